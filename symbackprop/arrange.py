@@ -1,0 +1,132 @@
+"""Candidate arrangements and shape analysis: the "chain rule plus shapes" of the lecture.
+
+A rule kind proposes the few ways two factors could combine (``G F``, ``G F^T``, ``F^T G``,
+``G ⊙ F``, ...); :func:`select` keeps those whose shape, over generic dimensions, equals the
+target's. Exactly one must survive. Candidates stay cheap (operands and an operator); the SymPy
+expression of one is built only when asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from sympy import HadamardProduct, Transpose
+
+from symbackprop.errors import InternalError
+
+Shape = tuple[Any, Any]
+
+
+def show_shape(shape: Shape) -> str:
+    """``(n2, m)`` -> ``'n2 x m'``."""
+    return f"{shape[0]} x {shape[1]}"
+
+
+@dataclass(frozen=True)
+class Operand:
+    """A named factor of a rule: its display label, SymPy expression and shape."""
+
+    label: str
+    expr: Any
+    shape: Shape
+
+    @property
+    def T(self) -> Operand:  # noqa: N802 - mirrors the mathematical notation
+        label = f"({self.label})^T" if " " in self.label else f"{self.label}^T"
+        return Operand(label, Transpose(self.expr), (self.shape[1], self.shape[0]))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One proposed arrangement of two operands.
+
+    ``op`` is ``"@"`` (matrix product) or ``"⊙"`` (element-wise product). ``shape`` is ``None``
+    when the arrangement is undefined; ``note`` says why it was rejected (empty when it fits).
+    """
+
+    op: str
+    left: Operand
+    right: Operand
+    shape: Shape | None
+    fits: bool
+    note: str
+
+    @property
+    def text(self) -> str:
+        sep = " ⊙ " if self.op == "⊙" else " "
+        return f"{_wrap(self.left.label)}{sep}{_wrap(self.right.label)}"
+
+    @functools.cached_property
+    def expr(self) -> Any:
+        if self.op == "⊙":
+            return HadamardProduct(self.left.expr, self.right.expr)
+        return self.left.expr * self.right.expr
+
+
+def _wrap(label: str) -> str:
+    return f"({label})" if " " in label and not label.startswith("(") else label
+
+
+def _product(left: Operand, right: Operand, target: Shape) -> Candidate:
+    (r1, c1), (r2, c2) = left.shape, right.shape
+    if c1 != r2:
+        note = f"undefined: inner dimensions {c1} and {r2} differ"
+        return Candidate("@", left, right, None, False, note)
+    shape = (r1, c2)
+    fits = _same(shape, target)
+    note = "" if fits else f"gives {show_shape(shape)}, not {show_shape(target)}"
+    return Candidate("@", left, right, shape, fits, note)
+
+
+def _hadamard(left: Operand, right: Operand, target: Shape) -> Candidate:
+    if not _same(left.shape, right.shape):
+        note = f"undefined: {show_shape(left.shape)} and {show_shape(right.shape)} differ"
+        return Candidate("⊙", left, right, None, False, note)
+    fits = _same(left.shape, target)
+    note = "" if fits else f"gives {show_shape(left.shape)}, not {show_shape(target)}"
+    return Candidate("⊙", left, right, left.shape, fits, note)
+
+
+def _same(first: Shape, second: Shape) -> bool:
+    # Dimensions are distinct symbols (or 1), so structural equality is shape equality.
+    return bool(first[0] == second[0] and first[1] == second[1])
+
+
+def bilinear_candidates(g: Operand, f: Operand, target: Shape) -> list[Candidate]:
+    """The eight products of the upstream gradient ``g`` and a factor ``f``, with transposes.
+
+    Transposes of whole products are not separate candidates: (A B)^T = B^T A^T is already
+    among the eight, so forms equal after pushing transposes to the leaves count once.
+    """
+    out = []
+    for first, second in ((g, f), (f, g)):
+        for left in (first, first.T):
+            for right in (second, second.T):
+                out.append(_product(left, right, target))
+    return out
+
+
+def elementwise_candidates(g: Operand, f: Operand, target: Shape) -> list[Candidate]:
+    """``g ⊙ f`` beside the matrix products a student might write instead."""
+    return [
+        _hadamard(g, f, target),
+        _hadamard(g.T, f.T, target),
+        _product(g, f, target),
+        _product(g, f.T, target),
+        _product(f.T, g, target),
+        _product(g.T, f, target),
+    ]
+
+
+def select(candidates: list[Candidate], target_label: str) -> Candidate:
+    """The single candidate that fits; an :class:`InternalError` if none or several do."""
+    fitting = [c for c in candidates if c.fits]
+    if len(fitting) != 1:
+        texts = ", ".join(c.text for c in fitting) or "none"
+        raise InternalError(
+            f"shape analysis for {target_label} must leave exactly one arrangement; "
+            f"it left {len(fitting)} ({texts})"
+        )
+    return fitting[0]

@@ -1,0 +1,525 @@
+"""The derivation engine: reverse accumulation with shape analysis at every step.
+
+For each node, from the loss back to layer 1, the engine knows the upstream gradient G and the
+local factor F, asks the rule kind for its candidate arrangements (:mod:`symbackprop.arrange`)
+and keeps the one whose shape equals the target's over generic dimensions. Every step records
+the target, the expression, its shape, the rule, the candidates and the reason in words.
+Scalar algebra inside element-wise products is done by SymPy and lifted back
+(:mod:`symbackprop.lift`), so BCE with a sigmoid output *derives* a - y.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+from sympy import HadamardProduct, MatrixSymbol, OneMatrix
+
+from symbackprop.arrange import (
+    Candidate,
+    Operand,
+    bilinear_candidates,
+    elementwise_candidates,
+    select,
+    show_shape,
+)
+from symbackprop.graph import ForwardGraph, Shape, build_graph
+from symbackprop.lift import hadamard_factors, is_liftable, lift
+from symbackprop.nodes import ActPrime
+from symbackprop.ops import scalars
+from symbackprop.ops.activations import Activation
+
+if TYPE_CHECKING:
+    from symbackprop.exact import ExactCheck
+    from symbackprop.spec import Network
+
+#: the L2 weight-decay coefficient as it appears in formulas; its value is ``network.l2``
+LAMBDA = sp.Symbol("lambda", positive=True)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the derivation.
+
+    ``target`` is what the step computes (``"dJ/dW2"``), ``expr`` its matrix expression (in
+    terms of earlier deltas), ``shape`` the symbolic shape, ``rule`` the rule kind (``loss``,
+    ``elementwise``, ``softmax``, ``assumption``, ``bilinear``, ``bias``), ``candidates`` the
+    arrangements that were considered and ``reason`` why the survivor is the only one that fits.
+    ``uses`` lists the forward values read from the cache; ``algebra`` shows the scalar
+    simplification done inside an element-wise product; ``stores`` names the delta the result
+    is kept under, when it is one.
+    """
+
+    target: str
+    expr: Any
+    shape: Shape
+    rule: str
+    candidates: tuple[Candidate, ...]
+    reason: str
+    layer: int
+    uses: tuple[str, ...] = ()
+    algebra: str | None = None
+    stores: str | None = None
+
+    @property
+    def chosen(self) -> Candidate | None:
+        """The surviving candidate (``None`` for steps with a single possible form)."""
+        fitting = [c for c in self.candidates if c.fits]
+        return fitting[0] if fitting else None
+
+
+@dataclass
+class Derivation:
+    """The result of :func:`derive`: steps, deltas and gradients of every parameter.
+
+    ``gradients`` maps ``"W1"``, ``"b1"``, ... to dJ/dW1, dJ/db1, ... in compact form, in terms
+    of ``delta`` symbols whose definitions are in ``deltas`` (l -> dJ/dz[l]). ``expanded`` has
+    every delta substituted (the lecture's board formula).
+    """
+
+    network: Network
+    batch: bool
+    graph: ForwardGraph
+    steps: list[Step] = field(default_factory=list)
+    gradients: dict[str, Any] = field(default_factory=dict)
+    deltas: dict[int, Any] = field(default_factory=dict)
+    delta_symbols: dict[int, MatrixSymbol] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+
+    @property
+    def symbols(self) -> dict[str, MatrixSymbol]:
+        """Name -> MatrixSymbol for W, b, z/Z, a/A, x/X, y/Y and the deltas."""
+        out = dict(self.graph.symbols)
+        out.update({sym.name: sym for sym in self.delta_symbols.values()})
+        return out
+
+    @property
+    def forward(self) -> dict[str, Any]:
+        """Name -> defining expression (``z1`` -> ``W1*x + b1``, ``a1`` -> ``sigmoid(z1)``)."""
+        return dict(self.graph.forward)
+
+    @property
+    def shapes(self) -> dict[str, Shape]:
+        """Name -> symbolic shape, e.g. ``"W2"`` -> ``(n2, n1)``."""
+        return {name: tuple(sym.shape) for name, sym in self.symbols.items()}
+
+    @property
+    def sizes(self) -> dict[sp.Symbol, int]:
+        """Dimension symbol -> concrete int, where the spec gives one."""
+        return dict(self.graph.sizes)
+
+    @property
+    def depth(self) -> int:
+        return self.graph.depth
+
+    @property
+    def l2(self) -> float:
+        return float(self.network.l2)
+
+    @functools.cached_property
+    def expanded_deltas(self) -> dict[int, Any]:
+        """Every delta with the later deltas substituted (built iteratively, not recursively)."""
+        out: dict[int, Any] = {}
+        for layer in range(self.depth, 0, -1):
+            expr = self.deltas[layer]
+            if layer < self.depth:
+                expr = expr.xreplace({self.delta_symbols[layer + 1]: out[layer + 1]})
+            out[layer] = expr
+        return out
+
+    @functools.cached_property
+    def expanded(self) -> dict[str, Any]:
+        """The gradients with every delta substituted: the lecture's board formulas."""
+        full = self.expanded_deltas
+        return {
+            name: expr.xreplace({self.delta_symbols[int(name[1:])]: full[int(name[1:])]})
+            for name, expr in self.gradients.items()
+        }
+
+    def check_exact(
+        self, *, trials: int = 3, sizes: dict[str, int] | None = None, seed: int = 0
+    ) -> ExactCheck:
+        """Compare every gradient entry with SymPy's scalar ``diff`` of the cost, exactly.
+
+        Runs at small concrete sizes (``sizes`` maps a dimension name such as ``"n1"`` or
+        ``"m"`` to an int; wide layers default to 3) in rational arithmetic; see
+        :mod:`symbackprop.exact`. Never raises on a mismatch: see ``.ok`` and ``.mismatches``.
+        """
+        from symbackprop.exact import check_exact
+
+        return check_exact(self, trials=trials, sizes=sizes, seed=seed)
+
+    def __repr__(self) -> str:
+        form = "batch" if self.batch else "single example"
+        return f"<Derivation of {self.network} ({form}): {len(self.steps)} steps>"
+
+
+def derive(network: Network, *, batch: bool = False) -> Derivation:
+    """Derive dJ/dW[l] and dJ/db[l] for every layer of ``network``.
+
+    Single-example form by default (x is n0 x 1, as in the lecture); ``batch=True`` gives the
+    form over m examples in columns (X is n0 x m, the cost is the mean over the columns).
+    """
+    return _Engine(build_graph(network, batch=batch)).run()
+
+
+class _Engine:
+    """Reverse accumulation over one forward graph; :meth:`run` returns the derivation."""
+
+    def __init__(self, graph: ForwardGraph) -> None:
+        self.g = graph
+        self.d = Derivation(graph.network, graph.batch, graph)
+        self.batch = graph.batch
+        self.m = graph.m
+
+    # -- names ---------------------------------------------------------------------------
+    def _grad(self, name: str) -> str:
+        return f"dJ/d{name}"
+
+    def _shape(self, layer: int) -> Shape:
+        return (self.g.dims[layer], self.m)
+
+    # -- the run -------------------------------------------------------------------------
+    def run(self) -> Derivation:
+        depth = self.g.depth
+        delta = self._output_delta()
+        for layer in range(depth, 0, -1):
+            self._parameter_steps(layer)
+            if layer > 1:
+                upstream = self._back_through_weights(layer)
+                delta = self._hidden_delta(layer - 1, upstream)
+        del delta
+        return self.d
+
+    def _store_delta(self, layer: int, expr: Any) -> MatrixSymbol:
+        symbol = MatrixSymbol(f"delta{layer}", self.g.dims[layer], self.m)
+        self.d.deltas[layer] = expr
+        self.d.delta_symbols[layer] = symbol
+        return symbol
+
+    # -- the loss and the output layer ---------------------------------------------------
+    def _output_delta(self) -> MatrixSymbol:
+        g, depth = self.g, self.g.depth
+        loss, act = g.loss, g.activation(depth)
+        a_l, z_l, y = g.a(depth), g.z(depth), g.y
+        shape = self._shape(depth)
+        coeff = 1 / self.m
+        dl = loss.derivative
+        mapping = {scalars.a: a_l, scalars.y: y, scalars.z: z_l}
+        upstream = lift(dl, mapping, shape)
+        if self.batch:
+            upstream = coeff * upstream
+        cost = (
+            f"J = (1/m) sum over the m columns of L(A{depth}, Y)"
+            if self.batch
+            else f"J = L(a{depth}, y)"
+        )
+        self.d.steps.append(
+            Step(
+                target=self._grad(a_l.name),
+                expr=upstream,
+                shape=shape,
+                rule="loss",
+                candidates=(),
+                reason=(
+                    f"{cost}, {loss.description}, a sum over the output units of "
+                    f"{sp.sstr(loss.formula)}; each unit's term depends on its own entry only, so "
+                    f"dJ/d{a_l.name} is taken entry by entry: dL/da = {sp.sstr(dl)}"
+                    + ("; the mean over the batch contributes 1/m" if self.batch else "")
+                    + f". It has the shape of {a_l.name}, {show_shape(shape)}."
+                ),
+                layer=depth,
+                uses=(a_l.name, y.name),
+            )
+        )
+        if act.elementwise:
+            expr, algebra, candidates, uses = self._elementwise(
+                depth, Operand(self._grad(a_l.name), upstream, shape), dl, coeff_outside=True
+            )
+            rule = "elementwise"
+            reason = self._elementwise_reason(depth, candidates, algebra)
+        else:
+            expr, algebra, candidates, uses = self._softmax(depth, upstream, dl)
+            rule = "softmax"
+            reason = (
+                f"{a_l.name} = softmax({z_l.name}) mixes the units of each example: per column "
+                f"the Jacobian J = diag(a) - a a^T is {g.dims[depth]} x {g.dims[depth]} and the "
+                f"upstream column is {g.dims[depth]} x 1; J^T g and J g both fit and are equal "
+                "because J is symmetric, giving a ⊙ (g - 1 (a^T g))"
+            )
+            if algebra:
+                reason += "; the scalar algebra then cancels, using the assumption above"
+        self.d.steps.append(
+            Step(
+                target=self._grad(z_l.name),
+                expr=expr,
+                shape=shape,
+                rule=rule,
+                candidates=tuple(candidates),
+                reason=reason,
+                layer=depth,
+                uses=uses,
+                algebra=algebra,
+                stores=f"delta{depth}",
+            )
+        )
+        return self._store_delta(depth, expr)
+
+    def _softmax(
+        self, layer: int, upstream: Any, dl: sp.Expr
+    ) -> tuple[Any, str | None, list[Candidate], tuple[str, ...]]:
+        g = self.g
+        n = g.dims[layer]
+        a_l, y = g.a(layer), g.y
+        col = Operand("g", MatrixSymbol("g", n, 1), (n, 1))
+        jac = Operand("J", MatrixSymbol("J", n, n), (n, n))
+        candidates = bilinear_candidates(col, jac, (n, 1))
+        # J is symmetric, so J g and J^T g are one arrangement: keep J^T g as the survivor.
+        candidates = [
+            c
+            if not (c.fits and c.text == "J g")
+            else Candidate(c.op, c.left, c.right, c.shape, False, "equal to J^T g (J = J^T)")
+            for c in candidates
+        ]
+        select(candidates, self._grad(g.z(layer).name))
+        shape = self._shape(layer)
+        a, y_s, s = scalars.a, scalars.y, scalars.s
+        weighted = sp.simplify(a * dl)  # a_k g_k, per unit
+        loss = g.loss
+        coeff = 1 / self.m if self.batch else sp.Integer(1)
+        if weighted.free_symbols <= {y_s} and sp.simplify(weighted.diff(y_s, 2)) == 0:
+            # sum_j a_j g_j = (d weighted / dy) * sum_j y_j when weighted is linear in y
+            column_sum = weighted.diff(y_s) * s + weighted.subs(y_s, 0)
+            raw = weighted - a * column_sum
+            algebra_parts = [f"a ⊙ (g - sum_j a_j g_j) = {sp.sstr(raw)} with s = sum_k y_k"]
+            if loss.assumption:
+                self.d.assumptions.append(loss.assumption)
+                self.d.steps.append(
+                    Step(
+                        target="s = 1^T " + y.name,
+                        expr=OneMatrix(1, self.m),
+                        shape=(sp.Integer(1), self.m),
+                        rule="assumption",
+                        candidates=(),
+                        reason=f"assumption stated by the {loss.name} loss: {loss.assumption}",
+                        layer=layer,
+                        uses=(y.name,),
+                    )
+                )
+                raw = raw.subs(s, 1)
+            final = sp.factor_terms(sp.simplify(raw))
+            if s not in final.free_symbols and is_liftable(final):
+                algebra_parts.append(f"= {sp.sstr(final)}")
+                lifted = lift(final, {a: a_l, y_s: y}, shape)
+                expr = coeff * lifted if self.batch else lifted
+                return expr, " ".join(algebra_parts), candidates, (a_l.name, y.name)
+        ones_col = OneMatrix(n, 1)
+        inner = HadamardProduct(a_l, upstream)
+        expr = HadamardProduct(a_l, upstream - ones_col * (ones_col.T * inner))
+        return expr, None, candidates, (a_l.name, y.name)
+
+    # -- element-wise activations ------------------------------------------------------
+    def _derivative_factor(self, layer: int) -> tuple[sp.Expr, Any, tuple[str, ...]]:
+        """g'(z) as a scalar (``None`` when opaque) and as a matrix, plus the cache it reads."""
+        act = self.g.activation(layer)
+        z_l, a_l = self.g.z(layer), self.g.a(layer)
+        if not act.derivative_is_rational:
+            return sp.Symbol("gprime", real=True), ActPrime(act.name, z_l), (z_l.name,)
+        d = act.cached_derivative
+        uses = tuple(
+            name
+            for name, present in ((a_l.name, act.derivative_uses_a), (z_l.name, act.derivative_uses_z))
+            if present
+        )
+        mapping = {scalars.a: a_l, scalars.z: z_l}
+        matrix = lift(d, mapping, self._shape(layer))
+        return d, matrix, uses
+
+    def _elementwise(
+        self, layer: int, upstream: Operand, dl: sp.Expr | None, *, coeff_outside: bool = False
+    ) -> tuple[Any, str | None, list[Candidate], tuple[str, ...]]:
+        act = self.g.activation(layer)
+        z_l, a_l = self.g.z(layer), self.g.a(layer)
+        shape = self._shape(layer)
+        d_scalar, d_matrix, uses = self._derivative_factor(layer)
+        factor = Operand(f"{act.name}'({z_l.name})", d_matrix, shape)
+        candidates = elementwise_candidates(upstream, factor, shape)
+        select(candidates, self._grad(z_l.name))
+        if act.is_identity:
+            return upstream.expr, None, candidates, ()
+        mapping = {scalars.a: a_l, scalars.z: z_l, scalars.y: self.g.y}
+        if dl is not None and act.derivative_is_rational:
+            product = dl * d_scalar
+            simpler = sp.factor_terms(sp.simplify(product))
+            if is_liftable(simpler) and sp.count_ops(simpler) < sp.count_ops(product):
+                algebra = f"({sp.sstr(dl)}) * ({sp.sstr(d_scalar)}) = {sp.sstr(simpler)}"
+                lifted = lift(simpler, mapping, shape)
+                expr = (1 / self.m) * lifted if self.batch and coeff_outside else lifted
+                return expr, algebra, candidates, tuple(sorted(set(uses) | {self.g.y.name}))
+        if dl is not None:
+            parts = [lift(f, mapping, shape) for f in hadamard_factors(dl)]
+            upstream_expr: Any = parts[0] if len(parts) == 1 else HadamardProduct(*parts)
+            if self.batch and coeff_outside:
+                upstream_expr = (1 / self.m) * upstream_expr
+        else:
+            upstream_expr = upstream.expr
+        if act.derivative_is_rational:
+            factors = [lift(f, mapping, shape) for f in hadamard_factors(d_scalar)]
+        else:
+            factors = [d_matrix]
+        return HadamardProduct(upstream_expr, *factors), None, candidates, uses
+
+    def _elementwise_reason(
+        self, layer: int, candidates: list[Candidate], algebra: str | None
+    ) -> str:
+        act: Activation = self.g.activation(layer)
+        z_l, a_l = self.g.z(layer), self.g.a(layer)
+        shape = show_shape(self._shape(layer))
+        rejected = next(c for c in candidates if c.op == "@" and c.shape is None)
+        text = (
+            f"{a_l.name} = {act.name}({z_l.name}) acts entry by entry, so each entry of "
+            f"dJ/d{z_l.name} is the upstream entry times {act.name}' at that entry; both factors "
+            f"are {shape}, the target is {shape}, and a matrix product of them is "
+            f"{rejected.note}: only the element-wise product fits"
+        )
+        if act.is_identity:
+            text += f"; {act.name}' = 1, so the upstream gradient passes through unchanged"
+        elif act.derivative_is_rational:
+            text += f"; {act.name}'(z) = {sp.sstr(act.cached_derivative)}"
+            if act.derivative_uses_a:
+                text += f", read from the cached {a_l.name}"
+        else:
+            text += f"; {act.name}'(z) = {sp.sstr(act.derivative)}, from the cached {z_l.name}"
+        if algebra:
+            text += f". Scalar algebra inside ⊙: {algebra}"
+        return text
+
+    # -- parameters and the way back -----------------------------------------------------
+    def _parameter_steps(self, layer: int) -> None:
+        g = self.g
+        delta = self.d.delta_symbols[layer]
+        shape = self._shape(layer)
+        d_op = Operand(f"delta{layer}", delta, shape)
+        prev = g.a(layer - 1)
+        w, b = g.W(layer), g.b(layer)
+        w_shape = tuple(w.shape)
+        candidates = bilinear_candidates(d_op, Operand(prev.name, prev, tuple(prev.shape)), w_shape)
+        chosen = select(candidates, self._grad(w.name))
+        expr = chosen.expr
+        reason = (
+            f"{g.z(layer).name} = {w.name} {prev.name} + ...; dJ/d{w.name} must have the shape "
+            f"of {w.name}, {show_shape(w_shape)}. delta{layer} is {show_shape(shape)} and "
+            f"{prev.name} is {show_shape(tuple(prev.shape))}; of the {len(candidates)} "
+            f"arrangements only {chosen.text} is {show_shape(w_shape)}"
+        )
+        if self.batch:
+            reason += " (the product sums over the m examples)"
+        if self.d.network.l2:
+            expr = expr + (LAMBDA / self.m) * w
+            reason += (
+                f"; the L2 penalty (lambda/2m) sum ||W||_F^2 adds (lambda/m) {w.name}, "
+                f"{show_shape(w_shape)} like {w.name}"
+            )
+        self.d.gradients[w.name] = expr
+        self.d.steps.append(
+            Step(
+                target=self._grad(w.name),
+                expr=expr,
+                shape=w_shape,
+                rule="bilinear",
+                candidates=tuple(candidates),
+                reason=reason,
+                layer=layer,
+                uses=(prev.name,),
+            )
+        )
+        b_shape = tuple(b.shape)
+        if self.batch:
+            ones = Operand("1_m^T", OneMatrix(1, self.m), (sp.Integer(1), self.m))
+            candidates = bilinear_candidates(d_op, ones, b_shape)
+            chosen = select(candidates, self._grad(b.name))
+            self.d.gradients[b.name] = chosen.expr
+            self.d.steps.append(
+                Step(
+                    target=self._grad(b.name),
+                    expr=chosen.expr,
+                    shape=b_shape,
+                    rule="bias",
+                    candidates=tuple(candidates),
+                    reason=(
+                        f"{b.name} is broadcast over the batch as {b.name} 1_m^T; "
+                        f"dJ/d{b.name} must be {show_shape(b_shape)} and only {chosen.text} "
+                        f"is: the sum of delta{layer} over its m columns"
+                    ),
+                    layer=layer,
+                )
+            )
+        else:
+            self.d.gradients[b.name] = delta
+            self.d.steps.append(
+                Step(
+                    target=self._grad(b.name),
+                    expr=delta,
+                    shape=b_shape,
+                    rule="bias",
+                    candidates=(),
+                    reason=(
+                        f"{g.z(layer).name} = ... + {b.name} adds {b.name} directly, so "
+                        f"dJ/d{b.name} = delta{layer}, {show_shape(b_shape)} like {b.name}; "
+                        "a single example needs no sum over columns"
+                    ),
+                    layer=layer,
+                )
+            )
+
+    def _back_through_weights(self, layer: int) -> Operand:
+        g = self.g
+        delta = self.d.delta_symbols[layer]
+        w, prev = g.W(layer), g.a(layer - 1)
+        target = self._shape(layer - 1)
+        candidates = bilinear_candidates(
+            Operand(f"delta{layer}", delta, self._shape(layer)),
+            Operand(w.name, w, tuple(w.shape)),
+            target,
+        )
+        chosen = select(candidates, self._grad(prev.name))
+        self.d.steps.append(
+            Step(
+                target=self._grad(prev.name),
+                expr=chosen.expr,
+                shape=target,
+                rule="bilinear",
+                candidates=tuple(candidates),
+                reason=(
+                    f"{g.z(layer).name} = {w.name} {prev.name} + ...; dJ/d{prev.name} must have "
+                    f"the shape of {prev.name}, {show_shape(target)}. {w.name} is "
+                    f"{show_shape(tuple(w.shape))} and delta{layer} is "
+                    f"{show_shape(self._shape(layer))}; only {chosen.text} is {show_shape(target)}. "
+                    f"delta{layer} is reused from the step before, not recomputed"
+                ),
+                layer=layer - 1,
+                uses=(w.name,),
+            )
+        )
+        return Operand(chosen.text, chosen.expr, target)
+
+    def _hidden_delta(self, layer: int, upstream: Operand) -> MatrixSymbol:
+        z_l = self.g.z(layer)
+        expr, algebra, candidates, uses = self._elementwise(layer, upstream, None)
+        self.d.steps.append(
+            Step(
+                target=self._grad(z_l.name),
+                expr=expr,
+                shape=self._shape(layer),
+                rule="elementwise",
+                candidates=tuple(candidates),
+                reason=self._elementwise_reason(layer, candidates, algebra),
+                layer=layer,
+                uses=uses,
+                algebra=algebra,
+                stores=f"delta{layer}",
+            )
+        )
+        return self._store_delta(layer, expr)

@@ -1,0 +1,50 @@
+"""Exceptions raised by symbackprop.
+
+Every error that a user can cause is a subclass of :class:`SymbackpropError`, so a caller (and the
+CLI, which maps them to exit code 2) can catch them in one place. Messages name the part at fault
+and what was expected.
+"""
+
+from __future__ import annotations
+
+
+class SymbackpropError(Exception):
+    """Base class of every error a user can cause (bad spec, bad formula, bad file)."""
+
+
+class SpecError(SymbackpropError, ValueError):
+    """An architecture spec (string, file or keyword) is invalid.
+
+    The message names the offending part, for example ``layer 2 ('3:foo'): unknown activation
+    'foo'; known: identity, leaky_relu, relu, sigmoid, softmax, softplus, tanh``.
+    """
+
+
+class FormulaError(SymbackpropError, ValueError):
+    """A user formula cannot be parsed or is over the safety limits.
+
+    ``position`` is the 0-based character offset of the fault (or ``None``), and ``text`` the
+    formula, so that :meth:`caret` can draw a marker under it.
+    """
+
+    def __init__(self, message: str, text: str = "", position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.text = text
+        self.position = position
+
+    def caret(self) -> str:
+        """The formula with a caret line under the fault position (empty when unknown)."""
+        if self.position is None or not self.text:
+            return ""
+        line = self.text.replace("\n", " ")
+        return f"{line}\n{' ' * min(self.position, len(line))}^"
+
+    def __str__(self) -> str:
+        if self.position is None:
+            return self.message
+        return f"{self.message} (at position {self.position + 1})"
+
+
+class InternalError(RuntimeError):
+    """A bug in symbackprop itself (for example no or several arrangements fit a step)."""

@@ -1,0 +1,426 @@
+"""The exact check: every gradient entry against SymPy's scalar ``diff``, in rationals.
+
+At small concrete sizes, the cost J is written out entry by entry in scalar SymPy symbols and
+differentiated by SymPy for every parameter entry; the derivation's matrix formulas are
+evaluated independently at the same point. Both sides are exact rationals.
+
+Nested exponentials would make SymPy's equality slow and heuristic, so each activation is an
+*uninterpreted* function: every distinct application g(q) gets a random rational (drawn once per
+point and shared by both sides), and g'(q) is the record's own derivative evaluated there when it
+is rational in (z, a) (sigmoid: a(1 - a)), else another random rational. What is checked is the
+matrix calculus (every transpose, product, sum and delta reuse); each activation's derivative
+record is verified on its own, against SymPy's ``diff`` of its formula, in the test suite.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+from sympy import (
+    HadamardPower,
+    HadamardProduct,
+    Identity,
+    MatAdd,
+    MatMul,
+    MatrixSymbol,
+    OneMatrix,
+    Transpose,
+    ZeroMatrix,
+)
+
+from symbackprop.derive import LAMBDA
+from symbackprop.nodes import Act, ActPrime, Apply
+from symbackprop.ops import scalars
+from symbackprop.ops.activations import Activation
+
+if TYPE_CHECKING:
+    from symbackprop.derive import Derivation
+
+#: a concrete width above this is replaced by it (the formulas are generic in the dimensions)
+MAX_EXACT_WIDTH = 3
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One gradient entry where the derivation and SymPy's diff disagree."""
+
+    parameter: str
+    row: int
+    col: int
+    expected: sp.Rational | None
+    got: sp.Rational | None
+    trial: int
+    note: str = ""
+
+    def __str__(self) -> str:
+        if self.note:
+            return f"dJ/d{self.parameter}: {self.note}"
+        return (
+            f"dJ/d{self.parameter}[{self.row},{self.col}] = {self.got}, but SymPy's diff gives "
+            f"{self.expected} (trial {self.trial})"
+        )
+
+
+@dataclass
+class ExactCheck:
+    """Result of :meth:`Derivation.check_exact`: ``ok`` is True when every entry agreed."""
+
+    sizes: dict[str, int]
+    trials: int
+    entries: int = 0
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and self.entries > 0
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        verdict = "ok" if self.ok else f"{len(self.mismatches)} mismatches"
+        return f"<ExactCheck {verdict}: {self.entries} entries, sizes {self.sizes}>"
+
+
+class Table:
+    """Values of each activation (and of exp, for softmax) at rational points.
+
+    One table is shared by the oracle and the derivation so that g(q) is the same on both sides.
+    """
+
+    def __init__(self, rng: random.Random, activations: dict[str, Activation]) -> None:
+        self.rng = rng
+        self.activations = activations
+        self._values: dict[tuple[str, sp.Rational], sp.Rational] = {}
+
+    def _draw(self, low: Any, high: Any) -> sp.Rational:
+        if low == 0 and high == 1:
+            return sp.Rational(self.rng.randint(1, 19), 20)
+        if low == -1 and high == 1:
+            return sp.Rational(self.rng.randint(-19, 19), 20)
+        if low == 0:
+            return sp.Rational(self.rng.randint(1, 40), 10)
+        return sp.Rational(self.rng.choice([-1, 1]) * self.rng.randint(1, 40), 10)
+
+    def value(self, name: str, q: sp.Rational) -> sp.Rational:
+        """g(q) for the activation ``name`` (exact where the formula is rational)."""
+        key = (name, q)
+        if key not in self._values:
+            act = self.activations[name]
+            if act.is_rational:
+                assert act.formula is not None
+                self._values[key] = sp.Rational(act.formula.subs(scalars.z, q))
+            else:
+                self._values[key] = self._draw(*act.output_range)
+        return self._values[key]
+
+    def derivative(self, name: str, q: sp.Rational) -> sp.Rational:
+        """g'(q): the record's derivative where it is rational in (z, a), else a fresh draw."""
+        key = (name + "'", q)
+        if key not in self._values:
+            act = self.activations[name]
+            if act.derivative_is_rational:
+                expr = act.cached_derivative.subs({scalars.z: q, scalars.a: self.value(name, q)})
+                self._values[key] = sp.Rational(expr)
+            else:
+                self._values[key] = self._draw(-sp.oo, sp.oo)
+        return self._values[key]
+
+    def exp(self, q: sp.Rational) -> sp.Rational:
+        """exp(q), uninterpreted: a positive rational (its derivative is itself)."""
+        key = ("exp", q)
+        if key not in self._values:
+            self._values[key] = self._draw(0, sp.oo)
+        return self._values[key]
+
+
+# -- the derivation side: evaluate matrix expressions at concrete values ---------------------
+
+
+class Evaluator:
+    """Evaluate symbackprop's matrix expressions to explicit rational SymPy matrices."""
+
+    def __init__(self, env: dict[str, sp.Matrix], scalars_: dict[sp.Symbol, Any], table: Table):
+        self.env = env
+        self.scalars = scalars_
+        self.table = table
+
+    def scalar(self, expr: Any) -> sp.Expr:
+        return sp.sympify(expr).xreplace(self.scalars)
+
+    def dim(self, expr: Any) -> int:
+        return int(self.scalar(expr))
+
+    def __call__(self, expr: Any) -> sp.Matrix:  # noqa: C901 - one dispatch table
+        if isinstance(expr, MatrixSymbol):
+            return self.env[expr.name]
+        if isinstance(expr, MatMul):
+            coeff = sp.Integer(1)
+            result: sp.Matrix | None = None
+            for arg in expr.args:
+                if not arg.is_Matrix:
+                    coeff *= self.scalar(arg)
+                    continue
+                value = self(arg)
+                result = value if result is None else result * value
+            assert result is not None
+            return result * coeff if coeff != 1 else result
+        if isinstance(expr, MatAdd):
+            values = [self(arg) for arg in expr.args]
+            total = values[0]
+            for value in values[1:]:
+                total = total + value
+            return total
+        if isinstance(expr, Transpose):
+            return self(expr.arg).T
+        if isinstance(expr, HadamardProduct):
+            values = [self(arg) for arg in expr.args]
+            total = values[0]
+            for value in values[1:]:
+                total = total.multiply_elementwise(value)
+            return total
+        if isinstance(expr, HadamardPower):
+            base, power = self(expr.base), self.scalar(expr.exp)
+            return base.applyfunc(lambda v: v**power)
+        if isinstance(expr, OneMatrix):
+            return sp.ones(self.dim(expr.shape[0]), self.dim(expr.shape[1]))
+        if isinstance(expr, ZeroMatrix):
+            return sp.zeros(self.dim(expr.shape[0]), self.dim(expr.shape[1]))
+        if isinstance(expr, Identity):
+            return sp.eye(self.dim(expr.shape[0]))
+        if isinstance(expr, Act):
+            return self.activate(expr.name, self(expr.arg))
+        if isinstance(expr, ActPrime):
+            name = expr.name
+            return self(expr.arg).applyfunc(lambda q: self.table.derivative(name, q))
+        if isinstance(expr, Apply):
+            fn = expr.fn
+            return self(expr.arg).applyfunc(lambda q: sp.Rational(fn(q)))
+        raise TypeError(f"cannot evaluate {type(expr).__name__}: {expr}")
+
+    def activate(self, name: str, z: sp.Matrix) -> sp.Matrix:
+        if self.table.activations[name].elementwise:
+            return z.applyfunc(lambda q: self.table.value(name, q))
+        exps = z.applyfunc(self.table.exp)
+        out = sp.zeros(*z.shape)
+        for col in range(z.shape[1]):
+            total = sum(exps[:, col])
+            for row in range(z.shape[0]):
+                out[row, col] = exps[row, col] / total
+        return out
+
+
+# -- the oracle: SymPy's scalar diff of the cost, one parameter entry at a time -------------
+
+
+def _table_functions(table: Table) -> tuple[dict[str, type], type]:
+    """SymPy functions g_name whose value at a rational point comes from ``table``.
+
+    Each has ``fdiff`` returning its own derivative function, also table-backed, so SymPy's
+    chain rule produces g'(q) terms that evaluate to the table's values; ``Exp`` (for softmax)
+    is its own derivative.
+    """
+    values: dict[str, type] = {}
+    for name in table.activations:
+
+        def prime_eval(cls: type, arg: Any, _name: str = name) -> Any:
+            return table.derivative(_name, arg) if arg.is_Rational else None
+
+        prime = type(f"d{name}", (sp.Function,), {"nargs": 1, "eval": classmethod(prime_eval)})
+
+        def value_eval(cls: type, arg: Any, _name: str = name) -> Any:
+            return table.value(_name, arg) if arg.is_Rational else None
+
+        def fdiff(self: Any, argindex: int = 1, _prime: type = prime) -> Any:
+            return _prime(self.args[0])
+
+        values[name] = type(
+            f"g_{name}",
+            (sp.Function,),
+            {"nargs": 1, "eval": classmethod(value_eval), "fdiff": fdiff},
+        )
+
+    def exp_eval(cls: type, arg: Any) -> Any:
+        return table.exp(arg) if arg.is_Rational else None
+
+    def exp_fdiff(self: Any, argindex: int = 1) -> Any:
+        return self
+
+    exp = type("Exp", (sp.Function,), {"nargs": 1, "eval": classmethod(exp_eval), "fdiff": exp_fdiff})
+    return values, exp
+
+
+class _Oracle:
+    """dJ/dp for one parameter entry p: the scalar cost with p left symbolic, then ``diff``.
+
+    Every other parameter and the data are rationals, so the cost is a small expression in p
+    alone; SymPy differentiates it and the table-backed functions evaluate the result exactly.
+    """
+
+    def __init__(self, derivation: Derivation, table: Table, values: dict[str, sp.Matrix]):
+        self.graph = derivation.graph
+        self.table = table
+        self.values = values
+        self.funcs, self.exp = _table_functions(table)
+
+    def cost(self, params: dict[str, sp.Matrix], lam: sp.Rational) -> sp.Expr:
+        g = self.graph
+        x, y = self.values[g.x.name], self.values[g.y.name]
+        m = x.shape[1]
+        act_value = x
+        for layer in range(1, g.depth + 1):
+            z = params[f"W{layer}"] * act_value + params[f"b{layer}"] * sp.ones(1, m)
+            act_value = self._activate(g.activation(layer), z)
+        loss = g.loss.formula
+        total = sp.Integer(0)
+        for i in range(y.shape[0]):
+            for j in range(m):
+                total += loss.xreplace({scalars.a: act_value[i, j], scalars.y: y[i, j]})
+        penalty = sum(
+            (sum(v**2 for v in params[f"W{layer}"]) for layer in range(1, g.depth + 1)),
+            sp.Integer(0),
+        )
+        return total / m + lam / (2 * m) * penalty
+
+    def _activate(self, act: Activation, z: sp.Matrix) -> sp.Matrix:
+        if act.elementwise:
+            return z.applyfunc(self.funcs[act.name])
+        exps = z.applyfunc(self.exp)
+        out = sp.zeros(*z.shape)
+        for col in range(z.shape[1]):
+            total = sum(exps[:, col])
+            for row in range(z.shape[0]):
+                out[row, col] = exps[row, col] / total
+        return out
+
+    def derivative(self, name: str, row: int, col: int, lam: sp.Rational) -> sp.Rational:
+        p = sp.Symbol("p", real=True)
+        params = dict(self.values)
+        entry = params[name].copy()
+        point = entry[row, col]
+        entry[row, col] = p
+        params[name] = entry
+        value = sp.diff(self.cost(params, lam), p).subs(p, point)
+        return sp.Rational(value)
+
+
+# -- the check -------------------------------------------------------------------------------
+
+
+def concrete_sizes(derivation: Derivation, sizes: dict[str, int] | None) -> dict[sp.Symbol, int]:
+    """Small concrete sizes for every dimension symbol (user ``sizes`` win)."""
+    g = derivation.graph
+    chosen: dict[sp.Symbol, int] = {}
+    for symbol in g.dims:
+        known = g.sizes.get(symbol)
+        chosen[symbol] = min(known, MAX_EXACT_WIDTH) if known else 2
+    if g.batch:
+        chosen[g.m] = 2
+    for name, value in (sizes or {}).items():
+        for symbol in list(chosen):
+            if symbol.name == name:
+                chosen[symbol] = int(value)
+    for layer, act in enumerate(g.activations, start=1):
+        symbol = g.dims[layer]
+        chosen[symbol] = max(chosen[symbol], act.min_units)
+    return chosen
+
+
+def _rational(rng: random.Random) -> sp.Rational:
+    return sp.Rational(rng.choice([-1, 1]) * rng.randint(1, 9), rng.randint(1, 5))
+
+
+def check_exact(
+    derivation: Derivation,
+    *,
+    trials: int = 3,
+    sizes: dict[str, int] | None = None,
+    seed: int = 0,
+) -> ExactCheck:
+    """See :meth:`symbackprop.derive.Derivation.check_exact`."""
+    chosen = concrete_sizes(derivation, sizes)
+    result = ExactCheck({str(k): v for k, v in chosen.items()}, trials)
+    g = derivation.graph
+    acts = {act.name: act for act in g.activations}
+    rng = random.Random(seed)
+    lam = sp.Rational(Fraction(str(derivation.network.l2)))
+    scalar_values: dict[Any, Any] = {symbol: sp.Integer(v) for symbol, v in chosen.items()}
+    scalar_values[LAMBDA] = lam
+    for trial in range(trials):
+        for _attempt in range(20):
+            table = Table(rng, acts)
+            env = _draw_point(derivation, chosen, rng)
+            evaluate = Evaluator(env, scalar_values, table)
+            for layer in range(1, g.depth + 1):
+                env[g.z(layer).name] = evaluate(g.forward[g.z(layer).name])
+                env[g.a(layer).name] = evaluate(g.forward[g.a(layer).name])
+            # relu'(0) is a convention, not a derivative: redraw a point where some z is 0
+            if all(v != 0 for layer in range(1, g.depth + 1) for v in env[g.z(layer).name]):
+                break
+        oracle = _Oracle(derivation, table, env)
+        try:
+            for layer in range(g.depth, 0, -1):
+                env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
+        except Exception as exc:  # a corrupted delta must be reported, not raised
+            result.mismatches.append(Mismatch("delta", 0, 0, None, None, trial, f"{exc}"))
+            return result
+        for layer in range(1, g.depth + 1):
+            for name in (f"W{layer}", f"b{layer}"):
+                _compare(result, name, trial, evaluate, derivation, oracle, env[name].shape, lam)
+    return result
+
+
+def _compare(
+    result: ExactCheck,
+    name: str,
+    trial: int,
+    evaluate: Evaluator,
+    derivation: Derivation,
+    oracle: _Oracle,
+    shape: tuple[int, int],
+    lam: sp.Rational,
+) -> None:
+    try:
+        got = evaluate(derivation.gradients[name])
+    except Exception as exc:
+        note = f"cannot be evaluated at sizes {result.sizes}: {exc}"
+        result.mismatches.append(Mismatch(name, 0, 0, None, None, trial, note))
+        return
+    if got.shape != shape:
+        note = f"has shape {got.shape}, expected {shape}"
+        result.mismatches.append(Mismatch(name, 0, 0, None, None, trial, note))
+        return
+    for i in range(shape[0]):
+        for j in range(shape[1]):
+            want = oracle.derivative(name, i, j, lam)
+            result.entries += 1
+            if want != got[i, j]:
+                result.mismatches.append(Mismatch(name, i, j, want, got[i, j], trial))
+
+
+def _draw_point(
+    derivation: Derivation, sizes: dict[sp.Symbol, int], rng: random.Random
+) -> dict[str, sp.Matrix]:
+    """Random rational parameters and data (one-hot targets for a softmax output)."""
+    g = derivation.graph
+    dims = [sizes[d] for d in g.dims]
+    m = sizes[g.m] if g.batch else 1
+    env: dict[str, sp.Matrix] = {}
+    for layer in range(1, len(dims)):
+        env[f"W{layer}"] = sp.Matrix(dims[layer], dims[layer - 1], lambda i, j: _rational(rng))
+        env[f"b{layer}"] = sp.Matrix(dims[layer], 1, lambda i, j: _rational(rng))
+    env[g.x.name] = sp.Matrix(dims[0], m, lambda i, j: _rational(rng))
+    if not g.activations[-1].elementwise:
+        y = sp.zeros(dims[-1], m)
+        for col in range(m):
+            y[rng.randrange(dims[-1]), col] = 1
+    elif g.loss.name == "bce":
+        y = sp.Matrix(dims[-1], m, lambda i, j: sp.Integer(rng.randint(0, 1)))
+    else:
+        y = sp.Matrix(dims[-1], m, lambda i, j: _rational(rng))
+    env[g.y.name] = y
+    return env

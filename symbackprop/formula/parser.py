@@ -1,0 +1,605 @@
+"""A whitelisting parser for gradient formulas and custom activations.
+
+User text is never handed to ``eval``, ``exec``, ``compile``, ``sympify``, ``parse_expr`` or
+Python's tokenizer: those execute code or accept far more than we want. Instead a hand-written
+tokenizer accepts a fixed alphabet and a recursive-descent parser builds the small AST of
+:mod:`symbackprop.formula.ast`. Anything else is a :class:`~symbackprop.errors.FormulaError`
+with a position, so that the CLI can draw a caret under the fault.
+
+Grammar (lowest precedence first; all binary levels are left-associative except ``^``)::
+
+    formula   := expr EOF
+    expr      := term (("+" | "-") term)*
+    term      := unary (("*" | "/" | "@" | "⊙" | ".*") unary | <juxtaposition> power)*
+    unary     := ("-" | "+") unary | power
+    power     := postfix ("^" unary)?                  # right-assoc: a^b^c = a^(b^c)
+    postfix   := primary (".T" | "^T" | "ᵀ")*
+    primary   := NUMBER | NUMBER=1 "{" expr CMP expr "}"  # indicator 1{z1 > 0}
+               | FUNC "(" expr ")" | FUNC "'" "(" expr ")" # call, derivative
+               | NAME | "(" expr ")"
+    CMP       := ">" | ">=" | "<" | "<="
+
+Juxtaposition (implicit multiplication) applies when a term is followed directly by a name,
+``(`` or an indicator: ``a2(1 - a2)``, ``(a3 - y) W3^T``, ``2 x``. A *known* function name
+followed by ``(`` is a call instead; an unknown name followed by ``(`` is a variable times a
+parenthesised expression, so ``exec(1)`` is just the product ``exec * 1``.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from symbackprop.errors import FormulaError
+from symbackprop.formula.ast import (
+    Binary,
+    Call,
+    Deriv,
+    Indicator,
+    Name,
+    Node,
+    Num,
+    Transpose,
+    Unary,
+    children,
+)
+
+#: Functions the language knows, each taking exactly one argument.
+FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "exp",
+        "log",
+        "abs",
+        "sqrt",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "softplus",
+        "leaky_relu",
+        "sin",
+        "cos",
+        "identity",
+        "sum",
+        "softmax",
+    }
+)
+
+MAX_LEN = 2000
+MAX_DEPTH = 100
+MAX_DIGITS = 30
+
+_DIGITS = frozenset("0123456789")
+_IDENT_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_IDENT_CHARS = _IDENT_START | _DIGITS
+_WHITESPACE = frozenset(" \t\r\n")
+# Single-character operators, with the Unicode look-alikes students paste from lecture PDFs.
+_OPERATORS = {
+    "+": "+",
+    "-": "-",
+    "\u2212": "-",  # MINUS SIGN
+    "*": "*",
+    "\u00b7": "*",  # MIDDLE DOT
+    "\u00d7": "*",  # MULTIPLICATION SIGN
+    "/": "/",
+    "@": "@",
+    "^": "^",
+    "\u2299": "⊙",  # CIRCLED DOT OPERATOR
+    "\u2218": "⊙",  # RING OPERATOR (SymPy's \circ for the Hadamard product)
+}
+_BRACKETS = {"(": "lparen", ")": "rparen", "{": "lbrace", "}": "rbrace"}
+_CLOSERS = {"(": ")", "{": "}"}
+# Hints for characters people commonly try; everything not whitelisted is refused anyway.
+_CHAR_HINTS = {
+    '"': "strings are not allowed",
+    "[": "square brackets are not allowed; use parentheses",
+    "]": "square brackets are not allowed; use parentheses",
+    "\\": "backslashes (LaTeX commands) are not allowed; write sigmoid, ⊙ or ^T",
+    "=": "'=' is not allowed; write only the right-hand side of the formula",
+    ";": "only one expression is allowed",
+    ":": "only one expression is allowed",
+    "!": "'!' is not an operator here",
+    "`": "backticks are not allowed",
+    "#": "comments are not allowed",
+    "$": "'$' is not allowed; write the formula without LaTeX math delimiters",
+}
+
+
+_PRIME_MESSAGE = (
+    "a prime ' may follow only a function name, as in sigmoid'(z2) (strings are not allowed; "
+    "for a transpose write W^T or W.T)"
+)
+
+
+def _show(ch: str) -> str:
+    """A character as it should appear in a message: quoted if printable, else as U+XXXX."""
+    if ch.isprintable() and ch != "'":
+        return f"'{ch}'"
+    if ch == "'":
+        return '"\'"'
+    return f"U+{ord(ch):04X}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # num name op lparen rparen lbrace rbrace comma cmp transpose prime eof
+    text: str  # normalised operator text, e.g. "⊙" for ".*"
+    pos: int
+    end: int
+    value: Fraction | None = None
+
+
+def _describe(tok: _Token) -> str:
+    """A token for messages: "the end of the formula", "number '2'", "'+'", "name 'x'"."""
+    if tok.kind == "eof":
+        return "the end of the formula"
+    if tok.kind == "num":
+        return f"number '{tok.text}'"
+    if tok.kind == "name":
+        return f"name '{tok.text}'"
+    if tok.kind == "prime":
+        return '"\'"'
+    return f"'{tok.text}'"
+
+
+class _Tokenizer:
+    """Turns text into tokens; refuses every character outside the whitelist."""
+
+    def __init__(self, text: str, max_digits: int) -> None:
+        self.text = text
+        self.max_digits = max_digits
+
+    def fail(self, message: str, pos: int) -> FormulaError:
+        return FormulaError(message, self.text, pos)
+
+    def tokens(self) -> list[_Token]:
+        text, n, i = self.text, len(self.text), 0
+        out: list[_Token] = []
+        while i < n:
+            c = text[i]
+            if c in _WHITESPACE:
+                i += 1
+            elif c in _DIGITS or (c == "." and i + 1 < n and text[i + 1] in _DIGITS):
+                tok = self.number(i)
+                out.append(tok)
+                i = tok.end
+            elif c in _IDENT_START:
+                j = self.ident_end(i)
+                self.check_name(text[i:j], i)
+                out.append(_Token("name", text[i:j], i, j))
+                i = j
+            elif c == ".":
+                if text.startswith(".*", i):  # MATLAB's element-wise product
+                    out.append(_Token("op", "⊙", i, i + 2))
+                    i += 2
+                    continue
+                j = self.ident_end(i + 1)
+                if text[i + 1 : j] == "T":
+                    out.append(_Token("transpose", ".T", i, j))
+                    i = j
+                elif j > i + 1:
+                    found = text[i:j] if j - i <= 30 else text[i : i + 30] + "..."
+                    raise self.fail(f"only .T is allowed after a dot, found '{found}'", i)
+                else:
+                    raise self.fail("only .T is allowed after a dot", i)
+            elif c in _OPERATORS:
+                out.append(_Token("op", _OPERATORS[c], i, i + 1))
+                i += 1
+            elif c in _BRACKETS:
+                out.append(_Token(_BRACKETS[c], c, i, i + 1))
+                i += 1
+            elif c == ",":
+                out.append(_Token("comma", c, i, i + 1))
+                i += 1
+            elif c in "<>":
+                if text.startswith("=", i + 1):
+                    out.append(_Token("cmp", c + "=", i, i + 2))
+                    i += 2
+                else:
+                    out.append(_Token("cmp", c, i, i + 1))
+                    i += 1
+            elif c in "\u2265\u2264":  # ≥ ≤
+                out.append(_Token("cmp", ">=" if c == "\u2265" else "<=", i, i + 1))
+                i += 1
+            elif c == "'":
+                out.append(_Token("prime", c, i, i + 1))
+                i += 1
+            elif c == "\u1d40":  # MODIFIER LETTER CAPITAL T: Wᵀ
+                out.append(_Token("transpose", c, i, i + 1))
+                i += 1
+            else:
+                hint = _CHAR_HINTS.get(c)
+                message = f"unexpected character {_show(c)}"
+                raise self.fail(f"{message}: {hint}" if hint else message, i)
+        out.append(_Token("eof", "", n, n))
+        self.check_brackets(out)
+        return out
+
+    def ident_end(self, i: int) -> int:
+        j = i
+        while j < len(self.text) and self.text[j] in _IDENT_CHARS:
+            j += 1
+        return j
+
+    def check_name(self, name: str, pos: int) -> None:
+        # Dunder names are how sandbox escapes start (__class__, __import__); refuse them early.
+        if "__" in name:
+            raise self.fail(f"names containing '__' are not allowed, found '{name}'", pos)
+        if keyword.iskeyword(name):
+            raise self.fail(f"'{name}' is not allowed: Python keywords have no meaning here", pos)
+
+    def digits(self, i: int) -> int:
+        while i < len(self.text) and self.text[i] in _DIGITS:
+            i += 1
+        return i
+
+    def number(self, i: int) -> _Token:
+        """An integer or decimal, optionally with an exponent, as an exact Fraction."""
+        text = self.text
+        j = self.digits(i)
+        int_part = text[i:j]
+        frac_part = ""
+        if j < len(text) and text[j] == "." and j + 1 < len(text) and text[j + 1] in _DIGITS:
+            k = self.digits(j + 1)
+            frac_part = text[j + 1 : k]
+            j = k
+        exponent = 0
+        if j < len(text) and text[j] in "eE":
+            k = j + 1
+            if k < len(text) and text[k] in "+-":
+                k += 1
+            if k < len(text) and text[k] in _DIGITS:
+                end = self.digits(k)
+                # Bound the exponent's length before int() so that nothing big is computed.
+                if end - k > 4:
+                    raise self.fail(f"exponent of '{text[i:end]}' is too large", i)
+                exponent = int(text[j + 1 : end])
+                j = end
+        literal = text[i:j]
+        n_digits = len(int_part) + len(frac_part)
+        if n_digits > self.max_digits:
+            raise self.fail(
+                f"number has {n_digits} digits; at most {self.max_digits} are allowed", i
+            )
+        value = Fraction(int(int_part + frac_part or "0"), 10 ** len(frac_part))
+        value *= Fraction(10) ** exponent
+        limit = 10**self.max_digits
+        if value.numerator >= limit or value.denominator >= limit:
+            raise self.fail(f"number '{literal}' needs more than {self.max_digits} digits", i)
+        return _Token("num", literal, i, j, value)
+
+    def check_brackets(self, tokens: list[_Token]) -> None:
+        """Report unbalanced brackets up front, pointing at the unmatched one."""
+        stack: list[_Token] = []
+        for tok in tokens:
+            if tok.kind in ("lparen", "lbrace"):
+                stack.append(tok)
+            elif tok.kind in ("rparen", "rbrace"):
+                if not stack:
+                    raise self.fail(
+                        f"unmatched '{tok.text}': no opening bracket before it", tok.pos
+                    )
+                opener = stack.pop()
+                if _CLOSERS[opener.text] != tok.text:
+                    raise self.fail(
+                        f"'{tok.text}' does not match '{opener.text}' at position "
+                        f"{opener.pos + 1}; expected '{_CLOSERS[opener.text]}'",
+                        tok.pos,
+                    )
+        if stack:
+            opener = stack[-1]
+            raise self.fail(
+                f"unclosed '{opener.text}': expected a matching '{_CLOSERS[opener.text]}'",
+                opener.pos,
+            )
+
+
+class _Parser:
+    """Recursive descent with an explicit depth counter (checked long before Python's limit)."""
+
+    def __init__(
+        self, text: str, tokens: list[_Token], max_depth: int, functions: frozenset[str]
+    ) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.i = 0
+        self.depth = 0
+        self.max_depth = max_depth
+        self.functions = functions
+        # Height of every node built so far, keyed by id (all of them end up in the tree, so
+        # ids stay unique). Bounding the height keeps recursive consumers of the tree safe.
+        self.heights: dict[int, int] = {}
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def fail(self, message: str, pos: int | None) -> FormulaError:
+        return FormulaError(message, self.text, pos)
+
+    def peek(self, k: int = 0) -> _Token:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
+    def advance(self) -> _Token:
+        tok = self.tokens[self.i]
+        if tok.kind != "eof":
+            self.i += 1
+        return tok
+
+    def previous(self) -> _Token | None:
+        return self.tokens[self.i - 1] if self.i > 0 else None
+
+    def enter(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise self.fail(f"formula is nested deeper than {self.max_depth} levels", pos)
+
+    def make(self, node: Node) -> Node:
+        height = 1 + max((self.heights[id(c)] for c in children(node)), default=0)
+        if height > self.max_depth:
+            raise self.fail(
+                f"formula is too deeply nested: its expression tree has more than "
+                f"{self.max_depth} levels",
+                node.pos,
+            )
+        self.heights[id(node)] = height
+        return node
+
+    def expect(self, kind: str, what: str) -> _Token:
+        tok = self.peek()
+        if tok.kind != kind:
+            raise self.fail(f"expected {what}, found {_describe(tok)}", tok.pos)
+        return self.advance()
+
+    def starts_juxtaposition(self) -> bool:
+        tok = self.peek()
+        if tok.kind in ("name", "lparen"):
+            return True
+        return tok.kind == "num" and self.peek(1).kind == "lbrace"
+
+    # -- grammar -------------------------------------------------------------------------------
+
+    def formula(self) -> Node:
+        if self.peek().kind == "eof":
+            raise self.fail("empty formula: expected an expression such as 'a2 * (1 - a2)'", 0)
+        node = self.expr()
+        tok = self.peek()
+        if tok.kind != "eof":
+            raise self.unexpected(tok)
+        return node
+
+    def unexpected(self, tok: _Token) -> FormulaError:
+        """The error for a token that cannot continue the expression."""
+        if tok.kind == "comma":
+            return self.fail("',' is allowed only between the arguments of a function", tok.pos)
+        if tok.kind == "cmp":
+            return self.fail(
+                f"comparison '{tok.text}' is allowed only inside an indicator such as 1{{z > 0}}",
+                tok.pos,
+            )
+        if tok.kind == "num":
+            return self.fail(
+                f"missing operator before {_describe(tok)}; write '*' or '@' between factors",
+                tok.pos,
+            )
+        if tok.kind == "lbrace":
+            return self.fail("'{' is allowed only in the indicator form 1{z > 0}", tok.pos)
+        return self.fail(f"unexpected {_describe(tok)}", tok.pos)
+
+    def expr(self) -> Node:
+        self.enter(self.peek().pos)
+        try:
+            left = self.term()
+            while self.peek().kind == "op" and self.peek().text in "+-":
+                op = self.advance()
+                right = self.term()
+                left = self.make(Binary(op.text, left, right, op.pos, left.start, right.end))
+            return left
+        finally:
+            self.depth -= 1
+
+    def term(self) -> Node:
+        left = self.unary()
+        while True:
+            tok = self.peek()
+            if tok.kind == "op" and tok.text in ("*", "/", "@", "⊙"):
+                self.advance()
+                right = self.unary()
+                left = self.make(Binary(tok.text, left, right, tok.pos, left.start, right.end))
+            elif self.starts_juxtaposition():
+                right = self.power()
+                left = self.make(Binary("juxt", left, right, tok.pos, left.start, right.end))
+            elif tok.kind == "num":
+                raise self.unexpected(tok)
+            else:
+                return left
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok.kind == "op" and tok.text in "+-":
+            self.advance()
+            self.enter(tok.pos)
+            try:
+                operand = self.unary()
+            finally:
+                self.depth -= 1
+            return self.make(Unary(tok.text, operand, tok.pos, tok.pos, operand.end))
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.postfix()
+        tok = self.peek()
+        if tok.kind == "op" and tok.text == "^":
+            self.advance()
+            self.enter(tok.pos)
+            try:
+                exponent = self.unary()  # a unary exponent allows z^-1
+            finally:
+                self.depth -= 1
+            return self.make(Binary("^", base, exponent, tok.pos, base.start, exponent.end))
+        return base
+
+    def postfix(self) -> Node:
+        node = self.primary()
+        while True:
+            tok = self.peek()
+            if tok.kind == "transpose":
+                self.advance()
+                node = self.make(Transpose(node, tok.pos, node.start, tok.end))
+            elif (
+                tok.kind == "op"
+                and tok.text == "^"
+                and self.peek(1).kind == "name"
+                and self.peek(1).text == "T"
+            ):
+                self.advance()
+                t = self.advance()
+                node = self.make(Transpose(node, tok.pos, node.start, t.end))
+            elif tok.kind == "prime":
+                raise self.fail(_PRIME_MESSAGE, tok.pos)
+            else:
+                return node
+
+    def primary(self) -> Node:
+        tok = self.peek()
+        if tok.kind == "num":
+            self.advance()
+            if self.peek().kind == "lbrace":
+                if tok.value != 1:
+                    raise self.fail(
+                        "'{' is allowed only in the indicator form 1{z > 0}", self.peek().pos
+                    )
+                return self.indicator(tok)
+            assert tok.value is not None
+            return self.make(Num(tok.value, tok.pos, tok.pos, tok.end))
+        if tok.kind == "name":
+            self.advance()
+            if tok.text in self.functions:
+                return self.call(tok)
+            if self.peek().kind == "prime" and self.peek(1).kind == "lparen":
+                known = ", ".join(sorted(self.functions))
+                raise self.fail(f"unknown function '{tok.text}'; known: {known}", tok.pos)
+            return self.make(Name(tok.text, tok.pos, tok.pos, tok.end))
+        if tok.kind == "lparen":
+            self.advance()
+            if self.peek().kind == "rparen":
+                raise self.fail("empty parentheses: expected an expression inside", tok.pos)
+            inner = self.expr()
+            closing = self.peek()
+            if closing.kind != "rparen":
+                if closing.kind in ("comma", "cmp", "num", "lbrace"):
+                    raise self.unexpected(closing)
+                raise self.fail(f"expected ')', found {_describe(closing)}", closing.pos)
+            self.advance()
+            return inner
+        raise self.missing_operand(tok)
+
+    def missing_operand(self, tok: _Token) -> FormulaError:
+        prev = self.previous()
+        after = f" after {_describe(prev)}" if prev is not None else ""
+        if tok.kind == "eof":
+            return self.fail(f"expected an operand{after}, but the formula ends", tok.pos)
+        if tok.kind == "transpose":
+            return self.fail("'.T' must follow the expression it transposes", tok.pos)
+        if tok.kind == "prime":
+            return self.fail(_PRIME_MESSAGE, tok.pos)
+        return self.fail(f"expected an operand{after}, found {_describe(tok)}", tok.pos)
+
+    def call(self, name: _Token) -> Node:
+        """``f(x)`` or ``f'(x)`` for a known function ``f`` (the name is already consumed)."""
+        prime = self.peek().kind == "prime"
+        if prime:
+            self.advance()
+        opener = self.peek()
+        if opener.kind != "lparen":
+            shown = name.text + ("'" if prime else "")
+            raise self.fail(
+                f"function '{shown}' needs an argument in parentheses, as in {shown}(z)",
+                opener.pos if prime else name.pos,
+            )
+        self.advance()
+        if self.peek().kind == "rparen":
+            raise self.fail(f"function '{name.text}' needs an argument", self.peek().pos)
+        arg = self.expr()
+        if self.peek().kind == "comma":  # every function of the language takes one argument
+            raise self.fail(f"function '{name.text}' takes exactly 1 argument", self.peek().pos)
+        closing = self.expect("rparen", f"')' to close the call of '{name.text}'")
+        if prime:
+            return self.make(Deriv(name.text, arg, name.pos, name.pos, closing.end))
+        return self.make(Call(name.text, (arg,), name.pos, name.pos, closing.end))
+
+    def indicator(self, one: _Token) -> Node:
+        """``1{left cmp right}`` (the ``1`` is already consumed)."""
+        brace = self.advance()
+        if self.peek().kind == "rbrace":
+            raise self.fail("empty indicator: expected a condition such as 1{z > 0}", brace.pos)
+        left = self.expr()
+        cmp = self.peek()
+        if cmp.kind != "cmp":
+            raise self.fail(
+                f"expected a comparison (>, >=, <, <=) in the indicator, found {_describe(cmp)}",
+                cmp.pos,
+            )
+        self.advance()
+        right = self.expr()
+        closing = self.expect("rbrace", "'}' to close the indicator")
+        return self.make(Indicator(left, cmp.text, right, one.pos, one.pos, closing.end))
+
+
+def parse(
+    text: str,
+    *,
+    max_len: int = MAX_LEN,
+    max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
+    functions: Iterable[str] = (),
+) -> Node:
+    """Parse a formula into an AST, refusing anything outside the language.
+
+    ``functions`` adds one-argument function names (e.g. custom activations such as ``swish``)
+    to :data:`FUNCTIONS`, so that ``swish'(z2)`` parses as a derivative. Raises
+    :class:`~symbackprop.errors.FormulaError` -- and nothing else -- for any input that is not
+    a well-formed formula within the limits (length, nesting depth, digits per number).
+    """
+    if not isinstance(text, str):
+        raise FormulaError(f"a formula must be a string, got {type(text).__name__}")
+    if len(text) > max_len:
+        raise FormulaError(
+            f"formula is {len(text)} characters long; at most {max_len} are allowed",
+            text,
+            max_len,
+        )
+    known = FUNCTIONS | frozenset(functions)
+    try:
+        tokens = _Tokenizer(text, max_digits).tokens()
+        return _Parser(text, tokens, max_depth, known).formula()
+    except RecursionError:
+        # Only reachable when a caller raises max_depth far above the default.
+        raise FormulaError("formula is nested too deeply", text, None) from None
+
+
+def format_error(err: FormulaError) -> str:
+    """Three lines for a terminal: the formula, a caret under the fault, and the message.
+
+    Whitespace is shown as a space and other unprintable characters as ``?``, so that the caret
+    stays aligned and the text can always be encoded; long formulas are cut to a window around
+    the fault.
+    When the position is unknown the caret line is left out.
+    """
+    text = "".join(c if c.isprintable() else " " if c in _WHITESPACE else "?" for c in err.text)
+    if not text:
+        return err.message
+    if err.position is None:
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        return f"{shown}\n{err.message}"
+    pos = min(err.position, len(text))
+    width = 80
+    if len(text) > width:
+        start = max(0, min(pos - width // 2, len(text) - width))
+        end = start + width
+        prefix = "..." if start > 0 else ""
+        suffix = "..." if end < len(text) else ""
+        column = len(prefix) + pos - start
+        text = prefix + text[start:end] + suffix
+    else:
+        column = pos
+    return f"{text}\n{' ' * column}^\n{err.message}"

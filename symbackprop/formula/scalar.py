@@ -1,0 +1,177 @@
+"""Turn a parsed formula into a scalar SymPy expression (custom activations such as swish).
+
+SymPy objects are built only from constructors (``sympy.exp(x)``, ``sympy.Rational(p, q)``,
+``+``/``*`` on SymPy objects); no string ever reaches SymPy, so nothing the user writes can run.
+Matrix-only constructs (``@``, transposes, derivatives, ``sum``) are refused with the position
+of the offending operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy
+
+from symbackprop.errors import FormulaError
+from symbackprop.formula.ast import (
+    Binary,
+    Call,
+    Deriv,
+    Indicator,
+    Name,
+    Node,
+    Num,
+    Transpose,
+    Unary,
+)
+from symbackprop.formula.functions import sigmoid
+from symbackprop.formula.parser import parse
+
+# A constant power of a constant is computed exactly by SymPy; bound its size so that
+# ``((2^100)^100)^100`` is refused instead of building a number with 10^6 digits.
+_MAX_EXPONENT = 1000
+_MAX_CONSTANT_BITS = 4096
+
+
+def _relu(x: sympy.Expr) -> sympy.Expr:
+    return sympy.Piecewise((x, x > 0), (0, True))
+
+
+def _leaky_relu(x: sympy.Expr) -> sympy.Expr:
+    return sympy.Piecewise((x, x > 0), (x / 100, True))  # slope 0.01, as in DESIGN.md
+
+
+def _softplus(x: sympy.Expr) -> sympy.Expr:
+    return sympy.log(1 + sympy.exp(x))
+
+
+#: The element-wise functions an activation formula may use.
+SCALAR_FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "abs": sympy.Abs,
+    "sqrt": sympy.sqrt,
+    "tanh": sympy.tanh,
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "sigmoid": sigmoid,
+    "relu": _relu,
+    "leaky_relu": _leaky_relu,
+    "softplus": _softplus,
+    "identity": lambda x: x,
+}
+
+_COMPARE: dict[str, Callable[[sympy.Expr, sympy.Expr], sympy.Basic]] = {
+    ">": sympy.Gt,
+    ">=": sympy.Ge,
+    "<": sympy.Lt,
+    "<=": sympy.Le,
+}
+
+
+class _Converter:
+    def __init__(self, text: str, variable: str) -> None:
+        self.text = text
+        self.variable = variable
+        self.symbol = sympy.Symbol(variable, real=True)
+
+    def fail(self, message: str, pos: int | None) -> FormulaError:
+        return FormulaError(message, self.text, pos)
+
+    def convert(self, node: Node) -> sympy.Expr:
+        if isinstance(node, Num):
+            return sympy.Rational(node.value.numerator, node.value.denominator)
+        if isinstance(node, Name):
+            if node.id != self.variable:
+                raise self.fail(
+                    f"unknown name '{node.id}'; an activation formula may use only "
+                    f"{self.variable}",
+                    node.pos,
+                )
+            return self.symbol
+        if isinstance(node, Unary):
+            operand = self.convert(node.operand)
+            return -operand if node.op == "-" else operand
+        if isinstance(node, Binary):
+            return self.binary(node)
+        if isinstance(node, Transpose):
+            raise self.fail("a transpose has no meaning in an element-wise formula", node.pos)
+        if isinstance(node, Call):
+            func = SCALAR_FUNCTIONS.get(node.func)
+            if func is None:
+                known = ", ".join(sorted(SCALAR_FUNCTIONS))
+                raise self.fail(
+                    f"'{node.func}' is not an element-wise function; use one of: {known}",
+                    node.pos,
+                )
+            return func(self.convert(node.args[0]))
+        if isinstance(node, Deriv):
+            raise self.fail(
+                f"derivatives such as {node.func}'(...) are not allowed in an activation "
+                "formula; symbackprop derives them itself",
+                node.pos,
+            )
+        if isinstance(node, Indicator):
+            cond = _COMPARE[node.cmp](self.convert(node.left), self.convert(node.right))
+            return sympy.Piecewise((1, cond), (0, True))
+        raise TypeError(f"not a formula node: {node!r}")  # a programming error, not user input
+
+    def binary(self, node: Binary) -> sympy.Expr:
+        if node.op == "@":
+            raise self.fail(
+                "matrix product '@' is not element-wise; use '*' in an activation formula",
+                node.pos,
+            )
+        left = self.convert(node.left)
+        right = self.convert(node.right)
+        if node.op == "+":
+            return left + right
+        if node.op == "-":
+            return left - right
+        if node.op in ("*", "⊙", "juxt"):
+            return left * right
+        if node.op == "/":
+            return left / right
+        assert node.op == "^"
+        self.check_power(left, right, node.pos)
+        return sympy.Pow(left, right)
+
+    def check_power(self, base: sympy.Expr, exponent: sympy.Expr, pos: int) -> None:
+        """Refuse powers whose exact value would be enormous (SymPy computes them eagerly)."""
+        if not exponent.is_Rational:
+            return
+        if abs(exponent.p) > _MAX_EXPONENT or exponent.q > _MAX_EXPONENT:
+            raise self.fail(f"exponent {exponent} is too large (at most {_MAX_EXPONENT})", pos)
+        if base.is_Rational:
+            bits = max(abs(base.p).bit_length(), base.q.bit_length())
+            if bits * abs(exponent.p) > _MAX_CONSTANT_BITS:
+                raise self.fail("this power of a number is too large to compute exactly", pos)
+
+
+def to_scalar(node: Node | str, *, variable: str = "z") -> sympy.Expr:
+    """The SymPy scalar expression of an activation formula in ``Symbol(variable, real=True)``.
+
+    ``node`` is a parsed formula, or a string that is parsed first. Raises
+    :class:`~symbackprop.errors.FormulaError` for names other than ``variable``, matrix-only
+    constructs, derivatives, expressions that do not depend on the variable, and ones that are
+    undefined everywhere (``z/0``).
+    """
+    if not variable.isidentifier():
+        raise ValueError(f"variable must be an identifier, got {variable!r}")
+    text = ""
+    if isinstance(node, str):
+        text = node
+        node = parse(node)
+    converter = _Converter(text, variable)
+    try:
+        expr = converter.convert(node)
+    except FormulaError:
+        raise
+    except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
+        # SymPy refuses e.g. comparisons of non-real constants (1{sqrt(-1) > 0}).
+        raise FormulaError(f"cannot build the activation: {exc}", text, None) from None
+    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise FormulaError("the activation is undefined (division by zero or log(0))", text)
+    if not expr.has(converter.symbol):
+        raise FormulaError(f"an activation must depend on {variable}; this one is constant", text)
+    return expr

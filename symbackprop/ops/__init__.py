@@ -1,0 +1,1 @@
+"""Activation and loss records: one small record per function, in one place each."""

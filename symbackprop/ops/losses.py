@@ -1,0 +1,65 @@
+"""Loss records.
+
+A loss is one :class:`Loss` record. Each loss here is a sum over the output units of a scalar
+term ``formula(a, y)``; the engine differentiates that term with SymPy. The batch cost is the
+mean over the m examples (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symbackprop.ops.scalars import a, y
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss: a sum over output units k of ``formula(a_k, y_k)``.
+
+    ``requires_output`` names the output activation the loss needs (``None``: any).
+    ``assumption`` is stated as a derivation step when the loss relies on it.
+    ``latex`` is the per-example loss with ``{yhat}`` and ``{y}`` placeholders.
+    """
+
+    name: str
+    formula: sp.Expr
+    latex: str
+    requires_output: str | None
+    description: str
+    assumption: str | None = None
+
+    @property
+    def derivative(self) -> sp.Expr:
+        """dL/da for one unit, derived by SymPy."""
+        return sp.diff(self.formula, a)
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        Loss(
+            "bce",
+            -(y * sp.log(a) + (1 - y) * sp.log(1 - a)),
+            r"-\sum_k \left[ {y}_k \log {yhat}_k + (1 - {y}_k) \log (1 - {yhat}_k) \right]",
+            "sigmoid",
+            "binary cross-entropy (logistic loss)",
+        ),
+        Loss(
+            "mse",
+            sp.Rational(1, 2) * (a - y) ** 2,
+            r"\tfrac{1}{2} \lVert {yhat} - {y} \rVert^2",
+            None,
+            "half squared error",
+        ),
+        Loss(
+            "ce",
+            -y * sp.log(a),
+            r"-\sum_k {y}_k \log {yhat}_k",
+            "softmax",
+            "categorical cross-entropy",
+            assumption="each column of y sums to 1 (one-hot or a probability vector)",
+        ),
+    )
+}

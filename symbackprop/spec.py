@@ -1,0 +1,558 @@
+"""Network specs: what to differentiate.
+
+A spec is an input width and a list of layers (units, activation), a loss, an L2 weight-decay
+coefficient and optional custom activations. It can be written compactly::
+
+    4-3-2-1                      # the CS229 lecture's network (sigmoid everywhere, BCE)
+    n-3-2-1                      # a named (symbolic) input width
+    784-128:relu-10:softmax      # with loss="ce"
+
+or read from a TOML/JSON file (:meth:`Network.from_file`), or built in Python. All validation
+happens here, once, in :func:`_validate` (called by every constructor through
+``Network.__post_init__``); nothing downstream re-validates. Every problem raises
+:class:`~symbackprop.errors.SpecError` with a message that names the part at fault and what was
+expected.
+
+This module does not import SymPy at import time; the activation and loss registries are
+imported when a network is validated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import keyword
+import math
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from symbackprop.errors import FormulaError, SpecError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from symbackprop.ops.activations import Activation
+    from symbackprop.ops.losses import Loss
+
+__all__ = ["MAX_WIDTH", "Layer", "Network"]
+
+#: Widths above this are refused (the derivation is symbolic, but code and checks are not).
+MAX_WIDTH = 100_000
+
+DEFAULT_ACTIVATION = "sigmoid"
+DEFAULT_LOSS = "bce"
+
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DIGITS_RE = re.compile(r"[0-9]+")
+_RESERVED_WIDTH_RE = re.compile(r"m|n[0-9]+")
+
+_FILE_KEYS = ("define", "input", "l2", "layers", "loss")
+_LAYER_KEYS = ("activation", "units")
+
+
+# --------------------------------------------------------------------------------------------
+# records
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One fully connected layer: ``units`` neurons (an int or a width name) and an activation."""
+
+    units: int | str
+    activation: str = DEFAULT_ACTIVATION
+
+    def __str__(self) -> str:
+        return f"{self.units}:{self.activation}"
+
+
+@dataclass(frozen=True)
+class Network:
+    """A fully connected network: ``input`` width, ``layers``, ``loss``, ``l2`` and ``define``.
+
+    Construction validates everything (see the module docstring); an invalid network cannot
+    exist. ``define`` holds custom activations as ``(name, formula)`` pairs (a mapping is
+    accepted and stored as sorted pairs).
+    """
+
+    input: int | str
+    layers: tuple[Layer, ...]
+    loss: str = DEFAULT_LOSS
+    l2: float = 0.0
+    define: tuple[tuple[str, str], ...] = ()
+    # custom activation records built from ``define`` during validation
+    _custom: dict[str, Activation] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    # -- constructors ------------------------------------------------------------------------
+
+    @classmethod
+    def parse(
+        cls,
+        spec: str,
+        *,
+        hidden: str | None = None,
+        output: str | None = None,
+        activation: str | None = None,
+        loss: str = DEFAULT_LOSS,
+        l2: float = 0.0,
+        define: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    ) -> Network:
+        """Parse a compact spec ``N0-N1[:act]-N2[:act]-...``.
+
+        Each width is a positive integer or a name (an identifier other than ``m`` and
+        ``n<digits>``; names pairwise distinct). Activations: ``hidden`` (default ``"sigmoid"``)
+        for hidden layers, ``output`` (default ``"sigmoid"``) for the last one; ``activation``
+        sets both at once, an explicit ``hidden``/``output`` wins over it, and a ``:act`` in the
+        spec wins over all. ``define={"swish": "z*sigmoid(z)"}`` adds custom activations.
+        """
+        define_pairs = _normalize_define(define)
+        customs = _build_customs(define_pairs)
+        for keyword_name, value in (
+            ("activation", activation),
+            ("hidden", hidden),
+            ("output", output),
+        ):
+            if value is not None:
+                _activation_record(value, customs, f"{keyword_name}={value!r}")
+        hidden_act = hidden if hidden is not None else (activation or DEFAULT_ACTIVATION)
+        output_act = output if output is not None else (activation or DEFAULT_ACTIVATION)
+
+        if not isinstance(spec, str):
+            raise SpecError(f"spec: expected a string like '4-3-2-1', got {type(spec).__name__}")
+        if not spec.strip():
+            raise SpecError("spec is empty; expected widths separated by '-', e.g. '4-3-2-1'")
+        parts = [p.strip() for p in spec.split("-")]
+        for i, part in enumerate(parts, start=1):
+            if not part:
+                raise SpecError(
+                    f"spec {spec.strip()!r}: part {i} is empty; expected a width (a positive "
+                    "integer or a name) between each pair of '-'"
+                )
+        if len(parts) < 2:
+            raise SpecError(
+                f"spec {spec.strip()!r}: no layers; expected an input width and at least one "
+                "layer, e.g. '4-1'"
+            )
+
+        first = parts[0]
+        if ":" in first:
+            raise SpecError(
+                f"spec part 1 ({first!r}) is the input and takes no activation; expected a "
+                "width only, e.g. '4' or 'n'"
+            )
+        input_width = _width_token(first, "the input (part 1)")
+
+        layers: list[Layer] = []
+        depth = len(parts) - 1
+        for ell, part in enumerate(parts[1:], start=1):
+            where = f"layer {ell} ({part!r})"
+            pieces = [p.strip() for p in part.split(":")]
+            if len(pieces) > 2:
+                raise SpecError(
+                    f"{where}: malformed; expected 'WIDTH' or 'WIDTH:ACTIVATION' with one ':'"
+                )
+            if not pieces[0]:
+                raise SpecError(f"{where}: missing width before ':'; expected e.g. '3:relu'")
+            if len(pieces) == 2 and not pieces[1]:
+                raise SpecError(
+                    f"{where}: missing activation after ':'; expected e.g. '{pieces[0]}:relu'"
+                )
+            units = _width_token(pieces[0], where)
+            default = output_act if ell == depth else hidden_act
+            act = pieces[1] if len(pieces) == 2 else default
+            layers.append(Layer(units, act))
+
+        return cls(input_width, tuple(layers), loss=loss, l2=l2, define=define_pairs)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Network:
+        """Read a spec file: TOML (``.toml``) or JSON (``.json``); other suffixes try both.
+
+        Keys: ``input``, ``loss``, ``l2``, ``define`` (a table name -> formula) and ``layers``
+        (an array of tables with ``units`` and an optional ``activation``, default sigmoid).
+        """
+        p = Path(path)
+        label = f"spec file '{p}'"
+        try:
+            raw = p.read_bytes()
+        except FileNotFoundError:
+            raise SpecError(f"{label}: not found") from None
+        except IsADirectoryError:
+            raise SpecError(f"{label}: is a directory; expected a .toml or .json file") from None
+        except OSError as exc:
+            raise SpecError(f"{label}: cannot read it ({exc.strerror or exc})") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SpecError(
+                f"{label}: not UTF-8 text (byte {exc.start}); expected a TOML or JSON file"
+            ) from None
+
+        suffix = p.suffix.lower()
+        data: Any
+        if suffix == ".toml":
+            data = _load_toml(text, label)
+        elif suffix == ".json":
+            data = _load_json(text, label)
+        else:
+            try:
+                data = _load_toml(text, label)
+            except SpecError as toml_err:
+                try:
+                    data = _load_json(text, label)
+                except SpecError as json_err:
+                    raise SpecError(
+                        f"{label}: unknown suffix {p.suffix or '(none)'!r}; tried TOML "
+                        f"({_strip_label(toml_err, label)}) and JSON "
+                        f"({_strip_label(json_err, label)}); use a .toml or .json file"
+                    ) from None
+        try:
+            return cls.from_dict(data)
+        except SpecError as exc:
+            raise SpecError(f"{label}: {exc}") from None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Network:
+        """Build a network from the file fields (the inverse of :meth:`to_dict`)."""
+        if not isinstance(data, Mapping):
+            raise SpecError(
+                f"expected a table/object with keys {', '.join(_FILE_KEYS)}, "
+                f"got {type(data).__name__}"
+            )
+        _check_keys(data, _FILE_KEYS, "")
+        for key in ("input", "layers"):
+            if key not in data:
+                raise SpecError(f"missing key {key!r}; expected keys: {', '.join(_FILE_KEYS)}")
+        raw_layers = data["layers"]
+        if not isinstance(raw_layers, list) or not raw_layers:
+            raise SpecError(
+                "'layers' must be a non-empty array of tables with 'units' and 'activation', "
+                "e.g. [[layers]] units = 3"
+            )
+        layers: list[Layer] = []
+        for ell, entry in enumerate(raw_layers, start=1):
+            where = f"layers entry {ell} (layer {ell})"
+            if not isinstance(entry, Mapping):
+                raise SpecError(
+                    f"{where}: expected a table with 'units' and 'activation', "
+                    f"got {type(entry).__name__}"
+                )
+            _check_keys(entry, _LAYER_KEYS, f"{where}: ")
+            if "units" not in entry:
+                raise SpecError(f"{where}: missing key 'units'")
+            act = entry.get("activation", DEFAULT_ACTIVATION)
+            layers.append(Layer(entry["units"], act))
+        define = data.get("define", ())
+        if not isinstance(define, Mapping | list | tuple):
+            raise SpecError(
+                f"'define' must be a table of name = \"formula\", got {type(define).__name__}"
+            )
+        return cls(
+            data["input"],
+            tuple(layers),
+            loss=data.get("loss", DEFAULT_LOSS),
+            l2=data.get("l2", 0.0),
+            define=_normalize_define(define),
+        )
+
+    # -- views -------------------------------------------------------------------------------
+
+    @property
+    def widths(self) -> tuple[int | str, ...]:
+        """``(n0, n1, ..., nL)``: the input width then each layer's units."""
+        return (self.input, *(layer.units for layer in self.layers))
+
+    @property
+    def depth(self) -> int:
+        """The number of layers L (the input is not a layer)."""
+        return len(self.layers)
+
+    @property
+    def named_widths(self) -> tuple[str, ...]:
+        """The width names in order of appearance (``()`` when every width is concrete)."""
+        return tuple(w for w in self.widths if isinstance(w, str))
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        """The activation name of each layer, ``activations[l - 1]`` for layer l."""
+        return tuple(layer.activation for layer in self.layers)
+
+    @property
+    def activation_records(self) -> tuple[Activation, ...]:
+        """The :class:`~symbackprop.ops.activations.Activation` record of each layer."""
+        return tuple(_activation_record(name, self._custom, "") for name in self.activations)
+
+    @property
+    def loss_record(self) -> Loss:
+        """The :class:`~symbackprop.ops.losses.Loss` record of the loss."""
+        from symbackprop.ops.losses import LOSSES
+
+        return LOSSES[self.loss]
+
+    @property
+    def custom_activations(self) -> dict[str, Activation]:
+        """Custom activation records by name (from ``define``)."""
+        return dict(self._custom)
+
+    @property
+    def compact(self) -> str:
+        """The canonical compact spec, every activation written out: ``4-3:sigmoid-1:sigmoid``.
+
+        ``Network.parse(net.compact, loss=net.loss, l2=net.l2, define=net.define)`` gives back
+        an equal network.
+        """
+        return "-".join([str(self.input), *(str(layer) for layer in self.layers)])
+
+    def __str__(self) -> str:
+        return self.compact
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file fields as plain JSON-able data; :meth:`from_dict` inverts it."""
+        return {
+            "input": self.input,
+            "loss": self.loss,
+            "l2": self.l2,
+            "define": dict(self.define),
+            "layers": [{"units": ly.units, "activation": ly.activation} for ly in self.layers],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# validation (the one place)
+
+
+def _validate(net: Network) -> None:
+    """Normalize and validate ``net`` in place (it is frozen: fields are set via object)."""
+    setattr_ = object.__setattr__
+
+    # define: custom activations first, the layers may use them
+    define_pairs = _normalize_define(net.define)
+    setattr_(net, "define", define_pairs)
+    customs = _build_customs(define_pairs)
+    setattr_(net, "_custom", customs)
+
+    # loss
+    from symbackprop.ops.losses import LOSSES
+
+    if not isinstance(net.loss, str) or net.loss not in LOSSES:
+        raise SpecError(
+            f"loss {net.loss!r}: unknown loss{_did_you_mean(net.loss, LOSSES)}; "
+            f"known: {', '.join(sorted(LOSSES))}"
+        )
+
+    # l2
+    l2 = net.l2
+    if isinstance(l2, bool) or not isinstance(l2, int | float):
+        raise SpecError(f"l2 {l2!r}: expected a non-negative number, got {type(l2).__name__}")
+    if not math.isfinite(l2) or l2 < 0:
+        raise SpecError(f"l2 {l2!r}: expected a finite, non-negative number")
+    setattr_(net, "l2", float(l2))
+
+    # input width
+    setattr_(net, "input", _check_width(net.input, "input width"))
+
+    # layers
+    layers = net.layers
+    if isinstance(layers, Layer) or not isinstance(layers, Iterable):
+        raise SpecError(f"layers: expected a sequence of Layer, got {type(layers).__name__}")
+    layers = tuple(layers)
+    if not layers:
+        raise SpecError("layers: no layers; expected at least one layer")
+    depth = len(layers)
+    checked: list[Layer] = []
+    for ell, layer in enumerate(layers, start=1):
+        if not isinstance(layer, Layer):
+            raise SpecError(f"layer {ell}: expected a Layer, got {type(layer).__name__}")
+        where = f"layer {ell} ('{layer.units}:{layer.activation}')"
+        units = _check_width(layer.units, f"{where}: width")
+        record = _activation_record(layer.activation, customs, where)
+        if record.output_only and ell != depth:
+            raise SpecError(
+                f"{where}: {record.name} is allowed only on the output layer (layer {depth}); "
+                "expected an element-wise activation for a hidden layer, e.g. relu"
+            )
+        if isinstance(units, int) and units < record.min_units:
+            raise SpecError(
+                f"{where}: {record.name} needs at least {record.min_units} units, got {units}; "
+                "for one output unit use sigmoid with loss='bce'"
+            )
+        checked.append(layer if units == layer.units else Layer(units, layer.activation))
+    setattr_(net, "layers", tuple(checked))
+
+    # named widths pairwise distinct
+    seen: dict[str, str] = {}
+    for ell, width in enumerate(net.widths):
+        if isinstance(width, str):
+            label = "the input" if ell == 0 else f"layer {ell}"
+            if width in seen:
+                raise SpecError(
+                    f"width name {width!r} is used by both {seen[width]} and {label}; "
+                    "expected pairwise distinct names (each is its own dimension symbol)"
+                )
+            seen[width] = label
+
+    # loss / output compatibility
+    required = LOSSES[net.loss].requires_output
+    output = checked[-1]
+    if required is not None and output.activation != required:
+        other = "mse" if required == "sigmoid" else "mse (or a softmax output with ce)"
+        raise SpecError(
+            f"loss {net.loss!r} needs a {required} output activation, but the output layer "
+            f"(layer {depth}, '{output}') has {output.activation!r}; use a {required} output or "
+            f"loss={other}"
+        )
+
+
+def _width_token(token: str, where: str) -> int | str:
+    """Turn a spec width token into an int when it is all digits (checked by ``_check_width``)."""
+    if _DIGITS_RE.fullmatch(token):
+        if len(token) > len(str(MAX_WIDTH)) + 1:
+            raise SpecError(f"{where}: width {token} is too large; expected at most {MAX_WIDTH:,}")
+        return int(token)
+    return token
+
+
+def _check_width(width: object, where: str) -> int | str:
+    """Validate one width: a positive int up to MAX_WIDTH or an allowed name."""
+    if isinstance(width, bool):
+        raise SpecError(f"{where} {width!r}: expected a positive integer or a name")
+    if isinstance(width, int):
+        if width < 1:
+            raise SpecError(f"{where} {width}: expected a positive integer (at least 1)")
+        if width > MAX_WIDTH:
+            raise SpecError(f"{where} {width}: too large; expected at most {MAX_WIDTH:,}")
+        return width
+    if isinstance(width, str):
+        token = width.strip()
+        if _DIGITS_RE.fullmatch(token):
+            if len(token) > len(str(MAX_WIDTH)) + 1:
+                raise SpecError(f"{where} {token}: too large; expected at most {MAX_WIDTH:,}")
+            return _check_width(int(token), where)
+        if not _NAME_RE.fullmatch(token):
+            raise SpecError(
+                f"{where} {width!r}: expected a positive integer or a name (an ASCII "
+                "identifier such as n or hidden)"
+            )
+        if keyword.iskeyword(token):
+            raise SpecError(f"{where} {width!r}: a Python keyword cannot name a width")
+        if _RESERVED_WIDTH_RE.fullmatch(token):
+            raise SpecError(
+                f"{where} {width!r}: reserved ('m' is the batch size, n0, n1, ... are the "
+                "layer widths); choose another name, e.g. n or h"
+            )
+        return token
+    raise SpecError(
+        f"{where} {width!r}: expected a positive integer or a name, got {type(width).__name__}"
+    )
+
+
+def _activation_record(name: object, customs: Mapping[str, Activation], where: str) -> Activation:
+    from symbackprop.ops.activations import ACTIVATIONS
+
+    if isinstance(name, str):
+        if name in customs:
+            return customs[name]
+        if name in ACTIVATIONS:
+            return ACTIVATIONS[name]
+    known = sorted(set(ACTIVATIONS) | set(customs))
+    prefix = f"{where}: " if where else ""
+    return_hint = _did_you_mean(name, known)
+    raise SpecError(
+        f"{prefix}unknown activation {name!r}{return_hint}; known: {', '.join(known)}"
+        + ("" if customs else " (or add one with define)")
+    )
+
+
+def _normalize_define(
+    define: Mapping[str, str] | Iterable[tuple[str, str]] | None,
+) -> tuple[tuple[str, str], ...]:
+    """Custom activations as sorted ``(name, formula)`` pairs; names unique, both strings."""
+    if define is None:
+        return ()
+    items: list[Any]
+    if isinstance(define, Mapping):
+        items = list(define.items())
+    elif isinstance(define, str) or not isinstance(define, Iterable):
+        raise SpecError(f"define: expected a mapping name -> formula, got {type(define).__name__}")
+    else:
+        items = list(define)
+    pairs: dict[str, str] = {}
+    for item in items:
+        if not (isinstance(item, tuple | list) and len(item) == 2):
+            raise SpecError(f"define entry {item!r}: expected a (name, formula) pair")
+        name, formula = item
+        if not isinstance(name, str) or not isinstance(formula, str):
+            raise SpecError(
+                f"define entry {name!r}: expected a name and a formula string, "
+                f"got {type(formula).__name__}"
+            )
+        if name in pairs:
+            raise SpecError(f"define {name!r}: defined twice")
+        pairs[name] = formula
+    return tuple(sorted(pairs.items()))
+
+
+def _build_customs(pairs: tuple[tuple[str, str], ...]) -> dict[str, Activation]:
+    if not pairs:
+        return {}
+    from symbackprop.ops.activations import ACTIVATIONS, custom_activation
+
+    customs: dict[str, Activation] = {}
+    for name, formula in pairs:
+        where = f"define {name}={formula!r}"
+        if not _NAME_RE.fullmatch(name) or keyword.iskeyword(name):
+            raise SpecError(
+                f"{where}: the name must be an ASCII identifier that is not a Python keyword"
+            )
+        if name in ACTIVATIONS:
+            raise SpecError(f"{where}: {name!r} is a built-in activation; choose another name")
+        try:
+            customs[name] = custom_activation(name, formula)
+        except FormulaError as exc:
+            raise SpecError(f"{where}: {exc}") from None
+        except SpecError as exc:
+            raise SpecError(f"{where}: {exc}") from None
+    return customs
+
+
+def _did_you_mean(value: object, known: Iterable[str]) -> str:
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
+    for key in data:
+        if key not in allowed:
+            raise SpecError(
+                f"{prefix}unknown key {key!r}{_did_you_mean(key, allowed)}; "
+                f"expected: {', '.join(allowed)}"
+            )
+
+
+def _load_toml(text: str, label: str) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{label}: invalid TOML: {exc}") from None
+
+
+def _load_json(text: str, label: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            f"{label}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+
+
+def _strip_label(err: SpecError, label: str) -> str:
+    return str(err).removeprefix(f"{label}: ")

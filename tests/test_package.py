@@ -1,0 +1,88 @@
+"""Packaging and import-cost contracts: lazy exports, a light CLI, the installed layout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+
+
+def test_import_is_lazy() -> None:
+    """`import symbackprop` must not import SymPy or NumPy (PEP 562 lazy exports)."""
+    proc = run_python(
+        "import sys, symbackprop\n"
+        "heavy = sorted(m for m in ('sympy', 'numpy', 'rich') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+        "print(symbackprop.__version__)\n"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "0.1.0"
+
+
+def test_lazy_names_are_declared() -> None:
+    import symbackprop
+
+    assert set(symbackprop._LAZY) | {"__version__"} == set(symbackprop.__all__)
+    assert set(symbackprop.__all__) <= set(dir(symbackprop))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = symbackprop.nope  # type: ignore[attr-defined]
+
+
+def test_lazy_export_resolves() -> None:
+    import symbackprop
+    from symbackprop.errors import SpecError
+    from symbackprop.spec import Network
+
+    assert symbackprop.SpecError is SpecError
+    assert symbackprop.Network is Network
+
+
+def test_cli_help_does_not_import_sympy() -> None:
+    proc = run_python(
+        "import sys\n"
+        "from symbackprop.cli.main import main\n"
+        "try:\n"
+        "    main(['--help'], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in ('sympy', 'numpy') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Usage:" in proc.stdout
+
+
+def test_cli_version() -> None:
+    for argv in (
+        [sys.executable, "-m", "symbackprop", "--version"],
+        [sys.executable, "-m", "symbackprop.cli.main", "--version"],
+    ):
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip() == "symbackprop 0.1.0"
+
+
+def test_pyproject_lists_every_package() -> None:
+    """pyproject lists packages explicitly (``cli/`` maps to ``symbackprop.cli``); keep in sync."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    on_disk = set()
+    for init in (ROOT / "symbackprop").rglob("__init__.py"):
+        rel = init.parent.relative_to(ROOT)
+        on_disk.add(".".join(rel.parts))
+    for init in (ROOT / "cli").rglob("__init__.py"):
+        rel = init.parent.relative_to(ROOT)
+        on_disk.add(".".join(("symbackprop", *rel.parts)))
+    assert listed == on_disk, "update [tool.setuptools] packages in pyproject.toml"
+    assert config["package-dir"]["symbackprop.cli"] == "cli"
