@@ -17,7 +17,7 @@ from symbackprop._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from symbackprop.codegen import codegen
-    from symbackprop.derive import Derivation, Step, derive
+    from symbackprop.derivation import Derivation, Step, derive
     from symbackprop.errors import FormulaError, SpecError, SymbackpropError
     from symbackprop.executor import compile
     from symbackprop.formula.check import check_formula
@@ -31,9 +31,9 @@ _LAZY: dict[str, str] = {
     "SpecError": "symbackprop.errors",
     "FormulaError": "symbackprop.errors",
     "SymbackpropError": "symbackprop.errors",
-    "derive": "symbackprop.derive",
-    "Derivation": "symbackprop.derive",
-    "Step": "symbackprop.derive",
+    "derive": "symbackprop.derivation",
+    "Derivation": "symbackprop.derivation",
+    "Step": "symbackprop.derivation",
     "codegen": "symbackprop.codegen",
     "compile": "symbackprop.executor",
     "gradcheck": "symbackprop.gradcheck",

@@ -32,13 +32,13 @@ from sympy import (
     ZeroMatrix,
 )
 
-from symbackprop.derive import LAMBDA
+from symbackprop.derivation import LAMBDA
 from symbackprop.nodes import Act, ActPrime, Apply
 from symbackprop.ops import scalars
 from symbackprop.ops.activations import Activation
 
 if TYPE_CHECKING:
-    from symbackprop.derive import Derivation
+    from symbackprop.derivation import Derivation
 
 #: a concrete width above this is replaced by it (the formulas are generic in the dimensions)
 MAX_EXACT_WIDTH = 3
@@ -250,7 +250,9 @@ def _table_functions(table: Table) -> tuple[dict[str, type], type]:
     def exp_fdiff(self: Any, argindex: int = 1) -> Any:
         return self
 
-    exp = type("Exp", (sp.Function,), {"nargs": 1, "eval": classmethod(exp_eval), "fdiff": exp_fdiff})
+    exp = type(
+        "Exp", (sp.Function,), {"nargs": 1, "eval": classmethod(exp_eval), "fdiff": exp_fdiff}
+    )
     return values, exp
 
 
@@ -341,7 +343,7 @@ def check_exact(
     sizes: dict[str, int] | None = None,
     seed: int = 0,
 ) -> ExactCheck:
-    """See :meth:`symbackprop.derive.Derivation.check_exact`."""
+    """See :meth:`symbackprop.derivation.Derivation.check_exact`."""
     chosen = concrete_sizes(derivation, sizes)
     result = ExactCheck({str(k): v for k, v in chosen.items()}, trials)
     g = derivation.graph

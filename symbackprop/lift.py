@@ -8,10 +8,12 @@ c times a ones matrix, and any other function becomes an entry-wise :class:`Appl
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, OneMatrix
+from sympy import HadamardPower, HadamardProduct, OneMatrix
 
 from symbackprop.errors import InternalError
 from symbackprop.nodes import Apply
@@ -31,7 +33,9 @@ def lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape) -> Any:
     if isinstance(expr, sp.Add):
         # constants first, the way a person writes 1 - a
         terms = sorted(expr.args, key=lambda t: 0 if t.is_Number else 1)
-        return MatAdd(*(lift(term, mapping, shape) for term in terms))
+        lifted_terms = [lift(term, mapping, shape) for term in terms]
+        # operator + canonicalises like any hand-written a - y, so results compare equal
+        return functools.reduce(operator.add, lifted_terms)
     if isinstance(expr, sp.Mul):
         coeff, factors = expr.as_coeff_mul()
         lifted = [lift(factor, mapping, shape) for factor in factors]

@@ -330,7 +330,10 @@ class _Engine:
         d = act.cached_derivative
         uses = tuple(
             name
-            for name, present in ((a_l.name, act.derivative_uses_a), (z_l.name, act.derivative_uses_z))
+            for name, present in (
+                (a_l.name, act.derivative_uses_a),
+                (z_l.name, act.derivative_uses_z),
+            )
             if present
         )
         mapping = {scalars.a: a_l, scalars.z: z_l}
@@ -405,7 +408,9 @@ class _Engine:
         prev = g.a(layer - 1)
         w, b = g.W(layer), g.b(layer)
         w_shape = tuple(w.shape)
-        candidates = bilinear_candidates(d_op, Operand(prev.name, prev, tuple(prev.shape)), w_shape)
+        candidates = bilinear_candidates(
+            d_op, Operand(prev.name, prev, tuple(prev.shape)), w_shape
+        )
         chosen = select(candidates, self._grad(w.name))
         expr = chosen.expr
         reason = (
@@ -496,7 +501,8 @@ class _Engine:
                     f"{g.z(layer).name} = {w.name} {prev.name} + ...; dJ/d{prev.name} must have "
                     f"the shape of {prev.name}, {show_shape(target)}. {w.name} is "
                     f"{show_shape(tuple(w.shape))} and delta{layer} is "
-                    f"{show_shape(self._shape(layer))}; only {chosen.text} is {show_shape(target)}. "
+                    f"{show_shape(self._shape(layer))}; only {chosen.text} is "
+                    f"{show_shape(target)}. "
                     f"delta{layer} is reused from the step before, not recomputed"
                 ),
                 layer=layer - 1,

@@ -1,0 +1,145 @@
+"""The exact check: derived gradients against SymPy's scalar diff, in rational arithmetic."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sympy import HadamardProduct, MatMul, Transpose
+
+import symbackprop as sb
+from symbackprop.exact import ExactCheck
+from symbackprop.ops import scalars
+from symbackprop.ops.activations import ACTIVATIONS, custom_activation
+
+ELEMENTWISE = sorted(name for name, act in ACTIVATIONS.items() if act.elementwise)
+
+
+@st.composite
+def architectures(draw: st.DrawFn) -> tuple[sb.Network, bool]:
+    """Every valid activation/loss pair, depth 1-4, widths 1-3."""
+    depth = draw(st.integers(1, 4))
+    loss = draw(st.sampled_from(["bce", "mse", "ce"]))
+    widths = [draw(st.integers(1, 3)) for _ in range(depth + 1)]
+    hidden = [draw(st.sampled_from(ELEMENTWISE)) for _ in range(depth - 1)]
+    if loss == "bce":
+        output = "sigmoid"
+    elif loss == "ce":
+        output = "softmax"
+        widths[-1] = max(widths[-1], 2)
+    else:
+        output = draw(st.sampled_from([*ELEMENTWISE, "softmax"]))
+        if output == "softmax":
+            widths[-1] = max(widths[-1], 2)
+    parts = [str(widths[0])]
+    parts += [f"{w}:{a}" for w, a in zip(widths[1:], [*hidden, output], strict=True)]
+    l2 = draw(st.sampled_from([0.0, 0.0, 0.25]))
+    return sb.Network.parse("-".join(parts), loss=loss, l2=l2), draw(st.booleans())
+
+
+@settings(max_examples=20, deadline=None)
+@given(architectures())
+def test_check_exact_passes_on_generated_architectures(case: tuple[sb.Network, bool]) -> None:
+    network, batch = case
+    d = sb.derive(network, batch=batch)
+    result = d.check_exact(trials=1, sizes={"m": 2} if batch else None)
+    assert result.ok, [str(m) for m in result.mismatches[:3]]
+    assert result.entries == sum(
+        int(sp.sympify(r).xreplace(_sizes(result))) * int(sp.sympify(c).xreplace(_sizes(result)))
+        for r, c in (d.symbols[name].shape for name in d.gradients)
+    )
+
+
+def _sizes(result: ExactCheck) -> dict[sp.Symbol, int]:
+    return {sp.Symbol(k, integer=True, positive=True): v for k, v in result.sizes.items()}
+
+
+@pytest.mark.parametrize("batch", [False, True])
+@pytest.mark.parametrize(
+    ("spec", "loss"),
+    [
+        ("4-3-2-1", "bce"),
+        ("n-3-2-1", "bce"),
+        ("4-4-4-1", "bce"),
+        ("3-3:relu-3:relu-2:sigmoid", "bce"),
+        ("3-2:softplus-2:identity", "mse"),
+        ("3-3:leaky_relu-3:softmax", "ce"),
+        ("2-3:tanh-3:softmax", "mse"),
+    ],
+)
+def test_check_exact_on_named_networks(spec: str, loss: str, batch: bool) -> None:
+    d = sb.derive(sb.Network.parse(spec, loss=loss), batch=batch)
+    result = d.check_exact(trials=2)
+    assert result.ok, [str(m) for m in result.mismatches[:3]]
+
+
+def test_check_exact_custom_activation() -> None:
+    net = sb.Network.parse("3-2:swish-1:sigmoid", define={"swish": "z*sigmoid(z)"})
+    assert sb.derive(net, batch=True).check_exact(trials=2).ok
+
+
+def test_dropped_transpose_is_a_mismatch_on_a_square_network() -> None:
+    # 4-4-4-1: W2 is square, so W2 delta2 evaluates; it is still wrong
+    d = sb.derive(sb.Network.parse("4-4-4-1"))
+    w2, delta2 = d.symbols["W2"], d.delta_symbols[2]
+    d.deltas[1] = d.deltas[1].xreplace({Transpose(w2) * delta2: w2 * delta2})
+    assert Transpose(w2) not in sp.preorder_traversal(d.deltas[1])
+    result = d.check_exact(trials=1)
+    assert not result.ok
+    assert {m.parameter for m in result.mismatches} == {"W1", "b1"}
+    assert all(m.expected != m.got for m in result.mismatches)
+
+
+def test_hadamard_turned_into_product_is_a_mismatch() -> None:
+    d = sb.derive(sb.Network.parse("4-4-4-1"), batch=True)
+    hadamard = d.deltas[2]
+    assert isinstance(hadamard, HadamardProduct)
+    d.deltas[2] = MatMul(*hadamard.args)
+    # square at m = n = 3, so the product is defined and merely wrong
+    result = d.check_exact(trials=1, sizes={"m": 3})
+    assert not result.ok
+    assert {"W2", "b2"} <= {m.parameter for m in result.mismatches}
+
+
+def test_corrupted_gradient_with_wrong_shape_is_reported_not_raised() -> None:
+    d = sb.derive(sb.Network.parse("4-3-2-1"))
+    d.gradients["W2"] = d.delta_symbols[2].T * d.symbols["a1"]  # undefined at these sizes
+    result = d.check_exact(trials=1)
+    assert not result.ok
+    assert any(m.parameter == "W2" and m.note for m in result.mismatches)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_activation_derivative_record_matches_sympy_diff(name: str) -> None:
+    """The one fact the exact check takes on trust, checked on its own for every record."""
+    act = ACTIVATIONS[name]
+    assert act.formula is not None
+    z, a = scalars.z, scalars.a
+    truth = sp.diff(act.formula.rewrite(sp.exp), z)
+    cached = act.cached_derivative.xreplace({a: act.formula})
+    rng = random.Random(0)
+    for _ in range(8):
+        q = sp.Rational(rng.randint(-40, 40), 7)
+        if q == 0:
+            continue
+        assert abs(sp.N(truth.subs(z, q) - cached.subs(z, q).rewrite(sp.exp), 30)) < 1e-25
+
+
+def test_cached_forms_are_the_lecture_ones() -> None:
+    a, z = scalars.a, scalars.z
+    assert ACTIVATIONS["sigmoid"].cached_derivative == a * (1 - a)
+    assert ACTIVATIONS["tanh"].cached_derivative == 1 - a**2
+    relu = ACTIVATIONS["relu"].cached_derivative
+    assert relu.subs(z, 0) == 0 and relu.subs(z, 2) == 1 and relu.subs(z, -2) == 0
+    assert ACTIVATIONS["leaky_relu"].cached_derivative.subs(z, -1) == sp.Rational(1, 100)
+
+
+def test_custom_activation_derivative_is_derived() -> None:
+    swish = custom_activation("swish", "z*sigmoid(z)")
+    z = scalars.z
+    value = swish.derivative.subs(z, 1).rewrite(sp.exp)
+    expected = sp.diff(z / (1 + sp.exp(-z)), z).subs(z, 1)
+    assert abs(sp.N(value - expected, 30)) < 1e-25
