@@ -1,28 +1,88 @@
 """The click application behind the ``symbackprop`` console script.
 
 Nothing heavy is imported here at module level (no SymPy, NumPy or rich); commands import what
-they need when they run.
+they need when they run. Every failure leaves through :func:`symbackprop.cli.errors.report`:
+one line on stderr and the exit codes of DESIGN.md.
 """
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
+from symbackprop.cli.cmd_code import check_cmd, codegen_cmd
+from symbackprop.cli.cmd_derive import derive_cmd, shapes_cmd
+from symbackprop.cli.cmd_latex import latex_cmd
+from symbackprop.cli.errors import EXIT_OK, report
+from symbackprop.cli.lecture_commands import register as register_lecture_commands
 
 from symbackprop._version import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 99}
 
+MAIN_EPILOG = """\b
+Examples:
+  symbackprop derive 4-3-2-1            the lecture's network, step by step
+  symbackprop latex n-3-2-1 -o notes.tex --pdf
+  symbackprop check 784-128:relu-10:softmax --loss ce
+Exit status: 0 ok, 1 a check failed, 2 usage/spec/file error, 3 internal error.
+"""
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+
+class SymbackpropGroup(click.Group):
+    """A group whose errors are one line on stderr with the documented exit codes."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:  # a caller that handles exceptions itself
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.Abort:
+            click.echo("symbackprop: aborted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            # the reader went away (symbackprop derive ... | head): not an error of ours
+            sys.stderr.close()
+            sys.exit(EXIT_OK)
+        except Exception as exc:  # every failure becomes one line and an exit code
+            sys.exit(report(exc, args))
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+@click.group(
+    "symbackprop", cls=SymbackpropGroup, context_settings=CONTEXT_SETTINGS, epilog=MAIN_EPILOG
+)
 @click.version_option(
     __version__, "--version", "-V", prog_name="symbackprop", message="%(prog)s %(version)s"
 )
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show the traceback of an internal error (or SYMBACKPROP_DEBUG=1).",
+)
+def main(debug: bool) -> None:
     """Derive backpropagation for fully connected networks, step by step.
 
     A network is written N0-N1[:act]-N2[:act]-..., for example 4-3-2-1 (the CS229 lecture's
-    network) or 784-128:relu-10:softmax.
+    network) or 784-128:relu-10:softmax; SPEC may also be a .toml or .json spec file.
     """
+
+
+main.add_command(derive_cmd)
+main.add_command(shapes_cmd)
+main.add_command(codegen_cmd)
+main.add_command(check_cmd)
+main.add_command(latex_cmd)
+# ``collapse`` and ``gradients`` (the lecture's later points); ``shapecheck`` is reserved
+register_lecture_commands(main)
 
 
 if __name__ == "__main__":

@@ -130,12 +130,48 @@ class Table:
                 self._values[key] = self._draw(-sp.oo, sp.oo)
         return self._values[key]
 
+    def apply(self, fn: sp.Lambda, q: sp.Rational) -> sp.Rational:
+        """A plain scalar function at q; it must be rational there (an indicator, a power)."""
+        value = fn(q)
+        if not value.is_Rational:
+            raise NotRationalError(f"{fn.expr} is not rational at {q}")
+        return value
+
     def exp(self, q: sp.Rational) -> sp.Rational:
         """exp(q), uninterpreted: a positive rational (its derivative is itself)."""
         key = ("exp", q)
         if key not in self._values:
             self._values[key] = self._draw(0, sp.oo)
         return self._values[key]
+
+
+class NotRationalError(ValueError):
+    """A function (exp, log, ...) has no exact rational value; compare numerically instead."""
+
+
+class RealTable(Table):
+    """The actual functions, in 30-digit floating point, for formulas with exp, log, ...
+
+    Used where exact rational evaluation is impossible; values still agree on both sides
+    because both use the true activation functions.
+    """
+
+    DIGITS = 30
+
+    def value(self, name: str, q: Any) -> Any:
+        act = self.activations[name]
+        assert act.formula is not None
+        return sp.N(act.formula.subs(scalars.z, q), self.DIGITS)
+
+    def derivative(self, name: str, q: Any) -> Any:
+        act = self.activations[name]
+        return sp.N(act.derivative.subs(scalars.z, q), self.DIGITS)
+
+    def apply(self, fn: sp.Lambda, q: Any) -> Any:
+        return sp.N(fn(q), self.DIGITS)
+
+    def exp(self, q: Any) -> Any:
+        return sp.N(sp.exp(q), self.DIGITS)
 
 
 # -- the derivation side: evaluate matrix expressions at concrete values ---------------------
@@ -199,7 +235,7 @@ class Evaluator:
             return self(expr.arg).applyfunc(lambda q: self.table.derivative(name, q))
         if isinstance(expr, Apply):
             fn = expr.fn
-            return self(expr.arg).applyfunc(lambda q: sp.Rational(fn(q)))
+            return self(expr.arg).applyfunc(lambda q: self.table.apply(fn, q))
         raise TypeError(f"cannot evaluate {type(expr).__name__}: {expr}")
 
     def activate(self, name: str, z: sp.Matrix) -> sp.Matrix:

@@ -8,6 +8,7 @@ of the offending operator.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import sympy
@@ -27,10 +28,13 @@ from symbackprop.formula.ast import (
 from symbackprop.formula.functions import sigmoid
 from symbackprop.formula.parser import parse
 
-# A constant power of a constant is computed exactly by SymPy; bound its size so that
-# ``((2^100)^100)^100`` is refused instead of building a number with 10^6 digits.
-_MAX_EXPONENT = 1000
-_MAX_CONSTANT_BITS = 4096
+# SymPy computes constant powers exactly and evaluates constant exponentials numerically
+# (mpmath), both eagerly, e.g. when it asks whether a sum is positive. Bound their size so that
+# ``((2^100)^100)^100`` or ``exp(999999999999)`` is refused instead of exhausting memory.
+_MAX_EXPONENT = 1000  # |e| in x^e for a constant e
+_MAX_LOG_MAGNITUDE = 10_000  # |ln|value|| of a constant power or exponential (e^10000 is fine)
+# Functions that exponentiate their argument.
+_EXPONENTIAL = frozenset({"exp", "sigmoid", "softplus"})
 
 
 def _relu(x: sympy.Expr) -> sympy.Expr:
@@ -104,7 +108,13 @@ class _Converter:
                     f"'{node.func}' is not an element-wise function; use one of: {known}",
                     node.pos,
                 )
-            return func(self.convert(node.args[0]))
+            arg = self.convert(node.args[0])
+            if node.func in _EXPONENTIAL and _magnitude(arg) > _MAX_LOG_MAGNITUDE:
+                raise self.fail(
+                    f"the argument of {node.func} is too large (at most {_MAX_LOG_MAGNITUDE})",
+                    node.pos,
+                )
+            return func(arg)
         if isinstance(node, Deriv):
             raise self.fail(
                 f"derivatives such as {node.func}'(...) are not allowed in an activation "
@@ -137,15 +147,31 @@ class _Converter:
         return sympy.Pow(left, right)
 
     def check_power(self, base: sympy.Expr, exponent: sympy.Expr, pos: int) -> None:
-        """Refuse powers whose exact value would be enormous (SymPy computes them eagerly)."""
-        if not exponent.is_Rational:
+        """Refuse powers whose value would be enormous (SymPy computes them eagerly)."""
+        if not exponent.is_number:
             return
-        if abs(exponent.p) > _MAX_EXPONENT or exponent.q > _MAX_EXPONENT:
-            raise self.fail(f"exponent {exponent} is too large (at most {_MAX_EXPONENT})", pos)
-        if base.is_Rational:
-            bits = max(abs(base.p).bit_length(), base.q.bit_length())
-            if bits * abs(exponent.p) > _MAX_CONSTANT_BITS:
-                raise self.fail("this power of a number is too large to compute exactly", pos)
+        size = _magnitude(exponent)
+        if size > _MAX_EXPONENT:
+            raise self.fail(f"the exponent is too large (at most {_MAX_EXPONENT})", pos)
+        if exponent.is_Rational and exponent.q > _MAX_EXPONENT:
+            raise self.fail(f"the exponent's denominator is over {_MAX_EXPONENT}", pos)
+        if base.is_number and not base.is_zero:
+            log_base = _magnitude(sympy.log(sympy.Abs(base)))
+            if size * log_base > _MAX_LOG_MAGNITUDE:
+                raise self.fail("this power of a number is too large to compute", pos)
+
+
+def _magnitude(value: sympy.Expr) -> float:
+    """``|value|`` as a float for a constant (inf when not finite), 0.0 when it depends on z.
+
+    The constant's own parts have already passed these bounds, so evaluating it is cheap.
+    """
+    if not value.is_number:
+        return 0.0
+    approx = sympy.Abs(value).evalf(15)
+    if not approx.is_Number or approx.is_finite is not True:
+        return math.inf
+    return float(approx)
 
 
 def to_scalar(node: Node | str, *, variable: str = "z") -> sympy.Expr:

@@ -1,0 +1,87 @@
+"""``symbackprop derive`` and ``symbackprop shapes``."""
+
+from __future__ import annotations
+
+import click
+from symbackprop.cli import console
+from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
+
+DERIVE_EPILOG = """\b
+Examples:
+  symbackprop derive 4-3-2-1                 the CS229 lecture's network
+  symbackprop derive n-3-2-1 --expanded      the board formulas, every delta substituted
+  symbackprop derive 4-3-2-1 --wrt W2 --batch
+  symbackprop derive 784-128:relu-10:softmax --loss ce --format markdown
+"""
+
+
+@click.command(
+    "derive", epilog=DERIVE_EPILOG, short_help="Derive the gradients step by step, with reasons."
+)
+@spec_options
+@click.option("--wrt", metavar="PARAM", help="Only the steps and gradient for one parameter (W2).")
+@click.option("--expanded", is_flag=True, help="Also print every gradient fully expanded.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "latex", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format (latex: an align block to paste into notes).",
+)
+def derive_cmd(opts: SpecOptions, wrt: str | None, expanded: bool, fmt: str) -> None:
+    """Derive the gradients of SPEC step by step: shapes, candidates, reasons, deltas.
+
+    SPEC is a compact spec such as 4-3-2-1 or 784-128:relu-10:softmax, or a .toml/.json file.
+    """
+    net = opts.network()
+    check_wrt(wrt, net.depth)
+    import symbackprop as sb
+    import symbackprop.render as render
+
+    d = sb.derive(net, batch=opts.batch)
+    sizes = opts.sizes
+    if fmt == "text":
+        console.print_out(*render.text.render(d, wrt=wrt, expanded=expanded, sizes=sizes))
+    elif fmt == "latex":
+        click.echo(
+            render.to_latex(d, standalone=False, wrt=wrt, expanded=expanded, sizes=sizes), nl=False
+        )
+    elif fmt == "markdown":
+        click.echo(render.to_markdown(d, wrt=wrt, expanded=expanded, sizes=sizes), nl=False)
+    else:
+        click.echo(render.to_json(d, wrt=wrt, expanded=expanded, sizes=sizes), nl=False)
+
+
+SHAPES_EPILOG = """\b
+Examples:
+  symbackprop shapes 4-3-2-1
+  symbackprop shapes n-3-2-1 --size n=784 --batch --size m=32
+"""
+
+
+@click.command(
+    "shapes", epilog=SHAPES_EPILOG, short_help="Shapes of every W, b, z, a and gradient."
+)
+@spec_options
+def shapes_cmd(opts: SpecOptions) -> None:
+    """Print the shape of every W, b, z, a and of each gradient, symbolic and concrete."""
+    net = opts.network()
+    from rich.table import Table
+
+    import symbackprop as sb
+    from symbackprop.render.names import shape_text, size_text
+    from symbackprop.render.view import View
+
+    d = sb.derive(net, batch=opts.batch)
+    view = View(d, extra_sizes=opts.sizes)
+    table = Table(box=None, pad_edge=False, padding=(0, 3, 0, 0))
+    for column in ("name", "shape", "size"):
+        table.add_column(column, no_wrap=True)
+    for name in view.table_names():
+        shape = d.shapes[name]
+        table.add_row(name, shape_text(shape), size_text(shape, view.sizes))
+    for name in d.gradients:
+        shape = d.shapes[name]
+        table.add_row(f"dJ/d{name}", shape_text(shape), size_text(shape, view.sizes))
+    console.print_out(table)

@@ -1,0 +1,42 @@
+"""The two rich consoles: results on stdout, progress and notes on stderr.
+
+Built on first use (rich is not imported by ``symbackprop --help``). Neither forces a terminal:
+output is plain when piped, and rich honours ``NO_COLOR``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@functools.cache
+def out() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@functools.cache
+def err() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def print_out(*renderables: object) -> None:
+    """Print to stdout; when piped, without the trailing spaces rich pads lines with."""
+    stdout = out()
+    if stdout.is_terminal:
+        for renderable in renderables:
+            stdout.print(renderable, crop=False)
+        return
+    with stdout.capture() as captured:
+        for renderable in renderables:
+            stdout.print(renderable, crop=False)
+    text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
+    stdout.file.write(text)
+    stdout.file.flush()

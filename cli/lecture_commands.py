@@ -1,0 +1,167 @@
+"""The lecture's later points as commands: ``collapse`` and ``gradients``.
+
+``register(group)`` adds both to the main click group. Only click (and the CLI's own light
+modules) is imported here at module level; SymPy, NumPy and rich are imported when a command
+runs, so ``symbackprop --help`` stays fast. Errors follow DESIGN.md: a bad spec raises
+:class:`symbackprop.errors.SpecError`, a bad option value ``click.BadParameter``, a missing
+matplotlib :class:`cli.errors.CliError` (all exit 2 with one line on stderr, through the main
+group's handler).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import click
+from symbackprop.cli.errors import CliError
+from symbackprop.cli.options import SpecOptions, spec_options
+
+
+# spec_options wraps the function, so options of this command go above it (on the wrapper)
+@click.command("collapse")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "latex"]),
+    default="text",
+    show_default=True,
+    help="Terminal text or a LaTeX align* snippet.",
+)
+@spec_options
+def collapse_command(opts: SpecOptions, fmt: str) -> None:
+    """Prove that a network with identity activations is one linear map W' x + b'.
+
+    For example `symbackprop collapse 4-3-2-1 --activation identity` prints
+    W' = W[3] W[2] W[1] and b' = W[3] W[2] b[1] + W[3] b[2] + b[3], checked symbolically and at
+    random rational matrices. The loss plays no part.
+    """
+    from symbackprop.collapse import collapse
+
+    if opts.loss is None:
+        # The loss plays no part in the collapse, but the default bce would refuse an identity
+        # output layer ("bce needs a sigmoid output"); parse with mse so that
+        # `collapse 4-3-2-1 --activation identity` works as the lecture writes it.
+        opts = dataclasses.replace(opts, loss="mse")
+    result = collapse(opts.network())
+    check = result.verify()
+    if not check.ok:  # pragma: no cover - the construction is exact; this guards regressions
+        raise click.ClickException(f"internal: W' x + b' differs from the forward pass ({check})")
+    if fmt == "latex":
+        click.echo(result.latex(), nl=False)
+        return
+    from symbackprop.cli import console
+
+    sizes = ", ".join(f"{name}={size}" for name, size in check.sizes.items())
+    console.out().print(result.rich())
+    console.out().print(
+        f"\nChecked: W' x + b' equals the composed forward pass symbolically and at "
+        f"{check.trials} random rational points ({sizes})."
+    )
+
+
+class InitType(click.ParamType):
+    """``xavier``, ``he``, ``glorot``, ``normal`` or ``scaled-identity:C``."""
+
+    name = "INIT"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from symbackprop.errors import SpecError
+        from symbackprop.gradients import parse_init
+
+        try:
+            parse_init(str(value))
+        except SpecError as exc:
+            self.fail(str(exc), param, ctx)
+        return str(value)
+
+
+@click.command("gradients")
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 500),
+    default=50,
+    show_default=True,
+    help="Number of layers L.",
+)
+@click.option(
+    "--width", type=click.IntRange(1, 4096), default=64, show_default=True, help="Units per layer."
+)
+@click.option(
+    "--activation",
+    default="relu",
+    show_default=True,
+    metavar="ACT",
+    help="Activation of layers 1..L-1 (the head is identity with mse).",
+)
+@click.option(
+    "--init",
+    "inits",
+    type=InitType(),
+    multiple=True,
+    help="xavier | he | glorot | normal | scaled-identity:C (repeatable; default: he and normal).",
+)
+@click.option(
+    "--seeds",
+    type=click.IntRange(1, 100),
+    default=5,
+    show_default=True,
+    help="Seeds; norms are combined by the geometric mean.",
+)
+@click.option(
+    "--m",
+    "batch",
+    type=click.IntRange(1, 10_000),
+    default=32,
+    show_default=True,
+    help="Examples per seed.",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also save a log-scale plot (PNG) here; needs matplotlib.",
+)
+def gradients_command(
+    depth: int,
+    width: int,
+    activation: str,
+    inits: tuple[str, ...],
+    seeds: int,
+    batch: int,
+    plot_path: str | None,
+) -> None:
+    """Per-layer gradient norms at initialization, and the lecture's exact 1.5^L example.
+
+    For example `symbackprop gradients --depth 50 --width 64 --activation relu --init he
+    --init normal --plot grads.png`. With --init scaled-identity:C the exact example (identity
+    activations, zero biases, W[l] = C I) is printed too, in rationals.
+    """
+    if plot_path is not None:
+        try:
+            import matplotlib  # noqa: F401 - only checking that it is there
+        except ImportError:
+            raise CliError(
+                "--plot needs matplotlib, which is not installed; install the plot extra: "
+                "pip install 'symbackprop[plot]'"
+            ) from None
+    from symbackprop.gradients import analyze, chart, exact_scaling, parse_init, plot
+
+    inits = inits or ("he", "normal")
+    tables = [analyze(depth, width, activation, init, seeds=seeds, m=batch) for init in inits]
+    click.echo(chart(tables), nl=False)
+    for init in inits:
+        name, scale = parse_init(init)
+        if name == "scaled-identity" and scale is not None:
+            click.echo("")
+            click.echo(exact_scaling(depth, scale, width=2).text())
+    if plot_path is not None:
+        plot(tables, plot_path)
+        click.echo(f"\nwrote {plot_path}")
+
+
+def register(group: click.Group) -> None:
+    """Add ``collapse`` and ``gradients`` to ``group`` (the main ``symbackprop`` group)."""
+    group.add_command(collapse_command)
+    group.add_command(gradients_command)

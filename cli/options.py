@@ -1,0 +1,200 @@
+"""Options shared by every command that takes a SPEC, and turning them into a Network.
+
+Validation goes through click parameter types (``NAME=INT``, ``NAME=FORMULA``) and then
+:class:`symbackprop.Network`, which validates everything else once. Only click is imported
+at module level; the library is imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from symbackprop.spec import Network
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PARAM = re.compile(r"([Wb])(\d+)")
+
+
+class Assignment(click.ParamType):
+    """``NAME=VALUE``; ``VALUE`` a positive int (``--size``) or any text (``--define``)."""
+
+    def __init__(self, value_kind: str) -> None:
+        self.value_kind = value_kind
+        self.name = f"NAME={value_kind}"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[str, Any]:
+        if isinstance(value, tuple):
+            return value
+        name, sep, raw = str(value).partition("=")
+        name, raw = name.strip(), raw.strip()
+        if not sep or not _NAME.fullmatch(name) or not raw:
+            self.fail(
+                f"{value!r}: expected NAME={self.value_kind}, e.g. "
+                + ("n=4" if self.value_kind == "INT" else "swish=z*sigmoid(z)"),
+                param,
+                ctx,
+            )
+        if self.value_kind == "INT":
+            if not raw.isdigit() or int(raw) < 1:
+                self.fail(f"{value!r}: {raw!r} is not a positive integer", param, ctx)
+            return name, int(raw)
+        return name, raw
+
+
+SIZE = Assignment("INT")
+DEFINE = Assignment("FORMULA")
+
+
+@dataclass
+class SpecOptions:
+    """The shared options, as given on the command line."""
+
+    spec: str
+    hidden: str | None
+    output: str | None
+    activation: str | None
+    loss: str | None
+    define: tuple[tuple[str, str], ...]
+    l2: float | None
+    size: tuple[tuple[str, int], ...]
+    batch: bool
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return dict(self.size)
+
+    def network(self) -> Network:
+        """The network the options describe (``SpecError`` when it is invalid)."""
+        from symbackprop.errors import SpecError
+        from symbackprop.spec import Network
+
+        define = _unique(self.define, "--define")
+        if is_spec_file(self.spec):
+            for flag, value in (
+                ("--hidden", self.hidden),
+                ("--output", self.output),
+                ("--activation", self.activation),
+            ):
+                if value is not None:
+                    raise click.UsageError(
+                        f"{flag} applies to a compact SPEC; the spec file "
+                        f"'{self.spec}' sets each layer's activation"
+                    )
+            net = Network.from_file(self.spec)
+            if self.loss is not None or self.l2 is not None or define:
+                net = Network(
+                    net.input,
+                    net.layers,
+                    loss=self.loss if self.loss is not None else net.loss,
+                    l2=self.l2 if self.l2 is not None else net.l2,
+                    define={**dict(net.define), **define},
+                )
+        else:
+            net = Network.parse(
+                self.spec,
+                hidden=self.hidden,
+                output=self.output,
+                activation=self.activation,
+                loss=self.loss if self.loss is not None else "bce",
+                l2=self.l2 if self.l2 is not None else 0.0,
+                define=define or None,
+            )
+        sizes = _unique(self.size, "--size")
+        named = set(net.named_widths)
+        for name in sizes:
+            if name != "m" and name not in named:
+                known = ", ".join(sorted(named)) or "none (every width is a number)"
+                raise SpecError(
+                    f"--size {name}: the network has no width named {name!r}; "
+                    f"its named widths: {known} (and m, the batch size)"
+                )
+        return net
+
+
+def _unique(pairs: tuple[tuple[str, Any], ...], flag: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in out:
+            raise click.UsageError(f"{flag} {name} is given twice")
+        out[name] = value
+    return out
+
+
+def is_spec_file(spec: str) -> bool:
+    """A SPEC is a file when it names one or looks like a path (compact specs never do)."""
+    return spec.lower().endswith((".toml", ".json")) or "/" in spec or Path(spec).is_file()
+
+
+def check_wrt(wrt: str | None, depth: int) -> None:
+    """``--wrt`` must name a parameter W1..WL or b1..bL (checked before deriving)."""
+    if wrt is None:
+        return
+    match = _PARAM.fullmatch(wrt)
+    if not match or not 1 <= int(match.group(2)) <= depth:
+        raise click.BadParameter(
+            f"{wrt!r} is not a parameter of this {depth}-layer network; expected W1..W{depth} "
+            f"or b1..b{depth}",
+            param_hint="'--wrt'",
+        )
+
+
+def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add SPEC and the shared options; the command receives ``opts: SpecOptions``."""
+    decorators = [
+        click.argument("spec", metavar="SPEC"),
+        click.option("--hidden", metavar="ACT", help="Activation of the hidden layers."),
+        click.option("--output", metavar="ACT", help="Activation of the output layer."),
+        click.option(
+            "--activation",
+            metavar="ACT",
+            help="Activation of every layer (--hidden/--output win).",
+        ),
+        click.option("--loss", metavar="LOSS", help="Loss: bce (default), mse or ce."),
+        click.option(
+            "--define",
+            type=DEFINE,
+            multiple=True,
+            help="Custom activation, e.g. --define 'swish=z*sigmoid(z)' (repeatable).",
+        ),
+        click.option("--l2", type=float, default=None, help="L2 weight decay lambda (>= 0)."),
+        click.option(
+            "--size",
+            type=SIZE,
+            multiple=True,
+            help="Size of a named width or of the batch m, e.g. --size n=4 (repeatable).",
+        ),
+        click.option(
+            "--batch/--single",
+            default=False,
+            help="Batch of m examples in columns, or one example (default).",
+        ),
+    ]
+
+    def wrapper(**kwargs: Any) -> Any:
+        opts = SpecOptions(
+            spec=kwargs.pop("spec"),
+            hidden=kwargs.pop("hidden"),
+            output=kwargs.pop("output"),
+            activation=kwargs.pop("activation"),
+            loss=kwargs.pop("loss"),
+            define=kwargs.pop("define"),
+            l2=kwargs.pop("l2"),
+            size=kwargs.pop("size"),
+            batch=kwargs.pop("batch"),
+        )
+        return func(opts=opts, **kwargs)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    # options declared below this decorator were attached to ``func``; keep them, after ours
+    wrapper.__click_params__ = list(getattr(func, "__click_params__", []))  # type: ignore[attr-defined]
+    for decorator in reversed(decorators):
+        wrapper = decorator(wrapper)
+    return wrapper

@@ -1,0 +1,323 @@
+"""Identity activations collapse a network into one linear map (the lecture's argument).
+
+With g(z) = z in every layer, the forward pass of ``n-3-2-1`` is::
+
+    y_hat = a[3] = z[3] = W[3] a[2] + b[3] = W[3] (W[2] a[1] + b[2]) + b[3] = ...
+          = (W[3] W[2] W[1]) x + (W[3] W[2] b[1] + W[3] b[2] + b[3])
+
+so the network is the single affine map W' x + b' however deep it is. :func:`collapse` builds
+W' and b' for any depth with the recurrence W' <- W[l] W', b' <- W[l] b' + b[l] over the forward
+graph's generic-dimension matrix symbols, records the substitution steps for printing, and
+:meth:`Collapse.verify` checks the result against the network's own forward definitions, both
+symbolically and at random rational matrices. The loss plays no part.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+from sympy import MatAdd, MatMul, MatrixSymbol
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from symbackprop.errors import SpecError
+from symbackprop.graph import ForwardGraph, build_graph
+from symbackprop.nodes import Act
+
+if TYPE_CHECKING:
+    from symbackprop.spec import Network
+
+__all__ = ["Collapse", "CollapseCheck", "collapse"]
+
+_NAME_PARTS = {"W": "W", "b": "b", "a": "a", "z": "z"}
+
+
+# -- printers: CS229 names (W[1] in text, W^{[1]} in LaTeX), products by juxtaposition ------
+
+
+def _split(name: str) -> tuple[str, str] | None:
+    """``"W12" -> ("W", "12")`` for the layer-indexed names, else ``None``."""
+    head, digits = name[:1], name[1:]
+    if head in _NAME_PARTS and digits.isdigit():
+        return head, digits
+    return None
+
+
+class _TextPrinter(StrPrinter):
+    """``W[3] (W[2] a[1] + b[2]) + b[3]``: the lecture's board notation in plain text."""
+
+    def _print_MatrixSymbol(self, expr: Any) -> str:
+        parts = _split(str(expr.name))
+        return f"{parts[0]}[{parts[1]}]" if parts else str(expr.name)
+
+    def _print_MatMul(self, expr: Any) -> str:
+        out = []
+        for arg in expr.args:
+            text = self._print(arg)
+            out.append(f"({text})" if isinstance(arg, MatAdd) else text)
+        return " ".join(out)
+
+    def _print_MatAdd(self, expr: Any) -> str:
+        return " + ".join(self._print(arg) for arg in _ordered(expr))
+
+
+class _LatexPrinter(LatexPrinter):
+    """``W^{[3]} \\left(W^{[2]} a^{[1]} + b^{[2]}\\right) + b^{[3]}``."""
+
+    def __init__(self) -> None:
+        super().__init__({"mul_symbol": None})
+
+    def _print_MatrixSymbol(self, expr: Any) -> str:
+        parts = _split(str(expr.name))
+        return f"{parts[0]}^{{[{parts[1]}]}}" if parts else str(expr.name)
+
+    def _print_MatMul(self, expr: Any) -> str:
+        out = []
+        for arg in expr.args:
+            text = self._print(arg)
+            out.append(rf"\left({text}\right)" if isinstance(arg, MatAdd) else text)
+        return " ".join(out)
+
+    def _print_MatAdd(self, expr: Any) -> str:
+        return " + ".join(self._print(arg) for arg in _ordered(expr))
+
+
+def _ordered(expr: MatAdd) -> list[Any]:
+    """Terms in the lecture's order: longest product first, the bare bias last.
+
+    SymPy's canonical MatAdd order is alphabetical (``b3 + W3*b2 + ...``); the board reads
+    ``W3 W2 b1 + W3 b2 + b3``, which is also the order of the recurrence.
+    """
+
+    def key(term: Any) -> tuple[int, str]:
+        factors = term.args if isinstance(term, MatMul) else (term,)
+        return (-len(factors), str(term))
+
+    return sorted(expr.args, key=key)
+
+
+def text(expr: Any) -> str:
+    """Plain-text form of a matrix expression in CS229 names."""
+    return _TextPrinter().doprint(expr)
+
+
+def latex(expr: Any) -> str:
+    """LaTeX form of a matrix expression in CS229 names."""
+    return _LatexPrinter().doprint(expr)
+
+
+# -- the collapse ----------------------------------------------------------------------------
+
+
+@dataclass
+class CollapseCheck:
+    """Result of :meth:`Collapse.verify`: symbolic equality and rational spot checks."""
+
+    symbolic: bool
+    trials: int
+    rational_ok: int
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.symbolic and self.rational_ok == self.trials
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@dataclass
+class Collapse:
+    """A network with identity activations written as one affine map ``W' x + b'``.
+
+    ``weight`` is W' = W[L] ... W[1] (n_L x n_0) and ``bias`` is b' (n_L x 1), both SymPy
+    matrix expressions over the forward graph's symbols (generic dimensions n0, n1, ...).
+    ``composed`` is the network's output with every a[l] substituted by its definition, and
+    ``steps`` the substitutions one layer at a time (``y_hat = W[3] a[2] + b[3] = ...``).
+    """
+
+    network: Network
+    graph: ForwardGraph
+    weight: sp.MatrixExpr
+    bias: sp.MatrixExpr
+    composed: sp.MatrixExpr
+    steps: list[sp.MatrixExpr]
+
+    @property
+    def depth(self) -> int:
+        return self.graph.depth
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def verify(self, *, trials: int = 3, seed: int = 0) -> CollapseCheck:
+        """Check ``W' x + b'`` against the composed forward pass.
+
+        Symbolically: both sides are expanded (products distributed over sums) and compared
+        as SymPy expressions. Numerically: at small concrete sizes (named widths become 2,
+        widths are capped at 3) with random rational W[l], b[l] and x, the forward pass is
+        evaluated layer by layer from the graph's own definitions and compared exactly.
+        """
+        collapsed = self.weight * self.graph.x + self.bias
+        # expand distributes MatMul over MatAdd; both sides then are sums of products of
+        # the same symbols, in SymPy's canonical order, so == is structural equality
+        symbolic = sp.expand(collapsed) == sp.expand(self.composed)
+        sizes = [min(w, 3) if isinstance(w, int) else 2 for w in self.network.widths]
+        rng = random.Random(seed)
+        passed = 0
+        for _ in range(trials):
+            env = _random_point(self.graph, sizes, rng)
+            if _evaluate(collapsed, env) == _forward(self.graph, env):
+                passed += 1
+        named = {str(d): s for d, s in zip(self.graph.dims, sizes, strict=True)}
+        return CollapseCheck(bool(symbolic), trials, passed, named)
+
+    # -- output ------------------------------------------------------------------------------
+
+    def text(self) -> str:
+        """The proof in plain text: the forward pass substituted step by step, W' and b'."""
+        lines = [f"Network {self.network.compact}: every activation is the identity, g(z) = z."]
+        lines.append("So a[l] = z[l] = W[l] a[l-1] + b[l], and substituting layer by layer:")
+        lines.append("")
+        lines.append(f"  y_hat = a[{self.depth}] = z[{self.depth}]")
+        for expr in self.steps:
+            lines.append(f"        = {text(expr)}")
+        lines.append("")
+        lines.append(f"  W' = {text(self.weight)}")
+        lines.append(f"  b' = {text(self.bias)}")
+        lines.append("")
+        lines.append(
+            "so y_hat = W' x + b': one linear map (linear regression), whatever the depth."
+        )
+        return "\n".join(lines)
+
+    def rich(self) -> Any:
+        """A rich renderable (a table of the substitution steps, then W' and b')."""
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        table.add_column("", justify="right")
+        table.add_column("forward pass with g(z) = z")
+        table.add_row("y_hat =", f"a[{self.depth}] = z[{self.depth}]")
+        for expr in self.steps:
+            table.add_row("=", text(expr))
+        result = Table(show_header=False, box=None, pad_edge=False)
+        result.add_row(Text("W' =", style="bold"), text(self.weight))
+        result.add_row(Text("b' =", style="bold"), text(self.bias))
+        title = Text(
+            f"{self.network.compact}: identity activations collapse to W' x + b'", style="bold"
+        )
+        return Group(title, table, Text(""), result)
+
+    def latex(self) -> str:
+        """The proof as a LaTeX ``align*`` snippet (W^{[l]} notation)."""
+        rows = [rf"\hat{{y}} &= a^{{[{self.depth}]}} = z^{{[{self.depth}]}} \\"]
+        rows += [rf"&= {latex(expr)} \\" for expr in self.steps]
+        rows.append(rf"W' &= {latex(self.weight)} \\")
+        rows.append(rf"b' &= {latex(self.bias)}")
+        return "\\begin{align*}\n" + "\n".join(rows) + "\n\\end{align*}\n"
+
+
+def collapse(network: Network | str, *, activation: str | None = None) -> Collapse:
+    """Collapse ``network`` (every activation the identity) into ``W' x + b'``.
+
+    A string is parsed with ``loss="mse"``: the loss plays no part here, and the default bce
+    would refuse an identity output. ``activation`` is passed to the parser for a string.
+    Raises :class:`SpecError` naming the first layer whose activation is not the identity.
+    """
+    from symbackprop.spec import Network
+
+    if isinstance(network, str):
+        network = Network.parse(network, activation=activation, loss="mse")
+    records = network.activation_records
+    for layer, (spec_layer, record) in enumerate(zip(network.layers, records, strict=True), 1):
+        if not record.is_identity:
+            raise SpecError(
+                f"layer {layer} ('{spec_layer}'): activation {record.name} is not the identity; "
+                "collapse needs g(z) = z in every layer (e.g. --activation identity)"
+            )
+    graph = build_graph(network, batch=False)
+    weight: sp.MatrixExpr = graph.W(1)
+    bias: sp.MatrixExpr = graph.b(1)
+    for layer in range(2, graph.depth + 1):
+        # the recurrence: a[l] = W[l] (W' x + b') + b[l] = (W[l] W') x + (W[l] b' + b[l])
+        weight = MatMul(graph.W(layer), weight).doit()
+        bias = MatAdd(MatMul(graph.W(layer), bias).doit(), graph.b(layer)).doit()
+        bias = sp.expand(bias)
+    composed, steps = _compose(graph)
+    return Collapse(network, graph, weight, bias, composed, steps)
+
+
+def _compose(graph: ForwardGraph) -> tuple[sp.MatrixExpr, list[sp.MatrixExpr]]:
+    """The output from the graph's own definitions, substituting a[L-1], ..., a[1] in turn.
+
+    Each a[l] is defined as ``Act("identity", z[l])`` and each z[l] as ``W[l] a[l-1] + b[l]``;
+    the last step distributes the products (the expanded form the lecture reads W', b' from).
+    """
+    depth = graph.depth
+
+    def definition(layer: int) -> sp.MatrixExpr:
+        act = graph.forward[graph.a(layer).name]
+        assert isinstance(act, Act) and act.arg == graph.z(layer)
+        return graph.forward[graph.z(layer).name]  # identity: a[l] = z[l]
+
+    expr = definition(depth)
+    steps = [expr]
+    for layer in range(depth - 1, 0, -1):
+        expr = expr.xreplace({graph.a(layer): definition(layer)})
+        steps.append(expr)
+    expanded = sp.expand(expr)
+    if expanded != expr:
+        steps.append(expanded)
+    return expr, steps
+
+
+# -- rational evaluation ---------------------------------------------------------------------
+
+
+def _random_point(graph: ForwardGraph, sizes: list[int], rng: random.Random) -> dict[str, Any]:
+    def draw(rows: int, cols: int) -> sp.Matrix:
+        return sp.Matrix(
+            rows, cols, lambda i, j: sp.Rational(rng.randint(-9, 9), rng.randint(1, 7))
+        )
+
+    env: dict[str, Any] = {graph.x.name: draw(sizes[0], 1)}
+    for layer in range(1, graph.depth + 1):
+        env[f"W{layer}"] = draw(sizes[layer], sizes[layer - 1])
+        env[f"b{layer}"] = draw(sizes[layer], 1)
+    return env
+
+
+def _evaluate(expr: Any, env: dict[str, Any]) -> sp.Matrix:
+    """Evaluate a MatMul/MatAdd/MatrixSymbol expression at explicit rational matrices."""
+    if isinstance(expr, MatrixSymbol):
+        return env[expr.name]
+    if isinstance(expr, MatMul):
+        values = [_evaluate(arg, env) for arg in expr.args]
+        out = values[0]
+        for value in values[1:]:
+            out = out * value
+        return out
+    if isinstance(expr, MatAdd):
+        values = [_evaluate(arg, env) for arg in expr.args]
+        out = values[0]
+        for value in values[1:]:
+            out = out + value
+        return out
+    raise TypeError(f"cannot evaluate {type(expr).__name__}: {expr}")
+
+
+def _forward(graph: ForwardGraph, env: dict[str, Any]) -> sp.Matrix:
+    """The network's output layer by layer, from the graph's definitions of z[l] and a[l]."""
+    values = dict(env)
+    for layer in range(1, graph.depth + 1):
+        z = _evaluate(graph.forward[graph.z(layer).name], values)
+        act = graph.forward[graph.a(layer).name]
+        assert isinstance(act, Act) and act.name == graph.activation(layer).name
+        values[graph.z(layer).name] = z
+        values[graph.a(layer).name] = z  # g(z) = z, checked by collapse() before we get here
+    return values[graph.a(graph.depth).name]

@@ -1,0 +1,98 @@
+"""Load generated gradient code in memory: ``symbackprop.compile``.
+
+Only text produced by :func:`symbackprop.codegen` is executed here (built from validated
+identifiers and numbers, never from user text), into a fresh module namespace. The source is
+registered with :mod:`linecache`, so tracebacks through the generated code show its lines.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import linecache
+import types
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from symbackprop.codegen import batch_derivation, codegen
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from symbackprop.derivation import Derivation
+    from symbackprop.spec import Network
+
+
+class GradientModule:
+    """A generated module loaded in memory.
+
+    Attributes: ``SHAPES``, ``L2``, ``init_params``, ``forward``, ``backward``,
+    ``loss_and_grads`` (the module contract of DESIGN.md), ``source`` (the generated text),
+    ``module`` (the module object), ``network`` and ``kinked``: the pre-activations (cache keys
+    such as ``"Z1"``) whose activation has a kink (relu, leaky_relu), which
+    :func:`symbackprop.gradcheck` watches for finite steps that cross zero.
+    """
+
+    SHAPES: dict[str, tuple[int, int]]
+    L2: float
+    init_params: Callable[..., dict[str, np.ndarray]]
+    forward: Callable[..., tuple[np.ndarray, dict[str, np.ndarray]]]
+    backward: Callable[..., dict[str, np.ndarray]]
+    loss_and_grads: Callable[..., tuple[float, dict[str, np.ndarray]]]
+
+    def __init__(
+        self, source: str, module: types.ModuleType, network: Any, kinked: tuple[str, ...]
+    ) -> None:
+        self.source = source
+        self.module = module
+        self.network = network
+        self.kinked = kinked
+        for name in ("SHAPES", "L2", "init_params", "forward", "backward", "loss_and_grads"):
+            setattr(self, name, getattr(module, name))
+
+    def __repr__(self) -> str:
+        return f"<GradientModule for {self.network}>"
+
+
+#: activations whose derivative jumps at z = 0
+KINKED_ACTIVATIONS = frozenset({"relu", "leaky_relu"})
+
+
+def load_source(source: str, name: str) -> types.ModuleType:
+    """Execute generated ``source`` in a fresh module called ``name`` and return it."""
+    filename = f"<symbackprop generated {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    exec(builtins.compile(source, filename, "exec"), module.__dict__)  # our own generated code
+    return module
+
+
+def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
+    source: Derivation | Network, *, sizes: Mapping[str, int] | None = None
+) -> GradientModule:
+    """Generate the batch gradient module for ``source`` and load it in memory.
+
+    ``source`` is a Network or a Derivation (single-example derivations are re-derived over a
+    batch); named widths need ``sizes``. Returns a :class:`GradientModule`.
+    """
+    derivation = batch_derivation(source)
+    text = codegen(derivation, sizes=sizes)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    module = load_source(text, f"symbackprop_generated_{digest}")
+    graph = derivation.graph
+    kinked = tuple(
+        graph.z(layer).name
+        for layer in range(1, graph.depth + 1)
+        if graph.activation(layer).name in KINKED_ACTIVATIONS
+        or (graph.activation(layer).formula is not None and _has_kink(graph.activation(layer)))
+    )
+    return GradientModule(text, module, derivation.network, kinked)
+
+
+def _has_kink(activation: Any) -> bool:
+    """True for a custom activation whose formula is piecewise or uses abs (a kink)."""
+    import sympy as sp
+
+    formula = activation.formula
+    return bool(formula.has(sp.Piecewise) or formula.has(sp.Abs) or formula.has(sp.Max))

@@ -1,0 +1,297 @@
+"""Shape typing of a parsed formula: SymPy expressions with generic and concrete shapes.
+
+Every node of the formula's syntax tree becomes a :class:`Typed` value: a number (``shape`` is
+``None``; numbers broadcast) or a matrix with its symbolic shape over the network's generic
+dimensions (n0, n1, ... all distinct) and, where the spec gives widths, its concrete shape.
+Matrices never broadcast: a 1 x 1 matrix is not a number. The first operation whose shapes do
+not fit raises :class:`FormulaShapeError` with the position of its operator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+from sympy import HadamardPower, HadamardProduct, OneMatrix
+
+from symbackprop.errors import FormulaError
+from symbackprop.formula import ast
+from symbackprop.nodes import Act, ActPrime, Apply
+
+Shape = tuple[Any, Any]
+
+#: element-wise functions of the formula language that are not activations
+_PLAIN_FUNCTIONS: dict[str, Any] = {
+    "exp": sp.exp,
+    "log": sp.log,
+    "abs": sp.Abs,
+    "sqrt": sp.sqrt,
+    "sin": sp.sin,
+    "cos": sp.cos,
+}
+_COMPARE = {
+    ">": sp.StrictGreaterThan,
+    ">=": sp.GreaterThan,
+    "<": sp.StrictLessThan,
+    "<=": sp.LessThan,
+}
+
+
+class FormulaShapeError(FormulaError):
+    """The formula parses but its shapes do not fit (``kind`` is ``"shape"``)."""
+
+    kind = "shape"
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A typed sub-expression: SymPy value, generic shape (None for a number), source span."""
+
+    expr: Any
+    shape: Shape | None
+    start: int
+    end: int
+
+    @property
+    def is_matrix(self) -> bool:
+        return self.shape is not None
+
+
+@dataclass
+class Typer:
+    """Types formulas against one network's names.
+
+    ``names`` maps each name the formula may use to its MatrixSymbol (or a scalar Symbol such
+    as ``m``); ``activations`` the network's activation records, by name; ``sizes`` the
+    concrete value of each dimension symbol, where known.
+    """
+
+    names: dict[str, Any]
+    activations: dict[str, Any]
+    sizes: dict[sp.Symbol, int]
+    text: str = ""
+    generic: bool = True
+    trace: list[tuple[str, Shape | None, int, int]] = field(default_factory=list)
+
+    def show(self, shape: Shape | None) -> str:
+        """``(n2, n1)`` -> ``'n2 x n1'`` (generic) or ``'2 x 3'`` (concrete sizes)."""
+        if shape is None:
+            return "number"
+        if self.generic:
+            return f"{shape[0]} x {shape[1]}"
+        return f"{self.concrete(shape[0])} x {self.concrete(shape[1])}"
+
+    def concrete(self, dim: Any) -> Any:
+        return sp.sympify(dim).xreplace(self.sizes) if not self.generic else dim
+
+    def same(self, first: Any, second: Any) -> bool:
+        if self.generic:
+            return bool(first == second)
+        return bool(self.concrete(first) == self.concrete(second))
+
+    def same_shape(self, first: Shape, second: Shape) -> bool:
+        return self.same(first[0], second[0]) and self.same(first[1], second[1])
+
+    # -- the walk ---------------------------------------------------------------------------
+    def type(self, node: ast.Node) -> Typed:
+        """Type ``node`` and its children; record a trace row per sub-expression."""
+        result = self._type(node)
+        self.trace.append(
+            (self.text[node.start : node.end], result.shape, node.start, node.end)
+        )
+        return result
+
+    def _fail(self, message: str, node: ast.Node) -> FormulaShapeError:
+        return FormulaShapeError(message, self.text, node.pos)
+
+    def _type(self, node: ast.Node) -> Typed:  # noqa: C901 - one dispatch over node kinds
+        if isinstance(node, ast.Num):
+            return Typed(
+                sp.Rational(node.value.numerator, node.value.denominator),
+                None,
+                node.start,
+                node.end,
+            )
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.Unary):
+            inner = self.type(node.operand)
+            value = -inner.expr if node.op == "-" else inner.expr
+            return Typed(value, inner.shape, node.start, node.end)
+        if isinstance(node, ast.Transpose):
+            inner = self.type(node.operand)
+            if inner.shape is None:
+                return inner
+            return Typed(inner.expr.T, (inner.shape[1], inner.shape[0]), node.start, node.end)
+        if isinstance(node, ast.Binary):
+            return self._binary(node)
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        if isinstance(node, ast.Deriv):
+            return self._deriv(node)
+        if isinstance(node, ast.Indicator):
+            return self._indicator(node)
+        raise self._fail(f"unsupported expression {type(node).__name__}", node)
+
+    def _name(self, node: ast.Name) -> Typed:
+        if node.id not in self.names:
+            known = ", ".join(sorted(self.names))
+            raise FormulaError(
+                f"unknown name '{node.id}'; this network has {known}", self.text, node.pos
+            )
+        value = self.names[node.id]
+        shape = tuple(value.shape) if getattr(value, "is_Matrix", False) else None
+        return Typed(value, shape, node.start, node.end)
+
+    def _binary(self, node: ast.Binary) -> Typed:
+        left, right = self.type(node.left), self.type(node.right)
+        op = node.op
+        span = (node.start, node.end)
+        if op in ("+", "-"):
+            if left.is_matrix and right.is_matrix:
+                assert left.shape is not None and right.shape is not None
+                if not self.same_shape(left.shape, right.shape):
+                    raise self._fail(
+                        f"({self.show(left.shape)}) {op} ({self.show(right.shape)}): "
+                        "a sum needs equal shapes",
+                        node,
+                    )
+            shape = left.shape if left.is_matrix else right.shape
+            lhs, rhs = self._broadcast(left, shape), self._broadcast(right, shape)
+            return Typed(lhs + rhs if op == "+" else lhs - rhs, shape, *span)
+        if op == "^":
+            if right.is_matrix:
+                raise self._fail("an exponent must be a number", node)
+            if left.is_matrix:
+                return Typed(HadamardPower(left.expr, right.expr), left.shape, *span)
+            return Typed(left.expr**right.expr, None, *span)
+        if op == "/":
+            if right.is_matrix:
+                assert right.shape is not None
+                if left.is_matrix:
+                    assert left.shape is not None
+                    if not self.same_shape(left.shape, right.shape):
+                        raise self._fail(
+                            f"({self.show(left.shape)}) / ({self.show(right.shape)}): element-"
+                            "wise division needs equal shapes",
+                            node,
+                        )
+                    return Typed(
+                        HadamardProduct(left.expr, HadamardPower(right.expr, -1)),
+                        left.shape,
+                        *span,
+                    )
+                return Typed(left.expr * HadamardPower(right.expr, -1), right.shape, *span)
+            return Typed(left.expr / right.expr, left.shape, *span)
+        # products: a number scales; between matrices the operator decides
+        if not left.is_matrix or not right.is_matrix:
+            if op == "@":
+                raise self._fail("'@' is a matrix product; a number scales with '*'", node)
+            shape = left.shape if left.is_matrix else right.shape
+            return Typed(left.expr * right.expr, shape, *span)
+        assert left.shape is not None and right.shape is not None
+        if op in ("@", "juxt"):
+            if not self.same(left.shape[1], right.shape[0]):
+                hint = ""
+                if op == "juxt" and self.same_shape(left.shape, right.shape):
+                    hint = "; writing factors side by side is a matrix product, use ⊙ (or *)"
+                    hint += " for the element-wise one"
+                raise self._fail(
+                    f"({self.show(left.shape)}) @ ({self.show(right.shape)}): inner dimensions "
+                    f"{self.concrete(left.shape[1])} and {self.concrete(right.shape[0])} differ"
+                    + hint,
+                    node,
+                )
+            return Typed(left.expr * right.expr, (left.shape[0], right.shape[1]), *span)
+        if not self.same_shape(left.shape, right.shape):
+            raise self._fail(
+                f"({self.show(left.shape)}) ⊙ ({self.show(right.shape)}): an element-wise "
+                "product needs equal shapes",
+                node,
+            )
+        return Typed(_hadamard(left.expr, right.expr), left.shape, *span)
+
+    def _broadcast(self, value: Typed, shape: Shape | None) -> Any:
+        if value.is_matrix or shape is None:
+            return value.expr
+        if value.expr == 1:
+            return OneMatrix(*shape)
+        return value.expr * OneMatrix(*shape)
+
+    def _call(self, node: ast.Call) -> Typed:
+        if len(node.args) != 1:
+            raise self._fail(f"{node.func} takes one argument", node)
+        arg = self.type(node.args[0])
+        span = (node.start, node.end)
+        name = node.func
+        if name == "sum":
+            if not arg.is_matrix:
+                return arg
+            assert arg.shape is not None
+            # sum over the examples (columns), as a bias gradient needs
+            return Typed(arg.expr * OneMatrix(arg.shape[1], 1), (arg.shape[0], 1), *span)
+        if name in self.activations or name in (
+            "sigmoid",
+            "tanh",
+            "relu",
+            "softplus",
+            "leaky_relu",
+            "identity",
+            "softmax",
+        ):
+            if arg.is_matrix:
+                return Typed(Act(name, arg.expr), arg.shape, *span)
+            if name == "softmax":
+                raise self._fail("softmax needs a matrix (it works per column)", node)
+            record = self._record(name, node)
+            return Typed(record.formula.subs(_z(), arg.expr), None, *span)
+        fn = _PLAIN_FUNCTIONS.get(name)
+        if fn is None:
+            raise self._fail(f"unknown function '{name}'", node)
+        if arg.is_matrix:
+            t = sp.Dummy("t", real=True)
+            return Typed(Apply(sp.Lambda(t, fn(t)), arg.expr), arg.shape, *span)
+        return Typed(fn(arg.expr), None, *span)
+
+    def _record(self, name: str, node: ast.Node) -> Any:
+        from symbackprop.ops.activations import ACTIVATIONS
+
+        record = self.activations.get(name) or ACTIVATIONS.get(name)
+        if record is None or record.formula is None:
+            raise self._fail(f"'{name}' has no element-wise derivative", node)
+        return record
+
+    def _deriv(self, node: ast.Deriv) -> Typed:
+        arg = self.type(node.arg)
+        record = self._record(node.func, node)
+        span = (node.start, node.end)
+        if arg.is_matrix:
+            if record.name not in self.activations:
+                self.activations[record.name] = record
+            return Typed(ActPrime(record.name, arg.expr), arg.shape, *span)
+        return Typed(record.derivative.subs(_z(), arg.expr), None, *span)
+
+    def _indicator(self, node: ast.Indicator) -> Typed:
+        left, right = self.type(node.left), self.type(node.right)
+        if right.is_matrix:
+            raise self._fail("compare with a number, as in 1{z1 > 0}", node)
+        t = sp.Dummy("t", real=True)
+        body = sp.Piecewise((1, _COMPARE[node.cmp](t, right.expr)), (0, True))
+        if left.is_matrix:
+            return Typed(Apply(sp.Lambda(t, body), left.expr), left.shape, node.start, node.end)
+        return Typed(body.subs(t, left.expr), None, node.start, node.end)
+
+
+def _z() -> sp.Symbol:
+    from symbackprop.ops.scalars import z
+
+    return z
+
+
+def _hadamard(first: Any, second: Any) -> Any:
+    """An element-wise product, flattened so that a ⊙ b ⊙ c prints as one chain."""
+    args: list[Any] = []
+    for value in (first, second):
+        args.extend(value.args if isinstance(value, HadamardProduct) else [value])
+    return HadamardProduct(*args)

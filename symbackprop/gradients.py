@@ -1,0 +1,420 @@
+"""Vanishing and exploding gradients: per-layer gradient norms at initialization.
+
+Two parts, following the lecture.
+
+* :func:`exact_scaling` reproduces the lecture's example exactly, in rationals: identity
+  activations, zero biases, every W[l] = c I (c = 3/2 or 1/2). The forward product
+  W[L] ... W[1] is c^L I, and the derivation's own gradient formulas, evaluated exactly, give
+  dJ/dW[l] = c^(L-1) (y_hat - y) x^T for every layer l: the L - 1 other weight matrices
+  multiply the error on its way back. The target is chosen as y = c^L x - e so that the output
+  error y_hat - y = e is the same at every depth; then going from depth L to L + 1 multiplies
+  every weight gradient by exactly c.
+* :func:`analyze` measures ||dJ/dW[l]||_F and ||dJ/db[l]|| per layer at initialization with the
+  generated NumPy code (``symbackprop.compile``), geometric mean over seeds.
+
+The analysis network is ``N-N:act-...-N:act-1:identity`` with the half squared error (mse):
+an identity head and a quadratic loss pass the error back unchanged (no sigmoid saturation in
+the way), so what is measured is the effect of the hidden layers alone. With
+``scaled-identity:c`` every layer must be square, so the head is ``N:identity`` instead.
+
+Which norm shows the problem: dJ/db[l] = dJ/dz[l] summed over the batch is the error signal
+that reaches layer l; it is multiplied by one W^T per layer on its way back, so it vanishes or
+explodes geometrically with depth. For a ReLU network with zero biases, dJ/dW[l] = dJ/dz[l]
+a[l-1]^T multiplies that signal by the forward activation, which grows or shrinks at the same
+rate in the other direction; ReLU is positively homogeneous, so scaling every W by k scales
+*every* layer's weight gradient by the same k^(2L-1) (or k^(L-1) with a fixed error), and the
+max/min ratio of ||dJ/dW[l]|| across layers cannot tell ``normal`` from ``he``: the explosion is
+in its size (1e76 against 1e2), not in its shape. The ratio of ||dJ/db[l]|| across layers is
+where ``he`` stays within a factor of 10 and ``normal`` does not (about 1e37 at depth 50).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from symbackprop.errors import SpecError, SymbackpropError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import sympy as sp
+
+    from symbackprop.spec import Network
+
+__all__ = [
+    "INITS",
+    "ExactScaling",
+    "GradientTable",
+    "analysis_network",
+    "analyze",
+    "exact_scaling",
+    "parse_init",
+    "plot",
+]
+
+#: named initialization schemes (DESIGN.md); ``scaled-identity:c`` is accepted besides
+INITS = ("xavier", "he", "glorot", "normal")
+
+#: what each scheme's weight standard deviation is, for the printed header
+_INIT_STD = {
+    "xavier": "sqrt(1/n_(l-1))",
+    "he": "sqrt(2/n_(l-1))",
+    "glorot": "sqrt(2/(n_(l-1) + n_l))",
+    "normal": "1",
+}
+
+
+def parse_init(init: str) -> tuple[str, Fraction | None]:
+    """``"he" -> ("he", None)``, ``"scaled-identity:1.5" -> ("scaled-identity", 3/2)``.
+
+    The scale is read as an exact fraction (``1.5`` is 3/2), so the exact example is exact.
+    Raises :class:`SpecError` on an unknown scheme or a malformed scale.
+    """
+    if init in INITS:
+        return init, None
+    head, sep, value = init.partition(":")
+    if head == "scaled-identity":
+        try:
+            scale = Fraction(value) if sep else None
+        except (ValueError, ZeroDivisionError):
+            scale = None
+        if scale is None or scale <= 0 or len(value) > 30:
+            raise SpecError(
+                f"init {init!r}: expected scaled-identity:C with C a positive number, "
+                "e.g. scaled-identity:1.5"
+            )
+        return head, scale
+    raise SpecError(f"init {init!r}: unknown scheme; known: {', '.join(INITS)}, scaled-identity:C")
+
+
+def analysis_network(depth: int, width: int, activation: str, *, square: bool = False) -> Network:
+    """The network the analysis differentiates: ``depth`` layers of ``width`` units.
+
+    Layers 1..L-1 use ``activation``; layer L is the head, ``1:identity`` (or ``width:identity``
+    when ``square``, as scaled-identity needs), and the loss is mse.
+    """
+    from symbackprop.spec import Network
+
+    if not isinstance(depth, int) or depth < 1:
+        raise SpecError(f"depth {depth!r}: expected a positive integer")
+    if not isinstance(width, int) or width < 1:
+        raise SpecError(f"width {width!r}: expected a positive integer")
+    hidden = [f"{width}:{activation}"] * (depth - 1)
+    head = f"{width if square else 1}:identity"
+    return Network.parse("-".join([str(width), *hidden, head]), loss="mse")
+
+
+# -- the exact example -----------------------------------------------------------------------
+
+
+@dataclass
+class ExactScaling:
+    """The lecture's example at one depth, in exact rationals (SymPy matrices).
+
+    ``product`` is W[L] ... W[1]; ``gradients[l]`` is dJ/dW[l] from the derivation's formulas;
+    ``error`` is y_hat - y (held fixed across depths), ``x`` the input; ``factors[l]`` the
+    rational f with dJ/dW[l] = f (y_hat - y) x^T (``None`` if it is not such a multiple).
+    """
+
+    scale: sp.Rational
+    depth: int
+    width: int
+    product: sp.Matrix
+    gradients: dict[int, sp.Matrix]
+    error: sp.Matrix
+    x: sp.Matrix
+    factors: dict[int, sp.Rational | None] = field(default_factory=dict)
+
+    @property
+    def product_is_power(self) -> bool:
+        """W[L] ... W[1] == c^L I, exactly."""
+        import sympy as sp
+
+        return bool(self.product == self.scale**self.depth * sp.eye(self.width))
+
+    @property
+    def gradients_scale_as_power(self) -> bool:
+        """Every dJ/dW[l] == c^(L-1) (y_hat - y) x^T, exactly."""
+        want = self.scale ** (self.depth - 1)
+        return all(f == want for f in self.factors.values())
+
+    def text(self) -> str:
+        c, L = self.scale, self.depth
+        lines = [
+            f"Exact (rationals), width {self.width}, depth {L}, identity activations, zero "
+            f"biases, W[l] = {c} I:",
+            f"  W[{L}] ... W[1] = {self.product[0, 0]} I = ({c})^{L} I: "
+            f"{'yes' if self.product_is_power else 'NO'}",
+            f"  dJ/dW[l] = {c ** (L - 1)} (y_hat - y) x^T = ({c})^{L - 1} (y_hat - y) x^T for "
+            f"every l = 1..{L}: {'yes' if self.gradients_scale_as_power else 'NO'}",
+        ]
+        return "\n".join(lines)
+
+
+def exact_scaling(
+    depth: int, scale: Fraction | str | int = Fraction(3, 2), *, width: int = 2
+) -> ExactScaling:
+    """The lecture's identity-network example at ``depth``, evaluated exactly.
+
+    Builds ``width-width:identity-...`` (mse), derives its gradients with
+    :func:`symbackprop.derive`, and evaluates the derivation's formulas (forward pass, delta
+    recursion, dJ/dW[l] = delta[l] a[l-1]^T) in SymPy rationals with W[l] = c I, b[l] = 0,
+    x = (1, 2, ..., width)^T and y = c^L x - e, e = (1, -1, 1, ...)^T, so y_hat - y = e.
+    """
+    import sympy as sp
+
+    import symbackprop
+    from symbackprop.exact import Evaluator, Table
+    from symbackprop.spec import Network
+
+    if not isinstance(depth, int) or depth < 1:
+        raise SpecError(f"depth {depth!r}: expected a positive integer")
+    c = sp.Rational(Fraction(scale).numerator, Fraction(scale).denominator)
+    net = Network.parse("-".join([str(width)] * (depth + 1)), activation="identity", loss="mse")
+    derivation = symbackprop.derive(net)
+    graph = derivation.graph
+    x = sp.Matrix(width, 1, lambda i, _j: sp.Integer(i + 1))
+    error = sp.Matrix(width, 1, lambda i, _j: sp.Integer((-1) ** i))
+    env: dict[str, Any] = {graph.x.name: x, graph.y.name: c**depth * x - error}
+    for layer in range(1, depth + 1):
+        env[f"W{layer}"] = c * sp.eye(width)
+        env[f"b{layer}"] = sp.zeros(width, 1)
+    scalars = {symbol: sp.Integer(size) for symbol, size in graph.sizes.items()}
+    acts = {act.name: act for act in graph.activations}
+    evaluate = Evaluator(env, scalars, Table(random.Random(0), acts))
+    for layer in range(1, depth + 1):
+        for name in (graph.z(layer).name, graph.a(layer).name):
+            env[name] = evaluate(graph.forward[name])
+    for layer in range(depth, 0, -1):
+        env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
+    gradients = {
+        layer: evaluate(derivation.gradients[f"W{layer}"]) for layer in range(1, depth + 1)
+    }
+
+    product = sp.eye(width)
+    for layer in range(1, depth + 1):
+        product = env[f"W{layer}"] * product
+    outer = error * x.T
+    factors: dict[int, sp.Rational | None] = {}
+    for layer, grad in gradients.items():
+        # outer[0, 0] = 1 * 1 is nonzero: read the factor there, then demand the whole matrix
+        factor = grad[0, 0] / outer[0, 0]
+        factors[layer] = factor if grad == factor * outer else None
+    return ExactScaling(c, depth, width, product, gradients, error, x, factors)
+
+
+# -- the numerical analysis ------------------------------------------------------------------
+
+
+@dataclass
+class GradientTable:
+    """Per-layer gradient norms at initialization, geometric mean over ``seeds`` seeds.
+
+    ``weight_norms[l - 1]`` is ||dJ/dW[l]||_F and ``bias_norms[l - 1]`` is ||dJ/db[l]||_2, both
+    arrays of shape (depth,). Ratios are max/min across layers (``inf`` when a norm is 0 or
+    overflowed).
+    """
+
+    depth: int
+    width: int
+    activation: str
+    init: str
+    seeds: int
+    m: int
+    spec: str
+    weight_norms: np.ndarray
+    bias_norms: np.ndarray
+
+    @property
+    def weight_ratio(self) -> float:
+        return _ratio(self.weight_norms)
+
+    @property
+    def bias_ratio(self) -> float:
+        return _ratio(self.bias_norms)
+
+    def rows(self) -> list[tuple[int, float, float]]:
+        """``(layer, ||dJ/dW[l]||_F, ||dJ/db[l]||)`` from the output layer down to layer 1."""
+        return [
+            (layer, float(self.weight_norms[layer - 1]), float(self.bias_norms[layer - 1]))
+            for layer in range(self.depth, 0, -1)
+        ]
+
+    def header(self) -> str:
+        name, scale = parse_init(self.init)
+        std = f"W = {scale} I" if scale is not None else f"std {_INIT_STD[name]}"
+        return (
+            f"init {self.init} ({std}), {self.depth} layers ({short_spec(self.spec)}), mse, "
+            f"{self.seeds} seeds, m = {self.m}"
+        )
+
+    def summary(self) -> str:
+        return (
+            f"max/min across layers: ||dJ/dW[l]||_F {_fmt_ratio(self.weight_ratio)}, "
+            f"||dJ/db[l]|| {_fmt_ratio(self.bias_ratio)}"
+        )
+
+
+def short_spec(spec: str) -> str:
+    """``64-64:relu-64:relu-1:identity`` -> ``64-(64:relu)x2-1:identity`` (runs folded)."""
+    parts = spec.split("-")
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        j = i
+        while j + 1 < len(parts) and parts[j + 1] == parts[i]:
+            j += 1
+        count = j - i + 1
+        out.append(f"({parts[i]})x{count}" if count > 2 else "-".join(parts[i : j + 1]))
+        i = j + 1
+    return "-".join(out)
+
+
+def _ratio(values: np.ndarray) -> float:
+    import numpy as np
+
+    finite = values[np.isfinite(values)]
+    if finite.size < values.size or not finite.size or finite.min() <= 0:
+        return math.inf
+    return float(finite.max() / finite.min())
+
+
+def _fmt_ratio(value: float) -> str:
+    return "inf (zero or overflowed norms)" if math.isinf(value) else f"{value:.3g}"
+
+
+@functools.lru_cache(maxsize=16)
+def _module(spec: str) -> Any:
+    """Generated gradient code for ``spec`` (mse), compiled once per spec."""
+    import symbackprop
+    from symbackprop.spec import Network
+
+    return symbackprop.compile(Network.parse(spec, loss="mse"))
+
+
+def analyze(
+    depth: int,
+    width: int,
+    activation: str = "relu",
+    init: str = "he",
+    *,
+    seeds: int = 5,
+    m: int = 32,
+) -> GradientTable:
+    """Per-layer gradient norms at initialization for ``depth`` layers of ``width`` units.
+
+    For each seed s: parameters from the generated module's ``init_params(seed=s,
+    scheme=init)``, X (width x m) and Y (n_L x m) standard normal from
+    ``numpy.random.default_rng(10_000 + s)``, then one ``loss_and_grads``. Norms are combined
+    over seeds by the geometric mean (the norms spread over orders of magnitude; an arithmetic
+    mean would be the largest seed's).
+    """
+    import numpy as np
+
+    name, _scale = parse_init(init)
+    if not isinstance(seeds, int) or seeds < 1:
+        raise SpecError(f"seeds {seeds!r}: expected a positive integer")
+    if not isinstance(m, int) or m < 1:
+        raise SpecError(f"m {m!r}: expected a positive integer")
+    network = analysis_network(depth, width, activation, square=name == "scaled-identity")
+    module = _module(network.compact)
+    n_out = width if name == "scaled-identity" else 1
+    logs = np.zeros((2, seeds, depth))
+    # a normal-initialized deep net overflows float64 (that is the point): keep inf, no warnings
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for s in range(seeds):
+            params = module.init_params(seed=s, scheme=init)
+            rng = np.random.default_rng(10_000 + s)
+            X = rng.standard_normal((width, m))
+            Y = rng.standard_normal((n_out, m))
+            _cost, grads = module.loss_and_grads(params, X, Y)
+            for layer in range(1, depth + 1):
+                logs[0, s, layer - 1] = np.log(np.linalg.norm(grads[f"W{layer}"]))
+                logs[1, s, layer - 1] = np.log(np.linalg.norm(grads[f"b{layer}"]))
+        means = np.exp(np.nan_to_num(logs, nan=np.inf).mean(axis=1))
+    return GradientTable(
+        depth, width, activation, init, seeds, m, network.compact, means[0], means[1]
+    )
+
+
+# -- output ----------------------------------------------------------------------------------
+
+
+def chart(tables: list[GradientTable], *, bar_width: int = 40) -> str:
+    """A log-scale text chart of ||dJ/db[l]|| per layer, one block per table.
+
+    Bars share one log10 scale across all tables, so an exploding scheme's bars fill the line
+    while a well-scaled one's stay short and level.
+    """
+    import numpy as np
+
+    values = np.concatenate([t.bias_norms for t in tables])
+    finite = values[np.isfinite(values) & (values > 0)]
+    low = math.floor(np.log10(finite.min())) if finite.size else 0
+    high = math.ceil(np.log10(finite.max())) if finite.size else 1
+    span = max(high - low, 1)
+    lines: list[str] = []
+    for table in tables:
+        lines.append(table.header())
+        lines.append(
+            f"{'layer':>5}  {'||dJ/dW[l]||_F':>14}  {'||dJ/db[l]||':>12}  "
+            f"log10 ||dJ/db[l]|| from {low} to {high}"
+        )
+        for layer, weight, bias in table.rows():
+            if math.isfinite(bias) and bias > 0:
+                n = round((math.log10(bias) - low) / span * bar_width)
+                bar = "#" * max(n, 1)
+            else:
+                bar = "(inf)" if math.isinf(bias) else "(0)"
+            lines.append(f"{layer:>5}  {weight:>14.3e}  {bias:>12.3e}  |{bar}")
+        lines.append(table.summary())
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def plot(tables: list[GradientTable], path: str) -> None:
+    """Save a two-panel log-scale plot (||dJ/dW[l]||_F and ||dJ/db[l]|| per layer) to ``path``.
+
+    Raises :class:`SymbackpropError` with an install hint when matplotlib is missing.
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # files only: never open a window or need a display
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise SymbackpropError(
+            "--plot needs matplotlib, which is not installed; install the plot extra: "
+            "pip install 'symbackprop[plot]'"
+        ) from None
+    import numpy as np
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharex=True)
+    for table in tables:
+        layers = np.arange(1, table.depth + 1)
+        label = f"{table.init} (ratio {_fmt_ratio(table.bias_ratio)})"
+        axes[0].semilogy(layers, table.bias_norms, marker=".", label=label)
+        axes[1].semilogy(
+            layers,
+            table.weight_norms,
+            marker=".",
+            label=f"{table.init} (ratio {_fmt_ratio(table.weight_ratio)})",
+        )
+    first = tables[0]
+    axes[0].set_title("backpropagated signal ||dJ/db[l]||")
+    axes[1].set_title("weight gradients ||dJ/dW[l]||_F (level, not slope, differs)")
+    for ax in axes:
+        ax.set_xlabel("layer l")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(
+        f"Gradient norms at initialization: depth {first.depth}, width {first.width}, "
+        f"{first.activation}, geometric mean over {first.seeds} seeds"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

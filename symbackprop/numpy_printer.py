@@ -1,0 +1,398 @@
+"""A NumPy printer for the derivation's matrix expressions, in CS229 code names.
+
+SymPy's stock ``NumPyPrinter`` prints ``numpy.multiply((W).dot(a), s)``: correct, but nobody
+writes that. :class:`NumPyPrinter` here subclasses SymPy's ``StrPrinter`` and dispatches on the
+node class with ``_print_<ClassName>`` methods, as every SymPy printer does, to print what a
+person would write::
+
+    MatMul(Transpose(W3), delta3)            ->  W3.T @ dZ3
+    HadamardProduct(A2, OneMatrix - A2)      ->  A2 * (1.0 - A2)
+    (1/m) * (A3 - Y)                         ->  (A3 - Y) / m
+    delta1 * OneMatrix(m, 1)                 ->  dZ1.sum(axis=1, keepdims=True)
+    Apply(1{t > 0}, Z1)                      ->  Z1 > 0
+    ActPrime("softplus", Z1)                 ->  sigmoid(Z1)   (the record's derivative)
+
+Parentheses follow Python's precedence, and spacing follows ``ruff format`` (spaces around
+binary operators, ``**`` hugging simple operands), so generated modules pass ``ruff format
+--check`` unchanged. Names come from :func:`code_name`: ``delta2`` -> ``dZ2``, ``lambda`` ->
+``L2``; all other symbols keep their (already CS229) names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import sympy as sp
+from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
+from sympy.printing.str import StrPrinter
+
+from symbackprop.errors import InternalError
+from symbackprop.nodes import Act, ActPrime, Apply
+from symbackprop.ops import scalars
+from symbackprop.ops.activations import Activation
+
+# Python precedence levels (higher binds tighter)
+CMP, ADD, MUL, UNARY, POW, ATOM = 10, 20, 30, 40, 50, 60
+
+#: scalar SymPy function -> NumPy spelling
+_FUNCTIONS: dict[str, str] = {
+    "exp": "np.exp",
+    "log": "np.log",
+    "tanh": "np.tanh",
+    "sinh": "np.sinh",
+    "cosh": "np.cosh",
+    "sin": "np.sin",
+    "cos": "np.cos",
+    "Abs": "np.abs",
+    "sign": "np.sign",
+    # the module's own stable helper (0.5 * (1 + tanh(z / 2)), from the sigmoid record)
+    "sigmoid": "sigmoid",
+}
+
+_SIMPLE_OPERAND = re.compile(r"-?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*|-?[0-9.]+")
+
+
+def code_name(name: str) -> str:
+    """The CS229 code name of a derivation symbol: ``delta2`` -> ``dZ2``, ``lambda`` -> ``L2``."""
+    if name.startswith("delta") and name[5:].isdigit():
+        return "dZ" + name[5:]
+    if name == "lambda":
+        return "L2"
+    return name
+
+
+def float_literal(value: sp.Expr | float) -> str:
+    """A rational or float as a Python float literal (``1/100`` -> ``0.01``)."""
+    return repr(float(value))
+
+
+class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type information
+    """Print matrix (and scalar) SymPy expressions as NumPy code in CS229 names.
+
+    ``activations`` maps activation names to records (needed for :class:`Act` and
+    :class:`ActPrime`); ``rename`` overrides :func:`code_name` for particular symbols.
+    """
+
+    printmethod = "_symbackprop_numpy"
+
+    def __init__(
+        self,
+        activations: Mapping[str, Activation],
+        rename: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.activations = dict(activations)
+        self.rename = dict(rename or {})
+        self.helpers: set[str] = set()  # module helpers the printed code calls (``sigmoid``)
+
+    # -- entry points ----------------------------------------------------------------------
+    def code(self, expr: Any) -> str:
+        """The NumPy expression for ``expr``."""
+        return self._print(expr)  # type: ignore[no-any-return]
+
+    def scalar_code(self, expr: sp.Expr, names: Mapping[sp.Symbol, str]) -> str:
+        """Print a scalar record formula with its symbols (``z``, ``a``, ``y``) renamed."""
+        subs = {sym: sp.Symbol(name, real=True) for sym, name in names.items()}
+        return self.code(expr.xreplace(subs))
+
+    def activation_code(self, name: str, z_code: str) -> str:
+        """Forward code of activation ``name`` applied to the array named ``z_code``."""
+        act = self.activations[name]
+        if act.numpy is not None:
+            if "sigmoid(" in act.numpy and "np.tanh" not in act.numpy:
+                self.helpers.add("sigmoid")
+            return act.numpy.replace("{z}", z_code)
+        if act.formula is None:
+            raise InternalError(f"activation {name} has neither NumPy code nor a formula")
+        return self.scalar_code(act.formula, {scalars.z: z_code})
+
+    # -- precedence --------------------------------------------------------------------------
+    def prec(self, expr: Any) -> int:
+        """Python precedence of the printed form of ``expr``."""
+        if isinstance(expr, ActPrime):
+            return self.prec(self._derivative_of(expr))
+        if isinstance(expr, (sp.MatrixSymbol, Transpose, OneMatrix, Act, sp.Symbol)):
+            return ATOM
+        if isinstance(expr, Apply):
+            return CMP if expr.indicator is not None else ATOM
+        if isinstance(expr, (MatAdd, sp.Add)):
+            return ADD
+        if isinstance(expr, MatMul):
+            coeff, _ = self._split_matmul(expr)
+            if coeff == -1 or (coeff.is_Number and coeff < 0):
+                return UNARY
+            return MUL
+        if isinstance(expr, HadamardProduct):
+            return MUL
+        if isinstance(expr, sp.Mul):
+            return UNARY if expr.could_extract_minus_sign() else MUL
+        if isinstance(expr, (HadamardPower, sp.Pow)):
+            if isinstance(expr, sp.Pow) and expr.exp.is_negative:
+                return MUL  # printed as 1.0 / base
+            return POW
+        if isinstance(expr, sp.core.relational.Relational):
+            return CMP
+        if expr.is_Number:
+            return UNARY if expr < 0 else ATOM
+        return ATOM
+
+    def paren(self, expr: Any, level: int, *, strict: bool = False) -> str:
+        """``expr`` printed, parenthesized when it binds looser than ``level``."""
+        text = self._print(expr)
+        p = self.prec(expr)
+        if p < level or (strict and p == level):
+            return f"({text})"
+        return text  # type: ignore[no-any-return]
+
+    # -- matrix nodes ----------------------------------------------------------------------
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
+        return self.rename.get(expr.name, code_name(expr.name))
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return self.rename.get(expr.name, code_name(expr.name))
+
+    def _print_Dummy(self, expr: sp.Dummy) -> str:
+        return self.rename.get(expr.name, code_name(expr.name))
+
+    def _print_Transpose(self, expr: Transpose) -> str:
+        return self.paren(expr.arg, ATOM) + ".T"
+
+    def _print_OneMatrix(self, expr: OneMatrix) -> str:
+        return "1.0"  # broadcasting does the rest
+
+    def _split_matmul(self, expr: MatMul) -> tuple[sp.Expr, list[Any]]:
+        scalars_ = [arg for arg in expr.args if not getattr(arg, "is_Matrix", False)]
+        matrices = [arg for arg in expr.args if getattr(arg, "is_Matrix", False)]
+        return sp.Mul(*scalars_), matrices
+
+    def matrix_product(self, matrices: list[Any]) -> str:
+        """A product of matrices; a ones matrix at either end is a sum (broadcast back)."""
+        if len(matrices) > 1 and isinstance(matrices[-1], OneMatrix):
+            rest = matrices[:-1]
+            if matrices[-1].shape[0] == 1:
+                # b 1_m^T: an outer product with a row of ones is NumPy broadcasting
+                return self.matrix_product(rest)
+            return f"{self._atom_product(rest)}.sum(axis=1, keepdims=True)"
+        if len(matrices) > 1 and isinstance(matrices[0], OneMatrix):
+            rest = matrices[1:]
+            if matrices[0].shape[1] == 1:
+                return self.matrix_product(rest)
+            # 1_n 1_n^T G: column sums of G, broadcast back over the n rows
+            return f"{self._atom_product(rest)}.sum(axis=0, keepdims=True)"
+        if len(matrices) == 1:
+            return self.paren(matrices[0], MUL)
+        parts = [self.paren(matrices[0], MUL)]
+        parts += [self.paren(m, MUL, strict=True) for m in matrices[1:]]
+        return " @ ".join(parts)
+
+    def _atom_product(self, matrices: list[Any]) -> str:
+        if len(matrices) == 1:
+            return self.paren(matrices[0], ATOM)
+        return f"({self.matrix_product(matrices)})"
+
+    def _print_MatMul(self, expr: MatMul) -> str:
+        coeff, matrices = self._split_matmul(expr)
+        if coeff == 1:
+            return self.matrix_product(matrices)
+        body_expr = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
+        if coeff == -1:
+            return "-" + self.paren(body_expr, UNARY + 1)
+        num, den = sp.fraction(coeff)
+        if num == 1:
+            # (A3 - Y) / m: one array operation
+            return f"{self.paren(body_expr, MUL)} / {self.paren(den, MUL, strict=True)}"
+        scal = self.paren(num, MUL)
+        if den != 1:
+            scal += " / " + self.paren(den, MUL, strict=True)
+        # scalar first: L2 / m * W2 scales once, on a scalar, before touching the array
+        return f"{scal} * {self.paren(body_expr, MUL, strict=True)}"
+
+    def _negated(self, term: Any) -> Any | None:
+        """``-term`` when ``term`` carries a negative coefficient, else ``None``."""
+        if isinstance(term, MatMul):
+            coeff, matrices = self._split_matmul(term)
+            if coeff.could_extract_minus_sign():
+                body = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
+                return body if -coeff == 1 else MatMul(-coeff, *matrices)
+        return None
+
+    def _print_MatAdd(self, expr: MatAdd) -> str:
+        terms = list(expr.args)
+        # a person writes 1 - A and A - Y: positive terms first, constants leading
+        positive = [t for t in terms if self._negated(t) is None]
+        negative = [t for t in terms if self._negated(t) is not None]
+        positive.sort(key=lambda t: 0 if self._is_constant(t) else 1)
+        out = ""
+        for index, term in enumerate(positive):
+            out += ("" if index == 0 else " + ") + self._constant_or(term, ADD)
+        for term in negative:
+            neg = self._negated(term)
+            text = self._constant_or(neg, ADD, strict=True)
+            out = f"{out} - {text}" if out else f"-{self.paren(neg, UNARY + 1)}"
+        return out
+
+    def _is_constant(self, term: Any) -> bool:
+        if isinstance(term, OneMatrix):
+            return True
+        if isinstance(term, MatMul):
+            _, matrices = self._split_matmul(term)
+            return len(matrices) == 1 and isinstance(matrices[0], OneMatrix)
+        return False
+
+    def _constant_or(self, term: Any, level: int, *, strict: bool = False) -> str:
+        if isinstance(term, OneMatrix):
+            return "1.0"
+        if self._is_constant(term):
+            coeff, _ = self._split_matmul(term)
+            return float_literal(coeff) if coeff.is_Number else self.paren(coeff, level)
+        return self.paren(term, level, strict=strict)
+
+    def _print_HadamardProduct(self, expr: HadamardProduct) -> str:
+        # a matrix product inside an element-wise one is parenthesized: (W3.T @ dZ3) * A2
+        parts = []
+        for arg in expr.args:
+            text = self._constant_or(arg, MUL, strict=True)
+            if isinstance(arg, MatMul) and not text.startswith("("):
+                text = f"({text})"
+            parts.append(text)
+        return " * ".join(parts)
+
+    def _power(self, base: str, exp: str) -> str:
+        if _SIMPLE_OPERAND.fullmatch(base) and _SIMPLE_OPERAND.fullmatch(exp):
+            return f"{base}**{exp}"  # ruff format hugs simple operands
+        return f"{base} ** {exp}"
+
+    def _print_HadamardPower(self, expr: HadamardPower) -> str:
+        base, exp = expr.args
+        exp_text = str(int(exp)) if exp.is_Integer else self.paren(exp, ATOM)
+        return self._power(self.paren(base, POW, strict=True), exp_text)
+
+    # -- symbackprop nodes -------------------------------------------------------------------
+    def _print_Act(self, expr: Act) -> str:
+        return self.activation_code(expr.name, self.paren(expr.arg, ATOM))
+
+    def _derivative_of(self, expr: ActPrime) -> sp.Expr:
+        """The record's g'(z) with z renamed to the printed argument (``sigmoid(Z1)``)."""
+        act = self.activations[expr.name]
+        return act.derivative.xreplace({scalars.z: sp.Symbol(self._print(expr.arg), real=True)})
+
+    def _print_ActPrime(self, expr: ActPrime) -> str:
+        return self.code(self._derivative_of(expr))
+
+    def _print_Apply(self, expr: Apply) -> str:
+        arg = self.paren(expr.arg, ATOM)
+        indicator = expr.indicator
+        if indicator is not None:
+            rel, threshold = indicator
+            limit = str(int(threshold)) if threshold.is_Integer else self.code(threshold)
+            return f"{arg} {rel} {limit}"
+        t = expr.fn.variables[0]
+        body = expr.fn.expr.xreplace({t: sp.Symbol(arg, real=True)})
+        return self.code(body)
+
+    # -- scalar nodes ---------------------------------------------------------------------
+    def _print_Integer(self, expr: sp.Integer) -> str:
+        return float_literal(expr)
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        return float_literal(expr)
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return float_literal(expr)
+
+    def _print_Half(self, expr: sp.Rational) -> str:
+        return "0.5"
+
+    def _print_One(self, expr: sp.Integer) -> str:
+        return "1.0"
+
+    def _print_Zero(self, expr: sp.Integer) -> str:
+        return "0.0"
+
+    def _print_NegativeOne(self, expr: sp.Integer) -> str:
+        return "-1.0"
+
+    def _print_Add(self, expr: sp.Add) -> str:
+        terms = list(expr.as_ordered_terms())
+        positive = [t for t in terms if not t.could_extract_minus_sign()]
+        negative = [-t for t in terms if t.could_extract_minus_sign()]
+        positive.sort(key=lambda t: 0 if t.is_Number else 1)
+        out = " + ".join(self.paren(t, ADD) for t in positive)
+        for term in negative:
+            text = self.paren(term, ADD, strict=True)
+            out = f"{out} - {text}" if out else f"-{self.paren(term, UNARY + 1)}"
+        return out
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        if expr.could_extract_minus_sign():
+            return "-" + self.paren(-expr, UNARY + 1)
+        coeff, factors = expr.as_coeff_mul()
+        num = [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
+        den = [sp.Pow(f.base, -f.exp) for f in factors if f.is_Pow and f.exp.is_negative]
+        p, q = sp.fraction(coeff)
+        if p != 1 or not num:
+            num.insert(0, p)
+        if q != 1:
+            den.insert(0, q)
+        out = " * ".join(
+            self.paren(f, MUL, strict=index > 0) if not f.is_Number else float_literal(f)
+            for index, f in enumerate(num)
+        )
+        for f in den:
+            out += " / " + (float_literal(f) if f.is_Number else self.paren(f, MUL, strict=True))
+        return out
+
+    def _print_Pow(self, expr: sp.Pow) -> str:
+        base, exp = expr.args
+        if exp == sp.Rational(1, 2):
+            return f"np.sqrt({self.code(base)})"
+        if exp.is_negative:
+            return f"1.0 / {self.paren(sp.Pow(base, -exp), MUL, strict=True)}"
+        exp_text = str(int(exp)) if exp.is_Integer else self.paren(exp, ATOM)
+        return self._power(self.paren(base, POW, strict=True), exp_text)
+
+    def _print_Function(self, expr: sp.Function) -> str:
+        name = type(expr).__name__
+        if name not in _FUNCTIONS:
+            raise InternalError(f"no NumPy spelling for the function {name}")
+        if name == "sigmoid":
+            self.helpers.add("sigmoid")
+        return f"{_FUNCTIONS[name]}({', '.join(self.code(a) for a in expr.args)})"
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        return f"np.heaviside({self.code(expr.args[0])}, 0.0)"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        *pairs, last = expr.args
+        if last.cond != sp.true:
+            raise InternalError(f"piecewise without an otherwise branch: {expr}")
+        out = self.code(last.expr)
+        for value, cond in reversed(pairs):
+            out = f"np.where({self.code(cond)}, {self.code(value)}, {out})"
+        return out
+
+    def _print_Relational(self, expr: Any) -> str:
+        rhs = str(int(expr.rhs)) if expr.rhs.is_Integer else self.paren(expr.rhs, ADD)
+        return f"{self.paren(expr.lhs, ADD)} {expr.rel_op} {rhs}"
+
+    def _print_Max(self, expr: Any) -> str:
+        return self._reduce("np.maximum", expr.args)
+
+    def _print_Min(self, expr: Any) -> str:
+        return self._reduce("np.minimum", expr.args)
+
+    def _reduce(self, fn: str, args: tuple[Any, ...]) -> str:
+        out = self.code(args[-1])
+        for arg in reversed(args[:-1]):
+            out = f"{fn}({self.code(arg)}, {out})"
+        return out
+
+    def emptyPrinter(self, expr: Any) -> str:  # noqa: N802 - SymPy's hook name
+        raise InternalError(f"the NumPy printer cannot print {type(expr).__name__}: {expr}")
+
+
+def numpy_code(expr: Any, activations: Mapping[str, Activation]) -> str:
+    """Shortcut: ``expr`` as NumPy code in CS229 names."""
+    return NumPyPrinter(activations).code(expr)

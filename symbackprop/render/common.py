@@ -1,0 +1,76 @@
+"""Structure helpers shared by the text and LaTeX expression printers.
+
+They only look at an expression's shape in the tree (which terms are negative, which factors
+are divisions); they never simplify or otherwise redo mathematics.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
+
+
+def split_coeff(expr: Any) -> tuple[sp.Expr, list[Any]]:
+    """A matrix product as (scalar coefficient, matrix factors)."""
+    if isinstance(expr, MatMul):
+        coeff, matrices = expr.as_coeff_matrices()
+        return coeff, list(matrices)
+    return sp.Integer(1), [expr]
+
+
+def signed_term(term: Any) -> tuple[bool, Any]:
+    """``(negative, term without its minus sign)`` for one term of a sum."""
+    coeff, matrices = split_coeff(term)
+    if coeff.could_extract_minus_sign():
+        coeff = -coeff
+        rest = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
+        if coeff == 1:
+            return True, rest
+        return True, MatMul(coeff, *matrices)
+    return False, term
+
+
+def ordered_terms(expr: MatAdd) -> list[tuple[bool, Any]]:
+    """The terms of a sum in reading order: ones-matrices (the ``1`` of ``1 - a``) first,
+    then positive terms, then negative ones; each as ``(negative, term)``."""
+    terms = [signed_term(t) for t in expr.args]
+    ones = [t for t in terms if isinstance(t[1], OneMatrix) and not t[0]]
+    # a term with a scalar coefficient (the L2 term (lambda/m) W) reads best after the others
+    positive = sorted(
+        (t for t in terms if not t[0] and t not in ones),
+        key=lambda t: split_coeff(t[1])[0] != 1,
+    )
+    negative = [t for t in terms if t[0]]
+    return ones + positive + negative
+
+
+def division_parts(expr: HadamardProduct) -> tuple[list[Any], list[Any]]:
+    """Element-wise numerator and denominator factors (``HadamardPower(x, -k)`` divides)."""
+    num: list[Any] = []
+    den: list[Any] = []
+    for factor in expr.args:
+        if isinstance(factor, HadamardPower) and factor.exp.is_negative:
+            exp = -factor.exp
+            den.append(factor.base if exp == 1 else HadamardPower(factor.base, exp))
+        else:
+            num.append(factor)
+    return num, den
+
+
+def is_atom(expr: Any) -> bool:
+    """True for things printed without parentheses in any context (a symbol, its transpose)."""
+    if isinstance(expr, Transpose):
+        return is_atom(expr.arg)
+    return isinstance(expr, sp.MatrixSymbol) or bool(getattr(expr, "is_Atom", False))
+
+
+def ones_kind(expr: OneMatrix) -> tuple[str, Any] | None:
+    """``('col', k)`` for a k x 1 ones vector, ``('row', k)`` for 1 x k, else ``None``."""
+    rows, cols = expr.shape
+    if cols == 1 and rows != 1:
+        return "col", rows
+    if rows == 1 and cols != 1:
+        return "row", cols
+    return None

@@ -1,0 +1,101 @@
+"""JSON output for other tools: network, shapes, steps, deltas and gradients.
+
+Every expression is given as LaTeX and as plain text. Keys appear in a fixed order (dicts are
+built in order and dumped with ``sort_keys=False``), so the same spec gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from symbackprop._version import __version__
+from symbackprop.render.latex import LatexDocument
+from symbackprop.render.names import concrete, shape_text
+from symbackprop.render.textprint import text
+from symbackprop.render.view import View
+
+if TYPE_CHECKING:
+    from symbackprop.derivation import Derivation
+
+
+def _shape(shape: tuple[Any, Any], sizes: dict[str, int]) -> dict[str, Any]:
+    known = concrete(shape, sizes)
+    return {
+        "symbolic": [str(shape[0]), str(shape[1])],
+        "text": shape_text(shape),
+        "concrete": list(known) if known else None,
+    }
+
+
+def to_data(
+    d: Derivation,
+    *,
+    wrt: str | None = None,
+    expanded: bool = False,
+    sizes: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """The derivation as plain JSON-able data (see the module docstring)."""
+    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
+    doc = LatexDocument(view)
+
+    def expr(e: Any) -> dict[str, str]:
+        return {"latex": doc.math(e), "text": text(e)}
+
+    steps = []
+    for step in view.steps:
+        steps.append(
+            {
+                "target": step.target,
+                "rule": step.rule,
+                "layer": step.layer,
+                "shape": _shape(step.shape, view.sizes),
+                "expression": expr(step.expr),
+                "reason": step.reason,
+                "candidates": [
+                    {
+                        "text": cand.text,
+                        "latex": doc.candidate(cand),
+                        "op": "matmul" if cand.op == "@" else "hadamard",
+                        "shape": shape_text(cand.shape) if cand.shape else None,
+                        "fits": cand.fits,
+                        "note": cand.note,
+                    }
+                    for cand in step.candidates
+                ],
+                "uses": list(step.uses),
+                "algebra": step.algebra,
+                "stores": step.stores,
+            }
+        )
+    data: dict[str, Any] = {
+        "symbackprop": __version__,
+        "network": {"spec": d.network.compact, **d.network.to_dict()},
+        "batch": d.batch,
+        "wrt": wrt,
+        "shapes": {name: _shape(d.shapes[name], view.sizes) for name in view.table_names()},
+        "forward": {name: expr(e) for name, e in d.forward.items()},
+        "assumptions": list(d.assumptions),
+        "steps": steps,
+        "deltas": {str(layer): expr(d.deltas[layer]) for layer in view.delta_layers},
+        "gradients": {
+            name: {**expr(d.gradients[name]), "shape": _shape(d.shapes[name], view.sizes)}
+            for name in view.parameters
+        },
+    }
+    if expanded:
+        data["expanded"] = {name: expr(e) for name, e in view.expanded_gradients().items()}
+        data["expanded_note"] = view.expanded_note
+    return data
+
+
+def to_json(
+    d: Derivation,
+    *,
+    wrt: str | None = None,
+    expanded: bool = False,
+    sizes: dict[str, int] | None = None,
+) -> str:
+    """:func:`to_data` as indented JSON text (UTF-8 characters kept, keys in a fixed order)."""
+    data = to_data(d, wrt=wrt, expanded=expanded, sizes=sizes)
+    return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n"

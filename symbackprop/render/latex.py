@@ -1,0 +1,348 @@
+"""LaTeX output: a standalone document for lecture notes, or an ``align`` snippet.
+
+The document (``article`` with ``amsmath``, ``bm`` and ``geometry``, nothing exotic) has the
+architecture and its shape table, forward propagation, the cost, every derivation step with
+its shape reasoning shown as underbraces, the delta recursion, the final gradients (compact,
+and expanded with line breaks) and the gradient-descent update. The output depends only on
+the derivation: the same spec gives the same bytes (no dates, no dictionaries in hash order).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from symbackprop._version import __version__
+from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
+from symbackprop.render.mathtext import algebra_latex, operand_latex, prose_latex
+from symbackprop.render.names import (
+    concrete,
+    dim_latex,
+    escape_latex,
+    latex_name,
+    shape_latex,
+    target_latex,
+)
+from symbackprop.render.view import View
+
+if TYPE_CHECKING:
+    from symbackprop.arrange import Candidate
+    from symbackprop.derivation import Derivation, Step
+
+#: estimated width (see latexprint.visual_width) of one display line in the document
+LINE_WIDTH = 60
+
+
+class LatexDocument:
+    """Builds the LaTeX for one :class:`View`; see :func:`to_latex`."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self.d = view.d
+        self.printer = MathLatexPrinter(view.activation_latex)
+        self.dims = [str(dim) for dim in self.d.graph.dims] + ["m"]
+
+    # -- small pieces ------------------------------------------------------------------------
+    def math(self, expr: Any) -> str:
+        return finish(self.printer.doprint(expr))
+
+    def lines(self, expr: Any, width: float = LINE_WIDTH) -> list[str]:
+        return break_lines(self.printer.doprint(expr), width)
+
+    def prose(self, text: str) -> str:
+        return prose_latex(text, self.dims, self.printer)
+
+    def shape(self, shape: tuple[Any, Any], *, sizes: bool = True) -> str:
+        out = shape_latex(shape)
+        known = concrete(shape, self.view.sizes) if sizes else None
+        if known and (str(shape[0]), str(shape[1])) != (str(known[0]), str(known[1])):
+            out += rf"\ ({known[0]} \times {known[1]})"
+        return out
+
+    def units(self, layer: int) -> str:
+        dim = self.d.graph.dims[layer]
+        size = self.view.sizes.get(str(dim))
+        return dim_latex(dim) + (f" = {size}" if size is not None else "")
+
+    def aligned(self, lhs: str, expr: Any, *, numbered: bool = False) -> list[str]:
+        """``lhs &= ...`` rows of an align environment, a long right side broken over lines."""
+        parts = self.lines(expr)
+        tail = "" if numbered else r" \notag"
+        rows = [f"{lhs} &= {parts[0]}"]
+        rows += [rf"&\quad {part}{tail}" for part in parts[1:]]
+        return rows
+
+    # -- sections ----------------------------------------------------------------------------
+    def architecture(self) -> list[str]:
+        d, g, net = self.d, self.d.graph, self.d.network
+        rows = [
+            r"\section*{Architecture}",
+            rf"Network \texttt{{{escape_latex(net.compact)}}}, loss \texttt{{{net.loss}}} "
+            rf"({escape_latex(g.loss.description)}), {escape_latex(self.view.mode)}"
+            + (rf", L2 weight decay $\lambda = {net.l2:g}$" if net.l2 else "")
+            + ".",
+            "",
+            r"\begin{center}",
+            r"\begin{tabular}{clllll}",
+            r"$l$ & units & activation & $W^{[l]}$ & $b^{[l]}$ & "
+            + rf"${latex_name(g.z(1).name)[0]}^{{[l]}}$, ${latex_name(g.a(1).name)[0]}^{{[l]}}$"
+            + r" \\ \hline",
+            rf"$0$ & ${self.units(0)}$ & input "
+            rf"${latex_name(g.x.name)}$ & & & ${self.shape(d.shapes[g.x.name])}$ \\",
+        ]
+        for layer in range(1, g.depth + 1):
+            act = g.activation(layer)
+            rows.append(
+                rf"${layer}$ & ${self.units(layer)}$ & "
+                rf"${self.printer._act(act.name)}$ & "
+                rf"${self.shape(d.shapes[g.W(layer).name])}$ & "
+                rf"${self.shape(d.shapes[g.b(layer).name])}$ & "
+                rf"${self.shape(d.shapes[g.z(layer).name])}$ \\"
+            )
+            if layer % 30 == 0 and layer < g.depth:  # keep each table on a page
+                rows += [
+                    r"\end{tabular}",
+                    r"\end{center}",
+                    r"\begin{center}",
+                    r"\begin{tabular}{clllll}",
+                ]
+        rows += [
+            r"\end{tabular}",
+            r"\end{center}",
+            rf"The target ${latex_name(g.y.name)}$ is ${self.shape(d.shapes[g.y.name])}$; "
+            r"each gradient has the shape of what it differentiates.",
+        ]
+        return rows
+
+    def forward(self) -> list[str]:
+        g = self.d.graph
+        rows = [r"\section*{Forward propagation}", r"\begin{align*}"]
+        body = []
+        for layer in range(1, g.depth + 1):
+            z, a = g.z(layer), g.a(layer)
+            body.append(
+                f"{latex_name(z.name)} &= {self.math(self.d.forward[z.name])}, &"
+                f"{latex_name(a.name)} &= {self.math(self.d.forward[a.name])}"
+            )
+        rows.append(" \\\\\n".join(body))
+        rows += [r"\end{align*}", r"Each $z^{[l]}$ and $a^{[l]}$ is cached for the backward pass."]
+        return rows
+
+    def cost(self) -> list[str]:
+        d, g, net = self.d, self.d.graph, self.d.network
+        yhat, y = latex_name(g.a(g.depth).name), latex_name(g.y.name)
+        # "{y}" first: the replacement for "{yhat}" contains "{y}" itself
+        loss = g.loss.latex.replace("{y}", "y").replace("{yhat}", r"\hat{y}")
+        rows = [r"\section*{Cost}", r"\begin{align*}"]
+        rows.append(
+            rf"\mathcal{{L}}(\hat{{y}}, y) &= {loss}, \qquad \hat{{y}} = a^{{[{g.depth}]}} \\"
+        )
+        if d.batch:
+            cost = r"J &= \frac{1}{m} \sum_{i=1}^{m} \mathcal{L}\bigl(\hat{y}^{(i)}, y^{(i)}\bigr)"
+            if net.l2:
+                cost += r" + \frac{\lambda}{2m} \sum_{l} \lVert W^{[l]} \rVert_F^2"
+            cost += rf", \qquad \hat{{Y}} = {yhat}"
+        else:
+            cost = rf"J &= \mathcal{{L}}({yhat}, {y})"
+            if net.l2:
+                cost += r" + \frac{\lambda}{2} \sum_{l} \lVert W^{[l]} \rVert_F^2"
+        rows += [cost, r"\end{align*}"]
+        for assumption in d.assumptions:
+            rows.append(r"\emph{Assumption:} " + self.prose(assumption) + ".")
+        return rows
+
+    def candidate(self, cand: Candidate) -> str:
+        left = operand_latex(cand.left.label, cand.left.expr, self.printer)
+        right = operand_latex(cand.right.label, cand.right.expr, self.printer)
+        op = r" \odot " if cand.op == "⊙" else r" \, "
+        return left + op + right
+
+    def underbraced(self, cand: Candidate) -> str:
+        parts = []
+        for operand in (cand.left, cand.right):
+            tex = operand_latex(operand.label, operand.expr, self.printer)
+            parts.append(rf"\underbrace{{{tex}}}_{{{shape_latex(operand.shape)}}}")
+        op = r" \odot " if cand.op == "⊙" else r" \, "
+        return parts[0] + op + parts[1]
+
+    def step(self, index: int, step: Step) -> list[str]:
+        target = target_latex(step.target)
+        inline = step.target
+        if inline.startswith("dJ/d"):
+            inline = r"\partial J / \partial " + latex_name(inline[4:])
+        else:
+            inline = target
+        rows = [
+            rf"\paragraph{{Step {index}}} ${inline}$, "
+            rf"${self.shape(step.shape)}$ (rule: {escape_latex(step.rule)}"
+            + (rf"; stored as ${latex_name(step.stores)}$" if step.stores else "")
+            + ").",
+        ]
+        chosen = step.chosen
+        if chosen is not None and (step.expr == chosen.expr or step.rule != "bilinear"):
+            # the shape argument in the equation itself: target = underbraced operands (= result)
+            lhs = rf"{target} &= {self.underbraced(chosen)}"
+            parts = [] if step.expr == chosen.expr else self.lines(step.expr)
+            body = [lhs] + ([rf"&= {parts[0]}"] if parts else [])
+            body += [rf"&\quad {part}" for part in parts[1:]]
+            rows += [r"\begin{align*}", " \\\\\n".join(body), r"\end{align*}"]
+        else:
+            rows += [
+                r"\begin{align*}",
+                " \\\\\n".join(self.aligned(target, step.expr)),
+                r"\end{align*}",
+            ]
+            if chosen is not None:
+                rows.append(
+                    r"Shape analysis: the only arrangement of shape "
+                    rf"${shape_latex(chosen.shape or step.shape)}$ is "
+                    rf"$\displaystyle {self.underbraced(chosen)}$."
+                )
+                rows.append("")
+        if chosen is not None:
+            rejected = [c for c in step.candidates if not c.fits]
+            if rejected:
+                items = [f"${self.candidate(c)}$ {self.prose(c.note)}" for c in rejected]
+                rows.append(r"{\small Rejected: " + "; ".join(items) + ".}")
+                rows.append("")
+        if step.algebra:
+            rows += [
+                r"Scalar algebra inside $\odot$:",
+                rf"\[ {algebra_latex(step.algebra)} \]",
+            ]
+        if step.uses:
+            names = ", ".join(f"${latex_name(name)}$" for name in step.uses)
+            rows.append(rf"Reuses {names} from the forward cache.")
+            rows.append("")
+        rows.append(r"{\small \emph{Why:} " + self.prose(step.reason.rstrip(".")) + ".}")
+        return rows
+
+    def derivation(self) -> list[str]:
+        rows = [r"\section*{Derivation, step by step}"]
+        if self.view.wrt:
+            rows.append(
+                rf"Only the steps on the path from the loss to ${latex_name(self.view.wrt)}$."
+            )
+        for index, step in enumerate(self.view.steps, start=1):
+            rows += self.step(index, step)
+        return rows
+
+    def delta_rows(self, *, numbered: bool = False) -> list[str]:
+        """The delta recursion as align rows."""
+        d = self.d
+        rows: list[str] = []
+        for layer in self.view.delta_layers:
+            rows += self.aligned(
+                latex_name(d.delta_symbols[layer].name), d.deltas[layer], numbered=numbered
+            )
+        return rows
+
+    def gradient_rows(self, *, numbered: bool = False) -> list[str]:
+        d = self.d
+        rows: list[str] = []
+        for name in self.view.parameters:
+            rows += self.aligned(target_latex(f"dJ/d{name}"), d.gradients[name], numbered=numbered)
+        return rows
+
+    def expanded_rows(self, *, numbered: bool = False) -> list[str]:
+        rows: list[str] = []
+        for name, expr in self.view.expanded_gradients().items():
+            rows += self.aligned(target_latex(f"dJ/d{name}"), expr, numbered=numbered)
+        return rows
+
+    def results(self) -> list[str]:
+        rows = [
+            r"\section*{Delta recursion and gradients}",
+            r"With $\delta^{[l]} = \partial J / \partial z^{[l]}$, each $\delta^{[l]}$ reuses "
+            r"$\delta^{[l+1]}$:",
+            r"\begin{align*}",
+            " \\\\\n".join(self.delta_rows()),
+            r"\end{align*}",
+            "and the gradients are",
+            r"\begin{align*}",
+            " \\\\[3pt]\n".join(self.gradient_rows()),
+            r"\end{align*}",
+        ]
+        if self.view.expanded_note:
+            rows.append(r"\emph{Note:} " + escape_latex(self.view.expanded_note) + ".")
+        elif self.view.show_expanded:
+            rows += [
+                r"Substituting every $\delta^{[l]}$:",
+                r"\begin{align*}",
+                " \\\\[3pt]\n".join(self.expanded_rows()),
+                r"\end{align*}",
+            ]
+        return rows
+
+    def update(self) -> list[str]:
+        depth = self.d.depth
+        return [
+            r"\section*{Gradient descent}",
+            rf"With learning rate $\alpha$, for $l = 1, \dots, {depth}$:",
+            r"\begin{align*}",
+            r"W^{[l]} &:= W^{[l]} - \alpha \, \frac{\partial J}{\partial W^{[l]}}, &"
+            r"b^{[l]} &:= b^{[l]} - \alpha \, \frac{\partial J}{\partial b^{[l]}}",
+            r"\end{align*}",
+        ]
+
+    # -- the two outputs ---------------------------------------------------------------------
+    def document(self) -> str:
+        net = self.d.network
+        rows = [
+            f"% generated by symbackprop {__version__}: {net.compact} (loss {net.loss})",
+            r"\documentclass[11pt]{article}",
+            r"\usepackage[a4paper,margin=2.2cm]{geometry}",
+            r"\usepackage{amsmath}",
+            r"\usepackage{bm}",
+            r"\allowdisplaybreaks",
+            r"\setlength{\parindent}{0pt}",
+            r"\setlength{\parskip}{4pt}",
+            r"\begin{document}",
+            r"\begin{center}",
+            r"{\Large Backpropagation for \texttt{" + escape_latex(net.compact) + r"}}\\[2pt]",
+            r"{\small derived by symbackprop " + __version__ + r"}",
+            r"\end{center}",
+            "",
+        ]
+        for section in (
+            self.architecture(),
+            self.forward(),
+            self.cost(),
+            self.derivation(),
+            self.results(),
+            self.update(),
+        ):
+            rows += section
+            rows.append("")
+        rows.append(r"\end{document}")
+        return "\n".join(rows) + "\n"
+
+    def snippet(self) -> str:
+        net = self.d.network
+        rows = [
+            f"% symbackprop {__version__}: {net.compact} (loss {net.loss}; "
+            f"{self.view.mode}); needs amsmath",
+            r"\begin{align}",
+        ]
+        body = self.delta_rows(numbered=True) + self.gradient_rows(numbered=True)
+        if self.view.show_expanded:
+            body += self.expanded_rows(numbered=True)
+        rows.append(" \\\\\n".join(body))
+        rows.append(r"\end{align}")
+        if self.view.expanded_note:
+            rows.append(f"% note: {self.view.expanded_note}")
+        return "\n".join(rows) + "\n"
+
+
+def to_latex(
+    d: Derivation,
+    *,
+    standalone: bool = True,
+    wrt: str | None = None,
+    expanded: bool = True,
+    sizes: dict[str, int] | None = None,
+) -> str:
+    """The derivation as a standalone LaTeX document, or (``standalone=False``) an ``align``
+    snippet with the delta recursion and the gradients to paste into existing notes."""
+    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
+    doc = LatexDocument(view)
+    return doc.document() if standalone else doc.snippet()

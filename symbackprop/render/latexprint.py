@@ -1,0 +1,264 @@
+"""LaTeX printing of matrix expressions in CS229 notation.
+
+``W^{[2]}``, ``a^{[1]\\top}``, ``\\odot`` (SymPy's own printer says ``\\circ``), ``1 - a^{[2]}``,
+``\\delta^{[3]} \\mathbf{1}_{m}`` for a sum over the columns, ``\\mathbf{1}\\{z^{[2]} > 0\\}`` for
+relu's derivative. A subclass of SymPy's ``LatexPrinter`` with one ``_print_<ClassName>`` per
+node type.
+
+Parentheses are emitted as markers and sized afterwards by nesting depth (``(``, ``\\bigl(``,
+``\\Bigl(``, ...), never as ``\\left( ... \\right)``, so that a long formula can be broken
+across lines anywhere a break marker sits at brace depth 0 (:func:`break_lines`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sympy as sp
+from sympy import HadamardProduct, MatAdd, OneMatrix
+from sympy.printing.latex import LatexPrinter
+
+from symbackprop.render.common import (
+    division_parts,
+    is_atom,
+    ones_kind,
+    ordered_terms,
+    split_coeff,
+)
+from symbackprop.render.names import dim_latex, latex_name
+
+OPEN, CLOSE, BREAK = "\x02", "\x03", "\x01"
+_ARG = "ARGPLACEHOLDER"
+_SIZES = ("", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl")
+#: sums narrower than this (see visual_width) are kept on one line
+SHORT_SUM = 16
+
+
+class MathLatexPrinter(LatexPrinter):
+    """Matrix expressions in LaTeX; ``act_latex`` maps an activation name to its LaTeX."""
+
+    printmethod = "_symbackprop_latex"
+
+    def __init__(self, act_latex: dict[str, str] | None = None) -> None:
+        super().__init__({"mul_symbol": None})
+        self.act_latex = dict(act_latex or {})
+
+    # -- leaves ------------------------------------------------------------------------------
+    def _print_MatrixSymbol(self, expr: Any) -> str:
+        return latex_name(str(expr.name))
+
+    def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
+        name = str(expr.name)
+        if name == _ARG:
+            return _ARG
+        if name == "lambda":
+            return r"\lambda"
+        return dim_latex(name)
+
+    def _print_OneMatrix(self, expr: Any) -> str:
+        return "1"
+
+    def _ones_factor(self, expr: Any) -> str:
+        kind = ones_kind(expr)
+        if kind is None:
+            rows, cols = (self._print(d) for d in expr.shape)
+            return rf"\mathbf{{1}}_{{{rows} \times {cols}}}"
+        sub = self._print(kind[1])
+        return rf"\mathbf{{1}}_{{{sub}}}" + (r"^{\top}" if kind[0] == "row" else "")
+
+    # -- structure ---------------------------------------------------------------------------
+    def _wrap(self, expr: Any) -> str:
+        text = self._print(expr)
+        return text if is_atom(expr) or _is_call(expr) else OPEN + text + CLOSE
+
+    def _print_Transpose(self, expr: Any) -> str:
+        if isinstance(expr.arg, sp.MatrixSymbol):
+            return latex_name(str(expr.arg.name), transpose=True)
+        return self._wrap(expr.arg) + r"^{\top}"
+
+    def _print_MatAdd(self, expr: Any) -> str:
+        out = ""
+        for i, (negative, term) in enumerate(ordered_terms(expr)):
+            text = self._print(term)
+            if isinstance(term, MatAdd):
+                text = OPEN + text + CLOSE
+            if i == 0:
+                out = f"-{text}" if negative else text
+            else:
+                out += f"{BREAK} - {text}" if negative else f"{BREAK} + {text}"
+        # never split a short sum such as 1 - a^{[2]}: break around it instead
+        return out.replace(BREAK, "") if visual_width(out) < SHORT_SUM else out
+
+    def _print_MatMul(self, expr: Any) -> str:
+        coeff, matrices = split_coeff(expr)
+        parts = []
+        for factor in matrices:
+            if isinstance(factor, OneMatrix):
+                parts.append(self._ones_factor(factor))
+            else:
+                parts.append(self._wrap(factor))
+        body = rf" \, {BREAK}".join(parts)
+        if coeff == 1:
+            return body
+        if coeff == -1:
+            return f"-{body}"
+        sign = ""
+        if coeff.could_extract_minus_sign():
+            sign, coeff = "-", -coeff
+        return f"{sign}{self._print(coeff)} {body}"
+
+    def _print_HadamardProduct(self, expr: Any) -> str:
+        num, den = division_parts(expr)
+        if not den:
+            return rf" \odot {BREAK}".join(self._wrap(f) for f in num)
+        # inside a fraction the bar groups: a single numerator or denominator needs no parens
+        top = self._print(num[0]) if len(num) == 1 else r" \odot ".join(map(self._wrap, num))
+        top = top or "1"
+        bottom = self._print(den[0]) if len(den) == 1 else r" \odot ".join(map(self._wrap, den))
+        return rf"\frac{{{top}}}{{{bottom}}}"
+
+    def _print_HadamardPower(self, expr: Any) -> str:
+        if expr.exp.is_negative:
+            return self._print(HadamardProduct(expr))
+        base = self._print(expr.base)
+        if not (isinstance(expr.base, sp.MatrixSymbol) and "^" not in base):
+            base = OPEN + base + CLOSE
+        return rf"{base}^{{\odot {self._print(expr.exp)}}}"
+
+    # -- symbackprop's own nodes -------------------------------------------------------------
+    def _act(self, name: str) -> str:
+        return self.act_latex.get(name) or r"\operatorname{" + _escape_op(name) + "}"
+
+    def _print_Act(self, expr: Any) -> str:
+        return self._act(expr.name) + OPEN + self._print(expr.arg) + CLOSE
+
+    def _print_ActPrime(self, expr: Any) -> str:
+        return self._act(expr.name) + "'" + OPEN + self._print(expr.arg) + CLOSE
+
+    def _print_Apply(self, expr: Any) -> str:
+        arg = self._print(expr.arg)
+        indicator = expr.indicator
+        if indicator is not None:
+            rel = {">": ">", "<": "<", ">=": r"\ge", "<=": r"\le"}.get(indicator[0], indicator[0])
+            # \lbrace, not \{: Markdown renderers may eat the backslash of \{
+            return rf"\mathbf{{1}}\lbrace {arg} {rel} {self._print(indicator[1])} \rbrace"
+        t = expr.fn.variables[0]
+        body = expr.fn.expr.xreplace({t: sp.Symbol(_ARG)})
+        if isinstance(body, sp.Piecewise):
+            pieces = list(body.args)
+            text = self._print(pieces[-1].expr)
+            for piece in reversed(pieces[:-1]):
+                text = (
+                    rf"{self._print(piece.expr)} \text{{ if }} {self._print(piece.cond)}"
+                    rf" \text{{ else }} {text}"
+                )
+            return (OPEN + text + CLOSE).replace(_ARG, arg)
+        return self._print(body).replace(_ARG, arg)
+
+
+def _escape_op(name: str) -> str:
+    return name.replace("_", r"\_")
+
+
+def _is_call(expr: Any) -> bool:
+    return type(expr).__name__ in ("Act", "ActPrime") or (
+        type(expr).__name__ == "Apply"
+        and (expr.indicator is not None or isinstance(expr.fn.expr, sp.Piecewise))
+    )
+
+
+# -- post-processing: delimiter sizes and line breaks ---------------------------------------
+
+
+def size_delimiters(tex: str) -> str:
+    """Replace paren markers by ``(``, ``\\bigl(``, ``\\Bigl(``, ... by nesting height."""
+    heights: dict[int, int] = {}
+    partner: dict[int, int] = {}
+    stack: list[list[int]] = []  # [open position, tallest child height + 1]
+    for i, ch in enumerate(tex):
+        if ch == OPEN:
+            stack.append([i, 0])
+        elif ch == CLOSE:
+            start, height = stack.pop()
+            heights[start] = height
+            partner[i] = start
+            if stack:
+                stack[-1][1] = max(stack[-1][1], height + 1)
+    out = []
+    for i, ch in enumerate(tex):
+        if ch == OPEN:
+            out.append(_SIZES[min(heights[i], len(_SIZES) - 1)] + "(")
+        elif ch == CLOSE:
+            size = _SIZES[min(heights[partner[i]], len(_SIZES) - 1)]
+            out.append(size[:-1] + "r)" if size else ")")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_TOKEN = re.compile(
+    r"\\(?:bigl|Bigl|biggl|Biggl)\(|\\(?:bigr|Bigr|biggr|Biggr)\)|\\[A-Za-z]+|\\.|.", re.S
+)
+
+
+def _top_level_segments(tex: str) -> list[str]:
+    """Split sized LaTeX at the break markers worth breaking at.
+
+    A marker counts only at brace depth 0 (a line cannot end inside ``\\frac{...}``) and
+    not inside an innermost pair of parentheses (never split ``(1 - a)``); others are dropped.
+    """
+    segments: list[str] = []
+    current: list[str] = []
+    depth = 0
+    parens: list[bool] = []  # per open parenthesis: is it a plain, innermost one?
+    for token in _TOKEN.findall(tex):
+        if token == BREAK:
+            if depth == 0 and not (parens and parens[-1]):
+                segments.append("".join(current))
+                current = []
+            continue
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif token == "(" or token.endswith("l("):
+            parens.append(token == "(")
+        elif (token == ")" or token.endswith("r)")) and parens:
+            parens.pop()
+        current.append(token)
+    segments.append("".join(current))
+    return segments
+
+
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+_SCRIPT = re.compile(r"[\^_]\{([^{}]*)\}")
+
+
+def visual_width(tex: str) -> float:
+    """A rough width of typeset math, in 'characters': enough to decide where to break."""
+    text = re.sub(r"\\(?:bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr)", "", tex)
+    text = _SCRIPT.sub(lambda m: "s" * max(1, len(m.group(1)) // 2), text)
+    text = _COMMAND.sub("c", text)
+    text = text.replace("{", "").replace("}", "").replace(" ", "")
+    return float(len(text))
+
+
+def break_lines(tex: str, width: float) -> list[str]:
+    """Greedy line filling at top-level break markers; every line at most ``width`` if possible."""
+    lines: list[str] = []
+    current = ""
+    # sized delimiters are not groups, so a pair may open on one line and close on the next
+    for segment in _top_level_segments(size_delimiters(tex)):
+        if current and visual_width(current + segment) > width:
+            lines.append(current.rstrip())
+            current = segment.lstrip()
+        else:
+            current += segment
+    lines.append(current)
+    return lines
+
+
+def finish(tex: str) -> str:
+    """Final LaTeX of one printed expression on one line: sized delimiters, no markers."""
+    return size_delimiters(tex.replace(BREAK, ""))

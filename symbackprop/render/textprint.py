@@ -1,0 +1,145 @@
+"""Plain-text printing of matrix expressions in the lecture's notation.
+
+``delta2 a1^T``, ``(W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)``, ``1 - a2`` (not SymPy's ``-a2 + 1``),
+``delta3 1_m`` for a sum over the columns, ``1{z2 > 0}`` for relu's derivative. A subclass of
+SymPy's ``StrPrinter`` dispatching on ``_print_<ClassName>``, one method per node type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy import HadamardProduct, MatAdd, OneMatrix
+from sympy.printing.str import StrPrinter
+
+from symbackprop.render.common import (
+    division_parts,
+    is_atom,
+    ones_kind,
+    ordered_terms,
+    split_coeff,
+)
+
+_ARG = "ARGPLACEHOLDER"
+
+
+class TextPrinter(StrPrinter):
+    """Matrix expressions as one line of text, with ``⊙`` and ``^T``."""
+
+    printmethod = "_symbackprop_text"
+
+    # -- leaves ------------------------------------------------------------------------------
+    def _print_MatrixSymbol(self, expr: Any) -> str:
+        return str(expr.name)
+
+    def _print_Symbol(self, expr: Any) -> str:
+        return "λ" if expr.name == "lambda" else str(expr.name)
+
+    def _print_OneMatrix(self, expr: Any) -> str:
+        # on its own (the 1 of 1 - a) a ones matrix is just 1; in a product see _ones_factor
+        return "1"
+
+    def _ones_factor(self, expr: Any) -> str:
+        kind = ones_kind(expr)
+        if kind is None:
+            return f"1_({self._print(expr.shape[0])} x {self._print(expr.shape[1])})"
+        return f"1_{kind[1]}" if kind[0] == "col" else f"1_{kind[1]}^T"
+
+    # -- structure ---------------------------------------------------------------------------
+    def _wrap(self, expr: Any) -> str:
+        text = self._print(expr)
+        return text if is_atom(expr) or _is_call(expr) else f"({text})"
+
+    def _print_Transpose(self, expr: Any) -> str:
+        return f"{self._wrap(expr.arg)}^T"
+
+    def _print_MatAdd(self, expr: Any) -> str:
+        out = ""
+        for i, (negative, term) in enumerate(ordered_terms(expr)):
+            text = self._print(term)
+            if isinstance(term, MatAdd):
+                text = f"({text})"
+            if i == 0:
+                out = f"-{text}" if negative else text
+            else:
+                out += f" - {text}" if negative else f" + {text}"
+        return out
+
+    def _print_MatMul(self, expr: Any) -> str:
+        coeff, matrices = split_coeff(expr)
+        parts = []
+        for factor in matrices:
+            if isinstance(factor, OneMatrix):
+                parts.append(self._ones_factor(factor))
+            else:
+                parts.append(self._wrap(factor))
+        body = " ".join(parts)
+        if coeff == 1:
+            return body
+        if coeff == -1:
+            return f"-{body}"
+        sign = ""
+        if coeff.could_extract_minus_sign():
+            sign, coeff = "-", -coeff
+        return f"{sign}({self._print(coeff)}) {body}"
+
+    def _print_HadamardProduct(self, expr: Any) -> str:
+        num, den = division_parts(expr)
+        top = " ⊙ ".join(self._wrap(f) for f in num) if num else "1"
+        if not den:
+            return top
+        if len(num) > 1:
+            top = f"({top})"
+        bottom = " ⊙ ".join(self._wrap(f) for f in den)
+        if len(den) > 1:
+            bottom = f"({bottom})"
+        return f"{top} / {bottom}"
+
+    def _print_HadamardPower(self, expr: Any) -> str:
+        if expr.exp.is_negative:
+            return self._print(HadamardProduct(expr))  # a lone 1 / x
+        return f"{self._wrap(expr.base)}^{self._print(expr.exp)}"
+
+    # -- symbackprop's own nodes -------------------------------------------------------------
+    def _print_Act(self, expr: Any) -> str:
+        return f"{expr.name}({self._print(expr.arg)})"
+
+    def _print_ActPrime(self, expr: Any) -> str:
+        return f"{expr.name}'({self._print(expr.arg)})"
+
+    def _print_Apply(self, expr: Any) -> str:
+        arg = self._print(expr.arg)
+        indicator = expr.indicator
+        if indicator is not None:
+            return f"1{{{arg} {indicator[0]} {self._print(indicator[1])}}}"
+        t = expr.fn.variables[0]
+        body = expr.fn.expr.xreplace({t: sp.Symbol(_ARG)})
+        if isinstance(body, sp.Piecewise):
+            return _piecewise_text(self, body).replace(_ARG, arg)
+        return self._print(body).replace(_ARG, arg)
+
+
+def _is_call(expr: Any) -> bool:
+    # g(z), g'(z), 1{z > 0} carry their own brackets
+    return type(expr).__name__ in ("Act", "ActPrime") or (
+        type(expr).__name__ == "Apply"
+        and (expr.indicator is not None or isinstance(expr.fn.expr, sp.Piecewise))
+    )
+
+
+def _piecewise_text(printer: TextPrinter, body: sp.Piecewise) -> str:
+    """``(1 if z > 0 else 1/100)``: a piecewise function as one readable line."""
+    pieces = list(body.args)
+    text = printer._print(pieces[-1].expr)
+    for piece in reversed(pieces[:-1]):
+        text = f"{printer._print(piece.expr)} if {printer._print(piece.cond)} else {text}"
+    return f"({text})"
+
+
+_PRINTER = TextPrinter()
+
+
+def text(expr: Any) -> str:
+    """``expr`` as a line of text in the lecture's notation."""
+    return _PRINTER.doprint(expr)

@@ -1,0 +1,132 @@
+"""What a renderer shows of a derivation: the steps for ``--wrt``, sizes, the expanded forms.
+
+Selection only: the view filters and looks up what the derivation already holds (steps,
+deltas, gradients, ``expanded``); it never computes a derivative.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from symbackprop.errors import SymbackpropError
+from symbackprop.graph import resolve_activations
+
+if TYPE_CHECKING:
+    from symbackprop.derivation import Derivation, Step
+
+#: beyond this depth the fully expanded gradients are not printed (they nest one level per
+#: layer and get unreadable long before Python's recursion limit); the compact form is shown
+EXPAND_MAX_DEPTH = 8
+
+_PARAM = re.compile(r"([Wb])(\d+)")
+
+
+def parameter_names(depth: int) -> list[str]:
+    """``['W1', 'b1', ..., 'WL', 'bL']``."""
+    return [f"{kind}{layer}" for layer in range(1, depth + 1) for kind in "Wb"]
+
+
+def check_wrt(wrt: str | None, depth: int) -> None:
+    """Raise a user error when ``wrt`` names no parameter of a ``depth``-layer network."""
+    if wrt is None:
+        return
+    match = _PARAM.fullmatch(wrt)
+    if not match or not 1 <= int(match.group(2)) <= depth:
+        names = ", ".join(parameter_names(depth))
+        if depth > 4:
+            names = f"W1, b1, ..., W{depth}, b{depth}"
+        raise SymbackpropError(f"--wrt {wrt!r}: no such parameter; expected one of {names}")
+
+
+@dataclass
+class View:
+    """A derivation prepared for printing (see the module docstring)."""
+
+    d: Derivation
+    wrt: str | None = None
+    expanded: bool = False
+    extra_sizes: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_wrt(self.wrt, self.d.depth)
+
+    # -- what to show ------------------------------------------------------------------------
+    @property
+    def layer(self) -> int:
+        """The lowest layer shown: the ``wrt`` parameter's layer, else 1."""
+        return int(self.wrt[1:]) if self.wrt else 1
+
+    @property
+    def steps(self) -> list[Step]:
+        """Every step, or for ``wrt`` those on the path from the loss to that parameter."""
+        if self.wrt is None:
+            return list(self.d.steps)
+        own = f"dJ/d{self.wrt}"
+        out = []
+        for step in self.d.steps:
+            name = step.target[4:] if step.target.startswith("dJ/d") else ""
+            if _PARAM.fullmatch(name):
+                if step.target == own:
+                    out.append(step)
+            elif step.layer >= self.layer:
+                out.append(step)
+        return out
+
+    @property
+    def parameters(self) -> list[str]:
+        """The gradients to show, in the derivation's order (last layer first)."""
+        if self.wrt:
+            return [self.wrt]
+        return list(self.d.gradients)
+
+    @property
+    def delta_layers(self) -> list[int]:
+        """The delta recursion to show, last layer first."""
+        return [layer for layer in sorted(self.d.deltas, reverse=True) if layer >= self.layer]
+
+    @property
+    def show_expanded(self) -> bool:
+        return self.expanded and self.d.depth <= EXPAND_MAX_DEPTH
+
+    @property
+    def expanded_note(self) -> str | None:
+        """Why the expanded forms are left out, when they are."""
+        if self.expanded and not self.show_expanded:
+            return (
+                f"expanded forms are not printed for networks deeper than {EXPAND_MAX_DEPTH} "
+                f"layers (this one has {self.d.depth}); substitute the delta recursion above"
+            )
+        return None
+
+    def expanded_gradients(self) -> dict[str, Any]:
+        """The expanded gradients to show (empty when :attr:`show_expanded` is false)."""
+        if not self.show_expanded:
+            return {}
+        full = self.d.expanded
+        return {name: full[name] for name in self.parameters}
+
+    # -- names and sizes ---------------------------------------------------------------------
+    @property
+    def sizes(self) -> dict[str, int]:
+        """Dimension name -> concrete size (the spec's widths plus ``--size`` values)."""
+        out = {str(sym): value for sym, value in self.d.sizes.items()}
+        out.update(self.extra_sizes)
+        return out
+
+    @property
+    def activation_latex(self) -> dict[str, str]:
+        return {name: rec.latex for name, rec in resolve_activations(self.d.network).items()}
+
+    @property
+    def mode(self) -> str:
+        return "batch of m examples (columns)" if self.d.batch else "single example"
+
+    def table_names(self) -> list[str]:
+        """The names of the shape table: x, then W, b, z, a per layer, then y."""
+        g = self.d.graph
+        names = [g.x.name]
+        for layer in range(1, g.depth + 1):
+            names += [g.W(layer).name, g.b(layer).name, g.z(layer).name, g.a(layer).name]
+        return [*names, g.y.name]

@@ -1,0 +1,212 @@
+"""NumPy lowering: the generated module, its cache, numerics, init schemes and formatting."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symbackprop as sb
+from symbackprop.errors import SpecError
+
+GOLDEN = Path(__file__).parent / "golden" / "net_4_3_2_1.py"
+
+SPECS = [
+    ("4-3-2-1", {}),
+    ("4-3:relu-2:leaky_relu-3:softmax", {"loss": "ce"}),
+    ("3-2:softplus-2:tanh-2:softmax", {"loss": "mse"}),
+    ("3-2:identity-2", {"output": "identity", "loss": "mse", "l2": 0.1}),
+    ("3-2:swish-2", {"output": "softplus", "loss": "mse", "define": {"swish": "z*sigmoid(z)"}}),
+    ("5-4:tanh-4:tanh-1", {"l2": 0.5}),
+]
+
+
+def _ruff(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *map(str, args)], capture_output=True, text=True
+    )
+
+
+def test_golden_4_3_2_1() -> None:
+    """The generated module for the lecture's network is pinned byte for byte."""
+    assert sb.codegen(sb.Network.parse("4-3-2-1")) == GOLDEN.read_text()
+
+
+def test_golden_passes_ruff() -> None:
+    config = Path(__file__).parents[1] / "pyproject.toml"
+    check = _ruff("check", "--config", config, GOLDEN)
+    assert check.returncode == 0, check.stdout + check.stderr
+    fmt = _ruff("format", "--check", "--config", config, GOLDEN)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_generated_modules_pass_ruff(tmp_path: Path) -> None:
+    config = Path(__file__).parents[1] / "pyproject.toml"
+    for index, (spec, kw) in enumerate(SPECS):
+        (tmp_path / f"mod_{index}.py").write_text(sb.codegen(sb.Network.parse(spec, **kw)))
+    check = _ruff("check", "--config", config, tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+    fmt = _ruff("format", "--check", "--config", config, tmp_path)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+@pytest.mark.parametrize(("spec", "kw"), SPECS)
+def test_deterministic_and_contract(spec: str, kw: dict[str, object]) -> None:
+    net = sb.Network.parse(spec, **kw)
+    text = sb.codegen(net)
+    assert text == sb.codegen(sb.Network.parse(spec, **kw))  # same spec, same bytes
+    assert text == sb.codegen(sb.derive(net))  # single-example derivation: batch form anyway
+    assert max(len(line) for line in text.splitlines()) <= 99
+    imports = [line for line in text.splitlines() if line.startswith(("import", "from"))]
+    assert imports == ["import numpy as np"]
+    mod = sb.compile(net)
+    assert mod.source == text
+    for name in ("SHAPES", "L2", "init_params", "forward", "backward", "loss_and_grads"):
+        assert hasattr(mod, name)
+    assert float(kw.get("l2", 0.0)) == mod.L2
+    params = mod.init_params(seed=3)
+    assert {k: v.shape for k, v in params.items()} == mod.SHAPES
+    n0, n_out = mod.SHAPES["W1"][1], mod.SHAPES[f"b{net.depth}"][0]
+    X = np.random.default_rng(0).standard_normal((n0, 5))
+    Y = np.eye(n_out)[:, [0, n_out - 1, 0, 0, n_out - 1]]
+    AL, cache = mod.forward(params, X)
+    assert AL.shape == (n_out, 5)
+    grads = mod.backward(params, cache, Y)
+    cost, grads2 = mod.loss_and_grads(params, X, Y)
+    assert isinstance(cost, float)
+    assert list(grads) == list(params)
+    for key in params:
+        assert grads[key].shape == params[key].shape
+        np.testing.assert_allclose(grads[key], grads2[key])
+
+
+def test_backward_does_not_modify_cache_or_params() -> None:
+    mod = sb.compile(sb.Network.parse("4-3:tanh-2:relu-1"))
+    params = mod.init_params()
+    X = np.random.default_rng(0).standard_normal((4, 6))
+    Y = np.ones((1, 6))
+    _, cache = mod.forward(params, X)
+    before = {k: v.copy() for k, v in cache.items()}
+    p_before = {k: v.copy() for k, v in params.items()}
+    mod.backward(params, cache, Y)
+    for key in cache:
+        np.testing.assert_array_equal(cache[key], before[key])
+    for key in params:
+        np.testing.assert_array_equal(params[key], p_before[key])
+
+
+def test_cache_plan_4_3_2_1() -> None:
+    """sigmoid keeps A (its derivative reads a), the logits Z3 feed the stable BCE."""
+    plan = sb.codegen.cache_plan(sb.Network.parse("4-3-2-1"))
+    assert [(e.name, e.shape, e.bytes_per_example) for e in plan] == [
+        ("X", (4, "m"), 32),
+        ("A1", (3, "m"), 24),
+        ("A2", (2, "m"), 16),
+        ("Z3", (1, "m"), 8),
+        ("A3", (1, "m"), 8),
+    ]
+    assert plan[3].read_by == "cost"
+    assert (
+        "Z1"
+        not in sb.compile(sb.Network.parse("4-3-2-1")).forward(
+            sb.compile(sb.Network.parse("4-3-2-1")).init_params(), np.zeros((4, 2))
+        )[1]
+    )
+
+
+def test_cache_plan_relu_and_mse() -> None:
+    plan = sb.codegen.cache_plan(
+        sb.Network.parse("4-3:relu-2:tanh-2", output="identity", loss="mse"), itemsize=4
+    )
+    names = [e.name for e in plan]
+    # relu' reads Z1; tanh' reads A2; dW reads X, A1, A2; the mse cost and delta read A3
+    assert names == ["X", "Z1", "A1", "A2", "A3"]
+    assert plan[1].bytes_per_example == 12
+
+
+def test_named_width_needs_sizes() -> None:
+    net = sb.Network.parse("n-3-1")
+    with pytest.raises(SpecError, match="'n'"):
+        sb.codegen(net)
+    mod = sb.compile(net, sizes={"n": 4})
+    assert mod.SHAPES["W1"] == (3, 4)
+    with pytest.raises(SpecError):
+        sb.codegen(net, sizes={"n": 0})
+
+
+def test_init_schemes_statistics() -> None:
+    mod = sb.compile(sb.Network.parse("400-300-200", output="identity", loss="mse"))
+    expected = {
+        "xavier": (np.sqrt(1 / 400), np.sqrt(1 / 300)),
+        "he": (np.sqrt(2 / 400), np.sqrt(2 / 300)),
+        "glorot": (np.sqrt(2 / 700), np.sqrt(2 / 500)),
+        "normal": (1.0, 1.0),
+    }
+    for scheme, stds in expected.items():
+        params = mod.init_params(seed=1, scheme=scheme)
+        for layer, std in enumerate(stds, start=1):
+            W = params[f"W{layer}"]
+            assert abs(W.std() / std - 1) < 0.03, (scheme, layer)
+            assert abs(W.mean()) < 0.03 * std
+            assert not params[f"b{layer}"].any()
+    # the contract's draw: rng.standard_normal(shape) * std, in order W1, W2
+    rng = np.random.default_rng(7)
+    W1 = rng.standard_normal((300, 400)) * np.sqrt(1 / 400)
+    np.testing.assert_array_equal(mod.init_params(seed=7)["W1"], W1)
+    p32 = mod.init_params(seed=7, dtype=np.float32)
+    assert all(v.dtype == np.float32 for v in p32.values())
+
+
+def test_init_scaled_identity() -> None:
+    mod = sb.compile(sb.Network.parse("3-3-3", output="identity", loss="mse"))
+    params = mod.init_params(scheme="scaled-identity:1.5")
+    np.testing.assert_array_equal(params["W1"], 1.5 * np.eye(3))
+    np.testing.assert_array_equal(params["W2"], 1.5 * np.eye(3))
+    with pytest.raises(ValueError, match="square"):
+        sb.compile(sb.Network.parse("4-3-2-1")).init_params(scheme="scaled-identity:1.5")
+    with pytest.raises(ValueError, match="unknown init scheme"):
+        mod.init_params(scheme="lecun")
+
+
+EXTREME = [
+    ("3-4-2", {}),  # sigmoid + bce
+    ("3-4:relu-3:softmax", {"loss": "ce"}),
+    ("3-4:tanh-2:softmax", {"loss": "mse"}),
+    ("3-4:softplus-2:tanh", {"loss": "mse"}),
+    ("3-4:leaky_relu-2:sigmoid", {"loss": "mse"}),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("spec", "kw"), EXTREME)
+def test_extreme_preactivations_are_finite(spec: str, kw: dict[str, object], dtype: type) -> None:
+    """|z| around 1e3 in every layer: finite cost and gradients, no warnings (errors here)."""
+    mod = sb.compile(sb.Network.parse(spec, **kw))
+    params = mod.init_params(seed=0, scheme="normal", dtype=dtype)
+    for key in params:
+        if key.startswith("b"):
+            params[key][:] = np.where(np.arange(params[key].shape[0])[:, None] % 2, 1e3, -1e3)
+    rng = np.random.default_rng(0)
+    X = (rng.standard_normal((3, 4)) * 50).astype(dtype)
+    n_out = params[f"b{len(params) // 2}"].shape[0]
+    Y = np.eye(n_out, dtype=dtype)[:, [0, n_out - 1, 0, n_out - 1]]
+    assert np.abs(params["W1"] @ X + params["b1"]).max() >= 900  # |z| ~ 1e3
+    cost, grads = mod.loss_and_grads(params, X, Y)
+    assert np.isfinite(cost)
+    for g in grads.values():
+        assert np.all(np.isfinite(g))
+        assert g.dtype == dtype
+
+
+def test_bce_from_logits_matches_naive_formula() -> None:
+    mod = sb.compile(sb.Network.parse("3-2-2"))
+    params = mod.init_params(seed=2, scheme="normal")
+    X = np.random.default_rng(1).standard_normal((3, 7))
+    Y = (np.random.default_rng(2).random((2, 7)) > 0.5).astype(float)
+    cost, _ = mod.loss_and_grads(params, X, Y)
+    A, _ = mod.forward(params, X)
+    naive = -np.mean(np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A), axis=0))
+    assert cost == pytest.approx(naive, rel=1e-12)

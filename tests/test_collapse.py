@@ -1,0 +1,95 @@
+"""Identity activations collapse a network into W' x + b' (the lecture's W3 W2 W1, ...)."""
+
+from __future__ import annotations
+
+import click
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+from symbackprop.cli.lecture_commands import register
+
+import symbackprop as sb
+from symbackprop.collapse import collapse, text
+
+
+def _group() -> click.Group:
+    @click.group()
+    def group() -> None:
+        """test group"""
+
+    register(group)
+    return group
+
+
+def test_lecture_network_gives_the_lecture_formulas() -> None:
+    c = collapse(sb.Network.parse("4-3-2-1", activation="identity", loss="mse"))
+    W = [c.graph.W(layer) for layer in (1, 2, 3)]
+    b = [c.graph.b(layer) for layer in (1, 2, 3)]
+    assert c.weight == W[2] * W[1] * W[0]
+    assert sp.expand(c.bias) == sp.expand(W[2] * W[1] * b[0] + W[2] * b[1] + b[2])
+    assert text(c.weight) == "W[3] W[2] W[1]"
+    assert text(c.bias) == "W[3] W[2] b[1] + W[3] b[2] + b[3]"
+    # W' is n3 x n0 and b' is n3 x 1 with generic dimensions
+    assert c.weight.shape == (c.graph.dims[3], c.graph.dims[0])
+    assert c.bias.shape == (c.graph.dims[3], 1)
+
+
+@pytest.mark.parametrize("spec", ["n-3-2-1", "4-3-2-1", "2-1", "3-3-3-3-3-3", "n-k-2-p-1"])
+def test_verify_symbolic_and_rational(spec: str) -> None:
+    check = collapse(spec, activation="identity").verify(trials=3)
+    assert check.symbolic
+    assert check.rational_ok == check.trials == 3
+    assert check.ok
+
+
+def test_any_depth_recurrence() -> None:
+    c = collapse("-".join(["2"] * 8), activation="identity")  # 7 layers
+    # b' has one term per layer: W7...W(l+1) b_l, the last one bare
+    assert len(sp.expand(c.bias).args) == 7
+    assert text(c.weight) == " ".join(f"W[{layer}]" for layer in range(7, 0, -1))
+
+
+def test_a_wrong_collapse_is_caught() -> None:
+    c = collapse("3-2-2-1", activation="identity")
+    c.bias = c.graph.W(3) * c.graph.b(2) + c.graph.b(3)  # drop the W3 W2 b1 term
+    check = c.verify()
+    assert not check.symbolic
+    assert check.rational_ok < check.trials
+
+
+def test_refuses_a_non_identity_layer_naming_it() -> None:
+    with pytest.raises(sb.SpecError, match=r"layer 2 \('2:relu'\).*relu is not the identity"):
+        collapse("4-3-2:relu-1", activation="identity")
+    with pytest.raises(sb.SpecError, match="layer 1.*sigmoid"):
+        collapse(sb.Network.parse("4-3-2-1"))
+
+
+def test_custom_identity_counts() -> None:
+    net = sb.Network.parse("3-2:ident-1:ident", loss="mse", define={"ident": "z"})
+    assert collapse(net).verify().ok
+
+
+def test_latex_uses_cs229_notation() -> None:
+    tex = collapse("n-3-2-1", activation="identity").latex()
+    assert r"W' &= W^{[3]} W^{[2]} W^{[1]}" in tex
+    assert r"b' &= W^{[3]} W^{[2]} b^{[1]} + W^{[3]} b^{[2]} + b^{[3]}" in tex
+    assert r"\hat{y}" in tex and tex.startswith(r"\begin{align*}")
+
+
+def test_cli_default_loss_is_fine_with_identity_output() -> None:
+    runner = CliRunner()
+    result = runner.invoke(_group(), ["collapse", "4-3-2-1", "--activation", "identity"])
+    assert result.exit_code == 0, result.output
+    assert "W[3] W[2] W[1]" in result.output
+    assert "W[3] W[2] b[1] + W[3] b[2] + b[3]" in result.output
+    latex = runner.invoke(
+        _group(), ["collapse", "n-3-2-1", "--activation", "identity", "--format", "latex"]
+    )
+    assert latex.exit_code == 0 and "W^{[3]} W^{[2]} W^{[1]}" in latex.output
+
+
+def test_cli_refusal_is_a_spec_error() -> None:
+    result = CliRunner().invoke(_group(), ["collapse", "4-3-2-1"])
+    # the main group maps SpecError to exit 2 and one line on stderr
+    assert isinstance(result.exception, sb.SpecError)
+    assert "is not the identity" in str(result.exception)

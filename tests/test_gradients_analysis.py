@@ -1,0 +1,112 @@
+"""The vanishing/exploding analysis: the lecture's 1.5^L exactly, He vs normal numerically."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import click
+import numpy as np
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+from symbackprop.cli.lecture_commands import register
+
+import symbackprop as sb
+from symbackprop.gradients import analyze, chart, exact_scaling, parse_init
+
+
+@pytest.mark.parametrize("scale", [Fraction(3, 2), Fraction(1, 2)])
+def test_exact_forward_product_is_power(scale: Fraction) -> None:
+    c = sp.Rational(scale.numerator, scale.denominator)
+    for depth in (1, 2, 3, 6):
+        example = exact_scaling(depth, scale)
+        assert example.product == c**depth * sp.eye(2)
+        assert example.product_is_power
+
+
+@pytest.mark.parametrize("scale", ["1.5", "0.5"])
+def test_exact_gradients_scale_as_power_of_depth_minus_one(scale: str) -> None:
+    c = sp.Rational(Fraction(scale).numerator, Fraction(scale).denominator)
+    previous = None
+    for depth in range(1, 7):
+        example = exact_scaling(depth, scale)
+        outer = example.error * example.x.T
+        for layer in range(1, depth + 1):
+            assert example.gradients[layer] == c ** (depth - 1) * outer
+        if previous is not None:
+            # one more layer multiplies every gradient by exactly c (the error is held fixed)
+            assert example.gradients[1] == c * previous.gradients[1]
+            assert all(
+                sp.Rational(a) / sp.Rational(b) == c
+                for a, b in zip(example.gradients[1], previous.gradients[1], strict=True)
+            )
+        previous = example
+
+
+def test_exact_at_width_three_and_depth_twenty() -> None:
+    example = exact_scaling(20, "3/2", width=3)
+    assert example.product[0, 0] == sp.Rational(3, 2) ** 20
+    assert example.gradients_scale_as_power
+
+
+def test_parse_init() -> None:
+    assert parse_init("he") == ("he", None)
+    assert parse_init("scaled-identity:1.5") == ("scaled-identity", Fraction(3, 2))
+    for bad in ("xavir", "scaled-identity", "scaled-identity:-1", "scaled-identity:abc"):
+        with pytest.raises(sb.SpecError):
+            parse_init(bad)
+
+
+def test_he_within_factor_ten_normal_not() -> None:
+    he = analyze(50, 64, "relu", "he", seeds=5)
+    normal = analyze(50, 64, "relu", "normal", seeds=5)
+    assert he.bias_ratio < 10  # the backpropagated signal stays level across 50 layers
+    assert normal.bias_ratio > 1e30  # about sqrt(64/2) per layer: 5.66^49 ~ 1e37
+    # ReLU is positively homogeneous: the weight gradients of both are level across layers,
+    # normal's are just ~1e74 times larger
+    assert he.weight_ratio < 10 and normal.weight_ratio < 10
+    assert normal.weight_norms.min() > 1e60 * he.weight_norms.max()
+
+
+def test_scaled_identity_numeric_matches_exact_power() -> None:
+    table = analyze(8, 4, "identity", "scaled-identity:1.5", seeds=2)
+    # dJ/db[l] = 1.5^(L-l) (y_hat - y) summed: consecutive layers differ by exactly 1.5
+    ratios = table.bias_norms[:-1] / table.bias_norms[1:]
+    assert np.allclose(ratios, 1.5)
+    assert np.isclose(table.bias_ratio, 1.5**7)
+    assert np.allclose(table.weight_norms, table.weight_norms[0])  # level in l
+
+
+def test_chart_and_cli(tmp_path) -> None:
+    text = chart([analyze(5, 8, "tanh", "xavier", seeds=2)])
+    assert "max/min across layers" in text and text.count("|#") == 5
+
+    @click.group()
+    def group() -> None:
+        """test group"""
+
+    register(group)
+    png = tmp_path / "g.png"
+    result = CliRunner().invoke(
+        group,
+        [
+            "gradients",
+            "--depth",
+            "4",
+            "--width",
+            "4",
+            "--activation",
+            "identity",
+            "--init",
+            "scaled-identity:1.5",
+            "--seeds",
+            "2",
+            "--plot",
+            str(png),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "= 81/16 I = (3/2)^4 I: yes" in result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = CliRunner().invoke(group, ["gradients", "--init", "bogus"])
+    assert bad.exit_code == 2

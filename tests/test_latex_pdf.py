@@ -1,0 +1,74 @@
+"""The LaTeX documents compile with a real pdflatex.
+
+Skipped when pdflatex is missing, unless SYMBACKPROP_REQUIRE_PDFLATEX=1 (as in CI), which
+turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import symbackprop as sb
+from symbackprop.render import to_latex
+
+REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_PDFLATEX", "") not in ("", "0")
+
+
+def pdflatex() -> str:
+    path = shutil.which("pdflatex")
+    if path is None:
+        if REQUIRED:
+            pytest.fail("pdflatex is missing but SYMBACKPROP_REQUIRE_PDFLATEX=1")
+        pytest.skip("pdflatex is not installed")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("spec", "kwargs", "batch"),
+    [
+        ("n-3-2-1", {}, False),
+        ("784-128:relu-10:softmax", {"loss": "ce"}, True),
+        ("8-7-6-5-4-3-1", {"hidden": "tanh"}, False),
+        (
+            "4-3:leaky_relu-3:my_act-2:softmax",
+            {"loss": "mse", "l2": 0.5, "define": {"my_act": "z*sigmoid(z)"}},
+            True,
+        ),
+    ],  # fmt: skip
+)
+def test_document_compiles(
+    spec: str, kwargs: dict[str, object], batch: bool, tmp_path: Path
+) -> None:
+    exe = pdflatex()
+    net = sb.Network.parse(spec, **kwargs)  # type: ignore[arg-type]
+    tex = to_latex(sb.derive(net, batch=batch))
+    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
+    proc = subprocess.run(
+        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
+    assert proc.returncode == 0, errors or proc.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 1000
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    assert "Overfull \\hbox" not in log, "a line runs into the margin"
+
+
+def test_cli_builds_pdf(tmp_path: Path) -> None:
+    pdflatex()
+    from click.testing import CliRunner
+    from symbackprop.cli.main import main
+
+    result = CliRunner().invoke(main, ["latex", "n-3-2-1", "-o", str(tmp_path / "n.tex"), "--pdf"])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "n.pdf").exists()
