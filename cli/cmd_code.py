@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from symbackprop.cli import console
 from symbackprop.cli.errors import CheckFailed, CliError
 from symbackprop.cli.options import SpecOptions, spec_options

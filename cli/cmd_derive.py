@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from symbackprop.cli import console
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
 

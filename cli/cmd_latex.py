@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import click
+
 from symbackprop.cli import console
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, spec_options

@@ -14,6 +14,7 @@ import dataclasses
 from typing import Any
 
 import click
+
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, spec_options
 

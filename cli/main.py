@@ -11,13 +11,14 @@ import sys
 from typing import Any
 
 import click
+
+from symbackprop._version import __version__
 from symbackprop.cli.cmd_code import check_cmd, codegen_cmd
 from symbackprop.cli.cmd_derive import derive_cmd, shapes_cmd
 from symbackprop.cli.cmd_latex import latex_cmd
+from symbackprop.cli.cmd_shapecheck import shapecheck_cmd
 from symbackprop.cli.errors import EXIT_OK, report
 from symbackprop.cli.lecture_commands import register as register_lecture_commands
-
-from symbackprop._version import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 99}
 
@@ -81,7 +82,8 @@ main.add_command(shapes_cmd)
 main.add_command(codegen_cmd)
 main.add_command(check_cmd)
 main.add_command(latex_cmd)
-# ``collapse`` and ``gradients`` (the lecture's later points); ``shapecheck`` is reserved
+main.add_command(shapecheck_cmd)
+# ``collapse`` and ``gradients`` (the lecture's later points)
 register_lecture_commands(main)
 
 

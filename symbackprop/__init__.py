@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from symbackprop._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from symbackprop.codegen import codegen
     from symbackprop.derivation import Derivation, Step, derive
     from symbackprop.errors import FormulaError, SpecError, SymbackpropError
     from symbackprop.executor import compile
+    from symbackprop.finite_diff import gradcheck
     from symbackprop.formula.check import check_formula
-    from symbackprop.gradcheck import gradcheck
+    from symbackprop.lowering import cache_plan, codegen
     from symbackprop.spec import Layer, Network
 
 # public name -> module that defines it
@@ -34,9 +34,10 @@ _LAZY: dict[str, str] = {
     "derive": "symbackprop.derivation",
     "Derivation": "symbackprop.derivation",
     "Step": "symbackprop.derivation",
-    "codegen": "symbackprop.codegen",
+    "codegen": "symbackprop.lowering",
+    "cache_plan": "symbackprop.lowering",
     "compile": "symbackprop.executor",
-    "gradcheck": "symbackprop.gradcheck",
+    "gradcheck": "symbackprop.finite_diff",
     "check_formula": "symbackprop.formula.check",
 }
 
@@ -50,6 +51,7 @@ __all__ = [
     "SymbackpropError",
     "__version__",
     "check_formula",
+    "cache_plan",
     "codegen",
     "compile",
     "derive",

@@ -34,7 +34,10 @@ class Operand:
 
     @property
     def T(self) -> Operand:  # noqa: N802 - mirrors the mathematical notation
-        label = f"({self.label})^T" if " " in self.label else f"{self.label}^T"
+        if self.label.endswith("^T") and " " not in self.label:
+            label = self.label[:-2]  # (A^T)^T = A
+        else:
+            label = f"({self.label})^T" if " " in self.label else f"{self.label}^T"
         return Operand(label, Transpose(self.expr), (self.shape[1], self.shape[0]))
 
 

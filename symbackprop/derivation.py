@@ -151,6 +151,21 @@ class Derivation:
 
         return check_exact(self, trials=trials, sizes=sizes, seed=seed)
 
+    @property
+    def cache_plan(self) -> list[Any]:
+        """What the generated ``forward`` caches: name, shape, bytes per example (batch form).
+
+        Named widths are left symbolic in the shapes; see :func:`symbackprop.cache_plan`.
+        """
+        from symbackprop.lowering import cache_plan
+
+        return cache_plan(self)
+
+    def _repr_markdown_(self) -> str:
+        from symbackprop.render.markdown import to_markdown
+
+        return to_markdown(self)
+
     def __repr__(self) -> str:
         form = "batch" if self.batch else "single example"
         return f"<Derivation of {self.network} ({form}): {len(self.steps)} steps>"

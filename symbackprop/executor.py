@@ -14,7 +14,7 @@ import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from symbackprop.codegen import batch_derivation, codegen
+from symbackprop.lowering import batch_derivation, codegen
 
 if TYPE_CHECKING:
     import numpy as np

@@ -113,6 +113,23 @@ class Network:
         spec wins over all. ``define={"swish": "z*sigmoid(z)"}`` adds custom activations.
         """
         define_pairs = _normalize_define(define)
+        # activation="swish=z*sigmoid(z)" defines swish and uses it, as the CLI's --activation
+        inline: dict[str, str] = {}
+        activation, hidden, output = (
+            _inline_definition(value, keyword_name, inline)
+            for keyword_name, value in (
+                ("activation", activation),
+                ("hidden", hidden),
+                ("output", output),
+            )
+        )
+        if inline:
+            merged = dict(define_pairs)
+            for name, formula in inline.items():
+                if merged.get(name, formula) != formula:
+                    raise SpecError(f"activation {name!r} is defined twice, differently")
+                merged[name] = formula
+            define_pairs = tuple(sorted(merged.items()))
         customs = _build_customs(define_pairs)
         for keyword_name, value in (
             ("activation", activation),
@@ -468,6 +485,19 @@ def _activation_record(name: object, customs: Mapping[str, Activation], where: s
         f"{prefix}unknown activation {name!r}{return_hint}; known: {', '.join(known)}"
         + ("" if customs else " (or add one with define)")
     )
+
+
+def _inline_definition(value: str | None, keyword: str, inline: dict[str, str]) -> str | None:
+    """``"swish=z*sigmoid(z)"`` -> ``"swish"``, recording the definition in ``inline``."""
+    if value is None or not isinstance(value, str) or "=" not in value:
+        return value
+    name, formula = (part.strip() for part in value.split("=", 1))
+    if not name or not formula:
+        raise SpecError(f"{keyword}={value!r}: expected NAME=FORMULA, e.g. 'swish=z*sigmoid(z)'")
+    if inline.get(name, formula) != formula:
+        raise SpecError(f"{keyword}={value!r}: {name!r} is already defined differently")
+    inline[name] = formula
+    return name
 
 
 def _normalize_define(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from symbackprop.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +98,7 @@ def test_check_fails_with_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
     import dataclasses
 
     import symbackprop
-    import symbackprop.gradcheck as gc
+    import symbackprop.finite_diff as gc
 
     real = gc.gradcheck
 

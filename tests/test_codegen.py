@@ -100,7 +100,7 @@ def test_backward_does_not_modify_cache_or_params() -> None:
 
 def test_cache_plan_4_3_2_1() -> None:
     """sigmoid keeps A (its derivative reads a), the logits Z3 feed the stable BCE."""
-    plan = sb.codegen.cache_plan(sb.Network.parse("4-3-2-1"))
+    plan = sb.cache_plan(sb.Network.parse("4-3-2-1"))
     assert [(e.name, e.shape, e.bytes_per_example) for e in plan] == [
         ("X", (4, "m"), 32),
         ("A1", (3, "m"), 24),
@@ -118,7 +118,7 @@ def test_cache_plan_4_3_2_1() -> None:
 
 
 def test_cache_plan_relu_and_mse() -> None:
-    plan = sb.codegen.cache_plan(
+    plan = sb.cache_plan(
         sb.Network.parse("4-3:relu-2:tanh-2", output="identity", loss="mse"), itemsize=4
     )
     names = [e.name for e in plan]

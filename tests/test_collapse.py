@@ -6,9 +6,9 @@ import click
 import pytest
 import sympy as sp
 from click.testing import CliRunner
-from symbackprop.cli.lecture_commands import register
 
 import symbackprop as sb
+from symbackprop.cli.lecture_commands import register
 from symbackprop.collapse import collapse, text
 
 

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -49,17 +47,6 @@ def test_vanishing_gradients(tmp_path: Path) -> None:
     assert he_signal < 10
 
 
-def _check_formula_landed() -> bool:
-    try:
-        import symbackprop
-
-        symbackprop.check_formula  # noqa: B018 - the lazy import is the test
-    except (AttributeError, ImportError):
-        return False
-    return True
-
-
-@pytest.mark.xfail(not _check_formula_landed(), reason="check_formula not landed", strict=False)
 def test_check_formula(tmp_path: Path) -> None:
     out = run("check_formula.py", cwd=tmp_path)
     lines = out.splitlines()

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import sympy as sp
 from click.testing import CliRunner
-from symbackprop.cli.lecture_commands import register
 
 import symbackprop as sb
+from symbackprop.cli.lecture_commands import register
 from symbackprop.gradients import analyze, chart, exact_scaling, parse_init
 
 

@@ -67,6 +67,7 @@ def test_document_compiles(
 def test_cli_builds_pdf(tmp_path: Path) -> None:
     pdflatex()
     from click.testing import CliRunner
+
     from symbackprop.cli.main import main
 
     result = CliRunner().invoke(main, ["latex", "n-3-2-1", "-o", str(tmp_path / "n.tex"), "--pdf"])

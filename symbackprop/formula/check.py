@@ -196,8 +196,9 @@ def _square_note(
     report: FormulaReport, derivation: Derivation, tree: ast.Node, formula: str, target: Shape
 ) -> None:
     """Say so when the shapes fit only because two widths happen to be equal here."""
-    concrete = Typer(_names(derivation), _activations(derivation), derivation.sizes, formula,
-                     False)
+    concrete = Typer(
+        _names(derivation), _activations(derivation), derivation.sizes, formula, False
+    )
     try:
         typed = concrete.type(tree)
     except FormulaError:
@@ -206,8 +207,10 @@ def _square_note(
         equal_dims = sorted(
             {str(d) for d in derivation.graph.dims if d in derivation.sizes},
         )
-        widths = ", ".join(f"{d} = {derivation.sizes[sp.Symbol(d, integer=True, positive=True)]}"
-                           for d in equal_dims)
+        widths = ", ".join(
+            f"{d} = {derivation.sizes[sp.Symbol(d, integer=True, positive=True)]}"
+            for d in equal_dims
+        )
         report.notes.append(
             "with this network's widths the shapes happen to fit, because layers share a "
             f"width ({widths}); for other widths they do not, so the formula is wrong in "
@@ -233,7 +236,9 @@ def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
     report.notes.append("the formula could not be evaluated at any point")
 
 
-def _compare(derivation: Derivation, expr: Any, wrt: str, table_class: type) -> Counterexample | None:
+def _compare(
+    derivation: Derivation, expr: Any, wrt: str, table_class: type
+) -> Counterexample | None:
     from symbackprop.exact import Evaluator, _draw_point, concrete_sizes
 
     g = derivation.graph
@@ -265,12 +270,18 @@ def _compare(derivation: Derivation, expr: Any, wrt: str, table_class: type) -> 
                 same = (
                     yours[i, j] == truth[i, j]
                     if exact
-                    else abs(yours[i, j] - truth[i, j]) <= sp.Float("1e-20") * (1 + abs(truth[i, j]))
+                    else abs(yours[i, j] - truth[i, j])
+                    <= sp.Float("1e-20") * (1 + abs(truth[i, j]))
                 )
                 if not same:
                     return Counterexample(
-                        wrt, i, j, yours[i, j], truth[i, j],
-                        {str(k): v for k, v in sizes.items()}, exact,
+                        wrt,
+                        i,
+                        j,
+                        yours[i, j],
+                        truth[i, j],
+                        {str(k): v for k, v in sizes.items()},
+                        exact,
                     )
     return None
 
@@ -283,12 +294,14 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     extra = [f for f in yours if f not in theirs and f.T not in theirs]
     if missing:
         report.notes.append(
-            "the derivation has " + ", ".join(to_formula(f) for f in missing)
+            "the derivation has "
+            + ", ".join(to_formula(f) for f in missing)
             + " as a factor, which your formula does not"
         )
     if extra:
         report.notes.append(
-            "your formula has " + ", ".join(to_formula(f) for f in extra)
+            "your formula has "
+            + ", ".join(to_formula(f) for f in extra)
             + ", which the derivation does not"
         )
 
@@ -331,7 +344,7 @@ def _repair(
             typed = typer.type(node)
         except FormulaError:
             report.notes.append(
-                f"no repair: the factor '{formula[node.start:node.end]}' has a shape problem "
+                f"no repair: the factor '{formula[node.start : node.end]}' has a shape problem "
                 "of its own"
             )
             return
@@ -349,8 +362,9 @@ def _repair(
     best: Repair | None = None
     for candidate in candidates:
         expr = candidate if coefficient == 1 else coefficient * candidate
-        probe = FormulaReport(report.wrt, "", report.target, report.target_concrete,
-                              gradient=report.gradient)
+        probe = FormulaReport(
+            report.wrt, "", report.target, report.target_concrete, gradient=report.gradient
+        )
         _verdict(probe, derivation, expr)
         repair = Repair(to_formula(expr), expr, bool(probe.equal))
         if repair.equal:

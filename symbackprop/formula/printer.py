@@ -96,7 +96,8 @@ def _matmul(expr: MatMul) -> tuple[str, int]:
 def _matadd(expr: MatAdd) -> tuple[str, int]:
     def order(term: Any) -> int:
         if isinstance(term, OneMatrix) or (
-            isinstance(term, MatMul) and any(isinstance(a, OneMatrix) for a in term.args)
+            isinstance(term, MatMul)
+            and any(isinstance(a, OneMatrix) for a in term.args)
             and len(term.args) == 2
         ):
             return 0
@@ -114,4 +115,6 @@ def _matadd(expr: MatAdd) -> tuple[str, int]:
 
 
 def _negative(term: Any) -> bool:
-    return isinstance(term, MatMul) and bool(term.as_coeff_matrices()[0].could_extract_minus_sign())
+    return isinstance(term, MatMul) and bool(
+        term.as_coeff_matrices()[0].could_extract_minus_sign()
+    )

@@ -97,9 +97,8 @@ class Typer:
     def type(self, node: ast.Node) -> Typed:
         """Type ``node`` and its children; record a trace row per sub-expression."""
         result = self._type(node)
-        self.trace.append(
-            (self.text[node.start : node.end], result.shape, node.start, node.end)
-        )
+        start, end = _balanced(self.text, node.start, node.end)
+        self.trace.append((self.text[start:end], result.shape, start, end))
         return result
 
     def _fail(self, message: str, node: ast.Node) -> FormulaShapeError:
@@ -281,6 +280,21 @@ class Typer:
         if left.is_matrix:
             return Typed(Apply(sp.Lambda(t, body), left.expr), left.shape, node.start, node.end)
         return Typed(body.subs(t, left.expr), None, node.start, node.end)
+
+
+def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span over the parentheses its own text leaves open, for display."""
+    depth = lowest = 0
+    for char in text[start:end]:
+        depth += (char == "(") - (char == ")")
+        lowest = min(lowest, depth)
+    for _ in range(-lowest):  # unmatched ')': take in the '(' before the span
+        found = text.rfind("(", 0, start)
+        start = found if found >= 0 else start
+    for _ in range(depth - lowest):  # unmatched '(': take in the ')' after the span
+        found = text.find(")", end)
+        end = found + 1 if found >= 0 else end
+    return start, end
 
 
 def _z() -> sp.Symbol:

@@ -6,7 +6,7 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``init_params`
 * every backward line is a delta or gradient expression of the batch derivation, printed by
   :class:`~symbackprop.numpy_printer.NumPyPrinter` (``delta2`` -> ``dZ2``), preceded by a
   comment that names the derivation step it comes from and why it has that form;
-* the forward cache is exactly what those expressions read (:mod:`symbackprop.cache_plan`);
+* the forward cache is exactly what those expressions read (:mod:`symbackprop.cache_layout`);
 * expressions are lowered in place where that is safe: ``(W3^T delta3) ⊙ A2 ⊙ (1 - A2)``
   becomes ``dZ2 = W3.T @ dZ3``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2`` (one fresh array instead of
   four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 /= m``; a pre-activation that
@@ -23,17 +23,15 @@ within 99 characters, and the text passes ``ruff format --check`` and ``ruff che
 
 from __future__ import annotations
 
-import sys
 import textwrap
-import types
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul
 
-from symbackprop import cache_plan as _plan
-from symbackprop.cache_plan import CacheEntry, backward_reads, cached_names, cost_from_logits
+from symbackprop import cache_layout as _plan
+from symbackprop.cache_layout import CacheEntry, backward_reads, cached_names, cost_from_logits
 from symbackprop.errors import SpecError
 from symbackprop.graph import resolve_activations
 from symbackprop.nodes import ActPrime, Apply
@@ -523,17 +521,3 @@ def cache_plan(
 ) -> list[CacheEntry]:
     """What ``forward`` caches for ``source``: name, shape (rows, "m"), bytes per example."""
     return _plan.cache_plan(batch_derivation(source), dict(sizes or {}), itemsize=itemsize)
-
-
-# ``symbackprop.codegen`` is both this module and the function the package exports under that
-# name; whichever object a caller holds, ``symbackprop.codegen.cache_plan(...)`` works and
-# calling it generates code.
-codegen.cache_plan = cache_plan  # type: ignore[attr-defined]
-
-
-class _CallableModule(types.ModuleType):
-    def __call__(self, *args: Any, **kwargs: Any) -> str:
-        return codegen(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

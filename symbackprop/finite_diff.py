@@ -1,4 +1,4 @@
-"""Finite-difference gradient check of a generated module: ``symbackprop.gradcheck``.
+"""Finite-difference gradient check of a generated module: :func:`symbackprop.gradcheck`.
 
 Central differences, (J(p + eps e) - J(p - eps e)) / 2 eps, compared per parameter with the
 module's ``loss_and_grads``. Each row reports the max absolute error and the relative error
@@ -23,8 +23,6 @@ is watched.
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,13 +205,3 @@ def _directional(
         analytic.append(float(np.vdot(g, v)))
         numeric.append((cost(plus) - cost(minus)) / (2 * eps))
     return np.array(analytic), np.array(numeric), skipped
-
-
-# ``symbackprop.gradcheck`` is both this module and the function the package exports; make the
-# module callable too, so whichever one a caller holds works.
-class _CallableModule(types.ModuleType):
-    def __call__(self, *args: Any, **kwargs: Any) -> GradCheck:
-        return gradcheck(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -84,7 +84,7 @@ def cache_plan(
     ``sizes`` gives named widths (``{"n": 4}``); ``itemsize`` is 8 for float64, 4 for float32.
     Raises :class:`~symbackprop.errors.SpecError` when a named width has no value.
     """
-    from symbackprop.codegen import resolve_sizes
+    from symbackprop.lowering import resolve_sizes
 
     if not derivation.batch:
         from symbackprop.derivation import derive

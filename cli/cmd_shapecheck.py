@@ -1,0 +1,136 @@
+"""``symbackprop shapecheck``: check a hand-written gradient formula."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from symbackprop.cli import console
+from symbackprop.cli.errors import CheckFailed
+from symbackprop.cli.options import SpecOptions, spec_options
+
+if TYPE_CHECKING:
+    from symbackprop.formula.check import FormulaReport
+
+SHAPECHECK_EPILOG = """\b
+Examples:
+  symbackprop shapecheck n-3-2-1 --wrt W2 "(a3 - y) W3^T a2(1 - a2) a1^T"
+  symbackprop shapecheck n-3-2-1 --wrt W2 "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"
+  symbackprop shapecheck 4-4-4-1 --wrt W1 "((W2 delta2) * a1 * (1 - a1)) @ x.T"
+\b
+Language: names of the network (W1, b1, z1, a1, x, y, yhat, delta2; Z1, A1, X, Y, m with
+--batch), numbers, + - * / ^, @ or juxtaposition for the matrix product, * or ⊙ for the
+element-wise one, .T or ^T, exp log abs sqrt tanh sigmoid relu softplus, sigmoid'(z2),
+1{z1 > 0}, sum(M) (over the columns).
+Exit status: 0 the formula is the gradient, 1 it is not (shape errors included), 2 it cannot
+be parsed.
+"""
+
+
+@click.command(
+    "shapecheck",
+    epilog=SHAPECHECK_EPILOG,
+    short_help="Check a hand-written gradient formula: shapes, truth, repair.",
+)
+@spec_options
+@click.option("--wrt", metavar="PARAM", required=True, help="The parameter, e.g. W2 or b1.")
+@click.argument("formula")
+def shapecheck_cmd(opts: SpecOptions, wrt: str, formula: str) -> None:
+    """Check FORMULA as dJ/dPARAM of SPEC: where its shapes break, whether it is right, and
+    the arrangement of its own factors that shape analysis admits."""
+    net = opts.network()
+    import symbackprop as sb
+    from symbackprop.formula.typing_ import FormulaShapeError
+
+    report = sb.check_formula(net, wrt, formula, batch=opts.batch)
+    console.print_out(*_render(report))
+    if report.ok:
+        return
+    error = report.error
+    if error is not None and not isinstance(error, FormulaShapeError):
+        # a parse error: the caret is on stdout above; stderr gets the one line
+        raise click.UsageError(f"formula: {error}")
+    raise CheckFailed(f"dJ/d{wrt}: {_verdict_line(report)}")
+
+
+def _verdict_line(report: FormulaReport) -> str:
+    if report.error is not None:
+        return f"shape error: {report.error.message}"
+    if report.equal:
+        return "equals the gradient"
+    return "shapes fit, but it is not the gradient"
+
+
+def _render(report: FormulaReport) -> list[Any]:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    from symbackprop.formula.printer import to_formula
+
+    out: list[Any] = []
+    head = Text()
+    head.append(f"dJ/d{report.wrt}", style="bold")
+    head.append(f" must be {report.target} ({report.target_concrete}), like {report.wrt}")
+    out.append(head)
+    formula = Text("  " + report.formula)
+    error = report.error
+    if error is not None and error.position is not None:
+        formula.stylize("bold red", 2 + error.position, 3 + error.position)
+    out.append(formula)
+    if error is not None and error.position is not None:
+        out.append(Text("  " + " " * error.position + "^ " + error.message, style="red"))
+    elif error is not None:
+        out.append(Text("  " + error.message, style="red"))
+
+    if report.exit_code == 2:  # nothing was typed: the caret and message say it all
+        return out
+    trace = Table(title="shape trace", box=None, pad_edge=False, title_justify="left")
+    trace.add_column("sub-expression", no_wrap=False, max_width=48)
+    trace.add_column("shape", no_wrap=True)
+    trace.add_column("here", no_wrap=True, style="dim")
+    failed_at = error.position if error is not None else None
+    for row in report.trace:
+        trace.add_row(row.text, row.shape, row.concrete)
+    if failed_at is not None and report.trace:
+        trace.add_row(Text("(stops here)", style="red"), "", "")
+
+    side = Table(title="repair", box=None, pad_edge=False, title_justify="left")
+    side.add_column("", style="dim", no_wrap=True)
+    side.add_column("")
+    side.add_row("yours", report.formula)
+    if report.repair is not None:
+        style = "green" if report.repair.equal else "yellow"
+        side.add_row("fits", Text(report.repair.formula, style=style))
+        verdict = "equals the gradient" if report.repair.equal else "fits, but not the gradient"
+        side.add_row("", Text(verdict, style=style))
+    elif report.ok:
+        side.add_row("", Text("nothing to repair", style="green"))
+    else:
+        side.add_row("fits", Text("none found", style="yellow"))
+    side.add_row("truth", to_formula(report.gradient))
+
+    grid = Table.grid(padding=(0, 4))
+    grid.add_column()
+    grid.add_column()
+    grid.add_row(trace, side)
+    out.append(Text(""))
+    out.append(grid)
+
+    out.append(Text(""))
+    lines: list[Any] = []
+    if report.ok:
+        lines.append(Text(f"✓ the formula is dJ/d{report.wrt} ({report.method} check)", "green"))
+    elif error is not None and report.error is not None:
+        kind = "cannot be parsed" if report.exit_code == 2 else "has a shape error"
+        lines.append(Text(f"✗ the formula {kind}", style="red"))
+    else:
+        lines.append(Text("✗ the shapes fit, but the formula is not the gradient", "red"))
+        if report.counterexample is not None:
+            lines.append(Text(f"  {report.counterexample}"))
+    for note in report.notes:
+        lines.append(Text(f"  note: {note}", style="yellow"))
+    out.append(Panel(Group(*lines), expand=False))
+    return out

@@ -1,0 +1,172 @@
+"""The shape checker: a student's formula, its shape trace, verdict and repair."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symbackprop as sb
+from symbackprop.errors import FormulaError, SpecError
+from symbackprop.formula.typing_ import FormulaShapeError
+
+LECTURE = sb.Network.parse("n-3-2-1")
+BOARD = "(a3 - y) W3^T a2(1 - a2) a1^T"
+REPAIRED = "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"
+
+
+def test_lecture_factor_by_factor_formula_is_rejected_at_the_first_mismatch() -> None:
+    report = sb.check_formula(LECTURE, "W2", BOARD)
+    assert not report.ok and report.exit_code == 1
+    assert isinstance(report.error, FormulaShapeError)
+    # the juxtaposition of (a3 - y) and W3^T: n3 x 1 times n2 x n3
+    assert report.error.position == BOARD.index("W3")
+    assert "inner dimensions 1 and n2 differ" in report.error.message
+    assert [row.text for row in report.trace][-2:] == ["W3", "W3^T"]
+    assert report.trace[-1].shape == "n2 x n3" and report.trace[-1].concrete == "2 x 1"
+
+
+def test_lecture_repair_is_the_board_formula_and_is_accepted() -> None:
+    report = sb.check_formula(LECTURE, "W2", BOARD)
+    assert report.repair is not None
+    assert report.repair.formula == REPAIRED
+    assert report.repair.equal
+    typed_in = sb.check_formula(LECTURE, "W2", report.repair.formula)
+    assert typed_in.ok and typed_in.exit_code == 0 and typed_in.method == "exact"
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        REPAIRED,
+        "(W3.T @ (a3 - y) * a2 * (1 - a2)) @ a1.T",
+        "delta2 a1^T",
+        "(W3^T delta3 ⊙ sigmoid'(z2)) a1^T",
+        "((W3^T (yhat - y)) * a2 * (1 - a2)) @ a1.T",
+    ],
+)
+def test_right_formulas_in_several_notations(formula: str) -> None:
+    report = sb.check_formula(LECTURE, "W2", formula)
+    assert report.ok, (report.error, report.counterexample)
+
+
+def test_square_layer_w_for_w_transpose_is_caught() -> None:
+    net = sb.Network.parse("4-4-4-1")
+    report = sb.check_formula(net, "W1", "((W2 delta2) ⊙ a1 ⊙ (1 - a1)) x^T")
+    assert not report.ok
+    assert isinstance(report.error, FormulaShapeError)
+    assert "n1 and n2 differ" in report.error.message
+    assert any("happen to fit" in note for note in report.notes)
+    assert report.repair is not None and report.repair.equal
+    assert report.repair.formula == "((W2^T delta2) ⊙ a1 ⊙ (1 - a1)) x^T"
+
+
+def test_well_shaped_but_wrong_formula_gets_a_counterexample() -> None:
+    report = sb.check_formula(LECTURE, "W2", "((W3^T (a3 - y)) ⊙ a2 ⊙ a2) a1^T")
+    assert report.error is None and report.equal is False and report.exit_code == 1
+    ce = report.counterexample
+    assert ce is not None and ce.exact and ce.yours != ce.truth
+    assert any("1 - a2" in note for note in report.notes)
+
+
+def test_relu_indicator_and_batch_sum() -> None:
+    net = sb.Network.parse("3-3:relu-2:relu-1:sigmoid")
+    # delta = dJ/dZ already carries the 1/m of the mean, so the bias gradient is a plain sum
+    assert sb.check_formula(net, "b1", "sum((W2^T delta2) ⊙ 1{Z1 > 0})", batch=True).ok
+    twice = sb.check_formula(net, "b1", "(1/m) * sum((W2^T delta2) ⊙ 1{Z1 > 0})", batch=True)
+    assert twice.equal is False and twice.counterexample is not None
+    assert sb.check_formula(net, "W1", "((W2^T delta2) * relu'(z1)) x^T").ok
+
+
+def test_formula_with_exp_is_compared_numerically() -> None:
+    net = sb.Network.parse("3-2-1")
+    report = sb.check_formula(net, "W1", "((W2^T delta2) ⊙ exp(-z1) ⊙ a1 ⊙ a1) x^T")
+    assert report.method == "numeric" and report.ok
+
+
+def test_wrong_result_shape_is_a_shape_error() -> None:
+    report = sb.check_formula(LECTURE, "W2", "a1 delta2^T")
+    assert isinstance(report.error, FormulaShapeError)
+    assert "n1 x n2" in report.error.message
+    assert report.repair is not None and report.repair.formula == "delta2 a1^T"
+
+
+def test_one_by_one_matrix_is_not_a_number() -> None:
+    report = sb.check_formula(LECTURE, "W3", "(a3 - y) * a2^T")
+    assert isinstance(report.error, FormulaShapeError)
+    assert "element-wise product needs equal shapes" in report.error.message
+
+
+def test_unknown_parameter_is_a_spec_error() -> None:
+    with pytest.raises(SpecError, match="W9"):
+        sb.check_formula(LECTURE, "W9", "a1")
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "",
+        "   ",
+        "(",
+        "W3 ((",
+        "__import__('os').system('ls')",
+        "a1.__class__",
+        "lambda: 0",
+        "x; y",
+        "a1 + ",
+        "9" * 31,
+        "(" * 150 + "a1" + ")" * 150,
+        "a" * 2001,
+        "foo @ a1",
+        "a1.shape",
+        "`ls`",
+        "$HOME",
+    ],
+)
+def test_hostile_or_malformed_formulas_are_formula_errors(formula: str) -> None:
+    report = sb.check_formula(LECTURE, "W2", formula)
+    assert isinstance(report.error, FormulaError)
+    assert not isinstance(report.error, FormulaShapeError)
+    assert report.exit_code == 2 and report.error.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="Wbaxyz0123T+-*/@^().' {}<>⊙ ", max_size=40))
+def test_random_text_never_raises_anything_but_a_report(text: str) -> None:
+    report = sb.check_formula(LECTURE, "W2", text)
+    assert report.exit_code in (0, 1, 2)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "symbackprop", "shapecheck", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_cli_shows_trace_and_repair_side_by_side_plain_when_piped() -> None:
+    done = _cli("n-3-2-1", "--wrt", "W2", BOARD)
+    assert done.returncode == 1
+    assert "\x1b[" not in done.stdout  # plain when piped
+    assert "shape trace" in done.stdout and "repair" in done.stdout
+    line = next(ln for ln in done.stdout.splitlines() if "fits" in ln)
+    assert REPAIRED in line and "W3" in line  # the trace and the repair share rows
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_cli_exit_codes() -> None:
+    assert _cli("n-3-2-1", "--wrt", "W2", REPAIRED).returncode == 0
+    assert _cli("4-4-4-1", "--wrt", "W1", "((W2 delta2) * a1 * (1 - a1)) @ x.T").returncode == 1
+    for bad in ["W3 ((", "a" * 2001, "1" * 31, "(" * 101 + "a1" + ")" * 101]:
+        done = _cli("n-3-2-1", "--wrt", "W2", bad)
+        assert done.returncode == 2, bad[:20]
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert _cli("n-3-2-1", "--wrt", "W9", "a1").returncode == 2
