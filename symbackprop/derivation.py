@@ -399,8 +399,8 @@ class _Engine:
         text = (
             f"{a_l.name} = {act.name}({z_l.name}) acts entry by entry, so each entry of "
             f"dJ/d{z_l.name} is the upstream entry times {act.name}' at that entry; both factors "
-            f"are {shape}, the target is {shape}, and a matrix product of them is "
-            f"{rejected.note}: only the element-wise product fits"
+            f"are {shape}, the target is {shape}, and their matrix product is "
+            f"{rejected.note.replace(': ', ' (', 1)}), so only the element-wise product fits"
         )
         if act.is_identity:
             text += f"; {act.name}' = 1, so the upstream gradient passes through unchanged"
@@ -521,7 +521,6 @@ class _Engine:
                     f"delta{layer} is reused from the step before, not recomputed"
                 ),
                 layer=layer - 1,
-                uses=(w.name,),
             )
         )
         return Operand(chosen.text, chosen.expr, target)
