@@ -33,8 +33,8 @@ from symbackprop.formula.parser import parse
 # ``((2^100)^100)^100`` or ``exp(999999999999)`` is refused instead of exhausting memory.
 _MAX_EXPONENT = 1000  # |e| in x^e for a constant e
 _MAX_LOG_MAGNITUDE = 10_000  # |ln|value|| of a constant power or exponential (e^10000 is fine)
-# Functions that exponentiate their argument.
-_EXPONENTIAL = frozenset({"exp", "sigmoid", "softplus"})
+# Functions whose numeric evaluation at a huge constant is slow or explodes in mpmath.
+_BOUNDED_ARGUMENT = frozenset({"exp", "sigmoid", "softplus", "tanh", "sin", "cos"})
 
 
 def _relu(x: sympy.Expr) -> sympy.Expr:
@@ -109,7 +109,7 @@ class _Converter:
                     node.pos,
                 )
             arg = self.convert(node.args[0])
-            if node.func in _EXPONENTIAL and _magnitude(arg) > _MAX_LOG_MAGNITUDE:
+            if node.func in _BOUNDED_ARGUMENT and _magnitude(arg) > _MAX_LOG_MAGNITUDE:
                 raise self.fail(
                     f"the argument of {node.func} is too large (at most {_MAX_LOG_MAGNITUDE})",
                     node.pos,
@@ -193,9 +193,12 @@ def to_scalar(node: Node | str, *, variable: str = "z") -> sympy.Expr:
         expr = converter.convert(node)
     except FormulaError:
         raise
-    except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
-        # SymPy refuses e.g. comparisons of non-real constants (1{sqrt(-1) > 0}).
-        raise FormulaError(f"cannot build the activation: {exc}", text, None) from None
+    except Exception as exc:  # noqa: BLE001 - SymPy's failures are not part of its API
+        # SymPy refuses e.g. comparisons of non-real constants (1{sqrt(-1) > 0}) with a
+        # TypeError, and some degenerate products (0^(1/1000) in a denominator) trip internal
+        # assertions; either way the formula is at fault, and the caller expects FormulaError.
+        detail = str(exc) or type(exc).__name__
+        raise FormulaError(f"cannot build the activation: {detail}", text, None) from None
     if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise FormulaError("the activation is undefined (division by zero or log(0))", text)
     if not expr.has(converter.symbol):
