@@ -241,13 +241,17 @@ class Evaluator:
     def activate(self, name: str, z: sp.Matrix) -> sp.Matrix:
         if self.table.activations[name].elementwise:
             return z.applyfunc(lambda q: self.table.value(name, q))
-        exps = z.applyfunc(self.table.exp)
-        out = sp.zeros(*z.shape)
-        for col in range(z.shape[1]):
-            total = sum(exps[:, col])
-            for row in range(z.shape[0]):
-                out[row, col] = exps[row, col] / total
-        return out
+        return softmax_columns(z.applyfunc(self.table.exp))
+
+
+def softmax_columns(exps: sp.Matrix) -> sp.Matrix:
+    """Each column of ``exps`` (values of exp) divided by its sum: softmax per example."""
+    out = sp.zeros(*exps.shape)
+    for col in range(exps.shape[1]):
+        total = sum(exps[:, col])
+        for row in range(exps.shape[0]):
+            out[row, col] = exps[row, col] / total
+    return out
 
 
 # -- the oracle: SymPy's scalar diff of the cost, one parameter entry at a time -------------
@@ -327,13 +331,7 @@ class _Oracle:
     def _activate(self, act: Activation, z: sp.Matrix) -> sp.Matrix:
         if act.elementwise:
             return z.applyfunc(self.funcs[act.name])
-        exps = z.applyfunc(self.exp)
-        out = sp.zeros(*z.shape)
-        for col in range(z.shape[1]):
-            total = sum(exps[:, col])
-            for row in range(z.shape[0]):
-                out[row, col] = exps[row, col] / total
-        return out
+        return softmax_columns(z.applyfunc(self.exp))
 
     def derivative(self, name: str, row: int, col: int, lam: sp.Rational) -> sp.Rational:
         p = sp.Symbol("p", real=True)
@@ -383,22 +381,10 @@ def check_exact(
     chosen = concrete_sizes(derivation, sizes)
     result = ExactCheck({str(k): v for k, v in chosen.items()}, trials)
     g = derivation.graph
-    acts = {act.name: act for act in g.activations}
     rng = random.Random(seed)
     lam = sp.Rational(Fraction(str(derivation.network.l2)))
-    scalar_values: dict[Any, Any] = {symbol: sp.Integer(v) for symbol, v in chosen.items()}
-    scalar_values[LAMBDA] = lam
     for trial in range(trials):
-        for _attempt in range(20):
-            table = Table(rng, acts)
-            env = _draw_point(derivation, chosen, rng)
-            evaluate = Evaluator(env, scalar_values, table)
-            for layer in range(1, g.depth + 1):
-                env[g.z(layer).name] = evaluate(g.forward[g.z(layer).name])
-                env[g.a(layer).name] = evaluate(g.forward[g.a(layer).name])
-            # relu'(0) is a convention, not a derivative: redraw a point where some z is 0
-            if all(v != 0 for layer in range(1, g.depth + 1) for v in env[g.z(layer).name]):
-                break
+        env, evaluate, table = forward_point(derivation, chosen, rng)
         oracle = _Oracle(derivation, table, env)
         try:
             for layer in range(g.depth, 0, -1):
@@ -438,6 +424,35 @@ def _compare(
             result.entries += 1
             if want != got[i, j]:
                 result.mismatches.append(Mismatch(name, i, j, want, got[i, j], trial))
+
+
+def forward_point(
+    derivation: Derivation,
+    sizes: dict[sp.Symbol, int],
+    rng: random.Random,
+    table_class: type[Table] = Table,
+    activations: dict[str, Activation] | None = None,
+) -> tuple[dict[str, sp.Matrix], Evaluator, Table]:
+    """A random point with its forward pass: ``env`` holds W, b, x, y, every z and a.
+
+    Parameters and data are drawn by :func:`_draw_point`; a point where some pre-activation is
+    exactly 0 is redrawn, because relu'(0) is a convention, not a derivative.
+    """
+    g = derivation.graph
+    acts = dict(activations or {})
+    acts.update({act.name: act for act in g.activations})
+    scalar_values: dict[Any, Any] = {symbol: sp.Integer(v) for symbol, v in sizes.items()}
+    scalar_values[LAMBDA] = sp.Rational(Fraction(str(derivation.network.l2)))
+    for _attempt in range(20):
+        table = table_class(rng, acts)
+        env = _draw_point(derivation, sizes, rng)
+        evaluate = Evaluator(env, scalar_values, table)
+        for layer in range(1, g.depth + 1):
+            env[g.z(layer).name] = evaluate(g.forward[g.z(layer).name])
+            env[g.a(layer).name] = evaluate(g.forward[g.a(layer).name])
+        if all(v != 0 for layer in range(1, g.depth + 1) for v in env[g.z(layer).name]):
+            break
+    return env, evaluate, table
 
 
 def _draw_point(

@@ -16,11 +16,11 @@ from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 
-class Act(MatrixExpr):
-    """``g(Z)`` for the activation named ``name`` (element-wise, or softmax per column)."""
+class _NamedEntrywise(MatrixExpr):
+    """A matrix node ``name(arg)`` with the shape of ``arg``: the base of Act and ActPrime."""
 
-    def __new__(cls, name: str | Str, arg: MatrixExpr) -> Act:
-        return super().__new__(cls, Str(str(name)), arg)  # type: ignore[no-any-return]
+    def __new__(cls, name: str | Str, arg: MatrixExpr) -> Any:
+        return super().__new__(cls, Str(str(name)), arg)
 
     @property
     def name(self) -> str:
@@ -34,32 +34,21 @@ class Act(MatrixExpr):
     def shape(self) -> tuple[Any, Any]:
         return self.arg.shape  # type: ignore[no-any-return]
 
+
+class Act(_NamedEntrywise):
+    """``g(Z)`` for the activation named ``name`` (element-wise, or softmax per column)."""
+
     def _sympystr(self, printer: Any) -> str:
         return f"{self.name}({printer._print(self.arg)})"
 
 
-class ActPrime(MatrixExpr):
+class ActPrime(_NamedEntrywise):
     """``g'(Z)`` entry by entry: the derivative factor of an element-wise activation.
 
     Used when g' cannot be written rationally in the cached activation (softplus, custom
     activations); printers show the record's derived formula, the exact check evaluates it
     through its table of g' values.
     """
-
-    def __new__(cls, name: str | Str, arg: MatrixExpr) -> ActPrime:
-        return super().__new__(cls, Str(str(name)), arg)  # type: ignore[no-any-return]
-
-    @property
-    def name(self) -> str:
-        return str(self.args[0])
-
-    @property
-    def arg(self) -> MatrixExpr:
-        return self.args[1]  # type: ignore[no-any-return]
-
-    @property
-    def shape(self) -> tuple[Any, Any]:
-        return self.arg.shape  # type: ignore[no-any-return]
 
     def _sympystr(self, printer: Any) -> str:
         return f"{self.name}'({printer._print(self.arg)})"

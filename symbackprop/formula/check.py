@@ -239,28 +239,16 @@ def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
 def _compare(
     derivation: Derivation, expr: Any, wrt: str, table_class: type
 ) -> Counterexample | None:
-    from symbackprop.exact import Evaluator, _draw_point, concrete_sizes
+    from symbackprop.exact import concrete_sizes, forward_point
+    from symbackprop.ops.activations import ACTIVATIONS
 
     g = derivation.graph
     sizes = concrete_sizes(derivation, None)
     rng = random.Random(12345)
-    acts = {act.name: act for act in g.activations}
-    from symbackprop.ops.activations import ACTIVATIONS
-
-    for name, record in ACTIVATIONS.items():
-        acts.setdefault(name, record)
-    scalar_values: dict[Any, Any] = {s: sp.Integer(v) for s, v in sizes.items()}
-    from symbackprop.derivation import LAMBDA
-
-    scalar_values[LAMBDA] = sp.Rational(str(derivation.network.l2))
     exact = table_class.__name__ == "Table"
     for _ in range(_TRIALS):
-        table = table_class(rng, acts)
-        env = _draw_point(derivation, sizes, rng)
-        evaluate = Evaluator(env, scalar_values, table)
-        for layer in range(1, g.depth + 1):
-            env[g.z(layer).name] = evaluate(g.forward[g.z(layer).name])
-            env[g.a(layer).name] = evaluate(g.forward[g.a(layer).name])
+        # every built-in record, so that tanh'(z2) can be evaluated in a sigmoid network
+        env, evaluate, _table = forward_point(derivation, sizes, rng, table_class, ACTIVATIONS)
         for layer in range(g.depth, 0, -1):
             env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
         truth = evaluate(derivation.gradients[wrt])
