@@ -170,3 +170,10 @@ def test_cli_exit_codes() -> None:
         assert done.returncode == 2, bad[:20]
         assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert _cli("n-3-2-1", "--wrt", "W9", "a1").returncode == 2
+
+
+def test_custom_activation_derivative_by_name() -> None:
+    net = sb.Network.parse("3-2:swish-1:sigmoid", define={"swish": "z*sigmoid(z)"})
+    assert sb.check_formula(net, "W1", "((W2^T delta2) * swish'(z1)) x^T").ok
+    wrong = sb.check_formula(net, "W1", "((W2^T delta2) * sigmoid'(z1)) x^T")
+    assert wrong.equal is False and wrong.counterexample is not None

@@ -139,7 +139,8 @@ def check_formula(
         gradient=derivation.expanded[wrt],
     )
     try:
-        tree = parse(formula)
+        # the network's own activations (a custom swish) may appear as swish(...) or swish'(...)
+        tree = parse(formula, functions=[act.name for act in derivation.graph.activations])
     except FormulaError as exc:
         report.error = exc
         return report
