@@ -125,6 +125,10 @@ def test_unknown_parameter_is_a_spec_error() -> None:
         "a1.shape",
         "`ls`",
         "$HOME",
+        "(10^30)^(10^30) * delta2 @ a1.T",
+        "exp(10^30) * delta2 @ a1.T",
+        "(delta2 @ a1.T)^(10^30)",
+        "2^2^2^2^2^2 * delta2 a1^T",
     ],
 )
 def test_hostile_or_malformed_formulas_are_formula_errors(formula: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import sympy
 
@@ -148,17 +149,38 @@ class _Converter:
 
     def check_power(self, base: sympy.Expr, exponent: sympy.Expr, pos: int) -> None:
         """Refuse powers whose value would be enormous (SymPy computes them eagerly)."""
-        if not exponent.is_number:
-            return
-        size = _magnitude(exponent)
-        if size > _MAX_EXPONENT:
-            raise self.fail(f"the exponent is too large (at most {_MAX_EXPONENT})", pos)
-        if exponent.is_Rational and exponent.q > _MAX_EXPONENT:
-            raise self.fail(f"the exponent's denominator is over {_MAX_EXPONENT}", pos)
-        if base.is_number and not base.is_zero:
-            log_base = _magnitude(sympy.log(sympy.Abs(base)))
-            if size * log_base > _MAX_LOG_MAGNITUDE:
-                raise self.fail("this power of a number is too large to compute", pos)
+        problem = power_problem(base, exponent)
+        if problem:
+            raise self.fail(problem, pos)
+
+
+def power_problem(base: sympy.Expr, exponent: Any) -> str | None:
+    """Why ``base ** exponent`` is too large to build safely, or ``None`` when it is fine.
+
+    Shared with the gradient-formula checker: SymPy evaluates constant powers eagerly, so
+    ``(10^30)^(10^30)`` must be refused before it is built.
+    """
+    exponent = sympy.sympify(exponent)
+    if not exponent.is_number:
+        return None
+    size = _magnitude(exponent)
+    if size > _MAX_EXPONENT:
+        return f"the exponent is too large (at most {_MAX_EXPONENT})"
+    if exponent.is_Rational and exponent.q > _MAX_EXPONENT:
+        return f"the exponent's denominator is over {_MAX_EXPONENT}"
+    if getattr(base, "is_number", False) and not base.is_zero:
+        log_base = _magnitude(sympy.log(sympy.Abs(base)))
+        if size * log_base > _MAX_LOG_MAGNITUDE:
+            return "this power of a number is too large to compute"
+    return None
+
+
+def argument_problem(func: str, arg: Any) -> str | None:
+    """Why ``func(arg)`` for a constant ``arg`` is unsafe to evaluate, or ``None``."""
+    bounded = func in _BOUNDED_ARGUMENT and getattr(arg, "is_number", False)
+    if bounded and _magnitude(arg) > _MAX_LOG_MAGNITUDE:
+        return f"the argument of {func} is too large (at most {_MAX_LOG_MAGNITUDE})"
+    return None
 
 
 def _magnitude(value: sympy.Expr) -> float:

@@ -17,6 +17,7 @@ from sympy import HadamardPower, HadamardProduct, OneMatrix
 
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
+from symbackprop.formula.scalar import argument_problem, power_problem
 from symbackprop.nodes import Act, ActPrime, Apply
 
 Shape = tuple[Any, Any]
@@ -162,6 +163,9 @@ class Typer:
         if op == "^":
             if right.is_matrix:
                 raise self._fail("an exponent must be a number", node)
+            problem = power_problem(left.expr if not left.is_matrix else sp.Integer(2), right.expr)
+            if problem:
+                raise FormulaError(problem, self.text, node.pos)
             if left.is_matrix:
                 return Typed(HadamardPower(left.expr, right.expr), left.shape, *span)
             return Typed(left.expr**right.expr, None, *span)
@@ -224,6 +228,9 @@ class Typer:
         arg = self.type(node.args[0])
         span = (node.start, node.end)
         name = node.func
+        problem = argument_problem(name, arg.expr) if not arg.is_matrix else None
+        if problem:
+            raise FormulaError(problem, self.text, node.pos)
         if name == "sum":
             if not arg.is_matrix:
                 return arg
