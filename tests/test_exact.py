@@ -143,3 +143,16 @@ def test_custom_activation_derivative_is_derived() -> None:
     value = swish.derivative.subs(z, 1).rewrite(sp.exp)
     expected = sp.diff(z / (1 + sp.exp(-z)), z).subs(z, 1)
     assert abs(sp.N(value - expected, 30)) < 1e-25
+
+
+def test_long_custom_activation_derives_quickly() -> None:
+    """A long custom formula must not send SymPy's simplify into minutes of work."""
+    import time
+
+    formula = "z*sigmoid(z)+softplus(z)*tanh(z)/(1+abs(z))+exp(-z^2)*log(1+z^2)"
+    net = sb.Network.parse("3-4:f-1", define={"f": formula}, output="sigmoid")
+    start = time.perf_counter()
+    d = sb.derive(net)
+    # generous bound (2 cores, CI): the point is seconds, not the minutes it once took
+    assert time.perf_counter() - start < 30
+    assert d.check_exact(trials=1).ok

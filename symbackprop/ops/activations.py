@@ -106,10 +106,17 @@ def _canonical(expr: sp.Expr) -> sp.Expr:
     SymPy differentiates log(1 + e^z) to e^z / (e^z + 1); that is the logistic sigmoid, and
     naming it keeps the printed derivative short and the generated NumPy stable.
     """
+    # simplify() on a long custom derivative can take minutes: only short ones are candidates
+    if not expr.has(sp.exp) or sp.count_ops(expr) > _CANONICAL_MAX_OPS:
+        return expr
     logistic = sp.exp(z) / (sp.exp(z) + 1)
-    if expr.has(sp.exp) and sp.simplify(expr - logistic) == 0:
+    if sp.simplify(expr - logistic) == 0:
         return sigmoid(z)
     return expr
+
+
+#: the largest derivative (in SymPy operations) that _canonical tries to recognise
+_CANONICAL_MAX_OPS = 12
 
 
 def _relu(t: sp.Expr) -> sp.Expr:
