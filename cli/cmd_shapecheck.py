@@ -23,6 +23,7 @@ Language: names of the network (W1, b1, z1, a1, x, y, yhat, delta2; Z1, A1, X, Y
 --batch), numbers, + - * / ^, @ or juxtaposition for the matrix product, * or ⊙ for the
 element-wise one, .T or ^T, exp log abs sqrt tanh sigmoid relu softplus, sigmoid'(z2),
 1{z1 > 0}, sum(M) (over the columns).
+A formula that starts with '-' goes after '--':  symbackprop shapecheck 3-2-1 --wrt b2 -- "-x"
 Exit status: 0 the formula is the gradient, 1 it is not (shape errors included), 2 it cannot
 be parsed.
 """

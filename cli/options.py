@@ -42,8 +42,10 @@ class Assignment(click.ParamType):
                 ctx,
             )
         if self.value_kind == "INT":
-            if not raw.isdigit() or int(raw) < 1:
-                self.fail(f"{value!r}: {raw!r} is not a positive integer", param, ctx)
+            from symbackprop.spec import MAX_WIDTH
+
+            if not raw.isdigit() or len(raw) > 9 or not 1 <= int(raw) <= MAX_WIDTH:
+                self.fail(f"{value!r}: expected a positive integer up to {MAX_WIDTH}", param, ctx)
             return name, int(raw)
         return name, raw
 
@@ -129,7 +131,12 @@ def _unique(pairs: tuple[tuple[str, Any], ...], flag: str) -> dict[str, Any]:
 
 def is_spec_file(spec: str) -> bool:
     """A SPEC is a file when it names one or looks like a path (compact specs never do)."""
-    return spec.lower().endswith((".toml", ".json")) or "/" in spec or Path(spec).is_file()
+    if spec.lower().endswith((".toml", ".json")) or "/" in spec:
+        return True
+    try:
+        return Path(spec).is_file()
+    except (OSError, ValueError):  # a long compact spec is not a valid file name
+        return False
 
 
 def check_wrt(wrt: str | None, depth: int) -> None:

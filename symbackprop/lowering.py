@@ -37,6 +37,7 @@ from symbackprop.graph import resolve_activations
 from symbackprop.nodes import ActPrime, Apply
 from symbackprop.numpy_printer import MUL, NumPyPrinter
 from symbackprop.ops import scalars
+from symbackprop.spec import MAX_WIDTH
 
 if TYPE_CHECKING:
     from symbackprop.derivation import Derivation
@@ -122,8 +123,10 @@ def resolve_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> di
                 f"width {dim.name!r} (layer {index}) has no value: "
                 f"pass sizes={{{dim.name!r}: <positive int>}}"
             )
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise SpecError(f"sizes[{dim.name!r}] must be a positive int, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
+            raise SpecError(
+                f"sizes[{dim.name!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}"
+            )
         out[dim] = value
     return out
 

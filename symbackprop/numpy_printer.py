@@ -353,6 +353,15 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         exp_text = str(int(exp)) if exp.is_Integer else self.paren(exp, ATOM)
         return self._power(self.paren(base, POW, strict=True), exp_text)
 
+    def _print_log(self, expr: sp.log) -> str:
+        # log(1 + e^x) is softplus: np.logaddexp(0, x) stays finite where e^x overflows
+        arg = expr.args[0]
+        if isinstance(arg, sp.Add) and len(arg.args) == 2 and sp.Integer(1) in arg.args:
+            other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
+            if isinstance(other, sp.exp):
+                return f"np.logaddexp(0.0, {self.code(other.args[0])})"
+        return self._print_Function(expr)
+
     def _print_Function(self, expr: sp.Function) -> str:
         name = type(expr).__name__
         if name not in _FUNCTIONS:

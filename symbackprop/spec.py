@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["MAX_WIDTH", "Layer", "Network"]
 
 #: Widths above this are refused (the derivation is symbolic, but code and checks are not).
+#: a spec file is a few hundred bytes; anything this large is a mistake
+MAX_SPEC_FILE_BYTES = 1_000_000
 MAX_WIDTH = 100_000
 
 DEFAULT_ACTIVATION = "sigmoid"
@@ -198,7 +200,13 @@ class Network:
         p = Path(path)
         label = f"spec file '{p}'"
         try:
-            raw = p.read_bytes()
+            if p.exists() and not p.is_dir() and not p.is_file():
+                # a device or a pipe (a symlink to /dev/zero would never end)
+                raise SpecError(f"{label}: not a regular file; expected a .toml or .json file")
+            with p.open("rb") as handle:
+                raw = handle.read(MAX_SPEC_FILE_BYTES + 1)
+            if len(raw) > MAX_SPEC_FILE_BYTES:
+                raise SpecError(f"{label}: larger than {MAX_SPEC_FILE_BYTES} bytes")
         except FileNotFoundError:
             raise SpecError(f"{label}: not found") from None
         except IsADirectoryError:
@@ -573,6 +581,8 @@ def _load_toml(text: str, label: str) -> Any:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{label}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise SpecError(f"{label}: nested too deeply to be a spec") from None
 
 
 def _load_json(text: str, label: str) -> Any:
@@ -582,6 +592,8 @@ def _load_json(text: str, label: str) -> Any:
         raise SpecError(
             f"{label}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise SpecError(f"{label}: nested too deeply to be a spec") from None
 
 
 def _strip_label(err: SpecError, label: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
+from sympy import HadamardProduct, MatMul
 
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.formula import ast
@@ -277,6 +278,8 @@ def _compare(
 
 def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
     """Name the factors of the derivation that the formula lacks (and the other way round)."""
+    if not isinstance(report.gradient, (MatMul, HadamardProduct)):
+        return  # a sum (with L2, say) has terms, not factors, to compare
     theirs = _flat_factors(report.gradient)
     yours = _flat_factors(expr)
     missing = [f for f in theirs if f not in yours and f.T not in yours]
@@ -296,8 +299,6 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
 
 
 def _flat_factors(expr: Any) -> list[Any]:
-    from sympy import HadamardProduct, MatMul
-
     out: list[Any] = []
     stack = [expr]
     while stack:

@@ -135,17 +135,22 @@ class _Converter:
             )
         left = self.convert(node.left)
         right = self.convert(node.right)
-        if node.op == "+":
-            return left + right
-        if node.op == "-":
-            return left - right
-        if node.op in ("*", "⊙", "juxt"):
-            return left * right
-        if node.op == "/":
-            return left / right
-        assert node.op == "^"
-        self.check_power(left, right, node.pos)
-        return sympy.Pow(left, right)
+        if node.op == "^":
+            self.check_power(left, right, node.pos)
+            result = sympy.Pow(left, right)
+        elif node.op == "+":
+            result = left + right
+        elif node.op == "-":
+            result = left - right
+        elif node.op in ("*", "⊙", "juxt"):
+            result = left * right
+        else:
+            assert node.op == "/"
+            result = left / right
+        problem = number_problem(result)
+        if problem:
+            raise self.fail(problem, node.pos)
+        return result
 
     def check_power(self, base: sympy.Expr, exponent: sympy.Expr, pos: int) -> None:
         """Refuse powers whose value would be enormous (SymPy computes them eagerly)."""
@@ -172,6 +177,30 @@ def power_problem(base: sympy.Expr, exponent: Any) -> str | None:
         log_base = _magnitude(sympy.log(sympy.Abs(base)))
         if size * log_base > _MAX_LOG_MAGNITUDE:
             return "this power of a number is too large to compute"
+    return None
+
+
+#: the most bits in the numerator or denominator of a constant (about 900 decimal digits)
+_MAX_NUMBER_BITS = 3000
+
+
+def number_problem(value: Any) -> str | None:
+    """Why a constant in ``value`` is too large to carry around, or ``None``.
+
+    Looks at the rational coefficient (``999^999 * z``) and the constant term; products of
+    allowed powers could otherwise grow past what Python will even print.
+    """
+    if not isinstance(value, sympy.Basic):
+        return None
+    parts = [value]
+    if isinstance(value, sympy.Expr):
+        parts = [value.as_coeff_Mul()[0], value.as_coeff_Add()[0]]
+    for part in parts:
+        if (
+            isinstance(part, sympy.Rational)
+            and max(abs(part.p).bit_length(), part.q.bit_length()) > _MAX_NUMBER_BITS
+        ):
+            return "a number in this formula has more than 900 digits"
     return None
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, OneMatrix
+from sympy import HadamardPower, HadamardProduct, MatMul, OneMatrix
 
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
-from symbackprop.formula.scalar import argument_problem, power_problem
+from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
 from symbackprop.nodes import Act, ActPrime, Apply
 
 Shape = tuple[Any, Any]
@@ -98,6 +98,16 @@ class Typer:
     def type(self, node: ast.Node) -> Typed:
         """Type ``node`` and its children; record a trace row per sub-expression."""
         result = self._type(node)
+        coefficient = result.expr
+        if isinstance(coefficient, MatMul):
+            coefficient = coefficient.as_coeff_matrices()[0]
+        problem = (
+            number_problem(coefficient)
+            if result.shape is None or coefficient is not result.expr
+            else None
+        )
+        if problem:
+            raise FormulaError(problem, self.text, node.pos)
         start, end = _balanced(self.text, node.start, node.end)
         self.trace.append((self.text[start:end], result.shape, start, end))
         return result

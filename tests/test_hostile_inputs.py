@@ -1,0 +1,82 @@
+"""Inputs found by review that once gave exit 3 or hung: each must now be a one-line exit 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symbackprop as sb
+from symbackprop.errors import SpecError
+
+BIG = " * ".join(["999^999"] * 9)
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "symbackprop", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def _assert_usage_error(done: subprocess.CompletedProcess[str]) -> None:
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_deeply_nested_json_spec_file(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(SpecError, match="nested too deeply"):
+        sb.Network.from_file(path)
+    _assert_usage_error(_run("derive", str(path)))
+
+
+def test_spec_file_that_never_ends(tmp_path: Path) -> None:
+    link = tmp_path / "zero.json"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(SpecError, match="not a regular file"):
+        sb.Network.from_file(link)
+
+
+def test_huge_spec_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    path.write_text(" " * 2_000_000 + "{}")
+    with pytest.raises(SpecError, match="larger than"):
+        sb.Network.from_file(path)
+
+
+def test_very_long_compact_spec_is_not_taken_for_a_file_name() -> None:
+    spec = "-".join(["3"] * 200) + "-1"  # 400 characters: over the 255 a file name may have
+    done = _run("shapes", spec)
+    assert done.returncode == 0 and "W200" in done.stdout
+
+
+def test_size_over_the_width_limit() -> None:
+    _assert_usage_error(_run("codegen", "n-3-1", "--size", "n=99999999999999999999"))
+    with pytest.raises(SpecError, match="up to"):
+        sb.codegen(sb.Network.parse("n-3-1"), sizes={"n": 10**12})
+
+
+def test_products_of_large_powers_in_formulas() -> None:
+    report = sb.check_formula(sb.Network.parse("4-3-2-1"), "W2", f"(delta2 @ a1.T) * {BIG}")
+    assert report.exit_code == 2 and "digits" in str(report.error)
+    _assert_usage_error(_run("derive", "4-3-1", "--define", f"p=z*{BIG}", "--hidden", "p"))
+
+
+def test_custom_softplus_is_lowered_to_a_stable_form() -> None:
+    net = sb.Network.parse("3-4:sp-1", define={"sp": "log(1+exp(z))"}, output="sigmoid")
+    module = sb.compile(net)
+    assert "np.logaddexp(0.0, Z1)" in module.source
+    params = module.init_params()
+    cost, grads = module.loss_and_grads(params, np.full((3, 4), 1e3), np.ones((1, 4)))
+    assert np.isfinite(cost) and all(np.isfinite(g).all() for g in grads.values())
