@@ -200,7 +200,7 @@ def number_problem(value: Any) -> str | None:
             isinstance(part, sympy.Rational)
             and max(abs(part.p).bit_length(), part.q.bit_length()) > _MAX_NUMBER_BITS
         ):
-            return "a number in this formula has more than 900 digits"
+            return "a number in this formula is too large (more than 900 digits)"
     return None
 
 
