@@ -60,8 +60,16 @@ class Counterexample:
         how = "exactly, at random rational inputs" if self.exact else "numerically"
         return (
             f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula gives "
-            f"{self.yours}, the gradient is {self.truth} ({how}, sizes {self.sizes})"
+            f"{_short(self.yours)}, the gradient is {_short(self.truth)} ({how}, "
+            f"sizes {self.sizes})"
         )
+
+
+def _short(value: Any) -> str:
+    """An exact rational as is when short, else 12 significant digits."""
+    if isinstance(value, sp.Rational) and max(abs(value.p), value.q).bit_length() > 100:
+        return f"{sp.N(value, 12)} (approximately)"
+    return str(value)
 
 
 @dataclass(frozen=True)
