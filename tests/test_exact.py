@@ -19,8 +19,8 @@ ELEMENTWISE = sorted(name for name, act in ACTIVATIONS.items() if act.elementwis
 
 
 @st.composite
-def architectures(draw: st.DrawFn) -> tuple[sb.Network, bool]:
-    """Every valid activation/loss pair, depth 1-4, widths 1-3."""
+def architectures(draw: st.DrawFn) -> tuple[sb.Network, bool, int]:
+    """Every valid activation/loss pair, depth 1-4, widths 1-3; batch or not, m 1-3."""
     depth = draw(st.integers(1, 4))
     loss = draw(st.sampled_from(["bce", "mse", "ce"]))
     widths = [draw(st.integers(1, 3)) for _ in range(depth + 1)]
@@ -37,15 +37,18 @@ def architectures(draw: st.DrawFn) -> tuple[sb.Network, bool]:
     parts = [str(widths[0])]
     parts += [f"{w}:{a}" for w, a in zip(widths[1:], [*hidden, output], strict=True)]
     l2 = draw(st.sampled_from([0.0, 0.0, 0.25]))
-    return sb.Network.parse("-".join(parts), loss=loss, l2=l2), draw(st.booleans())
+    network = sb.Network.parse("-".join(parts), loss=loss, l2=l2)
+    return network, draw(st.booleans()), draw(st.integers(1, 3))
 
 
 @settings(max_examples=20, deadline=None)
 @given(architectures())
-def test_check_exact_passes_on_generated_architectures(case: tuple[sb.Network, bool]) -> None:
-    network, batch = case
+def test_check_exact_passes_on_generated_architectures(
+    case: tuple[sb.Network, bool, int],
+) -> None:
+    network, batch, m = case
     d = sb.derive(network, batch=batch)
-    result = d.check_exact(trials=1, sizes={"m": 2} if batch else None)
+    result = d.check_exact(trials=1, sizes={"m": m} if batch else None)
     assert result.ok, [str(m) for m in result.mismatches[:3]]
     assert result.entries == sum(
         int(sp.sympify(r).xreplace(_sizes(result))) * int(sp.sympify(c).xreplace(_sizes(result)))
