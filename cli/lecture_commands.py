@@ -57,7 +57,7 @@ def collapse_command(opts: SpecOptions, fmt: str) -> None:
     console.out().print(result.rich())
     console.out().print(
         f"\nChecked: W' x + b' equals the composed forward pass symbolically and at "
-        f"{check.trials} random rational points ({sizes})."
+        f"{check.trials} random rational points (at small sizes: {sizes})."
     )
 
 
