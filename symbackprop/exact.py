@@ -186,7 +186,7 @@ class Evaluator:
         self.table = table
 
     def scalar(self, expr: Any) -> sp.Expr:
-        return sp.sympify(expr).xreplace(self.scalars)
+        return sp.sympify(expr, strict=True).xreplace(self.scalars)
 
     def dim(self, expr: Any) -> int:
         return int(self.scalar(expr))

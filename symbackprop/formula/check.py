@@ -199,7 +199,7 @@ def _activations(derivation: Derivation) -> dict[str, Any]:
 def _concrete(typer: Typer, shape: Shape | None) -> str:
     if shape is None:
         return "number"
-    return " x ".join(str(sp.sympify(d).xreplace(typer.sizes)) for d in shape)
+    return " x ".join(str(sp.sympify(d, strict=True).xreplace(typer.sizes)) for d in shape)
 
 
 def _square_note(

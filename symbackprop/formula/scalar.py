@@ -165,7 +165,7 @@ def power_problem(base: sympy.Expr, exponent: Any) -> str | None:
     Shared with the gradient-formula checker: SymPy evaluates constant powers eagerly, so
     ``(10^30)^(10^30)`` must be refused before it is built.
     """
-    exponent = sympy.sympify(exponent)
+    exponent = sympy.sympify(exponent, strict=True)  # a SymPy object or int, never text
     if not exponent.is_number:
         return None
     size = _magnitude(exponent)

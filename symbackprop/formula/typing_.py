@@ -84,7 +84,7 @@ class Typer:
         return f"{self.concrete(shape[0])} x {self.concrete(shape[1])}"
 
     def concrete(self, dim: Any) -> Any:
-        return sp.sympify(dim).xreplace(self.sizes) if not self.generic else dim
+        return sp.sympify(dim, strict=True).xreplace(self.sizes) if not self.generic else dim
 
     def same(self, first: Any, second: Any) -> bool:
         if self.generic:
