@@ -65,24 +65,39 @@ Examples:
     "shapes", epilog=SHAPES_EPILOG, short_help="Shapes of every W, b, z, a and gradient."
 )
 @spec_options
-def shapes_cmd(opts: SpecOptions) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A table, or JSON (name -> symbolic shape and concrete size) for other tools.",
+)
+def shapes_cmd(opts: SpecOptions, fmt: str) -> None:
     """Print the shape of every W, b, z, a and of each gradient, symbolic and concrete."""
     net = opts.network()
-    from rich.table import Table
-
     import symbackprop as sb
     from symbackprop.render.names import shape_text, size_text
     from symbackprop.render.view import View
 
     d = sb.derive(net, batch=opts.batch)
     view = View(d, extra_sizes=opts.sizes)
+    rows = [(name, d.shapes[name]) for name in view.table_names()]
+    rows += [(f"dJ/d{name}", d.shapes[name]) for name in d.gradients]
+    if fmt == "json":
+        import json
+
+        data = {
+            name: {"shape": shape_text(shape), "size": size_text(shape, view.sizes).strip("()")}
+            for name, shape in rows
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False, padding=(0, 3, 0, 0))
     for column in ("name", "shape", "size"):
         table.add_column(column, no_wrap=True)
-    for name in view.table_names():
-        shape = d.shapes[name]
+    for name, shape in rows:
         table.add_row(name, shape_text(shape), size_text(shape, view.sizes))
-    for name in d.gradients:
-        shape = d.shapes[name]
-        table.add_row(f"dJ/d{name}", shape_text(shape), size_text(shape, view.sizes))
     console.print_out(table)

@@ -11,7 +11,7 @@ import click
 
 from symbackprop.cli import console
 from symbackprop.cli.errors import CliError
-from symbackprop.cli.options import SpecOptions, spec_options
+from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
 
 LATEX_EPILOG = """\b
 Examples:
@@ -36,9 +36,15 @@ PDFLATEX_TIMEOUT = 300
     help="A whole document (default) or an align block for existing notes.",
 )
 @click.option("--expanded/--compact", default=True, help="Include the expanded gradients.")
+@click.option("--wrt", metavar="PARAM", help="Only the steps and gradient for one parameter (W2).")
 @click.option("--pdf", is_flag=True, help="Also build the PDF with pdflatex (needs -o).")
 def latex_cmd(
-    opts: SpecOptions, out_path: str | None, standalone: bool, expanded: bool, pdf: bool
+    opts: SpecOptions,
+    out_path: str | None,
+    standalone: bool,
+    expanded: bool,
+    wrt: str | None,
+    pdf: bool,
 ) -> None:
     """Write the derivation of SPEC as LaTeX (CS229 notation, amsmath and bm only)."""
     if pdf and not out_path:
@@ -52,11 +58,12 @@ def latex_cmd(
             "texlive-latex-base); nothing was written"
         )
     net = opts.network()
+    check_wrt(wrt, net.depth)
     import symbackprop as sb
     from symbackprop.render import to_latex
 
     d = sb.derive(net, batch=opts.batch)
-    tex = to_latex(d, standalone=standalone, expanded=expanded, sizes=opts.sizes)
+    tex = to_latex(d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=opts.sizes)
     if out_path is None:
         click.echo(tex, nl=False)
         return
