@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul
+from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
 from symbackprop import cache_layout as _plan
 from symbackprop.cache_layout import CacheEntry, backward_reads, cached_names, cost_from_logits
@@ -60,6 +60,20 @@ def sigmoid(Z, out=None):
     out += 1.0
     out *= 0.5
     return out
+'''
+BUFFER_HELPER = '''
+def _buffer(work, name, shape, dtype):
+    """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
+
+    Reusing these arrays across calls saves the page faults of fresh multi-megabyte arrays;
+    with ``work`` the returned cache and gradients live in it until the next call.
+    """
+    if work is None:
+        return None
+    buf = work.get(name)
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = work[name] = np.empty(shape, dtype)
+    return buf
 '''
 INIT_PARAMS = '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
@@ -208,7 +222,8 @@ class _Lowering:
                     lines += self.line(f"{target} /= {self.printer.paren(den, MUL)}", shape)
                 return lines
         if isinstance(expr, MatAdd):
-            terms = list(expr.args)
+            # a plain product first: it can be written straight into the workspace
+            terms = sorted(expr.args, key=lambda t: not self._plain_product(t))
             base = next(
                 (t for t in terms if self.fresh(t) and self.printer._negated(t) is None), None
             )
@@ -222,7 +237,25 @@ class _Lowering:
                     text = self.printer._constant_or(value, 0)
                     lines += self.line(f"{target} {op} {text}", shape)
                 return lines
+        if isinstance(expr, MatMul):
+            coeff, matrices = self.printer._split_matmul(expr)
+            if coeff == 1 and len(matrices) == 2 and not isinstance(matrices[1], OneMatrix):
+                return self.product(target, matrices[0], matrices[1], shape)
         return self.line(f"{target} = {self.code(expr)}", shape)
+
+    def _plain_product(self, expr: Any) -> bool:
+        if not isinstance(expr, MatMul):
+            return False
+        coeff, matrices = self.printer._split_matmul(expr)
+        return coeff == 1 and len(matrices) == 2
+
+    def product(self, target: str, left: Any, right: Any, shape: str) -> list[str]:
+        """``target = left @ right``, written into the caller's workspace when there is one."""
+        first = self.printer.paren(left, MUL)
+        second = self.printer.paren(right, MUL, strict=True)
+        typed = self.printer.paren(left.arg if isinstance(left, Transpose) else left, MUL)
+        out = f'_buffer(work, "{target}", {shape}, {typed}.dtype)'
+        return self.line(f"{target} = np.matmul({first}, {second}, out={out})", shape)
 
     # -- provenance comments ---------------------------------------------------------------
     def step_tag(self, step: Any) -> str:
@@ -298,12 +331,14 @@ class _Lowering:
         out = [
             "",
             "",
-            "def forward(params, X):",
+            "def forward(params, X, work=None):",
             f'    """Forward propagation; X is {self.shape(g.x.name)}, one example per column.',
             "",
             f"    Returns (A{self.depth}, cache): the output and exactly what backward and the "
             "cost read.",
+            "    With a workspace dict ``work``, the arrays are reused across calls.",
             '    """',
+            "    m = X.shape[1]  # the number of examples",
         ]
         for layer in range(1, self.depth + 1):
             out.append(f'    W{layer}, b{layer} = params["W{layer}"], params["b{layer}"]')
@@ -323,7 +358,7 @@ class _Lowering:
         lines = _comment(
             f"layer {layer}: {z} = W{layer} {prev} + b{layer} 1_m^T, {a} = {act.name}({z})"
         )
-        lines += self.line(f"{z} = W{layer} @ {prev}", shape)
+        lines += self.product(z, g.W(layer), g.a(layer - 1), shape)
         lines += self.line(f"{z} += b{layer}", f"{shape}: b{layer} broadcasts over the m columns")
         why = "" if keep_z else f"; {z} is not cached, {a} takes over its buffer"
         if act.is_identity:
@@ -367,10 +402,11 @@ class _Lowering:
         out = [
             "",
             "",
-            "def backward(params, cache, Y):",
+            "def backward(params, cache, Y, work=None):",
             f'    """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is {self.shape("Y")}.',
             "",
-            "    Reads the forward cache and never recomputes what it holds.",
+            "    Reads the forward cache and never recomputes what it holds; with a workspace",
+            "    dict ``work`` the large products go into arrays reused across calls.",
             '    """',
         ]
         out += [f'    {name} = params["{name}"]' for name in weights]
@@ -435,14 +471,18 @@ class _Lowering:
         out = [
             "",
             "",
-            "def loss_and_grads(params, X, Y):",
-            '    """The cost J (a float) and its gradients, keyed like params."""',
+            "def loss_and_grads(params, X, Y, work=None):",
+            '    """The cost J (a float) and its gradients, keyed like params.',
+            "",
+            "    Pass the same dict as ``work`` on every call of a training loop to reuse the",
+            "    large arrays; the gradients returned then live in it until the next call.",
+            '    """',
         ]
         if self.logits:
-            out += ["    _, cache = forward(params, X)"]
+            out += ["    _, cache = forward(params, X, work)"]
             out += self.line(f'{z} = cache["{z}"]', f"{self.shape(z)}: the logits")
         else:
-            out += [f"    {a}, cache = forward(params, X)"]
+            out += [f"    {a}, cache = forward(params, X, work)"]
         out += self.line("m = X.shape[1]", "the number of examples")
         if self.logits and act.name == "sigmoid":
             out += _comment(
@@ -472,7 +512,7 @@ class _Lowering:
                 '        W = params[f"W{layer}"]',
                 "        cost += L2 / (2 * m) * np.vdot(W, W)",
             ]
-        out.append("    return float(cost), backward(params, cache, Y)")
+        out.append("    return float(cost), backward(params, cache, Y, work)")
         return out
 
     def module(self) -> str:
@@ -483,7 +523,7 @@ class _Lowering:
         body = ["", *STDS.splitlines()]
         if "sigmoid" in self.printer.helpers:
             body += ["", *SIGMOID_HELPER.splitlines()]
-        body += ["", *INIT_PARAMS.splitlines()]
+        body += ["", *INIT_PARAMS.splitlines(), "", *BUFFER_HELPER.splitlines()]
         lines = header + body + forward + backward + loss
         return "\n".join(lines) + "\n"
 

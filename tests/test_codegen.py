@@ -210,3 +210,25 @@ def test_bce_from_logits_matches_naive_formula() -> None:
     A, _ = mod.forward(params, X)
     naive = -np.mean(np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A), axis=0))
     assert cost == pytest.approx(naive, rel=1e-12)
+
+
+@pytest.mark.parametrize(("spec", "kw"), SPECS)
+def test_workspace_reuses_arrays_and_changes_no_result(spec: str, kw: dict[str, object]) -> None:
+    """A workspace dict gives the same numbers, and the same arrays on the next call."""
+    net = sb.Network.parse(spec, **kw)
+    mod = sb.compile(net)
+    params = mod.init_params(seed=5)
+    n0, n_out = mod.SHAPES["W1"][1], mod.SHAPES[f"b{net.depth}"][0]
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((n0, 6))
+    Y = np.eye(n_out)[:, rng.integers(0, n_out, 6)]
+    cost, grads = mod.loss_and_grads(params, X, Y)
+    work: dict[str, np.ndarray] = {}
+    cost_w, grads_w = mod.loss_and_grads(params, X, Y, work)
+    assert cost_w == cost
+    for key in grads:
+        np.testing.assert_array_equal(grads_w[key], grads[key])
+    _, again = mod.loss_and_grads(params, X, Y, work)
+    assert again["W1"] is grads_w["W1"]  # written into the same buffer
+    _, fresh = mod.loss_and_grads(params, X, Y)
+    assert fresh["W1"] is not grads["W1"]  # without a workspace every call is new

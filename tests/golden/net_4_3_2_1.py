@@ -67,24 +67,40 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     return params
 
 
-def forward(params, X):
+def _buffer(work, name, shape, dtype):
+    """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
+
+    Reusing these arrays across calls saves the page faults of fresh multi-megabyte arrays;
+    with ``work`` the returned cache and gradients live in it until the next call.
+    """
+    if work is None:
+        return None
+    buf = work.get(name)
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = work[name] = np.empty(shape, dtype)
+    return buf
+
+
+def forward(params, X, work=None):
     """Forward propagation; X is (4, m), one example per column.
 
     Returns (A3, cache): the output and exactly what backward and the cost read.
+    With a workspace dict ``work``, the arrays are reused across calls.
     """
+    m = X.shape[1]  # the number of examples
     W1, b1 = params["W1"], params["b1"]
     W2, b2 = params["W2"], params["b2"]
     W3, b3 = params["W3"], params["b3"]
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = sigmoid(Z1)
-    Z1 = W1 @ X  # (3, m)
+    Z1 = np.matmul(W1, X, out=_buffer(work, "Z1", (3, m), W1.dtype))  # (3, m)
     Z1 += b1  # (3, m): b1 broadcasts over the m columns
     A1 = sigmoid(Z1, out=Z1)  # (3, m); Z1 is not cached, A1 takes over its buffer
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = sigmoid(Z2)
-    Z2 = W2 @ A1  # (2, m)
+    Z2 = np.matmul(W2, A1, out=_buffer(work, "Z2", (2, m), W2.dtype))  # (2, m)
     Z2 += b2  # (2, m): b2 broadcasts over the m columns
     A2 = sigmoid(Z2, out=Z2)  # (2, m); Z2 is not cached, A2 takes over its buffer
     # layer 3: Z3 = W3 A2 + b3 1_m^T, A3 = sigmoid(Z3)
-    Z3 = W3 @ A2  # (1, m)
+    Z3 = np.matmul(W3, A2, out=_buffer(work, "Z3", (1, m), W3.dtype))  # (1, m)
     Z3 += b3  # (1, m): b3 broadcasts over the m columns
     A3 = sigmoid(Z3)  # (1, m)
     cache = {
@@ -97,10 +113,11 @@ def forward(params, X):
     return A3, cache
 
 
-def backward(params, cache, Y):
+def backward(params, cache, Y, work=None):
     """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is (1, m).
 
-    Reads the forward cache and never recomputes what it holds.
+    Reads the forward cache and never recomputes what it holds; with a workspace
+    dict ``work`` the large products go into arrays reused across calls.
     """
     W2 = params["W2"]
     W3 = params["W3"]
@@ -116,29 +133,29 @@ def backward(params, cache, Y):
     dZ3 = A3 - Y  # (1, m)
     dZ3 /= m  # (1, m)
     # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
-    dW3 = dZ3 @ A2.T  # (1, 2)
+    dW3 = np.matmul(dZ3, A2.T, out=_buffer(work, "dW3", (1, 2), dZ3.dtype))  # (1, 2)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
     db3 = dZ3.sum(axis=1, keepdims=True)  # (1, 1)
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
     # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(z) = a*(1 - a), from the cached A2
-    dZ2 = W3.T @ dZ3  # (2, m)
+    dZ2 = np.matmul(W3.T, dZ3, out=_buffer(work, "dZ2", (2, m), W3.dtype))  # (2, m)
     dZ2 *= A2  # (2, m)
     dZ2 *= 1.0 - A2  # (2, m)
     del dZ3  # read for the last time above
     # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 3)
-    dW2 = dZ2 @ A1.T  # (2, 3)
+    dW2 = np.matmul(dZ2, A1.T, out=_buffer(work, "dW2", (2, 3), dZ2.dtype))  # (2, 3)
     # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
     db2 = dZ2.sum(axis=1, keepdims=True)  # (2, 1)
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (3, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(z) = a*(1 - a), from the cached A1
-    dZ1 = W2.T @ dZ2  # (3, m)
+    dZ1 = np.matmul(W2.T, dZ2, out=_buffer(work, "dZ1", (3, m), W2.dtype))  # (3, m)
     dZ1 *= A1  # (3, m)
     dZ1 *= 1.0 - A1  # (3, m)
     del dZ2  # read for the last time above
     # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (3, 4)
-    dW1 = dZ1 @ X.T  # (3, 4)
+    dW1 = np.matmul(dZ1, X.T, out=_buffer(work, "dW1", (3, 4), dZ1.dtype))  # (3, 4)
     # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
     db1 = dZ1.sum(axis=1, keepdims=True)  # (3, 1)
     return {
@@ -151,12 +168,16 @@ def backward(params, cache, Y):
     }
 
 
-def loss_and_grads(params, X, Y):
-    """The cost J (a float) and its gradients, keyed like params."""
-    _, cache = forward(params, X)
+def loss_and_grads(params, X, Y, work=None):
+    """The cost J (a float) and its gradients, keyed like params.
+
+    Pass the same dict as ``work`` on every call of a training loop to reuse the
+    large arrays; the gradients returned then live in it until the next call.
+    """
+    _, cache = forward(params, X, work)
     Z3 = cache["Z3"]  # (1, m): the logits
     m = X.shape[1]  # the number of examples
     # binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with a = sigmoid(z) is
     # log(1 + e^z) - y z, finite for any z
     cost = (np.logaddexp(0.0, Z3) - Y * Z3).sum() / m
-    return float(cost), backward(params, cache, Y)
+    return float(cost), backward(params, cache, Y, work)
