@@ -442,29 +442,27 @@ class _Engine:
                 f"; the L2 penalty (lambda/2m) sum ||W||_F^2 adds (lambda/m) {w.name}, "
                 f"{show_shape(w_shape)} like {w.name}"
             )
-        self.d.gradients[w.name] = expr
-        self.d.steps.append(
-            Step(
-                target=self._grad(w.name),
-                expr=expr,
+        self._gradient(
+            w.name,
+            expr,
+            dict(
                 shape=w_shape,
                 rule="bilinear",
                 candidates=tuple(candidates),
                 reason=reason,
                 layer=layer,
                 uses=(prev.name,),
-            )
+            ),
         )
         b_shape = tuple(b.shape)
         if self.batch:
             ones = Operand("1_m^T", OneMatrix(1, self.m), (sp.Integer(1), self.m))
             candidates = bilinear_candidates(d_op, ones, b_shape)
             chosen = select(candidates, self._grad(b.name))
-            self.d.gradients[b.name] = chosen.expr
-            self.d.steps.append(
-                Step(
-                    target=self._grad(b.name),
-                    expr=chosen.expr,
+            self._gradient(
+                b.name,
+                chosen.expr,
+                dict(
                     shape=b_shape,
                     rule="bias",
                     candidates=tuple(candidates),
@@ -474,14 +472,14 @@ class _Engine:
                         f"is: the sum of delta{layer} over its m columns"
                     ),
                     layer=layer,
-                )
+                ),
             )
         else:
-            self.d.gradients[b.name] = delta
-            self.d.steps.append(
-                Step(
-                    target=self._grad(b.name),
-                    expr=delta,
+            # single example: z = W a + b adds b directly, so no arrangement is proposed
+            self._gradient(
+                b.name,
+                delta,
+                dict(
                     shape=b_shape,
                     rule="bias",
                     candidates=(),
@@ -491,8 +489,13 @@ class _Engine:
                         "a single example needs no sum over columns"
                     ),
                     layer=layer,
-                )
+                ),
             )
+
+    def _gradient(self, name: str, expr: Any, step: dict[str, Any]) -> None:
+        """Record dJ/d``name`` = ``expr`` as a gradient and as the step that derived it."""
+        self.d.gradients[name] = expr
+        self.d.steps.append(Step(target=self._grad(name), expr=expr, **step))
 
     def _back_through_weights(self, layer: int) -> Operand:
         g = self.g

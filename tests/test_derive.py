@@ -139,8 +139,9 @@ def test_square_layers_are_told_apart_by_generic_dimensions() -> None:
     d = sb.derive(sb.Network.parse("4-4-4-1"))
     step = next(s for s in d.steps if s.target == "dJ/da1")
     assert step.expr == d.symbols["W2"].T * d.delta_symbols[2]
-    rejected = [c for c in step.candidates if c.text == "W2 delta2"]
-    assert rejected == [] or not rejected[0].fits
+    # W2 delta2 is the tempting wrong one: with n1 != n2 its inner dimensions differ
+    (rejected,) = [c for c in step.candidates if c.text == "W2 delta2"]
+    assert not rejected.fits and "inner dimensions n1 and n2 differ" in rejected.note
     # W2 is 4 x 4 concretely, but n2 x n1 symbolically
     assert d.shapes["W2"][0] != d.shapes["W2"][1]
     assert d.sizes[d.graph.dims[1]] == d.sizes[d.graph.dims[2]] == 4

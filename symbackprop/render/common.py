@@ -20,6 +20,22 @@ def split_coeff(expr: Any) -> tuple[sp.Expr, list[Any]]:
     return sp.Integer(1), [expr]
 
 
+def with_coefficient(coeff: sp.Expr, body: str, show: Any) -> str:
+    """``body`` scaled by ``coeff``: ``-body`` for -1, else the sign first, then ``show(|c|)``.
+
+    ``show`` prints the positive coefficient in the printer's own syntax (parenthesised text,
+    a LaTeX fraction), so both printers share one rule for signs.
+    """
+    if coeff == 1:
+        return body
+    if coeff == -1:
+        return f"-{body}"
+    sign = ""
+    if coeff.could_extract_minus_sign():
+        sign, coeff = "-", -coeff
+    return f"{sign}{show(coeff)} {body}"
+
+
 def signed_term(term: Any) -> tuple[bool, Any]:
     """``(negative, term without its minus sign)`` for one term of a sum."""
     coeff, matrices = split_coeff(term)

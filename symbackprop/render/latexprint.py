@@ -25,6 +25,7 @@ from symbackprop.render.common import (
     ones_kind,
     ordered_terms,
     split_coeff,
+    with_coefficient,
 )
 from symbackprop.render.names import dim_latex, latex_name
 
@@ -99,14 +100,7 @@ class MathLatexPrinter(LatexPrinter):
             else:
                 parts.append(self._wrap(factor))
         body = rf" \, {BREAK}".join(parts)
-        if coeff == 1:
-            return body
-        if coeff == -1:
-            return f"-{body}"
-        sign = ""
-        if coeff.could_extract_minus_sign():
-            sign, coeff = "-", -coeff
-        return f"{sign}{self._print(coeff)} {body}"
+        return with_coefficient(coeff, body, self._print)
 
     def _print_HadamardProduct(self, expr: Any) -> str:
         num, den = division_parts(expr)

@@ -19,6 +19,7 @@ from symbackprop.render.common import (
     ones_kind,
     ordered_terms,
     split_coeff,
+    with_coefficient,
 )
 
 _ARG = "ARGPLACEHOLDER"
@@ -75,14 +76,7 @@ class TextPrinter(StrPrinter):
             else:
                 parts.append(self._wrap(factor))
         body = " ".join(parts)
-        if coeff == 1:
-            return body
-        if coeff == -1:
-            return f"-{body}"
-        sign = ""
-        if coeff.could_extract_minus_sign():
-            sign, coeff = "-", -coeff
-        return f"{sign}({self._print(coeff)}) {body}"
+        return with_coefficient(coeff, body, lambda c: f"({self._print(c)})")
 
     def _print_HadamardProduct(self, expr: Any) -> str:
         num, den = division_parts(expr)
