@@ -41,11 +41,7 @@ def architectures(draw: st.DrawFn) -> tuple[sb.Network, bool, int]:
     return network, draw(st.booleans()), draw(st.integers(1, 3))
 
 
-@settings(max_examples=20, deadline=None)
-@given(architectures())
-def test_check_exact_passes_on_generated_architectures(
-    case: tuple[sb.Network, bool, int],
-) -> None:
+def _exact_passes(case: tuple[sb.Network, bool, int]) -> None:
     network, batch, m = case
     d = sb.derive(network, batch=batch)
     result = d.check_exact(trials=1, sizes={"m": m} if batch else None)
@@ -54,6 +50,24 @@ def test_check_exact_passes_on_generated_architectures(
         int(sp.sympify(r).xreplace(_sizes(result))) * int(sp.sympify(c).xreplace(_sizes(result)))
         for r, c in (d.symbols[name].shape for name in d.gradients)
     )
+
+
+@settings(max_examples=4, deadline=None)
+@given(architectures())
+def test_check_exact_passes_on_generated_architectures(
+    case: tuple[sb.Network, bool, int],
+) -> None:
+    """A few drawn architectures in the default suite; the slow suite draws many more."""
+    _exact_passes(case)
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None)
+@given(architectures())
+def test_check_exact_passes_on_many_generated_architectures(
+    case: tuple[sb.Network, bool, int],
+) -> None:
+    _exact_passes(case)
 
 
 def _sizes(result: ExactCheck) -> dict[sp.Symbol, int]:
@@ -65,12 +79,12 @@ def _sizes(result: ExactCheck) -> dict[sp.Symbol, int]:
     ("spec", "loss"),
     [
         ("4-3-2-1", "bce"),
-        ("n-3-2-1", "bce"),
-        ("4-4-4-1", "bce"),
-        ("3-3:relu-3:relu-2:sigmoid", "bce"),
+        pytest.param("n-3-2-1", "bce", marks=pytest.mark.slow),
+        pytest.param("4-4-4-1", "bce", marks=pytest.mark.slow),
+        pytest.param("3-3:relu-3:relu-2:sigmoid", "bce", marks=pytest.mark.slow),
         ("3-2:softplus-2:identity", "mse"),
-        ("3-3:leaky_relu-3:softmax", "ce"),
-        ("2-3:tanh-3:softmax", "mse"),
+        pytest.param("3-3:leaky_relu-3:softmax", "ce", marks=pytest.mark.slow),
+        pytest.param("2-3:tanh-3:softmax", "mse", marks=pytest.mark.slow),
     ],
 )
 def test_check_exact_on_named_networks(spec: str, loss: str, batch: bool) -> None:
