@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.progress import Progress
 
 
 @functools.cache
@@ -40,3 +41,20 @@ def print_out(*renderables: object) -> None:
     text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
     stdout.file.write(text)
     stdout.file.flush()
+
+
+def progress() -> Progress:
+    """A transient spinner with the elapsed time on stderr, for anything that may run longer
+    than a couple of seconds. It disappears when done, and shows nothing when stderr is not
+    a terminal (so piped or captured output is unchanged)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    stderr = err()
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    )
