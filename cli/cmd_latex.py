@@ -110,7 +110,7 @@ def build_pdf(tex: str) -> bytes:
     if pdflatex is None:
         raise CliError("pdflatex is not installed; nothing was written")
     with tempfile.TemporaryDirectory(prefix="symbackprop-") as tmp:
-        (Path(tmp) / "doc.tex").write_text(tex, encoding="utf-8")
+        (Path(tmp) / "doc.tex").write_text(tex, encoding="utf-8")  # private temporary folder
         try:
             proc = subprocess.run(
                 [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
