@@ -69,7 +69,7 @@ def codegen_cmd(opts: SpecOptions, out_path: str | None, force: bool) -> None:
         click.echo(source, nl=False)
         return
     output.write(target, source)
-    console.err().print(f"wrote {target}", markup=False)
+    click.echo(f"wrote {target}", err=True)
 
 
 def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:

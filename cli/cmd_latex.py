@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from symbackprop.cli import console, output
+from symbackprop.cli import output
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
 
@@ -77,10 +77,10 @@ def latex_cmd(
     # the PDF is built first: if pdflatex fails, neither file is touched
     pdf_bytes = build_pdf(tex) if pdf_target is not None else None
     output.write(tex_target, tex)
-    console.err().print(f"wrote {tex_target}", markup=False)
+    click.echo(f"wrote {tex_target}", err=True)
     if pdf_target is not None and pdf_bytes is not None:
         output.write(pdf_target, pdf_bytes)
-        console.err().print(f"wrote {pdf_target}", markup=False)
+        click.echo(f"wrote {pdf_target}", err=True)
 
 
 def _check_pdf_options(out_path: str | None, standalone: bool) -> None:

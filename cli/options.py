@@ -181,7 +181,7 @@ class SpecOptions:
                     net.layers,
                     loss=self.loss if self.loss is not None else net.loss,
                     l2=self.l2 if self.l2 is not None else net.l2,
-                    define={**dict(net.define), **define},
+                    define=tuple(sorted({**dict(net.define), **define}.items())),
                 )
         else:
             net = self._parse_compact(define)

@@ -42,7 +42,7 @@ class Target:
     option: str = "-o"
 
     def __str__(self) -> str:
-        return quote_user_text(str(self.path), quotes=False)
+        return str(self.path)
 
 
 def shown(path: str | os.PathLike[str]) -> str:
