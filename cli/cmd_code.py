@@ -64,7 +64,9 @@ def codegen_cmd(opts: SpecOptions, out_path: str | None, force: bool) -> None:
     net = opts.network()
     import symbackprop as sb
 
-    source = sb.codegen(net, sizes=_code_sizes(opts, net))
+    sizes = _code_sizes(opts, net)
+    with console.working(f"generating the gradient code of {net.compact}"):
+        source = sb.codegen(net, sizes=sizes)
     if target is None:
         click.echo(source, nl=False)
         return

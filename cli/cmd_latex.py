@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from symbackprop.cli import output
+from symbackprop.cli import console, output
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
 
@@ -69,13 +69,17 @@ def latex_cmd(
     import symbackprop as sb
     from symbackprop.render import to_latex
 
-    d = sb.derive(net, batch=opts.batch)
-    tex = to_latex(d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=opts.sizes)
+    with console.working(f"deriving {net.compact}"):
+        d = sb.derive(net, batch=opts.batch)
+        tex = to_latex(d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=opts.sizes)
     if tex_target is None:
         click.echo(tex, nl=False)
         return
     # the PDF is built first: if pdflatex fails, neither file is touched
-    pdf_bytes = build_pdf(tex) if pdf_target is not None else None
+    pdf_bytes = None
+    if pdf_target is not None:
+        with console.working("building the PDF with pdflatex"):
+            pdf_bytes = build_pdf(tex)
     output.write(tex_target, tex)
     click.echo(f"wrote {tex_target}", err=True)
     if pdf_target is not None and pdf_bytes is not None:

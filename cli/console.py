@@ -6,7 +6,9 @@ output is plain when piped, and rich honours ``NO_COLOR``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -52,9 +54,19 @@ def progress() -> Progress:
     stderr = err()
     return Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # descriptions may hold user text
         TimeElapsedColumn(),
         console=stderr,
         transient=True,
         disable=not stderr.is_terminal,
     )
+
+
+@contextlib.contextmanager
+def working(description: str) -> Iterator[None]:
+    """A transient spinner saying what runs (see :func:`progress`); print results after it."""
+    from symbackprop.errors import quote_user_text
+
+    with progress() as bar:
+        bar.add_task(quote_user_text(description, 80, quotes=False), total=None)
+        yield

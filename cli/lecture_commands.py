@@ -46,15 +46,17 @@ def collapse_command(opts: SpecOptions, fmt: str) -> None:
         # output layer ("bce needs a sigmoid output"); parse with mse so that
         # `collapse 4-3-2-1 --activation identity` works as the lecture writes it.
         opts = dataclasses.replace(opts, loss="mse")
-    result = collapse(opts.network())
-    check = result.verify()
+    from symbackprop.cli import console
+
+    net = opts.network()
+    with console.working(f"collapsing {net.compact}"):
+        result = collapse(net)
+        check = result.verify()
     if not check.ok:  # pragma: no cover - the construction is exact; this guards regressions
         raise click.ClickException(f"internal: W' x + b' differs from the forward pass ({check})")
     if fmt == "latex":
         click.echo(result.latex(), nl=False)
         return
-    from symbackprop.cli import console
-
     sizes = ", ".join(f"{name}={size}" for name, size in check.sizes.items())
     console.out().print(result.rich())
     console.out().print(

@@ -405,6 +405,14 @@ def test_2_5_gradients_shows_progress() -> None:
     assert "gradient norms" not in out
 
 
+def test_2_5_other_commands_show_a_spinner_and_user_text_is_not_markup() -> None:
+    code, out, err = run_on_terminal("derive", "4-3-1")
+    assert code == 0 and "deriving 4-3:sigmoid-1:sigmoid" in err and "dJ/dW1" in out
+    # user text in a progress line is shown as typed, never read as rich markup
+    code, out, err = run_on_terminal("shapecheck", "4-3-1", "--wrt", "[/x]", "a")
+    assert code == 2 and "dJ/d[/x]" in err and "internal error" not in err
+
+
 # -- 4.3 hostile numbers and names: exit 2, one line, never 3 ------------------------------------
 
 
