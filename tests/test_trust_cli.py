@@ -382,11 +382,11 @@ def run_on_terminal(*args: str) -> tuple[int, str, str]:
 
 
 def test_2_5_check_shows_progress_on_a_terminal_only() -> None:
-    code, out, err = run_on_terminal("check", "20-20-1", "--no-exact")
+    code, out, err = run_on_terminal("check", "4-3-1", "--no-exact")
     assert code == 0
-    assert "finite differences (full, 441 parameters)" in err
+    assert "finite differences (full, 19 parameters)" in err
     assert "all checks passed" in out and "\x1b[" not in out
-    piped = run("check", "20-20-1", "--no-exact")
+    piped = run("check", "4-3-1", "--no-exact")
     assert piped.returncode == 0 and piped.stderr == ""
 
 
@@ -519,9 +519,14 @@ def test_4_5_one_line_caps_every_message() -> None:
 def test_4_5_huge_names_give_a_short_error_line(spec: dict[str, object], tmp_path: Path) -> None:
     path = tmp_path / "big.json"
     path.write_text(json.dumps(spec))
-    proc = run("codegen", str(path), "--size", "zz=3")
-    assert proc.returncode == 2, proc.stderr[:300]
-    assert_one_line_error(proc.stderr)
+    if "define" in spec:  # one real process; the other two in process (the same code path)
+        proc = run("codegen", str(path), "--size", "zz=3")
+        assert proc.returncode == 2, proc.stderr[:300]
+        assert_one_line_error(proc.stderr)
+    else:
+        result = invoke("codegen", str(path), "--size", "zz=3")
+        assert result.exit_code == 2, result.stderr[:300]
+        assert_one_line_error(result.stderr)
 
 
 def test_4_5_formula_starting_with_minus_gets_a_hint() -> None:
