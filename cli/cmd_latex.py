@@ -22,6 +22,8 @@ Examples:
 """
 
 PDFLATEX_TIMEOUT = 300
+#: pdflatex errors that mean "too big for TeX" (user input), not "invalid LaTeX" (our bug)
+TEX_LIMITS = ("Dimension too large", "TeX capacity exceeded", "Arithmetic overflow")
 
 
 @click.command(
@@ -132,6 +134,13 @@ def build_pdf(tex: str) -> bytes:
         built = Path(tmp) / "doc.pdf"
         if proc.returncode != 0 or not built.exists():
             first = next((ln for ln in proc.stdout.splitlines() if ln.startswith("!")), "")
+            if any(limit in first for limit in TEX_LIMITS):
+                # valid LaTeX that TeX cannot typeset: a name or formula wider than TeX allows
+                raise CliError(
+                    f"pdflatex cannot typeset this document ({first.lstrip('! ').rstrip('.')}: "
+                    "a name or a formula is too long for TeX); nothing was written; shorter "
+                    "names or --compact may help, and without --pdf the .tex is written"
+                )
             # symbackprop wrote the LaTeX, so a document that does not compile is our bug
             raise InternalError(f"pdflatex failed: {first or 'see its log'}; nothing was written")
         return built.read_bytes()

@@ -84,6 +84,8 @@ def _formula_hint(exc: click.exceptions.UsageError) -> str:
         return ""
     if ctx.command is None or ctx.command.name != "shapecheck":
         return ""
+    if re.fullmatch(r"--[A-Za-z][A-Za-z0-9-]*", exc.option_name):
+        return ""  # a mistyped long option, not a formula
     return (
         f"; a formula that starts with '-' goes after '--': {ctx.command_path} SPEC --wrt "
         "PARAM -- '-(a3 - y) a2^T'"

@@ -475,6 +475,44 @@ def test_4_3_every_number_option_is_strict() -> None:
                 assert isinstance(param.type, FiniteFloat)
 
 
+@pytest.mark.slow
+def test_4_3_long_width_name_with_pdf(tmp_path: Path) -> None:
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    name = "w" * 3000
+    proc = run("latex", f"{name}-3-1", "--size", f"{name}=4", "-o", "n.tex", "--pdf", cwd=tmp_path)
+    # 3,000 'w' are wider than TeX's largest dimension (16384 pt): exit 2, nothing written
+    assert proc.returncode == 2, proc.stderr[:400]
+    assert_one_line_error(proc.stderr, "cannot typeset")
+    assert listing(tmp_path) == []
+
+
+def test_4_3_tex_limits_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pdflatex refusing a document for its size (a 3,000-character name is wider than TeX's
+    largest dimension) is exit 2 with nothing written; invalid LaTeX stays our bug (exit 3)."""
+    import symbackprop.cli.cmd_latex as cmd_latex
+
+    def fake_pdflatex(message: str) -> object:
+        def fake_run(*args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+            return subprocess.CompletedProcess([], 1, stdout=f"x\n{message}\n", stderr="")
+
+        return fake_run
+
+    monkeypatch.setattr(cmd_latex.shutil, "which", lambda name: "/bin/false")
+    out = str(tmp_path / "n.tex")
+    monkeypatch.setattr(cmd_latex.subprocess, "run", fake_pdflatex("! Dimension too large."))
+    result = invoke("latex", "4-3-1", "-o", out, "--pdf")
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "cannot typeset", "nothing was written")
+    monkeypatch.setattr(
+        cmd_latex.subprocess, "run", fake_pdflatex("! Undefined control sequence.")
+    )
+    monkeypatch.delenv("SYMBACKPROP_DEBUG", raising=False)
+    result = invoke("latex", "4-3-1", "-o", out, "--pdf")
+    assert result.exit_code == 3 and "internal error" in result.stderr
+    assert listing(tmp_path) == []
+
+
 def test_4_3_huge_exact_example_is_skipped_not_exit_3() -> None:
     result = invoke(
         "gradients", "--depth", "120", "--width", "2", "--seeds", "1", "--m", "2",
@@ -537,6 +575,10 @@ def test_4_5_formula_starting_with_minus_gets_a_hint() -> None:
     assert fixed.returncode in (0, 1), fixed.stderr
     plain = invoke("derive", "4-3-1", "--bogus")  # other commands: no formula hint
     assert plain.exit_code == 2 and "formula" not in plain.stderr
+    typo = invoke("shapecheck", "4-3-1", "--wrt", "W2", "--bogus", "a")  # a long option typo
+    assert typo.exit_code == 2 and "formula" not in typo.stderr
+    short = invoke("shapecheck", "4-3-1", "--wrt", "W2", "-x")
+    assert short.exit_code == 2 and "goes after '--'" in short.stderr
 
 
 # -- 5.7 codegen --single, compact spec and loss hints -------------------------------------------
