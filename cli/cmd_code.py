@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
-from symbackprop.cli import console
+from symbackprop.cli import console, output
 from symbackprop.cli.errors import CheckFailed, CliError
-from symbackprop.cli.options import SpecOptions, spec_options
+from symbackprop.cli.options import FiniteFloat, IntRange, SpecOptions, spec_options
 
 CODEGEN_EPILOG = """\b
 Examples:
   symbackprop codegen 4-3-2-1 -o backprop.py
   symbackprop codegen n-3-2-1 --size n=784 > backprop.py
+  symbackprop codegen 4-3-2-1 -o backprop.py --force   replace an existing backprop.py
 """
 
 CHECK_EPILOG = """\b
@@ -27,8 +28,10 @@ Examples:
 EXACT_MAX_DEPTH = 4
 #: above this many parameters the finite-difference check uses random directions
 FULL_CHECK_MAX_PARAMS = 5_000
-#: show a progress bar when the check is at least this big (parameters)
-PROGRESS_MIN_PARAMS = 2_000
+#: --eps: smaller steps drown in rounding, larger ones in the curvature of the cost
+EPS_MIN, EPS_MAX = 1e-10, 1e-2
+#: --seed: numpy's default_rng takes any non-negative integer; the CLI keeps to 32 bits
+SEED_MAX = 2**32 - 1
 
 
 def _code_sizes(opts: SpecOptions, net: Any) -> dict[str, int]:
@@ -44,27 +47,31 @@ def _code_sizes(opts: SpecOptions, net: Any) -> dict[str, int]:
 
 @click.command("codegen", epilog=CODEGEN_EPILOG, short_help="Generate the NumPy gradient module.")
 @spec_options
-@click.option(
-    "-o", "--out", "out_path", type=click.Path(dir_okay=False), help="Write to FILE (else stdout)."
-)
-def codegen_cmd(opts: SpecOptions, out_path: str | None) -> None:
+@output.options()
+def codegen_cmd(opts: SpecOptions, out_path: str | None, force: bool) -> None:
     """Generate a self-contained NumPy module with forward, backward and loss_and_grads.
 
     Always the batch form (examples in columns). Named widths need --size NAME=INT.
     """
+    ctx = click.get_current_context()
+    if not opts.batch and ctx.get_parameter_source("batch") is ParameterSource.COMMANDLINE:
+        raise click.UsageError(
+            "--single does not apply: the generated module is always the batch form "
+            "(examples in columns; one example is m = 1)"
+        )
+    # checked before any work: a refused -o costs nothing and writes nothing
+    target = output.target(out_path, force=force, inputs=[opts.spec])
     net = opts.network()
     import symbackprop as sb
 
-    source = sb.codegen(net, sizes=_code_sizes(opts, net))
-    if out_path is None:
+    sizes = _code_sizes(opts, net)
+    with console.working(f"generating the gradient code of {net.compact}"):
+        source = sb.codegen(net, sizes=sizes)
+    if target is None:
         click.echo(source, nl=False)
         return
-    path = Path(out_path)
-    try:
-        path.write_text(source, encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
-    console.err().print(f"wrote {path}")
+    output.write(target, source)
+    click.echo(f"wrote {target}", err=True)
 
 
 def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
@@ -90,8 +97,20 @@ def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
     "check", epilog=CHECK_EPILOG, short_help="Check the gradients: finite differences, exact."
 )
 @spec_options
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for params and data.")
-@click.option("--eps", type=float, default=1e-6, show_default=True, help="Finite-difference step.")
+@click.option(
+    "--seed",
+    type=IntRange(0, SEED_MAX),
+    default=0,
+    show_default=True,
+    help="Seed for params and data.",
+)
+@click.option(
+    "--eps",
+    type=FiniteFloat(EPS_MIN, EPS_MAX),
+    default=1e-6,
+    show_default=True,
+    help=f"Finite-difference step, in [{EPS_MIN:g}, {EPS_MAX:g}].",
+)
 @click.option(
     "--exact/--no-exact",
     default=True,
@@ -103,40 +122,30 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, exact: bool) -> None:
     For small networks also compares every gradient entry with SymPy's diff of the cost in
     exact rational arithmetic. Exit status 1 when a check fails.
     """
-    if not eps > 0:
-        raise click.BadParameter("must be positive", param_hint="'--eps'")
     net = opts.network()
     import numpy as np
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     import symbackprop as sb
 
     m = opts.sizes.get("m", 3)
-    stderr = console.err()
-    module = sb.compile(net, sizes=_code_sizes(opts, net))
-    n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
-    mode = "full" if n_params <= FULL_CHECK_MAX_PARAMS else "directional"
     run_exact = exact and net.depth <= EXACT_MAX_DEPTH
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=stderr,
-        transient=True,
-        disable=n_params < PROGRESS_MIN_PARAMS and not run_exact,
-    ) as progress:
-        task = progress.add_task(f"finite differences ({mode}, {n_params:,} parameters)", total=2)
+    # progress on stderr (transient: gone when done; nothing when stderr is not a terminal)
+    with console.progress() as progress:
+        task = progress.add_task("deriving and compiling the gradient code", total=None)
+        module = sb.compile(net, sizes=_code_sizes(opts, net))
+        n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
+        # DESIGN.md's "auto": every entry for small networks, random directions for large ones
+        mode = "full" if n_params <= FULL_CHECK_MAX_PARAMS else "directional"
+        progress.update(task, description=f"finite differences ({mode}, {n_params:,} parameters)")
         params = module.init_params(seed=seed)
         X, Y = _data(module, net.loss, m, seed)
         result = sb.gradcheck(module, params, X, Y, eps=eps, mode=mode, seed=seed)
-        progress.advance(task)
         exact_result = None
         if run_exact:
-            progress.update(task, description="exact check (rational arithmetic)")
+            progress.update(task, description="exact check (rational arithmetic, small sizes)")
             derivation = sb.derive(net, batch=opts.batch)
             exact_result = derivation.check_exact(sizes=opts.sizes or None, seed=seed)
-        progress.advance(task)
 
     table = Table(title=f"finite differences ({mode}, eps={eps:g}, m={m})", title_justify="left")
     for column, justify in (

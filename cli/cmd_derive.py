@@ -40,18 +40,21 @@ def derive_cmd(opts: SpecOptions, wrt: str | None, expanded: bool, fmt: str) -> 
     import symbackprop as sb
     import symbackprop.render as render
 
-    d = sb.derive(net, batch=opts.batch)
     sizes = opts.sizes
+    with console.working(f"deriving {net.compact}"):
+        d = sb.derive(net, batch=opts.batch)
+        if fmt == "text":
+            parts = render.text.render(d, wrt=wrt, expanded=expanded, sizes=sizes)
+        elif fmt == "latex":
+            text = render.to_latex(d, standalone=False, wrt=wrt, expanded=expanded, sizes=sizes)
+        elif fmt == "markdown":
+            text = render.to_markdown(d, wrt=wrt, expanded=expanded, sizes=sizes)
+        else:
+            text = render.to_json(d, wrt=wrt, expanded=expanded, sizes=sizes)
     if fmt == "text":
-        console.print_out(*render.text.render(d, wrt=wrt, expanded=expanded, sizes=sizes))
-    elif fmt == "latex":
-        click.echo(
-            render.to_latex(d, standalone=False, wrt=wrt, expanded=expanded, sizes=sizes), nl=False
-        )
-    elif fmt == "markdown":
-        click.echo(render.to_markdown(d, wrt=wrt, expanded=expanded, sizes=sizes), nl=False)
+        console.print_out(*parts)
     else:
-        click.echo(render.to_json(d, wrt=wrt, expanded=expanded, sizes=sizes), nl=False)
+        click.echo(text, nl=False)
 
 
 SHAPES_EPILOG = """\b

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from symbackprop.cli import console
+from symbackprop.cli import console, output
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
 
@@ -18,18 +18,19 @@ Examples:
   symbackprop latex 4-3-2-1 -o backprop.tex
   symbackprop latex n-3-2-1 -o notes.tex --pdf      also builds notes.pdf with pdflatex
   symbackprop latex 4-3-2-1 --snippet               an align block on stdout
+  symbackprop latex 4-3-2-1 -o notes.tex --force    replace an existing notes.tex
 """
 
 PDFLATEX_TIMEOUT = 300
+#: pdflatex errors that mean "too big for TeX" (user input), not "invalid LaTeX" (our bug)
+TEX_LIMITS = ("Dimension too large", "TeX capacity exceeded", "Arithmetic overflow")
 
 
 @click.command(
     "latex", epilog=LATEX_EPILOG, short_help="LaTeX document or align snippet (and PDF)."
 )
 @spec_options
-@click.option(
-    "-o", "--out", "out_path", type=click.Path(dir_okay=False), help="Write to FILE.tex."
-)
+@output.options("Write to FILE.tex ('-': stdout, the default).")
 @click.option(
     "--standalone/--snippet",
     default=True,
@@ -37,56 +38,85 @@ PDFLATEX_TIMEOUT = 300
 )
 @click.option("--expanded/--compact", default=True, help="Include the expanded gradients.")
 @click.option("--wrt", metavar="PARAM", help="Only the steps and gradient for one parameter (W2).")
-@click.option("--pdf", is_flag=True, help="Also build the PDF with pdflatex (needs -o).")
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also build FILE.pdf beside FILE.tex with pdflatex (needs -o FILE.tex; --force "
+    "covers both).",
+)
 def latex_cmd(
     opts: SpecOptions,
     out_path: str | None,
+    force: bool,
     standalone: bool,
     expanded: bool,
     wrt: str | None,
     pdf: bool,
 ) -> None:
     """Write the derivation of SPEC as LaTeX (CS229 notation, amsmath and bm only)."""
-    if pdf and not out_path:
-        raise click.UsageError("--pdf needs -o FILE.tex (the PDF is written beside it)")
-    if pdf and not standalone:
-        raise click.UsageError("--pdf needs --standalone: a snippet is not a document")
-    if pdf and shutil.which("pdflatex") is None:
-        # checked before anything is written, so the error is the only line on stderr
-        raise CliError(
-            "--pdf needs pdflatex, which is not installed (Debian/Ubuntu: apt-get install "
-            "texlive-latex-base); nothing was written"
+    if pdf:
+        _check_pdf_options(out_path, standalone)
+    # every output is checked before any work, so a refusal writes nothing at all
+    tex_target = output.target(out_path, force=force, inputs=[opts.spec])
+    pdf_target = None
+    if pdf and tex_target is not None:
+        pdf_target = output.target(
+            str(tex_target.path.with_suffix(".pdf")),
+            force=force,
+            inputs=[opts.spec],
+            option="--pdf",
         )
     net = opts.network()
     check_wrt(wrt, net.depth)
     import symbackprop as sb
     from symbackprop.render import to_latex
 
-    d = sb.derive(net, batch=opts.batch)
-    tex = to_latex(d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=opts.sizes)
-    if out_path is None:
+    with console.working(f"deriving {net.compact}"):
+        d = sb.derive(net, batch=opts.batch)
+        tex = to_latex(d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=opts.sizes)
+    if tex_target is None:
         click.echo(tex, nl=False)
         return
-    path = Path(out_path)
-    try:
-        path.write_text(tex, encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
-    console.err().print(f"wrote {path}")
-    if pdf:
-        pdf_path = build_pdf(path)
-        console.err().print(f"wrote {pdf_path}")
+    # the PDF is built first: if pdflatex fails, neither file is touched
+    pdf_bytes = None
+    if pdf_target is not None:
+        with console.working("building the PDF with pdflatex"):
+            pdf_bytes = build_pdf(tex)
+    output.write(tex_target, tex)
+    click.echo(f"wrote {tex_target}", err=True)
+    if pdf_target is not None and pdf_bytes is not None:
+        output.write(pdf_target, pdf_bytes)
+        click.echo(f"wrote {pdf_target}", err=True)
 
 
-def build_pdf(tex_path: Path) -> Path:
-    """Compile ``tex_path`` with pdflatex in a temporary directory; the PDF lands beside it."""
+def _check_pdf_options(out_path: str | None, standalone: bool) -> None:
+    """--pdf: -o must name a .tex file, beside which the PDF goes; pdflatex must be there."""
+    if out_path is None or out_path == output.STDOUT:
+        raise click.UsageError("--pdf needs -o FILE.tex (the PDF is written beside it)")
+    if not out_path.lower().endswith(".tex"):
+        raise click.UsageError(
+            f"--pdf needs -o FILE.tex, got {output.shown(out_path)}: the PDF is written beside "
+            "it as FILE.pdf"
+        )
+    if not standalone:
+        raise click.UsageError("--pdf needs --standalone: a snippet is not a document")
+    if shutil.which("pdflatex") is None:
+        # checked before anything is written, so the error is the only line on stderr
+        raise CliError(
+            "--pdf needs pdflatex, which is not installed (Debian/Ubuntu: apt-get install "
+            "texlive-latex-base); nothing was written"
+        )
+
+
+def build_pdf(tex: str) -> bytes:
+    """Compile the document ``tex`` with pdflatex in a temporary folder; return the PDF."""
     from symbackprop.errors import InternalError
 
     pdflatex = shutil.which("pdflatex")
     if pdflatex is None:
-        raise CliError(f"pdflatex is not installed; {tex_path} was written without a PDF")
+        raise CliError("pdflatex is not installed; nothing was written")
     with tempfile.TemporaryDirectory(prefix="symbackprop-") as tmp:
-        shutil.copy(tex_path, Path(tmp) / "doc.tex")
+        (Path(tmp) / "doc.tex").write_text(tex, encoding="utf-8")  # private temporary folder
         try:
             proc = subprocess.run(
                 [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
@@ -98,15 +128,19 @@ def build_pdf(tex_path: Path) -> Path:
                 stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
-            raise CliError(f"pdflatex did not finish within {PDFLATEX_TIMEOUT} s") from None
+            raise CliError(
+                f"pdflatex did not finish within {PDFLATEX_TIMEOUT} s; nothing was written"
+            ) from None
         built = Path(tmp) / "doc.pdf"
         if proc.returncode != 0 or not built.exists():
             first = next((ln for ln in proc.stdout.splitlines() if ln.startswith("!")), "")
+            if any(limit in first for limit in TEX_LIMITS):
+                # valid LaTeX that TeX cannot typeset: a name or formula wider than TeX allows
+                raise CliError(
+                    f"pdflatex cannot typeset this document ({first.lstrip('! ').rstrip('.')}: "
+                    "a name or a formula is too long for TeX); nothing was written; shorter "
+                    "names or --compact may help, and without --pdf the .tex is written"
+                )
             # symbackprop wrote the LaTeX, so a document that does not compile is our bug
-            raise InternalError(f"pdflatex failed on {tex_path}: {first or 'see its log'}")
-        target = tex_path.with_suffix(".pdf")
-        try:
-            shutil.copy(built, target)
-        except OSError as exc:
-            raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
-    return target
+            raise InternalError(f"pdflatex failed: {first or 'see its log'}; nothing was written")
+        return built.read_bytes()

@@ -44,7 +44,8 @@ def shapecheck_cmd(opts: SpecOptions, wrt: str, formula: str) -> None:
     import symbackprop as sb
     from symbackprop.formula.typing_ import FormulaShapeError
 
-    report = sb.check_formula(net, wrt, formula, batch=opts.batch)
+    with console.working(f"checking the formula for dJ/d{wrt}"):
+        report = sb.check_formula(net, wrt, formula, batch=opts.batch)
     console.print_out(*_render(report))
     if report.ok:
         return

@@ -6,11 +6,14 @@ output is plain when piped, and rich honours ``NO_COLOR``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.progress import Progress
 
 
 @functools.cache
@@ -40,3 +43,30 @@ def print_out(*renderables: object) -> None:
     text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
     stdout.file.write(text)
     stdout.file.flush()
+
+
+def progress() -> Progress:
+    """A transient spinner with the elapsed time on stderr, for anything that may run longer
+    than a couple of seconds. It disappears when done, and shows nothing when stderr is not
+    a terminal (so piped or captured output is unchanged)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    stderr = err()
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),  # descriptions may hold user text
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    )
+
+
+@contextlib.contextmanager
+def working(description: str) -> Iterator[None]:
+    """A transient spinner saying what runs (see :func:`progress`); print results after it."""
+    from symbackprop.errors import quote_user_text
+
+    with progress() as bar:
+        bar.add_task(quote_user_text(description, 80, quotes=False), total=None)
+        yield

@@ -8,12 +8,19 @@ traceback with ``--debug`` or ``SYMBACKPROP_DEBUG=1``). Only click is imported h
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 
 import click
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+#: an error line never grows with the input: longer messages are cut in the middle
+MESSAGE_LIMIT = 300
+#: a quoted value longer than this inside a message keeps only its start and end
+QUOTED_LIMIT = 60
+_QUOTED = re.compile(rf"'[^'\n]{{{QUOTED_LIMIT + 1},}}'|\"[^\"\n]{{{QUOTED_LIMIT + 1},}}\"")
 
 
 class CliError(click.ClickException):
@@ -29,13 +36,60 @@ class CheckFailed(click.ClickException):
 
 
 def one_line(message: str) -> str:
-    """Collapse a message to one line (errors must be exactly one line on stderr)."""
-    return "; ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    """Collapse a message to one line (errors must be exactly one line on stderr), cut to a
+    readable length: long quoted values keep their start and end, and the whole line stays
+    under about :data:`MESSAGE_LIMIT` characters (see :func:`shorten`)."""
+    return shorten("; ".join(part.strip() for part in str(message).splitlines() if part.strip()))
 
 
 def debug_requested(args: list[str] | None) -> bool:
     argv = sys.argv[1:] if args is None else list(args)
     return "--debug" in argv or os.environ.get("SYMBACKPROP_DEBUG", "") not in ("", "0")
+
+
+def _elide(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters around a middle ``...``."""
+    if len(text) <= limit:
+        return text
+    head = (2 * limit) // 3
+    tail = limit - head - 3
+    return f"{text[:head]}...{text[-tail:]}"
+
+
+def shorten(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A message that echoes user input, cut so that it never grows with the input.
+
+    Each quoted value longer than :data:`QUOTED_LIMIT` keeps its start and end around ``...``
+    (and says its length); if the message is still longer than ``limit``, its middle goes.
+    The library quotes user text with :func:`symbackprop.errors.quote_user_text` to the same
+    effect; this is the last line of defence for every message the command line prints.
+    """
+    if len(message) <= limit:
+        return message
+
+    def cut(match: re.Match[str]) -> str:
+        quoted = match.group(0)
+        inner = quoted[1:-1]
+        mark = quoted[0]
+        return f"{mark}{_elide(inner, QUOTED_LIMIT)}{mark} ({len(inner):,} characters)"
+
+    message = _QUOTED.sub(cut, message)
+    return _elide(message, limit)
+
+
+def _formula_hint(exc: click.exceptions.UsageError) -> str:
+    """shapecheck reads a formula that starts with '-' as an unknown option: say to use '--'."""
+    ctx = exc.ctx
+    if not isinstance(exc, click.exceptions.NoSuchOption) or ctx is None:
+        return ""
+    if ctx.command is None or ctx.command.name != "shapecheck":
+        return ""
+    if re.fullmatch(r"--[A-Za-z][A-Za-z0-9-]*", exc.option_name):
+        return ""  # a mistyped long option, not a formula
+    return (
+        f"; a formula that starts with '-' goes after '--': {ctx.command_path} SPEC --wrt "
+        "PARAM -- '-(a3 - y) a2^T'"
+    )
 
 
 def report(exc: BaseException, args: list[str] | None) -> int:
@@ -46,7 +100,11 @@ def report(exc: BaseException, args: list[str] | None) -> int:
         ctx = exc.ctx
         where = ctx.command_path if ctx is not None else "symbackprop"
         hint = f" (see '{where} --help')" if ctx is not None else ""
-        click.echo(f"{where}: error: {one_line(exc.format_message())}{hint}", err=True)
+        message = one_line(exc.format_message())
+        hint_text = _formula_hint(exc)
+        if hint_text:
+            message = message.rstrip(".") + hint_text
+        click.echo(f"{where}: error: {message}{hint}", err=True)
         return EXIT_USAGE
     if isinstance(exc, CheckFailed):
         click.echo(f"symbackprop: {one_line(exc.format_message())}", err=True)

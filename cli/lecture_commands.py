@@ -11,10 +11,12 @@ group's handler).
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any
 
 import click
 
+from symbackprop.cli import output
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, spec_options
 
@@ -44,15 +46,17 @@ def collapse_command(opts: SpecOptions, fmt: str) -> None:
         # output layer ("bce needs a sigmoid output"); parse with mse so that
         # `collapse 4-3-2-1 --activation identity` works as the lecture writes it.
         opts = dataclasses.replace(opts, loss="mse")
-    result = collapse(opts.network())
-    check = result.verify()
+    from symbackprop.cli import console
+
+    net = opts.network()
+    with console.working(f"collapsing {net.compact}"):
+        result = collapse(net)
+        check = result.verify()
     if not check.ok:  # pragma: no cover - the construction is exact; this guards regressions
         raise click.ClickException(f"internal: W' x + b' differs from the forward pass ({check})")
     if fmt == "latex":
         click.echo(result.latex(), nl=False)
         return
-    from symbackprop.cli import console
-
     sizes = ", ".join(f"{name}={size}" for name, size in check.sizes.items())
     console.out().print(result.rich())
     console.out().print(
@@ -75,6 +79,10 @@ class InitType(click.ParamType):
         except SpecError as exc:
             self.fail(str(exc), param, ctx)
         return str(value)
+
+
+#: the exact 1.5^L example prints C^L in full; above this many digits it is skipped
+EXACT_MAX_DIGITS = 3_000
 
 
 @click.command("gradients")
@@ -120,9 +128,15 @@ class InitType(click.ParamType):
 @click.option(
     "--plot",
     "plot_path",
-    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
     default=None,
-    help="Also save a log-scale plot (PNG) here; needs matplotlib.",
+    help="Also save a log-scale plot here (.png, .svg, .pdf: the format follows the "
+    "extension); needs matplotlib.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the --plot FILE if it exists (never through a symbolic link).",
 )
 def gradients_command(
     depth: int,
@@ -132,6 +146,7 @@ def gradients_command(
     seeds: int,
     batch: int,
     plot_path: str | None,
+    force: bool,
 ) -> None:
     """Per-layer gradient norms at initialization, and the lecture's exact 1.5^L example.
 
@@ -139,27 +154,61 @@ def gradients_command(
     --init normal --plot grads.png`. With --init scaled-identity:C the exact example (identity
     activations, zero biases, W[l] = C I) is printed too, in rationals.
     """
-    if plot_path is not None:
-        try:
-            import matplotlib  # noqa: F401 - only checking that it is there
-        except ImportError:
-            raise CliError(
-                "--plot needs matplotlib, which is not installed; install the plot extra: "
-                "pip install 'symbackprop[plot]'"
-            ) from None
+    plot_target = _plot_target(plot_path, force) if plot_path is not None else None
+    from symbackprop.cli import console
     from symbackprop.gradients import analyze, chart, exact_scaling, parse_init, plot
 
     inits = inits or ("he", "normal")
-    tables = [analyze(depth, width, activation, init, seeds=seeds, m=batch) for init in inits]
+    tables = []
+    # progress on stderr (transient; nothing when stderr is not a terminal)
+    with console.progress() as progress:
+        task = progress.add_task("gradient norms", total=len(inits))
+        for init in inits:
+            progress.update(task, description=f"gradient norms, init {init}")
+            tables.append(analyze(depth, width, activation, init, seeds=seeds, m=batch))
+            progress.advance(task)
     click.echo(chart(tables), nl=False)
     for init in inits:
         name, scale = parse_init(init)
         if name == "scaled-identity" and scale is not None:
             click.echo("")
+            digits = depth * len(str(max(scale.numerator, scale.denominator)))
+            if digits > EXACT_MAX_DIGITS:
+                click.echo(
+                    f"Exact example skipped: C^L = ({scale})^{depth} has about {digits:,} "
+                    f"digits (the exact example prints at most {EXACT_MAX_DIGITS:,})."
+                )
+                continue
             click.echo(exact_scaling(depth, scale, width=2).text())
-    if plot_path is not None:
-        plot(tables, plot_path)
-        click.echo(f"\nwrote {plot_path}")
+    if plot_target is not None:
+        with output.atomic(plot_target) as tmp:
+            plot(tables, str(tmp))
+        click.echo(f"\nwrote {plot_target}")
+
+
+def _plot_target(plot_path: str, force: bool) -> output.Target:
+    """Check --plot FILE before any work: matplotlib, a format it writes, a path to write."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise CliError(
+            "--plot needs matplotlib, which is not installed; install the plot extra: "
+            "pip install 'symbackprop[plot]'"
+        ) from None
+    formats = sorted(Figure().canvas.get_supported_filetypes())
+    suffix = os.path.splitext(plot_path)[1].lower().lstrip(".")
+    if plot_path != output.STDOUT and suffix not in formats:
+        raise CliError(
+            f"--plot {output.shown(plot_path)}: the format follows the extension; expected "
+            f"one of .{', .'.join(formats)}"
+        )
+    target = output.target(plot_path, force=force, option="--plot")
+    if target is None:
+        raise CliError("--plot needs a file name (a plot is not written to stdout)")
+    return target
 
 
 def register(group: click.Group) -> None:

@@ -19,6 +19,7 @@ from symbackprop.cli.cmd_latex import latex_cmd
 from symbackprop.cli.cmd_shapecheck import shapecheck_cmd
 from symbackprop.cli.errors import EXIT_OK, report
 from symbackprop.cli.lecture_commands import register as register_lecture_commands
+from symbackprop.cli.options import strict_numbers
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 99}
 
@@ -85,6 +86,9 @@ main.add_command(latex_cmd)
 main.add_command(shapecheck_cmd)
 # ``collapse`` and ``gradients`` (the lecture's later points)
 register_lecture_commands(main)
+# every int option takes ASCII digits only, every float option finite values only
+for _command in main.commands.values():
+    strict_numbers(_command)
 
 
 if __name__ == "__main__":

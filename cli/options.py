@@ -7,6 +7,7 @@ at module level; the library is imported when a command runs.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +16,91 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from symbackprop.errors import quote_user_text
+
 if TYPE_CHECKING:
     from symbackprop.spec import Network
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PARAM = re.compile(r"([Wb])(\d+)")
+_PARAM = re.compile(r"([Wb])([0-9]+)")
+#: an integer as the command line accepts it: ASCII digits only (str.isdigit accepts '²')
+_ASCII_INT = re.compile(r"[0-9]+")
+_SIGNED_ASCII_INT = re.compile(r"[+-]?[0-9]{1,30}")
+_ASCII_FLOAT = re.compile(
+    r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?(inf|infinity|nan)", re.I
+)
+#: widths joined by something other than '-', as in 784x128x10 or 784,128,10 (an x between
+#: digits is turned into ',' first, so that a name such as 'exp' does not match)
+_WRONG_JOIN = re.compile(r"[A-Za-z0-9_]+(\s*[×*,/; ]\s*[A-Za-z0-9_]+)+")
+_X_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])\s*[xX]\s*(?=[0-9])")
+
+
+def is_ascii_int(text: str) -> bool:
+    """``text`` is a non-negative integer in ASCII digits (not '²', not '٣', not '+4')."""
+    return _ASCII_INT.fullmatch(text) is not None
+
+
+class IntRange(click.IntRange):
+    """``click.IntRange`` that takes ASCII digits only: Python's ``int`` also reads '١' (an
+    Arabic-Indic one) and '1_000', which a command line should not."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str) and not _SIGNED_ASCII_INT.fullmatch(value.strip()):
+            self.fail(f"{quote_user_text(value)} is not an integer (ASCII digits)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class FiniteFloat(click.ParamType):
+    """A finite float, optionally within ``[low, high]``; nan and inf are refused (exit 2)."""
+
+    name = "FLOAT"
+
+    def __init__(self, low: float | None = None, high: float | None = None) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        if isinstance(value, str) and not _ASCII_FLOAT.fullmatch(value.strip()):
+            self.fail(f"{quote_user_text(value)} is not a number", param, ctx)
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            self.fail(f"{quote_user_text(value)} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{quote_user_text(value)}: expected a finite number", param, ctx)
+        low = -math.inf if self.low is None else self.low
+        high = math.inf if self.high is None else self.high
+        if not low <= number <= high:
+            self.fail(f"{quote_user_text(value)} is outside [{low:g}, {high:g}]", param, ctx)
+        return number
+
+    def __repr__(self) -> str:
+        return f"FiniteFloat({self.low}, {self.high})"
+
+
+def strict_numbers(command: click.Command) -> None:
+    """Give every int and float option of ``command`` the strict types above: ASCII digits
+    only, and finite floats (nan, inf and 1e400 are refused). ``main`` applies it to every
+    command, so an option added later cannot forget it."""
+    for param in command.params:
+        kind = param.type
+        if isinstance(kind, IntRange | FiniteFloat):
+            continue
+        if isinstance(kind, click.IntRange):
+            param.type = IntRange(
+                kind.min,
+                kind.max,
+                min_open=kind.min_open,
+                max_open=kind.max_open,
+                clamp=kind.clamp,
+            )
+        elif isinstance(kind, click.types.IntParamType):
+            param.type = IntRange()
+        elif isinstance(kind, click.FloatRange):
+            low = None if kind.min is None else float(kind.min)
+            high = None if kind.max is None else float(kind.max)
+            param.type = FiniteFloat(low, high)
+        elif isinstance(kind, click.types.FloatParamType):
+            param.type = FiniteFloat()
 
 
 class Assignment(click.ParamType):
@@ -36,7 +117,7 @@ class Assignment(click.ParamType):
         name, raw = name.strip(), raw.strip()
         if not sep or not _NAME.fullmatch(name) or not raw:
             self.fail(
-                f"{value!r}: expected NAME={self.value_kind}, e.g. "
+                f"{quote_user_text(value)}: expected NAME={self.value_kind}, e.g. "
                 + ("n=4" if self.value_kind == "INT" else "swish=z*sigmoid(z)"),
                 param,
                 ctx,
@@ -44,8 +125,12 @@ class Assignment(click.ParamType):
         if self.value_kind == "INT":
             from symbackprop.spec import MAX_WIDTH
 
-            if not raw.isdigit() or len(raw) > 9 or not 1 <= int(raw) <= MAX_WIDTH:
-                self.fail(f"{value!r}: expected a positive integer up to {MAX_WIDTH}", param, ctx)
+            if not is_ascii_int(raw) or len(raw) > 9 or not 1 <= int(raw) <= MAX_WIDTH:
+                self.fail(
+                    f"{quote_user_text(value)}: expected a positive integer up to {MAX_WIDTH}",
+                    param,
+                    ctx,
+                )
             return name, int(raw)
         return name, raw
 
@@ -87,7 +172,7 @@ class SpecOptions:
                 if value is not None:
                     raise click.UsageError(
                         f"{flag} applies to a compact SPEC; the spec file "
-                        f"'{self.spec}' sets each layer's activation"
+                        f"{quote_user_text(self.spec)} sets each layer's activation"
                     )
             net = Network.from_file(self.spec)
             if self.loss is not None or self.l2 is not None or define:
@@ -96,18 +181,10 @@ class SpecOptions:
                     net.layers,
                     loss=self.loss if self.loss is not None else net.loss,
                     l2=self.l2 if self.l2 is not None else net.l2,
-                    define={**dict(net.define), **define},
+                    define=tuple(sorted({**dict(net.define), **define}.items())),
                 )
         else:
-            net = Network.parse(
-                self.spec,
-                hidden=self.hidden,
-                output=self.output,
-                activation=self.activation,
-                loss=self.loss if self.loss is not None else "bce",
-                l2=self.l2 if self.l2 is not None else 0.0,
-                define=define or None,
-            )
+            net = self._parse_compact(define)
         sizes = _unique(self.size, "--size")
         named = set(net.named_widths)
         for name in sizes:
@@ -118,6 +195,45 @@ class SpecOptions:
                     f"its named widths: {known} (and m, the batch size)"
                 )
         return net
+
+    def _parse_compact(self, define: dict[str, str]) -> Network:
+        from symbackprop.errors import SpecError
+        from symbackprop.spec import Network
+
+        def parse(loss: str) -> Network:
+            return Network.parse(
+                self.spec,
+                hidden=self.hidden,
+                output=self.output,
+                activation=self.activation,
+                loss=loss,
+                l2=self.l2 if self.l2 is not None else 0.0,
+                define=define or None,
+            )
+
+        try:
+            return parse(self.loss if self.loss is not None else "bce")
+        except SpecError as exc:
+            hint = self._hint(parse)
+            if not hint:
+                raise
+            raise SpecError(f"{exc}; {hint}") from None
+
+    def _hint(self, parse: Callable[[str], Network]) -> str:
+        """What to do about a compact SPEC that does not parse, when the CLI can tell."""
+        from symbackprop.errors import SpecError
+
+        joined = _X_BETWEEN_DIGITS.sub(",", self.spec.strip())
+        if "-" not in self.spec and _WRONG_JOIN.fullmatch(joined):
+            return "widths are joined by '-', e.g. 784-128-10"
+        if self.loss is None:
+            # the default loss is bce; if ce makes it a valid network, the output is softmax
+            try:
+                parse("ce")
+            except SpecError:
+                return ""
+            return "the default loss is bce; for a softmax output add --loss ce"
+        return ""
 
 
 def _unique(pairs: tuple[tuple[str, Any], ...], flag: str) -> dict[str, Any]:
@@ -146,8 +262,8 @@ def check_wrt(wrt: str | None, depth: int) -> None:
     match = _PARAM.fullmatch(wrt)
     if not match or not 1 <= int(match.group(2)) <= depth:
         raise click.BadParameter(
-            f"{wrt!r} is not a parameter of this {depth}-layer network; expected W1..W{depth} "
-            f"or b1..b{depth}",
+            f"{quote_user_text(wrt)} is not a parameter of this {depth}-layer network; "
+            f"expected W1..W{depth} or b1..b{depth}",
             param_hint="'--wrt'",
         )
 
@@ -170,7 +286,9 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
             multiple=True,
             help="Custom activation, e.g. --define 'swish=z*sigmoid(z)' (repeatable).",
         ),
-        click.option("--l2", type=float, default=None, help="L2 weight decay lambda (>= 0)."),
+        click.option(
+            "--l2", type=FiniteFloat(), default=None, help="L2 weight decay lambda (>= 0)."
+        ),
         click.option(
             "--size",
             type=SIZE,

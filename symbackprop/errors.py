@@ -48,3 +48,27 @@ class FormulaError(SymbackpropError, ValueError):
 
 class InternalError(RuntimeError):
     """A bug in symbackprop itself (for example no or several arrangements fit a step)."""
+
+
+#: user text longer than this is shown cut in the middle (see :func:`quote_user_text`)
+QUOTE_LIMIT = 60
+
+
+def quote_user_text(text: object, limit: int = QUOTE_LIMIT, *, quotes: bool = True) -> str:
+    """User text for a message: quoted (like ``repr``), on one line, at most about ``limit``
+    characters; a longer text keeps its start and end around ``...`` and says its length.
+
+    ``quote_user_text("abc")`` is ``'abc'``; a 900,000-character name becomes
+    ``'aaaa...aaaa' (900,000 characters)``, so that no error message grows with the input.
+    """
+    raw = str(text)
+    if len(raw) <= limit:
+        body = raw
+    else:
+        head = max(1, (2 * limit) // 3)
+        tail = max(1, limit - head - 3)
+        body = f"{raw[:head]}...{raw[-tail:]}"
+    shown = repr(body) if quotes else repr(body)[1:-1].replace("\\\\", "\\")
+    if len(raw) > limit:
+        shown += f" ({len(raw):,} characters)"
+    return shown

@@ -1,0 +1,257 @@
+"""Every file the command line writes goes through here.
+
+DESIGN.md: ``-o FILE`` is written atomically, never over an existing file without ``--force``,
+never over the command's own input, never through a symbolic link; ``-o -`` is stdout.
+
+:func:`target` checks a path *before* any work is done (so a refusal costs nothing and writes
+nothing); :func:`write` and :func:`atomic` then write it: a temporary file in the same folder,
+flushed to disk with ``fsync``, then renamed over the target in one step. On any error (a full
+disk, an interrupt, a bug) the temporary file is removed and an existing target is untouched.
+Only the standard library and click are imported here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from symbackprop.cli.errors import CliError
+from symbackprop.errors import quote_user_text
+
+#: ``-o -``: the result goes to stdout
+STDOUT = "-"
+#: a temporary file keeps the target's suffix (matplotlib picks the format from it) up to this
+_MAX_SUFFIX = 16
+
+
+@dataclass(frozen=True)
+class Target:
+    """A checked output path: ``path`` and whether ``--force`` allows replacing it."""
+
+    path: Path
+    force: bool
+    option: str = "-o"
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """A path for a message: quoted and cut to a readable length."""
+    return quote_user_text(os.fspath(path))
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the file name is too long"
+    return exc.strerror or type(exc).__name__
+
+
+def target(
+    value: str | None,
+    *,
+    force: bool,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+    option: str = "-o",
+) -> Target | None:
+    """Check an output path given on the command line; ``None`` means stdout.
+
+    Refused (``CliError``, exit 2) whatever ``--force`` says: a symbolic link (even a dangling
+    one), a folder or any other non-regular file, one of the command's own ``inputs``, a name
+    the system cannot use, a folder that does not exist. An existing regular file is refused
+    unless ``force``.
+    """
+    if value is None or value == STDOUT:
+        return None
+    if not value.strip():
+        raise CliError(f"{option}: expected a file name (or '-' for stdout), got {value!r}")
+    if "\x00" in value:
+        raise CliError(f"{option} {shown(value)}: a file name cannot contain a NUL character")
+    path = Path(value)
+    try:
+        info: os.stat_result | None = path.lstat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise CliError(f"cannot write {shown(path)}: {_reason(exc)}") from None
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise CliError(
+                f"{option} {shown(path)} is a symbolic link; symbackprop never writes through a "
+                "link: give the real path"
+            )
+        if stat.S_ISDIR(info.st_mode):
+            raise CliError(f"{option} {shown(path)} is a folder; expected a file name")
+        if not stat.S_ISREG(info.st_mode):
+            raise CliError(
+                f"{option} {shown(path)} is not a regular file (a device, pipe or socket); "
+                "use '-o -' to write to stdout"
+            )
+        for source in inputs:
+            if _same_file(path, Path(source)):
+                raise CliError(
+                    f"{option} {shown(path)} is the command's own input; refusing to overwrite "
+                    "it (even with --force)"
+                )
+        if not force:
+            raise CliError(f"{option} {shown(path)} exists; add --force to replace it")
+    folder = path.parent
+    try:
+        folder_info = folder.stat()
+    except FileNotFoundError:
+        raise CliError(f"cannot write {shown(path)}: its folder does not exist") from None
+    except OSError as exc:
+        raise CliError(f"cannot write {shown(path)}: {_reason(exc)}") from None
+    if not stat.S_ISDIR(folder_info.st_mode):
+        raise CliError(f"cannot write {shown(path)}: {shown(folder)} is not a folder")
+    return Target(path, force, option)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        try:
+            return a.resolve() == b.resolve()
+        except (OSError, RuntimeError, ValueError):
+            return False
+
+
+def _new_file_mode(existing: Path) -> int:
+    """The mode the file gets: the replaced file's, else what ``open`` would give (umask)."""
+    try:
+        return stat.S_IMODE(existing.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _temp_name_parts(path: Path) -> tuple[str, str]:
+    stem = path.name[:24] or "out"
+    suffix = path.suffix if 0 < len(path.suffix) <= _MAX_SUFFIX else ""
+    return f".{stem}.", f".tmp{suffix}"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+@contextlib.contextmanager
+def atomic(out: Target) -> Iterator[Path]:
+    """Yield a temporary path beside ``out``; when the block ends without an error, it replaces
+    ``out`` in one step. On any error the temporary file is removed and ``out`` is untouched.
+
+    The temporary file keeps the target's suffix, so a writer that picks the format from the
+    extension (matplotlib) writes the right one.
+    """
+    prefix, suffix = _temp_name_parts(out.path)
+    try:
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=out.path.parent)
+    except OSError as exc:
+        raise CliError(f"cannot write {shown(out.path)}: {_reason(exc)}") from None
+    tmp = Path(name)
+    try:
+        os.close(fd)
+        yield tmp
+        _commit(tmp, out)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError):
+            raise CliError(
+                f"cannot write {shown(out.path)}: {_reason(exc)}; nothing was changed"
+            ) from None
+        raise
+
+
+def _commit(tmp: Path, out: Target) -> None:
+    """fsync ``tmp``, give it the right mode, and move it to ``out.path`` atomically."""
+    fd = os.open(tmp, os.O_RDWR)
+    try:
+        os.fchmod(fd, _new_file_mode(out.path))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if out.force:
+        _refuse_link(out)
+        os.replace(tmp, out.path)
+    else:
+        # a hard link fails if the name appeared meanwhile: never replaces a file by accident
+        try:
+            os.link(tmp, out.path)
+        except FileExistsError:
+            raise CliError(
+                f"{out.option} {shown(out.path)} exists; add --force to replace it"
+            ) from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                raise
+            # no hard links on this file system: check once more, then rename
+            if os.path.lexists(out.path):
+                raise CliError(
+                    f"{out.option} {shown(out.path)} exists; add --force to replace it"
+                ) from None
+            os.replace(tmp, out.path)
+        else:
+            tmp.unlink()
+    _sync_folder(out.path.parent)
+
+
+def _refuse_link(out: Target) -> None:
+    # checked in target(); again here because the name may have changed since
+    if out.path.is_symlink():
+        raise CliError(f"{out.option} {shown(out.path)} is a symbolic link; nothing was written")
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable (best effort: not every system can fsync a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write(out: Target, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) to ``out`` atomically (see :func:`atomic`)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic(out) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC)
+        try:
+            _write_all(fd, raw)
+        finally:
+            os.close(fd)
+
+
+def options(help_text: str = "Write to FILE ('-': stdout, the default).") -> Any:
+    """``-o/--out FILE`` and ``--force``, for every command that writes a file."""
+
+    def decorate(func: Any) -> Any:
+        func = click.option(
+            "--force",
+            is_flag=True,
+            help="Replace FILE if it exists (never the command's own input, never a link).",
+        )(func)
+        return click.option(
+            "-o", "--out", "out_path", metavar="FILE", type=str, default=None, help=help_text
+        )(func)
+
+    return decorate

@@ -1,0 +1,609 @@
+"""Issue 9, the command line's part: files are never lost, options are strict, errors are short.
+
+Each test names the item of issue 9 it guards (test_1_1_..., test_4_5_...). File-safety tests
+run the real ``python -m symbackprop`` process, as a user would; the in-process ones (CliRunner)
+simulate what a process cannot easily: a full disk in the middle of a write, an interrupt.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import pty
+import re
+import resource
+import select
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from symbackprop.cli import output
+from symbackprop.cli.errors import MESSAGE_LIMIT, one_line
+from symbackprop.cli.main import main
+from symbackprop.cli.options import FiniteFloat, IntRange
+from symbackprop.errors import quote_user_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_TOML = 'input = 4\nloss = "mse"\n[[layers]]\nunits = 3\n[[layers]]\nunits = 1\n'
+OLD = b"the user's precious notes\n"
+
+
+def run(
+    *args: str, cwd: Path | None = None, limit_file_size: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m symbackprop ARGS`` as a real process (stdout and stderr are pipes)."""
+    env = {k: v for k, v in os.environ.items() if k != "SYMBACKPROP_DEBUG"}
+
+    def limit() -> None:  # a "disk" that is full after limit_file_size bytes (EFBIG)
+        if limit_file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
+
+    return subprocess.run(
+        [sys.executable, "-m", "symbackprop", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        cwd=cwd or ROOT,
+        env=env,
+        preexec_fn=limit if limit_file_size is not None else None,
+    )
+
+
+def invoke(*args: str) -> click.testing.Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def assert_one_line_error(stderr: str, *needles: str) -> None:
+    assert stderr.count("\n") == 1, stderr
+    assert "Traceback" not in stderr
+    assert len(stderr) < MESSAGE_LIMIT + 150, len(stderr)
+    for needle in needles:
+        assert needle in stderr, stderr
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+# -- 1.1 -o is atomic ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["latex", "codegen"])
+def test_1_1_full_disk_keeps_the_old_file(tmp_path: Path, command: str) -> None:
+    """A real process whose writes fail after 2 KiB (RLIMIT_FSIZE: EFBIG, like a full disk):
+    the old file is byte-identical, no temporary file is left, one line, exit 2."""
+    target = tmp_path / ("notes.tex" if command == "latex" else "m.py")
+    target.write_bytes(OLD)
+    proc = run(command, "4-3-2-1", "-o", str(target), "--force", limit_file_size=2048)
+    assert proc.returncode == 2, proc.stderr
+    assert_one_line_error(proc.stderr, "cannot write", "nothing was changed")
+    assert target.read_bytes() == OLD
+    assert listing(tmp_path) == [target.name]
+
+
+def test_1_1_no_space_left_mid_write_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC after the first chunk (os.write patched): old file intact, no temporary file."""
+    target = tmp_path / "m.py"
+    target.write_bytes(OLD)
+    real_write = os.write
+    calls = []
+
+    def full_disk(fd: int, data: bytes) -> int:
+        calls.append(len(data))
+        if len(calls) == 1:
+            return real_write(fd, bytes(data)[:100])  # a partial write first
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    result = invoke("codegen", "4-3-2-1", "-o", str(target), "--force")
+    monkeypatch.undo()
+    assert result.exit_code == 2, result.output
+    assert "No space left on device" in result.stderr
+    assert len(calls) == 2
+    assert target.read_bytes() == OLD
+    assert listing(tmp_path) == ["m.py"]
+
+
+def test_1_1_interrupt_mid_write_leaves_nothing(tmp_path: Path) -> None:
+    """An interrupt inside the write (any exception, not only OSError) removes the temp file."""
+    target = output.target(str(tmp_path / "a.txt"), force=False)
+    assert target is not None
+    with pytest.raises(KeyboardInterrupt), output.atomic(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise KeyboardInterrupt
+    assert listing(tmp_path) == []
+
+
+def test_1_1_new_file_mode_and_replaced_file_mode(tmp_path: Path) -> None:
+    """A new file gets the usual mode (0666 minus the umask), a replaced one keeps its mode."""
+    mask = os.umask(0o022)
+    try:
+        fresh = output.target(str(tmp_path / "new.py"), force=False)
+        assert fresh is not None
+        output.write(fresh, "x = 1\n")
+        assert (tmp_path / "new.py").stat().st_mode & 0o777 == 0o644
+        old = tmp_path / "old.py"
+        old.write_text("old")
+        old.chmod(0o600)
+        again = output.target(str(old), force=True)
+        assert again is not None
+        output.write(again, "new")
+        assert old.read_text() == "new" and old.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(mask)
+
+
+def test_1_1_name_appearing_meanwhile_is_not_replaced(tmp_path: Path) -> None:
+    """Without --force the final step cannot replace a file created after the first check."""
+    path = tmp_path / "race.txt"
+    target = output.target(str(path), force=False)
+    assert target is not None
+    path.write_bytes(OLD)  # appears between the check and the write
+    with pytest.raises(click.ClickException, match="exists"):
+        output.write(target, "new")
+    assert path.read_bytes() == OLD
+    assert listing(tmp_path) == ["race.txt"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_1_1_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "m.py").write_bytes(OLD)
+    folder.chmod(0o555)
+    try:
+        proc = run("codegen", "4-3-1", "-o", str(folder / "m.py"), "--force")
+    finally:
+        folder.chmod(0o755)
+    assert proc.returncode == 2
+    assert_one_line_error(proc.stderr, "cannot write")
+    assert (folder / "m.py").read_bytes() == OLD and listing(folder) == ["m.py"]
+
+
+def test_1_1_plot_failure_keeps_the_old_plot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gradients --plot goes through the same helper: a failing savefig leaves no trace."""
+    import symbackprop.gradients as gradients
+
+    png = tmp_path / "g.png"
+    png.write_bytes(OLD)
+
+    def broken_plot(tables: object, path: str) -> None:
+        Path(path).write_bytes(b"\x89PNG half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(gradients, "plot", broken_plot)
+    result = invoke(
+        "gradients", "--depth", "2", "--width", "2", "--seeds", "1", "--plot", str(png), "--force"
+    )
+    assert result.exit_code == 2, result.output
+    assert png.read_bytes() == OLD and listing(tmp_path) == ["g.png"]
+
+
+def test_1_1_every_file_write_goes_through_the_helper() -> None:
+    """No module of the command line writes a file except cli/output.py (the private
+    temporary folder of pdflatex is marked and allowed)."""
+    pattern = re.compile(r"write_text\(|write_bytes\(|\bopen\(|savefig\(|shutil\.copy")
+    offenders = []
+    for source in sorted((ROOT / "cli").glob("*.py")):
+        if source.name == "output.py":
+            continue
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line) and "private temporary folder" not in line:
+                offenders.append(f"{source.name}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+# -- 1.2 refuse existing files, the command's own input, links ---------------------------------
+
+
+def test_1_2_existing_file_needs_force(tmp_path: Path) -> None:
+    target = tmp_path / "m.py"
+    target.write_bytes(OLD)
+    proc = run("codegen", "4-3-1", "-o", str(target))
+    assert proc.returncode == 2
+    assert_one_line_error(proc.stderr, "exists", "--force")
+    assert target.read_bytes() == OLD
+    proc = run("codegen", "4-3-1", "-o", str(target), "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert target.read_text(encoding="utf-8").startswith('"""Gradients of 4-3')
+    assert listing(tmp_path) == ["m.py"]
+
+
+def test_1_2_own_input_refused_even_with_force(tmp_path: Path) -> None:
+    spec = tmp_path / "net.toml"
+    spec.write_text(SPEC_TOML)
+    (tmp_path / "sub").mkdir()
+    os.link(spec, tmp_path / "hard.toml")
+    (tmp_path / "alias.toml").symlink_to(spec)
+    for spec_arg, out_arg, cwd in [
+        ("net.toml", "net.toml", tmp_path),
+        ("net.toml", "./sub/../net.toml", tmp_path),
+        (str(spec), "net.toml", tmp_path),
+        ("net.toml", "hard.toml", tmp_path),  # a hard link is the same file
+        ("alias.toml", "net.toml", tmp_path),  # the spec read through a link
+    ]:
+        for command in ("codegen", "latex"):
+            proc = run(command, spec_arg, "-o", out_arg, "--force", cwd=cwd)
+            assert proc.returncode == 2, (command, spec_arg, out_arg, proc.stderr)
+            assert_one_line_error(proc.stderr, "own input")
+            assert spec.read_text() == SPEC_TOML
+    assert listing(tmp_path) == ["alias.toml", "hard.toml", "net.toml", "sub"]
+
+
+def test_1_2_links_folders_and_devices_refused(tmp_path: Path) -> None:
+    real = tmp_path / "real.py"
+    real.write_bytes(OLD)
+    (tmp_path / "live.py").symlink_to(real)
+    (tmp_path / "dangling.py").symlink_to(tmp_path / "nowhere.py")
+    (tmp_path / "folder").mkdir()
+    cases = {
+        "live.py": "symbolic link",
+        "dangling.py": "symbolic link",
+        "folder": "folder",
+        "/dev/null": "not a regular file",
+        "no/such/folder/m.py": "folder does not exist",
+        "real.py/m.py": "cannot write",
+    }
+    for out, needle in cases.items():
+        result = invoke(
+            "codegen",
+            "4-3-1",
+            "-o",
+            out if out.startswith("/") else str(tmp_path / out),
+            "--force",
+        )
+        assert result.exit_code == 2, (out, result.output)
+        assert_one_line_error(result.stderr, needle)
+    assert real.read_bytes() == OLD
+    assert not (tmp_path / "nowhere.py").exists()
+
+
+def test_1_2_every_command_with_a_file_option_has_force() -> None:
+    writers = []
+    for name, command in main.commands.items():
+        params = {p.name for p in command.params}
+        if params & {"out_path", "plot_path"}:
+            writers.append(name)
+            assert "force" in params, name
+    assert sorted(writers) == ["codegen", "gradients", "latex"]
+
+
+# -- 1.3 --pdf needs FILE.tex, --force covers the PDF, -o - is stdout ---------------------------
+
+
+def test_1_3_pdf_needs_a_tex_name(tmp_path: Path) -> None:
+    for out in ("notes.pdf", "notes", "-"):
+        proc = run("latex", "4-3-1", "-o", out, "--pdf", cwd=tmp_path)
+        assert proc.returncode == 2, (out, proc.stderr)
+        assert_one_line_error(proc.stderr, "--pdf needs -o FILE.tex")
+    assert listing(tmp_path) == []
+
+
+def test_1_3_existing_pdf_refused_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import symbackprop.cli.cmd_latex as cmd_latex
+
+    monkeypatch.setattr(cmd_latex.shutil, "which", lambda name: "/bin/false")
+    (tmp_path / "notes.pdf").write_bytes(OLD)
+    result = invoke("latex", "4-3-1", "-o", str(tmp_path / "notes.tex"), "--pdf")
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "notes.pdf", "exists", "--force")
+    assert listing(tmp_path) == ["notes.pdf"]  # notes.tex was not written either
+
+
+def test_1_3_dash_is_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proc = run("codegen", "4-3-1", "-o", "-", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == invoke("codegen", "4-3-1").stdout != ""
+    assert listing(tmp_path) == []  # no file named '-'
+    monkeypatch.chdir(tmp_path)
+    result = invoke("latex", "4-3-1", "-o", "-")
+    assert result.exit_code == 0 and result.stdout.startswith("% generated by symbackprop")
+    assert listing(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_1_3_force_covers_the_pdf(tmp_path: Path) -> None:
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    (tmp_path / "notes.tex").write_bytes(OLD)
+    (tmp_path / "notes.pdf").write_bytes(OLD)
+    proc = run("latex", "4-3-1", "-o", "notes.tex", "--pdf", "--force", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "notes.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "notes.tex").read_text().startswith("% generated by symbackprop")
+    assert listing(tmp_path) == ["notes.pdf", "notes.tex"]
+
+
+# -- 2.3 --eps in [1e-10, 1e-2] and finite ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "eps", ["0", "-1e-6", "1e-11", "0.1", "nan", "inf", "-inf", "1e300", "1e-300", "1e400", "x"]
+)
+def test_2_3_eps_outside_the_range_is_a_usage_error(eps: str) -> None:
+    result = invoke("check", "4-3-1", "--no-exact", "--eps", eps)
+    assert result.exit_code == 2, result.output
+    assert_one_line_error(result.stderr, "--eps")
+
+
+def test_2_3_eps_at_the_bounds_runs() -> None:
+    for eps in ("1e-10", "1e-2"):
+        assert invoke("check", "4-3-1", "--no-exact", "--eps", eps).exit_code in (0, 1)
+    proc = run("check", "4-3-1", "--eps", "nan")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert_one_line_error(proc.stderr, "finite")
+
+
+# -- 2.5 progress on stderr for what may take a while --------------------------------------------
+
+
+def run_on_terminal(*args: str) -> tuple[int, str, str]:
+    """Run with stderr on a pseudo-terminal (stdout a pipe): returns (exit, stdout, stderr)."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "symbackprop", *args],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the process closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = proc.communicate(timeout=120)
+    os.close(leader)
+    return proc.returncode, out.decode(), seen.decode(errors="replace")
+
+
+def test_2_5_check_shows_progress_on_a_terminal_only() -> None:
+    code, out, err = run_on_terminal("check", "4-3-1", "--no-exact")
+    assert code == 0
+    assert "finite differences (full, 19 parameters)" in err
+    assert "all checks passed" in out and "\x1b[" not in out
+    piped = run("check", "4-3-1", "--no-exact")
+    assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_2_5_check_chooses_directional_above_5000_parameters() -> None:
+    # the CLI's auto rule (DESIGN.md): every entry up to 5,000 parameters, directions above
+    code, out, err = run_on_terminal("check", "2500-2-1", "--no-exact")
+    assert code == 0, out
+    assert "finite differences (directional, 5,005 parameters)" in err
+    assert "finite differences (directional" in out
+
+
+def test_2_5_gradients_shows_progress() -> None:
+    code, out, err = run_on_terminal("gradients", "--depth", "3", "--width", "4", "--seeds", "1")
+    assert code == 0
+    assert "gradient norms, init he" in err
+    assert "gradient norms" not in out
+
+
+def test_2_5_other_commands_show_a_spinner_and_user_text_is_not_markup() -> None:
+    code, out, err = run_on_terminal("derive", "4-3-1")
+    assert code == 0 and "deriving 4-3:sigmoid-1:sigmoid" in err and "dJ/dW1" in out
+    # user text in a progress line is shown as typed, never read as rich markup
+    code, out, err = run_on_terminal("shapecheck", "4-3-1", "--wrt", "[/x]", "a")
+    assert code == 2 and "dJ/d[/x]" in err and "internal error" not in err
+
+
+# -- 4.3 hostile numbers and names: exit 2, one line, never 3 ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("derive", "n-3-1", "--size", "n=²"),
+        ("derive", "n-3-1", "--size", "n=٣"),
+        ("derive", "4-3-1", "--size", "m=²"),
+        ("check", "4-3-1", "--seed", "-1"),
+        ("check", "4-3-1", "--seed", "4294967296"),
+        ("check", "4-3-1", "--seed", "١"),
+        ("check", "4-3-1", "--seed", "1_0"),
+        ("check", "4-3-1", "--seed", "9" * 5000),
+        ("gradients", "--depth", "١"),
+        ("gradients", "--width", "²"),
+        ("derive", "4-3-1", "--l2", "١"),
+        ("derive", "4-3-1", "--l2", "nan"),
+        ("derive", "4-3-1", "--l2", "1e400"),
+        ("derive", "4-3-1", "--wrt", "W١"),
+        ("codegen", "4-3-1", "-o", "a" * 3000 + ".py"),
+        ("latex", "4-3-1", "-o", "a" * 3000 + ".tex"),
+        ("gradients", "--depth", "2", "--width", "2", "--plot", "a" * 3000 + ".png"),
+        ("gradients", "--depth", "2", "--width", "2", "--plot", "grads.xyz"),
+        ("gradients", "--depth", "2", "--width", "2", "--plot", "-"),
+    ],
+    ids=lambda a: " ".join(x[:12] for x in a),
+)
+def test_4_3_hostile_numbers_and_names(args: tuple[str, ...], tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert_one_line_error(result.stderr)
+    assert listing(tmp_path) == []
+
+
+def test_4_3_seed_and_long_names_as_processes(tmp_path: Path) -> None:
+    for args in (
+        ("check", "4-3-1", "--seed", "-1"),
+        ("derive", "n-3-1", "--size", "n=²"),
+        ("latex", "4-3-1", "-o", "b" * 3000 + ".tex", "--pdf"),
+    ):
+        proc = run(*args, cwd=tmp_path)
+        if "--pdf" in args and shutil.which("pdflatex") is None:
+            assert "pdflatex" in proc.stderr
+        assert proc.returncode == 2, proc.stderr
+        assert_one_line_error(proc.stderr)
+    assert listing(tmp_path) == []
+
+
+def test_4_3_every_number_option_is_strict() -> None:
+    """main() gives every int option ASCII digits only and every float option finite values,
+    so a command or option added later cannot forget it."""
+    for command in main.commands.values():
+        for param in command.params:
+            if isinstance(param.type, click.types.IntParamType):
+                assert isinstance(param.type, IntRange), (command.name, param.name)
+            if isinstance(param.type, click.types.FloatParamType):
+                pytest.fail(f"{command.name} {param.name}: a float option without FiniteFloat")
+            if param.name in ("eps", "l2"):
+                assert isinstance(param.type, FiniteFloat)
+
+
+@pytest.mark.slow
+def test_4_3_long_width_name_with_pdf(tmp_path: Path) -> None:
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    name = "w" * 3000
+    proc = run("latex", f"{name}-3-1", "--size", f"{name}=4", "-o", "n.tex", "--pdf", cwd=tmp_path)
+    # 3,000 'w' are wider than TeX's largest dimension (16384 pt): exit 2, nothing written
+    assert proc.returncode == 2, proc.stderr[:400]
+    assert_one_line_error(proc.stderr, "cannot typeset")
+    assert listing(tmp_path) == []
+
+
+def test_4_3_tex_limits_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pdflatex refusing a document for its size (a 3,000-character name is wider than TeX's
+    largest dimension) is exit 2 with nothing written; invalid LaTeX stays our bug (exit 3)."""
+    import symbackprop.cli.cmd_latex as cmd_latex
+
+    def fake_pdflatex(message: str) -> object:
+        def fake_run(*args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
+            return subprocess.CompletedProcess([], 1, stdout=f"x\n{message}\n", stderr="")
+
+        return fake_run
+
+    monkeypatch.setattr(cmd_latex.shutil, "which", lambda name: "/bin/false")
+    out = str(tmp_path / "n.tex")
+    monkeypatch.setattr(cmd_latex.subprocess, "run", fake_pdflatex("! Dimension too large."))
+    result = invoke("latex", "4-3-1", "-o", out, "--pdf")
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "cannot typeset", "nothing was written")
+    monkeypatch.setattr(
+        cmd_latex.subprocess, "run", fake_pdflatex("! Undefined control sequence.")
+    )
+    monkeypatch.delenv("SYMBACKPROP_DEBUG", raising=False)
+    result = invoke("latex", "4-3-1", "-o", out, "--pdf")
+    assert result.exit_code == 3 and "internal error" in result.stderr
+    assert listing(tmp_path) == []
+
+
+def test_4_3_huge_exact_example_is_skipped_not_exit_3() -> None:
+    result = invoke(
+        "gradients", "--depth", "120", "--width", "2", "--seeds", "1", "--m", "2",
+        "--init", "scaled-identity:1e29",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Exact example skipped" in result.stdout
+
+
+# -- 4.5 errors echo user input cut to a readable length ----------------------------------------
+
+
+def test_4_5_quote_user_text() -> None:
+    assert quote_user_text("abc") == "'abc'"
+    long = quote_user_text("a" * 900_000)
+    assert len(long) < 100 and long.endswith("(900,000 characters)") and "..." in long
+    assert "\n" not in quote_user_text("x\ny" * 1000)
+    assert quote_user_text("a/b", quotes=False) == "a/b"
+
+
+def test_4_5_one_line_caps_every_message() -> None:
+    message = "spec 'x': layer 1 ('" + "q" * 900_000 + "'): unknown activation"
+    line = one_line(message)
+    assert len(line) <= MESSAGE_LIMIT
+    assert line.startswith("spec 'x': layer 1 ('qqq") and "(900,000 characters)" in line
+    assert line.endswith("unknown activation")
+    assert len(one_line("z" * 10**6)) == MESSAGE_LIMIT
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"input": "a" * 900_000, "layers": [{"units": 3}, {"units": 1}]},
+        {"input": 4, "layers": [{"units": 3, "activation": "b" * 900_000}, {"units": 1}]},
+        {
+            "input": 4,
+            "layers": [{"units": 1, "activation": "sw"}],
+            "define": {"sw": "c" * 900_000},
+        },
+    ],
+)
+def test_4_5_huge_names_give_a_short_error_line(spec: dict[str, object], tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(spec))
+    if "define" in spec:  # one real process; the other two in process (the same code path)
+        proc = run("codegen", str(path), "--size", "zz=3")
+        assert proc.returncode == 2, proc.stderr[:300]
+        assert_one_line_error(proc.stderr)
+    else:
+        result = invoke("codegen", str(path), "--size", "zz=3")
+        assert result.exit_code == 2, result.stderr[:300]
+        assert_one_line_error(result.stderr)
+
+
+def test_4_5_formula_starting_with_minus_gets_a_hint() -> None:
+    proc = run("shapecheck", "4-3-2-1", "--wrt", "W3", "-(a3 - y) a2^T")
+    assert proc.returncode == 2
+    assert_one_line_error(proc.stderr, "goes after '--'")
+    fixed = run("shapecheck", "4-3-2-1", "--wrt", "W3", "--", "-(a3 - y) a2^T")
+    assert fixed.returncode in (0, 1), fixed.stderr
+    plain = invoke("derive", "4-3-1", "--bogus")  # other commands: no formula hint
+    assert plain.exit_code == 2 and "formula" not in plain.stderr
+    typo = invoke("shapecheck", "4-3-1", "--wrt", "W2", "--bogus", "a")  # a long option typo
+    assert typo.exit_code == 2 and "formula" not in typo.stderr
+    short = invoke("shapecheck", "4-3-1", "--wrt", "W2", "-x")
+    assert short.exit_code == 2 and "goes after '--'" in short.stderr
+
+
+# -- 5.7 codegen --single, compact spec and loss hints -------------------------------------------
+
+
+def test_5_7_codegen_single_is_refused() -> None:
+    result = invoke("codegen", "4-3-1", "--single")
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "--single", "batch")
+    assert invoke("codegen", "4-3-1", "--batch").exit_code == 0
+    assert invoke("codegen", "4-3-1").exit_code == 0
+
+
+@pytest.mark.parametrize("spec", ["784x128x10", "784 x 128 x 10", "784,128,10", "4×3×1"])
+def test_5_7_widths_are_joined_by_dashes(spec: str) -> None:
+    result = invoke("derive", spec)
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "joined by '-'")
+
+
+def test_5_7_softmax_without_loss_suggests_ce() -> None:
+    result = invoke("derive", "784-128:relu-10:softmax")
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "--loss ce")
+    explicit = invoke("derive", "784-128:relu-10:softmax", "--loss", "bce")
+    assert explicit.exit_code == 2 and "--loss ce" not in explicit.stderr
+    assert invoke("derive", "4-3-1:softmax").exit_code == 2  # ce needs 2 units: no false hint
+    assert "--loss ce" not in invoke("derive", "4-3-1:softmax").stderr
