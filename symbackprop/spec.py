@@ -180,8 +180,8 @@ class Network:
         if len(parts) < 2:
             hint = _separator_hint(spec.strip())
             raise SpecError(
-                f"spec {_show(spec.strip())}: no layers; expected an input width and at least "
-                f"one layer, e.g. '4-1'{hint}"
+                f"spec {_show(spec.strip())}: no layers"
+                + (hint or "; expected an input width and at least one layer, e.g. '4-1'")
             )
 
         first = parts[0]
@@ -440,7 +440,8 @@ def _validate(net: Network) -> None:
                 f"{where}: {record.name} needs at least {record.min_units} units, got {units}; "
                 "for one output unit use sigmoid with loss='bce'"
             )
-        checked.append(layer if units == layer.units else Layer(units, layer.activation))
+        same = type(units) is type(layer.units) and units == layer.units
+        checked.append(layer if same else Layer(units, layer.activation))
     setattr_(net, "layers", tuple(checked))
 
     # named widths pairwise distinct, and not the name of one of the network's activations
