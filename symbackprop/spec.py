@@ -7,7 +7,26 @@ coefficient and optional custom activations. It can be written compactly::
     n-3-2-1                      # a named (symbolic) input width
     784-128:relu-10:softmax      # with loss="ce"
 
-or read from a TOML/JSON file (:meth:`Network.from_file`), or built in Python. All validation
+or read from a TOML/JSON file (:meth:`Network.from_file`), or built in Python.
+
+Limits and rules, each checked in one place here:
+
+* a width is a positive integer up to :data:`MAX_WIDTH` (an int of any integral type; not a
+  bool, not a float such as ``3.0``) or a name allowed by :func:`width_name_problem` (an ASCII
+  identifier of at most :data:`MAX_NAME_LENGTH` characters that is not a name the derivation,
+  its LaTeX, the generated code or the formula language uses, not a function, activation or
+  loss name, not a keyword, not starting with ``_``; pairwise distinct);
+* ``l2`` is a real number with 0 <= l2 <= :data:`MAX_L2` (1e6; ints of any size are compared
+  exactly, ``-0.0`` is stored as ``0.0``; not a bool, NaN or infinity);
+* ``loss`` is bce, mse or ce and must fit the output; when none is given it is bce if the
+  output is sigmoid, else it stays ``None`` and whatever needs the loss raises a SpecError
+  naming the loss to choose (``collapse`` needs none);
+* spec files: at most :data:`MAX_SPEC_FILE_BYTES`; JSON as the standard defines it (no NaN or
+  Infinity, no duplicate keys, like TOML); integers too long for Python's int-from-text limit
+  are a SpecError.
+
+:func:`as_network` is the one entry that every API entry point uses: a Network, a compact spec
+string or a spec file path, with the CLI's options. All validation
 happens here, once, in :func:`_validate` (called by every constructor through
 ``Network.__post_init__``); nothing downstream re-validates. Every problem raises
 :class:`~symbackprop.errors.SpecError` with a message that names the part at fault and what was
