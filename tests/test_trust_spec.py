@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symbackprop as sb
 from symbackprop.collapse import collapse
@@ -337,3 +339,74 @@ def test_5_7_cli_missing_loss_with_softmax_suggests_ce() -> None:
 def test_5_7_compact_spec_with_other_separators_says_use_dashes(spec: str, joined: str) -> None:
     line = _one_line_exit_2(_cli("derive", spec))
     assert f"widths are joined by '-', e.g. '{joined}'" in line
+
+
+# --------------------------------------------------------------------------------------------
+# 4.2 / 4.4 as a class: whatever the input, a Network or a one-line SpecError, nothing else
+
+JSONISH = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**500), max_value=10**500)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["n", "h", "x", "W1", "relu", "identity", "softmax", "bce", "mse", "ce"]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["input", "layers", "loss", "l2", "define", "units", "activation"])
+            | st.text(max_size=6),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+def _network_or_spec_error(make: object) -> None:
+    try:
+        net = make()  # type: ignore[operator]
+    except SpecError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 600, str(exc)
+    else:
+        assert isinstance(net, Network)
+        assert 0.0 <= net.l2 <= MAX_L2 and math.copysign(1.0, net.l2) == 1.0
+        assert all(width_name_problem(w) is None for w in net.named_widths)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789nhxWmz_:-x ,.é\t", max_size=40) | st.text(max_size=40))
+def test_4_4_any_compact_spec_text_gives_a_network_or_a_spec_error(spec: str) -> None:
+    _network_or_spec_error(lambda: Network.parse(spec))
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSONISH)
+def test_4_2_any_file_data_gives_a_network_or_a_spec_error(data: object) -> None:
+    _network_or_spec_error(lambda: Network.from_dict(data))  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=-(10**500), max_value=10**500)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.fractions()
+    | st.booleans()
+    | st.decimals(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=5)
+)
+def test_4_2_any_l2_gives_a_network_or_a_spec_error(l2: object) -> None:
+    _network_or_spec_error(lambda: Network.parse("4-3-1", l2=l2))  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSONISH)
+def test_4_2_any_json_file_gives_a_network_or_a_spec_error(data: object) -> None:
+    import tempfile
+
+    text = json.dumps({"input": 4, "layers": [{"units": 1}], "l2": data})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "net.json"
+        path.write_text(text)
+        _network_or_spec_error(lambda: Network.from_file(path))
