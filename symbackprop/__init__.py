@@ -16,29 +16,38 @@ from typing import TYPE_CHECKING, Any
 from symbackprop._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from symbackprop.derivation import Derivation, Step, derive
+    from symbackprop.derivation import Derivation, Step
+    from symbackprop.entry import (
+        cache_plan,
+        check_exact,
+        check_formula,
+        codegen,
+        compile,
+        derive,
+    )
     from symbackprop.errors import FormulaError, SpecError, SymbackpropError
-    from symbackprop.executor import compile
     from symbackprop.finite_diff import gradcheck
-    from symbackprop.formula.check import check_formula
-    from symbackprop.lowering import cache_plan, codegen
     from symbackprop.spec import Layer, Network
 
-# public name -> module that defines it
+# public name -> module that defines it. The entry points (derive, codegen, compile,
+# cache_plan, check_formula, check_exact) come from symbackprop.entry, which accepts a Network,
+# a compact spec string or a spec file for each of them (one normalising function,
+# symbackprop.spec.as_network).
 _LAZY: dict[str, str] = {
     "Network": "symbackprop.spec",
     "Layer": "symbackprop.spec",
     "SpecError": "symbackprop.errors",
     "FormulaError": "symbackprop.errors",
     "SymbackpropError": "symbackprop.errors",
-    "derive": "symbackprop.derivation",
+    "derive": "symbackprop.entry",
     "Derivation": "symbackprop.derivation",
     "Step": "symbackprop.derivation",
-    "codegen": "symbackprop.lowering",
-    "cache_plan": "symbackprop.lowering",
-    "compile": "symbackprop.executor",
+    "codegen": "symbackprop.entry",
+    "cache_plan": "symbackprop.entry",
+    "compile": "symbackprop.entry",
+    "check_formula": "symbackprop.entry",
+    "check_exact": "symbackprop.entry",
     "gradcheck": "symbackprop.finite_diff",
-    "check_formula": "symbackprop.formula.check",
 }
 
 __all__ = [
@@ -50,6 +59,7 @@ __all__ = [
     "Step",
     "SymbackpropError",
     "__version__",
+    "check_exact",
     "check_formula",
     "cache_plan",
     "codegen",

@@ -14,7 +14,10 @@ symbolically and at random rational matrices. The loss plays no part.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -222,17 +225,39 @@ class Collapse:
         return "\\begin{align*}\n" + "\n".join(rows) + "\n\\end{align*}\n"
 
 
-def collapse(network: Network | str, *, activation: str | None = None) -> Collapse:
+def collapse(
+    network: Network | str | os.PathLike[str],
+    *,
+    hidden: str | None = None,
+    output: str | None = None,
+    activation: str | None = None,
+    loss: str | None = None,
+    l2: float | None = None,
+    define: Mapping[str, str] | None = None,
+) -> Collapse:
     """Collapse ``network`` (every activation the identity) into ``W' x + b'``.
 
-    A string is parsed with ``loss="mse"``: the loss plays no part here, and the default bce
-    would refuse an identity output. ``activation`` is passed to the parser for a string.
-    Raises :class:`SpecError` naming the first layer whose activation is not the identity.
+    ``network`` is what the CLI's ``collapse`` takes: a Network, a compact spec string or a
+    spec file, with the same options (``collapse("4-3-2-1", activation="identity")``; see
+    :func:`symbackprop.spec.as_network`). The loss plays no part: none need be chosen
+    (``collapse(Network.parse("4-3-2-1", activation="identity"))`` works), and a chosen one is
+    only validated. Raises :class:`SpecError` naming the first layer whose activation is not
+    the identity.
     """
-    from symbackprop.spec import Network
+    from symbackprop.spec import as_network
 
-    if isinstance(network, str):
-        network = Network.parse(network, activation=activation, loss="mse")
+    network = as_network(
+        network,
+        hidden=hidden,
+        output=output,
+        activation=activation,
+        loss=loss,
+        l2=l2,
+        define=define,
+    )
+    if network.loss is None:
+        # the forward graph carries a loss record; nothing here reads it, any loss will do
+        network = dataclasses.replace(network, loss="mse")
     records = network.activation_records
     for layer, (spec_layer, record) in enumerate(zip(network.layers, records, strict=True), 1):
         if not record.is_identity:

@@ -15,7 +15,7 @@ from sympy import MatrixSymbol, OneMatrix
 
 from symbackprop.nodes import Act
 from symbackprop.ops.activations import ACTIVATIONS, Activation, custom_activation
-from symbackprop.ops.losses import LOSSES, Loss
+from symbackprop.ops.losses import Loss
 
 if TYPE_CHECKING:
     from symbackprop.spec import Network
@@ -109,7 +109,7 @@ def build_graph(network: Network, *, batch: bool = False) -> ForwardGraph:
         dims=tuple(dims),
         m=m,
         activations=tuple(known[layer.activation] for layer in network.layers),
-        loss=LOSSES[network.loss],
+        loss=network.loss_record,  # a SpecError when no loss fits (spec.py)
         sizes=sizes,
     )
     sym = graph.symbols

@@ -7,7 +7,26 @@ coefficient and optional custom activations. It can be written compactly::
     n-3-2-1                      # a named (symbolic) input width
     784-128:relu-10:softmax      # with loss="ce"
 
-or read from a TOML/JSON file (:meth:`Network.from_file`), or built in Python. All validation
+or read from a TOML/JSON file (:meth:`Network.from_file`), or built in Python.
+
+Limits and rules, each checked in one place here:
+
+* a width is a positive integer up to :data:`MAX_WIDTH` (an int of any integral type; not a
+  bool, not a float such as ``3.0``) or a name allowed by :func:`width_name_problem` (an ASCII
+  identifier of at most :data:`MAX_NAME_LENGTH` characters that is not a name the derivation,
+  its LaTeX, the generated code or the formula language uses, not a function, activation or
+  loss name, not a keyword, not starting with ``_``; pairwise distinct);
+* ``l2`` is a real number with 0 <= l2 <= :data:`MAX_L2` (1e6; ints of any size are compared
+  exactly, ``-0.0`` is stored as ``0.0``; not a bool, NaN or infinity);
+* ``loss`` is bce, mse or ce and must fit the output; when none is given it is bce if the
+  output is sigmoid, else it stays ``None`` and whatever needs the loss raises a SpecError
+  naming the loss to choose (``collapse`` needs none);
+* spec files: at most :data:`MAX_SPEC_FILE_BYTES`; JSON as the standard defines it (no NaN or
+  Infinity, no duplicate keys, like TOML); integers too long for Python's int-from-text limit
+  are a SpecError.
+
+:func:`as_network` is the one entry that every API entry point uses: a Network, a compact spec
+string or a spec file path, with the CLI's options. All validation
 happens here, once, in :func:`_validate` (called by every constructor through
 ``Network.__post_init__``); nothing downstream re-validates. Every problem raises
 :class:`~symbackprop.errors.SpecError` with a message that names the part at fault and what was
@@ -23,13 +42,14 @@ import difflib
 import json
 import keyword
 import math
+import numbers
 import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from symbackprop.errors import FormulaError, SpecError
 
@@ -37,12 +57,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from symbackprop.ops.activations import Activation
     from symbackprop.ops.losses import Loss
 
-__all__ = ["MAX_WIDTH", "Layer", "Network"]
+__all__ = [
+    "MAX_L2",
+    "MAX_NAME_LENGTH",
+    "MAX_WIDTH",
+    "Layer",
+    "Network",
+    "as_network",
+    "is_spec_file",
+    "width_name_problem",
+]
 
-#: Widths above this are refused (the derivation is symbolic, but code and checks are not).
 #: a spec file is a few hundred bytes; anything this large is a mistake
 MAX_SPEC_FILE_BYTES = 1_000_000
+#: Widths above this are refused (the derivation is symbolic, but code and checks are not).
 MAX_WIDTH = 100_000
+#: The largest L2 coefficient lambda accepted. The penalty (lambda / 2m) ||W||_F^2 at this size
+#: already outweighs any data term by orders of magnitude (and one gradient step with
+#: lambda / m * lr >= 2 flips and grows every weight); larger values are typing mistakes, and
+#: values near the float limit (1e308) would overflow the cost to inf.
+MAX_L2 = 1e6
+#: Width names longer than this are refused: they are printed in every shape, LaTeX and error.
+MAX_NAME_LENGTH = 32
 
 DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_LOSS = "bce"
@@ -81,7 +117,10 @@ class Network:
 
     input: int | str
     layers: tuple[Layer, ...]
-    loss: str = DEFAULT_LOSS
+    #: ``None`` (not chosen) becomes ``"bce"`` when the output is sigmoid; otherwise it stays
+    #: ``None`` and :attr:`loss_record` (so anything that needs a loss) raises a SpecError
+    #: saying which loss to choose. The loss plays no part in :func:`collapse`.
+    loss: str | None = None
     l2: float = 0.0
     define: tuple[tuple[str, str], ...] = ()
     # custom activation records built from ``define`` during validation
@@ -102,7 +141,7 @@ class Network:
         hidden: str | None = None,
         output: str | None = None,
         activation: str | None = None,
-        loss: str = DEFAULT_LOSS,
+        loss: str | None = None,
         l2: float = 0.0,
         define: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     ) -> Network:
@@ -113,6 +152,9 @@ class Network:
         for hidden layers, ``output`` (default ``"sigmoid"``) for the last one; ``activation``
         sets both at once, an explicit ``hidden``/``output`` wins over it, and a ``:act`` in the
         spec wins over all. ``define={"swish": "z*sigmoid(z)"}`` adds custom activations.
+        ``loss`` defaults to bce; when none is given and the output is not sigmoid, the network
+        is still built (its loss is ``None``, fine for :func:`~symbackprop.collapse.collapse`)
+        and deriving it raises a SpecError saying which loss to choose.
         """
         define_pairs = _normalize_define(define)
         # activation="swish=z*sigmoid(z)" defines swish and uses it, as the CLI's --activation
@@ -129,7 +171,7 @@ class Network:
             merged = dict(define_pairs)
             for name, formula in inline.items():
                 if merged.get(name, formula) != formula:
-                    raise SpecError(f"activation {name!r} is defined twice, differently")
+                    raise SpecError(f"activation {_show(name)} is defined twice, differently")
                 merged[name] = formula
             define_pairs = tuple(sorted(merged.items()))
         customs = _build_customs(define_pairs)
@@ -139,7 +181,7 @@ class Network:
             ("output", output),
         ):
             if value is not None:
-                _activation_record(value, customs, f"{keyword_name}={value!r}")
+                _activation_record(value, customs, f"{keyword_name}={_show(value)}")
         hidden_act = hidden if hidden is not None else (activation or DEFAULT_ACTIVATION)
         output_act = output if output is not None else (activation or DEFAULT_ACTIVATION)
 
@@ -151,19 +193,20 @@ class Network:
         for i, part in enumerate(parts, start=1):
             if not part:
                 raise SpecError(
-                    f"spec {spec.strip()!r}: part {i} is empty; expected a width (a positive "
+                    f"spec {_show(spec.strip())}: part {i} is empty; expected a width (a positive "
                     "integer or a name) between each pair of '-'"
                 )
         if len(parts) < 2:
+            hint = _separator_hint(spec.strip())
             raise SpecError(
-                f"spec {spec.strip()!r}: no layers; expected an input width and at least one "
-                "layer, e.g. '4-1'"
+                f"spec {_show(spec.strip())}: no layers"
+                + (hint or "; expected an input width and at least one layer, e.g. '4-1'")
             )
 
         first = parts[0]
         if ":" in first:
             raise SpecError(
-                f"spec part 1 ({first!r}) is the input and takes no activation; expected a "
+                f"spec part 1 ({_show(first)}) is the input and takes no activation; expected a "
                 "width only, e.g. '4' or 'n'"
             )
         input_width = _width_token(first, "the input (part 1)")
@@ -171,7 +214,7 @@ class Network:
         layers: list[Layer] = []
         depth = len(parts) - 1
         for ell, part in enumerate(parts[1:], start=1):
-            where = f"layer {ell} ({part!r})"
+            where = f"layer {ell} ({_show(part)})"
             pieces = [p.strip() for p in part.split(":")]
             if len(pieces) > 2:
                 raise SpecError(
@@ -282,7 +325,7 @@ class Network:
         return cls(
             data["input"],
             tuple(layers),
-            loss=data.get("loss", DEFAULT_LOSS),
+            loss=data.get("loss"),
             l2=data.get("l2", 0.0),
             define=_normalize_define(define),
         )
@@ -316,9 +359,15 @@ class Network:
 
     @property
     def loss_record(self) -> Loss:
-        """The :class:`~symbackprop.ops.losses.Loss` record of the loss."""
+        """The :class:`~symbackprop.ops.losses.Loss` record of the loss.
+
+        Raises :class:`SpecError` when no loss was chosen and the default bce does not fit the
+        output (``Network.parse("4-3-1", activation="identity")``), saying which one to choose.
+        """
         from symbackprop.ops.losses import LOSSES
 
+        if self.loss is None:
+            raise SpecError(_loss_mismatch(self, DEFAULT_LOSS, chosen=False))
         return LOSSES[self.loss]
 
     @property
@@ -339,14 +388,21 @@ class Network:
         return self.compact
 
     def to_dict(self) -> dict[str, Any]:
-        """The file fields as plain JSON-able data; :meth:`from_dict` inverts it."""
-        return {
-            "input": self.input,
-            "loss": self.loss,
-            "l2": self.l2,
-            "define": dict(self.define),
-            "layers": [{"units": ly.units, "activation": ly.activation} for ly in self.layers],
-        }
+        """The file fields as plain JSON-able data; :meth:`from_dict` inverts it.
+
+        ``loss`` is left out when none was chosen (see :attr:`loss_record`).
+        """
+        out: dict[str, Any] = {"input": self.input}
+        if self.loss is not None:
+            out["loss"] = self.loss
+        out.update(
+            {
+                "l2": self.l2,
+                "define": dict(self.define),
+                "layers": [{"units": ly.units, "activation": ly.activation} for ly in self.layers],
+            }
+        )
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,19 +422,14 @@ def _validate(net: Network) -> None:
     # loss
     from symbackprop.ops.losses import LOSSES
 
-    if not isinstance(net.loss, str) or net.loss not in LOSSES:
+    if net.loss is not None and (not isinstance(net.loss, str) or net.loss not in LOSSES):
         raise SpecError(
-            f"loss {net.loss!r}: unknown loss{_did_you_mean(net.loss, LOSSES)}; "
+            f"loss {_show(net.loss)}: unknown loss{_did_you_mean(net.loss, LOSSES)}; "
             f"known: {', '.join(sorted(LOSSES))}"
         )
 
     # l2
-    l2 = net.l2
-    if isinstance(l2, bool) or not isinstance(l2, int | float):
-        raise SpecError(f"l2 {l2!r}: expected a non-negative number, got {type(l2).__name__}")
-    if not math.isfinite(l2) or l2 < 0:
-        raise SpecError(f"l2 {l2!r}: expected a finite, non-negative number")
-    setattr_(net, "l2", float(l2))
+    setattr_(net, "l2", _check_l2(net.l2))
 
     # input width
     setattr_(net, "input", _check_width(net.input, "input width"))
@@ -395,7 +446,7 @@ def _validate(net: Network) -> None:
     for ell, layer in enumerate(layers, start=1):
         if not isinstance(layer, Layer):
             raise SpecError(f"layer {ell}: expected a Layer, got {type(layer).__name__}")
-        where = f"layer {ell} ('{layer.units}:{layer.activation}')"
+        where = f"layer {ell} ('{_cut(f'{layer.units}:{layer.activation}')}')"
         units = _check_width(layer.units, f"{where}: width")
         record = _activation_record(layer.activation, customs, where)
         if record.output_only and ell != depth:
@@ -408,14 +459,20 @@ def _validate(net: Network) -> None:
                 f"{where}: {record.name} needs at least {record.min_units} units, got {units}; "
                 "for one output unit use sigmoid with loss='bce'"
             )
-        checked.append(layer if units == layer.units else Layer(units, layer.activation))
+        same = type(units) is type(layer.units) and units == layer.units
+        checked.append(layer if same else Layer(units, layer.activation))
     setattr_(net, "layers", tuple(checked))
 
-    # named widths pairwise distinct
+    # named widths pairwise distinct, and not the name of one of the network's activations
     seen: dict[str, str] = {}
     for ell, width in enumerate(net.widths):
         if isinstance(width, str):
             label = "the input" if ell == 0 else f"layer {ell}"
+            if width in customs:
+                raise SpecError(
+                    f"{label}: width name {width!r} is also a custom activation of this "
+                    "network; choose another name, e.g. n or h"
+                )
             if width in seen:
                 raise SpecError(
                     f"width name {width!r} is used by both {seen[width]} and {label}; "
@@ -423,59 +480,206 @@ def _validate(net: Network) -> None:
                 )
             seen[width] = label
 
-    # loss / output compatibility
-    required = LOSSES[net.loss].requires_output
-    output = checked[-1]
-    if required is not None and output.activation != required:
-        other = "mse" if required == "sigmoid" else "mse (or a softmax output with ce)"
+    # loss / output compatibility: a chosen loss must fit; an unchosen one is bce where it
+    # fits and stays None otherwise (loss_record then says which loss to choose)
+    if net.loss is None:
+        if _loss_fits(net, DEFAULT_LOSS):
+            setattr_(net, "loss", DEFAULT_LOSS)
+    elif not _loss_fits(net, net.loss):
+        raise SpecError(_loss_mismatch(net, net.loss, chosen=True))
+
+
+def _loss_fits(net: Network, loss: str) -> bool:
+    from symbackprop.ops.losses import LOSSES
+
+    required = LOSSES[loss].requires_output
+    return required is None or net.layers[-1].activation == required
+
+
+def _loss_mismatch(net: Network, loss: str, *, chosen: bool) -> str:
+    """Why ``loss`` does not fit the output layer, and which loss (or output) to choose."""
+    from symbackprop.ops.losses import LOSSES
+
+    required = LOSSES[loss].requires_output
+    output = net.layers[-1]
+    head = (
+        f"loss {loss!r} needs a {required} output"
+        if chosen
+        else f"no loss was chosen, and the default, {loss!r}, needs a {required} output"
+    )
+    if output.activation == "softmax":
+        advice = "with a softmax output use loss 'ce' (--loss ce)"
+    elif required == "softmax":
+        advice = "use a softmax output (e.g. '10:softmax') or loss 'mse' (--loss mse)"
+    else:
+        advice = f"use a {required} output or loss 'mse' (--loss mse)"
+    return (
+        f"{head}, but the output layer (layer {net.depth}, '{output}') has "
+        f"{output.activation}; {advice}"
+    )
+
+
+def _check_l2(value: object) -> float:
+    """A real number 0 <= l2 <= MAX_L2 (ints of any size compare exactly), as a float."""
+    l2: Any = value
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real):
+        raise SpecError(f"l2 {_show(l2)}: expected a non-negative number, got {type(l2).__name__}")
+    try:
+        finite = isinstance(l2, numbers.Integral) or math.isfinite(l2)
+    except (OverflowError, ValueError, TypeError):
+        finite = False
+    if not finite or not 0 <= cast(float, l2) <= MAX_L2:
         raise SpecError(
-            f"loss {net.loss!r} needs a {required} output activation, but the output layer "
-            f"(layer {depth}, '{output}') has {output.activation!r}; use a {required} output or "
-            f"loss={other}"
+            f"l2 {_show(l2)}: expected a finite, non-negative number at most {MAX_L2:,.0f}"
         )
+    return float(l2) + 0.0  # + 0.0 turns -0.0 into 0.0 (same code and LaTeX for both)
 
 
 def _width_token(token: str, where: str) -> int | str:
     """Turn a spec width token into an int when it is all digits (checked by ``_check_width``)."""
     if _DIGITS_RE.fullmatch(token):
         if len(token) > len(str(MAX_WIDTH)) + 1:
-            raise SpecError(f"{where}: width {token} is too large; expected at most {MAX_WIDTH:,}")
+            raise SpecError(
+                f"{where}: width {_show(token)} is too large; expected at most {MAX_WIDTH:,}"
+            )
         return int(token)
     return token
 
 
 def _check_width(width: object, where: str) -> int | str:
-    """Validate one width: a positive int up to MAX_WIDTH or an allowed name."""
+    """Validate one width: a positive integer up to MAX_WIDTH or an allowed name.
+
+    Integers of any integral type (``numpy.int64``) are accepted; bools and floats are not,
+    even ``3.0`` (a width is a count: write ``3``).
+    """
     if isinstance(width, bool):
         raise SpecError(f"{where} {width!r}: expected a positive integer or a name")
-    if isinstance(width, int):
-        if width < 1:
-            raise SpecError(f"{where} {width}: expected a positive integer (at least 1)")
-        if width > MAX_WIDTH:
-            raise SpecError(f"{where} {width}: too large; expected at most {MAX_WIDTH:,}")
-        return width
+    if isinstance(width, numbers.Integral):
+        value = int(width)
+        if value < 1:
+            raise SpecError(f"{where} {_show(value)}: expected a positive integer (at least 1)")
+        if value > MAX_WIDTH:
+            raise SpecError(f"{where} {_show(value)}: too large; expected at most {MAX_WIDTH:,}")
+        return value
+    if isinstance(width, float):
+        hint = f" (write {int(width)})" if width.is_integer() and abs(width) < 1e16 else ""
+        raise SpecError(
+            f"{where} {_show(width)}: expected a positive integer or a name, got a float{hint}"
+        )
     if isinstance(width, str):
         token = width.strip()
         if _DIGITS_RE.fullmatch(token):
             if len(token) > len(str(MAX_WIDTH)) + 1:
-                raise SpecError(f"{where} {token}: too large; expected at most {MAX_WIDTH:,}")
+                raise SpecError(
+                    f"{where} {_show(token)}: too large; expected at most {MAX_WIDTH:,}"
+                )
             return _check_width(int(token), where)
         if not _NAME_RE.fullmatch(token):
             raise SpecError(
-                f"{where} {width!r}: expected a positive integer or a name (an ASCII "
-                "identifier such as n or hidden)"
+                f"{where} {_show(width)}: expected a positive integer or a name (an ASCII "
+                f"identifier such as n or hidden){_separator_hint(token)}"
             )
-        if keyword.iskeyword(token):
-            raise SpecError(f"{where} {width!r}: a Python keyword cannot name a width")
-        if _RESERVED_WIDTH_RE.fullmatch(token):
-            raise SpecError(
-                f"{where} {width!r}: reserved ('m' is the batch size, n0, n1, ... are the "
-                "layer widths); choose another name, e.g. n or h"
-            )
+        problem = width_name_problem(token)
+        if problem is not None:
+            raise SpecError(f"{where} {_show(token)}: {problem}")
         return token
     raise SpecError(
-        f"{where} {width!r}: expected a positive integer or a name, got {type(width).__name__}"
+        f"{where} {_show(width)}: expected a positive integer or a name, "
+        f"got {type(width).__name__}"
     )
+
+
+# -- width names: the one rule --------------------------------------------------------------
+
+#: Layer-indexed names of the derivation and the generated code (W2, b2, z2, a2, Z2, A2,
+#: delta2, dW2, db2, dZ2, dA2; the bare stems too, since shapes and LaTeX print them) and the
+#: dimension names n0, n1, ...
+_LAYERED_NAME_RE = re.compile(r"(?:W|b|z|a|Z|A|delta|dW|db|dZ|dA)[0-9]*|n[0-9]+")
+#: Names that already mean something: data and output (x y X Y yhat), the batch size m, the
+#: transpose T, the cost J and loss L, the L2 coefficient (lambda, printed λ; L2 in code), the
+#: scalar placeholders the algebra steps print (z a y u s g), model statements (data, sizes),
+#: and the generated module's own names.
+# fmt: off
+_TAKEN_NAMES = frozenset(
+    {
+        "x", "y", "X", "Y", "yhat", "Yhat", "y_hat", "m", "T", "J", "L", "lambda", "L2",
+        "u", "s", "g", "gprime", "data", "sizes",
+        "np", "numpy", "params", "cache", "work", "grads", "cost", "log_probs", "SHAPES",
+        "DATA", "DEPTH", "STDS", "init_params", "forward", "backward", "loss_and_grads",
+    }
+)
+# fmt: on
+#: Function names of the formula language and of the printers (besides the activations and
+#: losses, which are read from their registries).
+# fmt: off
+_FUNCTION_NAMES = frozenset(
+    {
+        "exp", "log", "abs", "sqrt", "tanh", "sin", "cos", "sinh", "cosh", "sign", "sum",
+        "rowsum", "tr", "det", "logdet", "inv", "norm1", "norm2", "max", "min",
+    }
+)
+# fmt: on
+
+
+def width_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a width (``None`` when it can): the one rule for width names.
+
+    A width name becomes a dimension symbol printed in every shape (``n1 x h``), in LaTeX and
+    in error messages, and may be given a value with ``--size``. It must read as nothing else:
+    not a name the derivation, its LaTeX, the generated code or the formula language uses
+    (``x``, ``W1``, ``delta2``, ``dW1``, ``lambda``, ``m``, ``n0``, ...), not a function or an
+    activation or a loss (``exp``, ``sigmoid``, ``bce``), not a Python keyword, not starting
+    with ``_``, and at most :data:`MAX_NAME_LENGTH` characters. A custom activation of the
+    same network is refused by :func:`_validate`.
+    """
+    from symbackprop.formula.parser import FUNCTIONS
+    from symbackprop.ops.activations import ACTIVATIONS
+    from symbackprop.ops.losses import LOSSES
+
+    choose = "choose another name, e.g. n or h"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"a width name has at most {MAX_NAME_LENGTH} characters; {choose}"
+    if not _NAME_RE.fullmatch(name):
+        return "expected an ASCII identifier such as n or hidden"
+    if keyword.iskeyword(name):
+        return f"a Python keyword cannot name a width; {choose}"
+    if name.startswith("_"):
+        return f"a width name cannot start with '_'; {choose}"
+    if name == "m" or _RESERVED_WIDTH_RE.fullmatch(name):
+        return f"reserved ('m' is the batch size, n0, n1, ... are the layer widths); {choose}"
+    if _LAYERED_NAME_RE.fullmatch(name) or name in _TAKEN_NAMES:
+        return (
+            "reserved: the derivation, its LaTeX or the generated code already uses this name "
+            f"(x, y, W1, b1, z1, a1, delta1, dW1, m, J, lambda, ...); {choose}"
+        )
+    if name in _FUNCTION_NAMES or name in FUNCTIONS or name in ACTIVATIONS or name in LOSSES:
+        return f"reserved: {name!r} is a function of the formula language; {choose}"
+    return None
+
+
+def _separator_hint(token: str) -> str:
+    """``'; widths are joined by '-': 784-128-10'`` for ``784x128x10`` and the like."""
+    parts = re.split(r"\s*(?:[xX×*,;/|>]|\s)\s*", token.strip())
+    parts = [part for part in parts if part]
+    if len(parts) >= 2 and all(_DIGITS_RE.fullmatch(part) for part in parts):
+        return f"; widths are joined by '-', e.g. {'-'.join(parts)!r}"
+    return ""
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """``text`` cut to about ``limit`` characters, saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}...{text[-12:]} ({len(text):,} characters)"
+
+
+def _show(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: errors echo user input, readably."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print (over 4,300 digits)
+        return f"<{type(value).__name__} too long to print>"
+    return _cut(text, limit)
 
 
 def _activation_record(name: object, customs: Mapping[str, Activation], where: str) -> Activation:
@@ -490,7 +694,7 @@ def _activation_record(name: object, customs: Mapping[str, Activation], where: s
     prefix = f"{where}: " if where else ""
     return_hint = _did_you_mean(name, known)
     raise SpecError(
-        f"{prefix}unknown activation {name!r}{return_hint}; known: {', '.join(known)}"
+        f"{prefix}unknown activation {_show(name)}{return_hint}; known: {', '.join(known)}"
         + ("" if customs else " (or add one with define)")
     )
 
@@ -501,9 +705,11 @@ def _inline_definition(value: str | None, keyword: str, inline: dict[str, str]) 
         return value
     name, formula = (part.strip() for part in value.split("=", 1))
     if not name or not formula:
-        raise SpecError(f"{keyword}={value!r}: expected NAME=FORMULA, e.g. 'swish=z*sigmoid(z)'")
+        raise SpecError(
+            f"{keyword}={_show(value)}: expected NAME=FORMULA, e.g. 'swish=z*sigmoid(z)'"
+        )
     if inline.get(name, formula) != formula:
-        raise SpecError(f"{keyword}={value!r}: {name!r} is already defined differently")
+        raise SpecError(f"{keyword}={_show(value)}: {_show(name)} is already defined differently")
     inline[name] = formula
     return name
 
@@ -524,15 +730,15 @@ def _normalize_define(
     pairs: dict[str, str] = {}
     for item in items:
         if not (isinstance(item, tuple | list) and len(item) == 2):
-            raise SpecError(f"define entry {item!r}: expected a (name, formula) pair")
+            raise SpecError(f"define entry {_show(item)}: expected a (name, formula) pair")
         name, formula = item
         if not isinstance(name, str) or not isinstance(formula, str):
             raise SpecError(
-                f"define entry {name!r}: expected a name and a formula string, "
+                f"define entry {_show(name)}: expected a name and a formula string, "
                 f"got {type(formula).__name__}"
             )
         if name in pairs:
-            raise SpecError(f"define {name!r}: defined twice")
+            raise SpecError(f"define {_show(name)}: defined twice")
         pairs[name] = formula
     return tuple(sorted(pairs.items()))
 
@@ -571,9 +777,14 @@ def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) 
     for key in data:
         if key not in allowed:
             raise SpecError(
-                f"{prefix}unknown key {key!r}{_did_you_mean(key, allowed)}; "
+                f"{prefix}unknown key {_show(key)}{_did_you_mean(key, allowed)}; "
                 f"expected: {', '.join(allowed)}"
             )
+
+
+#: Python refuses to turn text with more digits than this into an int (a ValueError that
+#: would otherwise escape the loaders); sys.get_int_max_str_digits() is 4300 by default.
+_INT_DIGITS_LIMIT = 4300
 
 
 def _load_toml(text: str, label: str) -> Any:
@@ -583,18 +794,130 @@ def _load_toml(text: str, label: str) -> Any:
         raise SpecError(f"{label}: invalid TOML: {exc}") from None
     except RecursionError:
         raise SpecError(f"{label}: nested too deeply to be a spec") from None
+    except ValueError:  # an integer over Python's int-from-text limit
+        raise SpecError(_too_many_digits(label)) from None
 
 
 def _load_json(text: str, label: str) -> Any:
+    """JSON as the standard defines it: no NaN/Infinity, no duplicate keys."""
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise SpecError(
             f"{label}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except _JSONRefusal as exc:
+        raise SpecError(f"{label}: {exc}") from None
     except RecursionError:
         raise SpecError(f"{label}: nested too deeply to be a spec") from None
+    except ValueError:  # an integer over Python's int-from-text limit
+        raise SpecError(_too_many_digits(label)) from None
+
+
+class _JSONRefusal(Exception):
+    """Raised from the JSON hooks (kept apart from json's own ValueErrors)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _JSONRefusal(
+                f"key {_show(key)} appears twice in one object; expected each key once "
+                "(as in TOML)"
+            )
+        out[key] = value
+    return out
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _JSONRefusal(f"{name} is not a finite number (and not standard JSON)")
+
+
+def _too_many_digits(label: str) -> str:
+    return (
+        f"{label}: a number has more than {_INT_DIGITS_LIMIT:,} digits; expected a spec "
+        f"(widths up to {MAX_WIDTH:,}, l2 up to {MAX_L2:,.0f})"
+    )
 
 
 def _strip_label(err: SpecError, label: str) -> str:
     return str(err).removeprefix(f"{label}: ")
+
+
+# --------------------------------------------------------------------------------------------
+# the one entry: what every API entry point accepts as a network
+
+
+def is_spec_file(spec: str) -> bool:
+    """A SPEC string names a file when it looks like a path or names one (compact specs never
+    contain '.' or '/': ``net.toml``, ``./net``, ``specs/a.json``)."""
+    if spec.lower().endswith((".toml", ".json")) or "/" in spec or os.sep in spec:
+        return True
+    if "." not in spec:
+        return False
+    try:
+        return Path(spec).is_file()
+    except (OSError, ValueError):  # a long compact spec is not a valid file name
+        return False
+
+
+def as_network(
+    source: Network | str | os.PathLike[str],
+    *,
+    hidden: str | None = None,
+    output: str | None = None,
+    activation: str | None = None,
+    loss: str | None = None,
+    l2: float | None = None,
+    define: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+) -> Network:
+    """The network ``source`` describes, with the CLI's shared options applied.
+
+    ``source`` is a :class:`Network`, a compact spec (``"4-3-2-1"``), or a spec file (a path,
+    or a string ending in ``.toml``/``.json`` or containing ``/``). ``hidden``, ``output`` and
+    ``activation`` apply to a compact spec only (a file or a Network sets each layer's
+    activation); ``loss``, ``l2`` and ``define`` override a file's or a Network's. Anything
+    else is a :class:`SpecError` naming what was expected. Every API entry point
+    (``sb.derive``, ``sb.codegen``, ``sb.compile``, ``sb.cache_plan``, ``sb.check_formula``,
+    ``sb.check_exact``, ``collapse``) normalises its network argument through this function.
+    """
+    if isinstance(source, str) and not is_spec_file(source):
+        return Network.parse(
+            source,
+            hidden=hidden,
+            output=output,
+            activation=activation,
+            loss=loss,
+            l2=0.0 if l2 is None else l2,
+            define=define,
+        )
+    if isinstance(source, Network):
+        net = source
+        kind = "a Network"
+    elif isinstance(source, str | os.PathLike):
+        net = Network.from_file(source)
+        kind = f"the spec file '{os.fspath(source)}'"
+    else:
+        raise SpecError(
+            f"expected a Network, a compact spec string such as '4-3-2-1' or a spec file "
+            f"path, got {type(source).__name__}"
+        )
+    for flag, value in (("hidden", hidden), ("output", output), ("activation", activation)):
+        if value is not None:
+            raise SpecError(
+                f"{flag}={_show(value)} applies to a compact spec; {kind} sets each layer's "
+                "activation"
+            )
+    if loss is None and l2 is None and define is None:
+        return net
+    merged = dict(net.define)
+    for name, formula in _normalize_define(define):
+        merged[name] = formula
+    return Network(
+        net.input,
+        net.layers,
+        loss=net.loss if loss is None else loss,
+        l2=net.l2 if l2 is None else l2,
+        define=tuple(sorted(merged.items())),
+    )

@@ -153,8 +153,14 @@ def test_spec_act_wins_over_all() -> None:
 
 
 def test_activation_alone_breaks_bce() -> None:
+    # issue 9, 5.7: with no loss chosen the network still exists (collapse needs no loss), and
+    # whatever needs the loss says which one to choose; a chosen bce is refused at once
+    net = Network.parse("4-3-1", activation="relu")
+    assert net.loss is None
+    with pytest.raises(SpecError, match="the default, 'bce', needs a sigmoid output"):
+        _ = net.loss_record
     with pytest.raises(SpecError, match="needs a sigmoid output"):
-        Network.parse("4-3-1", activation="relu")
+        Network.parse("4-3-1", activation="relu", loss="bce")
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,8 +199,8 @@ BAD_SPECS: list[tuple[str, dict[str, object], str]] = [
     ("4-3-1", {"output": "foo"}, "output='foo': unknown activation"),
     ("4-3-1", {"activation": "foo"}, "activation='foo': unknown activation"),
     ("4-3-1", {"loss": "hinge"}, "loss 'hinge': unknown loss; known: bce, ce, mse"),
-    ("4-3-1:relu", {}, "loss 'bce' needs a sigmoid output"),
-    ("4-3-1", {"output": "tanh"}, "layer 2, '1:tanh'"),
+    ("4-3-1:relu", {"loss": "bce"}, "loss 'bce' needs a sigmoid output"),
+    ("4-3-1", {"output": "tanh", "loss": "bce"}, "layer 2, '1:tanh'"),
     ("4-3-2", {"loss": "ce"}, "loss 'ce' needs a softmax output"),
     ("4-3:softmax-1", {}, "softmax is allowed only on the output layer"),
     ("4-1:softmax", {"loss": "ce"}, "softmax needs at least 2 units, got 1"),
@@ -243,7 +249,7 @@ BAD_CONSTRUCTIONS: list[tuple[dict[str, object], str]] = [
     ({"input": 4, "layers": (Layer(None),)}, "got NoneType"),  # type: ignore[arg-type]
     ({"input": -2, "layers": (Layer(1),)}, "at least 1"),
     ({"input": 4, "layers": (Layer(1, 3),)}, "unknown activation 3"),  # type: ignore[arg-type]
-    ({"input": 4, "layers": (Layer(1),), "loss": None}, "unknown loss"),
+    ({"input": 4, "layers": (Layer(1),), "loss": 3}, "unknown loss"),
 ]
 
 

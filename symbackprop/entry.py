@@ -1,0 +1,113 @@
+"""The public entry points, as ``import symbackprop as sb`` exports them.
+
+Each takes what a user naturally has in hand: a :class:`~symbackprop.spec.Network`, a compact
+spec string (``sb.derive("4-3-2-1")``), a spec file path (``"net.toml"``) or, where it makes
+sense, a :class:`~symbackprop.derivation.Derivation`; one function,
+:func:`symbackprop.spec.as_network`, turns the first three into a Network for all of them.
+The stage functions they call (``symbackprop.derivation.derive``, ``symbackprop.lowering.
+codegen``, ...) keep their narrower, typed signatures.
+
+This is the facade stage: it may import every stage below it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from symbackprop import derivation as _derivation
+from symbackprop import exact as _exact
+from symbackprop import executor as _executor
+from symbackprop import lowering as _lowering
+from symbackprop.derivation import Derivation
+from symbackprop.formula import check as _formula_check
+from symbackprop.spec import Network, as_network
+
+if TYPE_CHECKING:
+    from symbackprop.cache_layout import CacheEntry
+    from symbackprop.exact import ExactCheck
+    from symbackprop.executor import GradientModule
+    from symbackprop.formula.check import FormulaReport
+
+__all__ = ["cache_plan", "check_exact", "check_formula", "codegen", "compile", "derive"]
+
+#: what the entry points accept for a network
+NetworkLike = Network | str | os.PathLike[str]
+#: ... and, where a derivation will do, a derivation
+SourceLike = Derivation | Network | str | os.PathLike[str]
+
+
+def _source(source: SourceLike) -> Derivation | Network:
+    """A Derivation as it is; anything else through :func:`~symbackprop.spec.as_network`."""
+    return source if isinstance(source, Derivation) else as_network(source)
+
+
+def derive(network: NetworkLike, *, batch: bool = False) -> Derivation:
+    """Derive dJ/dW[l] and dJ/db[l] for every layer of ``network``.
+
+    ``network``: a Network, a compact spec (``"4-3-2-1"``) or a spec file. Single-example form
+    by default (x is n0 x 1, as in the lecture); ``batch=True`` gives the form over m examples
+    in columns (X is n0 x m, the cost is the mean over the columns).
+    """
+    return _derivation.derive(as_network(network), batch=batch)
+
+
+def codegen(source: SourceLike, *, sizes: Mapping[str, int] | None = None) -> str:
+    """The NumPy gradient module for ``source`` as source text (always the batch form).
+
+    ``source``: a Derivation, a Network, a compact spec or a spec file. Named widths need
+    ``sizes``, e.g. ``codegen("n-3-1", sizes={"n": 4})``. The same input gives byte-identical
+    text.
+    """
+    return _lowering.codegen(_source(source), sizes=sizes)
+
+
+def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
+    source: SourceLike, *, sizes: Mapping[str, int] | None = None
+) -> GradientModule:
+    """Generate the batch gradient module for ``source`` and load it in memory.
+
+    ``source`` as for :func:`codegen`. Returns a
+    :class:`~symbackprop.executor.GradientModule` (its functions as attributes, ``.source``).
+    """
+    return _executor.compile(_source(source), sizes=sizes)
+
+
+def cache_plan(
+    source: SourceLike, sizes: Mapping[str, int] | None = None, *, itemsize: int = 8
+) -> list[CacheEntry]:
+    """What the generated ``forward`` caches: name, shape (rows, "m"), bytes per example.
+
+    ``source`` as for :func:`codegen`; ``itemsize`` 8 for float64, 4 for float32.
+    """
+    return _lowering.cache_plan(_source(source), sizes, itemsize=itemsize)
+
+
+def check_formula(
+    network: SourceLike, wrt: str, formula: str, *, batch: bool = False
+) -> FormulaReport:
+    """Check a hand-written ``formula`` as dJ/d``wrt``; see
+    :class:`~symbackprop.formula.check.FormulaReport`.
+
+    ``network``: a Network, a compact spec, a spec file or a Derivation (whose form then
+    decides; ``batch`` is for the others).
+    """
+    return _formula_check.check_formula(_source(source=network), wrt, formula, batch=batch)
+
+
+def check_exact(
+    source: SourceLike,
+    *,
+    trials: int = 3,
+    sizes: dict[str, int] | None = None,
+    seed: int = 0,
+) -> ExactCheck:
+    """Compare every gradient entry with SymPy's scalar ``diff`` of the cost, exactly.
+
+    ``source``: a Derivation, or a Network / compact spec / spec file (derived in
+    single-example form first). Never raises on a mismatch: see ``.ok`` and ``.mismatches``.
+    """
+    found = _source(source)
+    derivation = found if isinstance(found, Derivation) else _derivation.derive(found)
+    return _exact.check_exact(derivation, trials=trials, sizes=sizes, seed=seed)
