@@ -141,7 +141,7 @@ class Network:
         hidden: str | None = None,
         output: str | None = None,
         activation: str | None = None,
-        loss: str | None = None,
+        loss: str | None = "bce",
         l2: float = 0.0,
         define: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
     ) -> Network:
@@ -152,9 +152,10 @@ class Network:
         for hidden layers, ``output`` (default ``"sigmoid"``) for the last one; ``activation``
         sets both at once, an explicit ``hidden``/``output`` wins over it, and a ``:act`` in the
         spec wins over all. ``define={"swish": "z*sigmoid(z)"}`` adds custom activations.
-        ``loss`` defaults to bce; when none is given and the output is not sigmoid, the network
-        is still built (its loss is ``None``, fine for :func:`~symbackprop.collapse.collapse`)
-        and deriving it raises a SpecError saying which loss to choose.
+        ``loss`` defaults to bce (DESIGN.md's signature), which needs a sigmoid output.
+        ``loss=None`` means "none chosen": bce where the output is sigmoid, else the network
+        is still built with no loss (enough for :func:`~symbackprop.collapse.collapse`) and
+        anything that needs the loss raises a SpecError saying which one to choose.
         """
         define_pairs = _normalize_define(define)
         # activation="swish=z*sigmoid(z)" defines swish and uses it, as the CLI's --activation

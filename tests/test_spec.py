@@ -153,9 +153,12 @@ def test_spec_act_wins_over_all() -> None:
 
 
 def test_activation_alone_breaks_bce() -> None:
-    # issue 9, 5.7: with no loss chosen the network still exists (collapse needs no loss), and
-    # whatever needs the loss says which one to choose; a chosen bce is refused at once
-    net = Network.parse("4-3-1", activation="relu")
+    # DESIGN.md: Network.parse's loss defaults to "bce", which needs a sigmoid output
+    with pytest.raises(SpecError, match="needs a sigmoid output"):
+        Network.parse("4-3-1", activation="relu")
+    # issue 9, 5.7: with loss=None (none chosen) the network still exists (collapse needs no
+    # loss), and whatever needs the loss says which one to choose
+    net = Network.parse("4-3-1", activation="relu", loss=None)
     assert net.loss is None
     with pytest.raises(SpecError, match="the default, 'bce', needs a sigmoid output"):
         _ = net.loss_record

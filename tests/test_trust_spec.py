@@ -289,14 +289,14 @@ def test_5_7_entry_points_refuse_other_types_with_a_spec_error() -> None:
 def test_5_7_collapse_needs_no_loss() -> None:
     expected = collapse(Network.parse("4-3-2-1", activation="identity", loss="mse"))
     for result in (
-        collapse(Network.parse("4-3-2-1", activation="identity")),
+        collapse(Network.parse("4-3-2-1", activation="identity", loss=None)),
         collapse("4-3-2-1", activation="identity"),
         collapse("4-3:identity-2:identity-1:identity"),
         collapse("4-3-2-1", hidden="identity", output="identity"),
     ):
         assert result.text() == expected.text()
         assert result.verify().ok
-    assert Network.parse("4-3-2-1", activation="identity").loss is None
+    assert Network.parse("4-3-2-1", activation="identity", loss=None).loss is None
 
 
 def test_5_7_collapse_takes_a_spec_file_and_refuses_keywords_for_it(tmp_path: Path) -> None:
@@ -318,11 +318,15 @@ def test_5_7_collapse_takes_a_spec_file_and_refuses_keywords_for_it(tmp_path: Pa
 
 
 def test_5_7_a_network_without_a_loss_says_which_to_choose_when_derived() -> None:
-    net = Network.parse("4-3-1", activation="identity")
+    net = Network.parse("4-3-1", activation="identity", loss=None)
     assert "--loss mse" in _spec_error(lambda: sb.derive(net))
-    softmax = Network.parse("4-3:relu-2:softmax")
+    softmax = Network.parse("4-3:relu-2:softmax", loss=None)
     assert "with a softmax output use loss 'ce' (--loss ce)" in _spec_error(
         lambda: sb.codegen(softmax)
+    )
+    # the default loss (bce, DESIGN.md's signature) says the same at once
+    assert "with a softmax output use loss 'ce' (--loss ce)" in _spec_error(
+        lambda: Network.parse("4-3:relu-2:softmax")
     )
     assert dataclasses.replace(softmax, loss="ce").loss == "ce"
     assert Network.parse("4-3-1").loss == "bce"  # sigmoid output: the default still applies
