@@ -31,19 +31,84 @@ class Case:
 def _specs() -> list[Case]:
     """Compact specs: valid, malformed, oversized, odd characters, clashing names."""
     specs = [
-        "4-3-2-1", "n-3-2-1", "1-1", "2-2:softmax", "4-3:relu-2:relu-1", "3-3:tanh-2:softmax",
-        "784-128:relu-10:softmax", "", "-", "--", "4", "4-", "-4", "4--3", "4-3-", "4-0-1",
-        "4-(-3)-1", "4-3.5-1", "4-1e3-1", "4-3-2-1-", "784x128x10", "4,3,2,1", "4 3 2 1",
-        "4-3:-1", "4-3:relu:tanh-1", "4-3:RELU-1", "4-3:sigmoid-1:softmax", "4-3:softmax-1",
-        "4-3:foo-1", "4-3:relu-1:relu", "n-n-1", "x-3-1", "y-3-1", "W1-3-1", "b2-3-1",
-        "delta2-3-1", "m-3-1", "n0-3-1", "n1-3-1", "lambda-3-1", "J-3-1", "exp-3-1",
-        "sigmoid-3-1", "for-3-1", "_n-3-1", "n-_k-1", "é-3-1", "ｎ-3-1", "٣-3-1", "³-3-1",
-        "4-3-2-1\x7f", "4-3\n-1", "4-3\t-1", "4-99999999999999999999-1", "4-100000-1",
-        "4-" + "-".join(["3"] * 60) + "-1", "n" * 300 + "-3-1", "4-3:" + "r" * 500 + "-1",
-        "4-3-2-1" * 50, "a" * 5000, "4-3-2-1.toml", "4-3-2-1.json", "/dev/null", "/",
-        ".", "..", "~", "$HOME", "4-3-2-1;rm -rf /", "__import__('os')-3-1",
-        "4-3:z*sigmoid(z)-1", "4-3:swish-1", "4-3:leaky_relu-1", "4-3:identity-1",
-        "2-2:softmax-2:softmax", "1-1:softmax", "4-3:softplus-1", "4-3:relu-1:sigmoid",
+        "4-3-2-1",
+        "n-3-2-1",
+        "1-1",
+        "2-2:softmax",
+        "4-3:relu-2:relu-1",
+        "3-3:tanh-2:softmax",
+        "784-128:relu-10:softmax",
+        "",
+        "-",
+        "--",
+        "4",
+        "4-",
+        "-4",
+        "4--3",
+        "4-3-",
+        "4-0-1",
+        "4-(-3)-1",
+        "4-3.5-1",
+        "4-1e3-1",
+        "4-3-2-1-",
+        "784x128x10",
+        "4,3,2,1",
+        "4 3 2 1",
+        "4-3:-1",
+        "4-3:relu:tanh-1",
+        "4-3:RELU-1",
+        "4-3:sigmoid-1:softmax",
+        "4-3:softmax-1",
+        "4-3:foo-1",
+        "4-3:relu-1:relu",
+        "n-n-1",
+        "x-3-1",
+        "y-3-1",
+        "W1-3-1",
+        "b2-3-1",
+        "delta2-3-1",
+        "m-3-1",
+        "n0-3-1",
+        "n1-3-1",
+        "lambda-3-1",
+        "J-3-1",
+        "exp-3-1",
+        "sigmoid-3-1",
+        "for-3-1",
+        "_n-3-1",
+        "n-_k-1",
+        "é-3-1",
+        "ｎ-3-1",
+        "٣-3-1",
+        "³-3-1",
+        "4-3-2-1\x7f",
+        "4-3\n-1",
+        "4-3\t-1",
+        "4-99999999999999999999-1",
+        "4-100000-1",
+        "4-" + "-".join(["3"] * 60) + "-1",
+        "n" * 300 + "-3-1",
+        "4-3:" + "r" * 500 + "-1",
+        "4-3-2-1" * 50,
+        "a" * 5000,
+        "4-3-2-1.toml",
+        "4-3-2-1.json",
+        "/dev/null",
+        "/",
+        ".",
+        "..",
+        "~",
+        "$HOME",
+        "4-3-2-1;rm -rf /",
+        "__import__('os')-3-1",
+        "4-3:z*sigmoid(z)-1",
+        "4-3:swish-1",
+        "4-3:leaky_relu-1",
+        "4-3:identity-1",
+        "2-2:softmax-2:softmax",
+        "1-1:softmax",
+        "4-3:softplus-1",
+        "4-3:relu-1:sigmoid",
     ]
     cases: list[Case] = []
     for spec in specs:
@@ -79,7 +144,7 @@ def _files() -> list[Case]:
         "empty.toml": "",
         "define.toml": 'input = 4\n[define]\nsw = "z*sigmoid(z)"\n[[layers]]\nunits = 3\n'
         'activation = "sw"\n[[layers]]\nunits = 1\nactivation = "sigmoid"\n',
-        "defineevil.toml": 'input = 4\n[define]\nsw = "__import__(\'os\').system(\'id\')"\n'
+        "defineevil.toml": "input = 4\n[define]\nsw = \"__import__('os').system('id')\"\n"
         '[[layers]]\nunits = 1\nactivation = "sw"\n',
         "deep.toml": "input = 4\nx = " + "[" * 3000 + "]" * 3000 + "\n",
         "namedinput.toml": 'input = "n"\n[[layers]]\nunits = 1\nactivation = "sigmoid"\n',
@@ -88,9 +153,7 @@ def _files() -> list[Case]:
         'activation = "softmax"\n[[layers]]\nunits = 2\nactivation = "softmax"\n',
     }
     jsons = {
-        "ok.json": json.dumps(
-            {"input": 4, "loss": "bce", "layers": [{"units": 3}, {"units": 1}]}
-        ),
+        "ok.json": json.dumps({"input": 4, "loss": "bce", "layers": [{"units": 3}, {"units": 1}]}),
         "dup.json": '{"input": 4, "input": 5, "layers": [{"units": 1}]}',
         "bigint.json": '{"input": ' + "9" * 5000 + ', "layers": [{"units": 1}]}',
         "l2big.json": '{"input": 4, "l2": 1e400, "layers": [{"units": 1}]}',
@@ -119,31 +182,107 @@ def _files() -> list[Case]:
         cases.append(Case("file", ("codegen", name, "--size", "n=3"), files))
     cases.append(Case("file", ("derive", "missing.toml")))
     cases.append(Case("file", ("derive", "nodir/missing.json")))
-    cases.append(Case("file", ("derive", "ok.toml", "--hidden", "relu"), (("ok.toml", toml["ok.toml"]),)))
+    cases.append(
+        Case("file", ("derive", "ok.toml", "--hidden", "relu"), (("ok.toml", toml["ok.toml"]),))
+    )
     return cases
 
 
 def _activations() -> list[Case]:
     """Custom activations with ``--define``: unsafe, non-real, singular, explosive."""
     formulas = [
-        "z*sigmoid(z)", "z*tanh(softplus(z))", "z^2", "z^3 - z", "abs(z)", "exp(-z^2)",
-        "sqrt(-1)*z", "log(-1)*z", "(-1)^z", "0^z", "relu(z - 1{z>0})", "(-8)^(1/3)*z",
-        "log(z)", "1/z", "sqrt(z)", "z^(1/2)", "exp(z)", "exp(exp(z))", "exp(exp(exp(z)))",
-        "(1+z)^999*(2+z)^999", "z^999999", "z^(10^30)", "2^(2^(2^(2^z)))", "z/0", "0/0*z",
-        "1e400*z", "1" + "0" * 40 + "*z", "z" + "+z" * 900, "(" * 150 + "z" + ")" * 150,
-        "__import__('os')", "z.__class__", "lambda: z", "z if z else 0", "z; import os",
-        "", " ", "z z", "zz", "x", "y", "a", "W1", "sigmoid", "sigmoid(z", "sigmoid z)",
-        "z**2", "z^^2", "z @ z", "z^T", "sum(z)", "softmax(z)", "sw(z)", "exp(log(z))",
-        "1{z > 0}", "1{z}", "tanh(z)^2", "pi*z", "E*z", "I*z", "oo*z", "nan*z", "zoo",
-        "\u03c3(z)", "z\u00b2", "z\u2212 1", "\x1bz", "z" * 3000, "sin(z)", "max(z, 0)",
+        "z*sigmoid(z)",
+        "z*tanh(softplus(z))",
+        "z^2",
+        "z^3 - z",
+        "abs(z)",
+        "exp(-z^2)",
+        "sqrt(-1)*z",
+        "log(-1)*z",
+        "(-1)^z",
+        "0^z",
+        "relu(z - 1{z>0})",
+        "(-8)^(1/3)*z",
+        "log(z)",
+        "1/z",
+        "sqrt(z)",
+        "z^(1/2)",
+        "exp(z)",
+        "exp(exp(z))",
+        "exp(exp(exp(z)))",
+        "(1+z)^999*(2+z)^999",
+        "z^999999",
+        "z^(10^30)",
+        "2^(2^(2^(2^z)))",
+        "z/0",
+        "0/0*z",
+        "1e400*z",
+        "1" + "0" * 40 + "*z",
+        "z" + "+z" * 900,
+        "(" * 150 + "z" + ")" * 150,
+        "__import__('os')",
+        "z.__class__",
+        "lambda: z",
+        "z if z else 0",
+        "z; import os",
+        "",
+        " ",
+        "z z",
+        "zz",
+        "x",
+        "y",
+        "a",
+        "W1",
+        "sigmoid",
+        "sigmoid(z",
+        "sigmoid z)",
+        "z**2",
+        "z^^2",
+        "z @ z",
+        "z^T",
+        "sum(z)",
+        "softmax(z)",
+        "sw(z)",
+        "exp(log(z))",
+        "1{z > 0}",
+        "1{z}",
+        "tanh(z)^2",
+        "pi*z",
+        "E*z",
+        "I*z",
+        "oo*z",
+        "nan*z",
+        "zoo",
+        "\u03c3(z)",
+        "z\u00b2",
+        "z\u2212 1",
+        "\x1bz",
+        "z" * 3000,
+        "sin(z)",
+        "max(z, 0)",
     ]
     cases: list[Case] = []
     for f in formulas:
-        cases.append(Case("activation", ("derive", "4-3:sw-1", "--define", f"sw={f}", "--loss", "mse")))
+        cases.append(
+            Case("activation", ("derive", "4-3:sw-1", "--define", f"sw={f}", "--loss", "mse"))
+        )
     for f in formulas[:24]:
-        cases.append(Case("activation", ("codegen", "3-2:sw-1", "--define", f"sw={f}", "--loss", "mse")))
-    for bad in ("sw", "=z", "sw=", "1sw=z", "relu=z", "sigmoid=z", "W1=z", "x=z", "sw==z",
-                "sw=z", "sw=z"):
+        cases.append(
+            Case("activation", ("codegen", "3-2:sw-1", "--define", f"sw={f}", "--loss", "mse"))
+        )
+    for bad in (
+        "sw",
+        "=z",
+        "sw=",
+        "1sw=z",
+        "relu=z",
+        "sigmoid=z",
+        "W1=z",
+        "x=z",
+        "sw==z",
+        "sw=z",
+        "sw=z",
+    ):
         cases.append(Case("activation", ("derive", "4-3:relu-1", "--define", bad)))
     return cases
 
@@ -151,32 +290,106 @@ def _activations() -> list[Case]:
 def _formulas() -> list[Case]:
     """Hand-written gradient formulas for ``shapecheck``: right, wrong, hostile."""
     w3 = [
-        "(a3 - y) a2^T", "(a3 - y) @ a2.T", "a2^T (a3 - y)", "(a3 - y) a2", "delta3 a2^T",
-        "-(a3 - y) a2^T", "(y - a3) a2^T", "2 (a3 - y) a2^T", "(a3 - y) ⊙ a2^T",
-        "exp(exp(exp(exp(exp(exp(a3)))))) a2^T", "exp(" * 40 + "a3" + ")" * 40 + " a2^T",
-        "(a3 - y)^999 a2^T", "(a3 - y)^(10^29) a2^T", "99999999999999999999999999999 a2^T",
-        "1" + "0" * 40 + " a2^T", "(" * 120 + "a3" + ")" * 120 + " a2^T",
-        "a3" + " + a3" * 700 + " a2^T", "a2^T" * 50, "a2 ^T ^T ^T ^T ^T ^T", "W3^T^T^T",
-        "", " ", "(", ")", "a3 -", "@", "a3 @@ a2", "a3 a2^", "a2^TT", "a2.T.T.T",
-        "__import__('os')", "a3.__class__", "lambda x: x", "a3; import os", "`id`",
-        "$(id)", "a3\x1b[31m", "a3\n- y", "σ(z3) a2^T", "sigmoid'(z3) a2^T", "relu'(z3) a2^T",
-        "1{z3 > 0} a2^T", "sum(a3) a2^T", "rowsum(a3) a2^T", "lambda W3", "λ W3", "m a2^T",
-        "(1/m) delta3 a2^T", "a4 a2^T", "W9", "foo(a3) a2^T", "sigmoid(a3, y) a2^T",
-        "(a3 - y) a2^T + 0", "(a3 - y) a2^T - 0 W3", "0", "0 W3", "W3 - W3", "a3 ⊙ ⊙ a2",
-        "ｗ3", "a3 − y", "(a3 - y) a₂ᵀ", "exp(1000) a2^T", "log(0) a2^T", "log(-1) a2^T",
-        "sqrt(-1) a2^T", "(a3 - y) a2^T / 0", "0/0 a2^T", "(a3 - y)^(1/2) a2^T",
-        "(-1)^(1/3) a2^T", "abs(a3 - y) a2^T", "tanh(a3) a2^T", "a3 " * 200,
+        "(a3 - y) a2^T",
+        "(a3 - y) @ a2.T",
+        "a2^T (a3 - y)",
+        "(a3 - y) a2",
+        "delta3 a2^T",
+        "-(a3 - y) a2^T",
+        "(y - a3) a2^T",
+        "2 (a3 - y) a2^T",
+        "(a3 - y) ⊙ a2^T",
+        "exp(exp(exp(exp(exp(exp(a3)))))) a2^T",
+        "exp(" * 40 + "a3" + ")" * 40 + " a2^T",
+        "(a3 - y)^999 a2^T",
+        "(a3 - y)^(10^29) a2^T",
+        "99999999999999999999999999999 a2^T",
+        "1" + "0" * 40 + " a2^T",
+        "(" * 120 + "a3" + ")" * 120 + " a2^T",
+        "a3" + " + a3" * 700 + " a2^T",
+        "a2^T" * 50,
+        "a2 ^T ^T ^T ^T ^T ^T",
+        "W3^T^T^T",
+        "",
+        " ",
+        "(",
+        ")",
+        "a3 -",
+        "@",
+        "a3 @@ a2",
+        "a3 a2^",
+        "a2^TT",
+        "a2.T.T.T",
+        "__import__('os')",
+        "a3.__class__",
+        "lambda x: x",
+        "a3; import os",
+        "`id`",
+        "$(id)",
+        "a3\x1b[31m",
+        "a3\n- y",
+        "σ(z3) a2^T",
+        "sigmoid'(z3) a2^T",
+        "relu'(z3) a2^T",
+        "1{z3 > 0} a2^T",
+        "sum(a3) a2^T",
+        "rowsum(a3) a2^T",
+        "lambda W3",
+        "λ W3",
+        "m a2^T",
+        "(1/m) delta3 a2^T",
+        "a4 a2^T",
+        "W9",
+        "foo(a3) a2^T",
+        "sigmoid(a3, y) a2^T",
+        "(a3 - y) a2^T + 0",
+        "(a3 - y) a2^T - 0 W3",
+        "0",
+        "0 W3",
+        "W3 - W3",
+        "a3 ⊙ ⊙ a2",
+        "ｗ3",
+        "a3 − y",
+        "(a3 - y) a₂ᵀ",
+        "exp(1000) a2^T",
+        "log(0) a2^T",
+        "log(-1) a2^T",
+        "sqrt(-1) a2^T",
+        "(a3 - y) a2^T / 0",
+        "0/0 a2^T",
+        "(a3 - y)^(1/2) a2^T",
+        "(-1)^(1/3) a2^T",
+        "abs(a3 - y) a2^T",
+        "tanh(a3) a2^T",
+        "a3 " * 200,
     ]
     w2 = [
-        "(a3 - y) W3^T a2(1 - a2) a1^T", "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T",
-        "((W3^T delta3) * a2 * (1 - a2)) @ a1.T", "W3^T delta3 * a2 * (1 - a2) a1^T",
-        "delta2 a1^T", "delta2^T a1", "((W3 (a3 - y)) ⊙ a2) a1^T",
+        "(a3 - y) W3^T a2(1 - a2) a1^T",
+        "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T",
+        "((W3^T delta3) * a2 * (1 - a2)) @ a1.T",
+        "W3^T delta3 * a2 * (1 - a2) a1^T",
+        "delta2 a1^T",
+        "delta2^T a1",
+        "((W3 (a3 - y)) ⊙ a2) a1^T",
     ]
     cases: list[Case] = []
     for f in w3:
         cases.append(Case("formula", ("shapecheck", "4-3-2-1", "--wrt", "W3", "--", f)))
     for f in w3[:30]:
-        cases.append(Case("formula", ("shapecheck", "4-3-2-1", "--wrt", "W3", "--batch", "--", f.replace("a3", "A3").replace("a2", "A2").replace("y", "Y"))))
+        cases.append(
+            Case(
+                "formula",
+                (
+                    "shapecheck",
+                    "4-3-2-1",
+                    "--wrt",
+                    "W3",
+                    "--batch",
+                    "--",
+                    f.replace("a3", "A3").replace("a2", "A2").replace("y", "Y"),
+                ),
+            )
+        )
     for f in w2:
         cases.append(Case("formula", ("shapecheck", "n-3-2-1", "--wrt", "W2", "--", f)))
         cases.append(Case("formula", ("shapecheck", "4-4-4-1", "--wrt", "W2", "--", f)))
@@ -193,7 +406,21 @@ def _formulas() -> list[Case]:
     cases.append(Case("formula", ("shapecheck", "4-3-2-1", "--wrt", "W9", "a2")))
     cases.append(Case("formula", ("shapecheck", "4-3-2-1", "--wrt", "x", "a2")))
     cases.append(Case("formula", ("shapecheck", "4-3-2-1", "a2")))
-    cases.append(Case("formula", ("shapecheck", "4-3-2-1", "--wrt", "W3", "--l2", "0.5", "--", "(a3 - y) a2^T + lambda W3")))
+    cases.append(
+        Case(
+            "formula",
+            (
+                "shapecheck",
+                "4-3-2-1",
+                "--wrt",
+                "W3",
+                "--l2",
+                "0.5",
+                "--",
+                "(a3 - y) a2^T + lambda W3",
+            ),
+        )
+    )
     cases.append(Case("formula", ("shapecheck", "4-3-2-1", "--wrt", "W3", "--", "x" * 2001)))
     return cases
 
@@ -201,11 +428,42 @@ def _formulas() -> list[Case]:
 def _options() -> list[Case]:
     """Sizes, steps, seeds, budgets and depths at and past their limits."""
     cases: list[Case] = []
-    for size in ("n=4", "n=0", "n=-1", "n=²", "n=٣", "n=4.0", "n=1e3", "n=", "=4", "n",
-                 "n=99999999999", "m=0", "m=100000", "x=4", "n=4 ", " n = 4", "n=0x10"):
+    for size in (
+        "n=4",
+        "n=0",
+        "n=-1",
+        "n=²",
+        "n=٣",
+        "n=4.0",
+        "n=1e3",
+        "n=",
+        "=4",
+        "n",
+        "n=99999999999",
+        "m=0",
+        "m=100000",
+        "x=4",
+        "n=4 ",
+        " n = 4",
+        "n=0x10",
+    ):
         cases.append(Case("option", ("derive", "n-3-2-1", "--size", size)))
-    for eps in ("1e-6", "0", "-1e-6", "inf", "nan", "1e-300", "1e300", "1000", "1e-11",
-                "1e-2", "0.5", "abc", "", "1e-6.5"):
+    for eps in (
+        "1e-6",
+        "0",
+        "-1e-6",
+        "inf",
+        "nan",
+        "1e-300",
+        "1e300",
+        "1000",
+        "1e-11",
+        "1e-2",
+        "0.5",
+        "abc",
+        "",
+        "1e-6.5",
+    ):
         cases.append(Case("option", ("check", "4-3-1", "--no-exact", "--eps", eps)))
     for seed in ("0", "-1", "1.5", "99999999999999999999999", "abc", "4294967296"):
         cases.append(Case("option", ("check", "4-3-1", "--no-exact", "--seed", seed)))
@@ -215,11 +473,29 @@ def _options() -> list[Case]:
     for args in (
         ("--width", "4096", "--m", "10000", "--depth", "3", "--seeds", "1"),
         ("--depth", "500", "--width", "4096", "--seeds", "1"),
-        ("--depth", "0",), ("--depth", "100000"), ("--width", "0"), ("--m", "0"),
-        ("--init", "scaled-identity:abc"), ("--init", "scaled-identity:1e400"),
-        ("--init", "bogus"), ("--activation", "softmax"), ("--activation", "foo"),
+        (
+            "--depth",
+            "0",
+        ),
+        ("--depth", "100000"),
+        ("--width", "0"),
+        ("--m", "0"),
+        ("--init", "scaled-identity:abc"),
+        ("--init", "scaled-identity:1e400"),
+        ("--init", "bogus"),
+        ("--activation", "softmax"),
+        ("--activation", "foo"),
         ("--depth", "3", "--width", "2", "--seeds", "1", "--m", "1"),
-        ("--depth", "3", "--width", "3", "--init", "scaled-identity:1.5", "--activation", "identity"),
+        (
+            "--depth",
+            "3",
+            "--width",
+            "3",
+            "--init",
+            "scaled-identity:1.5",
+            "--activation",
+            "identity",
+        ),
     ):
         cases.append(Case("option", ("gradients", *args)))
     for spec in ("30000-30000-1", "100000-100000-1", "4-3-1", "4-" + "-".join(["3"] * 500) + "-1"):
@@ -227,7 +503,11 @@ def _options() -> list[Case]:
     for depth in (200, 800, 1000, 5000):
         deep = "3-" + "-".join(["3"] * (depth - 1)) + "-1"
         cases.append(Case("option", ("derive", deep)))
-    cases.append(Case("option", ("collapse", "3-" + "-".join(["3"] * 199) + "-1", "--activation", "identity")))
+    cases.append(
+        Case(
+            "option", ("collapse", "3-" + "-".join(["3"] * 199) + "-1", "--activation", "identity")
+        )
+    )
     cases.append(Case("option", ("codegen", "4-3-2-1", "--single")))
     cases.append(Case("option", ("latex", "n" * 3000 + "-3-1", "-o", "x.tex", "--pdf")))
     cases.append(Case("option", ("latex", "4-3-1", "-o", "n" * 3000 + ".tex")))
