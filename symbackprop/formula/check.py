@@ -21,7 +21,14 @@ from symbackprop.errors import FormulaError, SpecError
 from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
 from symbackprop.formula.printer import to_formula
-from symbackprop.formula.repair import MAX_FACTORS, Search, any_grouping, as_written, build
+from symbackprop.formula.repair import (
+    BUDGET,
+    MAX_FACTORS,
+    Search,
+    any_grouping,
+    as_written,
+    build,
+)
 from symbackprop.formula.typing_ import FormulaShapeError, Typer
 
 if TYPE_CHECKING:
@@ -33,6 +40,8 @@ _PRODUCTS = ("@", "*", "⊙", "juxt")
 _TRIALS = 3
 #: arrangements verified (each an exact or 30-digit comparison) per search
 _VERIFY = 8
+#: arrangements each repair search may build (see symbackprop.formula.repair)
+REPAIR_BUDGET = BUDGET
 #: the largest |argument| a transcendental function is evaluated at in the numeric check;
 #: exp(exp(exp(a3))) reaches 1e23 there, and mpmath would need that many digits of ln 2
 MAX_ARGUMENT = 10_000
@@ -510,7 +519,7 @@ def _repair(
     shapes = [shape for _expr, shape in factors]
     tried: set[Any] = set()
     best: Repair | None = None
-    searches: list[Search] = [as_written(product, shapes, target)]
+    searches: list[Search] = [as_written(product, shapes, target, budget=REPAIR_BUDGET)]
     stopped_after = 0
     for step in range(2):
         if step == 1:
@@ -521,7 +530,7 @@ def _repair(
                         f"{MAX_FACTORS} factors no other grouping is searched"
                     )
                 break
-            searches.append(any_grouping(shapes, target))
+            searches.append(any_grouping(shapes, target, budget=REPAIR_BUDGET))
         search = searches[-1]
         if search.stopped:
             stopped_after = search.built

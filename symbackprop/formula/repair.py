@@ -34,6 +34,10 @@ _KEEP = 12
 BUDGET = 50_000
 
 Shape = tuple[Any, Any]
+#: the rank penalty, in the subset search, of a matrix product whose inner dimension is 1 (an
+#: outer product u v^T): with vectors of every width about, such products make nearly any
+#: shape, and a backpropagation formula has one (delta a^T) at most
+_OUTER_PRODUCT = 2
 #: ("f", index, transposed) | ("@", operands...) | ("⊙", operands...)
 Key: TypeAlias = tuple[Any, ...]
 #: a product tree of factor indices: ("leaf", index) | (op, left, right)
@@ -105,11 +109,12 @@ def _combine(
     budget: _Budget,
     costs: tuple[int, int, int] = (0, 0, 0),
     hadamard_too: bool = True,
+    outer: int = 0,
 ) -> bool:
     """Every product of an entry of ``lefts`` with one of ``rights`` into ``cell``.
 
-    ``costs`` are the extra edits of (left right, right left, left ⊙ right). Returns False when
-    the budget ran out.
+    ``costs`` are the extra edits of (left right, right left, left ⊙ right) (-1: do not build),
+    ``outer`` the extra cost of an outer product. Returns False when the budget ran out.
     """
     for left_shape, left_entries in lefts.items():
         for right_shape, right_entries in rights.items():
@@ -125,10 +130,12 @@ def _combine(
                     made: list[tuple[Shape, Key, int]] = []
                     if forward:
                         key = _matmul_key(left.key, right.key)
-                        made.append(((left_shape[0], right_shape[1]), key, costs[0]))
+                        extra = costs[0] + (outer if left_shape[1] == 1 else 0)
+                        made.append(((left_shape[0], right_shape[1]), key, extra))
                     if backward:
                         key = _matmul_key(right.key, left.key)
-                        made.append(((right_shape[0], left_shape[1]), key, costs[1]))
+                        extra = costs[1] + (outer if right_shape[1] == 1 else 0)
+                        made.append(((right_shape[0], left_shape[1]), key, extra))
                     if elementwise:
                         made.append((left_shape, _hadamard(left, right), costs[2]))
                     for shape, key, extra in made:
@@ -218,7 +225,9 @@ def any_grouping(shapes: list[Shape], target: Shape, *, budget: int = BUDGET) ->
             other = mask ^ sub
             # each split is met twice (sub, other) and (other, sub): the matrix product in the
             # one order covers both orders; ⊙ is built once
-            if not _combine(cell, table[sub], table[other], spent, (0, -1, 0), sub < other):
+            if not _combine(
+                cell, table[sub], table[other], spent, (0, -1, 0), sub < other, _OUTER_PRODUCT
+            ):
                 search.stopped = True
                 break
             sub = (sub - 1) & mask

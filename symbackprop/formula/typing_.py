@@ -39,6 +39,10 @@ _COMPARE = {
 }
 
 
+#: the variable of every element-wise function (one object, so that equal formulas typed twice
+#: give equal expressions)
+_T = sp.Dummy("t", real=True)
+
 #: the highest polynomial degree a formula may reach: (a1^1000)^1000 would make every exact
 #: value a rational of millions of digits, so it is refused before anything is evaluated
 MAX_DEGREE = 10_000
@@ -315,7 +319,7 @@ class Typer:
         if fn is None:
             raise self._fail(f"unknown function '{name}'", node)
         if arg.is_matrix:
-            t = sp.Dummy("t", real=True)
+            t = _T
             return Typed(Apply(sp.Lambda(t, fn(t)), arg.expr), arg.shape, *span)
         return Typed(fn(arg.expr), None, *span)
 
@@ -341,7 +345,7 @@ class Typer:
         left, right = self.type(node.left), self.type(node.right)
         if right.is_matrix:
             raise self._fail("compare with a number, as in 1{z1 > 0}", node)
-        t = sp.Dummy("t", real=True)
+        t = _T
         body = sp.Piecewise((1, _COMPARE[node.cmp](t, right.expr)), (0, True))
         if left.is_matrix:
             return Typed(Apply(sp.Lambda(t, body), left.expr), left.shape, node.start, node.end)
