@@ -117,7 +117,11 @@ def _render(report: FormulaReport) -> list[Any]:
         side.add_row("", Text("nothing to repair", style="green"))
     else:
         side.add_row("fits", Text("none found", style="yellow"))
-    side.add_row("truth", to_formula(report.gradient))
+    try:
+        truth = to_formula(report.gradient)
+    except ValueError:  # a node the formula language has no form for: show SymPy's text
+        truth = str(report.gradient)
+    side.add_row("truth", truth)
 
     grid = Table.grid(padding=(0, 4))
     grid.add_column()

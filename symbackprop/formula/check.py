@@ -535,7 +535,10 @@ def _repair(
         if search.stopped:
             stopped_after = search.built
         checked = 0
-        for key in search.keys:
+        for key, cost in zip(search.keys, search.costs, strict=True):
+            if step == 0 and cost == 0 and report.error is None:
+                tried.add(key)  # the formula as written: already compared, not a repair
+                continue
             if key in tried or checked >= _VERIFY:
                 continue
             tried.add(key)

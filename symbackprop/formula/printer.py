@@ -202,8 +202,10 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
         if denominator != 1:
             top = _scalar(numerator, variables)
             bottom = _scalar(denominator, variables)
+            slash = "/" if top[1] == bottom[1] == ATOM else " / "  # 1/m, lambda/m
             return (
-                f"{_wrap(top, top[1] < ELEMENTWISE)} / {_wrap(bottom, bottom[1] <= ELEMENTWISE)}",
+                f"{_wrap(top, top[1] < ELEMENTWISE)}{slash}"
+                f"{_wrap(bottom, bottom[1] <= ELEMENTWISE)}",
                 ELEMENTWISE,
             )
         parts = [_scalar(arg, variables) for arg in expr.as_ordered_factors()]
@@ -218,17 +220,27 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
             return f"sqrt({_scalar(base, variables)[0]})", ATOM
         if exponent.is_negative:
             bottom = _scalar(base**-exponent, variables)
-            return f"1 / {_wrap(bottom, bottom[1] <= ELEMENTWISE)}", ELEMENTWISE
+            slash = "/" if bottom[1] == ATOM else " / "
+            return f"1{slash}{_wrap(bottom, bottom[1] <= ELEMENTWISE)}", ELEMENTWISE
         top = _scalar(base, variables)
         power = _scalar(exponent, variables)
         return f"{_wrap(top, top[1] < POSTFIX)}^{_wrap(power, power[1] < UNARY)}", POWER
     if isinstance(expr, sp.Piecewise) and len(expr.args) == 2:
-        (one, condition), (zero, otherwise) = expr.args
+        (value, condition), (otherwise, rest) = expr.args
         cmp = _COMPARISONS.get(type(condition))
-        if one == 1 and zero == 0 and otherwise == sp.true and cmp is not None:
+        if rest == sp.true and cmp is not None:
+            # value where the condition holds, else otherwise: otherwise + (value - otherwise) 1{.}
             left = _scalar(condition.lhs, variables)[0]
             right = _scalar(condition.rhs, variables)[0]
-            return f"1{{{left} {cmp} {right}}}", ATOM
+            indicator = f"1{{{left} {cmp} {right}}}"
+            step = sp.expand(value - otherwise)
+            if step != 1:
+                factor = _scalar(step, variables)
+                indicator = f"{_wrap(factor, factor[1] < MATPROD)} {indicator}"
+            if otherwise == 0:
+                return indicator, ATOM if step == 1 else MATPROD
+            base = _scalar(otherwise, variables)
+            return f"{_wrap(base, base[1] <= SUM)} + {indicator}", SUM
     if isinstance(expr, sp.Function):
         name = _FUNCTION_NAMES.get(expr.func)
         if name is not None and len(expr.args) == 1:
