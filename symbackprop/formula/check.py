@@ -529,6 +529,7 @@ def _repair(
                         f"no repair found in the formula's own grouping, and with more than "
                         f"{MAX_FACTORS} factors no other grouping is searched"
                     )
+                    return
                 break
             searches.append(any_grouping(shapes, target, budget=REPAIR_BUDGET))
         search = searches[-1]

@@ -204,7 +204,7 @@ def as_written(tree: Tree, shapes: list[Shape], target: Shape, *, budget: int = 
         cells[id(node)] = cell
         del cells[id(left)], cells[id(right)]
     search.keys, search.costs = _ranked(cells[id(tree)], target, _key_size)
-    search.built = spent.used
+    search.built = min(spent.used, spent.limit)
     return search
 
 
@@ -236,7 +236,7 @@ def any_grouping(shapes: list[Shape], target: Shape, *, budget: int = BUDGET) ->
             break
     full = table.get((1 << count) - 1, {})
     search.keys, search.costs = _ranked(full, target, _key_size)
-    search.built = spent.used
+    search.built = min(spent.used, spent.limit)
     return search
 
 
