@@ -115,6 +115,8 @@ def _render(report: FormulaReport) -> list[Any]:
         side.add_row("", Text(verdict, style=style))
     elif report.ok:
         side.add_row("", Text("nothing to repair", style="green"))
+    elif report.error is None:  # well shaped but wrong: the formula itself is what fits
+        side.add_row("fits", Text("yours; no other arrangement found", style="yellow"))
     else:
         side.add_row("fits", Text("none found", style="yellow"))
     try:
