@@ -20,9 +20,11 @@ Examples:
   symbackprop shapecheck 4-4-4-1 --wrt W1 "((W2 delta2) * a1 * (1 - a1)) @ x.T"
 \b
 Language: names of the network (W1, b1, z1, a1, x, y, yhat, delta2; Z1, A1, X, Y, m with
---batch), numbers, + - * / ^, @ or juxtaposition for the matrix product, * or ⊙ for the
-element-wise one, .T or ^T, exp log abs sqrt tanh sigmoid relu softplus, sigmoid'(z2),
-1{z1 > 0}, sum(M) (over the columns).
+--batch; lambda or λ with --l2), numbers, + - * / ^, @ or juxtaposition for the matrix
+product, * or ⊙ for the element-wise one, .T or ^T, exp log abs sqrt tanh sigmoid relu
+softplus, sigmoid'(z2), 1{z1 > 0}, sum(M) (over the columns).
+Precedence, tightest first: ^T, ^, the matrix product (@ or side by side), * ⊙ /, + -;
+so sigmoid'(z2) ⊙ W3^T delta3 is sigmoid'(z2) ⊙ (W3^T delta3).
 A formula that starts with '-' goes after '--':  symbackprop shapecheck 3-2-1 --wrt b2 -- "-x"
 Exit status: 0 the formula is the gradient, 1 it is not (shape errors included), 2 it cannot
 be parsed.
@@ -86,6 +88,10 @@ def _render(report: FormulaReport) -> list[Any]:
         out.append(Text("  " + " " * error.position + "^ " + error.message, style="red"))
     elif error is not None:
         out.append(Text("  " + error.message, style="red"))
+    if report.reading is not None:
+        # precedence decided the meaning: show the grouping it chose
+        out.append(Text("  read as " + report.reading, style="cyan"))
+        out.append(Text("  (matrix products bind tighter than ⊙, * and /)", style="dim"))
 
     if report.exit_code == 2:  # nothing was typed: the caret and message say it all
         return out
@@ -110,9 +116,15 @@ def _render(report: FormulaReport) -> list[Any]:
         side.add_row("", Text(verdict, style=style))
     elif report.ok:
         side.add_row("", Text("nothing to repair", style="green"))
+    elif report.error is None:  # well shaped but wrong: the formula itself is what fits
+        side.add_row("fits", Text("yours; no other arrangement found", style="yellow"))
     else:
         side.add_row("fits", Text("none found", style="yellow"))
-    side.add_row("truth", to_formula(report.gradient))
+    try:
+        truth = to_formula(report.gradient)
+    except ValueError:  # a node the formula language has no form for: show SymPy's text
+        truth = str(report.gradient)
+    side.add_row("truth", truth)
 
     grid = Table.grid(padding=(0, 4))
     grid.add_column()

@@ -72,7 +72,9 @@ HOSTILE: list[tuple[str, str, int | None]] = [
     ("().__class__", "only .T is allowed after a dot", 2),
     ("x.__dict__", "only .T is allowed after a dot", 1),
     ("a__b", "'__'", 0),
-    ("lambda: 0", "'lambda' is not allowed", 0),
+    # lambda is a name (the L2 coefficient, item 5.4); the colon is what is refused
+    ("lambda: 0", "unexpected character ':'", 6),
+    ("lambda x: x", "only one expression is allowed", 8),
     ("import os", "'import' is not allowed", 0),
     ("def f", "'def' is not allowed", 0),
     ("x if x else y", "'if' is not allowed", 2),
@@ -375,14 +377,14 @@ def test_juxtaposition() -> None:
     assert parse("a2(1 - a2)") == Binary("juxt", a2, Binary("-", one, Name("a2", 7), 5), 2)
     assert parse("2 x") == Binary("juxt", Num(Fraction(2), 0), Name("x", 2), 2)
     assert parse("2x") == Binary("juxt", Num(Fraction(2), 0), Name("x", 1), 1)
-    # juxtaposition binds like * (left associative, same level), tighter than + and looser than ^
+    # juxtaposition is a matrix product: tighter than * and +, looser than ^ (item 5.5)
     tree = parse("a b^2 + c")
     assert isinstance(tree, Binary) and tree.op == "+"
     assert tree.left == Binary(
         "juxt", Name("a", 0), Binary("^", Name("b", 2), Num(Fraction(2), 4), 3), 2
     )
     tree = parse("a * b c")
-    assert isinstance(tree, Binary) and tree.op == "juxt" and tree.left.op == "*"  # type: ignore[union-attr]
+    assert isinstance(tree, Binary) and tree.op == "*" and tree.right.op == "juxt"  # type: ignore[union-attr]
     # a subtraction is never mistaken for juxtaposition with a negative factor
     assert parse("a -b").op == "-"  # type: ignore[union-attr]
 
@@ -427,7 +429,7 @@ def test_derivative_and_indicator() -> None:
     assert isinstance(tree, Binary) and tree.op == "juxt" and isinstance(tree.right, Indicator)
 
 
-def test_hadamard_and_matmul_at_one_level() -> None:
+def test_matmul_binds_tighter_than_hadamard() -> None:
     tree = parse("W2^T @ delta3 ⊙ relu'(z2)")
     assert tree == Binary(
         "⊙",
@@ -435,6 +437,10 @@ def test_hadamard_and_matmul_at_one_level() -> None:
         Deriv("relu", Name("z2", 22), 16),
         14,
     )
+    # item 5.5: the product first, whichever side it is on (it used to be read left to right)
+    tree = parse("relu'(z2) ⊙ W2^T delta3")
+    assert isinstance(tree, Binary) and tree.op == "⊙"
+    assert isinstance(tree.right, Binary) and tree.right.op == "juxt"
     # '.*' and '∘' are spellings of ⊙; '*' stays distinct
     assert parse("a .* b").op == "⊙"  # type: ignore[union-attr]
     assert parse("a ∘ b").op == "⊙"  # type: ignore[union-attr]

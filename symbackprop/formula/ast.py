@@ -88,6 +88,8 @@ class Binary:
     pos: int
     start: int = field(default=-1, compare=False, repr=False)
     end: int = field(default=-1, compare=False, repr=False)
+    #: written in parentheses in the source (set by the parser; not part of equality)
+    paren: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.op not in BINARY_OPS:
@@ -181,3 +183,137 @@ def walk(node: Node) -> Iterator[Node]:
 def names(node: Node) -> set[str]:
     """The variable names a formula uses (function names are not included)."""
     return {n.id for n in walk(node) if isinstance(n, Name)}
+
+
+# -- printing a tree back in the formula language ---------------------------------------------
+
+#: binding strength of each kind of node, loosest first (see the parser's grammar)
+SUM, ELEMENTWISE, MATPROD, UNARY, POWER, POSTFIX, ATOM = range(1, 8)
+_LEVEL = {"+": SUM, "-": SUM, "*": ELEMENTWISE, "⊙": ELEMENTWISE, "/": ELEMENTWISE}
+_LEVEL.update({"@": MATPROD, "juxt": MATPROD, "^": POWER})
+
+
+def level(node: Node) -> int:
+    """How tightly ``node`` binds when printed without parentheses."""
+    if isinstance(node, Binary):
+        return _LEVEL[node.op]
+    if isinstance(node, Unary):
+        return UNARY
+    if isinstance(node, Transpose):
+        return POSTFIX
+    return ATOM
+
+
+def number_text(value: Fraction) -> str:
+    """A non-negative exact decimal as the parser reads it back (``0.5``, ``25e-7``)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    digits, scale = value, 0
+    while digits.denominator != 1:
+        digits, scale = digits * 10, scale + 1
+        if scale > 60:  # not a finite decimal: a number the parser cannot have produced
+            return f"({value.numerator}/{value.denominator})"
+    whole = str(digits.numerator)
+    if scale > 6:
+        return f"{whole}e-{scale}"
+    whole = whole.rjust(scale + 1, "0")
+    return f"{whole[:-scale]}.{whole[-scale:]}"
+
+
+def _starts_with_name(node: Node) -> bool:
+    """Whether the printed text starts with a name, '(' or '1{' (so juxtaposition can follow)."""
+    while True:
+        if isinstance(node, Name | Call | Deriv | Indicator):
+            return True
+        if isinstance(node, Transpose):
+            node = node.operand
+        elif isinstance(node, Binary) and node.op == "^":
+            node = node.left
+        else:
+            return False
+
+
+def _mixed(parent: Binary, child: Node) -> bool:
+    """A matrix product directly inside an element-wise product: precedence decides it."""
+    return (
+        _LEVEL.get(parent.op) == ELEMENTWISE
+        and isinstance(child, Binary)
+        and level(child) == MATPROD
+    )
+
+
+def to_text(node: Node, *, reading: bool = False) -> str:
+    """``node`` printed in the formula language with the fewest parentheses that keep its tree.
+
+    ``parse(to_text(tree))`` is ``tree`` again (positions aside). With ``reading=True`` a matrix
+    product inside an element-wise one is parenthesised too, to show how precedence grouped it:
+    ``sigmoid'(z2) ⊙ (W3^T delta3)``.
+    """
+
+    def wrap(child: Node, needed: bool) -> str:
+        text = to_text(child, reading=reading)
+        return f"({text})" if needed else text
+
+    if isinstance(node, Num):
+        return number_text(node.value)
+    if isinstance(node, Name):
+        return node.id
+    if isinstance(node, Unary):
+        return node.op + wrap(node.operand, level(node.operand) < UNARY)
+    if isinstance(node, Transpose):
+        return wrap(node.operand, level(node.operand) < POSTFIX) + "^T"
+    if isinstance(node, Call):
+        return f"{node.func}({', '.join(to_text(a, reading=reading) for a in node.args)})"
+    if isinstance(node, Deriv):
+        return f"{node.func}'({to_text(node.arg, reading=reading)})"
+    if isinstance(node, Indicator):
+        left, right = to_text(node.left, reading=reading), to_text(node.right, reading=reading)
+        return f"1{{{left} {node.cmp} {right}}}"
+    own = _LEVEL[node.op]
+    if node.op == "^":
+        # base: a postfix or atom ((a^b)^c and (-a)^2 keep theirs); exponent: a unary
+        return (
+            wrap(node.left, level(node.left) < POSTFIX)
+            + "^"
+            + wrap(node.right, level(node.right) < UNARY)
+        )
+    left = wrap(node.left, level(node.left) < own or (reading and _mixed(node, node.left)))
+    if node.op == "juxt":
+        # the right operand of a juxtaposition is a power that starts with a name or '('
+        needed = level(node.right) < POWER or not _starts_with_name(node.right)
+        return f"{left} {wrap(node.right, needed)}"
+    needed = level(node.right) <= own or (reading and _mixed(node, node.right))
+    return f"{left} {node.op} {wrap(node.right, needed)}"
+
+
+def precedence_decided(node: Node) -> bool:
+    """Whether the formula puts a matrix product inside an element-wise one without brackets.
+
+    Then the reading (:func:`to_text` with ``reading=True``) is worth showing: the matrix
+    product binds tighter, which a reader may not expect.
+    """
+    for current in walk(node):
+        if isinstance(current, Binary):
+            for child in (current.left, current.right):
+                if _mixed(current, child) and isinstance(child, Binary) and not child.paren:
+                    return True
+    return False
+
+
+def structure(node: Node) -> tuple[Any, ...]:
+    """A hashable, position-free key of the tree: equal keys, equal formulas."""
+    if isinstance(node, Num):
+        return ("num", node.value)
+    if isinstance(node, Name):
+        return ("name", node.id)
+    if isinstance(node, Unary):
+        return ("unary", node.op, structure(node.operand))
+    if isinstance(node, Transpose):
+        return ("T", structure(node.operand))
+    if isinstance(node, Binary):
+        return (node.op, structure(node.left), structure(node.right))
+    if isinstance(node, Call):
+        return ("call", node.func, *(structure(a) for a in node.args))
+    if isinstance(node, Deriv):
+        return ("deriv", node.func, structure(node.arg))
+    return ("1{}", node.cmp, structure(node.left), structure(node.right))

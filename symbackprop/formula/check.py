@@ -21,7 +21,14 @@ from symbackprop.errors import FormulaError, SpecError
 from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
 from symbackprop.formula.printer import to_formula
-from symbackprop.formula.repair import MAX_FACTORS, arrangements
+from symbackprop.formula.repair import (
+    BUDGET,
+    MAX_FACTORS,
+    Search,
+    any_grouping,
+    as_written,
+    build,
+)
 from symbackprop.formula.typing_ import FormulaShapeError, Typer
 
 if TYPE_CHECKING:
@@ -31,6 +38,17 @@ if TYPE_CHECKING:
 Shape = tuple[Any, Any]
 _PRODUCTS = ("@", "*", "⊙", "juxt")
 _TRIALS = 3
+#: arrangements verified (each an exact or 30-digit comparison) per search
+_VERIFY = 8
+#: arrangements each repair search may build (see symbackprop.formula.repair)
+REPAIR_BUDGET = BUDGET
+#: the largest |argument| a transcendental function is evaluated at in the numeric check;
+#: exp(exp(exp(a3))) reaches 1e23 there, and mpmath would need that many digits of ln 2
+MAX_ARGUMENT = 10_000
+
+
+class _TooLarge(Exception):
+    """A value in the numeric comparison grew past :data:`MAX_ARGUMENT`."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +125,9 @@ class FormulaReport:
     notes: list[str] = field(default_factory=list)
     expression: Any = None
     gradient: Any = None
+    #: the formula with brackets where precedence decided its meaning (else None):
+    #: ``sigmoid'(z2) ⊙ W3^T delta3`` is read as ``sigmoid'(z2) ⊙ (W3^T delta3)``
+    reading: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -138,8 +159,7 @@ def check_formula(
         known = ", ".join(derivation.gradients)
         raise SpecError(f"--wrt {wrt!r}: not a parameter of this network; expected one of {known}")
     target = tuple(derivation.symbols[wrt].shape)
-    sizes = derivation.sizes
-    generic = Typer(_names(derivation), _activations(derivation), sizes, formula, True)
+    generic = _typer(derivation, formula)
     report = FormulaReport(
         wrt=wrt,
         formula=formula,
@@ -153,6 +173,8 @@ def check_formula(
     except FormulaError as exc:
         report.error = exc
         return report
+    if ast.precedence_decided(tree):
+        report.reading = ast.to_text(tree, reading=True)
     try:
         typed = generic.type(tree)
     except FormulaShapeError as exc:
@@ -171,17 +193,23 @@ def check_formula(
             )
         else:
             report.expression = typed.expr
-            _verdict(report, derivation, typed.expr)
+            try:
+                _verdict(report, derivation, typed.expr)
+            except _TooLarge as exc:
+                report.error = FormulaError(f"cannot check this formula: {exc}", formula, None)
+                report.equal = None
     report.trace = [
         TraceRow(text, generic.show(shape), _concrete(generic, shape), start, end)
         for text, shape, start, end in generic.trace
     ]
-    if not report.ok:
+    if not report.ok and report.exit_code != 2:
         _repair(report, derivation, tree, formula, target)
     return report
 
 
 def _names(derivation: Derivation) -> dict[str, Any]:
+    from symbackprop.derivation import LAMBDA
+
     names: dict[str, Any] = dict(derivation.symbols)
     g = derivation.graph
     output = g.a(g.depth)
@@ -189,7 +217,36 @@ def _names(derivation: Derivation) -> dict[str, Any]:
         names.update({"Yhat": output, "yhat": output, "A0": g.x, "m": g.m})
     else:
         names.update({"yhat": output, "a0": g.x})
+    if derivation.network.l2:
+        names["lambda"] = LAMBDA  # as the derivation prints it: delta3 a2^T + (λ) W3
     return names
+
+
+def _absent(derivation: Derivation) -> dict[str, str]:
+    """Names a reader may expect that this form of the network does not have, and why."""
+    out: dict[str, str] = {}
+    if not derivation.graph.batch:
+        out["m"] = (
+            "'m' (the number of examples) exists only in batch form (--batch, or batch=True); "
+            "a single-example formula has no m"
+        )
+    if not derivation.network.l2:
+        out["lambda"] = (
+            "'lambda' (the L2 coefficient) exists only for a network with L2 weight decay "
+            "(--l2, or l2= in the spec)"
+        )
+    return out
+
+
+def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
+    return Typer(
+        _names(derivation),
+        _activations(derivation),
+        derivation.sizes,
+        formula,
+        generic,
+        absent=_absent(derivation),
+    )
 
 
 def _activations(derivation: Derivation) -> dict[str, Any]:
@@ -205,34 +262,47 @@ def _concrete(typer: Typer, shape: Shape | None) -> str:
 def _square_note(
     report: FormulaReport, derivation: Derivation, tree: ast.Node, formula: str, target: Shape
 ) -> None:
-    """Say so when the shapes fit only because two widths happen to be equal here."""
-    concrete = Typer(
-        _names(derivation), _activations(derivation), derivation.sizes, formula, False
-    )
+    """Say so when the shapes fit only because of this network's widths, and which ones."""
+    concrete = _typer(derivation, formula, generic=False)
     try:
         typed = concrete.type(tree)
     except FormulaError:
         return
-    if typed.shape is not None and concrete.same_shape(typed.shape, target):
-        equal_dims = sorted(
-            {str(d) for d in derivation.graph.dims if d in derivation.sizes},
+    if typed.shape is None or not concrete.same_shape(typed.shape, target):
+        return
+    reasons = []
+    for first, second in concrete.coincidences:
+        value = concrete.concrete(first)
+        symbols = [d for d in (first, second) if not getattr(d, "is_Number", False)]
+        if len(symbols) == 2:
+            reasons.append(f"{first} = {second} = {value}")
+        elif symbols:
+            reasons.append(f"{symbols[0]} = {value}")
+    shown = "; ".join(dict.fromkeys(reasons)) or "this network's widths"
+    width_one = any(concrete.concrete(d) == 1 for pair in concrete.coincidences for d in pair)
+    if width_one:
+        why = (
+            "a width of 1 makes 1 x 1 factors and vectors of length 1, which fit where they do "
+            "not in general"
         )
-        widths = ", ".join(
-            f"{d} = {derivation.sizes[sp.Symbol(d, integer=True, positive=True)]}"
-            for d in equal_dims
-        )
-        report.notes.append(
-            "with this network's widths the shapes happen to fit, because layers share a "
-            f"width ({widths}); for other widths they do not, so the formula is wrong in "
-            "general (typically a W where W^T belongs)"
-        )
+        typical = "typically a vector transposed the wrong way"
+    else:
+        why = "a square factor fits either way round"
+        typical = "typically a W where W^T belongs"
+    report.notes.append(
+        f"with this network's widths the shapes happen to fit, because {shown} here ({why}); "
+        f"for other widths they do not, so the formula is wrong in general ({typical})"
+    )
 
 
 def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
-    """Compare at random points: exactly in rationals, else numerically in 30 digits."""
-    from symbackprop.exact import NotRationalError, RealTable, Table
+    """Compare at random points: exactly in rationals, else numerically in 30 digits.
 
-    for table_class, method in ((Table, "exact"), (RealTable, "numeric")):
+    Raises :class:`_TooLarge` when a numeric value outgrows what can be evaluated safely.
+    """
+    from symbackprop.exact import NotRationalError, Table
+
+    for table_class, method in ((Table, "exact"), (_numeric_table(), "numeric")):
         try:
             counter = _compare(derivation, expr, report.wrt, table_class)
         except NotRationalError:
@@ -244,6 +314,54 @@ def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
             _factor_notes(report, derivation, expr)
         return
     report.notes.append("the formula could not be evaluated at any point")
+
+
+def _bounded(what: str, q: Any) -> Any:
+    """``q``, once it is known to be a finite number within :data:`MAX_ARGUMENT`."""
+    try:
+        size = abs(complex(q))
+    except (TypeError, ValueError, OverflowError):  # zoo, nan, or beyond a float
+        size = float("inf") if getattr(q, "is_finite", None) is not True else 0.0
+    if size != size:  # nan
+        raise _TooLarge(f"{what} is evaluated at an undefined value ({q})")
+    if size > MAX_ARGUMENT:
+        shown = f"{sp.N(q, 3)}" if getattr(q, "is_finite", False) else str(q)
+        raise _TooLarge(
+            f"{what} would be evaluated at about {shown}; the numeric check evaluates "
+            f"functions only at arguments up to {MAX_ARGUMENT:,} in size (nested exponentials "
+            "overflow)"
+        )
+    return q
+
+
+def _numeric_table() -> type:
+    """RealTable with every function argument bounded first (see :data:`MAX_ARGUMENT`)."""
+    from symbackprop.exact import RealTable
+
+    class BoundedRealTable(RealTable):
+        def value(self, name: str, q: Any) -> Any:
+            return super().value(name, _bounded(name, q))
+
+        def derivative(self, name: str, q: Any) -> Any:
+            return super().derivative(name, _bounded(f"{name}'", q))
+
+        def apply(self, fn: sp.Lambda, q: Any) -> Any:
+            name = getattr(getattr(fn.expr, "func", None), "__name__", "a function")
+            return super().apply(fn, _bounded(name.lower(), q))
+
+        def exp(self, q: Any) -> Any:
+            return super().exp(_bounded("exp", q))
+
+    return BoundedRealTable
+
+
+def _close(yours: Any, truth: Any) -> bool:
+    """Equal within 1e-20 (relative to 1 + |truth|) in the 30-digit numeric check."""
+    try:
+        verdict = abs(yours - truth) <= sp.Float("1e-20") * (1 + abs(truth))
+    except TypeError:  # a complex or undefined value on one side: not the gradient
+        return False
+    return verdict is sp.true or verdict is True
 
 
 def _compare(
@@ -265,12 +383,7 @@ def _compare(
         yours = evaluate(expr)
         for i in range(truth.shape[0]):
             for j in range(truth.shape[1]):
-                same = (
-                    yours[i, j] == truth[i, j]
-                    if exact
-                    else abs(yours[i, j] - truth[i, j])
-                    <= sp.Float("1e-20") * (1 + abs(truth[i, j]))
-                )
+                same = yours[i, j] == truth[i, j] if exact else _close(yours[i, j], truth[i, j])
                 if not same:
                     return Counterexample(
                         wrt,
@@ -285,88 +398,178 @@ def _compare(
 
 
 def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
-    """Name the factors of the derivation that the formula lacks (and the other way round)."""
+    """Name the factors of the derivation that the formula lacks (and the other way round).
+
+    The formula's deltas are expanded first, as the derivation's are: in batch form a delta
+    already includes the 1/m of the mean, and a formula that adds another 1/m differs from the
+    gradient by that factor, not by a delta.
+    """
     if not isinstance(report.gradient, (MatMul, HadamardProduct)):
         return  # a sum (with L2, say) has terms, not factors, to compare
-    theirs = _flat_factors(report.gradient)
-    yours = _flat_factors(expr)
+    full = derivation.expanded_deltas
+    expanded = expr.xreplace(
+        {derivation.delta_symbols[layer]: full[layer] for layer in derivation.delta_symbols}
+    )
+    their_coeff, theirs = _coeff_factors(report.gradient)
+    your_coeff, yours = _coeff_factors(expanded)
     missing = [f for f in theirs if f not in yours and f.T not in yours]
     extra = [f for f in yours if f not in theirs and f.T not in theirs]
     if missing:
         report.notes.append(
             "the derivation has "
-            + ", ".join(to_formula(f) for f in missing)
+            + ", ".join(f"'{_text(f)}'" for f in missing)
             + " as a factor, which your formula does not"
         )
     if extra:
         report.notes.append(
             "your formula has "
-            + ", ".join(to_formula(f) for f in extra)
+            + ", ".join(f"'{_text(f)}'" for f in extra)
             + ", which the derivation does not"
         )
+    if missing or extra or their_coeff == 0:
+        return
+    ratio = sp.simplify(your_coeff / their_coeff)
+    if ratio == 1:
+        return
+    note = f"the factors match, but your formula is the gradient times {_text(ratio)}"
+    if derivation.graph.batch and ratio.has(derivation.graph.m):
+        top = max(derivation.delta_symbols)
+        note += (
+            f"; in batch form every delta already includes the 1/m of the mean (delta{top} = "
+            f"{_text(derivation.deltas[top])}), so no further 1/m is needed"
+        )
+    report.notes.append(note)
 
 
-def _flat_factors(expr: Any) -> list[Any]:
+def _text(expr: Any) -> str:
+    """An expression for a note: in the formula language where it has a form."""
+    try:
+        return to_formula(expr)
+    except ValueError:
+        return str(expr)
+
+
+def _coeff_factors(expr: Any) -> tuple[Any, list[Any]]:
+    """The scalar coefficient and the matrix factors of a product (matrix or element-wise)."""
+    coeff: Any = sp.Integer(1)
     out: list[Any] = []
     stack = [expr]
     while stack:
         node = stack.pop()
         if isinstance(node, (MatMul, HadamardProduct)):
-            stack.extend(a for a in node.args if getattr(a, "is_Matrix", False))
+            for arg in node.args:
+                if getattr(arg, "is_Matrix", False):
+                    stack.append(arg)
+                else:
+                    coeff *= arg
         else:
             out.append(node)
-    return out
+    return coeff, out
 
 
-def _product_factors(tree: ast.Node) -> list[ast.Node]:
-    """The operands of the formula's top-level chain of products, left to right."""
-    out: list[ast.Node] = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Binary) and node.op in _PRODUCTS:
-            stack.extend([node.right, node.left])
-        else:
-            out.append(node)
-    return out
+def _product_tree(
+    tree: ast.Node, typer: Typer, factors: list[tuple[Any, Shape]], scalars: list[Any]
+) -> tuple[Any, ...] | None:
+    """The formula's top-level products as a tree over factor indices (numbers set aside).
+
+    Appends each matrix factor (expression, shape) to ``factors`` and each number to
+    ``scalars``; returns None when the whole tree is a number. Raises FormulaError (with the
+    factor's node as ``.node``) when a factor has a problem of its own.
+    """
+    if isinstance(tree, ast.Binary) and tree.op in _PRODUCTS:
+        left = _product_tree(tree.left, typer, factors, scalars)
+        right = _product_tree(tree.right, typer, factors, scalars)
+        if left is None or right is None:
+            return left if right is None else right
+        return (tree.op, left, right)
+    try:
+        typed = typer.type(tree)
+    except FormulaError as exc:
+        exc.node = tree  # type: ignore[attr-defined]
+        raise
+    if typed.shape is None:
+        scalars.append(typed.expr)
+        return None
+    factors.append((typed.expr, typed.shape))
+    return ("leaf", len(factors) - 1)
 
 
 def _repair(
     report: FormulaReport, derivation: Derivation, tree: ast.Node, formula: str, target: Shape
 ) -> None:
+    """The arrangement of the formula's own factors whose shape fits and, if one, that is right.
+
+    First the student's grouping with the fewest edits, then any grouping (budgeted); at most
+    :data:`_VERIFY` arrangements of each search are compared with the gradient.
+    """
     factors: list[tuple[Any, Shape]] = []
-    coefficient: Any = sp.Integer(1)
-    for node in _product_factors(tree):
-        typer = Typer(_names(derivation), _activations(derivation), derivation.sizes, formula)
-        try:
-            typed = typer.type(node)
-        except FormulaError:
-            report.notes.append(
-                f"no repair: the factor '{formula[node.start : node.end]}' has a shape problem "
-                "of its own"
-            )
-            return
-        if typed.shape is None:
-            coefficient *= typed.expr
-        else:
-            factors.append((typed.expr, typed.shape))
-    if len(factors) > MAX_FACTORS:
-        report.notes.append(f"no repair: more than {MAX_FACTORS} factors")
-        return
-    candidates = arrangements(factors, target)
-    if not candidates:
-        report.notes.append("no arrangement of these factors has the shape " + report.target)
-        return
-    best: Repair | None = None
-    for candidate in candidates:
-        expr = candidate if coefficient == 1 else coefficient * candidate
-        probe = FormulaReport(
-            report.wrt, "", report.target, report.target_concrete, gradient=report.gradient
+    scalars: list[Any] = []
+    try:
+        product = _product_tree(tree, _typer(derivation, formula), factors, scalars)
+    except FormulaError as exc:
+        node = getattr(exc, "node", tree)
+        report.notes.append(
+            f"no repair: the factor '{ast.to_text(node)}' has a shape problem of its own"
         )
-        _verdict(probe, derivation, expr)
-        repair = Repair(to_formula(expr), expr, bool(probe.equal))
-        if repair.equal:
-            best = repair
+        return
+    if product is None:
+        return
+    coefficient: Any = sp.Mul(*scalars)
+    exprs = [expr for expr, _shape in factors]
+    shapes = [shape for _expr, shape in factors]
+    tried: set[Any] = set()
+    best: Repair | None = None
+    searches: list[Search] = [as_written(product, shapes, target, budget=REPAIR_BUDGET)]
+    stopped_after = 0
+    for step in range(2):
+        if step == 1:
+            if len(factors) > MAX_FACTORS:
+                if best is None:
+                    report.notes.append(
+                        f"no repair found in the formula's own grouping, and with more than "
+                        f"{MAX_FACTORS} factors no other grouping is searched"
+                    )
+                    return
+                break
+            searches.append(any_grouping(shapes, target, budget=REPAIR_BUDGET))
+        search = searches[-1]
+        if search.stopped:
+            stopped_after = search.built
+        checked = 0
+        for key, cost in zip(search.keys, search.costs, strict=True):
+            if step == 0 and cost == 0 and report.error is None:
+                tried.add(key)  # the formula as written: already compared, not a repair
+                continue
+            if key in tried or checked >= _VERIFY:
+                continue
+            tried.add(key)
+            checked += 1
+            arranged = build(key, exprs)
+            expr = arranged if coefficient == 1 else coefficient * arranged
+            probe = FormulaReport(
+                report.wrt, "", report.target, report.target_concrete, gradient=report.gradient
+            )
+            try:
+                _verdict(probe, derivation, expr)
+            except _TooLarge:
+                continue
+            try:
+                text = to_formula(expr)
+            except ValueError:  # a node the formula language cannot write: no repair to show
+                continue
+            repair = Repair(text, expr, bool(probe.equal))
+            if repair.equal:
+                report.repair = repair
+                break
+            best = best or repair
+        if report.repair is not None:
             break
-        best = best or repair
-    report.repair = best
+    if report.repair is None:
+        report.repair = best
+    if stopped_after:
+        report.notes.append(
+            f"the repair search stopped after {stopped_after:,} arrangements (its budget); a "
+            "repair it did not reach may exist"
+        )
+    if not tried:
+        report.notes.append("no arrangement of these factors has the shape " + report.target)

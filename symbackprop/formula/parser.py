@@ -9,8 +9,9 @@ with a position, so that the CLI can draw a caret under the fault.
 Grammar (lowest precedence first; all binary levels are left-associative except ``^``)::
 
     formula   := expr EOF
-    expr      := term (("+" | "-") term)*
-    term      := unary (("*" | "/" | "@" | "⊙" | ".*") unary | <juxtaposition> power)*
+    expr      := elem (("+" | "-") elem)*                      # sums
+    elem      := matprod (("*" | "⊙" | ".*" | "/") matprod)*  # element-wise products
+    matprod   := unary ("@" unary | <juxtaposition> power)*     # matrix products
     unary     := ("-" | "+") unary | power
     power     := postfix ("^" unary)?                  # right-assoc: a^b^c = a^(b^c)
     postfix   := primary (".T" | "^T" | "ᵀ")*
@@ -19,10 +20,15 @@ Grammar (lowest precedence first; all binary levels are left-associative except 
                | NAME | "(" expr ")"
     CMP       := ">" | ">=" | "<" | "<="
 
+So, tightest first: ``^T``/``.T``, ``^`` (element-wise power), the matrix product (``@`` or
+juxtaposition), the element-wise ``*``/``⊙``/``/``, then ``+``/``-`` (DESIGN.md): students read
+``sigmoid'(z2) ⊙ W3^T delta3`` with the matrix product first, and so does the parser.
+
 Juxtaposition (implicit multiplication) applies when a term is followed directly by a name,
 ``(`` or an indicator: ``a2(1 - a2)``, ``(a3 - y) W3^T``, ``2 x``. A *known* function name
 followed by ``(`` is a call instead; an unknown name followed by ``(`` is a variable times a
-parenthesised expression, so ``exec(1)`` is just the product ``exec * 1``.
+parenthesised expression, so ``exec(1)`` is just the product ``exec * 1``. ``λ`` is read as
+the name ``lambda`` (the L2 coefficient, as derivations print it).
 """
 
 from __future__ import annotations
@@ -205,6 +211,9 @@ class _Tokenizer:
             elif c == "'":
                 out.append(_Token("prime", c, i, i + 1))
                 i += 1
+            elif c == "\u03bb":  # GREEK SMALL LETTER LAMDA: the L2 coefficient lambda
+                out.append(_Token("name", "lambda", i, i + 1))
+                i += 1
             elif c == "\u1d40":  # MODIFIER LETTER CAPITAL T: Wᵀ
                 out.append(_Token("transpose", c, i, i + 1))
                 i += 1
@@ -226,7 +235,7 @@ class _Tokenizer:
         # Dunder names are how sandbox escapes start (__class__, __import__); refuse them early.
         if "__" in name:
             raise self.fail(f"names containing '__' are not allowed, found '{name}'", pos)
-        if keyword.iskeyword(name):
+        if keyword.iskeyword(name) and name != "lambda":  # lambda: the L2 coefficient
             raise self.fail(f"'{name}' is not allowed: Python keywords have no meaning here", pos)
 
     def digits(self, i: int) -> int:
@@ -388,23 +397,36 @@ class _Parser:
     def expr(self) -> Node:
         self.enter(self.peek().pos)
         try:
-            left = self.term()
+            left = self.elem()
             while self.peek().kind == "op" and self.peek().text in "+-":
                 op = self.advance()
-                right = self.term()
+                right = self.elem()
                 left = self.make(Binary(op.text, left, right, op.pos, left.start, right.end))
             return left
         finally:
             self.depth -= 1
 
-    def term(self) -> Node:
-        left = self.unary()
+    def elem(self) -> Node:
+        """Element-wise products and quotients: ``*``, ``⊙``, ``/``."""
+        left = self.matprod(self.unary())
+        while self.peek().kind == "op" and self.peek().text in ("*", "/", "⊙"):
+            tok = self.advance()
+            right = self.matprod(self.unary())
+            left = self.make(Binary(tok.text, left, right, tok.pos, left.start, right.end))
+        return left
+
+    def matprod(self, left: Node) -> Node:
+        """Matrix products after a first factor ``left``: ``@`` and juxtaposition.
+
+        The first factor is parsed by the caller, so that a parenthesised formula costs no more
+        Python stack frames per level than before this level existed.
+        """
         while True:
             tok = self.peek()
-            if tok.kind == "op" and tok.text in ("*", "/", "@", "⊙"):
+            if tok.kind == "op" and tok.text == "@":
                 self.advance()
                 right = self.unary()
-                left = self.make(Binary(tok.text, left, right, tok.pos, left.start, right.end))
+                left = self.make(Binary("@", left, right, tok.pos, left.start, right.end))
             elif self.starts_juxtaposition():
                 right = self.power()
                 left = self.make(Binary("juxt", left, right, tok.pos, left.start, right.end))
@@ -490,6 +512,8 @@ class _Parser:
                     raise self.unexpected(closing)
                 raise self.fail(f"expected ')', found {_describe(closing)}", closing.pos)
             self.advance()
+            if isinstance(inner, Binary):
+                object.__setattr__(inner, "paren", True)  # the reading keeps it as written
             return inner
         raise self.missing_operand(tok)
 

@@ -1,8 +1,13 @@
 """Print matrix expressions back in the formula language, so a repair can be typed back in.
 
 ``((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T``: juxtaposition for matrix products, ``⊙`` for
-element-wise ones, ``^T`` for transposes, ``1`` for a ones matrix. The output parses with
-:func:`symbackprop.formula.parse` to an equal expression.
+element-wise ones, ``^T`` for transposes, ``1`` for a ones matrix in a sum, ``sum(X)`` for a
+sum over the columns. Parentheses follow the parser's precedence (tightest first: ``^T``,
+``^``, matrix product, ``⊙``/``*``/``/``, ``+``/``-``), plus one for readability: a matrix
+product inside an element-wise one is always bracketed. The output parses with
+:func:`symbackprop.formula.parse` (and types) to an equal expression; a node the language cannot
+write (``pi``, an imaginary unit, an unknown function) raises ``ValueError`` instead of being
+printed in some other syntax.
 """
 
 from __future__ import annotations
@@ -20,10 +25,28 @@ from sympy import (
     Transpose,
 )
 
+from symbackprop.formula.ast import ATOM, ELEMENTWISE, MATPROD, POSTFIX, POWER, SUM, UNARY
+from symbackprop.formula.functions import sigmoid
 from symbackprop.nodes import Act, ActPrime, Apply
 
-# binding strength: a lower number needs parentheses inside a higher one
-_SUM, _PRODUCT, _ATOM = 1, 2, 3
+#: SymPy scalar functions and their names in the formula language
+_FUNCTION_NAMES: dict[Any, str] = {
+    sp.exp: "exp",
+    sp.log: "log",
+    sp.Abs: "abs",
+    sp.sin: "sin",
+    sp.cos: "cos",
+    sp.tanh: "tanh",
+    sigmoid: "sigmoid",
+}
+_COMPARISONS = {
+    sp.StrictGreaterThan: ">",
+    sp.GreaterThan: ">=",
+    sp.StrictLessThan: "<",
+    sp.LessThan: "<=",
+}
+
+Printed = tuple[str, int]
 
 
 def to_formula(expr: Any) -> str:
@@ -31,69 +54,83 @@ def to_formula(expr: Any) -> str:
     return _print(expr)[0]
 
 
-def _wrap(expr: Any, level: int) -> str:
-    text, own = _print(expr)
-    return f"({text})" if own < level else text
+def _wrap(printed: Printed, needed: bool) -> str:
+    return f"({printed[0]})" if needed else printed[0]
 
 
-def _scalar(value: Any) -> str:
-    text = str(value)
-    return f"({text})" if any(c in text for c in "+-/* ") else text
-
-
-def _print(expr: Any) -> tuple[str, int]:  # noqa: C901 - one dispatch over node kinds
+def _print(expr: Any) -> Printed:  # noqa: C901 - one dispatch over node kinds
     if isinstance(expr, MatrixSymbol):
-        return expr.name, _ATOM
+        return expr.name, ATOM
     if isinstance(expr, OneMatrix):
-        return "1", _ATOM
+        return "1", ATOM
     if isinstance(expr, Transpose):
-        return f"{_wrap(expr.arg, _ATOM)}^T", _ATOM
+        inner = _print(expr.arg)
+        return f"{_wrap(inner, inner[1] < POSTFIX)}^T", POSTFIX
     if isinstance(expr, Act):
-        return f"{expr.name}({_print(expr.arg)[0]})", _ATOM
+        return f"{expr.name}({_print(expr.arg)[0]})", ATOM
     if isinstance(expr, ActPrime):
-        return f"{expr.name}'({_print(expr.arg)[0]})", _ATOM
+        return f"{expr.name}'({_print(expr.arg)[0]})", ATOM
     if isinstance(expr, Apply):
-        indicator = expr.indicator
-        arg = _print(expr.arg)[0]
-        if indicator is not None:
-            return f"1{{{arg} {indicator[0]} {indicator[1]}}}", _ATOM
         t = expr.fn.variables[0]
-        body = expr.fn.expr
-        if isinstance(body, sp.Function) and body.args == (t,):
-            return f"{body.func.__name__}({arg})", _ATOM
-        return str(body).replace(str(t), f"({arg})"), _PRODUCT
+        return _scalar(expr.fn.expr, {t: _print(expr.arg)})
     if isinstance(expr, HadamardPower):
-        return f"{_wrap(expr.base, _ATOM)}^{_scalar(expr.exp)}", _ATOM
+        base = _print(expr.base)
+        exponent = _scalar(expr.exp)
+        return f"{_wrap(base, base[1] < POSTFIX)}^{_wrap(exponent, exponent[1] < UNARY)}", POWER
     if isinstance(expr, HadamardProduct):
-        return " ⊙ ".join(_wrap(arg, _ATOM) for arg in expr.args), _PRODUCT
+        parts = []
+        for arg in expr.args:
+            inner = _print(arg)
+            # a matrix product inside ⊙ binds tighter anyway; the brackets are for the reader
+            parts.append(_wrap(inner, inner[1] <= MATPROD))
+        return " ⊙ ".join(parts), ELEMENTWISE
     if isinstance(expr, MatMul):
         return _matmul(expr)
     if isinstance(expr, MatAdd):
         return _matadd(expr)
-    return _scalar(expr), _ATOM
+    if getattr(expr, "is_Matrix", False):
+        raise ValueError(f"the formula language has no form for {type(expr).__name__}")
+    return _scalar(expr)
 
 
-def _matmul(expr: MatMul) -> tuple[str, int]:
+def _matmul(expr: MatMul) -> Printed:
     coeff, matrices = expr.as_coeff_matrices()
     if coeff != 1 and len(matrices) == 1 and isinstance(matrices[0], OneMatrix):
-        return _scalar(coeff), _ATOM
-    parts = []
+        return _scalar(coeff)  # a number broadcast in a sum
+    parts: list[str] = []
+    own = MATPROD
     for index, matrix in enumerate(matrices):
         if isinstance(matrix, OneMatrix) and index == len(matrices) - 1 and matrix.shape[1] == 1:
             # X 1_m: the sum over columns
             rest = MatMul(*matrices[:index]) if index > 1 else matrices[0]
             parts = [f"sum({_print(rest)[0]})"]
             break
-        parts.append(_wrap(matrix, _ATOM))
+        if isinstance(matrix, OneMatrix):
+            raise ValueError("the formula language has a ones matrix only in sums and sum()")
+        inner = _print(matrix)
+        # a factor of a juxtaposition is a power (or tighter) that starts with a name or '('
+        needed = inner[1] < POWER or (bool(parts) and not _starts_with_name(inner[0]))
+        parts.append(_wrap(inner, needed))
+        own = inner[1] if len(matrices) == 1 and not needed else MATPROD
     text = " ".join(parts)
+    if coeff == 1:
+        return text, own
     if coeff == -1:
-        return f"-{text}" if len(parts) == 1 else f"-({text})", _PRODUCT
-    if coeff != 1:
-        return f"{_scalar(coeff)} {text}", _PRODUCT
-    return text, _PRODUCT
+        return f"-{_wrap((text, own), own < POWER)}", UNARY
+    number = _scalar(coeff)
+    if number[0].startswith("-"):
+        return f"-{_wrap(_scalar(-coeff), True)} {text}", UNARY
+    return f"{_wrap(number, number[1] < MATPROD or not _starts_with_name(number[0]))} {text}", (
+        MATPROD
+    )
 
 
-def _matadd(expr: MatAdd) -> tuple[str, int]:
+def _starts_with_name(text: str) -> bool:
+    """Whether juxtaposition may put ``text`` after a factor: a name, '(' or an indicator."""
+    return bool(text) and (text[0].isalpha() or text[0] == "(" or text.startswith("1{"))
+
+
+def _matadd(expr: MatAdd) -> Printed:
     def order(term: Any) -> int:
         if isinstance(term, OneMatrix) or (
             isinstance(term, MatMul)
@@ -106,15 +143,106 @@ def _matadd(expr: MatAdd) -> tuple[str, int]:
     out = ""
     for index, term in enumerate(sorted(expr.args, key=order)):
         if _negative(term):
-            text = _wrap(-term, _PRODUCT)
-            out += f"-{text}" if index == 0 else f" - {text}"
+            inner = _print(-term)
+            if index == 0:
+                out += f"-{_wrap(inner, inner[1] < POWER)}"
+            else:
+                out += f" - {_wrap(inner, inner[1] <= SUM)}"
         else:
-            text = _wrap(term, _SUM + 1) if index else _print(term)[0]
-            out += text if index == 0 else f" + {text}"
-    return out, _SUM
+            inner = _print(term)
+            out += inner[0] if index == 0 else f" + {_wrap(inner, inner[1] <= SUM)}"
+    return out, SUM
 
 
 def _negative(term: Any) -> bool:
     return isinstance(term, MatMul) and bool(
         term.as_coeff_matrices()[0].could_extract_minus_sign()
     )
+
+
+# -- scalars: coefficients, exponents, and the body of an element-wise function ----------------
+
+
+def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed:  # noqa: C901
+    """A scalar SymPy expression in the formula language; ``variables`` maps a dummy to text."""
+    variables = variables or {}
+    expr = sp.sympify(expr, strict=True)
+    if expr in variables:
+        return variables[expr]
+    if expr.is_Integer:
+        value = int(expr)
+        return (str(value), ATOM) if value >= 0 else (f"-{-value}", UNARY)
+    if expr.is_Rational:
+        text = f"{abs(expr.p)}/{expr.q}"
+        return (text, ELEMENTWISE) if expr.p > 0 else (f"-{text}", UNARY)
+    if expr.is_Float:
+        raise ValueError("the formula language keeps numbers exact; no floating point")
+    if expr is sp.E:
+        return "exp(1)", ATOM
+    if isinstance(expr, sp.Symbol):
+        if not expr.name.isidentifier():
+            raise ValueError(f"the symbol {expr.name!r} is not a name of the formula language")
+        return expr.name, ATOM
+    if isinstance(expr, sp.Add):
+        out = ""
+        for index, term in enumerate(expr.as_ordered_terms()):
+            if term.could_extract_minus_sign():
+                inner = _scalar(-term, variables)
+                sign = "-" if index == 0 else " - "
+                out += sign + _wrap(inner, inner[1] <= (UNARY if index == 0 else SUM))
+            else:
+                inner = _scalar(term, variables)
+                out += inner[0] if index == 0 else " + " + _wrap(inner, inner[1] <= SUM)
+        return out, SUM
+    if isinstance(expr, sp.Mul):
+        if expr.could_extract_minus_sign():
+            inner = _scalar(-expr, variables)
+            return f"-{_wrap(inner, inner[1] < POWER)}", UNARY
+        numerator, denominator = sp.fraction(expr)
+        if denominator != 1:
+            top = _scalar(numerator, variables)
+            bottom = _scalar(denominator, variables)
+            slash = "/" if top[1] == bottom[1] == ATOM else " / "  # 1/m, lambda/m
+            return (
+                f"{_wrap(top, top[1] < ELEMENTWISE)}{slash}"
+                f"{_wrap(bottom, bottom[1] <= ELEMENTWISE)}",
+                ELEMENTWISE,
+            )
+        parts = [_scalar(arg, variables) for arg in expr.as_ordered_factors()]
+        text = " * ".join(
+            _wrap(part, part[1] < ELEMENTWISE if i == 0 else part[1] <= ELEMENTWISE)
+            for i, part in enumerate(parts)
+        )
+        return text, ELEMENTWISE
+    if isinstance(expr, sp.Pow):
+        base, exponent = expr.as_base_exp()
+        if exponent == sp.Rational(1, 2):
+            return f"sqrt({_scalar(base, variables)[0]})", ATOM
+        if exponent.is_negative:
+            bottom = _scalar(base**-exponent, variables)
+            slash = "/" if bottom[1] == ATOM else " / "
+            return f"1{slash}{_wrap(bottom, bottom[1] <= ELEMENTWISE)}", ELEMENTWISE
+        top = _scalar(base, variables)
+        power = _scalar(exponent, variables)
+        return f"{_wrap(top, top[1] < POSTFIX)}^{_wrap(power, power[1] < UNARY)}", POWER
+    if isinstance(expr, sp.Piecewise) and len(expr.args) == 2:
+        (value, condition), (otherwise, rest) = expr.args
+        cmp = _COMPARISONS.get(type(condition))
+        if rest == sp.true and cmp is not None:
+            # value where the condition holds, else otherwise: otherwise + (value - otherwise) 1{.}
+            left = _scalar(condition.lhs, variables)[0]
+            right = _scalar(condition.rhs, variables)[0]
+            indicator = f"1{{{left} {cmp} {right}}}"
+            step = sp.expand(value - otherwise)
+            if step != 1:
+                factor = _scalar(step, variables)
+                indicator = f"{_wrap(factor, factor[1] < MATPROD)} {indicator}"
+            if otherwise == 0:
+                return indicator, ATOM if step == 1 else MATPROD
+            base = _scalar(otherwise, variables)
+            return f"{_wrap(base, base[1] <= SUM)} + {indicator}", SUM
+    if isinstance(expr, sp.Function):
+        name = _FUNCTION_NAMES.get(expr.func)
+        if name is not None and len(expr.args) == 1:
+            return f"{name}({_scalar(expr.args[0], variables)[0]})", ATOM
+    raise ValueError(f"the formula language has no form for {expr}")

@@ -39,6 +39,15 @@ _COMPARE = {
 }
 
 
+#: the variable of every element-wise function (one object, so that equal formulas typed twice
+#: give equal expressions)
+_T = sp.Dummy("t", real=True)
+
+#: the highest polynomial degree a formula may reach: (a1^1000)^1000 would make every exact
+#: value a rational of millions of digits, so it is refused before anything is evaluated
+MAX_DEGREE = 10_000
+
+
 class FormulaShapeError(FormulaError):
     """The formula parses but its shapes do not fit (``kind`` is ``"shape"``)."""
 
@@ -74,6 +83,13 @@ class Typer:
     text: str = ""
     generic: bool = True
     trace: list[tuple[str, Shape | None, int, int]] = field(default_factory=list)
+    #: names this network lacks but a reader may expect, with the reason (m, lambda)
+    absent: dict[str, str] = field(default_factory=dict)
+    #: pairs of generic dimensions that only the concrete sizes made equal (n1 = n2, n3 = 1)
+    coincidences: list[tuple[Any, Any]] = field(default_factory=list)
+    #: polynomial degree of each typed node, by id (bounded by MAX_DEGREE)
+    _degrees: dict[int, int] = field(default_factory=dict)
+    _last_exponent: Any = 1
 
     def show(self, shape: Shape | None) -> str:
         """``(n2, n1)`` -> ``'n2 x n1'`` (generic) or ``'2 x 3'`` (concrete sizes)."""
@@ -89,7 +105,11 @@ class Typer:
     def same(self, first: Any, second: Any) -> bool:
         if self.generic:
             return bool(first == second)
-        return bool(self.concrete(first) == self.concrete(second))
+        equal = bool(self.concrete(first) == self.concrete(second))
+        known = (first, second) in self.coincidences or (second, first) in self.coincidences
+        if equal and first != second and not known:
+            self.coincidences.append((first, second))
+        return equal
 
     def same_shape(self, first: Shape, second: Shape) -> bool:
         return self.same(first[0], second[0]) and self.same(first[1], second[1])
@@ -108,9 +128,39 @@ class Typer:
         )
         if problem:
             raise FormulaError(problem, self.text, node.pos)
-        start, end = _balanced(self.text, node.start, node.end)
-        self.trace.append((self.text[start:end], result.shape, start, end))
+        self._degree(node, result)
+        # the sub-expression printed from the tree (whole, balanced), with precedence's brackets
+        self.trace.append((ast.to_text(node, reading=True), result.shape, node.start, node.end))
         return result
+
+    def _degree(self, node: ast.Node, result: Typed) -> None:
+        """Bound the polynomial degree: powers of powers make exact values astronomically long."""
+        parts = [self._degrees.get(id(child), 1) for child in ast.children(node)]
+        if isinstance(node, ast.Num):
+            degree = 0
+        elif isinstance(node, ast.Name):
+            degree = 1
+        elif isinstance(node, ast.Binary) and node.op in ("+", "-"):
+            degree = max(parts)
+        elif isinstance(node, ast.Binary) and node.op == "^":
+            exponent = sp.sympify(self._last_exponent, strict=True)
+            # a non-rational exponent is at most 1000 in size (power_problem): count it as 1000
+            size = abs(exponent.p) if exponent.is_Rational else 1000
+            degree = parts[0] * max(1, size)
+        elif isinstance(node, ast.Binary):
+            degree = parts[0] + parts[1]
+        elif isinstance(node, ast.Indicator):
+            degree = 0
+        else:
+            degree = max([1, *parts])
+        if degree > MAX_DEGREE:
+            raise FormulaError(
+                f"this formula's degree is over {MAX_DEGREE:,} (powers of powers, such as "
+                "(a1^1000)^1000): its exact values would be too long to compute",
+                self.text,
+                node.pos,
+            )
+        self._degrees[id(node)] = degree
 
     def _fail(self, message: str, node: ast.Node) -> FormulaShapeError:
         return FormulaShapeError(message, self.text, node.pos)
@@ -145,6 +195,8 @@ class Typer:
         raise self._fail(f"unsupported expression {type(node).__name__}", node)
 
     def _name(self, node: ast.Name) -> Typed:
+        if node.id not in self.names and node.id in self.absent:
+            raise FormulaError(self.absent[node.id], self.text, node.pos)
         if node.id not in self.names:
             known = ", ".join(sorted(self.names))
             raise FormulaError(
@@ -173,6 +225,7 @@ class Typer:
         if op == "^":
             if right.is_matrix:
                 raise self._fail("an exponent must be a number", node)
+            self._last_exponent = right.expr
             problem = power_problem(left.expr if not left.is_matrix else sp.Integer(2), right.expr)
             if problem:
                 raise FormulaError(problem, self.text, node.pos)
@@ -266,7 +319,7 @@ class Typer:
         if fn is None:
             raise self._fail(f"unknown function '{name}'", node)
         if arg.is_matrix:
-            t = sp.Dummy("t", real=True)
+            t = _T
             return Typed(Apply(sp.Lambda(t, fn(t)), arg.expr), arg.shape, *span)
         return Typed(fn(arg.expr), None, *span)
 
@@ -292,26 +345,11 @@ class Typer:
         left, right = self.type(node.left), self.type(node.right)
         if right.is_matrix:
             raise self._fail("compare with a number, as in 1{z1 > 0}", node)
-        t = sp.Dummy("t", real=True)
+        t = _T
         body = sp.Piecewise((1, _COMPARE[node.cmp](t, right.expr)), (0, True))
         if left.is_matrix:
             return Typed(Apply(sp.Lambda(t, body), left.expr), left.shape, node.start, node.end)
         return Typed(body.subs(t, left.expr), None, node.start, node.end)
-
-
-def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a span over the parentheses its own text leaves open, for display."""
-    depth = lowest = 0
-    for char in text[start:end]:
-        depth += (char == "(") - (char == ")")
-        lowest = min(lowest, depth)
-    for _ in range(-lowest):  # unmatched ')': take in the '(' before the span
-        found = text.rfind("(", 0, start)
-        start = found if found >= 0 else start
-    for _ in range(depth - lowest):  # unmatched '(': take in the ')' after the span
-        found = text.find(")", end)
-        end = found + 1 if found >= 0 else end
-    return start, end
 
 
 def _z() -> sp.Symbol:
