@@ -324,6 +324,7 @@ class _Lowering:
             for name in (f"W{layer}", f"b{layer}"):
                 lines.append(f'    "{name}": {self.shape(name)},')
         lines += ["}", f"L2: float = {float(self.d.l2)!r}", f"DEPTH = {self.depth}"]
+        lines += ['DATA = ("X", "Y")  # the data arrays after params, in this order']
         return lines
 
     def forward(self) -> list[str]:

@@ -17,6 +17,7 @@ SHAPES: dict[str, tuple[int, int]] = {
 }
 L2: float = 0.0
 DEPTH = 3
+DATA = ("X", "Y")  # the data arrays after params, in this order
 
 
 # init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units

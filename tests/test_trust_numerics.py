@@ -1,0 +1,235 @@
+"""Issue 9, numerics: the gradient check's verdict, shape validation in the generated module,
+custom activations that generated code cannot run, stable sigmoid/BCE/softmax forms and the
+clean printing of derivatives in generated code. Each test cites its item."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import symbackprop as sb
+from symbackprop.finite_diff import FULL_CHECK_MAX_PARAMS, GradCheckRow, noise_floor
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "symbackprop", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class _Tampered:
+    """A gradient module whose gradients are ``change``d: a deliberately wrong module."""
+
+    def __init__(self, module: Any, change: Any, only: str | None = None) -> None:
+        self.module = module
+        self.kinked = module.kinked
+        self.change = change
+        self.only = only
+
+    def forward(self, params: dict[str, np.ndarray], X: np.ndarray) -> Any:
+        return self.module.forward(params, X)
+
+    def loss_and_grads(self, params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray) -> Any:
+        cost, grads = self.module.loss_and_grads(params, X, Y)
+        return cost, {k: self.change(v) if self.only in (None, k) else v for k, v in grads.items()}
+
+
+def _flip(v: np.ndarray) -> np.ndarray:
+    return -v
+
+
+def _times_1000(v: np.ndarray) -> np.ndarray:
+    return 1000 * v
+
+
+def _lecture_problem(l2: float = 0.0) -> tuple[Any, dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    mod = sb.compile(sb.Network.parse("4-3-1", l2=l2))
+    params = mod.init_params(seed=0)
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((4, 3))
+    Y = rng.integers(0, 2, (1, 3)).astype(float)
+    return mod, params, X, Y
+
+
+# -- 2.1: a check never says ok to a wrong gradient --------------------------------------------
+def test_2_1_huge_l2_fails_in_the_cli() -> None:
+    """``check 4-3-1 --l2 1e308`` said "all checks passed" (relative error NaN)."""
+    result = _run("check", "4-3-1", "--l2", "1e308", "--no-exact")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "all checks passed" not in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("l2", [1e40, 1e100, 1e308])
+@pytest.mark.parametrize("change", [_flip, _times_1000])
+@pytest.mark.parametrize("only", [None, "b1", "b2", "W1"])
+def test_2_1_wrong_gradients_fail_at_huge_costs(l2: float, change: Any, only: str | None) -> None:
+    """At a cost near 5e39 (and up to 1e308), sign-flipped or x1000 gradients used to pass."""
+    mod, params, X, Y = _lecture_problem(l2)
+    cost, _ = mod.loss_and_grads(params, X, Y)
+    assert cost > 1e39
+    check = sb.gradcheck(_Tampered(mod, change, only), params, X, Y)
+    assert not check.ok, str(check)
+    for row in check.rows:
+        if only in (None, row.parameter):
+            assert not row.ok, str(check)
+
+
+@pytest.mark.parametrize("change", [_flip, _times_1000])
+def test_2_1_wrong_gradients_fail_at_normal_costs(change: Any) -> None:
+    mod, params, X, Y = _lecture_problem()
+    check = sb.gradcheck(_Tampered(mod, change), params, X, Y)
+    assert not any(row.ok for row in check.rows), str(check)
+
+
+def test_2_1_non_finite_values_fail_their_row() -> None:
+    mod, params, X, Y = _lecture_problem()
+
+    def poison(v: np.ndarray) -> np.ndarray:
+        out = v.copy()
+        out.flat[0] = np.nan
+        return out
+
+    check = sb.gradcheck(_Tampered(mod, poison, "W1"), params, X, Y)
+    bad = {row.parameter: row for row in check.rows if not row.ok}
+    assert set(bad) == {"W1"}
+    assert "not finite" in bad["W1"].reason
+    # a cost that overflows to inf fails every row
+    mod, params, X, Y = _lecture_problem(1e308)
+    huge = {k: v * 10 for k, v in params.items()}
+    with np.errstate(over="ignore"):
+        assert mod.loss_and_grads(huge, X, Y)[0] == np.inf
+    check = sb.gradcheck(mod, huge, X, Y)
+    assert not check.ok
+    assert not any(row.ok for row in check.rows)
+
+
+def test_2_1_the_floor_only_passes_gradients_in_the_noise() -> None:
+    """The floor passes a row only where both gradients are under it; a huge cost raises the
+    floor beyond what may pass unresolved, and the row then fails with that reason."""
+    mod, params, X, Y = _lecture_problem(1e40)
+    check = sb.gradcheck(mod, params, X, Y)  # the correct module
+    rows = {row.parameter: row for row in check.rows}
+    assert rows["W1"].ok and rows["W2"].ok  # resolved: the relative error decides
+    assert not rows["b1"].ok and "too large" in rows["b1"].reason
+    assert noise_floor(1.0, 1e-6) == pytest.approx(1e-8)
+
+
+@st.composite
+def _networks(draw: st.DrawFn) -> tuple[sb.Network, int, int]:
+    depth = draw(st.integers(1, 4))
+    acts = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"]
+    widths = draw(st.lists(st.integers(1, 5), min_size=depth + 1, max_size=depth + 1))
+    hidden = draw(st.lists(st.sampled_from(acts), min_size=depth - 1, max_size=depth - 1))
+    parts = [str(widths[0])] + [f"{w}:{a}" for w, a in zip(widths[1:-1], hidden, strict=True)]
+    parts.append(str(widths[-1]))
+    net = sb.Network.parse("-".join(parts), output="identity", loss="mse")
+    return net, draw(st.integers(1, 6)), draw(st.integers(0, 2**16))
+
+
+@given(_networks())
+def test_2_1_no_false_failures_and_wrong_modules_fail(
+    problem: tuple[sb.Network, int, int],
+) -> None:
+    """On hypothesis-drawn networks at normal costs: the correct module passes; a flipped one
+    passes a row only where its gradient is under the noise floor."""
+    net, m, seed = problem
+    mod = sb.compile(net)
+    rng = np.random.default_rng(seed)
+    params = mod.init_params(seed=seed)
+    params = {k: v + 0.3 * rng.standard_normal(v.shape) for k, v in params.items()}
+    X = rng.standard_normal((mod.SHAPES["W1"][1], m))
+    Y = rng.standard_normal((mod.SHAPES[f"W{net.depth}"][0], m))
+    check = sb.gradcheck(mod, params, X, Y)
+    assert check.ok, str(check)
+    cost, grads = mod.loss_and_grads(params, X, Y)
+    flipped = sb.gradcheck(_Tampered(mod, _flip), params, X, Y)
+    for row in flipped.rows:
+        if row.ok:
+            assert np.max(np.abs(grads[row.parameter])) <= noise_floor(cost, 1e-6), str(flipped)
+
+
+# -- 2.2: a row with no entry checked is not a pass -------------------------------------------
+def test_2_2_all_entries_at_a_kink_fail() -> None:
+    mod = sb.compile(sb.Network.parse("4-3:relu-1", output="identity", loss="mse"))
+    params = mod.init_params(seed=0, scheme="he")
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((4, 3)), rng.standard_normal((1, 3))
+    check = sb.gradcheck(mod, params, X, Y, eps=1000.0)
+    row = next(r for r in check.rows if r.parameter == "W1")
+    assert (row.checked, row.total, row.ok) == (0, 12, False)
+    assert row.coverage == "0 of 12 entries checked"
+    assert not check.ok
+
+
+def test_2_2_nan_inputs_and_nan_cost_fail() -> None:
+    mod, params, X, Y = _lecture_problem()
+    X = X.copy()
+    X[0, 0] = np.nan
+    check = sb.gradcheck(mod, params, X, Y)
+    assert not check.ok
+    assert not any(row.ok for row in check.rows)
+    relu = sb.compile(sb.Network.parse("4-3:relu-1", output="identity", loss="mse"))
+    check = sb.gradcheck(relu, relu.init_params(), X, np.zeros((1, 3)))
+    assert not check.ok
+    assert all(isinstance(row, GradCheckRow) and not row.ok for row in check.rows)
+
+
+def test_2_2_rows_expose_checked_of_total() -> None:
+    mod, params, X, Y = _lecture_problem()
+    check = sb.gradcheck(mod, params, X, Y)
+    assert [(r.checked, r.total) for r in check.rows] == [(12, 12), (3, 3), (3, 3), (1, 1)]
+    directional = sb.gradcheck(mod, params, X, Y, mode="directional", directions=5)
+    assert all((r.checked, r.total) == (5, 5) for r in directional.rows)
+    assert "12 of 12 entries checked" in str(check)
+
+
+# -- 2.5: sb.gradcheck(module, params, *data, eps=1e-6, mode="auto", directions=8) --------------
+def test_2_5_signature_matches_design() -> None:
+    import inspect
+
+    sig = inspect.signature(sb.gradcheck)
+    names = list(sig.parameters)
+    assert names[:6] == ["module", "params", "data", "eps", "mode", "directions"]
+    assert sig.parameters["data"].kind is inspect.Parameter.VAR_POSITIONAL
+    assert sig.parameters["eps"].default == 1e-6
+    assert sig.parameters["mode"].default == "auto"
+    assert sig.parameters["directions"].default == 8
+    rest = list(sig.parameters.values())[3:]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in rest)
+
+
+def test_2_5_auto_mode_is_full_for_small_directional_for_large() -> None:
+    assert FULL_CHECK_MAX_PARAMS == 5_000
+    mod, params, X, Y = _lecture_problem()
+    assert sb.gradcheck(mod, params, X, Y).mode == "full"
+    big = sb.compile(sb.Network.parse("80-64:relu-1", output="identity", loss="mse"))
+    assert sum(int(np.prod(s)) for s in big.SHAPES.values()) > FULL_CHECK_MAX_PARAMS
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((80, 4)), rng.standard_normal((1, 4))
+    check = sb.gradcheck(big, big.init_params(scheme="he"), X, Y, directions=3)
+    assert check.mode == "directional"
+    assert check.ok, str(check)
+    assert all(row.total == 3 for row in check.rows)
+
+
+def test_2_5_data_count_and_arguments_are_validated() -> None:
+    mod, params, X, Y = _lecture_problem()
+    with pytest.raises(ValueError, match="data arrays"):
+        sb.gradcheck(mod, params, X)
+    with pytest.raises(ValueError, match="mode"):
+        sb.gradcheck(mod, params, X, Y, mode="fast")
+    with pytest.raises(ValueError, match="eps"):
+        sb.gradcheck(mod, params, X, Y, eps=float("nan"))
+    progress: list[tuple[int, int]] = []
+    sb.gradcheck(mod, params, X, Y, progress=lambda done, total: progress.append((done, total)))
+    assert progress[-1] == (4, 4)
