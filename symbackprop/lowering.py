@@ -75,6 +75,40 @@ def _buffer(work, name, shape, dtype):
         buf = work[name] = np.empty(shape, dtype)
     return buf
 '''
+INVALID_HELPER = '''
+def _invalid(params, X=None, Y=None, cache=None):
+    """Raise the ValueError that names the array of the wrong shape, its shape and the expected
+    one. Called only after the cheap checks on entry have failed."""
+    n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
+
+    def shape(value):
+        got = getattr(value, "shape", None)
+        return got if isinstance(got, tuple) else f"a {type(value).__name__}, not an array"
+
+    if cache is not None:
+        for name in CACHE_READS:
+            if name not in cache:
+                raise ValueError(f"cache has no {name!r}: pass the cache that forward returned")
+        X = cache["X"]
+    if X is not None:
+        got = shape(X)
+        if not (isinstance(got, tuple) and len(got) == 2 and got[0] == n0 and got[1] >= 1):
+            raise ValueError(
+                f"X has shape {got}, expected ({n0}, m): one example per column, m >= 1"
+            )
+    if not hasattr(params, "keys"):
+        raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
+    for name, expected in SHAPES.items():
+        if name not in params:
+            raise ValueError(f"params has no {name!r}: expected an array of shape {expected}")
+        if shape(params[name]) != expected:
+            raise ValueError(f"{name} has shape {shape(params[name])}, expected {expected}")
+    if Y is not None and X is not None:
+        expected = (n_out, X.shape[1])
+        if shape(Y) != expected:
+            raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
+'''
 INIT_PARAMS = '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
     """Weights ``rng.standard_normal(shape) * std`` drawn in order W1, W2, ...; biases zero.
@@ -325,6 +359,8 @@ class _Lowering:
                 lines.append(f'    "{name}": {self.shape(name)},')
         lines += ["}", f"L2: float = {float(self.d.l2)!r}", f"DEPTH = {self.depth}"]
         lines += ['DATA = ("X", "Y")  # the data arrays after params, in this order']
+        reads = [name for name in self.cached if name in self.backward_reads]
+        lines += _conjunction("CACHE_READS", [f'"{name}"' for name in reads], "", joiner=", ")
         return lines
 
     def forward(self) -> list[str]:
@@ -339,10 +375,22 @@ class _Lowering:
             "cost read.",
             "    With a workspace dict ``work``, the arrays are reused across calls.",
             '    """',
-            "    m = X.shape[1]  # the number of examples",
+            "    try:  # shapes on entry: tuple compares only; _invalid says what is wrong",
+            "        m = X.shape[1]  # the number of examples",
+            f"        ok = X.shape == ({self.widths[g.dims[0]]}, m) and m > 0",
         ]
         for layer in range(1, self.depth + 1):
-            out.append(f'    W{layer}, b{layer} = params["W{layer}"], params["b{layer}"]')
+            out.append(f'        W{layer}, b{layer} = params["W{layer}"], params["b{layer}"]')
+            out.append(
+                f"        ok = ok and W{layer}.shape == {self.shape(f'W{layer}')} "
+                f"and b{layer}.shape == {self.shape(f'b{layer}')}"
+            )
+        out += [
+            "    except (AttributeError, IndexError, KeyError, TypeError):",
+            "        ok = False",
+            "    if not ok:",
+            "        _invalid(params, X)",
+        ]
         for layer in range(1, self.depth + 1):
             out += self.forward_layer(layer)
         out.append("    cache = {")
@@ -410,10 +458,20 @@ class _Lowering:
             "    dict ``work`` the large products go into arrays reused across calls.",
             '    """',
         ]
-        out += [f'    {name} = params["{name}"]' for name in weights]
+        out.append("    try:  # shapes on entry: tuple compares only; _invalid says what is wrong")
+        out += [f'        {name} = params["{name}"]' for name in weights]
         for name in reads:
-            out += self.line(f'{name} = cache["{name}"]', self.shape(name))
-        out += self.line("m = Y.shape[1]", "the number of examples")
+            out += self.line(f'    {name} = cache["{name}"]', self.shape(name))
+        out += self.line("    m = X.shape[1]", "the number of examples")
+        checks = [f"Y.shape == {self.shape('Y')}"]
+        checks += [f"{name}.shape == {self.shape(name)}" for name in weights]
+        out += _conjunction("ok", checks, INDENT * 2)
+        out += [
+            "    except (AttributeError, IndexError, KeyError, TypeError):",
+            "        ok = False",
+            "    if not ok:",
+            "        _invalid(params, Y=Y, cache=cache)",
+        ]
         loss_step: Any = None
         pending: list[str] = []
         for step in d.steps:
@@ -485,6 +543,10 @@ class _Lowering:
         else:
             out += [f"    {a}, cache = forward(params, X, work)"]
         out += self.line("m = X.shape[1]", "the number of examples")
+        out += [
+            f'    if getattr(Y, "shape", None) != {self.shape("Y")}:',
+            "        _invalid(params, X, Y)",
+        ]
         if self.logits and act.name == "sigmoid":
             out += _comment(
                 "binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with "
@@ -525,8 +587,27 @@ class _Lowering:
         if "sigmoid" in self.printer.helpers:
             body += ["", *SIGMOID_HELPER.splitlines()]
         body += ["", *INIT_PARAMS.splitlines(), "", *BUFFER_HELPER.splitlines()]
+        body += ["", *INVALID_HELPER.splitlines()]
         lines = header + body + forward + backward + loss
         return "\n".join(lines) + "\n"
+
+
+def _conjunction(
+    target: str, parts: list[str], indent: str, *, joiner: str = " and "
+) -> list[str]:
+    """``target = a and b and ...`` (or a tuple with ``joiner=", "``) within the line limit,
+    laid out the way ``ruff format`` lays out a long expression: one part per line."""
+    tuple_ = joiner == ", "
+    body = joiner.join(parts) + ("," if tuple_ and len(parts) == 1 else "")
+    one = f"{indent}{target} = ({body})" if tuple_ else f"{indent}{target} = {body}"
+    if len(one) <= LINE:
+        return [one]
+    inner = indent + INDENT
+    if tuple_:
+        return [f"{indent}{target} = (", *(f"{inner}{p}," for p in parts), f"{indent})"]
+    lines = [f"{indent}{target} = (", f"{inner}{parts[0]}"]
+    lines += [f"{inner}and {p}" for p in parts[1:]]
+    return [*lines, f"{indent})"]
 
 
 def _comment(text: str, indent: str = INDENT) -> list[str]:

@@ -233,3 +233,106 @@ def test_2_5_data_count_and_arguments_are_validated() -> None:
     progress: list[tuple[int, int]] = []
     sb.gradcheck(mod, params, X, Y, progress=lambda done, total: progress.append((done, total)))
     assert progress[-1] == (4, 4)
+
+
+# -- 2.4: the generated module validates shapes on entry ----------------------------------------
+@pytest.fixture(scope="module")
+def net_4_3_2() -> Any:
+    return sb.compile(sb.Network.parse("4-3-2"))
+
+
+def _good(m: int = 5) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    params = {
+        "W1": rng.standard_normal((3, 4)),
+        "b1": np.zeros((3, 1)),
+        "W2": rng.standard_normal((2, 3)),
+        "b2": np.zeros((2, 1)),
+    }
+    return params, rng.standard_normal((4, m)), (rng.random((2, m)) > 0.5).astype(float)
+
+
+def _with(params: dict[str, np.ndarray], **changes: Any) -> dict[str, np.ndarray]:
+    out = dict(params)
+    for key, value in changes.items():
+        if value is None:
+            del out[key]
+        else:
+            out[key] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("what", "match"),
+    [
+        ("Y_row", r"Y has shape \(1, 5\), expected \(2, 5\)"),
+        ("Y_col", r"Y has shape \(2, 1\), expected \(2, 5\)"),
+        ("Y_1d", r"Y has shape \(5,\), expected \(2, 5\)"),
+        ("Y_list", r"Y has shape a list, not an array, expected \(2, 5\)"),
+        ("b1_batch", r"b1 has shape \(3, 5\), expected \(3, 1\)"),
+        ("b1_1d", r"b1 has shape \(3,\), expected \(3, 1\)"),
+        ("W2_T", r"W2 has shape \(3, 2\), expected \(2, 3\)"),
+        ("X_rows", r"X has shape \(3, 5\), expected \(4, m\)"),
+        ("X_1d", r"X has shape \(4,\), expected \(4, m\)"),
+        ("X_3d", r"X has shape \(4, 5, 1\), expected \(4, m\)"),
+        ("m0", r"X has shape \(4, 0\), expected \(4, m\).*m >= 1"),
+        ("missing", r"params has no 'b2': expected an array of shape \(2, 1\)"),
+    ],
+)
+def test_2_4_loss_and_grads_refuses_wrong_shapes(net_4_3_2: Any, what: str, match: str) -> None:
+    params, X, Y = _good()
+    if what == "Y_row":
+        Y = Y[:1]
+    elif what == "Y_col":
+        Y = Y[:, :1]
+    elif what == "Y_1d":
+        Y = Y[0]
+    elif what == "Y_list":
+        Y = Y.tolist()
+    elif what == "b1_batch":
+        params = _with(params, b1=np.zeros((3, 5)))
+    elif what == "b1_1d":
+        params = _with(params, b1=np.zeros(3))
+    elif what == "W2_T":
+        params = _with(params, W2=params["W2"].T)
+    elif what == "X_rows":
+        X = X[:3]
+    elif what == "X_1d":
+        X = X[:, 0]
+    elif what == "X_3d":
+        X = X[:, :, None]
+    elif what == "m0":
+        X, Y = X[:, :0], Y[:, :0]
+    elif what == "missing":
+        params = _with(params, b2=None)
+    with pytest.raises(ValueError, match=match):
+        net_4_3_2.loss_and_grads(params, X, Y)
+
+
+def test_2_4_forward_and_backward_validate_too(net_4_3_2: Any) -> None:
+    params, X, Y = _good()
+    with pytest.raises(ValueError, match=r"b1 has shape \(3, 5\)"):
+        net_4_3_2.forward(_with(params, b1=np.zeros((3, 5))), X)
+    with pytest.raises(ValueError, match=r"X has shape \(4, 0\)"):
+        net_4_3_2.forward(params, X[:, :0])
+    with pytest.raises(ValueError, match="params has no 'W1'"):
+        net_4_3_2.forward(_with(params, W1=None), X)
+    _, cache = net_4_3_2.forward(params, X)
+    with pytest.raises(ValueError, match=r"Y has shape \(1, 5\), expected \(2, 5\)"):
+        net_4_3_2.backward(params, cache, Y[:1])
+    with pytest.raises(ValueError, match=r"Y has shape \(2, 1\), expected \(2, 5\)"):
+        net_4_3_2.backward(params, cache, Y[:, :1])
+    with pytest.raises(ValueError, match=r"W2 has shape \(3, 2\)"):
+        net_4_3_2.backward(_with(params, W2=params["W2"].T), cache, Y)
+    with pytest.raises(ValueError, match="cache has no 'X'"):
+        net_4_3_2.backward(params, {}, Y)
+    # the right shapes still work, and give a finite cost
+    cost, grads = net_4_3_2.loss_and_grads(params, X, Y)
+    assert np.isfinite(cost) and grads["b1"].shape == (3, 1)
+
+
+def test_2_4_a_single_example_still_works() -> None:
+    mod = sb.compile(sb.Network.parse("4-3-1"))
+    params = mod.init_params()
+    cost, grads = mod.loss_and_grads(params, np.ones((4, 1)), np.ones((1, 1)))
+    assert np.isfinite(cost) and grads["W1"].shape == (3, 4)
