@@ -12,9 +12,11 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``init_params`
   four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 /= m``; a pre-activation that
   nothing reads later is overwritten by its activation (``A1 = np.tanh(Z1, out=Z1)``).
 
-Stable numerics: sigmoid is the record's ``0.5 * (1 + tanh(z / 2))``; BCE with a sigmoid output
-is computed from the logits as ``log(1 + e^z) - y z`` (``np.logaddexp``); softmax subtracts the
-column maximum and cross-entropy uses log-sum-exp of the logits. All of these stay finite, with
+Stable numerics: sigmoid is the module's helper, e / (1 + e) with e = exp(-|z|) split by the
+sign of z (full relative precision on both tails, no overflow); BCE with a sigmoid output
+is computed from the logits as ``max(z, 0) - y z + log1p(e^-|z|)``; softmax subtracts the
+column maximum and cross-entropy uses log-sum-exp of the logits, as log1p of the sum without
+one largest term. All of these stay finite, with
 no warnings, for |z| up to 1e3 in float32 and float64.
 
 The output is deterministic (the same derivation and sizes give the same bytes), every line is
@@ -47,18 +49,21 @@ __all__ = ["CacheEntry", "cache_plan", "codegen", "resolve_sizes"]
 
 LINE = 99
 INDENT = "    "
-#: the sigmoid record's stable NumPy form; the module helper evaluates it in place
-SIGMOID_TEMPLATE = "0.5 * (1.0 + np.tanh(0.5 * {z}))"
+#: the sigmoid record's NumPy form: the module helper below, evaluated in place
+SIGMOID_TEMPLATE = "sigmoid({z})"
 SIGMOID_HELPER = '''
 def sigmoid(Z, out=None):
-    """Logistic sigmoid as 0.5 * (1 + tanh(z / 2)): finite and warning-free for any z.
+    """Logistic sigmoid, to full relative precision on both tails, warning-free for any z.
 
-    Evaluated in place in ``out`` when given (it may be Z itself): four passes, no temporaries.
+    With e = exp(-|z|) in (0, 1] (it cannot overflow): e / (1 + e) for z < 0, 1 - e / (1 + e)
+    for z >= 0. Evaluated in ``out`` when given (it may be Z itself).
     """
-    out = np.multiply(Z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
+    positive = Z >= 0
+    out = np.abs(Z, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.divide(out, out + 1.0, out=out)
+    np.subtract(1.0, out, out=out, where=positive)
     return out
 '''
 BUFFER_HELPER = '''
@@ -550,18 +555,28 @@ class _Lowering:
         if self.logits and act.name == "sigmoid":
             out += _comment(
                 "binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with "
-                "a = sigmoid(z) is log(1 + e^z) - y z, finite for any z"
+                "a = sigmoid(z) is max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free "
+                "for any z, and to full relative precision where it is tiny"
             )
-            out += [f"    cost = (np.logaddexp(0.0, {z}) - Y * {z}).sum() / m"]
+            out += [
+                f"    loss = np.maximum({z}, 0.0) - Y * {z}",
+                f"    loss += np.log1p(np.exp(-np.abs({z})))",
+                "    cost = loss.sum() / m",
+            ]
         elif self.logits:
             out += _comment(
                 "cross-entropy from the logits: log a = z - logsumexp(z) per column, with the "
                 "column max subtracted first so that exp cannot overflow"
             )
             out += self.line(f"shifted = {z} - {z}.max(axis=0, keepdims=True)", self.shape(z))
+            out += _comment(
+                "log sum_k e^shifted_k = log1p(the sum without one largest term, which is "
+                "e^0 = 1): exact even where the loss is tiny (a confident right answer)"
+            )
+            out += self.line("rest = np.exp(shifted)", self.shape(z))
+            out += ["    rest[shifted.argmax(axis=0), np.arange(m)] = 0.0"]
             out += self.line(
-                "log_probs = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))",
-                self.shape(z),
+                "log_probs = shifted - np.log1p(rest.sum(axis=0, keepdims=True))", self.shape(z)
             )
             out += ["    cost = -(Y * log_probs).sum() / m"]
         else:

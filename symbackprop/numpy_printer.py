@@ -47,7 +47,7 @@ _FUNCTIONS: dict[str, str] = {
     "cos": "np.cos",
     "Abs": "np.abs",
     "sign": "np.sign",
-    # the module's own stable helper (0.5 * (1 + tanh(z / 2)), from the sigmoid record)
+    # the module's own stable helper (exp(-|z|) split by sign, from the sigmoid record)
     "sigmoid": "sigmoid",
 }
 
@@ -101,7 +101,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         """Forward code of activation ``name`` applied to the array named ``z_code``."""
         act = self.activations[name]
         if act.numpy is not None:
-            if "sigmoid(" in act.numpy and "np.tanh" not in act.numpy:
+            if "sigmoid(" in act.numpy:
                 self.helpers.add("sigmoid")
             return act.numpy.replace("{z}", z_code)
         if act.formula is None:
