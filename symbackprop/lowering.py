@@ -316,16 +316,14 @@ class _Lowering:
             what = f"dJ/d{z} {tag}: softmax's Jacobian-vector product a ⊙ (g - 1 (a^T g))"
         elif act.is_identity:
             what = f"dJ/d{z} = dJ/d{a} {tag}: {act.name}' = 1, the gradient passes through"
-        elif act.derivative_is_rational:
-            source = a if act.derivative_uses_a else z
+        else:  # the derivative as the code computes it: np.where(Z1 > 0, 1.0, 0.01)
+            rational = act.derivative_is_rational
+            source = a if rational and act.derivative_uses_a else z
+            formula = act.cached_derivative if rational else act.derivative
+            code = self.printer.scalar_code(formula, {scalars.z: z, scalars.a: a})
             what = (
                 f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: "
-                f"{act.name}'(z) = {sp.sstr(act.cached_derivative)}, from the cached {source}"
-            )
-        else:
-            what = (
-                f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: "
-                f"{act.name}'(z) = {sp.sstr(act.derivative)}, from the cached {z}"
+                f"{act.name}'({z}) = {code}, from the cached {source}"
             )
         parts = [*pending, what]
         if loss_step is not None:

@@ -4,6 +4,7 @@ clean printing of derivatives in generated code. Each test cites its item."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from typing import Any
@@ -426,3 +427,85 @@ def test_5_8_softmax_ce_is_exact_where_tiny_and_warning_free() -> None:
     # a tie for the largest logit keeps both terms
     cost, _ = mod.loss_and_grads(params, np.array([[5.0], [5.0], [0.0]]), np.eye(3)[:, :1])
     assert cost == pytest.approx(float(-(5 - log(2 * exp(5) + 1))), rel=1e-15)
+
+
+# -- 4.1: custom activations generated code cannot run are refused at spec time ----------------
+@pytest.mark.parametrize(
+    ("formula", "reason"),
+    [
+        ("sqrt(-1)*z", "constant I, which is not a real number"),
+        ("log(-1)*z", "constant I, which is not a real number"),
+        ("(-8)^(1/3)*z", "constant (-1)**(1/3), which is not a real number"),
+        ("(-1)^z", "sw(z) is not real at z = -0.05"),
+        ("0^z", "sw(z) is not finite at z = -0.05"),
+        ("log(z)", "sw(z) is not finite at z = 0"),
+        ("1/z", "sw(z) is not finite at z = 0"),
+        ("sqrt(z)", "sw(z) is not real at z = -0.05"),
+        ("(z^2)^(1/3)", "sw'(z) is not finite at z = 0"),
+        ("exp(100*z)", "sw(z) is not finite at z = 7.1"),
+    ],
+)
+def test_4_1_custom_activations_are_probed_at_spec_time(formula: str, reason: str) -> None:
+    with pytest.raises(sb.SpecError, match=re.escape(reason)):
+        sb.Network.parse("3-2:sw-1", define={"sw": formula})
+
+
+def test_4_1_cli_refuses_with_exit_2_naming_the_point() -> None:
+    for formula, reason in (("1/z", "not finite at z = 0"), ("sqrt(-1)*z", "not a real number")):
+        result = _run("codegen", "3-2:sw-1", "--define", f"sw={formula}")
+        assert result.returncode == 2, result.stderr
+        assert reason in result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "relu(z - 1{z>0})",
+        "relu(z-1{z>0})*relu(1{z<2}-z)+z",
+        "exp(1)*z",
+        "z*sigmoid(z)",
+        "abs(z) + sin(z) + cos(z) + tanh(z)",
+        "softplus(z) - leaky_relu(z)",
+        "sqrt(z^2 + 1) + log(1 + z^2)",
+        "1{z>=0}*z + 1{z<0}*z/2",
+        "z/(1 + abs(z))",
+    ],
+)
+def test_4_1_accepted_activations_generate_code_that_runs(formula: str) -> None:
+    net = sb.Network.parse("3-2:sw-1", define={"sw": formula}, output="identity", loss="mse")
+    mod = sb.compile(net)
+    rng = np.random.default_rng(0)
+    params = {k: v + 0.1 * rng.standard_normal(v.shape) for k, v in mod.init_params().items()}
+    X, Y = rng.standard_normal((3, 4)) * 2, rng.standard_normal((1, 4))
+    cost, grads = mod.loss_and_grads(params, X, Y)
+    assert np.isfinite(cost) and all(np.isfinite(g).all() for g in grads.values())
+    assert sb.gradcheck(mod, params, X, Y).ok
+
+
+def test_4_1_the_numpy_printer_refuses_nodes_it_does_not_know() -> None:
+    import sympy as sp
+
+    from symbackprop.errors import InternalError
+    from symbackprop.numpy_printer import NumPyPrinter
+
+    printer = NumPyPrinter({})
+    t = sp.Symbol("Z1", real=True)
+    for node in (sp.I * t, sp.zoo, sp.nan, sp.oo, sp.gamma(t), sp.Function("f")(t), sp.erf(t)):
+        with pytest.raises(InternalError, match="cannot print|no NumPy spelling"):
+            printer.code(node)
+    assert printer.code(sp.pi * t) == "np.pi * Z1"
+    assert printer.code(sp.E * t) == "np.e * Z1"
+    ite = sp.Piecewise((1, sp.ITE(t > 0, t > 1, t > 0)), (0, True))
+    assert printer.code(ite) == "np.where(np.where(Z1 > 0, Z1 > 1, Z1 > 0), 1.0, 0.0)"
+
+
+# -- 5.6: clean derivative forms in generated code ----------------------------------------------
+def test_5_6_generated_comments_print_derivatives_as_code() -> None:
+    text = sb.codegen(sb.Network.parse("4-3:leaky_relu-2:relu-1", output="identity", loss="mse"))
+    assert "leaky_relu'(Z1) = np.where(Z1 > 0, 1.0, 0.01)" in text
+    assert "relu'(Z2) = np.where(Z2 > 0, 1.0, 0.0)" in text
+    assert "Piecewise" not in text and " else 1/100" not in text
+    assert "1/100" not in text and "*1\n" not in text
+    lecture = sb.codegen(sb.Network.parse("4-3-2-1"))
+    assert "sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2" in lecture

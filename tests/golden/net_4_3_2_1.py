@@ -182,7 +182,7 @@ def backward(params, cache, Y, work=None):
         _invalid(params, Y=Y, cache=cache)
 
     # dJ/dA3 [step 1]: J averages the bce loss over the m columns, so dJ/dA3 = (1/m) dL/da
-    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(z) = a*(1 - a), from the cached A3
+    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = A3 - Y  # (1, m)
     dZ3 /= m  # (1, m)
@@ -192,7 +192,7 @@ def backward(params, cache, Y, work=None):
     db3 = dZ3.sum(axis=1, keepdims=True)  # (1, 1)
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
-    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(z) = a*(1 - a), from the cached A2
+    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
     dZ2 = np.matmul(W3.T, dZ3, out=_buffer(work, "dZ2", (2, m), W3.dtype))  # (2, m)
     dZ2 *= A2  # (2, m)
     dZ2 *= 1.0 - A2  # (2, m)
@@ -203,7 +203,7 @@ def backward(params, cache, Y, work=None):
     db2 = dZ2.sum(axis=1, keepdims=True)  # (2, 1)
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (3, m); dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(z) = a*(1 - a), from the cached A1
+    # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
     dZ1 = np.matmul(W2.T, dZ2, out=_buffer(work, "dZ1", (3, m), W2.dtype))  # (3, m)
     dZ1 *= A1  # (3, m)
     dZ1 *= 1.0 - A1  # (3, m)
