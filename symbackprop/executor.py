@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class GradientModule:
     """A generated module loaded in memory.
 
-    Attributes: ``SHAPES``, ``L2``, ``init_params``, ``forward``, ``backward``,
+    Attributes: ``SHAPES``, ``DATA``, ``L2``, ``init_params``, ``forward``, ``backward``,
     ``loss_and_grads`` (the module contract of DESIGN.md), ``source`` (the generated text),
     ``module`` (the module object), ``network`` and ``kinked``: the pre-activations (cache keys
     such as ``"Z1"``) whose activation has a kink (relu, leaky_relu), which
@@ -34,6 +34,7 @@ class GradientModule:
     """
 
     SHAPES: dict[str, tuple[int, int]]
+    DATA: tuple[str, ...]
     L2: float
     init_params: Callable[..., dict[str, np.ndarray]]
     forward: Callable[..., tuple[np.ndarray, dict[str, np.ndarray]]]
@@ -47,7 +48,8 @@ class GradientModule:
         self.module = module
         self.network = network
         self.kinked = kinked
-        for name in ("SHAPES", "L2", "init_params", "forward", "backward", "loss_and_grads"):
+        names = ("SHAPES", "DATA", "L2", "init_params", "forward", "backward", "loss_and_grads")
+        for name in names:
             setattr(self, name, getattr(module, name))
 
     def __repr__(self) -> str:

@@ -1,18 +1,34 @@
 """Finite-difference gradient check of a generated module: :func:`symbackprop.gradcheck`.
 
 Central differences, (J(p + eps e) - J(p - eps e)) / 2 eps, compared per parameter with the
-module's ``loss_and_grads``. Each row reports the max absolute error and the relative error
+module's ``loss_and_grads``. Each row reports how many entries (or directions) were ``checked``
+of the ``total`` asked for, the max absolute error and the relative error
 ||g - g_num|| / (||g|| + ||g_num||) (0 when both norms are 0).
 
-Thresholds (float64, eps = 1e-6; CS231n's guidance is that a relative error below 1e-7 is right
-and above 1e-2 is wrong): a row passes when its relative error is at most ``RTOL = 1e-6``, or
-when its max absolute error is at most ``ATOL = 1e-8 * max(1, |J|)``, the finite-difference noise
-floor (rounding in J is about 1e-16 |J|, divided by 2 eps). The absolute test keeps parameters
-with vanishing gradients (deep sigmoid stacks) from failing on noise alone.
+The verdict of a row (CS231n's guidance: a relative error below 1e-7 is right, above 1e-2
+wrong). A row is **not** ok when
+
+* the cost, an analytic gradient entry, a finite difference or the error is not finite (NaN,
+  inf): nothing was measured;
+* no entry could be checked (every finite step crossed a kink; NaN inputs): "0 of 12 entries
+  checked" is not a pass.
+
+Otherwise the **relative error** decides: ok when it is at most ``rtol`` (1e-6, plus ``eps^2 /
+10`` for the truncation error of large steps). The one exception is a row lying entirely in
+the finite-difference noise: when the analytic **and** the numeric gradient are both at most
+the noise floor ``floor = atol * max(1, |J|) * (1e-6 / eps)`` in every entry (rounding in J is
+about 1e-16 |J|, divided by 2 eps), the row passes on the floor, because finite differences
+cannot resolve it (vanishing gradients in deep sigmoid stacks). The floor never passes a
+gradient larger than :data:`FLOOR_MAX`: at a huge cost (``--l2 1e40``, J near 6e39) the floor
+is astronomically large, and a gradient that finite differences cannot resolve there is a
+failure, not a pass. A wrong gradient (sign flipped, x1000, a missing term) therefore passes
+only where it is itself below the noise, never because the cost is large.
 
 Modes: ``"full"`` perturbs every entry (2 cost evaluations each); ``"directional"`` draws
 ``directions`` random unit vectors v per parameter and compares g . v with the central
-difference along v (2 evaluations each), for networks too large for the full mode.
+difference along v (2 evaluations each), for networks too large for the full mode; ``"auto"``
+(the default) is full up to :data:`FULL_CHECK_MAX_PARAMS` parameters and directional above
+(the CLI's ``check`` uses the same rule and constant).
 
 Kinks: relu and leaky_relu have a kink at z = 0. A finite step that moves any pre-activation
 across 0 measures a secant, not the derivative, so such entries (full mode) are skipped and such
@@ -23,6 +39,8 @@ is watched.
 
 from __future__ import annotations
 
+import inspect
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,12 +49,30 @@ import numpy as np
 
 RTOL = 1e-6
 ATOL = 1e-8
+#: the largest gradient entry (in absolute value) that may pass unresolved, on the noise floor
+FLOOR_MAX = 1e-3
+#: "auto" mode: full finite differences up to this many parameters, random directions above
+FULL_CHECK_MAX_PARAMS = 5_000
+MODES = ("auto", "full", "directional")
+
+__all__ = [
+    "ATOL",
+    "FLOOR_MAX",
+    "FULL_CHECK_MAX_PARAMS",
+    "RTOL",
+    "GradCheck",
+    "GradCheckRow",
+    "choose_mode",
+    "gradcheck",
+    "relative_error",
+]
 
 
 @dataclass(frozen=True)
 class GradCheckRow:
-    """One parameter: ``parameter``, ``max_abs_error``, ``relative_error``, ``ok``, and how many
-    entries or directions were ``checked`` and ``skipped`` (a step crossed a kink)."""
+    """One parameter: ``parameter``, ``max_abs_error``, ``relative_error``, ``ok``, how many
+    entries or directions were ``checked`` of the ``total`` asked for, how many were ``skipped``
+    (a step crossed a kink), and ``reason``: why the row passed or failed, in a few words."""
 
     parameter: str
     max_abs_error: float
@@ -44,19 +80,28 @@ class GradCheckRow:
     ok: bool
     checked: int = 0
     skipped: int = 0
+    total: int = 0
+    reason: str = ""
+
+    @property
+    def coverage(self) -> str:
+        """``"12 of 12 entries checked"`` (``directions`` in directional mode)."""
+        unit = "entries" if self.total != 1 else "entry"
+        return f"{self.checked} of {self.total} {unit} checked"
 
 
 @dataclass(frozen=True)
 class GradCheck:
-    """The verdict: ``ok`` when every row passes; ``rows`` per parameter."""
+    """The verdict: ``ok`` when there is a row and every row passes; ``rows`` per parameter."""
 
     rows: list[GradCheckRow] = field(default_factory=list)
     mode: str = "full"
     eps: float = 1e-6
+    cost: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return all(row.ok for row in self.rows)
+        return bool(self.rows) and all(row.ok for row in self.rows)
 
     @property
     def skipped(self) -> int:
@@ -69,84 +114,201 @@ class GradCheck:
         for r in self.rows:
             lines.append(
                 f"  {r.parameter:>4}  max abs {r.max_abs_error:.2e}  rel {r.relative_error:.2e}"
-                f"  {'ok' if r.ok else 'FAIL'}  ({r.checked} checked, {r.skipped} skipped)"
+                f"  {'ok' if r.ok else 'FAIL'}  ({r.coverage}, {r.skipped} skipped; {r.reason})"
             )
         return "\n".join(lines)
 
 
 def relative_error(g: np.ndarray, g_num: np.ndarray) -> float:
-    """||g - g_num|| / (||g|| + ||g_num||); 0 when both norms are 0."""
+    """||g - g_num|| / (||g|| + ||g_num||); 0 when both norms are 0; NaN when not finite.
+
+    Computed on arrays scaled by their largest entry, so that finite gradients near the
+    float64 limit (1e300) neither overflow nor warn.
+    """
+    g = np.asarray(g, dtype=np.float64).ravel()
+    g_num = np.asarray(g_num, dtype=np.float64).ravel()
+    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(g_num))):
+        return math.nan
+    scale = max(float(np.max(np.abs(g), initial=0.0)), float(np.max(np.abs(g_num), initial=0.0)))
+    if scale == 0.0:
+        return 0.0
+    g, g_num = g / scale, g_num / scale
     denom = float(np.linalg.norm(g) + np.linalg.norm(g_num))
-    return 0.0 if denom == 0.0 else float(np.linalg.norm(g - g_num)) / denom
+    return float(np.linalg.norm(g - g_num)) / denom
+
+
+def choose_mode(n_params: int, mode: str = "auto") -> str:
+    """``"full"`` or ``"directional"``: ``"auto"`` is full up to FULL_CHECK_MAX_PARAMS."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
+    if mode != "auto":
+        return mode
+    return "full" if n_params <= FULL_CHECK_MAX_PARAMS else "directional"
+
+
+def noise_floor(cost: float, eps: float, atol: float = ATOL) -> float:
+    """The finite-difference noise floor: ``atol * max(1, |J|) * (1e-6 / eps)``."""
+    return atol * max(1.0, abs(cost)) * (1e-6 / eps)
+
+
+def judge(
+    analytic: np.ndarray,
+    numeric: np.ndarray,
+    *,
+    cost: float,
+    eps: float,
+    total: int,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> tuple[bool, float, float, str]:
+    """The verdict on one row: (ok, max abs error, relative error, reason).
+
+    See the module docstring for the rule; ``total`` is how many entries were asked for.
+    """
+    analytic = np.asarray(analytic, dtype=np.float64).ravel()
+    numeric = np.asarray(numeric, dtype=np.float64).ravel()
+    checked = analytic.size
+    if not math.isfinite(cost):
+        return False, math.nan, math.nan, f"the cost is not finite ({cost})"
+    if checked == 0:
+        return False, 0.0, 0.0, f"0 of {total} checked (every step crossed a kink or was NaN)"
+    if not np.all(np.isfinite(analytic)):
+        return False, math.nan, math.nan, "the analytic gradient is not finite"
+    if not np.all(np.isfinite(numeric)):
+        return False, math.nan, math.nan, "a finite difference is not finite"
+    rel = relative_error(analytic, numeric)
+    with np.errstate(over="ignore", invalid="ignore"):
+        abs_err = float(np.max(np.abs(analytic - numeric)))
+    if not (math.isfinite(rel) and math.isfinite(abs_err)):
+        return False, abs_err, rel, "the error is not finite"
+    limit = rtol + eps * eps
+    if rel <= limit:
+        return True, abs_err, rel, f"relative error <= {limit:.1e}"
+    floor = noise_floor(cost, eps, atol)
+    largest = max(float(np.max(np.abs(analytic))), float(np.max(np.abs(numeric))))
+    if floor > FLOOR_MAX and largest <= floor:
+        return (
+            False,
+            abs_err,
+            rel,
+            f"the cost ({cost:.1e}) is too large for finite differences to resolve this "
+            f"gradient (noise floor {floor:.1e})",
+        )
+    # the relative error, allowing for the noise: |g - g_num| <= rtol |g| + floor entry-wise
+    # (largest entry). A wrong gradient gets through only where it and the true one are both
+    # under the floor: a sign flip needs |g| <= floor / 2, a factor 1000 |g| <= floor / 999.
+    if floor <= FLOOR_MAX and abs_err <= floor + limit * largest:
+        if largest <= floor:
+            return True, abs_err, rel, f"both gradients under the noise floor {floor:.1e}"
+        return True, abs_err, rel, f"error within the noise floor {floor:.1e}"
+    return False, abs_err, rel, f"relative error > {limit:.1e}"
 
 
 class _Watcher:
-    """Detects finite steps that move a kinked pre-activation across zero."""
+    """Detects finite steps that move a kinked pre-activation across zero (or make it NaN)."""
 
-    def __init__(self, module: Any, params: dict[str, np.ndarray], X: np.ndarray) -> None:
+    def __init__(self, module: Any, params: dict[str, np.ndarray], data: tuple[Any, ...]) -> None:
         self.module = module
+        self.data = data
         kinked = getattr(module, "kinked", None)
-        _, cache = module.forward(params, X)
+        _, cache = module.forward(params, *data)
         if kinked is None:
             kinked = tuple(k for k in cache if k.startswith("Z"))
         self.names = tuple(k for k in kinked if k in cache)
         self.signs = {k: np.sign(cache[k]) for k in self.names}
-        self.X = X
 
     def crosses(self, params: dict[str, np.ndarray]) -> bool:
         if not self.names:
             return False
-        _, cache = self.module.forward(params, self.X)
+        _, cache = self.module.forward(params, *self.data)
+        # NaN != NaN: a NaN pre-activation counts as crossing, so it is skipped, never passed
         return any(np.any(np.sign(cache[k]) != self.signs[k]) for k in self.names)
+
+
+def _forward_data(module: Any, data: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What ``module.forward`` takes after ``params``: X alone for a network's module."""
+    try:
+        signature = inspect.signature(module.forward)
+    except (TypeError, ValueError):
+        return data[:1]
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    params = [p for p in signature.parameters.values() if p.name != "work"]
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
+        return data
+    positional = [p for p in params if p.kind in kinds]
+    return data[: max(1, len(positional) - 1)]  # forward(params, X) for a network
 
 
 def gradcheck(
     module: Any,
     params: Mapping[str, np.ndarray],
-    X: np.ndarray,
-    Y: np.ndarray,
-    *,
+    *data: Any,
     eps: float = 1e-6,
-    mode: str = "full",
+    mode: str = "auto",
     directions: int = 8,
     seed: int = 0,
     rtol: float = RTOL,
     atol: float = ATOL,
+    progress: Callable[[int, int], None] | None = None,
 ) -> GradCheck:
     """Check ``module.loss_and_grads`` against central finite differences of its cost.
 
     ``module`` is a :class:`~symbackprop.executor.GradientModule` (or any object with
-    ``loss_and_grads`` and ``forward``). ``mode`` is ``"full"`` or ``"directional"``; the
-    latter uses ``directions`` random unit directions per parameter (drawn from ``seed``).
-    Parameters are copied, never modified. See the module docstring for the thresholds.
+    ``loss_and_grads`` and ``forward``); ``data`` are the arrays in the module's ``DATA`` order
+    (``X, Y`` for a network). ``mode`` is ``"auto"`` (full up to
+    :data:`FULL_CHECK_MAX_PARAMS` parameters, directional above), ``"full"`` or
+    ``"directional"``; the latter uses ``directions`` random unit directions per parameter
+    (drawn from ``seed``). ``progress(done, total)``, when given, is called after each
+    parameter. Parameters are copied, never modified. See the module docstring for the rule.
     """
-    if mode not in ("full", "directional"):
-        raise ValueError(f"mode must be 'full' or 'directional', got {mode!r}")
+    if not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
+    expected = getattr(module, "DATA", None)
+    if expected is not None and len(data) != len(expected):
+        raise ValueError(
+            f"gradcheck needs the data arrays {', '.join(expected)} after params, "
+            f"got {len(data)} array(s)"
+        )
+    if not data:
+        raise ValueError("gradcheck needs the data arrays after params (X, Y for a network)")
+    if isinstance(directions, bool) or not isinstance(directions, int) or directions < 1:
+        raise ValueError(f"directions must be a positive int, got {directions!r}")
     p = {k: np.array(v, copy=True) for k, v in params.items()}
-    cost0, grads = module.loss_and_grads(p, X, Y)
-    tol = atol * max(1.0, abs(cost0))
-    watch = _Watcher(module, p, X)
+    n_params = sum(int(v.size) for v in p.values())
+    mode = choose_mode(n_params, mode)
+    with np.errstate(all="ignore"):  # a non-finite value fails its row; no warning needed
+        cost0, grads = module.loss_and_grads(p, *data)
+        cost0 = float(cost0)
+        watch = _Watcher(module, p, _forward_data(module, data))
 
-    def cost(q: dict[str, np.ndarray]) -> float:
-        return float(module.loss_and_grads(q, X, Y)[0])
+        def cost(q: dict[str, np.ndarray]) -> float:
+            return float(module.loss_and_grads(q, *data)[0])
 
-    rows = []
-    rng = np.random.default_rng(seed)
-    for name in p:
-        g = np.asarray(grads[name], dtype=np.float64)
-        if mode == "full":
-            analytic, numeric, skipped = _full(p, name, eps, cost, watch)
-        else:
-            analytic, numeric, skipped = _directional(
-                p, name, g, eps, cost, watch, rng, directions
+        rows = []
+        rng = np.random.default_rng(seed)
+        for index, name in enumerate(p):
+            g = np.asarray(grads[name], dtype=np.float64)
+            if g.shape != p[name].shape:
+                raise ValueError(
+                    f"the gradient of {name} has shape {g.shape}, but {name} is {p[name].shape}"
+                )
+            if mode == "full":
+                kept, numeric, skipped = _full(p, name, eps, cost, watch)
+                analytic = g.ravel()[kept]
+                total = g.size
+            else:
+                analytic, numeric, skipped = _directional(
+                    p, name, g, eps, cost, watch, rng, directions
+                )
+                total = directions
+            ok, abs_err, rel, reason = judge(
+                analytic, numeric, cost=cost0, eps=eps, total=total, rtol=rtol, atol=atol
             )
-        if mode == "full":
-            analytic = g.ravel()[analytic]
-        abs_err = float(np.max(np.abs(analytic - numeric))) if analytic.size else 0.0
-        rel = relative_error(analytic, numeric)
-        ok = rel <= rtol or abs_err <= tol
-        rows.append(GradCheckRow(name, abs_err, rel, ok, int(analytic.size), skipped))
-    return GradCheck(rows, mode, eps)
+            checked = int(analytic.size)
+            rows.append(GradCheckRow(name, abs_err, rel, ok, checked, skipped, total, reason))
+            if progress is not None:
+                progress(index + 1, len(p))
+    return GradCheck(rows, mode, eps, cost0)
 
 
 def _full(
@@ -175,7 +337,7 @@ def _full(
         flat[i] = old
         kept.append(i)
         numeric.append((plus - minus) / (2 * eps))
-    return np.array(kept, dtype=np.intp), np.array(numeric), skipped
+    return np.array(kept, dtype=np.intp), np.array(numeric, dtype=np.float64), skipped
 
 
 def _directional(
@@ -204,4 +366,4 @@ def _directional(
             continue
         analytic.append(float(np.vdot(g, v)))
         numeric.append((cost(plus) - cost(minus)) / (2 * eps))
-    return np.array(analytic), np.array(numeric), skipped
+    return np.array(analytic, dtype=np.float64), np.array(numeric, dtype=np.float64), skipped

@@ -12,9 +12,11 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``init_params`
   four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 /= m``; a pre-activation that
   nothing reads later is overwritten by its activation (``A1 = np.tanh(Z1, out=Z1)``).
 
-Stable numerics: sigmoid is the record's ``0.5 * (1 + tanh(z / 2))``; BCE with a sigmoid output
-is computed from the logits as ``log(1 + e^z) - y z`` (``np.logaddexp``); softmax subtracts the
-column maximum and cross-entropy uses log-sum-exp of the logits. All of these stay finite, with
+Stable numerics: sigmoid is the module's helper, e / (1 + e) with e = exp(-|z|) split by the
+sign of z (full relative precision on both tails, no overflow); BCE with a sigmoid output
+is computed from the logits as ``max(z, 0) - y z + log1p(e^-|z|)``; softmax subtracts the
+column maximum and cross-entropy uses log-sum-exp of the logits, as log1p of the sum without
+one largest term. All of these stay finite, with
 no warnings, for |z| up to 1e3 in float32 and float64.
 
 The output is deterministic (the same derivation and sizes give the same bytes), every line is
@@ -47,18 +49,21 @@ __all__ = ["CacheEntry", "cache_plan", "codegen", "resolve_sizes"]
 
 LINE = 99
 INDENT = "    "
-#: the sigmoid record's stable NumPy form; the module helper evaluates it in place
-SIGMOID_TEMPLATE = "0.5 * (1.0 + np.tanh(0.5 * {z}))"
+#: the sigmoid record's NumPy form: the module helper below, evaluated in place
+SIGMOID_TEMPLATE = "sigmoid({z})"
 SIGMOID_HELPER = '''
 def sigmoid(Z, out=None):
-    """Logistic sigmoid as 0.5 * (1 + tanh(z / 2)): finite and warning-free for any z.
+    """Logistic sigmoid, to full relative precision on both tails, warning-free for any z.
 
-    Evaluated in place in ``out`` when given (it may be Z itself): four passes, no temporaries.
+    With e = exp(-|z|) in (0, 1] (it cannot overflow): e / (1 + e) for z < 0, 1 - e / (1 + e)
+    for z >= 0. Evaluated in ``out`` when given (it may be Z itself).
     """
-    out = np.multiply(Z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
+    positive = Z >= 0
+    out = np.abs(Z, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.divide(out, out + 1.0, out=out)
+    np.subtract(1.0, out, out=out, where=positive)
     return out
 '''
 BUFFER_HELPER = '''
@@ -74,6 +79,40 @@ def _buffer(work, name, shape, dtype):
     if buf is None or buf.shape != shape or buf.dtype != dtype:
         buf = work[name] = np.empty(shape, dtype)
     return buf
+'''
+INVALID_HELPER = '''
+def _invalid(params, X=None, Y=None, cache=None):
+    """Raise the ValueError that names the array of the wrong shape, its shape and the expected
+    one. Called only after the cheap checks on entry have failed."""
+    n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
+
+    def shape(value):
+        got = getattr(value, "shape", None)
+        return got if isinstance(got, tuple) else f"a {type(value).__name__}, not an array"
+
+    if cache is not None:
+        for name in CACHE_READS:
+            if name not in cache:
+                raise ValueError(f"cache has no {name!r}: pass the cache that forward returned")
+        X = cache["X"]
+    if X is not None:
+        got = shape(X)
+        if not (isinstance(got, tuple) and len(got) == 2 and got[0] == n0 and got[1] >= 1):
+            raise ValueError(
+                f"X has shape {got}, expected ({n0}, m): one example per column, m >= 1"
+            )
+    if not hasattr(params, "keys"):
+        raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
+    for name, expected in SHAPES.items():
+        if name not in params:
+            raise ValueError(f"params has no {name!r}: expected an array of shape {expected}")
+        if shape(params[name]) != expected:
+            raise ValueError(f"{name} has shape {shape(params[name])}, expected {expected}")
+    if Y is not None and X is not None:
+        expected = (n_out, X.shape[1])
+        if shape(Y) != expected:
+            raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
 '''
 INIT_PARAMS = '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
@@ -277,16 +316,14 @@ class _Lowering:
             what = f"dJ/d{z} {tag}: softmax's Jacobian-vector product a ⊙ (g - 1 (a^T g))"
         elif act.is_identity:
             what = f"dJ/d{z} = dJ/d{a} {tag}: {act.name}' = 1, the gradient passes through"
-        elif act.derivative_is_rational:
-            source = a if act.derivative_uses_a else z
+        else:  # the derivative as the code computes it: np.where(Z1 > 0, 1.0, 0.01)
+            rational = act.derivative_is_rational
+            source = a if rational and act.derivative_uses_a else z
+            formula = act.cached_derivative if rational else act.derivative
+            code = self.printer.scalar_code(formula, {scalars.z: z, scalars.a: a})
             what = (
                 f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: "
-                f"{act.name}'(z) = {sp.sstr(act.cached_derivative)}, from the cached {source}"
-            )
-        else:
-            what = (
-                f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: "
-                f"{act.name}'(z) = {sp.sstr(act.derivative)}, from the cached {z}"
+                f"{act.name}'({z}) = {code}, from the cached {source}"
             )
         parts = [*pending, what]
         if loss_step is not None:
@@ -324,6 +361,9 @@ class _Lowering:
             for name in (f"W{layer}", f"b{layer}"):
                 lines.append(f'    "{name}": {self.shape(name)},')
         lines += ["}", f"L2: float = {float(self.d.l2)!r}", f"DEPTH = {self.depth}"]
+        lines += ['DATA = ("X", "Y")  # the data arrays after params, in this order']
+        reads = [name for name in self.cached if name in self.backward_reads]
+        lines += _conjunction("CACHE_READS", [f'"{name}"' for name in reads], "", joiner=", ")
         return lines
 
     def forward(self) -> list[str]:
@@ -338,10 +378,22 @@ class _Lowering:
             "cost read.",
             "    With a workspace dict ``work``, the arrays are reused across calls.",
             '    """',
-            "    m = X.shape[1]  # the number of examples",
+            "    try:  # shapes on entry: tuple compares only; _invalid says what is wrong",
+            "        m = X.shape[1]  # the number of examples",
+            f"        ok = X.shape == ({self.widths[g.dims[0]]}, m) and m > 0",
         ]
         for layer in range(1, self.depth + 1):
-            out.append(f'    W{layer}, b{layer} = params["W{layer}"], params["b{layer}"]')
+            out.append(f'        W{layer}, b{layer} = params["W{layer}"], params["b{layer}"]')
+            out.append(
+                f"        ok = ok and W{layer}.shape == {self.shape(f'W{layer}')} "
+                f"and b{layer}.shape == {self.shape(f'b{layer}')}"
+            )
+        out += [
+            "    except (AttributeError, IndexError, KeyError, TypeError):",
+            "        ok = False",
+            "    if not ok:",
+            "        _invalid(params, X)",
+        ]
         for layer in range(1, self.depth + 1):
             out += self.forward_layer(layer)
         out.append("    cache = {")
@@ -409,10 +461,20 @@ class _Lowering:
             "    dict ``work`` the large products go into arrays reused across calls.",
             '    """',
         ]
-        out += [f'    {name} = params["{name}"]' for name in weights]
+        out.append("    try:  # shapes on entry: tuple compares only; _invalid says what is wrong")
+        out += [f'        {name} = params["{name}"]' for name in weights]
         for name in reads:
-            out += self.line(f'{name} = cache["{name}"]', self.shape(name))
-        out += self.line("m = Y.shape[1]", "the number of examples")
+            out += self.line(f'    {name} = cache["{name}"]', self.shape(name))
+        out += self.line("    m = X.shape[1]", "the number of examples")
+        checks = [f"Y.shape == {self.shape('Y')}"]
+        checks += [f"{name}.shape == {self.shape(name)}" for name in weights]
+        out += _conjunction("ok", checks, INDENT * 2)
+        out += [
+            "    except (AttributeError, IndexError, KeyError, TypeError):",
+            "        ok = False",
+            "    if not ok:",
+            "        _invalid(params, Y=Y, cache=cache)",
+        ]
         loss_step: Any = None
         pending: list[str] = []
         for step in d.steps:
@@ -484,21 +546,35 @@ class _Lowering:
         else:
             out += [f"    {a}, cache = forward(params, X, work)"]
         out += self.line("m = X.shape[1]", "the number of examples")
+        out += [
+            f'    if getattr(Y, "shape", None) != {self.shape("Y")}:',
+            "        _invalid(params, X, Y)",
+        ]
         if self.logits and act.name == "sigmoid":
             out += _comment(
                 "binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with "
-                "a = sigmoid(z) is log(1 + e^z) - y z, finite for any z"
+                "a = sigmoid(z) is max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free "
+                "for any z, and to full relative precision where it is tiny"
             )
-            out += [f"    cost = (np.logaddexp(0.0, {z}) - Y * {z}).sum() / m"]
+            out += [
+                f"    loss = np.maximum({z}, 0.0) - Y * {z}",
+                f"    loss += np.log1p(np.exp(-np.abs({z})))",
+                "    cost = loss.sum() / m",
+            ]
         elif self.logits:
             out += _comment(
                 "cross-entropy from the logits: log a = z - logsumexp(z) per column, with the "
                 "column max subtracted first so that exp cannot overflow"
             )
             out += self.line(f"shifted = {z} - {z}.max(axis=0, keepdims=True)", self.shape(z))
+            out += _comment(
+                "log sum_k e^shifted_k = log1p(the sum without one largest term, which is "
+                "e^0 = 1): exact even where the loss is tiny (a confident right answer)"
+            )
+            out += self.line("rest = np.exp(shifted)", self.shape(z))
+            out += ["    rest[shifted.argmax(axis=0), np.arange(m)] = 0.0"]
             out += self.line(
-                "log_probs = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))",
-                self.shape(z),
+                "log_probs = shifted - np.log1p(rest.sum(axis=0, keepdims=True))", self.shape(z)
             )
             out += ["    cost = -(Y * log_probs).sum() / m"]
         else:
@@ -524,8 +600,27 @@ class _Lowering:
         if "sigmoid" in self.printer.helpers:
             body += ["", *SIGMOID_HELPER.splitlines()]
         body += ["", *INIT_PARAMS.splitlines(), "", *BUFFER_HELPER.splitlines()]
+        body += ["", *INVALID_HELPER.splitlines()]
         lines = header + body + forward + backward + loss
         return "\n".join(lines) + "\n"
+
+
+def _conjunction(
+    target: str, parts: list[str], indent: str, *, joiner: str = " and "
+) -> list[str]:
+    """``target = a and b and ...`` (or a tuple with ``joiner=", "``) within the line limit,
+    laid out the way ``ruff format`` lays out a long expression: one part per line."""
+    tuple_ = joiner == ", "
+    body = joiner.join(parts) + ("," if tuple_ and len(parts) == 1 else "")
+    one = f"{indent}{target} = ({body})" if tuple_ else f"{indent}{target} = {body}"
+    if len(one) <= LINE:
+        return [one]
+    inner = indent + INDENT
+    if tuple_:
+        return [f"{indent}{target} = (", *(f"{inner}{p}," for p in parts), f"{indent})"]
+    lines = [f"{indent}{target} = (", f"{inner}{parts[0]}"]
+    lines += [f"{inner}and {p}" for p in parts[1:]]
+    return [*lines, f"{indent})"]
 
 
 def _comment(text: str, indent: str = INDENT) -> list[str]:

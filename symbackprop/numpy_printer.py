@@ -47,7 +47,7 @@ _FUNCTIONS: dict[str, str] = {
     "cos": "np.cos",
     "Abs": "np.abs",
     "sign": "np.sign",
-    # the module's own stable helper (0.5 * (1 + tanh(z / 2)), from the sigmoid record)
+    # the module's own stable helper (exp(-|z|) split by sign, from the sigmoid record)
     "sigmoid": "sigmoid",
 }
 
@@ -101,7 +101,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         """Forward code of activation ``name`` applied to the array named ``z_code``."""
         act = self.activations[name]
         if act.numpy is not None:
-            if "sigmoid(" in act.numpy and "np.tanh" not in act.numpy:
+            if "sigmoid(" in act.numpy:
                 self.helpers.add("sigmoid")
             return act.numpy.replace("{z}", z_code)
         if act.formula is None:
@@ -132,7 +132,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
             if isinstance(expr, sp.Pow) and expr.exp.is_negative:
                 return MUL  # printed as 1.0 / base
             return POW
-        if isinstance(expr, sp.core.relational.Relational):
+        if isinstance(expr, (sp.core.relational.Relational, sp.And, sp.Or)):
             return CMP
         if expr.is_Number:
             return UNARY if expr < 0 else ATOM
@@ -398,8 +398,58 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
             out = f"{fn}({self.code(arg)}, {out})"
         return out
 
+    def _print_ITE(self, expr: Any) -> str:
+        cond, then, otherwise = expr.args
+        return f"np.where({self.code(cond)}, {self.code(then)}, {self.code(otherwise)})"
+
+    def _print_And(self, expr: Any) -> str:
+        return " & ".join(f"({self.code(arg)})" for arg in expr.args)
+
+    def _print_Or(self, expr: Any) -> str:
+        return " | ".join(f"({self.code(arg)})" for arg in expr.args)
+
+    def _print_Not(self, expr: Any) -> str:
+        return f"~({self.code(expr.args[0])})"
+
+    def _print_BooleanTrue(self, expr: Any) -> str:
+        return "True"
+
+    def _print_BooleanFalse(self, expr: Any) -> str:
+        return "False"
+
+    def _print_Pi(self, expr: Any) -> str:
+        return "np.pi"
+
+    def _print_Exp1(self, expr: Any) -> str:
+        return "np.e"
+
+    # -- the whitelist ----------------------------------------------------------------------
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        """Dispatch to a ``_print_<Class>`` method defined *here*, never to one inherited from
+        SymPy's string printer (which would emit ``I``, ``pi``, ``ITE``, ... that are not
+        names in the generated module): a node this printer does not know is refused."""
+        self._print_level += 1
+        try:
+            for cls in type(expr).__mro__:
+                name = "_print_" + cls.__name__
+                if name in _OWN_METHODS:
+                    return getattr(self, name)(expr, **kwargs)  # type: ignore[no-any-return]
+            return self.emptyPrinter(expr)
+        finally:
+            self._print_level -= 1
+
     def emptyPrinter(self, expr: Any) -> str:  # noqa: N802 - SymPy's hook name
         raise InternalError(f"the NumPy printer cannot print {type(expr).__name__}: {expr}")
+
+
+#: the ``_print_<Class>`` methods NumPyPrinter itself defines: the node kinds it knows
+_OWN_METHODS = frozenset(
+    name
+    for klass in NumPyPrinter.__mro__
+    if klass.__module__ == __name__
+    for name in vars(klass)
+    if name.startswith("_print_")
+)
 
 
 def numpy_code(expr: Any, activations: Mapping[str, Activation]) -> str:

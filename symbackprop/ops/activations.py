@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 
+from symbackprop.errors import FormulaError
 from symbackprop.formula.functions import sigmoid
 from symbackprop.ops.scalars import a, z
 
@@ -135,8 +137,9 @@ ACTIVATIONS: dict[str, Activation] = {
             "sigmoid",
             r"\sigma",
             sigmoid(z),
-            # tanh form: no overflow and no warning for |z| up to 1e3 in float32 and float64
-            numpy="0.5 * (1.0 + np.tanh(0.5 * {z}))",
+            # the generated module's helper: exp(-|z|) split by sign, full relative precision on
+            # both tails, no overflow and no warning for any z in float32 and float64
+            numpy="sigmoid({z})",
             output_range=(sp.Integer(0), sp.Integer(1)),
             description="logistic sigmoid 1 / (1 + e^-z), output in (0, 1)",
         ),
@@ -204,7 +207,7 @@ def custom_activation(name: str, formula: str) -> Activation:
     expr = to_scalar(parse(formula), variable="z")
     # to_scalar builds with its own real Symbol("z"); make it ours so records compare cleanly
     expr = expr.xreplace({sym: z for sym in expr.free_symbols if sym.name == "z"})
-    return Activation(
+    activation = Activation(
         name,
         r"\operatorname{" + name.replace("_", r"\_") + "}",
         expr,
@@ -212,3 +215,172 @@ def custom_activation(name: str, formula: str) -> Activation:
         description=f"custom: {formula}",
         custom_formula=formula,
     )
+    problem = custom_problem(activation)
+    if problem:
+        raise FormulaError(problem, formula)
+    return activation
+
+
+# -- validation of custom activations ---------------------------------------------------------
+#: the probe grid: [-10, 10] in steps of 1/20, 0 included exactly
+PROBE_GRID = tuple(k / 20 for k in range(-200, 201))
+#: scalar SymPy node kinds a custom activation (and its derivative) may contain: exactly the
+#: ones the NumPy printer spells (symbackprop.numpy_printer), so generated code never meets an
+#: unknown node
+CODE_FUNCTIONS = frozenset(
+    {"exp", "log", "tanh", "sinh", "cosh", "sin", "cos", "Abs", "sign", "sigmoid"}
+)
+
+
+class _Refused(Exception):
+    """A node the probe (and the code printer) does not know."""
+
+
+def custom_problem(activation: Activation) -> str | None:
+    """Why a custom activation cannot be used, or ``None`` when it is fine.
+
+    The rule: no non-real constants; only node kinds generated code can spell; and the function
+    and its derivative are probed on a grid over [-10, 10] including 0 (:data:`PROBE_GRID`, in
+    complex float arithmetic, so a bounded amount of work): any value that is not finite or not
+    real there is refused, naming the point. So ``(-8)^(1/3)*z`` (a non-real constant),
+    ``log(z)`` (log(0) at 0) and ``1/z`` (a pole at 0) are refused, with the reason.
+    """
+    import numpy as np
+
+    formula = activation.formula
+    assert formula is not None
+    for node in sp.preorder_traversal(formula):
+        if isinstance(node, sp.Expr) and node.is_number and node.is_extended_real is False:
+            return (
+                f"it has the constant {sp.sstr(node)}, which is not a real number (a root or "
+                "the logarithm of a negative number)"
+            )
+    try:
+        derivative = activation.derivative
+    except Exception as exc:  # noqa: BLE001 - SymPy's failures are not part of its API
+        return f"symbackprop cannot differentiate it ({type(exc).__name__})"
+    grid = np.array(PROBE_GRID)
+    order = np.argsort(np.abs(grid), kind="stable")  # report the point nearest 0
+    name = activation.name
+    for label, expr in ((f"{name}(z)", formula), (f"{name}'(z)", derivative)):
+        try:
+            values, nonreal = _evaluate(expr, grid)
+        except _Refused as exc:
+            return f"{label} contains {exc}, which generated code cannot compute"
+        tolerance = 1e-9 * np.maximum(1.0, np.abs(values.real))
+        bad_finite = ~(np.isfinite(values.real) & np.isfinite(values.imag))
+        bad_real = nonreal | (np.abs(values.imag) > tolerance)
+        for index in order:
+            point = f"z = {grid[index]:g}"
+            if bad_finite[index]:
+                return f"{label} is not finite at {point} (a pole, log(0) or an overflow)"
+            if bad_real[index]:
+                return f"{label} is not real at {point} (e.g. a root or log of a negative number)"
+    return None
+
+
+def _evaluate(expr: sp.Basic, grid: Any) -> tuple[Any, Any]:
+    """``expr`` at every point of ``grid`` in complex128, and where a comparison saw a non-real
+    operand. Unknown node kinds raise :class:`_Refused`; shared subtrees are evaluated once."""
+    import numpy as np
+
+    memo: dict[sp.Basic, Any] = {}
+    nonreal = np.zeros(grid.shape, dtype=bool)
+    ones = np.ones(grid.shape, dtype=np.complex128)
+
+    def real_part(value: Any) -> Any:
+        nonlocal nonreal
+        scale = np.maximum(1.0, np.abs(np.real(value)))
+        nonreal = nonreal | (np.abs(np.imag(value)) > 1e-9 * scale)
+        return np.real(value)
+
+    def ev(node: sp.Basic) -> Any:
+        if node in memo:
+            return memo[node]
+        value = compute(node)
+        memo[node] = value
+        return value
+
+    def compute(node: sp.Basic) -> Any:
+        if node == z:
+            return grid.astype(np.complex128)
+        if node.is_Number or node in (sp.pi, sp.E, sp.I):  # I: refused before, never printed
+            try:
+                return ones * complex(node.evalf(17))
+            except (OverflowError, TypeError, ValueError):  # zoo, or past float64
+                return ones * complex(np.nan, np.nan)
+        if isinstance(node, sp.Add):
+            out = ev(node.args[0])
+            for arg in node.args[1:]:
+                out = out + ev(arg)
+            return out
+        if isinstance(node, sp.Mul):
+            out = ev(node.args[0])
+            for arg in node.args[1:]:
+                out = out * ev(arg)
+            return out
+        if isinstance(node, sp.Pow):
+            base, exponent = node.args
+            if exponent.is_Integer:
+                return ev(base) ** int(exponent)
+            return ev(base) ** ev(exponent)
+        if isinstance(node, sp.Function) and type(node).__name__ in CODE_FUNCTIONS:
+            arg = ev(node.args[0]) if len(node.args) == 1 else None
+            if arg is None:
+                raise _Refused(type(node).__name__)
+            name = type(node).__name__
+            if name == "sigmoid":
+                return 1 / (1 + np.exp(-arg))
+            if name == "Abs":
+                return np.abs(arg).astype(np.complex128)
+            if name == "sign":
+                return np.sign(real_part(arg)).astype(np.complex128)
+            return getattr(np, name)(arg)
+        if isinstance(node, (sp.Max, sp.Min)):
+            parts = [real_part(ev(arg)) for arg in node.args]
+            pick = np.maximum if isinstance(node, sp.Max) else np.minimum
+            out = parts[0]
+            for part in parts[1:]:
+                out = pick(out, part)
+            return out.astype(np.complex128)
+        if isinstance(node, sp.Piecewise):
+            out = np.full(grid.shape, complex(np.nan, np.nan))
+            chosen = np.zeros(grid.shape, dtype=bool)
+            for value, cond in node.args:
+                take = ev_bool(cond) & ~chosen
+                out = np.where(take, ev(value), out)
+                chosen |= take
+            return out
+        raise _Refused(type(node).__name__)
+
+    def ev_bool(cond: sp.Basic) -> Any:
+        if cond == sp.true:
+            return np.ones(grid.shape, dtype=bool)
+        if cond == sp.false:
+            return np.zeros(grid.shape, dtype=bool)
+        if isinstance(cond, sp.core.relational.Relational) and cond.rel_op in _COMPARE:
+            return _COMPARE[cond.rel_op](real_part(ev(cond.lhs)), real_part(ev(cond.rhs)))
+        if isinstance(cond, sp.And):
+            return np.logical_and.reduce([ev_bool(arg) for arg in cond.args])
+        if isinstance(cond, sp.Or):
+            return np.logical_or.reduce([ev_bool(arg) for arg in cond.args])
+        if isinstance(cond, sp.Not):
+            return ~ev_bool(cond.args[0])
+        if isinstance(cond, sp.logic.boolalg.ITE):
+            c, a_, b_ = (ev_bool(arg) for arg in cond.args)
+            return np.where(c, a_, b_)
+        raise _Refused(type(cond).__name__)
+
+    with np.errstate(all="ignore"):
+        values = ev(expr)
+    return np.asarray(values, dtype=np.complex128), nonreal
+
+
+_COMPARE: dict[str, Any] = {
+    ">": lambda x, y: x > y,
+    ">=": lambda x, y: x >= y,
+    "<": lambda x, y: x < y,
+    "<=": lambda x, y: x <= y,
+    "==": lambda x, y: x == y,
+    "!=": lambda x, y: x != y,
+}

@@ -17,6 +17,8 @@ SHAPES: dict[str, tuple[int, int]] = {
 }
 L2: float = 0.0
 DEPTH = 3
+DATA = ("X", "Y")  # the data arrays after params, in this order
+CACHE_READS = ("X", "A1", "A2", "A3")
 
 
 # init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units
@@ -29,14 +31,17 @@ STDS = {
 
 
 def sigmoid(Z, out=None):
-    """Logistic sigmoid as 0.5 * (1 + tanh(z / 2)): finite and warning-free for any z.
+    """Logistic sigmoid, to full relative precision on both tails, warning-free for any z.
 
-    Evaluated in place in ``out`` when given (it may be Z itself): four passes, no temporaries.
+    With e = exp(-|z|) in (0, 1] (it cannot overflow): e / (1 + e) for z < 0, 1 - e / (1 + e)
+    for z >= 0. Evaluated in ``out`` when given (it may be Z itself).
     """
-    out = np.multiply(Z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
+    positive = Z >= 0
+    out = np.abs(Z, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.divide(out, out + 1.0, out=out)
+    np.subtract(1.0, out, out=out, where=positive)
     return out
 
 
@@ -81,16 +86,59 @@ def _buffer(work, name, shape, dtype):
     return buf
 
 
+def _invalid(params, X=None, Y=None, cache=None):
+    """Raise the ValueError that names the array of the wrong shape, its shape and the expected
+    one. Called only after the cheap checks on entry have failed."""
+    n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
+
+    def shape(value):
+        got = getattr(value, "shape", None)
+        return got if isinstance(got, tuple) else f"a {type(value).__name__}, not an array"
+
+    if cache is not None:
+        for name in CACHE_READS:
+            if name not in cache:
+                raise ValueError(f"cache has no {name!r}: pass the cache that forward returned")
+        X = cache["X"]
+    if X is not None:
+        got = shape(X)
+        if not (isinstance(got, tuple) and len(got) == 2 and got[0] == n0 and got[1] >= 1):
+            raise ValueError(
+                f"X has shape {got}, expected ({n0}, m): one example per column, m >= 1"
+            )
+    if not hasattr(params, "keys"):
+        raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
+    for name, expected in SHAPES.items():
+        if name not in params:
+            raise ValueError(f"params has no {name!r}: expected an array of shape {expected}")
+        if shape(params[name]) != expected:
+            raise ValueError(f"{name} has shape {shape(params[name])}, expected {expected}")
+    if Y is not None and X is not None:
+        expected = (n_out, X.shape[1])
+        if shape(Y) != expected:
+            raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
+
+
 def forward(params, X, work=None):
     """Forward propagation; X is (4, m), one example per column.
 
     Returns (A3, cache): the output and exactly what backward and the cost read.
     With a workspace dict ``work``, the arrays are reused across calls.
     """
-    m = X.shape[1]  # the number of examples
-    W1, b1 = params["W1"], params["b1"]
-    W2, b2 = params["W2"], params["b2"]
-    W3, b3 = params["W3"], params["b3"]
+    try:  # shapes on entry: tuple compares only; _invalid says what is wrong
+        m = X.shape[1]  # the number of examples
+        ok = X.shape == (4, m) and m > 0
+        W1, b1 = params["W1"], params["b1"]
+        ok = ok and W1.shape == (3, 4) and b1.shape == (3, 1)
+        W2, b2 = params["W2"], params["b2"]
+        ok = ok and W2.shape == (2, 3) and b2.shape == (2, 1)
+        W3, b3 = params["W3"], params["b3"]
+        ok = ok and W3.shape == (1, 2) and b3.shape == (1, 1)
+    except (AttributeError, IndexError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        _invalid(params, X)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = sigmoid(Z1)
     Z1 = np.matmul(W1, X, out=_buffer(work, "Z1", (3, m), W1.dtype))  # (3, m)
     Z1 += b1  # (3, m): b1 broadcasts over the m columns
@@ -119,16 +167,22 @@ def backward(params, cache, Y, work=None):
     Reads the forward cache and never recomputes what it holds; with a workspace
     dict ``work`` the large products go into arrays reused across calls.
     """
-    W2 = params["W2"]
-    W3 = params["W3"]
-    X = cache["X"]  # (4, m)
-    A1 = cache["A1"]  # (3, m)
-    A2 = cache["A2"]  # (2, m)
-    A3 = cache["A3"]  # (1, m)
-    m = Y.shape[1]  # the number of examples
+    try:  # shapes on entry: tuple compares only; _invalid says what is wrong
+        W2 = params["W2"]
+        W3 = params["W3"]
+        X = cache["X"]  # (4, m)
+        A1 = cache["A1"]  # (3, m)
+        A2 = cache["A2"]  # (2, m)
+        A3 = cache["A3"]  # (1, m)
+        m = X.shape[1]  # the number of examples
+        ok = Y.shape == (1, m) and W2.shape == (2, 3) and W3.shape == (1, 2)
+    except (AttributeError, IndexError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        _invalid(params, Y=Y, cache=cache)
 
     # dJ/dA3 [step 1]: J averages the bce loss over the m columns, so dJ/dA3 = (1/m) dL/da
-    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(z) = a*(1 - a), from the cached A3
+    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = A3 - Y  # (1, m)
     dZ3 /= m  # (1, m)
@@ -138,7 +192,7 @@ def backward(params, cache, Y, work=None):
     db3 = dZ3.sum(axis=1, keepdims=True)  # (1, 1)
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
-    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(z) = a*(1 - a), from the cached A2
+    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
     dZ2 = np.matmul(W3.T, dZ3, out=_buffer(work, "dZ2", (2, m), W3.dtype))  # (2, m)
     dZ2 *= A2  # (2, m)
     dZ2 *= 1.0 - A2  # (2, m)
@@ -149,7 +203,7 @@ def backward(params, cache, Y, work=None):
     db2 = dZ2.sum(axis=1, keepdims=True)  # (2, 1)
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (3, m); dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(z) = a*(1 - a), from the cached A1
+    # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
     dZ1 = np.matmul(W2.T, dZ2, out=_buffer(work, "dZ1", (3, m), W2.dtype))  # (3, m)
     dZ1 *= A1  # (3, m)
     dZ1 *= 1.0 - A1  # (3, m)
@@ -177,7 +231,12 @@ def loss_and_grads(params, X, Y, work=None):
     _, cache = forward(params, X, work)
     Z3 = cache["Z3"]  # (1, m): the logits
     m = X.shape[1]  # the number of examples
+    if getattr(Y, "shape", None) != (1, m):
+        _invalid(params, X, Y)
     # binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with a = sigmoid(z) is
-    # log(1 + e^z) - y z, finite for any z
-    cost = (np.logaddexp(0.0, Z3) - Y * Z3).sum() / m
+    # max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free for any z, and to full relative
+    # precision where it is tiny
+    loss = np.maximum(Z3, 0.0) - Y * Z3
+    loss += np.log1p(np.exp(-np.abs(Z3)))
+    cost = loss.sum() / m
     return float(cost), backward(params, cache, Y, work)
