@@ -261,6 +261,10 @@ def _activations() -> list[Case]:
         "sin(z)",
         "max(z, 0)",
     ]
+    nested = "z"
+    for _ in range(12):
+        nested = f"relu({nested} - 1{{z>0}})"
+    formulas += [nested, "abs(" * 30 + "z" + ")" * 30, "leaky_relu(" * 20 + "z" + ")" * 20]
     cases: list[Case] = []
     for f in formulas:
         cases.append(

@@ -41,3 +41,19 @@ def test_inline_custom_activation_derives_checks_and_passes_finite_differences(
 def test_non_elementwise_or_hostile_definitions_are_refused(bad: str) -> None:
     with pytest.raises(SpecError):
         sb.Network.parse("4-3-1", activation=bad, output="sigmoid")
+
+
+def test_nested_piecewise_activation_is_bounded() -> None:
+    """Issue 9, 3 (nothing hangs): SymPy's Piecewise folding doubles with each nesting, so a
+    formula with more than MAX_PIECEWISE relu/abs/1{...} parts is refused, not derived for
+    minutes; five nestings (ten parts) still derive."""
+    from symbackprop.formula.scalar import MAX_PIECEWISE
+
+    formula = "z"
+    for _ in range(MAX_PIECEWISE // 2):
+        formula = f"relu({formula} - 1{{z>0}})"
+    net = sb.Network.parse("2-2:f-1", define={"f": formula}, output="sigmoid")
+    assert sb.derive(net).gradients
+    deeper = f"relu({formula} - 1{{z>0}})"
+    with pytest.raises(SpecError, match="piecewise parts"):
+        sb.Network.parse("2-2:f-1", define={"f": deeper}, output="sigmoid")
