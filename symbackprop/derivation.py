@@ -38,6 +38,64 @@ if TYPE_CHECKING:
 #: the L2 weight-decay coefficient as it appears in formulas; its value is ``network.l2``
 LAMBDA = sp.Symbol("lambda", positive=True)
 
+#: scalar algebra is handed to ``sp.simplify`` only up to this many operations (``count_ops``)
+SIMPLIFY_MAX_OPS = 40
+#: ... and only when every integer exponent is at most this in absolute value: simplify
+#: expands and factors powers, so ``(1 + z)^999`` would take hours with very few operations
+SIMPLIFY_MAX_EXPONENT = 12
+#: ... and only with numbers of at most this many digits
+SIMPLIFY_MAX_DIGITS = 12
+
+
+def is_small_scalar(expr: sp.Basic) -> bool:
+    """True when ``expr`` is small enough for ``sp.simplify`` and exact evaluation.
+
+    The measure is structural (operation count, exponents, number sizes), so it costs time
+    linear in the expression; everything the built-in activations and losses produce is far
+    below it, so their cancellations (BCE with sigmoid, CE with softmax) are still derived.
+    """
+    if sp.count_ops(expr) > SIMPLIFY_MAX_OPS:
+        return False
+    for node in sp.preorder_traversal(expr):
+        if (
+            isinstance(node, sp.Pow)
+            and node.exp.is_Number
+            and abs(node.exp) > SIMPLIFY_MAX_EXPONENT
+        ):
+            return False
+        if (
+            isinstance(node, sp.Rational)
+            and max(len(str(abs(node.p))), len(str(node.q))) > SIMPLIFY_MAX_DIGITS
+        ):
+            return False
+    return True
+
+
+def lifts_derivative(act: Activation) -> bool:
+    """True when g' is written out in the derivation (rational in the cache, and small).
+
+    Otherwise the derivation shows the opaque factor ``g'(z)`` (:class:`ActPrime`) and the
+    exact check treats g' as an uninterpreted function, like softplus'.
+    """
+    return act.derivative_is_rational and is_small_scalar(act.cached_derivative)
+
+
+def evaluates_exactly(act: Activation) -> bool:
+    """True when the exact check evaluates g itself in rationals (rational and small)."""
+    return act.is_rational and act.formula is not None and is_small_scalar(act.formula)
+
+
+def bounded_simplify(expr: sp.Expr) -> sp.Expr:
+    """``factor_terms(simplify(expr))`` when :func:`is_small_scalar`, else ``expr`` unchanged.
+
+    Leaving an expression as it is is always correct (it is the same function); it only
+    means that a cancellation is not shown. Nothing in the engine calls ``simplify`` without
+    this bound, so no formula can make a derivation hang.
+    """
+    if not is_small_scalar(expr):
+        return expr
+    return sp.factor_terms(sp.simplify(expr))
+
 
 @dataclass(frozen=True)
 class Step:
@@ -301,10 +359,10 @@ class _Engine:
         select(candidates, self._grad(g.z(layer).name))
         shape = self._shape(layer)
         a, y_s, s = scalars.a, scalars.y, scalars.s
-        weighted = sp.simplify(a * dl)  # a_k g_k, per unit
+        weighted = bounded_simplify(a * dl)  # a_k g_k, per unit
         loss = g.loss
         coeff = 1 / self.m if self.batch else sp.Integer(1)
-        if weighted.free_symbols <= {y_s} and sp.simplify(weighted.diff(y_s, 2)) == 0:
+        if weighted.free_symbols <= {y_s} and bounded_simplify(weighted.diff(y_s, 2)) == 0:
             # sum_j a_j g_j = (d weighted / dy) * sum_j y_j when weighted is linear in y
             column_sum = weighted.diff(y_s) * s + weighted.subs(y_s, 0)
             raw = weighted - a * column_sum
@@ -324,7 +382,7 @@ class _Engine:
                     )
                 )
                 raw = raw.subs(s, 1)
-            final = sp.factor_terms(sp.simplify(raw))
+            final = bounded_simplify(raw)
             if s not in final.free_symbols and is_liftable(final):
                 algebra_parts.append(f"= {sp.sstr(final)}")
                 lifted = lift(final, {a: a_l, y_s: y}, shape)
@@ -340,7 +398,7 @@ class _Engine:
         """g'(z) as a scalar (``None`` when opaque) and as a matrix, plus the cache it reads."""
         act = self.g.activation(layer)
         z_l, a_l = self.g.z(layer), self.g.a(layer)
-        if not act.derivative_is_rational:
+        if not lifts_derivative(act):
             return sp.Symbol("gprime", real=True), ActPrime(act.name, z_l), (z_l.name,)
         d = act.cached_derivative
         uses = tuple(
@@ -368,9 +426,9 @@ class _Engine:
         if act.is_identity:
             return upstream.expr, None, candidates, ()
         mapping = {scalars.a: a_l, scalars.z: z_l, scalars.y: self.g.y}
-        if dl is not None and act.derivative_is_rational:
+        if dl is not None and lifts_derivative(act):
             product = dl * d_scalar
-            simpler = sp.factor_terms(sp.simplify(product))
+            simpler = bounded_simplify(product)
             if is_liftable(simpler) and sp.count_ops(simpler) < sp.count_ops(product):
                 algebra = f"({sp.sstr(dl)}) * ({sp.sstr(d_scalar)}) = {sp.sstr(simpler)}"
                 lifted = lift(simpler, mapping, shape)
@@ -383,7 +441,7 @@ class _Engine:
                 upstream_expr = (1 / self.m) * upstream_expr
         else:
             upstream_expr = upstream.expr
-        if act.derivative_is_rational:
+        if lifts_derivative(act):
             factors = [lift(f, mapping, shape) for f in hadamard_factors(d_scalar)]
         else:
             factors = [d_matrix]
@@ -404,7 +462,7 @@ class _Engine:
         )
         if act.is_identity:
             text += f"; {act.name}' = 1, so the upstream gradient passes through unchanged"
-        elif act.derivative_is_rational:
+        elif lifts_derivative(act):
             text += f"; {act.name}'(z) = {sp.sstr(act.cached_derivative)}"
             if act.derivative_uses_a:
                 text += f", read from the cached {a_l.name}"

@@ -32,7 +32,7 @@ from sympy import (
     ZeroMatrix,
 )
 
-from symbackprop.derivation import LAMBDA
+from symbackprop.derivation import LAMBDA, evaluates_exactly, lifts_derivative
 from symbackprop.nodes import Act, ActPrime, Apply
 from symbackprop.ops import scalars
 from symbackprop.ops.activations import Activation
@@ -111,7 +111,7 @@ class Table:
         key = (name, q)
         if key not in self._values:
             act = self.activations[name]
-            if act.is_rational:
+            if evaluates_exactly(act):
                 assert act.formula is not None
                 self._values[key] = sp.Rational(act.formula.subs(scalars.z, q))
             else:
@@ -123,7 +123,7 @@ class Table:
         key = (name + "'", q)
         if key not in self._values:
             act = self.activations[name]
-            if act.derivative_is_rational:
+            if lifts_derivative(act):
                 expr = act.cached_derivative.subs({scalars.z: q, scalars.a: self.value(name, q)})
                 self._values[key] = sp.Rational(expr)
             else:
