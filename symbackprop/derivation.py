@@ -10,6 +10,7 @@ Scalar algebra inside element-wise products is done by SymPy and lifted back
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -107,7 +108,8 @@ class Step:
     arrangements that were considered and ``reason`` why the survivor is the only one that fits.
     ``uses`` lists the forward values read from the cache; ``algebra`` shows the scalar
     simplification done inside an element-wise product; ``stores`` names the delta the result
-    is kept under, when it is one.
+    is kept under, when it is one. ``number`` is the step's 1-based position in
+    ``Derivation.steps``, the number every printer shows (also when ``--wrt`` leaves steps out).
     """
 
     target: str
@@ -120,6 +122,7 @@ class Step:
     uses: tuple[str, ...] = ()
     algebra: str | None = None
     stores: str | None = None
+    number: int = 0
 
     @property
     def chosen(self) -> Candidate | None:
@@ -148,10 +151,21 @@ class Derivation:
 
     @property
     def symbols(self) -> dict[str, MatrixSymbol]:
-        """Name -> MatrixSymbol for W, b, z/Z, a/A, x/X, y/Y and the deltas."""
-        out = dict(self.graph.symbols)
-        out.update({sym.name: sym for sym in self.delta_symbols.values()})
-        return out
+        """Name -> MatrixSymbol for W, b, z/Z, a/A, x/X, y/Y and the deltas (do not mutate)."""
+        return self._tables()[0]
+
+    def _tables(self) -> tuple[dict[str, MatrixSymbol], dict[str, Shape]]:
+        # Built once per state of the derivation: printers look names up once per row, and
+        # rebuilding these per lookup made every renderer quadratic in the depth.
+        key = (len(self.graph.symbols), len(self.delta_symbols))
+        cached = self.__dict__.get("_tables_cache")
+        if cached is None or cached[0] != key:
+            symbols = dict(self.graph.symbols)
+            symbols.update({sym.name: sym for sym in self.delta_symbols.values()})
+            shapes = {name: tuple(sym.shape) for name, sym in symbols.items()}
+            cached = (key, symbols, shapes)
+            self.__dict__["_tables_cache"] = cached
+        return cached[1], cached[2]
 
     @property
     def forward(self) -> dict[str, Any]:
@@ -160,8 +174,8 @@ class Derivation:
 
     @property
     def shapes(self) -> dict[str, Shape]:
-        """Name -> symbolic shape, e.g. ``"W2"`` -> ``(n2, n1)``."""
-        return {name: tuple(sym.shape) for name, sym in self.symbols.items()}
+        """Name -> symbolic shape, e.g. ``"W2"`` -> ``(n2, n1)`` (do not mutate)."""
+        return self._tables()[1]
 
     @property
     def sizes(self) -> dict[sp.Symbol, int]:
@@ -266,6 +280,10 @@ class _Engine:
         del delta
         return self.d
 
+    def _add(self, step: Step) -> None:
+        """Append ``step`` with its printed number."""
+        self.d.steps.append(dataclasses.replace(step, number=len(self.d.steps) + 1))
+
     def _store_delta(self, layer: int, expr: Any) -> MatrixSymbol:
         symbol = MatrixSymbol(f"delta{layer}", self.g.dims[layer], self.m)
         self.d.deltas[layer] = expr
@@ -289,7 +307,7 @@ class _Engine:
             if self.batch
             else f"J = L(a{depth}, y)"
         )
-        self.d.steps.append(
+        self._add(
             Step(
                 target=self._grad(a_l.name),
                 expr=upstream,
@@ -324,7 +342,7 @@ class _Engine:
             )
             if algebra:
                 reason += "; the scalar algebra then cancels, using the assumption above"
-        self.d.steps.append(
+        self._add(
             Step(
                 target=self._grad(z_l.name),
                 expr=expr,
@@ -369,7 +387,7 @@ class _Engine:
             algebra_parts = [f"a ⊙ (g - sum_j a_j g_j) = {sp.sstr(raw)} with s = sum_k y_k"]
             if loss.assumption:
                 self.d.assumptions.append(loss.assumption)
-                self.d.steps.append(
+                self._add(
                     Step(
                         target="s = 1^T " + y.name,
                         expr=OneMatrix(1, self.m),
@@ -553,7 +571,7 @@ class _Engine:
     def _gradient(self, name: str, expr: Any, step: dict[str, Any]) -> None:
         """Record dJ/d``name`` = ``expr`` as a gradient and as the step that derived it."""
         self.d.gradients[name] = expr
-        self.d.steps.append(Step(target=self._grad(name), expr=expr, **step))
+        self._add(Step(target=self._grad(name), expr=expr, **step))
 
     def _back_through_weights(self, layer: int) -> Operand:
         g = self.g
@@ -566,7 +584,7 @@ class _Engine:
             target,
         )
         chosen = select(candidates, self._grad(prev.name))
-        self.d.steps.append(
+        self._add(
             Step(
                 target=self._grad(prev.name),
                 expr=chosen.expr,
@@ -589,7 +607,7 @@ class _Engine:
     def _hidden_delta(self, layer: int, upstream: Operand) -> MatrixSymbol:
         z_l = self.g.z(layer)
         expr, algebra, candidates, uses = self._elementwise(layer, upstream, None)
-        self.d.steps.append(
+        self._add(
             Step(
                 target=self._grad(z_l.name),
                 expr=expr,

@@ -40,32 +40,50 @@ def operand_latex(label: str, expr: Any, printer: MathLatexPrinter) -> str:
     return finish(printer.doprint(expr))
 
 
-def _prose_pattern(dims: Iterable[str]) -> re.Pattern[str]:
-    dim_alt = "|".join(sorted({re.escape(d) for d in dims} | {"1", r"\d+"}, key=len, reverse=True))
-    return re.compile(
-        rf"(?P<shape>\b(?:{dim_alt}) x (?:{dim_alt})\b)"
-        r"|(?P<grad>\bdJ/d\w+)"
-        r"|(?P<prime>\b\w+'\(\w+\))"
-        r"|(?P<ones>\b1_m(?:\^T)?)"
-        r"|(?P<sym>\b(?:W|b|z|a|Z|A|delta)\d+(?:\^T)?(?![\w']))"
-        r"|(?P<tsym>\b[xyXY]\^T)"
-        r"|(?P<dim>\bn\d+\b)"
-    )
+#: one token of prose set as math; a shape's two words are checked against the dimensions
+#: afterwards, so the pattern does not grow with the depth (it did, and prose got quadratic)
+_SHAPE = r"(?P<shape>\b(?P<rows>\w+) x (?P<cols>\w+)\b)"
+_OTHER = (
+    r"(?P<grad>\bdJ/d\w+)"
+    r"|(?P<prime>\b\w+'\(\w+\))"
+    r"|(?P<ones>\b1_m(?:\^T)?)"
+    r"|(?P<sym>\b(?:W|b|z|a|Z|A|delta)\d+(?:\^T)?(?![\w']))"
+    r"|(?P<tsym>\b[xyXY]\^T)"
+    r"|(?P<dim>\bn\d+\b)"
+)
+_PROSE = re.compile(_SHAPE + "|" + _OTHER)
+_PROSE_OTHER = re.compile(_OTHER)
+
+
+def _is_dim(word: str, dims: set[str]) -> bool:
+    return word in dims or word.isdigit()
 
 
 def prose_latex(text: str, dims: Iterable[str], printer: MathLatexPrinter) -> str:
     """Escape plain-text prose for LaTeX, setting names, shapes and gradients as math."""
-    pattern = _prose_pattern(dims)
+    known = set(dims)
     out: list[str] = []
     pos = 0
-    for match in pattern.finditer(text):
-        out.append(escape_latex(text[pos : match.start()]))
-        pos = match.end()
-        token = match.group(0)
+    search_from = 0
+    while True:
+        match = _PROSE.search(text, search_from)
+        if match is None:
+            break
+        if match.lastgroup == "shape" and not (
+            _is_dim(match.group("rows"), known) and _is_dim(match.group("cols"), known)
+        ):
+            # not a shape ("W2 x ..."): the other kinds may still match here
+            start = match.start()
+            match = _PROSE_OTHER.match(text, start)
+            if match is None:
+                search_from = start + 1
+                continue
         kind = match.lastgroup
+        out.append(escape_latex(text[pos : match.start()]))
+        pos = search_from = match.end()
+        token = match.group(0)
         if kind == "shape":
-            left, right = token.split(" x ")
-            math = f"{dim_latex(left)} \\times {dim_latex(right)}"
+            math = f"{dim_latex(match.group('rows'))} \\times {dim_latex(match.group('cols'))}"
         elif kind == "grad":
             math = r"\partial J / \partial " + latex_name(token[4:])
         elif kind == "prime":
