@@ -127,7 +127,7 @@ class Step:
     @property
     def chosen(self) -> Candidate | None:
         """The surviving candidate (``None`` for steps with a single possible form)."""
-        fitting = [c for c in self.candidates if c.fits]
+        fitting = [c for c in self.candidates if c.fits and c.equal is None]
         return fitting[0] if fitting else None
 
 
@@ -335,10 +335,11 @@ class _Engine:
             expr, algebra, candidates, uses = self._softmax(depth, upstream, dl)
             rule = "softmax"
             reason = (
-                f"{a_l.name} = softmax({z_l.name}) mixes the units of each example: per column "
-                f"the Jacobian J = diag(a) - a a^T is {g.dims[depth]} x {g.dims[depth]} and the "
-                f"upstream column is {g.dims[depth]} x 1; J^T g and J g both fit and are equal "
-                "because J is symmetric, giving a ⊙ (g - 1 (a^T g))"
+                f"{a_l.name} = softmax({z_l.name}) mixes the units of each example: per column, "
+                f"with g the column of dJ/d{a_l.name} ({g.dims[depth]} x 1) and a the column of "
+                f"{a_l.name}, the Jacobian S = da/dz = diag(a) - a a^T is "
+                f"{g.dims[depth]} x {g.dims[depth]}; S^T g fits, and S g is the same vector "
+                "because S is symmetric, giving a ⊙ (g - 1 (a^T g))"
             )
             if algebra:
                 reason += "; the scalar algebra then cancels, using the assumption above"
@@ -364,14 +365,18 @@ class _Engine:
         g = self.g
         n = g.dims[layer]
         a_l, y = g.a(layer), g.y
+        # g: one column of dJ/da; S = da/dz: the softmax Jacobian of that column (not J, the cost)
         col = Operand("g", MatrixSymbol("g", n, 1), (n, 1))
-        jac = Operand("J", MatrixSymbol("J", n, n), (n, n))
+        jac = Operand("S", MatrixSymbol("S", n, n), (n, n))
         candidates = bilinear_candidates(col, jac, (n, 1))
-        # J is symmetric, so J g and J^T g are one arrangement: keep J^T g as the survivor.
+        # S is symmetric, so S g and S^T g are one arrangement: S^T g is the survivor and S g an
+        # equal form of it (not a rejected one).
         candidates = [
             c
-            if not (c.fits and c.text == "J g")
-            else Candidate(c.op, c.left, c.right, c.shape, False, "equal to J^T g (J = J^T)")
+            if not (c.fits and c.text == "S g")
+            else dataclasses.replace(
+                c, equal="S^T g", note="equal to S^T g, because S is symmetric (S = S^T)"
+            )
             for c in candidates
         ]
         select(candidates, self._grad(g.z(layer).name))
@@ -385,6 +390,7 @@ class _Engine:
             column_sum = weighted.diff(y_s) * s + weighted.subs(y_s, 0)
             raw = weighted - a * column_sum
             algebra_parts = [f"a ⊙ (g - sum_j a_j g_j) = {sp.sstr(raw)} with s = sum_k y_k"]
+            with_s = raw
             if loss.assumption:
                 self.d.assumptions.append(loss.assumption)
                 self._add(
@@ -402,10 +408,12 @@ class _Engine:
                 raw = raw.subs(s, 1)
             final = bounded_simplify(raw)
             if s not in final.free_symbols and is_liftable(final):
-                algebra_parts.append(f"= {sp.sstr(final)}")
+                if s in with_s.free_symbols:
+                    algebra_parts.append(f"; s = 1 by the stated assumption, so {sp.sstr(with_s)}")
+                algebra_parts.append(f" = {sp.sstr(final)}")
                 lifted = lift(final, {a: a_l, y_s: y}, shape)
                 expr = coeff * lifted if self.batch else lifted
-                return expr, " ".join(algebra_parts), candidates, (a_l.name, y.name)
+                return expr, "".join(algebra_parts), candidates, (a_l.name, y.name)
         ones_col = OneMatrix(n, 1)
         inner = HadamardProduct(a_l, upstream)
         expr = HadamardProduct(a_l, upstream - ones_col * (ones_col.T * inner))
@@ -514,8 +522,11 @@ class _Engine:
             reason += " (the product sums over the m examples)"
         if self.d.network.l2:
             expr = expr + (LAMBDA / self.m) * w
+            penalty, added = (
+                ("(lambda/2m)", "(lambda/m)") if self.batch else ("(lambda/2)", "lambda")
+            )
             reason += (
-                f"; the L2 penalty (lambda/2m) sum ||W||_F^2 adds (lambda/m) {w.name}, "
+                f"; the L2 penalty {penalty} sum_l ||W_l||_F^2 adds {added} {w.name}, "
                 f"{show_shape(w_shape)} like {w.name}"
             )
         self._gradient(

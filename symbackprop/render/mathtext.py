@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sympy import Transpose
+from sympy import OneMatrix, Transpose
 
 from symbackprop.render.latexprint import MathLatexPrinter, finish
 from symbackprop.render.names import dim_latex, escape_latex, latex_name
@@ -22,6 +22,10 @@ _ACT_PRIME = re.compile(r"(\w+)'\((\w+)\)")
 
 def operand_latex(label: str, expr: Any, printer: MathLatexPrinter) -> str:
     """One candidate operand: by its label when that names it best, else by its expression."""
+    if isinstance(expr, OneMatrix):  # the ones vector of a batch sum: 1_m^T, as elsewhere
+        return printer._ones_factor(expr)
+    if isinstance(expr, Transpose) and isinstance(expr.arg, OneMatrix):
+        return printer._ones_factor(OneMatrix(expr.arg.shape[1], expr.arg.shape[0]))
     if isinstance(expr, Transpose) and label.endswith("^T"):
         inner_label = label[:-2]
         if inner_label.startswith("(") and inner_label.endswith(")"):
@@ -44,11 +48,15 @@ def operand_latex(label: str, expr: Any, printer: MathLatexPrinter) -> str:
 #: afterwards, so the pattern does not grow with the depth (it did, and prose got quadratic)
 _SHAPE = r"(?P<shape>\b(?P<rows>\w+) x (?P<cols>\w+)\b)"
 _OTHER = (
-    r"(?P<grad>\bdJ/d\w+)"
+    r"(?P<l2coef>\(lambda/(?:2m|2|m)\))"
+    r"|(?P<norm>\bsum_l \|\|W_l\|\|_F\^2)"
+    r"|(?P<lam>\blambda\b)"
+    r"|(?P<dadz>\bda/dz\b)"
+    r"|(?P<grad>\bdJ/d\w+)"
     r"|(?P<prime>\b\w+'\(\w+\))"
     r"|(?P<ones>\b1_m(?:\^T)?)"
     r"|(?P<sym>\b(?:W|b|z|a|Z|A|delta)\d+(?:\^T)?(?![\w']))"
-    r"|(?P<tsym>\b[xyXY]\^T)"
+    r"|(?P<tsym>\b[xyXYSag]\^T)"
     r"|(?P<dim>\bn\d+\b)"
 )
 _PROSE = re.compile(_SHAPE + "|" + _OTHER)
@@ -82,7 +90,15 @@ def prose_latex(text: str, dims: Iterable[str], printer: MathLatexPrinter) -> st
         out.append(escape_latex(text[pos : match.start()]))
         pos = search_from = match.end()
         token = match.group(0)
-        if kind == "shape":
+        if kind == "l2coef":
+            math = r"\frac{\lambda}{" + token[8:-1] + "}"
+        elif kind == "norm":
+            math = r"\sum_l \lVert W^{[l]} \rVert_F^2"
+        elif kind == "lam":
+            math = r"\lambda"
+        elif kind == "dadz":
+            math = r"\partial a / \partial z"
+        elif kind == "shape":
             math = f"{dim_latex(match.group('rows'))} \\times {dim_latex(match.group('cols'))}"
         elif kind == "grad":
             math = r"\partial J / \partial " + latex_name(token[4:])
@@ -108,6 +124,9 @@ def algebra_latex(algebra: str) -> str:
     text = re.sub(r"\bsum_(\w)", r"\\sum_\1", text)
     text = re.sub(r"\b(log|exp|tanh)\(", r"\\\1(", text)
     text = text.replace("⊙", r"\odot ")
+    text = text.replace(
+        "; s = 1 by the stated assumption, so ", r";\ s = 1 \text{ by the stated assumption, so } "
+    )
     parts = text.split(" with ")
     out = parts[0]
     for part in parts[1:]:

@@ -134,8 +134,11 @@ def _step(out: Lines, step: Step, view: View) -> None:
         out.para("candidates:", "italic", indent)
         width = max(cell_len(cand.text) for cand in step.candidates)
         for cand in step.candidates:
-            mark = ("✓", "bold green") if cand.fits else ("✗", "red")
-            note = shape_text(cand.shape) if cand.fits and cand.shape else cand.note
+            if cand.equal is not None:  # the same matrix as the survivor, written another way
+                mark, note = ("=", "bold green"), cand.note
+            else:
+                mark = ("✓", "bold green") if cand.fits else ("✗", "red")
+                note = shape_text(cand.shape) if cand.fits and cand.shape else cand.note
             arrangement = ("  " + _pad(cand.text, width) + "  ", "")
             out.para(note, "" if cand.fits else "dim", ("      ", ""), mark, arrangement)
     if step.algebra:
