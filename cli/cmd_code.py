@@ -93,11 +93,20 @@ def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for params and data.")
 @click.option("--eps", type=float, default=1e-6, show_default=True, help="Finite-difference step.")
 @click.option(
+    "--memory",
+    "memory_gib",
+    type=click.FloatRange(min=0, min_open=True),
+    default=4.0,
+    show_default=True,
+    metavar="GIB",
+    help="Refuse checks estimated to need more memory than this (GiB).",
+)
+@click.option(
     "--exact/--no-exact",
     default=True,
     help=f"Also run the exact check (networks of depth <= {EXACT_MAX_DEPTH}).",
 )
-def check_cmd(opts: SpecOptions, seed: int, eps: float, exact: bool) -> None:
+def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact: bool) -> None:
     """Check the generated gradient code against central finite differences.
 
     For small networks also compares every gradient entry with SymPy's diff of the cost in
@@ -111,10 +120,14 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, exact: bool) -> None:
     from rich.table import Table
 
     import symbackprop as sb
+    from symbackprop.memory import check_budget, no_memory_error
 
     m = opts.sizes.get("m", 3)
     stderr = console.err()
-    module = sb.compile(net, sizes=_code_sizes(opts, net))
+    code_sizes = _code_sizes(opts, net)
+    widths = [code_sizes[w] if isinstance(w, str) else w for w in net.widths]
+    check_budget(f"check {net.compact}", widths, m, budget_gib=memory_gib, finite_differences=True)
+    module = sb.compile(net, sizes=code_sizes)
     n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
     mode = "full" if n_params <= FULL_CHECK_MAX_PARAMS else "directional"
     run_exact = exact and net.depth <= EXACT_MAX_DEPTH
@@ -127,9 +140,10 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, exact: bool) -> None:
         disable=n_params < PROGRESS_MIN_PARAMS and not run_exact,
     ) as progress:
         task = progress.add_task(f"finite differences ({mode}, {n_params:,} parameters)", total=2)
-        params = module.init_params(seed=seed)
-        X, Y = _data(module, net.loss, m, seed)
-        result = sb.gradcheck(module, params, X, Y, eps=eps, mode=mode, seed=seed)
+        with no_memory_error(f"check {net.compact}"):
+            params = module.init_params(seed=seed)
+            X, Y = _data(module, net.loss, m, seed)
+            result = sb.gradcheck(module, params, X, Y, eps=eps, mode=mode, seed=seed)
         progress.advance(task)
         exact_result = None
         if run_exact:

@@ -124,6 +124,15 @@ class InitType(click.ParamType):
     default=None,
     help="Also save a log-scale plot (PNG) here; needs matplotlib.",
 )
+@click.option(
+    "--memory",
+    "memory_gib",
+    type=click.FloatRange(min=0, min_open=True),
+    default=4.0,
+    show_default=True,
+    metavar="GIB",
+    help="Refuse runs estimated to need more memory than this (GiB).",
+)
 def gradients_command(
     depth: int,
     width: int,
@@ -132,6 +141,7 @@ def gradients_command(
     seeds: int,
     batch: int,
     plot_path: str | None,
+    memory_gib: float,
 ) -> None:
     """Per-layer gradient norms at initialization, and the lecture's exact 1.5^L example.
 
@@ -150,7 +160,10 @@ def gradients_command(
     from symbackprop.gradients import analyze, chart, exact_scaling, parse_init, plot
 
     inits = inits or ("he", "normal")
-    tables = [analyze(depth, width, activation, init, seeds=seeds, m=batch) for init in inits]
+    tables = [
+        analyze(depth, width, activation, init, seeds=seeds, m=batch, memory_gib=memory_gib)
+        for init in inits
+    ]
     click.echo(chart(tables), nl=False)
     for init in inits:
         name, scale = parse_init(init)
