@@ -120,10 +120,11 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
     from rich.table import Table
 
     import symbackprop as sb
-    from symbackprop.memory import check_budget, no_memory_error
+    from symbackprop.memory import check_budget, check_depth, no_memory_error
 
     m = opts.sizes.get("m", 3)
     stderr = console.err()
+    check_depth(net.depth)
     code_sizes = _code_sizes(opts, net)
     widths = [code_sizes[w] if isinstance(w, str) else w for w in net.widths]
     check_budget(f"check {net.compact}", widths, m, budget_gib=memory_gib, finite_differences=True)

@@ -26,6 +26,7 @@ from symbackprop.arrange import (
     select,
     show_shape,
 )
+from symbackprop.errors import SpecError
 from symbackprop.graph import ForwardGraph, Shape, build_graph
 from symbackprop.lift import hadamard_factors, is_liftable, lift
 from symbackprop.nodes import ActPrime
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 #: the L2 weight-decay coefficient as it appears in formulas; its value is ``network.l2``
 LAMBDA = sp.Symbol("lambda", positive=True)
+
+#: the deepest network whose fully expanded gradients (:attr:`Derivation.expanded`) are built
+EXPANDED_MAX_DEPTH = 300
 
 #: scalar algebra is handed to ``sp.simplify`` only up to this many operations (``count_ops``)
 SIMPLIFY_MAX_OPS = 40
@@ -192,7 +196,17 @@ class Derivation:
 
     @functools.cached_property
     def expanded_deltas(self) -> dict[int, Any]:
-        """Every delta with the later deltas substituted (built iteratively, not recursively)."""
+        """Every delta with the later deltas substituted (built iteratively, not recursively).
+
+        Refused (:class:`SpecError`) above :data:`EXPANDED_MAX_DEPTH` layers: the result nests
+        a few levels per layer, and SymPy walks it recursively.
+        """
+        if self.depth > EXPANDED_MAX_DEPTH:
+            raise SpecError(
+                f"expanded gradients: {self.depth} layers; at most {EXPANDED_MAX_DEPTH} (each "
+                "nests a few levels per layer, and SymPy walks expressions recursively); use "
+                "the delta recursion (.deltas, .gradients)"
+            )
         out: dict[int, Any] = {}
         for layer in range(self.depth, 0, -1):
             expr = self.deltas[layer]

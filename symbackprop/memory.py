@@ -26,6 +26,11 @@ from symbackprop.errors import SpecError
 
 #: the memory a command may use unless its ``--memory GIB`` option raises it
 DEFAULT_BUDGET_GIB = 4.0
+#: the deepest network ``check`` accepts. Finite differences perturb every parameter array
+#: (2 per layer) and rerun the whole forward pass (one step per layer) for each perturbation,
+#: so the time grows with the square of the depth: about 7 s of CPU at depth 100 with width 3,
+#: about 30 s at 200. ``derive``, ``shapes``, ``codegen`` and the renderers are linear.
+MAX_CHECK_DEPTH = 100
 _GIB = 1024**3
 
 
@@ -60,6 +65,16 @@ def refusal(what: str, need: float, budget_gib: float) -> MemoryBudgetError:
         f"{budget_gib:g} GiB; raise it with --memory GIB (for example --memory "
         f"{max(1, int(-(-need // _GIB)) + 1)}) or use smaller sizes"
     )
+
+
+def check_depth(depth: int) -> None:
+    """Refuse a ``check`` of a network deeper than :data:`MAX_CHECK_DEPTH` (one line, exit 2)."""
+    if depth > MAX_CHECK_DEPTH:
+        raise SpecError(
+            f"check: {depth} layers; at most {MAX_CHECK_DEPTH} (finite differences rerun the "
+            "whole network for every perturbed parameter array, so the time grows with the "
+            "square of the depth); derive, shapes and codegen take deeper networks"
+        )
 
 
 def check_budget(

@@ -206,3 +206,18 @@ def test_step_number_is_printed_number() -> None:
     for step in d.steps:
         if step.target == "dJ/dW2":
             assert f"{step.number:>2}. dJ/dW2 = " in out
+
+
+def test_3_4_documented_depth_limits_refuse_with_exit_2() -> None:
+    from symbackprop.derivation import EXPANDED_MAX_DEPTH
+    from symbackprop.exact import MAX_EXACT_DEPTH
+    from symbackprop.memory import MAX_CHECK_DEPTH
+
+    proc = run("check", deep_spec(MAX_CHECK_DEPTH + 1))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert f"at most {MAX_CHECK_DEPTH}" in proc.stderr
+    with pytest.raises(sb.SpecError, match=f"at most {MAX_EXACT_DEPTH}"):
+        sb.derive(Network.parse(deep_spec(MAX_EXACT_DEPTH + 1))).check_exact()
+    deep = sb.derive(Network.parse(deep_spec(EXPANDED_MAX_DEPTH + 1)))
+    with pytest.raises(sb.SpecError, match=f"at most {EXPANDED_MAX_DEPTH}"):
+        deep.expanded  # noqa: B018 - the property is what is refused
