@@ -26,8 +26,6 @@ Examples:
 
 #: the exact check (rational arithmetic, SymPy) runs for networks up to this depth
 EXACT_MAX_DEPTH = 4
-#: above this many parameters the finite-difference check uses random directions
-FULL_CHECK_MAX_PARAMS = 5_000
 #: --eps: smaller steps drown in rounding, larger ones in the curvature of the cost
 EPS_MIN, EPS_MAX = 1e-10, 1e-2
 #: --seed: numpy's default_rng takes any non-negative integer; the CLI keeps to 32 bits
@@ -112,11 +110,20 @@ def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
     help=f"Finite-difference step, in [{EPS_MIN:g}, {EPS_MAX:g}].",
 )
 @click.option(
+    "--memory",
+    "memory_gib",
+    type=click.FloatRange(min=0, min_open=True),
+    default=4.0,
+    show_default=True,
+    metavar="GIB",
+    help="Refuse checks estimated to need more memory than this (GiB).",
+)
+@click.option(
     "--exact/--no-exact",
     default=True,
     help=f"Also run the exact check (networks of depth <= {EXACT_MAX_DEPTH}).",
 )
-def check_cmd(opts: SpecOptions, seed: int, eps: float, exact: bool) -> None:
+def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact: bool) -> None:
     """Check the generated gradient code against central finite differences.
 
     For small networks also compares every gradient entry with SymPy's diff of the cost in
@@ -127,20 +134,28 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, exact: bool) -> None:
     from rich.table import Table
 
     import symbackprop as sb
+    from symbackprop.finite_diff import choose_mode
+    from symbackprop.memory import check_budget, check_depth, no_memory_error
 
     m = opts.sizes.get("m", 3)
     run_exact = exact and net.depth <= EXACT_MAX_DEPTH
+    # refused before anything is allocated: too deep for finite differences, or over budget
+    check_depth(net.depth)
+    code_sizes = _code_sizes(opts, net)
+    widths = [code_sizes[w] if isinstance(w, str) else w for w in net.widths]
+    check_budget(f"check {net.compact}", widths, m, budget_gib=memory_gib, finite_differences=True)
     # progress on stderr (transient: gone when done; nothing when stderr is not a terminal)
     with console.progress() as progress:
         task = progress.add_task("deriving and compiling the gradient code", total=None)
-        module = sb.compile(net, sizes=_code_sizes(opts, net))
+        module = sb.compile(net, sizes=code_sizes)
         n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
         # DESIGN.md's "auto": every entry for small networks, random directions for large ones
-        mode = "full" if n_params <= FULL_CHECK_MAX_PARAMS else "directional"
+        mode = choose_mode(n_params)
         progress.update(task, description=f"finite differences ({mode}, {n_params:,} parameters)")
-        params = module.init_params(seed=seed)
-        X, Y = _data(module, net.loss, m, seed)
-        result = sb.gradcheck(module, params, X, Y, eps=eps, mode=mode, seed=seed)
+        with no_memory_error(f"check {net.compact}"):
+            params = module.init_params(seed=seed)
+            X, Y = _data(module, net.loss, m, seed)
+            result = sb.gradcheck(module, params, X, Y, eps=eps, mode=mode, seed=seed)
         exact_result = None
         if run_exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
@@ -156,13 +171,18 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, exact: bool) -> None:
         ("", "center"),
     ):
         table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    reasons: list[str] = []
     for row in result.rows:
         mark = "[green]ok[/]" if row.ok else "[bold red]FAIL[/]"
-        checked = f"{row.checked}" + (f" ({row.skipped} skipped at a kink)" if row.skipped else "")
+        checked = f"{row.checked} of {row.total}" + (
+            f" ({row.skipped} skipped at a kink)" if row.skipped else ""
+        )
         table.add_row(
             row.parameter, f"{row.max_abs_error:.2e}", f"{row.relative_error:.2e}", checked, mark
         )
-    lines: list[Any] = [table]
+        if not row.ok:
+            reasons.append(f"  {row.parameter}: {row.reason or 'failed'}")
+    lines: list[Any] = [table, *reasons]
     failed = [] if result.ok else ["finite differences"]
     if exact_result is not None:
         status = "[green]ok[/]" if exact_result.ok else "[bold red]FAILED[/]"

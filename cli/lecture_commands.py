@@ -138,6 +138,15 @@ EXACT_MAX_DIGITS = 3_000
     is_flag=True,
     help="Replace the --plot FILE if it exists (never through a symbolic link).",
 )
+@click.option(
+    "--memory",
+    "memory_gib",
+    type=click.FloatRange(min=0, min_open=True),
+    default=4.0,
+    show_default=True,
+    metavar="GIB",
+    help="Refuse runs estimated to need more memory than this (GiB).",
+)
 def gradients_command(
     depth: int,
     width: int,
@@ -147,6 +156,7 @@ def gradients_command(
     batch: int,
     plot_path: str | None,
     force: bool,
+    memory_gib: float,
 ) -> None:
     """Per-layer gradient norms at initialization, and the lecture's exact 1.5^L example.
 
@@ -165,7 +175,11 @@ def gradients_command(
         task = progress.add_task("gradient norms", total=len(inits))
         for init in inits:
             progress.update(task, description=f"gradient norms, init {init}")
-            tables.append(analyze(depth, width, activation, init, seeds=seeds, m=batch))
+            tables.append(
+                analyze(
+                    depth, width, activation, init, seeds=seeds, m=batch, memory_gib=memory_gib
+                )
+            )
             progress.advance(task)
     click.echo(chart(tables), nl=False)
     for init in inits:

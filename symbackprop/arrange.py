@@ -47,6 +47,9 @@ class Candidate:
 
     ``op`` is ``"@"`` (matrix product) or ``"⊙"`` (element-wise product). ``shape`` is ``None``
     when the arrangement is undefined; ``note`` says why it was rejected (empty when it fits).
+    ``equal`` names the survivor when this arrangement fits too and is the same matrix (softmax's
+    symmetric Jacobian: S g = S^T g); it is then an equal form, neither a second survivor nor a
+    rejected one, and ``note`` says why they are equal.
     """
 
     op: str
@@ -55,6 +58,7 @@ class Candidate:
     shape: Shape | None
     fits: bool
     note: str
+    equal: str | None = None
 
     @property
     def text(self) -> str:
@@ -125,7 +129,7 @@ def elementwise_candidates(g: Operand, f: Operand, target: Shape) -> list[Candid
 
 def select(candidates: list[Candidate], target_label: str) -> Candidate:
     """The single candidate that fits; an :class:`InternalError` if none or several do."""
-    fitting = [c for c in candidates if c.fits]
+    fitting = [c for c in candidates if c.fits and c.equal is None]
     if len(fitting) != 1:
         texts = ", ".join(c.text for c in fitting) or "none"
         raise InternalError(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,11 @@ from sympy.printing.str import StrPrinter
 from symbackprop.errors import SpecError
 from symbackprop.graph import ForwardGraph, build_graph
 from symbackprop.nodes import Act
+
+#: the deepest network :func:`collapse` accepts: the printed proof (one line per substitution,
+#: each as long as the network is deep, and b' with one product per layer) grows with the
+#: square of the depth, and its nested steps with the depth of Python's recursion
+MAX_COLLAPSE_DEPTH = 100
 
 if TYPE_CHECKING:
     from symbackprop.spec import Network
@@ -95,9 +101,10 @@ def _ordered(expr: MatAdd) -> list[Any]:
     ``W3 W2 b1 + W3 b2 + b3``, which is also the order of the recurrence.
     """
 
-    def key(term: Any) -> tuple[int, str]:
+    def key(term: Any) -> tuple[int, tuple[str, ...]]:
+        # names only: printing every nested term to sort it made deep collapses cubic
         factors = term.args if isinstance(term, MatMul) else (term,)
-        return (-len(factors), str(term))
+        return (-len(factors), tuple(getattr(f, "name", "~") for f in factors))
 
     return sorted(expr.args, key=key)
 
@@ -164,9 +171,10 @@ class Collapse:
         evaluated layer by layer from the graph's own definitions and compared exactly.
         """
         collapsed = self.weight * self.graph.x + self.bias
-        # expand distributes MatMul over MatAdd; both sides then are sums of products of
-        # the same symbols, in SymPy's canonical order, so == is structural equality
-        symbolic = sp.expand(collapsed) == sp.expand(self.composed)
+        # distributing MatMul over MatAdd turns both sides into sums of products of the same
+        # symbols: equal as multisets of products (what sp.expand then == decides, without
+        # SymPy's re-canonicalisation at every level, which was cubic in the depth)
+        symbolic = _same_sum(collapsed, self.composed)
         sizes = [min(w, 3) if isinstance(w, int) else 2 for w in self.network.widths]
         rng = random.Random(seed)
         passed = 0
@@ -265,14 +273,23 @@ def collapse(
                 f"layer {layer} ('{spec_layer}'): activation {record.name} is not the identity; "
                 "collapse needs g(z) = z in every layer (e.g. --activation identity)"
             )
+    if network.depth > MAX_COLLAPSE_DEPTH:
+        raise SpecError(
+            f"collapse: {network.depth} layers; at most {MAX_COLLAPSE_DEPTH} (the proof prints "
+            f"every substitution step and b' has one product per layer: its size grows with "
+            f"the square of the depth)"
+        )
     graph = build_graph(network, batch=False)
-    weight: sp.MatrixExpr = graph.W(1)
-    bias: sp.MatrixExpr = graph.b(1)
+    factors: list[Any] = [graph.W(1)]
+    terms: list[list[Any]] = [[graph.b(1)]]  # b' as a sum of products, each a list of factors
     for layer in range(2, graph.depth + 1):
-        # the recurrence: a[l] = W[l] (W' x + b') + b[l] = (W[l] W') x + (W[l] b' + b[l])
-        weight = MatMul(graph.W(layer), weight).doit()
-        bias = MatAdd(MatMul(graph.W(layer), bias).doit(), graph.b(layer)).doit()
-        bias = sp.expand(bias)
+        # the recurrence: a[l] = W[l] (W' x + b') + b[l] = (W[l] W') x + (W[l] b' + b[l]),
+        # kept as lists of factors: expanding the whole sum again at every layer was cubic
+        factors.insert(0, graph.W(layer))
+        terms = [[graph.W(layer), *term] for term in terms] + [[graph.b(layer)]]
+    weight: sp.MatrixExpr = factors[0] if len(factors) == 1 else MatMul(*factors)
+    products = [term[0] if len(term) == 1 else MatMul(*term) for term in terms]
+    bias: sp.MatrixExpr = products[0] if len(products) == 1 else MatAdd(*products)
     composed, steps = _compose(graph)
     return Collapse(network, graph, weight, bias, composed, steps)
 
@@ -295,10 +312,37 @@ def _compose(graph: ForwardGraph) -> tuple[sp.MatrixExpr, list[sp.MatrixExpr]]:
     for layer in range(depth - 1, 0, -1):
         expr = expr.xreplace({graph.a(layer): definition(layer)})
         steps.append(expr)
-    expanded = sp.expand(expr)
+    expanded = _distribute(expr)
     if expanded != expr:
         steps.append(expanded)
     return expr, steps
+
+
+def _distribute(expr: Any) -> Any:
+    """``expr`` with every product distributed over the sums in it: a sum of products.
+
+    Linear in the size of the result (SymPy's ``expand`` re-canonicalises at every level).
+    """
+
+    terms = [p[0] if len(p) == 1 else MatMul(*p) for p in _products(expr)]
+    return terms[0] if len(terms) == 1 else MatAdd(*terms)
+
+
+def _products(node: Any) -> list[list[Any]]:
+    """The products (lists of factors) whose sum ``node`` is, products distributed over sums."""
+    if isinstance(node, MatAdd):
+        return [p for arg in node.args for p in _products(arg)]
+    if isinstance(node, MatMul):
+        out: list[list[Any]] = [[]]
+        for arg in node.args:
+            out = [left + right for left in out for right in _products(arg)]
+        return out
+    return [[node]]
+
+
+def _same_sum(first: Any, second: Any) -> bool:
+    """True when both are the same sum of products once products are distributed over sums."""
+    return Counter(map(tuple, _products(first))) == Counter(map(tuple, _products(second)))
 
 
 # -- rational evaluation ---------------------------------------------------------------------

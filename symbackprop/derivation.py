@@ -10,6 +10,7 @@ Scalar algebra inside element-wise products is done by SymPy and lifted back
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from symbackprop.arrange import (
     select,
     show_shape,
 )
+from symbackprop.errors import SpecError
 from symbackprop.graph import ForwardGraph, Shape, build_graph
 from symbackprop.lift import hadamard_factors, is_liftable, lift
 from symbackprop.nodes import ActPrime
@@ -38,6 +40,67 @@ if TYPE_CHECKING:
 #: the L2 weight-decay coefficient as it appears in formulas; its value is ``network.l2``
 LAMBDA = sp.Symbol("lambda", positive=True)
 
+#: the deepest network whose fully expanded gradients (:attr:`Derivation.expanded`) are built
+EXPANDED_MAX_DEPTH = 300
+
+#: scalar algebra is handed to ``sp.simplify`` only up to this many operations (``count_ops``)
+SIMPLIFY_MAX_OPS = 40
+#: ... and only when every integer exponent is at most this in absolute value: simplify
+#: expands and factors powers, so ``(1 + z)^999`` would take hours with very few operations
+SIMPLIFY_MAX_EXPONENT = 12
+#: ... and only with numbers of at most this many digits
+SIMPLIFY_MAX_DIGITS = 12
+
+
+def is_small_scalar(expr: sp.Basic) -> bool:
+    """True when ``expr`` is small enough for ``sp.simplify`` and exact evaluation.
+
+    The measure is structural (operation count, exponents, number sizes), so it costs time
+    linear in the expression; everything the built-in activations and losses produce is far
+    below it, so their cancellations (BCE with sigmoid, CE with softmax) are still derived.
+    """
+    if sp.count_ops(expr) > SIMPLIFY_MAX_OPS:
+        return False
+    for node in sp.preorder_traversal(expr):
+        if (
+            isinstance(node, sp.Pow)
+            and node.exp.is_Number
+            and abs(node.exp) > SIMPLIFY_MAX_EXPONENT
+        ):
+            return False
+        if (
+            isinstance(node, sp.Rational)
+            and max(len(str(abs(node.p))), len(str(node.q))) > SIMPLIFY_MAX_DIGITS
+        ):
+            return False
+    return True
+
+
+def lifts_derivative(act: Activation) -> bool:
+    """True when g' is written out in the derivation (rational in the cache, and small).
+
+    Otherwise the derivation shows the opaque factor ``g'(z)`` (:class:`ActPrime`) and the
+    exact check treats g' as an uninterpreted function, like softplus'.
+    """
+    return act.derivative_is_rational and is_small_scalar(act.cached_derivative)
+
+
+def evaluates_exactly(act: Activation) -> bool:
+    """True when the exact check evaluates g itself in rationals (rational and small)."""
+    return act.is_rational and act.formula is not None and is_small_scalar(act.formula)
+
+
+def bounded_simplify(expr: sp.Expr) -> sp.Expr:
+    """``factor_terms(simplify(expr))`` when :func:`is_small_scalar`, else ``expr`` unchanged.
+
+    Leaving an expression as it is is always correct (it is the same function); it only
+    means that a cancellation is not shown. Nothing in the engine calls ``simplify`` without
+    this bound, so no formula can make a derivation hang.
+    """
+    if not is_small_scalar(expr):
+        return expr
+    return sp.factor_terms(sp.simplify(expr))
+
 
 @dataclass(frozen=True)
 class Step:
@@ -49,7 +112,8 @@ class Step:
     arrangements that were considered and ``reason`` why the survivor is the only one that fits.
     ``uses`` lists the forward values read from the cache; ``algebra`` shows the scalar
     simplification done inside an element-wise product; ``stores`` names the delta the result
-    is kept under, when it is one.
+    is kept under, when it is one. ``number`` is the step's 1-based position in
+    ``Derivation.steps``, the number every printer shows (also when ``--wrt`` leaves steps out).
     """
 
     target: str
@@ -62,11 +126,12 @@ class Step:
     uses: tuple[str, ...] = ()
     algebra: str | None = None
     stores: str | None = None
+    number: int = 0
 
     @property
     def chosen(self) -> Candidate | None:
         """The surviving candidate (``None`` for steps with a single possible form)."""
-        fitting = [c for c in self.candidates if c.fits]
+        fitting = [c for c in self.candidates if c.fits and c.equal is None]
         return fitting[0] if fitting else None
 
 
@@ -90,10 +155,21 @@ class Derivation:
 
     @property
     def symbols(self) -> dict[str, MatrixSymbol]:
-        """Name -> MatrixSymbol for W, b, z/Z, a/A, x/X, y/Y and the deltas."""
-        out = dict(self.graph.symbols)
-        out.update({sym.name: sym for sym in self.delta_symbols.values()})
-        return out
+        """Name -> MatrixSymbol for W, b, z/Z, a/A, x/X, y/Y and the deltas (do not mutate)."""
+        return self._tables()[0]
+
+    def _tables(self) -> tuple[dict[str, MatrixSymbol], dict[str, Shape]]:
+        # Built once per state of the derivation: printers look names up once per row, and
+        # rebuilding these per lookup made every renderer quadratic in the depth.
+        key = (len(self.graph.symbols), len(self.delta_symbols))
+        cached = self.__dict__.get("_tables_cache")
+        if cached is None or cached[0] != key:
+            symbols = dict(self.graph.symbols)
+            symbols.update({sym.name: sym for sym in self.delta_symbols.values()})
+            shapes = {name: tuple(sym.shape) for name, sym in symbols.items()}
+            cached = (key, symbols, shapes)
+            self.__dict__["_tables_cache"] = cached
+        return cached[1], cached[2]
 
     @property
     def forward(self) -> dict[str, Any]:
@@ -102,8 +178,8 @@ class Derivation:
 
     @property
     def shapes(self) -> dict[str, Shape]:
-        """Name -> symbolic shape, e.g. ``"W2"`` -> ``(n2, n1)``."""
-        return {name: tuple(sym.shape) for name, sym in self.symbols.items()}
+        """Name -> symbolic shape, e.g. ``"W2"`` -> ``(n2, n1)`` (do not mutate)."""
+        return self._tables()[1]
 
     @property
     def sizes(self) -> dict[sp.Symbol, int]:
@@ -120,7 +196,17 @@ class Derivation:
 
     @functools.cached_property
     def expanded_deltas(self) -> dict[int, Any]:
-        """Every delta with the later deltas substituted (built iteratively, not recursively)."""
+        """Every delta with the later deltas substituted (built iteratively, not recursively).
+
+        Refused (:class:`SpecError`) above :data:`EXPANDED_MAX_DEPTH` layers: the result nests
+        a few levels per layer, and SymPy walks it recursively.
+        """
+        if self.depth > EXPANDED_MAX_DEPTH:
+            raise SpecError(
+                f"expanded gradients: {self.depth} layers; at most {EXPANDED_MAX_DEPTH} (each "
+                "nests a few levels per layer, and SymPy walks expressions recursively); use "
+                "the delta recursion (.deltas, .gradients)"
+            )
         out: dict[int, Any] = {}
         for layer in range(self.depth, 0, -1):
             expr = self.deltas[layer]
@@ -208,6 +294,10 @@ class _Engine:
         del delta
         return self.d
 
+    def _add(self, step: Step) -> None:
+        """Append ``step`` with its printed number."""
+        self.d.steps.append(dataclasses.replace(step, number=len(self.d.steps) + 1))
+
     def _store_delta(self, layer: int, expr: Any) -> MatrixSymbol:
         symbol = MatrixSymbol(f"delta{layer}", self.g.dims[layer], self.m)
         self.d.deltas[layer] = expr
@@ -231,7 +321,7 @@ class _Engine:
             if self.batch
             else f"J = L(a{depth}, y)"
         )
-        self.d.steps.append(
+        self._add(
             Step(
                 target=self._grad(a_l.name),
                 expr=upstream,
@@ -259,14 +349,15 @@ class _Engine:
             expr, algebra, candidates, uses = self._softmax(depth, upstream, dl)
             rule = "softmax"
             reason = (
-                f"{a_l.name} = softmax({z_l.name}) mixes the units of each example: per column "
-                f"the Jacobian J = diag(a) - a a^T is {g.dims[depth]} x {g.dims[depth]} and the "
-                f"upstream column is {g.dims[depth]} x 1; J^T g and J g both fit and are equal "
-                "because J is symmetric, giving a ⊙ (g - 1 (a^T g))"
+                f"{a_l.name} = softmax({z_l.name}) mixes the units of each example: per column, "
+                f"with g the column of dJ/d{a_l.name} ({g.dims[depth]} x 1) and a the column of "
+                f"{a_l.name}, the Jacobian S = da/dz = diag(a) - a a^T is "
+                f"{g.dims[depth]} x {g.dims[depth]}; S^T g fits, and S g is the same vector "
+                "because S is symmetric, giving a ⊙ (g - 1 (a^T g))"
             )
             if algebra:
                 reason += "; the scalar algebra then cancels, using the assumption above"
-        self.d.steps.append(
+        self._add(
             Step(
                 target=self._grad(z_l.name),
                 expr=expr,
@@ -288,30 +379,35 @@ class _Engine:
         g = self.g
         n = g.dims[layer]
         a_l, y = g.a(layer), g.y
+        # g: one column of dJ/da; S = da/dz: the softmax Jacobian of that column (not J, the cost)
         col = Operand("g", MatrixSymbol("g", n, 1), (n, 1))
-        jac = Operand("J", MatrixSymbol("J", n, n), (n, n))
+        jac = Operand("S", MatrixSymbol("S", n, n), (n, n))
         candidates = bilinear_candidates(col, jac, (n, 1))
-        # J is symmetric, so J g and J^T g are one arrangement: keep J^T g as the survivor.
+        # S is symmetric, so S g and S^T g are one arrangement: S^T g is the survivor and S g an
+        # equal form of it (not a rejected one).
         candidates = [
             c
-            if not (c.fits and c.text == "J g")
-            else Candidate(c.op, c.left, c.right, c.shape, False, "equal to J^T g (J = J^T)")
+            if not (c.fits and c.text == "S g")
+            else dataclasses.replace(
+                c, equal="S^T g", note="equal to S^T g, because S is symmetric (S = S^T)"
+            )
             for c in candidates
         ]
         select(candidates, self._grad(g.z(layer).name))
         shape = self._shape(layer)
         a, y_s, s = scalars.a, scalars.y, scalars.s
-        weighted = sp.simplify(a * dl)  # a_k g_k, per unit
+        weighted = bounded_simplify(a * dl)  # a_k g_k, per unit
         loss = g.loss
         coeff = 1 / self.m if self.batch else sp.Integer(1)
-        if weighted.free_symbols <= {y_s} and sp.simplify(weighted.diff(y_s, 2)) == 0:
+        if weighted.free_symbols <= {y_s} and bounded_simplify(weighted.diff(y_s, 2)) == 0:
             # sum_j a_j g_j = (d weighted / dy) * sum_j y_j when weighted is linear in y
             column_sum = weighted.diff(y_s) * s + weighted.subs(y_s, 0)
             raw = weighted - a * column_sum
             algebra_parts = [f"a ⊙ (g - sum_j a_j g_j) = {sp.sstr(raw)} with s = sum_k y_k"]
+            with_s = raw
             if loss.assumption:
                 self.d.assumptions.append(loss.assumption)
-                self.d.steps.append(
+                self._add(
                     Step(
                         target="s = 1^T " + y.name,
                         expr=OneMatrix(1, self.m),
@@ -324,12 +420,14 @@ class _Engine:
                     )
                 )
                 raw = raw.subs(s, 1)
-            final = sp.factor_terms(sp.simplify(raw))
+            final = bounded_simplify(raw)
             if s not in final.free_symbols and is_liftable(final):
-                algebra_parts.append(f"= {sp.sstr(final)}")
+                if s in with_s.free_symbols:
+                    algebra_parts.append(f"; s = 1 by the stated assumption, so {sp.sstr(with_s)}")
+                algebra_parts.append(f" = {sp.sstr(final)}")
                 lifted = lift(final, {a: a_l, y_s: y}, shape)
                 expr = coeff * lifted if self.batch else lifted
-                return expr, " ".join(algebra_parts), candidates, (a_l.name, y.name)
+                return expr, "".join(algebra_parts), candidates, (a_l.name, y.name)
         ones_col = OneMatrix(n, 1)
         inner = HadamardProduct(a_l, upstream)
         expr = HadamardProduct(a_l, upstream - ones_col * (ones_col.T * inner))
@@ -340,7 +438,7 @@ class _Engine:
         """g'(z) as a scalar (``None`` when opaque) and as a matrix, plus the cache it reads."""
         act = self.g.activation(layer)
         z_l, a_l = self.g.z(layer), self.g.a(layer)
-        if not act.derivative_is_rational:
+        if not lifts_derivative(act):
             return sp.Symbol("gprime", real=True), ActPrime(act.name, z_l), (z_l.name,)
         d = act.cached_derivative
         uses = tuple(
@@ -368,9 +466,9 @@ class _Engine:
         if act.is_identity:
             return upstream.expr, None, candidates, ()
         mapping = {scalars.a: a_l, scalars.z: z_l, scalars.y: self.g.y}
-        if dl is not None and act.derivative_is_rational:
+        if dl is not None and lifts_derivative(act):
             product = dl * d_scalar
-            simpler = sp.factor_terms(sp.simplify(product))
+            simpler = bounded_simplify(product)
             if is_liftable(simpler) and sp.count_ops(simpler) < sp.count_ops(product):
                 algebra = f"({sp.sstr(dl)}) * ({sp.sstr(d_scalar)}) = {sp.sstr(simpler)}"
                 lifted = lift(simpler, mapping, shape)
@@ -383,7 +481,7 @@ class _Engine:
                 upstream_expr = (1 / self.m) * upstream_expr
         else:
             upstream_expr = upstream.expr
-        if act.derivative_is_rational:
+        if lifts_derivative(act):
             factors = [lift(f, mapping, shape) for f in hadamard_factors(d_scalar)]
         else:
             factors = [d_matrix]
@@ -404,7 +502,7 @@ class _Engine:
         )
         if act.is_identity:
             text += f"; {act.name}' = 1, so the upstream gradient passes through unchanged"
-        elif act.derivative_is_rational:
+        elif lifts_derivative(act):
             text += f"; {act.name}'(z) = {sp.sstr(act.cached_derivative)}"
             if act.derivative_uses_a:
                 text += f", read from the cached {a_l.name}"
@@ -438,8 +536,11 @@ class _Engine:
             reason += " (the product sums over the m examples)"
         if self.d.network.l2:
             expr = expr + (LAMBDA / self.m) * w
+            penalty, added = (
+                ("(lambda/2m)", "(lambda/m)") if self.batch else ("(lambda/2)", "lambda")
+            )
             reason += (
-                f"; the L2 penalty (lambda/2m) sum ||W||_F^2 adds (lambda/m) {w.name}, "
+                f"; the L2 penalty {penalty} sum_l ||W_l||_F^2 adds {added} {w.name}, "
                 f"{show_shape(w_shape)} like {w.name}"
             )
         self._gradient(
@@ -495,7 +596,7 @@ class _Engine:
     def _gradient(self, name: str, expr: Any, step: dict[str, Any]) -> None:
         """Record dJ/d``name`` = ``expr`` as a gradient and as the step that derived it."""
         self.d.gradients[name] = expr
-        self.d.steps.append(Step(target=self._grad(name), expr=expr, **step))
+        self._add(Step(target=self._grad(name), expr=expr, **step))
 
     def _back_through_weights(self, layer: int) -> Operand:
         g = self.g
@@ -508,7 +609,7 @@ class _Engine:
             target,
         )
         chosen = select(candidates, self._grad(prev.name))
-        self.d.steps.append(
+        self._add(
             Step(
                 target=self._grad(prev.name),
                 expr=chosen.expr,
@@ -531,7 +632,7 @@ class _Engine:
     def _hidden_delta(self, layer: int, upstream: Operand) -> MatrixSymbol:
         z_l = self.g.z(layer)
         expr, algebra, candidates, uses = self._elementwise(layer, upstream, None)
-        self.d.steps.append(
+        self._add(
             Step(
                 target=self._grad(z_l.name),
                 expr=expr,

@@ -38,6 +38,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from symbackprop.errors import SpecError, SymbackpropError
+from symbackprop.memory import DEFAULT_BUDGET_GIB, check_budget
+from symbackprop.memory import no_memory_error as _no_memory_error
 
 if TYPE_CHECKING:
     import numpy as np
@@ -304,6 +306,7 @@ def analyze(
     *,
     seeds: int = 5,
     m: int = 32,
+    memory_gib: float | None = None,
 ) -> GradientTable:
     """Per-layer gradient norms at initialization for ``depth`` layers of ``width`` units.
 
@@ -321,11 +324,14 @@ def analyze(
     if not isinstance(m, int) or m < 1:
         raise SpecError(f"m {m!r}: expected a positive integer")
     network = analysis_network(depth, width, activation, square=name == "scaled-identity")
+    budget = DEFAULT_BUDGET_GIB if memory_gib is None else memory_gib
+    what = f"gradients at depth {depth}, width {width}, m = {m}"
+    check_budget(what, [int(w) for w in network.widths], m, budget_gib=budget)
     module = _module(network.compact)
     n_out = width if name == "scaled-identity" else 1
     logs = np.zeros((2, seeds, depth))
     # a normal-initialized deep net overflows float64 (that is the point): keep inf, no warnings
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _no_memory_error(what):
         for s in range(seeds):
             params = module.init_params(seed=s, scheme=init)
             rng = np.random.default_rng(10_000 + s)

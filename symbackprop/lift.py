@@ -8,12 +8,11 @@ c times a ones matrix, and any other function becomes an entry-wise :class:`Appl
 
 from __future__ import annotations
 
-import functools
-import operator
 from typing import Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, OneMatrix
+from sympy import HadamardPower, HadamardProduct, MatAdd, OneMatrix
+from sympy.core.sorting import default_sort_key
 
 from symbackprop.errors import InternalError
 from symbackprop.nodes import Apply
@@ -26,23 +25,33 @@ def lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape) -> Any:
 
     ``mapping`` sends each scalar symbol to a matrix expression of that shape.
     """
+    return _lift(expr, mapping, shape, in_sum=False)
+
+
+def _canonical(args: list[Any]) -> list[Any]:
+    # the order SymPy's MatAdd/HadamardProduct ``doit`` gives, without its shape validation
+    # (a few milliseconds per call, with symbolic dimensions: most of a deep derivation)
+    return sorted(args, key=default_sort_key)
+
+
+def _lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape, *, in_sum: bool) -> Any:
     if expr in mapping:
         return mapping[expr]
     if expr.is_Number:
         return expr * OneMatrix(*shape) if expr != 1 else OneMatrix(*shape)
     if isinstance(expr, sp.Add):
-        # constants first, the way a person writes 1 - a
-        terms = sorted(expr.args, key=lambda t: 0 if t.is_Number else 1)
-        lifted_terms = [lift(term, mapping, shape) for term in terms]
-        # operator + canonicalises like any hand-written a - y, so results compare equal
-        return functools.reduce(operator.add, lifted_terms)
+        # canonical order, like any hand-written a - y, so results compare equal
+        terms = [_lift(term, mapping, shape, in_sum=True) for term in expr.args]
+        return MatAdd(*_canonical(terms))
     if isinstance(expr, sp.Mul):
         coeff, factors = expr.as_coeff_mul()
-        lifted = [lift(factor, mapping, shape) for factor in factors]
+        lifted = [_lift(factor, mapping, shape, in_sum=in_sum) for factor in factors]
+        if in_sum:
+            lifted = _canonical(lifted)
         body = lifted[0] if len(lifted) == 1 else HadamardProduct(*lifted)
         return body if coeff == 1 else coeff * body
     if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
-        return HadamardPower(lift(expr.base, mapping, shape), expr.exp)
+        return HadamardPower(_lift(expr.base, mapping, shape, in_sum=in_sum), expr.exp)
     free = [sym for sym in expr.free_symbols if sym in mapping]
     if len(free) == 1 and expr.free_symbols == {free[0]}:
         t = sp.Dummy("t", real=True)

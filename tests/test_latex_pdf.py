@@ -73,3 +73,27 @@ def test_cli_builds_pdf(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["latex", "n-3-2-1", "-o", str(tmp_path / "n.tex"), "--pdf"])
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "n.pdf").exists()
+
+
+def test_5_6_pdf_text_has_no_raw_ascii_math(tmp_path: Path) -> None:
+    """Issue 9 item 5.6: the L2 reason and the ones vector are typeset, not printed raw."""
+    exe = pdflatex()
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    net = sb.Network.parse("4-3-2:softmax", loss="ce", l2=0.1)
+    (tmp_path / "doc.tex").write_text(to_latex(sb.derive(net, batch=True)), encoding="utf-8")
+    proc = subprocess.run(
+        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    out = subprocess.run(
+        ["pdftotext", "doc.pdf", "-"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    ).stdout
+    assert "——" not in out and "ˆ" not in out and "||" not in out
+    assert "Equal form" in out and "Rejected: S g" not in out

@@ -59,6 +59,7 @@ def to_data(
                         "op": "matmul" if cand.op == "@" else "hadamard",
                         "shape": shape_text(cand.shape) if cand.shape else None,
                         "fits": cand.fits,
+                        "equal_to": cand.equal,
                         "note": cand.note,
                     }
                     for cand in step.candidates

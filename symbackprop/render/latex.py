@@ -199,6 +199,14 @@ class LatexDocument:
                 )
                 rows.append("")
         if chosen is not None:
+            equal = [c for c in step.candidates if c.equal is not None]
+            for cand in equal:
+                rows.append(
+                    rf"{{\small Equal form: ${self.candidate(cand)}$, "
+                    + self.prose(cand.note)
+                    + ".}"
+                )
+                rows.append("")
             rejected = [c for c in step.candidates if not c.fits]
             if rejected:
                 items = [f"${self.candidate(c)}$ {self.prose(c.note)}" for c in rejected]
@@ -323,9 +331,18 @@ class LatexDocument:
             f"{self.view.mode}); needs amsmath",
             r"\begin{align}",
         ]
-        body = self.delta_rows(numbered=True) + self.gradient_rows(numbered=True)
-        if self.view.show_expanded:
-            body += self.expanded_rows(numbered=True)
+        body = self.delta_rows(numbered=True)
+        expanded = self.view.expanded_gradients()
+        for name in self.view.parameters:
+            # each gradient once: compact, then (when it differs) = its expanded form
+            rows_ = self.aligned(target_latex(f"dJ/d{name}"), self.d.gradients[name])
+            full = expanded.get(name)
+            if full is not None and self.math(full) != self.math(self.d.gradients[name]):
+                parts = self.lines(full)
+                rows_ += [rf"&= {parts[0]}"] + [rf"&\quad {part}" for part in parts[1:]]
+            # one equation number per gradient, on its last row
+            rows_ = [row.removesuffix(r" \notag") for row in rows_]
+            body += [rf"{row} \notag" for row in rows_[:-1]] + [rows_[-1]]
         rows.append(" \\\\\n".join(body))
         rows.append(r"\end{align}")
         if self.view.expanded_note:

@@ -82,7 +82,9 @@ def to_markdown(
         if chosen is not None:
             out.append(f"   - shape analysis: ${doc.underbraced(chosen)}$ is the only fit")
             for cand in step.candidates:
-                if not cand.fits:
+                if cand.equal is not None:
+                    out.append(f"   - = ${doc.candidate(cand)}$: {_md_prose(doc, cand.note)}")
+                elif not cand.fits:
                     out.append(f"   - ✗ ${doc.candidate(cand)}$: {_md_prose(doc, cand.note)}")
         if step.algebra:
             out.append(f"   - scalar algebra: ${doc_algebra(step.algebra)}$")

@@ -9,12 +9,15 @@ gradients, compact and, with ``expanded``, fully substituted.
 from __future__ import annotations
 
 import io
+import textwrap
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
 
 from symbackprop.render.names import shape_text, size_text
 from symbackprop.render.textprint import text
@@ -26,14 +29,79 @@ if TYPE_CHECKING:
 #: the width used by :func:`to_text` (the CLI uses the terminal's)
 TEXT_WIDTH = 100
 
-
-def _formula(line: str, style: str = "") -> Text:
-    # formulas never wrap mid-expression: a long one runs on (the terminal wraps it)
-    return Text(line, style=style, no_wrap=True, overflow="ignore")
+Piece = tuple[str, str]  # (text, rich style name)
 
 
-def _heading(title: str) -> Text:
-    return Text(f"\n{title}", style="bold underline")
+class Lines:
+    """A block of lines laid out for the console's width when printed.
+
+    Each item is a line of styled pieces that never wraps (a formula runs on rather than break
+    mid-expression) or a paragraph wrapped to the width after a prefix, its continuation lines
+    indented under the paragraph's start. Rich tables and paddings measured every cell again
+    for every step, which made a deep derivation slow to print; this block wraps each
+    paragraph once, so printing is linear in the number of lines.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple[tuple[Piece, ...], Piece | None]] = []
+
+    def line(self, *pieces: Piece) -> None:
+        self.items.append((pieces, None))
+
+    def para(self, text_: str, style: str = "", *prefix: Piece) -> None:
+        self.items.append((prefix, (text_, style)))
+
+    def heading(self, title: str) -> None:
+        self.line()
+        self.line((title, "bold underline"))
+
+    def table(self, rows: list[tuple[Piece, ...]], *, indent: int, gap: int) -> None:
+        """Rows of cells, each column as wide as its widest cell, ``gap`` spaces between."""
+        if not rows:
+            return
+        widths = [max(cell_len(row[i][0]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            pieces: list[Piece] = [(" " * indent, "")]
+            for i, (cell, style) in enumerate(row):
+                last = i == len(row) - 1
+                pieces.append((cell if last else _pad(cell, widths[i] + gap), style))
+            self.line(*pieces)
+
+    def render_lines(self, width: int) -> Iterator[list[Piece]]:
+        for prefix, para in self.items:
+            if para is None:
+                yield list(prefix)
+                continue
+            lead = sum(cell_len(text_) for text_, _ in prefix)
+            body, style = para
+            for i, chunk in enumerate(_wrap(body, max(width - lead, 20))):
+                first: list[Piece] = list(prefix) if i == 0 else [(" " * lead, "")]
+                yield [*first, (chunk, style)]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(1, options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        styles: dict[str, Style | None] = {}
+        for pieces in self.render_lines(options.max_width):
+            for text_, name in pieces:
+                if not text_:
+                    continue
+                if name not in styles:
+                    styles[name] = console.get_style(name) if name else None
+                yield Segment(text_, styles[name])
+            yield Segment.line()
+
+
+def _pad(cell: str, width: int) -> str:
+    return cell + " " * max(width - cell_len(cell), 0)
+
+
+def _wrap(body: str, width: int) -> list[str]:
+    """Greedy word wrap to ``width`` cells; a word longer than a line is folded."""
+    if cell_len(body) <= width:
+        return [body]
+    return textwrap.wrap(body, width, break_on_hyphens=False) or [""]
 
 
 def _shape_cell(shape: tuple[Any, Any], view: View) -> str:
@@ -41,52 +109,43 @@ def _shape_cell(shape: tuple[Any, Any], view: View) -> str:
     return f"{shape_text(shape)}  {sizes}".rstrip()
 
 
-def shape_table(view: View) -> Table:
+def shape_table(view: View) -> Lines:
     """Every x, W, b, z, a, y with its symbolic shape and concrete size."""
-    table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 2, 0, 0))
-    table.add_column("name", style="bold")
-    table.add_column("shape")
-    table.add_column("size", style="dim")
+    rows: list[tuple[Piece, ...]] = [(("name", "bold"), ("shape", "bold"), ("size", "bold"))]
     for name in view.table_names():
         shape = view.d.shapes[name]
-        table.add_row(name, shape_text(shape), size_text(shape, view.sizes))
-    return table
-
-
-def _step_block(index: int, step: Step, view: View) -> RenderableType:
-    head = Text(f"{index:>2}. ", style="bold")
-    head.append(step.target, style="bold cyan")
-    head.append(" = ")
-    head.append(text(step.expr))
-    if step.stores:
-        head.append(f"   =: {step.stores}", style="bold magenta")
-    head.no_wrap, head.overflow = True, "ignore"
-    rows: list[RenderableType] = [head]
-    meta = Text(f"shape {_shape_cell(step.shape, view)}   rule: {step.rule}", style="dim")
-    rows.append(Padding(meta, (0, 0, 0, 4), expand=False))
-    if step.candidates:
-        cands = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
-        cands.add_column(no_wrap=True)
-        cands.add_column(no_wrap=True)
-        cands.add_column()
-        for cand in step.candidates:
-            mark = Text("✓", style="bold green") if cand.fits else Text("✗", style="red")
-            shape = shape_text(cand.shape) if cand.fits and cand.shape else cand.note
-            cands.add_row(mark, cand.text, Text(shape, style="" if cand.fits else "dim"))
-        rows.append(Padding(Text("candidates:", style="italic"), (0, 0, 0, 4), expand=False))
-        rows.append(Padding(cands, (0, 0, 0, 6), expand=False))
-    if step.algebra:
-        rows.append(Padding(Text(f"scalar algebra: {step.algebra}"), (0, 0, 0, 4), expand=False))
-    if step.uses:
         rows.append(
-            Padding(
-                Text(f"reuses from the forward cache: {', '.join(step.uses)}"),
-                (0, 0, 0, 4),
-                expand=False,
-            )
+            ((name, "bold"), (shape_text(shape), ""), (size_text(shape, view.sizes), "dim"))
         )
-    rows.append(Padding(Text(f"why: {step.reason}", style="italic"), (0, 0, 0, 4), expand=False))
-    return Group(*rows)
+    out = Lines()
+    out.table(rows, indent=2, gap=2)
+    return out
+
+
+def _step(out: Lines, step: Step, view: View) -> None:
+    head: list[Piece] = [(f"{step.number:>2}. ", "bold"), (step.target, "bold cyan")]
+    head.append((f" = {text(step.expr)}", ""))
+    if step.stores:
+        head.append((f"   =: {step.stores}", "bold magenta"))
+    out.line(*head)  # a formula never wraps: a long one runs on
+    indent = ("    ", "")
+    out.para(f"shape {_shape_cell(step.shape, view)}   rule: {step.rule}", "dim", indent)
+    if step.candidates:
+        out.para("candidates:", "italic", indent)
+        width = max(cell_len(cand.text) for cand in step.candidates)
+        for cand in step.candidates:
+            if cand.equal is not None:  # the same matrix as the survivor, written another way
+                mark, note = ("=", "bold green"), cand.note
+            else:
+                mark = ("✓", "bold green") if cand.fits else ("✗", "red")
+                note = shape_text(cand.shape) if cand.fits and cand.shape else cand.note
+            arrangement = ("  " + _pad(cand.text, width) + "  ", "")
+            out.para(note, "" if cand.fits else "dim", ("      ", ""), mark, arrangement)
+    if step.algebra:
+        out.para(f"scalar algebra: {step.algebra}", "", indent)
+    if step.uses:
+        out.para(f"reuses from the forward cache: {', '.join(step.uses)}", "", indent)
+    out.para(f"why: {step.reason}", "italic", indent)
 
 
 def render(
@@ -96,64 +155,62 @@ def render(
     expanded: bool = False,
     sizes: dict[str, int] | None = None,
 ) -> list[RenderableType]:
-    """The derivation as a list of rich renderables, top to bottom."""
+    """The derivation as rich renderables, top to bottom."""
     view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
     net = d.network
     g = d.graph
-    out: list[RenderableType] = []
-    title = Text("Backpropagation for ", style="bold")
-    title.append(net.compact, style="bold cyan")
-    title.append(f"  (loss {net.loss}", style="bold")
+    out = Lines()
+    title = f"Backpropagation for {net.compact}  (loss {net.loss}"
     if net.l2:
-        title.append(f", L2 lambda = {net.l2:g}", style="bold")
-    title.append(f"; {view.mode})", style="bold")
-    out.append(title)
+        title += f", L2 lambda = {net.l2:g}"
+    out.para(f"{title}; {view.mode})", "bold")
     if wrt:
-        out.append(Text(f"only the steps on the path from the loss to {wrt}", style="dim"))
+        out.para(f"only the steps on the path from the loss to {wrt}", "dim")
 
-    out.append(_heading("Shapes"))
-    out.append(Padding(shape_table(view), (0, 0, 0, 2), expand=False))
+    out.heading("Shapes")
+    out.items += shape_table(view).items
 
-    out.append(_heading("Forward propagation (each value is cached for the backward pass)"))
+    out.heading("Forward propagation (each value is cached for the backward pass)")
     for name, expr in d.forward.items():
-        out.append(_formula(f"  {name} = {text(expr)}"))
+        out.line((f"  {name} = {text(expr)}", ""))
     loss = g.loss
     cost = (
         f"  J = (1/m) sum_i L(A{g.depth}(:, i), Y(:, i))" if d.batch else f"  J = L(a{g.depth}, y)"
     )
     if net.l2:
         cost += " + (λ/2m) sum_l ||W_l||_F^2" if d.batch else " + (λ/2) sum_l ||W_l||_F^2"
-    out.append(_formula(f"{cost}    ({loss.description})"))
+    out.line((f"{cost}    ({loss.description})", ""))
     for assumption in d.assumptions:
-        out.append(Text(f"  assumption: {assumption}", style="yellow"))
+        out.para(f"  assumption: {assumption}", "yellow")
 
     steps = view.steps
-    out.append(
-        _heading(f"Derivation ({len(steps)} steps, from the loss back to layer {view.layer})")
-    )
-    for index, step in enumerate(steps, start=1):
-        out.append(_step_block(index, step, view))
+    out.heading(f"Derivation ({len(steps)} steps, from the loss back to layer {view.layer})")
+    for step in steps:
+        _step(out, step, view)
 
-    out.append(_heading("Delta recursion (delta_l = dJ/dz_l, each reusing the one after it)"))
+    out.heading("Delta recursion (delta_l = dJ/dz_l, each reusing the one after it)")
     for layer in view.delta_layers:
         sym = d.delta_symbols[layer]
-        out.append(_formula(f"  {sym.name} = {text(d.deltas[layer])}"))
+        out.line((f"  {sym.name} = {text(d.deltas[layer])}", ""))
 
-    out.append(_heading("Gradients"))
-    grads = Table(box=None, show_header=False, pad_edge=False, padding=(0, 4, 0, 0))
-    grads.add_column(no_wrap=True)
-    grads.add_column(style="dim", no_wrap=True)
-    for name in view.parameters:
-        grads.add_row(f"dJ/d{name} = {text(d.gradients[name])}", _shape_cell(d.shapes[name], view))
-    out.append(Padding(grads, (0, 0, 0, 2), expand=False))
+    out.heading("Gradients")
+    rows: list[tuple[Piece, ...]] = [
+        (
+            (f"dJ/d{name} = {text(d.gradients[name])}", ""),
+            (_shape_cell(d.shapes[name], view), "dim"),
+        )
+        for name in view.parameters
+    ]
+    out.table(rows, indent=2, gap=4)
 
     if view.expanded_note:
-        out.append(Text(f"\nnote: {view.expanded_note}", style="yellow"))
+        out.line()
+        out.para(f"note: {view.expanded_note}", "yellow")
     elif expanded:
-        out.append(_heading("Expanded (every delta substituted)"))
+        out.heading("Expanded (every delta substituted)")
         for name, expr in view.expanded_gradients().items():
-            out.append(_formula(f"  dJ/d{name} = {text(expr)}"))
-    return out
+            out.line((f"  dJ/d{name} = {text(expr)}", ""))
+    return [out]
 
 
 def to_text(
@@ -169,4 +226,5 @@ def to_text(
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
     for renderable in render(d, wrt=wrt, expanded=expanded, sizes=sizes):
         console.print(renderable, crop=False)
-    return buffer.getvalue()
+    # no trailing spaces (rich pads table cells), as the CLI prints it when piped
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))

@@ -6,6 +6,7 @@ deltas, gradients, ``expanded``); it never computes a derivative.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -58,7 +59,7 @@ class View:
         """The lowest layer shown: the ``wrt`` parameter's layer, else 1."""
         return int(self.wrt[1:]) if self.wrt else 1
 
-    @property
+    @functools.cached_property
     def steps(self) -> list[Step]:
         """Every step, or for ``wrt`` those on the path from the loss to that parameter."""
         if self.wrt is None:
@@ -108,14 +109,14 @@ class View:
         return {name: full[name] for name in self.parameters}
 
     # -- names and sizes ---------------------------------------------------------------------
-    @property
+    @functools.cached_property
     def sizes(self) -> dict[str, int]:
         """Dimension name -> concrete size (the spec's widths plus ``--size`` values)."""
         out = {str(sym): value for sym, value in self.d.sizes.items()}
         out.update(self.extra_sizes)
         return out
 
-    @property
+    @functools.cached_property
     def activation_latex(self) -> dict[str, str]:
         return {name: rec.latex for name, rec in resolve_activations(self.d.network).items()}
 
