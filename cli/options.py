@@ -31,8 +31,6 @@ _ASCII_FLOAT = re.compile(
 )
 #: widths joined by something other than '-', as in 784x128x10 or 784,128,10 (an x between
 #: digits is turned into ',' first, so that a name such as 'exp' does not match)
-_WRONG_JOIN = re.compile(r"[A-Za-z0-9_]+(\s*[×*,/; ]\s*[A-Za-z0-9_]+)+")
-_X_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])\s*[xX]\s*(?=[0-9])")
 
 
 def is_ascii_int(text: str) -> bool:
@@ -197,43 +195,19 @@ class SpecOptions:
         return net
 
     def _parse_compact(self, define: dict[str, str]) -> Network:
-        from symbackprop.errors import SpecError
         from symbackprop.spec import Network
 
-        def parse(loss: str) -> Network:
-            return Network.parse(
-                self.spec,
-                hidden=self.hidden,
-                output=self.output,
-                activation=self.activation,
-                loss=loss,
-                l2=self.l2 if self.l2 is not None else 0.0,
-                define=define or None,
-            )
-
-        try:
-            return parse(self.loss if self.loss is not None else "bce")
-        except SpecError as exc:
-            hint = self._hint(parse)
-            if not hint:
-                raise
-            raise SpecError(f"{exc}; {hint}") from None
-
-    def _hint(self, parse: Callable[[str], Network]) -> str:
-        """What to do about a compact SPEC that does not parse, when the CLI can tell."""
-        from symbackprop.errors import SpecError
-
-        joined = _X_BETWEEN_DIGITS.sub(",", self.spec.strip())
-        if "-" not in self.spec and _WRONG_JOIN.fullmatch(joined):
-            return "widths are joined by '-', e.g. 784-128-10"
-        if self.loss is None:
-            # the default loss is bce; if ce makes it a valid network, the output is softmax
-            try:
-                parse("ce")
-            except SpecError:
-                return ""
-            return "the default loss is bce; for a softmax output add --loss ce"
-        return ""
+        # the library's SpecError already says what to do (widths joined by '-', --loss ce for
+        # a softmax output); the CLI adds nothing to it
+        return Network.parse(
+            self.spec,
+            hidden=self.hidden,
+            output=self.output,
+            activation=self.activation,
+            loss=self.loss if self.loss is not None else "bce",
+            l2=self.l2 if self.l2 is not None else 0.0,
+            define=define or None,
+        )
 
 
 def _unique(pairs: tuple[tuple[str, Any], ...], flag: str) -> dict[str, Any]:
