@@ -601,6 +601,8 @@ _LAYERED_NAME_RE = re.compile(r"(?:W|b|z|a|Z|A|delta|dW|db|dZ|dA)[0-9]*|n[0-9]+"
 #: scalar placeholders the algebra steps print (z a y u s g), model statements (data, sizes),
 #: and the generated module's own names.
 # fmt: off
+#: the generated module's constants (SHAPES, DATA, CACHE_READS, ...), present and future
+_MODULE_CONSTANT_RE = re.compile(r"[A-Z][A-Z0-9_]+")
 _TAKEN_NAMES = frozenset(
     {
         "x", "y", "X", "Y", "yhat", "Yhat", "y_hat", "m", "T", "J", "L", "lambda", "L2",
@@ -648,6 +650,11 @@ def width_name_problem(name: str) -> str | None:
         return f"a width name cannot start with '_'; {choose}"
     if name == "m" or _RESERVED_WIDTH_RE.fullmatch(name):
         return f"reserved ('m' is the batch size, n0, n1, ... are the layer widths); {choose}"
+    if _MODULE_CONSTANT_RE.fullmatch(name):
+        return (
+            "reserved: upper-case names of two or more characters are the generated module's "
+            f"constants (SHAPES, DATA, DEPTH, CACHE_READS, ...); {choose}"
+        )
     if _LAYERED_NAME_RE.fullmatch(name) or name in _TAKEN_NAMES:
         return (
             "reserved: the derivation, its LaTeX or the generated code already uses this name "
