@@ -166,6 +166,7 @@ def test_cli_shows_trace_and_repair_side_by_side_plain_when_piped() -> None:
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_cli_exit_codes() -> None:
     assert _cli("n-3-2-1", "--wrt", "W2", REPAIRED).returncode == 0
     assert _cli("4-4-4-1", "--wrt", "W1", "((W2 delta2) * a1 * (1 - a1)) @ x.T").returncode == 1

@@ -110,6 +110,7 @@ def test_dropped_transpose_is_a_mismatch_on_a_square_network() -> None:
     assert all(m.expected != m.got for m in result.mismatches)
 
 
+@pytest.mark.slow
 def test_hadamard_turned_into_product_is_a_mismatch() -> None:
     d = sb.derive(sb.Network.parse("4-4-4-1"), batch=True)
     hadamard = d.deltas[2]

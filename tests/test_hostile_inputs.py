@@ -55,6 +55,7 @@ def test_huge_spec_file_is_refused(tmp_path: Path) -> None:
         sb.Network.from_file(path)
 
 
+@pytest.mark.slow
 def test_very_long_compact_spec_is_not_taken_for_a_file_name() -> None:
     spec = "-".join(["3"] * 200) + "-1"  # 400 characters: over the 255 a file name may have
     done = _run("shapes", spec)

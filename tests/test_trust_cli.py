@@ -390,6 +390,7 @@ def test_2_5_check_shows_progress_on_a_terminal_only() -> None:
     assert piped.returncode == 0 and piped.stderr == ""
 
 
+@pytest.mark.slow
 def test_2_5_check_chooses_directional_above_5000_parameters() -> None:
     # the CLI's auto rule (DESIGN.md): every entry up to 5,000 parameters, directions above
     code, out, err = run_on_terminal("check", "2500-2-1", "--no-exact")
@@ -405,6 +406,7 @@ def test_2_5_gradients_shows_progress() -> None:
     assert "gradient norms" not in out
 
 
+@pytest.mark.slow
 def test_2_5_other_commands_show_a_spinner_and_user_text_is_not_markup() -> None:
     code, out, err = run_on_terminal("derive", "4-3-1")
     assert code == 0 and "deriving 4-3:sigmoid-1:sigmoid" in err and "dJ/dW1" in out

@@ -49,6 +49,7 @@ def test_3_3_simplify_bound_is_structural() -> None:
     assert bounded_simplify((-y / a + (1 - y) / (1 - a)) * a * (1 - a)) == a - y
 
 
+@pytest.mark.slow
 def test_3_3_huge_power_activation_derives_and_checks() -> None:
     # the (1+z)^999*(2+z)^999 overflows floats on [-10, 10] and is now refused at spec
     # time (item 4.1); this one is finite there (about 1e240 at z = 10) and still far beyond
@@ -161,6 +162,7 @@ def test_3_5_over_budget_is_one_line_exit_2(args: tuple[str, ...]) -> None:
     assert proc.stderr.count("\n") == 1 and "GiB" in proc.stderr and "--memory" in proc.stderr
 
 
+@pytest.mark.slow
 def test_3_5_budget_option_is_honoured() -> None:
     proc = run("check", "4-3-1", "--memory", "0.000001")
     assert proc.returncode == 2 and "--memory" in proc.stderr
@@ -214,6 +216,7 @@ def test_step_number_is_printed_number() -> None:
             assert f"{step.number:>2}. dJ/dW2 = " in out
 
 
+@pytest.mark.slow
 def test_3_4_documented_depth_limits_refuse_with_exit_2() -> None:
     from symbackprop.derivation import EXPANDED_MAX_DEPTH
     from symbackprop.exact import MAX_EXACT_DEPTH
