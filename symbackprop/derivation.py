@@ -32,6 +32,7 @@ from symbackprop.lift import hadamard_factors, is_liftable, lift
 from symbackprop.nodes import ActPrime
 from symbackprop.ops import scalars
 from symbackprop.ops.activations import Activation
+from symbackprop.ops.scalars import scalar_text
 
 if TYPE_CHECKING:
     from symbackprop.exact import ExactCheck
@@ -503,11 +504,11 @@ class _Engine:
         if act.is_identity:
             text += f"; {act.name}' = 1, so the upstream gradient passes through unchanged"
         elif lifts_derivative(act):
-            text += f"; {act.name}'(z) = {sp.sstr(act.cached_derivative)}"
+            text += f"; {act.name}'(z) = {scalar_text(act.cached_derivative)}"
             if act.derivative_uses_a:
                 text += f", read from the cached {a_l.name}"
         else:
-            text += f"; {act.name}'(z) = {sp.sstr(act.derivative)}, from the cached {z_l.name}"
+            text += f"; {act.name}'(z) = {scalar_text(act.derivative)}, from the cached {z_l.name}"
         if algebra:
             text += f". Scalar algebra inside ⊙: {algebra}"
         return text

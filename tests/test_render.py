@@ -154,3 +154,27 @@ def test_wrt_keeps_the_path_to_one_parameter(lecture: sb.Derivation) -> None:
     assert list(data["gradients"]) == ["W2"]
     with pytest.raises(sb.SymbackpropError, match="no such parameter"):
         to_json(lecture, wrt="W9")
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_piecewise_derivatives_print_as_indicators_in_every_format(batch: bool) -> None:
+    """Issue 9, 5.6: leaky_relu' printed as Python's ``(1 if z1 > 0 else 1/100)`` and as
+    ``Piecewise((1, z > 0), (1/100, True))``; it is 1{z > 0} + (1/100) 1{z <= 0} everywhere."""
+    from symbackprop.render import to_json, to_latex, to_markdown, to_text
+
+    d = sb.derive(sb.Network.parse("3-2:leaky_relu-1"), batch=batch)
+    outputs = {
+        "text": to_text(d, expanded=True),
+        "markdown": to_markdown(d),
+        "json": to_json(d),
+        "latex": to_latex(d),
+    }
+    for fmt, out in outputs.items():
+        for bad in (" if ", " else ", "Piecewise", "\\text{ if }"):
+            assert bad not in out, (fmt, bad)
+    z1 = "Z1" if batch else "z1"
+    assert f"(1{{{z1} > 0}} + (1/100) 1{{{z1} <= 0}})" in outputs["text"]
+    assert "leaky_relu'(z) = 1{z > 0} + (1/100) 1{z <= 0}" in " ".join(outputs["text"].split())
+    assert r"\mathbf{1}\lbrace" in outputs["latex"] and r"\frac{1}{100}" in outputs["latex"]
+    # '<' and '>' in LaTeX text mode would print as '¡' and '¿'
+    assert r"\textgreater{}" in outputs["latex"]

@@ -24,6 +24,10 @@ _LATEX_SPECIALS = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    # in OT1 text fonts '<' and '>' print as '¡' and '¿'
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
 # Unicode the engine's prose uses; pdflatex with the default encoding knows none of them.
 _UNICODE_MATH = {

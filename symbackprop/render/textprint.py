@@ -13,6 +13,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.str import StrPrinter
 
+from symbackprop.ops.scalars import indicator_pieces
 from symbackprop.render.common import (
     division_parts,
     is_atom,
@@ -123,12 +124,23 @@ def _is_call(expr: Any) -> bool:
 
 
 def _piecewise_text(printer: TextPrinter, body: sp.Piecewise) -> str:
-    """``(1 if z > 0 else 1/100)``: a piecewise function as one readable line."""
-    pieces = list(body.args)
-    text = printer._print(pieces[-1].expr)
-    for piece in reversed(pieces[:-1]):
-        text = f"{printer._print(piece.expr)} if {printer._print(piece.cond)} else {text}"
-    return f"({text})"
+    """``(1{z > 0} + (1/100) 1{z <= 0})``: a piecewise function in indicator notation."""
+    pieces = indicator_pieces(body)
+    if pieces is None:
+        parts = [
+            f"{printer._print(p.expr)} where {printer._print(p.cond)}"
+            if p.cond is not sp.true
+            else f"{printer._print(p.expr)} otherwise"
+            for p in body.args
+        ]
+        return "(" + "; ".join(parts) + ")"
+    terms = []
+    for value, cond in pieces:
+        if value == 0:
+            continue
+        ind = f"1{{{printer._print(cond)}}}"
+        terms.append(ind if value == 1 else f"({printer._print(value)}) {ind}")
+    return "(" + (" + ".join(terms) or "0") + ")"
 
 
 _PRINTER = TextPrinter()
