@@ -38,7 +38,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from symbackprop.errors import SpecError, SymbackpropError
-from symbackprop.memory import DEFAULT_BUDGET_GIB, check_budget
+from symbackprop.memory import DEFAULT_BUDGET_GIB, check_budget, check_work
 from symbackprop.memory import no_memory_error as _no_memory_error
 
 if TYPE_CHECKING:
@@ -327,6 +327,7 @@ def analyze(
     budget = DEFAULT_BUDGET_GIB if memory_gib is None else memory_gib
     what = f"gradients at depth {depth}, width {width}, m = {m}"
     check_budget(what, [int(w) for w in network.widths], m, budget_gib=budget)
+    check_work(what, [int(w) for w in network.widths], m, passes=seeds)
     module = _module(network.compact)
     n_out = width if name == "scaled-identity" else 1
     logs = np.zeros((2, seeds, depth))

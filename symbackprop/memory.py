@@ -94,6 +94,31 @@ def check_budget(
     return need
 
 
+#: the most multiply-adds one ``gradients`` run may take (about 10 s with NumPy on 2 cores);
+#: ``gradients --width 4096 --m 10000`` needs 2e12 and ran for minutes within its option ranges
+MAX_MULTIPLY_ADDS = 2e11
+
+
+def estimate_multiply_adds(widths: Sequence[int], m: int, *, passes: int = 1) -> float:
+    """Multiply-adds of ``passes`` forward-and-backward passes: 3 m sum_l n_l n_(l-1) each
+    (one product forward, two backward: dW and the next delta)."""
+    widths = [int(w) for w in widths]
+    per_pass = 3 * m * sum(widths[i] * widths[i - 1] for i in range(1, len(widths)))
+    return float(per_pass) * passes
+
+
+def check_work(what: str, widths: Sequence[int], m: int, *, passes: int = 1) -> float:
+    """Refuse (one line, exit 2) a run over :data:`MAX_MULTIPLY_ADDS`; else return the count."""
+    need = estimate_multiply_adds(widths, m, passes=passes)
+    if need > MAX_MULTIPLY_ADDS:
+        raise SpecError(
+            f"{what} would take about {need:.1e} multiply-adds, more than the "
+            f"{MAX_MULTIPLY_ADDS:.0e} (about 10 s) one run may take; use a smaller --m, "
+            "--width, --depth or --seeds"
+        )
+    return need
+
+
 @contextlib.contextmanager
 def no_memory_error(what: str) -> Iterator[None]:
     """Turn a ``MemoryError`` inside the block into the one-line :class:`MemoryBudgetError`.

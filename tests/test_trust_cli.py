@@ -483,10 +483,16 @@ def test_4_3_long_width_name_with_pdf(tmp_path: Path) -> None:
         pytest.skip("pdflatex is not installed")
     name = "w" * 3000
     proc = run("latex", f"{name}-3-1", "--size", f"{name}=4", "-o", "n.tex", "--pdf", cwd=tmp_path)
-    # 3,000 'w' are wider than TeX's largest dimension (16384 pt): exit 2, nothing written
+    # 3,000 'w' are wider than TeX's largest dimension (16384 pt); width names are now at
+    # most 32 characters (item 4.4), so the spec refuses it first: exit 2, nothing written.
+    # A TeX size failure itself is exit 2 too (test_4_3_tex_limits_are_usage_errors).
     assert proc.returncode == 2, proc.stderr[:400]
-    assert_one_line_error(proc.stderr, "cannot typeset")
+    assert_one_line_error(proc.stderr, "at most 32 characters")
     assert listing(tmp_path) == []
+    longest = "w" * 32
+    proc = run("latex", f"{longest}-3-1", "-o", "n.tex", "--pdf", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[:400]
+    assert sorted(listing(tmp_path)) == ["n.pdf", "n.tex"]
 
 
 def test_4_3_tex_limits_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -230,3 +230,15 @@ def test_3_4_documented_depth_limits_refuse_with_exit_2() -> None:
     deep = sb.derive(Network.parse(deep_spec(EXPANDED_MAX_DEPTH + 1)))
     with pytest.raises(sb.SpecError, match=f"at most {EXPANDED_MAX_DEPTH}"):
         deep.expanded  # noqa: B018 - the property is what is refused
+
+
+def test_3_5_gradients_refuses_runs_over_the_work_limit() -> None:
+    """``gradients --width 4096 --m 10000 --depth 3`` is within the option ranges and the memory
+    budget, but 1e12 multiply-adds ran for minutes: refused up front with one line."""
+    from symbackprop.memory import MAX_MULTIPLY_ADDS, estimate_multiply_adds
+
+    assert estimate_multiply_adds([4, 3, 1], 2) == 3 * 2 * (4 * 3 + 3 * 1)
+    assert estimate_multiply_adds([4096] * 3 + [1], 10_000) > MAX_MULTIPLY_ADDS
+    proc = run("gradients", "--width", "4096", "--m", "10000", "--depth", "3", "--seeds", "1")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "multiply-adds" in proc.stderr and "--m" in proc.stderr
