@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "MAX_L2",
     "MAX_NAME_LENGTH",
+    "MAX_DEPTH",
     "MAX_WIDTH",
     "Layer",
     "Network",
@@ -72,6 +73,9 @@ __all__ = [
 MAX_SPEC_FILE_BYTES = 1_000_000
 #: Widths above this are refused (the derivation is symbolic, but code and checks are not).
 MAX_WIDTH = 100_000
+#: the deepest network accepted: derive and the renderers are linear in depth (1000 layers in
+#: about 7 s), so this bounds every command's time; checks have lower limits of their own
+MAX_DEPTH = 2_000
 #: The largest L2 coefficient lambda accepted. The penalty (lambda / 2m) ||W||_F^2 at this size
 #: already outweighs any data term by orders of magnitude (and one gradient step with
 #: lambda / m * lr >= 2 flips and grows every weight); larger values are typing mistakes, and
@@ -443,6 +447,11 @@ def _validate(net: Network) -> None:
     if not layers:
         raise SpecError("layers: no layers; expected at least one layer")
     depth = len(layers)
+    if depth > MAX_DEPTH:
+        raise SpecError(
+            f"layers: {depth:,} layers; at most {MAX_DEPTH:,} (deriving and printing take about "
+            "7 ms per layer, so a deeper network would run for minutes)"
+        )
     checked: list[Layer] = []
     for ell, layer in enumerate(layers, start=1):
         if not isinstance(layer, Layer):

@@ -242,3 +242,16 @@ def test_3_5_gradients_refuses_runs_over_the_work_limit() -> None:
     proc = run("gradients", "--width", "4096", "--m", "10000", "--depth", "3", "--seeds", "1")
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert "multiply-adds" in proc.stderr and "--m" in proc.stderr
+
+
+def test_3_4_networks_deeper_than_max_depth_are_refused() -> None:
+    """derive is linear in depth; MAX_DEPTH bounds every command's time (5,000 layers took 30 s
+    on a loaded machine; a 1 MB spec file could hold 100,000)."""
+    from symbackprop.errors import SpecError
+    from symbackprop.spec import MAX_DEPTH
+
+    assert MAX_DEPTH >= 1000  # the issue: accept at least 1000 layers
+    with pytest.raises(SpecError, match=f"at most {MAX_DEPTH:,}"):
+        Network.parse("3-" + "-".join(["3"] * MAX_DEPTH) + "-1")
+    proc = run("shapes", "3-" + "-".join(["3"] * MAX_DEPTH) + "-1")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "at most" in proc.stderr
