@@ -26,7 +26,8 @@ Examples:
 
 #: the exact check (rational arithmetic, SymPy) runs for networks up to this depth
 EXACT_MAX_DEPTH = 4
-#: --eps: smaller steps drown in rounding, larger ones in the curvature of the cost
+#: --eps: smaller steps drown in rounding, larger ones in the curvature of the cost (the same
+#: range as symbackprop.finite_diff.EPS_MIN/EPS_MAX, which imports NumPy; a test ties them)
 EPS_MIN, EPS_MAX = 1e-10, 1e-2
 #: --seed: numpy's default_rng takes any non-negative integer; the CLI keeps to 32 bits
 SEED_MAX = 2**32 - 1

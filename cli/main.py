@@ -7,6 +7,9 @@ one line on stderr and the exit codes of DESIGN.md.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import sys
 from typing import Any
 
@@ -17,7 +20,7 @@ from symbackprop.cli.cmd_code import check_cmd, codegen_cmd
 from symbackprop.cli.cmd_derive import derive_cmd, shapes_cmd
 from symbackprop.cli.cmd_latex import latex_cmd
 from symbackprop.cli.cmd_shapecheck import shapecheck_cmd
-from symbackprop.cli.errors import EXIT_OK, report
+from symbackprop.cli.errors import EXIT_OK, EXIT_USAGE, report
 from symbackprop.cli.lecture_commands import register as register_lecture_commands
 from symbackprop.cli.options import strict_numbers
 
@@ -45,8 +48,10 @@ class SymbackpropGroup(click.Group):
     ) -> Any:
         if not standalone_mode:  # a caller that handles exceptions itself
             return super().main(args, prog_name, complete_var, False, **extra)
+        _replace_unencodable_characters()
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
+            sys.stdout.flush()  # a full disk shows here, not at exit (which would say exit 120)
         except click.exceptions.Abort:
             click.echo("symbackprop: aborted", err=True)
             sys.exit(130)
@@ -54,9 +59,34 @@ class SymbackpropGroup(click.Group):
             # the reader went away (symbackprop derive ... | head): not an error of ours
             sys.stderr.close()
             sys.exit(EXIT_OK)
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS:
+                sys.exit(report(exc, args))
+            # stdout cannot take the output (symbackprop derive ... > /dev/full): the
+            # user's disk, not our bug
+            with contextlib.suppress(OSError):
+                click.echo(
+                    f"symbackprop: error: cannot write the output: {exc.strerror or exc}",
+                    err=True,
+                )
+            os._exit(EXIT_USAGE)  # flushing the broken stdout at exit would fail again
         except Exception as exc:  # every failure becomes one line and an exit code
             sys.exit(report(exc, args))
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+#: errors of the output stream itself (a full disk or quota, an I/O error, a file too large)
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+
+
+def _replace_unencodable_characters() -> None:
+    """Print '?' for a character the terminal's encoding lacks (✓, ⊙ under LANG=C-like
+    locales with PYTHONIOENCODING=ascii) instead of failing with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(Exception):
+                reconfigure(errors="replace")
 
 
 @click.group(

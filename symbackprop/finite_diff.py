@@ -52,6 +52,8 @@ import numpy as np
 
 RTOL = 1e-6
 ATOL = 1e-8
+#: the finite-difference steps accepted (the CLI's ``--eps`` uses the same range)
+EPS_MIN, EPS_MAX = 1e-10, 1e-2
 #: the largest gradient entry (in absolute value) that may pass unresolved, on the noise floor
 FLOOR_MAX = 1e-3
 #: "auto" mode: full finite differences up to this many parameters, random directions above
@@ -60,6 +62,8 @@ MODES = ("auto", "full", "directional")
 
 __all__ = [
     "ATOL",
+    "EPS_MAX",
+    "EPS_MIN",
     "FLOOR_MAX",
     "FULL_CHECK_MAX_PARAMS",
     "RTOL",
@@ -264,8 +268,15 @@ def gradcheck(
     (drawn from ``seed``). ``progress(done, total)``, when given, is called after each
     parameter. Parameters are copied, never modified. See the module docstring for the rule.
     """
-    if not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps > 0):
-        raise ValueError(f"eps must be a positive finite number, got {eps!r}")
+    if not (
+        isinstance(eps, (int, float))
+        and not isinstance(eps, bool)
+        and math.isfinite(eps)
+        and EPS_MIN <= eps <= EPS_MAX
+    ):
+        # smaller steps drown in rounding, larger ones in the curvature of the cost, and the
+        # truncation allowance eps^2 would let a wrong gradient pass (eps = 1 passed x2)
+        raise ValueError(f"eps must be a number in [{EPS_MIN:g}, {EPS_MAX:g}], got {eps!r}")
     expected = getattr(module, "DATA", None)
     if expected is not None and len(data) != len(expected):
         raise ValueError(
@@ -276,7 +287,12 @@ def gradcheck(
         raise ValueError("gradcheck needs the data arrays after params (X, Y for a network)")
     if isinstance(directions, bool) or not isinstance(directions, int) or directions < 1:
         raise ValueError(f"directions must be a positive int, got {directions!r}")
-    p = {k: np.array(v, copy=True) for k, v in params.items()}
+    if not isinstance(params, Mapping):
+        raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
+    # in float64 whatever the module's working precision: finite differences in float32
+    # (rounding 1e-7 |J| / 2 eps) cannot resolve a gradient, right or wrong
+    p = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
+    data = tuple(np.asarray(x, dtype=np.float64) for x in data)
     n_params = sum(int(v.size) for v in p.values())
     mode = choose_mode(n_params, mode)
     with np.errstate(all="ignore"):  # a non-finite value fails its row; no warning needed

@@ -616,3 +616,43 @@ def test_5_7_softmax_without_loss_suggests_ce() -> None:
     assert explicit.exit_code == 2 and explicit.stderr.count("--loss ce") == 1
     assert invoke("derive", "4-3-1:softmax").exit_code == 2  # ce needs 2 units: no false hint
     assert "--loss ce" not in invoke("derive", "4-3-1:softmax").stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [("derive", "4-3-2-1"), ("--help",), ("codegen", "4-3-1")])
+def test_4_full_stdout_is_exit_2_not_an_internal_error(args: tuple[str, ...]) -> None:
+    """Review: ``symbackprop derive 4-3-2-1 > /dev/full`` was exit 3 ("this is a bug")."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "symbackprop", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == (
+        "symbackprop: error: cannot write the output: No space left on device"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("derive", "4-3-2-1"),
+        ("shapecheck", "4-3-2-1", "--wrt", "W2", "--", "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"),
+    ],
+)
+def test_4_a_terminal_without_unicode_gets_question_marks_not_exit_3(
+    args: tuple[str, ...],
+) -> None:
+    """Review: PYTHONIOENCODING=ascii made every ✓ and ⊙ an internal error (exit 3)."""
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "symbackprop", *args],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert b"?" in proc.stdout and not proc.stderr

@@ -196,7 +196,10 @@ def test_2_2_all_entries_at_a_kink_fail() -> None:
     params = mod.init_params(seed=0, scheme="he")
     rng = np.random.default_rng(0)
     X, Y = rng.standard_normal((4, 3)), rng.standard_normal((1, 3))
-    check = sb.gradcheck(mod, params, X, Y, eps=1000.0)
+    # every pre-activation just above the kink: any step in W1 moves one across it
+    params["W1"][:] = 0.0
+    params["b1"][:] = 1e-4
+    check = sb.gradcheck(mod, params, X, Y, eps=1e-2)
     row = next(r for r in check.rows if r.parameter == "W1")
     assert (row.checked, row.total, row.ok) == (0, 12, False)
     assert row.coverage == "0 of 12 entries checked"
@@ -540,3 +543,27 @@ def test_5_6_generated_comments_print_derivatives_as_code() -> None:
     assert "1/100" not in text and "*1\n" not in text
     lecture = sb.codegen(sb.Network.parse("4-3-2-1"))
     assert "sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2" in lecture
+
+
+def test_2_3_the_api_refuses_eps_outside_the_cli_range() -> None:
+    """Review: ``sb.gradcheck(..., eps=1.0)`` passed a gradient twice the true one (the
+    truncation allowance eps^2 swallowed it); the API takes the CLI's range."""
+    import symbackprop.cli.cmd_code as cmd_code
+    from symbackprop.finite_diff import EPS_MAX, EPS_MIN
+
+    assert (cmd_code.EPS_MIN, cmd_code.EPS_MAX) == (EPS_MIN, EPS_MAX)
+    mod, params, X, Y = _lecture_problem()
+    for eps in (1.0, 1e3, 1e-12, float("nan"), True):
+        with pytest.raises(ValueError, match="eps must be"):
+            sb.gradcheck(mod, params, X, Y, eps=eps)
+    assert not sb.gradcheck(_Tampered(mod, lambda v: 2 * v), params, X, Y, eps=1e-2).ok
+
+
+def test_2_1_float32_parameters_are_checked_in_float64() -> None:
+    """Review: float32 parameters and data failed every row of a correct module (finite
+    differences in float32 cannot resolve a gradient); the check runs in float64."""
+    mod, params, X, Y = _lecture_problem()
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    assert sb.gradcheck(mod, p32, X.astype(np.float32), Y.astype(np.float32)).ok
+    wrong = _Tampered(mod, _flip)
+    assert not sb.gradcheck(wrong, p32, X.astype(np.float32), Y.astype(np.float32)).ok
