@@ -250,8 +250,8 @@ class GradientTable:
         name, scale = parse_init(self.init)
         std = f"W = {scale} I" if scale is not None else f"std {_INIT_STD[name]}"
         return (
-            f"init {self.init} ({std}), {self.depth} layers ({short_spec(self.spec)}), mse, "
-            f"{self.seeds} seeds, m = {self.m}"
+            f"init {self.init} ({std}), {_count(self.depth, 'layer')} ({short_spec(self.spec)}), "
+            f"mse, {_count(self.seeds, 'seed')}, m = {self.m}"
         )
 
     def summary(self) -> str:
@@ -296,6 +296,11 @@ def _module(spec: str) -> Any:
     from symbackprop.spec import Network
 
     return symbackprop.compile(Network.parse(spec, loss="mse"))
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 layer``, ``5 layers``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def analyze(
@@ -420,7 +425,7 @@ def plot(tables: list[GradientTable], path: str) -> None:
         ax.legend(fontsize=8)
     fig.suptitle(
         f"Gradient norms at initialization: depth {first.depth}, width {first.width}, "
-        f"{first.activation}, geometric mean over {first.seeds} seeds"
+        f"{first.activation}, geometric mean over {_count(first.seeds, 'seed')}"
     )
     fig.tight_layout()
     fig.savefig(path, dpi=120)

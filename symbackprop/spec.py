@@ -262,7 +262,8 @@ class Network:
         except OSError as exc:
             raise SpecError(f"{label}: cannot read it ({exc.strerror or exc})") from None
         try:
-            text = raw.decode("utf-8")
+            # utf-8-sig: editors on Windows start UTF-8 files with a byte-order mark
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise SpecError(
                 f"{label}: not UTF-8 text (byte {exc.start}); expected a TOML or JSON file"

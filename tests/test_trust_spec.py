@@ -416,3 +416,18 @@ def test_4_2_any_json_file_gives_a_network_or_a_spec_error(data: object) -> None
         path = Path(folder) / "net.json"
         path.write_text(text)
         _network_or_spec_error(lambda: Network.from_file(path))
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("bom.toml", "input = 4\n[[layers]]\nunits = 3\n[[layers]]\nunits = 1\n"),
+        ("bom.json", '{"input": 4, "layers": [{"units": 3}, {"units": 1}]}'),
+    ],
+)
+def test_spec_files_with_a_byte_order_mark_read(tmp_path: Path, name: str, text: str) -> None:
+    """Review: a TOML file saved with a UTF-8 BOM failed with 'Invalid statement (at line 1,
+    column 1)'; editors on Windows write one. Both formats read it."""
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert Network.from_file(path).widths == (4, 3, 1)
