@@ -9,7 +9,13 @@ from click.core import ParameterSource
 
 from symbackprop.cli import console, output
 from symbackprop.cli.errors import CheckFailed, CliError
-from symbackprop.cli.options import FiniteFloat, IntRange, SpecOptions, spec_options
+from symbackprop.cli.options import (
+    FiniteFloat,
+    IntRange,
+    SpecOptions,
+    memory_option,
+    spec_options,
+)
 
 CODEGEN_EPILOG = """\b
 Examples:
@@ -110,15 +116,7 @@ def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
     show_default=True,
     help=f"Finite-difference step, in [{EPS_MIN:g}, {EPS_MAX:g}].",
 )
-@click.option(
-    "--memory",
-    "memory_gib",
-    type=click.FloatRange(min=0, min_open=True),
-    default=4.0,
-    show_default=True,
-    metavar="GIB",
-    help="Refuse checks estimated to need more memory than this (GiB).",
-)
+@memory_option
 @click.option(
     "--exact/--no-exact",
     default=True,

@@ -18,7 +18,7 @@ import click
 
 from symbackprop.cli import output
 from symbackprop.cli.errors import CliError
-from symbackprop.cli.options import SpecOptions, spec_options
+from symbackprop.cli.options import SpecOptions, memory_option, spec_options
 
 
 # spec_options wraps the function, so options of this command go above it (on the wrapper)
@@ -138,15 +138,7 @@ EXACT_MAX_DIGITS = 3_000
     is_flag=True,
     help="Replace the --plot FILE if it exists (never through a symbolic link).",
 )
-@click.option(
-    "--memory",
-    "memory_gib",
-    type=click.FloatRange(min=0, min_open=True),
-    default=4.0,
-    show_default=True,
-    metavar="GIB",
-    help="Refuse runs estimated to need more memory than this (GiB).",
-)
+@memory_option
 def gradients_command(
     depth: int,
     width: int,

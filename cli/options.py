@@ -297,3 +297,16 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed(decorators):
         wrapper = decorator(wrapper)
     return wrapper
+
+
+#: ``--memory GIB`` on the commands that allocate (check, gradients): the budget that
+#: :mod:`symbackprop.memory` estimates against (DEFAULT_BUDGET_GIB there, 4 GiB)
+memory_option = click.option(
+    "--memory",
+    "memory_gib",
+    type=click.FloatRange(min=0, min_open=True),
+    default=4.0,
+    show_default=True,
+    metavar="GIB",
+    help="Refuse runs estimated to need more memory than this (GiB).",
+)

@@ -178,3 +178,18 @@ def test_piecewise_derivatives_print_as_indicators_in_every_format(batch: bool) 
     assert r"\mathbf{1}\lbrace" in outputs["latex"] and r"\frac{1}{100}" in outputs["latex"]
     # '<' and '>' in LaTeX text mode would print as '¡' and '¿'
     assert r"\textgreater{}" in outputs["latex"]
+
+
+def test_piecewise_bodies_have_one_printing_rule() -> None:
+    """Two pieces print as an indicator sum (zero terms dropped, coefficient 1 not written);
+    anything else lists its pieces, never Python's 'if/else' or SymPy's Piecewise(...)."""
+    import sympy as sp
+
+    from symbackprop.ops.scalars import scalar_text, z
+
+    assert scalar_text(sp.Piecewise((1, z > 0), (0, True))) == "1{z > 0}"
+    assert scalar_text(sp.Piecewise((2, z > 0), (sp.Rational(1, 100), True))) == (
+        "(2) 1{z > 0} + (1/100) 1{z <= 0}"
+    )
+    three = sp.Piecewise((1, z > 1), (z, z > -1), (-1, True))
+    assert scalar_text(three) == "1 where z > 1; z where z > -1; -1 otherwise"

@@ -6,6 +6,8 @@ by mapping ``z -> Z[l]``, ``a -> A[l]``, ``y -> Y`` and ``u -> upstream gradient
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 
 z = sp.Symbol("z", real=True)
@@ -32,25 +34,53 @@ def indicator_pieces(body: sp.Piecewise) -> list[tuple[sp.Expr, sp.Basic]] | Non
     return [(pieces[0].expr, cond), (pieces[1].expr, cond.negated)]
 
 
+def indicator_sum(
+    body: sp.Piecewise,
+    show: Callable[[sp.Basic], str],
+    indicator: Callable[[str], str],
+    scaled: Callable[[str, str], str],
+) -> str | None:
+    """``v 1{c} + w 1{not c}`` for a two-piece body, printed by the caller's ``show``: every
+    printer (text, LaTeX, the reasons' plain text) writes piecewise bodies through this one
+    rule. ``indicator(cond_text)`` spells 1{...}, ``scaled(value_text, indicator_text)`` a
+    coefficient; zero terms drop, coefficient 1 is not written. ``None``: not of that form."""
+    pieces = indicator_pieces(body)
+    if pieces is None:
+        return None
+    terms = [
+        indicator(show(cond)) if value == 1 else scaled(show(value), indicator(show(cond)))
+        for value, cond in pieces
+        if value != 0
+    ]
+    return " + ".join(terms) or "0"
+
+
+def piece_list(body: sp.Piecewise, show: Callable[[sp.Basic], str]) -> str:
+    """Any other piecewise body as ``v where c; w otherwise``."""
+    return "; ".join(
+        f"{show(piece.expr)} where {show(piece.cond)}"
+        if piece.cond is not sp.true
+        else f"{show(piece.expr)} otherwise"
+        for piece in body.args
+    )
+
+
 def scalar_text(expr: sp.Expr) -> str:
     """A scalar record expression as one line of text; piecewise bodies as indicator sums."""
     if isinstance(expr, sp.Piecewise):
-        pieces = indicator_pieces(expr)
-        if pieces is not None:
-            terms = []
-            for value, cond in pieces:
-                if value == 0:
-                    continue
-                ind = f"1{{{sp.sstr(cond)}}}"
-                terms.append(ind if value == 1 else f"({sp.sstr(value)}) {ind}")
-            return " + ".join(terms) or "0"
-        return "; ".join(
-            f"{sp.sstr(piece.expr)} where {sp.sstr(piece.cond)}"
-            if piece.cond is not sp.true
-            else f"{sp.sstr(piece.expr)} otherwise"
-            for piece in expr.args
-        )
+        text = indicator_sum(expr, sp.sstr, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
+        return text if text is not None else piece_list(expr, sp.sstr)
     return sp.sstr(expr)
 
 
-__all__ = ["a", "indicator_pieces", "s", "scalar_text", "u", "y", "z"]
+__all__ = [
+    "a",
+    "indicator_pieces",
+    "indicator_sum",
+    "piece_list",
+    "s",
+    "scalar_text",
+    "u",
+    "y",
+    "z",
+]

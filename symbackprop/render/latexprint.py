@@ -19,7 +19,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.latex import LatexPrinter
 
-from symbackprop.ops.scalars import indicator_pieces
+from symbackprop.ops.scalars import indicator_sum
 from symbackprop.render.common import (
     division_parts,
     is_atom,
@@ -141,23 +141,21 @@ class MathLatexPrinter(LatexPrinter):
         t = expr.fn.variables[0]
         body = expr.fn.expr.xreplace({t: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
-            pieces = indicator_pieces(body)
-            if pieces is None:
-                rows = [
-                    rf"{self._print(p.expr)} & \text{{if }} {self._print(p.cond)}"
-                    if p.cond is not sp.true
-                    else rf"{self._print(p.expr)} & \text{{otherwise}}"
-                    for p in body.args
-                ]
-                text = r"\begin{cases}" + r" \\ ".join(rows) + r"\end{cases}"
-                return text.replace(_ARG, arg)
-            terms = []
-            for value, cond in pieces:
-                if value == 0:
-                    continue
-                ind = rf"\mathbf{{1}}\lbrace {self._print(cond)} \rbrace"
-                terms.append(ind if value == 1 else rf"{self._print(value)} \, {ind}")
-            return (OPEN + (" + ".join(terms) or "0") + CLOSE).replace(_ARG, arg)
+            text = indicator_sum(
+                body,
+                self._print,
+                lambda c: rf"\mathbf{{1}}\lbrace {c} \rbrace",
+                lambda v, i: rf"{v} \, {i}",
+            )
+            if text is not None:
+                return (OPEN + text + CLOSE).replace(_ARG, arg)
+            rows = [
+                rf"{self._print(p.expr)} & \text{{if }} {self._print(p.cond)}"
+                if p.cond is not sp.true
+                else rf"{self._print(p.expr)} & \text{{otherwise}}"
+                for p in body.args
+            ]
+            return (r"\begin{cases}" + r" \\ ".join(rows) + r"\end{cases}").replace(_ARG, arg)
         return self._print(body).replace(_ARG, arg)
 
 

@@ -13,7 +13,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.str import StrPrinter
 
-from symbackprop.ops.scalars import indicator_pieces
+from symbackprop.ops.scalars import indicator_sum, piece_list
 from symbackprop.render.common import (
     division_parts,
     is_atom,
@@ -125,22 +125,8 @@ def _is_call(expr: Any) -> bool:
 
 def _piecewise_text(printer: TextPrinter, body: sp.Piecewise) -> str:
     """``(1{z > 0} + (1/100) 1{z <= 0})``: a piecewise function in indicator notation."""
-    pieces = indicator_pieces(body)
-    if pieces is None:
-        parts = [
-            f"{printer._print(p.expr)} where {printer._print(p.cond)}"
-            if p.cond is not sp.true
-            else f"{printer._print(p.expr)} otherwise"
-            for p in body.args
-        ]
-        return "(" + "; ".join(parts) + ")"
-    terms = []
-    for value, cond in pieces:
-        if value == 0:
-            continue
-        ind = f"1{{{printer._print(cond)}}}"
-        terms.append(ind if value == 1 else f"({printer._print(value)}) {ind}")
-    return "(" + (" + ".join(terms) or "0") + ")"
+    text = indicator_sum(body, printer._print, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
+    return "(" + (text if text is not None else piece_list(body, printer._print)) + ")"
 
 
 _PRINTER = TextPrinter()
