@@ -86,3 +86,26 @@ def test_pyproject_lists_every_package() -> None:
         on_disk.add(".".join(("symbackprop", *rel.parts)))
     assert listed == on_disk, "update [tool.setuptools] packages in pyproject.toml"
     assert config["package-dir"]["symbackprop.cli"] == "cli"
+
+
+def test_no_user_text_can_reach_eval_exec_sympify_or_parse_expr() -> None:
+    """DESIGN.md's safety rule, held by the source itself: ``exec`` only in executor.py (on
+    the generated module, built from validated names), ``sympify`` only with ``strict=True``
+    (which refuses strings), no ``eval(``/``parse_expr`` calls at all (``def eval`` is SymPy's
+    Function hook in formula/functions.py)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for source in sorted([*root.glob("symbackprop/**/*.py"), *root.glob("cli/*.py")]):
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+            where = f"{source.relative_to(root)}:{number}"
+            code = line.split("#", 1)[0]
+            if re.search(r"\bexec\(", code) and source.name != "executor.py":
+                found.append(where)
+            if re.search(r"(?<!def )\beval\(|parse_expr", code):
+                found.append(where)
+            if "sympify(" in code and "strict=True" not in code:
+                found.append(where)
+    assert found == []
