@@ -33,7 +33,7 @@ Examples:
 #: the exact check (rational arithmetic, SymPy) runs for networks up to this depth
 EXACT_MAX_DEPTH = 4
 #: --eps: smaller steps drown in rounding, larger ones in the curvature of the cost (the same
-#: range as symbackprop.finite_diff.EPS_MIN/EPS_MAX, which imports NumPy; a test ties them)
+#: range as symbackprop.check.finite_diff.EPS_MIN/EPS_MAX, which imports NumPy; a test ties them)
 EPS_MIN, EPS_MAX = 1e-10, 1e-2
 #: --seed: numpy's default_rng takes any non-negative integer; the CLI keeps to 32 bits
 SEED_MAX = 2**32 - 1
@@ -133,8 +133,8 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
     from rich.table import Table
 
     import symbackprop as sb
-    from symbackprop.finite_diff import choose_mode
-    from symbackprop.memory import check_budget, check_depth, no_memory_error
+    from symbackprop.check.finite_diff import choose_mode
+    from symbackprop.core.memory import check_budget, check_depth, no_memory_error
 
     m = opts.sizes.get("m", 3)
     run_exact = exact and net.depth <= EXACT_MAX_DEPTH
@@ -159,7 +159,7 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
         if run_exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             derivation = sb.derive(net, batch=opts.batch)
-            exact_result = derivation.check_exact(sizes=opts.sizes or None, seed=seed)
+            exact_result = sb.check_exact(derivation, sizes=opts.sizes or None, seed=seed)
 
     table = Table(title=f"finite differences ({mode}, eps={eps:g}, m={m})", title_justify="left")
     for column, justify in (

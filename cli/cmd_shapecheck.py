@@ -11,7 +11,7 @@ from symbackprop.cli.errors import CheckFailed
 from symbackprop.cli.options import SpecOptions, spec_options
 
 if TYPE_CHECKING:
-    from symbackprop.formula.check import FormulaReport
+    from symbackprop.apps.shapecheck.check import FormulaReport
 
 SHAPECHECK_EPILOG = """\b
 Examples:
@@ -44,7 +44,7 @@ def shapecheck_cmd(opts: SpecOptions, wrt: str, formula: str) -> None:
     the arrangement of its own factors that shape analysis admits."""
     net = opts.network()
     import symbackprop as sb
-    from symbackprop.formula.typing_ import FormulaShapeError
+    from symbackprop.apps.shapecheck.typing_ import FormulaShapeError
 
     with console.working(f"checking the formula for dJ/d{wrt}"):
         report = sb.check_formula(net, wrt, formula, batch=opts.batch)
@@ -72,7 +72,7 @@ def _render(report: FormulaReport) -> list[Any]:
     from rich.table import Table
     from rich.text import Text
 
-    from symbackprop.formula.printer import to_formula
+    from symbackprop.render.formula import to_formula
 
     out: list[Any] = []
     head = Text()

@@ -39,7 +39,7 @@ def collapse_command(opts: SpecOptions, fmt: str) -> None:
     W' = W[3] W[2] W[1] and b' = W[3] W[2] b[1] + W[3] b[2] + b[3], checked symbolically and at
     random rational matrices. The loss plays no part.
     """
-    from symbackprop.collapse import collapse
+    from symbackprop.apps.collapse import collapse
 
     if opts.loss is None:
         # The loss plays no part in the collapse, but the default bce would refuse an identity
@@ -71,8 +71,8 @@ class InitType(click.ParamType):
     name = "INIT"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from symbackprop.apps.gradients import parse_init
         from symbackprop.errors import SpecError
-        from symbackprop.gradients import parse_init
 
         try:
             parse_init(str(value))
@@ -157,8 +157,8 @@ def gradients_command(
     activations, zero biases, W[l] = C I) is printed too, in rationals.
     """
     plot_target = _plot_target(plot_path, force) if plot_path is not None else None
+    from symbackprop.apps.gradients import analyze, chart, exact_scaling, parse_init, plot
     from symbackprop.cli import console
-    from symbackprop.gradients import analyze, chart, exact_scaling, parse_init, plot
 
     inits = inits or ("he", "normal")
     tables = []
@@ -166,7 +166,8 @@ def gradients_command(
     with console.progress() as progress:
         task = progress.add_task("gradient norms", total=len(inits))
         for init in inits:
-            progress.update(task, description=f"gradient norms, init {init}")
+            # refresh now: a fast stage would otherwise finish between two automatic refreshes
+            progress.update(task, description=f"gradient norms, init {init}", refresh=True)
             tables.append(
                 analyze(
                     depth, width, activation, init, seeds=seeds, m=batch, memory_gib=memory_gib

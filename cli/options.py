@@ -300,7 +300,7 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 #: ``--memory GIB`` on the commands that allocate (check, gradients): the budget that
-#: :mod:`symbackprop.memory` estimates against (DEFAULT_BUDGET_GIB there, 4 GiB)
+#: :mod:`symbackprop.core.memory` estimates against (DEFAULT_BUDGET_GIB there, 4 GiB)
 memory_option = click.option(
     "--memory",
     "memory_gib",

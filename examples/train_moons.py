@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import symbackprop as sb
-from symbackprop.data import Standardizer, minibatches, train_test_split, two_moons
-from symbackprop.optim import SGD, Momentum, Optimizer
+from symbackprop.apps.data import Standardizer, minibatches, train_test_split, two_moons
+from symbackprop.apps.optim import SGD, Momentum, Optimizer
 
 SPEC = "2-16:tanh-16:tanh-1:sigmoid"
 NOISE, BATCH, BETA, TARGET = 0.2, 128, 0.9, 0.1

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from symbackprop.gradients import analyze, exact_scaling
+from symbackprop.apps.gradients import analyze, exact_scaling
 
 
 def main() -> None:

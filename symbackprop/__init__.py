@@ -13,10 +13,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from symbackprop import notebook as _notebook
 from symbackprop._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from symbackprop.derivation import Derivation, Step
+    from symbackprop.check.finite_diff import gradcheck
+    from symbackprop.core.derivation import Derivation, Step
     from symbackprop.entry import (
         cache_plan,
         check_exact,
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         derive,
     )
     from symbackprop.errors import FormulaError, SpecError, SymbackpropError
-    from symbackprop.finite_diff import gradcheck
+    from symbackprop.render import to_json, to_latex, to_markdown, to_text
     from symbackprop.spec import Layer, Network
 
 # public name -> module that defines it. The entry points (derive, codegen, compile,
@@ -40,14 +42,18 @@ _LAZY: dict[str, str] = {
     "FormulaError": "symbackprop.errors",
     "SymbackpropError": "symbackprop.errors",
     "derive": "symbackprop.entry",
-    "Derivation": "symbackprop.derivation",
-    "Step": "symbackprop.derivation",
+    "Derivation": "symbackprop.core.derivation",
+    "Step": "symbackprop.core.derivation",
     "codegen": "symbackprop.entry",
     "cache_plan": "symbackprop.entry",
     "compile": "symbackprop.entry",
     "check_formula": "symbackprop.entry",
     "check_exact": "symbackprop.entry",
-    "gradcheck": "symbackprop.finite_diff",
+    "gradcheck": "symbackprop.check.finite_diff",
+    "to_text": "symbackprop.render",
+    "to_latex": "symbackprop.render",
+    "to_markdown": "symbackprop.render",
+    "to_json": "symbackprop.render",
 }
 
 __all__ = [
@@ -66,6 +72,10 @@ __all__ = [
     "compile",
     "derive",
     "gradcheck",
+    "to_json",
+    "to_latex",
+    "to_markdown",
+    "to_text",
 ]
 
 
@@ -80,3 +90,7 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+# In a running IPython (Jupyter), show a Derivation as Markdown; a no-op anywhere else.
+_notebook.register()

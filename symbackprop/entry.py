@@ -2,9 +2,9 @@
 
 Each takes what a user naturally has in hand: a :class:`~symbackprop.spec.Network`, a compact
 spec string (``sb.derive("4-3-2-1")``), a spec file path (``"net.toml"``) or, where it makes
-sense, a :class:`~symbackprop.derivation.Derivation`; one function,
+sense, a :class:`~symbackprop.core.derivation.Derivation`; one function,
 :func:`symbackprop.spec.as_network`, turns the first three into a Network for all of them.
-The stage functions they call (``symbackprop.derivation.derive``, ``symbackprop.lowering.
+The stage functions they call (``symbackprop.core.derivation.derive``, ``symbackprop.lowering.emit.
 codegen``, ...) keep their narrower, typed signatures.
 
 This is the facade stage: it may import every stage below it.
@@ -16,19 +16,19 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from symbackprop import derivation as _derivation
-from symbackprop import exact as _exact
-from symbackprop import executor as _executor
-from symbackprop import lowering as _lowering
-from symbackprop.derivation import Derivation
-from symbackprop.formula import check as _formula_check
+from symbackprop.apps.shapecheck import check as _formula_check
+from symbackprop.check import exact as _exact
+from symbackprop.core import derivation as _derivation
+from symbackprop.core.derivation import Derivation
+from symbackprop.lowering import emit as _lowering
+from symbackprop.lowering import executor as _executor
 from symbackprop.spec import Network, as_network
 
 if TYPE_CHECKING:
-    from symbackprop.cache_layout import CacheEntry
-    from symbackprop.exact import ExactCheck
-    from symbackprop.executor import GradientModule
-    from symbackprop.formula.check import FormulaReport
+    from symbackprop.apps.shapecheck.check import FormulaReport
+    from symbackprop.check.exact import ExactCheck
+    from symbackprop.lowering.cache_layout import CacheEntry
+    from symbackprop.lowering.executor import GradientModule
 
 __all__ = ["cache_plan", "check_exact", "check_formula", "codegen", "compile", "derive"]
 
@@ -69,7 +69,8 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     """Generate the batch gradient module for ``source`` and load it in memory.
 
     ``source`` as for :func:`codegen`. Returns a
-    :class:`~symbackprop.executor.GradientModule` (its functions as attributes, ``.source``).
+    :class:`~symbackprop.lowering.executor.GradientModule` (its functions as attributes,
+    ``.source``).
     """
     return _executor.compile(_source(source), sizes=sizes)
 
@@ -88,7 +89,7 @@ def check_formula(
     network: SourceLike, wrt: str, formula: str, *, batch: bool = False
 ) -> FormulaReport:
     """Check a hand-written ``formula`` as dJ/d``wrt``; see
-    :class:`~symbackprop.formula.check.FormulaReport`.
+    :class:`~symbackprop.apps.shapecheck.check.FormulaReport`.
 
     ``network``: a Network, a compact spec, a spec file or a Derivation (whose form then
     decides; ``batch`` is for the others).

@@ -54,8 +54,8 @@ from typing import TYPE_CHECKING, Any, cast
 from symbackprop.errors import FormulaError, SpecError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from symbackprop.ops.activations import Activation
-    from symbackprop.ops.losses import Loss
+    from symbackprop.records.activations import Activation
+    from symbackprop.records.losses import Loss
 
 __all__ = [
     "MAX_L2",
@@ -158,7 +158,7 @@ class Network:
         spec wins over all. ``define={"swish": "z*sigmoid(z)"}`` adds custom activations.
         ``loss`` defaults to bce (DESIGN.md's signature), which needs a sigmoid output.
         ``loss=None`` means "none chosen": bce where the output is sigmoid, else the network
-        is still built with no loss (enough for :func:`~symbackprop.collapse.collapse`) and
+        is still built with no loss (enough for :func:`~symbackprop.apps.collapse.collapse`) and
         anything that needs the loss raises a SpecError saying which one to choose.
         """
         define_pairs = _normalize_define(define)
@@ -360,17 +360,17 @@ class Network:
 
     @property
     def activation_records(self) -> tuple[Activation, ...]:
-        """The :class:`~symbackprop.ops.activations.Activation` record of each layer."""
+        """The :class:`~symbackprop.records.activations.Activation` record of each layer."""
         return tuple(_activation_record(name, self._custom, "") for name in self.activations)
 
     @property
     def loss_record(self) -> Loss:
-        """The :class:`~symbackprop.ops.losses.Loss` record of the loss.
+        """The :class:`~symbackprop.records.losses.Loss` record of the loss.
 
         Raises :class:`SpecError` when no loss was chosen and the default bce does not fit the
         output (``Network.parse("4-3-1", activation="identity")``), saying which one to choose.
         """
-        from symbackprop.ops.losses import LOSSES
+        from symbackprop.records.losses import LOSSES
 
         if self.loss is None:
             raise SpecError(_loss_mismatch(self, DEFAULT_LOSS, chosen=False))
@@ -426,7 +426,7 @@ def _validate(net: Network) -> None:
     setattr_(net, "_custom", customs)
 
     # loss
-    from symbackprop.ops.losses import LOSSES
+    from symbackprop.records.losses import LOSSES
 
     if net.loss is not None and (not isinstance(net.loss, str) or net.loss not in LOSSES):
         raise SpecError(
@@ -501,7 +501,7 @@ def _validate(net: Network) -> None:
 
 
 def _loss_fits(net: Network, loss: str) -> bool:
-    from symbackprop.ops.losses import LOSSES
+    from symbackprop.records.losses import LOSSES
 
     required = LOSSES[loss].requires_output
     return required is None or net.layers[-1].activation == required
@@ -509,7 +509,7 @@ def _loss_fits(net: Network, loss: str) -> bool:
 
 def _loss_mismatch(net: Network, loss: str, *, chosen: bool) -> str:
     """Why ``loss`` does not fit the output layer, and which loss (or output) to choose."""
-    from symbackprop.ops.losses import LOSSES
+    from symbackprop.records.losses import LOSSES
 
     required = LOSSES[loss].requires_output
     output = net.layers[-1]
@@ -646,8 +646,8 @@ def width_name_problem(name: str) -> str | None:
     same network is refused by :func:`_validate`.
     """
     from symbackprop.formula.parser import FUNCTIONS
-    from symbackprop.ops.activations import ACTIVATIONS
-    from symbackprop.ops.losses import LOSSES
+    from symbackprop.records.activations import ACTIVATIONS
+    from symbackprop.records.losses import LOSSES
 
     choose = "choose another name, e.g. n or h"
     if len(name) > MAX_NAME_LENGTH:
@@ -701,7 +701,7 @@ def _show(value: object, limit: int = 60) -> str:
 
 
 def _activation_record(name: object, customs: Mapping[str, Activation], where: str) -> Activation:
-    from symbackprop.ops.activations import ACTIVATIONS
+    from symbackprop.records.activations import ACTIVATIONS
 
     if isinstance(name, str):
         if name in customs:
@@ -764,7 +764,7 @@ def _normalize_define(
 def _build_customs(pairs: tuple[tuple[str, str], ...]) -> dict[str, Activation]:
     if not pairs:
         return {}
-    from symbackprop.ops.activations import ACTIVATIONS, custom_activation
+    from symbackprop.records.activations import ACTIVATIONS, custom_activation
 
     customs: dict[str, Activation] = {}
     for name, formula in pairs:

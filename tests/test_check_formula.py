@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sb
+from symbackprop.apps.shapecheck.typing_ import FormulaShapeError
 from symbackprop.errors import FormulaError, SpecError
-from symbackprop.formula.typing_ import FormulaShapeError
 
 LECTURE = sb.Network.parse("n-3-2-1")
 BOARD = "(a3 - y) W3^T a2(1 - a2) a1^T"

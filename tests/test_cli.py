@@ -98,7 +98,7 @@ def test_check_fails_with_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
     import dataclasses
 
     import symbackprop
-    import symbackprop.finite_diff as gc
+    import symbackprop.check.finite_diff as gc
 
     real = gc.gradcheck
 

@@ -8,8 +8,8 @@ import sympy as sp
 from click.testing import CliRunner
 
 import symbackprop as sb
+from symbackprop.apps.collapse import collapse, text
 from symbackprop.cli.lecture_commands import register
-from symbackprop.collapse import collapse, text
 
 
 def _group() -> click.Group:

@@ -9,9 +9,9 @@ import sympy as sp
 from sympy import HadamardProduct, MatMul, OneMatrix, Transpose
 
 import symbackprop as sb
-from symbackprop.exact import Evaluator, Table
-from symbackprop.nodes import Act, Apply
-from symbackprop.ops.activations import ACTIVATIONS
+from symbackprop.check.exact import Evaluator, Table
+from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.nodes import Act, Apply
 
 
 def _rational_matrix(rng: random.Random, rows: int, cols: int) -> sp.Matrix:

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from sympy import HadamardProduct, MatMul, Transpose
 
 import symbackprop as sb
-from symbackprop.exact import ExactCheck
-from symbackprop.ops import scalars
-from symbackprop.ops.activations import ACTIVATIONS, custom_activation
+from symbackprop.check.exact import ExactCheck
+from symbackprop.records import scalars
+from symbackprop.records.activations import ACTIVATIONS, custom_activation
 
 ELEMENTWISE = sorted(name for name, act in ACTIVATIONS.items() if act.elementwise)
 
@@ -44,7 +44,7 @@ def architectures(draw: st.DrawFn) -> tuple[sb.Network, bool, int]:
 def _exact_passes(case: tuple[sb.Network, bool, int]) -> None:
     network, batch, m = case
     d = sb.derive(network, batch=batch)
-    result = d.check_exact(trials=1, sizes={"m": m} if batch else None)
+    result = sb.check_exact(d, trials=1, sizes={"m": m} if batch else None)
     assert result.ok, [str(m) for m in result.mismatches[:3]]
     assert result.entries == sum(
         int(sp.sympify(r).xreplace(_sizes(result))) * int(sp.sympify(c).xreplace(_sizes(result)))
@@ -89,13 +89,13 @@ def _sizes(result: ExactCheck) -> dict[sp.Symbol, int]:
 )
 def test_check_exact_on_named_networks(spec: str, loss: str, batch: bool) -> None:
     d = sb.derive(sb.Network.parse(spec, loss=loss), batch=batch)
-    result = d.check_exact(trials=2)
+    result = sb.check_exact(d, trials=2)
     assert result.ok, [str(m) for m in result.mismatches[:3]]
 
 
 def test_check_exact_custom_activation() -> None:
     net = sb.Network.parse("3-2:swish-1:sigmoid", define={"swish": "z*sigmoid(z)"})
-    assert sb.derive(net, batch=True).check_exact(trials=2).ok
+    assert sb.check_exact(sb.derive(net, batch=True), trials=2).ok
 
 
 def test_dropped_transpose_is_a_mismatch_on_a_square_network() -> None:
@@ -104,7 +104,7 @@ def test_dropped_transpose_is_a_mismatch_on_a_square_network() -> None:
     w2, delta2 = d.symbols["W2"], d.delta_symbols[2]
     d.deltas[1] = d.deltas[1].xreplace({Transpose(w2) * delta2: w2 * delta2})
     assert Transpose(w2) not in sp.preorder_traversal(d.deltas[1])
-    result = d.check_exact(trials=1)
+    result = sb.check_exact(d, trials=1)
     assert not result.ok
     assert {m.parameter for m in result.mismatches} == {"W1", "b1"}
     assert all(m.expected != m.got for m in result.mismatches)
@@ -117,7 +117,7 @@ def test_hadamard_turned_into_product_is_a_mismatch() -> None:
     assert isinstance(hadamard, HadamardProduct)
     d.deltas[2] = MatMul(*hadamard.args)
     # square at m = n = 3, so the product is defined and merely wrong
-    result = d.check_exact(trials=1, sizes={"m": 3})
+    result = sb.check_exact(d, trials=1, sizes={"m": 3})
     assert not result.ok
     assert {"W2", "b2"} <= {m.parameter for m in result.mismatches}
 
@@ -125,7 +125,7 @@ def test_hadamard_turned_into_product_is_a_mismatch() -> None:
 def test_corrupted_gradient_with_wrong_shape_is_reported_not_raised() -> None:
     d = sb.derive(sb.Network.parse("4-3-2-1"))
     d.gradients["W2"] = d.delta_symbols[2].T * d.symbols["a1"]  # undefined at these sizes
-    result = d.check_exact(trials=1)
+    result = sb.check_exact(d, trials=1)
     assert not result.ok
     assert any(m.parameter == "W2" and m.note for m in result.mismatches)
 
@@ -171,4 +171,4 @@ def test_long_custom_activation_derives() -> None:
     formula = "z*sigmoid(z)+softplus(z)*tanh(z)/(1+abs(z))+exp(-z^2)*log(1+z^2)"
     net = sb.Network.parse("3-4:f-1", define={"f": formula}, output="sigmoid")
     d = sb.derive(net)
-    assert d.check_exact(trials=1).ok
+    assert sb.check_exact(d, trials=1).ok

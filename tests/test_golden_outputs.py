@@ -2,8 +2,9 @@
 
 Each case runs one CLI command in-process and compares its stdout with a file captured from
 main before the one-IR rebuild (``tests/golden/outputs``). A change that is meant to alter an
-output regenerates the files with ``SYMBACKPROP_REGEN_GOLDEN=1 pytest tests/test_golden_outputs.py``
-and the diff is reviewed in the commit.
+output regenerates the files with
+``SYMBACKPROP_REGEN_GOLDEN=1 pytest tests/test_golden_outputs.py`` and the diff is reviewed
+in the commit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from symbackprop.cli import console
 from symbackprop.cli.main import main
 
 OUTPUTS = Path(__file__).parent / "golden" / "outputs"
@@ -62,7 +64,12 @@ def test_output_is_byte_identical(name: str, command: str, args: list[str], file
     argv = [command, *args]
     if command == "codegen" and "--batch" in argv:
         argv.remove("--batch")  # codegen always writes the batch module
+    # the consoles are built once per process; rebuild them so COLUMNS applies to this run
+    console.out.cache_clear()
+    console.err.cache_clear()
     result = CliRunner().invoke(main, argv, env={"COLUMNS": "100", "NO_COLOR": "1"})
+    console.out.cache_clear()
+    console.err.cache_clear()
     assert result.exit_code == 0, result.output
     got = _normalise(result.stdout)
     path = OUTPUTS / filename

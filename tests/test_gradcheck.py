@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sb
-from symbackprop.finite_diff import relative_error
+from symbackprop.check.finite_diff import relative_error
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softplus"]
 # (output activation, loss) pairs the spec allows: bce needs sigmoid, ce softmax (>= 2 units)

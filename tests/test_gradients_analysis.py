@@ -11,8 +11,8 @@ import sympy as sp
 from click.testing import CliRunner
 
 import symbackprop as sb
+from symbackprop.apps.gradients import analyze, chart, exact_scaling, parse_init
 from symbackprop.cli.lecture_commands import register
-from symbackprop.gradients import analyze, chart, exact_scaling, parse_init
 
 
 @pytest.mark.parametrize("scale", [Fraction(3, 2), Fraction(1, 2)])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symbackprop.data import Standardizer, minibatches, one_hot, spirals, two_moons
-from symbackprop.optim import SGD, Adam, Momentum
+from symbackprop.apps.data import Standardizer, minibatches, one_hot, spirals, two_moons
+from symbackprop.apps.optim import SGD, Adam, Momentum
 
 
 def test_sgd_step_in_place() -> None:

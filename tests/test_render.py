@@ -120,7 +120,32 @@ def test_deep_network_falls_back_to_compact() -> None:
 def test_markdown_has_math(lecture: sb.Derivation) -> None:
     md = to_markdown(lecture)
     assert "$$" in md and "$W^{[2]}$" in md
-    assert md == lecture._repr_markdown_()  # type: ignore[attr-defined]
+    assert md == sb.to_markdown(lecture)
+    assert not hasattr(lecture, "_repr_markdown_")  # the core knows no printer
+
+
+def test_notebook_display_is_registered_by_name(lecture: sb.Derivation) -> None:
+    """The facade registers the Markdown display with IPython's formatters by class name."""
+    from symbackprop import notebook
+
+    class Formatter:
+        def __init__(self) -> None:
+            self.by_name: dict[tuple[str, str], object] = {}
+
+        def for_type_by_name(self, module: str, name: str, func: object) -> None:
+            self.by_name[(module, name)] = func
+
+    class Shell:
+        def __init__(self) -> None:
+            self.display_formatter = type("DF", (), {"formatters": {"text/markdown": Formatter()}})
+
+    shell = Shell()
+    assert notebook.register(shell)
+    formatter = shell.display_formatter.formatters["text/markdown"]
+    cls = type(lecture)
+    render = formatter.by_name[(cls.__module__, cls.__name__)]
+    assert render(lecture) == to_markdown(lecture)  # type: ignore[operator]
+    assert not notebook.register()  # no IPython running: nothing to do
 
 
 def test_json_parses_with_expected_keys(lecture: sb.Derivation) -> None:
@@ -185,7 +210,7 @@ def test_piecewise_bodies_have_one_printing_rule() -> None:
     anything else lists its pieces, never Python's 'if/else' or SymPy's Piecewise(...)."""
     import sympy as sp
 
-    from symbackprop.ops.scalars import scalar_text, z
+    from symbackprop.records.scalars import scalar_text, z
 
     assert scalar_text(sp.Piecewise((1, z > 0), (0, True))) == "1{z > 0}"
     assert scalar_text(sp.Piecewise((2, z > 0), (sp.Rational(1, 100), True))) == (

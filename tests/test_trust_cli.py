@@ -173,7 +173,7 @@ def test_1_1_plot_failure_keeps_the_old_plot(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """gradients --plot goes through the same helper: a failing savefig leaves no trace."""
-    import symbackprop.gradients as gradients
+    import symbackprop.apps.gradients as gradients
 
     png = tmp_path / "g.png"
     png.write_bytes(OLD)

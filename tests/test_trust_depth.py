@@ -12,7 +12,7 @@ import pytest
 import sympy as sp
 
 import symbackprop as sb
-from symbackprop.derivation import bounded_simplify, is_small_scalar
+from symbackprop.core.derivation import bounded_simplify, is_small_scalar
 from symbackprop.spec import Network
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def test_3_3_huge_power_activation_derives_and_checks() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "sw'(z1)" in proc.stdout  # the derivative is shown as a factor, not expanded
     net = Network.parse("4-3-1", activation="sw", define={"sw": formula}, loss="mse")
-    assert sb.derive(net, batch=True).check_exact().ok
+    assert sb.check_exact(sb.derive(net, batch=True)).ok
     refused = run("derive", "4-3-1", "--activation", "sw=(1+z)^999*(2+z)^999", "--loss", "mse")
     assert refused.returncode == 2 and "not finite" in refused.stderr
 
@@ -82,7 +82,7 @@ def test_3_3_lecture_cancellations_still_derived(
         assert out.algebra is not None and out.algebra.endswith(algebra)
         y, a = d.graph.y, d.graph.a(d.depth)
         assert delta == a - y
-    assert d.check_exact().ok
+    assert sb.check_exact(d).ok
 
 
 # -- 3.4: depth ------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def test_3_4_prose_pattern_does_not_depend_on_depth() -> None:
 
 
 def test_3_4_collapse_depth_limit() -> None:
-    from symbackprop.collapse import MAX_COLLAPSE_DEPTH, collapse
+    from symbackprop.apps.collapse import MAX_COLLAPSE_DEPTH, collapse
 
     net = Network.parse(deep_spec(MAX_COLLAPSE_DEPTH + 1), activation="identity", loss="mse")
     with pytest.raises(sb.SpecError, match=f"at most {MAX_COLLAPSE_DEPTH}"):
@@ -127,7 +127,7 @@ def test_3_4_collapse_depth_limit() -> None:
 
 
 def test_3_4_collapse_check_is_not_vacuous() -> None:
-    from symbackprop.collapse import _same_sum, collapse
+    from symbackprop.apps.collapse import _same_sum, collapse
 
     c = collapse(Network.parse("4-3-2-1", activation="identity", loss="mse"))
     g = c.graph
@@ -140,7 +140,7 @@ def test_3_4_collapse_check_is_not_vacuous() -> None:
 
 
 def test_3_5_memory_estimate_formula() -> None:
-    from symbackprop.memory import estimate_bytes
+    from symbackprop.core.memory import estimate_bytes
 
     # 4-3-1, m = 2: P = 3*5 + 1*4 = 19; 2P + m(4 + 1) + 2m(3 + 1) + 3m*4 = 38 + 10 + 16 + 24
     assert estimate_bytes([4, 3, 1], 2) == 8 * 88
@@ -218,15 +218,15 @@ def test_step_number_is_printed_number() -> None:
 
 @pytest.mark.slow
 def test_3_4_documented_depth_limits_refuse_with_exit_2() -> None:
-    from symbackprop.derivation import EXPANDED_MAX_DEPTH
-    from symbackprop.exact import MAX_EXACT_DEPTH
-    from symbackprop.memory import MAX_CHECK_DEPTH
+    from symbackprop.check.exact import MAX_EXACT_DEPTH
+    from symbackprop.core.derivation import EXPANDED_MAX_DEPTH
+    from symbackprop.core.memory import MAX_CHECK_DEPTH
 
     proc = run("check", deep_spec(MAX_CHECK_DEPTH + 1))
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert f"at most {MAX_CHECK_DEPTH}" in proc.stderr
     with pytest.raises(sb.SpecError, match=f"at most {MAX_EXACT_DEPTH}"):
-        sb.derive(Network.parse(deep_spec(MAX_EXACT_DEPTH + 1))).check_exact()
+        sb.check_exact(sb.derive(Network.parse(deep_spec(MAX_EXACT_DEPTH + 1))))
     deep = sb.derive(Network.parse(deep_spec(EXPANDED_MAX_DEPTH + 1)))
     with pytest.raises(sb.SpecError, match=f"at most {EXPANDED_MAX_DEPTH}"):
         deep.expanded  # noqa: B018 - the property is what is refused
@@ -235,7 +235,7 @@ def test_3_4_documented_depth_limits_refuse_with_exit_2() -> None:
 def test_3_5_gradients_refuses_runs_over_the_work_limit() -> None:
     """``gradients --width 4096 --m 10000 --depth 3`` is within the option ranges and the memory
     budget, but 1e12 multiply-adds ran for minutes: refused up front with one line."""
-    from symbackprop.memory import MAX_MULTIPLY_ADDS, estimate_multiply_adds
+    from symbackprop.core.memory import MAX_MULTIPLY_ADDS, estimate_multiply_adds
 
     assert estimate_multiply_adds([4, 3, 1], 2) == 3 * 2 * (4 * 3 + 3 * 1)
     assert estimate_multiply_adds([4096] * 3 + [1], 10_000) > MAX_MULTIPLY_ADDS

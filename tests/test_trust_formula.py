@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sb
+from symbackprop.apps.shapecheck import check as check_module
+from symbackprop.apps.shapecheck.repair import any_grouping
+from symbackprop.apps.shapecheck.typing_ import FormulaShapeError
 from symbackprop.errors import FormulaError
-from symbackprop.formula import check as check_module
 from symbackprop.formula import parse
 from symbackprop.formula.ast import structure, to_text
-from symbackprop.formula.printer import to_formula
-from symbackprop.formula.repair import any_grouping
-from symbackprop.formula.typing_ import FormulaShapeError
+from symbackprop.render.formula import to_formula
 
 SQUARE = sb.Network.parse("4-4-4-1")
 LECTURE = sb.Network.parse("4-3-2-1")

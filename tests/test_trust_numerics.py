@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sb
-from symbackprop.finite_diff import FULL_CHECK_MAX_PARAMS, GradCheckRow, noise_floor
+from symbackprop.check.finite_diff import FULL_CHECK_MAX_PARAMS, GradCheckRow, noise_floor
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -521,7 +521,7 @@ def test_4_1_the_numpy_printer_refuses_nodes_it_does_not_know() -> None:
     import sympy as sp
 
     from symbackprop.errors import InternalError
-    from symbackprop.numpy_printer import NumPyPrinter
+    from symbackprop.lowering.numpy_printer import NumPyPrinter
 
     printer = NumPyPrinter({})
     t = sp.Symbol("Z1", real=True)
@@ -549,7 +549,7 @@ def test_2_3_the_api_refuses_eps_outside_the_cli_range() -> None:
     """Review: ``sb.gradcheck(..., eps=1.0)`` passed a gradient twice the true one (the
     truncation allowance eps^2 swallowed it); the API takes the CLI's range."""
     import symbackprop.cli.cmd_code as cmd_code
-    from symbackprop.finite_diff import EPS_MAX, EPS_MIN
+    from symbackprop.check.finite_diff import EPS_MAX, EPS_MIN
 
     assert (cmd_code.EPS_MIN, cmd_code.EPS_MAX) == (EPS_MIN, EPS_MAX)
     mod, params, X, Y = _lecture_problem()

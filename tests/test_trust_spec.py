@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sb
-from symbackprop.collapse import collapse
+from symbackprop.apps.collapse import collapse
 from symbackprop.errors import SpecError
 from symbackprop.spec import MAX_L2, MAX_NAME_LENGTH, Layer, Network, width_name_problem
 
@@ -225,8 +225,8 @@ def test_4_4_width_name_equal_to_a_custom_activation_is_refused() -> None:
 def test_4_4_the_rule_covers_every_name_the_network_itself_produces() -> None:
     """The predicate is checked against what the stages really produce, not a copied list."""
     from symbackprop.formula import FUNCTIONS, SCALAR_FUNCTIONS
-    from symbackprop.ops.activations import ACTIVATIONS
-    from symbackprop.ops.losses import LOSSES
+    from symbackprop.records.activations import ACTIVATIONS
+    from symbackprop.records.losses import LOSSES
 
     produced: set[str] = set(FUNCTIONS) | set(SCALAR_FUNCTIONS) | set(ACTIVATIONS) | set(LOSSES)
     for spec, loss in (("4-3-2-1", "bce"), ("4-3:relu-2:softmax", "ce")):

@@ -2,7 +2,7 @@
 
 Each printer dispatches on node and step type, the way SymPy's printers do, and prints what
 the derivation holds; none recomputes mathematics. A
-:class:`~symbackprop.derivation.Derivation` shows itself in Jupyter through the Markdown one.
+:class:`~symbackprop.core.derivation.Derivation` shows itself in Jupyter through the Markdown one.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from symbackprop.render.textprint import text
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
-    from symbackprop.derivation import Derivation
+    from symbackprop.core.derivation import Derivation
 
 
 def _shape(shape: tuple[Any, Any], sizes: dict[str, int]) -> dict[str, Any]:

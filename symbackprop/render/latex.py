@@ -25,8 +25,8 @@ from symbackprop.render.names import (
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
-    from symbackprop.arrange import Candidate
-    from symbackprop.derivation import Derivation, Step
+    from symbackprop.core.candidates import Candidate
+    from symbackprop.core.derivation import Derivation, Step
 
 #: estimated width (see latexprint.visual_width) of one display line in the document
 LINE_WIDTH = 60

@@ -19,7 +19,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.latex import LatexPrinter
 
-from symbackprop.ops.scalars import indicator_sum
+from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.common import (
     division_parts,
     is_atom,

@@ -13,7 +13,7 @@ from symbackprop.render.names import latex_name, shape_latex, size_text, target_
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
-    from symbackprop.derivation import Derivation
+    from symbackprop.core.derivation import Derivation
 
 _MD_SPECIALS = re.compile(r"([\\`*_\[\]<>|#])")
 

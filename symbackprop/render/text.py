@@ -24,7 +24,7 @@ from symbackprop.render.textprint import text
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
-    from symbackprop.derivation import Derivation, Step
+    from symbackprop.core.derivation import Derivation, Step
 
 #: the width used by :func:`to_text` (the CLI uses the terminal's)
 TEXT_WIDTH = 100

@@ -13,7 +13,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.str import StrPrinter
 
-from symbackprop.ops.scalars import indicator_sum, piece_list
+from symbackprop.records.scalars import indicator_sum, piece_list
 from symbackprop.render.common import (
     division_parts,
     is_atom,

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from symbackprop.core.graph import resolve_activations
 from symbackprop.errors import SymbackpropError
-from symbackprop.graph import resolve_activations
 
 if TYPE_CHECKING:
-    from symbackprop.derivation import Derivation, Step
+    from symbackprop.core.derivation import Derivation, Step
 
 #: beyond this depth the fully expanded gradients are not printed (they nest one level per
 #: layer and get unreadable long before Python's recursion limit); the compact form is shown

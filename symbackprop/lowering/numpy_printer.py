@@ -29,9 +29,9 @@ from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Tra
 from sympy.printing.str import StrPrinter
 
 from symbackprop.errors import InternalError
-from symbackprop.nodes import Act, ActPrime, Apply
-from symbackprop.ops import scalars
-from symbackprop.ops.activations import Activation
+from symbackprop.records import scalars
+from symbackprop.records.activations import Activation
+from symbackprop.records.nodes import Act, ActPrime, Apply
 
 # Python precedence levels (higher binds tighter)
 CMP, ADD, MUL, UNARY, POW, ATOM = 10, 20, 30, 40, 50, 60

@@ -260,7 +260,7 @@ def gradcheck(
 ) -> GradCheck:
     """Check ``module.loss_and_grads`` against central finite differences of its cost.
 
-    ``module`` is a :class:`~symbackprop.executor.GradientModule` (or any object with
+    ``module`` is a :class:`~symbackprop.lowering.executor.GradientModule` (or any object with
     ``loss_and_grads`` and ``forward``); ``data`` are the arrays in the module's ``DATA`` order
     (``X, Y`` for a network). ``mode`` is ``"auto"`` (full up to
     :data:`FULL_CHECK_MAX_PARAMS` parameters, directional above), ``"full"`` or

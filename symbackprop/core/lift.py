@@ -15,7 +15,7 @@ from sympy import HadamardPower, HadamardProduct, MatAdd, OneMatrix
 from sympy.core.sorting import default_sort_key
 
 from symbackprop.errors import InternalError
-from symbackprop.nodes import Apply
+from symbackprop.records.nodes import Apply
 
 Shape = tuple[Any, Any]
 

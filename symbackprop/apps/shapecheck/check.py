@@ -17,11 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardProduct, MatMul
 
-from symbackprop.errors import FormulaError, SpecError
-from symbackprop.formula import ast
-from symbackprop.formula.parser import parse
-from symbackprop.formula.printer import to_formula
-from symbackprop.formula.repair import (
+from symbackprop.apps.shapecheck.repair import (
     BUDGET,
     MAX_FACTORS,
     Search,
@@ -29,10 +25,14 @@ from symbackprop.formula.repair import (
     as_written,
     build,
 )
-from symbackprop.formula.typing_ import FormulaShapeError, Typer
+from symbackprop.apps.shapecheck.typing_ import FormulaShapeError, Typer
+from symbackprop.errors import FormulaError, SpecError
+from symbackprop.formula import ast
+from symbackprop.formula.parser import parse
+from symbackprop.render.formula import to_formula
 
 if TYPE_CHECKING:
-    from symbackprop.derivation import Derivation
+    from symbackprop.core.derivation import Derivation
     from symbackprop.spec import Network
 
 Shape = tuple[Any, Any]
@@ -40,7 +40,7 @@ _PRODUCTS = ("@", "*", "⊙", "juxt")
 _TRIALS = 3
 #: arrangements verified (each an exact or 30-digit comparison) per search
 _VERIFY = 8
-#: arrangements each repair search may build (see symbackprop.formula.repair)
+#: arrangements each repair search may build (see symbackprop.apps.shapecheck.repair)
 REPAIR_BUDGET = BUDGET
 #: the largest |argument| a transcendental function is evaluated at in the numeric check;
 #: exp(exp(exp(a3))) reaches 1e23 there, and mpmath would need that many digits of ln 2
@@ -109,7 +109,7 @@ class FormulaReport:
 
     ``ok`` is True only when the formula parses, its shapes fit and it equals the gradient.
     ``error`` is a parse error (a :class:`~symbackprop.errors.FormulaError`) or a shape error
-    (:class:`~symbackprop.formula.typing_.FormulaShapeError`), each with a position.
+    (:class:`~symbackprop.apps.shapecheck.typing_.FormulaShapeError`), each with a position.
     """
 
     wrt: str
@@ -152,7 +152,7 @@ def check_formula(
     names (``W1, b1, z1, a1, x, y, yhat, delta2`` for a single example; ``Z1, A1, X, Y, m`` with
     ``batch=True``). Shapes are generic: W2 is n2 x n1 even when both widths are 4.
     """
-    from symbackprop.derivation import Derivation, derive
+    from symbackprop.core.derivation import Derivation, derive
 
     derivation = network if isinstance(network, Derivation) else derive(network, batch=batch)
     if wrt not in derivation.gradients:
@@ -208,7 +208,7 @@ def check_formula(
 
 
 def _names(derivation: Derivation) -> dict[str, Any]:
-    from symbackprop.derivation import LAMBDA
+    from symbackprop.core.derivation import LAMBDA
 
     names: dict[str, Any] = dict(derivation.symbols)
     g = derivation.graph
@@ -300,7 +300,7 @@ def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
 
     Raises :class:`_TooLarge` when a numeric value outgrows what can be evaluated safely.
     """
-    from symbackprop.exact import NotRationalError, Table
+    from symbackprop.check.exact import NotRationalError, Table
 
     for table_class, method in ((Table, "exact"), (_numeric_table(), "numeric")):
         try:
@@ -336,7 +336,7 @@ def _bounded(what: str, q: Any) -> Any:
 
 def _numeric_table() -> type:
     """RealTable with every function argument bounded first (see :data:`MAX_ARGUMENT`)."""
-    from symbackprop.exact import RealTable
+    from symbackprop.check.exact import RealTable
 
     class BoundedRealTable(RealTable):
         def value(self, name: str, q: Any) -> Any:
@@ -367,8 +367,8 @@ def _close(yours: Any, truth: Any) -> bool:
 def _compare(
     derivation: Derivation, expr: Any, wrt: str, table_class: type
 ) -> Counterexample | None:
-    from symbackprop.exact import concrete_sizes, forward_point
-    from symbackprop.ops.activations import ACTIVATIONS
+    from symbackprop.check.exact import concrete_sizes, forward_point
+    from symbackprop.records.activations import ACTIVATIONS
 
     g = derivation.graph
     sizes = concrete_sizes(derivation, None)

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import MatrixSymbol, OneMatrix
 
-from symbackprop.nodes import Act
-from symbackprop.ops.activations import ACTIVATIONS, Activation, custom_activation
-from symbackprop.ops.losses import Loss
+from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
+from symbackprop.records.losses import Loss
+from symbackprop.records.nodes import Act
 
 if TYPE_CHECKING:
     from symbackprop.spec import Network

@@ -14,12 +14,13 @@ import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from symbackprop.lowering import batch_derivation, codegen
+from symbackprop.lowering.emit import codegen
+from symbackprop.lowering.inputs import batch_derivation
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from symbackprop.derivation import Derivation
+    from symbackprop.core.derivation import Derivation
     from symbackprop.spec import Network
 
 

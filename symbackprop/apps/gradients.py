@@ -35,17 +35,18 @@ import math
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import numpy as np
+import sympy as sp
+
+from symbackprop.check.exact import Evaluator, Table
+from symbackprop.core.derivation import derive
+from symbackprop.core.memory import DEFAULT_BUDGET_GIB, check_budget, check_work
+from symbackprop.core.memory import no_memory_error as _no_memory_error
 from symbackprop.errors import SpecError, SymbackpropError
-from symbackprop.memory import DEFAULT_BUDGET_GIB, check_budget, check_work
-from symbackprop.memory import no_memory_error as _no_memory_error
-
-if TYPE_CHECKING:
-    import numpy as np
-    import sympy as sp
-
-    from symbackprop.spec import Network
+from symbackprop.lowering.executor import compile as compile_module
+from symbackprop.spec import Network
 
 __all__ = [
     "INITS",
@@ -99,8 +100,6 @@ def analysis_network(depth: int, width: int, activation: str, *, square: bool = 
     Layers 1..L-1 use ``activation``; layer L is the head, ``1:identity`` (or ``width:identity``
     when ``square``, as scaled-identity needs), and the loss is mse.
     """
-    from symbackprop.spec import Network
-
     if not isinstance(depth, int) or depth < 1:
         raise SpecError(f"depth {depth!r}: expected a positive integer")
     if not isinstance(width, int) or width < 1:
@@ -134,7 +133,6 @@ class ExactScaling:
     @property
     def product_is_power(self) -> bool:
         """W[L] ... W[1] == c^L I, exactly."""
-        import sympy as sp
 
         return bool(self.product == self.scale**self.depth * sp.eye(self.width))
 
@@ -167,17 +165,11 @@ def exact_scaling(
     recursion, dJ/dW[l] = delta[l] a[l-1]^T) in SymPy rationals with W[l] = c I, b[l] = 0,
     x = (1, 2, ..., width)^T and y = c^L x - e, e = (1, -1, 1, ...)^T, so y_hat - y = e.
     """
-    import sympy as sp
-
-    import symbackprop
-    from symbackprop.exact import Evaluator, Table
-    from symbackprop.spec import Network
-
     if not isinstance(depth, int) or depth < 1:
         raise SpecError(f"depth {depth!r}: expected a positive integer")
     c = sp.Rational(Fraction(scale).numerator, Fraction(scale).denominator)
     net = Network.parse("-".join([str(width)] * (depth + 1)), activation="identity", loss="mse")
-    derivation = symbackprop.derive(net)
+    derivation = derive(net)
     graph = derivation.graph
     x = sp.Matrix(width, 1, lambda i, _j: sp.Integer(i + 1))
     error = sp.Matrix(width, 1, lambda i, _j: sp.Integer((-1) ** i))
@@ -277,7 +269,6 @@ def short_spec(spec: str) -> str:
 
 
 def _ratio(values: np.ndarray) -> float:
-    import numpy as np
 
     finite = values[np.isfinite(values)]
     if finite.size < values.size or not finite.size or finite.min() <= 0:
@@ -292,10 +283,8 @@ def _fmt_ratio(value: float) -> str:
 @functools.lru_cache(maxsize=16)
 def _module(spec: str) -> Any:
     """Generated gradient code for ``spec`` (mse), compiled once per spec."""
-    import symbackprop
-    from symbackprop.spec import Network
 
-    return symbackprop.compile(Network.parse(spec, loss="mse"))
+    return compile_module(Network.parse(spec, loss="mse"))
 
 
 def _count(n: int, noun: str) -> str:
@@ -321,8 +310,6 @@ def analyze(
     over seeds by the geometric mean (the norms spread over orders of magnitude; an arithmetic
     mean would be the largest seed's).
     """
-    import numpy as np
-
     name, _scale = parse_init(init)
     if not isinstance(seeds, int) or seeds < 1:
         raise SpecError(f"seeds {seeds!r}: expected a positive integer")
@@ -362,8 +349,6 @@ def chart(tables: list[GradientTable], *, bar_width: int = 40) -> str:
     Bars share one log10 scale across all tables, so an exploding scheme's bars fill the line
     while a well-scaled one's stay short and level.
     """
-    import numpy as np
-
     values = np.concatenate([t.bias_norms for t in tables])
     finite = values[np.isfinite(values) & (values > 0)]
     low = math.floor(np.log10(finite.min())) if finite.size else 0
@@ -403,7 +388,6 @@ def plot(tables: list[GradientTable], path: str) -> None:
             "--plot needs matplotlib, which is not installed; install the plot extra: "
             "pip install 'symbackprop[plot]'"
         ) from None
-    import numpy as np
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharex=True)
     for table in tables:

@@ -18,7 +18,7 @@ from sympy import HadamardPower, HadamardProduct, MatMul, OneMatrix
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
-from symbackprop.nodes import Act, ActPrime, Apply
+from symbackprop.records.nodes import Act, ActPrime, Apply
 
 Shape = tuple[Any, Any]
 
@@ -324,7 +324,7 @@ class Typer:
         return Typed(fn(arg.expr), None, *span)
 
     def _record(self, name: str, node: ast.Node) -> Any:
-        from symbackprop.ops.activations import ACTIVATIONS
+        from symbackprop.records.activations import ACTIVATIONS
 
         record = self.activations.get(name) or ACTIVATIONS.get(name)
         if record is None or record.formula is None:
@@ -353,7 +353,7 @@ class Typer:
 
 
 def _z() -> sp.Symbol:
-    from symbackprop.ops.scalars import z
+    from symbackprop.records.scalars import z
 
     return z
 

@@ -16,7 +16,7 @@ import sympy as sp
 
 from symbackprop.errors import FormulaError
 from symbackprop.formula.functions import sigmoid
-from symbackprop.ops.scalars import a, z
+from symbackprop.records.scalars import a, z
 
 #: leaky_relu slope for z <= 0 (DESIGN.md)
 LEAKY_SLOPE = sp.Rational(1, 100)
@@ -26,7 +26,7 @@ LEAKY_SLOPE = sp.Rational(1, 100)
 class Activation:
     """One activation function.
 
-    ``formula`` is the scalar SymPy form in :data:`symbackprop.ops.scalars.z` (``None`` for
+    ``formula`` is the scalar SymPy form in :data:`symbackprop.records.scalars.z` (``None`` for
     softmax, which is not element-wise and has its own rule). ``numpy`` is the forward NumPy
     code with ``{z}`` standing for the pre-activation array; ``None`` means "print it from the
     formula". ``output_range`` is the open interval of outputs (used to draw exact-check values).
@@ -225,8 +225,8 @@ def custom_activation(name: str, formula: str) -> Activation:
 #: the probe grid: [-10, 10] in steps of 1/20, 0 included exactly
 PROBE_GRID = tuple(k / 20 for k in range(-200, 201))
 #: scalar SymPy node kinds a custom activation (and its derivative) may contain: exactly the
-#: ones the NumPy printer spells (symbackprop.numpy_printer), so generated code never meets an
-#: unknown node
+#: ones the NumPy printer spells (symbackprop.lowering.numpy_printer), so generated code never
+#: meets an unknown node
 CODE_FUNCTIONS = frozenset(
     {"exp", "log", "tanh", "sinh", "cosh", "sin", "cos", "Abs", "sign", "sigmoid"}
 )

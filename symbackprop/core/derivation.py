@@ -1,11 +1,11 @@
 """The derivation engine: reverse accumulation with shape analysis at every step.
 
 For each node, from the loss back to layer 1, the engine knows the upstream gradient G and the
-local factor F, asks the rule kind for its candidate arrangements (:mod:`symbackprop.arrange`)
-and keeps the one whose shape equals the target's over generic dimensions. Every step records
-the target, the expression, its shape, the rule, the candidates and the reason in words.
-Scalar algebra inside element-wise products is done by SymPy and lifted back
-(:mod:`symbackprop.lift`), so BCE with a sigmoid output *derives* a - y.
+local factor F, asks the rule kind for its candidate arrangements
+(:mod:`symbackprop.core.candidates`) and keeps the one whose shape equals the target's over
+generic dimensions. Every step records the target, the expression, its shape, the rule, the
+candidates and the reason in words. Scalar algebra inside element-wise products is done by
+SymPy and lifted back (:mod:`symbackprop.core.lift`), so BCE with a sigmoid output *derives* a - y.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
-from symbackprop.arrange import (
+from symbackprop.core.candidates import (
     Candidate,
     Operand,
     bilinear_candidates,
@@ -26,16 +26,15 @@ from symbackprop.arrange import (
     select,
     show_shape,
 )
+from symbackprop.core.graph import ForwardGraph, Shape, build_graph
+from symbackprop.core.lift import hadamard_factors, is_liftable, lift
 from symbackprop.errors import SpecError
-from symbackprop.graph import ForwardGraph, Shape, build_graph
-from symbackprop.lift import hadamard_factors, is_liftable, lift
-from symbackprop.nodes import ActPrime
-from symbackprop.ops import scalars
-from symbackprop.ops.activations import Activation
-from symbackprop.ops.scalars import scalar_text
+from symbackprop.records import scalars
+from symbackprop.records.activations import Activation
+from symbackprop.records.nodes import ActPrime
+from symbackprop.records.scalars import scalar_text
 
 if TYPE_CHECKING:
-    from symbackprop.exact import ExactCheck
     from symbackprop.spec import Network
 
 #: the L2 weight-decay coefficient as it appears in formulas; its value is ``network.l2``
@@ -140,6 +139,11 @@ class Step:
 class Derivation:
     """The result of :func:`derive`: steps, deltas and gradients of every parameter.
 
+    A plain record: the stages that consume it are free functions of their own stage
+    (``sb.check_exact(d)``, ``sb.cache_plan(d)``, ``sb.to_text(d)``, ``sb.to_latex(d)``,
+    ``sb.to_markdown(d)``, ``sb.to_json(d)``), and a notebook shows it through the display
+    the package facade registers with IPython (:mod:`symbackprop.notebook`).
+
     ``gradients`` maps ``"W1"``, ``"b1"``, ... to dJ/dW1, dJ/db1, ... in compact form, in terms
     of ``delta`` symbols whose definitions are in ``deltas`` (l -> dJ/dz[l]). ``expanded`` has
     every delta substituted (the lecture's board formula).
@@ -224,34 +228,6 @@ class Derivation:
             name: expr.xreplace({self.delta_symbols[int(name[1:])]: full[int(name[1:])]})
             for name, expr in self.gradients.items()
         }
-
-    def check_exact(
-        self, *, trials: int = 3, sizes: dict[str, int] | None = None, seed: int = 0
-    ) -> ExactCheck:
-        """Compare every gradient entry with SymPy's scalar ``diff`` of the cost, exactly.
-
-        Runs at small concrete sizes (``sizes`` maps a dimension name such as ``"n1"`` or
-        ``"m"`` to an int; wide layers default to 3) in rational arithmetic; see
-        :mod:`symbackprop.exact`. Never raises on a mismatch: see ``.ok`` and ``.mismatches``.
-        """
-        from symbackprop.exact import check_exact
-
-        return check_exact(self, trials=trials, sizes=sizes, seed=seed)
-
-    @property
-    def cache_plan(self) -> list[Any]:
-        """What the generated ``forward`` caches: name, shape, bytes per example (batch form).
-
-        Named widths are left symbolic in the shapes; see :func:`symbackprop.cache_plan`.
-        """
-        from symbackprop.lowering import cache_plan
-
-        return cache_plan(self)
-
-    def _repr_markdown_(self) -> str:
-        from symbackprop.render.markdown import to_markdown
-
-        return to_markdown(self)
 
     def __repr__(self) -> str:
         form = "batch" if self.batch else "single example"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbackprop.ops.scalars import a, y
+from symbackprop.records.scalars import a, y
 
 
 @dataclass(frozen=True)

@@ -32,14 +32,14 @@ from sympy import (
     ZeroMatrix,
 )
 
-from symbackprop.derivation import LAMBDA, evaluates_exactly, lifts_derivative
+from symbackprop.core.derivation import LAMBDA, evaluates_exactly, lifts_derivative
 from symbackprop.errors import SpecError
-from symbackprop.nodes import Act, ActPrime, Apply
-from symbackprop.ops import scalars
-from symbackprop.ops.activations import Activation
+from symbackprop.records import scalars
+from symbackprop.records.activations import Activation
+from symbackprop.records.nodes import Act, ActPrime, Apply
 
 if TYPE_CHECKING:
-    from symbackprop.derivation import Derivation
+    from symbackprop.core.derivation import Derivation
 
 #: a concrete width above this is replaced by it (the formulas are generic in the dimensions)
 MAX_EXACT_WIDTH = 3
@@ -382,7 +382,7 @@ def check_exact(
     sizes: dict[str, int] | None = None,
     seed: int = 0,
 ) -> ExactCheck:
-    """See :meth:`symbackprop.derivation.Derivation.check_exact`."""
+    """See :meth:`symbackprop.core.derivation.Derivation.check_exact`."""
     if derivation.depth > MAX_EXACT_DEPTH:
         raise SpecError(
             f"exact check: {derivation.depth} layers; at most {MAX_EXACT_DEPTH} (SymPy "

@@ -27,7 +27,7 @@ from sympy import (
 
 from symbackprop.formula.ast import ATOM, ELEMENTWISE, MATPROD, POSTFIX, POWER, SUM, UNARY
 from symbackprop.formula.functions import sigmoid
-from symbackprop.nodes import Act, ActPrime, Apply
+from symbackprop.records.nodes import Act, ActPrime, Apply
 
 #: SymPy scalar functions and their names in the formula language
 _FUNCTION_NAMES: dict[Any, str] = {

@@ -4,9 +4,10 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``init_params`
 ``forward``, ``backward``, ``loss_and_grads``). It is *read off* the derivation, not re-derived:
 
 * every backward line is a delta or gradient expression of the batch derivation, printed by
-  :class:`~symbackprop.numpy_printer.NumPyPrinter` (``delta2`` -> ``dZ2``), preceded by a
+  :class:`~symbackprop.lowering.numpy_printer.NumPyPrinter` (``delta2`` -> ``dZ2``), preceded by a
   comment that names the derivation step it comes from and why it has that form;
-* the forward cache is exactly what those expressions read (:mod:`symbackprop.cache_layout`);
+* the forward cache is exactly what those expressions read
+  (:mod:`symbackprop.lowering.cache_layout`);
 * expressions are lowered in place where that is safe: ``(W3^T delta3) ⊙ A2 ⊙ (1 - A2)``
   becomes ``dZ2 = W3.T @ dZ3``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2`` (one fresh array instead of
   four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 /= m``; a pre-activation that
@@ -32,17 +33,21 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
-from symbackprop import cache_layout as _plan
-from symbackprop.cache_layout import CacheEntry, backward_reads, cached_names, cost_from_logits
-from symbackprop.errors import SpecError
-from symbackprop.graph import resolve_activations
-from symbackprop.nodes import ActPrime, Apply
-from symbackprop.numpy_printer import MUL, NumPyPrinter
-from symbackprop.ops import scalars
-from symbackprop.spec import MAX_WIDTH
+from symbackprop.core.graph import resolve_activations
+from symbackprop.lowering import cache_layout as _plan
+from symbackprop.lowering.cache_layout import (
+    CacheEntry,
+    backward_reads,
+    cached_names,
+    cost_from_logits,
+)
+from symbackprop.lowering.inputs import batch_derivation, resolve_sizes
+from symbackprop.lowering.numpy_printer import MUL, NumPyPrinter
+from symbackprop.records import scalars
+from symbackprop.records.nodes import ActPrime, Apply
 
 if TYPE_CHECKING:
-    from symbackprop.derivation import Derivation
+    from symbackprop.core.derivation import Derivation
     from symbackprop.spec import Network
 
 __all__ = ["CacheEntry", "cache_plan", "codegen", "resolve_sizes"]
@@ -153,37 +158,6 @@ STDS = {
 
 
 # -- inputs -------------------------------------------------------------------------------
-def batch_derivation(source: Derivation | Network) -> Derivation:
-    """The batch derivation for ``source`` (a Network, or a derivation of either form)."""
-    from symbackprop.derivation import Derivation, derive
-
-    if isinstance(source, Derivation):
-        return source if source.batch else derive(source.network, batch=True)
-    return derive(source, batch=True)
-
-
-def resolve_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> dict[Any, int]:
-    """Dimension symbol -> int for every width; named widths come from ``sizes``."""
-    given = dict(sizes or {})
-    out: dict[Any, int] = {}
-    for index, dim in enumerate(derivation.graph.dims):
-        if dim in derivation.sizes:
-            out[dim] = int(derivation.sizes[dim])
-            continue
-        value = given.get(dim.name)
-        if value is None:
-            raise SpecError(
-                f"width {dim.name!r} (layer {index}) has no value: "
-                f"pass sizes={{{dim.name!r}: <positive int>}}"
-            )
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
-            raise SpecError(
-                f"sizes[{dim.name!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}"
-            )
-        out[dim] = value
-    return out
-
-
 # -- the lowering -------------------------------------------------------------------------
 class _Lowering:
     """Builds the module text for one batch derivation at concrete widths."""

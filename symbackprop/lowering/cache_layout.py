@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from symbackprop.lowering.inputs import batch_derivation, resolve_sizes
+
 if TYPE_CHECKING:
-    from symbackprop.derivation import Derivation
+    from symbackprop.core.derivation import Derivation
 
 #: (loss, output activation) pairs whose cost is computed from the logits Z[L]
 LOGIT_COSTS: frozenset[tuple[str, str]] = frozenset({("bce", "sigmoid"), ("ce", "softmax")})
@@ -84,12 +86,7 @@ def cache_plan(
     ``sizes`` gives named widths (``{"n": 4}``); ``itemsize`` is 8 for float64, 4 for float32.
     Raises :class:`~symbackprop.errors.SpecError` when a named width has no value.
     """
-    from symbackprop.lowering import resolve_sizes
-
-    if not derivation.batch:
-        from symbackprop.derivation import derive
-
-        derivation = derive(derivation.network, batch=True)
+    derivation = batch_derivation(derivation)
     widths = resolve_sizes(derivation, sizes)
     graph = derivation.graph
     back, cost = backward_reads(derivation), cost_reads(derivation)

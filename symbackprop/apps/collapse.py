@@ -27,9 +27,9 @@ from sympy import MatAdd, MatMul, MatrixSymbol
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from symbackprop.core.graph import ForwardGraph, build_graph
 from symbackprop.errors import SpecError
-from symbackprop.graph import ForwardGraph, build_graph
-from symbackprop.nodes import Act
+from symbackprop.records.nodes import Act
 
 #: the deepest network :func:`collapse` accepts: the printed proof (one line per substitution,
 #: each as long as the network is deep, and b' with one product per layer) grows with the

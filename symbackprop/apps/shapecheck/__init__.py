@@ -1,0 +1,1 @@
+"""``shapecheck``: a gradient formula written by hand, typed, compared and repaired."""

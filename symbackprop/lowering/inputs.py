@@ -1,0 +1,43 @@
+"""What every lowering starts from: the batch derivation and the concrete widths.
+
+One place turns a Network or a derivation of either form into the batch derivation the
+generated module follows, and the spec's widths plus the caller's ``sizes`` into integers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from symbackprop.core.derivation import Derivation, derive
+from symbackprop.errors import SpecError
+from symbackprop.spec import MAX_WIDTH, Network
+
+
+def batch_derivation(source: Derivation | Network) -> Derivation:
+    """The batch derivation for ``source`` (a Network, or a derivation of either form)."""
+    if isinstance(source, Derivation):
+        return source if source.batch else derive(source.network, batch=True)
+    return derive(source, batch=True)
+
+
+def resolve_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> dict[Any, int]:
+    """Dimension symbol -> int for every width; named widths come from ``sizes``."""
+    given = dict(sizes or {})
+    out: dict[Any, int] = {}
+    for index, dim in enumerate(derivation.graph.dims):
+        if dim in derivation.sizes:
+            out[dim] = int(derivation.sizes[dim])
+            continue
+        value = given.get(dim.name)
+        if value is None:
+            raise SpecError(
+                f"width {dim.name!r} (layer {index}) has no value: "
+                f"pass sizes={{{dim.name!r}: <positive int>}}"
+            )
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
+            raise SpecError(
+                f"sizes[{dim.name!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}"
+            )
+        out[dim] = value
+    return out

@@ -1,1 +1,0 @@
-"""Activation and loss records: one small record per function, in one place each."""
