@@ -41,7 +41,7 @@ def main() -> None:
         print("no LaTeX renderer in this version of symbackprop: nothing written")
 
     if not args.fast:
-        check = derivation.check_exact()  # every entry against SymPy's scalar diff, exactly
+        check = sb.check_exact(derivation)  # every entry against SymPy's scalar diff, exactly
         print(f"exact check: {'ok' if check.ok else 'FAILED'} ({check.entries} entries)")
 
 
