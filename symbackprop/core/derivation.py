@@ -31,7 +31,7 @@ from symbackprop.core.lift import hadamard_factors, is_liftable, lift
 from symbackprop.errors import SpecError
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
-from symbackprop.records.nodes import ActPrime
+from symbackprop.records.nodes import derivative_of
 from symbackprop.records.scalars import scalar_text
 
 if TYPE_CHECKING:
@@ -127,6 +127,14 @@ class Step:
     algebra: str | None = None
     stores: str | None = None
     number: int = 0
+    wrt: Any = None
+    delta: Any = None
+    assumption: str | None = None
+
+    @property
+    def algebra_text(self) -> str | None:
+        """The scalar algebra inside an element-wise product, as one line of plain text."""
+        return self.algebra
 
     @property
     def chosen(self) -> Candidate | None:
@@ -275,8 +283,11 @@ class _Engine:
         """Append ``step`` with its printed number."""
         self.d.steps.append(dataclasses.replace(step, number=len(self.d.steps) + 1))
 
+    def _delta_symbol(self, layer: int) -> MatrixSymbol:
+        return MatrixSymbol(f"delta{layer}", self.g.dims[layer], self.m)
+
     def _store_delta(self, layer: int, expr: Any) -> MatrixSymbol:
-        symbol = MatrixSymbol(f"delta{layer}", self.g.dims[layer], self.m)
+        symbol = self._delta_symbol(layer)
         self.d.deltas[layer] = expr
         self.d.delta_symbols[layer] = symbol
         return symbol
@@ -314,6 +325,7 @@ class _Engine:
                 ),
                 layer=depth,
                 uses=(a_l.name, y.name),
+                wrt=a_l,
             )
         )
         if act.elementwise:
@@ -346,6 +358,8 @@ class _Engine:
                 uses=uses,
                 algebra=algebra,
                 stores=f"delta{depth}",
+                wrt=z_l,
+                delta=self._delta_symbol(depth),
             )
         )
         return self._store_delta(depth, expr)
@@ -394,6 +408,7 @@ class _Engine:
                         reason=f"assumption stated by the {loss.name} loss: {loss.assumption}",
                         layer=layer,
                         uses=(y.name,),
+                        assumption=loss.assumption,
                     )
                 )
                 raw = raw.subs(s, 1)
@@ -416,7 +431,7 @@ class _Engine:
         act = self.g.activation(layer)
         z_l, a_l = self.g.z(layer), self.g.a(layer)
         if not lifts_derivative(act):
-            return sp.Symbol("gprime", real=True), ActPrime(act.name, z_l), (z_l.name,)
+            return sp.Symbol("gprime", real=True), derivative_of(act, z_l), (z_l.name,)
         d = act.cached_derivative
         uses = tuple(
             name
@@ -573,7 +588,7 @@ class _Engine:
     def _gradient(self, name: str, expr: Any, step: dict[str, Any]) -> None:
         """Record dJ/d``name`` = ``expr`` as a gradient and as the step that derived it."""
         self.d.gradients[name] = expr
-        self._add(Step(target=self._grad(name), expr=expr, **step))
+        self._add(Step(target=self._grad(name), expr=expr, wrt=self.g.symbols[name], **step))
 
     def _back_through_weights(self, layer: int) -> Operand:
         g = self.g
@@ -602,6 +617,7 @@ class _Engine:
                     f"delta{layer} is reused from the step before, not recomputed"
                 ),
                 layer=layer - 1,
+                wrt=prev,
             )
         )
         return Operand(chosen.text, chosen.expr, target)
@@ -621,6 +637,8 @@ class _Engine:
                 uses=uses,
                 algebra=algebra,
                 stores=f"delta{layer}",
+                wrt=z_l,
+                delta=self._delta_symbol(layer),
             )
         )
         return self._store_delta(layer, expr)

@@ -15,7 +15,7 @@ from sympy import MatrixSymbol, OneMatrix
 
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
 from symbackprop.records.losses import Loss
-from symbackprop.records.nodes import Act
+from symbackprop.records.nodes import activation_of
 
 if TYPE_CHECKING:
     from symbackprop.spec import Network
@@ -127,5 +127,5 @@ def build_graph(network: Network, *, batch: bool = False) -> ForwardGraph:
         if batch:
             bias = graph.b(layer) * OneMatrix(1, m)
         graph.forward[graph.z(layer).name] = graph.W(layer) * graph.a(layer - 1) + bias
-        graph.forward[graph.a(layer).name] = Act(graph.activation(layer).name, graph.z(layer))
+        graph.forward[graph.a(layer).name] = activation_of(graph.activation(layer), graph.z(layer))
     return graph

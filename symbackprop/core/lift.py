@@ -15,7 +15,7 @@ from sympy import HadamardPower, HadamardProduct, MatAdd, OneMatrix
 from sympy.core.sorting import default_sort_key
 
 from symbackprop.errors import InternalError
-from symbackprop.records.nodes import Apply
+from symbackprop.records.nodes import entrywise
 
 Shape = tuple[Any, Any]
 
@@ -55,7 +55,7 @@ def _lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape, *, in_sum:
     free = [sym for sym in expr.free_symbols if sym in mapping]
     if len(free) == 1 and expr.free_symbols == {free[0]}:
         t = sp.Dummy("t", real=True)
-        return Apply(sp.Lambda(t, expr.xreplace({free[0]: t})), mapping[free[0]])
+        return entrywise(sp.Lambda(t, expr.xreplace({free[0]: t})), mapping[free[0]])
     raise InternalError(f"cannot lift {expr} to a matrix expression")
 
 

@@ -9,11 +9,14 @@ on these classes by name, exactly like SymPy's own ``_print_<ClassName>`` method
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 from sympy.core.symbol import Str
 from sympy.matrices.expressions.matexpr import MatrixExpr
+
+if TYPE_CHECKING:
+    from symbackprop.records.activations import Activation
 
 
 class _NamedEntrywise(MatrixExpr):
@@ -95,3 +98,19 @@ class Apply(MatrixExpr):
             return f"1{{{printer._print(self.arg)} {ind[0]} {ind[1]}}}"
         t = self.fn.variables[0]
         return printer._print(self.fn.expr).replace(str(t), printer._print(self.arg))
+
+
+# -- the only way the core builds these nodes ------------------------------------------------
+def activation_of(act: Activation, arg: MatrixExpr) -> MatrixExpr:
+    """g(arg) for the activation record ``act``: entry by entry, or softmax per column."""
+    return Act(act.name, arg)
+
+
+def derivative_of(act: Activation, arg: MatrixExpr) -> MatrixExpr:
+    """g'(arg) entry by entry, for an element-wise activation whose g' stays opaque."""
+    return ActPrime(act.name, arg)
+
+
+def entrywise(fn: sp.Lambda, arg: MatrixExpr) -> MatrixExpr:
+    """The scalar function ``fn`` (a one-variable ``Lambda``) applied to every entry of arg."""
+    return Apply(fn, arg)
