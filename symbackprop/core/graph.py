@@ -1,4 +1,11 @@
-"""The forward graph: SymPy matrix symbols and the expressions that define them.
+"""The forward graph: a DAG of typed nodes over SymPy matrix symbols.
+
+Every named value (``z1``, ``a1``, ...) is defined by a :class:`Node` of one :class:`Kind`
+(matrix product, sum, broadcast of a column over the batch, element-wise activation, softmax
+over columns) whose arguments are symbols or further nodes; the cost is a loss node plus, with
+weight decay, a penalty node. The engine walks this DAG backwards, one rule per kind
+(:mod:`symbackprop.core.rules`); ``forward`` holds the same definitions as SymPy expressions.
+A dense network is one such graph, built here from the spec.
 
 Dimensions are pairwise-distinct positive integer symbols (n0, n1, ..., nL, and m for a batch)
 so that shape analysis can tell W from W^T even when a layer is square; the concrete widths
@@ -7,8 +14,9 @@ live beside them in :attr:`ForwardGraph.sizes` for display and code generation.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
 import sympy as sp
 from sympy import MatrixSymbol, OneMatrix
@@ -21,6 +29,48 @@ if TYPE_CHECKING:
     from symbackprop.spec import Network
 
 Shape = tuple[Any, Any]
+
+#: the L2 weight-decay coefficient as it appears in formulas; its value is ``network.l2``
+LAMBDA = sp.Symbol("lambda", positive=True)
+
+
+class Kind(enum.StrEnum):
+    """The node kinds of the forward graph; each has one rule in the engine."""
+
+    PRODUCT = "product"  # A B
+    SUM = "sum"  # A + B + ...
+    BROADCAST = "broadcast"  # a column repeated over the m columns: b 1_m^T
+    ELEMENTWISE = "elementwise"  # g(Z) entry by entry (record: the Activation)
+    SOFTMAX = "softmax"  # softmax of each column (record: the Activation)
+    LOSS = "loss"  # the per-example loss summed over the output units (record: the Loss)
+    PENALTY = "penalty"  # (lambda/2m) sum_l ||W_l||_F^2 over its arguments
+
+
+Arg = Union["Node", MatrixSymbol]
+
+
+@dataclass(frozen=True)
+class Node:
+    """One operation of the forward graph: its kind, its arguments and, for an activation or
+    a loss, its record. ``expr`` is the SymPy expression it stands for (``None`` for the cost's
+    loss and penalty, which are scalars described by their records)."""
+
+    kind: Kind
+    args: tuple[Arg, ...]
+    expr: Any = None
+    record: Any = None
+
+
+@dataclass(frozen=True)
+class Cost:
+    """J: the loss node (the mean over the m columns in batch form) plus the penalty node."""
+
+    loss: Node
+    penalty: Node | None
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        return (self.loss,) if self.penalty is None else (self.loss, self.penalty)
 
 
 def dim(name: str) -> sp.Symbol:
@@ -55,6 +105,15 @@ class ForwardGraph:
     symbols: dict[str, MatrixSymbol] = field(default_factory=dict)
     forward: dict[str, sp.Basic] = field(default_factory=dict)
     sizes: dict[sp.Symbol, int] = field(default_factory=dict)
+    #: name -> the node defining it, in the order of the forward pass
+    nodes: dict[str, Node] = field(default_factory=dict)
+    #: name -> the delta symbol its adjoint is kept under (the lecture's delta: the z values)
+    deltas: dict[str, MatrixSymbol] = field(default_factory=dict)
+    #: name -> the layer it belongs to (W2, b2, z2, a2: 2; x: 0)
+    layers: dict[str, int] = field(default_factory=dict)
+    cost: Cost | None = None
+    #: the leaves that are data (no gradient): x and y (X and Y in batch form)
+    data: tuple[str, ...] = ()
 
     @property
     def depth(self) -> int:
@@ -113,19 +172,42 @@ def build_graph(network: Network, *, batch: bool = False) -> ForwardGraph:
         sizes=sizes,
     )
     sym = graph.symbols
+    zname, aname = ("Z", "A") if batch else ("z", "a")
     sym["X" if batch else "x"] = MatrixSymbol("X" if batch else "x", dims[0], m)
     for layer in range(1, len(dims)):
         rows, cols = dims[layer], dims[layer - 1]
         sym[f"W{layer}"] = MatrixSymbol(f"W{layer}", rows, cols)
         sym[f"b{layer}"] = MatrixSymbol(f"b{layer}", rows, 1)
-        zname, aname = ("Z", "A") if batch else ("z", "a")
         sym[f"{zname}{layer}"] = MatrixSymbol(f"{zname}{layer}", rows, m)
         sym[f"{aname}{layer}"] = MatrixSymbol(f"{aname}{layer}", rows, m)
     sym["Y" if batch else "y"] = MatrixSymbol("Y" if batch else "y", dims[-1], m)
+    graph.data = (graph.x.name, graph.y.name)
+    graph.layers[graph.x.name] = 0
+    graph.layers[graph.y.name] = graph.depth
     for layer in range(1, len(dims)):
-        bias: sp.Basic = graph.b(layer)
-        if batch:
-            bias = graph.b(layer) * OneMatrix(1, m)
-        graph.forward[graph.z(layer).name] = graph.W(layer) * graph.a(layer - 1) + bias
-        graph.forward[graph.a(layer).name] = activation_of(graph.activation(layer), graph.z(layer))
+        w, b, z, a = graph.W(layer), graph.b(layer), graph.z(layer), graph.a(layer)
+        for symbol in (w, b, z, a):
+            graph.layers[symbol.name] = layer
+        product = Node(Kind.PRODUCT, (w, graph.a(layer - 1)), w * graph.a(layer - 1))
+        bias: Arg = b
+        if batch:  # Z = W A + b 1_m^T: the column b is repeated over the m columns
+            bias = Node(Kind.BROADCAST, (b,), b * OneMatrix(1, m))
+        bias_expr = bias.expr if isinstance(bias, Node) else bias
+        graph.nodes[z.name] = Node(Kind.SUM, (product, bias), product.expr + bias_expr)
+        graph.deltas[z.name] = MatrixSymbol(f"delta{layer}", rows_of(z), m)
+        act = graph.activation(layer)
+        kind = Kind.ELEMENTWISE if act.elementwise else Kind.SOFTMAX
+        graph.nodes[a.name] = Node(kind, (z,), activation_of(act, z), act)
+    for name, node in graph.nodes.items():
+        graph.forward[name] = node.expr
+    loss = Node(Kind.LOSS, (graph.a(graph.depth), graph.y), record=graph.loss)
+    penalty = None
+    if network.l2:
+        penalty = Node(Kind.PENALTY, tuple(graph.W(layer) for layer in range(1, len(dims))))
+    graph.cost = Cost(loss, penalty)
     return graph
+
+
+def rows_of(symbol: MatrixSymbol) -> Any:
+    """The row dimension of ``symbol``."""
+    return symbol.shape[0]

@@ -307,8 +307,8 @@ class _Lowering:
                 f"dJ/d{a} {self.step_tag(loss_step)}: J averages the {loss.name} loss over "
                 f"the m columns, so dJ/d{a} = (1/m) dL/da",
             )
-        if step.algebra:
-            parts.append("scalar algebra inside ⊙: " + step.algebra)
+        if step.algebra_text:
+            parts.append("scalar algebra inside ⊙: " + step.algebra_text)
         return [line for part in parts for line in _comment(part)]
 
     # -- sections --------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def to_data(
                     for cand in step.candidates
                 ],
                 "uses": list(step.uses),
-                "algebra": step.algebra,
+                "algebra": step.algebra_text,
                 "stores": step.stores,
             }
         )

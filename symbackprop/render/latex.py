@@ -212,10 +212,10 @@ class LatexDocument:
                 items = [f"${self.candidate(c)}$ {self.prose(c.note)}" for c in rejected]
                 rows.append(r"{\small Rejected: " + "; ".join(items) + ".}")
                 rows.append("")
-        if step.algebra:
+        if step.algebra_text:
             rows += [
                 r"Scalar algebra inside $\odot$:",
-                rf"\[ {algebra_latex(step.algebra)} \]",
+                rf"\[ {algebra_latex(step.algebra_text)} \]",
             ]
         if step.uses:
             names = ", ".join(f"${latex_name(name)}$" for name in step.uses)

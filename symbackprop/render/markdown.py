@@ -86,8 +86,8 @@ def to_markdown(
                     out.append(f"   - = ${doc.candidate(cand)}$: {_md_prose(doc, cand.note)}")
                 elif not cand.fits:
                     out.append(f"   - ✗ ${doc.candidate(cand)}$: {_md_prose(doc, cand.note)}")
-        if step.algebra:
-            out.append(f"   - scalar algebra: ${doc_algebra(step.algebra)}$")
+        if step.algebra_text:
+            out.append(f"   - scalar algebra: ${doc_algebra(step.algebra_text)}$")
         if step.uses:
             names = ", ".join(f"${latex_name(n)}$" for n in step.uses)
             out.append(f"   - reuses {names} from the forward cache")

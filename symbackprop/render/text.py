@@ -141,8 +141,8 @@ def _step(out: Lines, step: Step, view: View) -> None:
                 note = shape_text(cand.shape) if cand.fits and cand.shape else cand.note
             arrangement = ("  " + _pad(cand.text, width) + "  ", "")
             out.para(note, "" if cand.fits else "dim", ("      ", ""), mark, arrangement)
-    if step.algebra:
-        out.para(f"scalar algebra: {step.algebra}", "", indent)
+    if step.algebra_text:
+        out.para(f"scalar algebra: {step.algebra_text}", "", indent)
     if step.uses:
         out.para(f"reuses from the forward cache: {', '.join(step.uses)}", "", indent)
     out.para(f"why: {step.reason}", "italic", indent)

@@ -1,0 +1,99 @@
+"""Scalar algebra the engine may do: bounded ``simplify`` and verified equalities.
+
+Everything the engine simplifies is small (:func:`is_small_scalar`), so no formula can make a
+derivation hang; every equality chain a step stores is checked here first
+(:func:`verify_chain`), memoised, so a deep network pays for each distinct chain once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from symbackprop.errors import InternalError
+
+if TYPE_CHECKING:
+    from symbackprop.records.activations import Activation
+
+#: scalar algebra is handed to ``sp.simplify`` only up to this many operations (``count_ops``)
+SIMPLIFY_MAX_OPS = 40
+#: ... and only when every integer exponent is at most this in absolute value: simplify
+#: expands and factors powers, so ``(1 + z)^999`` would take hours with very few operations
+SIMPLIFY_MAX_EXPONENT = 12
+#: ... and only with numbers of at most this many digits
+SIMPLIFY_MAX_DIGITS = 12
+
+
+def is_small_scalar(expr: sp.Basic) -> bool:
+    """True when ``expr`` is small enough for ``sp.simplify`` and exact evaluation.
+
+    The measure is structural (operation count, exponents, number sizes), so it costs time
+    linear in the expression; everything the built-in activations and losses produce is far
+    below it, so their cancellations (BCE with sigmoid, CE with softmax) are still derived.
+    """
+    if sp.count_ops(expr) > SIMPLIFY_MAX_OPS:
+        return False
+    for node in sp.preorder_traversal(expr):
+        if (
+            isinstance(node, sp.Pow)
+            and node.exp.is_Number
+            and abs(node.exp) > SIMPLIFY_MAX_EXPONENT
+        ):
+            return False
+        if (
+            isinstance(node, sp.Rational)
+            and max(len(str(abs(node.p))), len(str(node.q))) > SIMPLIFY_MAX_DIGITS
+        ):
+            return False
+    return True
+
+
+def lifts_derivative(act: Activation) -> bool:
+    """True when g' is written out in the derivation (rational in the cache, and small).
+
+    Otherwise the derivation shows the opaque factor ``g'(z)`` (``records.nodes.derivative_of``)
+    and the exact check treats g' as an uninterpreted function, like softplus'.
+    """
+    return act.derivative_is_rational and is_small_scalar(act.cached_derivative)
+
+
+def evaluates_exactly(act: Activation) -> bool:
+    """True when the exact check evaluates g itself in rationals (rational and small)."""
+    return act.is_rational and act.formula is not None and is_small_scalar(act.formula)
+
+
+def bounded_simplify(expr: sp.Expr) -> sp.Expr:
+    """``factor_terms(simplify(expr))`` when :func:`is_small_scalar`, else ``expr`` unchanged.
+
+    Leaving an expression as it is is always correct (it is the same function); it only
+    means that a cancellation is not shown. Nothing in the engine calls ``simplify`` without
+    this bound, so no formula can make a derivation hang.
+    """
+    if not is_small_scalar(expr):
+        return expr
+    return sp.factor_terms(sp.simplify(expr))
+
+
+def verify_chain(chain: tuple[Any, ...], assume: Mapping[Any, Any] | None = None) -> None:
+    """Check that every ``=`` of ``chain`` holds (after substituting ``assume``, e.g. s = 1).
+
+    Raises :class:`InternalError` on an equality SymPy cannot confirm: a step never stores an
+    equation that has not been checked.
+    """
+    pairs = tuple(sorted((assume or {}).items(), key=lambda kv: sp.default_sort_key(kv[0])))
+    for left, right in zip(chain, chain[1:], strict=False):
+        if not _equal(left, right, pairs):
+            raise InternalError(f"scalar algebra {left} = {right} does not hold")
+
+
+@functools.lru_cache(maxsize=4096)
+def _equal(left: Any, right: Any, assume: tuple[tuple[Any, Any], ...]) -> bool:
+    difference = (left - right).subs(dict(assume))
+    if difference == 0:
+        return True
+    if is_small_scalar(difference):
+        return bool(sp.simplify(difference) == 0)
+    return False

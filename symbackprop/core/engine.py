@@ -1,0 +1,153 @@
+"""The engine: reverse accumulation over the forward graph, one rule per node kind.
+
+Starting from the cost, each node's rule (:mod:`symbackprop.core.rules`) sends a contribution
+to each of its arguments. A value's adjoint dJ/d(value) is complete once every node that reads
+it has been processed; it is then recorded as a step (the sum of its contributions, their
+reasons joined), kept under a delta symbol where the graph says so (the lecture's delta[l] =
+dJ/dz[l], reused rather than recomputed), and handed to the rule of the node that defines it.
+Parameters are recorded as soon as they are complete; values are processed latest-defined
+first, so every step comes after all the steps it reads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import heapq
+import operator
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sympy import MatrixSymbol
+
+from symbackprop.core.graph import ForwardGraph, Node
+from symbackprop.core.rules import (
+    COST_RULES,
+    VALUE_RULES,
+    Adjoint,
+    Context,
+    Contribution,
+)
+from symbackprop.core.segments import joined
+from symbackprop.core.steps import Step
+from symbackprop.errors import InternalError
+
+
+@dataclass
+class Result:
+    """What a run of the engine produces (the Derivation record is built from it)."""
+
+    steps: list[Step] = field(default_factory=list)
+    gradients: dict[str, Any] = field(default_factory=dict)
+    deltas: dict[int, Any] = field(default_factory=dict)
+    delta_symbols: dict[int, MatrixSymbol] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+
+
+def _readers(graph: ForwardGraph) -> Counter[str]:
+    """How many nodes read each named value or leaf (each defining node counts once)."""
+    counts: Counter[str] = Counter()
+    roots = [*graph.nodes.values(), *(graph.cost.nodes if graph.cost else ())]
+    for root in roots:
+        for name in {symbol.name for symbol in _leaves(root)}:
+            counts[name] += 1
+    return counts
+
+
+def _leaves(node: Node) -> list[MatrixSymbol]:
+    out: list[MatrixSymbol] = []
+    for arg in node.args:
+        out += [arg] if isinstance(arg, MatrixSymbol) else _leaves(arg)
+    return out
+
+
+def run(graph: ForwardGraph) -> Result:
+    """Derive dJ/d(parameter) for every parameter of ``graph``; see the module docstring."""
+    return _Walk(graph).run()
+
+
+class _Walk:
+    def __init__(self, graph: ForwardGraph) -> None:
+        self.graph = graph
+        self.result = Result()
+        self.context = Context(graph, self._record)
+        self.waiting = _readers(graph)
+        self.received: dict[str, list[Contribution]] = {}
+        self.order = {name: index for index, name in enumerate(graph.nodes)}
+        self.ready: list[tuple[int, str]] = []
+
+    def run(self) -> Result:
+        assert self.graph.cost is not None
+        for node in self.graph.cost.nodes:
+            self._receive(COST_RULES[node.kind](self.context, node))
+        while self.ready:
+            _, name = heapq.heappop(self.ready)
+            adjoint = self._complete(name)
+            node = self.graph.nodes[name]
+            self._receive(VALUE_RULES[node.kind](self.context, node, adjoint))
+        missing = [
+            name for name in self.graph.symbols if self.waiting[name] > 0 and name in self.received
+        ]
+        if missing:
+            raise InternalError(f"the reverse walk never completed {', '.join(missing)}")
+        return self.result
+
+    def _record(self, step: Step) -> None:
+        """Append ``step`` with its printed number (rules state assumptions through this)."""
+        self.result.steps.append(dataclasses.replace(step, number=len(self.result.steps) + 1))
+        if step.assumption:
+            self.result.assumptions.append(step.assumption)
+
+    def _receive(self, contributions: list[Contribution]) -> None:
+        """Collect contributions; record parameters that are complete, queue complete values."""
+        names = list(dict.fromkeys(c.to.name for c in contributions))
+        for contribution in contributions:
+            self.received.setdefault(contribution.to.name, []).append(contribution)
+        # each reading node counts once, however many contributions it sent to one value
+        complete = []
+        for name in names:
+            self.waiting[name] -= 1
+            if self.waiting[name] == 0:
+                complete.append(name)
+        for name in complete:
+            if name not in self.graph.nodes:
+                self._complete(name)  # a parameter: its gradient
+        for name in complete:
+            if name in self.graph.nodes:
+                heapq.heappush(self.ready, (-self.order[name], name))
+
+    def _complete(self, name: str) -> Adjoint:
+        """Record the step for dJ/d(name) and return the adjoint its defining node reads."""
+        # the earliest-defined reader first: W's own product before the cost's weight decay
+        parts = self.received.pop(name)[::-1]
+        first = parts[0]
+        symbol = first.to
+        expr = functools.reduce(operator.add, (part.expr for part in parts))
+        delta = self.graph.deltas.get(name)
+        layer = self.graph.layers[name]
+        self._record(
+            Step(
+                target=f"dJ/d{name}",
+                expr=expr,
+                shape=tuple(symbol.shape),
+                rule=first.rule,
+                candidates=first.candidates,
+                segments=joined(part.segments for part in parts),
+                layer=layer,
+                uses=first.uses,
+                algebra=first.algebra,
+                algebra_segments=first.algebra_segments,
+                wrt=symbol,
+                delta=delta,
+            )
+        )
+        if name not in self.graph.nodes:
+            self.result.gradients[name] = expr
+        if delta is not None:
+            self.result.deltas[layer] = expr
+            self.result.delta_symbols[layer] = delta
+            return Adjoint(symbol, delta, delta.name, tuple(symbol.shape))
+        label = first.label if len(parts) == 1 else f"dJ/d{name}"
+        scalar = first.scalar if len(parts) == 1 else None
+        return Adjoint(symbol, expr, label, tuple(symbol.shape), scalar)

@@ -1,0 +1,115 @@
+"""The parts a step's reason is made of: text, expressions, shapes, gradients, derivatives.
+
+A reason is data, not a sentence: ``[Math(z2), Text(" = "), Math(W2 a1, "W2 a1"), ...]``.
+Each printer prints every part in its own syntax (LaTeX typesets ``Math`` with its expression
+printer and a ``Shape`` as ``n_2 \\times n_1``; the terminal shows the plain text) and escapes
+only the ``Text``; :func:`plain` gives the one-line plain text that ``Step.reason`` holds.
+No stage parses the plain text back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+Shape = tuple[Any, Any]
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words, printed as they are (escaped by each printer for its format)."""
+
+    text: str
+
+    @property
+    def plain(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Math:
+    """A SymPy expression (a matrix expression or a scalar) and its plain-text form."""
+
+    expr: Any
+    text: str
+
+    @property
+    def plain(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Dim:
+    """One dimension (``n2``, ``m`` or an integer)."""
+
+    dim: Any
+
+    @property
+    def plain(self) -> str:
+        return str(self.dim)
+
+
+@dataclass(frozen=True)
+class ShapeOf:
+    """A symbolic shape, ``n2 x n1`` in plain text."""
+
+    shape: Shape
+
+    @property
+    def plain(self) -> str:
+        return f"{self.shape[0]} x {self.shape[1]}"
+
+
+@dataclass(frozen=True)
+class Grad:
+    """The gradient of the cost with respect to a matrix symbol: dJ/dW2."""
+
+    symbol: Any
+
+    @property
+    def plain(self) -> str:
+        return f"dJ/d{self.symbol.name}"
+
+
+@dataclass(frozen=True)
+class Prime:
+    """An activation's derivative: g' alone, or g'(arg) with ``arg`` a scalar or a matrix."""
+
+    name: str
+    latex: str
+    arg: Any = None
+
+    @property
+    def plain(self) -> str:
+        if self.arg is None:
+            return f"{self.name}'"
+        arg = self.arg.name if hasattr(self.arg, "name") else sp.sstr(self.arg)
+        return f"{self.name}'({arg})"
+
+
+Segment = Text | Math | Dim | ShapeOf | Grad | Prime
+
+
+def math(expr: Any, text: str | None = None) -> Math:
+    """``expr`` with its plain text: ``text`` when given, else its name or SymPy's ``sstr``."""
+    if text is None:
+        text = expr.name if isinstance(expr, (sp.MatrixSymbol, sp.Symbol)) else sp.sstr(expr)
+    return Math(expr, text)
+
+
+def plain(segments: Iterable[Segment]) -> str:
+    """The segments as one line of plain text (``Step.reason``)."""
+    return "".join(segment.plain for segment in segments)
+
+
+def joined(parts: Iterable[tuple[Segment, ...]], separator: str = "; ") -> tuple[Segment, ...]:
+    """Several reasons as one, separated by ``separator``."""
+    out: list[Segment] = []
+    for index, part in enumerate(parts):
+        if index:
+            out.append(Text(separator))
+        out.extend(part)
+    return tuple(out)

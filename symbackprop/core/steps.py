@@ -1,0 +1,81 @@
+"""A derivation step as data: what it computes, how, from which candidates, and why.
+
+``Step.reason`` and ``Step.target`` are plain-text views for people and for JSON; printers
+read the data beside them (``wrt``, ``segments``, ``algebra``, ``candidates``) and print each
+part in their own syntax.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from symbackprop.core.candidates import Candidate
+from symbackprop.core.segments import Segment, plain
+
+Shape = tuple[Any, Any]
+
+
+class Rule(enum.StrEnum):
+    """The rule kind a step applies (a ``str``: ``step.rule == "bilinear"`` holds)."""
+
+    LOSS = "loss"
+    ELEMENTWISE = "elementwise"
+    SOFTMAX = "softmax"
+    ASSUMPTION = "assumption"
+    BILINEAR = "bilinear"
+    BIAS = "bias"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the derivation.
+
+    ``target`` is what the step computes (``"dJ/dW2"``; an assumption step states
+    ``"s = 1^T y"``), ``expr`` its matrix expression in terms of earlier deltas, ``shape`` the
+    symbolic shape, ``rule`` the rule kind, ``candidates`` the arrangements considered,
+    ``reason`` (plain text) why the survivor is the only one that fits; ``segments`` is that
+    reason as data. ``wrt`` is the MatrixSymbol J is differentiated with respect to (``None``
+    for an assumption, whose text is ``assumption``). ``uses`` lists the forward values read
+    from the cache. ``algebra`` is the chain of scalar expressions simplified inside an
+    element-wise product (each ``=`` verified by SymPy before it is stored) and
+    ``algebra_segments`` the way it is shown. ``delta`` is the MatrixSymbol the result is kept
+    under (``stores`` its name). ``number`` is the 1-based position every printer shows.
+    """
+
+    target: str
+    expr: Any
+    shape: Shape
+    rule: Rule
+    candidates: tuple[Candidate, ...]
+    segments: tuple[Segment, ...]
+    layer: int
+    uses: tuple[str, ...] = ()
+    algebra: tuple[Any, ...] = ()
+    algebra_segments: tuple[Segment, ...] = ()
+    number: int = 0
+    wrt: Any = None
+    delta: Any = None
+    assumption: str | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why the step has its form, as one line of plain text."""
+        return plain(self.segments)
+
+    @property
+    def algebra_text(self) -> str | None:
+        """The scalar algebra inside an element-wise product as plain text (``None``: none)."""
+        return plain(self.algebra_segments) if self.algebra_segments else None
+
+    @property
+    def stores(self) -> str | None:
+        """The name of the delta the result is kept under (``"delta3"``), if any."""
+        return None if self.delta is None else str(self.delta.name)
+
+    @property
+    def chosen(self) -> Candidate | None:
+        """The surviving candidate (``None`` for steps with a single possible form)."""
+        fitting = [c for c in self.candidates if c.fits and c.equal is None]
+        return fitting[0] if fitting else None
