@@ -36,7 +36,7 @@ def derive_cmd(opts: SpecOptions, wrt: str | None, expanded: bool, fmt: str) -> 
     SPEC is a compact spec such as 4-3-2-1 or 784-128:relu-10:softmax, or a .toml/.json file.
     """
     net = opts.network()
-    check_wrt(wrt, net.depth)
+    check_wrt(wrt, net)
     import symbackprop as sb
     import symbackprop.render as render
 

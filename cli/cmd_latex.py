@@ -67,7 +67,7 @@ def latex_cmd(
             option="--pdf",
         )
     net = opts.network()
-    check_wrt(wrt, net.depth)
+    check_wrt(wrt, net)
     import symbackprop as sb
     from symbackprop.render import to_latex
 

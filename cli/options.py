@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from symbackprop.spec import Network
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PARAM = re.compile(r"([Wb])([0-9]+)")
 #: an integer as the command line accepts it: ASCII digits only (str.isdigit accepts '²')
 _ASCII_INT = re.compile(r"[0-9]+")
 _SIGNED_ASCII_INT = re.compile(r"[+-]?[0-9]{1,30}")
@@ -229,17 +228,15 @@ def is_spec_file(spec: str) -> bool:
         return False
 
 
-def check_wrt(wrt: str | None, depth: int) -> None:
+def check_wrt(wrt: str | None, network: Network) -> None:
     """``--wrt`` must name a parameter W1..WL or b1..bL (checked before deriving)."""
-    if wrt is None:
-        return
-    match = _PARAM.fullmatch(wrt)
-    if not match or not 1 <= int(match.group(2)) <= depth:
-        raise click.BadParameter(
-            f"{quote_user_text(wrt)} is not a parameter of this {depth}-layer network; "
-            f"expected W1..W{depth} or b1..b{depth}",
-            param_hint="'--wrt'",
-        )
+    from symbackprop.errors import SpecError
+    from symbackprop.spec import check_wrt as check
+
+    try:
+        check(wrt, network)
+    except SpecError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--wrt'") from None
 
 
 def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from symbackprop.errors import FormulaError, SpecError
+from symbackprop.errors import FormulaError, SpecError, quote_user_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from symbackprop.records.activations import Activation
@@ -938,4 +938,22 @@ def as_network(
         loss=net.loss if loss is None else loss,
         l2=net.l2 if l2 is None else l2,
         define=tuple(sorted(merged.items())),
+    )
+
+
+# -- the parameters a user may name ----------------------------------------------------------
+def parameter_names(network: Network) -> list[str]:
+    """``['W1', 'b1', ..., 'WL', 'bL']``: the parameters of ``network``, in layer order."""
+    return [f"{kind}{layer}" for layer in range(1, network.depth + 1) for kind in "Wb"]
+
+
+def check_wrt(wrt: str | None, network: Network) -> None:
+    """A :class:`SpecError` when ``wrt`` (``--wrt``, ``wrt=``) names no parameter of
+    ``network``; the one check the API and the command line share."""
+    if wrt is None or wrt in parameter_names(network):
+        return
+    depth = network.depth
+    raise SpecError(
+        f"{quote_user_text(wrt)} is not a parameter of this {depth}-layer network (no such "
+        f"parameter); expected W1..W{depth} or b1..b{depth}"
     )

@@ -51,7 +51,7 @@ CASES = [
     for suffix, command, extra in FORMATS
 ]
 
-_VERSION = re.compile(r"symbackprop \d+\.\d+\.\d+\S*")
+_VERSION = re.compile(r"symbackprop \d+\.\d+\.\d+[\w.+-]*")
 
 
 def _normalise(text: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 import symbackprop as sb
 from symbackprop.render import to_json, to_latex, to_markdown, to_text
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
+from symbackprop.render.names import Naming
 from symbackprop.render.textprint import text
 from symbackprop.render.view import EXPAND_MAX_DEPTH
 
@@ -47,13 +48,15 @@ def test_text_printer_conventions() -> None:
 
 
 def test_latex_printer_conventions(lecture: sb.Derivation) -> None:
-    p = MathLatexPrinter({"sigmoid": r"\sigma", "relu": r"\operatorname{ReLU}"})
+    acts = {"sigmoid": r"\sigma", "relu": r"\operatorname{ReLU}"}
+    p = MathLatexPrinter(acts, Naming(lecture.names))
     assert finish(p.doprint(lecture.gradients["W2"])) == r"\delta^{[2]} \, a^{[1]\top}"
     assert finish(p.doprint(lecture.deltas[2])) == (
         r"(W^{[3]\top} \, \delta^{[3]}) \odot a^{[2]} \odot (1 - a^{[2]})"
     )
     assert finish(p.doprint(lecture.forward["a1"])) == r"\sigma(z^{[1]})"
     relu = derive("4-3:relu-1", batch=True)
+    p = MathLatexPrinter(acts, Naming(relu.names))
     assert r"\mathbf{1}\lbrace Z^{[1]} > 0 \rbrace" in finish(p.doprint(relu.deltas[1]))
     assert r"\mathbf{1}_{m}" in finish(p.doprint(relu.gradients["b1"]))
 
@@ -201,8 +204,8 @@ def test_piecewise_derivatives_print_as_indicators_in_every_format(batch: bool) 
     assert f"(1{{{z1} > 0}} + (1/100) 1{{{z1} <= 0}})" in outputs["text"]
     assert "leaky_relu'(z) = 1{z > 0} + (1/100) 1{z <= 0}" in " ".join(outputs["text"].split())
     assert r"\mathbf{1}\lbrace" in outputs["latex"] and r"\frac{1}{100}" in outputs["latex"]
-    # '<' and '>' in LaTeX text mode would print as '¡' and '¿'
-    assert r"\textgreater{}" in outputs["latex"]
+    # the indicator is mathematics, typeset in math mode (where '<' and '>' are relations)
+    assert r"$\operatorname{LeakyReLU}'(z) = \mathbf{1}\lbrace z > 0 \rbrace" in outputs["latex"]
 
 
 def test_piecewise_bodies_have_one_printing_rule() -> None:

@@ -11,7 +11,7 @@ import sympy as sp
 from sympy import MatrixSymbol
 
 import symbackprop as sb
-from symbackprop.core.segments import Dim, Grad, Math, Prime, ShapeOf, Text, plain
+from symbackprop.core.segments import Dim, Grad, Math, Prime, Rel, ShapeOf, Text, plain
 from symbackprop.core.steps import Rule
 from symbackprop.records import scalars
 
@@ -55,7 +55,7 @@ def test_every_step_is_data(spec: str, loss: str, l2: float, batch: bool) -> Non
         assert isinstance(step.rule, Rule) and step.rule == step.rule.value
         assert step.segments and step.reason == plain(step.segments)
         for segment in step.segments:
-            assert isinstance(segment, (Text, Math, Dim, ShapeOf, Grad, Prime))
+            assert isinstance(segment, (Text, Math, Rel, Dim, ShapeOf, Grad, Prime))
             if isinstance(segment, Math):
                 assert isinstance(segment.expr, sp.Basic)
         if step.rule == Rule.ASSUMPTION:

@@ -104,16 +104,6 @@ def test_3_4_shapes_and_latex_1000_layers() -> None:
         assert proc.returncode == 0, proc.stderr[-500:]
 
 
-def test_3_4_prose_pattern_does_not_depend_on_depth() -> None:
-    from symbackprop.render.latexprint import MathLatexPrinter
-    from symbackprop.render.mathtext import prose_latex
-
-    dims = [f"n{i}" for i in range(2000)] + ["m"]
-    out = prose_latex("W2 x and n1999 x m, not n3 x 1; W2 is n2 x n1", dims, MathLatexPrinter())
-    assert "$W^{[2]}$ x" in out and r"$n_{1999} \times m$" in out
-    assert r"$n_{3} \times 1$" in out and r"$n_{2} \times n_{1}$" in out
-
-
 def test_3_4_collapse_depth_limit() -> None:
     from symbackprop.apps.collapse import MAX_COLLAPSE_DEPTH, collapse
 

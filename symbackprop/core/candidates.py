@@ -14,23 +14,26 @@ from typing import Any
 
 from sympy import HadamardProduct, Transpose
 
+from symbackprop.core.segments import Dim, Segment, ShapeOf, Text, plain
 from symbackprop.errors import InternalError
 
 Shape = tuple[Any, Any]
 
 
-def show_shape(shape: Shape) -> str:
-    """``(n2, m)`` -> ``'n2 x m'``."""
-    return f"{shape[0]} x {shape[1]}"
-
-
 @dataclass(frozen=True)
 class Operand:
-    """A named factor of a rule: its display label, SymPy expression and shape."""
+    """A named factor of a rule: its display label, SymPy expression and shape.
+
+    ``show`` says how to display it when its expression is not the best name for it (the
+    upstream dJ/dA3 is a long formula, shown as the gradient ``Grad(A3)``; a derivative
+    factor as ``Prime``); ``transposed`` marks ``show`` as transposed.
+    """
 
     label: str
     expr: Any
     shape: Shape
+    show: Segment | None = None
+    transposed: bool = False
 
     @property
     def T(self) -> Operand:  # noqa: N802 - mirrors the mathematical notation
@@ -38,7 +41,13 @@ class Operand:
             label = self.label[:-2]  # (A^T)^T = A
         else:
             label = f"({self.label})^T" if " " in self.label else f"{self.label}^T"
-        return Operand(label, Transpose(self.expr), (self.shape[1], self.shape[0]))
+        return Operand(
+            label,
+            Transpose(self.expr),
+            (self.shape[1], self.shape[0]),
+            self.show,
+            not self.transposed,
+        )
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,8 @@ class Candidate:
     """One proposed arrangement of two operands.
 
     ``op`` is ``"@"`` (matrix product) or ``"⊙"`` (element-wise product). ``shape`` is ``None``
-    when the arrangement is undefined; ``note`` says why it was rejected (empty when it fits).
+    when the arrangement is undefined; ``notes`` says why it was rejected (empty when it fits),
+    ``note`` is the same as plain text.
     ``equal`` names the survivor when this arrangement fits too and is the same matrix (softmax's
     symmetric Jacobian: S g = S^T g); it is then an equal form, neither a second survivor nor a
     rejected one, and ``note`` says why they are equal.
@@ -57,8 +67,13 @@ class Candidate:
     right: Operand
     shape: Shape | None
     fits: bool
-    note: str
+    notes: tuple[Segment, ...]
     equal: str | None = None
+
+    @property
+    def note(self) -> str:
+        """Why the arrangement was rejected (or is an equal form), as plain text."""
+        return plain(self.notes)
 
     @property
     def text(self) -> str:
@@ -79,21 +94,24 @@ def _wrap(label: str) -> str:
 def _product(left: Operand, right: Operand, target: Shape) -> Candidate:
     (r1, c1), (r2, c2) = left.shape, right.shape
     if c1 != r2:
-        note = f"undefined: inner dimensions {c1} and {r2} differ"
-        return Candidate("@", left, right, None, False, note)
+        note = (Text("undefined: inner dimensions "), Dim(c1), Text(" and "), Dim(r2))
+        return Candidate("@", left, right, None, False, (*note, Text(" differ")))
     shape = (r1, c2)
     fits = _same(shape, target)
-    note = "" if fits else f"gives {show_shape(shape)}, not {show_shape(target)}"
-    return Candidate("@", left, right, shape, fits, note)
+    return Candidate("@", left, right, shape, fits, () if fits else _gives(shape, target))
+
+
+def _gives(shape: Shape, target: Shape) -> tuple[Segment, ...]:
+    return (Text("gives "), ShapeOf(shape), Text(", not "), ShapeOf(target))
 
 
 def _hadamard(left: Operand, right: Operand, target: Shape) -> Candidate:
     if not _same(left.shape, right.shape):
-        note = f"undefined: {show_shape(left.shape)} and {show_shape(right.shape)} differ"
-        return Candidate("⊙", left, right, None, False, note)
+        note = (Text("undefined: "), ShapeOf(left.shape), Text(" and "), ShapeOf(right.shape))
+        return Candidate("⊙", left, right, None, False, (*note, Text(" differ")))
     fits = _same(left.shape, target)
-    note = "" if fits else f"gives {show_shape(left.shape)}, not {show_shape(target)}"
-    return Candidate("⊙", left, right, left.shape, fits, note)
+    notes = () if fits else _gives(left.shape, target)
+    return Candidate("⊙", left, right, left.shape, fits, notes)
 
 
 def _same(first: Shape, second: Shape) -> bool:

@@ -23,6 +23,7 @@ from symbackprop.core.algebra import is_small_scalar as is_small_scalar
 from symbackprop.core.algebra import lifts_derivative as lifts_derivative
 from symbackprop.core.graph import LAMBDA as LAMBDA
 from symbackprop.core.graph import ForwardGraph, Shape, build_graph
+from symbackprop.core.names import Name
 from symbackprop.core.steps import Rule as Rule
 from symbackprop.core.steps import Step as Step
 from symbackprop.errors import SpecError
@@ -74,6 +75,11 @@ class Derivation:
             cached = (key, symbols, shapes)
             self.__dict__["_tables_cache"] = cached
         return cached[1], cached[2]
+
+    @property
+    def names(self) -> dict[str, Name]:
+        """Every symbol's and dimension's name as parts (``"W2"`` -> ``Name("W", 2)``)."""
+        return self.graph.names
 
     @property
     def forward(self) -> dict[str, Any]:

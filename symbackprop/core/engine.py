@@ -29,7 +29,7 @@ from symbackprop.core.rules import (
     Context,
     Contribution,
 )
-from symbackprop.core.segments import joined
+from symbackprop.core.segments import Grad, joined
 from symbackprop.core.steps import Step
 from symbackprop.errors import InternalError
 
@@ -148,6 +148,8 @@ class _Walk:
             self.result.deltas[layer] = expr
             self.result.delta_symbols[layer] = delta
             return Adjoint(symbol, delta, delta.name, tuple(symbol.shape))
-        label = first.label if len(parts) == 1 else f"dJ/d{name}"
-        scalar = first.scalar if len(parts) == 1 else None
-        return Adjoint(symbol, expr, label, tuple(symbol.shape), scalar)
+        if len(parts) == 1:
+            return Adjoint(
+                symbol, expr, first.label, tuple(symbol.shape), first.scalar, first.show
+            )
+        return Adjoint(symbol, expr, f"dJ/d{name}", tuple(symbol.shape), None, Grad(symbol))

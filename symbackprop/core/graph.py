@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Union
 import sympy as sp
 from sympy import MatrixSymbol, OneMatrix
 
+from symbackprop.core.names import Name, layered
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
 from symbackprop.records.losses import Loss
 from symbackprop.records.nodes import activation_of
@@ -114,6 +115,15 @@ class ForwardGraph:
     cost: Cost | None = None
     #: the leaves that are data (no gradient): x and y (X and Y in batch form)
     data: tuple[str, ...] = ()
+    #: every symbol's and dimension's name as parts (``"W2"`` -> ``Name("W", 2)``)
+    names: dict[str, Name] = field(default_factory=dict)
+
+    def _add(self, name: Name, rows: Any, cols: Any) -> MatrixSymbol:
+        """A new matrix symbol named ``name``, its parts recorded in :attr:`names`."""
+        symbol = MatrixSymbol(name.text, rows, cols)
+        self.symbols[name.text] = symbol
+        self.names[name.text] = name
+        return symbol
 
     @property
     def depth(self) -> int:
@@ -155,13 +165,17 @@ def build_graph(network: Network, *, batch: bool = False) -> ForwardGraph:
     """Build the forward graph of ``network`` (single example, or a batch of m columns)."""
     known = resolve_activations(network)
     dims: list[sp.Symbol] = []
+    dim_names: dict[str, Name] = {}
     sizes: dict[sp.Symbol, int] = {}
     for index, width in enumerate(network.widths):
-        symbol = dim(width if isinstance(width, str) else f"n{index}")
+        name = Name(width) if isinstance(width, str) else layered("n", index)
+        symbol = dim(name.text)
         dims.append(symbol)
+        dim_names[name.text] = name
         if isinstance(width, int):
             sizes[symbol] = width
     m: sp.Expr = dim("m") if batch else sp.Integer(1)
+    dim_names["m"] = Name("m")
     graph = ForwardGraph(
         network=network,
         batch=batch,
@@ -171,16 +185,16 @@ def build_graph(network: Network, *, batch: bool = False) -> ForwardGraph:
         loss=network.loss_record,  # a SpecError when no loss fits (spec.py)
         sizes=sizes,
     )
-    sym = graph.symbols
+    graph.names.update(dim_names)
     zname, aname = ("Z", "A") if batch else ("z", "a")
-    sym["X" if batch else "x"] = MatrixSymbol("X" if batch else "x", dims[0], m)
+    graph._add(Name("X" if batch else "x"), dims[0], m)
     for layer in range(1, len(dims)):
         rows, cols = dims[layer], dims[layer - 1]
-        sym[f"W{layer}"] = MatrixSymbol(f"W{layer}", rows, cols)
-        sym[f"b{layer}"] = MatrixSymbol(f"b{layer}", rows, 1)
-        sym[f"{zname}{layer}"] = MatrixSymbol(f"{zname}{layer}", rows, m)
-        sym[f"{aname}{layer}"] = MatrixSymbol(f"{aname}{layer}", rows, m)
-    sym["Y" if batch else "y"] = MatrixSymbol("Y" if batch else "y", dims[-1], m)
+        graph._add(layered("W", layer), rows, cols)
+        graph._add(layered("b", layer), rows, 1)
+        graph._add(layered(zname, layer), rows, m)
+        graph._add(layered(aname, layer), rows, m)
+    graph._add(Name("Y" if batch else "y"), dims[-1], m)
     graph.data = (graph.x.name, graph.y.name)
     graph.layers[graph.x.name] = 0
     graph.layers[graph.y.name] = graph.depth
@@ -194,12 +208,14 @@ def build_graph(network: Network, *, batch: bool = False) -> ForwardGraph:
             bias = Node(Kind.BROADCAST, (b,), b * OneMatrix(1, m))
         bias_expr = bias.expr if isinstance(bias, Node) else bias
         graph.nodes[z.name] = Node(Kind.SUM, (product, bias), product.expr + bias_expr)
-        graph.deltas[z.name] = MatrixSymbol(f"delta{layer}", rows_of(z), m)
+        delta = layered("delta", layer)
+        graph.deltas[z.name] = MatrixSymbol(delta.text, rows_of(z), m)
+        graph.names[delta.text] = delta
         act = graph.activation(layer)
         kind = Kind.ELEMENTWISE if act.elementwise else Kind.SOFTMAX
         graph.nodes[a.name] = Node(kind, (z,), activation_of(act, z), act)
-    for name, node in graph.nodes.items():
-        graph.forward[name] = node.expr
+    for value, node in graph.nodes.items():
+        graph.forward[value] = node.expr
     loss = Node(Kind.LOSS, (graph.a(graph.depth), graph.y), record=graph.loss)
     penalty = None
     if network.l2:

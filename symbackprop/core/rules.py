@@ -31,7 +31,9 @@ from symbackprop.core.lift import hadamard_factors, is_liftable, lift
 from symbackprop.core.segments import (
     Dim,
     Grad,
+    Math,
     Prime,
+    Rel,
     Segment,
     ShapeOf,
     Text,
@@ -70,6 +72,12 @@ class Adjoint:
     label: str
     shape: Shape
     scalar: ScalarForm | None = None
+    show: Segment | None = None
+
+    @property
+    def operand(self) -> Operand:
+        """The adjoint as a factor of a rule's candidates."""
+        return Operand(self.label, self.expr, self.shape, self.show)
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class Contribution:
     algebra: tuple[Any, ...] = ()
     algebra_segments: tuple[Segment, ...] = ()
     scalar: ScalarForm | None = None
+    show: Segment | None = None
 
 
 @dataclass
@@ -151,6 +160,7 @@ def loss_rule(ctx: Context, node: Node) -> list[Contribution]:
             segments=tuple(s for s in segments if not (isinstance(s, Text) and not s.text)),
             uses=(a_l.name, y.name),
             scalar=ScalarForm(dl),
+            show=Grad(a_l),
         )
     ]
 
@@ -173,7 +183,11 @@ def penalty_rule(ctx: Context, node: Node) -> list[Contribution]:
                     Text("the L2 penalty "),
                     math(LAMBDA / (2 * ctx.m), penalty),
                     Text(" "),
-                    math(sp.Symbol("sum_l ||W_l||_F^2"), "sum_l ||W_l||_F^2"),
+                    Math(
+                        sp.Symbol("sum_l ||W_l||_F^2"),
+                        "sum_l ||W_l||_F^2",
+                        r"\sum_l \lVert W^{[l]} \rVert_F^2",
+                    ),
                     Text(" adds "),
                     math(share, f"{added} {w.name}"),
                     Text(", "),
@@ -214,8 +228,8 @@ def elementwise_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution
     a = up.value
     shape = _shape(z)
     d_scalar, d_matrix, uses = _derivative_factor(act, z, a, shape)
-    factor = Operand(f"{act.name}'({z.name})", d_matrix, shape)
-    candidates = elementwise_candidates(Operand(up.label, up.expr, up.shape), factor, shape)
+    factor = Operand(f"{act.name}'({z.name})", d_matrix, shape, Prime(act.name, act.latex, z))
+    candidates = elementwise_candidates(up.operand, factor, shape)
     select(candidates, f"dJ/d{z.name}")
     expr, algebra, algebra_segments, uses = _elementwise_product(
         ctx, act, z, a, up, d_scalar, d_matrix, uses
@@ -260,11 +274,8 @@ def _elementwise_product(
             chain = (sp.Mul(dl, d_scalar, evaluate=False), simpler)
             verify_chain(chain)
             shown = (
-                Text("("),
-                math(dl),
-                Text(") * ("),
-                math(d_scalar),
-                Text(") = "),
+                math(chain[0], f"({sp.sstr(dl)}) * ({sp.sstr(d_scalar)})"),
+                Rel(),
                 math(simpler),
             )
             lifted = lift(simpler, mapping, shape)
@@ -296,7 +307,7 @@ def _elementwise_reason(
     inner_left, inner_right = rejected.left.shape[1], rejected.right.shape[0]
     out: list[Segment] = [
         math(a),
-        Text(" = "),
+        Rel(),
         math(activation_of(act, z), f"{act.name}({z.name})"),
         Text(" acts entry by entry, so each entry of "),
         Grad(z),
@@ -318,12 +329,12 @@ def _elementwise_reason(
         out += [Text(" passes through unchanged")]
     elif lifts_derivative(act):
         derivative = act.cached_derivative
-        out += [Text("; "), Prime(act.name, act.latex, z_scalar), Text(" = ")]
+        out += [Text("; "), Prime(act.name, act.latex, z_scalar), Rel()]
         out.append(math(derivative, scalar_text(derivative)))
         if act.derivative_uses_a:
             out += [Text(", read from the cached "), math(a)]
     else:
-        out += [Text("; "), Prime(act.name, act.latex, z_scalar), Text(" = ")]
+        out += [Text("; "), Prime(act.name, act.latex, z_scalar), Rel()]
         out += [math(act.derivative, scalar_text(act.derivative)), Text(", from the cached ")]
         out.append(math(z))
     if algebra:
@@ -339,11 +350,20 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     n = z.shape[0]
     col = Operand("g", MatrixSymbol("g", n, 1), (n, 1))
     jac = Operand("S", MatrixSymbol("S", n, n), (n, n))
+    a_col = MatrixSymbol("a", n, 1)  # one column of the activation
     candidates = [
         c
         if not (c.fits and c.text == "S g")
         else dataclasses.replace(
-            c, equal="S^T g", note="equal to S^T g, because S is symmetric (S = S^T)"
+            c,
+            equal="S^T g",
+            notes=(
+                Text("equal to "),
+                math(jac.expr.T * col.expr, "S^T g"),
+                Text(", because S is symmetric ("),
+                math(sp.Eq(jac.expr, jac.expr.T, evaluate=False), "S = S^T"),
+                Text(")"),
+            ),
         )
         for c in bilinear_candidates(col, jac, (n, 1))
     ]
@@ -352,7 +372,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     expr, chain, shown = _softmax_product(ctx, node, up, a, y, shape, z)
     segments: list[Segment] = [
         math(a),
-        Text(" = "),
+        Rel(),
         math(node.expr, f"softmax({z.name})"),
         Text(" mixes the units of each example: per column, with g the column of "),
         Grad(a),
@@ -360,11 +380,20 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         ShapeOf((n, sp.Integer(1))),
         Text(") and a the column of "),
         math(a),
-        Text(", the Jacobian S = da/dz = diag(a) - a a^T is "),
+        Text(", the Jacobian "),
+        math(jac.expr, "S"),
+        Text(" = da/dz = "),
+        math(sp.DiagMatrix(a_col) - a_col * a_col.T, "diag(a) - a a^T"),
+        Text(" is "),
         ShapeOf((n, n)),
-        Text(
-            "; S^T g fits, and S g is the same vector because S is symmetric, giving "
-            "a ⊙ (g - 1 (a^T g))"
+        Text("; "),
+        math(jac.expr.T * col.expr, "S^T g"),
+        Text(" fits, and "),
+        math(jac.expr * col.expr, "S g"),
+        Text(" is the same vector because S is symmetric, giving "),
+        math(
+            HadamardProduct(a_col, col.expr - OneMatrix(n, 1) * (a_col.T * col.expr)),
+            "a ⊙ (g - 1 (a^T g))",
         ),
     ]
     if chain:
@@ -402,11 +431,16 @@ def _softmax_product(
             # sum_j a_j g_j = (d weighted / dy) * sum_j y_j when weighted is linear in y
             column_sum = weighted.diff(y_s) * s + weighted.subs(y_s, 0)
             raw = weighted - a * column_sum
+            j, k, n = sp.symbols("j k n", integer=True, positive=True)
+            per_unit = sp.Indexed("a", j) * sp.Indexed("g", j)
+            column = a * (sp.Symbol("g", real=True) - sp.Sum(per_unit, (j, 1, n)))
+            targets = sp.Sum(sp.Indexed("y", k), (k, 1, n))
             shown: list[Segment] = [
-                math(sp.Symbol("a ⊙ (g - sum_j a_j g_j)"), "a ⊙ (g - sum_j a_j g_j)"),
-                Text(" = "),
+                math(column, "a ⊙ (g - sum_j a_j g_j)"),
+                Rel(),
                 math(raw),
-                Text(" with s = sum_k y_k"),
+                Text(" with "),
+                math(sp.Eq(s, targets, evaluate=False), "s = sum_k y_k"),
             ]
             with_s = raw
             assume: dict[Any, Any] = {}
@@ -432,8 +466,9 @@ def _softmax_product(
             if s not in final.free_symbols and is_liftable(final):
                 chain: tuple[Any, ...] = (with_s, final)
                 if s in with_s.free_symbols:
-                    shown += [Text("; s = 1 by the stated assumption, so "), math(with_s)]
-                shown += [Text(" = "), math(final)]
+                    shown += [Text("; "), math(sp.Eq(s, 1, evaluate=False), "s = 1")]
+                    shown += [Text(" by the stated assumption, so "), math(with_s)]
+                shown += [Rel(), math(final)]
                 verify_chain(chain, assume)
                 lifted = lift(final, {a: a_l, y_s: y}, shape)
                 expr = (1 / ctx.m) * lifted if ctx.batch else lifted
@@ -474,7 +509,7 @@ def _direct_term(ctx: Context, b: MatrixSymbol, up: Adjoint) -> list[Contributio
                 math(b),
                 Text(" directly, so "),
                 Grad(b),
-                Text(" = "),
+                Rel(),
                 math(up.expr, delta),
                 Text(", "),
                 ShapeOf(shape),
@@ -492,7 +527,7 @@ def broadcast_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     assert isinstance(b, MatrixSymbol)
     b_shape = _shape(b)
     ones = Operand("1_m^T", OneMatrix(1, ctx.m), (sp.Integer(1), ctx.m))
-    candidates = bilinear_candidates(Operand(up.label, up.expr, up.shape), ones, b_shape)
+    candidates = bilinear_candidates(up.operand, ones, b_shape)
     chosen = select(candidates, f"dJ/d{b.name}")
     return [
         Contribution(
@@ -525,8 +560,8 @@ def product_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     w, prev = node.args
     assert isinstance(w, MatrixSymbol) and isinstance(prev, MatrixSymbol)
     z = up.value
-    d_op = Operand(up.label, up.expr, up.shape)
-    head = (math(z), Text(" = "), math(node.expr, f"{w.name} {prev.name}"), Text(" + ...; "))
+    d_op = up.operand
+    head = (math(z), Rel(), math(node.expr, f"{w.name} {prev.name}"), Text(" + ...; "))
     out = []
     w_shape = _shape(w)
     candidates = bilinear_candidates(d_op, Operand(prev.name, prev, _shape(prev)), w_shape)

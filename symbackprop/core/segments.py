@@ -31,14 +31,30 @@ class Text:
 
 @dataclass(frozen=True)
 class Math:
-    """A SymPy expression (a matrix expression or a scalar) and its plain-text form."""
+    """A SymPy expression (a matrix expression or a scalar) and its plain-text form.
+
+    ``latex`` is given only where SymPy has no node for the mathematics (the weight-decay sum
+    over all layers); every other printer prints ``expr`` itself.
+    """
 
     expr: Any
     text: str
+    latex: str | None = None
 
     @property
     def plain(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True)
+class Rel:
+    """A relation between two parts of an equality chain (``=``)."""
+
+    rel: str = "="
+
+    @property
+    def plain(self) -> str:
+        return f" {self.rel} "
 
 
 @dataclass(frozen=True)
@@ -90,7 +106,7 @@ class Prime:
         return f"{self.name}'({arg})"
 
 
-Segment = Text | Math | Dim | ShapeOf | Grad | Prime
+Segment = Text | Math | Rel | Dim | ShapeOf | Grad | Prime
 
 
 def math(expr: Any, text: str | None = None) -> Math:

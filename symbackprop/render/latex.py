@@ -11,21 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sympy import OneMatrix, Transpose
+
 from symbackprop._version import __version__
+from symbackprop.core.segments import Grad, Prime, Segment, plain
+from symbackprop.core.steps import Rule
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
-from symbackprop.render.mathtext import algebra_latex, operand_latex, prose_latex
-from symbackprop.render.names import (
-    concrete,
-    dim_latex,
-    escape_latex,
-    latex_name,
-    shape_latex,
-    target_latex,
-)
+from symbackprop.render.names import Naming, concrete, escape_latex
+from symbackprop.render.prose import latex_display, latex_inline, segment_math
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
-    from symbackprop.core.candidates import Candidate
+    from symbackprop.core.candidates import Candidate, Operand
     from symbackprop.core.derivation import Derivation, Step
 
 #: estimated width (see latexprint.visual_width) of one display line in the document
@@ -38,8 +35,8 @@ class LatexDocument:
     def __init__(self, view: View) -> None:
         self.view = view
         self.d = view.d
-        self.printer = MathLatexPrinter(view.activation_latex)
-        self.dims = [str(dim) for dim in self.d.graph.dims] + ["m"]
+        self.naming = Naming(self.d.names)
+        self.printer = MathLatexPrinter(view.activation_latex, self.naming)
 
     # -- small pieces ------------------------------------------------------------------------
     def math(self, expr: Any) -> str:
@@ -48,11 +45,41 @@ class LatexDocument:
     def lines(self, expr: Any, width: float = LINE_WIDTH) -> list[str]:
         return break_lines(self.printer.doprint(expr), width)
 
-    def prose(self, text: str) -> str:
-        return prose_latex(text, self.dims, self.printer)
+    def prose(self, segments: tuple[Segment, ...]) -> str:
+        """A reason or a note: words escaped, the mathematics typeset, ending in a full stop."""
+        text = latex_inline(segments, self.printer)
+        return text.removesuffix(".") if plain(segments).endswith(".") else text
+
+    def name(self, name: str, *, transpose: bool = False) -> str:
+        return self.naming.latex(name, transpose=transpose)
+
+    def grad(self, name: str) -> str:
+        """dJ/d(name) as a displayed fraction."""
+        return r"\frac{\partial J}{\partial " + self.name(name) + "}"
+
+    def target(self, step: Step) -> str:
+        """What a step computes, in display form: the gradient, or the assumption s = 1^T y."""
+        if step.rule == Rule.ASSUMPTION:
+            return r"s = \mathbf{1}^{\top} " + self.name(step.uses[0])
+        return self.grad(step.wrt.name)
+
+    def operand(self, operand: Operand) -> str:
+        """One factor of a candidate: its display form where it has one, else its expression."""
+        expr = operand.expr
+        if isinstance(expr, OneMatrix):  # the ones vector of a batch sum: 1_m^T, as elsewhere
+            return self.printer._ones_factor(expr)
+        if isinstance(expr, Transpose) and isinstance(expr.arg, OneMatrix):
+            return self.printer._ones_factor(OneMatrix(expr.arg.shape[1], expr.arg.shape[0]))
+        if isinstance(operand.show, Grad):
+            inner = self.grad(operand.show.symbol.name)
+        elif isinstance(operand.show, Prime):
+            inner = segment_math(operand.show, self.printer)
+        else:
+            return self.math(expr)
+        return rf"\bigl({inner}\bigr)^{{\top}}" if operand.transposed else inner
 
     def shape(self, shape: tuple[Any, Any], *, sizes: bool = True) -> str:
-        out = shape_latex(shape)
+        out = self.naming.shape(shape)
         known = concrete(shape, self.view.sizes) if sizes else None
         if known and (str(shape[0]), str(shape[1])) != (str(known[0]), str(known[1])):
             out += rf"\ ({known[0]} \times {known[1]})"
@@ -61,7 +88,7 @@ class LatexDocument:
     def units(self, layer: int) -> str:
         dim = self.d.graph.dims[layer]
         size = self.view.sizes.get(str(dim))
-        return dim_latex(dim) + (f" = {size}" if size is not None else "")
+        return self.naming.dim(dim) + (f" = {size}" if size is not None else "")
 
     def aligned(self, lhs: str, expr: Any, *, numbered: bool = False) -> list[str]:
         """``lhs &= ...`` rows of an align environment, a long right side broken over lines."""
@@ -84,10 +111,10 @@ class LatexDocument:
             r"\begin{center}",
             r"\begin{tabular}{clllll}",
             r"$l$ & units & activation & $W^{[l]}$ & $b^{[l]}$ & "
-            + rf"${latex_name(g.z(1).name)[0]}^{{[l]}}$, ${latex_name(g.a(1).name)[0]}^{{[l]}}$"
+            + rf"${d.names[g.z(1).name].base}^{{[l]}}$, ${d.names[g.a(1).name].base}^{{[l]}}$"
             + r" \\ \hline",
             rf"$0$ & ${self.units(0)}$ & input "
-            rf"${latex_name(g.x.name)}$ & & & ${self.shape(d.shapes[g.x.name])}$ \\",
+            rf"${self.name(g.x.name)}$ & & & ${self.shape(d.shapes[g.x.name])}$ \\",
         ]
         for layer in range(1, g.depth + 1):
             act = g.activation(layer)
@@ -108,7 +135,7 @@ class LatexDocument:
         rows += [
             r"\end{tabular}",
             r"\end{center}",
-            rf"The target ${latex_name(g.y.name)}$ is ${self.shape(d.shapes[g.y.name])}$; "
+            rf"The target ${self.name(g.y.name)}$ is ${self.shape(d.shapes[g.y.name])}$; "
             r"each gradient has the shape of what it differentiates.",
         ]
         return rows
@@ -120,8 +147,8 @@ class LatexDocument:
         for layer in range(1, g.depth + 1):
             z, a = g.z(layer), g.a(layer)
             body.append(
-                f"{latex_name(z.name)} &= {self.math(self.d.forward[z.name])}, &"
-                f"{latex_name(a.name)} &= {self.math(self.d.forward[a.name])}"
+                f"{self.name(z.name)} &= {self.math(self.d.forward[z.name])}, &"
+                f"{self.name(a.name)} &= {self.math(self.d.forward[a.name])}"
             )
         rows.append(" \\\\\n".join(body))
         rows += [r"\end{align*}", r"Each $z^{[l]}$ and $a^{[l]}$ is cached for the backward pass."]
@@ -129,7 +156,7 @@ class LatexDocument:
 
     def cost(self) -> list[str]:
         d, g, net = self.d, self.d.graph, self.d.network
-        yhat, y = latex_name(g.a(g.depth).name), latex_name(g.y.name)
+        yhat, y = self.name(g.a(g.depth).name), self.name(g.y.name)
         # "{y}" first: the replacement for "{yhat}" contains "{y}" itself
         loss = g.loss.latex.replace("{y}", "y").replace("{yhat}", r"\hat{y}")
         rows = [r"\section*{Cost}", r"\begin{align*}"]
@@ -147,34 +174,29 @@ class LatexDocument:
                 cost += r" + \frac{\lambda}{2} \sum_{l} \lVert W^{[l]} \rVert_F^2"
         rows += [cost, r"\end{align*}"]
         for assumption in d.assumptions:
-            rows.append(r"\emph{Assumption:} " + self.prose(assumption) + ".")
+            rows.append(r"\emph{Assumption:} " + escape_latex(assumption) + ".")
         return rows
 
     def candidate(self, cand: Candidate) -> str:
-        left = operand_latex(cand.left.label, cand.left.expr, self.printer)
-        right = operand_latex(cand.right.label, cand.right.expr, self.printer)
+        left, right = self.operand(cand.left), self.operand(cand.right)
         op = r" \odot " if cand.op == "⊙" else r" \, "
         return left + op + right
 
     def underbraced(self, cand: Candidate) -> str:
         parts = []
         for operand in (cand.left, cand.right):
-            tex = operand_latex(operand.label, operand.expr, self.printer)
-            parts.append(rf"\underbrace{{{tex}}}_{{{shape_latex(operand.shape)}}}")
+            tex = self.operand(operand)
+            parts.append(rf"\underbrace{{{tex}}}_{{{self.naming.shape(operand.shape)}}}")
         op = r" \odot " if cand.op == "⊙" else r" \, "
         return parts[0] + op + parts[1]
 
     def step(self, index: int, step: Step) -> list[str]:
-        target = target_latex(step.target)
-        inline = step.target
-        if inline.startswith("dJ/d"):
-            inline = r"\partial J / \partial " + latex_name(inline[4:])
-        else:
-            inline = target
+        target = self.target(step)
+        inline = target if step.wrt is None else segment_math(Grad(step.wrt), self.printer)
         rows = [
             rf"\paragraph{{Step {index}}} ${inline}$, "
             rf"${self.shape(step.shape)}$ (rule: {escape_latex(step.rule)}"
-            + (rf"; stored as ${latex_name(step.stores)}$" if step.stores else "")
+            + (rf"; stored as ${self.name(step.delta.name)}$" if step.delta is not None else "")
             + ").",
         ]
         chosen = step.chosen
@@ -194,7 +216,7 @@ class LatexDocument:
             if chosen is not None:
                 rows.append(
                     r"Shape analysis: the only arrangement of shape "
-                    rf"${shape_latex(chosen.shape or step.shape)}$ is "
+                    rf"${self.naming.shape(chosen.shape or step.shape)}$ is "
                     rf"$\displaystyle {self.underbraced(chosen)}$."
                 )
                 rows.append("")
@@ -203,32 +225,32 @@ class LatexDocument:
             for cand in equal:
                 rows.append(
                     rf"{{\small Equal form: ${self.candidate(cand)}$, "
-                    + self.prose(cand.note)
+                    + self.prose(cand.notes)
                     + ".}"
                 )
                 rows.append("")
             rejected = [c for c in step.candidates if not c.fits]
             if rejected:
-                items = [f"${self.candidate(c)}$ {self.prose(c.note)}" for c in rejected]
+                items = [f"${self.candidate(c)}$ {self.prose(c.notes)}" for c in rejected]
                 rows.append(r"{\small Rejected: " + "; ".join(items) + ".}")
                 rows.append("")
-        if step.algebra_text:
+        if step.algebra_segments:
             rows += [
                 r"Scalar algebra inside $\odot$:",
-                rf"\[ {algebra_latex(step.algebra_text)} \]",
+                rf"\[ {latex_display(step.algebra_segments, self.printer)} \]",
             ]
         if step.uses:
-            names = ", ".join(f"${latex_name(name)}$" for name in step.uses)
+            names = ", ".join(f"${self.name(name)}$" for name in step.uses)
             rows.append(rf"Reuses {names} from the forward cache.")
             rows.append("")
-        rows.append(r"{\small \emph{Why:} " + self.prose(step.reason.rstrip(".")) + ".}")
+        rows.append(r"{\small \emph{Why:} " + self.prose(step.segments) + ".}")
         return rows
 
     def derivation(self) -> list[str]:
         rows = [r"\section*{Derivation, step by step}"]
         if self.view.wrt:
             rows.append(
-                rf"Only the steps on the path from the loss to ${latex_name(self.view.wrt)}$."
+                rf"Only the steps on the path from the loss to ${self.name(self.view.wrt)}$."
             )
         for index, step in enumerate(self.view.steps, start=1):
             rows += self.step(index, step)
@@ -240,7 +262,7 @@ class LatexDocument:
         rows: list[str] = []
         for layer in self.view.delta_layers:
             rows += self.aligned(
-                latex_name(d.delta_symbols[layer].name), d.deltas[layer], numbered=numbered
+                self.name(d.delta_symbols[layer].name), d.deltas[layer], numbered=numbered
             )
         return rows
 
@@ -248,13 +270,13 @@ class LatexDocument:
         d = self.d
         rows: list[str] = []
         for name in self.view.parameters:
-            rows += self.aligned(target_latex(f"dJ/d{name}"), d.gradients[name], numbered=numbered)
+            rows += self.aligned(self.grad(name), d.gradients[name], numbered=numbered)
         return rows
 
     def expanded_rows(self, *, numbered: bool = False) -> list[str]:
         rows: list[str] = []
         for name, expr in self.view.expanded_gradients().items():
-            rows += self.aligned(target_latex(f"dJ/d{name}"), expr, numbered=numbered)
+            rows += self.aligned(self.grad(name), expr, numbered=numbered)
         return rows
 
     def results(self) -> list[str]:
@@ -335,7 +357,7 @@ class LatexDocument:
         expanded = self.view.expanded_gradients()
         for name in self.view.parameters:
             # each gradient once: compact, then (when it differs) = its expanded form
-            rows_ = self.aligned(target_latex(f"dJ/d{name}"), self.d.gradients[name])
+            rows_ = self.aligned(self.grad(name), self.d.gradients[name])
             full = expanded.get(name)
             if full is not None and self.math(full) != self.math(self.d.gradients[name]):
                 parts = self.lines(full)

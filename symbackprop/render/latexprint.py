@@ -28,7 +28,7 @@ from symbackprop.render.common import (
     split_coeff,
     with_coefficient,
 )
-from symbackprop.render.names import dim_latex, latex_name
+from symbackprop.render.names import Naming
 
 OPEN, CLOSE, BREAK = "\x02", "\x03", "\x01"
 _ARG = "ARGPLACEHOLDER"
@@ -38,17 +38,21 @@ SHORT_SUM = 16
 
 
 class MathLatexPrinter(LatexPrinter):
-    """Matrix expressions in LaTeX; ``act_latex`` maps an activation name to its LaTeX."""
+    """Matrix expressions in LaTeX; ``act_latex`` maps an activation name to its LaTeX and
+    ``naming`` writes the derivation's names (``Naming(d.names)``)."""
 
     printmethod = "_symbackprop_latex"
 
-    def __init__(self, act_latex: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, act_latex: dict[str, str] | None = None, naming: Naming | None = None
+    ) -> None:
         super().__init__({"mul_symbol": None})
         self.act_latex = dict(act_latex or {})
+        self.naming = naming or Naming()
 
     # -- leaves ------------------------------------------------------------------------------
     def _print_MatrixSymbol(self, expr: Any) -> str:
-        return latex_name(str(expr.name))
+        return self.naming.latex(str(expr.name))
 
     def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
         name = str(expr.name)
@@ -56,7 +60,7 @@ class MathLatexPrinter(LatexPrinter):
             return _ARG
         if name == "lambda":
             return r"\lambda"
-        return dim_latex(name)
+        return self.naming.dim(name)
 
     def _print_OneMatrix(self, expr: Any) -> str:
         return "1"
@@ -76,7 +80,7 @@ class MathLatexPrinter(LatexPrinter):
 
     def _print_Transpose(self, expr: Any) -> str:
         if isinstance(expr.arg, sp.MatrixSymbol):
-            return latex_name(str(expr.arg.name), transpose=True)
+            return self.naming.latex(str(expr.arg.name), transpose=True)
         return self._wrap(expr.arg) + r"^{\top}"
 
     def _print_MatAdd(self, expr: Any) -> str:
@@ -120,6 +124,19 @@ class MathLatexPrinter(LatexPrinter):
         if not (isinstance(expr.base, sp.MatrixSymbol) and "^" not in base):
             base = OPEN + base + CLOSE
         return rf"{base}^{{\odot {self._print(expr.exp)}}}"
+
+    def _print_DiagMatrix(self, expr: Any) -> str:
+        return r"\operatorname{diag}" + OPEN + self._print(expr.args[0]) + CLOSE
+
+    def _print_Piecewise(self, expr: Any) -> str:
+        # the lecture's indicator notation, 1{z > 0}, as in every other printer
+        text = indicator_sum(
+            expr,
+            self._print,
+            lambda c: rf"\mathbf{{1}}\lbrace {c} \rbrace",
+            lambda v, i: rf"{v} \, {i}",
+        )
+        return text if text is not None else super()._print_Piecewise(expr)
 
     # -- symbackprop's own nodes -------------------------------------------------------------
     def _act(self, name: str) -> str:

@@ -1,38 +1,27 @@
 """Markdown output: renders on GitHub and in Jupyter, math in ``$...$`` and ``$$...$$``.
 
-The math is the LaTeX printer's; the prose is the engine's reasons with names set as math.
+The math is the LaTeX printer's; the reasons are printed from their segments, words escaped for
+Markdown and mathematics as inline math (:mod:`symbackprop.render.prose`).
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from symbackprop.core.segments import Segment, Text, plain
 from symbackprop.render.latex import LatexDocument
-from symbackprop.render.names import latex_name, shape_latex, size_text, target_latex
+from symbackprop.render.names import size_text
+from symbackprop.render.prose import latex_display, markdown_inline
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Derivation
 
-_MD_SPECIALS = re.compile(r"([\\`*_\[\]<>|#])")
 
-
-def _md_prose(doc: LatexDocument, text: str) -> str:
-    """The engine's prose for Markdown: inline math from the LaTeX prose, the rest escaped."""
-    tex = doc.prose(text)
-    # prose_latex escaped text for LaTeX; undo that outside math and escape for Markdown
-    pieces = tex.split("$")
-    for i in range(0, len(pieces), 2):
-        plain = (
-            pieces[i]
-            .replace(r"\textbackslash{}", "\\")
-            .replace(r"\textasciicircum{}", "^")
-            .replace(r"\textasciitilde{}", "~")
-        )
-        plain = re.sub(r"\\([&%#_{}$])", r"\1", plain)
-        pieces[i] = _MD_SPECIALS.sub(r"\\\1", plain)
-    return "$".join(pieces)
+def _md_prose(doc: LatexDocument, segments: tuple[Segment, ...]) -> str:
+    """A reason or note in Markdown, without its closing full stop (the caller adds one)."""
+    text = markdown_inline(segments, doc.printer)
+    return text.removesuffix(".") if plain(segments).endswith(".") else text
 
 
 def _display(rows: list[str]) -> list[str]:
@@ -63,35 +52,35 @@ def to_markdown(
     for name in view.table_names():
         shape = d.shapes[name]
         out.append(
-            f"| ${latex_name(name)}$ | ${shape_latex(shape)}$ | {size_text(shape, view.sizes)} |"
+            f"| ${doc.name(name)}$ | ${doc.naming.shape(shape)}$ "
+            f"| {size_text(shape, view.sizes)} |"
         )
     out += ["", "**Forward propagation** (each value is cached for the backward pass)", ""]
-    out += _display(
-        [f"{latex_name(name)} &= {doc.math(expr)}" for name, expr in d.forward.items()]
-    )
+    out += _display([f"{doc.name(name)} &= {doc.math(expr)}" for name, expr in d.forward.items()])
     for assumption in d.assumptions:
-        out += [f"*Assumption:* {_md_prose(doc, assumption)}.", ""]
+        out += [f"*Assumption:* {markdown_inline((Text(assumption),), doc.printer)}.", ""]
     out += [f"**Derivation** ({len(view.steps)} steps, from the loss back)", ""]
     for index, step in enumerate(view.steps, start=1):
-        line = f"{index}. ${target_latex(step.target)} = {doc.math(step.expr)}$"
-        line += f" — ${shape_latex(step.shape)}$, rule *{step.rule}*"
-        if step.stores:
-            line += f", stored as ${latex_name(step.stores)}$"
+        line = f"{index}. ${doc.target(step)} = {doc.math(step.expr)}$"
+        line += f" — ${doc.naming.shape(step.shape)}$, rule *{step.rule}*"
+        if step.delta is not None:
+            line += f", stored as ${doc.name(step.delta.name)}$"
         out.append(line)
         chosen = step.chosen
         if chosen is not None:
             out.append(f"   - shape analysis: ${doc.underbraced(chosen)}$ is the only fit")
             for cand in step.candidates:
                 if cand.equal is not None:
-                    out.append(f"   - = ${doc.candidate(cand)}$: {_md_prose(doc, cand.note)}")
+                    out.append(f"   - = ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")
                 elif not cand.fits:
-                    out.append(f"   - ✗ ${doc.candidate(cand)}$: {_md_prose(doc, cand.note)}")
-        if step.algebra_text:
-            out.append(f"   - scalar algebra: ${doc_algebra(step.algebra_text)}$")
+                    out.append(f"   - ✗ ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")
+        if step.algebra_segments:
+            algebra = latex_display(step.algebra_segments, doc.printer)
+            out.append(f"   - scalar algebra: ${algebra}$")
         if step.uses:
-            names = ", ".join(f"${latex_name(n)}$" for n in step.uses)
+            names = ", ".join(f"${doc.name(n)}$" for n in step.uses)
             out.append(f"   - reuses {names} from the forward cache")
-        out.append(f"   - why: {_md_prose(doc, step.reason.rstrip('.'))}.")
+        out.append(f"   - why: {_md_prose(doc, step.segments)}.")
     out += ["", "**Delta recursion and gradients**", ""]
     out += _display(doc.delta_rows() + doc.gradient_rows())
     if view.expanded_note:
@@ -100,9 +89,3 @@ def to_markdown(
         out += ["**Expanded** (every delta substituted)", ""]
         out += _display(doc.expanded_rows())
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def doc_algebra(algebra: str) -> str:
-    from symbackprop.render.mathtext import algebra_latex
-
-    return algebra_latex(algebra)

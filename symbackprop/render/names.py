@@ -2,17 +2,20 @@
 
 One place decides that ``W2`` is written ``W^{[2]}`` in LaTeX, that ``delta2`` is
 ``\\delta^{[2]}``, that ``n2`` is ``n_2`` and how a shape is shown with its concrete size
-beside it, so the text, LaTeX, Markdown and JSON outputs cannot drift apart.
+beside it, so the text, LaTeX, Markdown and JSON outputs cannot drift apart. Names are never
+taken apart here: :class:`Naming` reads the parts the graph recorded when it made each name
+(``Derivation.names``: ``"W2"`` -> base ``W``, layer 2).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from typing import Any
 
-#: layer-indexed matrix names: W2, b2, z2, a2, Z2, A2, delta2
-_LAYERED = re.compile(r"(W|b|z|a|Z|A|delta)(\d+)")
-_DIM = re.compile(r"n(\d+)")
+from symbackprop.core.names import Name
+
+#: LaTeX for a name's base where it is not the base itself
+_BASE_LATEX = {"delta": r"\delta"}
 _LATEX_SPECIALS = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
@@ -65,23 +68,43 @@ def latex_identifier(name: str) -> str:
     return r"\mathit{" + escape_latex(name) + "}"
 
 
-def split_name(name: str) -> tuple[str, str | None]:
-    """``W2`` -> ``('W', '[2]')``, ``delta3`` -> ``('\\delta', '[3]')``, ``x`` -> ``('x', None)``.
+class Naming:
+    """LaTeX for the names of one derivation, from the parts recorded in ``names``.
 
-    The superscript is returned separately so that a transpose can join it: ``a^{[1]\\top}``.
+    A name that is not in the table (a candidate's placeholder ``g`` or ``S``) is set as an
+    identifier, whole.
     """
-    match = _LAYERED.fullmatch(name)
-    if match:
-        base = r"\delta" if match.group(1) == "delta" else match.group(1)
-        return base, f"[{match.group(2)}]"
-    return latex_identifier(name), None
 
+    def __init__(self, names: Mapping[str, Name] | None = None) -> None:
+        self.names = dict(names or {})
 
-def latex_name(name: str, *, transpose: bool = False) -> str:
-    """A matrix symbol's LaTeX: ``W2`` -> ``W^{[2]}``, with ``transpose`` ``W^{[2]\\top}``."""
-    base, sup = split_name(name)
-    parts = [p for p in (sup, r"\top" if transpose else None) if p]
-    return f"{base}^{{{''.join(parts)}}}" if parts else base
+    def _base(self, name: Name) -> str:
+        return _BASE_LATEX.get(name.base) or latex_identifier(name.base)
+
+    def latex(self, name: str, *, transpose: bool = False) -> str:
+        """A matrix symbol's LaTeX: ``W2`` -> ``W^{[2]}``, with ``transpose`` ``W^{[2]\\top}``."""
+        parts = self.names.get(name)
+        if parts is None or parts.index is None:
+            base = latex_identifier(parts.base if parts else name)
+            sup = ""
+        else:
+            base, sup = self._base(parts), f"[{parts.index}]"
+        sup += r"\top" if transpose else ""
+        return f"{base}^{{{sup}}}" if sup else base
+
+    def dim(self, dim: Any) -> str:
+        """A dimension in LaTeX: ``n2`` -> ``n_{2}``, ``m`` -> ``m``, a width name -> itself."""
+        text = str(dim)
+        if text.isdigit():
+            return text
+        parts = self.names.get(text)
+        if parts is not None and parts.index is not None:
+            return f"{self._base(parts)}_{{{parts.index}}}"
+        return latex_identifier(parts.base if parts else text)
+
+    def shape(self, shape: tuple[Any, Any]) -> str:
+        """``(n2, n1)`` -> ``'n_{2} \\times n_{1}'``."""
+        return f"{self.dim(shape[0])} \\times {self.dim(shape[1])}"
 
 
 def dim_text(dim: Any) -> str:
@@ -89,25 +112,9 @@ def dim_text(dim: Any) -> str:
     return str(dim)
 
 
-def dim_latex(dim: Any) -> str:
-    """A dimension in LaTeX: ``n2`` -> ``n_{2}``, ``m`` -> ``m``, a width name -> itself."""
-    text = str(dim)
-    match = _DIM.fullmatch(text)
-    if match:
-        return f"n_{{{match.group(1)}}}"
-    if text.isdigit():
-        return text
-    return latex_identifier(text)
-
-
 def shape_text(shape: tuple[Any, Any]) -> str:
     """``(n2, n1)`` -> ``'n2 x n1'``."""
     return f"{dim_text(shape[0])} x {dim_text(shape[1])}"
-
-
-def shape_latex(shape: tuple[Any, Any]) -> str:
-    """``(n2, n1)`` -> ``'n_{2} \\times n_{1}'``."""
-    return f"{dim_latex(shape[0])} \\times {dim_latex(shape[1])}"
 
 
 def concrete(shape: tuple[Any, Any], sizes: dict[str, int]) -> tuple[int, int] | None:
@@ -128,14 +135,3 @@ def size_text(shape: tuple[Any, Any], sizes: dict[str, int]) -> str:
     """``'(2 x 3)'`` when every dimension has a size, else ``''``."""
     known = concrete(shape, sizes)
     return f"({known[0]} x {known[1]})" if known else ""
-
-
-def target_latex(target: str) -> str:
-    """A step target in LaTeX: ``dJ/dW2`` -> ``\\frac{\\partial J}{\\partial W^{[2]}}``."""
-    if target.startswith("dJ/d"):
-        return r"\frac{\partial J}{\partial " + latex_name(target[4:]) + "}"
-    # the softmax assumption step: "s = 1^T y"
-    match = re.fullmatch(r"s = 1\^T (\w+)", target)
-    if match:
-        return r"s = \mathbf{1}^{\top} " + latex_name(match.group(1))
-    return r"\text{" + escape_latex(target) + "}"

@@ -7,12 +7,11 @@ deltas, gradients, ``expanded``); it never computes a derivative.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from symbackprop.core.graph import resolve_activations
-from symbackprop.errors import SymbackpropError
+from symbackprop.spec import check_wrt
 
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Derivation, Step
@@ -20,25 +19,6 @@ if TYPE_CHECKING:
 #: beyond this depth the fully expanded gradients are not printed (they nest one level per
 #: layer and get unreadable long before Python's recursion limit); the compact form is shown
 EXPAND_MAX_DEPTH = 8
-
-_PARAM = re.compile(r"([Wb])(\d+)")
-
-
-def parameter_names(depth: int) -> list[str]:
-    """``['W1', 'b1', ..., 'WL', 'bL']``."""
-    return [f"{kind}{layer}" for layer in range(1, depth + 1) for kind in "Wb"]
-
-
-def check_wrt(wrt: str | None, depth: int) -> None:
-    """Raise a user error when ``wrt`` names no parameter of a ``depth``-layer network."""
-    if wrt is None:
-        return
-    match = _PARAM.fullmatch(wrt)
-    if not match or not 1 <= int(match.group(2)) <= depth:
-        names = ", ".join(parameter_names(depth))
-        if depth > 4:
-            names = f"W1, b1, ..., W{depth}, b{depth}"
-        raise SymbackpropError(f"--wrt {wrt!r}: no such parameter; expected one of {names}")
 
 
 @dataclass
@@ -51,25 +31,23 @@ class View:
     extra_sizes: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        check_wrt(self.wrt, self.d.depth)
+        check_wrt(self.wrt, self.d.network)
 
     # -- what to show ------------------------------------------------------------------------
     @property
     def layer(self) -> int:
         """The lowest layer shown: the ``wrt`` parameter's layer, else 1."""
-        return int(self.wrt[1:]) if self.wrt else 1
+        return self.d.graph.layers[self.wrt] if self.wrt else 1
 
     @functools.cached_property
     def steps(self) -> list[Step]:
         """Every step, or for ``wrt`` those on the path from the loss to that parameter."""
         if self.wrt is None:
             return list(self.d.steps)
-        own = f"dJ/d{self.wrt}"
         out = []
         for step in self.d.steps:
-            name = step.target[4:] if step.target.startswith("dJ/d") else ""
-            if _PARAM.fullmatch(name):
-                if step.target == own:
+            if step.wrt is not None and step.wrt.name in self.d.gradients:  # a parameter
+                if step.wrt.name == self.wrt:
                     out.append(step)
             elif step.layer >= self.layer:
                 out.append(step)
