@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 DATA: tuple[str, ...] = ("X", "Y")
 #: the weight-decay coefficient lambda, a module constant
 L2 = "L2"
-#: the generated module's names for its parameter dict, cache dict and batch size
-PARAMS, CACHE, BATCH = "params", "cache", "m"
+#: the batch size: a dimension in plan shapes, a local variable in generated code
+BATCH = "m"
 
 
 def delta(layer: int) -> str:

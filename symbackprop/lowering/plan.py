@@ -219,11 +219,15 @@ def build_plan(source: Derivation | Network, sizes: Mapping[str, int] | None) ->
     widths[graph.m] = names.BATCH
 
     def dims(shape: Any) -> Dims:
-        rows, cols = (widths.get(s, s) for s in shape)
+        rows, cols = (widths[s] if s in widths else int(s) for s in shape)  # n_l, m or 1
         return (rows, cols)
 
+    def concrete(shape: Any) -> tuple[int, int]:
+        rows, cols = dims(shape)
+        return (int(rows), int(cols))
+
     parameters = tuple(
-        Parameter(sym.name, (int(dims(sym.shape)[0]), int(dims(sym.shape)[1])))
+        Parameter(sym.name, concrete(sym.shape))
         for layer in range(1, graph.depth + 1)
         for sym in (graph.W(layer), graph.b(layer))
     )
@@ -240,11 +244,12 @@ def build_plan(source: Derivation | Network, sizes: Mapping[str, int] | None) ->
         shape=out_layer.output.shape,
         l2=derivation.l2,
     )
-    cache = _cache(graph.x.name, forward, backward, cost, dims(graph.x.shape))
+    x, y = names.DATA
+    cache = _cache(x, forward, backward, cost, dims(graph.x.shape))
     return LoweringPlan(
         network=derivation.network,
         data=names.DATA,
-        data_shapes={graph.x.name: dims(graph.x.shape), graph.y.name: dims(graph.y.shape)},
+        data_shapes={x: dims(graph.x.shape), y: dims(graph.y.shape)},
         parameters=parameters,
         forward=forward,
         cache=cache,
@@ -304,9 +309,9 @@ def _provenance(step: Step, rename: Mapping[Any, Any], dims: Any) -> Provenance:
     chosen = step.chosen
     return Provenance(
         step=step.number,
-        rule=str(step.rule),
+        rule=getattr(step.rule, "value", step.rule),  # a str-valued enum's value, or the str
         layer=step.layer,
-        wrt=step.wrt,
+        wrt=step.wrt.xreplace(rename) if step.wrt is not None else None,
         chosen=chosen.expr.xreplace(rename) if chosen is not None else None,
         shape=dims(step.shape),
         assumption=step.assumption,

@@ -15,6 +15,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 from sympy.printing.str import StrPrinter
 
+from symbackprop.errors import InternalError
 from symbackprop.records import scalars
 
 if TYPE_CHECKING:
@@ -89,7 +90,10 @@ class Explainer:
         """The paragraphs above ``statement``: one per step it is read off, in step order."""
         out = []
         for provenance in statement.provenance:
-            out.append(getattr(self, "_" + provenance.rule)(provenance))
+            explain = getattr(self, "_" + provenance.rule, None)
+            if explain is None:
+                raise InternalError(f"no provenance sentence for the rule {provenance.rule!r}")
+            out.append(explain(provenance))
             if provenance.algebra:
                 out.append("scalar algebra inside ⊙: " + provenance.algebra)
         return out

@@ -291,7 +291,7 @@ class _NumPyModule:
 
     def loss_and_grads(self) -> list[str]:
         cost = self.plan.cost
-        z, a = cost.logits, cost.output
+        z, a, y = cost.logits, cost.output, self.plan.data[1]
         loss = cost.loss
         act = cost.activation
         shape = show_dims(cost.shape)
@@ -311,7 +311,7 @@ class _NumPyModule:
         else:
             out += [f"    {a}, cache = forward(params, X, work)"]
         out += line("m = X.shape[1]", "the number of examples")
-        y_shape = show_dims(self.plan.data_shapes[self.plan.data[1]])
+        y_shape = show_dims(self.plan.data_shapes[y])
         out += [
             f'    if getattr(Y, "shape", None) != {y_shape}:',
             "        _invalid(params, X, Y)",
@@ -342,7 +342,7 @@ class _NumPyModule:
             out += line("log_probs = shifted - np.log1p(rest.sum(axis=0, keepdims=True))", shape)
             out += ["    cost = -(Y * log_probs).sum() / m"]
         else:
-            per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a, scalars.y: "Y"})
+            per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a, scalars.y: y})
             out += comment(f"{loss.description}, summed over units and averaged over examples")
             out += [f"    cost = ({per_unit}).sum() / m"]
         if cost.l2:
