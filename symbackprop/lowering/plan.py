@@ -228,10 +228,14 @@ def build_plan(source: Derivation | Network, sizes: Mapping[str, int] | None) ->
 
     parameters = tuple(
         Parameter(sym.name, concrete(sym.shape))
-        for layer in range(1, graph.depth + 1)
+        for layer in range(1, derivation.depth + 1)
         for sym in (graph.W(layer), graph.b(layer))
     )
-    forward = tuple(_forward_layer(derivation, layer, dims) for layer in range(1, graph.depth + 1))
+    definitions = derivation.forward  # Z1 -> W1 X + b1 1_m^T, A1 -> sigmoid(Z1), ...
+    forward = tuple(
+        _forward_layer(derivation, definitions, layer, dims)
+        for layer in range(1, derivation.depth + 1)
+    )
     backward = _release_last_reads(_backward(derivation, dims))
     logits = cost_from_logits(derivation)
     out_layer = forward[-1]
@@ -245,11 +249,12 @@ def build_plan(source: Derivation | Network, sizes: Mapping[str, int] | None) ->
         l2=derivation.l2,
     )
     x, y = names.DATA
-    cache = _cache(x, forward, backward, cost, dims(graph.x.shape))
+    data_shapes = {x: dims(graph.a(0).shape), y: dims(derivation.symbols[y].shape)}
+    cache = _cache(x, forward, backward, cost, data_shapes[x])
     return LoweringPlan(
         network=derivation.network,
         data=names.DATA,
-        data_shapes={x: dims(graph.x.shape), y: dims(graph.y.shape)},
+        data_shapes=data_shapes,
         parameters=parameters,
         forward=forward,
         cache=cache,
@@ -259,7 +264,9 @@ def build_plan(source: Derivation | Network, sizes: Mapping[str, int] | None) ->
     )
 
 
-def _forward_layer(derivation: Derivation, layer: int, dims: Any) -> ForwardLayer:
+def _forward_layer(
+    derivation: Derivation, definitions: Mapping[str, Any], layer: int, dims: Any
+) -> ForwardLayer:
     graph = derivation.graph
     z, a = graph.z(layer), graph.a(layer)
     return ForwardLayer(
@@ -267,8 +274,8 @@ def _forward_layer(derivation: Derivation, layer: int, dims: Any) -> ForwardLaye
         weight=graph.W(layer),
         bias=graph.b(layer),
         input=graph.a(layer - 1),
-        linear=ForwardStatement(z.name, graph.forward[z.name], dims(z.shape)),
-        output=ForwardStatement(a.name, graph.forward[a.name], dims(a.shape)),
+        linear=ForwardStatement(z.name, definitions[z.name], dims(z.shape)),
+        output=ForwardStatement(a.name, definitions[a.name], dims(a.shape)),
         activation=graph.activation(layer),
     )
 
