@@ -76,8 +76,8 @@ class Explainer:
     """The sentences that say where each backward statement of ``plan`` comes from.
 
     One method per rule kind (``_loss``, ``_elementwise``, ...), dispatched on the step's rule
-    the way SymPy's printers dispatch on a node's class. ``code`` prints a record's scalar
-    formula in the backend's syntax.
+    the way SymPy's printers dispatch on a node's class; a new rule kind adds its sentence here.
+    ``code`` prints a record's scalar formula in the backend's syntax.
     """
 
     def __init__(self, plan: LoweringPlan, code: CodePrinter) -> None:
@@ -85,12 +85,20 @@ class Explainer:
         self.code = code
         self.parameters = {p.name for p in plan.parameters}
         self.deltas = {s.target for s in plan.backward if s.gradient_of is None}
+        self.sentences: dict[str, Callable[[Provenance], str]] = {
+            "loss": self._loss,
+            "assumption": self._assumption,
+            "elementwise": self._elementwise,
+            "softmax": self._softmax,
+            "bilinear": self._bilinear,
+            "bias": self._bias,
+        }
 
     def statement(self, statement: BackwardStatement) -> list[str]:
         """The paragraphs above ``statement``: one per step it is read off, in step order."""
         out = []
         for provenance in statement.provenance:
-            explain = getattr(self, "_" + provenance.rule, None)
+            explain = self.sentences.get(provenance.rule)
             if explain is None:
                 raise InternalError(f"no provenance sentence for the rule {provenance.rule!r}")
             out.append(explain(provenance))
