@@ -52,8 +52,15 @@ def _code_sizes(opts: SpecOptions, net: Any) -> dict[str, int]:
 
 @click.command("codegen", epilog=CODEGEN_EPILOG, short_help="Generate the NumPy gradient module.")
 @spec_options
+@click.option(
+    "--backend",
+    type=click.Choice(["numpy", "torch", "jax"]),
+    default="numpy",
+    show_default=True,
+    help="Array library of the module (torch and jax are not available yet).",
+)
 @output.options()
-def codegen_cmd(opts: SpecOptions, out_path: str | None, force: bool) -> None:
+def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bool) -> None:
     """Generate a self-contained NumPy module with forward, backward and loss_and_grads.
 
     Always the batch form (examples in columns). Named widths need --size NAME=INT.
@@ -71,7 +78,7 @@ def codegen_cmd(opts: SpecOptions, out_path: str | None, force: bool) -> None:
 
     sizes = _code_sizes(opts, net)
     with console.working(f"generating the gradient code of {net.compact}"):
-        source = sb.codegen(net, sizes=sizes)
+        source = sb.codegen(net, sizes=sizes, backend=backend)
     if target is None:
         click.echo(source, nl=False)
         return

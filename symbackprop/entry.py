@@ -27,8 +27,8 @@ from symbackprop.spec import Network, as_network
 if TYPE_CHECKING:
     from symbackprop.apps.shapecheck.check import FormulaReport
     from symbackprop.check.exact import ExactCheck
-    from symbackprop.lowering.cache_layout import CacheEntry
     from symbackprop.lowering.executor import GradientModule
+    from symbackprop.lowering.plan import CacheEntry
 
 __all__ = ["cache_plan", "check_exact", "check_formula", "codegen", "compile", "derive"]
 
@@ -53,26 +53,29 @@ def derive(network: NetworkLike, *, batch: bool = False) -> Derivation:
     return _derivation.derive(as_network(network), batch=batch)
 
 
-def codegen(source: SourceLike, *, sizes: Mapping[str, int] | None = None) -> str:
-    """The NumPy gradient module for ``source`` as source text (always the batch form).
+def codegen(
+    source: SourceLike, *, sizes: Mapping[str, int] | None = None, backend: str = "numpy"
+) -> str:
+    """The gradient module for ``source`` as source text (always the batch form).
 
     ``source``: a Derivation, a Network, a compact spec or a spec file. Named widths need
-    ``sizes``, e.g. ``codegen("n-3-1", sizes={"n": 4})``. The same input gives byte-identical
-    text.
+    ``sizes``, e.g. ``codegen("n-3-1", sizes={"n": 4})``. ``backend``: ``"numpy"`` (``"torch"``
+    and ``"jax"`` are refused with a SpecError until they exist). The same input gives
+    byte-identical text.
     """
-    return _lowering.codegen(_source(source), sizes=sizes)
+    return _lowering.codegen(_source(source), sizes=sizes, backend=backend)
 
 
 def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
-    source: SourceLike, *, sizes: Mapping[str, int] | None = None
+    source: SourceLike, *, sizes: Mapping[str, int] | None = None, backend: str = "numpy"
 ) -> GradientModule:
     """Generate the batch gradient module for ``source`` and load it in memory.
 
-    ``source`` as for :func:`codegen`. Returns a
+    ``source`` and ``backend`` as for :func:`codegen`. Returns a
     :class:`~symbackprop.lowering.executor.GradientModule` (its functions as attributes,
     ``.source``).
     """
-    return _executor.compile(_source(source), sizes=sizes)
+    return _executor.compile(_source(source), sizes=sizes, backend=backend)
 
 
 def cache_plan(

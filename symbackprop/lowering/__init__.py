@@ -1,2 +1,4 @@
-"""Lowering a derivation to code: the forward cache, the backward statements, the emitted module
-and the loader that puts it in memory. A sibling of check and render: it imports neither."""
+"""Lowering a derivation to code: a backend-neutral plan (:mod:`.plan`: the forward statements,
+the cache, the backward statements with their provenance, the cost), one naming module
+(:mod:`.names`), and one emitter per backend (:mod:`.numpy` first) that writes the module the
+loader (:mod:`.executor`) puts in memory. A sibling of check and render: it imports neither."""

@@ -14,7 +14,7 @@ import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from symbackprop.lowering.emit import codegen
+from symbackprop.lowering.emit import check_backend, codegen
 from symbackprop.lowering.inputs import batch_derivation
 
 if TYPE_CHECKING:
@@ -72,15 +72,20 @@ def load_source(source: str, name: str) -> types.ModuleType:
 
 
 def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
-    source: Derivation | Network, *, sizes: Mapping[str, int] | None = None
+    source: Derivation | Network,
+    *,
+    sizes: Mapping[str, int] | None = None,
+    backend: str = "numpy",
 ) -> GradientModule:
     """Generate the batch gradient module for ``source`` and load it in memory.
 
     ``source`` is a Network or a Derivation (single-example derivations are re-derived over a
-    batch); named widths need ``sizes``. Returns a :class:`GradientModule`.
+    batch); named widths need ``sizes``; ``backend`` as for
+    :func:`~symbackprop.lowering.emit.codegen`. Returns a :class:`GradientModule`.
     """
+    check_backend(backend)
     derivation = batch_derivation(source)
-    text = codegen(derivation, sizes=sizes)
+    text = codegen(derivation, sizes=sizes, backend=backend)
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     module = load_source(text, f"symbackprop_generated_{digest}")
     graph = derivation.graph

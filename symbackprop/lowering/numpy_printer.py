@@ -5,17 +5,18 @@ writes that. :class:`NumPyPrinter` here subclasses SymPy's ``StrPrinter`` and di
 node class with ``_print_<ClassName>`` methods, as every SymPy printer does, to print what a
 person would write::
 
-    MatMul(Transpose(W3), delta3)            ->  W3.T @ dZ3
+    MatMul(Transpose(W3), dZ3)               ->  W3.T @ dZ3
     HadamardProduct(A2, OneMatrix - A2)      ->  A2 * (1.0 - A2)
     (1/m) * (A3 - Y)                         ->  (A3 - Y) / m
-    delta1 * OneMatrix(m, 1)                 ->  dZ1.sum(axis=1, keepdims=True)
+    dZ1 * OneMatrix(m, 1)                    ->  dZ1.sum(axis=1, keepdims=True)
     Apply(1{t > 0}, Z1)                      ->  Z1 > 0
     ActPrime("softplus", Z1)                 ->  sigmoid(Z1)   (the record's derivative)
 
 Parentheses follow Python's precedence, and spacing follows ``ruff format`` (spaces around
 binary operators, ``**`` hugging simple operands), so generated modules pass ``ruff format
---check`` unchanged. Names come from :func:`code_name`: ``delta2`` -> ``dZ2``, ``lambda`` ->
-``L2``; all other symbols keep their (already CS229) names.
+--check`` unchanged. Symbols print under their own names: the lowering plan has already
+renamed the derivation's to code names (:mod:`symbackprop.lowering.names`: ``delta2`` ->
+``dZ2``, ``lambda`` -> ``L2``).
 """
 
 from __future__ import annotations
@@ -54,15 +55,6 @@ _FUNCTIONS: dict[str, str] = {
 _SIMPLE_OPERAND = re.compile(r"-?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*|-?[0-9.]+")
 
 
-def code_name(name: str) -> str:
-    """The CS229 code name of a derivation symbol: ``delta2`` -> ``dZ2``, ``lambda`` -> ``L2``."""
-    if name.startswith("delta") and name[5:].isdigit():
-        return "dZ" + name[5:]
-    if name == "lambda":
-        return "L2"
-    return name
-
-
 def float_literal(value: sp.Expr | float) -> str:
     """A rational or float as a Python float literal (``1/100`` -> ``0.01``)."""
     return repr(float(value))
@@ -72,7 +64,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
     """Print matrix (and scalar) SymPy expressions as NumPy code in CS229 names.
 
     ``activations`` maps activation names to records (needed for :class:`Act` and
-    :class:`ActPrime`); ``rename`` overrides :func:`code_name` for particular symbols.
+    :class:`ActPrime`); ``rename`` prints particular symbols under other names.
     """
 
     printmethod = "_symbackprop_numpy"
@@ -148,13 +140,13 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     # -- matrix nodes ----------------------------------------------------------------------
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
-        return self.rename.get(expr.name, code_name(expr.name))
+        return self.rename.get(expr.name, expr.name)
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return self.rename.get(expr.name, code_name(expr.name))
+        return self.rename.get(expr.name, expr.name)
 
     def _print_Dummy(self, expr: sp.Dummy) -> str:
-        return self.rename.get(expr.name, code_name(expr.name))
+        return self.rename.get(expr.name, expr.name)
 
     def _print_Transpose(self, expr: Transpose) -> str:
         return self.paren(expr.arg, ATOM) + ".T"

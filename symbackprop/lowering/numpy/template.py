@@ -1,0 +1,111 @@
+"""The NumPy module's fixed text: its helpers and ``init_params``, as the emitter pastes them.
+
+``sigmoid`` is the sigmoid record's NumPy form, e / (1 + e) with e = exp(-|z|) split by the
+sign of z (full relative precision on both tails, no overflow, no warning for any z in float32
+and float64); ``_buffer`` hands out workspace arrays; ``_invalid`` names the array of the wrong
+shape once the cheap checks on entry have failed.
+"""
+
+from __future__ import annotations
+
+#: the sigmoid record's NumPy form: the module helper below, evaluated in place
+SIGMOID_TEMPLATE = "sigmoid({z})"
+SIGMOID_HELPER = '''
+def sigmoid(Z, out=None):
+    """Logistic sigmoid, to full relative precision on both tails, warning-free for any z.
+
+    With e = exp(-|z|) in (0, 1] (it cannot overflow): e / (1 + e) for z < 0, 1 - e / (1 + e)
+    for z >= 0. Evaluated in ``out`` when given (it may be Z itself).
+    """
+    positive = Z >= 0
+    out = np.abs(Z, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.divide(out, out + 1.0, out=out)
+    np.subtract(1.0, out, out=out, where=positive)
+    return out
+'''
+BUFFER_HELPER = '''
+def _buffer(work, name, shape, dtype):
+    """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
+
+    Reusing these arrays across calls saves the page faults of fresh multi-megabyte arrays;
+    with ``work`` the returned cache and gradients live in it until the next call.
+    """
+    if work is None:
+        return None
+    buf = work.get(name)
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = work[name] = np.empty(shape, dtype)
+    return buf
+'''
+INVALID_HELPER = '''
+def _invalid(params, X=None, Y=None, cache=None):
+    """Raise the ValueError that names the array of the wrong shape, its shape and the expected
+    one. Called only after the cheap checks on entry have failed."""
+    n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
+
+    def shape(value):
+        got = getattr(value, "shape", None)
+        return got if isinstance(got, tuple) else f"a {type(value).__name__}, not an array"
+
+    if cache is not None:
+        for name in CACHE_READS:
+            if name not in cache:
+                raise ValueError(f"cache has no {name!r}: pass the cache that forward returned")
+        X = cache["X"]
+    if X is not None:
+        got = shape(X)
+        if not (isinstance(got, tuple) and len(got) == 2 and got[0] == n0 and got[1] >= 1):
+            raise ValueError(
+                f"X has shape {got}, expected ({n0}, m): one example per column, m >= 1"
+            )
+    if not hasattr(params, "keys"):
+        raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
+    for name, expected in SHAPES.items():
+        if name not in params:
+            raise ValueError(f"params has no {name!r}: expected an array of shape {expected}")
+        if shape(params[name]) != expected:
+            raise ValueError(f"{name} has shape {shape(params[name])}, expected {expected}")
+    if Y is not None and X is not None:
+        expected = (n_out, X.shape[1])
+        if shape(Y) != expected:
+            raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
+'''
+INIT_PARAMS = '''
+def init_params(seed=0, scheme="xavier", dtype=np.float64):
+    """Weights ``rng.standard_normal(shape) * std`` drawn in order W1, W2, ...; biases zero.
+
+    ``scheme``: "xavier" std sqrt(1/n_prev), "he" sqrt(2/n_prev), "glorot"
+    sqrt(2/(n_prev + n_l)), "normal" std 1, or "scaled-identity:c" (c times the identity,
+    square layers only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
+    """
+    rng = np.random.default_rng(seed)
+    params = {}
+    for layer in range(1, DEPTH + 1):
+        n_l, n_prev = SHAPES[f"W{layer}"]
+        if scheme.startswith("scaled-identity:"):
+            if n_l != n_prev:
+                raise ValueError(
+                    f"scheme {scheme!r} needs square layers, but W{layer} is {n_l} x {n_prev}"
+                )
+            W = float(scheme.split(":", 1)[1]) * np.eye(n_l)
+        elif scheme in STDS:
+            W = rng.standard_normal((n_l, n_prev)) * STDS[scheme](n_prev, n_l)
+        else:
+            known = ", ".join([*STDS, "scaled-identity:c"])
+            raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
+        params[f"W{layer}"] = W.astype(dtype)
+        params[f"b{layer}"] = np.zeros((n_l, 1), dtype=dtype)
+    return params
+'''
+STDS = """
+# init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units
+STDS = {
+    "xavier": lambda n_prev, n_l: np.sqrt(1.0 / n_prev),
+    "he": lambda n_prev, n_l: np.sqrt(2.0 / n_prev),
+    "glorot": lambda n_prev, n_l: np.sqrt(2.0 / (n_prev + n_l)),
+    "normal": lambda n_prev, n_l: 1.0,
+}
+"""

@@ -1,0 +1,156 @@
+"""Provenance in plain text: why each generated line has its form, from the plan's step data.
+
+Every backend writes the same sentences above its statements (``dJ/dW3 = dZ3 A2^T [step 3]:
+the only arrangement that is (1, 2)``); only the code inside a sentence, an activation's
+derivative as the code computes it, is the backend's own, through the ``code`` callable it
+passes in. Expressions are printed by :class:`TextPrinter` in code names: ``dZ2 A1^T``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+from sympy import HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
+from sympy.printing.str import StrPrinter
+
+from symbackprop.errors import InternalError
+from symbackprop.records import scalars
+
+if TYPE_CHECKING:
+    from symbackprop.lowering.plan import BackwardStatement, Dims, LoweringPlan, Provenance
+
+#: a backend's printer for a scalar record formula with its symbols (z, a) renamed to arrays
+CodePrinter = Callable[[sp.Expr, Mapping[sp.Symbol, str]], str]
+
+
+class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type information
+    """Matrix expressions as the derivation writes them, in code names: ``W3^T dZ3``,
+    ``dZ3 A2^T``, ``dZ3 1_m``, ``W1 X + b1 1_m^T``."""
+
+    def _print_Transpose(self, expr: Transpose) -> str:
+        arg = expr.arg
+        if isinstance(arg, OneMatrix):
+            return self._print(OneMatrix(arg.shape[1], arg.shape[0]))  # type: ignore[no-any-return]
+        return f"{self._factor(arg)}^T"
+
+    def _print_OneMatrix(self, expr: OneMatrix) -> str:
+        rows, cols = expr.shape
+        if cols == 1:
+            return f"1_{rows}"
+        if rows == 1:
+            return f"1_{cols}^T"
+        return f"1_{rows} 1_{cols}^T"
+
+    def _factor(self, expr: Any) -> str:
+        text = self._print(expr)
+        compound = isinstance(expr, (MatMul, MatAdd, HadamardProduct))
+        return f"({text})" if compound else text  # type: ignore[no-any-return]
+
+    def _print_MatMul(self, expr: MatMul) -> str:
+        coeff, matrices = expr.as_coeff_matrices()
+        parts = [self._factor(m) for m in matrices]
+        if coeff != 1:
+            parts.insert(0, f"({self._print(coeff)})")
+        return " ".join(parts)
+
+    def _print_MatAdd(self, expr: MatAdd) -> str:
+        return " + ".join(self._print(term) for term in expr.args)
+
+    def _print_HadamardProduct(self, expr: HadamardProduct) -> str:
+        return " ⊙ ".join(self._factor(arg) for arg in expr.args)
+
+
+def text(expr: Any) -> str:
+    """``expr`` in plain text, in code names."""
+    return TextPrinter().doprint(expr)  # type: ignore[no-any-return]
+
+
+def show_dims(shape: Dims) -> str:
+    """``(3, "m")`` -> ``"(3, m)"``."""
+    return f"({shape[0]}, {shape[1]})"
+
+
+class Explainer:
+    """The sentences that say where each backward statement of ``plan`` comes from.
+
+    One method per rule kind (``_loss``, ``_elementwise``, ...), dispatched on the step's rule
+    the way SymPy's printers dispatch on a node's class; a new rule kind adds its sentence here.
+    ``code`` prints a record's scalar formula in the backend's syntax.
+    """
+
+    def __init__(self, plan: LoweringPlan, code: CodePrinter) -> None:
+        self.plan = plan
+        self.code = code
+        self.parameters = {p.name for p in plan.parameters}
+        self.deltas = {s.target for s in plan.backward if s.gradient_of is None}
+        self.sentences: dict[str, Callable[[Provenance], str]] = {
+            "loss": self._loss,
+            "assumption": self._assumption,
+            "elementwise": self._elementwise,
+            "softmax": self._softmax,
+            "bilinear": self._bilinear,
+            "bias": self._bias,
+        }
+
+    def statement(self, statement: BackwardStatement) -> list[str]:
+        """The paragraphs above ``statement``: one per step it is read off, in step order."""
+        out = []
+        for provenance in statement.provenance:
+            explain = self.sentences.get(provenance.rule)
+            if explain is None:
+                raise InternalError(f"no provenance sentence for the rule {provenance.rule!r}")
+            out.append(explain(provenance))
+            if provenance.algebra:
+                out.append("scalar algebra inside ⊙: " + provenance.algebra)
+        return out
+
+    @staticmethod
+    def _tag(provenance: Provenance) -> str:
+        return f"[step {provenance.step}]"
+
+    def _loss(self, p: Provenance) -> str:
+        a = p.wrt.name
+        return (
+            f"dJ/d{a} {self._tag(p)}: J averages the {self.plan.cost.loss.name} loss over the m "
+            f"columns, so dJ/d{a} = (1/m) dL/da"
+        )
+
+    def _assumption(self, p: Provenance) -> str:
+        return f"assumption {self._tag(p)}: {p.assumption}"
+
+    def _bilinear(self, p: Provenance) -> str:
+        what = f"dJ/d{p.wrt.name} = {text(p.chosen)} {self._tag(p)}: the only arrangement that is "
+        what += show_dims(p.shape)
+        if p.wrt.name in self.parameters:
+            if self.plan.cost.l2:
+                what += f"; weight decay adds (L2 / m) {p.wrt.name}"
+            return what
+        reused = sorted(p.reads() & self.deltas)
+        return what + "".join(f"; {name} is reused" for name in reused)
+
+    def _bias(self, p: Provenance) -> str:
+        b = p.wrt.name
+        return f"dJ/d{b} = {text(p.chosen)} {self._tag(p)}: {b} is broadcast over the m columns"
+
+    def _softmax(self, p: Provenance) -> str:
+        tag = self._tag(p)
+        return f"dJ/d{p.wrt.name} {tag}: softmax's Jacobian-vector product a ⊙ (g - 1 (a^T g))"
+
+    def _elementwise(self, p: Provenance) -> str:
+        layer = self.plan.forward[p.layer - 1]
+        act = layer.activation
+        z, a = layer.linear.target, layer.output.target
+        tag = self._tag(p)
+        if act.is_identity:
+            return f"dJ/d{z} = dJ/d{a} {tag}: {act.name}' = 1, the gradient passes through"
+        # the derivative as the code computes it: np.where(Z1 > 0, 1.0, 0.01)
+        rational = act.derivative_is_rational
+        source = a if rational and act.derivative_uses_a else z
+        formula = act.cached_derivative if rational else act.derivative
+        code = self.code(formula, {scalars.z: z, scalars.a: a})
+        return (
+            f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: "
+            f"{act.name}'({z}) = {code}, from the cached {source}"
+        )
