@@ -80,3 +80,17 @@ def test_rule_is_a_str_valued_enum() -> None:
     d = sb.derive("4-3-2-1")
     assert [step.rule for step in d.steps][:3] == ["loss", "elementwise", "bilinear"]
     assert str(d.steps[0].rule) == "loss"
+
+
+def test_shape_analysis_must_leave_the_rules_answer() -> None:
+    """select() checks the survivor against the rule's own answer, not only that one fits."""
+    from symbackprop.core.candidates import Operand, bilinear_candidates, select
+    from symbackprop.errors import InternalError
+
+    n1, n2, m = sp.symbols("n1 n2 m", integer=True, positive=True)
+    delta = Operand("delta2", MatrixSymbol("delta2", n2, m), (n2, m))
+    a = Operand("a1", MatrixSymbol("a1", n1, m), (n1, m))
+    candidates = bilinear_candidates(delta, a, (n2, n1))
+    assert select(candidates, "dJ/dW2", ("@", delta, a.T)).text == "delta2 a1^T"
+    with pytest.raises(InternalError, match="not the rule's answer"):
+        select(candidates, "dJ/dW2", ("@", a.T, delta))

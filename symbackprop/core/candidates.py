@@ -22,27 +22,30 @@ Shape = tuple[Any, Any]
 
 @dataclass(frozen=True)
 class Operand:
-    """A named factor of a rule: its display label, SymPy expression and shape.
+    """A named factor of a rule: its display name, SymPy expression and shape.
 
     ``show`` says how to display it when its expression is not the best name for it (the
     upstream dJ/dA3 is a long formula, shown as the gradient ``Grad(A3)``; a derivative
-    factor as ``Prime``); ``transposed`` marks ``show`` as transposed.
+    factor as ``Prime``); ``transposed`` says that the operand is the transpose of ``name``.
     """
 
-    label: str
+    name: str
     expr: Any
     shape: Shape
     show: Segment | None = None
     transposed: bool = False
 
     @property
+    def label(self) -> str:
+        """How candidates write it: ``a1``, ``a1^T``, ``(W3^T delta3)^T``."""
+        if not self.transposed:
+            return self.name
+        return f"({self.name})^T" if " " in self.name else f"{self.name}^T"
+
+    @property
     def T(self) -> Operand:  # noqa: N802 - mirrors the mathematical notation
-        if self.label.endswith("^T") and " " not in self.label:
-            label = self.label[:-2]  # (A^T)^T = A
-        else:
-            label = f"({self.label})^T" if " " in self.label else f"{self.label}^T"
         return Operand(
-            label,
+            self.name,
             Transpose(self.expr),
             (self.shape[1], self.shape[0]),
             self.show,
@@ -145,8 +148,16 @@ def elementwise_candidates(g: Operand, f: Operand, target: Shape) -> list[Candid
     ]
 
 
-def select(candidates: list[Candidate], target_label: str) -> Candidate:
-    """The single candidate that fits; an :class:`InternalError` if none or several do."""
+def select(
+    candidates: list[Candidate], target_label: str, answer: tuple[str, Operand, Operand]
+) -> Candidate:
+    """The single candidate that fits, which must be the rule's own ``answer``.
+
+    ``answer`` is the arrangement the node kind's rule gives, ``(op, left, right)`` with the
+    same operands the candidates were built from (e.g. ``("@", G, a.T)`` for dJ/dW of
+    ``z = W a``). Shape analysis over generic dimensions must leave exactly that one: none,
+    several, or another one is an :class:`InternalError` (a rule or a shape is wrong).
+    """
     fitting = [c for c in candidates if c.fits and c.equal is None]
     if len(fitting) != 1:
         texts = ", ".join(c.text for c in fitting) or "none"
@@ -154,4 +165,9 @@ def select(candidates: list[Candidate], target_label: str) -> Candidate:
             f"shape analysis for {target_label} must leave exactly one arrangement; "
             f"it left {len(fitting)} ({texts})"
         )
-    return fitting[0]
+    survivor = fitting[0]
+    if (survivor.op, survivor.left, survivor.right) != answer:
+        raise InternalError(
+            f"shape analysis for {target_label} left {survivor.text}, not the rule's answer"
+        )
+    return survivor

@@ -229,8 +229,9 @@ def elementwise_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution
     shape = _shape(z)
     d_scalar, d_matrix, uses = _derivative_factor(act, z, a, shape)
     factor = Operand(f"{act.name}'({z.name})", d_matrix, shape, Prime(act.name, act.latex, z))
-    candidates = elementwise_candidates(up.operand, factor, shape)
-    select(candidates, f"dJ/d{z.name}")
+    upstream = up.operand
+    candidates = elementwise_candidates(upstream, factor, shape)
+    select(candidates, f"dJ/d{z.name}", ("⊙", upstream, factor))  # the rule: G ⊙ g'(z)
     expr, algebra, algebra_segments, uses = _elementwise_product(
         ctx, act, z, a, up, d_scalar, d_matrix, uses
     )
@@ -367,7 +368,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         )
         for c in bilinear_candidates(col, jac, (n, 1))
     ]
-    select(candidates, f"dJ/d{z.name}")
+    select(candidates, f"dJ/d{z.name}", ("@", jac.T, col))  # the rule: S^T g
     shape = _shape(z)
     expr, chain, shown = _softmax_product(ctx, node, up, a, y, shape, z)
     segments: list[Segment] = [
@@ -526,9 +527,10 @@ def broadcast_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     (b,) = node.args
     assert isinstance(b, MatrixSymbol)
     b_shape = _shape(b)
-    ones = Operand("1_m^T", OneMatrix(1, ctx.m), (sp.Integer(1), ctx.m))
-    candidates = bilinear_candidates(up.operand, ones, b_shape)
-    chosen = select(candidates, f"dJ/d{b.name}")
+    ones = Operand("1_m", OneMatrix(1, ctx.m), (sp.Integer(1), ctx.m), transposed=True)
+    upstream = up.operand
+    candidates = bilinear_candidates(upstream, ones, b_shape)
+    chosen = select(candidates, f"dJ/d{b.name}", ("@", upstream, ones.T))  # the rule: G 1_m
     return [
         Contribution(
             to=b,
@@ -564,8 +566,9 @@ def product_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     head = (math(z), Rel(), math(node.expr, f"{w.name} {prev.name}"), Text(" + ...; "))
     out = []
     w_shape = _shape(w)
-    candidates = bilinear_candidates(d_op, Operand(prev.name, prev, _shape(prev)), w_shape)
-    chosen = select(candidates, f"dJ/d{w.name}")
+    a_op = Operand(prev.name, prev, _shape(prev))
+    candidates = bilinear_candidates(d_op, a_op, w_shape)
+    chosen = select(candidates, f"dJ/d{w.name}", ("@", d_op, a_op.T))  # the rule: G a^T
     out.append(
         Contribution(
             to=w,
@@ -600,8 +603,9 @@ def product_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     if prev.name in ctx.graph.data:
         return out  # no gradient for the data
     target = _shape(prev)
-    candidates = bilinear_candidates(d_op, Operand(w.name, w, w_shape), target)
-    chosen = select(candidates, f"dJ/d{prev.name}")
+    w_op = Operand(w.name, w, w_shape)
+    candidates = bilinear_candidates(d_op, w_op, target)
+    chosen = select(candidates, f"dJ/d{prev.name}", ("@", w_op.T, d_op))  # the rule: W^T G
     out.append(
         Contribution(
             to=prev,
