@@ -29,7 +29,7 @@ from sympy.printing.str import StrPrinter
 
 from symbackprop.core.graph import ForwardGraph, build_graph
 from symbackprop.errors import SpecError
-from symbackprop.records.nodes import Act
+from symbackprop.records.nodes import Elementwise
 
 #: the deepest network :func:`collapse` accepts: the printed proof (one line per substitution,
 #: each as long as the network is deep, and b' with one product per layer) grows with the
@@ -297,14 +297,14 @@ def collapse(
 def _compose(graph: ForwardGraph) -> tuple[sp.MatrixExpr, list[sp.MatrixExpr]]:
     """The output from the graph's own definitions, substituting a[L-1], ..., a[1] in turn.
 
-    Each a[l] is defined as ``Act("identity", z[l])`` and each z[l] as ``W[l] a[l-1] + b[l]``;
+    Each a[l] is defined as ``identity(z[l])`` and each z[l] as ``W[l] a[l-1] + b[l]``;
     the last step distributes the products (the expanded form the lecture reads W', b' from).
     """
     depth = graph.depth
 
     def definition(layer: int) -> sp.MatrixExpr:
         act = graph.forward[graph.a(layer).name]
-        assert isinstance(act, Act) and act.arg == graph.z(layer)
+        assert isinstance(act, Elementwise) and act.arg == graph.z(layer)
         return graph.forward[graph.z(layer).name]  # identity: a[l] = z[l]
 
     expr = definition(depth)
@@ -386,7 +386,8 @@ def _forward(graph: ForwardGraph, env: dict[str, Any]) -> sp.Matrix:
     for layer in range(1, graph.depth + 1):
         z = _evaluate(graph.forward[graph.z(layer).name], values)
         act = graph.forward[graph.a(layer).name]
-        assert isinstance(act, Act) and act.name == graph.activation(layer).name
+        assert isinstance(act, Elementwise)
+        assert act.activation_name == graph.activation(layer).name
         values[graph.z(layer).name] = z
         values[graph.a(layer).name] = z  # g(z) = z, checked by collapse() before we get here
     return values[graph.a(graph.depth).name]

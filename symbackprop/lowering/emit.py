@@ -44,7 +44,7 @@ from symbackprop.lowering.cache_layout import (
 from symbackprop.lowering.inputs import batch_derivation, resolve_sizes
 from symbackprop.lowering.numpy_printer import MUL, NumPyPrinter
 from symbackprop.records import scalars
-from symbackprop.records.nodes import ActPrime, Apply
+from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Derivation
@@ -201,9 +201,9 @@ class _Lowering:
         if isinstance(expr, MatMul):
             coeff, matrices = self.printer._split_matmul(expr)
             return coeff != 1 or len(matrices) > 1
-        if isinstance(expr, Apply):
-            return expr.indicator is None
-        return isinstance(expr, (MatAdd, HadamardProduct, HadamardPower, ActPrime))
+        if isinstance(expr, Elementwise) and expr.derivative_name is None:
+            return expr.activation_name is None and expr.indicator is None
+        return isinstance(expr, (MatAdd, HadamardProduct, HadamardPower, Elementwise))
 
     def assign(self, target: str, expr: Any, shape: str) -> list[str]:
         """Statements that leave ``expr`` in a new array named ``target``, updating in place."""

@@ -16,6 +16,7 @@ import sympy as sp
 
 from symbackprop.errors import FormulaError
 from symbackprop.formula.functions import sigmoid
+from symbackprop.records.nodes import activation_function, derivative_function
 from symbackprop.records.scalars import a, z
 
 #: leaky_relu slope for z <= 0 (DESIGN.md)
@@ -87,6 +88,16 @@ class Activation:
     @property
     def is_identity(self) -> bool:
         return self.formula == z
+
+    @functools.cached_property
+    def function(self) -> type[sp.Function]:
+        """The SymPy function class of g (``tanh``, ``sigmoid``, or one made from the record)."""
+        return activation_function(self)
+
+    @functools.cached_property
+    def derivative_function(self) -> type[sp.Function]:
+        """The SymPy function class of g', printed ``g'``; ``fdiff`` of :attr:`function`."""
+        return derivative_function(self)
 
 
 def is_rational_expr(expr: sp.Basic) -> bool:
