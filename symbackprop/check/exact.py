@@ -21,9 +21,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import (
-    MatrixSymbol,
-)
+from sympy import Identity, MatrixSymbol, OneMatrix, ZeroMatrix
 
 from symbackprop.core.derivation import LAMBDA, evaluates_exactly, lifts_derivative
 from symbackprop.errors import SpecError
@@ -248,6 +246,9 @@ class Evaluator:
         for symbol in expr.atoms(MatrixSymbol):
             leaves[symbol] = sp.ImmutableMatrix(self.env[symbol.name])
         concrete = expr.xreplace(leaves)
+        # SymPy's doit keeps ones, zero and identity matrices symbolic beside explicit ones
+        special = concrete.atoms(OneMatrix, ZeroMatrix, Identity)
+        concrete = concrete.xreplace({node: node.as_explicit() for node in special})
         concrete = concrete.replace(
             lambda node: isinstance(node, (Elementwise, Softmax)), self._tabulate
         )
