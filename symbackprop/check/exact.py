@@ -444,7 +444,7 @@ def _draw_point(
         y = sp.zeros(dims[-1], m)
         for col in range(m):
             y[rng.randrange(dims[-1]), col] = 1
-    elif g.loss.name == "bce":
+    elif g.loss.targets == "binary":
         y = sp.Matrix(dims[-1], m, lambda i, j: sp.Integer(rng.randint(0, 1)))
     else:
         y = sp.Matrix(dims[-1], m, lambda i, j: _rational(rng))

@@ -19,9 +19,6 @@ from symbackprop.lowering.inputs import batch_derivation, resolve_sizes
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Derivation
 
-#: (loss, output activation) pairs whose cost is computed from the logits Z[L]
-LOGIT_COSTS: frozenset[tuple[str, str]] = frozenset({("bce", "sigmoid"), ("ce", "softmax")})
-
 
 @dataclass(frozen=True)
 class CacheEntry:
@@ -37,7 +34,7 @@ class CacheEntry:
 def cost_from_logits(derivation: Derivation) -> bool:
     """True when the cost is computed from Z[L] (stable log-sigmoid / log-sum-exp)."""
     graph = derivation.graph
-    return (graph.loss.name, graph.activation(graph.depth).name) in LOGIT_COSTS
+    return graph.loss.logits_with == graph.activation(graph.depth).name
 
 
 def _matrix_names(expr: Any) -> set[str]:

@@ -503,7 +503,6 @@ class _Lowering:
         depth = self.depth
         z, a = g.z(depth).name, g.a(depth).name
         loss = g.loss
-        act = g.activation(depth)
         out = [
             "",
             "",
@@ -524,7 +523,7 @@ class _Lowering:
             f'    if getattr(Y, "shape", None) != {self.shape("Y")}:',
             "        _invalid(params, X, Y)",
         ]
-        if self.logits and act.name == "sigmoid":
+        if self.logits and loss.logits_with == "sigmoid":
             out += _comment(
                 "binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with "
                 "a = sigmoid(z) is max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free "

@@ -18,21 +18,13 @@ from sympy import HadamardPower, HadamardProduct, MatMul, OneMatrix
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
+from symbackprop.formula.table import FUNCTIONS
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.nodes import T, activation_of, derivative_of, entrywise
 from symbackprop.records.scalars import z as _Z
 
 Shape = tuple[Any, Any]
 
-#: element-wise functions of the formula language that are not activations
-_PLAIN_FUNCTIONS: dict[str, Any] = {
-    "exp": sp.exp,
-    "log": sp.log,
-    "abs": sp.Abs,
-    "sqrt": sp.sqrt,
-    "sin": sp.sin,
-    "cos": sp.cos,
-}
 _COMPARE = {
     ">": sp.StrictGreaterThan,
     ">=": sp.GreaterThan,
@@ -306,7 +298,8 @@ class Typer:
                 raise self._fail(f"{name} needs a matrix (it works per column)", node)
             record = self._record(name, node)
             return Typed(record.formula.subs(_Z, arg.expr), None, *span)
-        fn = _PLAIN_FUNCTIONS.get(name)
+        entry = FUNCTIONS.get(name)
+        fn = entry.scalar if entry is not None else None
         if fn is None:
             raise self._fail(f"unknown function '{name}'", node)
         if arg.is_matrix:
