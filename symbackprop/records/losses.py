@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import sympy as sp
 
 from symbackprop.records.scalars import a, y
@@ -38,12 +37,14 @@ class Loss:
     targets: str = "real"
     logits_with: str | None = None
 
-    def draw_targets(self, rng: np.random.Generator, shape: tuple[int, int]) -> Any:
-        """Random valid targets of ``shape`` (units x examples) as a float NumPy array."""
+    def draw_targets(self, rng: Any, shape: tuple[int, int]) -> Any:
+        """Random valid targets of ``shape`` (units x examples) as a float NumPy array, drawn
+        with the NumPy ``Generator`` ``rng`` (so this module need not import NumPy)."""
         rows, cols = shape
         if self.targets == "one-hot":
-            out = np.zeros(shape)
-            out[rng.integers(0, rows, size=cols), np.arange(cols)] = 1.0
+            labels = rng.integers(0, rows, size=cols)
+            out = rng.integers(0, 1, size=shape).astype(float)  # zeros (a range of one value)
+            out[labels, range(cols)] = 1.0
             return out
         if self.targets == "binary":
             return rng.integers(0, 2, size=shape).astype(float)
