@@ -90,19 +90,14 @@ def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
     """Random inputs and targets the loss accepts (one-hot columns for ce, 0/1 for bce)."""
     import numpy as np
 
+    from symbackprop.records.losses import LOSSES
+
     depth = len([name for name in module.SHAPES if name.startswith("W")])
     n0 = module.SHAPES["W1"][1]
     n_out = module.SHAPES[f"W{depth}"][0]
     rng = np.random.default_rng(seed + 1)
     X = rng.standard_normal((n0, m))
-    if loss == "ce":
-        Y = np.zeros((n_out, m))
-        Y[rng.integers(0, n_out, size=m), np.arange(m)] = 1.0
-    elif loss == "bce":
-        Y = rng.integers(0, 2, size=(n_out, m)).astype(float)
-    else:
-        Y = rng.standard_normal((n_out, m))
-    return X, Y
+    return X, LOSSES[loss].draw_targets(rng, (n_out, m))
 
 
 @click.command(

@@ -645,7 +645,7 @@ def width_name_problem(name: str) -> str | None:
     with ``_``, and at most :data:`MAX_NAME_LENGTH` characters. A custom activation of the
     same network is refused by :func:`_validate`.
     """
-    from symbackprop.formula.parser import FUNCTIONS
+    from symbackprop.formula.table import FUNCTIONS
     from symbackprop.records.activations import ACTIVATIONS
     from symbackprop.records.losses import LOSSES
 

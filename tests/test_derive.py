@@ -11,7 +11,7 @@ from sympy import HadamardProduct, MatMul, OneMatrix, Transpose
 import symbackprop as sb
 from symbackprop.check.exact import Evaluator, Table
 from symbackprop.records.activations import ACTIVATIONS
-from symbackprop.records.nodes import Act, Apply
+from symbackprop.records.nodes import Elementwise, activation_of
 
 
 def _rational_matrix(rng: random.Random, rows: int, cols: int) -> sp.Matrix:
@@ -86,7 +86,7 @@ def test_bce_sigmoid_cancellation_is_derived_not_typed() -> None:
 def test_relu_hidden_layers_give_indicator() -> None:
     d = sb.derive(sb.Network.parse("4-3:relu-2:relu-1:sigmoid"))
     for layer in (1, 2):
-        applies = [n for n in sp.preorder_traversal(d.deltas[layer]) if isinstance(n, Apply)]
+        applies = [n for n in sp.preorder_traversal(d.deltas[layer]) if isinstance(n, Elementwise)]
         assert len(applies) == 1
         assert applies[0].indicator == (">", 0)
         assert applies[0].arg == d.symbols[f"z{layer}"]
@@ -163,7 +163,7 @@ def test_forward_graph_symbols() -> None:
     n0, n1 = d.graph.dims[:2]
     assert d.symbols["W1"].shape == (n1, n0)
     assert d.forward["z1"] == d.symbols["W1"] * d.symbols["x"] + d.symbols["b1"]
-    assert d.forward["a1"] == Act("sigmoid", d.symbols["z1"])
+    assert d.forward["a1"] == activation_of(ACTIVATIONS["sigmoid"], d.symbols["z1"])
     assert d.shapes["y"] == (d.graph.dims[3], 1)
     # n3 stays symbolic even though the output has one unit
     assert isinstance(d.graph.dims[3], sp.Symbol)

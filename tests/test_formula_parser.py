@@ -29,6 +29,7 @@ from symbackprop.formula import (
     walk,
 )
 from symbackprop.formula.functions import sigmoid
+from symbackprop.records import activations as _records  # noqa: F401 - fills the function table
 
 # --------------------------------------------------------------------------------------------
 # Hostile and malformed input: (formula, expected message fragment, expected position or None

@@ -224,11 +224,11 @@ def test_4_4_width_name_equal_to_a_custom_activation_is_refused() -> None:
 
 def test_4_4_the_rule_covers_every_name_the_network_itself_produces() -> None:
     """The predicate is checked against what the stages really produce, not a copied list."""
-    from symbackprop.formula import FUNCTIONS, SCALAR_FUNCTIONS
+    from symbackprop.formula import FUNCTIONS
     from symbackprop.records.activations import ACTIVATIONS
     from symbackprop.records.losses import LOSSES
 
-    produced: set[str] = set(FUNCTIONS) | set(SCALAR_FUNCTIONS) | set(ACTIVATIONS) | set(LOSSES)
+    produced: set[str] = set(FUNCTIONS) | set(ACTIVATIONS) | set(LOSSES)
     for spec, loss in (("4-3-2-1", "bce"), ("4-3:relu-2:softmax", "ce")):
         for batch in (False, True):
             d = sb.derive(Network.parse(spec, loss=loss, l2=0.1), batch=batch)

@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import MatAdd, MatMul, MatrixSymbol
+from sympy import MatAdd, MatMul
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from symbackprop.check.exact import Evaluator, Table
 from symbackprop.core.graph import ForwardGraph, build_graph
 from symbackprop.errors import SpecError
-from symbackprop.records.nodes import Act
+from symbackprop.records.nodes import Elementwise
 
 #: the deepest network :func:`collapse` accepts: the printed proof (one line per substitution,
 #: each as long as the network is deep, and b' with one product per layer) grows with the
@@ -180,7 +181,7 @@ class Collapse:
         passed = 0
         for _ in range(trials):
             env = _random_point(self.graph, sizes, rng)
-            if _evaluate(collapsed, env) == _forward(self.graph, env):
+            if _evaluator(self.graph, env)(collapsed) == _forward(self.graph, env):
                 passed += 1
         named = {str(d): s for d, s in zip(self.graph.dims, sizes, strict=True)}
         return CollapseCheck(bool(symbolic), trials, passed, named)
@@ -297,14 +298,14 @@ def collapse(
 def _compose(graph: ForwardGraph) -> tuple[sp.MatrixExpr, list[sp.MatrixExpr]]:
     """The output from the graph's own definitions, substituting a[L-1], ..., a[1] in turn.
 
-    Each a[l] is defined as ``Act("identity", z[l])`` and each z[l] as ``W[l] a[l-1] + b[l]``;
+    Each a[l] is defined as ``identity(z[l])`` and each z[l] as ``W[l] a[l-1] + b[l]``;
     the last step distributes the products (the expanded form the lecture reads W', b' from).
     """
     depth = graph.depth
 
     def definition(layer: int) -> sp.MatrixExpr:
         act = graph.forward[graph.a(layer).name]
-        assert isinstance(act, Act) and act.arg == graph.z(layer)
+        assert isinstance(act, Elementwise) and act.arg == graph.z(layer)
         return graph.forward[graph.z(layer).name]  # identity: a[l] = z[l]
 
     expr = definition(depth)
@@ -361,32 +362,16 @@ def _random_point(graph: ForwardGraph, sizes: list[int], rng: random.Random) -> 
     return env
 
 
-def _evaluate(expr: Any, env: dict[str, Any]) -> sp.Matrix:
-    """Evaluate a MatMul/MatAdd/MatrixSymbol expression at explicit rational matrices."""
-    if isinstance(expr, MatrixSymbol):
-        return env[expr.name]
-    if isinstance(expr, MatMul):
-        values = [_evaluate(arg, env) for arg in expr.args]
-        out = values[0]
-        for value in values[1:]:
-            out = out * value
-        return out
-    if isinstance(expr, MatAdd):
-        values = [_evaluate(arg, env) for arg in expr.args]
-        out = values[0]
-        for value in values[1:]:
-            out = out + value
-        return out
-    raise TypeError(f"cannot evaluate {type(expr).__name__}: {expr}")
-
-
 def _forward(graph: ForwardGraph, env: dict[str, Any]) -> sp.Matrix:
     """The network's output layer by layer, from the graph's definitions of z[l] and a[l]."""
-    values = dict(env)
+    evaluate = _evaluator(graph, env)
     for layer in range(1, graph.depth + 1):
-        z = _evaluate(graph.forward[graph.z(layer).name], values)
-        act = graph.forward[graph.a(layer).name]
-        assert isinstance(act, Act) and act.name == graph.activation(layer).name
-        values[graph.z(layer).name] = z
-        values[graph.a(layer).name] = z  # g(z) = z, checked by collapse() before we get here
-    return values[graph.a(graph.depth).name]
+        for name in (graph.z(layer).name, graph.a(layer).name):
+            env[name] = evaluate(graph.forward[name])
+    return env[graph.a(graph.depth).name]
+
+
+def _evaluator(graph: ForwardGraph, env: dict[str, Any]) -> Evaluator:
+    """The one evaluator (SymPy's own doit) at the point ``env``; identity is exact there."""
+    acts = {act.name: act for act in graph.activations}
+    return Evaluator(env, {}, Table(random.Random(0), acts))

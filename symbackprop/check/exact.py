@@ -14,29 +14,20 @@ record is verified on its own, against SymPy's ``diff`` of its formula, in the t
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import (
-    HadamardPower,
-    HadamardProduct,
-    Identity,
-    MatAdd,
-    MatMul,
-    MatrixSymbol,
-    OneMatrix,
-    Transpose,
-    ZeroMatrix,
-)
+from sympy import Identity, MatrixSymbol, OneMatrix, ZeroMatrix
 
 from symbackprop.core.derivation import LAMBDA, evaluates_exactly, lifts_derivative
 from symbackprop.errors import SpecError
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
-from symbackprop.records.nodes import Act, ActPrime, Apply
+from symbackprop.records.nodes import Elementwise, Softmax, T, softmax_columns
 
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Derivation
@@ -92,15 +83,25 @@ class ExactCheck:
 
 
 class Table:
-    """Values of each activation (and of exp, for softmax) at rational points.
+    """Values of each activation g, its derivative g' and exp at rational points.
 
-    One table is shared by the oracle and the derivation so that g(q) is the same on both sides.
+    One table is shared by the oracle and the derivation so that g(q) is the same on both
+    sides. :meth:`function` turns any element-wise function of an expression (a record's g or
+    g', or a ``Lambda`` such as the indicator) into a SymPy function class that takes its value
+    from this table at a number, so SymPy's own ``doit`` evaluates the expression exactly.
     """
 
     def __init__(self, rng: random.Random, activations: dict[str, Activation]) -> None:
         self.rng = rng
         self.activations = activations
-        self._values: dict[tuple[str, sp.Rational], sp.Rational] = {}
+        self._values: dict[tuple[str, Any], Any] = {}
+        #: SymPy function class -> (activation record, whether it is g' rather than g)
+        self._records: dict[Any, tuple[Activation, bool]] = {}
+        for act in activations.values():
+            if act.elementwise:
+                self._records.setdefault(act.function, (act, False))
+                self._records.setdefault(act.derivative_function, (act, True))
+        self._classes: dict[Any, type] = {}
 
     def _draw(self, low: Any, high: Any) -> sp.Rational:
         if low == 0 and high == 1:
@@ -149,6 +150,50 @@ class Table:
             self._values[key] = self._draw(0, sp.oo)
         return self._values[key]
 
+    # -- the table as SymPy function classes ------------------------------------------------
+    def function(self, fn: sp.Lambda) -> type:
+        """A one-argument SymPy function class equal to ``fn`` whose value at a number comes
+        from this table; its ``fdiff`` is the table's g' for a record's g (the oracle's chain
+        rule), and exp is its own derivative."""
+        body = fn.expr
+        applied = (
+            type(body) if isinstance(body, sp.Function) and body.args == fn.variables else None
+        )
+        return self._class(applied if applied in self._records else fn)
+
+    def exp_function(self) -> type:
+        """Softmax's exp as an uninterpreted function class (a formula's exp is the true one)."""
+        return self._class(sp.exp)
+
+    def _class(self, key: Any) -> type:
+        if key not in self._classes:
+            self._classes[key] = self._make(key)
+        return self._classes[key]
+
+    def _make(self, key: Any) -> type:
+        table = self
+        if key is sp.exp:
+            lookup: Any = self.exp
+        elif key in self._records:
+            act, prime = self._records[key]
+            lookup = functools.partial(self.derivative if prime else self.value, act.name)
+        else:
+            lookup = functools.partial(self.apply, key)
+
+        def eval_(cls: type, arg: Any) -> Any:
+            return lookup(arg) if arg.is_Number else None
+
+        def fdiff(self_: Any, argindex: int = 1) -> Any:
+            if key is sp.exp:
+                return self_
+            if key in table._records and not table._records[key][1]:
+                prime = table._records[key][0].derivative_function
+                return table.function(sp.Lambda(T, prime(T)))(self_.args[0])
+            raise TypeError("the exact check differentiates only activations and exp")
+
+        name = f"table_{getattr(key, '__name__', 'fn')}"
+        return type(name, (sp.Function,), {"nargs": 1, "eval": classmethod(eval_), "fdiff": fdiff})
+
 
 class NotRationalError(ValueError):
     """A function (exp, log, ...) has no exact rational value; compare numerically instead."""
@@ -183,122 +228,40 @@ class RealTable(Table):
 
 
 class Evaluator:
-    """Evaluate symbackprop's matrix expressions to explicit rational SymPy matrices."""
+    """Evaluate matrix expressions at concrete values with SymPy itself.
+
+    ``env`` gives each matrix symbol (by name) its value, ``scalars_`` each scalar symbol
+    (dimensions, lambda). The expression's leaves are substituted, every element-wise function
+    (and softmax's exp) becomes the table's class (:meth:`Table.function`), and SymPy's
+    ``doit`` does the rest; the result is an explicit matrix.
+    """
 
     def __init__(self, env: dict[str, sp.Matrix], scalars_: dict[sp.Symbol, Any], table: Table):
         self.env = env
         self.scalars = scalars_
         self.table = table
 
-    def scalar(self, expr: Any) -> sp.Expr:
-        return sp.sympify(expr, strict=True).xreplace(self.scalars)
-
-    def dim(self, expr: Any) -> int:
-        return int(self.scalar(expr))
-
-    def __call__(self, expr: Any) -> sp.Matrix:  # noqa: C901 - one dispatch table
-        if isinstance(expr, MatrixSymbol):
-            return self.env[expr.name]
-        if isinstance(expr, MatMul):
-            coeff = sp.Integer(1)
-            result: sp.Matrix | None = None
-            for arg in expr.args:
-                if not arg.is_Matrix:
-                    coeff *= self.scalar(arg)
-                    continue
-                value = self(arg)
-                result = value if result is None else result * value
-            assert result is not None
-            return result * coeff if coeff != 1 else result
-        if isinstance(expr, MatAdd):
-            values = [self(arg) for arg in expr.args]
-            total = values[0]
-            for value in values[1:]:
-                total = total + value
-            return total
-        if isinstance(expr, Transpose):
-            return self(expr.arg).T
-        if isinstance(expr, HadamardProduct):
-            values = [self(arg) for arg in expr.args]
-            total = values[0]
-            for value in values[1:]:
-                total = total.multiply_elementwise(value)
-            return total
-        if isinstance(expr, HadamardPower):
-            base, power = self(expr.base), self.scalar(expr.exp)
-            return base.applyfunc(lambda v: v**power)
-        if isinstance(expr, OneMatrix):
-            return sp.ones(self.dim(expr.shape[0]), self.dim(expr.shape[1]))
-        if isinstance(expr, ZeroMatrix):
-            return sp.zeros(self.dim(expr.shape[0]), self.dim(expr.shape[1]))
-        if isinstance(expr, Identity):
-            return sp.eye(self.dim(expr.shape[0]))
-        if isinstance(expr, Act):
-            return self.activate(expr.name, self(expr.arg))
-        if isinstance(expr, ActPrime):
-            name = expr.name
-            return self(expr.arg).applyfunc(lambda q: self.table.derivative(name, q))
-        if isinstance(expr, Apply):
-            fn = expr.fn
-            return self(expr.arg).applyfunc(lambda q: self.table.apply(fn, q))
-        raise TypeError(f"cannot evaluate {type(expr).__name__}: {expr}")
-
-    def activate(self, name: str, z: sp.Matrix) -> sp.Matrix:
-        if self.table.activations[name].elementwise:
-            return z.applyfunc(lambda q: self.table.value(name, q))
-        return softmax_columns(z.applyfunc(self.table.exp))
-
-
-def softmax_columns(exps: sp.Matrix) -> sp.Matrix:
-    """Each column of ``exps`` (values of exp) divided by its sum: softmax per example."""
-    out = sp.zeros(*exps.shape)
-    for col in range(exps.shape[1]):
-        total = sum(exps[:, col])
-        for row in range(exps.shape[0]):
-            out[row, col] = exps[row, col] / total
-    return out
-
-
-# -- the oracle: SymPy's scalar diff of the cost, one parameter entry at a time -------------
-
-
-def _table_functions(table: Table) -> tuple[dict[str, type], type]:
-    """SymPy functions g_name whose value at a rational point comes from ``table``.
-
-    Each has ``fdiff`` returning its own derivative function, also table-backed, so SymPy's
-    chain rule produces g'(q) terms that evaluate to the table's values; ``Exp`` (for softmax)
-    is its own derivative.
-    """
-    values: dict[str, type] = {}
-    for name in table.activations:
-
-        def prime_eval(cls: type, arg: Any, _name: str = name) -> Any:
-            return table.derivative(_name, arg) if arg.is_Rational else None
-
-        prime = type(f"d{name}", (sp.Function,), {"nargs": 1, "eval": classmethod(prime_eval)})
-
-        def value_eval(cls: type, arg: Any, _name: str = name) -> Any:
-            return table.value(_name, arg) if arg.is_Rational else None
-
-        def fdiff(self: Any, argindex: int = 1, _prime: type = prime) -> Any:
-            return _prime(self.args[0])
-
-        values[name] = type(
-            f"g_{name}",
-            (sp.Function,),
-            {"nargs": 1, "eval": classmethod(value_eval), "fdiff": fdiff},
+    def __call__(self, expr: Any) -> sp.Matrix:
+        leaves: dict[Any, Any] = dict(self.scalars)
+        for symbol in expr.atoms(MatrixSymbol):
+            leaves[symbol] = sp.ImmutableMatrix(self.env[symbol.name])
+        concrete = expr.xreplace(leaves)
+        # SymPy's doit keeps ones, zero and identity matrices symbolic beside explicit ones
+        special = concrete.atoms(OneMatrix, ZeroMatrix, Identity)
+        concrete = concrete.xreplace({node: node.as_explicit() for node in special})
+        concrete = concrete.replace(
+            lambda node: isinstance(node, (Elementwise, Softmax)), self._tabulate
         )
+        value = concrete.doit()
+        if not isinstance(value, sp.MatrixBase):
+            value = value.as_explicit()
+        return sp.Matrix(value)
 
-    def exp_eval(cls: type, arg: Any) -> Any:
-        return table.exp(arg) if arg.is_Rational else None
-
-    def exp_fdiff(self: Any, argindex: int = 1) -> Any:
-        return self
-
-    exp = type(
-        "Exp", (sp.Function,), {"nargs": 1, "eval": classmethod(exp_eval), "fdiff": exp_fdiff}
-    )
-    return values, exp
+    def _tabulate(self, node: Any) -> Any:
+        if isinstance(node, Softmax):
+            exps = node.arg.doit().as_explicit().applyfunc(self.table.exp_function())
+            return softmax_columns(exps)
+        return Elementwise(self.table.function(node.function), node.arg)
 
 
 class _Oracle:
@@ -312,7 +275,6 @@ class _Oracle:
         self.graph = derivation.graph
         self.table = table
         self.values = values
-        self.funcs, self.exp = _table_functions(table)
 
     def cost(self, params: dict[str, sp.Matrix], lam: sp.Rational) -> sp.Expr:
         g = self.graph
@@ -335,8 +297,8 @@ class _Oracle:
 
     def _activate(self, act: Activation, z: sp.Matrix) -> sp.Matrix:
         if act.elementwise:
-            return z.applyfunc(self.funcs[act.name])
-        return softmax_columns(z.applyfunc(self.exp))
+            return z.applyfunc(self.table.function(sp.Lambda(T, act.function(T))))
+        return softmax_columns(z.applyfunc(self.table.exp_function()))
 
     def derivative(self, name: str, row: int, col: int, lam: sp.Rational) -> sp.Rational:
         p = sp.Symbol("p", real=True)
@@ -482,7 +444,7 @@ def _draw_point(
         y = sp.zeros(dims[-1], m)
         for col in range(m):
             y[rng.randrange(dims[-1]), col] = 1
-    elif g.loss.name == "bce":
+    elif g.loss.targets == "binary":
         y = sp.Matrix(dims[-1], m, lambda i, j: sp.Integer(rng.randint(0, 1)))
     else:
         y = sp.Matrix(dims[-1], m, lambda i, j: _rational(rng))

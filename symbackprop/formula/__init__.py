@@ -19,12 +19,14 @@ from symbackprop.formula.ast import (
     names,
     walk,
 )
-from symbackprop.formula.parser import FUNCTIONS, format_error, parse
-from symbackprop.formula.scalar import SCALAR_FUNCTIONS, to_scalar
+from symbackprop.formula.parser import format_error, parse
+from symbackprop.formula.scalar import to_scalar
+from symbackprop.formula.table import FUNCTIONS, Entry, FunctionTable
 
 __all__ = [
     "FUNCTIONS",
-    "SCALAR_FUNCTIONS",
+    "Entry",
+    "FunctionTable",
     "Binary",
     "Call",
     "Deriv",

@@ -51,26 +51,7 @@ from symbackprop.formula.ast import (
     Unary,
     children,
 )
-
-#: Functions the language knows, each taking exactly one argument.
-FUNCTIONS: frozenset[str] = frozenset(
-    {
-        "exp",
-        "log",
-        "abs",
-        "sqrt",
-        "tanh",
-        "sigmoid",
-        "relu",
-        "softplus",
-        "leaky_relu",
-        "sin",
-        "cos",
-        "identity",
-        "sum",
-        "softmax",
-    }
-)
+from symbackprop.formula.table import FUNCTIONS
 
 MAX_LEN = 2000
 MAX_DEPTH = 100
@@ -579,8 +560,10 @@ def parse(
 ) -> Node:
     """Parse a formula into an AST, refusing anything outside the language.
 
-    ``functions`` adds one-argument function names (e.g. custom activations such as ``swish``)
-    to :data:`FUNCTIONS`, so that ``swish'(z2)`` parses as a derivative. Raises
+    The function names are those of the table :data:`~symbackprop.formula.table.FUNCTIONS`
+    (the language's own and every activation record's); ``functions`` adds one-argument names
+    (e.g. a network's custom activations such as ``swish``), so that ``swish'(z2)`` parses as
+    a derivative. Raises
     :class:`~symbackprop.errors.FormulaError` -- and nothing else -- for any input that is not
     a well-formed formula within the limits (length, nesting depth, digits per number).
     """
@@ -592,7 +575,7 @@ def parse(
             text,
             max_len,
         )
-    known = FUNCTIONS | frozenset(functions)
+    known = FUNCTIONS.names() | frozenset(functions)
     try:
         tokens = _Tokenizer(text, max_digits).tokens()
         return _Parser(text, tokens, max_depth, known).formula()

@@ -27,8 +27,8 @@ from symbackprop.formula.ast import (
     Unary,
     walk,
 )
-from symbackprop.formula.functions import sigmoid
 from symbackprop.formula.parser import parse
+from symbackprop.formula.table import FUNCTIONS
 
 # SymPy computes constant powers exactly and evaluates constant exponentials numerically
 # (mpmath), both eagerly, e.g. when it asks whether a sum is positive. Bound their size so that
@@ -38,39 +38,10 @@ _MAX_LOG_MAGNITUDE = 10_000  # |ln|value|| of a constant power or exponential (e
 # SymPy folds nested Piecewise expressions eagerly (piecewise_fold, simplify_logic), at a cost
 # that doubles with each nesting: relu(relu(z - 1{z>0}) - 1{z>0}) nested 10 deep took 26 s.
 # Ten pieces cover every activation people write (hard-tanh, clipped ReLU, ...) in under 3 s.
-MAX_PIECEWISE = 10  # relu, leaky_relu, abs and 1{...} in one activation formula
-_PIECEWISE_FUNCTIONS = frozenset({"relu", "leaky_relu", "abs"})
-# Functions whose numeric evaluation at a huge constant is slow or explodes in mpmath.
-_BOUNDED_ARGUMENT = frozenset({"exp", "sigmoid", "softplus", "tanh", "sin", "cos"})
+# Which functions count as pieces (relu, leaky_relu, abs) and which must not see a huge constant
+# argument (exp, sigmoid, tanh, ...) is said by the function table (formula.table).
+MAX_PIECEWISE = 10  # piecewise functions and 1{...} in one activation formula
 
-
-def _relu(x: sympy.Expr) -> sympy.Expr:
-    return sympy.Piecewise((x, x > 0), (0, True))
-
-
-def _leaky_relu(x: sympy.Expr) -> sympy.Expr:
-    return sympy.Piecewise((x, x > 0), (x / 100, True))  # slope 0.01, as in DESIGN.md
-
-
-def _softplus(x: sympy.Expr) -> sympy.Expr:
-    return sympy.log(1 + sympy.exp(x))
-
-
-#: The element-wise functions an activation formula may use.
-SCALAR_FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "abs": sympy.Abs,
-    "sqrt": sympy.sqrt,
-    "tanh": sympy.tanh,
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "sigmoid": sigmoid,
-    "relu": _relu,
-    "leaky_relu": _leaky_relu,
-    "softplus": _softplus,
-    "identity": lambda x: x,
-}
 
 _COMPARE: dict[str, Callable[[sympy.Expr, sympy.Expr], sympy.Basic]] = {
     ">": sympy.Gt,
@@ -108,15 +79,16 @@ class _Converter:
         if isinstance(node, Transpose):
             raise self.fail("a transpose has no meaning in an element-wise formula", node.pos)
         if isinstance(node, Call):
-            func = SCALAR_FUNCTIONS.get(node.func)
+            entry = FUNCTIONS.get(node.func)
+            func = entry.scalar if entry is not None else None
             if func is None:
-                known = ", ".join(sorted(SCALAR_FUNCTIONS))
+                known = ", ".join(sorted(FUNCTIONS.scalars()))
                 raise self.fail(
                     f"'{node.func}' is not an element-wise function; use one of: {known}",
                     node.pos,
                 )
             arg = self.convert(node.args[0])
-            if node.func in _BOUNDED_ARGUMENT and _magnitude(arg) > _MAX_LOG_MAGNITUDE:
+            if _bounded(node.func) and _magnitude(arg) > _MAX_LOG_MAGNITUDE:
                 raise self.fail(
                     f"the argument of {node.func} is too large (at most {_MAX_LOG_MAGNITUDE})",
                     node.pos,
@@ -213,10 +185,20 @@ def number_problem(value: Any) -> str | None:
 
 def argument_problem(func: str, arg: Any) -> str | None:
     """Why ``func(arg)`` for a constant ``arg`` is unsafe to evaluate, or ``None``."""
-    bounded = func in _BOUNDED_ARGUMENT and getattr(arg, "is_number", False)
+    bounded = _bounded(func) and getattr(arg, "is_number", False)
     if bounded and _magnitude(arg) > _MAX_LOG_MAGNITUDE:
         return f"the argument of {func} is too large (at most {_MAX_LOG_MAGNITUDE})"
     return None
+
+
+def _bounded(func: str) -> bool:
+    entry = FUNCTIONS.get(func)
+    return entry is not None and entry.bounded
+
+
+def _piecewise(func: str) -> bool:
+    entry = FUNCTIONS.get(func)
+    return entry is not None and entry.piecewise
 
 
 def _magnitude(value: sympy.Expr) -> float:
@@ -249,8 +231,7 @@ def to_scalar(node: Node | str, *, variable: str = "z") -> sympy.Expr:
     pieces = sum(
         1
         for part in walk(node)
-        if isinstance(part, Indicator)
-        or (isinstance(part, Call) and part.func in _PIECEWISE_FUNCTIONS)
+        if isinstance(part, Indicator) or (isinstance(part, Call) and _piecewise(part.func))
     )
     if pieces > MAX_PIECEWISE:
         raise FormulaError(

@@ -57,10 +57,6 @@ class GradientModule:
         return f"<GradientModule for {self.network}>"
 
 
-#: activations whose derivative jumps at z = 0
-KINKED_ACTIVATIONS = frozenset({"relu", "leaky_relu"})
-
-
 def load_source(source: str, name: str) -> types.ModuleType:
     """Execute generated ``source`` in a fresh module called ``name`` and return it."""
     filename = f"<symbackprop generated {name}>"
@@ -92,15 +88,6 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     kinked = tuple(
         graph.z(layer).name
         for layer in range(1, graph.depth + 1)
-        if graph.activation(layer).name in KINKED_ACTIVATIONS
-        or (graph.activation(layer).formula is not None and _has_kink(graph.activation(layer)))
+        if graph.activation(layer).kinked
     )
     return GradientModule(text, module, derivation.network, kinked)
-
-
-def _has_kink(activation: Any) -> bool:
-    """True for a custom activation whose formula is piecewise or uses abs (a kink)."""
-    import sympy as sp
-
-    formula = activation.formula
-    return bool(formula.has(sp.Piecewise) or formula.has(sp.Abs) or formula.has(sp.Max))

@@ -9,8 +9,8 @@ person would write::
     HadamardProduct(A2, OneMatrix - A2)      ->  A2 * (1.0 - A2)
     (1/m) * (A3 - Y)                         ->  (A3 - Y) / m
     dZ1 * OneMatrix(m, 1)                    ->  dZ1.sum(axis=1, keepdims=True)
-    Apply(1{t > 0}, Z1)                      ->  Z1 > 0
-    ActPrime("softplus", Z1)                 ->  sigmoid(Z1)   (the record's derivative)
+    1{t > 0} applied to Z1                   ->  Z1 > 0
+    softplus'(t) applied to Z1               ->  sigmoid(Z1)   (the record's derivative)
 
 Parentheses follow Python's precedence, and spacing follows ``ruff format`` (spaces around
 binary operators, ``**`` hugging simple operands), so generated modules pass ``ruff format
@@ -32,7 +32,7 @@ from sympy.printing.str import StrPrinter
 from symbackprop.errors import InternalError
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
-from symbackprop.records.nodes import Act, ActPrime, Apply
+from symbackprop.records.nodes import Elementwise, Softmax
 
 # Python precedence levels (higher binds tighter)
 CMP, ADD, MUL, UNARY, POW, ATOM = 10, 20, 30, 40, 50, 60
@@ -63,8 +63,8 @@ def float_literal(value: sp.Expr | float) -> str:
 class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type information
     """Print matrix (and scalar) SymPy expressions as NumPy code in CS229 names.
 
-    ``activations`` maps activation names to records (needed for :class:`Act` and
-    :class:`ActPrime`); ``rename`` prints particular symbols under other names.
+    ``activations`` maps activation names to records (needed for g(Z) and g'(Z));
+    ``rename`` prints particular symbols under other names.
     """
 
     printmethod = "_symbackprop_numpy"
@@ -103,11 +103,13 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
     # -- precedence --------------------------------------------------------------------------
     def prec(self, expr: Any) -> int:
         """Python precedence of the printed form of ``expr``."""
-        if isinstance(expr, ActPrime):
+        if isinstance(expr, Elementwise) and expr.derivative_name is not None:
             return self.prec(self._derivative_of(expr))
-        if isinstance(expr, (sp.MatrixSymbol, Transpose, OneMatrix, Act, sp.Symbol)):
+        if isinstance(expr, Elementwise) and expr.activation_name is not None:
             return ATOM
-        if isinstance(expr, Apply):
+        if isinstance(expr, (sp.MatrixSymbol, Transpose, OneMatrix, Softmax, sp.Symbol)):
+            return ATOM
+        if isinstance(expr, Elementwise):
             return CMP if expr.indicator is not None else ATOM
         if isinstance(expr, (MatAdd, sp.Add)):
             return ADD
@@ -262,26 +264,26 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return self._power(self.paren(base, POW, strict=True), exp_text)
 
     # -- symbackprop nodes -------------------------------------------------------------------
-    def _print_Act(self, expr: Act) -> str:
-        return self.activation_code(expr.name, self.paren(expr.arg, ATOM))
+    def _print_Softmax(self, expr: Softmax) -> str:
+        return self.activation_code("softmax", self.paren(expr.arg, ATOM))
 
-    def _derivative_of(self, expr: ActPrime) -> sp.Expr:
+    def _derivative_of(self, expr: Elementwise) -> sp.Expr:
         """The record's g'(z) with z renamed to the printed argument (``sigmoid(Z1)``)."""
-        act = self.activations[expr.name]
+        act = self.activations[str(expr.derivative_name)]
         return act.derivative.xreplace({scalars.z: sp.Symbol(self._print(expr.arg), real=True)})
 
-    def _print_ActPrime(self, expr: ActPrime) -> str:
-        return self.code(self._derivative_of(expr))
-
-    def _print_Apply(self, expr: Apply) -> str:
+    def _print_ElementwiseApplyFunction(self, expr: Elementwise) -> str:
+        if expr.activation_name is not None:
+            return self.activation_code(expr.activation_name, self.paren(expr.arg, ATOM))
+        if expr.derivative_name is not None:
+            return self.code(self._derivative_of(expr))
         arg = self.paren(expr.arg, ATOM)
         indicator = expr.indicator
         if indicator is not None:
             rel, threshold = indicator
             limit = str(int(threshold)) if threshold.is_Integer else self.code(threshold)
             return f"{arg} {rel} {limit}"
-        t = expr.fn.variables[0]
-        body = expr.fn.expr.xreplace({t: sp.Symbol(arg, real=True)})
+        body = expr.body.xreplace({expr.variable: sp.Symbol(arg, real=True)})
         return self.code(body)
 
     # -- scalar nodes ---------------------------------------------------------------------

@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 #: a concrete shape: rows and columns, ``"m"`` for the batch
 Dims = tuple[int | str, int | str]
 
-#: (loss, output activation) pairs whose cost is computed from the logits Z[L]
-LOGIT_COSTS: frozenset[tuple[str, str]] = frozenset({("bce", "sigmoid"), ("ce", "softmax")})
 
 
 @dataclass(frozen=True)
@@ -205,7 +203,7 @@ def _matrix_names(expr: Any) -> frozenset[str]:
 def cost_from_logits(derivation: Derivation) -> bool:
     """True when the cost is computed from Z[L] (stable log-sigmoid / log-sum-exp)."""
     graph = derivation.graph
-    return (graph.loss.name, graph.activation(graph.depth).name) in LOGIT_COSTS
+    return graph.loss.logits_with == graph.activation(graph.depth).name
 
 
 def build_plan(source: Derivation | Network, sizes: Mapping[str, int] | None) -> LoweringPlan:

@@ -1,9 +1,23 @@
-"""Activation records.
+r"""Activation records.
 
-An activation is one :class:`Activation` record: its SymPy form in the scalar ``z``, its LaTeX
-name and its NumPy forward code. The derivative is *derived* by SymPy from the SymPy form and,
-where that is possible, rewritten in terms of the cached activation ``a`` (sigmoid' = a(1 - a),
-tanh' = 1 - a^2). Adding an activation means adding one entry to :data:`ACTIVATIONS`.
+An activation is one :class:`Activation` record, and the record is all there is of it: its
+SymPy form in the scalar ``z`` (and the SymPy function classes of g and g' made from it), its
+name in the formula language, its LaTeX, its output range, whether it has a kink, and NumPy
+forward code where a backend needs a special form (the sigmoid accurate on both tails). The
+derivative is *derived* by SymPy from the SymPy form and, where that is possible, rewritten in
+terms of the cached activation ``a`` (sigmoid' = a(1 - a), tanh' = 1 - a^2).
+
+Adding an activation means adding one entry to :data:`ACTIVATIONS`, or, at run time and from
+outside the package, one call of :func:`register` (undone by :func:`unregister`)::
+
+    from symbackprop.records.activations import Activation, register
+    from symbackprop.records.scalars import z
+    elu = sp.Piecewise((z, z > 0), (sp.exp(z) - 1, True))
+    register(Activation("elu", r"\operatorname{ELU}", elu, output_range=(-1, sp.oo)))
+
+after which ``Network.parse("4-3:elu-1")``, derivations, LaTeX, generated code, the checks and
+formulas such as ``elu'(z1)`` all know it. :func:`custom_activation` builds a record from
+formula text (``define={"swish": "z*sigmoid(z)"}``), once per (name, formula).
 """
 
 from __future__ import annotations
@@ -15,7 +29,9 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.errors import FormulaError
+from symbackprop.formula import FUNCTIONS, Entry, parse, to_scalar
 from symbackprop.formula.functions import sigmoid
+from symbackprop.records.nodes import activation_function, derivative_function
 from symbackprop.records.scalars import a, z
 
 #: leaky_relu slope for z <= 0 (DESIGN.md)
@@ -87,6 +103,36 @@ class Activation:
     @property
     def is_identity(self) -> bool:
         return self.formula == z
+
+    @functools.cached_property
+    def kinked(self) -> bool:
+        """True when g' jumps somewhere (relu, leaky_relu, anything piecewise or with abs):
+        finite differences must not straddle the kink."""
+        return self.formula is not None and bool(self.formula.has(sp.Piecewise, sp.Abs, sp.Max))
+
+    @functools.cached_property
+    def function_entry(self) -> Entry:
+        """The record's entry in the formula language's function table (its name there)."""
+        formula = self.formula
+        if formula is None:
+            return Entry(self.name, None, activation=True)
+        return Entry(
+            self.name,
+            lambda arg: formula.xreplace({z: arg}),
+            piecewise=bool(formula.has(sp.Piecewise, sp.Abs)),
+            bounded=not self.is_rational,
+            activation=True,
+        )
+
+    @functools.cached_property
+    def function(self) -> type[sp.Function]:
+        """The SymPy function class of g (``tanh``, ``sigmoid``, or one made from the record)."""
+        return activation_function(self)
+
+    @functools.cached_property
+    def derivative_function(self) -> type[sp.Function]:
+        """The SymPy function class of g', printed ``g'``; ``fdiff`` of :attr:`function`."""
+        return derivative_function(self)
 
 
 def is_rational_expr(expr: sp.Basic) -> bool:
@@ -195,15 +241,47 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
+for _builtin in ACTIVATIONS.values():
+    FUNCTIONS.add(_builtin.function_entry)
+
+
+def register(activation: Activation) -> Activation:
+    """Add ``activation`` to the built-in ones for the rest of the process (see the module
+    docstring); returns it. Refuses a name already taken and, for an element-wise one, a
+    formula generated code cannot compute (the rule of custom activations)."""
+    if activation.name in ACTIVATIONS or activation.name in FUNCTIONS:
+        raise ValueError(f"{activation.name!r} is already a function name; choose another")
+    if not activation.name.isidentifier() or not activation.name.isascii():
+        raise ValueError(f"{activation.name!r}: an activation name is an ASCII identifier")
+    if activation.formula is not None:
+        problem = custom_problem(activation)
+        if problem:
+            raise ValueError(f"{activation.name}: {problem}")
+    ACTIVATIONS[activation.name] = activation
+    FUNCTIONS.add(activation.function_entry)
+    return activation
+
+
+def unregister(name: str) -> None:
+    """Remove an activation :func:`register` added (built-ins cannot be removed)."""
+    if name in _BUILTIN_NAMES:
+        raise ValueError(f"{name!r} is a built-in activation")
+    if ACTIVATIONS.pop(name, None) is not None:
+        FUNCTIONS.discard(name)
+
+
+_BUILTIN_NAMES = frozenset(ACTIVATIONS)
+
+
+@functools.lru_cache(maxsize=256)
 def custom_activation(name: str, formula: str) -> Activation:
     """Build an element-wise activation from a user formula in ``z``, e.g. ``z*sigmoid(z)``.
 
     The formula goes through symbackprop's whitelisting parser (never ``sympify``); SymPy then
     derives its derivative like any built-in one. Raises ``FormulaError`` for a formula that is
-    not a function of z alone.
+    not a function of z alone. Built once per (name, formula): every stage that asks gets the
+    same record, parsed and differentiated once.
     """
-    from symbackprop.formula import parse, to_scalar
-
     expr = to_scalar(parse(formula), variable="z")
     # to_scalar builds with its own real Symbol("z"); make it ours so records compare cleanly
     expr = expr.xreplace({sym: z for sym in expr.free_symbols if sym.name == "z"})

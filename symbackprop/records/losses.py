@@ -8,6 +8,7 @@ mean over the m examples (DESIGN.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 
@@ -21,6 +22,10 @@ class Loss:
     ``requires_output`` names the output activation the loss needs (``None``: any).
     ``assumption`` is stated as a derivation step when the loss relies on it.
     ``latex`` is the per-example loss with ``{yhat}`` and ``{y}`` placeholders.
+    ``targets`` says which targets are valid: ``"binary"`` (entries 0 or 1), ``"one-hot"``
+    (each column one 1) or ``"real"``; :meth:`draw_targets` draws them. ``logits_with`` names
+    the output activation with which the cost is computed stably from the logits z[L]
+    (``None``: from the output a[L]).
     """
 
     name: str
@@ -29,6 +34,21 @@ class Loss:
     requires_output: str | None
     description: str
     assumption: str | None = None
+    targets: str = "real"
+    logits_with: str | None = None
+
+    def draw_targets(self, rng: Any, shape: tuple[int, int]) -> Any:
+        """Random valid targets of ``shape`` (units x examples) as a float NumPy array, drawn
+        with the NumPy ``Generator`` ``rng`` (so this module need not import NumPy)."""
+        rows, cols = shape
+        if self.targets == "one-hot":
+            labels = rng.integers(0, rows, size=cols)
+            out = rng.integers(0, 1, size=shape).astype(float)  # zeros (a range of one value)
+            out[labels, range(cols)] = 1.0
+            return out
+        if self.targets == "binary":
+            return rng.integers(0, 2, size=shape).astype(float)
+        return rng.standard_normal(shape)
 
     @property
     def derivative(self) -> sp.Expr:
@@ -45,6 +65,8 @@ LOSSES: dict[str, Loss] = {
             r"-\sum_k \left[ {y}_k \log {yhat}_k + (1 - {y}_k) \log (1 - {yhat}_k) \right]",
             "sigmoid",
             "binary cross-entropy (logistic loss)",
+            targets="binary",
+            logits_with="sigmoid",
         ),
         Loss(
             "mse",
@@ -60,6 +82,8 @@ LOSSES: dict[str, Loss] = {
             "softmax",
             "categorical cross-entropy",
             assumption="each column of y sums to 1 (one-hot or a probability vector)",
+            targets="one-hot",
+            logits_with="softmax",
         ),
     )
 }

@@ -1,85 +1,171 @@
-"""Matrix-expression nodes that SymPy lacks, used by the forward graph and the derivation.
+"""The SymPy nodes of the forward graph and the derivation: stock SymPy, entries visible.
 
-SymPy gives us MatrixSymbol, MatMul, MatAdd, Transpose, HadamardProduct, HadamardPower and
-OneMatrix. We add an activation applied to a matrix (:class:`Act`), the derivative of an
-activation that cannot be written rationally in the cache (:class:`ActPrime`), and a scalar
-function applied entry by entry (:class:`Apply`, e.g. the indicator 1{z > 0}). Printers dispatch
-on these classes by name, exactly like SymPy's own ``_print_<ClassName>`` methods.
+An element-wise activation g applied to a matrix Z is SymPy's own
+:class:`~sympy.matrices.expressions.applyfunc.ElementwiseApplyFunction` (through the subclass
+:class:`Elementwise`, which only fixes two construction details) of a SymPy ``Function`` class:
+SymPy's ``tanh``, symbackprop's ``sigmoid``, or a class made from the activation record
+(:func:`activation_function`) whose ``fdiff`` is the record's derivative class
+(:func:`derivative_function`, printed ``g'``). The indicator 1{z > 0} is the ``Lambda`` of a
+``Piecewise`` with a strict inequality (relu'(0) = 0; never ``Heaviside``, which is 1/2 at 0).
+Softmax mixes the entries of each column, so it is its own node, :class:`Softmax`, which also
+gives its entries. Every node here supports ``.subs``, ``.doit()``, ``.as_explicit()`` and
+entry access, so any expression the API returns evaluates with SymPy alone.
+
+Printers dispatch on these classes like SymPy's own (``_print_ElementwiseApplyFunction``,
+``_print_Softmax``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sympy as sp
-from sympy.core.symbol import Str
+from sympy.core.function import ArgumentIndexError
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.matrices.matrixbase import MatrixBase
+
+from symbackprop.records.scalars import z
 
 if TYPE_CHECKING:
     from symbackprop.records.activations import Activation
 
-
-class _NamedEntrywise(MatrixExpr):
-    """A matrix node ``name(arg)`` with the shape of ``arg``: the base of Act and ActPrime."""
-
-    def __new__(cls, name: str | Str, arg: MatrixExpr) -> Any:
-        return super().__new__(cls, Str(str(name)), arg)
-
-    @property
-    def name(self) -> str:
-        return str(self.args[0])
-
-    @property
-    def arg(self) -> MatrixExpr:
-        return self.args[1]  # type: ignore[no-any-return]
-
-    @property
-    def shape(self) -> tuple[Any, Any]:
-        return self.arg.shape  # type: ignore[no-any-return]
+#: the variable of every element-wise function (one object, so that equal nodes compare equal)
+T = sp.Dummy("t", real=True)
 
 
-class Act(_NamedEntrywise):
-    """``g(Z)`` for the activation named ``name`` (element-wise, or softmax per column)."""
-
-    def _sympystr(self, printer: Any) -> str:
-        return f"{self.name}({printer._print(self.arg)})"
-
-
-class ActPrime(_NamedEntrywise):
-    """``g'(Z)`` entry by entry: the derivative factor of an element-wise activation.
-
-    Used when g' cannot be written rationally in the cached activation (softplus, custom
-    activations); printers show the record's derived formula, the exact check evaluates it
-    through its table of g' values.
+# -- SymPy function classes made from activation records -----------------------------------
+class ActivationFunction(sp.Function):
+    """g(x) for an activation record: left unevaluated (an uninterpreted function to SymPy's
+    algebra), numerically evaluated by ``evalf``/``sp.N`` from the record's formula, with
+    ``fdiff`` the record's derivative class. Subclasses are made by :func:`activation_function`.
     """
 
-    def _sympystr(self, printer: Any) -> str:
-        return f"{self.name}'({printer._print(self.arg)})"
+    nargs = 1
+    record: ClassVar[Activation]
+    #: the scalar formula in :data:`~symbackprop.records.scalars.z` this class stands for
+    body: ClassVar[sp.Expr]
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        if argindex != 1:
+            raise ArgumentIndexError(self, argindex)
+        return self.record.derivative_function(self.args[0])  # type: ignore[no-any-return]
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        arg = self.args[0].evalf(prec)
+        if not arg.is_Number:
+            return None
+        return sp.sympify(self.body.xreplace({z: arg}), strict=True).evalf(prec)
+
+    def _eval_is_extended_real(self) -> bool | None:
+        # custom activations are probed real on the real line (records.activations)
+        return True if self.args[0].is_extended_real else None
 
 
-class Apply(MatrixExpr):
-    """A scalar function ``fn`` (a SymPy ``Lambda`` of one variable) applied to every entry."""
+class ActivationDerivative(ActivationFunction):
+    """g'(x) for an activation record whose derivative stays opaque in the derivation
+    (softplus', custom activations): printed ``g'``, evaluated from the record's derivative."""
 
-    def __new__(cls, fn: sp.Lambda, arg: MatrixExpr) -> Apply:
-        return super().__new__(cls, fn, arg)  # type: ignore[no-any-return]
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        if argindex != 1:
+            raise ArgumentIndexError(self, argindex)
+        return sp.diff(self.body, z).xreplace({z: self.args[0]})  # type: ignore[no-any-return]
+
+
+def activation_function(act: Activation) -> type[sp.Function]:
+    """The SymPy function class of ``act``: SymPy's or symbackprop's own where the formula is
+    one (``tanh``, ``sigmoid``), else an :class:`ActivationFunction` named like the record."""
+    formula = act.formula
+    if formula is None:
+        raise TypeError(f"{act.name} is not element-wise; it has no scalar function class")
+    own = type(formula)
+    if not (
+        isinstance(formula, sp.Function) and formula.args == (z,) and own.__name__ == act.name
+    ):
+        own = type(act.name, (ActivationFunction,), {"record": act, "body": formula})
+    _ACTIVATION_CLASSES.add(own)
+    return own
+
+
+#: every class :func:`activation_function` gave out: g(Z) of these prints as an activation
+#: (``tanh(z1)``, ``\tanh``), while the same stock function from a formula (``exp(z1)``) prints
+#: as an expression
+_ACTIVATION_CLASSES: set[type] = set()
+
+
+def derivative_function(act: Activation) -> type[sp.Function]:
+    """A fresh :class:`ActivationDerivative` class for ``act``, named ``g'`` (the record
+    builds it once: ``Activation.derivative_function``)."""
+    return type(f"{act.name}'", (ActivationDerivative,), {"record": act, "body": act.derivative})
+
+
+# -- matrix nodes --------------------------------------------------------------------------
+class Elementwise(ElementwiseApplyFunction):
+    """SymPy's element-wise application, with two construction details fixed.
+
+    A function class is wrapped in a ``Lambda`` of the one variable :data:`T` (SymPy uses a
+    fresh dummy each time, so equal nodes would not compare equal), and a
+    1 x 1 argument is not applied directly (SymPy then calls the function on the matrix,
+    which fails for a piecewise body such as the indicator).
+    """
+
+    def __new__(cls, function: Any, expr: Any) -> Any:
+        expr = sp.sympify(expr, strict=True)
+        if not getattr(expr, "is_Matrix", False):
+            raise ValueError(f"{expr} must be a matrix")
+        if not isinstance(function, sp.Lambda):
+            function = sp.Lambda(T, function(T))
+        return MatrixExpr.__new__(cls, function, expr)
 
     @property
-    def fn(self) -> sp.Lambda:
-        return self.args[0]  # type: ignore[no-any-return]
+    def arg(self) -> Any:
+        return self.args[1]
+
+    def doit(self, **hints: Any) -> Any:
+        # SymPy's own doit composes nested applications into one stock node; keep them apart
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, MatrixBase):
+            return arg.applyfunc(self.function)
+        return Elementwise(self.function, arg)
 
     @property
-    def arg(self) -> MatrixExpr:
-        return self.args[1]  # type: ignore[no-any-return]
+    def variable(self) -> sp.Symbol:
+        """The function's variable (:data:`T`, or the dummy of a ``Lambda`` given as is)."""
+        return self.function.variables[0]  # type: ignore[no-any-return]
 
     @property
-    def shape(self) -> tuple[Any, Any]:
-        return self.arg.shape  # type: ignore[no-any-return]
+    def body(self) -> sp.Expr:
+        """The function's body in :attr:`variable`."""
+        return self.function.expr  # type: ignore[no-any-return]
+
+    @property
+    def applied(self) -> type | None:
+        """The function class when the body is exactly ``f(T)`` (an activation or its g')."""
+        body = self.body
+        if isinstance(body, sp.Function) and body.args == (self.variable,):
+            return type(body)
+        return None
+
+    @property
+    def activation_name(self) -> str | None:
+        """``"sigmoid"`` for sigmoid(Z), ``None`` for g'(Z) and other functions."""
+        cls = self.applied
+        if cls is None or cls not in _ACTIVATION_CLASSES:
+            return None
+        return cls.__name__
+
+    @property
+    def derivative_name(self) -> str | None:
+        """``"softplus"`` for softplus'(Z), else ``None``."""
+        cls = self.applied
+        if cls is not None and issubclass(cls, ActivationDerivative):
+            return cls.record.name
+        return None
 
     @property
     def indicator(self) -> tuple[str, sp.Expr] | None:
-        """``(relation, threshold)`` when fn is the indicator 1{t rel c}, else ``None``."""
-        body = self.fn.expr
-        t = self.fn.variables[0]
+        """``(relation, threshold)`` when the body is the indicator 1{t rel c}, else ``None``."""
+        body = self.body
         if (
             isinstance(body, sp.Piecewise)
             and len(body.args) == 2
@@ -88,29 +174,80 @@ class Apply(MatrixExpr):
             and body.args[1].cond == sp.true
         ):
             cond = body.args[0].cond
-            if isinstance(cond, sp.core.relational.Relational) and cond.lhs == t:
+            if isinstance(cond, sp.core.relational.Relational) and cond.lhs == self.variable:
                 return cond.rel_op, cond.rhs
         return None
 
     def _sympystr(self, printer: Any) -> str:
+        arg = printer._print(self.arg)
+        if self.activation_name is not None:
+            return f"{self.activation_name}({arg})"
+        if self.derivative_name is not None:
+            return f"{self.derivative_name}'({arg})"
         ind = self.indicator
         if ind is not None:
-            return f"1{{{printer._print(self.arg)} {ind[0]} {ind[1]}}}"
-        t = self.fn.variables[0]
-        return printer._print(self.fn.expr).replace(str(t), printer._print(self.arg))
+            return f"1{{{arg} {ind[0]} {ind[1]}}}"
+        text = printer._print(self.body)
+        return text.replace(str(self.variable), arg)  # type: ignore[no-any-return]
+
+
+class Softmax(MatrixExpr):
+    """softmax(Z), per column: entry (i, j) is exp(Z[i, j]) / sum_k exp(Z[k, j])."""
+
+    def __new__(cls, arg: Any) -> Any:
+        arg = sp.sympify(arg, strict=True)
+        if not getattr(arg, "is_Matrix", False):
+            raise ValueError(f"{arg} must be a matrix")
+        return MatrixExpr.__new__(cls, arg)
+
+    @property
+    def arg(self) -> Any:
+        return self.args[0]
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        return self.arg.shape  # type: ignore[no-any-return]
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        rows = self.shape[0]
+        top = sp.exp(self.arg._entry(i, j, **kwargs))
+        if isinstance(rows, (int, sp.Integer)):
+            bottom = sp.Add(*(sp.exp(self.arg._entry(k, j, **kwargs)) for k in range(int(rows))))
+        else:
+            k = sp.Dummy("k", integer=True)
+            bottom = sp.Sum(sp.exp(self.arg._entry(k, j, **kwargs)), (k, 0, rows - 1))
+        return top / bottom  # type: ignore[no-any-return]
+
+    def doit(self, **hints: Any) -> Any:
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, MatrixBase):
+            return softmax_columns(arg.applyfunc(sp.exp))
+        return Softmax(arg)
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"softmax({printer._print(self.arg)})"
+
+
+def softmax_columns(exps: Any) -> sp.ImmutableMatrix:
+    """Each column of ``exps`` (values of exp) divided by its sum: softmax per example."""
+    rows, cols = exps.shape
+    totals = [sp.Add(*(exps[k, col] for k in range(rows))) for col in range(cols)]
+    return sp.ImmutableMatrix(rows, cols, lambda i, j: exps[i, j] / totals[j])
 
 
 # -- the only way the core builds these nodes ------------------------------------------------
-def activation_of(act: Activation, arg: MatrixExpr) -> MatrixExpr:
+def activation_of(act: Activation, arg: Any) -> Any:
     """g(arg) for the activation record ``act``: entry by entry, or softmax per column."""
-    return Act(act.name, arg)
+    if not act.elementwise:
+        return Softmax(arg)
+    return Elementwise(act.function, arg)
 
 
-def derivative_of(act: Activation, arg: MatrixExpr) -> MatrixExpr:
+def derivative_of(act: Activation, arg: Any) -> Any:
     """g'(arg) entry by entry, for an element-wise activation whose g' stays opaque."""
-    return ActPrime(act.name, arg)
+    return Elementwise(act.derivative_function, arg)
 
 
-def entrywise(fn: sp.Lambda, arg: MatrixExpr) -> MatrixExpr:
+def entrywise(fn: sp.Lambda, arg: Any) -> Any:
     """The scalar function ``fn`` (a one-variable ``Lambda``) applied to every entry of arg."""
-    return Apply(fn, arg)
+    return Elementwise(fn, arg)

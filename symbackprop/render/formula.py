@@ -27,7 +27,7 @@ from sympy import (
 
 from symbackprop.formula.ast import ATOM, ELEMENTWISE, MATPROD, POSTFIX, POWER, SUM, UNARY
 from symbackprop.formula.functions import sigmoid
-from symbackprop.records.nodes import Act, ActPrime, Apply
+from symbackprop.records.nodes import Elementwise, Softmax
 
 #: SymPy scalar functions and their names in the formula language
 _FUNCTION_NAMES: dict[Any, str] = {
@@ -66,13 +66,14 @@ def _print(expr: Any) -> Printed:  # noqa: C901 - one dispatch over node kinds
     if isinstance(expr, Transpose):
         inner = _print(expr.arg)
         return f"{_wrap(inner, inner[1] < POSTFIX)}^T", POSTFIX
-    if isinstance(expr, Act):
-        return f"{expr.name}({_print(expr.arg)[0]})", ATOM
-    if isinstance(expr, ActPrime):
-        return f"{expr.name}'({_print(expr.arg)[0]})", ATOM
-    if isinstance(expr, Apply):
-        t = expr.fn.variables[0]
-        return _scalar(expr.fn.expr, {t: _print(expr.arg)})
+    if isinstance(expr, Softmax):
+        return f"softmax({_print(expr.arg)[0]})", ATOM
+    if isinstance(expr, Elementwise):
+        if expr.activation_name is not None:
+            return f"{expr.activation_name}({_print(expr.arg)[0]})", ATOM
+        if expr.derivative_name is not None:
+            return f"{expr.derivative_name}'({_print(expr.arg)[0]})", ATOM
+        return _scalar(expr.body, {expr.function.variables[0]: _print(expr.arg)})
     if isinstance(expr, HadamardPower):
         base = _print(expr.base)
         exponent = _scalar(expr.exp)

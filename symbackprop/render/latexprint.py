@@ -19,6 +19,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.latex import LatexPrinter
 
+from symbackprop.records.nodes import Elementwise, Softmax
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.common import (
     division_parts,
@@ -142,21 +143,21 @@ class MathLatexPrinter(LatexPrinter):
     def _act(self, name: str) -> str:
         return self.act_latex.get(name) or r"\operatorname{" + _escape_op(name) + "}"
 
-    def _print_Act(self, expr: Any) -> str:
-        return self._act(expr.name) + OPEN + self._print(expr.arg) + CLOSE
+    def _print_Softmax(self, expr: Any) -> str:
+        return self._act("softmax") + OPEN + self._print(expr.arg) + CLOSE
 
-    def _print_ActPrime(self, expr: Any) -> str:
-        return self._act(expr.name) + "'" + OPEN + self._print(expr.arg) + CLOSE
-
-    def _print_Apply(self, expr: Any) -> str:
+    def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
         arg = self._print(expr.arg)
+        if expr.activation_name is not None:
+            return self._act(expr.activation_name) + OPEN + arg + CLOSE
+        if expr.derivative_name is not None:
+            return self._act(expr.derivative_name) + "'" + OPEN + arg + CLOSE
         indicator = expr.indicator
         if indicator is not None:
             rel = {">": ">", "<": "<", ">=": r"\ge", "<=": r"\le"}.get(indicator[0], indicator[0])
             # \lbrace, not \{: Markdown renderers may eat the backslash of \{
             return rf"\mathbf{{1}}\lbrace {arg} {rel} {self._print(indicator[1])} \rbrace"
-        t = expr.fn.variables[0]
-        body = expr.fn.expr.xreplace({t: sp.Symbol(_ARG)})
+        body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
             text = indicator_sum(
                 body,
@@ -181,9 +182,14 @@ def _escape_op(name: str) -> str:
 
 
 def _is_call(expr: Any) -> bool:
-    return type(expr).__name__ in ("Act", "ActPrime") or (
-        type(expr).__name__ == "Apply"
-        and (expr.indicator is not None or isinstance(expr.fn.expr, sp.Piecewise))
+    return isinstance(expr, Softmax) or (
+        isinstance(expr, Elementwise)
+        and (
+            expr.activation_name is not None
+            or expr.derivative_name is not None
+            or expr.indicator is not None
+            or isinstance(expr.body, sp.Piecewise)
+        )
     )
 
 

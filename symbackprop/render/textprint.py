@@ -13,6 +13,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.str import StrPrinter
 
+from symbackprop.records.nodes import Elementwise, Softmax
 from symbackprop.records.scalars import indicator_sum, piece_list
 from symbackprop.render.common import (
     division_parts,
@@ -96,30 +97,35 @@ class TextPrinter(StrPrinter):
             return self._print(HadamardProduct(expr))  # a lone 1 / x
         return f"{self._wrap(expr.base)}^{self._print(expr.exp)}"
 
-    # -- symbackprop's own nodes -------------------------------------------------------------
-    def _print_Act(self, expr: Any) -> str:
-        return f"{expr.name}({self._print(expr.arg)})"
-
-    def _print_ActPrime(self, expr: Any) -> str:
-        return f"{expr.name}'({self._print(expr.arg)})"
-
-    def _print_Apply(self, expr: Any) -> str:
+    # -- element-wise functions and softmax ---------------------------------------------------
+    def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
         arg = self._print(expr.arg)
+        if expr.activation_name is not None:
+            return f"{expr.activation_name}({arg})"
+        if expr.derivative_name is not None:
+            return f"{expr.derivative_name}'({arg})"
         indicator = expr.indicator
         if indicator is not None:
             return f"1{{{arg} {indicator[0]} {self._print(indicator[1])}}}"
-        t = expr.fn.variables[0]
-        body = expr.fn.expr.xreplace({t: sp.Symbol(_ARG)})
+        body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
             return _piecewise_text(self, body).replace(_ARG, arg)
         return self._print(body).replace(_ARG, arg)
 
+    def _print_Softmax(self, expr: Any) -> str:
+        return f"softmax({self._print(expr.arg)})"
+
 
 def _is_call(expr: Any) -> bool:
     # g(z), g'(z), 1{z > 0} carry their own brackets
-    return type(expr).__name__ in ("Act", "ActPrime") or (
-        type(expr).__name__ == "Apply"
-        and (expr.indicator is not None or isinstance(expr.fn.expr, sp.Piecewise))
+    return isinstance(expr, Softmax) or (
+        isinstance(expr, Elementwise)
+        and (
+            expr.activation_name is not None
+            or expr.derivative_name is not None
+            or expr.indicator is not None
+            or isinstance(expr.body, sp.Piecewise)
+        )
     )
 
 

@@ -18,19 +18,13 @@ from sympy import HadamardPower, HadamardProduct, MatMul, OneMatrix
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
-from symbackprop.records.nodes import Act, ActPrime, Apply
+from symbackprop.formula.table import FUNCTIONS
+from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.nodes import T, activation_of, derivative_of, entrywise
+from symbackprop.records.scalars import z as _Z
 
 Shape = tuple[Any, Any]
 
-#: element-wise functions of the formula language that are not activations
-_PLAIN_FUNCTIONS: dict[str, Any] = {
-    "exp": sp.exp,
-    "log": sp.log,
-    "abs": sp.Abs,
-    "sqrt": sp.sqrt,
-    "sin": sp.sin,
-    "cos": sp.cos,
-}
 _COMPARE = {
     ">": sp.StrictGreaterThan,
     ">=": sp.GreaterThan,
@@ -38,10 +32,6 @@ _COMPARE = {
     "<=": sp.LessThan,
 }
 
-
-#: the variable of every element-wise function (one object, so that equal formulas typed twice
-#: give equal expressions)
-_T = sp.Dummy("t", real=True)
 
 #: the highest polynomial degree a formula may reach: (a1^1000)^1000 would make every exact
 #: value a rational of millions of digits, so it is refused before anything is evaluated
@@ -300,32 +290,23 @@ class Typer:
             assert arg.shape is not None
             # sum over the examples (columns), as a bias gradient needs
             return Typed(arg.expr * OneMatrix(arg.shape[1], 1), (arg.shape[0], 1), *span)
-        if name in self.activations or name in (
-            "sigmoid",
-            "tanh",
-            "relu",
-            "softplus",
-            "leaky_relu",
-            "identity",
-            "softmax",
-        ):
+        activation = self.activations.get(name) or ACTIVATIONS.get(name)
+        if activation is not None:
             if arg.is_matrix:
-                return Typed(Act(name, arg.expr), arg.shape, *span)
-            if name == "softmax":
-                raise self._fail("softmax needs a matrix (it works per column)", node)
+                return Typed(activation_of(activation, arg.expr), arg.shape, *span)
+            if not activation.elementwise:
+                raise self._fail(f"{name} needs a matrix (it works per column)", node)
             record = self._record(name, node)
-            return Typed(record.formula.subs(_z(), arg.expr), None, *span)
-        fn = _PLAIN_FUNCTIONS.get(name)
+            return Typed(record.formula.subs(_Z, arg.expr), None, *span)
+        entry = FUNCTIONS.get(name)
+        fn = entry.scalar if entry is not None else None
         if fn is None:
             raise self._fail(f"unknown function '{name}'", node)
         if arg.is_matrix:
-            t = _T
-            return Typed(Apply(sp.Lambda(t, fn(t)), arg.expr), arg.shape, *span)
+            return Typed(entrywise(sp.Lambda(T, fn(T)), arg.expr), arg.shape, *span)
         return Typed(fn(arg.expr), None, *span)
 
     def _record(self, name: str, node: ast.Node) -> Any:
-        from symbackprop.records.activations import ACTIVATIONS
-
         record = self.activations.get(name) or ACTIVATIONS.get(name)
         if record is None or record.formula is None:
             raise self._fail(f"'{name}' has no element-wise derivative", node)
@@ -338,24 +319,19 @@ class Typer:
         if arg.is_matrix:
             if record.name not in self.activations:
                 self.activations[record.name] = record
-            return Typed(ActPrime(record.name, arg.expr), arg.shape, *span)
-        return Typed(record.derivative.subs(_z(), arg.expr), None, *span)
+            return Typed(derivative_of(record, arg.expr), arg.shape, *span)
+        return Typed(record.derivative.subs(_Z, arg.expr), None, *span)
 
     def _indicator(self, node: ast.Indicator) -> Typed:
         left, right = self.type(node.left), self.type(node.right)
         if right.is_matrix:
             raise self._fail("compare with a number, as in 1{z1 > 0}", node)
-        t = _T
-        body = sp.Piecewise((1, _COMPARE[node.cmp](t, right.expr)), (0, True))
+        body = sp.Piecewise((1, _COMPARE[node.cmp](T, right.expr)), (0, True))
         if left.is_matrix:
-            return Typed(Apply(sp.Lambda(t, body), left.expr), left.shape, node.start, node.end)
-        return Typed(body.subs(t, left.expr), None, node.start, node.end)
-
-
-def _z() -> sp.Symbol:
-    from symbackprop.records.scalars import z
-
-    return z
+            return Typed(
+                entrywise(sp.Lambda(T, body), left.expr), left.shape, node.start, node.end
+            )
+        return Typed(body.subs(T, left.expr), None, node.start, node.end)
 
 
 def _hadamard(first: Any, second: Any) -> Any:

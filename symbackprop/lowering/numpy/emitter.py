@@ -45,7 +45,7 @@ from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, line
 from symbackprop.records import scalars
-from symbackprop.records.nodes import ActPrime, Apply
+from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
     from symbackprop.lowering.plan import BackwardStatement, ForwardLayer, LoweringPlan
@@ -77,9 +77,9 @@ class _NumPyModule:
         if isinstance(expr, MatMul):
             coeff, matrices = self.printer._split_matmul(expr)
             return coeff != 1 or len(matrices) > 1
-        if isinstance(expr, Apply):
-            return expr.indicator is None
-        return isinstance(expr, (MatAdd, HadamardProduct, HadamardPower, ActPrime))
+        if isinstance(expr, Elementwise) and expr.derivative_name is None:
+            return expr.activation_name is None and expr.indicator is None
+        return isinstance(expr, (MatAdd, HadamardProduct, HadamardPower, Elementwise))
 
     def assign(self, target: str, expr: Any, shape: str) -> list[str]:
         """Statements that leave ``expr`` in a new array named ``target``, updating in place."""
@@ -293,7 +293,6 @@ class _NumPyModule:
         cost = self.plan.cost
         z, a, y = cost.logits, cost.output, self.plan.data[1]
         loss = cost.loss
-        act = cost.activation
         shape = show_dims(cost.shape)
         out = [
             "",
@@ -316,7 +315,7 @@ class _NumPyModule:
             f'    if getattr(Y, "shape", None) != {y_shape}:',
             "        _invalid(params, X, Y)",
         ]
-        if self.logits and act.name == "sigmoid":
+        if self.logits and loss.logits_with == "sigmoid":
             out += comment(
                 "binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with "
                 "a = sigmoid(z) is max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free "
