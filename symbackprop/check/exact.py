@@ -10,6 +10,12 @@ point and shared by both sides), and g'(q) is the record's own derivative evalua
 is rational in (z, a) (sigmoid: a(1 - a)), else another random rational. What is checked is the
 matrix calculus (every transpose, product, sum and delta reuse); each activation's derivative
 record is verified on its own, against SymPy's ``diff`` of its formula, in the test suite.
+
+Both sides evaluate with SymPy itself: the :class:`Table` turns every element-wise function (a
+record's g or g', softmax's exp, an indicator) into a SymPy function class that takes its value
+from the table at a number, and SymPy's ``doit`` (the :class:`Evaluator`) or ``diff`` (the
+oracle) does the rest. The same Evaluator serves collapse, the gradient-norm example and the
+formula check.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 An element-wise activation g applied to a matrix Z is SymPy's own
 :class:`~sympy.matrices.expressions.applyfunc.ElementwiseApplyFunction` (through the subclass
-:class:`Elementwise`, which only fixes two construction details) of a SymPy ``Function`` class:
+:class:`Elementwise`, which fixes three details) of a SymPy ``Function`` class:
 SymPy's ``tanh``, symbackprop's ``sigmoid``, or a class made from the activation record
 (:func:`activation_function`) whose ``fdiff`` is the record's derivative class
 (:func:`derivative_function`, printed ``g'``). The indicator 1{z > 0} is the ``Lambda`` of a
@@ -101,12 +101,13 @@ def derivative_function(act: Activation) -> type[sp.Function]:
 
 # -- matrix nodes --------------------------------------------------------------------------
 class Elementwise(ElementwiseApplyFunction):
-    """SymPy's element-wise application, with two construction details fixed.
+    """SymPy's element-wise application, with three details fixed.
 
     A function class is wrapped in a ``Lambda`` of the one variable :data:`T` (SymPy uses a
-    fresh dummy each time, so equal nodes would not compare equal), and a
-    1 x 1 argument is not applied directly (SymPy then calls the function on the matrix,
-    which fails for a piecewise body such as the indicator).
+    fresh dummy each time, so equal nodes would not compare equal); a 1 x 1 argument is not
+    applied directly (SymPy then calls the function on the matrix, which fails for a piecewise
+    body such as the indicator); and ``doit`` keeps nested applications apart (SymPy composes
+    them into one stock node whose function no printer can name).
     """
 
     def __new__(cls, function: Any, expr: Any) -> Any:
