@@ -4,8 +4,8 @@ Every named value (``z1``, ``a1``, ...) is defined by a :class:`Node` of one :cl
 (matrix product, sum, broadcast of a column over the batch, element-wise activation, softmax
 over columns) whose arguments are symbols or further nodes; the cost is a loss node plus, with
 weight decay, a penalty node. The engine walks this DAG backwards, one rule per kind
-(:mod:`symbackprop.core.rules`, one module per family of kinds); ``forward`` holds the same definitions as SymPy expressions.
-A dense network is one such graph, built here from the spec.
+(:mod:`symbackprop.core.rules`, one module per family of kinds); ``forward`` holds the same
+definitions as SymPy expressions. A dense network is one such graph, built here from the spec.
 
 Dimensions are pairwise-distinct positive integer symbols (n0, n1, ..., nL, and m for a batch)
 so that shape analysis can tell W from W^T even when a layer is square; the concrete widths

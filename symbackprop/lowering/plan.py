@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 Dims = tuple[int | str, int | str]
 
 
-
 @dataclass(frozen=True)
 class Parameter:
     """A trained array: ``name`` (``"W1"``) and its concrete ``shape`` (``(3, 4)``)."""
