@@ -19,7 +19,7 @@ REGEX_ALLOWED = {
     "spec.py": "parses the user's compact spec strings and validates names",
     "render/latexprint.py": "measures its own LaTeX to break long formulas into lines",
     "render/prose.py": "escapes words for Markdown",
-    "lowering/numpy_printer.py": "decides parentheses around its own NumPy text",
+    "lowering/numpy/printer.py": "decides parentheses around its own NumPy text",
 }
 #: the plain-text views of derivation data, and the string methods that would take them apart
 VIEWS = {"target", "reason", "stores", "label", "note", "algebra_text", "text"}

@@ -22,8 +22,8 @@ from symbackprop.cli.main import main
 from symbackprop.errors import SpecError
 from symbackprop.lowering import names
 from symbackprop.lowering.executor import load_source
+from symbackprop.lowering.numpy.printer import NumPyPrinter
 from symbackprop.lowering.numpy.template import SIGMOID_HELPER
-from symbackprop.lowering.numpy_printer import NumPyPrinter
 from symbackprop.lowering.plan import LoweringPlan, build_plan
 from symbackprop.lowering.provenance import text
 

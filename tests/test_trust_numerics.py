@@ -521,7 +521,7 @@ def test_4_1_the_numpy_printer_refuses_nodes_it_does_not_know() -> None:
     import sympy as sp
 
     from symbackprop.errors import InternalError
-    from symbackprop.lowering.numpy_printer import NumPyPrinter
+    from symbackprop.lowering.numpy.printer import NumPyPrinter
 
     printer = NumPyPrinter({})
     t = sp.Symbol("Z1", real=True)

@@ -1,4 +1,3 @@
-"""The NumPy backend: its emitter (:mod:`.emitter`) and its module template (:mod:`.template`).
-
-Its expression printer is :mod:`symbackprop.lowering.numpy_printer`.
-"""
+"""The NumPy backend, one folder: its expression printer (:mod:`.printer`), its emitter
+(:mod:`.emitter`, which alone decides the in-place updates) and its module template
+(:mod:`.template`)."""

@@ -5,7 +5,7 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
 (:mod:`symbackprop.lowering.plan`); what is NumPy's is decided here:
 
 * each plan expression is printed by
-  :class:`~symbackprop.lowering.numpy_printer.NumPyPrinter`, under the sentences of
+  :class:`~symbackprop.lowering.numpy.printer.NumPyPrinter`, under the sentences of
   :class:`~symbackprop.lowering.provenance.Explainer` that name the derivation step it is read
   off and why it has that form;
 * expressions are lowered in place where that is safe: ``(W3^T dZ3) ⊙ A2 ⊙ (1 - A2)``
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
+from symbackprop.lowering.numpy.printer import MUL, NumPyPrinter
 from symbackprop.lowering.numpy.template import (
     BUFFER_HELPER,
     INIT_PARAMS,
@@ -40,7 +41,6 @@ from symbackprop.lowering.numpy.template import (
     SIGMOID_TEMPLATE,
     STDS,
 )
-from symbackprop.lowering.numpy_printer import MUL, NumPyPrinter
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, line
