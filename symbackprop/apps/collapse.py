@@ -31,6 +31,7 @@ from symbackprop.check.exact import Evaluator, Table
 from symbackprop.core.graph import ForwardGraph, build_graph
 from symbackprop.errors import SpecError
 from symbackprop.records.nodes import Elementwise
+from symbackprop.spec import as_network
 
 #: the deepest network :func:`collapse` accepts: the printed proof (one line per substitution,
 #: each as long as the network is deep, and b' with one product per layer) grows with the
@@ -253,8 +254,6 @@ def collapse(
     only validated. Raises :class:`SpecError` naming the first layer whose activation is not
     the identity.
     """
-    from symbackprop.spec import as_network
-
     network = as_network(
         network,
         hidden=hidden,

@@ -26,13 +26,21 @@ from symbackprop.apps.shapecheck.repair import (
     build,
 )
 from symbackprop.apps.shapecheck.typing_ import FormulaShapeError, Typer
+from symbackprop.check.exact import (
+    NotRationalError,
+    RealTable,
+    Table,
+    concrete_sizes,
+    forward_point,
+)
+from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
+from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.formula import to_formula
 
 if TYPE_CHECKING:
-    from symbackprop.core.derivation import Derivation
     from symbackprop.spec import Network
 
 Shape = tuple[Any, Any]
@@ -152,8 +160,6 @@ def check_formula(
     names (``W1, b1, z1, a1, x, y, yhat, delta2`` for a single example; ``Z1, A1, X, Y, m`` with
     ``batch=True``). Shapes are generic: W2 is n2 x n1 even when both widths are 4.
     """
-    from symbackprop.core.derivation import Derivation, derive
-
     derivation = network if isinstance(network, Derivation) else derive(network, batch=batch)
     if wrt not in derivation.gradients:
         known = ", ".join(derivation.gradients)
@@ -208,8 +214,6 @@ def check_formula(
 
 
 def _names(derivation: Derivation) -> dict[str, Any]:
-    from symbackprop.core.derivation import LAMBDA
-
     names: dict[str, Any] = dict(derivation.symbols)
     g = derivation.graph
     output = g.a(g.depth)
@@ -300,8 +304,6 @@ def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
 
     Raises :class:`_TooLarge` when a numeric value outgrows what can be evaluated safely.
     """
-    from symbackprop.check.exact import NotRationalError, Table
-
     for table_class, method in ((Table, "exact"), (_numeric_table(), "numeric")):
         try:
             counter = _compare(derivation, expr, report.wrt, table_class)
@@ -336,7 +338,6 @@ def _bounded(what: str, q: Any) -> Any:
 
 def _numeric_table() -> type:
     """RealTable with every function argument bounded first (see :data:`MAX_ARGUMENT`)."""
-    from symbackprop.check.exact import RealTable
 
     class BoundedRealTable(RealTable):
         def value(self, name: str, q: Any) -> Any:
@@ -367,9 +368,6 @@ def _close(yours: Any, truth: Any) -> bool:
 def _compare(
     derivation: Derivation, expr: Any, wrt: str, table_class: type
 ) -> Counterexample | None:
-    from symbackprop.check.exact import concrete_sizes, forward_point
-    from symbackprop.records.activations import ACTIVATIONS
-
     g = derivation.graph
     sizes = concrete_sizes(derivation, None)
     rng = random.Random(12345)
