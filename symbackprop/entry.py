@@ -16,13 +16,13 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from symbackprop.apps.shapecheck import check as _formula_check
-from symbackprop.check import exact as _exact
 from symbackprop.core import derivation as _derivation
 from symbackprop.core.derivation import Derivation
-from symbackprop.lowering import emit as _lowering
-from symbackprop.lowering import executor as _executor
 from symbackprop.spec import Network, as_network
+
+# The facade loads the later stages (lowering, check, apps) in the function that first needs
+# them: ``symbackprop derive`` then never imports the code generator or shapecheck, which is
+# about a tenth of a second of its start-up.
 
 if TYPE_CHECKING:
     from symbackprop.apps.shapecheck.check import FormulaReport
@@ -63,7 +63,9 @@ def codegen(
     and ``"jax"`` are refused with a SpecError until they exist). The same input gives
     byte-identical text.
     """
-    return _lowering.codegen(_source(source), sizes=sizes, backend=backend)
+    from symbackprop.lowering import emit
+
+    return emit.codegen(_source(source), sizes=sizes, backend=backend)
 
 
 def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
@@ -75,7 +77,9 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     :class:`~symbackprop.lowering.executor.GradientModule` (its functions as attributes,
     ``.source``).
     """
-    return _executor.compile(_source(source), sizes=sizes, backend=backend)
+    from symbackprop.lowering import executor
+
+    return executor.compile(_source(source), sizes=sizes, backend=backend)
 
 
 def cache_plan(
@@ -85,7 +89,9 @@ def cache_plan(
 
     ``source`` as for :func:`codegen`; ``itemsize`` 8 for float64, 4 for float32.
     """
-    return _lowering.cache_plan(_source(source), sizes, itemsize=itemsize)
+    from symbackprop.lowering import emit
+
+    return emit.cache_plan(_source(source), sizes, itemsize=itemsize)
 
 
 def check_formula(
@@ -97,7 +103,9 @@ def check_formula(
     ``network``: a Network, a compact spec, a spec file or a Derivation (whose form then
     decides; ``batch`` is for the others).
     """
-    return _formula_check.check_formula(_source(source=network), wrt, formula, batch=batch)
+    from symbackprop.apps.shapecheck import check
+
+    return check.check_formula(_source(source=network), wrt, formula, batch=batch)
 
 
 def check_exact(
@@ -114,4 +122,6 @@ def check_exact(
     """
     found = _source(source)
     derivation = found if isinstance(found, Derivation) else _derivation.derive(found)
-    return _exact.check_exact(derivation, trials=trials, sizes=sizes, seed=seed)
+    from symbackprop.check import exact
+
+    return exact.check_exact(derivation, trials=trials, sizes=sizes, seed=seed)
