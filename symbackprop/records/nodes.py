@@ -17,7 +17,7 @@ Printers dispatch on these classes like SymPy's own (``_print_ElementwiseApplyFu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import sympy as sp
 from sympy.core.function import ArgumentIndexError
@@ -27,8 +27,24 @@ from sympy.matrices.matrixbase import MatrixBase
 
 from symbackprop.records.scalars import z
 
-if TYPE_CHECKING:
-    from symbackprop.records.activations import Activation
+
+class Activation(Protocol):
+    """What the nodes read of an activation record (:class:`symbackprop.records.activations.
+    Activation`; a protocol here, so that the records import the nodes and not back)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def formula(self) -> sp.Expr | None: ...
+    @property
+    def derivative(self) -> sp.Expr: ...
+    @property
+    def elementwise(self) -> bool: ...
+    @property
+    def function(self) -> type[sp.Function]: ...
+    @property
+    def derivative_function(self) -> type[sp.Function]: ...
+
 
 #: the variable of every element-wise function (one object, so that equal nodes compare equal)
 T = sp.Dummy("t", real=True)
