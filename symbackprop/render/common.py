@@ -11,6 +11,8 @@ from typing import Any
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
+from symbackprop.records.nodes import Elementwise, Softmax
+
 
 def split_coeff(expr: Any) -> tuple[sp.Expr, list[Any]]:
     """A matrix product as (scalar coefficient, matrix factors)."""
@@ -90,3 +92,17 @@ def ones_kind(expr: OneMatrix) -> tuple[str, Any] | None:
     if rows == 1 and cols != 1:
         return "row", cols
     return None
+
+
+def is_call(expr: Any) -> bool:
+    """True for a node that carries its own brackets when printed: g(z), g'(z), 1{z > 0},
+    softmax(z) (a printer wraps it in no further parentheses)."""
+    return isinstance(expr, Softmax) or (
+        isinstance(expr, Elementwise)
+        and (
+            expr.activation_name is not None
+            or expr.derivative_name is not None
+            or expr.indicator is not None
+            or isinstance(expr.body, sp.Piecewise)
+        )
+    )

@@ -19,11 +19,11 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.latex import LatexPrinter
 
-from symbackprop.records.nodes import Elementwise, Softmax
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.common import (
     division_parts,
     is_atom,
+    is_call,
     ones_kind,
     ordered_terms,
     split_coeff,
@@ -77,7 +77,7 @@ class MathLatexPrinter(LatexPrinter):
     # -- structure ---------------------------------------------------------------------------
     def _wrap(self, expr: Any) -> str:
         text = self._print(expr)
-        return text if is_atom(expr) or _is_call(expr) else OPEN + text + CLOSE
+        return text if is_atom(expr) or is_call(expr) else OPEN + text + CLOSE
 
     def _print_Transpose(self, expr: Any) -> str:
         if isinstance(expr.arg, sp.MatrixSymbol):
@@ -179,18 +179,6 @@ class MathLatexPrinter(LatexPrinter):
 
 def _escape_op(name: str) -> str:
     return name.replace("_", r"\_")
-
-
-def _is_call(expr: Any) -> bool:
-    return isinstance(expr, Softmax) or (
-        isinstance(expr, Elementwise)
-        and (
-            expr.activation_name is not None
-            or expr.derivative_name is not None
-            or expr.indicator is not None
-            or isinstance(expr.body, sp.Piecewise)
-        )
-    )
 
 
 # -- post-processing: delimiter sizes and line breaks ---------------------------------------

@@ -13,11 +13,11 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.str import StrPrinter
 
-from symbackprop.records.nodes import Elementwise, Softmax
 from symbackprop.records.scalars import indicator_sum, piece_list
 from symbackprop.render.common import (
     division_parts,
     is_atom,
+    is_call,
     ones_kind,
     ordered_terms,
     split_coeff,
@@ -52,7 +52,7 @@ class TextPrinter(StrPrinter):
     # -- structure ---------------------------------------------------------------------------
     def _wrap(self, expr: Any) -> str:
         text = self._print(expr)
-        return text if is_atom(expr) or _is_call(expr) else f"({text})"
+        return text if is_atom(expr) or is_call(expr) else f"({text})"
 
     def _print_Transpose(self, expr: Any) -> str:
         return f"{self._wrap(expr.arg)}^T"
@@ -114,19 +114,6 @@ class TextPrinter(StrPrinter):
 
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._print(expr.arg)})"
-
-
-def _is_call(expr: Any) -> bool:
-    # g(z), g'(z), 1{z > 0} carry their own brackets
-    return isinstance(expr, Softmax) or (
-        isinstance(expr, Elementwise)
-        and (
-            expr.activation_name is not None
-            or expr.derivative_name is not None
-            or expr.indicator is not None
-            or isinstance(expr.body, sp.Piecewise)
-        )
-    )
 
 
 def _piecewise_text(printer: TextPrinter, body: sp.Piecewise) -> str:
