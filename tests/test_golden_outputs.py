@@ -47,7 +47,13 @@ FORMATS: list[tuple[str, str, list[str]]] = [
 
 #: codegen always writes the batch module, so these would repeat another case's module
 #: (the lecture's is tests/golden/net_4_3_2_1.py, pinned by tests/test_codegen.py)
-SAME_MODULE = {"lecture_single", "lecture_batch", "named_single", "named_batch", "softmax_ce_single"}
+SAME_MODULE = {
+    "lecture_single",
+    "lecture_batch",
+    "named_single",
+    "named_batch",
+    "softmax_ce_single",
+}
 
 CASES = [
     pytest.param(name, command, args + extra, f"{name}.{suffix}", id=f"{name}-{suffix}")

@@ -72,9 +72,10 @@ def bounded_simplify(expr: sp.Expr) -> sp.Expr:
     with sigmoid: ((1 - y)/(1 - a) - y/a) a(1 - a) = a - y), so putting it over a common
     denominator and cancelling is the simplification it needs: on every activation and loss
     pair a network allows it gives what ``sp.simplify`` gave, whose first call alone costs a
-    sixth of a second (it imports sympy.physics). Leaving an expression as it is is always correct (it is the same
-    function); it only means that a cancellation is not shown. Nothing in the engine
-    simplifies without this bound, so no formula can make a derivation hang.
+    sixth of a second (it imports sympy.physics). Leaving an expression as it is is always
+    correct (it is the same function); it only means that a cancellation is not shown.
+    Nothing in the engine simplifies without this bound, so no formula can make a derivation
+    hang.
     """
     if not is_small_scalar(expr):
         return expr
