@@ -17,6 +17,7 @@ LIBRARY = ROOT / "symbackprop"
 #: modules that may use ``re``, and what for (nothing else may)
 REGEX_ALLOWED = {
     "spec.py": "parses the user's compact spec strings and validates names",
+    "model/statements.py": "parses the user's model text (one statement per line)",
     "render/latexprint.py": "measures its own LaTeX to break long formulas into lines",
     "render/prose.py": "escapes words for Markdown",
     "lowering/numpy/printer.py": "decides parentheses around its own NumPy text",

@@ -289,7 +289,7 @@ class _Parser:
     """Recursive descent with an explicit depth counter (checked long before Python's limit)."""
 
     def __init__(
-        self, text: str, tokens: list[_Token], max_depth: int, functions: frozenset[str]
+        self, text: str, tokens: list[_Token], max_depth: int, functions: dict[str, int]
     ) -> None:
         self.text = text
         self.tokens = tokens
@@ -522,15 +522,22 @@ class _Parser:
                 opener.pos if prime else name.pos,
             )
         self.advance()
+        arity = 1 if prime else self.functions[name.text]
         if self.peek().kind == "rparen":
             raise self.fail(f"function '{name.text}' needs an argument", self.peek().pos)
-        arg = self.expr()
-        if self.peek().kind == "comma":  # every function of the language takes one argument
-            raise self.fail(f"function '{name.text}' takes exactly 1 argument", self.peek().pos)
+        args = [self.expr()]
+        while self.peek().kind == "comma" and len(args) < arity:
+            self.advance()
+            args.append(self.expr())
+        if self.peek().kind == "comma" or len(args) < arity:
+            plural = "argument" if arity == 1 else "arguments"
+            raise self.fail(
+                f"function '{name.text}' takes exactly {arity} {plural}", self.peek().pos
+            )
         closing = self.expect("rparen", f"')' to close the call of '{name.text}'")
         if prime:
-            return self.make(Deriv(name.text, arg, name.pos, name.pos, closing.end))
-        return self.make(Call(name.text, (arg,), name.pos, name.pos, closing.end))
+            return self.make(Deriv(name.text, args[0], name.pos, name.pos, closing.end))
+        return self.make(Call(name.text, tuple(args), name.pos, name.pos, closing.end))
 
     def indicator(self, one: _Token) -> Node:
         """``1{left cmp right}`` (the ``1`` is already consumed)."""
@@ -557,13 +564,15 @@ def parse(
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
     functions: Iterable[str] = (),
+    models: bool = False,
 ) -> Node:
     """Parse a formula into an AST, refusing anything outside the language.
 
     The function names are those of the table :data:`~symbackprop.formula.table.FUNCTIONS`
     (the language's own and every activation record's); ``functions`` adds one-argument names
     (e.g. a network's custom activations such as ``swish``), so that ``swish'(z2)`` parses as
-    a derivative. Raises
+    a derivative. ``models=True`` adds the model language's own functions (``tr``, ``inv``,
+    the two-argument losses ``bce(a, y)``, ...; see :mod:`symbackprop.formula.table`). Raises
     :class:`~symbackprop.errors.FormulaError` -- and nothing else -- for any input that is not
     a well-formed formula within the limits (length, nesting depth, digits per number).
     """
@@ -575,7 +584,10 @@ def parse(
             text,
             max_len,
         )
-    known = FUNCTIONS.names() | frozenset(functions)
+    known = {name: 1 for name in functions}
+    for name in FUNCTIONS.names(models=models):
+        entry = FUNCTIONS.get(name, models=models)
+        known[name] = entry.arity if entry is not None else 1
     try:
         tokens = _Tokenizer(text, max_digits).tokens()
         return _Parser(text, tokens, max_depth, known).formula()

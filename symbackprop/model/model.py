@@ -1,0 +1,202 @@
+"""``Model``: a computation written as forward equations, parsed and shaped (DESIGN.md).
+
+This is the spec stage for models: it validates once, with errors naming the line, and hands
+the next stages plain data (the equations as formula trees, every name's symbolic shape). It
+derives nothing yet.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sympy
+
+from symbackprop.errors import SpecError
+from symbackprop.formula import Name, walk
+from symbackprop.model.shapes import Shape, infer
+from symbackprop.model.statements import Equation, Statements, read
+from symbackprop.spec import (
+    MAX_SPEC_FILE_BYTES,
+    _build_customs,
+    _load_json,
+    _load_toml,
+    _normalize_define,
+)
+
+#: leaves that are data when a model has no ``data:`` line
+DEFAULT_DATA = ("x", "y", "X", "Y")
+_FILE_KEYS = ("equations", "define")
+
+
+@dataclass(frozen=True)
+class Model:
+    """A parsed, shape-checked model. Build it with :meth:`parse` or :meth:`from_file`.
+
+    ``shapes`` maps every name (leaves and defined values) to ``(rows, cols)``: SymPy dimension
+    symbols ``Symbol("n0", integer=True, positive=True)`` (``m`` the batch size) or integers.
+    """
+
+    text: str
+    equations: tuple[Equation, ...]
+    parameters: tuple[str, ...]
+    data: tuple[str, ...]
+    shapes: dict[str, Shape]
+    sizes: dict[str, int]
+    #: name -> (line, equation text) of the equation that fixed an inferred shape
+    shape_reasons: dict[str, tuple[int, str]]
+    define: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def cost(self) -> str:
+        """The last equation's name: the 1 x 1 cost that gradients are taken of."""
+        return self.equations[-1].name
+
+    @property
+    def batch(self) -> bool:
+        """Batch form: a data leaf has ``m`` in its shape."""
+        m = sympy.Symbol("m", integer=True, positive=True)
+        return any(m in self.shapes[name] for name in self.data)
+
+    @classmethod
+    def parse(cls, text: str, *, define: Mapping[str, str] | None = None) -> Model:
+        """Parse model text (one statement per line); every problem is a SpecError."""
+        pairs = _normalize_define(define)
+        customs = _build_customs(pairs)
+        statements = read(text, frozenset(customs))
+        leaves = _leaves(statements)
+        data = _data(statements, leaves)
+        inferred = infer(statements, leaves, set(data))
+        dims = {str(d) for shape in inferred.shapes.values() for d in shape}
+        for name in statements.sizes:
+            if name not in dims:
+                raise SpecError(
+                    f"line {statements.sizes_line}: sizes: '{name}' is no dimension of the model"
+                )
+        parameters = tuple(name for name in leaves if name not in data)
+        return cls(
+            text=text,
+            equations=statements.equations,
+            parameters=parameters,
+            data=data,
+            shapes=inferred.shapes,
+            sizes=dict(statements.sizes),
+            shape_reasons=inferred.reasons,
+            define=pairs,
+        )
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Model:
+        """A ``.model`` text file, or TOML/JSON with the text under ``equations`` (and
+        ``define``)."""
+        p = Path(path)
+        label = f"model file '{p}'"
+        try:
+            if p.exists() and not p.is_file():
+                raise SpecError(f"{label}: not a regular file")
+            with p.open("rb") as handle:
+                raw = handle.read(MAX_SPEC_FILE_BYTES + 1)
+        except FileNotFoundError:
+            raise SpecError(f"{label}: not found") from None
+        except OSError as exc:
+            raise SpecError(f"{label}: cannot read it ({exc.strerror or exc})") from None
+        if len(raw) > MAX_SPEC_FILE_BYTES:
+            raise SpecError(f"{label}: larger than {MAX_SPEC_FILE_BYTES} bytes")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SpecError(f"{label}: not UTF-8 text (byte {exc.start})") from None
+        suffix = p.suffix.lower()
+        try:
+            if suffix in (".toml", ".json"):
+                loaded = _load_toml(text, label) if suffix == ".toml" else _load_json(text, label)
+                return cls._from_mapping(loaded)
+            return cls.parse(text)
+        except SpecError as exc:
+            raise SpecError(f"{label}: {exc}") from None
+
+    @classmethod
+    def _from_mapping(cls, data: Any) -> Model:
+        if not isinstance(data, Mapping):
+            raise SpecError("expected a table with 'equations' (and optionally 'define')")
+        unknown = sorted(set(data) - set(_FILE_KEYS))
+        if unknown:
+            raise SpecError(f"unknown key {unknown[0]!r}; expected {', '.join(_FILE_KEYS)}")
+        text = data.get("equations")
+        if not isinstance(text, str):
+            raise SpecError("'equations': expected the model text as a string")
+        define = data.get("define")
+        if define is not None and not isinstance(define, Mapping):
+            raise SpecError("'define': expected a table name -> formula")
+        return cls.parse(text, define=define)
+
+
+def _leaves(statements: Statements) -> dict[str, int]:
+    """Names used but not defined -> line of first use, in order of first use.
+
+    Also checks that each name is used after its definition, that it is declared or defined
+    if followed by '(' (done by the reader), and that declared names are used.
+    """
+    defined_at = {eq.name: eq.line for eq in statements.equations}
+    dims = {
+        str(d)
+        for decl in statements.declarations.values()
+        for d in (decl.rows, decl.cols)
+        if isinstance(d, str)
+    }
+    for eq in statements.equations:
+        if eq.name in dims:
+            raise SpecError(
+                f"line {eq.line}: '{eq.name}' is a dimension name; it cannot be defined"
+            )
+    leaves: dict[str, int] = {}
+    used: set[str] = set()
+    for eq in statements.equations:
+        names = sorted((n for n in walk(eq.expr) if isinstance(n, Name)), key=lambda n: n.pos)
+        for node in names:
+            name = node.id
+            if name == "m":
+                continue
+            where = f"line {eq.line}: '{name}'"
+            if name in dims:
+                raise SpecError(f"{where} is a dimension name; it cannot be used as a value")
+            if name == eq.name:
+                raise SpecError(f"{where} is used in its own definition")
+            if name in defined_at and defined_at[name] > eq.line:
+                raise SpecError(f"{where} is used before its definition (line {defined_at[name]})")
+            used.add(name)
+            if name not in defined_at and name not in leaves:
+                leaves[name] = eq.line
+    for name, decl in statements.declarations.items():
+        if name in dims:
+            raise SpecError(
+                f"line {decl.line}: '{name}' is a dimension name; it cannot be declared"
+            )
+        if name not in used and name not in defined_at:
+            raise SpecError(f"line {decl.line}: '{name}' is declared but never used")
+    for eq in statements.equations:
+        if eq.name in dims:
+            raise SpecError(
+                f"line {eq.line}: '{eq.name}' is a dimension name; it cannot be defined"
+            )
+    return leaves
+
+
+def _data(statements: Statements, leaves: dict[str, int]) -> tuple[str, ...]:
+    """The ``data:`` names (each a leaf), else the leaves named x, y, X, Y in order of use."""
+    if statements.data is None:
+        return tuple(name for name in leaves if name in DEFAULT_DATA)
+    for name in statements.data:
+        if name not in leaves:
+            what = (
+                "defined by an equation"
+                if any(eq.name == name for eq in statements.equations)
+                else "never used"
+            )
+            raise SpecError(
+                f"line {statements.data_line}: data: '{name}' is {what}; expected a leaf"
+            )
+    return statements.data

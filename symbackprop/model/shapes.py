@@ -1,0 +1,290 @@
+"""Shape inference for a model: every name's (rows, cols), declared or inferred.
+
+Dimensions are SymPy symbols ``Symbol(name, integer=True, positive=True)`` (``m`` the batch
+size) or positive ints, as in the network graph. An undeclared leaf starts with two unknown
+dimensions; the equations, in order, unify them (union-find) with what each operation needs:
+
+* ``A B`` / ``A @ B``: A is r x k, B is k x c, the product r x c; a 1 x 1 factor (a scalar from
+  ``sum``, ``tr``, a loss, a number) multiplies like a number;
+* ``+ -``: equal shapes, or the one broadcast: a column r x 1 with an r x m matrix; a number
+  (a literal, a named constant, ``m``) with anything;
+* ``* ⊙ /``: equal shapes, the one broadcast, or a 1 x 1 factor;
+* ``A^T``: c x r; ``A^p``: element-wise, ``p`` a number;
+* functions: see :data:`symbackprop.formula.table.MODEL_SHAPES`.
+
+An unknown column that meets ``m`` in an element-wise operation becomes 1 for a parameter (a
+parameter never carries ``m`` unless declared so: it is broadcast) and ``m`` for data. Each
+inferred shape remembers the equation that completed it (for the shape table).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from symbackprop.errors import SpecError
+from symbackprop.formula import FUNCTIONS, Binary, Call, Name, Node, Num, Transpose, Unary
+from symbackprop.formula.ast import to_text
+from symbackprop.model.statements import Dim, Equation, Statements
+
+#: a dimension while inferring: a positive int, a dimension name, or an unknown ``?leaf.0``
+_Var = int | str
+Shape = tuple[sympy.Expr, sympy.Expr]
+
+
+def dimension(name: Dim) -> sympy.Expr:
+    """``n0`` -> ``Symbol("n0", integer=True, positive=True)``; ints stay ints."""
+    if isinstance(name, int):
+        return sympy.Integer(name)
+    return sympy.Symbol(name, integer=True, positive=True)
+
+
+@dataclass
+class _Value:
+    """A sub-expression's shape while inferring; ``number``: a plain number (broadcasts)."""
+
+    rows: _Var
+    cols: _Var
+    number: bool = False
+
+
+@dataclass
+class Inferred:
+    """The result: every name's shape, and for an inferred one the equation that fixed it."""
+
+    shapes: dict[str, Shape]
+    reasons: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+def _unknown(var: _Var) -> bool:
+    return isinstance(var, str) and var.startswith("?")
+
+
+class _Inference:
+    def __init__(self, statements: Statements, leaves: dict[str, int], data: set[str]) -> None:
+        self.statements = statements
+        self.parent: dict[str, _Var] = {}
+        self.values: dict[str, _Value] = {}
+        self.data = data
+        self.leaf_lines = leaves
+        self.equation: Equation | None = None
+        for name in leaves:
+            declared = statements.declarations.get(name)
+            if declared is not None:
+                self.values[name] = _Value(declared.rows, declared.cols)
+            else:
+                self.values[name] = _Value(f"?{name}.0", f"?{name}.1")
+
+    # -- union-find ----------------------------------------------------------------------------
+
+    def find(self, var: _Var) -> _Var:
+        while _unknown(var) and var in self.parent:
+            var = self.parent[var]  # type: ignore[index]
+        return var
+
+    def show(self, var: _Var) -> str:
+        found = self.find(var)
+        return "?" if _unknown(found) else str(found)
+
+    def shape_text(self, value: _Value) -> str:
+        return f"{self.show(value.rows)} x {self.show(value.cols)}"
+
+    def fail(self, message: str) -> SpecError:
+        assert self.equation is not None
+        eq = self.equation
+        return SpecError(f"line {eq.line}: {message} (in '{_cut(eq.text)}')")
+
+    def unify(self, a: _Var, b: _Var) -> bool:
+        a, b = self.find(a), self.find(b)
+        if a == b:
+            return True
+        if _unknown(a):
+            self.parent[a] = b  # type: ignore[index]
+            return True
+        if _unknown(b):
+            self.parent[b] = a  # type: ignore[index]
+            return True
+        return False
+
+    def owner_is_parameter(self, var: _Var) -> bool:
+        """Whether an unknown dimension belongs to a parameter (not a data leaf)."""
+        return isinstance(var, str) and var[1:].rsplit(".", 1)[0] not in self.data
+
+    # -- operations ----------------------------------------------------------------------------
+
+    def mismatch(self, what: str, left: _Value, right: _Value, need: str) -> SpecError:
+        return self.fail(
+            f"{what} needs {need}; left is {self.shape_text(left)}, "
+            f"right is {self.shape_text(right)}"
+        )
+
+    def is_scalar(self, value: _Value) -> bool:
+        return self.find(value.rows) == 1 and self.find(value.cols) == 1
+
+    def product(self, op: str, left: _Value, right: _Value) -> _Value:
+        if left.number or self.is_scalar(left):
+            return _Value(right.rows, right.cols, right.number and left.number)
+        if right.number or self.is_scalar(right):
+            return _Value(left.rows, left.cols)
+        if not self.unify(left.cols, right.rows):
+            what = "the matrix product" if op == "juxt" else "'@'"
+            raise self.mismatch(what, left, right, "left columns = right rows")
+        return _Value(left.rows, right.cols)
+
+    def columns(self, a: _Var, b: _Var) -> _Var | None:
+        """The columns of an element-wise result, or None when they do not fit."""
+        fa, fb = self.find(a), self.find(b)
+        if fa == fb:
+            return fa
+        for one, other in ((fa, fb), (fb, fa)):
+            if one == 1 and other == "m":
+                return other
+            if _unknown(one) and other == "m":
+                self.unify(one, 1 if self.owner_is_parameter(one) else "m")
+                return other
+        return fb if self.unify(fa, fb) else None
+
+    def elementwise(self, op: str, left: _Value, right: _Value) -> _Value:
+        if left.number:
+            return _Value(right.rows, right.cols, right.number)
+        if right.number:
+            return _Value(left.rows, left.cols)
+        if op != "+" and op != "-":
+            if self.is_scalar(left):
+                return _Value(right.rows, right.cols)
+            if self.is_scalar(right):
+                return _Value(left.rows, left.cols)
+        need = "equal shapes (or a column r x 1 with an r x m matrix)"
+        if not self.unify(left.rows, right.rows):
+            raise self.mismatch(f"'{op}'", left, right, need)
+        cols = self.columns(left.cols, right.cols)
+        if cols is None:
+            raise self.mismatch(f"'{op}'", left, right, need)
+        return _Value(left.rows, cols)
+
+    def call(self, node: Call, args: list[_Value]) -> _Value:
+        entry = FUNCTIONS.get(node.func, models=True)
+        kind = entry.model_shape if entry is not None else "same"
+        (first, *rest) = args
+        if kind == "same":
+            return _Value(first.rows, first.cols, first.number)
+        if kind == "scalar":
+            return _Value(1, 1)
+        if kind == "rowsum":
+            return _Value(first.rows, 1)
+        if kind in ("square", "square_scalar"):
+            if not self.unify(first.rows, first.cols):
+                raise self.fail(
+                    f"'{node.func}' needs a square matrix; its argument is "
+                    f"{self.shape_text(first)}"
+                )
+            return _Value(first.rows, first.cols) if kind == "square" else _Value(1, 1)
+        second = rest[0]
+        if not (self.unify(first.rows, second.rows) and self.unify(first.cols, second.cols)):
+            raise self.mismatch(f"'{node.func}'", first, second, "two arguments of one shape")
+        return _Value(1, 1)
+
+    def value(self, node: Node) -> _Value:
+        """The shape of ``node`` (post-order without recursion limits: the parser bounds it)."""
+        if isinstance(node, Num):
+            return _Value(1, 1, number=True)
+        if isinstance(node, Name):
+            if node.id == "m":
+                return _Value(1, 1, number=True)
+            return self.values[node.id]
+        if isinstance(node, Unary):
+            return self.value(node.operand)
+        if isinstance(node, Transpose):
+            inner = self.value(node.operand)
+            return _Value(inner.cols, inner.rows, inner.number)
+        if isinstance(node, Call):
+            return self.call(node, [self.value(arg) for arg in node.args])
+        assert isinstance(node, Binary)
+        left, right = self.value(node.left), self.value(node.right)
+        if node.op == "^":
+            if not right.number:
+                raise self.fail(
+                    f"'^' needs a number exponent (element-wise power); "
+                    f"'{_cut(to_text(node.right), 30)}' is {self.shape_text(right)}"
+                )
+            return _Value(left.rows, left.cols, left.number)
+        if node.op in ("juxt", "@"):
+            return self.product(node.op, left, right)
+        return self.elementwise(node.op, left, right)
+
+    # -- the model -----------------------------------------------------------------------------
+
+    def run(self) -> Inferred:
+        reasons: dict[str, tuple[int, str]] = {}
+        pending = [name for name in self.leaf_lines if name not in self.statements.declarations]
+        for eq in self.statements.equations:
+            self.equation = eq
+            result = self.value(eq.expr)
+            declared = self.statements.declarations.get(eq.name)
+            if declared is not None:
+                target = _Value(declared.rows, declared.cols)
+                if not (
+                    self.unify(result.rows, target.rows) and self.unify(result.cols, target.cols)
+                ):
+                    raise self.fail(
+                        f"'{eq.name}' is declared {self.shape_text(target)} but its equation "
+                        f"gives {self.shape_text(result)}"
+                    )
+                result = target
+            else:
+                reasons[eq.name] = (eq.line, eq.text)
+            self.values[eq.name] = result
+            still = []
+            for name in pending:
+                leaf = self.values[name]
+                if _unknown(self.find(leaf.rows)) or _unknown(self.find(leaf.cols)):
+                    still.append(name)
+                else:
+                    reasons[name] = (eq.line, eq.text)
+            pending = still
+        cost = self.statements.equations[-1]
+        self.equation = cost
+        if not self.is_scalar(self.values[cost.name]):
+            raise self.fail(
+                f"the cost '{cost.name}' (the last equation) must be 1 x 1, "
+                f"found {self.shape_text(self.values[cost.name])}"
+            )
+        if pending:
+            name = pending[0]
+            line = self.leaf_lines[name]
+            self.equation = next(e for e in self.statements.equations if e.line == line)
+            raise self.fail(
+                f"the shape of '{name}' is undetermined ({self.shape_text(self.values[name])}); "
+                f"declare it, e.g. '{name} : n1 x 1'"
+            )
+        for name, (line, _) in reasons.items():
+            leaf = self.values[name]
+            if (
+                name in self.leaf_lines
+                and name not in self.data
+                and "m"
+                in (
+                    self.find(leaf.rows),
+                    self.find(leaf.cols),
+                )
+            ):
+                self.equation = next(e for e in self.statements.equations if e.line == line)
+                raise self.fail(
+                    f"parameter '{name}' would be {self.shape_text(leaf)}: a parameter never "
+                    f"carries m unless declared so (declare it, or list it under 'data:')"
+                )
+        shapes = {
+            name: (dimension(self.find(v.rows)), dimension(self.find(v.cols)))  # type: ignore[arg-type]
+            for name, v in self.values.items()
+        }
+        return Inferred(shapes, reasons)
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def infer(statements: Statements, leaves: dict[str, int], data: set[str]) -> Inferred:
+    """Shapes of every leaf (name -> line of first use) and every defined name."""
+    return _Inference(statements, leaves, data).run()
