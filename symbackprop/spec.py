@@ -390,6 +390,38 @@ class Network:
         """
         return "-".join([str(self.input), *(str(layer) for layer in self.layers)])
 
+    @property
+    def equations(self) -> str:
+        """The network as model text (DESIGN.md, "Models"): batch form, dimensions n0, n1, ...
+
+        A named width keeps its name as the dimension (as in the network's own graph); each
+        concrete width is given in a ``sizes:`` line. With ``l2`` the weight decay is written
+        out as ``L2 / (2 * m) * (sum(W1^2) + ...)`` (``L2`` as in the generated module). Custom
+        activations are called by name, so parse it back with the network's ``define``.
+        """
+        depth = len(self.layers)
+        dims = [w if isinstance(w, str) else f"n{i}" for i, w in enumerate(self.widths)]
+        lines = [f"# {self.compact} as forward equations (batch form)"]
+        lines += [f"X : {dims[0]} x m", f"Y : {dims[depth]} x m"]
+        for layer in range(1, depth + 1):
+            lines.append(f"W{layer} : {dims[layer]} x {dims[layer - 1]}")
+            lines.append(f"b{layer} : {dims[layer]} x 1")
+        sizes = [f"n{i} = {w}" for i, w in enumerate(self.widths) if isinstance(w, int)]
+        if sizes:
+            lines.append("sizes: " + ", ".join(sizes))
+        previous = "X"
+        for layer, activation in enumerate(self.activations, start=1):
+            lines.append(f"Z{layer} = W{layer} {previous} + b{layer}")
+            lines.append(f"A{layer} = {activation}(Z{layer})")
+            previous = f"A{layer}"
+        cost = f"{self.loss_record.name}({previous}, Y)"
+        if self.l2:
+            lines.append(f"L2 = {self.l2!r}")
+            norms = " + ".join(f"sum(W{layer}^2)" for layer in range(1, depth + 1))
+            cost += f" + L2 / (2 * m) * ({norms})"
+        lines += [f"J = {cost}", "data: X, Y"]
+        return "\n".join(lines) + "\n"
+
     def __str__(self) -> str:
         return self.compact
 

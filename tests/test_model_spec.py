@@ -261,3 +261,37 @@ def test_model_code_never_evaluates_text() -> None:
         source = path.read_text(encoding="utf-8")
         for word in ("eval(", "exec(", "sympify(", "parse_expr(", "__import__"):
             assert word not in source, (path.name, word)
+
+
+@pytest.mark.parametrize(
+    ("spec", "options"),
+    [
+        ("4-3-2-1", {}),
+        ("n-3:relu-10:softmax", {"loss": "ce", "l2": 0.01}),
+        ("2-h:tanh-1:identity", {"loss": "mse", "l2": 1e-5}),
+        ("3-2:swish-1", {"define": {"swish": "z*sigmoid(z)"}}),
+    ],
+)
+def test_network_equations_parse_back(spec: str, options: dict) -> None:
+    import symbackprop as sb
+
+    network = sb.Network.parse(spec, **options)
+    model = Model.parse(network.equations, define=dict(network.define))
+    derivation = sb.derive(network, batch=True)
+    expected = [f"{kind}{layer}" for layer in range(1, network.depth + 1) for kind in "Wb"]
+    assert model.parameters == tuple(expected) and model.data == ("X", "Y") and model.batch
+    for name in (*expected, "X", "Y"):
+        assert model.shapes[name] == derivation.shapes[name], name
+    concrete = {f"n{i}": w for i, w in enumerate(network.widths) if isinstance(w, int)}
+    assert model.sizes == concrete and model.cost == "J"
+
+
+def test_long_models_parse_quickly() -> None:
+    import time
+
+    steps = ["x : n x 1", "h0 = x"]
+    steps += [f"h{i} = tanh(W h{i - 1} + U x + b)" for i in range(1, 1500)]
+    start = time.perf_counter()
+    model = Model.parse("\n".join([*steps, "J = sum(h1499)"]))
+    assert time.perf_counter() - start < 2.0
+    assert model.parameters == ("W", "U", "b") and model.shapes["W"] == (n, n)

@@ -69,6 +69,9 @@ class _Inference:
         self.data = data
         self.leaf_lines = leaves
         self.equation: Equation | None = None
+        self.index = 0
+        #: unknown dimension -> index of the equation that linked it to another dimension
+        self.bound_at: dict[str, int] = {}
         for name in leaves:
             declared = statements.declarations.get(name)
             if declared is not None:
@@ -100,12 +103,20 @@ class _Inference:
         if a == b:
             return True
         if _unknown(a):
-            self.parent[a] = b  # type: ignore[index]
+            self.parent[a], self.bound_at[a] = b, self.index  # type: ignore[index]
             return True
         if _unknown(b):
-            self.parent[b] = a  # type: ignore[index]
+            self.parent[b], self.bound_at[b] = a, self.index  # type: ignore[index]
             return True
         return False
+
+    def resolved_at(self, var: _Var) -> int:
+        """The index of the equation that made ``var`` known: the last link of its chain."""
+        last = -1
+        while _unknown(var) and var in self.parent:
+            last = max(last, self.bound_at[var])  # type: ignore[index]
+            var = self.parent[var]  # type: ignore[index]
+        return last
 
     def owner_is_parameter(self, var: _Var) -> bool:
         """Whether an unknown dimension belongs to a parameter (not a data leaf)."""
@@ -216,12 +227,12 @@ class _Inference:
     # -- the model -----------------------------------------------------------------------------
 
     def run(self) -> Inferred:
-        reasons: dict[str, tuple[int, str]] = {}
-        pending = [name for name in self.leaf_lines if name not in self.statements.declarations]
-        for eq in self.statements.equations:
+        equations = self.statements.equations
+        declarations = self.statements.declarations
+        for self.index, eq in enumerate(equations):
             self.equation = eq
             result = self.value(eq.expr)
-            declared = self.statements.declarations.get(eq.name)
+            declared = declarations.get(eq.name)
             if declared is not None:
                 target = _Value(declared.rows, declared.cols)
                 if not (
@@ -232,44 +243,31 @@ class _Inference:
                         f"gives {self.shape_text(result)}"
                     )
                 result = target
-            else:
-                reasons[eq.name] = (eq.line, eq.text)
             self.values[eq.name] = result
-            still = []
-            for name in pending:
-                leaf = self.values[name]
-                if _unknown(self.find(leaf.rows)) or _unknown(self.find(leaf.cols)):
-                    still.append(name)
-                else:
-                    reasons[name] = (eq.line, eq.text)
-            pending = still
-        cost = self.statements.equations[-1]
-        self.equation = cost
-        if not self.is_scalar(self.values[cost.name]):
+        self.equation = equations[-1]
+        cost = self.values[equations[-1].name]
+        if not self.is_scalar(cost):
             raise self.fail(
-                f"the cost '{cost.name}' (the last equation) must be 1 x 1, "
-                f"found {self.shape_text(self.values[cost.name])}"
+                f"the cost '{equations[-1].name}' (the last equation) must be 1 x 1, "
+                f"found {self.shape_text(cost)}"
             )
-        if pending:
-            name = pending[0]
-            line = self.leaf_lines[name]
-            self.equation = next(e for e in self.statements.equations if e.line == line)
-            raise self.fail(
-                f"the shape of '{name}' is undetermined ({self.shape_text(self.values[name])}); "
-                f"declare it, e.g. '{name} : n1 x 1'"
-            )
-        for name, (line, _) in reasons.items():
+        inferred = [name for name in self.leaf_lines if name not in declarations]
+        for name in inferred:
             leaf = self.values[name]
-            if (
-                name in self.leaf_lines
-                and name not in self.data
-                and "m"
-                in (
-                    self.find(leaf.rows),
-                    self.find(leaf.cols),
+            if _unknown(self.find(leaf.rows)) or _unknown(self.find(leaf.cols)):
+                line = self.leaf_lines[name]
+                self.equation = next(e for e in equations if e.line == line)
+                raise self.fail(
+                    f"the shape of '{name}' is undetermined ({self.shape_text(leaf)}); "
+                    f"declare it, e.g. '{name} : n1 x 1'"
                 )
-            ):
-                self.equation = next(e for e in self.statements.equations if e.line == line)
+        reasons = {eq.name: (eq.line, eq.text) for eq in equations if eq.name not in declarations}
+        for name in inferred:
+            leaf = self.values[name]
+            eq = equations[max(self.resolved_at(leaf.rows), self.resolved_at(leaf.cols))]
+            reasons[name] = (eq.line, eq.text)
+            if name not in self.data and "m" in (self.find(leaf.rows), self.find(leaf.cols)):
+                self.equation = eq
                 raise self.fail(
                     f"parameter '{name}' would be {self.shape_text(leaf)}: a parameter never "
                     f"carries m unless declared so (declare it, or list it under 'data:')"

@@ -19,10 +19,11 @@ import difflib
 import keyword
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from symbackprop.errors import FormulaError, SpecError
-from symbackprop.formula import FUNCTIONS, Call, Deriv, Indicator, Name, Node, Num, parse, walk
+from symbackprop.formula import FUNCTIONS, Call, Deriv, Indicator, Name, Node, parse, walk
 from symbackprop.formula.parser import MAX_DEPTH, MAX_DIGITS, MAX_LEN
 from symbackprop.spec import MAX_NAME_LENGTH, MAX_WIDTH
 
@@ -216,13 +217,19 @@ def _expression(name: str, text: str, line: int, functions: frozenset[str]) -> N
     return tree
 
 
-def _unknown_functions(text: str, known: set[str], line: int, customs: frozenset[str]) -> None:
+def _unknown_functions(
+    text: str,
+    declared: Mapping[str, object],
+    defined: set[str],
+    line: int,
+    customs: frozenset[str],
+) -> None:
     """A name directly followed by '(' that is neither a value nor a function: a misspelt
     function, never a product (checked before parsing, so ``bcee(a, y)`` is named as such)."""
     functions = FUNCTIONS.names(models=True) | customs
     for match in _CALL_RE.finditer(text):
         name = match.group(0)
-        if name not in known and name not in functions:
+        if name not in declared and name not in defined and name not in functions:
             close = difflib.get_close_matches(name, sorted(functions), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise _fail(line, f"unknown function '{_cut(name, 40)}'{hint}")
@@ -273,11 +280,9 @@ def read(text: str, functions: frozenset[str] = frozenset()) -> Statements:
             body_text = match.group(2).strip()
             if not body_text:
                 raise _fail(number, f"'{name} = ': expected an expression after '='")
-            _unknown_functions(body_text, set(declarations) | defined, number, functions)
+            _unknown_functions(body_text, declarations, defined, number, functions)
             tree = _expression(name, body_text, number, functions)
-            constant = all(
-                isinstance(node, Num) or not isinstance(node, Name | Call) for node in walk(tree)
-            )
+            constant = not any(isinstance(node, Name | Call) for node in walk(tree))
             defined.add(name)
             equations.append(Equation(name, tree, number, statement, constant))
         elif colon:
