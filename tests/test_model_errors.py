@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symbackprop.records.activations  # noqa: F401 - fills the function table
 from symbackprop.errors import SpecError
@@ -99,6 +101,13 @@ CASES: list[tuple[str, int, str]] = [
     ("x : n x 1\nn = 2\nJ = sum(x) * n", 2, "dimension name"),
     ("m : 1 x 1\nJ = m", 1, "reserved"),
     ("x : n x 1\n = sum(x)", 2, "identifier"),
+    ("x : n x 1\nJ = sum(lambda x)", 2, "keyword"),
+    ("x : n x 1\nJ = sum(_w x)", 2, "identifier"),
+    ("x : n x 1\nJ = sum(" + "w" * 40 + " x)", 2, "at most"),
+    ("x : n x 1\nJ = sum(sizes x)", 2, "reserved"),
+    ("x : n x 1\nJ = sum(x)", 2, "no parameter"),
+    ("J = 2", 1, "no parameter"),
+    ("x : n x 1\nJ = sum(x)\ndata: x", 2, "no parameter"),
     # bad declarations
     ("x : n by 1\nJ = sum(x)", 1, "rows x cols"),
     ("x : n\nJ = sum(x)", 1, "rows x cols"),
@@ -211,3 +220,47 @@ def test_bad_define() -> None:
         Model.parse("x : n x 1\nJ = sum(x)", define={"sigmoid": "z"})
     with pytest.raises(SpecError, match="custom activation"):
         Model.parse("x : n x 1\nswish = 2\nJ = sum(x)", define={"swish": "z"})
+
+
+_PIECES = st.sampled_from(
+    [
+        "x",
+        "W",
+        "b",
+        "J",
+        " = ",
+        " : ",
+        " x ",
+        "n",
+        "m",
+        "1",
+        "(",
+        ")",
+        "^T",
+        "+",
+        "⊙",
+        "\n",
+        "sum(",
+        "bce(",
+        ",",
+        "data:",
+        "sizes:",
+        "#",
+        "2",
+        "@",
+        "tr(",
+        "inv(",
+        "\x00",
+        "é",
+        "-",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_random_text_is_a_model_or_a_spec_error(text: str) -> None:
+    try:
+        Model.parse(text)
+    except SpecError as err:
+        assert "\n" not in str(err)

@@ -219,7 +219,7 @@ def test_custom_activation_by_define() -> None:
 def test_data_leaf_gets_m_and_parameter_gets_one() -> None:
     model = Model.parse("X : n x m\nJ = sum(P ⊙ X + Q)\ndata: X")
     assert model.shapes["P"] == (n, ONE) and model.shapes["Q"] == (n, ONE)
-    model = Model.parse("X : n x m\nJ = sum(D ⊙ X)\ndata: X, D")
+    model = Model.parse("X : n x m\nW : n x n\nJ = sum(D ⊙ (W X))\ndata: X, D")
     assert model.shapes["D"] == (n, m)
 
 

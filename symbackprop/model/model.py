@@ -18,7 +18,7 @@ import sympy
 from symbackprop.errors import SpecError
 from symbackprop.formula import Name, walk
 from symbackprop.model.shapes import Shape, infer
-from symbackprop.model.statements import Equation, Statements, read
+from symbackprop.model.statements import Equation, Statements, name_problem, read
 from symbackprop.spec import (
     MAX_SPEC_FILE_BYTES,
     _build_customs,
@@ -77,6 +77,12 @@ class Model:
                     f"line {statements.sizes_line}: sizes: '{name}' is no dimension of the model"
                 )
         parameters = tuple(name for name in leaves if name not in data)
+        if not parameters:
+            cost = statements.equations[-1]
+            raise SpecError(
+                f"line {cost.line}: the model has no parameter (every leaf is data or a "
+                "constant); expected at least one value to differentiate"
+            )
         return cls(
             text=text,
             equations=statements.equations,
@@ -169,6 +175,9 @@ def _leaves(statements: Statements) -> dict[str, int]:
                 raise SpecError(f"{where} is used before its definition (line {defined_at[name]})")
             used.add(name)
             if name not in defined_at and name not in leaves:
+                problem = name_problem(name)
+                if problem is not None:
+                    raise SpecError(f"{where}: {problem}")
                 leaves[name] = eq.line
     for name, decl in statements.declarations.items():
         if name in dims:
