@@ -295,3 +295,22 @@ def test_long_models_parse_quickly() -> None:
     model = Model.parse("\n".join([*steps, "J = sum(h1499)"]))
     assert time.perf_counter() - start < 2.0
     assert model.parameters == ("W", "U", "b") and model.shapes["W"] == (n, n)
+
+
+def test_model_alone_knows_the_activations() -> None:
+    """The function table is filled by the activation records: importing the model package
+    alone (a fresh interpreter) must be enough to read relu and sigmoid."""
+    import subprocess
+    import sys
+
+    code = (
+        "from symbackprop.model import Model\n"
+        "m = Model.parse('X : 4 x m\\nY : 1 x m\\nW : 3 x 4\\nv : 1 x 3\\n"
+        "a = relu(W X)\\nJ = bce(sigmoid(v a), Y)')\n"
+        "print(m.parameters)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "W" in done.stdout and "v" in done.stdout

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.formula import FUNCTIONS, Call, Deriv, Indicator, Name, Node, parse, walk
 from symbackprop.formula.parser import MAX_DEPTH, MAX_DIGITS, MAX_LEN
+from symbackprop.records import activations  # noqa: F401 - the records fill FUNCTIONS
 from symbackprop.spec import MAX_NAME_LENGTH, MAX_WIDTH
 
 #: a model's text: at most this many characters and statements (a 50-step RNN is ~150 lines)
