@@ -65,7 +65,7 @@ class Dim:
 
     @property
     def plain(self) -> str:
-        return str(self.dim)
+        return dim_text(self.dim)
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class ShapeOf:
 
     @property
     def plain(self) -> str:
-        return f"{self.shape[0]} x {self.shape[1]}"
+        return f"{dim_text(self.shape[0])} x {dim_text(self.shape[1])}"
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,16 @@ class Prime:
 
 
 Segment = Text | Math | Rel | Dim | ShapeOf | Grad | Prime
+
+
+def dim_text(dim: Any) -> str:
+    """A dimension as plain text: its name, or the integer (without building a printer, which
+    ``str`` on a SymPy object does; reasons print thousands of dimensions)."""
+    if isinstance(dim, sp.Symbol):
+        return str(dim.name)
+    if isinstance(dim, (int, sp.Integer)):
+        return str(int(dim))
+    return str(dim)
 
 
 def math(expr: Any, text: str | None = None) -> Math:

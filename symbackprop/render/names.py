@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from symbackprop.core import segments
 from symbackprop.core.names import Name
 
 #: LaTeX for a name's base where it is not the base itself
@@ -109,7 +110,7 @@ class Naming:
 
 def dim_text(dim: Any) -> str:
     """A dimension as plain text (``n2``, ``m``, ``1``)."""
-    return str(dim)
+    return segments.dim_text(dim)
 
 
 def shape_text(shape: tuple[Any, Any]) -> str:
@@ -121,7 +122,7 @@ def concrete(shape: tuple[Any, Any], sizes: dict[str, int]) -> tuple[int, int] |
     """The shape with every dimension replaced by its size, or ``None`` if one is unknown."""
     out = []
     for d in shape:
-        text = str(d)
+        text = dim_text(d)
         if text.isdigit():
             out.append(int(text))
         elif text in sizes:
