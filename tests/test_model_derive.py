@@ -248,7 +248,9 @@ def test_gradients_match_finite_differences(key: str) -> None:
         derived = ev.gradient(name, values)
         numeric = _finite_differences(ev, values, name)
         assert derived.shape == numeric.shape, name
-        np.testing.assert_allclose(derived, numeric, rtol=1e-5, atol=1e-7, err_msg=f"{key}: {name}")
+        np.testing.assert_allclose(
+            derived, numeric, rtol=1e-5, atol=1e-7, err_msg=f"{key}: {name}"
+        )
 
 
 def test_adjoints_cover_every_equation_and_parameter() -> None:

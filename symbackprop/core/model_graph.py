@@ -41,8 +41,9 @@ from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
 from symbackprop.core.names import Name as SymbolName
 from symbackprop.errors import SpecError
-from symbackprop.formula import Binary, Call, Name, Num, Transpose as TransposeNode, Unary
+from symbackprop.formula import Binary, Call, Name, Num, Unary
 from symbackprop.formula import Node as FormulaNode
+from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
@@ -51,7 +52,7 @@ from symbackprop.records.nodes import T, activation_of, entrywise
 
 Shape = tuple[Any, Any]
 #: a value while building: a SymPy number (literal, constant, m) or a named matrix value
-Value = sp.Expr | MatrixSymbol
+Value = Any
 
 #: the scalar functions a model may apply entry by entry, besides the activations
 SCALAR_FUNCTIONS: dict[str, sp.Expr] = {
@@ -227,7 +228,9 @@ class _Builder:
             return self.define(name, Kind.MATMUL, (left, right), left * right, None)
         cols = left.shape[1] if left.shape[1] != 1 else right.shape[1]
         flags = tuple(bool(v.shape[1] == 1 and cols != 1) for v in (left, right))
-        parts = [v * OneMatrix(1, cols) if b else v for v, b in zip((left, right), flags)]
+        parts = [
+            v * OneMatrix(1, cols) if b else v for v, b in zip((left, right), flags, strict=True)
+        ]
         expr = HadamardProduct(*parts)
         return self.define(name, Kind.HADAMARD, (left, right), expr, Broadcast(flags))
 
@@ -380,7 +383,7 @@ class _Builder:
         live = {cost}
         for value in reversed(list(self.graph.nodes)):
             if value in live:
-                live.update(arg.name for arg in self.graph.nodes[value].args)
+                live.update(str(arg.name) for arg in self.graph.nodes[value].args)  # type: ignore[union-attr]
         self.graph.nodes = {k: v for k, v in self.graph.nodes.items() if k in live}
         self.graph.active &= live
 

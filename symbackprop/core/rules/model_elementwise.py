@@ -42,8 +42,10 @@ def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     out = up.value
     cols = out.shape[1]
     shown = head(out, node.expr, f"{left.name} ⊙ {right.name}")
-    pairs = ((left, right, record.broadcast[1], record.broadcast[0]),)
-    pairs += ((right, left, record.broadcast[0], record.broadcast[1]),)
+    pairs = (
+        (left, right, record.broadcast[1], record.broadcast[0]),
+        (right, left, record.broadcast[0], record.broadcast[1]),
+    )
     result = []
     for to, other, other_spread, own_spread in pairs:
         if not active(ctx, to):
@@ -150,5 +152,6 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Text(", of the shape of "),
         math(z),
     )
-    return [contribution(z, expr, Rule.SOFTMAX, "S ⊙ (G - 1 1^T (S ⊙ G))", segments, uses=(s.name,))]
-
+    return [
+        contribution(z, expr, Rule.SOFTMAX, "S ⊙ (G - 1 1^T (S ⊙ G))", segments, uses=(s.name,))
+    ]

@@ -44,7 +44,9 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     out = up.value
     shown = head(out, node.expr, sp.sstr(node.expr))
     result = []
-    for arg, coeff, broadcast in zip(node.args, record.coefficients, record.broadcast, strict=True):
+    for arg, coeff, broadcast in zip(
+        node.args, record.coefficients, record.broadcast, strict=True
+    ):
         assert isinstance(arg, MatrixSymbol)
         if not active(ctx, arg):
             continue
@@ -86,9 +88,7 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             Text(": the sum over the m columns"),
         )
         result.append(
-            contribution(
-                arg, expr, Rule.BIAS, chosen.text, segments, candidates=tuple(candidates)
-            )
+            contribution(arg, expr, Rule.BIAS, chosen.text, segments, candidates=tuple(candidates))
         )
     return result
 

@@ -165,7 +165,4 @@ def inverse_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         math(expr, f"-{out.name}^T {up.label} {out.name}^T"),
         Text(_SQUARE + "d(A^-1) = -A^-1 dA A^-1"),
     )
-    return [
-        contribution(a, expr, Rule.MATRIX_FUNCTION, "-B^T G B^T", segments, uses=(out.name,))
-    ]
-
+    return [contribution(a, expr, Rule.MATRIX_FUNCTION, "-B^T G B^T", segments, uses=(out.name,))]
