@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 
 from symbackprop.core import derivation as _derivation
 from symbackprop.core.derivation import Derivation
+from symbackprop.core.model_derivation import derive_model
+from symbackprop.errors import SpecError
+from symbackprop.model import Model
 from symbackprop.spec import Network, as_network
 
 # The facade loads the later stages (lowering, check, apps) in the function that first needs
@@ -43,14 +46,24 @@ def _source(source: SourceLike) -> Derivation | Network:
     return source if isinstance(source, Derivation) else as_network(source)
 
 
-def derive(network: NetworkLike, *, batch: bool = False) -> Derivation:
-    """Derive dJ/dW[l] and dJ/db[l] for every layer of ``network``.
+def derive(network: NetworkLike | Model, *, batch: bool | None = None) -> Derivation:
+    """Derive dJ/dW[l] and dJ/db[l] for every layer of ``network``, or dJ/d(parameter) for
+    every parameter of a :class:`~symbackprop.model.Model`.
 
     ``network``: a Network, a compact spec (``"4-3-2-1"``) or a spec file. Single-example form
     by default (x is n0 x 1, as in the lecture); ``batch=True`` gives the form over m examples
-    in columns (X is n0 x m, the cost is the mean over the columns).
+    in columns (X is n0 x m, the cost is the mean over the columns). A model's form is set by
+    its equations, so ``batch=`` is refused for it; its derivation has ``.gradients`` keyed by
+    parameter and ``.adjoints`` (name -> dJ/d(name)).
     """
-    return _derivation.derive(as_network(network), batch=batch)
+    if isinstance(network, Model):
+        if batch is not None:
+            raise SpecError(
+                "batch= is for networks: a model's form is set by its equations (batch when a "
+                "data leaf has m columns)"
+            )
+        return derive_model(network)
+    return _derivation.derive(as_network(network), batch=bool(batch))
 
 
 def codegen(

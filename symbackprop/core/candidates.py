@@ -171,3 +171,23 @@ def select(
             f"shape analysis for {target_label} left {survivor.text}, not the rule's answer"
         )
     return survivor
+
+
+def choose(
+    candidates: list[Candidate], target_label: str, answer: tuple[str, Operand, Operand]
+) -> tuple[Candidate, list[Candidate]]:
+    """The rule's ``answer`` among ``candidates``, and the other arrangements that fit too.
+
+    In a model, a square value (an RNN's W, ``x^T A x``) or a 1 x 1 factor can make several
+    arrangements fit, so shape analysis alone does not decide: the rule gives the answer and
+    its step says so (the lecture's shape trick has a limit). ``answer`` must fit; otherwise
+    a rule or a shape is wrong (:class:`InternalError`).
+    """
+    fitting = [c for c in candidates if c.fits and c.equal is None]
+    for candidate in fitting:
+        if (candidate.op, candidate.left, candidate.right) == answer:
+            return candidate, [c for c in fitting if c is not candidate]
+    raise InternalError(
+        f"the rule's answer for {target_label} does not fit; "
+        f"shape analysis left {', '.join(c.text for c in fitting) or 'none'}"
+    )

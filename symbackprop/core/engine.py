@@ -29,7 +29,7 @@ from symbackprop.core.rules import (
     Context,
     Contribution,
 )
-from symbackprop.core.segments import Grad, joined
+from symbackprop.core.segments import Grad, Segment, Text, joined
 from symbackprop.core.steps import Step
 from symbackprop.errors import InternalError
 
@@ -126,6 +126,9 @@ class _Walk:
         expr = functools.reduce(operator.add, (part.expr for part in parts))
         delta = self.graph.deltas.get(name)
         layer = self.graph.layers[name]
+        segments = joined(part.segments for part in parts)
+        if len(parts) > 1 and self.graph.announce_sums:
+            segments = (*_summed(name, len(parts)), *segments)
         self._record(
             Step(
                 target=f"dJ/d{name}",
@@ -133,7 +136,7 @@ class _Walk:
                 shape=tuple(symbol.shape),
                 rule=first.rule,
                 candidates=first.candidates,
-                segments=joined(part.segments for part in parts),
+                segments=segments,
                 layer=layer,
                 uses=first.uses,
                 algebra=first.algebra,
@@ -153,3 +156,14 @@ class _Walk:
                 symbol, expr, first.label, tuple(symbol.shape), first.scalar, first.show
             )
         return Adjoint(symbol, expr, f"dJ/d{name}", tuple(symbol.shape), None, Grad(symbol))
+
+
+def _summed(name: str, count: int) -> tuple[Segment, ...]:
+    """The opening of a step whose value J reaches along several paths."""
+    return (
+        Text(
+            f"{name} reaches J along {count} paths (it is read in several places, or by one "
+            "operation twice); by the multivariable chain rule its gradient is the sum of "
+            f"their {count} contributions: "
+        ),
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 import sympy as sp
 from sympy import MatrixSymbol, OneMatrix
@@ -45,6 +45,22 @@ class Kind(enum.StrEnum):
     SOFTMAX = "softmax"  # softmax of each column (record: the Activation)
     LOSS = "loss"  # the per-example loss summed over the output units (record: the Loss)
     PENALTY = "penalty"  # (lambda/2m) sum_l ||W_l||_F^2 over its arguments
+    # the kinds of a model's graph (core.model_graph); each argument is a named value
+    SEED = "seed"  # the cost J itself: dJ/dJ = 1
+    MATMUL = "matmul"  # A B, any two matrices
+    LINEAR = "linear"  # c1 A1 + c2 A2 + ... + c 1 (a column broadcast over the m columns)
+    SCALE = "scale"  # s A, s a 1 x 1 value
+    HADAMARD = "hadamard"  # A ⊙ B (a column broadcast over the m columns)
+    FUNCTION = "function"  # f(A) entry by entry (record: the ElementFunction)
+    TRANSPOSE = "transpose"  # A^T
+    COLUMN_SOFTMAX = "column_softmax"  # softmax of each column of any value
+    TOTAL = "total"  # sum(A): all entries, 1 x 1
+    ROWSUM = "rowsum"  # rowsum(A) = A 1: each row over the columns
+    MODEL_LOSS = "model_loss"  # a loss of any two values (record: the Loss)
+    TRACE = "trace"  # tr(A), A square
+    DET = "det"  # det(A)
+    LOGDET = "logdet"  # log det(A)
+    INVERSE = "inverse"  # inv(A)
 
 
 Arg = Union["Node", MatrixSymbol]
@@ -117,6 +133,9 @@ class ForwardGraph:
     data: tuple[str, ...] = ()
     #: every symbol's and dimension's name as parts (``"W2"`` -> ``Name("W", 2)``)
     names: dict[str, Name] = field(default_factory=dict)
+    #: whether a step whose value has several contributions opens by saying they are summed
+    #: (a model's graph; a network's steps keep their form)
+    announce_sums: ClassVar[bool] = False
 
     def _add(self, name: Name, rows: Any, cols: Any) -> MatrixSymbol:
         """A new matrix symbol named ``name``, its parts recorded in :attr:`names`."""

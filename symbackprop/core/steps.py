@@ -26,6 +26,12 @@ class Rule(enum.StrEnum):
     ASSUMPTION = "assumption"
     BILINEAR = "bilinear"
     BIAS = "bias"
+    # a model's rules (core.rules.model_*)
+    SEED = "seed"
+    LINEAR = "linear"
+    TRANSPOSE = "transpose"
+    REDUCTION = "reduction"
+    MATRIX_FUNCTION = "matrix_function"
 
 
 @dataclass(frozen=True)

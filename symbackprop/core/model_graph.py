@@ -1,0 +1,393 @@
+"""The forward graph of a :class:`~symbackprop.model.Model`: one node per operation.
+
+Every operation of every equation becomes a :class:`~symbackprop.core.graph.Node` whose
+arguments are named values (``MatrixSymbol``): the model's own names (parameters, data, the
+equations' left-hand sides) and, for the operations inside an equation, internal names
+``_t1``, ``_t2``, ... (a model may not use a name starting with ``_``). The engine then walks
+this graph exactly as it walks a dense network's, one rule per kind
+(:mod:`symbackprop.core.rules.model_linear`, ``model_elementwise``, ``model_reduce``), and
+sums the contributions of a value read in several places.
+
+Numbers (literals, named constants, ``m``) are folded into the nodes (coefficients of a
+:attr:`Kind.LINEAR` node, exponents of a power); a 1 x 1 value that multiplies a matrix is a
+:attr:`Kind.SCALE` node (its entry ``s[0, 0]`` multiplies like a number). Some functions are
+written in terms of others, and the steps show them so: ``A / B`` is ``A ⊙ B^(-1)``,
+``norm1(A)`` is ``sum(abs(A))`` and ``norm2(A)`` is ``sqrt(sum(A^2))``.
+
+Every expression in :attr:`ForwardGraph.forward` is stock SymPy (plus the activation nodes of
+:mod:`symbackprop.records.nodes`): with sizes and matrices substituted, ``.doit()`` evaluates
+it, which is how the tests evaluate a model's own equations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import sympy as sp
+from sympy import (
+    Determinant,
+    HadamardProduct,
+    Identity,
+    Inverse,
+    MatAdd,
+    MatrixSymbol,
+    OneMatrix,
+    Trace,
+    Transpose,
+)
+
+from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
+from symbackprop.core.lift import lift
+from symbackprop.core.names import Name as SymbolName
+from symbackprop.errors import SpecError
+from symbackprop.formula import Binary, Call, Name, Num, Unary
+from symbackprop.formula import Node as FormulaNode
+from symbackprop.formula import Transpose as TransposeNode
+from symbackprop.model import Model
+from symbackprop.records import scalars
+from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
+from symbackprop.records.losses import LOSSES
+from symbackprop.records.nodes import T, activation_of, entrywise
+
+Shape = tuple[Any, Any]
+#: a value while building: a SymPy number (literal, constant, m) or a named matrix value
+Value = Any
+
+#: the scalar functions a model may apply entry by entry, besides the activations
+SCALAR_FUNCTIONS: dict[str, sp.Expr] = {
+    "exp": sp.exp(T),
+    "log": sp.log(T),
+    "abs": sp.Abs(T),
+    "sqrt": sp.sqrt(T),
+}
+
+
+@dataclass(frozen=True)
+class ElementFunction:
+    """f applied entry by entry: its name as written, the scalar body f(t) and f'(t) in
+    :data:`~symbackprop.records.nodes.T`, and the activation record when f is one."""
+
+    name: str
+    body: sp.Expr
+    derivative: sp.Expr
+    activation: Activation | None = None
+
+    def apply(self, arg: Any) -> Any:
+        if self.activation is not None:
+            return activation_of(self.activation, arg)
+        return entrywise(sp.Lambda(T, self.body), arg)
+
+    def apply_derivative(self, arg: Any) -> Any:
+        return entrywise(sp.Lambda(T, self.derivative), arg)
+
+
+@dataclass(frozen=True)
+class LinearTerms:
+    """c1 A1 + c2 A2 + ... + c 1: ``coefficients[i]`` of ``node.args[i]``, ``broadcast[i]``
+    when that argument is a column repeated over the m columns, and the number added to every
+    entry."""
+
+    coefficients: tuple[sp.Expr, ...]
+    broadcast: tuple[bool, ...]
+    constant: sp.Expr = sp.Integer(0)
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """Which arguments of an element-wise product are columns repeated over the m columns."""
+
+    broadcast: tuple[bool, ...]
+
+
+@dataclass
+class ModelGraph(ForwardGraph):
+    """A model's forward graph: the network fields stay empty, the model is kept beside."""
+
+    network: Any = None
+    batch: bool = False
+    dims: tuple[sp.Symbol, ...] = ()
+    m: Any = sp.Integer(1)
+    activations: tuple[Activation, ...] = ()
+    loss: Any = None
+    model: Model | None = None
+    #: the values that depend on a parameter: the only ones that get an adjoint
+    active: set[str] = field(default_factory=set)
+    #: the model's own names (leaves, then equations), in order; internal ones start with _
+    named: tuple[str, ...] = ()
+    #: a value reached by several contributions gets a step saying they are summed
+    announce_sums: ClassVar[bool] = True
+
+    @property
+    def depth(self) -> int:
+        return 0
+
+
+def _scalar(value: Value) -> bool:
+    return not isinstance(value, MatrixSymbol)
+
+
+def _one_by_one(value: MatrixSymbol) -> bool:
+    return bool(value.shape[0] == 1 and value.shape[1] == 1)
+
+
+class _Builder:
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.m = dim("m")
+        self.graph = ModelGraph(batch=model.batch, m=self.m if model.batch else sp.Integer(1))
+        self.graph.model = model
+        self.constants: dict[str, sp.Expr] = {}
+        self.count = 0
+        self.activations: dict[str, Activation] = dict(ACTIVATIONS)
+        for name, formula in model.define:
+            self.activations[name] = custom_activation(name, formula)
+        self.line = 0
+        for name in (*model.parameters, *model.data):
+            self.symbol(name, model.shapes[name])
+        self.graph.active.update(model.parameters)
+        self.graph.data = tuple(model.data)
+
+    # -- names ---------------------------------------------------------------------------------
+
+    def fail(self, message: str) -> SpecError:
+        return SpecError(f"line {self.line}: {message}")
+
+    def symbol(self, name: str, shape: Shape) -> MatrixSymbol:
+        symbol = MatrixSymbol(name, *shape)
+        self.graph.symbols[name] = symbol
+        self.graph.names[name] = SymbolName(name)
+        self.graph.layers[name] = 0
+        return symbol
+
+    def define(
+        self, name: str | None, kind: Kind, args: tuple[MatrixSymbol, ...], expr: Any, record: Any
+    ) -> MatrixSymbol:
+        """A new value ``name`` (an internal ``_tN`` when ``None``) defined by a node."""
+        if name is None:
+            self.count += 1
+            name = f"_t{self.count}"
+        out = self.symbol(name, tuple(expr.shape))
+        node = Node(kind, args, expr, record)
+        self.graph.nodes[name] = node
+        self.graph.forward[name] = expr
+        if any(arg.name in self.graph.active for arg in args):
+            self.graph.active.add(name)
+        return out
+
+    # -- operations ----------------------------------------------------------------------------
+
+    def linear(self, terms: list[tuple[sp.Expr, Value]], name: str | None) -> Value:
+        """sum of c * value; numbers fold into the constant added to every entry."""
+        constant: sp.Expr = sp.Integer(0)
+        matrices: list[tuple[sp.Expr, MatrixSymbol]] = []
+        for coeff, value in terms:
+            if isinstance(value, MatrixSymbol):
+                matrices.append((coeff, value))
+            else:
+                constant = constant + coeff * value
+        if not matrices:
+            return constant
+        rows = matrices[0][1].shape[0]
+        cols = next((v.shape[1] for _, v in matrices if v.shape[1] != 1), matrices[0][1].shape[1])
+        broadcast = tuple(bool(v.shape[1] == 1 and cols != 1) for _, v in matrices)
+        parts = [
+            c * (v * OneMatrix(1, cols) if b else v)
+            for (c, v), b in zip(matrices, broadcast, strict=True)
+        ]
+        if constant != 0:
+            parts.append(constant * OneMatrix(rows, cols))
+        expr = MatAdd(*parts) if len(parts) > 1 else parts[0]
+        record = LinearTerms(tuple(c for c, _ in matrices), broadcast, constant)
+        return self.define(name, Kind.LINEAR, tuple(v for _, v in matrices), expr, record)
+
+    def terms(self, node: FormulaNode, sign: sp.Expr) -> list[tuple[sp.Expr, Value]]:
+        """The signed terms of a chain of + and - (and unary minus)."""
+        if isinstance(node, Binary) and node.op in ("+", "-"):
+            right = sign if node.op == "+" else -sign
+            return [*self.terms(node.left, sign), *self.terms(node.right, right)]
+        if isinstance(node, Unary):
+            return self.terms(node.operand, -sign if node.op == "-" else sign)
+        return [(sign, self.value(node))]
+
+    def product(self, op: str, left: Value, right: Value, name: str | None) -> Value:
+        """``A B`` (op "juxt"/"@") or ``A ⊙ B`` (op "*"/"⊙"), numbers and 1 x 1 values
+        multiplying like numbers."""
+        if _scalar(left) and _scalar(right):
+            return left * right  # type: ignore[operator]
+        if _scalar(left):
+            return self.linear([(left, right)], name)  # type: ignore[list-item]
+        if _scalar(right):
+            return self.linear([(right, left)], name)  # type: ignore[list-item]
+        assert isinstance(left, MatrixSymbol) and isinstance(right, MatrixSymbol)
+        if _one_by_one(left):
+            return self.define(name, Kind.SCALE, (left, right), left[0, 0] * right, None)
+        if _one_by_one(right):
+            return self.define(name, Kind.SCALE, (right, left), right[0, 0] * left, None)
+        if op in ("juxt", "@"):
+            return self.define(name, Kind.MATMUL, (left, right), left * right, None)
+        cols = left.shape[1] if left.shape[1] != 1 else right.shape[1]
+        flags = tuple(bool(v.shape[1] == 1 and cols != 1) for v in (left, right))
+        parts = [
+            v * OneMatrix(1, cols) if b else v for v, b in zip((left, right), flags, strict=True)
+        ]
+        expr = HadamardProduct(*parts)
+        return self.define(name, Kind.HADAMARD, (left, right), expr, Broadcast(flags))
+
+    def function(self, fn: ElementFunction, arg: Value, name: str | None) -> Value:
+        if _scalar(arg):
+            return fn.body.xreplace({T: arg})  # type: ignore[arg-type]
+        assert isinstance(arg, MatrixSymbol)
+        return self.define(name, Kind.FUNCTION, (arg,), fn.apply(arg), fn)
+
+    def power(self, base: Value, exponent: sp.Expr, name: str | None) -> Value:
+        body = T**exponent
+        fn = ElementFunction(f"^{exponent}", body, sp.diff(body, T))
+        return self.function(fn, base, name)
+
+    def value(self, node: FormulaNode, name: str | None = None) -> Value:
+        """The value of ``node``; ``name`` names the result (an equation's left-hand side)."""
+        if isinstance(node, Num):
+            return sp.Rational(node.value.numerator, node.value.denominator)
+        if isinstance(node, Name):
+            if node.id == "m":
+                return self.m
+            if node.id in self.constants:
+                return self.constants[node.id]
+            found = self.graph.symbols[node.id]
+            return found if name is None else self.linear([(sp.Integer(1), found)], name)
+        if isinstance(node, Unary) or (isinstance(node, Binary) and node.op in ("+", "-")):
+            return self.linear(self.terms(node, sp.Integer(1)), name)
+        if isinstance(node, TransposeNode):
+            inner = self.value(node.operand)
+            if _scalar(inner):
+                return inner
+            assert isinstance(inner, MatrixSymbol)
+            return self.define(name, Kind.TRANSPOSE, (inner,), Transpose(inner), None)
+        if isinstance(node, Call):
+            return self.call(node, name)
+        if isinstance(node, Binary):
+            return self.binary(node, name)
+        raise self.fail(f"'{type(node).__name__}' cannot appear in a model's equation")
+
+    def binary(self, node: Binary, name: str | None) -> Value:
+        left, right = self.value(node.left), self.value(node.right)
+        if node.op == "^":
+            assert _scalar(right)  # the shape inference refuses a matrix exponent
+            if _scalar(left):
+                return left**right  # type: ignore[operator]
+            return self.power(left, right, name)  # type: ignore[arg-type]
+        if node.op == "/":
+            if _scalar(right):
+                return self.product("*", left, 1 / right, name)  # type: ignore[operator]
+            reciprocal = self.power(right, sp.Integer(-1), None)
+            return self.product("*", left, reciprocal, name)
+        return self.product(node.op, left, right, name)
+
+    def call(self, node: Call, name: str | None) -> Value:
+        func = node.func
+        if func in LOSSES:
+            return self.loss(node, name)
+        (first, *_) = [self.value(arg) for arg in node.args[:1]]
+        if func in self.activations:
+            act = self.activations[func]
+            if not act.elementwise:
+                if _scalar(first):
+                    raise self.fail("softmax of a number: expected a matrix")
+                return self.define(
+                    name, Kind.COLUMN_SOFTMAX, (first,), activation_of(act, first), act
+                )
+            assert act.formula is not None
+            body = act.formula.xreplace({scalars.z: T})
+            derivative = act.derivative.xreplace({scalars.z: T})
+            return self.function(ElementFunction(func, body, derivative, act), first, name)
+        if func in SCALAR_FUNCTIONS:
+            body = SCALAR_FUNCTIONS[func]
+            return self.function(ElementFunction(func, body, sp.diff(body, T)), first, name)
+        if _scalar(first):
+            raise self.fail(f"'{func}' of a number: expected a matrix")
+        assert isinstance(first, MatrixSymbol)
+        rows, cols = first.shape
+        if func == "sum":
+            expr = OneMatrix(1, rows) * first * OneMatrix(cols, 1)
+            return self.define(name, Kind.TOTAL, (first,), expr, None)
+        if func == "rowsum":
+            return self.define(name, Kind.ROWSUM, (first,), first * OneMatrix(cols, 1), None)
+        if func == "norm1":
+            absolute = self.function(
+                ElementFunction("abs", SCALAR_FUNCTIONS["abs"], sp.sign(T)), first, None
+            )
+            return self.call_total(absolute, name)
+        if func == "norm2":
+            squares = self.power(first, sp.Integer(2), None)
+            total = self.call_total(squares, None)
+            body = SCALAR_FUNCTIONS["sqrt"]
+            return self.function(ElementFunction("sqrt", body, sp.diff(body, T)), total, name)
+        if func == "tr":
+            return self.define(name, Kind.TRACE, (first,), Trace(first) * Identity(1), None)
+        if func == "det":
+            return self.define(name, Kind.DET, (first,), Determinant(first) * Identity(1), None)
+        if func == "logdet":
+            expr = sp.log(Determinant(first)) * Identity(1)
+            return self.define(name, Kind.LOGDET, (first,), expr, None)
+        if func == "inv":
+            return self.define(name, Kind.INVERSE, (first,), Inverse(first), None)
+        raise self.fail(f"'{func}' is not derived in a model yet")
+
+    def call_total(self, value: Value, name: str | None) -> Value:
+        assert isinstance(value, MatrixSymbol)
+        rows, cols = value.shape
+        expr = OneMatrix(1, rows) * value * OneMatrix(cols, 1)
+        return self.define(name, Kind.TOTAL, (value,), expr, None)
+
+    def loss(self, node: Call, name: str | None) -> Value:
+        """L(a, y) summed over the entries; in batch form divided by m (the mean over the
+        columns of the per-example loss)."""
+        record = LOSSES[node.func]
+        a, y = (self.value(arg) for arg in node.args)
+        if not isinstance(a, MatrixSymbol) or not isinstance(y, MatrixSymbol):
+            raise self.fail(f"'{node.func}' needs two matrices, not numbers")
+        if y.name in self.graph.active:
+            raise self.fail(
+                f"the second argument of '{node.func}' (the target) depends on a parameter; "
+                "a model differentiates a loss through its first argument only"
+            )
+        rows, cols = a.shape
+        per_entry = lift(record.formula, {scalars.a: a, scalars.y: y}, (rows, cols))
+        total = OneMatrix(1, rows) * per_entry * OneMatrix(cols, 1)
+        expr = (1 / self.m) * total if self.graph.batch else total
+        return self.define(name, Kind.MODEL_LOSS, (a, y), expr, record)
+
+    # -- the model -----------------------------------------------------------------------------
+
+    def build(self) -> ModelGraph:
+        for eq in self.model.equations:
+            self.line = eq.line
+            if eq.constant:
+                value = self.value(eq.expr)
+                assert _scalar(value)
+                self.constants[eq.name] = value  # type: ignore[assignment]
+                continue
+            result = self.value(eq.expr, eq.name)
+            if _scalar(result):  # an expression of numbers only that is not a constant
+                raise self.fail(f"'{eq.name}' is a number; write it as a constant")
+        cost = self.graph.symbols[self.model.cost]
+        self.graph.named = tuple(n for n in self.graph.symbols if not n.startswith("_"))
+        self._prune(cost.name)
+        self.graph.cost = Cost(Node(Kind.SEED, (cost,), cost), None)
+        return self.graph
+
+    def _prune(self, cost: str) -> None:
+        """Keep only the nodes J depends on (a value read by an unused equation would wait for
+        that reader's contribution forever); their forward expressions stay."""
+        live = {cost}
+        for value in reversed(list(self.graph.nodes)):
+            if value in live:
+                live.update(str(arg.name) for arg in self.graph.nodes[value].args)  # type: ignore[union-attr]
+        self.graph.nodes = {k: v for k, v in self.graph.nodes.items() if k in live}
+        self.graph.active &= live
+
+
+def build_model_graph(model: Model) -> ModelGraph:
+    """The forward graph of ``model`` (its batch form set by its data's shapes)."""
+    return _Builder(model).build()

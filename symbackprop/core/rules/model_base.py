@@ -1,0 +1,87 @@
+"""What the rules of a model's nodes share: which arguments get a contribution, how a step
+says whether shape analysis decided, and the contribution record itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sympy import MatrixSymbol
+
+from symbackprop.core.candidates import Candidate
+from symbackprop.core.model_graph import ModelGraph
+from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
+from symbackprop.core.segments import Grad, Rel, Segment, ShapeOf, Text, math
+from symbackprop.core.steps import Rule
+
+
+def active(ctx: Context, symbol: MatrixSymbol) -> bool:
+    """Whether ``symbol`` depends on a parameter (data and constants get no adjoint)."""
+    graph = ctx.graph
+    assert isinstance(graph, ModelGraph)
+    return symbol.name in graph.active
+
+
+def scalar(up: Adjoint) -> Any:
+    """The entry of a 1 x 1 adjoint, which multiplies like a number."""
+    return up.expr[0, 0]
+
+
+def head(out: MatrixSymbol, expr: Any, text: str) -> tuple[Segment, ...]:
+    """``out = <its definition>; `` at the start of a reason."""
+    return (math(out), Rel(), math(expr, text), Text("; "))
+
+
+def target(to: MatrixSymbol, up: Adjoint) -> tuple[Segment, ...]:
+    """``dJ/dA must be r x c like A; G is ...``."""
+    return (
+        Grad(to),
+        Text(" must be "),
+        ShapeOf(shape_of(to)),
+        Text(" like "),
+        math(to),
+        Text("; "),
+        math(up.expr, up.label),
+        Text(" is "),
+        ShapeOf(up.shape),
+    )
+
+
+def decision(
+    chosen: Candidate, others: list[Candidate], candidates: list[Candidate], why: str
+) -> tuple[Segment, ...]:
+    """Whether shape analysis left the rule's answer alone, said honestly."""
+    if not others:
+        return (
+            Text(f"; of the {len(candidates)} arrangements only "),
+            math(chosen.expr, chosen.text),
+            Text(" has that shape"),
+        )
+    fits = ", ".join(other.text for other in others)
+    return (
+        Text("; shapes alone do not decide here: "),
+        math(chosen.expr, chosen.text),
+        Text(
+            f" and {fits} all have that shape (a square value or a 1 x 1 factor lets them "
+            f"fit); the rule's form is right because {why}"
+        ),
+    )
+
+
+def contribution(
+    to: MatrixSymbol,
+    expr: Any,
+    rule: Rule,
+    label: str,
+    segments: tuple[Segment, ...],
+    candidates: tuple[Candidate, ...] = (),
+    uses: tuple[str, ...] = (),
+) -> Contribution:
+    return Contribution(
+        to=to,
+        expr=expr,
+        rule=rule,
+        label=label,
+        segments=segments,
+        candidates=candidates,
+        uses=uses,
+    )

@@ -1,0 +1,157 @@
+"""The rules of a model's element-wise nodes: A ⊙ B (a column broadcast over the m columns
+sums back over them), f(A) entry by entry (G ⊙ f'(A)) and softmax of each column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy import HadamardProduct, MatrixSymbol, OneMatrix
+
+from symbackprop.core.candidates import Operand, choose, elementwise_candidates
+from symbackprop.core.graph import Node
+from symbackprop.core.model_graph import Broadcast, ElementFunction
+from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
+from symbackprop.core.rules.model_base import active, contribution, decision, head, target
+from symbackprop.core.segments import Grad, Prime, Rel, Text, math
+from symbackprop.core.steps import Rule
+from symbackprop.records.nodes import T as _T
+
+#: how the variable of an element-wise derivative is shown
+_SHOWN = sp.Symbol("t", real=True)
+
+_ENTRYWISE_WHY = (
+    "entry (i, j) of the result depends on entry (i, j) of the argument only, so the chain "
+    "rule multiplies entry by entry"
+)
+
+
+def _spread(symbol: MatrixSymbol, broadcast: bool, cols: Any) -> Operand:
+    """The operand as the product reads it: a broadcast column as ``b 1_m^T``."""
+    if not broadcast:
+        return Operand(symbol.name, symbol, shape_of(symbol))
+    spread = symbol * OneMatrix(1, cols)
+    return Operand(f"{symbol.name} 1_m^T", spread, (symbol.shape[0], cols))
+
+
+def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """out = A ⊙ B: dJ/dA = G ⊙ B (summed over the m columns when A is a broadcast column)."""
+    record: Broadcast = node.record
+    left, right = node.args
+    assert isinstance(left, MatrixSymbol) and isinstance(right, MatrixSymbol)
+    out = up.value
+    cols = out.shape[1]
+    shown = head(out, node.expr, f"{left.name} ⊙ {right.name}")
+    pairs = (
+        (left, right, record.broadcast[1], record.broadcast[0]),
+        (right, left, record.broadcast[0], record.broadcast[1]),
+    )
+    result = []
+    for to, other, other_spread, own_spread in pairs:
+        if not active(ctx, to):
+            continue
+        factor = _spread(other, other_spread, cols)
+        g = up.operand
+        if own_spread:
+            product = HadamardProduct(up.expr, factor.expr)
+            expr = product * OneMatrix(cols, 1)
+            segments = (
+                *shown,
+                math(to),
+                Text(" is broadcast over the m columns, so "),
+                Grad(to),
+                Rel(),
+                math(expr, f"({up.label} ⊙ {factor.name}) 1_m"),
+                Text(": the entry-wise product summed over the m columns, "),
+                *target(to, up),
+            )
+            result.append(contribution(to, expr, Rule.BIAS, "(G ⊙ B) 1_m", segments))
+            continue
+        candidates = elementwise_candidates(g, factor, shape_of(to))
+        chosen, others = choose(candidates, f"dJ/d{to.name}", ("⊙", g, factor))
+        segments = (
+            *shown,
+            *target(to, up),
+            *decision(chosen, others, candidates, _ENTRYWISE_WHY),
+        )
+        result.append(
+            contribution(
+                to,
+                chosen.expr,
+                Rule.ELEMENTWISE,
+                chosen.text,
+                segments,
+                candidates=tuple(candidates),
+                uses=(other.name,),
+            )
+        )
+    return result
+
+
+def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """out = f(A) entry by entry: dJ/dA = G ⊙ f'(A) (f' = f for exp: the output itself)."""
+    fn: ElementFunction = node.record
+    (arg,) = node.args
+    assert isinstance(arg, MatrixSymbol)
+    if not active(ctx, arg):
+        return []
+    out = up.value
+    shape = shape_of(arg)
+    reuse = sp.simplify(fn.derivative - fn.body) == 0
+    matrix = out if reuse else fn.apply_derivative(arg)
+    latex = fn.activation.latex if fn.activation is not None else rf"\operatorname{{{fn.name}}}"
+    factor = Operand(
+        out.name if reuse else f"{fn.name}'({arg.name})",
+        matrix,
+        shape,
+        None if reuse else Prime(fn.name, latex, arg),
+    )
+    g = up.operand
+    candidates = elementwise_candidates(g, factor, shape)
+    chosen, others = choose(candidates, f"dJ/d{arg.name}", ("⊙", g, factor))
+    segments = (
+        *head(out, node.expr, f"{fn.name}({arg.name})"),
+        Text(f"{fn.name} acts entry by entry with derivative "),
+        math(fn.derivative.xreplace({_T: _SHOWN})),
+        *((Text(f" (= {fn.name} itself, so the cached {out.name} is reused)"),) if reuse else ()),
+        Text("; "),
+        *target(arg, up),
+        *decision(chosen, others, candidates, _ENTRYWISE_WHY),
+    )
+    uses = (out.name,) if reuse else (arg.name,)
+    return [
+        contribution(
+            arg,
+            chosen.expr,
+            Rule.ELEMENTWISE,
+            chosen.text,
+            segments,
+            candidates=tuple(candidates),
+            uses=uses,
+        )
+    ]
+
+
+def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """S = softmax(Z) per column: dJ/dZ = S ⊙ (G - 1 1^T (S ⊙ G)), the Jacobian-vector
+    product diag(s) - s s^T of each column."""
+    (z,) = node.args
+    assert isinstance(z, MatrixSymbol)
+    if not active(ctx, z):
+        return []
+    s = up.value
+    rows = z.shape[0]
+    weighted = HadamardProduct(s, up.expr)
+    expr = HadamardProduct(s, up.expr - OneMatrix(rows, rows) * weighted)
+    segments = (
+        *head(s, node.expr, f"softmax({z.name})"),
+        Text("each column's Jacobian is diag(s) - s s^T (symmetric), so each column of "),
+        Grad(z),
+        Text(" is s ⊙ (g - (s^T g) 1): "),
+        math(expr, f"{s.name} ⊙ ({up.label} - 1 1^T ({s.name} ⊙ {up.label}))"),
+        Text(", of the shape of "),
+        math(z),
+    )
+    return [
+        contribution(z, expr, Rule.SOFTMAX, "S ⊙ (G - 1 1^T (S ⊙ G))", segments, uses=(s.name,))
+    ]

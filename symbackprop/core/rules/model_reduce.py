@@ -1,0 +1,168 @@
+"""The rules of a model's reductions and matrix functions: sum (all entries), rowsum, the
+losses of any two values, tr, det, logdet and inv."""
+
+from __future__ import annotations
+
+from sympy import Determinant, Identity, Inverse, MatrixSymbol, OneMatrix, Transpose
+
+from symbackprop.core.graph import Node
+from symbackprop.core.lift import lift
+from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
+from symbackprop.core.rules.model_base import active, contribution, head, scalar
+from symbackprop.core.segments import Grad, Rel, Text, math
+from symbackprop.core.steps import Rule
+from symbackprop.records import scalars
+from symbackprop.records.losses import Loss
+
+_SQUARE = (
+    "; shapes alone do not decide here: the argument is square, so G, its transpose and "
+    "their products with it all have its shape; the rule's form follows from "
+)
+
+
+def total_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """out = sum(A) = 1^T A 1: every entry counts once, dJ/dA = g 1 1^T (g = dJ/dout)."""
+    (a,) = node.args
+    assert isinstance(a, MatrixSymbol)
+    if not active(ctx, a):
+        return []
+    expr = scalar(up) * OneMatrix(*shape_of(a))
+    segments = (
+        *head(up.value, node.expr, f"sum({a.name})"),
+        Text("every entry of "),
+        math(a),
+        Text(" adds to the sum once, so "),
+        Grad(a),
+        Rel(),
+        math(expr, f"{up.label} 1 1^T"),
+        Text(", the 1 x 1 adjoint repeated over the shape of "),
+        math(a),
+    )
+    return [contribution(a, expr, Rule.REDUCTION, "g 1 1^T", segments)]
+
+
+def rowsum_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """out = rowsum(A) = A 1_c: dJ/dA = G 1_c^T, each row's adjoint repeated over its columns."""
+    (a,) = node.args
+    assert isinstance(a, MatrixSymbol)
+    if not active(ctx, a):
+        return []
+    cols = a.shape[1]
+    expr = up.expr * OneMatrix(1, cols)
+    segments = (
+        *head(up.value, node.expr, f"rowsum({a.name})"),
+        Text("each entry of a row adds to that row's sum once, so "),
+        Grad(a),
+        Rel(),
+        math(expr, f"{up.label} 1^T"),
+        Text(", each row's adjoint repeated over the columns of "),
+        math(a),
+    )
+    return [contribution(a, expr, Rule.REDUCTION, "G 1^T", segments)]
+
+
+def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """out = L(A, Y) summed over the entries (over m in batch form: the mean of the columns'
+    losses): dJ/dA = g (1/m) dL/da entry by entry."""
+    record: Loss = node.record
+    a, y = node.args
+    assert isinstance(a, MatrixSymbol) and isinstance(y, MatrixSymbol)
+    if not active(ctx, a):
+        return []
+    shape = shape_of(a)
+    dl = record.derivative
+    entrywise = lift(dl, {scalars.a: a, scalars.y: y}, shape)
+    coeff = scalar(up) / ctx.m if ctx.batch else scalar(up)
+    expr = coeff * entrywise
+    mean = "the mean over the m columns of " if ctx.batch else ""
+    segments = (
+        *head(up.value, node.expr, f"{record.name}({a.name}, {y.name})"),
+        Text(f"{mean}{record.description}, a sum over the entries of "),
+        math(record.formula),
+        Text("; each entry's term depends on its own entry only, so "),
+        Grad(a),
+        Text(" is taken entry by entry: dL/da = "),
+        math(dl),
+        Text(", times 1/m for the mean" if ctx.batch else ""),
+        Text(", of the shape of "),
+        math(a),
+    )
+    return [
+        contribution(
+            a,
+            expr,
+            Rule.LOSS,
+            f"dJ/d{a.name}",
+            tuple(s for s in segments if not (isinstance(s, Text) and not s.text)),
+            uses=(a.name, y.name),
+        )
+    ]
+
+
+def trace_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """out = tr(A): dJ/dA = g I."""
+    (a,) = node.args
+    assert isinstance(a, MatrixSymbol)
+    if not active(ctx, a):
+        return []
+    expr = scalar(up) * Identity(a.shape[0])
+    segments = (
+        *head(up.value, node.expr, f"tr({a.name})"),
+        Text("only the diagonal entries add to the trace, so "),
+        Grad(a),
+        Rel(),
+        math(expr, f"{up.label} I"),
+    )
+    return [contribution(a, expr, Rule.MATRIX_FUNCTION, "g I", segments)]
+
+
+def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """out = det(A): dJ/dA = g det(A) A^-T (Jacobi's formula)."""
+    (a,) = node.args
+    assert isinstance(a, MatrixSymbol)
+    if not active(ctx, a):
+        return []
+    expr = scalar(up) * Determinant(a) * Transpose(Inverse(a))
+    segments = (
+        *head(up.value, node.expr, f"det({a.name})"),
+        Grad(a),
+        Rel(),
+        math(expr, f"{up.label} det({a.name}) {a.name}^-T"),
+        Text(_SQUARE + "Jacobi's formula d det(A) = det(A) tr(A^-1 dA)"),
+    )
+    return [contribution(a, expr, Rule.MATRIX_FUNCTION, "g det(A) A^-T", segments)]
+
+
+def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """out = log det(A): dJ/dA = g A^-T."""
+    (a,) = node.args
+    assert isinstance(a, MatrixSymbol)
+    if not active(ctx, a):
+        return []
+    expr = scalar(up) * Transpose(Inverse(a))
+    segments = (
+        *head(up.value, node.expr, f"logdet({a.name})"),
+        Grad(a),
+        Rel(),
+        math(expr, f"{up.label} {a.name}^-T"),
+        Text(_SQUARE + "d log det(A) = tr(A^-1 dA)"),
+    )
+    return [contribution(a, expr, Rule.MATRIX_FUNCTION, "g A^-T", segments)]
+
+
+def inverse_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """out = inv(A): dJ/dA = -A^-T G A^-T (from d(A^-1) = -A^-1 dA A^-1)."""
+    (a,) = node.args
+    assert isinstance(a, MatrixSymbol)
+    if not active(ctx, a):
+        return []
+    out = up.value
+    expr = -Transpose(out) * up.expr * Transpose(out)
+    segments = (
+        *head(out, node.expr, f"inv({a.name})"),
+        Grad(a),
+        Rel(),
+        math(expr, f"-{out.name}^T {up.label} {out.name}^T"),
+        Text(_SQUARE + "d(A^-1) = -A^-1 dA A^-1"),
+    )
+    return [contribution(a, expr, Rule.MATRIX_FUNCTION, "-B^T G B^T", segments, uses=(out.name,))]

@@ -1,0 +1,348 @@
+"""Deriving models written as forward equations (issue 11, item 3).
+
+Each model's derived gradients are evaluated with SymPy alone at small concrete sizes and
+random values (substitute the sizes and the matrices, ``.doit()``) and compared with central
+finite differences of the cost computed from the model's own forward equations, evaluated the
+same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import sympy as sp
+from sympy import MatrixSymbol, OneMatrix
+
+import symbackprop as sb
+from symbackprop.core.model_derivation import ModelDerivation
+from symbackprop.errors import SpecError
+from symbackprop.model import Model
+
+RESIDUAL_MLP = """
+X  : n0 x m
+Y  : 1 x m
+W1 : n1 x n0
+W2 : n0 x n1
+z1 = W1 X + b1
+a1 = relu(z1)
+h  = W2 a1 + X
+J  = bce(sigmoid(w^T h + c), Y)
+data: X, Y
+"""
+
+TIED_AUTOENCODER = """
+X : n0 x m
+W : n1 x n0
+H = sigmoid(W X + b)
+R = W^T H + c
+J = mse(R, X)
+data: X
+"""
+
+RNN_3 = """
+X1 : n0 x m
+X2 : n0 x m
+X3 : n0 x m
+Y  : 1 x m
+W  : n1 x n1
+U  : n1 x n0
+h1 = tanh(U X1 + b)
+h2 = tanh(W h1 + U X2 + b)
+h3 = tanh(W h2 + U X3 + b)
+J  = mse(v^T h3 + c, Y)
+data: X1, X2, X3, Y
+"""
+
+TWO_HEADS = """
+X  : n0 x m
+Y1 : 1 x m
+Y2 : n2 x m
+W1 : n1 x n0
+V  : n2 x n1
+H  = relu(W1 X + b1)
+p  = sigmoid(w^T H + c)
+J  = bce(p, Y1) + ce(softmax(V H + d), Y2)
+data: X, Y1, Y2
+"""
+
+LOGISTIC_L2 = """
+X : n x m
+Y : 1 x m
+lam = 0.01
+p = sigmoid(w^T X + c)
+J = bce(p, Y) + (lam / 2) sum(w ⊙ w)
+data: X, Y
+"""
+
+SOFTMAX_L2 = """
+X : n x m
+Y : k x m
+W : k x n
+lam = 0.1
+J = ce(softmax(W X + b), Y) + (lam / (2 m)) sum(W * W)
+data: X, Y
+"""
+
+QUADRATIC = """
+x : n x 1
+A : n x n
+J = 0.5 x^T A x
+data:
+"""
+
+NORM2_SQUARED = """
+A : k x n
+x : n x 1
+y : k x 1
+J = norm2(A x - y)^2
+data: y
+"""
+
+NORM1 = """
+A : k x n
+x : n x 1
+y : k x 1
+J = norm1(A x - y)
+data: y
+"""
+
+LOGISTIC_SUM = """
+X : m x n
+y : m x 1
+J = sum(log(exp(-y ⊙ (X w)) + 1))
+data: X, y
+"""
+
+DOT = """
+x : n x 1
+y : n x 1
+J = (y ⊙ v)^T x
+data: y
+"""
+
+TRACE = """
+X : n x k
+A : p x k
+C : k x p
+J = tr(A X^T B X C)
+data:
+"""
+
+LOGDET_INV = """
+X : n x n
+J = log(det(inv(X)))
+data:
+"""
+
+LOGDET = """
+X : n x n
+J = logdet(X) + tr(X)
+data:
+"""
+
+#: model, sizes (every dimension), targets of the data: "binary", "one-hot" or "real"
+MODELS: dict[str, tuple[str, dict[str, int]]] = {
+    "residual_mlp": (RESIDUAL_MLP, {"n0": 3, "n1": 2, "m": 3}),
+    "tied_autoencoder": (TIED_AUTOENCODER, {"n0": 3, "n1": 2, "m": 2}),
+    "rnn_3": (RNN_3, {"n0": 2, "n1": 2, "m": 2}),
+    "two_heads": (TWO_HEADS, {"n0": 2, "n1": 2, "n2": 3, "m": 2}),
+    "logistic_l2": (LOGISTIC_L2, {"n": 3, "m": 3}),
+    "softmax_l2": (SOFTMAX_L2, {"n": 2, "k": 3, "m": 2}),
+    "quadratic": (QUADRATIC, {"n": 3}),
+    "norm2_squared": (NORM2_SQUARED, {"n": 2, "k": 3}),
+    "norm1": (NORM1, {"n": 2, "k": 3}),
+    "logistic_sum": (LOGISTIC_SUM, {"n": 2, "m": 3}),
+    "dot": (DOT, {"n": 3}),
+    "trace": (TRACE, {"n": 2, "k": 3, "p": 2}),
+    "logdet_inv": (LOGDET_INV, {"n": 2}),
+    "logdet": (LOGDET, {"n": 2}),
+}
+#: data leaves holding targets that need valid values
+TARGETS = {"Y": "binary", "Y1": "binary", "Y2": "one-hot"}
+TARGETS_OF = {"softmax_l2": {"Y": "one-hot"}}
+
+
+def _draw(model: Model, sizes: dict[sp.Symbol, int], key: str, seed: int) -> dict[str, Any]:
+    """Random values for every leaf; targets valid for their loss; square ones well-conditioned."""
+    rng = np.random.default_rng(seed)
+    values = {}
+    for name in (*model.parameters, *model.data):
+        rows, cols = (int(sp.sympify(d).subs(sizes)) for d in model.shapes[name])
+        kind = TARGETS_OF.get(key, {}).get(name, TARGETS.get(name, "real"))
+        if kind == "binary":
+            value = rng.integers(0, 2, size=(rows, cols)).astype(float)
+        elif kind == "one-hot":
+            value = np.zeros((rows, cols))
+            value[rng.integers(0, rows, size=cols), range(cols)] = 1.0
+        else:
+            value = rng.uniform(-1.0, 1.0, size=(rows, cols))
+            if rows == cols and rows > 1 and key.startswith("logdet"):
+                value = value @ value.T + rows * np.eye(rows)  # positive definite: det > 0
+        values[name] = value
+    return values
+
+
+class _Evaluator:
+    """A model's forward equations and derived expressions, evaluated by SymPy alone."""
+
+    def __init__(self, d: ModelDerivation, sizes: dict[str, int]) -> None:
+        self.d = d
+        self.sizes = {sp.Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
+
+    def _explicit(self, expr: Any, env: dict[Any, Any]) -> sp.Matrix:
+        concrete = expr.subs(self.sizes).xreplace(env)
+        concrete = concrete.xreplace(
+            {ones: ones.as_explicit() for ones in concrete.atoms(OneMatrix)}
+        )
+        concrete = concrete.doit()
+        if not isinstance(concrete, sp.MatrixBase):
+            concrete = concrete.as_explicit()
+        return sp.Matrix(concrete)
+
+    def forward(self, values: dict[str, np.ndarray]) -> dict[Any, sp.Matrix]:
+        """The environment: every leaf and every forward value, keyed by its sized symbol."""
+        graph = self.d.graph
+        env: dict[Any, Any] = {}
+        for name, value in values.items():
+            env[graph.symbols[name].subs(self.sizes)] = sp.Matrix(value)
+        for name, expr in graph.forward.items():
+            env[graph.symbols[name].subs(self.sizes)] = sp.N(self._explicit(expr, env), 30)
+        return env
+
+    def cost(self, values: dict[str, np.ndarray]) -> float:
+        env = self.forward(values)
+        assert self.d.model is not None
+        return float(env[self.d.graph.symbols[self.d.model.cost].subs(self.sizes)][0, 0])
+
+    def gradient(self, name: str, values: dict[str, np.ndarray]) -> np.ndarray:
+        env = self.forward(values)
+        found = self._explicit(self.d.gradients[name], env)
+        return np.array(sp.N(found, 20).tolist(), dtype=float)
+
+
+def _finite_differences(
+    ev: _Evaluator, values: dict[str, np.ndarray], name: str, eps: float = 1e-6
+) -> np.ndarray:
+    out = np.zeros_like(values[name])
+    for index in np.ndindex(*out.shape):
+        plus = {k: v.copy() for k, v in values.items()}
+        minus = {k: v.copy() for k, v in values.items()}
+        plus[name][index] += eps
+        minus[name][index] -= eps
+        out[index] = (ev.cost(plus) - ev.cost(minus)) / (2 * eps)
+    return out
+
+
+@pytest.mark.parametrize("key", sorted(MODELS))
+def test_gradients_match_finite_differences(key: str) -> None:
+    text, sizes = MODELS[key]
+    model = Model.parse(text)
+    d = sb.derive(model)
+    assert isinstance(d, ModelDerivation)
+    assert set(d.gradients) == set(model.parameters)
+    ev = _Evaluator(d, sizes)
+    values = _draw(model, ev.sizes, key, seed=1)
+    for name in model.parameters:
+        derived = ev.gradient(name, values)
+        numeric = _finite_differences(ev, values, name)
+        assert derived.shape == numeric.shape, name
+        np.testing.assert_allclose(
+            derived, numeric, rtol=1e-5, atol=1e-7, err_msg=f"{key}: {name}"
+        )
+
+
+def test_adjoints_cover_every_equation_and_parameter() -> None:
+    model = Model.parse(RESIDUAL_MLP)
+    d = sb.derive(model)
+    assert isinstance(d, ModelDerivation)
+    for name in ("J", "h", "a1", "z1", "W1", "b1", "W2", "w", "c"):
+        assert name in d.adjoints
+        assert tuple(d.adjoints[name].shape) == tuple(model.shapes[name])
+    assert d.gradients["W1"] == d.adjoints["W1"]
+
+
+def test_shared_weights_sum_their_contributions_with_a_step_saying_so() -> None:
+    d = sb.derive(Model.parse(RNN_3))
+    steps = {step.target: step for step in d.steps}
+    for name in ("W", "U", "b"):
+        assert "reaches J along" in steps[f"dJ/d{name}"].reason
+    tied = {step.target: step for step in sb.derive(Model.parse(TIED_AUTOENCODER)).steps}
+    assert "reaches J along 2 paths" in tied["dJ/dW"].reason
+
+
+def test_square_parameters_say_shapes_do_not_decide() -> None:
+    steps = {step.target: step for step in sb.derive(Model.parse(RNN_3)).steps}
+    assert "shapes alone do not decide" in steps["dJ/dW"].reason
+    quadratic = {step.target: step for step in sb.derive(Model.parse(QUADRATIC)).steps}
+    assert "shapes alone do not decide" in quadratic["dJ/dA"].reason
+
+
+def test_generic_shapes_decide_alone() -> None:
+    steps = {step.target: step for step in sb.derive(Model.parse(RESIDUAL_MLP)).steps}
+    assert "shapes alone do not decide" not in steps["dJ/dW1"].reason
+    assert "of the 8 arrangements only" in steps["dJ/dW1"].reason
+
+
+def test_quadratic_recovers_the_closed_forms() -> None:
+    d = sb.derive(Model.parse(QUADRATIC))
+    ev = _Evaluator(d, {"n": 3})
+    model = d.model
+    assert model is not None
+    values = _draw(model, ev.sizes, "quadratic", seed=3)
+    a, x = values["A"], values["x"]
+    np.testing.assert_allclose(ev.gradient("x", values), (a + a.T) @ x / 2, rtol=1e-9)
+    np.testing.assert_allclose(ev.gradient("A", values), x @ x.T / 2, rtol=1e-9)
+
+
+def test_batch_is_refused_for_a_model() -> None:
+    with pytest.raises(SpecError, match="batch"):
+        sb.derive(Model.parse(QUADRATIC), batch=True)
+
+
+def test_printing_a_model_derivation_is_a_clear_spec_error() -> None:
+    d = sb.derive(Model.parse(QUADRATIC))
+    for printer in (sb.to_text, sb.to_markdown, sb.to_json):
+        with pytest.raises(SpecError, match="model"):
+            printer(d)
+    with pytest.raises(SpecError, match="model"):
+        sb.to_latex(d)
+
+
+def test_an_unused_equation_does_not_block_the_walk() -> None:
+    text = """
+x : n x 1
+W : k x n
+h = W x
+unused = h + 1
+J = sum(h)
+"""
+    d = sb.derive(Model.parse(text))
+    assert "W" in d.gradients
+    assert "unused" not in d.adjoints
+
+
+def test_a_parameter_the_cost_does_not_read_has_a_zero_gradient() -> None:
+    text = """
+x : n x 1
+V : k x n
+W : k x n
+u = V x
+J = sum(W x)
+"""
+    d = sb.derive(Model.parse(text))
+    assert isinstance(d.gradients["V"], sp.ZeroMatrix)
+
+
+def test_the_network_path_is_unchanged() -> None:
+    d = sb.derive("3-2-1", batch=True)
+    assert not isinstance(d, ModelDerivation)
+    assert all("reaches J along" not in step.reason for step in d.steps)
+
+
+def test_internal_names_stay_out_of_the_results() -> None:
+    d = sb.derive(Model.parse(TWO_HEADS))
+    for expr in (*d.gradients.values(), *d.adjoints.values()):
+        names = {s.name for s in expr.atoms(MatrixSymbol)}
+        assert not any(name.startswith("_") for name in names)
