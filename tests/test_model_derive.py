@@ -235,7 +235,17 @@ def _finite_differences(
     return out
 
 
-@pytest.mark.parametrize("key", sorted(MODELS))
+#: the models whose finite-difference check takes seconds run in the slow suite
+SLOW_MODELS = {"residual_mlp", "tied_autoencoder", "rnn_3", "two_heads", "softmax_l2"}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(key, marks=pytest.mark.slow) if key in SLOW_MODELS else key
+        for key in sorted(MODELS)
+    ],
+)
 def test_gradients_match_finite_differences(key: str) -> None:
     text, sizes = MODELS[key]
     model = Model.parse(text)
