@@ -170,6 +170,10 @@ class _Builder:
         out = self.symbol(name, tuple(expr.shape))
         node = Node(kind, args, expr, record)
         self.graph.nodes[name] = node
+        # its adjoint is kept under a symbol, reused by every later step (the lecture's delta):
+        # written out in full, a 50-step recurrence's adjoints would nest 50 deep
+        self.graph.deltas[name] = MatrixSymbol(f"dJ/d{name}", *expr.shape)
+        self.graph.layers[name] = len(self.graph.nodes)  # its position: keys .deltas
         self.graph.forward[name] = expr
         if any(arg.name in self.graph.active for arg in args):
             self.graph.active.add(name)
