@@ -112,7 +112,4 @@ def _internal_definitions(graph: ModelGraph) -> dict[Any, Any]:
 
 def _smaller_than(expr: Any, limit: int) -> bool:
     """Whether ``expr`` has fewer than ``limit`` nodes (stops counting at the limit)."""
-    for count, _ in enumerate(preorder_traversal(expr)):
-        if count >= limit:
-            return False
-    return True
+    return all(count < limit for count, _ in enumerate(preorder_traversal(expr)))
