@@ -16,6 +16,7 @@ import sympy as sp
 from sympy import MatrixSymbol, OneMatrix
 
 import symbackprop as sb
+from symbackprop.core.graph import LAMBDA
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
@@ -164,13 +165,20 @@ TARGETS = {"Y": "binary", "Y1": "binary", "Y2": "one-hot"}
 TARGETS_OF = {"softmax_l2": {"Y": "one-hot"}}
 
 
-def _draw(model: Model, sizes: dict[sp.Symbol, int], key: str, seed: int) -> dict[str, Any]:
+def _draw(
+    model: Model,
+    sizes: dict[sp.Symbol, int],
+    key: str,
+    seed: int,
+    targets: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Random values for every leaf; targets valid for their loss; square ones well-conditioned."""
     rng = np.random.default_rng(seed)
     values = {}
+    kinds = {**TARGETS, **TARGETS_OF.get(key, {}), **(targets or {})}
     for name in (*model.parameters, *model.data):
         rows, cols = (int(sp.sympify(d).subs(sizes)) for d in model.shapes[name])
-        kind = TARGETS_OF.get(key, {}).get(name, TARGETS.get(name, "real"))
+        kind = kinds.get(name, "real")
         if kind == "binary":
             value = rng.integers(0, 2, size=(rows, cols)).astype(float)
         elif kind == "one-hot":
@@ -187,12 +195,15 @@ def _draw(model: Model, sizes: dict[sp.Symbol, int], key: str, seed: int) -> dic
 class _Evaluator:
     """A model's forward equations and derived expressions, evaluated by SymPy alone."""
 
-    def __init__(self, d: ModelDerivation, sizes: dict[str, int]) -> None:
+    def __init__(
+        self, d: sb.Derivation, sizes: dict[str, int], scalars: dict[Any, Any] | None = None
+    ) -> None:
         self.d = d
         self.sizes = {sp.Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
+        self.scalars = scalars or {}
 
     def _explicit(self, expr: Any, env: dict[Any, Any]) -> sp.Matrix:
-        concrete = expr.subs(self.sizes).xreplace(env)
+        concrete = expr.subs(self.sizes).xreplace(self.scalars).xreplace(env)
         concrete = concrete.xreplace(
             {ones: ones.as_explicit() for ones in concrete.atoms(OneMatrix)}
         )
@@ -213,7 +224,7 @@ class _Evaluator:
 
     def cost(self, values: dict[str, np.ndarray]) -> float:
         env = self.forward(values)
-        assert self.d.model is not None
+        assert isinstance(self.d, ModelDerivation) and self.d.model is not None
         return float(env[self.d.graph.symbols[self.d.model.cost].subs(self.sizes)][0, 0])
 
     def gradient(self, name: str, values: dict[str, np.ndarray]) -> np.ndarray:
@@ -223,6 +234,7 @@ class _Evaluator:
         return np.array(sp.N(found, 20).tolist(), dtype=float)
 
     def compact_gradients(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        # the steps keep each adjoint under a symbol (delta); evaluate them in step order
         """The compact gradients, each adjoint symbol evaluated from its step, in step order."""
         env = self.forward(values)
         for step in self.d.steps:
@@ -361,3 +373,34 @@ def test_internal_names_stay_out_of_the_expanded_results() -> None:
     for expr in (*d.expanded.values(), *d.expanded_adjoints.values()):
         names = {s.name for s in expr.atoms(MatrixSymbol)}
         assert not any(name.startswith("_") for name in names)
+
+
+def test_sigmoid_and_bce_cancel_to_a_minus_y() -> None:
+    d = sb.derive(Model.parse(RESIDUAL_MLP))
+    (step,) = [s for s in d.steps if s.algebra]
+    assert step.algebra_text is not None and step.algebra_text.endswith("= a - y")
+    assert "simplified on scalars" in step.reason
+
+
+@pytest.mark.parametrize(
+    ("spec", "loss", "l2"),
+    [
+        ("3-2-1", "bce", 0.0),
+        ("3-2:relu-3:softmax", "ce", 0.0),
+        ("2-3:tanh-2:identity", "mse", 0.25),
+    ],
+)
+def test_network_equations_derive_the_networks_gradients(spec: str, loss: str, l2: float) -> None:
+    """A dense network through Network.equations and back derives equal gradients."""
+    network = sb.Network.parse(spec, loss=loss, l2=l2)
+    model = Model.parse(network.equations)
+    as_model, as_network = sb.derive(model), sb.derive(network, batch=True)
+    sizes = {**{str(k): v for k, v in as_network.sizes.items()}, "m": 2}
+    lam = {LAMBDA: sp.Rational(l2).limit_denominator(1000)}
+    on_model, on_network = _Evaluator(as_model, sizes), _Evaluator(as_network, sizes, lam)
+    targets = {"Y": "one-hot" if loss == "ce" else "binary"}
+    values = _draw(model, on_model.sizes, "network", seed=2, targets=targets)
+    for name in model.parameters:
+        np.testing.assert_allclose(
+            on_model.gradient(name, values), on_network.gradient(name, values), rtol=1e-9
+        )

@@ -20,6 +20,7 @@ from sympy import ZeroMatrix, preorder_traversal
 from symbackprop.core import engine
 from symbackprop.core.derivation import Derivation
 from symbackprop.core.model_graph import ModelGraph, build_model_graph
+from symbackprop.core.rules.model_base import unit_entries
 from symbackprop.model import Model
 
 #: an expanded adjoint keeps the symbols of the adjoints it reads beyond this many nodes
@@ -56,7 +57,7 @@ class ModelDerivation(Derivation):
         for step in self.steps:
             if step.wrt is None:
                 continue
-            expr = step.expr.xreplace(full)
+            expr = unit_entries(step.expr.xreplace(full))
             if step.delta is not None:
                 full[step.delta] = expr if _smaller_than(expr, EXPANDED_MAX_NODES) else step.delta
             if not step.wrt.name.startswith("_"):

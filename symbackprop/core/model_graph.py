@@ -378,6 +378,7 @@ class _Builder:
         cost = self.graph.symbols[self.model.cost]
         self.graph.named = tuple(n for n in self.graph.symbols if not n.startswith("_"))
         self._prune(cost.name)
+        self.graph.deltas.pop(cost.name, None)  # dJ/dJ = 1 needs no symbol
         self.graph.cost = Cost(Node(Kind.SEED, (cost,), cost), None)
         return self.graph
 
@@ -390,6 +391,20 @@ class _Builder:
                 live.update(str(arg.name) for arg in self.graph.nodes[value].args)  # type: ignore[union-attr]
         self.graph.nodes = {k: v for k, v in self.graph.nodes.items() if k in live}
         self.graph.active &= live
+        self._loss_inputs()
+
+    def _loss_inputs(self) -> None:
+        """A value read only by a loss keeps its adjoint as scalar algebra, not a symbol, so
+        that the activation defining it can cancel with the loss (sigmoid and bce: a - y)."""
+        readers: dict[str, int] = {}
+        for node in self.graph.nodes.values():
+            for name in {str(arg.name) for arg in node.args}:  # type: ignore[union-attr]
+                readers[name] = readers.get(name, 0) + 1
+        for node in self.graph.nodes.values():
+            if node.kind is Kind.MODEL_LOSS:
+                first = str(node.args[0].name)  # type: ignore[union-attr]
+                if readers.get(first) == 1:
+                    self.graph.deltas.pop(first, None)
 
 
 def build_model_graph(model: Model) -> ModelGraph:

@@ -8,13 +8,23 @@ from typing import Any
 import sympy as sp
 from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
+from symbackprop.core.algebra import bounded_simplify, lifts_derivative, verify_chain
 from symbackprop.core.candidates import Operand, choose, elementwise_candidates
 from symbackprop.core.graph import Node
+from symbackprop.core.lift import is_liftable, lift
 from symbackprop.core.model_graph import Broadcast, ElementFunction
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
-from symbackprop.core.rules.model_base import active, contribution, decision, head, target
-from symbackprop.core.segments import Grad, Prime, Rel, Text, math
+from symbackprop.core.rules.model_base import (
+    LossForm,
+    active,
+    contribution,
+    decision,
+    head,
+    target,
+)
+from symbackprop.core.segments import Grad, Prime, Rel, Segment, Text, math
 from symbackprop.core.steps import Rule
+from symbackprop.records import scalars
 from symbackprop.records.nodes import T as _T
 
 #: how the variable of an element-wise derivative is shown
@@ -109,6 +119,8 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     g = up.operand
     candidates = elementwise_candidates(g, factor, shape)
     chosen, others = choose(candidates, f"dJ/d{arg.name}", ("⊙", g, factor))
+    cancelled = _cancel(fn, arg, out, up)
+    expr, algebra, shown = cancelled if cancelled is not None else (chosen.expr, (), ())
     segments = (
         *head(out, node.expr, f"{fn.name}({arg.name})"),
         Text(f"{fn.name} acts entry by entry with derivative "),
@@ -119,17 +131,55 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         *decision(chosen, others, candidates, _ENTRYWISE_WHY),
     )
     uses = (out.name,) if reuse else (arg.name,)
+    if cancelled is not None:
+        segments = (
+            *segments,
+            Text("; the loss's dL/da times the derivative, simplified on scalars: "),
+            *shown,
+            Text(", lifted back entry by entry"),
+        )
+        assert isinstance(up.scalar, LossForm)
+        uses = tuple(dict.fromkeys((*uses, out.name, up.scalar.target.name)))
     return [
         contribution(
             arg,
-            chosen.expr,
+            expr,
             Rule.ELEMENTWISE,
             chosen.text,
             segments,
             candidates=tuple(candidates),
             uses=uses,
+            algebra=algebra,
+            algebra_segments=shown,
         )
     ]
+
+
+def _cancel(
+    fn: ElementFunction, z: MatrixSymbol, a: MatrixSymbol, up: Adjoint
+) -> tuple[Any, tuple[Any, ...], tuple[Segment, ...]] | None:
+    """A loss's dL/da times an activation's g', simplified by SymPy on scalar symbols and
+    lifted back (bce after sigmoid: a - y), when that makes it smaller; else ``None``.
+    The cancellation is derived and its equality verified, never hard-coded."""
+    act = fn.activation
+    loss = up.scalar
+    if act is None or not isinstance(loss, LossForm) or not lifts_derivative(act):
+        return None
+    derivative = act.cached_derivative
+    product = loss.dl * derivative
+    simpler = bounded_simplify(product)
+    if not is_liftable(simpler) or sp.count_ops(simpler) >= sp.count_ops(product):
+        return None
+    chain = (sp.Mul(loss.dl, derivative, evaluate=False), simpler)
+    verify_chain(chain)
+    shown = (
+        math(chain[0], f"({sp.sstr(loss.dl)}) * ({sp.sstr(derivative)})"),
+        Rel(),
+        math(simpler),
+    )
+    mapping = {scalars.a: a, scalars.z: z, scalars.y: loss.target}
+    expr = loss.coeff * lift(simpler, mapping, shape_of(z))
+    return expr, chain, shown
 
 
 def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:

@@ -8,7 +8,7 @@ from sympy import Determinant, Identity, Inverse, MatrixSymbol, OneMatrix, Trans
 from symbackprop.core.graph import Node
 from symbackprop.core.lift import lift
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
-from symbackprop.core.rules.model_base import active, contribution, head, scalar
+from symbackprop.core.rules.model_base import LossForm, active, contribution, head, scalar
 from symbackprop.core.segments import Grad, Rel, Text, math
 from symbackprop.core.steps import Rule
 from symbackprop.records import scalars
@@ -95,6 +95,7 @@ def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             f"dJ/d{a.name}",
             tuple(s for s in segments if not (isinstance(s, Text) and not s.text)),
             uses=(a.name, y.name),
+            scalar=LossForm(dl, y, coeff),
         )
     ]
 
