@@ -143,6 +143,42 @@ J = logdet(X) + tr(X)
 data:
 """
 
+BATCH_NORM = """
+X : n0 x m
+Y : 1 x m
+W : n1 x n0
+Z = W X
+mu = (1/m) rowsum(Z)
+D = Z - mu
+var = (1/m) rowsum(D ⊙ D)
+N = D / sqrt(var + 0.001)
+H = relu(gamma ⊙ N + beta)
+J = mse(v^T H, Y)
+data: X, Y
+"""
+
+DROPOUT = """
+X : n0 x m
+Y : 1 x m
+M : n1 x m
+W1 : n1 x n0
+H = relu(W1 X + b1) ⊙ M / 0.8
+J = bce(sigmoid(w^T H + c), Y)
+data: X, Y, M
+"""
+
+KITCHEN_SINK = """
+X : n x m
+Y : n x m
+A : n x n
+P = exp(A X) / (1 + abs(X) ^ 2)
+Q = sqrt(P + 1) ⊙ b + 2 / (P + 3) - A^T P
+s = sum(Q) / m
+R = s A X + rowsum(Q ⊙ X) - X
+J = mse(softmax(R), Y) + 0.1 sum(A ⊙ A) + sum(s b)
+data: X, Y
+"""
+
 #: model, sizes (every dimension), targets of the data: "binary", "one-hot" or "real"
 MODELS: dict[str, tuple[str, dict[str, int]]] = {
     "residual_mlp": (RESIDUAL_MLP, {"n0": 3, "n1": 2, "m": 3}),
@@ -159,9 +195,12 @@ MODELS: dict[str, tuple[str, dict[str, int]]] = {
     "trace": (TRACE, {"n": 2, "k": 3, "p": 2}),
     "logdet_inv": (LOGDET_INV, {"n": 2}),
     "logdet": (LOGDET, {"n": 2}),
+    "batch_norm": (BATCH_NORM, {"n0": 2, "n1": 2, "m": 3}),
+    "dropout": (DROPOUT, {"n0": 2, "n1": 3, "m": 2}),
+    "kitchen_sink": (KITCHEN_SINK, {"n": 2, "m": 3}),
 }
 #: data leaves holding targets that need valid values
-TARGETS = {"Y": "binary", "Y1": "binary", "Y2": "one-hot"}
+TARGETS = {"Y": "binary", "Y1": "binary", "Y2": "one-hot", "M": "binary"}
 TARGETS_OF = {"softmax_l2": {"Y": "one-hot"}}
 
 
