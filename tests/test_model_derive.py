@@ -443,3 +443,19 @@ def test_network_equations_derive_the_networks_gradients(spec: str, loss: str, l
         np.testing.assert_allclose(
             on_model.gradient(name, values), on_network.gradient(name, values), rtol=1e-9
         )
+
+
+def test_the_other_entry_points_refuse_a_model_with_a_spec_error() -> None:
+    model = Model.parse(QUADRATIC)
+    d = sb.derive(model)
+    calls = (
+        lambda source: sb.codegen(source),
+        lambda source: sb.compile(source),
+        lambda source: sb.cache_plan(source),
+        lambda source: sb.check_exact(source),
+        lambda source: sb.check_formula(source, "A", "x x^T"),
+    )
+    for call in calls:
+        for source in (model, d):
+            with pytest.raises(SpecError, match="only derived so far"):
+                call(source)
