@@ -44,6 +44,7 @@ from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
+from symbackprop.formula.ast import to_text
 from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
@@ -115,6 +116,8 @@ class ModelGraph(ForwardGraph):
     active: set[str] = field(default_factory=set)
     #: the model's own names (leaves, then equations), in order; internal ones start with _
     named: tuple[str, ...] = ()
+    #: internal value -> the part of its equation it stands for (``_t5`` -> ``w^T h + c``)
+    texts: dict[str, str] = field(default_factory=dict)
     #: a value reached by several contributions gets a step saying they are summed
     announce_sums: ClassVar[bool] = True
 
@@ -250,7 +253,14 @@ class _Builder:
         return self.function(fn, base, name)
 
     def value(self, node: FormulaNode, name: str | None = None) -> Value:
-        """The value of ``node``; ``name`` names the result (an equation's left-hand side)."""
+        """The value of ``node``; ``name`` names the result (an equation's left-hand side).
+        An internal value made for ``node`` remembers its text, for the steps."""
+        result = self._value(node, name)
+        if isinstance(result, MatrixSymbol) and result.name.startswith("_"):
+            self.graph.texts.setdefault(result.name, to_text(node))
+        return result
+
+    def _value(self, node: FormulaNode, name: str | None) -> Value:
         if isinstance(node, Num):
             return sp.Rational(node.value.numerator, node.value.denominator)
         if isinstance(node, Name):

@@ -37,9 +37,14 @@ def unit_entries(expr: Any) -> Any:
     )
 
 
-def head(out: MatrixSymbol, expr: Any, text: str) -> tuple[Segment, ...]:
-    """``out = <its definition>; `` at the start of a reason."""
-    return (math(out), Rel(), math(expr, text), Text("; "))
+def head(ctx: Context, out: MatrixSymbol, expr: Any, text: str) -> tuple[Segment, ...]:
+    """``out = <its definition>; `` at the start of a reason; an internal value also says
+    which part of its equation it is (``_t5 = _t4 + c 1_m^T, that is w^T h + c; ``)."""
+    graph = ctx.graph
+    assert isinstance(graph, ModelGraph)
+    shown = graph.texts.get(out.name)
+    that_is = (Text(f", that is {shown}"),) if shown is not None and shown != text else ()
+    return (math(out), Rel(), math(expr, text), *that_is, Text("; "))
 
 
 def target(to: MatrixSymbol, up: Adjoint) -> tuple[Segment, ...]:

@@ -51,7 +51,7 @@ def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     assert isinstance(left, MatrixSymbol) and isinstance(right, MatrixSymbol)
     out = up.value
     cols = out.shape[1]
-    shown = head(out, node.expr, f"{left.name} ⊙ {right.name}")
+    shown = head(ctx, out, node.expr, f"{left.name} ⊙ {right.name}")
     pairs = (
         (left, right, record.broadcast[1], record.broadcast[0]),
         (right, left, record.broadcast[0], record.broadcast[1]),
@@ -122,7 +122,7 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     cancelled = _cancel(fn, arg, out, up)
     expr, algebra, shown = cancelled if cancelled is not None else (chosen.expr, (), ())
     segments = (
-        *head(out, node.expr, f"{fn.name}({arg.name})"),
+        *head(ctx, out, node.expr, f"{fn.name}({arg.name})"),
         Text(f"{fn.name} acts entry by entry with derivative "),
         math(fn.derivative.xreplace({_T: _SHOWN})),
         *((Text(f" (= {fn.name} itself, so the cached {out.name} is reused)"),) if reuse else ()),
@@ -194,7 +194,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     weighted = HadamardProduct(s, up.expr)
     expr = HadamardProduct(s, up.expr - OneMatrix(rows, rows) * weighted)
     segments = (
-        *head(s, node.expr, f"softmax({z.name})"),
+        *head(ctx, s, node.expr, f"softmax({z.name})"),
         Text("each column's Jacobian is diag(s) - s s^T (symmetric), so each column of "),
         Grad(z),
         Text(" is s ⊙ (g - (s^T g) 1): "),

@@ -28,7 +28,7 @@ def total_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * OneMatrix(*shape_of(a))
     segments = (
-        *head(up.value, node.expr, f"sum({a.name})"),
+        *head(ctx, up.value, node.expr, f"sum({a.name})"),
         Text("every entry of "),
         math(a),
         Text(" adds to the sum once, so "),
@@ -50,7 +50,7 @@ def rowsum_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     cols = a.shape[1]
     expr = up.expr * OneMatrix(1, cols)
     segments = (
-        *head(up.value, node.expr, f"rowsum({a.name})"),
+        *head(ctx, up.value, node.expr, f"rowsum({a.name})"),
         Text("each entry of a row adds to that row's sum once, so "),
         Grad(a),
         Rel(),
@@ -76,7 +76,7 @@ def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     expr = coeff * entrywise
     mean = "the mean over the m columns of " if ctx.batch else ""
     segments = (
-        *head(up.value, node.expr, f"{record.name}({a.name}, {y.name})"),
+        *head(ctx, up.value, node.expr, f"{record.name}({a.name}, {y.name})"),
         Text(f"{mean}{record.description}, a sum over the entries of "),
         math(record.formula),
         Text("; each entry's term depends on its own entry only, so "),
@@ -108,7 +108,7 @@ def trace_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * Identity(a.shape[0])
     segments = (
-        *head(up.value, node.expr, f"tr({a.name})"),
+        *head(ctx, up.value, node.expr, f"tr({a.name})"),
         Text("only the diagonal entries add to the trace, so "),
         Grad(a),
         Rel(),
@@ -125,7 +125,7 @@ def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * Determinant(a) * Transpose(Inverse(a))
     segments = (
-        *head(up.value, node.expr, f"det({a.name})"),
+        *head(ctx, up.value, node.expr, f"det({a.name})"),
         Grad(a),
         Rel(),
         math(expr, f"{up.label} det({a.name}) {a.name}^-T"),
@@ -142,7 +142,7 @@ def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * Transpose(Inverse(a))
     segments = (
-        *head(up.value, node.expr, f"logdet({a.name})"),
+        *head(ctx, up.value, node.expr, f"logdet({a.name})"),
         Grad(a),
         Rel(),
         math(expr, f"{up.label} {a.name}^-T"),
@@ -160,7 +160,7 @@ def inverse_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     out = up.value
     expr = -Transpose(out) * up.expr * Transpose(out)
     segments = (
-        *head(out, node.expr, f"inv({a.name})"),
+        *head(ctx, out, node.expr, f"inv({a.name})"),
         Grad(a),
         Rel(),
         math(expr, f"-{out.name}^T {up.label} {out.name}^T"),
