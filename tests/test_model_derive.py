@@ -179,6 +179,19 @@ J = mse(softmax(R), Y) + 0.1 sum(A ⊙ A) + sum(s b)
 data: X, Y
 """
 
+EDGE_CASES = """
+X : n x m
+W : k x n
+V : k x n
+u : k x 1
+half = m / 2
+S = leaky_relu(W X) + softplus(W X) ⊙ swish(W X)
+s = log(sum(exp(S))) ^ 2
+t = s
+J = t / half + sigmoid(3) sum(identity(V X)) + (sum(u) - 1) ^ 2
+data: X
+"""
+
 #: model, sizes (every dimension), targets of the data: "binary", "one-hot" or "real"
 MODELS: dict[str, tuple[str, dict[str, int]]] = {
     "residual_mlp": (RESIDUAL_MLP, {"n0": 3, "n1": 2, "m": 3}),
@@ -198,7 +211,10 @@ MODELS: dict[str, tuple[str, dict[str, int]]] = {
     "batch_norm": (BATCH_NORM, {"n0": 2, "n1": 2, "m": 3}),
     "dropout": (DROPOUT, {"n0": 2, "n1": 3, "m": 2}),
     "kitchen_sink": (KITCHEN_SINK, {"n": 2, "m": 3}),
+    "edge_cases": (EDGE_CASES, {"n": 2, "k": 2, "m": 3}),
 }
+#: custom activations the models use
+DEFINE = {"swish": "z*sigmoid(z)"}
 #: data leaves holding targets that need valid values
 TARGETS = {"Y": "binary", "Y1": "binary", "Y2": "one-hot", "M": "binary"}
 TARGETS_OF = {"softmax_l2": {"Y": "one-hot"}}
@@ -301,7 +317,7 @@ def _finite_differences(
 @pytest.mark.parametrize("key", sorted(MODELS))
 def test_gradients_match_finite_differences(key: str) -> None:
     text, sizes = MODELS[key]
-    model = Model.parse(text)
+    model = Model.parse(text, define=DEFINE)
     d = sb.derive(model)
     assert isinstance(d, ModelDerivation)
     assert set(d.gradients) == set(model.parameters)

@@ -383,8 +383,8 @@ class _Builder:
                 self.constants[eq.name] = value  # type: ignore[assignment]
                 continue
             result = self.value(eq.expr, eq.name)
-            if _scalar(result):  # an expression of numbers only that is not a constant
-                raise self.fail(f"'{eq.name}' is a number; write it as a constant")
+            if _scalar(result):  # numbers only, with m (``k = m / 2``): a constant too
+                self.constants[eq.name] = result
         cost = self.graph.symbols[self.model.cost]
         self.graph.named = tuple(n for n in self.graph.symbols if not n.startswith("_"))
         self._prune(cost.name)
