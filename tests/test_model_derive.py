@@ -20,6 +20,9 @@ from symbackprop.core.graph import LAMBDA
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
+from symbackprop.records.losses import LOSSES
+
+LOSSES_CE_ASSUMPTION = LOSSES["ce"].assumption
 
 RESIDUAL_MLP = """
 X  : n0 x m
@@ -475,3 +478,12 @@ def test_the_other_entry_points_refuse_a_model_with_a_spec_error() -> None:
         for source in (model, d):
             with pytest.raises(SpecError, match="only derived so far"):
                 call(source)
+
+
+def test_softmax_and_ce_cancel_to_a_minus_y_under_the_stated_assumption() -> None:
+    d = sb.derive(Model.parse(SOFTMAX_L2))
+    assert d.assumptions == [LOSSES_CE_ASSUMPTION]
+    (step,) = [s for s in d.steps if s.algebra]
+    assert step.algebra_text is not None and step.algebra_text.endswith("= a - y")
+    assumption = next(s for s in d.steps if s.rule == "assumption")
+    assert assumption.number < step.number

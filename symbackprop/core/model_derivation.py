@@ -96,6 +96,7 @@ def derive_model(model: Model) -> ModelDerivation:
         steps=result.steps,
         gradients=gradients,
         deltas=result.deltas,
+        assumptions=result.assumptions,
         delta_symbols=result.delta_symbols,
         model=model,
         adjoints=adjoints,

@@ -116,3 +116,4 @@ class LossForm(ScalarForm):
 
     target: Any = None
     coeff: Any = 1
+    loss: Any = None

@@ -23,7 +23,7 @@ from symbackprop.core.rules.model_base import (
     target,
 )
 from symbackprop.core.segments import Grad, Prime, Rel, Segment, Text, math
-from symbackprop.core.steps import Rule
+from symbackprop.core.steps import Rule, Step
 from symbackprop.records import scalars
 from symbackprop.records.nodes import T as _T
 
@@ -202,6 +202,72 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Text(", of the shape of "),
         math(z),
     )
+    cancelled = _cancel_softmax(ctx, z, s, up)
+    algebra: tuple[Any, ...] = ()
+    shown: tuple[Segment, ...] = ()
+    if cancelled is not None:
+        expr, algebra, shown = cancelled
+        segments = (
+            *segments,
+            Text("; with the loss's dL/da, simplified on scalars: "),
+            *shown,
+            Text(", lifted back entry by entry"),
+        )
     return [
-        contribution(z, expr, Rule.SOFTMAX, "S ⊙ (G - 1 1^T (S ⊙ G))", segments, uses=(s.name,))
+        contribution(
+            z,
+            expr,
+            Rule.SOFTMAX,
+            "S ⊙ (G - 1 1^T (S ⊙ G))",
+            segments,
+            uses=(s.name,),
+            algebra=algebra,
+            algebra_segments=shown,
+        )
     ]
+
+
+def _cancel_softmax(
+    ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint
+) -> tuple[Any, tuple[Any, ...], tuple[Segment, ...]] | None:
+    """softmax under a loss whose a_k dL/da_k is linear in y (ce: -y): each column gives
+    a ⊙ (g - sum_j a_j g_j) = a (sum_k y_k) - y, which is a - y under the loss's stated
+    assumption (each column of y sums to 1), stated as a step. ``None`` otherwise."""
+    form = up.scalar
+    if not isinstance(form, LossForm) or form.loss is None or not form.loss.assumption:
+        return None
+    a, y, total = scalars.a, scalars.y, scalars.s
+    weighted = bounded_simplify(a * form.dl)
+    if not weighted.free_symbols <= {y} or bounded_simplify(weighted.diff(y, 2)) != 0:
+        return None
+    raw = weighted - a * (weighted.diff(y) * total + weighted.subs(y, 0))
+    final = bounded_simplify(raw.subs(total, 1))
+    if total in final.free_symbols or not is_liftable(final):
+        return None
+    target = form.target
+    ctx.state(
+        Step(
+            target="s = 1^T " + target.name,
+            expr=OneMatrix(1, target.shape[1]),
+            shape=(sp.Integer(1), target.shape[1]),
+            rule=Rule.ASSUMPTION,
+            candidates=(),
+            segments=(
+                Text(f"assumption stated by the {form.loss.name} loss: {form.loss.assumption}"),
+            ),
+            layer=ctx.layer(z),
+            uses=(target.name,),
+            assumption=form.loss.assumption,
+        )
+    )
+    chain = (raw, final)
+    verify_chain(chain, {total: sp.Integer(1)})
+    shown = (
+        math(raw),
+        Text(" with s = sum_k y_k; s = 1 by the stated assumption, so "),
+        math(raw),
+        Rel(),
+        math(final),
+    )
+    expr = form.coeff * lift(final, {a: s, y: target}, shape_of(z))
+    return expr, chain, shown

@@ -95,7 +95,7 @@ def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             f"dJ/d{a.name}",
             tuple(s for s in segments if not (isinstance(s, Text) and not s.text)),
             uses=(a.name, y.name),
-            scalar=LossForm(dl, y, coeff),
+            scalar=LossForm(dl, y, coeff, record),
         )
     ]
 
