@@ -3,12 +3,21 @@ losses of any two values, tr, det, logdet and inv."""
 
 from __future__ import annotations
 
-from sympy import Determinant, Identity, Inverse, MatrixSymbol, OneMatrix, Transpose
+from sympy import Determinant, Identity, Integer, Inverse, MatrixSymbol, OneMatrix, Transpose
 
+from symbackprop.core.candidates import Operand, bilinear_candidates, choose
 from symbackprop.core.graph import Node
 from symbackprop.core.lift import lift
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
-from symbackprop.core.rules.model_base import LossForm, active, contribution, head, scalar
+from symbackprop.core.rules.model_base import (
+    LossForm,
+    active,
+    contribution,
+    decision,
+    head,
+    scalar,
+    target,
+)
 from symbackprop.core.segments import Grad, Rel, Text, math
 from symbackprop.core.steps import Rule
 from symbackprop.records import scalars
@@ -48,17 +57,24 @@ def rowsum_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     if not active(ctx, a):
         return []
     cols = a.shape[1]
-    expr = up.expr * OneMatrix(1, cols)
+    ones = Operand("1", OneMatrix(cols, 1), (cols, Integer(1)))
+    g = up.operand
+    candidates = bilinear_candidates(g, ones, shape_of(a))
+    chosen, others = choose(candidates, f"dJ/d{a.name}", ("@", g, ones.T))
+    why = "entry (i, j) of A adds to entry i of the row sums only, so it receives G_i"
     segments = (
         *head(ctx, up.value, node.expr, f"rowsum({a.name})"),
-        Text("each entry of a row adds to that row's sum once, so "),
-        Grad(a),
-        Rel(),
-        math(expr, f"{up.label} 1^T"),
-        Text(", each row's adjoint repeated over the columns of "),
+        Text("each entry of a row adds to that row's sum once; "),
+        *target(a, up),
+        *decision(chosen, others, candidates, why),
+        Text(": each row's adjoint repeated over the columns of "),
         math(a),
     )
-    return [contribution(a, expr, Rule.REDUCTION, "G 1^T", segments)]
+    return [
+        contribution(
+            a, chosen.expr, Rule.REDUCTION, chosen.text, segments, candidates=tuple(candidates)
+        )
+    ]
 
 
 def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
