@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from symbackprop.core import derivation as _derivation
 from symbackprop.core.derivation import Derivation
 from symbackprop.core.model_derivation import derive_model
+from symbackprop.core.model_graph import ModelGraph
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
 from symbackprop.spec import Network, as_network
@@ -41,8 +42,19 @@ NetworkLike = Network | str | os.PathLike[str]
 SourceLike = Derivation | Network | str | os.PathLike[str]
 
 
-def _source(source: SourceLike) -> Derivation | Network:
-    """A Derivation as it is; anything else through :func:`~symbackprop.spec.as_network`."""
+def _source(source: SourceLike | Model) -> Derivation | Network:
+    """A Derivation as it is; anything else through :func:`~symbackprop.spec.as_network`.
+
+    A model, or a model's derivation, is refused with a SpecError: only ``derive`` takes one
+    so far (code generation and the checks for models are the next steps of issue 11).
+    """
+    if isinstance(source, Model) or (
+        isinstance(source, Derivation) and isinstance(source.graph, ModelGraph)
+    ):
+        raise SpecError(
+            "a model is only derived so far (sb.derive); code generation, cache plans and the "
+            "checks take networks"
+        )
     return source if isinstance(source, Derivation) else as_network(source)
 
 

@@ -16,9 +16,13 @@ import sympy as sp
 from sympy import MatrixSymbol, OneMatrix
 
 import symbackprop as sb
+from symbackprop.core.graph import LAMBDA
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
+from symbackprop.records.losses import LOSSES
+
+LOSSES_CE_ASSUMPTION = LOSSES["ce"].assumption
 
 RESIDUAL_MLP = """
 X  : n0 x m
@@ -142,6 +146,55 @@ J = logdet(X) + tr(X)
 data:
 """
 
+BATCH_NORM = """
+X : n0 x m
+Y : 1 x m
+W : n1 x n0
+Z = W X
+mu = (1/m) rowsum(Z)
+D = Z - mu
+var = (1/m) rowsum(D ⊙ D)
+N = D / sqrt(var + 0.001)
+H = relu(gamma ⊙ N + beta)
+J = mse(v^T H, Y)
+data: X, Y
+"""
+
+DROPOUT = """
+X : n0 x m
+Y : 1 x m
+M : n1 x m
+W1 : n1 x n0
+H = relu(W1 X + b1) ⊙ M / 0.8
+J = bce(sigmoid(w^T H + c), Y)
+data: X, Y, M
+"""
+
+KITCHEN_SINK = """
+X : n x m
+Y : n x m
+A : n x n
+P = exp(A X) / (1 + abs(X) ^ 2)
+Q = sqrt(P + 1) ⊙ b + 2 / (P + 3) - A^T P
+s = sum(Q) / m
+R = s A X + rowsum(Q ⊙ X) - X
+J = mse(softmax(R), Y) + 0.1 sum(A ⊙ A) + sum(s b)
+data: X, Y
+"""
+
+EDGE_CASES = """
+X : n x m
+W : k x n
+V : k x n
+u : k x 1
+half = m / 2
+S = leaky_relu(W X) + softplus(W X) ⊙ swish(W X)
+s = log(sum(exp(S))) ^ 2
+t = s
+J = t / half + sigmoid(3) sum(identity(V X)) + (sum(u) - 1) ^ 2
+data: X
+"""
+
 #: model, sizes (every dimension), targets of the data: "binary", "one-hot" or "real"
 MODELS: dict[str, tuple[str, dict[str, int]]] = {
     "residual_mlp": (RESIDUAL_MLP, {"n0": 3, "n1": 2, "m": 3}),
@@ -158,19 +211,32 @@ MODELS: dict[str, tuple[str, dict[str, int]]] = {
     "trace": (TRACE, {"n": 2, "k": 3, "p": 2}),
     "logdet_inv": (LOGDET_INV, {"n": 2}),
     "logdet": (LOGDET, {"n": 2}),
+    "batch_norm": (BATCH_NORM, {"n0": 2, "n1": 2, "m": 3}),
+    "dropout": (DROPOUT, {"n0": 2, "n1": 3, "m": 2}),
+    "kitchen_sink": (KITCHEN_SINK, {"n": 2, "m": 3}),
+    "edge_cases": (EDGE_CASES, {"n": 2, "k": 2, "m": 3}),
 }
+#: custom activations the models use
+DEFINE = {"swish": "z*sigmoid(z)"}
 #: data leaves holding targets that need valid values
-TARGETS = {"Y": "binary", "Y1": "binary", "Y2": "one-hot"}
+TARGETS = {"Y": "binary", "Y1": "binary", "Y2": "one-hot", "M": "binary"}
 TARGETS_OF = {"softmax_l2": {"Y": "one-hot"}}
 
 
-def _draw(model: Model, sizes: dict[sp.Symbol, int], key: str, seed: int) -> dict[str, Any]:
+def _draw(
+    model: Model,
+    sizes: dict[sp.Symbol, int],
+    key: str,
+    seed: int,
+    targets: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Random values for every leaf; targets valid for their loss; square ones well-conditioned."""
     rng = np.random.default_rng(seed)
     values = {}
+    kinds = {**TARGETS, **TARGETS_OF.get(key, {}), **(targets or {})}
     for name in (*model.parameters, *model.data):
         rows, cols = (int(sp.sympify(d).subs(sizes)) for d in model.shapes[name])
-        kind = TARGETS_OF.get(key, {}).get(name, TARGETS.get(name, "real"))
+        kind = kinds.get(name, "real")
         if kind == "binary":
             value = rng.integers(0, 2, size=(rows, cols)).astype(float)
         elif kind == "one-hot":
@@ -187,12 +253,15 @@ def _draw(model: Model, sizes: dict[sp.Symbol, int], key: str, seed: int) -> dic
 class _Evaluator:
     """A model's forward equations and derived expressions, evaluated by SymPy alone."""
 
-    def __init__(self, d: ModelDerivation, sizes: dict[str, int]) -> None:
+    def __init__(
+        self, d: sb.Derivation, sizes: dict[str, int], scalars: dict[Any, Any] | None = None
+    ) -> None:
         self.d = d
         self.sizes = {sp.Symbol(k, integer=True, positive=True): v for k, v in sizes.items()}
+        self.scalars = scalars or {}
 
     def _explicit(self, expr: Any, env: dict[Any, Any]) -> sp.Matrix:
-        concrete = expr.subs(self.sizes).xreplace(env)
+        concrete = expr.subs(self.sizes).xreplace(self.scalars).xreplace(env)
         concrete = concrete.xreplace(
             {ones: ones.as_explicit() for ones in concrete.atoms(OneMatrix)}
         )
@@ -213,13 +282,26 @@ class _Evaluator:
 
     def cost(self, values: dict[str, np.ndarray]) -> float:
         env = self.forward(values)
-        assert self.d.model is not None
+        assert isinstance(self.d, ModelDerivation) and self.d.model is not None
         return float(env[self.d.graph.symbols[self.d.model.cost].subs(self.sizes)][0, 0])
 
     def gradient(self, name: str, values: dict[str, np.ndarray]) -> np.ndarray:
+        """The expanded gradient (in the model's names only), evaluated."""
         env = self.forward(values)
-        found = self._explicit(self.d.gradients[name], env)
+        found = self._explicit(self.d.expanded[name], env)
         return np.array(sp.N(found, 20).tolist(), dtype=float)
+
+    def compact_gradients(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        # the steps keep each adjoint under a symbol (delta); evaluate them in step order
+        """The compact gradients, each adjoint symbol evaluated from its step, in step order."""
+        env = self.forward(values)
+        for step in self.d.steps:
+            if step.delta is not None:
+                env[step.delta.subs(self.sizes)] = sp.N(self._explicit(step.expr, env), 30)
+        return {
+            name: np.array(sp.N(self._explicit(expr, env), 20).tolist(), dtype=float)
+            for name, expr in self.d.gradients.items()
+        }
 
 
 def _finite_differences(
@@ -248,14 +330,16 @@ SLOW_MODELS = {"residual_mlp", "tied_autoencoder", "rnn_3", "two_heads", "softma
 )
 def test_gradients_match_finite_differences(key: str) -> None:
     text, sizes = MODELS[key]
-    model = Model.parse(text)
+    model = Model.parse(text, define=DEFINE)
     d = sb.derive(model)
     assert isinstance(d, ModelDerivation)
     assert set(d.gradients) == set(model.parameters)
     ev = _Evaluator(d, sizes)
     values = _draw(model, ev.sizes, key, seed=1)
+    compact = ev.compact_gradients(values)
     for name in model.parameters:
         derived = ev.gradient(name, values)
+        np.testing.assert_allclose(compact[name], derived, rtol=1e-9, atol=1e-12)
         numeric = _finite_differences(ev, values, name)
         assert derived.shape == numeric.shape, name
         np.testing.assert_allclose(
@@ -351,8 +435,65 @@ def test_the_network_path_is_unchanged() -> None:
     assert all("reaches J along" not in step.reason for step in d.steps)
 
 
-def test_internal_names_stay_out_of_the_results() -> None:
+def test_internal_names_stay_out_of_the_expanded_results() -> None:
     d = sb.derive(Model.parse(TWO_HEADS))
-    for expr in (*d.gradients.values(), *d.adjoints.values()):
+    assert isinstance(d, ModelDerivation)
+    for expr in (*d.expanded.values(), *d.expanded_adjoints.values()):
         names = {s.name for s in expr.atoms(MatrixSymbol)}
         assert not any(name.startswith("_") for name in names)
+
+
+def test_sigmoid_and_bce_cancel_to_a_minus_y() -> None:
+    d = sb.derive(Model.parse(RESIDUAL_MLP))
+    (step,) = [s for s in d.steps if s.algebra]
+    assert step.algebra_text is not None and step.algebra_text.endswith("= a - y")
+    assert "simplified on scalars" in step.reason
+
+
+@pytest.mark.parametrize(
+    ("spec", "loss", "l2"),
+    [
+        ("3-2-1", "bce", 0.0),
+        ("3-2:relu-3:softmax", "ce", 0.0),
+        ("2-3:tanh-2:identity", "mse", 0.25),
+    ],
+)
+def test_network_equations_derive_the_networks_gradients(spec: str, loss: str, l2: float) -> None:
+    """A dense network through Network.equations and back derives equal gradients."""
+    network = sb.Network.parse(spec, loss=loss, l2=l2)
+    model = Model.parse(network.equations)
+    as_model, as_network = sb.derive(model), sb.derive(network, batch=True)
+    sizes = {**{str(k): v for k, v in as_network.sizes.items()}, "m": 2}
+    lam = {LAMBDA: sp.Rational(l2).limit_denominator(1000)}
+    on_model, on_network = _Evaluator(as_model, sizes), _Evaluator(as_network, sizes, lam)
+    targets = {"Y": "one-hot" if loss == "ce" else "binary"}
+    values = _draw(model, on_model.sizes, "network", seed=2, targets=targets)
+    for name in model.parameters:
+        np.testing.assert_allclose(
+            on_model.gradient(name, values), on_network.gradient(name, values), rtol=1e-9
+        )
+
+
+def test_the_other_entry_points_refuse_a_model_with_a_spec_error() -> None:
+    model = Model.parse(QUADRATIC)
+    d = sb.derive(model)
+    calls = (
+        lambda source: sb.codegen(source),
+        lambda source: sb.compile(source),
+        lambda source: sb.cache_plan(source),
+        lambda source: sb.check_exact(source),
+        lambda source: sb.check_formula(source, "A", "x x^T"),
+    )
+    for call in calls:
+        for source in (model, d):
+            with pytest.raises(SpecError, match="only derived so far"):
+                call(source)
+
+
+def test_softmax_and_ce_cancel_to_a_minus_y_under_the_stated_assumption() -> None:
+    d = sb.derive(Model.parse(SOFTMAX_L2))
+    assert d.assumptions == [LOSSES_CE_ASSUMPTION]
+    (step,) = [s for s in d.steps if s.algebra]
+    assert step.algebra_text is not None and step.algebra_text.endswith("= a - y")
+    assumption = next(s for s in d.steps if s.rule == "assumption")
+    assert assumption.number < step.number

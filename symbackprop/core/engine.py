@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sympy import MatrixSymbol
+from sympy import MatAdd, MatrixSymbol
 
 from symbackprop.core.graph import ForwardGraph, Node
 from symbackprop.core.rules import (
@@ -123,7 +123,12 @@ class _Walk:
         parts = self.received.pop(name)[::-1]
         first = parts[0]
         symbol = first.to
-        expr = functools.reduce(operator.add, (part.expr for part in parts))
+        if len(parts) > 1 and self.graph.announce_sums:
+            # a model's shared weight: one flat sum (adding 50 terms one by one re-sorts the
+            # growing sum each time, quadratic in the unrolled steps)
+            expr = MatAdd(*(part.expr for part in parts))
+        else:
+            expr = functools.reduce(operator.add, (part.expr for part in parts))
         delta = self.graph.deltas.get(name)
         layer = self.graph.layers[name]
         segments = joined(part.segments for part in parts)

@@ -3,8 +3,10 @@
 The model's graph (:mod:`symbackprop.core.model_graph`) goes through the same engine as a
 network's. The record is a :class:`~symbackprop.core.derivation.Derivation` whose ``gradients``
 are keyed by parameter name and whose ``adjoints`` map each of the model's names that depends
-on a parameter to dJ/d(name). Adjoints are written out in full (no delta symbols yet), so
-``expanded`` is ``gradients`` itself.
+on a parameter to dJ/d(name). Both are compact: every value's adjoint is kept under a symbol
+``dJ/d<name>`` (``adjoint_symbols``; internal values ``_tN`` too) that later steps reuse, as the
+lecture reuses delta. ``expanded`` substitutes them, and the internal values' definitions,
+while an expression stays under :data:`EXPANDED_MAX_NODES` nodes.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sympy import ZeroMatrix
+from sympy import ZeroMatrix, preorder_traversal
 
 from symbackprop.core import engine
 from symbackprop.core.derivation import Derivation
 from symbackprop.core.model_graph import ModelGraph, build_model_graph
+from symbackprop.core.rules.model_base import unit_entries
 from symbackprop.model import Model
+
+#: an expanded adjoint keeps the symbols of the adjoints it reads beyond this many nodes
+EXPANDED_MAX_NODES = 2_000
 
 
 @dataclass
@@ -36,10 +42,34 @@ class ModelDerivation(Derivation):
     def l2(self) -> float:
         return 0.0
 
+    @property
+    def adjoint_symbols(self) -> dict[str, Any]:
+        """Value name -> the symbol its adjoint is kept under (``dJ/dh2``)."""
+        return dict(self.graph.deltas)
+
+    @functools.cached_property
+    def expanded_adjoints(self) -> dict[str, Any]:
+        """``adjoints`` with the adjoint symbols and internal values substituted, each only
+        while the result stays under :data:`EXPANDED_MAX_NODES` nodes (else the symbol stays)."""
+        inside = _internal_definitions(self.graph)
+        full: dict[Any, Any] = {}
+        out = {}
+        for step in self.steps:
+            if step.wrt is None:
+                continue
+            expr = unit_entries(step.expr.xreplace(full))
+            if step.delta is not None:
+                full[step.delta] = expr if _smaller_than(expr, EXPANDED_MAX_NODES) else step.delta
+            if not step.wrt.name.startswith("_"):
+                out[step.wrt.name] = expr.xreplace(inside)
+        return out
+
     @functools.cached_property
     def expanded(self) -> dict[str, Any]:
-        """The gradients: a model's adjoints are already written out in full."""
-        return dict(self.gradients)
+        """The gradients with every adjoint symbol substituted (while small; see above)."""
+        assert self.model is not None
+        full = self.expanded_adjoints
+        return {name: full.get(name, self.gradients[name]) for name in self.model.parameters}
 
     def __repr__(self) -> str:
         assert self.model is not None
@@ -52,9 +82,8 @@ def derive_model(model: Model) -> ModelDerivation:
     """Derive dJ/d(parameter) for every parameter of ``model`` (its form set by its data)."""
     graph: ModelGraph = build_model_graph(model)
     result = engine.run(graph)
-    inside = _internal_definitions(graph)
     adjoints = {
-        step.wrt.name: _in_model_names(step.expr, inside)
+        step.wrt.name: step.expr
         for step in result.steps
         if step.wrt is not None and not step.wrt.name.startswith("_")
     }
@@ -66,6 +95,9 @@ def derive_model(model: Model) -> ModelDerivation:
         graph=graph,
         steps=result.steps,
         gradients=gradients,
+        deltas=result.deltas,
+        assumptions=result.assumptions,
+        delta_symbols=result.delta_symbols,
         model=model,
         adjoints=adjoints,
     )
@@ -80,6 +112,6 @@ def _internal_definitions(graph: ModelGraph) -> dict[Any, Any]:
     return out
 
 
-def _in_model_names(expr: Any, inside: dict[Any, Any]) -> Any:
-    """``expr`` with the internal values written out, so that it reads in the model's names."""
-    return expr.xreplace(inside)
+def _smaller_than(expr: Any, limit: int) -> bool:
+    """Whether ``expr`` has fewer than ``limit`` nodes (stops counting at the limit)."""
+    return all(count < limit for count, _ in enumerate(preorder_traversal(expr)))

@@ -44,6 +44,7 @@ from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
+from symbackprop.formula.ast import to_text
 from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
@@ -115,6 +116,8 @@ class ModelGraph(ForwardGraph):
     active: set[str] = field(default_factory=set)
     #: the model's own names (leaves, then equations), in order; internal ones start with _
     named: tuple[str, ...] = ()
+    #: internal value -> the part of its equation it stands for (``_t5`` -> ``w^T h + c``)
+    texts: dict[str, str] = field(default_factory=dict)
     #: a value reached by several contributions gets a step saying they are summed
     announce_sums: ClassVar[bool] = True
 
@@ -170,6 +173,10 @@ class _Builder:
         out = self.symbol(name, tuple(expr.shape))
         node = Node(kind, args, expr, record)
         self.graph.nodes[name] = node
+        # its adjoint is kept under a symbol, reused by every later step (the lecture's delta):
+        # written out in full, a 50-step recurrence's adjoints would nest 50 deep
+        self.graph.deltas[name] = MatrixSymbol(f"dJ/d{name}", *expr.shape)
+        self.graph.layers[name] = len(self.graph.nodes)  # its position: keys .deltas
         self.graph.forward[name] = expr
         if any(arg.name in self.graph.active for arg in args):
             self.graph.active.add(name)
@@ -246,7 +253,14 @@ class _Builder:
         return self.function(fn, base, name)
 
     def value(self, node: FormulaNode, name: str | None = None) -> Value:
-        """The value of ``node``; ``name`` names the result (an equation's left-hand side)."""
+        """The value of ``node``; ``name`` names the result (an equation's left-hand side).
+        An internal value made for ``node`` remembers its text, for the steps."""
+        result = self._value(node, name)
+        if isinstance(result, MatrixSymbol) and result.name.startswith("_"):
+            self.graph.texts.setdefault(result.name, to_text(node))
+        return result
+
+    def _value(self, node: FormulaNode, name: str | None) -> Value:
         if isinstance(node, Num):
             return sp.Rational(node.value.numerator, node.value.denominator)
         if isinstance(node, Name):
@@ -369,11 +383,12 @@ class _Builder:
                 self.constants[eq.name] = value  # type: ignore[assignment]
                 continue
             result = self.value(eq.expr, eq.name)
-            if _scalar(result):  # an expression of numbers only that is not a constant
-                raise self.fail(f"'{eq.name}' is a number; write it as a constant")
+            if _scalar(result):  # numbers only, with m (``k = m / 2``): a constant too
+                self.constants[eq.name] = result
         cost = self.graph.symbols[self.model.cost]
         self.graph.named = tuple(n for n in self.graph.symbols if not n.startswith("_"))
         self._prune(cost.name)
+        self.graph.deltas.pop(cost.name, None)  # dJ/dJ = 1 needs no symbol
         self.graph.cost = Cost(Node(Kind.SEED, (cost,), cost), None)
         return self.graph
 
@@ -386,6 +401,20 @@ class _Builder:
                 live.update(str(arg.name) for arg in self.graph.nodes[value].args)  # type: ignore[union-attr]
         self.graph.nodes = {k: v for k, v in self.graph.nodes.items() if k in live}
         self.graph.active &= live
+        self._loss_inputs()
+
+    def _loss_inputs(self) -> None:
+        """A value read only by a loss keeps its adjoint as scalar algebra, not a symbol, so
+        that the activation defining it can cancel with the loss (sigmoid and bce: a - y)."""
+        readers: dict[str, int] = {}
+        for node in self.graph.nodes.values():
+            for name in {str(arg.name) for arg in node.args}:  # type: ignore[union-attr]
+                readers[name] = readers.get(name, 0) + 1
+        for node in self.graph.nodes.values():
+            if node.kind is Kind.MODEL_LOSS:
+                first = str(node.args[0].name)  # type: ignore[union-attr]
+                if readers.get(first) == 1:
+                    self.graph.deltas.pop(first, None)
 
 
 def build_model_graph(model: Model) -> ModelGraph:

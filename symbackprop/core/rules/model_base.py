@@ -3,13 +3,15 @@ says whether shape analysis decided, and the contribution record itself."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sympy import MatrixSymbol
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.core.candidates import Candidate
 from symbackprop.core.model_graph import ModelGraph
-from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
+from symbackprop.core.rules.base import Adjoint, Context, Contribution, ScalarForm, shape_of
 from symbackprop.core.segments import Grad, Rel, Segment, ShapeOf, Text, math
 from symbackprop.core.steps import Rule
 
@@ -22,13 +24,27 @@ def active(ctx: Context, symbol: MatrixSymbol) -> bool:
 
 
 def scalar(up: Adjoint) -> Any:
-    """The entry of a 1 x 1 adjoint, which multiplies like a number."""
-    return up.expr[0, 0]
+    """The entry of a 1 x 1 adjoint, which multiplies like a number (1 for dJ/dJ)."""
+    return unit_entries(up.expr[0, 0])
 
 
-def head(out: MatrixSymbol, expr: Any, text: str) -> tuple[Segment, ...]:
-    """``out = <its definition>; `` at the start of a reason."""
-    return (math(out), Rel(), math(expr, text), Text("; "))
+def unit_entries(expr: Any) -> Any:
+    """``expr`` with the entry of every 1 x 1 constant (``(1/200) I`` once dJ/dJ = I is
+    substituted) written as the number it is."""
+    return expr.replace(
+        lambda e: isinstance(e, MatrixElement) and not e.parent.atoms(MatrixSymbol),
+        lambda e: e.parent.as_explicit()[0, 0],
+    )
+
+
+def head(ctx: Context, out: MatrixSymbol, expr: Any, text: str) -> tuple[Segment, ...]:
+    """``out = <its definition>; `` at the start of a reason; an internal value also says
+    which part of its equation it is (``_t5 = _t4 + c 1_m^T, that is w^T h + c; ``)."""
+    graph = ctx.graph
+    assert isinstance(graph, ModelGraph)
+    shown = graph.texts.get(out.name)
+    that_is = (Text(f", that is {shown}"),) if shown is not None and shown != text else ()
+    return (math(out), Rel(), math(expr, text), *that_is, Text("; "))
 
 
 def target(to: MatrixSymbol, up: Adjoint) -> tuple[Segment, ...]:
@@ -75,6 +91,9 @@ def contribution(
     segments: tuple[Segment, ...],
     candidates: tuple[Candidate, ...] = (),
     uses: tuple[str, ...] = (),
+    scalar: ScalarForm | None = None,
+    algebra: tuple[Any, ...] = (),
+    algebra_segments: tuple[Segment, ...] = (),
 ) -> Contribution:
     return Contribution(
         to=to,
@@ -84,4 +103,17 @@ def contribution(
         segments=segments,
         candidates=candidates,
         uses=uses,
+        scalar=scalar,
+        algebra=algebra,
+        algebra_segments=algebra_segments,
     )
+
+
+@dataclass(frozen=True)
+class LossForm(ScalarForm):
+    """A loss's adjoint dJ/dA = ``coeff`` dL/da(A, ``target``) entry by entry, kept as scalar
+    algebra so that the activation below it can cancel with it (sigmoid and bce: a - y)."""
+
+    target: Any = None
+    coeff: Any = 1
+    loss: Any = None

@@ -42,7 +42,7 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     (G 1_m) for a column broadcast over them."""
     record: LinearTerms = node.record
     out = up.value
-    shown = head(out, node.expr, sp.sstr(node.expr))
+    shown = head(ctx, out, node.expr, sp.sstr(node.expr))
     result = []
     for arg, coeff, broadcast in zip(
         node.args, record.coefficients, record.broadcast, strict=True
@@ -98,7 +98,7 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     left, right = node.args
     assert isinstance(left, MatrixSymbol) and isinstance(right, MatrixSymbol)
     out = up.value
-    shown = head(out, node.expr, f"{left.name} {right.name}")
+    shown = head(ctx, out, node.expr, f"{left.name} {right.name}")
     g = up.operand
     a_op = Operand(left.name, left, shape_of(left))
     b_op = Operand(right.name, right, shape_of(right))
@@ -169,7 +169,7 @@ def scale_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     s, a = node.args
     assert isinstance(s, MatrixSymbol) and isinstance(a, MatrixSymbol)
     out = up.value
-    shown = head(out, node.expr, f"{s.name} {a.name}")
+    shown = head(ctx, out, node.expr, f"{s.name} {a.name}")
     rows, cols = shape_of(a)
     result = []
     if active(ctx, s):
@@ -216,7 +216,7 @@ def transpose_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     out = up.value
     expr = Transpose(up.expr)
     segments = (
-        *head(out, node.expr, f"{a.name}^T"),
+        *head(ctx, out, node.expr, f"{a.name}^T"),
         Text("entry (i, j) of "),
         math(a),
         Text(" is entry (j, i) of "),

@@ -3,12 +3,21 @@ losses of any two values, tr, det, logdet and inv."""
 
 from __future__ import annotations
 
-from sympy import Determinant, Identity, Inverse, MatrixSymbol, OneMatrix, Transpose
+from sympy import Determinant, Identity, Integer, Inverse, MatrixSymbol, OneMatrix, Transpose
 
+from symbackprop.core.candidates import Operand, bilinear_candidates, choose
 from symbackprop.core.graph import Node
 from symbackprop.core.lift import lift
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
-from symbackprop.core.rules.model_base import active, contribution, head, scalar
+from symbackprop.core.rules.model_base import (
+    LossForm,
+    active,
+    contribution,
+    decision,
+    head,
+    scalar,
+    target,
+)
 from symbackprop.core.segments import Grad, Rel, Text, math
 from symbackprop.core.steps import Rule
 from symbackprop.records import scalars
@@ -28,7 +37,7 @@ def total_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * OneMatrix(*shape_of(a))
     segments = (
-        *head(up.value, node.expr, f"sum({a.name})"),
+        *head(ctx, up.value, node.expr, f"sum({a.name})"),
         Text("every entry of "),
         math(a),
         Text(" adds to the sum once, so "),
@@ -48,17 +57,24 @@ def rowsum_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     if not active(ctx, a):
         return []
     cols = a.shape[1]
-    expr = up.expr * OneMatrix(1, cols)
+    ones = Operand("1", OneMatrix(cols, 1), (cols, Integer(1)))
+    g = up.operand
+    candidates = bilinear_candidates(g, ones, shape_of(a))
+    chosen, others = choose(candidates, f"dJ/d{a.name}", ("@", g, ones.T))
+    why = "entry (i, j) of A adds to entry i of the row sums only, so it receives G_i"
     segments = (
-        *head(up.value, node.expr, f"rowsum({a.name})"),
-        Text("each entry of a row adds to that row's sum once, so "),
-        Grad(a),
-        Rel(),
-        math(expr, f"{up.label} 1^T"),
-        Text(", each row's adjoint repeated over the columns of "),
+        *head(ctx, up.value, node.expr, f"rowsum({a.name})"),
+        Text("each entry of a row adds to that row's sum once; "),
+        *target(a, up),
+        *decision(chosen, others, candidates, why),
+        Text(": each row's adjoint repeated over the columns of "),
         math(a),
     )
-    return [contribution(a, expr, Rule.REDUCTION, "G 1^T", segments)]
+    return [
+        contribution(
+            a, chosen.expr, Rule.REDUCTION, chosen.text, segments, candidates=tuple(candidates)
+        )
+    ]
 
 
 def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
@@ -76,7 +92,7 @@ def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     expr = coeff * entrywise
     mean = "the mean over the m columns of " if ctx.batch else ""
     segments = (
-        *head(up.value, node.expr, f"{record.name}({a.name}, {y.name})"),
+        *head(ctx, up.value, node.expr, f"{record.name}({a.name}, {y.name})"),
         Text(f"{mean}{record.description}, a sum over the entries of "),
         math(record.formula),
         Text("; each entry's term depends on its own entry only, so "),
@@ -95,6 +111,7 @@ def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             f"dJ/d{a.name}",
             tuple(s for s in segments if not (isinstance(s, Text) and not s.text)),
             uses=(a.name, y.name),
+            scalar=LossForm(dl, y, coeff, record),
         )
     ]
 
@@ -107,7 +124,7 @@ def trace_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * Identity(a.shape[0])
     segments = (
-        *head(up.value, node.expr, f"tr({a.name})"),
+        *head(ctx, up.value, node.expr, f"tr({a.name})"),
         Text("only the diagonal entries add to the trace, so "),
         Grad(a),
         Rel(),
@@ -124,7 +141,7 @@ def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * Determinant(a) * Transpose(Inverse(a))
     segments = (
-        *head(up.value, node.expr, f"det({a.name})"),
+        *head(ctx, up.value, node.expr, f"det({a.name})"),
         Grad(a),
         Rel(),
         math(expr, f"{up.label} det({a.name}) {a.name}^-T"),
@@ -141,7 +158,7 @@ def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * Transpose(Inverse(a))
     segments = (
-        *head(up.value, node.expr, f"logdet({a.name})"),
+        *head(ctx, up.value, node.expr, f"logdet({a.name})"),
         Grad(a),
         Rel(),
         math(expr, f"{up.label} {a.name}^-T"),
@@ -159,7 +176,7 @@ def inverse_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     out = up.value
     expr = -Transpose(out) * up.expr * Transpose(out)
     segments = (
-        *head(out, node.expr, f"inv({a.name})"),
+        *head(ctx, out, node.expr, f"inv({a.name})"),
         Grad(a),
         Rel(),
         math(expr, f"-{out.name}^T {up.label} {out.name}^T"),
