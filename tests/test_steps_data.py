@@ -94,3 +94,18 @@ def test_shape_analysis_must_leave_the_rules_answer() -> None:
     assert select(candidates, "dJ/dW2", ("@", delta, a.T)).text == "delta2 a1^T"
     with pytest.raises(InternalError, match="not the rule's answer"):
         select(candidates, "dJ/dW2", ("@", a.T, delta))
+
+
+def test_a_false_equality_is_never_stored() -> None:
+    """verify_chain refuses an '=' that does not hold (else every chain check would be vacuous),
+    and accepts one that holds only under the stated assumption when given it."""
+    from symbackprop.core.algebra import verify_chain
+    from symbackprop.errors import InternalError
+
+    a, y, s = scalars.a, scalars.y, scalars.s
+    verify_chain((((1 - y) / (1 - a) - y / a) * a * (1 - a), a - y))
+    with pytest.raises(InternalError, match="does not hold"):
+        verify_chain((a * (1 - a), a))
+    with pytest.raises(InternalError):
+        verify_chain((a * s - y, a - y))
+    verify_chain((a * s - y, a - y), {s: sp.Integer(1)})

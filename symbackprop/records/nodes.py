@@ -71,7 +71,7 @@ class ActivationFunction(sp.Function):
         arg = self.args[0].evalf(prec)
         if not arg.is_Number:
             return None
-        return sp.sympify(self.body.xreplace({z: arg}), strict=True).evalf(prec)
+        return self.body.xreplace({z: arg}).evalf(prec)  # type: ignore[no-any-return]
 
     def _eval_is_extended_real(self) -> bool | None:
         # custom activations are probed real on the real line (records.activations)

@@ -11,9 +11,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.core.candidates import Candidate
 from symbackprop.core.model_graph import ModelGraph
-from symbackprop.core.rules.base import Adjoint, Context, Contribution, ScalarForm, shape_of
+from symbackprop.core.rules.base import Adjoint, Context, ScalarForm, shape_of
 from symbackprop.core.segments import Grad, Rel, Segment, ShapeOf, Text, math
-from symbackprop.core.steps import Rule
 
 
 def active(ctx: Context, symbol: MatrixSymbol) -> bool:
@@ -80,32 +79,6 @@ def decision(
             f" and {fits} all have that shape (a square value or a 1 x 1 factor lets them "
             f"fit); the rule's form is right because {why}"
         ),
-    )
-
-
-def contribution(
-    to: MatrixSymbol,
-    expr: Any,
-    rule: Rule,
-    label: str,
-    segments: tuple[Segment, ...],
-    candidates: tuple[Candidate, ...] = (),
-    uses: tuple[str, ...] = (),
-    scalar: ScalarForm | None = None,
-    algebra: tuple[Any, ...] = (),
-    algebra_segments: tuple[Segment, ...] = (),
-) -> Contribution:
-    return Contribution(
-        to=to,
-        expr=expr,
-        rule=rule,
-        label=label,
-        segments=segments,
-        candidates=candidates,
-        uses=uses,
-        scalar=scalar,
-        algebra=algebra,
-        algebra_segments=algebra_segments,
     )
 
 

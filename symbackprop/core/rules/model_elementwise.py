@@ -17,7 +17,6 @@ from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
 from symbackprop.core.rules.model_base import (
     LossForm,
     active,
-    contribution,
     decision,
     head,
     target,
@@ -75,7 +74,7 @@ def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 Text(": the entry-wise product summed over the m columns, "),
                 *target(to, up),
             )
-            result.append(contribution(to, expr, Rule.BIAS, "(G ⊙ B) 1_m", segments))
+            result.append(Contribution(to, expr, Rule.BIAS, "(G ⊙ B) 1_m", segments))
             continue
         candidates = elementwise_candidates(g, factor, shape_of(to))
         chosen, others = choose(candidates, f"dJ/d{to.name}", ("⊙", g, factor))
@@ -85,7 +84,7 @@ def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             *decision(chosen, others, candidates, _ENTRYWISE_WHY),
         )
         result.append(
-            contribution(
+            Contribution(
                 to,
                 chosen.expr,
                 Rule.ELEMENTWISE,
@@ -141,7 +140,7 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         assert isinstance(up.scalar, LossForm)
         uses = tuple(dict.fromkeys((*uses, out.name, up.scalar.target.name)))
     return [
-        contribution(
+        Contribution(
             arg,
             expr,
             Rule.ELEMENTWISE,
@@ -214,7 +213,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             Text(", lifted back entry by entry"),
         )
     return [
-        contribution(
+        Contribution(
             z,
             expr,
             Rule.SOFTMAX,

@@ -12,7 +12,6 @@ from symbackprop.core.model_graph import LinearTerms
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
 from symbackprop.core.rules.model_base import (
     active,
-    contribution,
     decision,
     head,
     target,
@@ -34,7 +33,7 @@ def seed_rule(ctx: Context, node: Node) -> list[Contribution]:
         Rel(),
         Text("1, where the reverse walk starts"),
     )
-    return [contribution(cost, Identity(1), Rule.SEED, "1", segments)]
+    return [Contribution(cost, Identity(1), Rule.SEED, "1", segments)]
 
 
 def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
@@ -64,7 +63,7 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 Text(", of the shape of "),
                 math(arg),
             )
-            result.append(contribution(arg, expr, Rule.LINEAR, up.label, segments))
+            result.append(Contribution(arg, expr, Rule.LINEAR, up.label, segments))
             continue
         ones = Operand("1_m", OneMatrix(1, ctx.m), (sp.Integer(1), ctx.m), transposed=True)
         upstream = up.operand
@@ -88,7 +87,7 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             Text(": the sum over the m columns"),
         )
         result.append(
-            contribution(arg, expr, Rule.BIAS, chosen.text, segments, candidates=tuple(candidates))
+            Contribution(arg, expr, Rule.BIAS, chosen.text, segments, candidates=tuple(candidates))
         )
     return result
 
@@ -120,7 +119,7 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             *decision(chosen, others, candidates, why),
         )
         result.append(
-            contribution(
+            Contribution(
                 left,
                 chosen.expr,
                 Rule.BILINEAR,
@@ -147,7 +146,7 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             *decision(chosen, others, candidates, why),
         )
         result.append(
-            contribution(
+            Contribution(
                 right,
                 chosen.expr,
                 Rule.BILINEAR,
@@ -188,7 +187,7 @@ def scale_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             math(s),
         )
         result.append(
-            contribution(s, expr, Rule.REDUCTION, "1^T (G ⊙ A) 1", segments, uses=(a.name,))
+            Contribution(s, expr, Rule.REDUCTION, "1^T (G ⊙ A) 1", segments, uses=(a.name,))
         )
     if active(ctx, a):
         expr = s[0, 0] * up.expr
@@ -203,7 +202,7 @@ def scale_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             math(expr, f"{s.name} {up.label}"),
             Text(" (a product with a 1 x 1 factor is no matrix product to arrange)"),
         )
-        result.append(contribution(a, expr, Rule.LINEAR, f"{s.name} G", segments, uses=(s.name,)))
+        result.append(Contribution(a, expr, Rule.LINEAR, f"{s.name} G", segments, uses=(s.name,)))
     return result
 
 
@@ -226,4 +225,4 @@ def transpose_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Rel(),
         math(expr, f"({up.label})^T"),
     )
-    return [contribution(a, expr, Rule.TRANSPOSE, f"({up.label})^T", segments)]
+    return [Contribution(a, expr, Rule.TRANSPOSE, f"({up.label})^T", segments)]

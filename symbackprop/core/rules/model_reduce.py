@@ -12,7 +12,6 @@ from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
 from symbackprop.core.rules.model_base import (
     LossForm,
     active,
-    contribution,
     decision,
     head,
     scalar,
@@ -47,7 +46,7 @@ def total_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Text(", the 1 x 1 adjoint repeated over the shape of "),
         math(a),
     )
-    return [contribution(a, expr, Rule.REDUCTION, "g 1 1^T", segments)]
+    return [Contribution(a, expr, Rule.REDUCTION, "g 1 1^T", segments)]
 
 
 def rowsum_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
@@ -71,7 +70,7 @@ def rowsum_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         math(a),
     )
     return [
-        contribution(
+        Contribution(
             a, chosen.expr, Rule.REDUCTION, chosen.text, segments, candidates=tuple(candidates)
         )
     ]
@@ -104,7 +103,7 @@ def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         math(a),
     )
     return [
-        contribution(
+        Contribution(
             a,
             expr,
             Rule.LOSS,
@@ -130,7 +129,7 @@ def trace_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Rel(),
         math(expr, f"{up.label} I"),
     )
-    return [contribution(a, expr, Rule.MATRIX_FUNCTION, "g I", segments)]
+    return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g I", segments)]
 
 
 def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
@@ -147,7 +146,7 @@ def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         math(expr, f"{up.label} det({a.name}) {a.name}^-T"),
         Text(_SQUARE + "Jacobi's formula d det(A) = det(A) tr(A^-1 dA)"),
     )
-    return [contribution(a, expr, Rule.MATRIX_FUNCTION, "g det(A) A^-T", segments)]
+    return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g det(A) A^-T", segments)]
 
 
 def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
@@ -164,7 +163,7 @@ def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         math(expr, f"{up.label} {a.name}^-T"),
         Text(_SQUARE + "d log det(A) = tr(A^-1 dA)"),
     )
-    return [contribution(a, expr, Rule.MATRIX_FUNCTION, "g A^-T", segments)]
+    return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g A^-T", segments)]
 
 
 def inverse_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
@@ -182,4 +181,4 @@ def inverse_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         math(expr, f"-{out.name}^T {up.label} {out.name}^T"),
         Text(_SQUARE + "d(A^-1) = -A^-1 dA A^-1"),
     )
-    return [contribution(a, expr, Rule.MATRIX_FUNCTION, "-B^T G B^T", segments, uses=(out.name,))]
+    return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "-B^T G B^T", segments, uses=(out.name,))]
