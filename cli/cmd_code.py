@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from click.core import ParameterSource
 
 from symbackprop.cli import console, output
 from symbackprop.cli.errors import CheckFailed, CliError
@@ -63,21 +62,25 @@ def _code_sizes(opts: SpecOptions, net: Any) -> dict[str, int]:
 def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bool) -> None:
     """Generate a self-contained NumPy module with forward, backward and loss_and_grads.
 
-    Always the batch form (examples in columns). Named widths need --size NAME=INT.
+    Always the batch form (examples in columns). Named widths need --size NAME=INT; so does
+    every dimension of a model without a value on its `sizes:` line.
     """
-    ctx = click.get_current_context()
-    if not opts.batch and ctx.get_parameter_source("batch") is ParameterSource.COMMANDLINE:
+    if opts.batch is False:  # --single given
         raise click.UsageError(
             "--single does not apply: the generated module is always the batch form "
             "(examples in columns; one example is m = 1)"
         )
     # checked before any work: a refused -o costs nothing and writes nothing
     target = output.target(out_path, force=force, inputs=[opts.spec])
-    net = opts.network()
+    net = opts.source()
     import symbackprop as sb
+    from symbackprop.model import Model
 
-    sizes = _code_sizes(opts, net)
-    with console.working(f"generating the gradient code of {net.compact}"):
+    if isinstance(net, Model):  # sb.codegen names a dimension without a value itself
+        sizes = {name: value for name, value in opts.sizes.items() if name != "m"}
+    else:
+        sizes = _code_sizes(opts, net)
+    with console.working(f"generating the gradient code of {opts.describe(net)}"):
         source = sb.codegen(net, sizes=sizes, backend=backend)
     if target is None:
         click.echo(source, nl=False)

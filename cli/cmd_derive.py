@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from symbackprop.cli import console
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
+
+if TYPE_CHECKING:
+    from symbackprop.model import Model
 
 DERIVE_EPILOG = """\b
 Examples:
@@ -13,6 +18,7 @@ Examples:
   symbackprop derive n-3-2-1 --expanded      the board formulas, every delta substituted
   symbackprop derive 4-3-2-1 --wrt W2 --batch
   symbackprop derive 784-128:relu-10:softmax --loss ce --format markdown
+  symbackprop derive examples/models/residual_mlp.model --wrt W1
 """
 
 
@@ -20,7 +26,11 @@ Examples:
     "derive", epilog=DERIVE_EPILOG, short_help="Derive the gradients step by step, with reasons."
 )
 @spec_options
-@click.option("--wrt", metavar="PARAM", help="Only the steps and gradient for one parameter (W2).")
+@click.option(
+    "--wrt",
+    metavar="PARAM",
+    help="Only the steps and gradient for one parameter (W2, or a model's parameter).",
+)
 @click.option("--expanded", is_flag=True, help="Also print every gradient fully expanded.")
 @click.option(
     "--format",
@@ -33,15 +43,16 @@ Examples:
 def derive_cmd(opts: SpecOptions, wrt: str | None, expanded: bool, fmt: str) -> None:
     """Derive the gradients of SPEC step by step: shapes, candidates, reasons, deltas.
 
-    SPEC is a compact spec such as 4-3-2-1 or 784-128:relu-10:softmax, or a .toml/.json file.
+    SPEC is a compact spec such as 4-3-2-1 or 784-128:relu-10:softmax, a .toml/.json network
+    file, or a model: a .model file of forward equations (or TOML/JSON with `equations`).
     """
-    net = opts.network()
+    net = opts.source()
     check_wrt(wrt, net)
     import symbackprop as sb
     import symbackprop.render as render
 
     sizes = opts.sizes
-    with console.working(f"deriving {net.compact}"):
+    with console.working(f"deriving {opts.describe(net)}"):
         d = sb.derive(net, batch=opts.batch)
         if fmt == "text":
             parts = render.text.render(d, wrt=wrt, expanded=expanded, sizes=sizes)
@@ -77,8 +88,16 @@ Examples:
     help="A table, or JSON (name -> symbolic shape and concrete size) for other tools.",
 )
 def shapes_cmd(opts: SpecOptions, fmt: str) -> None:
-    """Print the shape of every W, b, z, a and of each gradient, symbolic and concrete."""
-    net = opts.network()
+    """Print the shape of every W, b, z, a and of each gradient, symbolic and concrete.
+
+    For a model: every name's shape, and for an inferred one the equation that forced it.
+    """
+    net = opts.source()
+    from symbackprop.model import Model
+
+    if isinstance(net, Model):
+        _model_shapes(net, opts.sizes, fmt)
+        return
     import symbackprop as sb
     from symbackprop.render.names import shape_text, size_text
     from symbackprop.render.view import View
@@ -103,4 +122,45 @@ def shapes_cmd(opts: SpecOptions, fmt: str) -> None:
         table.add_column(column, no_wrap=True)
     for name, shape in rows:
         table.add_row(name, shape_text(shape), size_text(shape, view.sizes))
+    console.print_out(table)
+
+
+def _model_shapes(model: Model, extra: dict[str, int], fmt: str) -> None:
+    """A model's shape table: name, shape, size, and where an inferred shape came from."""
+    from symbackprop.render.names import shape_text, size_text
+
+    sizes = {**model.sizes, **extra}
+    rows = []
+    for name, shape in model.shapes.items():
+        reason = model.shape_reasons.get(name)
+        source = f"line {reason[0]}: {' '.join(reason[1].split())}" if reason else "declared"
+        if name in model.data:
+            kind = "data"
+        elif name in model.parameters:
+            kind = "parameter"
+        else:
+            kind = "value"
+        rows.append((name, kind, shape, source))
+    rows += [(f"dJ/d{name}", "gradient", model.shapes[name], "") for name in model.parameters]
+    if fmt == "json":
+        import json
+
+        data = {
+            name: {
+                "kind": kind,
+                "shape": shape_text(shape),
+                "size": size_text(shape, sizes).strip("()"),
+                "from": source,
+            }
+            for name, kind, shape, source in rows
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, padding=(0, 3, 0, 0))
+    for column in ("name", "kind", "shape", "size", "shape from"):
+        table.add_column(column, no_wrap=column != "shape from")
+    for name, kind, shape, source in rows:
+        table.add_row(name, kind, shape_text(shape), size_text(shape, sizes), source)
     console.print_out(table)

@@ -66,12 +66,12 @@ def latex_cmd(
             inputs=[opts.spec],
             option="--pdf",
         )
-    net = opts.network()
+    net = opts.source()
     check_wrt(wrt, net)
     import symbackprop as sb
     from symbackprop.render import to_latex
 
-    with console.working(f"deriving {net.compact}"):
+    with console.working(f"deriving {opts.describe(net)}"):
         d = sb.derive(net, batch=opts.batch)
         tex = to_latex(d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=opts.sizes)
     if tex_target is None:

@@ -42,12 +42,12 @@ be parsed.
 def shapecheck_cmd(opts: SpecOptions, wrt: str, formula: str) -> None:
     """Check FORMULA as dJ/dPARAM of SPEC: where its shapes break, whether it is right, and
     the arrangement of its own factors that shape analysis admits."""
-    net = opts.network()
+    net = opts.source()
     import symbackprop as sb
     from symbackprop.apps.shapecheck.typing_ import FormulaShapeError
 
     with console.working(f"checking the formula for dJ/d{wrt}"):
-        report = sb.check_formula(net, wrt, formula, batch=opts.batch)
+        report = sb.check_formula(net, wrt, formula, batch=bool(opts.batch))
     console.print_out(*_render(report))
     if report.ok:
         return

@@ -19,6 +19,7 @@ import click
 from symbackprop.errors import quote_user_text
 
 if TYPE_CHECKING:
+    from symbackprop.model import Model
     from symbackprop.spec import Network
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -148,7 +149,8 @@ class SpecOptions:
     define: tuple[tuple[str, str], ...]
     l2: float | None
     size: tuple[tuple[str, int], ...]
-    batch: bool
+    #: None when neither --batch nor --single was given
+    batch: bool | None
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -159,6 +161,13 @@ class SpecOptions:
         from symbackprop.errors import SpecError
         from symbackprop.spec import Network
 
+        if is_spec_file(self.spec) and _is_model_file(self.spec):
+            ctx = click.get_current_context(silent=True)
+            command = f"'{ctx.info_name}'" if ctx is not None else "this command"
+            raise click.UsageError(
+                f"{command} takes a network; {quote_user_text(self.spec)} is a model "
+                "(forward equations)"
+            )
         define = _unique(self.define, "--define")
         if is_spec_file(self.spec):
             for flag, value in (
@@ -193,6 +202,53 @@ class SpecOptions:
                 )
         return net
 
+    def source(self) -> Network | Model:
+        """The network or model SPEC names (``SpecError`` when it is invalid).
+
+        A model file refuses the options that describe a network's layers and form (its
+        equations set them) with one usage line naming the option.
+        """
+        if not (is_spec_file(self.spec) and _is_model_file(self.spec)):
+            return self.network()
+        from symbackprop.errors import SpecError
+        from symbackprop.model import Model
+
+        for flag, given in (
+            ("--hidden", self.hidden is not None),
+            ("--output", self.output is not None),
+            ("--activation", self.activation is not None),
+            ("--loss", self.loss is not None),
+            ("--l2", self.l2 is not None),
+            ("--batch" if self.batch else "--single", self.batch is not None),
+        ):
+            if given:
+                raise click.UsageError(
+                    f"{flag} applies to a network; the model {quote_user_text(self.spec)} "
+                    "sets it in its equations (a data leaf with m columns makes it a batch)"
+                )
+        model = Model.from_file(self.spec)
+        define = _unique(self.define, "--define")
+        if define:
+            model = Model.parse(model.text, define={**dict(model.define), **define})
+        dims = {str(d) for shape in model.shapes.values() for d in shape}
+        for name in _unique(self.size, "--size"):
+            if name != "m" and name not in dims:
+                known = ", ".join(sorted(d for d in dims if not d.isdigit() and d != "m"))
+                raise SpecError(
+                    f"--size {name}: the model has no dimension named {name!r}; its "
+                    f"dimensions: {known or 'none (every shape is numeric)'} (and m, the batch "
+                    "size)"
+                )
+        return model
+
+    def describe(self, source: Network | Model) -> str:
+        """What progress messages call SPEC: a network's compact form, a model's file name."""
+        from symbackprop.spec import Network
+
+        if isinstance(source, Network):
+            return source.compact
+        return Path(self.spec).name
+
     def _parse_compact(self, define: dict[str, str]) -> Network:
         from symbackprop.spec import Network
 
@@ -220,7 +276,7 @@ def _unique(pairs: tuple[tuple[str, Any], ...], flag: str) -> dict[str, Any]:
 
 def is_spec_file(spec: str) -> bool:
     """A SPEC is a file when it names one or looks like a path (compact specs never do)."""
-    if spec.lower().endswith((".toml", ".json")) or "/" in spec:
+    if spec.lower().endswith((".toml", ".json", ".model")) or "/" in spec:
         return True
     try:
         return Path(spec).is_file()
@@ -228,13 +284,24 @@ def is_spec_file(spec: str) -> bool:
         return False
 
 
-def check_wrt(wrt: str | None, network: Network) -> None:
-    """``--wrt`` must name a parameter W1..WL or b1..bL (checked before deriving)."""
+def _is_model_file(spec: str) -> bool:
+    from symbackprop.model.source import is_model_file
+
+    return is_model_file(spec)
+
+
+def check_wrt(wrt: str | None, source: Network | Model) -> None:
+    """``--wrt`` must name a parameter: W1..WL or b1..bL, or one of a model's (checked
+    before deriving)."""
     from symbackprop.errors import SpecError
+    from symbackprop.spec import Network
     from symbackprop.spec import check_wrt as check
 
     try:
-        check(wrt, network)
+        if isinstance(source, Network):
+            check(wrt, source)
+        else:
+            source.check_wrt(wrt)
     except SpecError as exc:
         raise click.BadParameter(str(exc), param_hint="'--wrt'") from None
 
@@ -268,7 +335,7 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--batch/--single",
-            default=False,
+            default=None,
             help="Batch of m examples in columns, or one example (default).",
         ),
     ]

@@ -1,4 +1,5 @@
-"""symbackprop: derive backpropagation for fully connected networks symbolically.
+"""symbackprop: derive backpropagation symbolically, for dense networks and for any model
+written as forward equations.
 
 The public names are exported lazily (PEP 562): ``import symbackprop`` is cheap and imports
 neither SymPy nor NumPy; they are loaded on first use of a name that needs them.
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         derive,
     )
     from symbackprop.errors import FormulaError, SpecError, SymbackpropError
+    from symbackprop.model import Model
     from symbackprop.render import to_json, to_latex, to_markdown, to_text
     from symbackprop.spec import Layer, Network
 
@@ -37,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 # symbackprop.spec.as_network).
 _LAZY: dict[str, str] = {
     "Network": "symbackprop.spec",
+    "Model": "symbackprop.model",
     "Layer": "symbackprop.spec",
     "SpecError": "symbackprop.errors",
     "FormulaError": "symbackprop.errors",
@@ -60,6 +63,7 @@ __all__ = [
     "Derivation",
     "FormulaError",
     "Layer",
+    "Model",
     "Network",
     "SpecError",
     "Step",

@@ -22,7 +22,8 @@ from symbackprop.core.model_derivation import derive_model
 from symbackprop.core.model_graph import ModelGraph
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
-from symbackprop.spec import Network, as_network
+from symbackprop.model.source import as_source
+from symbackprop.spec import Network
 
 # The facade loads the later stages (lowering, check, apps) in the function that first needs
 # them: ``symbackprop derive`` then never imports the code generator or shapecheck, which is
@@ -38,44 +39,50 @@ __all__ = ["cache_plan", "check_exact", "check_formula", "codegen", "compile", "
 
 #: what the entry points accept for a network
 NetworkLike = Network | str | os.PathLike[str]
+#: ... or a model
+SpecLike = NetworkLike | Model
 #: ... and, where a derivation will do, a derivation
 SourceLike = Derivation | Network | str | os.PathLike[str]
 
 
 def _source(source: SourceLike | Model) -> Derivation | Network:
-    """A Derivation as it is; anything else through :func:`~symbackprop.spec.as_network`.
+    """A Derivation as it is; anything else through
+    :func:`~symbackprop.model.source.as_source`.
 
-    A model, or a model's derivation, is refused with a SpecError: only ``derive`` takes one
-    so far (code generation and the checks for models are the next steps of issue 11).
+    A model, a model file or a model's derivation is refused with a SpecError: only ``derive``
+    takes one so far (code generation and the checks for models are the next steps of issue
+    11).
     """
-    if isinstance(source, Model) or (
-        isinstance(source, Derivation) and isinstance(source.graph, ModelGraph)
-    ):
+    found = source if isinstance(source, Derivation) else as_source(source)
+    if isinstance(found, Model) or isinstance(getattr(found, "graph", None), ModelGraph):
         raise SpecError(
             "a model is only derived so far (sb.derive); code generation, cache plans and the "
             "checks take networks"
         )
-    return source if isinstance(source, Derivation) else as_network(source)
+    assert isinstance(found, Derivation | Network)
+    return found
 
 
 def derive(network: NetworkLike | Model, *, batch: bool | None = None) -> Derivation:
     """Derive dJ/dW[l] and dJ/db[l] for every layer of ``network``, or dJ/d(parameter) for
     every parameter of a :class:`~symbackprop.model.Model`.
 
-    ``network``: a Network, a compact spec (``"4-3-2-1"``) or a spec file. Single-example form
+    ``network``: a Network, a compact spec (``"4-3-2-1"``), a spec file, a Model or a model
+    file (``.model``, or TOML/JSON with ``equations``). Single-example form
     by default (x is n0 x 1, as in the lecture); ``batch=True`` gives the form over m examples
     in columns (X is n0 x m, the cost is the mean over the columns). A model's form is set by
     its equations, so ``batch=`` is refused for it; its derivation has ``.gradients`` keyed by
     parameter and ``.adjoints`` (name -> dJ/d(name)).
     """
-    if isinstance(network, Model):
+    found = as_source(network)
+    if isinstance(found, Model):
         if batch is not None:
             raise SpecError(
                 "batch= is for networks: a model's form is set by its equations (batch when a "
                 "data leaf has m columns)"
             )
-        return derive_model(network)
-    return _derivation.derive(as_network(network), batch=bool(batch))
+        return derive_model(found)
+    return _derivation.derive(found, batch=bool(batch))
 
 
 def codegen(

@@ -161,7 +161,7 @@ class Network:
         is still built with no loss (enough for :func:`~symbackprop.apps.collapse.collapse`) and
         anything that needs the loss raises a SpecError saying which one to choose.
         """
-        define_pairs = _normalize_define(define)
+        define_pairs = normalize_define(define)
         # activation="swish=z*sigmoid(z)" defines swish and uses it, as the CLI's --activation
         inline: dict[str, str] = {}
         activation, hidden, output = (
@@ -179,7 +179,7 @@ class Network:
                     raise SpecError(f"activation {_show(name)} is defined twice, differently")
                 merged[name] = formula
             define_pairs = tuple(sorted(merged.items()))
-        customs = _build_customs(define_pairs)
+        customs = build_customs(define_pairs)
         for keyword_name, value in (
             ("activation", activation),
             ("hidden", hidden),
@@ -272,15 +272,15 @@ class Network:
         suffix = p.suffix.lower()
         data: Any
         if suffix == ".toml":
-            data = _load_toml(text, label)
+            data = load_toml(text, label)
         elif suffix == ".json":
-            data = _load_json(text, label)
+            data = load_json(text, label)
         else:
             try:
-                data = _load_toml(text, label)
+                data = load_toml(text, label)
             except SpecError as toml_err:
                 try:
-                    data = _load_json(text, label)
+                    data = load_json(text, label)
                 except SpecError as json_err:
                     raise SpecError(
                         f"{label}: unknown suffix {p.suffix or '(none)'!r}; tried TOML "
@@ -333,7 +333,7 @@ class Network:
             tuple(layers),
             loss=data.get("loss"),
             l2=data.get("l2", 0.0),
-            define=_normalize_define(define),
+            define=normalize_define(define),
         )
 
     # -- views -------------------------------------------------------------------------------
@@ -452,9 +452,9 @@ def _validate(net: Network) -> None:
     setattr_ = object.__setattr__
 
     # define: custom activations first, the layers may use them
-    define_pairs = _normalize_define(net.define)
+    define_pairs = normalize_define(net.define)
     setattr_(net, "define", define_pairs)
-    customs = _build_customs(define_pairs)
+    customs = build_customs(define_pairs)
     setattr_(net, "_custom", customs)
 
     # loss
@@ -764,7 +764,7 @@ def _inline_definition(value: str | None, keyword: str, inline: dict[str, str]) 
     return name
 
 
-def _normalize_define(
+def normalize_define(
     define: Mapping[str, str] | Iterable[tuple[str, str]] | None,
 ) -> tuple[tuple[str, str], ...]:
     """Custom activations as sorted ``(name, formula)`` pairs; names unique, both strings."""
@@ -793,7 +793,8 @@ def _normalize_define(
     return tuple(sorted(pairs.items()))
 
 
-def _build_customs(pairs: tuple[tuple[str, str], ...]) -> dict[str, Activation]:
+def build_customs(pairs: tuple[tuple[str, str], ...]) -> dict[str, Activation]:
+    """Each ``(name, formula)`` pair as a validated custom :class:`Activation` (SpecError)."""
     if not pairs:
         return {}
     from symbackprop.records.activations import ACTIVATIONS, custom_activation
@@ -837,7 +838,8 @@ def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) 
 _INT_DIGITS_LIMIT = 4300
 
 
-def _load_toml(text: str, label: str) -> Any:
+def load_toml(text: str, label: str) -> Any:
+    """TOML text as Python data; a syntax error is a SpecError starting with ``label``."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -848,7 +850,7 @@ def _load_toml(text: str, label: str) -> Any:
         raise SpecError(_too_many_digits(label)) from None
 
 
-def _load_json(text: str, label: str) -> Any:
+def load_json(text: str, label: str) -> Any:
     """JSON as the standard defines it: no NaN/Infinity, no duplicate keys."""
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_refuse_constant)
@@ -962,7 +964,7 @@ def as_network(
     if loss is None and l2 is None and define is None:
         return net
     merged = dict(net.define)
-    for name, formula in _normalize_define(define):
+    for name, formula in normalize_define(define):
         merged[name] = formula
     return Network(
         net.input,

@@ -249,10 +249,31 @@ def test_model_functions_are_not_shapecheck_functions() -> None:
     assert isinstance(tree, Call) and tree.func == "bce" and len(tree.args) == 2
 
 
-def test_model_is_not_public_yet() -> None:
-    import symbackprop
+def test_model_is_public_and_derive_reads_model_files(tmp_path: Path) -> None:
+    import symbackprop as sb
 
-    assert "Model" not in getattr(symbackprop, "__all__", ())
+    assert "Model" in sb.__all__ and sb.Model is Model
+    text = "x : n x 1\nA : n x n\nJ = 0.5 x^T A x\ndata:\n"
+    (tmp_path / "q.model").write_text(text, encoding="utf-8")
+    (tmp_path / "q.toml").write_text(f'equations = """\n{text}"""\n', encoding="utf-8")
+    (tmp_path / "q.json").write_text(json.dumps({"equations": text}), encoding="utf-8")
+    for name in ("q.model", "q.toml", "q.json"):
+        d = sb.derive(tmp_path / name)
+        assert set(d.gradients) == {"x", "A"}, name
+        assert sb.derive(str(tmp_path / name)).gradients == d.gradients
+
+
+def test_model_targets_and_wrt() -> None:
+    model = Model.parse(
+        "X : n x m\nY1 : 1 x m\nY2 : k x m\nW : k x n\n"
+        "J = bce(sigmoid(w^T X), Y1) + ce(softmax(W X), Y2)\ndata: X, Y1, Y2\n"
+    )
+    assert model.targets == {"Y1": "bce", "Y2": "ce"}
+    model.check_wrt("W")
+    model.check_wrt(None)
+    for wrt, what in (("X", "data leaf"), ("J", "defined by an equation"), ("V", "not a")):
+        with pytest.raises(SpecError, match=what):
+            model.check_wrt(wrt)
 
 
 def test_model_code_never_evaluates_text() -> None:

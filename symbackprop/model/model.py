@@ -15,16 +15,17 @@ from typing import Any
 
 import sympy
 
-from symbackprop.errors import SpecError
-from symbackprop.formula import Name, walk
+from symbackprop.errors import SpecError, quote_user_text
+from symbackprop.formula import Call, Name, walk
 from symbackprop.model.shapes import Shape, infer
 from symbackprop.model.statements import Equation, Statements, name_problem, read
+from symbackprop.records.losses import LOSSES
 from symbackprop.spec import (
     MAX_SPEC_FILE_BYTES,
-    _build_customs,
-    _load_json,
-    _load_toml,
-    _normalize_define,
+    build_customs,
+    load_json,
+    load_toml,
+    normalize_define,
 )
 
 #: leaves that are data when a model has no ``data:`` line
@@ -61,11 +62,39 @@ class Model:
         m = sympy.Symbol("m", integer=True, positive=True)
         return any(m in self.shapes[name] for name in self.data)
 
+    @property
+    def targets(self) -> dict[str, str]:
+        """Data leaves read as a loss's target -> that loss (``{"Y": "bce"}``), in order of use.
+
+        Random data for a check must hold values the loss accepts there (0/1 for bce, one-hot
+        columns for ce); a data leaf used as the target of two different losses keeps the first.
+        """
+        out: dict[str, str] = {}
+        for eq in self.equations:
+            for node in walk(eq.expr):
+                if isinstance(node, Call) and node.func in LOSSES and len(node.args) == 2:
+                    target = node.args[1]
+                    if isinstance(target, Name) and target.id in self.data:
+                        out.setdefault(target.id, node.func)
+        return out
+
+    def check_wrt(self, wrt: str | None) -> None:
+        """A :class:`SpecError` when ``wrt`` (``--wrt``, ``wrt=``) is not a parameter."""
+        if wrt is None or wrt in self.parameters:
+            return
+        what = "a data leaf" if wrt in self.data else "not a parameter"
+        if any(eq.name == wrt for eq in self.equations):
+            what = "a value defined by an equation"
+        raise SpecError(
+            f"{quote_user_text(wrt)} is {what} of this model; expected one of its parameters: "
+            + ", ".join(self.parameters)
+        )
+
     @classmethod
     def parse(cls, text: str, *, define: Mapping[str, str] | None = None) -> Model:
         """Parse model text (one statement per line); every problem is a SpecError."""
-        pairs = _normalize_define(define)
-        customs = _build_customs(pairs)
+        pairs = normalize_define(define)
+        customs = build_customs(pairs)
         statements = read(text, frozenset(customs))
         leaves = _leaves(statements)
         data = _data(statements, leaves)
@@ -118,7 +147,7 @@ class Model:
         suffix = p.suffix.lower()
         try:
             if suffix in (".toml", ".json"):
-                loaded = _load_toml(text, label) if suffix == ".toml" else _load_json(text, label)
+                loaded = load_toml(text, label) if suffix == ".toml" else load_json(text, label)
                 return cls._from_mapping(loaded)
             return cls.parse(text)
         except SpecError as exc:

@@ -1,0 +1,126 @@
+"""Models on the command line: every SPEC-taking command reads a model file; the options
+that describe a network are refused with one line; every bad model is exit 2 with one line
+naming its line and reason (the 100+ cases of test_model_errors, through the CLI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from symbackprop.cli.main import main
+from tests.test_cli import run
+from tests.test_model_errors import CASES
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = sorted((ROOT / "examples" / "models").glob("*.model"))
+RESIDUAL = str(ROOT / "examples" / "models" / "residual_mlp.model")
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args))
+
+
+def _one_line_error(result) -> None:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("symbackprop")
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_every_example_model_is_a_valid_spec() -> None:
+    assert len(MODELS) >= 15
+    for path in MODELS:
+        result = invoke("shapes", str(path), "--format", "json")
+        assert result.exit_code == 0, (path.name, result.stderr)
+        table = json.loads(result.stdout)
+        assert any(row["kind"] == "parameter" for row in table.values()), path.name
+
+
+def test_shapes_say_which_equation_forced_an_inferred_shape() -> None:
+    result = invoke("shapes", RESIDUAL, "--format", "json")
+    table = json.loads(result.stdout)
+    assert table["b1"] == {
+        "kind": "parameter",
+        "shape": "n1 x 1",
+        "size": "3 x 1",
+        "from": "line 7: z1 = W1 X + b1",
+    }
+    assert table["W1"]["from"] == "declared"
+    assert table["dJ/dW2"]["shape"] == "n0 x n1"
+    assert table["X"]["size"] == ""  # m has no size until --size m=...
+    sized = json.loads(invoke("shapes", RESIDUAL, "--format", "json", "--size", "m=8").stdout)
+    assert sized["X"]["size"] == "4 x 8"
+    text = invoke("shapes", RESIDUAL)
+    assert text.exit_code == 0
+    assert "line 7: z1 = W1 X + b1" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--hidden", "relu"),
+        ("--output", "sigmoid"),
+        ("--activation", "tanh"),
+        ("--loss", "mse"),
+        ("--l2", "0.1"),
+        ("--batch", None),
+        ("--single", None),
+    ],
+)
+def test_network_options_are_refused_with_a_model(flag: str, value: str | None) -> None:
+    args = [flag] if value is None else [flag, value]
+    for command in ("derive", "shapes", "latex"):
+        result = invoke(command, RESIDUAL, *args)
+        _one_line_error(result)
+        assert flag in result.stderr and "applies to a network" in result.stderr
+
+
+def test_collapse_refuses_a_model() -> None:
+    # (``gradients`` takes no SPEC: it builds its own deep networks)
+    result = invoke("collapse", RESIDUAL)
+    _one_line_error(result)
+    assert "'collapse' takes a network" in result.stderr
+
+
+def test_wrt_and_size_name_the_model() -> None:
+    result = invoke("derive", RESIDUAL, "--wrt", "h")
+    _one_line_error(result)
+    assert "'h' is a value defined by an equation" in result.stderr
+    assert "W1, b1, W2, w, c" in result.stderr
+    result = invoke("shapes", RESIDUAL, "--size", "n9=3")
+    _one_line_error(result)
+    assert "no dimension named 'n9'" in result.stderr and "n0, n1" in result.stderr
+
+
+def test_toml_and_json_model_files(tmp_path: Path) -> None:
+    text = (ROOT / "examples" / "models" / "quadratic.model").read_text(encoding="utf-8")
+    (tmp_path / "q.toml").write_text(f'equations = """\n{text}"""\n', encoding="utf-8")
+    (tmp_path / "q.json").write_text(json.dumps({"equations": text}), encoding="utf-8")
+    for name in ("q.toml", "q.json"):
+        result = invoke("shapes", str(tmp_path / name), "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["A"]["shape"] == "n x n"
+
+
+@pytest.mark.parametrize(("text", "line", "word"), CASES)
+def test_bad_model_files_exit_2_naming_line_and_reason(
+    text: str, line: int, word: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.model"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("shapes", str(path))
+    _one_line_error(result)
+    assert f"line {line}" in result.stderr, result.stderr
+    assert word.lower() in result.stderr.lower(), result.stderr
+
+
+def test_a_bad_model_as_a_real_process(tmp_path: Path) -> None:
+    path = tmp_path / "typo.model"
+    path.write_text("X : n x m\nY : 1 x m\nJ = bce(sigmod(w^T X), Y)\n", encoding="utf-8")
+    proc = run("derive", str(path))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "line 3" in proc.stderr
+    assert "sigmod" in proc.stderr and "sigmoid" in proc.stderr  # the suggestion
