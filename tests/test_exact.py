@@ -52,6 +52,7 @@ def _exact_passes(case: tuple[sb.Network, bool, int]) -> None:
     )
 
 
+@pytest.mark.slow  # rational arithmetic on 4 drawn networks; the named ones run by default
 @settings(max_examples=4, deadline=None)
 @given(architectures())
 def test_check_exact_passes_on_generated_architectures(

@@ -318,7 +318,15 @@ def _finite_differences(
 
 
 #: the models whose finite-difference check takes seconds run in the slow suite
-SLOW_MODELS = {"residual_mlp", "tied_autoencoder", "rnn_3", "two_heads", "softmax_l2"}
+SLOW_MODELS = {
+    "residual_mlp",
+    "tied_autoencoder",
+    "rnn_3",
+    "two_heads",
+    "softmax_l2",
+    "kitchen_sink",
+    "edge_cases",
+}
 
 
 @pytest.mark.parametrize(
