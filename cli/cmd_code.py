@@ -130,12 +130,26 @@ def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
 def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact: bool) -> None:
     """Check the generated gradient code against central finite differences.
 
-    For small networks also compares every gradient entry with SymPy's diff of the cost in
-    exact rational arithmetic. Exit status 1 when a check fails.
+    For small networks and for models also compares every gradient entry with SymPy's diff of
+    the cost in exact rational arithmetic. Exit status 1 when a check fails.
     """
-    net = opts.network()
+    source = opts.source()
+    from symbackprop.model import Model
+
+    if isinstance(source, Model):
+        result, exact_result, m, mode, skipped = _check_model(source, opts, seed, eps, exact)
+    else:
+        result, exact_result, m, mode, skipped = _check_network(
+            source, opts, seed, eps, memory_gib, exact
+        )
+    _report_checks(result, exact_result, m, mode, eps, skipped)
+
+
+def _check_network(
+    net: Any, opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact: bool
+) -> tuple[Any, Any, int, str, str | None]:
+    """Finite differences (and the exact check up to depth EXACT_MAX_DEPTH) of a network."""
     import numpy as np
-    from rich.table import Table
 
     import symbackprop as sb
     from symbackprop.check.finite_diff import choose_mode
@@ -165,6 +179,83 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             derivation = sb.derive(net, batch=opts.batch)
             exact_result = sb.check_exact(derivation, sizes=opts.sizes or None, seed=seed)
+    skipped = f"depth {net.depth} > {EXACT_MAX_DEPTH}" if exact and not run_exact else None
+    return result, exact_result, m, mode, skipped
+
+
+#: seeds tried after --seed when the cost is not finite at the drawn point (log det of a
+#: matrix with a negative determinant, say)
+MODEL_SEED_TRIES = 20
+
+
+def _check_model(
+    model: Any, opts: SpecOptions, seed: int, eps: float, exact: bool
+) -> tuple[Any, Any, int, str, str | None]:
+    """Finite differences and the exact check of a model, at a point where its cost is finite."""
+    import numpy as np
+
+    import symbackprop as sb
+    from symbackprop.check.finite_diff import choose_mode
+    from symbackprop.errors import SpecError
+
+    m = opts.sizes.get("m", 3)
+    code_sizes = {name: value for name, value in opts.sizes.items() if name != "m"}
+    with console.progress() as progress:
+        task = progress.add_task("deriving and compiling the gradient code", total=None)
+        derivation = sb.derive(model)
+        module = sb.compile(derivation, sizes=code_sizes)
+        n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
+        mode = choose_mode(n_params)
+        progress.update(task, description=f"finite differences ({mode}, {n_params:,} parameters)")
+        for tried in range(seed, seed + MODEL_SEED_TRIES):
+            params = module.init_params(seed=tried)
+            data = _model_data(model, module, {**model.sizes, **code_sizes, "m": m}, tried)
+            with np.errstate(all="ignore"):
+                cost, _ = module.forward(params, *data)
+            if np.isfinite(cost):
+                break
+        else:
+            raise CliError(
+                f"check: the cost is not finite at the points drawn with seeds {seed} to "
+                f"{seed + MODEL_SEED_TRIES - 1} (a log or sqrt of a negative number?); nothing "
+                "to compare"
+            )
+        result = sb.gradcheck(module, params, *data, eps=eps, mode=mode, seed=tried)
+        exact_result, skipped = None, None
+        if exact:
+            progress.update(task, description="exact check (rational arithmetic, small sizes)")
+            try:
+                exact_result = sb.check_exact(derivation, sizes=opts.sizes or None, seed=seed)
+            except SpecError as exc:  # too large for rational arithmetic: say why, go on
+                skipped = str(exc)
+    return result, exact_result, m, mode, skipped
+
+
+def _model_data(model: Any, module: Any, sizes: dict[str, int], seed: int) -> list[Any]:
+    """Random data arrays in ``module.DATA`` order: a loss's targets valid for it (0/1 for
+    bce, one-hot columns for ce), every other data leaf standard normal."""
+    import numpy as np
+
+    from symbackprop.records.losses import LOSSES
+
+    rng = np.random.default_rng(seed + 1)
+    targets = model.targets
+    out = []
+    for name in module.DATA:
+        rows, cols = (int(d) if str(d).isdigit() else sizes[str(d)] for d in model.shapes[name])
+        shape = (rows, cols)
+        if name in targets:
+            out.append(LOSSES[targets[name]].draw_targets(rng, shape))
+        else:
+            out.append(rng.standard_normal(shape))
+    return out
+
+
+def _report_checks(
+    result: Any, exact_result: Any, m: int, mode: str, eps: float, skipped: str | None
+) -> None:
+    """The finite-difference table and the exact check's line; exit 1 when one failed."""
+    from rich.table import Table
 
     table = Table(title=f"finite differences ({mode}, eps={eps:g}, m={m})", title_justify="left")
     for column, justify in (
@@ -198,8 +289,8 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
         if not exact_result.ok:
             failed.append("exact check")
             lines += [f"  mismatch: {mm}" for mm in list(exact_result.mismatches)[:10]]
-    elif exact:
-        lines.append(f"exact check: skipped (depth {net.depth} > {EXACT_MAX_DEPTH})")
+    elif skipped is not None:
+        lines.append(f"exact check: skipped ({skipped})")
     lines.append("[bold red]check failed[/]" if failed else "[green]all checks passed[/]")
     console.print_out(*lines)
     if failed:

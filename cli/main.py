@@ -101,10 +101,11 @@ def _replace_unencodable_characters() -> None:
     help="Show the traceback of an internal error (or SYMBACKPROP_DEBUG=1).",
 )
 def main(debug: bool) -> None:
-    """Derive backpropagation for fully connected networks, step by step.
+    """Derive backpropagation step by step, for dense networks and for models.
 
     A network is written N0-N1[:act]-N2[:act]-..., for example 4-3-2-1 (the CS229 lecture's
-    network) or 784-128:relu-10:softmax; SPEC may also be a .toml or .json spec file.
+    network) or 784-128:relu-10:softmax; SPEC may also be a .toml or .json spec file, or a
+    model: forward equations in a .model file (see examples/models/).
     """
 
 
