@@ -226,10 +226,7 @@ class SpecOptions:
                     f"{flag} applies to a network; the model {quote_user_text(self.spec)} "
                     "sets it in its equations (a data leaf with m columns makes it a batch)"
                 )
-        model = Model.from_file(self.spec)
-        define = _unique(self.define, "--define")
-        if define:
-            model = Model.parse(model.text, define={**dict(model.define), **define})
+        model = Model.from_file(self.spec, define=_unique(self.define, "--define") or None)
         dims = {str(d) for shape in model.shapes.values() for d in shape}
         for name in _unique(self.size, "--size"):
             if name != "m" and name not in dims:

@@ -124,3 +124,14 @@ def test_a_bad_model_as_a_real_process(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "line 3" in proc.stderr
     assert "sigmod" in proc.stderr and "sigmoid" in proc.stderr  # the suggestion
+
+
+def test_define_adds_a_custom_activation_to_a_model(tmp_path: Path) -> None:
+    path = tmp_path / "swish.model"
+    path.write_text("X : n x m\nY : 1 x m\nJ = mse(swish(w^T X), Y)\n", encoding="utf-8")
+    refused = invoke("shapes", str(path))
+    _one_line_error(refused)
+    assert "swish" in refused.stderr
+    result = invoke("shapes", str(path), "--define", "swish=z*sigmoid(z)", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["w"]["shape"] == "n x 1"

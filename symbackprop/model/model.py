@@ -124,9 +124,11 @@ class Model:
         )
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Model:
+    def from_file(
+        cls, path: str | os.PathLike[str], *, define: Mapping[str, str] | None = None
+    ) -> Model:
         """A ``.model`` text file, or TOML/JSON with the text under ``equations`` (and
-        ``define``)."""
+        ``define``). ``define`` adds custom activations (winning over the file's)."""
         p = Path(path)
         label = f"model file '{p}'"
         try:
@@ -148,13 +150,13 @@ class Model:
         try:
             if suffix in (".toml", ".json"):
                 loaded = load_toml(text, label) if suffix == ".toml" else load_json(text, label)
-                return cls._from_mapping(loaded)
-            return cls.parse(text)
+                return cls._from_mapping(loaded, define)
+            return cls.parse(text, define=define)
         except SpecError as exc:
             raise SpecError(f"{label}: {exc}") from None
 
     @classmethod
-    def _from_mapping(cls, data: Any) -> Model:
+    def _from_mapping(cls, data: Any, extra: Mapping[str, str] | None) -> Model:
         if not isinstance(data, Mapping):
             raise SpecError("expected a table with 'equations' (and optionally 'define')")
         unknown = sorted(set(data) - set(_FILE_KEYS))
@@ -166,7 +168,7 @@ class Model:
         define = data.get("define")
         if define is not None and not isinstance(define, Mapping):
             raise SpecError("'define': expected a table name -> formula")
-        return cls.parse(text, define=define)
+        return cls.parse(text, define={**(define or {}), **(extra or {})})
 
 
 def _leaves(statements: Statements) -> dict[str, int]:
