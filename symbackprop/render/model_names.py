@@ -1,0 +1,267 @@
+"""How a model's names are shown: the model's own names, its internal values and adjoints.
+
+A model's graph names every operation inside an equation ``_t1``, ``_t2``, ... (see
+:mod:`symbackprop.core.model_graph`). Those names are bookkeeping and are never printed:
+**an internal value is shown by the part of its equation it stands for**, the formula the
+student wrote (``_t5`` -> ``w^T h + c``; LaTeX ``w^{\\top} h + c``), in parentheses where
+precedence needs them, and its adjoint ``dJ/d_t5`` as ``dJ/d(w^T h + c)`` (LaTeX
+``\\partial J / \\partial (w^{\\top} h + c)``). The few internal values the graph makes
+without a piece of source text (the ``1 / x`` of a division, ``abs`` and ``sum`` inside
+``norm1``, the square and ``sum`` inside ``norm2``) are shown by the same functions written
+out: ``1 / sqrt(var + 0.001)``, ``abs(A x - y)``, ``sum((A x - y)^2)``.
+
+LaTeX names: a trailing number is a subscript (``W1`` -> ``W_{1}``, ``n0`` -> ``n_{0}``), Greek
+names are Greek letters (``gamma`` -> ``\\gamma``, ``lam`` -> ``\\lambda``), any other
+multi-letter name is ``\\mathit{var}``; an adjoint symbol ``dJ/dh`` is
+``\\frac{\\partial J}{\\partial h}``.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from symbackprop.core.graph import Kind
+from symbackprop.core.segments import Grad, Math, Rel, Segment, Text
+from symbackprop.formula import Binary, Call, Name, Num, Transpose
+from symbackprop.formula import Node as FormulaNode
+from symbackprop.formula.ast import to_text
+from symbackprop.render.formula_latex import formula_latex
+from symbackprop.render.names import Naming, escape_latex
+
+#: an internal value's name, alone or inside an adjoint's (``dJ/d_t5``)
+INTERNAL = re.compile(r"_t\d+")
+ADJOINT_PREFIX = "dJ/d"
+
+GREEK = {
+    "alpha": r"\alpha",
+    "beta": r"\beta",
+    "gamma": r"\gamma",
+    "delta": r"\delta",
+    "epsilon": r"\epsilon",
+    "eps": r"\epsilon",
+    "zeta": r"\zeta",
+    "eta": r"\eta",
+    "theta": r"\theta",
+    "kappa": r"\kappa",
+    "lam": r"\lambda",
+    "lambda_": r"\lambda",
+    "mu": r"\mu",
+    "nu": r"\nu",
+    "xi": r"\xi",
+    "rho": r"\rho",
+    "sigma": r"\sigma",
+    "tau": r"\tau",
+    "phi": r"\phi",
+    "chi": r"\chi",
+    "psi": r"\psi",
+    "omega": r"\omega",
+    "Gamma": r"\Gamma",
+    "Delta": r"\Delta",
+    "Theta": r"\Theta",
+    "Lambda": r"\Lambda",
+    "Sigma": r"\Sigma",
+    "Phi": r"\Phi",
+    "Psi": r"\Psi",
+    "Omega": r"\Omega",
+}
+_NUMBERED = re.compile(r"([A-Za-z]+?)_?(\d+)")
+
+
+def name_latex(name: str) -> str:
+    """A model name or dimension in LaTeX: ``W1`` -> ``W_{1}``, ``gamma`` -> ``\\gamma``."""
+    found = _NUMBERED.fullmatch(name)
+    base, index = (found.group(1), found.group(2)) if found else (name, "")
+    if base in GREEK:
+        out = GREEK[base]
+    elif len(base) == 1:
+        out = base
+    else:
+        out = r"\mathit{" + escape_latex(base) + "}"
+    return f"{out}_{{{index}}}" if index else out
+
+
+def _bare(node: FormulaNode) -> bool:
+    """Whether a piece of formula reads as one thing without parentheses (a call, ``w^T``)."""
+    if isinstance(node, Transpose):
+        return isinstance(node.operand, Name)
+    return isinstance(node, Call | Name)
+
+
+class ModelNames:
+    """The display of every name of one model derivation (see the module docstring)."""
+
+    def __init__(self, d: Any) -> None:
+        self.graph = d.graph
+        self.sources: dict[str, FormulaNode] = {}
+        for name in self.graph.forward:
+            if name.startswith("_"):
+                self.sources[name] = self._source(name)
+
+    # -- the formula an internal value stands for ----------------------------------------------
+    def _arg(self, symbol: Any) -> FormulaNode:
+        name = str(symbol.name)
+        return self.sources[name] if name in self.sources else Name(name, 0)
+
+    def _source(self, name: str) -> FormulaNode:
+        found = self.graph.sources.get(name)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        # made by the graph without source text: write the function out (module docstring)
+        node = self.graph.nodes.get(name)
+        if node is None:
+            return Name("?", 0)
+        arg = self._arg(node.args[0])
+        if node.kind is Kind.TOTAL:
+            return Call("sum", (arg,), 0)
+        if node.kind is Kind.FUNCTION and node.record.name.startswith("^"):
+            exponent = sp.Rational(node.record.name[1:])
+            if exponent == -1:
+                return Binary("/", Num(Fraction(1), 0), arg, 0)
+            return Binary("^", arg, Num(Fraction(int(exponent.p), int(exponent.q)), 0), 0)
+        return Call(node.record.name, (arg,), 0)
+
+    # -- plain text ---------------------------------------------------------------------------
+    def value_text(self, name: str) -> str:
+        """A value as it reads inside an expression: ``W1``, ``w^T``, ``(w^T h + c)``."""
+        if name not in self.sources:
+            return name
+        source = self.sources[name]
+        body = to_text(source)
+        return body if _bare(source) else f"({body})"
+
+    def target_text(self, name: str) -> str:
+        """What dJ/d(...) is taken of: ``h``, ``(sigmoid(w^T h + c))``."""
+        if name not in self.sources:
+            return name
+        return f"({to_text(self.sources[name])})"
+
+    def symbol_text(self, name: str) -> str:
+        """Any MatrixSymbol's name shown in text (values and adjoint symbols alike)."""
+        if name.startswith(ADJOINT_PREFIX):
+            return ADJOINT_PREFIX + self.target_text(name[len(ADJOINT_PREFIX) :])
+        return self.value_text(name)
+
+    def replace_text(self, text: str) -> str:
+        """Every internal name inside a piece of plain text replaced by its display."""
+        # inside a call's own brackets a value needs none of its own: sigmoid'(w^T h + c)
+        text = re.sub(
+            r"\((_t\d+)\)",
+            lambda m: "(" + self.value_text(m.group(1)).removeprefix("(").removesuffix(")") + ")",
+            text,
+        )
+        text = re.sub(
+            r"dJ/d(_t\d+)", lambda m: ADJOINT_PREFIX + self.target_text(m.group(1)), text
+        )
+        return INTERNAL.sub(lambda m: self.value_text(m.group(0)), text)
+
+    # -- LaTeX --------------------------------------------------------------------------------
+    def value_latex(self, name: str, *, transpose: bool = False) -> str:
+        if name not in self.sources:
+            out = name_latex(name)
+            return f"{out}^{{\\top}}" if transpose else out
+        source = self.sources[name]
+        body = formula_latex(source, name_latex)
+        # a transposed w^T or inv(X) (a superscript already) keeps its brackets
+        raised = isinstance(source, Transpose) or (
+            isinstance(source, Call) and source.func == "inv"
+        )
+        if _bare(source) and not (transpose and raised):
+            return f"{body}^{{\\top}}" if transpose else body
+        return f"({body})^{{\\top}}" if transpose else f"({body})"
+
+    def target_latex(self, name: str) -> str:
+        """The denominator of dJ/d(name)."""
+        if name in self.sources and isinstance(self.sources[name], Call):
+            return formula_latex(self.sources[name], name_latex)
+        return self.value_latex(name)
+
+    def grad_latex(self, name: str, *, inline: bool = False) -> str:
+        if inline:
+            return r"\partial J / \partial " + self.target_latex(name)
+        return r"\frac{\partial J}{\partial " + self.target_latex(name) + "}"
+
+    def symbol_latex(self, name: str, *, transpose: bool = False) -> str:
+        if name.startswith(ADJOINT_PREFIX):
+            frac = self.grad_latex(name[len(ADJOINT_PREFIX) :])
+            return rf"\bigl({frac}\bigr)^{{\top}}" if transpose else frac
+        return self.value_latex(name, transpose=transpose)
+
+    # -- reasons ------------------------------------------------------------------------------
+    def segments(self, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+        """A reason with the internal names shown as above: a ``dJ/d_tN`` or ``_tN`` inside
+        words becomes a gradient or a value segment, each Math's text is rewritten, and the
+        core's "that is <source>" aside (which the display now says itself) is dropped."""
+        out: list[Segment] = []
+        segments = self._drop_restatement(segments)
+        for segment in segments:
+            if isinstance(segment, Text):
+                if segment.text.startswith(", that is "):
+                    continue
+                out.extend(self._split(segment.text))
+            elif isinstance(segment, Math):
+                text = self.replace_text(segment.text).replace("**", "^")
+                out.append(Math(segment.expr, text, segment.latex))
+            else:
+                out.append(segment)
+        return tuple(out)
+
+    def _drop_restatement(self, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+        """Drop a leading "(W2 a1) = W2 a1; ": an internal value defined as what it shows."""
+        if len(segments) > 3 and isinstance(segments[0], Math):
+            first, rel, second = segments[0], segments[1], segments[2]
+            name = str(getattr(first.expr, "name", ""))
+            if name in self.sources and isinstance(rel, Rel) and isinstance(second, Math):
+                shown = self.value_text(name).removeprefix("(").removesuffix(")")
+                if self.replace_text(second.text) == shown:
+                    rest = segments[3:]
+                    if rest and isinstance(rest[0], Text) and rest[0].text == "; ":
+                        rest = rest[1:]
+                    return rest
+        return segments
+
+    def _split(self, text: str) -> list[Segment]:
+        out: list[Segment] = []
+        last = 0
+        for found in re.finditer(r"(dJ/d)?(_t\d+)", text):
+            if found.start() > last:
+                out.append(Text(text[last : found.start()]))
+            name = found.group(2)
+            symbol = self.graph.symbols.get(name)
+            if symbol is None:
+                out.append(Text(self.replace_text(found.group(0))))
+            elif found.group(1):
+                out.append(Grad(symbol))
+            else:
+                out.append(Math(symbol, self.value_text(name)))
+            last = found.end()
+        if last < len(text):
+            out.append(Text(text[last:]))
+        return out
+
+    def plain(self, segments: tuple[Segment, ...]) -> str:
+        """Segments (already through :meth:`segments`) as one line of plain text."""
+        return "".join(
+            ADJOINT_PREFIX + self.target_text(str(s.symbol.name))
+            if isinstance(s, Grad)
+            else s.plain
+            for s in segments
+        )
+
+
+class ModelNaming(Naming):
+    """The LaTeX naming the expression printers and the prose use for a model."""
+
+    def __init__(self, names: ModelNames) -> None:
+        super().__init__({})
+        self.model_names = names
+
+    def latex(self, name: str, *, transpose: bool = False) -> str:
+        return self.model_names.symbol_latex(name, transpose=transpose)
+
+    def dim(self, dim: Any) -> str:
+        text = str(dim)
+        return text if text.isdigit() else name_latex(text)
