@@ -45,6 +45,11 @@ def _wrap(node: FormulaNode, needed: bool, names: Names) -> str:
     return rf"\left({body}\right)" if needed else body
 
 
+def _fraction(node: FormulaNode) -> bool:
+    """A division, typeset as a fraction: its bar groups it without brackets."""
+    return isinstance(node, Binary) and node.op == "/"
+
+
 def _number(value: Fraction) -> str:
     text = number_text(value)
     if "e" in text:  # 25e-7: 25 \cdot 10^{-7}
@@ -81,6 +86,8 @@ def _latex(node: FormulaNode, names: Names) -> str:  # noqa: C901
         if node.func in ("norm1", "norm2"):
             return r"\left\lVert " + args[0] + r" \right\rVert_{" + node.func[-1] + "}"
         if node.func == "inv":
+            if isinstance(node.args[0], Name):
+                return args[0] + "^{-1}"
             return r"\left(" + args[0] + r"\right)^{-1}"
         return _function(node.func) + r"\left(" + ", ".join(args) + r"\right)"
     if isinstance(node, Deriv):
@@ -98,9 +105,9 @@ def _latex(node: FormulaNode, names: Names) -> str:  # noqa: C901
         scalar = isinstance(node.left, Call) and node.left.func in SCALAR_VALUED
         return base + ("^{" + exponent + "}" if scalar else r"^{\odot " + exponent + "}")
     own = level(node)
-    left = _wrap(node.left, level(node.left) < own, names)
+    left = _wrap(node.left, level(node.left) < own and not _fraction(node.left), names)
     if op in ("juxt", "@"):
-        right = _wrap(node.right, level(node.right) < POWER, names)
+        right = _wrap(node.right, level(node.right) < POWER and not _fraction(node.right), names)
         return f"{left} \\, {right}"
     right = _wrap(node.right, level(node.right) <= own, names)
     symbol = {"*": r"\odot", "⊙": r"\odot"}.get(op, op)

@@ -19,7 +19,7 @@ from symbackprop.core.segments import Grad, Prime, Segment, Text, plain
 from symbackprop.core.steps import Rule
 from symbackprop.render.formula_latex import formula_latex
 from symbackprop.render.latexprint import break_lines, finish
-from symbackprop.render.model_names import name_latex
+from symbackprop.render.model_names import name_latex, prime
 from symbackprop.render.model_view import ModelView
 from symbackprop.render.names import concrete, escape_latex, size_text
 from symbackprop.render.prose import latex_display, latex_inline, markdown_inline, segment_math
@@ -92,7 +92,7 @@ class ModelLatex:
         if isinstance(expr, Transpose) and isinstance(expr.arg, OneMatrix):
             return self.printer._ones_factor(OneMatrix(expr.arg.shape[1], expr.arg.shape[0]))
         if isinstance(operand.show, Prime):
-            inner = segment_math(operand.show, self.printer)
+            inner = segment_math(prime(operand.show), self.printer)
             return rf"\bigl({inner}\bigr)^{{\top}}" if operand.transposed else inner
         return self.math(expr)
 

@@ -25,7 +25,7 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.core.graph import Kind
-from symbackprop.core.segments import Grad, Math, Rel, Segment, Text
+from symbackprop.core.segments import Grad, Math, Prime, Rel, Segment, Text
 from symbackprop.formula import Binary, Call, Name, Num, Transpose
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import to_text
@@ -82,6 +82,26 @@ def name_latex(name: str) -> str:
     else:
         out = r"\mathit{" + escape_latex(base) + "}"
     return f"{out}_{{{index}}}" if index else out
+
+
+#: LaTeX for the derivative's name of the functions that are no activation (``sqrt'``)
+_PRIME_LATEX = {
+    "sqrt": r"\sqrt{\cdot}",
+    "abs": r"\lvert \cdot \rvert",
+    "exp": r"\exp",
+    "log": r"\log",
+}
+
+
+def prime(segment: Prime) -> Prime:
+    """A derivative named for print: ``sqrt'`` as ``\\sqrt{\\cdot}'``, the power ``^-1`` as
+    ``((\\cdot)^{-1})'`` (the graph names a power function by its exponent)."""
+    if segment.name.startswith("^"):
+        exponent = segment.name[1:]
+        return Prime(f"(.)^{exponent}", rf"\bigl((\cdot)^{{{exponent}}}\bigr)", segment.arg)
+    if segment.name in _PRIME_LATEX:
+        return Prime(segment.name, _PRIME_LATEX[segment.name], segment.arg)
+    return segment
 
 
 def _bare(node: FormulaNode) -> bool:
@@ -202,6 +222,8 @@ class ModelNames:
                 if segment.text.startswith(", that is "):
                     continue
                 out.extend(self._split(segment.text))
+            elif isinstance(segment, Prime):
+                out.append(prime(segment))
             elif isinstance(segment, Math):
                 text = self.replace_text(segment.text).replace("**", "^")
                 out.append(Math(segment.expr, text, segment.latex))
@@ -218,8 +240,11 @@ class ModelNames:
                 shown = self.value_text(name).removeprefix("(").removesuffix(")")
                 if self.replace_text(second.text) == shown:
                     rest = segments[3:]
-                    if rest and isinstance(rest[0], Text) and rest[0].text == "; ":
-                        rest = rest[1:]
+                    while rest and isinstance(rest[0], Text):
+                        if rest[0].text.startswith(", that is ") or rest[0].text == "; ":
+                            rest = rest[1:]
+                        else:
+                            break
                     return rest
         return segments
 

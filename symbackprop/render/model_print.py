@@ -18,7 +18,7 @@ import sympy as sp
 from sympy import Identity, MatrixSymbol
 
 from symbackprop.render.common import is_atom
-from symbackprop.render.latexprint import CLOSE, OPEN, MathLatexPrinter
+from symbackprop.render.latexprint import CLOSE, OPEN, MathLatexPrinter, finish
 from symbackprop.render.model_names import ModelNames, ModelNaming
 from symbackprop.render.textprint import TextPrinter, _piecewise_text
 
@@ -147,6 +147,9 @@ class ModelLatexPrinter(MathLatexPrinter):
         if isinstance(expr.arg, sp.Transpose):
             return OPEN + self._print(expr.arg) + CLOSE + r"^{\top}"
         return super()._print_Transpose(expr)
+
+    def argument(self, expr: Any) -> str:
+        return finish(self._arg(expr))
 
     def _print_Identity(self, expr: Any) -> str:
         return "1" if _one_by_one(expr) else rf"I_{{{self._print(expr.shape[0])}}}"
