@@ -67,20 +67,18 @@ def to_data(
                 "reason": view.reason(step),
                 "candidates": [
                     {
-                        "text": names.replace_text(cand.text),
+                        "text": view.candidate_text(cand),
                         "latex": doc.candidate(cand),
                         "op": "matmul" if cand.op == "@" else "hadamard",
                         "shape": shape_text(cand.shape) if cand.shape else None,
                         "fits": cand.fits,
-                        "equal_to": None if cand.equal is None else names.replace_text(cand.equal),
-                        "note": names.replace_text(cand.note),
+                        "equal": cand.equal is not None,
+                        "note": view.prose(cand.notes),
                     }
                     for cand in step.candidates
                 ],
                 "uses": [names.value_text(name) for name in step.uses],
-                "algebra": None
-                if step.algebra_text is None
-                else names.replace_text(step.algebra_text),
+                "algebra": view.prose(step.algebra_segments) if step.algebra_segments else None,
                 "stores": view.stores(step),
             }
         )

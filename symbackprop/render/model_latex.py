@@ -20,7 +20,7 @@ from symbackprop.core.steps import Rule
 from symbackprop.render.formula_latex import formula_latex
 from symbackprop.render.latexprint import break_lines, finish
 from symbackprop.render.model_names import name_latex, prime
-from symbackprop.render.model_view import ModelView
+from symbackprop.render.model_view import ModelView, untransposed
 from symbackprop.render.names import concrete, escape_latex, size_text
 from symbackprop.render.prose import latex_display, latex_inline, markdown_inline, segment_math
 
@@ -51,12 +51,14 @@ class ModelLatex:
     def lines(self, expr: Any, width: float = LINE_WIDTH) -> list[str]:
         return break_lines(self.printer.doprint(expr), width)
 
-    def segments(self, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
-        return self.names.segments(segments)
+    def segments(self, segments: tuple[Segment, ...], own: Any = None) -> tuple[Segment, ...]:
+        return self.names.segments(segments, own)
 
-    def prose(self, segments: tuple[Segment, ...], *, markdown: bool = False) -> str:
+    def prose(
+        self, segments: tuple[Segment, ...], *, markdown: bool = False, own: Any = None
+    ) -> str:
         """A reason or a note: words escaped, the mathematics typeset, no closing full stop."""
-        shown = self.segments(segments)
+        shown = self.segments(segments, own)
         inline = markdown_inline if markdown else latex_inline
         text = inline(shown, self.printer)
         return text.removesuffix(".") if plain(shown).endswith(".") else text
@@ -91,10 +93,16 @@ class ModelLatex:
             return self.printer._ones_factor(expr)
         if isinstance(expr, Transpose) and isinstance(expr.arg, OneMatrix):
             return self.printer._ones_factor(OneMatrix(expr.arg.shape[1], expr.arg.shape[0]))
-        if isinstance(operand.show, Prime):
+        upstream = self.names.adjoint_exprs.get(untransposed(operand))
+        if upstream is not None:
+            inner = self.grad(str(upstream.name))
+        elif isinstance(operand.show, Prime):
             inner = segment_math(prime(operand.show), self.printer)
-            return rf"\bigl({inner}\bigr)^{{\top}}" if operand.transposed else inner
-        return self.math(expr)
+        elif isinstance(operand.show, Grad):
+            inner = self.grad(str(operand.show.symbol.name))
+        else:
+            return self.math(expr)
+        return rf"\bigl({inner}\bigr)^{{\top}}" if operand.transposed else inner
 
     def candidate(self, cand: Candidate) -> str:
         op = r" \odot " if cand.op == "⊙" else r" \, "
@@ -190,7 +198,7 @@ class ModelLatex:
             used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
             rows.append(rf"Reuses {used} from the forward cache.")
             rows.append("")
-        rows.append(r"{\small \emph{Why:} " + self.prose(step.segments) + ".}")
+        rows.append(r"{\small \emph{Why:} " + self.prose(step.segments, own=step.expr) + ".}")
         return rows
 
     def stored_rows(self) -> list[str]:
@@ -351,7 +359,7 @@ class ModelLatex:
             if step.uses:
                 used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
                 out.append(f"   - reuses {used} from the forward cache")
-            out.append(f"   - why: {self.prose(step.segments, markdown=True)}.")
+            out.append(f"   - why: {self.prose(step.segments, markdown=True, own=step.expr)}.")
         out += ["", "**Adjoints and gradients**", ""]
         out += _display(self.stored_rows() + self.gradient_rows())
         expanded = self.expanded_rows()

@@ -18,22 +18,20 @@ multi-letter name is ``\\mathit{var}``; an adjoint symbol ``dJ/dh`` is
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from typing import Any
 
 import sympy as sp
+from sympy import MatrixSymbol
 
 from symbackprop.core.graph import Kind
-from symbackprop.core.segments import Grad, Math, Prime, Rel, Segment, Text
+from symbackprop.core.segments import Aside, Grad, Math, Prime, Rel, Segment, Text
 from symbackprop.formula import Binary, Call, Name, Num, Transpose
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import to_text
 from symbackprop.render.formula_latex import formula_latex
 from symbackprop.render.names import Naming, escape_latex
 
-#: an internal value's name, alone or inside an adjoint's (``dJ/d_t5``)
-INTERNAL = re.compile(r"_t\d+")
 ADJOINT_PREFIX = "dJ/d"
 
 GREEK = {
@@ -68,13 +66,12 @@ GREEK = {
     "Psi": r"\Psi",
     "Omega": r"\Omega",
 }
-_NUMBERED = re.compile(r"([A-Za-z]+?)_?(\d+)")
 
 
 def name_latex(name: str) -> str:
     """A model name or dimension in LaTeX: ``W1`` -> ``W_{1}``, ``gamma`` -> ``\\gamma``."""
-    found = _NUMBERED.fullmatch(name)
-    base, index = (found.group(1), found.group(2)) if found else (name, "")
+    stem = name.rstrip("0123456789")
+    base, index = (stem.removesuffix("_"), name[len(stem) :]) if stem else (name, "")
     if base in GREEK:
         out = GREEK[base]
     elif len(base) == 1:
@@ -116,6 +113,21 @@ class ModelNames:
 
     def __init__(self, d: Any) -> None:
         self.graph = d.graph
+        #: adjoint symbol name (``dJ/dh``) -> the value it is the adjoint of (``h``)
+        self.adjoint_of = {str(sym.name): name for name, sym in d.graph.deltas.items()}
+        #: prints an expression in plain text with these names (set by the text printer)
+        self.text: Any = str
+        #: an adjoint kept as an expression, not a symbol -> the value it is the adjoint of
+        #: (a reason or a candidate shows it as dJ/dp, as the step that made it says)
+        self.adjoint_exprs = {
+            step.expr: step.wrt
+            for step in d.steps
+            if step.wrt is not None and step.delta is None and step.expr.atoms(MatrixSymbol)
+        }
+        #: a loss node's lifted expression -> the node (a reason shows it as the call)
+        self.losses = {
+            node.expr: node for node in d.graph.nodes.values() if node.kind is Kind.MODEL_LOSS
+        }
         self.sources: dict[str, FormulaNode] = {}
         for name in self.graph.forward:
             if name.startswith("_"):
@@ -153,6 +165,15 @@ class ModelNames:
         body = to_text(source)
         return body if _bare(source) else f"({body})"
 
+    def bare_text(self, name: str) -> str:
+        """A value without the brackets it reads with inside an expression."""
+        return to_text(self.sources[name]) if name in self.sources else name
+
+    def bare_latex(self, name: str) -> str:
+        if name in self.sources:
+            return formula_latex(self.sources[name], name_latex)
+        return name_latex(name)
+
     def target_text(self, name: str) -> str:
         """What dJ/d(...) is taken of: ``h``, ``(sigmoid(w^T h + c))``."""
         if name not in self.sources:
@@ -161,22 +182,9 @@ class ModelNames:
 
     def symbol_text(self, name: str) -> str:
         """Any MatrixSymbol's name shown in text (values and adjoint symbols alike)."""
-        if name.startswith(ADJOINT_PREFIX):
-            return ADJOINT_PREFIX + self.target_text(name[len(ADJOINT_PREFIX) :])
+        if name in self.adjoint_of:
+            return ADJOINT_PREFIX + self.target_text(self.adjoint_of[name])
         return self.value_text(name)
-
-    def replace_text(self, text: str) -> str:
-        """Every internal name inside a piece of plain text replaced by its display."""
-        # inside a call's own brackets a value needs none of its own: sigmoid'(w^T h + c)
-        text = re.sub(
-            r"\((_t\d+)\)",
-            lambda m: "(" + self.value_text(m.group(1)).removeprefix("(").removesuffix(")") + ")",
-            text,
-        )
-        text = re.sub(
-            r"dJ/d(_t\d+)", lambda m: ADJOINT_PREFIX + self.target_text(m.group(1)), text
-        )
-        return INTERNAL.sub(lambda m: self.value_text(m.group(0)), text)
 
     # -- LaTeX --------------------------------------------------------------------------------
     def value_latex(self, name: str, *, transpose: bool = False) -> str:
@@ -205,67 +213,80 @@ class ModelNames:
         return r"\frac{\partial J}{\partial " + self.target_latex(name) + "}"
 
     def symbol_latex(self, name: str, *, transpose: bool = False) -> str:
-        if name.startswith(ADJOINT_PREFIX):
-            frac = self.grad_latex(name[len(ADJOINT_PREFIX) :])
+        if name in self.adjoint_of:
+            frac = self.grad_latex(self.adjoint_of[name])
             return rf"\bigl({frac}\bigr)^{{\top}}" if transpose else frac
         return self.value_latex(name, transpose=transpose)
 
     # -- reasons ------------------------------------------------------------------------------
-    def segments(self, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
-        """A reason with the internal names shown as above: a ``dJ/d_tN`` or ``_tN`` inside
-        words becomes a gradient or a value segment, each Math's text is rewritten, and the
-        core's "that is <source>" aside (which the display now says itself) is dropped."""
+    def internal(self, expr: Any) -> bool:
+        """Whether an expression reads an internal value or the adjoint of one."""
+        return any(
+            str(s.name) in self.sources or self.adjoint_of.get(str(s.name), "") in self.sources
+            for s in expr.atoms(MatrixSymbol)
+        )
+
+    def segments(self, segments: tuple[Segment, ...], own: Any = None) -> tuple[Segment, ...]:
+        """A reason for print: the aside that says which part of its equation an internal value
+        is goes (the display says it), a derivative's name is written for print (:func:`prime`),
+        and a Math that reads an internal value keeps its expression only (its plain text was
+        written with the internal names), which every printer prints with these names. An
+        adjoint written out (not kept under a symbol) is shown as dJ/d(value), except in the
+        reason of the step that computes it (``own``, that step's expression)."""
         out: list[Segment] = []
-        segments = self._drop_restatement(segments)
         for segment in segments:
-            if isinstance(segment, Text):
-                if segment.text.startswith(", that is "):
-                    continue
-                out.extend(self._split(segment.text))
-            elif isinstance(segment, Prime):
+            if isinstance(segment, Aside):
+                continue
+            if isinstance(segment, Prime):
                 out.append(prime(segment))
-            elif isinstance(segment, Math):
-                text = self.replace_text(segment.text).replace("**", "^")
-                out.append(Math(segment.expr, text, segment.latex))
+            elif (
+                isinstance(segment, Math)
+                and segment.expr in self.adjoint_exprs
+                and segment.expr != own  # a step's own arrangement stays an arrangement
+            ):
+                out.append(Grad(self.adjoint_exprs[segment.expr]))
+            elif isinstance(segment, Math) and segment.expr in self.losses:
+                out.append(self._loss(segment.expr))
+            elif isinstance(segment, Math) and self._reprint(segment):
+                out.append(Math(segment.expr, self.text(segment.expr)))
             else:
                 out.append(segment)
-        return tuple(out)
+        return self._drop_restatement(tuple(out))
+
+    def _loss(self, expr: Any) -> Math:
+        """A loss node's value as its call, ``bce(sigmoid(w^T h + c), Y)``, not its lifted sum."""
+        node = self.losses[expr]
+        a, y = (str(arg.name) for arg in node.args)
+        name = node.record.name
+        text = f"{name}({self.bare_text(a)}, {self.value_text(y)})"
+        latex = rf"\operatorname{{{name}}}\bigl({self.bare_latex(a)}, {self.value_latex(y)}\bigr)"
+        return Math(expr, text, latex)
+
+    def _reprint(self, segment: Math) -> bool:
+        """A Math whose plain text these printers write themselves: one that reads an internal
+        value, and a scalar formula (``(a - y)^2/2``, not SymPy's ``(a - y)**2/2``)."""
+        if segment.latex is not None:
+            return False
+        if not getattr(segment.expr, "is_Matrix", False):
+            return isinstance(segment.expr, sp.Basic) and not segment.expr.is_Atom
+        return self.internal(segment.expr)
 
     def _drop_restatement(self, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
         """Drop a leading "(W2 a1) = W2 a1; ": an internal value defined as what it shows."""
         if len(segments) > 3 and isinstance(segments[0], Math):
             first, rel, second = segments[0], segments[1], segments[2]
             name = str(getattr(first.expr, "name", ""))
-            if name in self.sources and isinstance(rel, Rel) and isinstance(second, Math):
-                shown = self.value_text(name).removeprefix("(").removesuffix(")")
-                if self.replace_text(second.text) == shown:
-                    rest = segments[3:]
-                    while rest and isinstance(rest[0], Text):
-                        if rest[0].text.startswith(", that is ") or rest[0].text == "; ":
-                            rest = rest[1:]
-                        else:
-                            break
-                    return rest
+            if (
+                name in self.sources
+                and isinstance(rel, Rel)
+                and isinstance(second, Math)
+                and second.plain == self.bare_text(name)
+            ):
+                rest = segments[3:]
+                while rest and (isinstance(rest[0], Aside) or rest[0] == Text("; ")):
+                    rest = rest[1:]
+                return rest
         return segments
-
-    def _split(self, text: str) -> list[Segment]:
-        out: list[Segment] = []
-        last = 0
-        for found in re.finditer(r"(dJ/d)?(_t\d+)", text):
-            if found.start() > last:
-                out.append(Text(text[last : found.start()]))
-            name = found.group(2)
-            symbol = self.graph.symbols.get(name)
-            if symbol is None:
-                out.append(Text(self.replace_text(found.group(0))))
-            elif found.group(1):
-                out.append(Grad(symbol))
-            else:
-                out.append(Math(symbol, self.value_text(name)))
-            last = found.end()
-        if last < len(text):
-            out.append(Text(text[last:]))
-        return out
 
     def plain(self, segments: tuple[Segment, ...]) -> str:
         """Segments (already through :meth:`segments`) as one line of plain text."""

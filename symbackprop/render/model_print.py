@@ -42,7 +42,7 @@ class ModelTextPrinter(TextPrinter):
     def _arg(self, expr: Any) -> str:
         """A function's argument: an internal value without the parentheses it reads with."""
         if isinstance(expr, MatrixSymbol) and str(expr.name) in self.names.sources:
-            return self.names.value_text(str(expr.name)).removeprefix("(").removesuffix(")")
+            return self.names.bare_text(str(expr.name))
         return self._print(expr)
 
     def _print_Transpose(self, expr: Any) -> str:
@@ -55,6 +55,9 @@ class ModelTextPrinter(TextPrinter):
 
     def _print_Identity(self, expr: Any) -> str:
         return "1" if _one_by_one(expr) else f"I_{self._print(expr.shape[0])}"
+
+    def _print_Piecewise(self, expr: Any) -> str:
+        return _piecewise_text(self, expr)
 
     def _print_MatrixElement(self, expr: Any) -> str:
         # s[0, 0] of a 1 x 1 value: the value itself, multiplying like a number
@@ -131,16 +134,14 @@ class ModelLatexPrinter(MathLatexPrinter):
     def _print_MatrixSymbol(self, expr: Any) -> str:
         name = str(expr.name)
         if name in self.names.sources:
-            body = self.names.value_latex(name)
-            if body.startswith("(") and body.endswith(")"):
-                return OPEN + body[1:-1] + CLOSE
-            return body
+            if self.names.value_text(name) == self.names.bare_text(name):
+                return self.names.bare_latex(name)
+            return OPEN + self.names.bare_latex(name) + CLOSE
         return self.names.symbol_latex(name)
 
     def _arg(self, expr: Any) -> str:
         if isinstance(expr, MatrixSymbol) and str(expr.name) in self.names.sources:
-            body = self.names.value_latex(str(expr.name))
-            return body[1:-1] if body.startswith("(") and body.endswith(")") else body
+            return self.names.bare_latex(str(expr.name))
         return self._print(expr)
 
     def _print_Transpose(self, expr: Any) -> str:

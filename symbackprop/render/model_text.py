@@ -41,22 +41,20 @@ def _step(out: Lines, index: int, step: Step, view: ModelView) -> None:
     out.para(f"shape {_shape_cell(step.shape, view)}   rule: {step.rule}{kept}", "dim", indent)
     if step.candidates:
         out.para("candidates:", "italic", indent)
-        texts = [names.replace_text(cand.text) for cand in step.candidates]
+        texts = [view.candidate_text(cand) for cand in step.candidates]
         width = max(cell_len(t) for t in texts)
         for cand, text_ in zip(step.candidates, texts, strict=True):
             if cand.equal is not None:
-                mark, note = ("=", "bold green"), names.replace_text(cand.note)
+                mark, note = ("=", "bold green"), view.prose(cand.notes)
             else:
                 mark = ("✓", "bold green") if cand.fits else ("✗", "red")
                 note = (
-                    shape_text(cand.shape)
-                    if cand.fits and cand.shape
-                    else names.replace_text(cand.note)
+                    shape_text(cand.shape) if cand.fits and cand.shape else view.prose(cand.notes)
                 )
             arrangement = ("  " + pad(text_, width) + "  ", "")
             out.para(note, "" if cand.fits else "dim", ("      ", ""), mark, arrangement)
     if step.algebra_text:
-        out.para(f"scalar algebra: {names.replace_text(step.algebra_text)}", "", indent)
+        out.para(f"scalar algebra: {view.prose(step.algebra_segments)}", "", indent)
     if step.uses:
         used = ", ".join(names.value_text(name) for name in step.uses)
         out.para(f"reuses from the forward cache: {used}", "", indent)

@@ -14,14 +14,16 @@ import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sympy import MatrixSymbol
+from sympy import MatrixSymbol, OneMatrix, Transpose
 
+from symbackprop.core.segments import Grad, Prime, Segment
 from symbackprop.errors import SpecError
 from symbackprop.records.activations import ACTIVATIONS
-from symbackprop.render.model_names import ADJOINT_PREFIX, ModelNames
+from symbackprop.render.model_names import ADJOINT_PREFIX, ModelNames, prime
 from symbackprop.render.model_print import ModelLatexPrinter, ModelTextPrinter
 
 if TYPE_CHECKING:
+    from symbackprop.core.candidates import Candidate, Operand
     from symbackprop.core.derivation import Step
     from symbackprop.core.model_derivation import ModelDerivation
     from symbackprop.model import Model
@@ -54,6 +56,7 @@ class ModelView:
             )
         self.names = ModelNames(self.d)
         self.text_printer = ModelTextPrinter(self.names)
+        self.names.text = self.text
         latex = {name: rec.latex for name, rec in ACTIVATIONS.items()}
         self.latex_printer = ModelLatexPrinter(self.names, latex)
 
@@ -140,6 +143,32 @@ class ModelView:
     def text(self, expr: Any) -> str:
         return self.text_printer.doprint(expr)
 
+    def operand_text(self, operand: Operand) -> str:
+        """One factor of a candidate in plain text, from its data (never its label)."""
+        expr, printer = operand.expr, self.text_printer
+        if isinstance(expr, OneMatrix):
+            return printer._ones_factor(expr)
+        if isinstance(expr, Transpose) and isinstance(expr.arg, OneMatrix):
+            return printer._ones_factor(OneMatrix(expr.arg.shape[1], expr.arg.shape[0]))
+        tail = "^T" if operand.transposed else ""
+        upstream = self.names.adjoint_exprs.get(untransposed(operand))
+        if upstream is not None:
+            return ADJOINT_PREFIX + self.names.target_text(str(upstream.name)) + tail
+        if isinstance(operand.show, Prime):
+            shown = prime(operand.show)
+            return f"{shown.name}'({printer._arg(shown.arg)}){tail}"
+        if isinstance(operand.show, Grad):
+            return ADJOINT_PREFIX + self.names.target_text(str(operand.show.symbol.name)) + tail
+        return printer._wrap(expr)
+
+    def candidate_text(self, cand: Candidate) -> str:
+        op = " ⊙ " if cand.op == "⊙" else " "
+        return self.operand_text(cand.left) + op + self.operand_text(cand.right)
+
+    def prose(self, segments: tuple[Segment, ...], own: Any = None) -> str:
+        """Segments (a reason, a note, an algebra chain) as plain text with these names."""
+        return self.names.plain(self.names.segments(segments, own))
+
     def target(self, step: Step) -> str:
         """What a step computes, in plain text: ``dJ/dW1``, ``dJ/d(w^T h + c)``, ``s = 1^T Y``."""
         if step.wrt is None:
@@ -150,7 +179,7 @@ class ModelView:
         return None if step.delta is None else self.names.symbol_text(str(step.delta.name))
 
     def reason(self, step: Step) -> str:
-        return self.names.plain(self.names.segments(step.segments))
+        return self.prose(step.segments, step.expr)
 
     def shape_origin(self, name: str) -> str:
         """Why a name has its shape: declared, or the equation that forced it."""
@@ -164,3 +193,10 @@ class ModelView:
         """Parameters, data, then the equations' names in order."""
         eqs = [eq.name for eq in self.model.equations]
         return [*self.model.parameters, *self.model.data, *eqs]
+
+
+def untransposed(operand: Operand) -> Any:
+    """The operand's expression before the transpose a candidate may apply to it."""
+    if operand.transposed and isinstance(operand.expr, Transpose):
+        return operand.expr.arg
+    return operand.expr

@@ -124,7 +124,11 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         *head(ctx, out, node.expr, f"{fn.name}({arg.name})"),
         Text(f"{fn.name} acts entry by entry with derivative "),
         math(fn.derivative.xreplace({_T: _SHOWN})),
-        *((Text(f" (= {fn.name} itself, so the cached {out.name} is reused)"),) if reuse else ()),
+        *(
+            (Text(f" (= {fn.name} itself, so the cached "), math(out), Text(" is reused)"))
+            if reuse
+            else ()
+        ),
         Text("; "),
         *target(arg, up),
         *decision(chosen, others, candidates, _ENTRYWISE_WHY),

@@ -106,8 +106,18 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         candidates = bilinear_candidates(g, b_op, shape_of(left))
         chosen, others = choose(candidates, f"dJ/d{left.name}", ("@", g, b_op.T))
         why = (
-            f"d({left.name} {right.name}) = d{left.name} {right.name} gives "
-            f"dJ/d{left.name}_ik = sum_j G_ij {right.name}_kj, which is G {right.name}^T"
+            Text("d("),
+            math(node.expr, f"{left.name} {right.name}"),
+            Text(") = d"),
+            math(left),
+            Text(" "),
+            math(right),
+            Text(" gives "),
+            Grad(left),
+            Text("_ik = sum_j G_ij "),
+            math(right),
+            Text("_kj, which is G "),
+            math(Transpose(right), f"{right.name}^T"),
         )
         segments = (
             *shown,
@@ -133,8 +143,19 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         candidates = bilinear_candidates(g, a_op, shape_of(right))
         chosen, others = choose(candidates, f"dJ/d{right.name}", ("@", a_op.T, g))
         why = (
-            f"d({left.name} {right.name}) = {left.name} d{right.name} gives "
-            f"dJ/d{right.name}_kj = sum_i {left.name}_ik G_ij, which is {left.name}^T G"
+            Text("d("),
+            math(node.expr, f"{left.name} {right.name}"),
+            Text(") = "),
+            math(left),
+            Text(" d"),
+            math(right),
+            Text(" gives "),
+            Grad(right),
+            Text("_kj = sum_i "),
+            math(left),
+            Text("_ik G_ij, which is "),
+            math(Transpose(left), f"{left.name}^T"),
+            Text(" G"),
         )
         segments = (
             *shown,
