@@ -29,6 +29,11 @@ def _one_by_one(expr: Any) -> bool:
     return tuple(expr.shape) == (1, 1)
 
 
+def _unit(expr: Any) -> bool:
+    """The 1 x 1 identity: printed ``1``, with no brackets anywhere."""
+    return isinstance(expr, Identity) and _one_by_one(expr)
+
+
 class ModelTextPrinter(TextPrinter):
     """Plain text of a model's expressions (see the module docstring)."""
 
@@ -38,6 +43,9 @@ class ModelTextPrinter(TextPrinter):
 
     def _print_MatrixSymbol(self, expr: Any) -> str:
         return self.names.symbol_text(str(expr.name))
+
+    def _wrap(self, expr: Any) -> str:
+        return "1" if _unit(expr) else super()._wrap(expr)
 
     def _arg(self, expr: Any) -> str:
         """A function's argument: an internal value without the parentheses it reads with."""
@@ -130,6 +138,9 @@ class ModelLatexPrinter(MathLatexPrinter):
     def __init__(self, names: ModelNames, act_latex: dict[str, str]) -> None:
         super().__init__(act_latex, ModelNaming(names))
         self.names = names
+
+    def _wrap(self, expr: Any) -> str:
+        return "1" if _unit(expr) else super()._wrap(expr)
 
     def _print_MatrixSymbol(self, expr: Any) -> str:
         name = str(expr.name)

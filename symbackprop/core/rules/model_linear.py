@@ -16,7 +16,7 @@ from symbackprop.core.rules.model_base import (
     head,
     target,
 )
-from symbackprop.core.segments import Grad, Rel, ShapeOf, Text, math
+from symbackprop.core.segments import Grad, Rel, Segment, ShapeOf, Text, math
 from symbackprop.core.steps import Rule
 
 
@@ -105,7 +105,7 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     if active(ctx, left):
         candidates = bilinear_candidates(g, b_op, shape_of(left))
         chosen, others = choose(candidates, f"dJ/d{left.name}", ("@", g, b_op.T))
-        why = (
+        why: tuple[Segment, ...] = (
             Text("d("),
             math(node.expr, f"{left.name} {right.name}"),
             Text(") = d"),
