@@ -333,9 +333,10 @@ class ModelLatex:
             else:
                 index = next(i for i, eq in enumerate(model.equations) if eq.line == reason[0])
                 origin = f"line {reason[0]}: ${self.equation(index).replace('&=', '=')}$"
+            known = concrete(shape, view.sizes)
+            size = f"${known[0]} \\times {known[1]}$" if known else ""
             out.append(
-                f"| ${name_latex(name)}$ | ${self.naming.shape(shape)}$ "
-                f"| {size_text(shape, view.sizes)} | {origin} |"
+                f"| ${name_latex(name)}$ | ${self.naming.shape(shape)}$ | {size} | {origin} |"
             )
         out += ["", f"**Derivation** ({len(view.steps)} steps, from the cost back)", ""]
         for index, step in enumerate(view.steps, start=1):
