@@ -102,10 +102,9 @@ def prime(segment: Prime) -> Prime:
 
 
 def _bare(node: FormulaNode) -> bool:
-    """Whether a piece of formula reads as one thing without parentheses (a call, ``w^T``)."""
-    if isinstance(node, Transpose):
-        return isinstance(node.operand, Name)
-    return isinstance(node, Call | Name)
+    """Whether a piece of formula reads as one thing without parentheses (a call, ``w^T``,
+    ``(y ⊙ v)^T``: a transpose brackets its own operand)."""
+    return isinstance(node, Call | Name | Transpose)
 
 
 class ModelNames:
