@@ -118,6 +118,8 @@ class ModelGraph(ForwardGraph):
     named: tuple[str, ...] = ()
     #: internal value -> the part of its equation it stands for (``_t5`` -> ``w^T h + c``)
     texts: dict[str, str] = field(default_factory=dict)
+    #: internal value -> that part of its equation as a formula tree (printers typeset it)
+    sources: dict[str, FormulaNode] = field(default_factory=dict)
     #: a value reached by several contributions gets a step saying they are summed
     announce_sums: ClassVar[bool] = True
 
@@ -258,6 +260,7 @@ class _Builder:
         result = self._value(node, name)
         if isinstance(result, MatrixSymbol) and result.name.startswith("_"):
             self.graph.texts.setdefault(result.name, to_text(node))
+            self.graph.sources.setdefault(result.name, node)
         return result
 
     def _value(self, node: FormulaNode, name: str | None) -> Value:

@@ -30,6 +30,12 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Aside(Text):
+    """Words said in passing that a printer may leave out: which part of its equation an
+    internal value of a model is (a printer that shows the value by that part says it)."""
+
+
+@dataclass(frozen=True)
 class Math:
     """A SymPy expression (a matrix expression or a scalar) and its plain-text form.
 

@@ -10,6 +10,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from symbackprop._version import __version__
+from symbackprop.core.model_derivation import ModelDerivation
+from symbackprop.render import model_json
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import concrete, shape_text
 from symbackprop.render.textprint import text
@@ -35,7 +37,10 @@ def to_data(
     expanded: bool = False,
     sizes: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The derivation as plain JSON-able data (see the module docstring)."""
+    """The derivation as plain JSON-able data (see the module docstring); a model's:
+    :mod:`symbackprop.render.model_json`."""
+    if isinstance(d, ModelDerivation):
+        return model_json.to_data(d, wrt=wrt, expanded=expanded, sizes=sizes)
     view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
     doc = LatexDocument(view)
 

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 from sympy import OneMatrix, Transpose
 
 from symbackprop._version import __version__
+from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.segments import Grad, Prime, Segment, plain
 from symbackprop.core.steps import Rule
+from symbackprop.render import model_latex
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
 from symbackprop.render.names import Naming, concrete, escape_latex
 from symbackprop.render.prose import latex_display, latex_inline, segment_math
@@ -382,6 +384,10 @@ def to_latex(
 ) -> str:
     """The derivation as a standalone LaTeX document, or (``standalone=False``) an ``align``
     snippet with the delta recursion and the gradients to paste into existing notes."""
+    if isinstance(d, ModelDerivation):
+        return model_latex.to_latex(
+            d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=sizes
+        )
     view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
     doc = LatexDocument(view)
     return doc.document() if standalone else doc.snippet()

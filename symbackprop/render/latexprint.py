@@ -51,6 +51,10 @@ class MathLatexPrinter(LatexPrinter):
         self.act_latex = dict(act_latex or {})
         self.naming = naming or Naming()
 
+    def argument(self, expr: Any) -> str:
+        """``expr`` as the argument of a function written with its own brackets (g'(...))."""
+        return finish(self.doprint(expr))
+
     # -- leaves ------------------------------------------------------------------------------
     def _print_MatrixSymbol(self, expr: Any) -> str:
         return self.naming.latex(str(expr.name))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.segments import Segment, Text, plain
+from symbackprop.render import model_latex
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import size_text
 from symbackprop.render.prose import latex_display, markdown_inline
@@ -36,6 +38,8 @@ def to_markdown(
     sizes: dict[str, int] | None = None,
 ) -> str:
     """The derivation as Markdown: shapes, forward pass, steps with reasons, gradients."""
+    if isinstance(d, ModelDerivation):
+        return model_latex.to_markdown(d, wrt=wrt, expanded=expanded, sizes=sizes)
     view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
     doc = LatexDocument(view)
     g, net = d.graph, d.network

@@ -32,7 +32,7 @@ def segment_math(segment: Segment, printer: MathLatexPrinter) -> str:
     if isinstance(segment, Prime):
         if segment.arg is None:
             return segment.latex + "'"
-        return segment.latex + "'(" + finish(printer.doprint(segment.arg)) + ")"
+        return segment.latex + "'(" + printer.argument(segment.arg) + ")"
     if isinstance(segment, Rel):
         return segment.rel
     raise TypeError(f"not a math segment: {segment!r}")

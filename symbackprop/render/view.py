@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from symbackprop.core.graph import resolve_activations
-from symbackprop.errors import SpecError
 from symbackprop.spec import check_wrt
 
 if TYPE_CHECKING:
@@ -32,11 +31,6 @@ class View:
     extra_sizes: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.d.network is None:  # a model's derivation (core.model_derivation)
-            raise SpecError(
-                "printing the derivation of a model is not supported yet (the printers print "
-                "networks); read its .gradients, .adjoints and .steps instead"
-            )
         check_wrt(self.wrt, self.d.network)
 
     # -- what to show ------------------------------------------------------------------------

@@ -12,7 +12,16 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symbackprop.core.candidates import Candidate
 from symbackprop.core.model_graph import ModelGraph
 from symbackprop.core.rules.base import Adjoint, Context, ScalarForm, shape_of
-from symbackprop.core.segments import Grad, Rel, Segment, ShapeOf, Text, math
+from symbackprop.core.segments import Aside, Grad, Math, Rel, Segment, ShapeOf, Text, math
+
+#: a 1 x 1 shape, named as a shape in a reason (printed in math by every printer)
+UNIT = ShapeOf((1, 1))
+
+
+def notation(text: str, latex: str) -> Math:
+    """Mathematics SymPy has no node for (index sums, a differential identity): its plain
+    text and its LaTeX, so no printer shows the plain text inside typeset prose."""
+    return Math(None, text, latex)
 
 
 def active(ctx: Context, symbol: MatrixSymbol) -> bool:
@@ -42,7 +51,7 @@ def head(ctx: Context, out: MatrixSymbol, expr: Any, text: str) -> tuple[Segment
     graph = ctx.graph
     assert isinstance(graph, ModelGraph)
     shown = graph.texts.get(out.name)
-    that_is = (Text(f", that is {shown}"),) if shown is not None and shown != text else ()
+    that_is = (Aside(f", that is {shown}"),) if shown is not None and shown != text else ()
     return (math(out), Rel(), math(expr, text), *that_is, Text("; "))
 
 
@@ -62,23 +71,31 @@ def target(to: MatrixSymbol, up: Adjoint) -> tuple[Segment, ...]:
 
 
 def decision(
-    chosen: Candidate, others: list[Candidate], candidates: list[Candidate], why: str
+    chosen: Candidate,
+    others: list[Candidate],
+    candidates: list[Candidate],
+    why: str | tuple[Segment, ...],
 ) -> tuple[Segment, ...]:
-    """Whether shape analysis left the rule's answer alone, said honestly."""
+    """Whether shape analysis left the rule's answer alone, said honestly; every arrangement
+    and name is a segment of its own (a printer shows each in its notation)."""
     if not others:
         return (
             Text(f"; of the {len(candidates)} arrangements only "),
             math(chosen.expr, chosen.text),
             Text(" has that shape"),
         )
-    fits = ", ".join(other.text for other in others)
+    fits: list[Segment] = []
+    for index, other in enumerate(others):
+        fits += [Text(", " if index else " and "), math(other.expr, other.text)]
+    because = (Text(why),) if isinstance(why, str) else why
     return (
         Text("; shapes alone do not decide here: "),
         math(chosen.expr, chosen.text),
-        Text(
-            f" and {fits} all have that shape (a square value or a 1 x 1 factor lets them "
-            f"fit); the rule's form is right because {why}"
-        ),
+        *fits,
+        Text(" all have that shape (a square value or a "),
+        UNIT,
+        Text(" factor lets them fit); the rule's form is right because "),
+        *because,
     )
 
 

@@ -19,6 +19,7 @@ from symbackprop.core.rules.model_base import (
     active,
     decision,
     head,
+    notation,
     target,
 )
 from symbackprop.core.segments import Grad, Prime, Rel, Segment, Text, math
@@ -122,9 +123,18 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     expr, algebra, shown = cancelled if cancelled is not None else (chosen.expr, (), ())
     segments = (
         *head(ctx, out, node.expr, f"{fn.name}({arg.name})"),
-        Text(f"{fn.name} acts entry by entry with derivative "),
+        *(
+            (notation(fn.name, rf"t \mapsto t^{{{fn.name[1:]}}}"), Text(" acts"))
+            if fn.name.startswith("^")  # a power, named by its exponent
+            else (Text(f"{fn.name} acts"),)
+        ),
+        Text(" entry by entry with derivative "),
         math(fn.derivative.xreplace({_T: _SHOWN})),
-        *((Text(f" (= {fn.name} itself, so the cached {out.name} is reused)"),) if reuse else ()),
+        *(
+            (Text(f" (= {fn.name} itself, so the cached "), math(out), Text(" is reused)"))
+            if reuse
+            else ()
+        ),
         Text("; "),
         *target(arg, up),
         *decision(chosen, others, candidates, _ENTRYWISE_WHY),
@@ -133,7 +143,9 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     if cancelled is not None:
         segments = (
             *segments,
-            Text("; the loss's dL/da times the derivative, simplified on scalars: "),
+            Text("; the loss's "),
+            notation("dL/da", r"\partial L / \partial a"),
+            Text(" times the derivative, simplified on scalars: "),
             *shown,
             Text(", lifted back entry by entry"),
         )
@@ -194,9 +206,13 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     expr = HadamardProduct(s, up.expr - OneMatrix(rows, rows) * weighted)
     segments = (
         *head(ctx, s, node.expr, f"softmax({z.name})"),
-        Text("each column's Jacobian is diag(s) - s s^T (symmetric), so each column of "),
+        Text("each column's Jacobian is "),
+        notation("diag(s) - s s^T", r"\operatorname{diag}(s) - s s^{\top}"),
+        Text(" (symmetric), so each column of "),
         Grad(z),
-        Text(" is s ⊙ (g - (s^T g) 1): "),
+        Text(" is "),
+        notation("s ⊙ (g - (s^T g) 1)", r"s \odot (g - (s^{\top} g) \mathbf{1})"),
+        Text(": "),
         math(expr, f"{s.name} ⊙ ({up.label} - 1 1^T ({s.name} ⊙ {up.label}))"),
         Text(", of the shape of "),
         math(z),
@@ -208,7 +224,9 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         expr, algebra, shown = cancelled
         segments = (
             *segments,
-            Text("; with the loss's dL/da, simplified on scalars: "),
+            Text("; with the loss's "),
+            notation("dL/da", r"\partial L / \partial a"),
+            Text(", simplified on scalars: "),
             *shown,
             Text(", lifted back entry by entry"),
         )
@@ -263,7 +281,11 @@ def _cancel_softmax(
     verify_chain(chain, {total: sp.Integer(1)})
     shown = (
         math(raw),
-        Text(" with s = sum_k y_k; s = 1 by the stated assumption, so "),
+        Text(" with "),
+        notation("s = sum_k y_k", r"s = \sum_{k} y_{k}"),
+        Text("; "),
+        notation("s = 1", "s = 1"),
+        Text(" by the stated assumption, so "),
         math(raw),
         Rel(),
         math(final),

@@ -11,12 +11,14 @@ from symbackprop.core.graph import Node
 from symbackprop.core.model_graph import LinearTerms
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
 from symbackprop.core.rules.model_base import (
+    UNIT,
     active,
     decision,
     head,
+    notation,
     target,
 )
-from symbackprop.core.segments import Grad, Rel, ShapeOf, Text, math
+from symbackprop.core.segments import Grad, Rel, Segment, ShapeOf, Text, math
 from symbackprop.core.steps import Rule
 
 
@@ -28,10 +30,13 @@ def seed_rule(ctx: Context, node: Node) -> list[Contribution]:
         return []
     segments = (
         math(cost),
-        Text(" is the cost (the last equation, 1 x 1): "),
+        Text(" is the cost (the last equation, "),
+        UNIT,
+        Text("): "),
         Grad(cost),
         Rel(),
-        Text("1, where the reverse walk starts"),
+        math(sp.Integer(1), "1"),
+        Text(", where the reverse walk starts"),
     )
     return [Contribution(cost, Identity(1), Rule.SEED, "1", segments)]
 
@@ -71,8 +76,11 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         chosen, others = choose(candidates, f"dJ/d{arg.name}", ("@", upstream, ones.T))
         expr = coeff * chosen.expr
         why = (
-            "each column of the broadcast is the same column, so its gradient is the sum of "
-            "the upstream's columns: G 1_m"
+            Text(
+                "each column of the broadcast is the same column, so its gradient is the sum of "
+                "the upstream's columns: "
+            ),
+            notation("G 1_m", r"G \mathbf{1}_{m}"),
         )
         segments = (
             *shown,
@@ -105,9 +113,21 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     if active(ctx, left):
         candidates = bilinear_candidates(g, b_op, shape_of(left))
         chosen, others = choose(candidates, f"dJ/d{left.name}", ("@", g, b_op.T))
-        why = (
-            f"d({left.name} {right.name}) = d{left.name} {right.name} gives "
-            f"dJ/d{left.name}_ik = sum_j G_ij {right.name}_kj, which is G {right.name}^T"
+        why: tuple[Segment, ...] = (
+            Text("d("),
+            math(node.expr, f"{left.name} {right.name}"),
+            Text(") = d"),
+            math(left),
+            Text(" "),
+            math(right),
+            Text(" gives "),
+            Grad(left),
+            notation("_ik = sum_j G_ij ", r"{}_{ik} = \sum_{j} G_{ij}"),
+            math(right),
+            notation("_kj", "{}_{kj}"),
+            Text(", which is "),
+            notation("G ", "G"),
+            math(Transpose(right), f"{right.name}^T"),
         )
         segments = (
             *shown,
@@ -133,8 +153,20 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         candidates = bilinear_candidates(g, a_op, shape_of(right))
         chosen, others = choose(candidates, f"dJ/d{right.name}", ("@", a_op.T, g))
         why = (
-            f"d({left.name} {right.name}) = {left.name} d{right.name} gives "
-            f"dJ/d{right.name}_kj = sum_i {left.name}_ik G_ij, which is {left.name}^T G"
+            Text("d("),
+            math(node.expr, f"{left.name} {right.name}"),
+            Text(") = "),
+            math(left),
+            Text(" d"),
+            math(right),
+            Text(" gives "),
+            Grad(right),
+            notation("_kj = sum_i ", r"{}_{kj} = \sum_{i}"),
+            math(left),
+            notation("_ik G_ij", "{}_{ik} G_{ij}"),
+            Text(", which is "),
+            math(Transpose(left), f"{left.name}^T"),
+            notation(" G", "G"),
         )
         segments = (
             *shown,
@@ -176,14 +208,18 @@ def scale_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         segments = (
             *shown,
             math(s),
+            Text(" is "),
+            UNIT,
             Text(
-                " is 1 x 1 and multiplies every entry like a number, so its gradient is the "
+                " and multiplies every entry like a number, so its gradient is the "
                 "sum over all entries of "
             ),
             math(sp.HadamardProduct(up.expr, a), f"{up.label} ⊙ {a.name}"),
             Text(": "),
             math(expr, f"1^T ({up.label} ⊙ {a.name}) 1"),
-            Text(", 1 x 1 like "),
+            Text(", "),
+            UNIT,
+            Text(" like "),
             math(s),
         )
         result.append(
@@ -194,13 +230,17 @@ def scale_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         segments = (
             *shown,
             math(s),
-            Text(" is 1 x 1 and multiplies every entry of "),
+            Text(" is "),
+            UNIT,
+            Text(" and multiplies every entry of "),
             math(a),
             Text(" like a number, so "),
             Grad(a),
             Rel(),
             math(expr, f"{s.name} {up.label}"),
-            Text(" (a product with a 1 x 1 factor is no matrix product to arrange)"),
+            Text(" (a product with a "),
+            UNIT,
+            Text(" factor is no matrix product to arrange)"),
         )
         result.append(Contribution(a, expr, Rule.LINEAR, f"{s.name} G", segments, uses=(s.name,)))
     return result

@@ -10,10 +10,12 @@ from symbackprop.core.graph import Node
 from symbackprop.core.lift import lift
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
 from symbackprop.core.rules.model_base import (
+    UNIT,
     LossForm,
     active,
     decision,
     head,
+    notation,
     scalar,
     target,
 )
@@ -43,7 +45,9 @@ def total_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Grad(a),
         Rel(),
         math(expr, f"{up.label} 1 1^T"),
-        Text(", the 1 x 1 adjoint repeated over the shape of "),
+        Text(", the "),
+        UNIT,
+        Text(" adjoint repeated over the shape of "),
         math(a),
     )
     return [Contribution(a, expr, Rule.REDUCTION, "g 1 1^T", segments)]
@@ -96,9 +100,15 @@ def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         math(record.formula),
         Text("; each entry's term depends on its own entry only, so "),
         Grad(a),
-        Text(" is taken entry by entry: dL/da = "),
+        Text(" is taken entry by entry: "),
+        notation("dL/da", r"\partial L / \partial a"),
+        Rel(),
         math(dl),
-        Text(", times 1/m for the mean" if ctx.batch else ""),
+        *(
+            (Text(", times "), notation("1/m", r"\tfrac{1}{m}"), Text(" for the mean"))
+            if ctx.batch
+            else ()
+        ),
         Text(", of the shape of "),
         math(a),
     )
@@ -144,7 +154,11 @@ def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Grad(a),
         Rel(),
         math(expr, f"{up.label} det({a.name}) {a.name}^-T"),
-        Text(_SQUARE + "Jacobi's formula d det(A) = det(A) tr(A^-1 dA)"),
+        Text(_SQUARE + "Jacobi's formula "),
+        notation(
+            "d det(A) = det(A) tr(A^-1 dA)",
+            r"d \det A = \det A \, \operatorname{tr}(A^{-1} \, dA)",
+        ),
     )
     return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g det(A) A^-T", segments)]
 
@@ -161,7 +175,8 @@ def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Grad(a),
         Rel(),
         math(expr, f"{up.label} {a.name}^-T"),
-        Text(_SQUARE + "d log det(A) = tr(A^-1 dA)"),
+        Text(_SQUARE),
+        notation("d log det(A) = tr(A^-1 dA)", r"d \log\det A = \operatorname{tr}(A^{-1} \, dA)"),
     )
     return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g A^-T", segments)]
 
@@ -179,6 +194,7 @@ def inverse_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Grad(a),
         Rel(),
         math(expr, f"-{out.name}^T {up.label} {out.name}^T"),
-        Text(_SQUARE + "d(A^-1) = -A^-1 dA A^-1"),
+        Text(_SQUARE),
+        notation("d(A^-1) = -A^-1 dA A^-1", r"d(A^{-1}) = -A^{-1} \, dA \, A^{-1}"),
     )
     return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "-B^T G B^T", segments, uses=(out.name,))]

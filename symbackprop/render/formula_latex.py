@@ -1,0 +1,114 @@
+"""A formula tree (a model's equation, or part of one) in LaTeX.
+
+The model's equations are printed as the student wrote them, in math notation:
+``z1 = W1 X + b1`` is ``z_{1} = W_{1} X + b_{1}``, ``bce(sigmoid(w^T h + c), Y)`` is
+``\\operatorname{bce}\\bigl(\\sigma(w^{\\top} h + c), Y\\bigr)``, ``D / sqrt(var + 0.001)`` is a
+fraction (entry by entry, as the language defines ``/``), ``A ⊙ B`` is ``A \\odot B``, an
+element-wise power ``x^2`` is ``x^{\\odot 2}`` (a plain power of a function that gives a
+scalar: ``\\lVert r \\rVert_2^{2}``). Parentheses follow the parser's precedence
+(:func:`symbackprop.formula.ast.level`), so the LaTeX groups exactly as the tree does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+from symbackprop.formula import Binary, Call, Deriv, Indicator, Name, Num, Transpose, Unary
+from symbackprop.formula import Node as FormulaNode
+from symbackprop.formula.ast import POSTFIX, POWER, UNARY, level, number_text
+from symbackprop.records.activations import ACTIVATIONS
+
+Names = Callable[[str], str]
+
+#: functions whose value is 1 x 1 (a power of one is an ordinary power)
+SCALAR_VALUED = frozenset({"sum", "tr", "det", "logdet", "norm1", "norm2", "bce", "ce", "mse"})
+_OPERATORS = {
+    "exp": r"\exp",
+    "log": r"\log",
+    "det": r"\det",
+    "tr": r"\operatorname{tr}",
+    "logdet": r"\log\det",
+    "sum": r"\operatorname{sum}",
+    "rowsum": r"\operatorname{rowsum}",
+    "softmax": r"\operatorname{softmax}",
+}
+
+
+def formula_latex(node: FormulaNode, names: Names) -> str:
+    """``node`` in LaTeX (see the module docstring); ``names`` writes a name in LaTeX."""
+    return _latex(node, names)
+
+
+def _wrap(node: FormulaNode, needed: bool, names: Names) -> str:
+    body = _latex(node, names)
+    return rf"\left({body}\right)" if needed else body
+
+
+def _fraction(node: FormulaNode) -> bool:
+    """A division, typeset as a fraction: its bar groups it without brackets."""
+    return isinstance(node, Binary) and node.op == "/"
+
+
+def _number(value: Fraction) -> str:
+    text = number_text(value)
+    if "e" in text:  # 25e-7: 25 \cdot 10^{-7}
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \cdot 10^{{{exponent}}}"
+    return text
+
+
+def _function(name: str) -> str:
+    if name in _OPERATORS:
+        return _OPERATORS[name]
+    record = ACTIVATIONS.get(name)
+    if record is not None and record.latex:
+        return record.latex
+    return r"\operatorname{" + name.replace("_", r"\_") + "}"
+
+
+def _latex(node: FormulaNode, names: Names) -> str:  # noqa: C901
+    if isinstance(node, Num):
+        return _number(node.value)
+    if isinstance(node, Name):
+        return str(names(node.id))
+    if isinstance(node, Unary):
+        return node.op + _wrap(node.operand, level(node.operand) < UNARY, names)
+    if isinstance(node, Transpose):
+        inner = _wrap(node.operand, level(node.operand) < POSTFIX, names)
+        return inner + r"^{\top}"
+    if isinstance(node, Call):
+        args = [_latex(arg, names) for arg in node.args]
+        if node.func == "sqrt":
+            return r"\sqrt{" + args[0] + "}"
+        if node.func == "abs":
+            return r"\left\lvert " + args[0] + r" \right\rvert"
+        if node.func in ("norm1", "norm2"):
+            return r"\left\lVert " + args[0] + r" \right\rVert_{" + node.func[-1] + "}"
+        if node.func == "inv":
+            if isinstance(node.args[0], Name):
+                return args[0] + "^{-1}"
+            return r"\left(" + args[0] + r"\right)^{-1}"
+        return _function(node.func) + r"\left(" + ", ".join(args) + r"\right)"
+    if isinstance(node, Deriv):
+        return _function(node.func) + r"'\left(" + _latex(node.arg, names) + r"\right)"
+    if isinstance(node, Indicator):
+        left, right = _latex(node.left, names), _latex(node.right, names)
+        return rf"\mathbf{{1}}\lbrace {left} {node.cmp} {right} \rbrace"
+    assert isinstance(node, Binary)
+    op = node.op
+    if op == "/":
+        return r"\frac{" + _latex(node.left, names) + "}{" + _latex(node.right, names) + "}"
+    if op == "^":
+        base = _wrap(node.left, level(node.left) < POSTFIX, names)
+        exponent = _latex(node.right, names)
+        scalar = isinstance(node.left, Call) and node.left.func in SCALAR_VALUED
+        return base + ("^{" + exponent + "}" if scalar else r"^{\odot " + exponent + "}")
+    own = level(node)
+    left = _wrap(node.left, level(node.left) < own and not _fraction(node.left), names)
+    if op in ("juxt", "@"):
+        right = _wrap(node.right, level(node.right) < POWER and not _fraction(node.right), names)
+        return f"{left} \\, {right}"
+    right = _wrap(node.right, level(node.right) <= own, names)
+    symbol = {"*": r"\odot", "⊙": r"\odot"}.get(op, op)
+    return f"{left} {symbol} {right}"

@@ -1,0 +1,401 @@
+"""LaTeX and Markdown of a model's derivation: a standalone document, an ``align`` snippet,
+and the Markdown page (GitHub and Jupyter render its math).
+
+The document (``article`` with ``amsmath``, nothing exotic) has the model's equations as
+written, the shape table (each inferred shape with the equation that forced it), every step
+with its shape argument as underbraces, the rejected arrangements and the reason typeset in
+math, the adjoints kept under a symbol, and the gradients, compact and (where short) expanded.
+Names: :mod:`symbackprop.render.model_names`. The same model gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sympy import OneMatrix, Transpose
+
+from symbackprop._version import __version__
+from symbackprop.core.segments import Grad, Prime, Segment, Text, plain
+from symbackprop.core.steps import Rule
+from symbackprop.render.formula_latex import formula_latex
+from symbackprop.render.latexprint import break_lines, finish
+from symbackprop.render.model_names import name_latex, prime
+from symbackprop.render.model_view import ModelView, untransposed
+from symbackprop.render.names import concrete, escape_latex, size_text
+from symbackprop.render.prose import latex_display, latex_inline, markdown_inline, segment_math
+
+if TYPE_CHECKING:
+    from symbackprop.core.candidates import Candidate, Operand
+    from symbackprop.core.derivation import Step
+    from symbackprop.core.model_derivation import ModelDerivation
+
+#: estimated width (see latexprint.visual_width) of one display line in the document
+LINE_WIDTH = 60
+
+
+class ModelLatex:
+    """The LaTeX pieces for one :class:`ModelView`."""
+
+    def __init__(self, view: ModelView) -> None:
+        self.view = view
+        self.d = view.d
+        self.model = view.model
+        self.names = view.names
+        self.printer = view.latex_printer
+        self.naming = self.printer.naming
+
+    # -- small pieces ------------------------------------------------------------------------
+    def math(self, expr: Any) -> str:
+        return finish(self.printer.doprint(expr))
+
+    def lines(self, expr: Any, width: float = LINE_WIDTH) -> list[str]:
+        return break_lines(self.printer.doprint(expr), width)
+
+    def segments(self, segments: tuple[Segment, ...], own: Any = None) -> tuple[Segment, ...]:
+        return self.names.segments(segments, own)
+
+    def prose(
+        self, segments: tuple[Segment, ...], *, markdown: bool = False, own: Any = None
+    ) -> str:
+        """A reason or a note: words escaped, the mathematics typeset, no closing full stop."""
+        shown = self.segments(segments, own)
+        inline = markdown_inline if markdown else latex_inline
+        text = inline(shown, self.printer)
+        return text.removesuffix(".") if plain(shown).endswith(".") else text
+
+    def grad(self, name: str) -> str:
+        return self.names.grad_latex(name)
+
+    def target(self, step: Step) -> str:
+        if step.rule == Rule.ASSUMPTION:
+            return r"s = \mathbf{1}^{\top} " + self.names.value_latex(step.uses[0])
+        return self.grad(str(step.wrt.name))
+
+    def inline_target(self, step: Step) -> str:
+        if step.wrt is None:
+            return self.target(step)
+        return segment_math(Grad(step.wrt), self.printer)
+
+    def equation(self, index: int) -> str:
+        eq = self.model.equations[index]
+        return f"{name_latex(eq.name)} &= {formula_latex(eq.expr, name_latex)}"
+
+    def shape(self, shape: tuple[Any, Any], *, sizes: bool = True) -> str:
+        out = self.naming.shape(shape)
+        known = concrete(shape, self.view.sizes) if sizes else None
+        if known and (str(shape[0]), str(shape[1])) != (str(known[0]), str(known[1])):
+            out += rf"\ ({known[0]} \times {known[1]})"
+        return out
+
+    def operand(self, operand: Operand) -> str:
+        expr = operand.expr
+        if isinstance(expr, OneMatrix):
+            return self.printer._ones_factor(expr)
+        if isinstance(expr, Transpose) and isinstance(expr.arg, OneMatrix):
+            return self.printer._ones_factor(OneMatrix(expr.arg.shape[1], expr.arg.shape[0]))
+        upstream = self.names.adjoint_exprs.get(untransposed(operand))
+        if upstream is not None:
+            inner = self.grad(str(upstream.name))
+        elif isinstance(operand.show, Prime):
+            inner = segment_math(prime(operand.show), self.printer)
+        elif isinstance(operand.show, Grad):
+            inner = self.grad(str(operand.show.symbol.name))
+        else:
+            return self.math(expr)
+        return rf"\bigl({inner}\bigr)^{{\top}}" if operand.transposed else inner
+
+    def candidate(self, cand: Candidate) -> str:
+        op = r" \odot " if cand.op == "⊙" else r" \, "
+        return self.operand(cand.left) + op + self.operand(cand.right)
+
+    def underbraced(self, cand: Candidate) -> str:
+        parts = []
+        for operand in (cand.left, cand.right):
+            tex = self.operand(operand)
+            parts.append(rf"\underbrace{{{tex}}}_{{{self.naming.shape(operand.shape)}}}")
+        op = r" \odot " if cand.op == "⊙" else r" \, "
+        return parts[0] + op + parts[1]
+
+    def aligned(self, lhs: str, expr: Any) -> list[str]:
+        parts = self.lines(expr)
+        rows = [f"{lhs} &= {parts[0]}"]
+        rows += [rf"&\quad {part}" for part in parts[1:]]
+        return rows
+
+    # -- sections ----------------------------------------------------------------------------
+    def heading(self) -> str:
+        params = ", ".join(f"${name_latex(p)}$" for p in self.model.parameters)
+        data = ", ".join(f"${name_latex(p)}$" for p in self.model.data) or "none"
+        return (
+            rf"Parameters {params}; data {data}; cost ${name_latex(self.model.cost)}$ "
+            rf"({escape_latex(self.view.mode)})."
+        )
+
+    def equations_rows(self) -> list[str]:
+        return [self.equation(i) for i in range(len(self.model.equations))]
+
+    def shape_rows(self) -> list[str]:
+        rows = []
+        for name in self.view.table_names():
+            shape = self.model.shapes[name]
+            reason = self.model.shape_reasons.get(name)
+            if reason is None:
+                origin = "declared"
+            else:
+                line, text = reason
+                index = next(i for i, eq in enumerate(self.model.equations) if eq.line == line)
+                origin = f"line {line}: ${self.equation(index).replace('&=', '=')}$"
+            size = size_text(shape, self.view.sizes).replace(" x ", r" $\times$ ")
+            rows.append(f"${name_latex(name)}$ & ${self.naming.shape(shape)}$ & {size} & {origin}")
+        return rows
+
+    def step(self, index: int, step: Step) -> list[str]:
+        target = self.target(step)
+        stored = (
+            "; kept under its symbol" if step.delta is not None and step.wrt is not None else ""
+        )
+        rows = [
+            rf"\paragraph{{Step {index}}} ${self.inline_target(step)}$, "
+            rf"${self.shape(step.shape)}$ (rule: {escape_latex(step.rule)}{stored}).",
+        ]
+        chosen = step.chosen
+        if chosen is not None and step.expr == chosen.expr:
+            rows += [
+                r"\begin{align*}",
+                rf"{target} &= {self.underbraced(chosen)}",
+                r"\end{align*}",
+            ]
+        else:
+            rows += [r"\begin{align*}", " \\\\\n".join(self.aligned(target, step.expr))]
+            rows.append(r"\end{align*}")
+            if chosen is not None:
+                rows.append(
+                    rf"Shape analysis: ${self.underbraced(chosen)}$ has shape "
+                    rf"${self.naming.shape(chosen.shape or step.shape)}$."
+                )
+                rows.append("")
+        if chosen is not None:
+            for cand in step.candidates:
+                if cand.equal is not None:
+                    rows.append(
+                        rf"{{\small Equal form: ${self.candidate(cand)}$, "
+                        + self.prose(cand.notes)
+                        + ".}"
+                    )
+                    rows.append("")
+            rejected = [c for c in step.candidates if not c.fits]
+            if rejected:
+                items = [f"${self.candidate(c)}$ {self.prose(c.notes)}" for c in rejected]
+                rows.append(r"{\small Rejected: " + "; ".join(items) + ".}")
+                rows.append("")
+        if step.algebra_segments:
+            shown = self.segments(step.algebra_segments)
+            rows += [
+                r"Scalar algebra inside $\odot$:",
+                rf"\[ {latex_display(shown, self.printer)} \]",
+            ]
+        if step.uses:
+            used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
+            rows.append(rf"Reuses {used} from the forward cache.")
+            rows.append("")
+        rows.append(r"{\small \emph{Why:} " + self.prose(step.segments, own=step.expr) + ".}")
+        return rows
+
+    def stored_rows(self) -> list[str]:
+        rows: list[str] = []
+        for step in self.view.stored:
+            rows += self.aligned(self.names.symbol_latex(str(step.delta.name)), step.expr)
+        return rows
+
+    def gradient_rows(self) -> list[str]:
+        rows: list[str] = []
+        for name in self.view.parameters:
+            rows += self.aligned(self.grad(name), self.d.gradients[name])
+        return rows
+
+    def expanded_rows(self) -> list[str]:
+        rows: list[str] = []
+        for name, expr in self.view.expanded_gradients().items():
+            rows += self.aligned(self.grad(name), expr)
+        return rows
+
+    # -- outputs -----------------------------------------------------------------------------
+    def document(self) -> str:
+        title = "Backpropagation for a model in " + ", ".join(
+            f"${name_latex(p)}$" for p in self.model.parameters
+        )
+        rows = [
+            f"% generated by symbackprop {__version__}: a model (cost {self.model.cost})",
+            r"\documentclass[11pt]{article}",
+            r"\usepackage[a4paper,margin=2.2cm]{geometry}",
+            r"\usepackage{amsmath}",
+            r"\usepackage{amssymb}",
+            r"\allowdisplaybreaks",
+            r"\setlength{\parindent}{0pt}",
+            r"\setlength{\parskip}{4pt}",
+            r"\begin{document}",
+            r"\begin{center}",
+            r"{\Large " + title + r"}\\[2pt]",
+            r"{\small derived by symbackprop " + __version__ + r"}",
+            r"\end{center}",
+            "",
+            r"\section*{Model}",
+            self.heading(),
+            r"\begin{align*}",
+            " \\\\\n".join(self.equations_rows()),
+            r"\end{align*}",
+        ]
+        for assumption in self.d.assumptions:
+            rows.append(r"\emph{Assumption:} " + escape_latex(assumption) + ".")
+        rows += [
+            "",
+            r"\section*{Shapes}",
+            r"\begin{tabular}{llll}",
+            r"name & shape & size & from \\ \hline",
+            " \\\\\n".join(self.shape_rows()) + r" \\",
+            r"\end{tabular}",
+            "",
+            r"\section*{Derivation, step by step}",
+        ]
+        if self.view.wrt:
+            rows.append(rf"Only the steps on the path from $J$ to ${name_latex(self.view.wrt)}$.")
+        for index, step in enumerate(self.view.steps, start=1):
+            rows += self.step(index, step)
+        rows += ["", r"\section*{Adjoints and gradients}"]
+        stored = self.stored_rows()
+        if stored:
+            rows += [
+                "Each adjoint kept under a symbol is reused by the steps after it:",
+                r"\begin{align*}",
+                " \\\\\n".join(stored),
+                r"\end{align*}",
+            ]
+        rows += [
+            "The gradients are",
+            r"\begin{align*}",
+            " \\\\[3pt]\n".join(self.gradient_rows()),
+            r"\end{align*}",
+        ]
+        expanded = self.expanded_rows()
+        if expanded:
+            rows += [
+                "Substituting every adjoint symbol:",
+                r"\begin{align*}",
+                " \\\\[3pt]\n".join(expanded),
+                r"\end{align*}",
+            ]
+        if self.view.expanded_note:
+            rows.append(r"\emph{Note:} " + escape_latex(self.view.expanded_note) + ".")
+        rows += ["", r"\end{document}"]
+        return "\n".join(rows) + "\n"
+
+    def snippet(self) -> str:
+        rows = [
+            f"% symbackprop {__version__}: a model (cost {self.model.cost}; "
+            f"{self.view.mode}); needs amsmath",
+            r"\begin{align}",
+        ]
+        body = [f"{row} \\notag" for row in self.stored_rows()]
+        expanded = self.view.expanded_gradients()
+        for name in self.view.parameters:
+            rows_ = self.aligned(self.grad(name), self.d.gradients[name])
+            full = expanded.get(name)
+            if full is not None:
+                parts = self.lines(full)
+                rows_ += [rf"&= {parts[0]}"] + [rf"&\quad {part}" for part in parts[1:]]
+            body += [rf"{row} \notag" for row in rows_[:-1]] + [rows_[-1]]
+        rows.append(" \\\\\n".join(body))
+        rows.append(r"\end{align}")
+        if self.view.expanded_note:
+            rows.append(f"% note: {self.view.expanded_note}")
+        return "\n".join(rows) + "\n"
+
+    def markdown(self) -> str:
+        view, model = self.view, self.model
+        out = [
+            "### Backpropagation for a model in "
+            + ", ".join(f"${name_latex(p)}$" for p in model.parameters),
+            "",
+            markdown_inline((Text(f"Cost {model.cost}; {view.mode}."),), self.printer),
+            "",
+            "**Equations**",
+            "",
+            *_display(self.equations_rows()),
+        ]
+        for assumption in self.d.assumptions:
+            out += [f"*Assumption:* {markdown_inline((Text(assumption),), self.printer)}.", ""]
+        out += ["| name | shape | size | from |", "|---|---|---|---|"]
+        for name in view.table_names():
+            shape = model.shapes[name]
+            reason = model.shape_reasons.get(name)
+            if reason is None:
+                origin = "declared"
+            else:
+                index = next(i for i, eq in enumerate(model.equations) if eq.line == reason[0])
+                origin = f"line {reason[0]}: ${self.equation(index).replace('&=', '=')}$"
+            known = concrete(shape, view.sizes)
+            size = f"${known[0]} \\times {known[1]}$" if known else ""
+            out.append(
+                f"| ${name_latex(name)}$ | ${self.naming.shape(shape)}$ | {size} | {origin} |"
+            )
+        out += ["", f"**Derivation** ({len(view.steps)} steps, from the cost back)", ""]
+        for index, step in enumerate(view.steps, start=1):
+            line = f"{index}. ${self.target(step)} = {self.math(step.expr)}$"
+            line += f" — ${self.naming.shape(step.shape)}$, rule *{step.rule}*"
+            if step.delta is not None and step.wrt is not None:
+                line += ", kept under its symbol"
+            out.append(line)
+            chosen = step.chosen
+            if chosen is not None:
+                out.append(f"   - shape analysis: ${self.underbraced(chosen)}$ fits")
+                for cand in step.candidates:
+                    note = self.prose(cand.notes, markdown=True)
+                    if cand.equal is not None:
+                        out.append(f"   - = ${self.candidate(cand)}$: {note}")
+                    elif not cand.fits:
+                        out.append(f"   - ✗ ${self.candidate(cand)}$: {note}")
+            if step.algebra_segments:
+                algebra = latex_display(self.segments(step.algebra_segments), self.printer)
+                out.append(f"   - scalar algebra: ${algebra}$")
+            if step.uses:
+                used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
+                out.append(f"   - reuses {used} from the forward cache")
+            out.append(f"   - why: {self.prose(step.segments, markdown=True, own=step.expr)}.")
+        out += ["", "**Adjoints and gradients**", ""]
+        out += _display(self.stored_rows() + self.gradient_rows())
+        expanded = self.expanded_rows()
+        if expanded:
+            out += ["**Expanded** (every adjoint symbol substituted)", ""]
+            out += _display(expanded)
+        if view.expanded_note:
+            out += [f"*Note:* {view.expanded_note}.", ""]
+        return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _display(rows: list[str]) -> list[str]:
+    return ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
+
+
+def to_latex(
+    d: ModelDerivation,
+    *,
+    standalone: bool = True,
+    wrt: str | None = None,
+    expanded: bool = True,
+    sizes: dict[str, int] | None = None,
+) -> str:
+    """A model's derivation as a standalone LaTeX document or an ``align`` snippet."""
+    doc = ModelLatex(ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {})))
+    return doc.document() if standalone else doc.snippet()
+
+
+def to_markdown(
+    d: ModelDerivation,
+    *,
+    wrt: str | None = None,
+    expanded: bool = False,
+    sizes: dict[str, int] | None = None,
+) -> str:
+    """A model's derivation as Markdown."""
+    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
+    return ModelLatex(view).markdown()

@@ -1,0 +1,312 @@
+"""How a model's names are shown: the model's own names, its internal values and adjoints.
+
+A model's graph names every operation inside an equation ``_t1``, ``_t2``, ... (see
+:mod:`symbackprop.core.model_graph`). Those names are bookkeeping and are never printed:
+**an internal value is shown by the part of its equation it stands for**, the formula the
+student wrote (``_t5`` -> ``w^T h + c``; LaTeX ``w^{\\top} h + c``), in parentheses where
+precedence needs them, and its adjoint ``dJ/d_t5`` as ``dJ/d(w^T h + c)`` (LaTeX
+``\\partial J / \\partial (w^{\\top} h + c)``). The few internal values the graph makes
+without a piece of source text (the ``1 / x`` of a division, ``abs`` and ``sum`` inside
+``norm1``, the square and ``sum`` inside ``norm2``) are shown by the same functions written
+out: ``1 / sqrt(var + 0.001)``, ``abs(A x - y)``, ``sum((A x - y)^2)``.
+
+LaTeX names: a trailing number is a subscript (``W1`` -> ``W_{1}``, ``n0`` -> ``n_{0}``), Greek
+names are Greek letters (``gamma`` -> ``\\gamma``, ``lam`` -> ``\\lambda``), any other
+multi-letter name is ``\\mathit{var}``; an adjoint symbol ``dJ/dh`` is
+``\\frac{\\partial J}{\\partial h}``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+from sympy import MatrixSymbol
+
+from symbackprop.core.graph import Kind
+from symbackprop.core.segments import Aside, Grad, Math, Prime, Rel, Segment, Text
+from symbackprop.formula import Binary, Call, Name, Num, Transpose
+from symbackprop.formula import Node as FormulaNode
+from symbackprop.formula.ast import to_text
+from symbackprop.render.formula_latex import formula_latex
+from symbackprop.render.names import Naming, escape_latex
+
+ADJOINT_PREFIX = "dJ/d"
+
+GREEK = {
+    "alpha": r"\alpha",
+    "beta": r"\beta",
+    "gamma": r"\gamma",
+    "delta": r"\delta",
+    "epsilon": r"\epsilon",
+    "eps": r"\epsilon",
+    "zeta": r"\zeta",
+    "eta": r"\eta",
+    "theta": r"\theta",
+    "kappa": r"\kappa",
+    "lam": r"\lambda",
+    "lambda_": r"\lambda",
+    "mu": r"\mu",
+    "nu": r"\nu",
+    "xi": r"\xi",
+    "rho": r"\rho",
+    "sigma": r"\sigma",
+    "tau": r"\tau",
+    "phi": r"\phi",
+    "chi": r"\chi",
+    "psi": r"\psi",
+    "omega": r"\omega",
+    "Gamma": r"\Gamma",
+    "Delta": r"\Delta",
+    "Theta": r"\Theta",
+    "Lambda": r"\Lambda",
+    "Sigma": r"\Sigma",
+    "Phi": r"\Phi",
+    "Psi": r"\Psi",
+    "Omega": r"\Omega",
+}
+
+
+def name_latex(name: str) -> str:
+    """A model name or dimension in LaTeX: ``W1`` -> ``W_{1}``, ``gamma`` -> ``\\gamma``."""
+    stem = name.rstrip("0123456789")
+    base, index = (stem.removesuffix("_"), name[len(stem) :]) if stem else (name, "")
+    if base in GREEK:
+        out = GREEK[base]
+    elif len(base) == 1:
+        out = base
+    else:
+        out = r"\mathit{" + escape_latex(base) + "}"
+    return f"{out}_{{{index}}}" if index else out
+
+
+#: LaTeX for the derivative's name of the functions that are no activation (``sqrt'``)
+_PRIME_LATEX = {
+    "sqrt": r"\sqrt{\cdot}",
+    "abs": r"\lvert \cdot \rvert",
+    "exp": r"\exp",
+    "log": r"\log",
+}
+
+
+def prime(segment: Prime) -> Prime:
+    """A derivative named for print: ``sqrt'`` as ``\\sqrt{\\cdot}'``, the power ``^-1`` as
+    ``((\\cdot)^{-1})'`` (the graph names a power function by its exponent)."""
+    if segment.name.startswith("^"):
+        exponent = segment.name[1:]
+        return Prime(f"(.)^{exponent}", rf"\bigl((\cdot)^{{{exponent}}}\bigr)", segment.arg)
+    if segment.name in _PRIME_LATEX:
+        return Prime(segment.name, _PRIME_LATEX[segment.name], segment.arg)
+    return segment
+
+
+def _bare(node: FormulaNode) -> bool:
+    """Whether a piece of formula reads as one thing without parentheses (a call, ``w^T``,
+    ``(y ⊙ v)^T``: a transpose brackets its own operand)."""
+    return isinstance(node, Call | Name | Transpose)
+
+
+class ModelNames:
+    """The display of every name of one model derivation (see the module docstring)."""
+
+    def __init__(self, d: Any) -> None:
+        self.graph = d.graph
+        #: adjoint symbol name (``dJ/dh``) -> the value it is the adjoint of (``h``)
+        self.adjoint_of = {str(sym.name): name for name, sym in d.graph.deltas.items()}
+        #: prints an expression in plain text with these names (set by the text printer)
+        self.text: Any = str
+        #: an adjoint kept as an expression, not a symbol -> the value it is the adjoint of
+        #: (a reason or a candidate shows it as dJ/dp, as the step that made it says)
+        self.adjoint_exprs = {
+            step.expr: step.wrt
+            for step in d.steps
+            if step.wrt is not None and step.delta is None and step.expr.atoms(MatrixSymbol)
+        }
+        #: a loss node's lifted expression -> the node (a reason shows it as the call)
+        self.losses = {
+            node.expr: node for node in d.graph.nodes.values() if node.kind is Kind.MODEL_LOSS
+        }
+        self.sources: dict[str, FormulaNode] = {}
+        for name in self.graph.forward:
+            if name.startswith("_"):
+                self.sources[name] = self._source(name)
+
+    # -- the formula an internal value stands for ----------------------------------------------
+    def _arg(self, symbol: Any) -> FormulaNode:
+        name = str(symbol.name)
+        return self.sources[name] if name in self.sources else Name(name, 0)
+
+    def _source(self, name: str) -> FormulaNode:
+        found = self.graph.sources.get(name)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        # made by the graph without source text: write the function out (module docstring)
+        node = self.graph.nodes.get(name)
+        if node is None:
+            return Name("?", 0)
+        arg = self._arg(node.args[0])
+        if node.kind is Kind.TOTAL:
+            return Call("sum", (arg,), 0)
+        if node.kind is Kind.FUNCTION and node.record.name.startswith("^"):
+            exponent = sp.Rational(node.record.name[1:])
+            if exponent == -1:
+                return Binary("/", Num(Fraction(1), 0), arg, 0)
+            return Binary("^", arg, Num(Fraction(int(exponent.p), int(exponent.q)), 0), 0)
+        return Call(node.record.name, (arg,), 0)
+
+    # -- plain text ---------------------------------------------------------------------------
+    def value_text(self, name: str) -> str:
+        """A value as it reads inside an expression: ``W1``, ``w^T``, ``(w^T h + c)``."""
+        if name not in self.sources:
+            return name
+        source = self.sources[name]
+        body = to_text(source)
+        return body if _bare(source) else f"({body})"
+
+    def bare_text(self, name: str) -> str:
+        """A value without the brackets it reads with inside an expression."""
+        return to_text(self.sources[name]) if name in self.sources else name
+
+    def bare_latex(self, name: str) -> str:
+        if name in self.sources:
+            return formula_latex(self.sources[name], name_latex)
+        return name_latex(name)
+
+    def target_text(self, name: str) -> str:
+        """What dJ/d(...) is taken of: ``h``, ``(sigmoid(w^T h + c))``."""
+        if name not in self.sources:
+            return name
+        return f"({to_text(self.sources[name])})"
+
+    def symbol_text(self, name: str) -> str:
+        """Any MatrixSymbol's name shown in text (values and adjoint symbols alike)."""
+        if name in self.adjoint_of:
+            return ADJOINT_PREFIX + self.target_text(self.adjoint_of[name])
+        return self.value_text(name)
+
+    # -- LaTeX --------------------------------------------------------------------------------
+    def value_latex(self, name: str, *, transpose: bool = False) -> str:
+        if name not in self.sources:
+            out = name_latex(name)
+            return f"{out}^{{\\top}}" if transpose else out
+        source = self.sources[name]
+        body = formula_latex(source, name_latex)
+        # a transposed w^T or inv(X) (a superscript already) keeps its brackets
+        raised = isinstance(source, Transpose) or (
+            isinstance(source, Call) and source.func == "inv"
+        )
+        if _bare(source) and not (transpose and raised):
+            return f"{body}^{{\\top}}" if transpose else body
+        return f"({body})^{{\\top}}" if transpose else f"({body})"
+
+    def target_latex(self, name: str) -> str:
+        """The denominator of dJ/d(name)."""
+        if name in self.sources and isinstance(self.sources[name], Call):
+            return formula_latex(self.sources[name], name_latex)
+        return self.value_latex(name)
+
+    def grad_latex(self, name: str, *, inline: bool = False) -> str:
+        if inline:
+            return r"\partial J / \partial " + self.target_latex(name)
+        return r"\frac{\partial J}{\partial " + self.target_latex(name) + "}"
+
+    def symbol_latex(self, name: str, *, transpose: bool = False) -> str:
+        if name in self.adjoint_of:
+            frac = self.grad_latex(self.adjoint_of[name])
+            return rf"\bigl({frac}\bigr)^{{\top}}" if transpose else frac
+        return self.value_latex(name, transpose=transpose)
+
+    # -- reasons ------------------------------------------------------------------------------
+    def internal(self, expr: Any) -> bool:
+        """Whether an expression reads an internal value or the adjoint of one."""
+        return any(
+            str(s.name) in self.sources or self.adjoint_of.get(str(s.name), "") in self.sources
+            for s in expr.atoms(MatrixSymbol)
+        )
+
+    def segments(self, segments: tuple[Segment, ...], own: Any = None) -> tuple[Segment, ...]:
+        """A reason for print: the aside that says which part of its equation an internal value
+        is goes (the display says it), a derivative's name is written for print (:func:`prime`),
+        and a Math that reads an internal value keeps its expression only (its plain text was
+        written with the internal names), which every printer prints with these names. An
+        adjoint written out (not kept under a symbol) is shown as dJ/d(value), except in the
+        reason of the step that computes it (``own``, that step's expression)."""
+        out: list[Segment] = []
+        for segment in segments:
+            if isinstance(segment, Aside):
+                continue
+            if isinstance(segment, Prime):
+                out.append(prime(segment))
+            elif (
+                isinstance(segment, Math)
+                and segment.expr in self.adjoint_exprs
+                and segment.expr != own  # a step's own arrangement stays an arrangement
+            ):
+                out.append(Grad(self.adjoint_exprs[segment.expr]))
+            elif isinstance(segment, Math) and segment.expr in self.losses:
+                out.append(self._loss(segment.expr))
+            elif isinstance(segment, Math) and self._reprint(segment):
+                out.append(Math(segment.expr, self.text(segment.expr)))
+            else:
+                out.append(segment)
+        return self._drop_restatement(tuple(out))
+
+    def _loss(self, expr: Any) -> Math:
+        """A loss node's value as its call, ``bce(sigmoid(w^T h + c), Y)``, not its lifted sum."""
+        node = self.losses[expr]
+        a, y = (str(arg.name) for arg in node.args)
+        name = node.record.name
+        text = f"{name}({self.bare_text(a)}, {self.value_text(y)})"
+        latex = rf"\operatorname{{{name}}}\bigl({self.bare_latex(a)}, {self.value_latex(y)}\bigr)"
+        return Math(expr, text, latex)
+
+    def _reprint(self, segment: Math) -> bool:
+        """A Math whose plain text these printers write themselves: one that reads an internal
+        value, and a scalar formula (``(a - y)^2/2``, not SymPy's ``(a - y)**2/2``)."""
+        if segment.latex is not None:
+            return False
+        if not getattr(segment.expr, "is_Matrix", False):
+            return isinstance(segment.expr, sp.Basic) and not segment.expr.is_Atom
+        return self.internal(segment.expr)
+
+    def _drop_restatement(self, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+        """Drop a leading "(W2 a1) = W2 a1; ": an internal value defined as what it shows."""
+        if len(segments) > 3 and isinstance(segments[0], Math):
+            first, rel, second = segments[0], segments[1], segments[2]
+            name = str(getattr(first.expr, "name", ""))
+            if (
+                name in self.sources
+                and isinstance(rel, Rel)
+                and isinstance(second, Math)
+                and second.plain == self.bare_text(name)
+            ):
+                rest = segments[3:]
+                while rest and (isinstance(rest[0], Aside) or rest[0] == Text("; ")):
+                    rest = rest[1:]
+                return rest
+        return segments
+
+    def plain(self, segments: tuple[Segment, ...]) -> str:
+        """Segments (already through :meth:`segments`) as one line of plain text."""
+        return "".join(
+            ADJOINT_PREFIX + self.target_text(str(s.symbol.name))
+            if isinstance(s, Grad)
+            else s.plain
+            for s in segments
+        )
+
+
+class ModelNaming(Naming):
+    """The LaTeX naming the expression printers and the prose use for a model."""
+
+    def __init__(self, names: ModelNames) -> None:
+        super().__init__({})
+        self.model_names = names
+
+    def latex(self, name: str, *, transpose: bool = False) -> str:
+        return self.model_names.symbol_latex(name, transpose=transpose)
+
+    def dim(self, dim: Any) -> str:
+        text = str(dim)
+        return text if text.isdigit() else name_latex(text)

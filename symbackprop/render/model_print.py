@@ -1,0 +1,208 @@
+"""The expression printers for a model's derivation: the network's, plus the model's nodes.
+
+A model's expressions hold nodes a dense network never has: ``det``, ``inv``, ``tr``, a 1 x 1
+identity (the seed dJ/dJ = 1 and the scalar functions' value), the entry ``s[0, 0]`` of a
+1 x 1 value that multiplies like a number, scalar powers and ``abs``. These printers write
+them in the formula language (text: ``det(X)``, ``inv(X)``, ``tr(A)``, ``abs(r)``, ``t^2``)
+and in math (LaTeX: ``\\det X``, ``X^{-1}``, ``\\operatorname{tr}``), print a name through
+:class:`~symbackprop.render.model_names.ModelNames` (so ``_t5`` reads ``(w^T h + c)``), and
+bracket a compound argument of an element-wise function's body (``(A x - y)^2``). Nothing is
+simplified: the printed expression is the derivation's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy import Identity, MatrixSymbol
+
+from symbackprop.render.common import is_atom
+from symbackprop.render.latexprint import CLOSE, OPEN, MathLatexPrinter, finish
+from symbackprop.render.model_names import ModelNames, ModelNaming
+from symbackprop.render.textprint import TextPrinter, _piecewise_text
+
+_ARG = "ARGPLACEHOLDER"
+
+
+def _one_by_one(expr: Any) -> bool:
+    return tuple(expr.shape) == (1, 1)
+
+
+def _unit(expr: Any) -> bool:
+    """The 1 x 1 identity: printed ``1``, with no brackets anywhere."""
+    return isinstance(expr, Identity) and _one_by_one(expr)
+
+
+class ModelTextPrinter(TextPrinter):
+    """Plain text of a model's expressions (see the module docstring)."""
+
+    def __init__(self, names: ModelNames) -> None:
+        super().__init__()
+        self.names = names
+
+    def _print_MatrixSymbol(self, expr: Any) -> str:
+        return self.names.symbol_text(str(expr.name))
+
+    def _wrap(self, expr: Any) -> str:
+        return "1" if _unit(expr) else super()._wrap(expr)
+
+    def _arg(self, expr: Any) -> str:
+        """A function's argument: an internal value without the parentheses it reads with."""
+        if isinstance(expr, MatrixSymbol) and str(expr.name) in self.names.sources:
+            return self.names.bare_text(str(expr.name))
+        return self._print(expr)
+
+    def _print_Transpose(self, expr: Any) -> str:
+        inner = self._print(expr.arg)
+        if isinstance(expr.arg, MatrixSymbol) and inner.endswith("^T"):
+            return f"({inner})^T"  # an internal value shown as w^T
+        if isinstance(expr.arg, sp.Transpose):
+            return f"({inner})^T"
+        return super()._print_Transpose(expr)
+
+    def _print_Identity(self, expr: Any) -> str:
+        return "1" if _one_by_one(expr) else f"I_{self._print(expr.shape[0])}"
+
+    def _print_Piecewise(self, expr: Any) -> str:
+        return _piecewise_text(self, expr)
+
+    def _print_MatrixElement(self, expr: Any) -> str:
+        # s[0, 0] of a 1 x 1 value: the value itself, multiplying like a number
+        if _one_by_one(expr.parent):
+            return self._wrap(expr.parent)
+        return super()._print_MatrixElement(expr)
+
+    def _print_Determinant(self, expr: Any) -> str:
+        return f"det({self._arg(expr.arg)})"
+
+    def _print_Inverse(self, expr: Any) -> str:
+        return f"inv({self._arg(expr.arg)})"
+
+    def _print_Trace(self, expr: Any) -> str:
+        return f"tr({self._arg(expr.arg)})"
+
+    def _print_Abs(self, expr: Any) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+        base, exp = expr.as_base_exp()
+        if exp == sp.Rational(1, 2):
+            return f"sqrt({self._print(base)})"
+        if exp == -1:
+            return f"1/{self._wrap_scalar(base)}"
+        if exp.is_negative:
+            return f"1/{self._wrap_scalar(base**-exp)}"
+        return f"{self._wrap_scalar(base)}^{self._wrap_scalar(exp)}"
+
+    def _wrap_scalar(self, expr: Any) -> str:
+        text = self._print(expr)
+        atomic = expr.is_Atom or isinstance(expr, MatrixSymbol | sp.Function) or is_atom(expr)
+        return text if atomic and not text.startswith("-") else f"({text})"
+
+    def _print_MatMul(self, expr: Any) -> str:
+        coeff, matrices = expr.as_coeff_matrices()
+        if len(matrices) == 1 and isinstance(matrices[0], Identity) and _one_by_one(matrices[0]):
+            return self._print(coeff)  # a scalar as a 1 x 1 matrix: det(X) 1 is det(X)
+        return super()._print_MatMul(expr)
+
+    def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
+        if (
+            expr.activation_name is not None
+            or expr.derivative_name is not None
+            or expr.indicator is not None
+        ):
+            arg = self._arg(expr.arg)
+            if expr.activation_name is not None:
+                return f"{expr.activation_name}({arg})"
+            if expr.derivative_name is not None:
+                return f"{expr.derivative_name}'({arg})"
+            indicator = expr.indicator
+            return f"1{{{arg} {indicator[0]} {self._print(indicator[1])}}}"
+        # a body in the entry variable: a compound argument keeps its brackets inside it
+        arg = self._print(expr.arg)
+        if not (is_atom(expr.arg) or arg.startswith("(") and arg.endswith(")")):
+            arg = f"({arg})"
+        body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
+        if isinstance(body, sp.Piecewise):
+            return _piecewise_text(self, body).replace(_ARG, arg)
+        return self._print(body).replace(_ARG, arg)
+
+    def _print_Softmax(self, expr: Any) -> str:
+        return f"softmax({self._arg(expr.arg)})"
+
+
+class ModelLatexPrinter(MathLatexPrinter):
+    """LaTeX of a model's expressions (see the module docstring)."""
+
+    def __init__(self, names: ModelNames, act_latex: dict[str, str]) -> None:
+        super().__init__(act_latex, ModelNaming(names))
+        self.names = names
+
+    def _wrap(self, expr: Any) -> str:
+        return "1" if _unit(expr) else super()._wrap(expr)
+
+    def _print_MatrixSymbol(self, expr: Any) -> str:
+        name = str(expr.name)
+        if name in self.names.sources:
+            if self.names.value_text(name) == self.names.bare_text(name):
+                return self.names.bare_latex(name)
+            return OPEN + self.names.bare_latex(name) + CLOSE
+        return self.names.symbol_latex(name)
+
+    def _arg(self, expr: Any) -> str:
+        if isinstance(expr, MatrixSymbol) and str(expr.name) in self.names.sources:
+            return self.names.bare_latex(str(expr.name))
+        return self._print(expr)
+
+    def _print_Transpose(self, expr: Any) -> str:
+        if isinstance(expr.arg, sp.Transpose):
+            return OPEN + self._print(expr.arg) + CLOSE + r"^{\top}"
+        return super()._print_Transpose(expr)
+
+    def argument(self, expr: Any) -> str:
+        return finish(self._arg(expr))
+
+    def _print_Identity(self, expr: Any) -> str:
+        return "1" if _one_by_one(expr) else rf"I_{{{self._print(expr.shape[0])}}}"
+
+    def _print_MatrixElement(self, expr: Any) -> str:
+        if _one_by_one(expr.parent):
+            return self._wrap(expr.parent)
+        return super()._print_MatrixElement(expr)
+
+    def _print_Determinant(self, expr: Any) -> str:
+        return r"\det" + OPEN + self._arg(expr.arg) + CLOSE
+
+    def _print_Inverse(self, expr: Any) -> str:
+        arg = expr.arg
+        if isinstance(arg, MatrixSymbol) and str(arg.name) not in self.names.sources:
+            return self._print(arg) + "^{-1}"
+        return OPEN + self._print(arg) + CLOSE + "^{-1}"
+
+    def _print_Trace(self, expr: Any) -> str:
+        return r"\operatorname{tr}" + OPEN + self._arg(expr.arg) + CLOSE
+
+    def _print_MatMul(self, expr: Any) -> str:
+        coeff, matrices = expr.as_coeff_matrices()
+        if len(matrices) == 1 and isinstance(matrices[0], Identity) and _one_by_one(matrices[0]):
+            return self._print(coeff)
+        return super()._print_MatMul(expr)
+
+    def _print_Softmax(self, expr: Any) -> str:
+        return self._act("softmax") + OPEN + self._arg(expr.arg) + CLOSE
+
+    def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
+        if expr.activation_name is not None:
+            return self._act(expr.activation_name) + OPEN + self._arg(expr.arg) + CLOSE
+        if expr.derivative_name is not None:
+            return self._act(expr.derivative_name) + "'" + OPEN + self._arg(expr.arg) + CLOSE
+        if expr.indicator is not None:
+            return super()._print_ElementwiseApplyFunction(expr)
+        arg = self._print(expr.arg)
+        if not (is_atom(expr.arg) or arg.startswith(OPEN)):
+            arg = OPEN + arg + CLOSE
+        body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
+        if isinstance(body, sp.Piecewise):
+            return super()._print_ElementwiseApplyFunction(expr)
+        return self._print(body).replace(_ARG, arg)

@@ -1,0 +1,202 @@
+"""What a renderer shows of a model's derivation: the steps for ``wrt``, sizes, expanded forms.
+
+Selection only, like :mod:`symbackprop.render.view` for a network: it filters and looks up
+what the :class:`~symbackprop.core.model_derivation.ModelDerivation` holds and never computes
+a derivative. ``wrt`` keeps the steps on the path from J to that parameter: every step whose
+value depends on it (the seed included) and the parameter's own step. The expanded gradient
+(``ModelDerivation.expanded``) is shown when it differs from the compact one and its text
+stays under :data:`EXPANDED_MAX_CHARS` characters; else a note says why it is left out.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sympy import MatrixSymbol, OneMatrix, Transpose
+
+from symbackprop.core.segments import Grad, Prime, Segment
+from symbackprop.errors import SpecError
+from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.render.model_names import ADJOINT_PREFIX, ModelNames, prime
+from symbackprop.render.model_print import ModelLatexPrinter, ModelTextPrinter
+
+if TYPE_CHECKING:
+    from symbackprop.core.candidates import Candidate, Operand
+    from symbackprop.core.derivation import Step
+    from symbackprop.core.model_derivation import ModelDerivation
+    from symbackprop.model import Model
+
+#: an expanded gradient longer than this (as text) is not printed; the compact one is
+EXPANDED_MAX_CHARS = 400
+
+
+@dataclass
+class ModelView:
+    """A model's derivation prepared for printing (see the module docstring)."""
+
+    d: ModelDerivation
+    wrt: str | None = None
+    expanded: bool = False
+    extra_sizes: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        model = self.model
+        if self.wrt is not None and self.wrt not in model.parameters:
+            if self.wrt in model.data:
+                why = "is data, not a parameter"
+            elif self.wrt in model.shapes:
+                why = "is defined by an equation, not a parameter"
+            else:
+                why = "is no name of the model"
+            raise SpecError(
+                f"--wrt: '{self.wrt}' {why}; the model's parameters are "
+                + ", ".join(model.parameters)
+            )
+        self.names = ModelNames(self.d)
+        self.text_printer = ModelTextPrinter(self.names)
+        self.names.text = self.text
+        latex = {name: rec.latex for name, rec in ACTIVATIONS.items()}
+        self.latex_printer = ModelLatexPrinter(self.names, latex)
+
+    @property
+    def model(self) -> Model:
+        assert self.d.model is not None
+        return self.d.model
+
+    # -- what to show ------------------------------------------------------------------------
+    @functools.cached_property
+    def _depends(self) -> dict[str, set[str]]:
+        """Value name -> the leaves it depends on (through the graph's nodes)."""
+        out: dict[str, set[str]] = {}
+        for name, node in self.d.graph.nodes.items():
+            leaves: set[str] = set()
+            for arg in node.args:
+                arg_name = str(arg.name)
+                leaves |= out.get(arg_name, {arg_name})
+            out[name] = leaves
+        return out
+
+    @functools.cached_property
+    def steps(self) -> list[Step]:
+        """Every step, or for ``wrt`` those on the path from J to that parameter."""
+        if self.wrt is None:
+            return list(self.d.steps)
+        out = []
+        for step in self.d.steps:
+            if step.wrt is None:  # an assumption the loss states
+                out.append(step)
+                continue
+            name = str(step.wrt.name)
+            if name == self.wrt or self.wrt in self._depends.get(name, set()):
+                out.append(step)
+        return out
+
+    @property
+    def parameters(self) -> list[str]:
+        return [self.wrt] if self.wrt else list(self.model.parameters)
+
+    @property
+    def stored(self) -> list[Step]:
+        """The shown steps whose result is kept under an adjoint symbol, in step order."""
+        return [step for step in self.steps if step.delta is not None]
+
+    def expanded_gradients(self) -> dict[str, Any]:
+        """Parameter -> its expanded gradient, for those shown (see the module docstring)."""
+        if not self.expanded:
+            return {}
+        out = {}
+        for name in self.parameters:
+            full = self.d.expanded[name]
+            if self.text(full) != self.text(self.d.gradients[name]) and not self.too_long(name):
+                out[name] = full
+        return out
+
+    def too_long(self, name: str) -> bool:
+        full = self.d.expanded[name]
+        adjoint = any(str(s.name).startswith(ADJOINT_PREFIX) for s in full.atoms(MatrixSymbol))
+        return adjoint or len(self.text(full)) > EXPANDED_MAX_CHARS
+
+    @property
+    def expanded_note(self) -> str | None:
+        if not self.expanded:
+            return None
+        long = [name for name in self.parameters if self.too_long(name)]
+        if not long:
+            return None
+        return (
+            f"the expanded forms of {', '.join(long)} are not printed (longer than "
+            f"{EXPANDED_MAX_CHARS} characters, or still reading an adjoint kept under a symbol); "
+            "substitute the adjoints above"
+        )
+
+    # -- names, sizes, printing ----------------------------------------------------------------
+    @functools.cached_property
+    def sizes(self) -> dict[str, int]:
+        return {**self.model.sizes, **self.extra_sizes}
+
+    @property
+    def mode(self) -> str:
+        return "batch of m examples (columns)" if self.d.batch else "single example"
+
+    def text(self, expr: Any) -> str:
+        return self.text_printer.doprint(expr)
+
+    def operand_text(self, operand: Operand) -> str:
+        """One factor of a candidate in plain text, from its data (never its label)."""
+        expr, printer = operand.expr, self.text_printer
+        if isinstance(expr, OneMatrix):
+            return printer._ones_factor(expr)
+        if isinstance(expr, Transpose) and isinstance(expr.arg, OneMatrix):
+            return printer._ones_factor(OneMatrix(expr.arg.shape[1], expr.arg.shape[0]))
+        tail = "^T" if operand.transposed else ""
+        upstream = self.names.adjoint_exprs.get(untransposed(operand))
+        if upstream is not None:
+            return ADJOINT_PREFIX + self.names.target_text(str(upstream.name)) + tail
+        if isinstance(operand.show, Prime):
+            shown = prime(operand.show)
+            return f"{shown.name}'({printer._arg(shown.arg)}){tail}"
+        if isinstance(operand.show, Grad):
+            return ADJOINT_PREFIX + self.names.target_text(str(operand.show.symbol.name)) + tail
+        return printer._wrap(expr)
+
+    def candidate_text(self, cand: Candidate) -> str:
+        op = " ⊙ " if cand.op == "⊙" else " "
+        return self.operand_text(cand.left) + op + self.operand_text(cand.right)
+
+    def prose(self, segments: tuple[Segment, ...], own: Any = None) -> str:
+        """Segments (a reason, a note, an algebra chain) as plain text with these names."""
+        return self.names.plain(self.names.segments(segments, own))
+
+    def target(self, step: Step) -> str:
+        """What a step computes, in plain text: ``dJ/dW1``, ``dJ/d(w^T h + c)``, ``s = 1^T Y``."""
+        if step.wrt is None:
+            return step.target
+        return ADJOINT_PREFIX + self.names.target_text(str(step.wrt.name))
+
+    def stores(self, step: Step) -> str | None:
+        return None if step.delta is None else self.names.symbol_text(str(step.delta.name))
+
+    def reason(self, step: Step) -> str:
+        return self.prose(step.segments, step.expr)
+
+    def shape_origin(self, name: str) -> str:
+        """Why a name has its shape: declared, or the equation that forced it."""
+        reason = self.model.shape_reasons.get(name)
+        if reason is None:
+            return "declared"
+        line, equation = reason
+        return f"inferred from line {line}: {' '.join(equation.split())}"
+
+    def table_names(self) -> list[str]:
+        """Parameters, data, then the equations' names in order."""
+        eqs = [eq.name for eq in self.model.equations]
+        return [*self.model.parameters, *self.model.data, *eqs]
+
+
+def untransposed(operand: Operand) -> Any:
+    """The operand's expression before the transpose a candidate may apply to it."""
+    if operand.transposed and isinstance(operand.expr, Transpose):
+        return operand.expr.arg
+    return operand.expr

@@ -1,0 +1,220 @@
+"""Every printer prints a model's derivation (issue 11, item 5).
+
+Text, LaTeX (document and snippet), Markdown and JSON, for every example model and every test
+model: internal names (``_t1``) never appear, ``wrt`` keeps the steps on the path to one
+parameter, every printed expression is the derivation's own, three models' outputs are kept
+as golden files, three documents compile with pdflatex, and docs/models equals a fresh build.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_latex_pdf import pdflatex
+from test_model_derive import DEFINE, MODELS
+
+import symbackprop as sb
+from symbackprop.core.model_derivation import ModelDerivation
+from symbackprop.errors import SpecError
+from symbackprop.model import Model
+from symbackprop.render.model_view import ModelView
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "models"
+GOLDEN = Path(__file__).parent / "golden" / "models"
+REGEN = os.environ.get("SYMBACKPROP_REGEN_GOLDEN", "") not in ("", "0")
+_VERSION = re.compile(r"symbackprop \d+\.\d+\.\d+[\w.+-]*")
+#: an internal name, or SymPy's own spelling of a node, leaking into an output
+LEAK = re.compile(r"_t\d|Determinant|MatrixElement|Identity\(|[\w)]\*\*[\w(]")
+
+EXAMPLE_KEYS = sorted(path.stem for path in EXAMPLES.glob("*.model"))
+#: the models printed in the default suite; the rest in the slow one
+FAST = {"quadratic", "logdet_inv", "trace", "norm1", "dot", "residual_mlp"}
+
+
+def _example(key: str) -> ModelDerivation:
+    d = sb.derive(Model.from_file(EXAMPLES / f"{key}.model"))
+    assert isinstance(d, ModelDerivation)
+    return d
+
+
+def _outputs(d: ModelDerivation, **kwargs: object) -> dict[str, str]:
+    return {
+        "text": sb.to_text(d, expanded=True, **kwargs),  # type: ignore[arg-type]
+        "markdown": sb.to_markdown(d, expanded=True, **kwargs),  # type: ignore[arg-type]
+        "json": sb.to_json(d, expanded=True, **kwargs),  # type: ignore[arg-type]
+        "latex": sb.to_latex(d, **kwargs),  # type: ignore[arg-type]
+        "align": sb.to_latex(d, standalone=False, **kwargs),  # type: ignore[arg-type]
+    }
+
+
+def _check_outputs(d: ModelDerivation) -> None:
+    outputs = _outputs(d)
+    for fmt, out in outputs.items():
+        found = LEAK.search(out)
+        assert found is None, f"{fmt}: {out[max(found.start() - 80, 0) : found.end() + 40]}"
+    data = json.loads(outputs["json"])
+    assert d.model is not None
+    assert list(data["gradients"]) == list(d.model.parameters)
+    assert len(data["steps"]) == len(d.steps)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [k if k in FAST else pytest.param(k, marks=pytest.mark.slow) for k in EXAMPLE_KEYS],
+)
+def test_every_example_model_prints_in_every_format(key: str) -> None:
+    _check_outputs(_example(key))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", sorted(MODELS))
+def test_every_test_model_prints_in_every_format(key: str) -> None:
+    d = sb.derive(Model.parse(MODELS[key][0], define=DEFINE))
+    assert isinstance(d, ModelDerivation)
+    _check_outputs(d)
+
+
+def test_internal_values_are_shown_by_what_they_stand_for() -> None:
+    text = sb.to_text(_example("residual_mlp"))
+    assert "dJ/d(W2 a1) = dJ/dh" in text
+    assert "dJ/d(w^T h + c) = (1/m) (sigmoid(w^T h + c) - Y)" in text
+    latex = sb.to_latex(_example("residual_mlp"))
+    assert r"\frac{\partial J}{\partial (W_{2} \, a_{1})}" in latex
+    assert r"\gamma" in sb.to_latex(_example("batch_norm"), standalone=False)
+
+
+def test_wrt_keeps_the_steps_on_the_path_to_one_parameter() -> None:
+    d = _example("residual_mlp")
+    view = ModelView(d, wrt="W2")
+    targets = [ModelView(d).target(step) for step in view.steps]
+    assert targets[0] == "dJ/dJ" and targets[-1] == "dJ/dW2"
+    assert "dJ/dW1" not in targets and "dJ/dc" not in targets and "dJ/da1" not in targets
+    text = sb.to_text(d, wrt="W2")
+    assert "dJ/dW2 = dJ/d(W2 a1) a1^T" in text and "dJ/dW1 =" not in text
+    assert "only the steps on the path from J to W2" in text
+    assert r"\partial W_{1}}" not in sb.to_latex(d, wrt="W2")
+    data = json.loads(sb.to_json(d, wrt="W2"))
+    assert list(data["gradients"]) == ["W2"] and data["wrt"] == "W2"
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("W3", "no name of the model"), ("X", "is data"), ("a1", "defined by an equation")],
+)
+def test_wrt_an_unknown_name_is_a_clear_spec_error(name: str, why: str) -> None:
+    d = _example("residual_mlp")
+    for printer in (sb.to_text, sb.to_markdown, sb.to_json, sb.to_latex):
+        with pytest.raises(SpecError, match=why) as info:
+            printer(d, wrt=name)
+        assert "W1, b1, W2, w, c" in str(info.value)
+
+
+def test_every_printed_expression_is_the_derivations_own() -> None:
+    """Each printed '=' prints a step's expression, a gradient or an expanded gradient as the
+    derivation holds it (checked there); the printers add no algebra of their own."""
+    for key in ("residual_mlp", "logdet_inv", "trace"):
+        d = _example(key)
+        view = ModelView(d, expanded=True)
+        data = json.loads(sb.to_json(d, expanded=True))
+        assert [s["expression"]["text"] for s in data["steps"]] == [
+            view.text(step.expr) for step in d.steps
+        ]
+        for name, entry in data["gradients"].items():
+            assert entry["text"] == view.text(d.gradients[name])
+        for name, entry in data["expanded"].items():
+            assert entry["text"] == view.text(d.expanded[name])
+        # an internal value is shown by the source text the graph recorded for it
+        for name, source in d.graph.texts.items():
+            assert view.names.target_text(name) == f"({source})"
+
+
+def test_the_shape_table_names_the_equation_that_forced_each_inferred_shape() -> None:
+    d = _example("residual_mlp")
+    text = sb.to_text(d)
+    assert "b1    n1 x 1   (3 x 1)  inferred from line 7: z1 = W1 X + b1" in text
+    data = json.loads(sb.to_json(d))
+    assert data["shapes"]["b1"]["inferred_from"] == {"line": 7, "equation": "z1 = W1 X + b1"}
+    assert data["shapes"]["W1"]["inferred_from"] is None
+
+
+# -- golden files ---------------------------------------------------------------------------
+
+GOLDEN_CASES = [
+    (key, suffix)
+    for key in ("residual_mlp", "batch_norm", "logdet_inv")
+    for suffix in ("text.txt", "doc.tex")
+]
+
+
+@pytest.mark.parametrize(("key", "suffix"), GOLDEN_CASES)
+def test_model_output_is_byte_identical(key: str, suffix: str) -> None:
+    d = _example(key)
+    out = sb.to_text(d, expanded=True) if suffix == "text.txt" else sb.to_latex(d)
+    out = _VERSION.sub("symbackprop VERSION", out)
+    path = GOLDEN / f"{key}.{suffix}"
+    if REGEN:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(out, encoding="utf-8")
+    assert out == path.read_text(encoding="utf-8")
+
+
+# -- pdflatex -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["residual_mlp", "batch_norm", "logdet_inv"])
+def test_model_document_compiles(key: str, tmp_path: Path) -> None:
+    exe = pdflatex()
+    (tmp_path / "doc.tex").write_text(sb.to_latex(_example(key)), encoding="utf-8")
+    proc = subprocess.run(
+        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
+    assert proc.returncode == 0 and not errors, errors
+    assert (tmp_path / "doc.pdf").stat().st_size > 0
+
+
+# -- docs/models ----------------------------------------------------------------------------
+
+
+def _build_module():  # type: ignore[no-untyped-def]
+    path = ROOT / "docs" / "models" / "build.py"
+    spec = importlib.util.spec_from_file_location("docs_models_build", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_docs_models_has_a_page_per_example_model() -> None:
+    pages = {path.name for path in (ROOT / "docs" / "models").glob("*.md")}
+    assert pages == {f"{key}.md" for key in EXAMPLE_KEYS} | {"README.md"}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [k if k in {"quadratic", "logdet_inv"} else pytest.param(k, marks=pytest.mark.slow)
+     for k in EXAMPLE_KEYS],
+)  # fmt: skip
+def test_docs_models_pages_equal_a_fresh_build(key: str) -> None:
+    build = _build_module()
+    forms = build._closed_forms()
+    fresh = build.page(key, forms[key])
+    assert (ROOT / "docs" / "models" / f"{key}.md").read_text(encoding="utf-8") == fresh
+    if key == "quadratic":
+        index = build.index(EXAMPLE_KEYS)
+        assert (ROOT / "docs" / "models" / "README.md").read_text(encoding="utf-8") == index
