@@ -134,7 +134,7 @@ def check_formula(
 
 
 def check_exact(
-    source: SourceLike,
+    source: SourceLike | Model,
     *,
     trials: int = 3,
     sizes: dict[str, int] | None = None,
@@ -142,10 +142,16 @@ def check_exact(
 ) -> ExactCheck:
     """Compare every gradient entry with SymPy's scalar ``diff`` of the cost, exactly.
 
-    ``source``: a Derivation, or a Network / compact spec / spec file (derived in
-    single-example form first). Never raises on a mismatch: see ``.ok`` and ``.mismatches``.
+    ``source``: a Derivation, a Model (derived first), or a Network / compact spec / spec file
+    (derived in single-example form first). Never raises on a mismatch: see ``.ok`` and
+    ``.mismatches``.
     """
-    found = _source(source)
+    if isinstance(source, Model):
+        found: Derivation | Network = derive_model(source)
+    elif isinstance(source, Derivation):
+        found = source
+    else:
+        found = _source(source)
     derivation = found if isinstance(found, Derivation) else _derivation.derive(found)
     from symbackprop.check import exact
 
