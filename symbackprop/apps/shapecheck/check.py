@@ -10,12 +10,13 @@ analysis admits.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import HadamardProduct, MatMul
+from sympy import HadamardProduct, MatMul, MatrixSymbol, OneMatrix
 
 from symbackprop.apps.shapecheck.repair import (
     BUDGET,
@@ -142,6 +143,14 @@ class FormulaReport:
         return self.error is None and self.equal is True
 
     @property
+    def truth(self) -> str:
+        """The derived gradient in the formula language (SymPy's text where it has no form)."""
+        try:
+            return formula_text(self.gradient)
+        except ValueError:
+            return str(self.gradient)
+
+    @property
     def exit_code(self) -> int:
         """0 right, 1 wrong (shape mismatches included), 2 cannot be parsed or over limits."""
         if self.ok:
@@ -208,6 +217,8 @@ def check_formula(
         TraceRow(text, generic.show(shape), _concrete(generic, shape), start, end)
         for text, shape, start, end in generic.trace
     ]
+    if not report.ok:
+        _rowsum_note(report, derivation, tree, formula, target)
     if not report.ok and report.exit_code != 2:
         _repair(report, derivation, tree, formula, target)
     return report
@@ -297,6 +308,54 @@ def _square_note(
         f"with this network's widths the shapes happen to fit, because {shown} here ({why}); "
         f"for other widths they do not, so the formula is wrong in general ({typical})"
     )
+
+
+def _rowsum_note(
+    report: FormulaReport, derivation: Derivation, tree: ast.Node, formula: str, target: Shape
+) -> None:
+    """``sum`` adds all the entries; where a column is expected, ``rowsum`` was likely meant.
+
+    The note is given when the formula with every ``sum`` read as ``rowsum`` has the shape of
+    the gradient, and says whether it then equals the gradient.
+    """
+    if not any(isinstance(n, ast.Call) and n.func == "sum" for n in ast.walk(tree)):
+        return
+    rewritten = _sum_as_rowsum(tree)
+    try:
+        typed = _typer(derivation, formula).type(rewritten)
+    except FormulaError:
+        return
+    if typed.shape != target:
+        return
+    text = ast.to_text(rewritten, reading=True)
+    probe = FormulaReport(
+        report.wrt, text, report.target, report.target_concrete, gradient=report.gradient
+    )
+    try:
+        _verdict(probe, derivation, typed.expr)
+    except _TooLarge:
+        probe.equal = None
+    verdict = {True: "; that equals the gradient", False: ""}.get(probe.equal, "")  # type: ignore[arg-type]
+    report.notes.append(
+        f"sum(...) adds all the entries (a number); to sum each row over the columns, as the "
+        f"{report.target} dJ/d{report.wrt} needs, write rowsum(...): {text}{verdict}"
+    )
+
+
+def _sum_as_rowsum(node: ast.Node) -> ast.Node:
+    """``node`` with every call of ``sum`` made a call of ``rowsum`` (positions kept)."""
+    if isinstance(node, ast.Call):
+        args = tuple(_sum_as_rowsum(arg) for arg in node.args)
+        func = "rowsum" if node.func == "sum" else node.func
+        return dataclasses.replace(node, func=func, args=args)
+    if isinstance(node, (ast.Unary, ast.Transpose)):
+        return dataclasses.replace(node, operand=_sum_as_rowsum(node.operand))
+    if isinstance(node, (ast.Binary, ast.Indicator)):
+        left, right = _sum_as_rowsum(node.left), _sum_as_rowsum(node.right)
+        return dataclasses.replace(node, left=left, right=right)
+    if isinstance(node, ast.Deriv):
+        return dataclasses.replace(node, arg=_sum_as_rowsum(node.arg))
+    return node
 
 
 def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
@@ -442,9 +501,35 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
 def _text(expr: Any) -> str:
     """An expression for a note: in the formula language where it has a form."""
     try:
-        return to_formula(expr)
+        return formula_text(expr)
     except ValueError:
         return str(expr)
+
+
+def formula_text(expr: Any) -> str:
+    """``expr`` in the formula language, a sum over the columns written ``rowsum(...)``.
+
+    :func:`~symbackprop.render.formula.to_formula` still writes ``X 1_m`` as ``sum(X)``, the
+    meaning ``sum`` had before it came to add all the entries (issue 11); until it writes
+    ``rowsum``, each such product is replaced here by a name that prints as ``rowsum(X)``.
+    Raises ``ValueError`` where the language has no form for a node.
+    """
+    return to_formula(expr.replace(_column_sum, _rowsum_name))
+
+
+def _column_sum(node: Any) -> bool:
+    if not isinstance(node, MatMul):
+        return False
+    matrices = node.as_coeff_matrices()[1]
+    last = matrices[-1] if matrices else None
+    return len(matrices) > 1 and isinstance(last, OneMatrix) and last.shape[1] == 1
+
+
+def _rowsum_name(node: MatMul) -> Any:
+    coeff, matrices = node.as_coeff_matrices()
+    inner = matrices[0] if len(matrices) == 2 else MatMul(*matrices[:-1])
+    named = MatrixSymbol(f"rowsum({to_formula(inner)})", inner.shape[0], 1)
+    return named if coeff == 1 else coeff * named
 
 
 def _coeff_factors(expr: Any) -> tuple[Any, list[Any]]:
@@ -552,7 +637,7 @@ def _repair(
             except _TooLarge:
                 continue
             try:
-                text = to_formula(expr)
+                text = formula_text(expr)
             except ValueError:  # a node the formula language cannot write: no repair to show
                 continue
             repair = Repair(text, expr, bool(probe.equal))
