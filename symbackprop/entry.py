@@ -120,16 +120,23 @@ def cache_plan(
 
 
 def check_formula(
-    network: SourceLike, wrt: str, formula: str, *, batch: bool = False
+    network: SourceLike | Model, wrt: str, formula: str, *, batch: bool = False
 ) -> FormulaReport:
     """Check a hand-written ``formula`` as dJ/d``wrt``; see
     :class:`~symbackprop.apps.shapecheck.check.FormulaReport`.
 
-    ``network``: a Network, a compact spec, a spec file or a Derivation (whose form then
-    decides; ``batch`` is for the others).
+    ``network``: a Network, a compact spec, a spec file, a Derivation (whose form then
+    decides; ``batch`` is for the others) or a Model (its own names; adjoints ``d<name>``).
     """
     from symbackprop.apps.shapecheck import check
 
+    if isinstance(network, Model) or (
+        isinstance(network, Derivation) and isinstance(network.graph, ModelGraph)
+    ):
+        if batch:
+            raise SpecError("batch= is for networks: a model's form is set by its equations")
+        source = network if isinstance(network, Derivation) else derive_model(network)
+        return check.check_formula(source, wrt, formula)
     return check.check_formula(_source(source=network), wrt, formula, batch=batch)
 
 

@@ -11,7 +11,7 @@ from test_model_derive import DEFINE, LOGDET_INV, MODELS, NORM2_SQUARED, SOFTMAX
 
 import symbackprop as sb
 from symbackprop.check.interpret import breakpoints
-from symbackprop.check.model_exact import _ModelCheck, model_sizes
+from symbackprop.check.model_exact import ModelCheck, model_sizes
 from symbackprop.model import Model
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.nodes import T
@@ -103,7 +103,7 @@ def test_default_sizes_are_small_and_keep_a_width_of_one() -> None:
 
 def test_targets_are_valid_for_their_loss() -> None:
     d = sb.derive(Model.parse(SOFTMAX_L2))
-    check = _ModelCheck(d, model_sizes(d, None), seed=3)
+    check = ModelCheck(d, model_sizes(d, None), seed=3)
     assert check.targets == {"Y": "one-hot"}
     env = check.point()
     y = env["Y"]
@@ -119,6 +119,6 @@ def test_kinks_are_found_in_activations_and_abs() -> None:
 
 def test_logdet_points_have_a_positive_determinant() -> None:
     d = sb.derive(Model.parse(MODELS["logdet"][0]))
-    check = _ModelCheck(d, model_sizes(d, None), seed=0)
+    check = ModelCheck(d, model_sizes(d, None), seed=0)
     for _ in range(3):
         assert check.point()["X"].det() > 0

@@ -239,3 +239,26 @@ def breakpoints(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
             if root.is_Rational:
                 points.add(root)
     return frozenset(points)
+
+
+class RealInterpretation(Interpretation):
+    """The true functions in :data:`DIGITS`-digit floating point, for comparing formulas that
+    may write one value with different functions (sigmoid(z) or 1 / (1 + exp(-z))), which
+    random tables would tell apart."""
+
+    DIGITS = 30
+
+    def value(self, key: tuple[Any, ...], q: Any) -> Any:
+        if not q.is_Number:
+            raise NotExact(f"{key[0]} at {q}, which is not a number")
+        kind = key[0]
+        if kind in ("log", "root") and q <= 0:
+            raise OutsideDomain(f"{'log' if kind == 'log' else 'a root'} of {q}")
+        if kind == "root":
+            return sp.Pow(q, sp.Rational(1, key[1])).evalf(self.DIGITS)
+        if kind in ("exp", "log", "sin", "cos"):
+            return getattr(sp, kind)(q).evalf(self.DIGITS)
+        act = self._record(key[1])
+        assert act.formula is not None
+        body = act.derivative if kind == "g'" else act.formula
+        return body.xreplace({scalars.z: q}).evalf(self.DIGITS)

@@ -22,7 +22,6 @@ cancellation assumes each column of the target sums to 1, as ``records/losses.py
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -77,14 +76,6 @@ def model_sizes(derivation: ModelDerivation, sizes: dict[str, int] | None) -> di
     return chosen
 
 
-@dataclass
-class ModelPoint:
-    """One point: every leaf, forward value and adjoint of the model, as explicit matrices."""
-
-    env: dict[str, sp.Matrix]
-    evaluate: _Evaluate
-
-
 class _Evaluate:
     """Evaluate a (pre-interpreted) matrix expression with explicit leaves, exactly."""
 
@@ -119,8 +110,20 @@ class _Evaluate:
         return softmax_columns(exps)
 
 
-class _ModelCheck:
-    def __init__(self, derivation: ModelDerivation, sizes: dict[sp.Symbol, int], seed: int):
+class ModelCheck:
+    """Random points of a model (leaves, forward values, adjoints) and the oracle's diff.
+
+    ``table``: :class:`~symbackprop.check.interpret.Interpretation` (exact rationals) or
+    :class:`~symbackprop.check.interpret.RealInterpretation` (the true functions, 30 digits).
+    """
+
+    def __init__(
+        self,
+        derivation: ModelDerivation,
+        sizes: dict[sp.Symbol, int],
+        seed: int,
+        table: type[Interpretation] = Interpretation,
+    ):
         self.d = derivation
         self.model = derivation.model
         assert self.model is not None
@@ -128,7 +131,7 @@ class _ModelCheck:
         self.sizes = sizes
         self.rng = random.Random(seed)
         customs = {name: custom_activation(name, text) for name, text in self.model.define}
-        self.table = Interpretation(self.rng, activation_records(customs))
+        self.table = table(self.rng, activation_records(customs))
         self.evaluate = _Evaluate(sizes, self.table)
         self.targets = self._targets()
 
@@ -192,11 +195,12 @@ class _ModelCheck:
             if "invertible" in str(exc) or "singular" in str(exc).lower():
                 raise _Redraw(str(exc)) from None
             raise
-        if not all(entry.is_Rational for entry in value):
-            bad = next(entry for entry in value if not entry.is_Rational)
+        # rationals (a float from the real table); infinite or undefined: a division by zero
+        bad = next((v for v in value if not (v.is_Number and v.is_finite)), None)
+        if bad is not None:
             if bad.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
                 raise _Redraw(f"a division by zero ({bad})")
-            raise NotExact(f"{bad} is not a rational number")
+            raise NotExact(f"{bad} is not a number")
         return value
 
     def _kinks(self, expr: Any, env: dict[str, Any]) -> None:
@@ -261,7 +265,7 @@ def check_model_exact(
     """See :func:`symbackprop.check.exact.check_exact` (a model's derivation)."""
     chosen = model_sizes(derivation, sizes)
     result = ExactCheck({str(k): v for k, v in chosen.items()}, trials)
-    check = _ModelCheck(derivation, chosen, seed)
+    check = ModelCheck(derivation, chosen, seed)
     model = derivation.model
     assert model is not None
     for trial in range(trials):
@@ -280,7 +284,7 @@ def check_model_exact(
 
 
 def _compare(
-    result: ExactCheck, check: _ModelCheck, env: dict[str, sp.Matrix], name: str, trial: int
+    result: ExactCheck, check: ModelCheck, env: dict[str, sp.Matrix], name: str, trial: int
 ) -> None:
     shape = check.shape(name)
     try:

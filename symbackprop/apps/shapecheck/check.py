@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardProduct, MatMul, MatrixSymbol, OneMatrix
 
+from symbackprop.apps.shapecheck import model as model_formula
 from symbackprop.apps.shapecheck.repair import (
     BUDGET,
     MAX_FACTORS,
@@ -25,6 +26,7 @@ from symbackprop.apps.shapecheck.repair import (
     any_grouping,
     as_written,
     build,
+    key_text,
 )
 from symbackprop.apps.shapecheck.typing_ import FormulaShapeError, Typer
 from symbackprop.check.exact import (
@@ -35,6 +37,7 @@ from symbackprop.check.exact import (
     forward_point,
 )
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
+from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
@@ -172,7 +175,8 @@ def check_formula(
     derivation = network if isinstance(network, Derivation) else derive(network, batch=batch)
     if wrt not in derivation.gradients:
         known = ", ".join(derivation.gradients)
-        raise SpecError(f"--wrt {wrt!r}: not a parameter of this network; expected one of {known}")
+        what = "model" if isinstance(derivation, ModelDerivation) else "network"
+        raise SpecError(f"--wrt {wrt!r}: not a parameter of this {what}; expected one of {known}")
     target = tuple(derivation.symbols[wrt].shape)
     generic = _typer(derivation, formula)
     report = FormulaReport(
@@ -184,7 +188,11 @@ def check_formula(
     )
     try:
         # the network's own activations (a custom swish) may appear as swish(...) or swish'(...)
-        tree = parse(formula, functions=[act.name for act in derivation.graph.activations])
+        tree = parse(
+            formula,
+            functions=_activations(derivation),
+            models=isinstance(derivation, ModelDerivation),
+        )
     except FormulaError as exc:
         report.error = exc
         return report
@@ -254,6 +262,18 @@ def _absent(derivation: Derivation) -> dict[str, str]:
 
 
 def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
+    if isinstance(derivation, ModelDerivation):
+        typer = Typer(
+            {},
+            _activations(derivation),
+            model_formula.sizes(derivation),
+            formula,
+            generic,
+            owner="model",
+            columns=derivation.graph.m if derivation.batch else None,
+        )
+        model_formula.names(derivation, typer)
+        return typer
     return Typer(
         _names(derivation),
         _activations(derivation),
@@ -265,6 +285,8 @@ def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
 
 
 def _activations(derivation: Derivation) -> dict[str, Any]:
+    if isinstance(derivation, ModelDerivation):
+        return dict(model_formula.activations(derivation))
     return {act.name: act for act in derivation.graph.activations}
 
 
@@ -363,6 +385,16 @@ def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
 
     Raises :class:`_TooLarge` when a numeric value outgrows what can be evaluated safely.
     """
+    if isinstance(derivation, ModelDerivation):
+        report.method, found = model_formula.compare(derivation, expr, report.wrt)
+        report.equal = found is None
+        if found is not None:
+            row, col, yours, truth, sizes = found
+            exact = report.method == "exact"
+            report.counterexample = Counterexample(
+                report.wrt, row, col, yours, truth, sizes, exact
+            )
+        return
     for table_class, method in ((Table, "exact"), (_numeric_table(), "numeric")):
         try:
             counter = _compare(derivation, expr, report.wrt, table_class)
@@ -461,6 +493,8 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     already includes the 1/m of the mean, and a formula that adds another 1/m differs from the
     gradient by that factor, not by a delta.
     """
+    if isinstance(derivation, ModelDerivation):
+        return  # a model's adjoints are not the network's deltas: no factor to name
     if not isinstance(report.gradient, (MatMul, HadamardProduct)):
         return  # a sum (with L2, say) has terms, not factors, to compare
     full = derivation.expanded_deltas
@@ -551,17 +585,24 @@ def _coeff_factors(expr: Any) -> tuple[Any, list[Any]]:
 
 
 def _product_tree(
-    tree: ast.Node, typer: Typer, factors: list[tuple[Any, Shape]], scalars: list[Any]
+    tree: ast.Node,
+    typer: Typer,
+    factors: list[tuple[Any, Shape]],
+    scalars: list[Any],
+    sources: tuple[list[ast.Node], list[ast.Node]] | None = None,
 ) -> tuple[Any, ...] | None:
     """The formula's top-level products as a tree over factor indices (numbers set aside).
 
     Appends each matrix factor (expression, shape) to ``factors`` and each number to
-    ``scalars``; returns None when the whole tree is a number. Raises FormulaError (with the
-    factor's node as ``.node``) when a factor has a problem of its own.
+    ``scalars`` (and their nodes to ``sources``: matrix factors, numbers); returns None when
+    the whole tree is a number. Raises FormulaError (with the factor's node as ``.node``) when
+    a factor has a problem of its own.
     """
+    if sources is None:
+        sources = ([], [])
     if isinstance(tree, ast.Binary) and tree.op in _PRODUCTS:
-        left = _product_tree(tree.left, typer, factors, scalars)
-        right = _product_tree(tree.right, typer, factors, scalars)
+        left = _product_tree(tree.left, typer, factors, scalars, sources)
+        right = _product_tree(tree.right, typer, factors, scalars, sources)
         if left is None or right is None:
             return left if right is None else right
         return (tree.op, left, right)
@@ -572,8 +613,10 @@ def _product_tree(
         raise
     if typed.shape is None:
         scalars.append(typed.expr)
+        sources[1].append(tree)
         return None
     factors.append((typed.expr, typed.shape))
+    sources[0].append(tree)
     return ("leaf", len(factors) - 1)
 
 
@@ -587,8 +630,9 @@ def _repair(
     """
     factors: list[tuple[Any, Shape]] = []
     scalars: list[Any] = []
+    sources: tuple[list[ast.Node], list[ast.Node]] = ([], [])
     try:
-        product = _product_tree(tree, _typer(derivation, formula), factors, scalars)
+        product = _product_tree(tree, _typer(derivation, formula), factors, scalars, sources)
     except FormulaError as exc:
         node = getattr(exc, "node", tree)
         report.notes.append(
@@ -638,8 +682,10 @@ def _repair(
                 continue
             try:
                 text = formula_text(expr)
-            except ValueError:  # a node the formula language cannot write: no repair to show
-                continue
+            except ValueError:  # a node the printer cannot write (inv): the student's own text
+                text = key_text(key, *sources)
+            if isinstance(derivation, ModelDerivation):  # its own names (dh, not dJ/dh)
+                text = key_text(key, *sources)
             repair = Repair(text, expr, bool(probe.equal))
             if repair.equal:
                 report.repair = repair

@@ -87,6 +87,10 @@ class Typer:
     trace: list[tuple[str, Shape | None, int, int]] = field(default_factory=list)
     #: names this network lacks but a reader may expect, with the reason (m, lambda)
     absent: dict[str, str] = field(default_factory=dict)
+    #: what the names belong to, for messages: "network" or "model"
+    owner: str = "network"
+    #: m for a model in batch form: a column then repeats over the m columns in + - ⊙ /
+    columns: Any = None
     #: pairs of generic dimensions that only the concrete sizes made equal (n1 = n2, n3 = 1)
     coincidences: list[tuple[Any, Any]] = field(default_factory=list)
     #: polynomial degree of each typed node, by id (bounded by MAX_DEGREE)
@@ -202,7 +206,7 @@ class Typer:
         if node.id not in self.names:
             known = ", ".join(sorted(self.names))
             raise FormulaError(
-                f"unknown name '{node.id}'; this network has {known}", self.text, node.pos
+                f"unknown name '{node.id}'; this {self.owner} has {known}", self.text, node.pos
             )
         value = self.names[node.id]
         shape = tuple(value.shape) if getattr(value, "is_Matrix", False) else None
@@ -212,6 +216,8 @@ class Typer:
         left, right = self.type(node.left), self.type(node.right)
         op = node.op
         span = (node.start, node.end)
+        if self.columns is not None and op in ("+", "-", "*", "⊙", "/"):
+            left, right = self._repeat(left, right), self._repeat(right, left)
         if op in ("+", "-"):
             if left.is_matrix and right.is_matrix:
                 assert left.shape is not None and right.shape is not None
@@ -279,6 +285,17 @@ class Typer:
                 node,
             )
         return Typed(_hadamard(left.expr, right.expr), left.shape, *span)
+
+    def _repeat(self, value: Typed, other: Typed) -> Typed:
+        """``value``, a column (r x 1), as the r x m matrix ``value 1_m^T`` when ``other`` is
+        r x m: a model's one broadcast (:attr:`columns` is then m)."""
+        if value.shape is None or other.shape is None:
+            return value
+        rows, cols = value.shape
+        if cols == 1 and other.shape[1] == self.columns and self.same(rows, other.shape[0]):
+            repeated = value.expr * OneMatrix(1, self.columns)
+            return Typed(repeated, (rows, self.columns), value.start, value.end)
+        return value
 
     def _broadcast(self, value: Typed, shape: Shape | None) -> Any:
         if value.is_matrix or shape is None:
