@@ -148,7 +148,8 @@ class ModelCheck:
 
     # -- a point -------------------------------------------------------------------------------
     def shape(self, name: str) -> tuple[int, int]:
-        rows, cols = (sp.sympify(d).xreplace(self.sizes) for d in self.graph.symbols[name].shape)
+        shape = self.graph.symbols[name].shape
+        rows, cols = (sp.sympify(d, strict=True).xreplace(self.sizes) for d in shape)
         return int(rows), int(cols)
 
     def _leaf(self, name: str) -> sp.Matrix:
