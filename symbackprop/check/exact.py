@@ -16,6 +16,10 @@ record's g or g', softmax's exp, an indicator) into a SymPy function class that 
 from the table at a number, and SymPy's ``doit`` (the :class:`Evaluator`) or ``diff`` (the
 oracle) does the rest. The same Evaluator serves collapse, the gradient-norm example and the
 formula check.
+
+A model's derivation (forward equations, DESIGN.md "Models") is checked by
+:mod:`symbackprop.check.model_exact`, whose functions are read by
+:mod:`symbackprop.check.interpret`; the result records are in :mod:`symbackprop.check.result`.
 """
 
 from __future__ import annotations
