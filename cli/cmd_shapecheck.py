@@ -22,7 +22,8 @@ Examples:
 Language: names of the network (W1, b1, z1, a1, x, y, yhat, delta2; Z1, A1, X, Y, m with
 --batch; lambda or λ with --l2), numbers, + - * / ^, @ or juxtaposition for the matrix
 product, * or ⊙ for the element-wise one, .T or ^T, exp log abs sqrt tanh sigmoid relu
-softplus, sigmoid'(z2), 1{z1 > 0}, sum(M) (over the columns).
+softplus, sigmoid'(z2), 1{z1 > 0}, sum(M) (all entries: a number), rowsum(M) (each row
+over the columns: r x 1).
 Precedence, tightest first: ^T, ^, the matrix product (@ or side by side), * ⊙ /, + -;
 so sigmoid'(z2) ⊙ W3^T delta3 is sigmoid'(z2) ⊙ (W3^T delta3).
 A formula that starts with '-' goes after '--':  symbackprop shapecheck 3-2-1 --wrt b2 -- "-x"
@@ -72,8 +73,6 @@ def _render(report: FormulaReport) -> list[Any]:
     from rich.table import Table
     from rich.text import Text
 
-    from symbackprop.render.formula import to_formula
-
     out: list[Any] = []
     head = Text()
     head.append(f"dJ/d{report.wrt}", style="bold")
@@ -120,11 +119,7 @@ def _render(report: FormulaReport) -> list[Any]:
         side.add_row("fits", Text("yours; no other arrangement found", style="yellow"))
     else:
         side.add_row("fits", Text("none found", style="yellow"))
-    try:
-        truth = to_formula(report.gradient)
-    except ValueError:  # a node the formula language has no form for: show SymPy's text
-        truth = str(report.gradient)
-    side.add_row("truth", truth)
+    side.add_row("truth", report.truth)
 
     grid = Table.grid(padding=(0, 4))
     grid.add_column()

@@ -127,21 +127,28 @@ def cache_plan(
 
 
 def check_formula(
-    network: SourceLike, wrt: str, formula: str, *, batch: bool = False
+    network: SourceLike | Model, wrt: str, formula: str, *, batch: bool = False
 ) -> FormulaReport:
     """Check a hand-written ``formula`` as dJ/d``wrt``; see
     :class:`~symbackprop.apps.shapecheck.check.FormulaReport`.
 
-    ``network``: a Network, a compact spec, a spec file or a Derivation (whose form then
-    decides; ``batch`` is for the others).
+    ``network``: a Network, a compact spec, a spec file, a Derivation (whose form then
+    decides; ``batch`` is for the others) or a Model (its own names; adjoints ``d<name>``).
     """
     from symbackprop.apps.shapecheck import check
 
+    if isinstance(network, Model) or (
+        isinstance(network, Derivation) and isinstance(network.graph, ModelGraph)
+    ):
+        if batch:
+            raise SpecError("batch= is for networks: a model's form is set by its equations")
+        source = network if isinstance(network, Derivation) else derive_model(network)
+        return check.check_formula(source, wrt, formula)
     return check.check_formula(_source(source=network), wrt, formula, batch=batch)
 
 
 def check_exact(
-    source: SourceLike,
+    source: SourceLike | Model,
     *,
     trials: int = 3,
     sizes: dict[str, int] | None = None,
@@ -149,10 +156,16 @@ def check_exact(
 ) -> ExactCheck:
     """Compare every gradient entry with SymPy's scalar ``diff`` of the cost, exactly.
 
-    ``source``: a Derivation, or a Network / compact spec / spec file (derived in
-    single-example form first). Never raises on a mismatch: see ``.ok`` and ``.mismatches``.
+    ``source``: a Derivation, a Model (derived first), or a Network / compact spec / spec file
+    (derived in single-example form first). Never raises on a mismatch: see ``.ok`` and
+    ``.mismatches``.
     """
-    found = _source(source)
+    if isinstance(source, Model):
+        found: Derivation | Network = derive_model(source)
+    elif isinstance(source, Derivation):
+        found = source
+    else:
+        found = _source(source)
     derivation = found if isinstance(found, Derivation) else _derivation.derive(found)
     from symbackprop.check import exact
 

@@ -73,11 +73,11 @@ def test_well_shaped_but_wrong_formula_gets_a_counterexample() -> None:
     assert any("1 - a2" in note for note in report.notes)
 
 
-def test_relu_indicator_and_batch_sum() -> None:
+def test_relu_indicator_and_batch_rowsum() -> None:
     net = sb.Network.parse("3-3:relu-2:relu-1:sigmoid")
     # delta = dJ/dZ already carries the 1/m of the mean, so the bias gradient is a plain sum
-    assert sb.check_formula(net, "b1", "sum((W2^T delta2) ⊙ 1{Z1 > 0})", batch=True).ok
-    twice = sb.check_formula(net, "b1", "(1/m) * sum((W2^T delta2) ⊙ 1{Z1 > 0})", batch=True)
+    assert sb.check_formula(net, "b1", "rowsum((W2^T delta2) ⊙ 1{Z1 > 0})", batch=True).ok
+    twice = sb.check_formula(net, "b1", "(1/m) * rowsum((W2^T delta2) ⊙ 1{Z1 > 0})", batch=True)
     assert twice.equal is False and twice.counterexample is not None
     assert sb.check_formula(net, "W1", "((W2^T delta2) * relu'(z1)) x^T").ok
 
@@ -182,3 +182,34 @@ def test_custom_activation_derivative_by_name() -> None:
     assert sb.check_formula(net, "W1", "((W2^T delta2) * swish'(z1)) x^T").ok
     wrong = sb.check_formula(net, "W1", "((W2^T delta2) * sigmoid'(z1)) x^T")
     assert wrong.equal is False and wrong.counterexample is not None
+
+
+def test_sum_adds_all_entries_and_rowsum_sums_each_row() -> None:
+    net = sb.Network.parse("3-2-1")
+    # sum(...) is a number: it scales like one; rowsum(...) is a column
+    report = sb.check_formula(net, "b2", "rowsum(delta2)", batch=True)
+    assert report.ok
+    trace = {row.text: row.shape for row in report.trace}
+    assert trace["rowsum(delta2)"] == "n2 x 1"
+    scaled = sb.check_formula(
+        net, "W1", "(W2^T delta2 ⊙ a1 ⊙ (1 - a1)) x^T + sum(delta1 - delta1) W1"
+    )
+    assert scaled.ok
+    assert {row.text: row.shape for row in scaled.trace}["sum(delta1 - delta1)"] == "number"
+
+
+def test_sum_where_a_column_is_expected_gets_a_note_suggesting_rowsum() -> None:
+    net = sb.Network.parse("3-2-1")
+    report = sb.check_formula(net, "b1", "(1/m) sum(delta1)", batch=True)
+    assert isinstance(report.error, FormulaShapeError) and report.exit_code == 1
+    (note,) = [n for n in report.notes if "rowsum" in n]
+    assert "adds all the entries" in note and "(1 / m) rowsum(delta1)" in note
+    assert "equals the gradient" not in note  # the 1/m is one too many in batch form
+    right = sb.check_formula(net, "b1", "sum(delta1)", batch=True)
+    assert any(n.endswith("rowsum(delta1); that equals the gradient") for n in right.notes)
+
+
+def test_the_truth_and_repairs_write_a_column_sum_as_rowsum() -> None:
+    net = sb.Network.parse("3-2-1")
+    report = sb.check_formula(net, "b2", "delta2", batch=True)
+    assert report.truth.startswith("rowsum(") and "sum(" not in report.truth.replace("rowsum(", "")

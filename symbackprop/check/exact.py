@@ -16,20 +16,26 @@ record's g or g', softmax's exp, an indicator) into a SymPy function class that 
 from the table at a number, and SymPy's ``doit`` (the :class:`Evaluator`) or ``diff`` (the
 oracle) does the rest. The same Evaluator serves collapse, the gradient-norm example and the
 formula check.
+
+A model's derivation (forward equations, DESIGN.md "Models") is checked by
+:mod:`symbackprop.check.model_exact`, whose functions are read by
+:mod:`symbackprop.check.interpret`; the result records are in :mod:`symbackprop.check.result`.
 """
 
 from __future__ import annotations
 
 import functools
 import random
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 from sympy import Identity, MatrixSymbol, OneMatrix, ZeroMatrix
 
+from symbackprop.check.model_exact import check_model_exact
+from symbackprop.check.result import ExactCheck, Mismatch
 from symbackprop.core.derivation import LAMBDA, evaluates_exactly, lifts_derivative
+from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import SpecError
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
@@ -44,48 +50,6 @@ MAX_EXACT_WIDTH = 3
 #: per parameter entry, and that cost nests one level per layer, so the time grows far faster
 #: than the depth (measured: about 10 s at depth 4 and 190 s at depth 8, batch form, m = 2)
 MAX_EXACT_DEPTH = 6
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """One gradient entry where the derivation and SymPy's diff disagree."""
-
-    parameter: str
-    row: int
-    col: int
-    expected: sp.Rational | None
-    got: sp.Rational | None
-    trial: int
-    note: str = ""
-
-    def __str__(self) -> str:
-        if self.note:
-            return f"dJ/d{self.parameter}: {self.note}"
-        return (
-            f"dJ/d{self.parameter}[{self.row},{self.col}] = {self.got}, but SymPy's diff gives "
-            f"{self.expected} (trial {self.trial})"
-        )
-
-
-@dataclass
-class ExactCheck:
-    """Result of :meth:`Derivation.check_exact`: ``ok`` is True when every entry agreed."""
-
-    sizes: dict[str, int]
-    trials: int
-    entries: int = 0
-    mismatches: list[Mismatch] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatches and self.entries > 0
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def __repr__(self) -> str:
-        verdict = "ok" if self.ok else f"{len(self.mismatches)} mismatches"
-        return f"<ExactCheck {verdict}: {self.entries} entries, sizes {self.sizes}>"
 
 
 class Table:
@@ -350,7 +314,10 @@ def check_exact(
     sizes: dict[str, int] | None = None,
     seed: int = 0,
 ) -> ExactCheck:
-    """See :meth:`symbackprop.core.derivation.Derivation.check_exact`."""
+    """See :meth:`symbackprop.core.derivation.Derivation.check_exact`; a model's derivation
+    is checked by :func:`symbackprop.check.model_exact.check_model_exact`."""
+    if isinstance(derivation, ModelDerivation):
+        return check_model_exact(derivation, trials=trials, sizes=sizes, seed=seed)
     if derivation.depth > MAX_EXACT_DEPTH:
         raise SpecError(
             f"exact check: {derivation.depth} layers; at most {MAX_EXACT_DEPTH} (SymPy "

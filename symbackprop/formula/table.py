@@ -5,12 +5,13 @@ is *handed down* by the stage above: each activation record adds its name here (
 scalar SymPy form), so the parser and the scalar converter know ``sigmoid``, ``relu`` or a
 run-time registered ``elu`` without this package importing the records.
 
-Models (forward equations, DESIGN.md "Models") add matrix functions of their own (``rowsum tr
-det logdet inv norm1 norm2`` and the losses ``bce(a, y) ce(a, y) mse(a, y)``). They are marked
-``model_only``: the parser knows them only when asked for the model language, so a gradient
-formula in ``shapecheck`` reads ``tr x`` exactly as before. ``model_shape`` says what each
-function does to a shape in a model; ``sum`` means "all entries" there (a scalar), whatever
-``shapecheck`` makes of it.
+``sum`` adds all the entries (a 1 x 1 value, which multiplies like a number) and ``rowsum``
+sums each row over the columns (r x 1), in models and in ``shapecheck`` formulas alike. Models
+(forward equations, DESIGN.md "Models") add matrix functions of their own (``tr det logdet inv
+norm1 norm2`` and the losses ``bce(a, y) ce(a, y) mse(a, y)``). They are marked ``model_only``:
+the parser knows them only when asked for the model language, so a gradient formula for a
+network reads ``tr x`` exactly as before. ``model_shape`` says what each function does to a
+shape in a model.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ FUNCTIONS = FunctionTable(
         Entry("sin", sympy.sin, bounded=True),
         Entry("cos", sympy.cos, bounded=True),
         Entry("sum", None, model_shape="scalar"),
-        Entry("rowsum", None, model_only=True, model_shape="rowsum"),
+        Entry("rowsum", None, model_shape="rowsum"),
         Entry("tr", None, model_only=True, model_shape="square_scalar"),
         Entry("det", None, model_only=True, model_shape="square_scalar"),
         Entry("logdet", None, model_only=True, model_shape="square_scalar"),

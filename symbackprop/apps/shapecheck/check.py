@@ -10,13 +10,15 @@ analysis admits.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import HadamardProduct, MatMul
+from sympy import HadamardProduct, MatMul, MatrixSymbol, OneMatrix
 
+from symbackprop.apps.shapecheck import model as model_formula
 from symbackprop.apps.shapecheck.repair import (
     BUDGET,
     MAX_FACTORS,
@@ -24,6 +26,7 @@ from symbackprop.apps.shapecheck.repair import (
     any_grouping,
     as_written,
     build,
+    key_text,
 )
 from symbackprop.apps.shapecheck.typing_ import FormulaShapeError, Typer
 from symbackprop.check.exact import (
@@ -34,6 +37,7 @@ from symbackprop.check.exact import (
     forward_point,
 )
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
+from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
@@ -142,6 +146,14 @@ class FormulaReport:
         return self.error is None and self.equal is True
 
     @property
+    def truth(self) -> str:
+        """The derived gradient in the formula language (SymPy's text where it has no form)."""
+        try:
+            return formula_text(self.gradient)
+        except ValueError:
+            return str(self.gradient)
+
+    @property
     def exit_code(self) -> int:
         """0 right, 1 wrong (shape mismatches included), 2 cannot be parsed or over limits."""
         if self.ok:
@@ -163,7 +175,8 @@ def check_formula(
     derivation = network if isinstance(network, Derivation) else derive(network, batch=batch)
     if wrt not in derivation.gradients:
         known = ", ".join(derivation.gradients)
-        raise SpecError(f"--wrt {wrt!r}: not a parameter of this network; expected one of {known}")
+        what = "model" if isinstance(derivation, ModelDerivation) else "network"
+        raise SpecError(f"--wrt {wrt!r}: not a parameter of this {what}; expected one of {known}")
     target = tuple(derivation.symbols[wrt].shape)
     generic = _typer(derivation, formula)
     report = FormulaReport(
@@ -175,7 +188,11 @@ def check_formula(
     )
     try:
         # the network's own activations (a custom swish) may appear as swish(...) or swish'(...)
-        tree = parse(formula, functions=[act.name for act in derivation.graph.activations])
+        tree = parse(
+            formula,
+            functions=_activations(derivation),
+            models=isinstance(derivation, ModelDerivation),
+        )
     except FormulaError as exc:
         report.error = exc
         return report
@@ -208,6 +225,8 @@ def check_formula(
         TraceRow(text, generic.show(shape), _concrete(generic, shape), start, end)
         for text, shape, start, end in generic.trace
     ]
+    if not report.ok:
+        _rowsum_note(report, derivation, tree, formula, target)
     if not report.ok and report.exit_code != 2:
         _repair(report, derivation, tree, formula, target)
     return report
@@ -243,6 +262,18 @@ def _absent(derivation: Derivation) -> dict[str, str]:
 
 
 def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
+    if isinstance(derivation, ModelDerivation):
+        typer = Typer(
+            {},
+            _activations(derivation),
+            model_formula.sizes(derivation),
+            formula,
+            generic,
+            owner="model",
+            columns=derivation.graph.m if derivation.batch else None,
+        )
+        model_formula.names(derivation, typer)
+        return typer
     return Typer(
         _names(derivation),
         _activations(derivation),
@@ -254,6 +285,8 @@ def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
 
 
 def _activations(derivation: Derivation) -> dict[str, Any]:
+    if isinstance(derivation, ModelDerivation):
+        return dict(model_formula.activations(derivation))
     return {act.name: act for act in derivation.graph.activations}
 
 
@@ -299,11 +332,69 @@ def _square_note(
     )
 
 
+def _rowsum_note(
+    report: FormulaReport, derivation: Derivation, tree: ast.Node, formula: str, target: Shape
+) -> None:
+    """``sum`` adds all the entries; where a column is expected, ``rowsum`` was likely meant.
+
+    The note is given when the formula with every ``sum`` read as ``rowsum`` has the shape of
+    the gradient, and says whether it then equals the gradient.
+    """
+    if not any(isinstance(n, ast.Call) and n.func == "sum" for n in ast.walk(tree)):
+        return
+    rewritten = _sum_as_rowsum(tree)
+    try:
+        typed = _typer(derivation, formula).type(rewritten)
+    except FormulaError:
+        return
+    if typed.shape != target:
+        return
+    text = ast.to_text(rewritten, reading=True)
+    probe = FormulaReport(
+        report.wrt, text, report.target, report.target_concrete, gradient=report.gradient
+    )
+    try:
+        _verdict(probe, derivation, typed.expr)
+    except _TooLarge:
+        probe.equal = None
+    verdict = {True: "; that equals the gradient", False: ""}.get(probe.equal, "")  # type: ignore[arg-type]
+    report.notes.append(
+        f"sum(...) adds all the entries (a number); to sum each row over the columns, as the "
+        f"{report.target} dJ/d{report.wrt} needs, write rowsum(...): {text}{verdict}"
+    )
+
+
+def _sum_as_rowsum(node: ast.Node) -> ast.Node:
+    """``node`` with every call of ``sum`` made a call of ``rowsum`` (positions kept)."""
+    if isinstance(node, ast.Call):
+        args = tuple(_sum_as_rowsum(arg) for arg in node.args)
+        func = "rowsum" if node.func == "sum" else node.func
+        return dataclasses.replace(node, func=func, args=args)
+    if isinstance(node, (ast.Unary, ast.Transpose)):
+        return dataclasses.replace(node, operand=_sum_as_rowsum(node.operand))
+    if isinstance(node, (ast.Binary, ast.Indicator)):
+        left, right = _sum_as_rowsum(node.left), _sum_as_rowsum(node.right)
+        return dataclasses.replace(node, left=left, right=right)
+    if isinstance(node, ast.Deriv):
+        return dataclasses.replace(node, arg=_sum_as_rowsum(node.arg))
+    return node
+
+
 def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
     """Compare at random points: exactly in rationals, else numerically in 30 digits.
 
     Raises :class:`_TooLarge` when a numeric value outgrows what can be evaluated safely.
     """
+    if isinstance(derivation, ModelDerivation):
+        report.method, found = model_formula.compare(derivation, expr, report.wrt)
+        report.equal = found is None
+        if found is not None:
+            row, col, yours, truth, sizes = found
+            exact = report.method == "exact"
+            report.counterexample = Counterexample(
+                report.wrt, row, col, yours, truth, sizes, exact
+            )
+        return
     for table_class, method in ((Table, "exact"), (_numeric_table(), "numeric")):
         try:
             counter = _compare(derivation, expr, report.wrt, table_class)
@@ -402,6 +493,8 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     already includes the 1/m of the mean, and a formula that adds another 1/m differs from the
     gradient by that factor, not by a delta.
     """
+    if isinstance(derivation, ModelDerivation):
+        return  # a model's adjoints are not the network's deltas: no factor to name
     if not isinstance(report.gradient, (MatMul, HadamardProduct)):
         return  # a sum (with L2, say) has terms, not factors, to compare
     full = derivation.expanded_deltas
@@ -442,9 +535,35 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
 def _text(expr: Any) -> str:
     """An expression for a note: in the formula language where it has a form."""
     try:
-        return to_formula(expr)
+        return formula_text(expr)
     except ValueError:
         return str(expr)
+
+
+def formula_text(expr: Any) -> str:
+    """``expr`` in the formula language, a sum over the columns written ``rowsum(...)``.
+
+    :func:`~symbackprop.render.formula.to_formula` still writes ``X 1_m`` as ``sum(X)``, the
+    meaning ``sum`` had before it came to add all the entries (issue 11); until it writes
+    ``rowsum``, each such product is replaced here by a name that prints as ``rowsum(X)``.
+    Raises ``ValueError`` where the language has no form for a node.
+    """
+    return to_formula(expr.replace(_column_sum, _rowsum_name))
+
+
+def _column_sum(node: Any) -> bool:
+    if not isinstance(node, MatMul):
+        return False
+    matrices = node.as_coeff_matrices()[1]
+    last = matrices[-1] if matrices else None
+    return len(matrices) > 1 and isinstance(last, OneMatrix) and last.shape[1] == 1
+
+
+def _rowsum_name(node: MatMul) -> Any:
+    coeff, matrices = node.as_coeff_matrices()
+    inner = matrices[0] if len(matrices) == 2 else MatMul(*matrices[:-1])
+    named = MatrixSymbol(f"rowsum({to_formula(inner)})", inner.shape[0], 1)
+    return named if coeff == 1 else coeff * named
 
 
 def _coeff_factors(expr: Any) -> tuple[Any, list[Any]]:
@@ -466,17 +585,24 @@ def _coeff_factors(expr: Any) -> tuple[Any, list[Any]]:
 
 
 def _product_tree(
-    tree: ast.Node, typer: Typer, factors: list[tuple[Any, Shape]], scalars: list[Any]
+    tree: ast.Node,
+    typer: Typer,
+    factors: list[tuple[Any, Shape]],
+    scalars: list[Any],
+    sources: tuple[list[ast.Node], list[ast.Node]] | None = None,
 ) -> tuple[Any, ...] | None:
     """The formula's top-level products as a tree over factor indices (numbers set aside).
 
     Appends each matrix factor (expression, shape) to ``factors`` and each number to
-    ``scalars``; returns None when the whole tree is a number. Raises FormulaError (with the
-    factor's node as ``.node``) when a factor has a problem of its own.
+    ``scalars`` (and their nodes to ``sources``: matrix factors, numbers); returns None when
+    the whole tree is a number. Raises FormulaError (with the factor's node as ``.node``) when
+    a factor has a problem of its own.
     """
+    if sources is None:
+        sources = ([], [])
     if isinstance(tree, ast.Binary) and tree.op in _PRODUCTS:
-        left = _product_tree(tree.left, typer, factors, scalars)
-        right = _product_tree(tree.right, typer, factors, scalars)
+        left = _product_tree(tree.left, typer, factors, scalars, sources)
+        right = _product_tree(tree.right, typer, factors, scalars, sources)
         if left is None or right is None:
             return left if right is None else right
         return (tree.op, left, right)
@@ -487,8 +613,10 @@ def _product_tree(
         raise
     if typed.shape is None:
         scalars.append(typed.expr)
+        sources[1].append(tree)
         return None
     factors.append((typed.expr, typed.shape))
+    sources[0].append(tree)
     return ("leaf", len(factors) - 1)
 
 
@@ -502,8 +630,9 @@ def _repair(
     """
     factors: list[tuple[Any, Shape]] = []
     scalars: list[Any] = []
+    sources: tuple[list[ast.Node], list[ast.Node]] = ([], [])
     try:
-        product = _product_tree(tree, _typer(derivation, formula), factors, scalars)
+        product = _product_tree(tree, _typer(derivation, formula), factors, scalars, sources)
     except FormulaError as exc:
         node = getattr(exc, "node", tree)
         report.notes.append(
@@ -552,9 +681,11 @@ def _repair(
             except _TooLarge:
                 continue
             try:
-                text = to_formula(expr)
-            except ValueError:  # a node the formula language cannot write: no repair to show
-                continue
+                text = formula_text(expr)
+            except ValueError:  # a node the printer cannot write (inv): the student's own text
+                text = key_text(key, *sources)
+            if isinstance(derivation, ModelDerivation):  # its own names (dh, not dJ/dh)
+                text = key_text(key, *sources)
             repair = Repair(text, expr, bool(probe.equal))
             if repair.equal:
                 report.repair = repair

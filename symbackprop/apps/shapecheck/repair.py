@@ -21,10 +21,13 @@ the operands of an element-wise product are kept in the order the student wrote 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from sympy import HadamardProduct, MatMul, Transpose
+
+from symbackprop.formula import ast
 
 #: the most factors the subset search arranges (3^8 = 6561 subset splits)
 MAX_FACTORS = 8
@@ -259,3 +262,36 @@ def _transpose(expr: Any) -> Any:
     if isinstance(expr, Transpose):
         return expr.arg
     return expr.T
+
+
+def key_text(key: Key, factors: list[ast.Node], numbers: Sequence[ast.Node] = ()) -> str:
+    """An arrangement written with the student's own text of each factor (``factors[i]`` as
+    parsed), the numbers the formula multiplies by in front: ``0.5 x^T (A + A^T)``."""
+    text = _key_text(key, factors)
+    prefix = " ".join(_operand(node) for node in numbers)
+    return f"{prefix} {text}" if prefix else text
+
+
+def _key_text(key: Key, factors: list[ast.Node]) -> str:
+    if key[0] == "f":
+        node = factors[key[1]]
+        if not key[2]:
+            return _operand(node)
+        if isinstance(node, ast.Transpose):
+            return _operand(node.operand)
+        return _operand(node) + "^T"
+    parts = []
+    for part in key[1:]:
+        inner = _key_text(part, factors)
+        # a ⊙ inside a matrix product needs brackets; a matrix product inside ⊙ gets them
+        parts.append(f"({inner})" if part[0] not in ("f", key[0]) else inner)
+    return (" " if key[0] == "@" else " ⊙ ").join(parts)
+
+
+def _operand(node: ast.Node) -> str:
+    """A factor's text, bracketed unless it is a name, a call, a number or their transpose."""
+    text = ast.to_text(node)
+    inner = node.operand if isinstance(node, ast.Transpose) else node
+    if isinstance(inner, ast.Name | ast.Call | ast.Deriv | ast.Indicator | ast.Num):
+        return text
+    return f"({text})"

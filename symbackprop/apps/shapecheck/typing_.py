@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatMul, OneMatrix
+from sympy import (
+    Determinant,
+    HadamardPower,
+    HadamardProduct,
+    Inverse,
+    MatMul,
+    OneMatrix,
+    Trace,
+)
 
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
@@ -32,6 +40,10 @@ _COMPARE = {
     "<=": sp.LessThan,
 }
 
+
+#: functions of a whole matrix: ``sum`` (all entries) and ``rowsum`` (each row over the
+#: columns) in every formula, the others in a model's (the parser knows them there only)
+MATRIX_FUNCTIONS = frozenset({"sum", "rowsum", "tr", "det", "logdet", "inv", "norm1", "norm2"})
 
 #: the highest polynomial degree a formula may reach: (a1^1000)^1000 would make every exact
 #: value a rational of millions of digits, so it is refused before anything is evaluated
@@ -75,6 +87,10 @@ class Typer:
     trace: list[tuple[str, Shape | None, int, int]] = field(default_factory=list)
     #: names this network lacks but a reader may expect, with the reason (m, lambda)
     absent: dict[str, str] = field(default_factory=dict)
+    #: what the names belong to, for messages: "network" or "model"
+    owner: str = "network"
+    #: m for a model in batch form: a column then repeats over the m columns in + - ⊙ /
+    columns: Any = None
     #: pairs of generic dimensions that only the concrete sizes made equal (n1 = n2, n3 = 1)
     coincidences: list[tuple[Any, Any]] = field(default_factory=list)
     #: polynomial degree of each typed node, by id (bounded by MAX_DEGREE)
@@ -190,7 +206,7 @@ class Typer:
         if node.id not in self.names:
             known = ", ".join(sorted(self.names))
             raise FormulaError(
-                f"unknown name '{node.id}'; this network has {known}", self.text, node.pos
+                f"unknown name '{node.id}'; this {self.owner} has {known}", self.text, node.pos
             )
         value = self.names[node.id]
         shape = tuple(value.shape) if getattr(value, "is_Matrix", False) else None
@@ -200,6 +216,8 @@ class Typer:
         left, right = self.type(node.left), self.type(node.right)
         op = node.op
         span = (node.start, node.end)
+        if self.columns is not None and op in ("+", "-", "*", "⊙", "/"):
+            left, right = self._repeat(left, right), self._repeat(right, left)
         if op in ("+", "-"):
             if left.is_matrix and right.is_matrix:
                 assert left.shape is not None and right.shape is not None
@@ -268,6 +286,17 @@ class Typer:
             )
         return Typed(_hadamard(left.expr, right.expr), left.shape, *span)
 
+    def _repeat(self, value: Typed, other: Typed) -> Typed:
+        """``value``, a column (r x 1), as the r x m matrix ``value 1_m^T`` when ``other`` is
+        r x m: a model's one broadcast (:attr:`columns` is then m)."""
+        if value.shape is None or other.shape is None:
+            return value
+        rows, cols = value.shape
+        if cols == 1 and other.shape[1] == self.columns and self.same(rows, other.shape[0]):
+            repeated = value.expr * OneMatrix(1, self.columns)
+            return Typed(repeated, (rows, self.columns), value.start, value.end)
+        return value
+
     def _broadcast(self, value: Typed, shape: Shape | None) -> Any:
         if value.is_matrix or shape is None:
             return value.expr
@@ -284,12 +313,12 @@ class Typer:
         problem = argument_problem(name, arg.expr) if not arg.is_matrix else None
         if problem:
             raise FormulaError(problem, self.text, node.pos)
-        if name == "sum":
+        if name in MATRIX_FUNCTIONS:
             if not arg.is_matrix:
-                return arg
-            assert arg.shape is not None
-            # sum over the examples (columns), as a bias gradient needs
-            return Typed(arg.expr * OneMatrix(arg.shape[1], 1), (arg.shape[0], 1), *span)
+                if name in ("sum", "rowsum", "tr", "det", "inv"):
+                    return Typed(1 / arg.expr if name == "inv" else arg.expr, None, *span)
+                raise self._fail(f"{name} needs a matrix", node)
+            return self._matrix_function(name, arg, node)
         activation = self.activations.get(name) or ACTIVATIONS.get(name)
         if activation is not None:
             if arg.is_matrix:
@@ -305,6 +334,34 @@ class Typer:
         if arg.is_matrix:
             return Typed(entrywise(sp.Lambda(T, fn(T)), arg.expr), arg.shape, *span)
         return Typed(fn(arg.expr), None, *span)
+
+    def _matrix_function(self, name: str, arg: Typed, node: ast.Call) -> Typed:
+        """sum (all entries) and the model language's matrix functions (DESIGN.md, "Models");
+        the ones that give a 1 x 1 value give a number, which multiplies like one."""
+        assert arg.shape is not None
+        rows, cols = arg.shape
+        span = (node.start, node.end)
+        if name == "rowsum":  # each row over the columns: r x 1
+            return Typed(arg.expr * OneMatrix(cols, 1), (rows, 1), *span)
+        if name in ("sum", "norm1", "norm2"):
+            inner = arg.expr
+            if name == "norm1":
+                inner = entrywise(sp.Lambda(T, sp.Abs(T)), inner)
+            elif name == "norm2":
+                inner = HadamardPower(inner, 2)
+            total = (OneMatrix(1, rows) * inner * OneMatrix(cols, 1))[0, 0]
+            return Typed(sp.sqrt(total) if name == "norm2" else total, None, *span)
+        if not self.same(rows, cols):
+            raise self._fail(
+                f"{name} needs a square matrix; its argument is {self.show(arg.shape)}", node
+            )
+        if name == "inv":
+            return Typed(Inverse(arg.expr), arg.shape, *span)
+        if name == "tr":
+            return Typed(Trace(arg.expr), None, *span)
+        if name == "det":
+            return Typed(Determinant(arg.expr), None, *span)
+        return Typed(sp.log(Determinant(arg.expr)), None, *span)  # logdet
 
     def _record(self, name: str, node: ast.Node) -> Any:
         record = self.activations.get(name) or ACTIVATIONS.get(name)

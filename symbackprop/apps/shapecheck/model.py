@@ -1,0 +1,134 @@
+"""What a formula for a model's gradient may name, and its comparison with the true gradient.
+
+A hand-written dJ/d(parameter) of a :class:`~symbackprop.model.Model` is written in the model's
+own names: its leaves (parameters and data), the values its equations define, its named
+constants, ``m`` in batch form, and the adjoints: ``d<name>`` is dJ/d<name> for every value the
+cost depends on (``dh``, ``dZ``, ``dW1``), as the derivation keeps them under ``dJ/d<name>``.
+A formula cannot write ``dJ/dh`` itself (``/`` divides), so ``dJ/dh`` is written ``dh``; where
+the model has a name ``dh`` of its own, that name wins.
+
+The comparison draws points as the exact check does
+(:class:`~symbackprop.check.model_exact.ModelCheck`): every transcendental function a table of
+random rationals, so equal formulas give equal rationals. A formula that writes one value with
+other functions than the derivation (``1 / (1 + exp(-z))`` for ``sigmoid(z)``) differs there,
+so an exact difference is confirmed with the true functions in 30-digit arithmetic before it is
+reported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
+from symbackprop.check.model_exact import ModelCheck, model_sizes
+from symbackprop.errors import FormulaError
+from symbackprop.records.activations import Activation, custom_activation
+
+if TYPE_CHECKING:
+    from symbackprop.apps.shapecheck.typing_ import Typer
+    from symbackprop.core.model_derivation import ModelDerivation
+
+#: points compared per interpretation
+TRIALS = 3
+#: the relative tolerance of the 30-digit comparison
+TOLERANCE = sp.Float("1e-20")
+
+
+def activations(derivation: ModelDerivation) -> dict[str, Activation]:
+    """The model's custom activations (``define``), by name."""
+    assert derivation.model is not None
+    return {name: custom_activation(name, text) for name, text in derivation.model.define}
+
+
+def sizes(derivation: ModelDerivation) -> dict[sp.Symbol, int]:
+    """Dimension symbol -> the model's ``sizes:`` value, where it gives one."""
+    assert derivation.model is not None
+    found = {}
+    for shape in derivation.model.shapes.values():
+        for dim in shape:
+            if isinstance(dim, sp.Symbol) and dim.name in derivation.model.sizes:
+                found[dim] = derivation.model.sizes[dim.name]
+    return found
+
+
+def names(derivation: ModelDerivation, typer: Typer) -> None:
+    """Fill ``typer.names`` with the model's names, constants, ``m`` and adjoints ``d<name>``,
+    and ``typer.absent`` with the names a reader may expect that this model lacks."""
+    model = derivation.model
+    graph = derivation.graph
+    assert model is not None
+    own = {name: graph.symbols[name] for name in graph.named}
+    typer.names.update(own)
+    if model.batch:
+        typer.names["m"] = graph.m
+    else:
+        typer.absent["m"] = (
+            "'m' (the number of examples) exists only in a model in batch form (a data leaf "
+            "with m columns)"
+        )
+    for eq in model.equations:  # a named constant (lam = 0.01, half = m / 2) is its number
+        if eq.name not in own:
+            try:
+                typed = typer.type(eq.expr)
+            except FormulaError:
+                continue
+            if typed.shape is None:
+                typer.names[eq.name] = typed.expr
+    typer.trace.clear()
+    for name, adjoint in derivation.adjoints.items():
+        alias = f"d{name}"
+        if name == model.cost:  # dJ/dJ = 1: 'dJ' stays free to explain dJ/dh
+            continue
+        if alias not in typer.names:
+            typer.names[alias] = graph.deltas.get(name, adjoint)
+    typer.absent["dJ"] = (
+        "an adjoint dJ/d<name> is written d<name> here (dJ/dh is dh): '/' divides in a formula"
+    )
+
+
+def compare(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[str, Any]:
+    """``("exact" | "numeric", None)`` when ``expr`` equals dJ/d``wrt`` at every point, else
+    the method and the first difference ``(row, col, yours, truth, sizes)``."""
+    chosen = model_sizes(derivation, None)
+    found = _difference(derivation, expr, wrt, chosen, Interpretation)
+    if found is None:
+        return "exact", None
+    if _difference(derivation, expr, wrt, chosen, RealInterpretation) is None:
+        return "numeric", None
+    return "exact", found
+
+
+def _difference(
+    derivation: ModelDerivation,
+    expr: Any,
+    wrt: str,
+    chosen: dict[sp.Symbol, int],
+    table: type[Interpretation],
+) -> Any:
+    check = ModelCheck(derivation, chosen, seed=12345, table=table)
+    exact = table is Interpretation
+    shown = {str(k): v for k, v in chosen.items()}
+    for _ in range(TRIALS):
+        try:
+            env = check.point()
+            truth = check.evaluate(derivation.gradients[wrt], env)
+            yours = check.evaluate(expr, env)
+        except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
+            return (0, 0, f"cannot be evaluated ({exc})", None, shown)
+        for i in range(truth.shape[0]):
+            for j in range(truth.shape[1]):
+                if not _same(yours[i, j], truth[i, j], exact):
+                    return (i, j, yours[i, j], truth[i, j], shown)
+    return None
+
+
+def _same(yours: Any, truth: Any, exact: bool) -> bool:
+    if exact:
+        return bool(yours == truth)
+    try:
+        verdict = abs(yours - truth) <= TOLERANCE * (1 + abs(truth))
+    except TypeError:
+        return False
+    return verdict is sp.true or verdict is True

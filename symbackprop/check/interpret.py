@@ -1,0 +1,264 @@
+"""Exact values for a model's functions: every transcendental one is a table of rationals.
+
+A model applies ``exp log sqrt``, fractional powers and activations to its values. Their true
+values are irrational, and SymPy's equality of nested irrationals is slow and heuristic, so the
+exact check of a model reads each of them as an *uninterpreted* function whose value at a
+rational point is a random rational from an :class:`Interpretation` (drawn once per point and
+shared by both sides of the comparison), and whose derivative is the true derivative written in
+those same functions:
+
+======================  ==============================  ===================================
+written                 value at a rational q            derivative (fdiff)
+======================  ==============================  ===================================
+``exp(u)``              E(q) > 0, drawn                 E(u)
+``log(u)``              L(q), drawn; q must be > 0      1 / u
+``u^(k/b)`` (b > 1)     R_b(q)^k, R_b(q) > 0 drawn      (1/b) R_b(u)^(1 - b)
+``sin cos``             drawn in [-1, 1]                cos, -sin
+an activation ``g(u)``  exact where g is rational,      the record's g', written in these
+                        else drawn in g's range          same functions (sigmoid: s (1 - s))
+its ``g'(u)``           the record's g' at q             (not needed: the cost is
+                                                          differentiated once)
+======================  ==============================  ===================================
+
+Everything else (rational arithmetic, ``abs``, ``sign``, indicators, det, inv) is exact. The
+replacement is made on the expressions before any value is substituted (:meth:`scalar`), so
+SymPy never combines ``sqrt(u) sqrt(u)`` into ``u`` on one side while the other keeps R_2(u)^2.
+What is checked is then the matrix calculus of the derivation (every transpose, product, sum and
+reused adjoint); each activation's derivative record is verified on its own in the test suite.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+
+from symbackprop.core.algebra import evaluates_exactly
+from symbackprop.records import scalars
+from symbackprop.records.activations import ACTIVATIONS, Activation
+from symbackprop.records.nodes import ActivationDerivative, ActivationFunction
+
+
+class OutsideDomain(ValueError):
+    """A function is evaluated where it is not differentiable or not defined (log of a
+    non-positive number, a kink): the point is redrawn."""
+
+
+class NotExact(ValueError):
+    """A value is not a rational number (a function the interpretation does not cover)."""
+
+
+def activation_records(extra: dict[str, Activation] | None = None) -> dict[type, Activation]:
+    """Function class (g and g') -> its activation record, for every element-wise record."""
+    out: dict[type, Activation] = {}
+    for act in (*ACTIVATIONS.values(), *(extra or {}).values()):
+        if act.elementwise:
+            out.setdefault(act.function, act)
+            out.setdefault(act.derivative_function, act)
+    return out
+
+
+class Interpretation:
+    """Random rational values of the transcendental functions at rational points.
+
+    :meth:`scalar` rewrites an expression (scalar or matrix) in table-backed function classes;
+    :meth:`redraw` forgets the values (a new point). ``records`` maps each activation's
+    function classes (g and g') to its record (:func:`activation_records`).
+    """
+
+    def __init__(self, rng: random.Random, records: dict[type, Activation]) -> None:
+        self.rng = rng
+        self.records = records
+        self.values: dict[tuple[Any, ...], sp.Rational] = {}
+        self._classes: dict[tuple[Any, ...], type] = {}
+
+    def redraw(self) -> None:
+        """Forget every drawn value: the next point draws its own."""
+        self.values.clear()
+
+    # -- rewriting expressions -----------------------------------------------------------------
+    def scalar(self, expr: Any) -> Any:
+        """``expr`` with every transcendental function replaced by its table class."""
+        return expr.replace(self._covered, self._swap)
+
+    def _covered(self, node: Any) -> bool:
+        if isinstance(node, (sp.exp, sp.log, sp.sin, sp.cos)):
+            return True
+        if isinstance(node, sp.Pow):
+            e = node.exp
+            return bool(e.is_Rational and not e.is_Integer)
+        return isinstance(node, sp.Function) and type(node) in self.records
+
+    def _swap(self, node: Any) -> Any:
+        if isinstance(node, sp.Pow):
+            e = node.exp
+            return self.cls(("root", int(e.q)))(node.base) ** int(e.p)
+        if isinstance(node, (sp.exp, sp.log, sp.sin, sp.cos)):
+            return self.cls((type(node).__name__,))(node.args[0])
+        act = self.records[type(node)]
+        prime = isinstance(node, ActivationDerivative) or type(node) is act.derivative_function
+        return self.cls(("g'" if prime else "g", act.name))(node.args[0])
+
+    # -- the table classes ---------------------------------------------------------------------
+    def cls(self, key: tuple[Any, ...]) -> type:
+        """The SymPy function class for ``key``: ("exp",), ("log",), ("root", b), ("sin",),
+        ("cos",), ("g", name) or ("g'", name)."""
+        if key not in self._classes:
+            self._classes[key] = self._make(key)
+        return self._classes[key]
+
+    def _make(self, key: tuple[Any, ...]) -> type:
+        lookup = functools.partial(self.value, key)
+        derivative = self._derivative(key)
+
+        def eval_(cls: type, arg: Any) -> Any:
+            return lookup(arg) if arg.is_Number else None
+
+        def fdiff(self_: Any, argindex: int = 1) -> Any:
+            return derivative(self_.args[0])
+
+        name = "_".join(str(part) for part in ("table", *key)).replace("'", "_prime")
+        # stated facts spare SymPy's assumption system a search at every product and sum
+        facts: dict[str, Any] = {"is_extended_real": True, "is_finite": True}
+        if key[0] in ("exp", "root"):
+            facts["is_positive"] = True
+        namespace = {"nargs": 1, "eval": classmethod(eval_), "fdiff": fdiff, **facts}
+        return type(name, (sp.Function,), namespace)
+
+    def _derivative(self, key: tuple[Any, ...]) -> Callable[[Any], Any]:
+        kind = key[0]
+        if kind == "exp":
+            return lambda u: self.cls(key)(u)
+        if kind == "log":
+            return lambda u: 1 / u
+        if kind == "sin":
+            return lambda u: self.cls(("cos",))(u)
+        if kind == "cos":
+            return lambda u: -self.cls(("sin",))(u)
+        if kind == "root":
+            b = key[1]
+            return lambda u: sp.Rational(1, b) * self.cls(key)(u) ** (1 - b)
+        if kind == "g":
+            name = key[1]
+            return lambda u: self._prime(name).xreplace({scalars.z: u})
+
+        def no_second(u: Any) -> Any:
+            raise TypeError("the exact check differentiates the cost once")
+
+        return no_second
+
+    @functools.cache  # noqa: B019 - one interpretation per check, a handful of records
+    def _prime(self, name: str) -> Any:
+        """The record's g' in table classes (made on first use: g's class must exist first)."""
+        return self.scalar(self._record(name).derivative)
+
+    def _record(self, name: str) -> Activation:
+        return next(act for act in self.records.values() if act.name == name)
+
+    # -- the values ----------------------------------------------------------------------------
+    def value(self, key: tuple[Any, ...], q: Any) -> sp.Rational:
+        """The table's value of ``key`` at the number ``q`` (drawn once per point)."""
+        if not q.is_Rational:
+            raise NotExact(f"{key[0]} at {q}, which is not a rational number")
+        found = self.values.get((*key, q))
+        if found is None:
+            found = self._value(key, q)
+            self.values[(*key, q)] = found
+        return found
+
+    def _value(self, key: tuple[Any, ...], q: sp.Rational) -> sp.Rational:
+        kind = key[0]
+        if kind in ("log", "root") and q <= 0:
+            raise OutsideDomain(f"{'log' if kind == 'log' else 'a root'} of {q}")
+        if kind in ("exp", "root"):
+            return sp.Rational(self.rng.randint(1, 40), 10)
+        if kind in ("log",):
+            return self._signed()
+        if kind in ("sin", "cos"):
+            return sp.Rational(self.rng.randint(-19, 19), 20)
+        act = self._record(key[1])
+        if kind == "g'":
+            exact = self._prime(act.name).xreplace({scalars.z: q})
+            return _rational(exact, f"{act.name}'({q})")
+        if evaluates_exactly(act):
+            assert act.formula is not None
+            return _rational(act.formula.xreplace({scalars.z: q}), f"{act.name}({q})")
+        return self._within(*act.output_range)
+
+    def _signed(self) -> sp.Rational:
+        return sp.Rational(self.rng.choice([-1, 1]) * self.rng.randint(1, 40), 10)
+
+    def _within(self, low: Any, high: Any) -> sp.Rational:
+        if low == 0 and high == 1:
+            return sp.Rational(self.rng.randint(1, 19), 20)
+        if low == -1 and high == 1:
+            return sp.Rational(self.rng.randint(-19, 19), 20)
+        if low == 0 and high == sp.oo:
+            return sp.Rational(self.rng.randint(1, 40), 10)
+        if low.is_finite and high == sp.oo:
+            return low + sp.Rational(self.rng.randint(1, 40), 10)
+        return self._signed()
+
+
+def _rational(value: Any, what: str) -> sp.Rational:
+    value = sp.nsimplify(value) if not value.is_Rational and value.is_number else value
+    if not value.is_Rational:
+        raise NotExact(f"{what} is {value}, not a rational number")
+    return value
+
+
+# -- kinks ---------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=512)
+def breakpoints(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
+    """The rational points where the scalar function ``body`` of ``variable`` has a kink or a
+    jump (``abs``, ``sign``, ``max``, a piecewise condition), including inside activations."""
+    edges: list[sp.Expr] = []
+    for node in sp.preorder_traversal(body):
+        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
+            edges.append(node.args[0])
+        elif isinstance(node, (sp.Max, sp.Min)) and len(node.args) == 2:
+            edges.append(node.args[0] - node.args[1])
+        elif isinstance(node, sp.core.relational.Relational):
+            edges.append(node.lhs - node.rhs)
+        elif isinstance(node, ActivationFunction) and node.args:
+            inner = type(node).body.xreplace({scalars.z: node.args[0]})
+            edges.extend(breakpoints(inner, variable))
+    points: set[Any] = set()
+    for edge in edges:
+        if edge.is_Rational:  # a point already found (from an activation's own body)
+            points.add(edge)
+            continue
+        if variable not in edge.free_symbols:
+            continue
+        for root in sp.solve(edge, variable):
+            if root.is_Rational:
+                points.add(root)
+    return frozenset(points)
+
+
+class RealInterpretation(Interpretation):
+    """The true functions in :data:`DIGITS`-digit floating point, for comparing formulas that
+    may write one value with different functions (sigmoid(z) or 1 / (1 + exp(-z))), which
+    random tables would tell apart."""
+
+    DIGITS = 30
+
+    def value(self, key: tuple[Any, ...], q: Any) -> Any:
+        if not q.is_Number:
+            raise NotExact(f"{key[0]} at {q}, which is not a number")
+        kind = key[0]
+        if kind in ("log", "root") and q <= 0:
+            raise OutsideDomain(f"{'log' if kind == 'log' else 'a root'} of {q}")
+        if kind == "root":
+            return sp.Pow(q, sp.Rational(1, key[1])).evalf(self.DIGITS)
+        if kind in ("exp", "log", "sin", "cos"):
+            return getattr(sp, kind)(q).evalf(self.DIGITS)
+        act = self._record(key[1])
+        assert act.formula is not None
+        body = act.derivative if kind == "g'" else act.formula
+        return body.xreplace({scalars.z: q}).evalf(self.DIGITS)

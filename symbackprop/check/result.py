@@ -1,0 +1,49 @@
+"""The exact check's result records: :class:`ExactCheck` and its :class:`Mismatch` rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One gradient entry where the derivation and SymPy's diff disagree."""
+
+    parameter: str
+    row: int
+    col: int
+    expected: sp.Rational | None
+    got: sp.Rational | None
+    trial: int
+    note: str = ""
+
+    def __str__(self) -> str:
+        if self.note:
+            return f"dJ/d{self.parameter}: {self.note}"
+        return (
+            f"dJ/d{self.parameter}[{self.row},{self.col}] = {self.got}, but SymPy's diff gives "
+            f"{self.expected} (trial {self.trial})"
+        )
+
+
+@dataclass
+class ExactCheck:
+    """Result of :meth:`Derivation.check_exact`: ``ok`` is True when every entry agreed."""
+
+    sizes: dict[str, int]
+    trials: int
+    entries: int = 0
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and self.entries > 0
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        verdict = "ok" if self.ok else f"{len(self.mismatches)} mismatches"
+        return f"<ExactCheck {verdict}: {self.entries} entries, sizes {self.sizes}>"

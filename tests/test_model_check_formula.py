@@ -1,0 +1,103 @@
+"""shapecheck for a model (issue 11, item 5): a hand-written gradient of any parameter of any
+model, in the model's own names (its values, data, parameters, constants, m, and the adjoints
+dJ/d<name> written d<name>)."""
+
+from __future__ import annotations
+
+import pytest
+from test_model_derive import (
+    DEFINE,
+    LOGDET_INV,
+    LOGISTIC_SUM,
+    NORM2_SQUARED,
+    QUADRATIC,
+    RESIDUAL_MLP,
+    SOFTMAX_L2,
+    TRACE,
+)
+
+import symbackprop as sb
+from symbackprop.apps.shapecheck.typing_ import FormulaShapeError
+from symbackprop.errors import FormulaError, SpecError
+from symbackprop.model import Model
+
+
+def _check(text: str, wrt: str, formula: str) -> sb.FormulaReport:  # type: ignore[name-defined]
+    return sb.check_formula(Model.parse(text, define=DEFINE), wrt, formula)
+
+
+@pytest.mark.parametrize(
+    ("text", "wrt", "formula"),
+    [
+        (QUADRATIC, "x", "0.5 (A + A^T) x"),
+        (QUADRATIC, "A", "0.5 x x^T"),
+        (NORM2_SQUARED, "x", "2 A^T (A x - y)"),
+        (NORM2_SQUARED, "A", "2 (A x - y) x^T"),
+        (LOGDET_INV, "X", "-inv(X)^T"),
+        (LOGDET_INV, "X", "-inv(X^T)"),
+        (TRACE, "B", "X A^T C^T X^T"),
+        # the adjoint of z1, dJ/dz1, is written dz1
+        (RESIDUAL_MLP, "W1", "dz1 X^T"),
+        (RESIDUAL_MLP, "b1", "rowsum(dz1)"),
+        (RESIDUAL_MLP, "W1", "((W2^T dh) ⊙ 1{z1 > 0}) X^T"),
+        # written out in the model's names: dJ/dh = w (1/m) (sigmoid(w^T h + c) - Y)
+        (RESIDUAL_MLP, "W1", "((W2^T (w ((1/m) (sigmoid(w^T h + c) - Y)))) ⊙ 1{z1 > 0}) X^T"),
+        # a named constant, m, and the model's one broadcast (b repeated over the m columns)
+        (SOFTMAX_L2, "W", "(1/m) (softmax(W X + b) - Y) X^T + (lam / m) W"),
+    ],
+)
+def test_correct_formulas_are_accepted(text: str, wrt: str, formula: str) -> None:
+    report = _check(text, wrt, formula)
+    assert report.ok, (report.error, report.counterexample, report.notes)
+    assert report.method == "exact"
+
+
+def test_the_same_value_written_with_other_functions_is_equal_numerically() -> None:
+    # the derivation has exp(u) / (exp(u) + 1); sigmoid(u) is the same number
+    report = _check(LOGISTIC_SUM, "w", "X^T (-y ⊙ sigmoid(-y ⊙ (X w)))")
+    assert report.ok and report.method == "numeric"
+
+
+def test_a_wrong_transpose_is_caught_and_the_right_arrangement_suggested() -> None:
+    report = _check(LOGDET_INV, "X", "-inv(X)")
+    assert report.error is None and report.equal is False
+    assert report.counterexample is not None and report.counterexample.exact
+    assert report.repair is not None and report.repair.equal
+    assert report.repair.formula == "(-inv(X))^T"
+    trace = _check(TRACE, "B", "X C A X^T")
+    assert trace.equal is False
+    assert trace.repair is not None and trace.repair.equal
+    assert trace.repair.formula == "X A^T C^T X^T"
+
+
+def test_a_shape_break_is_located_and_repaired_in_the_models_names() -> None:
+    report = _check(NORM2_SQUARED, "x", "2 A (A x - y)")
+    assert isinstance(report.error, FormulaShapeError) and report.exit_code == 1
+    assert report.error.position == 4 and "inner dimensions n and k differ" in report.error.message
+    assert report.repair is not None and report.repair.formula == "2 A^T (A x - y)"
+    adjoint = _check(RESIDUAL_MLP, "W1", "X dz1")
+    assert adjoint.repair is not None and adjoint.repair.formula == "dz1 X^T"
+
+
+def test_sum_where_a_column_is_expected_suggests_rowsum() -> None:
+    report = _check(RESIDUAL_MLP, "b1", "sum(dz1)")
+    assert isinstance(report.error, FormulaShapeError)
+    assert any("rowsum(dz1); that equals the gradient" in note for note in report.notes)
+
+
+def test_unknown_wrt_and_names_are_clear() -> None:
+    with pytest.raises(SpecError, match="not a parameter of this model; expected one of x, A"):
+        _check(QUADRATIC, "y", "x")
+    report = _check(QUADRATIC, "x", "dJ/dx")
+    assert isinstance(report.error, FormulaError) and "written d<name>" in report.error.message
+    single = _check(QUADRATIC, "x", "m x")
+    assert single.error is not None and "batch form" in single.error.message
+    unknown = _check(QUADRATIC, "x", "B x")
+    assert unknown.error is not None and "this model has" in unknown.error.message
+
+
+def test_a_derivation_of_a_model_is_accepted_and_batch_refused() -> None:
+    d = sb.derive(Model.parse(QUADRATIC))
+    assert sb.check_formula(d, "A", "0.5 x x^T").ok
+    with pytest.raises(SpecError, match="batch="):
+        sb.check_formula(Model.parse(QUADRATIC), "A", "0.5 x x^T", batch=True)

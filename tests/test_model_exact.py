@@ -1,0 +1,127 @@
+"""The exact check on models (issue 11, item 5): every gradient entry of every parameter
+against SymPy's ``diff`` of the cost, in exact rational arithmetic, at small sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from test_model_derive import DEFINE, LOGDET_INV, MODELS, NORM2_SQUARED, SOFTMAX_L2, TRACE
+
+import symbackprop as sb
+from symbackprop.check.interpret import breakpoints
+from symbackprop.check.model_exact import ModelCheck, model_sizes
+from symbackprop.model import Model
+from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.nodes import T
+
+EXAMPLES = sorted(Path(__file__).parent.parent.glob("examples/models/*.model"))
+
+#: measured over 1 s each (the defaults: every dimension 2, m = 2, three points), and two
+#: near 0.5 s, to keep this file's share of the default suite near 3 s
+SLOW_EXAMPLES = {
+    "batch_norm",
+    "dropout",
+    "logdet_inv",
+    "logistic_l2",
+    "norm2_squared",
+    "residual_mlp",
+    "rnn_3",
+    "softmax_l2",
+    "tied_autoencoder",
+    "trace",
+    "two_heads",
+}
+#: the test models the examples repeat run in the slow suite only, as do those over 1 s
+SLOW_MODELS = (SLOW_EXAMPLES | {p.stem for p in EXAMPLES} | {"kitchen_sink", "edge_cases"}) - {
+    "logdet"
+}
+
+
+def _params(names: list[str], slow: set[str]) -> list[object]:
+    return [pytest.param(n, marks=pytest.mark.slow) if n in slow else n for n in names]
+
+
+@pytest.mark.parametrize("name", _params([p.stem for p in EXAMPLES], SLOW_EXAMPLES))
+def test_every_example_model_passes(name: str) -> None:
+    model = Model.from_file(Path(__file__).parent.parent / "examples" / "models" / f"{name}.model")
+    result = sb.check_exact(model)
+    assert result.ok, result.mismatches
+    sizes = {sp.Symbol(k, integer=True, positive=True): v for k, v in result.sizes.items()}
+    entries = sum(
+        int(sp.sympify(rows).xreplace(sizes)) * int(sp.sympify(cols).xreplace(sizes))
+        for rows, cols in (model.shapes[p] for p in model.parameters)
+    )
+    assert result.entries == result.trials * entries
+
+
+@pytest.mark.parametrize("key", _params(sorted(MODELS), SLOW_MODELS))
+def test_every_test_model_passes(key: str) -> None:
+    result = sb.check_exact(Model.parse(MODELS[key][0], define=DEFINE))
+    assert result.ok, result.mismatches
+
+
+def test_a_wrong_gradient_is_caught_with_the_parameter_named() -> None:
+    # -inv(X)^T is the gradient of log(det(inv(X))); without the transpose it has the same shape
+    d = sb.derive(Model.parse(LOGDET_INV))
+    d.gradients["X"] = d.gradients["X"].T
+    result = sb.check_exact(d, trials=1)
+    assert not result.ok
+    assert {m.parameter for m in result.mismatches} == {"X"}
+    assert "SymPy's diff gives" in str(result.mismatches[0])
+
+
+def test_a_wrong_factor_is_caught_and_the_right_parameters_pass() -> None:
+    d = sb.derive(Model.parse(TRACE))
+    d.gradients["B"] = 2 * d.gradients["B"]
+    result = sb.check_exact(d, trials=1)
+    assert {m.parameter for m in result.mismatches} == {"B"}
+
+
+def test_a_gradient_of_the_wrong_shape_is_a_mismatch_not_an_exception() -> None:
+    d = sb.derive(Model.parse(NORM2_SQUARED))
+    d.gradients["x"] = d.gradients["x"].T
+    result = sb.check_exact(d, trials=1, sizes={"k": 3, "n": 2})
+    assert not result.ok
+    assert "shape" in str(result.mismatches[0]) or "cannot be evaluated" in str(
+        result.mismatches[0]
+    )
+
+
+def test_a_derivation_and_sizes_are_accepted() -> None:
+    d = sb.derive(Model.parse(MODELS["quadratic"][0]))
+    result = sb.check_exact(d, trials=1, sizes={"n": 3})
+    assert result.ok and result.entries == 3 + 9
+    assert result.sizes == {"n": 3}
+
+
+def test_default_sizes_are_small_and_keep_a_width_of_one() -> None:
+    model = Model.parse("x : n x 1\ny : 1 x 1\nsizes: n = 7\nJ = mse(w^T x, y)\ndata: x, y")
+    d = sb.derive(model)
+    assert {str(k): v for k, v in model_sizes(d, None).items()} == {"n": 2}
+    batch = sb.derive(Model.parse(SOFTMAX_L2))
+    assert set(model_sizes(batch, None).values()) == {2}
+
+
+def test_targets_are_valid_for_their_loss() -> None:
+    d = sb.derive(Model.parse(SOFTMAX_L2))
+    check = ModelCheck(d, model_sizes(d, None), seed=3)
+    assert check.targets == {"Y": "one-hot"}
+    env = check.point()
+    y = env["Y"]
+    assert all(sum(y[:, j]) == 1 and set(y[:, j]) <= {0, 1} for j in range(y.shape[1]))
+
+
+def test_kinks_are_found_in_activations_and_abs() -> None:
+    relu = ACTIVATIONS["relu"]
+    assert breakpoints(relu.function(T), T) == frozenset({0})
+    assert breakpoints(sp.Abs(T - sp.Rational(1, 2)), T) == frozenset({sp.Rational(1, 2)})
+    assert breakpoints(sp.exp(T), T) == frozenset()
+
+
+def test_logdet_points_have_a_positive_determinant() -> None:
+    d = sb.derive(Model.parse(MODELS["logdet"][0]))
+    check = ModelCheck(d, model_sizes(d, None), seed=0)
+    for _ in range(3):
+        assert check.point()["X"].det() > 0
