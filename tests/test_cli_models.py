@@ -88,7 +88,7 @@ def test_collapse_refuses_a_model() -> None:
 def test_wrt_and_size_name_the_model() -> None:
     result = invoke("derive", RESIDUAL, "--wrt", "h")
     _one_line_error(result)
-    assert "'h' is a value defined by an equation" in result.stderr
+    assert "'h' is defined by an equation, not a parameter" in result.stderr
     assert "W1, b1, W2, w, c" in result.stderr
     result = invoke("shapes", RESIDUAL, "--size", "n9=3")
     _one_line_error(result)

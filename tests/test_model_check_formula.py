@@ -86,7 +86,7 @@ def test_sum_where_a_column_is_expected_suggests_rowsum() -> None:
 
 
 def test_unknown_wrt_and_names_are_clear() -> None:
-    with pytest.raises(SpecError, match="not a parameter of this model; expected one of x, A"):
+    with pytest.raises(SpecError, match="no name of the model; the model.s parameters are x, A"):
         _check(QUADRATIC, "y", "x")
     report = _check(QUADRATIC, "x", "dJ/dx")
     assert isinstance(report.error, FormulaError) and "written d<name>" in report.error.message

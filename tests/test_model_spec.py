@@ -271,7 +271,11 @@ def test_model_targets_and_wrt() -> None:
     assert model.targets == {"Y1": "bce", "Y2": "ce"}
     model.check_wrt("W")
     model.check_wrt(None)
-    for wrt, what in (("X", "data leaf"), ("J", "defined by an equation"), ("V", "not a")):
+    for wrt, what in (
+        ("X", "is data"),
+        ("J", "defined by an equation"),
+        ("V", "no name of the model"),
+    ):
         with pytest.raises(SpecError, match=what):
             model.check_wrt(wrt)
 

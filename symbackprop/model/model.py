@@ -79,14 +79,18 @@ class Model:
         return out
 
     def check_wrt(self, wrt: str | None) -> None:
-        """A :class:`SpecError` when ``wrt`` (``--wrt``, ``wrt=``) is not a parameter."""
+        """A :class:`SpecError` when ``wrt`` (``--wrt``, ``wrt=``) is not a parameter; the one
+        check the printers, ``check_formula`` and the command line share."""
         if wrt is None or wrt in self.parameters:
             return
-        what = "a data leaf" if wrt in self.data else "not a parameter"
-        if any(eq.name == wrt for eq in self.equations):
-            what = "a value defined by an equation"
+        if wrt in self.data:
+            why = "is data, not a parameter"
+        elif wrt in self.shapes:
+            why = "is defined by an equation, not a parameter"
+        else:
+            why = "is no name of the model"
         raise SpecError(
-            f"{quote_user_text(wrt)} is {what} of this model; expected one of its parameters: "
+            f"{quote_user_text(wrt)} {why}; the model's parameters are "
             + ", ".join(self.parameters)
         )
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from sympy import MatrixSymbol, OneMatrix, Transpose
 
 from symbackprop.core.segments import Grad, Prime, Segment
-from symbackprop.errors import SpecError
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.model_names import ADJOINT_PREFIX, ModelNames, prime
 from symbackprop.render.model_print import ModelLatexPrinter, ModelTextPrinter
@@ -43,17 +42,7 @@ class ModelView:
 
     def __post_init__(self) -> None:
         model = self.model
-        if self.wrt is not None and self.wrt not in model.parameters:
-            if self.wrt in model.data:
-                why = "is data, not a parameter"
-            elif self.wrt in model.shapes:
-                why = "is defined by an equation, not a parameter"
-            else:
-                why = "is no name of the model"
-            raise SpecError(
-                f"--wrt: '{self.wrt}' {why}; the model's parameters are "
-                + ", ".join(model.parameters)
-            )
+        model.check_wrt(self.wrt)
         self.names = ModelNames(self.d)
         self.text_printer = ModelTextPrinter(self.names)
         self.names.text = self.text

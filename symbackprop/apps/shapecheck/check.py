@@ -43,6 +43,7 @@ from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.formula import to_formula
+from symbackprop.render.model_view import ModelView
 
 if TYPE_CHECKING:
     from symbackprop.spec import Network
@@ -140,6 +141,9 @@ class FormulaReport:
     #: the formula with brackets where precedence decided its meaning (else None):
     #: ``sigmoid'(z2) ⊙ W3^T delta3`` is read as ``sigmoid'(z2) ⊙ (W3^T delta3)``
     reading: str | None = None
+    #: the gradient as its printers write it, where the formula language has no form for it
+    #: (a model's: ``-inv(X)^T dJ/d(inv(X)) inv(X)^T``)
+    truth_text: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -148,6 +152,8 @@ class FormulaReport:
     @property
     def truth(self) -> str:
         """The derived gradient in the formula language (SymPy's text where it has no form)."""
+        if self.truth_text is not None:
+            return self.truth_text
         try:
             return formula_text(self.gradient)
         except ValueError:
@@ -173,6 +179,8 @@ def check_formula(
     ``batch=True``). Shapes are generic: W2 is n2 x n1 even when both widths are 4.
     """
     derivation = network if isinstance(network, Derivation) else derive(network, batch=batch)
+    if isinstance(derivation, ModelDerivation) and derivation.model is not None:
+        derivation.model.check_wrt(wrt)
     if wrt not in derivation.gradients:
         known = ", ".join(derivation.gradients)
         what = "model" if isinstance(derivation, ModelDerivation) else "network"
@@ -185,6 +193,9 @@ def check_formula(
         target=generic.show(target),
         target_concrete=_concrete(generic, target),
         gradient=derivation.expanded[wrt],
+        truth_text=_model_truth(derivation, wrt)
+        if isinstance(derivation, ModelDerivation)
+        else None,
     )
     try:
         # the network's own activations (a custom swish) may appear as swish(...) or swish'(...)
@@ -702,3 +713,12 @@ def _repair(
         )
     if not tried:
         report.notes.append("no arrangement of these factors has the shape " + report.target)
+
+
+def _model_truth(derivation: ModelDerivation, wrt: str) -> str:
+    """A model's gradient as ``derive`` prints it: expanded while short and free of adjoint
+    symbols, else the compact form (whose adjoints the formula may write ``d<name>``)."""
+    view = ModelView(derivation)
+    if not view.too_long(wrt):
+        return view.text(derivation.expanded[wrt])
+    return view.text(derivation.gradients[wrt])
