@@ -45,8 +45,8 @@ SourceLike = Derivation | Network | str | os.PathLike[str]
 def _source(source: SourceLike | Model) -> Derivation | Network:
     """A Derivation as it is; anything else through :func:`~symbackprop.spec.as_network`.
 
-    A model, or a model's derivation, is refused with a SpecError: only ``derive`` takes one
-    so far (code generation and the checks for models are the next steps of issue 11).
+    A model, or a model's derivation, is refused with a SpecError: the checks that do not
+    take one yet go through here (code generation and cache plans use :func:`_lowerable`).
     """
     if isinstance(source, Model) or (
         isinstance(source, Derivation) and isinstance(source.graph, ModelGraph)
@@ -56,6 +56,17 @@ def _source(source: SourceLike | Model) -> Derivation | Network:
             "checks take networks"
         )
     return source if isinstance(source, Derivation) else as_network(source)
+
+
+def _lowerable(source: SourceLike | Model) -> Derivation | Network | Model:
+    """What code generation takes: a model (or its derivation) as it is, else :func:`_source`."""
+    return source if isinstance(source, Model) else _source_or_model_derivation(source)
+
+
+def _source_or_model_derivation(source: SourceLike) -> Derivation | Network:
+    if isinstance(source, Derivation) and isinstance(source.graph, ModelGraph):
+        return source
+    return _source(source)
 
 
 def derive(network: NetworkLike | Model, *, batch: bool | None = None) -> Derivation:
@@ -79,7 +90,7 @@ def derive(network: NetworkLike | Model, *, batch: bool | None = None) -> Deriva
 
 
 def codegen(
-    source: SourceLike, *, sizes: Mapping[str, int] | None = None, backend: str = "numpy"
+    source: SourceLike | Model, *, sizes: Mapping[str, int] | None = None, backend: str = "numpy"
 ) -> str:
     """The gradient module for ``source`` as source text (always the batch form).
 
@@ -90,11 +101,11 @@ def codegen(
     """
     from symbackprop.lowering import emit
 
-    return emit.codegen(_source(source), sizes=sizes, backend=backend)
+    return emit.codegen(_lowerable(source), sizes=sizes, backend=backend)
 
 
 def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
-    source: SourceLike, *, sizes: Mapping[str, int] | None = None, backend: str = "numpy"
+    source: SourceLike | Model, *, sizes: Mapping[str, int] | None = None, backend: str = "numpy"
 ) -> GradientModule:
     """Generate the batch gradient module for ``source`` and load it in memory.
 
@@ -104,11 +115,11 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     """
     from symbackprop.lowering import executor
 
-    return executor.compile(_source(source), sizes=sizes, backend=backend)
+    return executor.compile(_lowerable(source), sizes=sizes, backend=backend)
 
 
 def cache_plan(
-    source: SourceLike, sizes: Mapping[str, int] | None = None, *, itemsize: int = 8
+    source: SourceLike | Model, sizes: Mapping[str, int] | None = None, *, itemsize: int = 8
 ) -> list[CacheEntry]:
     """What the generated ``forward`` caches: name, shape (rows, "m"), bytes per example.
 
@@ -116,7 +127,7 @@ def cache_plan(
     """
     from symbackprop.lowering import emit
 
-    return emit.cache_plan(_source(source), sizes, itemsize=itemsize)
+    return emit.cache_plan(_lowerable(source), sizes, itemsize=itemsize)
 
 
 def check_formula(

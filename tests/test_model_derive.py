@@ -478,9 +478,6 @@ def test_the_other_entry_points_refuse_a_model_with_a_spec_error() -> None:
     model = Model.parse(QUADRATIC)
     d = sb.derive(model)
     calls = (
-        lambda source: sb.codegen(source),
-        lambda source: sb.compile(source),
-        lambda source: sb.cache_plan(source),
         lambda source: sb.check_exact(source),
         lambda source: sb.check_formula(source, "A", "x x^T"),
     )

@@ -283,7 +283,7 @@ def gradcheck(
             f"gradcheck needs the data arrays {', '.join(expected)} after params, "
             f"got {len(data)} array(s)"
         )
-    if not data:
+    if not data and expected is None:
         raise ValueError("gradcheck needs the data arrays after params (X, Y for a network)")
     if isinstance(directions, bool) or not isinstance(directions, int) or directions < 1:
         raise ValueError(f"directions must be a positive int, got {directions!r}")

@@ -110,7 +110,9 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         if isinstance(expr, (sp.MatrixSymbol, Transpose, OneMatrix, Softmax, sp.Symbol)):
             return ATOM
         if isinstance(expr, Elementwise):
-            return CMP if expr.indicator is not None else ATOM
+            if expr.indicator is not None:
+                return CMP
+            return self.prec(expr.body.xreplace({expr.variable: sp.Symbol("x", real=True)}))
         if isinstance(expr, (MatAdd, sp.Add)):
             return ADD
         if isinstance(expr, MatMul):
@@ -263,6 +265,33 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         exp_text = str(int(exp)) if exp.is_Integer else self.paren(exp, ATOM)
         return self._power(self.paren(base, POW, strict=True), exp_text)
 
+    def _print_MatrixElement(self, expr: Any) -> str:
+        # the entry of a 1 x 1 value (s[0, 0]), which multiplies like a number
+        return f"{self.paren(expr.parent, ATOM)}[{expr.i}, {expr.j}]"
+
+    def _print_Identity(self, expr: Any) -> str:
+        rows = int(expr.shape[0])
+        return "1.0" if rows == 1 else f"np.eye({rows})"
+
+    def _print_ZeroMatrix(self, expr: Any) -> str:
+        rows, cols = (str(int(d)) if d.is_Integer else str(d) for d in expr.shape)
+        return f"np.zeros(({rows}, {cols}))"
+
+    def _print_Inverse(self, expr: Any) -> str:
+        return f"np.linalg.inv({self.code(expr.arg)})"
+
+    def _print_MatPow(self, expr: Any) -> str:
+        base, exp = expr.args
+        if exp == -1:
+            return f"np.linalg.inv({self.code(base)})"
+        return f"np.linalg.matrix_power({self.code(base)}, {int(exp)})"
+
+    def _print_Determinant(self, expr: Any) -> str:
+        return f"np.linalg.det({self.code(expr.arg)})"
+
+    def _print_Trace(self, expr: Any) -> str:
+        return f"np.trace({self.code(expr.arg)})"
+
     # -- symbackprop nodes -------------------------------------------------------------------
     def _print_Softmax(self, expr: Softmax) -> str:
         return self.activation_code("softmax", self.paren(expr.arg, ATOM))
@@ -358,6 +387,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def _print_Function(self, expr: sp.Function) -> str:
         name = type(expr).__name__
+        if expr.is_number and name == "sigmoid":
+            return float_literal(sp.N(expr, 17))  # a number, such as sigmoid(3)
         if name not in _FUNCTIONS:
             raise InternalError(f"no NumPy spelling for the function {name}")
         if name == "sigmoid":

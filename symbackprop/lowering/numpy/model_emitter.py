@@ -1,0 +1,302 @@
+"""The NumPy emitter for a model: its lowering plan becomes a readable, self-contained module.
+
+The module follows DESIGN.md ("Models"): ``SHAPES`` (parameters in order of first use),
+``DATA`` (the data arrays after ``params``), ``init_params``, ``forward(params, *data,
+work=None) -> (cost, cache)``, ``backward(params, cache, work=None)`` and
+``loss_and_grads(params, *data, work=None) -> (cost, grads)``. Every forward group sits under
+the model line it computes; every backward line under the step it is read off.
+
+Values are 2-D arrays throughout; a 1 x 1 value is a (1, 1) array, whose entry ``s[0, 0]``
+multiplies like a number. A column added to an r x m matrix is NumPy broadcasting. Where the
+printed expression would be smaller than its value (a constant, a number times ``1_n``), it is
+filled to its shape with ``np.full``. Stable numerics: bce of a sigmoid and ce of a softmax are
+computed from the logits; sigmoid and softmax are the module's helpers (no overflow, no
+warning for |z| up to 1e3). The same plan gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
+
+from symbackprop.core.graph import Kind
+from symbackprop.lowering.numpy.model_template import (
+    CHECK_HELPER,
+    INIT_PARAMS,
+    LOG_SOFTMAX_HELPER,
+    LOGDET_HELPER,
+    SOFTMAX_HELPER,
+    STDS,
+)
+from symbackprop.lowering.numpy.printer import NumPyPrinter
+from symbackprop.lowering.numpy.template import SIGMOID_HELPER
+from symbackprop.lowering.provenance import show_dims
+from symbackprop.lowering.python_text import comment, docstring, line
+from symbackprop.records import scalars
+from symbackprop.records.nodes import Elementwise
+
+if TYPE_CHECKING:
+    from symbackprop.lowering.model_plan import ModelBackward, ModelForward, ModelPlan
+
+Shape = tuple[Any, Any]
+
+
+def emit_model(plan: ModelPlan) -> str:
+    """The NumPy module for a model's ``plan``, as source text."""
+    return _ModelModule(plan).module()
+
+
+class _ModelModule:
+    def __init__(self, plan: ModelPlan) -> None:
+        self.plan = plan
+        self.printer = NumPyPrinter(plan.activations)
+        self.helpers: set[str] = set()
+        self.shapes: dict[str, Shape] = dict(plan.shapes)
+
+    # -- expressions -----------------------------------------------------------------------
+    def code(self, expr: Any) -> str:
+        return self.printer.code(expr)
+
+    def assign(self, target: str, expr: Any, shape: Shape) -> list[str]:
+        """``target = expr``, filled to ``shape`` where the printed form would be smaller."""
+        text = self.code(expr)
+        if self.printed_shape(expr) != tuple(shape):
+            text = f"np.full({show_dims(shape)}, {text})"
+        return line(f"{target} = {text}", show_dims(shape))
+
+    def printed_shape(self, expr: Any) -> Shape:
+        """The NumPy shape of ``expr`` as the printer writes it (a number is (1, 1))."""
+        if isinstance(expr, sp.MatrixSymbol):
+            return self.shapes[expr.name]
+        if isinstance(expr, Transpose):
+            rows, cols = self.printed_shape(expr.arg)
+            return (cols, rows)
+        if isinstance(expr, (OneMatrix, sp.Identity)) and expr.shape[0] == 1:
+            return (1, 1)
+        if isinstance(expr, sp.Identity):
+            return (int(expr.shape[0]), int(expr.shape[1]))
+        if isinstance(expr, sp.Inverse):
+            return self.printed_shape(expr.arg)
+        if isinstance(expr, OneMatrix):
+            return (1, 1)
+        if isinstance(expr, Elementwise):
+            if expr.body.has(expr.variable) or expr.indicator is not None:
+                return self.printed_shape(expr.arg)
+            return _broadcast(
+                [(1, 1)]
+                + [
+                    self.shapes[s.name]
+                    for s in expr.body.atoms(sp.Symbol)
+                    if s.name in self.shapes
+                ]
+            )
+        if isinstance(expr, (MatAdd, HadamardProduct)):
+            return _broadcast([self.printed_shape(a) for a in expr.args])
+        if isinstance(expr, HadamardPower):
+            return self.printed_shape(expr.args[0])
+        if isinstance(expr, MatMul):
+            coeff, matrices = self.printer._split_matmul(expr)
+            return _broadcast([(1, 1), self.product_shape(matrices)])
+        if getattr(expr, "is_Matrix", False):
+            return (expr.shape[0], expr.shape[1])
+        return (1, 1)  # a number, m, an entry s[0, 0]
+
+    def product_shape(self, matrices: list[Any]) -> Shape:
+        """Mirrors :meth:`NumPyPrinter.matrix_product`: a ones matrix at an end is a sum."""
+        if len(matrices) > 1 and isinstance(matrices[-1], OneMatrix):
+            rows, _ = self.product_shape(matrices[:-1])
+            return (rows, 1) if matrices[-1].shape[0] != 1 else self.product_shape(matrices[:-1])
+        if len(matrices) > 1 and isinstance(matrices[0], OneMatrix):
+            _, cols = self.product_shape(matrices[1:])
+            return (1, cols) if matrices[0].shape[1] != 1 else self.product_shape(matrices[1:])
+        if len(matrices) == 1:
+            return self.printed_shape(matrices[0])
+        return (self.printed_shape(matrices[0])[0], self.printed_shape(matrices[-1])[1])
+
+    # -- sections --------------------------------------------------------------------------
+    def header(self) -> list[str]:
+        plan = self.plan
+        data = ", ".join(f"{d.name} {show_dims(d.shape)}" for d in plan.data) or "none"
+        equations = [
+            f"    {text}" for text in (s.source for s in plan.forward) if text is not None
+        ]
+        doc = [
+            f'"""Gradients of a model in {", ".join(p.name for p in plan.parameters)}, '
+            "generated by symbackprop.",
+            "",
+            f"Data arrays: {data}."
+            + (" Examples are along m; J is the mean over them." if plan.batch else ""),
+            "Each forward group is under the model line it computes and each backward line "
+            "under the step of the symbolic derivation it is read off ([step k]). Regenerate "
+            "rather than edit. The model's equations:",
+        ]
+        lines = [*docstring(doc), "", *equations, '"""', "", "import numpy as np", ""]
+        lines += ["SHAPES: dict[str, tuple[int, int]] = {"]
+        lines += [f'    "{p.name}": {show_dims(p.shape)},' for p in plan.parameters]
+        lines += ["}"]
+        names = "".join(f'"{d.name}", ' for d in plan.data).rstrip(" ")
+        names = names if len(plan.data) == 1 else names.rstrip(",")
+        lines += [f"DATA = ({names})  # the data arrays after params, in this order"]
+        lines += ["# their shapes; m, the number of examples, is the same in every array"]
+        lines += ["DATA_SHAPES = {"]
+        lines += [f'    "{d.name}": {_quoted_dims(d.shape)},' for d in plan.data]
+        lines += ["}"]
+        added = "".join(f'"{name}", ' for name in plan.added).rstrip(" ")
+        added = added if len(plan.added) == 1 else added.rstrip(",")
+        lines += [f"ADDED = ({added})  # parameters only ever added: they start at zero"]
+        return lines
+
+    def forward(self) -> list[str]:
+        plan = self.plan
+        args = "".join(f"{d.code}, " for d in plan.data)
+        data = ", ".join(d.code for d in plan.data)
+        out = [
+            "",
+            "",
+            f"def forward(params, {args}work=None):",
+            '    """The cost J (a float) and the cache: exactly what backward reads."""',
+            f"    m = _check(params, ({data}{',' if len(plan.data) == 1 else ''}))",
+        ]
+        if not plan.batch:
+            out[-1] = f"    _check(params, ({data}{',' if len(plan.data) == 1 else ''}))"
+        for p in plan.parameters:
+            out.append(f'    {p.code} = params["{p.name}"]')
+        for statement in plan.forward:
+            out += self.forward_statement(statement)
+        out.append("    cache = {")
+        out += [f'        "{name}": {name},' for name in plan.cache]
+        if plan.batch:
+            out.append('        "m": m,')
+        out += ["    }", f"    return float({plan.cost}[0, 0]), cache"]
+        return out
+
+    def forward_statement(self, s: ModelForward) -> list[str]:
+        out = [] if s.source is None else ["", *comment(s.source)]
+        shape = show_dims(s.shape)
+        target = s.target
+        kind = s.kind
+        if kind is Kind.MATMUL:
+            left, right = s.args
+            return out + line(f"{target} = {left} @ {right}", shape)
+        if kind is Kind.TOTAL:
+            return out + line(f"{target} = {s.args[0]}.sum(keepdims=True)", shape)
+        if kind is Kind.ROWSUM:
+            return out + line(f"{target} = {s.args[0]}.sum(axis=1, keepdims=True)", shape)
+        if kind is Kind.TRACE:
+            return out + line(f"{target} = np.trace({s.args[0]}).reshape(1, 1)", shape)
+        if kind is Kind.DET:
+            return out + line(f"{target} = np.linalg.det({s.args[0]}).reshape(1, 1)", shape)
+        if kind is Kind.LOGDET:
+            self.helpers.add("logdet")
+            return out + line(f"{target} = logdet({s.args[0]})", shape + ", via slogdet")
+        if kind is Kind.COLUMN_SOFTMAX:
+            self.helpers.add("softmax")
+            return out + line(f"{target} = softmax({s.args[0]})", shape)
+        if kind is Kind.MODEL_LOSS:
+            return out + self.loss(s)
+        return out + self.assign(target, s.expr, s.shape)
+
+    def loss(self, s: ModelForward) -> list[str]:
+        record = s.record
+        a, y = s.args
+        mean = " / m" if self.plan.batch else ""
+        if s.logits is not None and record.logits_with == "sigmoid":
+            z = s.logits
+            out = comment(
+                f"bce of sigmoid({z}) from the logits: max(z, 0) - y z + log(1 + e^-|z|), "
+                "finite and warning-free for any z"
+            )
+            out += [f"    loss = np.maximum({z}, 0.0) - {y} * {z}"]
+            out += [f"    loss += np.log1p(np.exp(-np.abs({z})))"]
+            return out + line(f"{s.target} = loss.sum(keepdims=True){mean}", "(1, 1)")
+        if s.logits is not None:
+            self.helpers.add("log_softmax")
+            z = s.logits
+            out = comment(f"ce of softmax({z}) from the logits: log a = z - logsumexp(z)")
+            return out + line(
+                f"{s.target} = -({y} * log_softmax({z})).sum(keepdims=True){mean}", "(1, 1)"
+            )
+        per_entry = self.printer.scalar_code(record.formula, {scalars.a: a, scalars.y: y})
+        out = comment(f"{record.description}, summed over the entries")
+        return out + line(f"{s.target} = ({per_entry}).sum(keepdims=True){mean}", "(1, 1)")
+
+    def backward(self) -> list[str]:
+        plan = self.plan
+        read = frozenset().union(*(_matrices(s.expr) for s in plan.backward))
+        m = sp.Symbol("m", integer=True, positive=True)
+        out = [
+            "",
+            "",
+            "def backward(params, cache, work=None):",
+            '    """dJ/d(parameter) for every parameter, keyed like params, from the forward '
+            'cache."""',
+        ]
+        out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
+        out += [f'    {name} = cache["{name}"]' for name in plan.cache]
+        if any(s.expr.has(m) for s in plan.backward):
+            out += ['    m = cache["m"]']
+        for statement in plan.backward:
+            out += self.backward_statement(statement)
+        out.append("    return {")
+        for p, target in plan.gradients:
+            leaf = next(leaf for leaf in plan.parameters if leaf.name == p)
+            value = target if target is not None else f"np.zeros({show_dims(leaf.shape)})"
+            out.append(f'        "{p}": {value},')
+        out.append("    }")
+        return out
+
+    def backward_statement(self, s: ModelBackward) -> list[str]:
+        out = [] if s.gradient_of else [""]
+        out += comment(f"{s.text} [step {s.step}, {s.rule}]")
+        return out + self.assign(s.target, s.expr, s.shape)
+
+    def loss_and_grads(self) -> list[str]:
+        plan = self.plan
+        args = "".join(f"{d.code}, " for d in plan.data)
+        return [
+            "",
+            "",
+            f"def loss_and_grads(params, {args}work=None):",
+            '    """The cost J (a float) and its gradients, keyed like params."""',
+            f"    cost, cache = forward(params, {args}work=work)",
+            "    return cost, backward(params, cache, work)",
+        ]
+
+    def module(self) -> str:
+        header = self.header()
+        forward = self.forward()
+        backward = self.backward()
+        loss = self.loss_and_grads()
+        body = ["", *STDS.splitlines()]
+        helpers = self.helpers | self.printer.helpers
+        for name, text in (
+            ("sigmoid", SIGMOID_HELPER),
+            ("softmax", SOFTMAX_HELPER),
+            ("log_softmax", LOG_SOFTMAX_HELPER),
+            ("logdet", LOGDET_HELPER),
+        ):
+            if name in helpers:
+                body += ["", *text.splitlines()]
+        body += ["", *INIT_PARAMS.splitlines(), "", *CHECK_HELPER.splitlines()]
+        lines = header + body + forward + backward + loss
+        return "\n".join(lines) + "\n"
+
+
+def _matrices(expr: Any) -> frozenset[str]:
+    return frozenset(sym.name for sym in expr.atoms(sp.MatrixSymbol))
+
+
+def _broadcast(shapes: list[Shape]) -> Shape:
+    rows = next((r for r, _ in shapes if r != 1), 1)
+    cols = next((c for _, c in shapes if c != 1), 1)
+    return (rows, cols)
+
+
+def _quoted_dims(shape: Shape) -> str:
+    rows, cols = (f'"{d}"' if isinstance(d, str) else str(d) for d in shape)
+    return f"({rows}, {cols})"
+
+
+__all__ = ["emit_model"]
