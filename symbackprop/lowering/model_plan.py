@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
-from sympy import Determinant, Inverse, MatrixSymbol
+from sympy import Determinant, HadamardProduct, Inverse, MatMul, MatrixSymbol, OneMatrix
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.core.graph import Kind
@@ -381,7 +381,7 @@ def _backward(
         is_gradient = name in parameters
         if step.delta is None and not is_gradient:
             continue  # folded into the next step by the derivation (a loss before its cancel)
-        written = _settle(rename(step.expr).xreplace(folded))
+        written = _settle(_flat(rename(step.expr).xreplace(folded)))
         expr = _reuse(written, cached, functions)
         if step.delta is not None and not is_gradient:
             symbol = rename[step.delta]
@@ -405,6 +405,16 @@ def _backward(
     return tuple(out)
 
 
+def _flat(expr: Any) -> Any:
+    """Products of products spliced into one (a folded adjoint inside a product)."""
+    return expr.replace(
+        lambda e: isinstance(e, MatMul) and any(isinstance(a, MatMul) for a in e.args),
+        lambda e: MatMul(
+            *(x for a in e.args for x in (a.args if isinstance(a, MatMul) else (a,)))
+        ),
+    )
+
+
 def _settle(expr: Any) -> Any:
     """Entries of constant matrices become numbers: ``I[0, 0]`` -> 1, ``((1/m) I)[0, 0]`` ->
     1/m (a folded constant adjoint read as a number)."""
@@ -413,7 +423,32 @@ def _settle(expr: Any) -> Any:
         for e in expr.atoms(MatrixElement)
         if not e.parent.atoms(MatrixSymbol)
     }
-    return expr.xreplace(swaps) if swaps else expr
+    expr = expr.xreplace(swaps) if swaps else expr
+    # f' constant (the identity's 1): a number times ones, read from nothing
+    constants = {
+        e: e.body * OneMatrix(*e.shape)
+        for e in expr.atoms(Elementwise)
+        if not e.body.has(e.variable) and not e.body.free_symbols
+    }
+    expr = expr.xreplace(constants) if constants else expr
+    # a constant 1 x 1 factor of an element-wise product is a number: I ⊙ 2 t -> 2 t
+    scalars = {
+        h: sp.Mul(*(a.as_explicit()[0, 0] for a in fixed))
+        * (HadamardProduct(*kept) if len(kept) > 1 else kept[0])
+        for h in expr.atoms(HadamardProduct)
+        if h.shape == (1, 1)
+        and (fixed := [a for a in h.args if not a.atoms(MatrixSymbol)])
+        and (kept := [a for a in h.args if a.atoms(MatrixSymbol)])
+    }
+    expr = expr.xreplace(scalars) if scalars else expr
+    ones = {
+        h: HadamardProduct(*kept) if len(kept) > 1 else kept[0]
+        for h in expr.atoms(HadamardProduct)
+        if (kept := [a for a in h.args if not isinstance(a, OneMatrix)])
+        and len(kept) < len(h.args)
+        and all(a.shape == h.shape for a in kept)
+    }
+    return expr.xreplace(ones) if ones else expr
 
 
 def _functions_by_arg(graph: Any, rename: _Sized) -> dict[str, list[tuple[Any, str]]]:

@@ -16,6 +16,7 @@ warning for |z| up to 1e3). The same plan gives the same bytes.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -33,7 +34,7 @@ from symbackprop.lowering.numpy.model_template import (
 from symbackprop.lowering.numpy.printer import NumPyPrinter
 from symbackprop.lowering.numpy.template import SIGMOID_HELPER
 from symbackprop.lowering.provenance import show_dims
-from symbackprop.lowering.python_text import comment, docstring, line
+from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, line
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 
@@ -64,7 +65,18 @@ class _ModelModule:
         text = self.code(expr)
         if self.printed_shape(expr) != tuple(shape):
             text = f"np.full({show_dims(shape)}, {text})"
-        return line(f"{target} = {text}", show_dims(shape))
+        out = line(f"{target} = {text}", show_dims(shape))
+        if len(out[-1]) <= LINE or not isinstance(expr, MatAdd):
+            return out
+        # ruff format's layout of a long sum: one term per line inside parentheses
+        parts = self.code(expr).split(" + ")
+        inner = INDENT * 2
+        return [
+            f"{INDENT}{target} = (",
+            f"{inner}{parts[0]}",
+            *(f"{inner}+ {part}" for part in parts[1:]),
+            f"{INDENT})  # {show_dims(shape)}",
+        ]
 
     def printed_shape(self, expr: Any) -> Shape:
         """The NumPy shape of ``expr`` as the printer writes it (a number is (1, 1))."""
@@ -140,9 +152,7 @@ class _ModelModule:
         names = names if len(plan.data) == 1 else names.rstrip(",")
         lines += [f"DATA = ({names})  # the data arrays after params, in this order"]
         lines += ["# their shapes; m, the number of examples, is the same in every array"]
-        lines += ["DATA_SHAPES = {"]
-        lines += [f'    "{d.name}": {_quoted_dims(d.shape)},' for d in plan.data]
-        lines += ["}"]
+        lines += _dict("DATA_SHAPES", [f'"{d.name}": {_quoted_dims(d.shape)}' for d in plan.data])
         added = "".join(f'"{name}", ' for name in plan.added).rstrip(" ")
         added = added if len(plan.added) == 1 else added.rstrip(",")
         lines += [f"ADDED = ({added})  # parameters only ever added: they start at zero"]
@@ -165,11 +175,10 @@ class _ModelModule:
             out.append(f'    {p.code} = params["{p.name}"]')
         for statement in plan.forward:
             out += self.forward_statement(statement)
-        out.append("    cache = {")
-        out += [f'        "{name}": {name},' for name in plan.cache]
-        if plan.batch:
-            out.append('        "m": m,')
-        out += ["    }", f"    return float({plan.cost}[0, 0]), cache"]
+        entries = [f'"{name}": {name}' for name in plan.cache]
+        entries += ['"m": m'] if plan.batch else []
+        out += _dict("cache", entries, INDENT)
+        out += [f"    return float({plan.cost}[0, 0]), cache"]
         return out
 
     def forward_statement(self, s: ModelForward) -> list[str]:
@@ -225,7 +234,6 @@ class _ModelModule:
     def backward(self) -> list[str]:
         plan = self.plan
         read = frozenset().union(*(_matrices(s.expr) for s in plan.backward))
-        m = sp.Symbol("m", integer=True, positive=True)
         out = [
             "",
             "",
@@ -235,10 +243,11 @@ class _ModelModule:
         ]
         out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         out += [f'    {name} = cache["{name}"]' for name in plan.cache]
-        if any(s.expr.has(m) for s in plan.backward):
+        body = [row for statement in plan.backward for row in self.backward_statement(statement)]
+        code = [row.split("#", 1)[0] for row in body]
+        if any(re.search(r"\bm\b", row) for row in code):
             out += ['    m = cache["m"]']
-        for statement in plan.backward:
-            out += self.backward_statement(statement)
+        out += body
         out.append("    return {")
         for p, target in plan.gradients:
             leaf = next(leaf for leaf in plan.parameters if leaf.name == p)
@@ -286,6 +295,13 @@ class _ModelModule:
 
 def _matrices(expr: Any) -> frozenset[str]:
     return frozenset(sym.name for sym in expr.atoms(sp.MatrixSymbol))
+
+
+def _dict(target: str, entries: list[str], indent: str = "") -> list[str]:
+    """``target = {...}``, one entry per line as ruff format writes it; ``{}`` when empty."""
+    if not entries:
+        return [f"{indent}{target} = {{}}"]
+    return [f"{indent}{target} = {{", *(f"{indent}    {e}," for e in entries), f"{indent}}}"]
 
 
 def _broadcast(shapes: list[Shape]) -> Shape:

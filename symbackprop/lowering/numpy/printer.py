@@ -165,6 +165,14 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def matrix_product(self, matrices: list[Any]) -> str:
         """A product of matrices; a ones matrix at either end is a sum (broadcast back)."""
+        if (
+            len(matrices) == 3
+            and isinstance(matrices[0], OneMatrix)
+            and isinstance(matrices[-1], OneMatrix)
+            and matrices[0].shape[0] == 1
+            and matrices[-1].shape[1] == 1
+        ):
+            return f"{self.paren(matrices[1], ATOM)}.sum(keepdims=True)"  # 1^T G 1: every entry
         if len(matrices) > 1 and isinstance(matrices[-1], OneMatrix):
             rest = matrices[:-1]
             if matrices[-1].shape[0] == 1:
@@ -250,7 +258,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         parts = []
         for arg in expr.args:
             text = self._constant_or(arg, MUL, strict=True)
-            if isinstance(arg, MatMul) and not text.startswith("("):
+            simple = _SIMPLE_OPERAND.fullmatch(text)  # b 1_m^T is b: broadcasting
+            if isinstance(arg, MatMul) and not text.startswith("(") and not simple:
                 text = f"({text})"
             parts.append(text)
         return " * ".join(parts)
@@ -350,12 +359,17 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         if expr.could_extract_minus_sign():
-            return "-" + self.paren(-expr, UNARY + 1)
+            minus = -expr
+            if isinstance(minus, sp.Pow) and not minus.exp.is_negative:
+                return f"-({self.code(minus)})"  # ruff format writes -(x**2)
+            return "-" + self.paren(minus, UNARY + 1)
         coeff, factors = expr.as_coeff_mul()
         num = [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
         den = [sp.Pow(f.base, -f.exp) for f in factors if f.is_Pow and f.exp.is_negative]
         p, q = sp.fraction(coeff)
-        if p != 1 or not num:
+        if not num and q != 1 and den:
+            num, q = [coeff], sp.Integer(1)  # 1 / (2 x) is 0.5 / x: one number
+        elif p != 1 or not num:
             num.insert(0, p)
         if q != 1:
             den.insert(0, q)
