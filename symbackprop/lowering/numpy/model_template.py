@@ -77,12 +77,12 @@ def _check(params, data):
     if len(data) != len(DATA):
         raise ValueError(f"expected the data arrays {DATA} after params, got {len(data)}")
     m = fixed_by = None
-    for name, value in zip(DATA, data):
+    for name, value in zip(DATA, data, strict=True):
         got = getattr(value, "shape", None)
         expected = DATA_SHAPES[name]
         if not (isinstance(got, tuple) and len(got) == 2):
             raise ValueError(f"{name} must be a 2-D array of shape {expected}, got {got}")
-        for size, want in zip(got, expected):
+        for size, want in zip(got, expected, strict=True):
             if want != "m" and size != want:
                 raise ValueError(f"{name} has shape {got}, expected {expected}")
             if want == "m" and size < 1:
