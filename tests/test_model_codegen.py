@@ -201,6 +201,26 @@ def test_names_that_are_not_free_in_the_module_are_renamed() -> None:
     assert sb.gradcheck(module, values, *data).ok
 
 
+@pytest.mark.parametrize("key", ["rnn_3", "batch_norm", "kitchen_sink"])
+def test_in_place_work_never_touches_the_inputs(key: str) -> None:
+    """With and without a workspace: the same numbers, parameters and data left unchanged."""
+    model, sizes = _model(key)
+    module = sb.compile(model, sizes=_widths(sizes))
+    values = _arrays(model, module, key, m=5)
+    params, data = _split(model, values)
+    before = {k: v.copy() for k, v in values.items()}
+    cost, grads = module.loss_and_grads(params, *data)
+    work: dict[str, Any] = {}
+    for _ in range(2):
+        again, grads_work = module.loss_and_grads(params, *data, work=work)
+        assert again == cost
+        for name in grads:
+            np.testing.assert_array_equal(grads_work[name], grads[name])
+    assert work  # the large arrays went into the workspace
+    for name, value in before.items():
+        np.testing.assert_array_equal(values[name], value)
+
+
 # -- inputs are validated with one-line errors -----------------------------------------------
 
 

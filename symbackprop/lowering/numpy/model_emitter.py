@@ -23,6 +23,7 @@ import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
 from symbackprop.core.graph import Kind
+from symbackprop.lowering.numpy.emitter import single_ufunc
 from symbackprop.lowering.numpy.model_template import (
     CHECK_HELPER,
     INIT_PARAMS,
@@ -31,8 +32,8 @@ from symbackprop.lowering.numpy.model_template import (
     SOFTMAX_HELPER,
     STDS,
 )
-from symbackprop.lowering.numpy.printer import NumPyPrinter
-from symbackprop.lowering.numpy.template import SIGMOID_HELPER
+from symbackprop.lowering.numpy.printer import MUL, SIMPLE_OPERAND, NumPyPrinter
+from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, line
 from symbackprop.records import scalars
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from symbackprop.lowering.model_plan import ModelBackward, ModelForward, ModelPlan
 
 Shape = tuple[Any, Any]
+#: arrays of at least this many entries (or batch-sized) go into the caller's workspace
+LARGE = 1024
 
 
 def emit_model(plan: ModelPlan) -> str:
@@ -55,6 +58,30 @@ class _ModelModule:
         self.printer = NumPyPrinter(plan.activations)
         self.helpers: set[str] = set()
         self.shapes: dict[str, Shape] = dict(plan.shapes)
+        self.fused = _fusable_products(plan)  # matmul temporaries written by their sum
+        self.forward_nodes = {s.target: s for s in plan.forward}
+
+    # -- workspace -------------------------------------------------------------------------
+    def large(self, shape: Shape) -> bool:
+        """Worth a workspace array: batch-sized, or at least 1024 entries."""
+        rows, cols = shape
+        return "m" in (rows, cols) or int(rows) * int(cols) >= LARGE
+
+    def product(self, target: str, left: Any, right: Any, shape: Shape) -> list[str]:
+        """``target = left @ right``, into the caller's workspace when large (``left``/``right``
+        are printed operands or expressions)."""
+        a = left if isinstance(left, str) else self.printer.paren(left, MUL)
+        b = right if isinstance(right, str) else self.printer.paren(right, MUL, strict=True)
+        if not self.large(shape):
+            return line(f"{target} = {a} @ {b}", show_dims(shape))
+        names = [
+            t.removesuffix(".T") for t in (a, b) if SIMPLE_OPERAND.fullmatch(t.removesuffix(".T"))
+        ]
+        if not names:
+            return line(f"{target} = {a} @ {b}", show_dims(shape))
+        self.helpers.add("_buffer")
+        out = f'_buffer(work, "{target}", {show_dims(shape)}, {names[0]}.dtype)'
+        return line(f"{target} = np.matmul({a}, {b}, out={out})", show_dims(shape))
 
     # -- expressions -----------------------------------------------------------------------
     def code(self, expr: Any) -> str:
@@ -187,8 +214,12 @@ class _ModelModule:
         target = s.target
         kind = s.kind
         if kind is Kind.MATMUL:
+            if target in self.fused:
+                return out  # written into its sum's array below
             left, right = s.args
-            return out + line(f"{target} = {left} @ {right}", shape)
+            return out + self.product(target, left, right, s.shape)
+        if kind is Kind.LINEAR and s.args and s.args[0] in self.fused:
+            return out + self.fused_sum(s)
         if kind is Kind.TOTAL:
             return out + line(f"{target} = {s.args[0]}.sum(keepdims=True)", shape)
         if kind is Kind.ROWSUM:
@@ -205,7 +236,40 @@ class _ModelModule:
             return out + line(f"{target} = softmax({s.args[0]})", shape)
         if kind is Kind.MODEL_LOSS:
             return out + self.loss(s)
+        if kind is Kind.FUNCTION and self.large(s.shape):
+            into = self.into_workspace(s)
+            if into is not None:
+                return out + line(into, shape)
         return out + self.assign(target, s.expr, s.shape)
+
+    def into_workspace(self, s: ModelForward) -> str | None:
+        """``A = f(Z, out=...)`` for a one-ufunc activation (or the sigmoid helper)."""
+        act = getattr(s.record, "activation", None)
+        if act is None or not act.elementwise:
+            return None
+        (arg,) = s.args
+        code = self.printer.activation_code(act.name, arg)
+        single = code == f"sigmoid({arg})" or single_ufunc(code, arg)
+        if not single:
+            return None
+        buffer = f'_buffer(work, "{s.target}", {show_dims(s.shape)}, {arg}.dtype)'
+        self.helpers.add("_buffer")
+        return f"{s.target} = {code[:-1]}, out={buffer})"
+
+    def fused_sum(self, s: ModelForward) -> list[str]:
+        """``target = A B + c2 X2 + ...``: the product into target's array, then ``+=``."""
+        first = self.forward_nodes[s.args[0]]
+        out = self.product(s.target, first.args[0], first.args[1], s.shape)
+        record = s.record
+        shape = show_dims(s.shape)
+        for name, coeff in zip(s.args[1:], record.coefficients[1:], strict=True):
+            value = name if abs(coeff) == 1 else f"{self.code(abs(coeff))} * {name}"
+            op = "-=" if coeff.is_negative else "+="
+            out += line(f"{s.target} {op} {value}", shape)
+        if record.constant != 0:
+            op = "-=" if record.constant.is_negative else "+="
+            out += line(f"{s.target} {op} {self.code(abs(record.constant))}", shape)
+        return out
 
     def loss(self, s: ModelForward) -> list[str]:
         record = s.record
@@ -233,6 +297,17 @@ class _ModelModule:
 
     def backward(self) -> list[str]:
         plan = self.plan
+        # adjoints held in arrays of their own (a transpose of a cached value is a view)
+        self.adjoints = {
+            st.target
+            for st in plan.backward
+            if st.gradient_of is None and not isinstance(st.expr, (sp.MatrixSymbol, Transpose))
+        }
+        self.later_reads: dict[str, frozenset[str]] = {}
+        seen: frozenset[str] = frozenset()
+        for st in reversed(plan.backward):
+            self.later_reads[st.target] = seen
+            seen = seen | _matrices(st.expr)
         read = frozenset().union(*(_matrices(s.expr) for s in plan.backward))
         out = [
             "",
@@ -259,7 +334,40 @@ class _ModelModule:
     def backward_statement(self, s: ModelBackward) -> list[str]:
         out = [] if s.gradient_of else [""]
         out += comment(f"{s.text} [step {s.step}, {s.rule}]")
+        expr = s.expr
+        if isinstance(expr, MatMul):
+            coeff, matrices = self.printer._split_matmul(expr)
+            plain = not any(isinstance(f, OneMatrix) for f in matrices)
+            if coeff == 1 and len(matrices) == 2 and plain:
+                return out + self.product(s.target, matrices[0], matrices[1], s.shape)
+        dead = self.dead_factor(s)
+        if dead is not None:
+            rest = [f for f in expr.args if f is not dead]
+            factor = rest[0] if len(rest) == 1 else HadamardProduct(*rest)
+            note = f"{show_dims(s.shape)}, in place: {dead.name} is not read again"
+            return (
+                out
+                + line(f"{dead.name} *= {self.code(factor)}", note)
+                + [f"    {s.target} = {dead.name}"]
+            )
         return out + self.assign(s.target, s.expr, s.shape)
+
+    def dead_factor(self, s: ModelBackward) -> Any:
+        """An adjoint factor of the element-wise product ``s`` that no later statement reads
+        and that has the product's shape: it can take the product in place."""
+        if not isinstance(s.expr, HadamardProduct):
+            return None
+        later = self.later_reads[s.target]
+        for factor in s.expr.args:
+            if (
+                isinstance(factor, sp.MatrixSymbol)
+                and factor.name in self.adjoints
+                and factor.name not in later
+                and self.shapes[factor.name] == tuple(s.shape)
+                and sum(1 for f in s.expr.args if f == factor) == 1
+            ):
+                return factor
+        return None
 
     def loss_and_grads(self) -> list[str]:
         plan = self.plan
@@ -289,12 +397,38 @@ class _ModelModule:
             if name in helpers:
                 body += ["", *text.splitlines()]
         body += ["", *INIT_PARAMS.splitlines(), "", *CHECK_HELPER.splitlines()]
+        if "_buffer" in self.helpers:
+            body += ["", *BUFFER_HELPER.splitlines()]
         lines = header + body + forward + backward + loss
         return "\n".join(lines) + "\n"
 
 
 def _matrices(expr: Any) -> frozenset[str]:
     return frozenset(sym.name for sym in expr.atoms(sp.MatrixSymbol))
+
+
+def _fusable_products(plan: ModelPlan) -> frozenset[str]:
+    """Matrix products read once, as the first term (coefficient 1, same shape) of a sum that
+    follows, and not cached: the sum's array takes the product (``Z = W X``, ``Z += b``)."""
+    readers: dict[str, int] = {}
+    for s in plan.forward:
+        for arg in s.args:
+            readers[arg] = readers.get(arg, 0) + 1
+    products = {s.target: s for s in plan.forward if s.kind is Kind.MATMUL}
+    out = set()
+    for s in plan.forward:
+        if s.kind is not Kind.LINEAR or not s.args or s.args[0] not in products:
+            continue
+        first = s.args[0]
+        if (
+            readers[first] == 1
+            and first not in plan.cache
+            and s.record.coefficients[0] == 1
+            and products[first].shape == s.shape
+            and first not in s.args[1:]
+        ):
+            out.add(first)
+    return frozenset(out)
 
 
 def _dict(target: str, entries: list[str], indent: str = "") -> list[str]:

@@ -52,7 +52,7 @@ _FUNCTIONS: dict[str, str] = {
     "sigmoid": "sigmoid",
 }
 
-_SIMPLE_OPERAND = re.compile(r"-?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*|-?[0-9.]+")
+SIMPLE_OPERAND = re.compile(r"-?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*|-?[0-9.]+")
 
 
 def float_literal(value: sp.Expr | float) -> str:
@@ -258,14 +258,14 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         parts = []
         for arg in expr.args:
             text = self._constant_or(arg, MUL, strict=True)
-            simple = _SIMPLE_OPERAND.fullmatch(text)  # b 1_m^T is b: broadcasting
+            simple = SIMPLE_OPERAND.fullmatch(text)  # b 1_m^T is b: broadcasting
             if isinstance(arg, MatMul) and not text.startswith("(") and not simple:
                 text = f"({text})"
             parts.append(text)
         return " * ".join(parts)
 
     def _power(self, base: str, exp: str) -> str:
-        if _SIMPLE_OPERAND.fullmatch(base) and _SIMPLE_OPERAND.fullmatch(exp):
+        if SIMPLE_OPERAND.fullmatch(base) and SIMPLE_OPERAND.fullmatch(exp):
             return f"{base}**{exp}"  # ruff format hugs simple operands
         return f"{base} ** {exp}"
 

@@ -117,6 +117,20 @@ def _check(params, data):
     return 1 if m is None else m
 
 
+def _buffer(work, name, shape, dtype):
+    """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
+
+    Reusing these arrays across calls saves the page faults of fresh multi-megabyte arrays;
+    with ``work`` the returned cache and gradients live in it until the next call.
+    """
+    if work is None:
+        return None
+    buf = work.get(name)
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = work[name] = np.empty(shape, dtype)
+    return buf
+
+
 def forward(params, X, Y, work=None):
     """The cost J (a float) and the cache: exactly what backward reads."""
     m = _check(params, (X, Y))
@@ -127,21 +141,21 @@ def forward(params, X, Y, work=None):
     c = params["c"]
 
     # z1 = W1 X + b1
-    t1 = W1 @ X  # (3, m)
-    z1 = t1 + b1  # (3, m)
+    z1 = np.matmul(W1, X, out=_buffer(work, "z1", (3, m), W1.dtype))  # (3, m)
+    z1 += b1  # (3, m)
 
     # a1 = relu(z1)
-    a1 = np.maximum(z1, 0.0)  # (3, m)
+    a1 = np.maximum(z1, 0.0, out=_buffer(work, "a1", (3, m), z1.dtype))  # (3, m)
 
     # h  = W2 a1 + X
-    t2 = W2 @ a1  # (4, m)
-    h = t2 + X  # (4, m)
+    h = np.matmul(W2, a1, out=_buffer(work, "h", (4, m), W2.dtype))  # (4, m)
+    h += X  # (4, m)
 
     # J  = bce(sigmoid(w^T h + c), Y)
     t3 = w.T  # (1, 4)
-    t4 = t3 @ h  # (1, m)
-    t5 = t4 + c  # (1, m)
-    t6 = sigmoid(t5)  # (1, m)
+    t5 = np.matmul(t3, h, out=_buffer(work, "t5", (1, m), t3.dtype))  # (1, m)
+    t5 += c  # (1, m)
+    t6 = sigmoid(t5, out=_buffer(work, "t6", (1, m), t5.dtype))  # (1, m)
     # bce of sigmoid(t5) from the logits: max(z, 0) - y z + log(1 + e^-|z|), finite and
     # warning-free for any z
     loss = np.maximum(t5, 0.0) - Y * t5
@@ -183,15 +197,16 @@ def backward(params, cache, work=None):
     dw = dt3.T  # (4, 1)
 
     # dJ/dh = t3^T dt5 [step 8, bilinear]
-    dh = t3.T @ dt5  # (4, m)
+    dh = np.matmul(t3.T, dt5, out=_buffer(work, "dh", (4, m), t3.dtype))  # (4, m)
     # dJ/dW2 = dh a1^T [step 10, bilinear]
     dW2 = dh @ a1.T  # (4, 3)
 
     # dJ/da1 = W2^T dh [step 11, bilinear]
-    da1 = W2.T @ dh  # (3, m)
+    da1 = np.matmul(W2.T, dh, out=_buffer(work, "da1", (3, m), W2.dtype))  # (3, m)
 
     # dJ/dz1 = da1 ⊙ 1{z1 > 0} [step 12, elementwise]
-    dz1 = da1 * (z1 > 0)  # (3, m)
+    da1 *= z1 > 0  # (3, m), in place: da1 is not read again
+    dz1 = da1
     # dJ/db1 = dz1 1_m [step 13, bias]
     db1 = dz1.sum(axis=1, keepdims=True)  # (3, 1)
     # dJ/dW1 = dz1 X^T [step 15, bilinear]

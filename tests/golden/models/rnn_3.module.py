@@ -105,6 +105,20 @@ def _check(params, data):
     return 1 if m is None else m
 
 
+def _buffer(work, name, shape, dtype):
+    """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
+
+    Reusing these arrays across calls saves the page faults of fresh multi-megabyte arrays;
+    with ``work`` the returned cache and gradients live in it until the next call.
+    """
+    if work is None:
+        return None
+    buf = work.get(name)
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = work[name] = np.empty(shape, dtype)
+    return buf
+
+
 def forward(params, X1, X2, X3, Y, work=None):
     """The cost J (a float) and the cache: exactly what backward reads."""
     m = _check(params, (X1, X2, X3, Y))
@@ -115,26 +129,28 @@ def forward(params, X1, X2, X3, Y, work=None):
     c = params["c"]
 
     # h1 = tanh(U X1 + b)
-    t1 = U @ X1  # (4, m)
-    t2 = t1 + b  # (4, m)
-    h1 = np.tanh(t2)  # (4, m)
+    t2 = np.matmul(U, X1, out=_buffer(work, "t2", (4, m), U.dtype))  # (4, m)
+    t2 += b  # (4, m)
+    h1 = np.tanh(t2, out=_buffer(work, "h1", (4, m), t2.dtype))  # (4, m)
 
     # h2 = tanh(W h1 + U X2 + b)
-    t3 = W @ h1  # (4, m)
-    t4 = U @ X2  # (4, m)
-    t5 = t3 + t4 + b  # (4, m)
-    h2 = np.tanh(t5)  # (4, m)
+    t4 = np.matmul(U, X2, out=_buffer(work, "t4", (4, m), U.dtype))  # (4, m)
+    t5 = np.matmul(W, h1, out=_buffer(work, "t5", (4, m), W.dtype))  # (4, m)
+    t5 += t4  # (4, m)
+    t5 += b  # (4, m)
+    h2 = np.tanh(t5, out=_buffer(work, "h2", (4, m), t5.dtype))  # (4, m)
 
     # h3 = tanh(W h2 + U X3 + b)
-    t6 = W @ h2  # (4, m)
-    t7 = U @ X3  # (4, m)
-    t8 = t6 + t7 + b  # (4, m)
-    h3 = np.tanh(t8)  # (4, m)
+    t7 = np.matmul(U, X3, out=_buffer(work, "t7", (4, m), U.dtype))  # (4, m)
+    t8 = np.matmul(W, h2, out=_buffer(work, "t8", (4, m), W.dtype))  # (4, m)
+    t8 += t7  # (4, m)
+    t8 += b  # (4, m)
+    h3 = np.tanh(t8, out=_buffer(work, "h3", (4, m), t8.dtype))  # (4, m)
 
     # J  = mse(v^T h3 + c, Y)
     t9 = v.T  # (1, 4)
-    t10 = t9 @ h3  # (1, m)
-    t11 = t10 + c  # (1, m)
+    t11 = np.matmul(t9, h3, out=_buffer(work, "t11", (1, m), t9.dtype))  # (1, m)
+    t11 += c  # (1, m)
     # half squared error, summed over the entries
     J = ((t11 - Y) ** 2 / 2.0).sum(keepdims=True) / m  # (1, 1)
     cache = {
@@ -177,24 +193,27 @@ def backward(params, cache, work=None):
     dv = dt9.T  # (4, 1)
 
     # dJ/dh3 = t9^T dt10 [step 7, bilinear]
-    dh3 = t9.T @ dt10  # (4, m)
+    dh3 = np.matmul(t9.T, dt10, out=_buffer(work, "dh3", (4, m), t9.dtype))  # (4, m)
 
     # dJ/dt8 = dh3 ⊙ 1 - tanh(t8)**2 [step 8, elementwise]
-    dt8 = dh3 * (1.0 - h3**2)  # (4, m)
+    dh3 *= 1.0 - h3**2  # (4, m), in place: dh3 is not read again
+    dt8 = dh3
 
     # dJ/dh2 = W^T dt8 [step 11, bilinear]
-    dh2 = W.T @ dt8  # (4, m)
+    dh2 = np.matmul(W.T, dt8, out=_buffer(work, "dh2", (4, m), W.dtype))  # (4, m)
 
     # dJ/dt5 = dh2 ⊙ 1 - tanh(t5)**2 [step 12, elementwise]
-    dt5 = dh2 * (1.0 - h2**2)  # (4, m)
+    dh2 *= 1.0 - h2**2  # (4, m), in place: dh2 is not read again
+    dt5 = dh2
     # dJ/dW = dt5 h1^T + dt8 h2^T [step 15, bilinear]
     dW = dt5 @ h1.T + dt8 @ h2.T  # (4, 4)
 
     # dJ/dh1 = W^T dt5 [step 16, bilinear]
-    dh1 = W.T @ dt5  # (4, m)
+    dh1 = np.matmul(W.T, dt5, out=_buffer(work, "dh1", (4, m), W.dtype))  # (4, m)
 
     # dJ/dt2 = dh1 ⊙ 1 - tanh(t2)**2 [step 17, elementwise]
-    dt2 = dh1 * (1.0 - h1**2)  # (4, m)
+    dh1 *= 1.0 - h1**2  # (4, m), in place: dh1 is not read again
+    dt2 = dh1
     # dJ/db = dt2 1_m + dt5 1_m + dt8 1_m [step 18, bias]
     db = (
         dt2.sum(axis=1, keepdims=True)
