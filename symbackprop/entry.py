@@ -94,7 +94,9 @@ def codegen(
 ) -> str:
     """The gradient module for ``source`` as source text (always the batch form).
 
-    ``source``: a Derivation, a Network, a compact spec or a spec file. Named widths need
+    ``source``: a Derivation, a Network, a compact spec, a spec file or a
+    :class:`~symbackprop.model.Model` (or its derivation; every dimension but ``m`` needs a
+    value, from its ``sizes:`` line or ``sizes``). Named widths need
     ``sizes``, e.g. ``codegen("n-3-1", sizes={"n": 4})``. ``backend``: ``"numpy"`` (``"torch"``
     and ``"jax"`` are refused with a SpecError until they exist). The same input gives
     byte-identical text.

@@ -202,7 +202,7 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
             if d == graph.m and model.batch:
                 out.append(names.BATCH)
             else:
-                out.append(int(sp.sympify(d).xreplace(dim_values)))
+                out.append(int(d.xreplace(dim_values)) if isinstance(d, sp.Basic) else int(d))
         return (out[0], out[1])
 
     namer = _Namer([n for n in graph.symbols if not n.startswith("_")])
@@ -288,8 +288,7 @@ def _forward(
     graph = derivation.graph
     model = derivation.model
     assert model is not None
-    lines = model.text.splitlines()
-    sources = {eq.name: lines[eq.line - 1].split("#", 1)[0].strip() for eq in model.equations}
+    sources = {eq.name: _shown(eq.text) for eq in model.equations}
     out = []
     pending = True  # the next node opens a new equation
     equation_of = _equations_of(graph)
@@ -315,6 +314,12 @@ def _forward(
             )
         )
     return tuple(out)
+
+
+def _shown(source: str) -> str:
+    """A model statement as comments and docstrings show it: printable characters only, no
+    backslash or quote (it is pasted into generated code)."""
+    return "".join(ch for ch in source if ch.isprintable() and ch not in "\\\"'")
 
 
 def _equations_of(graph: Any) -> dict[str, str]:

@@ -16,7 +16,7 @@ warning for |z| up to 1e3). The same plan gives the same bytes.
 
 from __future__ import annotations
 
-import re
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -60,6 +60,7 @@ class _ModelModule:
         self.shapes: dict[str, Shape] = dict(plan.shapes)
         self.fused = _fusable_products(plan)  # matmul temporaries written by their sum
         self.forward_nodes = {s.target: s for s in plan.forward}
+        self.reads_m = False  # whether the code written since the last reset reads m
 
     # -- workspace -------------------------------------------------------------------------
     def large(self, shape: Shape) -> bool:
@@ -80,6 +81,7 @@ class _ModelModule:
         if not names:
             return line(f"{target} = {a} @ {b}", show_dims(shape))
         self.helpers.add("_buffer")
+        self.reads_m = self.reads_m or "m" in shape
         out = f'_buffer(work, "{target}", {show_dims(shape)}, {names[0]}.dtype)'
         return line(f"{target} = np.matmul({a}, {b}, out={out})", show_dims(shape))
 
@@ -92,6 +94,7 @@ class _ModelModule:
         text = self.code(expr)
         if self.printed_shape(expr) != tuple(shape):
             text = f"np.full({show_dims(shape)}, {text})"
+            self.reads_m = self.reads_m or "m" in shape
         out = line(f"{target} = {text}", show_dims(shape))
         if len(out[-1]) <= LINE or not isinstance(expr, MatAdd):
             return out
@@ -159,7 +162,12 @@ class _ModelModule:
         plan = self.plan
         data = ", ".join(f"{d.name} {show_dims(d.shape)}" for d in plan.data) or "none"
         equations = [
-            f"    {text}" for text in (s.source for s in plan.forward) if text is not None
+            row
+            for text in (s.source for s in plan.forward)
+            if text is not None
+            for row in textwrap.wrap(
+                text, LINE - 4, initial_indent="    ", subsequent_indent="        "
+            )
         ]
         doc = [
             f'"""Gradients of a model in {", ".join(p.name for p in plan.parameters)}, '
@@ -198,8 +206,8 @@ class _ModelModule:
         ]
         if not plan.batch:
             out[-1] = f"    _check(params, ({data}{',' if len(plan.data) == 1 else ''}))"
-        for p in plan.parameters:
-            out.append(f'    {p.code} = params["{p.name}"]')
+        read = {arg for statement in plan.forward for arg in statement.args}
+        out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         for statement in plan.forward:
             out += self.forward_statement(statement)
         entries = [f'"{name}": {name}' for name in plan.cache]
@@ -318,9 +326,10 @@ class _ModelModule:
         ]
         out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         out += [f'    {name} = cache["{name}"]' for name in plan.cache]
+        self.printer.symbols.clear()
+        self.reads_m = False
         body = [row for statement in plan.backward for row in self.backward_statement(statement)]
-        code = [row.split("#", 1)[0] for row in body]
-        if any(re.search(r"\bm\b", row) for row in code):
+        if self.reads_m or "m" in self.printer.symbols:
             out += ['    m = cache["m"]']
         out += body
         out.append("    return {")

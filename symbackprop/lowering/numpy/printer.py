@@ -78,6 +78,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         self.activations = dict(activations)
         self.rename = dict(rename or {})
         self.helpers: set[str] = set()  # module helpers the printed code calls (``sigmoid``)
+        self.symbols: set[str] = set()  # scalar symbols printed (``m``): what the code reads
 
     # -- entry points ----------------------------------------------------------------------
     def code(self, expr: Any) -> str:
@@ -147,6 +148,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return self.rename.get(expr.name, expr.name)
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
+        self.symbols.add(expr.name)
         return self.rename.get(expr.name, expr.name)
 
     def _print_Dummy(self, expr: sp.Dummy) -> str:
