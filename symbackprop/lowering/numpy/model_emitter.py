@@ -305,11 +305,20 @@ class _ModelModule:
 
     def backward(self) -> list[str]:
         plan = self.plan
-        # adjoints held in arrays of their own (a transpose of a cached value is a view)
+        # adjoints held in arrays of their own, of which no other name holds a view (a
+        # transpose is a view: dw = dt3.T must not change when dt3 is updated in place)
+        viewed = {
+            arg.name
+            for st in plan.backward
+            for arg in [st.expr.arg if isinstance(st.expr, Transpose) else st.expr]
+            if isinstance(arg, sp.MatrixSymbol)
+        }
         self.adjoints = {
             st.target
             for st in plan.backward
-            if st.gradient_of is None and not isinstance(st.expr, (sp.MatrixSymbol, Transpose))
+            if st.gradient_of is None
+            and not isinstance(st.expr, (sp.MatrixSymbol, Transpose))
+            and st.target not in viewed
         }
         self.later_reads: dict[str, frozenset[str]] = {}
         seen: frozenset[str] = frozenset()
