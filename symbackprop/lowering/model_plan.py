@@ -429,6 +429,15 @@ def _settle(expr: Any) -> Any:
         if not e.parent.atoms(MatrixSymbol)
     }
     expr = expr.xreplace(swaps) if swaps else expr
+    # a product with an identity factor (tr's adjoint) is the product without it
+    identities = {
+        e: MatMul(*kept) if len(kept) > 1 else kept[0]
+        for e in expr.atoms(MatMul)
+        if (kept := [a for a in e.args if not isinstance(a, sp.Identity)])
+        and len(kept) < len(e.args)
+        and any(getattr(a, "is_Matrix", False) for a in kept)
+    }
+    expr = expr.xreplace(identities) if identities else expr
     # f' constant (the identity's 1): a number times ones, read from nothing
     constants = {
         e: e.body * OneMatrix(*e.shape)

@@ -358,6 +358,11 @@ class _ModelModule:
             plain = not any(isinstance(f, OneMatrix) for f in matrices)
             if coeff == 1 and len(matrices) == 2 and plain:
                 return out + self.product(s.target, matrices[0], matrices[1], s.shape)
+        view = expr.arg if isinstance(expr, Transpose) else expr
+        if s.gradient_of and isinstance(view, sp.MatrixSymbol):
+            # a gradient of its own: a view of a parameter or of the cache would change
+            # under an in-place update of the parameters
+            return out + line(f"{s.target} = {self.code(expr)}.copy()", show_dims(s.shape))
         dead = self.dead_factor(s)
         if dead is not None:
             rest = [f for f in expr.args if f is not dead]
