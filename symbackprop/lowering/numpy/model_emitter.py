@@ -359,7 +359,8 @@ class _ModelModule:
             if coeff == 1 and len(matrices) == 2 and plain:
                 return out + self.product(s.target, matrices[0], matrices[1], s.shape)
         view = expr.arg if isinstance(expr, Transpose) else expr
-        if s.gradient_of and isinstance(view, sp.MatrixSymbol):
+        own = {st.target for st in self.plan.backward}
+        if s.gradient_of and isinstance(view, sp.MatrixSymbol) and view.name not in own:
             # a gradient of its own: a view of a parameter or of the cache would change
             # under an in-place update of the parameters
             return out + line(f"{s.target} = {self.code(expr)}.copy()", show_dims(s.shape))

@@ -191,7 +191,7 @@ def backward(params, cache, work=None):
     # dJ/dt9 = (1/m) ((-1) Y + t10) H^T [step 3, bilinear]
     dt9 = (t10 - Y) @ H.T / m  # (1, 4)
     # dJ/dv = dt9^T [step 4, transpose]
-    dv = dt9.T.copy()  # (4, 1)
+    dv = dt9.T  # (4, 1)
 
     # dJ/dH = (1/m) t9^T ((-1) Y + t10) [step 5, bilinear]
     dH = t9.T @ (t10 - Y) / m  # (4, m)

@@ -194,7 +194,7 @@ def backward(params, cache, work=None):
     # dJ/dt3 = dt5 h^T [step 6, bilinear]
     dt3 = dt5 @ h.T  # (1, 4)
     # dJ/dw = dt3^T [step 7, transpose]
-    dw = dt3.T.copy()  # (4, 1)
+    dw = dt3.T  # (4, 1)
 
     # dJ/dh = t3^T dt5 [step 8, bilinear]
     dh = np.matmul(t3.T, dt5, out=_buffer(work, "dh", (4, m), t3.dtype))  # (4, m)

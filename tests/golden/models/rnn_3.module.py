@@ -190,7 +190,7 @@ def backward(params, cache, work=None):
     # dJ/dt9 = dt10 h3^T [step 5, bilinear]
     dt9 = dt10 @ h3.T  # (1, 4)
     # dJ/dv = dt9^T [step 6, transpose]
-    dv = dt9.T.copy()  # (4, 1)
+    dv = dt9.T  # (4, 1)
 
     # dJ/dh3 = t9^T dt10 [step 7, bilinear]
     dh3 = np.matmul(t9.T, dt10, out=_buffer(work, "dh3", (4, m), t9.dtype))  # (4, m)
