@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import symbackprop as sb
 from symbackprop.errors import SpecError
@@ -316,6 +318,37 @@ FAST_NETWORKS = {"3-2-1", "4-3:relu-3:softmax", "3-4:tanh-2:identity"}
     ],
 )
 def test_network_equations_generate_code_with_equal_numbers(spec: str, kw: dict[str, Any]) -> None:
+    _same_numbers(spec, kw)
+
+
+HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity", "swish")
+
+
+@st.composite
+def _architectures(draw: Any) -> tuple[str, dict[str, Any]]:
+    """A dense network: 1 to 3 layers of 1 to 4 units, any hidden activations, any loss."""
+    loss = draw(st.sampled_from(["bce", "ce", "mse"]))
+    hidden = draw(st.lists(st.sampled_from(HIDDEN), min_size=0, max_size=2))
+    widths = [draw(st.integers(1, 4)) for _ in hidden]
+    out = {"bce": "sigmoid", "ce": "softmax", "mse": draw(st.sampled_from(HIDDEN[:3]))}[loss]
+    n_out = draw(st.integers(2, 4)) if loss == "ce" else draw(st.integers(1, 3))
+    layers = [f"{n}:{act}" for n, act in zip(widths, hidden, strict=True)]
+    spec = "-".join([str(draw(st.integers(1, 4))), *layers, f"{n_out}:{out}"])
+    l2 = draw(st.sampled_from([0.0, 0.0, 0.05, 1.0]))
+    return spec, {"loss": loss, "l2": l2, "define": {"swish": "z*sigmoid(z)"}}
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_architectures())
+def test_random_networks_through_their_equations_give_equal_numbers(
+    case: tuple[str, dict[str, Any]],
+) -> None:
+    _same_numbers(*case)
+
+
+def _same_numbers(spec: str, kw: dict[str, Any]) -> None:
+    """The network's module and its equations' module: same parameters, cost and gradients."""
     network = sb.Network.parse(spec, **kw)
     model = Model.parse(network.equations, define=kw.get("define"))
     as_network, as_model = sb.compile(network), sb.compile(model)
