@@ -55,6 +55,10 @@ _FUNCTIONS: dict[str, str] = {
 SIMPLE_OPERAND = re.compile(r"-?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*|-?[0-9.]+")
 
 
+def _is_ones_row(expr: Any) -> bool:
+    return isinstance(expr, OneMatrix) and expr.shape[0] == 1
+
+
 def float_literal(value: sp.Expr | float) -> str:
     """A rational or float as a Python float literal (``1/100`` -> ``0.01``)."""
     return repr(float(value))
@@ -117,9 +121,11 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         if isinstance(expr, (MatAdd, sp.Add)):
             return ADD
         if isinstance(expr, MatMul):
-            coeff, _ = self._split_matmul(expr)
+            coeff, matrices = self._split_matmul(expr)
             if coeff == -1 or (coeff.is_Number and coeff < 0):
                 return UNARY
+            if coeff == 1 and len(matrices) == 2 and _is_ones_row(matrices[1]):
+                return self.prec(matrices[0])  # b 1_m^T prints as b: broadcasting
             return MUL
         if isinstance(expr, HadamardProduct):
             return MUL

@@ -145,10 +145,10 @@ def forward(params, X, Y, work=None):
     t4 = 0.001 + var  # (4, 1)
     t5 = np.sqrt(t4)  # (4, 1)
     t6 = 1.0 / t5  # (4, 1)
-    N = D * (t6)  # (4, m)
+    N = D * t6  # (4, m)
 
     # H   = relu(gamma ⊙ N + beta)
-    t7 = (gamma) * N  # (4, m)
+    t7 = gamma * N  # (4, m)
     t8 = t7 + beta  # (4, m)
     H = np.maximum(t8, 0.0, out=_buffer(work, "H", (4, m), t8.dtype))  # (4, m)
 
@@ -226,7 +226,7 @@ def backward(params, cache, work=None):
     dt2 = np.full((4, m), dt3)  # (4, m)
 
     # dJ/dD = dt2 ⊙ D + dt2 ⊙ D + dN ⊙ (t6 1_m^T) [step 17, elementwise]
-    dD = dt2 * D + dt2 * D + dN * (t6)  # (4, m)
+    dD = dt2 * D + dt2 * D + dN * t6  # (4, m)
 
     # dJ/dmu = (-1) dD 1_m [step 18, bias]
     dmu = -(dD.sum(axis=1, keepdims=True))  # (4, 1)
