@@ -1,7 +1,8 @@
 """Code generation: the lowering plan of a derivation, written by the chosen backend's emitter.
 
-:func:`codegen` builds the backend-neutral plan (:mod:`symbackprop.lowering.plan`) and hands
-it to one emitter per backend; NumPy (:mod:`symbackprop.lowering.numpy`) is the first.
+:func:`codegen` builds the backend-neutral plan (:mod:`symbackprop.lowering.plan`; for a model
+:mod:`symbackprop.lowering.model_plan`) and hands it to one emitter per backend; NumPy
+(:mod:`symbackprop.lowering.numpy`) is the first.
 """
 
 from __future__ import annotations
