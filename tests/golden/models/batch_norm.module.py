@@ -188,12 +188,12 @@ def backward(params, cache, work=None):
     t10 = cache["t10"]
     m = cache["m"]
 
-    # dJ/dt9 = (1/m) ((-1) Y + t10) H^T [step 3, bilinear]
+    # dJ/dt9 = (1/m) (t10 - Y) H^T [step 3, bilinear]
     dt9 = (t10 - Y) @ H.T / m  # (1, 4)
     # dJ/dv = dt9^T [step 4, transpose]
     dv = dt9.T  # (4, 1)
 
-    # dJ/dH = (1/m) t9^T ((-1) Y + t10) [step 5, bilinear]
+    # dJ/dH = (1/m) t9^T (t10 - Y) [step 5, bilinear]
     dH = t9.T @ (t10 - Y) / m  # (4, m)
 
     # dJ/dt8 = dH ⊙ 1{t8 > 0} [step 6, elementwise]
@@ -228,7 +228,7 @@ def backward(params, cache, work=None):
     # dJ/dD = dt2 ⊙ D + dt2 ⊙ D + dN ⊙ (t6 1_m^T) [step 17, elementwise]
     dD = dt2 * D + dt2 * D + dN * t6  # (4, m)
 
-    # dJ/dmu = (-1) dD 1_m [step 18, bias]
+    # dJ/dmu = -dD 1_m [step 18, bias]
     dmu = -(dD.sum(axis=1, keepdims=True))  # (4, 1)
 
     # dJ/dt1 = (1/m) dmu [step 19, linear]

@@ -186,7 +186,7 @@ def backward(params, cache, work=None):
     t6 = cache["t6"]
     m = cache["m"]
 
-    # dJ/dt5 = (1/m) ((-1) Y + t6) [step 3, elementwise]
+    # dJ/dt5 = (1/m) (t6 - Y) [step 3, elementwise]
     dt5 = (t6 - Y) / m  # (1, m)
     # dJ/dc = dt5 1_m [step 4, bias]
     dc = dt5.sum(axis=1, keepdims=True)  # (1, 1)

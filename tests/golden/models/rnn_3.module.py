@@ -181,10 +181,10 @@ def backward(params, cache, work=None):
     t9 = cache["t9"]
     t11 = cache["t11"]
     m = cache["m"]
-    # dJ/dc = (1/m) ((-1) Y + t11) 1_m [step 3, bias]
+    # dJ/dc = (1/m) (t11 - Y) 1_m [step 3, bias]
     dc = (t11 - Y).sum(axis=1, keepdims=True) / m  # (1, 1)
 
-    # dJ/dt10 = (1/m) ((-1) Y + t11) [step 4, linear]
+    # dJ/dt10 = (1/m) (t11 - Y) [step 4, linear]
     dt10 = (t11 - Y) / m  # (1, m)
 
     # dJ/dt9 = dt10 h3^T [step 5, bilinear]
