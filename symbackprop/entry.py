@@ -1,9 +1,11 @@
 """The public entry points, as ``import symbackprop as sb`` exports them.
 
 Each takes what a user naturally has in hand: a :class:`~symbackprop.spec.Network`, a compact
-spec string (``sb.derive("4-3-2-1")``), a spec file path (``"net.toml"``) or, where it makes
-sense, a :class:`~symbackprop.core.derivation.Derivation`; one function,
-:func:`symbackprop.spec.as_network`, turns the first three into a Network for all of them.
+spec string (``sb.derive("4-3-2-1")``), a spec file path (``"net.toml"``), a
+:class:`~symbackprop.model.Model` or a model file (``"net.model"``) or, where it makes sense,
+a :class:`~symbackprop.core.derivation.Derivation`; one function,
+:func:`symbackprop.model.source.as_source`, turns the paths and specs into a Network or a
+Model for all of them.
 The stage functions they call (``symbackprop.core.derivation.derive``, ``symbackprop.lowering.emit.
 codegen``, ...) keep their narrower, typed signatures.
 
@@ -37,33 +39,35 @@ if TYPE_CHECKING:
 
 __all__ = ["cache_plan", "check_exact", "check_formula", "codegen", "compile", "derive"]
 
-#: what the entry points accept for a network
-NetworkLike = Network | str | os.PathLike[str]
-#: ... or a model
-SpecLike = NetworkLike | Model
+#: what the entry points accept for a network or a model (a compact spec or a file's path)
+NetworkLike = Network | Model | str | os.PathLike[str]
 #: ... and, where a derivation will do, a derivation
-SourceLike = Derivation | Network | str | os.PathLike[str]
+SourceLike = Derivation | NetworkLike
 
 
-def _source(source: SourceLike | Model) -> Derivation | Network:
-    """A Derivation as it is; anything else through
-    :func:`~symbackprop.model.source.as_source`.
-
-    A model, a model file or a model's derivation is refused with a SpecError: only ``derive``
-    takes one so far (code generation and the checks for models are the next steps of issue
-    11).
-    """
-    found = source if isinstance(source, Derivation) else as_source(source)
-    if isinstance(found, Model) or isinstance(getattr(found, "graph", None), ModelGraph):
-        raise SpecError(
-            "a model is only derived so far (sb.derive); code generation, cache plans and the "
-            "checks take networks"
-        )
-    assert isinstance(found, Derivation | Network)
-    return found
+def _source(source: SourceLike) -> Derivation | Network | Model:
+    """A Derivation or a Model as it is; a Network, compact spec, spec file or model file
+    through :func:`~symbackprop.model.source.as_source`."""
+    if isinstance(source, Derivation | Model):
+        return source
+    return as_source(source)
 
 
-def derive(network: NetworkLike | Model, *, batch: bool | None = None) -> Derivation:
+def _derived(source: SourceLike) -> Derivation:
+    """The derivation of ``source`` (a network's in single-example form)."""
+    found = _source(source)
+    if isinstance(found, Derivation):
+        return found
+    if isinstance(found, Model):
+        return derive_model(found)
+    return _derivation.derive(found)
+
+
+def _is_model(found: Derivation | Network | Model) -> bool:
+    return isinstance(found, Model) or isinstance(getattr(found, "graph", None), ModelGraph)
+
+
+def derive(network: NetworkLike, *, batch: bool | None = None) -> Derivation:
     """Derive dJ/dW[l] and dJ/db[l] for every layer of ``network``, or dJ/d(parameter) for
     every parameter of a :class:`~symbackprop.model.Model`.
 
@@ -90,7 +94,9 @@ def codegen(
 ) -> str:
     """The gradient module for ``source`` as source text (always the batch form).
 
-    ``source``: a Derivation, a Network, a compact spec or a spec file. Named widths need
+    ``source``: a Derivation, a Network, a compact spec, a spec file or a
+    :class:`~symbackprop.model.Model` (or its derivation; every dimension but ``m`` needs a
+    value, from its ``sizes:`` line or ``sizes``). Named widths need
     ``sizes``, e.g. ``codegen("n-3-1", sizes={"n": 4})``. ``backend``: ``"numpy"`` (``"torch"``
     and ``"jax"`` are refused with a SpecError until they exist). The same input gives
     byte-identical text.
@@ -127,7 +133,7 @@ def cache_plan(
 
 
 def check_formula(
-    network: SourceLike | Model, wrt: str, formula: str, *, batch: bool = False
+    network: SourceLike, wrt: str, formula: str, *, batch: bool = False
 ) -> FormulaReport:
     """Check a hand-written ``formula`` as dJ/d``wrt``; see
     :class:`~symbackprop.apps.shapecheck.check.FormulaReport`.
@@ -137,18 +143,17 @@ def check_formula(
     """
     from symbackprop.apps.shapecheck import check
 
-    if isinstance(network, Model) or (
-        isinstance(network, Derivation) and isinstance(network.graph, ModelGraph)
-    ):
+    found = _source(network)
+    if _is_model(found):
         if batch:
             raise SpecError("batch= is for networks: a model's form is set by its equations")
-        source = network if isinstance(network, Derivation) else derive_model(network)
-        return check.check_formula(source, wrt, formula)
-    return check.check_formula(_source(source=network), wrt, formula, batch=batch)
+        found = _derived(found)
+    assert not isinstance(found, Model)
+    return check.check_formula(found, wrt, formula, batch=batch)
 
 
 def check_exact(
-    source: SourceLike | Model,
+    source: SourceLike,
     *,
     trials: int = 3,
     sizes: dict[str, int] | None = None,
@@ -160,13 +165,7 @@ def check_exact(
     (derived in single-example form first). Never raises on a mismatch: see ``.ok`` and
     ``.mismatches``.
     """
-    if isinstance(source, Model):
-        found: Derivation | Network = derive_model(source)
-    elif isinstance(source, Derivation):
-        found = source
-    else:
-        found = _source(source)
-    derivation = found if isinstance(found, Derivation) else _derivation.derive(found)
+    derivation = _derived(source)
     from symbackprop.check import exact
 
     return exact.check_exact(derivation, trials=trials, sizes=sizes, seed=seed)

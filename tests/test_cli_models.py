@@ -135,3 +135,28 @@ def test_define_adds_a_custom_activation_to_a_model(tmp_path: Path) -> None:
     result = invoke("shapes", str(path), "--define", "swish=z*sigmoid(z)", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["w"]["shape"] == "n x 1"
+
+
+def test_codegen_writes_the_apis_module_and_names_a_missing_size(tmp_path: Path) -> None:
+    import symbackprop as sb
+
+    result = invoke("codegen", RESIDUAL)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == sb.codegen(sb.Model.from_file(RESIDUAL))
+    path = tmp_path / "nosizes.model"
+    path.write_text("X : n x m\nY : 1 x m\nJ = bce(sigmoid(w^T X), Y)\n", encoding="utf-8")
+    missing = invoke("codegen", str(path))
+    _one_line_error(missing)
+    assert "'n'" in missing.stderr or " n " in missing.stderr, missing.stderr
+    sized = invoke("codegen", str(path), "--size", "n=3")
+    assert sized.exit_code == 0 and '"w": (3, 1)' in sized.stdout
+    refused = invoke("codegen", RESIDUAL, "--single")
+    _one_line_error(refused)
+
+
+@pytest.mark.parametrize("name", ["quadratic", pytest.param("two_heads", marks=pytest.mark.slow)])
+def test_check_passes_on_a_model(name: str) -> None:
+    result = invoke("check", str(ROOT / "examples" / "models" / f"{name}.model"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "all checks passed" in result.stdout
+    assert "exact check: ok" in result.stdout

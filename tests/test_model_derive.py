@@ -8,6 +8,8 @@ same way.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -398,18 +400,24 @@ def test_network_equations_derive_the_networks_gradients(spec: str, loss: str, l
         )
 
 
-def test_the_other_entry_points_refuse_a_model_with_a_spec_error() -> None:
-    model = Model.parse(QUADRATIC)
+def test_every_entry_point_takes_a_model_its_file_and_its_derivation(tmp_path: Path) -> None:
+    path = tmp_path / "quadratic.model"
+    path.write_text(QUADRATIC + "sizes: n = 3\n", encoding="utf-8")
+    model = Model.from_file(path)
     d = sb.derive(model)
-    calls = (
-        lambda source: sb.codegen(source),
-        lambda source: sb.compile(source),
-        lambda source: sb.cache_plan(source),
-    )
-    for call in calls:
-        for source in (model, d):
-            with pytest.raises(SpecError, match="only derived so far"):
-                call(source)
+    sources = (model, d, path, str(path))
+    codes = {sb.codegen(source) for source in sources}
+    assert len(codes) == 1 and "def loss_and_grads" in codes.pop()
+    for source in (d, str(path)):  # the checks derive once per call: two sources suffice
+        assert sb.check_exact(source, trials=1).ok
+        assert sb.check_formula(source, "x", "0.5 (A + A^T) x").ok
+    for source in sources:
+        assert sb.cache_plan(source) == sb.cache_plan(model) != []
+        module = sb.compile(source)
+        params = module.init_params(seed=1)
+        assert sb.gradcheck(module, params).ok
+    with pytest.raises(SpecError, match="batch= is for networks"):
+        sb.check_formula(model, "x", "A x", batch=True)
 
 
 def test_softmax_and_ce_cancel_to_a_minus_y_under_the_stated_assumption() -> None:

@@ -33,11 +33,15 @@ difference along v (2 evaluations each), for networks too large for the full mod
 (the default) is full up to :data:`FULL_CHECK_MAX_PARAMS` parameters and directional above
 (the CLI's ``check`` uses the same rule and constant).
 
-Kinks: relu and leaky_relu have a kink at z = 0. A finite step that moves any pre-activation
-across 0 measures a secant, not the derivative, so such entries (full mode) are skipped and such
-directions (directional mode) are re-drawn; ``skipped`` counts them. This needs the module's
-``kinked`` list (set by :func:`symbackprop.compile`); for another module every cached ``Z``
-is watched.
+Kinks: relu and leaky_relu have a kink at z = 0 (and, in a model, abs and norm1). A finite
+step that moves any of their arguments across 0 measures a secant, not the derivative, so such
+entries (full mode) are skipped and such directions (directional mode) are re-drawn;
+``skipped`` counts them. The arguments are read from the forward cache, named by the module's
+``kinked`` list (set by :func:`symbackprop.compile`: a network's ``Z[l]``, a model's arguments
+of relu, leaky_relu and abs); for another module every cached ``Z`` is watched.
+
+Models: ``data`` are the module's ``DATA`` arrays in that order; a model with ``data:`` empty
+takes none (``gradcheck(module, params)``).
 """
 
 from __future__ import annotations
@@ -283,7 +287,7 @@ def gradcheck(
             f"gradcheck needs the data arrays {', '.join(expected)} after params, "
             f"got {len(data)} array(s)"
         )
-    if not data:
+    if not data and expected is None:
         raise ValueError("gradcheck needs the data arrays after params (X, Y for a network)")
     if isinstance(directions, bool) or not isinstance(directions, int) or directions < 1:
         raise ValueError(f"directions must be a positive int, got {directions!r}")

@@ -1,7 +1,8 @@
 """Code generation: the lowering plan of a derivation, written by the chosen backend's emitter.
 
-:func:`codegen` builds the backend-neutral plan (:mod:`symbackprop.lowering.plan`) and hands
-it to one emitter per backend; NumPy (:mod:`symbackprop.lowering.numpy`) is the first.
+:func:`codegen` builds the backend-neutral plan (:mod:`symbackprop.lowering.plan`; for a model
+:mod:`symbackprop.lowering.model_plan`) and hands it to one emitter per backend; NumPy
+(:mod:`symbackprop.lowering.numpy`) is the first.
 """
 
 from __future__ import annotations
@@ -9,9 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+from symbackprop.core.model_derivation import ModelDerivation, derive_model
 from symbackprop.errors import SpecError
+from symbackprop.lowering import names
+from symbackprop.lowering.model_plan import ModelPlan, build_model_plan
 from symbackprop.lowering.numpy import emitter as numpy_emitter
-from symbackprop.lowering.plan import CacheEntry, LoweringPlan, build_plan, cache_plan
+from symbackprop.lowering.numpy import model_emitter
+from symbackprop.lowering.plan import CacheEntry, LoweringPlan, build_plan
+from symbackprop.lowering.plan import cache_plan as network_cache_plan
+from symbackprop.model import Model
 
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Derivation
@@ -21,6 +28,8 @@ __all__ = ["BACKENDS", "CacheEntry", "cache_plan", "check_backend", "codegen"]
 
 #: backend name -> the emitter that writes its module from a plan
 EMITTERS: dict[str, Callable[[LoweringPlan], str]] = {"numpy": numpy_emitter.emit}
+#: backend name -> the emitter that writes a model's module from its plan
+MODEL_EMITTERS: dict[str, Callable[[ModelPlan], str]] = {"numpy": model_emitter.emit_model}
 #: every backend DESIGN.md names, in the order error messages list them
 BACKENDS = ("numpy", "torch", "jax")
 
@@ -37,13 +46,20 @@ def check_backend(backend: str) -> None:
     )
 
 
+def model_derivation(source: Derivation | Network | Model) -> ModelDerivation | None:
+    """The derivation of a model (or a model's derivation as it is); ``None`` otherwise."""
+    if isinstance(source, Model):
+        return derive_model(source)
+    return source if isinstance(source, ModelDerivation) else None
+
+
 def codegen(
-    source: Derivation | Network,
+    source: Derivation | Network | Model,
     *,
     sizes: Mapping[str, int] | None = None,
     backend: str = "numpy",
 ) -> str:
-    """The gradient module for ``source`` (a Network or a Derivation), as source text.
+    """The gradient module for ``source`` (a Network, a Model or a Derivation), as source text.
 
     Always the batch form (a single-example derivation is re-derived over a batch). Named widths
     need ``sizes``, e.g. ``codegen(net, sizes={"n": 4})``; a missing one raises
@@ -51,4 +67,31 @@ def codegen(
     ``"numpy"``). The same input gives byte-identical text.
     """
     check_backend(backend)
+    derivation = model_derivation(source)
+    if derivation is not None:
+        return MODEL_EMITTERS[backend](build_model_plan(derivation, sizes))
+    assert not isinstance(source, Model)
     return EMITTERS[backend](build_plan(source, sizes))
+
+
+def cache_plan(
+    source: Derivation | Network | Model,
+    sizes: Mapping[str, int] | None = None,
+    *,
+    itemsize: int = 8,
+) -> list[CacheEntry]:
+    """What ``forward`` caches for ``source`` (see :func:`symbackprop.lowering.plan.cache_plan`);
+    for a model, every value backward reads, with its shape (``"m"`` for the batch)."""
+    derivation = model_derivation(source)
+    if derivation is None:
+        assert not isinstance(source, Model)
+        return network_cache_plan(source, sizes, itemsize=itemsize)
+    plan = build_model_plan(derivation, sizes)
+    out = []
+    for name in plan.cache:
+        rows, cols = plan.shapes[name]
+        # bytes per example: the entries of one column (or row) along m; all of a fixed value
+        along = [int(d) for d in (rows, cols) if d != names.BATCH]
+        per_example = along[0] * (along[1] if len(along) == 2 else 1) * itemsize
+        out.append(CacheEntry(name, (rows, cols), per_example, "backward"))  # type: ignore[arg-type]
+    return out

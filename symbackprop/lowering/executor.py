@@ -14,8 +14,10 @@ import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from symbackprop.lowering.emit import check_backend, codegen
+from symbackprop.lowering.emit import check_backend, codegen, model_derivation
 from symbackprop.lowering.inputs import batch_derivation
+from symbackprop.lowering.model_plan import build_model_plan
+from symbackprop.model import Model
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,9 +51,10 @@ class GradientModule:
         self.module = module
         self.network = network
         self.kinked = kinked
-        names = ("SHAPES", "DATA", "L2", "init_params", "forward", "backward", "loss_and_grads")
+        names = ("SHAPES", "DATA", "init_params", "forward", "backward", "loss_and_grads")
         for name in names:
             setattr(self, name, getattr(module, name))
+        self.L2 = getattr(module, "L2", 0.0)  # a model writes its regulariser in its equations
 
     def __repr__(self) -> str:
         return f"<GradientModule for {self.network}>"
@@ -68,7 +71,7 @@ def load_source(source: str, name: str) -> types.ModuleType:
 
 
 def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
-    source: Derivation | Network,
+    source: Derivation | Network | Model,
     *,
     sizes: Mapping[str, int] | None = None,
     backend: str = "numpy",
@@ -80,10 +83,16 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     :func:`~symbackprop.lowering.emit.codegen`. Returns a :class:`GradientModule`.
     """
     check_backend(backend)
+    model = model_derivation(source)
+    if model is not None:
+        # kinked: the arguments of relu, leaky_relu and abs, which the gradient check watches
+        plan = build_model_plan(model, sizes)
+        text = codegen(model, sizes=sizes, backend=backend)
+        return GradientModule(text, _load(text), plan.model, plan.kinked)
+    assert not isinstance(source, Model)
     derivation = batch_derivation(source)
     text = codegen(derivation, sizes=sizes, backend=backend)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    module = load_source(text, f"symbackprop_generated_{digest}")
+    module = _load(text)
     graph = derivation.graph
     kinked = tuple(
         graph.z(layer).name
@@ -91,3 +100,8 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
         if graph.activation(layer).kinked
     )
     return GradientModule(text, module, derivation.network, kinked)
+
+
+def _load(text: str) -> types.ModuleType:
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return load_source(text, f"symbackprop_generated_{digest}")

@@ -51,15 +51,33 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
     def _print_MatMul(self, expr: MatMul) -> str:
         coeff, matrices = expr.as_coeff_matrices()
         parts = [self._factor(m) for m in matrices]
+        if coeff == -1:
+            return "-" + " ".join(parts)
         if coeff != 1:
             parts.insert(0, f"({self._print(coeff)})")
         return " ".join(parts)
 
     def _print_MatAdd(self, expr: MatAdd) -> str:
-        return " + ".join(self._print(term) for term in expr.args)
+        # t - Y, not (-1) Y + t: the terms with a negative number in front are subtracted
+        added = [t for t in expr.args if _negated(t) is None]
+        taken = [_negated(t) for t in expr.args if _negated(t) is not None]
+        out = " + ".join(self._print(term) for term in added)
+        for term in taken:
+            text = self._factor(term) if isinstance(term, MatAdd) else self._print(term)
+            out = f"{out} - {text}" if out else f"-{self._factor(term)}"
+        return out
 
     def _print_HadamardProduct(self, expr: HadamardProduct) -> str:
         return " ⊙ ".join(self._factor(arg) for arg in expr.args)
+
+
+def _negated(term: Any) -> Any | None:
+    """``-term`` when ``term`` is a product with a negative number in front, else ``None``."""
+    if isinstance(term, MatMul):
+        coeff, matrices = term.as_coeff_matrices()
+        if coeff.is_Number and coeff < 0:
+            return MatMul(-coeff, *matrices) if coeff != -1 else MatMul(*matrices)
+    return None
 
 
 def text(expr: Any) -> str:

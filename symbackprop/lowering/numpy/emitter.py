@@ -235,7 +235,7 @@ class _NumPyModule:
             lines += line(f"{a} = {call}", shape + why)
         else:
             code = self.printer.activation_code(act.name, z)
-            ufunc = _single_ufunc(code, z)
+            ufunc = single_ufunc(code, z)
             if ufunc and not keep_z:
                 lines += line(f"{a} = {code[:-1]}, out={z})", shape + why)
             else:
@@ -368,7 +368,7 @@ class _NumPyModule:
         return "\n".join(lines) + "\n"
 
 
-def _single_ufunc(code: str, z: str) -> bool:
+def single_ufunc(code: str, z: str) -> bool:
     """True for ``np.f(..., Z)`` where f is a NumPy ufunc: it can write into ``out=``."""
     import numpy as np
 

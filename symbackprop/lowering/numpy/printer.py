@@ -52,7 +52,11 @@ _FUNCTIONS: dict[str, str] = {
     "sigmoid": "sigmoid",
 }
 
-_SIMPLE_OPERAND = re.compile(r"-?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*|-?[0-9.]+")
+SIMPLE_OPERAND = re.compile(r"-?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*|-?[0-9.]+")
+
+
+def _is_ones_row(expr: Any) -> bool:
+    return isinstance(expr, OneMatrix) and expr.shape[0] == 1
 
 
 def float_literal(value: sp.Expr | float) -> str:
@@ -78,6 +82,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         self.activations = dict(activations)
         self.rename = dict(rename or {})
         self.helpers: set[str] = set()  # module helpers the printed code calls (``sigmoid``)
+        self.symbols: set[str] = set()  # scalar symbols printed (``m``): what the code reads
 
     # -- entry points ----------------------------------------------------------------------
     def code(self, expr: Any) -> str:
@@ -110,13 +115,17 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         if isinstance(expr, (sp.MatrixSymbol, Transpose, OneMatrix, Softmax, sp.Symbol)):
             return ATOM
         if isinstance(expr, Elementwise):
-            return CMP if expr.indicator is not None else ATOM
+            if expr.indicator is not None:
+                return CMP
+            return self.prec(expr.body.xreplace({expr.variable: sp.Symbol("x", real=True)}))
         if isinstance(expr, (MatAdd, sp.Add)):
             return ADD
         if isinstance(expr, MatMul):
-            coeff, _ = self._split_matmul(expr)
+            coeff, matrices = self._split_matmul(expr)
             if coeff == -1 or (coeff.is_Number and coeff < 0):
                 return UNARY
+            if coeff == 1 and len(matrices) == 2 and _is_ones_row(matrices[1]):
+                return self.prec(matrices[0])  # b 1_m^T prints as b: broadcasting
             return MUL
         if isinstance(expr, HadamardProduct):
             return MUL
@@ -145,6 +154,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return self.rename.get(expr.name, expr.name)
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
+        self.symbols.add(expr.name)
         return self.rename.get(expr.name, expr.name)
 
     def _print_Dummy(self, expr: sp.Dummy) -> str:
@@ -163,6 +173,14 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def matrix_product(self, matrices: list[Any]) -> str:
         """A product of matrices; a ones matrix at either end is a sum (broadcast back)."""
+        if (
+            len(matrices) == 3
+            and isinstance(matrices[0], OneMatrix)
+            and isinstance(matrices[-1], OneMatrix)
+            and matrices[0].shape[0] == 1
+            and matrices[-1].shape[1] == 1
+        ):
+            return f"{self.paren(matrices[1], ATOM)}.sum(keepdims=True)"  # 1^T G 1: every entry
         if len(matrices) > 1 and isinstance(matrices[-1], OneMatrix):
             rest = matrices[:-1]
             if matrices[-1].shape[0] == 1:
@@ -248,13 +266,14 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         parts = []
         for arg in expr.args:
             text = self._constant_or(arg, MUL, strict=True)
-            if isinstance(arg, MatMul) and not text.startswith("("):
+            simple = SIMPLE_OPERAND.fullmatch(text)  # b 1_m^T is b: broadcasting
+            if isinstance(arg, MatMul) and not text.startswith("(") and not simple:
                 text = f"({text})"
             parts.append(text)
         return " * ".join(parts)
 
     def _power(self, base: str, exp: str) -> str:
-        if _SIMPLE_OPERAND.fullmatch(base) and _SIMPLE_OPERAND.fullmatch(exp):
+        if SIMPLE_OPERAND.fullmatch(base) and SIMPLE_OPERAND.fullmatch(exp):
             return f"{base}**{exp}"  # ruff format hugs simple operands
         return f"{base} ** {exp}"
 
@@ -262,6 +281,33 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         base, exp = expr.args
         exp_text = str(int(exp)) if exp.is_Integer else self.paren(exp, ATOM)
         return self._power(self.paren(base, POW, strict=True), exp_text)
+
+    def _print_MatrixElement(self, expr: Any) -> str:
+        # the entry of a 1 x 1 value (s[0, 0]), which multiplies like a number
+        return f"{self.paren(expr.parent, ATOM)}[{expr.i}, {expr.j}]"
+
+    def _print_Identity(self, expr: Any) -> str:
+        rows = int(expr.shape[0])
+        return "1.0" if rows == 1 else f"np.eye({rows})"
+
+    def _print_ZeroMatrix(self, expr: Any) -> str:
+        rows, cols = (str(int(d)) if d.is_Integer else str(d) for d in expr.shape)
+        return f"np.zeros(({rows}, {cols}))"
+
+    def _print_Inverse(self, expr: Any) -> str:
+        return f"np.linalg.inv({self.code(expr.arg)})"
+
+    def _print_MatPow(self, expr: Any) -> str:
+        base, exp = expr.args
+        if exp == -1:
+            return f"np.linalg.inv({self.code(base)})"
+        return f"np.linalg.matrix_power({self.code(base)}, {int(exp)})"
+
+    def _print_Determinant(self, expr: Any) -> str:
+        return f"np.linalg.det({self.code(expr.arg)})"
+
+    def _print_Trace(self, expr: Any) -> str:
+        return f"np.trace({self.code(expr.arg)})"
 
     # -- symbackprop nodes -------------------------------------------------------------------
     def _print_Softmax(self, expr: Softmax) -> str:
@@ -321,12 +367,17 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         if expr.could_extract_minus_sign():
-            return "-" + self.paren(-expr, UNARY + 1)
+            minus = -expr
+            if isinstance(minus, sp.Pow) and not minus.exp.is_negative:
+                return f"-({self.code(minus)})"  # ruff format writes -(x**2)
+            return "-" + self.paren(minus, UNARY + 1)
         coeff, factors = expr.as_coeff_mul()
         num = [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
         den = [sp.Pow(f.base, -f.exp) for f in factors if f.is_Pow and f.exp.is_negative]
         p, q = sp.fraction(coeff)
-        if p != 1 or not num:
+        if not num and q != 1 and den:
+            num, q = [coeff], sp.Integer(1)  # 1 / (2 x) is 0.5 / x: one number
+        elif p != 1 or not num:
             num.insert(0, p)
         if q != 1:
             den.insert(0, q)
@@ -358,6 +409,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def _print_Function(self, expr: sp.Function) -> str:
         name = type(expr).__name__
+        if expr.is_number and name == "sigmoid":
+            return float_literal(sp.N(expr, 17))  # a number, such as sigmoid(3)
         if name not in _FUNCTIONS:
             raise InternalError(f"no NumPy spelling for the function {name}")
         if name == "sigmoid":

@@ -1,0 +1,496 @@
+"""The lowering plan of a model: what its generated module computes, as data for any backend.
+
+Read off a model's derivation (:class:`~symbackprop.core.model_derivation.ModelDerivation`)
+at concrete sizes, with no backend's text in it:
+
+* the code names: the model's own names, renamed only where they are not free identifiers in
+  the module (``np``, ``params``, a Python builtin: ``sum`` -> ``sum_``); each adjoint
+  ``dJ/dh`` becomes ``dh`` (``d_t5`` for an internal value), never clashing with a name;
+* the forward statements, one per node of the graph, in order, each with the model line it
+  comes from (the first node of an equation carries it);
+* the backward statements, one per adjoint the derivation keeps under a symbol and one per
+  gradient, in step order, each with its step: adjoints that are another adjoint or a constant
+  (``dJ/d_t7 = dJ/d_t8``, ``dJ/dJ = 1``) are substituted, not copied, and whatever the
+  forward pass already holds is read from it, never recomputed (``1 - tanh(t8)^2`` is
+  ``1 - h3^2``, ``sigmoid(t5)`` is ``t6``, ``det(t1)`` is the cached determinant);
+* the cache: exactly the values and data the backward statements read;
+* the losses computed from their logits (bce of a sigmoid, ce of a softmax), and the values
+  whose function has a kink (relu, leaky_relu, abs: their arguments), which the gradient
+  check watches.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+from sympy import Determinant, HadamardProduct, Inverse, MatMul, MatrixSymbol, OneMatrix
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from symbackprop.core.graph import Kind
+from symbackprop.core.model_derivation import ModelDerivation
+from symbackprop.core.model_graph import ElementFunction
+from symbackprop.errors import SpecError
+from symbackprop.lowering import names
+from symbackprop.lowering.plan import Dims
+from symbackprop.lowering.provenance import text
+from symbackprop.model import Model
+from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
+from symbackprop.records.nodes import Elementwise, T
+from symbackprop.spec import MAX_WIDTH
+
+#: names the generated module itself uses (module level and locals): a model name equal to
+#: one of these, or to a Python builtin, is renamed in the module
+MODULE_NAMES = frozenset(
+    {
+        "np",
+        "SHAPES",
+        "DATA",
+        "DATA_SHAPES",
+        "ADDED",
+        "STDS",
+        "CACHE_READS",
+        "init_params",
+        "forward",
+        "backward",
+        "loss_and_grads",
+        "sigmoid",
+        "softmax",
+        "log_softmax",
+        "logdet",
+        "params",
+        "cache",
+        "work",
+        "grads",
+        "cost",
+        "m",
+        "rng",
+        "scheme",
+        "seed",
+        "dtype",
+    }
+)
+RESERVED = MODULE_NAMES | frozenset(dir(builtins)) | frozenset(keyword.kwlist)
+#: functions whose derivative has a kink at 0: a finite step across it measures a secant
+KINKED = frozenset({"abs", *(name for name, act in ACTIVATIONS.items() if act.kinked)})
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A parameter or data array: its model ``name``, ``code`` name and concrete ``shape``."""
+
+    name: str
+    code: str
+    shape: Dims
+
+
+@dataclass(frozen=True)
+class ModelForward:
+    """``target = expr``, one node of the graph: its ``kind``, argument code names, record
+    (the loss, the element function, the linear terms), ``shape`` and ``source``, the model
+    line it comes from (on the first node of each equation; ``None`` on the others).
+    ``logits`` is the code name the loss is computed from (bce of a sigmoid, ce of a
+    softmax), else ``None``."""
+
+    target: str
+    kind: Kind
+    expr: Any
+    args: tuple[str, ...]
+    record: Any
+    shape: Dims
+    source: str | None = None
+    logits: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelBackward:
+    """``target = expr`` in the backward pass, of ``shape``: the adjoint of a value or the
+    gradient of a parameter (``gradient_of``), read off step ``step`` (its ``rule``), which
+    the derivation writes ``text``."""
+
+    target: str
+    expr: Any
+    shape: Dims
+    step: int
+    rule: str
+    text: str
+    gradient_of: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """Everything a backend needs to write a model's module (DESIGN.md, "Models")."""
+
+    model: Model
+    batch: bool
+    parameters: tuple[Leaf, ...]
+    data: tuple[Leaf, ...]
+    added: tuple[str, ...]
+    forward: tuple[ModelForward, ...]
+    backward: tuple[ModelBackward, ...]
+    cache: tuple[str, ...]
+    cost: str
+    gradients: tuple[tuple[str, str | None], ...]
+    kinked: tuple[str, ...]
+    shapes: Mapping[str, Dims] = field(repr=False)
+    activations: Mapping[str, Activation] = field(repr=False)
+
+
+def model_sizes(model: Model, sizes: Mapping[str, int] | None) -> dict[str, int]:
+    """Every dimension but ``m`` -> its value: the model's ``sizes:`` line, then ``sizes``.
+
+    A dimension with no value raises a :class:`~symbackprop.errors.SpecError` naming it.
+    """
+    given = {**model.sizes, **dict(sizes or {})}
+    dims = sorted(
+        {str(d) for shape in model.shapes.values() for d in shape if isinstance(d, sp.Symbol)}
+        - {names.BATCH}
+    )
+    out: dict[str, int] = {}
+    for dim in dims:
+        value = given.get(dim)
+        if value is None:
+            raise SpecError(
+                f"dimension {dim!r} has no value: add it to the model's sizes: line or pass "
+                f"sizes={{{dim!r}: <positive int>}}"
+            )
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
+            raise SpecError(
+                f"sizes[{dim!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}"
+            )
+        out[dim] = value
+    return out
+
+
+class _Namer:
+    """Code names: each model name itself unless reserved; adjoints ``d<name>``."""
+
+    def __init__(self, taken: list[str]) -> None:
+        self.used: set[str] = set(RESERVED)
+        self.code: dict[str, str] = {}
+        for name in taken:
+            self.code[name] = self.fresh(name)
+
+    def fresh(self, name: str) -> str:
+        candidate = name
+        while candidate in self.used:
+            candidate += "_"
+        self.used.add(candidate)
+        return candidate
+
+    def adjoint(self, name: str) -> str:
+        return self.fresh(f"d{self.code[name]}")
+
+
+def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | None) -> ModelPlan:
+    """The plan for a model's derivation at concrete sizes (see the module docstring)."""
+    model = derivation.model
+    assert model is not None
+    graph = derivation.graph
+    values = model_sizes(model, sizes)
+    dim_values: dict[Any, Any] = {
+        sp.Symbol(k, integer=True, positive=True): v for k, v in values.items()
+    }
+
+    def dims(shape: Any) -> Dims:
+        out: list[int | str] = []
+        for d in shape:
+            if d == graph.m and model.batch:
+                out.append(names.BATCH)
+            else:
+                out.append(int(d.xreplace(dim_values)) if isinstance(d, sp.Basic) else int(d))
+        return (out[0], out[1])
+
+    namer = _Namer([n for n in graph.symbols if not n.startswith("_")])
+    for name in graph.symbols:
+        if name.startswith("_"):
+            namer.code[name] = namer.fresh(name.lstrip("_"))
+    code = namer.code
+    rename: dict[Any, Any] = {
+        sym: MatrixSymbol(code[name], *sym.shape) for name, sym in graph.symbols.items()
+    }
+    adjoint_code = {name: namer.adjoint(name) for name in graph.deltas}
+    for name, sym in graph.deltas.items():
+        rename[sym] = MatrixSymbol(adjoint_code[name], *sym.shape)
+    sized = _Sized(rename, dim_values)
+    shapes = {code[name]: dims(sym.shape) for name, sym in graph.symbols.items()}
+    shapes.update({adjoint_code[n]: dims(s.shape) for n, s in graph.deltas.items()})
+
+    activations = dict(ACTIVATIONS)
+    for name, formula in model.define:
+        activations[name] = custom_activation(name, formula)
+
+    forward = _forward(derivation, sized, code, dims)
+    cached_forms = _cached_forms(graph, sized)
+    backward = _backward(derivation, sized, cached_forms, code, dims)
+    read = frozenset().union(*(_matrix_names(s.expr) for s in backward))
+    leaves = [*model.data]
+    order = [code[n] for n in leaves] + [s.target for s in forward]
+    cache = tuple(n for n in order if n in read)
+    targets = {s.gradient_of: s.target for s in backward if s.gradient_of}
+    kinked = tuple(
+        s.args[0]
+        for s in forward
+        if s.kind is Kind.FUNCTION and s.record.name in KINKED and s.args[0] in cache
+    )
+    return ModelPlan(
+        model=model,
+        batch=model.batch,
+        parameters=tuple(Leaf(n, code[n], dims(model.shapes[n])) for n in model.parameters),
+        data=tuple(Leaf(n, code[n], dims(model.shapes[n])) for n in model.data),
+        added=_only_added(graph, model),
+        forward=forward,
+        backward=backward,
+        cache=cache,
+        cost=code[model.cost],
+        gradients=tuple((n, targets.get(n)) for n in model.parameters),
+        kinked=kinked,
+        shapes=shapes,
+        activations=activations,
+    )
+
+
+class _Sized:
+    """An expression in code names at concrete sizes (every dimension but ``m``)."""
+
+    def __init__(self, rename: Mapping[Any, Any], sizes: Mapping[Any, Any]) -> None:
+        self.rename = rename
+        self.sizes = sizes
+
+    def __call__(self, expr: Any) -> Any:
+        return expr.xreplace(self.rename).xreplace(self.sizes)
+
+    def __getitem__(self, symbol: Any) -> Any:
+        return self(symbol)
+
+
+def _matrix_names(expr: Any) -> frozenset[str]:
+    return frozenset(sym.name for sym in expr.atoms(MatrixSymbol))
+
+
+def _only_added(graph: Any, model: Model) -> tuple[str, ...]:
+    """Parameters read only by sums (biases and shifts): they start at zero."""
+    readers: dict[str, set[Kind]] = {name: set() for name in model.parameters}
+    for node in graph.nodes.values():
+        for arg in node.args:
+            if arg.name in readers:
+                readers[arg.name].add(node.kind)
+    return tuple(n for n, kinds in readers.items() if kinds and kinds <= {Kind.LINEAR})
+
+
+def _forward(
+    derivation: ModelDerivation, sized: _Sized, code: Mapping[str, str], dims: Any
+) -> tuple[ModelForward, ...]:
+    graph = derivation.graph
+    model = derivation.model
+    assert model is not None
+    sources = {eq.name: _shown(eq.text) for eq in model.equations}
+    out = []
+    pending = True  # the next node opens a new equation
+    equation_of = _equations_of(graph)
+    for name, node in graph.nodes.items():
+        source = None
+        if pending:
+            source = sources.get(equation_of[name])
+        pending = not name.startswith("_")
+        args = tuple(code[arg.name] for arg in node.args)
+        logits = None
+        if node.kind is Kind.MODEL_LOSS:
+            logits = _logits_of(graph, node, code)
+        out.append(
+            ModelForward(
+                target=code[name],
+                kind=node.kind,
+                expr=sized(graph.forward[name]),
+                args=args,
+                record=node.record,
+                shape=dims(graph.symbols[name].shape),
+                source=source,
+                logits=logits,
+            )
+        )
+    return tuple(out)
+
+
+def _shown(source: str) -> str:
+    """A model statement as comments and docstrings show it: printable characters only, no
+    backslash or quote (it is pasted into generated code)."""
+    return "".join(ch for ch in source if ch.isprintable() and ch not in "\\\"'")
+
+
+def _equations_of(graph: Any) -> dict[str, str]:
+    """Node name -> the equation (model name) it belongs to: the next named node."""
+    out: dict[str, str] = {}
+    waiting: list[str] = []
+    for name in graph.nodes:
+        waiting.append(name)
+        if not name.startswith("_"):
+            out.update({w: name for w in waiting})
+            waiting = []
+    out.update({w: w for w in waiting})
+    return out
+
+
+def _logits_of(graph: Any, node: Any, code: Mapping[str, str]) -> str | None:
+    """The logits a loss is computed from: z of bce(sigmoid(z)), z of ce(softmax(z))."""
+    inner = graph.nodes.get(node.args[0].name)
+    want = node.record.logits_with
+    if inner is None or want is None:
+        return None
+    if want == "sigmoid" and inner.kind is Kind.FUNCTION and inner.record.name == "sigmoid":
+        return code[inner.args[0].name]
+    if want == "softmax" and inner.kind is Kind.COLUMN_SOFTMAX:
+        return code[inner.args[0].name]
+    return None
+
+
+def _cached_forms(graph: Any, rename: _Sized) -> dict[Any, Any]:
+    """Expressions the forward pass holds -> the cached value holding them."""
+    out: dict[Any, Any] = {}
+    for name, node in graph.nodes.items():
+        value = rename[graph.symbols[name]]
+        arg = rename[node.args[0]] if node.args else None
+        if node.kind is Kind.DET:
+            out[Determinant(arg)] = value[0, 0]
+        elif node.kind is Kind.LOGDET:
+            out[sp.log(Determinant(arg))] = value[0, 0]
+        elif node.kind is Kind.INVERSE:
+            out[Inverse(arg)] = value
+        elif node.kind in (Kind.FUNCTION, Kind.COLUMN_SOFTMAX):
+            out[rename(graph.forward[name])] = value
+    return out
+
+
+def _backward(
+    derivation: ModelDerivation,
+    rename: _Sized,
+    cached: Mapping[Any, Any],
+    code: Mapping[str, str],
+    dims: Any,
+) -> tuple[ModelBackward, ...]:
+    graph = derivation.graph
+    model = derivation.model
+    assert model is not None
+    parameters = set(model.parameters)
+    functions = _functions_by_arg(graph, rename)
+    folded: dict[Any, Any] = {}
+    out = []
+    for step in derivation.steps:
+        if step.wrt is None:
+            continue
+        name = step.wrt.name
+        is_gradient = name in parameters
+        if step.delta is None and not is_gradient:
+            continue  # folded into the next step by the derivation (a loss before its cancel)
+        written = _settle(_flat(rename(step.expr).xreplace(folded)))
+        expr = _reuse(written, cached, functions)
+        if step.delta is not None and not is_gradient:
+            symbol = rename[step.delta]
+            if isinstance(expr, MatrixSymbol) or not _matrix_names(expr):
+                folded[symbol] = expr  # an alias or a constant: substituted, not copied
+                continue
+            target = symbol.name
+        else:
+            target = names.gradient(code[name])
+        out.append(
+            ModelBackward(
+                target=target,
+                expr=expr,
+                shape=dims(step.shape),
+                step=step.number,
+                rule=str(getattr(step.rule, "value", step.rule)),
+                text=f"dJ/d{code[name]} = {text(written)}",
+                gradient_of=name if is_gradient else None,
+            )
+        )
+    return tuple(out)
+
+
+def _flat(expr: Any) -> Any:
+    """Products of products spliced into one (a folded adjoint inside a product)."""
+    return expr.replace(
+        lambda e: isinstance(e, MatMul) and any(isinstance(a, MatMul) for a in e.args),
+        lambda e: MatMul(
+            *(x for a in e.args for x in (a.args if isinstance(a, MatMul) else (a,)))
+        ),
+    )
+
+
+def _settle(expr: Any) -> Any:
+    """Entries of constant matrices become numbers: ``I[0, 0]`` -> 1, ``((1/m) I)[0, 0]`` ->
+    1/m (a folded constant adjoint read as a number)."""
+    swaps = {
+        e: e.parent.as_explicit()[e.i, e.j]
+        for e in expr.atoms(MatrixElement)
+        if not e.parent.atoms(MatrixSymbol)
+    }
+    expr = expr.xreplace(swaps) if swaps else expr
+    # a product with an identity factor (tr's adjoint) is the product without it
+    identities = {
+        e: MatMul(*kept) if len(kept) > 1 else kept[0]
+        for e in expr.atoms(MatMul)
+        if (kept := [a for a in e.args if not isinstance(a, sp.Identity)])
+        and len(kept) < len(e.args)
+        and any(getattr(a, "is_Matrix", False) for a in kept)
+    }
+    expr = expr.xreplace(identities) if identities else expr
+    # f' constant (the identity's 1): a number times ones, read from nothing
+    constants = {
+        e: e.body * OneMatrix(*e.shape)
+        for e in expr.atoms(Elementwise)
+        if not e.body.has(e.variable) and not e.body.free_symbols
+    }
+    expr = expr.xreplace(constants) if constants else expr
+    # a constant 1 x 1 factor of an element-wise product is a number: I ⊙ 2 t -> 2 t
+    scalars = {
+        h: sp.Mul(*(a.as_explicit()[0, 0] for a in fixed))
+        * (HadamardProduct(*kept) if len(kept) > 1 else kept[0])
+        for h in expr.atoms(HadamardProduct)
+        if h.shape == (1, 1)
+        and (fixed := [a for a in h.args if not a.atoms(MatrixSymbol)])
+        and (kept := [a for a in h.args if a.atoms(MatrixSymbol)])
+    }
+    expr = expr.xreplace(scalars) if scalars else expr
+    ones = {
+        h: HadamardProduct(*kept) if len(kept) > 1 else kept[0]
+        for h in expr.atoms(HadamardProduct)
+        if (kept := [a for a in h.args if not isinstance(a, OneMatrix)])
+        and len(kept) < len(h.args)
+        and all(a.shape == h.shape for a in kept)
+    }
+    return expr.xreplace(ones) if ones else expr
+
+
+def _functions_by_arg(graph: Any, rename: _Sized) -> dict[str, list[tuple[Any, str]]]:
+    """Argument code name -> [(f's scalar body in T, the code name of f(argument))]."""
+    out: dict[str, list[tuple[Any, str]]] = {}
+    for name, node in graph.nodes.items():
+        if node.kind is Kind.FUNCTION and isinstance(node.record, ElementFunction):
+            arg = rename[node.args[0]].name
+            out.setdefault(arg, []).append((node.record.body, rename[graph.symbols[name]]))
+    return out
+
+
+def _reuse(expr: Any, cached: Mapping[Any, Any], functions: Mapping[str, Any]) -> Any:
+    """``expr`` reading the cached values instead of recomputing them: ``1 - tanh(t8)^2``
+    applied to t8 becomes ``1 - t^2`` applied to h3 = tanh(t8)."""
+    expr = expr.xreplace(dict(cached))
+    swaps = {}
+    for e in expr.atoms(Elementwise):
+        arg = e.arg
+        if not isinstance(arg, MatrixSymbol) or arg.name not in functions:
+            continue
+        body = e.body.xreplace({e.variable: T})
+        for f_body, value in functions[arg.name]:
+            if f_body == T:  # the identity: its output is its argument
+                continue
+            out = sp.Dummy("out")
+            new = body.subs(f_body, out)
+            if new != body and not new.has(T):
+                swaps[e] = Elementwise(sp.Lambda(T, new.xreplace({out: T})), value)
+                break
+    return expr.xreplace(swaps) if swaps else expr

@@ -1,0 +1,106 @@
+"""The fixed text of a model's NumPy module: its helpers, ``init_params`` and the input check.
+
+The emitter pastes the helpers a module calls and nothing else. ``softmax`` and
+``log_softmax`` shift each column by its maximum (exp cannot overflow; the log of the sum is
+at least 0); ``logdet`` goes through ``slogdet`` and refuses a determinant that is not
+positive; ``_check`` validates every array once on entry and says what is wrong in one line.
+"""
+
+from __future__ import annotations
+
+SOFTMAX_HELPER = '''
+def softmax(Z):
+    """Softmax of each column; the shift by the column max keeps exp <= 1."""
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    E /= E.sum(axis=0, keepdims=True)
+    return E
+'''
+LOG_SOFTMAX_HELPER = '''
+def log_softmax(Z):
+    """log softmax of each column, z - logsumexp(z): finite and warning-free for any z."""
+    shifted = Z - Z.max(axis=0, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+    return shifted
+'''
+LOGDET_HELPER = '''
+def logdet(A):
+    """log det(A) as a 1 x 1 array, through slogdet (no overflow of det itself)."""
+    sign, value = np.linalg.slogdet(A)
+    if sign <= 0:
+        raise ValueError(f"logdet needs a positive determinant, got sign {sign}")
+    return np.full((1, 1), value, dtype=A.dtype)
+'''
+INIT_PARAMS = '''
+def init_params(seed=0, scheme="xavier", dtype=np.float64):
+    """Every parameter, in SHAPES order: those only ever added (ADDED) start at zero; every
+    other is ``rng.standard_normal(shape) * std``, with fan-in its column count.
+
+    ``scheme``: "xavier" std sqrt(1/fan_in), "he" sqrt(2/fan_in), "glorot"
+    sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
+    square parameters only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
+    """
+    rng = np.random.default_rng(seed)
+    params = {}
+    for name, (rows, cols) in SHAPES.items():
+        if name in ADDED:
+            value = np.zeros((rows, cols))
+        elif scheme.startswith("scaled-identity:"):
+            if rows != cols:
+                raise ValueError(
+                    f"scheme {scheme!r} needs square parameters, but {name} is {rows} x {cols}"
+                )
+            value = float(scheme.split(":", 1)[1]) * np.eye(rows)
+        elif scheme in STDS:
+            value = rng.standard_normal((rows, cols)) * STDS[scheme](cols, rows)
+        else:
+            known = ", ".join([*STDS, "scaled-identity:c"])
+            raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
+        params[name] = value.astype(dtype)
+    return params
+'''
+STDS = """
+# init scheme -> standard deviation of a parameter with fan_in columns and fan_out rows
+STDS = {
+    "xavier": lambda fan_in, fan_out: np.sqrt(1.0 / fan_in),
+    "he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
+    "glorot": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out)),
+    "normal": lambda fan_in, fan_out: 1.0,
+}
+"""
+CHECK_HELPER = '''
+def _check(params, data):
+    """m (the number of examples; 1 without batch data) once every array has its shape.
+
+    Raises a one-line ValueError naming the first array that does not fit: a data array of
+    the wrong shape, data arrays that disagree on m, a missing or misshapen parameter.
+    """
+    if len(data) != len(DATA):
+        raise ValueError(f"expected the data arrays {DATA} after params, got {len(data)}")
+    m = fixed_by = None
+    for name, value in zip(DATA, data, strict=True):
+        got = getattr(value, "shape", None)
+        expected = DATA_SHAPES[name]
+        if not (isinstance(got, tuple) and len(got) == 2):
+            raise ValueError(f"{name} must be a 2-D array of shape {expected}, got {got}")
+        for size, want in zip(got, expected, strict=True):
+            if want != "m" and size != want:
+                raise ValueError(f"{name} has shape {got}, expected {expected}")
+            if want == "m" and size < 1:
+                raise ValueError(f"{name} has shape {got}: m must be at least 1")
+            if want == "m" and m is not None and size != m:
+                raise ValueError(
+                    f"{name} has m = {size} but {fixed_by} has m = {m}: the data arrays must "
+                    "agree on the number of examples"
+                )
+            if want == "m" and m is None:
+                m, fixed_by = size, name
+    if not hasattr(params, "keys"):
+        raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
+    for name, expected in SHAPES.items():
+        if name not in params:
+            raise ValueError(f"params has no {name!r}: expected an array of shape {expected}")
+        got = getattr(params[name], "shape", None)
+        if got != expected:
+            raise ValueError(f"{name} has shape {got}, expected {expected}")
+    return 1 if m is None else m
+'''

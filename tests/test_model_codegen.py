@@ -1,0 +1,375 @@
+"""Code generation for models (issue 11, item 5): the module contract, numbers, errors, goldens.
+
+Every model of ``examples/models`` and of ``tests/test_model_derive.py`` generates, compiles
+and passes the finite-difference gradient check; its ``loss_and_grads`` agrees with the
+SymPy-only evaluation of the derived gradients; every dense network, through
+``Network.equations`` and back, generates code with the network's own numbers.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import symbackprop as sb
+from symbackprop.errors import SpecError
+from symbackprop.model import Model
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_model_derive import DEFINE, MODELS, _draw, _Evaluator  # noqa: E402
+
+ROOT = Path(__file__).parents[1]
+EXAMPLES = sorted((ROOT / "examples" / "models").glob("*.model"))
+GOLDEN = Path(__file__).parent / "golden" / "models"
+#: the models whose module is pinned byte for byte
+GOLDEN_MODELS = ("residual_mlp", "batch_norm", "rnn_3")
+
+
+def _model(key: str) -> tuple[Model, dict[str, int]]:
+    text, sizes = MODELS[key]
+    return Model.parse(text, define=DEFINE), sizes
+
+
+def _widths(sizes: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in sizes.items() if k != "m"}
+
+
+def _arrays(model: Model, module: Any, key: str, seed: int = 1, m: int = 3) -> dict[str, Any]:
+    """Random parameters and valid data for ``module`` (``key`` picks the targets' kinds)."""
+    return _draw(model, _dims(model, module, m), key, seed)
+
+
+def _dims(model: Model, module: Any, m: int) -> dict[Any, int]:
+    """Dimension symbol -> value, read back from the module's shapes."""
+    out: dict[Any, int] = {}
+    shapes = {**module.SHAPES, **module.module.DATA_SHAPES}
+    for name, (rows, cols) in shapes.items():
+        for symbolic, value in zip(model.shapes[name], (rows, cols), strict=True):
+            if hasattr(symbolic, "name"):
+                out[symbolic] = m if value == "m" else int(value)
+    return out
+
+
+def _split(model: Model, values: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    return {k: values[k] for k in model.parameters}, [values[k] for k in model.data]
+
+
+# -- every model generates, compiles and passes the gradient check ---------------------------
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_models_compile_and_pass_gradcheck(path: Path) -> None:
+    model = Model.from_file(path)
+    module = sb.compile(model)
+    assert tuple(module.SHAPES) == model.parameters
+    assert model.data == module.DATA
+    values = _arrays(model, module, path.stem)
+    params, data = _split(model, values)
+    check = sb.gradcheck(module, params, *data)
+    assert check.ok, str(check)
+
+
+#: the models of test_model_derive that examples/models does not hold run by default
+ONLY_HERE = {"kitchen_sink", "edge_cases", "logdet"}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [k if k in ONLY_HERE else pytest.param(k, marks=pytest.mark.slow) for k in sorted(MODELS)],
+)
+def test_models_compile_and_pass_gradcheck(key: str) -> None:
+    model, sizes = _model(key)
+    module = sb.compile(model, sizes=_widths(sizes))
+    values = _arrays(model, module, key, m=sizes.get("m", 3))
+    params, data = _split(model, values)
+    check = sb.gradcheck(module, params, *data)
+    assert check.ok, str(check)
+
+
+#: SymPy's evaluation is slow: these run by default, the others in the slow suite
+AGREE_FAST = {"kitchen_sink", "quadratic", "logdet_inv", "norm1", "trace", "logistic_sum"}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [k if k in AGREE_FAST else pytest.param(k, marks=pytest.mark.slow) for k in sorted(MODELS)],
+)
+def test_loss_and_grads_agree_with_the_sympy_evaluation(key: str) -> None:
+    """The generated numbers are the derivation's: its compact gradients evaluated by SymPy."""
+    model, sizes = _model(key)
+    derivation = sb.derive(model)
+    module = sb.compile(derivation, sizes=_widths(sizes))
+    ev = _Evaluator(derivation, sizes)
+    values = _draw(model, ev.sizes, key, seed=4)
+    params, data = _split(model, values)
+    cost, grads = module.loss_and_grads(params, *data)
+    assert cost == pytest.approx(ev.cost(values), rel=1e-12, abs=1e-12)
+    expected = ev.compact_gradients(values)
+    for name in model.parameters:
+        np.testing.assert_allclose(grads[name], expected[name], rtol=1e-10, atol=1e-12)
+
+
+# -- the module's text -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", GOLDEN_MODELS)
+def test_golden_model_modules(key: str) -> None:
+    """Three models' modules are pinned byte for byte (regenerate: SYMBACKPROP_REGEN_GOLDEN=1)."""
+    text = sb.codegen(Model.from_file(ROOT / "examples" / "models" / f"{key}.model"))
+    path = GOLDEN / f"{key}.module.py"
+    if os.environ.get("SYMBACKPROP_REGEN_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} changed"
+
+
+@pytest.mark.slow
+def test_generated_model_modules_pass_ruff(tmp_path: Path) -> None:
+    for key in sorted(MODELS):
+        model, sizes = _model(key)
+        (tmp_path / f"{key}.py").write_text(sb.codegen(model, sizes=_widths(sizes)))
+    config = ROOT / "pyproject.toml"
+    for args in (("check",), ("format", "--check")):
+        run = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "--config", str(config), str(tmp_path)],
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_same_model_gives_the_same_bytes() -> None:
+    text = MODELS["kitchen_sink"][0]
+    first = sb.codegen(Model.parse(text), sizes={"n": 2})
+    assert first == sb.codegen(Model.parse(text), sizes={"n": 2})
+    assert all(len(row) <= 99 for row in first.splitlines())
+
+
+def test_the_module_reads_the_cache_and_names_the_model_lines() -> None:
+    text = sb.codegen(Model.from_file(ROOT / "examples" / "models" / "rnn_3.model"))
+    assert "# h2 = tanh(W h1 + U X2 + b)" in text
+    assert "np.tanh" not in text.split("def backward")[1]  # tanh' from the cached h: 1 - h^2
+    assert "h3**2" in text
+    assert "[step " in text
+
+
+def test_cache_plan_lists_what_backward_reads() -> None:
+    model = Model.from_file(ROOT / "examples" / "models" / "residual_mlp.model")
+    plan = {entry.name: entry for entry in sb.cache_plan(model)}
+    assert {"X", "z1", "a1", "h"} <= set(plan)
+    assert plan["a1"].shape == (3, "m")
+    assert plan["a1"].bytes_per_example == 3 * 8
+
+
+def test_parameters_only_added_start_at_zero_and_init_is_seeded() -> None:
+    module = sb.compile(Model.from_file(ROOT / "examples" / "models" / "two_heads.model"))
+    params = module.init_params(seed=5)
+    assert set(module.module.ADDED) == {"b1", "c", "d"}
+    assert not params["b1"].any() and params["W1"].any()
+    again = module.init_params(seed=5, dtype=np.float32)
+    assert again["W1"].dtype == np.float32
+    np.testing.assert_allclose(again["W1"], params["W1"], rtol=1e-6)
+    with pytest.raises(ValueError, match="square"):
+        module.init_params(scheme="scaled-identity:1.5")
+
+
+def test_names_that_are_not_free_in_the_module_are_renamed() -> None:
+    text = """
+    np     : 3 x m
+    params : 1 x m
+    work   : 2 x 3
+    dwork  = work np
+    cache  = relu(dwork)
+    J      = mse(input^T cache, params)
+    data: np, params
+    """
+    model = Model.parse(text)
+    module = sb.compile(model)
+    assert module.DATA == ("np", "params")
+    assert tuple(module.SHAPES) == ("work", "input")
+    rng = np.random.default_rng(0)
+    values = {"work": rng.standard_normal((2, 3)), "input": rng.standard_normal((2, 1))}
+    data = (rng.standard_normal((3, 4)), rng.standard_normal((1, 4)))
+    assert sb.gradcheck(module, values, *data).ok
+
+
+@pytest.mark.parametrize("key", ["rnn_3", "batch_norm", "kitchen_sink"])
+def test_in_place_work_never_touches_the_inputs(key: str) -> None:
+    """With and without a workspace: the same numbers, parameters and data left unchanged."""
+    model, sizes = _model(key)
+    module = sb.compile(model, sizes=_widths(sizes))
+    values = _arrays(model, module, key, m=5)
+    params, data = _split(model, values)
+    before = {k: v.copy() for k, v in values.items()}
+    cost, grads = module.loss_and_grads(params, *data)
+    work: dict[str, Any] = {}
+    for _ in range(2):
+        again, grads_work = module.loss_and_grads(params, *data, work=work)
+        assert again == cost
+        for name in grads:
+            np.testing.assert_array_equal(grads_work[name], grads[name])
+    assert work  # the large arrays went into the workspace
+    for name, value in before.items():
+        np.testing.assert_array_equal(values[name], value)
+
+
+# -- inputs are validated with one-line errors -----------------------------------------------
+
+
+@functools.cache
+def _residual_module() -> Any:
+    return sb.compile(Model.from_file(ROOT / "examples" / "models" / "residual_mlp.model"))
+
+
+def _residual() -> tuple[Any, dict[str, Any], np.ndarray, np.ndarray]:
+    module = _residual_module()
+    params = module.init_params()
+    return module, params, np.zeros((4, 5)), np.zeros((1, 5))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda p, X, Y: (p, np.zeros((3, 5)), Y), r"X has shape \(3, 5\), expected \(4, 'm'\)"),
+        (lambda p, X, Y: (p, X, np.zeros((1, 4))), "Y has m = 4 but X has m = 5"),
+        (lambda p, X, Y: (p, np.zeros(4), Y), "X must be a 2-D array"),
+        (lambda p, X, Y: ({**p, "W2": np.zeros((3, 4))}, X, Y), r"W2 has shape \(3, 4\)"),
+        (lambda p, X, Y: ({k: v for k, v in p.items() if k != "c"}, X, Y), "params has no 'c'"),
+        (lambda p, X, Y: ([1, 2], X, Y), "params must be a dict"),
+        (lambda p, X, Y: (p, np.zeros((4, 0)), np.zeros((1, 0))), "m must be at least 1"),
+    ],
+)
+def test_bad_inputs_give_clear_errors(change: Any, message: str) -> None:
+    module, params, X, Y = _residual()
+    with pytest.raises(ValueError, match=message) as info:
+        module.loss_and_grads(*change(params, X, Y))
+    assert "\n" not in str(info.value)
+
+
+def test_a_missing_size_is_a_spec_error_naming_it() -> None:
+    model = Model.parse("x : n x 1\nA : n x n\nJ = 0.5 x^T A x\ndata:")
+    with pytest.raises(SpecError, match="dimension 'n' has no value"):
+        sb.codegen(model)
+    with pytest.raises(SpecError, match="positive int"):
+        sb.compile(model, sizes={"n": 0})
+    assert "def forward(params, work=None)" in sb.codegen(model, sizes={"n": 2})
+
+
+# -- numerics ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["residual_mlp", "softmax_l2", "two_heads", "logistic_l2"])
+def test_losses_from_logits_stay_finite_without_warnings(key: str) -> None:
+    model, sizes = _model(key)
+    module = sb.compile(model, sizes=_widths(sizes))
+    values = _arrays(model, module, key, m=4)
+    params, data = _split(model, values)
+    params = {k: v * 1e3 for k, v in params.items()}  # logits of order 1e3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cost, grads = module.loss_and_grads(params, *data)
+    assert np.isfinite(cost) and all(np.all(np.isfinite(g)) for g in grads.values())
+
+
+def test_kinks_are_watched_from_the_cache() -> None:
+    """norm1 at a residual of exactly 0: the steps across the kink are skipped, not passed."""
+    module = sb.compile(Model.from_file(ROOT / "examples" / "models" / "norm1.model"))
+    assert module.kinked == ("t2",)
+    A = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    x = np.array([[0.5], [0.25]])
+    y = A @ x + np.array([[0.0], [0.3], [-0.2]])  # the first residual is 0
+    check = sb.gradcheck(module, {"A": A, "x": x}, y)
+    assert check.ok and check.skipped > 0
+
+
+# -- every dense network, through Network.equations and back ----------------------------------
+
+NETWORKS = [
+    ("3-2-1", {}),
+    ("4-3:relu-3:softmax", {"loss": "ce"}),
+    ("3-4:tanh-2:identity", {"loss": "mse", "l2": 0.5}),
+    ("3-2:leaky_relu-2:softplus-1", {}),
+    ("3-2:swish-1", {"define": {"swish": "z*sigmoid(z)"}}),
+    ("2-3:sigmoid-2:sigmoid", {"loss": "mse", "l2": 0.25}),
+    ("5-4:relu-4:relu-3:softmax", {"loss": "ce", "l2": 0.1}),
+    ("2-2:identity-3:tanh-1", {"loss": "bce", "l2": 0.01}),
+    ("3-3:softplus-2", {"output": "identity", "loss": "mse"}),
+    ("4-2:tanh-2:leaky_relu-2:relu-2", {"output": "sigmoid", "l2": 1.0}),
+    ("3-5:swish-4:sigmoid-3:softmax", {"loss": "ce", "define": {"swish": "z*sigmoid(z)"}}),
+]
+FAST_NETWORKS = {"3-2-1", "4-3:relu-3:softmax", "3-4:tanh-2:identity"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "kw"),
+    [
+        pytest.param(spec, kw, marks=() if spec in FAST_NETWORKS else pytest.mark.slow)
+        for spec, kw in NETWORKS
+    ],
+)
+def test_network_equations_generate_code_with_equal_numbers(spec: str, kw: dict[str, Any]) -> None:
+    _same_numbers(spec, kw)
+
+
+HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity", "swish")
+
+
+@st.composite
+def _architectures(draw: Any) -> tuple[str, dict[str, Any]]:
+    """A dense network: 1 to 3 layers of 1 to 4 units, any hidden activations, any loss."""
+    loss = draw(st.sampled_from(["bce", "ce", "mse"]))
+    hidden = draw(st.lists(st.sampled_from(HIDDEN), min_size=0, max_size=2))
+    widths = [draw(st.integers(1, 4)) for _ in hidden]
+    out = {"bce": "sigmoid", "ce": "softmax", "mse": draw(st.sampled_from(HIDDEN[:3]))}[loss]
+    n_out = draw(st.integers(2, 4)) if loss == "ce" else draw(st.integers(1, 3))
+    layers = [f"{n}:{act}" for n, act in zip(widths, hidden, strict=True)]
+    spec = "-".join([str(draw(st.integers(1, 4))), *layers, f"{n_out}:{out}"])
+    l2 = draw(st.sampled_from([0.0, 0.0, 0.05, 1.0]))
+    return spec, {"loss": loss, "l2": l2, "define": {"swish": "z*sigmoid(z)"}}
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_architectures())
+def test_random_networks_through_their_equations_give_equal_numbers(
+    case: tuple[str, dict[str, Any]],
+) -> None:
+    _same_numbers(*case)
+
+
+def _same_numbers(spec: str, kw: dict[str, Any]) -> None:
+    """The network's module and its equations' module: same parameters, cost and gradients."""
+    network = sb.Network.parse(spec, **kw)
+    model = Model.parse(network.equations, define=kw.get("define"))
+    as_network, as_model = sb.compile(network), sb.compile(model)
+    assert as_model.DATA == as_network.DATA == ("X", "Y")
+    for seed in range(3):
+        p_net, p_model = as_network.init_params(seed=seed), as_model.init_params(seed=seed)
+        assert list(p_net) == list(p_model)
+        for name in p_net:
+            np.testing.assert_array_equal(p_net[name], p_model[name])
+        rng = np.random.default_rng(seed)
+        n_in, n_out = as_network.SHAPES["W1"][1], as_network.SHAPES[f"W{network.depth}"][0]
+        X = rng.standard_normal((n_in, 7))
+        if network.loss == "ce":
+            Y = np.zeros((n_out, 7))
+            Y[rng.integers(0, n_out, size=7), np.arange(7)] = 1.0
+        elif network.loss == "bce":
+            Y = rng.integers(0, 2, size=(n_out, 7)).astype(float)
+        else:
+            Y = rng.standard_normal((n_out, 7))
+        cost_net, grads_net = as_network.loss_and_grads(p_net, X, Y)
+        cost_model, grads_model = as_model.loss_and_grads(p_model, X, Y)
+        assert cost_model == pytest.approx(cost_net, rel=1e-12, abs=1e-12)
+        for name in grads_net:
+            np.testing.assert_allclose(grads_model[name], grads_net[name], rtol=1e-12, atol=1e-12)
