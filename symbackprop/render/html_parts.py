@@ -34,9 +34,57 @@ if TYPE_CHECKING:
 class Parts:
     """The common half: prose, shapes, candidates (see the module docstring)."""
 
+    d: Any
+    view: Any
     doc: Any
+    model: Any
     printer: MathMLPrinter
     sizes: dict[str, int]
+
+    # -- what each kind of derivation answers ---------------------------------------------------
+    @property
+    def title(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def steps(self) -> list[Step]:
+        raise NotImplementedError
+
+    def intro(self) -> str:
+        raise NotImplementedError
+
+    def shape_columns(self) -> list[str]:
+        raise NotImplementedError
+
+    def shape_rows(self) -> list[list[str]]:
+        raise NotImplementedError
+
+    def forward_rows(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def recursion_title(self) -> str:
+        raise NotImplementedError
+
+    def recursion_rows(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def gradient_rows(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def expanded_rows(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def stored(self, step: Step) -> str:
+        raise NotImplementedError
+
+    def uses(self, step: Step) -> list[str]:
+        raise NotImplementedError
+
+    # -- shared ---------------------------------------------------------------------------------
 
     def mathml(self, expr: Any) -> str:
         return self.printer.mathml(expr)

@@ -36,8 +36,7 @@ def _runs(label: Label, size: float) -> str:
         shift = dy
         if run.role in ("sup", "sub"):
             attrs.append(f'font-size="{_num(size * 0.72)}"')
-        italic = run.role != "word" and any(ch.isalpha() and ch.isascii() for ch in run.text)
-        if italic and run.text.strip().isalpha():
+        if run.role != "word" and run.text.isalpha():  # a name: italic, as in the formulas
             attrs.append('font-style="italic"')
         out.append(
             f"<tspan {' '.join(attrs)}>{escape(run.text)}</tspan>".replace("<tspan >", "<tspan>")

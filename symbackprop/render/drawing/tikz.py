@@ -45,7 +45,7 @@ def _colour(hex_colour: str) -> str:
 def _math(text: str) -> str:
     if len(text) > 1 and text.replace("_", "").isalnum() and text.isascii() and text[0].isalpha():
         return r"\mathit{" + escape_latex(text) + "}"  # a multi-letter name, one word
-    return "".join(_MATH_CHARS.get(ch, escape_latex(ch)) for ch in text)
+    return "".join(r"\ " if ch == " " else _MATH_CHARS.get(ch, escape_latex(ch)) for ch in text)
 
 
 def label_latex(label: Label) -> str:
@@ -78,16 +78,15 @@ def to_tikz(drawing: Drawing) -> str:
     def p(x: float, y: float) -> str:
         return f"({x * s:.2f},{-y * s:.2f})"
 
-    out = [r"\begin{center}", r"\begin{tikzpicture}"]
+    styles = [
+        f"sbedge/.style={{draw={_colour(STROKE['edge'])}, line width=0.3pt}}",
+        f"sbforward/.style={{draw={_colour(STROKE['forward'])}, ->, >=stealth, line width=0.5pt}}",
+        f"sbadjoint/.style={{draw={_colour(STROKE['adjoint'])}, ->, >=stealth, "
+        "line width=0.5pt, dashed}",
+    ]
+    out = [r"\begin{center}", r"\begin{tikzpicture}[" + ",\n  ".join(styles) + "]"]
     for line in drawing.lines:
-        opts = ["draw=" + _colour(STROKE[line.style])]
-        if line.style == "edge":
-            opts.append("line width=0.3pt")
-        else:
-            opts += ["->", ">=stealth", "line width=0.5pt"]
-        if line.style == "adjoint":
-            opts.append("dashed")
-        out.append(rf"\draw[{', '.join(opts)}] {p(line.x1, line.y1)} -- {p(line.x2, line.y2)};")
+        out.append(rf"\draw[sb{line.style}] {p(line.x1, line.y1)} -- {p(line.x2, line.y2)};")
     for c in drawing.circles:
         out.append(rf"\draw[fill={_colour(FILL[c.style])}] {p(c.x, c.y)} circle ({c.r * s:.2f});")
     for dots in drawing.dots:
@@ -109,11 +108,7 @@ def to_tikz(drawing: Drawing) -> str:
     x, y = 24.0, drawing.height + 8
     for style, label in drawing.legend:
         if style in STROKE:
-            dash = ", dashed" if style == "adjoint" else ""
-            out.append(
-                rf"\draw[draw={_colour(STROKE[style])}, ->, >=stealth{dash}] "
-                rf"{p(x, y + 8)} -- {p(x + 26, y + 8)};"
-            )
+            out.append(rf"\draw[sb{style}] {p(x, y + 8)} -- {p(x + 26, y + 8)};")
         else:
             out.append(
                 rf"\draw[fill={_colour(FILL[style])}, rounded corners=1pt] "
