@@ -102,7 +102,7 @@ class HtmlPage:
             rule += "; " + stored
         summary = (
             f"<summary><strong>Step {index}</strong> "
-            + math(mrow(p.target(step), mo(":"), p.shape(step.shape)))
+            + math(mrow(p.inline_target(step), mo(":"), p.shape(step.shape)))
             + f' <span class="rule">({rule})</span></summary>'
         )
         out = ["<details>", summary]

@@ -167,15 +167,21 @@ class Parts:
         """The chosen arrangement with each factor's shape written under a brace."""
         parts = []
         for operand in (cand.left, cand.right):
-            braced = el("munder", mrow(self.operand(operand)), mo("⏟", stretchy="true"))
-            parts.append(
-                el("munder", braced, mrow(self.tex(self.doc.naming.shape(operand.shape))))
-            )
+            brace = mo("⏟", stretchy="true")  # stretches to the factor's width
+            braced = el("munder", mrow(self.operand(operand)), brace)
+            shape = mrow(self.tex(self.doc.naming.shape(operand.shape)))
+            parts.append(el("munder", braced, shape))
         op = mo("⊙") if cand.op == "⊙" else mo("\u2062")
         return mrow(parts[0], op, parts[1])
 
     def target(self, step: Step) -> str:
         return self.tex(self.doc.target(step))
+
+    def inline_target(self, step: Step) -> str:
+        """The target in running text: ∂J/∂W^{[2]} on one line."""
+        if step.wrt is None:
+            return self.target(step)
+        return self.segment(Grad(step.wrt))
 
 
 class NetworkParts(Parts):

@@ -26,7 +26,7 @@ GREEK = {
 }  # fmt: skip
 OPERATORS = {
     "odot": "⊙", "times": "×", "cdot": "⋅", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
-    "to": "→", "partial": "∂", "top": "⊤", "sum": "∑", "prod": "∏", "lbrace": "{",
+    "to": "→", "top": "⊤", "sum": "∑", "prod": "∏", "lbrace": "{",
     "rbrace": "}", "{": "{", "}": "}", "lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|",
     "|": "‖", "dots": "…", "ldots": "…", "cdots": "⋯", "circ": "∘", "neq": "≠", "ne": "≠",
     "approx": "≈", "in": "∈", "mid": "∣", "infty": "∞", "langle": "⟨", "rangle": "⟩",
@@ -168,6 +168,8 @@ class _Parser:
                 return mo("′")
             if token in "()[]|":
                 return mo(token, stretchy="false")
+            if token == "/":  # ∂J/∂W: a slash without operator space
+                return mo(token, lspace="0", rspace="0")
             return mo(token)
         name = token[1:]
         if name in IGNORED:
@@ -176,6 +178,8 @@ class _Parser:
             return el("mspace", width=SPACES[name])
         if name in GREEK:
             return el("mi", GREEK[name])
+        if name == "partial":  # a letter of ∂J/∂W, not an operator with space around it
+            return el("mi", "∂")
         if name in OPERATORS:
             return mo(OPERATORS[name])
         if name in FUNCTIONS:

@@ -40,7 +40,7 @@ MAX_SHOWN = 8
 SHOWN_ABOVE, SHOWN_BELOW = 3, 1
 
 _GAP_X, _GAP_Y, _RADIUS = 130.0, 40.0, 13.0
-_TOP = 84.0  # room above the neurons for the W, b labels and the widths
+_TOP = 76.0  # room above the neurons for the W, b labels and the widths
 _MARGIN = 60.0
 
 #: Greek model names shown as letters (as the LaTeX printer does)
@@ -93,7 +93,7 @@ def network_drawing(
     widths = network.widths
     columns = [_slots(_count(w, sizes)) for w in widths]
     tallest = max(len(c) for c in columns)
-    height = _TOP + tallest * _GAP_Y + 78
+    height = _TOP + tallest * _GAP_Y + 54
     width = 2 * _MARGIN + (len(widths) - 1) * _GAP_X
     out = Drawing(width, height, f"the network {network.compact}")
     centre = _TOP + tallest * _GAP_Y / 2
