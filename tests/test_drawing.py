@@ -112,3 +112,12 @@ def test_draw_command_writes_each_format(tmp_path: Path) -> None:
     tikz = runner.invoke(main, ["draw", "4-3-2-1", "--format", "tikz"])
     assert tikz.exit_code == 0 and r"\begin{tikzpicture}" in tikz.output
     assert runner.invoke(main, ["draw", "4-3-2-1"]).exit_code == 2  # a PNG needs -o
+
+
+def test_a_deep_network_shows_its_first_and_last_layers() -> None:
+    picture = drawing(sb.Network.parse("-".join(["3"] * 30)))  # 29 layers
+    assert [d.horizontal for d in picture.dots] == [True]
+    assert len(picture.circles) == (5 + 3) * 3
+    texts = _texts(picture)
+    assert "a^[4]" in texts and "a^[27]" in texts and "a^[29]" in texts
+    assert "a^[5]" not in texts and "W^[27], b^[27]" not in texts  # no edge across the gap

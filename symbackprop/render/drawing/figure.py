@@ -90,10 +90,17 @@ class Line:
 
 @dataclass(frozen=True)
 class Dots:
-    """A vertical ellipsis centred at (x, y)."""
+    """An ellipsis of three dots centred at (x, y): vertical, or horizontal."""
 
     x: float
     y: float
+    horizontal: bool = False
+
+    def points(self) -> list[tuple[float, float]]:
+        offsets = (-8.0, 0.0, 8.0)
+        if self.horizontal:
+            return [(self.x + d, self.y) for d in offsets]
+        return [(self.x, self.y + d) for d in offsets]
 
 
 @dataclass(frozen=True)

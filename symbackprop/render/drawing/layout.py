@@ -2,7 +2,8 @@
 
 :func:`network_drawing`: neurons as circles in one column per layer (the input first), every
 connection between consecutive layers, a layer wider than :data:`MAX_SHOWN` drawn as a few
-neurons, a vertical ellipsis and its last neuron; above each column the width
+neurons, a vertical ellipsis and its last neuron (a network deeper than :data:`MAX_COLUMNS`
+as its first and last layers with a horizontal ellipsis between); above each column the width
 (``n_1 = 3``, ``n = 784``), between columns ``W^{[l]}, b^{[l]}`` and the weight's shape, under
 each column the value (``x``, ``a^{[l]}``), its shape and the activation.
 
@@ -38,6 +39,8 @@ from symbackprop.spec import Network
 MAX_SHOWN = 8
 #: neurons drawn above and below the ellipsis of an abbreviated layer
 SHOWN_ABOVE, SHOWN_BELOW = 3, 1
+#: a network with more layers (input included) is drawn as its first and last few
+MAX_COLUMNS, SHOWN_FIRST, SHOWN_LAST = 10, 5, 3
 
 _GAP_X, _GAP_Y, _RADIUS = 130.0, 40.0, 13.0
 _TOP = 76.0  # room above the neurons for the W, b labels and the widths
@@ -85,21 +88,34 @@ def _slots(count: int | None) -> list[int | None]:
     return [*range(1, SHOWN_ABOVE + 1), None, *([last] * SHOWN_BELOW)]
 
 
+def _layers_shown(depth: int) -> list[int | None]:
+    """The layers drawn, in order; ``None`` where the layers between are left out."""
+    if depth + 1 <= MAX_COLUMNS:
+        return list(range(depth + 1))
+    head, tail = list(range(SHOWN_FIRST)), list(range(depth + 1 - SHOWN_LAST, depth + 1))
+    return [*head, None, *tail]
+
+
 def network_drawing(
     network: Network, *, sizes: Mapping[str, int] | None = None, batch: bool = False
 ) -> Drawing:
     """The network on the board (see the module docstring); ``sizes`` gives named widths."""
     sizes = dict(sizes or {})
     widths = network.widths
-    columns = [_slots(_count(w, sizes)) for w in widths]
-    tallest = max(len(c) for c in columns)
+    shown = _layers_shown(network.depth)
+    columns = {layer: _slots(_count(widths[layer], sizes)) for layer in shown if layer is not None}
+    tallest = max(len(c) for c in columns.values())
     height = _TOP + tallest * _GAP_Y + 54
-    width = 2 * _MARGIN + (len(widths) - 1) * _GAP_X
+    width = 2 * _MARGIN + (len(shown) - 1) * _GAP_X
     out = Drawing(width, height, f"the network {network.compact}")
     centre = _TOP + tallest * _GAP_Y / 2
-    points: list[list[tuple[float, float]]] = []
-    for layer, slots in enumerate(columns):
-        x = _MARGIN + layer * _GAP_X
+    points: dict[int, list[tuple[float, float]]] = {}
+    for position, layer in enumerate(shown):
+        x = _MARGIN + position * _GAP_X
+        if layer is None:  # the layers left out: a horizontal ellipsis, no connections
+            out.dots.append(Dots(x, centre, horizontal=True))
+            continue
+        slots = columns[layer]
         top = centre - (len(slots) - 1) * _GAP_Y / 2
         column = []
         for row, slot in enumerate(slots):
@@ -108,17 +124,17 @@ def network_drawing(
                 out.dots.append(Dots(x, y))
             else:
                 column.append((x, y))
-        points.append(column)
+        points[layer] = column
         bottom = top + (len(slots) - 1) * _GAP_Y
         out.texts += _column_labels(network, layer, x, (top, bottom), sizes, batch)
-        if layer:
+        if layer and layer - 1 in points:
             out.texts += _between_labels(network, layer, x - _GAP_X / 2)
-    for layer in range(1, len(points)):
-        for x1, y1 in points[layer - 1]:
+    for layer in points:
+        for x1, y1 in points.get(layer - 1, []):
             for x2, y2 in points[layer]:
                 out.lines.append(Line(x1, y1, x2, y2))
-    last = len(points) - 1
-    for layer, column in enumerate(points):
+    last = network.depth
+    for layer, column in points.items():
         style: Style = "input" if layer == 0 else "output" if layer == last else "neuron"
         out.circles += [Circle(x, y, _RADIUS, style) for x, y in column]
     _input_names(out, network, columns[0], points[0], sizes)

@@ -90,8 +90,8 @@ def to_png(drawing: Drawing) -> bytes:
             Circle((c.x, c.y), c.r, facecolor=FILL[c.style], edgecolor="#333333", zorder=3)
         )
     for dots in drawing.dots:
-        for dy in (-8, 0, 8):
-            ax.add_patch(Circle((dots.x, dots.y + dy), 2, color="#333333", zorder=3))
+        for x, y in dots.points():
+            ax.add_patch(Circle((x, y), 2, color="#333333", zorder=3))
     for b in drawing.boxes:
         ax.add_patch(
             FancyBboxPatch(

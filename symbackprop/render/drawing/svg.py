@@ -88,10 +88,8 @@ def to_svg(drawing: Drawing) -> str:
             'stroke="#333333" stroke-width="1.2"/>'
         )
     for dots in drawing.dots:
-        for dy in (-8, 0, 8):
-            out.append(
-                f'<circle cx="{_num(dots.x)}" cy="{_num(dots.y + dy)}" r="2" fill="#333333"/>'
-            )
+        for x, y in dots.points():
+            out.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="2" fill="#333333"/>')
     for b in drawing.boxes:
         width = "2.6" if b.style == "cost" else "1.2"
         out.append(

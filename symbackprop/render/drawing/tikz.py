@@ -90,8 +90,8 @@ def to_tikz(drawing: Drawing) -> str:
     for c in drawing.circles:
         out.append(rf"\draw[fill={_colour(FILL[c.style])}] {p(c.x, c.y)} circle ({c.r * s:.2f});")
     for dots in drawing.dots:
-        for dy in (-8, 0, 8):
-            out.append(rf"\fill {p(dots.x, dots.y + dy)} circle ({2 * s:.2f});")
+        for x, y in dots.points():
+            out.append(rf"\fill {p(x, y)} circle ({2 * s:.2f});")
     for b in drawing.boxes:
         width = "line width=1.1pt" if b.style == "cost" else "line width=0.5pt"
         out.append(
