@@ -41,6 +41,7 @@ table { border-collapse: collapse; margin: 0.5rem 0; }
 td, th { padding: 0.15rem 0.9rem 0.15rem 0; text-align: left; vertical-align: top; }
 th { border-bottom: 1px solid #bbb; font-weight: normal; color: #555; }
 math { font-size: 1.05em; }
+mtd { padding: 0.3em 0.1em; }
 math[display="block"] { margin: 0.6rem 0; max-width: 100%; overflow-x: auto;
   overflow-y: hidden; padding: 0.2rem 0; }
 details { border: 1px solid #e2e2e2; border-radius: 6px; margin: 0.5rem 0;
@@ -65,8 +66,9 @@ def _rows(rows: list[tuple[str, str]]) -> str:
     trs = [
         el(
             "mtr",
-            el("mtd", lhs, style="text-align: right"),
-            el("mtd", mrow(mo("="), rhs), style="text-align: left"),
+            # a table cell is compact by default: fractions stay full size as in a display
+            el("mtd", el("mrow", lhs, displaystyle="true"), style="text-align: right"),
+            el("mtd", el("mrow", mo("="), rhs, displaystyle="true"), style="text-align: left"),
         )
         for lhs, rhs in rows
     ]

@@ -36,6 +36,9 @@ _RELATIONS = {">": ">", "<": "<", ">=": "≥", "<=": "≤"}
 
 
 def paren(inner: str) -> str:
+    """``(inner)``: brackets that grow around a fraction, else text-sized and tight."""
+    if "<mfrac" in inner:
+        return mrow(mo("(", stretchy="true"), inner, mo(")", stretchy="true"))
     return mrow(mo("(", stretchy="false"), inner, mo(")", stretchy="false"))
 
 
