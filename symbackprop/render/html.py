@@ -121,7 +121,9 @@ class HtmlPage:
                 )
         if chosen is not None and step.candidates:
             out.append('<ul class="candidates">')
-            for cand in step.candidates:
+            # the one that fits first, then equal forms, then the rejected ones
+            order = sorted(step.candidates, key=lambda c: (c is not chosen, c.equal is None))
+            for cand in order:
                 shown = math(p.candidate(cand))
                 note = p.prose(cand.notes)
                 if cand is chosen or (cand.fits and cand.equal is None):

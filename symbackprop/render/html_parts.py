@@ -171,7 +171,8 @@ class Parts:
             braced = el("munder", mrow(self.operand(operand)), brace)
             shape = mrow(self.tex(self.doc.naming.shape(operand.shape)))
             parts.append(el("munder", braced, shape))
-        op = mo("⊙") if cand.op == "⊙" else mo("\u2062")
+        # room between the factors, so that the shapes under them do not run together
+        op = mo("⊙") if cand.op == "⊙" else el("mspace", width="0.6em")
         return mrow(parts[0], op, parts[1])
 
     def target(self, step: Step) -> str:

@@ -32,6 +32,8 @@ from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
 from symbackprop.render.names import Naming
 
 _ARG = "ARGPLACEHOLDER"
+#: the transpose sign: a letter-like superscript, without an operator's space around it
+TOP = el("mi", "⊤")
 _RELATIONS = {">": ">", "<": "<", ">=": "≥", "<=": "≤"}
 
 
@@ -105,7 +107,7 @@ class MathMLPrinter(MathMLPresentationPrinter):
             return el("msub", one, mrow(rows, mo("×"), cols))
         sub = self._s(kind[1])
         if kind[0] == "row":
-            return el("msubsup", one, sub, mo("⊤"))
+            return el("msubsup", one, sub, TOP)
         return el("msub", one, sub)
 
     # -- structure -----------------------------------------------------------------------------
@@ -114,7 +116,7 @@ class MathMLPrinter(MathMLPresentationPrinter):
             return self._node(self.tex(self.naming.latex(str(expr.arg.name), transpose=True)))
         if isinstance(expr.arg, OneMatrix):
             return self._node(self.ones_factor(sp.OneMatrix(*reversed(expr.arg.shape))))
-        return self._node(el("msup", self._wrap(expr.arg), mo("⊤")))
+        return self._node(el("msup", self._wrap(expr.arg), TOP))
 
     def _print_MatAdd(self, expr: Any) -> Any:
         out: list[str] = []

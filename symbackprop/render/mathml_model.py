@@ -12,7 +12,7 @@ from typing import Any
 import sympy as sp
 from sympy import Identity, MatrixSymbol
 
-from symbackprop.render.mathml import MathMLPrinter, paren
+from symbackprop.render.mathml import TOP, MathMLPrinter, paren
 from symbackprop.render.mathml_tex import el, mo, mrow
 from symbackprop.render.model_names import ModelNames, ModelNaming
 
@@ -51,7 +51,7 @@ class ModelMathMLPrinter(MathMLPrinter):
 
     def _print_Transpose(self, expr: Any) -> Any:
         if isinstance(expr.arg, sp.Transpose):
-            return self._node(el("msup", paren(self._s(expr.arg)), mo("⊤")))
+            return self._node(el("msup", paren(self._s(expr.arg)), TOP))
         return super()._print_Transpose(expr)
 
     def _print_Identity(self, expr: Any) -> Any:

@@ -26,7 +26,7 @@ GREEK = {
 }  # fmt: skip
 OPERATORS = {
     "odot": "⊙", "times": "×", "cdot": "⋅", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
-    "to": "→", "top": "⊤", "sum": "∑", "prod": "∏", "lbrace": "{",
+    "to": "→", "sum": "∑", "prod": "∏", "lbrace": "{",
     "rbrace": "}", "{": "{", "}": "}", "lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|",
     "|": "‖", "dots": "…", "ldots": "…", "cdots": "⋯", "circ": "∘", "neq": "≠", "ne": "≠",
     "approx": "≈", "in": "∈", "mid": "∣", "infty": "∞", "langle": "⟨", "rangle": "⟩",
@@ -178,8 +178,8 @@ class _Parser:
             return el("mspace", width=SPACES[name])
         if name in GREEK:
             return el("mi", GREEK[name])
-        if name == "partial":  # a letter of ∂J/∂W, not an operator with space around it
-            return el("mi", "∂")
+        if name in ("partial", "top"):  # letters (∂J/∂W, a^⊤), not operators with space
+            return el("mi", "∂" if name == "partial" else "⊤")
         if name in OPERATORS:
             return mo(OPERATORS[name])
         if name in FUNCTIONS:
