@@ -187,7 +187,7 @@ class HtmlPage:
             f"<p>{p.intro()}</p>",
             *self.figure(source),
             *self.table(),
-            "<h2>Forward propagation</h2>",
+            f"<h2>{escape(p.forward_title())}</h2>",
             _rows(p.forward_rows()),
             f"<h2>Derivation, step by step ({len(p.steps)} steps, from the cost back)</h2>",
         ]

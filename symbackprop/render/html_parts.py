@@ -66,6 +66,9 @@ class Parts:
     def forward_rows(self) -> list[tuple[str, str]]:
         raise NotImplementedError
 
+    def forward_title(self) -> str:
+        return "Forward propagation" if self.model is None else "The model's equations"
+
     def recursion_title(self) -> str:
         raise NotImplementedError
 
