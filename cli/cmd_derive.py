@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from symbackprop.cli import console
+from symbackprop.cli import console, output
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ Examples:
   symbackprop derive 4-3-2-1 --wrt W2 --batch
   symbackprop derive 784-128:relu-10:softmax --loss ce --format markdown
   symbackprop derive examples/models/residual_mlp.model --wrt W1
+  symbackprop derive 4-3-2-1 --format html -o page.html    a web page (MathML, no script)
 """
 
 
@@ -35,17 +36,32 @@ Examples:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "latex", "markdown", "json"]),
+    type=click.Choice(["text", "latex", "markdown", "json", "html"]),
     default="text",
     show_default=True,
-    help="Output format (latex: an align block to paste into notes).",
+    help="Output format (latex: an align block to paste into notes; html: one self-contained "
+    "web page with the picture, every step and the generated code).",
 )
-def derive_cmd(opts: SpecOptions, wrt: str | None, expanded: bool, fmt: str) -> None:
+@output.options("Write to FILE ('-': stdout, the default; not with --format text).")
+def derive_cmd(
+    opts: SpecOptions,
+    wrt: str | None,
+    expanded: bool,
+    fmt: str,
+    out_path: str | None,
+    force: bool,
+) -> None:
     """Derive the gradients of SPEC step by step: shapes, candidates, reasons, deltas.
 
     SPEC is a compact spec such as 4-3-2-1 or 784-128:relu-10:softmax, a .toml/.json network
     file, or a model: a .model file of forward equations (or TOML/JSON with `equations`).
     """
+    if fmt == "text" and out_path not in (None, output.STDOUT):
+        raise click.UsageError("-o writes --format latex, markdown, json or html")
+    if fmt == "html" and wrt is not None:
+        raise click.UsageError("--wrt does not apply to --format html: the page shows every step")
+    # checked before any work: a refused -o costs nothing and writes nothing
+    target = output.target(out_path, force=force, inputs=[opts.spec])
     net = opts.source()
     check_wrt(wrt, net)
     import symbackprop as sb
@@ -58,14 +74,19 @@ def derive_cmd(opts: SpecOptions, wrt: str | None, expanded: bool, fmt: str) -> 
             parts = render.text.render(d, wrt=wrt, expanded=expanded, sizes=sizes)
         elif fmt == "latex":
             text = render.to_latex(d, standalone=False, wrt=wrt, expanded=expanded, sizes=sizes)
+        elif fmt == "html":
+            text = sb.to_html(d, sizes=sizes)
         elif fmt == "markdown":
             text = render.to_markdown(d, wrt=wrt, expanded=expanded, sizes=sizes)
         else:
             text = render.to_json(d, wrt=wrt, expanded=expanded, sizes=sizes)
     if fmt == "text":
         console.print_out(*parts)
-    else:
+    elif target is None:
         click.echo(text, nl=False)
+    else:
+        output.write(target, text)
+        click.echo(f"wrote {target}", err=True)
 
 
 SHAPES_EPILOG = """\b

@@ -19,6 +19,7 @@ Examples:
   symbackprop latex n-3-2-1 -o notes.tex --pdf      also builds notes.pdf with pdflatex
   symbackprop latex 4-3-2-1 --snippet               an align block on stdout
   symbackprop latex 4-3-2-1 -o notes.tex --force    replace an existing notes.tex
+  symbackprop latex 4-3-2-1 -o notes.tex --pdf --no-figure   for a bare texlive-latex-base
 """
 
 PDFLATEX_TIMEOUT = 300
@@ -44,6 +45,12 @@ TEX_LIMITS = ("Dimension too large", "TeX capacity exceeded", "Arithmetic overfl
     help="Also build FILE.pdf beside FILE.tex with pdflatex (needs -o FILE.tex; --force "
     "covers both).",
 )
+@click.option(
+    "--figure/--no-figure",
+    default=True,
+    help="Draw the network (a model: its computation graph) with TikZ (Debian: "
+    "texlive-pictures); --no-figure leaves it out for a bare texlive-latex-base.",
+)
 def latex_cmd(
     opts: SpecOptions,
     out_path: str | None,
@@ -52,6 +59,7 @@ def latex_cmd(
     expanded: bool,
     wrt: str | None,
     pdf: bool,
+    figure: bool,
 ) -> None:
     """Write the derivation of SPEC as LaTeX (CS229 notation, amsmath and bm only)."""
     if pdf:
@@ -73,7 +81,14 @@ def latex_cmd(
 
     with console.working(f"deriving {opts.describe(net)}"):
         d = sb.derive(net, batch=opts.batch)
-        tex = to_latex(d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=opts.sizes)
+        tex = to_latex(
+            d,
+            standalone=standalone,
+            wrt=wrt,
+            expanded=expanded,
+            sizes=opts.sizes,
+            figure=figure,
+        )
     if tex_target is None:
         click.echo(tex, nl=False)
         return
@@ -134,6 +149,11 @@ def build_pdf(tex: str) -> bytes:
         built = Path(tmp) / "doc.pdf"
         if proc.returncode != 0 or not built.exists():
             first = next((ln for ln in proc.stdout.splitlines() if ln.startswith("!")), "")
+            if "tikz.sty" in proc.stdout and "not found" in proc.stdout:
+                raise CliError(
+                    "pdflatex cannot draw the network: tikz.sty is missing (Debian/Ubuntu: "
+                    "apt-get install texlive-pictures), or use --no-figure; nothing was written"
+                )
             if any(limit in first for limit in TEX_LIMITS):
                 # valid LaTeX that TeX cannot typeset: a name or formula wider than TeX allows
                 raise CliError(

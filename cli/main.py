@@ -18,6 +18,7 @@ import click
 from symbackprop._version import __version__
 from symbackprop.cli.cmd_code import check_cmd, codegen_cmd
 from symbackprop.cli.cmd_derive import derive_cmd, shapes_cmd
+from symbackprop.cli.cmd_draw import draw_cmd
 from symbackprop.cli.cmd_latex import latex_cmd
 from symbackprop.cli.cmd_shapecheck import shapecheck_cmd
 from symbackprop.cli.errors import EXIT_OK, EXIT_USAGE, report
@@ -115,6 +116,7 @@ main.add_command(codegen_cmd)
 main.add_command(check_cmd)
 main.add_command(latex_cmd)
 main.add_command(shapecheck_cmd)
+main.add_command(draw_cmd)
 # ``collapse`` and ``gradients`` (the lecture's later points)
 register_lecture_commands(main)
 # every int option takes ASCII digits only, every float option finite values only

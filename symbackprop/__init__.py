@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         codegen,
         compile,
         derive,
+        to_html,
     )
     from symbackprop.errors import FormulaError, SpecError, SymbackpropError
     from symbackprop.model import Model
@@ -54,6 +55,7 @@ _LAZY: dict[str, str] = {
     "check_exact": "symbackprop.entry",
     "gradcheck": "symbackprop.check.finite_diff",
     "to_text": "symbackprop.render",
+    "to_html": "symbackprop.entry",
     "to_latex": "symbackprop.render",
     "to_markdown": "symbackprop.render",
     "to_json": "symbackprop.render",
@@ -76,6 +78,7 @@ __all__ = [
     "compile",
     "derive",
     "gradcheck",
+    "to_html",
     "to_json",
     "to_latex",
     "to_markdown",

@@ -37,7 +37,15 @@ if TYPE_CHECKING:
     from symbackprop.lowering.executor import GradientModule
     from symbackprop.lowering.plan import CacheEntry
 
-__all__ = ["cache_plan", "check_exact", "check_formula", "codegen", "compile", "derive"]
+__all__ = [
+    "cache_plan",
+    "check_exact",
+    "check_formula",
+    "codegen",
+    "compile",
+    "derive",
+    "to_html",
+]
 
 #: what the entry points accept for a network or a model (a compact spec or a file's path)
 NetworkLike = Network | Model | str | os.PathLike[str]
@@ -104,6 +112,31 @@ def codegen(
     from symbackprop.lowering import emit
 
     return emit.codegen(_source(source), sizes=sizes, backend=backend)
+
+
+def to_html(
+    source: SourceLike | Model,
+    *,
+    sizes: Mapping[str, int] | None = None,
+    batch: bool | None = None,
+) -> str:
+    """The derivation as one self-contained web page, with the generated NumPy code.
+
+    ``source``: a Derivation or anything :func:`derive` takes. Where no code can be generated
+    (a named width without ``sizes``; a model before its code generation lands) the page says
+    why instead of showing code.
+    """
+    from symbackprop.errors import SymbackpropError
+    from symbackprop.render.html import to_html as page
+
+    d = source if isinstance(source, Derivation) else derive(source, batch=batch)
+    code, note = None, None
+    try:
+        # the module takes m from its data: a --size m=... is for the page's shapes only
+        code = codegen(d, sizes={k: v for k, v in (sizes or {}).items() if k != "m"})
+    except SymbackpropError as exc:
+        note = f"No code generated: {exc}"
+    return page(d, code=code, code_note=note, sizes=dict(sizes or {}))
 
 
 def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)

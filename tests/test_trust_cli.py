@@ -276,7 +276,7 @@ def test_1_2_every_command_with_a_file_option_has_force() -> None:
         if params & {"out_path", "plot_path"}:
             writers.append(name)
             assert "force" in params, name
-    assert sorted(writers) == ["codegen", "gradients", "latex"]
+    assert sorted(writers) == ["codegen", "derive", "draw", "gradients", "latex"]
 
 
 # -- 1.3 --pdf needs FILE.tex, --force covers the PDF, -o - is stdout ---------------------------

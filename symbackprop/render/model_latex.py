@@ -17,6 +17,7 @@ from sympy import OneMatrix, Transpose
 from symbackprop._version import __version__
 from symbackprop.core.segments import Grad, Prime, Segment, Text, plain
 from symbackprop.core.steps import Rule
+from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.formula_latex import formula_latex
 from symbackprop.render.latexprint import break_lines, finish
 from symbackprop.render.model_names import name_latex, prime
@@ -220,7 +221,7 @@ class ModelLatex:
         return rows
 
     # -- outputs -----------------------------------------------------------------------------
-    def document(self) -> str:
+    def document(self, *, figure: bool = True) -> str:
         title = "Backpropagation for a model in " + ", ".join(
             f"${name_latex(p)}$" for p in self.model.parameters
         )
@@ -230,6 +231,7 @@ class ModelLatex:
             r"\usepackage[a4paper,margin=2.2cm]{geometry}",
             r"\usepackage{amsmath}",
             r"\usepackage{amssymb}",
+            *([r"\usepackage{tikz}"] if figure else []),
             r"\allowdisplaybreaks",
             r"\setlength{\parindent}{0pt}",
             r"\setlength{\parskip}{4pt}",
@@ -240,6 +242,7 @@ class ModelLatex:
             r"\end{center}",
             "",
             r"\section*{Model}",
+            *([to_tikz(drawing(self.model)).rstrip("\n")] if figure else []),
             self.heading(),
             r"\begin{align*}",
             " \\\\\n".join(self.equations_rows()),
@@ -383,10 +386,12 @@ def to_latex(
     wrt: str | None = None,
     expanded: bool = True,
     sizes: dict[str, int] | None = None,
+    figure: bool = True,
 ) -> str:
-    """A model's derivation as a standalone LaTeX document or an ``align`` snippet."""
+    """A model's derivation as a standalone LaTeX document (its computation graph drawn with
+    TikZ unless ``figure=False``) or an ``align`` snippet."""
     doc = ModelLatex(ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {})))
-    return doc.document() if standalone else doc.snippet()
+    return doc.document(figure=figure) if standalone else doc.snippet()
 
 
 def to_markdown(

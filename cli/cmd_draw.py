@@ -1,0 +1,65 @@
+"""``symbackprop draw``: the network (or a model's computation graph) as PNG, SVG or TikZ."""
+
+from __future__ import annotations
+
+import click
+
+from symbackprop.cli import output
+from symbackprop.cli.errors import CliError
+from symbackprop.cli.options import SpecOptions, spec_options
+
+DRAW_EPILOG = """\b
+Examples:
+  symbackprop draw 4-3-2-1 -o net.png                  the lecture's network (needs matplotlib)
+  symbackprop draw 784-128:relu-10:softmax -o net.svg  wide layers drawn with an ellipsis
+  symbackprop draw examples/models/residual_mlp.model -o graph.png
+  symbackprop draw 4-3-2-1 --format tikz               a tikzpicture on stdout
+"""
+
+#: the format a file name's suffix asks for
+SUFFIXES = {".png": "png", ".svg": "svg", ".tex": "tikz", ".tikz": "tikz"}
+
+
+@click.command("draw", epilog=DRAW_EPILOG, short_help="Draw the network or a model's graph.")
+@spec_options
+@output.options("Write to FILE (.png, .svg or .tex; '-': stdout for svg and tikz).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["png", "svg", "tikz"]),
+    default=None,
+    help="Picture format (default: from FILE's suffix, else png).",
+)
+def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | None) -> None:
+    """Draw SPEC: a network's neurons in layers with their connections (a layer wider than 8
+    abbreviated, W and b between layers, every shape), or a model's computation graph (data,
+    parameters and values, forward arrows and adjoints back).
+
+    PNG needs matplotlib (pip install 'symbackprop[plot]'); SVG and TikZ need nothing.
+    """
+    if fmt is None:
+        suffix = "" if out_path is None else "." + out_path.rsplit(".", 1)[-1].lower()
+        fmt = SUFFIXES.get(suffix, "png")
+    if fmt == "png" and out_path in (None, output.STDOUT):
+        raise click.UsageError("a PNG needs -o FILE.png (or --format svg / tikz for stdout)")
+    target = output.target(out_path, force=force, inputs=[opts.spec])
+    source = opts.source()
+    from symbackprop.render import drawing
+
+    picture = drawing.drawing(source, sizes=opts.sizes, batch=bool(opts.batch))
+    data: str | bytes
+    if fmt == "png":
+        try:
+            data = drawing.to_png(picture)
+        except drawing.MissingMatplotlib as exc:
+            raise CliError(str(exc)) from None
+    elif fmt == "svg":
+        data = drawing.to_svg(picture)
+    else:
+        data = drawing.to_tikz(picture)
+    if target is None:
+        assert isinstance(data, str)
+        click.echo(data, nl=False)
+        return
+    output.write(target, data)
+    click.echo(f"wrote {target}", err=True)

@@ -1,0 +1,128 @@
+"""The shapes of a picture, positioned once (:mod:`.layout`); SVG, TikZ and PNG only draw them.
+
+A :class:`Drawing` is a list of shapes in one coordinate system (units of about a point, y
+growing downwards as on a page): circles and boxes (neurons, a model's values), lines and
+arrows (connections, forward and adjoint edges), vertical ellipses and labels. A label is a
+few :class:`Run` parts (base, superscript, subscript, words), so each backend typesets
+``W^{[2]}`` in its own syntax (an SVG ``tspan``, TikZ math, matplotlib mathtext) and nothing
+parses a string back.
+
+The pictures themselves are laid out in :mod:`symbackprop.render.drawing.layout`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["", "sup", "sub", "word"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One part of a label: math (italic letters, upright digits) in ``role`` position
+    ("" on the line, "sup", "sub"), or ``"word"``: upright text."""
+
+    text: str
+    role: Role = ""
+
+
+Label = tuple[Run, ...]
+
+
+def name_label(base: str, layer: int | None = None, *, index: str = "") -> Label:
+    """``W`` with layer 2 -> W^{[2]}; ``x`` with index "1" -> x_1."""
+    runs = [Run(base)]
+    if layer is not None:
+        runs.append(Run(f"[{layer}]", "sup"))
+    if index:
+        runs.append(Run(index, "sub"))
+    return tuple(runs)
+
+
+def words(text: str) -> Label:
+    return (Run(text, "word"),)
+
+
+def plain_text(label: Label) -> str:
+    """The label as plain text (an SVG ``<title>``, a test)."""
+    out = []
+    for run in label:
+        out.append({"sup": "^", "sub": "_"}.get(run.role, "") + run.text)
+    return "".join(out)
+
+
+Style = Literal["neuron", "input", "output", "data", "parameter", "value", "cost"]
+LineStyle = Literal["edge", "forward", "adjoint"]
+Anchor = Literal["middle", "start", "end"]
+
+
+@dataclass(frozen=True)
+class Circle:
+    x: float
+    y: float
+    r: float
+    style: Style = "neuron"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rounded box centred at (x, y), ``w`` by ``h``, holding ``label``."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    label: Label
+    style: Style = "value"
+
+
+@dataclass(frozen=True)
+class Line:
+    """From (x1, y1) to (x2, y2); an arrow head at the end for ``forward`` and ``adjoint``."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    style: LineStyle = "edge"
+
+
+@dataclass(frozen=True)
+class Dots:
+    """An ellipsis of three dots centred at (x, y): vertical, or horizontal."""
+
+    x: float
+    y: float
+    horizontal: bool = False
+
+    def points(self) -> list[tuple[float, float]]:
+        offsets = (-8.0, 0.0, 8.0)
+        if self.horizontal:
+            return [(self.x + d, self.y) for d in offsets]
+        return [(self.x, self.y + d) for d in offsets]
+
+
+@dataclass(frozen=True)
+class Text:
+    x: float
+    y: float
+    label: Label
+    anchor: Anchor = "middle"
+    size: float = 12.0
+
+
+@dataclass
+class Drawing:
+    """Every shape of one picture and its extent (``width`` by ``height``, origin top left)."""
+
+    width: float
+    height: float
+    title: str
+    circles: list[Circle] = field(default_factory=list)
+    boxes: list[Box] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    dots: list[Dots] = field(default_factory=list)
+    texts: list[Text] = field(default_factory=list)
+    #: the legend's entries: (line or box style, what it means) shown under a model's graph
+    legend: list[tuple[LineStyle | Style, Label]] = field(default_factory=list)

@@ -1,0 +1,346 @@
+"""Where everything goes: a dense network as on the lecture's board, a model as its graph.
+
+:func:`network_drawing`: neurons as circles in one column per layer (the input first), every
+connection between consecutive layers, a layer wider than :data:`MAX_SHOWN` drawn as a few
+neurons, a vertical ellipsis and its last neuron (a network deeper than :data:`MAX_COLUMNS`
+as its first and last layers with a horizontal ellipsis between); above each column the width
+(``n_1 = 3``, ``n = 784``), between columns ``W^{[l]}, b^{[l]}`` and the weight's shape, under
+each column the value (``x``, ``a^{[l]}``), its shape and the activation.
+
+:func:`model_drawing`: a model's computation graph from its equations: one box per data leaf,
+parameter and defined value (named constants are folded away), a column per depth (a leaf sits
+just before its first reader), forward arrows from what an equation reads to what it defines,
+and dashed adjoint arrows back wherever a gradient flows (to parameters and to values that
+depend on one; never to data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from symbackprop.formula.ast import Name, walk
+from symbackprop.model import Model
+from symbackprop.render.drawing.figure import (
+    Box,
+    Circle,
+    Dots,
+    Drawing,
+    Label,
+    Line,
+    Run,
+    Style,
+    Text,
+    name_label,
+    words,
+)
+from symbackprop.spec import Network
+
+#: a layer wider than this is drawn as a few neurons, a vertical ellipsis and its width
+MAX_SHOWN = 8
+#: neurons drawn above and below the ellipsis of an abbreviated layer
+SHOWN_ABOVE, SHOWN_BELOW = 3, 1
+#: a network with more layers (input included) is drawn as its first and last few
+MAX_COLUMNS, SHOWN_FIRST, SHOWN_LAST = 10, 5, 3
+
+_GAP_X, _GAP_Y, _RADIUS = 130.0, 40.0, 13.0
+_TOP = 76.0  # room above the neurons for the W, b labels and the widths
+_MARGIN = 60.0
+
+#: Greek model names shown as letters (as the LaTeX printer does)
+GREEK = {
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "eps": "ε",
+    "eta": "η",
+    "theta": "θ",
+    "lam": "λ",
+    "mu": "μ",
+    "sigma": "σ",
+    "tau": "τ",
+    "phi": "φ",
+    "omega": "ω",
+}
+
+
+def _dim_runs(width: int | str, layer: int) -> Label:
+    """A layer's width as a dimension: n_1 for a number, the name for a named width."""
+    if isinstance(width, str):
+        return (Run(width),)
+    return (Run("n"), Run(str(layer), "sub"))
+
+
+def _shape(rows: Label, batch: bool) -> Label:
+    return (*rows, Run(" × "), Run("m" if batch else "1"))
+
+
+def _count(width: int | str, sizes: Mapping[str, int]) -> int | None:
+    return width if isinstance(width, int) else sizes.get(width)
+
+
+def _slots(count: int | None) -> list[int | None]:
+    """The neurons drawn for a layer: their 1-based index, ``None`` where the ellipsis goes."""
+    if count is not None and count <= MAX_SHOWN:
+        return list(range(1, count + 1))
+    last = count if count is not None else 0  # 0: the last of an unknown number
+    return [*range(1, SHOWN_ABOVE + 1), None, *([last] * SHOWN_BELOW)]
+
+
+def _layers_shown(depth: int) -> list[int | None]:
+    """The layers drawn, in order; ``None`` where the layers between are left out."""
+    if depth + 1 <= MAX_COLUMNS:
+        return list(range(depth + 1))
+    head, tail = list(range(SHOWN_FIRST)), list(range(depth + 1 - SHOWN_LAST, depth + 1))
+    return [*head, None, *tail]
+
+
+def network_drawing(
+    network: Network, *, sizes: Mapping[str, int] | None = None, batch: bool = False
+) -> Drawing:
+    """The network on the board (see the module docstring); ``sizes`` gives named widths."""
+    sizes = dict(sizes or {})
+    widths = network.widths
+    shown = _layers_shown(network.depth)
+    columns = {layer: _slots(_count(widths[layer], sizes)) for layer in shown if layer is not None}
+    tallest = max(len(c) for c in columns.values())
+    height = _TOP + tallest * _GAP_Y + 54
+    width = 2 * _MARGIN + (len(shown) - 1) * _GAP_X
+    out = Drawing(width, height, f"the network {network.compact}")
+    centre = _TOP + tallest * _GAP_Y / 2
+    points: dict[int, list[tuple[float, float]]] = {}
+    for position, layer in enumerate(shown):
+        x = _MARGIN + position * _GAP_X
+        if layer is None:  # the layers left out: a horizontal ellipsis, no connections
+            out.dots.append(Dots(x, centre, horizontal=True))
+            continue
+        slots = columns[layer]
+        top = centre - (len(slots) - 1) * _GAP_Y / 2
+        column = []
+        for row, slot in enumerate(slots):
+            y = top + row * _GAP_Y
+            if slot is None:
+                out.dots.append(Dots(x, y))
+            else:
+                column.append((x, y))
+        points[layer] = column
+        bottom = top + (len(slots) - 1) * _GAP_Y
+        out.texts += _column_labels(network, layer, x, (top, bottom), sizes, batch)
+        if layer and layer - 1 in points:
+            out.texts += _between_labels(network, layer, x - _GAP_X / 2)
+    for layer in points:
+        for x1, y1 in points.get(layer - 1, []):
+            for x2, y2 in points[layer]:
+                out.lines.append(Line(x1, y1, x2, y2))
+    last = network.depth
+    for layer, column in points.items():
+        style: Style = "input" if layer == 0 else "output" if layer == last else "neuron"
+        out.circles += [Circle(x, y, _RADIUS, style) for x, y in column]
+    _input_names(out, network, columns[0], points[0], sizes)
+    x_out = points[last][0][0]
+    for _, y in points[last]:
+        out.lines.append(Line(x_out + _RADIUS, y, x_out + 34, y, "forward"))
+    out.texts.append(Text(x_out + 40, centre + 4, (Run("ŷ"),), "start", 13))
+    return out
+
+
+def _column_labels(
+    network: Network,
+    layer: int,
+    x: float,
+    span: tuple[float, float],
+    sizes: Mapping[str, int],
+    batch: bool,
+) -> list[Text]:
+    """Above a column its width; below it the value, its shape and the activation."""
+    top, bottom = span
+    width = network.widths[layer]
+    dim = _dim_runs(width, layer)
+    count = _count(width, sizes)
+    above: Label = dim if count is None else (*dim, Run(f" = {count}"))
+    value = (
+        name_label("X" if batch else "x")
+        if layer == 0
+        else name_label("A" if batch else "a", layer)
+    )
+    below = [Text(x, bottom + 34, value, size=13)]
+    shown = dim if count is None or count > MAX_SHOWN else (Run(str(count)),)
+    below.append(Text(x, bottom + 52, _shape(shown, batch), size=11))
+    if layer:
+        below.append(Text(x, bottom + 68, words(network.activations[layer - 1]), size=10))
+    return [Text(x, top - 26, above, size=11), *below]
+
+
+def _between_labels(network: Network, layer: int, x: float) -> list[Text]:
+    """Between columns l-1 and l: W^{[l]}, b^{[l]} and the weight's shape."""
+    rows = _dim_runs(network.widths[layer], layer)
+    cols = _dim_runs(network.widths[layer - 1], layer - 1)
+    label = (*name_label("W", layer), Run(", "), *name_label("b", layer))
+    return [
+        Text(x, 18, label, size=12),
+        Text(
+            x,
+            34,
+            (Run("W"), Run(f"[{layer}]", "sup"), Run(": "), *rows, Run(" × "), *cols),
+            size=10,
+        ),
+    ]
+
+
+def _input_names(
+    out: Drawing,
+    network: Network,
+    slots: list[int | None],
+    points: list[tuple[float, float]],
+    sizes: Mapping[str, int],
+) -> None:
+    """x_1, x_2, ... left of the input neurons (the last one of a long input: x_n)."""
+    indices = [s for s in slots if s is not None]
+    width = network.widths[0]
+    for (x, y), index in zip(points, indices, strict=True):
+        text = str(index) if index else str(width)
+        out.texts.append(Text(x - _RADIUS - 6, y + 4, name_label("x", index=text), "end", 12))
+
+
+# -- a model's computation graph ---------------------------------------------------------------
+
+_BOX_H, _COL_GAP, _ROW_GAP = 28.0, 64.0, 20.0
+
+
+def model_label(name: str) -> Label:
+    """A model name: a trailing number as subscript, Greek names as letters."""
+    stem = name.rstrip("0123456789")
+    base, index = (stem.removesuffix("_"), name[len(stem) :]) if stem else (name, "")
+    runs = [Run(GREEK.get(base, base))]
+    if index:
+        runs.append(Run(index, "sub"))
+    return tuple(runs)
+
+
+def _label_width(label: Label) -> float:
+    return sum(len(r.text) * (5.5 if r.role in ("sup", "sub") else 8.0) for r in label)
+
+
+def model_edges(model: Model) -> tuple[list[str], list[tuple[str, str]]]:
+    """The graph's nodes (leaves in order of first use, then the equations) and its edges."""
+    constants = {eq.name for eq in model.equations if eq.constant}
+    nodes: list[str] = []
+    edges: list[tuple[str, str]] = []
+    for eq in model.equations:
+        if eq.constant:
+            continue
+        for node in walk(eq.expr):
+            if isinstance(node, Name) and node.id not in constants and node.id in model.shapes:
+                if node.id not in nodes:
+                    nodes.append(node.id)
+                if (node.id, eq.name) not in edges:
+                    edges.append((node.id, eq.name))
+        nodes.append(eq.name)
+    return nodes, edges
+
+
+def _ranks(nodes: list[str], edges: list[tuple[str, str]], leaves: set[str]) -> dict[str, int]:
+    rank: dict[str, int] = {}
+    for node in nodes:
+        if node not in leaves:
+            rank[node] = 1 + max((rank.get(s, 0) for s, t in edges if t == node), default=0)
+    for node in leaves:
+        rank[node] = max(0, min((rank[t] for s, t in edges if s == node), default=1) - 1)
+    return rank
+
+
+def _depends_on_parameter(model: Model, edges: list[tuple[str, str]]) -> set[str]:
+    out = set(model.parameters)
+    for eq in model.equations:
+        if any(s in out for s, t in edges if t == eq.name):
+            out.add(eq.name)
+    return out
+
+
+def model_drawing(model: Model) -> Drawing:
+    """The computation graph of ``model`` (see the module docstring)."""
+    nodes, edges = model_edges(model)
+    leaves = set(model.parameters) | set(model.data)
+    rank = _ranks(nodes, edges, leaves)
+    columns: list[list[str]] = [[] for _ in range(max(rank.values()) + 1)]
+    for node in nodes:
+        columns[rank[node]].append(node)
+    _order(columns, edges)
+    labels = {node: model_label(node) for node in nodes}
+    widths = {node: max(34.0, _label_width(labels[node]) + 18) for node in nodes}
+    tallest = max(len(c) for c in columns)
+    height = 24 + tallest * (_BOX_H + _ROW_GAP) + 8
+    x = 24.0
+    centres: dict[str, tuple[float, float]] = {}
+    for column in columns:
+        col_w = max(widths[n] for n in column)
+        top = 24 + (tallest - len(column)) * (_BOX_H + _ROW_GAP) / 2
+        for row, node in enumerate(column):
+            centres[node] = (x + col_w / 2, top + row * (_BOX_H + _ROW_GAP) + _BOX_H / 2)
+        x += col_w + _COL_GAP
+    out = Drawing(x - _COL_GAP + 24, height, "the computation graph of the model")
+    gradient = _depends_on_parameter(model, edges)
+    height_of = {n: centres[n][1] for n in nodes}
+    outs = {n: sorted((t for s, t in edges if s == n), key=height_of.__getitem__) for n in nodes}
+    ins = {n: sorted((s for s, t in edges if t == n), key=height_of.__getitem__) for n in nodes}
+    for source, target in edges:
+        # each box's arrows leave and arrive spread along its side, not all at one point
+        (x1, y1), (x2, y2) = centres[source], centres[target]
+        x1 += widths[source] / 2
+        x2 -= widths[target] / 2
+        y1 += _spread(outs[source].index(target), len(outs[source]))
+        y2 += _spread(ins[target].index(source), len(ins[target]))
+        if source in gradient:  # the adjoint flows back along this edge
+            out.lines.append(Line(x1, y1 - 3, x2, y2 - 3, "forward"))
+            out.lines.append(Line(x2, y2 + 3, x1, y1 + 3, "adjoint"))
+        else:
+            out.lines.append(Line(x1, y1, x2, y2, "forward"))
+    for node in nodes:
+        cx, cy = centres[node]
+        style: Style = (
+            "data"
+            if node in model.data
+            else "parameter"
+            if node in model.parameters
+            else "cost"
+            if node == model.cost
+            else "value"
+        )
+        out.boxes.append(Box(cx, cy, widths[node], _BOX_H, labels[node], style))
+    out.width = max(out.width, 520.0)  # room for the legend
+    out.legend = [
+        ("data", words("data")),
+        ("parameter", words("parameter")),
+        ("value", words("value")),
+        ("forward", words("forward")),
+        ("adjoint", (Run("adjoint ", "word"), Run("∂J/∂·"))),
+    ]
+    return out
+
+
+def _spread(index: int, count: int) -> float:
+    """The offset of arrow ``index`` of ``count`` along a box's side."""
+    if count == 1:
+        return 0.0
+    return (index / (count - 1) - 0.5) * (_BOX_H - 12)
+
+
+def _order(columns: list[list[str]], edges: list[tuple[str, str]]) -> None:
+    """Reorder each column by the mean position of its neighbours (two sweeps each way), which
+    keeps arrows short and crossings few on graphs of this size."""
+    for _ in range(2):
+        for i in range(1, len(columns)):
+            _sort_by(columns[i], columns[i - 1], [(t, s) for s, t in edges])
+        for i in range(len(columns) - 2, -1, -1):
+            _sort_by(columns[i], columns[i + 1], edges)
+
+
+def _sort_by(column: list[str], beside: list[str], links: list[tuple[str, str]]) -> None:
+    """Sort ``column`` by the mean index in ``beside`` of each node's linked nodes."""
+    where = {n: k for k, n in enumerate(beside)}
+    keys = {}
+    for k, node in enumerate(column):
+        near = [where[b] for a, b in links if a == node and b in where]
+        keys[node] = (sum(near) / len(near) if near else float(k), k)
+    column.sort(key=keys.__getitem__)

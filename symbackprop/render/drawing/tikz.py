@@ -1,0 +1,123 @@
+"""A :class:`~symbackprop.render.drawing.figure.Drawing` as a TikZ picture (the LaTeX document).
+
+Needs only ``\\usepackage{tikz}`` (Debian ``texlive-pictures``) and amsmath; colours are
+given as RGB in place (xcolor comes with TikZ), arrows are TikZ's built-in ``stealth``. The
+picture is scaled to at most :data:`MAX_WIDTH_CM`; label sizes follow the scale.
+"""
+
+from __future__ import annotations
+
+from symbackprop.render.drawing.figure import Drawing, Label
+from symbackprop.render.drawing.svg import FILL, STROKE
+from symbackprop.render.names import escape_latex
+
+#: the widest picture, in centimetres (the document's text width is about 16.6 cm)
+MAX_WIDTH_CM = 15.5
+#: centimetres per drawing unit at most (a small network is not blown up)
+MAX_SCALE = 0.03
+
+_MATH_CHARS = {
+    "×": r"\times ",
+    "ŷ": r"\hat{y}",
+    "∂": r"\partial ",
+    "·": r"\cdot ",
+    "α": r"\alpha ",
+    "β": r"\beta ",
+    "γ": r"\gamma ",
+    "δ": r"\delta ",
+    "ε": r"\epsilon ",
+    "η": r"\eta ",
+    "θ": r"\theta ",
+    "λ": r"\lambda ",
+    "μ": r"\mu ",
+    "σ": r"\sigma ",
+    "τ": r"\tau ",
+    "φ": r"\phi ",
+    "ω": r"\omega ",
+}
+
+
+def _colour(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"{{rgb,255:red,{r};green,{g};blue,{b}}}"
+
+
+def _math(text: str) -> str:
+    if len(text) > 1 and text.replace("_", "").isalnum() and text.isascii() and text[0].isalpha():
+        return r"\mathit{" + escape_latex(text) + "}"  # a multi-letter name, one word
+    return "".join(r"\ " if ch == " " else _MATH_CHARS.get(ch, escape_latex(ch)) for ch in text)
+
+
+def label_latex(label: Label) -> str:
+    """A label as LaTeX: math in ``$...$``, words in ``\\mbox{}``."""
+    out = []
+    for run in label:
+        if run.role == "word":
+            out.append(r"\mbox{" + escape_latex(run.text) + "}")
+        elif run.role == "sup":
+            out.append("^{" + _math(run.text) + "}")
+        elif run.role == "sub":
+            out.append("_{" + _math(run.text) + "}")
+        else:
+            out.append("{" + _math(run.text) + "}")
+    return "$" + "".join(out) + "$"
+
+
+def _size(size: float, scale: float) -> str:
+    points = size * scale / 0.0353
+    for limit, command in ((10.5, ""), (9.0, r"\small"), (7.5, r"\footnotesize")):
+        if points >= limit:
+            return command
+    return r"\scriptsize" if points >= 6 else r"\tiny"
+
+
+def to_tikz(drawing: Drawing) -> str:
+    """The picture as a centred ``tikzpicture`` (coordinates in cm, y up)."""
+    s = min(MAX_SCALE, MAX_WIDTH_CM / drawing.width)
+
+    def p(x: float, y: float) -> str:
+        return f"({x * s:.2f},{-y * s:.2f})"
+
+    styles = [
+        f"sbedge/.style={{draw={_colour(STROKE['edge'])}, line width=0.3pt}}",
+        f"sbforward/.style={{draw={_colour(STROKE['forward'])}, ->, >=stealth, line width=0.5pt}}",
+        f"sbadjoint/.style={{draw={_colour(STROKE['adjoint'])}, ->, >=stealth, "
+        "line width=0.5pt, dashed}",
+    ]
+    out = [r"\begin{center}", r"\begin{tikzpicture}[" + ",\n  ".join(styles) + "]"]
+    for line in drawing.lines:
+        out.append(rf"\draw[sb{line.style}] {p(line.x1, line.y1)} -- {p(line.x2, line.y2)};")
+    for c in drawing.circles:
+        out.append(rf"\draw[fill={_colour(FILL[c.style])}] {p(c.x, c.y)} circle ({c.r * s:.2f});")
+    for dots in drawing.dots:
+        for x, y in dots.points():
+            out.append(rf"\fill {p(x, y)} circle ({2 * s:.2f});")
+    for b in drawing.boxes:
+        width = "line width=1.1pt" if b.style == "cost" else "line width=0.5pt"
+        out.append(
+            rf"\draw[fill={_colour(FILL[b.style])}, rounded corners=2pt, {width}] "
+            rf"{p(b.x - b.w / 2, b.y - b.h / 2)} rectangle {p(b.x + b.w / 2, b.y + b.h / 2)};"
+        )
+        out.append(rf"\node at {p(b.x, b.y)} {{{_size(14, s)} {label_latex(b.label)}}};")
+    anchors = {"middle": "base", "start": "base west", "end": "base east"}
+    for t in drawing.texts:
+        out.append(
+            rf"\node[anchor={anchors[t.anchor]}, inner sep=0pt] at {p(t.x, t.y)} "
+            rf"{{{_size(t.size, s)} {label_latex(t.label)}}};"
+        )
+    x, y = 24.0, drawing.height + 8
+    for style, label in drawing.legend:
+        if style in STROKE:
+            out.append(rf"\draw[sb{style}] {p(x, y + 8)} -- {p(x + 26, y + 8)};")
+        else:
+            out.append(
+                rf"\draw[fill={_colour(FILL[style])}, rounded corners=1pt] "
+                rf"{p(x, y)} rectangle {p(x + 26, y + 16)};"
+            )
+        out.append(
+            rf"\node[anchor=base west, inner sep=0pt] at {p(x + 32, y + 13)} "
+            rf"{{{_size(12, s)} {label_latex(label)}}};"
+        )
+        x += 44 + 7 * sum(len(run.text) for run in label)
+    out += [r"\end{tikzpicture}", r"\end{center}"]
+    return "\n".join(out) + "\n"

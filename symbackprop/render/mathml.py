@@ -1,0 +1,266 @@
+"""MathML printing of matrix expressions in CS229 notation (the web page's mathematics).
+
+A subclass of SymPy's ``MathMLPresentationPrinter`` with one ``_print_<ClassName>`` per node
+type, as :class:`~symbackprop.render.latexprint.MathLatexPrinter` subclasses ``LatexPrinter``:
+``W^{[2]}`` and ``a^{[1]⊤}`` (names from the derivation's naming, read through
+:mod:`.mathml_tex`), ``⊙`` for the Hadamard product, ``(...)^⊤``, the ones vector ``𝟏_m^⊤`` of
+a batch sum, ``g'(z)`` and ``1{z > 0}``. Scalars (numbers, fractions, ``log``) are SymPy's own.
+
+SymPy's printer builds ``xml.dom.minidom`` nodes whose text is written unescaped; the methods
+here build their MathML as escaped strings (:func:`~.mathml_tex.el`) and hand them back
+wrapped in one node (:meth:`MathMLPrinter._node`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy import HadamardProduct, MatAdd, OneMatrix
+from sympy.printing.mathml import MathMLPresentationPrinter
+
+from symbackprop.records.scalars import indicator_sum
+from symbackprop.render.common import (
+    division_parts,
+    is_atom,
+    is_call,
+    ones_kind,
+    ordered_terms,
+    split_coeff,
+)
+from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
+from symbackprop.render.names import Naming
+
+_ARG = "ARGPLACEHOLDER"
+#: the transpose sign: a letter-like superscript, without an operator's space around it
+TOP = el("mi", "⊤")
+_RELATIONS = {">": ">", "<": "<", ">=": "≥", "<=": "≤"}
+
+
+def paren(inner: str) -> str:
+    """``(inner)``: brackets that grow around a fraction, else text-sized and tight."""
+    if "<mfrac" in inner:
+        return mrow(mo("(", stretchy="true"), inner, mo(")", stretchy="true"))
+    return mrow(mo("(", stretchy="false"), inner, mo(")", stretchy="false"))
+
+
+def math(inner: str, *, block: bool = False) -> str:
+    """A ``<math>`` element around ``inner``."""
+    if block:
+        return el("math", inner, display="block")
+    return el("math", inner)
+
+
+class MathMLPrinter(MathMLPresentationPrinter):
+    """Matrix expressions as presentation MathML; ``act_latex`` maps an activation to its
+    LaTeX name and ``naming`` writes the derivation's names (the LaTeX printer's own)."""
+
+    printmethod = "_symbackprop_mathml"
+
+    def __init__(self, act_latex: dict[str, str] | None = None, naming: Naming | None = None):
+        super().__init__({"mul_symbol": None})
+        self.act_latex = dict(act_latex or {})
+        self.naming = naming or Naming()
+        self._arg: str | None = None
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _node(self, xml: str) -> Any:
+        node = self.dom.createElement("mrow")
+        node.appendChild(self.dom.createTextNode(xml))  # SymPy's text nodes are written raw
+        return node
+
+    def mathml(self, expr: Any) -> str:
+        """``expr`` as MathML (the children of a ``<math>``)."""
+        return _tidy(str(self._print(expr).toxml()))
+
+    def _s(self, expr: Any) -> str:
+        return self.mathml(expr)
+
+    def _wrap(self, expr: Any) -> str:
+        text = self._s(expr)
+        return text if is_atom(expr) or is_call(expr) else paren(text)
+
+    def tex(self, tex: str) -> str:
+        return tex_to_mathml(tex)
+
+    # -- leaves ----------------------------------------------------------------------------------
+    def _print_MatrixSymbol(self, expr: Any) -> Any:
+        return self._node(self.tex(self.naming.latex(str(expr.name))))
+
+    def _print_Symbol(self, expr: Any, style: str = "plain") -> Any:
+        name = str(expr.name)
+        if name == _ARG and self._arg is not None:
+            return self._node(self._arg)
+        if name == "lambda":
+            return self._node(el("mi", "λ"))
+        return self._node(self.tex(self.naming.dim(name)))
+
+    def _print_OneMatrix(self, expr: Any) -> Any:
+        return self._node(el("mn", "1"))
+
+    def ones_factor(self, expr: Any) -> str:
+        """The ones vector of a batch sum: 𝟏_m (a column) or 𝟏_m^⊤ (a row)."""
+        one = el("mn", "1", style="font-weight: bold")
+        kind = ones_kind(expr)
+        if kind is None:
+            rows, cols = (self._s(d) for d in expr.shape)
+            return el("msub", one, mrow(rows, mo("×"), cols))
+        sub = self._s(kind[1])
+        if kind[0] == "row":
+            return el("msubsup", one, sub, TOP)
+        return el("msub", one, sub)
+
+    # -- structure -----------------------------------------------------------------------------
+    def _print_Transpose(self, expr: Any) -> Any:
+        if isinstance(expr.arg, sp.MatrixSymbol):
+            return self._node(self.tex(self.naming.latex(str(expr.arg.name), transpose=True)))
+        if isinstance(expr.arg, OneMatrix):
+            return self._node(self.ones_factor(sp.OneMatrix(*reversed(expr.arg.shape))))
+        return self._node(el("msup", self._wrap(expr.arg), TOP))
+
+    def _print_MatAdd(self, expr: Any) -> Any:
+        out: list[str] = []
+        for i, (negative, term) in enumerate(ordered_terms(expr)):
+            text = self._s(term)
+            if isinstance(term, MatAdd):
+                text = paren(text)
+            if i == 0:
+                out += [mo("−"), text] if negative else [text]
+            else:
+                out += [mo("−" if negative else "+"), text]
+        return self._node(mrow(*out))
+
+    def _coefficient(self, coeff: sp.Expr, body: str) -> str:
+        if coeff == 1:
+            return body
+        if coeff == -1:
+            return mrow(mo("−"), body)
+        sign: list[str] = []
+        if coeff.could_extract_minus_sign():
+            sign, coeff = [mo("−")], -coeff
+        shown = self._s(coeff)
+        if isinstance(coeff, sp.Add):
+            shown = paren(shown)
+        return mrow(*sign, shown, mo("\u2062"), body)
+
+    def _print_MatMul(self, expr: Any) -> Any:
+        coeff, matrices = split_coeff(expr)
+        parts = []
+        for factor in matrices:
+            if isinstance(factor, OneMatrix):
+                parts.append(self.ones_factor(factor))
+            else:
+                parts.append(self._wrap(factor))
+        body = mrow(*_joined(parts, mo("\u2062")))
+        return self._node(self._coefficient(coeff, body))
+
+    def _print_HadamardProduct(self, expr: Any) -> Any:
+        num, den = division_parts(expr)
+        if not den:
+            return self._node(mrow(*_joined([self._wrap(f) for f in num], mo("⊙"))))
+
+        def side(factors: list[Any]) -> str:
+            if not factors:
+                return el("mn", "1")
+            if len(factors) == 1:
+                return self._s(factors[0])
+            return mrow(*_joined([self._wrap(f) for f in factors], mo("⊙")))
+
+        return self._node(el("mfrac", side(num), side(den)))
+
+    def _print_HadamardPower(self, expr: Any) -> Any:
+        if expr.exp.is_negative:
+            return self._print(HadamardProduct(expr))
+        base = self._s(expr.base)
+        if not isinstance(expr.base, sp.MatrixSymbol):
+            base = paren(base)
+        return self._node(el("msup", base, mrow(mo("⊙"), self._s(expr.exp))))
+
+    def _print_DiagMatrix(self, expr: Any) -> Any:
+        return self._node(mrow(el("mi", "diag"), paren(self._s(expr.args[0]))))
+
+    def _indicator(self, condition: str) -> str:
+        one = el("mn", "1", style="font-weight: bold")
+        return mrow(one, mo("{", stretchy="false"), condition, mo("}", stretchy="false"))
+
+    def _indicator_sum(self, expr: Any) -> str | None:
+        return indicator_sum(
+            expr,
+            self._s,
+            lambda c: self._indicator(c),
+            lambda v, i: mrow(v, mo("\u2062"), i),
+        )
+
+    def _print_Piecewise(self, expr: Any) -> Any:
+        text = self._indicator_sum(expr)
+        return self._node(text) if text is not None else self._node(self._cases(expr))
+
+    def _cases(self, expr: Any) -> str:
+        rows = []
+        for piece in expr.args:
+            cond = (
+                el("mtext", "otherwise")
+                if piece.cond is sp.true
+                else mrow(el("mtext", "if\u00a0"), self._s(piece.cond))
+            )
+            rows.append(el("mtr", el("mtd", self._s(piece.expr)), el("mtd", cond)))
+        return mrow(mo("{"), el("mtable", *rows, columnalign="left"))
+
+    def _print_Relational(self, expr: Any) -> Any:
+        rel = _RELATIONS.get(expr.rel_op, expr.rel_op)
+        return self._node(mrow(self._s(expr.lhs), mo(rel), self._s(expr.rhs)))
+
+    # -- symbackprop's own nodes ---------------------------------------------------------------
+    def act(self, name: str) -> str:
+        latex = self.act_latex.get(name)
+        if latex:
+            return self.tex(latex)
+        return el("mi", name)
+
+    def _print_Softmax(self, expr: Any) -> Any:
+        return self._node(mrow(self.act("softmax"), paren(self._s(expr.arg))))
+
+    def _print_ElementwiseApplyFunction(self, expr: Any) -> Any:
+        arg = self._s(expr.arg)
+        if expr.activation_name is not None:
+            return self._node(mrow(self.act(expr.activation_name), paren(arg)))
+        if expr.derivative_name is not None:
+            prime = el("msup", self.act(expr.derivative_name), mo("′"))
+            return self._node(mrow(prime, paren(arg)))
+        indicator = expr.indicator
+        if indicator is not None:
+            rel = _RELATIONS.get(indicator[0], indicator[0])
+            return self._node(self._indicator(mrow(arg, mo(rel), self._s(indicator[1]))))
+        body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
+        saved, self._arg = self._arg, arg
+        try:
+            if isinstance(body, sp.Piecewise):
+                text = self._indicator_sum(body)
+                return self._node(paren(text) if text is not None else self._cases(body))
+            return self._node(self._s(body))
+        finally:
+            self._arg = saved
+
+
+#: SymPy's scalar printing, made like ours: a minus sign, unstretched brackets, no entity names
+_TIDY = {
+    "<mo>-</mo>": "<mo>−</mo>",
+    "<mo>(</mo>": '<mo stretchy="false">(</mo>',
+    "<mo>)</mo>": '<mo stretchy="false">)</mo>',
+    "&InvisibleTimes;": "\u2062",
+}
+
+
+def _tidy(xml: str) -> str:
+    for old, new in _TIDY.items():
+        xml = xml.replace(old, new)
+    return xml
+
+
+def _joined(parts: list[str], separator: str) -> list[str]:
+    out: list[str] = []
+    for index, part in enumerate(parts):
+        if index:
+            out.append(separator)
+        out.append(part)
+    return out

@@ -1,0 +1,123 @@
+"""The network drawn: one layout, three outputs (SVG, TikZ, PNG) and ``symbackprop draw``."""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import symbackprop as sb
+from symbackprop.cli.main import main
+from symbackprop.render.drawing import drawing, to_png, to_svg, to_tikz
+from symbackprop.render.drawing.figure import plain_text
+from symbackprop.render.drawing.layout import MAX_SHOWN, model_edges
+from symbackprop.render.drawing.png import INSTALL_HINT, MissingMatplotlib
+
+MODELS = sorted(Path(__file__).resolve().parent.parent.glob("examples/models/*.model"))
+
+
+def _texts(picture: object) -> list[str]:
+    return [plain_text(t.label) for t in picture.texts]  # type: ignore[attr-defined]
+
+
+def test_the_lecture_network_has_every_neuron_and_connection() -> None:
+    picture = drawing(sb.Network.parse("4-3-2-1"))
+    assert len(picture.circles) == 4 + 3 + 2 + 1
+    assert len([line for line in picture.lines if line.style == "edge"]) == 12 + 6 + 2
+    assert not picture.dots
+    texts = _texts(picture)
+    for layer in (1, 2, 3):
+        assert f"W^[{layer}], b^[{layer}]" in texts
+        assert f"a^[{layer}]" in texts
+    assert "n_0 = 4" in texts and "4 × 1" in texts and "x_4" in texts
+
+
+def test_a_wide_layer_is_abbreviated_with_its_width_written() -> None:
+    picture = drawing(sb.Network.parse("784-128:relu-10:softmax", loss="ce"))
+    assert len(picture.dots) == 3  # every layer is wider than MAX_SHOWN
+    assert len(picture.circles) == 3 * 4 < 3 * MAX_SHOWN
+    texts = _texts(picture)
+    assert "n_0 = 784" in texts and "x_784" in texts and "relu" in texts
+    assert "n_0 × 1" in texts  # an abbreviated layer's shape by its dimension
+
+
+def test_a_named_width_is_written_by_name_and_sizes_fill_it_in() -> None:
+    net = sb.Network.parse("n-3-2-1")
+    assert "n" in _texts(drawing(net)) and "n × 1" in _texts(drawing(net))
+    assert "n = 784" in _texts(drawing(net, sizes={"n": 784}))
+    assert "A^[1]" in _texts(drawing(net, batch=True))
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_a_models_graph_has_its_values_and_adjoints(path: Path) -> None:
+    model = sb.Model.from_file(path)
+    picture = drawing(model)
+    nodes, edges = model_edges(model)
+    shown = {plain_text(b.label) for b in picture.boxes}
+    assert len(picture.boxes) == len(nodes) == len(shown)
+    styles = {b.style for b in picture.boxes}
+    assert "parameter" in styles and "cost" in styles
+    forward = [line for line in picture.lines if line.style == "forward"]
+    assert len(forward) == len(edges)
+    # an adjoint runs back along an edge only: as many as edges leaving a non-data node
+    backward = [line for line in picture.lines if line.style == "adjoint"]
+    assert len(backward) <= len([e for e in edges if e[0] not in model.data])
+    assert all(line.x2 < line.x1 for line in backward)  # right to left
+    ET.fromstring(to_svg(picture))  # well-formed
+
+
+def test_svg_is_self_contained() -> None:
+    svg = to_svg(drawing(sb.Network.parse("4-3-2-1")))
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    assert "href" not in svg and "<script" not in svg and "@import" not in svg
+
+
+def test_tikz_is_balanced_and_escapes_names() -> None:
+    tikz = to_tikz(drawing(sb.Model.parse("X : n0 x m\nmy_w : 1 x n0\nJ = sum(my_w X)\n")))
+    assert tikz.count(r"\begin{tikzpicture}") == tikz.count(r"\end{tikzpicture}") == 1
+    assert r"\mathit{my\_w}" in tikz and "my_w" not in tikz.replace(r"my\_w", "")
+
+
+@pytest.mark.slow  # importing matplotlib takes over a second
+def test_png_is_a_png(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    assert to_png(drawing(sb.Network.parse("4-3-1"))).startswith(b"\x89PNG\r\n\x1a\n")
+    png = tmp_path / "graph.png"
+    result = CliRunner().invoke(main, ["draw", str(MODELS[0]), "-o", str(png)])
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_without_matplotlib_png_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
+    with pytest.raises(MissingMatplotlib, match="symbackprop\\[plot\\]"):
+        to_png(drawing(sb.Network.parse("4-3-1")))
+    result = CliRunner().invoke(main, ["draw", "4-3-1", "-o", "net.png"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and INSTALL_HINT in lines[0]
+
+
+def test_draw_command_writes_each_format(tmp_path: Path) -> None:
+    runner = CliRunner()
+    svg = tmp_path / "net.svg"
+    assert runner.invoke(main, ["draw", "4-3-2-1", "-o", str(svg)]).exit_code == 0
+    ET.fromstring(svg.read_text(encoding="utf-8"))
+    again = runner.invoke(main, ["draw", "4-3-2-1", "-o", str(svg)])
+    assert again.exit_code == 2 and "--force" in again.output  # no clobber
+    tikz = runner.invoke(main, ["draw", "4-3-2-1", "--format", "tikz"])
+    assert tikz.exit_code == 0 and r"\begin{tikzpicture}" in tikz.output
+    assert runner.invoke(main, ["draw", "4-3-2-1"]).exit_code == 2  # a PNG needs -o
+
+
+def test_a_deep_network_shows_its_first_and_last_layers() -> None:
+    picture = drawing(sb.Network.parse("-".join(["3"] * 30)))  # 29 layers
+    assert [d.horizontal for d in picture.dots] == [True]
+    assert len(picture.circles) == (5 + 3) * 3
+    texts = _texts(picture)
+    assert "a^[4]" in texts and "a^[27]" in texts and "a^[29]" in texts
+    assert "a^[5]" not in texts and "W^[27], b^[27]" not in texts  # no edge across the gap

@@ -1,0 +1,128 @@
+"""The web page: self-contained, MathML only, every step, no ASCII math; ``--format html``.
+
+The page is checked in a real browser by tests/test_html_browser.py; here, its text.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+import symbackprop as sb
+from symbackprop.cli.main import main
+from symbackprop.render import mathml_tex
+from symbackprop.render.html import CSP, to_html
+from symbackprop.render.mathml import MathMLPrinter
+
+ROOT = Path(__file__).resolve().parent.parent
+MATHML = "{http://www.w3.org/1998/Math/MathML}"
+#: ASCII math that must not appear outside the code block (issue 12's list, and more)
+ASCII_MATH = ["*log(", "ˆ", "sum_k", "lambda/", "1{", "**", "^T", "dJ/d", "\\", " x 1"]
+
+CASES = {
+    "lecture": lambda: sb.derive("4-3-2-1"),
+    "relu_softmax": lambda: sb.derive(
+        sb.Network.parse("784-128:relu-10:softmax", loss="ce"), batch=True
+    ),
+    "l2_batch": lambda: sb.derive(sb.Network.parse("4-3:tanh-2", loss="mse", l2=0.5), batch=True),
+    "skip_model": lambda: sb.derive(ROOT / "examples/models/residual_mlp.model"),
+    "rnn_model": lambda: sb.derive(ROOT / "examples/models/rnn_3.model"),
+}
+
+
+def _body(page: str) -> str:
+    """The page's visible text outside the code block and the style sheet."""
+    body = re.sub(r"<pre>.*?</pre>", "", page, flags=re.S)
+    body = re.sub(r"<style>.*?</style>", "", body, flags=re.S)
+    return body
+
+
+#: the default suite renders three pages; the slow suite all of them
+FAST = {"lecture", "relu_softmax", "skip_model"}
+
+
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(name, marks=() if name in FAST else pytest.mark.slow) for name in CASES],
+)
+def page(request: pytest.FixtureRequest) -> tuple[str, object]:
+    d = CASES[request.param]()
+    return sb.to_html(d), d
+
+
+def test_page_is_self_contained(page: tuple[str, object]) -> None:
+    html, _ = page
+    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in html
+    assert "<script" not in html and "src=" not in html and "href=" not in html
+    # the only URL is the SVG namespace, which nothing fetches
+    assert set(re.findall(r"https?://[^\"' ]+", html)) <= {"http://www.w3.org/2000/svg"}
+    assert "@import" not in html and "url(#" not in html.replace("url(#sb-arrow-", "")
+
+
+def test_every_math_element_is_well_formed_mathml(page: tuple[str, object]) -> None:
+    html, _ = page
+    blocks = re.findall(r"<math\b.*?</math>", html, flags=re.S)
+    assert len(blocks) > 20
+    for block in blocks:
+        root = ET.fromstring(block.replace("<math", f'<math xmlns="{MATHML[1:-1]}"', 1))
+        assert root.tag == MATHML + "math"
+        assert "\\" not in block  # no LaTeX left untranslated
+    assert not mathml_tex.UNKNOWN
+
+
+def test_every_step_is_collapsible_with_its_candidates(page: tuple[str, object]) -> None:
+    html, d = page
+    steps = re.findall(r"<summary><strong>Step (\d+)</strong>", html)
+    assert [int(s) for s in steps] == list(range(1, len(d.steps) + 1))  # type: ignore[attr-defined]
+    assert "✗" in html and "✓" in html and "⏟" in html  # candidates, shape braces
+    assert "<h2>Gradients</h2>" in html and "<svg" in html
+
+
+def test_no_ascii_math_outside_the_code(page: tuple[str, object]) -> None:
+    text = re.sub(r"<[^>]+>", " ", _body(page[0]))
+    found = [pattern for pattern in ASCII_MATH if pattern in text]
+    assert not found
+
+
+def test_a_network_page_shows_the_generated_code() -> None:
+    html = sb.to_html("4-3-2-1")
+    assert "<h2>Generated NumPy code</h2>" in html and "def loss_and_grads" in html
+    named = sb.to_html("n-3-1")  # a named width without a size: no code, and why
+    assert "No code generated" in named and "def loss_and_grads" not in named
+    assert "def loss_and_grads" in sb.to_html("n-3-1", sizes={"n": 4})
+
+
+def test_the_same_derivation_gives_the_same_bytes() -> None:
+    assert to_html(sb.derive("4-3-2-1")) == to_html(sb.derive("4-3-2-1"))
+
+
+def test_mathml_printer_notation() -> None:
+    d = sb.derive("4-3-2-1", batch=True)
+    printer = MathMLPrinter()
+    assert "⊙" in printer.mathml(d.deltas[1]) and "⊤" in printer.mathml(d.deltas[1])
+    ones = printer.mathml(d.gradients["b1"])
+    assert 'font-weight: bold">1</mn>' in ones and "<mi>m</mi>" in ones
+    x = sp.Symbol("x")
+    assert "<mo>−</mo>" in printer.mathml(1 - x) and "InvisibleTimes" not in printer.mathml(2 * x)
+
+
+def test_derive_format_html_writes_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "page.html"
+    runner = CliRunner()
+    result = runner.invoke(main, ["derive", "4-3-1", "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    again = runner.invoke(main, ["derive", "4-3-1", "--format", "html", "-o", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output
+    forced = ["derive", "4-3-1", "--format", "html", "-o", str(out), "--force"]
+    assert runner.invoke(main, forced).exit_code == 0
+    model = str(ROOT / "examples/models/quadratic.model")
+    assert runner.invoke(main, ["derive", model, "--format", "html"]).output.startswith(
+        "<!DOCTYPE html>"
+    )
+    assert runner.invoke(main, ["derive", "4-3-1", "-o", str(tmp_path / "x.txt")]).exit_code == 2

@@ -1,0 +1,96 @@
+"""The web page in a real browser: Debian's chromium, driven by selenium through Debian's
+chromedriver (nothing downloaded at run time).
+
+For each page: no console error, every ``<math>`` element (every step opened) has a non-zero
+box inside the content width, and a full-page screenshot is kept in ``artifacts/`` (CI keeps
+it). Skipped when chromium, chromedriver or selenium is missing, unless
+SYMBACKPROP_REQUIRE_BROWSER=1 (as in CI), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import symbackprop as sb
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_BROWSER", "") not in ("", "0")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+PAGES = {
+    "lecture_4-3-2-1": lambda: sb.to_html("4-3-2-1"),
+    "relu_softmax": lambda: sb.to_html(
+        sb.Network.parse("784-128:relu-10:softmax", loss="ce"), batch=True
+    ),
+    "model_residual_mlp": lambda: sb.to_html(ROOT / "examples/models/residual_mlp.model"),
+    "model_rnn_3": lambda: sb.to_html(ROOT / "examples/models/rnn_3.model"),
+}
+
+MEASURE = """
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const main = document.querySelector('main').getBoundingClientRect();
+const bad = [];
+const maths = document.querySelectorAll('math');
+maths.forEach((m, i) => {
+  const r = m.getBoundingClientRect();
+  if (!(r.width > 0 && r.height > 0) || r.left < main.left - 1 || r.right > main.right + 1) {
+    bad.push({index: i, left: r.left, right: r.right, width: r.width, height: r.height,
+              text: m.textContent.slice(0, 60)});
+  }
+});
+return {count: maths.length, bad: bad, height: document.documentElement.scrollHeight};
+"""
+
+
+def _missing(what: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"{what} is missing but SYMBACKPROP_REQUIRE_BROWSER=1")
+    pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not os.access(path, os.X_OK):
+            _missing(path)
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _missing("selenium")
+    os.environ["SE_OFFLINE"] = "true"  # selenium-manager never downloads anything
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1100,900"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_page_renders_in_chromium(driver: Any, name: str, tmp_path: Path) -> None:
+    page = tmp_path / f"{name}.html"
+    page.write_text(PAGES[name](), encoding="utf-8")
+    driver.set_window_size(1100, 900)
+    driver.get(page.as_uri())
+    result = driver.execute_script(MEASURE)
+    assert result["count"] > 20
+    assert not result["bad"], result["bad"][:5]
+    severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not severe, severe
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.set_window_size(1100, min(int(result["height"]) + 120, 16000))
+    assert driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
