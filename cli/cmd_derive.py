@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 import click
 
 from symbackprop.cli import console
+from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
 
 if TYPE_CHECKING:
     from symbackprop.model import Model
+    from symbackprop.spec import Network
 
 DERIVE_EPILOG = """\b
 Examples:
@@ -19,6 +21,7 @@ Examples:
   symbackprop derive 4-3-2-1 --wrt W2 --batch
   symbackprop derive 784-128:relu-10:softmax --loss ce --format markdown
   symbackprop derive examples/models/residual_mlp.model --wrt W1
+  symbackprop derive 4-3-2-1 --indices --wrt W2  entry by entry: why delta2 a1^T
 """
 
 
@@ -40,17 +43,30 @@ Examples:
     show_default=True,
     help="Output format (latex: an align block to paste into notes).",
 )
-def derive_cmd(opts: SpecOptions, wrt: str | None, expanded: bool, fmt: str) -> None:
+@click.option(
+    "--indices",
+    is_flag=True,
+    help="The index view instead: each step entry by entry, then collected into matrix form "
+    "(dense networks; text, latex or markdown).",
+)
+def derive_cmd(
+    opts: SpecOptions, wrt: str | None, expanded: bool, fmt: str, indices: bool
+) -> None:
     """Derive the gradients of SPEC step by step: shapes, candidates, reasons, deltas.
 
     SPEC is a compact spec such as 4-3-2-1 or 784-128:relu-10:softmax, a .toml/.json network
     file, or a model: a .model file of forward equations (or TOML/JSON with `equations`).
     """
+    if indices and fmt == "json":
+        raise click.UsageError("--indices prints text, latex or markdown, not json")
     net = opts.source()
     check_wrt(wrt, net)
     import symbackprop as sb
     import symbackprop.render as render
 
+    if indices:
+        _index_view(opts, net, wrt, fmt)
+        return
     sizes = opts.sizes
     with console.working(f"deriving {opts.describe(net)}"):
         d = sb.derive(net, batch=opts.batch)
@@ -66,6 +82,25 @@ def derive_cmd(opts: SpecOptions, wrt: str | None, expanded: bool, fmt: str) -> 
         console.print_out(*parts)
     else:
         click.echo(text, nl=False)
+
+
+def _index_view(opts: SpecOptions, net: Network | Model, wrt: str | None, fmt: str) -> None:
+    """``derive --indices``: the index view of a network's derivation."""
+    from symbackprop.model import Model
+
+    if isinstance(net, Model):
+        raise CliError("--indices is for dense networks; a model's steps have no index view yet")
+    import symbackprop as sb
+    from symbackprop.render import indices
+
+    printer = {
+        "text": indices.to_index_text,
+        "latex": indices.to_index_latex,
+        "markdown": indices.to_index_markdown,
+    }[fmt]
+    with console.working(f"deriving and checking the index view of {opts.describe(net)}"):
+        text = printer(sb.derive(net, batch=opts.batch), wrt=wrt)
+    click.echo(text, nl=False)
 
 
 SHAPES_EPILOG = """\b

@@ -12,6 +12,7 @@ import click
 from symbackprop.cli import console, output
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
+from symbackprop.spec import Network
 
 LATEX_EPILOG = """\b
 Examples:
@@ -19,6 +20,7 @@ Examples:
   symbackprop latex n-3-2-1 -o notes.tex --pdf      also builds notes.pdf with pdflatex
   symbackprop latex 4-3-2-1 --snippet               an align block on stdout
   symbackprop latex 4-3-2-1 -o notes.tex --force    replace an existing notes.tex
+  symbackprop latex 4-3-2-1 --indices -o notes.tex  adds the index view (entry by entry)
 """
 
 PDFLATEX_TIMEOUT = 300
@@ -44,6 +46,11 @@ TEX_LIMITS = ("Dimension too large", "TeX capacity exceeded", "Arithmetic overfl
     help="Also build FILE.pdf beside FILE.tex with pdflatex (needs -o FILE.tex; --force "
     "covers both).",
 )
+@click.option(
+    "--indices",
+    is_flag=True,
+    help="Add the index view: each step entry by entry, then in matrix form (networks).",
+)
 def latex_cmd(
     opts: SpecOptions,
     out_path: str | None,
@@ -52,6 +59,7 @@ def latex_cmd(
     expanded: bool,
     wrt: str | None,
     pdf: bool,
+    indices: bool,
 ) -> None:
     """Write the derivation of SPEC as LaTeX (CS229 notation, amsmath and bm only)."""
     if pdf:
@@ -68,12 +76,21 @@ def latex_cmd(
         )
     net = opts.source()
     check_wrt(wrt, net)
+    if indices and not isinstance(net, Network):
+        raise CliError("--indices is for dense networks; a model's steps have no index view yet")
     import symbackprop as sb
     from symbackprop.render import to_latex
 
     with console.working(f"deriving {opts.describe(net)}"):
         d = sb.derive(net, batch=opts.batch)
-        tex = to_latex(d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=opts.sizes)
+        tex = to_latex(
+            d,
+            standalone=standalone,
+            wrt=wrt,
+            expanded=expanded,
+            sizes=opts.sizes,
+            indices=indices,
+        )
     if tex_target is None:
         click.echo(tex, nl=False)
         return
