@@ -19,7 +19,7 @@ from symbackprop.core.index_terms import entry, i, j, k
 from symbackprop.core.indices import _Builder, index_view
 from symbackprop.errors import InternalError
 from symbackprop.render import to_latex
-from symbackprop.render.indices import to_index_markdown, to_index_text
+from symbackprop.render.indices import to_index_latex, to_index_markdown, to_index_text
 from tests.test_latex_pdf import pdflatex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,10 @@ BROAD = [
 ]
 
 
+#: plain-text mathematics that must not reach LaTeX or Markdown (issue 12)
+ASCII_MATH = ("*log(", "ˆ", "sum_k", "lambda/", "1{", "**", "Σ", "dJ/d", "^T", "delta2", "delta3")
+
+
 def _kinds(steps: list) -> set[str]:
     return {str(view.step.rule) for view in steps}
 
@@ -58,6 +62,9 @@ def test_index_view_checks_pass_broadly(spec: str, kwargs: dict, batch: bool) ->
     d = sb.derive(sb.Network.parse(spec, **kwargs), batch=batch)
     views = index_view(d)
     assert len(views) == len([s for s in d.steps if s.rule != "assumption"])
+    for out in (to_index_latex(d), to_index_markdown(d)):
+        for ascii_math in ASCII_MATH:
+            assert ascii_math not in out, ascii_math
 
 
 def _weight_view(batch: bool = False):  # type: ignore[no-untyped-def]
@@ -109,7 +116,7 @@ def test_markdown_has_display_math_and_no_ascii_math() -> None:
     d = sb.derive(sb.Network.parse("3-2:relu-3:softmax", loss="ce"), batch=True)
     md = to_index_markdown(d)
     assert md.count("$$") % 2 == 0 and r"\mathbf{1}_{" in md
-    for ascii_math in ("*log(", "ˆ", "sum_k", "lambda/", "1{", "**", "Σ"):
+    for ascii_math in ASCII_MATH:
         assert ascii_math not in md
 
 

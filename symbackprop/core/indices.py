@@ -408,9 +408,14 @@ class _Builder:
                     (
                         grad(z, i, *c),
                         _sum(_mul(upstream, jac), (k, n)),
-                        (entry(a, i, *c) * _sum(entry(y, k, *c), (k, n)) - entry(y, i, *c))
-                        / self.m,
-                        (entry(a, i, *c) - entry(y, i, *c)) / self.m,
+                        _mul(
+                            1 / self.m,
+                            _add(
+                                _mul(entry(a, i, *c), _sum(entry(y, k, *c), (k, n))),
+                                -entry(y, i, *c),
+                            ),
+                        ),
+                        _mul(1 / self.m, _add(entry(a, i, *c), -entry(y, i, *c))),
                     ),
                     ((i, n),) + (((t, self.m),) if c else ()),
                     _say(
@@ -464,7 +469,9 @@ class _Builder:
         )
         ranges = ((i, n),) + (((t, self.m),) if c else ())
         eq = IndexEquation(sides, ranges, notes, cost=cost)
-        hence = _say("the same for every entry: each operation on the entries is element-wise")
+        hence = _say(
+            "every entry has the same formula, so the matrix form applies it entry by entry"
+        )
         matrix = MatrixForm(a, step.expr, hence, cost=cost)
         return IndexStep(step, (), (eq,), matrix, None, None)
 
