@@ -169,8 +169,13 @@ class SlideDeck:
             r"\setbeamertemplate{navigation symbols}{}",
             r"\usefonttheme[onlymath]{serif}",
             r"\setbeamercovered{transparent}",
-            r"\title{Backpropagation for \texttt{" + escape_latex(net.compact) + "}}",
-            r"\subtitle{" + escape_latex(self.view.mode) + "}",
+            r"\title{Backpropagation, step by step}",
+            # a deep network's compact form is long: it may break after each layer's dash
+            r"\subtitle{\texttt{"
+            + escape_latex(net.compact).replace("-", r"-\allowbreak{}")
+            + "}, "
+            + escape_latex(self.view.mode)
+            + "}",
             r"\author{derived by symbackprop " + __version__ + "}",
             r"\date{}",
             r"\begin{document}",
