@@ -25,6 +25,14 @@ Examples:
 """
 
 
+#: the formats of ``derive --indices`` -> the printer in symbackprop.render.indices
+INDEX_FORMATS = {
+    "text": "to_index_text",
+    "latex": "to_index_latex",
+    "markdown": "to_index_markdown",
+}
+
+
 @click.command(
     "derive", epilog=DERIVE_EPILOG, short_help="Derive the gradients step by step, with reasons."
 )
@@ -57,8 +65,8 @@ def derive_cmd(
     SPEC is a compact spec such as 4-3-2-1 or 784-128:relu-10:softmax, a .toml/.json network
     file, or a model: a .model file of forward equations (or TOML/JSON with `equations`).
     """
-    if indices and fmt == "json":
-        raise click.UsageError("--indices prints text, latex or markdown, not json")
+    if indices and fmt not in INDEX_FORMATS:
+        raise click.UsageError(f"--indices prints text, latex or markdown, not {fmt}")
     net = opts.source()
     check_wrt(wrt, net)
     import symbackprop as sb
@@ -93,11 +101,7 @@ def _index_view(opts: SpecOptions, net: Network | Model, wrt: str | None, fmt: s
     import symbackprop as sb
     from symbackprop.render import indices
 
-    printer = {
-        "text": indices.to_index_text,
-        "latex": indices.to_index_latex,
-        "markdown": indices.to_index_markdown,
-    }[fmt]
+    printer = getattr(indices, INDEX_FORMATS[fmt])
     with console.working(f"deriving and checking the index view of {opts.describe(net)}"):
         text = printer(sb.derive(net, batch=opts.batch), wrt=wrt)
     click.echo(text, nl=False)
