@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 import click
 
 from symbackprop.cli import console, output
+from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
 
 if TYPE_CHECKING:
     from symbackprop.model import Model
+    from symbackprop.spec import Network
 
 DERIVE_EPILOG = """\b
 Examples:
@@ -20,7 +22,16 @@ Examples:
   symbackprop derive 784-128:relu-10:softmax --loss ce --format markdown
   symbackprop derive examples/models/residual_mlp.model --wrt W1
   symbackprop derive 4-3-2-1 --format html -o page.html    a web page (MathML, no script)
+  symbackprop derive 4-3-2-1 --indices --wrt W2  entry by entry: why delta2 a1^T
 """
+
+
+#: the formats of ``derive --indices`` -> the printer in symbackprop.render.indices
+INDEX_FORMATS = {
+    "text": "to_index_text",
+    "latex": "to_index_latex",
+    "markdown": "to_index_markdown",
+}
 
 
 @click.command(
@@ -43,6 +54,12 @@ Examples:
     "web page with the picture, every step and the generated code).",
 )
 @output.options("Write to FILE ('-': stdout, the default; not with --format text).")
+@click.option(
+    "--indices",
+    is_flag=True,
+    help="The index view instead: each step entry by entry, then collected into matrix form "
+    "(dense networks; text, latex or markdown).",
+)
 def derive_cmd(
     opts: SpecOptions,
     wrt: str | None,
@@ -50,14 +67,17 @@ def derive_cmd(
     fmt: str,
     out_path: str | None,
     force: bool,
+    indices: bool,
 ) -> None:
     """Derive the gradients of SPEC step by step: shapes, candidates, reasons, deltas.
 
     SPEC is a compact spec such as 4-3-2-1 or 784-128:relu-10:softmax, a .toml/.json network
     file, or a model: a .model file of forward equations (or TOML/JSON with `equations`).
     """
-    if fmt == "text" and out_path not in (None, output.STDOUT):
-        raise click.UsageError("-o writes --format latex, markdown, json or html")
+    if indices and fmt not in INDEX_FORMATS:
+        raise click.UsageError(f"--indices prints text, latex or markdown, not {fmt}")
+    if fmt == "text" and not indices and out_path not in (None, output.STDOUT):
+        raise click.UsageError("-o writes --format latex, markdown, json or html (or --indices)")
     if fmt == "html" and wrt is not None:
         raise click.UsageError("--wrt does not apply to --format html: the page shows every step")
     # checked before any work: a refused -o costs nothing and writes nothing
@@ -67,6 +87,9 @@ def derive_cmd(
     import symbackprop as sb
     import symbackprop.render as render
 
+    if indices:
+        _write(target, _index_view(opts, net, wrt, fmt))
+        return
     sizes = opts.sizes
     with console.working(f"deriving {opts.describe(net)}"):
         d = sb.derive(net, batch=opts.batch)
@@ -82,11 +105,32 @@ def derive_cmd(
             text = render.to_json(d, wrt=wrt, expanded=expanded, sizes=sizes)
     if fmt == "text":
         console.print_out(*parts)
-    elif target is None:
-        click.echo(text, nl=False)
     else:
-        output.write(target, text)
-        click.echo(f"wrote {target}", err=True)
+        _write(target, text)
+
+
+def _write(target: output.Target | None, text: str) -> None:
+    """``text`` to stdout, or atomically to the ``-o`` file."""
+    if target is None:
+        click.echo(text, nl=False)
+        return
+    output.write(target, text)
+    click.echo(f"wrote {target}", err=True)
+
+
+def _index_view(opts: SpecOptions, net: Network | Model, wrt: str | None, fmt: str) -> str:
+    """``derive --indices``: the index view of a network's derivation."""
+    from symbackprop.model import Model
+
+    if isinstance(net, Model):
+        raise CliError("--indices is for dense networks; a model's steps have no index view yet")
+    import symbackprop as sb
+    from symbackprop.render import indices
+
+    printer = getattr(indices, INDEX_FORMATS[fmt])
+    with console.working(f"deriving and checking the index view of {opts.describe(net)}"):
+        text: str = printer(sb.derive(net, batch=opts.batch), wrt=wrt)
+    return text
 
 
 SHAPES_EPILOG = """\b

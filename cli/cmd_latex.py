@@ -12,6 +12,7 @@ import click
 from symbackprop.cli import console, output
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
+from symbackprop.spec import Network
 
 LATEX_EPILOG = """\b
 Examples:
@@ -20,6 +21,8 @@ Examples:
   symbackprop latex 4-3-2-1 --snippet               an align block on stdout
   symbackprop latex 4-3-2-1 -o notes.tex --force    replace an existing notes.tex
   symbackprop latex 4-3-2-1 -o notes.tex --pdf --no-figure   for a bare texlive-latex-base
+  symbackprop latex 4-3-2-1 --indices -o notes.tex  adds the index view (entry by entry)
+  symbackprop latex 4-3-2-1 --slides -o deck.tex --pdf   a Beamer deck, one step per frame
 """
 
 PDFLATEX_TIMEOUT = 300
@@ -51,6 +54,17 @@ TEX_LIMITS = ("Dimension too large", "TeX capacity exceeded", "Arithmetic overfl
     help="Draw the network (a model: its computation graph) with TikZ (Debian: "
     "texlive-pictures); --no-figure leaves it out for a bare texlive-latex-base.",
 )
+@click.option(
+    "--indices",
+    is_flag=True,
+    help="Add the index view: each step entry by entry, then in matrix form (networks).",
+)
+@click.option(
+    "--slides",
+    is_flag=True,
+    help="A Beamer deck instead: one frame per step, the delta recursion built up click by "
+    "click (networks; needs beamer for --pdf).",
+)
 def latex_cmd(
     opts: SpecOptions,
     out_path: str | None,
@@ -60,10 +74,14 @@ def latex_cmd(
     wrt: str | None,
     pdf: bool,
     figure: bool,
+    indices: bool,
+    slides: bool,
 ) -> None:
     """Write the derivation of SPEC as LaTeX (CS229 notation, amsmath and bm only)."""
+    if slides and (indices or not standalone):
+        raise click.UsageError("--slides makes a whole deck: not with --indices or --snippet")
     if pdf:
-        _check_pdf_options(out_path, standalone)
+        _check_pdf_options(out_path, standalone, slides=slides)
     # every output is checked before any work, so a refusal writes nothing at all
     tex_target = output.target(out_path, force=force, inputs=[opts.spec])
     pdf_target = None
@@ -76,19 +94,27 @@ def latex_cmd(
         )
     net = opts.source()
     check_wrt(wrt, net)
+    if (indices or slides) and not isinstance(net, Network):
+        flag = "--indices" if indices else "--slides"
+        raise CliError(f"{flag} is for dense networks; not yet for a model")
     import symbackprop as sb
     from symbackprop.render import to_latex
+    from symbackprop.render.slides import to_slides
 
     with console.working(f"deriving {opts.describe(net)}"):
         d = sb.derive(net, batch=opts.batch)
-        tex = to_latex(
-            d,
-            standalone=standalone,
-            wrt=wrt,
-            expanded=expanded,
-            sizes=opts.sizes,
-            figure=figure,
-        )
+        if slides:
+            tex = to_slides(d, wrt=wrt, sizes=opts.sizes)
+        else:
+            tex = to_latex(
+                d,
+                standalone=standalone,
+                wrt=wrt,
+                expanded=expanded,
+                sizes=opts.sizes,
+                figure=figure,
+                indices=indices,
+            )
     if tex_target is None:
         click.echo(tex, nl=False)
         return
@@ -104,7 +130,7 @@ def latex_cmd(
         click.echo(f"wrote {pdf_target}", err=True)
 
 
-def _check_pdf_options(out_path: str | None, standalone: bool) -> None:
+def _check_pdf_options(out_path: str | None, standalone: bool, *, slides: bool = False) -> None:
     """--pdf: -o must name a .tex file, beside which the PDF goes; pdflatex must be there."""
     if out_path is None or out_path == output.STDOUT:
         raise click.UsageError("--pdf needs -o FILE.tex (the PDF is written beside it)")
@@ -121,6 +147,20 @@ def _check_pdf_options(out_path: str | None, standalone: bool) -> None:
             "--pdf needs pdflatex, which is not installed (Debian/Ubuntu: apt-get install "
             "texlive-latex-base); nothing was written"
         )
+    kpsewhich = shutil.which("kpsewhich")
+    if slides and kpsewhich is not None and not _tex_file_found(kpsewhich, "beamer.cls"):
+        raise CliError(
+            "--slides --pdf needs the beamer class, which is not installed (Debian/Ubuntu: "
+            "apt-get install texlive-latex-recommended); nothing was written"
+        )
+
+
+def _tex_file_found(kpsewhich: str, name: str) -> bool:
+    """True if TeX finds ``name`` (kpsewhich prints its path)."""
+    proc = subprocess.run(
+        [kpsewhich, name], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
+    return proc.returncode == 0 and bool(proc.stdout.strip())
 
 
 def build_pdf(tex: str) -> bytes:

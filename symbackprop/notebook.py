@@ -1,9 +1,10 @@
 """Rich displays in Jupyter, registered by the package facade (not imported by any stage).
 
 When IPython is running, :func:`register` tells its display formatters how to show a
-:class:`~symbackprop.core.derivation.Derivation` (Markdown, with the mathematics in ``$...$``)
-by the class's module and name, so registering imports no SymPy and no printer until a
-derivation is actually displayed.
+:class:`~symbackprop.core.derivation.Derivation` and a ``Step`` (Markdown, with the
+mathematics in ``$...$``), a ``Model`` (Markdown), and a ``Network``, ``GradCheck``,
+``ExactCheck`` and ``FormulaReport`` (HTML tables), by each class's module and name, so
+registering imports no SymPy and no printer until such an object is actually displayed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,32 @@ DISPLAYS: tuple[tuple[str, str, str, str], ...] = (
         "Derivation",
         "text/markdown",
         "symbackprop.render.markdown:to_markdown",
+    ),
+    ("symbackprop.core.steps", "Step", "text/markdown", "symbackprop.apps.displays:step_markdown"),
+    (
+        "symbackprop.model.model",
+        "Model",
+        "text/markdown",
+        "symbackprop.apps.displays:model_markdown",
+    ),
+    ("symbackprop.spec", "Network", "text/html", "symbackprop.apps.displays:network_html"),
+    (
+        "symbackprop.check.finite_diff",
+        "GradCheck",
+        "text/html",
+        "symbackprop.apps.displays:gradcheck_html",
+    ),
+    (
+        "symbackprop.check.result",
+        "ExactCheck",
+        "text/html",
+        "symbackprop.apps.displays:exact_check_html",
+    ),
+    (
+        "symbackprop.apps.shapecheck.check",
+        "FormulaReport",
+        "text/html",
+        "symbackprop.apps.displays:formula_report_html",
     ),
 )
 

@@ -17,8 +17,10 @@ from symbackprop._version import __version__
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.segments import Grad, Prime, Segment, plain
 from symbackprop.core.steps import Rule
+from symbackprop.errors import SpecError
 from symbackprop.render import model_latex
 from symbackprop.render.drawing import drawing, to_tikz
+from symbackprop.render.indices import index_latex_section
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
 from symbackprop.render.names import Naming, concrete, escape_latex
 from symbackprop.render.prose import latex_display, latex_inline, segment_math
@@ -390,17 +392,32 @@ def to_latex(
     expanded: bool = True,
     sizes: dict[str, int] | None = None,
     figure: bool = True,
+    indices: bool = False,
 ) -> str:
     """The derivation as a standalone LaTeX document, or (``standalone=False``) an ``align``
     snippet with the delta recursion and the gradients to paste into existing notes.
 
     ``figure``: the document draws the network (or a model's graph) with TikZ (Debian
     ``texlive-pictures``); ``figure=False`` leaves it out for a bare ``texlive-latex-base``.
+    ``indices=True`` adds the index view (each step entry by entry, then in matrix form;
+    dense networks only) as the document's last section, or after the snippet.
     """
     if isinstance(d, ModelDerivation):
+        if indices:
+            raise SpecError("the index view (indices) is for dense networks, not models")
         return model_latex.to_latex(
             d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=sizes, figure=figure
         )
     view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
     doc = LatexDocument(view)
-    return doc.document(figure=figure) if standalone else doc.snippet()
+    out = doc.document(figure=figure) if standalone else doc.snippet()
+    return with_index_view(out, d, wrt=wrt, standalone=standalone) if indices else out
+
+
+def with_index_view(tex: str, d: Derivation, *, wrt: str | None, standalone: bool) -> str:
+    """``tex`` with the index view added: before ``\\end{document}``, or after a snippet."""
+    section = "\n".join(index_latex_section(d, wrt=wrt)) + "\n"
+    if not standalone:
+        return tex + "\n" + section
+    end = "\\end{document}\n"
+    return tex.removesuffix(end) + section + "\n" + end

@@ -1,0 +1,200 @@
+"""A Beamer deck for a lecturer: the network, forward pass and cost, one frame per step
+(the equation with its shape underbraces first, then the reason, the rejected arrangements
+and the reused cache one click at a time), the delta recursion built up one delta per click,
+and the gradients.
+
+The pieces of mathematics come from :class:`~symbackprop.render.latex.LatexDocument` (the same
+printer, names and shape argument as the notes); this module only arranges them in frames.
+Dense networks only; the output depends only on the derivation (same spec, same bytes).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from symbackprop._version import __version__
+from symbackprop.core.model_derivation import ModelDerivation
+from symbackprop.core.segments import Grad
+from symbackprop.errors import SpecError
+from symbackprop.render.latex import LatexDocument
+from symbackprop.render.names import escape_latex
+from symbackprop.render.prose import latex_display, segment_math
+from symbackprop.render.view import View
+
+if TYPE_CHECKING:
+    from symbackprop.core.derivation import Derivation, Step
+
+#: estimated width of one display line on a slide (see latexprint.visual_width)
+SLIDE_WIDTH = 34
+
+
+class SlideDeck:
+    """Builds the frames for one :class:`View`; see :func:`to_slides`."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self.d = view.d
+        self.doc = LatexDocument(view)
+
+    def aligned(self, lhs: str, expr: object) -> list[str]:
+        parts = self.doc.lines(expr, SLIDE_WIDTH)
+        return [f"{lhs} &= {parts[0]}"] + [rf"&\quad {part}" for part in parts[1:]]
+
+    @staticmethod
+    def frame(title: str, body: list[str]) -> list[str]:
+        return [r"\begin{frame}", rf"\frametitle{{{title}}}", *body, r"\end{frame}", ""]
+
+    # -- frames ------------------------------------------------------------------------------
+    def title(self) -> list[str]:
+        return [r"\begin{frame}", r"\titlepage", r"\end{frame}", ""]
+
+    def network(self) -> list[str]:
+        d, g, doc = self.d, self.d.graph, self.doc
+        rows = [r"\begin{tabular}{clll}", r"$l$ & units & activation & $W^{[l]}$ \\ \hline"]
+        rows.append(rf"$0$ & ${doc.units(0)}$ & input ${doc.name(g.x.name)}$ & \\")
+        for layer in range(1, g.depth + 1):
+            rows.append(
+                rf"${layer}$ & ${doc.units(layer)}$ & "
+                rf"${doc.printer._act(g.activation(layer).name)}$ & "
+                rf"${doc.shape(d.shapes[g.W(layer).name])}$ \\"
+            )
+        rows.append(r"\end{tabular}")
+        body = [
+            r"\begin{center}",
+            *rows,
+            r"\end{center}",
+            rf"Loss: {escape_latex(g.loss.description)}; {escape_latex(self.view.mode)}.",
+            r"\pause",
+            "",
+            r"Each gradient has the shape of what it differentiates: "
+            r"$\partial J / \partial W^{[l]}$ is $n_l \times n_{l-1}$.",
+        ]
+        return self.frame("The network", body)
+
+    def forward(self) -> list[str]:
+        g, doc = self.d.graph, self.doc
+        rows = []
+        for number, layer in enumerate(range(1, g.depth + 1), start=1):
+            z, a = g.z(layer), g.a(layer)
+            reveal = rf"\uncover<{number}->"
+            z_def, a_def = doc.math(self.d.forward[z.name]), doc.math(self.d.forward[a.name])
+            rows.append(
+                rf"{reveal}{{{doc.name(z.name)}}} &{reveal}{{= {z_def}}}, & "
+                rf"{reveal}{{{doc.name(a.name)}}} &{reveal}{{= {a_def}}}"
+            )
+        body = [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+        body.append(r"The backward pass reads $z^{[l]}$ and $a^{[l]}$ from the cache.")
+        return self.frame("Forward propagation", body)
+
+    def cost(self) -> list[str]:
+        cost = self.doc.cost()
+        body = [row for row in cost[1:] if not row.startswith(r"\section")]
+        return self.frame("The cost", body)
+
+    def step(self, step: Step) -> list[str]:
+        doc = self.doc
+        target = doc.target(step)
+        chosen = step.chosen
+        if chosen is not None and (step.expr == chosen.expr or step.rule != "bilinear"):
+            rows = [rf"{target} &= {doc.underbraced(chosen)}"]
+            if step.expr != chosen.expr:
+                rows += self.aligned("", step.expr)[0:1]
+                rows[-1] = "&" + rows[-1].removeprefix(" &")
+                rows += self.aligned("", step.expr)[1:]
+        else:
+            rows = self.aligned(target, step.expr)
+        if step.delta is not None:  # kept under the name the recursion uses
+            rows[-1] += rf" =: {doc.name(step.delta.name)}"
+        body = [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+        if chosen is not None and step.rule == "bilinear" and step.expr != chosen.expr:
+            body.append(
+                r"{\small Shape analysis: only "
+                rf"$\displaystyle {doc.underbraced(chosen)}$ fits.}}"
+            )
+        body += [r"\pause", "", r"{\footnotesize \emph{Why:} " + doc.prose(step.segments) + ".}"]
+        rejected = [c for c in step.candidates if not c.fits]
+        if rejected:
+            items = [f"${doc.candidate(c)}$ {doc.prose(c.notes)}" for c in rejected]
+            body += [r"\pause", "", r"{\scriptsize Rejected: " + "; ".join(items) + ".}"]
+        if step.algebra_segments:
+            body += [
+                r"\pause",
+                "",
+                r"{\footnotesize Scalar algebra inside $\odot$: "
+                rf"${latex_display(step.algebra_segments, doc.printer)}$}}",
+            ]
+        if step.wrt is None:
+            return self.frame(f"Assumption: ${target}$", body)
+        title = segment_math(Grad(step.wrt), doc.printer)
+        return self.frame(f"Step {step.number}: ${title}$ ({escape_latex(step.rule)})", body)
+
+    def recursion(self) -> list[str]:
+        """The delta recursion, one delta per click, from the output layer down."""
+        doc = self.doc
+        rows = []
+        for number, layer in enumerate(self.view.delta_layers, start=1):
+            reveal = rf"\uncover<{number}->"
+            lhs = doc.name(self.d.delta_symbols[layer].name)
+            parts = doc.lines(self.d.deltas[layer], SLIDE_WIDTH)
+            rows.append(rf"{reveal}{{{lhs}}} &{reveal}{{= {parts[0]}}}")
+            rows += [rf"&{reveal}{{\quad {part}}}" for part in parts[1:]]
+        body = [
+            r"Each $\delta^{[l]} = \partial J / \partial z^{[l]}$ reuses $\delta^{[l+1]}$:",
+            r"\begin{align*}",
+            " \\\\\n".join(rows),
+            r"\end{align*}",
+        ]
+        return self.frame("The delta recursion", body)
+
+    def gradients(self) -> list[str]:
+        # W and b of a layer side by side, one layer per row
+        rows: list[str] = []
+        names = self.view.parameters
+        for index in range(0, len(names), 2):
+            pair = [
+                f"{self.doc.grad(name)} &= {self.doc.math(self.d.gradients[name])}"
+                for name in names[index : index + 2]
+            ]
+            rows.append(" & ".join(pair))
+        body = [r"\begin{align*}", " \\\\[4pt]\n".join(rows), r"\end{align*}"]
+        return self.frame("The gradients", body)
+
+    def deck(self) -> str:
+        net = self.d.network
+        rows = [
+            f"% generated by symbackprop {__version__}: {net.compact} (loss {net.loss}), slides",
+            r"\documentclass[11pt]{beamer}",
+            r"\usepackage{amsmath}",
+            r"\usepackage{bm}",
+            r"\setbeamertemplate{navigation symbols}{}",
+            r"\usefonttheme[onlymath]{serif}",
+            r"\setbeamercovered{transparent}",
+            r"\title{Backpropagation, step by step}",
+            # a deep network's compact form is long: it may break after each layer's dash
+            r"\subtitle{\texttt{"
+            + escape_latex(net.compact).replace("-", r"-\allowbreak{}")
+            + "}, "
+            + escape_latex(self.view.mode)
+            + "}",
+            r"\author{derived by symbackprop " + __version__ + "}",
+            r"\date{}",
+            r"\begin{document}",
+            "",
+        ]
+        rows += self.title() + self.network() + self.forward() + self.cost()
+        for step in self.view.steps:
+            rows += self.step(step)
+        rows += self.recursion() + self.gradients()
+        rows.append(r"\end{document}")
+        return "\n".join(rows) + "\n"
+
+
+def to_slides(
+    d: Derivation, *, wrt: str | None = None, sizes: dict[str, int] | None = None
+) -> str:
+    """The derivation as a Beamer deck (``\\documentclass{beamer}``; Debian
+    ``texlive-latex-recommended``): one frame per step, the delta recursion built up."""
+    if isinstance(d, ModelDerivation):
+        raise SpecError("slides are for dense networks, not models")
+    view = View(d, wrt=wrt, extra_sizes=dict(sizes or {}))
+    return SlideDeck(view).deck()
