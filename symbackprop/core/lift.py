@@ -14,6 +14,7 @@ import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, OneMatrix
 from sympy.core.sorting import default_sort_key
 
+from symbackprop.core.canonical import product
 from symbackprop.errors import InternalError
 from symbackprop.records.nodes import entrywise
 
@@ -38,7 +39,7 @@ def _lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape, *, in_sum:
     if expr in mapping:
         return mapping[expr]
     if expr.is_Number:
-        return expr * OneMatrix(*shape) if expr != 1 else OneMatrix(*shape)
+        return product(expr, OneMatrix(*shape)) if expr != 1 else OneMatrix(*shape)
     if isinstance(expr, sp.Add):
         # canonical order, like any hand-written a - y, so results compare equal
         terms = [_lift(term, mapping, shape, in_sum=True) for term in expr.args]
@@ -49,7 +50,7 @@ def _lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape, *, in_sum:
         if in_sum:
             lifted = _canonical(lifted)
         body = lifted[0] if len(lifted) == 1 else HadamardProduct(*lifted)
-        return body if coeff == 1 else coeff * body
+        return body if coeff == 1 else product(coeff, body)
     if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
         return HadamardPower(_lift(expr.base, mapping, shape, in_sum=in_sum), expr.exp)
     free = [sym for sym in expr.free_symbols if sym in mapping]
