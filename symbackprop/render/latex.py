@@ -15,7 +15,7 @@ from sympy import OneMatrix, Transpose
 
 from symbackprop._version import __version__
 from symbackprop.core.model_derivation import ModelDerivation
-from symbackprop.core.segments import Grad, Prime, Segment, plain
+from symbackprop.core.segments import Grad, Prime, Segment, ends_with_stop
 from symbackprop.core.steps import Rule
 from symbackprop.render import model_latex
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
@@ -50,7 +50,7 @@ class LatexDocument:
     def prose(self, segments: tuple[Segment, ...]) -> str:
         """A reason or a note: words escaped, the mathematics typeset, ending in a full stop."""
         text = latex_inline(segments, self.printer)
-        return text.removesuffix(".") if plain(segments).endswith(".") else text
+        return text.removesuffix(".") if ends_with_stop(segments) else text
 
     def name(self, name: str, *, transpose: bool = False) -> str:
         return self.naming.latex(name, transpose=transpose)
