@@ -40,9 +40,8 @@ def test_to_text_is_what_rich_prints(source: object, batch: bool | None) -> None
         d = sb.derive(network, batch=bool(batch))
     else:
         d = sb.derive(source)
-    for width in (100, 40):
-        for options in ({}, {"expanded": True}):
-            assert sb.to_text(d, width=width, **options) == _through_rich(d, width, **options)
+    for width, options in ((100, {"expanded": True}), (40, {})):
+        assert sb.to_text(d, width=width, **options) == _through_rich(d, width, **options)
 
 
 def test_cells_is_richs_cell_len() -> None:

@@ -38,6 +38,7 @@ from sympy import Identity, MatrixSymbol, OneMatrix, ZeroMatrix
 
 from symbackprop.check.model_exact import check_model_exact
 from symbackprop.check.result import ExactCheck, Mismatch
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.derivation import LAMBDA, evaluates_exactly, lifts_derivative
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import SpecError
@@ -424,6 +425,8 @@ def _rational(rng: random.Random) -> sp.Rational:
     return sp.Rational(rng.choice([-1, 1]) * rng.randint(1, 9), rng.randint(1, 5))
 
 
+@without_cyclic_gc
+@without_cyclic_gc
 def check_exact(
     derivation: Derivation,
     *,

@@ -18,6 +18,7 @@ from typing import Any
 from sympy import ZeroMatrix, preorder_traversal
 
 from symbackprop.core import engine
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.derivation import Derivation
 from symbackprop.core.model_graph import ModelGraph, build_model_graph
 from symbackprop.core.rules.model_base import unit_entries
@@ -78,6 +79,7 @@ class ModelDerivation(Derivation):
         return f"<Derivation of a model in {names} ({form}): {len(self.steps)} steps>"
 
 
+@without_cyclic_gc
 def derive_model(model: Model) -> ModelDerivation:
     """Derive dJ/d(parameter) for every parameter of ``model`` (its form set by its data)."""
     graph: ModelGraph = build_model_graph(model)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sympy import OneMatrix, Transpose
 
 from symbackprop._version import __version__
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.segments import Grad, Prime, Segment, ends_with_stop
 from symbackprop.core.steps import Rule
@@ -374,6 +375,7 @@ class LatexDocument:
         return "\n".join(rows) + "\n"
 
 
+@without_cyclic_gc
 def to_latex(
     d: Derivation,
     *,

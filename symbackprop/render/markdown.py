@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.segments import Segment, Text, ends_with_stop
 from symbackprop.render import model_latex
@@ -30,6 +31,7 @@ def _display(rows: list[str]) -> list[str]:
     return ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
 
 
+@without_cyclic_gc
 def to_markdown(
     d: Derivation,
     *,

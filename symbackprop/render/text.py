@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, RenderableType
 
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.render import model_text
 from symbackprop.render.lines import Lines, Piece, cells, pad
@@ -138,6 +139,7 @@ def render(
     return [out]
 
 
+@without_cyclic_gc
 def to_text(
     d: Derivation,
     *,
