@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sympy import MatrixSymbol, OneMatrix, Transpose
+from sympy import MatrixSymbol, OneMatrix, Transpose, preorder_traversal
 
 from symbackprop.core.segments import Grad, Prime, Segment
 from symbackprop.records.activations import ACTIVATIONS
@@ -108,8 +108,11 @@ class ModelView:
     def too_long(self, name: str) -> bool:
         if name not in self._too_long:
             full = self.d.expanded[name]
-            adjoint = any(str(s.name).startswith(ADJOINT_PREFIX) for s in full.atoms(MatrixSymbol))
-            self._too_long[name] = adjoint or len(self.text(full)) > EXPANDED_MAX_CHARS
+            self._too_long[name] = (
+                _more_symbols_than(full, EXPANDED_MAX_CHARS)  # each prints at least a letter
+                or any(str(s.name).startswith(ADJOINT_PREFIX) for s in full.atoms(MatrixSymbol))
+                or len(self.text(full)) > EXPANDED_MAX_CHARS
+            )
         return self._too_long[name]
 
     @property
@@ -196,3 +199,16 @@ def untransposed(operand: Operand) -> Any:
     if operand.transposed and isinstance(operand.expr, Transpose):
         return operand.expr.arg
     return operand.expr
+
+
+def _more_symbols_than(expr: Any, limit: int) -> bool:
+    """Whether ``expr`` names matrix symbols more than ``limit`` times (stops counting there):
+    its text is then longer than ``limit`` without printing it (an unrolled RNN's expanded
+    gradient names thousands)."""
+    count = 0
+    for node in preorder_traversal(expr):
+        if isinstance(node, MatrixSymbol):
+            count += 1
+            if count > limit:
+                return True
+    return False
