@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 from sympy import MatrixSymbol, OneMatrix, Transpose
 
-from symbackprop.core.canonical import product, total
+from symbackprop.core.canonical import product, sort_key, total
 
 n1, n2, m = (sp.Symbol(s, integer=True, positive=True) for s in ("n1", "n2", "m"))
 W = MatrixSymbol("W", n1, n2)
@@ -77,3 +77,25 @@ def test_shape_errors_are_sympys() -> None:
         product(P, Q)
     with pytest.raises(sp.ShapeError):
         total(P, Transpose(Q))
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        W,
+        Transpose(W),
+        OneMatrix(n1, m),
+        W * A,
+        b * OneMatrix(1, m),
+        -1 * A,
+        (sp.Integer(1) / m) * A,
+        (sp.Symbol("lambda", positive=True) / m) * W,
+        D * Transpose(A),
+        Transpose(W) * D,
+        W + V,  # not a product: SymPy's own key
+        S * S,
+    ],
+    ids=str,
+)
+def test_sort_key_is_sympys(term: object) -> None:
+    assert sort_key(term) == sp.default_sort_key(term)

@@ -112,4 +112,30 @@ def total(*terms: Any) -> Any:
         or any(t.shape[0] != shape[0] or t.shape[1] != shape[1] for t in terms)
     ):
         return functools.reduce(operator.add, terms)
-    return Basic.__new__(MatAdd, *sorted(terms, key=default_sort_key))
+    return Basic.__new__(MatAdd, *sorted(terms, key=sort_key))
+
+
+@functools.lru_cache(maxsize=8192)
+def _leaf_key(leaf: Any) -> Any:
+    return default_sort_key(leaf)
+
+
+_MATMUL_CLASS_KEY = MatMul.class_key()
+_ONE_KEY = sp.S.One.sort_key()
+
+
+def sort_key(term: Any) -> Any:
+    """``default_sort_key(term)``, built from memoised keys of its factors when ``term`` is a
+    simple factor or a canonical product of them (a layer's symbols recur in several terms,
+    and SymPy recomputes every key from the leaves up)."""
+    if _factor(term) is term:
+        return _leaf_key(term)
+    if isinstance(term, MatMul):
+        # Expr.sort_key of a MatMul: its coefficient is 1 and its factors are the commutative
+        # arguments (the scalar in front) followed by the matrices in order
+        scalars = [arg for arg in term.args if not isinstance(arg, MatrixExpr)]
+        matrices = [arg for arg in term.args if isinstance(arg, MatrixExpr)]
+        if len(scalars) <= 1 and all(_factor(m) is m for m in matrices):
+            keys = tuple(_leaf_key(arg) for arg in (*scalars, *matrices))
+            return _MATMUL_CLASS_KEY, (len(keys), keys), _ONE_KEY, sp.S.One
+    return default_sort_key(term)

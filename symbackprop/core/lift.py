@@ -12,9 +12,8 @@ from typing import Any
 
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, OneMatrix
-from sympy.core.sorting import default_sort_key
 
-from symbackprop.core.canonical import product
+from symbackprop.core.canonical import product, sort_key
 from symbackprop.errors import InternalError
 from symbackprop.records.nodes import entrywise
 
@@ -32,7 +31,7 @@ def lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape) -> Any:
 def _canonical(args: list[Any]) -> list[Any]:
     # the order SymPy's MatAdd/HadamardProduct ``doit`` gives, without its shape validation
     # (a few milliseconds per call, with symbolic dimensions: most of a deep derivation)
-    return sorted(args, key=default_sort_key)
+    return sorted(args, key=sort_key)
 
 
 def _lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape, *, in_sum: bool) -> Any:
