@@ -2,8 +2,8 @@
 
 Run: ``python benchmarks/derive_scaling.py`` (``--quick``: fewer depths and repeats;
 ``--sympy``: also SymPy's own ``MatrixExpr.diff``, which takes minutes). Prints median wall
-times over ``--repeats`` runs, each with a per-layer column so that linear growth shows as a
-flat column:
+and CPU times over ``--repeats`` runs, each with a per-layer column so that linear growth shows
+as a flat column:
 
 1. ``sb.derive`` of a sigmoid/BCE network of width 8 in batch form (steps with candidates and
    reasons, compact gradients; ``.expanded`` is lazy), then ``sb.to_text``, ``sb.to_latex``
@@ -35,14 +35,18 @@ EXACT_TARGET = 5.0  # seconds at depth 10
 CLI_TARGET = 1.0  # seconds, wall, for `symbackprop derive 4-3-2-1`
 
 
-def median_time(work: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """The median wall time of ``repeats`` calls, and the last call's result."""
-    samples, result = [], None
+def median_time(work: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
+    """The median wall and CPU times of ``repeats`` calls, and the last call's result.
+
+    CPU time is this process's own: on a shared machine it moves far less than wall time
+    when other processes take the cores (a 2-core VM at load 5 triples wall times)."""
+    walls, cpus, result = [], [], None
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = work()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - start_cpu)
+    return statistics.median(walls), statistics.median(cpus), result
 
 
 def network(depth: int, width: int) -> sb.Network:
@@ -55,20 +59,21 @@ def derive_and_render(depths: list[int], repeats: int) -> None:
         ("to_latex", sb.to_latex),
         ("to_markdown", sb.to_markdown),
     ]
-    head = f"{'depth':>6}  {'derive':>16}"
-    head += "".join(f"  {name:>16}" for name, _ in stages)
-    print("derive and render, width 8, batch (median s, and ms per layer)")
+    head = f"{'depth':>6}  {'derive':>24}"
+    head += "".join(f"  {name:>24}" for name, _ in stages)
+    print("derive and render, width 8, batch (median wall s, CPU s, wall ms per layer)")
     print(head)
     last: dict[str, float] = {}
     for depth in depths:
         net = network(depth, 8)
-        derive_s, d = median_time(lambda net=net: sb.derive(net, batch=True), repeats)
-        row = f"{depth:>6}  {derive_s:>7.3f} {1e3 * derive_s / depth:>5.2f} ms"
-        last = {"derive": derive_s}
-        for name, render in stages:
-            seconds, _ = median_time(functools.partial(render, d), repeats)
-            row += f"  {seconds:>7.3f} {1e3 * seconds / depth:>5.2f} ms"
-            last[name] = seconds
+        row = f"{depth:>6}"
+        work = [("derive", functools.partial(sb.derive, net, batch=True))]
+        d = sb.derive(net, batch=True)
+        work += [(name, functools.partial(render, d)) for name, render in stages]
+        for name, call in work:
+            wall, cpu, _ = median_time(call, repeats)
+            row += f"  {wall:>7.3f} ({cpu:>6.3f}) {1e3 * wall / depth:>5.2f} ms"
+            last[name] = wall
         print(row, flush=True)
     deepest = depths[-1]
     verdicts = []
@@ -80,17 +85,19 @@ def derive_and_render(depths: list[int], repeats: int) -> None:
 
 
 def exact_check(depths: list[int], repeats: int) -> None:
-    print("\nexact check, width 3, batch, m = 3, three points (median s)")
+    print("\nexact check, width 3, batch, m = 3, three points (median wall s, CPU s)")
     print(
-        f"{'depth':>6}  {'check_exact':>11}  {'per layer':>10}  {'entries':>7}  {'per entry':>10}"
+        f"{'depth':>6}  {'check_exact':>11}  {'CPU':>7}  {'per layer':>10}  {'entries':>7}  "
+        f"{'per entry':>10}"
     )
     seconds = 0.0
     for depth in depths:
         d = sb.derive(network(depth, 3), batch=True)
-        seconds, result = median_time(lambda d=d: sb.check_exact(d, sizes={"m": 3}), repeats)
+        check = functools.partial(sb.check_exact, d, sizes={"m": 3})
+        seconds, cpu, result = median_time(check, repeats)
         assert result.ok, result.mismatches[:3]
         print(
-            f"{depth:>6}  {seconds:>9.3f} s  {1e3 * seconds / depth:>7.1f} ms  "
+            f"{depth:>6}  {seconds:>9.3f} s  {cpu:>5.3f} s  {1e3 * seconds / depth:>7.1f} ms  "
             f"{result.entries:>7}  {1e3 * seconds / result.entries:>7.2f} ms",
             flush=True,
         )
