@@ -288,10 +288,20 @@ def break_lines(tex: str, width: float) -> list[str]:
     return lines
 
 
-@functools.lru_cache(maxsize=8192)
 def finish(tex: str) -> str:
     """Final LaTeX of one printed expression on one line: sized delimiters, no markers.
 
-    Memoised: the same symbols and shapes are finished thousands of times in a deep network.
+    Memoised for short ones: the same symbols and shapes are finished thousands of times in a
+    deep network (a long expanded gradient is finished once and not kept).
     """
+    return _finish_short(tex) if len(tex) <= _SHORT else _finish(tex)
+
+
+_SHORT = 200
+
+
+def _finish(tex: str) -> str:
     return size_delimiters(tex.replace(BREAK, ""))
+
+
+_finish_short = functools.lru_cache(maxsize=8192)(_finish)
