@@ -71,6 +71,11 @@ class Lines:
         return Measurement(1, options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        if console.color_system is None:  # no styles to show: one segment a line
+            for pieces in self.render_lines(options.max_width):
+                yield Segment("".join(text_ for text_, _ in pieces))
+                yield Segment.line()
+            return
         styles: dict[str, Style | None] = {}
         for pieces in self.render_lines(options.max_width):
             for text_, name in pieces:
