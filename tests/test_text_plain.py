@@ -1,4 +1,5 @@
-"""sb.to_text joins the text blocks itself: the same text rich prints, without rich's work."""
+"""sb.to_text (and a console without colour) join the text blocks themselves: the same text
+rich prints from the styled pieces, without rich's work."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ MODELS = Path(__file__).parent.parent / "examples" / "models"
 
 
 def _through_rich(d: object, width: int, **options: object) -> str:
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+    """What rich prints of the styled pieces (a colour terminal, its text without styles)."""
+    console = Console(
+        file=io.StringIO(), width=width, color_system="truecolor", force_terminal=True, record=True
+    )
     for block in text_render.render(d, **options):  # type: ignore[arg-type]
         console.print(block, crop=False)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+    text = console.export_text(styles=False)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
 @pytest.mark.parametrize(
