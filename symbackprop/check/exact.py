@@ -1,8 +1,11 @@
-"""The exact check: every gradient entry against SymPy's scalar ``diff``, in rationals.
+"""The exact check: every gradient entry against the scalar cost's derivative, in rationals.
 
-At small concrete sizes, the cost J is written out entry by entry in scalar SymPy symbols and
-differentiated by SymPy for every parameter entry; the derivation's matrix formulas are
-evaluated independently at the same point. Both sides are exact rationals.
+At small concrete sizes, the cost J is computed entry by entry and differentiated for every
+parameter entry in forward mode (each value carries its derivative in that entry: sum,
+product and quotient rules, the table's g', SymPy's ``diff`` of the loss's scalar formula;
+``tests/test_exact.py`` checks it against SymPy's ``diff`` of the written-out cost); the
+derivation's matrix formulas are evaluated independently at the same point. Both sides are
+exact rationals.
 
 Nested exponentials would make SymPy's equality slow and heuristic, so each activation is an
 *uninterpreted* function: every distinct application g(q) gets a random rational (drawn once per
@@ -11,11 +14,11 @@ is rational in (z, a) (sigmoid: a(1 - a)), else another random rational. What is
 matrix calculus (every transpose, product, sum and delta reuse); each activation's derivative
 record is verified on its own, against SymPy's ``diff`` of its formula, in the test suite.
 
-Both sides evaluate with SymPy itself: the :class:`Table` turns every element-wise function (a
-record's g or g', softmax's exp, an indicator) into a SymPy function class that takes its value
-from the table at a number, and SymPy's ``doit`` (the :class:`Evaluator`) or ``diff`` (the
-oracle) does the rest. The same Evaluator serves collapse, the gradient-norm example and the
-formula check.
+The derivation's side evaluates with SymPy itself: the :class:`Table` turns every element-wise
+function (a record's g or g', softmax's exp, an indicator) into a SymPy function class that
+takes its value from the table at a number, and SymPy's ``doit`` (the :class:`Evaluator`) does
+the rest; the oracle (:mod:`symbackprop.check.exact_oracle`) reads the same table. The same
+Evaluator serves collapse, the gradient-norm example and the formula check.
 
 A model's derivation (forward equations, DESIGN.md "Models") is checked by
 :mod:`symbackprop.check.model_exact`, whose functions are read by
@@ -32,8 +35,10 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import Identity, MatrixSymbol, OneMatrix, ZeroMatrix
 
+from symbackprop.check.exact_oracle import Oracle
 from symbackprop.check.model_exact import check_model_exact
 from symbackprop.check.result import ExactCheck, Mismatch
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.derivation import LAMBDA, evaluates_exactly, lifts_derivative
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import SpecError
@@ -46,10 +51,10 @@ if TYPE_CHECKING:
 
 #: a concrete width above this is replaced by it (the formulas are generic in the dimensions)
 MAX_EXACT_WIDTH = 3
-#: the deepest network the exact check accepts: SymPy differentiates the whole scalar cost once
-#: per parameter entry, and that cost nests one level per layer, so the time grows far faster
-#: than the depth (measured: about 10 s at depth 4 and 190 s at depth 8, batch form, m = 2)
-MAX_EXACT_DEPTH = 6
+#: the deepest network the exact check accepts: the oracle makes one forward pass per parameter
+#: entry, so the time grows with the square of the depth (measured on 2 cores, batch form,
+#: widths 3, m = 3, three points: about 1 s at depth 10 and 2 s at depth 12)
+MAX_EXACT_DEPTH = 12
 
 
 class Table:
@@ -234,53 +239,6 @@ class Evaluator:
         return Elementwise(self.table.function(node.function), node.arg)
 
 
-class _Oracle:
-    """dJ/dp for one parameter entry p: the scalar cost with p left symbolic, then ``diff``.
-
-    Every other parameter and the data are rationals, so the cost is a small expression in p
-    alone; SymPy differentiates it and the table-backed functions evaluate the result exactly.
-    """
-
-    def __init__(self, derivation: Derivation, table: Table, values: dict[str, sp.Matrix]):
-        self.graph = derivation.graph
-        self.table = table
-        self.values = values
-
-    def cost(self, params: dict[str, sp.Matrix], lam: sp.Rational) -> sp.Expr:
-        g = self.graph
-        x, y = self.values[g.x.name], self.values[g.y.name]
-        m = x.shape[1]
-        act_value = x
-        for layer in range(1, g.depth + 1):
-            z = params[f"W{layer}"] * act_value + params[f"b{layer}"] * sp.ones(1, m)
-            act_value = self._activate(g.activation(layer), z)
-        loss = g.loss.formula
-        total = sp.Integer(0)
-        for i in range(y.shape[0]):
-            for j in range(m):
-                total += loss.xreplace({scalars.a: act_value[i, j], scalars.y: y[i, j]})
-        penalty = sum(
-            (sum(v**2 for v in params[f"W{layer}"]) for layer in range(1, g.depth + 1)),
-            sp.Integer(0),
-        )
-        return total / m + lam / (2 * m) * penalty
-
-    def _activate(self, act: Activation, z: sp.Matrix) -> sp.Matrix:
-        if act.elementwise:
-            return z.applyfunc(self.table.function(sp.Lambda(T, act.function(T))))
-        return softmax_columns(z.applyfunc(self.table.exp_function()))
-
-    def derivative(self, name: str, row: int, col: int, lam: sp.Rational) -> sp.Rational:
-        p = sp.Symbol("p", real=True)
-        params = dict(self.values)
-        entry = params[name].copy()
-        point = entry[row, col]
-        entry[row, col] = p
-        params[name] = entry
-        value = sp.diff(self.cost(params, lam), p).subs(p, point)
-        return sp.Rational(value)
-
-
 # -- the check -------------------------------------------------------------------------------
 
 
@@ -307,6 +265,8 @@ def _rational(rng: random.Random) -> sp.Rational:
     return sp.Rational(rng.choice([-1, 1]) * rng.randint(1, 9), rng.randint(1, 5))
 
 
+@without_cyclic_gc
+@without_cyclic_gc
 def check_exact(
     derivation: Derivation,
     *,
@@ -320,9 +280,9 @@ def check_exact(
         return check_model_exact(derivation, trials=trials, sizes=sizes, seed=seed)
     if derivation.depth > MAX_EXACT_DEPTH:
         raise SpecError(
-            f"exact check: {derivation.depth} layers; at most {MAX_EXACT_DEPTH} (SymPy "
-            "differentiates the whole scalar cost per parameter entry, and it nests one level "
-            "per layer); use the finite-difference check for deeper networks"
+            f"exact check: {derivation.depth} layers; at most {MAX_EXACT_DEPTH} (the exact "
+            "oracle makes a forward pass per parameter entry, in growing rationals); use the "
+            "finite-difference check for deeper networks"
         )
     chosen = concrete_sizes(derivation, sizes)
     result = ExactCheck({str(k): v for k, v in chosen.items()}, trials)
@@ -331,7 +291,7 @@ def check_exact(
     lam = sp.Rational(Fraction(str(derivation.network.l2)))
     for trial in range(trials):
         env, evaluate, table = forward_point(derivation, chosen, rng)
-        oracle = _Oracle(derivation, table, env)
+        oracle = Oracle(derivation, table, env)
         try:
             for layer in range(g.depth, 0, -1):
                 env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
@@ -350,7 +310,7 @@ def _compare(
     trial: int,
     evaluate: Evaluator,
     derivation: Derivation,
-    oracle: _Oracle,
+    oracle: Oracle,
     shape: tuple[int, int],
     lam: sp.Rational,
 ) -> None:

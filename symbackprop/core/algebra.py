@@ -27,11 +27,13 @@ SIMPLIFY_MAX_EXPONENT = 12
 SIMPLIFY_MAX_DIGITS = 12
 
 
+@functools.lru_cache(maxsize=1024)
 def is_small_scalar(expr: sp.Basic) -> bool:
     """True when ``expr`` is small enough for ``sp.simplify`` and exact evaluation.
 
     The measure is structural (operation count, exponents, number sizes), so it costs time
-    linear in the expression; everything the built-in activations and losses produce is far
+    linear in the expression (memoised: a deep network asks about each activation's
+    derivative once per layer); everything the built-in activations and losses produce is far
     below it, so their cancellations (BCE with sigmoid, CE with softmax) are still derived.
     """
     if sp.count_ops(expr) > SIMPLIFY_MAX_OPS:

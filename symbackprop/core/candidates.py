@@ -14,6 +14,7 @@ from typing import Any
 
 from sympy import HadamardProduct, Transpose
 
+from symbackprop.core import canonical
 from symbackprop.core.segments import Dim, Segment, ShapeOf, Text, plain
 from symbackprop.errors import InternalError
 
@@ -87,7 +88,7 @@ class Candidate:
     def expr(self) -> Any:
         if self.op == "⊙":
             return HadamardProduct(self.left.expr, self.right.expr)
-        return self.left.expr * self.right.expr
+        return canonical.product(self.left.expr, self.right.expr)
 
 
 def _wrap(label: str) -> str:
@@ -128,23 +129,25 @@ def bilinear_candidates(g: Operand, f: Operand, target: Shape) -> list[Candidate
     Transposes of whole products are not separate candidates: (A B)^T = B^T A^T is already
     among the eight, so forms equal after pushing transposes to the leaves count once.
     """
+    forms = {id(g): (g, g.T), id(f): (f, f.T)}  # each transpose built once
     out = []
     for first, second in ((g, f), (f, g)):
-        for left in (first, first.T):
-            for right in (second, second.T):
+        for left in forms[id(first)]:
+            for right in forms[id(second)]:
                 out.append(_product(left, right, target))
     return out
 
 
 def elementwise_candidates(g: Operand, f: Operand, target: Shape) -> list[Candidate]:
     """``g ⊙ f`` beside the matrix products a student might write instead."""
+    g_t, f_t = g.T, f.T
     return [
         _hadamard(g, f, target),
-        _hadamard(g.T, f.T, target),
+        _hadamard(g_t, f_t, target),
         _product(g, f, target),
-        _product(g, f.T, target),
-        _product(f.T, g, target),
-        _product(g.T, f, target),
+        _product(g, f_t, target),
+        _product(f_t, g, target),
+        _product(g_t, f, target),
     ]
 
 

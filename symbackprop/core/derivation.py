@@ -21,6 +21,7 @@ from symbackprop.core.algebra import bounded_simplify as bounded_simplify
 from symbackprop.core.algebra import evaluates_exactly as evaluates_exactly
 from symbackprop.core.algebra import is_small_scalar as is_small_scalar
 from symbackprop.core.algebra import lifts_derivative as lifts_derivative
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.graph import LAMBDA as LAMBDA
 from symbackprop.core.graph import ForwardGraph, Shape, build_graph
 from symbackprop.core.names import Name
@@ -139,6 +140,7 @@ class Derivation:
         return f"<Derivation of {self.network} ({form}): {len(self.steps)} steps>"
 
 
+@without_cyclic_gc
 def derive(network: Network, *, batch: bool = False) -> Derivation:
     """Derive dJ/dW[l] and dJ/db[l] for every layer of ``network``.
 

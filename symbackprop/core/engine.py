@@ -12,15 +12,14 @@ first, so every step comes after all the steps it reads.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import heapq
-import operator
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from sympy import MatAdd, MatrixSymbol
 
+from symbackprop.core import canonical
 from symbackprop.core.graph import ForwardGraph, Node
 from symbackprop.core.rules import (
     COST_RULES,
@@ -128,7 +127,9 @@ class _Walk:
             # growing sum each time, quadratic in the unrolled steps)
             expr = MatAdd(*(part.expr for part in parts))
         else:
-            expr = functools.reduce(operator.add, (part.expr for part in parts))
+            expr = (
+                canonical.total(*(part.expr for part in parts)) if len(parts) > 1 else first.expr
+            )
         delta = self.graph.deltas.get(name)
         layer = self.graph.layers[name]
         segments = joined(part.segments for part in parts)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Union
 import sympy as sp
 from sympy import MatrixSymbol, OneMatrix
 
+from symbackprop.core import canonical
 from symbackprop.core.names import Name, layered
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
 from symbackprop.records.losses import Loss
@@ -221,12 +222,16 @@ def build_graph(network: Network, *, batch: bool = False) -> ForwardGraph:
         w, b, z, a = graph.W(layer), graph.b(layer), graph.z(layer), graph.a(layer)
         for symbol in (w, b, z, a):
             graph.layers[symbol.name] = layer
-        product = Node(Kind.PRODUCT, (w, graph.a(layer - 1)), w * graph.a(layer - 1))
+        product = Node(
+            Kind.PRODUCT, (w, graph.a(layer - 1)), canonical.product(w, graph.a(layer - 1))
+        )
         bias: Arg = b
         if batch:  # Z = W A + b 1_m^T: the column b is repeated over the m columns
-            bias = Node(Kind.BROADCAST, (b,), b * OneMatrix(1, m))
+            bias = Node(Kind.BROADCAST, (b,), canonical.product(b, OneMatrix(1, m)))
         bias_expr = bias.expr if isinstance(bias, Node) else bias
-        graph.nodes[z.name] = Node(Kind.SUM, (product, bias), product.expr + bias_expr)
+        graph.nodes[z.name] = Node(
+            Kind.SUM, (product, bias), canonical.total(product.expr, bias_expr)
+        )
         delta = layered("delta", layer)
         graph.deltas[z.name] = MatrixSymbol(delta.text, rows_of(z), m)
         graph.names[delta.text] = delta

@@ -12,8 +12,8 @@ from typing import Any
 
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, OneMatrix
-from sympy.core.sorting import default_sort_key
 
+from symbackprop.core.canonical import product, sort_key
 from symbackprop.errors import InternalError
 from symbackprop.records.nodes import entrywise
 
@@ -31,14 +31,14 @@ def lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape) -> Any:
 def _canonical(args: list[Any]) -> list[Any]:
     # the order SymPy's MatAdd/HadamardProduct ``doit`` gives, without its shape validation
     # (a few milliseconds per call, with symbolic dimensions: most of a deep derivation)
-    return sorted(args, key=default_sort_key)
+    return sorted(args, key=sort_key)
 
 
 def _lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape, *, in_sum: bool) -> Any:
     if expr in mapping:
         return mapping[expr]
     if expr.is_Number:
-        return expr * OneMatrix(*shape) if expr != 1 else OneMatrix(*shape)
+        return product(expr, OneMatrix(*shape)) if expr != 1 else OneMatrix(*shape)
     if isinstance(expr, sp.Add):
         # canonical order, like any hand-written a - y, so results compare equal
         terms = [_lift(term, mapping, shape, in_sum=True) for term in expr.args]
@@ -49,7 +49,7 @@ def _lift(expr: sp.Expr, mapping: dict[sp.Symbol, Any], shape: Shape, *, in_sum:
         if in_sum:
             lifted = _canonical(lifted)
         body = lifted[0] if len(lifted) == 1 else HadamardProduct(*lifted)
-        return body if coeff == 1 else coeff * body
+        return body if coeff == 1 else product(coeff, body)
     if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
         return HadamardPower(_lift(expr.base, mapping, shape, in_sum=in_sum), expr.exp)
     free = [sym for sym in expr.free_symbols if sym in mapping]

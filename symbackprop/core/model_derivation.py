@@ -15,12 +15,14 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sympy import ZeroMatrix, preorder_traversal
+from sympy import ZeroMatrix
 
 from symbackprop.core import engine
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.derivation import Derivation
 from symbackprop.core.model_graph import ModelGraph, build_model_graph
 from symbackprop.core.rules.model_base import unit_entries
+from symbackprop.core.substitute import at_most_nodes, substituted
 from symbackprop.model import Model
 
 #: an expanded adjoint keeps the symbols of the adjoints it reads beyond this many nodes
@@ -57,11 +59,12 @@ class ModelDerivation(Derivation):
         for step in self.steps:
             if step.wrt is None:
                 continue
-            expr = unit_entries(step.expr.xreplace(full))
+            expr = unit_entries(substituted(step.expr, full))
             if step.delta is not None:
-                full[step.delta] = expr if _smaller_than(expr, EXPANDED_MAX_NODES) else step.delta
+                small = at_most_nodes(expr, EXPANDED_MAX_NODES)
+                full[step.delta] = expr if small else step.delta
             if not step.wrt.name.startswith("_"):
-                out[step.wrt.name] = expr.xreplace(inside)
+                out[step.wrt.name] = substituted(expr, inside)
         return out
 
     @functools.cached_property
@@ -78,6 +81,7 @@ class ModelDerivation(Derivation):
         return f"<Derivation of a model in {names} ({form}): {len(self.steps)} steps>"
 
 
+@without_cyclic_gc
 def derive_model(model: Model) -> ModelDerivation:
     """Derive dJ/d(parameter) for every parameter of ``model`` (its form set by its data)."""
     graph: ModelGraph = build_model_graph(model)
@@ -110,8 +114,3 @@ def _internal_definitions(graph: ModelGraph) -> dict[Any, Any]:
         if name.startswith("_"):
             out[graph.symbols[name]] = expr.xreplace(out)  # earlier ones already in out
     return out
-
-
-def _smaller_than(expr: Any, limit: int) -> bool:
-    """Whether ``expr`` has fewer than ``limit`` nodes (stops counting at the limit)."""
-    return all(count < limit for count, _ in enumerate(preorder_traversal(expr)))

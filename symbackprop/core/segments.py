@@ -137,6 +137,15 @@ def plain(segments: Iterable[Segment]) -> str:
     return "".join(segment.plain for segment in segments)
 
 
+def ends_with_stop(segments: tuple[Segment, ...]) -> bool:
+    """``plain(segments).endswith(".")``, reading only the last non-empty segment."""
+    for segment in reversed(segments):
+        text = segment.plain
+        if text:
+            return text.endswith(".")
+    return False
+
+
 def joined(parts: Iterable[tuple[Segment, ...]], separator: str = "; ") -> tuple[Segment, ...]:
     """Several reasons as one, separated by ``separator``."""
     out: list[Segment] = []

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from sympy import OneMatrix, Transpose
 
 from symbackprop._version import __version__
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
-from symbackprop.core.segments import Grad, Prime, Segment, plain
+from symbackprop.core.segments import Grad, Prime, Segment, ends_with_stop
 from symbackprop.core.steps import Rule
 from symbackprop.errors import SpecError
 from symbackprop.render import model_latex
@@ -53,7 +54,7 @@ class LatexDocument:
     def prose(self, segments: tuple[Segment, ...]) -> str:
         """A reason or a note: words escaped, the mathematics typeset, ending in a full stop."""
         text = latex_inline(segments, self.printer)
-        return text.removesuffix(".") if plain(segments).endswith(".") else text
+        return text.removesuffix(".") if ends_with_stop(segments) else text
 
     def name(self, name: str, *, transpose: bool = False) -> str:
         return self.naming.latex(name, transpose=transpose)
@@ -384,6 +385,7 @@ class LatexDocument:
         return "\n".join(rows) + "\n"
 
 
+@without_cyclic_gc
 def to_latex(
     d: Derivation,
     *,

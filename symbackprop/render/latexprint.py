@@ -12,6 +12,7 @@ across lines anywhere a break marker sits at brace depth 0 (:func:`break_lines`)
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -50,6 +51,15 @@ class MathLatexPrinter(LatexPrinter):
         super().__init__({"mul_symbol": None})
         self.act_latex = dict(act_latex or {})
         self.naming = naming or Naming()
+        # a deep derivation prints the same symbols and shapes in thousands of reasons
+        self._printed: dict[Any, str] = {}
+
+    def doprint(self, expr: Any) -> str:
+        """SymPy's ``doprint``, memoised per expression (printing depends on nothing else)."""
+        known = self._printed.get(expr)
+        if known is None:
+            known = self._printed[expr] = super().doprint(expr)
+        return known
 
     def argument(self, expr: Any) -> str:
         """``expr`` as the argument of a function written with its own brackets (g'(...))."""
@@ -190,6 +200,8 @@ def _escape_op(name: str) -> str:
 
 def size_delimiters(tex: str) -> str:
     """Replace paren markers by ``(``, ``\\bigl(``, ``\\Bigl(``, ... by nesting height."""
+    if OPEN not in tex:
+        return tex
     heights: dict[int, int] = {}
     partner: dict[int, int] = {}
     stack: list[list[int]] = []  # [open position, tallest child height + 1]
@@ -277,5 +289,19 @@ def break_lines(tex: str, width: float) -> list[str]:
 
 
 def finish(tex: str) -> str:
-    """Final LaTeX of one printed expression on one line: sized delimiters, no markers."""
+    """Final LaTeX of one printed expression on one line: sized delimiters, no markers.
+
+    Memoised for short ones: the same symbols and shapes are finished thousands of times in a
+    deep network (a long expanded gradient is finished once and not kept).
+    """
+    return _finish_short(tex) if len(tex) <= _SHORT else _finish(tex)
+
+
+_SHORT = 200
+
+
+def _finish(tex: str) -> str:
     return size_delimiters(tex.replace(BREAK, ""))
+
+
+_finish_short = functools.lru_cache(maxsize=8192)(_finish)

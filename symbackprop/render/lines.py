@@ -41,7 +41,7 @@ class Lines:
         """Rows of cells, each column as wide as its widest cell, ``gap`` spaces between."""
         if not rows:
             return
-        widths = [max(cell_len(row[i][0]) for row in rows) for i in range(len(rows[0]))]
+        widths = [max(cells(row[i][0]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
             pieces: list[Piece] = [(" " * indent, "")]
             for i, (cell, style) in enumerate(row):
@@ -54,16 +54,28 @@ class Lines:
             if para is None:
                 yield list(prefix)
                 continue
-            lead = sum(cell_len(text_) for text_, _ in prefix)
+            lead = sum(cells(text_) for text_, _ in prefix)
             body, style = para
             for i, chunk in enumerate(wrap(body, max(width - lead, 20))):
                 first: list[Piece] = list(prefix) if i == 0 else [(" " * lead, "")]
                 yield [*first, (chunk, style)]
 
+    def plain(self, width: int) -> str:
+        """The block as a console without colour prints it: each line's pieces, then a newline
+        (what :func:`symbackprop.render.text.to_text` returns, without rich's per-piece work)."""
+        return "".join(
+            "".join(text_ for text_, _ in pieces) + "\n" for pieces in self.render_lines(width)
+        )
+
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement(1, options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        if console.color_system is None:  # no styles to show: one segment a line
+            for pieces in self.render_lines(options.max_width):
+                yield Segment("".join(text_ for text_, _ in pieces))
+                yield Segment.line()
+            return
         styles: dict[str, Style | None] = {}
         for pieces in self.render_lines(options.max_width):
             for text_, name in pieces:
@@ -75,12 +87,18 @@ class Lines:
             yield Segment.line()
 
 
+def cells(text_: str) -> int:
+    """The width of ``text_`` in terminal cells (rich's count, skipped for printable ASCII,
+    one cell a character)."""
+    return len(text_) if text_.isascii() and text_.isprintable() else cell_len(text_)
+
+
 def pad(cell: str, width: int) -> str:
-    return cell + " " * max(width - cell_len(cell), 0)
+    return cell + " " * max(width - cells(cell), 0)
 
 
 def wrap(body: str, width: int) -> list[str]:
     """Greedy word wrap to ``width`` cells; a word longer than a line is folded."""
-    if cell_len(body) <= width:
+    if cells(body) <= width:
         return [body]
     return textwrap.wrap(body, width, break_on_hyphens=False) or [""]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
-from symbackprop.core.segments import Segment, Text, plain
+from symbackprop.core.segments import Segment, Text, ends_with_stop
 from symbackprop.render import model_latex
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import size_text
@@ -23,13 +24,14 @@ if TYPE_CHECKING:
 def _md_prose(doc: LatexDocument, segments: tuple[Segment, ...]) -> str:
     """A reason or note in Markdown, without its closing full stop (the caller adds one)."""
     text = markdown_inline(segments, doc.printer)
-    return text.removesuffix(".") if plain(segments).endswith(".") else text
+    return text.removesuffix(".") if ends_with_stop(segments) else text
 
 
 def _display(rows: list[str]) -> list[str]:
     return ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
 
 
+@without_cyclic_gc
 def to_markdown(
     d: Derivation,
     *,

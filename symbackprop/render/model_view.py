@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sympy import MatrixSymbol, OneMatrix, Transpose
+from sympy import MatrixSymbol, OneMatrix, Transpose, preorder_traversal
 
 from symbackprop.core.segments import Grad, Prime, Segment
 from symbackprop.records.activations import ACTIVATIONS
@@ -48,6 +48,9 @@ class ModelView:
         self.names.text = self.text
         latex = {name: rec.latex for name, rec in ACTIVATIONS.items()}
         self.latex_printer = ModelLatexPrinter(self.names, latex)
+        # an RNN's expanded gradients are long; each is printed once, however often asked
+        self._texts: dict[Any, str] = {}
+        self._too_long: dict[str, bool] = {}
 
     @property
     def model(self) -> Model:
@@ -98,14 +101,19 @@ class ModelView:
         out = {}
         for name in self.parameters:
             full = self.d.expanded[name]
-            if self.text(full) != self.text(self.d.gradients[name]) and not self.too_long(name):
+            if not self.too_long(name) and self.text(full) != self.text(self.d.gradients[name]):
                 out[name] = full
         return out
 
     def too_long(self, name: str) -> bool:
-        full = self.d.expanded[name]
-        adjoint = any(str(s.name).startswith(ADJOINT_PREFIX) for s in full.atoms(MatrixSymbol))
-        return adjoint or len(self.text(full)) > EXPANDED_MAX_CHARS
+        if name not in self._too_long:
+            full = self.d.expanded[name]
+            self._too_long[name] = (
+                _more_symbols_than(full, EXPANDED_MAX_CHARS)  # each prints at least a letter
+                or any(str(s.name).startswith(ADJOINT_PREFIX) for s in full.atoms(MatrixSymbol))
+                or len(self.text(full)) > EXPANDED_MAX_CHARS
+            )
+        return self._too_long[name]
 
     @property
     def expanded_note(self) -> str | None:
@@ -130,7 +138,9 @@ class ModelView:
         return "batch of m examples (columns)" if self.d.batch else "single example"
 
     def text(self, expr: Any) -> str:
-        return self.text_printer.doprint(expr)
+        if expr not in self._texts:
+            self._texts[expr] = self.text_printer.doprint(expr)
+        return self._texts[expr]
 
     def operand_text(self, operand: Operand) -> str:
         """One factor of a candidate in plain text, from its data (never its label)."""
@@ -189,3 +199,16 @@ def untransposed(operand: Operand) -> Any:
     if operand.transposed and isinstance(operand.expr, Transpose):
         return operand.expr.arg
     return operand.expr
+
+
+def _more_symbols_than(expr: Any, limit: int) -> bool:
+    """Whether ``expr`` names matrix symbols more than ``limit`` times (stops counting there):
+    its text is then longer than ``limit`` without printing it (an unrolled RNN's expanded
+    gradient names thousands)."""
+    count = 0
+    for node in preorder_traversal(expr):
+        if isinstance(node, MatrixSymbol):
+            count += 1
+            if count > limit:
+                return True
+    return False

@@ -9,6 +9,7 @@ taken apart here: :class:`Naming` reads the parts the graph recorded when it mad
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,8 +48,12 @@ _UNICODE_MATH = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def escape_latex(text: str) -> str:
-    """Escape ``text`` for LaTeX's text mode (specials, and Unicode math as inline math)."""
+    """Escape ``text`` for LaTeX's text mode (specials, and Unicode math as inline math).
+
+    Memoised: a deep derivation's reasons repeat the same few phrases thousands of times.
+    """
     out = []
     for ch in text:
         if ch in _LATEX_SPECIALS:
@@ -78,6 +83,7 @@ class Naming:
 
     def __init__(self, names: Mapping[str, Name] | None = None) -> None:
         self.names = dict(names or {})
+        self._dims: dict[Any, str] = {}  # a derivation has few dimensions, printed very often
 
     def _base(self, name: Name) -> str:
         return _BASE_LATEX.get(name.base) or latex_identifier(name.base)
@@ -95,7 +101,12 @@ class Naming:
 
     def dim(self, dim: Any) -> str:
         """A dimension in LaTeX: ``n2`` -> ``n_{2}``, ``m`` -> ``m``, a width name -> itself."""
-        text = str(dim)
+        known = self._dims.get(dim)
+        if known is None:
+            known = self._dims[dim] = self._dim(dim_text(dim))
+        return known
+
+    def _dim(self, text: str) -> str:
         if text.isdigit():
             return text
         parts = self.names.get(text)

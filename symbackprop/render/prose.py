@@ -8,6 +8,7 @@ names. Markdown uses the same math and escapes the words for Markdown instead.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -62,7 +63,13 @@ def latex_inline(segments: Iterable[Segment], printer: MathLatexPrinter) -> str:
 
 def markdown_inline(segments: Iterable[Segment], printer: MathLatexPrinter) -> str:
     """Segments as Markdown with ``$...$`` math (GitHub and Jupyter render it)."""
-    return _inline(segments, printer, lambda text: _MD_SPECIALS.sub(r"\\\1", text))
+    return _inline(segments, printer, _markdown_words)
+
+
+@functools.lru_cache(maxsize=4096)
+def _markdown_words(text: str) -> str:
+    """Words escaped for Markdown (memoised: reasons repeat the same phrases)."""
+    return _MD_SPECIALS.sub(r"\\\1", text)
 
 
 def latex_display(segments: Iterable[Segment], printer: MathLatexPrinter) -> str:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
 from rich.console import Console, RenderableType
 
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.render import model_text
-from symbackprop.render.lines import Lines, Piece, pad
+from symbackprop.render.lines import Lines, Piece, cells, pad
 from symbackprop.render.names import shape_text, size_text
 from symbackprop.render.textprint import text
 from symbackprop.render.view import View
@@ -56,7 +56,7 @@ def _step(out: Lines, step: Step, view: View) -> None:
     out.para(f"shape {_shape_cell(step.shape, view)}   rule: {step.rule}", "dim", indent)
     if step.candidates:
         out.para("candidates:", "italic", indent)
-        width = max(cell_len(cand.text) for cand in step.candidates)
+        width = max(cells(cand.text) for cand in step.candidates)
         for cand in step.candidates:
             if cand.equal is not None:  # the same matrix as the survivor, written another way
                 mark, note = ("=", "bold green"), cand.note
@@ -139,6 +139,7 @@ def render(
     return [out]
 
 
+@without_cyclic_gc
 def to_text(
     d: Derivation,
     *,
@@ -148,9 +149,14 @@ def to_text(
     width: int = TEXT_WIDTH,
 ) -> str:
     """The terminal rendering as plain text (no colour codes)."""
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
-    for renderable in render(d, wrt=wrt, expanded=expanded, sizes=sizes):
-        console.print(renderable, crop=False)
+    blocks = render(d, wrt=wrt, expanded=expanded, sizes=sizes)
+    if all(isinstance(block, Lines) for block in blocks):
+        printed = "".join(block.plain(width) for block in blocks)  # type: ignore[union-attr]
+    else:
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+        for renderable in blocks:
+            console.print(renderable, crop=False)
+        printed = buffer.getvalue()
     # no trailing spaces (rich pads table cells), as the CLI prints it when piped
-    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+    return "\n".join(line.rstrip() for line in printed.split("\n"))

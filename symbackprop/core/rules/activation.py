@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 import sympy as sp
@@ -39,7 +40,10 @@ from symbackprop.core.steps import Rule, Step
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
 from symbackprop.records.nodes import activation_of, derivative_of
-from symbackprop.records.scalars import scalar_text
+from symbackprop.records.scalars import scalar_text as _scalar_text
+
+#: an activation's derivative as text, printed once per activation rather than once per layer
+scalar_text = functools.lru_cache(maxsize=256)(_scalar_text)
 
 
 def _derivative_factor(act: Activation, z: Any, a: Any, shape: Shape) -> tuple[Any, Any, tuple]:

@@ -7,6 +7,7 @@ from typing import Any
 import sympy as sp
 from sympy import MatrixSymbol
 
+from symbackprop.core.canonical import product
 from symbackprop.core.graph import LAMBDA, Node
 from symbackprop.core.lift import lift
 from symbackprop.core.rules.base import (
@@ -78,7 +79,7 @@ def penalty_rule(ctx: Context, node: Node) -> list[Contribution]:
     out = []
     for w in node.args:
         assert isinstance(w, MatrixSymbol)
-        share = (LAMBDA / ctx.m) * w
+        share = product(LAMBDA / ctx.m, w)
         out.append(
             Contribution(
                 to=w,
