@@ -189,14 +189,13 @@ def test_forward_mode_oracle_is_sympys_diff_of_the_whole_cost(
     spec: str, loss: str, l2: float
 ) -> None:
     """The oracle differentiates layer by layer; SymPy's diff of the written-out cost agrees."""
-    from symbackprop.check.exact import concrete_sizes, forward_point
-    from symbackprop.check.exact_oracle import Oracle
+    from symbackprop.check.exact import _Oracle, concrete_sizes, forward_point
     from symbackprop.records.nodes import T, softmax_columns
 
     net = sb.Network.parse(spec, loss=loss, output="identity" if loss == "mse" else None, l2=l2)
     d = sb.derive(net, batch=True)
     env, _, table = forward_point(d, concrete_sizes(d, {"m": 2}), random.Random(1))
-    oracle, g, lam = Oracle(d, table, env), d.graph, sp.Rational(l2)
+    oracle, g, lam = _Oracle(d, table, env), d.graph, sp.Rational(l2)
     p = sp.Symbol("p", real=True)
     for name in (f"{kind}{layer}" for layer in range(1, g.depth + 1) for kind in "Wb"):
         for row, col in np.ndindex(*env[name].shape):
