@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, settings
@@ -21,8 +20,8 @@ ELEMENTWISE = sorted(name for name, act in ACTIVATIONS.items() if act.elementwis
 
 @st.composite
 def architectures(draw: st.DrawFn) -> tuple[sb.Network, bool, int]:
-    """Every valid activation/loss pair, depth 1-10, widths 1-3; batch or not, m 1-3."""
-    depth = draw(st.integers(1, 10))
+    """Every valid activation/loss pair, depth 1-4, widths 1-3; batch or not, m 1-3."""
+    depth = draw(st.integers(1, 4))
     loss = draw(st.sampled_from(["bce", "mse", "ce"]))
     widths = [draw(st.integers(1, 3)) for _ in range(depth + 1)]
     hidden = [draw(st.sampled_from(ELEMENTWISE)) for _ in range(depth - 1)]
@@ -174,46 +173,3 @@ def test_long_custom_activation_derives() -> None:
     net = sb.Network.parse("3-4:f-1", define={"f": formula}, output="sigmoid")
     d = sb.derive(net)
     assert sb.check_exact(d, trials=1).ok
-
-
-@pytest.mark.parametrize(
-    ("spec", "loss", "l2"),
-    [
-        ("2-2:softmax", "ce", 0.25),
-        pytest.param("3-2-2:softmax", "ce", 0.25, marks=pytest.mark.slow),
-        pytest.param("2-3:tanh-2:sigmoid", "bce", 0.0, marks=pytest.mark.slow),
-        pytest.param("2-2:relu-2", "mse", 0.5, marks=pytest.mark.slow),
-    ],
-)
-def test_forward_mode_oracle_is_sympys_diff_of_the_whole_cost(
-    spec: str, loss: str, l2: float
-) -> None:
-    """The oracle differentiates layer by layer; SymPy's diff of the written-out cost agrees."""
-    from symbackprop.check.exact import _Oracle, concrete_sizes, forward_point
-    from symbackprop.records.nodes import T, softmax_columns
-
-    net = sb.Network.parse(spec, loss=loss, output="identity" if loss == "mse" else None, l2=l2)
-    d = sb.derive(net, batch=True)
-    env, _, table = forward_point(d, concrete_sizes(d, {"m": 2}), random.Random(1))
-    oracle, g, lam = _Oracle(d, table, env), d.graph, sp.Rational(l2)
-    p = sp.Symbol("p", real=True)
-    for name in (f"{kind}{layer}" for layer in range(1, g.depth + 1) for kind in "Wb"):
-        for row, col in np.ndindex(*env[name].shape):
-            params = {k: v.copy() for k, v in env.items()}
-            params[name][row, col] = p
-            a = params[g.x.name]
-            for layer in range(1, g.depth + 1):
-                z = params[f"W{layer}"] * a + params[f"b{layer}"] * sp.ones(1, 2)
-                act = g.activation(layer)
-                a = (
-                    z.applyfunc(table.function(sp.Lambda(T, act.function(T))))
-                    if act.elementwise
-                    else softmax_columns(z.applyfunc(table.exp_function()))
-                )
-            y = params[g.y.name]
-            cost = sum(
-                g.loss.formula.xreplace({scalars.a: a[i, j], scalars.y: y[i, j]})
-                for i, j in np.ndindex(*y.shape)
-            ) / 2 + lam / 4 * sum(v**2 for k, m in params.items() if k[0] == "W" for v in m)
-            want = sp.diff(cost, p).subs(p, env[name][row, col])
-            assert oracle.derivative(name, row, col, lam) == sp.Rational(want)

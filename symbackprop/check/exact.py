@@ -1,11 +1,8 @@
-"""The exact check: every gradient entry against the scalar cost's derivative, in rationals.
+"""The exact check: every gradient entry against SymPy's scalar ``diff``, in rationals.
 
-At small concrete sizes, the cost J is computed entry by entry and differentiated for every
-parameter entry in forward mode (each value carries its derivative in that entry: sum,
-product and quotient rules, the table's g', SymPy's ``diff`` of the loss's scalar formula;
-``tests/test_exact.py`` checks it against SymPy's ``diff`` of the written-out cost); the
-derivation's matrix formulas are evaluated independently at the same point. Both sides are
-exact rationals.
+At small concrete sizes, the cost J is written out entry by entry in scalar SymPy symbols and
+differentiated by SymPy for every parameter entry; the derivation's matrix formulas are
+evaluated independently at the same point. Both sides are exact rationals.
 
 Nested exponentials would make SymPy's equality slow and heuristic, so each activation is an
 *uninterpreted* function: every distinct application g(q) gets a random rational (drawn once per
@@ -16,8 +13,8 @@ record is verified on its own, against SymPy's ``diff`` of its formula, in the t
 
 Both sides evaluate with SymPy itself: the :class:`Table` turns every element-wise function (a
 record's g or g', softmax's exp, an indicator) into a SymPy function class that takes its value
-from the table at a number, and SymPy's ``doit`` (the :class:`Evaluator`) does the rest; the
-oracle reads the same table. The same Evaluator serves collapse, the gradient-norm example and the
+from the table at a number, and SymPy's ``doit`` (the :class:`Evaluator`) or ``diff`` (the
+oracle) does the rest. The same Evaluator serves collapse, the gradient-norm example and the
 formula check.
 
 A model's derivation (forward equations, DESIGN.md "Models") is checked by
@@ -29,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import random
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -51,10 +47,10 @@ if TYPE_CHECKING:
 
 #: a concrete width above this is replaced by it (the formulas are generic in the dimensions)
 MAX_EXACT_WIDTH = 3
-#: the deepest network the exact check accepts: the oracle makes one forward pass per parameter
-#: entry, so the time grows with the square of the depth (measured on 2 cores, batch form,
-#: widths 3, m = 3, three points: about 1 s at depth 10 and 2 s at depth 12)
-MAX_EXACT_DEPTH = 12
+#: the deepest network the exact check accepts: SymPy differentiates the whole scalar cost once
+#: per parameter entry, and that cost nests one level per layer, so the time grows far faster
+#: than the depth (measured: about 10 s at depth 4 and 190 s at depth 8, batch form, m = 2)
+MAX_EXACT_DEPTH = 6
 
 
 class Table:
@@ -239,164 +235,51 @@ class Evaluator:
         return Elementwise(self.table.function(node.function), node.arg)
 
 
-@dataclass(frozen=True, slots=True)
-class _Dual:
-    """A value and its derivative in one parameter entry p, both exact (forward mode)."""
-
-    v: Fraction
-    d: Fraction = Fraction(0)
-
-    # most entries are constants (d = 0): the rules skip what is known to be 0
-
-    def __add__(self, other: _Dual) -> _Dual:
-        if not other.d:
-            return _Dual(self.v + other.v, self.d)
-        return _Dual(self.v + other.v, self.d + other.d if self.d else other.d)
-
-    def __mul__(self, other: _Dual) -> _Dual:  # the product rule
-        if not self.d:
-            return _Dual(self.v * other.v, self.v * other.d if other.d else self.d)
-        if not other.d:
-            return _Dual(self.v * other.v, self.d * other.v)
-        return _Dual(self.v * other.v, self.d * other.v + self.v * other.d)
-
-    def __truediv__(self, other: _Dual) -> _Dual:  # the quotient rule
-        return _Dual(self.v / other.v, (self.d * other.v - self.v * other.d) / other.v**2)
-
-
-def _fraction(value: Any) -> Fraction:
-    rational = sp.Rational(value)
-    return Fraction(int(rational.p), int(rational.q))
-
-
-def _sympy(value: Fraction) -> sp.Rational:
-    return sp.Rational(value.numerator, value.denominator)
-
-
-_Grid = list[list[_Dual]]
-
-
 class _Oracle:
-    """dJ/dp for one parameter entry p, by differentiating the scalar cost in forward mode.
+    """dJ/dp for one parameter entry p: the scalar cost with p left symbolic, then ``diff``.
 
-    The cost is computed entry by entry from the point's parameters and data, every value
-    carrying its derivative in p (:class:`_Dual`): sums and products by the sum and product
-    rules, each activation g by the table's g' (as SymPy's chain rule did through the table's
-    ``fdiff``), softmax's exp as its own derivative, and the loss by SymPy's ``diff`` of its
-    scalar formula. Nothing here reads the derivation's formulas. Differentiating the written-out
-    cost with SymPy's ``diff`` instead nested one level per later layer and grew far faster
-    than the depth (190 s at depth 8); this costs a forward pass from p's layer per entry.
+    Every other parameter and the data are rationals, so the cost is a small expression in p
+    alone; SymPy differentiates it and the table-backed functions evaluate the result exactly.
     """
 
     def __init__(self, derivation: Derivation, table: Table, values: dict[str, sp.Matrix]):
-        self.graph = g = derivation.graph
+        self.graph = derivation.graph
         self.table = table
-        names = [
-            g.x.name,
-            g.y.name,
-            *(f"{p}{layer}" for layer in range(1, g.depth + 1) for p in "Wb"),
-        ]
-        self.values = {name: _grid(values[name]) for name in names}
-        self.loss_slope = sp.diff(self.graph.loss.formula, scalars.a)
-        self._slopes: dict[tuple[Fraction, Fraction], Fraction] = {}
-        self._points: dict[tuple[str | None, Fraction], tuple[Fraction, Fraction]] = {}
-        # a[l] at the point for l = 0 .. L-1 (what layer l + 1 reads), by the oracle's own pass
-        self.inputs: list[_Grid] = [self.values[g.x.name]]
-        for layer in range(1, g.depth):
-            z = _linear(self.values[f"W{layer}"], self.values[f"b{layer}"], self.inputs[-1])
-            self.inputs.append(self._activate(g.activation(layer), z))
+        self.values = values
 
-    def _activate(self, act: Activation, z: _Grid) -> _Grid:
+    def cost(self, params: dict[str, sp.Matrix], lam: sp.Rational) -> sp.Expr:
+        g = self.graph
+        x, y = self.values[g.x.name], self.values[g.y.name]
+        m = x.shape[1]
+        act_value = x
+        for layer in range(1, g.depth + 1):
+            z = params[f"W{layer}"] * act_value + params[f"b{layer}"] * sp.ones(1, m)
+            act_value = self._activate(g.activation(layer), z)
+        loss = g.loss.formula
+        total = sp.Integer(0)
+        for i in range(y.shape[0]):
+            for j in range(m):
+                total += loss.xreplace({scalars.a: act_value[i, j], scalars.y: y[i, j]})
+        penalty = sum(
+            (sum(v**2 for v in params[f"W{layer}"]) for layer in range(1, g.depth + 1)),
+            sp.Integer(0),
+        )
+        return total / m + lam / (2 * m) * penalty
+
+    def _activate(self, act: Activation, z: sp.Matrix) -> sp.Matrix:
         if act.elementwise:
-            return [[self._apply(act, entry) for entry in row] for row in z]
-        exps = [[self._exp(entry) for entry in row] for row in z]
-        out = [[_Dual(Fraction(0))] * len(z[0]) for _ in z]
-        for col in range(len(z[0])):
-            total = exps[0][col]
-            for row in range(1, len(z)):
-                total = total + exps[row][col]
-            for row in range(len(z)):
-                out[row][col] = exps[row][col] / total
-        return out
-
-    def _apply(self, act: Activation, entry: _Dual) -> _Dual:
-        value, slope = self._lookup(act, entry.v)
-        return _Dual(value, slope * entry.d if entry.d else entry.d)
-
-    def _exp(self, entry: _Dual) -> _Dual:
-        value, _ = self._lookup(None, entry.v)
-        return _Dual(value, value * entry.d)
-
-    def _lookup(self, act: Activation | None, q: Fraction) -> tuple[Fraction, Fraction]:
-        """The table's g(q) and g'(q) (softmax's exp(q) twice for ``act=None``), as fractions;
-        every parameter entry's pass meets the same points."""
-        key = (act.name if act else None, q)
-        if key not in self._points:
-            at = _sympy(q)
-            if act is None:
-                value = slope = _fraction(self.table.exp(at))
-            else:
-                value = _fraction(self.table.value(act.name, at))
-                slope = _fraction(self.table.derivative(act.name, at))
-            self._points[key] = (value, slope)
-        return self._points[key]
-
-    def _slope(self, a: Fraction, y: Fraction) -> Fraction:
-        """dL/da of the loss's scalar formula at (a, y), by SymPy's ``diff``."""
-        key = (a, y)
-        if key not in self._slopes:
-            at = {scalars.a: _sympy(a), scalars.y: _sympy(y)}
-            self._slopes[key] = _fraction(self.loss_slope.xreplace(at))
-        return self._slopes[key]
+            return z.applyfunc(self.table.function(sp.Lambda(T, act.function(T))))
+        return softmax_columns(z.applyfunc(self.table.exp_function()))
 
     def derivative(self, name: str, row: int, col: int, lam: sp.Rational) -> sp.Rational:
-        """dJ/dp at the point, p the entry (row, col) of the parameter ``name``."""
-        g = self.graph
-        first = int(name[1:])
+        p = sp.Symbol("p", real=True)
         params = dict(self.values)
-        seeded = [list(line) for line in params[name]]
-        seeded[row][col] = _Dual(seeded[row][col].v, Fraction(1))
-        params[name] = seeded
-        act = self.inputs[first - 1]
-        for layer in range(first, g.depth + 1):
-            z = _linear(params[f"W{layer}"], params[f"b{layer}"], act)
-            act = self._activate(g.activation(layer), z)
-        y = self.values[g.y.name]
-        m = len(y[0])
-        slope = sum(
-            (
-                self._slope(act[i][j].v, y[i][j].v) * act[i][j].d
-                for i in range(len(y))
-                for j in range(m)
-            ),
-            Fraction(0),
-        )
-        total = slope / m
-        if name.startswith("W"):  # (lam / 2m) sum ||W||^2: only p's own square depends on p
-            p = seeded[row][col]
-            total += _fraction(lam) / (2 * m) * (p * p).d
-        return _sympy(total)
-
-
-def _grid(matrix: sp.Matrix) -> _Grid:
-    """A rational matrix as rows of constants (derivative 0)."""
-    return [
-        [_Dual(_fraction(matrix[i, j])) for j in range(matrix.cols)] for i in range(matrix.rows)
-    ]
-
-
-def _linear(w: _Grid, b: _Grid, a: _Grid) -> _Grid:
-    """W a + b 1^T, entry by entry."""
-    out = []
-    for i, w_row in enumerate(w):
-        line = []
-        for j in range(len(a[0])):
-            total = b[i][0]
-            for k, w_ik in enumerate(w_row):
-                total = total + w_ik * a[k][j]
-            line.append(total)
-        out.append(line)
-    return out
+        entry = params[name].copy()
+        point = entry[row, col]
+        entry[row, col] = p
+        params[name] = entry
+        value = sp.diff(self.cost(params, lam), p).subs(p, point)
+        return sp.Rational(value)
 
 
 # -- the check -------------------------------------------------------------------------------
@@ -440,9 +323,9 @@ def check_exact(
         return check_model_exact(derivation, trials=trials, sizes=sizes, seed=seed)
     if derivation.depth > MAX_EXACT_DEPTH:
         raise SpecError(
-            f"exact check: {derivation.depth} layers; at most {MAX_EXACT_DEPTH} (the exact "
-            "oracle makes a forward pass per parameter entry, in growing rationals); use the "
-            "finite-difference check for deeper networks"
+            f"exact check: {derivation.depth} layers; at most {MAX_EXACT_DEPTH} (SymPy "
+            "differentiates the whole scalar cost per parameter entry, and it nests one level "
+            "per layer); use the finite-difference check for deeper networks"
         )
     chosen = concrete_sizes(derivation, sizes)
     result = ExactCheck({str(k): v for k, v in chosen.items()}, trials)
