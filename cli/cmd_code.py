@@ -137,7 +137,9 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
     from symbackprop.model import Model
 
     if isinstance(source, Model):
-        result, exact_result, m, mode, skipped = _check_model(source, opts, seed, eps, exact)
+        result, exact_result, m, mode, skipped = _check_model(
+            source, opts, seed, eps, memory_gib, exact
+        )
     else:
         result, exact_result, m, mode, skipped = _check_network(
             source, opts, seed, eps, memory_gib, exact
@@ -183,24 +185,45 @@ def _check_network(
     return result, exact_result, m, mode, skipped
 
 
+#: the exact check (SymPy's diff per equation at small sizes) runs for models up to this many
+#: equations; its time grows faster than the model (a 3-step RNN takes a few seconds)
+MODEL_EXACT_MAX_EQUATIONS = 12
 #: seeds tried after --seed when the cost is not finite at the drawn point (log det of a
 #: matrix with a negative determinant, say)
 MODEL_SEED_TRIES = 20
 
 
 def _check_model(
-    model: Any, opts: SpecOptions, seed: int, eps: float, exact: bool
+    model: Any, opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact: bool
 ) -> tuple[Any, Any, int, str, str | None]:
     """Finite differences and the exact check of a model, at a point where its cost is finite."""
     import numpy as np
 
     import symbackprop as sb
     from symbackprop.check.finite_diff import choose_mode
+    from symbackprop.core.memory import MAX_CHECK_DEPTH, no_memory_error, refusal
     from symbackprop.errors import SpecError
 
     m = opts.sizes.get("m", 3)
     code_sizes = {name: value for name, value in opts.sizes.items() if name != "m"}
-    with console.progress() as progress:
+    what = f"check {opts.describe(model)}"
+    equations = len(model.equations)
+    if equations > MAX_CHECK_DEPTH:  # finite differences rerun the model per perturbed array
+        raise SpecError(
+            f"{what}: {equations} equations; at most {MAX_CHECK_DEPTH} (finite differences "
+            "rerun the whole model for every perturbed parameter); derive, shapes and codegen "
+            "take longer models"
+        )
+    sizes = {**model.sizes, **code_sizes, "m": m}
+    entries = 0
+    for rows, cols in model.shapes.values():
+        known = [int(d) if str(d).isdigit() else sizes.get(str(d)) for d in (rows, cols)]
+        entries += (known[0] or 1) * (known[1] or 1)
+    # each value, its adjoint, the workspace and the checker's copies: about 4 arrays apiece
+    need = 4 * 8 * entries
+    if need > memory_gib * 2**30:
+        raise refusal(what, need, memory_gib)
+    with console.progress() as progress, no_memory_error(what):
         task = progress.add_task("deriving and compiling the gradient code", total=None)
         derivation = sb.derive(model)
         module = sb.compile(derivation, sizes=code_sizes)
@@ -222,7 +245,9 @@ def _check_model(
             )
         result = sb.gradcheck(module, params, *data, eps=eps, mode=mode, seed=tried)
         exact_result, skipped = None, None
-        if exact:
+        if exact and equations > MODEL_EXACT_MAX_EQUATIONS:
+            skipped = f"{equations} equations > {MODEL_EXACT_MAX_EQUATIONS}"
+        elif exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             try:
                 exact_result = sb.check_exact(derivation, sizes=opts.sizes or None, seed=seed)

@@ -160,3 +160,52 @@ def test_check_passes_on_a_model(name: str) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "all checks passed" in result.stdout
     assert "exact check: ok" in result.stdout
+
+
+#: models a hostile tester found crashing (exit 3) or hanging, each now one line, exit 2
+HOSTILE = [
+    ("X : n x m\nY : 1 x m\nW : m x n\nJ = mse(w^T X, Y) + sum(W)\ndata: X, Y", "batch size m"),
+    ("x : n x 1\nW : k x n\nJ = (1/m) sum(W x)\ndata: x", "single-example form"),
+    ("x : n x 1\nW : k x n\nJ = sum(W x) / 0\ndata: x", "infinite"),
+    ("x : n x 1\nW : k x n\nJ = sum(W x) + log(-2)\ndata: x", "complex"),
+    ("x : n x 1\nW : k x n\nJ = sum(W x) + log(0)\ndata: x", "infinite"),
+    ("X : n x m\nY : 1 x m\nW : 1 x n\nJ = ce(softmax(W X), Y)\ndata: X, Y", "1 row"),
+    ("x : n x 1\nW : k x n\nJ = sum((W x)^1000000)\ndata: x", "at most 1000"),
+    ("x : n x 1\nW : k x n\nJ = sum(((W x)^2)^2^2^2^2)\ndata: x", "at most 1000"),
+]
+
+
+@pytest.mark.parametrize(("text", "word"), HOSTILE)
+def test_hostile_models_are_one_line_exit_2(text: str, word: str, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.model"
+    path.write_text(text + "\n", encoding="utf-8")
+    for command in ("derive", "check"):
+        result = invoke(command, str(path))
+        _one_line_error(result)
+        assert word in result.stderr, (command, result.stderr)
+
+
+def test_check_refuses_a_model_over_the_memory_budget_or_too_long(tmp_path: Path) -> None:
+    big = tmp_path / "big.model"
+    big.write_text(
+        "x : n x 1\nW : k x n\nsizes: n = 100000, k = 100000\nJ = sum(tanh(W x))\ndata: x\n",
+        encoding="utf-8",
+    )
+    result = invoke("check", str(big))
+    _one_line_error(result)
+    assert "GiB" in result.stderr and "--memory" in result.stderr
+    lines = ["x : n x 1", "W : n x n", "sizes: n = 2", "h0 = x"]
+    lines += [f"h{i} = tanh(W h{i - 1})" for i in range(1, 150)]
+    long = tmp_path / "long.model"
+    long.write_text("\n".join([*lines, "J = sum(h149)", "data: x"]) + "\n", encoding="utf-8")
+    result = invoke("check", str(long))
+    _one_line_error(result)
+    assert "151 equations; at most 100" in result.stderr
+
+
+def test_a_double_transpose_typesets() -> None:
+    import symbackprop as sb
+
+    model = sb.Model.parse("x : n x 1\nW : k x n\nJ = sum(tanh((W^T)^T x))\ndata: x\n")
+    tex = sb.to_latex(sb.derive(model))
+    assert r"^{\top}}^{\top}" in tex and r"^{\top}^{\top}" not in tex

@@ -30,6 +30,7 @@ PAGES = {
     "relu_softmax": lambda: sb.to_html(
         sb.Network.parse("784-128:relu-10:softmax", loss="ce"), batch=True
     ),
+    "l2_batch": lambda: sb.to_html(sb.Network.parse("4-3:tanh-2", loss="mse", l2=0.5), batch=True),
     "model_residual_mlp": lambda: sb.to_html(ROOT / "examples/models/residual_mlp.model"),
     "model_rnn_3": lambda: sb.to_html(ROOT / "examples/models/rnn_3.model"),
 }

@@ -172,6 +172,12 @@ class _Builder:
         if name is None:
             self.count += 1
             name = f"_t{self.count}"
+        if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
+            # a constant such as 1/0, log(0) or log(-2): no finite real value to differentiate
+            raise self.fail(
+                f"a constant here is {_first_bad(expr)} (a division by zero, or a log or root "
+                "of a number <= 0?); expected finite real values"
+            )
         out = self.symbol(name, tuple(expr.shape))
         node = Node(kind, args, expr, record)
         self.graph.nodes[name] = node
@@ -291,6 +297,13 @@ class _Builder:
         left, right = self.value(node.left), self.value(node.right)
         if node.op == "^":
             assert _scalar(right)  # the shape inference refuses a matrix exponent
+            if not right.is_number or abs(right) > MAX_EXPONENT:  # type: ignore[union-attr]
+                # x^m changes form with the batch; x^(2^2^2^2) = x^65536 has no use and SymPy
+                # expands such powers in the exact check for minutes
+                raise self.fail(
+                    f"exponent {sp.sstr(right)}: expected a number of at most {MAX_EXPONENT} in "
+                    "magnitude"
+                )
             if _scalar(left):
                 return left**right  # type: ignore[operator]
             return self.power(left, right, name)  # type: ignore[arg-type]
@@ -311,6 +324,12 @@ class _Builder:
             if not act.elementwise:
                 if _scalar(first):
                     raise self.fail("softmax of a number: expected a matrix")
+                if first.shape[0] == 1:
+                    # one row: every column's softmax is 1, so the value carries no information
+                    raise self.fail(
+                        "softmax of a value with 1 row is identically 1; expected at least 2 "
+                        "rows (one per class)"
+                    )
                 return self.define(
                     name, Kind.COLUMN_SOFTMAX, (first,), activation_of(act, first), act
                 )
@@ -418,6 +437,19 @@ class _Builder:
                 first = str(node.args[0].name)  # type: ignore[union-attr]
                 if readers.get(first) == 1:
                     self.graph.deltas.pop(first, None)
+
+
+#: the largest exponent magnitude a power may have
+MAX_EXPONENT = 1000
+
+
+def _first_bad(expr: Any) -> str:
+    """What is wrong with the numbers inside ``expr``, in words (for the error message)."""
+    if expr.has(sp.I):
+        return "complex"
+    if expr.has(sp.nan):
+        return "undefined"
+    return "infinite"
 
 
 def build_model_graph(model: Model) -> ModelGraph:

@@ -110,6 +110,7 @@ class Model:
                     f"line {statements.sizes_line}: sizes: '{name}' is no dimension of the model"
                 )
         parameters = tuple(name for name in leaves if name not in data)
+        _check_batch_size(statements, leaves, parameters, data, inferred.shapes)
         if not parameters:
             cost = statements.equations[-1]
             raise SpecError(
@@ -173,6 +174,36 @@ class Model:
         if define is not None and not isinstance(define, Mapping):
             raise SpecError("'define': expected a table name -> formula")
         return cls.parse(text, define={**(define or {}), **(extra or {})})
+
+
+def _check_batch_size(
+    statements: Statements,
+    leaves: dict[str, int],
+    parameters: tuple[str, ...],
+    data: tuple[str, ...],
+    shapes: dict[str, Shape],
+) -> None:
+    """``m`` is the data's column count: no parameter has it in its shape (a parameter's size
+    is fixed while m changes from call to call), and a model whose data has no m columns (the
+    single-example form) does not use it."""
+    m = sympy.Symbol("m", integer=True, positive=True)
+    for name in parameters:
+        if m in shapes[name]:
+            decl = statements.declarations.get(name)
+            line = decl.line if decl is not None else leaves[name]
+            rows, cols = shapes[name]
+            raise SpecError(
+                f"line {line}: parameter '{name}' has the batch size m in its shape ({rows} x "
+                f"{cols}); a parameter's shape is fixed, only data and values have m columns"
+            )
+    if any(m in shapes[name] for name in data):
+        return
+    for eq in statements.equations:
+        if any(isinstance(node, Name) and node.id == "m" for node in walk(eq.expr)):
+            raise SpecError(
+                f"line {eq.line}: 'm' is the batch size, but no data leaf has m columns (the "
+                "model is in single-example form); write the number instead"
+            )
 
 
 def _leaves(statements: Statements) -> dict[str, int]:

@@ -76,6 +76,8 @@ def _latex(node: FormulaNode, names: Names) -> str:  # noqa: C901
         return node.op + _wrap(node.operand, level(node.operand) < UNARY, names)
     if isinstance(node, Transpose):
         inner = _wrap(node.operand, level(node.operand) < POSTFIX, names)
+        if isinstance(node.operand, Transpose):  # (W^T)^T: TeX refuses a double superscript
+            inner = "{" + inner + "}"
         return inner + r"^{\top}"
     if isinstance(node, Call):
         args = [_latex(arg, names) for arg in node.args]
