@@ -250,6 +250,21 @@ def test_one_by_one_values_give_arrays_of_the_parameters_shape_and_dtype(key: st
             assert (grad.shape, grad.dtype) == (typed[name].shape, dtype), name
 
 
+def test_comments_print_expressions_in_the_formula_language() -> None:
+    """det(A), inv(A)^T, tanh(t)^2 and 1{t > 0}: never SymPy's Determinant, **, Piecewise."""
+    det = sb.codegen(Model.parse(ONE_BY_ONE["det_det"]))
+    rnn = sb.codegen(Model.from_file(ROOT / "examples" / "models" / "rnn_3.model"))
+    leaky = sb.codegen(Model.parse("A : n x n\nsizes: n = 2\nJ = sum(leaky_relu(A))"))
+    comments = [
+        row.strip() for text in (det, rnn, leaky) for row in text.splitlines() if "# dJ/d" in row
+    ]
+    assert any("det(A)" in row and "inv(A)^T" in row for row in comments)
+    assert any("tanh(t8)^2" in row for row in comments)
+    assert any("(1{A > 0} + (1/100) 1{A <= 0})" in row for row in comments)
+    for word in ("Determinant", "**", "Piecewise"):
+        assert not any(word in row for row in comments), word
+
+
 # -- inputs are validated with one-line errors -----------------------------------------------
 
 
