@@ -223,6 +223,48 @@ def test_in_place_work_never_touches_the_inputs(key: str) -> None:
         np.testing.assert_array_equal(values[name], value)
 
 
+#: 1 x 1 values the hostile tester found: a 1 x 1 parameter added to or multiplying the cost,
+#: products of two scalar functions (the adjoint of one is the other, a 1 x 1 value)
+ONE_BY_ONE = {
+    "added_c": "x : n x 1\nW : n x n\nsizes: n = 2\nJ = sum(tanh(W x)) + c\ndata: x",
+    "tr_times_c": "A : n x n\nc : 1 x 1\nsizes: n = 2\nJ = tr(A) c",
+    "tr_tr": "A : n x n\nsizes: n = 2\nJ = tr(A) tr(A)",
+    "det_det": "A : n x n\nsizes: n = 2\nJ = det(A) det(A)",
+    "sum_tr": "A : n x n\nsizes: n = 2\nJ = sum(A) tr(A)",
+    "mse_mse": "A : n x n\nB : n x n\nsizes: n = 2\nJ = mse(A, B) mse(A, B)\ndata: B",
+}
+
+
+@pytest.mark.parametrize("key", sorted(ONE_BY_ONE))
+def test_one_by_one_values_give_arrays_of_the_parameters_shape_and_dtype(key: str) -> None:
+    module = sb.compile(Model.parse(ONE_BY_ONE[key]))
+    rng = np.random.default_rng(2)
+    params = module.init_params(seed=3)
+    data = [rng.standard_normal((2, 2 if name == "B" else 1)) for name in module.DATA]
+    assert sb.gradcheck(module, params, *data).ok
+    for dtype in (np.float64, np.float32):
+        typed = {k: v.astype(dtype) for k, v in params.items()}
+        _, grads = module.loss_and_grads(typed, *(d.astype(dtype) for d in data))
+        for name, grad in grads.items():
+            assert isinstance(grad, np.ndarray), name
+            assert (grad.shape, grad.dtype) == (typed[name].shape, dtype), name
+
+
+def test_comments_print_expressions_in_the_formula_language() -> None:
+    """det(A), inv(A)^T, tanh(t)^2 and 1{t > 0}: never SymPy's Determinant, **, Piecewise."""
+    det = sb.codegen(Model.parse(ONE_BY_ONE["det_det"]))
+    rnn = sb.codegen(Model.from_file(ROOT / "examples" / "models" / "rnn_3.model"))
+    leaky = sb.codegen(Model.parse("A : n x n\nsizes: n = 2\nJ = sum(leaky_relu(A))"))
+    comments = [
+        row.strip() for text in (det, rnn, leaky) for row in text.splitlines() if "# dJ/d" in row
+    ]
+    assert any("det(A)" in row and "inv(A)^T" in row for row in comments)
+    assert any("tanh(t8)^2" in row for row in comments)
+    assert any("(1{A > 0} + (1/100) 1{A <= 0})" in row for row in comments)
+    for word in ("Determinant", "**", "Piecewise"):
+        assert not any(word in row for row in comments), word
+
+
 # -- inputs are validated with one-line errors -----------------------------------------------
 
 

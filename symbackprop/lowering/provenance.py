@@ -17,6 +17,7 @@ from sympy.printing.str import StrPrinter
 
 from symbackprop.errors import InternalError
 from symbackprop.records import scalars
+from symbackprop.records.scalars import indicator_sum, piece_list
 
 if TYPE_CHECKING:
     from symbackprop.lowering.plan import BackwardStatement, Dims, LoweringPlan, Provenance
@@ -69,6 +70,25 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
 
     def _print_HadamardProduct(self, expr: HadamardProduct) -> str:
         return " ⊙ ".join(self._factor(arg) for arg in expr.args)
+
+    # the formula language's spellings, not SymPy's: det(A), inv(A)^T, tanh(h)^2
+    def _print_Determinant(self, expr: Any) -> str:
+        return f"det({self._print(expr.arg)})"
+
+    def _print_Inverse(self, expr: Any) -> str:
+        arg = expr.arg
+        if isinstance(arg, Transpose):
+            return f"inv({self._print(arg.arg)})^T"
+        return f"inv({self._print(arg)})"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        """``(1{t1 > 0} + (1/100) 1{t1 <= 0})``: indicator notation, as the derivation's."""
+        show = self._print
+        sums = indicator_sum(expr, show, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
+        return "(" + (sums if sums is not None else piece_list(expr, show)) + ")"
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        return super()._print_Pow(expr, rational).replace("**", "^")  # type: ignore[no-any-return]
 
 
 def _negated(term: Any) -> Any | None:

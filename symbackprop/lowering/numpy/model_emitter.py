@@ -93,7 +93,9 @@ class _ModelModule:
         """``target = expr``, filled to ``shape`` where the printed form would be smaller."""
         text = self.code(expr)
         if self.printed_shape(expr) != tuple(shape):
-            text = f"np.full({show_dims(shape)}, {text})"
+            # a fill read from no array (1.0, 1 / m) is a Python float: give it the dtype
+            typed = "" if expr.atoms(sp.MatrixSymbol) else self.printer.dtype_argument()
+            text = f"np.full({show_dims(shape)}, {text}{typed})"
             self.reads_m = self.reads_m or "m" in shape
         out = line(f"{target} = {text}", show_dims(shape))
         if len(out[-1]) <= LINE or not isinstance(expr, MatAdd):
@@ -108,54 +110,48 @@ class _ModelModule:
             f"{INDENT})  # {show_dims(shape)}",
         ]
 
-    def printed_shape(self, expr: Any) -> Shape:
-        """The NumPy shape of ``expr`` as the printer writes it (a number is (1, 1))."""
+    def printed_shape(self, expr: Any) -> Shape | None:
+        """The NumPy shape of ``expr`` as the printer writes it; ``None`` for a number (``1.0``,
+        ``m``, an entry ``s[0, 0]``): a 1 x 1 value printed as a number is filled to (1, 1)."""
         if isinstance(expr, sp.MatrixSymbol):
             return self.shapes[expr.name]
         if isinstance(expr, Transpose):
-            rows, cols = self.printed_shape(expr.arg)
-            return (cols, rows)
-        if isinstance(expr, (OneMatrix, sp.Identity)) and expr.shape[0] == 1:
-            return (1, 1)
-        if isinstance(expr, sp.Identity):
+            inner = self.printed_shape(expr.arg)
+            return None if inner is None else (inner[1], inner[0])
+        if isinstance(expr, sp.Identity) and expr.shape[0] != 1:
             return (int(expr.shape[0]), int(expr.shape[1]))
+        if isinstance(expr, (OneMatrix, sp.Identity)):
+            return None  # printed 1.0
         if isinstance(expr, sp.Inverse):
             return self.printed_shape(expr.arg)
-        if isinstance(expr, OneMatrix):
-            return (1, 1)
         if isinstance(expr, Elementwise):
             if expr.body.has(expr.variable) or expr.indicator is not None:
                 return self.printed_shape(expr.arg)
             return _broadcast(
-                [(1, 1)]
-                + [
-                    self.shapes[s.name]
-                    for s in expr.body.atoms(sp.Symbol)
-                    if s.name in self.shapes
-                ]
+                [self.shapes[s.name] for s in expr.body.atoms(sp.Symbol) if s.name in self.shapes]
             )
         if isinstance(expr, (MatAdd, HadamardProduct)):
             return _broadcast([self.printed_shape(a) for a in expr.args])
         if isinstance(expr, HadamardPower):
             return self.printed_shape(expr.args[0])
         if isinstance(expr, MatMul):
-            coeff, matrices = self.printer._split_matmul(expr)
-            return _broadcast([(1, 1), self.product_shape(matrices)])
+            _, matrices = self.printer._split_matmul(expr)
+            return self.product_shape(matrices)
         if getattr(expr, "is_Matrix", False):
             return (expr.shape[0], expr.shape[1])
-        return (1, 1)  # a number, m, an entry s[0, 0]
+        return None  # a number, m, an entry s[0, 0]
 
-    def product_shape(self, matrices: list[Any]) -> Shape:
+    def product_shape(self, matrices: list[Any]) -> Shape | None:
         """Mirrors :meth:`NumPyPrinter.matrix_product`: a ones matrix at an end is a sum."""
         if len(matrices) > 1 and isinstance(matrices[-1], OneMatrix):
-            rows, _ = self.product_shape(matrices[:-1])
-            return (rows, 1) if matrices[-1].shape[0] != 1 else self.product_shape(matrices[:-1])
+            rest = self.product_shape(matrices[:-1])
+            return (_rows(rest), 1) if matrices[-1].shape[0] != 1 else rest
         if len(matrices) > 1 and isinstance(matrices[0], OneMatrix):
-            _, cols = self.product_shape(matrices[1:])
-            return (1, cols) if matrices[0].shape[1] != 1 else self.product_shape(matrices[1:])
+            rest = self.product_shape(matrices[1:])
+            return (1, _cols(rest)) if matrices[0].shape[1] != 1 else rest
         if len(matrices) == 1:
             return self.printed_shape(matrices[0])
-        return (self.printed_shape(matrices[0])[0], self.printed_shape(matrices[-1])[1])
+        return (_rows(self.printed_shape(matrices[0])), _cols(self.printed_shape(matrices[-1])))
 
     # -- sections --------------------------------------------------------------------------
     def header(self) -> list[str]:
@@ -337,17 +333,22 @@ class _ModelModule:
         out += [f'    {name} = cache["{name}"]' for name in plan.cache]
         self.printer.symbols.clear()
         self.reads_m = False
+        self.printer.dtype = "dtype"  # the parameters' (a reserved name: no clash)
         body = [row for statement in plan.backward for row in self.backward_statement(statement)]
-        if self.reads_m or "m" in self.printer.symbols:
-            out += ['    m = cache["m"]']
-        out += body
-        out.append("    return {")
+        returned = ["    return {"]
         for p, target in plan.gradients:
             leaf = next(leaf for leaf in plan.parameters if leaf.name == p)
-            value = target if target is not None else f"np.zeros({show_dims(leaf.shape)})"
-            out.append(f'        "{p}": {value},')
-        out.append("    }")
-        return out
+            if target is None:
+                target = f"np.zeros({show_dims(leaf.shape)}{self.printer.dtype_argument()})"
+            returned.append(f'        "{p}": {target},')
+        returned.append("    }")
+        if self.reads_m or "m" in self.printer.symbols:
+            out += ['    m = cache["m"]']
+        if self.printer.reads_dtype:
+            first = plan.parameters[0].name
+            out += [f'    dtype = params["{first}"].dtype  # every gradient has it']
+        self.printer.dtype = None
+        return out + body + returned
 
     def backward_statement(self, s: ModelBackward) -> list[str]:
         out = [] if s.gradient_of else [""]
@@ -462,10 +463,22 @@ def _dict(target: str, entries: list[str], indent: str = "") -> list[str]:
     return [f"{indent}{target} = {{", *(f"{indent}    {e}," for e in entries), f"{indent}}}"]
 
 
-def _broadcast(shapes: list[Shape]) -> Shape:
-    rows = next((r for r, _ in shapes if r != 1), 1)
-    cols = next((c for _, c in shapes if c != 1), 1)
+def _broadcast(shapes: list[Shape | None]) -> Shape | None:
+    """NumPy broadcasting of printed shapes; numbers (``None``) only, a number."""
+    arrays = [s for s in shapes if s is not None]
+    if not arrays:
+        return None
+    rows = next((r for r, _ in arrays if r != 1), 1)
+    cols = next((c for _, c in arrays if c != 1), 1)
     return (rows, cols)
+
+
+def _rows(shape: Shape | None) -> Any:
+    return 1 if shape is None else shape[0]
+
+
+def _cols(shape: Shape | None) -> Any:
+    return 1 if shape is None else shape[1]
 
 
 def _quoted_dims(shape: Shape) -> str:

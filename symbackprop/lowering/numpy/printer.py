@@ -83,6 +83,10 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         self.rename = dict(rename or {})
         self.helpers: set[str] = set()  # module helpers the printed code calls (``sigmoid``)
         self.symbols: set[str] = set()  # scalar symbols printed (``m``): what the code reads
+        #: a name holding the arrays' dtype: constant arrays (np.eye, np.zeros) take it, so
+        #: float32 parameters get float32 gradients; ``reads_dtype`` says it was printed
+        self.dtype: str | None = None
+        self.reads_dtype = False
 
     # -- entry points ----------------------------------------------------------------------
     def code(self, expr: Any) -> str:
@@ -286,13 +290,20 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         # the entry of a 1 x 1 value (s[0, 0]), which multiplies like a number
         return f"{self.paren(expr.parent, ATOM)}[{expr.i}, {expr.j}]"
 
+    def dtype_argument(self) -> str:
+        """``, dtype=<name>`` for a constant array when a dtype name is set, else nothing."""
+        if self.dtype is None:
+            return ""
+        self.reads_dtype = True
+        return f", dtype={self.dtype}"
+
     def _print_Identity(self, expr: Any) -> str:
         rows = int(expr.shape[0])
-        return "1.0" if rows == 1 else f"np.eye({rows})"
+        return "1.0" if rows == 1 else f"np.eye({rows}{self.dtype_argument()})"
 
     def _print_ZeroMatrix(self, expr: Any) -> str:
         rows, cols = (str(int(d)) if d.is_Integer else str(d) for d in expr.shape)
-        return f"np.zeros(({rows}, {cols}))"
+        return f"np.zeros(({rows}, {cols}){self.dtype_argument()})"
 
     def _print_Inverse(self, expr: Any) -> str:
         return f"np.linalg.inv({self.code(expr.arg)})"

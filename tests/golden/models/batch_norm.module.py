@@ -211,7 +211,7 @@ def backward(params, cache, work=None):
     # dJ/dt6 = (D ⊙ dN) 1_m [step 11, bias]
     dt6 = (D * dN).sum(axis=1, keepdims=True)  # (4, 1)
 
-    # dJ/dt5 = dt6 ⊙ -1/t5**2 [step 12, elementwise]
+    # dJ/dt5 = dt6 ⊙ -1/t5^2 [step 12, elementwise]
     dt6 *= -(t6**2)  # (4, 1), in place: dt6 is not read again
     dt5 = dt6
 
