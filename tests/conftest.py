@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -21,3 +22,41 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+#: Tests that run in the slow suite only, to keep the README's test command within its budget
+#: (about 90 s on 2 cores). Each is a heavier twin of a case the default suite keeps: another
+#: CLI process, another architecture, another compile; the default suite still covers each
+#: behaviour once. Node ids (or their start, for every parameter of a test).
+SLOW_TWINS = (
+    # `check` as a process with a table: test_cli_models and test_trust_cli keep `check` runs
+    "tests/test_cli.py::test_check_passes_with_table",
+    # the bce cancellation stays; the softmax and tanh cases are the same walk
+    "tests/test_trust_depth.py::test_3_3_lecture_cancellations_still_derived[4-3-2:softmax",
+    "tests/test_trust_depth.py::test_3_3_lecture_cancellations_still_derived[4-3-2:tanh",
+    "tests/test_trust_depth.py::test_3_4_collapse_depth_limit",
+    "tests/test_trust_depth.py::test_3_5_gradients_refuses_runs_over_the_work_limit",
+    # progress bars on a pseudo-terminal: the `gradients` twin stays
+    "tests/test_trust_cli.py::test_2_5_check_shows_progress_on_a_terminal_only",
+    "tests/test_trust_cli.py::test_4_a_terminal_without_unicode_gets_question_marks_not_exit_3[",
+    # the API refusal of a non-finite activation stays in the default suite
+    "tests/test_trust_numerics.py::test_4_1_cli_refuses_with_exit_2_naming_the_point",
+    # one inline custom activation (swish) stays; the others are the same path
+    "tests/test_custom_activation.py::test_inline_custom_activation_derives_checks_and_passes"
+    "_finite_differences[log(1+exp(z))]",
+    "tests/test_custom_activation.py::test_inline_custom_activation_derives_checks_and_passes"
+    "_finite_differences[z/(1+abs(z))]",
+    # the deck of every must-show network compiles in test_lecture_outputs (slow)
+    "tests/test_slides.py::test_deck_compiles_without_overfull_frames",
+    # the batch form of the named exact checks: the single form stays
+    "tests/test_exact.py::test_check_exact_on_named_networks[4-3-2-1-bce-True]",
+    "tests/test_model_derive.py::test_gradients_match_finite_differences[batch_norm]",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config: object, items: list[pytest.Item]) -> None:
+    """Mark the :data:`SLOW_TWINS` slow."""
+    for item in items:
+        if item.nodeid.startswith(SLOW_TWINS):
+            item.add_marker(pytest.mark.slow)

@@ -218,3 +218,17 @@ def test_docs_models_pages_equal_a_fresh_build(key: str) -> None:
     if key == "quadratic":
         index = build.index(EXAMPLE_KEYS)
         assert (ROOT / "docs" / "models" / "README.md").read_text(encoding="utf-8") == index
+
+
+def test_a_value_written_twice_gets_two_labels() -> None:
+    """``W x`` written twice is two values with two different adjoints: they never read alike
+    (the second is ``(W x)#2``), so no printed '=' can be read with the other's meaning."""
+    d = sb.derive(
+        Model.parse("x : n x 1\nW : k x n\nJ = sum(sigmoid(W x + b) ⊙ (W x))\ndata: x\n")
+    )
+    text = sb.to_text(d)
+    assert "dJ/dW = dJ/d(W x) x^T + dJ/d(W x)#2 x^T" in text
+    targets = [step.wrt.name for step in d.steps if step.wrt is not None]
+    shown = [line.split(" = ")[0] for line in text.splitlines() if line[:4].strip().endswith(".")]
+    assert len(set(shown)) == len(shown) == len(targets), shown
+    assert r"_{\#2}" in sb.to_latex(d)

@@ -102,12 +102,12 @@ def _matmul(expr: MatMul) -> Printed:
     own = MATPROD
     for index, matrix in enumerate(matrices):
         if isinstance(matrix, OneMatrix) and index == len(matrices) - 1 and matrix.shape[1] == 1:
-            # X 1_m: the sum over columns
+            # X 1_m: each row summed over the columns (``sum`` adds every entry)
             rest = MatMul(*matrices[:index]) if index > 1 else matrices[0]
-            parts = [f"sum({_print(rest)[0]})"]
+            parts = [f"rowsum({_print(rest)[0]})"]
             break
         if isinstance(matrix, OneMatrix):
-            raise ValueError("the formula language has a ones matrix only in sums and sum()")
+            raise ValueError("the formula language has a ones matrix only in sums and rowsum()")
         inner = _print(matrix)
         # a factor of a juxtaposition is a power (or tighter) that starts with a name or '('
         needed = inner[1] < POWER or (bool(parts) and not _starts_with_name(inner[0]))

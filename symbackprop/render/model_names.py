@@ -131,6 +131,22 @@ class ModelNames:
         for name in self.graph.forward:
             if name.startswith("_"):
                 self.sources[name] = self._source(name)
+        #: an internal value whose text an earlier one already shows (``W x`` written twice is
+        #: two values with two adjoints) -> its occurrence number, printed ``(W x)#2``, so that
+        #: no two different values read alike
+        self.marks: dict[str, int] = {}
+        seen: dict[str, int] = {}
+        for name, source in self.sources.items():
+            text = to_text(source)
+            seen[text] = seen.get(text, 0) + 1
+            if seen[text] > 1:
+                self.marks[name] = seen[text]
+
+    def _mark(self, name: str) -> str:
+        return f"#{self.marks[name]}" if name in self.marks else ""
+
+    def _mark_latex(self, name: str) -> str:
+        return rf"_{{\#{self.marks[name]}}}" if name in self.marks else ""
 
     # -- the formula an internal value stands for ----------------------------------------------
     def _arg(self, symbol: Any) -> FormulaNode:
@@ -162,22 +178,24 @@ class ModelNames:
             return name
         source = self.sources[name]
         body = to_text(source)
-        return body if _bare(source) else f"({body})"
+        return (body if _bare(source) else f"({body})") + self._mark(name)
 
     def bare_text(self, name: str) -> str:
         """A value without the brackets it reads with inside an expression."""
-        return to_text(self.sources[name]) if name in self.sources else name
+        if name not in self.sources:
+            return name
+        return to_text(self.sources[name]) + self._mark(name)
 
     def bare_latex(self, name: str) -> str:
         if name in self.sources:
-            return formula_latex(self.sources[name], name_latex)
+            return formula_latex(self.sources[name], name_latex) + self._mark_latex(name)
         return name_latex(name)
 
     def target_text(self, name: str) -> str:
         """What dJ/d(...) is taken of: ``h``, ``(sigmoid(w^T h + c))``."""
         if name not in self.sources:
             return name
-        return f"({to_text(self.sources[name])})"
+        return f"({to_text(self.sources[name])})" + self._mark(name)
 
     def symbol_text(self, name: str) -> str:
         """Any MatrixSymbol's name shown in text (values and adjoint symbols alike)."""
@@ -196,14 +214,15 @@ class ModelNames:
         raised = isinstance(source, Transpose) or (
             isinstance(source, Call) and source.func == "inv"
         )
+        mark = self._mark_latex(name)
         if _bare(source) and not (transpose and raised):
-            return f"{body}^{{\\top}}" if transpose else body
-        return f"({body})^{{\\top}}" if transpose else f"({body})"
+            return f"{body}{mark}^{{\\top}}" if transpose else body + mark
+        return f"({body}){mark}^{{\\top}}" if transpose else f"({body}){mark}"
 
     def target_latex(self, name: str) -> str:
         """The denominator of dJ/d(name)."""
         if name in self.sources and isinstance(self.sources[name], Call):
-            return formula_latex(self.sources[name], name_latex)
+            return formula_latex(self.sources[name], name_latex) + self._mark_latex(name)
         return self.value_latex(name)
 
     def grad_latex(self, name: str, *, inline: bool = False) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import HadamardProduct, MatMul, MatrixSymbol, OneMatrix
+from sympy import HadamardProduct, MatMul
 
 from symbackprop.apps.shapecheck import model as model_formula
 from symbackprop.apps.shapecheck.repair import (
@@ -552,29 +552,11 @@ def _text(expr: Any) -> str:
 
 
 def formula_text(expr: Any) -> str:
-    """``expr`` in the formula language, a sum over the columns written ``rowsum(...)``.
+    """``expr`` in the formula language (a sum over the columns is ``rowsum(...)``).
 
-    :func:`~symbackprop.render.formula.to_formula` still writes ``X 1_m`` as ``sum(X)``, the
-    meaning ``sum`` had before it came to add all the entries (issue 11); until it writes
-    ``rowsum``, each such product is replaced here by a name that prints as ``rowsum(X)``.
     Raises ``ValueError`` where the language has no form for a node.
     """
-    return to_formula(expr.replace(_column_sum, _rowsum_name))
-
-
-def _column_sum(node: Any) -> bool:
-    if not isinstance(node, MatMul):
-        return False
-    matrices = node.as_coeff_matrices()[1]
-    last = matrices[-1] if matrices else None
-    return len(matrices) > 1 and isinstance(last, OneMatrix) and last.shape[1] == 1
-
-
-def _rowsum_name(node: MatMul) -> Any:
-    coeff, matrices = node.as_coeff_matrices()
-    inner = matrices[0] if len(matrices) == 2 else MatMul(*matrices[:-1])
-    named = MatrixSymbol(f"rowsum({to_formula(inner)})", inner.shape[0], 1)
-    return named if coeff == 1 else coeff * named
+    return to_formula(expr)
 
 
 def _coeff_factors(expr: Any) -> tuple[Any, list[Any]]:
