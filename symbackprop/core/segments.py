@@ -132,6 +132,12 @@ def math(expr: Any, text: str | None = None) -> Math:
     return Math(expr, text)
 
 
+def notation(text: str, latex: str) -> Math:
+    """Mathematics SymPy has no node for (index sums, a differential identity, ``dL/da``): its
+    plain text and its LaTeX, so no printer shows the plain text inside typeset prose."""
+    return Math(None, text, latex)
+
+
 def plain(segments: Iterable[Segment]) -> str:
     """The segments as one line of plain text (``Step.reason``)."""
     return "".join(segment.plain for segment in segments)

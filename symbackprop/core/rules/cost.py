@@ -23,6 +23,7 @@ from symbackprop.core.segments import (
     ShapeOf,
     Text,
     math,
+    notation,
 )
 from symbackprop.core.steps import Rule
 from symbackprop.records import scalars
@@ -38,10 +39,17 @@ def loss_rule(ctx: Context, node: Node) -> list[Contribution]:
     upstream = lift(dl, {scalars.a: a_l, scalars.y: y, scalars.z: _z_of(ctx, a_l)}, shape)
     if ctx.batch:
         upstream = (1 / ctx.m) * upstream
+    # the plain text reads as before; LaTeX, Markdown and the web page typeset the mathematics
+    loss_of = (math(a_l), notation(", ", ", "), math(y), notation(")", ")"))
     cost: tuple[Segment, ...] = (
-        (Text("J = (1/m) sum over the m columns of L("), math(a_l), Text(", "), math(y), Text(")"))
+        (
+            notation("J = (1/m)", r"J = \frac{1}{m}"),
+            Text(" sum over the m columns of "),
+            notation("L(", "L("),
+            *loss_of,
+        )
         if ctx.batch
-        else (Text("J = L("), math(a_l), Text(", "), math(y), Text(")"))
+        else (notation("J = L(", "J = L("), *loss_of)
     )
     segments = (
         *cost,
@@ -49,7 +57,8 @@ def loss_rule(ctx: Context, node: Node) -> list[Contribution]:
         math(loss.formula),
         Text("; each unit's term depends on its own entry only, so "),
         Grad(a_l),
-        Text(" is taken entry by entry: dL/da = "),
+        Text(" is taken entry by entry: "),
+        notation("dL/da = ", r"\partial L / \partial a ="),
         math(dl),
         Text("; the mean over the batch contributes 1/m" if ctx.batch else ""),
         Text(". It has the shape of "),

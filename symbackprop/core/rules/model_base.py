@@ -12,16 +12,10 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symbackprop.core.candidates import Candidate
 from symbackprop.core.model_graph import ModelGraph
 from symbackprop.core.rules.base import Adjoint, Context, ScalarForm, shape_of
-from symbackprop.core.segments import Aside, Grad, Math, Rel, Segment, ShapeOf, Text, math
+from symbackprop.core.segments import Aside, Grad, Rel, Segment, ShapeOf, Text, math
 
 #: a 1 x 1 shape, named as a shape in a reason (printed in math by every printer)
 UNIT = ShapeOf((1, 1))
-
-
-def notation(text: str, latex: str) -> Math:
-    """Mathematics SymPy has no node for (index sums, a differential identity): its plain
-    text and its LaTeX, so no printer shows the plain text inside typeset prose."""
-    return Math(None, text, latex)
 
 
 def active(ctx: Context, symbol: MatrixSymbol) -> bool:

@@ -19,10 +19,9 @@ from symbackprop.core.rules.model_base import (
     active,
     decision,
     head,
-    notation,
     target,
 )
-from symbackprop.core.segments import Grad, Prime, Rel, Segment, Text, math
+from symbackprop.core.segments import Grad, Prime, Rel, Segment, Text, math, notation
 from symbackprop.core.steps import Rule, Step
 from symbackprop.records import scalars
 from symbackprop.records.nodes import T as _T

@@ -15,10 +15,9 @@ from symbackprop.core.rules.model_base import (
     active,
     decision,
     head,
-    notation,
     target,
 )
-from symbackprop.core.segments import Grad, Rel, Segment, ShapeOf, Text, math
+from symbackprop.core.segments import Grad, Rel, Segment, ShapeOf, Text, math, notation
 from symbackprop.core.steps import Rule
 
 

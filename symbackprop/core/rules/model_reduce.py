@@ -15,11 +15,10 @@ from symbackprop.core.rules.model_base import (
     active,
     decision,
     head,
-    notation,
     scalar,
     target,
 )
-from symbackprop.core.segments import Grad, Rel, Text, math
+from symbackprop.core.segments import Grad, Rel, Text, math, notation
 from symbackprop.core.steps import Rule
 from symbackprop.records import scalars
 from symbackprop.records.losses import Loss
