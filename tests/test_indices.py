@@ -14,9 +14,9 @@ from sympy import KroneckerDelta, Sum
 
 import symbackprop as sb
 from symbackprop.cli.main import main
-from symbackprop.core.index_check import verify
+from symbackprop.core.index_check import index_view, verify
 from symbackprop.core.index_terms import entry, i, j, k
-from symbackprop.core.indices import _Builder, index_view
+from symbackprop.core.indices import IndexBuilder
 from symbackprop.errors import InternalError
 from symbackprop.render import to_latex
 from symbackprop.render.indices import to_index_latex, to_index_markdown, to_index_text
@@ -70,7 +70,7 @@ def test_index_view_checks_pass_broadly(spec: str, kwargs: dict, batch: bool) ->
 def _weight_view(batch: bool = False):  # type: ignore[no-untyped-def]
     d = sb.derive(sb.Network.parse("3-2-2"), batch=batch)
     step = next(s for s in d.steps if s.target == "dJ/dW2")
-    return d, _Builder(d).weight(step)
+    return d, IndexBuilder(d).weight(step)
 
 
 def test_a_wrong_index_identity_is_caught() -> None:

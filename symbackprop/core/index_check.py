@@ -26,11 +26,12 @@ from symbackprop.core.graph import LAMBDA
 from symbackprop.core.index_terms import grad
 from symbackprop.core.index_terms import i as _I
 from symbackprop.core.index_terms import j as _J
+from symbackprop.core.indices import IndexBuilder, IndexEquation, IndexStep, MatrixForm
+from symbackprop.core.steps import Rule
 from symbackprop.errors import InternalError
 
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Derivation
-    from symbackprop.core.indices import IndexEquation, IndexStep, MatrixForm
 
 
 class _Exp(sp.Function):
@@ -253,3 +254,30 @@ def verify(d: Derivation, view: IndexStep) -> None:
         _check_equation(d, view, eq)
     if view.matrix is not None:
         _check_matrix(d, view, view.matrix)
+
+
+def index_view(d: Derivation) -> list[IndexStep]:
+    """The index view of every step of a network's derivation, each equality checked on a
+    concrete instance first (:func:`verify`)."""
+    builder = IndexBuilder(d)
+    out = []
+    for step in d.steps:
+        if step.rule == Rule.ASSUMPTION:
+            continue
+        if step.rule == Rule.LOSS:
+            view = builder.loss(step)
+        elif step.rule == Rule.ELEMENTWISE:
+            view = builder.elementwise(step)
+        elif step.rule == Rule.SOFTMAX:
+            view = builder.softmax(step)
+        elif step.rule == Rule.BIAS:
+            view = builder.bias(step)
+        elif step.rule == Rule.BILINEAR and step.wrt == builder.g.W(step.layer):
+            view = builder.weight(step)
+        elif step.rule == Rule.BILINEAR:
+            view = builder.backward(step)
+        else:  # pragma: no cover - a network has no other rule kinds
+            continue
+        verify(d, view)
+        out.append(view)
+    return out

@@ -22,10 +22,9 @@ import sympy as sp
 from sympy import Derivative, KroneckerDelta, MatrixSymbol, Sum
 
 from symbackprop.core.graph import LAMBDA
-from symbackprop.core.index_check import verify
 from symbackprop.core.index_terms import J, entry, grad, i, j, k, p, s, t
 from symbackprop.core.segments import Grad, Math, Prime, Segment, Text
-from symbackprop.core.steps import Rule, Step
+from symbackprop.core.steps import Step
 from symbackprop.records import scalars
 
 if TYPE_CHECKING:
@@ -110,7 +109,7 @@ def _say(*parts: Any) -> tuple[Segment, ...]:
     return tuple(out)
 
 
-class _Builder:
+class IndexBuilder:
     """Builds the index view of each step of one network derivation."""
 
     def __init__(self, d: Derivation) -> None:
@@ -474,30 +473,3 @@ class _Builder:
         )
         matrix = MatrixForm(a, step.expr, hence, cost=cost)
         return IndexStep(step, (), (eq,), matrix, None, None)
-
-
-def index_view(d: Derivation) -> list[IndexStep]:
-    """The index view of every step of a network's derivation, each equality checked on a
-    concrete instance first (:func:`symbackprop.core.index_check.verify`)."""
-    builder = _Builder(d)
-    out = []
-    for step in d.steps:
-        if step.rule == Rule.ASSUMPTION:
-            continue
-        if step.rule == Rule.LOSS:
-            view = builder.loss(step)
-        elif step.rule == Rule.ELEMENTWISE:
-            view = builder.elementwise(step)
-        elif step.rule == Rule.SOFTMAX:
-            view = builder.softmax(step)
-        elif step.rule == Rule.BIAS:
-            view = builder.bias(step)
-        elif step.rule == Rule.BILINEAR and step.wrt == builder.g.W(step.layer):
-            view = builder.weight(step)
-        elif step.rule == Rule.BILINEAR:
-            view = builder.backward(step)
-        else:  # pragma: no cover - a network has no other rule kinds
-            continue
-        verify(d, view)
-        out.append(view)
-    return out

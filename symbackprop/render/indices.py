@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from symbackprop.core.index_check import index_view
 from symbackprop.core.index_terms import J
-from symbackprop.core.indices import IndexEquation, IndexStep, MatrixForm, index_view
+from symbackprop.core.indices import IndexEquation, IndexStep, MatrixForm
 from symbackprop.core.segments import Grad, Math, Prime, Segment, Text
 from symbackprop.render.latexprint import MathLatexPrinter, finish
 from symbackprop.render.names import Naming
