@@ -222,9 +222,14 @@ class SpecOptions:
             ("--batch" if self.batch else "--single", self.batch is not None),
         ):
             if given:
+                how = (
+                    "a data leaf with m columns makes it a batch"
+                    if flag in ("--batch", "--single")
+                    else "its activations and losses are written in them"
+                )
                 raise click.UsageError(
                     f"{flag} applies to a network; the model {quote_user_text(self.spec)} "
-                    "sets it in its equations (a data leaf with m columns makes it a batch)"
+                    f"sets it in its equations ({how})"
                 )
         model = Model.from_file(self.spec, define=_unique(self.define, "--define") or None)
         dims = {str(d) for shape in model.shapes.values() for d in shape}

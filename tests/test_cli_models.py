@@ -76,6 +76,8 @@ def test_network_options_are_refused_with_a_model(flag: str, value: str | None) 
         result = invoke(command, RESIDUAL, *args)
         _one_line_error(result)
         assert flag in result.stderr and "applies to a network" in result.stderr
+        batch_words = "m columns makes it a batch" in result.stderr
+        assert batch_words == (flag in ("--batch", "--single")), result.stderr
 
 
 def test_collapse_refuses_a_model() -> None:

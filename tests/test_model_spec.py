@@ -339,3 +339,8 @@ def test_model_alone_knows_the_activations() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "W" in done.stdout and "v" in done.stdout
+
+
+def test_a_byte_order_mark_is_read_as_by_the_file_reader() -> None:
+    text = "x : n x 1\nA : n x n\nJ = 0.5 x^T A x\ndata:\n"
+    assert Model.parse("\ufeff" + text).parameters == Model.parse(text).parameters

@@ -97,6 +97,8 @@ class Model:
     @classmethod
     def parse(cls, text: str, *, define: Mapping[str, str] | None = None) -> Model:
         """Parse model text (one statement per line); every problem is a SpecError."""
+        if isinstance(text, str):
+            text = text.removeprefix("\ufeff")  # a byte-order mark, as model files may start
         pairs = normalize_define(define)
         customs = build_customs(pairs)
         statements = read(text, frozenset(customs))
