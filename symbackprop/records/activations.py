@@ -45,13 +45,17 @@ class Activation:
     ``formula`` is the scalar SymPy form in :data:`symbackprop.records.scalars.z` (``None`` for
     softmax, which is not element-wise and has its own rule). ``numpy`` is the forward NumPy
     code with ``{z}`` standing for the pre-activation array; ``None`` means "print it from the
-    formula". ``output_range`` is the open interval of outputs (used to draw exact-check values).
+    formula". ``torch`` and ``jax`` are the same for those backends (``torch.`` and ``jnp.``/
+    ``jax.`` spellings; ``None``: printed from the formula). ``output_range`` is the open
+    interval of outputs (used to draw exact-check values).
     """
 
     name: str
     latex: str
     formula: sp.Expr | None
     numpy: str | None = None
+    torch: str | None = None
+    jax: str | None = None
     elementwise: bool = True
     output_only: bool = False
     min_units: int = 1
@@ -186,6 +190,8 @@ ACTIVATIONS: dict[str, Activation] = {
             # the generated module's helper: exp(-|z|) split by sign, full relative precision on
             # both tails, no overflow and no warning for any z in float32 and float64
             numpy="sigmoid({z})",
+            torch="torch.sigmoid({z})",
+            jax="jax.nn.sigmoid({z})",
             output_range=(sp.Integer(0), sp.Integer(1)),
             description="logistic sigmoid 1 / (1 + e^-z), output in (0, 1)",
         ),
@@ -194,6 +200,8 @@ ACTIVATIONS: dict[str, Activation] = {
             r"\tanh",
             sp.tanh(z),
             numpy="np.tanh({z})",
+            torch="torch.tanh({z})",
+            jax="jnp.tanh({z})",
             output_range=(sp.Integer(-1), sp.Integer(1)),
             description="hyperbolic tangent, output in (-1, 1)",
         ),
@@ -202,6 +210,8 @@ ACTIVATIONS: dict[str, Activation] = {
             r"\operatorname{ReLU}",
             _relu(z),
             numpy="np.maximum({z}, 0.0)",
+            torch="torch.relu({z})",
+            jax="jax.nn.relu({z})",
             output_range=(sp.Integer(0), sp.oo),
             description="max(0, z); relu'(0) = 0",
         ),
@@ -210,6 +220,8 @@ ACTIVATIONS: dict[str, Activation] = {
             r"\operatorname{LeakyReLU}",
             _leaky_relu(z),
             numpy="np.where({z} > 0, {z}, 0.01 * {z})",
+            torch="torch.where({z} > 0, {z}, 0.01 * {z})",
+            jax="jnp.where({z} > 0, {z}, 0.01 * {z})",
             description="z for z > 0, else 0.01 z",
         ),
         Activation(
@@ -217,6 +229,8 @@ ACTIVATIONS: dict[str, Activation] = {
             r"\operatorname{id}",
             z,
             numpy="{z}",
+            torch="{z}",
+            jax="{z}",
             description="g(z) = z (a linear layer)",
         ),
         Activation(
@@ -224,6 +238,8 @@ ACTIVATIONS: dict[str, Activation] = {
             r"\operatorname{softplus}",
             sp.log(1 + sp.exp(z)),
             numpy="np.logaddexp(0.0, {z})",
+            torch="torch.nn.functional.softplus({z}, threshold=1e9)",
+            jax="jnp.logaddexp(0.0, {z})",
             output_range=(sp.Integer(0), sp.oo),
             description="log(1 + e^z), a smooth relu",
         ),

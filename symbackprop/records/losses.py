@@ -7,7 +7,8 @@ mean over the m examples (DESIGN.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
@@ -25,7 +26,9 @@ class Loss:
     ``targets`` says which targets are valid: ``"binary"`` (entries 0 or 1), ``"one-hot"``
     (each column one 1) or ``"real"``; :meth:`draw_targets` draws them. ``logits_with`` names
     the output activation with which the cost is computed stably from the logits z[L]
-    (``None``: from the output a[L]).
+    (``None``: from the output a[L]). ``logits_code`` maps a backend name to that stable cost,
+    summed over every entry, as code in ``{z}`` (the logits) and ``{y}`` (the targets); a
+    backend's module defines ``log_softmax`` where its template needs one.
     """
 
     name: str
@@ -36,6 +39,7 @@ class Loss:
     assumption: str | None = None
     targets: str = "real"
     logits_with: str | None = None
+    logits_code: Mapping[str, str] = field(default_factory=dict)
 
     def draw_targets(self, rng: Any, shape: tuple[int, int]) -> Any:
         """Random valid targets of ``shape`` (units x examples) as a float NumPy array, drawn
@@ -67,6 +71,15 @@ LOSSES: dict[str, Loss] = {
             "binary cross-entropy (logistic loss)",
             targets="binary",
             logits_with="sigmoid",
+            # max(z, 0) - y z + log(1 + e^-|z|): no overflow for any z, no log(0)
+            logits_code={
+                "numpy": "(np.maximum({z}, 0.0) - {y} * {z}"
+                " + np.log1p(np.exp(-np.abs({z})))).sum()",
+                "torch": "torch.nn.functional.binary_cross_entropy_with_logits("
+                '{z}, {y}, reduction="sum")',
+                "jax": "(jnp.maximum({z}, 0.0) - {y} * {z}"
+                " + jnp.log1p(jnp.exp(-jnp.abs({z})))).sum()",
+            },
         ),
         Loss(
             "mse",
@@ -84,6 +97,12 @@ LOSSES: dict[str, Loss] = {
             assumption="each column of y sums to 1 (one-hot or a probability vector)",
             targets="one-hot",
             logits_with="softmax",
+            # log a = z - logsumexp(z) per column (the column maximum subtracted first)
+            logits_code={
+                "numpy": "-({y} * log_softmax({z})).sum()",
+                "torch": "-({y} * torch.log_softmax({z}, dim=0)).sum()",
+                "jax": "-({y} * jax.nn.log_softmax({z}, axis=0)).sum()",
+            },
         ),
     )
 }
