@@ -2,7 +2,7 @@
 
 At small concrete sizes and a random rational point, two independent computations meet:
 
-* **the oracle** (:class:`_Oracle`): the cost J is a chain of small stages (the loss, each
+* **the oracle** (:class:`Oracle`): the cost J is a chain of small stages (the loss, each
   activation, each affine map W a + b 1^T, the penalty), each written entry by entry in scalar
   SymPy symbols; SymPy's ``diff`` gives every stage's Jacobian, and the multivariable chain rule
   composes them at the point in exact rational arithmetic, from the cost down to every
@@ -244,7 +244,7 @@ class Evaluator:
         return Elementwise(self.table.function(node.function), node.arg)
 
 
-class _Oracle:
+class Oracle:
     """Every dJ/dp of one point: SymPy's ``diff`` stage by stage, the chain rule in rationals.
 
     The oracle runs its own forward pass (explicit rational matrices, each activation from the
@@ -275,10 +275,12 @@ class _Oracle:
         for layer in range(1, g.depth + 1):
             w, b = values[f"W{layer}"], values[f"b{layer}"]
             pre.append(w * activated[-1] + b * sp.ones(1, self.m))
-            activated.append(self._activate(g.activation(layer), pre[-1]))
+            activated.append(self.activate(g.activation(layer), pre[-1]))
         return pre, activated
 
-    def _activate(self, act: Activation, z: sp.Matrix) -> sp.Matrix:
+    def activate(self, act: Activation, z: sp.Matrix) -> sp.Matrix:
+        """g(z) entry by entry (softmax: column by column) in the table's function classes;
+        ``z`` holds numbers (a value) or scalar symbols (a stage)."""
         if act.elementwise:
             return z.applyfunc(self.table.function(sp.Lambda(T, act.function(T))))
         return softmax_columns(z.applyfunc(self.table.exp_function()))
@@ -288,7 +290,7 @@ class _Oracle:
         key = (act.name, rows, cols)
         if key not in self._activations:
             z = _symbols("z", rows, cols)
-            self._activations[key] = _Stage(list(self._activate(act, z)), list(z))
+            self._activations[key] = _Stage(list(self.activate(act, z)), list(z))
         return self._activations[key]
 
     def gradients(self, lam: sp.Rational) -> dict[str, sp.Matrix]:
@@ -435,7 +437,7 @@ def check_exact(
     lam = sp.Rational(Fraction(str(derivation.network.l2)))
     for trial in range(trials):
         env, evaluate, table = forward_point(derivation, chosen, rng)
-        want = _Oracle(derivation, table, env).gradients(lam)
+        want = Oracle(derivation, table, env).gradients(lam)
         try:
             for layer in range(g.depth, 0, -1):
                 env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
