@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from fractions import Fraction
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -11,7 +13,7 @@ from hypothesis import strategies as st
 from sympy import HadamardProduct, MatMul, Transpose
 
 import symbackprop as sb
-from symbackprop.check.exact import ExactCheck
+from symbackprop.check.exact import ExactCheck, Oracle, concrete_sizes, forward_point
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, custom_activation
 
@@ -20,8 +22,8 @@ ELEMENTWISE = sorted(name for name, act in ACTIVATIONS.items() if act.elementwis
 
 @st.composite
 def architectures(draw: st.DrawFn) -> tuple[sb.Network, bool, int]:
-    """Every valid activation/loss pair, depth 1-4, widths 1-3; batch or not, m 1-3."""
-    depth = draw(st.integers(1, 4))
+    """Every valid activation/loss pair, depth 1-10, widths 1-3; batch or not, m 1-3."""
+    depth = draw(st.integers(1, 10))
     loss = draw(st.sampled_from(["bce", "mse", "ce"]))
     widths = [draw(st.integers(1, 3)) for _ in range(depth + 1)]
     hidden = [draw(st.sampled_from(ELEMENTWISE)) for _ in range(depth - 1)]
@@ -52,13 +54,13 @@ def _exact_passes(case: tuple[sb.Network, bool, int]) -> None:
     )
 
 
-@pytest.mark.slow  # rational arithmetic on 4 drawn networks; the named ones run by default
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=5, deadline=None)
 @given(architectures())
 def test_check_exact_passes_on_generated_architectures(
     case: tuple[sb.Network, bool, int],
 ) -> None:
-    """A few drawn architectures in the default suite; the slow suite draws many more."""
+    """A few drawn architectures (up to 10 layers) in the default suite; the slow suite draws
+    many more."""
     _exact_passes(case)
 
 
@@ -69,6 +71,10 @@ def test_check_exact_passes_on_many_generated_architectures(
     case: tuple[sb.Network, bool, int],
 ) -> None:
     _exact_passes(case)
+
+
+def deep_spec(depth: int) -> str:
+    return "-".join(["3"] * depth) + "-1"
 
 
 def _sizes(result: ExactCheck) -> dict[sp.Symbol, int]:
@@ -121,6 +127,80 @@ def test_hadamard_turned_into_product_is_a_mismatch() -> None:
     result = sb.check_exact(d, trials=1, sizes={"m": 3})
     assert not result.ok
     assert {"W2", "b2"} <= {m.parameter for m in result.mismatches}
+
+
+def test_dropped_factor_deep_inside_ten_layers_is_a_mismatch_below_it_only() -> None:
+    """g'(Z5) dropped from delta5 of a 10-layer network: every parameter of layers 1-5 is
+    wrong, and only those (the oracle's chain rule runs from the cost down, layer by layer)."""
+    d = sb.derive(sb.Network.parse(deep_spec(10)), batch=True)
+    hadamard = d.deltas[5]
+    assert isinstance(hadamard, HadamardProduct)
+    d.deltas[5] = hadamard.args[0]  # W6^T delta6 alone
+    result = sb.check_exact(d, trials=1, sizes={"m": 3})
+    wrong = {f"{kind}{layer}" for layer in range(1, 6) for kind in "Wb"}
+    assert {m.parameter for m in result.mismatches} == wrong
+
+
+def test_dropped_one_over_m_is_a_mismatch_everywhere() -> None:
+    d = sb.derive(sb.Network.parse(deep_spec(10)), batch=True)
+    graph = d.graph
+    d.deltas[10] = graph.a(10) - graph.y  # (1/m) dropped
+    result = sb.check_exact(d, trials=1, sizes={"m": 3})
+    assert {m.parameter for m in result.mismatches} == set(d.gradients)
+
+
+def test_ten_layers_of_mixed_activations_pass() -> None:
+    spec = "3-3:tanh-2:relu-3:softplus-3:leaky_relu-2:sigmoid-3:identity-3:tanh-2:relu-3-3:softmax"
+    d = sb.derive(sb.Network.parse(spec, loss="ce", l2=0.25), batch=True)
+    result = sb.check_exact(d, trials=1, sizes={"m": 3})
+    assert result.ok, [str(m) for m in result.mismatches[:3]]
+
+
+@pytest.mark.parametrize(
+    ("spec", "loss", "l2", "batch"),
+    [
+        ("2-2:relu-2:sigmoid", "bce", 0.0, False),
+        pytest.param("2-3:tanh-2:softmax", "ce", 0.25, True, marks=pytest.mark.slow),
+        pytest.param("2-2:softplus-2:identity-1:tanh", "mse", 0.5, True, marks=pytest.mark.slow),
+    ],
+)
+def test_oracle_equals_sympy_diff_of_the_whole_written_out_cost(
+    spec: str, loss: str, l2: float, batch: bool
+) -> None:
+    """The oracle (SymPy's diff per stage, the chain rule in rationals) gives exactly what
+    DESIGN.md's literal reference gives: SymPy's diff of the whole scalar cost, written out
+    entry by entry with one parameter entry left as a symbol."""
+    d = sb.derive(sb.Network.parse(spec, loss=loss, l2=l2), batch=batch)
+    sizes = concrete_sizes(d, {"m": 2} if batch else None)
+    env, _evaluate, table = forward_point(d, sizes, random.Random(1))
+    lam = sp.Rational(Fraction(str(l2)))
+    oracle = Oracle(d, table, env)
+    stages = oracle.gradients(lam)
+    p = sp.Symbol("p", real=True)
+    for name, gradient in stages.items():
+        for i in range(gradient.rows):
+            for j in range(gradient.cols):
+                params = {key: value.copy() for key, value in env.items()}
+                point = params[name][i, j]
+                params[name][i, j] = p
+                whole = _whole_cost(oracle, d, params, lam)
+                assert sp.diff(whole, p).xreplace({p: point}) == gradient[i, j], (name, i, j)
+
+
+def _whole_cost(oracle: Oracle, d: Any, params: dict[str, sp.Matrix], lam: sp.Rational) -> Any:
+    """J written out in scalars: the forward pass through the oracle's table functions."""
+    g = d.graph
+    x, y = params[g.x.name], params[g.y.name]
+    m = x.shape[1]
+    a = x
+    for layer in range(1, g.depth + 1):
+        z = params[f"W{layer}"] * a + params[f"b{layer}"] * sp.ones(1, m)
+        a = oracle.activate(g.activation(layer), z)
+    loss = sp.Add(
+        *(g.loss.formula.xreplace({scalars.a: a[k], scalars.y: y[k]}) for k in range(len(y)))
+    )
+    penalty = sp.Add(*(v**2 for layer in range(1, g.depth + 1) for v in params[f"W{layer}"]))
+    return loss / m + lam / (2 * m) * penalty
 
 
 def test_corrupted_gradient_with_wrong_shape_is_reported_not_raised() -> None:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -124,6 +125,37 @@ def test_3_4_collapse_check_is_not_vacuous() -> None:
     assert _same_sum(c.weight * g.x + c.bias, c.composed)
     assert not _same_sum(c.weight * g.x, c.composed)
     assert not _same_sum(g.W(1) * c.weight * g.x + c.bias, c.composed)
+
+
+def test_3_4_exact_check_work_is_linear_in_depth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact check's oracle differentiates each stage shape once (SymPy's diff calls do not
+    grow with the depth) and composes one Jacobian per stage (equal increments per layer):
+    counted, not timed (issue 13: depth 10 under 5 s; it was quadratic and worse)."""
+    from symbackprop.check import exact
+
+    counts: dict[str, int] = {"diff": 0, "entries": 0}
+    real_diff, real_pullback = sp.diff, exact._Stage.pullback
+
+    def diff(*args: Any, **kwargs: Any) -> Any:
+        counts["diff"] += 1
+        return real_diff(*args, **kwargs)
+
+    def pullback(stage: exact._Stage, adjoint: sp.Matrix, at: dict[Any, Any]) -> list[Any]:
+        counts["entries"] += len(stage.jacobian)
+        return real_pullback(stage, adjoint, at)
+
+    monkeypatch.setattr(sp, "diff", diff)
+    monkeypatch.setattr(exact._Stage, "pullback", pullback)
+    work = {}
+    for depth in (2, 4, 6):
+        for cached in (exact._affine_stage, exact._penalty_stage, exact._loss_stage):
+            cached.cache_clear()
+        d = sb.derive(Network.parse(deep_spec(depth)), batch=True)
+        counts.update(diff=0, entries=0)
+        assert sb.check_exact(d, trials=1, sizes={"m": 3}).ok
+        work[depth] = dict(counts)
+    assert work[2]["diff"] == work[4]["diff"] == work[6]["diff"]
+    assert work[6]["entries"] - work[4]["entries"] == work[4]["entries"] - work[2]["entries"] > 0
 
 
 # -- 3.5: memory -----------------------------------------------------------------------------
