@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from click.testing import CliRunner
+
 import symbackprop as sb
+from symbackprop.cli.main import main
 
 DOC = Path(__file__).parents[1] / "docs" / "generated" / "net_4-3-2-1_jax.py"
 
@@ -39,3 +42,9 @@ def test_jax_codegen_is_byte_identical_across_calls() -> None:
     net = sb.Network.parse("5-4:relu-3:softmax", loss="ce", l2=0.1)
     assert sb.codegen(net, backend="jax") == sb.codegen(net, backend="jax")
     assert sb.codegen(sb.derive(net), backend="jax") == sb.codegen(net, backend="jax")
+
+
+def test_the_command_line_writes_the_same_module() -> None:
+    result = CliRunner().invoke(main, ["codegen", "4-3-2-1", "--backend", "jax"])
+    assert result.exit_code == 0
+    assert result.stdout == DOC.read_text(encoding="utf-8")
