@@ -13,10 +13,12 @@ architectures are ``slow``.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -310,3 +312,32 @@ def test_wrong_shapes_are_refused_with_the_numpy_modules_messages() -> None:
         module.loss_and_grads(params, jnp.zeros((3, 2)), jnp.zeros((1, 2)))
     with pytest.raises(ValueError, match=r"Y has shape \(2, 2\), expected \(1, 2\)"):
         jax.jit(module.loss_and_grads)(params, jnp.zeros((4, 2)), jnp.zeros((2, 2)))
+
+
+# -- the benchmark plug-in --------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_benchmark_engine_gives_the_numpy_modules_gradients() -> None:
+    """benchmarks/engines/sb_jax.py on a grad_bench-like workload: grad and grad.prepare."""
+    path = ROOT / "benchmarks" / "engines" / "sb_jax.py"
+    loader = importlib.util.spec_from_file_location("sb_jax_engine", path)
+    assert loader is not None and loader.loader is not None
+    engine = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(engine)
+    spec = SimpleNamespace(sizes=(5, 4, 3), hidden="relu", output="softmax_ce", m=6)
+    grad = engine.make_grad(spec)
+    numpy_module = sb.compile(engine.network(spec))
+    params = numpy_module.init_params(3)
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((5, 6))
+    Y = np.eye(3)[:, rng.integers(0, 3, size=6)]
+    want = numpy_module.loss_and_grads(params, X, Y)[1]
+    Ws, bs = [params["W1"], params["W2"]], [params["b1"], params["b2"]]
+    step, to_numpy, sync = grad.prepare(Ws, bs, X, Y)
+    out = step()
+    sync(out)
+    for dWs, dbs in (to_numpy(out), grad(Ws, bs, X, Y)):
+        got = {"W1": dWs[0], "W2": dWs[1], "b1": dbs[0], "b2": dbs[1]}
+        assert_close(got, want)
+    assert engine.make_grad(SimpleNamespace(sizes=(2, 1), hidden="relu", output="hinge")) is None
