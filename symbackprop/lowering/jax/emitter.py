@@ -67,7 +67,7 @@ class _JaxModule:
         first, *rest = expr.args
         out = line(f"{target} = {self.printer.paren(first, MUL)}", shape)
         for factor in rest:
-            out += line(f"{target} = {target} * {self.printer.paren(factor, MUL)}", shape)
+            out += wrapped(f"{target} = {target} * ", self.printer.paren(factor, MUL), shape)
         return out
 
     # -- sections --------------------------------------------------------------------------
@@ -256,3 +256,29 @@ class _JaxModule:
         lines += self.forward() + self.backward() + self.cost() + self.loss_and_grads()
         lines += ["", "", *CUSTOM_VJP.strip("\n").splitlines()]
         return "\n".join(lines) + "\n"
+
+
+def wrapped(head: str, operand: str, shape: str) -> list[str]:
+    """``head + operand`` as one statement; past the line limit, a parenthesized operand is
+    laid out as ``ruff format`` lays it out: its content on the lines below the opening
+    parenthesis, split before each top-level ``+``/``-`` when it does not fit on one."""
+    one = line(head + operand, shape)
+    if len(one[-1]) <= LINE or not (operand.startswith("(") and operand.endswith(")")):
+        return one
+    inner, indent = operand[1:-1], INDENT * 2
+    if len(indent + inner) <= LINE:
+        terms = [inner]
+    else:
+        terms, depth, start = [], 0, 0
+        for index, char in enumerate(inner):
+            depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+            if depth == 0 and inner[index : index + 3] in (" + ", " - "):
+                terms.append(inner[start:index])
+                start = index + 1  # the next term starts with its operator
+        terms.append(inner[start:])
+    return [
+        *comment(shape),
+        f"{INDENT}{head}(",
+        *(indent + term for term in terms),
+        f"{INDENT})",
+    ]
