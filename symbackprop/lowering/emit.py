@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from symbackprop.core.model_derivation import ModelDerivation, derive_model
 from symbackprop.errors import SpecError
 from symbackprop.lowering import names
+from symbackprop.lowering.jax import emitter as jax_emitter
+from symbackprop.lowering.jax import model_emitter as jax_model_emitter
 from symbackprop.lowering.model_plan import ModelPlan, build_model_plan
 from symbackprop.lowering.numpy import emitter as numpy_emitter
 from symbackprop.lowering.numpy import model_emitter
@@ -27,9 +29,15 @@ if TYPE_CHECKING:
 __all__ = ["BACKENDS", "CacheEntry", "cache_plan", "check_backend", "codegen"]
 
 #: backend name -> the emitter that writes its module from a plan
-EMITTERS: dict[str, Callable[[LoweringPlan], str]] = {"numpy": numpy_emitter.emit}
+EMITTERS: dict[str, Callable[[LoweringPlan], str]] = {
+    "numpy": numpy_emitter.emit,
+    "jax": jax_emitter.emit,
+}
 #: backend name -> the emitter that writes a model's module from its plan
-MODEL_EMITTERS: dict[str, Callable[[ModelPlan], str]] = {"numpy": model_emitter.emit_model}
+MODEL_EMITTERS: dict[str, Callable[[ModelPlan], str]] = {
+    "numpy": model_emitter.emit_model,
+    "jax": jax_model_emitter.emit_model,
+}
 #: every backend DESIGN.md names, in the order error messages list them
 BACKENDS = ("numpy", "torch", "jax")
 

@@ -1,0 +1,354 @@
+"""The JAX backend (issue 14, item 2): generated gradients against JAX's own autodiff.
+
+With ``jax_enable_x64``, every check compares the derived gradients (``loss_and_grads``), the
+same under ``jax.jit``, and ``jax.grad`` of the module's ``jax.custom_vjp`` cost, with
+``jax.grad`` of the cost written here directly in JAX (networks) or of the module's forward
+pass (models, whose NumPy module gives the same numbers too), at rtol 1e-10. Skipped when jax
+is missing, unless SYMBACKPROP_REQUIRE_JAX=1 (as in CI).
+
+JAX compiles every operation on first use (eager mode too), so each default check runs ONE
+jitted function computing all of it; the eager runs, every example model and random
+architectures are ``slow``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symbackprop as sb
+from symbackprop.model import Model
+from symbackprop.records.losses import LOSSES
+
+REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_JAX", "") not in ("", "0")
+try:
+    import jax
+    import jax.numpy as jnp
+except ImportError:  # pragma: no cover - CI installs jax and sets SYMBACKPROP_REQUIRE_JAX
+    if REQUIRED:
+        raise
+    pytest.skip("jax is not installed", allow_module_level=True)
+
+jax.config.update("jax_enable_x64", True)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from model_eval import draw  # noqa: E402
+from test_model_derive import DEFINE, MODELS  # noqa: E402
+
+ROOT = Path(__file__).parents[1]
+EXAMPLES = sorted((ROOT / "examples" / "models").glob("*.model"))
+SWISH = {"swish": "z*sigmoid(z)"}
+
+#: every activation, written directly in JAX (the reference the derived gradients must equal)
+ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
+    "sigmoid": lambda z: jax.nn.sigmoid(z),
+    "tanh": lambda z: jnp.tanh(z),
+    "relu": lambda z: jnp.maximum(z, 0.0),
+    "leaky_relu": lambda z: jnp.where(z > 0, z, 0.01 * z),
+    "identity": lambda z: z,
+    "softplus": lambda z: jnp.log1p(jnp.exp(z)),
+    "softmax": lambda z: jax.nn.softmax(z, axis=0),
+    "swish": lambda z: z * jax.nn.sigmoid(z),
+    "mish": lambda z: z * jnp.tanh(jnp.log1p(jnp.exp(z))),
+}
+
+
+def reference_cost(net: sb.Network) -> Callable[..., Any]:
+    """J of ``net`` written directly in JAX: the textbook formulas, no stable forms."""
+    acts = [layer.activation for layer in net.layers]
+
+    def cost(params: dict[str, Any], X: Any, Y: Any) -> Any:
+        A = X
+        for index, act in enumerate(acts, start=1):
+            A = ACTIVATIONS[act](params[f"W{index}"] @ A + params[f"b{index}"])
+        m = X.shape[1]
+        if net.loss == "bce":
+            total = -(Y * jnp.log(A) + (1 - Y) * jnp.log(1 - A)).sum()
+        elif net.loss == "ce":
+            total = -(Y * jnp.log(A)).sum()
+        else:
+            total = 0.5 * ((A - Y) ** 2).sum()
+        decay = sum(jnp.vdot(params[f"W{i}"], params[f"W{i}"]) for i in range(1, len(acts) + 1))
+        return total / m + net.l2 / (2 * m) * decay
+
+    return cost
+
+
+def network_data(module: Any, net: sb.Network, m: int, seed: int = 0) -> tuple[Any, Any, Any]:
+    """Parameters (init_params, normal scheme, random biases), X and valid targets Y."""
+    rng = np.random.default_rng(seed)
+    params = module.init_params(seed, scheme="normal")
+    params = {
+        k: v + jnp.asarray(rng.standard_normal(v.shape)) if k.startswith("b") else v
+        for k, v in params.items()
+    }
+    n0, n_out = module.SHAPES["W1"][1], module.SHAPES[f"W{module.module.DEPTH}"][0]
+    X = jnp.asarray(rng.standard_normal((n0, m)))
+    Y = jnp.asarray(LOSSES[net.loss].draw_targets(rng, (n_out, m)))
+    return params, X, Y
+
+
+def assert_close(got: dict[str, Any], want: dict[str, Any], rtol: float = 1e-10) -> None:
+    assert got.keys() == want.keys()
+    for name in want:
+        np.testing.assert_allclose(
+            np.asarray(got[name]),
+            np.asarray(want[name]),
+            rtol=rtol,
+            atol=rtol * 1e-2,
+            err_msg=name,
+        )
+
+
+def assert_finite(*values: Any) -> None:
+    """Every array in ``values`` (arrays or dicts of them) is finite."""
+    for value in values:
+        for array in value.values() if isinstance(value, dict) else [value]:
+            assert bool(jnp.all(jnp.isfinite(array)))
+
+
+def check_network(spec: str, m: int, *, eager: bool = False, huge: bool = True, **kw: Any) -> None:
+    """Derived, jitted and custom_vjp gradients equal jax.grad of the reference cost."""
+    net = sb.Network.parse(spec, **kw)
+    module = sb.compile(net, backend="jax")
+    params, X, Y = network_data(module, net, m)
+    reference = reference_cost(net)
+
+    @jax.jit
+    def everything(params: Any, X: Any, Y: Any) -> Any:
+        cost, grads = module.loss_and_grads(params, X, Y)
+        return (cost, grads, jax.grad(module.module.cost)(params, X, Y),
+                reference(params, X, Y), jax.grad(reference)(params, X, Y))  # fmt: skip
+
+    cost, grads, through_vjp, want_cost, want = everything(params, X, Y)
+    np.testing.assert_allclose(float(cost), float(want_cost), rtol=1e-10)
+    assert_close(grads, want)
+    assert_close(through_vjp, want)
+    if huge:  # |z| of order 1e3 (same shapes: no new compile); the textbook reference may overflow
+        assert_finite(*everything({k: v * 1e3 for k, v in params.items()}, X, Y)[:3])
+    if eager:
+        eager_cost, eager_grads = module.loss_and_grads(params, X, Y)
+        np.testing.assert_allclose(float(eager_cost), float(cost), rtol=1e-12)
+        assert_close(eager_grads, grads, rtol=1e-12)
+
+
+# -- networks ---------------------------------------------------------------------------------
+
+#: every activation (swish custom) and every loss, with and without l2, a batch and m = 1
+NETWORKS = [
+    ("5-4:relu-3:tanh-3:softmax", 4, {"loss": "ce", "l2": 0.1}),
+    ("3-4:leaky_relu-3:softplus-2:identity", 1, {"loss": "mse"}),
+    ("3-2:swish-2:sigmoid", 5, {"loss": "bce", "l2": 0.05, "define": SWISH}),
+]
+
+
+@pytest.mark.parametrize(("spec", "m", "kw"), NETWORKS, ids=[n[0] for n in NETWORKS])
+def test_networks_equal_jax_autodiff(spec: str, m: int, kw: dict[str, Any]) -> None:
+    check_network(spec, m, **kw)
+
+
+#: the slow twins add a derivative too long for one line (written over several); mish' as
+#: SymPy derives it holds e^z / (1 + e^z), which overflows at z ~ 1e3 (in NumPy too)
+MISH = {"mish": "z*tanh(log(1+exp(z)))", **SWISH}
+SLOW_NETWORKS = [*NETWORKS, ("3-4:mish-3:swish-2:identity", 3, {"loss": "mse", "define": MISH})]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("spec", "m", "kw"), SLOW_NETWORKS, ids=[n[0] for n in SLOW_NETWORKS])
+def test_networks_eager_equal_jit(spec: str, m: int, kw: dict[str, Any]) -> None:
+    check_network(spec, m, eager=True, huge="mish" not in spec, **kw)
+
+
+HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softplus", "swish"]
+
+
+@st.composite
+def architectures(draw_: Any) -> tuple[str, int, dict[str, Any]]:
+    depth = draw_(st.integers(1, 3))
+    widths = [draw_(st.integers(1, 4)) for _ in range(depth)]
+    loss = draw_(st.sampled_from(["bce", "mse", "ce"]))
+    if loss == "bce":
+        output = "sigmoid"
+    elif loss == "ce":
+        output = "softmax"
+        widths[-1] = max(widths[-1], 2)
+    else:
+        output = draw_(st.sampled_from([*HIDDEN, "softmax"]))
+        widths[-1] = max(widths[-1], 2) if output == "softmax" else widths[-1]
+    acts = [draw_(st.sampled_from(HIDDEN)) for _ in widths[:-1]] + [output]
+    spec = "-".join(
+        [str(draw_(st.integers(1, 4)))] + [f"{w}:{a}" for w, a in zip(widths, acts, strict=True)]
+    )
+    l2 = draw_(st.sampled_from([0.0, 0.1]))
+    m = draw_(st.sampled_from([1, 3]))
+    return spec, m, {"loss": loss, "l2": l2, "define": SWISH}
+
+
+@pytest.mark.slow
+@settings(max_examples=20)
+@given(architectures())
+def test_random_networks_equal_jax_autodiff(case: tuple[str, int, dict[str, Any]]) -> None:
+    spec, m, kw = case
+    check_network(spec, m, **kw)
+
+
+@pytest.mark.parametrize(
+    ("spec", "kw"),
+    [
+        ("3-4:relu-1", {"loss": "bce", "l2": 0.1}),
+        pytest.param("3-4:tanh-3:softmax", {"loss": "ce"}, marks=pytest.mark.slow),
+    ],
+)
+def test_float32_gives_float32_gradients_near_float64(spec: str, kw: dict[str, Any]) -> None:
+    """float32 inputs give float32 gradients near the NumPy module's float64 ones, and stay
+    finite for logits of order 1e3."""
+    net = sb.Network.parse(spec, **kw)
+    module = sb.compile(net, backend="jax")
+    params, X, Y = network_data(module, net, 3)
+    want_cost, want = sb.compile(net).loss_and_grads(
+        {k: np.asarray(v) for k, v in params.items()}, np.asarray(X), np.asarray(Y)
+    )
+    step = jax.jit(module.loss_and_grads)
+    single = {k: v.astype(jnp.float32) for k, v in params.items()}
+    X32, Y32 = X.astype(jnp.float32), Y.astype(jnp.float32)
+    cost, grads = step(single, X32, Y32)
+    assert cost.dtype == jnp.float32
+    assert all(g.dtype == jnp.float32 for g in grads.values())
+    np.testing.assert_allclose(float(cost), want_cost, rtol=1e-5)
+    assert_close(grads, want, rtol=1e-4)
+    assert_finite(*step({k: v * 1e3 for k, v in single.items()}, X32, Y32))
+
+
+# -- models -----------------------------------------------------------------------------------
+
+
+def model_data(
+    model: Model, key: str, widths: dict[str, int] | None = None, m: int = 3
+) -> tuple[Any, list[Any]]:
+    """Valid random parameters and data for ``model`` as JAX arrays (model_eval.draw)."""
+    given = {**model.sizes, **(widths or {})}
+    sizes = {sp.Symbol(k, integer=True, positive=True): v for k, v in given.items()}
+    sizes[sp.Symbol("m", integer=True, positive=True)] = m
+    values = draw(model, sizes, key, seed=1)
+    params = {k: jnp.asarray(values[k]) for k in model.parameters}
+    return params, [jnp.asarray(values[k]) for k in model.data]
+
+
+#: models whose losses are computed from their logits (bce of a sigmoid, ce of a softmax):
+#: finite for logits of order 1e3 (a model that writes exp(S) itself overflows, as written)
+FROM_LOGITS = ("residual_mlp", "softmax_l2", "two_heads", "logistic_l2")
+
+
+def check_model(
+    model: Model, key: str, widths: dict[str, int] | None = None, *, eager: bool = False
+) -> None:
+    """Derived, jitted and custom_vjp gradients equal jax.grad of the module's forward pass
+    (JAX's own autodiff), and the NumPy module's numbers."""
+    module = sb.compile(model, sizes=widths, backend="jax")
+    params, data = model_data(model, key, widths)
+
+    @jax.jit
+    def everything(params: Any, *data: Any) -> Any:
+        cost, grads = module.loss_and_grads(params, *data)
+        autodiff = jax.grad(lambda p: module.forward(p, *data)[0])(params)
+        return cost, grads, jax.grad(module.module.cost)(params, *data), autodiff
+
+    cost, grads, through_vjp, want = everything(params, *data)
+    assert_close(grads, want)
+    assert_close(through_vjp, want)
+    if key in FROM_LOGITS:  # parameters of order 1e3 (same shapes: no new compile)
+        assert_finite(*everything({k: v * 1e3 for k, v in params.items()}, *data)[:3])
+    numpy_module = sb.compile(model, sizes=widths)
+    as_numpy = {k: np.asarray(v) for k, v in params.items()}
+    numpy_cost, numpy_grads = numpy_module.loss_and_grads(as_numpy, *map(np.asarray, data))
+    np.testing.assert_allclose(float(cost), numpy_cost, rtol=1e-10)
+    assert_close(grads, numpy_grads)
+    if eager:
+        eager_cost, eager_grads = module.loss_and_grads(params, *data)
+        np.testing.assert_allclose(float(eager_cost), float(cost), rtol=1e-12)
+        assert_close(eager_grads, grads, rtol=1e-12)
+
+
+#: the default suite's models: an RNN, and ce of a softmax from its logits
+FAST_MODELS = ("rnn_3", "softmax_l2")
+
+
+@pytest.mark.parametrize("name", FAST_MODELS)
+def test_example_models_equal_jax_autodiff(name: str) -> None:
+    check_model(Model.from_file(ROOT / "examples" / "models" / f"{name}.model"), name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_model_equals_jax_autodiff(path: Path) -> None:
+    check_model(Model.from_file(path), path.stem, eager=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", sorted(MODELS))
+def test_every_test_model_equals_jax_autodiff(key: str) -> None:
+    text, sizes = MODELS[key]
+    widths = {k: v for k, v in sizes.items() if k != "m"}
+    check_model(Model.parse(text, define=DEFINE), key, widths)
+
+
+# -- the module contract ----------------------------------------------------------------------
+
+
+def test_init_params_draws_what_the_numpy_module_draws() -> None:
+    for source in ("4-3-2-1", Model.from_file(ROOT / "examples" / "models" / "rnn_3.model")):
+        numpy_params = sb.compile(source).init_params(7, scheme="he")
+        jax_params = sb.compile(source, backend="jax").init_params(7, scheme="he")
+        assert jax_params.keys() == numpy_params.keys()
+        for name, value in numpy_params.items():
+            assert isinstance(jax_params[name], jax.Array)
+            np.testing.assert_array_equal(np.asarray(jax_params[name]), value)
+
+
+def test_wrong_shapes_are_refused_with_the_numpy_modules_messages() -> None:
+    module = sb.compile("4-3-2-1", backend="jax")
+    params = module.init_params(0)
+    with pytest.raises(ValueError, match=r"X has shape \(3, 2\), expected \(4, m\)"):
+        module.loss_and_grads(params, jnp.zeros((3, 2)), jnp.zeros((1, 2)))
+    with pytest.raises(ValueError, match=r"Y has shape \(2, 2\), expected \(1, 2\)"):
+        jax.jit(module.loss_and_grads)(params, jnp.zeros((4, 2)), jnp.zeros((2, 2)))
+
+
+# -- the benchmark plug-in --------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_benchmark_engine_gives_the_numpy_modules_gradients() -> None:
+    """benchmarks/engines/sb_jax.py on a grad_bench-like workload: grad and grad.prepare."""
+    path = ROOT / "benchmarks" / "engines" / "sb_jax.py"
+    loader = importlib.util.spec_from_file_location("sb_jax_engine", path)
+    assert loader is not None and loader.loader is not None
+    engine = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(engine)
+    spec = SimpleNamespace(sizes=(5, 4, 3), hidden="relu", output="softmax_ce", m=6)
+    grad = engine.make_grad(spec)
+    numpy_module = sb.compile(engine.network(spec))
+    params = numpy_module.init_params(3)
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((5, 6))
+    Y = np.eye(3)[:, rng.integers(0, 3, size=6)]
+    want = numpy_module.loss_and_grads(params, X, Y)[1]
+    Ws, bs = [params["W1"], params["W2"]], [params["b1"], params["b2"]]
+    step, to_numpy, sync = grad.prepare(Ws, bs, X, Y)
+    out = step()
+    sync(out)
+    for dWs, dbs in (to_numpy(out), grad(Ws, bs, X, Y)):
+        got = {"W1": dWs[0], "W2": dWs[1], "b1": dbs[0], "b2": dbs[1]}
+        assert_close(got, want)
+    assert engine.make_grad(SimpleNamespace(sizes=(2, 1), hidden="relu", output="hinge")) is None
