@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_latex_pdf import pdflatex
 from test_model_derive import DEFINE, MODELS
 
@@ -24,6 +26,8 @@ import symbackprop as sb
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
+from symbackprop.render.mathml_tex import tex_to_mathml
+from symbackprop.render.model_names import name_latex
 from symbackprop.render.model_view import ModelView
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,3 +236,46 @@ def test_a_value_written_twice_gets_two_labels() -> None:
     shown = [line.split(" = ")[0] for line in text.splitlines() if line[:4].strip().endswith(".")]
     assert len(set(shown)) == len(shown) == len(targets), shown
     assert r"_{\#2}" in sb.to_latex(d)
+
+
+#: names that printed alike before (h_ as h, h1 and h_1 as h_{1}, sigma as the sigmoid's σ,
+#: eps and epsilon as ε), in one model
+COLLIDING = """x : n x 1
+W : n x n
+sizes: n = 2
+h = W x
+h_ = tanh(h)
+h1 = sigmoid(h_)
+h_1 = tanh(h1)
+sigma = relu(h_1)
+eps = sigma ⊙ h
+epsilon = eps ⊙ x
+J = sum(epsilon ⊙ h)
+data: x
+"""
+_IDENTIFIER = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,6}", fullmatch=True)
+
+
+@given(st.lists(_IDENTIFIER, min_size=2, max_size=8, unique=True))
+def test_distinct_names_print_distinctly_in_latex_and_mathml(names: list[str]) -> None:
+    latex = {name_latex(name) for name in [*names, "sigma", "eps", "epsilon", "lam"]}
+    assert len(latex) == len(names) + len({"sigma", "eps", "epsilon", "lam"} - set(names))
+    mathml = {tex_to_mathml(tex) for tex in latex}
+    assert len(mathml) == len(latex)
+
+
+def test_colliding_names_print_distinctly_in_every_format() -> None:
+    d = sb.derive(Model.parse(COLLIDING))
+    latex = sb.to_latex(d)
+    heads = re.findall(r"^(.*?) &= ", latex, re.M)[:8]  # the 8 equations, as written
+    assert r"\mathit{h\_1} &= \tanh" in latex and r"h_{1} &= \sigma" in latex
+    assert r"\mathit{h\_} &= \tanh\left(h\right)" in latex
+    assert r"\mathit{sigma} &= \operatorname{ReLU}" in latex and r"\sigma &=" not in latex
+    assert r"\mathit{eps} &=" in latex and r"\epsilon &=" in latex
+    assert len(set(heads)) == len(heads)
+    markdown = sb.to_markdown(d)
+    for name in ("h", "h_", "h1", "h_1", "sigma", "eps", "epsilon"):
+        assert f"${name_latex(name)}$" in markdown
+    page = sb.to_html(d)
+    for tex in ("h", r"\mathit{h\_}", "h_{1}", r"\mathit{h\_1}", r"\mathit{sigma}"):
+        assert tex_to_mathml(tex) in page

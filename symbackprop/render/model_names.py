@@ -10,14 +10,16 @@ without a piece of source text (the ``1 / x`` of a division, ``abs`` and ``sum``
 ``norm1``, the square and ``sum`` inside ``norm2``) are shown by the same functions written
 out: ``1 / sqrt(var + 0.001)``, ``abs(A x - y)``, ``sum((A x - y)^2)``.
 
-LaTeX names: a trailing number is a subscript (``W1`` -> ``W_{1}``, ``n0`` -> ``n_{0}``), Greek
-names are Greek letters (``gamma`` -> ``\\gamma``, ``lam`` -> ``\\lambda``), any other
-multi-letter name is ``\\mathit{var}``; an adjoint symbol ``dJ/dh`` is
+LaTeX names (:func:`name_latex`): letters then digits get the digits as a subscript (``W1`` ->
+``W_{1}``, ``n0`` -> ``n_{0}``), Greek names are Greek letters (``gamma`` -> ``\\gamma``, ``lam``
+-> ``\\lambda``) unless a function prints as that letter, any other name is a word in
+``\\mathit``; distinct names always print distinctly. An adjoint symbol ``dJ/dh`` is
 ``\\frac{\\partial J}{\\partial h}``.
 """
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -29,24 +31,26 @@ from symbackprop.core.segments import Aside, Grad, Math, Prime, Rel, Segment, Te
 from symbackprop.formula import Binary, Call, Name, Num, Transpose
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import to_text
+from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.formula_latex import formula_latex
 from symbackprop.render.names import Naming, escape_latex
 
 ADJOINT_PREFIX = "dJ/d"
 
+#: the Greek letters a name spelled like one prints as: one name per letter, so that two names
+#: never print alike (``epsilon`` only: ``eps`` stays a word; ``lam`` because ``lambda`` is a
+#: Python keyword and cannot be a name)
 GREEK = {
     "alpha": r"\alpha",
     "beta": r"\beta",
     "gamma": r"\gamma",
     "delta": r"\delta",
     "epsilon": r"\epsilon",
-    "eps": r"\epsilon",
     "zeta": r"\zeta",
     "eta": r"\eta",
     "theta": r"\theta",
     "kappa": r"\kappa",
     "lam": r"\lambda",
-    "lambda_": r"\lambda",
     "mu": r"\mu",
     "nu": r"\nu",
     "xi": r"\xi",
@@ -67,18 +71,36 @@ GREEK = {
     "Omega": r"\Omega",
 }
 
+#: letters followed by digits: the only names typeset with a subscript
+_SUBSCRIPTED = re.compile(r"([A-Za-z]+)([0-9]*)")
+
 
 def name_latex(name: str) -> str:
-    """A model name or dimension in LaTeX: ``W1`` -> ``W_{1}``, ``gamma`` -> ``\\gamma``."""
-    stem = name.rstrip("0123456789")
-    base, index = (stem.removesuffix("_"), name[len(stem) :]) if stem else (name, "")
-    if base in GREEK:
+    """A model name or dimension in LaTeX, distinct for distinct names.
+
+    Letters then digits: the digits are a subscript (``W1`` -> ``W_{1}``), a Greek letter's
+    name is the letter (``gamma`` -> ``\\gamma``), unless a function prints as that letter
+    (``sigma`` -> ``\\mathit{sigma}``: ``\\sigma`` is the sigmoid), one letter is itself,
+    more are a word (``var`` -> ``\\mathit{var}``). Any other name (an underscore, a digit
+    inside) is printed as written, ``h_1`` -> ``\\mathit{h\\_1}``: ``h_{1}`` is ``h1``'s.
+    """
+    match = _SUBSCRIPTED.fullmatch(name)
+    if match is None:
+        return r"\mathit{" + escape_latex(name) + "}"
+    base, index = match.groups()
+    if base in GREEK and GREEK[base] not in _function_latex():
         out = GREEK[base]
     elif len(base) == 1:
         out = base
     else:
-        out = r"\mathit{" + escape_latex(base) + "}"
+        out = r"\mathit{" + base + "}"
     return f"{out}_{{{index}}}" if index else out
+
+
+def _function_latex() -> set[str]:
+    """The LaTeX the functions print as (``\\sigma``); read each time: activations can be
+    registered at run time."""
+    return {record.latex for record in ACTIVATIONS.values()}
 
 
 #: LaTeX for the derivative's name of the functions that are no activation (``sqrt'``)
