@@ -279,3 +279,19 @@ def test_colliding_names_print_distinctly_in_every_format() -> None:
     page = sb.to_html(d)
     for tex in ("h", r"\mathit{h\_}", "h_{1}", r"\mathit{h\_1}", r"\mathit{sigma}"):
         assert tex_to_mathml(tex) in page
+
+
+def test_a_derivative_body_prints_its_call_once_and_sigmoid_as_sigma() -> None:
+    """sigmoid'(W x + b) read ``(1 - sigmoid((W x + b)))*sigmoid((W x + b))`` and LaTeX mixed
+    ``\\operatorname{sigmoid}`` with ``\\sigma``; a marked value ``(W x)#2`` read ``W x#2``."""
+    d = sb.derive(
+        Model.parse("x : n x 1\nW : n x n\nJ = sum(sigmoid(W x + b) ⊙ (W x))\ndata: x\n")
+    )
+    text = sb.to_text(d)
+    assert "(1 - sigmoid(W x + b))*sigmoid(W x + b)" in text and "((W x + b))" not in text
+    latex = sb.to_latex(d) + sb.to_markdown(d)
+    assert r"\operatorname{sigmoid}" not in latex
+    assert r"\sigma{\left(W \, x + b \right)}" in latex
+    assert r"(W \, x)_{\#2}" in latex and r"x_{\#2}" not in latex
+    network = sb.to_latex(sb.derive("2-2:softplus-1"))
+    assert r"\operatorname{softplus}'(z) = \sigma{\left(z \right)}" in network

@@ -203,12 +203,17 @@ class ModelNames:
         return (body if _bare(source) else f"({body})") + self._mark(name)
 
     def bare_text(self, name: str) -> str:
-        """A value without the brackets it reads with inside an expression."""
+        """A value without the brackets it reads with inside an expression; a marked one keeps
+        them, so that its mark reads on the whole value: ``(W x)#2``, not ``W x#2``."""
+        if name in self.marks and not _bare(self.sources[name]):
+            return self.value_text(name)
         if name not in self.sources:
             return name
         return to_text(self.sources[name]) + self._mark(name)
 
     def bare_latex(self, name: str) -> str:
+        if name in self.marks and not _bare(self.sources[name]):
+            return self.value_latex(name)
         if name in self.sources:
             return formula_latex(self.sources[name], name_latex) + self._mark_latex(name)
         return name_latex(name)

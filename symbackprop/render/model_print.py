@@ -120,13 +120,13 @@ class ModelTextPrinter(TextPrinter):
             indicator = expr.indicator
             return f"1{{{arg} {indicator[0]} {self._print(indicator[1])}}}"
         # a body in the entry variable: a compound argument keeps its brackets inside it
+        # (``(A x - y)^2``), except in a call's own (``sigmoid(W x + b)``, not ``sigmoid((...))``)
         arg = self._print(expr.arg)
         if not (is_atom(expr.arg) or arg.startswith("(") and arg.endswith(")")):
             arg = f"({arg})"
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
-        if isinstance(body, sp.Piecewise):
-            return _piecewise_text(self, body).replace(_ARG, arg)
-        return self._print(body).replace(_ARG, arg)
+        text = _piecewise_text(self, body) if isinstance(body, sp.Piecewise) else self._print(body)
+        return text.replace(f"({_ARG})", f"({self._arg(expr.arg)})").replace(_ARG, arg)
 
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._arg(expr.arg)})"
@@ -205,4 +205,7 @@ class ModelLatexPrinter(MathLatexPrinter):
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
             return super()._print_ElementwiseApplyFunction(expr)
-        return self._print(body).replace(_ARG, arg)
+        # a call's own brackets hold the argument bare: \sigma(W x + b), not \sigma((W x + b))
+        call = rf"\left({_ARG} \right)"
+        bare = rf"\left({self._arg(expr.arg)} \right)"
+        return self._print(body).replace(call, bare).replace(_ARG, arg)
