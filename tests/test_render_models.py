@@ -295,3 +295,16 @@ def test_a_derivative_body_prints_its_call_once_and_sigmoid_as_sigma() -> None:
     assert r"(W \, x)_{\#2}" in latex and r"x_{\#2}" not in latex
     network = sb.to_latex(sb.derive("2-2:softplus-1"))
     assert r"\operatorname{softplus}'(z) = \sigma{\left(z \right)}" in network
+
+
+def test_an_adjoint_of_ones_prints_as_a_ones_vector_not_the_number_1() -> None:
+    """dJ/da of J = sum(a), a n x 1, printed ``= 1`` (a vector said to be a number) with the
+    reason ``= 1 1 1^T``; it is 1_n (a k x m value: 1_(k x m))."""
+    d = sb.derive(Model.parse("x : n x 1\nW : n x n\na = W x\nJ = sum(a ⊙ a)\ndata: x\n"))
+    text = sb.to_text(d)
+    assert "dJ/d(a ⊙ a) = 1_n\n" in text and "1 1 1^T" not in text
+    assert "so dJ/d(a ⊙ a) = 1_n," in " ".join(text.split())
+    assert r"\frac{\partial J}{\partial (a \odot a)} &= \mathbf{1}_{n}" in sb.to_latex(d)
+    assert '<msub><mn style="font-weight: bold">1</mn><mrow><mi>n</mi>' in sb.to_html(d)
+    wide = sb.derive(Model.parse("X : k x j\nJ = sum(tanh(X))\ndata:\n"))
+    assert "dJ/d(tanh(X)) = 1_(k x j)\n" in sb.to_text(wide)

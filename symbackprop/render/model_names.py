@@ -24,7 +24,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy as sp
-from sympy import MatrixSymbol
+from sympy import MatrixSymbol, OneMatrix
 
 from symbackprop.core.graph import Kind
 from symbackprop.core.segments import Aside, Grad, Math, Prime, Rel, Segment, Text
@@ -312,6 +312,8 @@ class ModelNames:
         value, and a scalar formula (``(a - y)^2/2``, not SymPy's ``(a - y)**2/2``)."""
         if segment.latex is not None:
             return False
+        if isinstance(segment.expr, OneMatrix) and tuple(segment.expr.shape) != (1, 1):
+            return True  # g 1 1^T with g = 1: the ones matrix it is, 1_n
         if not getattr(segment.expr, "is_Matrix", False):
             return isinstance(segment.expr, sp.Basic) and not segment.expr.is_Atom
         return self.internal(segment.expr)

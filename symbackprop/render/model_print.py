@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
-from sympy import Identity, MatrixSymbol
+from sympy import Identity, MatrixSymbol, OneMatrix
 
 from symbackprop.render.common import is_atom
 from symbackprop.render.latexprint import CLOSE, OPEN, MathLatexPrinter, finish
@@ -34,12 +34,21 @@ def _unit(expr: Any) -> bool:
     return isinstance(expr, Identity) and _one_by_one(expr)
 
 
+def ones_alone(expr: Any) -> bool:
+    """A ones matrix that is a whole expression (dJ/da of J = sum(a)): printed ``1_n``, as
+    ``1`` would say a vector is the number 1 (in ``1 - a`` the 1 stays a number)."""
+    return isinstance(expr, OneMatrix) and not _one_by_one(expr)
+
+
 class ModelTextPrinter(TextPrinter):
     """Plain text of a model's expressions (see the module docstring)."""
 
     def __init__(self, names: ModelNames) -> None:
         super().__init__()
         self.names = names
+
+    def doprint(self, expr: Any) -> str:
+        return self._ones_factor(expr) if ones_alone(expr) else str(super().doprint(expr))
 
     def _print_MatrixSymbol(self, expr: Any) -> str:
         return self.names.symbol_text(str(expr.name))
@@ -138,6 +147,9 @@ class ModelLatexPrinter(MathLatexPrinter):
     def __init__(self, names: ModelNames, act_latex: dict[str, str]) -> None:
         super().__init__(act_latex, ModelNaming(names))
         self.names = names
+
+    def doprint(self, expr: Any) -> str:
+        return self._ones_factor(expr) if ones_alone(expr) else super().doprint(expr)
 
     def _wrap(self, expr: Any) -> str:
         return "1" if _unit(expr) else super()._wrap(expr)
