@@ -308,3 +308,14 @@ def test_an_adjoint_of_ones_prints_as_a_ones_vector_not_the_number_1() -> None:
     assert '<msub><mn style="font-weight: bold">1</mn><mrow><mi>n</mi>' in sb.to_html(d)
     wide = sb.derive(Model.parse("X : k x j\nJ = sum(tanh(X))\ndata:\n"))
     assert "dJ/d(tanh(X)) = 1_(k x j)\n" in sb.to_text(wide)
+
+
+def test_a_value_read_twice_by_one_operation_gives_its_reason_once() -> None:
+    """h ⊙ h: the two paths' reasons are the same words; they were printed twice."""
+    d = sb.derive(Model.parse("x : n x 1\nW : n x n\nh = W x\nJ = sum(h ⊙ h)\ndata: x\n"))
+    text = " ".join(sb.to_text(d).split())
+    assert "their 2 contributions, all equal (their reason is given once): " in text
+    assert text.count("dJ/dh must be n x 1 like h") == 1
+    three = sb.derive(Model.parse("x : n x 1\nh = tanh(x)\nJ = sum(h ⊙ h) + sum(h)\ndata:\n"))
+    text = " ".join(sb.to_text(three).split())
+    assert "3 contributions (1 repeats an earlier one, whose reason is not given again)" in text
