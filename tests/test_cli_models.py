@@ -174,6 +174,7 @@ HOSTILE = [
     ("X : n x m\nY : 1 x m\nW : 1 x n\nJ = ce(softmax(W X), Y)\ndata: X, Y", "1 row"),
     ("x : n x 1\nW : k x n\nJ = sum((W x)^1000000)\ndata: x", "at most 1000"),
     ("x : n x 1\nW : k x n\nJ = sum(((W x)^2)^2^2^2^2)\ndata: x", "at most 1000"),
+    ("X : n x m\nY : 1 x m\nW : 1 x n\nJ = bce(Y, sigmoid(W X))\ndata: X, Y", "target"),
 ]
 
 
@@ -185,6 +186,8 @@ def test_hostile_models_are_one_line_exit_2(text: str, word: str, tmp_path: Path
         result = invoke(command, str(path))
         _one_line_error(result)
         assert word in result.stderr, (command, result.stderr)
+        # found while deriving, named like a parse error: the file, then the line
+        assert f"error: model file '{path}': line " in result.stderr, result.stderr
 
 
 def test_check_refuses_a_model_over_the_memory_budget_or_too_long(tmp_path: Path) -> None:

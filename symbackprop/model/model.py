@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,9 @@ class Model:
     #: name -> (line, equation text) of the equation that fixed an inferred shape
     shape_reasons: dict[str, tuple[int, str]]
     define: tuple[tuple[str, str], ...] = field(default=())
+    #: where the text came from (``model file 'net.model'``; ``""`` for text): a later stage's
+    #: error about a line starts with it, as the parser's do
+    origin: str = field(default="", compare=False)
 
     @property
     def cost(self) -> str:
@@ -157,10 +160,12 @@ class Model:
         try:
             if suffix in (".toml", ".json"):
                 loaded = load_toml(text, label) if suffix == ".toml" else load_json(text, label)
-                return cls._from_mapping(loaded, define)
-            return cls.parse(text, define=define)
+                model = cls._from_mapping(loaded, define)
+            else:
+                model = cls.parse(text, define=define)
         except SpecError as exc:
             raise SpecError(f"{label}: {exc}") from None
+        return replace(model, origin=label)
 
     @classmethod
     def _from_mapping(cls, data: Any, extra: Mapping[str, str] | None) -> Model:
