@@ -214,3 +214,19 @@ def test_a_double_transpose_typesets() -> None:
     model = sb.Model.parse("x : n x 1\nW : k x n\nJ = sum(tanh((W^T)^T x))\ndata: x\n")
     tex = sb.to_latex(sb.derive(model))
     assert r"^{\top}}^{\top}" in tex and r"^{\top}^{\top}" not in tex
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("empty.toml", ""), ("comment.toml", "# nothing\n"), ("empty.json", "{}")]
+)
+def test_an_empty_spec_file_says_it_is_empty(name: str, text: str, tmp_path: Path) -> None:
+    """It asked for 'input' only, as if a model file could not be meant."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = invoke("derive", str(path))
+    _one_line_error(result)
+    assert "the file is empty (no keys)" in result.stderr and "'equations'" in result.stderr
+    path.write_text('loss = "mse"\n' if name.endswith(".toml") else '{"loss": "mse"}')
+    result = invoke("derive", str(path))
+    _one_line_error(result)
+    assert "missing key 'input'" in result.stderr and "'equations' for a model" in result.stderr
