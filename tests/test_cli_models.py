@@ -175,6 +175,9 @@ HOSTILE = [
     ("x : n x 1\nW : k x n\nJ = sum((W x)^1000000)\ndata: x", "at most 1000"),
     ("x : n x 1\nW : k x n\nJ = sum(((W x)^2)^2^2^2^2)\ndata: x", "at most 1000"),
     ("X : n x m\nY : 1 x m\nW : 1 x n\nJ = bce(Y, sigmoid(W X))\ndata: X, Y", "target"),
+    # numbers are exact fractions of at most 30 digits; 1e-300 said "needs more than 30 digits"
+    ("x : n x 1\nW : k x n\nJ = 1e-300 sum(W x)\ndata: x", "'1e-300' is too small to keep exact"),
+    ("x : n x 1\nW : k x n\nc = 1e30\nJ = c sum(W x)\ndata: x", "'1e30' is too large"),
 ]
 
 
@@ -230,3 +233,10 @@ def test_an_empty_spec_file_says_it_is_empty(name: str, text: str, tmp_path: Pat
     result = invoke("derive", str(path))
     _one_line_error(result)
     assert "missing key 'input'" in result.stderr and "'equations' for a model" in result.stderr
+
+
+def test_a_small_constant_within_the_digit_limit_is_accepted() -> None:
+    import symbackprop as sb
+
+    model = sb.Model.parse("x : n x 1\nW : k x n\nc = 1e29\nJ = 1e-29 c sum(W x)\ndata: x\n")
+    assert "dJ/dW" in sb.to_text(sb.derive(model))
