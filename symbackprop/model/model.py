@@ -52,7 +52,7 @@ class Model:
     define: tuple[tuple[str, str], ...] = field(default=())
     #: where the text came from (``model file 'net.model'``; ``""`` for text): a later stage's
     #: error about a line starts with it, as the parser's do
-    origin: str = field(default="", compare=False)
+    origin: str = field(default="", compare=False, repr=False)
 
     @property
     def cost(self) -> str:
