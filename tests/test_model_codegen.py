@@ -304,7 +304,7 @@ def test_a_missing_size_is_a_spec_error_naming_it() -> None:
         sb.codegen(model)
     with pytest.raises(SpecError, match="positive int"):
         sb.compile(model, sizes={"n": 0})
-    assert "def forward(params, work=None)" in sb.codegen(model, sizes={"n": 2})
+    assert "def forward(params, *, work=None)" in sb.codegen(model, sizes={"n": 2})
 
 
 # -- numerics ---------------------------------------------------------------------------------
@@ -440,3 +440,19 @@ def test_integer_arrays_are_a_value_error_with_or_without_work() -> None:
             module.loss_and_grads(params, X.astype(np.int64), Y, **kwargs)
     cost, grads = module.loss_and_grads(params, X, Y, work={})
     assert np.isfinite(cost) and grads["W"].dtype == np.float64
+
+
+def test_nan_data_propagates_without_warnings_and_work_is_keyword_only() -> None:
+    """The module checks shapes and dtypes, not values (as NumPy, PyTorch and JAX do): a NaN
+    in the data gives a NaN cost and gradients, silently. A third data argument was taken as
+    work= (an AttributeError inside); work is keyword-only, as *data in DESIGN.md makes it."""
+    module, params, X, Y = _rows_module()
+    X[0, 0] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cost, grads = module.loss_and_grads(params, X, Y)
+    assert np.isnan(cost) and np.isnan(grads["W"]).any()
+    with pytest.raises(TypeError, match="positional argument"):
+        module.loss_and_grads(params, X, Y, {})
+    with pytest.raises(TypeError, match="positional argument"):
+        module.forward(params, X, Y, {})

@@ -146,7 +146,7 @@ def _buffer(work, name, shape, dtype):
     return buf
 
 
-def forward(params, X, Y, work=None):
+def forward(params, X, Y, *, work=None):
     """The cost J (a float) and the cache: exactly what backward reads."""
     m = _check(params, (X, Y))
     W1 = params["W1"]
@@ -235,7 +235,7 @@ def backward(params, cache, work=None):
     }
 
 
-def loss_and_grads(params, X, Y, work=None):
+def loss_and_grads(params, X, Y, *, work=None):
     """The cost J (a float) and its gradients, keyed like params."""
     cost, cache = forward(params, X, Y, work=work)
     return cost, backward(params, cache, work)

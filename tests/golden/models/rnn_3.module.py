@@ -134,7 +134,7 @@ def _buffer(work, name, shape, dtype):
     return buf
 
 
-def forward(params, X1, X2, X3, Y, work=None):
+def forward(params, X1, X2, X3, Y, *, work=None):
     """The cost J (a float) and the cache: exactly what backward reads."""
     m = _check(params, (X1, X2, X3, Y))
     U = params["U"]
@@ -246,7 +246,7 @@ def backward(params, cache, work=None):
     }
 
 
-def loss_and_grads(params, X1, X2, X3, Y, work=None):
+def loss_and_grads(params, X1, X2, X3, Y, *, work=None):
     """The cost J (a float) and its gradients, keyed like params."""
     cost, cache = forward(params, X1, X2, X3, Y, work=work)
     return cost, backward(params, cache, work)
