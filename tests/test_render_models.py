@@ -319,3 +319,13 @@ def test_a_value_read_twice_by_one_operation_gives_its_reason_once() -> None:
     three = sb.derive(Model.parse("x : n x 1\nh = tanh(x)\nJ = sum(h ⊙ h) + sum(h)\ndata:\n"))
     text = " ".join(sb.to_text(three).split())
     assert "3 contributions (1 repeats an earlier one, whose reason is not given again)" in text
+
+
+def test_a_list_of_fitting_arrangements_reads_as_a_list() -> None:
+    """Two fitting arrangements read 'A and B all have that shape'; three 'A and B, C'."""
+    d = sb.derive(Model.parse("x : n x 1\nW : n x n\nJ = sum(tanh(W x))\ndata: x\n"))
+    text = " ".join(sb.to_text(d).split())
+    assert "dJ/d(W x) x^T and x dJ/d(W x)^T both have that shape" in text
+    d = sb.derive(Model.from_file(EXAMPLES / "logdet_inv.model"))
+    text = " ".join(sb.to_text(d).split())
+    assert "1/det(inv(X))^T and 1/det(inv(X)) all have that shape" in text
