@@ -26,6 +26,7 @@ import symbackprop as sb
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
+from symbackprop.render.drawing.layout import model_label
 from symbackprop.render.mathml_tex import tex_to_mathml
 from symbackprop.render.model_names import name_latex
 from symbackprop.render.model_view import ModelView
@@ -279,6 +280,8 @@ def test_colliding_names_print_distinctly_in_every_format() -> None:
     page = sb.to_html(d)
     for tex in ("h", r"\mathit{h\_}", "h_{1}", r"\mathit{h\_1}", r"\mathit{sigma}"):
         assert tex_to_mathml(tex) in page
+    names = ("h", "h_", "h1", "h_1", "sigma", "eps", "epsilon")  # the picture's labels too
+    assert len({model_label(name) for name in names}) == len(names)
 
 
 def test_a_derivative_body_prints_its_call_once_and_sigmoid_as_sigma() -> None:

@@ -84,17 +84,31 @@ def name_latex(name: str) -> str:
     more are a word (``var`` -> ``\\mathit{var}``). Any other name (an underscore, a digit
     inside) is printed as written, ``h_1`` -> ``\\mathit{h\\_1}``: ``h_{1}`` is ``h1``'s.
     """
-    match = _SUBSCRIPTED.fullmatch(name)
-    if match is None:
+    parts = name_parts(name)
+    if parts is None:
         return r"\mathit{" + escape_latex(name) + "}"
-    base, index = match.groups()
-    if base in GREEK and GREEK[base] not in _function_latex():
-        out = GREEK[base]
+    base, index = parts
+    letter = greek(base)
+    if letter is not None:
+        out = letter
     elif len(base) == 1:
         out = base
     else:
         out = r"\mathit{" + base + "}"
     return f"{out}_{{{index}}}" if index else out
+
+
+def name_parts(name: str) -> tuple[str, str] | None:
+    """``(letters, digits)`` of a name typeset with its digits as a subscript (``("W", "1")``,
+    ``("var", "")``), or ``None`` for a name printed whole (``h_1``, ``a1b``)."""
+    match = _SUBSCRIPTED.fullmatch(name)
+    return None if match is None else (match.group(1), match.group(2))
+
+
+def greek(base: str) -> str | None:
+    """The Greek letter (LaTeX) the letters ``base`` print as, or ``None``."""
+    letter = GREEK.get(base)
+    return None if letter is None or letter in _function_latex() else letter
 
 
 def _function_latex() -> set[str]:
