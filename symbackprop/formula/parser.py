@@ -260,10 +260,9 @@ class _Tokenizer:
             # written-out integer, so its reason says what it is in those terms
             size = "small" if value.denominator >= limit else "large"
             raise self.fail(
-                f"number '{literal}' is too {size} to keep exact: numbers are exact fractions "
-                f"with at most {self.max_digits} digits above and below the bar (1e-"
-                f"{self.max_digits - 1} and 1e{self.max_digits - 1} fit) and it needs more; "
-                "rescale the formula",
+                f"number '{literal}' is too {size} to keep exact (at most {self.max_digits} "
+                f"digits above and below a fraction's bar; 1e-{self.max_digits - 1} and "
+                f"1e{self.max_digits - 1} fit): rescale the formula",
                 i,
             )
         return _Token("num", literal, i, j, value)

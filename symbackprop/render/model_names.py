@@ -19,7 +19,6 @@ LaTeX names (:func:`name_latex`): letters then digits get the digits as a subscr
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from typing import Any
 
@@ -71,9 +70,6 @@ GREEK = {
     "Omega": r"\Omega",
 }
 
-#: letters followed by digits: the only names typeset with a subscript
-_SUBSCRIPTED = re.compile(r"([A-Za-z]+)([0-9]*)")
-
 
 def name_latex(name: str) -> str:
     """A model name or dimension in LaTeX, distinct for distinct names.
@@ -101,8 +97,10 @@ def name_latex(name: str) -> str:
 def name_parts(name: str) -> tuple[str, str] | None:
     """``(letters, digits)`` of a name typeset with its digits as a subscript (``("W", "1")``,
     ``("var", "")``), or ``None`` for a name printed whole (``h_1``, ``a1b``)."""
-    match = _SUBSCRIPTED.fullmatch(name)
-    return None if match is None else (match.group(1), match.group(2))
+    letters = name.rstrip("0123456789")
+    if not (letters.isascii() and letters.isalpha()):
+        return None
+    return letters, name[len(letters) :]
 
 
 def greek(base: str) -> str | None:
