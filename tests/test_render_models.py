@@ -332,3 +332,13 @@ def test_a_list_of_fitting_arrangements_reads_as_a_list() -> None:
     d = sb.derive(Model.from_file(EXAMPLES / "logdet_inv.model"))
     text = " ".join(sb.to_text(d).split())
     assert "1/det(inv(X))^T and 1/det(inv(X)) all have that shape" in text
+
+
+def test_every_greek_model_name_is_drawn_as_its_letter_in_tikz() -> None:
+    """The picture drew epsilon as ϵ, which the TikZ writer printed as '?'."""
+    from symbackprop.render.drawing.tikz import label_latex
+    from symbackprop.render.model_names import GREEK, greek
+
+    for name in GREEK:
+        tex = label_latex(model_label(name + "2"))
+        assert "?" not in tex and (greek(name) or r"\mathit") in tex and "_{2}" in tex, name
