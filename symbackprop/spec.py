@@ -300,10 +300,18 @@ class Network:
                 f"expected a table/object with keys {', '.join(_FILE_KEYS)}, "
                 f"got {type(data).__name__}"
             )
+        if not data:
+            raise SpecError(
+                "the file is empty (no keys): expected a network ('input' and [[layers]]) or "
+                "a model ('equations')"
+            )
         _check_keys(data, _FILE_KEYS, "")
         for key in ("input", "layers"):
             if key not in data:
-                raise SpecError(f"missing key {key!r}; expected keys: {', '.join(_FILE_KEYS)}")
+                raise SpecError(
+                    f"missing key {key!r}; expected keys: {', '.join(_FILE_KEYS)} (or "
+                    "'equations' for a model)"
+                )
         raw_layers = data["layers"]
         if not isinstance(raw_layers, list) or not raw_layers:
             raise SpecError(

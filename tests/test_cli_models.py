@@ -174,6 +174,10 @@ HOSTILE = [
     ("X : n x m\nY : 1 x m\nW : 1 x n\nJ = ce(softmax(W X), Y)\ndata: X, Y", "1 row"),
     ("x : n x 1\nW : k x n\nJ = sum((W x)^1000000)\ndata: x", "at most 1000"),
     ("x : n x 1\nW : k x n\nJ = sum(((W x)^2)^2^2^2^2)\ndata: x", "at most 1000"),
+    ("X : n x m\nY : 1 x m\nW : 1 x n\nJ = bce(Y, sigmoid(W X))\ndata: X, Y", "target"),
+    # numbers are exact fractions of at most 30 digits; 1e-300 said "needs more than 30 digits"
+    ("x : n x 1\nW : k x n\nJ = 1e-300 sum(W x)\ndata: x", "'1e-300' is too small to keep exact"),
+    ("x : n x 1\nW : k x n\nc = 1e30\nJ = c sum(W x)\ndata: x", "'1e30' is too large"),
 ]
 
 
@@ -185,6 +189,8 @@ def test_hostile_models_are_one_line_exit_2(text: str, word: str, tmp_path: Path
         result = invoke(command, str(path))
         _one_line_error(result)
         assert word in result.stderr, (command, result.stderr)
+        # found while deriving, named like a parse error: the file, then the line
+        assert "error: model file '" in result.stderr and "': line " in result.stderr
 
 
 def test_check_refuses_a_model_over_the_memory_budget_or_too_long(tmp_path: Path) -> None:
@@ -211,3 +217,26 @@ def test_a_double_transpose_typesets() -> None:
     model = sb.Model.parse("x : n x 1\nW : k x n\nJ = sum(tanh((W^T)^T x))\ndata: x\n")
     tex = sb.to_latex(sb.derive(model))
     assert r"^{\top}}^{\top}" in tex and r"^{\top}^{\top}" not in tex
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("empty.toml", ""), ("comment.toml", "# nothing\n"), ("empty.json", "{}")]
+)
+def test_an_empty_spec_file_says_it_is_empty(name: str, text: str, tmp_path: Path) -> None:
+    """It asked for 'input' only, as if a model file could not be meant."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = invoke("derive", str(path))
+    _one_line_error(result)
+    assert "the file is empty (no keys)" in result.stderr and "'equations'" in result.stderr
+    path.write_text('loss = "mse"\n' if name.endswith(".toml") else '{"loss": "mse"}')
+    result = invoke("derive", str(path))
+    _one_line_error(result)
+    assert "missing key 'input'" in result.stderr and "'equations' for a model" in result.stderr
+
+
+def test_a_small_constant_within_the_digit_limit_is_accepted() -> None:
+    import symbackprop as sb
+
+    model = sb.Model.parse("x : n x 1\nW : k x n\nc = 1e29\nJ = 1e-29 c sum(W x)\ndata: x\n")
+    assert "dJ/dW" in sb.to_text(sb.derive(model))

@@ -304,7 +304,7 @@ def test_a_missing_size_is_a_spec_error_naming_it() -> None:
         sb.codegen(model)
     with pytest.raises(SpecError, match="positive int"):
         sb.compile(model, sizes={"n": 0})
-    assert "def forward(params, work=None)" in sb.codegen(model, sizes={"n": 2})
+    assert "def forward(params, *, work=None)" in sb.codegen(model, sizes={"n": 2})
 
 
 # -- numerics ---------------------------------------------------------------------------------
@@ -415,3 +415,44 @@ def _same_numbers(spec: str, kw: dict[str, Any]) -> None:
         assert cost_model == pytest.approx(cost_net, rel=1e-12, abs=1e-12)
         for name in grads_net:
             np.testing.assert_allclose(grads_model[name], grads_net[name], rtol=1e-12, atol=1e-12)
+
+
+# -- what the module accepts (hostile-tester findings) ----------------------------------------
+#: data first in a product (examples in rows): with work= its buffer took the data's dtype
+_ROWS = "X : m x n\nY : m x 1\nW : n x k\nv : k x 1\nJ = mse(tanh(X W) v, Y)\ndata: X, Y\n"
+
+
+def _rows_module() -> tuple[Any, dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    module = sb.compile(Model.parse(_ROWS), sizes={"n": 3, "k": 2})
+    rng = np.random.default_rng(0)
+    return module, module.init_params(seed=1), rng.standard_normal((5, 3)), np.ones((5, 1))
+
+
+def test_integer_arrays_are_a_value_error_with_or_without_work() -> None:
+    """Integer params ran without work= but raised NumPy's UFuncTypeError with it; integer data
+    first in a product did the same. Now one ValueError naming the array, either way."""
+    module, params, X, Y = _rows_module()
+    as_int = {name: value.astype(np.int64) for name, value in params.items()}
+    for kwargs in ({}, {"work": {}}):
+        with pytest.raises(ValueError, match=r"W has dtype int64; expected a floating-point"):
+            module.loss_and_grads(as_int, X, Y, **kwargs)
+        with pytest.raises(ValueError, match=r"X has dtype int64; expected a floating-point"):
+            module.loss_and_grads(params, X.astype(np.int64), Y, **kwargs)
+    cost, grads = module.loss_and_grads(params, X, Y, work={})
+    assert np.isfinite(cost) and grads["W"].dtype == np.float64
+
+
+def test_nan_data_propagates_without_warnings_and_work_is_keyword_only() -> None:
+    """The module checks shapes and dtypes, not values (as NumPy, PyTorch and JAX do): a NaN
+    in the data gives a NaN cost and gradients, silently. A third data argument was taken as
+    work= (an AttributeError inside); work is keyword-only, as *data in DESIGN.md makes it."""
+    module, params, X, Y = _rows_module()
+    X[0, 0] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cost, grads = module.loss_and_grads(params, X, Y)
+    assert np.isnan(cost) and np.isnan(grads["W"]).any()
+    with pytest.raises(TypeError, match="positional argument"):
+        module.loss_and_grads(params, X, Y, {})
+    with pytest.raises(TypeError, match="positional argument"):
+        module.forward(params, X, Y, {})

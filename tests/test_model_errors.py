@@ -130,6 +130,12 @@ CASES: list[tuple[str, int, str]] = [
     ("sizes: n = -2\nx : n x 1\nJ = sum(x)", 1, "positive integer"),
     ("sizes: n = 2.5\nx : n x 1\nJ = sum(x)", 1, "positive integer"),
     ("sizes: n = x\nx : n x 1\nJ = sum(x)", 1, "positive integer"),
+    # the cost prints as J: a value J beside a cost L read dJ/dJ for its adjoint
+    ("x : n x 1\nW : n x n\nJ = tanh(W x)\nL = sum(J)\ndata: x", 3, "'J' is not the cost"),
+    ("x : n x 1\nJ : n x n\nL = sum(J x)\ndata: x", 2, "name the cost J"),
+    # str.isdigit takes these; a full-width 3 was read as 3, a superscript 2 crashed int()
+    ("sizes: n = \uff13\nx : n x 1\nW : n x n\nJ = sum(W x)", 1, "ASCII digits 0-9"),
+    ("sizes: n = \u00b2\nx : n x 1\nW : n x n\nJ = sum(W x)", 1, "ASCII digits 0-9"),
     ("sizes: n\nx : n x 1\nJ = sum(x)", 1, "name = integer"),
     ("sizes:\nx : n x 1\nJ = sum(x)", 1, "name = integer"),
     ("sizes: n = 2, n = 3\nx : n x 1\nJ = sum(x)", 1, "twice"),

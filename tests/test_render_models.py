@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_latex_pdf import pdflatex
 from test_model_derive import DEFINE, MODELS
 
@@ -24,6 +26,9 @@ import symbackprop as sb
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
+from symbackprop.render.drawing.layout import model_label
+from symbackprop.render.mathml_tex import tex_to_mathml
+from symbackprop.render.model_names import name_latex
 from symbackprop.render.model_view import ModelView
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,3 +237,108 @@ def test_a_value_written_twice_gets_two_labels() -> None:
     shown = [line.split(" = ")[0] for line in text.splitlines() if line[:4].strip().endswith(".")]
     assert len(set(shown)) == len(shown) == len(targets), shown
     assert r"_{\#2}" in sb.to_latex(d)
+
+
+#: names that printed alike before (h_ as h, h1 and h_1 as h_{1}, sigma as the sigmoid's σ,
+#: eps and epsilon as ε), in one model
+COLLIDING = """x : n x 1
+W : n x n
+sizes: n = 2
+h = W x
+h_ = tanh(h)
+h1 = sigmoid(h_)
+h_1 = tanh(h1)
+sigma = relu(h_1)
+eps = sigma ⊙ h
+epsilon = eps ⊙ x
+J = sum(epsilon ⊙ h)
+data: x
+"""
+_IDENTIFIER = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,6}", fullmatch=True)
+
+
+@given(st.lists(_IDENTIFIER, min_size=2, max_size=8, unique=True))
+def test_distinct_names_print_distinctly_in_latex_and_mathml(names: list[str]) -> None:
+    latex = {name_latex(name) for name in [*names, "sigma", "eps", "epsilon", "lam"]}
+    assert len(latex) == len(names) + len({"sigma", "eps", "epsilon", "lam"} - set(names))
+    mathml = {tex_to_mathml(tex) for tex in latex}
+    assert len(mathml) == len(latex)
+
+
+def test_colliding_names_print_distinctly_in_every_format() -> None:
+    d = sb.derive(Model.parse(COLLIDING))
+    latex = sb.to_latex(d)
+    heads = re.findall(r"^(.*?) &= ", latex, re.M)[:8]  # the 8 equations, as written
+    assert r"\mathit{h\_1} &= \tanh" in latex and r"h_{1} &= \sigma" in latex
+    assert r"\mathit{h\_} &= \tanh\left(h\right)" in latex
+    assert r"\mathit{sigma} &= \operatorname{ReLU}" in latex and r"\sigma &=" not in latex
+    assert r"\mathit{eps} &=" in latex and r"\epsilon &=" in latex
+    assert len(set(heads)) == len(heads)
+    markdown = sb.to_markdown(d)
+    for name in ("h", "h_", "h1", "h_1", "sigma", "eps", "epsilon"):
+        assert f"${name_latex(name)}$" in markdown
+    page = sb.to_html(d)
+    for tex in ("h", r"\mathit{h\_}", "h_{1}", r"\mathit{h\_1}", r"\mathit{sigma}"):
+        assert tex_to_mathml(tex) in page
+    names = ("h", "h_", "h1", "h_1", "sigma", "eps", "epsilon")  # the picture's labels too
+    assert len({model_label(name) for name in names}) == len(names)
+
+
+def test_a_derivative_body_prints_its_call_once_and_sigmoid_as_sigma() -> None:
+    """sigmoid'(W x + b) read ``(1 - sigmoid((W x + b)))*sigmoid((W x + b))`` and LaTeX mixed
+    ``\\operatorname{sigmoid}`` with ``\\sigma``; a marked value ``(W x)#2`` read ``W x#2``."""
+    d = sb.derive(
+        Model.parse("x : n x 1\nW : n x n\nJ = sum(sigmoid(W x + b) ⊙ (W x))\ndata: x\n")
+    )
+    text = sb.to_text(d)
+    assert "(1 - sigmoid(W x + b))*sigmoid(W x + b)" in text and "((W x + b))" not in text
+    latex = sb.to_latex(d) + sb.to_markdown(d)
+    assert r"\operatorname{sigmoid}" not in latex
+    assert r"\sigma{\left(W \, x + b \right)}" in latex
+    assert r"(W \, x)_{\#2}" in latex and r"x_{\#2}" not in latex
+    network = sb.to_latex(sb.derive("2-2:softplus-1"))
+    assert r"\operatorname{softplus}'(z) = \sigma{\left(z \right)}" in network
+
+
+def test_an_adjoint_of_ones_prints_as_a_ones_vector_not_the_number_1() -> None:
+    """dJ/da of J = sum(a), a n x 1, printed ``= 1`` (a vector said to be a number) with the
+    reason ``= 1 1 1^T``; it is 1_n (a k x m value: 1_(k x m))."""
+    d = sb.derive(Model.parse("x : n x 1\nW : n x n\na = W x\nJ = sum(a ⊙ a)\ndata: x\n"))
+    text = sb.to_text(d)
+    assert "dJ/d(a ⊙ a) = 1_n\n" in text and "1 1 1^T" not in text
+    assert "so dJ/d(a ⊙ a) = 1_n," in " ".join(text.split())
+    assert r"\frac{\partial J}{\partial (a \odot a)} &= \mathbf{1}_{n}" in sb.to_latex(d)
+    assert '<msub><mn style="font-weight: bold">1</mn><mrow><mi>n</mi>' in sb.to_html(d)
+    wide = sb.derive(Model.parse("X : k x j\nJ = sum(tanh(X))\ndata:\n"))
+    assert "dJ/d(tanh(X)) = 1_(k x j)\n" in sb.to_text(wide)
+
+
+def test_a_value_read_twice_by_one_operation_gives_its_reason_once() -> None:
+    """h ⊙ h: the two paths' reasons are the same words; they were printed twice."""
+    d = sb.derive(Model.parse("x : n x 1\nW : n x n\nh = W x\nJ = sum(h ⊙ h)\ndata: x\n"))
+    text = " ".join(sb.to_text(d).split())
+    assert "their 2 contributions, all equal (their reason is given once): " in text
+    assert text.count("dJ/dh must be n x 1 like h") == 1
+    three = sb.derive(Model.parse("x : n x 1\nh = tanh(x)\nJ = sum(h ⊙ h) + sum(h)\ndata:\n"))
+    text = " ".join(sb.to_text(three).split())
+    assert "3 contributions (1 repeats an earlier one, whose reason is not given again)" in text
+
+
+def test_a_list_of_fitting_arrangements_reads_as_a_list() -> None:
+    """Two fitting arrangements read 'A and B all have that shape'; three 'A and B, C'."""
+    d = sb.derive(Model.parse("x : n x 1\nW : n x n\nJ = sum(tanh(W x))\ndata: x\n"))
+    text = " ".join(sb.to_text(d).split())
+    assert "dJ/d(W x) x^T and x dJ/d(W x)^T both have that shape" in text
+    d = sb.derive(Model.from_file(EXAMPLES / "logdet_inv.model"))
+    text = " ".join(sb.to_text(d).split())
+    assert "1/det(inv(X))^T and 1/det(inv(X)) all have that shape" in text
+
+
+def test_every_greek_model_name_is_drawn_as_its_letter_in_tikz() -> None:
+    """The picture drew epsilon as ϵ, which the TikZ writer printed as '?'."""
+    from symbackprop.render.drawing.tikz import label_latex
+    from symbackprop.render.model_names import GREEK, greek
+
+    for name in GREEK:
+        tex = label_latex(model_label(name + "2"))
+        assert "?" not in tex and (greek(name) or r"\mathit") in tex and "_{2}" in tex, name

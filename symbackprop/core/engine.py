@@ -134,7 +134,10 @@ class _Walk:
         layer = self.graph.layers[name]
         segments = joined(part.segments for part in parts)
         if len(parts) > 1 and self.graph.announce_sums:
-            segments = (*_summed(name, len(parts)), *segments)
+            # one operation reading a value twice (h ⊙ h) gives two equal reasons: say it once
+            reasons = [part.segments for part in parts]
+            distinct = [r for i, r in enumerate(reasons) if r not in reasons[:i]]
+            segments = (*_summed(name, len(parts), len(distinct)), *joined(distinct))
         self._record(
             Step(
                 target=f"dJ/d{name}",
@@ -164,12 +167,21 @@ class _Walk:
         return Adjoint(symbol, expr, f"dJ/d{name}", tuple(symbol.shape), None, Grad(symbol))
 
 
-def _summed(name: str, count: int) -> tuple[Segment, ...]:
-    """The opening of a step whose value J reaches along several paths."""
+def _summed(name: str, count: int, distinct: int) -> tuple[Segment, ...]:
+    """The opening of a step whose value J reaches along several paths, ``distinct`` of
+    them with different reasons (the others repeat one, which is given once)."""
+    alike = (
+        ""
+        if distinct == count
+        else ", all equal (their reason is given once)"
+        if distinct == 1
+        else f" ({count - distinct} {'repeats' if count - distinct == 1 else 'repeat'} an earlier"
+        " one, whose reason is not given again)"
+    )
     return (
         Text(
             f"{name} reaches J along {count} paths (it is read in several places, or by one "
             "operation twice); by the multivariable chain rule its gradient is the sum of "
-            f"their {count} contributions: "
+            f"their {count} contributions{alike}: "
         ),
     )

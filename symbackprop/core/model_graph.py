@@ -453,5 +453,11 @@ def _first_bad(expr: Any) -> str:
 
 
 def build_model_graph(model: Model) -> ModelGraph:
-    """The forward graph of ``model`` (its batch form set by its data's shapes)."""
-    return _Builder(model).build()
+    """The forward graph of ``model`` (its batch form set by its data's shapes). An error
+    names the model's file first, as the parser's do (``model file 'x.model': line 4: ...``)."""
+    try:
+        return _Builder(model).build()
+    except SpecError as exc:
+        if not model.origin:
+            raise
+        raise SpecError(f"{model.origin}: {exc}") from None

@@ -256,7 +256,15 @@ class _Tokenizer:
         value *= Fraction(10) ** exponent
         limit = 10**self.max_digits
         if value.numerator >= limit or value.denominator >= limit:
-            raise self.fail(f"number '{literal}' needs more than {self.max_digits} digits", i)
+            # numbers stay exact fractions (1e-300 is 1/10^300): the same digit limit as a
+            # written-out integer, so its reason says what it is in those terms
+            size = "small" if value.denominator >= limit else "large"
+            raise self.fail(
+                f"number '{literal}' is too {size} to keep exact (at most {self.max_digits} "
+                f"digits above and below a fraction's bar; 1e-{self.max_digits - 1} and "
+                f"1e{self.max_digits - 1} fit): rescale the formula",
+                i,
+            )
         return _Token("num", literal, i, j, value)
 
     def check_brackets(self, tokens: list[_Token]) -> None:

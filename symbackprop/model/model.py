@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,9 @@ class Model:
     #: name -> (line, equation text) of the equation that fixed an inferred shape
     shape_reasons: dict[str, tuple[int, str]]
     define: tuple[tuple[str, str], ...] = field(default=())
+    #: where the text came from (``model file 'net.model'``; ``""`` for text): a later stage's
+    #: error about a line starts with it, as the parser's do
+    origin: str = field(default="", compare=False, repr=False)
 
     @property
     def cost(self) -> str:
@@ -103,6 +106,7 @@ class Model:
         customs = build_customs(pairs)
         statements = read(text, frozenset(customs))
         leaves = _leaves(statements)
+        _j_is_the_cost(statements, leaves)
         data = _data(statements, leaves)
         inferred = infer(statements, leaves, set(data))
         dims = {str(d) for shape in inferred.shapes.values() for d in shape}
@@ -157,10 +161,12 @@ class Model:
         try:
             if suffix in (".toml", ".json"):
                 loaded = load_toml(text, label) if suffix == ".toml" else load_json(text, label)
-                return cls._from_mapping(loaded, define)
-            return cls.parse(text, define=define)
+                model = cls._from_mapping(loaded, define)
+            else:
+                model = cls.parse(text, define=define)
         except SpecError as exc:
             raise SpecError(f"{label}: {exc}") from None
+        return replace(model, origin=label)
 
     @classmethod
     def _from_mapping(cls, data: Any, extra: Mapping[str, str] | None) -> Model:
@@ -260,6 +266,22 @@ def _leaves(statements: Statements) -> dict[str, int]:
                 f"line {eq.line}: '{eq.name}' is a dimension name; it cannot be defined"
             )
     return leaves
+
+
+def _j_is_the_cost(statements: Statements, leaves: dict[str, int]) -> None:
+    """Every derivation writes the cost as J (dJ/dW, the seed dJ/dJ = 1): a value or leaf named
+    J that is not the cost would print as it (dJ/dJ for its adjoint), so it is refused."""
+    cost = statements.equations[-1]
+    if cost.name == "J":
+        return
+    defined = [eq.line for eq in statements.equations if eq.name == "J"]
+    declared = statements.declarations.get("J")
+    line = defined[0] if defined else declared.line if declared else leaves.get("J")
+    if line is not None:
+        raise SpecError(
+            f"line {line}: 'J' is not the cost here ('{cost.name}', line {cost.line}, is), but "
+            "every derivation writes the cost as J (dJ/dW); rename this J, or name the cost J"
+        )
 
 
 def _data(statements: Statements, leaves: dict[str, int]) -> tuple[str, ...]:

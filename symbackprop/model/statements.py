@@ -175,6 +175,13 @@ def _sizes(body: str, line: int, sizes: dict[str, int]) -> None:
             raise _fail(line, "sizes: 'm' is the batch size, set by the data at run time")
         if dim in sizes:
             raise _fail(line, f"sizes: '{dim}' is given twice")
+        if not value.isascii():
+            # str.isdigit takes a full-width ３ or a superscript ² (which int() refuses)
+            raise _fail(
+                line,
+                f"sizes: '{dim} = {_cut(value, 20)}': expected a positive integer written "
+                "with the ASCII digits 0-9",
+            )
         if not value.isdigit() or len(value) > len(str(MAX_WIDTH)):
             raise _fail(line, f"sizes: '{dim} = {_cut(value, 20)}': expected a positive integer")
         number = int(value)

@@ -20,6 +20,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.latex import LatexPrinter
 
+from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.common import (
     division_parts,
@@ -154,6 +155,12 @@ class MathLatexPrinter(LatexPrinter):
         return text if text is not None else super()._print_Piecewise(expr)
 
     # -- symbackprop's own nodes -------------------------------------------------------------
+    def _hprint_Function(self, func: str) -> str:
+        # a scalar activation inside a derivative (sigmoid'(z) = (1 - sigmoid(z)) sigmoid(z)) in
+        # its record's notation, \sigma as everywhere else, not SymPy's \operatorname{sigmoid}
+        record = ACTIVATIONS.get(func)
+        return record.latex if record is not None else super()._hprint_Function(func)
+
     def _act(self, name: str) -> str:
         return self.act_latex.get(name) or r"\operatorname{" + _escape_op(name) + "}"
 

@@ -15,6 +15,7 @@ from sympy import Identity, MatrixSymbol
 from symbackprop.render.mathml import TOP, MathMLPrinter, paren
 from symbackprop.render.mathml_tex import el, mo, mrow
 from symbackprop.render.model_names import ModelNames, ModelNaming
+from symbackprop.render.model_print import ones_alone
 
 
 def _one_by_one(expr: Any) -> bool:
@@ -31,6 +32,9 @@ class ModelMathMLPrinter(MathMLPrinter):
     def __init__(self, names: ModelNames, act_latex: dict[str, str]) -> None:
         super().__init__(act_latex, ModelNaming(names))
         self.names = names
+
+    def mathml(self, expr: Any) -> str:
+        return self.ones_factor(expr) if ones_alone(expr) else super().mathml(expr)
 
     def _wrap(self, expr: Any) -> str:
         return el("mn", "1") if _unit(expr) else super()._wrap(expr)

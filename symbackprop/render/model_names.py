@@ -10,9 +10,10 @@ without a piece of source text (the ``1 / x`` of a division, ``abs`` and ``sum``
 ``norm1``, the square and ``sum`` inside ``norm2``) are shown by the same functions written
 out: ``1 / sqrt(var + 0.001)``, ``abs(A x - y)``, ``sum((A x - y)^2)``.
 
-LaTeX names: a trailing number is a subscript (``W1`` -> ``W_{1}``, ``n0`` -> ``n_{0}``), Greek
-names are Greek letters (``gamma`` -> ``\\gamma``, ``lam`` -> ``\\lambda``), any other
-multi-letter name is ``\\mathit{var}``; an adjoint symbol ``dJ/dh`` is
+LaTeX names (:func:`name_latex`): letters then digits get the digits as a subscript (``W1`` ->
+``W_{1}``, ``n0`` -> ``n_{0}``), Greek names are Greek letters (``gamma`` -> ``\\gamma``, ``lam``
+-> ``\\lambda``) unless a function prints as that letter, any other name is a word in
+``\\mathit``; distinct names always print distinctly. An adjoint symbol ``dJ/dh`` is
 ``\\frac{\\partial J}{\\partial h}``.
 """
 
@@ -22,31 +23,33 @@ from fractions import Fraction
 from typing import Any
 
 import sympy as sp
-from sympy import MatrixSymbol
+from sympy import MatrixSymbol, OneMatrix
 
 from symbackprop.core.graph import Kind
 from symbackprop.core.segments import Aside, Grad, Math, Prime, Rel, Segment, Text
 from symbackprop.formula import Binary, Call, Name, Num, Transpose
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import to_text
+from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.formula_latex import formula_latex
 from symbackprop.render.names import Naming, escape_latex
 
 ADJOINT_PREFIX = "dJ/d"
 
+#: the Greek letters a name spelled like one prints as: one name per letter, so that two names
+#: never print alike (``epsilon`` only: ``eps`` stays a word; ``lam`` because ``lambda`` is a
+#: Python keyword and cannot be a name)
 GREEK = {
     "alpha": r"\alpha",
     "beta": r"\beta",
     "gamma": r"\gamma",
     "delta": r"\delta",
     "epsilon": r"\epsilon",
-    "eps": r"\epsilon",
     "zeta": r"\zeta",
     "eta": r"\eta",
     "theta": r"\theta",
     "kappa": r"\kappa",
     "lam": r"\lambda",
-    "lambda_": r"\lambda",
     "mu": r"\mu",
     "nu": r"\nu",
     "xi": r"\xi",
@@ -69,16 +72,47 @@ GREEK = {
 
 
 def name_latex(name: str) -> str:
-    """A model name or dimension in LaTeX: ``W1`` -> ``W_{1}``, ``gamma`` -> ``\\gamma``."""
-    stem = name.rstrip("0123456789")
-    base, index = (stem.removesuffix("_"), name[len(stem) :]) if stem else (name, "")
-    if base in GREEK:
-        out = GREEK[base]
+    """A model name or dimension in LaTeX, distinct for distinct names.
+
+    Letters then digits: the digits are a subscript (``W1`` -> ``W_{1}``), a Greek letter's
+    name is the letter (``gamma`` -> ``\\gamma``), unless a function prints as that letter
+    (``sigma`` -> ``\\mathit{sigma}``: ``\\sigma`` is the sigmoid), one letter is itself,
+    more are a word (``var`` -> ``\\mathit{var}``). Any other name (an underscore, a digit
+    inside) is printed as written, ``h_1`` -> ``\\mathit{h\\_1}``: ``h_{1}`` is ``h1``'s.
+    """
+    parts = name_parts(name)
+    if parts is None:
+        return r"\mathit{" + escape_latex(name) + "}"
+    base, index = parts
+    letter = greek(base)
+    if letter is not None:
+        out = letter
     elif len(base) == 1:
         out = base
     else:
-        out = r"\mathit{" + escape_latex(base) + "}"
+        out = r"\mathit{" + base + "}"
     return f"{out}_{{{index}}}" if index else out
+
+
+def name_parts(name: str) -> tuple[str, str] | None:
+    """``(letters, digits)`` of a name typeset with its digits as a subscript (``("W", "1")``,
+    ``("var", "")``), or ``None`` for a name printed whole (``h_1``, ``a1b``)."""
+    letters = name.rstrip("0123456789")
+    if not (letters.isascii() and letters.isalpha()):
+        return None
+    return letters, name[len(letters) :]
+
+
+def greek(base: str) -> str | None:
+    """The Greek letter (LaTeX) the letters ``base`` print as, or ``None``."""
+    letter = GREEK.get(base)
+    return None if letter is None or letter in _function_latex() else letter
+
+
+def _function_latex() -> set[str]:
+    """The LaTeX the functions print as (``\\sigma``); read each time: activations can be
+    registered at run time."""
+    return {record.latex for record in ACTIVATIONS.values()}
 
 
 #: LaTeX for the derivative's name of the functions that are no activation (``sqrt'``)
@@ -181,12 +215,17 @@ class ModelNames:
         return (body if _bare(source) else f"({body})") + self._mark(name)
 
     def bare_text(self, name: str) -> str:
-        """A value without the brackets it reads with inside an expression."""
+        """A value without the brackets it reads with inside an expression; a marked one keeps
+        them, so that its mark reads on the whole value: ``(W x)#2``, not ``W x#2``."""
+        if name in self.marks and not _bare(self.sources[name]):
+            return self.value_text(name)
         if name not in self.sources:
             return name
         return to_text(self.sources[name]) + self._mark(name)
 
     def bare_latex(self, name: str) -> str:
+        if name in self.marks and not _bare(self.sources[name]):
+            return self.value_latex(name)
         if name in self.sources:
             return formula_latex(self.sources[name], name_latex) + self._mark_latex(name)
         return name_latex(name)
@@ -285,6 +324,8 @@ class ModelNames:
         value, and a scalar formula (``(a - y)^2/2``, not SymPy's ``(a - y)**2/2``)."""
         if segment.latex is not None:
             return False
+        if isinstance(segment.expr, OneMatrix) and tuple(segment.expr.shape) != (1, 1):
+            return True  # g 1 1^T with g = 1: the ones matrix it is, 1_n
         if not getattr(segment.expr, "is_Matrix", False):
             return isinstance(segment.expr, sp.Basic) and not segment.expr.is_Atom
         return self.internal(segment.expr)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
-from sympy import Identity, MatrixSymbol
+from sympy import Identity, MatrixSymbol, OneMatrix
 
 from symbackprop.render.common import is_atom
 from symbackprop.render.latexprint import CLOSE, OPEN, MathLatexPrinter, finish
@@ -34,12 +34,21 @@ def _unit(expr: Any) -> bool:
     return isinstance(expr, Identity) and _one_by_one(expr)
 
 
+def ones_alone(expr: Any) -> bool:
+    """A ones matrix that is a whole expression (dJ/da of J = sum(a)): printed ``1_n``, as
+    ``1`` would say a vector is the number 1 (in ``1 - a`` the 1 stays a number)."""
+    return isinstance(expr, OneMatrix) and not _one_by_one(expr)
+
+
 class ModelTextPrinter(TextPrinter):
     """Plain text of a model's expressions (see the module docstring)."""
 
     def __init__(self, names: ModelNames) -> None:
         super().__init__()
         self.names = names
+
+    def doprint(self, expr: Any) -> str:
+        return self._ones_factor(expr) if ones_alone(expr) else str(super().doprint(expr))
 
     def _print_MatrixSymbol(self, expr: Any) -> str:
         return self.names.symbol_text(str(expr.name))
@@ -120,13 +129,13 @@ class ModelTextPrinter(TextPrinter):
             indicator = expr.indicator
             return f"1{{{arg} {indicator[0]} {self._print(indicator[1])}}}"
         # a body in the entry variable: a compound argument keeps its brackets inside it
+        # (``(A x - y)^2``), except in a call's own (``sigmoid(W x + b)``, not ``sigmoid((...))``)
         arg = self._print(expr.arg)
         if not (is_atom(expr.arg) or arg.startswith("(") and arg.endswith(")")):
             arg = f"({arg})"
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
-        if isinstance(body, sp.Piecewise):
-            return _piecewise_text(self, body).replace(_ARG, arg)
-        return self._print(body).replace(_ARG, arg)
+        text = _piecewise_text(self, body) if isinstance(body, sp.Piecewise) else self._print(body)
+        return text.replace(f"({_ARG})", f"({self._arg(expr.arg)})").replace(_ARG, arg)
 
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._arg(expr.arg)})"
@@ -138,6 +147,9 @@ class ModelLatexPrinter(MathLatexPrinter):
     def __init__(self, names: ModelNames, act_latex: dict[str, str]) -> None:
         super().__init__(act_latex, ModelNaming(names))
         self.names = names
+
+    def doprint(self, expr: Any) -> str:
+        return self._ones_factor(expr) if ones_alone(expr) else super().doprint(expr)
 
     def _wrap(self, expr: Any) -> str:
         return "1" if _unit(expr) else super()._wrap(expr)
@@ -205,4 +217,7 @@ class ModelLatexPrinter(MathLatexPrinter):
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
             return super()._print_ElementwiseApplyFunction(expr)
-        return self._print(body).replace(_ARG, arg)
+        # a call's own brackets hold the argument bare: \sigma(W x + b), not \sigma((W x + b))
+        call = rf"\left({_ARG} \right)"
+        bare = rf"\left({self._arg(expr.arg)} \right)"
+        return self._print(body).replace(call, bare).replace(_ARG, arg)

@@ -79,14 +79,14 @@ def decision(
             Text(" has that shape"),
         )
     fits: list[Segment] = []
-    for index, other in enumerate(others):
-        fits += [Text(", " if index else " and "), math(other.expr, other.text)]
+    for index, other in enumerate(others):  # A and B; A, B and C
+        fits += [Text(" and " if index == len(others) - 1 else ", "), math(other.expr, other.text)]
     because = (Text(why),) if isinstance(why, str) else why
     return (
         Text("; shapes alone do not decide here: "),
         math(chosen.expr, chosen.text),
         *fits,
-        Text(" all have that shape (a square value or a "),
+        Text(f" {'both' if len(others) == 1 else 'all'} have that shape (a square value or a "),
         UNIT,
         Text(" factor lets them fit); the rule's form is right because "),
         *because,

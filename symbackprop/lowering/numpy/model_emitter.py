@@ -196,7 +196,7 @@ class _ModelModule:
         out = [
             "",
             "",
-            f"def forward(params, {args}work=None):",
+            f"def forward(params, {args}*, work=None):",
             '    """The cost J (a float) and the cache: exactly what backward reads."""',
             f"    m = _check(params, ({data}{',' if len(plan.data) == 1 else ''}))",
         ]
@@ -400,7 +400,7 @@ class _ModelModule:
         return [
             "",
             "",
-            f"def loss_and_grads(params, {args}work=None):",
+            f"def loss_and_grads(params, {args}*, work=None):",
             '    """The cost J (a float) and its gradients, keyed like params."""',
             f"    cost, cache = forward(params, {args}work=work)",
             "    return cost, backward(params, cache, work)",

@@ -3,7 +3,8 @@
 The emitter pastes the helpers a module calls and nothing else. ``softmax`` and
 ``log_softmax`` shift each column by its maximum (exp cannot overflow; the log of the sum is
 at least 0); ``logdet`` goes through ``slogdet`` and refuses a determinant that is not
-positive; ``_check`` validates every array once on entry and says what is wrong in one line.
+positive; ``_check`` validates every array once on entry (shape and a floating-point dtype,
+not values: NaN propagates) and says what is wrong in one line.
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ def _check(params, data):
     """m (the number of examples; 1 without batch data) once every array has its shape.
 
     Raises a one-line ValueError naming the first array that does not fit: a data array of
-    the wrong shape, data arrays that disagree on m, a missing or misshapen parameter.
+    the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
+    array that is not floating-point. Values are not checked: a NaN or inf propagates to the
+    cost and gradients, as in NumPy.
     """
     if len(data) != len(DATA):
         raise ValueError(f"expected the data arrays {DATA} after params, got {len(data)}")
@@ -94,6 +97,7 @@ def _check(params, data):
                 )
             if want == "m" and m is None:
                 m, fixed_by = size, name
+        _floating(name, value)
     if not hasattr(params, "keys"):
         raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
     for name, expected in SHAPES.items():
@@ -102,5 +106,17 @@ def _check(params, data):
         got = getattr(params[name], "shape", None)
         if got != expected:
             raise ValueError(f"{name} has shape {got}, expected {expected}")
+        _floating(name, params[name])
     return 1 if m is None else m
+
+
+def _floating(name, value):
+    """Only floating-point arrays: an integer one cannot take a gradient step, and with work=
+    the buffers made in its dtype could not hold the results."""
+    dtype = getattr(value, "dtype", None)
+    if getattr(dtype, "kind", None) != "f":
+        raise ValueError(
+            f"{name} has dtype {dtype}; expected a floating-point array "
+            f"({name}.astype(np.float64) converts it)"
+        )
 '''

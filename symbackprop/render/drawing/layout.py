@@ -33,6 +33,8 @@ from symbackprop.render.drawing.figure import (
     name_label,
     words,
 )
+from symbackprop.render.mathml_tex import GREEK as GREEK_LETTERS
+from symbackprop.render.model_names import greek, name_parts
 from symbackprop.spec import Network
 
 #: a layer wider than this is drawn as a few neurons, a vertical ellipsis and its width
@@ -45,24 +47,6 @@ MAX_COLUMNS, SHOWN_FIRST, SHOWN_LAST = 10, 5, 3
 _GAP_X, _GAP_Y, _RADIUS = 130.0, 40.0, 13.0
 _TOP = 76.0  # room above the neurons for the W, b labels and the widths
 _MARGIN = 60.0
-
-#: Greek model names shown as letters (as the LaTeX printer does)
-GREEK = {
-    "alpha": "α",
-    "beta": "β",
-    "gamma": "γ",
-    "delta": "δ",
-    "epsilon": "ε",
-    "eps": "ε",
-    "eta": "η",
-    "theta": "θ",
-    "lam": "λ",
-    "mu": "μ",
-    "sigma": "σ",
-    "tau": "τ",
-    "phi": "φ",
-    "omega": "ω",
-}
 
 
 def _dim_runs(width: int | str, layer: int) -> Label:
@@ -209,10 +193,15 @@ _BOX_H, _COL_GAP, _ROW_GAP = 28.0, 64.0, 20.0
 
 
 def model_label(name: str) -> Label:
-    """A model name: a trailing number as subscript, Greek names as letters."""
-    stem = name.rstrip("0123456789")
-    base, index = (stem.removesuffix("_"), name[len(stem) :]) if stem else (name, "")
-    runs = [Run(GREEK.get(base, base))]
+    """A model name as the LaTeX printer writes it (:func:`name_latex`: distinct names look
+    distinct): letters then digits get the digits as subscript, a Greek name is its letter,
+    any other name is written whole."""
+    parts = name_parts(name)
+    if parts is None:
+        return (Run(name),)
+    base, index = parts
+    letter = greek(base)
+    runs = [Run(GREEK_LETTERS[letter[1:]] if letter else base)]
     if index:
         runs.append(Run(index, "sub"))
     return tuple(runs)

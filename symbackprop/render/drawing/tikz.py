@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from symbackprop.render.drawing.figure import Drawing, Label
 from symbackprop.render.drawing.svg import FILL, STROKE
+from symbackprop.render.mathml_tex import GREEK as GREEK_LETTERS
 from symbackprop.render.names import escape_latex
 
 #: the widest picture, in centimetres (the document's text width is about 16.6 cm)
@@ -17,6 +18,8 @@ MAX_WIDTH_CM = 15.5
 MAX_SCALE = 0.03
 
 _MATH_CHARS = {
+    # every Greek letter a model name can be drawn as (layout.model_label), then the usual ones
+    **{letter: f"\\{name} " for name, letter in GREEK_LETTERS.items()},
     "×": r"\times ",
     "ŷ": r"\hat{y}",
     "∂": r"\partial ",

@@ -84,7 +84,9 @@ def _check(params, data):
     """m (the number of examples; 1 without batch data) once every array has its shape.
 
     Raises a one-line ValueError naming the first array that does not fit: a data array of
-    the wrong shape, data arrays that disagree on m, a missing or misshapen parameter.
+    the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
+    array that is not floating-point. Values are not checked: a NaN or inf propagates to the
+    cost and gradients, as in NumPy.
     """
     if len(data) != len(DATA):
         raise ValueError(f"expected the data arrays {DATA} after params, got {len(data)}")
@@ -106,6 +108,7 @@ def _check(params, data):
                 )
             if want == "m" and m is None:
                 m, fixed_by = size, name
+        _floating(name, value)
     if not hasattr(params, "keys"):
         raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
     for name, expected in SHAPES.items():
@@ -114,7 +117,19 @@ def _check(params, data):
         got = getattr(params[name], "shape", None)
         if got != expected:
             raise ValueError(f"{name} has shape {got}, expected {expected}")
+        _floating(name, params[name])
     return 1 if m is None else m
+
+
+def _floating(name, value):
+    """Only floating-point arrays: an integer one cannot take a gradient step, and with work=
+    the buffers made in its dtype could not hold the results."""
+    dtype = getattr(value, "dtype", None)
+    if getattr(dtype, "kind", None) != "f":
+        raise ValueError(
+            f"{name} has dtype {dtype}; expected a floating-point array "
+            f"({name}.astype(np.float64) converts it)"
+        )
 
 
 def _buffer(work, name, shape, dtype):
@@ -131,7 +146,7 @@ def _buffer(work, name, shape, dtype):
     return buf
 
 
-def forward(params, X, Y, work=None):
+def forward(params, X, Y, *, work=None):
     """The cost J (a float) and the cache: exactly what backward reads."""
     m = _check(params, (X, Y))
     W1 = params["W1"]
@@ -220,7 +235,7 @@ def backward(params, cache, work=None):
     }
 
 
-def loss_and_grads(params, X, Y, work=None):
+def loss_and_grads(params, X, Y, *, work=None):
     """The cost J (a float) and its gradients, keyed like params."""
     cost, cache = forward(params, X, Y, work=work)
     return cost, backward(params, cache, work)
