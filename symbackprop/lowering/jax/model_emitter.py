@@ -172,7 +172,7 @@ class _JaxModelModule:
         out = [
             "",
             "",
-            f"def forward(params, {args}work=None):",
+            f"def forward(params, {args}*, work=None):",
             '    """The cost J (a 0-d array) and the cache: exactly what backward reads.',
             "",
             "    Pure (JAX arrays are immutable): ``work`` is accepted for the common signature",
@@ -280,7 +280,7 @@ class _JaxModelModule:
         return [
             "",
             "",
-            f"def loss_and_grads(params, {args}work=None):",
+            f"def loss_and_grads(params, {args}*, work=None):",
             '    """The cost J (a 0-d array) and its gradients, keyed like params; jit it whole:',
             "    ``jax.jit(loss_and_grads)``. ``work`` is accepted and ignored.",
             '    """',
