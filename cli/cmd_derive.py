@@ -192,8 +192,12 @@ def shapes_cmd(opts: SpecOptions, fmt: str) -> None:
 
 def _model_shapes(model: Model, extra: dict[str, int], fmt: str) -> None:
     """A model's shape table: name, shape, size, and where an inferred shape came from."""
+    from symbackprop.core.model_graph import build_model_graph
     from symbackprop.render.names import shape_text, size_text
 
+    # the rows end with the gradients: refuse what derive refuses (a loss whose target depends
+    # on a parameter, say) rather than list gradients that cannot be derived
+    build_model_graph(model)
     sizes = {**model.sizes, **extra}
     rows = []
     for name, shape in model.shapes.items():
