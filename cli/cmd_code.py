@@ -56,7 +56,7 @@ def _code_sizes(opts: SpecOptions, net: Any) -> dict[str, int]:
     type=click.Choice(["numpy", "torch", "jax"]),
     default="numpy",
     show_default=True,
-    help="Array library of the module (torch and jax are not available yet).",
+    help="Array library of the module: numpy, torch (PyTorch tensors) or jax.",
 )
 @output.options()
 def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bool) -> None:

@@ -18,6 +18,8 @@ from symbackprop.lowering.numpy import emitter as numpy_emitter
 from symbackprop.lowering.numpy import model_emitter
 from symbackprop.lowering.plan import CacheEntry, LoweringPlan, build_plan
 from symbackprop.lowering.plan import cache_plan as network_cache_plan
+from symbackprop.lowering.torch import emitter as torch_emitter
+from symbackprop.lowering.torch import model_emitter as torch_model_emitter
 from symbackprop.model import Model
 
 if TYPE_CHECKING:
@@ -28,8 +30,10 @@ __all__ = ["BACKENDS", "CacheEntry", "cache_plan", "check_backend", "codegen"]
 
 #: backend name -> the emitter that writes its module from a plan
 EMITTERS: dict[str, Callable[[LoweringPlan], str]] = {"numpy": numpy_emitter.emit}
+EMITTERS["torch"] = torch_emitter.emit
 #: backend name -> the emitter that writes a model's module from its plan
 MODEL_EMITTERS: dict[str, Callable[[ModelPlan], str]] = {"numpy": model_emitter.emit_model}
+MODEL_EMITTERS["torch"] = torch_model_emitter.emit_model
 #: every backend DESIGN.md names, in the order error messages list them
 BACKENDS = ("numpy", "torch", "jax")
 
