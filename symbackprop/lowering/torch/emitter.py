@@ -20,7 +20,6 @@ The output is deterministic, every line is within 99 characters, and it passes r
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -38,8 +37,10 @@ from symbackprop.records.nodes import Elementwise
 if TYPE_CHECKING:
     from symbackprop.lowering.plan import BackwardStatement, ForwardLayer, LoweringPlan
 
-#: ``torch.f({z})`` records whose in-place form ``torch.f_`` exists
-IN_PLACE = re.compile(r"torch\.(sigmoid|tanh|relu|exp)\(\{z\}\)")
+#: an activation's torch code -> its in-place form (the pre-activation's memory reused)
+IN_PLACE = {
+    f"torch.{name}({{z}})": f"torch.{name}_({{z}})" for name in ("sigmoid", "tanh", "relu", "exp")
+}
 
 
 def emit(plan: LoweringPlan) -> str:
@@ -216,8 +217,8 @@ class _TorchModule:
         if not act.elementwise:  # softmax, per column (torch shifts by the max itself)
             return lines + line(f"{a} = {self.printer.activation_code(act.name, z)}", shape)
         code = self.printer.activation_code(act.name, z)
-        if not keep_z and act.torch is not None and IN_PLACE.fullmatch(act.torch):
-            in_place = code.replace("(", "_(", 1)
+        if not keep_z and act.torch in IN_PLACE:
+            in_place = IN_PLACE[act.torch].replace("{z}", z)
             note = f"{shape}; {z} is not cached, {a} takes over its memory"
             return lines + line(f"{a} = {in_place}", note)
         return lines + line(f"{a} = {code}", shape)
