@@ -63,6 +63,24 @@ def test_gradients_equal_torch_autograd(case: tuple[str, str, float, bool], m: i
     assert_close({k: v.grad for k, v in through.items()}, {k: 3.0 * g for k, g in grads.items()})
 
 
+HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "softplus", "swish")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(12))
+def test_random_networks_equal_torch_autograd(seed: int) -> None:
+    """Random depth, widths, hidden activations, loss (with its output) and weight decay."""
+    rng = np.random.default_rng(seed)
+    loss = str(rng.choice(["bce", "mse", "ce"]))
+    output = {"bce": "sigmoid", "ce": "softmax"}.get(loss, str(rng.choice(HIDDEN)))
+    widths = rng.integers(1, 5, size=int(rng.integers(2, 5))).tolist()
+    hidden = [f"{w}:{rng.choice(HIDDEN)}" for w in widths[1:]]
+    spec = "-".join([str(widths[0]), *hidden, f"{int(rng.integers(2, 4))}:{output}"])
+    l2 = float(rng.choice([0.0, 0.1]))
+    case = (spec, loss, l2, "swish" in spec)
+    test_gradients_equal_torch_autograd(case, int(rng.integers(1, 6)))
+
+
 def test_init_params_equal_the_numpy_modules_and_follow_dtype() -> None:
     module = compiled("4-3-2-1")
     numpy_params = sb.compile("4-3-2-1").init_params(seed=7, scheme="he")
