@@ -90,6 +90,8 @@ def test_init_params_equal_the_numpy_modules_and_follow_dtype() -> None:
         np.testing.assert_array_equal(params[name].numpy(), value)
     single = module.init_params(seed=7, dtype=torch.float32)
     assert {p.dtype for p in single.values()} == {torch.float32}
+    as_numpy = module.init_params(seed=7, dtype=np.float32)  # the NumPy module's spelling
+    assert all(torch.equal(as_numpy[k], single[k]) for k in single)
 
 
 def test_float32_in_float32_out() -> None:
@@ -169,6 +171,7 @@ def test_output_is_byte_identical_ruff_clean_and_imports_only_torch_and_numpy(
     net = sb.Network.parse("3-4:leaky_relu-3:softmax", loss="ce", l2=0.1)
     text = sb.codegen(net, backend="torch")
     assert text == sb.codegen(net, backend="torch")
+    assert max(len(row) for row in text.splitlines()) <= 99
     imports = {row for row in text.splitlines() if row.startswith(("import ", "from "))}
     assert imports == {"import numpy as np", "import torch"}
     model = sb.codegen(Model.from_file(EXAMPLES[0]), backend="torch")
@@ -188,6 +191,7 @@ def test_output_is_byte_identical_ruff_clean_and_imports_only_torch_and_numpy(
 
 def _model_case(model: Model, key: str, sizes: dict[str, int] | None = None) -> None:
     module = sb.compile(model, sizes=sizes, backend="torch")
+    assert max(len(row) for row in module.source.splitlines()) <= 99
     reference = sb.compile(model, sizes=sizes)
     params, values = _split(model, _arrays(model, reference, key))
     tensors = [torch.tensor(v) for v in values]

@@ -45,8 +45,10 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     ``scheme``: "xavier" std sqrt(1/n_prev), "he" sqrt(2/n_prev), "glorot"
     sqrt(2/(n_prev + n_l)), "normal" std 1, or "scaled-identity:c" (c times the identity,
     square layers only). ``rng = np.random.default_rng(seed)``, as in the NumPy module, so a
-    seed gives the same parameters there; tensors of ``dtype`` on ``device``.
+    seed gives the same parameters there; tensors of ``dtype`` (torch's or NumPy's) on ``device``.
     """
+    if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
+        dtype = getattr(torch, np.dtype(dtype).name)
     rng = np.random.default_rng(seed)
     params = {}
     for layer in range(1, DEPTH + 1):

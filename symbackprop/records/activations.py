@@ -247,6 +247,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "softmax",
             r"\operatorname{softmax}",
             None,
+            torch="torch.softmax({z}, dim=0)",  # each column; torch shifts by the max itself
             elementwise=False,
             output_only=True,
             min_units=2,

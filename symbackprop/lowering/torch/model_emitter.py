@@ -227,7 +227,8 @@ class _ModelModule:
         if s.logits is not None:
             code = record.logits_code["torch"].format(z=s.logits, y=y)
             out = comment(f"{record.name} of {record.logits_with}({s.logits}) from the logits")
-            return out + line(f"{s.target} = ({code}{mean}).reshape(1, 1)", "(1, 1)")
+            out += _call(f"{INDENT}{s.target} = {code}")
+            return out + line(f"{s.target} = ({s.target}{mean}).reshape(1, 1)", "(1, 1)")
         per_entry = self.printer.scalar_code(record.formula, {scalars.a: a, scalars.y: y})
         out = comment(f"{record.description}, summed over the entries")
         return out + line(f"{s.target} = (({per_entry}).sum(){mean}).reshape(1, 1)", "(1, 1)")
@@ -331,6 +332,15 @@ class _ModelModule:
         body += ["", *INIT_PARAMS.splitlines(), "", *CHECK_HELPER.splitlines()]
         lines = header + body + forward + backward + self.loss_and_grads() + self.autograd()
         return "\n".join(lines) + "\n"
+
+
+def _call(text: str) -> list[str]:
+    """``x = f(a, b)`` on one line, or as ruff format lays out a call too long for one."""
+    if len(text) <= LINE:
+        return [text]
+    head, args = text.split("(", 1)
+    indent = text[: len(text) - len(text.lstrip())]
+    return [f"{head}(", f"{indent}{INDENT}{args[:-1]}", f"{indent})"]
 
 
 def _matrices(expr: Any) -> frozenset[str]:

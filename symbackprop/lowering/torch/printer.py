@@ -62,8 +62,6 @@ class TorchPrinter(NumPyPrinter):
         act = self.activations[name]
         if act.torch is not None:
             return act.torch.replace("{z}", z_code)
-        if name == "softmax":
-            return f"torch.softmax({z_code}, dim=0)"
         if act.formula is None:
             raise InternalError(f"activation {name} has neither torch code nor a formula")
         return self.scalar_code(act.formula, {scalars.z: z_code})
