@@ -25,7 +25,7 @@ def import_torch() -> Any:
     except ImportError:
         if REQUIRED:
             pytest.fail("torch is missing but SYMBACKPROP_REQUIRE_TORCH=1")
-        pytest.skip("torch is not installed (pip install -e '.[torch]')")
+        pytest.skip("torch is not installed (pip install -e '.[torch]')", allow_module_level=True)
     return torch
 
 
