@@ -240,12 +240,13 @@ def test_a_model_module_trains() -> None:
 
 
 def test_model_names_that_the_torch_module_uses_are_renamed() -> None:
-    text = "x : 3 x 1\ndevice : 3 x 1\ntorch : 3 x 3\nJ = sum(torch device)\ndata: x\n"
+    text = "x : 3 x 1\ndevice : 3 x 1\ntorch : 3 x 3\n"
+    text += "J = sum(torch device) + sum(device * x)\ndata: x\n"
     model = Model.parse(text)
     module = sb.compile(model, backend="torch")
     assert 'torch_ = params["torch"]' in module.source
     start = module.init_params(seed=1)
     _, grads = module.loss_and_grads(start, torch.ones(3, 1, dtype=torch.float64))
     tracked = leaves(torch, start)
-    (tracked["torch"] @ tracked["device"]).sum().backward()
+    ((tracked["torch"] @ tracked["device"]).sum() + tracked["device"].sum()).backward()
     assert_close(grads, {k: v.grad for k, v in tracked.items()})
