@@ -21,6 +21,7 @@ Examples:
   symbackprop codegen 4-3-2-1 -o backprop.py
   symbackprop codegen n-3-2-1 --size n=784 > backprop.py
   symbackprop codegen 4-3-2-1 -o backprop.py --force   replace an existing backprop.py
+  symbackprop codegen 4-3-2-1 --backend torch -o backprop_torch.py
 """
 
 CHECK_EPILOG = """\b
@@ -50,18 +51,23 @@ def _code_sizes(opts: SpecOptions, net: Any) -> dict[str, int]:
     return sizes
 
 
-@click.command("codegen", epilog=CODEGEN_EPILOG, short_help="Generate the NumPy gradient module.")
+@click.command(
+    "codegen", epilog=CODEGEN_EPILOG, short_help="Generate the gradient module (NumPy or PyTorch)."
+)
 @spec_options
 @click.option(
     "--backend",
     type=click.Choice(["numpy", "torch", "jax"]),
     default="numpy",
     show_default=True,
-    help="Array library of the module (torch and jax are not available yet).",
+    help="Array library of the module: numpy, torch (PyTorch tensors) or jax.",
 )
 @output.options()
 def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bool) -> None:
-    """Generate a self-contained NumPy module with forward, backward and loss_and_grads.
+    """Generate a self-contained gradient module with forward, backward and loss_and_grads.
+
+    --backend numpy (default) writes NumPy code; --backend torch writes the same functions on
+    torch tensors, plus a torch.autograd.Function and an nn.Module for training loops.
 
     Always the batch form (examples in columns). Named widths need --size NAME=INT; so does
     every dimension of a model without a value on its `sizes:` line.

@@ -20,6 +20,8 @@ from symbackprop.lowering.numpy import emitter as numpy_emitter
 from symbackprop.lowering.numpy import model_emitter
 from symbackprop.lowering.plan import CacheEntry, LoweringPlan, build_plan
 from symbackprop.lowering.plan import cache_plan as network_cache_plan
+from symbackprop.lowering.torch import emitter as torch_emitter
+from symbackprop.lowering.torch import model_emitter as torch_model_emitter
 from symbackprop.model import Model
 
 if TYPE_CHECKING:
@@ -31,11 +33,13 @@ __all__ = ["BACKENDS", "CacheEntry", "cache_plan", "check_backend", "codegen"]
 #: backend name -> the emitter that writes its module from a plan
 EMITTERS: dict[str, Callable[[LoweringPlan], str]] = {
     "numpy": numpy_emitter.emit,
+    "torch": torch_emitter.emit,
     "jax": jax_emitter.emit,
 }
 #: backend name -> the emitter that writes a model's module from its plan
 MODEL_EMITTERS: dict[str, Callable[[ModelPlan], str]] = {
     "numpy": model_emitter.emit_model,
+    "torch": torch_model_emitter.emit_model,
     "jax": jax_model_emitter.emit_model,
 }
 #: every backend DESIGN.md names, in the order error messages list them
@@ -44,14 +48,9 @@ BACKENDS = ("numpy", "torch", "jax")
 
 def check_backend(backend: str) -> None:
     """Refuse a backend with no emitter (:class:`~symbackprop.errors.SpecError`)."""
-    if backend in EMITTERS:
-        return
-    accepted = ", ".join(repr(name) for name in EMITTERS)
-    later = [name for name in BACKENDS if name not in EMITTERS]
-    raise SpecError(
-        f"backend {backend!r} is not available: accepted {accepted}"
-        + (f" ({' and '.join(later)} are not available yet)" if later else "")
-    )
+    if backend not in EMITTERS:
+        accepted = ", ".join(repr(name) for name in BACKENDS)
+        raise SpecError(f"backend {backend!r} is not available: accepted {accepted}")
 
 
 def model_derivation(source: Derivation | Network | Model) -> ModelDerivation | None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import importlib.util
 import linecache
 import types
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from symbackprop.errors import SymbackpropError
 from symbackprop.lowering.emit import check_backend, codegen, model_derivation
 from symbackprop.lowering.inputs import batch_derivation
 from symbackprop.lowering.model_plan import build_model_plan
@@ -70,6 +72,26 @@ def load_source(source: str, name: str) -> types.ModuleType:
     return module
 
 
+#: backend -> the package its module imports, and the extra that installs it
+FRAMEWORKS = {
+    "torch": ("torch", "pip install 'symbackprop[torch]' (torch==2.13.0, the CPU build)"),
+    "jax": ("jax", "pip install 'symbackprop[jax]'"),
+}
+
+
+class MissingFramework(SymbackpropError, ImportError):
+    """The framework of the chosen backend is not installed (codegen still works without it)."""
+
+
+def _require_framework(backend: str) -> None:
+    package, hint = FRAMEWORKS.get(backend, (None, ""))
+    if package is not None and importlib.util.find_spec(package) is None:
+        raise MissingFramework(
+            f"backend {backend!r} loads a module that imports {package}, which is not "
+            f"installed: {hint}; sb.codegen(..., backend={backend!r}) writes the text without it"
+        )
+
+
 def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     source: Derivation | Network | Model,
     *,
@@ -83,6 +105,7 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     :func:`~symbackprop.lowering.emit.codegen`. Returns a :class:`GradientModule`.
     """
     check_backend(backend)
+    _require_framework(backend)
     model = model_derivation(source)
     if model is not None:
         # kinked: the arguments of relu, leaky_relu and abs, which the gradient check watches

@@ -48,6 +48,8 @@ from symbackprop.spec import MAX_WIDTH
 MODULE_NAMES = frozenset(
     {
         "np",
+        "torch",
+        "device",
         "SHAPES",
         "DATA",
         "DATA_SHAPES",

@@ -238,7 +238,7 @@ ACTIVATIONS: dict[str, Activation] = {
             r"\operatorname{softplus}",
             sp.log(1 + sp.exp(z)),
             numpy="np.logaddexp(0.0, {z})",
-            torch="torch.nn.functional.softplus({z}, threshold=1e9)",
+            torch="torch.logaddexp(torch.zeros_like({z}), {z})",  # finite at z = 1e3
             jax="jnp.logaddexp(0.0, {z})",
             output_range=(sp.Integer(0), sp.oo),
             description="log(1 + e^z), a smooth relu",
@@ -247,6 +247,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "softmax",
             r"\operatorname{softmax}",
             None,
+            torch="torch.softmax({z}, dim=0)",  # each column; torch shifts by the max itself
             elementwise=False,
             output_only=True,
             min_units=2,

@@ -1,0 +1,1 @@
+"""The PyTorch backend: a printer, the network and model emitters and their fixed text."""

@@ -1,0 +1,356 @@
+"""The torch emitter: a lowering plan becomes a self-contained, readable PyTorch module.
+
+The module has the NumPy module's contract (DESIGN.md: ``SHAPES``, ``L2``, ``DEPTH``,
+``DATA``, ``init_params``, ``forward``, ``backward``, ``loss_and_grads``) on torch tensors of
+any dtype and device, every function under ``torch.no_grad()``, plus the autograd glue of
+:mod:`symbackprop.lowering.torch.template` (``BackpropCost``, ``cost``, ``Net``). What it
+computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is decided here:
+
+* each expression is printed by :class:`~symbackprop.lowering.torch.printer.TorchPrinter`
+  under the same provenance sentences as the NumPy module (``[step k]``);
+* ``Z = W A + b 1_m^T`` is one ``torch.addmm``; an activation whose pre-activation is not
+  cached is applied in place (``torch.sigmoid_``); a delta is built in place as in the NumPy
+  module (``dZ2 = W3.T @ dZ3``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2``): few torch calls and few
+  fresh tensors, which is what a small network's time is made of;
+* the cost comes from the loss record's torch code (``Loss.logits_code["torch"]``: BCE with
+  logits, log-softmax) when it is computed from the logits: finite for |z| up to 1e3.
+
+The output is deterministic, every line is within 99 characters, and it passes ruff.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
+
+from symbackprop.lowering.numpy.printer import MUL
+from symbackprop.lowering.provenance import Explainer, show_dims
+from symbackprop.lowering.provenance import text as plain_text
+from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, line
+from symbackprop.lowering.torch.printer import TorchPrinter
+from symbackprop.lowering.torch.template import AUTOGRAD, INIT_PARAMS, INVALID_HELPER, STDS
+from symbackprop.records import scalars
+from symbackprop.records.nodes import Elementwise
+
+if TYPE_CHECKING:
+    from symbackprop.lowering.plan import BackwardStatement, ForwardLayer, LoweringPlan
+
+#: an activation's torch code -> its in-place form (the pre-activation's memory reused)
+IN_PLACE = {
+    f"torch.{name}({{z}})": f"torch.{name}_({{z}})" for name in ("sigmoid", "tanh", "relu", "exp")
+}
+
+
+def emit(plan: LoweringPlan) -> str:
+    """The torch module for ``plan``, as source text."""
+    return _TorchModule(plan).module()
+
+
+def no_grad_note() -> str:
+    """The docstring sentence every torch module carries about dtype, device and ``work``."""
+    return (
+        "Tensors of any dtype and device: every tensor the functions make follows their "
+        "inputs, and every function runs under torch.no_grad() (the gradients are the derived "
+        "ones, not autograd's). ``work=`` is accepted for the NumPy module's signature and "
+        "ignored: torch's allocator already reuses memory."
+    )
+
+
+class _TorchModule:
+    """Writes the module text for one plan."""
+
+    def __init__(self, plan: LoweringPlan) -> None:
+        self.plan = plan
+        self.printer = TorchPrinter(plan.activations)
+        self.cached = [value.name for value in plan.cache]
+        self.shapes = {value.name: value.shape for value in plan.cache}
+        self.explainer = Explainer(plan, self.printer.scalar_code)
+
+    def code(self, expr: Any) -> str:
+        return self.printer.code(expr)
+
+    # -- in-place lowering of one expression (as the NumPy emitter does) ------------------
+    def fresh(self, expr: Any) -> bool:
+        """True if printing ``expr`` makes a new tensor (safe to update in place)."""
+        if isinstance(expr, MatMul):
+            coeff, matrices = self.printer._split_matmul(expr)
+            return coeff != 1 or len(matrices) > 1
+        if isinstance(expr, Elementwise) and expr.derivative_name is None:
+            return expr.activation_name is None and expr.indicator is None
+        return isinstance(expr, (MatAdd, HadamardProduct, HadamardPower, Elementwise))
+
+    def assign(self, target: str, expr: Any, shape: str) -> list[str]:
+        """Statements that leave ``expr`` in a new tensor named ``target``, updating in place."""
+        printer = self.printer
+        if isinstance(expr, HadamardProduct):
+            factors = list(expr.args)
+            base = next((f for f in factors if self.fresh(f)), None)
+            if base is None:
+                first, second, *rest = factors
+                lines = line(
+                    f"{target} = {printer.paren(first, MUL)} * "
+                    f"{printer.paren(second, MUL, strict=True)}",
+                    shape,
+                )
+            else:
+                rest = [f for f in factors if f is not base]
+                lines = self.assign(target, base, shape)
+            for factor in rest:
+                lines += line(f"{target} *= {self.code(factor)}", shape)
+            return lines
+        if isinstance(expr, MatMul):
+            coeff, matrices = printer._split_matmul(expr)
+            body = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
+            if coeff != 1 and self.fresh(body):
+                lines = self.assign(target, body, shape)
+                num, den = sp.fraction(coeff)
+                if num != 1:
+                    lines += line(f"{target} *= {printer.paren(num, MUL)}", shape)
+                if den != 1:
+                    lines += line(f"{target} /= {printer.paren(den, MUL)}", shape)
+                return lines
+        if isinstance(expr, MatAdd):
+            terms = sorted(expr.args, key=lambda t: not self._plain_product(t))
+            base = next((t for t in terms if self.fresh(t) and printer._negated(t) is None), None)
+            if base is not None:
+                lines = self.assign(target, base, shape)
+                for term in terms:
+                    if term is base:
+                        continue
+                    neg = printer._negated(term)
+                    op, value = ("-=", neg) if neg is not None else ("+=", term)
+                    lines += line(f"{target} {op} {printer._constant_or(value, 0)}", shape)
+                return lines
+        return line(f"{target} = {self.code(expr)}", shape)
+
+    def _plain_product(self, expr: Any) -> bool:
+        if not isinstance(expr, MatMul):
+            return False
+        coeff, matrices = self.printer._split_matmul(expr)
+        return coeff == 1 and len(matrices) == 2 and not isinstance(matrices[1], OneMatrix)
+
+    # -- sections --------------------------------------------------------------------------
+    def header(self) -> list[str]:
+        plan = self.plan
+        loss = plan.cost.loss
+        x, y = plan.data
+        doc = [
+            f'"""Gradients of {plan.network} ({loss.name} loss) in PyTorch, generated by '
+            "symbackprop.",
+            "",
+            f"Examples are the columns of X {show_dims(plan.data_shapes[x])} and Y "
+            f"{show_dims(plan.data_shapes[y])}. J is the mean over the m columns of "
+            f"the loss ({loss.description}) plus (L2 / 2m) sum_l ||W_l||_F^2. Each backward line "
+            "is read off a step of the symbolic derivation; [step k] numbers the steps. "
+            "Regenerate rather than edit.",
+            "",
+            no_grad_note(),
+            "",
+            "BackpropCost is a torch.autograd.Function whose backward is the derived one, cost() "
+            "applies it and Net is a torch.nn.Module holding the parameters: loss = "
+            "Net()(X, Y); loss.backward() fills each parameter's .grad.",
+            '"""',
+        ]
+        lines = [*docstring(doc), "", "import numpy as np", "import torch", ""]
+        lines += ["SHAPES: dict[str, tuple[int, int]] = {"]
+        lines += [f'    "{p.name}": {show_dims(p.shape)},' for p in plan.parameters]
+        lines += ["}", f"L2: float = {float(plan.cost.l2)!r}", f"DEPTH = {plan.depth}"]
+        data = ", ".join(f'"{name}"' for name in plan.data)
+        lines += [f"DATA = ({data})  # the data tensors after params, in this order"]
+        reads = [f'"{name}"' for name in plan.backward_reads]
+        lines += conjunction("CACHE_READS", reads, "", joiner=", ")
+        return lines
+
+    def forward(self) -> list[str]:
+        plan = self.plan
+        x = plan.data[0]
+        out = [
+            "",
+            "",
+            "@torch.no_grad()",
+            "def forward(params, X, work=None):",
+            f'    """Forward propagation; X is {show_dims(plan.data_shapes[x])}, one example per '
+            "column.",
+            "",
+            f"    Returns ({plan.cost.output}, cache): the output and exactly what backward and "
+            "the cost read.",
+            '    """',
+            "    try:  # shapes on entry: tuple compares only; _invalid says what is wrong",
+            "        m = X.shape[1]  # the number of examples",
+            f"        ok = X.shape == ({plan.data_shapes[x][0]}, m) and m > 0",
+        ]
+        shapes = {p.name: show_dims(p.shape) for p in plan.parameters}
+        for layer in plan.forward:
+            w, b = layer.weight.name, layer.bias.name
+            out.append(f'        {w}, {b} = params["{w}"], params["{b}"]')
+            out.append(
+                f"        ok = ok and {w}.shape == {shapes[w]} and {b}.shape == {shapes[b]}"
+            )
+        out += [
+            "    except (AttributeError, IndexError, KeyError, TypeError):",
+            "        ok = False",
+            "    if not ok:",
+            "        _invalid(params, X)",
+        ]
+        for layer in plan.forward:
+            out += self.forward_layer(layer)
+        out.append("    cache = {")
+        out += [f'        "{name}": {name},' for name in self.cached]
+        out += ["    }", f"    return {plan.cost.output}, cache"]
+        return out
+
+    def forward_layer(self, layer: ForwardLayer) -> list[str]:
+        act = layer.activation
+        z, a, b = layer.linear.target, layer.output.target, layer.bias.name
+        w, x = layer.weight.name, layer.input.name
+        shape = show_dims(layer.linear.shape)
+        keep_z = z in self.cached
+        linear = plain_text(layer.linear.expr)  # W1 X + b1 1_m^T
+        lines = comment(f"layer {layer.layer}: {z} = {linear}, {a} = {act.name}({z})")
+        lines += line(
+            f"{z} = torch.addmm({b}, {w}, {x})", f"{shape}: {b} broadcasts over the m columns"
+        )
+        if act.is_identity:
+            return lines + line(f"{a} = {z}", f"{shape}: identity")
+        if not act.elementwise:  # softmax, per column (torch shifts by the max itself)
+            return lines + line(f"{a} = {self.printer.activation_code(act.name, z)}", shape)
+        code = self.printer.activation_code(act.name, z)
+        if not keep_z and act.torch in IN_PLACE:
+            in_place = IN_PLACE[act.torch].replace("{z}", z)
+            note = f"{shape}; {z} is not cached, {a} takes over its memory"
+            return lines + line(f"{a} = {in_place}", note)
+        return lines + line(f"{a} = {code}", shape)
+
+    def backward(self) -> list[str]:
+        plan = self.plan
+        weights = plan.backward_parameters
+        weight_shapes = {p.name: show_dims(p.shape) for p in plan.parameters}
+        y = plan.data[1]
+        out = [
+            "",
+            "",
+            "@torch.no_grad()",
+            "def backward(params, cache, Y, work=None):",
+            f'    """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is '
+            f"{show_dims(plan.data_shapes[y])}.",
+            "",
+            "    Reads the forward cache and never recomputes what it holds.",
+            '    """',
+        ]
+        out.append("    try:  # shapes on entry: tuple compares only; _invalid says what is wrong")
+        out += [f'        {name} = params["{name}"]' for name in weights]
+        for name in plan.backward_reads:
+            out += line(f'    {name} = cache["{name}"]', show_dims(self.shapes[name]))
+        out += line("    m = X.shape[1]", "the number of examples")
+        checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}"]
+        checks += [f"{name}.shape == {weight_shapes[name]}" for name in weights]
+        out += conjunction("ok", checks, INDENT * 2)
+        out += [
+            "    except (AttributeError, IndexError, KeyError, TypeError):",
+            "        ok = False",
+            "    if not ok:",
+            "        _invalid(params, Y=Y, cache=cache)",
+        ]
+        for statement in plan.backward:
+            out += self.statement(statement)
+        out.append("    return {")
+        out += [f'        "{param}": {target},' for param, target in plan.gradients]
+        out.append("    }")
+        return out
+
+    def statement(self, statement: BackwardStatement) -> list[str]:
+        """One backward statement under its provenance; a delta opens a new paragraph."""
+        out = [] if statement.gradient_of else [""]
+        for paragraph in self.explainer.statement(statement):
+            out += comment(paragraph)
+        out += self.assign(statement.target, statement.expr, show_dims(statement.shape))
+        for name in statement.releases:
+            out += line(f"del {name}", "read for the last time above")
+        return out
+
+    def cost(self) -> list[str]:
+        cost = self.plan.cost
+        z, a, y = cost.logits, cost.output, self.plan.data[1]
+        loss = cost.loss
+        name = z if cost.from_logits else a
+        shape = show_dims(cost.shape)
+        out = [
+            "",
+            "",
+            "@torch.no_grad()",
+            "def cost_from_cache(params, cache, Y):",
+            '    """The cost J, a 0-d tensor, from the forward cache and the targets Y."""',
+        ]
+        note = f"{shape}: the logits" if cost.from_logits else f"{shape}: the output"
+        out += line(f'{name} = cache["{name}"]', note)
+        out += line('m = cache["X"].shape[1]', "the number of examples")
+        y_shape = show_dims(self.plan.data_shapes[y])
+        out += [
+            f'    if getattr(Y, "shape", None) != {y_shape}:',
+            '        _invalid(params, cache["X"], Y)',
+        ]
+        if cost.from_logits:
+            code = loss.logits_code["torch"].format(z=z, y=y)
+            if loss.logits_with == "sigmoid":
+                out += comment(
+                    "binary cross-entropy from the logits (log-sigmoid inside): finite for any z"
+                )
+            else:
+                out += comment(
+                    "cross-entropy from the logits: log a = z - logsumexp(z) per column"
+                )
+            out += [f"    J = {code} / m"]
+        else:
+            per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a, scalars.y: y})
+            out += comment(f"{loss.description}, summed over units and averaged over examples")
+            out += [f"    J = ({per_unit}).sum() / m"]
+        if cost.l2:
+            out += comment("L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers")
+            out += [
+                "    for layer in range(1, DEPTH + 1):",
+                '        W = params[f"W{layer}"]',
+                "        J = J + L2 / (2 * m) * (W * W).sum()",
+            ]
+        out.append("    return J")
+        return out
+
+    def loss_and_grads(self) -> list[str]:
+        return [
+            "",
+            "",
+            "@torch.no_grad()",
+            "def loss_and_grads(params, X, Y, work=None):",
+            '    """The cost J (a float) and its gradients (tensors), keyed like params."""',
+            "    _, cache = forward(params, X)",
+            "    J = cost_from_cache(params, cache, Y)",
+            "    return float(J), backward(params, cache, Y)",
+        ]
+
+    def autograd(self) -> list[str]:
+        text = AUTOGRAD.format(
+            data="X, Y",
+            forward="\n".join(
+                [
+                    "        _, cache = forward(params, X)",
+                    "        ctx.params, ctx.cache, ctx.Y = params, cache, Y",
+                    "        return cost_from_cache(params, cache, Y)",
+                ]
+            ),
+            backward="backward(ctx.params, ctx.cache, ctx.Y)",
+            nones="None, None, ",
+            module="Net",
+        )
+        return ["", *text.splitlines()]
+
+    def module(self) -> str:
+        header = self.header()
+        forward = self.forward()
+        backward = self.backward()
+        cost = self.cost()
+        body = ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
+        body += ["", *INVALID_HELPER.splitlines()]
+        lines = header + body + forward + backward + cost + self.loss_and_grads()
+        lines += self.autograd()
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,204 @@
+"""A PyTorch printer for the derivation's matrix expressions, in CS229 code names.
+
+:class:`TorchPrinter` is the NumPy printer (:mod:`symbackprop.lowering.numpy.printer`) with the
+few node kinds whose spelling differs in torch overridden; operators (``@``, ``*``, ``.T``,
+``**``) and the layout are the same::
+
+    MatMul(Transpose(W3), dZ3)               ->  W3.T @ dZ3
+    dZ1 * OneMatrix(m, 1)                    ->  dZ1.sum(dim=1, keepdim=True)
+    sigmoid applied to Z1                    ->  torch.sigmoid(Z1)   (the record's torch code)
+    leaky_relu'(t) on Z1   ->  torch.where(Z1 > 0, 1.0, torch.full_like(Z1, 0.01))
+
+Tensors made from nothing (``torch.eye``, ``torch.zeros``) take the dtype and device named by
+:attr:`TorchPrinter.dtype` / :attr:`TorchPrinter.device`; a ``torch.where`` between two numbers
+gets a tensor like its argument, so float64 code never computes in the default float32.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sympy as sp
+
+from symbackprop.errors import InternalError
+from symbackprop.lowering.numpy.printer import ATOM, NumPyPrinter, float_literal
+from symbackprop.records import scalars
+from symbackprop.records.activations import Activation
+from symbackprop.records.nodes import Softmax
+
+#: scalar SymPy function -> torch spelling
+FUNCTIONS: dict[str, str] = {
+    "exp": "torch.exp",
+    "log": "torch.log",
+    "tanh": "torch.tanh",
+    "sinh": "torch.sinh",
+    "cosh": "torch.cosh",
+    "sin": "torch.sin",
+    "cos": "torch.cos",
+    "Abs": "torch.abs",
+    "sign": "torch.sign",
+    "sigmoid": "torch.sigmoid",
+}
+
+
+class TorchPrinter(NumPyPrinter):
+    """Print matrix (and scalar) SymPy expressions as PyTorch code in CS229 names."""
+
+    printmethod = "_symbackprop_torch"
+
+    def __init__(
+        self,
+        activations: Mapping[str, Activation],
+        rename: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(activations, rename)
+        #: a name holding the tensors' device, printed beside :attr:`dtype`
+        self.device: str | None = None
+
+    def activation_code(self, name: str, z_code: str) -> str:
+        """Forward code of activation ``name`` on the tensor ``z_code``: the record's torch
+        code, else its formula printed here."""
+        act = self.activations[name]
+        if act.torch is not None:
+            return act.torch.replace("{z}", z_code)
+        if act.formula is None:
+            raise InternalError(f"activation {name} has neither torch code nor a formula")
+        return self.scalar_code(act.formula, {scalars.z: z_code})
+
+    def dtype_argument(self) -> str:
+        """``, dtype=<name>, device=<name>`` for a tensor made from nothing."""
+        if self.dtype is None:
+            return ""
+        self.reads_dtype = True
+        device = f", device={self.device}" if self.device else ""
+        return f", dtype={self.dtype}{device}"
+
+    # -- matrix nodes ----------------------------------------------------------------------
+    def matrix_product(self, matrices: list[Any]) -> str:
+        """A product of matrices; a ones matrix at either end is a sum (broadcast back)."""
+        one = sp.OneMatrix
+        if (
+            len(matrices) == 3
+            and isinstance(matrices[0], one)
+            and isinstance(matrices[-1], one)
+            and matrices[0].shape[0] == 1
+            and matrices[-1].shape[1] == 1
+        ):
+            return f"{self.paren(matrices[1], ATOM)}.sum().reshape(1, 1)"  # every entry
+        if len(matrices) > 1 and isinstance(matrices[-1], one):
+            rest = matrices[:-1]
+            if matrices[-1].shape[0] == 1:
+                return self.matrix_product(rest)  # b 1_m^T: broadcasting
+            return f"{self._atom_product(rest)}.sum(dim=1, keepdim=True)"
+        if len(matrices) > 1 and isinstance(matrices[0], one):
+            rest = matrices[1:]
+            if matrices[0].shape[1] == 1:
+                return self.matrix_product(rest)
+            return f"{self._atom_product(rest)}.sum(dim=0, keepdim=True)"
+        return super().matrix_product(matrices)
+
+    def _print_Identity(self, expr: Any) -> str:
+        rows = int(expr.shape[0])
+        return "1.0" if rows == 1 else f"torch.eye({rows}{self.dtype_argument()})"
+
+    def _print_ZeroMatrix(self, expr: Any) -> str:
+        rows, cols = (str(int(d)) if d.is_Integer else str(d) for d in expr.shape)
+        return f"torch.zeros(({rows}, {cols}){self.dtype_argument()})"
+
+    def _print_Inverse(self, expr: Any) -> str:
+        return f"torch.linalg.inv({self.code(expr.arg)})"
+
+    def _print_MatPow(self, expr: Any) -> str:
+        base, exp = expr.args
+        if exp == -1:
+            return f"torch.linalg.inv({self.code(base)})"
+        return f"torch.linalg.matrix_power({self.code(base)}, {int(exp)})"
+
+    def _print_Determinant(self, expr: Any) -> str:
+        return f"torch.linalg.det({self.code(expr.arg)})"
+
+    def _print_Trace(self, expr: Any) -> str:
+        return f"torch.trace({self.code(expr.arg)})"
+
+    def _print_Softmax(self, expr: Softmax) -> str:
+        return self.activation_code("softmax", self.paren(expr.arg, ATOM))
+
+    # -- scalar nodes ---------------------------------------------------------------------
+    def _print_Pow(self, expr: sp.Pow) -> str:
+        base, exp = expr.args
+        if exp == sp.Rational(1, 2):
+            return f"torch.sqrt({self.code(base)})"
+        return super()._print_Pow(expr)  # type: ignore[no-any-return]
+
+    def _print_log(self, expr: sp.log) -> str:
+        # log(1 + e^x) is softplus: logaddexp(0, x) stays finite where e^x overflows
+        arg = expr.args[0]
+        if isinstance(arg, sp.Add) and len(arg.args) == 2 and sp.Integer(1) in arg.args:
+            other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
+            if isinstance(other, sp.exp):
+                x = self.code(other.args[0])
+                return f"torch.logaddexp(torch.zeros_like({x}), {x})"
+        return self._print_Function(expr)
+
+    def _print_Function(self, expr: sp.Function) -> str:
+        name = type(expr).__name__
+        if expr.is_number and name == "sigmoid":
+            return float_literal(sp.N(expr, 17))  # a number, such as sigmoid(3)
+        if name not in FUNCTIONS:
+            raise InternalError(f"no torch spelling for the function {name}")
+        return f"{FUNCTIONS[name]}({', '.join(self.code(a) for a in expr.args)})"
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        x = self.code(expr.args[0])
+        return f"torch.heaviside({x}, torch.zeros_like({x}))"
+
+    def _like(self, expr: Any) -> str | None:
+        """A tensor that ``expr`` reads (the first by name), for a number made a tensor."""
+        names = sorted(
+            s.name for s in expr.free_symbols if s.name not in (scalars.z.name, "m", "L2")
+        )
+        return names[0] if names else None
+
+    def _branch(self, value: Any, like: str | None) -> str:
+        """A ``torch.where`` branch: a number becomes a tensor like ``like`` (its dtype)."""
+        if value.is_Number and like is not None:
+            return f"torch.full_like({like}, {float_literal(value)})"
+        return self.code(value)
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        *pairs, last = expr.args
+        if last.cond != sp.true:
+            raise InternalError(f"piecewise without an otherwise branch: {expr}")
+        numbers = all(pair.expr.is_Number for pair in expr.args)
+        like = self._like(expr) if numbers else None
+        out = self._branch(last.expr, like)
+        for value, cond in reversed(pairs):
+            out = f"torch.where({self.code(cond)}, {self.code(value)}, {out})"
+        return out
+
+    def _reduce(self, fn: str, args: tuple[Any, ...]) -> str:
+        bound = "min" if fn.endswith("maximum") else "max"
+        out = self.code(args[-1])
+        for arg in reversed(args[:-1]):
+            # clamp takes a number; maximum/minimum take two tensors
+            if arg.is_Number:
+                out = f"torch.clamp({out}, {bound}={float_literal(arg)})"
+            elif args[-1].is_Number and out == self.code(args[-1]):
+                out = f"torch.clamp({self.code(arg)}, {bound}={out})"
+            else:
+                out = f"{fn.replace('np.', 'torch.')}({self.code(arg)}, {out})"
+        return out
+
+    def _print_ITE(self, expr: Any) -> str:
+        cond, then, otherwise = expr.args
+        return f"torch.where({self.code(cond)}, {self.code(then)}, {self.code(otherwise)})"
+
+    def _print_Pi(self, expr: Any) -> str:
+        return float_literal(sp.pi.evalf(17))
+
+    def _print_Exp1(self, expr: Any) -> str:
+        return float_literal(sp.E.evalf(17))
+
+    def emptyPrinter(self, expr: Any) -> str:  # noqa: N802 - SymPy's hook name
+        raise InternalError(f"the torch printer cannot print {type(expr).__name__}: {expr}")
