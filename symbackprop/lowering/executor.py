@@ -33,7 +33,8 @@ class GradientModule:
 
     Attributes: ``SHAPES``, ``DATA``, ``L2``, ``init_params``, ``forward``, ``backward``,
     ``loss_and_grads`` (the module contract of DESIGN.md), ``source`` (the generated text),
-    ``module`` (the module object), ``network`` and ``kinked``: the pre-activations (cache keys
+    ``module`` (the module object; its other names, such as a torch module's ``Net``, are
+    attributes too), ``network`` and ``kinked``: the pre-activations (cache keys
     such as ``"Z1"``) whose activation has a kink (relu, leaky_relu), which
     :func:`symbackprop.gradcheck` watches for finite steps that cross zero.
     """
@@ -57,6 +58,15 @@ class GradientModule:
         for name in names:
             setattr(self, name, getattr(module, name))
         self.L2 = getattr(module, "L2", 0.0)  # a model writes its regulariser in its equations
+
+    def __getattr__(self, name: str) -> Any:
+        """Every other name of the module (a torch module's ``Net`` and ``cost``, say)."""
+        if name.startswith("__") or name == "module":  # no recursion before __init__ ran
+            raise AttributeError(name)
+        try:
+            return getattr(self.module, name)
+        except AttributeError:
+            raise AttributeError(f"the generated module has no {name!r}") from None
 
     def __repr__(self) -> str:
         return f"<GradientModule for {self.network}>"
