@@ -187,7 +187,7 @@ class _ModelModule:
         out += [
             "",
             "",
-            f"def forward(params, {args}work=None):",
+            f"def forward(params, {args}*, work=None):",
             '    """The cost J (a float) and the cache: exactly what backward reads (``work`` is '
             'ignored)."""',
             f"    J, cache = _forward(params, {args.rstrip(', ')})".replace(", )", ")"),
@@ -292,7 +292,7 @@ class _ModelModule:
         return [
             "",
             "",
-            f"def loss_and_grads(params, {args}work=None):",
+            f"def loss_and_grads(params, {args}*, work=None):",
             '    """The cost J (a float) and its gradients (tensors), keyed like params."""',
             f"    cost, cache = forward(params, {args}work=work)",
             "    return cost, backward(params, cache, work)",
