@@ -32,14 +32,14 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
-from symbackprop.lowering.numpy.printer import MUL, NumPyPrinter
+from symbackprop.lowering.numpy.printer import ATOM, MUL, NumPyPrinter
 from symbackprop.lowering.numpy.template import (
-    BUFFER_HELPER,
     INIT_PARAMS,
     INVALID_HELPER,
     SIGMOID_HELPER,
     SIGMOID_TEMPLATE,
     STDS,
+    WORKSPACE_DOC,
 )
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
@@ -67,6 +67,19 @@ class _NumPyModule:
         self.logits = plan.cost.from_logits
         self.depth = plan.depth
         self.explainer = Explainer(plan, self.printer.scalar_code)
+        #: workspace arrays of forward and backward: name -> shape text; a product writes
+        #: into one by its name
+        self.arrays: dict[str, dict[str, str]] = {"forward": {}, "backward": {}}
+        self.part = "forward"  # the function being written
+        #: arrays of dead deltas, by shape text, that a later product of that shape reuses
+        self.free: dict[str, list[str]] = {}
+        #: target -> the workspace array it lives in (its own name, or a dead delta's)
+        self.home: dict[str, str] = {}
+        self.ones = False  # whether backward has made its column of ones yet
+        #: the operand whose dtype the workspace takes, once a function's first product is
+        #: written and its ``out = ...`` line is still to come
+        self.dtype_from: str | None = None
+        self.has_out = False  # whether the current function has its ``out = ...`` line
 
     def code(self, expr: Any) -> str:
         return self.printer.code(expr)
@@ -130,6 +143,8 @@ class _NumPyModule:
             coeff, matrices = self.printer._split_matmul(expr)
             if coeff == 1 and len(matrices) == 2 and not isinstance(matrices[1], OneMatrix):
                 return self.product(target, matrices[0], matrices[1], shape)
+            if coeff == 1 and len(matrices) == 2 and matrices[1].shape[1] == 1:
+                return self.row_sums(target, matrices[0], shape)
         return line(f"{target} = {self.code(expr)}", shape)
 
     def _plain_product(self, expr: Any) -> bool:
@@ -139,12 +154,71 @@ class _NumPyModule:
         return coeff == 1 and len(matrices) == 2
 
     def product(self, target: str, left: Any, right: Any, shape: str) -> list[str]:
-        """``target = left @ right``, written into the caller's workspace when there is one."""
+        """``target = left @ right``, into its workspace array when the caller passed one.
+
+        A product takes the array of a delta that was read for the last time and has its
+        shape, so a workspace holds no more deltas than are alive at once.
+        """
         first = self.printer.paren(left, MUL)
         second = self.printer.paren(right, MUL, strict=True)
-        typed = self.printer.paren(left.arg if isinstance(left, Transpose) else left, MUL)
-        out = f'_buffer(work, "{target}", {shape}, {typed}.dtype)'
-        return line(f"{target} = np.matmul({first}, {second}, out={out})", shape)
+        if not self.has_out:
+            operands = [x.arg if isinstance(x, Transpose) else x for x in (left, right)]
+            self.dtype_from = ", ".join(self.printer.paren(x, MUL) for x in operands)
+            self.has_out = True
+        free = self.free.get(shape)
+        home = free.pop() if free else target
+        self.arrays[self.part].setdefault(home, shape)
+        self.home[target] = home
+        why = shape if home == target else f"{shape}: in {home}'s array, which is free again"
+        return line(f'{target} = np.dot({first}, {second}, out.get("{home}"))', why)
+
+    def release(self, name: str) -> None:
+        """``name`` is dead: its workspace array may hold a later product of its shape."""
+        home = self.home.pop(name, None)
+        if home is not None:
+            self.free.setdefault(self.arrays[self.part][home], []).append(home)
+
+    def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
+        """``target = matrix 1_m``: one matrix-vector product with a column of ones."""
+        lines = []
+        if not self.ones:
+            self.ones = True
+            typed = self.printer.paren(matrix, ATOM)
+            lines += line(f"ones_m = np.ones((m, 1), {typed}.dtype)", "(m, 1): the 1_m of db")
+        return lines + line(f"{target} = np.dot({self.code(matrix)}, ones_m)", shape)
+
+    def workspace(self) -> list[str]:
+        """The line, before a function's first product, that picks the products' arrays:
+        fresh ones (``out.get`` is None), or the caller's workspace."""
+        if self.dtype_from is None:
+            return []
+        operands, self.dtype_from = self.dtype_from, None
+        dtype = f"np.result_type({operands})"
+        return line(
+            f'out = {{}} if work is None else _workspace(work, "{self.part}", m, {dtype})',
+            "the products' arrays, fresh (None) or the workspace's",
+        )
+
+    def workspace_helper(self) -> list[str]:
+        """``_workspace``: this module's arrays, made once per m and dtype."""
+        out = ["", "", "def _workspace(work, part, m, dtype):", f'    """{WORKSPACE_DOC[0]}']
+        out += [f"    {text}" if text else "" for text in WORKSPACE_DOC[1:]]
+        out += [
+            '    """',
+            "    made = work.get(part)",
+            "    if made is None or made[0] != (m, dtype):",
+        ]
+        for index, (part, arrays) in enumerate(self.arrays.items()):
+            out.append(f'        if part == "{part}":' if index == 0 else "        else:")
+            out.append("            shapes = {")
+            out += [f'                "{name}": {shape},' for name, shape in arrays.items()]
+            out.append("            }")
+        out += [
+            "        arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}",
+            "        made = work[part] = ((m, dtype), arrays)",
+            "    return made[1]",
+        ]
+        return out
 
     # -- sections --------------------------------------------------------------------------
     def header(self) -> list[str]:
@@ -202,8 +276,10 @@ class _NumPyModule:
             "    if not ok:",
             "        _invalid(params, X)",
         ]
+        self.has_out, self.part = False, "forward"
         for layer in plan.forward:
-            out += self.forward_layer(layer)
+            lines = self.forward_layer(layer)
+            out += self.workspace() + lines
         out.append("    cache = {")
         out += [f'        "{name}": {name},' for name in self.cached]
         out += ["    }", f"    return {plan.cost.output}, cache"]
@@ -272,6 +348,7 @@ class _NumPyModule:
             "    if not ok:",
             "        _invalid(params, Y=Y, cache=cache)",
         ]
+        self.has_out, self.part = False, "backward"
         for statement in plan.backward:
             out += self.statement(statement)
         out.append("    return {")
@@ -281,12 +358,15 @@ class _NumPyModule:
 
     def statement(self, statement: BackwardStatement) -> list[str]:
         """One backward statement under its provenance; a delta opens a new paragraph."""
+        code = self.assign(statement.target, statement.expr, show_dims(statement.shape))
         out = [] if statement.gradient_of else [""]
+        out += self.workspace()
         for paragraph in self.explainer.statement(statement):
             out += comment(paragraph)
-        out += self.assign(statement.target, statement.expr, show_dims(statement.shape))
+        out += code
         for name in statement.releases:  # freeing a dead delta keeps two deltas alive at most
             out += line(f"del {name}", "read for the last time above")
+            self.release(name)
         return out
 
     def loss_and_grads(self) -> list[str]:
@@ -362,8 +442,9 @@ class _NumPyModule:
         body = ["", *STDS.splitlines()]
         if "sigmoid" in self.printer.helpers:
             body += ["", *SIGMOID_HELPER.splitlines()]
-        body += ["", *INIT_PARAMS.splitlines(), "", *BUFFER_HELPER.splitlines()]
+        body += ["", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines()]
+        body += self.workspace_helper()
         lines = header + body + forward + backward + loss
         return "\n".join(lines) + "\n"
 
