@@ -110,7 +110,7 @@ class _NumPyModule:
                 rest = [f for f in factors if f is not base]
                 lines = self.assign(target, base, shape)
             for factor in rest:
-                lines += line(f"{target} *= {self.code(factor)}", shape)
+                lines += self.multiply_by(target, factor, shape)
             return lines
         if isinstance(expr, MatMul):
             coeff, matrices = self.printer._split_matmul(expr)
@@ -146,6 +146,24 @@ class _NumPyModule:
             if coeff == 1 and len(matrices) == 2 and matrices[1].shape[1] == 1:
                 return self.row_sums(target, matrices[0], shape)
         return line(f"{target} = {self.code(expr)}", shape)
+
+    def multiply_by(self, target: str, factor: Any, shape: str) -> list[str]:
+        """``target *= factor``; a factor ``c - T`` with T a fresh array (``1.0 - A2**2``) is
+        evaluated in T's array, so that it costs one temporary, not two."""
+        if isinstance(factor, MatAdd) and len(factor.args) == 2:
+            constant = next((t for t in factor.args if self.printer._is_constant(t)), None)
+            other = next((t for t in factor.args if t is not constant), None)
+            term = self.printer._negated(other) if constant is not None else None
+            if term is not None and self.fresh(term):
+                c = self.printer._constant_or(constant, 0)
+                note = f"{shape}: {self.code(factor)}, in one temporary"
+                return [
+                    *line(f"slope = {self.code(term)}", note),
+                    *line(f"np.subtract({c}, slope, slope)"),
+                    *line(f"{target} *= slope"),
+                    *line("del slope"),
+                ]
+        return line(f"{target} *= {self.code(factor)}", shape)
 
     def _plain_product(self, expr: Any) -> bool:
         if not isinstance(expr, MatMul):

@@ -186,7 +186,10 @@ def backward(params, cache, Y, work=None):
     # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is (4, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ tanh'(Z1) [step 6]: tanh'(Z1) = 1.0 - A1**2, from the cached A1
     dZ1 = np.dot(W2.T, dZ2, out.get("dZ1"))  # (4, m)
-    dZ1 *= 1.0 - A1**2  # (4, m)
+    slope = A1**2  # (4, m): 1.0 - A1**2, in one temporary
+    np.subtract(1.0, slope, slope)
+    dZ1 *= slope
+    del slope
     del dZ2  # read for the last time above
     # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is (4, 3); weight decay adds (L2 / m) W1
     dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (4, 3)
