@@ -9,13 +9,22 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
   :class:`~symbackprop.lowering.provenance.Explainer` that name the derivation step it is read
   off and why it has that form;
 * expressions are lowered in place where that is safe: ``(W3^T dZ3) ⊙ A2 ⊙ (1 - A2)``
-  becomes ``dZ2 = W3.T @ dZ3``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2`` (one fresh array instead of
-  four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 /= m``; a pre-activation that
-  nothing reads later is overwritten by its activation (``A1 = np.tanh(Z1, out=Z1)``); large
-  products go into the caller's workspace (``np.matmul(..., out=_buffer(work, ...))``);
+  becomes ``dZ2 = np.dot(W3.T, dZ3, ...)``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2`` (one fresh
+  array instead of four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 /= m``; a factor
+  ``1.0 - A2**2`` is evaluated in the array of ``A2**2`` (one temporary, not two); a
+  pre-activation that nothing reads later is overwritten by its activation
+  (``A1 = np.tanh(Z1, out=Z1)``); ``db = dZ 1_m`` is one matrix-vector product with a column
+  of ones, far cheaper than ``sum`` on small arrays;
+* the calls are few and cheap, since on small networks each NumPy call costs more than its
+  arithmetic: plain operators, positional ``out``, no helper call per product. Products are
+  ``np.dot(A, B, out.get("Z1"))``: ``out`` is ``{}`` without a workspace (fresh arrays), else
+  the dict of arrays that ``_workspace`` keeps in the caller's ``work``, fetched once per
+  function; a product takes the array of a delta read for the last time when the shapes
+  agree, so a workspace holds no more arrays than the hand-written loop does;
 * a delta the plan releases is ``del``-eted after its last read.
 
-Stable numerics: sigmoid is the module's helper (:mod:`symbackprop.lowering.numpy.template`);
+Stable numerics: sigmoid is the module's helper, e / (1 + e) with e = exp(min(z, 80))
+(:mod:`symbackprop.lowering.numpy.template`);
 BCE with a sigmoid output is computed from the logits as ``max(z, 0) - y z + log1p(e^-|z|)``;
 softmax subtracts the column maximum and cross-entropy uses log-sum-exp of the logits, as
 log1p of the sum without one largest term. All of these stay finite, with no warnings, for
