@@ -104,16 +104,16 @@ def _invalid(params, X=None, Y=None, cache=None):
     raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
 
 
-def _workspace(work, part, m, dtype):
+def _workspace(work, part, m, *dtypes):
     """The arrays ``part`` (forward or backward) writes its products into, kept in the caller's
-    dict ``work``: made on the first call, and again only when m or the dtype changes.
+    dict ``work``: made on the first call, and again only when m or a dtype changes.
 
     Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and
     gradients live in ``work`` until the next call. Without a workspace (``out = {}``) every
     product is a fresh array.
     """
     made = work.get(part)
-    if made is None or made[0] != (m, dtype):
+    if made is None or made[0] != (m, dtypes):
         if part == "forward":
             shapes = {
                 "Z1": (3, m),
@@ -128,8 +128,9 @@ def _workspace(work, part, m, dtype):
                 "dZ1": (3, m),
                 "dW1": (3, 4),
             }
+        dtype = np.result_type(*dtypes)  # that of the products
         arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}
-        made = work[part] = ((m, dtype), arrays)
+        made = work[part] = ((m, dtypes), arrays)
     return made[1]
 
 
@@ -153,7 +154,7 @@ def forward(params, X, work=None):
     if not ok:
         _invalid(params, X)
     # the products' arrays, fresh (None) or the workspace's
-    out = {} if work is None else _workspace(work, "forward", m, np.result_type(W1, X))
+    out = {} if work is None else _workspace(work, "forward", m, W1.dtype, X.dtype)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = sigmoid(Z1)
     Z1 = np.dot(W1, X, out.get("Z1"))  # (3, m)
     Z1 += b1  # (3, m): b1 broadcasts over the m columns
@@ -202,7 +203,7 @@ def backward(params, cache, Y, work=None):
     dZ3 = A3 - Y  # (1, m)
     dZ3 /= m  # (1, m)
     # the products' arrays, fresh (None) or the workspace's
-    out = {} if work is None else _workspace(work, "backward", m, np.result_type(dZ3, A2))
+    out = {} if work is None else _workspace(work, "backward", m, dZ3.dtype, A2.dtype)
     # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
     dW3 = np.dot(dZ3, A2.T, out.get("dW3"))  # (1, 2)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns

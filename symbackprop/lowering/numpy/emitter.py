@@ -190,7 +190,7 @@ class _NumPyModule:
         second = self.printer.paren(right, MUL, strict=True)
         if not self.has_out:
             operands = [x.arg if isinstance(x, Transpose) else x for x in (left, right)]
-            self.dtype_from = ", ".join(self.printer.paren(x, MUL) for x in operands)
+            self.dtype_from = ", ".join(f"{self.printer.paren(x, ATOM)}.dtype" for x in operands)
             self.has_out = True
         free = self.free.get(shape)
         home = free.pop() if free else target
@@ -219,21 +219,20 @@ class _NumPyModule:
         fresh ones (``out.get`` is None), or the caller's workspace."""
         if self.dtype_from is None:
             return []
-        operands, self.dtype_from = self.dtype_from, None
-        dtype = f"np.result_type({operands})"
+        dtypes, self.dtype_from = self.dtype_from, None
         return line(
-            f'out = {{}} if work is None else _workspace(work, "{self.part}", m, {dtype})',
+            f'out = {{}} if work is None else _workspace(work, "{self.part}", m, {dtypes})',
             "the products' arrays, fresh (None) or the workspace's",
         )
 
     def workspace_helper(self) -> list[str]:
-        """``_workspace``: this module's arrays, made once per m and dtype."""
-        out = ["", "", "def _workspace(work, part, m, dtype):", f'    """{WORKSPACE_DOC[0]}']
+        """``_workspace``: this module's arrays, made once per m and dtypes."""
+        out = ["", "", "def _workspace(work, part, m, *dtypes):", f'    """{WORKSPACE_DOC[0]}']
         out += [f"    {text}" if text else "" for text in WORKSPACE_DOC[1:]]
         out += [
             '    """',
             "    made = work.get(part)",
-            "    if made is None or made[0] != (m, dtype):",
+            "    if made is None or made[0] != (m, dtypes):",
         ]
         for index, (part, arrays) in enumerate(self.arrays.items()):
             out.append(f'        if part == "{part}":' if index == 0 else "        else:")
@@ -241,8 +240,9 @@ class _NumPyModule:
             out += [f'                "{name}": {shape},' for name, shape in arrays.items()]
             out.append("            }")
         out += [
+            "        dtype = np.result_type(*dtypes)  # that of the products",
             "        arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}",
-            "        made = work[part] = ((m, dtype), arrays)",
+            "        made = work[part] = ((m, dtypes), arrays)",
             "    return made[1]",
         ]
         return out

@@ -40,7 +40,7 @@ def _buffer(work, name, shape, dtype):
 '''
 WORKSPACE_DOC = (
     "The arrays ``part`` (forward or backward) writes its products into, kept in the caller's",
-    "dict ``work``: made on the first call, and again only when m or the dtype changes.",
+    "dict ``work``: made on the first call, and again only when m or a dtype changes.",
     "",
     "Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and",
     "gradients live in ``work`` until the next call. Without a workspace (``out = {}``) every",
