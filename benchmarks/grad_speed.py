@@ -1,365 +1,492 @@
-"""Gradient speed: symbackprop's generated NumPy vs hand-written NumPy, autograd, PyTorch, JAX.
+"""Gradient speed: symbackprop's generated code against a tuned hand-written NumPy backprop.
 
-One process, engines interleaved sample by sample, with a pause between timed samples (BLAS
-threads keep spinning for a while after a call and would skew the next engine on 2 cores).
-Every engine computes the same thing: the cost and the gradients of all W and b for one batch.
+Every engine computes the full gradient (each dW and db) of an MLP's mean loss for one batch,
+forward and backward, no cost. Before timing, every engine is checked against a plain float64
+backprop. Then, per workload and dtype:
 
-    python benchmarks/grad_speed.py            # full run (~2-3 minutes)
-    python benchmarks/grad_speed.py --quick    # fewer samples
+* rounds are interleaved: a round times every engine once, the starting engine rotating;
+* each sample is preceded by a pause (BLAS worker threads keep spinning for a while after a
+  call, and would take a core from the next engine on a small machine);
+* a round counts only when other processes left the machine quiet during it (their share of
+  the CPU, from /proc/stat, at most 5%); before a round that follows a busy one the script waits
+  for quiet, up to ``--max-wait-s`` in all, and adds rounds until ``--min-quiet`` are quiet;
+* the ratio of an engine is the median over rounds of its time divided by the baseline's time
+  in the same round, with the interquartile range of those per-round ratios as the noise.
 
-Prints per workload: median time per loss-and-gradients call, ratio to the hand-written
-NumPy baseline (< 1 is faster), achieved GFLOP/s (the flops of the step's matmuls: W A and
-dZ A^T per layer, W^T dZ for layers 2..L) against a plain NumPy matmul of the largest layer's
-shape, and peak memory of one call (tracemalloc, which sees NumPy's array allocations).
-PyTorch and JAX are used when importable and skipped otherwise; nothing is installed.
+The baseline is ``hand_numpy``: hand-written NumPy with every array allocated once and
+``out=`` everywhere (``benchmarks/engines/hand_numpy.py``). ``gemm_floor`` runs only the
+products of backprop: no NumPy engine can go below it. ``sb_numpy`` is the generated module
+(``sb_numpy_ws`` with a workspace dict); every ``make_grad*`` function of a file
+``benchmarks/engines/sb_*.py`` is an engine (``sb_torch``, ``sb_jax``, ...); torch eager and
+``jax.jit(grad)`` run when those frameworks are importable. ``--extra NAME=path.py:function``
+adds any engine with the same contract::
+
+    make_grad(spec) -> grad | None        # spec.name, .sizes, .hidden, .output, .m, .dtype
+    grad(Ws, bs, X, Y) -> (dWs, dbs)      # the timed call; must not modify its inputs
+    grad.prepare(Ws, bs, X, Y) -> (step, to_numpy[, sync])   # optional: convert once, untimed
+
+Usage::
+
+    python benchmarks/grad_speed.py                       # every workload, float64 and float32
+    python benchmarks/grad_speed.py --workloads w1_m1,w3 --dtypes float64 --json out.json
+    python benchmarks/grad_speed.py --quick --workloads w1_m1 --dtypes float64   # smoke test
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
+import gc
+import importlib.util
+import json
+import os
+import platform
 import statistics
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import symbackprop as sb
-
-PAUSE = 0.15
-
-Engine = Callable[[dict[str, Any], Any, Any], Any]
-
-
-# -- the hand-written baseline -----------------------------------------------------------------
-# A clean CS231n-style implementation: a loop over layers, a cache of (A_prev, Z) per layer,
-# the textbook formulas. No deliberate slowness: BCE and CE reuse the fused delta (A - Y) / m.
-def _sigmoid(Z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-Z))
+ENGINES = Path(__file__).parent / "engines"
+BASELINE = "hand_numpy"
+FLOOR = "gemm_floor"
+QUIET = 0.05  # the largest share of the machine's CPU other processes may use in a quiet round
+clock = time.perf_counter
 
 
-def _softmax(Z: np.ndarray) -> np.ndarray:
-    E = np.exp(Z - Z.max(axis=0, keepdims=True))
-    return E / E.sum(axis=0, keepdims=True)
+@dataclass(frozen=True)
+class Spec:
+    """A workload: layer widths n0..nL, hidden activation, head, batch size m, dtype."""
+
+    name: str
+    sizes: tuple[int, ...]
+    hidden: str
+    output: str
+    m: int
+    dtype: np.dtype = field(default=np.dtype(np.float64))
+
+    def describe(self) -> str:
+        return f"{'-'.join(map(str, self.sizes))} {self.hidden}/{self.output} m={self.m}"
 
 
-FORWARD: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sigmoid": _sigmoid,
-    "tanh": np.tanh,
-    "relu": lambda Z: np.maximum(Z, 0.0),
-    "identity": lambda Z: Z,
-    "softmax": _softmax,
+WORKLOADS = {
+    "w1_m1": Spec("w1_m1", (3, 2, 1), "sigmoid", "sigmoid_bce", 1),
+    "w1_m64": Spec("w1_m64", (3, 2, 1), "sigmoid", "sigmoid_bce", 64),
+    "w2": Spec("w2", (784, 256, 256, 10), "relu", "softmax_ce", 256),
+    "w3": Spec("w3", (1024, 1024, 1024, 1024, 1), "tanh", "sigmoid_bce", 512),
+    "w4": Spec("w4", (64,) * 21 + (10,), "relu", "softmax_ce", 128),
 }
-# g'(z) from the cached activation A and pre-activation Z, times the upstream dA
-BACKWARD: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]] = {
-    "sigmoid": lambda dA, A, Z: dA * A * (1.0 - A),
-    "tanh": lambda dA, A, Z: dA * (1.0 - A**2),
-    "relu": lambda dA, A, Z: dA * (Z > 0),
-    "identity": lambda dA, A, Z: dA,
-}
+#: target ratio to the baseline for the generated NumPy module; on FLOOR_FACTOR's workloads it
+#: must also be within that factor of the GEMM floor's ratio
+TARGETS = {"w1_m1": 0.90, "w1_m64": 0.90, "w2": 1.00, "w3": 1.00, "w4": 1.00}
+FLOOR_FACTOR = {"w2": 1.10, "w3": 1.10}
 
 
-def handwritten(acts: tuple[str, ...], loss: str) -> Engine:
-    depth = len(acts)
+def make_problem(spec: Spec, seed: int = 0) -> tuple[list, list, np.ndarray, np.ndarray]:
+    """Deterministic parameters and data in float64, then cast to the workload's dtype."""
+    rng = np.random.default_rng([seed, sum(spec.sizes), spec.m])
+    gain = 2.0 if spec.hidden == "relu" else 1.0
+    Ws, bs = [], []
+    for n_in, n_out in zip(spec.sizes[:-1], spec.sizes[1:], strict=True):
+        Ws.append(rng.standard_normal((n_out, n_in)) * np.sqrt(gain / n_in))
+        bs.append(0.1 * rng.standard_normal((n_out, 1)))
+    X = rng.standard_normal((spec.sizes[0], spec.m))
+    n_out = spec.sizes[-1]
+    if spec.output == "sigmoid_bce":
+        Y = (rng.random((n_out, spec.m)) < 0.5).astype(np.float64)
+    else:
+        Y = np.eye(n_out)[:, rng.integers(0, n_out, spec.m)]
 
-    def loss_and_grads(params: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray) -> Any:
-        m = X.shape[1]
-        caches = []
-        A = X
-        for layer in range(1, depth + 1):
-            Z = params[f"W{layer}"] @ A + params[f"b{layer}"]
-            caches.append((A, Z))
-            A = FORWARD[acts[layer - 1]](Z)
-        if loss == "bce":
-            cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
-            dZ = (A - Y) / m
-        elif loss == "ce":
-            cost = -np.sum(Y * np.log(A)) / m
-            dZ = (A - Y) / m
+    def cast(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a, dtype=spec.dtype)
+
+    return [cast(W) for W in Ws], [cast(b) for b in bs], cast(X), cast(Y)
+
+
+def load(path: Path, name: str) -> Any:
+    """A Python file as a module (the engines live beside this script, not in a package)."""
+    found = importlib.util.spec_from_file_location(name, path)
+    if found is None or found.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    module = importlib.util.module_from_spec(found)
+    sys.modules[name] = module
+    found.loader.exec_module(module)
+    return module
+
+
+# -- engines -----------------------------------------------------------------------------------
+@dataclass
+class Prepared:
+    """What is timed (``step``), how to wait for it and how to read its result as NumPy."""
+
+    step: Callable[[], Any]
+    to_numpy: Callable[[Any], tuple] = lambda out: out
+    sync: Callable[[Any], Any] = lambda out: None
+    checked: bool = True  # the floor computes nothing to check
+
+
+Factory = Callable[[Spec, list, list, np.ndarray, np.ndarray], Prepared | None]
+
+
+def from_make_grad(make_grad: Callable[[Spec], Any]) -> Factory:
+    """An engine from a plug-in's ``make_grad`` (see the module docstring)."""
+
+    def prepare(spec: Spec, Ws: list, bs: list, X: np.ndarray, Y: np.ndarray) -> Prepared | None:
+        grad = make_grad(spec)
+        if grad is None:
+            return None
+        if hasattr(grad, "prepare"):
+            step, to_numpy, *sync = grad.prepare(Ws, bs, X, Y)
+            return Prepared(step, to_numpy, sync[0] if sync else (lambda out: None))
+        return Prepared(lambda: grad(Ws, bs, X, Y))
+
+    return prepare
+
+
+def builtin_engines() -> dict[str, Factory]:
+    """The baseline, the floor, every ``engines/sb_*.py`` plug-in, then torch and JAX."""
+    hand = load(ENGINES / "hand_numpy.py", "grad_speed_hand_numpy")
+    engines: dict[str, Factory] = {BASELINE: from_make_grad(hand.make_grad)}
+
+    def floor(spec: Spec, *_: Any) -> Prepared:
+        return Prepared(hand.make_gemm_floor(spec), checked=False)
+
+    engines[FLOOR] = floor
+    for path in sorted(ENGINES.glob("sb_*.py")):
+        module = load(path, f"grad_speed_{path.stem}")
+        for attr in sorted(vars(module)):
+            if attr.startswith("make_grad") and callable(getattr(module, attr)):
+                engines[path.stem + attr.removeprefix("make_grad")] = from_make_grad(
+                    getattr(module, attr)
+                )
+    frameworks = load(ENGINES / "frameworks.py", "grad_speed_frameworks")
+    engines["torch_eager"] = from_make_grad(frameworks.make_torch_eager)
+    engines["jax_jit"] = from_make_grad(frameworks.make_jax_jit)
+    return engines
+
+
+def extra_engine(arg: str) -> tuple[str, Factory]:
+    """``NAME=path/to/file.py:function`` (NAME defaults to the function's name)."""
+    name, _, target = arg.rpartition("=")
+    path, _, function = target.rpartition(":")
+    if not path or not function:
+        raise SystemExit(f"--extra wants [NAME=]path.py:function, got {arg!r}")
+    module = load(Path(path).resolve(), f"grad_speed_extra_{Path(path).stem}")
+    return name or function, from_make_grad(getattr(module, function))
+
+
+# -- checking ----------------------------------------------------------------------------------
+def check(spec: Spec, got: tuple, want: tuple) -> str:
+    """ "ok", or what is wrong: float64 entry-wise (rtol 1e-6), float32 by norm (1e-4)."""
+    dWs, dbs = got
+    if len(dWs) != len(want[0]) or len(dbs) != len(want[1]):
+        return "wrong number of gradients"
+    pairs = list(zip([*dWs, *dbs], [*want[0], *want[1]], strict=True))
+    for index, (g, r) in enumerate(pairs):
+        g = np.asarray(g)
+        if g.shape != r.shape:
+            return f"gradient {index}: shape {g.shape}, expected {r.shape}"
+        if g.dtype != spec.dtype:
+            return f"gradient {index}: dtype {g.dtype} for {spec.dtype} inputs"
+        g64 = g.astype(np.float64)
+        if not np.all(np.isfinite(g64)):
+            return f"gradient {index} is not finite"
+        err = np.abs(g64 - r)
+        if spec.dtype == np.float64:
+            bad = not np.all(err <= 1e-6 * np.abs(r) + 1e-12 * (np.abs(r).max() or 1.0))
         else:
-            cost = 0.5 * np.sum((A - Y) ** 2) / m
-            dZ = BACKWARD[acts[-1]]((A - Y) / m, A, caches[-1][1])
-        grads = {}
-        for layer in range(depth, 0, -1):
-            A_prev, _ = caches[layer - 1]
-            grads[f"W{layer}"] = dZ @ A_prev.T
-            grads[f"b{layer}"] = np.sum(dZ, axis=1, keepdims=True)
-            if layer > 1:
-                dA = params[f"W{layer}"].T @ dZ
-                dZ = BACKWARD[acts[layer - 2]](dA, A_prev, caches[layer - 2][1])
-        return float(cost), grads
-
-    return loss_and_grads
+            bad = np.linalg.norm(err) > 1e-4 * (np.linalg.norm(r) or 1.0)
+        if bad:
+            return f"gradient {index} is off by {err.max():.2e}"
+    return "ok"
 
 
-# -- autograd, PyTorch, JAX --------------------------------------------------------------------
-def autograd_engine(acts: tuple[str, ...], loss: str) -> Engine | None:
+# -- timing ------------------------------------------------------------------------------------
+def cpu_ticks() -> tuple[int, int, int]:
+    """(all ticks, busy ticks, this process's ticks) so far; zeros where /proc is missing."""
     try:
-        import autograd.numpy as anp
-        from autograd import value_and_grad
-    except ImportError:
-        return None
-    fns: dict[str, Callable[[Any], Any]] = {
-        "sigmoid": lambda z: 0.5 * (anp.tanh(0.5 * z) + 1.0),
-        "tanh": anp.tanh,
-        "relu": lambda z: anp.maximum(z, 0.0),
-        "identity": lambda z: z,
-        "softmax": lambda z: (
-            anp.exp(z - anp.max(z, axis=0, keepdims=True))
-            / anp.sum(anp.exp(z - anp.max(z, axis=0, keepdims=True)), axis=0, keepdims=True)
-        ),
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        with open("/proc/self/stat") as f:
+            own = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0, 0, 0
+    return sum(v[:8]), v[0] + v[1] + v[2] + v[5] + v[6], int(own[11]) + int(own[12])
+
+
+def others_share(before: tuple[int, int, int], after: tuple[int, int, int]) -> float:
+    """The share of the machine's CPU other processes used between two readings."""
+    total = after[0] - before[0]
+    others = (after[1] - before[1]) - (after[2] - before[2])
+    return max(others, 0) / total if total > 0 else 0.0
+
+
+def wait_for_quiet(budget: float, probe: float = 0.25) -> float:
+    """Sleep while other processes are busy, at most ``budget`` seconds; the time waited."""
+    start = clock()
+    while clock() - start < budget:
+        before = cpu_ticks()
+        time.sleep(probe)
+        if others_share(before, cpu_ticks()) <= QUIET:
+            break
+    return clock() - start
+
+
+def calls_per_sample(p: Prepared, sample: float, warmup: float) -> int:
+    """Warm up, then the number of calls that take about ``sample`` seconds."""
+    start, calls = clock(), 0
+    while calls < 3 or clock() - start < warmup:
+        p.sync(p.step())
+        calls += 1
+    n = 1
+    while True:
+        t0 = clock()
+        for _ in range(n):
+            p.sync(p.step())
+        spent = clock() - t0
+        if spent >= 0.2 * sample or n >= 1 << 20:
+            return max(1, round(n * sample / max(spent, 1e-9)))
+        n *= 4
+
+
+@dataclass
+class Settings:
+    sample: float = 0.025  # seconds per timed sample
+    rounds: int = 15  # rounds to plan
+    min_quiet: int = 9  # quiet rounds wanted
+    max_rounds: int = 60
+    pause: float = 0.15  # seconds before each sample
+    max_wait: float = 60.0  # seconds to wait for quiet, per comparison
+    warmup: float = 0.2
+
+
+def interleaved(prepared: dict[str, Prepared], s: Settings) -> tuple[dict, list[bool], float]:
+    """Per engine the seconds per call of each round; which rounds were quiet; time waited."""
+    names = list(prepared)
+    waited = wait_for_quiet(s.max_wait) if s.max_wait > 0 else 0.0
+    calls = {name: calls_per_sample(prepared[name], s.sample, s.warmup) for name in names}
+    times: dict[str, list[float]] = {name: [] for name in names}
+    quiet: list[bool] = []
+    gc.collect()
+    while len(quiet) < s.max_rounds:
+        if len(quiet) >= s.rounds and sum(quiet) >= min(s.min_quiet, s.rounds):
+            break
+        if quiet and not quiet[-1] and waited < s.max_wait:
+            waited += wait_for_quiet(s.max_wait - waited)
+        if len(quiet) >= s.rounds and waited >= s.max_wait:
+            break  # the machine stays busy: report what there is, marked as noisy
+        start = len(quiet) % len(names)
+        before = cpu_ticks()
+        for name in names[start:] + names[:start]:
+            time.sleep(s.pause)
+            p, n = prepared[name], calls[name]
+            gc.disable()
+            t0 = clock()
+            for _ in range(n):
+                p.sync(p.step())
+            times[name].append((clock() - t0) / n)
+            gc.enable()
+        quiet.append(others_share(before, cpu_ticks()) <= QUIET)
+    return times, quiet, waited
+
+
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, q2, q3
+
+
+def footprint(factory: Factory, spec: Spec, problem: tuple) -> float | None:
+    """Peak NumPy memory of an engine in MiB: its own arrays (made once or per call) and one
+    gradient's temporaries, as tracemalloc sees them (set up a second time, so that a code
+    generator's one-off work is not counted); 0 for engines whose arrays it cannot see."""
+    factory(spec, *problem)  # untraced: a code generator's one-off work (derivation, compile)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        p = factory(spec, *problem)
+        if p is None:
+            return None
+        for _ in range(2):
+            out = p.step()
+            p.sync(out)
+            del out
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return peak / 2**20
+
+
+# -- one comparison ----------------------------------------------------------------------------
+def compare(spec: Spec, engines: dict[str, Factory], s: Settings, memory: bool) -> dict:
+    problem = make_problem(spec)
+    want = load_reference()(spec, *problem)
+    prepared: dict[str, Prepared] = {}
+    rows: dict[str, dict] = {}
+    for name, factory in engines.items():
+        try:
+            p = factory(spec, *problem)
+        except Exception as error:  # a plug-in that fails is reported, not fatal
+            rows[name] = {"status": f"failed: {type(error).__name__}: {error}"}
+            continue
+        if p is None:
+            rows[name] = {"status": "skipped"}
+            continue
+        out = p.step()
+        p.sync(out)
+        verdict = check(spec, p.to_numpy(out), want) if p.checked else "reference"
+        rows[name] = {"status": verdict}
+        if verdict in ("ok", "reference"):
+            prepared[name] = p
+    if BASELINE not in prepared:
+        raise SystemExit(f"the baseline failed on {spec.name}: {rows[BASELINE]['status']}")
+    times, quiet, waited = interleaved(prepared, s)
+    use = quiet if sum(quiet) >= 3 else [True] * len(quiet)
+    for name in prepared:
+        seconds = [t for t, keep in zip(times[name], use, strict=True) if keep]
+        base = [t for t, keep in zip(times[BASELINE], use, strict=True) if keep]
+        ratios = [t / b for t, b in zip(seconds, base, strict=True)]
+        q1, q2, q3 = quartiles(ratios)
+        rows[name].update(
+            seconds=statistics.median(seconds), ratio=q2, p25=q1, p75=q3, iqr=q3 - q1
+        )
+    if memory:
+        for name in prepared:
+            rows[name]["peak_mib"] = footprint(engines[name], spec, problem)
+    return {
+        "workload": spec.name,
+        "dtype": spec.dtype.name,
+        "network": spec.describe(),
+        "rounds": len(quiet),
+        "quiet_rounds": sum(quiet),
+        "stats_over": "quiet rounds" if use is quiet else "all rounds (too few quiet)",
+        "waited_s": round(waited, 1),
+        "engines": rows,
     }
 
-    def cost(params: dict[str, Any], X: Any, Y: Any) -> Any:
-        A = X
-        for layer, act in enumerate(acts, start=1):
-            A = fns[act](anp.dot(params[f"W{layer}"], A) + params[f"b{layer}"])
-        m = X.shape[1]
-        if loss == "bce":
-            return -anp.sum(Y * anp.log(A) + (1 - Y) * anp.log(1 - A)) / m
-        if loss == "ce":
-            return -anp.sum(Y * anp.log(A)) / m
-        return 0.5 * anp.sum((A - Y) ** 2) / m
 
-    return value_and_grad(cost)
+def load_reference() -> Callable[..., tuple]:
+    return sys.modules["grad_speed_hand_numpy"].reference_grad  # type: ignore[no-any-return]
 
 
-def torch_engine(acts: tuple[str, ...], loss: str) -> Engine | None:
-    try:
-        import torch
-    except ImportError:
-        return None
-    torch.set_num_threads(2)
-
-    def run(params: dict[str, Any], X: Any, Y: Any) -> Any:
-        p = {k: v.detach().requires_grad_(True) for k, v in params.items()}
-        A = X
-        for layer, act in enumerate(acts, start=1):
-            Z = torch.addmm(p[f"b{layer}"], p[f"W{layer}"], A)
-            if act == "softmax":
-                logits = Z
-                A = torch.softmax(Z, dim=0)
-            else:
-                logits = Z
-                A = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}.get(
-                    act, lambda t: t
-                )(Z)
-        m = X.shape[1]
-        if loss == "bce":
-            J = torch.nn.functional.binary_cross_entropy_with_logits(logits, Y, reduction="sum")
-        elif loss == "ce":
-            J = -(Y * torch.log_softmax(logits, dim=0)).sum()
-        else:
-            J = 0.5 * ((A - Y) ** 2).sum()
-        J = J / m
-        J.backward()
-        return float(J), {k: v.grad for k, v in p.items()}
-
-    return run
+def target(result: dict, name: str) -> tuple[str, bool | None]:
+    """The target of the generated NumPy module's rows (issue 13) and whether a row meets it;
+    other engines' rows show their ratio only."""
+    if not name.startswith("sb_numpy"):
+        return "", None
+    row, goal = result["engines"][name], TARGETS.get(result["workload"], 1.0)
+    if "ratio" not in row:
+        return f"<= {goal:.2f}", None
+    met = row["ratio"] <= goal
+    text = f"<= {goal:.2f}"
+    factor = FLOOR_FACTOR.get(result["workload"])
+    floor = result["engines"].get(FLOOR, {}).get("ratio")
+    if factor and floor:
+        text += f", <= {factor:.2f}x floor ({factor * floor:.2f})"
+        met = met and row["ratio"] <= factor * floor
+    return text, met
 
 
-def jax_engine(acts: tuple[str, ...], loss: str) -> Engine | None:
-    try:
-        import jax
-        import jax.numpy as jnp
-    except ImportError:
-        return None
-    jax.config.update("jax_enable_x64", True)
-
-    def cost(params: dict[str, Any], X: Any, Y: Any) -> Any:
-        A = X
-        Z = X
-        for layer, act in enumerate(acts, start=1):
-            Z = params[f"W{layer}"] @ A + params[f"b{layer}"]
-            A = {
-                "sigmoid": jax.nn.sigmoid,
-                "tanh": jnp.tanh,
-                "relu": jax.nn.relu,
-                "softmax": lambda z: jax.nn.softmax(z, axis=0),
-            }.get(act, lambda z: z)(Z)
-        m = X.shape[1]
-        if loss == "bce":
-            return jnp.sum(jnp.logaddexp(0.0, Z) - Y * Z) / m
-        if loss == "ce":
-            return -jnp.sum(Y * jax.nn.log_softmax(Z, axis=0)) / m
-        return 0.5 * jnp.sum((A - Y) ** 2) / m
-
-    step = jax.jit(jax.value_and_grad(cost))
-
-    def run(params: dict[str, Any], X: Any, Y: Any) -> Any:
-        value, grads = step(params, X, Y)
-        jax.block_until_ready(grads)
-        return value, grads
-
-    return run
-
-
-# -- workloads ---------------------------------------------------------------------------------
-WORKLOADS: list[tuple[str, str, dict[str, Any], int]] = [
-    ("4-3-2-1 sigmoid/bce m=1", "4-3-2-1", {}, 1),
-    ("4-3-2-1 sigmoid/bce m=64", "4-3-2-1", {}, 64),
-    (
-        "784-256-256-10 relu/softmax/ce m=256",
-        "784-256:relu-256:relu-10:softmax",
-        {"loss": "ce"},
-        256,
-    ),
-    (
-        "1024^3-1 tanh/sigmoid/bce m=512",
-        "1024-1024:tanh-1024:tanh-1024:tanh-1:sigmoid",
-        {},
-        512,
-    ),
-    (
-        "20 x 64 relu + sigmoid/bce m=128",
-        "64-" + "-".join(["64:relu"] * 20) + "-1:sigmoid",
-        {},
-        128,
-    ),
-]
-
-
-def _data(
-    net: sb.Network, m: int, mod: Any
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(0)
-    params = mod.init_params(seed=0, scheme="he" if "relu" in net.activations else "xavier")
-    n0 = int(net.widths[0])
-    n_out = int(net.widths[-1])
-    X = rng.standard_normal((n0, m))
-    if net.loss == "ce":
-        Y = np.eye(n_out)[:, rng.integers(0, n_out, m)]
-    else:
-        Y = (rng.random((n_out, m)) > 0.5).astype(float)
-    return params, X, Y
-
-
-def _flops(net: sb.Network, m: int) -> float:
-    """Matmul flops of one step: W A and dZ A^T for every layer, W^T dZ for layers 2..L."""
-    widths = [int(w) for w in net.widths]
-    macs = [a * b * m for a, b in zip(widths[1:], widths[:-1], strict=True)]
-    return 2.0 * (2 * sum(macs) + sum(macs[1:]))
-
-
-def _reps(fn: Callable[[], Any], target: float = 0.02) -> int:
-    start = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - start, 1e-7)
-    return max(1, int(target / once))
-
-
-def _peak(fn: Callable[[], Any]) -> int:
-    tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
-    tracemalloc.reset_peak()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak - base
-
-
-def bench(samples: int) -> list[str]:
-    lines = []
-    header = (
-        f"| {'workload':<38} | {'engine':<11} | {'median':>10} | {'vs hand':>7} | "
-        f"{'GFLOP/s':>7} | {'matmul':>7} | {'peak MiB':>8} |"
-    )
-    lines += [header, "|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|"]
-    for label, spec, kw, m in WORKLOADS:
-        net = sb.Network.parse(spec, **kw)
-        mod = sb.compile(net)
-        params, X, Y = _data(net, m, mod)
-        acts, loss = net.activations, net.loss
-        # a workspace dict passed on every call reuses the large arrays (as a training loop would)
-        workspace: dict[str, Any] = {}
-        engines: dict[str, tuple[Engine, Any]] = {
-            "generated": (mod.loss_and_grads, (params, X, Y)),
-            "gen + work": (functools.partial(mod.loss_and_grads, work=workspace), (params, X, Y)),
-            "hand-written": (handwritten(acts, loss), (params, X, Y)),
-        }
-        ag = autograd_engine(acts, loss)
-        if ag is not None:
-            engines["autograd"] = (ag, (params, X, Y))
-        tr = torch_engine(acts, loss)
-        if tr is not None:
-            import torch
-
-            tp = {k: torch.from_numpy(v) for k, v in params.items()}
-            engines["torch"] = (tr, (tp, torch.from_numpy(X), torch.from_numpy(Y)))
-        jx = jax_engine(acts, loss)
-        if jx is not None:
-            import jax.numpy as jnp
-
-            jp = {k: jnp.asarray(v) for k, v in params.items()}
-            engines["jax jit"] = (jx, (jp, jnp.asarray(X), jnp.asarray(Y)))
-        # agreement first: every engine computes the same cost
-        ref = engines["hand-written"][0](params, X, Y)[0]
-        for name, (fn, args) in engines.items():
-            value = float(fn(*args)[0])
-            assert abs(value - ref) <= 1e-6 * max(1.0, abs(ref)), (name, value, ref)
-        reps = {
-            name: _reps(lambda fn=fn, args=args: fn(*args)) for name, (fn, args) in engines.items()
-        }
-        times: dict[str, list[float]] = {name: [] for name in engines}
-        for _ in range(samples):
-            for name, (fn, args) in engines.items():
-                time.sleep(PAUSE)
-                start = time.perf_counter()
-                for _ in range(reps[name]):
-                    fn(*args)
-                times[name].append((time.perf_counter() - start) / reps[name])
-        widths = [int(w) for w in net.widths]
-        big = max(range(1, len(widths)), key=lambda i: widths[i] * widths[i - 1])
-        Wb = np.random.default_rng(1).standard_normal((widths[big], widths[big - 1]))
-        Ab = np.random.default_rng(2).standard_normal((widths[big - 1], m))
-        mm_reps = _reps(lambda Wb=Wb, Ab=Ab: Wb @ Ab, target=0.1)
-        mm_times = []
-        for _ in range(max(3, samples // 2)):
-            time.sleep(PAUSE)
-            Wb @ Ab  # wake the BLAS threads up: the engines' calls find them busy
-            start = time.perf_counter()
-            for _ in range(mm_reps):
-                Wb @ Ab
-            mm_times.append((time.perf_counter() - start) / mm_reps)
-        mm_gflops = 2.0 * widths[big] * widths[big - 1] * m / statistics.median(mm_times) / 1e9
-        flops = _flops(net, m)
-        hand = statistics.median(times["hand-written"])
-        for name in engines:
-            med = statistics.median(times[name])
-            fn, args = engines[name]
-            peak = (
-                _peak(lambda fn=fn, args=args: fn(*args))
-                if name
-                in (
-                    "generated",
-                    "gen + work",
-                    "hand-written",
-                    "autograd",
+def table(results: list[dict]) -> str:
+    lines = [
+        "| workload | dtype | engine | time / gradient | ratio to hand NumPy | IQR | target |"
+        " met | peak MiB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        for name, row in result["engines"].items():
+            goal, met = target(result, name)
+            if "ratio" not in row:
+                lines.append(
+                    f"| {result['workload']} | {result['dtype']} | {name} | {row['status']} "
+                    f"| | | {goal} | | |"
                 )
-                else None
-            )
-            peak_text = f"{peak / 2**20:8.2f}" if peak is not None else f"{'-':>8}"
-            unit = f"{med * 1e6:8.1f}us" if med < 1e-3 else f"{med * 1e3:8.2f}ms"
+                continue
+            seconds = row["seconds"]
+            shown = f"{seconds * 1e6:.1f} us" if seconds < 1e-3 else f"{seconds * 1e3:.2f} ms"
+            mib = row.get("peak_mib")
             lines.append(
-                f"| {label:<38} | {name:<11} | {unit:>10} | {med / hand:7.2f} | "
-                f"{flops / med / 1e9:7.2f} | {mm_gflops:7.1f} | {peak_text} |"
+                f"| {result['workload']} | {result['dtype']} | {name} | {shown} "
+                f"| {row['ratio']:.2f} | {row['p25']:.2f}-{row['p75']:.2f} | {goal} "
+                f"| {'' if met is None else ('yes' if met else 'no')} "
+                f"| {'' if mib is None else f'{mib:.1f}'} |"
             )
-            print(lines[-1], flush=True)
-    return lines
+    return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="5 samples instead of 15")
-    parser.add_argument("--samples", type=int, default=None)
-    args = parser.parse_args()
-    samples = args.samples or (5 if args.quick else 15)
-    lines = bench(samples)
-    print()
-    print("\n".join(lines))
+def machine() -> dict:
+    cpu = platform.processor()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in f if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cpu": cpu,
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--dtypes", default="float64,float32")
+    ap.add_argument("--engines", default="", help="comma-separated subset (default: all)")
+    ap.add_argument("--extra", action="append", default=[], help="[NAME=]path.py:make_grad")
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--max-wait-s", type=float, default=60.0)
+    ap.add_argument("--pause-ms", type=float, default=150.0)
+    ap.add_argument("--memory", action="store_true", help="add each engine's peak MiB")
+    ap.add_argument("--json", default="", help="also write the results to this file")
+    ap.add_argument("--quick", action="store_true", help="a smoke test: 3 rounds, no waiting")
+    args = ap.parse_args(argv)
+    s = Settings(rounds=args.rounds, max_wait=args.max_wait_s, pause=args.pause_ms / 1e3)
+    if args.quick:
+        s = Settings(sample=0.002, rounds=3, min_quiet=0, max_rounds=3, pause=0.0, max_wait=0.0)
+        s.warmup = 0.01
+    engines = builtin_engines()
+    for arg in args.extra:
+        name, factory = extra_engine(arg)
+        engines[name] = factory
+    if args.engines:
+        wanted = {BASELINE, *args.engines.split(",")}
+        unknown = wanted - engines.keys()
+        if unknown:
+            raise SystemExit(f"unknown engines {sorted(unknown)}; known: {sorted(engines)}")
+        engines = {name: f for name, f in engines.items() if name in wanted}
+    results = []
+    for workload in args.workloads.split(","):
+        if workload not in WORKLOADS:
+            raise SystemExit(f"unknown workload {workload!r}; known: {', '.join(WORKLOADS)}")
+        for dtype in args.dtypes.split(","):
+            spec = Spec(**{**WORKLOADS[workload].__dict__, "dtype": np.dtype(dtype)})
+            result = compare(spec, engines, s, args.memory)
+            results.append(result)
+            print(
+                f"{workload} {dtype} ({spec.describe()}): {result['rounds']} rounds, "
+                f"{result['quiet_rounds']} quiet, stats over {result['stats_over']}",
+                file=sys.stderr,
+                flush=True,
+            )
+    facts = machine()
+    print(f"{facts['date']}, {facts['cpu']}, {facts['cores']} cores, numpy {facts['numpy']}\n")
+    print(table(results))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"machine": facts, "results": results}, indent=2, default=str) + "\n"
+        )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

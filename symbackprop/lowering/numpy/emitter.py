@@ -9,13 +9,22 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
   :class:`~symbackprop.lowering.provenance.Explainer` that name the derivation step it is read
   off and why it has that form;
 * expressions are lowered in place where that is safe: ``(W3^T dZ3) ⊙ A2 ⊙ (1 - A2)``
-  becomes ``dZ2 = W3.T @ dZ3``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2`` (one fresh array instead of
-  four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 /= m``; a pre-activation that
-  nothing reads later is overwritten by its activation (``A1 = np.tanh(Z1, out=Z1)``); large
-  products go into the caller's workspace (``np.matmul(..., out=_buffer(work, ...))``);
+  becomes ``dZ2 = np.dot(W3.T, dZ3, ...)``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2`` (one fresh
+  array instead of four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 /= m``; a factor
+  ``1.0 - A2**2`` is evaluated in the array of ``A2**2`` (one temporary, not two); a
+  pre-activation that nothing reads later is overwritten by its activation
+  (``A1 = np.tanh(Z1, out=Z1)``); ``db = dZ 1_m`` is one matrix-vector product with a column
+  of ones, far cheaper than ``sum`` on small arrays;
+* the calls are few and cheap, since on small networks each NumPy call costs more than its
+  arithmetic: plain operators, positional ``out``, no helper call per product. Products are
+  ``np.dot(A, B, out.get("Z1"))``: ``out`` is ``{}`` without a workspace (fresh arrays), else
+  the dict of arrays that ``_workspace`` keeps in the caller's ``work``, fetched once per
+  function; a product takes the array of a delta read for the last time when the shapes
+  agree, so a workspace holds no more arrays than the hand-written loop does;
 * a delta the plan releases is ``del``-eted after its last read.
 
-Stable numerics: sigmoid is the module's helper (:mod:`symbackprop.lowering.numpy.template`);
+Stable numerics: sigmoid is the module's helper, e / (1 + e) with e = exp(min(z, 80))
+(:mod:`symbackprop.lowering.numpy.template`);
 BCE with a sigmoid output is computed from the logits as ``max(z, 0) - y z + log1p(e^-|z|)``;
 softmax subtracts the column maximum and cross-entropy uses log-sum-exp of the logits, as
 log1p of the sum without one largest term. All of these stay finite, with no warnings, for
@@ -32,14 +41,14 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
-from symbackprop.lowering.numpy.printer import MUL, NumPyPrinter
+from symbackprop.lowering.numpy.printer import ATOM, MUL, NumPyPrinter
 from symbackprop.lowering.numpy.template import (
-    BUFFER_HELPER,
     INIT_PARAMS,
     INVALID_HELPER,
     SIGMOID_HELPER,
     SIGMOID_TEMPLATE,
     STDS,
+    WORKSPACE_DOC,
 )
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
@@ -67,6 +76,19 @@ class _NumPyModule:
         self.logits = plan.cost.from_logits
         self.depth = plan.depth
         self.explainer = Explainer(plan, self.printer.scalar_code)
+        #: workspace arrays of forward and backward: name -> shape text; a product writes
+        #: into one by its name
+        self.arrays: dict[str, dict[str, str]] = {"forward": {}, "backward": {}}
+        self.part = "forward"  # the function being written
+        #: arrays of dead deltas, by shape text, that a later product of that shape reuses
+        self.free: dict[str, list[str]] = {}
+        #: target -> the workspace array it lives in (its own name, or a dead delta's)
+        self.home: dict[str, str] = {}
+        self.ones = False  # whether backward has made its column of ones yet
+        #: the operand whose dtype the workspace takes, once a function's first product is
+        #: written and its ``out = ...`` line is still to come
+        self.dtype_from: str | None = None
+        self.has_out = False  # whether the current function has its ``out = ...`` line
 
     def code(self, expr: Any) -> str:
         return self.printer.code(expr)
@@ -97,7 +119,7 @@ class _NumPyModule:
                 rest = [f for f in factors if f is not base]
                 lines = self.assign(target, base, shape)
             for factor in rest:
-                lines += line(f"{target} *= {self.code(factor)}", shape)
+                lines += self.multiply_by(target, factor, shape)
             return lines
         if isinstance(expr, MatMul):
             coeff, matrices = self.printer._split_matmul(expr)
@@ -130,7 +152,27 @@ class _NumPyModule:
             coeff, matrices = self.printer._split_matmul(expr)
             if coeff == 1 and len(matrices) == 2 and not isinstance(matrices[1], OneMatrix):
                 return self.product(target, matrices[0], matrices[1], shape)
+            if coeff == 1 and len(matrices) == 2 and matrices[1].shape[1] == 1:
+                return self.row_sums(target, matrices[0], shape)
         return line(f"{target} = {self.code(expr)}", shape)
+
+    def multiply_by(self, target: str, factor: Any, shape: str) -> list[str]:
+        """``target *= factor``; a factor ``c - T`` with T a fresh array (``1.0 - A2**2``) is
+        evaluated in T's array, so that it costs one temporary, not two."""
+        if isinstance(factor, MatAdd) and len(factor.args) == 2:
+            constant = next((t for t in factor.args if self.printer._is_constant(t)), None)
+            other = next((t for t in factor.args if t is not constant), None)
+            term = self.printer._negated(other) if constant is not None else None
+            if term is not None and self.fresh(term):
+                c = self.printer._constant_or(constant, 0)
+                note = f"{shape}: {self.code(factor)}, in one temporary"
+                return [
+                    *line(f"slope = {self.code(term)}", note),
+                    *line(f"np.subtract({c}, slope, slope)"),
+                    *line(f"{target} *= slope"),
+                    *line("del slope"),
+                ]
+        return line(f"{target} *= {self.code(factor)}", shape)
 
     def _plain_product(self, expr: Any) -> bool:
         if not isinstance(expr, MatMul):
@@ -139,12 +181,71 @@ class _NumPyModule:
         return coeff == 1 and len(matrices) == 2
 
     def product(self, target: str, left: Any, right: Any, shape: str) -> list[str]:
-        """``target = left @ right``, written into the caller's workspace when there is one."""
+        """``target = left @ right``, into its workspace array when the caller passed one.
+
+        A product takes the array of a delta that was read for the last time and has its
+        shape, so a workspace holds no more deltas than are alive at once.
+        """
         first = self.printer.paren(left, MUL)
         second = self.printer.paren(right, MUL, strict=True)
-        typed = self.printer.paren(left.arg if isinstance(left, Transpose) else left, MUL)
-        out = f'_buffer(work, "{target}", {shape}, {typed}.dtype)'
-        return line(f"{target} = np.matmul({first}, {second}, out={out})", shape)
+        if not self.has_out:
+            operands = [x.arg if isinstance(x, Transpose) else x for x in (left, right)]
+            self.dtype_from = ", ".join(f"{self.printer.paren(x, ATOM)}.dtype" for x in operands)
+            self.has_out = True
+        free = self.free.get(shape)
+        home = free.pop() if free else target
+        self.arrays[self.part].setdefault(home, shape)
+        self.home[target] = home
+        why = shape if home == target else f"{shape}: in {home}'s array, which is free again"
+        return line(f'{target} = np.dot({first}, {second}, out.get("{home}"))', why)
+
+    def release(self, name: str) -> None:
+        """``name`` is dead: its workspace array may hold a later product of its shape."""
+        home = self.home.pop(name, None)
+        if home is not None:
+            self.free.setdefault(self.arrays[self.part][home], []).append(home)
+
+    def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
+        """``target = matrix 1_m``: one matrix-vector product with a column of ones."""
+        lines = []
+        if not self.ones:
+            self.ones = True
+            typed = self.printer.paren(matrix, ATOM)
+            lines += line(f"ones_m = np.ones((m, 1), {typed}.dtype)", "(m, 1): the 1_m of db")
+        return lines + line(f"{target} = np.dot({self.code(matrix)}, ones_m)", shape)
+
+    def workspace(self) -> list[str]:
+        """The line, before a function's first product, that picks the products' arrays:
+        fresh ones (``out.get`` is None), or the caller's workspace."""
+        if self.dtype_from is None:
+            return []
+        dtypes, self.dtype_from = self.dtype_from, None
+        return line(
+            f'out = {{}} if work is None else _workspace(work, "{self.part}", m, {dtypes})',
+            "the products' arrays, fresh (None) or the workspace's",
+        )
+
+    def workspace_helper(self) -> list[str]:
+        """``_workspace``: this module's arrays, made once per m and dtypes."""
+        out = ["", "", "def _workspace(work, part, m, *dtypes):", f'    """{WORKSPACE_DOC[0]}']
+        out += [f"    {text}" if text else "" for text in WORKSPACE_DOC[1:]]
+        out += [
+            '    """',
+            "    made = work.get(part)",
+            "    if made is None or made[0] != (m, dtypes):",
+        ]
+        for index, (part, arrays) in enumerate(self.arrays.items()):
+            out.append(f'        if part == "{part}":' if index == 0 else "        else:")
+            out.append("            shapes = {")
+            out += [f'                "{name}": {shape},' for name, shape in arrays.items()]
+            out.append("            }")
+        out += [
+            "        dtype = np.result_type(*dtypes)  # that of the products",
+            "        arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}",
+            "        made = work[part] = ((m, dtypes), arrays)",
+            "    return made[1]",
+        ]
+        return out
 
     # -- sections --------------------------------------------------------------------------
     def header(self) -> list[str]:
@@ -202,8 +303,10 @@ class _NumPyModule:
             "    if not ok:",
             "        _invalid(params, X)",
         ]
+        self.has_out, self.part = False, "forward"
         for layer in plan.forward:
-            out += self.forward_layer(layer)
+            lines = self.forward_layer(layer)
+            out += self.workspace() + lines
         out.append("    cache = {")
         out += [f'        "{name}": {name},' for name in self.cached]
         out += ["    }", f"    return {plan.cost.output}, cache"]
@@ -272,6 +375,7 @@ class _NumPyModule:
             "    if not ok:",
             "        _invalid(params, Y=Y, cache=cache)",
         ]
+        self.has_out, self.part = False, "backward"
         for statement in plan.backward:
             out += self.statement(statement)
         out.append("    return {")
@@ -281,12 +385,15 @@ class _NumPyModule:
 
     def statement(self, statement: BackwardStatement) -> list[str]:
         """One backward statement under its provenance; a delta opens a new paragraph."""
+        code = self.assign(statement.target, statement.expr, show_dims(statement.shape))
         out = [] if statement.gradient_of else [""]
+        out += self.workspace()
         for paragraph in self.explainer.statement(statement):
             out += comment(paragraph)
-        out += self.assign(statement.target, statement.expr, show_dims(statement.shape))
+        out += code
         for name in statement.releases:  # freeing a dead delta keeps two deltas alive at most
             out += line(f"del {name}", "read for the last time above")
+            self.release(name)
         return out
 
     def loss_and_grads(self) -> list[str]:
@@ -362,8 +469,9 @@ class _NumPyModule:
         body = ["", *STDS.splitlines()]
         if "sigmoid" in self.printer.helpers:
             body += ["", *SIGMOID_HELPER.splitlines()]
-        body += ["", *INIT_PARAMS.splitlines(), "", *BUFFER_HELPER.splitlines()]
+        body += ["", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines()]
+        body += self.workspace_helper()
         lines = header + body + forward + backward + loss
         return "\n".join(lines) + "\n"
 

@@ -1,9 +1,10 @@
 """The NumPy module's fixed text: its helpers and ``init_params``, as the emitter pastes them.
 
-``sigmoid`` is the sigmoid record's NumPy form, e / (1 + e) with e = exp(-|z|) split by the
-sign of z (full relative precision on both tails, no overflow, no warning for any z in float32
-and float64); ``_buffer`` hands out workspace arrays; ``_invalid`` names the array of the wrong
-shape once the cheap checks on entry have failed.
+``sigmoid`` is the sigmoid record's NumPy form, e / (1 + e) with e = exp(min(z, 80)) (full
+relative precision on both tails, no overflow, no warning for any z in float32 and float64, in
+four ufunc calls); ``_buffer`` hands out a model module's workspace arrays (a network module
+writes its own ``_workspace``, whose docstring is :data:`WORKSPACE_DOC`); ``_invalid`` names
+the array of the wrong shape once the cheap checks on entry have failed.
 """
 
 from __future__ import annotations
@@ -12,17 +13,15 @@ from __future__ import annotations
 SIGMOID_TEMPLATE = "sigmoid({z})"
 SIGMOID_HELPER = '''
 def sigmoid(Z, out=None):
-    """Logistic sigmoid, to full relative precision on both tails, warning-free for any z.
+    """Logistic sigmoid e / (1 + e) with e = exp(min(z, 80)): warning-free for any z.
 
-    With e = exp(-|z|) in (0, 1] (it cannot overflow): e / (1 + e) for z < 0, 1 - e / (1 + e)
-    for z >= 0. Evaluated in ``out`` when given (it may be Z itself).
+    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway;
+    e / (1 + e) has full relative precision on both tails, down to where exp(z) underflows.
+    Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z itself).
     """
-    positive = Z >= 0
-    out = np.abs(Z, out=out)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    np.divide(out, out + 1.0, out=out)
-    np.subtract(1.0, out, out=out, where=positive)
+    out = np.minimum(Z, 80.0, out=out)
+    np.exp(out, out)
+    np.divide(out, out + 1.0, out)
     return out
 '''
 BUFFER_HELPER = '''
@@ -39,6 +38,14 @@ def _buffer(work, name, shape, dtype):
         buf = work[name] = np.empty(shape, dtype)
     return buf
 '''
+WORKSPACE_DOC = (
+    "The arrays ``part`` (forward or backward) writes its products into, kept in the caller's",
+    "dict ``work``: made on the first call, and again only when m or a dtype changes.",
+    "",
+    "Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and",
+    "gradients live in ``work`` until the next call. Without a workspace (``out = {}``) every",
+    "product is a fresh array.",
+)
 INVALID_HELPER = '''
 def _invalid(params, X=None, Y=None, cache=None):
     """Raise the ValueError that names the array of the wrong shape, its shape and the expected

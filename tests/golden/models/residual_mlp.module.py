@@ -38,17 +38,15 @@ STDS = {
 
 
 def sigmoid(Z, out=None):
-    """Logistic sigmoid, to full relative precision on both tails, warning-free for any z.
+    """Logistic sigmoid e / (1 + e) with e = exp(min(z, 80)): warning-free for any z.
 
-    With e = exp(-|z|) in (0, 1] (it cannot overflow): e / (1 + e) for z < 0, 1 - e / (1 + e)
-    for z >= 0. Evaluated in ``out`` when given (it may be Z itself).
+    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway;
+    e / (1 + e) has full relative precision on both tails, down to where exp(z) underflows.
+    Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z itself).
     """
-    positive = Z >= 0
-    out = np.abs(Z, out=out)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    np.divide(out, out + 1.0, out=out)
-    np.subtract(1.0, out, out=out, where=positive)
+    out = np.minimum(Z, 80.0, out=out)
+    np.exp(out, out)
+    np.divide(out, out + 1.0, out)
     return out
 
 

@@ -29,17 +29,15 @@ STDS = {
 
 
 def sigmoid(Z, out=None):
-    """Logistic sigmoid, to full relative precision on both tails, warning-free for any z.
+    """Logistic sigmoid e / (1 + e) with e = exp(min(z, 80)): warning-free for any z.
 
-    With e = exp(-|z|) in (0, 1] (it cannot overflow): e / (1 + e) for z < 0, 1 - e / (1 + e)
-    for z >= 0. Evaluated in ``out`` when given (it may be Z itself).
+    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway;
+    e / (1 + e) has full relative precision on both tails, down to where exp(z) underflows.
+    Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z itself).
     """
-    positive = Z >= 0
-    out = np.abs(Z, out=out)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    np.divide(out, out + 1.0, out=out)
-    np.subtract(1.0, out, out=out, where=positive)
+    out = np.minimum(Z, 80.0, out=out)
+    np.exp(out, out)
+    np.divide(out, out + 1.0, out)
     return out
 
 
@@ -68,20 +66,6 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
         params[f"W{layer}"] = W.astype(dtype)
         params[f"b{layer}"] = np.zeros((n_l, 1), dtype=dtype)
     return params
-
-
-def _buffer(work, name, shape, dtype):
-    """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
-
-    Reusing these arrays across calls saves the page faults of fresh multi-megabyte arrays;
-    with ``work`` the returned cache and gradients live in it until the next call.
-    """
-    if work is None:
-        return None
-    buf = work.get(name)
-    if buf is None or buf.shape != shape or buf.dtype != dtype:
-        buf = work[name] = np.empty(shape, dtype)
-    return buf
 
 
 def _invalid(params, X=None, Y=None, cache=None):
@@ -118,6 +102,33 @@ def _invalid(params, X=None, Y=None, cache=None):
     raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
 
 
+def _workspace(work, part, m, *dtypes):
+    """The arrays ``part`` (forward or backward) writes its products into, kept in the caller's
+    dict ``work``: made on the first call, and again only when m or a dtype changes.
+
+    Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and
+    gradients live in ``work`` until the next call. Without a workspace (``out = {}``) every
+    product is a fresh array.
+    """
+    made = work.get(part)
+    if made is None or made[0] != (m, dtypes):
+        if part == "forward":
+            shapes = {
+                "Z1": (2, m),
+                "Z2": (1, m),
+            }
+        else:
+            shapes = {
+                "dW2": (1, 2),
+                "dZ1": (2, m),
+                "dW1": (2, 3),
+            }
+        dtype = np.result_type(*dtypes)  # that of the products
+        arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}
+        made = work[part] = ((m, dtypes), arrays)
+    return made[1]
+
+
 def forward(params, X, work=None):
     """Forward propagation; X is (3, m), one example per column.
 
@@ -135,12 +146,14 @@ def forward(params, X, work=None):
         ok = False
     if not ok:
         _invalid(params, X)
+    # the products' arrays, fresh (None) or the workspace's
+    out = {} if work is None else _workspace(work, "forward", m, W1.dtype, X.dtype)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = swish(Z1)
-    Z1 = np.matmul(W1, X, out=_buffer(work, "Z1", (2, m), W1.dtype))  # (2, m)
+    Z1 = np.dot(W1, X, out.get("Z1"))  # (2, m)
     Z1 += b1  # (2, m): b1 broadcasts over the m columns
     A1 = Z1 * sigmoid(Z1)  # (2, m)
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = sigmoid(Z2)
-    Z2 = np.matmul(W2, A1, out=_buffer(work, "Z2", (1, m), W2.dtype))  # (1, m)
+    Z2 = np.dot(W2, A1, out.get("Z2"))  # (1, m)
     Z2 += b2  # (1, m): b2 broadcasts over the m columns
     A2 = sigmoid(Z2)  # (1, m)
     cache = {
@@ -177,21 +190,24 @@ def backward(params, cache, Y, work=None):
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ2 = A2 - Y  # (1, m)
     dZ2 /= m  # (1, m)
+    # the products' arrays, fresh (None) or the workspace's
+    out = {} if work is None else _workspace(work, "backward", m, dZ2.dtype, A1.dtype)
     # dJ/dW2 = dZ2 A1^T [step 3]: the only arrangement that is (1, 2)
-    dW2 = np.matmul(dZ2, A1.T, out=_buffer(work, "dW2", (1, 2), dZ2.dtype))  # (1, 2)
+    dW2 = np.dot(dZ2, A1.T, out.get("dW2"))  # (1, 2)
     # dJ/db2 = dZ2 1_m [step 4]: b2 is broadcast over the m columns
-    db2 = dZ2.sum(axis=1, keepdims=True)  # (1, 1)
+    ones_m = np.ones((m, 1), dZ2.dtype)  # (m, 1): the 1_m of db
+    db2 = np.dot(dZ2, ones_m)  # (1, 1)
 
     # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is (2, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ swish'(Z1) [step 6]: swish'(Z1) = Z1 * (1.0 - sigmoid(Z1)) * sigmoid(Z1) +
     # sigmoid(Z1), from the cached Z1
-    dZ1 = np.matmul(W2.T, dZ2, out=_buffer(work, "dZ1", (2, m), W2.dtype))  # (2, m)
+    dZ1 = np.dot(W2.T, dZ2, out.get("dZ1"))  # (2, m)
     dZ1 *= Z1 * (1.0 - sigmoid(Z1)) * sigmoid(Z1) + sigmoid(Z1)  # (2, m)
     del dZ2  # read for the last time above
     # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is (2, 3)
-    dW1 = np.matmul(dZ1, X.T, out=_buffer(work, "dW1", (2, 3), dZ1.dtype))  # (2, 3)
+    dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (2, 3)
     # dJ/db1 = dZ1 1_m [step 8]: b1 is broadcast over the m columns
-    db1 = dZ1.sum(axis=1, keepdims=True)  # (2, 1)
+    db1 = np.dot(dZ1, ones_m)  # (2, 1)
     return {
         "W1": dW1,
         "b1": db1,

@@ -55,20 +55,6 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     return params
 
 
-def _buffer(work, name, shape, dtype):
-    """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
-
-    Reusing these arrays across calls saves the page faults of fresh multi-megabyte arrays;
-    with ``work`` the returned cache and gradients live in it until the next call.
-    """
-    if work is None:
-        return None
-    buf = work.get(name)
-    if buf is None or buf.shape != shape or buf.dtype != dtype:
-        buf = work[name] = np.empty(shape, dtype)
-    return buf
-
-
 def _invalid(params, X=None, Y=None, cache=None):
     """Raise the ValueError that names the array of the wrong shape, its shape and the expected
     one. Called only after the cheap checks on entry have failed."""
@@ -103,6 +89,33 @@ def _invalid(params, X=None, Y=None, cache=None):
     raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
 
 
+def _workspace(work, part, m, *dtypes):
+    """The arrays ``part`` (forward or backward) writes its products into, kept in the caller's
+    dict ``work``: made on the first call, and again only when m or a dtype changes.
+
+    Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and
+    gradients live in ``work`` until the next call. Without a workspace (``out = {}``) every
+    product is a fresh array.
+    """
+    made = work.get(part)
+    if made is None or made[0] != (m, dtypes):
+        if part == "forward":
+            shapes = {
+                "Z1": (4, m),
+                "Z2": (3, m),
+            }
+        else:
+            shapes = {
+                "dW2": (3, 4),
+                "dZ1": (4, m),
+                "dW1": (4, 5),
+            }
+        dtype = np.result_type(*dtypes)  # that of the products
+        arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}
+        made = work[part] = ((m, dtypes), arrays)
+    return made[1]
+
+
 def forward(params, X, work=None):
     """Forward propagation; X is (5, m), one example per column.
 
@@ -120,12 +133,14 @@ def forward(params, X, work=None):
         ok = False
     if not ok:
         _invalid(params, X)
+    # the products' arrays, fresh (None) or the workspace's
+    out = {} if work is None else _workspace(work, "forward", m, W1.dtype, X.dtype)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = relu(Z1)
-    Z1 = np.matmul(W1, X, out=_buffer(work, "Z1", (4, m), W1.dtype))  # (4, m)
+    Z1 = np.dot(W1, X, out.get("Z1"))  # (4, m)
     Z1 += b1  # (4, m): b1 broadcasts over the m columns
     A1 = np.maximum(Z1, 0.0)  # (4, m)
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = softmax(Z2)
-    Z2 = np.matmul(W2, A1, out=_buffer(work, "Z2", (3, m), W2.dtype))  # (3, m)
+    Z2 = np.dot(W2, A1, out.get("Z2"))  # (3, m)
     Z2 += b2  # (3, m): b2 broadcasts over the m columns
     A2 = Z2 - Z2.max(axis=0, keepdims=True)  # (3, m)
     np.exp(A2, out=A2)  # (3, m): the shift by the max keeps exp <= 1
@@ -167,24 +182,27 @@ def backward(params, cache, Y, work=None):
     # stated assumption, so a*s - y = a - y
     dZ2 = A2 - Y  # (3, m)
     dZ2 /= m  # (3, m)
+    # the products' arrays, fresh (None) or the workspace's
+    out = {} if work is None else _workspace(work, "backward", m, dZ2.dtype, A1.dtype)
     # dJ/dW2 = dZ2 A1^T [step 4]: the only arrangement that is (3, 4); weight decay adds (L2 / m)
     # W2
-    dW2 = np.matmul(dZ2, A1.T, out=_buffer(work, "dW2", (3, 4), dZ2.dtype))  # (3, 4)
+    dW2 = np.dot(dZ2, A1.T, out.get("dW2"))  # (3, 4)
     dW2 += L2 / m * W2  # (3, 4)
     # dJ/db2 = dZ2 1_m [step 5]: b2 is broadcast over the m columns
-    db2 = dZ2.sum(axis=1, keepdims=True)  # (3, 1)
+    ones_m = np.ones((m, 1), dZ2.dtype)  # (m, 1): the 1_m of db
+    db2 = np.dot(dZ2, ones_m)  # (3, 1)
 
     # dJ/dA1 = W2^T dZ2 [step 6]: the only arrangement that is (4, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ relu'(Z1) [step 7]: relu'(Z1) = np.where(Z1 > 0, 1.0, 0.0), from the cached
     # Z1
-    dZ1 = np.matmul(W2.T, dZ2, out=_buffer(work, "dZ1", (4, m), W2.dtype))  # (4, m)
+    dZ1 = np.dot(W2.T, dZ2, out.get("dZ1"))  # (4, m)
     dZ1 *= Z1 > 0  # (4, m)
     del dZ2  # read for the last time above
     # dJ/dW1 = dZ1 X^T [step 8]: the only arrangement that is (4, 5); weight decay adds (L2 / m) W1
-    dW1 = np.matmul(dZ1, X.T, out=_buffer(work, "dW1", (4, 5), dZ1.dtype))  # (4, 5)
+    dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (4, 5)
     dW1 += L2 / m * W1  # (4, 5)
     # dJ/db1 = dZ1 1_m [step 9]: b1 is broadcast over the m columns
-    db1 = dZ1.sum(axis=1, keepdims=True)  # (4, 1)
+    db1 = np.dot(dZ1, ones_m)  # (4, 1)
     return {
         "W1": dW1,
         "b1": db1,

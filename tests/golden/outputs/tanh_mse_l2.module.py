@@ -55,20 +55,6 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     return params
 
 
-def _buffer(work, name, shape, dtype):
-    """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
-
-    Reusing these arrays across calls saves the page faults of fresh multi-megabyte arrays;
-    with ``work`` the returned cache and gradients live in it until the next call.
-    """
-    if work is None:
-        return None
-    buf = work.get(name)
-    if buf is None or buf.shape != shape or buf.dtype != dtype:
-        buf = work[name] = np.empty(shape, dtype)
-    return buf
-
-
 def _invalid(params, X=None, Y=None, cache=None):
     """Raise the ValueError that names the array of the wrong shape, its shape and the expected
     one. Called only after the cheap checks on entry have failed."""
@@ -103,6 +89,33 @@ def _invalid(params, X=None, Y=None, cache=None):
     raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
 
 
+def _workspace(work, part, m, *dtypes):
+    """The arrays ``part`` (forward or backward) writes its products into, kept in the caller's
+    dict ``work``: made on the first call, and again only when m or a dtype changes.
+
+    Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and
+    gradients live in ``work`` until the next call. Without a workspace (``out = {}``) every
+    product is a fresh array.
+    """
+    made = work.get(part)
+    if made is None or made[0] != (m, dtypes):
+        if part == "forward":
+            shapes = {
+                "Z1": (4, m),
+                "Z2": (2, m),
+            }
+        else:
+            shapes = {
+                "dW2": (2, 4),
+                "dZ1": (4, m),
+                "dW1": (4, 3),
+            }
+        dtype = np.result_type(*dtypes)  # that of the products
+        arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}
+        made = work[part] = ((m, dtypes), arrays)
+    return made[1]
+
+
 def forward(params, X, work=None):
     """Forward propagation; X is (3, m), one example per column.
 
@@ -120,12 +133,14 @@ def forward(params, X, work=None):
         ok = False
     if not ok:
         _invalid(params, X)
+    # the products' arrays, fresh (None) or the workspace's
+    out = {} if work is None else _workspace(work, "forward", m, W1.dtype, X.dtype)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = tanh(Z1)
-    Z1 = np.matmul(W1, X, out=_buffer(work, "Z1", (4, m), W1.dtype))  # (4, m)
+    Z1 = np.dot(W1, X, out.get("Z1"))  # (4, m)
     Z1 += b1  # (4, m): b1 broadcasts over the m columns
     A1 = np.tanh(Z1, out=Z1)  # (4, m); Z1 is not cached, A1 takes over its buffer
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = identity(Z2)
-    Z2 = np.matmul(W2, A1, out=_buffer(work, "Z2", (2, m), W2.dtype))  # (2, m)
+    Z2 = np.dot(W2, A1, out.get("Z2"))  # (2, m)
     Z2 += b2  # (2, m): b2 broadcasts over the m columns
     A2 = Z2  # (2, m): identity
     cache = {
@@ -159,23 +174,29 @@ def backward(params, cache, Y, work=None):
     # dJ/dZ2 = dJ/dA2 [step 2]: identity' = 1, the gradient passes through
     dZ2 = A2 - Y  # (2, m)
     dZ2 /= m  # (2, m)
+    # the products' arrays, fresh (None) or the workspace's
+    out = {} if work is None else _workspace(work, "backward", m, dZ2.dtype, A1.dtype)
     # dJ/dW2 = dZ2 A1^T [step 3]: the only arrangement that is (2, 4); weight decay adds (L2 / m)
     # W2
-    dW2 = np.matmul(dZ2, A1.T, out=_buffer(work, "dW2", (2, 4), dZ2.dtype))  # (2, 4)
+    dW2 = np.dot(dZ2, A1.T, out.get("dW2"))  # (2, 4)
     dW2 += L2 / m * W2  # (2, 4)
     # dJ/db2 = dZ2 1_m [step 4]: b2 is broadcast over the m columns
-    db2 = dZ2.sum(axis=1, keepdims=True)  # (2, 1)
+    ones_m = np.ones((m, 1), dZ2.dtype)  # (m, 1): the 1_m of db
+    db2 = np.dot(dZ2, ones_m)  # (2, 1)
 
     # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is (4, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ tanh'(Z1) [step 6]: tanh'(Z1) = 1.0 - A1**2, from the cached A1
-    dZ1 = np.matmul(W2.T, dZ2, out=_buffer(work, "dZ1", (4, m), W2.dtype))  # (4, m)
-    dZ1 *= 1.0 - A1**2  # (4, m)
+    dZ1 = np.dot(W2.T, dZ2, out.get("dZ1"))  # (4, m)
+    slope = A1**2  # (4, m): 1.0 - A1**2, in one temporary
+    np.subtract(1.0, slope, slope)
+    dZ1 *= slope
+    del slope
     del dZ2  # read for the last time above
     # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is (4, 3); weight decay adds (L2 / m) W1
-    dW1 = np.matmul(dZ1, X.T, out=_buffer(work, "dW1", (4, 3), dZ1.dtype))  # (4, 3)
+    dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (4, 3)
     dW1 += L2 / m * W1  # (4, 3)
     # dJ/db1 = dZ1 1_m [step 8]: b1 is broadcast over the m columns
-    db1 = dZ1.sum(axis=1, keepdims=True)  # (4, 1)
+    db1 = np.dot(dZ1, ones_m)  # (4, 1)
     return {
         "W1": dW1,
         "b1": db1,
