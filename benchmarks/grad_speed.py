@@ -84,6 +84,13 @@ WORKLOADS = {
 #: must also be within that factor of the GEMM floor's ratio
 TARGETS = {"w1_m1": 0.90, "w1_m64": 0.90, "w2": 1.00, "w3": 1.00, "w4": 1.00}
 FLOOR_FACTOR = {"w2": 1.10, "w3": 1.10}
+#: a generated framework module -> (the framework's own engine it is measured against, target
+#: ratio per workload, default target) and, for torch, its GEMM floor on FLOOR_FACTOR's workloads
+PEERS = {
+    "sb_torch": ("torch_eager", {"w1_m1": 0.50, "w1_m64": 0.50}, 1.00),
+    "sb_jax": ("jax_jit", {}, 1.05),
+}
+PEER_FLOORS = {"sb_torch": "torch_gemm_floor"}
 
 
 def make_problem(spec: Spec, seed: int = 0) -> tuple[list, list, np.ndarray, np.ndarray]:
@@ -165,6 +172,12 @@ def builtin_engines() -> dict[str, Factory]:
                 )
     frameworks = load(ENGINES / "frameworks.py", "grad_speed_frameworks")
     engines["torch_eager"] = from_make_grad(frameworks.make_torch_eager)
+
+    def torch_floor(spec: Spec, *_: Any) -> Prepared | None:
+        run = frameworks.make_torch_gemm_floor(spec)
+        return None if run is None else Prepared(run, checked=False)
+
+    engines["torch_gemm_floor"] = torch_floor
     engines["jax_jit"] = from_make_grad(frameworks.make_jax_jit)
     return engines
 
@@ -199,7 +212,7 @@ def check(spec: Spec, got: tuple, want: tuple) -> str:
         if spec.dtype == np.float64:
             bad = not np.all(err <= 1e-6 * np.abs(r) + 1e-12 * (np.abs(r).max() or 1.0))
         else:
-            bad = np.linalg.norm(err) > 1e-4 * (np.linalg.norm(r) or 1.0)
+            bad = bool(np.linalg.norm(err) > 1e-4 * (np.linalg.norm(r) or 1.0))
         if bad:
             return f"gradient {index} is off by {err.max():.2e}"
     return "ok"
@@ -355,6 +368,12 @@ def compare(spec: Spec, engines: dict[str, Factory], s: Settings, memory: bool) 
         rows[name].update(
             seconds=statistics.median(seconds), ratio=q2, p25=q1, p75=q3, iqr=q3 - q1
         )
+        floor = PEER_FLOORS.get(name) if spec.name in FLOOR_FACTOR else None
+        for key, other in (("peer", PEERS.get(name, ("",))[0]), ("floor", floor)):
+            if other in prepared:  # per-round ratios to the framework's own engine or floor
+                theirs = [t for t, keep in zip(times[other], use, strict=True) if keep]
+                q1, q2, q3 = quartiles([t / o for t, o in zip(seconds, theirs, strict=True)])
+                rows[name][key] = {"engine": other, "ratio": q2, "p25": q1, "p75": q3}
     if memory:
         for name in prepared:
             rows[name]["peak_mib"] = footprint(engines[name], spec, problem)
@@ -377,6 +396,8 @@ def load_reference() -> Callable[..., tuple]:
 def target(result: dict, name: str) -> tuple[str, bool | None]:
     """The target of the generated NumPy module's rows (issue 13) and whether a row meets it;
     other engines' rows show their ratio only."""
+    if name in PEERS:
+        return peer_target(result, name)
     if not name.startswith("sb_numpy"):
         return "", None
     row, goal = result["engines"][name], TARGETS.get(result["workload"], 1.0)
@@ -392,11 +413,39 @@ def target(result: dict, name: str) -> tuple[str, bool | None]:
     return text, met
 
 
+def peer_target(result: dict, name: str) -> tuple[str, bool | None]:
+    """A generated framework module's target: a ratio to that framework's own engine (issue
+    14), and for torch within FLOOR_FACTOR of torch's GEMM floor on the large workloads."""
+    other, goals, default = PEERS[name]
+    goal = goals.get(result["workload"], default)
+    text = f"<= {goal:.2f}x {other}"
+    row = result["engines"][name]
+    if "peer" not in row:
+        return text, None
+    met = row["peer"]["ratio"] <= goal
+    factor = FLOOR_FACTOR.get(result["workload"])
+    if factor and "floor" in row:
+        text += f", <= {factor:.2f}x {row['floor']['engine']}"
+        met = met and row["floor"]["ratio"] <= factor
+    return text, met
+
+
+def vs_framework(row: dict) -> str:
+    """The per-round ratios to the framework's own engine (and floor): median (IQR)."""
+    parts = [
+        f"{row[key]['ratio']:.2f} ({row[key]['p25']:.2f}-{row[key]['p75']:.2f}) "
+        f"vs {row[key]['engine']}"
+        for key in ("peer", "floor")
+        if key in row
+    ]
+    return "; ".join(parts)
+
+
 def table(results: list[dict]) -> str:
     lines = [
-        "| workload | dtype | engine | time / gradient | ratio to hand NumPy | IQR | target |"
-        " met | peak MiB |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| workload | dtype | engine | time / gradient | ratio to hand NumPy | IQR "
+        "| vs its framework (IQR) | target | met | peak MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         for name, row in result["engines"].items():
@@ -404,7 +453,7 @@ def table(results: list[dict]) -> str:
             if "ratio" not in row:
                 lines.append(
                     f"| {result['workload']} | {result['dtype']} | {name} | {row['status']} "
-                    f"| | | {goal} | | |"
+                    f"| | | | {goal} | | |"
                 )
                 continue
             seconds = row["seconds"]
@@ -412,7 +461,8 @@ def table(results: list[dict]) -> str:
             mib = row.get("peak_mib")
             lines.append(
                 f"| {result['workload']} | {result['dtype']} | {name} | {shown} "
-                f"| {row['ratio']:.2f} | {row['p25']:.2f}-{row['p75']:.2f} | {goal} "
+                f"| {row['ratio']:.2f} | {row['p25']:.2f}-{row['p75']:.2f} "
+                f"| {vs_framework(row)} | {goal} "
                 f"| {'' if met is None else ('yes' if met else 'no')} "
                 f"| {'' if mib is None else f'{mib:.1f}'} |"
             )

@@ -106,3 +106,37 @@ def make_jax_jit(spec: Any) -> Callable[..., Any] | None:
 
     grad.prepare = prepare  # type: ignore[attr-defined]
     return grad
+
+
+def make_torch_gemm_floor(spec: Any) -> Callable[[], list[Any]] | None:
+    """Only the products of one forward and backward pass, in torch (torch's own floor)."""
+    if not available("torch"):
+        return None
+    import torch  # optional extra
+
+    torch.set_num_threads(THREADS or 1)
+    sizes, m = tuple(spec.sizes), spec.m
+    dtype = {np.dtype(np.float64): torch.float64, np.dtype(np.float32): torch.float32}[
+        np.dtype(spec.dtype)
+    ]
+    depth = len(sizes) - 1
+    generator = torch.Generator().manual_seed(1)
+
+    def draw(*shape: int) -> Any:
+        return torch.randn(*shape, generator=generator, dtype=dtype)
+
+    Ws = [draw(sizes[i + 1], sizes[i]) for i in range(depth)]
+    acts = [draw(n, m) for n in sizes]
+    deltas = [draw(n, m) for n in sizes]
+    dWs = [torch.empty_like(W) for W in Ws]
+
+    def run() -> list[Any]:
+        for i in range(depth):
+            torch.matmul(Ws[i], acts[i], out=acts[i + 1])
+        for i in range(depth - 1, -1, -1):
+            torch.matmul(deltas[i + 1], acts[i].T, out=dWs[i])
+            if i:
+                torch.matmul(Ws[i].T, deltas[i + 1], out=deltas[i])
+        return dWs
+
+    return run
