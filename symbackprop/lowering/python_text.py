@@ -21,18 +21,25 @@ def comment(text: str, indent: str = INDENT) -> list[str]:
 
 
 def line(code: str, note: str = "") -> list[str]:
-    """One indented statement with its comment; the comment moves above when too long, and a
-    statement too long for one line is laid out as ``ruff format`` lays it out (split)."""
-    inline = f"{INDENT}{code}  # {note}" if note else INDENT + code
+    """One indented statement with its comment; the comment moves above when too long."""
+    if not note:
+        return [INDENT + code]
+    inline = f"{INDENT}{code}  # {note}"
     if len(inline) <= LINE:
         return [inline]
-    above = comment(note) if note else []
-    if len(INDENT + code) <= LINE:
-        return above + [INDENT + code]
+    return comment(note) + [INDENT + code]
+
+
+def fitted(code: str, note: str = "") -> list[str]:
+    """:func:`line`, and a statement too long for one line laid out as ``ruff format`` lays
+    it out (:func:`split`), its comment after the closing parenthesis when it fits there."""
+    out = line(code, note)
+    if len(out[-1]) <= LINE:
+        return out
     rows = split(code)
     if note and len(last := f"{rows[-1]}  # {note}") <= LINE:
         return rows[:-1] + [last]
-    return above + rows
+    return (comment(note) if note else []) + rows
 
 
 def split(code: str) -> list[str]:

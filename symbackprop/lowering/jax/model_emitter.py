@@ -33,7 +33,14 @@ from symbackprop.lowering.jax.template import (
     MODEL_STDS,
 )
 from symbackprop.lowering.provenance import show_dims
-from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, line
+from symbackprop.lowering.python_text import (
+    INDENT,
+    LINE,
+    comment,
+    docstring,
+    fitted,
+    line,
+)
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 
@@ -68,7 +75,7 @@ class _JaxModelModule:
             typed = "" if expr.atoms(sp.MatrixSymbol) else self.printer.dtype_argument()
             text = f"jnp.full({show_dims(shape)}, {text}{typed})"
             self.reads_m = self.reads_m or "m" in shape
-        return line(f"{target} = {text}", show_dims(shape))
+        return fitted(f"{target} = {text}", show_dims(shape))
 
     # -- the shape of printed code (NumPy and JAX broadcast alike) -------------------------
     # printed_shape and product_shape are copied from the NumPy model emitter (private there)

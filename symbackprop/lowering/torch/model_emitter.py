@@ -27,7 +27,14 @@ from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Tra
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.numpy.printer import ATOM, MUL
 from symbackprop.lowering.provenance import show_dims
-from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, line
+from symbackprop.lowering.python_text import (
+    INDENT,
+    LINE,
+    comment,
+    docstring,
+    fitted,
+    line,
+)
 from symbackprop.lowering.torch.emitter import no_grad_note
 from symbackprop.lowering.torch.model_template import (
     CHECK_HELPER,
@@ -71,7 +78,7 @@ class _ModelModule:
             else:  # a number read from no tensor (1.0, 1 / m): the parameters' dtype, device
                 text = f"torch.full({show_dims(shape)}, {text}{self.printer.dtype_argument()})"
             self.reads_m = self.reads_m or "m" in shape
-        return line(f"{target} = {text}", show_dims(shape))
+        return fitted(f"{target} = {text}", show_dims(shape))
 
     def printed_shape(self, expr: Any) -> Shape | None:
         """The tensor shape of ``expr`` as the printer writes it; ``None`` for a number."""
@@ -217,7 +224,7 @@ class _ModelModule:
         if s.logits is not None:
             code = record.logits_code["torch"].format(z=s.logits, y=y)
             out = comment(f"{record.name} of {record.logits_with}({s.logits}) from the logits")
-            out += line(f"{s.target} = {code}")
+            out += fitted(f"{s.target} = {code}")
             scaled = f"({s.target} / m)" if mean else s.target
             return out + line(f"{s.target} = {scaled}.reshape(1, 1)", "(1, 1)")
         per_entry = self.printer.scalar_code(record.formula, {scalars.a: a, scalars.y: y})
