@@ -28,7 +28,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
-from sympy import Determinant, HadamardProduct, Inverse, MatMul, MatrixSymbol, OneMatrix
+from sympy import (
+    Determinant,
+    HadamardProduct,
+    Inverse,
+    MatAdd,
+    MatMul,
+    MatrixSymbol,
+    OneMatrix,
+    Transpose,
+)
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.core.graph import Kind
@@ -43,13 +52,20 @@ from symbackprop.records.activations import ACTIVATIONS, Activation, custom_acti
 from symbackprop.records.nodes import Elementwise, T
 from symbackprop.spec import MAX_WIDTH
 
-#: names the generated module itself uses (module level and locals): a model name equal to
-#: one of these, or to a Python builtin, is renamed in the module
+#: names the generated modules themselves use (NumPy, torch and JAX: module level and the
+#: locals of the functions that hold the model's names): a model name equal to one of these,
+#: or to a Python builtin, is renamed in every module (``jnp`` -> ``jnp_``), so that the
+#: module's ``jnp.tanh`` still means JAX's. Names with a leading ``_`` (``_check``,
+#: ``_forward``) cannot be model names.
 MODULE_NAMES = frozenset(
     {
+        # imports
         "np",
         "torch",
-        "device",
+        "jax",
+        "jnp",
+        "math",
+        # module-level definitions
         "SHAPES",
         "DATA",
         "DATA_SHAPES",
@@ -60,20 +76,26 @@ MODULE_NAMES = frozenset(
         "forward",
         "backward",
         "loss_and_grads",
+        "cost",
+        "BackpropCost",
+        "Model",
+        # helpers
         "sigmoid",
         "softmax",
         "log_softmax",
         "logdet",
+        # locals of forward, backward and loss_and_grads
         "params",
         "cache",
         "work",
         "grads",
-        "cost",
+        "loss",
         "m",
+        "device",
+        "dtype",
         "rng",
         "scheme",
         "seed",
-        "dtype",
     }
 )
 RESERVED = MODULE_NAMES | frozenset(dir(builtins)) | frozenset(keyword.kwlist)
@@ -388,7 +410,7 @@ def _backward(
         is_gradient = name in parameters
         if step.delta is None and not is_gradient:
             continue  # folded into the next step by the derivation (a loss before its cancel)
-        written = _settle(_flat(rename(step.expr).xreplace(folded)))
+        written = _settle(rename(step.expr).xreplace(folded))
         expr = _reuse(written, cached, functions)
         if step.delta is not None and not is_gradient:
             symbol = rename[step.delta]
@@ -412,34 +434,27 @@ def _backward(
     return tuple(out)
 
 
-def _flat(expr: Any) -> Any:
-    """Products of products spliced into one (a folded adjoint inside a product)."""
-    return expr.replace(
-        lambda e: isinstance(e, MatMul) and any(isinstance(a, MatMul) for a in e.args),
-        lambda e: MatMul(
-            *(x for a in e.args for x in (a.args if isinstance(a, MatMul) else (a,)))
-        ),
-    )
-
-
 def _settle(expr: Any) -> Any:
+    """The backward expression in its simplest equal form, before it is printed: the rewrites
+    of :func:`_settle_once` until none applies (each makes the expression smaller)."""
+    for _ in range(8):
+        settled = _settle_once(expr)
+        if settled == expr:
+            break
+        expr = settled
+    return expr
+
+
+def _settle_once(expr: Any) -> Any:
     """Entries of constant matrices become numbers: ``I[0, 0]`` -> 1, ``((1/m) I)[0, 0]`` ->
-    1/m (a folded constant adjoint read as a number)."""
+    1/m (a folded constant adjoint read as a number); then :func:`_tidy`'s rewrites, and
+    constants leave element-wise products (a number times ones is the number)."""
     swaps = {
         e: e.parent.as_explicit()[e.i, e.j]
         for e in expr.atoms(MatrixElement)
         if not e.parent.atoms(MatrixSymbol)
     }
-    expr = expr.xreplace(swaps) if swaps else expr
-    # a product with an identity factor (tr's adjoint) is the product without it
-    identities = {
-        e: MatMul(*kept) if len(kept) > 1 else kept[0]
-        for e in expr.atoms(MatMul)
-        if (kept := [a for a in e.args if not isinstance(a, sp.Identity)])
-        and len(kept) < len(e.args)
-        and any(getattr(a, "is_Matrix", False) for a in kept)
-    }
-    expr = expr.xreplace(identities) if identities else expr
+    expr = _tidy(expr.xreplace(swaps) if swaps else expr)
     # f' constant (the identity's 1): a number times ones, read from nothing
     constants = {
         e: e.body * OneMatrix(*e.shape)
@@ -457,14 +472,87 @@ def _settle(expr: Any) -> Any:
         and (kept := [a for a in h.args if a.atoms(MatrixSymbol)])
     }
     expr = expr.xreplace(scalars) if scalars else expr
+    # c 1 ⊙ G is c G when G has the full shape; c 1 ⊙ d 1 is (c d) 1
     ones = {
-        h: HadamardProduct(*kept) if len(kept) > 1 else kept[0]
+        h: _scaled(
+            sp.Mul(*(_constant(a) for a in h.args if a not in kept)),
+            kept or [OneMatrix(*h.shape)],
+        )
         for h in expr.atoms(HadamardProduct)
-        if (kept := [a for a in h.args if not isinstance(a, OneMatrix)])
-        and len(kept) < len(h.args)
+        if len(kept := [a for a in h.args if _constant(a) is None]) < len(h.args)
         and all(a.shape == h.shape for a in kept)
     }
-    return expr.xreplace(ones) if ones else expr
+    return _tidy(expr.xreplace(ones) if ones else expr)
+
+
+def _tidy(expr: Any) -> Any:
+    """Bottom up: products flat (a folded adjoint inside a product spliced in), without a
+    coefficient 1 or an identity factor (tr's adjoint), runs of ones counted (``1_a 1_k^T``
+    ``1_k 1_b^T`` is ``k 1_a 1_b^T``: a constant adjoint summed over the columns, ``1_3 1_m^T
+    1_m``, is ``m 1_3``); the constant terms of a sum added; a sum or element-wise product of
+    one term is the term."""
+
+    def tidy(e: Any) -> Any:
+        if isinstance(e, MatMul):
+            return _product(e)
+        if isinstance(e, (MatAdd, HadamardProduct)) and len(e.args) == 1:
+            return e.args[0]
+        if isinstance(e, MatAdd):
+            return _constant_terms(e)
+        return e
+
+    return expr.replace(lambda e: isinstance(e, (MatMul, MatAdd, HadamardProduct)), tidy)
+
+
+def _product(e: MatMul) -> Any:
+    args = [x for a in e.args for x in (a.args if isinstance(a, MatMul) else (a,))]
+    coeff = sp.Mul(*(a for a in args if not getattr(a, "is_Matrix", False)))
+    matrices = [a for a in args if getattr(a, "is_Matrix", False)]
+    if len(matrices) > 1 and any(not isinstance(a, sp.Identity) for a in matrices):
+        matrices = [a for a in matrices if not isinstance(a, sp.Identity)]
+    folded: list[Any] = []
+    for a in matrices:
+        if isinstance(a, Transpose) and isinstance(a.arg, OneMatrix):
+            a = OneMatrix(a.shape[0], a.shape[1])
+        if folded and isinstance(folded[-1], OneMatrix) and isinstance(a, OneMatrix):
+            coeff *= a.shape[0]
+            folded[-1] = OneMatrix(folded[-1].shape[0], a.shape[1])
+        else:
+            folded.append(a)
+    return _scaled(coeff, folded, product=True)
+
+
+def _scaled(coeff: Any, factors: list[Any], *, product: bool = False) -> Any:
+    """``coeff`` times the (matrix or element-wise) product of ``factors``; no coefficient 1."""
+    body = factors[0] if len(factors) == 1 else None
+    if body is None:
+        body = MatMul(*factors) if product else HadamardProduct(*factors)
+    if coeff == 1:
+        return body
+    if isinstance(body, MatMul):
+        return MatMul(coeff, *body.args)
+    return MatMul(coeff, body)
+
+
+def _constant(factor: Any) -> Any:
+    """The number ``c`` when ``factor`` is ``c`` times a ones matrix, else ``None``."""
+    if isinstance(factor, OneMatrix):
+        return sp.Integer(1)
+    if isinstance(factor, MatMul):
+        matrices = [a for a in factor.args if getattr(a, "is_Matrix", False)]
+        if len(matrices) == 1 and isinstance(matrices[0], OneMatrix):
+            return sp.Mul(*(a for a in factor.args if not getattr(a, "is_Matrix", False)))
+    return None
+
+
+def _constant_terms(e: MatAdd) -> Any:
+    """The constant terms of a sum added into one: ``2 1 + 1 + X`` -> ``3 1 + X``."""
+    constants = [t for t in e.args if _constant(t) is not None]
+    if len(constants) < 2:
+        return e
+    total = _scaled(sp.Add(*(_constant(t) for t in constants)), [OneMatrix(*e.shape)])
+    rest = [t for t in e.args if _constant(t) is None]
+    return MatAdd(total, *rest) if rest else total
 
 
 def _functions_by_arg(graph: Any, rename: _Sized) -> dict[str, list[tuple[Any, str]]]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
+from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 from sympy.printing.str import StrPrinter
 
 from symbackprop.errors import InternalError
@@ -70,6 +70,14 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
 
     def _print_HadamardProduct(self, expr: HadamardProduct) -> str:
         return " ⊙ ".join(self._factor(arg) for arg in expr.args)
+
+    def _print_HadamardPower(self, expr: HadamardPower) -> str:
+        # the formula language's element-wise power: p^-1, (1 - p)^2, never SymPy's name
+        base = self._factor(expr.base)
+        if isinstance(expr.base, Transpose):
+            base = f"({base})"
+        exp = expr.exp
+        return f"{base}^{self._print(exp) if exp.is_Integer else f'({self._print(exp)})'}"
 
     # the formula language's spellings, not SymPy's: det(A), inv(A)^T, tanh(h)^2
     def _print_Determinant(self, expr: Any) -> str:

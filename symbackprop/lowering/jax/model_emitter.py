@@ -33,7 +33,14 @@ from symbackprop.lowering.jax.template import (
     MODEL_STDS,
 )
 from symbackprop.lowering.provenance import show_dims
-from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, line
+from symbackprop.lowering.python_text import (
+    INDENT,
+    LINE,
+    comment,
+    docstring,
+    fitted,
+    line,
+)
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 
@@ -68,18 +75,7 @@ class _JaxModelModule:
             typed = "" if expr.atoms(sp.MatrixSymbol) else self.printer.dtype_argument()
             text = f"jnp.full({show_dims(shape)}, {text}{typed})"
             self.reads_m = self.reads_m or "m" in shape
-        out = line(f"{target} = {text}", show_dims(shape))
-        if len(out[-1]) <= LINE or not isinstance(expr, MatAdd) or text.startswith("jnp.full"):
-            return out
-        # ruff format's layout of a long sum: one term per line inside parentheses
-        parts = text.split(" + ")
-        inner = INDENT * 2
-        return [
-            f"{INDENT}{target} = (",
-            f"{inner}{parts[0]}",
-            *(f"{inner}+ {part}" for part in parts[1:]),
-            f"{INDENT})  # {show_dims(shape)}",
-        ]
+        return fitted(f"{target} = {text}", show_dims(shape))
 
     # -- the shape of printed code (NumPy and JAX broadcast alike) -------------------------
     # printed_shape and product_shape are copied from the NumPy model emitter (private there)

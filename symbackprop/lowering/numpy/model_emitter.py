@@ -35,7 +35,14 @@ from symbackprop.lowering.numpy.model_template import (
 from symbackprop.lowering.numpy.printer import MUL, SIMPLE_OPERAND, NumPyPrinter
 from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
 from symbackprop.lowering.provenance import show_dims
-from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, line
+from symbackprop.lowering.python_text import (
+    INDENT,
+    LINE,
+    comment,
+    docstring,
+    fitted,
+    line,
+)
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 
@@ -97,18 +104,7 @@ class _ModelModule:
             typed = "" if expr.atoms(sp.MatrixSymbol) else self.printer.dtype_argument()
             text = f"np.full({show_dims(shape)}, {text}{typed})"
             self.reads_m = self.reads_m or "m" in shape
-        out = line(f"{target} = {text}", show_dims(shape))
-        if len(out[-1]) <= LINE or not isinstance(expr, MatAdd):
-            return out
-        # ruff format's layout of a long sum: one term per line inside parentheses
-        parts = self.code(expr).split(" + ")
-        inner = INDENT * 2
-        return [
-            f"{INDENT}{target} = (",
-            f"{inner}{parts[0]}",
-            *(f"{inner}+ {part}" for part in parts[1:]),
-            f"{INDENT})  # {show_dims(shape)}",
-        ]
+        return fitted(f"{target} = {text}", show_dims(shape))
 
     def printed_shape(self, expr: Any) -> Shape | None:
         """The NumPy shape of ``expr`` as the printer writes it; ``None`` for a number (``1.0``,

@@ -212,6 +212,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         coeff, matrices = self._split_matmul(expr)
         if coeff == 1:
             return self.matrix_product(matrices)
+        if self._is_constant(expr):
+            return self._constant_or(expr, MUL)  # c 1_n is c: broadcasting (or a fill)
         body_expr = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
         if coeff == -1:
             return "-" + self.paren(body_expr, UNARY + 1)

@@ -27,7 +27,14 @@ from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Tra
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.numpy.printer import ATOM, MUL
 from symbackprop.lowering.provenance import show_dims
-from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, line
+from symbackprop.lowering.python_text import (
+    INDENT,
+    LINE,
+    comment,
+    docstring,
+    fitted,
+    line,
+)
 from symbackprop.lowering.torch.emitter import no_grad_note
 from symbackprop.lowering.torch.model_template import (
     CHECK_HELPER,
@@ -71,17 +78,7 @@ class _ModelModule:
             else:  # a number read from no tensor (1.0, 1 / m): the parameters' dtype, device
                 text = f"torch.full({show_dims(shape)}, {text}{self.printer.dtype_argument()})"
             self.reads_m = self.reads_m or "m" in shape
-        out = line(f"{target} = {text}", show_dims(shape))
-        if len(out[-1]) <= LINE or not isinstance(expr, MatAdd):
-            return out
-        parts = self.code(expr).split(" + ")
-        inner = INDENT * 2
-        return [
-            f"{INDENT}{target} = (",
-            f"{inner}{parts[0]}",
-            *(f"{inner}+ {part}" for part in parts[1:]),
-            f"{INDENT})  # {show_dims(shape)}",
-        ]
+        return fitted(f"{target} = {text}", show_dims(shape))
 
     def printed_shape(self, expr: Any) -> Shape | None:
         """The tensor shape of ``expr`` as the printer writes it; ``None`` for a number."""
@@ -227,8 +224,9 @@ class _ModelModule:
         if s.logits is not None:
             code = record.logits_code["torch"].format(z=s.logits, y=y)
             out = comment(f"{record.name} of {record.logits_with}({s.logits}) from the logits")
-            out += _call(f"{INDENT}{s.target} = {code}")
-            return out + line(f"{s.target} = ({s.target}{mean}).reshape(1, 1)", "(1, 1)")
+            out += fitted(f"{s.target} = {code}")
+            scaled = f"({s.target} / m)" if mean else s.target
+            return out + line(f"{s.target} = {scaled}.reshape(1, 1)", "(1, 1)")
         per_entry = self.printer.scalar_code(record.formula, {scalars.a: a, scalars.y: y})
         out = comment(f"{record.description}, summed over the entries")
         return out + line(f"{s.target} = (({per_entry}).sum(){mean}).reshape(1, 1)", "(1, 1)")
@@ -332,15 +330,6 @@ class _ModelModule:
         body += ["", *INIT_PARAMS.splitlines(), "", *CHECK_HELPER.splitlines()]
         lines = header + body + forward + backward + self.loss_and_grads() + self.autograd()
         return "\n".join(lines) + "\n"
-
-
-def _call(text: str) -> list[str]:
-    """``x = f(a, b)`` on one line, or as ruff format lays out a call too long for one."""
-    if len(text) <= LINE:
-        return [text]
-    head, args = text.split("(", 1)
-    indent = text[: len(text) - len(text.lstrip())]
-    return [f"{head}(", f"{indent}{INDENT}{args[:-1]}", f"{indent})"]
 
 
 def _matrices(expr: Any) -> frozenset[str]:
