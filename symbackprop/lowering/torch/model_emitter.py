@@ -22,10 +22,16 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
+from sympy import MatMul, OneMatrix, Transpose
 
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.numpy.printer import ATOM, MUL
+from symbackprop.lowering.printed_shapes import (
+    PrintedShapes,
+    Shape,
+    code_dict,
+    quoted_dims,
+)
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import (
     INDENT,
@@ -45,12 +51,9 @@ from symbackprop.lowering.torch.model_template import (
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import AUTOGRAD
 from symbackprop.records import scalars
-from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
     from symbackprop.lowering.model_plan import ModelBackward, ModelForward, ModelPlan
-
-Shape = tuple[Any, Any]
 
 
 def emit_model(plan: ModelPlan) -> str:
@@ -58,7 +61,7 @@ def emit_model(plan: ModelPlan) -> str:
     return _ModelModule(plan).module()
 
 
-class _ModelModule:
+class _ModelModule(PrintedShapes[TorchPrinter]):
     def __init__(self, plan: ModelPlan) -> None:
         self.plan = plan
         self.printer = TorchPrinter(plan.activations)
@@ -80,49 +83,6 @@ class _ModelModule:
             self.reads_m = self.reads_m or "m" in shape
         return fitted(f"{target} = {text}", show_dims(shape))
 
-    def printed_shape(self, expr: Any) -> Shape | None:
-        """The tensor shape of ``expr`` as the printer writes it; ``None`` for a number."""
-        if isinstance(expr, sp.MatrixSymbol):
-            return self.shapes[expr.name]
-        if isinstance(expr, Transpose):
-            inner = self.printed_shape(expr.arg)
-            return None if inner is None else (inner[1], inner[0])
-        if isinstance(expr, sp.Identity) and expr.shape[0] != 1:
-            return (int(expr.shape[0]), int(expr.shape[1]))
-        if isinstance(expr, (OneMatrix, sp.Identity)):
-            return None
-        if isinstance(expr, sp.Inverse):
-            return self.printed_shape(expr.arg)
-        if isinstance(expr, Elementwise):
-            if expr.body.has(expr.variable) or expr.indicator is not None:
-                return self.printed_shape(expr.arg)
-            return _broadcast(
-                [self.shapes[s.name] for s in expr.body.atoms(sp.Symbol) if s.name in self.shapes]
-            )
-        if isinstance(expr, (MatAdd, HadamardProduct)):
-            return _broadcast([self.printed_shape(a) for a in expr.args])
-        if isinstance(expr, HadamardPower):
-            return self.printed_shape(expr.args[0])
-        if isinstance(expr, MatMul):
-            _, matrices = self.printer._split_matmul(expr)
-            return self.product_shape(matrices)
-        if getattr(expr, "is_Matrix", False):
-            return (expr.shape[0], expr.shape[1])
-        return None
-
-    def product_shape(self, matrices: list[Any]) -> Shape | None:
-        """Mirrors :meth:`TorchPrinter.matrix_product`: a ones matrix at an end is a sum."""
-        if len(matrices) > 1 and isinstance(matrices[-1], OneMatrix):
-            rest = self.product_shape(matrices[:-1])
-            return (_rows(rest), 1) if matrices[-1].shape[0] != 1 else rest
-        if len(matrices) > 1 and isinstance(matrices[0], OneMatrix):
-            rest = self.product_shape(matrices[1:])
-            return (1, _cols(rest)) if matrices[0].shape[1] != 1 else rest
-        if len(matrices) == 1:
-            return self.printed_shape(matrices[0])
-        return (_rows(self.printed_shape(matrices[0])), _cols(self.printed_shape(matrices[-1])))
-
-    # -- sections --------------------------------------------------------------------------
     def header(self) -> list[str]:
         plan = self.plan
         data = ", ".join(f"{d.name} {show_dims(d.shape)}" for d in plan.data) or "none"
@@ -157,7 +117,9 @@ class _ModelModule:
         lines += ["}"]
         lines += [f"DATA = {_tuple(d.name for d in plan.data)}  # the data tensors after params"]
         lines += ["# their shapes; m, the number of examples, is the same in every tensor"]
-        lines += _dict("DATA_SHAPES", [f'"{d.name}": {_quoted_dims(d.shape)}' for d in plan.data])
+        lines += code_dict(
+            "DATA_SHAPES", [f'"{d.name}": {quoted_dims(d.shape)}' for d in plan.data]
+        )
         lines += [f"ADDED = {_tuple(plan.added)}  # parameters only ever added: they start at 0"]
         return lines
 
@@ -179,7 +141,7 @@ class _ModelModule:
             out += self.forward_statement(statement)
         entries = [f'"{name}": {name}' for name in plan.cache]
         entries += ['"m": m'] if plan.batch else []
-        out += _dict("cache", entries, INDENT)
+        out += code_dict("cache", entries, INDENT)
         out += [f"    return {plan.cost}, cache"]
         out += [
             "",
@@ -342,36 +304,6 @@ def _tuple(names: Any, *, quote: bool = True) -> str:
     if len(items) == 1:
         return f"({items[0]},)"
     return f"({', '.join(items)})"
-
-
-def _dict(target: str, entries: list[str], indent: str = "") -> list[str]:
-    """``target = {...}``, one entry per line as ruff format writes it; ``{}`` when empty."""
-    if not entries:
-        return [f"{indent}{target} = {{}}"]
-    return [f"{indent}{target} = {{", *(f"{indent}    {e}," for e in entries), f"{indent}}}"]
-
-
-def _broadcast(shapes: list[Shape | None]) -> Shape | None:
-    """Broadcasting of printed shapes; numbers (``None``) only, a number."""
-    arrays = [s for s in shapes if s is not None]
-    if not arrays:
-        return None
-    rows = next((r for r, _ in arrays if r != 1), 1)
-    cols = next((c for _, c in arrays if c != 1), 1)
-    return (rows, cols)
-
-
-def _rows(shape: Shape | None) -> Any:
-    return 1 if shape is None else shape[0]
-
-
-def _cols(shape: Shape | None) -> Any:
-    return 1 if shape is None else shape[1]
-
-
-def _quoted_dims(shape: Shape) -> str:
-    rows, cols = (f'"{d}"' if isinstance(d, str) else str(d) for d in shape)
-    return f"({rows}, {cols})"
 
 
 __all__ = ["emit_model"]
