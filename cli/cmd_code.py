@@ -22,6 +22,7 @@ Examples:
   symbackprop codegen n-3-2-1 --size n=784 > backprop.py
   symbackprop codegen 4-3-2-1 -o backprop.py --force   replace an existing backprop.py
   symbackprop codegen 4-3-2-1 --backend torch -o backprop_torch.py
+  symbackprop codegen 4-3-2-1 --backend jax -o backprop_jax.py
 """
 
 CHECK_EPILOG = """\b
@@ -52,7 +53,9 @@ def _code_sizes(opts: SpecOptions, net: Any) -> dict[str, int]:
 
 
 @click.command(
-    "codegen", epilog=CODEGEN_EPILOG, short_help="Generate the gradient module (NumPy or PyTorch)."
+    "codegen",
+    epilog=CODEGEN_EPILOG,
+    short_help="Generate the gradient module (NumPy, PyTorch or JAX).",
 )
 @spec_options
 @click.option(
@@ -67,7 +70,10 @@ def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bo
     """Generate a self-contained gradient module with forward, backward and loss_and_grads.
 
     --backend numpy (default) writes NumPy code; --backend torch writes the same functions on
-    torch tensors, plus a torch.autograd.Function and an nn.Module for training loops.
+    torch tensors, plus a torch.autograd.Function and an nn.Module for training loops;
+    --backend jax writes them as pure functions on JAX arrays (jax.jit works on them), plus a
+    jax.custom_vjp cost that jax.grad differentiates with the derived backward. Writing the
+    text needs neither framework installed.
 
     Always the batch form (examples in columns). Named widths need --size NAME=INT; so does
     every dimension of a model without a value on its `sizes:` line.

@@ -105,9 +105,10 @@ def codegen(
     ``source``: a Derivation, a Network, a compact spec, a spec file or a
     :class:`~symbackprop.model.Model` (or its derivation; every dimension but ``m`` needs a
     value, from its ``sizes:`` line or ``sizes``). Named widths need
-    ``sizes``, e.g. ``codegen("n-3-1", sizes={"n": 4})``. ``backend``: ``"numpy"`` (``"torch"``
-    and ``"jax"`` are refused with a SpecError until they exist). The same input gives
-    byte-identical text.
+    ``sizes``, e.g. ``codegen("n-3-1", sizes={"n": 4})``. ``backend``: ``"numpy"`` (default),
+    ``"torch"`` (PyTorch tensors, with a ``torch.autograd.Function`` and an ``nn.Module``) or
+    ``"jax"`` (pure functions and a ``jax.custom_vjp`` cost); the text needs neither framework
+    installed. Any other backend is a SpecError. The same input gives byte-identical text.
     """
     from symbackprop.lowering import emit
 

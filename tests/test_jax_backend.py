@@ -325,6 +325,33 @@ def test_wrong_shapes_are_refused_with_the_numpy_modules_messages() -> None:
         jax.jit(module.loss_and_grads)(params, jnp.zeros((4, 2)), jnp.zeros((2, 2)))
 
 
+def test_grad_of_cost_gives_zeros_for_keys_that_are_no_parameters() -> None:
+    """A learning rate (or an optimizer's state) kept in the params dict: jax.grad(cost) gives
+    it zeros, as jax.grad gives any input a function does not read, and the parameters their
+    derived gradients; for a network's and a model's custom_vjp."""
+    net = sb.compile("2-1:sigmoid", backend="jax")
+    model = sb.compile(Model.parse("x : 2 x m\ny : 1 x m\nJ = mse(w^T x + c, y)"), backend="jax")
+    X, Y = jnp.asarray([[1.0, -2.0, 0.5], [0.0, 1.0, 3.0]]), jnp.asarray([[1.0, 0.0, 1.0]])
+
+    @jax.jit
+    def both(net_params: Any, model_params: Any) -> Any:
+        return [
+            (module.loss_and_grads(params, X, Y)[1], jax.grad(module.module.cost)(params, X, Y))
+            for module, params in ((net, net_params), (model, model_params))
+        ]
+
+    extra = {"lr": jnp.asarray(0.1), "state": {"step": jnp.ones((2, 2))}}
+    for (grads, through_vjp), module in zip(
+        both({**net.init_params(1), **extra}, {**model.init_params(1), **extra}),
+        (net, model),
+        strict=True,
+    ):
+        assert grads.keys() == module.SHAPES.keys()
+        assert_close({k: through_vjp[k] for k in grads}, grads)
+        assert float(through_vjp["lr"]) == 0.0
+        np.testing.assert_array_equal(np.asarray(through_vjp["state"]["step"]), np.zeros((2, 2)))
+
+
 # -- the benchmark plug-in --------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 import symbackprop as sb
 from symbackprop.cli.main import main
+from symbackprop.lowering import emit
 from symbackprop.model import Model
 
 ROOT = Path(__file__).parents[1]
@@ -73,3 +74,16 @@ def test_generated_jax_modules_pass_ruff(tmp_path: Path) -> None:
             text=True,
         )
         assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_docs_describe_every_backend() -> None:
+    """codegen's help and docstrings name numpy, torch and jax; the README says how JAX's J and
+    logdet differ from the NumPy module's."""
+    result = CliRunner().invoke(main, ["codegen", "--help"])
+    assert result.exit_code == 0
+    assert all(f"--backend {name}" in result.stdout for name in ("numpy", "torch", "jax"))
+    for doc in (sb.codegen.__doc__ or "", emit.codegen.__doc__ or ""):
+        assert "until they exist" not in doc and '"jax"' in doc
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## PyTorch and JAX")[1].split("\n## ")[0]
+    assert "`float(J)` outside `jit`" in section and "NaN" in section

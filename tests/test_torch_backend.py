@@ -250,3 +250,140 @@ def test_model_names_that_the_torch_module_uses_are_renamed() -> None:
     tracked = leaves(torch, start)
     ((tracked["torch"] @ tracked["device"]).sum() + tracked["device"].sum()).backward()
     assert_close(grads, {k: v.grad for k, v in tracked.items()})
+
+
+# -- the nn.Module, the autograd Function and the checks on entry (hostile findings) ---------
+
+#: parameter names that are nn.Module (or ParameterDict) attributes
+ATTRIBUTE_NAMES = "X : 3 x m\nY : 1 x m\nfloat : 4 x 3\nforward : 1 x 4\n"
+ATTRIBUTE_NAMES += "J = bce(sigmoid(forward tanh(float X) + type), Y)\ndata: X, Y\n"
+
+
+def test_model_parameters_may_be_named_like_nn_module_methods() -> None:
+    module = sb.compile(Model.parse(ATTRIBUTE_NAMES), backend="torch")
+    net = module.module.Model(seed=1)
+    names = [f"params.{name}" for name in ("forward", "float", "type")]
+    assert [name for name, _ in net.named_parameters()] == names
+    assert list(net.state_dict()) == names
+    assert list(net.params) == list(module.SHAPES)
+    X = torch.linspace(-1.0, 1.0, 12, dtype=torch.float64).reshape(3, 4)
+    Y = torch.tensor([[0.0, 1.0, 1.0, 0.0]], dtype=torch.float64)
+    net(X, Y).backward()
+    _, grads = module.loss_and_grads(dict(net.params.items()), X, Y)
+    assert_close({k: v.grad for k, v in net.params.items()}, grads)
+    # the methods stay methods: a dtype change, a state_dict round trip
+    single = net.float()
+    assert {p.dtype for p in single.parameters()} == {torch.float32}
+    assert single(X.float(), Y.float()).dtype == torch.float32
+    copy = module.module.Model(seed=2)
+    copy.load_state_dict(module.module.Model(seed=1).state_dict())
+    assert torch.equal(copy.params["float"], module.init_params(seed=1)["float"])
+
+
+def test_a_second_derivative_raises_instead_of_coming_out_zero() -> None:
+    module = compiled("3-4:tanh-1:sigmoid")
+    params = leaves(torch, module.init_params(seed=1))
+    X, Y = data(torch, module, 5)
+    # first derivatives with create_graph=True are still the derived ones
+    J = module.module.cost(params, X, Y)
+    first = torch.autograd.grad(J, list(params.values()), create_graph=True)
+    _, grads = module.loss_and_grads(params, X, Y)
+    assert_close(dict(zip(params, first, strict=True)), grads)
+    with pytest.raises(RuntimeError, match="first derivative only"):
+        torch.autograd.grad(first[0].sum(), list(params.values()))
+    rest = [v.detach() for k, v in params.items() if k != "W1"]
+
+    def of_W1(W1: Any) -> Any:
+        return module.module.BackpropCost.apply(X, Y, W1, *rest)
+
+    with pytest.raises(RuntimeError, match="first derivative only"):
+        torch.autograd.functional.hessian(of_W1, params["W1"].detach())
+
+
+@pytest.mark.parametrize("kind", ["network", "model"])
+def test_a_parameter_changed_in_place_before_backward_raises(kind: str) -> None:
+    if kind == "network":
+        module = compiled("3-4:tanh-1:sigmoid")
+        tensors = data(torch, module, 5)
+    else:
+        module = sb.compile(Model.parse(ATTRIBUTE_NAMES), backend="torch")
+        X = torch.linspace(-1.0, 1.0, 12, dtype=torch.float64).reshape(3, 4)
+        tensors = (X, torch.tensor([[0.0, 1.0, 1.0, 0.0]], dtype=torch.float64))
+    params = leaves(torch, module.init_params(seed=1))
+    J = module.module.cost(params, *tensors)
+    with torch.no_grad():
+        next(iter(params.values())).mul_(3.0)  # an optimizer step between forward and backward
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        J.backward()
+
+
+def _network_entries(module: Any, params: dict[str, Any], X: Any, Y: Any, wrong: str) -> list[Any]:
+    """The entry points of a network's module that read what is ``wrong``, each on (params,
+    X, Y); backward on the cache of valid tensors."""
+    code = module.module
+    entries = [lambda: module.loss_and_grads(params, X, Y), lambda: code.cost(params, X, Y)]
+    if wrong.startswith(("X", "Y", "data")):  # the nn.Module holds valid parameters
+        entries.append(lambda: code.Net(seed=1)(X, Y))
+    if not wrong.startswith("Y"):  # forward does not read Y
+        entries.append(lambda: code.forward(params, X))
+    if wrong.startswith(("Y", "W2")):  # nor does backward read X or b1
+        valid = module.init_params(seed=1)
+        _, cache = code.forward(valid, data(torch, module, 3)[0])
+        entries.append(lambda: code.backward({**valid, "W2": params["W2"]}, cache, Y))
+    return entries
+
+
+#: (what is wrong, the error it must give)
+WRONG_TYPES = [
+    ("Y int64", r"Y has dtype torch\.int64; expected a floating-point tensor \(Y\.to\("),
+    ("Y bool", r"Y has dtype torch\.bool; expected a floating-point tensor"),
+    ("X int64", r"X has dtype torch\.int64; expected a floating-point tensor"),
+    ("X numpy", r"X is a ndarray, not a torch tensor \(torch\.as_tensor\(X\) converts it\)"),
+    ("W2 numpy", r"W2 is a ndarray, not a torch tensor"),
+    ("data float32", r"(W1|Y) has dtype torch\.float(64|32) but X has torch\.float(32|64): every"),
+    ("b1 float32", r"b1 has dtype torch\.float32 but X has torch\.float64"),
+]
+
+
+@pytest.mark.parametrize(("wrong", "message"), WRONG_TYPES, ids=[w for w, _ in WRONG_TYPES])
+def test_network_refuses_wrong_dtypes_with_one_clear_error(wrong: str, message: str) -> None:
+    module = compiled("4-3-2-1")
+    params = module.init_params(seed=1)
+    X, Y = data(torch, module, 3)
+    name, kind = wrong.split()
+    if name == "data":
+        X, Y = X.float(), Y.float()
+    elif kind == "numpy":
+        if name == "X":
+            X = X.numpy()
+        else:
+            params = {**params, name: params[name].numpy()}
+    elif name in params:
+        params = {**params, name: params[name].to(getattr(torch, kind))}
+    else:
+        X, Y = (X.to(getattr(torch, kind)), Y) if name == "X" else (X, Y.to(getattr(torch, kind)))
+    for entry in _network_entries(module, params, X, Y, wrong):
+        with pytest.raises(ValueError, match=message):
+            entry()
+
+
+def test_model_refuses_wrong_dtypes_with_one_clear_error() -> None:
+    module = sb.compile(Model.parse(ATTRIBUTE_NAMES), backend="torch")
+    params = module.init_params(seed=1)
+    X = torch.linspace(-1.0, 1.0, 12, dtype=torch.float64).reshape(3, 4)
+    Y = torch.tensor([[0.0, 1.0, 1.0, 0.0]], dtype=torch.float64)
+    cases = [
+        ((params, X, Y.long()), r"Y has dtype torch\.int64; expected a floating-point tensor"),
+        ((params, X, Y.bool()), r"Y has dtype torch\.bool; expected a floating-point tensor"),
+        ((params, X.numpy(), Y), r"X is a ndarray, not a torch tensor"),
+        ((params, X.float(), Y.float()), r"forward has dtype torch\.float64 but X has torch\.f"),
+        (({**params, "type": params["type"].float()}, X, Y), r"type has dtype torch\.float32"),
+        (({**params, "float": params["float"].numpy()}, X, Y), r"float is a ndarray, not a"),
+    ]
+    for args, message in cases:
+        for entry in (module.loss_and_grads, module.module.cost, module.module.forward):
+            with pytest.raises(ValueError, match=message):
+                entry(*args)
+    net = module.module.Model(seed=1)
+    with pytest.raises(ValueError, match=r"forward has dtype torch\.float32 but X has"):
+        net.float()(X, Y)  # parameters float32 now, data float64

@@ -221,7 +221,8 @@ def cost(params, X, Y):
     """J alone, differentiable: ``jax.grad(cost)(params, X, Y)`` runs the derived backward
     above (``_cost_fwd`` and ``_cost_bwd``), not JAX's own autodiff of the forward pass.
 
-    The derivation differentiates the parameters only: X and Y get zero cotangents.
+    The derivation differentiates the parameters only: X and Y get zero cotangents, and so
+    does a key of params that is not in SHAPES.
     """
     _, cache = forward(params, X)
     return _cost(params, cache, Y)
@@ -235,8 +236,14 @@ def _cost_fwd(params, X, Y):
 def _cost_bwd(residuals, g):
     params, cache, Y = residuals
     grads = backward(params, cache, Y)
-    scaled = {name: g * grad for name, grad in grads.items()}  # g: the cotangent of J
-    return scaled, jnp.zeros_like(cache["X"]), jnp.zeros_like(Y)
+    return _scaled(params, grads, g), jnp.zeros_like(cache["X"]), jnp.zeros_like(Y)
+
+
+def _scaled(params, grads, g):
+    """The cotangent of params: each gradient times g (the cotangent of J), keyed like params.
+    A key that is no parameter (a learning rate kept in the same dict) gets None, JAX's zero
+    cotangent: jax.grad gives it zeros, as to any input a function does not read."""
+    return {name: g * grads[name] if name in grads else None for name in params}
 
 
 cost.defvjp(_cost_fwd, _cost_bwd)

@@ -70,8 +70,8 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
 
 
 def _invalid(params, X=None, Y=None, cache=None):
-    """Raise the ValueError that names the tensor of the wrong shape, its shape and the expected
-    one. Called only after the cheap checks on entry have failed."""
+    """Raise the ValueError that names the tensor of the wrong shape or dtype and what was
+    expected. Called only after the cheap checks on entry have failed."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
@@ -100,7 +100,40 @@ def _invalid(params, X=None, Y=None, cache=None):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    first = None  # every tensor has the dtype of the first one checked
+    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+        if value is not None:
+            first = _same_dtype(name, value, first)
     raise ValueError("the tensors do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
+
+
+def _same_dtype(name, value, first):
+    """``first``, the name and dtype of the first tensor checked (``(name, value.dtype)`` when
+    ``first`` is None), once ``value`` is a torch tensor of one floating-point dtype with it.
+
+    Otherwise a one-line ValueError naming ``value``: an integer tensor cannot take a gradient
+    step, and torch multiplies tensors of one dtype only.
+    """
+    dtype = value.dtype if isinstance(value, torch.Tensor) else None
+    if dtype is None:  # a NumPy array has a shape and a dtype too
+        raise ValueError(
+            f"{name} is a {type(value).__name__}, not a torch tensor "
+            f"(torch.as_tensor({name}) converts it)"
+        )
+    wanted = torch.float64 if first is None else first[1]
+    if not dtype.is_floating_point:
+        raise ValueError(
+            f"{name} has dtype {dtype}; expected a floating-point tensor "
+            f"({name}.to({wanted}) converts it)"
+        )
+    if first is None:
+        return name, dtype
+    if dtype is not wanted:
+        raise ValueError(
+            f"{name} has dtype {dtype} but {first[0]} has {wanted}: every tensor must have "
+            f"one floating-point dtype ({name}.to({wanted}) converts it)"
+        )
+    return first
 
 
 @torch.no_grad()
@@ -109,15 +142,20 @@ def forward(params, X, work=None):
 
     Returns (A3, cache): the output and exactly what backward and the cost read.
     """
-    try:  # shapes on entry: tuple compares only; _invalid says what is wrong
+    try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong
         m = X.shape[1]  # the number of examples
         ok = X.shape == (4, m) and m > 0
+        ok = ok and X.dtype.is_floating_point  # (a NumPy dtype has no such field)
+        dtype = X.dtype  # every tensor has it: one floating-point dtype
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (3, 4) and b1.shape == (3, 1)
+        ok = ok and W1.dtype is dtype and b1.dtype is dtype
         W2, b2 = params["W2"], params["b2"]
         ok = ok and W2.shape == (2, 3) and b2.shape == (2, 1)
+        ok = ok and W2.dtype is dtype and b2.dtype is dtype
         W3, b3 = params["W3"], params["b3"]
         ok = ok and W3.shape == (1, 2) and b3.shape == (1, 1)
+        ok = ok and W3.dtype is dtype and b3.dtype is dtype
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -147,7 +185,7 @@ def backward(params, cache, Y, work=None):
 
     Reads the forward cache and never recomputes what it holds.
     """
-    try:  # shapes on entry: tuple compares only; _invalid says what is wrong
+    try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong
         W2 = params["W2"]
         W3 = params["W3"]
         X = cache["X"]  # (4, m)
@@ -155,7 +193,9 @@ def backward(params, cache, Y, work=None):
         A2 = cache["A2"]  # (2, m)
         A3 = cache["A3"]  # (1, m)
         m = X.shape[1]  # the number of examples
+        dtype = X.dtype  # forward checked it; every tensor has it
         ok = Y.shape == (1, m) and W2.shape == (2, 3) and W3.shape == (1, 2)
+        ok = ok and Y.dtype is dtype and W2.dtype is dtype and W3.dtype is dtype
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -206,9 +246,10 @@ def backward(params, cache, Y, work=None):
 def cost_from_cache(params, cache, Y):
     """The cost J, a 0-d tensor, from the forward cache and the targets Y."""
     Z3 = cache["Z3"]  # (1, m): the logits
-    m = cache["X"].shape[1]  # the number of examples
-    if getattr(Y, "shape", None) != (1, m):
-        _invalid(params, cache["X"], Y)
+    X = cache["X"]  # (4, m)
+    m = X.shape[1]  # the number of examples
+    if getattr(Y, "shape", None) != (1, m) or getattr(Y, "dtype", None) is not X.dtype:
+        _invalid(params, X, Y)
     # binary cross-entropy from the logits (log-sigmoid inside): finite for any z
     J = torch.nn.functional.binary_cross_entropy_with_logits(Z3, Y, reduction="sum") / m
     return J
@@ -228,19 +269,51 @@ class BackpropCost(torch.autograd.Function):
     ``BackpropCost.apply(X, Y, *params.values())`` with the parameters in SHAPES order
     returns J (a 0-d tensor); its backward returns the generated gradients times grad_output
     for the parameters and None for the data: no gradient flows into X, Y.
+
+    What backward reads is saved with ``ctx.save_for_backward``, so a tensor changed in place
+    between forward and backward (an optimizer step on a parameter) is torch's "modified by
+    an inplace operation" error, not a gradient at a mix of two points. The derived backward
+    is differentiable once: a second derivative (a Hessian) raises (:class:`FirstOrderOnly`),
+    never comes out zero.
     """
 
     @staticmethod
     def forward(ctx, X, Y, *values):
         params = dict(zip(SHAPES, values, strict=True))
         _, cache = forward(params, X)
-        ctx.params, ctx.cache, ctx.Y = params, cache, Y
-        return cost_from_cache(params, cache, Y)
+        J = cost_from_cache(params, cache, Y)
+        ctx.cached = tuple(cache)  # its names; its tensors are saved
+        ctx.save_for_backward(Y, *values, *cache.values())
+        return J
 
     @staticmethod
     def backward(ctx, grad_output):
-        grads = backward(ctx.params, ctx.cache, ctx.Y)
-        return (None, None, *(grad_output * grads[name] for name in SHAPES))
+        Y, *tensors = ctx.saved_tensors
+        params = dict(zip(SHAPES, tensors[: len(SHAPES)], strict=True))
+        cache = dict(zip(ctx.cached, tensors[len(SHAPES) :], strict=True))
+        grads = backward(params, cache, Y)
+        grads = tuple(grad_output * grads[name] for name in SHAPES)
+        if torch.is_grad_enabled():  # create_graph=True: the gradients must not be constants
+            grads = FirstOrderOnly.apply(len(grads), *grads, *params.values())
+        return (None, None, *grads)
+
+
+class FirstOrderOnly(torch.autograd.Function):
+    """The derived gradients as they are, tied to the parameters so that differentiating them
+    again raises: they are computed without a tape, so autograd would take them for constants
+    and give a second derivative (a Hessian, create_graph=True) of zero. (torch's
+    ``once_differentiable`` raises only when grad_output itself requires grad.)"""
+
+    @staticmethod
+    def forward(ctx, count, *tensors):  # the count gradients, then the parameters
+        return tensors[:count]
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise RuntimeError(
+            "the generated backward is a first derivative only: a second derivative (a Hessian, "
+            "a gradient of the gradient) needs torch's own autograd of the cost"
+        )
 
 
 def cost(params, X, Y):
@@ -249,18 +322,48 @@ def cost(params, X, Y):
     return BackpropCost.apply(X, Y, *(params[name] for name in SHAPES))
 
 
+class Parameters(torch.nn.Module):
+    """The parameters as ``torch.nn.Parameter``s keyed by name, in SHAPES order, read as a
+    dict is: ``params["W1"]``, ``keys()``, ``values()``, ``items()``, ``len``, iteration.
+
+    Every parameter name works, "float", "forward" or "keys" too: the parameters go straight
+    into the module's own table of parameters (``register_parameter`` and ParameterDict refuse
+    a name that an nn.Module attribute has) and are read by key, never as attributes, so every
+    method stays what it is. state_dict and named_parameters call them "params.<name>".
+    """
+
+    def __init__(self, values):
+        super().__init__()
+        for name, value in values.items():
+            self._parameters[name] = torch.nn.Parameter(value)
+
+    def __getitem__(self, name):
+        return self._parameters[name]
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+
 class Net(torch.nn.Module):
-    """The parameters as ``torch.nn.Parameter``s in ``self.params`` (a ParameterDict keyed
-    like SHAPES, initialised by init_params); ``forward(X, Y)`` returns J through
-    BackpropCost, so ``loss.backward()`` fills ``.grad`` with the derived gradients."""
+    """The parameters in ``self.params`` (:class:`Parameters`, initialised by init_params);
+    ``forward(X, Y)`` returns J through BackpropCost, so ``loss.backward()`` fills each
+    parameter's ``.grad`` with the derived gradient."""
 
     def __init__(self, seed=0, scheme="xavier", dtype=torch.float64, device=None):
         super().__init__()
-        values = init_params(seed, scheme, dtype, device)
-        # (name, value) pairs keep SHAPES order (a ParameterDict sorts the keys of a dict)
-        self.params = torch.nn.ParameterDict(
-            [(name, torch.nn.Parameter(value)) for name, value in values.items()]
-        )
+        self.params = Parameters(init_params(seed, scheme, dtype, device))
 
     def forward(self, X, Y):
         return cost(self.params, X, Y)

@@ -1,8 +1,9 @@
 """Code generation: the lowering plan of a derivation, written by the chosen backend's emitter.
 
 :func:`codegen` builds the backend-neutral plan (:mod:`symbackprop.lowering.plan`; for a model
-:mod:`symbackprop.lowering.model_plan`) and hands it to one emitter per backend; NumPy
-(:mod:`symbackprop.lowering.numpy`) is the first.
+:mod:`symbackprop.lowering.model_plan`) and hands it to one emitter per backend: NumPy
+(:mod:`symbackprop.lowering.numpy`), PyTorch (:mod:`symbackprop.lowering.torch`) and JAX
+(:mod:`symbackprop.lowering.jax`).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def codegen(
     Always the batch form (a single-example derivation is re-derived over a batch). Named widths
     need ``sizes``, e.g. ``codegen(net, sizes={"n": 4})``; a missing one raises
     :class:`~symbackprop.errors.SpecError`, as does a ``backend`` with no emitter (accepted:
-    ``"numpy"``). The same input gives byte-identical text.
+    ``"numpy"``, ``"torch"``, ``"jax"``). The same input gives byte-identical text.
     """
     check_backend(backend)
     derivation = model_derivation(source)

@@ -99,7 +99,8 @@ def cost(params, X, Y):
     """J alone, differentiable: ``jax.grad(cost)(params, X, Y)`` runs the derived backward
     above (``_cost_fwd`` and ``_cost_bwd``), not JAX's own autodiff of the forward pass.
 
-    The derivation differentiates the parameters only: X and Y get zero cotangents.
+    The derivation differentiates the parameters only: X and Y get zero cotangents, and so
+    does a key of params that is not in SHAPES.
     """
     _, cache = forward(params, X)
     return _cost(params, cache, Y)
@@ -113,8 +114,14 @@ def _cost_fwd(params, X, Y):
 def _cost_bwd(residuals, g):
     params, cache, Y = residuals
     grads = backward(params, cache, Y)
-    scaled = {name: g * grad for name, grad in grads.items()}  # g: the cotangent of J
-    return scaled, jnp.zeros_like(cache["X"]), jnp.zeros_like(Y)
+    return _scaled(params, grads, g), jnp.zeros_like(cache["X"]), jnp.zeros_like(Y)
+
+
+def _scaled(params, grads, g):
+    """The cotangent of params: each gradient times g (the cotangent of J), keyed like params.
+    A key that is no parameter (a learning rate kept in the same dict) gets None, JAX's zero
+    cotangent: jax.grad gives it zeros, as to any input a function does not read."""
+    return {name: g * grads[name] if name in grads else None for name in params}
 
 
 cost.defvjp(_cost_fwd, _cost_bwd)
@@ -125,7 +132,8 @@ def cost(params, *data):
     """J alone, differentiable: ``jax.grad(cost)(params, *data)`` runs the derived backward
     above (``_cost_fwd`` and ``_cost_bwd``), not JAX's own autodiff of the forward pass.
 
-    The derivation differentiates the parameters only: the data arrays get zero cotangents.
+    The derivation differentiates the parameters only: the data arrays get zero cotangents,
+    and so does a key of params that is not in SHAPES.
     """
     return forward(params, *data)[0]
 
@@ -139,8 +147,14 @@ def _cost_fwd(params, *data):
 def _cost_bwd(residuals, g):
     params, kept, data = residuals
     grads = backward(params, {**kept, "m": _check(params, data)})
-    scaled = {name: g * grad for name, grad in grads.items()}  # g: the cotangent of J
-    return (scaled, *(jnp.zeros_like(value) for value in data))
+    return (_scaled(params, grads, g), *(jnp.zeros_like(value) for value in data))
+
+
+def _scaled(params, grads, g):
+    """The cotangent of params: each gradient times g (the cotangent of J), keyed like params.
+    A key that is no parameter (a learning rate kept in the same dict) gets None, JAX's zero
+    cotangent: jax.grad gives it zeros, as to any input a function does not read."""
+    return {name: g * grads[name] if name in grads else None for name in params}
 
 
 cost.defvjp(_cost_fwd, _cost_bwd)

@@ -30,7 +30,13 @@ from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, line
 from symbackprop.lowering.torch.printer import TorchPrinter
-from symbackprop.lowering.torch.template import AUTOGRAD, INIT_PARAMS, INVALID_HELPER, STDS
+from symbackprop.lowering.torch.template import (
+    AUTOGRAD,
+    INIT_PARAMS,
+    INVALID_HELPER,
+    SAME_DTYPE_HELPER,
+    STDS,
+)
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 
@@ -177,9 +183,11 @@ class _TorchModule:
             f"    Returns ({plan.cost.output}, cache): the output and exactly what backward and "
             "the cost read.",
             '    """',
-            "    try:  # shapes on entry: tuple compares only; _invalid says what is wrong",
+            "    try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong",
             "        m = X.shape[1]  # the number of examples",
             f"        ok = X.shape == ({plan.data_shapes[x][0]}, m) and m > 0",
+            "        ok = ok and X.dtype.is_floating_point  # (a NumPy dtype has no such field)",
+            "        dtype = X.dtype  # every tensor has it: one floating-point dtype",
         ]
         shapes = {p.name: show_dims(p.shape) for p in plan.parameters}
         for layer in plan.forward:
@@ -188,6 +196,7 @@ class _TorchModule:
             out.append(
                 f"        ok = ok and {w}.shape == {shapes[w]} and {b}.shape == {shapes[b]}"
             )
+            out.append(f"        ok = ok and {w}.dtype is dtype and {b}.dtype is dtype")
         out += [
             "    except (AttributeError, IndexError, KeyError, TypeError):",
             "        ok = False",
@@ -239,14 +248,19 @@ class _TorchModule:
             "    Reads the forward cache and never recomputes what it holds.",
             '    """',
         ]
-        out.append("    try:  # shapes on entry: tuple compares only; _invalid says what is wrong")
+        out.append(
+            "    try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong"
+        )
         out += [f'        {name} = params["{name}"]' for name in weights]
         for name in plan.backward_reads:
             out += line(f'    {name} = cache["{name}"]', show_dims(self.shapes[name]))
         out += line("    m = X.shape[1]", "the number of examples")
+        out += line("    dtype = X.dtype", "forward checked it; every tensor has it")
         checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}"]
         checks += [f"{name}.shape == {weight_shapes[name]}" for name in weights]
         out += conjunction("ok", checks, INDENT * 2)
+        dtypes = [f"{name}.dtype is dtype" for name in ("Y", *weights)]
+        out += conjunction("ok", ["ok", *dtypes], INDENT * 2)
         out += [
             "    except (AttributeError, IndexError, KeyError, TypeError):",
             "        ok = False",
@@ -285,11 +299,13 @@ class _TorchModule:
         ]
         note = f"{shape}: the logits" if cost.from_logits else f"{shape}: the output"
         out += line(f'{name} = cache["{name}"]', note)
-        out += line('m = cache["X"].shape[1]', "the number of examples")
+        out += line('X = cache["X"]', show_dims(self.plan.data_shapes[self.plan.data[0]]))
+        out += line("m = X.shape[1]", "the number of examples")
         y_shape = show_dims(self.plan.data_shapes[y])
         out += [
-            f'    if getattr(Y, "shape", None) != {y_shape}:',
-            '        _invalid(params, cache["X"], Y)',
+            f'    if getattr(Y, "shape", None) != {y_shape} or getattr(Y, "dtype", None) '
+            "is not X.dtype:",
+            "        _invalid(params, X, Y)",
         ]
         if cost.from_logits:
             code = loss.logits_code["torch"].format(z=z, y=y)
@@ -331,14 +347,25 @@ class _TorchModule:
     def autograd(self) -> list[str]:
         text = AUTOGRAD.format(
             data="X, Y",
+            signature="ctx, X, Y, *values",
             forward="\n".join(
                 [
+                    "        params = dict(zip(SHAPES, values, strict=True))",
                     "        _, cache = forward(params, X)",
-                    "        ctx.params, ctx.cache, ctx.Y = params, cache, Y",
-                    "        return cost_from_cache(params, cache, Y)",
+                    "        J = cost_from_cache(params, cache, Y)",
+                    "        ctx.cached = tuple(cache)  # its names; its tensors are saved",
+                    "        ctx.save_for_backward(Y, *values, *cache.values())",
+                    "        return J",
                 ]
             ),
-            backward="backward(ctx.params, ctx.cache, ctx.Y)",
+            backward="\n".join(
+                [
+                    "        Y, *tensors = ctx.saved_tensors",
+                    "        params = dict(zip(SHAPES, tensors[: len(SHAPES)], strict=True))",
+                    "        cache = dict(zip(ctx.cached, tensors[len(SHAPES) :], strict=True))",
+                    "        grads = backward(params, cache, Y)",
+                ]
+            ),
             nones="None, None, ",
             module="Net",
         )
@@ -350,7 +377,7 @@ class _TorchModule:
         backward = self.backward()
         cost = self.cost()
         body = ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
-        body += ["", *INVALID_HELPER.splitlines()]
+        body += ["", *INVALID_HELPER.splitlines(), "", *SAME_DTYPE_HELPER.splitlines()]
         lines = header + body + forward + backward + cost + self.loss_and_grads()
         lines += self.autograd()
         return "\n".join(lines) + "\n"

@@ -49,7 +49,7 @@ from symbackprop.lowering.torch.model_template import (
     STDS,
 )
 from symbackprop.lowering.torch.printer import TorchPrinter
-from symbackprop.lowering.torch.template import AUTOGRAD
+from symbackprop.lowering.torch.template import AUTOGRAD, SAME_DTYPE_HELPER
 from symbackprop.records import scalars
 
 if TYPE_CHECKING:
@@ -259,26 +259,30 @@ class _ModelModule(PrintedShapes[TorchPrinter]):
         ]
 
     def autograd(self) -> list[str]:
+        batch = self.plan.batch  # the cache holds m, a number: kept on ctx, not saved
+        forward = [
+            "        data, values = tensors[: len(DATA)], tensors[len(DATA) :]",
+            "        params = dict(zip(SHAPES, values, strict=True))",
+            "        J, cache = _forward(params, *data)",
+            *(['        ctx.m = cache.pop("m")'] if batch else []),
+            "        ctx.cached = tuple(cache)  # its names; its tensors are saved",
+            "        ctx.save_for_backward(*values, *cache.values())",
+            "        return J.reshape(())",
+        ]
+        backward = [
+            "        tensors = ctx.saved_tensors",
+            "        params = dict(zip(SHAPES, tensors[: len(SHAPES)], strict=True))",
+            "        cache = dict(zip(ctx.cached, tensors[len(SHAPES) :], strict=True))",
+            *(['        cache["m"] = ctx.m'] if batch else []),
+            "        grads = backward(params, cache)",
+        ]
         text = AUTOGRAD.format(
             data="*data",
-            forward="\n".join(
-                [
-                    "        J, ctx.cache = _forward(params, *data)",
-                    "        return J.reshape(())",
-                ]
-            ),
-            backward="backward(ctx.params, ctx.cache)",
+            signature="ctx, *tensors",  # the data, then the parameters: split by DATA's length
+            forward="\n".join(forward),
+            backward="\n".join(backward),
             nones="*(None for _ in DATA), ",
             module="Model",
-        )
-        # the Function takes the data then the parameters: split them by DATA's length
-        text = text.replace(
-            "    def forward(ctx, *data, *values):\n",
-            "    def forward(ctx, *tensors):\n"
-            "        data, values = tensors[: len(DATA)], tensors[len(DATA) :]\n",
-        ).replace(
-            "        params = dict(zip(SHAPES, values, strict=True))\n",
-            "        params = ctx.params = dict(zip(SHAPES, values, strict=True))\n",
         )
         return ["", *text.splitlines()]
 
@@ -290,6 +294,7 @@ class _ModelModule(PrintedShapes[TorchPrinter]):
         if "logdet" in self.helpers:
             body += ["", *LOGDET_HELPER.splitlines()]
         body += ["", *INIT_PARAMS.splitlines(), "", *CHECK_HELPER.splitlines()]
+        body += ["", *SAME_DTYPE_HELPER.splitlines()]
         lines = header + body + forward + backward + self.loss_and_grads() + self.autograd()
         return "\n".join(lines) + "\n"
 

@@ -2,7 +2,8 @@
 
 ``init_params`` draws with NumPy's ``default_rng`` as the NumPy module does (a seed gives the
 same parameters on every backend), then makes torch tensors of the requested dtype and device;
-``_check`` validates every tensor once on entry and says what is wrong in one line; ``logdet``
+``_check`` validates every tensor once on entry (shape, and one floating-point dtype through
+the network template's ``_same_dtype``) and says what is wrong in one line; ``logdet``
 goes through ``slogdet`` and refuses a determinant that is not positive.
 """
 
@@ -61,11 +62,12 @@ def _check(params, data):
     """m (the number of examples; 1 without batch data) once every tensor has its shape.
 
     Raises a one-line ValueError naming the first tensor that does not fit: a data tensor of
-    the wrong shape, data tensors that disagree on m, a missing or misshapen parameter.
+    the wrong shape, data tensors that disagree on m, a missing or misshapen parameter, a
+    tensor that is not floating-point or whose dtype differs from the first one's.
     """
     if len(data) != len(DATA):
         raise ValueError(f"expected the data tensors {DATA} after params, got {len(data)}")
-    m = fixed_by = None
+    m = fixed_by = first = None  # first: the name and dtype of the first tensor checked
     for name, value in zip(DATA, data, strict=True):
         got = getattr(value, "shape", None)
         got = tuple(got) if isinstance(got, tuple) else got  # torch.Size prints long
@@ -84,14 +86,16 @@ def _check(params, data):
                 )
             if want == "m" and m is None:
                 m, fixed_by = size, name
+        first = _same_dtype(name, value, first)
     if not hasattr(params, "keys"):
         raise ValueError(f"params must be a dict of tensors, got a {type(params).__name__}")
     for name, expected in SHAPES.items():
         if name not in params:
-            raise ValueError(f"params has no {name!r}: expected an tensor of shape {expected}")
+            raise ValueError(f"params has no {name!r}: expected a tensor of shape {expected}")
         got = getattr(params[name], "shape", None)
         got = tuple(got) if isinstance(got, tuple) else got
         if got != expected:
             raise ValueError(f"{name} has shape {got}, expected {expected}")
+        first = _same_dtype(name, params[name], first)
     return 1 if m is None else m
 '''

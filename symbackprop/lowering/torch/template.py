@@ -1,10 +1,12 @@
-"""The torch modules' fixed text: ``init_params``, the shape error helper and the autograd glue.
+"""The torch modules' fixed text: ``init_params``, the error helpers and the autograd glue.
 
 ``init_params`` draws with NumPy's ``default_rng`` exactly as the NumPy module does, so a seed
 gives the same parameters on every backend, then makes torch tensors of the requested dtype and
-device. ``AUTOGRAD`` is the :class:`torch.autograd.Function` whose backward is the derived one,
-the ``cost`` function that applies it and the ``nn.Module`` holding the parameters; the
-emitter fills in the data names (``{data}``), the forward and backward calls and the
+device. ``_invalid`` (networks) and ``_same_dtype`` (networks and models) say which tensor has
+the wrong shape or dtype once the cheap checks on entry have failed. ``AUTOGRAD`` is the
+:class:`torch.autograd.Function` whose backward is the derived one, the ``cost`` function that
+applies it, the ``Parameters`` table and the ``nn.Module`` holding it; the emitter fills in
+the data names (``{data}``), the Function's signature, forward and backward bodies and the
 module's class name (``{module}``).
 """
 
@@ -51,8 +53,8 @@ STDS = {
 """
 INVALID_HELPER = '''
 def _invalid(params, X=None, Y=None, cache=None):
-    """Raise the ValueError that names the tensor of the wrong shape, its shape and the expected
-    one. Called only after the cheap checks on entry have failed."""
+    """Raise the ValueError that names the tensor of the wrong shape or dtype and what was
+    expected. Called only after the cheap checks on entry have failed."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
@@ -81,7 +83,40 @@ def _invalid(params, X=None, Y=None, cache=None):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    first = None  # every tensor has the dtype of the first one checked
+    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+        if value is not None:
+            first = _same_dtype(name, value, first)
     raise ValueError("the tensors do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
+'''
+SAME_DTYPE_HELPER = '''
+def _same_dtype(name, value, first):
+    """``first``, the name and dtype of the first tensor checked (``(name, value.dtype)`` when
+    ``first`` is None), once ``value`` is a torch tensor of one floating-point dtype with it.
+
+    Otherwise a one-line ValueError naming ``value``: an integer tensor cannot take a gradient
+    step, and torch multiplies tensors of one dtype only.
+    """
+    dtype = value.dtype if isinstance(value, torch.Tensor) else None
+    if dtype is None:  # a NumPy array has a shape and a dtype too
+        raise ValueError(
+            f"{name} is a {type(value).__name__}, not a torch tensor "
+            f"(torch.as_tensor({name}) converts it)"
+        )
+    wanted = torch.float64 if first is None else first[1]
+    if not dtype.is_floating_point:
+        raise ValueError(
+            f"{name} has dtype {dtype}; expected a floating-point tensor "
+            f"({name}.to({wanted}) converts it)"
+        )
+    if first is None:
+        return name, dtype
+    if dtype is not wanted:
+        raise ValueError(
+            f"{name} has dtype {dtype} but {first[0]} has {wanted}: every tensor must have "
+            f"one floating-point dtype ({name}.to({wanted}) converts it)"
+        )
+    return first
 '''
 AUTOGRAD = '''
 class BackpropCost(torch.autograd.Function):
@@ -90,17 +125,43 @@ class BackpropCost(torch.autograd.Function):
     ``BackpropCost.apply({data}, *params.values())`` with the parameters in SHAPES order
     returns J (a 0-d tensor); its backward returns the generated gradients times grad_output
     for the parameters and None for the data: no gradient flows into {data}.
+
+    What backward reads is saved with ``ctx.save_for_backward``, so a tensor changed in place
+    between forward and backward (an optimizer step on a parameter) is torch's "modified by
+    an inplace operation" error, not a gradient at a mix of two points. The derived backward
+    is differentiable once: a second derivative (a Hessian) raises (:class:`FirstOrderOnly`),
+    never comes out zero.
     """
 
     @staticmethod
-    def forward(ctx, {data}, *values):
-        params = dict(zip(SHAPES, values, strict=True))
+    def forward({signature}):
 {forward}
 
     @staticmethod
     def backward(ctx, grad_output):
-        grads = {backward}
-        return ({nones}*(grad_output * grads[name] for name in SHAPES))
+{backward}
+        grads = tuple(grad_output * grads[name] for name in SHAPES)
+        if torch.is_grad_enabled():  # create_graph=True: the gradients must not be constants
+            grads = FirstOrderOnly.apply(len(grads), *grads, *params.values())
+        return ({nones}*grads)
+
+
+class FirstOrderOnly(torch.autograd.Function):
+    """The derived gradients as they are, tied to the parameters so that differentiating them
+    again raises: they are computed without a tape, so autograd would take them for constants
+    and give a second derivative (a Hessian, create_graph=True) of zero. (torch's
+    ``once_differentiable`` raises only when grad_output itself requires grad.)"""
+
+    @staticmethod
+    def forward(ctx, count, *tensors):  # the count gradients, then the parameters
+        return tensors[:count]
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise RuntimeError(
+            "the generated backward is a first derivative only: a second derivative (a Hessian, "
+            "a gradient of the gradient) needs torch's own autograd of the cost"
+        )
 
 
 def cost(params, {data}):
@@ -109,18 +170,48 @@ def cost(params, {data}):
     return BackpropCost.apply({data}, *(params[name] for name in SHAPES))
 
 
+class Parameters(torch.nn.Module):
+    """The parameters as ``torch.nn.Parameter``s keyed by name, in SHAPES order, read as a
+    dict is: ``params["W1"]``, ``keys()``, ``values()``, ``items()``, ``len``, iteration.
+
+    Every parameter name works, "float", "forward" or "keys" too: the parameters go straight
+    into the module's own table of parameters (``register_parameter`` and ParameterDict refuse
+    a name that an nn.Module attribute has) and are read by key, never as attributes, so every
+    method stays what it is. state_dict and named_parameters call them "params.<name>".
+    """
+
+    def __init__(self, values):
+        super().__init__()
+        for name, value in values.items():
+            self._parameters[name] = torch.nn.Parameter(value)
+
+    def __getitem__(self, name):
+        return self._parameters[name]
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+
 class {module}(torch.nn.Module):
-    """The parameters as ``torch.nn.Parameter``s in ``self.params`` (a ParameterDict keyed
-    like SHAPES, initialised by init_params); ``forward({data})`` returns J through
-    BackpropCost, so ``loss.backward()`` fills ``.grad`` with the derived gradients."""
+    """The parameters in ``self.params`` (:class:`Parameters`, initialised by init_params);
+    ``forward({data})`` returns J through BackpropCost, so ``loss.backward()`` fills each
+    parameter's ``.grad`` with the derived gradient."""
 
     def __init__(self, seed=0, scheme="xavier", dtype=torch.float64, device=None):
         super().__init__()
-        values = init_params(seed, scheme, dtype, device)
-        # (name, value) pairs keep SHAPES order (a ParameterDict sorts the keys of a dict)
-        self.params = torch.nn.ParameterDict(
-            [(name, torch.nn.Parameter(value)) for name, value in values.items()]
-        )
+        self.params = Parameters(init_params(seed, scheme, dtype, device))
 
     def forward(self, {data}):
         return cost(self.params, {data})
