@@ -78,6 +78,8 @@ MODULE_NAMES = frozenset(
         "loss_and_grads",
         "cost",
         "BackpropCost",
+        "FirstOrderOnly",
+        "Parameters",
         "Model",
         # helpers
         "sigmoid",
