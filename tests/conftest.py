@@ -51,6 +51,12 @@ SLOW_TWINS = (
     # the batch form of the named exact checks: the single form stays
     "tests/test_exact.py::test_check_exact_on_named_networks[4-3-2-1-bce-True]",
     "tests/test_model_derive.py::test_gradients_match_finite_differences[batch_norm]",
+    # JAX compiles each case (1-2 s): the swish network and the softmax_l2 model stay; every
+    # activation, float32 and rnn_3 run in the torch tests by default and here in the slow suite
+    "tests/test_jax_backend.py::test_networks_equal_jax_autodiff[5-4:relu-3:tanh-3:softmax]",
+    "tests/test_jax_backend.py::test_networks_equal_jax_autodiff[3-4:leaky_relu-3:softplus",
+    "tests/test_jax_backend.py::test_float32_gives_float32_gradients_near_float64[",
+    "tests/test_jax_backend.py::test_example_models_equal_jax_autodiff[rnn_3]",
 )
 
 
