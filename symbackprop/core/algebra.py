@@ -8,11 +8,12 @@ derivation hang; every equality chain a step stores is checked here first
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from symbackprop.core.lift import is_liftable
 from symbackprop.errors import InternalError
 
 if TYPE_CHECKING:
@@ -84,6 +85,19 @@ def bounded_simplify(expr: sp.Expr) -> sp.Expr:
     return sp.factor_terms(sp.cancel(expr))
 
 
+def cancelled_product(dl: sp.Expr, act: Activation) -> sp.Expr | None:
+    """A loss's dL/da times ``act``'s g' (in the cached a), simplified on scalars when that
+    makes it smaller and it lifts back entry by entry (bce after sigmoid: a - y); else
+    ``None``."""
+    if not lifts_derivative(act):
+        return None
+    product = dl * act.cached_derivative
+    simpler = bounded_simplify(product)
+    if not is_liftable(simpler) or sp.count_ops(simpler) >= sp.count_ops(product):
+        return None
+    return simpler
+
+
 def verify_chain(chain: tuple[Any, ...], assume: Mapping[Any, Any] | None = None) -> None:
     """Check that every ``=`` of ``chain`` holds (after substituting ``assume``, e.g. s = 1).
 
@@ -94,6 +108,16 @@ def verify_chain(chain: tuple[Any, ...], assume: Mapping[Any, Any] | None = None
     for left, right in zip(chain, chain[1:], strict=False):
         if not _equal(left, right, pairs):
             raise InternalError(f"scalar algebra {left} = {right} does not hold")
+
+
+def verify_termwise(
+    chains: Iterable[tuple[Any, ...]], assume: Mapping[Any, Any] | None = None
+) -> None:
+    """Check a chain of sums (sum_k l_k = sum_k r_k = ...) term by term: each of ``chains``
+    is one term's own chain, checked by :func:`verify_chain`, so the sums are equal however
+    many terms they have (checked whole, a long sum would exceed the size bound)."""
+    for chain in chains:
+        verify_chain(chain, assume)
 
 
 @functools.lru_cache(maxsize=4096)

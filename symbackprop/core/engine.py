@@ -164,7 +164,9 @@ class _Walk:
             return Adjoint(
                 symbol, expr, first.label, tuple(symbol.shape), first.scalar, first.show
             )
-        return Adjoint(symbol, expr, f"dJ/d{name}", tuple(symbol.shape), None, Grad(symbol))
+        shape = tuple(symbol.shape)
+        each = tuple(Adjoint(symbol, p.expr, p.label, shape, p.scalar, p.show) for p in parts)
+        return Adjoint(symbol, expr, f"dJ/d{name}", shape, None, Grad(symbol), each)
 
 
 def _summed(name: str, count: int, distinct: int) -> tuple[Segment, ...]:

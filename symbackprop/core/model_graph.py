@@ -37,6 +37,7 @@ from sympy import (
     Transpose,
 )
 
+from symbackprop.core.algebra import cancelled_product
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
 from symbackprop.core.names import Name as SymbolName
@@ -48,7 +49,7 @@ from symbackprop.formula.ast import to_text
 from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
-from symbackprop.records.losses import LOSSES
+from symbackprop.records.losses import LOSSES, Loss
 from symbackprop.records.nodes import T, activation_of, entrywise
 
 Shape = tuple[Any, Any]
@@ -426,8 +427,13 @@ class _Builder:
         self._loss_inputs()
 
     def _loss_inputs(self) -> None:
-        """A value read only by a loss keeps its adjoint as scalar algebra, not a symbol, so
-        that the activation defining it can cancel with the loss (sigmoid and bce: a - y)."""
+        """A value read by a loss keeps its adjoint as scalar algebra, not a symbol, so that
+        the activation defining it can cancel with the loss (sigmoid and bce: a - y): when the
+        loss is its only reader, and when the loss cancels with the activation or softmax that
+        defines the value, whose rule then distributes its derivative over the contributions
+        of all the readers (bce(p, Y) + mse(p, Y): the bce term still cancels to p - Y, where a
+        symbol dJ/dp would be formed first, with (1 - Y) / (1 - p), infinite where p rounds
+        to 1)."""
         readers: dict[str, int] = {}
         for node in self.graph.nodes.values():
             for name in {str(arg.name) for arg in node.args}:  # type: ignore[union-attr]
@@ -435,8 +441,21 @@ class _Builder:
         for node in self.graph.nodes.values():
             if node.kind is Kind.MODEL_LOSS:
                 first = str(node.args[0].name)  # type: ignore[union-attr]
-                if readers.get(first) == 1:
+                defining = self.graph.nodes.get(first)
+                if readers.get(first) == 1 or _cancels(defining, node.record):
                     self.graph.deltas.pop(first, None)
+
+
+def _cancels(defining: Node | None, loss: Loss) -> bool:
+    """Whether ``loss`` cancels with the node that defines its input: an activation whose
+    derivative times the loss's dL/da simplifies (sigmoid and bce), or a softmax under a loss
+    that states its assumption (ce: each column of y sums to 1)."""
+    if defining is None:
+        return False
+    if defining.kind is Kind.COLUMN_SOFTMAX:
+        return bool(loss.assumption)
+    act = defining.record.activation if defining.kind is Kind.FUNCTION else None
+    return act is not None and cancelled_product(loss.derivative, act) is not None
 
 
 #: the largest exponent magnitude a power may have

@@ -44,7 +44,10 @@ class Adjoint:
     """dJ/d(value) as the rules of the node defining ``value`` read it.
 
     ``expr`` is the delta symbol when the adjoint is stored as one; ``label`` is how candidates
-    show it (``delta3``, ``dJ/dA3``, ``W3^T delta3``).
+    show it (``delta3``, ``dJ/dA3``, ``W3^T delta3``). ``parts`` holds the contributions of a
+    value read in several places when ``expr`` is their sum (not kept under a symbol), each as
+    an adjoint of its own: an element-wise rule distributes its factor over them, so that a
+    loss among them still cancels with the activation (bce(p, Y) + mse(p, Y) after a sigmoid).
     """
 
     value: MatrixSymbol
@@ -53,6 +56,7 @@ class Adjoint:
     shape: Shape
     scalar: ScalarForm | None = None
     show: Segment | None = None
+    parts: tuple[Adjoint, ...] = ()
 
     @property
     def operand(self) -> Operand:

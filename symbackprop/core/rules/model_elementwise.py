@@ -8,10 +8,8 @@ from typing import Any
 import sympy as sp
 from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
-from symbackprop.core.algebra import bounded_simplify, lifts_derivative, verify_chain
 from symbackprop.core.candidates import Operand, choose, elementwise_candidates
 from symbackprop.core.graph import Node
-from symbackprop.core.lift import is_liftable, lift
 from symbackprop.core.model_graph import Broadcast, ElementFunction
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
 from symbackprop.core.rules.model_base import (
@@ -21,9 +19,14 @@ from symbackprop.core.rules.model_base import (
     head,
     target,
 )
+from symbackprop.core.rules.model_cancel import (
+    cancel,
+    cancel_softmax,
+    distribute_function,
+    distribute_softmax,
+)
 from symbackprop.core.segments import Grad, Prime, Rel, Segment, Text, math, notation
-from symbackprop.core.steps import Rule, Step
-from symbackprop.records import scalars
+from symbackprop.core.steps import Rule
 from symbackprop.records.nodes import T as _T
 
 #: how the variable of an element-wise derivative is shown
@@ -118,7 +121,8 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     g = up.operand
     candidates = elementwise_candidates(g, factor, shape)
     chosen, others = choose(candidates, f"dJ/d{arg.name}", ("⊙", g, factor))
-    cancelled = _cancel(fn, arg, out, up)
+    cancelled = cancel(fn, arg, out, up)
+    spread = distribute_function(fn, arg, out, up, factor) if cancelled is None else None
     expr, algebra, shown = cancelled if cancelled is not None else (chosen.expr, (), ())
     segments = (
         *head(ctx, out, node.expr, f"{fn.name}({arg.name})"),
@@ -150,6 +154,10 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         )
         assert isinstance(up.scalar, LossForm)
         uses = tuple(dict.fromkeys((*uses, out.name, up.scalar.target.name)))
+    if spread is not None:
+        expr, algebra, shown = spread.expr, spread.chain, spread.shown
+        segments = (*segments, *spread.said)
+        uses = tuple(dict.fromkeys((*uses, out.name, *spread.uses)))
     return [
         Contribution(
             arg,
@@ -163,33 +171,6 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             algebra_segments=shown,
         )
     ]
-
-
-def _cancel(
-    fn: ElementFunction, z: MatrixSymbol, a: MatrixSymbol, up: Adjoint
-) -> tuple[Any, tuple[Any, ...], tuple[Segment, ...]] | None:
-    """A loss's dL/da times an activation's g', simplified by SymPy on scalar symbols and
-    lifted back (bce after sigmoid: a - y), when that makes it smaller; else ``None``.
-    The cancellation is derived and its equality verified, never hard-coded."""
-    act = fn.activation
-    loss = up.scalar
-    if act is None or not isinstance(loss, LossForm) or not lifts_derivative(act):
-        return None
-    derivative = act.cached_derivative
-    product = loss.dl * derivative
-    simpler = bounded_simplify(product)
-    if not is_liftable(simpler) or sp.count_ops(simpler) >= sp.count_ops(product):
-        return None
-    chain = (sp.Mul(loss.dl, derivative, evaluate=False), simpler)
-    verify_chain(chain)
-    shown = (
-        math(chain[0], f"({sp.sstr(loss.dl)}) * ({sp.sstr(derivative)})"),
-        Rel(),
-        math(simpler),
-    )
-    mapping = {scalars.a: a, scalars.z: z, scalars.y: loss.target}
-    expr = loss.coeff * lift(simpler, mapping, shape_of(z))
-    return expr, chain, shown
 
 
 def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
@@ -216,9 +197,15 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Text(", of the shape of "),
         math(z),
     )
-    cancelled = _cancel_softmax(ctx, z, s, up)
+    cancelled = cancel_softmax(ctx, z, s, up)
+    spread = distribute_softmax(ctx, z, s, up) if cancelled is None else None
     algebra: tuple[Any, ...] = ()
     shown: tuple[Segment, ...] = ()
+    uses: tuple[str, ...] = (s.name,)
+    if spread is not None:
+        expr, algebra, shown = spread.expr, spread.chain, spread.shown
+        segments = (*segments, *spread.said)
+        uses = tuple(dict.fromkeys((*uses, *spread.uses)))
     if cancelled is not None:
         expr, algebra, shown = cancelled
         segments = (
@@ -236,58 +223,8 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             Rule.SOFTMAX,
             "S ⊙ (G - 1 1^T (S ⊙ G))",
             segments,
-            uses=(s.name,),
+            uses=uses,
             algebra=algebra,
             algebra_segments=shown,
         )
     ]
-
-
-def _cancel_softmax(
-    ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint
-) -> tuple[Any, tuple[Any, ...], tuple[Segment, ...]] | None:
-    """softmax under a loss whose a_k dL/da_k is linear in y (ce: -y): each column gives
-    a ⊙ (g - sum_j a_j g_j) = a (sum_k y_k) - y, which is a - y under the loss's stated
-    assumption (each column of y sums to 1), stated as a step. ``None`` otherwise."""
-    form = up.scalar
-    if not isinstance(form, LossForm) or form.loss is None or not form.loss.assumption:
-        return None
-    a, y, total = scalars.a, scalars.y, scalars.s
-    weighted = bounded_simplify(a * form.dl)
-    if not weighted.free_symbols <= {y} or bounded_simplify(weighted.diff(y, 2)) != 0:
-        return None
-    raw = weighted - a * (weighted.diff(y) * total + weighted.subs(y, 0))
-    final = bounded_simplify(raw.subs(total, 1))
-    if total in final.free_symbols or not is_liftable(final):
-        return None
-    target = form.target
-    ctx.state(
-        Step(
-            target="s = 1^T " + target.name,
-            expr=OneMatrix(1, target.shape[1]),
-            shape=(sp.Integer(1), target.shape[1]),
-            rule=Rule.ASSUMPTION,
-            candidates=(),
-            segments=(
-                Text(f"assumption stated by the {form.loss.name} loss: {form.loss.assumption}"),
-            ),
-            layer=ctx.layer(z),
-            uses=(target.name,),
-            assumption=form.loss.assumption,
-        )
-    )
-    chain = (raw, final)
-    verify_chain(chain, {total: sp.Integer(1)})
-    shown = (
-        math(raw),
-        Text(" with "),
-        notation("s = sum_k y_k", r"s = \sum_{k} y_{k}"),
-        Text("; "),
-        notation("s = 1", "s = 1"),
-        Text(" by the stated assumption, so "),
-        math(raw),
-        Rel(),
-        math(final),
-    )
-    expr = form.coeff * lift(final, {a: s, y: target}, shape_of(z))
-    return expr, chain, shown

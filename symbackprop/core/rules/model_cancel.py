@@ -1,0 +1,304 @@
+"""Scalar cancellations between a loss and the activation or softmax below it, in a model.
+
+A loss's dJ/dA reaches the element-wise rule as scalar algebra (:class:`LossForm`); multiplied
+by g' on scalar symbols it may cancel (bce after sigmoid: ((1 - y)/(1 - a) - y/a) a(1 - a) =
+a - y), which is smaller and stays finite where the activation saturates. When the value is
+read in several places its adjoint is a sum of contributions (bce(p, Y) + mse(p, Y)): the rule
+distributes g' (or softmax's Jacobian-vector product, linear in G) over that sum, so each
+loss term still cancels on its own instead of dL/da being formed first (Y / p is infinite
+where p rounds to 0). Every equality is verified (:func:`verify_chain`), none is hard-coded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+from sympy import HadamardProduct, MatrixSymbol, OneMatrix
+
+from symbackprop.core import canonical
+from symbackprop.core.algebra import (
+    bounded_simplify,
+    cancelled_product,
+    verify_chain,
+    verify_termwise,
+)
+from symbackprop.core.candidates import Operand
+from symbackprop.core.lift import is_liftable, lift
+from symbackprop.core.model_graph import ElementFunction
+from symbackprop.core.rules.base import Adjoint, Context, shape_of
+from symbackprop.core.rules.model_base import LossForm
+from symbackprop.core.segments import Grad, Rel, Segment, Text, math, notation
+from symbackprop.core.steps import Rule, Step
+from symbackprop.records import scalars
+
+#: a matrix expression, the scalar equality chain it comes from, and how that chain is shown
+Cancelled = tuple[Any, tuple[Any, ...], tuple[Segment, ...]]
+
+
+@dataclass(frozen=True)
+class Distributed:
+    """The factor distributed over a sum of contributions: the matrix result, its verified
+    scalar chain and how that is shown, the reason's words, and the cached values read."""
+
+    expr: Any
+    chain: tuple[Any, ...]
+    shown: tuple[Segment, ...]
+    said: tuple[Segment, ...]
+    uses: tuple[str, ...]
+
+
+def cancel(fn: ElementFunction, z: MatrixSymbol, a: MatrixSymbol, up: Adjoint) -> Cancelled | None:
+    """A loss's dL/da times an activation's g', simplified by SymPy on scalar symbols and
+    lifted back (bce after sigmoid: a - y), when that makes it smaller; else ``None``.
+    The cancellation is derived and its equality verified, never hard-coded."""
+    act = fn.activation
+    loss = up.scalar
+    if act is None or not isinstance(loss, LossForm):
+        return None
+    simpler = cancelled_product(loss.dl, act)
+    if simpler is None:
+        return None
+    derivative = act.cached_derivative
+    chain = (sp.Mul(loss.dl, derivative, evaluate=False), simpler)
+    verify_chain(chain)
+    shown = (
+        math(chain[0], f"({sp.sstr(loss.dl)}) * ({sp.sstr(derivative)})"),
+        Rel(),
+        math(simpler),
+    )
+    mapping = {scalars.a: a, scalars.z: z, scalars.y: loss.target}
+    expr = loss.coeff * lift(simpler, mapping, shape_of(z))
+    return expr, chain, shown
+
+
+def distribute_function(
+    fn: ElementFunction, z: MatrixSymbol, a: MatrixSymbol, up: Adjoint, factor: Operand
+) -> Distributed | None:
+    """dJ/dZ = (G_1 + G_2 + ...) ⊙ g'(Z) = G_1 ⊙ g'(Z) + G_2 ⊙ g'(Z) + ... when ``up`` is a
+    sum of contributions and at least one of them is a loss that cancels with g'; the terms
+    that do not cancel keep one ⊙ g'(Z) together. ``None`` otherwise.
+
+    The chain, on scalars, is the distribution and the cancellations: each contribution's
+    entry is its coefficient times its loss's dL/da (``u_k`` for one that is not a loss)."""
+    cancels = [cancel(fn, z, a, part) for part in up.parts]
+    if len(up.parts) < 2 or all(c is None for c in cancels):
+        return None
+    assert fn.activation is not None
+    derivative = fn.activation.cached_derivative
+    ys = _target_symbols(up.parts)
+    entries, terms = [], []
+    for k, (part, done) in enumerate(zip(up.parts, cancels, strict=True), 1):
+        weight, entry = _entry(part, k, ys)
+        times = sp.Mul(entry, derivative, evaluate=False)
+        result = times if done is None else _in(done[1][-1], k, ys)
+        entries.append(_weighted(weight, entry))
+        terms.append(
+            (sp.Mul(weight, entry, derivative), *(_weighted(weight, e) for e in (times, result)))
+        )
+    # (sum_k e_k) g' = sum_k e_k g' is the distributive law; each term's = is checked
+    verify_termwise(terms)
+    chain = (
+        sp.Mul(sp.Add(*entries, evaluate=False), derivative, evaluate=False),
+        sp.Add(*(term[1] for term in terms), evaluate=False),
+        sp.Add(*(term[2] for term in terms), evaluate=False),
+    )
+    kept = [part.expr for part, done in zip(up.parts, cancels, strict=True) if done is None]
+    matrices = [done[0] for done in cancels if done is not None]
+    if kept:
+        matrices.append(HadamardProduct(_sum(kept), factor.expr))
+    shown = (math(chain[0]), Rel(), math(chain[1]), Rel(), math(chain[2]))
+    said = (
+        *_opening(up, "⊙ distributes over a sum"),
+        Text("the derivative multiplies each on its own, and a loss's "),
+        notation("dL/da", r"\partial L / \partial a"),
+        Text(" times it simplifies on scalars: "),
+        *shown,
+        *_placeholders_said(up.parts, ys),
+        Text(", lifted back entry by entry"),
+        *_kept_said(kept),
+    )
+    return Distributed(_sum(matrices), chain, shown, said, _targets_used(up.parts))
+
+
+def cancel_softmax(
+    ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint
+) -> Cancelled | None:
+    """softmax under a loss whose a_k dL/da_k is linear in y (ce: -y): each column gives
+    a ⊙ (g - sum_j a_j g_j) = a (sum_k y_k) - y, which is a - y under the loss's stated
+    assumption (each column of y sums to 1), stated as a step. ``None`` otherwise."""
+    form = up.scalar
+    if not isinstance(form, LossForm) or form.loss is None or not form.loss.assumption:
+        return None
+    a, y, total = scalars.a, scalars.y, scalars.s
+    weighted = bounded_simplify(a * form.dl)
+    if not weighted.free_symbols <= {y} or bounded_simplify(weighted.diff(y, 2)) != 0:
+        return None
+    raw = weighted - a * (weighted.diff(y) * total + weighted.subs(y, 0))
+    final = bounded_simplify(raw.subs(total, 1))
+    if total in final.free_symbols or not is_liftable(final):
+        return None
+    target = form.target
+    ctx.state(
+        Step(
+            target="s = 1^T " + target.name,
+            expr=OneMatrix(1, target.shape[1]),
+            shape=(sp.Integer(1), target.shape[1]),
+            rule=Rule.ASSUMPTION,
+            candidates=(),
+            segments=(
+                Text(f"assumption stated by the {form.loss.name} loss: {form.loss.assumption}"),
+            ),
+            layer=ctx.layer(z),
+            uses=(target.name,),
+            assumption=form.loss.assumption,
+        )
+    )
+    chain = (raw, final)
+    verify_chain(chain, {total: sp.Integer(1)})
+    shown = (
+        math(raw),
+        Text(" with "),
+        notation("s = sum_k y_k", r"s = \sum_{k} y_{k}"),
+        Text("; "),
+        notation("s = 1", "s = 1"),
+        Text(" by the stated assumption, so "),
+        math(raw),
+        Rel(),
+        math(final),
+    )
+    expr = form.coeff * lift(final, {a: s, y: target}, shape_of(z))
+    return expr, chain, shown
+
+
+def distribute_softmax(
+    ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint
+) -> Distributed | None:
+    """dJ/dZ = S ⊙ (G - 1 1^T (S ⊙ G)) is linear in G: applied to each contribution of a sum
+    on its own when at least one of them is a loss that cancels with softmax (ce: S - Y); the
+    others keep one product together. ``None`` otherwise."""
+    cancels = [cancel_softmax(ctx, z, s, part) for part in up.parts]
+    if len(up.parts) < 2 or all(c is None for c in cancels):
+        return None
+    done = [c for c in cancels if c is not None]
+    if len(done) == 1:
+        chain, shown = done[0][1], done[0][2]
+    else:  # several: their weighted sum, each with its own target (every column sums to 1)
+        ys = _target_symbols(up.parts)
+        sums = {k: sp.Symbol(f"s{y.name[1:]}", real=True) for k, y in ys.items()}  # y_2: s_2
+        pairs, assume = [], {}
+        for k, (part, c) in enumerate(zip(up.parts, cancels, strict=True), 1):
+            if c is None:
+                continue
+            weight, _ = _entry(part, k, ys)
+            own = {scalars.y: ys[k], scalars.s: sums[k]}
+            pairs.append(tuple(_weighted(weight, e.xreplace(own)) for e in (c[1][0], c[1][-1])))
+            assume[sums[k]] = sp.Integer(1)
+        verify_termwise(pairs, assume)
+        chain = tuple(sp.Add(*(pair[i] for pair in pairs), evaluate=False) for i in (0, 1))
+        shown = (
+            math(chain[0]),
+            Text(" with each "),
+            notation("s_k = 1", "s_k = 1"),
+            Text(" by the stated assumption, so it is "),
+            math(chain[1]),
+            *_placeholders_said(up.parts, ys, entries=False),
+        )
+    kept = [part.expr for part, c in zip(up.parts, cancels, strict=True) if c is None]
+    terms = [c[0] for c in done]
+    if kept:
+        rest = _sum(kept)
+        rows = z.shape[0]
+        terms.append(HadamardProduct(s, rest - OneMatrix(rows, rows) * HadamardProduct(s, rest)))
+    said = (
+        *_opening(up, "this product is linear in it"),
+        Text("it is taken of each on its own, and with a loss's "),
+        notation("dL/da", r"\partial L / \partial a"),
+        Text(" it simplifies on scalars: "),
+        *shown,
+        Text(", lifted back entry by entry"),
+        *_kept_said(kept),
+    )
+    return Distributed(_sum(terms), chain, shown, said, _targets_used(up.parts))
+
+
+def _opening(up: Adjoint, why: str) -> tuple[Segment, ...]:
+    """``; dJ/dA is the sum of the n contributions of its readers and <why>, so ``."""
+    return (
+        Text("; "),
+        Grad(up.value),
+        Text(f" is the sum of the {len(up.parts)} contributions of its readers and {why}, so "),
+    )
+
+
+def _kept_said(kept: list[Any]) -> tuple[Segment, ...]:
+    if not kept:
+        return ()
+    return (
+        Text(
+            "; the other contribution keeps the product"
+            if len(kept) == 1
+            else f"; the other {len(kept)} contributions keep one product together"
+        ),
+    )
+
+
+def _target_symbols(parts: tuple[Adjoint, ...]) -> dict[int, sp.Symbol]:
+    """The scalar placeholder of each loss contribution's target (k -> symbol): y when they
+    share one, else y_1, y_2, ... one per distinct target, in order."""
+    targets = list(dict.fromkeys(p.scalar.target for p in parts if isinstance(p.scalar, LossForm)))
+    own = {t: sp.Symbol(f"y_{i}", real=True) for i, t in enumerate(targets, 1)}
+    return {
+        k: own[p.scalar.target]
+        if len(targets) > 1 and isinstance(p.scalar, LossForm)
+        else scalars.y
+        for k, p in enumerate(parts, 1)
+    }
+
+
+def _placeholders_said(
+    parts: tuple[Adjoint, ...], ys: dict[int, sp.Symbol], *, entries: bool = True
+) -> tuple[Segment, ...]:
+    """What each y_k (the losses read different targets) and, with ``entries``, each u_k (a
+    reader that is not a loss) in the chain stands for."""
+    named: list[tuple[sp.Symbol, Any]] = []
+    for k, part in enumerate(parts, 1):
+        if isinstance(part.scalar, LossForm):
+            if ys[k] != scalars.y:
+                named.append((ys[k], part.scalar.target))
+        elif entries:
+            named.append((sp.Symbol(f"u_{k}", real=True), part.expr))
+    named = list(dict.fromkeys(named))
+    if not named:
+        return ()
+    out: list[Segment] = [Text(" (")]
+    for index, (symbol, source) in enumerate(named):
+        out += [Text(", " if index else ""), math(symbol), Text(" is an entry of "), math(source)]
+    return (*out, Text(")"))
+
+
+def _entry(part: Adjoint, k: int, ys: dict[int, sp.Symbol]) -> tuple[Any, Any]:
+    """A contribution's entry as (coefficient, scalar): a loss's coeff and dL/da, else u_k."""
+    if isinstance(part.scalar, LossForm):
+        return part.scalar.coeff, _in(part.scalar.dl, k, ys)
+    return sp.Integer(1), sp.Symbol(f"u_{k}", real=True)
+
+
+def _in(expr: Any, k: int, ys: dict[int, sp.Symbol]) -> Any:
+    """``expr`` with y replaced by the placeholder of the k-th contribution's target."""
+    return expr.xreplace({scalars.y: ys[k]})
+
+
+def _weighted(weight: Any, expr: Any) -> Any:
+    return expr if weight == 1 else sp.Mul(weight, expr, evaluate=False)
+
+
+def _sum(terms: list[Any]) -> Any:
+    return canonical.total(*terms) if len(terms) > 1 else terms[0]
+
+
+def _targets_used(parts: tuple[Adjoint, ...]) -> tuple[str, ...]:
+    return tuple(
+        dict.fromkeys(p.scalar.target.name for p in parts if isinstance(p.scalar, LossForm))
+    )
