@@ -5,8 +5,9 @@ by g' on scalar symbols it may cancel (bce after sigmoid: ((1 - y)/(1 - a) - y/a
 a - y), which is smaller and stays finite where the activation saturates. When the value is
 read in several places its adjoint is a sum of contributions (bce(p, Y) + mse(p, Y)): the rule
 distributes g' (or softmax's Jacobian-vector product, linear in G) over that sum, so each
-loss term still cancels on its own instead of dL/da being formed first (Y / p is infinite
-where p rounds to 0). Every equality is verified (:func:`verify_chain`), none is hard-coded.
+loss term still cancels on its own instead of dL/da being formed first ((1 - Y) / (1 - p) is
+infinite where p rounds to 1). Every equality is verified (:func:`verify_chain`; a sum term
+by term, :func:`verify_termwise`), none is hard-coded.
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ def distribute_function(
     sum of contributions and at least one of them is a loss that cancels with g'; the terms
     that do not cancel keep one ⊙ g'(Z) together. ``None`` otherwise.
 
-    The chain, on scalars, is the distribution and the cancellations: each contribution's
-    entry is its coefficient times its loss's dL/da (``u_k`` for one that is not a loss)."""
+    The chain, on scalars, is the upstream entry times g' = the sum of each term's product,
+    cancelled where it cancels: a contribution's entry is its coefficient c_k times its
+    loss's dL/da (``u_k`` for one that is not a loss). Each term is checked on its own."""
     cancels = [cancel(fn, z, a, part) for part in up.parts]
     if len(up.parts) < 2 or all(c is None for c in cancels):
         return None
@@ -94,21 +96,18 @@ def distribute_function(
         times = sp.Mul(entry, derivative, evaluate=False)
         result = times if done is None else _in(done[1][-1], k, ys)
         entries.append(_weighted(weight, entry))
-        terms.append(
-            (sp.Mul(weight, entry, derivative), *(_weighted(weight, e) for e in (times, result)))
-        )
+        terms.append((sp.Mul(weight, entry, derivative), _weighted(weight, result)))
     # (sum_k e_k) g' = sum_k e_k g' is the distributive law; each term's = is checked
     verify_termwise(terms)
     chain = (
         sp.Mul(sp.Add(*entries, evaluate=False), derivative, evaluate=False),
         sp.Add(*(term[1] for term in terms), evaluate=False),
-        sp.Add(*(term[2] for term in terms), evaluate=False),
     )
     kept = [part.expr for part, done in zip(up.parts, cancels, strict=True) if done is None]
     matrices = [done[0] for done in cancels if done is not None]
     if kept:
         matrices.append(HadamardProduct(_sum(kept), factor.expr))
-    shown = (math(chain[0]), Rel(), math(chain[1]), Rel(), math(chain[2]))
+    shown = (math(chain[0]), Rel(), math(chain[1]))
     said = (
         *_opening(up, "⊙ distributes over a sum"),
         Text("the derivative multiplies each on its own, and a loss's "),
@@ -182,11 +181,12 @@ def distribute_softmax(
     if len(up.parts) < 2 or all(c is None for c in cancels):
         return None
     done = [c for c in cancels if c is not None]
+    placeholders: tuple[Segment, ...] = ()
     if len(done) == 1:
         chain, shown = done[0][1], done[0][2]
     else:  # several: their weighted sum, each with its own target (every column sums to 1)
         ys = _target_symbols(up.parts)
-        sums = {k: sp.Symbol(f"s{y.name[1:]}", real=True) for k, y in ys.items()}  # y_2: s_2
+        sums = {k: sp.Symbol(f"s{y.name[1:]}", real=True) for k, y in ys.items()}  # y2: s2
         pairs, assume = [], {}
         for k, (part, c) in enumerate(zip(up.parts, cancels, strict=True), 1):
             if c is None:
@@ -203,8 +203,8 @@ def distribute_softmax(
             notation("s_k = 1", "s_k = 1"),
             Text(" by the stated assumption, so it is "),
             math(chain[1]),
-            *_placeholders_said(up.parts, ys, entries=False),
         )
+        placeholders = _placeholders_said(up.parts, ys, {k for k, c in enumerate(cancels, 1) if c})
     kept = [part.expr for part, c in zip(up.parts, cancels, strict=True) if c is None]
     terms = [c[0] for c in done]
     if kept:
@@ -217,6 +217,7 @@ def distribute_softmax(
         notation("dL/da", r"\partial L / \partial a"),
         Text(" it simplifies on scalars: "),
         *shown,
+        *placeholders,
         Text(", lifted back entry by entry"),
         *_kept_said(kept),
     )
@@ -248,7 +249,7 @@ def _target_symbols(parts: tuple[Adjoint, ...]) -> dict[int, sp.Symbol]:
     """The scalar placeholder of each loss contribution's target (k -> symbol): y when they
     share one, else y_1, y_2, ... one per distinct target, in order."""
     targets = list(dict.fromkeys(p.scalar.target for p in parts if isinstance(p.scalar, LossForm)))
-    own = {t: sp.Symbol(f"y_{i}", real=True) for i, t in enumerate(targets, 1)}
+    own = {t: sp.Symbol(f"y{i}", real=True) for i, t in enumerate(targets, 1)}
     return {
         k: own[p.scalar.target]
         if len(targets) > 1 and isinstance(p.scalar, LossForm)
@@ -258,31 +259,38 @@ def _target_symbols(parts: tuple[Adjoint, ...]) -> dict[int, sp.Symbol]:
 
 
 def _placeholders_said(
-    parts: tuple[Adjoint, ...], ys: dict[int, sp.Symbol], *, entries: bool = True
+    parts: tuple[Adjoint, ...], ys: dict[int, sp.Symbol], shown: set[int] | None = None
 ) -> tuple[Segment, ...]:
-    """What each y_k (the losses read different targets) and, with ``entries``, each u_k (a
-    reader that is not a loss) in the chain stands for."""
-    named: list[tuple[sp.Symbol, Any]] = []
+    """What each c_k (a loss's coefficient), y_k (the losses read different targets) and u_k
+    (a reader that is not a loss) in the chain stands for; only the contributions numbered in
+    ``shown`` are in it when given."""
+    named: list[tuple[sp.Symbol, str, Any]] = []
     for k, part in enumerate(parts, 1):
+        if shown is not None and k not in shown:
+            continue
         if isinstance(part.scalar, LossForm):
+            if part.scalar.coeff != 1:
+                named.append((sp.Symbol(f"c{k}", real=True), " = ", part.scalar.coeff))
             if ys[k] != scalars.y:
-                named.append((ys[k], part.scalar.target))
-        elif entries:
-            named.append((sp.Symbol(f"u_{k}", real=True), part.expr))
+                named.append((ys[k], " is an entry of ", part.scalar.target))
+        else:
+            named.append((sp.Symbol(f"u{k}", real=True), " is an entry of ", part.expr))
     named = list(dict.fromkeys(named))
     if not named:
         return ()
     out: list[Segment] = [Text(" (")]
-    for index, (symbol, source) in enumerate(named):
-        out += [Text(", " if index else ""), math(symbol), Text(" is an entry of "), math(source)]
+    for index, (symbol, relation, source) in enumerate(named):
+        out += [Text(", " if index else ""), math(symbol), Text(relation), math(source)]
     return (*out, Text(")"))
 
 
 def _entry(part: Adjoint, k: int, ys: dict[int, sp.Symbol]) -> tuple[Any, Any]:
-    """A contribution's entry as (coefficient, scalar): a loss's coeff and dL/da, else u_k."""
+    """A contribution's entry as (coefficient, scalar): a loss's c_k (its coefficient, a
+    short name in the chain) and dL/da, else 1 and u_k."""
     if isinstance(part.scalar, LossForm):
-        return part.scalar.coeff, _in(part.scalar.dl, k, ys)
-    return sp.Integer(1), sp.Symbol(f"u_{k}", real=True)
+        weight = 1 if part.scalar.coeff == 1 else sp.Symbol(f"c{k}", real=True)
+        return weight, _in(part.scalar.dl, k, ys)
+    return sp.Integer(1), sp.Symbol(f"u{k}", real=True)
 
 
 def _in(expr: Any, k: int, ys: dict[int, sp.Symbol]) -> Any:
