@@ -48,6 +48,8 @@ def _indicator(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
         return None
     if factor.activation_name is not None or factor.derivative_name is not None:
         return None
+    if not isinstance(factor.arg, MatrixSymbol):  # a cached tensor, printed twice below
+        return None
     rel, threshold = factor.indicator
     if rel not in COMPARISONS or not threshold.is_Number:
         return None
