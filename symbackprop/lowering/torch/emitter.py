@@ -12,6 +12,10 @@ computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is de
   cached is applied in place (``torch.sigmoid_``); a delta is built in place as in the NumPy
   module (``dZ2 = W3.T @ dZ3``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2``): few torch calls and few
   fresh tensors, which is what a small network's time is made of;
+* relu's and tanh's derivative factors are one float kernel each
+  (:mod:`symbackprop.lowering.torch.factors`: ``torch.gt(Z1, 0, out=...)``, not a bool mask
+  that ``*=`` converts first; ``torch.addcmul`` for ``1 - A1^2``), as eager autograd's fused
+  backward kernels are;
 * the cost comes from the loss record's torch code (``Loss.logits_code["torch"]``: BCE with
   logits, log-softmax) when it is computed from the logits: finite for |z| up to 1e3.
 
@@ -29,6 +33,7 @@ from symbackprop.lowering.numpy.printer import MUL
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, line
+from symbackprop.lowering.torch.factors import factor_code
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
     AUTOGRAD,
@@ -95,16 +100,17 @@ class _TorchModule:
             base = next((f for f in factors if self.fresh(f)), None)
             if base is None:
                 first, second, *rest = factors
+                fused = factor_code(second, printer)
+                code, note = fused or (printer.paren(second, MUL, strict=True), "")
                 lines = line(
-                    f"{target} = {printer.paren(first, MUL)} * "
-                    f"{printer.paren(second, MUL, strict=True)}",
-                    shape,
+                    f"{target} = {printer.paren(first, MUL)} * {code}",
+                    f"{shape}: {note}" if note else shape,
                 )
             else:
                 rest = [f for f in factors if f is not base]
                 lines = self.assign(target, base, shape)
             for factor in rest:
-                lines += line(f"{target} *= {self.code(factor)}", shape)
+                lines += self.scale(target, factor, shape)
             return lines
         if isinstance(expr, MatMul):
             coeff, matrices = printer._split_matmul(expr)
@@ -130,6 +136,15 @@ class _TorchModule:
                     lines += line(f"{target} {op} {printer._constant_or(value, 0)}", shape)
                 return lines
         return line(f"{target} = {self.code(expr)}", shape)
+
+    def scale(self, target: str, factor: Any, shape: str) -> list[str]:
+        """``target *= factor``, an activation's derivative in its one-pass torch spelling
+        where it has one (:mod:`symbackprop.lowering.torch.factors`)."""
+        fused = factor_code(factor, self.printer)
+        if fused is None:
+            return line(f"{target} *= {self.code(factor)}", shape)
+        code, note = fused
+        return line(f"{target} *= {code}", f"{shape}: {note}")
 
     def _plain_product(self, expr: Any) -> bool:
         if not isinstance(expr, MatMul):
