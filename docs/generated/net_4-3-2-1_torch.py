@@ -6,7 +6,8 @@ off a step of the symbolic derivation; [step k] numbers the steps. Regenerate ra
 
 Tensors of any dtype and device: every tensor the functions make follows their inputs, and every
 function runs under torch.no_grad() (the gradients are the derived ones, not autograd's). ``work=``
-is accepted for the NumPy module's signature and ignored: torch's allocator already reuses memory.
+is accepted for the NumPy module's signature and ignored: each call makes fresh tensors (on a GPU
+torch's caching allocator reuses their memory; on the CPU it does not).
 
 BackpropCost is a torch.autograd.Function whose backward is the derived one, cost() applies it and
 Net is a torch.nn.Module holding the parameters: loss = Net()(X, Y); loss.backward() fills each

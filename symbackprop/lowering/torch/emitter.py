@@ -65,7 +65,8 @@ def no_grad_note() -> str:
         "Tensors of any dtype and device: every tensor the functions make follows their "
         "inputs, and every function runs under torch.no_grad() (the gradients are the derived "
         "ones, not autograd's). ``work=`` is accepted for the NumPy module's signature and "
-        "ignored: torch's allocator already reuses memory."
+        "ignored: each call makes fresh tensors (on a GPU torch's caching allocator reuses "
+        "their memory; on the CPU it does not)."
     )
 
 
