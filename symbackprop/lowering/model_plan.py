@@ -47,6 +47,7 @@ from symbackprop.errors import SpecError
 from symbackprop.lowering import names
 from symbackprop.lowering.plan import Dims
 from symbackprop.lowering.provenance import text
+from symbackprop.lowering.settle_check import prove_settled
 from symbackprop.model import Model
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
 from symbackprop.records.nodes import Elementwise, T
@@ -251,8 +252,9 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
         activations[name] = custom_activation(name, formula)
 
     forward = _forward(derivation, sized, code, dims)
-    cached_forms = _cached_forms(graph, sized)
-    backward = _backward(derivation, sized, cached_forms, code, dims)
+    # the backward pass is settled and proved in symbolic dimensions, then sized
+    named = _Sized(rename, {})
+    backward = _backward(derivation, named, _cached_forms(graph, named), code, dims, sized)
     read = frozenset().union(*(_matrix_names(s.expr) for s in backward))
     leaves = [*model.data]
     order = [code[n] for n in leaves] + [s.target for s in forward]
@@ -397,7 +399,10 @@ def _backward(
     cached: Mapping[Any, Any],
     code: Mapping[str, str],
     dims: Any,
+    sized: _Sized,
 ) -> tuple[ModelBackward, ...]:
+    """The backward statements; ``rename`` gives code names in symbolic dimensions, in which
+    each step's expression is settled (and the settling proved), ``sized`` the model's sizes."""
     graph = derivation.graph
     model = derivation.model
     assert model is not None
@@ -412,8 +417,10 @@ def _backward(
         is_gradient = name in parameters
         if step.delta is None and not is_gradient:
             continue  # folded into the next step by the derivation (a loss before its cancel)
-        written = _settle(rename(step.expr).xreplace(folded))
-        expr = _reuse(written, cached, functions)
+        written = rename(step.expr).xreplace(folded)
+        settled = _settle(written)
+        prove_settled(written, settled, f"step {step.number} (dJ/d{code[name]})")
+        expr = _reuse(settled, cached, functions)
         if step.delta is not None and not is_gradient:
             symbol = rename[step.delta]
             if isinstance(expr, MatrixSymbol) or not _matrix_names(expr):
@@ -425,11 +432,11 @@ def _backward(
         out.append(
             ModelBackward(
                 target=target,
-                expr=expr,
+                expr=sized(expr),
                 shape=dims(step.shape),
                 step=step.number,
                 rule=str(getattr(step.rule, "value", step.rule)),
-                text=f"dJ/d{code[name]} = {text(written)}",
+                text=f"dJ/d{code[name]} = {text(sized(settled))}",
                 gradient_of=name if is_gradient else None,
             )
         )
@@ -454,7 +461,7 @@ def _settle_once(expr: Any) -> Any:
     swaps = {
         e: e.parent.as_explicit()[e.i, e.j]
         for e in expr.atoms(MatrixElement)
-        if not e.parent.atoms(MatrixSymbol)
+        if not e.parent.atoms(MatrixSymbol) and all(d.is_Integer for d in e.parent.shape)
     }
     expr = _tidy(expr.xreplace(swaps) if swaps else expr)
     # f' constant (the identity's 1): a number times ones, read from nothing
