@@ -1,6 +1,6 @@
 """A model plan's settled backward expressions are proved equal to the derivation's steps.
 
-The plan prints ``(1/200) 1_4`` for ``((1/200) I)[0, 0] 1_4`` and ``w`` for ``1 ⊙ w``; every
+The plan prints ``(1/200) 1_4`` for ``((1/200) I)[0, 0] 1_4`` and ``2 w`` for ``w + w``; every
 such rewrite is proved by SymPy (:mod:`symbackprop.lowering.settle_check`, explicit matrices
 at small sizes, exactly) before a statement is written, and a wrong one is refused as our bug
 (an InternalError naming the step; exit 3 in the CLI).
@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import sympy as sp
 from click.testing import CliRunner
@@ -34,7 +35,7 @@ EXAMPLES = sorted((ROOT / "examples" / "models").glob("*.model"))
 n, k, m = (sp.Symbol(s, integer=True, positive=True) for s in ("n", "k", "m"))
 W = MatrixSymbol("W", k, n)
 G = MatrixSymbol("G", k, m)
-#: dJ/dw = 1 ⊙ w + 1 ⊙ w: its ones are settled away
+#: dJ/dw = w + w, the reproducer of equal terms left apart
 SQUARES = "w : 3 x 1\nJ = sum(w ⊙ w)\ndata:\n"
 
 
@@ -106,6 +107,17 @@ def _settled_pairs(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any
     monkeypatch.setattr(model_plan, "_settle", spy_settle)
     monkeypatch.setattr(model_plan, "prove_settled", spy_prove)
     return changed, proved
+
+
+def test_equal_terms_are_combined_and_proved(monkeypatch: pytest.MonkeyPatch) -> None:
+    changed, proved = _settled_pairs(monkeypatch)
+    model = Model.parse(SQUARES)
+    code = sb.codegen(model)
+    assert "dw = 2.0 * w" in code and "w + w" not in code
+    assert changed and set(changed) <= set(proved)
+    w = np.array([[1.0], [-2.0], [0.5]])
+    _, grads = sb.compile(model).loss_and_grads({"w": w})
+    np.testing.assert_array_equal(grads["w"], 2 * w)
 
 
 def test_a_wrong_settle_is_refused_naming_the_step(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,7 @@
 """The proof that a settled backward expression equals the derivation step's expression.
 
 A model plan prints its backward statements in a simpler form than the step writes them
-(``((1/200) I)[0, 0] 1_4`` -> ``(1/200) 1_4``, ``1 ⊙ w`` -> ``w``): every ``=`` the tool
+(``((1/200) I)[0, 0] 1_4`` -> ``(1/200) 1_4``, ``w + w`` -> ``2 w``): every ``=`` the tool
 prints is checked by SymPy first, so the plan proves each such rewrite before it keeps it,
 and refuses with an :class:`~symbackprop.errors.InternalError` (our bug) when it cannot.
 
