@@ -16,7 +16,16 @@ import numpy as np
 import pytest
 import sympy as sp
 from click.testing import CliRunner
-from sympy import HadamardProduct, MatAdd, MatMul, MatrixSymbol, OneMatrix
+from sympy import (
+    Determinant,
+    HadamardProduct,
+    Inverse,
+    MatAdd,
+    MatMul,
+    MatrixSymbol,
+    OneMatrix,
+    Transpose,
+)
 
 import symbackprop as sb
 from symbackprop.cli.main import main
@@ -76,6 +85,17 @@ def test_equal_forms_are_proved(before: Any, after: Any) -> None:
 def test_wrong_forms_are_refused(after: Any, why: str) -> None:
     with pytest.raises(InternalError, match=r"step 7 \(dJ/db\)"):
         prove_settled(MatMul(OneMatrix(k, m), OneMatrix(m, 1)), after, "step 7 (dJ/db)")
+
+
+def test_inverses_and_determinants_stay_opaque() -> None:
+    """X^{-T} and det X are fresh symbols per argument: proved without expanding them."""
+    X = MatrixSymbol("X", n, n)
+    inv_t = Transpose(Inverse(X))
+    prove_settled(HadamardProduct(OneMatrix(n, n), inv_t), inv_t, "step 3")
+    twice = MatMul(Determinant(X), OneMatrix(n, 1)) + MatMul(Determinant(X), OneMatrix(n, 1))
+    prove_settled(twice, MatMul(2 * Determinant(X), OneMatrix(n, 1)), "step 3")
+    with pytest.raises(InternalError, match="step 3"):
+        prove_settled(HadamardProduct(OneMatrix(n, n), inv_t), Inverse(X), "step 3")
 
 
 def test_a_dropped_term_and_a_wrong_shape_are_refused() -> None:

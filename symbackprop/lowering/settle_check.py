@@ -89,12 +89,27 @@ def _small_sizes(*exprs: Any) -> dict[Any, int]:
 
 class _Explicit:
     """A matrix expression as an explicit matrix at ``sizes``: a matrix symbol ``W`` has the
-    scalar symbols ``W[i,j]`` as entries, element-wise functions apply to each entry, and a
-    dimension used as a number (``1/m``) takes its size too."""
+    scalar symbols ``W[i,j]`` as entries, element-wise functions apply to each entry, an
+    inverse or determinant is opaque (fresh symbols per argument), and a dimension used as a
+    number (``1/m``) takes its size too."""
 
     def __init__(self, sizes: dict[Any, int]) -> None:
         self.sizes = sizes
         self.memo: dict[Any, Any] = {}
+        self.opaque: dict[tuple[str, Any], Any] = {}
+
+    def _opaque(self, kind: str, arg: Any, rows: int, cols: int) -> Any:
+        """``inv(A)`` or ``det(A)`` as a matrix of fresh symbols, one per explicit value of
+        ``A``: equal arguments give equal symbols, and nothing else is assumed, so a proof
+        never expands a symbolic inverse or determinant (a k x k one has k! terms)."""
+        key = (kind, sp.ImmutableMatrix(self(arg).applyfunc(sp.expand)))
+        known = self.opaque.get(key)
+        if known is None:
+            tag = f"{kind}{len(self.opaque)}"
+            known = self.opaque[key] = sp.Matrix(
+                rows, cols, lambda i, j: sp.Symbol(f"{tag}[{i},{j}]")
+            )
+        return known
 
     def __call__(self, expr: Any) -> Any:
         done = self.memo.get(expr)
@@ -131,7 +146,7 @@ class _Explicit:
         if isinstance(e, Softmax):
             return sp.Matrix(softmax_columns(self(e.arg).applyfunc(sp.exp)))
         if isinstance(e, Inverse):
-            return self(e.arg).inv()
+            return self._opaque("inv", e.arg, rows, cols)
         # anything else (a power, a kind no plan holds today): SymPy's own evaluation
         entries = {s: sp.ImmutableMatrix(self(s)) for s in e.atoms(MatrixSymbol)}
         sized = e.xreplace(self.sizes).xreplace(entries).doit()
@@ -145,7 +160,7 @@ class _Explicit:
             if isinstance(node, MatrixElement):
                 swaps[node] = self(node.parent)[int(node.i), int(node.j)]
             elif isinstance(node, Determinant):
-                swaps[node] = self(node.arg).det()
+                swaps[node] = self._opaque("det", node.arg, 1, 1)[0, 0]
             elif isinstance(node, Trace):
                 swaps[node] = self(node.arg).trace()
         return sp.sympify(expr, strict=True).xreplace(swaps).xreplace(self.sizes)
