@@ -47,6 +47,7 @@ from symbackprop.errors import SpecError
 from symbackprop.lowering import names
 from symbackprop.lowering.plan import Dims
 from symbackprop.lowering.provenance import text
+from symbackprop.lowering.settle_check import prove_settled
 from symbackprop.model import Model
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
 from symbackprop.records.nodes import Elementwise, T
@@ -251,8 +252,9 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
         activations[name] = custom_activation(name, formula)
 
     forward = _forward(derivation, sized, code, dims)
-    cached_forms = _cached_forms(graph, sized)
-    backward = _backward(derivation, sized, cached_forms, code, dims)
+    # the backward pass is settled and proved in symbolic dimensions, then sized
+    named = _Sized(rename, {})
+    backward = _backward(derivation, named, _cached_forms(graph, named), code, dims, sized)
     read = frozenset().union(*(_matrix_names(s.expr) for s in backward))
     leaves = [*model.data]
     order = [code[n] for n in leaves] + [s.target for s in forward]
@@ -397,7 +399,10 @@ def _backward(
     cached: Mapping[Any, Any],
     code: Mapping[str, str],
     dims: Any,
+    sized: _Sized,
 ) -> tuple[ModelBackward, ...]:
+    """The backward statements; ``rename`` gives code names in symbolic dimensions, in which
+    each step's expression is settled (and the settling proved), ``sized`` the model's sizes."""
     graph = derivation.graph
     model = derivation.model
     assert model is not None
@@ -412,8 +417,10 @@ def _backward(
         is_gradient = name in parameters
         if step.delta is None and not is_gradient:
             continue  # folded into the next step by the derivation (a loss before its cancel)
-        written = _settle(rename(step.expr).xreplace(folded))
-        expr = _reuse(written, cached, functions)
+        written = rename(step.expr).xreplace(folded)
+        settled = _settle(written)
+        prove_settled(written, settled, f"step {step.number} (dJ/d{code[name]})")
+        expr = _reuse(settled, cached, functions)
         if step.delta is not None and not is_gradient:
             symbol = rename[step.delta]
             if isinstance(expr, MatrixSymbol) or not _matrix_names(expr):
@@ -425,11 +432,11 @@ def _backward(
         out.append(
             ModelBackward(
                 target=target,
-                expr=expr,
+                expr=sized(expr),
                 shape=dims(step.shape),
                 step=step.number,
                 rule=str(getattr(step.rule, "value", step.rule)),
-                text=f"dJ/d{code[name]} = {text(written)}",
+                text=f"dJ/d{code[name]} = {text(sized(settled))}",
                 gradient_of=name if is_gradient else None,
             )
         )
@@ -454,7 +461,7 @@ def _settle_once(expr: Any) -> Any:
     swaps = {
         e: e.parent.as_explicit()[e.i, e.j]
         for e in expr.atoms(MatrixElement)
-        if not e.parent.atoms(MatrixSymbol)
+        if not e.parent.atoms(MatrixSymbol) and all(d.is_Integer for d in e.parent.shape)
     }
     expr = _tidy(expr.xreplace(swaps) if swaps else expr)
     # f' constant (the identity's 1): a number times ones, read from nothing
@@ -491,8 +498,9 @@ def _tidy(expr: Any) -> Any:
     """Bottom up: products flat (a folded adjoint inside a product spliced in), without a
     coefficient 1 or an identity factor (tr's adjoint), runs of ones counted (``1_a 1_k^T``
     ``1_k 1_b^T`` is ``k 1_a 1_b^T``: a constant adjoint summed over the columns, ``1_3 1_m^T
-    1_m``, is ``m 1_3``); the constant terms of a sum added; a sum or element-wise product of
-    one term is the term."""
+    1_m``, is ``m 1_3``); the terms of a sum that are equal but for their coefficient added
+    (``w + w`` is ``2 w``, ``2 1 + 1`` is ``3 1``); a sum or element-wise product of one term
+    is the term."""
 
     def tidy(e: Any) -> Any:
         if isinstance(e, MatMul):
@@ -500,7 +508,7 @@ def _tidy(expr: Any) -> Any:
         if isinstance(e, (MatAdd, HadamardProduct)) and len(e.args) == 1:
             return e.args[0]
         if isinstance(e, MatAdd):
-            return _constant_terms(e)
+            return _like_terms(e)
         return e
 
     return expr.replace(lambda e: isinstance(e, (MatMul, MatAdd, HadamardProduct)), tidy)
@@ -547,14 +555,32 @@ def _constant(factor: Any) -> Any:
     return None
 
 
-def _constant_terms(e: MatAdd) -> Any:
-    """The constant terms of a sum added into one: ``2 1 + 1 + X`` -> ``3 1 + X``."""
-    constants = [t for t in e.args if _constant(t) is not None]
-    if len(constants) < 2:
+def _like_terms(e: MatAdd) -> Any:
+    """Terms equal but for their coefficient added into one (SymPy's ``==`` on the rest):
+    ``w + w`` -> ``2 w``, ``(1/200) w + (1/200) w`` -> ``(1/100) w``, and the constants
+    ``2 1 + 1 + X`` -> ``3 1 + X``. A sum whose terms all cancel stays as it is."""
+    totals: dict[Any, Any] = {}
+    for term in e.args:
+        coeff, body = _split_coefficient(term)
+        totals[body] = totals.get(body, 0) + coeff
+    if len(totals) == len(e.args):
         return e
-    total = _scaled(sp.Add(*(_constant(t) for t in constants)), [OneMatrix(*e.shape)])
-    rest = [t for t in e.args if _constant(t) is None]
-    return MatAdd(total, *rest) if rest else total
+    terms = [_scaled(coeff, [body]) for body, coeff in totals.items() if coeff != 0]
+    if not terms:
+        return e
+    return MatAdd(*terms) if len(terms) > 1 else terms[0]
+
+
+def _split_coefficient(term: Any) -> tuple[Any, Any]:
+    """``c A B`` -> ``(c, A B)``; a ones matrix in any spelling is the body ``1``."""
+    constant = _constant(term)
+    if constant is not None:
+        return constant, OneMatrix(*term.shape)
+    if not isinstance(term, MatMul):
+        return sp.Integer(1), term
+    matrices = [a for a in term.args if getattr(a, "is_Matrix", False)]
+    coeff = sp.Mul(*(a for a in term.args if not getattr(a, "is_Matrix", False)))
+    return coeff, matrices[0] if len(matrices) == 1 else MatMul(*matrices)
 
 
 def _functions_by_arg(graph: Any, rename: _Sized) -> dict[str, list[tuple[Any, str]]]:

@@ -1,0 +1,175 @@
+"""The proof that a settled backward expression equals the derivation step's expression.
+
+A model plan prints its backward statements in a simpler form than the step writes them
+(``((1/200) I)[0, 0] 1_4`` -> ``(1/200) 1_4``, ``w + w`` -> ``2 w``): every ``=`` the tool
+prints is checked by SymPy first, so the plan proves each such rewrite before it keeps it,
+and refuses with an :class:`~symbackprop.errors.InternalError` (our bug) when it cannot.
+
+The proof is explicit and exact: every dimension gets a small distinct size (2, 3, 4, ... in
+name order, so a dimension written for another is caught), every matrix symbol ``W`` becomes a
+matrix of scalar symbols ``W[i,j]``, both sides are evaluated entry by entry, and every entry
+of the difference must expand (or cancel) to 0. Nothing is numerical. The expressions are in
+symbolic dimensions (the plan settles before it puts in the model's sizes), so the matrices
+stay small whatever the sizes are. (SymPy's matrix-expression route, ``(before - after).doit()``,
+decides only some of the rewrites and costs more than the explicit route on the example models,
+so it is not tried.)
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from typing import Any
+
+import sympy as sp
+from sympy import (
+    Determinant,
+    HadamardProduct,
+    Identity,
+    Inverse,
+    MatAdd,
+    MatMul,
+    MatrixSymbol,
+    OneMatrix,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from symbackprop.errors import InternalError
+from symbackprop.records.nodes import Elementwise, Softmax, softmax_columns
+
+#: the smallest size a dimension gets in the explicit route (a size 1 would hide a transpose)
+FIRST_SIZE = 2
+
+
+def prove_settled(before: Any, after: Any, where: str) -> None:
+    """Raise :class:`InternalError` naming ``where`` unless ``after`` equals ``before``.
+
+    ``before`` and ``after`` are matrix expressions of one shape (symbolic dimensions, the
+    batch ``m`` among them) over matrix symbols, element-wise functions and numbers.
+    """
+    if before == after:
+        return
+    if before.shape != after.shape:
+        raise InternalError(
+            f"{where}: the settled form {after} has shape {after.shape}, not {before.shape}"
+        )
+    if _explicitly_equal(before, after):
+        return
+    raise InternalError(
+        f"{where}: SymPy does not confirm that the settled form {after} equals {before}"
+    )
+
+
+def _explicitly_equal(before: Any, after: Any) -> bool:
+    sizes = _small_sizes(before, after)
+    explicit = _Explicit(sizes)
+    try:
+        left = explicit(before)
+        right = explicit(after)
+    except (TypeError, ValueError, NotImplementedError, AttributeError, ZeroDivisionError):
+        return False
+    if left.shape != right.shape:
+        return False
+    return all(_scalar_zero(x - y) for x, y in zip(left, right, strict=True))
+
+
+def _small_sizes(*exprs: Any) -> dict[Any, int]:
+    """Every symbolic dimension of ``exprs`` -> a small size, distinct per dimension."""
+    dims: set[Any] = set()
+    for expr in exprs:
+        for atom in expr.atoms(MatrixSymbol, OneMatrix, Identity, ZeroMatrix):
+            for d in atom.shape:
+                dims |= sp.sympify(d, strict=True).free_symbols
+    ordered = sorted(dims, key=sp.default_sort_key)
+    return {d: FIRST_SIZE + k for k, d in enumerate(ordered)}
+
+
+class _Explicit:
+    """A matrix expression as an explicit matrix at ``sizes``: a matrix symbol ``W`` has the
+    scalar symbols ``W[i,j]`` as entries, element-wise functions apply to each entry, an
+    inverse or determinant is opaque (fresh symbols per argument), and a dimension used as a
+    number (``1/m``) takes its size too."""
+
+    def __init__(self, sizes: dict[Any, int]) -> None:
+        self.sizes = sizes
+        self.memo: dict[Any, Any] = {}
+        self.opaque: dict[tuple[str, Any], Any] = {}
+
+    def _opaque(self, kind: str, arg: Any, rows: int, cols: int) -> Any:
+        """``inv(A)`` or ``det(A)`` as a matrix of fresh symbols, one per explicit value of
+        ``A``: equal arguments give equal symbols, and nothing else is assumed, so a proof
+        never expands a symbolic inverse or determinant (a k x k one has k! terms)."""
+        key = (kind, sp.ImmutableMatrix(self(arg).applyfunc(sp.expand)))
+        known = self.opaque.get(key)
+        if known is None:
+            tag = f"{kind}{len(self.opaque)}"
+            known = self.opaque[key] = sp.Matrix(
+                rows, cols, lambda i, j: sp.Symbol(f"{tag}[{i},{j}]")
+            )
+        return known
+
+    def __call__(self, expr: Any) -> Any:
+        done = self.memo.get(expr)
+        if done is None:
+            done = self.memo[expr] = self._evaluate(expr)
+        return done
+
+    def _size(self, d: Any) -> int:
+        return int(sp.sympify(d, strict=True).xreplace(self.sizes))
+
+    def _evaluate(self, e: Any) -> Any:
+        rows, cols = (self._size(d) for d in e.shape)
+        if isinstance(e, MatrixSymbol):
+            return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{e.name}[{i},{j}]"))
+        if isinstance(e, OneMatrix):
+            return sp.ones(rows, cols)
+        if isinstance(e, ZeroMatrix):
+            return sp.zeros(rows, cols)
+        if isinstance(e, Identity):
+            return sp.eye(rows)
+        if isinstance(e, MatAdd):
+            return functools.reduce(operator.add, (self(a) for a in e.args))
+        if isinstance(e, MatMul):
+            coeff = self.scalar(sp.Mul(*(a for a in e.args if not a.is_Matrix)))
+            product = functools.reduce(operator.matmul, (self(a) for a in e.args if a.is_Matrix))
+            return coeff * product
+        if isinstance(e, HadamardProduct):
+            return functools.reduce(lambda a, b: a.multiply_elementwise(b), map(self, e.args))
+        if isinstance(e, Transpose):
+            return self(e.arg).T
+        if isinstance(e, Elementwise):
+            body, variable = self.scalar(e.body), e.variable
+            return self(e.arg).applyfunc(lambda x: body.xreplace({variable: x}))
+        if isinstance(e, Softmax):
+            return sp.Matrix(softmax_columns(self(e.arg).applyfunc(sp.exp)))
+        if isinstance(e, Inverse):
+            return self._opaque("inv", e.arg, rows, cols)
+        # anything else (a power, a kind no plan holds today): SymPy's own evaluation
+        entries = {s: sp.ImmutableMatrix(self(s)) for s in e.atoms(MatrixSymbol)}
+        sized = e.xreplace(self.sizes).xreplace(entries).doit()
+        return sp.Matrix(sized.as_explicit()).applyfunc(self.scalar)
+
+    def scalar(self, expr: Any) -> Any:
+        """A scalar expression with its entries (``s[0, 0]``), determinants and traces of
+        matrices evaluated, and its dimensions sized."""
+        swaps = {}
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, MatrixElement):
+                swaps[node] = self(node.parent)[int(node.i), int(node.j)]
+            elif isinstance(node, Determinant):
+                swaps[node] = self._opaque("det", node.arg, 1, 1)[0, 0]
+            elif isinstance(node, Trace):
+                swaps[node] = self(node.arg).trace()
+        return sp.sympify(expr, strict=True).xreplace(swaps).xreplace(self.sizes)
+
+
+def _scalar_zero(difference: Any) -> bool:
+    if difference == 0 or sp.expand(difference) == 0:
+        return True
+    try:
+        return bool(sp.cancel(difference) == 0)
+    except (TypeError, ValueError, NotImplementedError, sp.PolynomialError):
+        return False
