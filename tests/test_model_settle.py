@@ -80,6 +80,7 @@ def test_equal_forms_are_proved(before: Any, after: Any) -> None:
         (MatMul(k, OneMatrix(k, 1)), "a dimension written for another"),
         (MatMul(m + 1, OneMatrix(k, 1)), "a count off by one"),
         (OneMatrix(k, 1), "a count dropped"),
+        (MatMul(3, OneMatrix(k, 1)), "a number that is m's size at the first setting only"),
     ],
 )
 def test_wrong_forms_are_refused(after: Any, why: str) -> None:

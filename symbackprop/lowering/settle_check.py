@@ -1,18 +1,19 @@
-"""The proof that a settled backward expression equals the derivation step's expression.
+"""The SymPy check that a settled backward expression equals the derivation step's expression.
 
 A model plan prints its backward statements in a simpler form than the step writes them
 (``((1/200) I)[0, 0] 1_4`` -> ``(1/200) 1_4``, ``w + w`` -> ``2 w``): every ``=`` the tool
 prints is checked by SymPy first, so the plan proves each such rewrite before it keeps it,
 and refuses with an :class:`~symbackprop.errors.InternalError` (our bug) when it cannot.
 
-The proof is explicit and exact: every dimension gets a small distinct size (2, 3, 4, ... in
-name order, so a dimension written for another is caught), every matrix symbol ``W`` becomes a
-matrix of scalar symbols ``W[i,j]``, both sides are evaluated entry by entry, and every entry
-of the difference must expand (or cancel) to 0. Nothing is numerical. The expressions are in
-symbolic dimensions (the plan settles before it puts in the model's sizes), so the matrices
-stay small whatever the sizes are. (SymPy's matrix-expression route, ``(before - after).doit()``,
-decides only some of the rewrites and costs more than the explicit route on the example models,
-so it is not tried.)
+The check is explicit and exact, at two settings of the sizes: every dimension gets a small
+distinct size (2, 3, 4, ... in name order, then larger ones in the reverse order, so a
+dimension written for another, or a count that matches one size by accident, is caught);
+every matrix symbol ``W`` becomes a matrix of scalar symbols ``W[i,j]``; both sides are
+evaluated entry by entry; and every entry of the difference must expand (or cancel) to 0.
+Nothing is numerical. The expressions are in symbolic dimensions (the plan settles before it
+puts in the model's sizes), so the matrices stay small whatever the sizes are. (SymPy's
+matrix-expression route, ``(before - after).doit()``, decides only some of the rewrites and
+costs more than the explicit route on the example models, so it is not tried.)
 """
 
 from __future__ import annotations
@@ -64,7 +65,10 @@ def prove_settled(before: Any, after: Any, where: str) -> None:
 
 
 def _explicitly_equal(before: Any, after: Any) -> bool:
-    sizes = _small_sizes(before, after)
+    return all(_equal_at(before, after, sizes) for sizes in _small_sizes(before, after))
+
+
+def _equal_at(before: Any, after: Any, sizes: dict[Any, int]) -> bool:
     explicit = _Explicit(sizes)
     try:
         left = explicit(before)
@@ -76,15 +80,21 @@ def _explicitly_equal(before: Any, after: Any) -> bool:
     return all(_scalar_zero(x - y) for x, y in zip(left, right, strict=True))
 
 
-def _small_sizes(*exprs: Any) -> dict[Any, int]:
-    """Every symbolic dimension of ``exprs`` -> a small size, distinct per dimension."""
+def _small_sizes(*exprs: Any) -> list[dict[Any, int]]:
+    """Two settings of every symbolic dimension of ``exprs`` to small sizes, distinct per
+    dimension: 2, 3, ..., d + 1 in name order, then d + 2, d + 3, ... in the reverse order (d
+    dimensions), so every dimension changes size and a coefficient that agrees with a size by
+    accident at one setting (``3`` written for ``m``, one dimension for another) fails at the
+    other."""
     dims: set[Any] = set()
     for expr in exprs:
         for atom in expr.atoms(MatrixSymbol, OneMatrix, Identity, ZeroMatrix):
             for d in atom.shape:
                 dims |= sp.sympify(d, strict=True).free_symbols
     ordered = sorted(dims, key=sp.default_sort_key)
-    return {d: FIRST_SIZE + k for k, d in enumerate(ordered)}
+    first = {d: FIRST_SIZE + k for k, d in enumerate(ordered)}
+    second = {d: FIRST_SIZE + len(ordered) + k for k, d in enumerate(reversed(ordered))}
+    return [first, second] if ordered else [first]
 
 
 class _Explicit:
