@@ -185,10 +185,10 @@ def _id(case: tuple[str, int, str]) -> str:
 
 @pytest.mark.parametrize(("text", "line", "word"), CASES, ids=[_id(c) for c in CASES])
 def test_bad_model(text: str, line: int, word: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine cannot fail it, a blow-up can
     with pytest.raises(SpecError) as info:
         Model.parse(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith(f"line {line}:"), message
@@ -210,10 +210,10 @@ def test_at_least_100_cases() -> None:
     ],
 )
 def test_bad_model_without_a_line(text: str, word: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine cannot fail it, a blow-up can
     with pytest.raises(SpecError, match=word):
         Model.parse(text)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def test_not_text() -> None:

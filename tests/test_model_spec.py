@@ -316,9 +316,9 @@ def test_long_models_parse_quickly() -> None:
 
     steps = ["x : n x 1", "h0 = x"]
     steps += [f"h{i} = tanh(W h{i - 1} + U x + b)" for i in range(1, 1500)]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a loaded machine cannot fail it, a blow-up can
     model = Model.parse("\n".join([*steps, "J = sum(h1499)"]))
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert model.parameters == ("W", "U", "b") and model.shapes["W"] == (n, n)
 
 
