@@ -46,6 +46,7 @@ from symbackprop.lowering.numpy.template import (
     INIT_PARAMS,
     INVALID_HELPER,
     SIGMOID_HELPER,
+    SIGMOID_STEPS,
     SIGMOID_TEMPLATE,
     STDS,
     WORKSPACE_DOC,
@@ -129,8 +130,9 @@ class _NumPyModule:
                 num, den = sp.fraction(coeff)
                 if num != 1:
                     lines += line(f"{target} *= {self.printer.paren(num, MUL)}", shape)
-                if den != 1:
-                    lines += line(f"{target} /= {self.printer.paren(den, MUL)}", shape)
+                if den != 1:  # times a Python float: cheaper than dividing by an int
+                    den_text = self.printer.paren(den, MUL, strict=True)
+                    lines += line(f"{target} *= 1.0 / {den_text}", shape)
                 return lines
         if isinstance(expr, MatAdd):
             # a plain product first: it can be written straight into the workspace
@@ -206,13 +208,19 @@ class _NumPyModule:
             self.free.setdefault(self.arrays[self.part][home], []).append(home)
 
     def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
-        """``target = matrix 1_m``: one matrix-vector product with a column of ones."""
+        """``target = matrix 1_m``: one matrix-vector product with a column of ones, or a copy
+        of ``matrix`` when m is 1 (no ones to make, no product)."""
         lines = []
         if not self.ones:
             self.ones = True
             typed = self.printer.paren(matrix, ATOM)
-            lines += line(f"ones_m = np.ones((m, 1), {typed}.dtype)", "(m, 1): the 1_m of db")
-        return lines + line(f"{target} = np.dot({self.code(matrix)}, ones_m)", shape)
+            lines += line(
+                f"ones_m = np.ones((m, 1), {typed}.dtype) if m > 1 else None",
+                "(m, 1): the 1_m of db",
+            )
+        atom = self.printer.paren(matrix, ATOM)
+        product = f"np.dot({self.code(matrix)}, ones_m) if m > 1 else {atom}.copy()"
+        return lines + line(f"{target} = {product}", f"{shape}; a copy of {atom} when m is 1")
 
     def workspace(self) -> list[str]:
         """The line, before a function's first product, that picks the products' arrays:
@@ -332,10 +340,16 @@ class _NumPyModule:
                 lines += line(f"{a} = {z}", shape)
             lines += line(f"np.exp({a}, out={a})", f"{shape}: the shift by the max keeps exp <= 1")
             lines += line(f"{a} /= {a}.sum(axis=0, keepdims=True)", shape)
-        elif act.numpy == SIGMOID_TEMPLATE:
-            self.printer.helpers.add("sigmoid")
-            call = f"sigmoid({z})" if keep_z else f"sigmoid({z}, out={z})"
-            lines += line(f"{a} = {call}", shape + why)
+        elif act.numpy == SIGMOID_TEMPLATE:  # written out: no helper call on a hot path
+            into = "" if keep_z else f", out={z}"
+            first, *rest = (step.format(a=a, z=z, into=into) for step in SIGMOID_STEPS)
+            lines += comment(
+                f"{act.name}({z}) = e / (1 + e), e = exp(min({z}, 80)): overflow-free, precise on "
+                "both tails"
+            )
+            lines += line(first, shape + why)
+            for step in rest:
+                lines += line(step, shape)
         else:
             code = self.printer.activation_code(act.name, z)
             ufunc = single_ufunc(code, z)
