@@ -278,11 +278,17 @@ def test_few_numpy_calls_per_gradient_and_no_workspace_call_without_one() -> Non
 
 
 @pytest.mark.parametrize("work", [None, {}])
-def test_one_example_gradients_equal_a_batch_holding_it_twice(work: dict | None) -> None:
+@pytest.mark.parametrize(
+    "spec", ["3-3:tanh-3:sigmoid-3:relu-3:sigmoid", "3-3:tanh-3:tanh-3:tanh-3"]
+)
+def test_one_example_gradients_equal_a_batch_holding_it_twice(
+    spec: str, work: dict | None
+) -> None:
     """m = 1 takes db = a copy of dZ instead of dZ 1_m; the gradients equal those of the batch
     that holds the example twice (the mean loss is the same). Equal widths let a workspace
-    reuse a dead delta's array for a later delta: the copy keeps db from being overwritten."""
-    mod = sb.compile(sb.Network.parse("3-3:tanh-3:sigmoid-3:relu-3:sigmoid", loss="bce"))
+    reuse a dead delta's (or tanh slope's) array for a later one: the copy keeps db from being
+    overwritten, and no array is written while it is still read."""
+    mod = sb.compile(sb.Network.parse(spec, loss="bce"))
     params = mod.init_params(seed=3)
     rng = np.random.default_rng(4)
     X, Y = rng.standard_normal((3, 1)), (rng.random((3, 1)) < 0.5).astype(float)

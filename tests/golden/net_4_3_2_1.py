@@ -106,6 +106,7 @@ def _workspace(work, part, m, *dtypes):
                 "Z1": (3, m),
                 "Z2": (2, m),
                 "Z3": (1, m),
+                "A3": (1, m),
             }
         else:
             shapes = {
@@ -160,7 +161,7 @@ def forward(params, X, work=None):
     Z3 = np.dot(W3, A2, out.get("Z3"))  # (1, m)
     Z3 += b3  # (1, m): b3 broadcasts over the m columns
     # sigmoid(Z3) = e / (1 + e), e = exp(min(Z3, 80)): overflow-free, precise on both tails
-    A3 = np.minimum(Z3, 80.0)  # (1, m)
+    A3 = np.minimum(Z3, 80.0, out=out.get("A3"))  # (1, m)
     np.exp(A3, A3)  # (1, m)
     A3 /= A3 + 1.0  # (1, m)
     cache = {

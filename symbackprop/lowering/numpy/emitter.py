@@ -168,13 +168,50 @@ class _NumPyModule:
             if term is not None and self.fresh(term):
                 c = self.printer._constant_or(constant, 0)
                 note = f"{shape}: {self.code(factor)}, in one temporary"
-                return [
-                    *line(f"slope = {self.code(term)}", note),
+                square = self.square_of(term)
+                if square is not None and self.has_out:  # A2**2 into a workspace array
+                    home = self.take_array("slope", shape)
+                    first = f'slope = np.multiply({square}, {square}, out.get("{home}"))'
+                else:
+                    home, first = None, f"slope = {self.code(term)}"
+                lines = [
+                    *line(first, note),
                     *line(f"np.subtract({c}, slope, slope)"),
                     *line(f"{target} *= slope"),
                     *line("del slope"),
                 ]
+                if home is not None:
+                    self.home["slope"] = home
+                    self.release("slope")
+                return lines
         return line(f"{target} *= {self.code(factor)}", shape)
+
+    def square_of(self, expr: Any) -> str | None:
+        """The name ``A2`` when ``expr`` is ``A2**2`` (an array squared), else None."""
+        squared = isinstance(expr, HadamardPower) and expr.exp == 2
+        if squared and isinstance(expr.base, sp.MatrixSymbol):
+            return self.code(expr.base)
+        return None
+
+    def take_array(self, name: str, shape: str) -> str:
+        """The workspace array a new ``name`` of ``shape`` lives in: a dead delta's or
+        temporary's of that shape, else its own (``name``, or ``name`` and a number when that
+        one is in use or of another shape)."""
+        free = self.free.get(shape)
+        if free:
+            return free.pop()
+        arrays, live = self.arrays[self.part], set(self.home.values())
+        home, number = name, 1
+        while home in live or (home in arrays and arrays[home] != shape):
+            number += 1
+            home = f"{name}{number}"
+        arrays.setdefault(home, shape)
+        return home
+
+    def workspace_array(self, name: str, shape: str) -> str:
+        """Register ``name`` (of ``shape``) as an array of the current function's workspace."""
+        self.arrays[self.part].setdefault(name, shape)
+        return name
 
     def _plain_product(self, expr: Any) -> bool:
         if not isinstance(expr, MatMul):
@@ -341,7 +378,9 @@ class _NumPyModule:
             lines += line(f"np.exp({a}, out={a})", f"{shape}: the shift by the max keeps exp <= 1")
             lines += line(f"{a} /= {a}.sum(axis=0, keepdims=True)", shape)
         elif act.numpy == SIGMOID_TEMPLATE:  # written out: no helper call on a hot path
-            into = "" if keep_z else f", out={z}"
+            # in Z's array, or (Z stays cached) in the workspace's array for A
+            home = z if not keep_z else f'out.get("{self.workspace_array(a, shape)}")'
+            into = f", out={home}"
             first, *rest = (step.format(a=a, z=z, into=into) for step in SIGMOID_STEPS)
             lines += comment(
                 f"{act.name}({z}) = e / (1 + e), e = exp(min({z}, 80)): overflow-free, precise on "
@@ -355,6 +394,9 @@ class _NumPyModule:
             ufunc = single_ufunc(code, z)
             if ufunc and not keep_z:
                 lines += line(f"{a} = {code[:-1]}, out={z})", shape + why)
+            elif ufunc:  # Z stays cached: A goes into the workspace's array
+                home = self.workspace_array(a, shape)
+                lines += line(f'{a} = {code[:-1]}, out=out.get("{home}"))', shape)
             else:
                 lines += line(f"{a} = {code}", shape)
         return lines

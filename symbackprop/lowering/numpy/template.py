@@ -25,10 +25,10 @@ def sigmoid(Z, out=None):
     return out
 '''
 #: the same e / (1 + e), e = exp(min(z, 80)), written out where a network layer applies it:
-#: three statements on the array ``{a}`` (no call of the helper), the first writing into
-#: ``{z}``'s array when ``{into}`` is ``", out={z}"`` and into a fresh one when it is empty.
-#: ``out`` goes by keyword: NumPy 2.4's minimum with a positional ``out`` and a Python float
-#: costs three times as many instructions (17K against 5K on a small array, callgrind)
+#: three statements on the array ``{a}`` (no call of the helper), the first writing into the
+#: array that ``{into}`` names (``", out=Z1"``; empty: a fresh one). ``out`` goes by keyword:
+#: NumPy 2.4's minimum with a positional ``out`` and a Python float costs three times as many
+#: instructions (17K against 5K on a small array, callgrind)
 SIGMOID_STEPS = (
     "{a} = np.minimum({z}, 80.0{into})",
     "np.exp({a}, {a})",

@@ -116,6 +116,7 @@ def _workspace(work, part, m, *dtypes):
             shapes = {
                 "Z1": (2, m),
                 "Z2": (1, m),
+                "A2": (1, m),
             }
         else:
             shapes = {
@@ -156,7 +157,7 @@ def forward(params, X, work=None):
     Z2 = np.dot(W2, A1, out.get("Z2"))  # (1, m)
     Z2 += b2  # (1, m): b2 broadcasts over the m columns
     # sigmoid(Z2) = e / (1 + e), e = exp(min(Z2, 80)): overflow-free, precise on both tails
-    A2 = np.minimum(Z2, 80.0)  # (1, m)
+    A2 = np.minimum(Z2, 80.0, out=out.get("A2"))  # (1, m)
     np.exp(A2, A2)  # (1, m)
     A2 /= A2 + 1.0  # (1, m)
     cache = {

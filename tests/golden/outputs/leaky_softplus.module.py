@@ -118,7 +118,9 @@ def _workspace(work, part, m, *dtypes):
             shapes = {
                 "Z1": (2, m),
                 "Z2": (2, m),
+                "A2": (2, m),
                 "Z3": (1, m),
+                "A3": (1, m),
             }
         else:
             shapes = {
@@ -162,12 +164,12 @@ def forward(params, X, work=None):
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = softplus(Z2)
     Z2 = np.dot(W2, A1, out.get("Z2"))  # (2, m)
     Z2 += b2  # (2, m): b2 broadcasts over the m columns
-    A2 = np.logaddexp(0.0, Z2)  # (2, m)
+    A2 = np.logaddexp(0.0, Z2, out=out.get("A2"))  # (2, m)
     # layer 3: Z3 = W3 A2 + b3 1_m^T, A3 = sigmoid(Z3)
     Z3 = np.dot(W3, A2, out.get("Z3"))  # (1, m)
     Z3 += b3  # (1, m): b3 broadcasts over the m columns
     # sigmoid(Z3) = e / (1 + e), e = exp(min(Z3, 80)): overflow-free, precise on both tails
-    A3 = np.minimum(Z3, 80.0)  # (1, m)
+    A3 = np.minimum(Z3, 80.0, out=out.get("A3"))  # (1, m)
     np.exp(A3, A3)  # (1, m)
     A3 /= A3 + 1.0  # (1, m)
     cache = {

@@ -102,6 +102,7 @@ def _workspace(work, part, m, *dtypes):
         if part == "forward":
             shapes = {
                 "Z1": (4, m),
+                "A1": (4, m),
                 "Z2": (3, m),
             }
         else:
@@ -138,7 +139,7 @@ def forward(params, X, work=None):
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = relu(Z1)
     Z1 = np.dot(W1, X, out.get("Z1"))  # (4, m)
     Z1 += b1  # (4, m): b1 broadcasts over the m columns
-    A1 = np.maximum(Z1, 0.0)  # (4, m)
+    A1 = np.maximum(Z1, 0.0, out=out.get("A1"))  # (4, m)
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = softmax(Z2)
     Z2 = np.dot(W2, A1, out.get("Z2"))  # (3, m)
     Z2 += b2  # (3, m): b2 broadcasts over the m columns

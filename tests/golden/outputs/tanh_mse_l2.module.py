@@ -108,6 +108,7 @@ def _workspace(work, part, m, *dtypes):
             shapes = {
                 "dW2": (2, 4),
                 "dZ1": (4, m),
+                "slope": (4, m),
                 "dW1": (4, 3),
             }
         dtype = np.result_type(*dtypes)  # that of the products
@@ -187,7 +188,7 @@ def backward(params, cache, Y, work=None):
     # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is (4, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ tanh'(Z1) [step 6]: tanh'(Z1) = 1.0 - A1**2, from the cached A1
     dZ1 = np.dot(W2.T, dZ2, out.get("dZ1"))  # (4, m)
-    slope = A1**2  # (4, m): 1.0 - A1**2, in one temporary
+    slope = np.multiply(A1, A1, out.get("slope"))  # (4, m): 1.0 - A1**2, in one temporary
     np.subtract(1.0, slope, slope)
     dZ1 *= slope
     del slope
