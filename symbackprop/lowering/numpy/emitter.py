@@ -10,21 +10,26 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
   off and why it has that form;
 * expressions are lowered in place where that is safe: ``(W3^T dZ3) ⊙ A2 ⊙ (1 - A2)``
   becomes ``dZ2 = np.dot(W3.T, dZ3, ...)``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2`` (one fresh
-  array instead of four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 /= m``; a factor
-  ``1.0 - A2**2`` is evaluated in the array of ``A2**2`` (one temporary, not two); a
-  pre-activation that nothing reads later is overwritten by its activation
-  (``A1 = np.tanh(Z1, out=Z1)``); ``db = dZ 1_m`` is one matrix-vector product with a column
-  of ones, far cheaper than ``sum`` on small arrays;
+  array instead of four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 *= 1.0 / m`` (a
+  Python float factor: cheaper than dividing by the int m); a factor ``1.0 - A2**2`` is
+  evaluated in the array of ``A2**2`` (one temporary, not two, a workspace array when there
+  is one); a pre-activation that nothing reads later is overwritten by its activation
+  (``A1 = np.tanh(Z1, out=Z1)``), one that stays cached leaves its activation in the
+  workspace; ``db = dZ 1_m`` is one matrix-vector product with a column of ones, far cheaper
+  than ``sum`` on small arrays, and a copy of dZ when m is 1 (no ones, no product);
 * the calls are few and cheap, since on small networks each NumPy call costs more than its
-  arithmetic: plain operators, positional ``out``, no helper call per product. Products are
-  ``np.dot(A, B, out.get("Z1"))``: ``out`` is ``{}`` without a workspace (fresh arrays), else
-  the dict of arrays that ``_workspace`` keeps in the caller's ``work``, fetched once per
-  function; a product takes the array of a delta read for the last time when the shapes
-  agree, so a workspace holds no more arrays than the hand-written loop does;
+  arithmetic: plain operators, positional ``out`` (by keyword for ``np.minimum`` and
+  ``np.maximum``, which NumPy 2.4 makes three times dearer positionally), no helper call per
+  product or activation. Products are ``np.dot(A, B, out.get("Z1"))`` (``np.dot`` costs a
+  third less than ``np.matmul`` on small arrays): ``out`` is ``{}`` without a workspace
+  (fresh arrays), else the dict of arrays that ``_workspace`` keeps in the caller's ``work``,
+  fetched once per function; a product takes the array of a delta read for the last time
+  when the shapes agree, so a workspace holds no more arrays than the hand-written loop does;
 * a delta the plan releases is ``del``-eted after its last read.
 
-Stable numerics: sigmoid is the module's helper, e / (1 + e) with e = exp(min(z, 80))
-(:mod:`symbackprop.lowering.numpy.template`);
+Stable numerics: a sigmoid layer is written out as e / (1 + e) with e = exp(min(z, 80)) (the
+module's helper ``sigmoid``, :mod:`symbackprop.lowering.numpy.template`, computes the same
+where a derivative needs it);
 BCE with a sigmoid output is computed from the logits as ``max(z, 0) - y z + log1p(e^-|z|)``;
 softmax subtracts the column maximum and cross-entropy uses log-sum-exp of the logits, as
 log1p of the sum without one largest term. All of these stay finite, with no warnings, for
