@@ -256,10 +256,11 @@ class _NumPyModule:
         if not self.ones:
             self.ones = True
             typed = self.printer.paren(matrix, ATOM)
-            lines += line(
-                f"ones_m = np.ones((m, 1), {typed}.dtype) if m > 1 else None",
-                "(m, 1): the 1_m of db",
-            )
+            lines += [
+                f"{INDENT}if m > 1:  # the 1_m of db, (m, 1); empty and fill cost half of np.ones",
+                f"{INDENT * 2}ones_m = np.empty((m, 1), {typed}.dtype)",
+                f"{INDENT * 2}ones_m.fill(1.0)",
+            ]
         atom = self.printer.paren(matrix, ATOM)
         product = f"np.dot({self.code(matrix)}, ones_m) if m > 1 else {atom}.copy()"
         return lines + line(f"{target} = {product}", f"{shape}; a copy of {atom} when m is 1")
