@@ -270,3 +270,31 @@ def test_few_numpy_calls_per_gradient_and_no_workspace_call_without_one() -> Non
     _, cache = mod.forward(params, X)
     mod.backward(params, cache, Y)
     assert _Counted.calls <= 22
+    X1, Y1 = X[:, :1], Y[:, :1]  # one example: db is a copy of dZ, no ones, no products
+    _Counted.calls = 0
+    _, cache = mod.forward(params, X1)
+    mod.backward(params, cache, Y1)
+    assert _Counted.calls <= 20
+
+
+@pytest.mark.parametrize("work", [None, {}])
+@pytest.mark.parametrize(
+    "spec", ["3-3:tanh-3:sigmoid-3:relu-3:sigmoid", "3-3:tanh-3:tanh-3:tanh-3"]
+)
+def test_one_example_gradients_equal_a_batch_holding_it_twice(
+    spec: str, work: dict | None
+) -> None:
+    """m = 1 takes db = a copy of dZ instead of dZ 1_m; the gradients equal those of the batch
+    that holds the example twice (the mean loss is the same). Equal widths let a workspace
+    reuse a dead delta's (or tanh slope's) array for a later one: the copy keeps db from being
+    overwritten, and no array is written while it is still read."""
+    mod = sb.compile(sb.Network.parse(spec, loss="bce"))
+    params = mod.init_params(seed=3)
+    rng = np.random.default_rng(4)
+    X, Y = rng.standard_normal((3, 1)), (rng.random((3, 1)) < 0.5).astype(float)
+    cost, grads = mod.loss_and_grads(params, X, Y, work)
+    grads = {key: value.copy() for key, value in grads.items()}
+    cost2, grads2 = mod.loss_and_grads(params, np.hstack([X, X]), np.hstack([Y, Y]))
+    assert cost == pytest.approx(cost2, rel=1e-12)
+    for key, value in grads.items():
+        np.testing.assert_allclose(value, grads2[key], rtol=1e-12, atol=1e-15)

@@ -386,20 +386,24 @@ _TAILS = [-1000.0, -745.0, -700.0, -100.0, -40.0, -30.0, -20.0, -1e-3, 0.0, 1e-3
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_5_8_sigmoid_full_relative_precision_on_both_tails(dtype: Any) -> None:
-    mod = sb.compile(sb.Network.parse("1-1", output="sigmoid", loss="bce"))
-    helper = mod.module.sigmoid
-    z = np.array(_TAILS, dtype=dtype)
-    got = helper(z.copy())  # pytest turns any NumPy warning into an error
-    assert got.dtype == dtype
+    """The sigmoid as forward writes it out: on a hidden layer (in Z1's array) and on the output
+    (Z2 kept for the cost), each value against mpmath."""
+    mod = sb.compile(sb.Network.parse("1-1:sigmoid-1:sigmoid", loss="bce"))
+    params = {
+        name: np.ones(shape, dtype) if name.startswith("W") else np.zeros(shape, dtype)
+        for name, shape in mod.SHAPES.items()
+    }
+    z = np.array([_TAILS], dtype=dtype)
+    A2, cache = mod.forward(params, z)  # pytest turns any NumPy warning into an error
     tiny = np.finfo(dtype).tiny
-    for value, zi in zip(got, z, strict=True):
-        ref = _sigmoid_ref(float(zi))
-        if abs(np.array(ref, dtype=dtype)) < tiny:  # underflows in this precision
-            assert value == 0.0 or abs(value) < 2 * tiny
-            continue
-        assert abs(float(value) - ref) <= 4 * np.finfo(dtype).eps * ref, (zi, value, ref)
-    out = z.copy()
-    assert helper(out, out=out) is out  # in place, as forward uses it
+    assert cache["A1"].dtype == A2.dtype == dtype
+    for got, inputs in [(cache["A1"][0], z[0]), (A2[0], cache["A1"][0])]:  # A2 = sigmoid(A1)
+        for value, zi in zip(got, inputs, strict=True):
+            ref = _sigmoid_ref(float(zi))
+            if abs(np.array(ref, dtype=dtype)) < tiny:  # underflows in this precision
+                assert value == 0.0 or abs(value) < 2 * tiny
+                continue
+            assert abs(float(value) - ref) <= 4 * np.finfo(dtype).eps * ref, (zi, value, ref)
 
 
 @pytest.mark.parametrize("z1", [-30.0, -40.0, -100.0, -5.0, 5.0])

@@ -30,19 +30,6 @@ STDS = {
 }
 
 
-def sigmoid(Z, out=None):
-    """Logistic sigmoid e / (1 + e) with e = exp(min(z, 80)): warning-free for any z.
-
-    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway;
-    e / (1 + e) has full relative precision on both tails, down to where exp(z) underflows.
-    Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z itself).
-    """
-    out = np.minimum(Z, 80.0, out=out)
-    np.exp(out, out)
-    np.divide(out, out + 1.0, out)
-    return out
-
-
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
     """Weights ``rng.standard_normal(shape) * std`` drawn in order W1, W2, ...; biases zero.
 
@@ -119,6 +106,7 @@ def _workspace(work, part, m, *dtypes):
                 "Z1": (3, m),
                 "Z2": (2, m),
                 "Z3": (1, m),
+                "A3": (1, m),
             }
         else:
             shapes = {
@@ -158,15 +146,24 @@ def forward(params, X, work=None):
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = sigmoid(Z1)
     Z1 = np.dot(W1, X, out.get("Z1"))  # (3, m)
     Z1 += b1  # (3, m): b1 broadcasts over the m columns
-    A1 = sigmoid(Z1, out=Z1)  # (3, m); Z1 is not cached, A1 takes over its buffer
+    # sigmoid(Z1) = e / (1 + e), e = exp(min(Z1, 80)): overflow-free, precise on both tails
+    A1 = np.minimum(Z1, 80.0, out=Z1)  # (3, m); Z1 is not cached, A1 takes over its buffer
+    np.exp(A1, A1)  # (3, m)
+    A1 /= A1 + 1.0  # (3, m)
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = sigmoid(Z2)
     Z2 = np.dot(W2, A1, out.get("Z2"))  # (2, m)
     Z2 += b2  # (2, m): b2 broadcasts over the m columns
-    A2 = sigmoid(Z2, out=Z2)  # (2, m); Z2 is not cached, A2 takes over its buffer
+    # sigmoid(Z2) = e / (1 + e), e = exp(min(Z2, 80)): overflow-free, precise on both tails
+    A2 = np.minimum(Z2, 80.0, out=Z2)  # (2, m); Z2 is not cached, A2 takes over its buffer
+    np.exp(A2, A2)  # (2, m)
+    A2 /= A2 + 1.0  # (2, m)
     # layer 3: Z3 = W3 A2 + b3 1_m^T, A3 = sigmoid(Z3)
     Z3 = np.dot(W3, A2, out.get("Z3"))  # (1, m)
     Z3 += b3  # (1, m): b3 broadcasts over the m columns
-    A3 = sigmoid(Z3)  # (1, m)
+    # sigmoid(Z3) = e / (1 + e), e = exp(min(Z3, 80)): overflow-free, precise on both tails
+    A3 = np.minimum(Z3, 80.0, out=out.get("A3"))  # (1, m)
+    np.exp(A3, A3)  # (1, m)
+    A3 /= A3 + 1.0  # (1, m)
     cache = {
         "X": X,
         "A1": A1,
@@ -201,14 +198,16 @@ def backward(params, cache, Y, work=None):
     # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = A3 - Y  # (1, m)
-    dZ3 /= m  # (1, m)
+    dZ3 *= 1.0 / m  # (1, m)
     # the products' arrays, fresh (None) or the workspace's
     out = {} if work is None else _workspace(work, "backward", m, dZ3.dtype, A2.dtype)
     # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
     dW3 = np.dot(dZ3, A2.T, out.get("dW3"))  # (1, 2)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
-    ones_m = np.ones((m, 1), dZ3.dtype)  # (m, 1): the 1_m of db
-    db3 = np.dot(dZ3, ones_m)  # (1, 1)
+    if m > 1:  # the 1_m of db, (m, 1); empty and fill cost half of np.ones
+        ones_m = np.empty((m, 1), dZ3.dtype)
+        ones_m.fill(1.0)
+    db3 = np.dot(dZ3, ones_m) if m > 1 else dZ3.copy()  # (1, 1); a copy of dZ3 when m is 1
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
     # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
@@ -219,7 +218,7 @@ def backward(params, cache, Y, work=None):
     # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 3)
     dW2 = np.dot(dZ2, A1.T, out.get("dW2"))  # (2, 3)
     # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
-    db2 = np.dot(dZ2, ones_m)  # (2, 1)
+    db2 = np.dot(dZ2, ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (3, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
@@ -230,7 +229,7 @@ def backward(params, cache, Y, work=None):
     # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (3, 4)
     dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (3, 4)
     # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
-    db1 = np.dot(dZ1, ones_m)  # (3, 1)
+    db1 = np.dot(dZ1, ones_m) if m > 1 else dZ1.copy()  # (3, 1); a copy of dZ1 when m is 1
     return {
         "W1": dW1,
         "b1": db1,

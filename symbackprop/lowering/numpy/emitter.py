@@ -10,21 +10,26 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
   off and why it has that form;
 * expressions are lowered in place where that is safe: ``(W3^T dZ3) ⊙ A2 ⊙ (1 - A2)``
   becomes ``dZ2 = np.dot(W3.T, dZ3, ...)``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2`` (one fresh
-  array instead of four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 /= m``; a factor
-  ``1.0 - A2**2`` is evaluated in the array of ``A2**2`` (one temporary, not two); a
-  pre-activation that nothing reads later is overwritten by its activation
-  (``A1 = np.tanh(Z1, out=Z1)``); ``db = dZ 1_m`` is one matrix-vector product with a column
-  of ones, far cheaper than ``sum`` on small arrays;
+  array instead of four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 *= 1.0 / m`` (a
+  Python float factor: cheaper than dividing by the int m); a factor ``1.0 - A2**2`` is
+  evaluated in the array of ``A2**2`` (one temporary, not two, a workspace array when there
+  is one); a pre-activation that nothing reads later is overwritten by its activation
+  (``A1 = np.tanh(Z1, out=Z1)``), one that stays cached leaves its activation in the
+  workspace; ``db = dZ 1_m`` is one matrix-vector product with a column of ones, far cheaper
+  than ``sum`` on small arrays, and a copy of dZ when m is 1 (no ones, no product);
 * the calls are few and cheap, since on small networks each NumPy call costs more than its
-  arithmetic: plain operators, positional ``out``, no helper call per product. Products are
-  ``np.dot(A, B, out.get("Z1"))``: ``out`` is ``{}`` without a workspace (fresh arrays), else
-  the dict of arrays that ``_workspace`` keeps in the caller's ``work``, fetched once per
-  function; a product takes the array of a delta read for the last time when the shapes
-  agree, so a workspace holds no more arrays than the hand-written loop does;
+  arithmetic: plain operators, positional ``out`` (by keyword for ``np.minimum`` and
+  ``np.maximum``, which NumPy 2.4 makes three times dearer positionally), no helper call per
+  product or activation. Products are ``np.dot(A, B, out.get("Z1"))`` (``np.dot`` costs a
+  third less than ``np.matmul`` on small arrays): ``out`` is ``{}`` without a workspace
+  (fresh arrays), else the dict of arrays that ``_workspace`` keeps in the caller's ``work``,
+  fetched once per function; a product takes the array of a delta read for the last time
+  when the shapes agree, so a workspace holds no more arrays than the hand-written loop does;
 * a delta the plan releases is ``del``-eted after its last read.
 
-Stable numerics: sigmoid is the module's helper, e / (1 + e) with e = exp(min(z, 80))
-(:mod:`symbackprop.lowering.numpy.template`);
+Stable numerics: a sigmoid layer is written out as e / (1 + e) with e = exp(min(z, 80)) (the
+module's helper ``sigmoid``, :mod:`symbackprop.lowering.numpy.template`, computes the same
+where a derivative needs it);
 BCE with a sigmoid output is computed from the logits as ``max(z, 0) - y z + log1p(e^-|z|)``;
 softmax subtracts the column maximum and cross-entropy uses log-sum-exp of the logits, as
 log1p of the sum without one largest term. All of these stay finite, with no warnings, for
@@ -46,6 +51,7 @@ from symbackprop.lowering.numpy.template import (
     INIT_PARAMS,
     INVALID_HELPER,
     SIGMOID_HELPER,
+    SIGMOID_STEPS,
     SIGMOID_TEMPLATE,
     STDS,
     WORKSPACE_DOC,
@@ -129,8 +135,9 @@ class _NumPyModule:
                 num, den = sp.fraction(coeff)
                 if num != 1:
                     lines += line(f"{target} *= {self.printer.paren(num, MUL)}", shape)
-                if den != 1:
-                    lines += line(f"{target} /= {self.printer.paren(den, MUL)}", shape)
+                if den != 1:  # times a Python float: cheaper than dividing by an int
+                    den_text = self.printer.paren(den, MUL, strict=True)
+                    lines += line(f"{target} *= 1.0 / {den_text}", shape)
                 return lines
         if isinstance(expr, MatAdd):
             # a plain product first: it can be written straight into the workspace
@@ -166,13 +173,50 @@ class _NumPyModule:
             if term is not None and self.fresh(term):
                 c = self.printer._constant_or(constant, 0)
                 note = f"{shape}: {self.code(factor)}, in one temporary"
-                return [
-                    *line(f"slope = {self.code(term)}", note),
+                square = self.square_of(term)
+                if square is not None and self.has_out:  # A2**2 into a workspace array
+                    home = self.take_array("slope", shape)
+                    first = f'slope = np.multiply({square}, {square}, out.get("{home}"))'
+                else:
+                    home, first = None, f"slope = {self.code(term)}"
+                lines = [
+                    *line(first, note),
                     *line(f"np.subtract({c}, slope, slope)"),
                     *line(f"{target} *= slope"),
                     *line("del slope"),
                 ]
+                if home is not None:
+                    self.home["slope"] = home
+                    self.release("slope")
+                return lines
         return line(f"{target} *= {self.code(factor)}", shape)
+
+    def square_of(self, expr: Any) -> str | None:
+        """The name ``A2`` when ``expr`` is ``A2**2`` (an array squared), else None."""
+        squared = isinstance(expr, HadamardPower) and expr.exp == 2
+        if squared and isinstance(expr.base, sp.MatrixSymbol):
+            return self.code(expr.base)
+        return None
+
+    def take_array(self, name: str, shape: str) -> str:
+        """The workspace array a new ``name`` of ``shape`` lives in: a dead delta's or
+        temporary's of that shape, else its own (``name``, or ``name`` and a number when that
+        one is in use or of another shape)."""
+        free = self.free.get(shape)
+        if free:
+            return free.pop()
+        arrays, live = self.arrays[self.part], set(self.home.values())
+        home, number = name, 1
+        while home in live or (home in arrays and arrays[home] != shape):
+            number += 1
+            home = f"{name}{number}"
+        arrays.setdefault(home, shape)
+        return home
+
+    def workspace_array(self, name: str, shape: str) -> str:
+        """Register ``name`` (of ``shape``) as an array of the current function's workspace."""
+        self.arrays[self.part].setdefault(name, shape)
+        return name
 
     def _plain_product(self, expr: Any) -> bool:
         if not isinstance(expr, MatMul):
@@ -206,13 +250,20 @@ class _NumPyModule:
             self.free.setdefault(self.arrays[self.part][home], []).append(home)
 
     def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
-        """``target = matrix 1_m``: one matrix-vector product with a column of ones."""
+        """``target = matrix 1_m``: one matrix-vector product with a column of ones, or a copy
+        of ``matrix`` when m is 1 (no ones to make, no product)."""
         lines = []
         if not self.ones:
             self.ones = True
             typed = self.printer.paren(matrix, ATOM)
-            lines += line(f"ones_m = np.ones((m, 1), {typed}.dtype)", "(m, 1): the 1_m of db")
-        return lines + line(f"{target} = np.dot({self.code(matrix)}, ones_m)", shape)
+            lines += [
+                f"{INDENT}if m > 1:  # the 1_m of db, (m, 1); empty and fill cost half of np.ones",
+                f"{INDENT * 2}ones_m = np.empty((m, 1), {typed}.dtype)",
+                f"{INDENT * 2}ones_m.fill(1.0)",
+            ]
+        atom = self.printer.paren(matrix, ATOM)
+        product = f"np.dot({self.code(matrix)}, ones_m) if m > 1 else {atom}.copy()"
+        return lines + line(f"{target} = {product}", f"{shape}; a copy of {atom} when m is 1")
 
     def workspace(self) -> list[str]:
         """The line, before a function's first product, that picks the products' arrays:
@@ -332,15 +383,26 @@ class _NumPyModule:
                 lines += line(f"{a} = {z}", shape)
             lines += line(f"np.exp({a}, out={a})", f"{shape}: the shift by the max keeps exp <= 1")
             lines += line(f"{a} /= {a}.sum(axis=0, keepdims=True)", shape)
-        elif act.numpy == SIGMOID_TEMPLATE:
-            self.printer.helpers.add("sigmoid")
-            call = f"sigmoid({z})" if keep_z else f"sigmoid({z}, out={z})"
-            lines += line(f"{a} = {call}", shape + why)
+        elif act.numpy == SIGMOID_TEMPLATE:  # written out: no helper call on a hot path
+            # in Z's array, or (Z stays cached) in the workspace's array for A
+            home = z if not keep_z else f'out.get("{self.workspace_array(a, shape)}")'
+            into = f", out={home}"
+            first, *rest = (step.format(a=a, z=z, into=into) for step in SIGMOID_STEPS)
+            lines += comment(
+                f"{act.name}({z}) = e / (1 + e), e = exp(min({z}, 80)): overflow-free, precise on "
+                "both tails"
+            )
+            lines += line(first, shape + why)
+            for step in rest:
+                lines += line(step, shape)
         else:
             code = self.printer.activation_code(act.name, z)
             ufunc = single_ufunc(code, z)
             if ufunc and not keep_z:
                 lines += line(f"{a} = {code[:-1]}, out={z})", shape + why)
+            elif ufunc:  # Z stays cached: A goes into the workspace's array
+                home = self.workspace_array(a, shape)
+                lines += line(f'{a} = {code[:-1]}, out=out.get("{home}"))', shape)
             else:
                 lines += line(f"{a} = {code}", shape)
         return lines

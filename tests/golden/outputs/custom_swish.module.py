@@ -116,6 +116,7 @@ def _workspace(work, part, m, *dtypes):
             shapes = {
                 "Z1": (2, m),
                 "Z2": (1, m),
+                "A2": (1, m),
             }
         else:
             shapes = {
@@ -155,7 +156,10 @@ def forward(params, X, work=None):
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = sigmoid(Z2)
     Z2 = np.dot(W2, A1, out.get("Z2"))  # (1, m)
     Z2 += b2  # (1, m): b2 broadcasts over the m columns
-    A2 = sigmoid(Z2)  # (1, m)
+    # sigmoid(Z2) = e / (1 + e), e = exp(min(Z2, 80)): overflow-free, precise on both tails
+    A2 = np.minimum(Z2, 80.0, out=out.get("A2"))  # (1, m)
+    np.exp(A2, A2)  # (1, m)
+    A2 /= A2 + 1.0  # (1, m)
     cache = {
         "X": X,
         "Z1": Z1,
@@ -189,14 +193,16 @@ def backward(params, cache, Y, work=None):
     # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 2]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ2 = A2 - Y  # (1, m)
-    dZ2 /= m  # (1, m)
+    dZ2 *= 1.0 / m  # (1, m)
     # the products' arrays, fresh (None) or the workspace's
     out = {} if work is None else _workspace(work, "backward", m, dZ2.dtype, A1.dtype)
     # dJ/dW2 = dZ2 A1^T [step 3]: the only arrangement that is (1, 2)
     dW2 = np.dot(dZ2, A1.T, out.get("dW2"))  # (1, 2)
     # dJ/db2 = dZ2 1_m [step 4]: b2 is broadcast over the m columns
-    ones_m = np.ones((m, 1), dZ2.dtype)  # (m, 1): the 1_m of db
-    db2 = np.dot(dZ2, ones_m)  # (1, 1)
+    if m > 1:  # the 1_m of db, (m, 1); empty and fill cost half of np.ones
+        ones_m = np.empty((m, 1), dZ2.dtype)
+        ones_m.fill(1.0)
+    db2 = np.dot(dZ2, ones_m) if m > 1 else dZ2.copy()  # (1, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is (2, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ swish'(Z1) [step 6]: swish'(Z1) = Z1 * (1.0 - sigmoid(Z1)) * sigmoid(Z1) +
@@ -207,7 +213,7 @@ def backward(params, cache, Y, work=None):
     # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is (2, 3)
     dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (2, 3)
     # dJ/db1 = dZ1 1_m [step 8]: b1 is broadcast over the m columns
-    db1 = np.dot(dZ1, ones_m)  # (2, 1)
+    db1 = np.dot(dZ1, ones_m) if m > 1 else dZ1.copy()  # (2, 1); a copy of dZ1 when m is 1
     return {
         "W1": dW1,
         "b1": db1,

@@ -118,7 +118,9 @@ def _workspace(work, part, m, *dtypes):
             shapes = {
                 "Z1": (2, m),
                 "Z2": (2, m),
+                "A2": (2, m),
                 "Z3": (1, m),
+                "A3": (1, m),
             }
         else:
             shapes = {
@@ -162,11 +164,14 @@ def forward(params, X, work=None):
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = softplus(Z2)
     Z2 = np.dot(W2, A1, out.get("Z2"))  # (2, m)
     Z2 += b2  # (2, m): b2 broadcasts over the m columns
-    A2 = np.logaddexp(0.0, Z2)  # (2, m)
+    A2 = np.logaddexp(0.0, Z2, out=out.get("A2"))  # (2, m)
     # layer 3: Z3 = W3 A2 + b3 1_m^T, A3 = sigmoid(Z3)
     Z3 = np.dot(W3, A2, out.get("Z3"))  # (1, m)
     Z3 += b3  # (1, m): b3 broadcasts over the m columns
-    A3 = sigmoid(Z3)  # (1, m)
+    # sigmoid(Z3) = e / (1 + e), e = exp(min(Z3, 80)): overflow-free, precise on both tails
+    A3 = np.minimum(Z3, 80.0, out=out.get("A3"))  # (1, m)
+    np.exp(A3, A3)  # (1, m)
+    A3 /= A3 + 1.0  # (1, m)
     cache = {
         "X": X,
         "Z1": Z1,
@@ -205,14 +210,16 @@ def backward(params, cache, Y, work=None):
     # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = A3 - Y  # (1, m)
-    dZ3 /= m  # (1, m)
+    dZ3 *= 1.0 / m  # (1, m)
     # the products' arrays, fresh (None) or the workspace's
     out = {} if work is None else _workspace(work, "backward", m, dZ3.dtype, A2.dtype)
     # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
     dW3 = np.dot(dZ3, A2.T, out.get("dW3"))  # (1, 2)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
-    ones_m = np.ones((m, 1), dZ3.dtype)  # (m, 1): the 1_m of db
-    db3 = np.dot(dZ3, ones_m)  # (1, 1)
+    if m > 1:  # the 1_m of db, (m, 1); empty and fill cost half of np.ones
+        ones_m = np.empty((m, 1), dZ3.dtype)
+        ones_m.fill(1.0)
+    db3 = np.dot(dZ3, ones_m) if m > 1 else dZ3.copy()  # (1, 1); a copy of dZ3 when m is 1
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
     # dJ/dZ2 = dJ/dA2 ⊙ softplus'(Z2) [step 6]: softplus'(Z2) = sigmoid(Z2), from the cached Z2
@@ -222,7 +229,7 @@ def backward(params, cache, Y, work=None):
     # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 2)
     dW2 = np.dot(dZ2, A1.T, out.get("dW2"))  # (2, 2)
     # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
-    db2 = np.dot(dZ2, ones_m)  # (2, 1)
+    db2 = np.dot(dZ2, ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (2, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ leaky_relu'(Z1) [step 10]: leaky_relu'(Z1) = np.where(Z1 > 0, 1.0, 0.01),
@@ -233,7 +240,7 @@ def backward(params, cache, Y, work=None):
     # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (2, 3)
     dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (2, 3)
     # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
-    db1 = np.dot(dZ1, ones_m)  # (2, 1)
+    db1 = np.dot(dZ1, ones_m) if m > 1 else dZ1.copy()  # (2, 1); a copy of dZ1 when m is 1
     return {
         "W1": dW1,
         "b1": db1,

@@ -102,6 +102,7 @@ def _workspace(work, part, m, *dtypes):
         if part == "forward":
             shapes = {
                 "Z1": (4, m),
+                "A1": (4, m),
                 "Z2": (3, m),
             }
         else:
@@ -138,7 +139,7 @@ def forward(params, X, work=None):
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = relu(Z1)
     Z1 = np.dot(W1, X, out.get("Z1"))  # (4, m)
     Z1 += b1  # (4, m): b1 broadcasts over the m columns
-    A1 = np.maximum(Z1, 0.0)  # (4, m)
+    A1 = np.maximum(Z1, 0.0, out=out.get("A1"))  # (4, m)
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = softmax(Z2)
     Z2 = np.dot(W2, A1, out.get("Z2"))  # (3, m)
     Z2 += b2  # (3, m): b2 broadcasts over the m columns
@@ -181,7 +182,7 @@ def backward(params, cache, Y, work=None):
     # scalar algebra inside ⊙: a ⊙ (g - sum_j a_j g_j) = a*s - y with s = sum_k y_k; s = 1 by the
     # stated assumption, so a*s - y = a - y
     dZ2 = A2 - Y  # (3, m)
-    dZ2 /= m  # (3, m)
+    dZ2 *= 1.0 / m  # (3, m)
     # the products' arrays, fresh (None) or the workspace's
     out = {} if work is None else _workspace(work, "backward", m, dZ2.dtype, A1.dtype)
     # dJ/dW2 = dZ2 A1^T [step 4]: the only arrangement that is (3, 4); weight decay adds (L2 / m)
@@ -189,8 +190,10 @@ def backward(params, cache, Y, work=None):
     dW2 = np.dot(dZ2, A1.T, out.get("dW2"))  # (3, 4)
     dW2 += L2 / m * W2  # (3, 4)
     # dJ/db2 = dZ2 1_m [step 5]: b2 is broadcast over the m columns
-    ones_m = np.ones((m, 1), dZ2.dtype)  # (m, 1): the 1_m of db
-    db2 = np.dot(dZ2, ones_m)  # (3, 1)
+    if m > 1:  # the 1_m of db, (m, 1); empty and fill cost half of np.ones
+        ones_m = np.empty((m, 1), dZ2.dtype)
+        ones_m.fill(1.0)
+    db2 = np.dot(dZ2, ones_m) if m > 1 else dZ2.copy()  # (3, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 6]: the only arrangement that is (4, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ relu'(Z1) [step 7]: relu'(Z1) = np.where(Z1 > 0, 1.0, 0.0), from the cached
@@ -202,7 +205,7 @@ def backward(params, cache, Y, work=None):
     dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (4, 5)
     dW1 += L2 / m * W1  # (4, 5)
     # dJ/db1 = dZ1 1_m [step 9]: b1 is broadcast over the m columns
-    db1 = np.dot(dZ1, ones_m)  # (4, 1)
+    db1 = np.dot(dZ1, ones_m) if m > 1 else dZ1.copy()  # (4, 1); a copy of dZ1 when m is 1
     return {
         "W1": dW1,
         "b1": db1,

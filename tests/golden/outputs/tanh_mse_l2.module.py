@@ -108,6 +108,7 @@ def _workspace(work, part, m, *dtypes):
             shapes = {
                 "dW2": (2, 4),
                 "dZ1": (4, m),
+                "slope": (4, m),
                 "dW1": (4, 3),
             }
         dtype = np.result_type(*dtypes)  # that of the products
@@ -173,7 +174,7 @@ def backward(params, cache, Y, work=None):
     # dJ/dA2 [step 1]: J averages the mse loss over the m columns, so dJ/dA2 = (1/m) dL/da
     # dJ/dZ2 = dJ/dA2 [step 2]: identity' = 1, the gradient passes through
     dZ2 = A2 - Y  # (2, m)
-    dZ2 /= m  # (2, m)
+    dZ2 *= 1.0 / m  # (2, m)
     # the products' arrays, fresh (None) or the workspace's
     out = {} if work is None else _workspace(work, "backward", m, dZ2.dtype, A1.dtype)
     # dJ/dW2 = dZ2 A1^T [step 3]: the only arrangement that is (2, 4); weight decay adds (L2 / m)
@@ -181,13 +182,15 @@ def backward(params, cache, Y, work=None):
     dW2 = np.dot(dZ2, A1.T, out.get("dW2"))  # (2, 4)
     dW2 += L2 / m * W2  # (2, 4)
     # dJ/db2 = dZ2 1_m [step 4]: b2 is broadcast over the m columns
-    ones_m = np.ones((m, 1), dZ2.dtype)  # (m, 1): the 1_m of db
-    db2 = np.dot(dZ2, ones_m)  # (2, 1)
+    if m > 1:  # the 1_m of db, (m, 1); empty and fill cost half of np.ones
+        ones_m = np.empty((m, 1), dZ2.dtype)
+        ones_m.fill(1.0)
+    db2 = np.dot(dZ2, ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is (4, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ tanh'(Z1) [step 6]: tanh'(Z1) = 1.0 - A1**2, from the cached A1
     dZ1 = np.dot(W2.T, dZ2, out.get("dZ1"))  # (4, m)
-    slope = A1**2  # (4, m): 1.0 - A1**2, in one temporary
+    slope = np.multiply(A1, A1, out.get("slope"))  # (4, m): 1.0 - A1**2, in one temporary
     np.subtract(1.0, slope, slope)
     dZ1 *= slope
     del slope
@@ -196,7 +199,7 @@ def backward(params, cache, Y, work=None):
     dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (4, 3)
     dW1 += L2 / m * W1  # (4, 3)
     # dJ/db1 = dZ1 1_m [step 8]: b1 is broadcast over the m columns
-    db1 = np.dot(dZ1, ones_m)  # (4, 1)
+    db1 = np.dot(dZ1, ones_m) if m > 1 else dZ1.copy()  # (4, 1); a copy of dZ1 when m is 1
     return {
         "W1": dW1,
         "b1": db1,
