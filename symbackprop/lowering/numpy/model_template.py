@@ -9,6 +9,17 @@ not values: NaN propagates) and says what is wrong in one line.
 
 from __future__ import annotations
 
+from symbackprop.lowering.model_template import STDS, init_params
+
+__all__ = [
+    "CHECK_HELPER",
+    "INIT_PARAMS",
+    "LOGDET_HELPER",
+    "LOG_SOFTMAX_HELPER",
+    "SOFTMAX_HELPER",
+    "STDS",
+]
+
 SOFTMAX_HELPER = '''
 def softmax(Z):
     """Softmax of each column; the shift by the column max keeps exp <= 1."""
@@ -31,43 +42,13 @@ def logdet(A):
         raise ValueError(f"logdet needs a positive determinant, got sign {sign}")
     return np.full((1, 1), value, dtype=A.dtype)
 '''
-INIT_PARAMS = '''
-def init_params(seed=0, scheme="xavier", dtype=np.float64):
-    """Every parameter, in SHAPES order: those only ever added (ADDED) start at zero; every
-    other is ``rng.standard_normal(shape) * std``, with fan-in its column count.
-
-    ``scheme``: "xavier" std sqrt(1/fan_in), "he" sqrt(2/fan_in), "glorot"
-    sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
+INIT_PARAMS = init_params(
+    "dtype=np.float64",
+    """\
     square parameters only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
-    """
-    rng = np.random.default_rng(seed)
-    params = {}
-    for name, (rows, cols) in SHAPES.items():
-        if name in ADDED:
-            value = np.zeros((rows, cols))
-        elif scheme.startswith("scaled-identity:"):
-            if rows != cols:
-                raise ValueError(
-                    f"scheme {scheme!r} needs square parameters, but {name} is {rows} x {cols}"
-                )
-            value = float(scheme.split(":", 1)[1]) * np.eye(rows)
-        elif scheme in STDS:
-            value = rng.standard_normal((rows, cols)) * STDS[scheme](cols, rows)
-        else:
-            known = ", ".join([*STDS, "scaled-identity:c"])
-            raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
-        params[name] = value.astype(dtype)
-    return params
-'''
-STDS = """
-# init scheme -> standard deviation of a parameter with fan_in columns and fan_out rows
-STDS = {
-    "xavier": lambda fan_in, fan_out: np.sqrt(1.0 / fan_in),
-    "he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
-    "glorot": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out)),
-    "normal": lambda fan_in, fan_out: 1.0,
-}
-"""
+""",
+    "value.astype(dtype)",
+)
 CHECK_HELPER = '''
 def _check(params, data):
     """m (the number of examples; 1 without batch data) once every array has its shape.

@@ -9,6 +9,10 @@ goes through ``slogdet`` and refuses a determinant that is not positive.
 
 from __future__ import annotations
 
+from symbackprop.lowering.model_template import STDS, init_params
+
+__all__ = ["CHECK_HELPER", "INIT_PARAMS", "LOGDET_HELPER", "STDS"]
+
 LOGDET_HELPER = '''
 def logdet(A):
     """log det(A) as a (1, 1) tensor, through slogdet (no overflow of det itself)."""
@@ -17,46 +21,18 @@ def logdet(A):
         raise ValueError(f"logdet needs a positive determinant, got sign {float(sign)}")
     return value.reshape(1, 1)
 '''
-INIT_PARAMS = '''
-def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
-    """Every parameter, in SHAPES order: those only ever added (ADDED) start at zero; every
-    other is ``rng.standard_normal(shape) * std``, with fan-in its column count.
-
-    ``scheme``: "xavier" std sqrt(1/fan_in), "he" sqrt(2/fan_in), "glorot"
-    sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
+INIT_PARAMS = init_params(
+    "dtype=torch.float64, device=None",
+    """\
     square parameters only). ``rng = np.random.default_rng(seed)``, as in the NumPy module, so a
     seed gives the same parameters there; tensors of ``dtype`` (torch's or NumPy's) on ``device``.
-    """
+""",
+    "torch.tensor(value, dtype=dtype, device=device)",
+    prelude="""\
     if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
         dtype = getattr(torch, np.dtype(dtype).name)
-    rng = np.random.default_rng(seed)
-    params = {}
-    for name, (rows, cols) in SHAPES.items():
-        if name in ADDED:
-            value = np.zeros((rows, cols))
-        elif scheme.startswith("scaled-identity:"):
-            if rows != cols:
-                raise ValueError(
-                    f"scheme {scheme!r} needs square parameters, but {name} is {rows} x {cols}"
-                )
-            value = float(scheme.split(":", 1)[1]) * np.eye(rows)
-        elif scheme in STDS:
-            value = rng.standard_normal((rows, cols)) * STDS[scheme](cols, rows)
-        else:
-            known = ", ".join([*STDS, "scaled-identity:c"])
-            raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
-        params[name] = torch.tensor(value, dtype=dtype, device=device)
-    return params
-'''
-STDS = """
-# init scheme -> standard deviation of a parameter with fan_in columns and fan_out rows
-STDS = {
-    "xavier": lambda fan_in, fan_out: np.sqrt(1.0 / fan_in),
-    "he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
-    "glorot": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out)),
-    "normal": lambda fan_in, fan_out: 1.0,
-}
-"""
+""",
+)
 CHECK_HELPER = '''
 def _check(params, data):
     """m (the number of examples; 1 without batch data) once every tensor has its shape.
