@@ -38,6 +38,10 @@ EDIT = (
 )
 
 
+#: the docstring of every model module's backward
+BACKWARD = "dJ/d(parameter) for every parameter, keyed like params, from the forward cache."
+
+
 class ModelEmitter(PrintedShapes[P]):
     """A model's module in one backend; :meth:`module` is its source text."""
 
@@ -103,24 +107,16 @@ class ModelEmitter(PrintedShapes[P]):
         return [f"{EDIT} The model's equations:"]
 
     def forward_head(self) -> list[str]:
-        return [
-            "",
-            "",
-            f"def forward(params, {self.data_args()}*, work=None):",
-            '    """The cost J (a float) and the cache: exactly what backward reads."""',
-        ]
+        return function(
+            f"forward(params, {self.data_args()}*, work=None)",
+            "The cost J (a float) and the cache: exactly what backward reads.",
+        )
 
     def forward_tail(self) -> list[str]:
         return [f"    return float({self.plan.cost}[0, 0]), cache"]
 
     def backward_head(self) -> list[str]:
-        return [
-            "",
-            "",
-            "def backward(params, cache, work=None):",
-            '    """dJ/d(parameter) for every parameter, keyed like params, from the forward '
-            'cache."""',
-        ]
+        return function("backward(params, cache, work=None)", BACKWARD)
 
     def typed(self, on: bool) -> None:
         """Print fills and zeros with the parameters' dtype (``on``) or with none."""
@@ -133,10 +129,10 @@ class ModelEmitter(PrintedShapes[P]):
     def loss_and_grads(self) -> list[str]:
         args = self.data_args()
         return [
-            "",
-            "",
-            f"def loss_and_grads(params, {args}*, work=None):",
-            f'    """The cost J (a float) and {self.GRADIENTS}, keyed like params."""',
+            *function(
+                f"loss_and_grads(params, {args}*, work=None)",
+                f"The cost J (a float) and {self.GRADIENTS}, keyed like params.",
+            ),
             f"    cost, cache = forward(params, {args}work=work)",
             "    return cost, backward(params, cache, work)",
         ]
@@ -330,6 +326,18 @@ class ModelEmitter(PrintedShapes[P]):
         return line(f"{target} = {a} @ {b}", show_dims(shape))
 
 
+def function(
+    signature: str, summary: str, notes: Iterable[str] = (), decorator: str | None = None
+) -> list[str]:
+    """Two blank lines, ``def signature:`` (under ``@decorator``) and its docstring: ``summary``
+    on the opening line, then the indented lines ``notes`` (none: a one-line docstring)."""
+    head = ["", "", *([f"@{decorator}"] if decorator else []), f"def {signature}:"]
+    notes = list(notes)
+    if not notes:
+        return [*head, f'    """{summary}"""']
+    return [*head, f'    """{summary}', *notes, '    """']
+
+
 def matrices(expr: Any) -> frozenset[str]:
     """The names of the matrices ``expr`` reads."""
     return frozenset(sym.name for sym in expr.atoms(sp.MatrixSymbol))
@@ -343,4 +351,4 @@ def python_tuple(names: Iterable[str], *, quote: bool = True) -> str:
     return f"({', '.join(items)})"
 
 
-__all__ = ["EDIT", "ModelEmitter", "matrices", "python_tuple"]
+__all__ = ["BACKWARD", "EDIT", "ModelEmitter", "function", "matrices", "python_tuple"]

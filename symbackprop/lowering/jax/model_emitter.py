@@ -26,7 +26,7 @@ from symbackprop.lowering.jax.model_template import (
     LOGDET_HELPER,
 )
 from symbackprop.lowering.jax.printer import JaxPrinter
-from symbackprop.lowering.model_emitter import EDIT, ModelEmitter
+from symbackprop.lowering.model_emitter import BACKWARD, EDIT, ModelEmitter, function
 
 if TYPE_CHECKING:
     from symbackprop.lowering.model_plan import ModelBackward, ModelPlan
@@ -73,30 +73,19 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
         ]
 
     def forward_head(self) -> list[str]:
-        return [
-            "",
-            "",
-            f"def forward(params, {self.data_args()}*, work=None):",
-            '    """The cost J (a 0-d array) and the cache: exactly what backward reads.',
-            *PURE,
-            "    and ignored; the shape checks read only shapes, static under jit.",
-            '    """',
-        ]
+        return function(
+            f"forward(params, {self.data_args()}*, work=None)",
+            "The cost J (a 0-d array) and the cache: exactly what backward reads.",
+            [*PURE, "    and ignored; the shape checks read only shapes, static under jit."],
+        )
 
     def forward_tail(self) -> list[str]:
         return [f"    return {self.plan.cost}[0, 0], cache"]
 
     def backward_head(self) -> list[str]:
-        return [
-            "",
-            "",
-            "def backward(params, cache, work=None):",
-            '    """dJ/d(parameter) for every parameter, keyed like params, from the forward '
-            "cache.",
-            *PURE,
-            "    and ignored.",
-            '    """',
-        ]
+        return function(
+            "backward(params, cache, work=None)", BACKWARD, [*PURE, "    and ignored."]
+        )
 
     def backward_statement(self, s: ModelBackward) -> list[str]:
         return self.assign(s.target, s.expr, s.shape)
@@ -104,12 +93,11 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     def loss_and_grads(self) -> list[str]:
         call = ", ".join(["params", *(d.code for d in self.plan.data)])
         return [
-            "",
-            "",
-            f"def loss_and_grads(params, {self.data_args()}*, work=None):",
-            '    """The cost J (a 0-d array) and its gradients, keyed like params; jit it whole:',
-            "    ``jax.jit(loss_and_grads)``. ``work`` is accepted and ignored.",
-            '    """',
+            *function(
+                f"loss_and_grads(params, {self.data_args()}*, work=None)",
+                "The cost J (a 0-d array) and its gradients, keyed like params; jit it whole:",
+                ["    ``jax.jit(loss_and_grads)``. ``work`` is accepted and ignored."],
+            ),
             f"    J, cache = forward({call})",
             "    return J, backward(params, cache)",
         ]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sympy as sp
 
 from symbackprop.core.graph import Kind
-from symbackprop.lowering.model_emitter import EDIT, ModelEmitter
+from symbackprop.lowering.model_emitter import BACKWARD, EDIT, ModelEmitter, function
 from symbackprop.lowering.numpy.printer import ATOM
 from symbackprop.lowering.printed_shapes import Shape
 from symbackprop.lowering.provenance import show_dims
@@ -101,29 +101,29 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
 
     def forward_head(self) -> list[str]:
         args = self.data_args().rstrip(", ")
-        return [
-            "",
-            "",
-            "@torch.no_grad()",
-            f"def _forward(params, {args}):".replace("(params, )", "(params)"),
-            '    """J as a (1, 1) tensor and the cache: exactly what backward reads."""',
-        ]
+        return function(
+            f"_forward(params, {args})".replace("(params, )", "(params)"),
+            "J as a (1, 1) tensor and the cache: exactly what backward reads.",
+            decorator="torch.no_grad()",
+        )
 
     def forward_tail(self) -> list[str]:
         args = self.data_args()
         return [
             f"    return {self.plan.cost}, cache",
-            "",
-            "",
-            f"def forward(params, {args}*, work=None):",
-            '    """The cost J (a float) and the cache: exactly what backward reads (``work`` is '
-            'ignored)."""',
+            *function(
+                f"forward(params, {args}*, work=None)",
+                "The cost J (a float) and the cache: exactly what backward reads (``work`` is "
+                "ignored).",
+            ),
             f"    J, cache = _forward(params, {args.rstrip(', ')})".replace(", )", ")"),
             "    return float(J[0, 0]), cache",
         ]
 
     def backward_head(self) -> list[str]:
-        return ["", "", "@torch.no_grad()", *super().backward_head()[2:]]
+        return function(
+            "backward(params, cache, work=None)", BACKWARD, decorator="torch.no_grad()"
+        )
 
     def typed(self, on: bool) -> None:
         super().typed(on)
