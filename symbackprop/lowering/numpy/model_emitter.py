@@ -10,8 +10,9 @@ Values are 2-D arrays throughout; a 1 x 1 value is a (1, 1) array, whose entry `
 multiplies like a number. A column added to an r x m matrix is NumPy broadcasting. Where the
 printed expression would be smaller than its value (a constant, a number times ``1_n``), it is
 filled to its shape with ``np.full``. Stable numerics: bce of a sigmoid and ce of a softmax are
-computed from the logits; sigmoid and softmax are the module's helpers (no overflow, no
-warning for |z| up to 1e3). The same plan gives the same bytes.
+computed from the logits with the loss record's NumPy code (``Loss.logits_code["numpy"]``);
+sigmoid, softmax and log_softmax are the module's helpers (no overflow, no warning for |z| up
+to 1e3). The same plan gives the same bytes.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from symbackprop.lowering.numpy.printer import MUL, SIMPLE_OPERAND, NumPyPrinter
 from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
 from symbackprop.lowering.printed_shapes import Shape
 from symbackprop.lowering.provenance import show_dims
-from symbackprop.lowering.python_text import comment, line
+from symbackprop.lowering.python_text import line
 
 if TYPE_CHECKING:
     from symbackprop.lowering.model_plan import ModelBackward, ModelForward, ModelPlan
@@ -136,22 +137,9 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
         return out
 
     def from_logits(self, s: ModelForward, code: str, mean: str) -> list[str]:
-        record = s.record
-        y = s.args[1]
-        z = s.logits
-        if record.logits_with == "sigmoid":
-            out = comment(
-                f"bce of sigmoid({z}) from the logits: max(z, 0) - y z + log(1 + e^-|z|), "
-                "finite and warning-free for any z"
-            )
-            out += [f"    loss = np.maximum({z}, 0.0) - {y} * {z}"]
-            out += [f"    loss += np.log1p(np.exp(-np.abs({z})))"]
-            return out + line(f"{s.target} = loss.sum(keepdims=True){mean}", "(1, 1)")
-        self.helpers.add("log_softmax")
-        out = comment(f"ce of softmax({z}) from the logits: log a = z - logsumexp(z)")
-        return out + line(
-            f"{s.target} = -({y} * log_softmax({z})).sum(keepdims=True){mean}", "(1, 1)"
-        )
+        if "log_softmax(" in code:  # the loss record's code calls the module's helper
+            self.helpers.add("log_softmax")
+        return super().from_logits(s, code, mean)
 
     # -- backward --------------------------------------------------------------------------
     def backward(self) -> list[str]:

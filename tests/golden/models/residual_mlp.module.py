@@ -169,11 +169,10 @@ def forward(params, X, Y, *, work=None):
     t5 = np.matmul(t3, h, out=_buffer(work, "t5", (1, m), t3.dtype))  # (1, m)
     t5 += c  # (1, m)
     t6 = sigmoid(t5, out=_buffer(work, "t6", (1, m), t5.dtype))  # (1, m)
-    # bce of sigmoid(t5) from the logits: max(z, 0) - y z + log(1 + e^-|z|), finite and
-    # warning-free for any z
-    loss = np.maximum(t5, 0.0) - Y * t5
-    loss += np.log1p(np.exp(-np.abs(t5)))
-    J = loss.sum(keepdims=True) / m  # (1, 1)
+    # bce of sigmoid(t5) from the logits t5: finite for any z, with no overflow and no log(0);
+    # summed over the entries
+    J = (np.maximum(t5, 0.0) - Y * t5 + np.log1p(np.exp(-np.abs(t5)))).sum()  # ()
+    J = J.reshape(1, 1) / m  # (1, 1)
     cache = {
         "X": X,
         "Y": Y,
