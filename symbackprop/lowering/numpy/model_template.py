@@ -11,7 +11,7 @@ what is wrong in one line.
 
 from __future__ import annotations
 
-from symbackprop.lowering.model_template import STDS, init_params
+from symbackprop.lowering.model_template import STDS, check_helper, init_params
 
 __all__ = [
     "CHECK_HELPER",
@@ -58,48 +58,13 @@ INIT_PARAMS = init_params(
 """,
     "value.astype(dtype)",
 )
-CHECK_HELPER = '''
-def _check(params, data):
-    """m (the number of examples; 1 without batch data) once every array has its shape.
+_CHECK_DOC = """m (the number of examples; 1 without batch data) once every array has its shape.
 
     Raises a one-line ValueError naming the first array that does not fit: a data array of
     the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
     array that is not floating-point. Values are not checked: a NaN or inf propagates to the
-    cost and gradients, as in NumPy.
-    """
-    if len(data) != len(DATA):
-        raise ValueError(f"expected the data arrays {DATA} after params, got {len(data)}")
-    m = fixed_by = None
-    for name, value in zip(DATA, data, strict=True):
-        got = getattr(value, "shape", None)
-        expected = DATA_SHAPES[name]
-        if not (isinstance(got, tuple) and len(got) == 2):
-            raise ValueError(f"{name} must be a 2-D array of shape {expected}, got {got}")
-        for size, want in zip(got, expected, strict=True):
-            if want != "m" and size != want:
-                raise ValueError(f"{name} has shape {got}, expected {expected}")
-            if want == "m" and size < 1:
-                raise ValueError(f"{name} has shape {got}: m must be at least 1")
-            if want == "m" and m is not None and size != m:
-                raise ValueError(
-                    f"{name} has m = {size} but {fixed_by} has m = {m}: the data arrays must "
-                    "agree on the number of examples"
-                )
-            if want == "m" and m is None:
-                m, fixed_by = size, name
-        _floating(name, value)
-    if not hasattr(params, "keys"):
-        raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
-    for name, expected in SHAPES.items():
-        if name not in params:
-            raise ValueError(f"params has no {name!r}: expected an array of shape {expected}")
-        got = getattr(params[name], "shape", None)
-        if got != expected:
-            raise ValueError(f"{name} has shape {got}, expected {expected}")
-        _floating(name, params[name])
-    return 1 if m is None else m
-
-
+    cost and gradients, as in NumPy."""
+FLOATING_HELPER = '''
 def _floating(name, value):
     """Only floating-point arrays: an integer one cannot take a gradient step, and with work=
     the buffers made in its dtype could not hold the results."""
@@ -110,3 +75,8 @@ def _floating(name, value):
             f"({name}.astype(np.float64) converts it)"
         )
 '''
+CHECK_HELPER = (
+    check_helper(_CHECK_DOC, "array", "_floating(name, {value})", first=False)
+    + "\n"
+    + FLOATING_HELPER
+)

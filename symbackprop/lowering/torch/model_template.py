@@ -9,7 +9,7 @@ goes through ``slogdet`` and refuses a determinant that is not positive.
 
 from __future__ import annotations
 
-from symbackprop.lowering.model_template import STDS, init_params
+from symbackprop.lowering.model_template import STDS, check_helper, init_params
 
 __all__ = ["CHECK_HELPER", "INIT_PARAMS", "LOGDET_HELPER", "STDS"]
 
@@ -33,45 +33,18 @@ INIT_PARAMS = init_params(
         dtype = getattr(torch, np.dtype(dtype).name)
 """,
 )
-CHECK_HELPER = '''
-def _check(params, data):
-    """m (the number of examples; 1 without batch data) once every tensor has its shape.
+_CHECK_DOC = """m (the number of examples; 1 without batch data) once every tensor has its shape.
 
     Raises a one-line ValueError naming the first tensor that does not fit: a data tensor of
     the wrong shape, data tensors that disagree on m, a missing or misshapen parameter, a
-    tensor that is not floating-point or whose dtype differs from the first one's.
-    """
-    if len(data) != len(DATA):
-        raise ValueError(f"expected the data tensors {DATA} after params, got {len(data)}")
-    m = fixed_by = first = None  # first: the name and dtype of the first tensor checked
-    for name, value in zip(DATA, data, strict=True):
-        got = getattr(value, "shape", None)
-        got = tuple(got) if isinstance(got, tuple) else got  # torch.Size prints long
-        expected = DATA_SHAPES[name]
-        if not (isinstance(got, tuple) and len(got) == 2):
-            raise ValueError(f"{name} must be a 2-D tensor of shape {expected}, got {got}")
-        for size, want in zip(got, expected, strict=True):
-            if want != "m" and size != want:
-                raise ValueError(f"{name} has shape {got}, expected {expected}")
-            if want == "m" and size < 1:
-                raise ValueError(f"{name} has shape {got}: m must be at least 1")
-            if want == "m" and m is not None and size != m:
-                raise ValueError(
-                    f"{name} has m = {size} but {fixed_by} has m = {m}: the data tensors must "
-                    "agree on the number of examples"
-                )
-            if want == "m" and m is None:
-                m, fixed_by = size, name
-        first = _same_dtype(name, value, first)
-    if not hasattr(params, "keys"):
-        raise ValueError(f"params must be a dict of tensors, got a {type(params).__name__}")
-    for name, expected in SHAPES.items():
-        if name not in params:
-            raise ValueError(f"params has no {name!r}: expected a tensor of shape {expected}")
-        got = getattr(params[name], "shape", None)
-        got = tuple(got) if isinstance(got, tuple) else got
-        if got != expected:
-            raise ValueError(f"{name} has shape {got}, expected {expected}")
-        first = _same_dtype(name, params[name], first)
-    return 1 if m is None else m
-'''
+    tensor that is not floating-point or whose dtype differs from the first one's."""
+CHECK_HELPER = check_helper(
+    _CHECK_DOC,
+    "tensor",
+    "first = _same_dtype(name, {value}, first)",
+    first=True,
+    sized=(  # torch.Size is a tuple that prints long
+        "        got = tuple(got) if isinstance(got, tuple) else got  # torch.Size prints long\n",
+        "        got = tuple(got) if isinstance(got, tuple) else got\n",
+    ),
+)
