@@ -464,6 +464,19 @@ def test_integer_arrays_are_a_value_error_with_or_without_work() -> None:
     assert np.isfinite(cost) and grads["W"].dtype == np.float64
 
 
+def test_mixed_dtypes_are_a_value_error_with_or_without_work() -> None:
+    """float32 params with float64 data gave gradients of two dtypes with work= (a workspace
+    array took a parameter's dtype) and, in some models, without (a zero gradient took it).
+    Now one ValueError naming the array, as in the torch module; one dtype runs in it."""
+    module, params, X, Y = _rows_module()
+    p32 = {name: value.astype(np.float32) for name, value in params.items()}
+    for kwargs in ({}, {"work": {}}):
+        with pytest.raises(ValueError, match=r"W has dtype float32 but X has float64: every"):
+            module.loss_and_grads(p32, X, Y, **kwargs)
+    cost, grads = module.loss_and_grads(p32, X.astype(np.float32), Y.astype(np.float32), work={})
+    assert np.isfinite(cost) and {g.dtype for g in grads.values()} == {np.dtype(np.float32)}
+
+
 def test_nan_data_propagates_without_warnings_and_work_is_keyword_only() -> None:
     """The module checks shapes and dtypes, not values (as NumPy, PyTorch and JAX do): a NaN
     in the data gives a NaN cost and gradients, silently. A third data argument was taken as

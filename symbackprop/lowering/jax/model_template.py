@@ -2,16 +2,40 @@
 derived backward as its ``jax.custom_vjp``, as the model emitter pastes them.
 
 ``init_params`` is the models' shared one (:mod:`symbackprop.lowering.model_template`) handing
-back ``jnp`` arrays. The input check ``_check`` is the NumPy model template's own text,
-imported from there: it reads only shapes and dtypes, which are static under ``jax.jit``.
+back ``jnp`` arrays. The input check ``_check`` is the models' shared text
+(:func:`~symbackprop.lowering.model_template.check_helper`); it reads only shapes and dtypes,
+which are static under ``jax.jit``, and takes floating-point arrays of any dtypes (JAX without
+x64 makes float64 data float32 on its own).
 """
 
 from __future__ import annotations
 
-from symbackprop.lowering.model_template import init_params
-from symbackprop.lowering.numpy.model_template import CHECK_HELPER
+from symbackprop.lowering.model_template import check_helper, init_params
 
 __all__ = ["CHECK_HELPER", "CUSTOM_VJP", "INIT_PARAMS", "LOGDET_HELPER"]
+
+_CHECK_DOC = """m (the number of examples; 1 without batch data) once every array has its shape.
+
+    Raises a one-line ValueError naming the first array that does not fit: a data array of
+    the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
+    array that is not floating-point. Values are not checked: a NaN or inf propagates to the
+    cost and gradients, as in NumPy."""
+FLOATING_HELPER = '''
+def _floating(name, value):
+    """Only floating-point arrays: an integer one cannot take a gradient step, and with work=
+    the buffers made in its dtype could not hold the results."""
+    dtype = getattr(value, "dtype", None)
+    if getattr(dtype, "kind", None) != "f":
+        raise ValueError(
+            f"{name} has dtype {dtype}; expected a floating-point array "
+            f"({name}.astype(np.float64) converts it)"
+        )
+'''
+CHECK_HELPER = (
+    check_helper(_CHECK_DOC, "array", "_floating(name, {value})", first=False)
+    + "\n"
+    + FLOATING_HELPER
+)
 
 INIT_PARAMS = init_params(
     "dtype=np.float64",

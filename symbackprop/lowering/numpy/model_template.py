@@ -5,8 +5,8 @@ The emitter pastes the helpers a module calls and nothing else (a network module
 column by its maximum (exp cannot overflow; ``log_softmax`` takes the log of the sum as log1p
 of the sum without its largest term, exact where a probability is near 1); ``logdet`` goes
 through ``slogdet`` and refuses a determinant that is not positive; ``_check`` validates every
-array once on entry (shape and a floating-point dtype, not values: NaN propagates) and says
-what is wrong in one line.
+array once on entry (shape, and one floating-point dtype for all, as the torch module does;
+not values: NaN propagates) and says what is wrong in one line.
 """
 
 from __future__ import annotations
@@ -62,21 +62,35 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
 
     Raises a one-line ValueError naming the first array that does not fit: a data array of
     the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
-    array that is not floating-point. Values are not checked: a NaN or inf propagates to the
-    cost and gradients, as in NumPy."""
+    array that is not floating-point or whose dtype differs from the first one's. Values are
+    not checked: a NaN or inf propagates to the cost and gradients, as in NumPy."""
 FLOATING_HELPER = '''
-def _floating(name, value):
-    """Only floating-point arrays: an integer one cannot take a gradient step, and with work=
-    the buffers made in its dtype could not hold the results."""
+def _floating(name, value, first):
+    """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
+    ``first`` is None), once ``value`` is a floating-point array of that one dtype.
+
+    Otherwise a one-line ValueError naming ``value``: an integer array cannot take a gradient
+    step, and arrays of two dtypes would give gradients of two dtypes (NumPy promotes a
+    product of both, while a workspace array, a zero gradient or an in-place update keeps one).
+    """
     dtype = getattr(value, "dtype", None)
+    wanted = np.dtype(np.float64) if first is None else first[1]
     if getattr(dtype, "kind", None) != "f":
         raise ValueError(
             f"{name} has dtype {dtype}; expected a floating-point array "
-            f"({name}.astype(np.float64) converts it)"
+            f"({name}.astype(np.{wanted}) converts it)"
         )
+    if first is None:
+        return name, dtype
+    if dtype != wanted:
+        raise ValueError(
+            f"{name} has dtype {dtype} but {first[0]} has {wanted}: every array must have "
+            f"one floating-point dtype ({name}.astype(np.{wanted}) converts it)"
+        )
+    return first
 '''
 CHECK_HELPER = (
-    check_helper(_CHECK_DOC, "array", "_floating(name, {value})", first=False)
+    check_helper(_CHECK_DOC, "array", "first = _floating(name, {value}, first)", first=True)
     + "\n"
     + FLOATING_HELPER
 )
