@@ -107,15 +107,18 @@ class ModelEmitter(PrintedShapes[P]):
         return [f"{EDIT} The model's equations:"]
 
     def forward_head(self) -> list[str]:
+        """``def forward`` and its docstring."""
         return function(
             f"forward(params, {self.data_args()}*, work=None)",
             "The cost J (a float) and the cache: exactly what backward reads.",
         )
 
     def forward_tail(self) -> list[str]:
+        """After the cache: forward's return (and any wrapper of it)."""
         return [f"    return float({self.plan.cost}[0, 0]), cache"]
 
     def backward_head(self) -> list[str]:
+        """``def backward`` and its docstring."""
         return function("backward(params, cache, work=None)", BACKWARD)
 
     def typed(self, on: bool) -> None:
@@ -127,6 +130,7 @@ class ModelEmitter(PrintedShapes[P]):
         return [f'    dtype = params["{first}"].dtype  # every gradient has it']
 
     def loss_and_grads(self) -> list[str]:
+        """``loss_and_grads``: forward, then backward."""
         args = self.data_args()
         return [
             *function(
@@ -351,4 +355,5 @@ def python_tuple(names: Iterable[str], *, quote: bool = True) -> str:
     return f"({', '.join(items)})"
 
 
-__all__ = ["BACKWARD", "EDIT", "ModelEmitter", "function", "matrices", "python_tuple"]
+#: ``Shape`` is handed on: a backend's emitter needs it with the class
+__all__ = ["BACKWARD", "EDIT", "ModelEmitter", "Shape", "function", "matrices", "python_tuple"]

@@ -23,7 +23,7 @@ import sympy as sp
 from sympy import HadamardProduct, Transpose
 
 from symbackprop.core.graph import Kind
-from symbackprop.lowering.model_emitter import ModelEmitter, matrices
+from symbackprop.lowering.model_emitter import ModelEmitter, Shape, matrices
 from symbackprop.lowering.numpy.emitter import single_ufunc
 from symbackprop.lowering.numpy.model_template import (
     CHECK_HELPER,
@@ -34,7 +34,6 @@ from symbackprop.lowering.numpy.model_template import (
 )
 from symbackprop.lowering.numpy.printer import MUL, SIMPLE_OPERAND, NumPyPrinter
 from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
-from symbackprop.lowering.printed_shapes import Shape
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import line
 
