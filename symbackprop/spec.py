@@ -657,7 +657,7 @@ _TAKEN_NAMES = frozenset(
     {
         "x", "y", "X", "Y", "yhat", "Yhat", "y_hat", "m", "T", "J", "L", "lambda", "L2",
         "u", "s", "g", "gprime", "data", "sizes",
-        "np", "numpy", "params", "cache", "work", "grads", "cost", "log_probs", "SHAPES",
+        "np", "numpy", "params", "cache", "work", "grads", "cost", "log_softmax", "SHAPES",
         "DATA", "DEPTH", "STDS", "init_params", "forward", "backward", "loss_and_grads",
     }
 )

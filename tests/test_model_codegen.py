@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import symbackprop as sb
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
+from symbackprop.records.losses import LOSSES
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_model_derive import DEFINE, MODELS, _draw, _Evaluator  # noqa: E402
@@ -323,6 +324,27 @@ def test_losses_from_logits_stay_finite_without_warnings(key: str) -> None:
     assert np.isfinite(cost) and all(np.all(np.isfinite(g)) for g in grads.values())
 
 
+def test_numpy_modules_compute_a_loss_from_the_logits_with_its_record() -> None:
+    """A stable loss is one record: the NumPy model and network modules print its code."""
+    model_text = sb.codegen(Model.parse("X : 2 x m\nY : 1 x m\nJ = bce(sigmoid(w^T X), Y)"))
+    assert f"J = {LOSSES['bce'].logits_code['numpy'].format(z='t2', y='Y')}  # ()" in model_text
+    network = sb.codegen(sb.Network.parse("3-3:softmax", loss="ce"))
+    assert f"cost = {LOSSES['ce'].logits_code['numpy'].format(z='Z1', y='Y')} / m" in network
+    assert "def log_softmax(Z):" in network
+
+
+def test_model_ce_is_exact_where_the_loss_is_tiny() -> None:
+    """log_softmax takes log-sum-exp as log1p of the sum without the largest term: a confident
+    right answer's tiny loss keeps its relative precision (log(1 + tiny) rounded it to 0)."""
+    module = sb.compile(Model.parse("X : 3 x m\nY : 3 x m\nJ = ce(softmax(W X), Y)"))
+    X = np.array([[40.0, 0.0], [0.0, 45.0], [0.0, 0.0]])
+    Y = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    cost, _ = module.loss_and_grads({"W": np.eye(3)}, X, Y)
+    # per column, -log a_k = log1p(e^-z_k + e^-z_k) for two other logits of 0
+    expected = (np.log1p(2 * np.exp(-40.0)) + np.log1p(2 * np.exp(-45.0))) / 2
+    assert cost == pytest.approx(expected, rel=1e-14) and cost > 0
+
+
 def test_kinks_are_watched_from_the_cache() -> None:
     """norm1 at a residual of exactly 0: the steps across the kink are skipped, not passed."""
     module = sb.compile(Model.from_file(ROOT / "examples" / "models" / "norm1.model"))
@@ -440,6 +462,19 @@ def test_integer_arrays_are_a_value_error_with_or_without_work() -> None:
             module.loss_and_grads(params, X.astype(np.int64), Y, **kwargs)
     cost, grads = module.loss_and_grads(params, X, Y, work={})
     assert np.isfinite(cost) and grads["W"].dtype == np.float64
+
+
+def test_mixed_dtypes_are_a_value_error_with_or_without_work() -> None:
+    """float32 params with float64 data gave gradients of two dtypes with work= (a workspace
+    array took a parameter's dtype) and, in some models, without (a zero gradient took it).
+    Now one ValueError naming the array, as in the torch module; one dtype runs in it."""
+    module, params, X, Y = _rows_module()
+    p32 = {name: value.astype(np.float32) for name, value in params.items()}
+    for kwargs in ({}, {"work": {}}):
+        with pytest.raises(ValueError, match=r"W has dtype float32 but X has float64: every"):
+            module.loss_and_grads(p32, X, Y, **kwargs)
+    cost, grads = module.loss_and_grads(p32, X.astype(np.float32), Y.astype(np.float32), work={})
+    assert np.isfinite(cost) and {g.dtype for g in grads.values()} == {np.dtype(np.float32)}
 
 
 def test_nan_data_propagates_without_warnings_and_work_is_keyword_only() -> None:

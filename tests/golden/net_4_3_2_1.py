@@ -254,7 +254,5 @@ def loss_and_grads(params, X, Y, work=None):
     # binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with a = sigmoid(z) is
     # max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free for any z, and to full relative
     # precision where it is tiny
-    loss = np.maximum(Z3, 0.0) - Y * Z3
-    loss += np.log1p(np.exp(-np.abs(Z3)))
-    cost = loss.sum() / m
+    cost = (np.maximum(Z3, 0.0) - Y * Z3 + np.log1p(np.exp(-np.abs(Z3)))).sum() / m
     return float(cost), backward(params, cache, Y, work)

@@ -30,10 +30,11 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
 Stable numerics: a sigmoid layer is written out as e / (1 + e) with e = exp(min(z, 80)) (the
 module's helper ``sigmoid``, :mod:`symbackprop.lowering.numpy.template`, computes the same
 where a derivative needs it);
-BCE with a sigmoid output is computed from the logits as ``max(z, 0) - y z + log1p(e^-|z|)``;
-softmax subtracts the column maximum and cross-entropy uses log-sum-exp of the logits, as
-log1p of the sum without one largest term. All of these stay finite, with no warnings, for
-|z| up to 1e3 in float32 and float64.
+BCE with a sigmoid output and cross-entropy with a softmax output are computed from the logits
+with the loss record's NumPy code (``Loss.logits_code["numpy"]``): ``max(z, 0) - y z +
+log1p(e^-|z|)``, and ``log_softmax`` (the model template's helper), which subtracts the column
+maximum and takes log-sum-exp as log1p of the sum without one largest term. All of these stay
+finite, with no warnings, for |z| up to 1e3 in float32 and float64.
 
 The output is deterministic (the same plan gives the same bytes), every line is within 99
 characters, and the text passes ``ruff format --check`` and ``ruff check``.
@@ -46,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
+from symbackprop.lowering.numpy.model_template import LOG_SOFTMAX_HELPER
 from symbackprop.lowering.numpy.printer import ATOM, MUL, NumPyPrinter
 from symbackprop.lowering.numpy.template import (
     INIT_PARAMS,
@@ -58,12 +60,23 @@ from symbackprop.lowering.numpy.template import (
 )
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
-from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, line
+from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, fitted, line
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
     from symbackprop.lowering.plan import BackwardStatement, ForwardLayer, LoweringPlan
+
+#: the comment over the cost computed from the logits (the loss record's NumPy code), by loss
+LOGITS_NOTES = {
+    "bce": "binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with "
+    "a = sigmoid(z) is max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free for any z, "
+    "and to full relative precision where it is tiny",
+    "ce": "cross-entropy from the logits: log a = z - logsumexp(z) per column, with the "
+    "column max subtracted first so that exp cannot overflow, and the log of the sum as log1p "
+    "of the sum without one largest term (e^0 = 1): exact even where the loss is tiny (a "
+    "confident right answer)",
+}
 
 
 def emit(plan: LoweringPlan) -> str:
@@ -484,31 +497,16 @@ class _NumPyModule:
             f'    if getattr(Y, "shape", None) != {y_shape}:',
             "        _invalid(params, X, Y)",
         ]
-        if self.logits and loss.logits_with == "sigmoid":
+        if self.logits:
             out += comment(
-                "binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with "
-                "a = sigmoid(z) is max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free "
-                "for any z, and to full relative precision where it is tiny"
+                LOGITS_NOTES.get(
+                    loss.name, f"{loss.description} from the logits: stable for any z"
+                )
             )
-            out += [
-                f"    loss = np.maximum({z}, 0.0) - Y * {z}",
-                f"    loss += np.log1p(np.exp(-np.abs({z})))",
-                "    cost = loss.sum() / m",
-            ]
-        elif self.logits:
-            out += comment(
-                "cross-entropy from the logits: log a = z - logsumexp(z) per column, with the "
-                "column max subtracted first so that exp cannot overflow"
-            )
-            out += line(f"shifted = {z} - {z}.max(axis=0, keepdims=True)", shape)
-            out += comment(
-                "log sum_k e^shifted_k = log1p(the sum without one largest term, which is "
-                "e^0 = 1): exact even where the loss is tiny (a confident right answer)"
-            )
-            out += line("rest = np.exp(shifted)", shape)
-            out += ["    rest[shifted.argmax(axis=0), np.arange(m)] = 0.0"]
-            out += line("log_probs = shifted - np.log1p(rest.sum(axis=0, keepdims=True))", shape)
-            out += ["    cost = -(Y * log_probs).sum() / m"]
+            code = loss.logits_code["numpy"].format(z=z, y=y)
+            if "log_softmax(" in code:  # the loss record's code calls the module's helper
+                self.printer.helpers.add("log_softmax")
+            out += fitted(f"cost = {code} / m")
         else:
             per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a, scalars.y: y})
             out += comment(f"{loss.description}, summed over units and averaged over examples")
@@ -531,6 +529,8 @@ class _NumPyModule:
         body = ["", *STDS.splitlines()]
         if "sigmoid" in self.printer.helpers:
             body += ["", *SIGMOID_HELPER.splitlines()]
+        if "log_softmax" in self.printer.helpers:
+            body += ["", *LOG_SOFTMAX_HELPER.splitlines()]
         body += ["", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines()]
         body += self.workspace_helper()

@@ -1,13 +1,26 @@
 """The fixed text of a model's NumPy module: its helpers, ``init_params`` and the input check.
 
-The emitter pastes the helpers a module calls and nothing else. ``softmax`` and
-``log_softmax`` shift each column by its maximum (exp cannot overflow; the log of the sum is
-at least 0); ``logdet`` goes through ``slogdet`` and refuses a determinant that is not
-positive; ``_check`` validates every array once on entry (shape and a floating-point dtype,
+The emitter pastes the helpers a module calls and nothing else (a network module pastes
+``log_softmax``, which its cross-entropy calls, too). ``softmax`` and ``log_softmax`` shift each
+column by its maximum (exp cannot overflow; ``log_softmax`` takes the log of the sum as log1p
+of the sum without its largest term, exact where a probability is near 1); ``logdet`` goes
+through ``slogdet`` and refuses a determinant that is not positive; ``_check`` validates every
+array once on entry (shape, and one floating-point dtype for all, as the torch module does;
 not values: NaN propagates) and says what is wrong in one line.
 """
 
 from __future__ import annotations
+
+from symbackprop.lowering.model_template import STDS, check_helper, init_params
+
+__all__ = [
+    "CHECK_HELPER",
+    "INIT_PARAMS",
+    "LOGDET_HELPER",
+    "LOG_SOFTMAX_HELPER",
+    "SOFTMAX_HELPER",
+    "STDS",
+]
 
 SOFTMAX_HELPER = '''
 def softmax(Z):
@@ -18,9 +31,16 @@ def softmax(Z):
 '''
 LOG_SOFTMAX_HELPER = '''
 def log_softmax(Z):
-    """log softmax of each column, z - logsumexp(z): finite and warning-free for any z."""
+    """log softmax of each column, z - logsumexp(z): finite and warning-free for any z.
+
+    The column max is subtracted first, so that exp cannot overflow; the log of the sum is
+    log1p of the sum without one largest term (that term is e^0 = 1): exact where the loss of a
+    confident right answer is tiny.
+    """
     shifted = Z - Z.max(axis=0, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+    rest = np.exp(shifted)
+    rest[shifted.argmax(axis=0), np.arange(Z.shape[1])] = 0.0
+    shifted -= np.log1p(rest.sum(axis=0, keepdims=True))
     return shifted
 '''
 LOGDET_HELPER = '''
@@ -31,92 +51,46 @@ def logdet(A):
         raise ValueError(f"logdet needs a positive determinant, got sign {sign}")
     return np.full((1, 1), value, dtype=A.dtype)
 '''
-INIT_PARAMS = '''
-def init_params(seed=0, scheme="xavier", dtype=np.float64):
-    """Every parameter, in SHAPES order: those only ever added (ADDED) start at zero; every
-    other is ``rng.standard_normal(shape) * std``, with fan-in its column count.
-
-    ``scheme``: "xavier" std sqrt(1/fan_in), "he" sqrt(2/fan_in), "glorot"
-    sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
+INIT_PARAMS = init_params(
+    "dtype=np.float64",
+    """\
     square parameters only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
-    """
-    rng = np.random.default_rng(seed)
-    params = {}
-    for name, (rows, cols) in SHAPES.items():
-        if name in ADDED:
-            value = np.zeros((rows, cols))
-        elif scheme.startswith("scaled-identity:"):
-            if rows != cols:
-                raise ValueError(
-                    f"scheme {scheme!r} needs square parameters, but {name} is {rows} x {cols}"
-                )
-            value = float(scheme.split(":", 1)[1]) * np.eye(rows)
-        elif scheme in STDS:
-            value = rng.standard_normal((rows, cols)) * STDS[scheme](cols, rows)
-        else:
-            known = ", ".join([*STDS, "scaled-identity:c"])
-            raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
-        params[name] = value.astype(dtype)
-    return params
-'''
-STDS = """
-# init scheme -> standard deviation of a parameter with fan_in columns and fan_out rows
-STDS = {
-    "xavier": lambda fan_in, fan_out: np.sqrt(1.0 / fan_in),
-    "he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
-    "glorot": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out)),
-    "normal": lambda fan_in, fan_out: 1.0,
-}
-"""
-CHECK_HELPER = '''
-def _check(params, data):
-    """m (the number of examples; 1 without batch data) once every array has its shape.
+""",
+    "value.astype(dtype)",
+)
+_CHECK_DOC = """m (the number of examples; 1 without batch data) once every array has its shape.
 
     Raises a one-line ValueError naming the first array that does not fit: a data array of
     the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
-    array that is not floating-point. Values are not checked: a NaN or inf propagates to the
-    cost and gradients, as in NumPy.
+    array that is not floating-point or whose dtype differs from the first one's. Values are
+    not checked: a NaN or inf propagates to the cost and gradients, as in NumPy."""
+FLOATING_HELPER = '''
+def _floating(name, value, first):
+    """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
+    ``first`` is None), once ``value`` is a floating-point array of that one dtype.
+
+    Otherwise a one-line ValueError naming ``value``: an integer array cannot take a gradient
+    step, and arrays of two dtypes would give gradients of two dtypes (NumPy promotes a
+    product of both, while a workspace array, a zero gradient or an in-place update keeps one).
     """
-    if len(data) != len(DATA):
-        raise ValueError(f"expected the data arrays {DATA} after params, got {len(data)}")
-    m = fixed_by = None
-    for name, value in zip(DATA, data, strict=True):
-        got = getattr(value, "shape", None)
-        expected = DATA_SHAPES[name]
-        if not (isinstance(got, tuple) and len(got) == 2):
-            raise ValueError(f"{name} must be a 2-D array of shape {expected}, got {got}")
-        for size, want in zip(got, expected, strict=True):
-            if want != "m" and size != want:
-                raise ValueError(f"{name} has shape {got}, expected {expected}")
-            if want == "m" and size < 1:
-                raise ValueError(f"{name} has shape {got}: m must be at least 1")
-            if want == "m" and m is not None and size != m:
-                raise ValueError(
-                    f"{name} has m = {size} but {fixed_by} has m = {m}: the data arrays must "
-                    "agree on the number of examples"
-                )
-            if want == "m" and m is None:
-                m, fixed_by = size, name
-        _floating(name, value)
-    if not hasattr(params, "keys"):
-        raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
-    for name, expected in SHAPES.items():
-        if name not in params:
-            raise ValueError(f"params has no {name!r}: expected an array of shape {expected}")
-        got = getattr(params[name], "shape", None)
-        if got != expected:
-            raise ValueError(f"{name} has shape {got}, expected {expected}")
-        _floating(name, params[name])
-    return 1 if m is None else m
-
-
-def _floating(name, value):
-    """Only floating-point arrays: an integer one cannot take a gradient step, and with work=
-    the buffers made in its dtype could not hold the results."""
     dtype = getattr(value, "dtype", None)
+    wanted = np.dtype(np.float64) if first is None else first[1]
     if getattr(dtype, "kind", None) != "f":
         raise ValueError(
             f"{name} has dtype {dtype}; expected a floating-point array "
-            f"({name}.astype(np.float64) converts it)"
+            f"({name}.astype(np.{wanted}) converts it)"
         )
+    if first is None:
+        return name, dtype
+    if dtype != wanted:
+        raise ValueError(
+            f"{name} has dtype {dtype} but {first[0]} has {wanted}: every array must have "
+            f"one floating-point dtype ({name}.astype(np.{wanted}) converts it)"
+        )
+    return first
 '''
+CHECK_HELPER = (
+    check_helper(_CHECK_DOC, "array", "first = _floating(name, {value}, first)", first=True)
+    + "\n"
+    + FLOATING_HELPER
+)

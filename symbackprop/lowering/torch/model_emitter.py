@@ -12,48 +12,28 @@ Values are 2-D tensors; a 1 x 1 value is a (1, 1) tensor whose entry ``s[0, 0]``
 like a number. Where the printed expression is smaller than its value (a constant, a number
 times ``1_n``) it is filled to its shape, with the parameters' dtype and device. bce of a
 sigmoid and ce of a softmax are computed from the logits with the loss record's torch code.
-The logic mirrors :mod:`symbackprop.lowering.numpy.model_emitter` (its shape bookkeeping is
-copied here in small, not imported, so that the two emitters can change independently).
+The layout is :class:`~symbackprop.lowering.model_emitter.ModelEmitter`'s, shared with the
+NumPy and JAX emitters; this module holds torch's spelling.
 """
 
 from __future__ import annotations
 
-import textwrap
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sympy as sp
-from sympy import MatMul, OneMatrix, Transpose
 
 from symbackprop.core.graph import Kind
-from symbackprop.lowering.numpy.printer import ATOM, MUL
-from symbackprop.lowering.printed_shapes import (
-    PrintedShapes,
-    Shape,
-    code_dict,
-    quoted_dims,
-)
+from symbackprop.lowering.model_emitter import BACKWARD, EDIT, ModelEmitter, Shape, function
+from symbackprop.lowering.numpy.printer import ATOM
 from symbackprop.lowering.provenance import show_dims
-from symbackprop.lowering.python_text import (
-    INDENT,
-    LINE,
-    comment,
-    docstring,
-    fitted,
-    line,
-)
+from symbackprop.lowering.python_text import comment, fitted, line
 from symbackprop.lowering.torch.emitter import no_grad_note
-from symbackprop.lowering.torch.model_template import (
-    CHECK_HELPER,
-    INIT_PARAMS,
-    LOGDET_HELPER,
-    STDS,
-)
+from symbackprop.lowering.torch.model_template import CHECK_HELPER, INIT_PARAMS, LOGDET_HELPER
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import AUTOGRAD, SAME_DTYPE_HELPER
-from symbackprop.records import scalars
 
 if TYPE_CHECKING:
-    from symbackprop.lowering.model_plan import ModelBackward, ModelForward, ModelPlan
+    from symbackprop.lowering.model_plan import ModelForward, ModelPlan
 
 
 def emit_model(plan: ModelPlan) -> str:
@@ -61,48 +41,54 @@ def emit_model(plan: ModelPlan) -> str:
     return _ModelModule(plan).module()
 
 
-class _ModelModule(PrintedShapes[TorchPrinter]):
+class _ModelModule(ModelEmitter[TorchPrinter]):
+    """The shared layout in torch's spelling, under ``torch.no_grad()``, with the cost as a
+    ``torch.autograd.Function`` and an ``nn.Module`` after ``loss_and_grads``."""
+
+    BACKEND = "torch"
+    NS = "torch"
+    NAMED = ", in PyTorch"
+    NOUN = "tensor"
+    IMPORTS: ClassVar[list[str]] = ["import numpy as np", "import torch"]
+    DATA_NOTE = "the data tensors after params"
+    ADDED_NOTE = "parameters only ever added: they start at 0"
+    COPY = ".clone()"
+    GRADIENTS = "its gradients (tensors)"
+    HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (("logdet", LOGDET_HELPER),)
+    INIT_PARAMS = INIT_PARAMS
+    CHECK_HELPER = CHECK_HELPER
+
     def __init__(self, plan: ModelPlan) -> None:
-        self.plan = plan
-        self.printer = TorchPrinter(plan.activations)
-        self.helpers: set[str] = set()
-        self.shapes: dict[str, Shape] = dict(plan.shapes)
-        self.reads_m = False
+        super().__init__(plan, TorchPrinter(plan.activations))
 
-    def code(self, expr: Any) -> str:
-        return self.printer.code(expr)
+    def reduction(self, kind: Kind, arg: str) -> str | None:
+        if kind is Kind.TOTAL:
+            return f"{arg}.sum().reshape(1, 1)"
+        if kind is Kind.ROWSUM:
+            return f"{arg}.sum(dim=1, keepdim=True)"
+        return super().reduction(kind, arg)
 
-    def assign(self, target: str, expr: Any, shape: Shape) -> list[str]:
-        """``target = expr``, filled to ``shape`` where the printed form would be smaller."""
-        text = self.code(expr)
-        if self.printed_shape(expr) != tuple(shape):
-            if expr.atoms(sp.MatrixSymbol):
-                text = f"{self.printer.paren(expr, ATOM)}.expand{show_dims(shape)}.clone()"
-            else:  # a number read from no tensor (1.0, 1 / m): the parameters' dtype, device
-                text = f"torch.full({show_dims(shape)}, {text}{self.printer.dtype_argument()})"
-            self.reads_m = self.reads_m or "m" in shape
-        return fitted(f"{target} = {text}", show_dims(shape))
+    def softmax(self, arg: str) -> str:
+        return self.printer.activation_code("softmax", arg)
 
-    def header(self) -> list[str]:
-        plan = self.plan
-        data = ", ".join(f"{d.name} {show_dims(d.shape)}" for d in plan.data) or "none"
-        equations = [
-            row
-            for text in (s.source for s in plan.forward)
-            if text is not None
-            for row in textwrap.wrap(
-                text, LINE - 4, initial_indent="    ", subsequent_indent="        "
-            )
-        ]
-        doc = [
-            f'"""Gradients of a model in {", ".join(p.name for p in plan.parameters)}, in '
-            "PyTorch, generated by symbackprop.",
-            "",
-            f"Data tensors: {data}."
-            + (" Examples are along m; J is the mean over them." if plan.batch else ""),
-            "Each forward group is under the model line it computes and each backward line "
-            "under the step of the symbolic derivation it is read off ([step k]). Regenerate "
-            "rather than edit.",
+    def summed(self, per_entry: str, mean: str) -> str:
+        return f"(({per_entry}).sum(){mean}).reshape(1, 1)"
+
+    def from_logits(self, s: ModelForward, code: str, mean: str) -> list[str]:
+        out = comment(f"{s.record.name} of {s.record.logits_with}({s.logits}) from the logits")
+        out += fitted(f"{s.target} = {code}")
+        scaled = f"({s.target} / m)" if mean else s.target
+        return out + line(f"{s.target} = {scaled}.reshape(1, 1)", "(1, 1)")
+
+    def filled(self, expr: Any, text: str, shape: Shape) -> str:
+        if expr.atoms(sp.MatrixSymbol):
+            return f"{self.printer.paren(expr, ATOM)}.expand{show_dims(shape)}.clone()"
+        # a number read from no tensor (1.0, 1 / m): the parameters' dtype and device
+        return f"torch.full({show_dims(shape)}, {text}{self.printer.dtype_argument()})"
+
+    def about(self) -> list[str]:
+        return [
+            EDIT,
             "",
             no_grad_note(),
             "",
@@ -111,152 +97,45 @@ class _ModelModule(PrintedShapes[TorchPrinter]):
             "Model()(*data); loss.backward() fills each parameter's .grad. The model's "
             "equations:",
         ]
-        lines = [*docstring(doc), "", *equations, '"""', "", "import numpy as np", "import torch"]
-        lines += ["", "SHAPES: dict[str, tuple[int, int]] = {"]
-        lines += [f'    "{p.name}": {show_dims(p.shape)},' for p in plan.parameters]
-        lines += ["}"]
-        lines += [f"DATA = {_tuple(d.name for d in plan.data)}  # the data tensors after params"]
-        lines += ["# their shapes; m, the number of examples, is the same in every tensor"]
-        lines += code_dict(
-            "DATA_SHAPES", [f'"{d.name}": {quoted_dims(d.shape)}' for d in plan.data]
-        )
-        lines += [f"ADDED = {_tuple(plan.added)}  # parameters only ever added: they start at 0"]
-        return lines
 
-    def forward(self) -> list[str]:
-        plan = self.plan
-        args = "".join(f"{d.code}, " for d in plan.data)
-        data = _tuple([d.code for d in plan.data], quote=False)
-        out = [
-            "",
-            "",
-            "@torch.no_grad()",
-            f"def _forward(params, {args.rstrip(', ')}):".replace("(params, )", "(params)"),
-            '    """J as a (1, 1) tensor and the cache: exactly what backward reads."""',
-            f"    {'m = ' if plan.batch else ''}_check(params, {data})",
-        ]
-        read = {arg for statement in plan.forward for arg in statement.args}
-        out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
-        for statement in plan.forward:
-            out += self.forward_statement(statement)
-        entries = [f'"{name}": {name}' for name in plan.cache]
-        entries += ['"m": m'] if plan.batch else []
-        out += code_dict("cache", entries, INDENT)
-        out += [f"    return {plan.cost}, cache"]
-        out += [
-            "",
-            "",
-            f"def forward(params, {args}*, work=None):",
-            '    """The cost J (a float) and the cache: exactly what backward reads (``work`` is '
-            'ignored)."""',
+    def forward_head(self) -> list[str]:
+        args = self.data_args().rstrip(", ")
+        return function(
+            f"_forward(params, {args})".replace("(params, )", "(params)"),
+            "J as a (1, 1) tensor and the cache: exactly what backward reads.",
+            decorator="torch.no_grad()",
+        )
+
+    def forward_tail(self) -> list[str]:
+        args = self.data_args()
+        return [
+            f"    return {self.plan.cost}, cache",
+            *function(
+                f"forward(params, {args}*, work=None)",
+                "The cost J (a float) and the cache: exactly what backward reads (``work`` is "
+                "ignored).",
+            ),
             f"    J, cache = _forward(params, {args.rstrip(', ')})".replace(", )", ")"),
             "    return float(J[0, 0]), cache",
         ]
-        return out
 
-    def forward_statement(self, s: ModelForward) -> list[str]:
-        out = [] if s.source is None else ["", *comment(s.source)]
-        shape = show_dims(s.shape)
-        target, kind = s.target, s.kind
-        if kind is Kind.MATMUL:
-            left, right = s.args
-            return out + line(f"{target} = {left} @ {right}", shape)
-        if kind is Kind.TOTAL:
-            return out + line(f"{target} = {s.args[0]}.sum().reshape(1, 1)", shape)
-        if kind is Kind.ROWSUM:
-            return out + line(f"{target} = {s.args[0]}.sum(dim=1, keepdim=True)", shape)
-        if kind is Kind.TRACE:
-            return out + line(f"{target} = torch.trace({s.args[0]}).reshape(1, 1)", shape)
-        if kind is Kind.DET:
-            return out + line(f"{target} = torch.linalg.det({s.args[0]}).reshape(1, 1)", shape)
-        if kind is Kind.LOGDET:
-            self.helpers.add("logdet")
-            return out + line(f"{target} = logdet({s.args[0]})", shape + ", via slogdet")
-        if kind is Kind.COLUMN_SOFTMAX:
-            code = self.printer.activation_code("softmax", s.args[0])
-            return out + line(f"{target} = {code}", shape)
-        if kind is Kind.MODEL_LOSS:
-            return out + self.loss(s)
-        return out + self.assign(target, s.expr, s.shape)
+    def backward_head(self) -> list[str]:
+        return function(
+            "backward(params, cache, work=None)", BACKWARD, decorator="torch.no_grad()"
+        )
 
-    def loss(self, s: ModelForward) -> list[str]:
-        record = s.record
-        a, y = s.args
-        mean = " / m" if self.plan.batch else ""
-        if s.logits is not None:
-            code = record.logits_code["torch"].format(z=s.logits, y=y)
-            out = comment(f"{record.name} of {record.logits_with}({s.logits}) from the logits")
-            out += fitted(f"{s.target} = {code}")
-            scaled = f"({s.target} / m)" if mean else s.target
-            return out + line(f"{s.target} = {scaled}.reshape(1, 1)", "(1, 1)")
-        per_entry = self.printer.scalar_code(record.formula, {scalars.a: a, scalars.y: y})
-        out = comment(f"{record.description}, summed over the entries")
-        return out + line(f"{s.target} = (({per_entry}).sum(){mean}).reshape(1, 1)", "(1, 1)")
+    def typed(self, on: bool) -> None:
+        super().typed(on)
+        self.printer.device = "device" if on else None
 
-    def backward(self) -> list[str]:
-        plan = self.plan
-        read = frozenset().union(*(_matrices(s.expr) for s in plan.backward))
-        out = [
-            "",
-            "",
-            "@torch.no_grad()",
-            "def backward(params, cache, work=None):",
-            '    """dJ/d(parameter) for every parameter, keyed like params, from the forward '
-            'cache."""',
-        ]
-        out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
-        out += [f'    {name} = cache["{name}"]' for name in plan.cache]
-        self.printer.symbols.clear()
-        self.reads_m = False
-        self.printer.dtype, self.printer.device = "dtype", "device"
-        body = [row for statement in plan.backward for row in self.backward_statement(statement)]
-        returned = ["    return {"]
-        for p, target in plan.gradients:
-            leaf = next(leaf for leaf in plan.parameters if leaf.name == p)
-            if target is None:
-                target = f"torch.zeros({show_dims(leaf.shape)}{self.printer.dtype_argument()})"
-            returned.append(f'        "{p}": {target},')
-        returned.append("    }")
-        if self.reads_m or "m" in self.printer.symbols:
-            out += ['    m = cache["m"]']
-        if self.printer.reads_dtype:
-            first = plan.parameters[0].name
-            out += [f'    dtype, device = params["{first}"].dtype, params["{first}"].device']
-        self.printer.dtype = self.printer.device = None
-        return out + body + returned
+    def dtype_lines(self, first: str) -> list[str]:
+        return [f'    dtype, device = params["{first}"].dtype, params["{first}"].device']
 
-    def backward_statement(self, s: ModelBackward) -> list[str]:
-        out = [] if s.gradient_of else [""]
-        out += comment(f"{s.text} [step {s.step}, {s.rule}]")
-        expr = s.expr
-        view = expr.arg if isinstance(expr, Transpose) else expr
-        own = {st.target for st in self.plan.backward}
-        if s.gradient_of and isinstance(view, sp.MatrixSymbol) and view.name not in own:
-            # a gradient of its own: a view of a parameter or of the cache would change
-            # under an in-place update of the parameters
-            return out + line(f"{s.target} = {self.code(expr)}.clone()", show_dims(s.shape))
-        if isinstance(expr, MatMul):
-            coeff, matrices = self.printer._split_matmul(expr)
-            if (
-                coeff == 1
-                and len(matrices) == 2
-                and not any(isinstance(f, OneMatrix) for f in matrices)
-            ):
-                left = self.printer.paren(matrices[0], MUL)
-                right = self.printer.paren(matrices[1], MUL, strict=True)
-                return out + line(f"{s.target} = {left} @ {right}", show_dims(s.shape))
-        return out + self.assign(s.target, expr, s.shape)
+    def support(self) -> list[str]:
+        return ["", *SAME_DTYPE_HELPER.splitlines()]
 
-    def loss_and_grads(self) -> list[str]:
-        args = "".join(f"{d.code}, " for d in self.plan.data)
-        return [
-            "",
-            "",
-            f"def loss_and_grads(params, {args}*, work=None):",
-            '    """The cost J (a float) and its gradients (tensors), keyed like params."""',
-            f"    cost, cache = forward(params, {args}work=work)",
-            "    return cost, backward(params, cache, work)",
-        ]
+    def closing(self) -> list[str]:
+        return self.autograd()
 
     def autograd(self) -> list[str]:
         batch = self.plan.batch  # the cache holds m, a number: kept on ctx, not saved
@@ -285,30 +164,6 @@ class _ModelModule(PrintedShapes[TorchPrinter]):
             module="Model",
         )
         return ["", *text.splitlines()]
-
-    def module(self) -> str:
-        header = self.header()
-        forward = self.forward()
-        backward = self.backward()
-        body = ["", *STDS.splitlines()]
-        if "logdet" in self.helpers:
-            body += ["", *LOGDET_HELPER.splitlines()]
-        body += ["", *INIT_PARAMS.splitlines(), "", *CHECK_HELPER.splitlines()]
-        body += ["", *SAME_DTYPE_HELPER.splitlines()]
-        lines = header + body + forward + backward + self.loss_and_grads() + self.autograd()
-        return "\n".join(lines) + "\n"
-
-
-def _matrices(expr: Any) -> frozenset[str]:
-    return frozenset(sym.name for sym in expr.atoms(sp.MatrixSymbol))
-
-
-def _tuple(names: Any, *, quote: bool = True) -> str:
-    """``("X", "Y")``, ``("X",)`` or ``()`` as ruff format writes them."""
-    items = [f'"{n}"' if quote else n for n in names]
-    if len(items) == 1:
-        return f"({items[0]},)"
-    return f"({', '.join(items)})"
 
 
 __all__ = ["emit_model"]

@@ -72,12 +72,12 @@ def _check(params, data):
 
     Raises a one-line ValueError naming the first array that does not fit: a data array of
     the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
-    array that is not floating-point. Values are not checked: a NaN or inf propagates to the
-    cost and gradients, as in NumPy.
+    array that is not floating-point or whose dtype differs from the first one's. Values are
+    not checked: a NaN or inf propagates to the cost and gradients, as in NumPy.
     """
     if len(data) != len(DATA):
         raise ValueError(f"expected the data arrays {DATA} after params, got {len(data)}")
-    m = fixed_by = None
+    m = fixed_by = first = None  # first: the name and dtype of the first array checked
     for name, value in zip(DATA, data, strict=True):
         got = getattr(value, "shape", None)
         expected = DATA_SHAPES[name]
@@ -95,7 +95,7 @@ def _check(params, data):
                 )
             if want == "m" and m is None:
                 m, fixed_by = size, name
-        _floating(name, value)
+        first = _floating(name, value, first)
     if not hasattr(params, "keys"):
         raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
     for name, expected in SHAPES.items():
@@ -104,19 +104,33 @@ def _check(params, data):
         got = getattr(params[name], "shape", None)
         if got != expected:
             raise ValueError(f"{name} has shape {got}, expected {expected}")
-        _floating(name, params[name])
+        first = _floating(name, params[name], first)
     return 1 if m is None else m
 
 
-def _floating(name, value):
-    """Only floating-point arrays: an integer one cannot take a gradient step, and with work=
-    the buffers made in its dtype could not hold the results."""
+def _floating(name, value, first):
+    """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
+    ``first`` is None), once ``value`` is a floating-point array of that one dtype.
+
+    Otherwise a one-line ValueError naming ``value``: an integer array cannot take a gradient
+    step, and arrays of two dtypes would give gradients of two dtypes (NumPy promotes a
+    product of both, while a workspace array, a zero gradient or an in-place update keeps one).
+    """
     dtype = getattr(value, "dtype", None)
+    wanted = np.dtype(np.float64) if first is None else first[1]
     if getattr(dtype, "kind", None) != "f":
         raise ValueError(
             f"{name} has dtype {dtype}; expected a floating-point array "
-            f"({name}.astype(np.float64) converts it)"
+            f"({name}.astype(np.{wanted}) converts it)"
         )
+    if first is None:
+        return name, dtype
+    if dtype != wanted:
+        raise ValueError(
+            f"{name} has dtype {dtype} but {first[0]} has {wanted}: every array must have "
+            f"one floating-point dtype ({name}.astype(np.{wanted}) converts it)"
+        )
+    return first
 
 
 def _buffer(work, name, shape, dtype):

@@ -236,7 +236,5 @@ def loss_and_grads(params, X, Y, work=None):
     # binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with a = sigmoid(z) is
     # max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free for any z, and to full relative
     # precision where it is tiny
-    loss = np.maximum(Z2, 0.0) - Y * Z2
-    loss += np.log1p(np.exp(-np.abs(Z2)))
-    cost = loss.sum() / m
+    cost = (np.maximum(Z2, 0.0) - Y * Z2 + np.log1p(np.exp(-np.abs(Z2)))).sum() / m
     return float(cost), backward(params, cache, Y, work)

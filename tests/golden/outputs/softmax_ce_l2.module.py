@@ -28,6 +28,20 @@ STDS = {
 }
 
 
+def log_softmax(Z):
+    """log softmax of each column, z - logsumexp(z): finite and warning-free for any z.
+
+    The column max is subtracted first, so that exp cannot overflow; the log of the sum is
+    log1p of the sum without one largest term (that term is e^0 = 1): exact where the loss of a
+    confident right answer is tiny.
+    """
+    shifted = Z - Z.max(axis=0, keepdims=True)
+    rest = np.exp(shifted)
+    rest[shifted.argmax(axis=0), np.arange(Z.shape[1])] = 0.0
+    shifted -= np.log1p(rest.sum(axis=0, keepdims=True))
+    return shifted
+
+
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
     """Weights ``rng.standard_normal(shape) * std`` drawn in order W1, W2, ...; biases zero.
 
@@ -226,14 +240,10 @@ def loss_and_grads(params, X, Y, work=None):
     if getattr(Y, "shape", None) != (3, m):
         _invalid(params, X, Y)
     # cross-entropy from the logits: log a = z - logsumexp(z) per column, with the column max
-    # subtracted first so that exp cannot overflow
-    shifted = Z2 - Z2.max(axis=0, keepdims=True)  # (3, m)
-    # log sum_k e^shifted_k = log1p(the sum without one largest term, which is e^0 = 1): exact even
-    # where the loss is tiny (a confident right answer)
-    rest = np.exp(shifted)  # (3, m)
-    rest[shifted.argmax(axis=0), np.arange(m)] = 0.0
-    log_probs = shifted - np.log1p(rest.sum(axis=0, keepdims=True))  # (3, m)
-    cost = -(Y * log_probs).sum() / m
+    # subtracted first so that exp cannot overflow, and the log of the sum as log1p of the sum
+    # without one largest term (e^0 = 1): exact even where the loss is tiny (a confident right
+    # answer)
+    cost = -(Y * log_softmax(Z2)).sum() / m
     # L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers
     for layer in range(1, DEPTH + 1):
         W = params[f"W{layer}"]

@@ -1,0 +1,88 @@
+"""The fixed text of a model's JAX module: ``init_params``, ``logdet`` and the cost with the
+derived backward as its ``jax.custom_vjp``, as the model emitter pastes them.
+
+``init_params`` is the models' shared one (:mod:`symbackprop.lowering.model_template`) handing
+back ``jnp`` arrays. The input check ``_check`` is the models' shared text
+(:func:`~symbackprop.lowering.model_template.check_helper`); it reads only shapes and dtypes,
+which are static under ``jax.jit``, and takes floating-point arrays of any dtypes (JAX without
+x64 makes float64 data float32 on its own).
+"""
+
+from __future__ import annotations
+
+from symbackprop.lowering.model_template import check_helper, init_params
+
+__all__ = ["CHECK_HELPER", "CUSTOM_VJP", "INIT_PARAMS", "LOGDET_HELPER"]
+
+_CHECK_DOC = """m (the number of examples; 1 without batch data) once every array has its shape.
+
+    Raises a one-line ValueError naming the first array that does not fit: a data array of
+    the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
+    array that is not floating-point. Values are not checked: a NaN or inf propagates to the
+    cost and gradients, as in NumPy."""
+FLOATING_HELPER = '''
+def _floating(name, value):
+    """Only floating-point arrays: an integer one cannot take a gradient step, and with work=
+    the buffers made in its dtype could not hold the results."""
+    dtype = getattr(value, "dtype", None)
+    if getattr(dtype, "kind", None) != "f":
+        raise ValueError(
+            f"{name} has dtype {dtype}; expected a floating-point array "
+            f"({name}.astype(np.float64) converts it)"
+        )
+'''
+CHECK_HELPER = (
+    check_helper(_CHECK_DOC, "array", "_floating(name, {value})", first=False)
+    + "\n"
+    + FLOATING_HELPER
+)
+
+INIT_PARAMS = init_params(
+    "dtype=np.float64",
+    """\
+    square parameters only). ``rng = np.random.default_rng(seed)``, as in the NumPy module, so
+    a seed gives the same parameters there; returned as jnp arrays of ``dtype`` (float64 needs
+    ``jax.config.update("jax_enable_x64", True)``; without it JAX keeps float32).
+""",
+    "jnp.asarray(value.astype(dtype))",
+)
+LOGDET_HELPER = '''
+def logdet(A):
+    """log det(A) as a 1 x 1 array, through slogdet (no overflow of det itself); NaN where
+    the determinant is not positive (a jitted function cannot raise on a value)."""
+    sign, value = jnp.linalg.slogdet(A)
+    return jnp.where(sign > 0, value, jnp.nan).reshape(1, 1)
+'''
+CUSTOM_VJP = '''
+@jax.custom_vjp
+def cost(params, *data):
+    """J alone, differentiable: ``jax.grad(cost)(params, *data)`` runs the derived backward
+    above (``_cost_fwd`` and ``_cost_bwd``), not JAX's own autodiff of the forward pass.
+
+    The derivation differentiates the parameters only: the data arrays get zero cotangents,
+    and so does a key of params that is not in SHAPES.
+    """
+    return forward(params, *data)[0]
+
+
+def _cost_fwd(params, *data):
+    J, cache = forward(params, *data)
+    kept = {name: value for name, value in cache.items() if name != "m"}  # arrays only
+    return J, (params, kept, data)
+
+
+def _cost_bwd(residuals, g):
+    params, kept, data = residuals
+    grads = backward(params, {**kept, "m": _check(params, data)})
+    return (_scaled(params, grads, g), *(jnp.zeros_like(value) for value in data))
+
+
+def _scaled(params, grads, g):
+    """The cotangent of params: each gradient times g (the cotangent of J), keyed like params.
+    A key that is no parameter (a learning rate kept in the same dict) gets None, JAX's zero
+    cotangent: jax.grad gives it zeros, as to any input a function does not read."""
+    return {name: g * grads[name] if name in grads else None for name in params}
+
+
+cost.defvjp(_cost_fwd, _cost_bwd)
+'''

@@ -1,0 +1,359 @@
+"""What the NumPy, torch and JAX model emitters share: one walk of a model's lowering plan.
+
+:class:`ModelEmitter` writes the module every backend's model module has (DESIGN.md,
+"Models"): the docstring with the model's equations, ``SHAPES``, ``DATA``, ``DATA_SHAPES``,
+``ADDED``, the fixed helpers, ``forward`` (each group under the model line it computes),
+``backward`` (each line under the step it is read off) and ``loss_and_grads``. A backend's
+emitter subclasses it with its printer and its spelling: class attributes for the words and
+reductions of its text, methods for what it writes differently (its function heads, a product
+into a workspace, a copy of a gradient that would be a view). The layout is the NumPy
+module's, whose spelling the defaults are (JAX's mostly agrees); the same plan gives the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sympy as sp
+from sympy import MatMul, OneMatrix, Transpose
+
+from symbackprop.core.graph import Kind
+from symbackprop.lowering.model_template import STDS
+from symbackprop.lowering.numpy.printer import MUL
+from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
+from symbackprop.lowering.provenance import show_dims
+from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, fitted, line
+from symbackprop.records import scalars
+
+if TYPE_CHECKING:
+    from symbackprop.lowering.model_plan import ModelBackward, ModelForward, ModelPlan
+
+#: the docstring sentence every model module has after its data
+EDIT = (
+    "Each forward group is under the model line it computes and each backward line under the "
+    "step of the symbolic derivation it is read off ([step k]). Regenerate rather than edit."
+)
+
+
+#: the docstring of every model module's backward
+BACKWARD = "dJ/d(parameter) for every parameter, keyed like params, from the forward cache."
+
+
+class ModelEmitter(PrintedShapes[P]):
+    """A model's module in one backend; :meth:`module` is its source text."""
+
+    #: the key of the backend's stable loss in ``Loss.logits_code``
+    BACKEND: ClassVar[str] = "numpy"
+    #: the array namespace the module imports (``np``, ``torch``, ``jnp``)
+    NS: ClassVar[str] = "np"
+    #: the backend named in the docstring's first line (``", in JAX"``; NumPy: none)
+    NAMED: ClassVar[str] = ""
+    #: the module's word for a value: "array" or "tensor"
+    NOUN: ClassVar[str] = "array"
+    IMPORTS: ClassVar[list[str]] = ["import numpy as np"]
+    #: the comment after ``DATA`` and after ``ADDED``
+    DATA_NOTE: ClassVar[str] = "the data arrays after params, in this order"
+    ADDED_NOTE: ClassVar[str] = "parameters only ever added: they start at zero"
+    #: a copy of a gradient that is a parameter or a cached value (``None``: no copy needed)
+    COPY: ClassVar[str | None] = ".copy()"
+    #: what ``loss_and_grads`` says it returns beside the cost
+    GRADIENTS: ClassVar[str] = "its gradients"
+    #: helper name -> its text, in the order the module defines the ones it calls
+    HELPERS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    INIT_PARAMS: ClassVar[str]
+    CHECK_HELPER: ClassVar[str]
+
+    def __init__(self, plan: ModelPlan, printer: P) -> None:
+        self.plan = plan
+        self.printer = printer
+        self.helpers: set[str] = set()
+        self.shapes: dict[str, Shape] = dict(plan.shapes)
+        self.reads_m = False  # whether the code written since the last reset reads m
+
+    # -- the backend's spelling --------------------------------------------------------------
+    def reduction(self, kind: Kind, arg: str) -> str | None:
+        """The code of a sum, trace or determinant of ``arg`` as a (1, 1) or column value."""
+        return {
+            Kind.TOTAL: f"{arg}.sum(keepdims=True)",
+            Kind.ROWSUM: f"{arg}.sum(axis=1, keepdims=True)",
+            Kind.TRACE: f"{self.NS}.trace({arg}).reshape(1, 1)",
+            Kind.DET: f"{self.NS}.linalg.det({arg}).reshape(1, 1)",
+        }.get(kind)
+
+    def softmax(self, arg: str) -> str:
+        """The softmax of each column of ``arg``."""
+        self.helpers.add("softmax")
+        return f"softmax({arg})"
+
+    def summed(self, per_entry: str, mean: str) -> str:
+        """The (1, 1) sum of the entries of ``per_entry``, over m where ``mean``."""
+        return f"({per_entry}).sum(keepdims=True){mean}"
+
+    def from_logits(self, s: ModelForward, code: str, mean: str) -> list[str]:
+        """The loss ``s`` from its logits: ``code`` sums it over every entry."""
+        z = s.logits
+        out = comment(
+            f"{s.record.name} of {s.record.logits_with}({z}) from the logits {z}: finite for "
+            "any z, with no overflow and no log(0); summed over the entries"
+        )
+        out += line(f"{s.target} = {code}", "()")
+        return out + line(f"{s.target} = {s.target}.reshape(1, 1){mean}", "(1, 1)")
+
+    def about(self) -> list[str]:
+        """The docstring's paragraphs after the data, ending by introducing the equations."""
+        return [f"{EDIT} The model's equations:"]
+
+    def forward_head(self) -> list[str]:
+        """``def forward`` and its docstring."""
+        return function(
+            f"forward(params, {self.data_args()}*, work=None)",
+            "The cost J (a float) and the cache: exactly what backward reads.",
+        )
+
+    def forward_tail(self) -> list[str]:
+        """After the cache: forward's return (and any wrapper of it)."""
+        return [f"    return float({self.plan.cost}[0, 0]), cache"]
+
+    def backward_head(self) -> list[str]:
+        """``def backward`` and its docstring."""
+        return function("backward(params, cache, work=None)", BACKWARD)
+
+    def typed(self, on: bool) -> None:
+        """Print fills and zeros with the parameters' dtype (``on``) or with none."""
+        self.printer.dtype = "dtype" if on else None  # a reserved name: no clash
+
+    def dtype_lines(self, first: str) -> list[str]:
+        """Where backward reads the dtype of the parameters (that of ``first``)."""
+        return [f'    dtype = params["{first}"].dtype  # every gradient has it']
+
+    def loss_and_grads(self) -> list[str]:
+        """``loss_and_grads``: forward, then backward."""
+        args = self.data_args()
+        return [
+            *function(
+                f"loss_and_grads(params, {args}*, work=None)",
+                f"The cost J (a float) and {self.GRADIENTS}, keyed like params.",
+            ),
+            f"    cost, cache = forward(params, {args}work=work)",
+            "    return cost, backward(params, cache, work)",
+        ]
+
+    def support(self) -> list[str]:
+        """Fixed text after the input check (helpers of its own)."""
+        return []
+
+    def closing(self) -> list[str]:
+        """Fixed text after ``loss_and_grads`` (a framework's wrapper of the cost)."""
+        return []
+
+    # -- the module --------------------------------------------------------------------------
+    def module(self) -> str:
+        header = self.header()
+        forward = self.forward()
+        backward = self.backward()
+        loss = self.loss_and_grads()
+        called = self.helpers | self.printer.helpers
+        body = ["", *STDS.splitlines()]
+        for name, text in self.HELPERS:
+            if name in called:
+                body += ["", *text.splitlines()]
+        body += ["", *self.INIT_PARAMS.splitlines(), "", *self.CHECK_HELPER.splitlines()]
+        lines = header + body + self.support() + forward + backward + loss + self.closing()
+        return "\n".join(lines) + "\n"
+
+    def data_args(self) -> str:
+        """``"X, Y, "``: the data arguments after ``params``."""
+        return "".join(f"{d.code}, " for d in self.plan.data)
+
+    def code(self, expr: Any) -> str:
+        return self.printer.code(expr)
+
+    def assign(self, target: str, expr: Any, shape: Shape) -> list[str]:
+        """``target = expr``, filled to ``shape`` where the printed form would be smaller."""
+        text = self.code(expr)
+        if self.printed_shape(expr) != tuple(shape):
+            text = self.filled(expr, text, shape)
+            self.reads_m = self.reads_m or "m" in shape
+        return fitted(f"{target} = {text}", show_dims(shape))
+
+    def filled(self, expr: Any, text: str, shape: Shape) -> str:
+        """``text`` (the code of ``expr``) filled to ``shape``."""
+        # a fill read from no array (1.0, 1 / m) is a Python float: give it the dtype
+        typed = "" if expr.atoms(sp.MatrixSymbol) else self.printer.dtype_argument()
+        return f"{self.NS}.full({show_dims(shape)}, {text}{typed})"
+
+    def header(self) -> list[str]:
+        plan = self.plan
+        data = ", ".join(f"{d.name} {show_dims(d.shape)}" for d in plan.data) or "none"
+        equations = [
+            row
+            for text in (s.source for s in plan.forward)
+            if text is not None
+            for row in textwrap.wrap(
+                text, LINE - 4, initial_indent="    ", subsequent_indent="        "
+            )
+        ]
+        doc = [
+            f'"""Gradients of a model in {", ".join(p.name for p in plan.parameters)}'
+            f"{self.NAMED}, generated by symbackprop.",
+            "",
+            f"Data {self.NOUN}s: {data}."
+            + (" Examples are along m; J is the mean over them." if plan.batch else ""),
+            *self.about(),
+        ]
+        lines = [*docstring(doc), "", *equations, '"""', "", *self.IMPORTS, ""]
+        lines += ["SHAPES: dict[str, tuple[int, int]] = {"]
+        lines += [f'    "{p.name}": {show_dims(p.shape)},' for p in plan.parameters]
+        lines += ["}"]
+        lines += [f"DATA = {python_tuple(d.name for d in plan.data)}  # {self.DATA_NOTE}"]
+        lines += [f"# their shapes; m, the number of examples, is the same in every {self.NOUN}"]
+        lines += code_dict(
+            "DATA_SHAPES", [f'"{d.name}": {quoted_dims(d.shape)}' for d in plan.data]
+        )
+        lines += [f"ADDED = {python_tuple(plan.added)}  # {self.ADDED_NOTE}"]
+        return lines
+
+    # -- forward -----------------------------------------------------------------------------
+    def forward(self) -> list[str]:
+        plan = self.plan
+        data = python_tuple((d.code for d in plan.data), quote=False)
+        out = self.forward_head()
+        out += [f"    {'m = ' if plan.batch else ''}_check(params, {data})"]
+        read = {arg for statement in plan.forward for arg in statement.args}
+        out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
+        for statement in plan.forward:
+            out += [] if statement.source is None else ["", *comment(statement.source)]
+            out += self.forward_statement(statement)
+        entries = [f'"{name}": {name}' for name in plan.cache]
+        entries += ['"m": m'] if plan.batch else []
+        out += code_dict("cache", entries, INDENT)
+        return out + self.forward_tail()
+
+    def forward_statement(self, s: ModelForward) -> list[str]:
+        """The code of one forward statement (its model line is written above it)."""
+        shape = show_dims(s.shape)
+        target, kind = s.target, s.kind
+        if kind is Kind.MATMUL:
+            left, right = s.args
+            return line(f"{target} = {left} @ {right}", shape)
+        reduced = self.reduction(kind, s.args[0]) if s.args else None
+        if reduced is not None:
+            return line(f"{target} = {reduced}", shape)
+        if kind is Kind.LOGDET:
+            self.helpers.add("logdet")
+            return line(f"{target} = logdet({s.args[0]})", shape + ", via slogdet")
+        if kind is Kind.COLUMN_SOFTMAX:
+            return line(f"{target} = {self.softmax(s.args[0])}", shape)
+        if kind is Kind.MODEL_LOSS:
+            return self.loss(s)
+        return self.assign(target, s.expr, s.shape)
+
+    def loss(self, s: ModelForward) -> list[str]:
+        """``J = loss(a, y)``: from the logits with the loss record's code for this backend
+        where it has one, else the record's formula entry by entry."""
+        record = s.record
+        a, y = s.args
+        mean = " / m" if self.plan.batch else ""
+        if s.logits is not None:
+            return self.from_logits(
+                s, record.logits_code[self.BACKEND].format(z=s.logits, y=y), mean
+            )
+        per_entry = self.printer.scalar_code(record.formula, {scalars.a: a, scalars.y: y})
+        out = comment(f"{record.description}, summed over the entries")
+        return out + line(f"{s.target} = {self.summed(per_entry, mean)}", "(1, 1)")
+
+    # -- backward ----------------------------------------------------------------------------
+    def backward(self) -> list[str]:
+        plan = self.plan
+        read = frozenset().union(*(matrices(s.expr) for s in plan.backward))
+        out = self.backward_head()
+        out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
+        out += [f'    {name} = cache["{name}"]' for name in plan.cache]
+        self.printer.symbols.clear()
+        self.reads_m = False
+        self.typed(True)
+        body = []
+        for statement in plan.backward:
+            body += [] if statement.gradient_of else [""]
+            body += comment(f"{statement.text} [step {statement.step}, {statement.rule}]")
+            body += self.backward_statement(statement)
+        returned = ["    return {"]
+        for p, target in plan.gradients:
+            leaf = next(leaf for leaf in plan.parameters if leaf.name == p)
+            if target is None:
+                target = f"{self.NS}.zeros({show_dims(leaf.shape)}{self.printer.dtype_argument()})"
+            returned.append(f'        "{p}": {target},')
+        returned.append("    }")
+        if self.reads_m or "m" in self.printer.symbols:
+            out += ['    m = cache["m"]']
+        if self.printer.reads_dtype:
+            out += self.dtype_lines(plan.parameters[0].name)
+        self.typed(False)
+        return out + body + returned
+
+    def backward_statement(self, s: ModelBackward) -> list[str]:
+        """The code of one backward statement (its step is written above it)."""
+        return (
+            self.own_copy(s)
+            or self.two_factor_product(s)
+            or self.assign(s.target, s.expr, s.shape)
+        )
+
+    def own_copy(self, s: ModelBackward) -> list[str]:
+        """A gradient that is a parameter or a cached value (or its transpose), copied: a view
+        would change under an in-place update of the parameters. Empty where none is needed."""
+        view = s.expr.arg if isinstance(s.expr, Transpose) else s.expr
+        own = {st.target for st in self.plan.backward}
+        if self.COPY is None or not s.gradient_of or not isinstance(view, sp.MatrixSymbol):
+            return []
+        if view.name in own:
+            return []
+        return line(f"{s.target} = {self.code(s.expr)}{self.COPY}", show_dims(s.shape))
+
+    def two_factor_product(self, s: ModelBackward) -> list[str]:
+        """``target = A @ B`` for a product of two matrices (no coefficient, no ones); empty
+        for any other statement."""
+        if not isinstance(s.expr, MatMul):
+            return []
+        coeff, factors = self.printer._split_matmul(s.expr)
+        if coeff != 1 or len(factors) != 2 or any(isinstance(f, OneMatrix) for f in factors):
+            return []
+        return self.product(s.target, factors[0], factors[1], s.shape)
+
+    def product(self, target: str, left: Any, right: Any, shape: Shape) -> list[str]:
+        """``target = left @ right`` (``left``/``right``: printed operands or expressions)."""
+        a = left if isinstance(left, str) else self.printer.paren(left, MUL)
+        b = right if isinstance(right, str) else self.printer.paren(right, MUL, strict=True)
+        return line(f"{target} = {a} @ {b}", show_dims(shape))
+
+
+def function(
+    signature: str, summary: str, notes: Iterable[str] = (), decorator: str | None = None
+) -> list[str]:
+    """Two blank lines, ``def signature:`` (under ``@decorator``) and its docstring: ``summary``
+    on the opening line, then the indented lines ``notes`` (none: a one-line docstring)."""
+    head = ["", "", *([f"@{decorator}"] if decorator else []), f"def {signature}:"]
+    notes = list(notes)
+    if not notes:
+        return [*head, f'    """{summary}"""']
+    return [*head, f'    """{summary}', *notes, '    """']
+
+
+def matrices(expr: Any) -> frozenset[str]:
+    """The names of the matrices ``expr`` reads."""
+    return frozenset(sym.name for sym in expr.atoms(sp.MatrixSymbol))
+
+
+def python_tuple(names: Iterable[str], *, quote: bool = True) -> str:
+    """``("X", "Y")``, ``("X",)`` or ``()`` as ruff format writes them."""
+    items = [f'"{n}"' if quote else n for n in names]
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return f"({', '.join(items)})"
+
+
+#: ``Shape`` is handed on: a backend's emitter needs it with the class
+__all__ = ["BACKWARD", "EDIT", "ModelEmitter", "Shape", "function", "matrices", "python_tuple"]

@@ -1,0 +1,133 @@
+"""The fixed text every backend's model module shares: the init schemes (``STDS``),
+``init_params``, which draws with NumPy's ``default_rng`` on every backend (a seed gives the
+same parameters in the NumPy, torch and JAX modules) and differs only in how it hands the
+drawn NumPy arrays back (:func:`init_params`), and the input check ``_check``, which differs
+in its words and in how it checks a dtype (:func:`check_helper`).
+"""
+
+from __future__ import annotations
+
+STDS = """
+# init scheme -> standard deviation of a parameter with fan_in columns and fan_out rows
+STDS = {
+    "xavier": lambda fan_in, fan_out: np.sqrt(1.0 / fan_in),
+    "he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
+    "glorot": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out)),
+    "normal": lambda fan_in, fan_out: 1.0,
+}
+"""
+
+_INIT_HEAD = '''
+def init_params(seed=0, scheme="xavier", {signature}):
+    """Every parameter, in SHAPES order: those only ever added (ADDED) start at zero; every
+    other is ``rng.standard_normal(shape) * std``, with fan-in its column count.
+
+    ``scheme``: "xavier" std sqrt(1/fan_in), "he" sqrt(2/fan_in), "glorot"
+    sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
+'''
+_INIT_BODY = """    rng = np.random.default_rng(seed)
+    params = {}
+    for name, (rows, cols) in SHAPES.items():
+        if name in ADDED:
+            value = np.zeros((rows, cols))
+        elif scheme.startswith("scaled-identity:"):
+            if rows != cols:
+                raise ValueError(
+                    f"scheme {scheme!r} needs square parameters, but {name} is {rows} x {cols}"
+                )
+            value = float(scheme.split(":", 1)[1]) * np.eye(rows)
+        elif scheme in STDS:
+            value = rng.standard_normal((rows, cols)) * STDS[scheme](cols, rows)
+        else:
+            known = ", ".join([*STDS, "scaled-identity:c"])
+            raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
+"""
+
+
+def init_params(signature: str, returns: str, store: str, prelude: str = "") -> str:
+    """A model module's ``init_params`` text.
+
+    ``signature``: its keyword parameters after ``seed`` and ``scheme``; ``returns``: the end of
+    its docstring, from ``square parameters only).`` on (what the arrays are handed back as),
+    indented lines each ending in a newline; ``prelude``: lines run before drawing (may be
+    empty); ``store``: the expression that turns the drawn NumPy array ``value`` into the
+    backend's parameter.
+    """
+    head = _INIT_HEAD.replace("{signature}", signature)
+    return (
+        f'{head}{returns}    """\n{prelude}{_INIT_BODY}'
+        f"        params[name] = {store}\n    return params\n"
+    )
+
+
+_CHECK = '''
+def _check(params, data):
+    """<doc>
+    """
+    if len(data) != len(DATA):
+        raise ValueError(f"expected the data <noun>s {DATA} after params, got {len(data)}")
+<m>
+    for name, value in zip(DATA, data, strict=True):
+        got = getattr(value, "shape", None)
+<sized data>        expected = DATA_SHAPES[name]
+        if not (isinstance(got, tuple) and len(got) == 2):
+            raise ValueError(f"{name} must be a 2-D <noun> of shape {expected}, got {got}")
+        for size, want in zip(got, expected, strict=True):
+            if want != "m" and size != want:
+                raise ValueError(f"{name} has shape {got}, expected {expected}")
+            if want == "m" and size < 1:
+                raise ValueError(f"{name} has shape {got}: m must be at least 1")
+            if want == "m" and m is not None and size != m:
+                raise ValueError(
+                    f"{name} has m = {size} but {fixed_by} has m = {m}: the data <noun>s must "
+                    "agree on the number of examples"
+                )
+            if want == "m" and m is None:
+                m, fixed_by = size, name
+        <dtype of value>
+    if not hasattr(params, "keys"):
+        raise ValueError(f"params must be a dict of <noun>s, got a {type(params).__name__}")
+    for name, expected in SHAPES.items():
+        if name not in params:
+            raise ValueError(f"params has no {name!r}: expected <a noun> of shape {expected}")
+        got = getattr(params[name], "shape", None)
+<sized param>        if got != expected:
+            raise ValueError(f"{name} has shape {got}, expected {expected}")
+        <dtype of param>
+    return 1 if m is None else m
+'''
+
+
+def check_helper(
+    doc: str, noun: str, dtype_check: str, *, first: bool, sized: tuple[str, str] = ("", "")
+) -> str:
+    """A model module's ``_check(params, data)``: m once every value has its shape and dtype.
+
+    ``doc``: its docstring up to the closing quotes (indented lines after the first);
+    ``noun``: "array" or "tensor"; ``dtype_check``: the statement that checks the dtype of
+    ``{value}`` (a data value, then each parameter); ``first``: whether that statement keeps
+    ``first``, the name and dtype of the first value checked; ``sized``: lines (each ending in a
+    newline) that make the data's and a parameter's ``got`` a plain tuple, where needed.
+    """
+    article = "an" if noun[0] in "aeiou" else "a"
+    m = "    m = fixed_by = None"
+    if first:
+        m = "    m = fixed_by = first = None  # first: the name and dtype of the first "
+        m += f"{noun} checked"
+    replaced = {
+        "<doc>": doc,
+        "<noun>": noun,
+        "<a noun>": f"{article} {noun}",
+        "<m>": m,
+        "<sized data>": sized[0],
+        "<sized param>": sized[1],
+        "<dtype of value>": dtype_check.replace("{value}", "value"),
+        "<dtype of param>": dtype_check.replace("{value}", "params[name]"),
+    }
+    text = _CHECK
+    for marker, value in replaced.items():
+        text = text.replace(marker, value)
+    return text
+
+
+__all__ = ["STDS", "check_helper", "init_params"]
