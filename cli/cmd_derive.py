@@ -125,8 +125,10 @@ def _index_view(opts: SpecOptions, net: Network | Model, wrt: str | None, fmt: s
     if isinstance(net, Model):
         raise CliError("--indices is for dense networks; a model's steps have no index view yet")
     import symbackprop as sb
+    from symbackprop.core.index_check import check_index_depth
     from symbackprop.render import indices
 
+    check_index_depth(net.depth)  # before deriving: a refusal takes no time
     printer = getattr(indices, INDEX_FORMATS[fmt])
     with console.working(f"deriving and checking the index view of {opts.describe(net)}"):
         text: str = printer(sb.derive(net, batch=opts.batch), wrt=wrt)

@@ -98,8 +98,12 @@ def latex_cmd(
         flag = "--indices" if indices else "--slides"
         raise CliError(f"{flag} is for dense networks; not yet for a model")
     import symbackprop as sb
+    from symbackprop.core.index_check import check_index_depth
     from symbackprop.render import to_latex
     from symbackprop.render.slides import to_slides
+
+    if indices:
+        check_index_depth(net.depth)  # before deriving: a refusal takes no time
 
     with console.working(f"deriving {opts.describe(net)}"):
         d = sb.derive(net, batch=opts.batch)

@@ -37,6 +37,7 @@ from symbackprop.check.interpret import (
 from symbackprop.check.result import ExactCheck, Mismatch
 from symbackprop.core.graph import Kind
 from symbackprop.records.activations import custom_activation
+from symbackprop.records.losses import TARGET_KINDS
 from symbackprop.records.nodes import Elementwise, Softmax, softmax_columns
 
 if TYPE_CHECKING:
@@ -143,7 +144,9 @@ class ModelCheck:
             if node.kind is Kind.MODEL_LOSS:
                 target = str(node.args[1].name)
                 if target in self.model.data and node.record.targets != "real":
-                    out.setdefault(target, node.record.targets)
+                    # the strictest kind of the losses that read it (one-hot is also binary)
+                    kinds = (out.get(target, "real"), node.record.targets)
+                    out[target] = max(kinds, key=TARGET_KINDS.index)
         return out
 
     # -- a point -------------------------------------------------------------------------------

@@ -301,13 +301,29 @@ def _matrix_names(expr: Any) -> frozenset[str]:
 
 
 def _only_added(graph: Any, model: Model) -> tuple[str, ...]:
-    """Parameters read only by sums (biases and shifts): they start at zero."""
-    readers: dict[str, set[Kind]] = {name: set() for name in model.parameters}
+    """Parameters only ever added to another term (biases and shifts): they start at zero.
+
+    A sum of nothing but such parameters (``relu(2 s)``, ``relu(b1 + b2)``) would start at
+    zero too, on relu's kink for every seed; its parameters are drawn like the others (until
+    no sum is left with only zero-started terms).
+    """
+    readers: dict[str, list[Any]] = {name: [] for name in model.parameters}
     for node in graph.nodes.values():
         for arg in node.args:
             if arg.name in readers:
-                readers[arg.name].add(node.kind)
-    return tuple(n for n, kinds in readers.items() if kinds and kinds <= {Kind.LINEAR})
+                readers[arg.name].append(node)
+    added = {
+        name
+        for name, nodes in readers.items()
+        if nodes and all(node.kind is Kind.LINEAR for node in nodes)
+    }
+    while alone := {
+        name
+        for name in added
+        if any(all(arg.name in added for arg in node.args) for node in readers[name])
+    }:
+        added -= alone
+    return tuple(name for name in model.parameters if name in added)
 
 
 def _forward(

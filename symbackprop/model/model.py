@@ -70,7 +70,8 @@ class Model:
         """Data leaves read as a loss's target -> that loss (``{"Y": "bce"}``), in order of use.
 
         Random data for a check must hold values the loss accepts there (0/1 for bce, one-hot
-        columns for ce); a data leaf used as the target of two different losses keeps the first.
+        columns for ce); a data leaf used as the target of several losses keeps the strictest
+        (``mse(P, Y) + ce(Q, Y)``: ce, whose one-hot columns are also valid targets of mse).
         """
         out: dict[str, str] = {}
         for eq in self.equations:
@@ -78,7 +79,9 @@ class Model:
                 if isinstance(node, Call) and node.func in LOSSES and len(node.args) == 2:
                     target = node.args[1]
                     if isinstance(target, Name) and target.id in self.data:
-                        out.setdefault(target.id, node.func)
+                        kept = out.get(target.id)
+                        if kept is None or LOSSES[node.func].strictness > LOSSES[kept].strictness:
+                            out[target.id] = node.func
         return out
 
     def check_wrt(self, wrt: str | None) -> None:

@@ -15,6 +15,10 @@ import sympy as sp
 
 from symbackprop.records.scalars import a, y
 
+#: the kinds of valid targets, each a subset of the one before: a data leaf read by several
+#: losses is drawn for the last of their kinds (mse and ce of the same Y: one-hot columns)
+TARGET_KINDS = ("real", "binary", "one-hot")
+
 
 @dataclass(frozen=True)
 class Loss:
@@ -53,6 +57,12 @@ class Loss:
         if self.targets == "binary":
             return rng.integers(0, 2, size=shape).astype(float)
         return rng.standard_normal(shape)
+
+    @property
+    def strictness(self) -> int:
+        """The rank of :attr:`targets` in :data:`TARGET_KINDS`: a draw valid for a loss of a
+        rank is valid for every loss of a lower one (one-hot columns are binary entries)."""
+        return TARGET_KINDS.index(self.targets)
 
     @property
     def derivative(self) -> sp.Expr:

@@ -1,0 +1,108 @@
+"""``check`` and ``sb.gradcheck`` on correct code never say "failed" because of how they drew
+the point or judged the rounding noise, and still fail a slightly wrong gradient.
+
+Hostile report 6: items 06 (a target read by two losses), 15 (a parameter only added on its
+own sat on relu's kink), 16 (a large constant cost), 07 (``--indices`` without a depth limit).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import symbackprop as sb
+from cli.main import main
+from symbackprop.check.model_exact import ModelCheck, model_sizes
+from symbackprop.core.index_check import INDICES_MAX_DEPTH
+from symbackprop.model import Model
+
+TWO_LOSSES = "X : n x m\nY : k x m\nW : k x n\nsizes: n = 3, k = 2\nP = softmax(W X)\n"
+TWO_LOSSES += "Q = softmax(W X + b)\nJ = {}\ndata: X, Y\n"
+
+
+def _model(text: str) -> Any:
+    return sb.compile(Model.parse(text))
+
+
+@pytest.mark.parametrize("cost", ["mse(P, Y) + ce(Q, Y)", "ce(Q, Y) + mse(P, Y)"])
+def test_a_target_of_two_losses_is_drawn_for_the_strictest(cost: str) -> None:
+    """mse first used to draw real-valued Y, which ce's A - Y (columns summing to 1) rejects."""
+    model = Model.parse(TWO_LOSSES.format(cost))
+    assert model.targets == {"Y": "ce"}
+    d = sb.derive(model)
+    assert ModelCheck(d, model_sizes(d, None), seed=0).targets == {"Y": "one-hot"}
+    bce = "X : n x m\nY : 1 x m\nw : n x 1\nJ = mse(w^T X, Y) + bce(sigmoid(w^T X), Y)"
+    assert Model.parse(bce).targets == {"Y": "bce"}
+
+
+def test_check_passes_when_mse_reads_the_target_of_ce_first(tmp_path: Path) -> None:
+    path = tmp_path / "two.model"
+    path.write_text(TWO_LOSSES.format("mse(P, Y) + ce(Q, Y)"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path), "--no-exact"])
+    assert result.exit_code == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("cost", "added"),
+    [
+        ("s : 1 x 1\nJ = sum(W x) + relu(2 s)", ()),  # s alone under relu: drawn, not zero
+        ("s : 1 x 1\nt : 1 x 1\nJ = sum(relu(W x + b)) + relu(s + t)", ("b",)),  # 0 + 0
+        ("J = sum(relu(W x + b))", ("b",)),  # a bias beside W x starts at zero
+    ],
+)
+def test_only_parameters_added_to_another_term_start_at_zero(
+    cost: str, added: tuple[str, ...]
+) -> None:
+    module = _model(f"x : n x 1\nW : n x n\nsizes: n = 2\n{cost}\ndata: x\n")
+    assert tuple(module.ADDED) == added
+    x = np.random.default_rng(1).standard_normal((2, 1))
+    check = sb.gradcheck(module, module.init_params(seed=0), x)
+    assert check.ok, str(check)
+
+
+def test_a_large_constant_cost_does_not_fail_a_correct_gradient() -> None:
+    """J = sum(tanh(W x)) + 1e5: rounding noise ~1e-5 per finite difference, gradients ~1."""
+    module = _model("x : n x 1\nW : n x n\nsizes: n = 3\nJ = sum(tanh(W x)) + 100000\ndata: x")
+    x = np.random.default_rng(1).standard_normal((3, 1))
+    check = sb.gradcheck(module, module.init_params(seed=0), x)
+    assert check.ok, str(check)
+
+
+class _OffBy:
+    """The module with every gradient scaled by ``1 + rel``: a slightly wrong gradient."""
+
+    def __init__(self, module: Any, rel: float) -> None:
+        self.module, self.rel = module, rel
+        self.kinked, self.DATA = module.kinked, module.DATA
+
+    def forward(self, params: dict[str, np.ndarray], *data: Any) -> Any:
+        return self.module.forward(params, *data)
+
+    def loss_and_grads(self, params: dict[str, np.ndarray], *data: Any) -> Any:
+        cost, grads = self.module.loss_and_grads(params, *data)
+        return cost, {k: (1 + self.rel) * g for k, g in grads.items()}
+
+
+@pytest.mark.parametrize("constant", ["", " + 1"])
+def test_a_gradient_off_by_1e_3_relative_fails_at_a_normal_cost(constant: str) -> None:
+    module = _model(f"x : n x 1\nW : n x n\nsizes: n = 3\nJ = sum(tanh(W x)){constant}\ndata: x")
+    x = np.random.default_rng(1).standard_normal((3, 1))
+    params = module.init_params(seed=0)
+    assert sb.gradcheck(module, params, x).ok
+    check = sb.gradcheck(_OffBy(module, 1e-3), params, x)
+    assert not check.ok, str(check)
+    assert "relative error >" in check.rows[0].reason
+
+
+@pytest.mark.parametrize("command", ["derive", pytest.param("latex", marks=pytest.mark.slow)])
+def test_indices_refuses_networks_deeper_than_its_limit(command: str) -> None:
+    spec = "-".join(["2"] * (INDICES_MAX_DEPTH + 2))
+    result = CliRunner().invoke(main, [command, spec, "--indices"])
+    assert result.exit_code == 2, result.stdout
+    assert result.stdout == ""
+    assert f"at most {INDICES_MAX_DEPTH}" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
