@@ -29,7 +29,16 @@ def test_a_wrong_derivative_in_a_cannot_be_written(wrong: sp.Expr) -> None:
         Activation("relu", RELU.latex, RELU.formula, derivative_in_a=wrong)
 
 
-def test_the_check_works_on_any_branch_and_on_a_smooth_g() -> None:
+def test_the_check_reads_each_branch() -> None:
+    half = sp.Piecewise((z, z > 0), (z / 2, True))
+    right = sp.Piecewise((1, a > 0), (sp.Rational(1, 2), True))
+    assert Activation("half_a", "h", half, derivative_in_a=right).cached_derivative == right
+    with pytest.raises(ValueError, match=r"for z in Interval.open\(0, oo\)"):
+        Activation("half_b", "h", half, derivative_in_a=sp.Piecewise((1, a < 0), (0.5, True)))
+
+
+@pytest.mark.slow  # SymPy's as_set of exp(z) - 1 > 0 and simplify of tanh: seconds under load
+def test_the_check_works_on_a_transcendental_branch_and_on_a_smooth_g() -> None:
     elu = sp.Piecewise((z, z > 0), (sp.exp(z) - 1, True))
     right = sp.Piecewise((1, a > 0), (a + 1, True))  # elu'(z) = e^z = a + 1 for z <= 0
     assert Activation("elu_a", "e", elu, derivative_in_a=right).cached_derivative == right
