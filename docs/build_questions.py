@@ -132,12 +132,12 @@ QUESTIONS = [
         "a DeepLearning.AI forum thread: the lecture caches $z^{[l]}$, but the formulas read "
         "$a^{[l]}$; which is it?",
         "Exactly what the backward pass reads, and that depends on the activation: a sigmoid's "
-        "derivative is read from $A$, relu's from $Z$ (or $A$), and the weight gradient needs "
-        "the previous layer's $A$ (the input $X$ for the first layer). The generated code "
-        "caches that and nothing more.",
+        "derivative is read from $A$, and so is relu's ($1\\{A > 0\\}$: $a > 0$ exactly "
+        "where $z > 0$), and the weight gradient needs the previous layer's $A$ (the input $X$ "
+        "for the first layer). The generated code caches that and nothing more.",
         "symbackprop codegen 3-2:relu-1",
-        "the cache: $X$ for $\\partial J/\\partial W^{[1]}$, $Z^{[1]}$ for relu's derivative, "
-        "$A^{[1]}$ for $\\partial J/\\partial W^{[2]}$, $Z^{[2]}$ and $A^{[2]}$ for the "
+        "the cache: $X$ for $\\partial J/\\partial W^{[1]}$, $A^{[1]}$ for relu's derivative "
+        "and $\\partial J/\\partial W^{[2]}$ (no $Z^{[1]}$), $Z^{[2]}$ and $A^{[2]}$ for the "
         "cost and the output delta.",
         excerpt="    cache = {",
         until="    }",

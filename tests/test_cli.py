@@ -63,7 +63,7 @@ def test_derive_runner_formats() -> None:
 def test_derive_batch_and_options() -> None:
     result = invoke("derive", "n-3-2-1", "--batch", "--hidden", "relu", "--size", "n=5")
     assert result.exit_code == 0, result.output
-    assert "1{Z1 > 0}" in result.stdout
+    assert "1{A1 > 0}" in result.stdout  # relu' read from the cached A1
     assert "X     n x m    (5 x m)" not in result.stdout  # m has no size: left symbolic
     assert "W1    n1 x n   (3 x 5)" in result.stdout
 

@@ -122,8 +122,8 @@ def test_cache_plan_relu_and_mse() -> None:
         sb.Network.parse("4-3:relu-2:tanh-2", output="identity", loss="mse"), itemsize=4
     )
     names = [e.name for e in plan]
-    # relu' reads Z1; tanh' reads A2; dW reads X, A1, A2; the mse cost and delta read A3
-    assert names == ["X", "Z1", "A1", "A2", "A3"]
+    # relu' reads A1 (1{A1 > 0}); tanh' reads A2; dW reads X, A1, A2; the mse cost and delta A3
+    assert names == ["X", "A1", "A2", "A3"]
     assert plan[1].bytes_per_example == 12
 
 

@@ -89,8 +89,8 @@ def test_relu_hidden_layers_give_indicator() -> None:
         applies = [n for n in sp.preorder_traversal(d.deltas[layer]) if isinstance(n, Elementwise)]
         assert len(applies) == 1
         assert applies[0].indicator == (">", 0)
-        assert applies[0].arg == d.symbols[f"z{layer}"]
-        assert f"1{{z{layer} > 0}}" in str(d.deltas[layer])
+        assert applies[0].arg == d.symbols[f"a{layer}"]  # read from a: a > 0 exactly where z > 0
+        assert f"1{{a{layer} > 0}}" in str(d.deltas[layer])
     # no a(1 - a) factor for relu layers
     assert OneMatrix(*d.symbols["a2"].shape) - d.symbols["a2"] not in sp.preorder_traversal(
         d.deltas[2]

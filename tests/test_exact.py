@@ -231,9 +231,12 @@ def test_cached_forms_are_the_lecture_ones() -> None:
     a, z = scalars.a, scalars.z
     assert ACTIVATIONS["sigmoid"].cached_derivative == a * (1 - a)
     assert ACTIVATIONS["tanh"].cached_derivative == 1 - a**2
+    # relu' and leaky_relu' read the sign of a (a > 0 exactly where z > 0): Z is not cached
     relu = ACTIVATIONS["relu"].cached_derivative
-    assert relu.subs(z, 0) == 0 and relu.subs(z, 2) == 1 and relu.subs(z, -2) == 0
-    assert ACTIVATIONS["leaky_relu"].cached_derivative.subs(z, -1) == sp.Rational(1, 100)
+    assert relu == sp.Piecewise((1, a > 0), (0, True)) and z not in relu.free_symbols
+    assert relu.subs(a, 0) == 0 and relu.subs(a, 2) == 1  # relu'(0) = 0
+    leaky = ACTIVATIONS["leaky_relu"].cached_derivative
+    assert leaky.subs(a, sp.Rational(-1, 100)) == sp.Rational(1, 100) and leaky.subs(a, 0) != 1
 
 
 def test_custom_activation_derivative_is_derived() -> None:

@@ -40,7 +40,7 @@ def test_text_has_the_lecture_formulas(lecture: sb.Derivation) -> None:
 
 def test_text_printer_conventions() -> None:
     d = derive("4-3:relu-2:tanh-1", batch=True)
-    assert text(d.deltas[1]) == "(W2^T delta2) ⊙ 1{Z1 > 0}"
+    assert text(d.deltas[1]) == "(W2^T delta2) ⊙ 1{A1 > 0}"
     assert text(d.deltas[2]) == "(W3^T delta3) ⊙ (1 - A2^2)"
     assert text(d.gradients["b1"]) == "delta1 1_m"
     assert text(d.deltas[3]) == "(1/m) (A3 - Y)"
@@ -57,7 +57,7 @@ def test_latex_printer_conventions(lecture: sb.Derivation) -> None:
     assert finish(p.doprint(lecture.forward["a1"])) == r"\sigma(z^{[1]})"
     relu = derive("4-3:relu-1", batch=True)
     p = MathLatexPrinter(acts, Naming(relu.names))
-    assert r"\mathbf{1}\lbrace Z^{[1]} > 0 \rbrace" in finish(p.doprint(relu.deltas[1]))
+    assert r"\mathbf{1}\lbrace A^{[1]} > 0 \rbrace" in finish(p.doprint(relu.deltas[1]))
     assert r"\mathbf{1}_{m}" in finish(p.doprint(relu.gradients["b1"]))
 
 
@@ -187,7 +187,8 @@ def test_wrt_keeps_the_path_to_one_parameter(lecture: sb.Derivation) -> None:
 @pytest.mark.parametrize("batch", [False, True])
 def test_piecewise_derivatives_print_as_indicators_in_every_format(batch: bool) -> None:
     """Issue 9, 5.6: leaky_relu' printed as Python's ``(1 if z1 > 0 else 1/100)`` and as
-    ``Piecewise((1, z > 0), (1/100, True))``; it is 1{z > 0} + (1/100) 1{z <= 0} everywhere."""
+    ``Piecewise((1, a > 0), (1/100, True))``; it is 1{a > 0} + (1/100) 1{a <= 0} everywhere
+    (read from the cached activation: a > 0 exactly where z > 0)."""
     from symbackprop.render import to_json, to_latex, to_markdown, to_text
 
     d = sb.derive(sb.Network.parse("3-2:leaky_relu-1"), batch=batch)
@@ -200,12 +201,12 @@ def test_piecewise_derivatives_print_as_indicators_in_every_format(batch: bool) 
     for fmt, out in outputs.items():
         for bad in (" if ", " else ", "Piecewise", "\\text{ if }"):
             assert bad not in out, (fmt, bad)
-    z1 = "Z1" if batch else "z1"
-    assert f"(1{{{z1} > 0}} + (1/100) 1{{{z1} <= 0}})" in outputs["text"]
-    assert "leaky_relu'(z) = 1{z > 0} + (1/100) 1{z <= 0}" in " ".join(outputs["text"].split())
+    a1 = "A1" if batch else "a1"
+    assert f"(1{{{a1} > 0}} + (1/100) 1{{{a1} <= 0}})" in outputs["text"]
+    assert "leaky_relu'(z) = 1{a > 0} + (1/100) 1{a <= 0}" in " ".join(outputs["text"].split())
     assert r"\mathbf{1}\lbrace" in outputs["latex"] and r"\frac{1}{100}" in outputs["latex"]
     # the indicator is mathematics, typeset in math mode (where '<' and '>' are relations)
-    assert r"$\operatorname{LeakyReLU}'(z) = \mathbf{1}\lbrace z > 0 \rbrace" in outputs["latex"]
+    assert r"$\operatorname{LeakyReLU}'(z) = \mathbf{1}\lbrace a > 0 \rbrace" in outputs["latex"]
 
 
 def test_piecewise_bodies_have_one_printing_rule() -> None:

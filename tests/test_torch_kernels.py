@@ -61,7 +61,7 @@ def test_hidden_derivatives_are_one_pass_kernels_in_the_tensors_dtype() -> None:
             "sum.dim_IntList",  # db3
             "mm.default",  # dZ2 = W3.T @ dZ3
             "empty_like.default",
-            "gt.Scalar_out",  # relu'(Z2) = 1{Z2 > 0}, in the float dtype
+            "gt.Scalar_out",  # relu'(Z2) = 1{A2 > 0} from the cached A2, in the float dtype
             "mul_.Tensor",
             "mm.default",  # dW2
             "sum.dim_IntList",  # db2
@@ -86,7 +86,8 @@ def test_relu_derivative_at_zero_is_zero_as_in_the_numpy_module() -> None:
     _, want = reference.loss_and_grads(params, X.numpy(), Y.numpy())
     tensors = {k: torch.from_numpy(v) for k, v in params.items()}
     _, cache = module.forward(tensors, X)
-    assert bool((cache["Z2"][1] == 0).all())
+    # Z2's row 1 is exactly 0, so A2's is, and the mask 1{A2 > 0} is 0 there (Z2 is not cached)
+    assert "Z2" not in cache and bool((cache["A2"][1] == 0).all())
     _, got = module.loss_and_grads(tensors, X, Y)
     assert_close(got, {k: torch.from_numpy(np.asarray(v)) for k, v in want.items()})
     assert bool((got["b2"][1] == 0).all()) and bool((got["W2"][1] == 0).all())

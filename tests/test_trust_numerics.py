@@ -541,8 +541,8 @@ def test_4_1_the_numpy_printer_refuses_nodes_it_does_not_know() -> None:
 # -- 5.6: clean derivative forms in generated code ----------------------------------------------
 def test_5_6_generated_comments_print_derivatives_as_code() -> None:
     text = sb.codegen(sb.Network.parse("4-3:leaky_relu-2:relu-1", output="identity", loss="mse"))
-    assert "leaky_relu'(Z1) = np.where(Z1 > 0, 1.0, 0.01)" in text
-    assert "relu'(Z2) = np.where(Z2 > 0, 1.0, 0.0)" in text
+    assert "leaky_relu'(Z1) = np.where(A1 > 0, 1.0, 0.01)" in text
+    assert "relu'(Z2) = np.where(A2 > 0, 1.0, 0.0)" in text
     assert "Piecewise" not in text and " else 1/100" not in text
     assert "1/100" not in text and "*1\n" not in text
     lecture = sb.codegen(sb.Network.parse("4-3-2-1"))

@@ -41,8 +41,10 @@ Kinks: relu and leaky_relu have a kink at z = 0 (and, in a model, abs and norm1)
 step that moves any of their arguments across 0 measures a secant, not the derivative, so such
 entries (full mode) are skipped and such directions (directional mode) are re-drawn;
 ``skipped`` counts them. The arguments are read from the forward cache, named by the module's
-``kinked`` list (set by :func:`symbackprop.compile`: a network's ``Z[l]``, a model's arguments
-of relu, leaky_relu and abs); for another module every cached ``Z`` is watched.
+``kinked`` list (set by :func:`symbackprop.compile`: a network's ``Z[l]``, or ``A[l]`` when the
+layer caches only that (relu, leaky_relu: a > 0 exactly where z > 0, so A's sign flips with
+Z's), a model's arguments of relu, leaky_relu and abs); for another module every cached ``Z``
+is watched.
 
 Models: ``data`` are the module's ``DATA`` arrays in that order; a model with ``data:`` empty
 takes none (``gradcheck(module, params)``).

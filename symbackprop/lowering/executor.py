@@ -34,9 +34,10 @@ class GradientModule:
     Attributes: ``SHAPES``, ``DATA``, ``L2``, ``init_params``, ``forward``, ``backward``,
     ``loss_and_grads`` (the module contract of DESIGN.md), ``source`` (the generated text),
     ``module`` (the module object; its other names, such as a torch module's ``Net``, are
-    attributes too), ``network`` and ``kinked``: the pre-activations (cache keys
-    such as ``"Z1"``) whose activation has a kink (relu, leaky_relu), which
-    :func:`symbackprop.gradcheck` watches for finite steps that cross zero.
+    attributes too), ``network`` and ``kinked``: the cached values (keys such as ``"A1"``)
+    whose sign flips where an activation with a kink (relu, leaky_relu) switches branch: the
+    pre-activation, or the activation when g' reads it instead (relu: a > 0 exactly where
+    z > 0), which :func:`symbackprop.gradcheck` watches for finite steps that cross zero.
     """
 
     SHAPES: dict[str, tuple[int, int]]
@@ -127,8 +128,10 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     text = codegen(derivation, sizes=sizes, backend=backend)
     module = _load(text)
     graph = derivation.graph
+    # Z[l], or A[l] when g' reads a and Z is not cached: relu's a > 0 exactly where z > 0 (the
+    # record's derivative_in_a), so A's sign flips exactly when Z crosses the kink
     kinked = tuple(
-        graph.z(layer).name
+        (graph.z(layer) if graph.activation(layer).derivative_uses_z else graph.a(layer)).name
         for layer in range(1, graph.depth + 1)
         if graph.activation(layer).kinked
     )

@@ -49,6 +49,7 @@ from symbackprop.lowering.plan import Dims
 from symbackprop.lowering.provenance import text
 from symbackprop.lowering.settle_check import prove_settled
 from symbackprop.model import Model
+from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
 from symbackprop.records.nodes import Elementwise, T
 from symbackprop.spec import MAX_WIDTH
@@ -260,10 +261,17 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     order = [code[n] for n in leaves] + [s.target for s in forward]
     cache = tuple(n for n in order if n in read)
     targets = {s.gradient_of: s.target for s in backward if s.gradient_of}
+    # a kinked function's argument, or its output where only that is cached: relu's and
+    # leaky_relu's a > 0 exactly where z > 0, so the output's sign flips with the argument's
     kinked = tuple(
-        s.args[0]
+        s.args[0] if s.args[0] in cache else s.target
         for s in forward
-        if s.kind is Kind.FUNCTION and s.record.name in KINKED and s.args[0] in cache
+        if s.kind is Kind.FUNCTION
+        and s.record.name in KINKED
+        and (
+            s.args[0] in cache
+            or (s.target in cache and getattr(s.record.activation, "derivative_in_a", None))
+        )
     )
     return ModelPlan(
         model=model,
@@ -599,19 +607,21 @@ def _split_coefficient(term: Any) -> tuple[Any, Any]:
     return coeff, matrices[0] if len(matrices) == 1 else MatMul(*matrices)
 
 
-def _functions_by_arg(graph: Any, rename: _Sized) -> dict[str, list[tuple[Any, str]]]:
-    """Argument code name -> [(f's scalar body in T, the code name of f(argument))]."""
-    out: dict[str, list[tuple[Any, str]]] = {}
+def _functions_by_arg(graph: Any, rename: _Sized) -> dict[str, list[tuple[ElementFunction, Any]]]:
+    """Argument code name -> [(f, the code symbol of f(argument))]."""
+    out: dict[str, list[tuple[ElementFunction, Any]]] = {}
     for name, node in graph.nodes.items():
         if node.kind is Kind.FUNCTION and isinstance(node.record, ElementFunction):
             arg = rename[node.args[0]].name
-            out.setdefault(arg, []).append((node.record.body, rename[graph.symbols[name]]))
+            out.setdefault(arg, []).append((node.record, rename[graph.symbols[name]]))
     return out
 
 
 def _reuse(expr: Any, cached: Mapping[Any, Any], functions: Mapping[str, Any]) -> Any:
     """``expr`` reading the cached values instead of recomputing them: ``1 - tanh(t8)^2``
-    applied to t8 becomes ``1 - t^2`` applied to h3 = tanh(t8)."""
+    applied to t8 becomes ``1 - t^2`` applied to h3 = tanh(t8), and relu's ``1{t > 0}``
+    applied to z1 the record's ``1{t > 0}`` applied to a1 = relu(z1) (its derivative_in_a,
+    proved equal when the record was built)."""
     expr = expr.xreplace(dict(cached))
     swaps = {}
     for e in expr.atoms(Elementwise):
@@ -619,9 +629,14 @@ def _reuse(expr: Any, cached: Mapping[Any, Any], functions: Mapping[str, Any]) -
         if not isinstance(arg, MatrixSymbol) or arg.name not in functions:
             continue
         body = e.body.xreplace({e.variable: T})
-        for f_body, value in functions[arg.name]:
+        for fn, value in functions[arg.name]:
+            f_body = fn.body
             if f_body == T:  # the identity: its output is its argument
                 continue
+            in_a = fn.activation.derivative_in_a if fn.activation is not None else None
+            if in_a is not None and body == fn.derivative:
+                swaps[e] = Elementwise(sp.Lambda(T, in_a.xreplace({scalars.a: T})), value)
+                break
             out = sp.Dummy("out")
             new = body.subs(f_body, out)
             if new != body and not new.has(T):

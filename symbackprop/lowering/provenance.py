@@ -191,7 +191,7 @@ class Explainer:
         tag = self._tag(p)
         if act.is_identity:
             return f"dJ/d{z} = dJ/d{a} {tag}: {act.name}' = 1, the gradient passes through"
-        # the derivative as the code computes it: np.where(Z1 > 0, 1.0, 0.01)
+        # the derivative as the code computes it: np.where(A1 > 0, 1.0, 0.01)
         rational = act.derivative_is_rational
         source = a if rational and act.derivative_uses_a else z
         formula = act.cached_derivative if rational else act.derivative

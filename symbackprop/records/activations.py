@@ -5,7 +5,10 @@ SymPy form in the scalar ``z`` (and the SymPy function classes of g and g' made 
 name in the formula language, its LaTeX, its output range, whether it has a kink, and NumPy
 forward code where a backend needs a special form (the sigmoid accurate on both tails). The
 derivative is *derived* by SymPy from the SymPy form and, where that is possible, rewritten in
-terms of the cached activation ``a`` (sigmoid' = a(1 - a), tanh' = 1 - a^2).
+terms of the cached activation ``a`` (sigmoid' = a(1 - a), tanh' = 1 - a^2). Where substituting
+the formula cannot remove z (a piecewise g), the record may state g' in ``a`` itself
+(``derivative_in_a``: relu' = 1{a > 0}); SymPy checks it against g'(z) branch by branch when the
+record is built, so a wrong one cannot be written.
 
 Adding an activation means adding one entry to :data:`ACTIVATIONS`, or, at run time and from
 outside the package, one call of :func:`register` (undone by :func:`unregister`)::
@@ -47,7 +50,10 @@ class Activation:
     code with ``{z}`` standing for the pre-activation array; ``None`` means "print it from the
     formula". ``torch`` and ``jax`` are the same for those backends (``torch.`` and ``jnp.``/
     ``jax.`` spellings; ``None``: printed from the formula). ``output_range`` is the open
-    interval of outputs (used to draw exact-check values).
+    interval of outputs (used to draw exact-check values). ``derivative_in_a`` is g' written
+    in the activation ``a`` alone, for a g whose derivative the substitution of the formula
+    cannot rewrite (relu: 1{a > 0}); :func:`derivative_in_a_problem` proves it equal to g'(z)
+    on every branch of g before the record exists.
     """
 
     name: str
@@ -62,6 +68,13 @@ class Activation:
     output_range: tuple[sp.Expr, sp.Expr] = (-sp.oo, sp.oo)
     description: str = ""
     custom_formula: str | None = field(default=None, compare=False)
+    derivative_in_a: sp.Expr | None = None
+
+    def __post_init__(self) -> None:
+        if self.derivative_in_a is not None:
+            problem = derivative_in_a_problem(self)
+            if problem:
+                raise ValueError(f"{self.name}: {problem}")
 
     @functools.cached_property
     def derivative(self) -> sp.Expr:
@@ -74,8 +87,11 @@ class Activation:
     def cached_derivative(self) -> sp.Expr:
         """g'(z) rewritten in the cached activation ``a`` where that removes ``z`` entirely.
 
-        sigmoid gives ``a*(1 - a)`` and tanh ``1 - a**2``; relu keeps the indicator in ``z``.
+        sigmoid gives ``a*(1 - a)`` and tanh ``1 - a**2``; relu gives the record's verified
+        ``derivative_in_a``, 1{a > 0}; an activation with neither keeps g' in ``z``.
         """
+        if self.derivative_in_a is not None:
+            return self.derivative_in_a
         d = self.derivative
         assert self.formula is not None
         if self.formula != z and self.formula.free_symbols == {z}:
@@ -171,6 +187,47 @@ def _canonical(expr: sp.Expr) -> sp.Expr:
 _CANONICAL_MAX_OPS = 12
 
 
+def derivative_in_a_problem(act: Activation) -> str | None:
+    """Why ``act.derivative_in_a`` is not g'(z) with a = g(z), or ``None`` when SymPy proves it is.
+
+    Case by case: on each branch of g (its Piecewise, in order; the whole line for a g without
+    one) a is that branch's expression; there the difference between the a-form and g'(z),
+    folded into one Piecewise, must simplify to 0 on every part of the branch's z-interval.
+    """
+    formula, in_a = act.formula, act.derivative_in_a
+    assert in_a is not None
+    if formula is None:
+        return "a non-element-wise activation has no scalar derivative in a"
+    if in_a.free_symbols - {a}:
+        return f"derivative_in_a {sp.sstr(in_a)} must be written in a alone"
+    branches = formula.args if isinstance(formula, sp.Piecewise) else ((formula, sp.true),)
+    covered: sp.Set = sp.EmptySet
+    for value, condition in branches:
+        region = _interval(condition) - covered
+        covered = covered | region
+        difference = sp.piecewise_fold(in_a.xreplace({a: value}) - act.derivative)
+        pieces = (
+            difference.args if isinstance(difference, sp.Piecewise) else ((difference, sp.true),)
+        )
+        seen: sp.Set = sp.EmptySet
+        for expr, piece in pieces:
+            part = (region & _interval(piece)) - seen
+            seen = seen | _interval(piece)
+            if part is not sp.EmptySet and sp.simplify(expr) != 0:
+                return (
+                    f"derivative_in_a {sp.sstr(in_a)} differs from {act.name}'(z) = "
+                    f"{sp.sstr(act.derivative)} for z in {part}"
+                )
+    return None
+
+
+def _interval(condition: sp.Basic) -> sp.Set:
+    """The real z where ``condition`` (a condition on z alone) holds."""
+    if condition == sp.true:
+        return sp.S.Reals
+    return condition.as_set() & sp.S.Reals
+
+
 def _relu(t: sp.Expr) -> sp.Expr:
     # A strict inequality makes relu'(0) = 0 by definition (SymPy's Heaviside(0) would be 1/2).
     return sp.Piecewise((t, t > 0), (0, True))
@@ -214,6 +271,8 @@ ACTIVATIONS: dict[str, Activation] = {
             jax="jax.nn.relu({z})",
             output_range=(sp.Integer(0), sp.oo),
             description="max(0, z); relu'(0) = 0",
+            # a > 0 exactly where z > 0: the mask reads A, so Z need not be cached
+            derivative_in_a=sp.Piecewise((1, a > 0), (0, True)),
         ),
         Activation(
             "leaky_relu",
@@ -223,6 +282,8 @@ ACTIVATIONS: dict[str, Activation] = {
             torch="torch.where({z} > 0, {z}, 0.01 * {z})",
             jax="jnp.where({z} > 0, {z}, 0.01 * {z})",
             description="z for z > 0, else 0.01 z",
+            # a = 0.01 z <= 0 for z <= 0, so a's sign picks the slope: Z need not be cached
+            derivative_in_a=sp.Piecewise((1, a > 0), (LEAKY_SLOPE, True)),
         ),
         Activation(
             "identity",

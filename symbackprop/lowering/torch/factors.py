@@ -4,7 +4,7 @@ A hidden delta is built in place, ``dZ1 = W2.T @ dZ2`` then ``dZ1 *= g'``, and `
 as its formula costs one torch kernel and one fresh tensor per operator. Two of them are
 slower than they look on the CPU, where they run on every layer of every step:
 
-* relu's indicator ``Z1 > 0`` is a bool tensor, which ``*=`` first converts to the float
+* relu's indicator ``A1 > 0`` is a bool tensor, which ``*=`` first converts to the float
   dtype: the comparison writes bools and the conversion reads them, two passes that torch
   does not vectorize (several times the cost of ``torch.relu``). A comparison written into a
   tensor of Z1's dtype (``out=``) gives the same 0.0/1.0 values in one vectorized pass;
@@ -43,7 +43,7 @@ def factor_code(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
 
 
 def _indicator(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
-    """``1{X rel c}`` (relu'(Z) = 1{Z > 0}) as 0.0/1.0 in X's dtype."""
+    """``1{X rel c}`` (relu'(Z) = 1{A > 0}) as 0.0/1.0 in X's dtype."""
     if not isinstance(factor, Elementwise) or factor.indicator is None:
         return None
     if factor.activation_name is not None or factor.derivative_name is not None:

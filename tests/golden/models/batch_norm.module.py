@@ -193,7 +193,6 @@ def forward(params, X, Y, *, work=None):
         "t5": t5,
         "t6": t6,
         "N": N,
-        "t8": t8,
         "H": H,
         "t9": t9,
         "t10": t10,
@@ -211,7 +210,6 @@ def backward(params, cache, work=None):
     t5 = cache["t5"]
     t6 = cache["t6"]
     N = cache["N"]
-    t8 = cache["t8"]
     H = cache["H"]
     t9 = cache["t9"]
     t10 = cache["t10"]
@@ -226,7 +224,7 @@ def backward(params, cache, work=None):
     dH = t9.T @ (t10 - Y) / m  # (4, m)
 
     # dJ/dt8 = dH ⊙ 1{t8 > 0} [step 6, elementwise]
-    dH *= t8 > 0  # (4, m), in place: dH is not read again
+    dH *= H > 0  # (4, m), in place: dH is not read again
     dt8 = dH
     # dJ/dbeta = dt8 1_m [step 7, bias]
     dbeta = dt8.sum(axis=1, keepdims=True)  # (4, 1)

@@ -190,7 +190,6 @@ def forward(params, X, Y, *, work=None):
     cache = {
         "X": X,
         "Y": Y,
-        "z1": z1,
         "a1": a1,
         "h": h,
         "t3": t3,
@@ -205,7 +204,6 @@ def backward(params, cache, work=None):
     W2 = params["W2"]
     X = cache["X"]
     Y = cache["Y"]
-    z1 = cache["z1"]
     a1 = cache["a1"]
     h = cache["h"]
     t3 = cache["t3"]
@@ -231,7 +229,7 @@ def backward(params, cache, work=None):
     da1 = np.matmul(W2.T, dh, out=_buffer(work, "da1", (3, m), W2.dtype))  # (3, m)
 
     # dJ/dz1 = da1 ⊙ 1{z1 > 0} [step 12, elementwise]
-    da1 *= z1 > 0  # (3, m), in place: da1 is not read again
+    da1 *= a1 > 0  # (3, m), in place: da1 is not read again
     dz1 = da1
     # dJ/db1 = dz1 1_m [step 13, bias]
     db1 = dz1.sum(axis=1, keepdims=True)  # (3, 1)

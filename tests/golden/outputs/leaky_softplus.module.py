@@ -18,7 +18,7 @@ SHAPES: dict[str, tuple[int, int]] = {
 L2: float = 0.0
 DEPTH = 3
 DATA = ("X", "Y")  # the data arrays after params, in this order
-CACHE_READS = ("X", "Z1", "A1", "Z2", "A2", "A3")
+CACHE_READS = ("X", "A1", "Z2", "A2", "A3")
 
 
 # init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units
@@ -174,7 +174,6 @@ def forward(params, X, work=None):
     A3 /= A3 + 1.0  # (1, m)
     cache = {
         "X": X,
-        "Z1": Z1,
         "A1": A1,
         "Z2": Z2,
         "A2": A2,
@@ -194,7 +193,6 @@ def backward(params, cache, Y, work=None):
         W2 = params["W2"]
         W3 = params["W3"]
         X = cache["X"]  # (3, m)
-        Z1 = cache["Z1"]  # (2, m)
         A1 = cache["A1"]  # (2, m)
         Z2 = cache["Z2"]  # (2, m)
         A2 = cache["A2"]  # (2, m)
@@ -232,10 +230,10 @@ def backward(params, cache, Y, work=None):
     db2 = np.dot(dZ2, ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (2, m); dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ leaky_relu'(Z1) [step 10]: leaky_relu'(Z1) = np.where(Z1 > 0, 1.0, 0.01),
-    # from the cached Z1
+    # dJ/dZ1 = dJ/dA1 ⊙ leaky_relu'(Z1) [step 10]: leaky_relu'(Z1) = np.where(A1 > 0, 1.0, 0.01),
+    # from the cached A1
     dZ1 = np.dot(W2.T, dZ2, out.get("dZ1"))  # (2, m)
-    dZ1 *= np.where(Z1 > 0, 1.0, 0.01)  # (2, m)
+    dZ1 *= np.where(A1 > 0, 1.0, 0.01)  # (2, m)
     del dZ2  # read for the last time above
     # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (2, 3)
     dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (2, 3)

@@ -16,7 +16,7 @@ SHAPES: dict[str, tuple[int, int]] = {
 L2: float = 0.1
 DEPTH = 2
 DATA = ("X", "Y")  # the data arrays after params, in this order
-CACHE_READS = ("X", "Z1", "A1", "A2")
+CACHE_READS = ("X", "A1", "A2")
 
 
 # init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units
@@ -116,7 +116,6 @@ def _workspace(work, part, m, *dtypes):
         if part == "forward":
             shapes = {
                 "Z1": (4, m),
-                "A1": (4, m),
                 "Z2": (3, m),
             }
         else:
@@ -153,7 +152,7 @@ def forward(params, X, work=None):
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = relu(Z1)
     Z1 = np.dot(W1, X, out.get("Z1"))  # (4, m)
     Z1 += b1  # (4, m): b1 broadcasts over the m columns
-    A1 = np.maximum(Z1, 0.0, out=out.get("A1"))  # (4, m)
+    A1 = np.maximum(Z1, 0.0, out=Z1)  # (4, m); Z1 is not cached, A1 takes over its buffer
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = softmax(Z2)
     Z2 = np.dot(W2, A1, out.get("Z2"))  # (3, m)
     Z2 += b2  # (3, m): b2 broadcasts over the m columns
@@ -162,7 +161,6 @@ def forward(params, X, work=None):
     A2 /= A2.sum(axis=0, keepdims=True)  # (3, m)
     cache = {
         "X": X,
-        "Z1": Z1,
         "A1": A1,
         "Z2": Z2,
         "A2": A2,
@@ -180,7 +178,6 @@ def backward(params, cache, Y, work=None):
         W1 = params["W1"]
         W2 = params["W2"]
         X = cache["X"]  # (5, m)
-        Z1 = cache["Z1"]  # (4, m)
         A1 = cache["A1"]  # (4, m)
         A2 = cache["A2"]  # (3, m)
         m = X.shape[1]  # the number of examples
@@ -210,10 +207,10 @@ def backward(params, cache, Y, work=None):
     db2 = np.dot(dZ2, ones_m) if m > 1 else dZ2.copy()  # (3, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 6]: the only arrangement that is (4, m); dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ relu'(Z1) [step 7]: relu'(Z1) = np.where(Z1 > 0, 1.0, 0.0), from the cached
-    # Z1
+    # dJ/dZ1 = dJ/dA1 ⊙ relu'(Z1) [step 7]: relu'(Z1) = np.where(A1 > 0, 1.0, 0.0), from the cached
+    # A1
     dZ1 = np.dot(W2.T, dZ2, out.get("dZ1"))  # (4, m)
-    dZ1 *= Z1 > 0  # (4, m)
+    dZ1 *= A1 > 0  # (4, m)
     del dZ2  # read for the last time above
     # dJ/dW1 = dZ1 X^T [step 8]: the only arrangement that is (4, 5); weight decay adds (L2 / m) W1
     dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (4, 5)
