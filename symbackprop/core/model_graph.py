@@ -175,10 +175,7 @@ class _Builder:
             name = f"_t{self.count}"
         if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
             # a constant such as 1/0, log(0) or log(-2): no finite real value to differentiate
-            raise self.fail(
-                f"a constant here is {_first_bad(expr)} (a division by zero, or a log or root "
-                "of a number <= 0?); expected finite real values"
-            )
+            raise self.fail(_bad_constant(expr))
         out = self.symbol(name, tuple(expr.shape))
         node = Node(kind, args, expr, record)
         self.graph.nodes[name] = node
@@ -265,6 +262,10 @@ class _Builder:
         """The value of ``node``; ``name`` names the result (an equation's left-hand side).
         An internal value made for ``node`` remembers its text, for the steps."""
         result = self._value(node, name)
+        if _scalar(result) and _first_bad(result) is not None:
+            # a number such as sqrt(-1) or (-8)^(1/3) (SymPy's principal root, 1 + sqrt(3) i):
+            # no real value to compute in the module or to differentiate
+            raise self.fail(_bad_constant(result))
         if isinstance(result, MatrixSymbol) and result.name.startswith("_"):
             self.graph.texts.setdefault(result.name, to_text(node))
             self.graph.sources.setdefault(result.name, node)
@@ -462,13 +463,28 @@ def _cancels(defining: Node | None, loss: Loss) -> bool:
 MAX_EXPONENT = 1000
 
 
-def _first_bad(expr: Any) -> str:
-    """What is wrong with the numbers inside ``expr``, in words (for the error message)."""
+def _first_bad(expr: Any) -> str | None:
+    """What is wrong with the numbers inside ``expr``, in words (for the error message), or
+    ``None`` when they are finite and real. A number SymPy cannot call real is evaluated:
+    ``(-1)^(1/3)`` has no ``I`` in it but is complex."""
     if expr.has(sp.I):
         return "complex"
     if expr.has(sp.nan):
         return "undefined"
-    return "infinite"
+    if expr.has(sp.zoo, sp.oo, -sp.oo):
+        return "infinite"
+    real = expr.is_extended_real if isinstance(expr, sp.Expr) and expr.is_number else True
+    if real is False or (real is None and sp.im(expr.evalf(30)) != 0):
+        return "complex"
+    return None
+
+
+def _bad_constant(expr: Any) -> str:
+    """The one-line refusal of a value with a constant that is not a finite real number."""
+    return (
+        f"a constant here is {_first_bad(expr) or 'complex'} (a division by zero, or a log or "
+        "root of a number <= 0?); expected finite real values"
+    )
 
 
 def build_model_graph(model: Model) -> ModelGraph:

@@ -69,6 +69,7 @@ class ModelEmitter(PrintedShapes[P]):
     def __init__(self, plan: ModelPlan, printer: P) -> None:
         self.plan = plan
         self.printer = printer
+        printer.float_indicators = True  # 1{t > 0} as a number of the arrays' dtype
         self.helpers: set[str] = set()
         self.shapes: dict[str, Shape] = dict(plan.shapes)
         self.reads_m = False  # whether the code written since the last reset reads m

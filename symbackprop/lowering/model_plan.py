@@ -524,13 +524,18 @@ def _tidy(expr: Any) -> Any:
     ``1_k 1_b^T`` is ``k 1_a 1_b^T``: a constant adjoint summed over the columns, ``1_3 1_m^T
     1_m``, is ``m 1_3``); the terms of a sum that are equal but for their coefficient added
     (``w + w`` is ``2 w``, ``2 1 + 1`` is ``3 1``); a sum or element-wise product of one term
-    is the term."""
+    is the term; a 1 x 1 element-wise product of constants is its number times I."""
 
     def tidy(e: Any) -> Any:
         if isinstance(e, MatMul):
             return _product(e)
         if isinstance(e, (MatAdd, HadamardProduct)) and len(e.args) == 1:
             return e.args[0]
+        if isinstance(e, HadamardProduct) and e.shape == (1, 1) and not e.atoms(MatrixSymbol):
+            # constant 1 x 1 factors only (identity's 1 times the I of a 1 x 1 adjoint):
+            # their number times I, which a product around it drops (I ⊙ I x^T is x^T)
+            number = sp.Mul(*(a.as_explicit()[0, 0] for a in e.args))
+            return _scaled(number, [sp.Identity(1)])
         if isinstance(e, MatAdd):
             return _like_terms(e)
         return e

@@ -32,10 +32,11 @@ from symbackprop.lowering.numpy.model_template import (
     LOGDET_HELPER,
     SOFTMAX_HELPER,
 )
-from symbackprop.lowering.numpy.printer import MUL, SIMPLE_OPERAND, NumPyPrinter
+from symbackprop.lowering.numpy.printer import MUL, SIMPLE_OPERAND, NumPyPrinter, mask_factors
 from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import line
+from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
     from symbackprop.lowering.model_plan import ModelBackward, ModelForward, ModelPlan
@@ -177,9 +178,10 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
             rest = [f for f in s.expr.args if f is not dead]
             factor = rest[0] if len(rest) == 1 else HadamardProduct(*rest)
             note = f"{show_dims(s.shape)}, in place: {dead.name} is not read again"
-            return line(f"{dead.name} *= {self.code(factor)}", note) + [
-                f"    {s.target} = {dead.name}"
-            ]
+            # a bool mask multiplies into the floating-point adjoint as it is: no conversion
+            mask = isinstance(factor, Elementwise) and factor in mask_factors([dead, factor])
+            code = self.printer.mask_code(factor) if mask else self.code(factor)
+            return line(f"{dead.name} *= {code}", note) + [f"    {s.target} = {dead.name}"]
         return self.assign(s.target, s.expr, s.shape)
 
     def dead_factor(self, s: ModelBackward) -> Any:

@@ -87,6 +87,11 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         #: float32 parameters get float32 gradients; ``reads_dtype`` says it was printed
         self.dtype: str | None = None
         self.reads_dtype = False
+        #: print an indicator 1{t > c} as 0.0/1.0 in the arrays' dtype (model modules): a
+        #: bool array fails or mistypes where it is a value of its own (a gradient, -mask,
+        #: mask @ x, mask / m); a factor of an element-wise product beside a floating-point
+        #: factor stays a bool mask, which the product converts on the way
+        self.float_indicators = False
 
     # -- entry points ----------------------------------------------------------------------
     def code(self, expr: Any) -> str:
@@ -120,7 +125,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
             return ATOM
         if isinstance(expr, Elementwise):
             if expr.indicator is not None:
-                return CMP
+                return ATOM if self.float_indicators else CMP
             return self.prec(expr.body.xreplace({expr.variable: sp.Symbol("x", real=True)}))
         if isinstance(expr, (MatAdd, sp.Add)):
             return ADD
@@ -270,7 +275,11 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
     def _print_HadamardProduct(self, expr: HadamardProduct) -> str:
         # a matrix product inside an element-wise one is parenthesized: (W3.T @ dZ3) * A2
         parts = []
+        masks = mask_factors(expr.args) if self.float_indicators else set()
         for arg in expr.args:
+            if arg in masks:
+                parts.append(f"({self.mask_code(arg)})")
+                continue
             text = self._constant_or(arg, MUL, strict=True)
             simple = SIMPLE_OPERAND.fullmatch(text)  # b 1_m^T is b: broadcasting
             if isinstance(arg, MatMul) and not text.startswith("(") and not simple:
@@ -336,14 +345,30 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
             return self.activation_code(expr.activation_name, self.paren(expr.arg, ATOM))
         if expr.derivative_name is not None:
             return self.code(self._derivative_of(expr))
+        if expr.indicator is not None:
+            if self.float_indicators:
+                return self.float_indicator(expr)
+            return self.mask_code(expr)
         arg = self.paren(expr.arg, ATOM)
-        indicator = expr.indicator
-        if indicator is not None:
-            rel, threshold = indicator
-            limit = str(int(threshold)) if threshold.is_Integer else self.code(threshold)
-            return f"{arg} {rel} {limit}"
         body = expr.body.xreplace({expr.variable: sp.Symbol(arg, real=True)})
         return self.code(body)
+
+    def mask_code(self, expr: Elementwise) -> str:
+        """The indicator ``1{t rel c}`` as a comparison: a bool array (``t1 > 0``)."""
+        rel, threshold = expr.indicator or ("", sp.S.Zero)
+        limit = str(int(threshold)) if threshold.is_Integer else self.code(threshold)
+        return f"{self.paren(expr.arg, ATOM)} {rel} {limit}"
+
+    def float_indicator(self, expr: Elementwise) -> str:
+        """The indicator as 0.0/1.0 in the dtype of its argument (a cached array), else in
+        the parameters' dtype (:attr:`dtype`), else in the default float."""
+        mask = self.mask_code(expr)
+        if isinstance(expr.arg, sp.MatrixSymbol):
+            return f"({mask}).astype({self.code(expr.arg)}.dtype)"
+        if self.dtype is not None:
+            self.reads_dtype = True
+            return f"({mask}).astype({self.dtype})"
+        return f"({mask}).astype(float)"
 
     # -- scalar nodes ---------------------------------------------------------------------
     def _print_Integer(self, expr: sp.Integer) -> str:
@@ -515,3 +540,19 @@ _OWN_METHODS = frozenset(
 def numpy_code(expr: Any, activations: Mapping[str, Activation]) -> str:
     """Shortcut: ``expr`` as NumPy code in CS229 names."""
     return NumPyPrinter(activations).code(expr)
+
+
+def mask_factors(factors: Any) -> set[Any]:
+    """The indicator factors of an element-wise product that may stay bool masks: all of
+    them when another factor is a floating-point array (it reads a matrix), else none."""
+    masks = {f for f in factors if isinstance(f, Elementwise) and _is_mask(f)}
+    others = [f for f in factors if f not in masks]
+    return masks if any(f.atoms(sp.MatrixSymbol) for f in others) else set()
+
+
+def _is_mask(expr: Elementwise) -> bool:
+    return (
+        expr.indicator is not None
+        and expr.activation_name is None
+        and expr.derivative_name is None
+    )

@@ -29,11 +29,8 @@ import sympy as sp
 from sympy import HadamardPower, MatAdd, MatMul, MatrixSymbol, OneMatrix
 
 from symbackprop.lowering.numpy.printer import ATOM, float_literal
-from symbackprop.lowering.torch.printer import TorchPrinter
+from symbackprop.lowering.torch.printer import COMPARISONS, TorchPrinter
 from symbackprop.records.nodes import Elementwise
-
-#: an indicator's relation -> the torch comparison that computes it
-COMPARISONS = {">": "torch.gt", ">=": "torch.ge", "<": "torch.lt", "<=": "torch.le"}
 
 
 def factor_code(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:

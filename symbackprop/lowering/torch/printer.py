@@ -25,7 +25,10 @@ from symbackprop.errors import InternalError
 from symbackprop.lowering.numpy.printer import ATOM, NumPyPrinter, float_literal
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
-from symbackprop.records.nodes import Softmax
+from symbackprop.records.nodes import Elementwise, Softmax
+
+#: an indicator's relation -> the torch comparison that computes it
+COMPARISONS = {">": "torch.gt", ">=": "torch.ge", "<": "torch.lt", "<=": "torch.le"}
 
 #: scalar SymPy function -> torch spelling
 FUNCTIONS: dict[str, str] = {
@@ -65,6 +68,20 @@ class TorchPrinter(NumPyPrinter):
         if act.formula is None:
             raise InternalError(f"activation {name} has neither torch code nor a formula")
         return self.scalar_code(act.formula, {scalars.z: z_code})
+
+    def float_indicator(self, expr: Elementwise) -> str:
+        """The indicator as 0.0/1.0 in its argument's dtype, written by the comparison in one
+        pass (``torch.gt(t1, 0, out=torch.empty_like(t1))``, the network's relu factor),
+        else converted to the parameters' dtype."""
+        rel, threshold = expr.indicator or ("", sp.S.Zero)
+        if isinstance(expr.arg, sp.MatrixSymbol) and rel in COMPARISONS and threshold.is_Number:
+            x = self.code(expr.arg)
+            limit = str(int(threshold)) if threshold.is_Integer else float_literal(threshold)
+            return f"{COMPARISONS[rel]}({x}, {limit}, out=torch.empty_like({x}))"
+        if self.dtype is not None:
+            self.reads_dtype = True
+            return f"({self.mask_code(expr)}).to({self.dtype})"
+        return f"({self.mask_code(expr)}).to(torch.get_default_dtype())"
 
     def dtype_argument(self) -> str:
         """``, dtype=<name>, device=<name>`` for a tensor made from nothing."""
