@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 import symbackprop as sb
+from symbackprop.formula import parse
+from symbackprop.render.formula_latex import formula_latex
 from symbackprop.render.latex_scripts import attach, trailing_scripts
+from symbackprop.render.model_names import name_latex
 from tests.test_latex_pdf import pdflatex
 
 _DOUBLE = re.compile(r"\^\{[^{}]*\}\^|_\{[^{}]*\}_|\)\^\{[^{}]*\}\^")
@@ -62,3 +65,41 @@ def test_the_documents_compile(tmp_path: Path) -> None:
             timeout=120,
         )
         assert run.returncode == 0, (key, run.stdout[-1500:])
+
+
+# -- every composition of script-carrying forms, fuzz-style -----------------------------------
+
+_WRAPS = ("inv({})", "({})^T", "({})^2", "norm1({})", "norm2({})", "exp({})", "abs({})", "{}.T")
+
+
+def _formulas() -> list[str]:
+    """Each composition of up to three wrappers around W1 (the base carries a subscript)."""
+    out, layer = [], ["W1"]
+    for _ in range(3):
+        layer = [wrap.format(inner) for inner in layer for wrap in _WRAPS]
+        out += layer
+    return out
+
+
+def _printed() -> list[str]:
+    return [formula_latex(parse(text, models=True), name_latex) for text in _formulas()]
+
+
+def test_no_composition_prints_a_double_script() -> None:
+    bad = [(text, tex) for text, tex in zip(_formulas(), _printed()) if _DOUBLE.search(tex)]
+    assert not bad, bad[:5]
+
+
+def test_every_composition_compiles_in_one_document(tmp_path: Path) -> None:
+    exe = pdflatex()
+    body = "\n\n".join(f"${tex}$" for tex in _printed())
+    doc = "\\documentclass{article}\\usepackage{amsmath}\n\\begin{document}\n" + body
+    (tmp_path / "all.tex").write_text(doc + "\n\\end{document}\n", encoding="utf-8")
+    run = subprocess.run(
+        [exe, "-interaction=nonstopmode", "-halt-on-error", "all.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-1500:]
