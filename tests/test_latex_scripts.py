@@ -86,7 +86,11 @@ def _printed() -> list[str]:
 
 
 def test_no_composition_prints_a_double_script() -> None:
-    bad = [(text, tex) for text, tex in zip(_formulas(), _printed()) if _DOUBLE.search(tex)]
+    bad = [
+        (text, tex)
+        for text, tex in zip(_formulas(), _printed(), strict=True)
+        if _DOUBLE.search(tex)
+    ]
     assert not bad, bad[:5]
 
 
