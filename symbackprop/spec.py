@@ -805,6 +805,7 @@ def build_customs(pairs: tuple[tuple[str, str], ...]) -> dict[str, Activation]:
     """Each ``(name, formula)`` pair as a validated custom :class:`Activation` (SpecError)."""
     if not pairs:
         return {}
+    from symbackprop.formula import FUNCTIONS
     from symbackprop.records.activations import ACTIVATIONS, custom_activation
 
     customs: dict[str, Activation] = {}
@@ -814,8 +815,11 @@ def build_customs(pairs: tuple[tuple[str, str], ...]) -> dict[str, Activation]:
             raise SpecError(
                 f"{where}: the name must be an ASCII identifier that is not a Python keyword"
             )
-        if name in ACTIVATIONS:
-            raise SpecError(f"{where}: {name!r} is a built-in activation; choose another name")
+        # every name the formula language calls (exp, tr, norm2, ...) is taken: a definition
+        # would silently replace it while every output still prints the built-in's name
+        if name in ACTIVATIONS or name in FUNCTIONS.names(models=True):
+            kind = "activation" if name in ACTIVATIONS else "function"
+            raise SpecError(f"{where}: {name!r} is a built-in {kind}; choose another name")
         try:
             customs[name] = custom_activation(name, formula)
         except FormulaError as exc:

@@ -25,6 +25,44 @@ REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_BROWSER", "") not in ("", "0")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
+LONG_SUM = """X : n x m
+Y : n x m
+W : n x n
+sizes: n = 2
+J = mse(identity(W X) + relu(W X) + leaky_relu(W X) + softplus(W X) + tanh(W X) + sigmoid(W X), Y)
+data: X, Y
+"""
+NAMES3 = (
+    "X : n x m\nY : 1 x m\nfloat : n x n\ndict : n x n\ngetattr : n x 1\n"
+    + "".join(
+        f"{name} : n x 1\n"
+        for name in [
+            "ValueError",
+            "Model",
+            "BackpropCost",
+            "SHAPES",
+            "DATA_SHAPES",
+            "ADDED",
+            "STDS",
+            "init_params",
+            "forward",
+            "backward",
+            "loss_and_grads",
+            "work",
+            "name",
+            "scaled",
+            "kept",
+            "g",
+            "residuals",
+        ]
+    )
+    + "sizes: n = 3\nsum_ = tanh(float X + len)\ndtype = sigmoid(device^T sum_ + zip)\n"
+    "J = bce(dtype, Y) + 0.5 norm2(dict)^2 + norm1(getattr) + 0.1 sum(ValueError ⊙ ValueError)"
+    " + sum(Model ⊙ BackpropCost) + sum(SHAPES ⊙ DATA_SHAPES) + sum(ADDED ⊙ STDS)"
+    " + sum(init_params ⊙ forward) + sum(backward ⊙ loss_and_grads) + sum(work ⊙ name)"
+    " + sum(scaled ⊙ kept) + sum(g ⊙ residuals)\ndata: X, Y\n"
+)
+
 PAGES = {
     "lecture_4-3-2-1": lambda: sb.to_html("4-3-2-1"),
     "relu_softmax": lambda: sb.to_html(
@@ -33,6 +71,9 @@ PAGES = {
     "l2_batch": lambda: sb.to_html(sb.Network.parse("4-3:tanh-2", loss="mse", l2=0.5), batch=True),
     "model_residual_mlp": lambda: sb.to_html(ROOT / "examples/models/residual_mlp.model"),
     "model_rnn_3": lambda: sb.to_html(ROOT / "examples/models/rnn_3.model"),
+    # long formulas inline in a "Why:", in the equations and in the shape table (hostile6)
+    "model_long_sum": lambda: sb.to_html(sb.Model.parse(LONG_SUM)),
+    "model_names3": lambda: sb.to_html(sb.Model.parse(NAMES3)),
 }
 
 MEASURE = """

@@ -132,6 +132,11 @@ def math(expr: Any, text: str | None = None) -> Math:
     return Math(expr, text)
 
 
+#: the argument in a function's derivative shown in a reason ("derivative 1 - tanh(·)^2"): no
+#: model name can be "·", so it never reads as one of the model's values (t is one in some)
+ARGUMENT_NAME = "·"
+
+
 def notation(text: str, latex: str) -> Math:
     """Mathematics SymPy has no node for (index sums, a differential identity, ``dL/da``): its
     plain text and its LaTeX, so no printer shows the plain text inside typeset prose."""

@@ -18,6 +18,7 @@ from symbackprop.formula import Binary, Call, Deriv, Indicator, Name, Num, Trans
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import POSTFIX, POWER, UNARY, level, number_text
 from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.render.latex_scripts import attach
 
 Names = Callable[[str], str]
 
@@ -76,9 +77,7 @@ def _latex(node: FormulaNode, names: Names) -> str:  # noqa: C901
         return node.op + _wrap(node.operand, level(node.operand) < UNARY, names)
     if isinstance(node, Transpose):
         inner = _wrap(node.operand, level(node.operand) < POSTFIX, names)
-        if isinstance(node.operand, Transpose):  # (W^T)^T: TeX refuses a double superscript
-            inner = "{" + inner + "}"
-        return inner + r"^{\top}"
+        return attach(inner, r"^{\top}")  # (W^T)^T, inv(A)^T: braced, not a double superscript
     if isinstance(node, Call):
         args = [_latex(arg, names) for arg in node.args]
         if node.func == "sqrt":
@@ -89,7 +88,7 @@ def _latex(node: FormulaNode, names: Names) -> str:  # noqa: C901
             return r"\left\lVert " + args[0] + r" \right\rVert_{" + node.func[-1] + "}"
         if node.func == "inv":
             if isinstance(node.args[0], Name):
-                return args[0] + "^{-1}"
+                return attach(args[0], "^{-1}")
             return r"\left(" + args[0] + r"\right)^{-1}"
         return _function(node.func) + r"\left(" + ", ".join(args) + r"\right)"
     if isinstance(node, Deriv):
@@ -105,7 +104,7 @@ def _latex(node: FormulaNode, names: Names) -> str:  # noqa: C901
         base = _wrap(node.left, level(node.left) < POSTFIX, names)
         exponent = _latex(node.right, names)
         scalar = isinstance(node.left, Call) and node.left.func in SCALAR_VALUED
-        return base + ("^{" + exponent + "}" if scalar else r"^{\odot " + exponent + "}")
+        return attach(base, "^{" + exponent + "}" if scalar else r"^{\odot " + exponent + "}")
     own = level(node)
     left = _wrap(node.left, level(node.left) < own and not _fraction(node.left), names)
     if op in ("juxt", "@"):

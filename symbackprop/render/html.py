@@ -39,11 +39,14 @@ figure svg { width: 100%; max-width: 46rem; height: auto; }
 figcaption { color: #555; font-size: 0.9rem; }
 table { border-collapse: collapse; margin: 0.5rem 0; }
 td, th { padding: 0.15rem 0.9rem 0.15rem 0; text-align: left; vertical-align: top; }
+td { max-width: 30rem; }
 th { border-bottom: 1px solid #bbb; font-weight: normal; color: #555; }
 math { font-size: 1.05em; }
 mtd { padding: 0.3em 0.1em; }
 math[display="block"] { margin: 0.6rem 0; max-width: 100%; overflow-x: auto;
   overflow-y: hidden; padding: 0.2rem 0; }
+math:not([display="block"]) { display: inline-flex; align-items: baseline; max-width: 100%;
+  overflow-x: auto; overflow-y: hidden; }
 details { border: 1px solid #e2e2e2; border-radius: 6px; margin: 0.5rem 0;
   padding: 0.3rem 0.8rem; background: #fff; }
 details[open] { padding-bottom: 0.6rem; }

@@ -19,7 +19,9 @@ from typing import Any
 import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
+from symbackprop.core.segments import ARGUMENT_NAME
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.common import (
@@ -31,6 +33,7 @@ from symbackprop.render.common import (
     split_coeff,
     with_coefficient,
 )
+from symbackprop.render.latex_scripts import attach, trailing_scripts
 from symbackprop.render.names import Naming
 
 OPEN, CLOSE, BREAK = "\x02", "\x03", "\x01"
@@ -76,6 +79,8 @@ class MathLatexPrinter(LatexPrinter):
             return _ARG
         if name == "lambda":
             return r"\lambda"
+        if name == ARGUMENT_NAME:
+            return r"(\cdot)"
         return self.naming.dim(name)
 
     def _print_OneMatrix(self, expr: Any) -> str:
@@ -97,7 +102,15 @@ class MathLatexPrinter(LatexPrinter):
     def _print_Transpose(self, expr: Any) -> str:
         if isinstance(expr.arg, sp.MatrixSymbol):
             return self.naming.latex(str(expr.arg.name), transpose=True)
-        return self._wrap(expr.arg) + r"^{\top}"
+        return attach(self._wrap(expr.arg), r"^{\top}")
+
+    def _helper_print_standard_power(self, expr: Any, template: str) -> str:
+        # a base that is a power or transpose already, ((v^T x)^2)^3, takes parentheses:
+        # TeX refuses a double superscript
+        base = self.parenthesize(expr.base, PRECEDENCE["Pow"])
+        if "^" in trailing_scripts(base):
+            return template % (OPEN + base + CLOSE, self._print(expr.exp))
+        return str(super()._helper_print_standard_power(expr, template))
 
     def _print_MatAdd(self, expr: Any) -> str:
         out = ""
@@ -195,7 +208,16 @@ class MathLatexPrinter(LatexPrinter):
                 for p in body.args
             ]
             return (r"\begin{cases}" + r" \\ ".join(rows) + r"\end{cases}").replace(_ARG, arg)
-        return self._print(body).replace(_ARG, arg)
+        return raise_argument(self._print(body), arg)
+
+
+def raise_argument(tex: str, arg: str) -> str:
+    """``tex`` (printed with the placeholder argument) with ``arg`` put in: bracketed where
+    the placeholder is raised to a power and ``arg`` already ends in a superscript
+    (``(x^{\top})^{2}``, not ``x^{\top}^{2}``, which TeX refuses)."""
+    if "^" in trailing_scripts(arg):
+        tex = tex.replace(_ARG + "^", OPEN + arg + CLOSE + "^")
+    return tex.replace(_ARG, arg)
 
 
 def _escape_op(name: str) -> str:

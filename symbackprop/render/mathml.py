@@ -48,7 +48,9 @@ def math(inner: str, *, block: bool = False) -> str:
     """A ``<math>`` element around ``inner``."""
     if block:
         return el("math", inner, display="block")
-    return el("math", inner)
+    # one row: the page lays inline math out as a scrolling flex box (html.STYLE), whose
+    # items would lose the operator spacing a row gives them
+    return el("math", el("mrow", inner))
 
 
 class MathMLPrinter(MathMLPresentationPrinter):

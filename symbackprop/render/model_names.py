@@ -32,6 +32,7 @@ from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import to_text
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.formula_latex import formula_latex
+from symbackprop.render.latex_scripts import attach
 from symbackprop.render.names import Naming, escape_latex
 
 ADJOINT_PREFIX = "dJ/d"
@@ -179,8 +180,9 @@ class ModelNames:
     def _mark(self, name: str) -> str:
         return f"#{self.marks[name]}" if name in self.marks else ""
 
-    def _mark_latex(self, name: str) -> str:
-        return rf"_{{\#{self.marks[name]}}}" if name in self.marks else ""
+    def _marked_latex(self, body: str, name: str) -> str:
+        """``body`` with the mark of ``name``, if any, as a subscript: ``W_{\\#2}``."""
+        return attach(body, rf"_{{\#{self.marks[name]}}}") if name in self.marks else body
 
     # -- the formula an internal value stands for ----------------------------------------------
     def _arg(self, symbol: Any) -> FormulaNode:
@@ -227,7 +229,7 @@ class ModelNames:
         if name in self.marks and not _bare(self.sources[name]):
             return self.value_latex(name)
         if name in self.sources:
-            return formula_latex(self.sources[name], name_latex) + self._mark_latex(name)
+            return self._marked_latex(formula_latex(self.sources[name], name_latex), name)
         return name_latex(name)
 
     def target_text(self, name: str) -> str:
@@ -246,22 +248,22 @@ class ModelNames:
     def value_latex(self, name: str, *, transpose: bool = False) -> str:
         if name not in self.sources:
             out = name_latex(name)
-            return f"{out}^{{\\top}}" if transpose else out
+            return attach(out, r"^{\top}") if transpose else out
         source = self.sources[name]
         body = formula_latex(source, name_latex)
         # a transposed w^T or inv(X) (a superscript already) keeps its brackets
         raised = isinstance(source, Transpose) or (
             isinstance(source, Call) and source.func == "inv"
         )
-        mark = self._mark_latex(name)
-        if _bare(source) and not (transpose and raised):
-            return f"{body}{mark}^{{\\top}}" if transpose else body + mark
-        return f"({body}){mark}^{{\\top}}" if transpose else f"({body}){mark}"
+        if not _bare(source) or (transpose and raised):
+            body = f"({body})"
+        body = self._marked_latex(body, name)
+        return attach(body, r"^{\top}") if transpose else body
 
     def target_latex(self, name: str) -> str:
         """The denominator of dJ/d(name)."""
         if name in self.sources and isinstance(self.sources[name], Call):
-            return formula_latex(self.sources[name], name_latex) + self._mark_latex(name)
+            return self._marked_latex(formula_latex(self.sources[name], name_latex), name)
         return self.value_latex(name)
 
     def grad_latex(self, name: str, *, inline: bool = False) -> str:

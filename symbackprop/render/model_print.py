@@ -18,7 +18,8 @@ import sympy as sp
 from sympy import Identity, MatrixSymbol, OneMatrix
 
 from symbackprop.render.common import is_atom
-from symbackprop.render.latexprint import CLOSE, OPEN, MathLatexPrinter, finish
+from symbackprop.render.latex_scripts import attach
+from symbackprop.render.latexprint import CLOSE, OPEN, MathLatexPrinter, finish, raise_argument
 from symbackprop.render.model_names import ModelNames, ModelNaming
 from symbackprop.render.textprint import TextPrinter, _piecewise_text
 
@@ -189,7 +190,7 @@ class ModelLatexPrinter(MathLatexPrinter):
     def _print_Inverse(self, expr: Any) -> str:
         arg = expr.arg
         if isinstance(arg, MatrixSymbol) and str(arg.name) not in self.names.sources:
-            return self._print(arg) + "^{-1}"
+            return attach(self._print(arg), "^{-1}")
         return OPEN + self._print(arg) + CLOSE + "^{-1}"
 
     def _print_Trace(self, expr: Any) -> str:
@@ -220,4 +221,4 @@ class ModelLatexPrinter(MathLatexPrinter):
         # a call's own brackets hold the argument bare: \sigma(W x + b), not \sigma((W x + b))
         call = rf"\left({_ARG} \right)"
         bare = rf"\left({self._arg(expr.arg)} \right)"
-        return self._print(body).replace(call, bare).replace(_ARG, arg)
+        return raise_argument(self._print(body).replace(call, bare), arg)

@@ -25,12 +25,21 @@ from symbackprop.core.rules.model_cancel import (
     distribute_function,
     distribute_softmax,
 )
-from symbackprop.core.segments import Grad, Prime, Rel, Segment, Text, math, notation
+from symbackprop.core.segments import (
+    ARGUMENT_NAME,
+    Grad,
+    Prime,
+    Rel,
+    Segment,
+    Text,
+    math,
+    notation,
+)
 from symbackprop.core.steps import Rule
 from symbackprop.records.nodes import T as _T
 
 #: how the variable of an element-wise derivative is shown
-_SHOWN = sp.Symbol("t", real=True)
+_SHOWN = sp.Symbol(ARGUMENT_NAME, real=True)
 
 _ENTRYWISE_WHY = (
     "entry (i, j) of the result depends on entry (i, j) of the argument only, so the chain "
@@ -127,7 +136,7 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     segments = (
         *head(ctx, out, node.expr, f"{fn.name}({arg.name})"),
         *(
-            (notation(fn.name, rf"t \mapsto t^{{{fn.name[1:]}}}"), Text(" acts"))
+            (notation(fn.name, rf"(\cdot)^{{{fn.name[1:]}}}"), Text(" acts"))
             if fn.name.startswith("^")  # a power, named by its exponent
             else (Text(f"{fn.name} acts"),)
         ),
