@@ -3,9 +3,10 @@
 ``check_formula(network, "W2", "(a3 - y) W3^T a2(1 - a2) a1^T")`` parses the formula with the
 whitelisting parser, types every sub-expression over the network's generic dimensions (the
 shape trace), stops at the first operation whose shapes break, compares a well-shaped formula
-with the derived gradient at random rational points (exactly; numerically in 30 digits when the
-formula uses exp or log), and proposes the arrangement of the student's own factors that shape
-analysis admits.
+with the derived gradient at random rational points (exactly, each function a table of random
+rationals; a difference there, or a formula with exp or log, is decided with the true functions
+in :mod:`symbackprop.apps.shapecheck.numeric`), and proposes the arrangement of the student's
+own factors that shape analysis admits. A number is a 1 x 1 value where the gradient is 1 x 1.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatMul
 
 from symbackprop.apps.shapecheck import model as model_formula
+from symbackprop.apps.shapecheck import numeric
 from symbackprop.apps.shapecheck.repair import (
     BUDGET,
     MAX_FACTORS,
@@ -51,7 +53,7 @@ if TYPE_CHECKING:
 Shape = tuple[Any, Any]
 _PRODUCTS = ("@", "*", "⊙", "juxt")
 _TRIALS = 3
-#: arrangements verified (each an exact or 30-digit comparison) per search
+#: arrangements verified (each an exact or numeric comparison) per search
 _VERIFY = 8
 #: arrangements each repair search may build (see symbackprop.apps.shapecheck.repair)
 REPAIR_BUDGET = BUDGET
@@ -88,7 +90,11 @@ class Counterexample:
     exact: bool
 
     def __str__(self) -> str:
-        how = "exactly, at random rational inputs" if self.exact else "numerically"
+        how = (
+            "exactly, at random rational inputs and random rational function values"
+            if self.exact
+            else f"numerically, to {numeric.AGREED_DIGITS} digits"
+        )
         return (
             f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula gives "
             f"{_short(self.yours)}, the gradient is {_short(self.truth)} ({how}, "
@@ -141,6 +147,9 @@ class FormulaReport:
     #: the formula with brackets where precedence decided its meaning (else None):
     #: ``sigmoid'(z2) ⊙ W3^T delta3`` is read as ``sigmoid'(z2) ⊙ (W3^T delta3)``
     reading: str | None = None
+    #: where ``method`` is "numeric": the significant digits both sides agree to (equal to
+    #: that many digits at random points, not proved; :mod:`.numeric`)
+    digits: int | None = None
     #: the gradient as its printers write it, where the formula language has no form for it
     #: (a model's: ``-inv(X)^T dJ/d(inv(X)) inv(X)^T``)
     truth_text: str | None = None
@@ -218,6 +227,9 @@ def check_formula(
         report.error = exc
         return report
     else:
+        if typed.shape is None and all(d == 1 for d in target):
+            # a number is a 1 x 1 value, as in the model language (J = sum(...) is 1 x 1)
+            typed = dataclasses.replace(typed, expr=typed.expr * sp.Identity(1), shape=target)
         if typed.shape is None or typed.shape != target:
             shown = generic.show(typed.shape)
             report.error = FormulaShapeError(
@@ -229,6 +241,7 @@ def check_formula(
             report.expression = typed.expr
             try:
                 _verdict(report, derivation, typed.expr)
+                _numeric_digits(report)
             except _TooLarge as exc:
                 report.error = FormulaError(f"cannot check this formula: {exc}", formula, None)
                 report.equal = None
@@ -391,10 +404,14 @@ def _sum_as_rowsum(node: ast.Node) -> ast.Node:
     return node
 
 
-def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
-    """Compare at random points: exactly in rationals, else numerically in 30 digits.
+def _verdict(
+    report: FormulaReport, derivation: Derivation, expr: Any, *, confirm: bool = True
+) -> None:
+    """Compare at random points: exactly in rationals, else numerically (:mod:`.numeric`).
 
     Raises :class:`_TooLarge` when a numeric value outgrows what can be evaluated safely.
+    ``confirm=False`` (a network's repair candidates, built from the formula's own factors):
+    an exact difference is not confirmed with the true functions.
     """
     if isinstance(derivation, ModelDerivation):
         report.method, found = model_formula.compare(derivation, expr, report.wrt)
@@ -406,18 +423,34 @@ def _verdict(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
                 report.wrt, row, col, yours, truth, sizes, exact
             )
         return
-    for table_class, method in ((Table, "exact"), (_numeric_table(), "numeric")):
-        try:
-            counter = _compare(derivation, expr, report.wrt, table_class)
-        except NotRationalError:
-            continue
-        report.method = method
-        report.equal = counter is None
-        report.counterexample = counter
-        if counter is not None:
-            _factor_notes(report, derivation, expr)
-        return
-    report.notes.append("the formula could not be evaluated at any point")
+    # exactly first (each function a table of random rationals); a difference there may be one
+    # value written with other functions (softplus'(z) for sigmoid(z)), so it is confirmed
+    # with the true functions before it is reported, as for a model
+    differ: Counterexample | None = None
+    try:
+        differ = _compare(derivation, expr, report.wrt, Table)
+    except NotRationalError:
+        pass
+    else:
+        if differ is None or not confirm:
+            report.method, report.equal, report.counterexample = "exact", differ is None, differ
+            return
+    try:
+        confirmed = _compare(derivation, expr, report.wrt, _numeric_table())
+    except _TooLarge:
+        if differ is None:
+            raise
+        confirmed = differ  # the exact difference stands
+    report.method = "numeric" if differ is None or confirmed is None else "exact"
+    report.equal = confirmed is None
+    report.counterexample = None if confirmed is None else differ or confirmed
+    if report.counterexample is not None:
+        _factor_notes(report, derivation, expr)
+
+
+def _numeric_digits(report: FormulaReport) -> None:
+    if report.method == "numeric" and report.equal:
+        report.digits = numeric.AGREED_DIGITS
 
 
 def _bounded(what: str, q: Any) -> Any:
@@ -442,6 +475,8 @@ def _numeric_table() -> type:
     """RealTable with every function argument bounded first (see :data:`MAX_ARGUMENT`)."""
 
     class BoundedRealTable(RealTable):
+        DIGITS = numeric.DIGITS
+
         def value(self, name: str, q: Any) -> Any:
             return super().value(name, _bounded(name, q))
 
@@ -458,15 +493,6 @@ def _numeric_table() -> type:
     return BoundedRealTable
 
 
-def _close(yours: Any, truth: Any) -> bool:
-    """Equal within 1e-20 (relative to 1 + |truth|) in the 30-digit numeric check."""
-    try:
-        verdict = abs(yours - truth) <= sp.Float("1e-20") * (1 + abs(truth))
-    except TypeError:  # a complex or undefined value on one side: not the gradient
-        return False
-    return verdict is sp.true or verdict is True
-
-
 def _compare(
     derivation: Derivation, expr: Any, wrt: str, table_class: type
 ) -> Counterexample | None:
@@ -477,23 +503,31 @@ def _compare(
     for _ in range(_TRIALS):
         # every built-in record, so that tanh'(z2) can be evaluated in a sigmoid network
         env, evaluate, _table = forward_point(derivation, sizes, rng, table_class, ACTIVATIONS)
+        if g.activations[-1].elementwise and g.loss.targets == "binary":
+            # BCE and its a - y hold for soft labels too: targets strictly between 0 and 1, so
+            # that y^2 or 1{y > 0.5} is not taken for y
+            y = env[g.y.name]
+            env[g.y.name] = y.applyfunc(lambda _v: sp.Rational(rng.randint(1, 19), 20))
         for layer in range(g.depth, 0, -1):
             env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
         truth = evaluate(derivation.gradients[wrt])
         yours = evaluate(expr)
-        for i in range(truth.shape[0]):
-            for j in range(truth.shape[1]):
-                same = yours[i, j] == truth[i, j] if exact else _close(yours[i, j], truth[i, j])
-                if not same:
-                    return Counterexample(
-                        wrt,
-                        i,
-                        j,
-                        yours[i, j],
-                        truth[i, j],
-                        {str(k): v for k, v in sizes.items()},
-                        exact,
-                    )
+        found = (
+            _exact_difference(yours, truth) if exact else numeric.first_difference(yours, truth)
+        )
+        if found is not None:
+            i, j = found
+            shown = {str(k): v for k, v in sizes.items()}
+            return Counterexample(wrt, i, j, yours[i, j], truth[i, j], shown, exact)
+    return None
+
+
+def _exact_difference(yours: sp.Matrix, truth: sp.Matrix) -> tuple[int, int] | None:
+    """The first entry where two exact rational matrices differ, or None."""
+    for i in range(truth.shape[0]):
+        for j in range(truth.shape[1]):
+            if yours[i, j] != truth[i, j]:
+                return i, j
     return None
 
 
@@ -670,7 +704,7 @@ def _repair(
                 report.wrt, "", report.target, report.target_concrete, gradient=report.gradient
             )
             try:
-                _verdict(probe, derivation, expr)
+                _verdict(probe, derivation, expr, confirm=False)
             except _TooLarge:
                 continue
             try:

@@ -11,8 +11,10 @@ The comparison draws points as the exact check does
 (:class:`~symbackprop.check.model_exact.ModelCheck`): every transcendental function a table of
 random rationals, so equal formulas give equal rationals. A formula that writes one value with
 other functions than the derivation (``1 / (1 + exp(-z))`` for ``sigmoid(z)``) differs there,
-so an exact difference is confirmed with the true functions in 30-digit arithmetic before it is
-reported.
+so an exact difference is confirmed with the true functions (:mod:`.numeric`) before it is
+reported. Points are drawn at the model's declared sizes and at a second setting
+(:func:`size_settings`); targets a BCE loss reads are real, not 0/1 (its a - y holds for soft
+labels).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from symbackprop.apps.shapecheck import numeric
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
 from symbackprop.check.model_exact import ModelCheck, model_sizes
 from symbackprop.errors import FormulaError
@@ -30,10 +33,10 @@ if TYPE_CHECKING:
     from symbackprop.apps.shapecheck.typing_ import Typer
     from symbackprop.core.model_derivation import ModelDerivation
 
-#: points compared per interpretation
+#: points compared per interpretation (at the first size setting; one at the second)
 TRIALS = 3
-#: the relative tolerance of the 30-digit comparison
-TOLERANCE = sp.Float("1e-20")
+#: the largest declared size a formula is compared at (beyond it, sizes 2 and 3)
+MAX_DECLARED = 5
 
 
 def activations(derivation: ModelDerivation) -> dict[str, Activation]:
@@ -90,14 +93,50 @@ def names(derivation: ModelDerivation, typer: Typer) -> None:
 
 def compare(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[str, Any]:
     """``("exact" | "numeric", None)`` when ``expr`` equals dJ/d``wrt`` at every point, else
-    the method and the first difference ``(row, col, yours, truth, sizes)``."""
-    chosen = model_sizes(derivation, None)
-    found = _difference(derivation, expr, wrt, chosen, Interpretation)
+    the method and the first difference ``(row, col, yours, truth, sizes)``.
+
+    Points are drawn at every size setting of :func:`size_settings`, so that an identity true
+    only for one size (2 x 2 matrices) is not taken for the gradient.
+    """
+    settings = size_settings(derivation)
+    found = None
+    for chosen, trials in settings:
+        found = _difference(derivation, expr, wrt, chosen, Interpretation, trials)
+        if found is not None:
+            break
     if found is None:
         return "exact", None
-    if _difference(derivation, expr, wrt, chosen, RealInterpretation) is None:
-        return "numeric", None
-    return "exact", found
+    for chosen, trials in settings:
+        numeric_found = _difference(derivation, expr, wrt, chosen, _RealInterpretation, trials)
+        if numeric_found is not None:
+            return "exact", found
+    return "numeric", None
+
+
+def size_settings(derivation: ModelDerivation) -> list[tuple[dict[sp.Symbol, int], int]]:
+    """The sizes a formula is compared at, each with its number of points.
+
+    First the model's own ``sizes:`` (a declared size above :data:`MAX_DECLARED` becomes 2)
+    with m = 2; then every undeclared (or too large) dimension and m made 3, when there is
+    one: a formula right only at one size of a dimension is wrong at the other.
+    """
+    assert derivation.model is not None
+    declared = derivation.model.sizes
+    first: dict[sp.Symbol, int] = {}
+    second: dict[sp.Symbol, int] = {}
+    for dim in model_sizes(derivation, None):
+        own = declared.get(dim.name)
+        kept = own is not None and dim.name != "m" and own <= MAX_DECLARED
+        first[dim] = own if kept and own is not None else 2
+        second[dim] = first[dim] if kept else 3
+    settings = [(first, TRIALS)]
+    if second != first:
+        settings.append((second, 1))
+    return settings
+
+
+class _RealInterpretation(RealInterpretation):
+    DIGITS = numeric.DIGITS
 
 
 def _difference(
@@ -106,29 +145,33 @@ def _difference(
     wrt: str,
     chosen: dict[sp.Symbol, int],
     table: type[Interpretation],
+    trials: int,
 ) -> Any:
     check = ModelCheck(derivation, chosen, seed=12345, table=table)
+    # BCE and its a - y hold for soft labels too: real targets, so that y^2 is not taken for y
+    check.targets = {name: kind for name, kind in check.targets.items() if kind != "binary"}
     exact = table is Interpretation
     shown = {str(k): v for k, v in chosen.items()}
-    for _ in range(TRIALS):
+    for _ in range(trials):
         try:
             env = check.point()
             truth = check.evaluate(derivation.gradients[wrt], env)
             yours = check.evaluate(expr, env)
         except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
             return (0, 0, f"cannot be evaluated ({exc})", None, shown)
-        for i in range(truth.shape[0]):
-            for j in range(truth.shape[1]):
-                if not _same(yours[i, j], truth[i, j], exact):
-                    return (i, j, yours[i, j], truth[i, j], shown)
+        if exact:
+            found = next(
+                (
+                    (i, j)
+                    for i in range(truth.rows)
+                    for j in range(truth.cols)
+                    if yours[i, j] != truth[i, j]
+                ),
+                None,
+            )
+        else:
+            found = numeric.first_difference(yours, truth)
+        if found is not None:
+            i, j = found
+            return (i, j, yours[i, j], truth[i, j], shown)
     return None
-
-
-def _same(yours: Any, truth: Any, exact: bool) -> bool:
-    if exact:
-        return bool(yours == truth)
-    try:
-        verdict = abs(yours - truth) <= TOLERANCE * (1 + abs(truth))
-    except TypeError:
-        return False
-    return verdict is sp.true or verdict is True

@@ -132,6 +132,8 @@ class Typer:
             if result.shape is None or coefficient is not result.expr
             else None
         )
+        if problem is None and result.shape is None:
+            problem = _not_real(ast.to_text(node), result.expr)
         if problem:
             raise FormulaError(problem, self.text, node.pos)
         self._degree(node, result)
@@ -389,6 +391,19 @@ class Typer:
                 entrywise(sp.Lambda(T, body), left.expr), left.shape, node.start, node.end
             )
         return Typed(body.subs(T, left.expr), None, node.start, node.end)
+
+
+def _not_real(text: str, value: Any) -> str | None:
+    """Why a constant is no real number (sqrt(-1), log(0), 0/0, log(-1)), or ``None``.
+
+    Such a constant cannot be compared (relu, an indicator) nor be part of a real gradient.
+    """
+    if not getattr(value, "is_number", False):
+        return None
+    if value.is_extended_real is True and value.is_finite is True:
+        return None
+    shown = "undefined" if value.has(sp.nan, sp.zoo) else f"{value}"
+    return f"'{text}' is {shown}, not a real number: a formula's constants must be real"
 
 
 def _hadamard(first: Any, second: Any) -> Any:
