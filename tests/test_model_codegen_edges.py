@@ -9,8 +9,6 @@ the ones the modules use (``jax``, ``jnp``, ``np``, ``torch``) is renamed, not s
 from __future__ import annotations
 
 import ast
-import importlib
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from framework_support import import_framework
 
 import symbackprop as sb
 from symbackprop.cli.main import main
@@ -41,16 +40,6 @@ SHADOWING = (
     "J = bce(sigmoid(math^T np + torch), Y)\ndata: X, Y\n"
 )
 M = 4
-
-
-def _framework(name: str, variable: str) -> Any:
-    """The framework, or a skip (an error when ``variable`` is set, as in CI)."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        if os.environ.get(variable, "") not in ("", "0"):
-            raise
-        pytest.skip(f"{name} is not installed")
 
 
 def _values(module: Any, seed: int = 0) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
@@ -81,7 +70,7 @@ def test_a_constant_adjoint_summed_over_the_columns_numpy(key: str) -> None:
 
 @pytest.mark.parametrize("key", sorted(CONSTANT_ADJOINTS))
 def test_a_constant_adjoint_summed_over_the_columns_torch(key: str) -> None:
-    torch = _framework("torch", "SYMBACKPROP_REQUIRE_TORCH")
+    torch = import_framework("torch")
     module = sb.compile(Model.parse(CONSTANT_ADJOINTS[key][0]), backend="torch")
     params, data = _values(module)
     tensors = [torch.tensor(d) for d in data]
@@ -95,7 +84,7 @@ def test_a_constant_adjoint_summed_over_the_columns_torch(key: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(CONSTANT_ADJOINTS))
 def test_a_constant_adjoint_summed_over_the_columns_jax(key: str) -> None:
-    jax = _framework("jax", "SYMBACKPROP_REQUIRE_JAX")
+    jax = import_framework("jax")
     jax.config.update("jax_enable_x64", True)
     module = sb.compile(Model.parse(CONSTANT_ADJOINTS[key][0]), backend="jax")
     params, data = _values(module)
@@ -199,7 +188,7 @@ def test_model_names_equal_to_the_modules_own_are_renamed_numpy_and_torch() -> N
     cost, grads = reference.loss_and_grads(params, *data)
     check = sb.gradcheck(reference, params, *data)
     assert check.ok, str(check)
-    torch = _framework("torch", "SYMBACKPROP_REQUIRE_TORCH")
+    torch = import_framework("torch")
     module = sb.compile(model, backend="torch")
     got_cost, got = module.loss_and_grads(
         {k: torch.tensor(v) for k, v in params.items()}, *(torch.tensor(d) for d in data)
@@ -211,7 +200,7 @@ def test_model_names_equal_to_the_modules_own_are_renamed_numpy_and_torch() -> N
 
 @pytest.mark.slow
 def test_model_names_equal_to_the_modules_own_are_renamed_jax() -> None:
-    jax = _framework("jax", "SYMBACKPROP_REQUIRE_JAX")
+    jax = import_framework("jax")
     jax.config.update("jax_enable_x64", True)
     model = Model.parse(SHADOWING)
     reference = sb.compile(model)

@@ -11,14 +11,13 @@
 
 from __future__ import annotations
 
-import importlib
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from framework_support import import_framework
 
 import symbackprop as sb
 from symbackprop.cli.main import main
@@ -36,16 +35,6 @@ MODELS = {
     "identity_dot": "x : 2 x 1\nv : 2 x 1\nW : 2 x 2\nJ = sum(W x) + identity(v^T x)\ndata: x\n",
 }
 M = 4
-
-
-def _framework(name: str, variable: str) -> Any:
-    """The framework, or a skip (an error when ``variable`` is set, as in CI)."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        if os.environ.get(variable, "") not in ("", "0"):
-            raise
-        pytest.skip(f"{name} is not installed")
 
 
 def _values(module: Any, dtype: Any = np.float64) -> tuple[dict[str, Any], list[Any]]:
@@ -81,7 +70,7 @@ def test_model_gradients_pass_the_gradient_check_numpy(key: str) -> None:
 
 @pytest.mark.parametrize("key", sorted(MODELS))
 def test_model_gradients_are_floats_of_the_parameters_dtype_torch(key: str) -> None:
-    torch = _framework("torch", "SYMBACKPROP_REQUIRE_TORCH")
+    torch = import_framework("torch")
     module = sb.compile(Model.parse(MODELS[key]), backend="torch")
     params, data = _values(module)
     tensors = [torch.tensor(d) for d in data]
@@ -96,7 +85,7 @@ def test_model_gradients_are_floats_of_the_parameters_dtype_torch(key: str) -> N
 @pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(MODELS))
 def test_model_gradients_are_floats_of_the_parameters_dtype_jax(key: str) -> None:
-    jax = _framework("jax", "SYMBACKPROP_REQUIRE_JAX")
+    jax = import_framework("jax")
     jax.config.update("jax_enable_x64", True)
     module = sb.compile(Model.parse(MODELS[key]), backend="jax")
     params, data = _values(module)

@@ -11,7 +11,6 @@ activation's definition, evaluated with 600 digits (1 - sigmoid(1000) is e^-1000
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from framework_support import import_framework
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 import symbackprop as sb
@@ -172,17 +172,9 @@ def test_numpy_gradient_is_finite_and_equals_the_sympy_reference(name: str) -> N
     _close(grads, case["want"])
 
 
-def _framework(name: str) -> Any:
-    required = os.environ.get(f"SYMBACKPROP_REQUIRE_{name.upper()}", "") not in ("", "0")
-    try:
-        return pytest.importorskip(name) if not required else __import__(name)
-    except ImportError:  # pragma: no cover - CI installs both
-        pytest.fail(f"{name} is missing but SYMBACKPROP_REQUIRE_{name.upper()}=1")
-
-
 @pytest.mark.slow
 def test_torch_gradient_is_finite_and_equals_the_sympy_reference(case: dict[str, Any]) -> None:
-    torch = _framework("torch")
+    torch = import_framework("torch")
     module = sb.compile(sb.Model.parse(case["text"]), backend="torch")
     params = {k: torch.tensor(v, dtype=torch.float64) for k, v in case["params"].items()}
     data = [torch.tensor(v, dtype=torch.float64) for v in case["data"]]
@@ -193,7 +185,7 @@ def test_torch_gradient_is_finite_and_equals_the_sympy_reference(case: dict[str,
 
 @pytest.mark.slow
 def test_jax_gradient_is_finite_and_equals_the_sympy_reference(case: dict[str, Any]) -> None:
-    jax = _framework("jax")
+    jax = import_framework("jax")
     jax.config.update("jax_enable_x64", True)
     module = sb.compile(sb.Model.parse(case["text"]), backend="jax")
     params = {k: jax.numpy.asarray(v) for k, v in case["params"].items()}
