@@ -12,7 +12,9 @@ at concrete sizes, with no backend's text in it:
   gradient, in step order, each with its step: adjoints that are another adjoint or a constant
   (``dJ/d_t7 = dJ/d_t8``, ``dJ/dJ = 1``) are substituted, not copied, and whatever the
   forward pass already holds is read from it, never recomputed (``1 - tanh(t8)^2`` is
-  ``1 - h3^2``, ``sigmoid(t5)`` is ``t6``, ``det(t1)`` is the cached determinant);
+  ``1 - h3^2``, ``sigmoid(t5)`` is ``t6``, ``det(t1)`` is the cached determinant), and each
+  such read, like each settled form, is proved equal to what it replaces
+  (:mod:`symbackprop.lowering.settle_check`) before it is kept;
 * the cache: exactly the values and data the backward statements read;
 * the losses computed from their logits (bce of a sigmoid, ce of a softmax), and the values
   whose function has a kink (relu, leaky_relu, abs: their arguments), which the gradient

@@ -1,4 +1,4 @@
-"""The SymPy check that a settled backward expression equals the derivation step's expression.
+"""The SymPy proof that each backward form a model plan writes equals its derivation step's.
 
 A model plan prints its backward statements in a simpler form than the step writes them
 (``((1/200) I)[0, 0] 1_4`` -> ``(1/200) 1_4``, ``w + w`` -> ``2 w``): every ``=`` the tool
