@@ -1,13 +1,16 @@
-"""A model plan's settled backward expressions are proved equal to the derivation's steps.
+"""A model plan's settled backward expressions, and its reads of the cache, are proved.
 
 The plan prints ``(1/200) 1_4`` for ``((1/200) I)[0, 0] 1_4`` and ``2 w`` for ``w + w``; every
 such rewrite is proved by SymPy (:mod:`symbackprop.lowering.settle_check`, explicit matrices
 at small sizes, exactly) before a statement is written, and a wrong one is refused as our bug
-(an InternalError naming the step; exit 3 in the CLI).
+(an InternalError naming the step; exit 3 in the CLI). The same proof covers the plan's reads
+of the forward pass's cache (``1 - h3^2`` for ``1 - tanh(t8)^2``, relu's ``1{a1 > 0}`` for
+``1{z1 > 0}``, a cached determinant), each cached value standing for its definition.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,8 @@ from symbackprop.errors import InternalError
 from symbackprop.lowering import model_plan
 from symbackprop.lowering.settle_check import prove_settled
 from symbackprop.model import Model
-from symbackprop.records.nodes import Elementwise, T
+from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.nodes import Elementwise, T, activation_of
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_model_derive import DEFINE, MODELS  # noqa: E402
@@ -109,11 +113,14 @@ def test_a_dropped_term_and_a_wrong_shape_are_refused() -> None:
 # -- the plan proves what it settles, and refuses a wrong settle ------------------------------
 
 
-def _settled_pairs(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any]]:
-    """Spies on the plan: (every pair _settle changed, every pair the plan proved)."""
+def _settled_pairs(
+    monkeypatch: pytest.MonkeyPatch, reused: list[Any] | None = None
+) -> tuple[list[Any], list[Any]]:
+    """Spies on the plan: (every pair _settle changed, every pair the plan proved); every
+    pair _reuse changed is added to ``reused``."""
     changed: list[Any] = []
     proved: list[Any] = []
-    settle, prove = model_plan._settle, model_plan.prove_settled
+    settle, reuse, prove = model_plan._settle, model_plan._reuse, model_plan.prove_settled
 
     def spy_settle(expr: Any) -> Any:
         out = settle(expr)
@@ -121,11 +128,18 @@ def _settled_pairs(monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any
             changed.append((expr, out))
         return out
 
-    def spy_prove(before: Any, after: Any, where: str) -> None:
-        prove(before, after, where)
+    def spy_reuse(expr: Any, *args: Any) -> Any:
+        out = reuse(expr, *args)
+        if out != expr and reused is not None:
+            reused.append((expr, out))
+        return out
+
+    def spy_prove(before: Any, after: Any, where: str, **reads: Any) -> None:
+        prove(before, after, where, **reads)
         proved.append((before, after))
 
     monkeypatch.setattr(model_plan, "_settle", spy_settle)
+    monkeypatch.setattr(model_plan, "_reuse", spy_reuse)
     monkeypatch.setattr(model_plan, "prove_settled", spy_prove)
     return changed, proved
 
@@ -170,7 +184,7 @@ def _every_model() -> list[Any]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("which", _every_model())
-def test_every_settled_expression_of_every_model_is_proved(
+def test_every_settled_expression_and_read_of_the_cache_of_every_model_is_proved(
     which: tuple[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kind, key = which
@@ -181,6 +195,113 @@ def test_every_settled_expression_of_every_model_is_proved(
         model = Model.parse(text, define=DEFINE)
         sizes = {d: v for d, v in all_sizes.items() if d != "m"}
     derivation = sb.derive(model)
-    changed, proved = _settled_pairs(monkeypatch)
+    reused: list[Any] = []
+    changed, proved = _settled_pairs(monkeypatch, reused)
     model_plan.build_model_plan(derivation, sizes)
     assert set(changed) <= set(proved)
+    assert set(reused) <= set(proved)
+
+
+# -- reading the cache: the forward pass's values in place of recomputing them ---------------
+
+Z = MatrixSymbol("Z", k, m)
+H = MatrixSymbol("H", k, m)
+Z2 = MatrixSymbol("Z2", k, m)
+H2 = MatrixSymbol("H2", k, m)
+A = MatrixSymbol("A", k, m)
+#: the cached values of the hand-made pairs -> their definitions
+CACHE = {
+    H: Elementwise(sp.tanh, Z),
+    H2: Elementwise(sp.tanh, Z2),
+    A: activation_of(ACTIVATIONS["relu"], Z),
+}
+RELU_PRIME = Elementwise(sp.Lambda(T, sp.Piecewise((1, T > 0), (0, True))), Z)
+#: one value of each kind the plan reads: tanh, relu, leaky_relu and sigmoid outputs, det(W)
+READS_EVERY_KIND = """W : 3 x 3
+x : 3 x 1
+h = tanh(W x)
+a = relu(W h)
+l = leaky_relu(W a)
+s = sigmoid(W l)
+J = sum(s) + log(det(W))
+data: x
+"""
+
+
+def _tanh_prime(of: Any, derivative_in_h: bool = False) -> Any:
+    body = 1 - T**2 if derivative_in_h else 1 - sp.tanh(T) ** 2
+    return HadamardProduct(G, Elementwise(sp.Lambda(T, body), of))
+
+
+def test_reads_of_the_cache_are_proved() -> None:
+    """1 - tanh(z)^2 read as 1 - h^2, 1{z > 0} as relu's 1{a > 0}, det X as a cached d."""
+    prove_settled(_tanh_prime(Z), _tanh_prime(H, True), "step 8 (dJ/dZ)", reads=CACHE)
+    in_a = Elementwise(sp.Lambda(T, sp.Piecewise((1, T > 0), (0, True))), A)
+    prove_settled(HadamardProduct(G, RELU_PRIME), HadamardProduct(G, in_a), "step 2", reads=CACHE)
+    X = MatrixSymbol("X", n, n)
+    d = MatrixSymbol("d", 1, 1)
+    cached_det = {d: MatMul(Determinant(X), sp.Identity(1))}
+    before = MatMul(Determinant(X), Transpose(Inverse(X)))
+    prove_settled(before, MatMul(d[0, 0], Transpose(Inverse(X))), "step 3", reads=cached_det)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "reads", "named"),
+    [
+        pytest.param(
+            _tanh_prime(Z), _tanh_prime(H2, True), CACHE, "H2 = tanh(Z2)", id="another-value"
+        ),
+        pytest.param(
+            HadamardProduct(G, RELU_PRIME),
+            HadamardProduct(G, Elementwise(sp.Lambda(T, sp.Piecewise((1, T >= 0), (0, True))), A)),
+            CACHE,
+            "A = relu(Z)",
+            id="indicator-wrong-at-0",
+        ),
+        pytest.param(
+            _tanh_prime(Z), _tanh_prime(Z2, True), CACHE, "Z2 (not a cached value)", id="uncached"
+        ),
+        pytest.param(
+            MatMul(m, OneMatrix(k, 1)),
+            MatMul(MatrixSymbol("c", 1, 1)[0, 0], OneMatrix(k, 1)),
+            {MatrixSymbol("c", 1, 1): MatMul(3, sp.Identity(1))},
+            "c = 3*I",
+            id="m-at-one-size-only",
+        ),
+    ],
+)
+def test_wrong_reads_of_the_cache_are_refused(
+    before: Any, after: Any, reads: Any, named: str
+) -> None:
+    """A value mapped to another's, an indicator that differs at 0 (1{relu(z) >= 0} is 1
+    everywhere), a value the cache does not hold, and a cached 3 for m (m's size at the first
+    setting only) are refused, naming the step and the value read."""
+    message = rf"step 8 \(dJ/dZ\): SymPy does not confirm .* which reads {re.escape(named)} "
+    with pytest.raises(InternalError, match=message):
+        prove_settled(before, after, "step 8 (dJ/dZ)", reads=reads)
+
+
+def test_every_read_of_the_cache_is_proved(monkeypatch: pytest.MonkeyPatch) -> None:
+    reused: list[Any] = []
+    _, proved = _settled_pairs(monkeypatch, reused)
+    code = sb.codegen(Model.parse(READS_EVERY_KIND))
+    assert len(reused) == 5 and set(reused) <= set(proved)
+    assert "1.0 - h**2" in code and "a > 0" in code and "l > 0" in code and "t6[0, 0]" in code
+
+
+def test_a_wrong_read_of_the_cache_is_refused_naming_the_step_and_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """_reuse handed tanh's output h where relu's a belongs (a's function list says h)."""
+    functions = model_plan._functions_by_arg
+
+    def swapped(graph: Any, rename: Any) -> Any:
+        out = functions(graph, rename)
+        h = next(v for pairs in out.values() for fn, v in pairs if v.name == "h")
+        return {
+            arg: [(fn, h if v.name == "a" else v) for fn, v in pairs] for arg, pairs in out.items()
+        }
+
+    monkeypatch.setattr(model_plan, "_functions_by_arg", swapped)
+    with pytest.raises(InternalError, match=r"step \d+ \(dJ/dt2\): .* which reads h = tanh\(t1\)"):
+        sb.codegen(Model.parse(READS_EVERY_KIND))

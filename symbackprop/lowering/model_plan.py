@@ -12,7 +12,9 @@ at concrete sizes, with no backend's text in it:
   gradient, in step order, each with its step: adjoints that are another adjoint or a constant
   (``dJ/d_t7 = dJ/d_t8``, ``dJ/dJ = 1``) are substituted, not copied, and whatever the
   forward pass already holds is read from it, never recomputed (``1 - tanh(t8)^2`` is
-  ``1 - h3^2``, ``sigmoid(t5)`` is ``t6``, ``det(t1)`` is the cached determinant);
+  ``1 - h3^2``, ``sigmoid(t5)`` is ``t6``, ``det(t1)`` is the cached determinant), and each
+  such read, like each settled form, is proved equal to what it replaces
+  (:mod:`symbackprop.lowering.settle_check`) before it is kept;
 * the cache: exactly the values and data the backward statements read;
 * the losses computed from their logits (bce of a sigmoid, ce of a softmax), and the values
   whose function has a kink (relu, leaky_relu, abs: their arguments), which the gradient
@@ -255,7 +257,7 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     forward = _forward(derivation, sized, code, dims)
     # the backward pass is settled and proved in symbolic dimensions, then sized
     named = _Sized(rename, {})
-    backward = _backward(derivation, named, _cached_forms(graph, named), code, dims, sized)
+    backward = _backward(derivation, named, code, dims, sized)
     read = frozenset().union(*(_matrix_names(s.expr) for s in backward))
     leaves = [*model.data]
     order = [code[n] for n in leaves] + [s.target for s in forward]
@@ -417,21 +419,34 @@ def _cached_forms(graph: Any, rename: _Sized) -> dict[Any, Any]:
     return out
 
 
+def _cached_definitions(
+    graph: Any, rename: _Sized, cached: Mapping[Any, Any], functions: Mapping[str, Any]
+) -> dict[Any, Any]:
+    """Each value :func:`_reuse` may read from the cache -> its defining expression (code
+    names), which the proof of the reuse puts in its place."""
+    values = {s for v in cached.values() for s in v.atoms(MatrixSymbol)}
+    values |= {value for pairs in functions.values() for _, value in pairs}
+    definitions = {rename[graph.symbols[n]]: rename(graph.forward[n]) for n in graph.nodes}
+    return {value: definitions[value] for value in values if value in definitions}
+
+
 def _backward(
     derivation: ModelDerivation,
     rename: _Sized,
-    cached: Mapping[Any, Any],
     code: Mapping[str, str],
     dims: Any,
     sized: _Sized,
 ) -> tuple[ModelBackward, ...]:
     """The backward statements; ``rename`` gives code names in symbolic dimensions, in which
-    each step's expression is settled (and the settling proved), ``sized`` the model's sizes."""
+    each step's expression is settled and made to read the cache (each rewrite proved),
+    ``sized`` the model's sizes."""
     graph = derivation.graph
     model = derivation.model
     assert model is not None
     parameters = set(model.parameters)
+    cached = _cached_forms(graph, rename)
     functions = _functions_by_arg(graph, rename)
+    reads = _cached_definitions(graph, rename, cached, functions)
     folded: dict[Any, Any] = {}
     out = []
     for step in derivation.steps:
@@ -443,8 +458,10 @@ def _backward(
             continue  # folded into the next step by the derivation (a loss before its cancel)
         written = rename(step.expr).xreplace(folded)
         settled = _settle(written)
-        prove_settled(written, settled, f"step {step.number} (dJ/d{code[name]})")
+        where = f"step {step.number} (dJ/d{code[name]})"
+        prove_settled(written, settled, where)
         expr = _reuse(settled, cached, functions)
+        prove_settled(settled, expr, where, reads=reads)
         if step.delta is not None and not is_gradient:
             symbol = rename[step.delta]
             if isinstance(expr, MatrixSymbol) or not _matrix_names(expr):

@@ -17,6 +17,7 @@ from sympy.printing.str import StrPrinter
 
 from symbackprop.errors import InternalError
 from symbackprop.records import scalars
+from symbackprop.records.nodes import Elementwise
 from symbackprop.records.scalars import indicator_sum, piece_list
 
 if TYPE_CHECKING:
@@ -46,7 +47,10 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
 
     def _factor(self, expr: Any) -> str:
         text = self._print(expr)
-        compound = isinstance(expr, (MatMul, MatAdd, HadamardProduct))
+        # a function whose body is a sum prints as the sum: dh3 ⊙ (1 - h3^2), not dh3 ⊙ 1 - ...
+        compound = isinstance(expr, (MatMul, MatAdd, HadamardProduct)) or (
+            isinstance(expr, Elementwise) and _prints_as_sum(expr)
+        )
         return f"({text})" if compound else text  # type: ignore[no-any-return]
 
     def _print_MatMul(self, expr: MatMul) -> str:
@@ -97,6 +101,12 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         return super()._print_Pow(expr, rational).replace("**", "^")  # type: ignore[no-any-return]
+
+
+def _prints_as_sum(expr: Elementwise) -> bool:
+    """True when ``expr`` prints as its body and the body is a sum (``1 - tanh(t8)^2``)."""
+    named = expr.activation_name, expr.derivative_name, expr.indicator
+    return all(x is None for x in named) and isinstance(expr.body, sp.Add)
 
 
 def _negated(term: Any) -> Any | None:

@@ -1,4 +1,4 @@
-"""The SymPy check that a settled backward expression equals the derivation step's expression.
+"""The SymPy proof that each backward form a model plan writes equals its derivation step's.
 
 A model plan prints its backward statements in a simpler form than the step writes them
 (``((1/200) I)[0, 0] 1_4`` -> ``(1/200) 1_4``, ``w + w`` -> ``2 w``): every ``=`` the tool
@@ -14,12 +14,22 @@ Nothing is numerical. The expressions are in symbolic dimensions (the plan settl
 puts in the model's sizes), so the matrices stay small whatever the sizes are. (SymPy's
 matrix-expression route, ``(before - after).doit()``, decides only some of the rewrites and
 costs more than the explicit route on the example models, so it is not tried.)
+
+The same proof covers the plan's reading of the cache (``1 - tanh(t8)^2`` computed from
+``h3 = tanh(t8)`` as ``1 - h3^2``, ``det(t1)`` read as the cached ``t2[0, 0]``): given the
+values the forward pass caches with their defining expressions (``reads``), a cached value
+read on either side stands for its definition, a function applied to a cached ``a = g(t)``
+is composed with g (relu's ``1{a > 0}`` is ``1{relu(t) > 0}`` of t), and a piecewise body is
+put in one canonical form (activations written out as their formulas, nested pieces folded:
+``1{t > 0}``). The two sides are then usually the same SymPy object; where they are not, the
+explicit route above decides.
 """
 
 from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Mapping
 from typing import Any
 
 import sympy as sp
@@ -39,29 +49,94 @@ from sympy import (
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.errors import InternalError
-from symbackprop.records.nodes import Elementwise, Softmax, softmax_columns
+from symbackprop.records.nodes import (
+    ActivationFunction,
+    Elementwise,
+    Softmax,
+    T,
+    softmax_columns,
+)
+from symbackprop.records.scalars import z
 
 #: the smallest size a dimension gets in the explicit route (a size 1 would hide a transpose)
 FIRST_SIZE = 2
 
 
-def prove_settled(before: Any, after: Any, where: str) -> None:
+def prove_settled(
+    before: Any, after: Any, where: str, *, reads: Mapping[Any, Any] | None = None
+) -> None:
     """Raise :class:`InternalError` naming ``where`` unless ``after`` equals ``before``.
 
     ``before`` and ``after`` are matrix expressions of one shape (symbolic dimensions, the
     batch ``m`` among them) over matrix symbols, element-wise functions and numbers.
+    ``reads`` (given when ``after`` reads the cache): each cached value (a matrix symbol) ->
+    its defining expression; on both sides a cached value is its definition, and the error
+    names the values ``after`` reads.
     """
     if before == after:
         return
+    named = _reading(reads, before, after)
+    what = "the settled form " if reads is None else ""
     if before.shape != after.shape:
         raise InternalError(
-            f"{where}: the settled form {after} has shape {after.shape}, not {before.shape}"
+            f"{where}: {what}{after}{named} has shape {after.shape}, not {before.shape}"
         )
-    if _explicitly_equal(before, after):
+    left, right = _normal(before, reads or {}), _normal(after, reads or {})
+    if left == right or _explicitly_equal(left, right):
         return
     raise InternalError(
-        f"{where}: SymPy does not confirm that the settled form {after} equals {before}"
+        f"{where}: SymPy does not confirm that {what}{after}{named} equals {before}"
     )
+
+
+def _reading(reads: Mapping[Any, Any] | None, before: Any, after: Any) -> str:
+    """``, which reads h3 = tanh(t8) from the cache,``: the matrices ``after`` names that
+    ``before`` does not (else the cached values it reads), each with its definition."""
+    if reads is None:
+        return ""
+    names = after.atoms(MatrixSymbol)
+    shown = sorted((names - before.atoms(MatrixSymbol)) or (names & set(reads)), key=str)
+    parts = [f"{s} = {reads[s]}" if s in reads else f"{s} (not a cached value)" for s in shown]
+    return f", which reads {', '.join(parts) or 'nothing'} from the cache,"
+
+
+def _normal(expr: Any, reads: Mapping[Any, Any]) -> Any:
+    """``expr`` with each cached value in ``reads`` replaced by its definition (in turn), a
+    function of a function composed into one (``1{a > 0}`` of ``a = relu(t)`` is
+    ``1{relu(t) > 0}`` of t) and each function's body in :func:`_canonical` form. These
+    identities, applied alike to both sides, make most reads of the cache the same SymPy
+    object as the form they replace, with no explicit matrix built."""
+
+    def rewrite(e: Any) -> Any:
+        if isinstance(e, MatrixSymbol):
+            return _normal(reads[e], reads)
+        body, arg = e.body.xreplace({e.variable: T}), e.arg
+        if isinstance(arg, Elementwise):
+            body, arg = body.xreplace({T: arg.body.xreplace({arg.variable: T})}), arg.arg
+        return Elementwise(sp.Lambda(T, _canonical(body)), arg)
+
+    return expr.replace(
+        lambda e: isinstance(e, Elementwise) or (isinstance(e, MatrixSymbol) and e in reads),
+        rewrite,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical(body: Any) -> Any:
+    """A function's body (in :data:`T`) in one form: a piecewise one (an indicator) with its
+    activations written out as their formulas and its nested pieces folded, so that relu's
+    ``1{a > 0}`` composed with ``a = relu(t)`` and ``1{t > 0}`` are the same SymPy object (a
+    Piecewise is opaque to expand); any other body as it is."""
+    if not body.has(sp.Piecewise):
+        return body
+    unfolded = body.replace(
+        lambda e: isinstance(e, ActivationFunction),
+        lambda e: e.body.xreplace({z: e.args[0]}),
+    )
+    try:
+        return sp.piecewise_fold(unfolded)
+    except (TypeError, ValueError, NotImplementedError):
+        return body  # not folded: the explicit route still decides, or the proof fails
 
 
 def _explicitly_equal(before: Any, after: Any) -> bool:

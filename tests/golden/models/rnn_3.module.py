@@ -224,14 +224,14 @@ def backward(params, cache, work=None):
     # dJ/dh3 = t9^T dt10 [step 7, bilinear]
     dh3 = np.matmul(t9.T, dt10, out=_buffer(work, "dh3", (4, m), t9.dtype))  # (4, m)
 
-    # dJ/dt8 = dh3 ⊙ 1 - tanh(t8)^2 [step 8, elementwise]
+    # dJ/dt8 = dh3 ⊙ (1 - tanh(t8)^2) [step 8, elementwise]
     dh3 *= 1.0 - h3**2  # (4, m), in place: dh3 is not read again
     dt8 = dh3
 
     # dJ/dh2 = W^T dt8 [step 11, bilinear]
     dh2 = np.matmul(W.T, dt8, out=_buffer(work, "dh2", (4, m), W.dtype))  # (4, m)
 
-    # dJ/dt5 = dh2 ⊙ 1 - tanh(t5)^2 [step 12, elementwise]
+    # dJ/dt5 = dh2 ⊙ (1 - tanh(t5)^2) [step 12, elementwise]
     dh2 *= 1.0 - h2**2  # (4, m), in place: dh2 is not read again
     dt5 = dh2
     # dJ/dW = dt5 h1^T + dt8 h2^T [step 15, bilinear]
@@ -240,7 +240,7 @@ def backward(params, cache, work=None):
     # dJ/dh1 = W^T dt5 [step 16, bilinear]
     dh1 = np.matmul(W.T, dt5, out=_buffer(work, "dh1", (4, m), W.dtype))  # (4, m)
 
-    # dJ/dt2 = dh1 ⊙ 1 - tanh(t2)^2 [step 17, elementwise]
+    # dJ/dt2 = dh1 ⊙ (1 - tanh(t2)^2) [step 17, elementwise]
     dh1 *= 1.0 - h1**2  # (4, m), in place: dh1 is not read again
     dt2 = dh1
     # dJ/db = dt2 1_m + dt5 1_m + dt8 1_m [step 18, bias]
