@@ -281,8 +281,8 @@ FROM_LOGITS = ("residual_mlp", "softmax_l2", "two_heads", "logistic_l2")
 def check_model(
     model: Model, key: str, widths: dict[str, int] | None = None, *, eager: bool = False
 ) -> None:
-    """Derived, jitted and custom_vjp gradients equal jax.grad of the module's forward pass
-    (JAX's own autodiff), and the NumPy module's numbers."""
+    """Derived, jitted, positional (``gradients``) and custom_vjp gradients equal jax.grad of
+    the module's forward pass (JAX's own autodiff), and the NumPy module's numbers."""
     module = sb.compile(model, sizes=widths, backend="jax")
     params, data = model_data(model, key, widths)
 
@@ -290,11 +290,14 @@ def check_model(
     def everything(params: Any, *data: Any) -> Any:
         cost, grads = module.loss_and_grads(params, *data)
         autodiff = jax.grad(lambda p: module.forward(p, *data)[0])(params)
-        return cost, grads, jax.grad(module.module.cost)(params, *data), autodiff
+        positional = module.gradients(tuple(params[k] for k in module.SHAPES), *data)
+        return (cost, grads, jax.grad(module.module.cost)(params, *data), autodiff,
+                dict(zip(module.SHAPES, positional, strict=True)))  # fmt: skip
 
-    cost, grads, through_vjp, want = everything(params, *data)
+    cost, grads, through_vjp, want, positional = everything(params, *data)
     assert_close(grads, want)
     assert_close(through_vjp, want)
+    assert_close(positional, want)
     if key in FROM_LOGITS:  # parameters of order 1e3 (same shapes: no new compile)
         assert_finite(*everything({k: v * 1e3 for k, v in params.items()}, *data)[:3])
     numpy_module = sb.compile(model, sizes=widths)
