@@ -119,7 +119,8 @@ def assert_finite(*values: Any) -> None:
 
 
 def check_network(spec: str, m: int, *, eager: bool = False, huge: bool = True, **kw: Any) -> None:
-    """Derived, jitted and custom_vjp gradients equal jax.grad of the reference cost."""
+    """Derived, jitted, positional (``gradients``) and custom_vjp gradients equal jax.grad of
+    the reference cost."""
     net = sb.Network.parse(spec, **kw)
     module = sb.compile(net, backend="jax")
     params, X, Y = network_data(module, net, m)
@@ -128,15 +129,18 @@ def check_network(spec: str, m: int, *, eager: bool = False, huge: bool = True, 
     @jax.jit
     def everything(params: Any, X: Any, Y: Any) -> Any:
         cost, grads = module.loss_and_grads(params, X, Y)
+        positional = module.gradients(tuple(params[k] for k in module.SHAPES), X, Y)
         return (cost, grads, jax.grad(module.module.cost)(params, X, Y),
+                dict(zip(module.SHAPES, positional, strict=True)),
                 reference(params, X, Y), jax.grad(reference)(params, X, Y))  # fmt: skip
 
-    cost, grads, through_vjp, want_cost, want = everything(params, X, Y)
+    cost, grads, through_vjp, positional, want_cost, want = everything(params, X, Y)
     np.testing.assert_allclose(float(cost), float(want_cost), rtol=1e-10)
     assert_close(grads, want)
     assert_close(through_vjp, want)
+    assert_close(positional, want)
     if huge:  # |z| of order 1e3 (same shapes: no new compile); the textbook reference may overflow
-        assert_finite(*everything({k: v * 1e3 for k, v in params.items()}, X, Y)[:3])
+        assert_finite(*everything({k: v * 1e3 for k, v in params.items()}, X, Y)[:4])
     if eager:
         eager_cost, eager_grads = module.loss_and_grads(params, X, Y)
         np.testing.assert_allclose(float(eager_cost), float(cost), rtol=1e-12)
@@ -156,6 +160,30 @@ NETWORKS = [
 @pytest.mark.parametrize(("spec", "m", "kw"), NETWORKS, ids=[n[0] for n in NETWORKS])
 def test_networks_equal_jax_autodiff(spec: str, m: int, kw: dict[str, Any]) -> None:
     check_network(spec, m, **kw)
+
+
+def test_gradients_is_jitted_on_tuples_in_shapes_order() -> None:
+    """``gradients`` called on its own (its own jit, the benchmark's call): a tuple or a list
+    of arrays in SHAPES order in, a tuple out, equal to the NumPy module's gradients (no
+    eager JAX: it compiles every operation); a dict or a tuple of the wrong length is a
+    ValueError that says what it wants."""
+    net = sb.Network.parse("3-2-1")
+    module = sb.compile(net, backend="jax")
+    params, X, Y = network_data(module, net, 1)
+    arrays = [params[k] for k in module.SHAPES]
+    got = module.gradients(tuple(arrays), X, Y)
+    assert isinstance(got, tuple) and len(got) == len(module.SHAPES)
+    numpy = {k: np.asarray(v) for k, v in params.items()}
+    _, want = sb.compile(net).loss_and_grads(numpy, np.asarray(X), np.asarray(Y))
+    assert_close(dict(zip(module.SHAPES, got, strict=True)), want)
+    assert_close(dict(zip(module.SHAPES, module.gradients(arrays, X, Y), strict=True)),
+                 dict(zip(module.SHAPES, got, strict=True)), rtol=0)  # fmt: skip
+    with pytest.raises(ValueError, match="tuple of 4 arrays in the order of SHAPES, got dict"):
+        module.gradients(params, X, Y)
+    with pytest.raises(ValueError, match="got 3"):
+        module.gradients(tuple(arrays[:3]), X, Y)
+    with pytest.raises(ValueError, match=r"W2 has shape \(2, 1\), expected \(1, 2\)"):
+        module.gradients((arrays[0], arrays[1], arrays[2].T, arrays[3]), X, Y)
 
 
 #: the slow twins add a derivative too long for one line (written over several); mish' as
@@ -253,8 +281,8 @@ FROM_LOGITS = ("residual_mlp", "softmax_l2", "two_heads", "logistic_l2")
 def check_model(
     model: Model, key: str, widths: dict[str, int] | None = None, *, eager: bool = False
 ) -> None:
-    """Derived, jitted and custom_vjp gradients equal jax.grad of the module's forward pass
-    (JAX's own autodiff), and the NumPy module's numbers."""
+    """Derived, jitted, positional (``gradients``) and custom_vjp gradients equal jax.grad of
+    the module's forward pass (JAX's own autodiff), and the NumPy module's numbers."""
     module = sb.compile(model, sizes=widths, backend="jax")
     params, data = model_data(model, key, widths)
 
@@ -262,11 +290,14 @@ def check_model(
     def everything(params: Any, *data: Any) -> Any:
         cost, grads = module.loss_and_grads(params, *data)
         autodiff = jax.grad(lambda p: module.forward(p, *data)[0])(params)
-        return cost, grads, jax.grad(module.module.cost)(params, *data), autodiff
+        positional = module.gradients(tuple(params[k] for k in module.SHAPES), *data)
+        return (cost, grads, jax.grad(module.module.cost)(params, *data), autodiff,
+                dict(zip(module.SHAPES, positional, strict=True)))  # fmt: skip
 
-    cost, grads, through_vjp, want = everything(params, *data)
+    cost, grads, through_vjp, want, positional = everything(params, *data)
     assert_close(grads, want)
     assert_close(through_vjp, want)
+    assert_close(positional, want)
     if key in FROM_LOGITS:  # parameters of order 1e3 (same shapes: no new compile)
         assert_finite(*everything({k: v * 1e3 for k, v in params.items()}, *data)[:3])
     numpy_module = sb.compile(model, sizes=widths)

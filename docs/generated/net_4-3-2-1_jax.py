@@ -5,7 +5,9 @@ Examples are the columns of X (4, m) and Y (1, m). J is the mean over the m colu
 off a step of the symbolic derivation; [step k] numbers the steps. Regenerate rather than edit.
 
 Pure functions: jax.jit(loss_and_grads) works, and jax.grad(cost) runs the derived backward through
-a jax.custom_vjp.
+a jax.custom_vjp. gradients(params, X, Y) is loss_and_grads' gradients without the cost, jitted,
+with params and the result as tuples in SHAPES order: the calling convention of
+jax.jit(jax.grad(f)), no dict on each call.
 """
 
 import jax
@@ -214,6 +216,26 @@ def loss_and_grads(params, X, Y, work=None):
     """
     _, cache = forward(params, X)
     return _cost(params, cache, Y), backward(params, cache, Y)
+
+
+@jax.jit
+def gradients(params, X, Y):
+    """The gradients of loss_and_grads without the cost, jitted, on tuples in SHAPES order.
+
+    ``params`` is a tuple (or list) of the arrays W1, b1, W2, ... in the order of SHAPES;
+    returns the tuple (dJ/dW1, dJ/db1, ...) in that order: the calling convention of
+    ``jax.jit(jax.grad(f))`` on a tuple of arrays, so a training step pays for no dict on
+    each call (``dict(zip(SHAPES, grads))`` keys the result like params).
+    """
+    if not isinstance(params, (tuple, list)) or len(params) != len(SHAPES):
+        got = len(params) if isinstance(params, (tuple, list)) else type(params).__name__
+        raise ValueError(
+            f"params must be a tuple of {len(SHAPES)} arrays in the order of SHAPES, got {got}"
+        )
+    named = dict(zip(SHAPES, params, strict=True))
+    _, cache = forward(named, X)
+    grads = backward(named, cache, Y)
+    return tuple(grads[name] for name in SHAPES)
 
 
 @jax.custom_vjp

@@ -80,6 +80,7 @@ MODULE_NAMES = frozenset(
         "forward",
         "backward",
         "loss_and_grads",
+        "gradients",
         "cost",
         "BackpropCost",
         "FirstOrderOnly",

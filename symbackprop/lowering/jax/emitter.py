@@ -2,9 +2,12 @@
 
 The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``init_params``,
 ``forward``, ``backward``, ``loss_and_grads``) on JAX arrays, and adds ``cost(params, X,
-Y)``, a ``jax.custom_vjp`` whose backward is the derived one. Everything it computes is in the
-plan (:mod:`symbackprop.lowering.plan`); each expression is printed by
-:class:`~symbackprop.lowering.jax.printer.JaxPrinter` under the sentences of
+Y)``, a ``jax.custom_vjp`` whose backward is the derived one, and ``gradients(params, X,
+Y)``: forward then backward, jitted, with params and the gradients as tuples in ``SHAPES``
+order, the calling convention of ``jax.jit(jax.grad(f))``, because a jitted call flattens its
+arguments and rebuilds its result each time, and dicts there cost a small network ~10%.
+Everything it computes is in the plan (:mod:`symbackprop.lowering.plan`); each expression is
+printed by :class:`~symbackprop.lowering.jax.printer.JaxPrinter` under the sentences of
 :class:`~symbackprop.lowering.provenance.Explainer` that name the derivation step it is read off.
 
 JAX arrays are immutable, so nothing is updated in place and no workspace is used (``work`` is
@@ -25,7 +28,13 @@ from typing import TYPE_CHECKING, Any
 from sympy import HadamardProduct
 
 from symbackprop.lowering.jax.printer import JaxPrinter
-from symbackprop.lowering.jax.template import CUSTOM_VJP, INIT_PARAMS, INVALID_HELPER, STDS
+from symbackprop.lowering.jax.template import (
+    CUSTOM_VJP,
+    GRADIENTS,
+    INIT_PARAMS,
+    INVALID_HELPER,
+    STDS,
+)
 from symbackprop.lowering.numpy.printer import MUL
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
@@ -85,7 +94,9 @@ class _JaxModule:
             "Regenerate rather than edit.",
             "",
             "Pure functions: jax.jit(loss_and_grads) works, and jax.grad(cost) runs the derived "
-            "backward through a jax.custom_vjp.",
+            "backward through a jax.custom_vjp. gradients(params, X, Y) is loss_and_grads' "
+            "gradients without the cost, jitted, with params and the result as tuples in SHAPES "
+            "order: the calling convention of jax.jit(jax.grad(f)), no dict on each call.",
             '"""',
         ]
         lines = [*docstring(doc), "", *IMPORTS, ""]
@@ -254,6 +265,7 @@ class _JaxModule:
         lines += ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
         lines += ["", *INVALID_HELPER.splitlines()]
         lines += self.forward() + self.backward() + self.cost() + self.loss_and_grads()
+        lines += ["", "", *GRADIENTS.strip("\n").splitlines()]
         lines += ["", "", *CUSTOM_VJP.strip("\n").splitlines()]
         return "\n".join(lines) + "\n"
 

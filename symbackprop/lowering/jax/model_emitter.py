@@ -4,7 +4,10 @@ functions.
 The module follows DESIGN.md ("Models") on JAX arrays: ``SHAPES``, ``DATA``, ``DATA_SHAPES``,
 ``ADDED``, ``init_params``, ``forward(params, *data, work=None) -> (J, cache)``,
 ``backward(params, cache, work=None)``, ``loss_and_grads(params, *data, work=None)``, plus
-``cost(params, *data)``, a ``jax.custom_vjp`` whose backward is the derived one. Every forward
+``cost(params, *data)``, a ``jax.custom_vjp`` whose backward is the derived one, and
+``gradients(params, *data)``: forward then backward, jitted, with params and the gradients as
+tuples in ``SHAPES`` order (the calling convention of ``jax.jit(jax.grad(f))``: a jitted call
+flattens its arguments and rebuilds its result each time, and dicts there cost time). Every forward
 group sits under the model line it computes and every backward line under the step it is read
 off, as in the NumPy module; nothing is updated in place (``work`` is accepted and ignored).
 
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, ClassVar
 from symbackprop.lowering.jax.model_template import (
     CHECK_HELPER,
     CUSTOM_VJP,
+    GRADIENTS,
     INIT_PARAMS,
     LOGDET_HELPER,
 )
@@ -69,7 +73,10 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     def about(self) -> list[str]:
         return [
             f"{EDIT} Pure functions: jax.jit(loss_and_grads) works, and jax.grad(cost) runs the "
-            "derived backward through a jax.custom_vjp. The model's equations:"
+            "derived backward through a jax.custom_vjp. gradients(params, *data) is "
+            "loss_and_grads' gradients without the cost, jitted, with params and the result as "
+            "tuples in SHAPES order: the calling convention of jax.jit(jax.grad(f)), no dict on "
+            "each call. The model's equations:"
         ]
 
     def forward_head(self) -> list[str]:
@@ -103,7 +110,10 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
         ]
 
     def closing(self) -> list[str]:
-        return ["", "", *CUSTOM_VJP.strip("\n").splitlines()]
+        return [
+            *["", "", *GRADIENTS.strip("\n").splitlines()],
+            *["", "", *CUSTOM_VJP.strip("\n").splitlines()],
+        ]
 
 
 __all__ = ["emit_model"]

@@ -1,5 +1,6 @@
-"""The fixed text of a model's JAX module: ``init_params``, ``logdet`` and the cost with the
-derived backward as its ``jax.custom_vjp``, as the model emitter pastes them.
+"""The fixed text of a model's JAX module: ``init_params``, ``logdet``, the jitted positional
+``gradients`` and the cost with the derived backward as its ``jax.custom_vjp``, as the model
+emitter pastes them.
 
 ``init_params`` is the models' shared one (:mod:`symbackprop.lowering.model_template`) handing
 back ``jnp`` arrays. The input check ``_check`` is the models' shared text
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from symbackprop.lowering.model_template import check_helper, init_params
 
-__all__ = ["CHECK_HELPER", "CUSTOM_VJP", "INIT_PARAMS", "LOGDET_HELPER"]
+__all__ = ["CHECK_HELPER", "CUSTOM_VJP", "GRADIENTS", "INIT_PARAMS", "LOGDET_HELPER"]
 
 _CHECK_DOC = """m (the number of examples; 1 without batch data) once every array has its shape.
 
@@ -85,4 +86,26 @@ def _scaled(params, grads, g):
 
 
 cost.defvjp(_cost_fwd, _cost_bwd)
+'''
+#: ``gradients``: the network module's (:data:`symbackprop.lowering.jax.template.GRADIENTS`) with
+#: the model's data arrays: the dict functions traced once inside ``jax.jit``, tuples outside
+GRADIENTS = '''
+@jax.jit
+def gradients(params, *data):
+    """The gradients of loss_and_grads without the cost, jitted, on tuples in SHAPES order.
+
+    ``params`` is a tuple (or list) of the parameters in the order of SHAPES, ``data`` the
+    arrays of DATA; returns the tuple of the gradients in the order of SHAPES: the calling
+    convention of ``jax.jit(jax.grad(f))`` on a tuple of arrays, so a training step pays for
+    no dict on each call (``dict(zip(SHAPES, grads))`` keys the result like params).
+    """
+    if not isinstance(params, (tuple, list)) or len(params) != len(SHAPES):
+        got = len(params) if isinstance(params, (tuple, list)) else type(params).__name__
+        raise ValueError(
+            f"params must be a tuple of {len(SHAPES)} arrays in the order of SHAPES, got {got}"
+        )
+    named = dict(zip(SHAPES, params, strict=True))
+    _, cache = forward(named, *data)
+    grads = backward(named, cache)
+    return tuple(grads[name] for name in SHAPES)
 '''

@@ -1,5 +1,6 @@
-"""The JAX network module's fixed text: ``init_params``, the cost with the derived backward as
-its ``jax.custom_vjp``, as the emitter pastes them (a model's: :mod:`.model_template`).
+"""The JAX network module's fixed text: ``init_params``, the jitted positional ``gradients``,
+the cost with the derived backward as its ``jax.custom_vjp``, as the emitter pastes them (a
+model's: :mod:`.model_template`).
 
 ``init_params`` draws with NumPy's ``default_rng`` exactly as the NumPy module does (the same
 seed gives the same numbers on every backend) and hands back ``jnp`` arrays; it is the NumPy
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from symbackprop.lowering.numpy.template import INVALID_HELPER, STDS
 
-__all__ = ["CUSTOM_VJP", "INIT_PARAMS", "INVALID_HELPER", "STDS"]
+__all__ = ["CUSTOM_VJP", "GRADIENTS", "INIT_PARAMS", "INVALID_HELPER", "STDS"]
 
 INIT_PARAMS = '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
@@ -75,4 +76,28 @@ def _scaled(params, grads, g):
 
 
 cost.defvjp(_cost_fwd, _cost_bwd)
+'''
+#: ``gradients``: the dict functions traced once, inside ``jax.jit``, behind a tuple API. Each
+#: call of a jitted function flattens its arguments and rebuilds its result; with dicts (keys
+#: sorted on every call) that cost 3-2-1 at m = 1, a ~25 us call, about 10% against tuples
+#: (``benchmarks/engines/sb_jax.py``). Inside the trace the dicts cost nothing at run time.
+GRADIENTS = '''
+@jax.jit
+def gradients(params, X, Y):
+    """The gradients of loss_and_grads without the cost, jitted, on tuples in SHAPES order.
+
+    ``params`` is a tuple (or list) of the arrays W1, b1, W2, ... in the order of SHAPES;
+    returns the tuple (dJ/dW1, dJ/db1, ...) in that order: the calling convention of
+    ``jax.jit(jax.grad(f))`` on a tuple of arrays, so a training step pays for no dict on
+    each call (``dict(zip(SHAPES, grads))`` keys the result like params).
+    """
+    if not isinstance(params, (tuple, list)) or len(params) != len(SHAPES):
+        got = len(params) if isinstance(params, (tuple, list)) else type(params).__name__
+        raise ValueError(
+            f"params must be a tuple of {len(SHAPES)} arrays in the order of SHAPES, got {got}"
+        )
+    named = dict(zip(SHAPES, params, strict=True))
+    _, cache = forward(named, X)
+    grads = backward(named, cache, Y)
+    return tuple(grads[name] for name in SHAPES)
 '''
