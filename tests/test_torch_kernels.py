@@ -105,7 +105,8 @@ def test_sigmoid_derivative_is_one_kernel_for_its_two_factors() -> None:
 @pytest.mark.parametrize("spec", ["3-4:tanh-3:relu-3:softmax", "3-3:tanh-3:sigmoid-3:relu-3"])
 def test_workspace_reuses_tensors_and_changes_no_result(spec: str) -> None:
     """A workspace dict gives the same numbers, and the same tensors on the next call (the
-    gradients live in it until then); another m makes new ones; no workspace, fresh ones.
+    gradients live in it until then); another m or dtype makes new ones; no workspace, fresh
+    ones.
     Equal widths let a delta's tensor hold a later one: no tensor is written while read."""
     module = compiled(spec, "ce" if "softmax" in spec else "bce")
     params = module.init_params(seed=5)
@@ -120,10 +121,12 @@ def test_workspace_reuses_tensors_and_changes_no_result(spec: str) -> None:
     _, again = module.loss_and_grads(params, X, Y, work)
     assert all(again[key] is grads_w[key] for key in grads)  # written into the same tensors
     assert all(torch.equal(again[key], kept[key]) for key in grads)
-    X7, Y7 = data(torch, module, 7)
-    _, seven = module.loss_and_grads(params, X7, Y7, work)
-    _, want = module.loss_and_grads(params, X7, Y7)
-    assert all(torch.equal(seven[key], want[key]) for key in grads)
+    for m, dtype in ((7, torch.float64), (1, torch.float64), (7, torch.float32)):
+        typed = {key: value.to(dtype) for key, value in params.items()}
+        Xm, Ym = data(torch, module, m, dtype=dtype)
+        _, got = module.loss_and_grads(typed, Xm, Ym, work)  # new tensors for m or dtype
+        _, want = module.loss_and_grads(typed, Xm, Ym)
+        assert all(torch.equal(got[key], want[key]) for key in grads), (m, dtype)
     _, fresh = module.loss_and_grads(params, X, Y)
     assert fresh["W1"] is not grads["W1"]  # without a workspace every call is new
 
