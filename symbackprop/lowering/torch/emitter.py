@@ -10,12 +10,19 @@ computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is de
   under the same provenance sentences as the NumPy module (``[step k]``);
 * ``Z = W A + b 1_m^T`` is one ``torch.addmm``; an activation whose pre-activation is not
   cached is applied in place (``torch.sigmoid_``); a delta is built in place as in the NumPy
-  module (``dZ2 = W3.T @ dZ3``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2``): few torch calls and few
-  fresh tensors, which is what a small network's time is made of;
-* relu's and tanh's derivative factors are one float kernel each
-  (:mod:`symbackprop.lowering.torch.factors`: ``torch.gt(Z1, 0, out=...)``, not a bool mask
-  that ``*=`` converts first; ``torch.addcmul`` for ``1 - A1^2``), as eager autograd's fused
-  backward kernels are;
+  module (``dZ2 = torch.mm(W3.T, dZ3, ...)``, then scaled by the activation's derivative);
+  a transpose is a strided view that the GEMM reads as it is (no copy, no ``contiguous``);
+* relu's, tanh's and sigmoid's derivative factors are one in-place kernel each, the one
+  torch's autograd runs (:mod:`symbackprop.lowering.torch.factors`:
+  ``threshold_backward``, ``tanh_backward``, ``sigmoid_backward`` written into the delta);
+  ``db = dZ 1_m`` is a matrix-vector product with a column of ones (``ones_m``), which torch
+  runs on one thread where a sum over the columns opens a parallel region;
+* every product, difference and row sum is written ``out=out.get("dW1")``: ``out`` is ``{}``
+  without a workspace (``out=None``, a fresh tensor), else the dict of tensors that
+  ``_workspace`` keeps in the caller's ``work``, made once per m, dtype and device, a dead
+  delta's tensor holding a later product of its shape (as the NumPy module's arrays). With a
+  workspace a network's gradient allocates nothing but the softmax output, and the returned
+  cache and gradients live in ``work`` until the next call (the NumPy module's contract);
 * the cost comes from the loss record's torch code (``Loss.logits_code["torch"]``: BCE with
   logits, log-softmax) when it is computed from the logits: finite for |z| up to 1e3.
 
