@@ -88,9 +88,10 @@ FLOOR_FACTOR = {"w2": 1.10, "w3": 1.10}
 #: ratio per workload, default target) and, for torch, its GEMM floor on FLOOR_FACTOR's workloads
 PEERS = {
     "sb_torch": ("torch_eager", {"w1_m1": 0.50, "w1_m64": 0.50}, 1.00),
+    "sb_torch_ws": ("torch_eager", {"w1_m1": 0.50, "w1_m64": 0.50}, 1.00),
     "sb_jax": ("jax_jit", {}, 1.05),
 }
-PEER_FLOORS = {"sb_torch": "torch_gemm_floor"}
+PEER_FLOORS = {"sb_torch": "torch_gemm_floor", "sb_torch_ws": "torch_gemm_floor"}
 
 
 def make_problem(spec: Spec, seed: int = 0) -> tuple[list, list, np.ndarray, np.ndarray]:

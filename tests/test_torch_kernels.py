@@ -1,9 +1,12 @@
 """The kernels the generated torch module asks torch for (issue 14, item 5): a deterministic
 account of its speed, where timings on a shared machine are noise.
 
-relu's derivative is a float comparison (``torch.gt(Z, 0, out=...)``), never a bool mask that
-``*=`` would convert first, and tanh's ``1 - A^2`` is one ``torch.addcmul``; the values stay
-the formula's, relu'(0) = 0 included.
+A hidden delta is scaled by relu's, tanh's and sigmoid's derivative in place, by the one kernel
+torch's autograd runs for it (``threshold_backward``, ``tanh_backward``, ``sigmoid_backward``
+into the delta itself): no bool mask to convert, no temporary; the values stay the formula's,
+relu'(0) = 0 included. ``db = dZ 1_m`` is a matrix-vector product with a column of ones. With a
+workspace (``work=``) every product goes into a tensor of it: backward allocates nothing, and
+the gradients are the workspace's tensors until the next call.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 import symbackprop as sb
 
@@ -41,37 +45,90 @@ class _Ops(TorchDispatchMode):  # type: ignore[misc]
         return out
 
 
-def backward_ops(module: Any, dtype: Any) -> list[str]:
+def backward_ops(module: Any, dtype: Any, work: dict[str, Any] | None = None) -> list[str]:
     params = module.init_params(seed=1, dtype=dtype)
     X, Y = data(torch, module, 6, dtype=dtype)
-    _, cache = module.forward(params, X)
+    if work is not None:  # the workspace is made on the first call
+        _, cache = module.forward(params, X, work)
+        module.backward(params, cache, Y, work)
+    _, cache = module.forward(params, X, work)
     with _Ops() as ops:
-        module.backward(params, cache, Y)
+        module.backward(params, cache, Y, work)
     assert ops.made == {dtype}, "backward made a tensor of another dtype (a bool mask?)"
     return ops.names
+
+
+#: the op list of the backward of 3-4:tanh-3:relu-3:softmax (ce) without a workspace
+BACKWARD_OPS = [
+    "sub.Tensor",  # dZ3 = A3 - Y
+    "div_.Tensor",  # dZ3 /= m
+    "mm.default",  # dW3
+    "new_ones.default",  # the 1_m of db
+    "mm.default",  # db3 = dZ3 @ ones_m
+    "mm.default",  # dZ2 = W3.T @ dZ3
+    "threshold_backward.grad_input",  # dZ2 ⊙= relu'(Z2) = 1{A2 > 0}, from the cached A2
+    "mm.default",  # dW2
+    "mm.default",  # db2
+    "mm.default",  # dZ1 = W2.T @ dZ2
+    "tanh_backward.grad_input",  # dZ1 ⊙= tanh'(Z1) = 1 - A1 * A1
+    "mm.default",  # dW1
+    "mm.default",  # db1
+]
 
 
 def test_hidden_derivatives_are_one_pass_kernels_in_the_tensors_dtype() -> None:
     module = compiled("3-4:tanh-3:relu-3:softmax", "ce")
     for dtype in (torch.float64, torch.float32):
-        assert backward_ops(module, dtype) == [
-            "sub.Tensor",  # dZ3 = A3 - Y
-            "div_.Tensor",  # dZ3 /= m
-            "mm.default",  # dW3
-            "sum.dim_IntList",  # db3
-            "mm.default",  # dZ2 = W3.T @ dZ3
-            "empty_like.default",
-            "gt.Scalar_out",  # relu'(Z2) = 1{A2 > 0} from the cached A2, in the float dtype
-            "mul_.Tensor",
-            "mm.default",  # dW2
-            "sum.dim_IntList",  # db2
-            "mm.default",  # dZ1 = W2.T @ dZ2
-            "new_ones.default",
-            "addcmul.default",  # tanh'(Z1) = 1 - A1 * A1
-            "mul_.Tensor",
-            "mm.default",  # dW1
-            "sum.dim_IntList",  # db1
-        ]
+        assert backward_ops(module, dtype) == BACKWARD_OPS
+
+
+def test_with_a_workspace_backward_writes_into_it_and_allocates_nothing() -> None:
+    """The same kernels, each writing into a workspace tensor (``.out``) or in place."""
+    module = compiled("3-4:tanh-3:relu-3:softmax", "ce")
+    want = [
+        name.replace(".Tensor", ".out").replace(".default", ".out")
+        for name in BACKWARD_OPS
+        if name != "new_ones.default"  # the workspace holds the ones
+    ]
+    want[1] = "div_.Tensor"  # dZ3 /= m, in place
+    for dtype in (torch.float64, torch.float32):
+        assert backward_ops(module, dtype, work={}) == want
+
+
+def test_sigmoid_derivative_is_one_kernel_for_its_two_factors() -> None:
+    """dZ ⊙ A ⊙ (1 - A): sigmoid_backward, not two products and a temporary."""
+    names = backward_ops(compiled("3-4:sigmoid-2:sigmoid", "bce"), torch.float64)
+    assert names.count("sigmoid_backward.grad_input") == 1
+    assert not {"mul_.Tensor", "rsub.Scalar", "sub.Tensor"} & set(names[2:])
+
+
+@pytest.mark.parametrize("spec", ["3-4:tanh-3:relu-3:softmax", "3-3:tanh-3:sigmoid-3:relu-3"])
+def test_workspace_reuses_tensors_and_changes_no_result(spec: str) -> None:
+    """A workspace dict gives the same numbers, and the same tensors on the next call (the
+    gradients live in it until then); another m or dtype makes new ones; no workspace, fresh
+    ones.
+    Equal widths let a delta's tensor hold a later one: no tensor is written while read."""
+    module = compiled(spec, "ce" if "softmax" in spec else "bce")
+    params = module.init_params(seed=5)
+    X, Y = data(torch, module, 6)
+    cost, grads = module.loss_and_grads(params, X, Y)
+    work: dict[str, Any] = {}
+    cost_w, grads_w = module.loss_and_grads(params, X, Y, work)
+    assert cost_w == cost
+    for key in grads:
+        assert torch.equal(grads_w[key], grads[key]), key
+    kept = {key: value.clone() for key, value in grads_w.items()}
+    _, again = module.loss_and_grads(params, X, Y, work)
+    assert all(again[key] is grads_w[key] for key in grads)  # written into the same tensors
+    assert all(torch.equal(again[key], kept[key]) for key in grads)
+    for m, dtype in ((7, torch.float64), (1, torch.float64), (7, torch.float32)):
+        typed = {key: value.to(dtype) for key, value in params.items()}
+        Xm, Ym = data(torch, module, m, dtype=dtype)
+        _, got = module.loss_and_grads(typed, Xm, Ym, work)  # new tensors for m or dtype
+        _, want = module.loss_and_grads(typed, Xm, Ym)
+        assert all(torch.equal(got[key], want[key]) for key in grads), (m, dtype)
+    _, fresh = module.loss_and_grads(params, X, Y)
+    assert fresh["W1"] is not grads["W1"]  # without a workspace every call is new
 
 
 def test_relu_derivative_at_zero_is_zero_as_in_the_numpy_module() -> None:

@@ -9,6 +9,8 @@ The plug-in contract of grad_bench: ``make_grad(spec) -> grad(Ws, bs, X, Y) -> (
 NumPy arrays, and ``grad.prepare(Ws, bs, X, Y) -> (step, to_numpy)``, which converts the inputs
 to torch tensors once, untimed, as the built-in torch engines do; ``step()`` is what is timed:
 the generated ``forward`` then ``backward`` (the gradients, no cost, as the other engines).
+``make_grad`` calls the module without a workspace (every tensor fresh), ``make_grad_ws`` with
+one dict reused across calls, as a training loop would (``sb_torch_ws`` in grad_speed.py).
 Imports nothing from the harness.
 """
 
@@ -30,7 +32,16 @@ def network(spec: Any) -> Any:
 
 
 def make_grad(spec: Any) -> Any:
-    """``grad(Ws, bs, X, Y) -> (dWs, dbs)`` through the generated torch module."""
+    """``grad(Ws, bs, X, Y) -> (dWs, dbs)`` through the generated torch module, no workspace."""
+    return _make(spec, workspace=False)
+
+
+def make_grad_ws(spec: Any) -> Any:
+    """The same with a workspace dict (``work=``) reused across the timed calls."""
+    return _make(spec, workspace=True)
+
+
+def _make(spec: Any, workspace: bool) -> Any:
     module = sb.compile(network(spec), backend="torch")
     depth = len(spec.sizes) - 1
     weights = [f"W{layer}" for layer in range(1, depth + 1)]
@@ -48,17 +59,19 @@ def make_grad(spec: Any) -> Any:
 
     def grad(Ws: Any, bs: Any, X: Any, Y: Any) -> tuple[list[Any], list[Any]]:
         params, Xt, Yt = tensors(Ws, bs, X, Y)
-        _, cache = forward(params, Xt)
-        return to_numpy(backward(params, cache, Yt))
+        work: dict[str, Any] | None = {} if workspace else None
+        _, cache = forward(params, Xt, work)
+        return to_numpy(backward(params, cache, Yt, work))
 
     def prepare(Ws: Any, bs: Any, X: Any, Y: Any) -> tuple[Any, Any]:
         params, Xt, Yt = tensors(Ws, bs, X, Y)
         params = {k: v.clone() for k, v in params.items()}  # torch's own memory
         Xt, Yt = Xt.clone(), Yt.clone()
+        work: dict[str, Any] | None = {} if workspace else None
 
         def step() -> dict[str, Any]:
-            _, cache = forward(params, Xt)
-            return backward(params, cache, Yt)
+            _, cache = forward(params, Xt, work)
+            return backward(params, cache, Yt, work)
 
         return step, to_numpy
 

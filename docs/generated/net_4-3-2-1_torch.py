@@ -5,9 +5,11 @@ Examples are the columns of X (4, m) and Y (1, m). J is the mean over the m colu
 off a step of the symbolic derivation; [step k] numbers the steps. Regenerate rather than edit.
 
 Tensors of any dtype and device: every tensor the functions make follows their inputs, and every
-function runs under torch.no_grad() (the gradients are the derived ones, not autograd's). ``work=``
-is accepted for the NumPy module's signature and ignored: each call makes fresh tensors (on a GPU
-torch's caching allocator reuses their memory; on the CPU it does not).
+function runs under torch.no_grad() (the gradients are the derived ones, not autograd's). With a
+workspace dict ``work`` (pass the same one on every call of a training loop) the products are
+written into tensors made once per m, dtype and device (``out=``): the returned cache and gradients
+then live in ``work`` until the next call with it. Without one (``work=None``) every call makes
+fresh tensors, as BackpropCost, cost() and Net do.
 
 BackpropCost is a torch.autograd.Function whose backward is the derived one, cost() applies it and
 Net is a torch.nn.Module holding the parameters: loss = Net()(X, Y); loss.backward() fills each
@@ -137,11 +139,54 @@ def _same_dtype(name, value, first):
     return first
 
 
+def _workspace(work, part, X):
+    """The tensors ``part`` (forward or backward) writes its products into, kept in the caller's
+    dict ``work``: made on the first call, and again only when m, the dtype or the device
+    changes (X has all three).
+
+    Reusing them saves allocating fresh tensors, and the page faults of fresh memory on the
+    CPU, on every call; the returned cache and gradients live in ``work`` until the next call.
+    Without a workspace (``out = {}``) every product is a fresh tensor (``out=None``).
+    """
+    key = (X.shape[1], X.dtype, X.device)  # m, and what every tensor has
+    made = work.get(part)
+    if made is None or made[0] != key:
+        m = X.shape[1]
+        if part == "forward":
+            shapes = {
+                "Z1": (3, m),
+                "Z2": (2, m),
+                "Z3": (1, m),
+                "A3": (1, m),
+            }
+        else:
+            shapes = {
+                "dZ3": (1, m),
+                "dW3": (1, 2),
+                "ones_m": (m, 1),
+                "db3": (1, 1),
+                "dZ2": (2, m),
+                "dW2": (2, 3),
+                "db2": (2, 1),
+                "dZ1": (3, m),
+                "dW1": (3, 4),
+                "db1": (3, 1),
+            }
+        # ones_m stays the 1_m of db; each other tensor is written before it is read
+        tensors = {
+            name: torch.ones(shape, dtype=X.dtype, device=X.device)
+            for name, shape in shapes.items()
+        }
+        made = work[part] = (key, tensors)
+    return made[1]
+
+
 @torch.no_grad()
 def forward(params, X, work=None):
     """Forward propagation; X is (4, m), one example per column.
 
     Returns (A3, cache): the output and exactly what backward and the cost read.
+    With a workspace dict ``work``, the tensors are reused across calls.
     """
     try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong
         m = X.shape[1]  # the number of examples
@@ -161,15 +206,17 @@ def forward(params, X, work=None):
         ok = False
     if not ok:
         _invalid(params, X)
+    # the products' tensors, fresh (None) or the workspace's
+    out = {} if work is None else _workspace(work, "forward", X)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = sigmoid(Z1)
-    Z1 = torch.addmm(b1, W1, X)  # (3, m): b1 broadcasts over the m columns
+    Z1 = torch.addmm(b1, W1, X, out=out.get("Z1"))  # (3, m): b1 broadcasts over the m columns
     A1 = torch.sigmoid_(Z1)  # (3, m); Z1 is not cached, A1 takes over its memory
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = sigmoid(Z2)
-    Z2 = torch.addmm(b2, W2, A1)  # (2, m): b2 broadcasts over the m columns
+    Z2 = torch.addmm(b2, W2, A1, out=out.get("Z2"))  # (2, m): b2 broadcasts over the m columns
     A2 = torch.sigmoid_(Z2)  # (2, m); Z2 is not cached, A2 takes over its memory
     # layer 3: Z3 = W3 A2 + b3 1_m^T, A3 = sigmoid(Z3)
-    Z3 = torch.addmm(b3, W3, A2)  # (1, m): b3 broadcasts over the m columns
-    A3 = torch.sigmoid(Z3)  # (1, m)
+    Z3 = torch.addmm(b3, W3, A2, out=out.get("Z3"))  # (1, m): b3 broadcasts over the m columns
+    A3 = torch.sigmoid(Z3, out=out.get("A3"))  # (1, m)
     cache = {
         "X": X,
         "A1": A1,
@@ -184,7 +231,8 @@ def forward(params, X, work=None):
 def backward(params, cache, Y, work=None):
     """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is (1, m).
 
-    Reads the forward cache and never recomputes what it holds.
+    Reads the forward cache and never recomputes what it holds; with a workspace
+    dict ``work`` the products go into tensors reused across calls.
     """
     try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong
         W2 = params["W2"]
@@ -201,38 +249,41 @@ def backward(params, cache, Y, work=None):
         ok = False
     if not ok:
         _invalid(params, Y=Y, cache=cache)
+    # the products' tensors, fresh (None) or the workspace's
+    out = {} if work is None else _workspace(work, "backward", X)
 
     # dJ/dA3 [step 1]: J averages the bce loss over the m columns, so dJ/dA3 = (1/m) dL/da
     # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
-    dZ3 = A3 - Y  # (1, m)
+    dZ3 = torch.sub(A3, Y, out=out.get("dZ3"))  # (1, m)
     dZ3 /= m  # (1, m)
     # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
-    dW3 = dZ3 @ A2.T  # (1, 2)
+    dW3 = torch.mm(dZ3, A2.T, out=out.get("dW3"))  # (1, 2)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
-    db3 = dZ3.sum(dim=1, keepdim=True)  # (1, 1)
+    ones_m = out["ones_m"] if work is not None else X.new_ones((m, 1))  # the 1_m of db, (m, 1)
+    db3 = torch.mm(dZ3, ones_m, out=out.get("db3"))  # (1, 1)
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
     # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
-    dZ2 = W3.T @ dZ3  # (2, m)
-    dZ2 *= A2  # (2, m)
-    dZ2 *= 1.0 - A2  # (2, m)
+    dZ2 = torch.mm(W3.T, dZ3, out=out.get("dZ2"))  # (2, m)
+    # (2, m): dZ2 ⊙ A2 ⊙ (1 - A2) in one pass
+    torch.ops.aten.sigmoid_backward.grad_input(dZ2, A2, grad_input=dZ2)
     del dZ3  # read for the last time above
     # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 3)
-    dW2 = dZ2 @ A1.T  # (2, 3)
+    dW2 = torch.mm(dZ2, A1.T, out=out.get("dW2"))  # (2, 3)
     # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
-    db2 = dZ2.sum(dim=1, keepdim=True)  # (2, 1)
+    db2 = torch.mm(dZ2, ones_m, out=out.get("db2"))  # (2, 1)
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (3, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
-    dZ1 = W2.T @ dZ2  # (3, m)
-    dZ1 *= A1  # (3, m)
-    dZ1 *= 1.0 - A1  # (3, m)
+    dZ1 = torch.mm(W2.T, dZ2, out=out.get("dZ1"))  # (3, m)
+    # (3, m): dZ1 ⊙ A1 ⊙ (1 - A1) in one pass
+    torch.ops.aten.sigmoid_backward.grad_input(dZ1, A1, grad_input=dZ1)
     del dZ2  # read for the last time above
     # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (3, 4)
-    dW1 = dZ1 @ X.T  # (3, 4)
+    dW1 = torch.mm(dZ1, X.T, out=out.get("dW1"))  # (3, 4)
     # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
-    db1 = dZ1.sum(dim=1, keepdim=True)  # (3, 1)
+    db1 = torch.mm(dZ1, ones_m, out=out.get("db1"))  # (3, 1)
     return {
         "W1": dW1,
         "b1": db1,
@@ -258,10 +309,14 @@ def cost_from_cache(params, cache, Y):
 
 @torch.no_grad()
 def loss_and_grads(params, X, Y, work=None):
-    """The cost J (a float) and its gradients (tensors), keyed like params."""
-    _, cache = forward(params, X)
+    """The cost J (a float) and its gradients (tensors), keyed like params.
+
+    Pass the same dict as ``work`` on every call of a training loop to reuse the
+    tensors; the gradients returned then live in it until the next call.
+    """
+    _, cache = forward(params, X, work)
     J = cost_from_cache(params, cache, Y)
-    return float(J), backward(params, cache, Y)
+    return float(J), backward(params, cache, Y, work)
 
 
 class BackpropCost(torch.autograd.Function):

@@ -10,12 +10,19 @@ computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is de
   under the same provenance sentences as the NumPy module (``[step k]``);
 * ``Z = W A + b 1_m^T`` is one ``torch.addmm``; an activation whose pre-activation is not
   cached is applied in place (``torch.sigmoid_``); a delta is built in place as in the NumPy
-  module (``dZ2 = W3.T @ dZ3``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2``): few torch calls and few
-  fresh tensors, which is what a small network's time is made of;
-* relu's and tanh's derivative factors are one float kernel each
-  (:mod:`symbackprop.lowering.torch.factors`: ``torch.gt(Z1, 0, out=...)``, not a bool mask
-  that ``*=`` converts first; ``torch.addcmul`` for ``1 - A1^2``), as eager autograd's fused
-  backward kernels are;
+  module (``dZ2 = torch.mm(W3.T, dZ3, ...)``, then scaled by the activation's derivative);
+  a transpose is a strided view that the GEMM reads as it is (no copy, no ``contiguous``);
+* relu's, tanh's and sigmoid's derivative factors are one in-place kernel each, the one
+  torch's autograd runs (:mod:`symbackprop.lowering.torch.factors`:
+  ``threshold_backward``, ``tanh_backward``, ``sigmoid_backward`` written into the delta);
+  ``db = dZ 1_m`` is a matrix-vector product with a column of ones (``ones_m``), which torch
+  runs on one thread where a sum over the columns opens a parallel region;
+* every product, difference and row sum is written ``out=out.get("dW1")``: ``out`` is ``{}``
+  without a workspace (``out=None``, a fresh tensor), else the dict of tensors that
+  ``_workspace`` keeps in the caller's ``work``, made once per m, dtype and device, a dead
+  delta's tensor holding a later product of its shape (as the NumPy module's arrays). With a
+  workspace a network's gradient allocates nothing but the softmax output, and the returned
+  cache and gradients live in ``work`` until the next call (the NumPy module's contract);
 * the cost comes from the loss record's torch code (``Loss.logits_code["torch"]``: BCE with
   logits, log-softmax) when it is computed from the logits: finite for |z| up to 1e3.
 
@@ -33,7 +40,7 @@ from symbackprop.lowering.numpy.printer import MUL
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, line
-from symbackprop.lowering.torch.factors import factor_code
+from symbackprop.lowering.torch.factors import factor_code, in_place
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
     AUTOGRAD,
@@ -41,6 +48,7 @@ from symbackprop.lowering.torch.template import (
     INVALID_HELPER,
     SAME_DTYPE_HELPER,
     STDS,
+    WORKSPACE_DOC,
 )
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
@@ -52,6 +60,11 @@ if TYPE_CHECKING:
 IN_PLACE = {
     f"torch.{name}({{z}})": f"torch.{name}_({{z}})" for name in ("sigmoid", "tanh", "relu", "exp")
 }
+#: an activation's torch code -> its form that writes into ``out=`` (a workspace tensor)
+INTO = {
+    f"torch.{name}({{z}})": f"torch.{name}({{z}}, out={{out}})"
+    for name in ("sigmoid", "tanh", "exp")
+}
 
 
 def emit(plan: LoweringPlan) -> str:
@@ -60,13 +73,27 @@ def emit(plan: LoweringPlan) -> str:
 
 
 def no_grad_note() -> str:
-    """The docstring sentence every torch module carries about dtype, device and ``work``."""
+    """The docstring sentence a model's torch module carries about dtype, device and ``work``."""
     return (
         "Tensors of any dtype and device: every tensor the functions make follows their "
         "inputs, and every function runs under torch.no_grad() (the gradients are the derived "
         "ones, not autograd's). ``work=`` is accepted for the NumPy module's signature and "
         "ignored: each call makes fresh tensors (on a GPU torch's caching allocator reuses "
         "their memory; on the CPU it does not)."
+    )
+
+
+def workspace_note() -> str:
+    """The docstring sentence a network's torch module carries about dtype, device and
+    ``work`` (the NumPy module's contract)."""
+    return (
+        "Tensors of any dtype and device: every tensor the functions make follows their "
+        "inputs, and every function runs under torch.no_grad() (the gradients are the derived "
+        "ones, not autograd's). With a workspace dict ``work`` (pass the same one on every "
+        "call of a training loop) the products are written into tensors made once per m, "
+        "dtype and device (``out=``): the returned cache and gradients then live in ``work`` "
+        "until the next call with it. Without one (``work=None``) every call makes fresh "
+        "tensors, as BackpropCost, cost() and Net do."
     )
 
 
@@ -79,6 +106,15 @@ class _TorchModule:
         self.cached = [value.name for value in plan.cache]
         self.shapes = {value.name: value.shape for value in plan.cache}
         self.explainer = Explainer(plan, self.printer.scalar_code)
+        #: workspace tensors of forward and backward: name -> shape text; a product writes
+        #: into one by its name (``out=out.get("dW1")``)
+        self.arrays: dict[str, dict[str, str]] = {"forward": {}, "backward": {}}
+        self.part = "forward"  # the function being written
+        #: tensors of dead deltas, by shape text, that a later product of that shape reuses
+        self.free: dict[str, list[str]] = {}
+        #: target -> the workspace tensor it lives in (its own name, or a dead delta's)
+        self.home: dict[str, str] = {}
+        self.ones = False  # whether backward has its column of ones yet
 
     def code(self, expr: Any) -> str:
         return self.printer.code(expr)
@@ -110,6 +146,9 @@ class _TorchModule:
             else:
                 rest = [f for f in factors if f is not base]
                 lines = self.assign(target, base, shape)
+                kernels, rest = in_place(target, rest, printer)
+                for code, note in kernels:
+                    lines += line(code, f"{shape}: {note}")
             for factor in rest:
                 lines += self.scale(target, factor, shape)
             return lines
@@ -136,7 +175,105 @@ class _TorchModule:
                     op, value = ("-=", neg) if neg is not None else ("+=", term)
                     lines += line(f"{target} {op} {printer._constant_or(value, 0)}", shape)
                 return lines
+            difference = self.difference(terms)
+            if difference is not None:  # X - Y of two tensors: into the workspace
+                home = self.take(target, shape)
+                x, y = difference
+                return line(f'{target} = torch.sub({x}, {y}, out=out.get("{home}"))', shape)
+        if isinstance(expr, MatMul):
+            coeff, matrices = printer._split_matmul(expr)
+            if coeff == 1 and len(matrices) == 2 and not isinstance(matrices[1], OneMatrix):
+                return self.product(target, matrices[0], matrices[1], shape)
+            if coeff == 1 and len(matrices) == 2 and matrices[1].shape[1] == 1:
+                return self.row_sums(target, matrices[0], shape)
         return line(f"{target} = {self.code(expr)}", shape)
+
+    def difference(self, terms: list[Any]) -> tuple[str, str] | None:
+        """``(X, Y)`` when ``terms`` are a tensor X and a tensor Y negated, else None."""
+        if len(terms) != 2:
+            return None
+        negated = [self.printer._negated(term) for term in terms]
+        for index in (0, 1):
+            x, y = terms[index], negated[1 - index]
+            if isinstance(x, sp.MatrixSymbol) and isinstance(y, sp.MatrixSymbol):
+                return self.code(x), self.code(y)
+        return None
+
+    # -- the workspace (as the NumPy emitter keeps it) -------------------------------------
+    def take(self, name: str, shape: str) -> str:
+        """The workspace tensor a new ``name`` of ``shape`` lives in: a dead delta's of that
+        shape, else its own."""
+        free = self.free.get(shape)
+        home = free.pop() if free else name
+        self.arrays[self.part].setdefault(home, shape)
+        self.home[name] = home
+        return home
+
+    def release(self, name: str) -> None:
+        """``name`` is dead: its workspace tensor may hold a later product of its shape."""
+        home = self.home.pop(name, None)
+        if home is not None:
+            self.free.setdefault(self.arrays[self.part][home], []).append(home)
+
+    def product(self, target: str, left: Any, right: Any, shape: str) -> list[str]:
+        """``target = left @ right`` as ``torch.mm`` into its workspace tensor (a transpose is
+        a strided view that the GEMM reads as it is: no copy)."""
+        first, second = (self.printer.paren(x, MUL) for x in (left, right))
+        home = self.take(target, shape)
+        why = shape if home == target else f"{shape}: in {home}'s tensor, which is free again"
+        return line(f'{target} = torch.mm({first}, {second}, out=out.get("{home}"))', why)
+
+    def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
+        """``target = matrix 1_m``: a matrix-vector product with a column of ones, into its
+        workspace tensor. On the CPU torch runs it on one thread, where ``sum(dim=1)`` opens a
+        parallel region: one more wait for the other thread, which a busy machine makes long."""
+        lines = []
+        if not self.ones:
+            self.ones = True
+            self.arrays[self.part]["ones_m"] = "(m, 1)"
+            lines += line(
+                'ones_m = out["ones_m"] if work is not None else X.new_ones((m, 1))',
+                "the 1_m of db, (m, 1)",
+            )
+        home = self.take(target, shape)
+        matrix_code = self.printer.paren(matrix, MUL)
+        code = f'torch.mm({matrix_code}, ones_m, out=out.get("{home}"))'
+        return lines + line(f"{target} = {code}", shape)
+
+    def workspace(self) -> list[str]:
+        """The line that picks the current function's tensors: fresh ones (``out=None``) or
+        the caller's workspace."""
+        return line(
+            f'out = {{}} if work is None else _workspace(work, "{self.part}", X)',
+            "the products' tensors, fresh (None) or the workspace's",
+        )
+
+    def workspace_helper(self) -> list[str]:
+        """``_workspace``: this module's tensors, made once per m, dtype and device."""
+        out = ["", "", "def _workspace(work, part, X):", f'    """{WORKSPACE_DOC[0]}']
+        out += [f"    {text}" if text else "" for text in WORKSPACE_DOC[1:]]
+        out += [
+            '    """',
+            "    key = (X.shape[1], X.dtype, X.device)  # m, and what every tensor has",
+            "    made = work.get(part)",
+            "    if made is None or made[0] != key:",
+            "        m = X.shape[1]",
+        ]
+        for index, (part, arrays) in enumerate(self.arrays.items()):
+            out.append(f'        if part == "{part}":' if index == 0 else "        else:")
+            out.append("            shapes = {")
+            out += [f'                "{name}": {shape},' for name, shape in arrays.items()]
+            out.append("            }")
+        out += [
+            "        # ones_m stays the 1_m of db; each other tensor is written before it is read",
+            "        tensors = {",
+            "            name: torch.ones(shape, dtype=X.dtype, device=X.device)",
+            "            for name, shape in shapes.items()",
+            "        }",
+            "        made = work[part] = (key, tensors)",
+            "    return made[1]",
+        ]
+        return out
 
     def scale(self, target: str, factor: Any, shape: str) -> list[str]:
         """``target *= factor``, an activation's derivative in its one-pass torch spelling
@@ -168,7 +305,7 @@ class _TorchModule:
             "is read off a step of the symbolic derivation; [step k] numbers the steps. "
             "Regenerate rather than edit.",
             "",
-            no_grad_note(),
+            workspace_note(),
             "",
             "BackpropCost is a torch.autograd.Function whose backward is the derived one, cost() "
             "applies it and Net is a torch.nn.Module holding the parameters: loss = "
@@ -198,6 +335,7 @@ class _TorchModule:
             "",
             f"    Returns ({plan.cost.output}, cache): the output and exactly what backward and "
             "the cost read.",
+            "    With a workspace dict ``work``, the tensors are reused across calls.",
             '    """',
             "    try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong",
             "        m = X.shape[1]  # the number of examples",
@@ -219,6 +357,8 @@ class _TorchModule:
             "    if not ok:",
             "        _invalid(params, X)",
         ]
+        self.part = "forward"
+        out += self.workspace()
         for layer in plan.forward:
             out += self.forward_layer(layer)
         out.append("    cache = {")
@@ -234,8 +374,10 @@ class _TorchModule:
         keep_z = z in self.cached
         linear = plain_text(layer.linear.expr)  # W1 X + b1 1_m^T
         lines = comment(f"layer {layer.layer}: {z} = {linear}, {a} = {act.name}({z})")
+        home = self.take(z, shape)
         lines += line(
-            f"{z} = torch.addmm({b}, {w}, {x})", f"{shape}: {b} broadcasts over the m columns"
+            f'{z} = torch.addmm({b}, {w}, {x}, out=out.get("{home}"))',
+            f"{shape}: {b} broadcasts over the m columns",
         )
         if act.is_identity:
             return lines + line(f"{a} = {z}", f"{shape}: identity")
@@ -246,6 +388,9 @@ class _TorchModule:
             in_place = IN_PLACE[act.torch].replace("{z}", z)
             note = f"{shape}; {z} is not cached, {a} takes over its memory"
             return lines + line(f"{a} = {in_place}", note)
+        if act.torch in INTO:  # Z stays cached: A goes into a workspace tensor of its own
+            into = INTO[act.torch].format(z=z, out=f'out.get("{self.take(a, shape)}")')
+            return lines + line(f"{a} = {into}", shape)
         return lines + line(f"{a} = {code}", shape)
 
     def backward(self) -> list[str]:
@@ -261,7 +406,8 @@ class _TorchModule:
             f'    """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is '
             f"{show_dims(plan.data_shapes[y])}.",
             "",
-            "    Reads the forward cache and never recomputes what it holds.",
+            "    Reads the forward cache and never recomputes what it holds; with a workspace",
+            "    dict ``work`` the products go into tensors reused across calls.",
             '    """',
         ]
         out.append(
@@ -283,6 +429,8 @@ class _TorchModule:
             "    if not ok:",
             "        _invalid(params, Y=Y, cache=cache)",
         ]
+        self.part = "backward"
+        out += self.workspace()
         for statement in plan.backward:
             out += self.statement(statement)
         out.append("    return {")
@@ -296,8 +444,9 @@ class _TorchModule:
         for paragraph in self.explainer.statement(statement):
             out += comment(paragraph)
         out += self.assign(statement.target, statement.expr, show_dims(statement.shape))
-        for name in statement.releases:
+        for name in statement.releases:  # its tensor may hold a later product of its shape
             out += line(f"del {name}", "read for the last time above")
+            self.release(name)
         return out
 
     def cost(self) -> list[str]:
@@ -354,10 +503,14 @@ class _TorchModule:
             "",
             "@torch.no_grad()",
             "def loss_and_grads(params, X, Y, work=None):",
-            '    """The cost J (a float) and its gradients (tensors), keyed like params."""',
-            "    _, cache = forward(params, X)",
+            '    """The cost J (a float) and its gradients (tensors), keyed like params.',
+            "",
+            "    Pass the same dict as ``work`` on every call of a training loop to reuse the",
+            "    tensors; the gradients returned then live in it until the next call.",
+            '    """',
+            "    _, cache = forward(params, X, work)",
             "    J = cost_from_cache(params, cache, Y)",
-            "    return float(J), backward(params, cache, Y)",
+            "    return float(J), backward(params, cache, Y, work)",
         ]
 
     def autograd(self) -> list[str]:
@@ -394,6 +547,7 @@ class _TorchModule:
         cost = self.cost()
         body = ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines(), "", *SAME_DTYPE_HELPER.splitlines()]
+        body += self.workspace_helper()
         lines = header + body + forward + backward + cost + self.loss_and_grads()
         lines += self.autograd()
         return "\n".join(lines) + "\n"

@@ -1,24 +1,30 @@
 """One-pass torch spellings of an activation's derivative, the factor a delta is scaled by.
 
-A hidden delta is built in place, ``dZ1 = W2.T @ dZ2`` then ``dZ1 *= g'``, and ``g'`` printed
-as its formula costs one torch kernel and one fresh tensor per operator. Two of them are
-slower than they look on the CPU, where they run on every layer of every step:
+A hidden delta is built in place, ``dZ1 = W2.T @ dZ2`` then ``dZ1 ⊙= g'``, and ``g'`` printed
+as its formula costs one torch kernel and one fresh tensor per operator, then one more pass
+for the product. On the CPU these passes run on every layer of every step, each a parallel
+region of its own, so the derivatives of relu, tanh and sigmoid are written as the one kernel
+torch's own autograd runs for them: it reads the delta and the cached activation and writes
+the product back into the delta (``grad_input=`` the delta itself), no temporary::
 
-* relu's indicator ``A1 > 0`` is a bool tensor, which ``*=`` first converts to the float
-  dtype: the comparison writes bools and the conversion reads them, two passes that torch
-  does not vectorize (several times the cost of ``torch.relu``). A comparison written into a
-  tensor of Z1's dtype (``out=``) gives the same 0.0/1.0 values in one vectorized pass;
-* tanh's ``1.0 - A1**2`` is two kernels (pow, then rsub) and two fresh tensors;
-  ``torch.addcmul(1, A1, A1, value=-1.0)`` is ``1 - A1 * A1`` in one.
+    dZ ⊙= 1{X > c}     ->  torch.ops.aten.threshold_backward.grad_input(dZ, X, c, grad_input=dZ)
+    dZ ⊙= 1 - X ⊙ X    ->  torch.ops.aten.tanh_backward.grad_input(dZ, X, grad_input=dZ)
+    dZ ⊙= X ⊙ (1 - X)  ->  torch.ops.aten.sigmoid_backward.grad_input(dZ, X, grad_input=dZ)
 
-So, for a factor of these forms (``X`` a cached tensor, ``c`` a number)::
+(``X`` a cached tensor, ``c`` a number; the last one takes the two factors X and 1 - X of
+the product together). The values are the formula's: threshold_backward keeps dZ where X > c
+and writes 0 elsewhere (relu'(0) = 0 included), and the two others compute
+``dZ * (1 - X * X)`` and ``dZ * (1 - X) * X``, rounded once more at most where a kernel fuses
+a multiply and an add. They differ from the formula only where dZ is not finite (0 * inf).
+
+A factor that is not a product with the delta keeps a one-pass spelling of its own, in the
+dtype of the tensors it reads (:func:`factor_code`)::
 
     1{X > c}     ->  torch.gt(X, c, out=torch.empty_like(X))     (also >=, <, <=)
     1 - X ⊙ X    ->  torch.addcmul(X.new_ones(()), X, X, value=-1.0)
 
-Every other factor keeps its printed formula. The values are the formula's: the comparison
-is exact, and ``1 - X * X`` is the same arithmetic as ``1.0 - X**2`` (torch squares by a
-product), rounded once more at most where the kernel fuses the multiply and the add.
+not a bool mask that ``*=`` converts first (two passes that torch does not vectorize), nor
+``1.0 - X**2`` (two kernels, two fresh tensors). Every other factor keeps its printed formula.
 """
 
 from __future__ import annotations
@@ -32,6 +38,36 @@ from symbackprop.lowering.numpy.printer import ATOM, float_literal
 from symbackprop.lowering.torch.printer import COMPARISONS, TorchPrinter
 from symbackprop.records.nodes import Elementwise
 
+#: the aten kernels that multiply a delta by an activation's derivative, in place
+THRESHOLD = "torch.ops.aten.threshold_backward.grad_input({t}, {x}, {c}, grad_input={t})"
+TANH = "torch.ops.aten.tanh_backward.grad_input({t}, {x}, grad_input={t})"
+SIGMOID = "torch.ops.aten.sigmoid_backward.grad_input({t}, {x}, grad_input={t})"
+
+
+def in_place(
+    target: str, factors: list[Any], printer: TorchPrinter
+) -> tuple[list[tuple[str, str]], list[Any]]:
+    """``(statements, rest)``: the ``(code, why)`` statements that multiply the fresh tensor
+    ``target`` in place by those of the Hadamard ``factors`` torch has a backward kernel for,
+    and the factors left for ``*=``, in their order."""
+    rest, statements = list(factors), []
+    for factor in factors:
+        x = _one_minus(factor, printer)
+        cached = isinstance(x, MatrixSymbol)
+        partner = next((f for f in rest if f == x), None) if cached else None
+        if factor in rest and partner is not None:  # X and 1 - X: sigmoid's derivative
+            rest = [f for f in rest if f is not factor and f is not partner]
+            name = printer.code(x)
+            statements.append(
+                (SIGMOID.format(t=target, x=name), f"{target} ⊙ {name} ⊙ (1 - {name}) in one pass")
+            )
+    for factor in list(rest):
+        fused = _threshold(target, factor, printer) or _tanh(target, factor, printer)
+        if fused is not None:
+            rest.remove(factor)
+            statements.append(fused)
+    return statements, rest
+
 
 def factor_code(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
     """``(code, why)``: a one-pass spelling of the Hadamard factor ``factor`` in the dtype of
@@ -39,8 +75,8 @@ def factor_code(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
     return _indicator(factor, printer) or _one_minus_square(factor, printer)
 
 
-def _indicator(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
-    """``1{X rel c}`` (relu'(Z) = 1{A > 0}) as 0.0/1.0 in X's dtype."""
+def _relation(factor: Any) -> tuple[MatrixSymbol, str, Any] | None:
+    """``(X, rel, c)`` for an indicator factor ``1{X rel c}`` of a cached tensor X."""
     if not isinstance(factor, Elementwise) or factor.indicator is None:
         return None
     if factor.activation_name is not None or factor.derivative_name is not None:
@@ -50,14 +86,35 @@ def _indicator(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
     rel, threshold = factor.indicator
     if rel not in COMPARISONS or not threshold.is_Number:
         return None
-    x = printer.paren(factor.arg, ATOM)
-    limit = str(int(threshold)) if threshold.is_Integer else float_literal(threshold)
+    return factor.arg, rel, threshold
+
+
+def _limit(threshold: Any) -> str:
+    return str(int(threshold)) if threshold.is_Integer else float_literal(threshold)
+
+
+def _threshold(target: str, factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
+    """``target ⊙= 1{X > c}`` (relu'(Z) = 1{A > 0}): dZ kept where X > c, else 0."""
+    found = _relation(factor)
+    if found is None or found[1] != ">":
+        return None
+    x, limit = printer.paren(found[0], ATOM), _limit(found[2])
+    code = THRESHOLD.format(t=target, x=x, c=limit)
+    return code, f"{target} ⊙ 1{{{x} > {limit}}} in one pass: {target} where {x} > {limit}, else 0"
+
+
+def _indicator(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
+    """``1{X rel c}`` (relu'(Z) = 1{A > 0}) as 0.0/1.0 in X's dtype."""
+    found = _relation(factor)
+    if found is None:
+        return None
+    x, rel, limit = printer.paren(found[0], ATOM), found[1], _limit(found[2])
     code = f"{COMPARISONS[rel]}({x}, {limit}, out=torch.empty_like({x}))"
     return code, f"1{{{x} {rel} {limit}}} in {x}'s dtype, not a bool mask to convert"
 
 
-def _one_minus_square(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
-    """``1 - X ⊙ X`` (tanh'(Z) = 1 - A^2) in one kernel."""
+def _one_minus(factor: Any, printer: TorchPrinter) -> Any | None:
+    """X when ``factor`` is ``1 - X`` (a ones matrix minus a matrix), else None."""
     if not isinstance(factor, MatAdd) or len(factor.args) != 2:
         return None
     ones = [term for term in factor.args if isinstance(term, OneMatrix)]
@@ -67,11 +124,31 @@ def _one_minus_square(factor: Any, printer: TorchPrinter) -> tuple[str, str] | N
     coeff, matrices = printer._split_matmul(others[0])
     if coeff != -1 or len(matrices) != 1:
         return None
-    square = matrices[0]
+    return matrices[0]
+
+
+def _square_of(factor: Any, printer: TorchPrinter) -> MatrixSymbol | None:
+    """X when ``factor`` is ``1 - X ⊙ X`` of a cached tensor X (tanh'(Z) = 1 - A^2)."""
+    square = _one_minus(factor, printer)
     if not (isinstance(square, HadamardPower) and square.exp == sp.Integer(2)):
         return None
-    if not isinstance(square.base, MatrixSymbol):
+    return square.base if isinstance(square.base, MatrixSymbol) else None
+
+
+def _tanh(target: str, factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
+    """``target ⊙= 1 - X ⊙ X`` in one pass."""
+    x = _square_of(factor, printer)
+    if x is None:
         return None
-    x = printer.code(square.base)
-    code = f"torch.addcmul({x}.new_ones(()), {x}, {x}, value=-1.0)"
-    return code, f"1 - {x} ⊙ {x} in one pass"
+    name = printer.code(x)
+    return TANH.format(t=target, x=name), f"{target} ⊙ (1 - {name} ⊙ {name}) in one pass"
+
+
+def _one_minus_square(factor: Any, printer: TorchPrinter) -> tuple[str, str] | None:
+    """``1 - X ⊙ X`` (tanh'(Z) = 1 - A^2) in one kernel."""
+    x = _square_of(factor, printer)
+    if x is None:
+        return None
+    name = printer.code(x)
+    code = f"torch.addcmul({name}.new_ones(()), {name}, {name}, value=-1.0)"
+    return code, f"1 - {name} ⊙ {name} in one pass"

@@ -118,6 +118,16 @@ def _same_dtype(name, value, first):
         )
     return first
 '''
+#: the docstring of a network module's ``_workspace`` (the NumPy module's, for tensors)
+WORKSPACE_DOC = (
+    "The tensors ``part`` (forward or backward) writes its products into, kept in the caller's",
+    "dict ``work``: made on the first call, and again only when m, the dtype or the device",
+    "changes (X has all three).",
+    "",
+    "Reusing them saves allocating fresh tensors, and the page faults of fresh memory on the",
+    "CPU, on every call; the returned cache and gradients live in ``work`` until the next call.",
+    "Without a workspace (``out = {}``) every product is a fresh tensor (``out=None``).",
+)
 AUTOGRAD = '''
 class BackpropCost(torch.autograd.Function):
     """J as a torch autograd Function whose backward is the derived one (no autograd tape).
