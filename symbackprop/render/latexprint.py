@@ -7,13 +7,18 @@ node type.
 
 Parentheses are emitted as markers and sized afterwards by nesting depth (``(``, ``\\bigl(``,
 ``\\Bigl(``, ...), never as ``\\left( ... \\right)``, so that a long formula can be broken
-across lines anywhere a break marker sits at brace depth 0 (:func:`break_lines`).
+across lines anywhere a break marker sits at brace depth 0 (:func:`break_lines`). The
+``\\left( ... \\right)`` pairs SymPy writes itself (scalar algebra: ``a \\left(1 - a\\right)``)
+become "fit" markers: a pair typeset whole on one display line stays ``\\left( ... \\right)``; a
+pair a display line break splits, and every pair inline (where TeX itself breaks the line, and
+cannot inside ``\\left ... \\right``), gets a fixed size instead (:func:`finish_inline`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
@@ -37,6 +42,9 @@ from symbackprop.render.latex_scripts import attach, trailing_scripts
 from symbackprop.render.names import Naming
 
 OPEN, CLOSE, BREAK = "\x02", "\x03", "\x01"
+#: SymPy's own ``\left(`` and ``\right)``, sized once the line they end up on is known
+FIT_OPEN, FIT_CLOSE = "\x04", "\x05"
+_LEFT, _RIGHT = r"\left(", r"\right)"
 _ARG = "ARGPLACEHOLDER"
 _SIZES = ("", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl")
 #: sums narrower than this (see visual_width) are kept on one line
@@ -62,7 +70,10 @@ class MathLatexPrinter(LatexPrinter):
         """SymPy's ``doprint``, memoised per expression (printing depends on nothing else)."""
         known = self._printed.get(expr)
         if known is None:
-            known = self._printed[expr] = super().doprint(expr)
+            printed = super().doprint(expr)
+            known = self._printed[expr] = printed.replace(_LEFT, FIT_OPEN).replace(
+                _RIGHT, FIT_CLOSE
+            )
         return known
 
     def argument(self, expr: Any) -> str:
@@ -123,6 +134,19 @@ class MathLatexPrinter(LatexPrinter):
             else:
                 out += f"{BREAK} - {text}" if negative else f"{BREAK} + {text}"
         # never split a short sum such as 1 - a^{[2]}: break around it instead
+        return out.replace(BREAK, "") if visual_width(out) < SHORT_SUM else out
+
+    def _print_Add(self, expr: Any, order: Any = None) -> str:
+        # SymPy's own, with a break marker before each sign: scalar algebra breaks there too
+        out = ""
+        for i, term in enumerate(self._as_ordered_terms(expr, order=order)):
+            if i > 0 and term.could_extract_minus_sign():
+                out += f"{BREAK} - "
+                term = -term
+            elif i > 0:
+                out += f"{BREAK} + "
+            text = self._print(term)
+            out += rf"\left({text}\right)" if self._needs_add_brackets(term) else text
         return out.replace(BREAK, "") if visual_width(out) < SHORT_SUM else out
 
     def _print_MatMul(self, expr: Any) -> str:
@@ -229,26 +253,47 @@ def _escape_op(name: str) -> str:
 
 def size_delimiters(tex: str) -> str:
     """Replace paren markers by ``(``, ``\\bigl(``, ``\\Bigl(``, ... by nesting height."""
-    if OPEN not in tex:
-        return tex
+    return _sized(tex, OPEN, CLOSE) if OPEN in tex else tex
+
+
+def _sized(
+    tex: str,
+    opener: str,
+    closer: str,
+    *,
+    tall: int = 0,
+    keep: Callable[[int, int], bool] | None = None,
+) -> str:
+    """Each ``opener`` ... ``closer`` pair of ``tex`` as a fixed-size pair, sized by the pairs
+    nested in it (innermost ``(``, then ``\\bigl(``, ...), at least size ``tall`` around a
+    fraction; a pair for which ``keep(start, end)`` holds as ``\\left( ... \\right)``."""
     heights: dict[int, int] = {}
     partner: dict[int, int] = {}
+    closing: dict[int, int] = {}
     stack: list[list[int]] = []  # [open position, tallest child height + 1]
     for i, ch in enumerate(tex):
-        if ch == OPEN:
+        if ch == opener:
             stack.append([i, 0])
-        elif ch == CLOSE:
+        elif ch == closer:
             start, height = stack.pop()
+            if tall and r"\frac" in tex[start:i]:
+                height = max(height, tall)
             heights[start] = height
             partner[i] = start
+            closing[start] = i
             if stack:
                 stack[-1][1] = max(stack[-1][1], height + 1)
     out = []
     for i, ch in enumerate(tex):
-        if ch == OPEN:
-            out.append(_SIZES[min(heights[i], len(_SIZES) - 1)] + "(")
-        elif ch == CLOSE:
-            size = _SIZES[min(heights[partner[i]], len(_SIZES) - 1)]
+        if ch == opener:
+            kept = keep is not None and keep(i, closing[i])
+            out.append(_LEFT if kept else _SIZES[min(heights[i], len(_SIZES) - 1)] + "(")
+        elif ch == closer:
+            start = partner[i]
+            if keep is not None and keep(start, i):
+                out.append(_RIGHT)
+                continue
+            size = _SIZES[min(heights[start], len(_SIZES) - 1)]
             out.append(size[:-1] + "r)" if size else ")")
         else:
             out.append(ch)
@@ -258,6 +303,24 @@ def size_delimiters(tex: str) -> str:
 _TOKEN = re.compile(
     r"\\(?:bigl|Bigl|biggl|Biggl)\(|\\(?:bigr|Bigr|biggr|Biggr)\)|\\[A-Za-z]+|\\.|.", re.S
 )
+_OPENERS = ("(", FIT_OPEN)
+_CLOSERS = (")", FIT_CLOSE)
+
+
+def _innermost(tokens: list[str]) -> set[int]:
+    """The indices of the opening tokens whose pair holds no other pair."""
+    inner: set[int] = set()
+    stack: list[list[Any]] = []  # [index, holds another pair]
+    for i, token in enumerate(tokens):
+        if token in _OPENERS or token.endswith("l("):
+            if stack:
+                stack[-1][1] = True
+            stack.append([i, False])
+        elif (token in _CLOSERS or token.endswith("r)")) and stack:
+            index, holds = stack.pop()
+            if not holds:
+                inner.add(index)
+    return inner
 
 
 def _top_level_segments(tex: str) -> list[str]:
@@ -269,8 +332,10 @@ def _top_level_segments(tex: str) -> list[str]:
     segments: list[str] = []
     current: list[str] = []
     depth = 0
-    parens: list[bool] = []  # per open parenthesis: is it a plain, innermost one?
-    for token in _TOKEN.findall(tex):
+    tokens = _TOKEN.findall(tex)
+    inner = _innermost(tokens)
+    parens: list[bool] = []  # per open parenthesis: is it an innermost one?
+    for i, token in enumerate(tokens):
         if token == BREAK:
             if depth == 0 and not (parens and parens[-1]):
                 segments.append("".join(current))
@@ -280,9 +345,9 @@ def _top_level_segments(tex: str) -> list[str]:
             depth += 1
         elif token == "}":
             depth -= 1
-        elif token == "(" or token.endswith("l("):
-            parens.append(token == "(")
-        elif (token == ")" or token.endswith("r)")) and parens:
+        elif token in _OPENERS or token.endswith("l("):
+            parens.append(i in inner)
+        elif (token in _CLOSERS or token.endswith("r)")) and parens:
             parens.pop()
         current.append(token)
     segments.append("".join(current))
@@ -303,7 +368,12 @@ def visual_width(tex: str) -> float:
 
 
 def break_lines(tex: str, width: float) -> list[str]:
-    """Greedy line filling at top-level break markers; every line at most ``width`` if possible."""
+    """Greedy line filling at top-level break markers; every line at most ``width`` if possible.
+
+    A fit pair (SymPy's ``\\left( ... \\right)``) typeset whole on one line stays so; one the
+    breaks split gets a fixed size (``\\biggl(`` around a fraction), since TeX cannot carry a
+    ``\\left`` over to the next line.
+    """
     lines: list[str] = []
     current = ""
     # sized delimiters are not groups, so a pair may open on one line and close on the next
@@ -314,11 +384,20 @@ def break_lines(tex: str, width: float) -> list[str]:
         else:
             current += segment
     lines.append(current)
-    return lines
+    if FIT_OPEN not in tex:
+        return lines
+    joined = _LINE.join(lines)
+    whole = _sized(joined, FIT_OPEN, FIT_CLOSE, tall=3, keep=lambda a, b: _LINE not in joined[a:b])
+    return whole.split(_LINE)
+
+
+#: joins the lines of a broken formula while its fit pairs are sized
+_LINE = "\x06"
 
 
 def finish(tex: str) -> str:
-    """Final LaTeX of one printed expression on one line: sized delimiters, no markers.
+    """Final LaTeX of one printed expression on one (display) line: sized delimiters, no
+    markers, SymPy's own pairs as ``\\left( ... \\right)``.
 
     Memoised for short ones: the same symbols and shapes are finished thousands of times in a
     deep network (a long expanded gradient is finished once and not kept).
@@ -326,11 +405,21 @@ def finish(tex: str) -> str:
     return _finish_short(tex) if len(tex) <= _SHORT else _finish(tex)
 
 
+def finish_inline(tex: str) -> str:
+    """Final LaTeX of one printed expression inside a sentence: every pair of parentheses a
+    fixed size (``\\bigl(`` around a fraction), so TeX can break the line inside a long one at a
+    top-level sign."""
+    fixed = tex.replace(BREAK, "").replace(FIT_OPEN, OPEN).replace(FIT_CLOSE, CLOSE)
+    return _sized(fixed, OPEN, CLOSE, tall=1) if OPEN in fixed else fixed
+
+
 _SHORT = 200
 
 
 def _finish(tex: str) -> str:
-    return size_delimiters(tex.replace(BREAK, ""))
+    return (
+        size_delimiters(tex.replace(BREAK, "")).replace(FIT_OPEN, _LEFT).replace(FIT_CLOSE, _RIGHT)
+    )
 
 
 _finish_short = functools.lru_cache(maxsize=8192)(_finish)
