@@ -40,6 +40,7 @@ from symbackprop.render.common import (
 )
 from symbackprop.render.latex_scripts import attach, trailing_scripts
 from symbackprop.render.names import Naming
+from symbackprop.render.placeholder import BARE_NAME, marked
 
 OPEN, CLOSE, BREAK = "\x02", "\x03", "\x01"
 #: SymPy's own ``\left(`` and ``\right)``, sized once the line they end up on is known
@@ -70,7 +71,7 @@ class MathLatexPrinter(LatexPrinter):
         """SymPy's ``doprint``, memoised per expression (printing depends on nothing else)."""
         known = self._printed.get(expr)
         if known is None:
-            printed = super().doprint(expr)
+            printed = super().doprint(marked(expr))
             known = self._printed[expr] = printed.replace(_LEFT, FIT_OPEN).replace(
                 _RIGHT, FIT_CLOSE
             )
@@ -92,6 +93,8 @@ class MathLatexPrinter(LatexPrinter):
             return r"\lambda"
         if name == ARGUMENT_NAME:
             return r"(\cdot)"
+        if name == BARE_NAME:
+            return r"\cdot"
         return self.naming.dim(name)
 
     def _print_OneMatrix(self, expr: Any) -> str:
@@ -263,21 +266,30 @@ def _sized(
     *,
     tall: int = 0,
     keep: Callable[[int, int], bool] | None = None,
+    brace: bool = False,
 ) -> str:
     """Each ``opener`` ... ``closer`` pair of ``tex`` as a fixed-size pair, sized by the pairs
     nested in it (innermost ``(``, then ``\\bigl(``, ...), at least size ``tall`` around a
-    fraction; a pair for which ``keep(start, end)`` holds as ``\\left( ... \\right)``."""
+    fraction (size 1 where the pair sits inside braces); a pair for which ``keep(start, end)``
+    holds as ``\\left( ... \\right)``; ``brace``: an innermost pair in braces, ``{(1 - a)}``,
+    which TeX never breaks inside a line of text."""
     heights: dict[int, int] = {}
     partner: dict[int, int] = {}
     closing: dict[int, int] = {}
-    stack: list[list[int]] = []  # [open position, tallest child height + 1]
+    stack: list[list[int]] = []  # [open position, tallest child height + 1, brace depth]
+    depth = 0
     for i, ch in enumerate(tex):
-        if ch == opener:
-            stack.append([i, 0])
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == opener:
+            stack.append([i, 0, depth])
         elif ch == closer:
-            start, height = stack.pop()
+            start, height, braced = stack.pop()
             if tall and r"\frac" in tex[start:i]:
-                height = max(height, tall)
+                # inside braces (a fraction's part, a script) the fraction is in text style
+                height = max(height, tall if braced == 0 else 1)
             heights[start] = height
             partner[i] = start
             closing[start] = i
@@ -287,14 +299,16 @@ def _sized(
     for i, ch in enumerate(tex):
         if ch == opener:
             kept = keep is not None and keep(i, closing[i])
-            out.append(_LEFT if kept else _SIZES[min(heights[i], len(_SIZES) - 1)] + "(")
+            opened = _LEFT if kept else _SIZES[min(heights[i], len(_SIZES) - 1)] + "("
+            out.append("{" + opened if brace and heights[i] == 0 else opened)
         elif ch == closer:
             start = partner[i]
             if keep is not None and keep(start, i):
                 out.append(_RIGHT)
                 continue
             size = _SIZES[min(heights[start], len(_SIZES) - 1)]
-            out.append(size[:-1] + "r)" if size else ")")
+            closed = size[:-1] + "r)" if size else ")"
+            out.append(closed + "}" if brace and heights[start] == 0 else closed)
         else:
             out.append(ch)
     return "".join(out)
@@ -307,34 +321,37 @@ _OPENERS = ("(", FIT_OPEN)
 _CLOSERS = (")", FIT_CLOSE)
 
 
-def _innermost(tokens: list[str]) -> set[int]:
-    """The indices of the opening tokens whose pair holds no other pair."""
-    inner: set[int] = set()
-    stack: list[list[Any]] = []  # [index, holds another pair]
+#: a break inside parentheses narrower than this (see visual_width) is dropped: never split
+#: ``(1 - a)`` or ``(1 - \sigma(w x))``
+SHORT_PAIR = 24
+
+
+def _short_pairs(tokens: list[str]) -> set[int]:
+    """The indices of the opening tokens whose pair holds less than ``SHORT_PAIR``."""
+    short: set[int] = set()
+    stack: list[int] = []
     for i, token in enumerate(tokens):
         if token in _OPENERS or token.endswith("l("):
-            if stack:
-                stack[-1][1] = True
-            stack.append([i, False])
+            stack.append(i)
         elif (token in _CLOSERS or token.endswith("r)")) and stack:
-            index, holds = stack.pop()
-            if not holds:
-                inner.add(index)
-    return inner
+            start = stack.pop()
+            if visual_width("".join(tokens[start + 1 : i]).replace(BREAK, "")) < SHORT_PAIR:
+                short.add(start)
+    return short
 
 
 def _top_level_segments(tex: str) -> list[str]:
     """Split sized LaTeX at the break markers worth breaking at.
 
     A marker counts only at brace depth 0 (a line cannot end inside ``\\frac{...}``) and
-    not inside an innermost pair of parentheses (never split ``(1 - a)``); others are dropped.
+    not inside a short pair of parentheses (never split ``(1 - a)``); others are dropped.
     """
     segments: list[str] = []
     current: list[str] = []
     depth = 0
     tokens = _TOKEN.findall(tex)
-    inner = _innermost(tokens)
-    parens: list[bool] = []  # per open parenthesis: is it an innermost one?
+    inner = _short_pairs(tokens)
+    parens: list[bool] = []  # per open parenthesis: is it a short one?
     for i, token in enumerate(tokens):
         if token == BREAK:
             if depth == 0 and not (parens and parens[-1]):
@@ -377,7 +394,8 @@ def break_lines(tex: str, width: float) -> list[str]:
     lines: list[str] = []
     current = ""
     # sized delimiters are not groups, so a pair may open on one line and close on the next
-    for segment in _top_level_segments(size_delimiters(tex)):
+    sized = _sized(tex, OPEN, CLOSE, tall=3) if OPEN in tex else tex
+    for segment in _top_level_segments(sized):
         if current and visual_width(current + segment) > width:
             lines.append(current.rstrip())
             current = segment.lstrip()
@@ -410,7 +428,7 @@ def finish_inline(tex: str) -> str:
     fixed size (``\\bigl(`` around a fraction), so TeX can break the line inside a long one at a
     top-level sign."""
     fixed = tex.replace(BREAK, "").replace(FIT_OPEN, OPEN).replace(FIT_CLOSE, CLOSE)
-    return _sized(fixed, OPEN, CLOSE, tall=1) if OPEN in fixed else fixed
+    return _sized(fixed, OPEN, CLOSE, tall=1, brace=True) if OPEN in fixed else fixed
 
 
 _SHORT = 200

@@ -23,7 +23,13 @@ from symbackprop.render.latexprint import break_lines, finish
 from symbackprop.render.model_names import name_latex, prime
 from symbackprop.render.model_view import ModelView, untransposed
 from symbackprop.render.names import concrete, escape_latex, size_text
-from symbackprop.render.prose import latex_display, latex_inline, markdown_inline, segment_math
+from symbackprop.render.prose import (
+    display_block,
+    latex_inline,
+    markdown_display,
+    markdown_inline,
+    segment_math,
+)
 
 if TYPE_CHECKING:
     from symbackprop.core.candidates import Candidate, Operand
@@ -193,7 +199,7 @@ class ModelLatex:
             shown = self.segments(step.algebra_segments)
             rows += [
                 r"Scalar algebra inside $\odot$:",
-                rf"\[ {latex_display(shown, self.printer)} \]",
+                *display_block(shown, self.printer, LINE_WIDTH),
             ]
         if step.uses:
             used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
@@ -235,6 +241,8 @@ class ModelLatex:
             r"\allowdisplaybreaks",
             r"\setlength{\parindent}{0pt}",
             r"\setlength{\parskip}{4pt}",
+            # reasons hold long inline formulas: let TeX stretch a line rather than overrun it
+            r"\setlength{\emergencystretch}{3em}",
             r"\begin{document}",
             r"\begin{center}",
             r"{\Large " + title + r"}\\[2pt]",
@@ -358,8 +366,8 @@ class ModelLatex:
                     elif not cand.fits:
                         out.append(f"   - ✗ ${self.candidate(cand)}$: {note}")
             if step.algebra_segments:
-                algebra = latex_display(self.segments(step.algebra_segments), self.printer)
-                out.append(f"   - scalar algebra: ${algebra}$")
+                algebra = self.segments(step.algebra_segments)
+                out += markdown_display("   - scalar algebra:", algebra, self.printer)
             if step.uses:
                 used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
                 out.append(f"   - reuses {used} from the forward cache")

@@ -13,6 +13,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.str import StrPrinter
 
+from symbackprop.core.segments import ARGUMENT_NAME
 from symbackprop.records.scalars import indicator_sum, piece_list
 from symbackprop.render.common import (
     division_parts,
@@ -23,6 +24,7 @@ from symbackprop.render.common import (
     split_coeff,
     with_coefficient,
 )
+from symbackprop.render.placeholder import BARE_NAME, marked
 
 _ARG = "ARGPLACEHOLDER"
 
@@ -36,7 +38,14 @@ class TextPrinter(StrPrinter):
     def _print_MatrixSymbol(self, expr: Any) -> str:
         return str(expr.name)
 
+    def doprint(self, expr: Any) -> str:
+        return str(super().doprint(marked(expr)))
+
     def _print_Symbol(self, expr: Any) -> str:
+        if expr.name == ARGUMENT_NAME:
+            return f"({ARGUMENT_NAME})"
+        if expr.name == BARE_NAME:
+            return ARGUMENT_NAME
         return "λ" if expr.name == "lambda" else str(expr.name)
 
     def _print_OneMatrix(self, expr: Any) -> str:
