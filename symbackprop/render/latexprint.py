@@ -295,12 +295,18 @@ def _sized(
             closing[start] = i
             if stack:
                 stack[-1][1] = max(stack[-1][1], height + 1)
+    def braced_pair(start: int) -> bool:
+        """An innermost pair not already alone in braces (``\\sigma{(z)}``) gets braces."""
+        end = closing[start]
+        alone = tex[start - 1 : start] == "{" and tex[end + 1 : end + 2] == "}"
+        return heights[start] == 0 and not alone
+
     out = []
     for i, ch in enumerate(tex):
         if ch == opener:
             kept = keep is not None and keep(i, closing[i])
             opened = _LEFT if kept else _SIZES[min(heights[i], len(_SIZES) - 1)] + "("
-            out.append("{" + opened if brace and heights[i] == 0 else opened)
+            out.append("{" + opened if brace and braced_pair(i) else opened)
         elif ch == closer:
             start = partner[i]
             if keep is not None and keep(start, i):
@@ -308,7 +314,7 @@ def _sized(
                 continue
             size = _SIZES[min(heights[start], len(_SIZES) - 1)]
             closed = size[:-1] + "r)" if size else ")"
-            out.append(closed + "}" if brace and heights[start] == 0 else closed)
+            out.append(closed + "}" if brace and braced_pair(start) else closed)
         else:
             out.append(ch)
     return "".join(out)
