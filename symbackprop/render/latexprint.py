@@ -295,6 +295,7 @@ def _sized(
             closing[start] = i
             if stack:
                 stack[-1][1] = max(stack[-1][1], height + 1)
+
     def braced_pair(start: int) -> bool:
         """An innermost pair not already alone in braces (``\\sigma{(z)}``) gets braces."""
         end = closing[start]
