@@ -43,6 +43,10 @@ from symbackprop.render.names import Naming
 from symbackprop.render.placeholder import BARE_NAME, marked
 
 OPEN, CLOSE, BREAK = "\x02", "\x03", "\x01"
+#: the space between the factors of a matrix product, a place to break a line
+PRODUCT = rf" \, {BREAK}"
+#: inline formulas wider than this (see visual_width) may break between a product's factors
+LONG_INLINE = 40
 #: SymPy's own ``\left(`` and ``\right)``, sized once the line they end up on is known
 FIT_OPEN, FIT_CLOSE = "\x04", "\x05"
 _LEFT, _RIGHT = r"\left(", r"\right)"
@@ -99,6 +103,12 @@ class MathLatexPrinter(LatexPrinter):
 
     def _print_OneMatrix(self, expr: Any) -> str:
         return "1"
+
+    def _print_ExpBase(self, expr: Any, exp: Any = None) -> str:
+        # exp' = exp(·): SymPy's e^{\cdot} would set the placeholder as a speck in a superscript
+        if str(getattr(expr.args[0], "name", "")) == BARE_NAME:
+            return r"\exp(\cdot)" if exp is None else rf"\exp^{{{exp}}}(\cdot)"
+        return str(super()._print_ExpBase(expr, exp))
 
     def _ones_factor(self, expr: Any) -> str:
         kind = ones_kind(expr)
@@ -160,7 +170,7 @@ class MathLatexPrinter(LatexPrinter):
                 parts.append(self._ones_factor(factor))
             else:
                 parts.append(self._wrap(factor))
-        body = rf" \, {BREAK}".join(parts)
+        body = PRODUCT.join(parts)
         return with_coefficient(coeff, body, self._print)
 
     def _print_HadamardProduct(self, expr: Any) -> str:
@@ -267,12 +277,14 @@ def _sized(
     tall: int = 0,
     keep: Callable[[int, int], bool] | None = None,
     brace: bool = False,
+    most: int = len(_SIZES) - 1,
 ) -> str:
     """Each ``opener`` ... ``closer`` pair of ``tex`` as a fixed-size pair, sized by the pairs
     nested in it (innermost ``(``, then ``\\bigl(``, ...), at least size ``tall`` around a
     fraction (size 1 where the pair sits inside braces); a pair for which ``keep(start, end)``
     holds as ``\\left( ... \\right)``; ``brace``: an innermost pair in braces, ``{(1 - a)}``,
-    which TeX never breaks inside a line of text."""
+    which TeX never breaks inside a line of text; ``most``: the largest size (in a line of text,
+    ``\\Bigl``)."""
     heights: dict[int, int] = {}
     partner: dict[int, int] = {}
     closing: dict[int, int] = {}
@@ -306,14 +318,14 @@ def _sized(
     for i, ch in enumerate(tex):
         if ch == opener:
             kept = keep is not None and keep(i, closing[i])
-            opened = _LEFT if kept else _SIZES[min(heights[i], len(_SIZES) - 1)] + "("
+            opened = _LEFT if kept else _SIZES[min(heights[i], most)] + "("
             out.append("{" + opened if brace and braced_pair(i) else opened)
         elif ch == closer:
             start = partner[i]
             if keep is not None and keep(start, i):
                 out.append(_RIGHT)
                 continue
-            size = _SIZES[min(heights[start], len(_SIZES) - 1)]
+            size = _SIZES[min(heights[start], most)]
             closed = size[:-1] + "r)" if size else ")"
             out.append(closed + "}" if brace and braced_pair(start) else closed)
         else:
@@ -434,8 +446,10 @@ def finish_inline(tex: str) -> str:
     """Final LaTeX of one printed expression inside a sentence: every pair of parentheses a
     fixed size (``\\bigl(`` around a fraction), so TeX can break the line inside a long one at a
     top-level sign."""
+    if visual_width(tex) > LONG_INLINE:  # TeX breaks after + and \odot, not between factors
+        tex = tex.replace(PRODUCT, r" \, \allowbreak ")
     fixed = tex.replace(BREAK, "").replace(FIT_OPEN, OPEN).replace(FIT_CLOSE, CLOSE)
-    return _sized(fixed, OPEN, CLOSE, tall=1, brace=True) if OPEN in fixed else fixed
+    return _sized(fixed, OPEN, CLOSE, tall=1, brace=True, most=2) if OPEN in fixed else fixed
 
 
 _SHORT = 200

@@ -19,7 +19,7 @@ from symbackprop.core.segments import Grad, Prime, Segment, Text, plain
 from symbackprop.core.steps import Rule
 from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.formula_latex import formula_latex
-from symbackprop.render.latexprint import break_lines, finish
+from symbackprop.render.latexprint import break_lines, finish, finish_inline
 from symbackprop.render.model_names import name_latex, prime
 from symbackprop.render.model_view import ModelView, untransposed
 from symbackprop.render.names import concrete, escape_latex, size_text
@@ -52,8 +52,8 @@ class ModelLatex:
         self.naming = self.printer.naming
 
     # -- small pieces ------------------------------------------------------------------------
-    def math(self, expr: Any) -> str:
-        return finish(self.printer.doprint(expr))
+    def math(self, expr: Any, *, inline: bool = False) -> str:
+        return (finish_inline if inline else finish)(self.printer.doprint(expr))
 
     def lines(self, expr: Any, width: float = LINE_WIDTH) -> list[str]:
         return break_lines(self.printer.doprint(expr), width)
@@ -94,7 +94,7 @@ class ModelLatex:
             out += rf"\ ({known[0]} \times {known[1]})"
         return out
 
-    def operand(self, operand: Operand) -> str:
+    def operand(self, operand: Operand, *, inline: bool = False) -> str:
         expr = operand.expr
         if isinstance(expr, OneMatrix):
             return self.printer._ones_factor(expr)
@@ -108,12 +108,13 @@ class ModelLatex:
         elif isinstance(operand.show, Grad):
             inner = self.grad(str(operand.show.symbol.name))
         else:
-            return self.math(expr)
+            return self.math(expr, inline=inline)
         return rf"\bigl({inner}\bigr)^{{\top}}" if operand.transposed else inner
 
     def candidate(self, cand: Candidate) -> str:
-        op = r" \odot " if cand.op == "⊙" else r" \, "
-        return self.operand(cand.left) + op + self.operand(cand.right)
+        """An arrangement inside a sentence: TeX may break the line between its factors."""
+        op = r" \odot " if cand.op == "⊙" else r" \, \allowbreak "
+        return self.operand(cand.left, inline=True) + op + self.operand(cand.right, inline=True)
 
     def underbraced(self, cand: Candidate) -> str:
         parts = []
@@ -242,7 +243,7 @@ class ModelLatex:
             r"\setlength{\parindent}{0pt}",
             r"\setlength{\parskip}{4pt}",
             # reasons hold long inline formulas: let TeX stretch a line rather than overrun it
-            r"\setlength{\emergencystretch}{3em}",
+            r"\setlength{\emergencystretch}{6em}",
             r"\begin{document}",
             r"\begin{center}",
             r"{\Large " + title + r"}\\[2pt]",
