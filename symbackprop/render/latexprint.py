@@ -359,6 +359,11 @@ def _short_pairs(tokens: list[str]) -> set[int]:
     return short
 
 
+def _lone(tokens: list[str]) -> bool:
+    """Whether the tokens since an opening parenthesis are one short term (``1``, ``a``)."""
+    return visual_width("".join(tokens)) < 3
+
+
 def _top_level_segments(tex: str) -> list[str]:
     """Split sized LaTeX at the break markers worth breaking at.
 
@@ -371,11 +376,15 @@ def _top_level_segments(tex: str) -> list[str]:
     tokens = _TOKEN.findall(tex)
     inner = _short_pairs(tokens)
     parens: list[bool] = []  # per open parenthesis: is it a short one?
+    opened: list[int] = []  # per open parenthesis: where it opened in ``current`` (or -1)
     for i, token in enumerate(tokens):
         if token == BREAK:
-            if depth == 0 and not (parens and parens[-1]):
+            # nor right after a lone first term: a line never ends in "(1"
+            lone = bool(opened) and opened[-1] >= 0 and _lone(current[opened[-1] + 1 :])
+            if depth == 0 and not (parens and parens[-1]) and not lone:
                 segments.append("".join(current))
                 current = []
+                opened = [-1] * len(opened)
             continue
         if token == "{":
             depth += 1
@@ -383,14 +392,18 @@ def _top_level_segments(tex: str) -> list[str]:
             depth -= 1
         elif token in _OPENERS or token.endswith("l("):
             parens.append(i in inner)
+            opened.append(len(current))
         elif (token in _CLOSERS or token.endswith("r)")) and parens:
             parens.pop()
+            opened.pop()
         current.append(token)
     segments.append("".join(current))
     return segments
 
 
 _COMMAND = re.compile(r"\\[A-Za-z]+")
+#: commands typeset as a word, as wide as it (the rest count as one character)
+_WORDS = {rf"\{word}": word for word in ("tanh", "log", "exp", "det", "sinh", "cosh", "max")}
 _SCRIPT = re.compile(r"[\^_]\{([^{}]*)\}")
 
 
@@ -398,7 +411,7 @@ def visual_width(tex: str) -> float:
     """A rough width of typeset math, in 'characters': enough to decide where to break."""
     text = re.sub(r"\\(?:bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr)", "", tex)
     text = _SCRIPT.sub(lambda m: "s" * max(1, len(m.group(1)) // 2), text)
-    text = _COMMAND.sub("c", text)
+    text = _COMMAND.sub(lambda m: _WORDS.get(m.group(0), "c"), text)
     text = text.replace("{", "").replace("}", "").replace(" ", "")
     return float(len(text))
 

@@ -126,8 +126,11 @@ class TextPrinter(StrPrinter):
 
 
 def _piecewise_text(printer: TextPrinter, body: sp.Piecewise) -> str:
-    """``(1{z > 0} + (1/100) 1{z <= 0})``: a piecewise function in indicator notation."""
+    """``(1{z > 0} + (1/100) 1{z <= 0})``, ``1{z > 0}``: a piecewise function in indicator
+    notation, in parentheses unless it is one indicator."""
     text = indicator_sum(body, printer._print, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
+    if text is not None and text.startswith("1{") and text.endswith("}") and "} " not in text:
+        return text  # one indicator, 1{z > 0}: its braces delimit it
     return "(" + (text if text is not None else piece_list(body, printer._print)) + ")"
 
 
