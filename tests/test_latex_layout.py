@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -18,7 +19,9 @@ import sympy as sp
 import symbackprop as sb
 from symbackprop.core.segments import ARGUMENT_NAME
 from symbackprop.render import to_latex, to_markdown
+from symbackprop.render.formula_latex import formula_lines
 from symbackprop.render.latexprint import MathLatexPrinter
+from symbackprop.render.model_names import name_latex
 from symbackprop.render.textprint import TextPrinter
 
 REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_PDFLATEX", "") not in ("", "0")
@@ -43,9 +46,18 @@ def _algebra_block(tex: str) -> str:
     return tex[start : tex.index("Reuses", start)]
 
 
-def test_a_long_algebra_chain_is_broken_at_its_signs() -> None:
-    tex = to_latex(sb.derive(sb.Model.parse(MANY)))
-    block = _algebra_block(tex)
+@pytest.fixture(scope="module")
+def many() -> Any:
+    return sb.derive(sb.Model.parse(MANY))
+
+
+@pytest.fixture(scope="module")
+def many_tex(many: Any) -> str:
+    return to_latex(many, figure=False)
+
+
+def test_a_long_algebra_chain_is_broken_at_its_signs(many_tex: str) -> None:
+    block = _algebra_block(many_tex)
     assert r"\begin{align*}" in block and r"\[" not in block
     rows = block.split(r"\\")
     assert any(row.lstrip().startswith("&=") for row in rows)  # the = starts a line
@@ -54,8 +66,8 @@ def test_a_long_algebra_chain_is_broken_at_its_signs() -> None:
         assert row.count(r"\left(") == row.count(r"\right)")
 
 
-def test_the_markdown_algebra_chain_is_a_display_block() -> None:
-    md = to_markdown(sb.derive(sb.Model.parse(MANY)))
+def test_the_markdown_algebra_chain_is_a_display_block(many: Any) -> None:
+    md = to_markdown(many)
     assert "   - scalar algebra:\n\n     $$\n     \\begin{aligned}" in md
 
 
@@ -107,3 +119,12 @@ def test_the_many_loss_model_document_has_no_overfull_line(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stdout[-2000:]
     log = (tmp_path / "doc.log").read_text(errors="replace")
     assert "Overfull \\hbox" not in log, [line for line in log.splitlines() if "Overfull" in line]
+
+
+def test_a_long_equation_of_the_model_is_broken_before_a_sign(many_tex: str) -> None:
+    longer = MANY.replace("+ 0.5 sum(p)", "+ 3 mse(p, Y1) + 0.5 sum(p) + sum(p ⊙ p)")
+    cost = sb.Model.parse(longer).equations[-1].expr
+    lines = formula_lines(cost, name_latex, 40)
+    assert len(lines) > 1 and all(line.startswith("+ ") for line in lines[1:])
+    assert lines[0].startswith(r"\operatorname{bce}")
+    assert r"\begin{tabular}{lllp{0.5\textwidth}}" in many_tex  # the equation column wraps

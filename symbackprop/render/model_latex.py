@@ -18,8 +18,8 @@ from symbackprop._version import __version__
 from symbackprop.core.segments import Grad, Prime, Segment, Text, plain
 from symbackprop.core.steps import Rule
 from symbackprop.render.drawing import drawing, to_tikz
-from symbackprop.render.formula_latex import formula_latex
-from symbackprop.render.latexprint import break_lines, finish, finish_inline
+from symbackprop.render.formula_latex import formula_latex, formula_lines
+from symbackprop.render.latexprint import break_lines, finish, finish_inline, visual_width
 from symbackprop.render.model_names import name_latex, prime
 from symbackprop.render.model_view import ModelView, untransposed
 from symbackprop.render.names import concrete, escape_latex, size_text
@@ -140,7 +140,14 @@ class ModelLatex:
         )
 
     def equations_rows(self) -> list[str]:
-        return [self.equation(i) for i in range(len(self.model.equations))]
+        """The model's equations, a long one broken before a sign of its top-level sum."""
+        rows = []
+        for eq in self.model.equations:
+            lhs = name_latex(eq.name)
+            parts = formula_lines(eq.expr, name_latex, LINE_WIDTH - visual_width(lhs))
+            rows.append(f"{lhs} &= {parts[0]}")
+            rows += [rf"&\qquad {{}}{part}" for part in parts[1:]]
+        return rows
 
     def shape_rows(self) -> list[str]:
         rows = []
@@ -262,7 +269,8 @@ class ModelLatex:
         rows += [
             "",
             r"\section*{Shapes}",
-            r"\begin{tabular}{llll}",
+            # the last column holds a whole equation: a paragraph, so a long one wraps
+            r"\begin{tabular}{lllp{0.5\textwidth}}",
             r"name & shape & size & from \\ \hline",
             " \\\\\n".join(self.shape_rows()) + r" \\",
             r"\end{tabular}",
