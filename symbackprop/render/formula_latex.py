@@ -19,6 +19,7 @@ from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import POSTFIX, POWER, UNARY, level, number_text
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.latex_scripts import attach
+from symbackprop.render.latexprint import visual_width
 
 Names = Callable[[str], str]
 
@@ -39,6 +40,25 @@ _OPERATORS = {
 def formula_latex(node: FormulaNode, names: Names) -> str:
     """``node`` in LaTeX (see the module docstring); ``names`` writes a name in LaTeX."""
     return _latex(node, names)
+
+
+def formula_lines(node: FormulaNode, names: Names, width: float) -> list[str]:
+    """``node`` in LaTeX as lines at most about ``width`` wide (see
+    :func:`~.latexprint.visual_width`), broken before the signs of its top-level sum
+    (``bce(p, Y) + mse(p, Y) + ...``); one line when it fits or is no sum."""
+    terms: list[str] = []
+    while isinstance(node, Binary) and node.op in ("+", "-"):
+        right = _wrap(node.right, level(node.right) <= level(node), names)
+        terms.append(f"{node.op} {right}")
+        node = node.left
+    terms.append(_latex(node, names))
+    lines = [""]
+    for term in reversed(terms):
+        if lines[-1] and visual_width(f"{lines[-1]} {term}") > width:
+            lines.append(term)
+        else:
+            lines[-1] = f"{lines[-1]} {term}" if lines[-1] else term
+    return lines
 
 
 def _wrap(node: FormulaNode, needed: bool, names: Names) -> str:

@@ -24,7 +24,7 @@ from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.indices import index_latex_section
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
 from symbackprop.render.names import Naming, concrete, escape_latex
-from symbackprop.render.prose import latex_display, latex_inline, segment_math
+from symbackprop.render.prose import display_block, latex_inline, segment_math
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ class LatexDocument:
         if step.algebra_segments:
             rows += [
                 r"Scalar algebra inside $\odot$:",
-                rf"\[ {latex_display(step.algebra_segments, self.printer)} \]",
+                *display_block(step.algebra_segments, self.printer, LINE_WIDTH),
             ]
         if step.uses:
             names = ", ".join(f"${self.name(name)}$" for name in step.uses)

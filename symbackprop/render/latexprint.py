@@ -7,13 +7,18 @@ node type.
 
 Parentheses are emitted as markers and sized afterwards by nesting depth (``(``, ``\\bigl(``,
 ``\\Bigl(``, ...), never as ``\\left( ... \\right)``, so that a long formula can be broken
-across lines anywhere a break marker sits at brace depth 0 (:func:`break_lines`).
+across lines anywhere a break marker sits at brace depth 0 (:func:`break_lines`). The
+``\\left( ... \\right)`` pairs SymPy writes itself (scalar algebra: ``a \\left(1 - a\\right)``)
+become "fit" markers: a pair typeset whole on one display line stays ``\\left( ... \\right)``; a
+pair a display line break splits, and every pair inline (where TeX itself breaks the line, and
+cannot inside ``\\left ... \\right``), gets a fixed size instead (:func:`finish_inline`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
@@ -35,8 +40,16 @@ from symbackprop.render.common import (
 )
 from symbackprop.render.latex_scripts import attach, trailing_scripts
 from symbackprop.render.names import Naming
+from symbackprop.render.placeholder import BARE_NAME, marked
 
 OPEN, CLOSE, BREAK = "\x02", "\x03", "\x01"
+#: the space between the factors of a matrix product, a place to break a line
+PRODUCT = rf" \, {BREAK}"
+#: inline formulas wider than this (see visual_width) may break between a product's factors
+LONG_INLINE = 40
+#: SymPy's own ``\left(`` and ``\right)``, sized once the line they end up on is known
+FIT_OPEN, FIT_CLOSE = "\x04", "\x05"
+_LEFT, _RIGHT = r"\left(", r"\right)"
 _ARG = "ARGPLACEHOLDER"
 _SIZES = ("", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl")
 #: sums narrower than this (see visual_width) are kept on one line
@@ -62,7 +75,10 @@ class MathLatexPrinter(LatexPrinter):
         """SymPy's ``doprint``, memoised per expression (printing depends on nothing else)."""
         known = self._printed.get(expr)
         if known is None:
-            known = self._printed[expr] = super().doprint(expr)
+            printed = super().doprint(marked(expr))
+            known = self._printed[expr] = printed.replace(_LEFT, FIT_OPEN).replace(
+                _RIGHT, FIT_CLOSE
+            )
         return known
 
     def argument(self, expr: Any) -> str:
@@ -81,10 +97,18 @@ class MathLatexPrinter(LatexPrinter):
             return r"\lambda"
         if name == ARGUMENT_NAME:
             return r"(\cdot)"
+        if name == BARE_NAME:
+            return r"\cdot"
         return self.naming.dim(name)
 
     def _print_OneMatrix(self, expr: Any) -> str:
         return "1"
+
+    def _print_ExpBase(self, expr: Any, exp: Any = None) -> str:
+        # exp' = exp(·): SymPy's e^{\cdot} would set the placeholder as a speck in a superscript
+        if str(getattr(expr.args[0], "name", "")) == BARE_NAME:
+            return r"\exp(\cdot)" if exp is None else rf"\exp^{{{exp}}}(\cdot)"
+        return str(super()._print_ExpBase(expr, exp))
 
     def _ones_factor(self, expr: Any) -> str:
         kind = ones_kind(expr)
@@ -125,6 +149,19 @@ class MathLatexPrinter(LatexPrinter):
         # never split a short sum such as 1 - a^{[2]}: break around it instead
         return out.replace(BREAK, "") if visual_width(out) < SHORT_SUM else out
 
+    def _print_Add(self, expr: Any, order: Any = None) -> str:
+        # SymPy's own, with a break marker before each sign: scalar algebra breaks there too
+        out = ""
+        for i, term in enumerate(self._as_ordered_terms(expr, order=order)):
+            if i > 0 and term.could_extract_minus_sign():
+                out += f"{BREAK} - "
+                term = -term
+            elif i > 0:
+                out += f"{BREAK} + "
+            text = self._print(term)
+            out += rf"\left({text}\right)" if self._needs_add_brackets(term) else text
+        return out.replace(BREAK, "") if visual_width(out) < SHORT_SUM else out
+
     def _print_MatMul(self, expr: Any) -> str:
         coeff, matrices = split_coeff(expr)
         parts = []
@@ -133,7 +170,7 @@ class MathLatexPrinter(LatexPrinter):
                 parts.append(self._ones_factor(factor))
             else:
                 parts.append(self._wrap(factor))
-        body = rf" \, {BREAK}".join(parts)
+        body = PRODUCT.join(parts)
         return with_coefficient(coeff, body, self._print)
 
     def _print_HadamardProduct(self, expr: Any) -> str:
@@ -229,27 +266,68 @@ def _escape_op(name: str) -> str:
 
 def size_delimiters(tex: str) -> str:
     """Replace paren markers by ``(``, ``\\bigl(``, ``\\Bigl(``, ... by nesting height."""
-    if OPEN not in tex:
-        return tex
+    return _sized(tex, OPEN, CLOSE) if OPEN in tex else tex
+
+
+def _sized(
+    tex: str,
+    opener: str,
+    closer: str,
+    *,
+    tall: int = 0,
+    keep: Callable[[int, int], bool] | None = None,
+    brace: bool = False,
+    most: int = len(_SIZES) - 1,
+) -> str:
+    """Each ``opener`` ... ``closer`` pair of ``tex`` as a fixed-size pair, sized by the pairs
+    nested in it (innermost ``(``, then ``\\bigl(``, ...), at least size ``tall`` around a
+    fraction (size 1 where the pair sits inside braces); a pair for which ``keep(start, end)``
+    holds as ``\\left( ... \\right)``; ``brace``: an innermost pair in braces, ``{(1 - a)}``,
+    which TeX never breaks inside a line of text; ``most``: the largest size (in a line of text,
+    ``\\Bigl``)."""
     heights: dict[int, int] = {}
     partner: dict[int, int] = {}
-    stack: list[list[int]] = []  # [open position, tallest child height + 1]
+    closing: dict[int, int] = {}
+    stack: list[list[int]] = []  # [open position, tallest child height + 1, brace depth]
+    depth = 0
     for i, ch in enumerate(tex):
-        if ch == OPEN:
-            stack.append([i, 0])
-        elif ch == CLOSE:
-            start, height = stack.pop()
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == opener:
+            stack.append([i, 0, depth])
+        elif ch == closer:
+            start, height, braced = stack.pop()
+            if tall and r"\frac" in tex[start:i]:
+                # inside braces (a fraction's part, a script) the fraction is in text style
+                height = max(height, tall if braced == 0 else 1)
             heights[start] = height
             partner[i] = start
+            closing[start] = i
             if stack:
                 stack[-1][1] = max(stack[-1][1], height + 1)
+
+    def braced_pair(start: int) -> bool:
+        """An innermost pair not already alone in braces (``\\sigma{(z)}``) gets braces."""
+        end = closing[start]
+        alone = tex[start - 1 : start] == "{" and tex[end + 1 : end + 2] == "}"
+        return heights[start] == 0 and not alone
+
     out = []
     for i, ch in enumerate(tex):
-        if ch == OPEN:
-            out.append(_SIZES[min(heights[i], len(_SIZES) - 1)] + "(")
-        elif ch == CLOSE:
-            size = _SIZES[min(heights[partner[i]], len(_SIZES) - 1)]
-            out.append(size[:-1] + "r)" if size else ")")
+        if ch == opener:
+            kept = keep is not None and keep(i, closing[i])
+            opened = _LEFT if kept else _SIZES[min(heights[i], most)] + "("
+            out.append("{" + opened if brace and braced_pair(i) else opened)
+        elif ch == closer:
+            start = partner[i]
+            if keep is not None and keep(start, i):
+                out.append(_RIGHT)
+                continue
+            size = _SIZES[min(heights[start], most)]
+            closed = size[:-1] + "r)" if size else ")"
+            out.append(closed + "}" if brace and braced_pair(start) else closed)
         else:
             out.append(ch)
     return "".join(out)
@@ -258,38 +336,74 @@ def size_delimiters(tex: str) -> str:
 _TOKEN = re.compile(
     r"\\(?:bigl|Bigl|biggl|Biggl)\(|\\(?:bigr|Bigr|biggr|Biggr)\)|\\[A-Za-z]+|\\.|.", re.S
 )
+_OPENERS = ("(", FIT_OPEN)
+_CLOSERS = (")", FIT_CLOSE)
+
+
+#: a break inside parentheses narrower than this (see visual_width) is dropped: never split
+#: ``(1 - a)`` or ``(1 - \sigma(w x))``
+SHORT_PAIR = 24
+
+
+def _short_pairs(tokens: list[str]) -> set[int]:
+    """The indices of the opening tokens whose pair holds less than ``SHORT_PAIR``."""
+    short: set[int] = set()
+    stack: list[int] = []
+    for i, token in enumerate(tokens):
+        if token in _OPENERS or token.endswith("l("):
+            stack.append(i)
+        elif (token in _CLOSERS or token.endswith("r)")) and stack:
+            start = stack.pop()
+            if visual_width("".join(tokens[start + 1 : i]).replace(BREAK, "")) < SHORT_PAIR:
+                short.add(start)
+    return short
+
+
+def _lone(tokens: list[str]) -> bool:
+    """Whether the tokens since an opening parenthesis are one short term (``1``, ``a``)."""
+    return visual_width("".join(tokens)) < 3
 
 
 def _top_level_segments(tex: str) -> list[str]:
     """Split sized LaTeX at the break markers worth breaking at.
 
     A marker counts only at brace depth 0 (a line cannot end inside ``\\frac{...}``) and
-    not inside an innermost pair of parentheses (never split ``(1 - a)``); others are dropped.
+    not inside a short pair of parentheses (never split ``(1 - a)``); others are dropped.
     """
     segments: list[str] = []
     current: list[str] = []
     depth = 0
-    parens: list[bool] = []  # per open parenthesis: is it a plain, innermost one?
-    for token in _TOKEN.findall(tex):
+    tokens = _TOKEN.findall(tex)
+    inner = _short_pairs(tokens)
+    parens: list[bool] = []  # per open parenthesis: is it a short one?
+    opened: list[int] = []  # per open parenthesis: where it opened in ``current`` (or -1)
+    for i, token in enumerate(tokens):
         if token == BREAK:
-            if depth == 0 and not (parens and parens[-1]):
+            # nor right after a lone first term: a line never ends in "(1"
+            lone = bool(opened) and opened[-1] >= 0 and _lone(current[opened[-1] + 1 :])
+            if depth == 0 and not (parens and parens[-1]) and not lone:
                 segments.append("".join(current))
                 current = []
+                opened = [-1] * len(opened)
             continue
         if token == "{":
             depth += 1
         elif token == "}":
             depth -= 1
-        elif token == "(" or token.endswith("l("):
-            parens.append(token == "(")
-        elif (token == ")" or token.endswith("r)")) and parens:
+        elif token in _OPENERS or token.endswith("l("):
+            parens.append(i in inner)
+            opened.append(len(current))
+        elif (token in _CLOSERS or token.endswith("r)")) and parens:
             parens.pop()
+            opened.pop()
         current.append(token)
     segments.append("".join(current))
     return segments
 
 
 _COMMAND = re.compile(r"\\[A-Za-z]+")
+#: commands typeset as a word, as wide as it (the rest count as one character)
+_WORDS = {rf"\{word}": word for word in ("tanh", "log", "exp", "det", "sinh", "cosh", "max")}
 _SCRIPT = re.compile(r"[\^_]\{([^{}]*)\}")
 
 
@@ -297,28 +411,43 @@ def visual_width(tex: str) -> float:
     """A rough width of typeset math, in 'characters': enough to decide where to break."""
     text = re.sub(r"\\(?:bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr)", "", tex)
     text = _SCRIPT.sub(lambda m: "s" * max(1, len(m.group(1)) // 2), text)
-    text = _COMMAND.sub("c", text)
+    text = _COMMAND.sub(lambda m: _WORDS.get(m.group(0), "c"), text)
     text = text.replace("{", "").replace("}", "").replace(" ", "")
     return float(len(text))
 
 
 def break_lines(tex: str, width: float) -> list[str]:
-    """Greedy line filling at top-level break markers; every line at most ``width`` if possible."""
+    """Greedy line filling at top-level break markers; every line at most ``width`` if possible.
+
+    A fit pair (SymPy's ``\\left( ... \\right)``) typeset whole on one line stays so; one the
+    breaks split gets a fixed size (``\\biggl(`` around a fraction), since TeX cannot carry a
+    ``\\left`` over to the next line.
+    """
     lines: list[str] = []
     current = ""
     # sized delimiters are not groups, so a pair may open on one line and close on the next
-    for segment in _top_level_segments(size_delimiters(tex)):
+    sized = _sized(tex, OPEN, CLOSE, tall=3) if OPEN in tex else tex
+    for segment in _top_level_segments(sized):
         if current and visual_width(current + segment) > width:
             lines.append(current.rstrip())
             current = segment.lstrip()
         else:
             current += segment
     lines.append(current)
-    return lines
+    if FIT_OPEN not in tex:
+        return lines
+    joined = _LINE.join(lines)
+    whole = _sized(joined, FIT_OPEN, FIT_CLOSE, tall=3, keep=lambda a, b: _LINE not in joined[a:b])
+    return whole.split(_LINE)
+
+
+#: joins the lines of a broken formula while its fit pairs are sized
+_LINE = "\x06"
 
 
 def finish(tex: str) -> str:
-    """Final LaTeX of one printed expression on one line: sized delimiters, no markers.
+    """Final LaTeX of one printed expression on one (display) line: sized delimiters, no
+    markers, SymPy's own pairs as ``\\left( ... \\right)``.
 
     Memoised for short ones: the same symbols and shapes are finished thousands of times in a
     deep network (a long expanded gradient is finished once and not kept).
@@ -326,11 +455,23 @@ def finish(tex: str) -> str:
     return _finish_short(tex) if len(tex) <= _SHORT else _finish(tex)
 
 
+def finish_inline(tex: str) -> str:
+    """Final LaTeX of one printed expression inside a sentence: every pair of parentheses a
+    fixed size (``\\bigl(`` around a fraction), so TeX can break the line inside a long one at a
+    top-level sign."""
+    if visual_width(tex) > LONG_INLINE:  # TeX breaks after + and \odot, not between factors
+        tex = tex.replace(PRODUCT, r" \, \allowbreak ")
+    fixed = tex.replace(BREAK, "").replace(FIT_OPEN, OPEN).replace(FIT_CLOSE, CLOSE)
+    return _sized(fixed, OPEN, CLOSE, tall=1, brace=True, most=2) if OPEN in fixed else fixed
+
+
 _SHORT = 200
 
 
 def _finish(tex: str) -> str:
-    return size_delimiters(tex.replace(BREAK, ""))
+    return (
+        size_delimiters(tex.replace(BREAK, "")).replace(FIT_OPEN, _LEFT).replace(FIT_CLOSE, _RIGHT)
+    )
 
 
 _finish_short = functools.lru_cache(maxsize=8192)(_finish)

@@ -14,7 +14,7 @@ from symbackprop.core.segments import Segment, Text, ends_with_stop
 from symbackprop.render import model_latex
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import size_text
-from symbackprop.render.prose import latex_display, markdown_inline
+from symbackprop.render.prose import markdown_display, markdown_inline
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -81,8 +81,7 @@ def to_markdown(
                 elif not cand.fits:
                     out.append(f"   - ✗ ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")
         if step.algebra_segments:
-            algebra = latex_display(step.algebra_segments, doc.printer)
-            out.append(f"   - scalar algebra: ${algebra}$")
+            out += markdown_display("   - scalar algebra:", step.algebra_segments, doc.printer)
         if step.uses:
             names = ", ".join(f"${doc.name(n)}$" for n in step.uses)
             out.append(f"   - reuses {names} from the forward cache")

@@ -19,6 +19,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.mathml import MathMLPresentationPrinter
 
+from symbackprop.core.segments import ARGUMENT_NAME
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.common import (
     division_parts,
@@ -30,6 +31,7 @@ from symbackprop.render.common import (
 )
 from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
 from symbackprop.render.names import Naming
+from symbackprop.render.placeholder import BARE_NAME, marked
 
 _ARG = "ARGPLACEHOLDER"
 #: the transpose sign: a letter-like superscript, without an operator's space around it
@@ -73,7 +75,7 @@ class MathMLPrinter(MathMLPresentationPrinter):
 
     def mathml(self, expr: Any) -> str:
         """``expr`` as MathML (the children of a ``<math>``)."""
-        return _tidy(str(self._print(expr).toxml()))
+        return _tidy(str(self._print(marked(expr)).toxml()))
 
     def _s(self, expr: Any) -> str:
         return self.mathml(expr)
@@ -95,6 +97,8 @@ class MathMLPrinter(MathMLPresentationPrinter):
             return self._node(self._arg)
         if name == "lambda":
             return self._node(el("mi", "λ"))
+        if name in (ARGUMENT_NAME, BARE_NAME):
+            return self._node(self.tex(r"(\cdot)" if name == ARGUMENT_NAME else r"\cdot"))
         return self._node(self.tex(self.naming.dim(name)))
 
     def _print_OneMatrix(self, expr: Any) -> Any:

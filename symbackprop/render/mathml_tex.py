@@ -170,6 +170,8 @@ class _Parser:
                 return mo(token, stretchy="false")
             if token == "/":  # ∂J/∂W: a slash without operator space
                 return mo(token, lspace="0", rspace="0")
+            if token == "-":  # TeX's math minus, not a hyphen
+                return mo("−")
             return mo(token)
         name = token[1:]
         if name in IGNORED:

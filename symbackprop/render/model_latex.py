@@ -18,12 +18,18 @@ from symbackprop._version import __version__
 from symbackprop.core.segments import Grad, Prime, Segment, Text, plain
 from symbackprop.core.steps import Rule
 from symbackprop.render.drawing import drawing, to_tikz
-from symbackprop.render.formula_latex import formula_latex
-from symbackprop.render.latexprint import break_lines, finish
+from symbackprop.render.formula_latex import formula_latex, formula_lines
+from symbackprop.render.latexprint import break_lines, finish, finish_inline, visual_width
 from symbackprop.render.model_names import name_latex, prime
 from symbackprop.render.model_view import ModelView, untransposed
 from symbackprop.render.names import concrete, escape_latex, size_text
-from symbackprop.render.prose import latex_display, latex_inline, markdown_inline, segment_math
+from symbackprop.render.prose import (
+    display_block,
+    latex_inline,
+    markdown_display,
+    markdown_inline,
+    segment_math,
+)
 
 if TYPE_CHECKING:
     from symbackprop.core.candidates import Candidate, Operand
@@ -46,8 +52,8 @@ class ModelLatex:
         self.naming = self.printer.naming
 
     # -- small pieces ------------------------------------------------------------------------
-    def math(self, expr: Any) -> str:
-        return finish(self.printer.doprint(expr))
+    def math(self, expr: Any, *, inline: bool = False) -> str:
+        return (finish_inline if inline else finish)(self.printer.doprint(expr))
 
     def lines(self, expr: Any, width: float = LINE_WIDTH) -> list[str]:
         return break_lines(self.printer.doprint(expr), width)
@@ -88,7 +94,7 @@ class ModelLatex:
             out += rf"\ ({known[0]} \times {known[1]})"
         return out
 
-    def operand(self, operand: Operand) -> str:
+    def operand(self, operand: Operand, *, inline: bool = False) -> str:
         expr = operand.expr
         if isinstance(expr, OneMatrix):
             return self.printer._ones_factor(expr)
@@ -102,12 +108,13 @@ class ModelLatex:
         elif isinstance(operand.show, Grad):
             inner = self.grad(str(operand.show.symbol.name))
         else:
-            return self.math(expr)
+            return self.math(expr, inline=inline)
         return rf"\bigl({inner}\bigr)^{{\top}}" if operand.transposed else inner
 
     def candidate(self, cand: Candidate) -> str:
-        op = r" \odot " if cand.op == "⊙" else r" \, "
-        return self.operand(cand.left) + op + self.operand(cand.right)
+        """An arrangement inside a sentence: TeX may break the line between its factors."""
+        op = r" \odot " if cand.op == "⊙" else r" \, \allowbreak "
+        return self.operand(cand.left, inline=True) + op + self.operand(cand.right, inline=True)
 
     def underbraced(self, cand: Candidate) -> str:
         parts = []
@@ -133,7 +140,14 @@ class ModelLatex:
         )
 
     def equations_rows(self) -> list[str]:
-        return [self.equation(i) for i in range(len(self.model.equations))]
+        """The model's equations, a long one broken before a sign of its top-level sum."""
+        rows = []
+        for eq in self.model.equations:
+            lhs = name_latex(eq.name)
+            parts = formula_lines(eq.expr, name_latex, LINE_WIDTH - visual_width(lhs))
+            rows.append(f"{lhs} &= {parts[0]}")
+            rows += [rf"&\qquad {{}}{part}" for part in parts[1:]]
+        return rows
 
     def shape_rows(self) -> list[str]:
         rows = []
@@ -193,7 +207,7 @@ class ModelLatex:
             shown = self.segments(step.algebra_segments)
             rows += [
                 r"Scalar algebra inside $\odot$:",
-                rf"\[ {latex_display(shown, self.printer)} \]",
+                *display_block(shown, self.printer, LINE_WIDTH),
             ]
         if step.uses:
             used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
@@ -235,6 +249,8 @@ class ModelLatex:
             r"\allowdisplaybreaks",
             r"\setlength{\parindent}{0pt}",
             r"\setlength{\parskip}{4pt}",
+            # reasons hold long inline formulas: let TeX stretch a line rather than overrun it
+            r"\setlength{\emergencystretch}{6em}",
             r"\begin{document}",
             r"\begin{center}",
             r"{\Large " + title + r"}\\[2pt]",
@@ -253,7 +269,8 @@ class ModelLatex:
         rows += [
             "",
             r"\section*{Shapes}",
-            r"\begin{tabular}{llll}",
+            # the last column holds a whole equation: a paragraph, so a long one wraps
+            r"\begin{tabular}{lllp{0.5\textwidth}}",
             r"name & shape & size & from \\ \hline",
             " \\\\\n".join(self.shape_rows()) + r" \\",
             r"\end{tabular}",
@@ -358,8 +375,8 @@ class ModelLatex:
                     elif not cand.fits:
                         out.append(f"   - ✗ ${self.candidate(cand)}$: {note}")
             if step.algebra_segments:
-                algebra = latex_display(self.segments(step.algebra_segments), self.printer)
-                out.append(f"   - scalar algebra: ${algebra}$")
+                algebra = self.segments(step.algebra_segments)
+                out += markdown_display("   - scalar algebra:", algebra, self.printer)
             if step.uses:
                 used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
                 out.append(f"   - reuses {used} from the forward cache")

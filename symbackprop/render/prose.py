@@ -13,17 +13,27 @@ import re
 from collections.abc import Callable, Iterable
 
 from symbackprop.core.segments import Dim, Grad, Math, Prime, Rel, Segment, ShapeOf, Text
-from symbackprop.render.latexprint import MathLatexPrinter, finish
+from symbackprop.render.latexprint import (
+    BREAK,
+    MathLatexPrinter,
+    break_lines,
+    finish,
+    finish_inline,
+    visual_width,
+)
 from symbackprop.render.names import escape_latex
 
 _MD_SPECIALS = re.compile(r"([\\`*_\[\]<>|#$])")
 
 
-def segment_math(segment: Segment, printer: MathLatexPrinter) -> str:
-    """The LaTeX math (no ``$``) of one segment that is not words."""
+def segment_math(segment: Segment, printer: MathLatexPrinter, *, inline: bool = False) -> str:
+    """The LaTeX math (no ``$``) of one segment that is not words; ``inline``: in a sentence,
+    with parentheses TeX may break a line inside (:func:`~.latexprint.finish_inline`)."""
     naming = printer.naming
     if isinstance(segment, Math):
-        return segment.latex or finish(printer.doprint(segment.expr))
+        if segment.latex is not None:
+            return segment.latex
+        return (finish_inline if inline else finish)(printer.doprint(segment.expr))
     if isinstance(segment, Dim):
         return naming.dim(segment.dim)
     if isinstance(segment, ShapeOf):
@@ -52,7 +62,7 @@ def _inline(
                 run = []
             out.append(words(segment.text))
         else:
-            run.append(segment_math(segment, printer))
+            run.append(segment_math(segment, printer, inline=True))
     return "".join(out)
 
 
@@ -72,14 +82,65 @@ def _markdown_words(text: str) -> str:
     return _MD_SPECIALS.sub(r"\\\1", text)
 
 
-def latex_display(segments: Iterable[Segment], printer: MathLatexPrinter) -> str:
-    """Segments as the body of display math (an algebra chain): words in ``\\text{}``."""
-    out = []
+def display_lines(
+    segments: Iterable[Segment], printer: MathLatexPrinter, width: float
+) -> list[str]:
+    """An algebra chain as display lines at most about ``width`` wide (see
+    :func:`~.latexprint.visual_width`): one line when it fits; else each side of each ``=``
+    starts a line (``&= ...``) and a side too wide for one breaks at its top-level signs
+    (``&\\qquad {}+ ...``). The rows are for ``align*`` (or ``aligned``)."""
+    sides: list[list[str]] = [["", ""]]  # [relation before the side, the side]
     for segment in segments:
-        if isinstance(segment, Text):
-            out.append(r"\text{" + escape_latex(segment.text) + "}")
-        elif isinstance(segment, Rel):
-            out.append(f" {segment.rel} ")
+        if isinstance(segment, Rel):
+            sides.append([segment.rel, ""])
+        elif isinstance(segment, Text):
+            sides[-1][1] += r"\text{" + escape_latex(segment.text) + "}"
+        elif isinstance(segment, Math) and segment.latex is None:
+            sides[-1][1] += printer.doprint(segment.expr)  # with its break markers
         else:
-            out.append(segment_math(segment, printer))
-    return "".join(out)
+            sides[-1][1] += segment_math(segment, printer)
+    whole = "".join(f"{BREAK} {rel} {side}" if rel else side for rel, side in sides)
+    if visual_width(whole) <= width:
+        return [finish(whole)]
+    rows: list[str] = []
+    for rel, side in sides:
+        for number, line in enumerate(break_lines(side, width)):
+            rows.append(
+                (f"&{rel} " if rel else "& ") + line if number == 0 else r"&\qquad {}" + line
+            )
+    return rows
+
+
+def display_block(
+    segments: Iterable[Segment], printer: MathLatexPrinter, width: float
+) -> list[str]:
+    """An algebra chain as a LaTeX display: ``\\[ ... \\]`` on one line, or ``align*`` rows;
+    a chain too long for one line that has words in it (``s = 1 by the stated assumption, so
+    ...``) is a sentence, set as text (a line break at one of its ``=`` would misread it)."""
+    segments = tuple(segments)
+    rows = display_lines(segments, printer, width)
+    if len(rows) == 1:
+        return [rf"\[ {rows[0]} \]"]
+    if any(isinstance(segment, Text) for segment in segments):
+        return [latex_inline(segments, printer), ""]
+    return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+
+
+#: estimated width of a Markdown page's display line (as the LaTeX document's)
+MARKDOWN_WIDTH = 60
+
+
+def markdown_display(
+    label: str, segments: Iterable[Segment], printer: MathLatexPrinter
+) -> list[str]:
+    """A list item ``label`` with an algebra chain: inline math when it fits on one line, else
+    a display block (``aligned``) indented under the item."""
+    segments = tuple(segments)
+    rows = display_lines(segments, printer, MARKDOWN_WIDTH)
+    if len(rows) == 1:
+        return [f"{label} ${rows[0]}$"]
+    if any(isinstance(segment, Text) for segment in segments):
+        return [f"{label} {markdown_inline(segments, printer)}"]
+    indent = " " * (len(label) - len(label.lstrip()) + 2)
+    body = [r"\begin{aligned}", *(row + r" \\" for row in rows[:-1]), rows[-1], r"\end{aligned}"]
+    return [label, "", *(indent + line for line in ["$$", *body, "$$"]), ""]

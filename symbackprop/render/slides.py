@@ -18,7 +18,7 @@ from symbackprop.core.segments import Grad
 from symbackprop.errors import SpecError
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import escape_latex
-from symbackprop.render.prose import latex_display, segment_math
+from symbackprop.render.prose import latex_inline, segment_math
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -120,8 +120,10 @@ class SlideDeck:
             body += [
                 r"\pause",
                 "",
+                # inline, so a frame keeps its height; TeX breaks a long chain at its signs
                 r"{\footnotesize Scalar algebra inside $\odot$: "
-                rf"${latex_display(step.algebra_segments, doc.printer)}$}}",
+                + latex_inline(step.algebra_segments, doc.printer)
+                + "}",
             ]
         if step.wrt is None:
             return self.frame(f"Assumption: ${target}$", body)

@@ -13,6 +13,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.str import StrPrinter
 
+from symbackprop.core.segments import ARGUMENT_NAME
 from symbackprop.records.scalars import indicator_sum, piece_list
 from symbackprop.render.common import (
     division_parts,
@@ -23,6 +24,7 @@ from symbackprop.render.common import (
     split_coeff,
     with_coefficient,
 )
+from symbackprop.render.placeholder import BARE_NAME, marked
 
 _ARG = "ARGPLACEHOLDER"
 
@@ -36,7 +38,14 @@ class TextPrinter(StrPrinter):
     def _print_MatrixSymbol(self, expr: Any) -> str:
         return str(expr.name)
 
+    def doprint(self, expr: Any) -> str:
+        return str(super().doprint(marked(expr)))
+
     def _print_Symbol(self, expr: Any) -> str:
+        if expr.name == ARGUMENT_NAME:
+            return f"({ARGUMENT_NAME})"
+        if expr.name == BARE_NAME:
+            return ARGUMENT_NAME
         return "λ" if expr.name == "lambda" else str(expr.name)
 
     def _print_OneMatrix(self, expr: Any) -> str:
@@ -117,8 +126,11 @@ class TextPrinter(StrPrinter):
 
 
 def _piecewise_text(printer: TextPrinter, body: sp.Piecewise) -> str:
-    """``(1{z > 0} + (1/100) 1{z <= 0})``: a piecewise function in indicator notation."""
+    """``(1{z > 0} + (1/100) 1{z <= 0})``, ``1{z > 0}``: a piecewise function in indicator
+    notation, in parentheses unless it is one indicator."""
     text = indicator_sum(body, printer._print, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
+    if text is not None and text.startswith("1{") and text.endswith("}") and "} " not in text:
+        return text  # one indicator, 1{z > 0}: its braces delimit it
     return "(" + (text if text is not None else piece_list(body, printer._print)) + ")"
 
 

@@ -136,7 +136,7 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     segments = (
         *head(ctx, out, node.expr, f"{fn.name}({arg.name})"),
         *(
-            (notation(fn.name, rf"(\cdot)^{{{fn.name[1:]}}}"), Text(" acts"))
+            (notation(f"({ARGUMENT_NAME}){fn.name}", rf"(\cdot)^{{{fn.name[1:]}}}"), Text(" acts"))
             if fn.name.startswith("^")  # a power, named by its exponent
             else (Text(f"{fn.name} acts"),)
         ),

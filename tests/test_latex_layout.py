@@ -1,0 +1,130 @@
+"""Long formulas are broken, not run into the margin, and the placeholder argument reads well.
+
+The pdflatex test compiles the model document of a sigmoid read by three losses (its scalar
+algebra chain is wider than the page on one line) and asserts no Overfull \\hbox; skipped
+without pdflatex unless SYMBACKPROP_REQUIRE_PDFLATEX=1 (as in tests/test_latex_pdf.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sympy as sp
+
+import symbackprop as sb
+from symbackprop.core.segments import ARGUMENT_NAME
+from symbackprop.render import to_latex, to_markdown
+from symbackprop.render.formula_latex import formula_lines
+from symbackprop.render.latexprint import MathLatexPrinter
+from symbackprop.render.model_names import name_latex
+from symbackprop.render.textprint import TextPrinter
+
+REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_PDFLATEX", "") not in ("", "0")
+
+#: three readers of p whose terms cancel with sigmoid': one algebra line is far wider than the page
+MANY = """
+X : n x m
+Y1 : 1 x m
+Y2 : 1 x m
+w : 1 x n
+sizes: n = 2
+p = sigmoid(w X)
+J = bce(p, Y1) + 2 mse(p, Y2) + bce(p, Y2) + 0.5 sum(p)
+data: X, Y1, Y2
+"""
+
+DOT = sp.Symbol(ARGUMENT_NAME, real=True)
+
+
+def _algebra_block(tex: str) -> str:
+    start = tex.index(r"Scalar algebra inside $\odot$:")
+    return tex[start : tex.index("Reuses", start)]
+
+
+@pytest.fixture(scope="module")
+def many() -> Any:
+    return sb.derive(sb.Model.parse(MANY))
+
+
+@pytest.fixture(scope="module")
+def many_tex(many: Any) -> str:
+    return to_latex(many, figure=False)
+
+
+def test_a_long_algebra_chain_is_broken_at_its_signs(many_tex: str) -> None:
+    block = _algebra_block(many_tex)
+    assert r"\begin{align*}" in block and r"\[" not in block
+    rows = block.split(r"\\")
+    assert any(row.lstrip().startswith("&=") for row in rows)  # the = starts a line
+    # no \left( ... \right) pair runs over a line break
+    for row in rows:
+        assert row.count(r"\left(") == row.count(r"\right)")
+
+
+def test_the_markdown_algebra_chain_is_a_display_block(many: Any) -> None:
+    md = to_markdown(many)
+    assert "   - scalar algebra:\n\n     $$\n     \\begin{aligned}" in md
+
+
+@pytest.mark.parametrize(
+    ("expr", "latex", "text"),
+    [
+        (1 / (2 * sp.sqrt(DOT)), r"\frac{1}{2 \sqrt{\cdot}}", "1/(2*sqrt(·))"),
+        (1 - sp.tanh(DOT) ** 2, r"1 - \tanh^{2}{\left(\cdot \right)}", "1 - tanh(·)**2"),
+        (2 * DOT, r"2 (\cdot)", "2*(·)"),
+        (-1 / DOT**2, r"- \frac{1}{(\cdot)^{2}}", "-1/(·)**2"),
+        (sp.Piecewise((1, DOT > 0), (0, True)), r"\mathbf{1}\lbrace \cdot > 0 \rbrace", None),
+    ],
+)
+def test_the_placeholder_is_bare_only_inside_a_functions_own_delimiters(
+    expr: sp.Expr, latex: str, text: str | None
+) -> None:
+    from symbackprop.render.latexprint import finish
+
+    assert finish(MathLatexPrinter().doprint(expr)) == latex
+    if text is not None:
+        assert TextPrinter().doprint(expr) == text
+
+
+@pytest.mark.slow
+def test_no_double_parentheses_around_the_placeholder_in_any_model_output() -> None:
+    d = sb.derive(sb.Model.parse(MANY))
+    assert r"((\cdot))" not in to_latex(d) and r"{\left((\cdot)" not in to_latex(d)
+    assert "((·))" not in sb.to_text(d) and "?" not in sb.to_html(d).split("<main>")[1]
+
+
+@pytest.mark.slow
+def test_the_many_loss_model_document_has_no_overfull_line(tmp_path: Path) -> None:
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        if REQUIRED:
+            pytest.fail("pdflatex is missing but SYMBACKPROP_REQUIRE_PDFLATEX=1")
+        pytest.skip("pdflatex is not installed")
+    tex = to_latex(sb.derive(sb.Model.parse(MANY)), figure=False)
+    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
+    proc = subprocess.run(
+        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    assert "Overfull \\hbox" not in log, [line for line in log.splitlines() if "Overfull" in line]
+
+
+def test_a_long_equation_of_the_model_is_broken_before_a_sign(many_tex: str) -> None:
+    longer = MANY.replace("+ 0.5 sum(p)", "+ 3 mse(p, Y1) + 0.5 sum(p) + sum(p ⊙ p)")
+    cost = sb.Model.parse(longer).equations[-1].expr
+    lines = formula_lines(cost, name_latex, 40)
+    assert len(lines) > 1 and all(line.startswith("+ ") for line in lines[1:])
+    assert lines[0].startswith(r"\operatorname{bce}")
+    assert r"\begin{tabular}{lllp{0.5\textwidth}}" in many_tex  # the equation column wraps
