@@ -51,6 +51,7 @@ def _typed(dtype):
     """80 and 1 as 0-d arrays of ``dtype``, the constants of the sigmoid steps: NumPy takes a
     0-d array of the other operand's dtype faster than a Python float (1.5K instructions less
     per call on a small array), with the same values. Made once per dtype."""
+    dtype = np.result_type(dtype, 1.0)  # as with Python floats: float64 for integer arrays
     made = _TYPED[dtype] = (np.array(80.0, dtype), np.array(1.0, dtype))
     return made
 
@@ -69,7 +70,9 @@ def _batch_constants(m, dtype):
     if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
         _BATCH.clear()
     ones_m = np.ones((m, 1), dtype)
-    made = _BATCH[m, dtype] = (ones_m, np.array(1.0 / m, dtype))
+    # 1/m in the dtype a Python float takes with these arrays (float64 with integer ones,
+    # which then cannot scale an integer dZ in place, as with 1.0 / m)
+    made = _BATCH[m, dtype] = (ones_m, np.array(1.0 / m, np.result_type(dtype, 1.0)))
     return made
 
 

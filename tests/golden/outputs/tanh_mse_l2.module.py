@@ -42,7 +42,9 @@ def _batch_constants(m, dtype):
     if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
         _BATCH.clear()
     ones_m = np.ones((m, 1), dtype)
-    made = _BATCH[m, dtype] = (ones_m, np.array(1.0 / m, dtype))
+    # 1/m in the dtype a Python float takes with these arrays (float64 with integer ones,
+    # which then cannot scale an integer dZ in place, as with 1.0 / m)
+    made = _BATCH[m, dtype] = (ones_m, np.array(1.0 / m, np.result_type(dtype, 1.0)))
     return made
 
 
