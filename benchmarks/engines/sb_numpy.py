@@ -30,7 +30,11 @@ def _make(spec: Any, workspace: bool) -> Callable[..., Any] | None:
         return None
     text, loss = network_text(spec)
     module = sb.compile(sb.Network.parse(text, loss=loss))
-    depth = len(spec.sizes) - 1
+    return wrap(module, len(spec.sizes) - 1, workspace)
+
+
+def wrap(module: Any, depth: int, workspace: bool) -> Callable[..., Any]:
+    """The plug-in ``grad`` of a generated network module of ``depth`` layers."""
     wkeys = [f"W{i + 1}" for i in range(depth)]
     bkeys = [f"b{i + 1}" for i in range(depth)]
     forward, backward = module.forward, module.backward

@@ -25,15 +25,50 @@ def sigmoid(Z, out=None):
     return out
 '''
 #: the same e / (1 + e), e = exp(min(z, 80)), written out where a network layer applies it:
-#: three statements on the array ``{a}`` (no call of the helper), the first writing into the
-#: array that ``{into}`` names (``", out=Z1"``; empty: a fresh one). ``out`` goes by keyword:
-#: NumPy 2.4's minimum with a positional ``out`` and a Python float costs three times as many
-#: instructions (17K against 5K on a small array, callgrind)
+#: the line that fetches 80 and 1 as 0-d arrays of Z's dtype (``_typed``), then three
+#: statements on the array ``{a}`` (no call of the helper), the first writing into the array
+#: that ``{into}`` names (``", out=Z1"``; empty: a fresh one). ``out`` goes by keyword: NumPy
+#: 2.4's minimum with a positional ``out`` costs three times as many instructions (17K against
+#: 5K on a small array, callgrind)
 SIGMOID_STEPS = (
-    "{a} = np.minimum({z}, 80.0{into})",
+    "cap, one = _TYPED.get({z}.dtype) or _typed({z}.dtype)",
+    "{a} = np.minimum({z}, cap{into})",
     "np.exp({a}, {a})",
-    "{a} /= {a} + 1.0",
+    "{a} /= {a} + one",
 )
+TYPED_HELPER = '''
+#: dtype -> (80, 1) as 0-d arrays of that dtype, see _typed
+_TYPED = {}
+
+
+def _typed(dtype):
+    """80 and 1 as 0-d arrays of ``dtype``, the constants of the sigmoid steps: NumPy takes a
+    0-d array of the other operand's dtype faster than a Python float (1.5K instructions less
+    per call on a small array), with the same values. Made once per dtype."""
+    dtype = np.result_type(dtype, 1.0)  # as with Python floats: float64 for integer arrays
+    made = _TYPED[dtype] = (np.array(80.0, dtype), np.array(1.0, dtype))
+    return made
+'''
+BATCH_HELPER = '''
+#: (m, dtype) -> (ones_m, inv_m), see _batch_constants; a few entries at most
+_BATCH = {}
+
+
+def _batch_constants(m, dtype):
+    """The column of ones 1_m (m, 1) of db = dZ 1_m, and 1/m as a 0-d array, in ``dtype``.
+
+    Both are the same on every call with this m and dtype, so they are made once and kept
+    (read only) in ``_BATCH``; a 0-d array of the arrays' dtype is a cheaper ufunc operand than
+    a Python float, and gives the same values (NumPy casts a Python float to that dtype).
+    """
+    if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
+        _BATCH.clear()
+    ones_m = np.ones((m, 1), dtype)
+    # 1/m in the dtype a Python float takes with these arrays (float64 with integer ones,
+    # which then cannot scale an integer dZ in place, as with 1.0 / m)
+    made = _BATCH[m, dtype] = (ones_m, np.array(1.0 / m, np.result_type(dtype, 1.0)))
+    return made
+'''
 BUFFER_HELPER = '''
 def _buffer(work, name, shape, dtype):
     """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.

@@ -28,6 +28,26 @@ STDS = {
 }
 
 
+#: (m, dtype) -> (ones_m, inv_m), see _batch_constants; a few entries at most
+_BATCH = {}
+
+
+def _batch_constants(m, dtype):
+    """The column of ones 1_m (m, 1) of db = dZ 1_m, and 1/m as a 0-d array, in ``dtype``.
+
+    Both are the same on every call with this m and dtype, so they are made once and kept
+    (read only) in ``_BATCH``; a 0-d array of the arrays' dtype is a cheaper ufunc operand than
+    a Python float, and gives the same values (NumPy casts a Python float to that dtype).
+    """
+    if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
+        _BATCH.clear()
+    ones_m = np.ones((m, 1), dtype)
+    # 1/m in the dtype a Python float takes with these arrays (float64 with integer ones,
+    # which then cannot scale an integer dZ in place, as with 1.0 / m)
+    made = _BATCH[m, dtype] = (ones_m, np.array(1.0 / m, np.result_type(dtype, 1.0)))
+    return made
+
+
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
     """Weights ``rng.standard_normal(shape) * std`` drawn in order W1, W2, ...; biases zero.
 
@@ -124,24 +144,24 @@ def forward(params, X, work=None):
     With a workspace dict ``work``, the arrays are reused across calls.
     """
     try:  # shapes on entry: tuple compares only; _invalid says what is wrong
-        m = X.shape[1]  # the number of examples
-        ok = X.shape == (3, m) and m > 0
+        n0, m = X.shape  # m: the number of examples
+        ok = n0 == 3 and m > 0
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (4, 3) and b1.shape == (4, 1)
         W2, b2 = params["W2"], params["b2"]
         ok = ok and W2.shape == (2, 4) and b2.shape == (2, 1)
-    except (AttributeError, IndexError, KeyError, TypeError):
+    except (AttributeError, KeyError, TypeError, ValueError):
         ok = False
     if not ok:
         _invalid(params, X)
     # the products' arrays, fresh (None) or the workspace's
     out = {} if work is None else _workspace(work, "forward", m, W1.dtype, X.dtype)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = tanh(Z1)
-    Z1 = np.dot(W1, X, out.get("Z1"))  # (4, m)
+    Z1 = W1.dot(X, out.get("Z1"))  # (4, m)
     Z1 += b1  # (4, m): b1 broadcasts over the m columns
     A1 = np.tanh(Z1, out=Z1)  # (4, m); Z1 is not cached, A1 takes over its buffer
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = identity(Z2)
-    Z2 = np.dot(W2, A1, out.get("Z2"))  # (2, m)
+    Z2 = W2.dot(A1, out.get("Z2"))  # (2, m)
     Z2 += b2  # (2, m): b2 broadcasts over the m columns
     A2 = Z2  # (2, m): identity
     cache = {
@@ -174,32 +194,30 @@ def backward(params, cache, Y, work=None):
     # dJ/dA2 [step 1]: J averages the mse loss over the m columns, so dJ/dA2 = (1/m) dL/da
     # dJ/dZ2 = dJ/dA2 [step 2]: identity' = 1, the gradient passes through
     dZ2 = A2 - Y  # (2, m)
-    dZ2 *= 1.0 / m  # (2, m)
+    ones_m, inv_m = _BATCH.get((m, dZ2.dtype)) or _batch_constants(m, dZ2.dtype)  # read only
+    dZ2 *= inv_m  # (2, m)
     # the products' arrays, fresh (None) or the workspace's
     out = {} if work is None else _workspace(work, "backward", m, dZ2.dtype, A1.dtype)
     # dJ/dW2 = dZ2 A1^T [step 3]: the only arrangement that is (2, 4); weight decay adds (L2 / m)
     # W2
-    dW2 = np.dot(dZ2, A1.T, out.get("dW2"))  # (2, 4)
+    dW2 = dZ2.dot(A1.T, out.get("dW2"))  # (2, 4)
     dW2 += L2 / m * W2  # (2, 4)
     # dJ/db2 = dZ2 1_m [step 4]: b2 is broadcast over the m columns
-    if m > 1:  # the 1_m of db, (m, 1); empty and fill cost half of np.ones
-        ones_m = np.empty((m, 1), dZ2.dtype)
-        ones_m.fill(1.0)
-    db2 = np.dot(dZ2, ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
+    db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is (4, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ tanh'(Z1) [step 6]: tanh'(Z1) = 1.0 - A1**2, from the cached A1
-    dZ1 = np.dot(W2.T, dZ2, out.get("dZ1"))  # (4, m)
+    dZ1 = W2.T.dot(dZ2, out.get("dZ1"))  # (4, m)
     slope = np.multiply(A1, A1, out.get("slope"))  # (4, m): 1.0 - A1**2, in one temporary
     np.subtract(1.0, slope, slope)
     dZ1 *= slope
     del slope
     del dZ2  # read for the last time above
     # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is (4, 3); weight decay adds (L2 / m) W1
-    dW1 = np.dot(dZ1, X.T, out.get("dW1"))  # (4, 3)
+    dW1 = dZ1.dot(X.T, out.get("dW1"))  # (4, 3)
     dW1 += L2 / m * W1  # (4, 3)
     # dJ/db1 = dZ1 1_m [step 8]: b1 is broadcast over the m columns
-    db1 = np.dot(dZ1, ones_m) if m > 1 else dZ1.copy()  # (4, 1); a copy of dZ1 when m is 1
+    db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (4, 1); a copy of dZ1 when m is 1
     return {
         "W1": dW1,
         "b1": db1,

@@ -1,0 +1,194 @@
+"""Deterministic per-gradient cost: callgrind instructions and Python-to-NumPy calls.
+
+Wall-clock ratios on a shared 2-core machine move by 10-30 % between runs; instruction counts
+do not. For each workload, dtype and engine this runs the engine's ``grad`` under
+``valgrind --tool=callgrind`` twice, once with N calls after a warm-up and once with none,
+and divides the difference by N:
+
+* ``instr``: instructions per gradient (every thread, BLAS included);
+* ``numpy calls``: calls that cross from the interpreter into NumPy's C module per gradient
+  (a ufunc, an operator such as ``A += b``, ``np.dot``, ``ndarray.fill``, an array's
+  deallocation, a ``.shape`` or ``.T`` lookup: each is one call), with the ten most frequent.
+
+Engines: ``hand_numpy`` (the baseline of ``grad_speed.py``), ``sb_numpy`` and ``sb_numpy_ws``
+(the generated module without / with a workspace, wrapped as ``engines/sb_numpy.py`` wraps it),
+and ``--extra NAME=path.py:make_grad`` (e.g. the shared harness's ``numpy_handopt``). The
+generated module is written to a temporary file first, so the measured process imports NumPy
+only. OpenBLAS runs on one thread (``OPENBLAS_NUM_THREADS=1``): spinning worker threads would
+make the counts depend on timing.
+
+Usage::
+
+    python benchmarks/callgrind_grad.py --workloads w1_m1,w1_m64,w4 --dtypes float64
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+WARMUP = 20
+
+
+# -- the measured process ----------------------------------------------------------------------
+def child(args: argparse.Namespace) -> None:
+    """Set up one engine, warm it up, then make ``args.calls`` gradient calls."""
+    sys.path.insert(0, str(HERE))
+    import grad_speed  # the workloads, their data and the plug-in loader
+
+    spec = grad_speed.WORKLOADS[args.workload]
+    spec = dataclasses.replace(spec, dtype=np.dtype(args.dtype))
+    Ws, bs, X, Y = grad_speed.make_problem(spec)
+    grad = make_engine(grad_speed, args.engine, spec, args.module)
+    for _ in range(WARMUP):
+        grad(Ws, bs, X, Y)
+    for _ in range(args.calls):
+        grad(Ws, bs, X, Y)
+
+
+def make_engine(grad_speed: Any, engine: str, spec: Any, module_path: str) -> Any:
+    if engine == "hand_numpy":
+        return grad_speed.load(HERE / "engines" / "hand_numpy.py", "hand").make_grad(spec)
+    if engine.startswith("sb_numpy"):
+        wrap = grad_speed.load(HERE / "engines" / "sb_numpy.py", "sb_numpy").wrap
+        module = grad_speed.load(Path(module_path), "generated")
+        return wrap(module, len(spec.sizes) - 1, workspace=engine == "sb_numpy_ws")
+    name, _, target = engine.partition("=")
+    path, _, function = target.rpartition(":")
+    return getattr(grad_speed.load(Path(path), name), function)(spec)
+
+
+# -- the driver --------------------------------------------------------------------------------
+def generated_module(workload: str, directory: Path) -> Path:
+    """The generated NumPy module of a workload, written to a file."""
+    sys.path.insert(0, str(HERE))
+    import grad_speed
+
+    import symbackprop as sb
+
+    engine = grad_speed.load(HERE / "engines" / "sb_numpy.py", "sb_numpy")
+    text, loss = engine.network_text(grad_speed.WORKLOADS[workload])
+    path = directory / f"{workload}.py"
+    path.write_text(sb.codegen(sb.Network.parse(text, loss=loss)))
+    return path
+
+
+def run(workload: str, dtype: str, engine: str, module: Path, calls: int, out: Path) -> Path:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        f"--callgrind-out-file={out}",
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        f"--workloads={workload}",
+        f"--dtypes={dtype}",
+        f"--engines={engine}",
+        f"--module={module}",
+        f"--calls={calls}",
+    ]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    return out
+
+
+def totals(path: Path) -> tuple[int, Counter[str]]:
+    """All instructions of a callgrind output file, and the calls from outside NumPy's C
+    module into it, by callee."""
+    names: dict[str, str] = {}
+    objects: dict[str, str] = {}
+
+    def name(table: dict[str, str], text: str) -> str:
+        found = re.match(r"\((\d+)\)(?: (.*))?", text)
+        if found is None:
+            return text
+        if found.group(2) is not None:
+            table[found.group(1)] = found.group(2)
+        return table[found.group(1)]
+
+    total, calls = 0, Counter[str]()
+    ob = cob = cfn = ""
+    for line in path.read_text().splitlines():
+        if line.startswith("summary:") or line.startswith("totals:"):
+            total = int(line.split()[1])
+        elif line.startswith("ob="):
+            ob = cob = name(objects, line[3:])
+        elif line.startswith("cob="):
+            cob = name(objects, line[4:])
+        elif line.startswith(("fn=", "fi=", "fe=")):
+            if line.startswith("fn="):
+                name(names, line[3:])
+            cob = ob
+        elif line.startswith("cfn="):
+            cfn = name(names, line[4:])
+        elif line.startswith("calls="):
+            if "_multiarray_umath" in cob and "_multiarray_umath" not in ob:
+                calls[cfn] += int(line[6:].split()[0])
+            cob = ob
+    return total, calls
+
+
+def measure(workload: str, dtype: str, engine: str, module: Path, calls: int, tmp: Path) -> dict:
+    base = totals(run(workload, dtype, engine, module, 0, tmp / "zero.out"))
+    full = totals(run(workload, dtype, engine, module, calls, tmp / "many.out"))
+    per_call = Counter({k: (full[1][k] - base[1][k]) / calls for k in full[1]})
+    per_call = Counter({k: v for k, v in per_call.items() if v > 0.01})
+    return {
+        "instr": (full[0] - base[0]) / calls,
+        "numpy_calls": sum(per_call.values()),
+        "top": per_call.most_common(10),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--workloads", default="w1_m1,w1_m64,w4")
+    ap.add_argument("--dtypes", default="float64")
+    ap.add_argument("--engines", default="hand_numpy,sb_numpy,sb_numpy_ws")
+    ap.add_argument("--extra", action="append", default=[], help="NAME=path.py:make_grad")
+    ap.add_argument("--calls", type=int, default=50)
+    ap.add_argument("--top", action="store_true", help="list the most frequent NumPy calls")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--module", default="", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        args.workload, args.dtype, args.engine = args.workloads, args.dtypes, args.engines
+        child(args)
+        return 0
+    engines = args.engines.split(",") + [
+        f"{e.partition('=')[0]}={Path(e.partition('=')[2]).resolve()}" for e in args.extra
+    ]
+    print("| workload | dtype | engine | instructions / gradient | NumPy calls / gradient |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as directory:
+        tmp = Path(directory)
+        for workload in args.workloads.split(","):
+            module = generated_module(workload, tmp)
+            for dtype in args.dtypes.split(","):
+                for engine in engines:
+                    row = measure(workload, dtype, engine, module, args.calls, tmp)
+                    shown = engine.partition("=")[0]
+                    print(
+                        f"| {workload} | {dtype} | {shown} | {row['instr'] / 1e3:.1f}K "
+                        f"| {row['numpy_calls']:.0f} |",
+                        flush=True,
+                    )
+                    if args.top:
+                        top = ", ".join(f"{k} {v:g}" for k, v in row["top"])
+                        print(f"|   | | | | {top} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
