@@ -502,12 +502,10 @@ def _compare(
     exact = table_class.__name__ == "Table"
     for _ in range(_TRIALS):
         # every built-in record, so that tanh'(z2) can be evaluated in a sigmoid network
-        env, evaluate, _table = forward_point(derivation, sizes, rng, table_class, ACTIVATIONS)
-        if g.activations[-1].elementwise and g.loss.targets == "binary":
-            # BCE and its a - y hold for soft labels too: targets strictly between 0 and 1, so
-            # that y^2 or 1{y > 0.5} is not taken for y
-            y = env[g.y.name]
-            env[g.y.name] = y.applyfunc(lambda _v: sp.Rational(rng.randint(1, 19), 20))
+        # soft targets (bce's and ce's a - y hold for them too): y^2 is not taken for y
+        env, evaluate, _table = forward_point(
+            derivation, sizes, rng, table_class, ACTIVATIONS, soft_targets=True
+        )
         for layer in range(g.depth, 0, -1):
             env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
         truth = evaluate(derivation.gradients[wrt])

@@ -13,8 +13,8 @@ random rationals, so equal formulas give equal rationals. A formula that writes 
 other functions than the derivation (``1 / (1 + exp(-z))`` for ``sigmoid(z)``) differs there,
 so an exact difference is confirmed with the true functions (:mod:`.numeric`) before it is
 reported. Points are drawn at the model's declared sizes and at a second setting
-(:func:`size_settings`); targets a BCE loss reads are real, not 0/1 (its a - y holds for soft
-labels).
+(:func:`size_settings`); targets a loss reads are soft (probabilities for bce, probability
+vectors for ce: their a - y holds for those too).
 """
 
 from __future__ import annotations
@@ -147,9 +147,8 @@ def _difference(
     table: type[Interpretation],
     trials: int,
 ) -> Any:
-    check = ModelCheck(derivation, chosen, seed=12345, table=table)
-    # BCE and its a - y hold for soft labels too: real targets, so that y^2 is not taken for y
-    check.targets = {name: kind for name, kind in check.targets.items() if kind != "binary"}
+    # soft targets (bce's and ce's a - y hold for them too): y^2 is not taken for y
+    check = ModelCheck(derivation, chosen, seed=12345, table=table, soft_targets=True)
     exact = table is Interpretation
     shown = {str(k): v for k, v in chosen.items()}
     for _ in range(trials):
