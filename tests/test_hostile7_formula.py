@@ -5,14 +5,18 @@ entry, kinks placed between thresholds, and a 1 x 1 value multiplying a matrix a
 from __future__ import annotations
 
 import pytest
+import sympy as sp
 
 import symbackprop as sb
+from symbackprop.apps.shapecheck import numeric
 from symbackprop.model import Model
 
 CE_MODEL = (
     "X : n x m\nY : k x m\nW : k x n\nsizes: n = 3, k = 3\n"
     "J = ce(softmax(W X + b), Y)\ndata: X, Y\n"
 )
+#: dJ/dW = c^2 I + exp(W): entries of size 1e58 and of size 1
+BIG_RANGE = "W : 2 x 2\nc = 1e29\nJ = c c tr(W) + sum(exp(W))\ndata:\n"
 
 
 @pytest.mark.parametrize("target", ["y^2", "y ⊙ y ⊙ y", "1{y > 0.5}"])
@@ -28,4 +32,24 @@ def test_a_models_ce_targets_are_soft() -> None:
     model = Model.parse(CE_MODEL)
     assert sb.check_formula(model, "W", "(1/m) (softmax(W X + b) - Y) X^T").ok
     report = sb.check_formula(model, "W", "(1/m) (softmax(W X + b) - Y^2) X^T")
+    assert report.equal is False and report.exit_code == 1
+
+
+def test_the_numeric_comparison_is_entry_by_entry() -> None:
+    """Off-diagonal entries of size 1 beside diagonal ones of size 1e58 are compared at their
+    own size: a matrix that is 0 there is not 'equal to 35 digits'."""
+    big = sp.Matrix([[sp.Float("1e58", 50), sp.exp(sp.Float("0.5", 50))], [0, 1]])
+    small = sp.Matrix([[sp.Float("1e58", 50), 0], [0, 1]])
+    assert numeric.first_difference(small, big) == (0, 1)
+    assert numeric.first_difference(big, big) is None
+    # a true 0 computed as a cancelling sum is 0 within the arithmetic's rounding unit
+    noise = sp.Matrix([[sp.Float("1", 50), sp.Float("1e-52", 50)]])
+    assert numeric.first_difference(noise, sp.Matrix([[sp.Float("1", 50), 0]])) is None
+    tiny = sp.Matrix([[sp.Float("1e-60", 50), sp.Float("2e-60", 50)]])
+    assert numeric.first_difference(tiny * 0, tiny) == (0, 0)
+
+
+@pytest.mark.parametrize("formula", ["c c inv(W) W", "c c inv(W) W - exp(W)"])
+def test_a_large_diagonal_does_not_hide_wrong_small_entries(formula: str) -> None:
+    report = sb.check_formula(Model.parse(BIG_RANGE), "W", formula)
     assert report.equal is False and report.exit_code == 1
