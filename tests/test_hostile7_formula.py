@@ -16,6 +16,10 @@ CE_MODEL = (
     "J = ce(softmax(W X + b), Y)\ndata: X, Y\n"
 )
 #: dJ/dW = c^2 I + exp(W): entries of size 1e58 and of size 1
+SCALE_MODEL = "X : n x m\ns : 1 x 1\nsizes: n = 3\nJ = sum(tanh(s^T X))\ndata: X\n"
+SCALE_W_MODEL = (
+    "x : n x 1\ns : 1 x 1\nW : n x n\nsizes: n = 2\nJ = sum(tanh(s^T (s^T W x)))\ndata: x\n"
+)
 BIG_RANGE = "W : 2 x 2\nc = 1e29\nJ = c c tr(W) + sum(exp(W))\ndata:\n"
 
 
@@ -53,3 +57,19 @@ def test_the_numeric_comparison_is_entry_by_entry() -> None:
 def test_a_large_diagonal_does_not_hide_wrong_small_entries(formula: str) -> None:
     report = sb.check_formula(Model.parse(BIG_RANGE), "W", formula)
     assert report.equal is False and report.exit_code == 1
+
+
+@pytest.mark.parametrize("formula", ["sum((1 - tanh(s X)^2) ⊙ X)", "sum((1 - tanh(s^T X)^2) ⊙ X)"])
+def test_a_1x1_value_times_a_matrix_is_a_scalar_product_as_in_the_model(formula: str) -> None:
+    """The model language multiplies s (1 x 1) with X as a number; formulas do the same."""
+    model = Model.parse(SCALE_MODEL)
+    assert sb.check_formula(model, "s", formula).ok
+    wrong = sb.check_formula(model, "s", f"2 {formula}")
+    assert wrong.equal is False and wrong.exit_code == 1
+
+
+def test_a_derived_truth_with_a_1x1_factor_is_accepted_pasted_back() -> None:
+    model = Model.parse(SCALE_W_MODEL)
+    truth = sb.check_formula(model, "W", "0").truth
+    assert truth.startswith("(s^T) (((s^T)")
+    assert sb.check_formula(model, "W", truth).ok
