@@ -73,3 +73,21 @@ def test_a_derived_truth_with_a_1x1_factor_is_accepted_pasted_back() -> None:
     truth = sb.check_formula(model, "W", "0").truth
     assert truth.startswith("(s^T) (((s^T)")
     assert sb.check_formula(model, "W", truth).ok
+
+
+@pytest.mark.parametrize(
+    ("spec", "kwargs", "wrt", "formula", "batch"),
+    [
+        ("4-3-1", {"output": "identity", "loss": "mse"}, "W2", "(1/2) (A2 - Y) A1^T", True),
+        ("4-3-2-1", {}, "b3", "rowsum(A3 - Y)/2", True),
+        ("5-3-1", {}, "W1", "(sum(x^0)/3) delta1 x^T", False),
+    ],
+)
+def test_a_network_is_compared_at_a_second_size_setting(
+    spec: str, kwargs: dict[str, str], wrt: str, formula: str, batch: bool
+) -> None:
+    """m = 2 and widths capped at 3 made 1/2 pass for 1/m and n0/3 for 1 (n0 = 5 > 3)."""
+    report = sb.check_formula(sb.Network.parse(spec, **kwargs), wrt, formula, batch=batch)
+    assert report.equal is False and report.exit_code == 1
+    assert report.counterexample is not None and report.counterexample.exact
+    assert report.counterexample.sizes != {"n0": 3, "n1": 3, "n2": 1, "m": 2}

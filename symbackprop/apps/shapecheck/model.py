@@ -26,6 +26,8 @@ import sympy as sp
 from symbackprop.apps.shapecheck import numeric
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
 from symbackprop.check.model_exact import ModelCheck, model_sizes
+from symbackprop.check.size_settings import Setting
+from symbackprop.check.size_settings import size_settings as shared_settings
 from symbackprop.errors import FormulaError
 from symbackprop.records.activations import Activation, custom_activation
 
@@ -113,26 +115,26 @@ def compare(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[str, Any]
     return "numeric", None
 
 
-def size_settings(derivation: ModelDerivation) -> list[tuple[dict[sp.Symbol, int], int]]:
+def size_settings(derivation: ModelDerivation) -> list[Setting]:
     """The sizes a formula is compared at, each with its number of points.
 
     First the model's own ``sizes:`` (a declared size above :data:`MAX_DECLARED` becomes 2)
-    with m = 2; then every undeclared (or too large) dimension and m made 3, when there is
-    one: a formula right only at one size of a dimension is wrong at the other.
+    with m = 2; then every undeclared (or too large) dimension and m made 3
+    (:func:`~symbackprop.check.size_settings.size_settings`, as for a network): a formula
+    right only at one size of a dimension is wrong at the other.
     """
     assert derivation.model is not None
     declared = derivation.model.sizes
     first: dict[sp.Symbol, int] = {}
-    second: dict[sp.Symbol, int] = {}
+    kept: set[sp.Symbol] = set()
     for dim in model_sizes(derivation, None):
         own = declared.get(dim.name)
-        kept = own is not None and dim.name != "m" and own <= MAX_DECLARED
-        first[dim] = own if kept and own is not None else 2
-        second[dim] = first[dim] if kept else 3
-    settings = [(first, TRIALS)]
-    if second != first:
-        settings.append((second, 1))
-    return settings
+        if own is not None and dim.name != "m" and own <= MAX_DECLARED:
+            first[dim] = own
+            kept.add(dim)
+        else:
+            first[dim] = 2
+    return shared_settings(first, kept, TRIALS)
 
 
 class _RealInterpretation(RealInterpretation):
