@@ -9,6 +9,7 @@ import sympy as sp
 
 import symbackprop as sb
 from symbackprop.apps.shapecheck import numeric
+from symbackprop.check import kinks
 from symbackprop.model import Model
 
 CE_MODEL = (
@@ -91,3 +92,33 @@ def test_a_network_is_compared_at_a_second_size_setting(
     assert report.equal is False and report.exit_code == 1
     assert report.counterexample is not None and report.counterexample.exact
     assert report.counterexample.sizes != {"n0": 3, "n1": 3, "n2": 1, "m": 2}
+
+
+@pytest.mark.parametrize(
+    ("spec", "threshold"),
+    [
+        ("4-3:relu-1", "0.2"),
+        ("4-3:relu-1", "0.1"),
+        ("4-3:relu-1", "-0.3"),
+        ("4-3:relu-3:relu-1", "0.3"),
+    ],
+)
+def test_a_shifted_kink_is_refused(spec: str, threshold: str) -> None:
+    """1{z1 > 0.1} for relu' differs only for 0 < z1 < 0.1: the pre-activations are placed
+    there (one value in every gap between the kinks of both sides)."""
+    formula = f"((W2^T delta2) ⊙ 1{{z1 > {threshold}}}) x^T"
+    report = sb.check_formula(sb.Network.parse(spec), "W1", formula)
+    assert report.equal is False and report.exit_code == 1
+
+
+def test_the_verdict_names_the_points_compared() -> None:
+    report = sb.check_formula(
+        sb.Network.parse("4-3:relu-1"), "W1", "(W2^T delta2 ⊙ 1{z1 > 0}) x^T"
+    )
+    assert report.ok and report.points is not None
+    assert "-1/2, 1/2 (either side of the kinks at 0)" in report.points
+    assert kinks.straddling(frozenset({sp.Integer(0), sp.Rational(1, 10)})) == [
+        sp.Rational(-1, 2),
+        sp.Rational(1, 30),
+        sp.Rational(3, 5),
+    ]

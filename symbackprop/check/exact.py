@@ -481,12 +481,15 @@ def forward_point(
     activations: dict[str, Activation] | None = None,
     *,
     soft_targets: bool = False,
+    placed: Any = None,
 ) -> tuple[dict[str, sp.Matrix], Evaluator, Table]:
     """A random point with its forward pass: ``env`` holds W, b, x, y, every z and a.
 
     Parameters and data are drawn by :func:`_draw_point` (``soft_targets``: the targets' soft
     kind, :data:`~symbackprop.records.losses.SOFT_TARGETS`); a point where some pre-activation
-    is exactly 0 is redrawn, because relu'(0) is a convention, not a derivative.
+    is exactly 0 is redrawn, because relu'(0) is a convention, not a derivative. ``placed``
+    (a nonzero rational): each layer's bias is chosen so that the first column of every
+    pre-activation z[l] holds that value (z[l] is affine in b[l]).
     """
     g = derivation.graph
     acts = dict(activations or {})
@@ -498,6 +501,10 @@ def forward_point(
         env = _draw_point(derivation, sizes, rng, soft_targets)
         evaluate = Evaluator(env, scalar_values, table)
         for layer in range(1, g.depth + 1):
+            if placed is not None:
+                below = env[g.x.name] if layer == 1 else env[g.a(layer - 1).name]
+                inputs = (env[g.W(layer).name] * below)[:, 0]
+                env[g.b(layer).name] = inputs.applyfunc(lambda v: placed - v)
             env[g.z(layer).name] = evaluate(g.forward[g.z(layer).name])
             env[g.a(layer).name] = evaluate(g.forward[g.a(layer).name])
         if all(v != 0 for layer in range(1, g.depth + 1) for v in env[g.z(layer).name]):
