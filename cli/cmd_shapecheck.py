@@ -151,7 +151,14 @@ def _render(report: FormulaReport) -> list[Any]:
             )
         )
     elif report.ok:
-        lines.append(Text(f"✓ the formula is dJ/d{report.wrt} ({report.method} check)", "green"))
+        # what was compared, and no more: equal at these points (a randomized identity test)
+        lines.append(
+            Text(
+                f"✓ the formula equals dJ/d{report.wrt} exactly at every point compared "
+                f"({report.method} check: {report.points})",
+                "green",
+            )
+        )
     elif error is not None and report.error is not None:
         kind = "cannot be parsed" if report.exit_code == 2 else "has a shape error"
         lines.append(Text(f"✗ the formula {kind}", style="red"))

@@ -44,12 +44,14 @@ from sympy import Identity, MatrixSymbol, OneMatrix, ZeroMatrix
 
 from symbackprop.check.model_exact import check_model_exact
 from symbackprop.check.result import ExactCheck, Mismatch
+from symbackprop.check.targets import rational, rational_targets
 from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.derivation import LAMBDA, evaluates_exactly, lifts_derivative
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import SpecError
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
+from symbackprop.records.losses import SOFT_TARGETS
 from symbackprop.records.nodes import Elementwise, Softmax, T, softmax_columns
 
 if TYPE_CHECKING:
@@ -408,10 +410,6 @@ def concrete_sizes(derivation: Derivation, sizes: dict[str, int] | None) -> dict
     return chosen
 
 
-def _rational(rng: random.Random) -> sp.Rational:
-    return sp.Rational(rng.choice([-1, 1]) * rng.randint(1, 9), rng.randint(1, 5))
-
-
 @without_cyclic_gc
 def check_exact(
     derivation: Derivation,
@@ -481,11 +479,17 @@ def forward_point(
     rng: random.Random,
     table_class: type[Table] = Table,
     activations: dict[str, Activation] | None = None,
+    *,
+    soft_targets: bool = False,
+    placed: Any = None,
 ) -> tuple[dict[str, sp.Matrix], Evaluator, Table]:
     """A random point with its forward pass: ``env`` holds W, b, x, y, every z and a.
 
-    Parameters and data are drawn by :func:`_draw_point`; a point where some pre-activation is
-    exactly 0 is redrawn, because relu'(0) is a convention, not a derivative.
+    Parameters and data are drawn by :func:`_draw_point` (``soft_targets``: the targets' soft
+    kind, :data:`~symbackprop.records.losses.SOFT_TARGETS`); a point where some pre-activation
+    is exactly 0 is redrawn, because relu'(0) is a convention, not a derivative. ``placed``
+    (a nonzero rational): each layer's bias is chosen so that the first column of every
+    pre-activation z[l] holds that value (z[l] is affine in b[l]).
     """
     g = derivation.graph
     acts = dict(activations or {})
@@ -494,9 +498,13 @@ def forward_point(
     scalar_values[LAMBDA] = sp.Rational(Fraction(str(derivation.network.l2)))
     for _attempt in range(20):
         table = table_class(rng, acts)
-        env = _draw_point(derivation, sizes, rng)
+        env = _draw_point(derivation, sizes, rng, soft_targets)
         evaluate = Evaluator(env, scalar_values, table)
         for layer in range(1, g.depth + 1):
+            if placed is not None:
+                below = env[g.x.name] if layer == 1 else env[g.a(layer - 1).name]
+                inputs = (env[g.W(layer).name] * below)[:, 0]
+                env[g.b(layer).name] = inputs.applyfunc(lambda v: placed - v)
             env[g.z(layer).name] = evaluate(g.forward[g.z(layer).name])
             env[g.a(layer).name] = evaluate(g.forward[g.a(layer).name])
         if all(v != 0 for layer in range(1, g.depth + 1) for v in env[g.z(layer).name]):
@@ -505,24 +513,18 @@ def forward_point(
 
 
 def _draw_point(
-    derivation: Derivation, sizes: dict[sp.Symbol, int], rng: random.Random
+    derivation: Derivation, sizes: dict[sp.Symbol, int], rng: random.Random, soft: bool
 ) -> dict[str, sp.Matrix]:
-    """Random rational parameters and data (one-hot targets for a softmax output)."""
+    """Random rational parameters and data; targets of the loss's kind (one-hot for a softmax
+    output), or of its soft kind when ``soft``."""
     g = derivation.graph
     dims = [sizes[d] for d in g.dims]
     m = sizes[g.m] if g.batch else 1
     env: dict[str, sp.Matrix] = {}
     for layer in range(1, len(dims)):
-        env[f"W{layer}"] = sp.Matrix(dims[layer], dims[layer - 1], lambda i, j: _rational(rng))
-        env[f"b{layer}"] = sp.Matrix(dims[layer], 1, lambda i, j: _rational(rng))
-    env[g.x.name] = sp.Matrix(dims[0], m, lambda i, j: _rational(rng))
-    if not g.activations[-1].elementwise:
-        y = sp.zeros(dims[-1], m)
-        for col in range(m):
-            y[rng.randrange(dims[-1]), col] = 1
-    elif g.loss.targets == "binary":
-        y = sp.Matrix(dims[-1], m, lambda i, j: sp.Integer(rng.randint(0, 1)))
-    else:
-        y = sp.Matrix(dims[-1], m, lambda i, j: _rational(rng))
-    env[g.y.name] = y
+        env[f"W{layer}"] = sp.Matrix(dims[layer], dims[layer - 1], lambda i, j: rational(rng))
+        env[f"b{layer}"] = sp.Matrix(dims[layer], 1, lambda i, j: rational(rng))
+    env[g.x.name] = sp.Matrix(dims[0], m, lambda i, j: rational(rng))
+    kind = g.loss.targets if g.activations[-1].elementwise else "one-hot"
+    env[g.y.name] = rational_targets(SOFT_TARGETS[kind] if soft else kind, dims[-1], m, rng)
     return env

@@ -35,9 +35,10 @@ from symbackprop.check.interpret import (
     breakpoints,
 )
 from symbackprop.check.result import ExactCheck, Mismatch
+from symbackprop.check.targets import rational_targets
 from symbackprop.core.graph import Kind
 from symbackprop.records.activations import custom_activation
-from symbackprop.records.losses import TARGET_KINDS
+from symbackprop.records.losses import SOFT_TARGETS, TARGET_KINDS
 from symbackprop.records.nodes import Elementwise, Softmax, softmax_columns
 
 if TYPE_CHECKING:
@@ -116,6 +117,8 @@ class ModelCheck:
 
     ``table``: :class:`~symbackprop.check.interpret.Interpretation` (exact rationals) or
     :class:`~symbackprop.check.interpret.RealInterpretation` (the true functions, 30 digits).
+    ``soft_targets``: targets of each kind's soft relaxation
+    (:data:`~symbackprop.records.losses.SOFT_TARGETS`), for which the derivation holds too.
     """
 
     def __init__(
@@ -124,6 +127,8 @@ class ModelCheck:
         sizes: dict[sp.Symbol, int],
         seed: int,
         table: type[Interpretation] = Interpretation,
+        *,
+        soft_targets: bool = False,
     ):
         self.d = derivation
         self.model = derivation.model
@@ -135,6 +140,8 @@ class ModelCheck:
         self.table = table(self.rng, activation_records(customs))
         self.evaluate = _Evaluate(sizes, self.table)
         self.targets = self._targets()
+        if soft_targets:
+            self.targets = {name: SOFT_TARGETS[kind] for name, kind in self.targets.items()}
 
     def _targets(self) -> dict[str, str]:
         """Data leaf -> "binary" / "one-hot" where a loss reads it as its target."""
@@ -156,16 +163,7 @@ class ModelCheck:
         return int(rows), int(cols)
 
     def _leaf(self, name: str) -> sp.Matrix:
-        rows, cols = self.shape(name)
-        kind = self.targets.get(name)
-        if kind == "binary":
-            return sp.Matrix(rows, cols, lambda i, j: sp.Integer(self.rng.randint(0, 1)))
-        if kind == "one-hot":
-            value = sp.zeros(rows, cols)
-            for col in range(cols):
-                value[self.rng.randrange(rows), col] = 1
-            return value
-        return sp.Matrix(rows, cols, lambda i, j: _rational(self.rng))
+        return rational_targets(self.targets.get(name, "real"), *self.shape(name), self.rng)
 
     def point(self) -> dict[str, sp.Matrix]:
         """Leaves, forward values and adjoints at a random point inside every domain."""
@@ -307,7 +305,3 @@ def _compare(
             result.entries += 1
             if want != got[i, j]:
                 result.mismatches.append(Mismatch(name, i, j, want, got[i, j], trial))
-
-
-def _rational(rng: random.Random) -> sp.Rational:
-    return sp.Rational(rng.choice([-1, 1]) * rng.randint(1, 9), rng.randint(1, 5))

@@ -5,7 +5,8 @@ size) or positive ints, as in the network graph. An undeclared leaf starts with 
 dimensions; the equations, in order, unify them (union-find) with what each operation needs:
 
 * ``A B`` / ``A @ B``: A is r x k, B is k x c, the product r x c; a 1 x 1 factor (a scalar from
-  ``sum``, ``tr``, a loss, a number) multiplies like a number;
+  ``sum``, ``tr``, a loss, a number) multiplies like a number (:mod:`symbackprop.formula.scaling`,
+  the rule gradient formulas follow too);
 * ``+ -``: equal shapes, or the one broadcast: a column r x 1 with an r x m matrix; a number
   (a literal, a named constant, ``m``) with anything;
 * ``* ⊙ /``: equal shapes, the one broadcast, or a 1 x 1 factor;
@@ -26,6 +27,7 @@ import sympy
 from symbackprop.errors import SpecError
 from symbackprop.formula import FUNCTIONS, Binary, Call, Name, Node, Num, Transpose, Unary
 from symbackprop.formula.ast import to_text
+from symbackprop.formula.scaling import SCALING_OPERATORS
 from symbackprop.model.statements import Dim, Equation, Statements
 
 #: a dimension while inferring: a positive int, a dimension name, or an unknown ``?leaf.0``
@@ -133,10 +135,21 @@ class _Inference:
     def is_scalar(self, value: _Value) -> bool:
         return self.find(value.rows) == 1 and self.find(value.cols) == 1
 
+    def scaled(self, op: str, left: _Value, right: _Value) -> _Value | None:
+        """A 1 x 1 value times (or over) a matrix, as a number (:mod:`symbackprop.formula.
+        scaling`); None where the rule does not apply."""
+        if op not in SCALING_OPERATORS or left.number or right.number:
+            return None
+        if self.is_scalar(left):
+            return _Value(right.rows, right.cols)
+        if self.is_scalar(right):
+            return _Value(left.rows, left.cols)
+        return None
+
     def product(self, op: str, left: _Value, right: _Value) -> _Value:
-        if left.number or self.is_scalar(left):
-            return _Value(right.rows, right.cols, right.number and left.number)
-        if right.number or self.is_scalar(right):
+        if left.number:
+            return _Value(right.rows, right.cols, right.number)
+        if right.number:
             return _Value(left.rows, left.cols)
         if not self.unify(left.cols, right.rows):
             what = "the matrix product" if op == "juxt" else "'@'"
@@ -161,11 +174,6 @@ class _Inference:
             return _Value(right.rows, right.cols, right.number)
         if right.number:
             return _Value(left.rows, left.cols)
-        if op != "+" and op != "-":
-            if self.is_scalar(left):
-                return _Value(right.rows, right.cols)
-            if self.is_scalar(right):
-                return _Value(left.rows, left.cols)
         need = "equal shapes (or a column r x 1 with an r x m matrix)"
         if not self.unify(left.rows, right.rows):
             raise self.mismatch(f"'{op}'", left, right, need)
@@ -220,6 +228,9 @@ class _Inference:
                     f"'{_cut(to_text(node.right), 30)}' is {self.shape_text(right)}"
                 )
             return _Value(left.rows, left.cols, left.number)
+        scaled = self.scaled(node.op, left, right)
+        if scaled is not None:
+            return scaled
         if node.op in ("juxt", "@"):
             return self.product(node.op, left, right)
         return self.elementwise(node.op, left, right)

@@ -18,6 +18,12 @@ from symbackprop.records.scalars import a, y
 #: the kinds of valid targets, each a subset of the one before: a data leaf read by several
 #: losses is drawn for the last of their kinds (mse and ce of the same Y: one-hot columns)
 TARGET_KINDS = ("real", "binary", "one-hot")
+#: each kind's soft relaxation, for which the derivation holds as well (bce's a - y for any
+#: real y, softmax-and-ce's a - y for columns summing to 1): binary entries become
+#: probabilities strictly between 0 and 1, one-hot columns probability vectors with every
+#: entry strictly between 0 and 1. A formula is compared at soft targets, so that y^2, y ⊙ y
+#: or 1{y > 0.5}, which equal y at 0/1 entries, are not taken for y.
+SOFT_TARGETS = {"real": "real", "binary": "probability", "one-hot": "distribution"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,11 @@ class Loss:
         """The rank of :attr:`targets` in :data:`TARGET_KINDS`: a draw valid for a loss of a
         rank is valid for every loss of a lower one (one-hot columns are binary entries)."""
         return TARGET_KINDS.index(self.targets)
+
+    @property
+    def soft_targets(self) -> str:
+        """The soft kind (:data:`SOFT_TARGETS`) of :attr:`targets`."""
+        return SOFT_TARGETS[self.targets]
 
     @property
     def derivative(self) -> sp.Expr:

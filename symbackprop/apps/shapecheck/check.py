@@ -38,6 +38,8 @@ from symbackprop.check.exact import (
     concrete_sizes,
     forward_point,
 )
+from symbackprop.check.kinks import kinks, straddling
+from symbackprop.check.size_settings import size_settings
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.errors import FormulaError, SpecError
@@ -153,6 +155,9 @@ class FormulaReport:
     #: the gradient as its printers write it, where the formula language has no form for it
     #: (a model's: ``-inv(X)^T dJ/d(inv(X)) inv(X)^T``)
     truth_text: str | None = None
+    #: the points the formula was compared at (for the verdict's sentence): "3 random points,
+    #: 1 at other sizes, 2 with the pre-activations at -1/2, 1/2 (either side of the kinks at 0)"
+    points: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -414,6 +419,10 @@ def _verdict(
     an exact difference is not confirmed with the true functions.
     """
     if isinstance(derivation, ModelDerivation):
+        settings = model_formula.size_settings(derivation)
+        report.points = f"{settings[0][1]} random points" + (
+            ", 1 at other sizes" if len(settings) > 1 else ""
+        )
         report.method, found = model_formula.compare(derivation, expr, report.wrt)
         report.equal = found is None
         if found is not None:
@@ -426,6 +435,7 @@ def _verdict(
     # exactly first (each function a table of random rationals); a difference there may be one
     # value written with other functions (softplus'(z) for sigmoid(z)), so it is confirmed
     # with the true functions before it is reported, as for a model
+    report.points = _points(derivation, expr, report.wrt)
     differ: Counterexample | None = None
     try:
         differ = _compare(derivation, expr, report.wrt, Table)
@@ -496,18 +506,65 @@ def _numeric_table() -> type:
 def _compare(
     derivation: Derivation, expr: Any, wrt: str, table_class: type
 ) -> Counterexample | None:
-    g = derivation.graph
-    sizes = concrete_sizes(derivation, None)
     rng = random.Random(12345)
+    first = concrete_sizes(derivation, None)
+    # every dimension changes in the second setting: (1/2) for 1/m at m = 2 is wrong at m = 3
+    for sizes, trials in size_settings(first, (), _TRIALS):
+        found = _compare_at(derivation, expr, wrt, table_class, sizes, trials, rng)
+        if found is not None:
+            return found
+    # then the pre-activations on either side of every kink of both sides (1{z1 > 1/10} for
+    # relu' differs only for 0 < z1 < 1/10, where random points seldom land)
+    for value in straddling(_kinks(derivation, expr, wrt)):
+        found = _compare_at(derivation, expr, wrt, table_class, first, 1, rng, placed=value)
+        if found is not None:
+            return found
+    return None
+
+
+def _kinks(derivation: Derivation, expr: Any, wrt: str) -> frozenset[Any]:
+    """The kinks of the formula and of the gradient (its deltas included)."""
+    return kinks(expr, derivation.gradients[wrt], *derivation.deltas.values())
+
+
+def _points(derivation: Derivation, expr: Any, wrt: str) -> str:
+    """The points a network's formula was compared at, for the verdict's sentence."""
+    first = concrete_sizes(derivation, None)
+    settings = size_settings(first, (), _TRIALS)
+    text = f"{_TRIALS} random points"
+    if len(settings) > 1:
+        text += ", 1 at other sizes"
+    found = _kinks(derivation, expr, wrt)
+    placed = straddling(found)
+    if placed:
+        text += (
+            f", {len(placed)} with the pre-activations at "
+            + ", ".join(str(v) for v in placed)
+            + " (either side of the kinks at "
+            + ", ".join(str(v) for v in sorted(found))
+            + ")"
+        )
+    return text
+
+
+def _compare_at(
+    derivation: Derivation,
+    expr: Any,
+    wrt: str,
+    table_class: type,
+    sizes: dict[sp.Symbol, int],
+    trials: int,
+    rng: random.Random,
+    placed: Any = None,
+) -> Counterexample | None:
+    g = derivation.graph
     exact = table_class.__name__ == "Table"
-    for _ in range(_TRIALS):
-        # every built-in record, so that tanh'(z2) can be evaluated in a sigmoid network
-        env, evaluate, _table = forward_point(derivation, sizes, rng, table_class, ACTIVATIONS)
-        if g.activations[-1].elementwise and g.loss.targets == "binary":
-            # BCE and its a - y hold for soft labels too: targets strictly between 0 and 1, so
-            # that y^2 or 1{y > 0.5} is not taken for y
-            y = env[g.y.name]
-            env[g.y.name] = y.applyfunc(lambda _v: sp.Rational(rng.randint(1, 19), 20))
+    for _ in range(trials):
+        # every built-in record, so that tanh'(z2) can be evaluated in a sigmoid network;
+        # soft targets (bce's and ce's a - y hold for them too): y^2 is not taken for y
+        env, evaluate, _table = forward_point(
+            derivation, sizes, rng, table_class, ACTIVATIONS, soft_targets=True, placed=placed
+        )
         for layer in range(g.depth, 0, -1):
             env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
         truth = evaluate(derivation.gradients[wrt])

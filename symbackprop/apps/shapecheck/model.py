@@ -13,8 +13,8 @@ random rationals, so equal formulas give equal rationals. A formula that writes 
 other functions than the derivation (``1 / (1 + exp(-z))`` for ``sigmoid(z)``) differs there,
 so an exact difference is confirmed with the true functions (:mod:`.numeric`) before it is
 reported. Points are drawn at the model's declared sizes and at a second setting
-(:func:`size_settings`); targets a BCE loss reads are real, not 0/1 (its a - y holds for soft
-labels).
+(:func:`size_settings`); targets a loss reads are soft (probabilities for bce, probability
+vectors for ce: their a - y holds for those too).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import sympy as sp
 from symbackprop.apps.shapecheck import numeric
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
 from symbackprop.check.model_exact import ModelCheck, model_sizes
+from symbackprop.check.size_settings import Setting
+from symbackprop.check.size_settings import size_settings as shared_settings
 from symbackprop.errors import FormulaError
 from symbackprop.records.activations import Activation, custom_activation
 
@@ -113,26 +115,26 @@ def compare(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[str, Any]
     return "numeric", None
 
 
-def size_settings(derivation: ModelDerivation) -> list[tuple[dict[sp.Symbol, int], int]]:
+def size_settings(derivation: ModelDerivation) -> list[Setting]:
     """The sizes a formula is compared at, each with its number of points.
 
     First the model's own ``sizes:`` (a declared size above :data:`MAX_DECLARED` becomes 2)
-    with m = 2; then every undeclared (or too large) dimension and m made 3, when there is
-    one: a formula right only at one size of a dimension is wrong at the other.
+    with m = 2; then every undeclared (or too large) dimension and m made 3
+    (:func:`~symbackprop.check.size_settings.size_settings`, as for a network): a formula
+    right only at one size of a dimension is wrong at the other.
     """
     assert derivation.model is not None
     declared = derivation.model.sizes
     first: dict[sp.Symbol, int] = {}
-    second: dict[sp.Symbol, int] = {}
+    kept: set[sp.Symbol] = set()
     for dim in model_sizes(derivation, None):
         own = declared.get(dim.name)
-        kept = own is not None and dim.name != "m" and own <= MAX_DECLARED
-        first[dim] = own if kept and own is not None else 2
-        second[dim] = first[dim] if kept else 3
-    settings = [(first, TRIALS)]
-    if second != first:
-        settings.append((second, 1))
-    return settings
+        if own is not None and dim.name != "m" and own <= MAX_DECLARED:
+            first[dim] = own
+            kept.add(dim)
+        else:
+            first[dim] = 2
+    return shared_settings(first, kept, TRIALS)
 
 
 class _RealInterpretation(RealInterpretation):
@@ -147,9 +149,8 @@ def _difference(
     table: type[Interpretation],
     trials: int,
 ) -> Any:
-    check = ModelCheck(derivation, chosen, seed=12345, table=table)
-    # BCE and its a - y hold for soft labels too: real targets, so that y^2 is not taken for y
-    check.targets = {name: kind for name, kind in check.targets.items() if kind != "binary"}
+    # soft targets (bce's and ce's a - y hold for them too): y^2 is not taken for y
+    check = ModelCheck(derivation, chosen, seed=12345, table=table, soft_targets=True)
     exact = table is Interpretation
     shown = {str(k): v for k, v in chosen.items()}
     for _ in range(trials):

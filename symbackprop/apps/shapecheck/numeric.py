@@ -1,13 +1,18 @@
-"""The numeric comparison of a formula with the gradient, relative to the gradient's size.
+"""The numeric comparison of a formula with the gradient, entry by entry.
 
 Where a formula cannot be compared exactly (exp, log, or one value written with other functions
 than the derivation), both sides are evaluated with the true functions in :data:`DIGITS`-digit
-arithmetic. Two matrices count as equal when every entry differs by at most :data:`TOLERANCE`
-times the largest entry of either (the size of the gradient and of the formula): an absolute
-bound would call every formula equal to a gradient of size 1e-22, and a zero formula or a
-flipped sign differs by the whole size. The bound leaves 15 digits of the 50 for rounding in
-cancelling sums; a difference below it is not seen, so such a verdict says "equal to
-:data:`AGREED_DIGITS` digits", never "proved".
+arithmetic. Two matrices count as equal when every entry's difference is at most
+:data:`TOLERANCE` times the larger of that entry's two values, so that "equal to
+:data:`AGREED_DIGITS` digits" holds for each entry (a bound relative to the largest entry let a
+gradient c^2 I + exp(W), c = 1e29, be matched by c^2 I: every off-diagonal entry wrong). An
+absolute bound would call every formula equal to a gradient of size 1e-22, and a zero formula
+or a flipped sign differs by the whole entry. The bound leaves 15 digits of the 50 for rounding
+in cancelling sums. An entry whose two values are both within the arithmetic's rounding unit of
+zero, :data:`DIGITS` digits below the largest entry and never above 10^-:data:`DIGITS` itself
+(the points' inputs are of order 1), counts as zero on both sides: a true 0 computed as a
+cancelling sum of 50-digit values is not exactly 0. A difference below the bound is not seen,
+so such a verdict says "equal to :data:`AGREED_DIGITS` digits", never "proved".
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import sympy as sp
 
 #: digits of the true functions' values in the numeric comparison
 DIGITS = 50
-#: significant digits both sides must agree to (relative to the larger matrix entry)
+#: significant digits both sides must agree to (in each entry, relative to the larger value)
 AGREED_DIGITS = 35
 TOLERANCE = sp.Float(f"1e-{AGREED_DIGITS}", DIGITS)
+#: the rounding unit of the arithmetic, relative to the largest entry (and at most absolute)
+ROUNDING = sp.Float(f"1e-{DIGITS}", DIGITS)
 
 
 def first_difference(yours: sp.MatrixBase, truth: sp.MatrixBase) -> tuple[int, int] | None:
@@ -34,10 +41,13 @@ def first_difference(yours: sp.MatrixBase, truth: sp.MatrixBase) -> tuple[int, i
             if not (_real(yours[i, j]) and _real(truth[i, j])):
                 return i, j
     scale = max((abs(v) for v in (*yours, *truth)), default=sp.Integer(0))
-    bound = TOLERANCE * scale
+    zero = ROUNDING * min(scale, sp.Integer(1))
     for i in range(rows):
         for j in range(cols):
-            if bool(abs(yours[i, j] - truth[i, j]) > bound):
+            mine, theirs = abs(yours[i, j]), abs(truth[i, j])
+            if bool(mine <= zero) and bool(theirs <= zero):
+                continue
+            if bool(abs(yours[i, j] - truth[i, j]) > TOLERANCE * max(mine, theirs)):
                 return i, j
     return None
 

@@ -3,8 +3,9 @@
 Every node of the formula's syntax tree becomes a :class:`Typed` value: a number (``shape`` is
 ``None``; numbers broadcast) or a matrix with its symbolic shape over the network's generic
 dimensions (n0, n1, ... all distinct) and, where the spec gives widths, its concrete shape.
-Matrices never broadcast: a 1 x 1 matrix is not a number. The first operation whose shapes do
-not fit raises :class:`FormulaShapeError` with the position of its operator.
+Matrices never broadcast, except that a 1 x 1 value times (or over) a matrix multiplies like a
+number, as in the model language (:mod:`symbackprop.formula.scaling`). The first operation
+whose shapes do not fit raises :class:`FormulaShapeError` with the position of its operator.
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ from sympy import (
     HadamardProduct,
     Inverse,
     MatMul,
+    MatrixSymbol,
     OneMatrix,
     Trace,
+    Transpose,
 )
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
+from symbackprop.formula.scaling import SCALING_OPERATORS
 from symbackprop.formula.table import FUNCTIONS
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.nodes import T, activation_of, derivative_of, entrywise
@@ -220,6 +225,10 @@ class Typer:
         span = (node.start, node.end)
         if self.columns is not None and op in ("+", "-", "*", "⊙", "/"):
             left, right = self._repeat(left, right), self._repeat(right, left)
+        entry = False  # a 1 x 1 value that multiplies a matrix like a number (formula.scaling)
+        if op in SCALING_OPERATORS and left.is_matrix and right.is_matrix:
+            left, right = _as_number(left, right), _as_number(right, left)
+            entry = not (left.is_matrix and right.is_matrix)
         if op in ("+", "-"):
             if left.is_matrix and right.is_matrix:
                 assert left.shape is not None and right.shape is not None
@@ -262,7 +271,7 @@ class Typer:
             return Typed(left.expr / right.expr, left.shape, *span)
         # products: a number scales; between matrices the operator decides
         if not left.is_matrix or not right.is_matrix:
-            if op == "@":
+            if op == "@" and not entry:
                 raise self._fail("'@' is a matrix product; a number scales with '*'", node)
             shape = left.shape if left.is_matrix else right.shape
             return Typed(left.expr * right.expr, shape, *span)
@@ -404,6 +413,18 @@ def _not_real(text: str, value: Any) -> str | None:
         return None
     shown = "undefined" if value.has(sp.nan, sp.zoo) else f"{value}"
     return f"'{text}' is {shown}, not a real number: a formula's constants must be real"
+
+
+def _as_number(value: Typed, other: Typed) -> Typed:
+    """``value``'s one entry as a number where it is 1 x 1 and ``other`` is not (the model
+    language's rule, :mod:`symbackprop.formula.scaling`); else ``value``."""
+    if value.shape != (1, 1) or other.shape == (1, 1):
+        return value
+    expr = value.expr
+    while isinstance(expr, Transpose):  # the one entry of s^T is s[0, 0]
+        expr = expr.arg
+    number = expr[0, 0] if isinstance(expr, MatrixSymbol) else MatrixElement(expr, 0, 0)
+    return Typed(number, None, value.start, value.end)
 
 
 def _hadamard(first: Any, second: Any) -> Any:

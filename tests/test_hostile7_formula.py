@@ -1,0 +1,124 @@
+"""The formula checker against the hostile tester's session-7 findings (hostile7 01, 02, 03, 05,
+06): soft ce targets, a second size setting for networks, the numeric comparison entry by
+entry, kinks placed between thresholds, and a 1 x 1 value multiplying a matrix as a scalar."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+import symbackprop as sb
+from symbackprop.apps.shapecheck import numeric
+from symbackprop.check import kinks
+from symbackprop.model import Model
+
+CE_MODEL = (
+    "X : n x m\nY : k x m\nW : k x n\nsizes: n = 3, k = 3\n"
+    "J = ce(softmax(W X + b), Y)\ndata: X, Y\n"
+)
+#: dJ/dW = c^2 I + exp(W): entries of size 1e58 and of size 1
+SCALE_MODEL = "X : n x m\ns : 1 x 1\nsizes: n = 3\nJ = sum(tanh(s^T X))\ndata: X\n"
+SCALE_W_MODEL = (
+    "x : n x 1\ns : 1 x 1\nW : n x n\nsizes: n = 2\nJ = sum(tanh(s^T (s^T W x)))\ndata: x\n"
+)
+BIG_RANGE = "W : 2 x 2\nc = 1e29\nJ = c c tr(W) + sum(exp(W))\ndata:\n"
+
+
+@pytest.mark.parametrize("target", ["y^2", "y ⊙ y ⊙ y", "1{y > 0.5}"])
+def test_ce_targets_are_soft_so_a_power_of_y_is_not_y(target: str) -> None:
+    """One-hot targets made y^2 equal y; the derivation holds for probability vectors."""
+    net = sb.Network.parse("4-3-2:softmax", loss="ce")
+    report = sb.check_formula(net, "W2", f"(a2 - {target}) a1^T")
+    assert report.equal is False and report.exit_code == 1
+    assert sb.check_formula(net, "W2", "(a2 - y) a1^T").ok
+
+
+def test_a_models_ce_targets_are_soft() -> None:
+    model = Model.parse(CE_MODEL)
+    assert sb.check_formula(model, "W", "(1/m) (softmax(W X + b) - Y) X^T").ok
+    report = sb.check_formula(model, "W", "(1/m) (softmax(W X + b) - Y^2) X^T")
+    assert report.equal is False and report.exit_code == 1
+
+
+def test_the_numeric_comparison_is_entry_by_entry() -> None:
+    """Off-diagonal entries of size 1 beside diagonal ones of size 1e58 are compared at their
+    own size: a matrix that is 0 there is not 'equal to 35 digits'."""
+    big = sp.Matrix([[sp.Float("1e58", 50), sp.exp(sp.Float("0.5", 50))], [0, 1]])
+    small = sp.Matrix([[sp.Float("1e58", 50), 0], [0, 1]])
+    assert numeric.first_difference(small, big) == (0, 1)
+    assert numeric.first_difference(big, big) is None
+    # a true 0 computed as a cancelling sum is 0 within the arithmetic's rounding unit
+    noise = sp.Matrix([[sp.Float("1", 50), sp.Float("1e-52", 50)]])
+    assert numeric.first_difference(noise, sp.Matrix([[sp.Float("1", 50), 0]])) is None
+    tiny = sp.Matrix([[sp.Float("1e-60", 50), sp.Float("2e-60", 50)]])
+    assert numeric.first_difference(tiny * 0, tiny) == (0, 0)
+
+
+@pytest.mark.parametrize("formula", ["c c inv(W) W", "c c inv(W) W - exp(W)"])
+def test_a_large_diagonal_does_not_hide_wrong_small_entries(formula: str) -> None:
+    report = sb.check_formula(Model.parse(BIG_RANGE), "W", formula)
+    assert report.equal is False and report.exit_code == 1
+
+
+@pytest.mark.parametrize("formula", ["sum((1 - tanh(s X)^2) ⊙ X)", "sum((1 - tanh(s^T X)^2) ⊙ X)"])
+def test_a_1x1_value_times_a_matrix_is_a_scalar_product_as_in_the_model(formula: str) -> None:
+    """The model language multiplies s (1 x 1) with X as a number; formulas do the same."""
+    model = Model.parse(SCALE_MODEL)
+    assert sb.check_formula(model, "s", formula).ok
+    wrong = sb.check_formula(model, "s", f"2 {formula}")
+    assert wrong.equal is False and wrong.exit_code == 1
+
+
+def test_a_derived_truth_with_a_1x1_factor_is_accepted_pasted_back() -> None:
+    model = Model.parse(SCALE_W_MODEL)
+    truth = sb.check_formula(model, "W", "0").truth
+    assert truth.startswith("(s^T) (((s^T)")
+    assert sb.check_formula(model, "W", truth).ok
+
+
+@pytest.mark.parametrize(
+    ("spec", "kwargs", "wrt", "formula", "batch"),
+    [
+        ("4-3-1", {"output": "identity", "loss": "mse"}, "W2", "(1/2) (A2 - Y) A1^T", True),
+        ("4-3-2-1", {}, "b3", "rowsum(A3 - Y)/2", True),
+        ("5-3-1", {}, "W1", "(sum(x^0)/3) delta1 x^T", False),
+    ],
+)
+def test_a_network_is_compared_at_a_second_size_setting(
+    spec: str, kwargs: dict[str, str], wrt: str, formula: str, batch: bool
+) -> None:
+    """m = 2 and widths capped at 3 made 1/2 pass for 1/m and n0/3 for 1 (n0 = 5 > 3)."""
+    report = sb.check_formula(sb.Network.parse(spec, **kwargs), wrt, formula, batch=batch)
+    assert report.equal is False and report.exit_code == 1
+    assert report.counterexample is not None and report.counterexample.exact
+    assert report.counterexample.sizes != {"n0": 3, "n1": 3, "n2": 1, "m": 2}
+
+
+@pytest.mark.parametrize(
+    ("spec", "threshold"),
+    [
+        ("4-3:relu-1", "0.2"),
+        ("4-3:relu-1", "0.1"),
+        ("4-3:relu-1", "-0.3"),
+        ("4-3:relu-3:relu-1", "0.3"),
+    ],
+)
+def test_a_shifted_kink_is_refused(spec: str, threshold: str) -> None:
+    """1{z1 > 0.1} for relu' differs only for 0 < z1 < 0.1: the pre-activations are placed
+    there (one value in every gap between the kinks of both sides)."""
+    formula = f"((W2^T delta2) ⊙ 1{{z1 > {threshold}}}) x^T"
+    report = sb.check_formula(sb.Network.parse(spec), "W1", formula)
+    assert report.equal is False and report.exit_code == 1
+
+
+def test_the_verdict_names_the_points_compared() -> None:
+    report = sb.check_formula(
+        sb.Network.parse("4-3:relu-1"), "W1", "(W2^T delta2 ⊙ 1{z1 > 0}) x^T"
+    )
+    assert report.ok and report.points is not None
+    assert "-1/2, 1/2 (either side of the kinks at 0)" in report.points
+    assert kinks.straddling(frozenset({sp.Integer(0), sp.Rational(1, 10)})) == [
+        sp.Rational(-1, 2),
+        sp.Rational(1, 30),
+        sp.Rational(3, 5),
+    ]
