@@ -541,9 +541,13 @@ def _tidy(expr: Any) -> Any:
     ``1_k 1_b^T`` is ``k 1_a 1_b^T``: a constant adjoint summed over the columns, ``1_3 1_m^T
     1_m``, is ``m 1_3``); the terms of a sum that are equal but for their coefficient added
     (``w + w`` is ``2 w``, ``2 1 + 1`` is ``3 1``); a sum or element-wise product of one term
-    is the term; a 1 x 1 element-wise product of constants is its number times I."""
+    is the term; a 1 x 1 element-wise product of constants is its number times I; the
+    transpose of a constant (``(1_3 1_2^T)^T``, ``(2 1)^T``, ``I^T``) is that constant of the
+    transposed shape (``1_2 1_3^T``): a constant prints as a number, which has no ``.T``."""
 
     def tidy(e: Any) -> Any:
+        if isinstance(e, Transpose) and not e.atoms(MatrixSymbol):
+            return e.doit()  # SymPy's own transpose of ones, identities, zeros and numbers
         if isinstance(e, MatMul):
             return _product(e)
         if isinstance(e, (MatAdd, HadamardProduct)) and len(e.args) == 1:
@@ -557,7 +561,9 @@ def _tidy(expr: Any) -> Any:
             return _like_terms(e)
         return e
 
-    return expr.replace(lambda e: isinstance(e, (MatMul, MatAdd, HadamardProduct)), tidy)
+    return expr.replace(
+        lambda e: isinstance(e, (MatMul, MatAdd, HadamardProduct, Transpose)), tidy
+    )
 
 
 def _product(e: MatMul) -> Any:

@@ -170,6 +170,9 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return self.rename.get(expr.name, expr.name)
 
     def _print_Transpose(self, expr: Transpose) -> str:
+        if not expr.arg.atoms(sp.MatrixSymbol):
+            # a constant prints as a number (1.0), which has no .T: the plans settle it first
+            raise InternalError(f"the transpose of the constant {expr.arg} reached the printer")
         return self.paren(expr.arg, ATOM) + ".T"
 
     def _print_OneMatrix(self, expr: OneMatrix) -> str:
