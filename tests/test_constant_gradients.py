@@ -20,7 +20,13 @@ import symbackprop as sb
 from symbackprop.model import Model
 
 W23 = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
+W22 = np.array([[2.0, 0.5], [-1.0, 1.5]])
 S11 = np.array([[0.7]])
+
+
+def _inv_sum(w: np.ndarray) -> np.ndarray:
+    inv = np.linalg.inv(w)
+    return -inv.T @ np.ones_like(w) @ inv.T
 
 
 #: name -> (model text, parameter value, its gradient)
@@ -29,6 +35,8 @@ CASES: dict[str, tuple[str, np.ndarray, Callable[[np.ndarray], np.ndarray]]] = {
     "sum_2wt": ("W : 2 x 3\nJ = sum(2 W^T)\ndata:\n", W23, lambda w: 2 * np.ones_like(w)),
     "sum_wtt": ("W : 2 x 3\nJ = sum((W^T)^T)\ndata:\n", W23, np.ones_like),
     "sum_st": ("s : 1 x 1\nJ = sum(s^T)\ndata:\n", S11, np.ones_like),
+    "sum_inv": ("W : 2 x 2\nJ = sum(inv(W))\ndata:\n", W22, _inv_sum),
+    "sum_inv_t": ("W : 2 x 2\nJ = sum(inv(W)^T)\ndata:\n", W22, _inv_sum),
 }
 
 
@@ -56,7 +64,7 @@ def test_constant_and_ones_gradients_torch(key: str) -> None:
     np.testing.assert_allclose(got, CASES[key][2](CASES[key][1]), rtol=1e-12)
 
 
-@pytest.mark.parametrize("key", ["sum_2wt"])
+@pytest.mark.parametrize("key", ["sum_2wt", "sum_inv"])
 def test_constant_and_ones_gradients_jax(key: str) -> None:
     jax = import_framework("jax")
     got = _gradient(key, "jax", jax.numpy.asarray)

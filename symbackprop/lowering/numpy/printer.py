@@ -184,7 +184,15 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return sp.Mul(*scalars_), matrices
 
     def matrix_product(self, matrices: list[Any]) -> str:
-        """A product of matrices; a ones matrix at either end is a sum (broadcast back)."""
+        """A product of matrices; a ones matrix at either end is a sum (broadcast back), and
+        one inside, a column (row) of ones, ends (starts) a factor that is such a sum:
+        ``A 1_a 1_b^T B`` is ``A.sum(axis=1, keepdims=True) @ B.sum(axis=0, keepdims=True)``."""
+        inner = inner_ones_split(matrices)
+        if inner is not None:
+            left, right = inner
+            first = self._factor(left)
+            second = self._factor(right, strict=True)
+            return f"{first} @ {second}"
         if (
             len(matrices) == 3
             and isinstance(matrices[0], OneMatrix)
@@ -210,6 +218,15 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         parts = [self.paren(matrices[0], MUL)]
         parts += [self.paren(m, MUL, strict=True) for m in matrices[1:]]
         return " @ ".join(parts)
+
+    def _factor(self, matrices: list[Any], *, strict: bool = False) -> str:
+        """One operand of ``@``: a product of ``matrices``, parenthesized unless one name or
+        a sum (``X.sum(...)``)."""
+        if len(matrices) == 1:
+            return self.paren(matrices[0], MUL, strict=strict)
+        text = self.matrix_product(matrices)
+        ends = (matrices[0], matrices[-1])
+        return text if any(isinstance(m, OneMatrix) for m in ends) else f"({text})"
 
     def _atom_product(self, matrices: list[Any]) -> str:
         if len(matrices) == 1:
@@ -538,6 +555,22 @@ _OWN_METHODS = frozenset(
     for name in vars(klass)
     if name.startswith("_print_")
 )
+
+
+def inner_ones_split(matrices: list[Any]) -> tuple[list[Any], list[Any]] | None:
+    """``matrices`` cut at the first ones matrix that is neither first nor last: after it when
+    it is a column (``A 1_a | 1_b^T B``), before it when it is a row (``a | 1_b^T B``), so that
+    each part is a sum; ``None`` when there is none. A ones matrix of more rows and columns
+    inside a product is the plan's error: it splits them into a column and a row."""
+    for index, a in enumerate(matrices[1:-1], start=1):
+        if not isinstance(a, OneMatrix):
+            continue
+        if a.shape[1] == 1:
+            return matrices[: index + 1], matrices[index + 1 :]
+        if a.shape[0] == 1:
+            return matrices[:index], matrices[index:]
+        raise InternalError(f"a ones matrix {a.shape} inside a product: {matrices}")
+    return None
 
 
 def numpy_code(expr: Any, activations: Mapping[str, Activation]) -> str:
