@@ -26,7 +26,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
+from sympy import (
+    HadamardPower,
+    HadamardProduct,
+    MatAdd,
+    MatMul,
+    OneMatrix,
+    Transpose,
+    ZeroMatrix,
+)
 from sympy.printing.str import StrPrinter
 
 from symbackprop.errors import InternalError
@@ -121,7 +129,9 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
             return self.prec(self._derivative_of(expr))
         if isinstance(expr, Elementwise) and expr.activation_name is not None:
             return ATOM
-        if isinstance(expr, (sp.MatrixSymbol, Transpose, OneMatrix, Softmax, sp.Symbol)):
+        if isinstance(expr, (sp.MatrixSymbol, Transpose, OneMatrix, ZeroMatrix, Softmax)):
+            return ATOM
+        if isinstance(expr, sp.Symbol):
             return ATOM
         if isinstance(expr, Elementwise):
             if expr.indicator is not None:
@@ -277,7 +287,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return out
 
     def _is_constant(self, term: Any) -> bool:
-        if isinstance(term, OneMatrix):
+        if isinstance(term, (OneMatrix, ZeroMatrix)):
             return True
         if isinstance(term, MatMul):
             _, matrices = self._split_matmul(term)
@@ -285,8 +295,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return False
 
     def _constant_or(self, term: Any, level: int, *, strict: bool = False) -> str:
-        if isinstance(term, OneMatrix):
-            return "1.0"
+        if isinstance(term, (OneMatrix, ZeroMatrix)):
+            return self.code(term)
         if self._is_constant(term):
             coeff, _ = self._split_matmul(term)
             return float_literal(coeff) if coeff.is_Number else self.paren(coeff, level)
@@ -333,8 +343,10 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return "1.0" if rows == 1 else f"np.eye({rows}{self.dtype_argument()})"
 
     def _print_ZeroMatrix(self, expr: Any) -> str:
-        rows, cols = (str(int(d)) if d.is_Integer else str(d) for d in expr.shape)
-        return f"np.zeros(({rows}, {cols}){self.dtype_argument()})"
+        # like a ones matrix, the number broadcast to the shape around it: a zero derivative
+        # (a step activation's) multiplies in place with the other factor's dtype and device,
+        # and no symbolic width (n1) reaches the code
+        return "0.0"
 
     def _print_Inverse(self, expr: Any) -> str:
         return f"np.linalg.inv({self.code(expr.arg)})"
