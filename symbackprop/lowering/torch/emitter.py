@@ -32,7 +32,14 @@ from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
 from symbackprop.lowering.numpy.printer import MUL
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
-from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, line
+from symbackprop.lowering.python_text import (
+    INDENT,
+    comment,
+    conjunction,
+    docstring,
+    fitted,
+    line,
+)
 from symbackprop.lowering.torch.factors import factor_code
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
@@ -134,18 +141,18 @@ class _TorchModule:
                         continue
                     neg = printer._negated(term)
                     op, value = ("-=", neg) if neg is not None else ("+=", term)
-                    lines += line(f"{target} {op} {printer._constant_or(value, 0)}", shape)
+                    lines += fitted(f"{target} {op} {printer._constant_or(value, 0)}", shape)
                 return lines
-        return line(f"{target} = {self.code(expr)}", shape)
+        return fitted(f"{target} = {self.code(expr)}", shape)
 
     def scale(self, target: str, factor: Any, shape: str) -> list[str]:
         """``target *= factor``, an activation's derivative in its one-pass torch spelling
         where it has one (:mod:`symbackprop.lowering.torch.factors`)."""
         fused = factor_code(factor, self.printer)
         if fused is None:
-            return line(f"{target} *= {self.code(factor)}", shape)
+            return fitted(f"{target} *= {self.code(factor)}", shape)
         code, note = fused
-        return line(f"{target} *= {code}", f"{shape}: {note}")
+        return fitted(f"{target} *= {code}", f"{shape}: {note}")
 
     def _plain_product(self, expr: Any) -> bool:
         if not isinstance(expr, MatMul):
@@ -240,13 +247,13 @@ class _TorchModule:
         if act.is_identity:
             return lines + line(f"{a} = {z}", f"{shape}: identity")
         if not act.elementwise:  # softmax, per column (torch shifts by the max itself)
-            return lines + line(f"{a} = {self.printer.activation_code(act.name, z)}", shape)
+            return lines + fitted(f"{a} = {self.printer.activation_code(act.name, z)}", shape)
         code = self.printer.activation_code(act.name, z)
         if not keep_z and act.torch in IN_PLACE:
             in_place = IN_PLACE[act.torch].replace("{z}", z)
             note = f"{shape}; {z} is not cached, {a} takes over its memory"
             return lines + line(f"{a} = {in_place}", note)
-        return lines + line(f"{a} = {code}", shape)
+        return lines + fitted(f"{a} = {code}", shape)
 
     def backward(self) -> list[str]:
         plan = self.plan
