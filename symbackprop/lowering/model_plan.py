@@ -540,11 +540,16 @@ def _tidy(expr: Any) -> Any:
     """Bottom up: products flat (a folded adjoint inside a product spliced in), without a
     coefficient 1 or an identity factor (tr's adjoint), runs of ones counted (``1_a 1_k^T``
     ``1_k 1_b^T`` is ``k 1_a 1_b^T``: a constant adjoint summed over the columns, ``1_3 1_m^T
-    1_m``, is ``m 1_3``); the terms of a sum that are equal but for their coefficient added
+    1_m``, is ``m 1_3``) and a ones matrix inside a product split into a column and a row;
+    the terms of a sum that are equal but for their coefficient added
     (``w + w`` is ``2 w``, ``2 1 + 1`` is ``3 1``); a sum or element-wise product of one term
-    is the term; a 1 x 1 element-wise product of constants is its number times I."""
+    is the term; a 1 x 1 element-wise product of constants is its number times I; the
+    transpose of a constant (``(1_3 1_2^T)^T``, ``(2 1)^T``, ``I^T``) is that constant of the
+    transposed shape (``1_2 1_3^T``): a constant prints as a number, which has no ``.T``."""
 
     def tidy(e: Any) -> Any:
+        if isinstance(e, Transpose) and not e.atoms(MatrixSymbol):
+            return e.doit()  # SymPy's own transpose of ones, identities, zeros and numbers
         if isinstance(e, MatMul):
             return _product(e)
         if isinstance(e, (MatAdd, HadamardProduct)) and len(e.args) == 1:
@@ -558,7 +563,9 @@ def _tidy(expr: Any) -> Any:
             return _like_terms(e)
         return e
 
-    return expr.replace(lambda e: isinstance(e, (MatMul, MatAdd, HadamardProduct)), tidy)
+    return expr.replace(
+        lambda e: isinstance(e, (MatMul, MatAdd, HadamardProduct, Transpose)), tidy
+    )
 
 
 def _product(e: MatMul) -> Any:
@@ -576,7 +583,23 @@ def _product(e: MatMul) -> Any:
             folded[-1] = OneMatrix(folded[-1].shape[0], a.shape[1])
         else:
             folded.append(a)
-    return _scaled(coeff, folded, product=True)
+    return _scaled(coeff, _split_inner_ones(folded), product=True)
+
+
+def _split_inner_ones(factors: list[Any]) -> list[Any]:
+    """A ones matrix between two other factors as a column of ones times a row of ones:
+    ``A 1_(a x b) B`` is ``(A 1_a)(1_b^T B)``, the row sums of A times the column sums of B,
+    which every printer writes as two sums (a ones matrix prints as the number 1.0, which
+    cannot stand inside a matrix product). A 1 x 1 ones factor there is dropped."""
+    out: list[Any] = []
+    for index, a in enumerate(factors):
+        if isinstance(a, OneMatrix) and 0 < index < len(factors) - 1:
+            rows, cols = a.shape
+            out += [OneMatrix(rows, 1)] if rows != 1 else []
+            out += [OneMatrix(1, cols)] if cols != 1 else []
+        else:
+            out.append(a)
+    return out
 
 
 def _scaled(coeff: Any, factors: list[Any], *, product: bool = False) -> Any:

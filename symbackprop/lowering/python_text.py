@@ -49,11 +49,9 @@ def split(code: str) -> list[str]:
     arguments on the next line (one per line if still too long). Unchanged otherwise."""
     target, op, value = code.partition("= ")
     inner = INDENT * 2
-    for operators in ((" + ", " - "), (" * ", " / ", " @ ")):
-        parts = _top_level(value, operators)
-        if len(parts) > 1:
-            body = [f"{inner}{parts[0]}", *(f"{inner}{p.lstrip()}" for p in parts[1:])]
-            return [f"{INDENT}{target}{op}(", *body, f"{INDENT})"]
+    body = _operands(value, inner)
+    if len(body) > 1:
+        return [f"{INDENT}{target}{op}(", *body, f"{INDENT})"]
     opening = value.find("(")
     if opening > 0 and value.endswith(")") and _closes_at_end(value, opening):
         args = value[opening + 1 : -1]
@@ -62,6 +60,54 @@ def split(code: str) -> list[str]:
             return [head, inner + args, f"{INDENT})"]
         return [head, *(f"{inner}{a.strip()}," for a in _top_level(args, (", ",))), f"{INDENT})"]
     return [INDENT + code]
+
+
+#: the binary operators a long expression is split at, loosest first
+LEVELS = ((" + ", " - "), (" * ", " / ", " @ "))
+
+
+def _operands(value: str, indent: str, level: int = 0, *, fit: bool = False) -> list[str]:
+    """``value`` one operand per row at the loosest operators outside brackets (each row after
+    the first starting with its operator); a row still too long split the same way at the
+    next operators (``a * b * c + d``: ``a``, ``* b``, ``* c``, ``+ d``), and a parenthesized
+    operand still too long opened over the rows below its parenthesis."""
+    if (fit or level > 0) and len(indent + value) <= LINE:
+        return [indent + value]
+    for depth in range(level, len(LEVELS)):
+        parts = _top_level(value, LEVELS[depth])
+        if len(parts) == 1:
+            continue
+        rows = []
+        for part in parts:
+            text = part.lstrip()  # after the first, it starts with its operator ("+ ", "* ")
+            fits = len(indent + text) <= LINE
+            rows += [indent + text] if fits else _operands(text, indent, depth + 1)
+        return rows
+    opening = value.find("(")
+    closing = _closing(value, opening) if opening >= 0 else None
+    if len(indent + value) > LINE and closing is not None:
+        # a call or parenthesized operand still too long: its content on the rows below
+        inside = value[opening + 1 : closing]
+        body = _operands(
+            inside, indent + INDENT, 1 if len(indent + INDENT + inside) <= LINE else 0
+        )
+        if len(body) == 1 and len(body[0]) > LINE:
+            body = [indent + INDENT + a.strip() + "," for a in _top_level(inside, (", ",))]
+        tail = value[closing + 1 :]
+        if tail.startswith(" ") and tail.strip()[:2] in ("**", "* ", "/ ", "@ ", "+ ", "- "):
+            return [indent + value[: opening + 1], *body, indent + ")", indent + tail.strip()]
+        return [indent + value[: opening + 1], *body, indent + value[closing:]]
+    return [indent + value]
+
+
+def _closing(text: str, opening: int) -> int | None:
+    """The index of the parenthesis closing the one at ``opening``."""
+    depth = 0
+    for i in range(opening, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return None
 
 
 def _top_level(text: str, operators: tuple[str, ...]) -> list[str]:

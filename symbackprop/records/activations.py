@@ -169,22 +169,80 @@ def is_rational_expr(expr: sp.Basic) -> bool:
 
 
 def _canonical(expr: sp.Expr) -> sp.Expr:
-    """Put a derived derivative in the form a person would write.
+    """Put a derived derivative in the form a person would write, and generated code computes
+    without overflow: every logistic ratio named as the sigmoid (:func:`logistic_form`).
 
     SymPy differentiates log(1 + e^z) to e^z / (e^z + 1); that is the logistic sigmoid, and
-    naming it keeps the printed derivative short and the generated NumPy stable.
+    naming it keeps the printed derivative short and the generated code finite where e^z
+    overflows (mish' at z = 1000 is 1, but e^z / (e^z + 1) is inf / inf there).
     """
-    # simplify() on a long custom derivative can take minutes: only short ones are candidates
-    if not expr.has(sp.exp) or sp.count_ops(expr) > _CANONICAL_MAX_OPS:
+    return logistic_form(expr)
+
+
+def logistic_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with each product ``e^(k u) (1 + e^u)^-q`` (integers 0 <= k <= q, q > 0)
+    written ``sigmoid(u)^k sigmoid(-u)^(q - k)``: the same function (SymPy checks each such
+    rewrite, :func:`_logistic_identity`), with factors in [0, 1] in place of a ratio of two
+    exponentials that overflow together. ``e^z / (1 + e^z)`` is ``sigmoid(z)``, ``1 / (1 +
+    e^-z)`` is ``sigmoid(z)``, ``e^-z / (1 + e^-z)^2`` is ``sigmoid(-z) sigmoid(z)``."""
+    if expr.is_Atom:
         return expr
-    logistic = sp.exp(z) / (sp.exp(z) + 1)
-    if sp.simplify(expr - logistic) == 0:
-        return sigmoid(z)
-    return expr
+    if not isinstance(expr, (sp.Mul, sp.Pow)):
+        return expr.func(*(logistic_form(arg) for arg in expr.args))
+    factors = list(sp.Mul.make_args(expr))
+    out: list[sp.Expr] = []
+    for factor in list(factors):
+        if factor not in factors:
+            continue  # taken as the numerator of an earlier ratio
+        found = _logistic_denominator(factor)
+        if found is None:
+            continue
+        u, q = found
+        numerator = next(
+            (f for f in factors if isinstance(f, sp.exp) and _multiple(f.args[0], u, q)), None
+        )
+        k = 0 if numerator is None else _multiple(numerator.args[0], u, q)
+        _logistic_identity(int(k or 0), q)
+        factors.remove(factor)
+        if numerator is not None:
+            factors.remove(numerator)
+        u = logistic_form(u)
+        out.append(sigmoid(u) ** int(k or 0) * sigmoid(-u) ** (q - int(k or 0)))
+    if not out:
+        return expr.func(*(logistic_form(arg) for arg in expr.args))
+    rest = [f if f.is_Atom else f.func(*(logistic_form(a) for a in f.args)) for f in factors]
+    return sp.Mul(*out, *rest)
 
 
-#: the largest derivative (in SymPy operations) that _canonical tries to recognise
-_CANONICAL_MAX_OPS = 12
+def _logistic_denominator(factor: sp.Expr) -> tuple[sp.Expr, int] | None:
+    """``(u, q)`` when ``factor`` is ``(1 + e^u)^-q`` with q a positive integer, else ``None``."""
+    if not (isinstance(factor, sp.Pow) and factor.exp.is_Integer and factor.exp < 0):
+        return None
+    base = factor.base
+    if not (isinstance(base, sp.Add) and len(base.args) == 2 and sp.S.One in base.args):
+        return None
+    other = base.args[0] if base.args[1] == 1 else base.args[1]
+    if not isinstance(other, sp.exp):
+        return None
+    return other.args[0], int(-factor.exp)
+
+
+def _multiple(v: sp.Expr, u: sp.Expr, q: int) -> int | None:
+    """k when ``v`` is ``k u`` for an integer 1 <= k <= q, else ``None``."""
+    ratio = sp.cancel(v / u)
+    if ratio.is_Integer and 1 <= ratio <= q:
+        return int(ratio)
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _logistic_identity(k: int, q: int) -> None:
+    """SymPy's check of ``w^k / (1 + w)^q = (w / (1 + w))^k (1 / (1 + w))^(q - k)`` with
+    ``w = e^u`` (sigmoid(u) = w / (1 + w), sigmoid(-u) = 1 / (1 + w)): raises if it fails."""
+    w = sp.Symbol("w", positive=True)
+    difference = w**k / (1 + w) ** q - (w / (1 + w)) ** k * (1 / (1 + w)) ** (q - k)
+    if sp.cancel(difference) != 0:
+        raise ArithmeticError(f"e^(k u) / (1 + e^u)^q is not logistic for k={k}, q={q}")
 
 
 def derivative_in_a_problem(act: Activation) -> str | None:
@@ -363,6 +421,8 @@ def custom_activation(name: str, formula: str) -> Activation:
     expr = to_scalar(parse(formula), variable="z")
     # to_scalar builds with its own real Symbol("z"); make it ours so records compare cleanly
     expr = expr.xreplace({sym: z for sym in expr.free_symbols if sym.name == "z"})
+    # z / (1 + e^-z) is z sigmoid(z): the same function, and no overflow in the forward code
+    expr = logistic_form(expr)
     activation = Activation(
         name,
         r"\operatorname{" + name.replace("_", r"\_") + "}",

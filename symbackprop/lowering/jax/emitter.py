@@ -38,7 +38,15 @@ from symbackprop.lowering.jax.template import (
 from symbackprop.lowering.numpy.printer import MUL
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
-from symbackprop.lowering.python_text import INDENT, LINE, comment, conjunction, docstring, line
+from symbackprop.lowering.python_text import (
+    INDENT,
+    LINE,
+    comment,
+    conjunction,
+    docstring,
+    fitted,
+    line,
+)
 from symbackprop.records import scalars
 
 if TYPE_CHECKING:
@@ -71,8 +79,10 @@ class _JaxModule:
     def assign(self, target: str, expr: Any, shape: str) -> list[str]:
         """``target = expr``; an element-wise product too long for a line, factor by factor."""
         one = line(f"{target} = {self.code(expr)}", shape)
-        if len(one[-1]) <= LINE or not isinstance(expr, HadamardProduct):
+        if len(one[-1]) <= LINE:
             return one
+        if not isinstance(expr, HadamardProduct):
+            return fitted(f"{target} = {self.code(expr)}", shape)
         first, *rest = expr.args
         out = line(f"{target} = {self.printer.paren(first, MUL)}", shape)
         for factor in rest:
@@ -159,7 +169,7 @@ class _JaxModule:
             code = self.printer.activation_code(act.name, z)
         else:  # softmax, per column (jax.nn.softmax shifts by the column max)
             code = self.code(layer.output.expr)
-        return lines + line(f"{a} = {code}", shape)
+        return lines + fitted(f"{a} = {code}", shape)
 
     def backward(self) -> list[str]:
         plan = self.plan
@@ -288,6 +298,8 @@ def wrapped(head: str, operand: str, shape: str) -> list[str]:
                 terms.append(inner[start:index])
                 start = index + 1  # the next term starts with its operator
         terms.append(inner[start:])
+    if any(len(indent + term) > LINE for term in terms):
+        return fitted(head + operand, shape)  # a term still too long: split further
     return [
         *comment(shape),
         f"{INDENT}{head}(",

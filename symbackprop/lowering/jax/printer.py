@@ -55,10 +55,6 @@ class JaxPrinter(NumPyPrinter):
         rows = int(expr.shape[0])
         return "1.0" if rows == 1 else f"jnp.eye({rows}{self.dtype_argument()})"
 
-    def _print_ZeroMatrix(self, expr: Any) -> str:
-        rows, cols = (str(int(d)) if d.is_Integer else str(d) for d in expr.shape)
-        return f"jnp.zeros(({rows}, {cols}){self.dtype_argument()})"
-
     def _print_Inverse(self, expr: Any) -> str:
         return f"jnp.linalg.inv({self.code(expr.arg)})"
 

@@ -179,7 +179,7 @@ class _NumPyModule:
                     neg = self.printer._negated(term)
                     op, value = ("-=", neg) if neg is not None else ("+=", term)
                     text = self.printer._constant_or(value, 0)
-                    lines += line(f"{target} {op} {text}", shape)
+                    lines += fitted(f"{target} {op} {text}", shape)
                 return lines
         if isinstance(expr, MatMul):
             coeff, matrices = self.printer._split_matmul(expr)
@@ -187,7 +187,7 @@ class _NumPyModule:
                 return self.product(target, matrices[0], matrices[1], shape)
             if coeff == 1 and len(matrices) == 2 and matrices[1].shape[1] == 1:
                 return self.row_sums(target, matrices[0], shape)
-        return line(f"{target} = {self.code(expr)}", shape)
+        return fitted(f"{target} = {self.code(expr)}", shape)
 
     def multiply_by(self, target: str, factor: Any, shape: str) -> list[str]:
         """``target *= factor``; a factor ``c - T`` with T a fresh array (``1.0 - A2**2``) is
@@ -215,7 +215,7 @@ class _NumPyModule:
                     self.home["slope"] = home
                     self.release("slope")
                 return lines
-        return line(f"{target} *= {self.code(factor)}", shape)
+        return fitted(f"{target} *= {self.code(factor)}", shape)
 
     def square_of(self, expr: Any) -> str | None:
         """The name ``A2`` when ``expr`` is ``A2**2`` (an array squared), else None."""
@@ -434,7 +434,7 @@ class _NumPyModule:
                 home = self.workspace_array(a, shape)
                 lines += line(f'{a} = {code[:-1]}, out=out.get("{home}"))', shape)
             else:
-                lines += line(f"{a} = {code}", shape)
+                lines += fitted(f"{a} = {code}", shape)
         return lines
 
     def backward(self) -> list[str]:

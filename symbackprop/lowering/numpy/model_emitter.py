@@ -35,7 +35,7 @@ from symbackprop.lowering.numpy.model_template import (
 from symbackprop.lowering.numpy.printer import MUL, SIMPLE_OPERAND, NumPyPrinter, mask_factors
 from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
 from symbackprop.lowering.provenance import show_dims
-from symbackprop.lowering.python_text import line
+from symbackprop.lowering.python_text import fitted, line
 from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
             # a bool mask multiplies into the floating-point adjoint as it is: no conversion
             mask = isinstance(factor, Elementwise) and factor in mask_factors([dead, factor])
             code = self.printer.mask_code(factor) if mask else self.code(factor)
-            return line(f"{dead.name} *= {code}", note) + [f"    {s.target} = {dead.name}"]
+            return fitted(f"{dead.name} *= {code}", note) + [f"    {s.target} = {dead.name}"]
         return self.assign(s.target, s.expr, s.shape)
 
     def dead_factor(self, s: ModelBackward) -> Any:

@@ -26,7 +26,15 @@ from collections.abc import Mapping
 from typing import Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
+from sympy import (
+    HadamardPower,
+    HadamardProduct,
+    MatAdd,
+    MatMul,
+    OneMatrix,
+    Transpose,
+    ZeroMatrix,
+)
 from sympy.printing.str import StrPrinter
 
 from symbackprop.errors import InternalError
@@ -121,7 +129,9 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
             return self.prec(self._derivative_of(expr))
         if isinstance(expr, Elementwise) and expr.activation_name is not None:
             return ATOM
-        if isinstance(expr, (sp.MatrixSymbol, Transpose, OneMatrix, Softmax, sp.Symbol)):
+        if isinstance(expr, (sp.MatrixSymbol, Transpose, OneMatrix, ZeroMatrix, Softmax)):
+            return ATOM
+        if isinstance(expr, sp.Symbol):
             return ATOM
         if isinstance(expr, Elementwise):
             if expr.indicator is not None:
@@ -170,6 +180,9 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return self.rename.get(expr.name, expr.name)
 
     def _print_Transpose(self, expr: Transpose) -> str:
+        if not expr.arg.atoms(sp.MatrixSymbol):
+            # a constant prints as a number (1.0), which has no .T: the plans settle it first
+            raise InternalError(f"the transpose of the constant {expr.arg} reached the printer")
         return self.paren(expr.arg, ATOM) + ".T"
 
     def _print_OneMatrix(self, expr: OneMatrix) -> str:
@@ -181,7 +194,15 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return sp.Mul(*scalars_), matrices
 
     def matrix_product(self, matrices: list[Any]) -> str:
-        """A product of matrices; a ones matrix at either end is a sum (broadcast back)."""
+        """A product of matrices; a ones matrix at either end is a sum (broadcast back), and
+        one inside, a column (row) of ones, ends (starts) a factor that is such a sum:
+        ``A 1_a 1_b^T B`` is ``A.sum(axis=1, keepdims=True) @ B.sum(axis=0, keepdims=True)``."""
+        inner = inner_ones_split(matrices)
+        if inner is not None:
+            left, right = inner
+            first = self._factor(left)
+            second = self._factor(right, strict=True)
+            return f"{first} @ {second}"
         if (
             len(matrices) == 3
             and isinstance(matrices[0], OneMatrix)
@@ -207,6 +228,15 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         parts = [self.paren(matrices[0], MUL)]
         parts += [self.paren(m, MUL, strict=True) for m in matrices[1:]]
         return " @ ".join(parts)
+
+    def _factor(self, matrices: list[Any], *, strict: bool = False) -> str:
+        """One operand of ``@``: a product of ``matrices``, parenthesized unless one name or
+        a sum (``X.sum(...)``)."""
+        if len(matrices) == 1:
+            return self.paren(matrices[0], MUL, strict=strict)
+        text = self.matrix_product(matrices)
+        ends = (matrices[0], matrices[-1])
+        return text if any(isinstance(m, OneMatrix) for m in ends) else f"({text})"
 
     def _atom_product(self, matrices: list[Any]) -> str:
         if len(matrices) == 1:
@@ -257,7 +287,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return out
 
     def _is_constant(self, term: Any) -> bool:
-        if isinstance(term, OneMatrix):
+        if isinstance(term, (OneMatrix, ZeroMatrix)):
             return True
         if isinstance(term, MatMul):
             _, matrices = self._split_matmul(term)
@@ -265,8 +295,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return False
 
     def _constant_or(self, term: Any, level: int, *, strict: bool = False) -> str:
-        if isinstance(term, OneMatrix):
-            return "1.0"
+        if isinstance(term, (OneMatrix, ZeroMatrix)):
+            return self.code(term)
         if self._is_constant(term):
             coeff, _ = self._split_matmul(term)
             return float_literal(coeff) if coeff.is_Number else self.paren(coeff, level)
@@ -313,8 +343,10 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return "1.0" if rows == 1 else f"np.eye({rows}{self.dtype_argument()})"
 
     def _print_ZeroMatrix(self, expr: Any) -> str:
-        rows, cols = (str(int(d)) if d.is_Integer else str(d) for d in expr.shape)
-        return f"np.zeros(({rows}, {cols}){self.dtype_argument()})"
+        # like a ones matrix, the number broadcast to the shape around it: a zero derivative
+        # (a step activation's) multiplies in place with the other factor's dtype and device,
+        # and no symbolic width (n1) reaches the code
+        return "0.0"
 
     def _print_Inverse(self, expr: Any) -> str:
         return f"np.linalg.inv({self.code(expr.arg)})"
@@ -535,6 +567,22 @@ _OWN_METHODS = frozenset(
     for name in vars(klass)
     if name.startswith("_print_")
 )
+
+
+def inner_ones_split(matrices: list[Any]) -> tuple[list[Any], list[Any]] | None:
+    """``matrices`` cut at the first ones matrix that is neither first nor last: after it when
+    it is a column (``A 1_a | 1_b^T B``), before it when it is a row (``a | 1_b^T B``), so that
+    each part is a sum; ``None`` when there is none. A ones matrix of more rows and columns
+    inside a product is the plan's error: it splits them into a column and a row."""
+    for index, a in enumerate(matrices[1:-1], start=1):
+        if not isinstance(a, OneMatrix):
+            continue
+        if a.shape[1] == 1:
+            return matrices[: index + 1], matrices[index + 1 :]
+        if a.shape[0] == 1:
+            return matrices[:index], matrices[index:]
+        raise InternalError(f"a ones matrix {a.shape} inside a product: {matrices}")
+    return None
 
 
 def numpy_code(expr: Any, activations: Mapping[str, Activation]) -> str:

@@ -39,7 +39,14 @@ from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
 from symbackprop.lowering.numpy.printer import MUL
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
-from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, line
+from symbackprop.lowering.python_text import (
+    INDENT,
+    comment,
+    conjunction,
+    docstring,
+    fitted,
+    line,
+)
 from symbackprop.lowering.torch.factors import factor_code, in_place
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
@@ -173,7 +180,7 @@ class _TorchModule:
                         continue
                     neg = printer._negated(term)
                     op, value = ("-=", neg) if neg is not None else ("+=", term)
-                    lines += line(f"{target} {op} {printer._constant_or(value, 0)}", shape)
+                    lines += fitted(f"{target} {op} {printer._constant_or(value, 0)}", shape)
                 return lines
             difference = self.difference(terms)
             if difference is not None:  # X - Y of two tensors: into the workspace
@@ -186,7 +193,7 @@ class _TorchModule:
                 return self.product(target, matrices[0], matrices[1], shape)
             if coeff == 1 and len(matrices) == 2 and matrices[1].shape[1] == 1:
                 return self.row_sums(target, matrices[0], shape)
-        return line(f"{target} = {self.code(expr)}", shape)
+        return fitted(f"{target} = {self.code(expr)}", shape)
 
     def difference(self, terms: list[Any]) -> tuple[str, str] | None:
         """``(X, Y)`` when ``terms`` are a tensor X and a tensor Y negated, else None."""
@@ -280,9 +287,9 @@ class _TorchModule:
         where it has one (:mod:`symbackprop.lowering.torch.factors`)."""
         fused = factor_code(factor, self.printer)
         if fused is None:
-            return line(f"{target} *= {self.code(factor)}", shape)
+            return fitted(f"{target} *= {self.code(factor)}", shape)
         code, note = fused
-        return line(f"{target} *= {code}", f"{shape}: {note}")
+        return fitted(f"{target} *= {code}", f"{shape}: {note}")
 
     def _plain_product(self, expr: Any) -> bool:
         if not isinstance(expr, MatMul):
@@ -382,7 +389,7 @@ class _TorchModule:
         if act.is_identity:
             return lines + line(f"{a} = {z}", f"{shape}: identity")
         if not act.elementwise:  # softmax, per column (torch shifts by the max itself)
-            return lines + line(f"{a} = {self.printer.activation_code(act.name, z)}", shape)
+            return lines + fitted(f"{a} = {self.printer.activation_code(act.name, z)}", shape)
         code = self.printer.activation_code(act.name, z)
         if not keep_z and act.torch in IN_PLACE:
             in_place = IN_PLACE[act.torch].replace("{z}", z)
@@ -391,7 +398,7 @@ class _TorchModule:
         if act.torch in INTO:  # Z stays cached: A goes into a workspace tensor of its own
             into = INTO[act.torch].format(z=z, out=f'out.get("{self.take(a, shape)}")')
             return lines + line(f"{a} = {into}", shape)
-        return lines + line(f"{a} = {code}", shape)
+        return lines + fitted(f"{a} = {code}", shape)
 
     def backward(self) -> list[str]:
         plan = self.plan

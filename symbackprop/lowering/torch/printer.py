@@ -119,10 +119,6 @@ class TorchPrinter(NumPyPrinter):
         rows = int(expr.shape[0])
         return "1.0" if rows == 1 else f"torch.eye({rows}{self.dtype_argument()})"
 
-    def _print_ZeroMatrix(self, expr: Any) -> str:
-        rows, cols = (str(int(d)) if d.is_Integer else str(d) for d in expr.shape)
-        return f"torch.zeros(({rows}, {cols}){self.dtype_argument()})"
-
     def _print_Inverse(self, expr: Any) -> str:
         return f"torch.linalg.inv({self.code(expr.arg)})"
 
