@@ -61,6 +61,12 @@ class ModelEmitter(PrintedShapes[P]):
     COPY: ClassVar[str | None] = ".copy()"
     #: what ``loss_and_grads`` says it returns beside the cost
     GRADIENTS: ClassVar[str] = "its gradients"
+    #: the docstring lines on ``work`` (a NumPy module's ``_buffer`` keeps arrays there)
+    WORK_NOTE: ClassVar[tuple[str, ...]] = (
+        "",
+        "    With a workspace dict ``work``, large arrays are kept in it and reused: what is",
+        "    returned may live in ``work`` until the next call with it (copy it to keep it).",
+    )
     #: helper name -> its text, in the order the module defines the ones it calls
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     INIT_PARAMS: ClassVar[str]
@@ -112,6 +118,7 @@ class ModelEmitter(PrintedShapes[P]):
         return function(
             f"forward(params, {self.data_args()}*, work=None)",
             "The cost J (a float) and the cache: exactly what backward reads.",
+            self.WORK_NOTE,
         )
 
     def forward_tail(self) -> list[str]:
@@ -120,7 +127,7 @@ class ModelEmitter(PrintedShapes[P]):
 
     def backward_head(self) -> list[str]:
         """``def backward`` and its docstring."""
-        return function("backward(params, cache, work=None)", BACKWARD)
+        return function("backward(params, cache, work=None)", BACKWARD, self.WORK_NOTE)
 
     def typed(self, on: bool) -> None:
         """Print fills and zeros with the parameters' dtype (``on``) or with none."""
@@ -137,6 +144,7 @@ class ModelEmitter(PrintedShapes[P]):
             *function(
                 f"loss_and_grads(params, {args}*, work=None)",
                 f"The cost J (a float) and {self.GRADIENTS}, keyed like params.",
+                self.WORK_NOTE,
             ),
             f"    cost, cache = forward(params, {args}work=work)",
             "    return cost, backward(params, cache, work)",

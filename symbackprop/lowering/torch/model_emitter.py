@@ -54,6 +54,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     ADDED_NOTE = "parameters only ever added: they start at 0"
     COPY = ".clone()"
     GRADIENTS = "its gradients (tensors)"
+    WORK_NOTE = ("", "    ``work`` is accepted for the common signature and ignored.")
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (("logdet", LOGDET_HELPER),)
     INIT_PARAMS = INIT_PARAMS
     CHECK_HELPER = CHECK_HELPER

@@ -159,7 +159,11 @@ def _buffer(work, name, shape, dtype):
 
 
 def forward(params, X, Y, *, work=None):
-    """The cost J (a float) and the cache: exactly what backward reads."""
+    """The cost J (a float) and the cache: exactly what backward reads.
+
+    With a workspace dict ``work``, large arrays are kept in it and reused: what is
+    returned may live in ``work`` until the next call with it (copy it to keep it).
+    """
     m = _check(params, (X, Y))
     W1 = params["W1"]
     b1 = params["b1"]
@@ -200,7 +204,11 @@ def forward(params, X, Y, *, work=None):
 
 
 def backward(params, cache, work=None):
-    """dJ/d(parameter) for every parameter, keyed like params, from the forward cache."""
+    """dJ/d(parameter) for every parameter, keyed like params, from the forward cache.
+
+    With a workspace dict ``work``, large arrays are kept in it and reused: what is
+    returned may live in ``work`` until the next call with it (copy it to keep it).
+    """
     W2 = params["W2"]
     X = cache["X"]
     Y = cache["Y"]
@@ -245,6 +253,10 @@ def backward(params, cache, work=None):
 
 
 def loss_and_grads(params, X, Y, *, work=None):
-    """The cost J (a float) and its gradients, keyed like params."""
+    """The cost J (a float) and its gradients, keyed like params.
+
+    With a workspace dict ``work``, large arrays are kept in it and reused: what is
+    returned may live in ``work`` until the next call with it (copy it to keep it).
+    """
     cost, cache = forward(params, X, Y, work=work)
     return cost, backward(params, cache, work)
