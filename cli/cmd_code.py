@@ -157,6 +157,8 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
         result, exact_result, m, mode, skipped = _check_network(
             source, opts, seed, eps, memory_gib, exact
         )
+    if isinstance(source, Model) and not source.batch:
+        m = None  # a model without a batch dimension has no m to show
     _report_checks(result, exact_result, m, mode, eps, skipped)
 
 
@@ -290,12 +292,16 @@ def _model_data(model: Any, module: Any, sizes: dict[str, int], seed: int) -> li
 
 
 def _report_checks(
-    result: Any, exact_result: Any, m: int, mode: str, eps: float, skipped: str | None
+    result: Any, exact_result: Any, m: int | None, mode: str, eps: float, skipped: str | None
 ) -> None:
-    """The finite-difference table and the exact check's line; exit 1 when one failed."""
+    """The finite-difference table and the exact check's line; exit 1 when one failed.
+
+    ``m`` is None for a model without a batch dimension (its title names no m).
+    """
     from rich.table import Table
 
-    table = Table(title=f"finite differences ({mode}, eps={eps:g}, m={m})", title_justify="left")
+    batch = "" if m is None else f", m={m}"
+    table = Table(title=f"finite differences ({mode}, eps={eps:g}{batch})", title_justify="left")
     for column, justify in (
         ("parameter", "left"),
         ("max abs error", "right"),
@@ -320,9 +326,11 @@ def _report_checks(
     if exact_result is not None:
         status = "[green]ok[/]" if exact_result.ok else "[bold red]FAILED[/]"
         at = ", ".join(f"{k}={v}" for k, v in exact_result.sizes.items())
+        # every dimension a number (W : 3 x 2): no size was chosen, the model's own are used
+        where = f"at the small sizes {at}" if at else "at the model's own sizes"
         lines.append(
             f"exact check: {status} ({exact_result.entries} entries compared in rational "
-            f"arithmetic at the small sizes {at}, {exact_result.trials} trials)"
+            f"arithmetic {where}, {exact_result.trials} trials)"
         )
         if not exact_result.ok:
             failed.append("exact check")
