@@ -178,6 +178,18 @@ def test_check_of_a_model_with_numbers_for_every_dimension_names_no_size(tmp_pat
     assert "sizes ," not in text and "m=" not in text
 
 
+def test_check_draws_a_zero_started_parameter_off_a_kink() -> None:
+    """hostile7 #13: at m = 1 batch_norm's N is 0, so relu(gamma N + beta) sits on its kink for
+    every seed while beta (only ever added) starts at 0: "beta: 0 of 4 checked", exit 1 for a
+    right gradient. beta is drawn at random instead, and the output says so."""
+    path = ROOT / "examples" / "models" / "batch_norm.model"
+    result = invoke("check", str(path), "--size", "m=1", "--no-exact")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = " ".join(result.stdout.split())
+    assert "4 of 4" in text and "skipped" not in text
+    assert "note: beta (only ever added) drawn at random, not at 0" in text
+
+
 #: models a hostile tester found crashing (exit 3) or hanging, each now one line, exit 2
 HOSTILE = [
     ("X : n x m\nY : 1 x m\nW : m x n\nJ = mse(w^T X, Y) + sum(W)\ndata: X, Y", "batch size m"),
