@@ -158,9 +158,9 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
         result, exact_result, m, mode, skipped = _check_network(
             source, opts, seed, eps, memory_gib, exact
         )
-    if isinstance(source, Model) and not source.batch:
-        m = None  # a model without a batch dimension has no m to show
-    _report_checks(result, exact_result, m, mode, eps, skipped, note)
+    # a model without a batch dimension has no m to show
+    shown_m = None if isinstance(source, Model) and not source.batch else m
+    _report_checks(result, exact_result, shown_m, mode, eps, skipped, note)
 
 
 def _check_network(
