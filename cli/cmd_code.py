@@ -149,15 +149,18 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
     source = opts.source()
     from symbackprop.model import Model
 
+    note = None
     if isinstance(source, Model):
-        result, exact_result, m, mode, skipped = _check_model(
+        result, exact_result, m, mode, skipped, note = _check_model(
             source, opts, seed, eps, memory_gib, exact
         )
     else:
         result, exact_result, m, mode, skipped = _check_network(
             source, opts, seed, eps, memory_gib, exact
         )
-    _report_checks(result, exact_result, m, mode, eps, skipped)
+    # a model without a batch dimension has no m to show
+    shown_m = None if isinstance(source, Model) and not source.batch else m
+    _report_checks(result, exact_result, shown_m, mode, eps, skipped, note)
 
 
 def _check_network(
@@ -208,8 +211,12 @@ MODEL_SEED_TRIES = 20
 
 def _check_model(
     model: Any, opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact: bool
-) -> tuple[Any, Any, int, str, str | None]:
-    """Finite differences and the exact check of a model, at a point where its cost is finite."""
+) -> tuple[Any, Any, int, str, str | None, str | None]:
+    """Finite differences and the exact check of a model, at a point where its cost is finite.
+
+    Returns the finite-difference and exact results, m, the mode, why the exact check was
+    skipped (or None) and a note on the point (or None).
+    """
     import numpy as np
 
     import symbackprop as sb
@@ -257,6 +264,20 @@ def _check_model(
                 "to compare"
             )
         result = sb.gradcheck(module, params, *data, eps=eps, mode=mode, seed=tried)
+        note = None
+        if _on_a_kink(result) and module.ADDED:
+            # the parameters only ever added start at zero, where a relu of them (beta in
+            # batch_norm at m = 1, where N = 0) sits on its kink for every seed: nothing can be
+            # checked there, so they are drawn at random too (the gradient holds at any point)
+            moved = _draw_added(module, params, tried)
+            with np.errstate(all="ignore"):
+                cost, _ = module.forward(moved, *data)
+            if np.isfinite(cost):
+                result = sb.gradcheck(module, moved, *data, eps=eps, mode=mode, seed=tried)
+                note = (
+                    f"{', '.join(module.ADDED)} (only ever added) drawn at random, not at 0: "
+                    "at 0 the point sat on a kink"
+                )
         exact_result, skipped = None, None
         if exact and equations > MODEL_EXACT_MAX_EQUATIONS:
             skipped = f"{equations} equations > {MODEL_EXACT_MAX_EQUATIONS}"
@@ -266,7 +287,25 @@ def _check_model(
                 exact_result = sb.check_exact(derivation, sizes=opts.sizes or None, seed=seed)
             except SpecError as exc:  # too large for rational arithmetic: say why, go on
                 skipped = str(exc)
-    return result, exact_result, m, mode, skipped
+    return result, exact_result, m, mode, skipped, note
+
+
+def _on_a_kink(result: Any) -> bool:
+    """A parameter with no entry checked because every step crossed a kink."""
+    return any(row.checked == 0 and row.skipped == row.total > 0 for row in result.rows)
+
+
+def _draw_added(module: Any, params: dict[str, Any], seed: int) -> dict[str, Any]:
+    """``params`` with every parameter of ``module.ADDED`` standard normal (seeded)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed + 2)  # seed + 1 draws the data
+    return {
+        name: rng.standard_normal(value.shape).astype(value.dtype)
+        if name in module.ADDED
+        else value
+        for name, value in params.items()
+    }
 
 
 def _model_data(model: Any, module: Any, sizes: dict[str, int], seed: int) -> list[Any]:
@@ -290,12 +329,23 @@ def _model_data(model: Any, module: Any, sizes: dict[str, int], seed: int) -> li
 
 
 def _report_checks(
-    result: Any, exact_result: Any, m: int, mode: str, eps: float, skipped: str | None
+    result: Any,
+    exact_result: Any,
+    m: int | None,
+    mode: str,
+    eps: float,
+    skipped: str | None,
+    note: str | None = None,
 ) -> None:
-    """The finite-difference table and the exact check's line; exit 1 when one failed."""
+    """The finite-difference table and the exact check's line; exit 1 when one failed.
+
+    ``m`` is None for a model without a batch dimension (its title names no m); ``note`` says
+    how the point was drawn where that is not the modules' init_params.
+    """
     from rich.table import Table
 
-    table = Table(title=f"finite differences ({mode}, eps={eps:g}, m={m})", title_justify="left")
+    batch = "" if m is None else f", m={m}"
+    table = Table(title=f"finite differences ({mode}, eps={eps:g}{batch})", title_justify="left")
     for column, justify in (
         ("parameter", "left"),
         ("max abs error", "right"),
@@ -316,13 +366,17 @@ def _report_checks(
         if not row.ok:
             reasons.append(f"  {row.parameter}: {row.reason or 'failed'}")
     lines: list[Any] = [table, *reasons]
+    if note is not None:
+        lines.append(f"  note: {note}")
     failed = [] if result.ok else ["finite differences"]
     if exact_result is not None:
         status = "[green]ok[/]" if exact_result.ok else "[bold red]FAILED[/]"
         at = ", ".join(f"{k}={v}" for k, v in exact_result.sizes.items())
+        # every dimension a number (W : 3 x 2): no size was chosen, the model's own are used
+        where = f"at the small sizes {at}" if at else "at the model's own sizes"
         lines.append(
             f"exact check: {status} ({exact_result.entries} entries compared in rational "
-            f"arithmetic at the small sizes {at}, {exact_result.trials} trials)"
+            f"arithmetic {where}, {exact_result.trials} trials)"
         )
         if not exact_result.ok:
             failed.append("exact check")

@@ -162,6 +162,32 @@ def test_check_passes_on_a_model(name: str) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "all checks passed" in result.stdout
     assert "exact check: ok" in result.stdout
+    if name == "quadratic":  # x : n x 1, no batch: the title names no m (it said m=3)
+        assert "finite differences (full, eps=1e-06)\n" in result.stdout
+
+
+def test_check_of_a_model_with_numbers_for_every_dimension_names_no_size(tmp_path: Path) -> None:
+    """hostile7 #11: "at the small sizes ," (an empty list) and "m=3" for a model with no m."""
+    path = tmp_path / "numbers.model"
+    path.write_text("W : 3 x 2\nx : 2 x 1\nJ = sum(tanh(W x))\ndata: x\n", encoding="utf-8")
+    result = invoke("check", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = " ".join(result.stdout.split())  # rich wraps the exact check's line
+    assert "finite differences (full, eps=1e-06) " in text
+    assert "rational arithmetic at the model's own sizes, 3 trials" in text
+    assert "sizes ," not in text and "m=" not in text
+
+
+def test_check_draws_a_zero_started_parameter_off_a_kink() -> None:
+    """hostile7 #13: at m = 1 batch_norm's N is 0, so relu(gamma N + beta) sits on its kink for
+    every seed while beta (only ever added) starts at 0: "beta: 0 of 4 checked", exit 1 for a
+    right gradient. beta is drawn at random instead, and the output says so."""
+    path = ROOT / "examples" / "models" / "batch_norm.model"
+    result = invoke("check", str(path), "--size", "m=1", "--no-exact")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = " ".join(result.stdout.split())
+    assert "4 of 4" in text and "skipped" not in text
+    assert "note: beta (only ever added) drawn at random, not at 0" in text
 
 
 #: models a hostile tester found crashing (exit 3) or hanging, each now one line, exit 2

@@ -492,3 +492,20 @@ def test_nan_data_propagates_without_warnings_and_work_is_keyword_only() -> None
         module.loss_and_grads(params, X, Y, {})
     with pytest.raises(TypeError, match="positional argument"):
         module.forward(params, X, Y, {})
+
+
+def test_what_a_step_reuses_from_the_cache_is_what_the_module_caches() -> None:
+    """hostile7 #12: derive said relu' "reuses from the forward cache: z1" while the module
+    caches only a1 and reads 1{a1 > 0}. Every forward value a step names as reused is in the
+    generated module's cache (code names: _t5 is t5), for every example model."""
+    from symbackprop.lowering.model_plan import build_model_plan
+
+    for path in sorted((Path(__file__).parent.parent / "examples" / "models").glob("*.model")):
+        d = sb.derive(str(path))
+        plan = build_model_plan(d, None)
+        assert d.model is not None
+        leaves = {*d.model.parameters, *d.model.data}
+        for step in d.steps:
+            read = [name for name in step.uses if name not in leaves]
+            missing = [name for name in read if name.lstrip("_") not in plan.cache]
+            assert not missing, (path.name, step.number, missing, plan.cache)

@@ -146,3 +146,32 @@ def test_5_7_readme_python_block_runs(line: int, code: str, tmp_path: Path) -> N
         env={**os.environ, "MPLBACKEND": "Agg"},
     )
     assert done.returncode == 0, f"README.md line {line}: python block failed\n{done.stderr}"
+
+
+#: a README block of "real output": the command in backticks before "real output", the block
+#: in the ```text fence after it
+REAL_OUTPUT = re.compile(r"`symbackprop ([^`]+)`[^`]*?real output.*?```text\n(.*?)```", re.DOTALL)
+
+
+def test_readme_real_output_blocks_are_real() -> None:
+    """hostile7 #12: the README showed "(1{t > 0})" where derive prints "(1{· > 0})". Every
+    line of a "real output" block (but a "..." line, where it is shortened) is a line of the
+    command's output today, in order."""
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    blocks = REAL_OUTPUT.findall(README.read_text(encoding="utf-8"))
+    assert len(blocks) >= 2
+    for command, block in blocks:
+        # the README's paths are from the repository's root
+        args = [
+            str(README.parent / a) if (README.parent / a).exists() else a for a in command.split()
+        ]
+        done = CliRunner().invoke(main, args, env={"COLUMNS": "80"})
+        assert done.exit_code == 0, (command, done.stderr)
+        lines = iter(line.rstrip() for line in done.stdout.splitlines())
+        for shown in block.splitlines():
+            if shown.strip().startswith("..."):
+                continue
+            assert any(line == shown.rstrip() for line in lines), (command, shown)

@@ -342,3 +342,46 @@ def test_every_greek_model_name_is_drawn_as_its_letter_in_tikz() -> None:
     for name in GREEK:
         tex = label_latex(model_label(name + "2"))
         assert "?" not in tex and (greek(name) or r"\mathit") in tex and "_{2}" in tex, name
+
+
+#: hostile7 #9: a random model whose gradient nests transposes some 20 deep; the text printer
+#: printed each transpose's argument twice (2^depth prints: 250 s for a shapecheck of "0 W")
+NESTED_TRANSPOSES = (
+    "X : n x m\n"
+    "W : k x n\n"
+    "V : k x k\n"
+    "u : k x 1\n"
+    "A : n x n\n"
+    "s : 1 x 1\n"
+    "sizes: k = 2, n = 3\n"
+    "J = sum(((((((((((((((((X^T W^T) ((X^T W^T))^T))^T)^T)^T (rowsum(((X^T W^T) (u (((X "
+    "(rowsum((((((((X^T X))^T)^T)^T)^T ((((((s ((((((X^T W^T) u))^T)^T s^T))^T))^T)^T)^T "
+    "((u^T W) X)))^T))^T) s^T)))^T X)))) s)))^T)^T u^T))^T)^T)^T)^T V^T))^T ⊙ (V^T "
+    "((rowsum(((((rowsum((rowsum((X^T X)) (rowsum(((rowsum(((((rowsum((((rowsum((X^T "
+    "X)))^T)^T (((X^T W^T) u))^T)) (rowsum((X^T X)))^T))^T)^T)^T) (((A^T rowsum(X)))^T "
+    "X)))^T))^T)) (rowsum((((X^T (A (((A ((s (rowsum(X))^T))^T))^T)^T)) (((rowsum(((((((V "
+    "(((V^T (V^T (W X))))^T)^T))^T ((((X^T W^T))^T)^T)^T))^T)^T)^T) u^T) "
+    "u))^T))^T))^T))^T)^T)^T) u^T))^T)))"
+    "\ndata: X\n"
+)
+
+
+def test_the_text_printer_prints_nested_transposes_in_linear_time(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from symbackprop.render import model_print
+
+    calls = 0
+    printer = model_print.ModelTextPrinter._print
+
+    def counted(self, expr, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls > 50_000:  # was millions: stop before it takes minutes
+            raise AssertionError("more than 50,000 prints: exponential in the nesting")
+        return printer(self, expr, **kwargs)
+
+    monkeypatch.setattr(model_print.ModelTextPrinter, "_print", counted)
+    d = sb.derive(Model.parse(NESTED_TRANSPOSES))
+    view = ModelView(d)
+    text = view.text(d.gradients["W"])
+    assert view.too_long("W") and "W" in text
+    assert calls < 20_000, calls  # 7,005 for the model's gradients

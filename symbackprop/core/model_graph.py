@@ -83,6 +83,25 @@ class ElementFunction:
     def apply_derivative(self, arg: Any) -> Any:
         return entrywise(sp.Lambda(T, self.derivative), arg)
 
+    def in_output(self, body: sp.Expr) -> sp.Expr | None:
+        """``body`` (a function of the argument t, in T) written in the output a = f(t), in T,
+        where the cached output gives it: f' of relu is the record's 1{a > 0} (its
+        derivative_in_a), 1 - tanh(t)^2 is 1 - a^2; ``None`` when it needs t itself.
+
+        The model's generated code reads the output this way (lowering's reuse of the cache)
+        and the derivation's steps say so (the value they reuse from the forward cache).
+        """
+        if self.body == T:  # the identity: its output is its argument
+            return None
+        in_a = self.activation.derivative_in_a if self.activation is not None else None
+        if in_a is not None and body == self.derivative:
+            return in_a.xreplace({scalars.a: T})
+        out = sp.Dummy("out")
+        new = body.subs(self.body, out)
+        if new != body and not new.has(T):
+            return new.xreplace({out: T})
+        return None
+
 
 @dataclass(frozen=True)
 class LinearTerms:

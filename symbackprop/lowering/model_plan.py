@@ -51,7 +51,6 @@ from symbackprop.lowering.plan import Dims
 from symbackprop.lowering.provenance import text
 from symbackprop.lowering.settle_check import prove_settled
 from symbackprop.model import Model
-from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
 from symbackprop.records.nodes import Elementwise, T
 from symbackprop.spec import MAX_WIDTH
@@ -676,16 +675,8 @@ def _reuse(expr: Any, cached: Mapping[Any, Any], functions: Mapping[str, Any]) -
             continue
         body = e.body.xreplace({e.variable: T})
         for fn, value in functions[arg.name]:
-            f_body = fn.body
-            if f_body == T:  # the identity: its output is its argument
-                continue
-            in_a = fn.activation.derivative_in_a if fn.activation is not None else None
-            if in_a is not None and body == fn.derivative:
-                swaps[e] = Elementwise(sp.Lambda(T, in_a.xreplace({scalars.a: T})), value)
-                break
-            out = sp.Dummy("out")
-            new = body.subs(f_body, out)
-            if new != body and not new.has(T):
-                swaps[e] = Elementwise(sp.Lambda(T, new.xreplace({out: T})), value)
+            read = fn.in_output(body)
+            if read is not None:
+                swaps[e] = Elementwise(sp.Lambda(T, read), value)
                 break
     return expr.xreplace(swaps) if swaps else expr

@@ -64,11 +64,14 @@ class ModelTextPrinter(TextPrinter):
         return self._print(expr)
 
     def _print_Transpose(self, expr: Any) -> str:
-        inner = self._print(expr.arg)
-        if isinstance(expr.arg, MatrixSymbol) and inner.endswith("^T"):
-            return f"({inner})^T"  # an internal value shown as w^T
+        # the argument is printed once: printed here and again by the parent's _wrap, nested
+        # transposes ((A^T B)^T C)^T ... cost 2^depth (a 687-character model: minutes)
         if isinstance(expr.arg, sp.Transpose):
-            return f"({inner})^T"
+            return f"({self._print(expr.arg)})^T"
+        if isinstance(expr.arg, MatrixSymbol):
+            inner = self._print(expr.arg)
+            if inner.endswith("^T"):
+                return f"({inner})^T"  # an internal value shown as w^T
         return super()._print_Transpose(expr)
 
     def _print_Identity(self, expr: Any) -> str:

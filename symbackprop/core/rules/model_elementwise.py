@@ -151,7 +151,10 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         *target(arg, up),
         *decision(chosen, others, candidates, _ENTRYWISE_WHY),
     )
-    uses = (out.name,) if reuse else (arg.name,)
+    # what the generated code reads: the cached output where f' is written in it (relu's
+    # 1{a > 0}, tanh's 1 - a^2), else the argument
+    reads_output = reuse or fn.in_output(fn.derivative) is not None
+    uses = (out.name,) if reads_output else (arg.name,)
     if cancelled is not None:
         segments = (
             *segments,
