@@ -122,3 +122,19 @@ def test_the_verdict_names_the_points_compared() -> None:
         sp.Rational(1, 30),
         sp.Rational(3, 5),
     ]
+
+
+#: tanh saturates: 1 - tanh(t)^2 rounds to exactly 0 in 50 (and 100, 200) digits
+SATURATED = "X : n x m\nW : n x n\nsizes: n = 2\nc = 1000\nJ = sum(tanh(c W X))\ndata: X\n"
+
+
+@pytest.mark.parametrize("formula", ["0 W", "0 c W X X^T"])
+def test_digits_lost_in_rounding_are_not_a_verdict(formula: str) -> None:
+    """A zero formula 'agreed to 35 digits' with a gradient that rounded to 0: the numeric
+    check says it cannot decide (exit 2), never ✓."""
+    model = Model.parse(SATURATED)
+    report = sb.check_formula(model, "W", formula)
+    assert not report.ok and report.exit_code == 2
+    assert report.error is not None and "cannot decide" in str(report.error)
+    # the true gradient, written as derived, still equals it exactly (random table values)
+    assert sb.check_formula(model, "W", "c ((1 - tanh(c W X)^2) ⊙ 1) X^T").ok

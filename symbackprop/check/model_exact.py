@@ -31,6 +31,7 @@ from symbackprop.check.interpret import (
     Interpretation,
     NotExact,
     OutsideDomain,
+    RealInterpretation,
     activation_records,
     breakpoints,
 )
@@ -94,6 +95,13 @@ class _Evaluate:
         return found
 
     def __call__(self, expr: Any, env: dict[str, Any]) -> sp.Matrix:
+        if isinstance(self.table, RealInterpretation):
+            # each element-wise body as one expression (its digits checked), not as rounded
+            # pieces: 1 - tanh(t)^2 rounds to 0 at a large t
+            expr = expr.replace(
+                lambda node: isinstance(node, Elementwise),
+                lambda node: self._elementwise(node, env),
+            )
         expr = self.interpreted(expr)
         leaves: dict[Any, Any] = dict(self.dims)
         for symbol in expr.atoms(MatrixSymbol):
@@ -106,6 +114,14 @@ class _Evaluate:
         if not isinstance(value, sp.MatrixBase):
             value = value.as_explicit()
         return sp.Matrix(value)
+
+    def _elementwise(self, node: Elementwise, env: dict[str, Any]) -> sp.ImmutableMatrix:
+        assert isinstance(self.table, RealInterpretation)
+        table = self.table
+        values = self(node.arg, env).applyfunc(
+            lambda q: table.elementwise(node.body, node.variable, q)
+        )
+        return sp.ImmutableMatrix(values)
 
     def _softmax(self, node: Softmax) -> Any:
         exps = node.arg.doit().as_explicit().applyfunc(self.table.cls(("exp",)))
