@@ -420,10 +420,7 @@ def _verdict(
     an exact difference is not confirmed with the true functions.
     """
     if isinstance(derivation, ModelDerivation):
-        settings = model_formula.size_settings(derivation)
-        report.points = f"{settings[0][1]} random points" + (
-            ", 1 at other sizes" if len(settings) > 1 else ""
-        )
+        report.points = model_formula.points(derivation, expr, report.wrt)
         try:
             report.method, found = model_formula.compare(derivation, expr, report.wrt)
         except LostDigits as exc:  # never a verdict from digits lost in rounding
