@@ -176,3 +176,16 @@ def test_a_model_without_a_placeable_kink_claims_only_its_random_points() -> Non
     )
     report = sb.check_formula(model, "W", "(v ⊙ 1{W x > 0}) x^T")
     assert report.ok and report.points == "3 random points"
+
+
+def test_an_unnamed_biased_argument_is_placed_and_described() -> None:
+    """relu(W x + b) inside one equation: its argument has no name, the sentence says what
+    was placed without the internal name."""
+    model = Model.parse(
+        "x : n x 1\nv : k x 1\nW : k x n\nb : k x 1\nsizes: n = 3, k = 3\n"
+        "J = sum(v ⊙ relu(W x + b))\ndata: x, v\n"
+    )
+    assert sb.check_formula(model, "W", "(v ⊙ 1{W x + b > 0.1}) x^T").exit_code == 1
+    report = sb.check_formula(model, "W", "(v ⊙ 1{W x + b > 0}) x^T")
+    assert report.ok and report.points is not None and "_t" not in report.points
+    assert "2 with the 1 element-wise argument with an added bias at -1/2, 1/2" in report.points

@@ -138,9 +138,16 @@ def points(derivation: ModelDerivation, expr: Any, wrt: str) -> str:
     text = f"{settings[0][1]} random points" + (", 1 at other sizes" if len(settings) > 1 else "")
     values, found = placed(derivation, expr, wrt)
     if values:
-        names = ", ".join(placeable(derivation))
+        names = list(placeable(derivation))
+        # a value inside an equation (_t2 in J = sum(relu(W x + b))) has no name of the model's
+        who = (
+            ", ".join(names)
+            if all(name in derivation.graph.named for name in names)
+            else f"the {len(names)} element-wise argument{'s' if len(names) > 1 else ''} "
+            "with an added bias"
+        )
         text += (
-            f", {len(values)} with {names} at "
+            f", {len(values)} with {who} at "
             + ", ".join(str(v) for v in values)
             + " (either side of the kinks at "
             + ", ".join(str(v) for v in sorted(found))
