@@ -178,6 +178,7 @@ def test_a_model_without_a_placeable_kink_claims_only_its_random_points() -> Non
     assert report.ok and report.points == "3 random points"
 
 
+@pytest.mark.slow
 def test_an_unnamed_biased_argument_is_placed_and_described() -> None:
     """relu(W x + b) inside one equation: its argument has no name, the sentence says what
     was placed without the internal name."""
@@ -189,3 +190,13 @@ def test_an_unnamed_biased_argument_is_placed_and_described() -> None:
     report = sb.check_formula(model, "W", "(v ⊙ 1{W x + b > 0}) x^T")
     assert report.ok and report.points is not None and "_t" not in report.points
     assert "2 with the 1 element-wise argument with an added bias at -1/2, 1/2" in report.points
+
+
+def test_a_gradient_that_cancels_in_rounding_is_not_a_verdict() -> None:
+    """exp(W) + c - c with c = 1e58 is 0 in 50 digits: the same point in 100 digits shows the
+    digits were lost, so a zero formula is 'cannot decide' (exit 2), not ✓ to 35 digits."""
+    model = Model.parse("W : 2 x 2\nc = 1e29 * 1e29\nJ = sum(exp(W) + c W) - c sum(W)\ndata:\n")
+    report = sb.check_formula(model, "W", "0 W")
+    assert report.exit_code == 2 and report.error is not None
+    assert "100-digit arithmetic" in str(report.error) and "cannot decide" in str(report.error)
+    assert sb.check_formula(model, "W", "exp(W)").ok
