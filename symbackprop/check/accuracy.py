@@ -22,12 +22,17 @@ class LostDigits(Exception):  # noqa: N818 - a verdict, not a programming error
     """
 
 
+def exact(q: Any) -> Any:
+    """A Float as the exact rational it is (its digits are all it knows); anything else as is."""
+    return sp.Rational(q) if isinstance(q, sp.Float) else q
+
+
 def value(expr: Any, digits: int, what: str) -> Any:
     """``expr`` (a number expression; Float arguments are read as the exact rationals they
     are) to ``digits`` correct significant digits; :class:`LostDigits` otherwise."""
-    exact = expr.xreplace({f: sp.Rational(f) for f in expr.atoms(sp.Float)})
+    rational = expr.xreplace({f: sp.Rational(f) for f in expr.atoms(sp.Float)})
     try:
-        return exact.evalf(digits, strict=True)
+        return rational.evalf(digits, strict=True)
     except PrecisionExhausted:
         raise LostDigits(
             f"{what} cannot be evaluated to {digits} correct digits (rounding loses it, as "

@@ -194,17 +194,17 @@ class RealTable(Table):
     def value(self, name: str, q: Any) -> Any:
         act = self.activations[name]
         assert act.formula is not None
-        return self._accurate(act.formula.subs(scalars.z, sp.Rational(q)), f"{name}({q})")
+        return self._accurate(act.formula.subs(scalars.z, accuracy.exact(q)), f"{name}({q})")
 
     def derivative(self, name: str, q: Any) -> Any:
         act = self.activations[name]
-        return self._accurate(act.derivative.subs(scalars.z, sp.Rational(q)), f"{name}'({q})")
+        return self._accurate(act.derivative.subs(scalars.z, accuracy.exact(q)), f"{name}'({q})")
 
     def apply(self, fn: sp.Lambda, q: Any) -> Any:
-        return self._accurate(fn(sp.Rational(q)), "a function")
+        return self._accurate(fn(accuracy.exact(q)), "a function")
 
     def exp(self, q: Any) -> Any:
-        return self._accurate(sp.exp(sp.Rational(q)), f"exp({q})")
+        return self._accurate(sp.exp(accuracy.exact(q)), f"exp({q})")
 
     def _accurate(self, expr: Any, what: str) -> Any:
         """``expr`` to :data:`DIGITS` correct digits (:mod:`.accuracy`), else LostDigits."""

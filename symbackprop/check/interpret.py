@@ -255,7 +255,7 @@ class RealInterpretation(Interpretation):
         kind = key[0]
         if kind in ("log", "root") and q <= 0:
             raise OutsideDomain(f"{'log' if kind == 'log' else 'a root'} of {q}")
-        exact = sp.Rational(q)
+        exact = accuracy.exact(q)
         if kind == "root":
             return accuracy.value(sp.Pow(exact, sp.Rational(1, key[1])), self.DIGITS, "a root")
         if kind in ("exp", "log", "sin", "cos"):
@@ -277,7 +277,7 @@ class RealInterpretation(Interpretation):
             self._true_function,
         )
         return accuracy.value(
-            true.xreplace({variable: sp.Rational(q)}),
+            true.xreplace({variable: accuracy.exact(q)}),
             self.DIGITS,
             f"{body.xreplace({variable: sp.Symbol('t')})} at t = {sp.N(q, 6)}",
         )
