@@ -122,3 +122,81 @@ def test_the_verdict_names_the_points_compared() -> None:
         sp.Rational(1, 30),
         sp.Rational(3, 5),
     ]
+
+
+#: tanh saturates: 1 - tanh(t)^2 rounds to exactly 0 in 50 (and 100, 200) digits
+SATURATED = "X : n x m\nW : n x n\nsizes: n = 2\nc = 1000\nJ = sum(tanh(c W X))\ndata: X\n"
+
+
+@pytest.mark.parametrize("formula", ["0 W", pytest.param("0 c W X X^T", marks=pytest.mark.slow)])
+def test_digits_lost_in_rounding_are_not_a_verdict(formula: str) -> None:
+    """A zero formula 'agreed to 35 digits' with a gradient that rounded to 0: the numeric
+    check says it cannot decide (exit 2), never ✓."""
+    model = Model.parse(SATURATED)
+    report = sb.check_formula(model, "W", formula)
+    assert not report.ok and report.exit_code == 2
+    assert report.error is not None and "cannot decide" in str(report.error)
+    # the true gradient, written as derived, still equals it exactly (random table values)
+    assert sb.check_formula(model, "W", "c ((1 - tanh(c W X)^2) ⊙ 1) X^T").ok
+
+
+RELU_MODEL = (
+    "x : n x 1\nv : k x 1\nW : k x n\nb : k x 1\nsizes: n = 3, k = 3\n"
+    "z = W x + b\na = relu(z)\nJ = sum(v ⊙ a)\ndata: x, v\n"
+)
+RELU_BATCH = (
+    "X : n x m\nV : k x m\nW : k x n\nb : k x 1\nsizes: n = 3, k = 3\n"
+    "z = W X + b\na = relu(z)\nJ = sum(V ⊙ a)\ndata: X, V\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "formula", "threshold"),
+    [
+        (RELU_MODEL, "(v ⊙ 1{{z > {t}}}) x^T", "0.1"),
+        pytest.param(RELU_BATCH, "(V ⊙ 1{{z > {t}}}) X^T", "-0.3", marks=pytest.mark.slow),
+    ],
+)
+def test_a_models_shifted_kink_is_refused(text: str, formula: str, threshold: str) -> None:
+    """A model's z = W x + b is placed either side of every kink through its bias, as a
+    network's pre-activations are (check/kinks.py)."""
+    model = Model.parse(text)
+    report = sb.check_formula(model, "W", formula.format(t=threshold))
+    assert report.equal is False and report.exit_code == 1
+    right = sb.check_formula(model, "W", formula.format(t="0"))
+    assert right.ok and right.points is not None
+    assert "2 with z at -1/2, 1/2 (either side of the kinks at 0)" in right.points
+
+
+def test_a_model_without_a_placeable_kink_claims_only_its_random_points() -> None:
+    """relu(W x) has no bias: its points are the random ones, and the sentence says only that."""
+    model = Model.parse(
+        "x : n x 1\nv : k x 1\nW : k x n\nsizes: n = 3, k = 3\n"
+        "J = sum(v ⊙ relu(W x))\ndata: x, v\n"
+    )
+    report = sb.check_formula(model, "W", "(v ⊙ 1{W x > 0}) x^T")
+    assert report.ok and report.points == "3 random points"
+
+
+@pytest.mark.slow
+def test_an_unnamed_biased_argument_is_placed_and_described() -> None:
+    """relu(W x + b) inside one equation: its argument has no name, the sentence says what
+    was placed without the internal name."""
+    model = Model.parse(
+        "x : n x 1\nv : k x 1\nW : k x n\nb : k x 1\nsizes: n = 3, k = 3\n"
+        "J = sum(v ⊙ relu(W x + b))\ndata: x, v\n"
+    )
+    assert sb.check_formula(model, "W", "(v ⊙ 1{W x + b > 0.1}) x^T").exit_code == 1
+    report = sb.check_formula(model, "W", "(v ⊙ 1{W x + b > 0}) x^T")
+    assert report.ok and report.points is not None and "_t" not in report.points
+    assert "2 with the 1 element-wise argument with an added bias at -1/2, 1/2" in report.points
+
+
+def test_a_gradient_that_cancels_in_rounding_is_not_a_verdict() -> None:
+    """exp(W) + c - c with c = 1e58 is 0 in 50 digits: the same point in 100 digits shows the
+    digits were lost, so a zero formula is 'cannot decide' (exit 2), not ✓ to 35 digits."""
+    model = Model.parse("W : 2 x 2\nc = 1e29 * 1e29\nJ = sum(exp(W) + c W) - c sum(W)\ndata:\n")
+    report = sb.check_formula(model, "W", "0 W")
+    assert report.exit_code == 2 and report.error is not None
+    assert "100-digit arithmetic" in str(report.error) and "cannot decide" in str(report.error)
+    assert sb.check_formula(model, "W", "exp(W)").ok

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import Identity, MatrixSymbol, OneMatrix, ZeroMatrix
 
+from symbackprop.check import accuracy
 from symbackprop.check.model_exact import check_model_exact
 from symbackprop.check.result import ExactCheck, Mismatch
 from symbackprop.check.targets import rational, rational_targets
@@ -193,17 +194,21 @@ class RealTable(Table):
     def value(self, name: str, q: Any) -> Any:
         act = self.activations[name]
         assert act.formula is not None
-        return sp.N(act.formula.subs(scalars.z, q), self.DIGITS)
+        return self._accurate(act.formula.subs(scalars.z, accuracy.exact(q)), f"{name}({q})")
 
     def derivative(self, name: str, q: Any) -> Any:
         act = self.activations[name]
-        return sp.N(act.derivative.subs(scalars.z, q), self.DIGITS)
+        return self._accurate(act.derivative.subs(scalars.z, accuracy.exact(q)), f"{name}'({q})")
 
     def apply(self, fn: sp.Lambda, q: Any) -> Any:
-        return sp.N(fn(q), self.DIGITS)
+        return self._accurate(fn(accuracy.exact(q)), "a function")
 
     def exp(self, q: Any) -> Any:
-        return sp.N(sp.exp(q), self.DIGITS)
+        return self._accurate(sp.exp(accuracy.exact(q)), f"exp({q})")
+
+    def _accurate(self, expr: Any, what: str) -> Any:
+        """``expr`` to :data:`DIGITS` correct digits (:mod:`.accuracy`), else LostDigits."""
+        return accuracy.value(expr, self.DIGITS, what)
 
 
 # -- the derivation side: evaluate matrix expressions at concrete values ---------------------

@@ -36,6 +36,7 @@ from typing import Any
 
 import sympy as sp
 
+from symbackprop.check import accuracy
 from symbackprop.core.algebra import evaluates_exactly
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation
@@ -254,11 +255,35 @@ class RealInterpretation(Interpretation):
         kind = key[0]
         if kind in ("log", "root") and q <= 0:
             raise OutsideDomain(f"{'log' if kind == 'log' else 'a root'} of {q}")
+        exact = accuracy.exact(q)
         if kind == "root":
-            return sp.Pow(q, sp.Rational(1, key[1])).evalf(self.DIGITS)
+            return accuracy.value(sp.Pow(exact, sp.Rational(1, key[1])), self.DIGITS, "a root")
         if kind in ("exp", "log", "sin", "cos"):
-            return getattr(sp, kind)(q).evalf(self.DIGITS)
+            return accuracy.value(getattr(sp, kind)(exact), self.DIGITS, kind)
         act = self._record(key[1])
         assert act.formula is not None
         body = act.derivative if kind == "g'" else act.formula
-        return body.xreplace({scalars.z: q}).evalf(self.DIGITS)
+        prime = "'" if kind == "g'" else ""
+        what = f"{act.name}{prime}({sp.N(q, 6)})"
+        return accuracy.value(body.xreplace({scalars.z: exact}), self.DIGITS, what)
+
+    def elementwise(self, body: Any, variable: sp.Symbol, q: Any) -> Any:
+        """``body`` (an element-wise function's scalar body) at ``q`` with the true functions,
+        evaluated as one expression to :data:`DIGITS` correct digits: tanh' written
+        ``1 - tanh(t)^2`` is exactly 0 in rounded arithmetic at a large t, and that 0 must not
+        reach a comparison (:class:`~symbackprop.check.accuracy.LostDigits` instead)."""
+        true = body.replace(
+            lambda node: isinstance(node, sp.Function) and type(node) in self.records,
+            self._true_function,
+        )
+        return accuracy.value(
+            true.xreplace({variable: accuracy.exact(q)}),
+            self.DIGITS,
+            f"{body.xreplace({variable: sp.Symbol('t')})} at t = {sp.N(q, 6)}",
+        )
+
+    def _true_function(self, node: Any) -> Any:
+        act = self.records[type(node)]
+        prime = isinstance(node, ActivationDerivative) or type(node) is act.derivative_function
+        assert act.formula is not None
+        return (act.derivative if prime else act.formula).xreplace({scalars.z: node.args[0]})

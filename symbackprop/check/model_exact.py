@@ -25,12 +25,13 @@ import random
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import Identity, MatrixSymbol, OneMatrix, ZeroMatrix
+from sympy import Identity, MatAdd, MatMul, MatrixSymbol, OneMatrix, ZeroMatrix
 
 from symbackprop.check.interpret import (
     Interpretation,
     NotExact,
     OutsideDomain,
+    RealInterpretation,
     activation_records,
     breakpoints,
 )
@@ -94,6 +95,13 @@ class _Evaluate:
         return found
 
     def __call__(self, expr: Any, env: dict[str, Any]) -> sp.Matrix:
+        if isinstance(self.table, RealInterpretation):
+            # each element-wise body as one expression (its digits checked), not as rounded
+            # pieces: 1 - tanh(t)^2 rounds to 0 at a large t
+            expr = expr.replace(
+                lambda node: isinstance(node, Elementwise),
+                lambda node: self._elementwise(node, env),
+            )
         expr = self.interpreted(expr)
         leaves: dict[Any, Any] = dict(self.dims)
         for symbol in expr.atoms(MatrixSymbol):
@@ -106,6 +114,14 @@ class _Evaluate:
         if not isinstance(value, sp.MatrixBase):
             value = value.as_explicit()
         return sp.Matrix(value)
+
+    def _elementwise(self, node: Elementwise, env: dict[str, Any]) -> sp.ImmutableMatrix:
+        assert isinstance(self.table, RealInterpretation)
+        table = self.table
+        values = self(node.arg, env).applyfunc(
+            lambda q: table.elementwise(node.body, node.variable, q)
+        )
+        return sp.ImmutableMatrix(values)
 
     def _softmax(self, node: Softmax) -> Any:
         exps = node.arg.doit().as_explicit().applyfunc(self.table.cls(("exp",)))
@@ -165,14 +181,20 @@ class ModelCheck:
     def _leaf(self, name: str) -> sp.Matrix:
         return rational_targets(self.targets.get(name, "real"), *self.shape(name), self.rng)
 
-    def point(self) -> dict[str, sp.Matrix]:
-        """Leaves, forward values and adjoints at a random point inside every domain."""
+    def point(self, placed: Any = None) -> dict[str, sp.Matrix]:
+        """Leaves, forward values and adjoints at a random point inside every domain.
+
+        ``placed`` (a nonzero rational, :func:`~symbackprop.check.kinks.straddling`): the first
+        column of every value in :meth:`placeable` holds that value, its bias chosen so.
+        """
         assert self.model is not None
         problem = ""
         for _attempt in range(MAX_ATTEMPTS):
             self.table.redraw()
             env = {name: self._leaf(name) for name in (*self.model.parameters, *self.model.data)}
             try:
+                if placed is not None:
+                    self._place(env, placed)
                 self._forward(env)
                 for step in self.d.steps:
                     if step.delta is not None:
@@ -181,6 +203,16 @@ class ModelCheck:
             except _Redraw as exc:
                 problem = str(exc)
         raise OutsideDomain(f"no point found in {MAX_ATTEMPTS} draws ({problem})")
+
+    def _place(self, env: dict[str, Any], placed: Any) -> None:
+        """Choose each placeable value's bias (in equation order) so that its first column is
+        ``placed``; a forward pass after each choice, as a later value may read an earlier."""
+        for name, bias in placeable(self.d).items():
+            self._forward(env)
+            first = env[name][:, 0] - env[bias][:, 0]
+            chosen = env[bias].copy()
+            chosen[:, 0] = first.applyfunc(lambda v: placed - v)
+            env[bias] = chosen
 
     def _forward(self, env: dict[str, Any]) -> None:
         for name, expr in self.graph.forward.items():
@@ -240,6 +272,44 @@ class ModelCheck:
             )
             moved.add(value_name)
         return _first_order(values[self.model.cost][0, 0], e).coeff(e, 1)
+
+
+def placeable(derivation: ModelDerivation) -> dict[str, str]:
+    """The argument of an element-wise function -> the parameter that places it: one only
+    added in the argument's equation (z = W x + b, or b broadcast over the columns), so that z
+    is affine in it with slope 1 and b = v - (z - b) puts v in z's first column
+    (:meth:`ModelCheck.point`)."""
+    assert derivation.model is not None
+    forward = derivation.graph.forward
+    found: dict[str, str] = {}
+    for expr in forward.values():
+        if isinstance(expr, Elementwise) and isinstance(expr.arg, MatrixSymbol):
+            name = str(expr.arg.name)
+            bias = _added_parameter(forward.get(name), derivation.model.parameters)
+            if bias is not None:
+                found[name] = bias
+    return found
+
+
+def _added_parameter(expr: Any, parameters: Any) -> str | None:
+    """The parameter added once in the sum ``expr`` (itself or broadcast by a ones row) and
+    nowhere else in it, or None."""
+    if not isinstance(expr, MatAdd):
+        return None
+    for term in expr.args:
+        leaf = term
+        if (
+            isinstance(term, MatMul)
+            and len(term.args) == 2
+            and isinstance(term.args[1], OneMatrix)
+        ):
+            leaf = term.args[0]
+        if not (isinstance(leaf, MatrixSymbol) and leaf.name in parameters):
+            continue
+        others = [other for other in expr.args if other is not term]
+        if not any(leaf in other.atoms(MatrixSymbol) for other in others):
+            return str(leaf.name)
+    return None
 
 
 def _first_order(entry: Any, e: sp.Symbol) -> Any:

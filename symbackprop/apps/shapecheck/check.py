@@ -31,6 +31,7 @@ from symbackprop.apps.shapecheck.repair import (
     key_text,
 )
 from symbackprop.apps.shapecheck.typing_ import FormulaShapeError, Typer
+from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.exact import (
     NotRationalError,
     RealTable,
@@ -419,11 +420,11 @@ def _verdict(
     an exact difference is not confirmed with the true functions.
     """
     if isinstance(derivation, ModelDerivation):
-        settings = model_formula.size_settings(derivation)
-        report.points = f"{settings[0][1]} random points" + (
-            ", 1 at other sizes" if len(settings) > 1 else ""
-        )
-        report.method, found = model_formula.compare(derivation, expr, report.wrt)
+        report.points = model_formula.points(derivation, expr, report.wrt)
+        try:
+            report.method, found = model_formula.compare(derivation, expr, report.wrt)
+        except LostDigits as exc:  # never a verdict from digits lost in rounding
+            raise _TooLarge(str(exc)) from None
         report.equal = found is None
         if found is not None:
             row, col, yours, truth, sizes = found
@@ -447,6 +448,8 @@ def _verdict(
             return
     try:
         confirmed = _compare(derivation, expr, report.wrt, _numeric_table())
+    except LostDigits as exc:  # never a verdict from digits lost in rounding
+        raise _TooLarge(str(exc)) from None
     except _TooLarge:
         if differ is None:
             raise

@@ -25,7 +25,8 @@ import sympy as sp
 
 from symbackprop.apps.shapecheck import numeric
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
-from symbackprop.check.model_exact import ModelCheck, model_sizes
+from symbackprop.check.kinks import kinks, straddling
+from symbackprop.check.model_exact import ModelCheck, model_sizes, placeable
 from symbackprop.check.size_settings import Setting
 from symbackprop.check.size_settings import size_settings as shared_settings
 from symbackprop.errors import FormulaError
@@ -98,21 +99,70 @@ def compare(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[str, Any]
     the method and the first difference ``(row, col, yours, truth, sizes)``.
 
     Points are drawn at every size setting of :func:`size_settings`, so that an identity true
-    only for one size (2 x 2 matrices) is not taken for the gradient.
+    only for one size (2 x 2 matrices) is not taken for the gradient, then with the placeable
+    values either side of every kink (:func:`placed`).
     """
-    settings = size_settings(derivation)
+    runs = _runs(derivation, expr, wrt)
     found = None
-    for chosen, trials in settings:
-        found = _difference(derivation, expr, wrt, chosen, Interpretation, trials)
+    for chosen, trials, value in runs:
+        found = _difference(derivation, expr, wrt, chosen, Interpretation, trials, value)
         if found is not None:
             break
     if found is None:
         return "exact", None
-    for chosen, trials in settings:
-        numeric_found = _difference(derivation, expr, wrt, chosen, _RealInterpretation, trials)
+    for chosen, trials, value in runs:
+        numeric_found = _difference(
+            derivation, expr, wrt, chosen, _RealInterpretation, trials, value
+        )
         if numeric_found is not None:
             return "exact", found
     return "numeric", None
+
+
+def placed(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[list[Any], frozenset[Any]]:
+    """The values the placeable arguments of element-wise functions are put at
+    (:func:`~symbackprop.check.model_exact.placeable`: z = W x + b through its bias), one
+    either side of every kink of the formula and of the derivation (1{z > 1/10} for relu'
+    differs only for 0 < z < 1/10, where random points seldom land), and those kinks; none
+    when the model has no such argument."""
+    if not placeable(derivation):
+        return [], frozenset()
+    steps = (step.expr for step in derivation.steps)
+    found = kinks(expr, derivation.gradients[wrt], *steps, *derivation.graph.forward.values())
+    return straddling(found), found
+
+
+def points(derivation: ModelDerivation, expr: Any, wrt: str) -> str:
+    """The points a formula is compared at, for the verdict's sentence."""
+    settings = size_settings(derivation)
+    text = f"{settings[0][1]} random points" + (", 1 at other sizes" if len(settings) > 1 else "")
+    values, found = placed(derivation, expr, wrt)
+    if values:
+        names = list(placeable(derivation))
+        # a value inside an equation (_t2 in J = sum(relu(W x + b))) has no name of the model's
+        who = (
+            ", ".join(names)
+            if all(name in derivation.graph.named for name in names)
+            else f"the {len(names)} element-wise argument{'s' if len(names) > 1 else ''} "
+            "with an added bias"
+        )
+        text += (
+            f", {len(values)} with {who} at "
+            + ", ".join(str(v) for v in values)
+            + " (either side of the kinks at "
+            + ", ".join(str(v) for v in sorted(found))
+            + ")"
+        )
+    return text
+
+
+def _runs(derivation: ModelDerivation, expr: Any, wrt: str) -> list[tuple[Any, int, Any]]:
+    settings = size_settings(derivation)
+    first = settings[0][0]
+    values, _found = placed(derivation, expr, wrt)
+    return [(chosen, trials, None) for chosen, trials in settings] + [
+        (first, 1, value) for value in values
+    ]
 
 
 def size_settings(derivation: ModelDerivation) -> list[Setting]:
@@ -141,6 +191,13 @@ class _RealInterpretation(RealInterpretation):
     DIGITS = numeric.DIGITS
 
 
+class _CheckInterpretation(RealInterpretation):
+    """The same point again with twice the digits: where the gradient's value moves between
+    the two, the 50-digit comparison had lost its digits (:func:`numeric.unstable`)."""
+
+    DIGITS = numeric.CHECK_DIGITS
+
+
 def _difference(
     derivation: ModelDerivation,
     expr: Any,
@@ -148,16 +205,26 @@ def _difference(
     chosen: dict[sp.Symbol, int],
     table: type[Interpretation],
     trials: int,
+    value: Any = None,
 ) -> Any:
     # soft targets (bce's and ce's a - y hold for them too): y^2 is not taken for y
     check = ModelCheck(derivation, chosen, seed=12345, table=table, soft_targets=True)
     exact = table is Interpretation
+    # the numeric comparison draws the same points (same seed) with twice the digits too
+    again = (
+        None
+        if exact
+        else ModelCheck(derivation, chosen, 12345, _CheckInterpretation, soft_targets=True)
+    )
     shown = {str(k): v for k, v in chosen.items()}
     for _ in range(trials):
         try:
-            env = check.point()
+            env = check.point(placed=value)
             truth = check.evaluate(derivation.gradients[wrt], env)
             yours = check.evaluate(expr, env)
+            if again is not None:
+                env = again.point(placed=value)
+                truth_at = again.evaluate(derivation.gradients[wrt], env)
         except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
             return (0, 0, f"cannot be evaluated ({exc})", None, shown)
         if exact:
@@ -171,6 +238,9 @@ def _difference(
                 None,
             )
         else:
+            # the gradient's 50 digits hold (else LostDigits): a formula agreeing with it is
+            # right to 35 digits; one that lost its own digits differs (never a false pass)
+            numeric.unstable(truth, truth_at, "the gradient")
             found = numeric.first_difference(yours, truth)
         if found is not None:
             i, j = found

@@ -13,6 +13,12 @@ zero, :data:`DIGITS` digits below the largest entry and never above 10^-:data:`D
 (the points' inputs are of order 1), counts as zero on both sides: a true 0 computed as a
 cancelling sum of 50-digit values is not exactly 0. A difference below the bound is not seen,
 so such a verdict says "equal to :data:`AGREED_DIGITS` digits", never "proved".
+
+The digits are checked before they are counted: each function value is evaluated to
+:data:`DIGITS` correct digits (:mod:`symbackprop.check.accuracy`), and the gradient is
+evaluated at the same point again with :data:`CHECK_DIGITS` digits (:func:`unstable`); where
+rounding took the digits (exp(W) + c - c with c = 1e58 is 0 in 50 digits), the check says it
+cannot decide instead of agreeing with a wrong formula.
 """
 
 from __future__ import annotations
@@ -21,11 +27,15 @@ from typing import Any
 
 import sympy as sp
 
+from symbackprop.check.accuracy import LostDigits
+
 #: digits of the true functions' values in the numeric comparison
 DIGITS = 50
 #: significant digits both sides must agree to (in each entry, relative to the larger value)
 AGREED_DIGITS = 35
 TOLERANCE = sp.Float(f"1e-{AGREED_DIGITS}", DIGITS)
+#: the digits the same point is evaluated at again, to see that the first evaluation kept its own
+CHECK_DIGITS = 2 * DIGITS
 #: the rounding unit of the arithmetic, relative to the largest entry (and at most absolute)
 ROUNDING = sp.Float(f"1e-{DIGITS}", DIGITS)
 
@@ -54,3 +64,17 @@ def first_difference(yours: sp.MatrixBase, truth: sp.MatrixBase) -> tuple[int, i
 
 def _real(value: Any) -> bool:
     return bool(getattr(value, "is_number", False) and value.is_extended_real and value.is_finite)
+
+
+def unstable(low: sp.MatrixBase, high: sp.MatrixBase, what: str) -> None:
+    """Raise LostDigits where a :data:`DIGITS`-digit value ``low`` and the same value at
+    :data:`CHECK_DIGITS` digits ``high`` differ in their first :data:`AGREED_DIGITS` digits:
+    cancellation took the digits the comparison counts on (the numeric check cannot decide)."""
+    found = first_difference(low, high)
+    if found is not None:
+        i, j = found
+        raise LostDigits(
+            f"entry [{i}, {j}] of {what} is {sp.N(low[i, j], 12)} in {DIGITS}-digit arithmetic "
+            f"and {sp.N(high[i, j], 12)} in {CHECK_DIGITS}-digit arithmetic (rounding took its "
+            "digits), so the numeric check cannot decide"
+        )
