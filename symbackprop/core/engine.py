@@ -133,14 +133,15 @@ class _Walk:
         delta = self.graph.deltas.get(name)
         layer = self.graph.layers[name]
         segments = joined(part.segments for part in parts)
+        shown = self.graph.target_text(name)
         if len(parts) > 1 and self.graph.announce_sums:
             # one operation reading a value twice (h ⊙ h) gives two equal reasons: say it once
             reasons = [part.segments for part in parts]
             distinct = [r for i, r in enumerate(reasons) if r not in reasons[:i]]
-            segments = (*_summed(name, len(parts), len(distinct)), *joined(distinct))
+            segments = (*_summed(shown, len(parts), len(distinct)), *joined(distinct))
         self._record(
             Step(
-                target=f"dJ/d{name}",
+                target=f"dJ/d{shown}",
                 expr=expr,
                 shape=tuple(symbol.shape),
                 rule=first.rule,
@@ -159,14 +160,15 @@ class _Walk:
         if delta is not None:
             self.result.deltas[layer] = expr
             self.result.delta_symbols[layer] = delta
-            return Adjoint(symbol, delta, delta.name, tuple(symbol.shape))
+            label = self.graph.symbol_text(str(delta.name))
+            return Adjoint(symbol, delta, label, tuple(symbol.shape))
         if len(parts) == 1:
             return Adjoint(
                 symbol, expr, first.label, tuple(symbol.shape), first.scalar, first.show
             )
         shape = tuple(symbol.shape)
         each = tuple(Adjoint(symbol, p.expr, p.label, shape, p.scalar, p.show) for p in parts)
-        return Adjoint(symbol, expr, f"dJ/d{name}", shape, None, Grad(symbol), each)
+        return Adjoint(symbol, expr, f"dJ/d{shown}", shape, None, Grad(symbol, shown), each)
 
 
 def _summed(name: str, count: int, distinct: int) -> tuple[Segment, ...]:

@@ -138,6 +138,23 @@ class ForwardGraph:
     #: (a model's graph; a network's steps keep their form)
     announce_sums: ClassVar[bool] = False
 
+    def value_text(self, name: str) -> str:
+        """A value as a step's plain text names it (a model shows an internal value by the
+        formula it stands for; a network's names are all its own)."""
+        return name
+
+    def argument_text(self, name: str) -> str:
+        """A value as a function's argument in a step's plain text."""
+        return name
+
+    def target_text(self, name: str) -> str:
+        """What dJ/d(...) is taken of in a step's plain text."""
+        return name
+
+    def symbol_text(self, name: str) -> str:
+        """Any symbol's name (a value or an adjoint kept under a symbol) in plain text."""
+        return name
+
     def _add(self, name: Name, rows: Any, cols: Any) -> MatrixSymbol:
         """A new matrix symbol named ``name``, its parts recorded in :attr:`names`."""
         symbol = MatrixSymbol(name.text, rows, cols)

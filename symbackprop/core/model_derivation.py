@@ -53,7 +53,7 @@ class ModelDerivation(Derivation):
     def expanded_adjoints(self) -> dict[str, Any]:
         """``adjoints`` with the adjoint symbols and internal values substituted, each only
         while the result stays under :data:`EXPANDED_MAX_NODES` nodes (else the symbol stays)."""
-        inside = _internal_definitions(self.graph)
+        inside = internal_definitions(self.graph)
         full: dict[Any, Any] = {}
         out = {}
         for step in self.steps:
@@ -107,7 +107,7 @@ def derive_model(model: Model) -> ModelDerivation:
     )
 
 
-def _internal_definitions(graph: ModelGraph) -> dict[Any, Any]:
+def internal_definitions(graph: ModelGraph) -> dict[Any, Any]:
     """Each internal value ``_tN`` -> its definition in the model's own names."""
     out: dict[Any, Any] = {}
     for name, expr in graph.forward.items():

@@ -21,7 +21,9 @@ it, which is how the tests evaluate a model's own equations.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, ClassVar
 
 import sympy as sp
@@ -55,6 +57,13 @@ from symbackprop.records.nodes import T, activation_of, entrywise
 Shape = tuple[Any, Any]
 #: a value while building: a SymPy number (literal, constant, m) or a named matrix value
 Value = Any
+
+
+def bare(node: FormulaNode) -> bool:
+    """Whether a piece of formula reads as one thing without parentheses (a call, ``w^T``,
+    ``(y ⊙ v)^T``: a transpose brackets its own operand)."""
+    return isinstance(node, Call | Name | TransposeNode)
+
 
 #: the scalar functions a model may apply entry by entry, besides the activations
 SCALAR_FUNCTIONS: dict[str, sp.Expr] = {
@@ -146,6 +155,86 @@ class ModelGraph(ForwardGraph):
     @property
     def depth(self) -> int:
         return 0
+
+    # -- how an internal value reads (the model's names: render.model_names prints with them) --
+    @functools.cached_property
+    def shown_sources(self) -> dict[str, FormulaNode]:
+        """Internal value -> the formula it stands for; the few the graph makes without a piece
+        of source text (the ``1 / x`` of a division, ``abs``/``sum`` inside ``norm1``) written
+        out as those functions."""
+        out: dict[str, FormulaNode] = {}
+        for name in self.forward:
+            if name.startswith("_"):
+                out[name] = self._shown_source(name, out)
+        return out
+
+    def _shown_source(self, name: str, earlier: dict[str, FormulaNode]) -> FormulaNode:
+        found = self.sources.get(name)
+        if found is not None:
+            return found
+        node = self.nodes.get(name)
+        if node is None:
+            return Name("?", 0)
+        first = str(node.args[0].name)  # type: ignore[union-attr]  # a named value
+        arg = earlier[first] if first in earlier else Name(first, 0)
+        if node.kind is Kind.TOTAL:
+            return Call("sum", (arg,), 0)
+        if node.kind is Kind.FUNCTION and node.record.name.startswith("^"):
+            exponent = sp.Rational(node.record.name[1:])
+            if exponent == -1:
+                return Binary("/", Num(Fraction(1), 0), arg, 0)
+            return Binary("^", arg, Num(Fraction(int(exponent.p), int(exponent.q)), 0), 0)
+        return Call(node.record.name, (arg,), 0)
+
+    @functools.cached_property
+    def marks(self) -> dict[str, int]:
+        """An internal value whose text an earlier one already shows (``W x`` written twice is
+        two values with two adjoints) -> its occurrence number, shown ``(W x)#2``, so that no
+        two different values read alike."""
+        out: dict[str, int] = {}
+        seen: dict[str, int] = {}
+        for name, source in self.shown_sources.items():
+            text = to_text(source)
+            seen[text] = seen.get(text, 0) + 1
+            if seen[text] > 1:
+                out[name] = seen[text]
+        return out
+
+    def _mark(self, name: str) -> str:
+        return f"#{self.marks[name]}" if name in self.marks else ""
+
+    def value_text(self, name: str) -> str:
+        """A value as it reads inside an expression: ``W1``, ``w^T``, ``(w^T h + c)``."""
+        if name not in self.shown_sources:
+            return name
+        source = self.shown_sources[name]
+        body = to_text(source)
+        return (body if bare(source) else f"({body})") + self._mark(name)
+
+    def argument_text(self, name: str) -> str:
+        """A value inside a call's own brackets: ``W x + b`` (a marked one keeps its own, so
+        that the mark reads on the whole value: ``(W x)#2``)."""
+        source = self.shown_sources.get(name)
+        if source is None or (name in self.marks and not bare(source)):
+            return self.value_text(name)
+        return to_text(source) + self._mark(name)
+
+    def target_text(self, name: str) -> str:
+        """What dJ/d(...) is taken of: ``h``, ``(sigmoid(w^T h + c))``."""
+        if name not in self.shown_sources:
+            return name
+        return f"({to_text(self.shown_sources[name])})" + self._mark(name)
+
+    def symbol_text(self, name: str) -> str:
+        """Any symbol's name in plain text: ``dJ/d(v^T)`` for the adjoint symbol of an internal
+        value, else :meth:`value_text`."""
+        value = self.adjoint_of.get(name)
+        return "dJ/d" + self.target_text(value) if value is not None else self.value_text(name)
+
+    @functools.cached_property
+    def adjoint_of(self) -> dict[str, str]:
+        """Adjoint symbol name (``dJ/d_t5``) -> the value it is the adjoint of (``_t5``)."""
+        return {str(symbol.name): name for name, symbol in self.deltas.items()}
 
 
 def _scalar(value: Value) -> bool:

@@ -90,10 +90,13 @@ class Grad:
     """The gradient of the cost with respect to a matrix symbol: dJ/dW2."""
 
     symbol: Any
+    #: what J is differentiated with respect to, as the model's graph shows an internal value
+    #: (``(w^T h + c)``); printers print ``symbol`` with their own names
+    shown: str | None = None
 
     @property
     def plain(self) -> str:
-        return f"dJ/d{self.symbol.name}"
+        return f"dJ/d{self.shown if self.shown is not None else self.symbol.name}"
 
 
 @dataclass(frozen=True)
@@ -103,11 +106,15 @@ class Prime:
     name: str
     latex: str
     arg: Any = None
+    #: the argument as the model's graph shows an internal value (printers print ``arg``)
+    shown: str | None = None
 
     @property
     def plain(self) -> str:
         if self.arg is None:
             return f"{self.name}'"
+        if self.shown is not None:
+            return f"{self.name}'({self.shown})"
         arg = self.arg.name if hasattr(self.arg, "name") else sp.sstr(self.arg)
         return f"{self.name}'({arg})"
 

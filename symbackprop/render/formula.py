@@ -16,14 +16,19 @@ from typing import Any
 
 import sympy as sp
 from sympy import (
+    Determinant,
     HadamardPower,
     HadamardProduct,
+    Identity,
+    Inverse,
     MatAdd,
     MatMul,
     MatrixSymbol,
     OneMatrix,
+    Trace,
     Transpose,
 )
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.formula.ast import ATOM, ELEMENTWISE, MATPROD, POSTFIX, POWER, SUM, UNARY
 from symbackprop.formula.functions import sigmoid
@@ -63,6 +68,10 @@ def _print(expr: Any) -> Printed:  # noqa: C901 - one dispatch over node kinds
         return expr.name, ATOM
     if isinstance(expr, OneMatrix):
         return "1", ATOM
+    if isinstance(expr, Identity) and tuple(expr.shape) == (1, 1):
+        return "1", ATOM  # a model's seed dJ/dJ, a 1 x 1 identity
+    if isinstance(expr, Inverse):
+        return f"inv({_print(expr.arg)[0]})", ATOM
     if isinstance(expr, Transpose):
         inner = _print(expr.arg)
         return f"{_wrap(inner, inner[1] < POSTFIX)}^T", POSTFIX
@@ -81,7 +90,7 @@ def _print(expr: Any) -> Printed:  # noqa: C901 - one dispatch over node kinds
     if isinstance(expr, HadamardProduct):
         parts = []
         for arg in expr.args:
-            inner = _print(arg)
+            inner = _print(_unbroadcast(arg, expr.args))
             # a matrix product inside ⊙ binds tighter anyway; the brackets are for the reader
             parts.append(_wrap(inner, inner[1] <= MATPROD))
         return " ⊙ ".join(parts), ELEMENTWISE
@@ -94,10 +103,53 @@ def _print(expr: Any) -> Printed:  # noqa: C901 - one dispatch over node kinds
     return _scalar(expr)
 
 
+def _broadcast_column(term: Any) -> Any:
+    """The column ``b`` of a term ``b 1_m^T`` (a model's broadcast), else None."""
+    if not isinstance(term, MatMul) or term.shape[1] == 1:
+        return None
+    coeff, matrices = term.as_coeff_matrices()
+    last = matrices[-1] if matrices else None
+    if len(matrices) < 2 or not isinstance(last, OneMatrix) or last.shape[0] != 1:
+        return None
+    return MatMul(coeff, *matrices[:-1]) if coeff != 1 or len(matrices) > 2 else matrices[0]
+
+
+def _unbroadcast(term: Any, siblings: tuple[Any, ...]) -> Any:
+    """``b`` for ``b 1_m^T`` beside a sibling of full width in ``+ - ⊙``: the language repeats
+    a column over the m columns there (the only broadcast)."""
+    column = _broadcast_column(term)
+    if column is None:
+        return term
+    if any(_broadcast_column(other) is None for other in siblings if other is not term):
+        return column
+    return term
+
+
 def _matmul(expr: MatMul) -> Printed:
     coeff, matrices = expr.as_coeff_matrices()
     if coeff != 1 and len(matrices) == 1 and isinstance(matrices[0], OneMatrix):
         return _scalar(coeff)  # a number broadcast in a sum
+    # an identity factor changes nothing (a model's ``tr`` gives one: A^T I_p)
+    kept = [matrix for matrix in matrices if not isinstance(matrix, Identity)]
+    if not kept and matrices:
+        if tuple(expr.shape) != (1, 1):
+            raise ValueError("the formula language has no identity matrix")
+        return _scalar(coeff)
+    matrices = kept
+    if len(matrices) > 1 and isinstance(matrices[0], OneMatrix) and matrices[0].shape[0] == 1:
+        # 1_k^T M: the sum of each column of M (a model's sum over the rows)
+        rest = matrices[1:]
+        if isinstance(rest[-1], OneMatrix) and rest[-1].shape[1] == 1 and len(rest) > 1:
+            inner, whole = MatMul(*rest[:-1]) if len(rest) > 2 else rest[0], True
+        else:
+            inner, whole = MatMul(*rest) if len(rest) > 1 else rest[0], False
+        if whole or inner.shape[1] == 1:
+            sums: Printed = (f"sum({_print(inner)[0]})", ATOM)
+        else:
+            sums = (f"rowsum({_wrap(_print(inner), _print(inner)[1] < POSTFIX)}^T)^T", POSTFIX)
+        if coeff == 1:
+            return sums
+        return _matmul_text(coeff, sums[0], sums[1])
     parts: list[str] = []
     own = MATPROD
     for index, matrix in enumerate(matrices):
@@ -113,7 +165,11 @@ def _matmul(expr: MatMul) -> Printed:
         needed = inner[1] < POWER or (bool(parts) and not _starts_with_name(inner[0]))
         parts.append(_wrap(inner, needed))
         own = inner[1] if len(matrices) == 1 and not needed else MATPROD
-    text = " ".join(parts)
+    return _matmul_text(coeff, " ".join(parts), own)
+
+
+def _matmul_text(coeff: Any, text: str, own: int) -> Printed:
+    """``text`` (of precedence ``own``) times the number ``coeff``."""
     if coeff == 1:
         return text, own
     if coeff == -1:
@@ -142,7 +198,8 @@ def _matadd(expr: MatAdd) -> Printed:
         return 2 if _negative(term) else 1
 
     out = ""
-    for index, term in enumerate(sorted(expr.args, key=order)):
+    terms = [_unbroadcast(term, expr.args) for term in expr.args]
+    for index, term in enumerate(sorted(terms, key=order)):
         if _negative(term):
             inner = _print(-term)
             if index == 0:
@@ -180,6 +237,14 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
         raise ValueError("the formula language keeps numbers exact; no floating point")
     if expr is sp.E:
         return "exp(1)", ATOM
+    if isinstance(expr, MatrixElement) and tuple(expr.parent.shape) == (1, 1):
+        return _print(expr.parent)  # the entry of a 1 x 1 value, multiplying like a number
+    if isinstance(expr, (Determinant, Trace)):
+        call = "det" if isinstance(expr, Determinant) else "tr"
+        return f"{call}({_print(expr.arg)[0]})", ATOM
+    if isinstance(expr, sp.sign):
+        sign = _scalar(expr.args[0], variables)[0]  # abs' (0 at 0, as sign)
+        return f"1{{{sign} > 0}} - 1{{{sign} < 0}}", SUM
     if isinstance(expr, sp.Symbol):
         if not expr.name.isidentifier():
             raise ValueError(f"the symbol {expr.name!r} is not a name of the formula language")

@@ -19,15 +19,15 @@ LaTeX names (:func:`name_latex`): letters then digits get the digits as a subscr
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 from sympy import MatrixSymbol, OneMatrix
 
 from symbackprop.core.graph import Kind
+from symbackprop.core.model_graph import bare
 from symbackprop.core.segments import Aside, Grad, Math, Prime, Rel, Segment, Text
-from symbackprop.formula import Binary, Call, Name, Num, Transpose
+from symbackprop.formula import Call, Transpose
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import to_text
 from symbackprop.records.activations import ACTIVATIONS
@@ -136,12 +136,6 @@ def prime(segment: Prime) -> Prime:
     return segment
 
 
-def _bare(node: FormulaNode) -> bool:
-    """Whether a piece of formula reads as one thing without parentheses (a call, ``w^T``,
-    ``(y ⊙ v)^T``: a transpose brackets its own operand)."""
-    return isinstance(node, Call | Name | Transpose)
-
-
 class ModelNames:
     """The display of every name of one model derivation (see the module docstring)."""
 
@@ -162,20 +156,10 @@ class ModelNames:
         self.losses = {
             node.expr: node for node in d.graph.nodes.values() if node.kind is Kind.MODEL_LOSS
         }
-        self.sources: dict[str, FormulaNode] = {}
-        for name in self.graph.forward:
-            if name.startswith("_"):
-                self.sources[name] = self._source(name)
-        #: an internal value whose text an earlier one already shows (``W x`` written twice is
-        #: two values with two adjoints) -> its occurrence number, printed ``(W x)#2``, so that
-        #: no two different values read alike
-        self.marks: dict[str, int] = {}
-        seen: dict[str, int] = {}
-        for name, source in self.sources.items():
-            text = to_text(source)
-            seen[text] = seen.get(text, 0) + 1
-            if seen[text] > 1:
-                self.marks[name] = seen[text]
+        #: internal value -> the formula it stands for, and the marks ``#2`` of repeated ones
+        #: (the graph's: :meth:`~symbackprop.core.model_graph.ModelGraph.value_text`)
+        self.sources: dict[str, FormulaNode] = self.graph.shown_sources
+        self.marks: dict[str, int] = self.graph.marks
 
     def _mark(self, name: str) -> str:
         return f"#{self.marks[name]}" if name in self.marks else ""
@@ -184,49 +168,22 @@ class ModelNames:
         """``body`` with the mark of ``name``, if any, as a subscript: ``W_{\\#2}``."""
         return attach(body, rf"_{{\#{self.marks[name]}}}") if name in self.marks else body
 
-    # -- the formula an internal value stands for ----------------------------------------------
-    def _arg(self, symbol: Any) -> FormulaNode:
-        name = str(symbol.name)
-        return self.sources[name] if name in self.sources else Name(name, 0)
-
-    def _source(self, name: str) -> FormulaNode:
-        found = self.graph.sources.get(name)
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-        # made by the graph without source text: write the function out (module docstring)
-        node = self.graph.nodes.get(name)
-        if node is None:
-            return Name("?", 0)
-        arg = self._arg(node.args[0])
-        if node.kind is Kind.TOTAL:
-            return Call("sum", (arg,), 0)
-        if node.kind is Kind.FUNCTION and node.record.name.startswith("^"):
-            exponent = sp.Rational(node.record.name[1:])
-            if exponent == -1:
-                return Binary("/", Num(Fraction(1), 0), arg, 0)
-            return Binary("^", arg, Num(Fraction(int(exponent.p), int(exponent.q)), 0), 0)
-        return Call(node.record.name, (arg,), 0)
-
     # -- plain text ---------------------------------------------------------------------------
     def value_text(self, name: str) -> str:
         """A value as it reads inside an expression: ``W1``, ``w^T``, ``(w^T h + c)``."""
-        if name not in self.sources:
-            return name
-        source = self.sources[name]
-        body = to_text(source)
-        return (body if _bare(source) else f"({body})") + self._mark(name)
+        return self.graph.value_text(name)  # type: ignore[no-any-return]
 
     def bare_text(self, name: str) -> str:
         """A value without the brackets it reads with inside an expression; a marked one keeps
         them, so that its mark reads on the whole value: ``(W x)#2``, not ``W x#2``."""
-        if name in self.marks and not _bare(self.sources[name]):
+        if name in self.marks and not bare(self.sources[name]):
             return self.value_text(name)
         if name not in self.sources:
             return name
         return to_text(self.sources[name]) + self._mark(name)
 
     def bare_latex(self, name: str) -> str:
-        if name in self.marks and not _bare(self.sources[name]):
+        if name in self.marks and not bare(self.sources[name]):
             return self.value_latex(name)
         if name in self.sources:
             return self._marked_latex(formula_latex(self.sources[name], name_latex), name)
@@ -234,9 +191,7 @@ class ModelNames:
 
     def target_text(self, name: str) -> str:
         """What dJ/d(...) is taken of: ``h``, ``(sigmoid(w^T h + c))``."""
-        if name not in self.sources:
-            return name
-        return f"({to_text(self.sources[name])})" + self._mark(name)
+        return self.graph.target_text(name)  # type: ignore[no-any-return]
 
     def symbol_text(self, name: str) -> str:
         """Any MatrixSymbol's name shown in text (values and adjoint symbols alike)."""
@@ -255,7 +210,7 @@ class ModelNames:
         raised = isinstance(source, Transpose) or (
             isinstance(source, Call) and source.func == "inv"
         )
-        if not _bare(source) or (transpose and raised):
+        if not bare(source) or (transpose and raised):
             body = f"({body})"
         body = self._marked_latex(body, name)
         return attach(body, r"^{\top}") if transpose else body

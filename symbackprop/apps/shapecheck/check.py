@@ -48,6 +48,7 @@ from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.formula import to_formula
+from symbackprop.render.model_formula import model_formula as model_truth_text
 from symbackprop.render.model_view import ModelView
 
 if TYPE_CHECKING:
@@ -792,9 +793,12 @@ def _repair(
 
 
 def _model_truth(derivation: ModelDerivation, wrt: str) -> str:
-    """A model's gradient as ``derive`` prints it: expanded while short and free of adjoint
-    symbols, else the compact form (whose adjoints the formula may write ``d<name>``)."""
+    """A model's gradient in the formula language, so that it can be typed back: expanded
+    while short and free of adjoint symbols, else the compact form (an adjoint ``d<name>``);
+    as ``derive`` prints it only where the language has no form for a node."""
     view = ModelView(derivation)
-    if not view.too_long(wrt):
-        return view.text(derivation.expanded[wrt])
-    return view.text(derivation.gradients[wrt])
+    expr = derivation.expanded[wrt] if not view.too_long(wrt) else derivation.gradients[wrt]
+    try:
+        return model_truth_text(derivation, expr)
+    except ValueError:
+        return view.text(expr)

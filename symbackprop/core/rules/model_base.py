@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sympy import MatrixSymbol
+from sympy import Basic, MatrixSymbol, sstr
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.core.candidates import Candidate
 from symbackprop.core.model_graph import ModelGraph
 from symbackprop.core.rules.base import Adjoint, Context, ScalarForm, shape_of
-from symbackprop.core.segments import Aside, Grad, Rel, Segment, ShapeOf, Text, math
+from symbackprop.core.segments import Grad, Math, Rel, Segment, ShapeOf, Text, math
 
 #: a 1 x 1 shape, named as a shape in a reason (printed in math by every printer)
 UNIT = ShapeOf((1, 1))
@@ -39,26 +39,65 @@ def unit_entries(expr: Any) -> Any:
     )
 
 
-def head(ctx: Context, out: MatrixSymbol, expr: Any, text: str) -> tuple[Segment, ...]:
-    """``out = <its definition>; `` at the start of a reason; an internal value also says
-    which part of its equation it is (``_t5 = _t4 + c 1_m^T, that is w^T h + c; ``)."""
-    graph = ctx.graph
-    assert isinstance(graph, ModelGraph)
-    shown = graph.texts.get(out.name)
-    that_is = (Aside(f", that is {shown}"),) if shown is not None and shown != text else ()
-    return (math(out), Rel(), math(expr, text), *that_is, Text("; "))
+def text_of(ctx: Context, symbol: Any) -> str:
+    """A value's name in a reason's plain text: the model's own name, or the formula an
+    internal value stands for (``(w^T h + c)``); never an internal name."""
+    return ctx.graph.symbol_text(str(symbol.name))
 
 
-def target(to: MatrixSymbol, up: Adjoint) -> tuple[Segment, ...]:
+def arg_text(ctx: Context, symbol: Any) -> str:
+    """A value as a function's argument, inside the call's own brackets: ``W x + b``."""
+    return ctx.graph.argument_text(str(symbol.name))
+
+
+def shown_math(ctx: Context, expr: Any, text: str | None = None) -> Math:
+    """``expr`` with its plain text: ``text`` when given (written with :func:`text_of`), else
+    SymPy's, with every internal value and adjoint symbol named as :func:`text_of` names it."""
+    if text is not None:
+        return Math(expr, text)
+    if isinstance(expr, MatrixSymbol):
+        return Math(expr, text_of(ctx, expr))
+    if not isinstance(expr, Basic) or not any(
+        str(s.name).startswith(("_", "dJ/d_")) for s in expr.atoms(MatrixSymbol)
+    ):
+        return math(expr)
+    renamed = {
+        s: MatrixSymbol(text_of(ctx, s), *s.shape)
+        for s in expr.atoms(MatrixSymbol)
+        if str(s.name).startswith(("_", "dJ/d_"))
+    }
+    return Math(expr, sstr(expr.xreplace(renamed)))
+
+
+def grad_text(ctx: Context, symbol: Any) -> str:
+    """dJ/d(symbol) in plain text: ``dJ/dh``, ``dJ/d(w^T h + c)``."""
+    return "dJ/d" + ctx.graph.target_text(str(symbol.name))
+
+
+def grad(ctx: Context, symbol: MatrixSymbol) -> Grad:
+    """dJ/d(symbol), saying what an internal value is: ``dJ/d(w^T h + c)``."""
+    name = str(symbol.name)
+    text = ctx.graph.target_text(name)
+    return Grad(symbol, None if text == name else text)
+
+
+def head(ctx: Context, out: MatrixSymbol, expr: Any, text: str | None) -> tuple[Segment, ...]:
+    """``out = <its definition>; `` at the start of a reason, ``text`` written with
+    :func:`text_of` (``None``: SymPy's, see :func:`shown_math`); an internal value reads as
+    the formula it stands for (``(v^T h3) = v^T h3``: a printer may leave that out)."""
+    return (shown_math(ctx, out), Rel(), shown_math(ctx, expr, text), Text("; "))
+
+
+def target(ctx: Context, to: MatrixSymbol, up: Adjoint) -> tuple[Segment, ...]:
     """``dJ/dA must be r x c like A; G is ...``."""
     return (
-        Grad(to),
+        grad(ctx, to),
         Text(" must be "),
         ShapeOf(shape_of(to)),
         Text(" like "),
-        math(to),
+        shown_math(ctx, to),
         Text("; "),
-        math(up.expr, up.label),
+        Math(up.expr, up.label),
         Text(" is "),
         ShapeOf(up.shape),
     )
@@ -75,16 +114,16 @@ def decision(
     if not others:
         return (
             Text(f"; of the {len(candidates)} arrangements only "),
-            math(chosen.expr, chosen.text),
+            Math(chosen.expr, chosen.text),
             Text(" has that shape"),
         )
     fits: list[Segment] = []
     for index, other in enumerate(others):  # A and B; A, B and C
-        fits += [Text(" and " if index == len(others) - 1 else ", "), math(other.expr, other.text)]
+        fits += [Text(" and " if index == len(others) - 1 else ", "), Math(other.expr, other.text)]
     because = (Text(why),) if isinstance(why, str) else why
     return (
         Text("; shapes alone do not decide here: "),
-        math(chosen.expr, chosen.text),
+        Math(chosen.expr, chosen.text),
         *fits,
         Text(f" {'both' if len(others) == 1 else 'all'} have that shape (a square value or a "),
         UNIT,

@@ -29,8 +29,8 @@ from symbackprop.core.candidates import Operand
 from symbackprop.core.lift import is_liftable, lift
 from symbackprop.core.model_graph import ElementFunction
 from symbackprop.core.rules.base import Adjoint, Context, shape_of
-from symbackprop.core.rules.model_base import LossForm
-from symbackprop.core.segments import Grad, Rel, Segment, Text, math, notation
+from symbackprop.core.rules.model_base import LossForm, grad, shown_math
+from symbackprop.core.segments import Rel, Segment, Text, notation
 from symbackprop.core.steps import Rule, Step
 from symbackprop.records import scalars
 
@@ -50,7 +50,9 @@ class Distributed:
     uses: tuple[str, ...]
 
 
-def cancel(fn: ElementFunction, z: MatrixSymbol, a: MatrixSymbol, up: Adjoint) -> Cancelled | None:
+def cancel(
+    ctx: Context, fn: ElementFunction, z: MatrixSymbol, a: MatrixSymbol, up: Adjoint
+) -> Cancelled | None:
     """A loss's dL/da times an activation's g', simplified by SymPy on scalar symbols and
     lifted back (bce after sigmoid: a - y), when that makes it smaller; else ``None``.
     The cancellation is derived and its equality verified, never hard-coded."""
@@ -65,9 +67,9 @@ def cancel(fn: ElementFunction, z: MatrixSymbol, a: MatrixSymbol, up: Adjoint) -
     chain = (sp.Mul(loss.dl, derivative, evaluate=False), simpler)
     verify_chain(chain)
     shown = (
-        math(chain[0], f"({sp.sstr(loss.dl)}) * ({sp.sstr(derivative)})"),
+        shown_math(ctx, chain[0], f"({sp.sstr(loss.dl)}) * ({sp.sstr(derivative)})"),
         Rel(),
-        math(simpler),
+        shown_math(ctx, simpler),
     )
     mapping = {scalars.a: a, scalars.z: z, scalars.y: loss.target}
     expr = loss.coeff * lift(simpler, mapping, shape_of(z))
@@ -75,7 +77,12 @@ def cancel(fn: ElementFunction, z: MatrixSymbol, a: MatrixSymbol, up: Adjoint) -
 
 
 def distribute_function(
-    fn: ElementFunction, z: MatrixSymbol, a: MatrixSymbol, up: Adjoint, factor: Operand
+    ctx: Context,
+    fn: ElementFunction,
+    z: MatrixSymbol,
+    a: MatrixSymbol,
+    up: Adjoint,
+    factor: Operand,
 ) -> Distributed | None:
     """dJ/dZ = (G_1 + G_2 + ...) ⊙ g'(Z) = G_1 ⊙ g'(Z) + G_2 ⊙ g'(Z) + ... when ``up`` is a
     sum of contributions and at least one of them is a loss that cancels with g'; the terms
@@ -84,7 +91,7 @@ def distribute_function(
     The chain, on scalars, is the upstream entry times g' = the sum of each term's product,
     cancelled where it cancels: a contribution's entry is its coefficient c_k times its
     loss's dL/da (``u_k`` for one that is not a loss). Each term is checked on its own."""
-    cancels = [cancel(fn, z, a, part) for part in up.parts]
+    cancels = [cancel(ctx, fn, z, a, part) for part in up.parts]
     if len(up.parts) < 2 or all(c is None for c in cancels):
         return None
     assert fn.activation is not None
@@ -107,14 +114,14 @@ def distribute_function(
     matrices = [done[0] for done in cancels if done is not None]
     if kept:
         matrices.append(HadamardProduct(_sum(kept), factor.expr))
-    shown = (math(chain[0]), Rel(), math(chain[1]))
+    shown = (shown_math(ctx, chain[0]), Rel(), shown_math(ctx, chain[1]))
     said = (
-        *_opening(up, "⊙ distributes over a sum"),
+        *_opening(ctx, up, "⊙ distributes over a sum"),
         Text("the derivative multiplies each on its own, and a loss's "),
         notation("dL/da", r"\partial L / \partial a"),
         Text(" times it simplifies on scalars: "),
         *shown,
-        *_placeholders_said(up.parts, ys),
+        *_placeholders_said(ctx, up.parts, ys),
         Text(", lifted back entry by entry"),
         *_kept_said(kept),
     )
@@ -157,15 +164,15 @@ def cancel_softmax(
     chain = (raw, final)
     verify_chain(chain, {total: sp.Integer(1)})
     shown = (
-        math(raw),
+        shown_math(ctx, raw),
         Text(" with "),
         notation("s = sum_k y_k", r"s = \sum_{k} y_{k}"),
         Text("; "),
         notation("s = 1", "s = 1"),
         Text(" by the stated assumption, so "),
-        math(raw),
+        shown_math(ctx, raw),
         Rel(),
-        math(final),
+        shown_math(ctx, final),
     )
     expr = form.coeff * lift(final, {a: s, y: target}, shape_of(z))
     return expr, chain, shown
@@ -198,13 +205,15 @@ def distribute_softmax(
         verify_termwise(pairs, assume)
         chain = tuple(sp.Add(*(pair[i] for pair in pairs), evaluate=False) for i in (0, 1))
         shown = (
-            math(chain[0]),
+            shown_math(ctx, chain[0]),
             Text(" with each "),
             notation("s_k = 1", "s_k = 1"),
             Text(" by the stated assumption, so it is "),
-            math(chain[1]),
+            shown_math(ctx, chain[1]),
         )
-        placeholders = _placeholders_said(up.parts, ys, {k for k, c in enumerate(cancels, 1) if c})
+        placeholders = _placeholders_said(
+            ctx, up.parts, ys, {k for k, c in enumerate(cancels, 1) if c}
+        )
     kept = [part.expr for part, c in zip(up.parts, cancels, strict=True) if c is None]
     terms = [c[0] for c in done]
     if kept:
@@ -212,7 +221,7 @@ def distribute_softmax(
         rows = z.shape[0]
         terms.append(HadamardProduct(s, rest - OneMatrix(rows, rows) * HadamardProduct(s, rest)))
     said = (
-        *_opening(up, "this product is linear in it"),
+        *_opening(ctx, up, "this product is linear in it"),
         Text("it is taken of each on its own, and with a loss's "),
         notation("dL/da", r"\partial L / \partial a"),
         Text(" it simplifies on scalars: "),
@@ -224,11 +233,11 @@ def distribute_softmax(
     return Distributed(_sum(terms), chain, shown, said, _targets_used(up.parts))
 
 
-def _opening(up: Adjoint, why: str) -> tuple[Segment, ...]:
+def _opening(ctx: Context, up: Adjoint, why: str) -> tuple[Segment, ...]:
     """``; dJ/dA is the sum of the n contributions of its readers and <why>, so ``."""
     return (
         Text("; "),
-        Grad(up.value),
+        grad(ctx, up.value),
         Text(f" is the sum of the {len(up.parts)} contributions of its readers and {why}, so "),
     )
 
@@ -259,7 +268,10 @@ def _target_symbols(parts: tuple[Adjoint, ...]) -> dict[int, sp.Symbol]:
 
 
 def _placeholders_said(
-    parts: tuple[Adjoint, ...], ys: dict[int, sp.Symbol], shown: set[int] | None = None
+    ctx: Context,
+    parts: tuple[Adjoint, ...],
+    ys: dict[int, sp.Symbol],
+    shown: set[int] | None = None,
 ) -> tuple[Segment, ...]:
     """What each c_k (a loss's coefficient), y_k (the losses read different targets) and u_k
     (a reader that is not a loss) in the chain stands for; only the contributions numbered in
@@ -280,7 +292,12 @@ def _placeholders_said(
         return ()
     out: list[Segment] = [Text(" (")]
     for index, (symbol, relation, source) in enumerate(named):
-        out += [Text(", " if index else ""), math(symbol), Text(relation), math(source)]
+        out += [
+            Text(", " if index else ""),
+            shown_math(ctx, symbol),
+            Text(relation),
+            shown_math(ctx, source),
+        ]
     return (*out, Text(")"))
 
 

@@ -15,9 +15,14 @@ from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
 from symbackprop.core.rules.model_base import (
     LossForm,
     active,
+    arg_text,
     decision,
+    grad,
+    grad_text,
     head,
+    shown_math,
     target,
+    text_of,
 )
 from symbackprop.core.rules.model_cancel import (
     cancel,
@@ -27,12 +32,10 @@ from symbackprop.core.rules.model_cancel import (
 )
 from symbackprop.core.segments import (
     ARGUMENT_NAME,
-    Grad,
     Prime,
     Rel,
     Segment,
     Text,
-    math,
     notation,
 )
 from symbackprop.core.steps import Rule
@@ -47,12 +50,12 @@ _ENTRYWISE_WHY = (
 )
 
 
-def _spread(symbol: MatrixSymbol, broadcast: bool, cols: Any) -> Operand:
+def _spread(ctx: Context, symbol: MatrixSymbol, broadcast: bool, cols: Any) -> Operand:
     """The operand as the product reads it: a broadcast column as ``b 1_m^T``."""
     if not broadcast:
-        return Operand(symbol.name, symbol, shape_of(symbol))
+        return Operand(text_of(ctx, symbol), symbol, shape_of(symbol))
     spread = symbol * OneMatrix(1, cols)
-    return Operand(f"{symbol.name} 1_m^T", spread, (symbol.shape[0], cols))
+    return Operand(f"{text_of(ctx, symbol)} 1_m^T", spread, (symbol.shape[0], cols))
 
 
 def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
@@ -62,7 +65,7 @@ def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     assert isinstance(left, MatrixSymbol) and isinstance(right, MatrixSymbol)
     out = up.value
     cols = out.shape[1]
-    shown = head(ctx, out, node.expr, f"{left.name} ⊙ {right.name}")
+    shown = head(ctx, out, node.expr, f"{text_of(ctx, left)} ⊙ {text_of(ctx, right)}")
     pairs = (
         (left, right, record.broadcast[1], record.broadcast[0]),
         (right, left, record.broadcast[0], record.broadcast[1]),
@@ -71,28 +74,28 @@ def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     for to, other, other_spread, own_spread in pairs:
         if not active(ctx, to):
             continue
-        factor = _spread(other, other_spread, cols)
+        factor = _spread(ctx, other, other_spread, cols)
         g = up.operand
         if own_spread:
             product = HadamardProduct(up.expr, factor.expr)
             expr = product * OneMatrix(cols, 1)
             segments = (
                 *shown,
-                math(to),
+                shown_math(ctx, to),
                 Text(" is broadcast over the m columns, so "),
-                Grad(to),
+                grad(ctx, to),
                 Rel(),
-                math(expr, f"({up.label} ⊙ {factor.name}) 1_m"),
+                shown_math(ctx, expr, f"({up.label} ⊙ {text_of(ctx, factor)}) 1_m"),
                 Text(": the entry-wise product summed over the m columns, "),
-                *target(to, up),
+                *target(ctx, to, up),
             )
             result.append(Contribution(to, expr, Rule.BIAS, "(G ⊙ B) 1_m", segments))
             continue
         candidates = elementwise_candidates(g, factor, shape_of(to))
-        chosen, others = choose(candidates, f"dJ/d{to.name}", ("⊙", g, factor))
+        chosen, others = choose(candidates, grad_text(ctx, to), ("⊙", g, factor))
         segments = (
             *shown,
-            *target(to, up),
+            *target(ctx, to, up),
             *decision(chosen, others, candidates, _ENTRYWISE_WHY),
         )
         result.append(
@@ -122,33 +125,37 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     matrix = out if reuse else fn.apply_derivative(arg)
     latex = fn.activation.latex if fn.activation is not None else rf"\operatorname{{{fn.name}}}"
     factor = Operand(
-        out.name if reuse else f"{fn.name}'({arg.name})",
+        text_of(ctx, out) if reuse else f"{fn.name}'({arg_text(ctx, arg)})",
         matrix,
         shape,
-        None if reuse else Prime(fn.name, latex, arg),
+        None if reuse else Prime(fn.name, latex, arg, arg_text(ctx, arg)),
     )
     g = up.operand
     candidates = elementwise_candidates(g, factor, shape)
-    chosen, others = choose(candidates, f"dJ/d{arg.name}", ("⊙", g, factor))
-    cancelled = cancel(fn, arg, out, up)
-    spread = distribute_function(fn, arg, out, up, factor) if cancelled is None else None
+    chosen, others = choose(candidates, grad_text(ctx, arg), ("⊙", g, factor))
+    cancelled = cancel(ctx, fn, arg, out, up)
+    spread = distribute_function(ctx, fn, arg, out, up, factor) if cancelled is None else None
     expr, algebra, shown = cancelled if cancelled is not None else (chosen.expr, (), ())
     segments = (
-        *head(ctx, out, node.expr, f"{fn.name}({arg.name})"),
+        *head(ctx, out, node.expr, f"{fn.name}({arg_text(ctx, arg)})"),
         *(
             (notation(f"({ARGUMENT_NAME}){fn.name}", rf"(\cdot)^{{{fn.name[1:]}}}"), Text(" acts"))
             if fn.name.startswith("^")  # a power, named by its exponent
             else (Text(f"{fn.name} acts"),)
         ),
         Text(" entry by entry with derivative "),
-        math(fn.derivative.xreplace({_T: _SHOWN})),
+        shown_math(ctx, fn.derivative.xreplace({_T: _SHOWN})),
         *(
-            (Text(f" (= {fn.name} itself, so the cached "), math(out), Text(" is reused)"))
+            (
+                Text(f" (= {fn.name} itself, so the cached "),
+                shown_math(ctx, out),
+                Text(" is reused)"),
+            )
             if reuse
             else ()
         ),
         Text("; "),
-        *target(arg, up),
+        *target(ctx, arg, up),
         *decision(chosen, others, candidates, _ENTRYWISE_WHY),
     )
     # what the generated code reads: the cached output where f' is written in it (relu's
@@ -197,17 +204,19 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     weighted = HadamardProduct(s, up.expr)
     expr = HadamardProduct(s, up.expr - OneMatrix(rows, rows) * weighted)
     segments = (
-        *head(ctx, s, node.expr, f"softmax({z.name})"),
+        *head(ctx, s, node.expr, f"softmax({arg_text(ctx, z)})"),
         Text("each column's Jacobian is "),
         notation("diag(s) - s s^T", r"\operatorname{diag}(s) - s s^{\top}"),
         Text(" (symmetric), so each column of "),
-        Grad(z),
+        grad(ctx, z),
         Text(" is "),
         notation("s ⊙ (g - (s^T g) 1)", r"s \odot (g - (s^{\top} g) \mathbf{1})"),
         Text(": "),
-        math(expr, f"{s.name} ⊙ ({up.label} - 1 1^T ({s.name} ⊙ {up.label}))"),
+        shown_math(
+            ctx, expr, f"{text_of(ctx, s)} ⊙ ({up.label} - 1 1^T ({text_of(ctx, s)} ⊙ {up.label}))"
+        ),
         Text(", of the shape of "),
-        math(z),
+        shown_math(ctx, z),
     )
     cancelled = cancel_softmax(ctx, z, s, up)
     spread = distribute_softmax(ctx, z, s, up) if cancelled is None else None

@@ -14,10 +14,14 @@ from symbackprop.core.rules.model_base import (
     UNIT,
     active,
     decision,
+    grad,
+    grad_text,
     head,
+    shown_math,
     target,
+    text_of,
 )
-from symbackprop.core.segments import Grad, Rel, Segment, ShapeOf, Text, math, notation
+from symbackprop.core.segments import Rel, Segment, ShapeOf, Text, notation
 from symbackprop.core.steps import Rule
 
 
@@ -28,13 +32,13 @@ def seed_rule(ctx: Context, node: Node) -> list[Contribution]:
     if not active(ctx, cost):
         return []
     segments = (
-        math(cost),
+        shown_math(ctx, cost),
         Text(" is the cost (the last equation, "),
         UNIT,
         Text("): "),
-        Grad(cost),
+        grad(ctx, cost),
         Rel(),
-        math(sp.Integer(1), "1"),
+        shown_math(ctx, sp.Integer(1), "1"),
         Text(", where the reverse walk starts"),
     )
     return [Contribution(cost, Identity(1), Rule.SEED, "1", segments)]
@@ -45,7 +49,7 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     (G 1_m) for a column broadcast over them."""
     record: LinearTerms = node.record
     out = up.value
-    shown = head(ctx, out, node.expr, sp.sstr(node.expr))
+    shown = head(ctx, out, node.expr, None)
     result = []
     for arg, coeff, broadcast in zip(
         node.args, record.coefficients, record.broadcast, strict=True
@@ -57,22 +61,22 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             expr = coeff * up.expr
             segments = (
                 *shown,
-                math(arg),
+                shown_math(ctx, arg),
                 Text(" enters with coefficient "),
-                math(coeff),
+                shown_math(ctx, coeff),
                 Text(", entry by entry, so "),
-                Grad(arg),
+                grad(ctx, arg),
                 Rel(),
-                math(expr, f"{sp.sstr(coeff)} {up.label}" if coeff != 1 else up.label),
+                shown_math(ctx, expr, f"{sp.sstr(coeff)} {up.label}" if coeff != 1 else up.label),
                 Text(", of the shape of "),
-                math(arg),
+                shown_math(ctx, arg),
             )
             result.append(Contribution(arg, expr, Rule.LINEAR, up.label, segments))
             continue
         ones = Operand("1_m", OneMatrix(1, ctx.m), (sp.Integer(1), ctx.m), transposed=True)
         upstream = up.operand
         candidates = bilinear_candidates(upstream, ones, shape_of(arg))
-        chosen, others = choose(candidates, f"dJ/d{arg.name}", ("@", upstream, ones.T))
+        chosen, others = choose(candidates, grad_text(ctx, arg), ("@", upstream, ones.T))
         expr = coeff * chosen.expr
         why = (
             Text(
@@ -83,13 +87,13 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         )
         segments = (
             *shown,
-            math(arg),
+            shown_math(ctx, arg),
             Text(" is broadcast over the m columns as "),
-            math(arg * OneMatrix(1, ctx.m), f"{arg.name} 1_m^T"),
+            shown_math(ctx, arg * OneMatrix(1, ctx.m), f"{text_of(ctx, arg)} 1_m^T"),
             Text(", coefficient "),
-            math(coeff),
+            shown_math(ctx, coeff),
             Text("; "),
-            *target(arg, up),
+            *target(ctx, arg, up),
             *decision(chosen, others, candidates, why),
             Text(": the sum over the m columns"),
         )
@@ -104,35 +108,35 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     left, right = node.args
     assert isinstance(left, MatrixSymbol) and isinstance(right, MatrixSymbol)
     out = up.value
-    shown = head(ctx, out, node.expr, f"{left.name} {right.name}")
+    shown = head(ctx, out, node.expr, f"{text_of(ctx, left)} {text_of(ctx, right)}")
     g = up.operand
-    a_op = Operand(left.name, left, shape_of(left))
-    b_op = Operand(right.name, right, shape_of(right))
+    a_op = Operand(text_of(ctx, left), left, shape_of(left))
+    b_op = Operand(text_of(ctx, right), right, shape_of(right))
     result = []
     if active(ctx, left):
         candidates = bilinear_candidates(g, b_op, shape_of(left))
-        chosen, others = choose(candidates, f"dJ/d{left.name}", ("@", g, b_op.T))
+        chosen, others = choose(candidates, grad_text(ctx, left), ("@", g, b_op.T))
         why: tuple[Segment, ...] = (
             Text("d("),
-            math(node.expr, f"{left.name} {right.name}"),
+            shown_math(ctx, node.expr, f"{text_of(ctx, left)} {text_of(ctx, right)}"),
             Text(") = d"),
-            math(left),
+            shown_math(ctx, left),
             Text(" "),
-            math(right),
+            shown_math(ctx, right),
             Text(" gives "),
-            Grad(left),
+            grad(ctx, left),
             notation("_ik = sum_j G_ij ", r"{}_{ik} = \sum_{j} G_{ij}"),
-            math(right),
+            shown_math(ctx, right),
             notation("_kj", "{}_{kj}"),
             Text(", which is "),
             notation("G ", "G"),
-            math(Transpose(right), f"{right.name}^T"),
+            shown_math(ctx, Transpose(right), f"{text_of(ctx, right)}^T"),
         )
         segments = (
             *shown,
-            *target(left, up),
+            *target(ctx, left, up),
             Text(" and "),
-            math(right),
+            shown_math(ctx, right),
             Text(" is "),
             *_shape(right),
             *decision(chosen, others, candidates, why),
@@ -150,28 +154,28 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         )
     if active(ctx, right):
         candidates = bilinear_candidates(g, a_op, shape_of(right))
-        chosen, others = choose(candidates, f"dJ/d{right.name}", ("@", a_op.T, g))
+        chosen, others = choose(candidates, grad_text(ctx, right), ("@", a_op.T, g))
         why = (
             Text("d("),
-            math(node.expr, f"{left.name} {right.name}"),
+            shown_math(ctx, node.expr, f"{text_of(ctx, left)} {text_of(ctx, right)}"),
             Text(") = "),
-            math(left),
+            shown_math(ctx, left),
             Text(" d"),
-            math(right),
+            shown_math(ctx, right),
             Text(" gives "),
-            Grad(right),
+            grad(ctx, right),
             notation("_kj = sum_i ", r"{}_{kj} = \sum_{i}"),
-            math(left),
+            shown_math(ctx, left),
             notation("_ik G_ij", "{}_{ik} G_{ij}"),
             Text(", which is "),
-            math(Transpose(left), f"{left.name}^T"),
+            shown_math(ctx, Transpose(left), f"{text_of(ctx, left)}^T"),
             notation(" G", "G"),
         )
         segments = (
             *shown,
-            *target(right, up),
+            *target(ctx, right, up),
             Text(" and "),
-            math(left),
+            shown_math(ctx, left),
             Text(" is "),
             *_shape(left),
             *decision(chosen, others, candidates, why),
@@ -199,27 +203,27 @@ def scale_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     s, a = node.args
     assert isinstance(s, MatrixSymbol) and isinstance(a, MatrixSymbol)
     out = up.value
-    shown = head(ctx, out, node.expr, f"{s.name} {a.name}")
+    shown = head(ctx, out, node.expr, f"{text_of(ctx, s)} {text_of(ctx, a)}")
     rows, cols = shape_of(a)
     result = []
     if active(ctx, s):
         expr = OneMatrix(1, rows) * sp.HadamardProduct(up.expr, a) * OneMatrix(cols, 1)
         segments = (
             *shown,
-            math(s),
+            shown_math(ctx, s),
             Text(" is "),
             UNIT,
             Text(
                 " and multiplies every entry like a number, so its gradient is the "
                 "sum over all entries of "
             ),
-            math(sp.HadamardProduct(up.expr, a), f"{up.label} ⊙ {a.name}"),
+            shown_math(ctx, sp.HadamardProduct(up.expr, a), f"{up.label} ⊙ {text_of(ctx, a)}"),
             Text(": "),
-            math(expr, f"1^T ({up.label} ⊙ {a.name}) 1"),
+            shown_math(ctx, expr, f"1^T ({up.label} ⊙ {text_of(ctx, a)}) 1"),
             Text(", "),
             UNIT,
             Text(" like "),
-            math(s),
+            shown_math(ctx, s),
         )
         result.append(
             Contribution(s, expr, Rule.REDUCTION, "1^T (G ⊙ A) 1", segments, uses=(a.name,))
@@ -228,20 +232,22 @@ def scale_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         expr = s[0, 0] * up.expr
         segments = (
             *shown,
-            math(s),
+            shown_math(ctx, s),
             Text(" is "),
             UNIT,
             Text(" and multiplies every entry of "),
-            math(a),
+            shown_math(ctx, a),
             Text(" like a number, so "),
-            Grad(a),
+            grad(ctx, a),
             Rel(),
-            math(expr, f"{s.name} {up.label}"),
+            shown_math(ctx, expr, f"{text_of(ctx, s)} {up.label}"),
             Text(" (a product with a "),
             UNIT,
             Text(" factor is no matrix product to arrange)"),
         )
-        result.append(Contribution(a, expr, Rule.LINEAR, f"{s.name} G", segments, uses=(s.name,)))
+        result.append(
+            Contribution(a, expr, Rule.LINEAR, f"{text_of(ctx, s)} G", segments, uses=(s.name,))
+        )
     return result
 
 
@@ -254,14 +260,14 @@ def transpose_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     out = up.value
     expr = Transpose(up.expr)
     segments = (
-        *head(ctx, out, node.expr, f"{a.name}^T"),
+        *head(ctx, out, node.expr, f"{text_of(ctx, a)}^T"),
         Text("entry (i, j) of "),
-        math(a),
+        shown_math(ctx, a),
         Text(" is entry (j, i) of "),
-        math(out),
+        shown_math(ctx, out),
         Text(", so "),
-        Grad(a),
+        grad(ctx, a),
         Rel(),
-        math(expr, f"({up.label})^T"),
+        shown_math(ctx, expr, f"({up.label})^T"),
     )
     return [Contribution(a, expr, Rule.TRANSPOSE, f"({up.label})^T", segments)]

@@ -13,12 +13,17 @@ from symbackprop.core.rules.model_base import (
     UNIT,
     LossForm,
     active,
+    arg_text,
     decision,
+    grad,
+    grad_text,
     head,
     scalar,
+    shown_math,
     target,
+    text_of,
 )
-from symbackprop.core.segments import Grad, Rel, Text, math, notation
+from symbackprop.core.segments import Rel, Text, notation
 from symbackprop.core.steps import Rule
 from symbackprop.records import scalars
 from symbackprop.records.losses import Loss
@@ -37,17 +42,17 @@ def total_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * OneMatrix(*shape_of(a))
     segments = (
-        *head(ctx, up.value, node.expr, f"sum({a.name})"),
+        *head(ctx, up.value, node.expr, f"sum({arg_text(ctx, a)})"),
         Text("every entry of "),
-        math(a),
+        shown_math(ctx, a),
         Text(" adds to the sum once, so "),
-        Grad(a),
+        grad(ctx, a),
         Rel(),
-        math(expr, f"{up.label} 1 1^T"),
+        shown_math(ctx, expr, f"{up.label} 1 1^T"),
         Text(", the "),
         UNIT,
         Text(" adjoint repeated over the shape of "),
-        math(a),
+        shown_math(ctx, a),
     )
     return [Contribution(a, expr, Rule.REDUCTION, "g 1 1^T", segments)]
 
@@ -62,15 +67,15 @@ def rowsum_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     ones = Operand("1", OneMatrix(cols, 1), (cols, Integer(1)))
     g = up.operand
     candidates = bilinear_candidates(g, ones, shape_of(a))
-    chosen, others = choose(candidates, f"dJ/d{a.name}", ("@", g, ones.T))
+    chosen, others = choose(candidates, grad_text(ctx, a), ("@", g, ones.T))
     why = "entry (i, j) of A adds to entry i of the row sums only, so it receives G_i"
     segments = (
-        *head(ctx, up.value, node.expr, f"rowsum({a.name})"),
+        *head(ctx, up.value, node.expr, f"rowsum({arg_text(ctx, a)})"),
         Text("each entry of a row adds to that row's sum once; "),
-        *target(a, up),
+        *target(ctx, a, up),
         *decision(chosen, others, candidates, why),
         Text(": each row's adjoint repeated over the columns of "),
-        math(a),
+        shown_math(ctx, a),
     )
     return [
         Contribution(
@@ -94,29 +99,29 @@ def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     expr = coeff * entrywise
     mean = "the mean over the m columns of " if ctx.batch else ""
     segments = (
-        *head(ctx, up.value, node.expr, f"{record.name}({a.name}, {y.name})"),
+        *head(ctx, up.value, node.expr, f"{record.name}({arg_text(ctx, a)}, {arg_text(ctx, y)})"),
         Text(f"{mean}{record.description}, a sum over the entries of "),
-        math(record.formula),
+        shown_math(ctx, record.formula),
         Text("; each entry's term depends on its own entry only, so "),
-        Grad(a),
+        grad(ctx, a),
         Text(" is taken entry by entry: "),
         notation("dL/da", r"\partial L / \partial a"),
         Rel(),
-        math(dl),
+        shown_math(ctx, dl),
         *(
             (Text(", times "), notation("1/m", r"\tfrac{1}{m}"), Text(" for the mean"))
             if ctx.batch
             else ()
         ),
         Text(", of the shape of "),
-        math(a),
+        shown_math(ctx, a),
     )
     return [
         Contribution(
             a,
             expr,
             Rule.LOSS,
-            f"dJ/d{a.name}",
+            grad_text(ctx, a),
             tuple(s for s in segments if not (isinstance(s, Text) and not s.text)),
             uses=(a.name, y.name),
             scalar=LossForm(dl, y, coeff, record),
@@ -132,11 +137,11 @@ def trace_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * Identity(a.shape[0])
     segments = (
-        *head(ctx, up.value, node.expr, f"tr({a.name})"),
+        *head(ctx, up.value, node.expr, f"tr({arg_text(ctx, a)})"),
         Text("only the diagonal entries add to the trace, so "),
-        Grad(a),
+        grad(ctx, a),
         Rel(),
-        math(expr, f"{up.label} I"),
+        shown_math(ctx, expr, f"{up.label} I"),
     )
     return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g I", segments)]
 
@@ -149,10 +154,10 @@ def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * Determinant(a) * Transpose(Inverse(a))
     segments = (
-        *head(ctx, up.value, node.expr, f"det({a.name})"),
-        Grad(a),
+        *head(ctx, up.value, node.expr, f"det({arg_text(ctx, a)})"),
+        grad(ctx, a),
         Rel(),
-        math(expr, f"{up.label} det({a.name}) {a.name}^-T"),
+        shown_math(ctx, expr, f"{up.label} det({arg_text(ctx, a)}) {text_of(ctx, a)}^-T"),
         Text(_SQUARE + "Jacobi's formula "),
         notation(
             "d det(A) = det(A) tr(A^-1 dA)",
@@ -170,10 +175,10 @@ def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         return []
     expr = scalar(up) * Transpose(Inverse(a))
     segments = (
-        *head(ctx, up.value, node.expr, f"logdet({a.name})"),
-        Grad(a),
+        *head(ctx, up.value, node.expr, f"logdet({arg_text(ctx, a)})"),
+        grad(ctx, a),
         Rel(),
-        math(expr, f"{up.label} {a.name}^-T"),
+        shown_math(ctx, expr, f"{up.label} {text_of(ctx, a)}^-T"),
         Text(_SQUARE),
         notation("d log det(A) = tr(A^-1 dA)", r"d \log\det A = \operatorname{tr}(A^{-1} \, dA)"),
     )
@@ -189,10 +194,10 @@ def inverse_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     out = up.value
     expr = -Transpose(out) * up.expr * Transpose(out)
     segments = (
-        *head(ctx, out, node.expr, f"inv({a.name})"),
-        Grad(a),
+        *head(ctx, out, node.expr, f"inv({arg_text(ctx, a)})"),
+        grad(ctx, a),
         Rel(),
-        math(expr, f"-{out.name}^T {up.label} {out.name}^T"),
+        shown_math(ctx, expr, f"-{text_of(ctx, out)}^T {up.label} {text_of(ctx, out)}^T"),
         Text(_SQUARE),
         notation("d(A^-1) = -A^-1 dA A^-1", r"d(A^{-1}) = -A^{-1} \, dA \, A^{-1}"),
     )

@@ -1,0 +1,39 @@
+"""A model's Step.target and Step.reason (the plain-text views of a step) name values as the
+user wrote them, never by the graph's internal names _tN (hostile7 12c)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import symbackprop as sb
+from symbackprop.model import Model
+from symbackprop.render.model_view import ModelView
+
+MODELS = Path(__file__).parent.parent / "examples" / "models"
+INTERNAL = re.compile(r"(?<![A-Za-z0-9])_t[0-9]")
+
+
+@pytest.mark.parametrize("name", sorted(path.stem for path in MODELS.glob("*.model")))
+def test_no_step_text_names_an_internal_value(name: str) -> None:
+    derivation = sb.derive(Model.from_file(MODELS / f"{name}.model"))
+    view = ModelView(derivation)
+    for step in derivation.steps:
+        texts = (step.target, step.reason, step.algebra_text or "")
+        assert not any(INTERNAL.search(text) for text in texts), texts
+        # the record says what the printed derivation says
+        assert step.target == view.target(step)
+
+
+def test_rnn_steps_read_as_printed() -> None:
+    steps = sb.derive(Model.from_file(MODELS / "rnn_3.model")).steps
+    by_target = {step.target: step for step in steps}
+    assert "dJ/d(v^T h3 + c)" in by_target and "dJ/d(v^T)" in by_target
+    assert by_target["dJ/dv"].reason == (
+        "v^T = v^T; entry (i, j) of v is entry (j, i) of v^T, so dJ/dv = (dJ/d(v^T))^T"
+    )
+    assert by_target["dJ/d(W h2 + U X3 + b)"].reason.startswith(
+        "h3 = tanh(W h2 + U X3 + b); tanh acts entry by entry"
+    )
