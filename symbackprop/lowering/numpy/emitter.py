@@ -69,7 +69,15 @@ from symbackprop.lowering.numpy.template import (
 )
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
-from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, fitted, line
+from symbackprop.lowering.python_text import (
+    INDENT,
+    comment,
+    conjunction,
+    docstring,
+    fitted,
+    line,
+    workspace_shapes,
+)
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 
@@ -313,11 +321,7 @@ class _NumPyModule:
             "    made = work.get(part)",
             "    if made is None or made[0] != (m, dtypes):",
         ]
-        for index, (part, arrays) in enumerate(self.arrays.items()):
-            out.append(f'        if part == "{part}":' if index == 0 else "        else:")
-            out.append("            shapes = {")
-            out += [f'                "{name}": {shape},' for name, shape in arrays.items()]
-            out.append("            }")
+        out += workspace_shapes(self.arrays)
         out += [
             "        dtype = np.result_type(*dtypes)  # that of the products",
             "        arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}",

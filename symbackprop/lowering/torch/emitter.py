@@ -46,6 +46,7 @@ from symbackprop.lowering.python_text import (
     docstring,
     fitted,
     line,
+    workspace_shapes,
 )
 from symbackprop.lowering.torch.factors import factor_code, in_place
 from symbackprop.lowering.torch.printer import TorchPrinter
@@ -266,11 +267,7 @@ class _TorchModule:
             "    if made is None or made[0] != key:",
             "        m = X.shape[1]",
         ]
-        for index, (part, arrays) in enumerate(self.arrays.items()):
-            out.append(f'        if part == "{part}":' if index == 0 else "        else:")
-            out.append("            shapes = {")
-            out += [f'                "{name}": {shape},' for name, shape in arrays.items()]
-            out.append("            }")
+        out += workspace_shapes(self.arrays)
         out += [
             "        # ones_m stays the 1_m of db; each other tensor is written before it is read",
             "        tensors = {",
