@@ -200,3 +200,13 @@ def test_a_gradient_that_cancels_in_rounding_is_not_a_verdict() -> None:
     assert report.exit_code == 2 and report.error is not None
     assert "100-digit arithmetic" in str(report.error) and "cannot decide" in str(report.error)
     assert sb.check_formula(model, "W", "exp(W)").ok
+
+
+def test_a_networks_gradient_that_lost_its_digits_is_not_a_verdict() -> None:
+    """A network's truth gets the models' 100-digit re-check (numeric.difference): at z1 =
+    301/2, placed beside the formula's kink at 150, a1 = sigmoid(z1) is 1 in 50 digits, so the
+    truth's a1 (1 - a1) is 0 there, as is the formula that drops it; 100 digits show the loss."""
+    net = sb.Network.parse("2-1", loss="mse")
+    report = sb.check_formula(net, "W1", "((a1 - y) ⊙ a1 ⊙ (1 - a1) ⊙ 1{z1 < 150}) x^T")
+    assert report.exit_code == 2 and report.error is not None
+    assert "100-digit arithmetic" in str(report.error) and "cannot decide" in str(report.error)

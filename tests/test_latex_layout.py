@@ -1,8 +1,9 @@
 """Long formulas are broken, not run into the margin, and the placeholder argument reads well.
 
 The pdflatex test compiles the model document of a sigmoid read by three losses (its scalar
-algebra chain is wider than the page on one line) and asserts no Overfull \\hbox; skipped
-without pdflatex unless SYMBACKPROP_REQUIRE_PDFLATEX=1 (as in tests/test_latex_pdf.py).
+algebra chain is wider than the page on one line) and the rnn_3 example's align snippet in a
+plain article, and asserts no Overfull box; skipped without pdflatex unless
+SYMBACKPROP_REQUIRE_PDFLATEX=1 (as in tests/test_latex_pdf.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from symbackprop.render.model_names import name_latex
 from symbackprop.render.textprint import TextPrinter
 
 REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_PDFLATEX", "") not in ("", "0")
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "models"
 
 #: three readers of p whose terms cancel with sigmoid': one algebra line is far wider than the page
 MANY = """
@@ -98,15 +100,37 @@ def test_no_double_parentheses_around_the_placeholder_in_any_model_output() -> N
     assert "((·))" not in sb.to_text(d) and "?" not in sb.to_html(d).split("<main>")[1]
 
 
+def _rnn_snippet_in_a_plain_article() -> str:
+    snippet = to_latex(sb.derive(str(EXAMPLES / "rnn_3.model")), standalone=False)
+    return "\n".join(
+        [
+            r"\documentclass{article}",
+            r"\usepackage{amsmath}",
+            r"\allowdisplaybreaks",  # the snippet is longer than a page
+            r"\begin{document}",
+            snippet,
+            r"\end{document}",
+        ]
+    )
+
+
 @pytest.mark.slow
-def test_the_many_loss_model_document_has_no_overfull_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "document",
+    [
+        lambda: to_latex(sb.derive(sb.Model.parse(MANY)), figure=False),
+        # its expanded rows ran 105 pt into the margin of a plain article
+        _rnn_snippet_in_a_plain_article,
+    ],
+    ids=["many_loss_document", "rnn_3_snippet"],
+)
+def test_a_model_document_has_no_overfull_line(tmp_path: Path, document: Any) -> None:
     exe = shutil.which("pdflatex")
     if exe is None:
         if REQUIRED:
             pytest.fail("pdflatex is missing but SYMBACKPROP_REQUIRE_PDFLATEX=1")
         pytest.skip("pdflatex is not installed")
-    tex = to_latex(sb.derive(sb.Model.parse(MANY)), figure=False)
-    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(document(), encoding="utf-8")
     proc = subprocess.run(
         [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
         cwd=tmp_path,
@@ -118,7 +142,7 @@ def test_the_many_loss_model_document_has_no_overfull_line(tmp_path: Path) -> No
     )
     assert proc.returncode == 0, proc.stdout[-2000:]
     log = (tmp_path / "doc.log").read_text(errors="replace")
-    assert "Overfull \\hbox" not in log, [line for line in log.splitlines() if "Overfull" in line]
+    assert "Overfull" not in log, [line for line in log.splitlines() if "Overfull" in line]
 
 
 def test_a_long_equation_of_the_model_is_broken_before_a_sign(many_tex: str) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 import symbackprop as sb
 from symbackprop.model import Model
+from symbackprop.render.formula import to_formula
 
 MODELS = sorted((Path(__file__).parent.parent / "examples" / "models").glob("*.model"))
 CASES = [(path.name, p) for path in MODELS for p in Model.from_file(path).parameters]
@@ -47,3 +49,50 @@ def test_every_example_model_truth_pastes_back(name: str, wrt: str) -> None:
 def test_a_truth_names_a_kept_adjoint_as_the_formula_writes_it() -> None:
     derivation = sb.derive(Model.from_file(MODELS[0].parent / "batch_norm.model"))
     assert sb.check_formula(derivation, "W", "0").truth == "dZ X^T"
+
+
+@pytest.mark.parametrize(
+    ("name", "wrt", "expected"),
+    [
+        ("dot.model", "x", "y ⊙ v"),  # was (y ⊙ v)^T^T
+        pytest.param(  # was A^T (1 ⊙ (...))
+            "norm1.model",
+            "x",
+            "A^T (1{A x - y > 0} - 1{A x - y < 0})",
+            marks=pytest.mark.slow,
+        ),
+    ],
+)
+def test_a_truth_has_no_double_transpose_and_no_ones_factor(
+    name: str, wrt: str, expected: str
+) -> None:
+    derivation = sb.derive(Model.from_file(MODELS[0].parent / name))
+    assert sb.check_formula(derivation, wrt, "0").truth == expected
+    assert sb.check_formula(derivation, wrt, expected).ok
+
+
+N = sp.Symbol("n", integer=True, positive=True)
+M = sp.Symbol("m", integer=True, positive=True)
+W = sp.MatrixSymbol("w", N, 1)
+S = sp.MatrixSymbol("s", 1, 1)
+B = sp.MatrixSymbol("b", N, 1)
+
+
+@pytest.mark.parametrize(
+    ("expr", "text"),
+    [
+        (sp.Transpose(sp.Transpose(W)), "w"),
+        (sp.Transpose(sp.Transpose(sp.Transpose(W))), "w^T"),
+        (sp.HadamardProduct(sp.OneMatrix(N, 1), W), "w"),
+        (sp.HadamardProduct(sp.MatMul(sp.Rational(1, 200), sp.OneMatrix(N, 1)), W), "(1/200) w"),
+        (sp.HadamardProduct(sp.Identity(1), S), "s"),
+        (sp.HadamardProduct(sp.OneMatrix(N, 1), W, B), "w ⊙ b"),
+        (sp.HadamardProduct(sp.OneMatrix(N, 1), sp.OneMatrix(N, 1)), "1 ⊙ 1"),
+        # the ones give a broadcast column its m columns: kept
+        (sp.HadamardProduct(sp.OneMatrix(N, M), sp.MatMul(B, sp.OneMatrix(1, M))), "1 ⊙ b"),
+    ],
+)
+def test_the_formula_printer_leaves_out_double_transposes_and_ones_factors(
+    expr: object, text: str
+) -> None:
+    assert to_formula(expr) == text

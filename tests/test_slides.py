@@ -51,6 +51,8 @@ def test_one_frame_per_step_and_the_recursion_revealed_one_delta_at_a_time() -> 
             "784-128:relu-10:softmax", {"loss": "ce", "l2": 0.01}, True, marks=pytest.mark.slow
         ),
         pytest.param("8-7-6-5-4-3-1", {"hidden": "tanh"}, False, marks=pytest.mark.slow),
+        # the leaky ReLU step's equation takes three rows: it ran 2.3 pt over the frame
+        pytest.param("3-2:leaky_relu-2:softplus-1", {}, True, marks=pytest.mark.slow),
     ],
 )
 def test_deck_compiles_without_overfull_frames(
@@ -61,6 +63,17 @@ def test_deck_compiles_without_overfull_frames(
     errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
     assert proc.returncode == 0, errors
     assert "Overfull" not in proc.stdout  # no frame runs off the bottom or the side
+
+
+def test_a_tall_step_continues_on_a_frame_of_its_own() -> None:
+    """An equation over three display rows leaves no room for the rejected arrangements: they
+    follow on a second frame of the step; a step of two rows keeps them on its own frame."""
+    tex = to_slides(sb.derive(sb.Network.parse("3-2:leaky_relu-2:softplus-1")))
+    title = r"\frametitle{Step 10: $\partial J / \partial z^{[1]}$ (elementwise)"
+    assert tex.count(title) == 2 and f"{title}, continued}}" in tex
+    continued = tex[tex.index(f"{title}, continued}}") :]
+    assert continued[: continued.index(r"\end{frame}")].count("Rejected:") == 1
+    assert ", continued}" not in to_slides(sb.derive(sb.Network.parse("4-3-2-1")))
 
 
 @pytest.mark.slow

@@ -38,6 +38,11 @@ if TYPE_CHECKING:
 
 #: estimated width (see latexprint.visual_width) of one display line in the document
 LINE_WIDTH = 60
+#: the same for the ``align`` snippet, left side included: a plain article's 345 pt line (about
+#: 5.5 pt a unit), as the notes it is pasted into may have
+SNIPPET_WIDTH = 62
+#: the ``\quad`` before a continuation line and the ``=``, in the same units
+_INDENT = 4
 
 
 class ModelLatex:
@@ -124,8 +129,8 @@ class ModelLatex:
         op = r" \odot " if cand.op == "⊙" else r" \, "
         return parts[0] + op + parts[1]
 
-    def aligned(self, lhs: str, expr: Any) -> list[str]:
-        parts = self.lines(expr)
+    def aligned(self, lhs: str, expr: Any, width: float = LINE_WIDTH) -> list[str]:
+        parts = self.lines(expr, width)
         rows = [f"{lhs} &= {parts[0]}"]
         rows += [rf"&\quad {part}" for part in parts[1:]]
         return rows
@@ -312,16 +317,23 @@ class ModelLatex:
     def snippet(self) -> str:
         rows = [
             f"% symbackprop {__version__}: a model (cost {self.model.cost}; "
-            f"{self.view.mode}); needs amsmath",
+            f"{self.view.mode}); needs amsmath (and \\allowdisplaybreaks beyond a page)",
             r"\begin{align}",
         ]
-        body = [f"{row} \\notag" for row in self.stored_rows()]
+        stored = [
+            (self.names.symbol_latex(str(step.delta.name)), step.expr) for step in self.view.stored
+        ]
+        gradients = [(self.grad(name), self.d.gradients[name]) for name in self.view.parameters]
+        # align sets every right side beside the widest left side: the two share the line
+        widest = max((visual_width(lhs) for lhs, _ in stored + gradients), default=0.0)
+        width = SNIPPET_WIDTH - widest - _INDENT
+        body = [f"{row} \\notag" for lhs, expr in stored for row in self.aligned(lhs, expr, width)]
         expanded = self.view.expanded_gradients()
-        for name in self.view.parameters:
-            rows_ = self.aligned(self.grad(name), self.d.gradients[name])
+        for name, (lhs, expr) in zip(self.view.parameters, gradients, strict=True):
+            rows_ = self.aligned(lhs, expr, width)
             full = expanded.get(name)
             if full is not None:
-                parts = self.lines(full)
+                parts = self.lines(full, width)
                 rows_ += [rf"&= {parts[0]}"] + [rf"&\quad {part}" for part in parts[1:]]
             body += [rf"{row} \notag" for row in rows_[:-1]] + [rows_[-1]]
         rows.append(" \\\\\n".join(body))

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 
 #: estimated width of one display line on a slide (see latexprint.visual_width)
 SLIDE_WIDTH = 34
+#: a step's equation over this many display rows (its underbraced arrangement and a form broken
+#: over two lines) leaves no room below its reason: the rejected arrangements and the algebra go
+#: on a frame of their own (the leaky ReLU step of 3-2:leaky_relu-2:softplus-1 ran 2.3 pt over;
+#: the steps of two rows fit with 4 pt or more to spare)
+TALL_EQUATION = 3
 
 
 class SlideDeck:
@@ -112,12 +117,13 @@ class SlideDeck:
                 rf"$\displaystyle {doc.underbraced(chosen)}$ fits.}}"
             )
         body += [r"\pause", "", r"{\footnotesize \emph{Why:} " + doc.prose(step.segments) + ".}"]
+        more: list[str] = []
         rejected = [c for c in step.candidates if not c.fits]
         if rejected:
             items = [f"${doc.candidate(c)}$ {doc.prose(c.notes)}" for c in rejected]
-            body += [r"\pause", "", r"{\scriptsize Rejected: " + "; ".join(items) + ".}"]
+            more += [r"\pause", "", r"{\scriptsize Rejected: " + "; ".join(items) + ".}"]
         if step.algebra_segments:
-            body += [
+            more += [
                 r"\pause",
                 "",
                 # inline, so a frame keeps its height; TeX breaks a long chain at its signs
@@ -126,9 +132,13 @@ class SlideDeck:
                 + "}",
             ]
         if step.wrt is None:
-            return self.frame(f"Assumption: ${target}$", body)
-        title = segment_math(Grad(step.wrt), doc.printer)
-        return self.frame(f"Step {step.number}: ${title}$ ({escape_latex(step.rule)})", body)
+            title = f"Assumption: ${target}$"
+        else:
+            grad = segment_math(Grad(step.wrt), doc.printer)
+            title = f"Step {step.number}: ${grad}$ ({escape_latex(step.rule)})"
+        if len(rows) < TALL_EQUATION or not more:
+            return self.frame(title, body + more)
+        return self.frame(title, body) + self.frame(f"{title}, continued", more[2:])
 
     def recursion(self) -> list[str]:
         """The delta recursion, one delta per click, from the output layer down."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -440,7 +441,7 @@ def _verdict(
     report.points = _points(derivation, expr, report.wrt)
     differ: Counterexample | None = None
     try:
-        differ = _compare(derivation, expr, report.wrt, Table)
+        differ = _compare(derivation, expr, report.wrt, exact=True)
     except NotRationalError:
         pass
     else:
@@ -448,7 +449,7 @@ def _verdict(
             report.method, report.equal, report.counterexample = "exact", differ is None, differ
             return
     try:
-        confirmed = _compare(derivation, expr, report.wrt, _numeric_table())
+        confirmed = _compare(derivation, expr, report.wrt, exact=False)
     except LostDigits as exc:  # never a verdict from digits lost in rounding
         raise _TooLarge(str(exc)) from None
     except _TooLarge:
@@ -485,11 +486,12 @@ def _bounded(what: str, q: Any) -> Any:
     return q
 
 
-def _numeric_table() -> type:
-    """RealTable with every function argument bounded first (see :data:`MAX_ARGUMENT`)."""
+def _numeric_table(digits: int) -> type[Table]:
+    """RealTable to ``digits`` digits, every function argument bounded first (see
+    :data:`MAX_ARGUMENT`)."""
 
     class BoundedRealTable(RealTable):
-        DIGITS = numeric.DIGITS
+        DIGITS = digits
 
         def value(self, name: str, q: Any) -> Any:
             return super().value(name, _bounded(name, q))
@@ -507,20 +509,28 @@ def _numeric_table() -> type:
     return BoundedRealTable
 
 
-def _compare(
-    derivation: Derivation, expr: Any, wrt: str, table_class: type
-) -> Counterexample | None:
+#: ``_point(..., EXACT)``: exact rationals, every function a table of random rationals
+EXACT = 0
+#: digits -> the functions' table: exact, or the true functions to that many digits
+_TABLES: dict[int, type[Table]] = {
+    EXACT: Table,
+    numeric.DIGITS: _numeric_table(numeric.DIGITS),
+    numeric.CHECK_DIGITS: _numeric_table(numeric.CHECK_DIGITS),
+}
+
+
+def _compare(derivation: Derivation, expr: Any, wrt: str, *, exact: bool) -> Counterexample | None:
     rng = random.Random(12345)
     first = concrete_sizes(derivation, None)
     # every dimension changes in the second setting: (1/2) for 1/m at m = 2 is wrong at m = 3
     for sizes, trials in size_settings(first, (), _TRIALS):
-        found = _compare_at(derivation, expr, wrt, table_class, sizes, trials, rng)
+        found = _compare_at(derivation, expr, wrt, exact, sizes, trials, rng)
         if found is not None:
             return found
     # then the pre-activations on either side of every kink of both sides (1{z1 > 1/10} for
     # relu' differs only for 0 < z1 < 1/10, where random points seldom land)
     for value in straddling(_kinks(derivation, expr, wrt)):
-        found = _compare_at(derivation, expr, wrt, table_class, first, 1, rng, placed=value)
+        found = _compare_at(derivation, expr, wrt, exact, first, 1, rng, placed=value)
         if found is not None:
             return found
     return None
@@ -555,32 +565,60 @@ def _compare_at(
     derivation: Derivation,
     expr: Any,
     wrt: str,
-    table_class: type,
+    exact: bool,
     sizes: dict[sp.Symbol, int],
     trials: int,
     rng: random.Random,
     placed: Any = None,
 ) -> Counterexample | None:
-    g = derivation.graph
-    exact = table_class.__name__ == "Table"
+    gradient = derivation.gradients[wrt]
     for _ in range(trials):
-        # every built-in record, so that tanh'(z2) can be evaluated in a sigmoid network;
-        # soft targets (bce's and ce's a - y hold for them too): y^2 is not taken for y
-        env, evaluate, _table = forward_point(
-            derivation, sizes, rng, table_class, ACTIVATIONS, soft_targets=True, placed=placed
-        )
-        for layer in range(g.depth, 0, -1):
-            env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
-        truth = evaluate(derivation.gradients[wrt])
-        yours = evaluate(expr)
-        found = (
-            _exact_difference(yours, truth) if exact else numeric.first_difference(yours, truth)
-        )
-        if found is not None:
-            i, j = found
+        at = _same_point(derivation, sizes, rng, placed)
+        if exact:
+            evaluate = at(EXACT)
+            truth, yours = evaluate(gradient), evaluate(expr)
+            found = _exact_difference(yours, truth)
+            row = None if found is None else (*found, yours[found], truth[found])
+        else:
+            row = numeric.difference(at, gradient, expr)
+        if row is not None:
+            i, j, mine, theirs = row
             shown = {str(k): v for k, v in sizes.items()}
-            return Counterexample(wrt, i, j, yours[i, j], truth[i, j], shown, exact)
+            return Counterexample(wrt, i, j, mine, theirs, shown, exact)
     return None
+
+
+def _same_point(
+    derivation: Derivation, sizes: dict[sp.Symbol, int], rng: random.Random, placed: Any
+) -> Callable[[int], numeric.Evaluate]:
+    """``at(digits)``: the next random point of ``rng`` and its evaluator (:func:`_point`);
+    the same point at every precision, its draws starting from the same state of ``rng``."""
+    start = rng.getstate()
+
+    def at(digits: int) -> numeric.Evaluate:
+        rng.setstate(start)
+        return _point(derivation, sizes, rng, digits, placed)
+
+    return at
+
+
+def _point(
+    derivation: Derivation,
+    sizes: dict[sp.Symbol, int],
+    rng: random.Random,
+    digits: int,
+    placed: Any,
+) -> numeric.Evaluate:
+    """A random point (its forward pass and every delta) and its evaluator, each function a
+    table of random rationals (:data:`EXACT`) or true to ``digits`` digits."""
+    # every built-in record, so that tanh'(z2) can be evaluated in a sigmoid network;
+    # soft targets (bce's and ce's a - y hold for them too): y^2 is not taken for y
+    env, evaluate, _table = forward_point(
+        derivation, sizes, rng, _TABLES[digits], ACTIVATIONS, soft_targets=True, placed=placed
+    )
+    for layer in range(derivation.graph.depth, 0, -1):
+        env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
+    return evaluate
 
 
 def _exact_difference(yours: sp.Matrix, truth: sp.Matrix) -> tuple[int, int] | None:

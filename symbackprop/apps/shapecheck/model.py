@@ -105,15 +105,13 @@ def compare(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[str, Any]
     runs = _runs(derivation, expr, wrt)
     found = None
     for chosen, trials, value in runs:
-        found = _difference(derivation, expr, wrt, chosen, Interpretation, trials, value)
+        found = _difference(derivation, expr, wrt, chosen, True, trials, value)
         if found is not None:
             break
     if found is None:
         return "exact", None
     for chosen, trials, value in runs:
-        numeric_found = _difference(
-            derivation, expr, wrt, chosen, _RealInterpretation, trials, value
-        )
+        numeric_found = _difference(derivation, expr, wrt, chosen, False, trials, value)
         if numeric_found is not None:
             return "exact", found
     return "numeric", None
@@ -192,10 +190,19 @@ class _RealInterpretation(RealInterpretation):
 
 
 class _CheckInterpretation(RealInterpretation):
-    """The same point again with twice the digits: where the gradient's value moves between
-    the two, the 50-digit comparison had lost its digits (:func:`numeric.unstable`)."""
+    """The same point again with twice the digits (:func:`numeric.difference`)."""
 
     DIGITS = numeric.CHECK_DIGITS
+
+
+#: ``at(EXACT)``: exact rationals, every function a table of random rationals
+EXACT = 0
+#: digits -> the functions' table: exact, or the true functions to that many digits
+_TABLES: dict[int, type[Interpretation]] = {
+    EXACT: Interpretation,
+    numeric.DIGITS: _RealInterpretation,
+    numeric.CHECK_DIGITS: _CheckInterpretation,
+}
 
 
 def _difference(
@@ -203,46 +210,42 @@ def _difference(
     expr: Any,
     wrt: str,
     chosen: dict[sp.Symbol, int],
-    table: type[Interpretation],
+    exact: bool,
     trials: int,
     value: Any = None,
 ) -> Any:
-    # soft targets (bce's and ce's a - y hold for them too): y^2 is not taken for y
-    check = ModelCheck(derivation, chosen, seed=12345, table=table, soft_targets=True)
-    exact = table is Interpretation
-    # the numeric comparison draws the same points (same seed) with twice the digits too
-    again = (
-        None
-        if exact
-        else ModelCheck(derivation, chosen, 12345, _CheckInterpretation, soft_targets=True)
-    )
+    checks: dict[int, ModelCheck] = {}
+
+    def at(digits: int) -> numeric.Evaluate:
+        # one check per precision, each drawing the same points (the same seed); soft targets
+        # (bce's and ce's a - y hold for them too): y^2 is not taken for y
+        if digits not in checks:
+            table = _TABLES[digits]
+            checks[digits] = ModelCheck(derivation, chosen, 12345, table, soft_targets=True)
+        check = checks[digits]
+        env = check.point(placed=value)
+        return lambda e: check.evaluate(e, env)
+
     shown = {str(k): v for k, v in chosen.items()}
+    gradient = derivation.gradients[wrt]
     for _ in range(trials):
         try:
-            env = check.point(placed=value)
-            truth = check.evaluate(derivation.gradients[wrt], env)
-            yours = check.evaluate(expr, env)
-            if again is not None:
-                env = again.point(placed=value)
-                truth_at = again.evaluate(derivation.gradients[wrt], env)
+            if exact:
+                evaluate = at(EXACT)
+                truth, yours = evaluate(gradient), evaluate(expr)
+                found = next(
+                    (
+                        (i, j, yours[i, j], truth[i, j])
+                        for i in range(truth.rows)
+                        for j in range(truth.cols)
+                        if yours[i, j] != truth[i, j]
+                    ),
+                    None,
+                )
+            else:
+                found = numeric.difference(at, gradient, expr)
         except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
             return (0, 0, f"cannot be evaluated ({exc})", None, shown)
-        if exact:
-            found = next(
-                (
-                    (i, j)
-                    for i in range(truth.rows)
-                    for j in range(truth.cols)
-                    if yours[i, j] != truth[i, j]
-                ),
-                None,
-            )
-        else:
-            # the gradient's 50 digits hold (else LostDigits): a formula agreeing with it is
-            # right to 35 digits; one that lost its own digits differs (never a false pass)
-            numeric.unstable(truth, truth_at, "the gradient")
-            found = numeric.first_difference(yours, truth)
         if found is not None:
-            i, j = found
-            return (i, j, yours[i, j], truth[i, j], shown)
+            return (*found, shown)
     return None

@@ -16,13 +16,15 @@ so such a verdict says "equal to :data:`AGREED_DIGITS` digits", never "proved".
 
 The digits are checked before they are counted: each function value is evaluated to
 :data:`DIGITS` correct digits (:mod:`symbackprop.check.accuracy`), and the gradient is
-evaluated at the same point again with :data:`CHECK_DIGITS` digits (:func:`unstable`); where
-rounding took the digits (exp(W) + c - c with c = 1e58 is 0 in 50 digits), the check says it
-cannot decide instead of agreeing with a wrong formula.
+evaluated at the same point again with :data:`CHECK_DIGITS` digits (:func:`difference`, the one
+comparison of a point that networks and models share); where rounding took the digits
+(exp(W) + c - c with c = 1e58 is 0 in 50 digits; a(1 - a) with a = sigmoid(301/2), which is 1
+in 50 digits), the check says it cannot decide instead of agreeing with a wrong formula.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
@@ -38,6 +40,33 @@ TOLERANCE = sp.Float(f"1e-{AGREED_DIGITS}", DIGITS)
 CHECK_DIGITS = 2 * DIGITS
 #: the rounding unit of the arithmetic, relative to the largest entry (and at most absolute)
 ROUNDING = sp.Float(f"1e-{DIGITS}", DIGITS)
+
+#: an evaluator at one point: a matrix expression -> its explicit value there
+Evaluate = Callable[[Any], sp.MatrixBase]
+
+
+def difference(
+    at: Callable[[int], Evaluate], gradient: Any, formula: Any
+) -> tuple[int, int, Any, Any] | None:
+    """The first entry ``(row, col, yours, truth)`` where ``formula`` and ``gradient`` differ at
+    one point with the true functions, or None.
+
+    ``at(digits)`` draws the point and returns its evaluator, the functions' values correct to
+    ``digits`` digits; it is called with :data:`DIGITS`, then with :data:`CHECK_DIGITS`, and
+    must draw the same point both times. The gradient's :data:`DIGITS`-digit value must hold
+    its first :data:`AGREED_DIGITS` digits at :data:`CHECK_DIGITS` (:func:`unstable`, else
+    LostDigits): a formula agreeing with it is then right to that many digits, and one that
+    lost its own digits differs (never a false pass).
+    """
+    evaluate = at(DIGITS)
+    truth = evaluate(gradient)
+    yours = evaluate(formula)
+    unstable(truth, at(CHECK_DIGITS)(gradient), "the gradient")
+    found = first_difference(yours, truth)
+    if found is None:
+        return None
+    i, j = found
+    return i, j, yours[i, j], truth[i, j]
 
 
 def first_difference(yours: sp.MatrixBase, truth: sp.MatrixBase) -> tuple[int, int] | None:
