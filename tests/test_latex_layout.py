@@ -7,14 +7,12 @@ without pdflatex unless SYMBACKPROP_REQUIRE_PDFLATEX=1 (as in tests/test_latex_p
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sympy as sp
+from latex_support import pdflatex, run_pdflatex
 
 import symbackprop as sb
 from symbackprop.core.segments import ARGUMENT_NAME
@@ -23,8 +21,6 @@ from symbackprop.render.formula_latex import formula_lines
 from symbackprop.render.latexprint import MathLatexPrinter
 from symbackprop.render.model_names import name_latex
 from symbackprop.render.textprint import TextPrinter
-
-REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_PDFLATEX", "") not in ("", "0")
 
 #: three readers of p whose terms cancel with sigmoid': one algebra line is far wider than the page
 MANY = """
@@ -100,22 +96,8 @@ def test_no_double_parentheses_around_the_placeholder_in_any_model_output() -> N
 
 @pytest.mark.slow
 def test_the_many_loss_model_document_has_no_overfull_line(tmp_path: Path) -> None:
-    exe = shutil.which("pdflatex")
-    if exe is None:
-        if REQUIRED:
-            pytest.fail("pdflatex is missing but SYMBACKPROP_REQUIRE_PDFLATEX=1")
-        pytest.skip("pdflatex is not installed")
-    tex = to_latex(sb.derive(sb.Model.parse(MANY)), figure=False)
-    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
-    proc = subprocess.run(
-        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    pdflatex()  # skip before deriving when it is missing
+    proc = run_pdflatex(tmp_path, to_latex(sb.derive(sb.Model.parse(MANY)), figure=False))
     assert proc.returncode == 0, proc.stdout[-2000:]
     log = (tmp_path / "doc.log").read_text(errors="replace")
     assert "Overfull \\hbox" not in log, [line for line in log.splitlines() if "Overfull" in line]
