@@ -16,8 +16,6 @@ from latex_support import pdflatex, run_pdflatex
 import symbackprop as sb
 from symbackprop.render import to_latex
 
-__all__ = ["pdflatex"]  # other LaTeX tests import it from here
-
 
 @pytest.mark.parametrize(
     ("spec", "kwargs", "batch"),
