@@ -4,12 +4,12 @@ printed, for every rule kind; a wrong identity is caught; the printers and the C
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 from pathlib import Path
 
 import pytest
 import sympy as sp
 from click.testing import CliRunner
+from latex_support import pdflatex, run_pdflatex
 from sympy import KroneckerDelta, Sum
 
 import symbackprop as sb
@@ -20,7 +20,6 @@ from symbackprop.core.indices import IndexBuilder
 from symbackprop.errors import InternalError
 from symbackprop.render import to_latex
 from symbackprop.render.indices import to_index_latex, to_index_markdown, to_index_text
-from tests.test_latex_pdf import pdflatex
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,21 +120,12 @@ def test_markdown_has_display_math_and_no_ascii_math() -> None:
 
 
 def test_latex_document_with_index_view_compiles(tmp_path: Path) -> None:
-    exe = pdflatex()
+    pdflatex()  # skip before deriving when it is missing
     d = sb.derive(sb.Network.parse("3-2:relu-3:softmax", loss="ce", l2=0.1), batch=True)
     tex = to_latex(d, indices=True)
     assert r"\section*{The index view: from entries to matrices}" in tex
     assert tex.endswith("\\end{document}\n")
-    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
-    proc = subprocess.run(
-        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = run_pdflatex(tmp_path, tex)
     assert proc.returncode == 0, [ln for ln in proc.stdout.splitlines() if ln.startswith("!")]
 
 

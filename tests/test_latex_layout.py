@@ -8,14 +8,12 @@ SYMBACKPROP_REQUIRE_PDFLATEX=1 (as in tests/test_latex_pdf.py).
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sympy as sp
+from latex_support import pdflatex, run_pdflatex
 
 import symbackprop as sb
 from symbackprop.core.segments import ARGUMENT_NAME
@@ -25,7 +23,6 @@ from symbackprop.render.latexprint import MathLatexPrinter
 from symbackprop.render.model_names import name_latex
 from symbackprop.render.textprint import TextPrinter
 
-REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_PDFLATEX", "") not in ("", "0")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "models"
 
 #: three readers of p whose terms cancel with sigmoid': one algebra line is far wider than the page
@@ -125,21 +122,8 @@ def _rnn_snippet_in_a_plain_article() -> str:
     ids=["many_loss_document", "rnn_3_snippet"],
 )
 def test_a_model_document_has_no_overfull_line(tmp_path: Path, document: Any) -> None:
-    exe = shutil.which("pdflatex")
-    if exe is None:
-        if REQUIRED:
-            pytest.fail("pdflatex is missing but SYMBACKPROP_REQUIRE_PDFLATEX=1")
-        pytest.skip("pdflatex is not installed")
-    (tmp_path / "doc.tex").write_text(document(), encoding="utf-8")
-    proc = subprocess.run(
-        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    pdflatex()  # skip before deriving when it is missing
+    proc = run_pdflatex(tmp_path, document())
     assert proc.returncode == 0, proc.stdout[-2000:]
     log = (tmp_path / "doc.log").read_text(errors="replace")
     assert "Overfull" not in log, [line for line in log.splitlines() if "Overfull" in line]

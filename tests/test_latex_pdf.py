@@ -6,26 +6,15 @@ turns the skip into a failure.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from latex_support import pdflatex, run_pdflatex
 
 import symbackprop as sb
 from symbackprop.render import to_latex
-
-REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_PDFLATEX", "") not in ("", "0")
-
-
-def pdflatex() -> str:
-    path = shutil.which("pdflatex")
-    if path is None:
-        if REQUIRED:
-            pytest.fail("pdflatex is missing but SYMBACKPROP_REQUIRE_PDFLATEX=1")
-        pytest.skip("pdflatex is not installed")
-    return path
 
 
 @pytest.mark.parametrize(
@@ -44,19 +33,9 @@ def pdflatex() -> str:
 def test_document_compiles(
     spec: str, kwargs: dict[str, object], batch: bool, tmp_path: Path
 ) -> None:
-    exe = pdflatex()
+    pdflatex()  # skip before deriving when it is missing
     net = sb.Network.parse(spec, **kwargs)  # type: ignore[arg-type]
-    tex = to_latex(sb.derive(net, batch=batch))
-    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
-    proc = subprocess.run(
-        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = run_pdflatex(tmp_path, to_latex(sb.derive(net, batch=batch)))
     errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
     assert proc.returncode == 0, errors or proc.stdout[-2000:]
     assert (tmp_path / "doc.pdf").stat().st_size > 1000
@@ -77,20 +56,11 @@ def test_cli_builds_pdf(tmp_path: Path) -> None:
 
 def test_5_6_pdf_text_has_no_raw_ascii_math(tmp_path: Path) -> None:
     """Issue 9 item 5.6: the L2 reason and the ones vector are typeset, not printed raw."""
-    exe = pdflatex()
+    pdflatex()
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     net = sb.Network.parse("4-3-2:softmax", loss="ce", l2=0.1)
-    (tmp_path / "doc.tex").write_text(to_latex(sb.derive(net, batch=True)), encoding="utf-8")
-    proc = subprocess.run(
-        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = run_pdflatex(tmp_path, to_latex(sb.derive(net, batch=True)))
     assert proc.returncode == 0, proc.stdout[-2000:]
     out = subprocess.run(
         ["pdftotext", "doc.pdf", "-"], cwd=tmp_path, capture_output=True, text=True, timeout=60

@@ -4,17 +4,16 @@ power of a power, a 1 x 1 value under ^-1, a marked norm1(W) used twice (hostile
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
+from latex_support import pdflatex, run_pdflatex
 
 import symbackprop as sb
 from symbackprop.formula import parse
 from symbackprop.render.formula_latex import formula_latex
 from symbackprop.render.latex_scripts import attach, trailing_scripts
 from symbackprop.render.model_names import name_latex
-from tests.test_latex_pdf import pdflatex
 
 _DOUBLE = re.compile(r"\^\{[^{}]*\}\^|_\{[^{}]*\}_|\)\^\{[^{}]*\}\^")
 
@@ -53,17 +52,10 @@ def test_no_double_script_in_the_latex_document(tmp_path: Path, key: str) -> Non
 @pytest.mark.slow
 def test_the_documents_compile(tmp_path: Path) -> None:
     """Every model above, as a full document, through pdflatex."""
-    exe = pdflatex()
+    pdflatex()  # skip before deriving when it is missing
     for key in MODELS:
         tex = sb.to_latex(sb.derive(str(_model(tmp_path, key))))
-        (tmp_path / f"{key}.tex").write_text(tex, encoding="utf-8")
-        run = subprocess.run(
-            [exe, "-interaction=nonstopmode", "-halt-on-error", f"{key}.tex"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        run = run_pdflatex(tmp_path, tex, key)
         assert run.returncode == 0, (key, run.stdout[-1500:])
 
 
@@ -95,15 +87,8 @@ def test_no_composition_prints_a_double_script() -> None:
 
 
 def test_every_composition_compiles_in_one_document(tmp_path: Path) -> None:
-    exe = pdflatex()
+    pdflatex()  # skip before printing when it is missing
     body = "\n\n".join(f"${tex}$" for tex in _printed())
     doc = "\\documentclass{article}\\usepackage{amsmath}\n\\begin{document}\n" + body
-    (tmp_path / "all.tex").write_text(doc + "\n\\end{document}\n", encoding="utf-8")
-    run = subprocess.run(
-        [exe, "-interaction=nonstopmode", "-halt-on-error", "all.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_pdflatex(tmp_path, doc + "\n\\end{document}\n", "all")
     assert run.returncode == 0, run.stdout[-1500:]

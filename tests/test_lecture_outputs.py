@@ -6,15 +6,14 @@ browser, tests/test_html_browser.py)."""
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from latex_support import run_pdflatex
 
 import symbackprop as sb
 from symbackprop.render.slides import to_slides
-from tests.test_latex_pdf import pdflatex
 
 ROOT = Path(__file__).resolve().parent.parent
 #: ASCII math that must not appear in typeset output (issue 12's list); ``\\sum_k`` is LaTeX
@@ -57,16 +56,7 @@ def test_no_ascii_math_in_latex_or_markdown(name: str) -> None:
 
 
 def _compile(tex: str, folder: Path) -> Path:
-    (folder / "doc.tex").write_text(tex, encoding="utf-8")
-    proc = subprocess.run(
-        [pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = run_pdflatex(folder, tex)
     errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
     assert proc.returncode == 0, errors or proc.stdout[-2000:]
     return folder / "doc.pdf"

@@ -12,14 +12,13 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_latex_pdf import pdflatex
+from latex_support import pdflatex, run_pdflatex
 from test_model_derive import DEFINE, MODELS
 
 import symbackprop as sb
@@ -176,17 +175,8 @@ def test_model_output_is_byte_identical(key: str, suffix: str) -> None:
 
 @pytest.mark.parametrize("key", ["residual_mlp", "batch_norm", "logdet_inv"])
 def test_model_document_compiles(key: str, tmp_path: Path) -> None:
-    exe = pdflatex()
-    (tmp_path / "doc.tex").write_text(sb.to_latex(_example(key)), encoding="utf-8")
-    proc = subprocess.run(
-        [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    pdflatex()  # skip before deriving when it is missing
+    proc = run_pdflatex(tmp_path, sb.to_latex(_example(key)))
     errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
     assert proc.returncode == 0 and not errors, errors
     assert (tmp_path / "doc.pdf").stat().st_size > 0

@@ -8,27 +8,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from latex_support import pdflatex, run_pdflatex
 
 import symbackprop as sb
 from symbackprop.cli.main import main
 from symbackprop.render.slides import to_slides
-from tests.test_latex_pdf import pdflatex
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _compile(tex: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    exe = pdflatex()
-    (tmp_path / "deck.tex").write_text(tex, encoding="utf-8")
-    return subprocess.run(
-        [exe, "-interaction=nonstopmode", "-halt-on-error", "deck.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_pdflatex(tmp_path, tex, "deck")
 
 
 def test_one_frame_per_step_and_the_recursion_revealed_one_delta_at_a_time() -> None:

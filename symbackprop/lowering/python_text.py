@@ -162,15 +162,3 @@ def docstring(paragraphs: list[str]) -> list[str]:
     for text in paragraphs:
         wrapped += textwrap.wrap(text, LINE, break_on_hyphens=False) if text else [""]
     return wrapped
-
-
-def workspace_shapes(arrays: dict[str, dict[str, str]]) -> list[str]:
-    """The ``_workspace`` helper's branch that sets ``shapes``, the printed shape of each array
-    a part (forward, backward) keeps in the workspace: ``arrays[part][name] = "(n1, m)"``."""
-    out = []
-    for index, (part, named) in enumerate(arrays.items()):
-        out.append(f'        if part == "{part}":' if index == 0 else "        else:")
-        out.append("            shapes = {")
-        out += [f'                "{name}": {shape},' for name, shape in named.items()]
-        out.append("            }")
-    return out

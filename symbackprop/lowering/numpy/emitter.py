@@ -76,8 +76,8 @@ from symbackprop.lowering.python_text import (
     docstring,
     fitted,
     line,
-    workspace_shapes,
 )
+from symbackprop.lowering.workspace import WorkspacePlanner
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 
@@ -112,15 +112,9 @@ class _NumPyModule:
         self.logits = plan.cost.from_logits
         self.depth = plan.depth
         self.explainer = Explainer(plan, self.printer.scalar_code)
-        #: workspace arrays of forward and backward: name -> shape text; a product writes
-        #: into one by its name
-        self.arrays: dict[str, dict[str, str]] = {"forward": {}, "backward": {}}
-        self.part = "forward"  # the function being written
-        #: arrays of dead deltas, by shape text, that a later product of that shape reuses
-        self.free: dict[str, list[str]] = {}
-        #: target -> the workspace array it lives in (its own name, or a dead delta's)
-        self.home: dict[str, str] = {}
-        self.ones = False  # whether backward has fetched its column of ones and 1/m yet
+        #: the workspace's arrays and which value lives in which; a product writes into one
+        #: by its name (``out.get("dZ2")``)
+        self.planner = WorkspacePlanner()
         self.typed = False  # whether forward reads the typed constants of the sigmoid
         #: the operand whose dtype the workspace takes, once a function's first product is
         #: written and its ``out = ...`` line is still to come
@@ -209,19 +203,16 @@ class _NumPyModule:
                 note = f"{shape}: {self.code(factor)}, in one temporary"
                 square = self.square_of(term)
                 if square is not None and self.has_out:  # A2**2 into a workspace array
-                    home = self.take_array("slope", shape)
+                    home = self.planner.borrow("slope", shape)
                     first = f'slope = np.multiply({square}, {square}, out.get("{home}"))'
                 else:
-                    home, first = None, f"slope = {self.code(term)}"
+                    first = f"slope = {self.code(term)}"
                 lines = [
                     *line(first, note),
                     *line(f"np.subtract({c}, slope, slope)"),
                     *line(f"{target} *= slope"),
                     *line("del slope"),
                 ]
-                if home is not None:
-                    self.home["slope"] = home
-                    self.release("slope")
                 return lines
         return fitted(f"{target} *= {self.code(factor)}", shape)
 
@@ -231,26 +222,6 @@ class _NumPyModule:
         if squared and isinstance(expr.base, sp.MatrixSymbol):
             return self.code(expr.base)
         return None
-
-    def take_array(self, name: str, shape: str) -> str:
-        """The workspace array a new ``name`` of ``shape`` lives in: a dead delta's or
-        temporary's of that shape, else its own (``name``, or ``name`` and a number when that
-        one is in use or of another shape)."""
-        free = self.free.get(shape)
-        if free:
-            return free.pop()
-        arrays, live = self.arrays[self.part], set(self.home.values())
-        home, number = name, 1
-        while home in live or (home in arrays and arrays[home] != shape):
-            number += 1
-            home = f"{name}{number}"
-        arrays.setdefault(home, shape)
-        return home
-
-    def workspace_array(self, name: str, shape: str) -> str:
-        """Register ``name`` (of ``shape``) as an array of the current function's workspace."""
-        self.arrays[self.part].setdefault(name, shape)
-        return name
 
     def _plain_product(self, expr: Any) -> bool:
         if not isinstance(expr, MatMul):
@@ -269,19 +240,10 @@ class _NumPyModule:
             operands = [x.arg if isinstance(x, Transpose) else x for x in (left, right)]
             self.dtype_from = ", ".join(f"{self.printer.paren(x, ATOM)}.dtype" for x in operands)
             self.has_out = True
-        free = self.free.get(shape)
-        home = free.pop() if free else target
-        self.arrays[self.part].setdefault(home, shape)
-        self.home[target] = home
+        home = self.planner.take(target, shape)
         why = shape if home == target else f"{shape}: in {home}'s array, which is free again"
         receiver = self.printer.paren(left, ATOM)
         return line(f'{target} = {receiver}.dot({second}, out.get("{home}"))', why)
-
-    def release(self, name: str) -> None:
-        """``name`` is dead: its workspace array may hold a later product of its shape."""
-        home = self.home.pop(name, None)
-        if home is not None:
-            self.free.setdefault(self.arrays[self.part][home], []).append(home)
 
     def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
         """``target = matrix 1_m``: one matrix-vector product with a column of ones, or a copy
@@ -295,9 +257,8 @@ class _NumPyModule:
         """The line, before backward first needs them, that fetches ``ones_m`` (the 1_m of
         db = dZ 1_m) and ``inv_m`` (1/m as a 0-d array) in the dtype of the array ``typed``:
         made once per m and dtype by the module's ``_batch_constants``."""
-        if self.ones:
+        if not self.planner.first_ones():
             return []
-        self.ones = True
         key = f"m, {typed}.dtype"
         return line(f"ones_m, inv_m = _BATCH.get(({key})) or _batch_constants({key})", "read only")
 
@@ -307,8 +268,9 @@ class _NumPyModule:
         if self.dtype_from is None:
             return []
         dtypes, self.dtype_from = self.dtype_from, None
+        part = self.planner.part
         return line(
-            f'out = {{}} if work is None else _workspace(work, "{self.part}", m, {dtypes})',
+            f'out = {{}} if work is None else _workspace(work, "{part}", m, {dtypes})',
             "the products' arrays, fresh (None) or the workspace's",
         )
 
@@ -321,7 +283,7 @@ class _NumPyModule:
             "    made = work.get(part)",
             "    if made is None or made[0] != (m, dtypes):",
         ]
-        out += workspace_shapes(self.arrays)
+        out += self.planner.shapes()
         out += [
             "        dtype = np.result_type(*dtypes)  # that of the products",
             "        arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}",
@@ -386,7 +348,8 @@ class _NumPyModule:
             "    if not ok:",
             "        _invalid(params, X)",
         ]
-        self.has_out, self.part = False, "forward"
+        self.has_out = False
+        self.planner.begin("forward")
         for layer in plan.forward:
             lines = self.forward_layer(layer)
             out += self.workspace() + lines
@@ -417,7 +380,7 @@ class _NumPyModule:
             lines += line(f"{a} /= {a}.sum(axis=0, keepdims=True)", shape)
         elif act.numpy == SIGMOID_TEMPLATE:  # written out: no helper call on a hot path
             # in Z's array, or (Z stays cached) in the workspace's array for A
-            home = z if not keep_z else f'out.get("{self.workspace_array(a, shape)}")'
+            home = z if not keep_z else f'out.get("{self.planner.take(a, shape)}")'
             into = f", out={home}"
             typed, first, *rest = (step.format(a=a, z=z, into=into) for step in SIGMOID_STEPS)
             self.typed = True
@@ -435,7 +398,7 @@ class _NumPyModule:
             if ufunc and not keep_z:
                 lines += line(f"{a} = {code[:-1]}, out={z})", shape + why)
             elif ufunc:  # Z stays cached: A goes into the workspace's array
-                home = self.workspace_array(a, shape)
+                home = self.planner.take(a, shape)
                 lines += line(f'{a} = {code[:-1]}, out=out.get("{home}"))', shape)
             else:
                 lines += fitted(f"{a} = {code}", shape)
@@ -471,7 +434,8 @@ class _NumPyModule:
             "    if not ok:",
             "        _invalid(params, Y=Y, cache=cache)",
         ]
-        self.has_out, self.part = False, "backward"
+        self.has_out = False
+        self.planner.begin("backward")
         for statement in plan.backward:
             out += self.statement(statement)
         out.append("    return {")
@@ -489,7 +453,7 @@ class _NumPyModule:
         out += code
         for name in statement.releases:  # freeing a dead delta keeps two deltas alive at most
             out += line(f"del {name}", "read for the last time above")
-            self.release(name)
+            self.planner.release(name)
         return out
 
     def loss_and_grads(self) -> list[str]:
@@ -554,7 +518,7 @@ class _NumPyModule:
             body += ["", *LOG_SOFTMAX_HELPER.splitlines()]
         if self.typed:
             body += ["", *TYPED_HELPER.splitlines()]
-        if self.ones:
+        if self.planner.ones:
             body += ["", *BATCH_HELPER.splitlines()]
         body += ["", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines()]

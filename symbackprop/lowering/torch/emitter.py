@@ -46,7 +46,6 @@ from symbackprop.lowering.python_text import (
     docstring,
     fitted,
     line,
-    workspace_shapes,
 )
 from symbackprop.lowering.torch.factors import factor_code, in_place
 from symbackprop.lowering.torch.printer import TorchPrinter
@@ -58,6 +57,7 @@ from symbackprop.lowering.torch.template import (
     STDS,
     WORKSPACE_DOC,
 )
+from symbackprop.lowering.workspace import WorkspacePlanner
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 
@@ -114,15 +114,9 @@ class _TorchModule:
         self.cached = [value.name for value in plan.cache]
         self.shapes = {value.name: value.shape for value in plan.cache}
         self.explainer = Explainer(plan, self.printer.scalar_code)
-        #: workspace tensors of forward and backward: name -> shape text; a product writes
-        #: into one by its name (``out=out.get("dW1")``)
-        self.arrays: dict[str, dict[str, str]] = {"forward": {}, "backward": {}}
-        self.part = "forward"  # the function being written
-        #: tensors of dead deltas, by shape text, that a later product of that shape reuses
-        self.free: dict[str, list[str]] = {}
-        #: target -> the workspace tensor it lives in (its own name, or a dead delta's)
-        self.home: dict[str, str] = {}
-        self.ones = False  # whether backward has its column of ones yet
+        #: the workspace's tensors and which value lives in which; a product writes into one
+        #: by its name (``out=out.get("dW1")``)
+        self.planner = WorkspacePlanner()
 
     def code(self, expr: Any) -> str:
         return self.printer.code(expr)
@@ -185,7 +179,7 @@ class _TorchModule:
                 return lines
             difference = self.difference(terms)
             if difference is not None:  # X - Y of two tensors: into the workspace
-                home = self.take(target, shape)
+                home = self.planner.take(target, shape)
                 x, y = difference
                 return line(f'{target} = torch.sub({x}, {y}, out=out.get("{home}"))', shape)
         if isinstance(expr, MatMul):
@@ -207,27 +201,12 @@ class _TorchModule:
                 return self.code(x), self.code(y)
         return None
 
-    # -- the workspace (as the NumPy emitter keeps it) -------------------------------------
-    def take(self, name: str, shape: str) -> str:
-        """The workspace tensor a new ``name`` of ``shape`` lives in: a dead delta's of that
-        shape, else its own."""
-        free = self.free.get(shape)
-        home = free.pop() if free else name
-        self.arrays[self.part].setdefault(home, shape)
-        self.home[name] = home
-        return home
-
-    def release(self, name: str) -> None:
-        """``name`` is dead: its workspace tensor may hold a later product of its shape."""
-        home = self.home.pop(name, None)
-        if home is not None:
-            self.free.setdefault(self.arrays[self.part][home], []).append(home)
-
+    # -- products into the workspace's tensors (which tensor: the WorkspacePlanner) ------
     def product(self, target: str, left: Any, right: Any, shape: str) -> list[str]:
         """``target = left @ right`` as ``torch.mm`` into its workspace tensor (a transpose is
         a strided view that the GEMM reads as it is: no copy)."""
         first, second = (self.printer.paren(x, MUL) for x in (left, right))
-        home = self.take(target, shape)
+        home = self.planner.take(target, shape)
         why = shape if home == target else f"{shape}: in {home}'s tensor, which is free again"
         return line(f'{target} = torch.mm({first}, {second}, out=out.get("{home}"))', why)
 
@@ -236,14 +215,12 @@ class _TorchModule:
         workspace tensor. On the CPU torch runs it on one thread, where ``sum(dim=1)`` opens a
         parallel region: one more wait for the other thread, which a busy machine makes long."""
         lines = []
-        if not self.ones:
-            self.ones = True
-            self.arrays[self.part]["ones_m"] = "(m, 1)"
+        if self.planner.first_ones("ones_m"):
             lines += line(
                 'ones_m = out["ones_m"] if work is not None else X.new_ones((m, 1))',
                 "the 1_m of db, (m, 1)",
             )
-        home = self.take(target, shape)
+        home = self.planner.take(target, shape)
         matrix_code = self.printer.paren(matrix, MUL)
         code = f'torch.mm({matrix_code}, ones_m, out=out.get("{home}"))'
         return lines + line(f"{target} = {code}", shape)
@@ -252,7 +229,7 @@ class _TorchModule:
         """The line that picks the current function's tensors: fresh ones (``out=None``) or
         the caller's workspace."""
         return line(
-            f'out = {{}} if work is None else _workspace(work, "{self.part}", X)',
+            f'out = {{}} if work is None else _workspace(work, "{self.planner.part}", X)',
             "the products' tensors, fresh (None) or the workspace's",
         )
 
@@ -267,7 +244,7 @@ class _TorchModule:
             "    if made is None or made[0] != key:",
             "        m = X.shape[1]",
         ]
-        out += workspace_shapes(self.arrays)
+        out += self.planner.shapes()
         out += [
             "        # ones_m stays the 1_m of db; each other tensor is written before it is read",
             "        tensors = {",
@@ -361,7 +338,7 @@ class _TorchModule:
             "    if not ok:",
             "        _invalid(params, X)",
         ]
-        self.part = "forward"
+        self.planner.begin("forward")
         out += self.workspace()
         for layer in plan.forward:
             out += self.forward_layer(layer)
@@ -378,7 +355,7 @@ class _TorchModule:
         keep_z = z in self.cached
         linear = plain_text(layer.linear.expr)  # W1 X + b1 1_m^T
         lines = comment(f"layer {layer.layer}: {z} = {linear}, {a} = {act.name}({z})")
-        home = self.take(z, shape)
+        home = self.planner.take(z, shape)
         lines += line(
             f'{z} = torch.addmm({b}, {w}, {x}, out=out.get("{home}"))',
             f"{shape}: {b} broadcasts over the m columns",
@@ -393,7 +370,7 @@ class _TorchModule:
             note = f"{shape}; {z} is not cached, {a} takes over its memory"
             return lines + line(f"{a} = {in_place}", note)
         if act.torch in INTO:  # Z stays cached: A goes into a workspace tensor of its own
-            into = INTO[act.torch].format(z=z, out=f'out.get("{self.take(a, shape)}")')
+            into = INTO[act.torch].format(z=z, out=f'out.get("{self.planner.take(a, shape)}")')
             return lines + line(f"{a} = {into}", shape)
         return lines + fitted(f"{a} = {code}", shape)
 
@@ -433,7 +410,7 @@ class _TorchModule:
             "    if not ok:",
             "        _invalid(params, Y=Y, cache=cache)",
         ]
-        self.part = "backward"
+        self.planner.begin("backward")
         out += self.workspace()
         for statement in plan.backward:
             out += self.statement(statement)
@@ -450,7 +427,7 @@ class _TorchModule:
         out += self.assign(statement.target, statement.expr, show_dims(statement.shape))
         for name in statement.releases:  # its tensor may hold a later product of its shape
             out += line(f"del {name}", "read for the last time above")
-            self.release(name)
+            self.planner.release(name)
         return out
 
     def cost(self) -> list[str]:
