@@ -142,6 +142,7 @@ class Explainer:
         self.code = code
         self.parameters = {p.name for p in plan.parameters}
         self.deltas = {s.target for s in plan.backward if s.gradient_of is None}
+        self.cached = {value.name for value in plan.cache}
         self.sentences: dict[str, Callable[[Provenance], str]] = {
             "loss": self._loss,
             "assumption": self._assumption,
@@ -209,6 +210,8 @@ class Explainer:
         # what it reads: the step's own record of it, the same that put it in the cache
         read = [name for name in p.uses if name in (z, a)]
         source = f"from the cached {' and '.join(read)}" if read else "a constant: reads no array"
+        if read and not set(read) <= self.cached:  # the plan found dJ/dA exactly zero
+            source = f"not computed: dJ/d{a} is exactly zero, and so is dJ/d{z}"
         if formula == 0:
             source += f"; dJ/d{z} is exactly zero, and so is what only it feeds: written as zeros"
         return f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: {act.name}'({z}) = {code}, {source}"
