@@ -50,6 +50,7 @@ from symbackprop.lowering import names
 from symbackprop.lowering.plan import Dims
 from symbackprop.lowering.provenance import text
 from symbackprop.lowering.settle_check import prove_settled
+from symbackprop.lowering.zeros import exact_zeros
 from symbackprop.model import Model
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
 from symbackprop.records.nodes import Elementwise, T
@@ -481,7 +482,19 @@ def _backward(
                 gradient_of=name if is_gradient else None,
             )
         )
-    return tuple(out)
+    return _live(out)
+
+
+def _live(statements: list[ModelBackward]) -> tuple[ModelBackward, ...]:
+    """The statements a gradient needs: an adjoint that only a zero read (``da1`` behind a
+    step function, whose ``dz1 = da1 ⊙ 0`` is zero and substituted) is not computed."""
+    needed: set[str] = set()
+    kept = []
+    for statement in reversed(statements):
+        if statement.gradient_of or statement.target in needed:
+            kept.append(statement)
+            needed |= _matrix_names(statement.expr)
+    return tuple(reversed(kept))
 
 
 def _settle(expr: Any) -> Any:
@@ -498,7 +511,9 @@ def _settle(expr: Any) -> Any:
 def _settle_once(expr: Any) -> Any:
     """Entries of constant matrices become numbers: ``I[0, 0]`` -> 1, ``((1/m) I)[0, 0]`` ->
     1/m (a folded constant adjoint read as a number); then :func:`_tidy`'s rewrites, and
-    constants leave element-wise products (a number times ones is the number)."""
+    constants leave element-wise products (a number times ones is the number); a product
+    with a zero factor is zero (:func:`~symbackprop.lowering.zeros.exact_zeros`)."""
+    expr = exact_zeros(expr)
     swaps = {
         e: e.parent.as_explicit()[e.i, e.j]
         for e in expr.atoms(MatrixElement)

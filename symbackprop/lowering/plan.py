@@ -26,10 +26,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
+from sympy import ZeroMatrix
 
 from symbackprop.core.graph import resolve_activations
 from symbackprop.lowering import names
 from symbackprop.lowering.inputs import batch_derivation, resolve_sizes
+from symbackprop.lowering.zeros import exact_zeros
 
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Derivation, Step
@@ -81,8 +83,10 @@ class Provenance:
     ``softmax``, ``assumption``, ``bilinear``, ``bias``), ``wrt`` the symbol differentiated
     (``A3``, ``Z3``, ``W3``; ``None`` for an assumption), ``chosen`` the surviving arrangement
     in code names (``dZ3*A2.T``; ``None`` where a step has a single possible form), ``shape``
-    its concrete shape, ``assumption`` the text an assumption step states and ``algebra`` the
-    scalar algebra done inside an element-wise product.
+    its concrete shape, ``assumption`` the text an assumption step states, ``algebra`` the
+    scalar algebra done inside an element-wise product and ``uses`` the forward values the
+    step reads (the derivation's ``Step.uses``: the rule that built its expression, and so the
+    cache, says which; none for a constant derivative).
     """
 
     step: int
@@ -93,6 +97,7 @@ class Provenance:
     shape: Dims
     assumption: str | None = None
     algebra: str | None = None
+    uses: tuple[str, ...] = ()
 
     def reads(self) -> frozenset[str]:
         """Names of the matrices the chosen arrangement reads."""
@@ -285,6 +290,8 @@ def _backward(derivation: Derivation, dims: Any) -> list[BackwardStatement]:
     delta_layer = {symbol: layer for layer, symbol in derivation.delta_symbols.items()}
     out: list[BackwardStatement] = []
     pending: list[Provenance] = []
+    #: deltas that are exactly zero (behind a step activation): substituted, never computed
+    zeros: dict[Any, Any] = {}
     for step in derivation.steps:
         pending.append(_provenance(step, rename, dims))
         if step.delta is not None:
@@ -295,10 +302,18 @@ def _backward(derivation: Derivation, dims: Any) -> list[BackwardStatement]:
             target, expr = names.gradient(gradient_of), derivation.gradients[gradient_of]
         else:
             continue
+        expr = exact_zeros(expr.xreplace(rename).xreplace(zeros))
+        if isinstance(expr, ZeroMatrix):
+            rows, cols = dims(step.shape)
+            expr = ZeroMatrix(rows, derivation.graph.m if cols == names.BATCH else cols)
+            if gradient_of is None:  # its steps are told above the next statement
+                symbol = rename.get(step.delta, step.delta)
+                zeros[symbol] = ZeroMatrix(*symbol.shape)
+                continue
         out.append(
             BackwardStatement(
                 target=target,
-                expr=expr.xreplace(rename),
+                expr=expr,
                 shape=dims(step.shape),
                 step=step.number,
                 provenance=tuple(pending),
@@ -320,6 +335,7 @@ def _provenance(step: Step, rename: Mapping[Any, Any], dims: Any) -> Provenance:
         shape=dims(step.shape),
         assumption=step.assumption,
         algebra=step.algebra_text,
+        uses=step.uses,
     )
 
 
@@ -346,8 +362,9 @@ def _cache(
     cost: Cost,
     x_shape: Dims,
 ) -> tuple[CachedValue, ...]:
-    """X, then Z1/A1, Z2/A2, ... where backward or the cost reads them."""
-    back = frozenset().union(*(statement.reads() for statement in backward))
+    """X, then Z1/A1, Z2/A2, ... where backward or the cost reads them; backward always reads
+    X, for its column count m (even where every gradient behind a step activation is zero)."""
+    back = frozenset().union({x}, *(statement.reads() for statement in backward))
     cost_reads = {cost.logits if cost.from_logits else cost.output}
     order = [(x, x_shape)]
     for layer in forward:

@@ -38,8 +38,11 @@ class PrintedShapes(Generic[P]):
             return None if inner is None else (inner[1], inner[0])
         if isinstance(expr, sp.Identity) and expr.shape[0] != 1:
             return (int(expr.shape[0]), int(expr.shape[1]))
-        if isinstance(expr, (OneMatrix, sp.Identity, sp.ZeroMatrix)):
-            return None  # printed 1.0 (0.0)
+        if isinstance(expr, sp.ZeroMatrix):  # printed as zeros of its shape
+            rows, cols = ("m" if isinstance(d, sp.Symbol) else int(d) for d in expr.shape)
+            return (rows, cols)
+        if isinstance(expr, (OneMatrix, sp.Identity)):
+            return None  # printed 1.0
         if isinstance(expr, sp.Inverse):
             return self.printed_shape(expr.arg)
         if isinstance(expr, Elementwise):

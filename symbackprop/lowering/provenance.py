@@ -15,6 +15,7 @@ import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 from sympy.printing.str import StrPrinter
 
+from symbackprop.core.algebra import lifts_derivative
 from symbackprop.errors import InternalError
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
@@ -141,6 +142,7 @@ class Explainer:
         self.code = code
         self.parameters = {p.name for p in plan.parameters}
         self.deltas = {s.target for s in plan.backward if s.gradient_of is None}
+        self.cached = {value.name for value in plan.cache}
         self.sentences: dict[str, Callable[[Provenance], str]] = {
             "loss": self._loss,
             "assumption": self._assumption,
@@ -201,12 +203,15 @@ class Explainer:
         tag = self._tag(p)
         if act.is_identity:
             return f"dJ/d{z} = dJ/d{a} {tag}: {act.name}' = 1, the gradient passes through"
-        # the derivative as the code computes it: np.where(A1 > 0, 1.0, 0.01)
-        rational = act.derivative_is_rational
-        source = a if rational and act.derivative_uses_a else z
-        formula = act.cached_derivative if rational else act.derivative
+        # the derivative as the code computes it (np.where(A1 > 0, 1.0, 0.01)): written out in
+        # the cached values where the derivation lifts it, else the record's g'(z)
+        formula = act.cached_derivative if lifts_derivative(act) else act.derivative
         code = self.code(formula, {scalars.z: z, scalars.a: a})
-        return (
-            f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: "
-            f"{act.name}'({z}) = {code}, from the cached {source}"
-        )
+        # what it reads: the step's own record of it, the same that put it in the cache
+        read = [name for name in p.uses if name in (z, a)]
+        source = f"from the cached {' and '.join(read)}" if read else "a constant: reads no array"
+        if read and not set(read) <= self.cached:  # the plan found dJ/dA exactly zero
+            source = f"not computed: dJ/d{a} is exactly zero, and so is dJ/d{z}"
+        if formula == 0:
+            source += f"; dJ/d{z} is exactly zero, and so is what only it feeds: written as zeros"
+        return f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: {act.name}'({z}) = {code}, {source}"

@@ -159,9 +159,10 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         *decision(chosen, others, candidates, _ENTRYWISE_WHY),
     )
     # what the generated code reads: the cached output where f' is written in it (relu's
-    # 1{a > 0}, tanh's 1 - a^2), else the argument
+    # 1{a > 0}, tanh's 1 - a^2), else the argument; nothing when f' is a number (a step's 0)
     reads_output = reuse or fn.in_output(fn.derivative) is not None
-    uses = (out.name,) if reads_output else (arg.name,)
+    reads_argument = fn.derivative.has(_T)
+    uses = (out.name,) if reads_output else (arg.name,) if reads_argument else ()
     if cancelled is not None:
         segments = (
             *segments,

@@ -202,8 +202,11 @@ class _JaxModule:
             "    if not ok:",
             "        _invalid(params, Y=Y, cache=cache)",
         ]
+        # a gradient that is exactly zero is written as zeros in X's dtype, that of the products
+        self.printer.dtype = "X.dtype"
         for statement in plan.backward:
             out += self.statement(statement)
+        self.printer.dtype = None
         out.append("    return {")
         out += [f'        "{param}": {target},' for param, target in plan.gradients]
         out.append("    }")

@@ -38,6 +38,9 @@ class JaxPrinter(NumPyPrinter):
     """Print matrix (and scalar) SymPy expressions as JAX code in CS229 names."""
 
     printmethod = "_symbackprop_jax"
+    WHERE = "jnp.where"
+    FULL_LIKE = "jnp.full_like"
+    ZEROS = "jnp.zeros"
 
     def activation_code(self, name: str, z_code: str) -> str:
         """Forward code of activation ``name`` applied to the array named ``z_code``."""
@@ -95,15 +98,6 @@ class JaxPrinter(NumPyPrinter):
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         return f"jnp.heaviside({self.code(expr.args[0])}, 0.0)"
-
-    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
-        *pairs, last = expr.args
-        if last.cond != sp.true:
-            raise InternalError(f"piecewise without an otherwise branch: {expr}")
-        out = self.code(last.expr)
-        for value, cond in reversed(pairs):
-            out = f"jnp.where({self.code(cond)}, {self.code(value)}, {out})"
-        return out
 
     def _print_Max(self, expr: Any) -> str:
         return self._reduce("jnp.maximum", expr.args)

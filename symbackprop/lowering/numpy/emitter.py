@@ -436,8 +436,11 @@ class _NumPyModule:
         ]
         self.has_out = False
         self.planner.begin("backward")
+        # a gradient that is exactly zero is written as zeros in X's dtype, that of the products
+        self.printer.dtype = "X.dtype"
         for statement in plan.backward:
             out += self.statement(statement)
+        self.printer.dtype = None
         out.append("    return {")
         out += [f'        "{param}": {target},' for param, target in plan.gradients]
         out.append("    }")

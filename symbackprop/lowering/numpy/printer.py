@@ -72,6 +72,27 @@ def float_literal(value: sp.Expr | float) -> str:
     return repr(float(value))
 
 
+#: a coefficient p/q with |p| and q at most this prints as a fraction (``x / 2.0``), exact to
+#: read; a longer one (GELU's 0.044715 is 8943/200000) as the decimal Python reads back to
+#: the same float
+SHORT_FRACTION = 1000
+
+
+def decimal_coefficient(coeff: sp.Expr, factors: tuple[Any, ...]) -> tuple[sp.Expr, list[Any]]:
+    """``coeff`` times the numeric ``factors`` (``sqrt(2/pi)``) as one float where that is not
+    a short fraction, with the other factors: ``997355701/1250000000 x`` prints as
+    ``0.7978845608 * x``, not as ``997355701.0 * x / 1250000000.0``. The SymPy expression
+    stays exact; only its code is the float, ``repr`` of the correctly rounded value."""
+    # pi and e keep their names (np.pi * Z1); numbers and their roots fold into one float
+    numeric = [f for f in factors if f.is_number and not f.has(sp.NumberSymbol)]
+    value = sp.Mul(coeff, *numeric)
+    short = value.is_Rational and max(abs(value.p), value.q) <= SHORT_FRACTION
+    if short or not value.is_finite or not value.is_real:
+        return coeff, list(factors)
+    rest = [f for f in factors if f not in numeric]
+    return sp.Float(float(sp.N(value, 30))), rest
+
+
 class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type information
     """Print matrix (and scalar) SymPy expressions as NumPy code in CS229 names.
 
@@ -80,6 +101,10 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
     """
 
     printmethod = "_symbackprop_numpy"
+    #: the backend's spellings of ``where`` and ``full_like`` (a number as an array like another)
+    WHERE = "np.where"
+    FULL_LIKE = "np.full_like"
+    ZEROS = "np.zeros"
 
     def __init__(
         self,
@@ -343,10 +368,12 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return "1.0" if rows == 1 else f"np.eye({rows}{self.dtype_argument()})"
 
     def _print_ZeroMatrix(self, expr: Any) -> str:
-        # like a ones matrix, the number broadcast to the shape around it: a zero derivative
-        # (a step activation's) multiplies in place with the other factor's dtype and device,
-        # and no symbolic width (n1) reaches the code
-        return "0.0"
+        # a whole value that is zero (the plans make any product with a zero factor zero, so
+        # no zero is ever multiplied): zeros of its shape, in the arrays' dtype (and device)
+        rows, cols = (
+            self.code(d) if isinstance(d, sp.Symbol) else str(int(d)) for d in expr.shape
+        )
+        return f"{self.ZEROS}(({rows}, {cols}){self.dtype_argument()})"
 
     def _print_Inverse(self, expr: Any) -> str:
         return f"np.linalg.inv({self.code(expr.arg)})"
@@ -442,6 +469,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
                 return f"-({self.code(minus)})"  # ruff format writes -(x**2)
             return "-" + self.paren(minus, UNARY + 1)
         coeff, factors = expr.as_coeff_mul()
+        coeff, factors = decimal_coefficient(coeff, factors)
         num = [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
         den = [sp.Pow(f.base, -f.exp) for f in factors if f.is_Pow and f.exp.is_negative]
         p, q = sp.fraction(coeff)
@@ -490,13 +518,31 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         return f"np.heaviside({self.code(expr.args[0])}, 0.0)"
 
+    def _like(self, expr: Any) -> str | None:
+        """An array that ``expr`` reads (the first by name), for a number made an array."""
+        names = sorted(
+            s.name for s in expr.free_symbols if s.name not in (scalars.z.name, "m", "L2")
+        )
+        return names[0] if names else None
+
+    def _branch(self, value: Any, like: str | None) -> str:
+        """A ``where`` branch: a number becomes an array like ``like`` (its dtype)."""
+        if value.is_Number and like is not None:
+            return f"{self.FULL_LIKE}({like}, {float_literal(value)})"
+        return self.code(value)
+
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        # between numbers only (a step's 1.0 and 0.0, leaky_relu' = 1.0 or 0.01), ``where``
+        # would make the default float (float64 in NumPy and JAX with x64, float32 in torch)
+        # whatever the arrays' dtype: the last branch is made an array like the argument's
         *pairs, last = expr.args
         if last.cond != sp.true:
             raise InternalError(f"piecewise without an otherwise branch: {expr}")
-        out = self.code(last.expr)
+        numbers = all(pair.expr.is_Number for pair in expr.args)
+        like = self._like(expr) if numbers else None
+        out = self._branch(last.expr, like)
         for value, cond in reversed(pairs):
-            out = f"np.where({self.code(cond)}, {self.code(value)}, {out})"
+            out = f"{self.WHERE}({self.code(cond)}, {self.code(value)}, {out})"
         return out
 
     def _print_Relational(self, expr: Any) -> str:

@@ -412,8 +412,12 @@ class _TorchModule:
         ]
         self.planner.begin("backward")
         out += self.workspace()
+        # a gradient that is exactly zero is written as zeros in X's dtype, that of the products
+        self.printer.dtype = "dtype"
+        self.printer.device = "X.device"
         for statement in plan.backward:
             out += self.statement(statement)
+        self.printer.dtype = None
         out.append("    return {")
         out += [f'        "{param}": {target},' for param, target in plan.gradients]
         out.append("    }")

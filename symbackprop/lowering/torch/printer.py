@@ -49,6 +49,9 @@ class TorchPrinter(NumPyPrinter):
     """Print matrix (and scalar) SymPy expressions as PyTorch code in CS229 names."""
 
     printmethod = "_symbackprop_torch"
+    WHERE = "torch.where"
+    FULL_LIKE = "torch.full_like"
+    ZEROS = "torch.zeros"
 
     def __init__(
         self,
@@ -165,30 +168,6 @@ class TorchPrinter(NumPyPrinter):
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         x = self.code(expr.args[0])
         return f"torch.heaviside({x}, torch.zeros_like({x}))"
-
-    def _like(self, expr: Any) -> str | None:
-        """A tensor that ``expr`` reads (the first by name), for a number made a tensor."""
-        names = sorted(
-            s.name for s in expr.free_symbols if s.name not in (scalars.z.name, "m", "L2")
-        )
-        return names[0] if names else None
-
-    def _branch(self, value: Any, like: str | None) -> str:
-        """A ``torch.where`` branch: a number becomes a tensor like ``like`` (its dtype)."""
-        if value.is_Number and like is not None:
-            return f"torch.full_like({like}, {float_literal(value)})"
-        return self.code(value)
-
-    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
-        *pairs, last = expr.args
-        if last.cond != sp.true:
-            raise InternalError(f"piecewise without an otherwise branch: {expr}")
-        numbers = all(pair.expr.is_Number for pair in expr.args)
-        like = self._like(expr) if numbers else None
-        out = self._branch(last.expr, like)
-        for value, cond in reversed(pairs):
-            out = f"torch.where({self.code(cond)}, {self.code(value)}, {out})"
-        return out
 
     def _reduce(self, fn: str, args: tuple[Any, ...]) -> str:
         bound = "min" if fn.endswith("maximum") else "max"

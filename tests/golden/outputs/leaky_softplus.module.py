@@ -262,10 +262,10 @@ def backward(params, cache, Y, work=None):
     db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (2, m); dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ leaky_relu'(Z1) [step 10]: leaky_relu'(Z1) = np.where(A1 > 0, 1.0, 0.01),
-    # from the cached A1
+    # dJ/dZ1 = dJ/dA1 ⊙ leaky_relu'(Z1) [step 10]: leaky_relu'(Z1) = np.where(A1 > 0, 1.0,
+    # np.full_like(A1, 0.01)), from the cached A1
     dZ1 = W2.T.dot(dZ2, out.get("dZ1"))  # (2, m)
-    dZ1 *= np.where(A1 > 0, 1.0, 0.01)  # (2, m)
+    dZ1 *= np.where(A1 > 0, 1.0, np.full_like(A1, 0.01))  # (2, m)
     del dZ2  # read for the last time above
     # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (2, 3)
     dW1 = dZ1.dot(X.T, out.get("dW1"))  # (2, 3)

@@ -225,8 +225,8 @@ def backward(params, cache, Y, work=None):
     db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (3, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 6]: the only arrangement that is (4, m); dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ relu'(Z1) [step 7]: relu'(Z1) = np.where(A1 > 0, 1.0, 0.0), from the cached
-    # A1
+    # dJ/dZ1 = dJ/dA1 ⊙ relu'(Z1) [step 7]: relu'(Z1) = np.where(A1 > 0, 1.0, np.full_like(A1,
+    # 0.0)), from the cached A1
     dZ1 = W2.T.dot(dZ2, out.get("dZ1"))  # (4, m)
     dZ1 *= A1 > 0  # (4, m)
     del dZ2  # read for the last time above
