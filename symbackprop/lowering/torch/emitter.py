@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
 
-from symbackprop.lowering.numpy.printer import MUL
+from symbackprop.lowering.numpy.printer import MUL, float_literal
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import (
@@ -54,6 +54,7 @@ from symbackprop.lowering.torch.template import (
     AUTOGRAD,
     INIT_PARAMS,
     INVALID_HELPER,
+    NO_GRAD_HELPER,
     SAME_DTYPE_HELPER,
     STDS,
     WORKSPACE_DOC,
@@ -73,6 +74,16 @@ INTO = {
     f"torch.{name}({{z}})": f"torch.{name}({{z}}, out={{out}})"
     for name in ("sigmoid", "tanh", "exp")
 }
+
+
+def float_scalar(value: Any, printer: TorchPrinter) -> str:
+    """The scalar ``value`` printed as a Python float: ``float(m)``, ``2.0``. Scaling a tensor
+    in place by an int costs torch one more kernel than by a float (it wraps the int in an
+    int64 tensor and converts that to the tensor's dtype first); the result is the same."""
+    if value.is_Number:
+        return float_literal(value)
+    code = printer.paren(value, MUL)
+    return f"float({code})" if value.is_integer else code
 
 
 def emit(plan: LoweringPlan) -> str:
@@ -166,10 +177,11 @@ class _TorchModule:
             if coeff != 1 and self.fresh(body):
                 lines = self.assign(target, body, shape)
                 num, den = sp.fraction(coeff)
+                # floats: torch makes an int factor a tensor of its own, then converts it
                 if num != 1:
-                    lines += line(f"{target} *= {printer.paren(num, MUL)}", shape)
+                    lines += line(f"{target} *= {float_scalar(num, printer)}", shape)
                 if den != 1:
-                    lines += line(f"{target} /= {printer.paren(den, MUL)}", shape)
+                    lines += line(f"{target} /= {float_scalar(den, printer)}", shape)
                 return lines
         if isinstance(expr, MatAdd):
             terms = sorted(expr.args, key=lambda t: not self._plain_product(t))
@@ -332,7 +344,7 @@ class _TorchModule:
         out = [
             "",
             "",
-            "@torch.no_grad()",
+            "@_no_grad",
             "def forward(params, X, work=None):",
             f'    """Forward propagation; X is {show_dims(plan.data_shapes[x])}, one example per '
             "column.",
@@ -405,7 +417,7 @@ class _TorchModule:
         out = [
             "",
             "",
-            "@torch.no_grad()",
+            "@_no_grad",
             "def backward(params, cache, Y, work=None):",
             f'    """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is '
             f"{show_dims(plan.data_shapes[y])}.",
@@ -462,7 +474,7 @@ class _TorchModule:
         out = [
             "",
             "",
-            "@torch.no_grad()",
+            "@_no_grad",
             "def cost_from_cache(params, cache, Y):",
             '    """The cost J, a 0-d tensor, from the forward cache and the targets Y."""',
         ]
@@ -505,7 +517,7 @@ class _TorchModule:
         return [
             "",
             "",
-            "@torch.no_grad()",
+            "@_no_grad",
             "def loss_and_grads(params, X, Y, work=None):",
             '    """The cost J (a float) and its gradients (tensors), keyed like params.',
             "",
@@ -551,6 +563,7 @@ class _TorchModule:
         cost = self.cost()
         body = ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines(), "", *SAME_DTYPE_HELPER.splitlines()]
+        body += ["", *NO_GRAD_HELPER.splitlines()]
         body += self.workspace_helper()
         lines = header + body + forward + backward + cost + self.loss_and_grads()
         lines += self.autograd()
