@@ -10,13 +10,16 @@ computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is de
   under the same provenance sentences as the NumPy module (``[step k]``);
 * ``Z = W A + b 1_m^T`` is one ``torch.addmm``; an activation whose pre-activation is not
   cached is applied in place (``torch.sigmoid_``); a delta is built in place as in the NumPy
-  module (``dZ2 = torch.mm(W3.T, dZ3, ...)``, then scaled by the activation's derivative);
-  a transpose is a strided view that the GEMM reads as it is (no copy, no ``contiguous``);
+  module (``dZ2 = torch.mm(W3.mT, dZ3, ...)``, then scaled by the activation's derivative);
+  a transpose is a strided view (``.mT``) that the GEMM reads as it is (no copy, no
+  ``contiguous``);
 * relu's, tanh's and sigmoid's derivative factors are one in-place kernel each, the one
   torch's autograd runs (:mod:`symbackprop.lowering.torch.factors`:
   ``threshold_backward``, ``tanh_backward``, ``sigmoid_backward`` written into the delta);
   ``db = dZ 1_m`` is a matrix-vector product with a column of ones (``ones_m``), which torch
   runs on one thread where a sum over the columns opens a parallel region;
+* every function is wrapped by the module's ``_no_grad`` (``torch.no_grad()`` without its
+  per-call context manager object) and scales in place by floats (``dZ3 /= float(m)``);
 * every product, difference and row sum is written ``out=out.get("dW1")``: ``out`` is ``{}``
   without a workspace (``out=None``, a fresh tensor), else the dict of tensors that
   ``_workspace`` keeps in the caller's ``work``, made once per m, dtype and device, a dead
@@ -34,7 +37,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
+from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
 from symbackprop.lowering.numpy.printer import MUL, float_literal
 from symbackprop.lowering.provenance import Explainer, show_dims
@@ -48,7 +51,7 @@ from symbackprop.lowering.python_text import (
     line,
     workspace_shapes,
 )
-from symbackprop.lowering.torch.factors import factor_code, in_place
+from symbackprop.lowering.torch.factors import factor_code, in_place, kernel_lines
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
     AUTOGRAD,
@@ -238,10 +241,17 @@ class _TorchModule:
     def product(self, target: str, left: Any, right: Any, shape: str) -> list[str]:
         """``target = left @ right`` as ``torch.mm`` into its workspace tensor (a transpose is
         a strided view that the GEMM reads as it is: no copy)."""
-        first, second = (self.printer.paren(x, MUL) for x in (left, right))
+        first, second = (self.matrix(x) for x in (left, right))
         home = self.take(target, shape)
         why = shape if home == target else f"{shape}: in {home}'s tensor, which is free again"
         return line(f'{target} = torch.mm({first}, {second}, out=out.get("{home}"))', why)
+
+    def matrix(self, expr: Any) -> str:
+        """A factor of a product: ``W3.mT`` for the transpose of a tensor (the same strided view
+        as ``.T``, one dispatched operation where ``.T`` is three), else its printed form."""
+        if isinstance(expr, Transpose) and isinstance(expr.arg, sp.MatrixSymbol):
+            return f"{self.code(expr.arg)}.mT"
+        return self.printer.paren(expr, MUL)
 
     def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
         """``target = matrix 1_m``: a matrix-vector product with a column of ones, into its
@@ -565,6 +575,8 @@ class _TorchModule:
         body += ["", *INVALID_HELPER.splitlines(), "", *SAME_DTYPE_HELPER.splitlines()]
         body += ["", *NO_GRAD_HELPER.splitlines()]
         body += self.workspace_helper()
-        lines = header + body + forward + backward + cost + self.loss_and_grads()
+        kernels = kernel_lines("\n".join(backward))
+        lines = header + (["", *kernels] if kernels else []) + body
+        lines += forward + backward + cost + self.loss_and_grads()
         lines += self.autograd()
         return "\n".join(lines) + "\n"
