@@ -148,3 +148,24 @@ def test_relu_derivative_at_zero_is_zero_as_in_the_numpy_module() -> None:
     _, got = module.loss_and_grads(tensors, X, Y)
     assert_close(got, {k: torch.from_numpy(np.asarray(v)) for k, v in want.items()})
     assert bool((got["b2"][1] == 0).all()) and bool((got["W2"][1] == 0).all())
+
+
+def test_functions_switch_autograd_off_and_back_on_even_when_they_raise() -> None:
+    """``_no_grad`` (the decorator's effect without its per-call object): parameters that
+    require grad give gradients that do not, no tape is recorded, grad mode is on again after
+    the call and after a refused call, and the functions keep their names and docstrings."""
+    module = compiled("3-4:sigmoid-2:sigmoid", "bce")
+    params = {k: v.requires_grad_() for k, v in module.init_params(seed=2).items()}
+    X, Y = data(torch, module, 5)
+    A, cache = module.forward(params, X)
+    cost, grads = module.loss_and_grads(params, X, Y)
+    assert not A.requires_grad and not any(g.requires_grad for g in grads.values())
+    assert torch.is_grad_enabled()
+    with pytest.raises(ValueError, match="X has shape"):
+        module.forward(params, X[:2])
+    assert torch.is_grad_enabled()
+    with torch.no_grad():  # off stays off
+        module.backward(params, cache, Y)
+        assert not torch.is_grad_enabled()
+    assert module.module.backward.__name__ == "backward"
+    assert "Gradients of J" in module.module.backward.__doc__

@@ -10,13 +10,16 @@ computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is de
   under the same provenance sentences as the NumPy module (``[step k]``);
 * ``Z = W A + b 1_m^T`` is one ``torch.addmm``; an activation whose pre-activation is not
   cached is applied in place (``torch.sigmoid_``); a delta is built in place as in the NumPy
-  module (``dZ2 = torch.mm(W3.T, dZ3, ...)``, then scaled by the activation's derivative);
-  a transpose is a strided view that the GEMM reads as it is (no copy, no ``contiguous``);
+  module (``dZ2 = torch.mm(W3.mT, dZ3, ...)``, then scaled by the activation's derivative);
+  a transpose is a strided view (``.mT``) that the GEMM reads as it is (no copy, no
+  ``contiguous``);
 * relu's, tanh's and sigmoid's derivative factors are one in-place kernel each, the one
   torch's autograd runs (:mod:`symbackprop.lowering.torch.factors`:
   ``threshold_backward``, ``tanh_backward``, ``sigmoid_backward`` written into the delta);
   ``db = dZ 1_m`` is a matrix-vector product with a column of ones (``ones_m``), which torch
   runs on one thread where a sum over the columns opens a parallel region;
+* every function is wrapped by the module's ``_no_grad`` (``torch.no_grad()`` without its
+  per-call context manager object) and scales in place by floats (``dZ3 /= float(m)``);
 * every product, difference and row sum is written ``out=out.get("dW1")``: ``out`` is ``{}``
   without a workspace (``out=None``, a fresh tensor), else the dict of tensors that
   ``_workspace`` keeps in the caller's ``work``, made once per m, dtype and device, a dead
@@ -34,9 +37,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
+from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
-from symbackprop.lowering.numpy.printer import MUL
+from symbackprop.lowering.numpy.printer import MUL, float_literal
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import (
@@ -47,12 +50,13 @@ from symbackprop.lowering.python_text import (
     fitted,
     line,
 )
-from symbackprop.lowering.torch.factors import factor_code, in_place
+from symbackprop.lowering.torch.factors import factor_code, in_place, kernel_lines
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
     AUTOGRAD,
     INIT_PARAMS,
     INVALID_HELPER,
+    NO_GRAD_HELPER,
     SAME_DTYPE_HELPER,
     STDS,
     WORKSPACE_DOC,
@@ -73,6 +77,16 @@ INTO = {
     f"torch.{name}({{z}})": f"torch.{name}({{z}}, out={{out}})"
     for name in ("sigmoid", "tanh", "exp")
 }
+
+
+def float_scalar(value: Any, printer: TorchPrinter) -> str:
+    """The scalar ``value`` printed as a Python float: ``float(m)``, ``2.0``. Scaling a tensor
+    in place by an int costs torch one more kernel than by a float (it wraps the int in an
+    int64 tensor and converts that to the tensor's dtype first); the result is the same."""
+    if value.is_Number:
+        return float_literal(value)
+    code = printer.paren(value, MUL)
+    return f"float({code})" if value.is_integer else code
 
 
 def emit(plan: LoweringPlan) -> str:
@@ -160,10 +174,11 @@ class _TorchModule:
             if coeff != 1 and self.fresh(body):
                 lines = self.assign(target, body, shape)
                 num, den = sp.fraction(coeff)
+                # floats: torch makes an int factor a tensor of its own, then converts it
                 if num != 1:
-                    lines += line(f"{target} *= {printer.paren(num, MUL)}", shape)
+                    lines += line(f"{target} *= {float_scalar(num, printer)}", shape)
                 if den != 1:
-                    lines += line(f"{target} /= {printer.paren(den, MUL)}", shape)
+                    lines += line(f"{target} /= {float_scalar(den, printer)}", shape)
                 return lines
         if isinstance(expr, MatAdd):
             terms = sorted(expr.args, key=lambda t: not self._plain_product(t))
@@ -205,10 +220,17 @@ class _TorchModule:
     def product(self, target: str, left: Any, right: Any, shape: str) -> list[str]:
         """``target = left @ right`` as ``torch.mm`` into its workspace tensor (a transpose is
         a strided view that the GEMM reads as it is: no copy)."""
-        first, second = (self.printer.paren(x, MUL) for x in (left, right))
+        first, second = (self.matrix(x) for x in (left, right))
         home = self.planner.take(target, shape)
         why = shape if home == target else f"{shape}: in {home}'s tensor, which is free again"
         return line(f'{target} = torch.mm({first}, {second}, out=out.get("{home}"))', why)
+
+    def matrix(self, expr: Any) -> str:
+        """A factor of a product: ``W3.mT`` for the transpose of a tensor (the same strided view
+        as ``.T``, one dispatched operation where ``.T`` is three), else its printed form."""
+        if isinstance(expr, Transpose) and isinstance(expr.arg, sp.MatrixSymbol):
+            return f"{self.code(expr.arg)}.mT"
+        return self.printer.paren(expr, MUL)
 
     def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
         """``target = matrix 1_m``: a matrix-vector product with a column of ones, into its
@@ -309,7 +331,7 @@ class _TorchModule:
         out = [
             "",
             "",
-            "@torch.no_grad()",
+            "@_no_grad",
             "def forward(params, X, work=None):",
             f'    """Forward propagation; X is {show_dims(plan.data_shapes[x])}, one example per '
             "column.",
@@ -382,7 +404,7 @@ class _TorchModule:
         out = [
             "",
             "",
-            "@torch.no_grad()",
+            "@_no_grad",
             "def backward(params, cache, Y, work=None):",
             f'    """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is '
             f"{show_dims(plan.data_shapes[y])}.",
@@ -443,7 +465,7 @@ class _TorchModule:
         out = [
             "",
             "",
-            "@torch.no_grad()",
+            "@_no_grad",
             "def cost_from_cache(params, cache, Y):",
             '    """The cost J, a 0-d tensor, from the forward cache and the targets Y."""',
         ]
@@ -486,7 +508,7 @@ class _TorchModule:
         return [
             "",
             "",
-            "@torch.no_grad()",
+            "@_no_grad",
             "def loss_and_grads(params, X, Y, work=None):",
             '    """The cost J (a float) and its gradients (tensors), keyed like params.',
             "",
@@ -532,7 +554,10 @@ class _TorchModule:
         cost = self.cost()
         body = ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines(), "", *SAME_DTYPE_HELPER.splitlines()]
+        body += ["", *NO_GRAD_HELPER.splitlines()]
         body += self.workspace_helper()
-        lines = header + body + forward + backward + cost + self.loss_and_grads()
+        kernels = kernel_lines("\n".join(backward))
+        lines = header + (["", *kernels] if kernels else []) + body
+        lines += forward + backward + cost + self.loss_and_grads()
         lines += self.autograd()
         return "\n".join(lines) + "\n"

@@ -7,10 +7,12 @@ region of its own, so the derivatives of relu, tanh and sigmoid are written as t
 torch's own autograd runs for them: it reads the delta and the cached activation and writes
 the product back into the delta (``grad_input=`` the delta itself), no temporary::
 
-    dZ ⊙= 1{X > c}     ->  torch.ops.aten.threshold_backward.grad_input(dZ, X, c, grad_input=dZ)
-    dZ ⊙= 1 - X ⊙ X    ->  torch.ops.aten.tanh_backward.grad_input(dZ, X, grad_input=dZ)
-    dZ ⊙= X ⊙ (1 - X)  ->  torch.ops.aten.sigmoid_backward.grad_input(dZ, X, grad_input=dZ)
+    dZ ⊙= 1{X > c}     ->  _threshold_backward(dZ, X, c, grad_input=dZ)
+    dZ ⊙= 1 - X ⊙ X    ->  _tanh_backward(dZ, X, grad_input=dZ)
+    dZ ⊙= X ⊙ (1 - X)  ->  _sigmoid_backward(dZ, X, grad_input=dZ)
 
+(``_sigmoid_backward = torch.ops.aten.sigmoid_backward.grad_input`` and so on, at the top of
+the module: :func:`kernel_lines`)
 (``X`` a cached tensor, ``c`` a number; the last one takes the two factors X and 1 - X of
 the product together). The values are the formula's: threshold_backward keeps dZ where X > c
 and writes 0 elsewhere (relu'(0) = 0 included), and the two others compute
@@ -38,10 +40,27 @@ from symbackprop.lowering.numpy.printer import ATOM, float_literal
 from symbackprop.lowering.torch.printer import COMPARISONS, TorchPrinter
 from symbackprop.records.nodes import Elementwise
 
-#: the aten kernels that multiply a delta by an activation's derivative, in place
-THRESHOLD = "torch.ops.aten.threshold_backward.grad_input({t}, {x}, {c}, grad_input={t})"
-TANH = "torch.ops.aten.tanh_backward.grad_input({t}, {x}, grad_input={t})"
-SIGMOID = "torch.ops.aten.sigmoid_backward.grad_input({t}, {x}, grad_input={t})"
+#: the aten kernels that multiply a delta by an activation's derivative, in place, by the
+#: module-level names the module gives them (:data:`KERNELS`)
+THRESHOLD = "_threshold_backward({t}, {x}, {c}, grad_input={t})"
+TANH = "_tanh_backward({t}, {x}, grad_input={t})"
+SIGMOID = "_sigmoid_backward({t}, {x}, grad_input={t})"
+#: name in the module -> the torch operator it stands for, looked up once when the module is
+#: loaded (``torch.ops.aten.x.y`` resolves three attributes through Python on every call)
+KERNELS = {
+    "_threshold_backward": "torch.ops.aten.threshold_backward.grad_input",
+    "_tanh_backward": "torch.ops.aten.tanh_backward.grad_input",
+    "_sigmoid_backward": "torch.ops.aten.sigmoid_backward.grad_input",
+}
+
+
+def kernel_lines(body: str) -> list[str]:
+    """The module-level names of the kernels that ``body`` (the module's code) calls."""
+    used = [name for name in KERNELS if f"{name}(" in body]
+    if not used:
+        return []
+    lines = ["# torch's kernels for an activation's derivative (as its autograd runs them), once"]
+    return lines + [f"{name} = {KERNELS[name]}" for name in used]
 
 
 def in_place(

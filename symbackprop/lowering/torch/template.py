@@ -3,7 +3,8 @@
 ``init_params`` draws with NumPy's ``default_rng`` exactly as the NumPy module does, so a seed
 gives the same parameters on every backend, then makes torch tensors of the requested dtype and
 device. ``_invalid`` (networks) and ``_same_dtype`` (networks and models) say which tensor has
-the wrong shape or dtype once the cheap checks on entry have failed. ``AUTOGRAD`` is the
+the wrong shape or dtype once the cheap checks on entry have failed; ``_no_grad`` (networks)
+switches autograd off cheaply. ``AUTOGRAD`` is the
 :class:`torch.autograd.Function` whose backward is the derived one, the ``cost`` function that
 applies it, the ``Parameters`` table and the ``nn.Module`` holding it; the emitter fills in
 the data names (``{data}``), the Function's signature, forward and backward bodies and the
@@ -89,6 +90,27 @@ def _invalid(params, X=None, Y=None, cache=None):
             first = _same_dtype(name, value, first)
     raise ValueError("the tensors do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
 '''
+NO_GRAD_HELPER = '''
+def _no_grad(function):
+    """``function`` run with autograd off, as under ``@torch.no_grad()``, at a fraction of its
+    cost per call: the decorator makes and enters a context manager on every call, about 10 %
+    of a small network's gradient. Grad mode is switched off only when it is on (not inside
+    BackpropCost), and switched back on however ``function`` ends."""
+
+    def call(*args, **kwargs):
+        if not torch.is_grad_enabled():
+            return function(*args, **kwargs)
+        torch.set_grad_enabled(False)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            torch.set_grad_enabled(True)
+
+    call.__name__, call.__qualname__ = function.__name__, function.__qualname__
+    call.__doc__, call.__wrapped__ = function.__doc__, function
+    return call
+'''
+
 SAME_DTYPE_HELPER = '''
 def _same_dtype(name, value, first):
     """``first``, the name and dtype of the first tensor checked (``(name, value.dtype)`` when
