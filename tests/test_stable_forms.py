@@ -1,0 +1,123 @@
+"""Forms whose plain evaluation overflows although their value is finite (hostile8 items 5a
+and 5b): custom activations log(sigmoid(z)), log(1 - sigmoid(z)), a tanh written with
+exponentials and log-cosh, and a model's log(sigmoid(.)) and log(1 - sigmoid(.)), at |z| = 1e3.
+
+Expected values come from the formulas as written, evaluated by mpmath at 600 digits (where
+e^1000 is an ordinary number), never from the rewritten forms the code uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from framework_support import import_framework
+
+import symbackprop as sb
+from symbackprop.records.activations import custom_activation, stable_form
+from symbackprop.records.scalars import z
+
+#: name -> (formula, the same function for mpmath)
+FORMS: dict[str, tuple[str, Any]] = {
+    "ls": ("log(sigmoid(z))", lambda t: mpmath.log(1 / (1 + mpmath.exp(-t)))),
+    "lc1": ("log(1 - sigmoid(z))", lambda t: mpmath.log(1 - 1 / (1 + mpmath.exp(-t)))),
+    "th": (
+        "(exp(z)-exp(-z))/(exp(z)+exp(-z))",
+        lambda t: (mpmath.exp(t) - mpmath.exp(-t)) / (mpmath.exp(t) + mpmath.exp(-t)),
+    ),
+    "lcosh": ("log(exp(z)+exp(-z))", lambda t: mpmath.log(mpmath.exp(t) + mpmath.exp(-t))),
+}
+#: one input, one hidden unit, W1 = W2 = 1, zero biases, Y = 0: J = mean(g(x)^2 / 2)
+X = np.array([[1000.0, -1000.0, 2.5, -0.75]])
+Y = np.zeros((1, 4))
+PARAMS = {
+    "W1": np.ones((1, 1)),
+    "b1": np.zeros((1, 1)),
+    "W2": np.ones((1, 1)),
+    "b2": np.zeros((1, 1)),
+}
+BACKENDS = ("numpy", "torch", "jax")
+
+
+def _expected(fn: Any) -> tuple[float, dict[str, float]]:
+    """The cost and gradients of the 1-1-1 network with g = ``fn``, at 600 digits."""
+    mpmath.mp.dps = 600  # 1 - sigmoid(1000) = e^-1000 needs some 440 digits
+    try:
+        xs = [mpmath.mpf(float(x)) for x in X.ravel()]
+        g = [fn(x) for x in xs]
+        dg = [mpmath.diff(fn, x) for x in xs]
+        m = len(xs)
+        cost = sum(v**2 for v in g) / (2 * m)
+        grads = {
+            "W1": sum(v * d * x for v, d, x in zip(g, dg, xs, strict=True)) / m,
+            "b1": sum(v * d for v, d in zip(g, dg, strict=True)) / m,
+            "W2": sum(v**2 for v in g) / m,
+            "b2": sum(g) / m,
+        }
+        return float(cost), {k: float(v) for k, v in grads.items()}
+    finally:
+        mpmath.mp.dps = 15
+
+
+def _network(name: str) -> sb.Network:
+    return sb.Network.parse(
+        f"1-1:{name}-1", loss="mse", output="identity", define={name: FORMS[name][0]}
+    )
+
+
+def _check(name: str, backend: str, convert: Any) -> None:
+    module = sb.compile(_network(name), backend=backend)
+    params = {k: convert(v) for k, v in PARAMS.items()}
+    with np.errstate(divide="raise", over="raise", invalid="raise"):  # underflow is benign
+        cost, grads = module.loss_and_grads(params, convert(X), convert(Y))
+    want_cost, want = _expected(FORMS[name][1])
+    assert float(cost) == pytest.approx(want_cost, rel=1e-12)
+    for key, value in want.items():
+        assert float(np.asarray(grads[key]).ravel()[0]) == pytest.approx(value, rel=1e-9), key
+
+
+#: two forms in the default suite (each a derivation and a compile), the others under slow
+DEFAULT = [n if n in ("ls", "lcosh") else pytest.param(n, marks=pytest.mark.slow) for n in FORMS]
+
+
+@pytest.mark.parametrize("name", DEFAULT)
+def test_custom_form_finite_and_right_at_1e3_numpy(name: str) -> None:
+    _check(name, "numpy", np.asarray)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_custom_form_finite_and_right_at_1e3_torch(name: str) -> None:
+    torch = import_framework("torch")
+    _check(name, "torch", torch.tensor)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_custom_form_finite_and_right_at_1e3_jax(name: str) -> None:
+    jax = import_framework("jax")
+    jax.config.update("jax_enable_x64", True)
+    _check(name, "jax", jax.numpy.asarray)
+
+
+def test_stable_forms_are_the_functions_written() -> None:
+    """Each rewrite names the stable function (and SymPy agrees with the formula at a point
+    where both are exact enough to compare)."""
+    written = {
+        name: custom_activation(name, formula).formula for name, (formula, _) in FORMS.items()
+    }
+    assert str(written["ls"]) == "-log(1 + exp(-z))"
+    assert str(written["lc1"]) == "-log(exp(z) + 1)"
+    assert written["th"] == sp.tanh(z)
+    assert str(written["lcosh"]) == "z + log(1 + exp(-2*z))"
+    assert str(custom_activation("lcosh", FORMS["lcosh"][0]).derivative) == "tanh(z)"
+    assert str(custom_activation("ls", FORMS["ls"][0]).derivative) == "sigmoid(-z)"
+    # a ratio that is no tanh or sigmoid is left alone
+    other = sp.exp(z) / (sp.exp(z) + 2 * sp.exp(-z))
+    assert stable_form(other) == other
+    for name, (_, fn) in FORMS.items():
+        value = written[name].xreplace({z: sp.Rational(3, 7)}).evalf(30)
+        assert float(value) == pytest.approx(float(fn(mpmath.mpf(3) / 7)), rel=1e-14)
