@@ -79,8 +79,8 @@ def _check(name: str, backend: str, convert: Any) -> None:
         assert float(np.asarray(grads[key]).ravel()[0]) == pytest.approx(value, rel=1e-9), key
 
 
-#: two forms in the default suite (each a derivation and a compile), the others under slow
-DEFAULT = [n if n in ("ls", "lcosh") else pytest.param(n, marks=pytest.mark.slow) for n in FORMS]
+#: one form in the default suite (each a derivation and a compile), the others under slow
+DEFAULT = [n if n == "ls" else pytest.param(n, marks=pytest.mark.slow) for n in FORMS]
 
 
 @pytest.mark.parametrize("name", DEFAULT)
