@@ -15,6 +15,7 @@ import sympy as sp
 
 from symbackprop.core.lift import is_liftable
 from symbackprop.errors import InternalError
+from symbackprop.records import scalars
 
 if TYPE_CHECKING:
     from symbackprop.records.activations import Activation
@@ -94,6 +95,19 @@ def cancelled_product(dl: sp.Expr, act: Activation) -> sp.Expr | None:
     product = dl * act.cached_derivative
     simpler = bounded_simplify(product)
     if not is_liftable(simpler) or sp.count_ops(simpler) >= sp.count_ops(product):
+        return None
+    return simpler
+
+
+def pole_cancelled(dl: sp.Expr, act: Activation) -> sp.Expr | None:
+    """``dl`` (a function's derivative in the activation's output a, with a pole: log's 1/a)
+    times ``act``'s g', simplified on scalars, when the pole cancels and it lifts back entry
+    by entry (sigmoid: (1/a) a(1 - a) = 1 - a); else ``None``."""
+    if not lifts_derivative(act):
+        return None
+    simpler = bounded_simplify(sp.Mul(dl, act.cached_derivative, evaluate=False))
+    _, denominator = sp.fraction(sp.together(simpler))
+    if not is_liftable(simpler) or denominator.has(scalars.a):
         return None
     return simpler
 

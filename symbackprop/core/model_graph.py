@@ -39,7 +39,7 @@ from sympy import (
     Transpose,
 )
 
-from symbackprop.core.algebra import cancelled_product
+from symbackprop.core.algebra import cancelled_product, pole_cancelled
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
 from symbackprop.core.names import Name as SymbolName
@@ -230,6 +230,23 @@ class ModelGraph(ForwardGraph):
         value, else :meth:`value_text`."""
         value = self.adjoint_of.get(name)
         return "dJ/d" + self.target_text(value) if value is not None else self.value_text(name)
+
+    def outer_cancel(self, node: Node) -> sp.Expr | None:
+        """log's derivative 1/a in the output ``a`` of the activation ``node`` reads, when it
+        cancels with that activation's g' (log of a sigmoid: 1/a times a(1 - a) is 1 - a),
+        else ``None``. The rule of ``node`` hands it down as scalar algebra, so that the
+        activation's rule derives the cancellation (:func:`~symbackprop.core.rules.
+        model_cancel.cancel`) as it does a loss's."""
+        fn = node.record
+        if node.kind is not Kind.FUNCTION or not isinstance(fn, ElementFunction):
+            return None
+        if fn.name != "log" or fn.activation is not None:
+            return None
+        inner = self.nodes.get(str(node.args[0].name))  # type: ignore[union-attr]
+        if inner is None or inner.kind is not Kind.FUNCTION or inner.record.activation is None:
+            return None
+        dl = fn.derivative.xreplace({T: scalars.a})
+        return dl if pole_cancelled(dl, inner.record.activation) is not None else None
 
     @functools.cached_property
     def adjoint_of(self) -> dict[str, str]:
@@ -553,6 +570,11 @@ class _Builder:
                 defining = self.graph.nodes.get(first)
                 if readers.get(first) == 1 or _cancels(defining, node.record):
                     self.graph.deltas.pop(first, None)
+            # log(sigmoid(u)) the same way: log's 1/a times sigmoid's a(1 - a) is 1 - a, finite
+            # where sigmoid(u) rounds to 0 (1/a alone is infinite there)
+            first = str(node.args[0].name) if node.args else ""  # type: ignore[union-attr]
+            if readers.get(first) == 1 and self.graph.outer_cancel(node) is not None:
+                self.graph.deltas.pop(first, None)
 
 
 def _cancels(defining: Node | None, loss: Loss) -> bool:
