@@ -173,8 +173,7 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             *shown,
             Text(", lifted back entry by entry"),
         )
-        read = (s.name for s in up.scalar.upstream.atoms(MatrixSymbol))
-        uses = tuple(dict.fromkeys((*uses, out.name, *read)))
+        uses = tuple(dict.fromkeys((*uses, out.name)))
     elif cancelled is not None:
         segments = (
             *segments,
