@@ -233,15 +233,16 @@ class ModelGraph(ForwardGraph):
         return "dJ/d" + self.target_text(value) if value is not None else self.value_text(name)
 
     def outer_cancel(self, node: Node) -> sp.Expr | None:
-        """log's derivative 1/a in the output ``a`` of the activation ``node`` reads, when it
-        cancels with that activation's g' (log of a sigmoid: 1/a times a(1 - a) is 1 - a),
-        else ``None``. The rule of ``node`` hands it down as scalar algebra, so that the
+        """The derivative of ``node``'s function in the output ``a`` of the activation it
+        reads, when it has a pole that cancels with that activation's g' (log of a sigmoid:
+        1/a times a(1 - a) is 1 - a; sqrt of a relu: 1/(2 sqrt(a)) only where a > 0), else
+        ``None``. The rule of ``node`` hands it down as scalar algebra, so that the
         activation's rule derives the cancellation (:func:`~symbackprop.core.rules.
         model_cancel.cancel`) as it does a loss's."""
         fn = node.record
         if node.kind is not Kind.FUNCTION or not isinstance(fn, ElementFunction):
             return None
-        if fn.name != "log" or fn.activation is not None:
+        if fn.activation is not None or not _has_pole(fn.derivative):
             return None
         inner = self.nodes.get(str(node.args[0].name))  # type: ignore[union-attr]
         if inner is None or inner.kind is not Kind.FUNCTION or inner.record.activation is None:
@@ -253,6 +254,12 @@ class ModelGraph(ForwardGraph):
     def adjoint_of(self) -> dict[str, str]:
         """Adjoint symbol name (``dJ/d_t5``) -> the value it is the adjoint of (``_t5``)."""
         return {str(symbol.name): name for name, symbol in self.deltas.items()}
+
+
+def _has_pole(derivative: sp.Expr) -> bool:
+    """Whether f'(t) has t in a denominator (log's 1/t, sqrt's 1/(2 sqrt(t)))."""
+    _, denominator = sp.fraction(sp.together(derivative))
+    return bool(denominator.has(T))
 
 
 def _sigmoid_complement(node: Call) -> FormulaNode | None:
