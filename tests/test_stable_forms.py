@@ -170,3 +170,63 @@ def test_model_log_sigmoid_derivation_cancels_and_checks() -> None:
     chains = [step.algebra for step in derivation.steps if step.algebra]
     assert any(str(chain[-1]) == "1 - a" for chain in chains)
     assert sb.check_exact(derivation).ok
+
+
+#: hostile8 item 6: sqrt of a relu, whose derivative is infinite only at the kink
+SQRT_RELU = "X : 3 x m\nW : 2 x 3\nJ = sum({body})\ndata: X\n"
+ROOTS = {"sqrt": "sqrt(relu(W X))", "power": "relu(W X)^0.5"}
+X_ROOT = np.array([[1.0, -1.0], [0.5, 0.2], [0.0, 0.3]])
+W_ROOT = np.array([[1.0, 2.0, 0.0], [-1.0, 0.5, 1.0]])
+
+
+def _root_expected() -> np.ndarray:
+    """dJ/dW = (1{Z > 0} / (2 sqrt(Z))) X^T with Z = W X, the mask applied first."""
+    pre = W_ROOT @ X_ROOT
+    positive = pre > 0
+    factor = np.zeros_like(pre)
+    factor[positive] = 0.5 / np.sqrt(pre[positive])
+    return factor @ X_ROOT.T
+
+
+def _check_root(form: str, backend: str, convert: Any) -> None:
+    module = sb.compile(sb.Model.parse(SQRT_RELU.format(body=ROOTS[form])), backend=backend)
+    with np.errstate(divide="raise", over="raise", invalid="raise"):
+        _, grads = module.loss_and_grads({"W": convert(W_ROOT)}, convert(X_ROOT))
+    np.testing.assert_allclose(np.asarray(grads["W"]), _root_expected(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("form", sorted(ROOTS))
+def test_model_sqrt_relu_masks_first_numpy(form: str) -> None:
+    assert (W_ROOT @ X_ROOT <= 0).any()  # a negative pre-activation: where inf * 0 was NaN
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _check_root(form, "numpy", np.asarray)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", sorted(ROOTS))
+def test_model_sqrt_relu_masks_first_torch(form: str) -> None:
+    torch = import_framework("torch")
+    _check_root(form, "torch", torch.tensor)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", sorted(ROOTS))
+def test_model_sqrt_relu_masks_first_jax(form: str) -> None:
+    jax = import_framework("jax")
+    jax.config.update("jax_enable_x64", True)
+    _check_root(form, "jax", jax.numpy.asarray)
+
+
+def test_network_sqrt_relu_evaluates_no_root_of_a_negative() -> None:
+    network = sb.Network.parse("3-2:f-1", define={"f": "sqrt(relu(z))"})
+    module = sb.compile(network)
+    params = module.init_params(seed=1)
+    params["W1"] = W_ROOT
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(divide="raise", over="raise", invalid="raise"):
+            _, grads = module.loss_and_grads(params, X_ROOT, np.ones((1, 2)))
+    assert all(np.isfinite(g).all() for g in grads.values())
+    check = sb.gradcheck(module, params, X_ROOT, np.ones((1, 2)), mode="full")
+    assert check.ok, str(check)

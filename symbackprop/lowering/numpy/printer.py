@@ -542,7 +542,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         like = self._like(expr) if numbers else None
         out = self._branch(last.expr, like)
         for value, cond in reversed(pairs):
-            out = f"{self.WHERE}({self.code(cond)}, {self.code(self._guarded(value, cond))}, {out})"
+            taken = self.code(self._guarded(value, cond))
+            out = f"{self.WHERE}({self.code(cond)}, {taken}, {out})"
         return out
 
     def _guarded(self, value: Any, cond: Any) -> Any:
