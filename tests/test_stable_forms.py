@@ -140,7 +140,10 @@ def _check_model(form: str, backend: str, convert: Any) -> None:
     np.testing.assert_allclose(np.asarray(grads["w"]).ravel(), [250.0, 250.0], rtol=1e-12)
 
 
-@pytest.mark.parametrize("form", sorted(MODEL_FORMS))
+@pytest.mark.parametrize(
+    "form",
+    [f if f == "log_sigmoid" else pytest.param(f, marks=pytest.mark.slow) for f in MODEL_FORMS],
+)
 def test_model_log_sigmoid_finite_at_1e3_numpy(form: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -195,7 +198,9 @@ def _check_root(form: str, backend: str, convert: Any) -> None:
     np.testing.assert_allclose(np.asarray(grads["W"]), _root_expected(), rtol=1e-12)
 
 
-@pytest.mark.parametrize("form", sorted(ROOTS))
+@pytest.mark.parametrize(
+    "form", [f if f == "sqrt" else pytest.param(f, marks=pytest.mark.slow) for f in ROOTS]
+)
 def test_model_sqrt_relu_masks_first_numpy(form: str) -> None:
     assert (W_ROOT @ X_ROOT <= 0).any()  # a negative pre-activation: where inf * 0 was NaN
     with warnings.catch_warnings():
@@ -218,6 +223,7 @@ def test_model_sqrt_relu_masks_first_jax(form: str) -> None:
     _check_root(form, "jax", jax.numpy.asarray)
 
 
+@pytest.mark.slow
 def test_network_sqrt_relu_evaluates_no_root_of_a_negative() -> None:
     network = sb.Network.parse("3-2:f-1", define={"f": "sqrt(relu(z))"})
     module = sb.compile(network)

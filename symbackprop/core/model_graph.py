@@ -280,7 +280,8 @@ def _sigmoid_complement(node: Call) -> FormulaNode | None:
 def _complement_identity() -> None:
     """SymPy's check of 1 - sigmoid(u) = sigmoid(-u) for real u; raises if it fails."""
     u = sp.Symbol("u", real=True)
-    if sp.simplify((1 - sigmoid(u) - sigmoid(-u)).rewrite(sp.exp)) != 0:
+    difference: sp.Expr = 1 - sigmoid(u) - sigmoid(-u)
+    if sp.simplify(difference.rewrite(sp.exp)) != 0:
         raise ArithmeticError("1 - sigmoid(u) = sigmoid(-u) does not hold")
 
 
