@@ -15,6 +15,7 @@ import sympy as sp
 
 from symbackprop.core.lift import is_liftable
 from symbackprop.errors import InternalError
+from symbackprop.records import scalars
 
 if TYPE_CHECKING:
     from symbackprop.records.activations import Activation
@@ -94,6 +95,24 @@ def cancelled_product(dl: sp.Expr, act: Activation) -> sp.Expr | None:
     product = dl * act.cached_derivative
     simpler = bounded_simplify(product)
     if not is_liftable(simpler) or sp.count_ops(simpler) >= sp.count_ops(product):
+        return None
+    return simpler
+
+
+def pole_cancelled(dl: sp.Expr, act: Activation) -> sp.Expr | None:
+    """``dl`` (a function's derivative in the activation's output a, with a pole: log's 1/a)
+    times ``act``'s g', simplified on scalars, when the pole cancels and it lifts back entry
+    by entry (sigmoid: (1/a) a(1 - a) = 1 - a) or when g' confines it to a branch that
+    excludes it (relu's 1{a > 0} with sqrt's 1/(2 sqrt(a))); else ``None``."""
+    if not lifts_derivative(act):
+        return None
+    simpler = sp.piecewise_fold(bounded_simplify(sp.Mul(dl, act.cached_derivative)))
+    if isinstance(simpler, sp.Piecewise) and simpler.free_symbols == {scalars.a}:
+        # relu's 1{a > 0} times sqrt's 1/(2 sqrt(a)): the pole lies outside a > 0, and the
+        # printed code takes the branch only where its condition holds
+        return simpler
+    _, denominator = sp.fraction(sp.together(simpler))
+    if not is_liftable(simpler) or denominator.has(scalars.a):
         return None
     return simpler
 

@@ -39,7 +39,7 @@ from sympy import (
     Transpose,
 )
 
-from symbackprop.core.algebra import cancelled_product
+from symbackprop.core.algebra import cancelled_product, pole_cancelled
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
 from symbackprop.core.names import Name as SymbolName
@@ -48,6 +48,7 @@ from symbackprop.formula import Binary, Call, Name, Num, Unary
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import to_text
+from symbackprop.formula.functions import sigmoid
 from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
@@ -231,10 +232,57 @@ class ModelGraph(ForwardGraph):
         value = self.adjoint_of.get(name)
         return "dJ/d" + self.target_text(value) if value is not None else self.value_text(name)
 
+    def outer_cancel(self, node: Node) -> sp.Expr | None:
+        """The derivative of ``node``'s function in the output ``a`` of the activation it
+        reads, when it has a pole that cancels with that activation's g' (log of a sigmoid:
+        1/a times a(1 - a) is 1 - a; sqrt of a relu: 1/(2 sqrt(a)) only where a > 0), else
+        ``None``. The rule of ``node`` hands it down as scalar algebra, so that the
+        activation's rule derives the cancellation (:func:`~symbackprop.core.rules.
+        model_cancel.cancel`) as it does a loss's."""
+        fn = node.record
+        if node.kind is not Kind.FUNCTION or not isinstance(fn, ElementFunction):
+            return None
+        if fn.activation is not None or not _has_pole(fn.derivative):
+            return None
+        inner = self.nodes.get(str(node.args[0].name))  # type: ignore[union-attr]
+        if inner is None or inner.kind is not Kind.FUNCTION or inner.record.activation is None:
+            return None
+        dl = fn.derivative.xreplace({T: scalars.a})
+        return dl if pole_cancelled(dl, inner.record.activation) is not None else None
+
     @functools.cached_property
     def adjoint_of(self) -> dict[str, str]:
         """Adjoint symbol name (``dJ/d_t5``) -> the value it is the adjoint of (``_t5``)."""
         return {str(symbol.name): name for name, symbol in self.deltas.items()}
+
+
+def _has_pole(derivative: sp.Expr) -> bool:
+    """Whether f'(t) has t in a denominator (log's 1/t, sqrt's 1/(2 sqrt(t)))."""
+    _, denominator = sp.fraction(sp.together(derivative))
+    return bool(denominator.has(T))
+
+
+def _sigmoid_complement(node: Call) -> FormulaNode | None:
+    """``sigmoid(-u)`` when ``node`` is ``log(1 - sigmoid(u))``, else ``None``; the identity
+    1 - sigmoid(u) = sigmoid(-u) is checked by SymPy first (:func:`_complement_identity`)."""
+    arg = node.args[0] if node.func == "log" and len(node.args) == 1 else None
+    if not (isinstance(arg, Binary) and arg.op == "-" and isinstance(arg.left, Num)):
+        return None
+    inner = arg.right
+    if arg.left.value != 1 or not (isinstance(inner, Call) and inner.func == "sigmoid"):
+        return None
+    _complement_identity()
+    (u,) = inner.args
+    return Call("sigmoid", (Unary("-", u, inner.pos, inner.start, inner.end),), inner.pos)
+
+
+@functools.lru_cache(maxsize=1)
+def _complement_identity() -> None:
+    """SymPy's check of 1 - sigmoid(u) = sigmoid(-u) for real u; raises if it fails."""
+    u = sp.Symbol("u", real=True)
+    difference: sp.Expr = 1 - sigmoid(u) - sigmoid(-u)
+    if sp.simplify(difference.rewrite(sp.exp)) != 0:
+        raise ArithmeticError("1 - sigmoid(u) = sigmoid(-u) does not hold")
 
 
 def _scalar(value: Value) -> bool:
@@ -428,6 +476,11 @@ class _Builder:
         func = node.func
         if func in LOSSES:
             return self.loss(node, name)
+        complement = _sigmoid_complement(node)
+        if complement is not None:
+            # log(1 - sigmoid(u)) is log(sigmoid(-u)) (proved): the log of a sigmoid, which
+            # cancels and is computed from its argument (1 - sigmoid(u) rounds to 0 at u = 40)
+            node = Call(func, (complement,), node.pos, node.start, node.end)
         (first, *_) = [self.value(arg) for arg in node.args[:1]]
         if func in self.activations:
             act = self.activations[func]
@@ -553,6 +606,11 @@ class _Builder:
                 defining = self.graph.nodes.get(first)
                 if readers.get(first) == 1 or _cancels(defining, node.record):
                     self.graph.deltas.pop(first, None)
+            # log(sigmoid(u)) the same way: log's 1/a times sigmoid's a(1 - a) is 1 - a, finite
+            # where sigmoid(u) rounds to 0 (1/a alone is infinite there)
+            first = str(node.args[0].name) if node.args else ""  # type: ignore[union-attr]
+            if readers.get(first) == 1 and self.graph.outer_cancel(node) is not None:
+                self.graph.deltas.pop(first, None)
 
 
 def _cancels(defining: Node | None, loss: Loss) -> bool:

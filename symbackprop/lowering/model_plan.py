@@ -52,8 +52,14 @@ from symbackprop.lowering.provenance import text
 from symbackprop.lowering.settle_check import prove_settled
 from symbackprop.lowering.zeros import exact_zeros
 from symbackprop.model import Model
-from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
+from symbackprop.records.activations import (
+    ACTIVATIONS,
+    Activation,
+    custom_activation,
+    stable_form,
+)
 from symbackprop.records.nodes import Elementwise, T
+from symbackprop.records.scalars import z
 from symbackprop.spec import MAX_WIDTH
 
 #: names the generated modules themselves use (NumPy, torch and JAX: module level and the
@@ -356,11 +362,16 @@ def _forward(
         logits = None
         if node.kind is Kind.MODEL_LOSS:
             logits = _logits_of(graph, node, code)
+        expr = sized(graph.forward[name])
+        stable = _stable_composition(graph, node)
+        if stable is not None:
+            inner = graph.nodes[node.args[0].name].args[0]
+            expr, args = Elementwise(sp.Lambda(T, stable), sized[inner]), (code[inner.name],)
         out.append(
             ModelForward(
                 target=code[name],
                 kind=node.kind,
-                expr=sized(graph.forward[name]),
+                expr=expr,
                 args=args,
                 record=node.record,
                 shape=dims(graph.symbols[name].shape),
@@ -369,6 +380,25 @@ def _forward(
             )
         )
     return tuple(out)
+
+
+def _stable_composition(graph: Any, node: Any) -> Any:
+    """log of an activation's output as one function of the activation's argument, when
+    :func:`~symbackprop.records.activations.stable_form` has a form of it that stays finite
+    where the activation rounds to 0 (log(sigmoid(t)) is -log(1 + e^-t), which every backend
+    prints as its logaddexp; each identity proved by SymPy), else ``None``."""
+    fn = node.record
+    if node.kind is not Kind.FUNCTION or not isinstance(fn, ElementFunction) or fn.name != "log":
+        return None
+    inner = graph.nodes.get(node.args[0].name)
+    if inner is None or inner.kind is not Kind.FUNCTION or inner.record.activation is None:
+        return None
+    act = inner.record.activation
+    if act.formula is None:
+        return None
+    composed = fn.body.xreplace({T: act.formula.xreplace({z: T})})
+    stable = stable_form(composed)
+    return None if stable == composed else stable
 
 
 def _shown(source: str) -> str:

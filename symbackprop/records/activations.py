@@ -170,13 +170,119 @@ def is_rational_expr(expr: sp.Basic) -> bool:
 
 def _canonical(expr: sp.Expr) -> sp.Expr:
     """Put a derived derivative in the form a person would write, and generated code computes
-    without overflow: every logistic ratio named as the sigmoid (:func:`logistic_form`).
+    without overflow: :func:`stable_form` (every logistic ratio named as the sigmoid, a tanh
+    ratio as tanh).
 
     SymPy differentiates log(1 + e^z) to e^z / (e^z + 1); that is the logistic sigmoid, and
     naming it keeps the printed derivative short and the generated code finite where e^z
     overflows (mish' at z = 1000 is 1, but e^z / (e^z + 1) is inf / inf there).
     """
-    return logistic_form(expr)
+    return stable_form(expr)
+
+
+def stable_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with the forms whose direct evaluation overflows although their value is
+    finite rewritten into equal ones generated code computes finitely (every identity is
+    proved by SymPy before its first use, :func:`_proved`):
+
+    * a ratio of exponentials of one argument that is ``tanh`` or the sigmoid (``(e^u -
+      e^-u)/(e^u + e^-u)``, ``1 - 2 e^(-2u)/(1 + e^(-2u))``, ``e^u/(e^u + e^-u)``):
+      :func:`_tanh_form`;
+    * ``log(sigmoid(u))`` is ``-log(1 + e^-u)`` and ``log(1 - sigmoid(u))`` is
+      ``-log(1 + e^u)`` (minus softplus, which every backend prints as its ``logaddexp``);
+    * ``log(e^A + e^B)`` is ``A + log(1 + e^(B - A))`` (log-cosh ``log(e^z + e^-z)``);
+    * then :func:`logistic_form`: e^(ku) (1 + e^u)^-q as powers of the sigmoid.
+    """
+    return logistic_form(_log_forms(_tanh_form(expr)))
+
+
+#: the pattern variables of the identities :func:`stable_form` uses
+_U, _A, _B = sp.symbols("u A B", real=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _proved(old: sp.Expr, new: sp.Expr) -> sp.Expr:
+    """``new``, once SymPy has shown ``old = new`` for all real values of the pattern symbols:
+    both sides are logarithms of positive functions (real), so they are equal where their
+    exponentials are, which :func:`sympy.simplify` checks. Raises if it cannot."""
+    difference = sp.exp(old.rewrite(sp.exp)) - sp.exp(new.rewrite(sp.exp))
+    if sp.simplify(difference) != 0:
+        raise ArithmeticError(f"{old} = {new} does not hold")
+    return new
+
+
+def _log_forms(expr: sp.Expr) -> sp.Expr:
+    """Bottom up: the logarithms of :func:`stable_form` rewritten (each identity proved)."""
+    if expr.is_Atom:
+        return expr
+    expr = expr.func(*(_log_forms(arg) for arg in expr.args))
+    if not isinstance(expr, sp.log):
+        return expr
+    inner = expr.args[0]
+    if isinstance(inner, sigmoid):
+        rule = _proved(sp.log(sigmoid(_U)), -sp.log(1 + sp.exp(-_U)))
+        return rule.xreplace({_U: inner.args[0]})
+    complement = [s for s in inner.atoms(sigmoid) if inner == 1 - s]
+    if complement:
+        rule = _proved(sp.log(1 - sigmoid(_U)), -sp.log(1 + sp.exp(_U)))
+        return rule.xreplace({_U: complement[0].args[0]})
+    terms = sp.Add.make_args(inner)
+    if len(terms) == 2 and all(isinstance(t, sp.exp) for t in terms):
+        rule = _proved(sp.log(sp.exp(_A) + sp.exp(_B)), _A + sp.log(1 + sp.exp(_B - _A)))
+        return rule.xreplace({_A: terms[0].args[0], _B: terms[1].args[0]})
+    return expr
+
+
+def _tanh_form(expr: sp.Expr) -> sp.Expr:
+    """Top down: a sum, or the factors of a product, in which one argument u appears only
+    inside exponentials e^(ku) (integer k) and that equals ``tanh(j u)``, ``-tanh(j u)`` or
+    ``sigmoid(+-j u)`` (j = 1, 2) become that function (``z e^z / (e^z + e^-z)`` is ``z
+    sigmoid(2z)``). The proof is SymPy's: with w = e^u (positive, one to one) both sides are
+    rational functions of w, and their difference cancels to 0. A lone factor ``(1 +
+    e^u)^-q`` is left to :func:`logistic_form`, which pairs it with its numerator."""
+    if expr.is_Atom:
+        return expr
+    if isinstance(expr, sp.Add):
+        found = _exponential_ratio(expr)
+        if found is not None:
+            return found
+    if isinstance(expr, sp.Mul):
+        pure = [f for f in expr.args if _exponential_ratio(f, check=False) is not None]
+        if len(pure) > 1:
+            found = _exponential_ratio(sp.Mul(*pure))
+            if found is not None:
+                rest = [_tanh_form(f) for f in expr.args if f not in pure]
+                return sp.Mul(found, *rest)
+    return expr.func(*(_tanh_form(arg) for arg in expr.args))
+
+
+def _exponential_ratio(expr: sp.Expr, *, check: bool = True) -> sp.Expr | None:
+    """The tanh or sigmoid ``expr`` equals (see :func:`_tanh_form`), else ``None``; with
+    ``check=False``, any non-``None`` value when ``expr`` is a rational function of e^u."""
+    exps = expr.atoms(sp.exp)
+    bases = {e.args[0].as_coeff_Mul()[1] for e in exps}
+    if len(bases) != 1 or not all(e.args[0].as_coeff_Mul()[0].is_Integer for e in exps):
+        return None
+    (u,) = bases
+    w = sp.Dummy("w", positive=True)
+    swapped = expr.xreplace({e: w ** int(e.args[0].as_coeff_Mul()[0]) for e in exps})
+    if swapped.has(u) or not swapped.has(w) or swapped.atoms(sp.Function):
+        return None
+    if not check:
+        return swapped
+    ratio = sp.cancel(sp.together(swapped))
+    for j in (1, 2):
+        # tanh(ju) = (w^2j - 1) / (w^2j + 1), sigmoid(+-ju) = w^+-j / (w^+-j + 1)
+        known = (
+            (sp.tanh(j * u), (w ** (2 * j) - 1) / (w ** (2 * j) + 1)),
+            (-sp.tanh(j * u), (1 - w ** (2 * j)) / (w ** (2 * j) + 1)),
+            (sigmoid(j * u), w**j / (w**j + 1)),
+            (sigmoid(-j * u), 1 / (w**j + 1)),
+        )
+        for stable, in_w in known:
+            if sp.cancel(ratio - in_w) == 0:
+                return stable
+    return None
 
 
 def logistic_form(expr: sp.Expr) -> sp.Expr:
@@ -421,8 +527,9 @@ def custom_activation(name: str, formula: str) -> Activation:
     expr = to_scalar(parse(formula), variable="z")
     # to_scalar builds with its own real Symbol("z"); make it ours so records compare cleanly
     expr = expr.xreplace({sym: z for sym in expr.free_symbols if sym.name == "z"})
-    # z / (1 + e^-z) is z sigmoid(z): the same function, and no overflow in the forward code
-    expr = logistic_form(expr)
+    # z / (1 + e^-z) is z sigmoid(z), log(sigmoid(z)) is -log(1 + e^-z): the same function,
+    # and no overflow in the forward code (stable_form proves each rewrite)
+    expr = stable_form(expr)
     activation = Activation(
         name,
         r"\operatorname{" + name.replace("_", r"\_") + "}",

@@ -140,3 +140,12 @@ class LossForm(ScalarForm):
     target: Any = None
     coeff: Any = 1
     loss: Any = None
+
+
+@dataclass(frozen=True)
+class FunctionForm(ScalarForm):
+    """log's adjoint dJ/dA = ``upstream`` ⊙ (1/a) entry by entry, with ``dl`` = 1/a kept as
+    scalar algebra, so that the activation defining A can cancel with it (log of a sigmoid:
+    (1/a) a(1 - a) = 1 - a, finite where the sigmoid rounds to 0)."""
+
+    upstream: Any = None

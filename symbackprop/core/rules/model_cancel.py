@@ -22,6 +22,7 @@ from symbackprop.core import canonical
 from symbackprop.core.algebra import (
     bounded_simplify,
     cancelled_product,
+    pole_cancelled,
     verify_chain,
     verify_termwise,
 )
@@ -29,7 +30,7 @@ from symbackprop.core.candidates import Operand
 from symbackprop.core.lift import is_liftable, lift
 from symbackprop.core.model_graph import ElementFunction
 from symbackprop.core.rules.base import Adjoint, Context, shape_of
-from symbackprop.core.rules.model_base import LossForm, grad, shown_math
+from symbackprop.core.rules.model_base import FunctionForm, LossForm, grad, shown_math
 from symbackprop.core.segments import Rel, Segment, Text, notation
 from symbackprop.core.steps import Rule, Step
 from symbackprop.records import scalars
@@ -58,6 +59,8 @@ def cancel(
     The cancellation is derived and its equality verified, never hard-coded."""
     act = fn.activation
     loss = up.scalar
+    if act is not None and isinstance(loss, FunctionForm):
+        return _cancel_function(ctx, act, z, a, loss)
     if act is None or not isinstance(loss, LossForm):
         return None
     simpler = cancelled_product(loss.dl, act)
@@ -74,6 +77,26 @@ def cancel(
     mapping = {scalars.a: a, scalars.z: z, scalars.y: loss.target}
     expr = loss.coeff * lift(simpler, mapping, shape_of(z))
     return expr, chain, shown
+
+
+def _cancel_function(
+    ctx: Context, act: Any, z: MatrixSymbol, a: MatrixSymbol, form: FunctionForm
+) -> Cancelled | None:
+    """log's 1/a times the activation's g', simplified on scalars (sigmoid: 1 - a), times
+    the adjoint above the log entry by entry; ``None`` when it does not simplify."""
+    simpler = pole_cancelled(form.dl, act)
+    if simpler is None:
+        return None
+    derivative = act.cached_derivative
+    chain = (sp.Mul(form.dl, derivative, evaluate=False), simpler)
+    verify_chain(chain)
+    shown = (
+        shown_math(ctx, chain[0], f"({sp.sstr(form.dl)}) * ({sp.sstr(derivative)})"),
+        Rel(),
+        shown_math(ctx, simpler),
+    )
+    lifted = lift(simpler, {scalars.a: a, scalars.z: z}, shape_of(z))
+    return HadamardProduct(form.upstream, lifted), chain, shown
 
 
 def distribute_function(

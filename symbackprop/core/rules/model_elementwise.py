@@ -10,9 +10,10 @@ from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 
 from symbackprop.core.candidates import Operand, choose, elementwise_candidates
 from symbackprop.core.graph import Node
-from symbackprop.core.model_graph import Broadcast, ElementFunction
+from symbackprop.core.model_graph import Broadcast, ElementFunction, ModelGraph
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
 from symbackprop.core.rules.model_base import (
+    FunctionForm,
     LossForm,
     active,
     arg_text,
@@ -163,7 +164,17 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     reads_output = reuse or fn.in_output(fn.derivative) is not None
     reads_argument = fn.derivative.has(_T)
     uses = (out.name,) if reads_output else (arg.name,) if reads_argument else ()
-    if cancelled is not None:
+    if cancelled is not None and isinstance(up.scalar, FunctionForm):
+        segments = (
+            *segments,
+            Text("; log's derivative "),
+            shown_math(ctx, up.scalar.dl),
+            Text(" times this one, simplified on scalars: "),
+            *shown,
+            Text(", lifted back entry by entry"),
+        )
+        uses = tuple(dict.fromkeys((*uses, out.name)))
+    elif cancelled is not None:
         segments = (
             *segments,
             Text("; the loss's "),
@@ -178,6 +189,8 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         expr, algebra, shown = spread.expr, spread.chain, spread.shown
         segments = (*segments, *spread.said)
         uses = tuple(dict.fromkeys((*uses, out.name, *spread.uses)))
+    # log of a sigmoid: log's 1/a goes down as scalar algebra, for the sigmoid to cancel
+    dl = ctx.graph.outer_cancel(node) if isinstance(ctx.graph, ModelGraph) else None
     return [
         Contribution(
             arg,
@@ -189,6 +202,7 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             uses=uses,
             algebra=algebra,
             algebra_segments=shown,
+            scalar=None if dl is None else FunctionForm(dl, up.expr),
         )
     ]
 

@@ -542,8 +542,25 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         like = self._like(expr) if numbers else None
         out = self._branch(last.expr, like)
         for value, cond in reversed(pairs):
-            out = f"{self.WHERE}({self.code(cond)}, {self.code(value)}, {out})"
+            taken = self.code(self._guarded(value, cond))
+            out = f"{self.WHERE}({self.code(cond)}, {taken}, {out})"
         return out
+
+    def _guarded(self, value: Any, cond: Any) -> Any:
+        """``value`` evaluated only where it is taken: ``where`` computes every branch on every
+        entry, so a branch with a pole or a root (sqrt's 1/(2 sqrt(t)) for t > 0) would divide
+        by zero or take the root of a negative number where it is not taken (a warning in
+        NumPy, an inf or NaN that reaches a gradient through a product). Its argument ``t``
+        becomes ``where(cond, t, c)`` with a number c where ``cond`` holds and ``value`` is
+        finite (SymPy decides both), so the taken entries are unchanged."""
+        if not _partial(value) or len(cond.free_symbols) != 1:
+            return value
+        (t,) = cond.free_symbols
+        for c in (sp.Integer(1), sp.Integer(-1), sp.Integer(2), sp.Integer(-2)):
+            if cond.xreplace({t: c}) is sp.true and value.xreplace({t: c}).is_finite:
+                safe = f"{self.WHERE}({self.code(cond)}, {self.code(t)}, {float_literal(c)})"
+                return value.xreplace({t: sp.Symbol(safe, real=True)})
+        return value
 
     def _print_Relational(self, expr: Any) -> str:
         rhs = str(int(expr.rhs)) if expr.rhs.is_Integer else self.paren(expr.rhs, ADD)
@@ -613,6 +630,14 @@ _OWN_METHODS = frozenset(
     for name in vars(klass)
     if name.startswith("_print_")
 )
+
+
+def _partial(expr: Any) -> bool:
+    """Whether ``expr`` may be undefined somewhere: a negative or fractional power, a log."""
+    return any(
+        isinstance(e, sp.log) or (isinstance(e, sp.Pow) and not (e.exp.is_Integer and e.exp > 0))
+        for e in sp.preorder_traversal(expr)
+    )
 
 
 def inner_ones_split(matrices: list[Any]) -> tuple[list[Any], list[Any]] | None:
