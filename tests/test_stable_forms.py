@@ -104,6 +104,7 @@ def test_custom_form_finite_and_right_at_1e3_jax(name: str) -> None:
     _check(name, "jax", jax.numpy.asarray)
 
 
+@pytest.mark.slow  # about 2 s of SymPy proofs; the cheaper rewrite tests stay in the default suite
 def test_stable_forms_are_the_functions_written() -> None:
     """Each rewrite names the stable function (and SymPy agrees with the formula at a point
     where both are exact enough to compare)."""
