@@ -132,8 +132,11 @@ def cancel_softmax(
     ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint
 ) -> Cancelled | None:
     """softmax under a loss whose a_k dL/da_k is linear in y (ce: -y): each column gives
-    a ⊙ (g - sum_j a_j g_j) = a (sum_k y_k) - y, which is a - y under the loss's stated
-    assumption (each column of y sums to 1), stated as a step. ``None`` otherwise."""
+    a ⊙ (g - sum_j a_j g_j) = a (sum_k y_k) - y. Where the target is a data leaf that is
+    a - y under the loss's stated assumption (each column of y sums to 1), stated as a step;
+    any other target (``2 Y``, ``Y / 2``: columns that cannot sum to 1 when Y's do) keeps the
+    sum, lifted as ``1 1^T y`` (every row of a column holds its column sum). ``None`` when the
+    loss states no such assumption or its a dL/da is not linear in y."""
     form = up.scalar
     if not isinstance(form, LossForm) or form.loss is None or not form.loss.assumption:
         return None
@@ -142,10 +145,12 @@ def cancel_softmax(
     if not weighted.free_symbols <= {y} or bounded_simplify(weighted.diff(y, 2)) != 0:
         return None
     raw = weighted - a * (weighted.diff(y) * total + weighted.subs(y, 0))
+    target = form.target
+    if not assumed_target(ctx, target):
+        return _cancel_softmax_kept(ctx, z, s, form, raw)
     final = bounded_simplify(raw.subs(total, 1))
     if total in final.free_symbols or not is_liftable(final):
         return None
-    target = form.target
     ctx.state(
         Step(
             target="s = 1^T " + target.name,
@@ -178,6 +183,44 @@ def cancel_softmax(
     return expr, chain, shown
 
 
+def assumed_target(ctx: Context, target: MatrixSymbol) -> bool:
+    """Whether the loss's stated assumption covers ``target``: it is one of the model's data
+    leaves (the data a user supplies as targets, and the exact check draws as such), not a
+    value computed from them."""
+    model = getattr(ctx.graph, "model", None)
+    return model is not None and target.name in model.data
+
+
+def _cancel_softmax_kept(
+    ctx: Context, z: MatrixSymbol, s: MatrixSymbol, form: LossForm, raw: Any
+) -> Cancelled | None:
+    """a (sum_k y_k) - y with the column sum kept, for a target the assumption does not
+    cover; the sum is lifted as ``1 1^T y`` (n x n ones times the n x m target)."""
+    a, y, total = scalars.a, scalars.y, scalars.s
+    final = bounded_simplify(raw)
+    if not is_liftable(final):
+        return None
+    chain = (raw, final)
+    verify_chain(chain)
+    target = form.target
+    rows = z.shape[0]
+    sums = OneMatrix(rows, rows) * target
+    shown = (
+        shown_math(ctx, final),
+        Text(" with "),
+        notation("s = sum_k y_k", r"s = \sum_{k} y_{k}"),
+        Text(", the column sum of "),
+        shown_math(ctx, target),
+        Text(" in every row ("),
+        shown_math(ctx, sums),
+        Text("); the loss's assumption (each column of y sums to 1) is not used, as "),
+        shown_math(ctx, target),
+        Text(" is not a data leaf"),
+    )
+    expr = form.coeff * lift(final, {a: s, y: target, total: sums}, shape_of(z))
+    return expr, chain, shown
+
+
 def distribute_softmax(
     ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint
 ) -> Distributed | None:
@@ -201,16 +244,29 @@ def distribute_softmax(
             weight, _ = _entry(part, k, ys)
             own = {scalars.y: ys[k], scalars.s: sums[k]}
             pairs.append(tuple(_weighted(weight, e.xreplace(own)) for e in (c[1][0], c[1][-1])))
-            assume[sums[k]] = sp.Integer(1)
+            if scalars.s not in c[1][-1].free_symbols:  # a data leaf's: the assumption holds
+                assume[sums[k]] = sp.Integer(1)
         verify_termwise(pairs, assume)
         chain = tuple(sp.Add(*(pair[i] for pair in pairs), evaluate=False) for i in (0, 1))
-        shown = (
-            shown_math(ctx, chain[0]),
-            Text(" with each "),
-            notation("s_k = 1", "s_k = 1"),
-            Text(" by the stated assumption, so it is "),
-            shown_math(ctx, chain[1]),
-        )
+        if len(assume) == len(pairs):
+            why: tuple[Segment, ...] = (
+                Text(" with each "),
+                notation("s_k = 1", "s_k = 1"),
+                Text(" by the stated assumption, so it is "),
+            )
+        else:  # a target that is not a data leaf keeps its column sum (1 1^T y_k)
+            why = (
+                Text(" with each "),
+                notation("s_k", "s_k"),
+                Text(" the column sum of "),
+                notation("y_k", "y_k"),
+                Text(
+                    " in every row"
+                    + (", 1 by the stated assumption where it is a data leaf" if assume else "")
+                    + ", so it is "
+                ),
+            )
+        shown = (shown_math(ctx, chain[0]), *why, shown_math(ctx, chain[1]))
         placeholders = _placeholders_said(
             ctx, up.parts, ys, {k for k, c in enumerate(cancels, 1) if c}
         )

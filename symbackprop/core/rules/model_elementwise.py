@@ -25,6 +25,7 @@ from symbackprop.core.rules.model_base import (
     text_of,
 )
 from symbackprop.core.rules.model_cancel import (
+    assumed_target,
     cancel,
     cancel_softmax,
     distribute_function,
@@ -230,6 +231,9 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         uses = tuple(dict.fromkeys((*uses, *spread.uses)))
     if cancelled is not None:
         expr, algebra, shown = cancelled
+        read = up.scalar.target
+        if not assumed_target(ctx, read):  # its column sums are read: 1 1^T y
+            uses = (*uses, read.name)
         segments = (
             *segments,
             Text("; with the loss's "),
