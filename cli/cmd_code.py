@@ -221,6 +221,7 @@ def _check_model(
 
     import symbackprop as sb
     from symbackprop.check.finite_diff import choose_mode
+    from symbackprop.check.model_exact import oracle_work
     from symbackprop.core.memory import MAX_CHECK_DEPTH, no_memory_error, refusal
     from symbackprop.errors import SpecError
 
@@ -279,8 +280,12 @@ def _check_model(
                     "at 0 the point sat on a kink"
                 )
         exact_result, skipped = None, None
+        # decided from the graph before anything runs (no clock): the oracle's symbolic inverses
+        costly = oracle_work(derivation, opts.sizes or None).over() if exact else None
         if exact and equations > MODEL_EXACT_MAX_EQUATIONS:
             skipped = f"{equations} equations > {MODEL_EXACT_MAX_EQUATIONS}"
+        elif costly is not None:
+            skipped = f"{costly}; sb.check_exact(sb.derive(SPEC)) in Python runs it anyway"
         elif exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             try:
