@@ -223,6 +223,7 @@ def _check_model(
     from symbackprop.check.finite_diff import choose_mode
     from symbackprop.check.model_exact import oracle_work
     from symbackprop.core.memory import MAX_CHECK_DEPTH, no_memory_error, refusal
+    from symbackprop.core.model_derivation import ModelDerivation
     from symbackprop.errors import SpecError
 
     m = opts.sizes.get("m", 3)
@@ -247,6 +248,7 @@ def _check_model(
     with console.progress() as progress, no_memory_error(what):
         task = progress.add_task("deriving and compiling the gradient code", total=None)
         derivation = sb.derive(model)
+        assert isinstance(derivation, ModelDerivation)
         module = sb.compile(derivation, sizes=code_sizes)
         n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
         mode = choose_mode(n_params)

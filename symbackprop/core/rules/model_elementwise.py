@@ -231,6 +231,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         uses = tuple(dict.fromkeys((*uses, *spread.uses)))
     if cancelled is not None:
         expr, algebra, shown = cancelled
+        assert isinstance(up.scalar, LossForm)  # only a loss cancels with softmax
         read = up.scalar.target
         if not assumed_target(ctx, read):  # its column sums are read: 1 1^T y
             uses = (*uses, read.name)
