@@ -30,7 +30,7 @@ from symbackprop.core.lift import is_liftable, lift
 from symbackprop.core.model_graph import ElementFunction
 from symbackprop.core.rules.base import Adjoint, Context, shape_of
 from symbackprop.core.rules.model_base import LossForm, grad, shown_math
-from symbackprop.core.segments import Rel, Segment, Text, notation
+from symbackprop.core.segments import Math, Rel, Segment, Text, notation
 from symbackprop.core.steps import Rule, Step
 from symbackprop.records import scalars
 
@@ -205,17 +205,11 @@ def _cancel_softmax_kept(
     target = form.target
     rows = z.shape[0]
     sums = OneMatrix(rows, rows) * target
+    # short, as an algebra line; the reason says why s stays (softmax_rule, distribute_softmax)
     shown = (
         shown_math(ctx, final),
         Text(" with "),
         notation("s = sum_k y_k", r"s = \sum_{k} y_{k}"),
-        Text(", the column sum of "),
-        shown_math(ctx, target),
-        Text(" in every row ("),
-        shown_math(ctx, sums),
-        Text("); the loss's assumption (each column of y sums to 1) is not used, as "),
-        shown_math(ctx, target),
-        Text(" is not a data leaf"),
     )
     expr = form.coeff * lift(final, {a: s, y: target, total: sums}, shape_of(z))
     return expr, chain, shown
@@ -257,14 +251,8 @@ def distribute_softmax(
         else:  # a target that is not a data leaf keeps its column sum (1 1^T y_k)
             why = (
                 Text(" with each "),
-                notation("s_k", "s_k"),
-                Text(" the column sum of "),
-                notation("y_k", "y_k"),
-                Text(
-                    " in every row"
-                    + (", 1 by the stated assumption where it is a data leaf" if assume else "")
-                    + ", so it is "
-                ),
+                notation("s_k = sum_j (y_k)_j", r"s_k = \sum_{j} (y_k)_{j}"),
+                Text(", 1 for a data leaf, so it is " if assume else ", so it is "),
             )
         shown = (shown_math(ctx, chain[0]), *why, shown_math(ctx, chain[1]))
         placeholders = _placeholders_said(
@@ -284,9 +272,36 @@ def distribute_softmax(
         *shown,
         *placeholders,
         Text(", lifted back entry by entry"),
+        *_sums_kept(ctx, up.parts),
         *_kept_said(kept),
     )
     return Distributed(_sum(terms), chain, shown, said, _targets_used(up.parts))
+
+
+def sums_kept(ctx: Context, target: MatrixSymbol) -> tuple[Segment, ...]:
+    """Why a ce target's column sum s stays in a - y's place: the loss's assumption is made of
+    the data a user supplies, and ``target`` is computed from it."""
+    return (
+        Text("; s stays, as the assumption that each column sums to 1 covers a data leaf and "),
+        shown_math(ctx, target),
+        Text(" is not one: it is "),
+        shown_math(ctx, OneMatrix(target.shape[0], target.shape[0]) * target),
+        Text(", each column's sum in every row"),
+    )
+
+
+def _sums_kept(ctx: Context, parts: tuple[Adjoint, ...]) -> tuple[Segment, ...]:
+    """:func:`sums_kept` of each loss target a softmax's cancellation keeps the sum of."""
+    out: list[Segment] = []
+    for part in parts:
+        form = part.scalar
+        if not isinstance(form, LossForm) or form.loss is None or not form.loss.assumption:
+            continue
+        if not assumed_target(ctx, form.target) and not any(
+            isinstance(seg, Math) and seg.expr == form.target for seg in out
+        ):
+            out += sums_kept(ctx, form.target)
+    return tuple(out)
 
 
 def _opening(ctx: Context, up: Adjoint, why: str) -> tuple[Segment, ...]:

@@ -30,6 +30,7 @@ from symbackprop.core.rules.model_cancel import (
     cancel_softmax,
     distribute_function,
     distribute_softmax,
+    sums_kept,
 )
 from symbackprop.core.segments import (
     ARGUMENT_NAME,
@@ -233,8 +234,10 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         expr, algebra, shown = cancelled
         assert isinstance(up.scalar, LossForm)  # only a loss cancels with softmax
         read = up.scalar.target
+        kept: tuple[Segment, ...] = ()
         if not assumed_target(ctx, read):  # its column sums are read: 1 1^T y
             uses = (*uses, read.name)
+            kept = sums_kept(ctx, read)
         segments = (
             *segments,
             Text("; with the loss's "),
@@ -242,6 +245,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             Text(", simplified on scalars: "),
             *shown,
             Text(", lifted back entry by entry"),
+            *kept,
         )
     return [
         Contribution(
