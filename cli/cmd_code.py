@@ -221,7 +221,9 @@ def _check_model(
 
     import symbackprop as sb
     from symbackprop.check.finite_diff import choose_mode
+    from symbackprop.check.model_exact import oracle_work
     from symbackprop.core.memory import MAX_CHECK_DEPTH, no_memory_error, refusal
+    from symbackprop.core.model_derivation import ModelDerivation
     from symbackprop.errors import SpecError
 
     m = opts.sizes.get("m", 3)
@@ -246,6 +248,7 @@ def _check_model(
     with console.progress() as progress, no_memory_error(what):
         task = progress.add_task("deriving and compiling the gradient code", total=None)
         derivation = sb.derive(model)
+        assert isinstance(derivation, ModelDerivation)
         module = sb.compile(derivation, sizes=code_sizes)
         n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
         mode = choose_mode(n_params)
@@ -279,8 +282,12 @@ def _check_model(
                     "at 0 the point sat on a kink"
                 )
         exact_result, skipped = None, None
+        # decided from the graph before anything runs (no clock): the oracle's symbolic inverses
+        costly = oracle_work(derivation, opts.sizes or None).over() if exact else None
         if exact and equations > MODEL_EXACT_MAX_EQUATIONS:
             skipped = f"{equations} equations > {MODEL_EXACT_MAX_EQUATIONS}"
+        elif costly is not None:
+            skipped = f"{costly}; sb.check_exact(sb.derive(SPEC)) in Python runs it anyway"
         elif exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             try:

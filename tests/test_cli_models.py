@@ -266,3 +266,17 @@ def test_a_small_constant_within_the_digit_limit_is_accepted() -> None:
 
     model = sb.Model.parse("x : n x 1\nW : k x n\nc = 1e29\nJ = 1e-29 c sum(W x)\ndata: x\n")
     assert "dJ/dW" in sb.to_text(sb.derive(model))
+
+
+@pytest.mark.slow
+def test_check_skips_an_exact_check_over_its_budget_and_says_why(tmp_path: Path) -> None:
+    """hostile8 item 7: 20-37 s of CPU in SymPy's inverses of symbolic 3 x 3 matrices; the
+    budget is decided from the graph, the finite differences still run."""
+    path = tmp_path / "inv3d.model"
+    path.write_text("W : 3 x 3\nJ = det(inv(inv(inv(W))))\ndata:\n", encoding="utf-8")
+    result = invoke("check", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = " ".join(result.stdout.split())
+    assert "9 of 9" in text and "all checks passed" in text
+    assert "exact check: skipped (SymPy would invert matrices of symbolic entries, up to 3" in text
+    assert "over the budget of 300" in text and "sb.check_exact(" in text

@@ -56,6 +56,10 @@ CASES: list[tuple[str, int, str]] = [
     ("a : n x 1\ny : 1 x n\nJ = mse(a, y)", 3, "one shape"),
     ("x : n x 1\nJ = sum(x^x)", 2, "number exponent"),
     ("x : n x 1\nJ = sum(x^(x^T x))", 2, "number exponent"),
+    # w^Tx reads as w ^ Tx: the error is on its line, not "x is declared but never used"
+    ("w : 3 x 1\nx : 3 x 1\nJ = w^Tx\ndata: x", 3, "write 'w^T x'"),
+    ("w : 3 x 1\nx : 3 x 1\nJ = (2 w)^Tx\ndata: x", 3, "write '(2 w)^T x'"),
+    ("x : n x 1\nJ = sum(x^q)", 2, "unknown name 'q' after '^'"),
     ("x : n x 1\nz : k x 1\nz = 2 x\nJ = sum(z)", 3, "declared k x 1"),
     ("x : n x 1\nz : n x 2\nz = x\nJ = sum(z)", 3, "declared"),
     ("X : n x m\ny : k x 1\nJ = sum(X P y)", 3, "never carries m"),

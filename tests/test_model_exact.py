@@ -11,7 +11,7 @@ from test_model_derive import DEFINE, LOGDET_INV, MODELS, NORM2_SQUARED, SOFTMAX
 
 import symbackprop as sb
 from symbackprop.check.interpret import breakpoints
-from symbackprop.check.model_exact import ModelCheck, model_sizes
+from symbackprop.check.model_exact import EXACT_BUDGET, ModelCheck, model_sizes, oracle_work
 from symbackprop.model import Model
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.nodes import T
@@ -125,3 +125,29 @@ def test_logdet_points_have_a_positive_determinant() -> None:
     check = ModelCheck(d, model_sizes(d, None), seed=0)
     for _ in range(3):
         assert check.point()["X"].det() > 0
+
+
+#: hostile8 item 7: `check` spent 20-37 s of CPU in the oracle's symbolic inverses of these
+COSTLY_INVERSES = {
+    "inv3d": "W : 3 x 3\nJ = det(inv(inv(inv(W))))\ndata:\n",
+    "inv5": "W : 3 x 3\nJ = det(inv(inv(inv(inv(inv(W))))) W W W)\ndata:\n",
+    "ld": "W : 3 x 3\nJ = logdet(inv(W W^T + 1) W W^T + 1)\ndata:\n",
+}
+
+
+@pytest.mark.parametrize("key", sorted(COSTLY_INVERSES))
+def test_the_oracles_inverses_are_budgeted_before_anything_runs(key: str) -> None:
+    work = oracle_work(sb.derive(Model.parse(COSTLY_INVERSES[key])))
+    reason = work.over()
+    assert work.units > EXACT_BUDGET and reason is not None
+    assert "up to 3 x 3" in reason and f"{work.inversions:,} times" in reason
+
+
+def test_a_few_small_inverses_stay_within_the_budget() -> None:
+    # log(det(inv(X))) at n = 2 (its sizes: n = 3 is checked at 2): 12 inverses of a 2 x 2 leaf
+    logdet_inv = oracle_work(sb.derive(Model.parse(LOGDET_INV)))
+    assert (logdet_inv.inversions, logdet_inv.units, logdet_inv.over()) == (12, 48, None)
+    # one inverse of a 3 x 3 leaf (about 5 s measured) is run; of inv(W) it is not
+    leaf = oracle_work(sb.derive(Model.parse("W : 3 x 3\nJ = sum(inv(W))\ndata:\n")))
+    assert leaf.units == 3 * 9 * 9 and leaf.over() is None
+    assert oracle_work(sb.derive(Model.parse("W : 3 x 3\nJ = det(W W)\ndata:\n"))).units == 0

@@ -16,7 +16,8 @@ from typing import Any
 import sympy
 
 from symbackprop.errors import SpecError, quote_user_text
-from symbackprop.formula import Call, Name, walk
+from symbackprop.formula import Binary, Call, Name, walk
+from symbackprop.formula.ast import to_text
 from symbackprop.model.shapes import Shape, infer
 from symbackprop.model.statements import Equation, Statements, name_problem, read
 from symbackprop.records.losses import LOSSES
@@ -235,6 +236,8 @@ def _leaves(statements: Statements) -> dict[str, int]:
             raise SpecError(
                 f"line {eq.line}: '{eq.name}' is a dimension name; it cannot be defined"
             )
+    for eq in statements.equations:
+        _exponent_names(eq, defined_at, statements)
     leaves: dict[str, int] = {}
     used: set[str] = set()
     for eq in statements.equations:
@@ -269,6 +272,25 @@ def _leaves(statements: Statements) -> dict[str, int]:
                 f"line {eq.line}: '{eq.name}' is a dimension name; it cannot be defined"
             )
     return leaves
+
+
+def _exponent_names(eq: Equation, defined_at: dict[str, int], statements: Statements) -> None:
+    """An exponent of ``^`` is a number or a named constant; a name neither declared nor
+    defined there is refused on its own line, before any check of the declarations: ``w^Tx``
+    reads as ``w ^ Tx`` (one name), and the x it meant would otherwise be reported as a
+    declaration never used, on another line."""
+    for node in walk(eq.expr):
+        if not (isinstance(node, Binary) and node.op == "^" and isinstance(node.right, Name)):
+            continue
+        name = node.right.id
+        if name in defined_at or name in statements.declarations:
+            continue
+        hint = "an exponent is a number or a named constant"
+        if len(name) > 1 and name[0] == "T":
+            base = to_text(node.left)
+            base = base if isinstance(node.left, Name) else f"({base})"
+            hint += f"; for a transpose times {name[1:]} write '{base}^T {name[1:]}'"
+        raise SpecError(f"line {eq.line}: unknown name '{name}' after '^' ({hint})")
 
 
 def _j_is_the_cost(statements: Statements, leaves: dict[str, int]) -> None:

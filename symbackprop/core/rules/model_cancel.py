@@ -31,7 +31,7 @@ from symbackprop.core.lift import is_liftable, lift
 from symbackprop.core.model_graph import ElementFunction
 from symbackprop.core.rules.base import Adjoint, Context, shape_of
 from symbackprop.core.rules.model_base import FunctionForm, LossForm, grad, shown_math
-from symbackprop.core.segments import Rel, Segment, Text, notation
+from symbackprop.core.segments import Math, Rel, Segment, Text, notation
 from symbackprop.core.steps import Rule, Step
 from symbackprop.records import scalars
 
@@ -155,8 +155,11 @@ def cancel_softmax(
     ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint
 ) -> Cancelled | None:
     """softmax under a loss whose a_k dL/da_k is linear in y (ce: -y): each column gives
-    a ⊙ (g - sum_j a_j g_j) = a (sum_k y_k) - y, which is a - y under the loss's stated
-    assumption (each column of y sums to 1), stated as a step. ``None`` otherwise."""
+    a ⊙ (g - sum_j a_j g_j) = a (sum_k y_k) - y. Where the target is a data leaf that is
+    a - y under the loss's stated assumption (each column of y sums to 1), stated as a step;
+    any other target (``2 Y``, ``Y / 2``: columns that cannot sum to 1 when Y's do) keeps the
+    sum, lifted as ``1 1^T y`` (every row of a column holds its column sum). ``None`` when the
+    loss states no such assumption or its a dL/da is not linear in y."""
     form = up.scalar
     if not isinstance(form, LossForm) or form.loss is None or not form.loss.assumption:
         return None
@@ -165,10 +168,12 @@ def cancel_softmax(
     if not weighted.free_symbols <= {y} or bounded_simplify(weighted.diff(y, 2)) != 0:
         return None
     raw = weighted - a * (weighted.diff(y) * total + weighted.subs(y, 0))
+    target = form.target
+    if not assumed_target(ctx, target):
+        return _cancel_softmax_kept(ctx, z, s, form, raw)
     final = bounded_simplify(raw.subs(total, 1))
     if total in final.free_symbols or not is_liftable(final):
         return None
-    target = form.target
     ctx.state(
         Step(
             target="s = 1^T " + target.name,
@@ -201,6 +206,38 @@ def cancel_softmax(
     return expr, chain, shown
 
 
+def assumed_target(ctx: Context, target: MatrixSymbol) -> bool:
+    """Whether the loss's stated assumption covers ``target``: it is one of the model's data
+    leaves (the data a user supplies as targets, and the exact check draws as such), not a
+    value computed from them."""
+    model = getattr(ctx.graph, "model", None)
+    return model is not None and target.name in model.data
+
+
+def _cancel_softmax_kept(
+    ctx: Context, z: MatrixSymbol, s: MatrixSymbol, form: LossForm, raw: Any
+) -> Cancelled | None:
+    """a (sum_k y_k) - y with the column sum kept, for a target the assumption does not
+    cover; the sum is lifted as ``1 1^T y`` (n x n ones times the n x m target)."""
+    a, y, total = scalars.a, scalars.y, scalars.s
+    final = bounded_simplify(raw)
+    if not is_liftable(final):
+        return None
+    chain = (raw, final)
+    verify_chain(chain)
+    target = form.target
+    rows = z.shape[0]
+    sums = OneMatrix(rows, rows) * target
+    # short, as an algebra line; the reason says why s stays (softmax_rule, distribute_softmax)
+    shown = (
+        shown_math(ctx, final),
+        Text(" with "),
+        notation("s = sum_k y_k", r"s = \sum_{k} y_{k}"),
+    )
+    expr = form.coeff * lift(final, {a: s, y: target, total: sums}, shape_of(z))
+    return expr, chain, shown
+
+
 def distribute_softmax(
     ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint
 ) -> Distributed | None:
@@ -224,16 +261,23 @@ def distribute_softmax(
             weight, _ = _entry(part, k, ys)
             own = {scalars.y: ys[k], scalars.s: sums[k]}
             pairs.append(tuple(_weighted(weight, e.xreplace(own)) for e in (c[1][0], c[1][-1])))
-            assume[sums[k]] = sp.Integer(1)
+            if scalars.s not in c[1][-1].free_symbols:  # a data leaf's: the assumption holds
+                assume[sums[k]] = sp.Integer(1)
         verify_termwise(pairs, assume)
         chain = tuple(sp.Add(*(pair[i] for pair in pairs), evaluate=False) for i in (0, 1))
-        shown = (
-            shown_math(ctx, chain[0]),
-            Text(" with each "),
-            notation("s_k = 1", "s_k = 1"),
-            Text(" by the stated assumption, so it is "),
-            shown_math(ctx, chain[1]),
-        )
+        if len(assume) == len(pairs):
+            why: tuple[Segment, ...] = (
+                Text(" with each "),
+                notation("s_k = 1", "s_k = 1"),
+                Text(" by the stated assumption, so it is "),
+            )
+        else:  # a target that is not a data leaf keeps its column sum (1 1^T y_k)
+            why = (
+                Text(" with each "),
+                notation("s_k = sum_j (y_k)_j", r"s_k = \sum_{j} (y_k)_{j}"),
+                Text(", 1 for a data leaf, so it is " if assume else ", so it is "),
+            )
+        shown = (shown_math(ctx, chain[0]), *why, shown_math(ctx, chain[1]))
         placeholders = _placeholders_said(
             ctx, up.parts, ys, {k for k, c in enumerate(cancels, 1) if c}
         )
@@ -251,9 +295,36 @@ def distribute_softmax(
         *shown,
         *placeholders,
         Text(", lifted back entry by entry"),
+        *_sums_kept(ctx, up.parts),
         *_kept_said(kept),
     )
     return Distributed(_sum(terms), chain, shown, said, _targets_used(up.parts))
+
+
+def sums_kept(ctx: Context, target: MatrixSymbol) -> tuple[Segment, ...]:
+    """Why a ce target's column sum s stays in a - y's place: the loss's assumption is made of
+    the data a user supplies, and ``target`` is computed from it."""
+    return (
+        Text("; s stays, as the assumption that each column sums to 1 covers a data leaf and "),
+        shown_math(ctx, target),
+        Text(" is not one: it is "),
+        shown_math(ctx, OneMatrix(target.shape[0], target.shape[0]) * target),
+        Text(", each column's sum in every row"),
+    )
+
+
+def _sums_kept(ctx: Context, parts: tuple[Adjoint, ...]) -> tuple[Segment, ...]:
+    """:func:`sums_kept` of each loss target a softmax's cancellation keeps the sum of."""
+    out: list[Segment] = []
+    for part in parts:
+        form = part.scalar
+        if not isinstance(form, LossForm) or form.loss is None or not form.loss.assumption:
+            continue
+        if not assumed_target(ctx, form.target) and not any(
+            isinstance(seg, Math) and seg.expr == form.target for seg in out
+        ):
+            out += sums_kept(ctx, form.target)
+    return tuple(out)
 
 
 def _opening(ctx: Context, up: Adjoint, why: str) -> tuple[Segment, ...]:

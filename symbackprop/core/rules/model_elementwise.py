@@ -26,10 +26,12 @@ from symbackprop.core.rules.model_base import (
     text_of,
 )
 from symbackprop.core.rules.model_cancel import (
+    assumed_target,
     cancel,
     cancel_softmax,
     distribute_function,
     distribute_softmax,
+    sums_kept,
 )
 from symbackprop.core.segments import (
     ARGUMENT_NAME,
@@ -244,6 +246,12 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         uses = tuple(dict.fromkeys((*uses, *spread.uses)))
     if cancelled is not None:
         expr, algebra, shown = cancelled
+        assert isinstance(up.scalar, LossForm)  # only a loss cancels with softmax
+        read = up.scalar.target
+        kept: tuple[Segment, ...] = ()
+        if not assumed_target(ctx, read):  # its column sums are read: 1 1^T y
+            uses = (*uses, read.name)
+            kept = sums_kept(ctx, read)
         segments = (
             *segments,
             Text("; with the loss's "),
@@ -251,6 +259,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             Text(", simplified on scalars: "),
             *shown,
             Text(", lifted back entry by entry"),
+            *kept,
         )
     return [
         Contribution(
