@@ -161,3 +161,48 @@ STDS = {
     "normal": lambda n_prev, n_l: 1.0,
 }
 """
+#: the imports a module with a split element-wise function (SPLIT_HELPER) adds before NumPy's
+SPLIT_IMPORTS = ("import os", "from concurrent.futures import ThreadPoolExecutor", "")
+SPLIT_HELPER = '''
+def _threads():
+    """The threads an element-wise function of a large array may use: the CPUs this process
+    may run on, at most OMP_NUM_THREADS (or OPENBLAS_NUM_THREADS, MKL_NUM_THREADS) when set,
+    so that a limit given to BLAS holds here too."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity outside Linux
+        count = os.cpu_count() or 1
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        value = os.environ.get(name, "")
+        if value.isdigit() and int(value) > 0:
+            count = min(count, int(value))
+    return count
+
+
+#: threads for tanh of a large array; 1 keeps every call on the calling thread
+THREADS = _threads()
+#: an array with fewer entries takes one call: handing work to a thread costs ~20 us
+SPLIT_MIN = 1 << 16
+_POOLS = {}  # process id -> its pool of THREADS - 1 threads (a forked child makes its own)
+
+
+def _split(ufunc, Z):
+    """``ufunc(Z)`` into Z, by blocks of rows on THREADS threads when Z is large.
+
+    NumPy's ufuncs release the GIL, so the blocks run at once; each entry is computed as one
+    call would compute it. Small arrays (or THREADS = 1) take one plain call.
+    """
+    threads = min(THREADS, Z.shape[0])
+    if threads < 2 or Z.size < SPLIT_MIN:
+        return ufunc(Z, Z)
+    pool = _POOLS.get(os.getpid())
+    if pool is None:
+        _POOLS.clear()
+        pool = _POOLS[os.getpid()] = ThreadPoolExecutor(max(THREADS - 1, 1))
+    first, *rest = np.array_split(Z, threads)
+    done = [pool.submit(ufunc, block, block) for block in rest]
+    ufunc(first, first)
+    for task in done:
+        task.result()
+    return Z
+'''
