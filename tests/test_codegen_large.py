@@ -61,26 +61,3 @@ def test_wide_gradients_equal_the_textbook_ones(wide, m: int, dtype: type) -> No
                 assert grads[key].dtype == dtype
                 scale = np.abs(value).max()
                 np.testing.assert_allclose(grads[key], value, rtol=tol, atol=tol * scale)
-
-
-def test_tanh_of_a_large_layer_is_split_over_threads_with_the_same_values(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A wide tanh layer is ``_split(np.tanh, Z1)``: row blocks on THREADS threads once the
-    array has SPLIT_MIN entries, one call below that or with THREADS = 1; the values are those
-    of np.tanh, bit for bit. OMP_NUM_THREADS (and the BLAS variables) cap THREADS."""
-    mod = sb.compile(sb.Network.parse("4-256:tanh-1:sigmoid", loss="bce"))
-    assert "A1 = _split(np.tanh, Z1)" in mod.source
-    module = mod.module
-    params = mod.init_params(seed=1)
-    X = np.random.default_rng(2).standard_normal((4, 300))  # 256 x 300 entries: split
-    want = np.tanh(params["W1"] @ X + params["b1"])
-    for threads in (3, 2, 1):
-        monkeypatch.setattr(module, "THREADS", threads)
-        for columns in (300, 7):  # large, then small
-            _, cache = mod.forward(params, X[:, :columns])
-            np.testing.assert_array_equal(cache["A1"], want[:, :columns])
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    assert module._threads() == 1
-    small = sb.compile(sb.Network.parse("4-255:tanh-1:sigmoid", loss="bce")).source
-    assert "_split" not in small and "import os" not in small

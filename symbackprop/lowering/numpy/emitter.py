@@ -66,8 +66,6 @@ from symbackprop.lowering.numpy.template import (
     SIGMOID_HELPER,
     SIGMOID_STEPS,
     SIGMOID_TEMPLATE,
-    SPLIT_HELPER,
-    SPLIT_IMPORTS,
     STDS,
     TYPED_HELPER,
     WORKSPACE_DOC,
@@ -142,7 +140,6 @@ class _NumPyModule:
         #: written and its ``out = ...`` line is still to come
         self.dtype_from: str | None = None
         self.has_out = False  # whether the current function has its ``out = ...`` line
-        self.split = False  # whether a layer's tanh is split over threads (``_split``)
 
     def code(self, expr: Any) -> str:
         return self.printer.code(expr)
@@ -477,11 +474,7 @@ class _NumPyModule:
         else:
             code = self.printer.activation_code(act.name, z)
             ufunc = single_ufunc(code, z)
-            split = code == f"np.tanh({z})" and layer.linear.shape[0] >= LARGE
-            if split and not keep_z:  # rows over the cores: tanh costs more than the traffic
-                self.split = True
-                lines += line(f"{a} = _split(np.tanh, {z})", shape + why)
-            elif ufunc and not keep_z:
+            if ufunc and not keep_z:
                 lines += line(f"{a} = {code[:-1]}, out={z})", shape + why)
             elif ufunc:  # Z stays cached: A goes into the workspace's array
                 home = self.workspace_array(a, shape)
@@ -605,10 +598,6 @@ class _NumPyModule:
             body += ["", *TYPED_HELPER.splitlines()]
         if self.ones:
             body += ["", *BATCH_HELPER.splitlines()]
-        if self.split:
-            body += ["", *SPLIT_HELPER.splitlines()]
-            at = header.index("import numpy as np")
-            header[at:at] = SPLIT_IMPORTS
         body += ["", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines()]
         body += self.workspace_helper()
