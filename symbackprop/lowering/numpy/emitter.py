@@ -20,9 +20,12 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
 * the calls are few and cheap, since on small networks each NumPy call costs more than its
   arithmetic: plain operators, positional ``out`` (by keyword for ``np.minimum`` and
   ``np.maximum``, which NumPy 2.4 makes three times dearer positionally), no helper call per
-  product or activation. Products are ``A.dot(B, out.get("Z1"))`` (the method skips
-  ``np.dot``'s ``__array_function__`` dispatch, 1.5K instructions a call; ``np.dot`` costs a
-  third less than ``np.matmul`` on small arrays): ``out`` is ``{}`` without a workspace
+  product or activation. Products of small arrays are ``A.dot(B, out.get("Z1"))`` (the
+  method skips ``np.dot``'s ``__array_function__`` dispatch, 1.5K instructions a call;
+  ``np.dot`` costs a third less than ``np.matmul`` on small arrays); products with a width of
+  :data:`LARGE` or more are ``np.matmul(A, B, out.get("Z1"))`` (``dot`` zeroes its output
+  before BLAS writes it: an extra pass over a large array), and an outer product among them
+  (inner width 1) ``np.multiply`` with broadcasting: ``out`` is ``{}`` without a workspace
   (fresh arrays), else the dict of arrays that ``_workspace`` keeps in the caller's ``work``,
   fetched once per function; a product takes the array of a delta read for the last time
   when the shapes agree, so a workspace holds no more arrays than the hand-written loop does;
@@ -82,7 +85,7 @@ from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
-    from symbackprop.lowering.plan import BackwardStatement, ForwardLayer, LoweringPlan
+    from symbackprop.lowering.plan import BackwardStatement, Dims, ForwardLayer, LoweringPlan
 
 #: the comment over the cost computed from the logits (the loss record's NumPy code), by loss
 LOGITS_NOTES = {
@@ -94,6 +97,10 @@ LOGITS_NOTES = {
     "of the sum without one largest term (e^0 = 1): exact even where the loss is tiny (a "
     "confident right answer)",
 }
+
+#: a product with a width (rows, inner or columns; m aside) of at least this many is "large":
+#: it is spelled ``np.matmul`` (or ``np.multiply``), not ``A.dot`` (see ``spelling``)
+LARGE = 256
 
 
 def emit(plan: LoweringPlan) -> str:
@@ -109,6 +116,13 @@ class _NumPyModule:
         self.printer = NumPyPrinter(plan.activations)
         self.cached = [value.name for value in plan.cache]
         self.shapes = {value.name: value.shape for value in plan.cache}
+        #: every array a product may read or write: name -> its concrete shape
+        self.dims: dict[str, Dims] = {p.name: p.shape for p in plan.parameters}
+        self.dims.update(plan.data_shapes)
+        for layer in plan.forward:
+            for statement in (layer.linear, layer.output):
+                self.dims[statement.target] = statement.shape
+        self.dims.update((statement.target, statement.shape) for statement in plan.backward)
         self.logits = plan.cost.from_logits
         self.depth = plan.depth
         self.explainer = Explainer(plan, self.printer.scalar_code)
@@ -243,7 +257,35 @@ class _NumPyModule:
         home = self.planner.take(target, shape)
         why = shape if home == target else f"{shape}: in {home}'s array, which is free again"
         receiver = self.printer.paren(left, ATOM)
-        return line(f'{target} = {receiver}.dot({second}, out.get("{home}"))', why)
+        into = f'out.get("{home}")'
+        spelling = self.spelling(left, right)
+        if spelling == "dot":
+            return line(f"{target} = {receiver}.dot({second}, {into})", why)
+        return line(f"{target} = np.{spelling}({receiver}, {second}, {into})", why)
+
+    def spelling(self, left: Any, right: Any) -> str:
+        """How NumPy is asked for ``left @ right``: ``dot`` (the method) on small arrays,
+        ``matmul`` once a width reaches :data:`LARGE`, ``multiply`` (broadcasting) for a large
+        outer product (an inner width of 1).
+
+        ``A.dot(B, out)`` is the cheapest call (4.5K instructions fewer than ``np.matmul`` on
+        a 2 x 64 array), but NumPy's dot fills its output with zeros before BLAS writes it:
+        one more pass over the product, which on a 1024 x 512 array costs more than the call.
+        BLAS takes an outer product as a product with an inner width of 1, slower than the
+        element-wise product it is (one multiplication per entry: the same numbers).
+        """
+        rows, inner = self.dims_of(left)
+        widths = [w for w in (rows, inner, self.dims_of(right)[1]) if isinstance(w, int)]
+        if max(widths, default=0) < LARGE:
+            return "dot"
+        return "multiply" if inner == 1 else "matmul"
+
+    def dims_of(self, operand: Any) -> Dims:
+        """The concrete shape of a product's operand: a named array or its transpose."""
+        if isinstance(operand, Transpose):
+            rows, cols = self.dims_of(operand.arg)
+            return cols, rows
+        return self.dims[operand.name]
 
     def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
         """``target = matrix 1_m``: one matrix-vector product with a column of ones, or a copy
