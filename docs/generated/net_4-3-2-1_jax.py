@@ -67,8 +67,10 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
 
 
 def _invalid(params, X=None, Y=None, cache=None):
-    """Raise the ValueError that names the array of the wrong shape, its shape and the expected
-    one. Called only after the cheap checks on entry have failed."""
+    """Raise the ValueError that names the array of the wrong shape (its shape and the expected
+    one) or of another dtype than X (both dtypes). Called only after the cheap checks on entry
+    have failed; returns when every array fits (an equal dtype that is another object than
+    X's, as after unpickling, fails the entry's identity compare only)."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
@@ -97,7 +99,16 @@ def _invalid(params, X=None, Y=None, cache=None):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
-    raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
+    # one dtype: mixed, the gradients would come in several (a product promotes, a zero
+    # gradient or a workspace array keeps X's)
+    dtype = getattr(X, "dtype", None)
+    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
+        got = getattr(value, "dtype", None)
+        if value is not None and X is not None and got != dtype:
+            raise ValueError(
+                f"{name} has dtype {got} but X has {dtype}: every array must have one "
+                f"floating-point dtype ({name}.astype(np.{dtype}) converts it)"
+            )
 
 
 def forward(params, X, work=None):
@@ -107,15 +118,19 @@ def forward(params, X, work=None):
     Pure (JAX arrays are immutable): ``work`` is accepted for the common signature and
     ignored.
     """
-    try:  # shapes on entry: tuple compares only (static under jit)
+    try:  # shapes and dtypes on entry: tuple and dtype compares (static under jit)
         m = X.shape[1]  # the number of examples
         ok = X.shape == (4, m) and m > 0
+        dtype = X.dtype  # every array has X's: mixed, the gradients' would differ
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (3, 4) and b1.shape == (3, 1)
+        ok = ok and W1.dtype == dtype and b1.dtype == dtype
         W2, b2 = params["W2"], params["b2"]
         ok = ok and W2.shape == (2, 3) and b2.shape == (2, 1)
+        ok = ok and W2.dtype == dtype and b2.dtype == dtype
         W3, b3 = params["W3"], params["b3"]
         ok = ok and W3.shape == (1, 2) and b3.shape == (1, 1)
+        ok = ok and W3.dtype == dtype and b3.dtype == dtype
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -154,7 +169,7 @@ def backward(params, cache, Y, work=None):
         A2 = cache["A2"]  # (2, m)
         A3 = cache["A3"]  # (1, m)
         m = X.shape[1]  # the number of examples
-        ok = Y.shape == (1, m) and W2.shape == (2, 3) and W3.shape == (1, 2)
+        ok = Y.shape == (1, m) and Y.dtype == X.dtype and W2.shape == (2, 3) and W3.shape == (1, 2)
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -198,7 +213,7 @@ def _cost(params, cache, Y):
     """J (a 0-d array) from the forward cache and the targets Y."""
     Z3 = cache["Z3"]  # (1, m)
     m = Z3.shape[1]  # the number of examples
-    if getattr(Y, "shape", None) != (1, m):
+    if getattr(Y, "shape", None) != (1, m) or Y.dtype != cache["X"].dtype:
         _invalid(params, cache["X"], Y)
     # binary cross-entropy (logistic loss) from the logits Z3: finite for any z, with no overflow
     # and no log(0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS
 from symbackprop.lowering.model_template import check_helper, init_params
+from symbackprop.lowering.numpy.model_template import FLOATING_HELPER
 
 __all__ = ["CHECK_HELPER", "CUSTOM_VJP", "GRADIENTS", "INIT_PARAMS", "LOGDET_HELPER"]
 
@@ -20,21 +21,11 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
 
     Raises a one-line ValueError naming the first array that does not fit: a data array of
     the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
-    array that is not floating-point. Values are not checked: a NaN or inf propagates to the
-    cost and gradients, as in NumPy."""
-FLOATING_HELPER = '''
-def _floating(name, value):
-    """Only floating-point arrays: an integer one cannot take a gradient step, and with work=
-    the buffers made in its dtype could not hold the results."""
-    dtype = getattr(value, "dtype", None)
-    if getattr(dtype, "kind", None) != "f":
-        raise ValueError(
-            f"{name} has dtype {dtype}; expected a floating-point array "
-            f"({name}.astype(np.float64) converts it)"
-        )
-'''
+    array that is not floating-point or whose dtype differs from the first one's (dtypes are
+    static under jit: the compare costs nothing at run time). Values are not checked: a NaN
+    or inf propagates to the cost and gradients, as in NumPy."""
 CHECK_HELPER = (
-    check_helper(_CHECK_DOC, "array", "_floating(name, {value})", first=False)
+    check_helper(_CHECK_DOC, "array", "first = _floating(name, {value}, first)", first=True)
     + "\n"
     + FLOATING_HELPER
 )
