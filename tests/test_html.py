@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 import symbackprop as sb
 from symbackprop.cli.main import main
-from symbackprop.render import mathml_tex
 from symbackprop.errors import SizeMissing
+from symbackprop.render import mathml_tex
 from symbackprop.render.html import CSP, HtmlPage, to_html
 from symbackprop.render.mathml import MathMLPrinter
 
@@ -162,9 +162,10 @@ def test_a_missing_size_is_spelled_for_its_caller(tmp_path: Path) -> None:
 def test_the_page_is_spelled_for_the_command_line_or_python() -> None:
     page = CliRunner().invoke(main, ["derive", "n-1", "--format", "html"]).output
     assert "has no value: pass --size n=INT." in page and "sizes=" not in _body(page)
-    assert "Run <code>symbackprop check</code>" in CliRunner().invoke(
-        main, ["derive", "2-1", "--format", "html"]
-    ).output
+    assert (
+        "Run <code>symbackprop check</code>"
+        in CliRunner().invoke(main, ["derive", "2-1", "--format", "html"]).output
+    )
     assert "pass sizes={&#x27;n&#x27;: &lt;positive int&gt;}" in sb.to_html("n-1")
     with pytest.raises(ValueError, match="caller 'shell'"):
         sb.to_html("2-1", caller="shell")

@@ -432,7 +432,7 @@ def test_grad_of_cost_for_data_raises_rather_than_give_zeros() -> None:
             jax.jit(jax.grad(module.module.cost, argnums=(0, 1, 2)))(params, *data)
         # data computed from what is differentiated is a data cotangent too
         with pytest.raises(ValueError, match=f"dJ/d{first} is not derived"):
-            jax.grad(lambda s: module.module.cost(params, s * data[0], *data[1:]))(1.0)
+            jax.grad(lambda s, f=module.module.cost, p=params, d=data: f(p, s * d[0], *d[1:]))(1.0)
         assert_close(
             jax.grad(module.module.cost)(params, *data), module.loss_and_grads(params, *data)[1]
         )

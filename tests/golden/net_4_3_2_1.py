@@ -173,7 +173,7 @@ def forward(params, X, work=None):
     With a workspace dict ``work``, the arrays are reused across calls.
     """
     try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says
-        # what is wrong. Every array has X's dtype: mixed, the gradients' would differ
+        # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ
         n0, m = X.shape  # m: the number of examples
         ok = n0 == 4 and m > 0
         dtype = X.dtype

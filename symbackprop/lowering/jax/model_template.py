@@ -46,7 +46,8 @@ def logdet(A):
     sign, value = jnp.linalg.slogdet(A)
     return jnp.where(sign > 0, value, jnp.nan).reshape(1, 1)
 '''
-CUSTOM_VJP = '''
+CUSTOM_VJP = (
+    '''
 @jax.custom_vjp
 def cost(params, *data):
     """J alone, differentiable: ``jax.grad(cost)(params, *data)`` runs the derived backward
@@ -74,10 +75,13 @@ def _cost_bwd(residuals, g):
     return (_scaled(params, grads, g), *(None for _ in data))
 
 
-''' + CUSTOM_VJP_HELPERS + '''
+'''
+    + CUSTOM_VJP_HELPERS
+    + """
 
 cost.defvjp(_cost_fwd, _cost_bwd, symbolic_zeros=True)
-'''
+"""
+)
 #: ``gradients``: the network module's (:data:`symbackprop.lowering.jax.template.GRADIENTS`) with
 #: the model's data arrays: the dict functions traced once inside ``jax.jit``, tuples outside
 GRADIENTS = '''

@@ -44,7 +44,14 @@ def _scaled(params, grads, g):
     return {name: g * grads[name] if name in grads else None for name in params}
 '''
 
-__all__ = ["CUSTOM_VJP", "CUSTOM_VJP_HELPERS", "GRADIENTS", "INIT_PARAMS", "INVALID_HELPER", "STDS"]
+__all__ = [
+    "CUSTOM_VJP",
+    "CUSTOM_VJP_HELPERS",
+    "GRADIENTS",
+    "INIT_PARAMS",
+    "INVALID_HELPER",
+    "STDS",
+]
 
 INIT_PARAMS = '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
@@ -75,7 +82,8 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
         params[f"b{layer}"] = jnp.asarray(np.zeros((n_l, 1), dtype=dtype))
     return params
 '''
-CUSTOM_VJP = '''
+CUSTOM_VJP = (
+    '''
 @jax.custom_vjp
 def cost(params, X, Y):
     """J alone, differentiable: ``jax.grad(cost)(params, X, Y)`` runs the derived backward
@@ -103,10 +111,13 @@ def _cost_bwd(residuals, g):
     return _scaled(params, grads, g), None, None
 
 
-''' + CUSTOM_VJP_HELPERS + '''
+'''
+    + CUSTOM_VJP_HELPERS
+    + """
 
 cost.defvjp(_cost_fwd, _cost_bwd, symbolic_zeros=True)
-'''
+"""
+)
 #: ``gradients``: the dict functions traced once, inside ``jax.jit``, behind a tuple API. Each
 #: call of a jitted function flattens its arguments and rebuilds its result; with dicts (keys
 #: sorted on every call) that cost 3-2-1 at m = 1, a ~25 us call, about 10% against tuples

@@ -332,7 +332,7 @@ class _NumPyModule:
             "    With a workspace dict ``work``, the arrays are reused across calls.",
             '    """',
             "    try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says",
-            "        # what is wrong. Every array has X's dtype: mixed, the gradients' would differ",
+            "        # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ",
             "        n0, m = X.shape  # m: the number of examples",
             f"        ok = n0 == {plan.data_shapes[x][0]} and m > 0",
             "        dtype = X.dtype",
