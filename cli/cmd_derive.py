@@ -98,7 +98,7 @@ def derive_cmd(
         elif fmt == "latex":
             text = render.to_latex(d, standalone=False, wrt=wrt, expanded=expanded, sizes=sizes)
         elif fmt == "html":
-            text = sb.to_html(d, sizes=sizes)
+            text = sb.to_html(d, sizes=sizes, caller="cli")
         elif fmt == "markdown":
             text = render.to_markdown(d, wrt=wrt, expanded=expanded, sizes=sizes)
         else:

@@ -94,7 +94,7 @@ def _formula_hint(exc: click.exceptions.UsageError) -> str:
 
 def report(exc: BaseException, args: list[str] | None) -> int:
     """Print the one-line message for ``exc`` on stderr and return the exit code."""
-    from symbackprop.errors import InternalError, SymbackpropError
+    from symbackprop.errors import InternalError, SizeMissing, SymbackpropError
 
     if isinstance(exc, click.exceptions.UsageError):
         ctx = exc.ctx
@@ -113,7 +113,9 @@ def report(exc: BaseException, args: list[str] | None) -> int:
         click.echo(f"symbackprop: error: {one_line(exc.format_message())}", err=True)
         return EXIT_USAGE
     if isinstance(exc, SymbackpropError) and not isinstance(exc, InternalError):
-        click.echo(f"symbackprop: error: {one_line(str(exc))}", err=True)
+        # a missing size names the flag that gives it, not the library's sizes= argument
+        text = exc.spelled("cli") if isinstance(exc, SizeMissing) else str(exc)
+        click.echo(f"symbackprop: error: {one_line(text)}", err=True)
         return EXIT_USAGE
     if debug_requested(args):
         traceback.print_exception(exc)

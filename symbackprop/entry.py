@@ -120,24 +120,31 @@ def to_html(
     *,
     sizes: Mapping[str, int] | None = None,
     batch: bool | None = None,
+    caller: str = "python",
 ) -> str:
     """The derivation as one self-contained web page, with the generated NumPy code.
 
     ``source``: a Derivation or anything :func:`derive` takes. Where no code can be generated
-    (a named width without ``sizes``; a model before its code generation lands) the page says
-    why instead of showing code.
+    (a named width without ``sizes``) the page says why instead of showing code. ``caller``:
+    ``"python"`` (default) or ``"cli"``, who reads the page; its advice (how to give a missing
+    size, how to check the code) is spelled as that reader runs it.
     """
-    from symbackprop.errors import SymbackpropError
+    from symbackprop.errors import SizeMissing, SymbackpropError
+    from symbackprop.render.html import CHECK_ADVICE
     from symbackprop.render.html import to_html as page
 
+    if caller not in CHECK_ADVICE:  # before any work
+        raise ValueError(f"caller {caller!r}: expected one of {', '.join(CHECK_ADVICE)}")
     d = source if isinstance(source, Derivation) else derive(source, batch=batch)
     code, note = None, None
     try:
         # the module takes m from its data: a --size m=... is for the page's shapes only
         code = codegen(d, sizes={k: v for k, v in (sizes or {}).items() if k != "m"})
+    except SizeMissing as exc:
+        note = f"No code generated: {exc.spelled(caller)}"
     except SymbackpropError as exc:
         note = f"No code generated: {exc}"
-    return page(d, code=code, code_note=note, sizes=dict(sizes or {}))
+    return page(d, code=code, code_note=note, sizes=dict(sizes or {}), caller=caller)
 
 
 def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)

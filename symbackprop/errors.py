@@ -20,6 +20,30 @@ class SpecError(SymbackpropError, ValueError):
     """
 
 
+class SizeMissing(SpecError):
+    """A dimension the numeric code needs has no value.
+
+    ``name`` is the dimension. The message says how to give it in Python (``sizes=``);
+    :meth:`spelled` says it as another caller gives it (``"cli"``: ``--size NAME=INT``), so a
+    command line never tells its user to pass a Python dict.
+    """
+
+    #: caller -> how it gives a dimension its value
+    SPELLINGS = {"python": "sizes={{{name!r}: <positive int>}}", "cli": "--size {name}=INT"}
+
+    def __init__(self, subject: str, name: str, *, sizes_line: bool = False) -> None:
+        self.subject = subject
+        self.name = name
+        self.sizes_line = sizes_line
+        super().__init__(self.spelled("python"))
+
+    def spelled(self, caller: str) -> str:
+        """The message with the remedy as ``caller`` (a key of :data:`SPELLINGS`) writes it."""
+        remedy = self.SPELLINGS[caller].format(name=self.name)
+        line = "add it to the model's sizes: line or " if self.sizes_line else ""
+        return f"{self.subject} has no value: {line}pass {remedy}"
+
+
 class FormulaError(SymbackpropError, ValueError):
     """A user formula cannot be parsed or is over the safety limits.
 

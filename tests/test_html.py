@@ -15,8 +15,9 @@ from click.testing import CliRunner
 
 import symbackprop as sb
 from symbackprop.cli.main import main
+from symbackprop.errors import SizeMissing
 from symbackprop.render import mathml_tex
-from symbackprop.render.html import CSP, to_html
+from symbackprop.render.html import CSP, HtmlPage, to_html
 from symbackprop.render.mathml import MathMLPrinter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,3 +127,45 @@ def test_derive_format_html_writes_a_file(tmp_path: Path) -> None:
         "<!DOCTYPE html>"
     )
     assert runner.invoke(main, ["derive", "4-3-1", "-o", str(tmp_path / "x.txt")]).exit_code == 2
+
+
+# -- hostile8 item 8a/8b: the page claims no check it did not run, and speaks to its reader --
+
+
+def test_the_code_section_claims_no_check_and_says_how_to_run_one() -> None:
+    # it said "checked against finite differences by symbackprop check" on every page,
+    # including a model whose check fails; making the page runs nothing
+    def section(caller: str) -> str:
+        page = HtmlPage(None, code="J = 0", code_note=None, caller=caller)  # type: ignore[arg-type]
+        return "\n".join(page.code_section())
+
+    python, cli = section("python"), section("cli")
+    for html in (python, cli):
+        assert "did not run it" in html and "checked against" not in html
+    assert "run <code>sb.gradcheck(sb.compile(source), params, *data)</code>" in python
+    assert "Run <code>symbackprop check</code> with the same SPEC and options" in cli
+
+
+def test_a_missing_size_is_spelled_for_its_caller(tmp_path: Path) -> None:
+    # the command line repeated the library's "pass sizes={'k': <positive int>}"
+    missing = SizeMissing("width 'n' (layer 0)", "n")
+    assert str(missing) == "width 'n' (layer 0) has no value: pass sizes={'n': <positive int>}"
+    assert missing.spelled("cli") == "width 'n' (layer 0) has no value: pass --size n=INT"
+    path = tmp_path / "k.model"
+    path.write_text("W: k x 2\nX: 2 x m\nY: k x m\nJ = mse(W X, Y)\n")
+    result = CliRunner().invoke(main, ["codegen", str(path)])
+    assert result.exit_code == 2
+    assert "add it to the model's sizes: line or pass --size k=INT" in result.output
+
+
+@pytest.mark.slow
+def test_the_page_is_spelled_for_the_command_line_or_python() -> None:
+    page = CliRunner().invoke(main, ["derive", "n-1", "--format", "html"]).output
+    assert "has no value: pass --size n=INT." in page and "sizes=" not in _body(page)
+    assert (
+        "Run <code>symbackprop check</code>"
+        in CliRunner().invoke(main, ["derive", "2-1", "--format", "html"]).output
+    )
+    assert "pass sizes={&#x27;n&#x27;: &lt;positive int&gt;}" in sb.to_html("n-1")
+    with pytest.raises(ValueError, match="caller 'shell'"):
+        sb.to_html("2-1", caller="shell")

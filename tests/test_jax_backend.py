@@ -410,3 +410,29 @@ def test_the_benchmark_engine_gives_the_numpy_modules_gradients() -> None:
         got = {"W1": dWs[0], "W2": dWs[1], "b1": dbs[0], "b2": dbs[1]}
         assert_close(got, want)
     assert engine.make_grad(SimpleNamespace(sizes=(2, 1), hidden="relu", output="hinge")) is None
+
+
+# -- hostile8 item 8f: no silent zero for a data cotangent the derivation does not have --------
+
+
+@pytest.mark.slow
+def test_grad_of_cost_for_data_raises_rather_than_give_zeros() -> None:
+    """jax.grad(cost, argnums=1) gave zeros for dJ/dX: a wrong number, not a missing one. The
+    custom_vjp (symbolic_zeros) sees which inputs are differentiated and refuses the data,
+    eager and under jit, for a network's and a model's cost; params still get their gradients."""
+    net = sb.compile("2-1:sigmoid", backend="jax")
+    model = sb.compile(ROOT / "examples" / "models" / "rnn_3.model", backend="jax")
+    X, Y = jnp.asarray([[1.0, -2.0, 0.5], [0.0, 1.0, 3.0]]), jnp.asarray([[1.0, 0.0, 1.0]])
+    xs = [jnp.full((3, 2), 0.5), jnp.full((3, 2), -1.0), jnp.ones((3, 2)), jnp.zeros((1, 2))]
+    for module, data, first in ((net, (X, Y), "X"), (model, xs, "X1")):
+        params = module.init_params(1)
+        with pytest.raises(ValueError, match=f"dJ/d{first} is not derived"):
+            jax.grad(module.module.cost, argnums=1)(params, *data)
+        with pytest.raises(ValueError, match=f"dJ/d{first}, .* are not derived"):
+            jax.jit(jax.grad(module.module.cost, argnums=(0, 1, 2)))(params, *data)
+        # data computed from what is differentiated is a data cotangent too
+        with pytest.raises(ValueError, match=f"dJ/d{first} is not derived"):
+            jax.grad(lambda s, f=module.module.cost, p=params, d=data: f(p, s * d[0], *d[1:]))(1.0)
+        assert_close(
+            jax.grad(module.module.cost)(params, *data), module.loss_and_grads(params, *data)[1]
+        )

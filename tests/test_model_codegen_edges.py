@@ -169,6 +169,10 @@ def test_every_name_a_module_uses_itself_is_reserved(backend: str) -> None:
         "fan_in",
         "fan_out",
         "named",  # the dict gradients builds from its tuple (jax)
+        # locals of the jax cost's custom_vjp helpers (_is_primal, _refuse_data_cotangents)
+        "primal",
+        "asked",
+        "verb",
         # locals and method names of the torch template (Parameters, FirstOrderOnly)
         "count",
         "first",

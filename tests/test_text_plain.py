@@ -12,7 +12,7 @@ from rich.console import Console
 
 import symbackprop as sb
 from symbackprop.render import text as text_render
-from symbackprop.render.lines import cells
+from symbackprop.render.lines import Lines, cells
 
 MODELS = Path(__file__).parent.parent / "examples" / "models"
 
@@ -51,3 +51,40 @@ def test_to_text_is_what_rich_prints(source: object, batch: bool | None) -> None
 def test_cells_is_richs_cell_len() -> None:
     for text in ("dJ/dW1", "a\tb", "x\x01", "⊙ a", "", " ~\x7f", "δ × λ"):
         assert cells(text) == cell_len(text)
+
+
+# -- hostile8 item 8e: a gradient too wide for the terminal wraps like every other section --
+
+
+def _rnn(steps: int) -> str:
+    """An RNN unrolled over ``steps`` steps (examples/models/rnn_3.model, longer)."""
+    xs = [f"X{t}" for t in range(1, steps + 1)]
+    lines = [f"{x} : n0 x m" for x in xs] + ["Y : 1 x m", "W : n1 x n1", "U : n1 x n0"]
+    lines += ["sizes: n0 = 3, n1 = 4", "h1 = tanh(U X1 + b)"]
+    lines += [f"h{t} = tanh(W h{t - 1} + U X{t} + b)" for t in range(2, steps + 1)]
+    return "\n".join([*lines, f"J = mse(v^T h{steps} + c, Y)", f"data: {', '.join(xs)}, Y"])
+
+
+def test_a_wide_table_row_wraps_at_top_level_plus_and_the_others_stay_aligned() -> None:
+    # the Gradients table of a 30-step RNN printed lines of 847 characters at width 80
+    long = " + ".join(f"dJ/d(W h{t} + U X{t + 1} + b) 1_m" for t in range(1, 30))
+    out = Lines()
+    out.table(
+        [(("dJ/db = " + long, ""), ("n1 x 1", "")), (("dJ/dc = c", ""), ("1 x 1", ""))],
+        indent=2,
+        gap=4,
+    )
+    lines = out.plain(80).splitlines()
+    assert max(cells(line) for line in lines) <= 80
+    assert lines[0].startswith("  dJ/db = dJ/d(W h1 + U X2 + b) 1_m")
+    assert all(line.startswith("      + dJ/d(W h") for line in lines[1:-2])  # whole terms
+    assert lines[-2].endswith("n1 x 1") or lines[-2].strip() == "n1 x 1"
+    assert lines[-1] == "  dJ/dc = c    1 x 1"  # not padded to the wide row's width
+    assert "".join(lines[:-1]).replace(" ", "").startswith(("dJ/db=" + long).replace(" ", ""))
+
+
+@pytest.mark.slow
+def test_derive_text_of_a_30_step_rnn_stays_within_the_width() -> None:
+    d = sb.derive(sb.Model.parse(_rnn(30)))
+    gradients = sb.to_text(d, width=80).split("\nGradients\n")[1]
+    assert max(cells(line) for line in gradients.splitlines()) <= 80

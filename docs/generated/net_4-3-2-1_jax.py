@@ -67,8 +67,10 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
 
 
 def _invalid(params, X=None, Y=None, cache=None):
-    """Raise the ValueError that names the array of the wrong shape, its shape and the expected
-    one. Called only after the cheap checks on entry have failed."""
+    """Raise the ValueError that names the array of the wrong shape (its shape and the expected
+    one) or of another dtype than X (both dtypes). Called only after the cheap checks on entry
+    have failed; returns when every array fits (an equal dtype that is another object than
+    X's, as after unpickling, fails the entry's identity compare only)."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
@@ -97,7 +99,16 @@ def _invalid(params, X=None, Y=None, cache=None):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
-    raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
+    # one dtype: mixed, the gradients would come in several (a product promotes, a zero
+    # gradient or a workspace array keeps X's)
+    dtype = getattr(X, "dtype", None)
+    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
+        got = getattr(value, "dtype", None)
+        if value is not None and X is not None and got != dtype:
+            raise ValueError(
+                f"{name} has dtype {got} but X has {dtype}: every array must have one "
+                f"floating-point dtype ({name}.astype(np.{dtype}) converts it)"
+            )
 
 
 def forward(params, X, work=None):
@@ -107,15 +118,19 @@ def forward(params, X, work=None):
     Pure (JAX arrays are immutable): ``work`` is accepted for the common signature and
     ignored.
     """
-    try:  # shapes on entry: tuple compares only (static under jit)
+    try:  # shapes and dtypes on entry: tuple and dtype compares (static under jit)
         m = X.shape[1]  # the number of examples
         ok = X.shape == (4, m) and m > 0
+        dtype = X.dtype  # every array has X's: mixed, the gradients' would differ
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (3, 4) and b1.shape == (3, 1)
+        ok = ok and W1.dtype == dtype and b1.dtype == dtype
         W2, b2 = params["W2"], params["b2"]
         ok = ok and W2.shape == (2, 3) and b2.shape == (2, 1)
+        ok = ok and W2.dtype == dtype and b2.dtype == dtype
         W3, b3 = params["W3"], params["b3"]
         ok = ok and W3.shape == (1, 2) and b3.shape == (1, 1)
+        ok = ok and W3.dtype == dtype and b3.dtype == dtype
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -154,7 +169,7 @@ def backward(params, cache, Y, work=None):
         A2 = cache["A2"]  # (2, m)
         A3 = cache["A3"]  # (1, m)
         m = X.shape[1]  # the number of examples
-        ok = Y.shape == (1, m) and W2.shape == (2, 3) and W3.shape == (1, 2)
+        ok = Y.shape == (1, m) and Y.dtype == X.dtype and W2.shape == (2, 3) and W3.shape == (1, 2)
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -198,7 +213,7 @@ def _cost(params, cache, Y):
     """J (a 0-d array) from the forward cache and the targets Y."""
     Z3 = cache["Z3"]  # (1, m)
     m = Z3.shape[1]  # the number of examples
-    if getattr(Y, "shape", None) != (1, m):
+    if getattr(Y, "shape", None) != (1, m) or Y.dtype != cache["X"].dtype:
         _invalid(params, cache["X"], Y)
     # binary cross-entropy (logistic loss) from the logits Z3: finite for any z, with no overflow
     # and no log(0)
@@ -243,14 +258,18 @@ def cost(params, X, Y):
     """J alone, differentiable: ``jax.grad(cost)(params, X, Y)`` runs the derived backward
     above (``_cost_fwd`` and ``_cost_bwd``), not JAX's own autodiff of the forward pass.
 
-    The derivation differentiates the parameters only: X and Y get zero cotangents, and so
-    does a key of params that is not in SHAPES.
+    The derivation differentiates the parameters only: asking for dJ/dX or dJ/dY (argnums=1,
+    or X computed from what is differentiated) raises ValueError rather than give zeros. A
+    key of params that is not in SHAPES gets a zero cotangent (cost does not read it).
     """
     _, cache = forward(params, X)
     return _cost(params, cache, Y)
 
 
 def _cost_fwd(params, X, Y):
+    # symbolic_zeros: each input comes as its value and whether it is differentiated
+    _refuse_data_cotangents({"X": X, "Y": Y})
+    params, X, Y = jax.tree.map(_value, (params, X, Y), is_leaf=_is_primal)
     _, cache = forward(params, X)
     return _cost(params, cache, Y), (params, cache, Y)
 
@@ -258,14 +277,35 @@ def _cost_fwd(params, X, Y):
 def _cost_bwd(residuals, g):
     params, cache, Y = residuals
     grads = backward(params, cache, Y)
-    return _scaled(params, grads, g), jnp.zeros_like(cache["X"]), jnp.zeros_like(Y)
+    return _scaled(params, grads, g), None, None
+
+
+def _is_primal(value):
+    return isinstance(value, jax.custom_derivatives.CustomVJPPrimal)
+
+
+def _value(primal):
+    return primal.value
+
+
+def _refuse_data_cotangents(data):
+    wanted = [name for name, value in data.items() if value.perturbed]
+    if wanted:
+        asked = ", ".join(f"dJ/d{name}" for name in wanted)
+        verb = "is" if len(wanted) == 1 else "are"
+        raise ValueError(
+            f"cost differentiates params only: {asked} {verb} not derived (differentiate the "
+            "params argument, argnums=0, with the data held fixed)"
+        )
 
 
 def _scaled(params, grads, g):
     """The cotangent of params: each gradient times g (the cotangent of J), keyed like params.
     A key that is no parameter (a learning rate kept in the same dict) gets None, JAX's zero
     cotangent: jax.grad gives it zeros, as to any input a function does not read."""
+    if isinstance(g, jax.custom_derivatives.SymbolicZero):  # J's cotangent is a known zero
+        return {name: None for name in params}
     return {name: g * grads[name] if name in grads else None for name in params}
 
 
-cost.defvjp(_cost_fwd, _cost_bwd)
+cost.defvjp(_cost_fwd, _cost_bwd, symbolic_zeros=True)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from symbackprop.core.derivation import Derivation, derive
-from symbackprop.errors import SpecError
+from symbackprop.errors import SizeMissing, SpecError
 from symbackprop.spec import MAX_WIDTH, Network
 
 
@@ -31,10 +31,7 @@ def resolve_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> di
             continue
         value = given.get(dim.name)
         if value is None:
-            raise SpecError(
-                f"width {dim.name!r} (layer {index}) has no value: "
-                f"pass sizes={{{dim.name!r}: <positive int>}}"
-            )
+            raise SizeMissing(f"width {dim.name!r} (layer {index})", dim.name)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
             raise SpecError(
                 f"sizes[{dim.name!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}"

@@ -45,7 +45,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symbackprop.core.graph import Kind
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.model_graph import ElementFunction
-from symbackprop.errors import SpecError
+from symbackprop.errors import SizeMissing, SpecError
 from symbackprop.lowering import names
 from symbackprop.lowering.plan import Dims
 from symbackprop.lowering.provenance import text
@@ -191,10 +191,7 @@ def model_sizes(model: Model, sizes: Mapping[str, int] | None) -> dict[str, int]
     for dim in dims:
         value = given.get(dim)
         if value is None:
-            raise SpecError(
-                f"dimension {dim!r} has no value: add it to the model's sizes: line or pass "
-                f"sizes={{{dim!r}: <positive int>}}"
-            )
+            raise SizeMissing(f"dimension {dim!r}", dim, sizes_line=True)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
             raise SpecError(
                 f"sizes[{dim!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}"

@@ -28,6 +28,17 @@ if TYPE_CHECKING:
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
+#: caller -> what the code section says of the code: where it comes from and how to check it,
+#: as that reader types it. Making the page runs nothing, so it claims no check.
+CHECK_ADVICE = {
+    "python": "<p>The module <code>sb.codegen</code> returns; making this page did not run it. "
+    "To check it against finite differences, run "
+    "<code>sb.gradcheck(sb.compile(source), params, *data)</code>.</p>",
+    "cli": "<p>The module <code>symbackprop codegen</code> writes; making this page did not run "
+    "it. Run <code>symbackprop check</code> with the same SPEC and options to check it against "
+    "finite differences.</p>",
+}
+
 STYLE = """
 body { margin: 0; background: #fdfdfb; color: #1d1d1d; font: 17px/1.5 Georgia, serif; }
 main { max-width: 52rem; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
@@ -81,10 +92,13 @@ def _rows(rows: list[tuple[str, str]]) -> str:
 class HtmlPage:
     """The page for one derivation (see the module docstring)."""
 
-    def __init__(self, parts: Parts, *, code: str | None, code_note: str | None) -> None:
+    def __init__(
+        self, parts: Parts, *, code: str | None, code_note: str | None, caller: str
+    ) -> None:
         self.p = parts
         self.code = code
         self.code_note = code_note
+        self.caller = caller
 
     def figure(self, source: Any) -> list[str]:
         picture = drawing(source, sizes=self.p.sizes, batch=self.p.d.batch)
@@ -177,8 +191,7 @@ class HtmlPage:
             return [*out, f'<p class="note">{escape(self.code_note or "not generated")}.</p>']
         return [
             *out,
-            "<p>From <code>symbackprop codegen</code>; checked against finite differences by "
-            "<code>symbackprop check</code>.</p>",
+            CHECK_ADVICE[self.caller],
             f"<pre><code>{escape(self.code)}</code></pre>",
         ]
 
@@ -223,16 +236,21 @@ def to_html(
     code: str | None = None,
     code_note: str | None = None,
     sizes: dict[str, int] | None = None,
+    caller: str = "python",
 ) -> str:
     """The derivation as one self-contained HTML page (see the module docstring).
 
     ``code``: the generated module to show (this stage does not generate code; the facade's
-    ``sb.to_html`` passes ``sb.codegen``'s); ``code_note`` says why there is none.
+    ``sb.to_html`` passes ``sb.codegen``'s); ``code_note`` says why there is none. ``caller``
+    (a key of :data:`CHECK_ADVICE`: ``"python"`` or ``"cli"``) is who reads the page: the
+    sentence on how to check the code is spelled as they would run it.
     """
+    if caller not in CHECK_ADVICE:
+        raise ValueError(f"caller {caller!r}: expected one of {', '.join(CHECK_ADVICE)}")
     if isinstance(d, ModelDerivation):
         parts: Parts = ModelParts(d, sizes=sizes)
         source: Any = d.model
     else:
         parts = NetworkParts(d, sizes=sizes)
         source = d.network
-    return HtmlPage(parts, code=code, code_note=code_note).page(source)
+    return HtmlPage(parts, code=code, code_note=code_note, caller=caller).page(source)

@@ -25,7 +25,7 @@ class Lines:
     """
 
     def __init__(self) -> None:
-        self.items: list[tuple[tuple[Piece, ...], Piece | None]] = []
+        self.items: list[tuple[tuple[Piece, ...], Piece | None] | _Table] = []
 
     def line(self, *pieces: Piece) -> None:
         self.items.append((pieces, None))
@@ -38,19 +38,17 @@ class Lines:
         self.line((title, "bold underline"))
 
     def table(self, rows: list[tuple[Piece, ...]], *, indent: int, gap: int) -> None:
-        """Rows of cells, each column as wide as its widest cell, ``gap`` spaces between."""
-        if not rows:
-            return
-        widths = [max(cells(row[i][0]) for row in rows) for i in range(len(rows[0]))]
-        for row in rows:
-            pieces: list[Piece] = [(" " * indent, "")]
-            for i, (cell, style) in enumerate(row):
-                last = i == len(row) - 1
-                pieces.append((cell if last else pad(cell, widths[i] + gap), style))
-            self.line(*pieces)
+        """Rows of cells, each column as wide as its widest cell, ``gap`` spaces between; laid
+        out for the width when printed (a row too wide for it wraps, :class:`_Table`)."""
+        if rows:
+            self.items.append(_Table(rows, indent, gap))
 
     def render_lines(self, width: int) -> Iterator[list[Piece]]:
-        for prefix, para in self.items:
+        for item in self.items:
+            if isinstance(item, _Table):
+                yield from item.render_lines(width)
+                continue
+            prefix, para = item
             if para is None:
                 yield list(prefix)
                 continue
@@ -85,6 +83,92 @@ class Lines:
                     styles[name] = console.get_style(name) if name else None
                 yield Segment(text_, styles[name])
             yield Segment.line()
+
+
+class _Table:
+    """Rows of cells in aligned columns. Rows that fit the width align as a table; a row that
+    does not (a gradient summed over 30 unrolled steps runs to 900 characters) wraps its first
+    cell at the top-level ``+``/``-`` of the formula, continuation lines indented, with the
+    other cells after its last line (or on a line of their own), and takes no part in the
+    column widths of the others."""
+
+    #: continuation lines of a wrapped row start this much further in than the row
+    HANG = 4
+
+    def __init__(self, rows: list[tuple[Piece, ...]], indent: int, gap: int) -> None:
+        self.rows, self.indent, self.gap = rows, indent, gap
+
+    def _widths(self, rows: list[tuple[Piece, ...]]) -> list[int]:
+        return [max(cells(row[i][0]) for row in rows) for i in range(len(rows[0]))]
+
+    def _span(self, widths: list[int]) -> int:
+        return self.indent + sum(widths[:-1]) + self.gap * (len(widths) - 1) + widths[-1]
+
+    def render_lines(self, width: int) -> Iterator[list[Piece]]:
+        aligned = list(self.rows)
+        # the widest rows wrap, one at a time, until the others fit as a table
+        while aligned and self._span(self._widths(aligned)) > width:
+            aligned.remove(max(aligned, key=lambda row: self._span(self._widths([row]))))
+        widths = self._widths(aligned) if aligned else []
+        for row in self.rows:
+            if any(row is kept for kept in aligned):
+                pieces: list[Piece] = [(" " * self.indent, "")]
+                for i, (cell, style) in enumerate(row):
+                    last = i == len(row) - 1
+                    pieces.append((cell if last else pad(cell, widths[i] + self.gap), style))
+                yield pieces
+            else:
+                yield from self._wrapped(row, width)
+
+    def _wrapped(self, row: tuple[Piece, ...], width: int) -> Iterator[list[Piece]]:
+        (first, style), rest = row[0], row[1:]
+        hang = self.indent + self.HANG
+        chunks = wrap_formula(first, max(width - hang, 20))
+        tail = [(" " * self.gap, ""), *_joined(rest, self.gap)] if rest else []
+        tail_cells = sum(cells(text_) for text_, _ in tail)
+        for i, chunk in enumerate(chunks):
+            lead = self.indent if i == 0 else hang
+            line: list[Piece] = [(" " * lead, ""), (chunk, style)]
+            if i == len(chunks) - 1 and tail and lead + cells(chunk) + tail_cells <= width:
+                yield [*line, *tail]
+                return
+            yield line
+        if rest:
+            yield [(" " * hang, ""), *_joined(rest, self.gap)]
+
+
+def _joined(cells_: tuple[Piece, ...], gap: int) -> list[Piece]:
+    """Cells one after another, ``gap`` spaces between."""
+    out: list[Piece] = []
+    for i, piece in enumerate(cells_):
+        if i:
+            out.append((" " * gap, ""))
+        out.append(piece)
+    return out
+
+
+def wrap_formula(body: str, width: int) -> list[str]:
+    """A formula in lines of at most ``width`` cells, broken before a ``+`` or ``-`` outside
+    brackets (so a term stays whole); a term longer than a line is word-wrapped."""
+    if cells(body) <= width:
+        return [body]
+    terms, depth, start = [], 0, 0
+    for i, char in enumerate(body):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and i > start and body[i : i + 3] in (" + ", " - "):
+            terms.append(body[start:i])
+            start = i + 1
+    terms.append(body[start:])
+    lines: list[str] = []
+    for term in terms:
+        if lines and cells(lines[-1]) + 1 + cells(term) <= width:
+            lines[-1] += " " + term
+        else:
+            lines += wrap(term, width)
+    return lines
 
 
 def cells(text_: str) -> int:

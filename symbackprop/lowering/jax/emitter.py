@@ -133,9 +133,10 @@ class _JaxModule:
             "the cost read.",
             *PURE,
             '    """',
-            "    try:  # shapes on entry: tuple compares only (static under jit)",
+            "    try:  # shapes and dtypes on entry: tuple and dtype compares (static under jit)",
             "        m = X.shape[1]  # the number of examples",
             f"        ok = X.shape == ({plan.data_shapes[x][0]}, m) and m > 0",
+            "        dtype = X.dtype  # every array has X's: mixed, the gradients' would differ",
         ]
         shapes = {p.name: show_dims(p.shape) for p in plan.parameters}
         for layer in plan.forward:
@@ -144,6 +145,7 @@ class _JaxModule:
             out.append(
                 f"        ok = ok and {w}.shape == {shapes[w]} and {b}.shape == {shapes[b]}"
             )
+            out.append(f"        ok = ok and {w}.dtype == dtype and {b}.dtype == dtype")
         out += [
             "    except (AttributeError, IndexError, KeyError, TypeError):",
             "        ok = False",
@@ -193,7 +195,7 @@ class _JaxModule:
         for name in plan.backward_reads:
             out += line(f'    {name} = cache["{name}"]', show_dims(shapes[name]))
         out += line("    m = X.shape[1]", "the number of examples")
-        checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}"]
+        checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}", "Y.dtype == X.dtype"]
         checks += [f"{name}.shape == {weight_shapes[name]}" for name in weights]
         out += conjunction("ok", checks, INDENT * 2)
         out += [
@@ -234,7 +236,7 @@ class _JaxModule:
         out += line(f'{read} = cache["{read}"]', show_dims(cost.shape))
         out += line(f"m = {read}.shape[1]", "the number of examples")
         out += [
-            f'    if getattr(Y, "shape", None) != {y_shape}:',
+            f'    if getattr(Y, "shape", None) != {y_shape} or Y.dtype != cache["X"].dtype:',
             '        _invalid(params, cache["X"], Y)',
         ]
         if cost.from_logits:

@@ -11,7 +11,9 @@ x64 makes float64 data float32 on its own).
 
 from __future__ import annotations
 
+from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS
 from symbackprop.lowering.model_template import check_helper, init_params
+from symbackprop.lowering.numpy.model_template import FLOATING_HELPER
 
 __all__ = ["CHECK_HELPER", "CUSTOM_VJP", "GRADIENTS", "INIT_PARAMS", "LOGDET_HELPER"]
 
@@ -19,21 +21,11 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
 
     Raises a one-line ValueError naming the first array that does not fit: a data array of
     the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
-    array that is not floating-point. Values are not checked: a NaN or inf propagates to the
-    cost and gradients, as in NumPy."""
-FLOATING_HELPER = '''
-def _floating(name, value):
-    """Only floating-point arrays: an integer one cannot take a gradient step, and with work=
-    the buffers made in its dtype could not hold the results."""
-    dtype = getattr(value, "dtype", None)
-    if getattr(dtype, "kind", None) != "f":
-        raise ValueError(
-            f"{name} has dtype {dtype}; expected a floating-point array "
-            f"({name}.astype(np.float64) converts it)"
-        )
-'''
+    array that is not floating-point or whose dtype differs from the first one's (dtypes are
+    static under jit: the compare costs nothing at run time). Values are not checked: a NaN
+    or inf propagates to the cost and gradients, as in NumPy."""
 CHECK_HELPER = (
-    check_helper(_CHECK_DOC, "array", "_floating(name, {value})", first=False)
+    check_helper(_CHECK_DOC, "array", "first = _floating(name, {value}, first)", first=True)
     + "\n"
     + FLOATING_HELPER
 )
@@ -54,19 +46,24 @@ def logdet(A):
     sign, value = jnp.linalg.slogdet(A)
     return jnp.where(sign > 0, value, jnp.nan).reshape(1, 1)
 '''
-CUSTOM_VJP = '''
+CUSTOM_VJP = (
+    '''
 @jax.custom_vjp
 def cost(params, *data):
     """J alone, differentiable: ``jax.grad(cost)(params, *data)`` runs the derived backward
     above (``_cost_fwd`` and ``_cost_bwd``), not JAX's own autodiff of the forward pass.
 
-    The derivation differentiates the parameters only: the data arrays get zero cotangents,
-    and so does a key of params that is not in SHAPES.
+    The derivation differentiates the parameters only: asking for the cotangent of a data
+    array (argnums past 0, or data computed from what is differentiated) raises ValueError
+    rather than give zeros. A key of params that is not in SHAPES gets a zero cotangent.
     """
     return forward(params, *data)[0]
 
 
 def _cost_fwd(params, *data):
+    # symbolic_zeros: each input comes as its value and whether it is differentiated
+    _refuse_data_cotangents(dict(zip(DATA, data, strict=False)))  # forward checks the count
+    params, data = jax.tree.map(_value, (params, data), is_leaf=_is_primal)
     J, cache = forward(params, *data)
     kept = {name: value for name, value in cache.items() if name != "m"}  # arrays only
     return J, (params, kept, data)
@@ -75,18 +72,16 @@ def _cost_fwd(params, *data):
 def _cost_bwd(residuals, g):
     params, kept, data = residuals
     grads = backward(params, {**kept, "m": _check(params, data)})
-    return (_scaled(params, grads, g), *(jnp.zeros_like(value) for value in data))
+    return (_scaled(params, grads, g), *(None for _ in data))
 
 
-def _scaled(params, grads, g):
-    """The cotangent of params: each gradient times g (the cotangent of J), keyed like params.
-    A key that is no parameter (a learning rate kept in the same dict) gets None, JAX's zero
-    cotangent: jax.grad gives it zeros, as to any input a function does not read."""
-    return {name: g * grads[name] if name in grads else None for name in params}
-
-
-cost.defvjp(_cost_fwd, _cost_bwd)
 '''
+    + CUSTOM_VJP_HELPERS
+    + """
+
+cost.defvjp(_cost_fwd, _cost_bwd, symbolic_zeros=True)
+"""
+)
 #: ``gradients``: the network module's (:data:`symbackprop.lowering.jax.template.GRADIENTS`) with
 #: the model's data arrays: the dict functions traced once inside ``jax.jit``, tuples outside
 GRADIENTS = '''

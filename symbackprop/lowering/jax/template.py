@@ -13,7 +13,45 @@ from __future__ import annotations
 
 from symbackprop.lowering.numpy.template import INVALID_HELPER, STDS
 
-__all__ = ["CUSTOM_VJP", "GRADIENTS", "INIT_PARAMS", "INVALID_HELPER", "STDS"]
+#: what both custom_vjp costs (network and model) share: the inputs' values under
+#: ``symbolic_zeros``, the refusal of a data cotangent the derivation does not have (a silent
+#: zero would be a wrong dJ/dX), and each parameter's cotangent
+CUSTOM_VJP_HELPERS = '''def _is_primal(value):
+    return isinstance(value, jax.custom_derivatives.CustomVJPPrimal)
+
+
+def _value(primal):
+    return primal.value
+
+
+def _refuse_data_cotangents(data):
+    wanted = [name for name, value in data.items() if value.perturbed]
+    if wanted:
+        asked = ", ".join(f"dJ/d{name}" for name in wanted)
+        verb = "is" if len(wanted) == 1 else "are"
+        raise ValueError(
+            f"cost differentiates params only: {asked} {verb} not derived (differentiate the "
+            "params argument, argnums=0, with the data held fixed)"
+        )
+
+
+def _scaled(params, grads, g):
+    """The cotangent of params: each gradient times g (the cotangent of J), keyed like params.
+    A key that is no parameter (a learning rate kept in the same dict) gets None, JAX's zero
+    cotangent: jax.grad gives it zeros, as to any input a function does not read."""
+    if isinstance(g, jax.custom_derivatives.SymbolicZero):  # J's cotangent is a known zero
+        return {name: None for name in params}
+    return {name: g * grads[name] if name in grads else None for name in params}
+'''
+
+__all__ = [
+    "CUSTOM_VJP",
+    "CUSTOM_VJP_HELPERS",
+    "GRADIENTS",
+    "INIT_PARAMS",
+    "INVALID_HELPER",
+    "STDS",
+]
 
 INIT_PARAMS = '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
@@ -44,20 +82,25 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
         params[f"b{layer}"] = jnp.asarray(np.zeros((n_l, 1), dtype=dtype))
     return params
 '''
-CUSTOM_VJP = '''
+CUSTOM_VJP = (
+    '''
 @jax.custom_vjp
 def cost(params, X, Y):
     """J alone, differentiable: ``jax.grad(cost)(params, X, Y)`` runs the derived backward
     above (``_cost_fwd`` and ``_cost_bwd``), not JAX's own autodiff of the forward pass.
 
-    The derivation differentiates the parameters only: X and Y get zero cotangents, and so
-    does a key of params that is not in SHAPES.
+    The derivation differentiates the parameters only: asking for dJ/dX or dJ/dY (argnums=1,
+    or X computed from what is differentiated) raises ValueError rather than give zeros. A
+    key of params that is not in SHAPES gets a zero cotangent (cost does not read it).
     """
     _, cache = forward(params, X)
     return _cost(params, cache, Y)
 
 
 def _cost_fwd(params, X, Y):
+    # symbolic_zeros: each input comes as its value and whether it is differentiated
+    _refuse_data_cotangents({"X": X, "Y": Y})
+    params, X, Y = jax.tree.map(_value, (params, X, Y), is_leaf=_is_primal)
     _, cache = forward(params, X)
     return _cost(params, cache, Y), (params, cache, Y)
 
@@ -65,18 +108,16 @@ def _cost_fwd(params, X, Y):
 def _cost_bwd(residuals, g):
     params, cache, Y = residuals
     grads = backward(params, cache, Y)
-    return _scaled(params, grads, g), jnp.zeros_like(cache["X"]), jnp.zeros_like(Y)
+    return _scaled(params, grads, g), None, None
 
 
-def _scaled(params, grads, g):
-    """The cotangent of params: each gradient times g (the cotangent of J), keyed like params.
-    A key that is no parameter (a learning rate kept in the same dict) gets None, JAX's zero
-    cotangent: jax.grad gives it zeros, as to any input a function does not read."""
-    return {name: g * grads[name] if name in grads else None for name in params}
-
-
-cost.defvjp(_cost_fwd, _cost_bwd)
 '''
+    + CUSTOM_VJP_HELPERS
+    + """
+
+cost.defvjp(_cost_fwd, _cost_bwd, symbolic_zeros=True)
+"""
+)
 #: ``gradients``: the dict functions traced once, inside ``jax.jit``, behind a tuple API. Each
 #: call of a jitted function flattens its arguments and rebuilds its result; with dicts (keys
 #: sorted on every call) that cost 3-2-1 at m = 1, a ~25 us call, about 10% against tuples

@@ -373,9 +373,11 @@ class _NumPyModule:
             "the cost read.",
             "    With a workspace dict ``work``, the arrays are reused across calls.",
             '    """',
-            "    try:  # shapes on entry: tuple compares only; _invalid says what is wrong",
+            "    try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says",
+            "        # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ",
             "        n0, m = X.shape  # m: the number of examples",
             f"        ok = n0 == {plan.data_shapes[x][0]} and m > 0",
+            "        dtype = X.dtype",
         ]
         shapes = {p.name: show_dims(p.shape) for p in plan.parameters}
         for layer in plan.forward:
@@ -384,6 +386,7 @@ class _NumPyModule:
             out.append(
                 f"        ok = ok and {w}.shape == {shapes[w]} and {b}.shape == {shapes[b]}"
             )
+            out.append(f"        ok = ok and {w}.dtype is dtype and {b}.dtype is dtype")
         out += [
             "    except (AttributeError, KeyError, TypeError, ValueError):",
             "        ok = False",
@@ -467,7 +470,7 @@ class _NumPyModule:
         for name in plan.backward_reads:
             out += line(f'    {name} = cache["{name}"]', show_dims(self.shapes[name]))
         out += line("    m = X.shape[1]", "the number of examples")
-        checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}"]
+        checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}", "Y.dtype is X.dtype"]
         checks += [f"{name}.shape == {weight_shapes[name]}" for name in weights]
         out += conjunction("ok", checks, INDENT * 2)
         out += [
@@ -524,7 +527,7 @@ class _NumPyModule:
         out += line("m = X.shape[1]", "the number of examples")
         y_shape = show_dims(self.plan.data_shapes[y])
         out += [
-            f'    if getattr(Y, "shape", None) != {y_shape}:',
+            f'    if getattr(Y, "shape", None) != {y_shape} or Y.dtype is not X.dtype:',
             "        _invalid(params, X, Y)",
         ]
         if self.logits:

@@ -93,8 +93,10 @@ WORKSPACE_DOC = (
 )
 INVALID_HELPER = '''
 def _invalid(params, X=None, Y=None, cache=None):
-    """Raise the ValueError that names the array of the wrong shape, its shape and the expected
-    one. Called only after the cheap checks on entry have failed."""
+    """Raise the ValueError that names the array of the wrong shape (its shape and the expected
+    one) or of another dtype than X (both dtypes). Called only after the cheap checks on entry
+    have failed; returns when every array fits (an equal dtype that is another object than
+    X's, as after unpickling, fails the entry's identity compare only)."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
@@ -123,7 +125,16 @@ def _invalid(params, X=None, Y=None, cache=None):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
-    raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
+    # one dtype: mixed, the gradients would come in several (a product promotes, a zero
+    # gradient or a workspace array keeps X's)
+    dtype = getattr(X, "dtype", None)
+    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
+        got = getattr(value, "dtype", None)
+        if value is not None and X is not None and got != dtype:
+            raise ValueError(
+                f"{name} has dtype {got} but X has {dtype}: every array must have one "
+                f"floating-point dtype ({name}.astype(np.{dtype}) converts it)"
+            )
 '''
 INIT_PARAMS = '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):

@@ -104,8 +104,10 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
 
 
 def _invalid(params, X=None, Y=None, cache=None):
-    """Raise the ValueError that names the array of the wrong shape, its shape and the expected
-    one. Called only after the cheap checks on entry have failed."""
+    """Raise the ValueError that names the array of the wrong shape (its shape and the expected
+    one) or of another dtype than X (both dtypes). Called only after the cheap checks on entry
+    have failed; returns when every array fits (an equal dtype that is another object than
+    X's, as after unpickling, fails the entry's identity compare only)."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
@@ -134,7 +136,16 @@ def _invalid(params, X=None, Y=None, cache=None):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
-    raise ValueError("the arrays do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
+    # one dtype: mixed, the gradients would come in several (a product promotes, a zero
+    # gradient or a workspace array keeps X's)
+    dtype = getattr(X, "dtype", None)
+    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
+        got = getattr(value, "dtype", None)
+        if value is not None and X is not None and got != dtype:
+            raise ValueError(
+                f"{name} has dtype {got} but X has {dtype}: every array must have one "
+                f"floating-point dtype ({name}.astype(np.{dtype}) converts it)"
+            )
 
 
 def _workspace(work, part, m, *dtypes):
@@ -175,15 +186,20 @@ def forward(params, X, work=None):
     Returns (A3, cache): the output and exactly what backward and the cost read.
     With a workspace dict ``work``, the arrays are reused across calls.
     """
-    try:  # shapes on entry: tuple compares only; _invalid says what is wrong
+    try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says
+        # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ
         n0, m = X.shape  # m: the number of examples
         ok = n0 == 3 and m > 0
+        dtype = X.dtype
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (2, 3) and b1.shape == (2, 1)
+        ok = ok and W1.dtype is dtype and b1.dtype is dtype
         W2, b2 = params["W2"], params["b2"]
         ok = ok and W2.shape == (2, 2) and b2.shape == (2, 1)
+        ok = ok and W2.dtype is dtype and b2.dtype is dtype
         W3, b3 = params["W3"], params["b3"]
         ok = ok and W3.shape == (1, 2) and b3.shape == (1, 1)
+        ok = ok and W3.dtype is dtype and b3.dtype is dtype
     except (AttributeError, KeyError, TypeError, ValueError):
         ok = False
     if not ok:
@@ -232,7 +248,7 @@ def backward(params, cache, Y, work=None):
         A2 = cache["A2"]  # (2, m)
         A3 = cache["A3"]  # (1, m)
         m = X.shape[1]  # the number of examples
-        ok = Y.shape == (1, m) and W2.shape == (2, 2) and W3.shape == (1, 2)
+        ok = Y.shape == (1, m) and Y.dtype is X.dtype and W2.shape == (2, 2) and W3.shape == (1, 2)
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -290,7 +306,7 @@ def loss_and_grads(params, X, Y, work=None):
     _, cache = forward(params, X, work)
     Z3 = cache["Z3"]  # (1, m): the logits
     m = X.shape[1]  # the number of examples
-    if getattr(Y, "shape", None) != (1, m):
+    if getattr(Y, "shape", None) != (1, m) or Y.dtype is not X.dtype:
         _invalid(params, X, Y)
     # binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with a = sigmoid(z) is
     # max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free for any z, and to full relative
