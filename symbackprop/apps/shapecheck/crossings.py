@@ -27,6 +27,9 @@ from symbackprop.check.kinks import INSIDE, NONE, UNEVALUATED, Region, Sides, cr
 
 #: digits of the true functions while searching for a crossing (the comparison uses 50)
 SCAN_DIGITS = 15
+#: points evaluated while searching, per formula (each a forward pass in SymPy); past it a
+#: region not yet reached is not searched, and the check cannot decide
+SEARCH_BUDGET = 150
 #: an evaluator at given leaves with the functions true to that many digits
 PointAt = Callable[[dict[str, sp.Matrix], int], numeric.Evaluate]
 
@@ -56,10 +59,22 @@ def across(
     lacks; ``base`` is a point's leaves, ``movable`` the leaves that may move (not targets)."""
     out = Crossed()
     rng = random.Random(2718)
+    spent = [0]
+
+    def scan(leaves: dict[str, sp.Matrix]) -> numeric.Evaluate:
+        spent[0] += 1
+        if spent[0] > SEARCH_BUDGET:
+            raise LookupError("the search stopped")  # every later point: not evaluated
+        return point_at(leaves, SCAN_DIGITS)
+
     for region in sides.missing():
         if sides.reached[region] == INSIDE:
             continue  # reached by a line placed for another region
-        found = crossing(region, base, movable, lambda p: point_at(p, SCAN_DIGITS), rng)
+        found = crossing(region, base, movable, scan, rng)
+        if not found and spent[0] > SEARCH_BUDGET:
+            out.why[region] = (
+                f"the search for a point there stopped after {SEARCH_BUDGET} points (its budget)"
+            )
         for leaves in found:
 
             def at(
@@ -111,6 +126,8 @@ def undecided(crossed: Crossed, show: Callable[[Any], str]) -> str:
     why = crossed.why.get(region)
     if why is None:
         head = f"no point compared had {where}, nor any on lines through the leaves"
+    elif why.startswith("the search"):
+        head = f"no point with {where} was found: {why}"
     else:
         head = f"points with {where} were found, but {why}"
     others = len(crossed.missing) - 1
