@@ -106,3 +106,30 @@ def test_indices_refuses_networks_deeper_than_its_limit(command: str) -> None:
     assert result.stdout == ""
     assert f"at most {INDICES_MAX_DEPTH}" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+class _Offset:
+    """J = offset + ||W X||^2 / 2 written by hand, its gradient (W X) X^T plus ``error``."""
+
+    DATA = ("X",)
+
+    def __init__(self, offset: float, error: float) -> None:
+        self.offset, self.error = offset, error
+
+    def loss_and_grads(self, p: dict[str, np.ndarray], X: np.ndarray) -> Any:
+        WX = p["W"] @ X
+        return self.offset + 0.5 * float(np.sum(WX**2)), {"W": WX @ X.T + self.error}
+
+    def forward(self, p: dict[str, np.ndarray], X: np.ndarray) -> Any:
+        return self.loss_and_grads(p, X)[0], {}
+
+
+def test_a_large_cost_does_not_pass_an_error_the_rounding_cannot_explain() -> None:
+    """hostile8 #4: at J = 1e5 the central difference's rounding is ~4e-6; a floor of 1e-3
+    passed a gradient 2.2% wrong (error 5e-4). The floor is a few ulps of |J| over eps."""
+    rng = np.random.default_rng(0)
+    W, X = rng.standard_normal((2, 3)) * 0.01, rng.standard_normal((3, 4))
+    assert sb.gradcheck(_Offset(1e5, 0.0), {"W": W}, X).ok
+    wrong = sb.gradcheck(_Offset(1e5, 5e-4), {"W": W}, X)
+    assert not wrong.ok, str(wrong)
+    assert "above the noise floor" in wrong.rows[0].reason

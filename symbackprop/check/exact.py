@@ -487,6 +487,7 @@ def forward_point(
     *,
     soft_targets: bool = False,
     placed: Any = None,
+    leaves: dict[str, sp.Matrix] | None = None,
 ) -> tuple[dict[str, sp.Matrix], Evaluator, Table]:
     """A random point with its forward pass: ``env`` holds W, b, x, y, every z and a.
 
@@ -494,16 +495,17 @@ def forward_point(
     kind, :data:`~symbackprop.records.losses.SOFT_TARGETS`); a point where some pre-activation
     is exactly 0 is redrawn, because relu'(0) is a convention, not a derivative. ``placed``
     (a nonzero rational): each layer's bias is chosen so that the first column of every
-    pre-activation z[l] holds that value (z[l] is affine in b[l]).
+    pre-activation z[l] holds that value (z[l] is affine in b[l]). ``leaves``: the parameters
+    and data given (W, b, x, y by name), not drawn, and kept where a pre-activation is 0.
     """
     g = derivation.graph
     acts = dict(activations or {})
     acts.update({act.name: act for act in g.activations})
     scalar_values: dict[Any, Any] = {symbol: sp.Integer(v) for symbol, v in sizes.items()}
     scalar_values[LAMBDA] = sp.Rational(Fraction(str(derivation.network.l2)))
-    for _attempt in range(20):
+    for _attempt in range(20 if leaves is None else 1):
         table = table_class(rng, acts)
-        env = _draw_point(derivation, sizes, rng, soft_targets)
+        env = _draw_point(derivation, sizes, rng, soft_targets) if leaves is None else dict(leaves)
         evaluate = Evaluator(env, scalar_values, table)
         for layer in range(1, g.depth + 1):
             if placed is not None:

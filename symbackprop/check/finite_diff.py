@@ -14,22 +14,23 @@ wrong). A row is **not** ok when
   checked" is not a pass.
 
 Otherwise the **relative error** decides: ok when it is at most ``limit = rtol + eps^2`` (rtol
-1e-6; eps^2 for the truncation error of large steps). Finite differences carry noise of about
-``floor = atol * max(1, |J|) * (1e-6 / eps)`` per entry (rounding in J, about 1e-16 |J|,
-divided by 2 eps), so the relative test allows for it: the row is also ok when
+1e-6; eps^2 for the truncation error of large steps). Finite differences carry the rounding
+noise of the cost: each of J(p + eps e) and J(p - eps e) is off by a few ulps of |J|, so their
+difference over 2 eps is off by about ``floor = atol * max(1, |J|) * (1e-6 / eps)`` per entry,
+with ``atol`` = :data:`NOISE_ULPS` ulps (2.2e-16 each) times 1e6: 4 ulps of |J| over eps,
+8.9e-10 at |J| = 1 and eps = 1e-6 (on 1,552 rows of drawn networks the rounding never exceeded
+0.4 ulps over eps; at J = 1e5 a correct gradient's error is about 4e-6, the floor 8.9e-5). The
+relative test allows for it: the row is also ok when
 ``max|g - g_num| <= floor + limit * max(|g|, |g_num|)``. When both gradients are under the
 floor in every entry this is the issue's "both in the noise" pass (vanishing gradients in deep
 sigmoid stacks); above the floor it is the relative test with the noise added (without it, 4 of
 300 correct drawn networks failed: gradients near 1e-4 with noise near 5e-10). A wrong gradient
-therefore passes only where it is itself in the noise: a sign flip needs |g| <= floor / 2, a
-factor 1000 needs |g| <= floor / 999. The floor never passes anything when it exceeds
-:data:`FLOOR_MAX`: at a huge cost (``--l2 1e40``, J near 6e39) the floor is astronomically
-large, and a gradient finite differences cannot resolve there is a failure, not a pass, so a
-large cost never buys an unresolved pass. A gradient above the floor is judged with the floor
-whatever the cost: the floor is the honest error model of a central difference, the rounding
-of J (a few ulps, 2.2e-16 |J| each) divided by the step, ``atol * 1e-6 = 1e-14 ~ 45 ulps``;
-at J = 1e5 a correct gradient near 1 differs from its finite difference by about 1e-5, and
-passes (an error of 1e-3 relative at a cost near 1 fails: floor 1e-8).
+therefore passes only where its error is itself in the noise: a sign flip needs |g| <= floor / 2,
+a factor 1000 needs |g| <= floor / 999, and an error the rounding cannot explain fails whatever
+the cost (a floor of 45 ulps passed a gradient 2.2% wrong at J = 1e5: its error, 5e-4, was 23
+ulps of |J| over eps). The floor never passes anything when it exceeds :data:`FLOOR_MAX`: at a
+huge cost (``--l2 1e40``, J near 6e39) finite differences cannot resolve the gradient at all,
+and the row says so (a failure, not a pass), so a large cost never buys an unresolved pass.
 
 Modes: ``"full"`` perturbs every entry (2 cost evaluations each); ``"directional"`` draws
 ``directions`` random unit vectors v per parameter and compares g . v with the central
@@ -61,7 +62,10 @@ from typing import Any
 import numpy as np
 
 RTOL = 1e-6
-ATOL = 1e-8
+#: the ulps of |J| each cost evaluation may be off by (its rounding), in the noise floor
+NOISE_ULPS = 4
+#: the noise floor per unit of max(1, |J|) at eps = 1e-6: NOISE_ULPS ulps over eps
+ATOL = NOISE_ULPS * 2.220446049250313e-16 * 1e6
 #: the finite-difference steps accepted (the CLI's ``--eps`` uses the same range)
 EPS_MIN, EPS_MAX = 1e-10, 1e-2
 #: the largest gradient entry (in absolute value) that may pass unresolved, on the noise floor
@@ -76,6 +80,7 @@ __all__ = [
     "EPS_MIN",
     "FLOOR_MAX",
     "FULL_CHECK_MAX_PARAMS",
+    "NOISE_ULPS",
     "RTOL",
     "GradCheck",
     "GradCheckRow",
@@ -164,7 +169,8 @@ def choose_mode(n_params: int, mode: str = "auto") -> str:
 
 
 def noise_floor(cost: float, eps: float, atol: float = ATOL) -> float:
-    """The finite-difference noise floor: ``atol * max(1, |J|) * (1e-6 / eps)``."""
+    """The finite-difference noise floor: ``atol * max(1, |J|) * (1e-6 / eps)``, by default
+    :data:`NOISE_ULPS` ulps of max(1, |J|) over eps (the rounding of the two costs)."""
     return atol * max(1.0, abs(cost)) * (1e-6 / eps)
 
 
@@ -220,7 +226,12 @@ def judge(
         if largest <= floor:
             return True, abs_err, rel, f"both gradients under the noise floor {floor:.1e}"
         return True, abs_err, rel, f"error within the noise floor {floor:.1e}"
-    return False, abs_err, rel, f"relative error > {limit:.1e}"
+    return (
+        False,
+        abs_err,
+        rel,
+        f"relative error > {limit:.1e}; error above the noise floor {floor:.1e}",
+    )
 
 
 class _Watcher:

@@ -5,16 +5,21 @@ Random points seldom land between two nearby kinks: ``1{z1 > 1/10}`` written for
 where an element-wise function of either expression has a kink, a jump or a pole (indicators,
 ``abs``, ``sign``, ``max``, relu and the other activations' pieces, Piecewise conditions, a
 negative power), and :func:`straddling` gives one value in every interval between them and one
-beyond each end; the formula checker places the pre-activations there.
+beyond each end; the formula checker places the pre-activations there. :class:`Sides` and
+:func:`crossing` (below) reach the sides of every other kink.
 """
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
 from sympy import HadamardPower
 
+from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
 from symbackprop.records.nodes import Elementwise
 
@@ -47,3 +52,235 @@ def straddling(points: frozenset[sp.Rational]) -> list[sp.Rational]:
         values.append(inside if inside != 0 else low + 2 * (high - low) / 3)
     values.append(ordered[-1] + sp.Rational(1, 2))
     return [v for v in values if v != 0]
+
+
+# -- every piece of every kink -----------------------------------------------------------------
+#
+# Placing the pre-activations (above) reaches only kinks of values with an added bias. A kink of
+# any other value (1{x > -5} of data, 1{W1 x > -50}, 1{a1 < 0.9999} of an activation,
+# abs(w) < 10 of a parameter, 1{W X > 3/10} beside relu'(W X) where W X has no bias) may lie
+# outside every random point: the two sides then agree at every point compared and differ
+# beyond it. :class:`Sides` records which :class:`Region` (the values of one kinked argument
+# between two kinks) the compared points reached, and :func:`crossing` finds points in a region
+# not reached: along a line through the leaves, p(t) = p0 + t d, t doubling until an entry of
+# the argument crosses into the region, then halving the bracket, so that the two points it
+# gives lie either side of the region's edge, close to it.
+
+
+@dataclass(frozen=True)
+class Region:
+    """The values of ``arg`` (a matrix expression) strictly between ``low`` and ``high`` (two
+    neighbouring kinks, or -oo / oo beyond the first and the last); a value on either kink
+    only touches it (:meth:`touches`)."""
+
+    arg: Any
+    low: Any
+    high: Any
+    #: the piece of ``arg``'s own kinks the region lies in (-oo, oo where it has one piece)
+    piece: tuple[Any, Any] = (-sp.oo, sp.oo)
+
+    def holds(self, value: Any) -> bool:
+        if not (getattr(value, "is_number", False) and value.is_extended_real):
+            return False
+        return bool(self.low < value) and bool(value < self.high)
+
+    def touches(self, value: Any) -> bool:
+        if not (getattr(value, "is_number", False) and value.is_extended_real):
+            return False
+        return bool(self.low <= value) and bool(value <= self.high)
+
+    def describe(self, show: Callable[[Any], str]) -> str:
+        """``x below -5``, ``W X between 0 and 3/10``, ``a1 above 9999/10000``."""
+        if self.low == -sp.oo:
+            return f"{show(self.arg)} below {self.high}"
+        if self.high == sp.oo:
+            return f"{show(self.arg)} above {self.low}"
+        return f"{show(self.arg)} between {self.low} and {self.high}"
+
+
+def regions(*exprs: Any) -> list[Region]:
+    """The regions of every kinked argument of ``exprs`` (element-wise functions with a kink,
+    ``abs``). Arguments of one shape may be one value written two ways (relu'(_t1) in the
+    gradient, 1{W X > 3/10} in the formula, with _t1 = W X), so each is cut at the kinks of
+    all of them: 1{W X > 3/10} for relu' differs only between 0 and 3/10. ``piece`` is the
+    region's piece between the argument's own kinks: a region another argument's kinks cut
+    (abs(w) below 0, beside abs(w)'s kink at w = 0) may hold no value at all."""
+    kinks_of: dict[Any, set[Any]] = {}
+    for expr in exprs:
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, Elementwise):
+                points, arg = breakpoints(node.body, node.variable), node.arg
+            elif isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
+                points, arg = frozenset({sp.Integer(0)}), node.args[0]
+            else:
+                continue
+            if points:
+                kinks_of.setdefault(arg, set()).update(points)
+    out: list[Region] = []
+    for arg in kinks_of:
+        cuts = sorted(
+            set().union(*(k for other, k in kinks_of.items() if other.shape == arg.shape))
+        )
+        edges = [-sp.oo, *cuts, sp.oo]
+        own = [-sp.oo, *sorted(kinks_of[arg]), sp.oo]
+        for low, high in zip(edges, edges[1:], strict=False):
+            piece = next(
+                (a, b) for a, b in zip(own, own[1:], strict=False) if a <= low and high <= b
+            )
+            out.append(Region(arg, low, high, piece))
+    return out
+
+
+#: an evaluator at one point: a matrix expression -> its explicit value there
+Evaluate = Callable[[Any], sp.MatrixBase]
+#: what evaluating at a point may raise where it cannot (a domain, lost digits, a huge value)
+UNEVALUATED = (ValueError, TypeError, ArithmeticError, LookupError, LostDigits)
+
+
+#: how far the points reached a region: not at all, only on a kink at its edge, inside it
+NONE, EDGE, INSIDE = 0, 1, 2
+
+
+class Sides:
+    """Which regions of the kinked arguments of ``exprs`` the points compared so far reached.
+
+    A region reached only on its edge (a1 = relu(z1) is never below 0, but a1 = 0 takes
+    relu'(z1) = 1{a1 > 0}'s other piece) counts as compared where no point inside it can be
+    found (:func:`crossing`); the search for one still runs (1{H > 1/20} with H = relu(W X)
+    differs from relu' only for 0 < H < 1/20, which H = 0 does not show)."""
+
+    def __init__(self, *exprs: Any) -> None:
+        self.reached: dict[Region, int] = dict.fromkeys(regions(*exprs), NONE)
+
+    def see(self, evaluate: Evaluate) -> None:
+        """Record the regions the kinked values reach at the point of ``evaluate``."""
+        values: dict[Any, Any] = {}
+        for region, level in self.reached.items():
+            if level == INSIDE:
+                continue
+            if region.arg not in values:
+                try:
+                    values[region.arg] = list(evaluate(region.arg))
+                except UNEVALUATED:  # an exact table cannot evaluate exp: the numeric pass will
+                    values[region.arg] = []
+            found = values[region.arg]
+            if any(region.holds(v) for v in found):
+                self.reached[region] = INSIDE
+            elif any(region.touches(v) for v in found):
+                self.reached[region] = EDGE
+
+    def missing(self) -> list[Region]:
+        """The regions no point reached inside."""
+        return [region for region, level in self.reached.items() if level != INSIDE]
+
+
+#: the line search: t = +-1, +-2, ..., +-2^SCAN; then BISECT halvings of the bracket at the
+#: edge of a region beyond the kinks, up to BISECT_MAX to land inside one between two kinks
+SCAN, BISECT, BISECT_MAX = 12, 8, 40
+
+
+def crossing(
+    region: Region,
+    base: dict[str, sp.Matrix],
+    movable: list[str],
+    value_at: Callable[[dict[str, sp.Matrix]], Evaluate],
+    rng: random.Random,
+) -> list[dict[str, sp.Matrix]]:
+    """Points (leaves) reaching ``region``, the last inside it, the first (where there are two)
+    just outside; [] when no line reaches it.
+
+    The leaves move along a line p0 + t d (``movable`` leaves only: targets stay valid):
+    first one entry of each leaf the kinked value names (1{W1 > -50}: one weight, so that the
+    rest of the point stays moderate), then a random direction through every movable leaf
+    (1{a1 < 0.9999}). ``value_at(leaves)`` evaluates at a point with the true functions.
+    """
+    named = {str(s.name) for s in region.arg.atoms(sp.MatrixSymbol)} & set(movable)
+    lines = [_entry(base, name, rng) for name in sorted(named)]
+    lines.append(
+        {
+            name: base[name].applyfunc(lambda _v: sp.Rational(rng.randint(-10, 10), 10))
+            for name in movable
+        }
+    )
+    for direction in lines:
+        found = _along(region, base, direction, value_at)
+        if found:
+            return found
+    return []
+
+
+def _entry(base: dict[str, sp.Matrix], name: str, rng: random.Random) -> dict[str, sp.Matrix]:
+    """A direction that moves one random entry of the leaf ``name``."""
+    rows, cols = base[name].shape
+    step = sp.zeros(rows, cols)
+    step[rng.randrange(rows), rng.randrange(cols)] = 1
+    return {name: step}
+
+
+def _along(
+    region: Region,
+    base: dict[str, sp.Matrix],
+    direction: dict[str, sp.Matrix],
+    value_at: Callable[[dict[str, sp.Matrix]], Evaluate],
+) -> list[dict[str, sp.Matrix]]:
+    """The points of :func:`crossing` on one line. An entry crosses the region's pivot (its
+    finite edge, or its middle between two kinks) between t = low and t = high; the bracket
+    is halved on that entry until it lies in the region."""
+
+    def at(t: Any) -> dict[str, sp.Matrix]:
+        return {**base, **{name: base[name] + t * step for name, step in direction.items()}}
+
+    def values(t: Any) -> list[Any] | None:
+        try:
+            return list(value_at(at(t))(region.arg))
+        except UNEVALUATED:
+            return None
+
+    bounded = region.low != -sp.oo and region.high != sp.oo
+    pivot = (
+        (region.low + region.high) / 2
+        if bounded
+        else (region.high if region.low == -sp.oo else region.low)
+    )
+    start = values(sp.Integer(0))
+    if start is None:
+        return []
+    if any(region.holds(v) for v in start):
+        return [at(sp.Integer(0))]
+    before = [side(v, pivot) for v in start]
+    for sign in (1, -1):
+        low: Any = sp.Integer(0)
+        for k in range(SCAN + 1):
+            high = sign * sp.Integer(2) ** k
+            now = values(high)
+            if now is None:
+                break  # beyond a domain or too large: the other way
+            moved = [i for i, v in enumerate(now) if side(v, pivot) not in (0, before[i])]
+            if not moved:
+                low = high
+                continue
+            entry = moved[0]
+            for step in range(BISECT_MAX):
+                inside = now is not None and region.holds(now[entry])
+                if inside and (bounded or step >= BISECT):
+                    return [at(low), at(high)]
+                # a little off the middle: a rational kink is not hit exactly
+                middle = low + (high - low) * sp.Rational(49, 97)
+                mid = values(middle)
+                if mid is None:
+                    return []
+                if side(mid[entry], pivot) not in (0, before[entry]):
+                    high, now = middle, mid
+                else:
+                    low = middle
+            return []
+    return []
+
+
+def side(value: Any, kink: Any) -> int:
+    """-1 below ``kink``, 1 above it, 0 on it (or not a real number)."""
+    if not (getattr(value, "is_number", False) and value.is_extended_real):
+        return 0
+    if bool(value < kink):
+        return -1
+    return 1 if bool(value > kink) else 0

@@ -253,17 +253,22 @@ class ModelCheck:
     def _leaf(self, name: str) -> sp.Matrix:
         return rational_targets(self.targets.get(name, "real"), *self.shape(name), self.rng)
 
-    def point(self, placed: Any = None) -> dict[str, sp.Matrix]:
+    def point(
+        self, placed: Any = None, leaves: dict[str, sp.Matrix] | None = None
+    ) -> dict[str, sp.Matrix]:
         """Leaves, forward values and adjoints at a random point inside every domain.
 
         ``placed`` (a nonzero rational, :func:`~symbackprop.check.kinks.straddling`): the first
         column of every value in :meth:`placeable` holds that value, its bias chosen so.
+        ``leaves``: the parameters and data given, not drawn (OutsideDomain where a function
+        is evaluated outside its domain there).
         """
         assert self.model is not None
         problem = ""
-        for _attempt in range(MAX_ATTEMPTS):
+        for _attempt in range(MAX_ATTEMPTS if leaves is None else 1):
             self.table.redraw()
-            env = {name: self._leaf(name) for name in (*self.model.parameters, *self.model.data)}
+            names = (*self.model.parameters, *self.model.data)
+            env = {name: self._leaf(name) for name in names} if leaves is None else dict(leaves)
             try:
                 if placed is not None:
                     self._place(env, placed)

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardProduct, MatMul
 
+from symbackprop.apps.shapecheck import crossings, numeric
 from symbackprop.apps.shapecheck import model as model_formula
-from symbackprop.apps.shapecheck import numeric
 from symbackprop.apps.shapecheck.repair import (
     BUDGET,
     MAX_FACTORS,
@@ -40,7 +40,7 @@ from symbackprop.check.exact import (
     concrete_sizes,
     forward_point,
 )
-from symbackprop.check.kinks import kinks, straddling
+from symbackprop.check.kinks import Sides, kinks, straddling
 from symbackprop.check.size_settings import size_settings
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
@@ -423,8 +423,20 @@ def _verdict(
     """
     if isinstance(derivation, ModelDerivation):
         report.points = model_formula.points(derivation, expr, report.wrt)
+        steps = (step.expr for step in derivation.steps)
+        sides = Sides(expr, derivation.gradients[report.wrt], *steps)
         try:
-            report.method, found = model_formula.compare(derivation, expr, report.wrt)
+            report.method, found = model_formula.compare(derivation, expr, report.wrt, sides)
+            if found is None and sides.missing():
+                crossed = model_formula.across(derivation, expr, report.wrt, sides)
+                if crossed.difference is not None:
+                    chosen = model_formula.size_settings(derivation)[0][0]
+                    sizes = {str(k): v for k, v in chosen.items()}
+                    report.method, found = "numeric", (*crossed.difference, sizes)
+                elif crossed.missing:
+                    raise _TooLarge(crossings.undecided(crossed, model_formula.show(derivation)))
+                else:
+                    report.points += crossings.points_text(crossed.reached)
         except LostDigits as exc:  # never a verdict from digits lost in rounding
             raise _TooLarge(str(exc)) from None
         report.equal = found is None
@@ -439,17 +451,20 @@ def _verdict(
     # value written with other functions (softplus'(z) for sigmoid(z)), so it is confirmed
     # with the true functions before it is reported, as for a model
     report.points = _points(derivation, expr, report.wrt)
+    sides = Sides(expr, derivation.gradients[report.wrt], *derivation.deltas.values())
     differ: Counterexample | None = None
     try:
-        differ = _compare(derivation, expr, report.wrt, exact=True)
+        differ = _compare(derivation, expr, report.wrt, exact=True, sides=sides)
     except NotRationalError:
         pass
     else:
         if differ is None or not confirm:
             report.method, report.equal, report.counterexample = "exact", differ is None, differ
+            if differ is None:
+                _across(report, derivation, expr, sides)
             return
     try:
-        confirmed = _compare(derivation, expr, report.wrt, exact=False)
+        confirmed = _compare(derivation, expr, report.wrt, exact=False, sides=sides)
     except LostDigits as exc:  # never a verdict from digits lost in rounding
         raise _TooLarge(str(exc)) from None
     except _TooLarge:
@@ -459,8 +474,42 @@ def _verdict(
     report.method = "numeric" if differ is None or confirmed is None else "exact"
     report.equal = confirmed is None
     report.counterexample = None if confirmed is None else differ or confirmed
+    if report.equal:
+        _across(report, derivation, expr, sides)
     if report.counterexample is not None:
         _factor_notes(report, derivation, expr)
+
+
+def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sides) -> None:
+    """Compare where the points reached only one side of a kink (:mod:`.crossings`): a
+    difference there is the counterexample; a side no point reaches means no verdict."""
+    if not sides.missing():
+        return
+    sizes = concrete_sizes(derivation, None)
+    g = derivation.graph
+    env, _evaluate, _table = forward_point(
+        derivation, sizes, random.Random(31), Table, ACTIVATIONS, soft_targets=True
+    )
+    movable = [g.x.name] + [f"{k}{layer}" for layer in range(1, g.depth + 1) for k in "Wb"]
+    base = {name: env[name] for name in (*movable, g.y.name)}
+
+    def point_at(leaves: dict[str, sp.Matrix], digits: int) -> numeric.Evaluate:
+        try:
+            return _point(derivation, sizes, random.Random(0), digits, None, leaves)
+        except _TooLarge as exc:  # beyond what the numeric check evaluates: no point here
+            raise ValueError(str(exc)) from None
+
+    gradient = derivation.gradients[report.wrt]
+    found = crossings.across(sides, gradient, expr, base, movable, point_at, _text)
+    if found.difference is not None:
+        i, j, mine, theirs = found.difference
+        shown = {str(k): v for k, v in sizes.items()}
+        report.equal = False
+        report.counterexample = Counterexample(report.wrt, i, j, mine, theirs, shown, False)
+        return
+    if found.missing:
+        raise _TooLarge(crossings.undecided(found, _text))
+    report.points = (report.points or "") + crossings.points_text(found.reached)
 
 
 def _numeric_digits(report: FormulaReport) -> None:
@@ -516,21 +565,26 @@ _TABLES: dict[int, type[Table]] = {
     EXACT: Table,
     numeric.DIGITS: _numeric_table(numeric.DIGITS),
     numeric.CHECK_DIGITS: _numeric_table(numeric.CHECK_DIGITS),
+    crossings.SCAN_DIGITS: _numeric_table(crossings.SCAN_DIGITS),
 }
 
 
-def _compare(derivation: Derivation, expr: Any, wrt: str, *, exact: bool) -> Counterexample | None:
+def _compare(
+    derivation: Derivation, expr: Any, wrt: str, *, exact: bool, sides: Sides
+) -> Counterexample | None:
+    """The first difference at the random points and the placed pre-activations; ``sides``
+    records the sides of every kink those points reached."""
     rng = random.Random(12345)
     first = concrete_sizes(derivation, None)
     # every dimension changes in the second setting: (1/2) for 1/m at m = 2 is wrong at m = 3
     for sizes, trials in size_settings(first, (), _TRIALS):
-        found = _compare_at(derivation, expr, wrt, exact, sizes, trials, rng)
+        found = _compare_at(derivation, expr, wrt, exact, sizes, trials, rng, sides)
         if found is not None:
             return found
     # then the pre-activations on either side of every kink of both sides (1{z1 > 1/10} for
     # relu' differs only for 0 < z1 < 1/10, where random points seldom land)
     for value in straddling(_kinks(derivation, expr, wrt)):
-        found = _compare_at(derivation, expr, wrt, exact, first, 1, rng, placed=value)
+        found = _compare_at(derivation, expr, wrt, exact, first, 1, rng, sides, placed=value)
         if found is not None:
             return found
     return None
@@ -569,6 +623,7 @@ def _compare_at(
     sizes: dict[sp.Symbol, int],
     trials: int,
     rng: random.Random,
+    sides: Sides,
     placed: Any = None,
 ) -> Counterexample | None:
     gradient = derivation.gradients[wrt]
@@ -579,8 +634,10 @@ def _compare_at(
             truth, yours = evaluate(gradient), evaluate(expr)
             found = _exact_difference(yours, truth)
             row = None if found is None else (*found, yours[found], truth[found])
+            sides.see(evaluate)
         else:
             row = numeric.difference(at, gradient, expr)
+            sides.see(at(numeric.DIGITS))
         if row is not None:
             i, j, mine, theirs = row
             shown = {str(k): v for k, v in sizes.items()}
@@ -594,10 +651,13 @@ def _same_point(
     """``at(digits)``: the next random point of ``rng`` and its evaluator (:func:`_point`);
     the same point at every precision, its draws starting from the same state of ``rng``."""
     start = rng.getstate()
+    memo: dict[int, numeric.Evaluate] = {}
 
     def at(digits: int) -> numeric.Evaluate:
-        rng.setstate(start)
-        return _point(derivation, sizes, rng, digits, placed)
+        if digits not in memo:
+            rng.setstate(start)
+            memo[digits] = _point(derivation, sizes, rng, digits, placed)
+        return memo[digits]
 
     return at
 
@@ -608,13 +668,22 @@ def _point(
     rng: random.Random,
     digits: int,
     placed: Any,
+    leaves: dict[str, sp.Matrix] | None = None,
 ) -> numeric.Evaluate:
     """A random point (its forward pass and every delta) and its evaluator, each function a
-    table of random rationals (:data:`EXACT`) or true to ``digits`` digits."""
+    table of random rationals (:data:`EXACT`) or true to ``digits`` digits; at ``leaves``
+    (W, b, x, y by name) where given."""
     # every built-in record, so that tanh'(z2) can be evaluated in a sigmoid network;
     # soft targets (bce's and ce's a - y hold for them too): y^2 is not taken for y
     env, evaluate, _table = forward_point(
-        derivation, sizes, rng, _TABLES[digits], ACTIVATIONS, soft_targets=True, placed=placed
+        derivation,
+        sizes,
+        rng,
+        _TABLES[digits],
+        ACTIVATIONS,
+        soft_targets=True,
+        placed=placed,
+        leaves=leaves,
     )
     for layer in range(derivation.graph.depth, 0, -1):
         env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])

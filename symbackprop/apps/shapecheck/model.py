@@ -19,18 +19,21 @@ vectors for ce: their a - y holds for those too).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from symbackprop.apps.shapecheck import numeric
+from symbackprop.apps.shapecheck import crossings, numeric
+from symbackprop.apps.shapecheck.crossings import Crossed
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
-from symbackprop.check.kinks import kinks, straddling
+from symbackprop.check.kinks import Sides, kinks, straddling
 from symbackprop.check.model_exact import ModelCheck, model_sizes, placeable
 from symbackprop.check.size_settings import Setting
 from symbackprop.check.size_settings import size_settings as shared_settings
 from symbackprop.errors import FormulaError
 from symbackprop.records.activations import Activation, custom_activation
+from symbackprop.render.model_formula import model_formula
 
 if TYPE_CHECKING:
     from symbackprop.apps.shapecheck.typing_ import Typer
@@ -94,24 +97,25 @@ def names(derivation: ModelDerivation, typer: Typer) -> None:
     )
 
 
-def compare(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[str, Any]:
+def compare(derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides) -> tuple[str, Any]:
     """``("exact" | "numeric", None)`` when ``expr`` equals dJ/d``wrt`` at every point, else
     the method and the first difference ``(row, col, yours, truth, sizes)``.
 
     Points are drawn at every size setting of :func:`size_settings`, so that an identity true
     only for one size (2 x 2 matrices) is not taken for the gradient, then with the placeable
-    values either side of every kink (:func:`placed`).
+    values either side of every kink (:func:`placed`); ``sides`` records the sides of every
+    kink these points reached.
     """
     runs = _runs(derivation, expr, wrt)
     found = None
     for chosen, trials, value in runs:
-        found = _difference(derivation, expr, wrt, chosen, True, trials, value)
+        found = _difference(derivation, expr, wrt, chosen, True, trials, value, sides)
         if found is not None:
             break
     if found is None:
         return "exact", None
     for chosen, trials, value in runs:
-        numeric_found = _difference(derivation, expr, wrt, chosen, False, trials, value)
+        numeric_found = _difference(derivation, expr, wrt, chosen, False, trials, value, sides)
         if numeric_found is not None:
             return "exact", found
     return "numeric", None
@@ -189,6 +193,12 @@ class _RealInterpretation(RealInterpretation):
     DIGITS = numeric.DIGITS
 
 
+class _ScanInterpretation(RealInterpretation):
+    """The true functions to few digits, while searching for a kink (:mod:`.crossings`)."""
+
+    DIGITS = crossings.SCAN_DIGITS
+
+
 class _CheckInterpretation(RealInterpretation):
     """The same point again with twice the digits (:func:`numeric.difference`)."""
 
@@ -202,7 +212,41 @@ _TABLES: dict[int, type[Interpretation]] = {
     EXACT: Interpretation,
     numeric.DIGITS: _RealInterpretation,
     numeric.CHECK_DIGITS: _CheckInterpretation,
+    crossings.SCAN_DIGITS: _ScanInterpretation,
 }
+
+
+def across(derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides) -> Crossed:
+    """Compare where the points reached only one side of a kink (:mod:`.crossings`), on lines
+    through every leaf but the targets a loss reads."""
+    chosen = size_settings(derivation)[0][0]
+    first = ModelCheck(derivation, chosen, 12345, Interpretation, soft_targets=True)
+    env = first.point()
+    assert derivation.model is not None
+    leaves = (*derivation.model.parameters, *derivation.model.data)
+    base = {name: env[name] for name in leaves}
+    movable = [name for name in leaves if name not in first.targets]
+
+    def point_at(at: dict[str, sp.Matrix], digits: int) -> numeric.Evaluate:
+        check = ModelCheck(derivation, chosen, 12345, _TABLES[digits], soft_targets=True)
+        values = check.point(leaves=at)
+        return lambda e: check.evaluate(e, values)
+
+    return crossings.across(
+        sides, derivation.gradients[wrt], expr, base, movable, point_at, show(derivation)
+    )
+
+
+def show(derivation: ModelDerivation) -> Callable[[Any], str]:
+    """An expression in the model's formula language (SymPy's text where it has no form)."""
+
+    def text(expr: Any) -> str:
+        try:
+            return model_formula(derivation, expr)
+        except ValueError:
+            return str(expr)
+
+    return text
 
 
 def _difference(
@@ -212,11 +256,12 @@ def _difference(
     chosen: dict[sp.Symbol, int],
     exact: bool,
     trials: int,
-    value: Any = None,
+    value: Any,
+    sides: Sides,
 ) -> Any:
     checks: dict[int, ModelCheck] = {}
 
-    def at(digits: int) -> numeric.Evaluate:
+    def draw(digits: int) -> numeric.Evaluate:
         # one check per precision, each drawing the same points (the same seed); soft targets
         # (bce's and ce's a - y hold for them too): y^2 is not taken for y
         if digits not in checks:
@@ -229,9 +274,17 @@ def _difference(
     shown = {str(k): v for k, v in chosen.items()}
     gradient = derivation.gradients[wrt]
     for _ in range(trials):
+        drawn: dict[int, numeric.Evaluate] = {}
+
+        def at(digits: int, drawn: dict[int, numeric.Evaluate] = drawn) -> numeric.Evaluate:
+            if digits not in drawn:  # one point per trial, each precision drawn once
+                drawn[digits] = draw(digits)
+            return drawn[digits]
+
         try:
             if exact:
                 evaluate = at(EXACT)
+                sides.see(evaluate)
                 truth, yours = evaluate(gradient), evaluate(expr)
                 found = next(
                     (
@@ -244,6 +297,7 @@ def _difference(
                 )
             else:
                 found = numeric.difference(at, gradient, expr)
+                sides.see(at(numeric.DIGITS))
         except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
             return (0, 0, f"cannot be evaluated ({exc})", None, shown)
         if found is not None:

@@ -1,0 +1,139 @@
+"""Compare a formula on the sides of kinks that the random points did not reach.
+
+After the random points (and the pre-activations placed either side of every kink,
+:func:`~symbackprop.check.kinks.straddling`) found no difference, some kink of the formula or of
+the gradient may still have a side no point reached: ``1{x > -5}`` with x drawn in [-4, 4],
+``1{a1 < 0.9999}``, ``abs(w) < 10``, ``1{H > 0.05}`` where H = relu(W X) has no bias. For each
+such side, :func:`~symbackprop.check.kinks.crossing` finds two points either side of the kink on
+a random line through the leaves, and the formula is compared there with the true functions
+(:func:`~symbackprop.apps.shapecheck.numeric.difference`: a table of random values would not
+put a1 above 0.9999). A side that no line reaches stays missing, and the check cannot decide:
+agreeing on one side of a kink says nothing of the other. Networks and models share this; each
+gives its own way to evaluate at given leaves.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from symbackprop.apps.shapecheck import numeric
+from symbackprop.check.accuracy import LostDigits
+from symbackprop.check.kinks import INSIDE, NONE, UNEVALUATED, Region, Sides, crossing
+
+#: digits of the true functions while searching for a crossing (the comparison uses 50)
+SCAN_DIGITS = 15
+#: points evaluated while searching, per formula (each a forward pass in SymPy); past it a
+#: region not yet reached is not searched, and the check cannot decide
+SEARCH_BUDGET = 150
+#: an evaluator at given leaves with the functions true to that many digits
+PointAt = Callable[[dict[str, sp.Matrix], int], numeric.Evaluate]
+
+
+@dataclass
+class Crossed:
+    """What the points in the regions no random point reached found: a difference, the
+    regions reached, those still missing (with why a point found there could not be
+    compared, where one was found)."""
+
+    difference: tuple[int, int, Any, Any] | None = None
+    reached: list[str] = field(default_factory=list)
+    missing: list[Region] = field(default_factory=list)
+    why: dict[Region, str] = field(default_factory=dict)
+
+
+def across(
+    sides: Sides,
+    gradient: Any,
+    formula: Any,
+    base: dict[str, sp.Matrix],
+    movable: list[str],
+    point_at: PointAt,
+    show: Callable[[Any], str],
+) -> Crossed:
+    """Compare ``formula`` with ``gradient`` in every region of a kinked value that ``sides``
+    lacks; ``base`` is a point's leaves, ``movable`` the leaves that may move (not targets)."""
+    out = Crossed()
+    rng = random.Random(2718)
+    spent = [0]
+
+    def scan(leaves: dict[str, sp.Matrix]) -> numeric.Evaluate:
+        spent[0] += 1
+        if spent[0] > SEARCH_BUDGET:
+            raise LookupError("the search stopped")  # every later point: not evaluated
+        return point_at(leaves, SCAN_DIGITS)
+
+    for region in sides.missing():
+        if sides.reached[region] == INSIDE:
+            continue  # reached by a line placed for another region
+        found = crossing(region, base, movable, scan, rng)
+        if not found and spent[0] > SEARCH_BUDGET:
+            out.why[region] = (
+                f"the search for a point there stopped after {SEARCH_BUDGET} points (its budget)"
+            )
+        for leaves in found:
+
+            def at(
+                digits: int,
+                leaves: dict[str, sp.Matrix] = leaves,
+                memo: dict[int, numeric.Evaluate] = {},  # noqa: B006 - one per point
+            ) -> numeric.Evaluate:
+                if digits not in memo:
+                    memo[digits] = point_at(leaves, digits)
+                return memo[digits]
+
+            try:
+                row = numeric.difference(at, gradient, formula)
+            except LostDigits:  # this point cannot be compared: its region stays missing
+                out.why[region] = f"the gradient loses its {numeric.AGREED_DIGITS} digits there"
+                continue
+            except UNEVALUATED:
+                out.why[region] = "the gradient cannot be evaluated there"
+                continue
+            if row is not None:
+                out.difference = row
+                return out
+            sides.see(at(numeric.DIGITS))
+        if sides.reached[region] == INSIDE:
+            out.reached.append(region.describe(show))
+    # a region no line reaches counts as compared where a point took its piece of the
+    # argument's own kinks (on a kink at its edge, or in a region another argument's kinks cut
+    # off: abs(w) is never below 0); a region found but not compared never does
+    taken = {(r.arg, r.piece) for r, level in sides.reached.items() if level != NONE}
+    out.missing = [r for r in sides.missing() if r in out.why or (r.arg, r.piece) not in taken]
+    return out
+
+
+def points_text(reached: list[str]) -> str:
+    """The extra points for the verdict's sentence ("" when none)."""
+    if not reached:
+        return ""
+    return (
+        ", and where no random point reached, with "
+        + ", ".join(reached)
+        + f" (on lines through the leaves; compared to {numeric.AGREED_DIGITS} digits)"
+    )
+
+
+def undecided(crossed: Crossed, show: Callable[[Any], str]) -> str:
+    """The sentence saying which region of a kinked value was not compared, and why."""
+    region = crossed.missing[0]
+    where = region.describe(show)
+    why = crossed.why.get(region)
+    if why is None:
+        head = f"no point compared had {where}, nor any on lines through the leaves"
+    elif why.startswith("the search"):
+        head = f"no point with {where} was found: {why}"
+    else:
+        head = f"points with {where} were found, but {why}"
+    others = len(crossed.missing) - 1
+    more = f" ({others} more such region{'s' if others > 1 else ''})" if others else ""
+    return (
+        f"{head}, so the two were not compared beyond that kink (of an indicator, abs or "
+        f"relu){more}; agreeing on one side of a kink says nothing of the other: the check "
+        "cannot decide"
+    )
