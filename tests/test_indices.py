@@ -119,6 +119,7 @@ def test_markdown_has_display_math_and_no_ascii_math() -> None:
         assert ascii_math not in md
 
 
+@pytest.mark.slow  # pdflatex
 def test_latex_document_with_index_view_compiles(tmp_path: Path) -> None:
     pdflatex()  # skip before deriving when it is missing
     d = sb.derive(sb.Network.parse("3-2:relu-3:softmax", loss="ce", l2=0.1), batch=True)

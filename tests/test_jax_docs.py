@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import symbackprop as sb
@@ -55,6 +56,7 @@ def test_the_command_line_writes_the_same_module() -> None:
     assert result.stdout == DOC.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # ruff as a process on every generated module
 def test_generated_jax_modules_pass_ruff(tmp_path: Path) -> None:
     """Networks (a derivative too long for one line among them) and every example model."""
     define = {"mish": "z*tanh(log(1+exp(z)))", "swish": "z*sigmoid(z)"}

@@ -68,6 +68,7 @@ def test_step_activation_torch(kind: str) -> None:
         np.testing.assert_allclose(grads[name].numpy(), value, rtol=1e-10, atol=1e-14)
 
 
+@pytest.mark.slow  # JAX compiles per case; the NumPy and torch cases stay in the default suite
 @pytest.mark.parametrize("kind", sorted(SOURCES))
 def test_step_activation_jax(kind: str) -> None:
     jax = import_framework("jax")

@@ -68,8 +68,11 @@ def across(
         return point_at(leaves, SCAN_DIGITS)
 
     for region in sides.missing():
-        if sides.reached[region] == INSIDE:
-            continue  # reached by a line placed for another region
+        if sides.reached[region] != NONE:
+            # reached by a line placed for another region, or its piece taken on the kink at
+            # its edge: a value that random points put exactly on a kink is one held there
+            # (relu's output is never below 0), so no line would reach further
+            continue
         found = crossing(region, base, movable, scan, rng)
         if not found and spent[0] > SEARCH_BUDGET:
             out.why[region] = (
