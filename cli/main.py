@@ -53,7 +53,11 @@ class SymbackpropGroup(click.Group):
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
             sys.stdout.flush()  # a full disk shows here, not at exit (which would say exit 120)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__cause__, EOFError):
+                # no command reads a prompt, so this is no ^D: click wraps any EOFError
+                # (a truncated cache file, say) as an abort, which would hide the failure
+                sys.exit(report(exc.__cause__, args))
             click.echo("symbackprop: aborted", err=True)
             sys.exit(130)
         except BrokenPipeError:

@@ -39,6 +39,10 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     """``python -m symbackprop ARGS`` as a real process (stdout and stderr are pipes)."""
     env = {k: v for k, v in os.environ.items() if k != "SYMBACKPROP_DEBUG"}
+    if limit_file_size is not None:
+        # a process that cannot write past limit_file_size must not cache bytecode either: it
+        # would leave truncated .pyc files that break every later import of the package
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
 
     def limit() -> None:  # a "disk" that is full after limit_file_size bytes (EFBIG)
         if limit_file_size is not None:
@@ -616,6 +620,35 @@ def test_5_7_softmax_without_loss_suggests_ce() -> None:
     assert explicit.exit_code == 2 and explicit.stderr.count("--loss ce") == 1
     assert invoke("derive", "4-3-1:softmax").exit_code == 2  # ce needs 2 units: no false hint
     assert "--loss ce" not in invoke("derive", "4-3-1:softmax").stderr
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "needle"),
+    [
+        (EOFError("marshal data too short"), 3, "internal error (EOFError"),
+        (KeyboardInterrupt(), 130, "aborted"),
+    ],
+)
+def test_4_an_eof_error_is_a_failure_not_an_abort(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    raised: BaseException,
+    code: int,
+    needle: str,
+) -> None:
+    """click turns any EOFError into "Aborted!" (meant for ^D at a prompt); no command prompts,
+    so an EOFError (a truncated bytecode cache, say) is reported as the failure it is, while ^C
+    stays an abort."""
+    import symbackprop
+
+    def fail(*args: object, **kwargs: object) -> str:
+        raise raised
+
+    monkeypatch.setattr(symbackprop, "codegen", fail)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["codegen", "4-3-1"])
+    assert exit_info.value.code == code
+    assert needle in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
