@@ -14,6 +14,8 @@ import sympy as sp
 from sympy import HadamardProduct, Identity, MatrixSymbol, OneMatrix, Transpose
 
 import symbackprop as sb
+from symbackprop.errors import InternalError
+from symbackprop.render import plain as plain_form
 from symbackprop.render.formula import to_formula
 from symbackprop.render.model_view import ModelView
 from symbackprop.render.plain import plain
@@ -49,6 +51,23 @@ def test_plain_rewrites_and_stays_equal(before: sp.MatrixExpr, after: sp.MatrixE
     assert _explicit(out) == _explicit(before)
 
 
+def test_a_rule_that_does_not_hold_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each rule is checked by SymPy on a generic instance: one that dropped a number with
+    the ones (``(c 1) ⊙ M`` -> ``M``) is an internal error, never printed."""
+    right = plain_form._apply
+
+    def wrong(node: sp.Basic, transposes: dict[sp.Basic, sp.Basic]) -> sp.Basic | None:
+        return node.args[-1] if isinstance(node, HadamardProduct) else right(node, transposes)
+
+    monkeypatch.setattr(plain_form, "_apply", wrong)
+    plain_form._check.cache_clear()
+    plain_form._plain.cache_clear()
+    with pytest.raises(InternalError, match="does not hold"):
+        plain(HadamardProduct(3 * OneMatrix(n, 1), w))
+    plain_form._check.cache_clear()
+    plain_form._plain.cache_clear()
+
+
 def test_what_has_nothing_to_rewrite_comes_back_as_itself() -> None:
     expr = HadamardProduct(W * X, X) + b * OneMatrix(1, m)
     assert plain(expr) is expr
@@ -60,7 +79,7 @@ def test_what_has_nothing_to_rewrite_comes_back_as_itself() -> None:
 def test_a_value_defined_as_a_transpose_transposed_again_is_its_argument() -> None:
     """dot.model: J = (y ⊙ v)^T x; dJ/dx = _t2^T with _t2 = (y ⊙ v)^T, shown by its source."""
     d = sb.derive(str(MODELS / "dot.model"))
-    view = ModelView(d)
+    view = ModelView(d)  # type: ignore[arg-type]
     assert view.text(d.gradients["x"]) == "(y ⊙ v)"
     text, latex = sb.to_text(d), sb.to_latex(d)
     assert "dJ/dx = ((y ⊙ v)^T)^T" not in text and "dJ/dx = (y ⊙ v)" in text

@@ -70,25 +70,72 @@ def _plain(expr: Any, transposes: Transposes) -> Any:
 
 
 def _rewritten(node: Any, transposes: Mapping[Any, Any]) -> Any:
-    """``node`` with one rule applied at its top, or ``node`` itself."""
-    if isinstance(node, Transpose):
-        arg = node.arg
-        if isinstance(arg, Transpose):
-            _check("transpose", arg.shape)
-            return arg.arg
-        if arg in transposes:
-            _check("transpose", arg.shape)  # s^T = (u^T)^T = u
-            return transposes[arg]
+    """``node`` with one rule applied at its top (checked: :func:`_check`), or ``node``."""
+    new = _apply(node, transposes)
+    if new is None:
         return node
+    _check(_kind(node))
+    return new
+
+
+def _apply(node: Any, transposes: Mapping[Any, Any]) -> Any:
+    """``node`` with the rule that fits it applied at its top; None where none does."""
+    if isinstance(node, Transpose):
+        if isinstance(node.arg, Transpose):
+            return node.arg.arg
+        return transposes.get(node.arg)
     if isinstance(node, HadamardProduct):
         coeff, kept = without_ones(node.args)
         if len(kept) == len(node.args):
-            return node
-        ones = tuple(_ones_times(f) is not None for f in node.args)
-        _check("hadamard", node.shape, ones, coeff != 1)
+            return None
         body = kept[0] if len(kept) == 1 else HadamardProduct(*kept)
         return body if coeff == 1 else coeff * body
-    return node
+    return None
+
+
+#: what a rule needs of a node to be checked on a generic instance: its kind and shape, and
+#: for an element-wise product which factors are ones and which of those a number times one
+Kind = tuple[Any, ...]
+
+
+def _kind(node: Any) -> Kind:
+    if isinstance(node, Transpose):
+        defined = not isinstance(node.arg, Transpose)
+        return ("defined" if defined else "transpose", tuple(node.shape))
+    numbers = [_ones_times(f) for f in node.args]
+    pattern = tuple(None if c is None else c != 1 for c in numbers)
+    return ("hadamard", tuple(node.shape), pattern)
+
+
+@functools.lru_cache(maxsize=256)
+def _check(kind: Kind) -> None:
+    """Check the rule for ``kind`` with SymPy, entry by entry: :func:`_apply` on a generic
+    instance (fresh symbols for the parts it keeps, and for the numbers) against the instance
+    itself. Raises :class:`InternalError` where they differ."""
+    rows, cols = kind[1]
+    transposes: dict[Any, Any] = {}
+    if kind[0] == "transpose":
+        kept = MatrixSymbol("_A", rows, cols)
+        before = Transpose(Transpose(kept))
+        meaning = before
+    elif kind[0] == "defined":  # s^T where s = u^T: (u^T)^T
+        u, s = MatrixSymbol("_U", rows, cols), MatrixSymbol("_S", cols, rows)
+        transposes[s] = u
+        before, meaning = Transpose(s), Transpose(Transpose(u))
+    else:
+        one = Identity(1) if (rows, cols) == (1, 1) else OneMatrix(rows, cols)
+        factors = [
+            MatrixSymbol(f"_F{k}", rows, cols)
+            if scaled is None
+            else (sp.Symbol(f"_c{k}") * one if scaled else one)
+            for k, scaled in enumerate(kind[2])
+        ]
+        before = meaning = HadamardProduct(*factors)
+    after = _apply(before, transposes)
+    i, j = sp.Symbol("_i", integer=True), sp.Symbol("_j", integer=True)
+    at = (0 if rows == 1 else i, 0 if cols == 1 else j)
+    if after is None or sp.expand(meaning[at] - after[at]) != 0:
+        raise InternalError(f"the plain form's rule does not hold: {meaning} = {after}")
 
 
 def without_ones(factors: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:
@@ -129,30 +176,3 @@ def broadcast_column(term: Any) -> Any:
     if len(matrices) < 2 or not isinstance(last, OneMatrix) or last.shape[0] != 1:
         return None
     return MatMul(coeff, *matrices[:-1]) if coeff != 1 or len(matrices) > 2 else matrices[0]
-
-
-@functools.lru_cache(maxsize=256)
-def _check(rule: str, shape: Any, ones: tuple[bool, ...] = (), scaled: bool = False) -> None:
-    """Check ``rule`` with SymPy, entry by entry, on a generic instance of ``shape``: fresh
-    symbols for what it keeps, ``ones`` saying which factors of an element-wise product are
-    (``scaled``: a number times) ones. Raises :class:`InternalError` where it does not hold."""
-    rows, cols = shape
-    if rule == "transpose":
-        kept = MatrixSymbol("_A", cols, rows)
-        before, after = Transpose(Transpose(kept)), kept
-    else:
-        c = sp.Symbol("_c") if scaled else sp.Integer(1)
-        one = Identity(1) if (rows, cols) == (1, 1) else OneMatrix(rows, cols)
-        factors = [
-            c * one if is_one else MatrixSymbol(f"_F{k}", rows, cols)
-            for k, is_one in enumerate(ones)
-        ]
-        before = HadamardProduct(*factors)
-        c_total = c ** sum(ones)
-        rest = [f for f, is_one in zip(factors, ones, strict=True) if not is_one]
-        body = rest[0] if len(rest) == 1 else HadamardProduct(*rest)
-        after = c_total * body if scaled else body
-    i, j = sp.Symbol("_i", integer=True), sp.Symbol("_j", integer=True)
-    at = (0 if rows == 1 else i, 0 if cols == 1 else j)
-    if sp.expand(before[at] - after[at]) != 0:
-        raise InternalError(f"the plain form's {rule} rule does not hold: {before} = {after}")
