@@ -15,6 +15,7 @@ import pytest
 import sympy as sp
 
 import symbackprop as sb
+from symbackprop.apps.shapecheck import crossings
 from symbackprop.check import kinks
 from symbackprop.records.nodes import T, entrywise
 
@@ -114,3 +115,55 @@ def test_the_right_gradient_still_passes_and_says_where_it_was_compared(
     assert report.ok, (report.error, report.counterexample)
     if "100" in formula:  # a piece reached only on a line through the leaves is named
         assert "abs(w) above 100 (on lines through the leaves" in (report.points or "")
+
+
+class _Searches:
+    """Spies on the kink search: the regions' levels when it starts, the regions searched."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.levels: dict[tuple[str, object, object], int] = {}
+        self.searched: list[tuple[str, object, object]] = []
+        across, crossing = crossings.across, crossings.crossing
+
+        def spy_across(sides: kinks.Sides, *args: object, **kw: object) -> crossings.Crossed:
+            self.levels.update({_key(r): level for r, level in sides.reached.items()})
+            return across(sides, *args, **kw)  # type: ignore[arg-type]
+
+        def spy_crossing(region: kinks.Region, *args: object) -> list[dict[str, sp.Matrix]]:
+            self.searched.append(_key(region))
+            return crossing(region, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(crossings, "across", spy_across)
+        monkeypatch.setattr(crossings, "crossing", spy_crossing)
+
+
+def _key(region: kinks.Region) -> tuple[str, object, object]:
+    return str(region.arg), region.low, region.high
+
+
+def test_a_region_whose_edge_random_points_took_is_not_searched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """relu's output a1 = 0 at random points takes 1{a1 > 0}'s other piece; a1 < 0 holds no
+    value, so no line through the leaves is searched for it (each search is up to 150
+    forward passes in SymPy), and the right formula still passes."""
+    spy = _Searches(monkeypatch)
+    report = sb.check_formula("4-3:relu-1", "W1", "(W2^T delta2 ⊙ 1{a1 > 0}) x^T")
+    assert report.ok, (report.error, report.counterexample)
+    assert spy.levels == {("a1", -sp.oo, 0): kinks.EDGE, ("a1", 0, sp.oo): kinks.INSIDE}
+    assert spy.searched == []
+
+
+@pytest.mark.slow
+def test_the_skip_keeps_a_near_kink_wrong_formula_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """1{H > 0.05} for relu'(W X) (H = relu(W X)): H's regions below 0.05 are taken only on
+    their edge (H = 0) and not searched, W X's region between 0 and 1/20 is, and finds the
+    difference."""
+    spy = _Searches(monkeypatch)
+    model = sb.Model.parse(RELU_NO_BIAS)
+    wrong = sb.check_formula(model, "W", "(v (1/m) (v^T H - Y) ⊙ 1{H > 0.05}) X^T")
+    assert not wrong.ok and wrong.exit_code == 1 and wrong.counterexample is not None
+    edge = [key for key, level in spy.levels.items() if level == kinks.EDGE]
+    assert set(edge) == {("H", -sp.oo, 0), ("H", 0, sp.Rational(1, 20))}
+    assert spy.searched == [("_t1", 0, sp.Rational(1, 20))]
+    assert sb.check_formula(model, "W", "(v (1/m) (v^T H - Y) ⊙ 1{H > 0}) X^T").ok

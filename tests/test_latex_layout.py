@@ -16,11 +16,12 @@ import sympy as sp
 from latex_support import pdflatex, run_pdflatex
 
 import symbackprop as sb
-from symbackprop.core.segments import ARGUMENT_NAME
+from symbackprop.core.segments import ARGUMENT_NAME, Math, Text
 from symbackprop.render import to_latex, to_markdown
 from symbackprop.render.formula_latex import formula_lines
 from symbackprop.render.latexprint import MathLatexPrinter
 from symbackprop.render.model_names import name_latex
+from symbackprop.render.prose import MARKDOWN_WIDTH, display_block, markdown_display
 from symbackprop.render.textprint import TextPrinter
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "models"
@@ -68,6 +69,21 @@ def test_a_long_algebra_chain_is_broken_at_its_signs(many_tex: str) -> None:
 def test_the_markdown_algebra_chain_is_a_display_block(many: Any) -> None:
     md = to_markdown(many)
     assert "   - scalar algebra:\n\n     $$\n     \\begin{aligned}" in md
+
+
+def test_a_one_sided_line_too_wide_with_no_sign_to_break_at_has_no_alignment_tab() -> None:
+    """A chain of one side (softmax's a s - y with s = sum_k y_k has no `=`) wider than the
+    page and with no top-level sign gave the one row ``& ...``: `$& ...$` in Markdown and
+    `\\[ & ... \\]` in LaTeX, an alignment tab outside any alignment."""
+    product = sp.Mul(*sp.symbols("a0:40", real=True))  # no sign to break at
+    segments = (Math(product, "a0*...*a39"), Text(" with "), Math(sp.Symbol("s"), "s"))
+    printer = MathLatexPrinter()
+    (line,) = markdown_display("   - scalar algebra:", segments, printer)
+    assert line.startswith(r"   - scalar algebra: $\mathit{a0} \mathit{a1} ") and line.endswith(
+        r"\text{ with }s$"
+    )
+    (display,) = display_block(segments, printer, MARKDOWN_WIDTH)
+    assert display.startswith(r"\[ \mathit{a0} \mathit{a1} ") and "&" not in display
 
 
 @pytest.mark.parametrize(

@@ -145,9 +145,11 @@ class Sides:
     """Which regions of the kinked arguments of ``exprs`` the points compared so far reached.
 
     A region reached only on its edge (a1 = relu(z1) is never below 0, but a1 = 0 takes
-    relu'(z1) = 1{a1 > 0}'s other piece) counts as compared where no point inside it can be
-    found (:func:`crossing`); the search for one still runs (1{H > 1/20} with H = relu(W X)
-    differs from relu' only for 0 < H < 1/20, which H = 0 does not show)."""
+    relu'(z1) = 1{a1 > 0}'s other piece) counts as compared, and no line is searched for a
+    point inside it: a value the random points put exactly on a kink is one held there
+    (``crossings.across``). 1{H > 1/20} with H = relu(W X) differs from relu'(W X) only for
+    0 < H < 1/20, which H = 0 does not show; W X, cut at the same kinks, has that region too,
+    and no point lands exactly on its edge, so the search for it runs."""
 
     def __init__(self, *exprs: Any) -> None:
         self.reached: dict[Region, int] = dict.fromkeys(regions(*exprs), NONE)

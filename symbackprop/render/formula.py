@@ -33,6 +33,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symbackprop.formula.ast import ATOM, ELEMENTWISE, MATPROD, POSTFIX, POWER, SUM, UNARY
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import Elementwise, Softmax
+from symbackprop.render.plain import broadcast_column, plain
 
 #: SymPy scalar functions and their names in the formula language
 _FUNCTION_NAMES: dict[Any, str] = {
@@ -55,8 +56,9 @@ Printed = tuple[str, int]
 
 
 def to_formula(expr: Any) -> str:
-    """``expr`` in the formula language (see the module docstring)."""
-    return _print(expr)[0]
+    """``expr`` in the formula language (see the module docstring), in plain form
+    (:func:`~symbackprop.render.plain.plain`: no ``(w^T)^T``, no ``1 ⊙ M``)."""
+    return _print(plain(expr))[0]
 
 
 def _wrap(printed: Printed, needed: bool) -> str:
@@ -73,8 +75,6 @@ def _print(expr: Any) -> Printed:  # noqa: C901 - one dispatch over node kinds
     if isinstance(expr, Inverse):
         return f"inv({_print(expr.arg)[0]})", ATOM
     if isinstance(expr, Transpose):
-        if isinstance(expr.arg, Transpose):  # a double transpose is the thing itself
-            return _print(expr.arg.arg)
         inner = _print(expr.arg)
         return f"{_wrap(inner, inner[1] < POSTFIX)}^T", POSTFIX
     if isinstance(expr, Softmax):
@@ -100,73 +100,25 @@ def _print(expr: Any) -> Printed:  # noqa: C901 - one dispatch over node kinds
     return _scalar(expr)
 
 
-def _broadcast_column(term: Any) -> Any:
-    """The column ``b`` of a term ``b 1_m^T`` (a model's broadcast), else None."""
-    if not isinstance(term, MatMul) or term.shape[1] == 1:
-        return None
-    coeff, matrices = term.as_coeff_matrices()
-    last = matrices[-1] if matrices else None
-    if len(matrices) < 2 or not isinstance(last, OneMatrix) or last.shape[0] != 1:
-        return None
-    return MatMul(coeff, *matrices[:-1]) if coeff != 1 or len(matrices) > 2 else matrices[0]
-
-
 def _unbroadcast(term: Any, siblings: tuple[Any, ...]) -> Any:
     """``b`` for ``b 1_m^T`` beside a sibling of full width in ``+ - ⊙``: the language repeats
     a column over the m columns there (the only broadcast)."""
-    column = _broadcast_column(term)
+    column = broadcast_column(term)
     if column is None:
         return term
-    if any(_broadcast_column(other) is None for other in siblings if other is not term):
+    if any(broadcast_column(other) is None for other in siblings if other is not term):
         return column
     return term
 
 
 def _hadamard(expr: HadamardProduct) -> Printed:
-    """``A ⊙ B``; an all-ones factor left out (``1 ⊙ M`` is ``M``, ``(c 1) ⊙ M`` is ``c M``)."""
-    coeff, factors = _without_ones(expr.args)
-    if len(factors) == 1:
-        inner = _print(factors[0])
-    else:
-        parts = []
-        for arg in factors:
-            printed = _print(_unbroadcast(arg, factors))
-            # a matrix product inside ⊙ binds tighter anyway; the brackets are for the reader
-            parts.append(_wrap(printed, printed[1] <= MATPROD))
-        inner = " ⊙ ".join(parts), ELEMENTWISE
-    if coeff == 1:
-        return inner
-    needed = inner[1] < POWER or not _starts_with_name(inner[0])
-    return _matmul_text(coeff, _wrap(inner, needed), MATPROD)
-
-
-def _without_ones(factors: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:
-    """The number and the other factors of an element-wise product whose all-ones factors (a
-    ones matrix, a 1 x 1 identity, or a number times one) are left out; all the factors, and
-    1, where only ones or broadcast columns would remain (the ones give the columns)."""
-    coeff: Any = sp.Integer(1)
-    kept = []
-    for factor in factors:
-        number = _ones_times(factor)
-        if number is None:
-            kept.append(factor)
-        else:
-            coeff *= number
-    if all(_broadcast_column(factor) is not None for factor in kept):
-        return sp.Integer(1), factors
-    return coeff, tuple(kept)
-
-
-def _ones_times(factor: Any) -> Any:
-    """``c`` where ``factor`` is c times an all-ones matrix (a 1 x 1 identity is one), else
-    None."""
-    coeff, matrices = factor.as_coeff_matrices() if isinstance(factor, MatMul) else (1, [factor])
-    if len(matrices) != 1:
-        return None
-    ones = matrices[0]
-    if isinstance(ones, OneMatrix) or (isinstance(ones, Identity) and tuple(ones.shape) == (1, 1)):
-        return coeff
-    return None
+    """``A ⊙ B`` (an all-ones factor is already left out by the plain form)."""
+    parts = []
+    for arg in expr.args:
+        printed = _print(_unbroadcast(arg, expr.args))
+        # a matrix product inside ⊙ binds tighter anyway; the brackets are for the reader
+        parts.append(_wrap(printed, printed[1] <= MATPROD))
+    return " ⊙ ".join(parts), ELEMENTWISE
 
 
 def _matmul(expr: MatMul) -> Printed:

@@ -41,6 +41,7 @@ from symbackprop.render.common import (
 from symbackprop.render.latex_scripts import attach, trailing_scripts
 from symbackprop.render.names import Naming
 from symbackprop.render.placeholder import BARE_NAME, marked
+from symbackprop.render.plain import Transposes, plain
 
 OPEN, CLOSE, BREAK = "\x02", "\x03", "\x01"
 #: the space between the factors of a matrix product, a place to break a line
@@ -61,6 +62,8 @@ class MathLatexPrinter(LatexPrinter):
     ``naming`` writes the derivation's names (``Naming(d.names)``)."""
 
     printmethod = "_symbackprop_latex"
+    #: values defined as a transpose (``s = u^T``, a model's): ``s^T`` prints as ``u``
+    transposes: Transposes = ()
 
     def __init__(
         self, act_latex: dict[str, str] | None = None, naming: Naming | None = None
@@ -75,7 +78,7 @@ class MathLatexPrinter(LatexPrinter):
         """SymPy's ``doprint``, memoised per expression (printing depends on nothing else)."""
         known = self._printed.get(expr)
         if known is None:
-            printed = super().doprint(marked(expr))
+            printed = super().doprint(marked(plain(expr, self.transposes)))
             known = self._printed[expr] = printed.replace(_LEFT, FIT_OPEN).replace(
                 _RIGHT, FIT_CLOSE
             )

@@ -32,6 +32,7 @@ from symbackprop.render.common import (
 from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
 from symbackprop.render.names import Naming
 from symbackprop.render.placeholder import BARE_NAME, marked
+from symbackprop.render.plain import Transposes, plain
 
 _ARG = "ARGPLACEHOLDER"
 #: the transpose sign: a letter-like superscript, without an operator's space around it
@@ -60,6 +61,8 @@ class MathMLPrinter(MathMLPresentationPrinter):
     LaTeX name and ``naming`` writes the derivation's names (the LaTeX printer's own)."""
 
     printmethod = "_symbackprop_mathml"
+    #: values defined as a transpose (``s = u^T``, a model's): ``s^T`` prints as ``u``
+    transposes: Transposes = ()
 
     def __init__(self, act_latex: dict[str, str] | None = None, naming: Naming | None = None):
         super().__init__({"mul_symbol": None})
@@ -74,11 +77,12 @@ class MathMLPrinter(MathMLPresentationPrinter):
         return node
 
     def mathml(self, expr: Any) -> str:
-        """``expr`` as MathML (the children of a ``<math>``)."""
-        return _tidy(str(self._print(marked(expr)).toxml()))
+        """``expr`` as MathML (the children of a ``<math>``), in plain form."""
+        return self._s(plain(expr, self.transposes))
 
     def _s(self, expr: Any) -> str:
-        return self.mathml(expr)
+        """A part of an expression already in plain form, as MathML."""
+        return _tidy(str(self._print(marked(expr)).toxml()))
 
     def _wrap(self, expr: Any) -> str:
         text = self._s(expr)

@@ -32,9 +32,10 @@ class ModelMathMLPrinter(MathMLPrinter):
     def __init__(self, names: ModelNames, act_latex: dict[str, str]) -> None:
         super().__init__(act_latex, ModelNaming(names))
         self.names = names
+        self.transposes = names.transposes
 
-    def mathml(self, expr: Any) -> str:
-        return self.ones_factor(expr) if ones_alone(expr) else super().mathml(expr)
+    def _s(self, expr: Any) -> str:
+        return self.ones_factor(expr) if ones_alone(expr) else super()._s(expr)
 
     def _wrap(self, expr: Any) -> str:
         return el("mn", "1") if _unit(expr) else super()._wrap(expr)

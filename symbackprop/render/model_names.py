@@ -160,6 +160,13 @@ class ModelNames:
         #: (the graph's: :meth:`~symbackprop.core.model_graph.ModelGraph.value_text`)
         self.sources: dict[str, FormulaNode] = self.graph.shown_sources
         self.marks: dict[str, int] = self.graph.marks
+        #: internal value shown by its source and defined as a transpose, ``s = u^T`` -> ``u``:
+        #: the printers write ``s^T`` as ``u``, not ``(u^T)^T``
+        self.transposes: tuple[tuple[Any, Any], ...] = tuple(
+            (self.graph.symbols[name], self.graph.forward[name].arg)
+            for name in self.sources
+            if isinstance(self.graph.forward.get(name), sp.Transpose)
+        )
 
     def _mark(self, name: str) -> str:
         return f"#{self.marks[name]}" if name in self.marks else ""

@@ -47,6 +47,7 @@ class ModelTextPrinter(TextPrinter):
     def __init__(self, names: ModelNames) -> None:
         super().__init__()
         self.names = names
+        self.transposes = names.transposes
 
     def doprint(self, expr: Any) -> str:
         return self._ones_factor(expr) if ones_alone(expr) else str(super().doprint(expr))
@@ -151,6 +152,7 @@ class ModelLatexPrinter(MathLatexPrinter):
     def __init__(self, names: ModelNames, act_latex: dict[str, str]) -> None:
         super().__init__(act_latex, ModelNaming(names))
         self.names = names
+        self.transposes = names.transposes
 
     def doprint(self, expr: Any) -> str:
         return self._ones_factor(expr) if ones_alone(expr) else super().doprint(expr)

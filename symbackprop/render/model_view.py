@@ -20,6 +20,7 @@ from symbackprop.core.segments import Grad, Prime, Segment
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.model_names import ADJOINT_PREFIX, ModelNames, prime
 from symbackprop.render.model_print import ModelLatexPrinter, ModelTextPrinter
+from symbackprop.render.plain import plain
 
 if TYPE_CHECKING:
     from symbackprop.core.candidates import Candidate, Operand
@@ -158,7 +159,7 @@ class ModelView:
             return f"{shown.name}'({printer._arg(shown.arg)}){tail}"
         if isinstance(operand.show, Grad):
             return ADJOINT_PREFIX + self.names.target_text(str(operand.show.symbol.name)) + tail
-        return printer._wrap(expr)
+        return printer._wrap(plain(expr, printer.transposes))  # (w^T)^T is w, as in LaTeX
 
     def candidate_text(self, cand: Candidate) -> str:
         op = " ⊙ " if cand.op == "⊙" else " "

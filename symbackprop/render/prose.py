@@ -88,7 +88,8 @@ def display_lines(
     """An algebra chain as display lines at most about ``width`` wide (see
     :func:`~.latexprint.visual_width`): one line when it fits; else each side of each ``=``
     starts a line (``&= ...``) and a side too wide for one breaks at its top-level signs
-    (``&\\qquad {}+ ...``). The rows are for ``align*`` (or ``aligned``)."""
+    (``&\\qquad {}+ ...``). The rows are for ``align*`` (or ``aligned``); a single row
+    never is (it has no ``&``), whatever its width."""
     sides: list[list[str]] = [["", ""]]  # [relation before the side, the side]
     for segment in segments:
         if isinstance(segment, Rel):
@@ -108,6 +109,8 @@ def display_lines(
             rows.append(
                 (f"&{rel} " if rel else "& ") + line if number == 0 else r"&\qquad {}" + line
             )
+    if len(rows) == 1:  # one side with no sign to break at: one line, too wide, with no `&`
+        return [finish(whole)]
     return rows
 
 

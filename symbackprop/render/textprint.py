@@ -25,6 +25,7 @@ from symbackprop.render.common import (
     with_coefficient,
 )
 from symbackprop.render.placeholder import BARE_NAME, marked
+from symbackprop.render.plain import Transposes, plain
 
 _ARG = "ARGPLACEHOLDER"
 
@@ -33,13 +34,15 @@ class TextPrinter(StrPrinter):
     """Matrix expressions as one line of text, with ``⊙`` and ``^T``."""
 
     printmethod = "_symbackprop_text"
+    #: values defined as a transpose (``s = u^T``, a model's): ``s^T`` prints as ``u``
+    transposes: Transposes = ()
 
     # -- leaves ------------------------------------------------------------------------------
     def _print_MatrixSymbol(self, expr: Any) -> str:
         return str(expr.name)
 
     def doprint(self, expr: Any) -> str:
-        return str(super().doprint(marked(expr)))
+        return str(super().doprint(marked(plain(expr, self.transposes))))
 
     def _print_Symbol(self, expr: Any) -> str:
         if expr.name == ARGUMENT_NAME:

@@ -603,16 +603,7 @@ def _points(derivation: Derivation, expr: Any, wrt: str) -> str:
     if len(settings) > 1:
         text += ", 1 at other sizes"
     found = _kinks(derivation, expr, wrt)
-    placed = straddling(found)
-    if placed:
-        text += (
-            f", {len(placed)} with the pre-activations at "
-            + ", ".join(str(v) for v in placed)
-            + " (either side of the kinks at "
-            + ", ".join(str(v) for v in sorted(found))
-            + ")"
-        )
-    return text
+    return text + crossings.placed_text("the pre-activations", straddling(found), found)
 
 
 def _compare_at(

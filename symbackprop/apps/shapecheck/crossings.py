@@ -111,6 +111,21 @@ def across(
     return out
 
 
+def placed_text(who: str, values: list[Any], found: frozenset[Any]) -> str:
+    """The points with ``who`` (the pre-activations, a model's biased arguments) placed at
+    ``values``, either side of the kinks ``found``, for the verdict's sentence ("" when
+    none)."""
+    if not values:
+        return ""
+    return (
+        f", {len(values)} with {who} at "
+        + ", ".join(str(v) for v in values)
+        + " (either side of the kinks at "
+        + ", ".join(str(v) for v in sorted(found))
+        + ")"
+    )
+
+
 def points_text(reached: list[str]) -> str:
     """The extra points for the verdict's sentence ("" when none)."""
     if not reached:

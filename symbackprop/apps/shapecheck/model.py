@@ -148,13 +148,7 @@ def points(derivation: ModelDerivation, expr: Any, wrt: str) -> str:
             else f"the {len(names)} element-wise argument{'s' if len(names) > 1 else ''} "
             "with an added bias"
         )
-        text += (
-            f", {len(values)} with {who} at "
-            + ", ".join(str(v) for v in values)
-            + " (either side of the kinks at "
-            + ", ".join(str(v) for v in sorted(found))
-            + ")"
-        )
+        text += crossings.placed_text(who, values, found)
     return text
 
 

@@ -66,14 +66,7 @@ def cancel(
     simpler = cancelled_product(loss.dl, act)
     if simpler is None:
         return None
-    derivative = act.cached_derivative
-    chain = (sp.Mul(loss.dl, derivative, evaluate=False), simpler)
-    verify_chain(chain)
-    shown = (
-        shown_math(ctx, chain[0], f"({sp.sstr(loss.dl)}) * ({sp.sstr(derivative)})"),
-        Rel(),
-        shown_math(ctx, simpler),
-    )
+    chain, shown = _times_derivative(ctx, loss.dl, act, simpler)
     mapping = {scalars.a: a, scalars.z: z, scalars.y: loss.target}
     expr = loss.coeff * lift(simpler, mapping, shape_of(z))
     return expr, chain, shown
@@ -87,16 +80,24 @@ def _cancel_function(
     simpler = pole_cancelled(form.dl, act)
     if simpler is None:
         return None
+    chain, shown = _times_derivative(ctx, form.dl, act, simpler)
+    lifted = lift(simpler, {scalars.a: a, scalars.z: z}, shape_of(z))
+    return HadamardProduct(form.upstream, lifted), chain, shown
+
+
+def _times_derivative(
+    ctx: Context, dl: Any, act: Any, simpler: Any
+) -> tuple[tuple[Any, ...], tuple[Segment, ...]]:
+    """The verified chain ``dl * g' = simpler`` (on scalar symbols) and how it is shown."""
     derivative = act.cached_derivative
-    chain = (sp.Mul(form.dl, derivative, evaluate=False), simpler)
+    chain = (sp.Mul(dl, derivative, evaluate=False), simpler)
     verify_chain(chain)
     shown = (
-        shown_math(ctx, chain[0], f"({sp.sstr(form.dl)}) * ({sp.sstr(derivative)})"),
+        shown_math(ctx, chain[0], f"({sp.sstr(dl)}) * ({sp.sstr(derivative)})"),
         Rel(),
         shown_math(ctx, simpler),
     )
-    lifted = lift(simpler, {scalars.a: a, scalars.z: z}, shape_of(z))
-    return HadamardProduct(form.upstream, lifted), chain, shown
+    return chain, shown
 
 
 def distribute_function(
