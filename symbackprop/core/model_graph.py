@@ -109,8 +109,42 @@ class ElementFunction:
         out = sp.Dummy("out")
         new = body.subs(self.body, out)
         if new != body and not new.has(T):
-            return new.xreplace({out: T})
+            return conditions_on_output(new.xreplace({out: T}), self.body)
         return None
+
+
+def conditions_on_output(expr: sp.Expr, body: sp.Expr) -> sp.Expr:
+    """``expr`` (in the output a = f(t), in T) with each condition ``a**k rel c`` read as
+    ``a rel r`` (r >= 0 the rational k-th root of c) where f takes no negative value: the
+    substitution of a for sqrt(t) writes t > 0 as a**2 > 0, which is a > 0 for a = sqrt(t).
+    On a >= 0 the power a**k (k > 0) is increasing, so the two conditions hold together; SymPy
+    checks r**k = c, and that f(t) is nonnegative (or not real) for t of either sign."""
+    relations = [
+        r
+        for r in expr.atoms(sp.core.relational.Relational)
+        if isinstance(r.lhs, sp.Pow)
+        and r.lhs.base == T
+        and r.lhs.exp.is_Rational
+        and r.lhs.exp > 0
+        and r.rhs.is_Rational
+        and r.rhs >= 0
+    ]
+    if not relations or not _never_negative(body):
+        return expr
+    swaps = {}
+    for r in relations:
+        root = r.rhs ** (1 / r.lhs.exp)
+        if root.is_Rational and root >= 0 and root**r.lhs.exp == r.rhs:
+            swaps[r] = r.func(T, root)
+    return expr.xreplace(swaps)
+
+
+def _never_negative(body: sp.Expr) -> bool:
+    """Whether f(t) (``body``, in T) is nonnegative wherever it is real, by SymPy's sign
+    assumptions at a positive, a negative and a zero t."""
+    points = (sp.Dummy(positive=True), sp.Dummy(negative=True), sp.Integer(0))
+    values = [body.xreplace({T: t}) for t in points]
+    return all(v.is_nonnegative or v.is_extended_real is False for v in values)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.model_graph import ElementFunction
 from symbackprop.errors import SizeMissing, SpecError
 from symbackprop.lowering import names
+from symbackprop.lowering.guards import printed_forms, safe_forms
 from symbackprop.lowering.plan import Dims
 from symbackprop.lowering.provenance import text
 from symbackprop.lowering.settle_check import prove_settled
@@ -175,6 +176,9 @@ class ModelPlan:
     kinked: tuple[str, ...]
     shapes: Mapping[str, Dims] = field(repr=False)
     activations: Mapping[str, Activation] = field(repr=False)
+    #: each scalar form the module prints with a where-branch that has a pole -> that form
+    #: with the branch reading a safe argument where it is not taken (lowering.guards)
+    guards: Mapping[Any, Any] = field(default_factory=dict, repr=False)
 
 
 def model_sizes(model: Model, sizes: Mapping[str, int] | None) -> dict[str, int]:
@@ -293,6 +297,7 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
         kinked=kinked,
         shapes=shapes,
         activations=activations,
+        guards=safe_forms(printed_forms([s.expr for s in forward + backward], activations)),
     )
 
 

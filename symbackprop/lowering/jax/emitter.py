@@ -81,7 +81,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
     RELEASES = False  # JAX arrays are immutable: nothing is written into a dead delta's
 
     def __init__(self, plan: LoweringPlan) -> None:
-        super().__init__(plan, JaxPrinter(plan.activations))
+        super().__init__(plan, JaxPrinter(plan.activations, guards=plan.guards))
 
     def assign(self, target: str, expr: Any, shape: str) -> list[str]:
         """``target = expr``; an element-wise product too long for a line, factor by factor."""

@@ -118,7 +118,7 @@ class _NumPyModule(NetworkEmitter[NumPyPrinter]):
     )
 
     def __init__(self, plan: LoweringPlan) -> None:
-        super().__init__(plan, NumPyPrinter(plan.activations))
+        super().__init__(plan, NumPyPrinter(plan.activations, guards=plan.guards))
         #: every array a product may read or write: name -> its concrete shape
         self.dims: dict[str, Dims] = {p.name: p.shape for p in plan.parameters}
         self.dims.update(plan.data_shapes)

@@ -140,7 +140,7 @@ class _TorchModule(NetworkEmitter[TorchPrinter]):
     ZERO_DTYPE = "dtype"
 
     def __init__(self, plan: LoweringPlan) -> None:
-        super().__init__(plan, TorchPrinter(plan.activations))
+        super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))
 
     # -- in-place lowering of one expression (the shared part: NetworkEmitter.assign) ------
     def elementwise_product(self, target: str, factors: list[Any], shape: str) -> list[str]:

@@ -57,8 +57,9 @@ class TorchPrinter(NumPyPrinter):
         self,
         activations: Mapping[str, Activation],
         rename: Mapping[str, str] | None = None,
+        guards: Mapping[Any, Any] | None = None,
     ) -> None:
-        super().__init__(activations, rename)
+        super().__init__(activations, rename, guards)
         #: a name holding the tensors' device, printed beside :attr:`dtype`
         self.device: str | None = None
 
