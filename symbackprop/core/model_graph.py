@@ -269,7 +269,8 @@ class ModelGraph(ForwardGraph):
     def outer_cancel(self, node: Node) -> sp.Expr | None:
         """The derivative of ``node``'s function in the output ``a`` of the activation it
         reads, when it has a pole that cancels with that activation's g' (log of a sigmoid:
-        1/a times a(1 - a) is 1 - a; sqrt of a relu: 1/(2 sqrt(a)) only where a > 0), else
+        1/a times a(1 - a) is 1 - a; sqrt of a relu: 1/(2 sqrt(a)) only where a > 0) or
+        with the softmax it reads (log of a softmax: a (1/a) = 1 per entry), else
         ``None``. The rule of ``node`` hands it down as scalar algebra, so that the
         activation's rule derives the cancellation (:func:`~symbackprop.core.rules.
         model_cancel.cancel`) as it does a loss's."""
@@ -279,9 +280,11 @@ class ModelGraph(ForwardGraph):
         if fn.activation is not None or not _has_pole(fn.derivative):
             return None
         inner = self.nodes.get(str(node.args[0].name))  # type: ignore[union-attr]
+        dl = fn.derivative.xreplace({T: scalars.a})
+        if inner is not None and inner.kind is Kind.COLUMN_SOFTMAX and fn.name == "log":
+            return dl  # log of a softmax: a (1/a) = 1 in each column's Jacobian product
         if inner is None or inner.kind is not Kind.FUNCTION or inner.record.activation is None:
             return None
-        dl = fn.derivative.xreplace({T: scalars.a})
         return dl if pole_cancelled(dl, inner.record.activation) is not None else None
 
     @functools.cached_property

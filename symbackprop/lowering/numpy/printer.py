@@ -41,7 +41,7 @@ from symbackprop.errors import InternalError
 from symbackprop.lowering.guards import SafeArgument
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
-from symbackprop.records.nodes import Elementwise, Softmax
+from symbackprop.records.nodes import Elementwise, LogSoftmax, Softmax
 
 # Python precedence levels (higher binds tighter)
 CMP, ADD, MUL, UNARY, POW, ATOM = 10, 20, 30, 40, 50, 60
@@ -398,6 +398,10 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
     # -- symbackprop nodes -------------------------------------------------------------------
     def _print_Softmax(self, expr: Softmax) -> str:
         return self.activation_code("softmax", self.paren(expr.arg, ATOM))
+
+    def _print_LogSoftmax(self, expr: LogSoftmax) -> str:
+        self.helpers.add("log_softmax")  # the model template's helper
+        return f"log_softmax({self.code(expr.arg)})"
 
     def _derivative_of(self, expr: Elementwise) -> sp.Expr:
         """The record's g'(z) with z renamed to the printed argument (``sigmoid(Z1)``)."""

@@ -141,6 +141,9 @@ class TorchPrinter(NumPyPrinter):
     def _print_Softmax(self, expr: Softmax) -> str:
         return self.activation_code("softmax", self.paren(expr.arg, ATOM))
 
+    def _print_LogSoftmax(self, expr: Any) -> str:
+        return f"torch.log_softmax({self.code(expr.arg)}, dim=0)"
+
     # -- scalar nodes ---------------------------------------------------------------------
     def _print_Pow(self, expr: sp.Pow) -> str:
         base, exp = expr.args
