@@ -12,6 +12,7 @@ from framework_support import import_framework
 
 import symbackprop as sb
 from symbackprop.core.model_derivation import derive_model
+from symbackprop.core.model_graph import conditions_on_output
 from symbackprop.lowering.guards import SafeArgument, guarded, printed_forms, safe_forms
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.model_plan import build_model_plan
@@ -49,6 +50,16 @@ def test_every_printer_takes_the_safe_argument_from_the_plans_table() -> None:
         safe = f"0.5 / {sqrt}({where}(t2 > 0, t2, 1.0))"
         assert with_table == f"{where}(t2 > 0, {safe}, 0.0)", backend
         assert printer({}).code(expr) == f"{where}(t2 > 0, 0.5 / {sqrt}(t2), 0.0)", backend
+
+
+def test_a_condition_on_a_roots_output_reads_naturally() -> None:
+    """sqrt(t) = a >= 0, so SymPy's t > 0 -> a**2 > 0 is a > 0; not for a function that
+    takes negative values (tanh), nor for a bound with no rational root."""
+    body = sp.Piecewise((1 / (2 * T), T**2 > 0), (0, True))
+    assert conditions_on_output(body, sp.sqrt(T)) == sp.Piecewise((1 / (2 * T), T > 0), (0, True))
+    assert conditions_on_output(body, sp.tanh(T)) == body
+    odd = sp.Piecewise((T, T**2 > 2), (0, True))
+    assert conditions_on_output(odd, sp.sqrt(T)) == odd
 
 
 @pytest.mark.slow
