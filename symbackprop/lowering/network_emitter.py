@@ -4,9 +4,10 @@
 "Generated module"): the docstring and constants (``SHAPES``, ``L2``, ``DEPTH``, ``DATA``,
 ``CACHE_READS``), the shape and dtype checks on entry to ``forward`` and ``backward``, the
 walk of ``forward`` over the layers and of ``backward`` over the statements (each under the
-provenance sentences of :class:`~symbackprop.lowering.provenance.Explainer`), and the in-place
-lowering of a sum or a matrix product (``dZ2 = W3.T.dot(dZ3, ...)``, ``dZ2 += ...``) for the
-backends that update arrays in place. A backend's emitter subclasses it with its printer and
+provenance sentences of :class:`~symbackprop.lowering.provenance.Explainer`).
+:class:`InPlaceEmitter` adds, for the backends that update arrays in place (NumPy, torch),
+the lowering of a statement into few fresh arrays (``dZ2 = W3.T.dot(dZ3, ...)``, then
+``dZ2 *= ...``, ``dZ2 += ...``). A backend's emitter subclasses one with its printer and
 its spelling: class attributes for the words of its text, methods for what it writes
 differently (a layer, a product into a workspace, a scaled or element-wise product, the cost).
 The same plan gives the same bytes.
@@ -14,6 +15,7 @@ The same plan gives the same bytes.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar, Generic
 
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
@@ -31,8 +33,9 @@ if TYPE_CHECKING:
 ERRORS = "AttributeError, IndexError, KeyError, TypeError"
 
 
-class NetworkEmitter(Generic[P]):
-    """A network's module in one backend; a subclass writes :meth:`module` from the parts."""
+class NetworkEmitter(ABC, Generic[P]):
+    """A network's module in one backend; a subclass writes :meth:`module` from the parts
+    and says how a layer and a statement are written (:meth:`forward_layer`, :meth:`assign`)."""
 
     #: the backend named in the docstring's first line (``" in JAX"``; NumPy: none)
     NAMED: ClassVar[str] = ""
@@ -169,8 +172,9 @@ class NetworkEmitter(Generic[P]):
         """Every layer's statements, in order."""
         return [text for layer in self.plan.forward for text in self.forward_layer(layer)]
 
+    @abstractmethod
     def forward_layer(self, layer: ForwardLayer) -> list[str]:
-        raise NotImplementedError
+        """The statements of one layer, under a comment naming it."""
 
     # -- backward ------------------------------------------------------------------------------
     def backward(self) -> list[str]:
@@ -225,7 +229,16 @@ class NetworkEmitter(Generic[P]):
         """Lines a statement needs before its provenance (NumPy: the workspace's ``out``)."""
         return []
 
-    # -- in-place lowering of one expression ----------------------------------------------
+    @abstractmethod
+    def assign(self, target: str, expr: Any, shape: str) -> list[str]:
+        """Statements that leave ``expr`` in a new value named ``target``."""
+
+
+class InPlaceEmitter(NetworkEmitter[P]):
+    """A network emitter for a backend whose arrays are updated in place (NumPy, torch):
+    :meth:`assign` lowers a statement into few fresh arrays; the backend spells an
+    element-wise product, a scale, a product and a row sum."""
+
     def fresh(self, expr: Any) -> bool:
         """True if printing ``expr`` makes a new array (safe to update in place)."""
         if isinstance(expr, MatMul):
@@ -278,19 +291,22 @@ class NetworkEmitter(Generic[P]):
                 return self.row_sums(target, matrices[0], shape)
         return fitted(f"{target} = {self.code(expr)}", shape)
 
+    @abstractmethod
     def elementwise_product(self, target: str, factors: list[Any], shape: str) -> list[str]:
-        raise NotImplementedError
+        """``target = f1 * f2 * ...``, from a fresh factor's array where there is one."""
 
+    @abstractmethod
     def scale(self, target: str, coeff: Any, shape: str) -> list[str]:
         """``target`` times the number ``coeff``, in place."""
-        raise NotImplementedError
 
     def other_sum(self, target: str, terms: list[Any], shape: str) -> list[str] | None:
         """A sum with no fresh term to start from, in the backend's own way; ``None``: printed."""
         return None
 
+    @abstractmethod
     def product(self, target: str, left: Any, right: Any, shape: str) -> list[str]:
-        raise NotImplementedError
+        """``target = left @ right``, into its workspace array."""
 
+    @abstractmethod
     def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
-        raise NotImplementedError
+        """``target = matrix 1_m``: the row sums of ``matrix``."""

@@ -57,7 +57,7 @@ import sympy as sp
 from sympy import HadamardPower, MatAdd, Transpose
 
 from symbackprop.lowering import names
-from symbackprop.lowering.network_emitter import NetworkEmitter
+from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.numpy.model_template import LOG_SOFTMAX_HELPER
 from symbackprop.lowering.numpy.printer import ATOM, MUL, NumPyPrinter
 from symbackprop.lowering.numpy.template import (
@@ -100,7 +100,7 @@ def emit(plan: LoweringPlan) -> str:
     return _NumPyModule(plan).module()
 
 
-class _NumPyModule(NetworkEmitter[NumPyPrinter]):
+class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
     """Writes the module text for one plan."""
 
     FORWARD_ENTRY = (
@@ -133,7 +133,7 @@ class _NumPyModule(NetworkEmitter[NumPyPrinter]):
         self.dtype_from: str | None = None
         self.has_out = False  # whether the current function has its ``out = ...`` line
 
-    # -- in-place lowering of one expression (the shared part: NetworkEmitter.assign) ------
+    # -- in-place lowering of one expression (the shared part: InPlaceEmitter.assign) ------
     def elementwise_product(self, target: str, factors: list[Any], shape: str) -> list[str]:
         """``target = f1 * f2 * ...``: from a fresh factor's array when there is one, each
         other factor multiplied in place."""

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import Transpose
 
-from symbackprop.lowering.network_emitter import NetworkEmitter
+from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.numpy.printer import MUL, float_literal
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.provenance import text as plain_text
@@ -117,7 +117,7 @@ def workspace_note() -> str:
     )
 
 
-class _TorchModule(NetworkEmitter[TorchPrinter]):
+class _TorchModule(InPlaceEmitter[TorchPrinter]):
     """Writes the module text for one plan."""
 
     NAMED = " in PyTorch"
@@ -142,7 +142,7 @@ class _TorchModule(NetworkEmitter[TorchPrinter]):
     def __init__(self, plan: LoweringPlan) -> None:
         super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))
 
-    # -- in-place lowering of one expression (the shared part: NetworkEmitter.assign) ------
+    # -- in-place lowering of one expression (the shared part: InPlaceEmitter.assign) ------
     def elementwise_product(self, target: str, factors: list[Any], shape: str) -> list[str]:
         """``target = f1 * f2 * ...``: from a fresh factor's tensor when there is one, an
         activation's derivative factor as torch's own one-pass kernel where it has one."""
