@@ -211,19 +211,20 @@ def cancel_log_softmax(
 ) -> Cancelled | None:
     """log over softmax: log's adjoint G ⊙ (1/a) through each column's Jacobian-vector
     product a ⊙ (g - (a^T g) 1). With g = u/a entry by entry (u an entry of G), a g = u, so
-    a^T g is the column sum s of u and the product is u - a s: ``G - S ⊙ (1 1^T G)``, with
+    a^T g is the column sum v of u and the product is u - a v: ``G - S ⊙ (1 1^T G)``, with
     no 1/a left (log's pole, infinite where a softmax entry rounds to 0). ``None`` when the
     adjoint is not log's or its a dl/da is not a constant."""
     form = up.scalar
     if not isinstance(form, FunctionForm):
         return None
-    a, total = scalars.a, scalars.s
-    u = sp.Symbol("u", real=True)
+    a = scalars.a
+    # u: an entry of G; v: its column's sum (s is softmax's own name in this step's text)
+    u, total = sp.Symbol("u", real=True), sp.Symbol("v", real=True)
     unit = bounded_simplify(a * form.dl)
     if unit.free_symbols:
         return None
     entry = (sp.Mul(a, u * form.dl, evaluate=False), unit * u)
-    verify_chain(entry)  # a g = u: each entry of a ⊙ g, and summed over a column, a^T g = s
+    verify_chain(entry)  # a g = u: each entry of a ⊙ g, and summed over a column, a^T g = v
     raw = sp.Add(sp.Mul(a, u * form.dl, evaluate=False), -a * unit * total, evaluate=False)
     final = unit * u - unit * a * total
     chain = (raw, final)
@@ -233,8 +234,10 @@ def cancel_log_softmax(
     shown = (
         shown_math(ctx, raw),
         Text(" with "),
-        notation("s = sum_k u_k", r"s = \sum_{k} u_{k}"),
-        Text(" (u an entry of "),
+        notation("v = sum_k u_k", r"v = \sum_{k} u_{k}"),
+        Text(" ("),
+        shown_math(ctx, u),
+        Text(" an entry of "),
         shown_math(ctx, upstream),
         Text("), so "),
         shown_math(ctx, raw),
