@@ -80,28 +80,32 @@ def _check(name: str, backend: str, convert: Any) -> None:
         assert float(np.asarray(grads[key]).ravel()[0]) == pytest.approx(value, rel=1e-9), key
 
 
-#: one form in the default suite (each a derivation and a compile), the others under slow
-DEFAULT = [n if n == "ls" else pytest.param(n, marks=pytest.mark.slow) for n in FORMS]
+def _convert(backend: str) -> Any:
+    """The function that makes a backend's array of a NumPy array (JAX in float64)."""
+    if backend == "numpy":
+        return np.asarray
+    framework = import_framework(backend)
+    if backend == "torch":
+        return framework.tensor
+    framework.config.update("jax_enable_x64", True)
+    return framework.numpy.asarray
 
 
-@pytest.mark.parametrize("name", DEFAULT)
-def test_custom_form_finite_and_right_at_1e3_numpy(name: str) -> None:
-    _check(name, "numpy", np.asarray)
+def _cases(names: Any, default: str) -> list[Any]:
+    """(name, backend) for every name and backend: ``default`` in NumPy in the default suite
+    (each case is a derivation and a compile), the others under slow."""
+    return [
+        (name, backend)
+        if (name, backend) == (default, "numpy")
+        else pytest.param(name, backend, marks=pytest.mark.slow)
+        for name in sorted(names)
+        for backend in BACKENDS
+    ]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(FORMS))
-def test_custom_form_finite_and_right_at_1e3_torch(name: str) -> None:
-    torch = import_framework("torch")
-    _check(name, "torch", torch.tensor)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(FORMS))
-def test_custom_form_finite_and_right_at_1e3_jax(name: str) -> None:
-    jax = import_framework("jax")
-    jax.config.update("jax_enable_x64", True)
-    _check(name, "jax", jax.numpy.asarray)
+@pytest.mark.parametrize(("name", "backend"), _cases(FORMS, "ls"))
+def test_custom_form_finite_and_right_at_1e3(name: str, backend: str) -> None:
+    _check(name, backend, _convert(backend))
 
 
 @pytest.mark.slow  # about 2 s of SymPy proofs; the cheaper rewrite tests stay in the default suite
@@ -141,29 +145,11 @@ def _check_model(form: str, backend: str, convert: Any) -> None:
     np.testing.assert_allclose(np.asarray(grads["w"]).ravel(), [250.0, 250.0], rtol=1e-12)
 
 
-@pytest.mark.parametrize(
-    "form",
-    [f if f == "log_sigmoid" else pytest.param(f, marks=pytest.mark.slow) for f in MODEL_FORMS],
-)
-def test_model_log_sigmoid_finite_at_1e3_numpy(form: str) -> None:
+@pytest.mark.parametrize(("form", "backend"), _cases(MODEL_FORMS, "log_sigmoid"))
+def test_model_log_sigmoid_finite_at_1e3(form: str, backend: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        _check_model(form, "numpy", np.asarray)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("form", sorted(MODEL_FORMS))
-def test_model_log_sigmoid_finite_at_1e3_torch(form: str) -> None:
-    torch = import_framework("torch")
-    _check_model(form, "torch", torch.tensor)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("form", sorted(MODEL_FORMS))
-def test_model_log_sigmoid_finite_at_1e3_jax(form: str) -> None:
-    jax = import_framework("jax")
-    jax.config.update("jax_enable_x64", True)
-    _check_model(form, "jax", jax.numpy.asarray)
+        _check_model(form, backend, _convert(backend))
 
 
 @pytest.mark.slow
@@ -199,29 +185,12 @@ def _check_root(form: str, backend: str, convert: Any) -> None:
     np.testing.assert_allclose(np.asarray(grads["W"]), _root_expected(), rtol=1e-12)
 
 
-@pytest.mark.parametrize(
-    "form", [f if f == "sqrt" else pytest.param(f, marks=pytest.mark.slow) for f in ROOTS]
-)
-def test_model_sqrt_relu_masks_first_numpy(form: str) -> None:
+@pytest.mark.parametrize(("form", "backend"), _cases(ROOTS, "sqrt"))
+def test_model_sqrt_relu_masks_first(form: str, backend: str) -> None:
     assert (W_ROOT @ X_ROOT <= 0).any()  # a negative pre-activation: where inf * 0 was NaN
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        _check_root(form, "numpy", np.asarray)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("form", sorted(ROOTS))
-def test_model_sqrt_relu_masks_first_torch(form: str) -> None:
-    torch = import_framework("torch")
-    _check_root(form, "torch", torch.tensor)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("form", sorted(ROOTS))
-def test_model_sqrt_relu_masks_first_jax(form: str) -> None:
-    jax = import_framework("jax")
-    jax.config.update("jax_enable_x64", True)
-    _check_root(form, "jax", jax.numpy.asarray)
+        _check_root(form, backend, _convert(backend))
 
 
 @pytest.mark.slow

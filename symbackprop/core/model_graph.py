@@ -109,8 +109,42 @@ class ElementFunction:
         out = sp.Dummy("out")
         new = body.subs(self.body, out)
         if new != body and not new.has(T):
-            return new.xreplace({out: T})
+            return conditions_on_output(new.xreplace({out: T}), self.body)
         return None
+
+
+def conditions_on_output(expr: sp.Expr, body: sp.Expr) -> sp.Expr:
+    """``expr`` (in the output a = f(t), in T) with each condition ``a**k rel c`` read as
+    ``a rel r`` (r >= 0 the rational k-th root of c) where f takes no negative value: the
+    substitution of a for sqrt(t) writes t > 0 as a**2 > 0, which is a > 0 for a = sqrt(t).
+    On a >= 0 the power a**k (k > 0) is increasing, so the two conditions hold together; SymPy
+    checks r**k = c, and that f(t) is nonnegative (or not real) for t of either sign."""
+    relations = [
+        r
+        for r in expr.atoms(sp.core.relational.Relational)
+        if isinstance(r.lhs, sp.Pow)
+        and r.lhs.base == T
+        and r.lhs.exp.is_Rational
+        and r.lhs.exp > 0
+        and r.rhs.is_Rational
+        and r.rhs >= 0
+    ]
+    if not relations or not _never_negative(body):
+        return expr
+    swaps = {}
+    for r in relations:
+        root = r.rhs ** (1 / r.lhs.exp)
+        if root.is_Rational and root >= 0 and root**r.lhs.exp == r.rhs:
+            swaps[r] = r.func(T, root)
+    return expr.xreplace(swaps)
+
+
+def _never_negative(body: sp.Expr) -> bool:
+    """Whether f(t) (``body``, in T) is nonnegative wherever it is real, by SymPy's sign
+    assumptions at a positive, a negative and a zero t."""
+    points = (sp.Dummy(positive=True), sp.Dummy(negative=True), sp.Integer(0))
+    values = [body.xreplace({T: t}) for t in points]
+    return all(v.is_nonnegative or v.is_extended_real is False for v in values)
 
 
 @dataclass(frozen=True)
@@ -235,7 +269,8 @@ class ModelGraph(ForwardGraph):
     def outer_cancel(self, node: Node) -> sp.Expr | None:
         """The derivative of ``node``'s function in the output ``a`` of the activation it
         reads, when it has a pole that cancels with that activation's g' (log of a sigmoid:
-        1/a times a(1 - a) is 1 - a; sqrt of a relu: 1/(2 sqrt(a)) only where a > 0), else
+        1/a times a(1 - a) is 1 - a; sqrt of a relu: 1/(2 sqrt(a)) only where a > 0) or
+        with the softmax it reads (log of a softmax: a (1/a) = 1 per entry), else
         ``None``. The rule of ``node`` hands it down as scalar algebra, so that the
         activation's rule derives the cancellation (:func:`~symbackprop.core.rules.
         model_cancel.cancel`) as it does a loss's."""
@@ -245,9 +280,11 @@ class ModelGraph(ForwardGraph):
         if fn.activation is not None or not _has_pole(fn.derivative):
             return None
         inner = self.nodes.get(str(node.args[0].name))  # type: ignore[union-attr]
+        dl = fn.derivative.xreplace({T: scalars.a})
+        if inner is not None and inner.kind is Kind.COLUMN_SOFTMAX and fn.name == "log":
+            return dl  # log of a softmax: a (1/a) = 1 in each column's Jacobian product
         if inner is None or inner.kind is not Kind.FUNCTION or inner.record.activation is None:
             return None
-        dl = fn.derivative.xreplace({T: scalars.a})
         return dl if pole_cancelled(dl, inner.record.activation) is not None else None
 
     @functools.cached_property

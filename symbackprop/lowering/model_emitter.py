@@ -292,7 +292,12 @@ class ModelEmitter(PrintedShapes[P]):
         returned = ["    return {"]
         for p, target in plan.gradients:
             leaf = next(leaf for leaf in plan.parameters if leaf.name == p)
-            if target is None:
+            if target is None:  # no step: what the derivation's gradient table says
+                returned += comment(
+                    f"dJ/d{leaf.code} = 0: {leaf.code} does not reach {plan.cost}, so no step "
+                    "of the derivation differentiates it",
+                    INDENT * 2,
+                )
                 target = f"{self.NS}.zeros({show_dims(leaf.shape)}{self.printer.dtype_argument()})"
             returned.append(f'        "{p}": {target},')
         returned.append("    }")

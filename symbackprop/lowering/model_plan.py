@@ -47,6 +47,7 @@ from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.model_graph import ElementFunction
 from symbackprop.errors import SizeMissing, SpecError
 from symbackprop.lowering import names
+from symbackprop.lowering.guards import printed_forms, safe_forms
 from symbackprop.lowering.plan import Dims
 from symbackprop.lowering.provenance import text
 from symbackprop.lowering.settle_check import prove_settled
@@ -58,7 +59,7 @@ from symbackprop.records.activations import (
     custom_activation,
     stable_form,
 )
-from symbackprop.records.nodes import Elementwise, T
+from symbackprop.records.nodes import Elementwise, LogSoftmax, T
 from symbackprop.records.scalars import z
 from symbackprop.spec import MAX_WIDTH
 
@@ -175,6 +176,9 @@ class ModelPlan:
     kinked: tuple[str, ...]
     shapes: Mapping[str, Dims] = field(repr=False)
     activations: Mapping[str, Activation] = field(repr=False)
+    #: each scalar form the module prints with a where-branch that has a pole -> that form
+    #: with the branch reading a safe argument where it is not taken (lowering.guards)
+    guards: Mapping[Any, Any] = field(default_factory=dict, repr=False)
 
 
 def model_sizes(model: Model, sizes: Mapping[str, int] | None) -> dict[str, int]:
@@ -293,6 +297,7 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
         kinked=kinked,
         shapes=shapes,
         activations=activations,
+        guards=safe_forms(printed_forms([s.expr for s in forward + backward], activations)),
     )
 
 
@@ -364,6 +369,9 @@ def _forward(
         if stable is not None:
             inner = graph.nodes[node.args[0].name].args[0]
             expr, args = Elementwise(sp.Lambda(T, stable), sized[inner]), (code[inner.name],)
+        elif _log_of_softmax(graph, node):
+            inner = graph.nodes[node.args[0].name].args[0]
+            expr, args = LogSoftmax(sized[inner]), (code[inner.name],)
         out.append(
             ModelForward(
                 target=code[name],
@@ -396,6 +404,16 @@ def _stable_composition(graph: Any, node: Any) -> Any:
     composed = fn.body.xreplace({T: act.formula.xreplace({z: T})})
     stable = stable_form(composed)
     return None if stable == composed else stable
+
+
+def _log_of_softmax(graph: Any, node: Any) -> bool:
+    """Whether ``node`` is log of a softmax, computed as one log-softmax of the softmax's
+    argument: log of a softmax entry that rounds to 0 is -inf where log-softmax is finite."""
+    fn = node.record
+    if node.kind is not Kind.FUNCTION or not isinstance(fn, ElementFunction) or fn.name != "log":
+        return False
+    inner = graph.nodes.get(node.args[0].name)
+    return inner is not None and inner.kind is Kind.COLUMN_SOFTMAX
 
 
 def _shown(source: str) -> str:

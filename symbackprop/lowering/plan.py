@@ -30,6 +30,7 @@ from sympy import ZeroMatrix
 
 from symbackprop.core.graph import resolve_activations
 from symbackprop.lowering import names
+from symbackprop.lowering.guards import printed_forms, safe_forms
 from symbackprop.lowering.inputs import batch_derivation, resolve_sizes
 from symbackprop.lowering.zeros import exact_zeros
 
@@ -177,6 +178,9 @@ class LoweringPlan:
     backward: tuple[BackwardStatement, ...]
     cost: Cost
     activations: Mapping[str, Activation] = field(repr=False)
+    #: each scalar form the module prints with a where-branch that has a pole -> that form
+    #: with the branch reading a safe argument where it is not taken (lowering.guards)
+    guards: Mapping[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def depth(self) -> int:
@@ -253,6 +257,9 @@ def build_plan(source: Derivation | Network, sizes: Mapping[str, int] | None) ->
     x, y = names.DATA
     data_shapes = {x: dims(graph.a(0).shape), y: dims(derivation.symbols[y].shape)}
     cache = _cache(x, forward, backward, cost, data_shapes[x])
+    activations = resolve_activations(derivation.network)
+    exprs = [layer.output.expr for layer in forward] + [s.expr for s in backward]
+    used = [layer.activation.name for layer in forward]
     return LoweringPlan(
         network=derivation.network,
         data=names.DATA,
@@ -262,7 +269,8 @@ def build_plan(source: Derivation | Network, sizes: Mapping[str, int] | None) ->
         cache=cache,
         backward=backward,
         cost=cost,
-        activations=resolve_activations(derivation.network),
+        activations=activations,
+        guards=safe_forms(printed_forms(exprs, activations, used)),
     )
 
 

@@ -132,11 +132,30 @@ def _canonical(body: Any) -> Any:
     unfolded = body.replace(
         lambda e: isinstance(e, ActivationFunction),
         lambda e: e.body.xreplace({z: e.args[0]}),
-    )
+    ).replace(lambda e: isinstance(e, sp.core.relational.Relational), _root_condition)
     try:
         return sp.piecewise_fold(unfolded)
     except (TypeError, ValueError, NotImplementedError):
         return body  # not folded: the explicit route still decides, or the proof fails
+
+
+def _root_condition(relation: Any) -> Any:
+    """``u rel r`` for a condition ``u**e rel c`` (e > 0, c >= 0, r >= 0 with r**e = c, rel one
+    of ``> >= == !=``), else the condition as it is. A read of a root's output writes such a
+    condition (``sqrt(t) > 0`` for t > 0 where ``a = sqrt(t)`` is cached). For u >= 0 the power
+    is increasing, so both hold together; for u < 0 the power is not real (NaN in the generated
+    code: ``>``, ``>=``, ``==`` false, ``!=`` true) and the plain condition says the same, as
+    r >= 0. ``<`` and ``<=`` differ there and are left alone."""
+    relational = (sp.StrictGreaterThan, sp.GreaterThan, sp.Eq, sp.Ne)
+    if not isinstance(relation, relational) or not isinstance(relation.lhs, sp.Pow):
+        return relation
+    base, exponent, bound = relation.lhs.base, relation.lhs.exp, relation.rhs
+    if not (exponent.is_Rational and exponent > 0 and bound.is_Rational and bound >= 0):
+        return relation
+    root = bound ** (1 / exponent)
+    if not (root.is_Rational and root >= 0 and root**exponent == bound and base.is_real):
+        return relation
+    return relation.func(base, root)
 
 
 def _explicitly_equal(before: Any, after: Any) -> bool:

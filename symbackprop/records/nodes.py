@@ -245,6 +245,38 @@ class Softmax(MatrixExpr):
         return f"softmax({printer._print(self.arg)})"
 
 
+class LogSoftmax(MatrixExpr):
+    """log(softmax(Z)), per column: entry (i, j) is Z[i, j] - log(sum_k exp(Z[k, j])). The
+    lowering's form of a model's log of a softmax: every backend computes it as its
+    log-softmax (the column max subtracted first), finite where softmax rounds to 0."""
+
+    def __new__(cls, arg: Any) -> Any:
+        arg = sp.sympify(arg, strict=True)
+        if not getattr(arg, "is_Matrix", False):
+            raise ValueError(f"{arg} must be a matrix")
+        return MatrixExpr.__new__(cls, arg)
+
+    @property
+    def arg(self) -> Any:
+        return self.args[0]
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        return self.arg.shape  # type: ignore[no-any-return]
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        return sp.log(Softmax(self.arg)._entry(i, j, **kwargs))
+
+    def doit(self, **hints: Any) -> Any:
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, MatrixBase):
+            return Softmax(arg).doit().applyfunc(sp.log)
+        return LogSoftmax(arg)
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"log(softmax({printer._print(self.arg)}))"
+
+
 def softmax_columns(exps: Any) -> sp.ImmutableMatrix:
     """Each column of ``exps`` (values of exp) divided by its sum: softmax per example."""
     rows, cols = exps.shape

@@ -207,6 +207,48 @@ def cancel_softmax(
     return expr, chain, shown
 
 
+def cancel_log_softmax(
+    ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint
+) -> Cancelled | None:
+    """log over softmax: log's adjoint G ⊙ (1/a) through each column's Jacobian-vector
+    product a ⊙ (g - (a^T g) 1). With g = u/a entry by entry (u an entry of G), a g = u, so
+    a^T g is the column sum v of u and the product is u - a v: ``G - S ⊙ (1 1^T G)``, with
+    no 1/a left (log's pole, infinite where a softmax entry rounds to 0). ``None`` when the
+    adjoint is not log's or its a dl/da is not a constant."""
+    form = up.scalar
+    if not isinstance(form, FunctionForm):
+        return None
+    a = scalars.a
+    # u: an entry of G; v: its column's sum (s is softmax's own name in this step's text)
+    u, total = sp.Symbol("u", real=True), sp.Symbol("v", real=True)
+    unit = bounded_simplify(a * form.dl)
+    if unit.free_symbols:
+        return None
+    entry = (sp.Mul(a, u * form.dl, evaluate=False), unit * u)
+    verify_chain(entry)  # a g = u: each entry of a ⊙ g, and summed over a column, a^T g = v
+    raw = sp.Add(sp.Mul(a, u * form.dl, evaluate=False), -a * unit * total, evaluate=False)
+    final = unit * u - unit * a * total
+    chain = (raw, final)
+    verify_chain(chain)
+    rows = z.shape[0]
+    upstream = form.upstream
+    shown = (
+        shown_math(ctx, raw),
+        Text(" with "),
+        notation("v = sum_k u_k", r"v = \sum_{k} u_{k}"),
+        Text(" ("),
+        shown_math(ctx, u),
+        Text(" an entry of "),
+        shown_math(ctx, upstream),
+        Text("), so "),
+        shown_math(ctx, raw),
+        Rel(),
+        shown_math(ctx, final),
+    )
+    expr = lift(final, {a: s, u: upstream, total: OneMatrix(rows, rows) * upstream}, shape_of(z))
+    return expr, chain, shown
+
+
 def assumed_target(ctx: Context, target: MatrixSymbol) -> bool:
     """Whether the loss's stated assumption covers ``target``: it is one of the model's data
     leaves (the data a user supplies as targets, and the exact check draws as such), not a

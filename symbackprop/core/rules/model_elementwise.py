@@ -28,6 +28,7 @@ from symbackprop.core.rules.model_base import (
 from symbackprop.core.rules.model_cancel import (
     assumed_target,
     cancel,
+    cancel_log_softmax,
     cancel_softmax,
     distribute_function,
     distribute_softmax,
@@ -237,9 +238,20 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     )
     cancelled = cancel_softmax(ctx, z, s, up)
     spread = distribute_softmax(ctx, z, s, up) if cancelled is None else None
+    logged = cancel_log_softmax(ctx, z, s, up)
     algebra: tuple[Any, ...] = ()
     shown: tuple[Segment, ...] = ()
     uses: tuple[str, ...] = (s.name,)
+    if logged is not None:
+        expr, algebra, shown = logged
+        segments = (
+            *segments,
+            Text("; with log's derivative "),
+            shown_math(ctx, up.scalar.dl),  # type: ignore[union-attr]  # a FunctionForm
+            Text(" above it, simplified on scalars: "),
+            *shown,
+            Text(", lifted back entry by entry"),
+        )
     if spread is not None:
         expr, algebra, shown = spread.expr, spread.chain, spread.shown
         segments = (*segments, *spread.said)

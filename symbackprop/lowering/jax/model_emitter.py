@@ -65,7 +65,7 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     CHECK_HELPER = CHECK_HELPER
 
     def __init__(self, plan: ModelPlan) -> None:
-        super().__init__(plan, JaxPrinter(plan.activations))
+        super().__init__(plan, JaxPrinter(plan.activations, guards=plan.guards))
 
     def softmax(self, arg: str) -> str:
         return f"jax.nn.softmax({arg}, axis=0)"

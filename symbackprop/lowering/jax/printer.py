@@ -54,6 +54,9 @@ class JaxPrinter(NumPyPrinter):
     def _print_Softmax(self, expr: Any) -> str:
         return f"jax.nn.softmax({self.code(expr.arg)}, axis=0)"
 
+    def _print_LogSoftmax(self, expr: Any) -> str:
+        return f"jax.nn.log_softmax({self.code(expr.arg)}, axis=0)"
+
     def _print_Identity(self, expr: Any) -> str:
         rows = int(expr.shape[0])
         return "1.0" if rows == 1 else f"jnp.eye({rows}{self.dtype_argument()})"

@@ -54,9 +54,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
+from sympy import HadamardPower, MatAdd, Transpose
 
 from symbackprop.lowering import names
+from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.numpy.model_template import LOG_SOFTMAX_HELPER
 from symbackprop.lowering.numpy.printer import ATOM, MUL, NumPyPrinter
 from symbackprop.lowering.numpy.template import (
@@ -70,22 +71,13 @@ from symbackprop.lowering.numpy.template import (
     TYPED_HELPER,
     WORKSPACE_DOC,
 )
-from symbackprop.lowering.provenance import Explainer, show_dims
+from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.provenance import text as plain_text
-from symbackprop.lowering.python_text import (
-    INDENT,
-    comment,
-    conjunction,
-    docstring,
-    fitted,
-    line,
-)
-from symbackprop.lowering.workspace import WorkspacePlanner
+from symbackprop.lowering.python_text import comment, fitted, line
 from symbackprop.records import scalars
-from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
-    from symbackprop.lowering.plan import BackwardStatement, Dims, ForwardLayer, LoweringPlan
+    from symbackprop.lowering.plan import Dims, ForwardLayer, LoweringPlan
 
 #: the comment over the cost computed from the logits (the loss record's NumPy code), by loss
 LOGITS_NOTES = {
@@ -108,14 +100,25 @@ def emit(plan: LoweringPlan) -> str:
     return _NumPyModule(plan).module()
 
 
-class _NumPyModule:
+class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
     """Writes the module text for one plan."""
 
+    FORWARD_ENTRY = (
+        "    try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says",
+        "        # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ",
+        "        n0, m = X.shape  # m: the number of examples",
+        "        ok = n0 == {n0} and m > 0",
+        "        dtype = X.dtype",
+    )
+    FORWARD_ERRORS = "AttributeError, KeyError, TypeError, ValueError"
+    FORWARD_WORK = ("    With a workspace dict ``work``, the arrays are reused across calls.",)
+    BACKWARD_WORK = (
+        "    Reads the forward cache and never recomputes what it holds; with a workspace",
+        "    dict ``work`` the large products go into arrays reused across calls.",
+    )
+
     def __init__(self, plan: LoweringPlan) -> None:
-        self.plan = plan
-        self.printer = NumPyPrinter(plan.activations)
-        self.cached = [value.name for value in plan.cache]
-        self.shapes = {value.name: value.shape for value in plan.cache}
+        super().__init__(plan, NumPyPrinter(plan.activations, guards=plan.guards))
         #: every array a product may read or write: name -> its concrete shape
         self.dims: dict[str, Dims] = {p.name: p.shape for p in plan.parameters}
         self.dims.update(plan.data_shapes)
@@ -124,86 +127,45 @@ class _NumPyModule:
                 self.dims[statement.target] = statement.shape
         self.dims.update((statement.target, statement.shape) for statement in plan.backward)
         self.logits = plan.cost.from_logits
-        self.depth = plan.depth
-        self.explainer = Explainer(plan, self.printer.scalar_code)
-        #: the workspace's arrays and which value lives in which; a product writes into one
-        #: by its name (``out.get("dZ2")``)
-        self.planner = WorkspacePlanner()
         self.typed = False  # whether forward reads the typed constants of the sigmoid
         #: the operand whose dtype the workspace takes, once a function's first product is
         #: written and its ``out = ...`` line is still to come
         self.dtype_from: str | None = None
         self.has_out = False  # whether the current function has its ``out = ...`` line
 
-    def code(self, expr: Any) -> str:
-        return self.printer.code(expr)
-
-    # -- in-place lowering of one expression -----------------------------------------------
-    def fresh(self, expr: Any) -> bool:
-        """True if printing ``expr`` makes a new float array (safe to update in place)."""
-        if isinstance(expr, MatMul):
-            coeff, matrices = self.printer._split_matmul(expr)
-            return coeff != 1 or len(matrices) > 1
-        if isinstance(expr, Elementwise) and expr.derivative_name is None:
-            return expr.activation_name is None and expr.indicator is None
-        return isinstance(expr, (MatAdd, HadamardProduct, HadamardPower, Elementwise))
-
-    def assign(self, target: str, expr: Any, shape: str) -> list[str]:
-        """Statements that leave ``expr`` in a new array named ``target``, updating in place."""
-        if isinstance(expr, HadamardProduct):
-            factors = list(expr.args)
-            base = next((f for f in factors if self.fresh(f)), None)
-            if base is None:
-                first, second, *rest = factors
-                lines = line(
-                    f"{target} = {self.printer.paren(first, MUL)} * "
-                    f"{self.printer.paren(second, MUL, strict=True)}",
-                    shape,
-                )
-            else:
-                rest = [f for f in factors if f is not base]
-                lines = self.assign(target, base, shape)
-            for factor in rest:
-                lines += self.multiply_by(target, factor, shape)
-            return lines
-        if isinstance(expr, MatMul):
-            coeff, matrices = self.printer._split_matmul(expr)
-            body = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
-            if coeff != 1 and self.fresh(body):
-                lines = self.assign(target, body, shape)
-                num, den = sp.fraction(coeff)
-                if num != 1:
-                    lines += line(f"{target} *= {self.printer.paren(num, MUL)}", shape)
-                den_text = self.printer.paren(den, MUL, strict=True)
-                if den_text == names.BATCH:  # the mean over the batch: 1/m, made once per m
-                    lines += self.batch_constants(target)
-                    lines += line(f"{target} *= inv_m", shape)
-                elif den != 1:  # times a Python float: cheaper than dividing by an int
-                    lines += line(f"{target} *= 1.0 / {den_text}", shape)
-                return lines
-        if isinstance(expr, MatAdd):
-            # a plain product first: it can be written straight into the workspace
-            terms = sorted(expr.args, key=lambda t: not self._plain_product(t))
-            base = next(
-                (t for t in terms if self.fresh(t) and self.printer._negated(t) is None), None
+    # -- in-place lowering of one expression (the shared part: InPlaceEmitter.assign) ------
+    def elementwise_product(self, target: str, factors: list[Any], shape: str) -> list[str]:
+        """``target = f1 * f2 * ...``: from a fresh factor's array when there is one, each
+        other factor multiplied in place."""
+        base = next((f for f in factors if self.fresh(f)), None)
+        if base is None:
+            first, second, *rest = factors
+            lines = line(
+                f"{target} = {self.printer.paren(first, MUL)} * "
+                f"{self.printer.paren(second, MUL, strict=True)}",
+                shape,
             )
-            if base is not None:
-                lines = self.assign(target, base, shape)
-                for term in terms:
-                    if term is base:
-                        continue
-                    neg = self.printer._negated(term)
-                    op, value = ("-=", neg) if neg is not None else ("+=", term)
-                    text = self.printer._constant_or(value, 0)
-                    lines += fitted(f"{target} {op} {text}", shape)
-                return lines
-        if isinstance(expr, MatMul):
-            coeff, matrices = self.printer._split_matmul(expr)
-            if coeff == 1 and len(matrices) == 2 and not isinstance(matrices[1], OneMatrix):
-                return self.product(target, matrices[0], matrices[1], shape)
-            if coeff == 1 and len(matrices) == 2 and matrices[1].shape[1] == 1:
-                return self.row_sums(target, matrices[0], shape)
-        return fitted(f"{target} = {self.code(expr)}", shape)
+        else:
+            rest = [f for f in factors if f is not base]
+            lines = self.assign(target, base, shape)
+        for factor in rest:
+            lines += self.multiply_by(target, factor, shape)
+        return lines
+
+    def scale(self, target: str, coeff: Any, shape: str) -> list[str]:
+        """``target *= num``, then 1/den: the batch's 1/m as ``inv_m`` (made once per m),
+        another denominator as a Python float (cheaper than dividing by an int)."""
+        lines = []
+        num, den = sp.fraction(coeff)
+        if num != 1:
+            lines += line(f"{target} *= {self.printer.paren(num, MUL)}", shape)
+        den_text = self.printer.paren(den, MUL, strict=True)
+        if den_text == names.BATCH:  # the mean over the batch: 1/m, made once per m
+            lines += self.batch_constants(target)
+            lines += line(f"{target} *= inv_m", shape)
+        elif den != 1:  # times a Python float: cheaper than dividing by an int
+            lines += line(f"{target} *= 1.0 / {den_text}", shape)
+        return lines
 
     def multiply_by(self, target: str, factor: Any, shape: str) -> list[str]:
         """``target *= factor``; a factor ``c - T`` with T a fresh array (``1.0 - A2**2``) is
@@ -236,12 +198,6 @@ class _NumPyModule:
         if squared and isinstance(expr.base, sp.MatrixSymbol):
             return self.code(expr.base)
         return None
-
-    def _plain_product(self, expr: Any) -> bool:
-        if not isinstance(expr, MatMul):
-            return False
-        coeff, matrices = self.printer._split_matmul(expr)
-        return coeff == 1 and len(matrices) == 2
 
     def product(self, target: str, left: Any, right: Any, shape: str) -> list[str]:
         """``target = left @ right``, into its workspace array when the caller passed one.
@@ -334,73 +290,15 @@ class _NumPyModule:
         ]
         return out
 
-    # -- sections --------------------------------------------------------------------------
-    def header(self) -> list[str]:
-        plan = self.plan
-        loss = plan.cost.loss
-        x, y = plan.data
-        doc = [
-            f'"""Gradients of {plan.network} ({loss.name} loss), generated by symbackprop.',
-            "",
-            f"Examples are the columns of X {show_dims(plan.data_shapes[x])} and Y "
-            f"{show_dims(plan.data_shapes[y])}. J is the mean over the m columns of "
-            f"the loss ({loss.description}) plus (L2 / 2m) sum_l ||W_l||_F^2. Each backward line "
-            "is read off a step of the symbolic derivation; [step k] numbers the steps. "
-            "Regenerate rather than edit.",
-            '"""',
-        ]
-        lines = [*docstring(doc), "", "import numpy as np", ""]
-        lines += ["SHAPES: dict[str, tuple[int, int]] = {"]
-        lines += [f'    "{p.name}": {show_dims(p.shape)},' for p in plan.parameters]
-        lines += ["}", f"L2: float = {float(plan.cost.l2)!r}", f"DEPTH = {self.depth}"]
-        data = ", ".join(f'"{name}"' for name in plan.data)
-        lines += [f"DATA = ({data})  # the data arrays after params, in this order"]
-        reads = [f'"{name}"' for name in plan.backward_reads]
-        lines += conjunction("CACHE_READS", reads, "", joiner=", ")
-        return lines
-
-    def forward(self) -> list[str]:
-        plan = self.plan
-        x = plan.data[0]
-        out = [
-            "",
-            "",
-            "def forward(params, X, work=None):",
-            f'    """Forward propagation; X is {show_dims(plan.data_shapes[x])}, one example per '
-            "column.",
-            "",
-            f"    Returns ({plan.cost.output}, cache): the output and exactly what backward and "
-            "the cost read.",
-            "    With a workspace dict ``work``, the arrays are reused across calls.",
-            '    """',
-            "    try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says",
-            "        # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ",
-            "        n0, m = X.shape  # m: the number of examples",
-            f"        ok = n0 == {plan.data_shapes[x][0]} and m > 0",
-            "        dtype = X.dtype",
-        ]
-        shapes = {p.name: show_dims(p.shape) for p in plan.parameters}
-        for layer in plan.forward:
-            w, b = layer.weight.name, layer.bias.name
-            out.append(f'        {w}, {b} = params["{w}"], params["{b}"]')
-            out.append(
-                f"        ok = ok and {w}.shape == {shapes[w]} and {b}.shape == {shapes[b]}"
-            )
-            out.append(f"        ok = ok and {w}.dtype is dtype and {b}.dtype is dtype")
-        out += [
-            "    except (AttributeError, KeyError, TypeError, ValueError):",
-            "        ok = False",
-            "    if not ok:",
-            "        _invalid(params, X)",
-        ]
+    # -- sections (the shared ones: NetworkEmitter) ----------------------------------------
+    def forward_layers(self) -> list[str]:
+        """Each layer under the workspace line its first product needs (written once)."""
         self.has_out = False
         self.planner.begin("forward")
-        for layer in plan.forward:
+        out = []
+        for layer in self.plan.forward:
             lines = self.forward_layer(layer)
             out += self.workspace() + lines
-        out.append("    cache = {")
-        out += [f'        "{name}": {name},' for name in self.cached]
-        out += ["    }", f"    return {plan.cost.output}, cache"]
         return out
 
     def forward_layer(self, layer: ForwardLayer) -> list[str]:
@@ -449,60 +347,13 @@ class _NumPyModule:
                 lines += fitted(f"{a} = {code}", shape)
         return lines
 
-    def backward(self) -> list[str]:
-        plan = self.plan
-        weights = plan.backward_parameters
-        weight_shapes = {p.name: show_dims(p.shape) for p in plan.parameters}
-        y = plan.data[1]
-        out = [
-            "",
-            "",
-            "def backward(params, cache, Y, work=None):",
-            f'    """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is '
-            f"{show_dims(plan.data_shapes[y])}.",
-            "",
-            "    Reads the forward cache and never recomputes what it holds; with a workspace",
-            "    dict ``work`` the large products go into arrays reused across calls.",
-            '    """',
-        ]
-        out.append("    try:  # shapes on entry: tuple compares only; _invalid says what is wrong")
-        out += [f'        {name} = params["{name}"]' for name in weights]
-        for name in plan.backward_reads:
-            out += line(f'    {name} = cache["{name}"]', show_dims(self.shapes[name]))
-        out += line("    m = X.shape[1]", "the number of examples")
-        checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}", "Y.dtype is X.dtype"]
-        checks += [f"{name}.shape == {weight_shapes[name]}" for name in weights]
-        out += conjunction("ok", checks, INDENT * 2)
-        out += [
-            "    except (AttributeError, IndexError, KeyError, TypeError):",
-            "        ok = False",
-            "    if not ok:",
-            "        _invalid(params, Y=Y, cache=cache)",
-        ]
+    def backward_begins(self) -> list[str]:
         self.has_out = False
         self.planner.begin("backward")
-        # a gradient that is exactly zero is written as zeros in X's dtype, that of the products
-        self.printer.dtype = "X.dtype"
-        for statement in plan.backward:
-            out += self.statement(statement)
-        self.printer.dtype = None
-        out.append("    return {")
-        out += [f'        "{param}": {target},' for param, target in plan.gradients]
-        out.append("    }")
-        return out
+        return []
 
-    def statement(self, statement: BackwardStatement) -> list[str]:
-        """One backward statement under its provenance; a delta opens a new paragraph."""
-        code = self.assign(statement.target, statement.expr, show_dims(statement.shape))
-        out = [] if statement.gradient_of else [""]
-        out += self.workspace()
-        for paragraph in self.explainer.statement(statement):
-            out += comment(paragraph)
-        out += code
-        for name in statement.releases:  # freeing a dead delta keeps two deltas alive at most
-            out += line(f"del {name}", "read for the last time above")
-            self.planner.release(name)
-        return out
+    def before_statement(self) -> list[str]:
+        return self.workspace()
 
     def loss_and_grads(self) -> list[str]:
         cost = self.plan.cost

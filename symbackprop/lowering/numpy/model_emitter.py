@@ -64,7 +64,7 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
     CHECK_HELPER = CHECK_HELPER
 
     def __init__(self, plan: ModelPlan) -> None:
-        super().__init__(plan, NumPyPrinter(plan.activations))
+        super().__init__(plan, NumPyPrinter(plan.activations, guards=plan.guards))
         self.fused = _fusable_products(plan)  # matmul temporaries written by their sum
         self.forward_nodes = {s.target: s for s in plan.forward}
 

@@ -38,9 +38,10 @@ from sympy import (
 from sympy.printing.str import StrPrinter
 
 from symbackprop.errors import InternalError
+from symbackprop.lowering.guards import SafeArgument
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
-from symbackprop.records.nodes import Elementwise, Softmax
+from symbackprop.records.nodes import Elementwise, LogSoftmax, Softmax
 
 # Python precedence levels (higher binds tighter)
 CMP, ADD, MUL, UNARY, POW, ATOM = 10, 20, 30, 40, 50, 60
@@ -110,10 +111,14 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         self,
         activations: Mapping[str, Activation],
         rename: Mapping[str, str] | None = None,
+        guards: Mapping[Any, Any] | None = None,
     ) -> None:
         super().__init__()
         self.activations = dict(activations)
         self.rename = dict(rename or {})
+        #: a scalar form -> the form printed for it, its where-branches with a pole reading a
+        #: safe argument where not taken (the plan's decision: :mod:`~symbackprop.lowering.guards`)
+        self.guards = dict(guards or {})
         self.helpers: set[str] = set()  # module helpers the printed code calls (``sigmoid``)
         self.symbols: set[str] = set()  # scalar symbols printed (``m``): what the code reads
         #: a name holding the arrays' dtype: constant arrays (np.eye, np.zeros) take it, so
@@ -134,7 +139,7 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
     def scalar_code(self, expr: sp.Expr, names: Mapping[sp.Symbol, str]) -> str:
         """Print a scalar record formula with its symbols (``z``, ``a``, ``y``) renamed."""
         subs = {sym: sp.Symbol(name, real=True) for sym, name in names.items()}
-        return self.code(expr.xreplace(subs))
+        return self.code(self.guards.get(expr, expr).xreplace(subs))
 
     def activation_code(self, name: str, z_code: str) -> str:
         """Forward code of activation ``name`` applied to the array named ``z_code``."""
@@ -394,10 +399,15 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
     def _print_Softmax(self, expr: Softmax) -> str:
         return self.activation_code("softmax", self.paren(expr.arg, ATOM))
 
+    def _print_LogSoftmax(self, expr: LogSoftmax) -> str:
+        self.helpers.add("log_softmax")  # the model template's helper
+        return f"log_softmax({self.code(expr.arg)})"
+
     def _derivative_of(self, expr: Elementwise) -> sp.Expr:
         """The record's g'(z) with z renamed to the printed argument (``sigmoid(Z1)``)."""
         act = self.activations[str(expr.derivative_name)]
-        return act.derivative.xreplace({scalars.z: sp.Symbol(self._print(expr.arg), real=True)})
+        derivative = self.guards.get(act.derivative, act.derivative)
+        return derivative.xreplace({scalars.z: sp.Symbol(self._print(expr.arg), real=True)})
 
     def _print_ElementwiseApplyFunction(self, expr: Elementwise) -> str:
         if expr.activation_name is not None:
@@ -409,8 +419,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
                 return self.float_indicator(expr)
             return self.mask_code(expr)
         arg = self.paren(expr.arg, ATOM)
-        body = expr.body.xreplace({expr.variable: sp.Symbol(arg, real=True)})
-        return self.code(body)
+        body = self.guards.get(expr.body, expr.body)
+        return self.code(body.xreplace({expr.variable: sp.Symbol(arg, real=True)}))
 
     def mask_code(self, expr: Elementwise) -> str:
         """The indicator ``1{t rel c}`` as a comparison: a bool array (``t1 > 0``)."""
@@ -542,25 +552,12 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         like = self._like(expr) if numbers else None
         out = self._branch(last.expr, like)
         for value, cond in reversed(pairs):
-            taken = self.code(self._guarded(value, cond))
-            out = f"{self.WHERE}({self.code(cond)}, {taken}, {out})"
+            out = f"{self.WHERE}({self.code(cond)}, {self.code(value)}, {out})"
         return out
 
-    def _guarded(self, value: Any, cond: Any) -> Any:
-        """``value`` evaluated only where it is taken: ``where`` computes every branch on every
-        entry, so a branch with a pole or a root (sqrt's 1/(2 sqrt(t)) for t > 0) would divide
-        by zero or take the root of a negative number where it is not taken (a warning in
-        NumPy, an inf or NaN that reaches a gradient through a product). Its argument ``t``
-        becomes ``where(cond, t, c)`` with a number c where ``cond`` holds and ``value`` is
-        finite (SymPy decides both), so the taken entries are unchanged."""
-        if not _partial(value) or len(cond.free_symbols) != 1:
-            return value
-        (t,) = cond.free_symbols
-        for c in (sp.Integer(1), sp.Integer(-1), sp.Integer(2), sp.Integer(-2)):
-            if cond.xreplace({t: c}) is sp.true and value.xreplace({t: c}).is_finite:
-                safe = f"{self.WHERE}({self.code(cond)}, {self.code(t)}, {float_literal(c)})"
-                return value.xreplace({t: sp.Symbol(safe, real=True)})
-        return value
+    def _print_SafeArgument(self, expr: SafeArgument) -> str:
+        t, cond, c = expr.args
+        return f"{self.WHERE}({self.code(cond)}, {self.code(t)}, {float_literal(c)})"
 
     def _print_Relational(self, expr: Any) -> str:
         rhs = str(int(expr.rhs)) if expr.rhs.is_Integer else self.paren(expr.rhs, ADD)
@@ -630,14 +627,6 @@ _OWN_METHODS = frozenset(
     for name in vars(klass)
     if name.startswith("_print_")
 )
-
-
-def _partial(expr: Any) -> bool:
-    """Whether ``expr`` may be undefined somewhere: a negative or fractional power, a log."""
-    return any(
-        isinstance(e, sp.log) or (isinstance(e, sp.Pow) and not (e.exp.is_Integer and e.exp > 0))
-        for e in sp.preorder_traversal(expr)
-    )
 
 
 def inner_ones_split(matrices: list[Any]) -> tuple[list[Any], list[Any]] | None:

@@ -37,16 +37,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
+from sympy import Transpose
 
+from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.numpy.printer import MUL, float_literal
-from symbackprop.lowering.provenance import Explainer, show_dims
+from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import (
     INDENT,
     comment,
     conjunction,
-    docstring,
     fitted,
     line,
 )
@@ -61,12 +61,10 @@ from symbackprop.lowering.torch.template import (
     STDS,
     WORKSPACE_DOC,
 )
-from symbackprop.lowering.workspace import WorkspacePlanner
 from symbackprop.records import scalars
-from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
-    from symbackprop.lowering.plan import BackwardStatement, ForwardLayer, LoweringPlan
+    from symbackprop.lowering.plan import ForwardLayer, LoweringPlan
 
 #: an activation's torch code -> its in-place form (the pre-activation's memory reused)
 IN_PLACE = {
@@ -119,91 +117,74 @@ def workspace_note() -> str:
     )
 
 
-class _TorchModule:
+class _TorchModule(InPlaceEmitter[TorchPrinter]):
     """Writes the module text for one plan."""
 
+    NAMED = " in PyTorch"
+    IMPORTS = ("import numpy as np", "import torch")
+    NOUN = "tensors"
+    DECORATOR = "_no_grad"
+    FORWARD_ENTRY = (
+        "    try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong",
+        "        m = X.shape[1]  # the number of examples",
+        "        ok = X.shape == ({n0}, m) and m > 0",
+        "        ok = ok and X.dtype.is_floating_point  # (a NumPy dtype has no such field)",
+        "        dtype = X.dtype  # every tensor has it: one floating-point dtype",
+    )
+    FORWARD_WORK = ("    With a workspace dict ``work``, the tensors are reused across calls.",)
+    BACKWARD_WORK = (
+        "    Reads the forward cache and never recomputes what it holds; with a workspace",
+        "    dict ``work`` the products go into tensors reused across calls.",
+    )
+    BACKWARD_TRY = "shapes and dtypes on entry: compares only; _invalid says what is wrong"
+    ZERO_DTYPE = "dtype"
+
     def __init__(self, plan: LoweringPlan) -> None:
-        self.plan = plan
-        self.printer = TorchPrinter(plan.activations)
-        self.cached = [value.name for value in plan.cache]
-        self.shapes = {value.name: value.shape for value in plan.cache}
-        self.explainer = Explainer(plan, self.printer.scalar_code)
-        #: the workspace's tensors and which value lives in which; a product writes into one
-        #: by its name (``out=out.get("dW1")``)
-        self.planner = WorkspacePlanner()
+        super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))
 
-    def code(self, expr: Any) -> str:
-        return self.printer.code(expr)
-
-    # -- in-place lowering of one expression (as the NumPy emitter does) ------------------
-    def fresh(self, expr: Any) -> bool:
-        """True if printing ``expr`` makes a new tensor (safe to update in place)."""
-        if isinstance(expr, MatMul):
-            coeff, matrices = self.printer._split_matmul(expr)
-            return coeff != 1 or len(matrices) > 1
-        if isinstance(expr, Elementwise) and expr.derivative_name is None:
-            return expr.activation_name is None and expr.indicator is None
-        return isinstance(expr, (MatAdd, HadamardProduct, HadamardPower, Elementwise))
-
-    def assign(self, target: str, expr: Any, shape: str) -> list[str]:
-        """Statements that leave ``expr`` in a new tensor named ``target``, updating in place."""
+    # -- in-place lowering of one expression (the shared part: InPlaceEmitter.assign) ------
+    def elementwise_product(self, target: str, factors: list[Any], shape: str) -> list[str]:
+        """``target = f1 * f2 * ...``: from a fresh factor's tensor when there is one, an
+        activation's derivative factor as torch's own one-pass kernel where it has one."""
         printer = self.printer
-        if isinstance(expr, HadamardProduct):
-            factors = list(expr.args)
-            base = next((f for f in factors if self.fresh(f)), None)
-            if base is None:
-                first, second, *rest = factors
-                fused = factor_code(second, printer)
-                code, note = fused or (printer.paren(second, MUL, strict=True), "")
-                lines = line(
-                    f"{target} = {printer.paren(first, MUL)} * {code}",
-                    f"{shape}: {note}" if note else shape,
-                )
-            else:
-                rest = [f for f in factors if f is not base]
-                lines = self.assign(target, base, shape)
-                kernels, rest = in_place(target, rest, printer)
-                for code, note in kernels:
-                    lines += line(code, f"{shape}: {note}")
-            for factor in rest:
-                lines += self.scale(target, factor, shape)
-            return lines
-        if isinstance(expr, MatMul):
-            coeff, matrices = printer._split_matmul(expr)
-            body = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
-            if coeff != 1 and self.fresh(body):
-                lines = self.assign(target, body, shape)
-                num, den = sp.fraction(coeff)
-                # floats: torch makes an int factor a tensor of its own, then converts it
-                if num != 1:
-                    lines += line(f"{target} *= {float_scalar(num, printer)}", shape)
-                if den != 1:
-                    lines += line(f"{target} /= {float_scalar(den, printer)}", shape)
-                return lines
-        if isinstance(expr, MatAdd):
-            terms = sorted(expr.args, key=lambda t: not self._plain_product(t))
-            base = next((t for t in terms if self.fresh(t) and printer._negated(t) is None), None)
-            if base is not None:
-                lines = self.assign(target, base, shape)
-                for term in terms:
-                    if term is base:
-                        continue
-                    neg = printer._negated(term)
-                    op, value = ("-=", neg) if neg is not None else ("+=", term)
-                    lines += fitted(f"{target} {op} {printer._constant_or(value, 0)}", shape)
-                return lines
-            difference = self.difference(terms)
-            if difference is not None:  # X - Y of two tensors: into the workspace
-                home = self.planner.take(target, shape)
-                x, y = difference
-                return line(f'{target} = torch.sub({x}, {y}, out=out.get("{home}"))', shape)
-        if isinstance(expr, MatMul):
-            coeff, matrices = printer._split_matmul(expr)
-            if coeff == 1 and len(matrices) == 2 and not isinstance(matrices[1], OneMatrix):
-                return self.product(target, matrices[0], matrices[1], shape)
-            if coeff == 1 and len(matrices) == 2 and matrices[1].shape[1] == 1:
-                return self.row_sums(target, matrices[0], shape)
-        return fitted(f"{target} = {self.code(expr)}", shape)
+        base = next((f for f in factors if self.fresh(f)), None)
+        if base is None:
+            first, second, *rest = factors
+            fused = factor_code(second, printer)
+            code, note = fused or (printer.paren(second, MUL, strict=True), "")
+            lines = line(
+                f"{target} = {printer.paren(first, MUL)} * {code}",
+                f"{shape}: {note}" if note else shape,
+            )
+        else:
+            rest = [f for f in factors if f is not base]
+            lines = self.assign(target, base, shape)
+            kernels, rest = in_place(target, rest, printer)
+            for code, note in kernels:
+                lines += line(code, f"{shape}: {note}")
+        for factor in rest:
+            lines += self.multiply_by(target, factor, shape)
+        return lines
+
+    def scale(self, target: str, coeff: Any, shape: str) -> list[str]:
+        """``target *= num``, ``target /= den`` by floats: torch makes an int factor a tensor
+        of its own, then converts it."""
+        lines = []
+        num, den = sp.fraction(coeff)
+        if num != 1:
+            lines += line(f"{target} *= {float_scalar(num, self.printer)}", shape)
+        if den != 1:
+            lines += line(f"{target} /= {float_scalar(den, self.printer)}", shape)
+        return lines
+
+    def other_sum(self, target: str, terms: list[Any], shape: str) -> list[str] | None:
+        """X - Y of two tensors, into the workspace; ``None`` for any other sum."""
+        difference = self.difference(terms)
+        if difference is None:
+            return None
+        home = self.planner.take(target, shape)
+        x, y = difference
+        return line(f'{target} = torch.sub({x}, {y}, out=out.get("{home}"))', shape)
 
     def difference(self, terms: list[Any]) -> tuple[str, str] | None:
         """``(X, Y)`` when ``terms`` are a tensor X and a tensor Y negated, else None."""
@@ -278,7 +259,7 @@ class _TorchModule:
         ]
         return out
 
-    def scale(self, target: str, factor: Any, shape: str) -> list[str]:
+    def multiply_by(self, target: str, factor: Any, shape: str) -> list[str]:
         """``target *= factor``, an activation's derivative in its one-pass torch spelling
         where it has one (:mod:`symbackprop.lowering.torch.factors`)."""
         fused = factor_code(factor, self.printer)
@@ -287,87 +268,21 @@ class _TorchModule:
         code, note = fused
         return fitted(f"{target} *= {code}", f"{shape}: {note}")
 
-    def _plain_product(self, expr: Any) -> bool:
-        if not isinstance(expr, MatMul):
-            return False
-        coeff, matrices = self.printer._split_matmul(expr)
-        return coeff == 1 and len(matrices) == 2 and not isinstance(matrices[1], OneMatrix)
-
-    # -- sections --------------------------------------------------------------------------
-    def header(self) -> list[str]:
-        plan = self.plan
-        loss = plan.cost.loss
-        x, y = plan.data
-        doc = [
-            f'"""Gradients of {plan.network} ({loss.name} loss) in PyTorch, generated by '
-            "symbackprop.",
-            "",
-            f"Examples are the columns of X {show_dims(plan.data_shapes[x])} and Y "
-            f"{show_dims(plan.data_shapes[y])}. J is the mean over the m columns of "
-            f"the loss ({loss.description}) plus (L2 / 2m) sum_l ||W_l||_F^2. Each backward line "
-            "is read off a step of the symbolic derivation; [step k] numbers the steps. "
-            "Regenerate rather than edit.",
+    # -- sections (the shared ones: NetworkEmitter) ----------------------------------------
+    def about(self) -> list[str]:
+        return [
             "",
             workspace_note(),
             "",
             "BackpropCost is a torch.autograd.Function whose backward is the derived one, cost() "
             "applies it and Net is a torch.nn.Module holding the parameters: loss = "
             "Net()(X, Y); loss.backward() fills each parameter's .grad.",
-            '"""',
         ]
-        lines = [*docstring(doc), "", "import numpy as np", "import torch", ""]
-        lines += ["SHAPES: dict[str, tuple[int, int]] = {"]
-        lines += [f'    "{p.name}": {show_dims(p.shape)},' for p in plan.parameters]
-        lines += ["}", f"L2: float = {float(plan.cost.l2)!r}", f"DEPTH = {plan.depth}"]
-        data = ", ".join(f'"{name}"' for name in plan.data)
-        lines += [f"DATA = ({data})  # the data tensors after params, in this order"]
-        reads = [f'"{name}"' for name in plan.backward_reads]
-        lines += conjunction("CACHE_READS", reads, "", joiner=", ")
-        return lines
 
-    def forward(self) -> list[str]:
-        plan = self.plan
-        x = plan.data[0]
-        out = [
-            "",
-            "",
-            "@_no_grad",
-            "def forward(params, X, work=None):",
-            f'    """Forward propagation; X is {show_dims(plan.data_shapes[x])}, one example per '
-            "column.",
-            "",
-            f"    Returns ({plan.cost.output}, cache): the output and exactly what backward and "
-            "the cost read.",
-            "    With a workspace dict ``work``, the tensors are reused across calls.",
-            '    """',
-            "    try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong",
-            "        m = X.shape[1]  # the number of examples",
-            f"        ok = X.shape == ({plan.data_shapes[x][0]}, m) and m > 0",
-            "        ok = ok and X.dtype.is_floating_point  # (a NumPy dtype has no such field)",
-            "        dtype = X.dtype  # every tensor has it: one floating-point dtype",
-        ]
-        shapes = {p.name: show_dims(p.shape) for p in plan.parameters}
-        for layer in plan.forward:
-            w, b = layer.weight.name, layer.bias.name
-            out.append(f'        {w}, {b} = params["{w}"], params["{b}"]')
-            out.append(
-                f"        ok = ok and {w}.shape == {shapes[w]} and {b}.shape == {shapes[b]}"
-            )
-            out.append(f"        ok = ok and {w}.dtype is dtype and {b}.dtype is dtype")
-        out += [
-            "    except (AttributeError, IndexError, KeyError, TypeError):",
-            "        ok = False",
-            "    if not ok:",
-            "        _invalid(params, X)",
-        ]
+    def forward_layers(self) -> list[str]:
+        """The layers after the line that picks their tensors."""
         self.planner.begin("forward")
-        out += self.workspace()
-        for layer in plan.forward:
-            out += self.forward_layer(layer)
-        out.append("    cache = {")
-        out += [f'        "{name}": {name},' for name in self.cached]
-        out += ["    }", f"    return {plan.cost.output}, cache"]
-        return out
+        return self.workspace() + super().forward_layers()
 
     def forward_layer(self, layer: ForwardLayer) -> list[str]:
         act = layer.activation
@@ -396,65 +311,22 @@ class _TorchModule:
             return lines + line(f"{a} = {into}", shape)
         return lines + fitted(f"{a} = {code}", shape)
 
-    def backward(self) -> list[str]:
+    def backward_checks(self) -> list[str]:
+        """Y's and the weights' shapes, then every dtype against X's."""
         plan = self.plan
         weights = plan.backward_parameters
         weight_shapes = {p.name: show_dims(p.shape) for p in plan.parameters}
-        y = plan.data[1]
-        out = [
-            "",
-            "",
-            "@_no_grad",
-            "def backward(params, cache, Y, work=None):",
-            f'    """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is '
-            f"{show_dims(plan.data_shapes[y])}.",
-            "",
-            "    Reads the forward cache and never recomputes what it holds; with a workspace",
-            "    dict ``work`` the products go into tensors reused across calls.",
-            '    """',
-        ]
-        out.append(
-            "    try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong"
-        )
-        out += [f'        {name} = params["{name}"]' for name in weights]
-        for name in plan.backward_reads:
-            out += line(f'    {name} = cache["{name}"]', show_dims(self.shapes[name]))
-        out += line("    m = X.shape[1]", "the number of examples")
-        out += line("    dtype = X.dtype", "forward checked it; every tensor has it")
-        checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}"]
+        out = line("    dtype = X.dtype", "forward checked it; every tensor has it")
+        checks = [f"Y.shape == {show_dims(plan.data_shapes[plan.data[1]])}"]
         checks += [f"{name}.shape == {weight_shapes[name]}" for name in weights]
         out += conjunction("ok", checks, INDENT * 2)
         dtypes = [f"{name}.dtype is dtype" for name in ("Y", *weights)]
-        out += conjunction("ok", ["ok", *dtypes], INDENT * 2)
-        out += [
-            "    except (AttributeError, IndexError, KeyError, TypeError):",
-            "        ok = False",
-            "    if not ok:",
-            "        _invalid(params, Y=Y, cache=cache)",
-        ]
-        self.planner.begin("backward")
-        out += self.workspace()
-        # a gradient that is exactly zero is written as zeros in X's dtype, that of the products
-        self.printer.dtype = "dtype"
-        self.printer.device = "X.device"
-        for statement in plan.backward:
-            out += self.statement(statement)
-        self.printer.dtype = None
-        out.append("    return {")
-        out += [f'        "{param}": {target},' for param, target in plan.gradients]
-        out.append("    }")
-        return out
+        return out + conjunction("ok", ["ok", *dtypes], INDENT * 2)
 
-    def statement(self, statement: BackwardStatement) -> list[str]:
-        """One backward statement under its provenance; a delta opens a new paragraph."""
-        out = [] if statement.gradient_of else [""]
-        for paragraph in self.explainer.statement(statement):
-            out += comment(paragraph)
-        out += self.assign(statement.target, statement.expr, show_dims(statement.shape))
-        for name in statement.releases:  # its tensor may hold a later product of its shape
-            out += line(f"del {name}", "read for the last time above")
-            self.planner.release(name)
-        return out
+    def backward_begins(self) -> list[str]:
+        self.planner.begin("backward")
+        self.printer.device = "X.device"
+        return self.workspace()
 
     def cost(self) -> list[str]:
         cost = self.plan.cost

@@ -60,7 +60,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     CHECK_HELPER = CHECK_HELPER
 
     def __init__(self, plan: ModelPlan) -> None:
-        super().__init__(plan, TorchPrinter(plan.activations))
+        super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))
 
     def reduction(self, kind: Kind, arg: str) -> str | None:
         if kind is Kind.TOTAL:

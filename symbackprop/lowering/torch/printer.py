@@ -57,8 +57,9 @@ class TorchPrinter(NumPyPrinter):
         self,
         activations: Mapping[str, Activation],
         rename: Mapping[str, str] | None = None,
+        guards: Mapping[Any, Any] | None = None,
     ) -> None:
-        super().__init__(activations, rename)
+        super().__init__(activations, rename, guards)
         #: a name holding the tensors' device, printed beside :attr:`dtype`
         self.device: str | None = None
 
@@ -139,6 +140,9 @@ class TorchPrinter(NumPyPrinter):
 
     def _print_Softmax(self, expr: Softmax) -> str:
         return self.activation_code("softmax", self.paren(expr.arg, ATOM))
+
+    def _print_LogSoftmax(self, expr: Any) -> str:
+        return f"torch.log_softmax({self.code(expr.arg)}, dim=0)"
 
     # -- scalar nodes ---------------------------------------------------------------------
     def _print_Pow(self, expr: sp.Pow) -> str:

@@ -1,0 +1,102 @@
+"""A where-branch with a pole (sqrt(relu(.))'s 1/(2 sqrt(t)) for t > 0) reads a safe argument
+where it is not taken: the lowering plan decides which (lowering.guards), every backend's
+printer takes it from there; the condition on a root's cached output reads ``t3 > 0``, not the
+``t3**2 > 0`` of SymPy's substitution, and the gradients it gives are right."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from framework_support import import_framework
+
+import symbackprop as sb
+from symbackprop.core.model_derivation import derive_model
+from symbackprop.core.model_graph import conditions_on_output
+from symbackprop.lowering.guards import SafeArgument, guarded, printed_forms, safe_forms
+from symbackprop.lowering.jax.printer import JaxPrinter
+from symbackprop.lowering.model_plan import build_model_plan
+from symbackprop.lowering.numpy.printer import NumPyPrinter
+from symbackprop.lowering.torch.printer import TorchPrinter
+from symbackprop.records.nodes import Elementwise, T
+from symbackprop.records.scalars import z
+
+SQRT_RELU = "X : 3 x m\nW : 2 x 3\nJ = sum(sqrt(relu(W X)))\ndata: X\n"
+PRINTERS = {"numpy": NumPyPrinter, "torch": TorchPrinter, "jax": JaxPrinter}
+NAMESPACES = {"numpy": "np", "torch": "torch", "jax": "jnp"}
+
+
+def test_guarded_reads_the_root_at_a_safe_argument_where_not_taken() -> None:
+    form = sp.Piecewise((1 / (2 * sp.sqrt(z)), z > 0), (0, True))
+    safe = guarded(form)
+    assert safe.args[0].expr == 1 / (2 * sp.sqrt(SafeArgument(z, z > 0, 1)))
+    assert safe.args[1].expr == 0
+    for value in (4, -4, 0):  # the same function: the safe argument only where not taken
+        at = {z: sp.Integer(value)}
+        assert safe.xreplace(at) == form.xreplace(at)
+    assert guarded(sp.Piecewise((z, z > 0), (0, True))) == sp.Piecewise((z, z > 0), (0, True))
+
+
+def test_every_printer_takes_the_safe_argument_from_the_plans_table() -> None:
+    """The printers print a where-branch as they are handed it: with the table a plan builds
+    (``safe_forms``) the root reads ``where(cond, t, 1.0)``; without it, ``t``."""
+    body = sp.Piecewise((1 / (2 * sp.sqrt(T)), T > 0), (0, True))
+    expr = Elementwise(sp.Lambda(T, body), sp.MatrixSymbol("t2", 2, 3))
+    table = safe_forms(printed_forms([expr], {}))
+    assert table == {body: guarded(body)}
+    for backend, printer in PRINTERS.items():
+        where, sqrt = printer.WHERE, f"{NAMESPACES[backend]}.sqrt"
+        with_table = printer({}, guards=table).code(expr)
+        safe = f"0.5 / {sqrt}({where}(t2 > 0, t2, 1.0))"
+        assert with_table == f"{where}(t2 > 0, {safe}, 0.0)", backend
+        assert printer({}).code(expr) == f"{where}(t2 > 0, 0.5 / {sqrt}(t2), 0.0)", backend
+
+
+def test_a_condition_on_a_roots_output_reads_naturally() -> None:
+    """sqrt(t) = a >= 0, so SymPy's t > 0 -> a**2 > 0 is a > 0; not for a function that
+    takes negative values (tanh), nor for a bound with no rational root."""
+    body = sp.Piecewise((1 / (2 * T), T**2 > 0), (0, True))
+    assert conditions_on_output(body, sp.sqrt(T)) == sp.Piecewise((1 / (2 * T), T > 0), (0, True))
+    assert conditions_on_output(body, sp.tanh(T)) == body
+    odd = sp.Piecewise((T, T**2 > 2), (0, True))
+    assert conditions_on_output(odd, sp.sqrt(T)) == odd
+
+
+@pytest.mark.slow
+def test_the_plan_decides_the_safe_argument_for_every_backend() -> None:
+    plan = build_model_plan(derive_model(sb.Model.parse(SQRT_RELU)), None)
+    (statement,) = [s for s in plan.backward if s.target == "dt1"]
+    assert len(plan.guards) == 1
+    for backend, printer in PRINTERS.items():
+        where = printer.WHERE
+        with_plan = printer(plan.activations, guards=plan.guards).code(statement.expr)
+        assert with_plan == f"{where}(t3 > 0, 0.5 / {where}(t3 > 0, t3, 1.0), 0.0)", backend
+        # without the plan's table the pole is evaluated everywhere: the decision is not
+        # the printer's
+        bare = printer(plan.activations).code(statement.expr)
+        assert bare == f"{where}(t3 > 0, 0.5 / t3, 0.0)", backend
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_sqrt_relu_gradient_matches_jax_where_defined(backend: str) -> None:
+    """dJ/dW against jax.grad of the model as written, at data where no pre-activation is 0
+    (jax.grad of sqrt(relu(0)) is NaN), negative ones among them."""
+    jax = import_framework("jax")
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 7))
+    w = rng.standard_normal((2, 3))
+    assert ((w @ x) < 0).any() and ((w @ x) > 0).any()
+    want = jax.grad(lambda w_: jnp.sum(jnp.sqrt(jax.nn.relu(w_ @ x))))(jnp.asarray(w))
+    module = sb.compile(sb.Model.parse(SQRT_RELU), backend=backend)
+    convert = np.asarray if backend == "numpy" else None
+    if backend == "torch":
+        convert = import_framework("torch").tensor
+    elif backend == "jax":
+        convert = jnp.asarray
+    assert convert is not None
+    with np.errstate(divide="raise", over="raise", invalid="raise"):
+        _, grads = module.loss_and_grads({"W": convert(w)}, convert(x))
+    np.testing.assert_allclose(np.asarray(grads["W"]), np.asarray(want), rtol=1e-12)
