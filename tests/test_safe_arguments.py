@@ -100,3 +100,17 @@ def test_sqrt_relu_gradient_matches_jax_where_defined(backend: str) -> None:
     with np.errstate(divide="raise", over="raise", invalid="raise"):
         _, grads = module.loss_and_grads({"W": convert(w)}, convert(x))
     np.testing.assert_allclose(np.asarray(grads["W"]), np.asarray(want), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("cost", "function"), [("sqrt(relu(W X))", "sqrt"), ("relu(W X)^0.5", "(·)^1/2")]
+)
+def test_the_cancelling_step_names_the_function_whose_derivative_it_uses(
+    cost: str, function: str
+) -> None:
+    """The relu step of sqrt(relu(.)) multiplies by sqrt's derivative, and says so (it said
+    "log's derivative" for every function with a pole)."""
+    model = sb.Model.parse(f"X : 3 x m\nW : 2 x 3\nJ = sum({cost})\ndata: X\n")
+    text = " ".join(step.reason for step in derive_model(model).steps)
+    assert "log" not in text
+    assert f"of {function} times this one" in " ".join(text.split())

@@ -140,13 +140,15 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     cancelled = cancel(ctx, fn, arg, out, up)
     spread = distribute_function(ctx, fn, arg, out, up, factor) if cancelled is None else None
     expr, algebra, shown = cancelled if cancelled is not None else (chosen.expr, (), ())
+    named = (
+        (notation(f"({ARGUMENT_NAME}){fn.name}", rf"(\cdot)^{{{fn.name[1:]}}}"),)
+        if fn.name.startswith("^")  # a power, named by its exponent
+        else (Text(fn.name),)
+    )
     segments = (
         *head(ctx, out, node.expr, f"{fn.name}({arg_text(ctx, arg)})"),
-        *(
-            (notation(f"({ARGUMENT_NAME}){fn.name}", rf"(\cdot)^{{{fn.name[1:]}}}"), Text(" acts"))
-            if fn.name.startswith("^")  # a power, named by its exponent
-            else (Text(f"{fn.name} acts"),)
-        ),
+        *named,
+        Text(" acts"),
         Text(" entry by entry with derivative "),
         shown_math(ctx, fn.derivative.xreplace({_T: _SHOWN})),
         *(
@@ -170,8 +172,10 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     if cancelled is not None and isinstance(up.scalar, FunctionForm):
         segments = (
             *segments,
-            Text("; log's derivative "),
+            Text("; the derivative "),
             shown_math(ctx, up.scalar.dl),
+            Text(" of "),
+            *up.scalar.name,
             Text(" times this one, simplified on scalars: "),
             *shown,
             Text(", lifted back entry by entry"),
@@ -205,7 +209,7 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             uses=uses,
             algebra=algebra,
             algebra_segments=shown,
-            scalar=None if dl is None else FunctionForm(dl, up.expr),
+            scalar=None if dl is None else FunctionForm(dl, up.expr, named),
         )
     ]
 
@@ -246,9 +250,9 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         expr, algebra, shown = logged
         segments = (
             *segments,
-            Text("; with log's derivative "),
+            Text("; with the derivative "),
             shown_math(ctx, up.scalar.dl),  # type: ignore[union-attr]  # a FunctionForm
-            Text(" above it, simplified on scalars: "),
+            Text(" of log above it, simplified on scalars: "),
             *shown,
             Text(", lifted back entry by entry"),
         )
