@@ -114,3 +114,15 @@ def test_the_cancelling_step_names_the_function_whose_derivative_it_uses(
     text = " ".join(step.reason for step in derive_model(model).steps)
     assert "log" not in text
     assert f"of {function} times this one" in " ".join(text.split())
+
+
+def test_the_settle_proof_reads_only_an_even_roots_condition_as_its_arguments() -> None:
+    """sqrt(u) > 0 and u > 0 agree for every real u (the root is NaN below 0); u**2 > 0 and
+    u**3 > 8 do not (u = -1), so the proof of a cache reuse must not read them as u > 0."""
+    from symbackprop.lowering.settle_check import _root_condition
+
+    u = sp.Symbol("u", real=True)
+    assert _root_condition(sp.sqrt(u) > 0) == (u > 0)
+    assert _root_condition(u ** sp.Rational(3, 2) >= 8) == (u >= 4)
+    for kept in (u**2 > 0, u**3 > 8, sp.cbrt(u) > 0, sp.sqrt(u) < 1):
+        assert _root_condition(kept) == kept

@@ -140,17 +140,21 @@ def _canonical(body: Any) -> Any:
 
 
 def _root_condition(relation: Any) -> Any:
-    """``u rel r`` for a condition ``u**e rel c`` (e > 0, c >= 0, r >= 0 with r**e = c, rel one
-    of ``> >= == !=``), else the condition as it is. A read of a root's output writes such a
-    condition (``sqrt(t) > 0`` for t > 0 where ``a = sqrt(t)`` is cached). For u >= 0 the power
-    is increasing, so both hold together; for u < 0 the power is not real (NaN in the generated
-    code: ``>``, ``>=``, ``==`` false, ``!=`` true) and the plain condition says the same, as
-    r >= 0. ``<`` and ``<=`` differ there and are left alone."""
+    """``u rel r`` for a condition ``u**e rel c`` (e = p/q > 0 with q even: a root, c >= 0,
+    r >= 0 with r**e = c, rel one of ``> >= == !=``), else the condition as it is. A read of a
+    root's output writes such a condition (``sqrt(t) > 0`` for t > 0 where ``a = sqrt(t)`` is
+    cached). For u >= 0 the power is increasing, so both hold together; for u < 0 an even root
+    is not real (NaN in the generated code: ``>``, ``>=``, ``==`` false, ``!=`` true) and the
+    plain condition says the same, as r >= 0. ``<`` and ``<=`` differ there and are left alone,
+    and so are integer and odd-root powers, which are real for u < 0 (``u**2 > 0`` holds at
+    u = -1, ``u > 0`` does not)."""
     relational = (sp.StrictGreaterThan, sp.GreaterThan, sp.Eq, sp.Ne)
     if not isinstance(relation, relational) or not isinstance(relation.lhs, sp.Pow):
         return relation
     base, exponent, bound = relation.lhs.base, relation.lhs.exp, relation.rhs
-    if not (exponent.is_Rational and exponent > 0 and bound.is_Rational and bound >= 0):
+    if not (exponent.is_Rational and exponent > 0 and exponent.q % 2 == 0):
+        return relation
+    if not (bound.is_Rational and bound >= 0):
         return relation
     root = bound ** (1 / exponent)
     if not (root.is_Rational and root >= 0 and root**exponent == bound and base.is_real):
