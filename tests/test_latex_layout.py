@@ -17,12 +17,12 @@ from latex_support import pdflatex, run_pdflatex
 
 import symbackprop as sb
 from symbackprop.core.segments import ARGUMENT_NAME, Math, Text
+from symbackprop.core.textprint import TextPrinter
 from symbackprop.render import to_latex, to_markdown
 from symbackprop.render.formula_latex import formula_lines
 from symbackprop.render.latexprint import MathLatexPrinter
 from symbackprop.render.model_names import name_latex
 from symbackprop.render.prose import MARKDOWN_WIDTH, display_block, markdown_display
-from symbackprop.render.textprint import TextPrinter
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "models"
 

@@ -7,10 +7,10 @@ import json
 import pytest
 
 import symbackprop as sb
+from symbackprop.core.textprint import text
 from symbackprop.render import to_json, to_latex, to_markdown, to_text
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
 from symbackprop.render.names import Naming
-from symbackprop.render.textprint import text
 from symbackprop.render.view import EXPAND_MAX_DEPTH
 
 

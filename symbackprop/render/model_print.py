@@ -17,11 +17,11 @@ from typing import Any
 import sympy as sp
 from sympy import Identity, MatrixSymbol, OneMatrix
 
-from symbackprop.render.common import is_atom
+from symbackprop.core.expr_structure import is_atom
+from symbackprop.core.textprint import TextPrinter, _piecewise_text
 from symbackprop.render.latex_scripts import attach
 from symbackprop.render.latexprint import CLOSE, OPEN, MathLatexPrinter, finish, raise_argument
 from symbackprop.render.model_names import ModelNames, ModelNaming
-from symbackprop.render.textprint import TextPrinter, _piecewise_text
 
 _ARG = "ARGPLACEHOLDER"
 
@@ -78,9 +78,6 @@ class ModelTextPrinter(TextPrinter):
     def _print_Identity(self, expr: Any) -> str:
         return "1" if _one_by_one(expr) else f"I_{self._print(expr.shape[0])}"
 
-    def _print_Piecewise(self, expr: Any) -> str:
-        return _piecewise_text(self, expr)
-
     def _print_MatrixElement(self, expr: Any) -> str:
         # s[0, 0] of a 1 x 1 value: the value itself, multiplying like a number
         if _one_by_one(expr.parent):
@@ -95,24 +92,6 @@ class ModelTextPrinter(TextPrinter):
 
     def _print_Trace(self, expr: Any) -> str:
         return f"tr({self._arg(expr.arg)})"
-
-    def _print_Abs(self, expr: Any) -> str:
-        return f"abs({self._print(expr.args[0])})"
-
-    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
-        base, exp = expr.as_base_exp()
-        if exp == sp.Rational(1, 2):
-            return f"sqrt({self._print(base)})"
-        if exp == -1:
-            return f"1/{self._wrap_scalar(base)}"
-        if exp.is_negative:
-            return f"1/{self._wrap_scalar(base**-exp)}"
-        return f"{self._wrap_scalar(base)}^{self._wrap_scalar(exp)}"
-
-    def _wrap_scalar(self, expr: Any) -> str:
-        text = self._print(expr)
-        atomic = expr.is_Atom or isinstance(expr, MatrixSymbol | sp.Function) or is_atom(expr)
-        return text if atomic and not text.startswith("-") else f"({text})"
 
     def _print_MatMul(self, expr: Any) -> str:
         coeff, matrices = expr.as_coeff_matrices()

@@ -1,7 +1,10 @@
 """Plain-text printing of matrix expressions in the lecture's notation.
 
 ``delta2 a1^T``, ``(W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)``, ``1 - a2`` (not SymPy's ``-a2 + 1``),
-``delta3 1_m`` for a sum over the columns, ``1{z2 > 0}`` for relu's derivative. A subclass of
+``delta3 1_m`` for a sum over the columns, ``1{z2 > 0}`` for relu's derivative; scalars in
+the formula language's spelling (``1 - a^2``, ``1/(2*sqrt(·))``, not SymPy's ``1 - a**2`` or
+``Piecewise(...)``). The one plain-text printer: the reasons the rules write (``Step.reason``)
+and the terminal printers both print through it. A subclass of
 SymPy's ``StrPrinter`` dispatching on ``_print_<ClassName>``, one method per node type.
 """
 
@@ -13,9 +16,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.str import StrPrinter
 
-from symbackprop.core.segments import ARGUMENT_NAME
-from symbackprop.records.scalars import indicator_sum, piece_list
-from symbackprop.render.common import (
+from symbackprop.core.expr_structure import (
     division_parts,
     is_atom,
     is_call,
@@ -24,8 +25,10 @@ from symbackprop.render.common import (
     split_coeff,
     with_coefficient,
 )
-from symbackprop.render.placeholder import BARE_NAME, marked
-from symbackprop.render.plain import Transposes, plain
+from symbackprop.core.placeholder import BARE_NAME, marked
+from symbackprop.core.plain_form import Transposes, plain
+from symbackprop.core.segments import ARGUMENT_NAME
+from symbackprop.records.scalars import indicator_sum, piece_list
 
 _ARG = "ARGPLACEHOLDER"
 
@@ -126,6 +129,28 @@ class TextPrinter(StrPrinter):
 
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._print(expr.arg)})"
+
+    # -- scalars (a reason's derivative, its algebra, a coefficient) ---------------------------
+    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+        base, exp = expr.as_base_exp()
+        if exp == sp.Rational(1, 2):
+            return f"sqrt({self._print(base)})"
+        if exp == -1:
+            return f"1/{self._wrap_scalar(base)}"
+        if exp.is_negative:
+            return f"1/{self._wrap_scalar(base**-exp)}"
+        return f"{self._wrap_scalar(base)}^{self._wrap_scalar(exp)}"
+
+    def _wrap_scalar(self, expr: Any) -> str:
+        text = self._print(expr)
+        atomic = expr.is_Atom or isinstance(expr, sp.MatrixSymbol | sp.Function) or is_atom(expr)
+        return text if atomic and not text.startswith("-") else f"({text})"
+
+    def _print_Abs(self, expr: Any) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Piecewise(self, expr: Any) -> str:
+        return _piecewise_text(self, expr)
 
 
 def _piecewise_text(printer: TextPrinter, body: sp.Piecewise) -> str:
