@@ -25,9 +25,8 @@ from symbackprop.core.expr_structure import (
     split_coeff,
     with_coefficient,
 )
-from symbackprop.core.placeholder import BARE_NAME, marked
+from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
-from symbackprop.core.segments import ARGUMENT_NAME
 from symbackprop.records.scalars import indicator_sum, piece_list
 
 _ARG = "ARGPLACEHOLDER"
@@ -45,7 +44,12 @@ class TextPrinter(StrPrinter):
         return str(expr.name)
 
     def doprint(self, expr: Any) -> str:
-        return str(super().doprint(marked(plain(expr, self.transposes))))
+        if ones_alone(expr):
+            return self._ones_factor(expr)
+        expr = marked(plain(expr, self.transposes))
+        if isinstance(expr, sp.Piecewise):  # a whole one needs no brackets: 1{z > 0} + ...
+            return _piecewise_text(self, expr, bracket=False)
+        return str(super().doprint(expr))
 
     def _print_Symbol(self, expr: Any) -> str:
         if expr.name == ARGUMENT_NAME:
@@ -66,6 +70,8 @@ class TextPrinter(StrPrinter):
 
     # -- structure ---------------------------------------------------------------------------
     def _wrap(self, expr: Any) -> str:
+        if _unit(expr):
+            return "1"
         text = self._print(expr)
         return text if is_atom(expr) or is_call(expr) else f"({text})"
 
@@ -85,6 +91,8 @@ class TextPrinter(StrPrinter):
         return out
 
     def _print_MatMul(self, expr: Any) -> str:
+        if _scalar_as_matrix(expr):
+            return self._print(expr.as_coeff_matrices()[0])  # det(X) 1 is det(X)
         coeff, matrices = split_coeff(expr)
         parts = []
         for factor in matrices:
@@ -130,6 +138,15 @@ class TextPrinter(StrPrinter):
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._print(expr.arg)})"
 
+    def _print_Identity(self, expr: Any) -> str:
+        return "1" if _unit(expr) else f"I_{self._print(expr.shape[0])}"
+
+    def _print_MatrixElement(self, expr: Any) -> str:
+        # s[0, 0] of a 1 x 1 value: the value itself, multiplying like a number
+        if tuple(expr.parent.shape) == (1, 1):
+            return self._wrap(expr.parent)
+        return str(super()._print_MatrixElement(expr))
+
     # -- scalars (a reason's derivative, its algebra, a coefficient) ---------------------------
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         base, exp = expr.as_base_exp()
@@ -153,13 +170,31 @@ class TextPrinter(StrPrinter):
         return _piecewise_text(self, expr)
 
 
-def _piecewise_text(printer: TextPrinter, body: sp.Piecewise) -> str:
+def ones_alone(expr: Any) -> bool:
+    """A ones matrix that is a whole expression (dJ/da of J = sum(a)): printed ``1_n``, as
+    ``1`` would say a vector is the number 1 (in ``1 - a`` the 1 stays a number)."""
+    return isinstance(expr, OneMatrix) and tuple(expr.shape) != (1, 1)
+
+
+def _unit(expr: Any) -> bool:
+    """The 1 x 1 identity (the seed dJ/dJ = 1): printed ``1``, with no brackets anywhere."""
+    return isinstance(expr, sp.Identity) and tuple(expr.shape) == (1, 1)
+
+
+def _scalar_as_matrix(expr: Any) -> bool:
+    """A number or scalar times the 1 x 1 identity: printed as that scalar."""
+    matrices = expr.as_coeff_matrices()[1]
+    return len(matrices) == 1 and _unit(matrices[0])
+
+
+def _piecewise_text(printer: TextPrinter, body: sp.Piecewise, *, bracket: bool = True) -> str:
     """``(1{z > 0} + (1/100) 1{z <= 0})``, ``1{z > 0}``: a piecewise function in indicator
     notation, in parentheses unless it is one indicator."""
     text = indicator_sum(body, printer._print, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
     if text is not None and text.startswith("1{") and text.endswith("}") and "} " not in text:
         return text  # one indicator, 1{z > 0}: its braces delimit it
-    return "(" + (text if text is not None else piece_list(body, printer._print)) + ")"
+    text = text if text is not None else piece_list(body, printer._print)
+    return f"({text})" if bracket else text
 
 
 _PRINTER = TextPrinter()

@@ -35,9 +35,8 @@ from symbackprop.core.expr_structure import (
     split_coeff,
     with_coefficient,
 )
-from symbackprop.core.placeholder import BARE_NAME, marked
+from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
-from symbackprop.core.segments import ARGUMENT_NAME
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.latex_scripts import attach, trailing_scripts

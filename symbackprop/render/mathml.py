@@ -27,9 +27,8 @@ from symbackprop.core.expr_structure import (
     ordered_terms,
     split_coeff,
 )
-from symbackprop.core.placeholder import BARE_NAME, marked
+from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
-from symbackprop.core.segments import ARGUMENT_NAME
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
 from symbackprop.render.names import Naming

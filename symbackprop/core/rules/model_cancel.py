@@ -33,6 +33,7 @@ from symbackprop.core.rules.base import Adjoint, Context, shape_of
 from symbackprop.core.rules.model_base import FunctionForm, LossForm, grad, shown_math
 from symbackprop.core.segments import Math, Rel, Segment, Text, notation
 from symbackprop.core.steps import Rule, Step
+from symbackprop.core.textprint import text as expr_text
 from symbackprop.records import scalars
 
 #: a matrix expression, the scalar equality chain it comes from, and how that chain is shown
@@ -93,7 +94,7 @@ def _times_derivative(
     chain = (sp.Mul(dl, derivative, evaluate=False), simpler)
     verify_chain(chain)
     shown = (
-        shown_math(ctx, chain[0], f"({sp.sstr(dl)}) * ({sp.sstr(derivative)})"),
+        shown_math(ctx, chain[0], f"({expr_text(dl)}) * ({expr_text(derivative)})"),
         Rel(),
         shown_math(ctx, simpler),
     )
