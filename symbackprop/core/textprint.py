@@ -148,6 +148,17 @@ class TextPrinter(StrPrinter):
         return str(super()._print_MatrixElement(expr))
 
     # -- scalars (a reason's derivative, its algebra, a coefficient) ---------------------------
+    def _print_Mul(self, expr: Any) -> str:
+        # a product with one indicator reads as an indicator sum's term does: (v) 1{z > 0}
+        pieces = [f for f in expr.args if isinstance(f, sp.Piecewise)]
+        if len(pieces) == 1:
+            indicator = _piecewise_text(self, pieces[0])
+            if _single_indicator(indicator):
+                rest = [f for f in expr.args if f is not pieces[0]]
+                value = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+                return f"({self._print(value)}) {indicator}"
+        return str(super()._print_Mul(expr))
+
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         base, exp = expr.as_base_exp()
         if exp == sp.Rational(1, 2):
@@ -176,6 +187,11 @@ def ones_alone(expr: Any) -> bool:
     return isinstance(expr, OneMatrix) and tuple(expr.shape) != (1, 1)
 
 
+def _single_indicator(text: str) -> bool:
+    """Whether a piecewise function's text is one indicator, ``1{z > 0}``."""
+    return text.startswith("1{") and text.endswith("}") and "} " not in text
+
+
 def _unit(expr: Any) -> bool:
     """The 1 x 1 identity (the seed dJ/dJ = 1): printed ``1``, with no brackets anywhere."""
     return isinstance(expr, sp.Identity) and tuple(expr.shape) == (1, 1)
@@ -191,7 +207,7 @@ def _piecewise_text(printer: TextPrinter, body: sp.Piecewise, *, bracket: bool =
     """``(1{z > 0} + (1/100) 1{z <= 0})``, ``1{z > 0}``: a piecewise function in indicator
     notation, in parentheses unless it is one indicator."""
     text = indicator_sum(body, printer._print, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
-    if text is not None and text.startswith("1{") and text.endswith("}") and "} " not in text:
+    if text is not None and _single_indicator(text):
         return text  # one indicator, 1{z > 0}: its braces delimit it
     text = text if text is not None else piece_list(body, printer._print)
     return f"({text})" if bracket else text

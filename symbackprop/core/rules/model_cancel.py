@@ -33,7 +33,6 @@ from symbackprop.core.rules.base import Adjoint, Context, shape_of
 from symbackprop.core.rules.model_base import FunctionForm, LossForm, grad, shown_math
 from symbackprop.core.segments import Math, Rel, Segment, Text, notation
 from symbackprop.core.steps import Rule, Step
-from symbackprop.core.textprint import text as expr_text
 from symbackprop.records import scalars
 
 #: a matrix expression, the scalar equality chain it comes from, and how that chain is shown
@@ -89,16 +88,16 @@ def _cancel_function(
 def _times_derivative(
     ctx: Context, dl: Any, act: Any, simpler: Any
 ) -> tuple[tuple[Any, ...], tuple[Segment, ...]]:
-    """The verified chain ``dl * g' = simpler`` (on scalar symbols) and how it is shown."""
+    """The verified chain ``dl * g' = simpler`` (on scalar symbols) and how it is shown: the
+    product alone where it prints as its simpler form does (``(1/(2*sqrt(a))) 1{a > 0}``
+    twice would be no algebra)."""
     derivative = act.cached_derivative
     chain = (sp.Mul(dl, derivative, evaluate=False), simpler)
     verify_chain(chain)
-    shown = (
-        shown_math(ctx, chain[0], f"({expr_text(dl)}) * ({expr_text(derivative)})"),
-        Rel(),
-        shown_math(ctx, simpler),
-    )
-    return chain, shown
+    product, result = shown_math(ctx, chain[0]), shown_math(ctx, simpler)
+    if product.text == result.text:
+        return chain, (result,)
+    return chain, (product, Rel(), result)
 
 
 def distribute_function(
