@@ -16,13 +16,14 @@ import sympy as sp
 from latex_support import pdflatex, run_pdflatex
 
 import symbackprop as sb
-from symbackprop.core.segments import ARGUMENT_NAME, Math, Text
+from symbackprop.core.placeholder import ARGUMENT_NAME
+from symbackprop.core.segments import Math, Text
+from symbackprop.core.textprint import TextPrinter
 from symbackprop.render import to_latex, to_markdown
 from symbackprop.render.formula_latex import formula_lines
 from symbackprop.render.latexprint import MathLatexPrinter
 from symbackprop.render.model_names import name_latex
 from symbackprop.render.prose import MARKDOWN_WIDTH, display_block, markdown_display
-from symbackprop.render.textprint import TextPrinter
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "models"
 
@@ -90,9 +91,9 @@ def test_a_one_sided_line_too_wide_with_no_sign_to_break_at_has_no_alignment_tab
     ("expr", "latex", "text"),
     [
         (1 / (2 * sp.sqrt(DOT)), r"\frac{1}{2 \sqrt{\cdot}}", "1/(2*sqrt(·))"),
-        (1 - sp.tanh(DOT) ** 2, r"1 - \tanh^{2}{\left(\cdot \right)}", "1 - tanh(·)**2"),
+        (1 - sp.tanh(DOT) ** 2, r"1 - \tanh^{2}{\left(\cdot \right)}", "1 - tanh(·)^2"),
         (2 * DOT, r"2 (\cdot)", "2*(·)"),
-        (-1 / DOT**2, r"- \frac{1}{(\cdot)^{2}}", "-1/(·)**2"),
+        (-1 / DOT**2, r"- \frac{1}{(\cdot)^{2}}", "-1/(·)^2"),
         (sp.Piecewise((1, DOT > 0), (0, True)), r"\mathbf{1}\lbrace \cdot > 0 \rbrace", None),
     ],
 )

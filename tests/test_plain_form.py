@@ -1,6 +1,6 @@
 """Every printer shows an expression in plain form: no ``(w^T)^T``, no ``1 ⊙ M``.
 
-The rewrite acts on the SymPy expression (``render/plain.py``), once, before text, LaTeX,
+The rewrite acts on the SymPy expression (``core/plain_form.py``), once, before text, LaTeX,
 MathML or the formula language print it; each of its rules is checked by SymPy, and here the
 results are compared with the originals entry by entry at concrete sizes.
 """
@@ -14,11 +14,11 @@ import sympy as sp
 from sympy import HadamardProduct, Identity, MatrixSymbol, OneMatrix, Transpose
 
 import symbackprop as sb
+from symbackprop.core import plain_form
+from symbackprop.core.plain_form import plain
 from symbackprop.errors import InternalError
-from symbackprop.render import plain as plain_form
 from symbackprop.render.formula import to_formula
 from symbackprop.render.model_view import ModelView
-from symbackprop.render.plain import plain
 
 MODELS = Path(__file__).resolve().parents[1] / "examples" / "models"
 n, m = sp.Symbol("n", integer=True, positive=True), sp.Symbol("m", integer=True, positive=True)

@@ -7,10 +7,10 @@ import json
 import pytest
 
 import symbackprop as sb
+from symbackprop.core.textprint import text
 from symbackprop.render import to_json, to_latex, to_markdown, to_text
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
 from symbackprop.render.names import Naming
-from symbackprop.render.textprint import text
 from symbackprop.render.view import EXPAND_MAX_DEPTH
 
 
@@ -214,8 +214,9 @@ def test_piecewise_bodies_have_one_printing_rule() -> None:
     anything else lists its pieces, never Python's 'if/else' or SymPy's Piecewise(...)."""
     import sympy as sp
 
-    from symbackprop.records.scalars import scalar_text, z
+    from symbackprop.records.scalars import z
 
+    scalar_text = text  # the one plain-text printer, as reasons and the terminal use it
     assert scalar_text(sp.Piecewise((1, z > 0), (0, True))) == "1{z > 0}"
     assert scalar_text(sp.Piecewise((2, z > 0), (sp.Rational(1, 100), True))) == (
         "(2) 1{z > 0} + (1/100) 1{z <= 0}"

@@ -13,7 +13,7 @@ import html
 from typing import TYPE_CHECKING
 
 from symbackprop.core.segments import plain
-from symbackprop.render.textprint import text
+from symbackprop.core.textprint import text
 
 if TYPE_CHECKING:
     from symbackprop.apps.shapecheck.check import FormulaReport

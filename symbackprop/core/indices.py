@@ -25,6 +25,7 @@ from symbackprop.core.graph import LAMBDA
 from symbackprop.core.index_terms import J, entry, grad, i, j, k, p, s, t
 from symbackprop.core.segments import Grad, Math, Prime, Segment, Text
 from symbackprop.core.steps import Step
+from symbackprop.core.textprint import text as expr_text
 from symbackprop.records import scalars
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def _say(*parts: Any) -> tuple[Segment, ...]:
         elif isinstance(part, (Grad, Prime)):
             out.append(part)
         else:
-            out.append(Math(part, sp.sstr(part)))
+            out.append(Math(part, expr_text(part)))
     return tuple(out)
 
 

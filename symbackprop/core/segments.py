@@ -15,6 +15,8 @@ from typing import Any
 
 import sympy as sp
 
+from symbackprop.core.textprint import text as expr_text
+
 Shape = tuple[Any, Any]
 
 
@@ -115,7 +117,7 @@ class Prime:
             return f"{self.name}'"
         if self.shown is not None:
             return f"{self.name}'({self.shown})"
-        arg = self.arg.name if hasattr(self.arg, "name") else sp.sstr(self.arg)
+        arg = self.arg.name if hasattr(self.arg, "name") else expr_text(self.arg)
         return f"{self.name}'({arg})"
 
 
@@ -133,15 +135,11 @@ def dim_text(dim: Any) -> str:
 
 
 def math(expr: Any, text: str | None = None) -> Math:
-    """``expr`` with its plain text: ``text`` when given, else its name or SymPy's ``sstr``."""
+    """``expr`` with its plain text: ``text`` when given, else its name or the one plain-text
+    printer's (:mod:`symbackprop.core.textprint`, as the terminal shows it)."""
     if text is None:
-        text = expr.name if isinstance(expr, (sp.MatrixSymbol, sp.Symbol)) else sp.sstr(expr)
+        text = expr.name if isinstance(expr, (sp.MatrixSymbol, sp.Symbol)) else expr_text(expr)
     return Math(expr, text)
-
-
-#: the argument in a function's derivative shown in a reason ("derivative 1 - tanh(·)^2"): no
-#: model name can be "·", so it never reads as one of the model's values (t is one in some)
-ARGUMENT_NAME = "·"
 
 
 def notation(text: str, latex: str) -> Math:

@@ -65,21 +65,12 @@ def piece_list(body: sp.Piecewise, show: Callable[[sp.Basic], str]) -> str:
     )
 
 
-def scalar_text(expr: sp.Expr) -> str:
-    """A scalar record expression as one line of text; piecewise bodies as indicator sums."""
-    if isinstance(expr, sp.Piecewise):
-        text = indicator_sum(expr, sp.sstr, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
-        return text if text is not None else piece_list(expr, sp.sstr)
-    return sp.sstr(expr)
-
-
 __all__ = [
     "a",
     "indicator_pieces",
     "indicator_sum",
     "piece_list",
     "s",
-    "scalar_text",
     "u",
     "y",
     "z",

@@ -30,10 +30,10 @@ from sympy import (
 )
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.core.plain_form import broadcast_column, plain
 from symbackprop.formula.ast import ATOM, ELEMENTWISE, MATPROD, POSTFIX, POWER, SUM, UNARY
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import Elementwise, Softmax
-from symbackprop.render.plain import broadcast_column, plain
 
 #: SymPy scalar functions and their names in the formula language
 _FUNCTION_NAMES: dict[Any, str] = {
@@ -57,7 +57,7 @@ Printed = tuple[str, int]
 
 def to_formula(expr: Any) -> str:
     """``expr`` in the formula language (see the module docstring), in plain form
-    (:func:`~symbackprop.render.plain.plain`: no ``(w^T)^T``, no ``1 ⊙ M``)."""
+    (:func:`~symbackprop.core.plain_form.plain`: no ``(w^T)^T``, no ``1 ⊙ M``)."""
     return _print(plain(expr))[0]
 
 

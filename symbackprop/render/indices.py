@@ -17,10 +17,10 @@ from symbackprop.core.index_check import index_view
 from symbackprop.core.index_terms import J
 from symbackprop.core.indices import IndexEquation, IndexStep, MatrixForm
 from symbackprop.core.segments import Grad, Math, Prime, Segment, Text
+from symbackprop.core.textprint import TextPrinter
 from symbackprop.render.latexprint import MathLatexPrinter, finish
 from symbackprop.render.names import Naming
 from symbackprop.render.prose import latex_inline, markdown_inline, segment_math
-from symbackprop.render.textprint import TextPrinter
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from symbackprop._version import __version__
 from symbackprop.core.model_derivation import ModelDerivation
+from symbackprop.core.textprint import text
 from symbackprop.render import model_json
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import concrete, shape_text
-from symbackprop.render.textprint import text
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:

@@ -26,10 +26,7 @@ from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from symbackprop.core.segments import ARGUMENT_NAME
-from symbackprop.records.activations import ACTIVATIONS
-from symbackprop.records.scalars import indicator_sum
-from symbackprop.render.common import (
+from symbackprop.core.expr_structure import (
     division_parts,
     is_atom,
     is_call,
@@ -38,10 +35,12 @@ from symbackprop.render.common import (
     split_coeff,
     with_coefficient,
 )
+from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
+from symbackprop.core.plain_form import Transposes, plain
+from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.latex_scripts import attach, trailing_scripts
 from symbackprop.render.names import Naming
-from symbackprop.render.placeholder import BARE_NAME, marked
-from symbackprop.render.plain import Transposes, plain
 
 OPEN, CLOSE, BREAK = "\x02", "\x03", "\x01"
 #: the space between the factors of a matrix product, a place to break a line

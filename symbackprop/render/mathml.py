@@ -19,9 +19,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.mathml import MathMLPresentationPrinter
 
-from symbackprop.core.segments import ARGUMENT_NAME
-from symbackprop.records.scalars import indicator_sum
-from symbackprop.render.common import (
+from symbackprop.core.expr_structure import (
     division_parts,
     is_atom,
     is_call,
@@ -29,10 +27,11 @@ from symbackprop.render.common import (
     ordered_terms,
     split_coeff,
 )
+from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
+from symbackprop.core.plain_form import Transposes, plain
+from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
 from symbackprop.render.names import Naming
-from symbackprop.render.placeholder import BARE_NAME, marked
-from symbackprop.render.plain import Transposes, plain
 
 _ARG = "ARGPLACEHOLDER"
 #: the transpose sign: a letter-like superscript, without an operator's space around it

@@ -126,11 +126,8 @@ _PRIME_LATEX = {
 
 
 def prime(segment: Prime) -> Prime:
-    """A derivative named for print: ``sqrt'`` as ``\\sqrt{\\cdot}'``, the power ``^-1`` as
-    ``((\\cdot)^{-1})'`` (the graph names a power function by its exponent)."""
-    if segment.name.startswith("^"):
-        exponent = segment.name[1:]
-        return Prime(f"(.)^{exponent}", rf"\bigl((\cdot)^{{{exponent}}}\bigr)", segment.arg)
+    """A derivative named for print: ``sqrt'`` as ``\\sqrt{\\cdot}'`` (a power's, ``(.)^-1'``, is
+    named by the rule that makes it)."""
     if segment.name in _PRIME_LATEX:
         return Prime(segment.name, _PRIME_LATEX[segment.name], segment.arg)
     return segment

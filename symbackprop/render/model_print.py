@@ -15,13 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
-from sympy import Identity, MatrixSymbol, OneMatrix
+from sympy import Identity, MatrixSymbol
 
-from symbackprop.render.common import is_atom
+from symbackprop.core.expr_structure import is_atom
+from symbackprop.core.textprint import TextPrinter, _piecewise_text, ones_alone
 from symbackprop.render.latex_scripts import attach
 from symbackprop.render.latexprint import CLOSE, OPEN, MathLatexPrinter, finish, raise_argument
 from symbackprop.render.model_names import ModelNames, ModelNaming
-from symbackprop.render.textprint import TextPrinter, _piecewise_text
 
 _ARG = "ARGPLACEHOLDER"
 
@@ -35,12 +35,6 @@ def _unit(expr: Any) -> bool:
     return isinstance(expr, Identity) and _one_by_one(expr)
 
 
-def ones_alone(expr: Any) -> bool:
-    """A ones matrix that is a whole expression (dJ/da of J = sum(a)): printed ``1_n``, as
-    ``1`` would say a vector is the number 1 (in ``1 - a`` the 1 stays a number)."""
-    return isinstance(expr, OneMatrix) and not _one_by_one(expr)
-
-
 class ModelTextPrinter(TextPrinter):
     """Plain text of a model's expressions (see the module docstring)."""
 
@@ -49,14 +43,8 @@ class ModelTextPrinter(TextPrinter):
         self.names = names
         self.transposes = names.transposes
 
-    def doprint(self, expr: Any) -> str:
-        return self._ones_factor(expr) if ones_alone(expr) else str(super().doprint(expr))
-
     def _print_MatrixSymbol(self, expr: Any) -> str:
         return self.names.symbol_text(str(expr.name))
-
-    def _wrap(self, expr: Any) -> str:
-        return "1" if _unit(expr) else super()._wrap(expr)
 
     def _arg(self, expr: Any) -> str:
         """A function's argument: an internal value without the parentheses it reads with."""
@@ -75,18 +63,6 @@ class ModelTextPrinter(TextPrinter):
                 return f"({inner})^T"  # an internal value shown as w^T
         return super()._print_Transpose(expr)
 
-    def _print_Identity(self, expr: Any) -> str:
-        return "1" if _one_by_one(expr) else f"I_{self._print(expr.shape[0])}"
-
-    def _print_Piecewise(self, expr: Any) -> str:
-        return _piecewise_text(self, expr)
-
-    def _print_MatrixElement(self, expr: Any) -> str:
-        # s[0, 0] of a 1 x 1 value: the value itself, multiplying like a number
-        if _one_by_one(expr.parent):
-            return self._wrap(expr.parent)
-        return super()._print_MatrixElement(expr)
-
     def _print_Determinant(self, expr: Any) -> str:
         return f"det({self._arg(expr.arg)})"
 
@@ -95,30 +71,6 @@ class ModelTextPrinter(TextPrinter):
 
     def _print_Trace(self, expr: Any) -> str:
         return f"tr({self._arg(expr.arg)})"
-
-    def _print_Abs(self, expr: Any) -> str:
-        return f"abs({self._print(expr.args[0])})"
-
-    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
-        base, exp = expr.as_base_exp()
-        if exp == sp.Rational(1, 2):
-            return f"sqrt({self._print(base)})"
-        if exp == -1:
-            return f"1/{self._wrap_scalar(base)}"
-        if exp.is_negative:
-            return f"1/{self._wrap_scalar(base**-exp)}"
-        return f"{self._wrap_scalar(base)}^{self._wrap_scalar(exp)}"
-
-    def _wrap_scalar(self, expr: Any) -> str:
-        text = self._print(expr)
-        atomic = expr.is_Atom or isinstance(expr, MatrixSymbol | sp.Function) or is_atom(expr)
-        return text if atomic and not text.startswith("-") else f"({text})"
-
-    def _print_MatMul(self, expr: Any) -> str:
-        coeff, matrices = expr.as_coeff_matrices()
-        if len(matrices) == 1 and isinstance(matrices[0], Identity) and _one_by_one(matrices[0]):
-            return self._print(coeff)  # a scalar as a 1 x 1 matrix: det(X) 1 is det(X)
-        return super()._print_MatMul(expr)
 
     def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
         if (

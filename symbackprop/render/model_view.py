@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from sympy import MatrixSymbol, OneMatrix, Transpose, preorder_traversal
 
+from symbackprop.core.plain_form import plain
 from symbackprop.core.segments import Grad, Prime, Segment
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.model_names import ADJOINT_PREFIX, ModelNames, prime
 from symbackprop.render.model_print import ModelLatexPrinter, ModelTextPrinter
-from symbackprop.render.plain import plain
 
 if TYPE_CHECKING:
     from symbackprop.core.candidates import Candidate, Operand

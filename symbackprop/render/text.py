@@ -15,10 +15,10 @@ from rich.console import Console, RenderableType
 
 from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
+from symbackprop.core.textprint import text
 from symbackprop.render import model_text
 from symbackprop.render.lines import Lines, Piece, cells, pad
 from symbackprop.render.names import shape_text, size_text
-from symbackprop.render.textprint import text
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:

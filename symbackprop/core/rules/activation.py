@@ -37,13 +37,13 @@ from symbackprop.core.segments import (
     math,
 )
 from symbackprop.core.steps import Rule, Step
+from symbackprop.core.textprint import text as expr_text
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
 from symbackprop.records.nodes import activation_of, derivative_of
-from symbackprop.records.scalars import scalar_text as _scalar_text
 
 #: an activation's derivative as text, printed once per activation rather than once per layer
-scalar_text = functools.lru_cache(maxsize=256)(_scalar_text)
+scalar_text = functools.lru_cache(maxsize=256)(expr_text)
 
 
 def _derivative_factor(act: Activation, z: Any, a: Any, shape: Shape) -> tuple[Any, Any, tuple]:
@@ -115,7 +115,7 @@ def _elementwise_product(
             chain = (sp.Mul(dl, d_scalar, evaluate=False), simpler)
             verify_chain(chain)
             shown = (
-                math(chain[0], f"({sp.sstr(dl)}) * ({sp.sstr(d_scalar)})"),
+                math(chain[0], f"({scalar_text(dl)}) * ({scalar_text(d_scalar)})"),
                 Rel(),
                 math(simpler),
             )

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sympy import Basic, MatrixSymbol, sstr
+from sympy import Basic, MatrixSymbol
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.core.candidates import Candidate
 from symbackprop.core.model_graph import ModelGraph
 from symbackprop.core.rules.base import Adjoint, Context, ScalarForm, shape_of
 from symbackprop.core.segments import Grad, Math, Rel, Segment, ShapeOf, Text, math
+from symbackprop.core.textprint import text as expr_text
 
 #: a 1 x 1 shape, named as a shape in a reason (printed in math by every printer)
 UNIT = ShapeOf((1, 1))
@@ -52,7 +53,8 @@ def arg_text(ctx: Context, symbol: Any) -> str:
 
 def shown_math(ctx: Context, expr: Any, text: str | None = None) -> Math:
     """``expr`` with its plain text: ``text`` when given (written with :func:`text_of`), else
-    SymPy's, with every internal value and adjoint symbol named as :func:`text_of` names it."""
+    the plain-text printer's, with every internal value and adjoint symbol named as
+    :func:`text_of` names it."""
     if text is not None:
         return Math(expr, text)
     if isinstance(expr, MatrixSymbol):
@@ -66,7 +68,7 @@ def shown_math(ctx: Context, expr: Any, text: str | None = None) -> Math:
         for s in expr.atoms(MatrixSymbol)
         if str(s.name).startswith(("_", "dJ/d_"))
     }
-    return Math(expr, sstr(expr.xreplace(renamed)))
+    return Math(expr, expr_text(expr.xreplace(renamed)))
 
 
 def grad_text(ctx: Context, symbol: Any) -> str:

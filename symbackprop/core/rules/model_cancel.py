@@ -88,16 +88,16 @@ def _cancel_function(
 def _times_derivative(
     ctx: Context, dl: Any, act: Any, simpler: Any
 ) -> tuple[tuple[Any, ...], tuple[Segment, ...]]:
-    """The verified chain ``dl * g' = simpler`` (on scalar symbols) and how it is shown."""
+    """The verified chain ``dl * g' = simpler`` (on scalar symbols) and how it is shown: the
+    product alone where it prints as its simpler form does (``(1/(2*sqrt(a))) 1{a > 0}``
+    twice would be no algebra)."""
     derivative = act.cached_derivative
     chain = (sp.Mul(dl, derivative, evaluate=False), simpler)
     verify_chain(chain)
-    shown = (
-        shown_math(ctx, chain[0], f"({sp.sstr(dl)}) * ({sp.sstr(derivative)})"),
-        Rel(),
-        shown_math(ctx, simpler),
-    )
-    return chain, shown
+    product, result = shown_math(ctx, chain[0]), shown_math(ctx, simpler)
+    if product.text == result.text:
+        return chain, (result,)
+    return chain, (product, Rel(), result)
 
 
 def distribute_function(

@@ -11,6 +11,7 @@ from sympy import HadamardProduct, MatrixSymbol, OneMatrix
 from symbackprop.core.candidates import Operand, choose, elementwise_candidates
 from symbackprop.core.graph import Node
 from symbackprop.core.model_graph import Broadcast, ElementFunction, ModelGraph
+from symbackprop.core.placeholder import ARGUMENT_NAME
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
 from symbackprop.core.rules.model_base import (
     FunctionForm,
@@ -35,7 +36,6 @@ from symbackprop.core.rules.model_cancel import (
     sums_kept,
 )
 from symbackprop.core.segments import (
-    ARGUMENT_NAME,
     Prime,
     Rel,
     Segment,
@@ -116,6 +116,16 @@ def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     return result
 
 
+def _prime(fn: ElementFunction, arg: MatrixSymbol, shown: str) -> Prime:
+    """The derivative of ``fn`` at ``arg`` (shown as ``shown``): ``sqrt'(h)``, and for a power,
+    which the graph names by its exponent (``^1/2``), ``(.)^1/2'(h)``."""
+    if fn.name.startswith("^"):
+        exponent = fn.name[1:]
+        return Prime(f"(.)^{exponent}", rf"\bigl((\cdot)^{{{exponent}}}\bigr)", arg, shown)
+    latex = fn.activation.latex if fn.activation is not None else rf"\operatorname{{{fn.name}}}"
+    return Prime(fn.name, latex, arg, shown)
+
+
 def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     """out = f(A) entry by entry: dJ/dA = G ⊙ f'(A) (f' = f for exp: the output itself)."""
     fn: ElementFunction = node.record
@@ -127,12 +137,9 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     shape = shape_of(arg)
     reuse = fn.derivative == fn.body  # exp: the cached output is its own derivative
     matrix = out if reuse else fn.apply_derivative(arg)
-    latex = fn.activation.latex if fn.activation is not None else rf"\operatorname{{{fn.name}}}"
+    prime = _prime(fn, arg, arg_text(ctx, arg))
     factor = Operand(
-        text_of(ctx, out) if reuse else f"{fn.name}'({arg_text(ctx, arg)})",
-        matrix,
-        shape,
-        None if reuse else Prime(fn.name, latex, arg, arg_text(ctx, arg)),
+        text_of(ctx, out) if reuse else prime.plain, matrix, shape, None if reuse else prime
     )
     g = up.operand
     candidates = elementwise_candidates(g, factor, shape)
@@ -140,13 +147,15 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     cancelled = cancel(ctx, fn, arg, out, up)
     spread = distribute_function(ctx, fn, arg, out, up, factor) if cancelled is None else None
     expr, algebra, shown = cancelled if cancelled is not None else (chosen.expr, (), ())
+    power = fn.name.startswith("^")  # a power, named by its exponent
     named = (
         (notation(f"({ARGUMENT_NAME}){fn.name}", rf"(\cdot)^{{{fn.name[1:]}}}"),)
-        if fn.name.startswith("^")  # a power, named by its exponent
+        if power
         else (Text(fn.name),)
     )
     segments = (
-        *head(ctx, out, node.expr, f"{fn.name}({arg_text(ctx, arg)})"),
+        # a power's value printed (``sqrt(h)``): its name (``^1/2``) is no function's
+        *head(ctx, out, node.expr, None if power else f"{fn.name}({arg_text(ctx, arg)})"),
         *named,
         Text(" acts"),
         Text(" entry by entry with derivative "),

@@ -23,6 +23,7 @@ from symbackprop.core.rules.model_base import (
 )
 from symbackprop.core.segments import Rel, Segment, ShapeOf, Text, notation
 from symbackprop.core.steps import Rule
+from symbackprop.core.textprint import text as expr_text
 
 
 def seed_rule(ctx: Context, node: Node) -> list[Contribution]:
@@ -67,7 +68,9 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 Text(", entry by entry, so "),
                 grad(ctx, arg),
                 Rel(),
-                shown_math(ctx, expr, f"{sp.sstr(coeff)} {up.label}" if coeff != 1 else up.label),
+                shown_math(
+                    ctx, expr, f"{expr_text(coeff)} {up.label}" if coeff != 1 else up.label
+                ),
                 Text(", of the shape of "),
                 shown_math(ctx, arg),
             )

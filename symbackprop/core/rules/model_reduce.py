@@ -48,7 +48,7 @@ def total_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Text(" adds to the sum once, so "),
         grad(ctx, a),
         Rel(),
-        shown_math(ctx, expr, f"{up.label} 1 1^T"),
+        shown_math(ctx, expr),
         Text(", the "),
         UNIT,
         Text(" adjoint repeated over the shape of "),
@@ -141,7 +141,7 @@ def trace_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Text("only the diagonal entries add to the trace, so "),
         grad(ctx, a),
         Rel(),
-        shown_math(ctx, expr, f"{up.label} I"),
+        shown_math(ctx, expr),
     )
     return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g I", segments)]
 

@@ -1,7 +1,10 @@
 """Plain-text printing of matrix expressions in the lecture's notation.
 
 ``delta2 a1^T``, ``(W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)``, ``1 - a2`` (not SymPy's ``-a2 + 1``),
-``delta3 1_m`` for a sum over the columns, ``1{z2 > 0}`` for relu's derivative. A subclass of
+``delta3 1_m`` for a sum over the columns, ``1{z2 > 0}`` for relu's derivative; scalars in
+the formula language's spelling (``1 - a^2``, ``1/(2*sqrt(·))``, not SymPy's ``1 - a**2`` or
+``Piecewise(...)``). The one plain-text printer: the reasons the rules write (``Step.reason``)
+and the terminal printers both print through it. A subclass of
 SymPy's ``StrPrinter`` dispatching on ``_print_<ClassName>``, one method per node type.
 """
 
@@ -13,9 +16,7 @@ import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.str import StrPrinter
 
-from symbackprop.core.segments import ARGUMENT_NAME
-from symbackprop.records.scalars import indicator_sum, piece_list
-from symbackprop.render.common import (
+from symbackprop.core.expr_structure import (
     division_parts,
     is_atom,
     is_call,
@@ -24,8 +25,9 @@ from symbackprop.render.common import (
     split_coeff,
     with_coefficient,
 )
-from symbackprop.render.placeholder import BARE_NAME, marked
-from symbackprop.render.plain import Transposes, plain
+from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
+from symbackprop.core.plain_form import Transposes, plain
+from symbackprop.records.scalars import indicator_sum, piece_list
 
 _ARG = "ARGPLACEHOLDER"
 
@@ -42,7 +44,12 @@ class TextPrinter(StrPrinter):
         return str(expr.name)
 
     def doprint(self, expr: Any) -> str:
-        return str(super().doprint(marked(plain(expr, self.transposes))))
+        if ones_alone(expr):
+            return self._ones_factor(expr)
+        expr = marked(plain(expr, self.transposes))
+        if isinstance(expr, sp.Piecewise):  # a whole one needs no brackets: 1{z > 0} + ...
+            return _piecewise_text(self, expr, bracket=False)
+        return str(super().doprint(expr))
 
     def _print_Symbol(self, expr: Any) -> str:
         if expr.name == ARGUMENT_NAME:
@@ -63,6 +70,8 @@ class TextPrinter(StrPrinter):
 
     # -- structure ---------------------------------------------------------------------------
     def _wrap(self, expr: Any) -> str:
+        if _unit(expr):
+            return "1"
         text = self._print(expr)
         return text if is_atom(expr) or is_call(expr) else f"({text})"
 
@@ -82,6 +91,8 @@ class TextPrinter(StrPrinter):
         return out
 
     def _print_MatMul(self, expr: Any) -> str:
+        if _scalar_as_matrix(expr):
+            return self._print(expr.as_coeff_matrices()[0])  # det(X) 1 is det(X)
         coeff, matrices = split_coeff(expr)
         parts = []
         for factor in matrices:
@@ -127,14 +138,79 @@ class TextPrinter(StrPrinter):
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._print(expr.arg)})"
 
+    def _print_Identity(self, expr: Any) -> str:
+        return "1" if _unit(expr) else f"I_{self._print(expr.shape[0])}"
 
-def _piecewise_text(printer: TextPrinter, body: sp.Piecewise) -> str:
+    def _print_MatrixElement(self, expr: Any) -> str:
+        # s[0, 0] of a 1 x 1 value: the value itself, multiplying like a number
+        if tuple(expr.parent.shape) == (1, 1):
+            return self._wrap(expr.parent)
+        return str(super()._print_MatrixElement(expr))
+
+    # -- scalars (a reason's derivative, its algebra, a coefficient) ---------------------------
+    def _print_Mul(self, expr: Any) -> str:
+        # a product with one indicator reads as an indicator sum's term does: (v) 1{z > 0}
+        pieces = [f for f in expr.args if isinstance(f, sp.Piecewise)]
+        if len(pieces) == 1:
+            indicator = _piecewise_text(self, pieces[0])
+            if _single_indicator(indicator):
+                rest = [f for f in expr.args if f is not pieces[0]]
+                value = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+                return f"({self._print(value)}) {indicator}"
+        return str(super()._print_Mul(expr))
+
+    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+        base, exp = expr.as_base_exp()
+        if exp == sp.Rational(1, 2):
+            return f"sqrt({self._print(base)})"
+        if exp == -1:
+            return f"1/{self._wrap_scalar(base)}"
+        if exp.is_negative:
+            return f"1/{self._wrap_scalar(base**-exp)}"
+        return f"{self._wrap_scalar(base)}^{self._wrap_scalar(exp)}"
+
+    def _wrap_scalar(self, expr: Any) -> str:
+        text = self._print(expr)
+        atomic = expr.is_Atom or isinstance(expr, sp.MatrixSymbol | sp.Function) or is_atom(expr)
+        return text if atomic and not text.startswith("-") else f"({text})"
+
+    def _print_Abs(self, expr: Any) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Piecewise(self, expr: Any) -> str:
+        return _piecewise_text(self, expr)
+
+
+def ones_alone(expr: Any) -> bool:
+    """A ones matrix that is a whole expression (dJ/da of J = sum(a)): printed ``1_n``, as
+    ``1`` would say a vector is the number 1 (in ``1 - a`` the 1 stays a number)."""
+    return isinstance(expr, OneMatrix) and tuple(expr.shape) != (1, 1)
+
+
+def _single_indicator(text: str) -> bool:
+    """Whether a piecewise function's text is one indicator, ``1{z > 0}``."""
+    return text.startswith("1{") and text.endswith("}") and "} " not in text
+
+
+def _unit(expr: Any) -> bool:
+    """The 1 x 1 identity (the seed dJ/dJ = 1): printed ``1``, with no brackets anywhere."""
+    return isinstance(expr, sp.Identity) and tuple(expr.shape) == (1, 1)
+
+
+def _scalar_as_matrix(expr: Any) -> bool:
+    """A number or scalar times the 1 x 1 identity: printed as that scalar."""
+    matrices = expr.as_coeff_matrices()[1]
+    return len(matrices) == 1 and _unit(matrices[0])
+
+
+def _piecewise_text(printer: TextPrinter, body: sp.Piecewise, *, bracket: bool = True) -> str:
     """``(1{z > 0} + (1/100) 1{z <= 0})``, ``1{z > 0}``: a piecewise function in indicator
     notation, in parentheses unless it is one indicator."""
     text = indicator_sum(body, printer._print, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
-    if text is not None and text.startswith("1{") and text.endswith("}") and "} " not in text:
+    if text is not None and _single_indicator(text):
         return text  # one indicator, 1{z > 0}: its braces delimit it
-    return "(" + (text if text is not None else piece_list(body, printer._print)) + ")"
+    text = text if text is not None else piece_list(body, printer._print)
+    return f"({text})" if bracket else text
 
 
 _PRINTER = TextPrinter()

@@ -12,7 +12,9 @@ from typing import Any
 
 import sympy as sp
 
-from symbackprop.core.segments import ARGUMENT_NAME
+#: the argument in a function's derivative shown in a reason ("derivative 1 - tanh(·)^2"): no
+#: model name can be "·", so it never reads as one of the model's values (t is one in some)
+ARGUMENT_NAME = "·"
 
 #: the placeholder's name where it is printed without parentheses
 BARE_NAME = ARGUMENT_NAME + "bare"
