@@ -69,6 +69,43 @@ def test_a_models_graph_has_its_values_and_adjoints(path: Path) -> None:
     ET.fromstring(to_svg(picture))  # well-formed
 
 
+FOLDED = {  # equations that read no value: numbers the derivation folds, as named constants
+    "copy": "x : n x 1\nc1 = 2\nc2 = c1\nJ = c2 sum(W x)",
+    "product": "x : n x 1\nc1 = 2\nc2 = c1 c1\nh = c2 W x\nJ = c1 sum(h)",
+    "of_m": "x : n x m\nk = m / 2\nJ = k sum(W x)",
+}
+
+
+@pytest.mark.parametrize("body", FOLDED.values(), ids=list(FOLDED))
+def test_a_constant_made_of_constants_is_no_node(body: str) -> None:
+    model = sb.Model.parse(f"W : n x n\nsizes: n = 3\n{body}\ndata: x")
+    nodes, edges = model_edges(model)
+    assert not {"c1", "c2", "k"} & set(nodes)
+    assert {"W", "x", "J"} <= set(nodes) and ("W", nodes[-2] if "h" in nodes else "J") in edges
+    picture = drawing(model)
+    assert len(picture.boxes) == len(nodes)
+    ET.fromstring(to_svg(picture))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["latex"],
+        ["latex", "--snippet"],
+        pytest.param(["derive", "--format", "html"], marks=pytest.mark.slow),
+        ["draw", "--format", "svg"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_every_command_that_draws_takes_a_constant_made_of_constants(
+    tmp_path: Path, command: list[str]
+) -> None:
+    path = tmp_path / "c.model"
+    path.write_text(f"W : n x n\nsizes: n = 3\n{FOLDED['copy']}\ndata: x", encoding="utf-8")
+    result = CliRunner().invoke(main, [*command, str(path), "-o", "-"])
+    assert result.exit_code == 0, result.output
+
+
 def test_svg_is_self_contained() -> None:
     svg = to_svg(drawing(sb.Network.parse("4-3-2-1")))
     root = ET.fromstring(svg)
