@@ -151,6 +151,23 @@ def test_draw_command_writes_each_format(tmp_path: Path) -> None:
     assert runner.invoke(main, ["draw", "4-3-2-1"]).exit_code == 2  # a PNG needs -o
 
 
+def test_draw_refuses_a_format_the_file_name_contradicts(tmp_path: Path) -> None:
+    runner = CliRunner()
+    svg = tmp_path / "net.svg"
+    result = runner.invoke(main, ["draw", "4-3-2-1", "-o", str(svg), "--format", "png"])
+    assert result.exit_code == 2 and not svg.exists()
+    assert len(result.output.strip().splitlines()) == 1 and "does not match" in result.output
+    same = runner.invoke(main, ["draw", "4-3-2-1", "-o", str(svg), "--format", "svg"])
+    assert same.exit_code == 0 and svg.read_text(encoding="utf-8").lstrip().startswith("<")
+    tikz = tmp_path / "net.tikz"  # without --format the suffix decides
+    assert runner.invoke(main, ["draw", "4-3-2-1", "-o", str(tikz)]).exit_code == 0
+    assert r"\begin{tikzpicture}" in tikz.read_text(encoding="utf-8")
+    pic = tmp_path / "net.pic"  # a suffix that asks for nothing takes --format as given
+    assert (
+        runner.invoke(main, ["draw", "4-3-2-1", "-o", str(pic), "--format", "svg"]).exit_code == 0
+    )
+
+
 def test_a_deep_network_shows_its_first_and_last_layers() -> None:
     picture = drawing(sb.Network.parse("-".join(["3"] * 30)))  # 29 layers
     assert [d.horizontal for d in picture.dots] == [True]
