@@ -37,9 +37,14 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
 
     PNG needs matplotlib (pip install 'symbackprop[plot]'); SVG and TikZ need nothing.
     """
+    suffix = "" if out_path is None else "." + out_path.rsplit(".", 1)[-1].lower()
     if fmt is None:
-        suffix = "" if out_path is None else "." + out_path.rsplit(".", 1)[-1].lower()
         fmt = SUFFIXES.get(suffix, "png")
+    elif SUFFIXES.get(suffix, fmt) != fmt:  # PNG bytes in net.svg would open as garbage
+        raise click.UsageError(
+            f"--format {fmt} does not match the file name {out_path!r}, which asks for "
+            f"{SUFFIXES[suffix]}; drop --format or name the file for {fmt}"
+        )
     if fmt == "png" and out_path in (None, output.STDOUT):
         raise click.UsageError("a PNG needs -o FILE.png (or --format svg / tikz for stdout)")
     target = output.target(out_path, force=force, inputs=[opts.spec])

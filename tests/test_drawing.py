@@ -69,6 +69,43 @@ def test_a_models_graph_has_its_values_and_adjoints(path: Path) -> None:
     ET.fromstring(to_svg(picture))  # well-formed
 
 
+FOLDED = {  # equations that read no value: numbers the derivation folds, as named constants
+    "copy": "x : n x 1\nc1 = 2\nc2 = c1\nJ = c2 sum(W x)",
+    "product": "x : n x 1\nc1 = 2\nc2 = c1 c1\nh = c2 W x\nJ = c1 sum(h)",
+    "of_m": "x : n x m\nk = m / 2\nJ = k sum(W x)",
+}
+
+
+@pytest.mark.parametrize("body", FOLDED.values(), ids=list(FOLDED))
+def test_a_constant_made_of_constants_is_no_node(body: str) -> None:
+    model = sb.Model.parse(f"W : n x n\nsizes: n = 3\n{body}\ndata: x")
+    nodes, edges = model_edges(model)
+    assert not {"c1", "c2", "k"} & set(nodes)
+    assert {"W", "x", "J"} <= set(nodes) and ("W", nodes[-2] if "h" in nodes else "J") in edges
+    picture = drawing(model)
+    assert len(picture.boxes) == len(nodes)
+    ET.fromstring(to_svg(picture))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["latex"],
+        ["latex", "--snippet"],
+        pytest.param(["derive", "--format", "html"], marks=pytest.mark.slow),
+        ["draw", "--format", "svg"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_every_command_that_draws_takes_a_constant_made_of_constants(
+    tmp_path: Path, command: list[str]
+) -> None:
+    path = tmp_path / "c.model"
+    path.write_text(f"W : n x n\nsizes: n = 3\n{FOLDED['copy']}\ndata: x", encoding="utf-8")
+    result = CliRunner().invoke(main, [*command, str(path), "-o", "-"])
+    assert result.exit_code == 0, result.output
+
+
 def test_svg_is_self_contained() -> None:
     svg = to_svg(drawing(sb.Network.parse("4-3-2-1")))
     root = ET.fromstring(svg)
@@ -112,6 +149,23 @@ def test_draw_command_writes_each_format(tmp_path: Path) -> None:
     tikz = runner.invoke(main, ["draw", "4-3-2-1", "--format", "tikz"])
     assert tikz.exit_code == 0 and r"\begin{tikzpicture}" in tikz.output
     assert runner.invoke(main, ["draw", "4-3-2-1"]).exit_code == 2  # a PNG needs -o
+
+
+def test_draw_refuses_a_format_the_file_name_contradicts(tmp_path: Path) -> None:
+    runner = CliRunner()
+    svg = tmp_path / "net.svg"
+    result = runner.invoke(main, ["draw", "4-3-2-1", "-o", str(svg), "--format", "png"])
+    assert result.exit_code == 2 and not svg.exists()
+    assert len(result.output.strip().splitlines()) == 1 and "does not match" in result.output
+    same = runner.invoke(main, ["draw", "4-3-2-1", "-o", str(svg), "--format", "svg"])
+    assert same.exit_code == 0 and svg.read_text(encoding="utf-8").lstrip().startswith("<")
+    tikz = tmp_path / "net.tikz"  # without --format the suffix decides
+    assert runner.invoke(main, ["draw", "4-3-2-1", "-o", str(tikz)]).exit_code == 0
+    assert r"\begin{tikzpicture}" in tikz.read_text(encoding="utf-8")
+    pic = tmp_path / "net.pic"  # a suffix that asks for nothing takes --format as given
+    assert (
+        runner.invoke(main, ["draw", "4-3-2-1", "-o", str(pic), "--format", "svg"]).exit_code == 0
+    )
 
 
 def test_a_deep_network_shows_its_first_and_last_layers() -> None:

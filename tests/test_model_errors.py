@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -197,6 +198,28 @@ def test_bad_model(text: str, line: int, word: str) -> None:
     assert "\n" not in message
     assert message.startswith(f"line {line}:"), message
     assert word in message, message
+
+
+UNDETERMINED = [text for text, _, word in CASES if word == "undetermined"] + [
+    "X : n x m\nJ = sum(tanh(p^T X))\ndata: X",  # p is n x ?: rows n, not n1
+]
+
+
+@pytest.mark.parametrize("text", UNDETERMINED)
+def test_an_undetermined_shape_hint_is_a_declaration_that_fits(text: str) -> None:
+    """Declared as the hint says, the leaf is determined; the hint names only the model's own
+    dimensions (and 1 for a free one), never a made-up n1."""
+    with pytest.raises(SpecError) as info:
+        Model.parse(text)
+    hint = re.search(r"e\.g\. '((\w+) : (\w+) x (\w+))'", str(info.value))
+    assert hint is not None, str(info.value)
+    declaration, name, rows, cols = hint.groups()
+    own = set(re.findall(r"\b[a-z]\w*\b", text))
+    assert {rows, cols} <= own | {"1"}, declaration
+    try:
+        Model.parse(f"{declaration}\n{text}")
+    except SpecError as again:  # another leaf may still be undetermined, never this one
+        assert f"shape of '{name}'" not in str(again) and "declared" not in str(again), again
 
 
 def test_at_least_100_cases() -> None:

@@ -77,6 +77,24 @@ def division_parts(expr: HadamardProduct) -> tuple[list[Any], list[Any]]:
     return num, den
 
 
+def of_a_matrix(part: Any, placeholder: sp.Symbol, argument: Any) -> bool:
+    """Whether ``part`` of the scalar body of an element-wise function (its variable
+    ``placeholder``) is, with the function's ``argument`` put in, a function of a matrix: the
+    argument is not 1 x 1 and ``part`` reads it. Then a power of it is printed element-wise
+    (:func:`entrywise_power`) and ``exp`` as ``\\exp(A)``: in the printed notation ``A^{2}`` is
+    the matrix square, ``A^{-1}`` the inverse and ``e^{A}`` the matrix exponential."""
+    return tuple(argument.shape) != (1, 1) and bool(part.has(placeholder))
+
+
+def entrywise_power(power: sp.Pow, placeholder: sp.Symbol, argument: Any) -> bool:
+    """Whether ``power`` is printed ``A^{\\odot k}`` (see :func:`of_a_matrix`): not a root
+    (``\\sqrt{A}`` is a function of A, written as the equations write it); a negative power is
+    the fraction of the positive one (entry by entry, as ``/`` is)."""
+    exp = power.exp
+    root = exp.is_Rational and abs(exp.p) == 1 and exp.q != 1  # type: ignore[attr-defined]
+    return of_a_matrix(power.base, placeholder, argument) and not root
+
+
 def is_atom(expr: Any) -> bool:
     """True for things printed without parentheses in any context (a symbol, its transpose)."""
     if isinstance(expr, Transpose):

@@ -95,6 +95,14 @@ class _Inference:
     def shape_text(self, value: _Value) -> str:
         return f"{self.show(value.rows)} x {self.show(value.cols)}"
 
+    def declaration_hint(self, name: str, leaf: _Value) -> str:
+        """``'p : n x 1'`` for an undetermined ``n x ?``: the dimensions the model fixed, by
+        their names, and 1 where it leaves the size free (any size fits there)."""
+        rows, cols = self.find(leaf.rows), self.find(leaf.cols)
+        shown = [self.show(d) if not _unknown(d) else "1" for d in (rows, cols)]
+        free = "any size in place of both 1s, the same" if rows == cols else "any size for 1"
+        return f"'{name} : {shown[0]} x {shown[1]}' ({free})"
+
     def fail(self, message: str) -> SpecError:
         assert self.equation is not None
         eq = self.equation
@@ -270,7 +278,7 @@ class _Inference:
                 self.equation = next(e for e in equations if e.line == line)
                 raise self.fail(
                     f"the shape of '{name}' is undetermined ({self.shape_text(leaf)}); "
-                    f"declare it, e.g. '{name} : n1 x 1'"
+                    f"declare it, e.g. {self.declaration_hint(name, leaf)}"
                 )
         reasons = {eq.name: (eq.line, eq.text) for eq in equations if eq.name not in declarations}
         for name in inferred:

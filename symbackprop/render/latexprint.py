@@ -28,8 +28,10 @@ from sympy.printing.precedence import PRECEDENCE
 
 from symbackprop.core.expr_structure import (
     division_parts,
+    entrywise_power,
     is_atom,
     is_call,
+    of_a_matrix,
     ones_kind,
     ordered_terms,
     split_coeff,
@@ -51,6 +53,7 @@ LONG_INLINE = 40
 FIT_OPEN, FIT_CLOSE = "\x04", "\x05"
 _LEFT, _RIGHT = r"\left(", r"\right)"
 _ARG = "ARGPLACEHOLDER"
+_ARG_SYMBOL = sp.Symbol(_ARG)
 _SIZES = ("", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl")
 #: sums narrower than this (see visual_width) are kept on one line
 SHORT_SUM = 16
@@ -72,6 +75,8 @@ class MathLatexPrinter(LatexPrinter):
         self.naming = naming or Naming()
         # a deep derivation prints the same symbols and shapes in thousands of reasons
         self._printed: dict[Any, str] = {}
+        #: the argument of the element-wise function whose scalar body is being printed
+        self._body_of: Any = None
 
     def doprint(self, expr: Any) -> str:
         """SymPy's ``doprint``, memoised per expression (printing depends on nothing else)."""
@@ -110,6 +115,15 @@ class MathLatexPrinter(LatexPrinter):
         # exp' = exp(·): SymPy's e^{\cdot} would set the placeholder as a speck in a superscript
         if str(getattr(expr.args[0], "name", "")) == BARE_NAME:
             return r"\exp(\cdot)" if exp is None else rf"\exp^{{{exp}}}(\cdot)"
+        if self._body_of is not None and of_a_matrix(expr, _ARG_SYMBOL, self._body_of):
+            inner = expr.args[0]  # e^{A} would be the matrix exponential
+            # the argument alone: SymPy's call brackets, which the printers fill bare
+            tex = r"\exp" + (
+                rf"\left({_ARG} \right)"
+                if inner == _ARG_SYMBOL
+                else OPEN + self._print(inner) + CLOSE
+            )
+            return tex if exp is None else OPEN + tex + CLOSE + "^{" + exp + "}"
         return str(super()._print_ExpBase(expr, exp))
 
     def _ones_factor(self, expr: Any) -> str:
@@ -193,6 +207,16 @@ class MathLatexPrinter(LatexPrinter):
             base = OPEN + base + CLOSE
         return rf"{base}^{{\odot {self._print(expr.exp)}}}"
 
+    def _print_Pow(self, expr: Any) -> str:
+        # a negative power is SymPy's fraction, whose denominator comes back here positive
+        if (
+            self._body_of is not None
+            and entrywise_power(expr, _ARG_SYMBOL, self._body_of)
+            and not expr.exp.is_negative
+        ):
+            return self._helper_print_standard_power(expr, r"%s^{\odot %s}")
+        return super()._print_Pow(expr)
+
     def _print_DiagMatrix(self, expr: Any) -> str:
         return r"\operatorname{diag}" + OPEN + self._print(expr.args[0]) + CLOSE
 
@@ -220,6 +244,15 @@ class MathLatexPrinter(LatexPrinter):
         return self._act("softmax") + OPEN + self._print(expr.arg) + CLOSE
 
     def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
+        saved, self._body_of = self._body_of, expr.arg
+        try:
+            return self._elementwise(expr)
+        finally:
+            self._body_of = saved
+
+    def _elementwise(self, expr: Any) -> str:
+        """An element-wise function of a matrix: a name, a derivative, an indicator, or its
+        scalar body with the argument put in (powers of it element-wise, :meth:`_print_Pow`)."""
         arg = self._print(expr.arg)
         if expr.activation_name is not None:
             return self._act(expr.activation_name) + OPEN + arg + CLOSE
@@ -230,7 +263,7 @@ class MathLatexPrinter(LatexPrinter):
             rel = {">": ">", "<": "<", ">=": r"\ge", "<=": r"\le"}.get(indicator[0], indicator[0])
             # \lbrace, not \{: Markdown renderers may eat the backslash of \{
             return rf"\mathbf{{1}}\lbrace {arg} {rel} {self._print(indicator[1])} \rbrace"
-        body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
+        body = expr.body.xreplace({expr.variable: _ARG_SYMBOL})
         if isinstance(body, sp.Piecewise):
             text = indicator_sum(
                 body,

@@ -21,8 +21,10 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 
 from symbackprop.core.expr_structure import (
     division_parts,
+    entrywise_power,
     is_atom,
     is_call,
+    of_a_matrix,
     ones_kind,
     ordered_terms,
     split_coeff,
@@ -34,6 +36,7 @@ from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
 from symbackprop.render.names import Naming
 
 _ARG = "ARGPLACEHOLDER"
+_ARG_SYMBOL = sp.Symbol(_ARG)
 #: the transpose sign: a letter-like superscript, without an operator's space around it
 TOP = el("mi", "⊤")
 _RELATIONS = {">": ">", "<": "<", ">=": "≥", "<=": "≤"}
@@ -68,6 +71,8 @@ class MathMLPrinter(MathMLPresentationPrinter):
         self.act_latex = dict(act_latex or {})
         self.naming = naming or Naming()
         self._arg: str | None = None
+        #: the argument of the element-wise function whose scalar body is being printed
+        self._body_of: Any = None
 
     # -- plumbing ------------------------------------------------------------------------------
     def _node(self, xml: str) -> Any:
@@ -185,6 +190,22 @@ class MathMLPrinter(MathMLPresentationPrinter):
             base = paren(base)
         return self._node(el("msup", base, mrow(mo("⊙"), self._s(expr.exp))))
 
+    def _print_Pow(self, expr: Any) -> Any:
+        if self._body_of is None or not entrywise_power(expr, _ARG_SYMBOL, self._body_of):
+            return super()._print_Pow(expr)
+        if expr.exp.is_negative:  # entry by entry: 1 over the element-wise power
+            positive = self._s(sp.Pow(expr.base, -expr.exp))  # 1/A for A^-1, not 1/A^{⊙1}
+            return self._node(el("mfrac", el("mn", "1"), positive))
+        base = self._s(expr.base)
+        if expr.base != _ARG_SYMBOL or not isinstance(self._body_of, sp.MatrixSymbol):
+            base = paren(base)  # (A^T)^{⊙2}, not A^{T ⊙2}
+        return self._node(el("msup", base, mrow(mo("⊙"), self._s(expr.exp))))
+
+    def _print_exp(self, expr: Any) -> Any:
+        if self._body_of is None or not of_a_matrix(expr, _ARG_SYMBOL, self._body_of):
+            return super()._print_exp(expr)
+        return self._node(mrow(el("mi", "exp"), paren(self._s(expr.args[0]))))  # not e^{A}
+
     def _print_DiagMatrix(self, expr: Any) -> Any:
         return self._node(mrow(el("mi", "diag"), paren(self._s(expr.args[0]))))
 
@@ -240,15 +261,16 @@ class MathMLPrinter(MathMLPresentationPrinter):
         if indicator is not None:
             rel = _RELATIONS.get(indicator[0], indicator[0])
             return self._node(self._indicator(mrow(arg, mo(rel), self._s(indicator[1]))))
-        body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
+        body = expr.body.xreplace({expr.variable: _ARG_SYMBOL})
         saved, self._arg = self._arg, arg
+        saved_of, self._body_of = self._body_of, expr.arg
         try:
             if isinstance(body, sp.Piecewise):
                 text = self._indicator_sum(body)
                 return self._node(paren(text) if text is not None else self._cases(body))
             return self._node(self._s(body))
         finally:
-            self._arg = saved
+            self._arg, self._body_of = saved, saved_of
 
 
 #: SymPy's scalar printing, made like ours: a minus sign, unstretched brackets, no entity names

@@ -162,19 +162,19 @@ class ModelLatexPrinter(MathLatexPrinter):
     def _print_Softmax(self, expr: Any) -> str:
         return self._act("softmax") + OPEN + self._arg(expr.arg) + CLOSE
 
-    def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
+    def _elementwise(self, expr: Any) -> str:
         if expr.activation_name is not None:
             return self._act(expr.activation_name) + OPEN + self._arg(expr.arg) + CLOSE
         if expr.derivative_name is not None:
             return self._act(expr.derivative_name) + "'" + OPEN + self._arg(expr.arg) + CLOSE
         if expr.indicator is not None:
-            return super()._print_ElementwiseApplyFunction(expr)
+            return super()._elementwise(expr)
         arg = self._print(expr.arg)
         if not (is_atom(expr.arg) or arg.startswith(OPEN)):
             arg = OPEN + arg + CLOSE
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
-            return super()._print_ElementwiseApplyFunction(expr)
+            return super()._elementwise(expr)
         # a call's own brackets hold the argument bare: \sigma(W x + b), not \sigma((W x + b))
         call = rf"\left({_ARG} \right)"
         bare = rf"\left({self._arg(expr.arg)} \right)"

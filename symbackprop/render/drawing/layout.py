@@ -212,19 +212,27 @@ def _label_width(label: Label) -> float:
 
 
 def model_edges(model: Model) -> tuple[list[str], list[tuple[str, str]]]:
-    """The graph's nodes (leaves in order of first use, then the equations) and its edges."""
-    constants = {eq.name for eq in model.equations if eq.constant}
+    """The graph's nodes (leaves in order of first use, then the equations) and its edges.
+
+    An equation that reads no value (``c = 2``, ``c2 = c1 c1``, ``k = m / 2``) is a number
+    that the derivation folds into its readers, as it does a named constant: no node."""
+    constants: set[str] = set()
     nodes: list[str] = []
     edges: list[tuple[str, str]] = []
     for eq in model.equations:
-        if eq.constant:
+        reads = [
+            node.id
+            for node in walk(eq.expr)
+            if isinstance(node, Name) and node.id not in constants and node.id in model.shapes
+        ]
+        if not reads:
+            constants.add(eq.name)
             continue
-        for node in walk(eq.expr):
-            if isinstance(node, Name) and node.id not in constants and node.id in model.shapes:
-                if node.id not in nodes:
-                    nodes.append(node.id)
-                if (node.id, eq.name) not in edges:
-                    edges.append((node.id, eq.name))
+        for name in reads:
+            if name not in nodes:
+                nodes.append(name)
+            if (name, eq.name) not in edges:
+                edges.append((name, eq.name))
         nodes.append(eq.name)
     return nodes, edges
 

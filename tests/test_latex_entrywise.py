@@ -1,0 +1,62 @@
+"""A power or exponential inside an element-wise function of a matrix is printed element-wise.
+
+In the printed notation ``A^{2}`` is the matrix square, ``A^{-1}`` the inverse and ``e^{A}`` the
+matrix exponential (``inv(A)`` prints ``A^{-1}``, a model's ``A^3`` prints ``A^{\\odot 3}``), so
+the derivative of ``A^3`` must read ``3 A^{\\odot 2}``, not ``3 A^{2}``; a 1 x 1 argument keeps
+the plain power (the two agree there). The text form keeps ``^``: element-wise by the formula
+language.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy import MatrixSymbol
+
+import symbackprop as sb
+from symbackprop.records.nodes import Elementwise, T
+from symbackprop.render.latexprint import MathLatexPrinter, finish
+from symbackprop.render.mathml import MathMLPrinter
+
+n = sp.Symbol("n", integer=True, positive=True)
+A = MatrixSymbol("A", n, n)
+S = MatrixSymbol("s", 1, 1)
+
+
+def _latex(expr: object) -> str:
+    return finish(MathLatexPrinter().doprint(expr))
+
+
+def _mathml(expr: object) -> str:
+    return MathMLPrinter().mathml(expr)
+
+
+def test_a_power_of_a_matrix_argument_is_elementwise_in_latex() -> None:
+    assert _latex(Elementwise(sp.Lambda(T, 3 * T**2), A)) == r"3 A^{\odot 2}"
+    assert _latex(Elementwise(sp.Lambda(T, -2 / T**3), A)) == r"- \frac{2}{A^{\odot 3}}"
+    assert _latex(Elementwise(sp.Lambda(T, 1 - sp.tanh(T) ** 2), A)).endswith(r"^{\odot 2}")
+    assert _latex(Elementwise(sp.Lambda(T, sp.exp(2 * T)), A)) == r"\exp(2 A)"
+    # a root and a reciprocal are functions of A written as the equations write them
+    assert _latex(Elementwise(sp.Lambda(T, 1 / (2 * sp.sqrt(T))), A)) == r"\frac{1}{2 \sqrt{A}}"
+    assert _latex(Elementwise(sp.Lambda(T, 1 / T), A)) == r"\frac{1}{A}"
+    # 1 x 1: the plain power, and SymPy's e^{...}
+    assert _latex(Elementwise(sp.Lambda(T, 3 * T**2), S)) == r"3 s^{2}"
+    assert _latex(Elementwise(sp.Lambda(T, sp.exp(T)), S)) == r"e^{s}"
+
+
+def test_a_power_of_a_matrix_argument_is_elementwise_in_mathml() -> None:
+    square = _mathml(Elementwise(sp.Lambda(T, 3 * T**2), A))
+    assert "<mo>⊙</mo><mn>2</mn>" in square
+    inverse = _mathml(Elementwise(sp.Lambda(T, T**-2), A))
+    assert "<mfrac>" in inverse and "<mo>⊙</mo><mn>2</mn>" in inverse
+    reciprocal = _mathml(Elementwise(sp.Lambda(T, T**-1), A))
+    assert "<mfrac>" in reciprocal and "⊙" not in reciprocal  # 1/A, not 1/A^{⊙1}
+    assert "ExponentialE" not in _mathml(Elementwise(sp.Lambda(T, sp.exp(T)), A))
+    assert "⊙" not in _mathml(Elementwise(sp.Lambda(T, 3 * T**2), S))
+
+
+def test_a_models_derivative_of_a_power_reads_elementwise() -> None:
+    d = sb.derive(sb.Model.parse("A : n x n\nsizes: n = 3\nJ = sum(A^3) + sum(A^-1)\ndata:"))
+    tex = sb.to_latex(d, standalone=False)
+    assert r"3 A^{\odot 2}" in tex and r"\frac{1}{A^{\odot 2}}" in tex
+    assert "A^{2}" not in tex
+    assert "3*A^2" in sb.to_text(d)  # the formula language's ^ is element-wise already
