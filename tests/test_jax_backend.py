@@ -436,3 +436,15 @@ def test_grad_of_cost_for_data_raises_rather_than_give_zeros() -> None:
         assert_close(
             jax.grad(module.module.cost)(params, *data), module.loss_and_grads(params, *data)[1]
         )
+
+
+# -- hostile9: functions of m; bfloat16 --------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_functions_of_m_equal_jax_autodiff_and_the_numpy_module() -> None:
+    """sqrt(m), log(m) exp(-m), sigmoid(1 - m): m is a Python int in the module, so these
+    are Python floats (jax.nn.sigmoid(m) refused an int; the torch module's torch.sqrt(m) was
+    a TypeError); the torch module's numbers are checked in test_torch_backend."""
+    text = "X : 3 x m\nW : 2 x 3\nJ = sqrt(m) sum(tanh(W X)) + log(m) exp(-m) sum(W X)"
+    check_model(Model.parse(text + " + sigmoid(1 - m) sum(W * W)\ndata: X\n"), "of_m")

@@ -387,3 +387,35 @@ def test_model_refuses_wrong_dtypes_with_one_clear_error() -> None:
     net = module.module.Model(seed=1)
     with pytest.raises(ValueError, match=r"forward has dtype torch\.float32 but X has"):
         net.float()(X, Y)  # parameters float32 now, data float64
+
+
+# -- hostile9: a function of m, a dJ/dX the derivation does not have -------------------------
+
+#: functions of the batch size m (a Python int in the module): torch.sqrt(m) was a TypeError
+OF_M = "X : 3 x m\nW : 2 x 3\n"
+OF_M += "J = sqrt(m) sum(tanh(W X)) + log(m) exp(-m) sum(W X) + sigmoid(1 - m) sum(W * W)\n"
+OF_M += "data: X\n"
+
+
+def test_functions_of_m_are_numbers_that_keep_the_tensors_dtype() -> None:
+    model = Model.parse(OF_M)
+    module = sb.compile(model, backend="torch")
+    assert "import math" in module.source and "math.sqrt(m)" in module.source
+    X = torch.linspace(-1.0, 1.0, 15, dtype=torch.float64).reshape(3, 5)
+    params = module.init_params(seed=1)
+    cost, grads = module.loss_and_grads(params, X)
+    tracked = leaves(torch, params)  # the cost written here, differentiated by autograd
+    W, m = tracked["W"], X.shape[1]
+    sigmoid = torch.sigmoid(torch.tensor(1.0 - m, dtype=torch.float64))
+    J = m**0.5 * torch.tanh(W @ X).sum() + float(np.log(m) * np.exp(-m)) * (W @ X).sum()
+    J = J + sigmoid * (W * W).sum()
+    J.backward()
+    assert cost == pytest.approx(J.item(), rel=1e-12)
+    assert_close(grads, {"W": W.grad})
+    numpy_cost, numpy_grads = sb.compile(model).loss_and_grads(
+        {k: v.numpy() for k, v in params.items()}, X.numpy()
+    )
+    assert cost == pytest.approx(numpy_cost, rel=1e-12)
+    assert_close(grads, {k: torch.tensor(v) for k, v in numpy_grads.items()})
+    single = {k: v.float() for k, v in params.items()}  # a Python float keeps float32
+    assert module.loss_and_grads(single, X.float())[1]["W"].dtype == torch.float32
