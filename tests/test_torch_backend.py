@@ -6,6 +6,7 @@ float32; stability at |z| = 1e3; shape errors; byte-identical output.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -259,8 +260,14 @@ ATTRIBUTE_NAMES = "X : 3 x m\nY : 1 x m\nfloat : 4 x 3\nforward : 1 x 4\n"
 ATTRIBUTE_NAMES += "J = bce(sigmoid(forward tanh(float X) + type), Y)\ndata: X, Y\n"
 
 
+@functools.cache
+def _attribute_module() -> Any:
+    """The torch module of ATTRIBUTE_NAMES, compiled once for the tests that read it."""
+    return sb.compile(Model.parse(ATTRIBUTE_NAMES), backend="torch")
+
+
 def test_model_parameters_may_be_named_like_nn_module_methods() -> None:
-    module = sb.compile(Model.parse(ATTRIBUTE_NAMES), backend="torch")
+    module = _attribute_module()
     net = module.module.Model(seed=1)
     names = [f"params.{name}" for name in ("forward", "float", "type")]
     assert [name for name, _ in net.named_parameters()] == names
@@ -306,7 +313,7 @@ def test_a_parameter_changed_in_place_before_backward_raises(kind: str) -> None:
         module = compiled("3-4:tanh-1:sigmoid")
         tensors = data(torch, module, 5)
     else:
-        module = sb.compile(Model.parse(ATTRIBUTE_NAMES), backend="torch")
+        module = _attribute_module()
         X = torch.linspace(-1.0, 1.0, 12, dtype=torch.float64).reshape(3, 4)
         tensors = (X, torch.tensor([[0.0, 1.0, 1.0, 0.0]], dtype=torch.float64))
     params = leaves(torch, module.init_params(seed=1))
@@ -368,7 +375,7 @@ def test_network_refuses_wrong_dtypes_with_one_clear_error(wrong: str, message: 
 
 
 def test_model_refuses_wrong_dtypes_with_one_clear_error() -> None:
-    module = sb.compile(Model.parse(ATTRIBUTE_NAMES), backend="torch")
+    module = _attribute_module()
     params = module.init_params(seed=1)
     X = torch.linspace(-1.0, 1.0, 12, dtype=torch.float64).reshape(3, 4)
     Y = torch.tensor([[0.0, 1.0, 1.0, 0.0]], dtype=torch.float64)
@@ -398,8 +405,8 @@ OF_M += "data: X\n"
 
 
 def test_functions_of_m_are_numbers_that_keep_the_tensors_dtype() -> None:
-    model = Model.parse(OF_M)
-    module = sb.compile(model, backend="torch")
+    """(The NumPy and JAX modules: test_jax_backend's functions_of_m test, slow.)"""
+    module = sb.compile(Model.parse(OF_M), backend="torch")
     assert "import math" in module.source and "math.sqrt(m)" in module.source
     X = torch.linspace(-1.0, 1.0, 15, dtype=torch.float64).reshape(3, 5)
     params = module.init_params(seed=1)
@@ -412,10 +419,28 @@ def test_functions_of_m_are_numbers_that_keep_the_tensors_dtype() -> None:
     J.backward()
     assert cost == pytest.approx(J.item(), rel=1e-12)
     assert_close(grads, {"W": W.grad})
-    numpy_cost, numpy_grads = sb.compile(model).loss_and_grads(
-        {k: v.numpy() for k, v in params.items()}, X.numpy()
-    )
-    assert cost == pytest.approx(numpy_cost, rel=1e-12)
-    assert_close(grads, {k: torch.tensor(v) for k, v in numpy_grads.items()})
     single = {k: v.float() for k, v in params.items()}  # a Python float keeps float32
     assert module.loss_and_grads(single, X.float())[1]["W"].dtype == torch.float32
+
+
+@pytest.mark.parametrize("kind", ["network", "model"])
+def test_a_layer_before_the_module_is_refused_rather_than_left_untrained(kind: str) -> None:
+    """BackpropCost gave None as dJ/dX: a layer L before the module (Net()(L @ X, Y)) ended
+    with L.grad None and no error. backward now names the data it cannot differentiate."""
+    if kind == "network":
+        module = compiled("3-4:tanh-1:sigmoid")
+        net, (X, Y) = module.module.Net(seed=1), data(torch, module, 5)
+    else:
+        module = _attribute_module()
+        net = module.module.Model(seed=1)
+        X = torch.linspace(-1.0, 1.0, 12, dtype=torch.float64).reshape(3, 4)
+        Y = torch.tensor([[0.0, 1.0, 1.0, 0.0]], dtype=torch.float64)
+    L = torch.eye(3, dtype=torch.float64).requires_grad_()
+    with pytest.raises(ValueError, match=r"dJ/dX is not derived, but X requires grad .* X\.d"):
+        net(L @ X, Y).backward()
+    assert L.grad is None and all(p.grad is None for p in net.parameters())
+    with pytest.raises(ValueError, match=r"dJ/dX, dJ/dY are not derived, but X, Y require"):
+        net(L @ X, L[:1, :1] * Y).backward()
+    net(X, (L[:1, :1] * Y).detach()).backward()  # data held fixed: the parameters train
+    _, grads = module.loss_and_grads(dict(net.params.items()), X, Y)
+    assert_close({k: v.grad for k, v in net.params.items()}, grads)
