@@ -148,9 +148,7 @@ class TorchPrinter(NumPyPrinter):
     def _print_Pow(self, expr: sp.Pow) -> str:
         base, exp = expr.args
         if exp == sp.Rational(1, 2):
-            if self.of_batch_size(base):
-                return self.number_function("sqrt", (base,))
-            return f"torch.sqrt({self.code(base)})"
+            return self.number_function("sqrt", (base,)) or f"torch.sqrt({self.code(base)})"
         return super()._print_Pow(expr)  # type: ignore[no-any-return]
 
     def _print_log(self, expr: sp.log) -> str:
