@@ -436,3 +436,45 @@ def test_grad_of_cost_for_data_raises_rather_than_give_zeros() -> None:
         assert_close(
             jax.grad(module.module.cost)(params, *data), module.loss_and_grads(params, *data)[1]
         )
+
+
+# -- hostile9: functions of m; bfloat16 --------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_functions_of_m_equal_jax_autodiff_and_the_numpy_module() -> None:
+    """sqrt(m), log(m) exp(-m), sigmoid(1 - m): m is a Python int in the module, so these
+    are Python floats (jax.nn.sigmoid(m) refused an int; the torch module's torch.sqrt(m) was
+    a TypeError); the torch module's numbers are checked in test_torch_backend."""
+    text = "X : 3 x m\nW : 2 x 3\nJ = sqrt(m) sum(tanh(W X)) + log(m) exp(-m) sum(W X)"
+    check_model(Model.parse(text + " + sigmoid(1 - m) sum(W * W)\ndata: X\n"), "of_m")
+
+
+def test_the_model_check_takes_bfloat16_as_floating_point() -> None:
+    """_floating tested dtype.kind == "f", and bfloat16's kind is "V": the model module
+    refused the bfloat16 parameters its own init_params makes. (Numbers: the slow test.)"""
+    module = sb.compile(
+        Model.parse("X : 2 x m\nW : 1 x 2\nJ = sum(W X)\ndata: X\n"), backend="jax"
+    )
+    params = module.init_params(dtype=jnp.bfloat16)
+    # data as NumPy arrays of the same dtypes: _check reads shapes and dtypes only (no compile)
+    assert module.module._check(params, (np.ones((2, 3), jnp.bfloat16),)) == 3
+    with pytest.raises(ValueError, match=r"X has dtype int32; .*\(X\.astype\(jnp\.float64\)"):
+        module.module._check(params, (np.ones((2, 3), np.int32),))
+    with pytest.raises(ValueError, match=r"W has dtype bfloat16 but X has float32: .*jnp\.fl"):
+        module.module._check(params, (np.ones((2, 3), np.float32),))
+
+
+@pytest.mark.slow
+def test_a_model_computes_in_bfloat16_near_float64() -> None:
+    path = ROOT / "examples" / "models" / "residual_mlp.model"
+    module = sb.compile(path, backend="jax")
+    params, data = model_data(Model.from_file(path), "residual_mlp")
+    step = jax.jit(module.loss_and_grads)  # one compile per dtype, not one per operation
+    _, want = step(params, *data)
+    half = {k: v.astype(jnp.bfloat16) for k, v in params.items()}
+    cost, grads = step(half, *(d.astype(jnp.bfloat16) for d in data))
+    assert cost.dtype == jnp.bfloat16 and {g.dtype for g in grads.values()} == {cost.dtype}
+    for name, value in want.items():
+        scale = float(jnp.abs(value).max()) + 1e-3
+        assert float(jnp.abs(grads[name].astype(jnp.float64) - value).max()) < 0.1 * scale

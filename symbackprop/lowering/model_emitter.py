@@ -160,10 +160,10 @@ class ModelEmitter(PrintedShapes[P]):
 
     # -- the module --------------------------------------------------------------------------
     def module(self) -> str:
-        header = self.header()
         forward = self.forward()
         backward = self.backward()
         loss = self.loss_and_grads()
+        header = self.header()  # after the code: its imports are those the code reads
         called = self.helpers | self.printer.helpers
         body = ["", *STDS.splitlines()]
         for name, text in self.HELPERS:
@@ -213,7 +213,9 @@ class ModelEmitter(PrintedShapes[P]):
             + (" Examples are along m; J is the mean over them." if plan.batch else ""),
             *self.about(),
         ]
-        lines = [*docstring(doc), "", *equations, '"""', "", *self.IMPORTS, ""]
+        # a function of m alone (sqrt(m)) is Python's, on a number: see NUMBER_FUNCTIONS
+        imports = ["import math", "", *self.IMPORTS] if self.printer.reads_math else self.IMPORTS
+        lines = [*docstring(doc), "", *equations, '"""', "", *imports, ""]
         lines += ["SHAPES: dict[str, tuple[int, int]] = {"]
         lines += [f'    "{p.name}": {show_dims(p.shape)},' for p in plan.parameters]
         lines += ["}"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS
 from symbackprop.lowering.model_template import check_helper, init_params
-from symbackprop.lowering.numpy.model_template import FLOATING_HELPER
+from symbackprop.lowering.numpy.model_template import floating_helper
 
 __all__ = ["CHECK_HELPER", "CUSTOM_VJP", "GRADIENTS", "INIT_PARAMS", "LOGDET_HELPER"]
 
@@ -27,7 +27,8 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
 CHECK_HELPER = (
     check_helper(_CHECK_DOC, "array", "first = _floating(name, {value}, first)", first=True)
     + "\n"
-    + FLOATING_HELPER
+    # jnp's floating dtypes: bfloat16 too (ml_dtypes' kind "V"), as init_params may make
+    + floating_helper("dtype is None or not jnp.issubdtype(dtype, jnp.floating)", "jnp")
 )
 
 INIT_PARAMS = init_params(

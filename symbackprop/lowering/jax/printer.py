@@ -79,13 +79,15 @@ class JaxPrinter(NumPyPrinter):
     def _print_Pow(self, expr: sp.Pow) -> str:
         base, exp = expr.args
         if exp == sp.Rational(1, 2):
-            return f"jnp.sqrt({self.code(base)})"
+            return self.number_function("sqrt", (base,)) or f"jnp.sqrt({self.code(base)})"
         return super()._print_Pow(expr)  # type: ignore[no-any-return]
 
     def _print_log(self, expr: sp.log) -> str:
         # log(1 + e^x) is softplus: jnp.logaddexp(0, x) stays finite where e^x overflows
         arg = expr.args[0]
         if isinstance(arg, sp.Add) and len(arg.args) == 2 and sp.Integer(1) in arg.args:
+            if self.of_batch_size(arg):  # a number: log(1 + exp(-m)) in Python's math
+                return self._print_Function(expr)
             other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
             if isinstance(other, sp.exp):
                 return f"jnp.logaddexp(0.0, {self.code(other.args[0])})"
@@ -95,6 +97,9 @@ class JaxPrinter(NumPyPrinter):
         name = type(expr).__name__
         if expr.is_number and name == "sigmoid":
             return float_literal(sp.N(expr, 17))  # a number, such as sigmoid(3)
+        number = self.number_function(name, expr.args)
+        if number is not None:
+            return number
         if name not in FUNCTIONS:
             raise InternalError(f"no JAX spelling for the function {name}")
         return f"{FUNCTIONS[name]}({', '.join(self.code(a) for a in expr.args)})"

@@ -61,6 +61,16 @@ _FUNCTIONS: dict[str, str] = {
     "sigmoid": "sigmoid",
 }
 
+#: m, the batch size: a Python int in a model module (``_check`` returns it), not an array
+BATCH_SIZE = sp.Symbol("m", integer=True, positive=True)
+#: scalar SymPy function -> its spelling on a Python number: a function of m alone
+#: (``sqrt(m)``, ``exp(-m)``) is a Python float, which scales an array of any dtype and keeps
+#: that dtype (np.sqrt(m) is a float64 scalar that makes float32 arrays float64; torch.sqrt
+#: takes tensors only; the stable ``sigmoid`` helper writes into an array)
+NUMBER_FUNCTIONS: dict[str, str] = {
+    name: f"math.{name}" for name in ("exp", "log", "sqrt", "tanh", "sinh", "cosh", "sin", "cos")
+}
+
 SIMPLE_OPERAND = re.compile(r"-?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*|-?[0-9.]+")
 
 
@@ -121,6 +131,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         self.guards = dict(guards or {})
         self.helpers: set[str] = set()  # module helpers the printed code calls (``sigmoid``)
         self.symbols: set[str] = set()  # scalar symbols printed (``m``): what the code reads
+        #: whether a function of m was printed with Python's ``math`` (the module imports it)
+        self.reads_math = False
         #: a name holding the arrays' dtype: constant arrays (np.eye, np.zeros) take it, so
         #: float32 parameters get float32 gradients; ``reads_dtype`` says it was printed
         self.dtype: str | None = None
@@ -497,10 +509,23 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
             out += " / " + (float_literal(f) if f.is_Number else self.paren(f, MUL, strict=True))
         return out
 
+    def of_batch_size(self, expr: Any) -> bool:
+        """Whether ``expr`` is a number given m alone (``sqrt(m)``, ``exp(-m)``)."""
+        return bool(expr.free_symbols) and expr.free_symbols == {BATCH_SIZE}
+
+    def number_function(self, name: str, args: tuple[Any, ...]) -> str | None:
+        """``math.<name>(...)``, a Python float, for a function of m alone; else None."""
+        if name not in (*NUMBER_FUNCTIONS, "sigmoid") or not all(map(self.of_batch_size, args)):
+            return None
+        self.reads_math = True
+        if name == "sigmoid":  # through tanh: no overflow of exp for any argument
+            return f"(0.5 + 0.5 * math.tanh({self.paren(args[0], MUL)} / 2))"
+        return f"{NUMBER_FUNCTIONS[name]}({', '.join(self.code(a) for a in args)})"
+
     def _print_Pow(self, expr: sp.Pow) -> str:
         base, exp = expr.args
         if exp == sp.Rational(1, 2):
-            return f"np.sqrt({self.code(base)})"
+            return self.number_function("sqrt", (base,)) or f"np.sqrt({self.code(base)})"
         if exp.is_negative:
             return f"1.0 / {self.paren(sp.Pow(base, -exp), MUL, strict=True)}"
         exp_text = str(int(exp)) if exp.is_Integer else self.paren(exp, ATOM)
@@ -510,6 +535,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         # log(1 + e^x) is softplus: np.logaddexp(0, x) stays finite where e^x overflows
         arg = expr.args[0]
         if isinstance(arg, sp.Add) and len(arg.args) == 2 and sp.Integer(1) in arg.args:
+            if self.of_batch_size(arg):  # a number: log(1 + exp(-m)) in Python's math
+                return self._print_Function(expr)
             other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
             if isinstance(other, sp.exp):
                 return f"np.logaddexp(0.0, {self.code(other.args[0])})"
@@ -519,6 +546,9 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         name = type(expr).__name__
         if expr.is_number and name == "sigmoid":
             return float_literal(sp.N(expr, 17))  # a number, such as sigmoid(3)
+        number = self.number_function(name, expr.args)
+        if number is not None:
+            return number
         if name not in _FUNCTIONS:
             raise InternalError(f"no NumPy spelling for the function {name}")
         if name == "sigmoid":

@@ -156,7 +156,9 @@ class BackpropCost(torch.autograd.Function):
 
     ``BackpropCost.apply({data}, *params.values())`` with the parameters in SHAPES order
     returns J (a 0-d tensor); its backward returns the generated gradients times grad_output
-    for the parameters and None for the data: no gradient flows into {data}.
+    for the parameters. dJ/d(data) is not derived: a data tensor that requires grad (made by
+    a layer before the module) is refused in backward with a ValueError naming it, rather
+    than given None, which would leave that layer silently untrained.
 
     What backward reads is saved with ``ctx.save_for_backward``, so a tensor changed in place
     between forward and backward (an optimizer step on a parameter) is torch's "modified by
@@ -171,6 +173,7 @@ class BackpropCost(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_output):
+        _refuse_data_grads(ctx.needs_input_grad[: len(DATA)])
 {backward}
         grads = tuple(grad_output * grads[name] for name in SHAPES)
         if torch.is_grad_enabled():  # create_graph=True: the gradients must not be constants
@@ -193,6 +196,21 @@ class FirstOrderOnly(torch.autograd.Function):
         raise RuntimeError(
             "the generated backward is a first derivative only: a second derivative (a Hessian, "
             "a gradient of the gradient) needs torch's own autograd of the cost"
+        )
+
+
+def _refuse_data_grads(needed):
+    """Raise a ValueError naming the data tensors whose ``needed`` flag is set: they require
+    grad, and the derivation differentiates the parameters only."""
+    wanted = [name for name, need in zip(DATA, needed, strict=True) if need]
+    if wanted:
+        asked = ", ".join(f"dJ/d{{name}}" for name in wanted)
+        names, detached = ", ".join(wanted), ", ".join(f"{{name}}.detach()" for name in wanted)
+        verb, does = ("is", "requires") if len(wanted) == 1 else ("are", "require")
+        raise ValueError(
+            f"cost differentiates params only: {{asked}} {{verb}} not derived, but {{names}} "
+            f"{{does}} grad (a layer before the module would silently never train); pass "
+            f"{{detached}} to hold the data fixed"
         )
 
 
