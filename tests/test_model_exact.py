@@ -11,7 +11,13 @@ from test_model_derive import DEFINE, LOGDET_INV, MODELS, NORM2_SQUARED, SOFTMAX
 
 import symbackprop as sb
 from symbackprop.check.interpret import breakpoints
-from symbackprop.check.model_exact import EXACT_BUDGET, ModelCheck, model_sizes, oracle_work
+from symbackprop.check.model_exact import (
+    EVALUATIONS_PER_UNIT,
+    EXACT_BUDGET,
+    ModelCheck,
+    model_sizes,
+    oracle_work,
+)
 from symbackprop.model import Model
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.nodes import T
@@ -146,8 +152,38 @@ def test_the_oracles_inverses_are_budgeted_before_anything_runs(key: str) -> Non
 def test_a_few_small_inverses_stay_within_the_budget() -> None:
     # log(det(inv(X))) at n = 2 (its sizes: n = 3 is checked at 2): 12 inverses of a 2 x 2 leaf
     logdet_inv = oracle_work(sb.derive(Model.parse(LOGDET_INV)))
-    assert (logdet_inv.inversions, logdet_inv.units, logdet_inv.over()) == (12, 48, None)
+    # (and 72 entries evaluated in e: 12 per parameter entry and trial, in X^-1, det and log)
+    assert (logdet_inv.inversions, logdet_inv.evaluations, logdet_inv.over()) == (12, 72, None)
+    assert logdet_inv.units == 48 + 72 // EVALUATIONS_PER_UNIT + 1
     # one inverse of a 3 x 3 leaf (about 5 s measured) is run; of inv(W) it is not
     leaf = oracle_work(sb.derive(Model.parse("W : 3 x 3\nJ = sum(inv(W))\ndata:\n")))
-    assert leaf.units == 3 * 9 * 9 and leaf.over() is None
-    assert oracle_work(sb.derive(Model.parse("W : 3 x 3\nJ = det(W W)\ndata:\n"))).units == 0
+    assert leaf.units == 3 * 9 * 9 + 27 * 10 // EVALUATIONS_PER_UNIT and leaf.over() is None
+    product = oracle_work(sb.derive(Model.parse("W : 3 x 3\nJ = det(W W)\ndata:\n")))
+    assert (product.inversions, product.evaluations) == (0, 27 * 10)
+
+
+def _rnn(steps: int) -> str:
+    """examples/models/rnn_3.model unrolled over ``steps`` steps."""
+    lines = [f"X{t} : n0 x m" for t in range(1, steps + 1)]
+    lines += ["Y : 1 x m", "W : n1 x n1", "U : n1 x n0", "sizes: n0 = 3, n1 = 4"]
+    lines += ["h1 = tanh(U X1 + b)"]
+    lines += [f"h{t} = tanh(W h{t - 1} + U X{t} + b)" for t in range(2, steps + 1)]
+    data = ", ".join(f"X{t}" for t in range(1, steps + 1))
+    return "\n".join([*lines, f"J = mse(v^T h{steps} + c, Y)", f"data: {data}, Y"])
+
+
+def test_the_entries_the_oracle_differentiates_are_budgeted() -> None:
+    """hostile9 item 6: the exact check of the RNN unrolled over 10 steps took ~16 s of CPU,
+    under the former cap of 12 equations, with no inverse to count: every entry evaluated in
+    e (and differentiated) is work. 3 steps (about 5 s) are run, 4 (about 6.5 s) are not."""
+    four = oracle_work(sb.derive(Model.parse(_rnn(4))))
+    reason = four.over()
+    assert four.evaluations == 1617 and four.units > EXACT_BUDGET and reason is not None
+    assert "evaluate 1,617 entries" in reason and "invert" not in reason
+
+
+@pytest.mark.slow
+def test_the_shipped_rnn_stays_within_the_budget_and_ten_steps_do_not() -> None:
+    three = oracle_work(sb.derive(Model.parse(_rnn(3))))
+    assert three.evaluations == 1209 and three.over() is None
+    assert oracle_work(sb.derive(Model.parse(_rnn(10)))).evaluations == 4065

@@ -62,18 +62,26 @@ EXACT_BUDGET = 300
 #: an inverse of a computed matrix (its entries large rationals plus e terms) costs about this
 #: many times an inverse of a leaf: measured 0.72 s against 0.18 s at 3 x 3
 COMPUTED_INVERSE = 4
+#: entries evaluated in e (and differentiated by SymPy's diff) per unit of work: about 4 ms of
+#: CPU each, measured on unrolled RNNs (3 steps: 1,209 entries, 4.5 s; 5: 2,025, 8 s; 7: 2,841,
+#: 10 s) and the example models (batch_norm: 726, 2.1 s; trace: 672, 1.2 s)
+EVALUATIONS_PER_UNIT = 5
 
 
 @dataclass(frozen=True)
 class OracleWork:
-    """What the oracle would invert, decided from the graph before anything is evaluated.
+    """What the oracle would compute, decided from the graph before anything is evaluated.
 
-    ``inversions``: SymPy inverses of a matrix whose entries hold the symbol e (one per
-    parameter entry, trial and inverse that depends on the parameter); ``largest``: the
-    largest such matrix's size; ``units``: each inverse's n^2, times :data:`COMPUTED_INVERSE`
-    when the matrix inverted is computed rather than a leaf.
+    ``evaluations``: entries of values evaluated with the symbol e and differentiated by
+    SymPy (per parameter entry and trial, every entry of every value that depends on it);
+    ``inversions``: SymPy inverses of a matrix whose entries hold e (one per parameter entry,
+    trial and inverse that depends on the parameter); ``largest``: the largest such matrix's
+    size; ``units``: each inverse's n^2, times :data:`COMPUTED_INVERSE` when the matrix
+    inverted is computed rather than a leaf, plus the evaluations over
+    :data:`EVALUATIONS_PER_UNIT`.
     """
 
+    evaluations: int
     inversions: int
     largest: int
     units: int
@@ -82,34 +90,44 @@ class OracleWork:
         """Why the exact check is not run within ``budget``, in words, or ``None``."""
         if self.units <= budget:
             return None
-        n = self.largest
+        work = [
+            f"evaluate {self.evaluations:,} entries of the model's values in a symbol, one "
+            "parameter entry at a time, and differentiate each"
+        ]
+        if self.inversions:
+            n = self.largest
+            work.append(
+                f"invert matrices of symbolic entries, up to {n} x {n}, {self.inversions:,} times"
+            )
         return (
-            f"SymPy would invert matrices of symbolic entries, up to {n} x {n}, "
-            f"{self.inversions:,} times: about {self.units:,} units of work, over the budget of "
-            f"{budget:,}, at about 0.02 s of CPU a unit"
+            f"SymPy would {' and '.join(work)}: about {self.units:,} units of work, over the "
+            f"budget of {budget:,}, at about 0.02 s of CPU a unit"
         )
 
 
 def oracle_work(
     derivation: ModelDerivation, sizes: dict[str, int] | None = None, *, trials: int = 3
 ) -> OracleWork:
-    """The oracle's inverses at the exact check's sizes (:func:`model_sizes`, ``sizes`` win).
+    """The oracle's work at the exact check's sizes (:func:`model_sizes`, ``sizes`` win).
 
     The oracle perturbs one parameter entry at a time and evaluates every value that depends
-    on it with that entry a SymPy symbol; SymPy inverts such an n x n matrix by elimination
-    on expressions, at a cost that grows with n^2 and with the size of its rationals (3 x 3:
-    0.18 s for a leaf, 0.72 s for inv(W) or W W^T + 1). Products, determinants and element-wise
-    functions cost little beside it and are not counted.
+    on it with that entry a SymPy symbol, each entry then differentiated by SymPy's ``diff``
+    (:meth:`ModelCheck.oracle`): the time grows with the number of such entries (an RNN
+    unrolled over 10 steps: 4,065). SymPy inverts an n x n matrix of them by elimination on
+    expressions, at a cost that grows with n^2 and with the size of its rationals (3 x 3:
+    0.18 s for a leaf, 0.72 s for inv(W) or W W^T + 1).
     """
     chosen = model_sizes(derivation, sizes)
     graph = derivation.graph
     model = derivation.model
     assert model is not None
-    inversions = largest = units = 0
+
+    def size(dim: Any) -> int:
+        return int(sp.sympify(dim, strict=True).xreplace(chosen))
+
+    evaluations = inversions = largest = inverse_units = 0
     for name in model.parameters:
-        rows, cols = (
-            int(sp.sympify(d, strict=True).xreplace(chosen)) for d in graph.symbols[name].shape
-        )
+        rows, cols = (size(d) for d in graph.symbols[name].shape)
         calls = trials * rows * cols
         moved = {name}
         for value, node in graph.nodes.items():
@@ -117,14 +135,17 @@ def oracle_work(
             if not args & moved:
                 continue
             moved.add(value)
+            rows, cols = (size(d) for d in graph.symbols[value].shape)
+            evaluations += calls * rows * cols
             if node.kind is Kind.INVERSE:
                 (arg,) = node.args
-                n = int(sp.sympify(arg.shape[0], strict=True).xreplace(chosen))
+                n = size(arg.shape[0])
                 factor = 1 if str(arg.name) in model.parameters else COMPUTED_INVERSE
                 inversions += calls
                 largest = max(largest, n)
-                units += calls * n * n * factor
-    return OracleWork(inversions, largest, units)
+                inverse_units += calls * n * n * factor
+    units = inverse_units + -(-evaluations // EVALUATIONS_PER_UNIT)
+    return OracleWork(evaluations, inversions, largest, units)
 
 
 class _Redraw(Exception):
