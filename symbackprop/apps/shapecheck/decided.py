@@ -27,12 +27,14 @@ from collections.abc import Iterable
 from typing import Any
 
 import sympy as sp
+from sympy import Transpose
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.hadamard import HadamardPower
 
 from symbackprop.check.interpret import activation_records
 from symbackprop.core.algebra import evaluates_exactly
 from symbackprop.records.activations import ACTIVATIONS, Activation
+from symbackprop.records.nodes import Softmax
 
 #: one transcendental value: (kind, its argument in the element-wise variable, the matrix it is
 #: applied to (None for a scalar)); kind is ("g", name), ("exp",), ("log",), ("root", q), ...
@@ -67,7 +69,13 @@ def _walk(node: Any, records: dict[type, Activation], found: set[Key], var: Any,
         lam, arg = node.args
         _walk(arg, records, found, var, at)
         body = lam.expr.xreplace({lam.variables[0]: _VAR})
-        _walk(body, records, found, _VAR, arg)
+        # g(z1^T) is g(z1)^T: the same values (SymPy moves a transpose inside)
+        _walk(body, records, found, _VAR, arg.arg if isinstance(arg, Transpose) else arg)
+        return
+    if isinstance(node, Softmax):  # evaluated from the exp table at every entry
+        arg = node.args[0]
+        found.add((("exp",), _VAR, arg.arg if isinstance(arg, Transpose) else arg))
+        _walk(node.args[0], records, found, var, at)
         return
     if isinstance(node, HadamardPower):
         base, exponent = node.args
