@@ -28,6 +28,8 @@ def test_a_formula_off_by_1e40_in_the_networks_values_is_wrong(formula: str) -> 
     report = sb.check_formula("4-3-1", "W2", formula)
     assert report.equal is False and report.exit_code == 1 and report.method == "exact"
     assert report.counterexample is not None and report.counterexample.exact
+    # 12 digits of each value look alike: the sentence gives the difference
+    assert ", which differ by " in str(report.counterexample)
 
 
 @pytest.mark.slow

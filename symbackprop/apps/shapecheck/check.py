@@ -103,9 +103,18 @@ class Counterexample:
         )
         return (
             f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula gives "
-            f"{_short(self.yours)}, the gradient is {_short(self.truth)} ({how}, "
-            f"sizes {self.sizes})"
+            f"{_short(self.yours)}, the gradient is {_short(self.truth)}{self._apart()} "
+            f"({how}, sizes {self.sizes})"
         )
+
+    def _apart(self) -> str:
+        """The difference, where 12 digits of each value would not show it."""
+        if not (isinstance(self.yours, sp.Rational) and isinstance(self.truth, sp.Rational)):
+            return ""
+        gap = abs(self.yours - self.truth)
+        if gap == 0 or gap > abs(self.truth) * sp.Rational(1, 10**10):
+            return ""
+        return f", which differ by {sp.N(gap, 3)}"
 
 
 def _short(value: Any) -> str:
