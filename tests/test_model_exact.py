@@ -194,6 +194,7 @@ def test_an_rnn_over_ten_steps_is_over_the_budget() -> None:
     assert ten.evaluations == 4065 and ten.over() is not None
 
 
+@pytest.mark.slow  # every model's exact check in the default suite runs this path too
 def test_the_oracles_first_order_agrees_with_sympys_diff() -> None:
     """The oracle's own chain rule (sums, products, integer powers, the tables' functions)
     gives what SymPy's diff gives; abs falls back to diff (sign at e = 0)."""
