@@ -129,16 +129,29 @@ def test_the_verdict_names_the_points_compared() -> None:
 SATURATED = "X : n x m\nW : n x n\nsizes: n = 2\nc = 1000\nJ = sum(tanh(c W X))\ndata: X\n"
 
 
-@pytest.mark.parametrize("formula", ["0 W", pytest.param("0 c W X X^T", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "formula", ["exp(-9999) W", pytest.param("exp(-9999) c W X X^T", marks=pytest.mark.slow)]
+)
 def test_digits_lost_in_rounding_are_not_a_verdict(formula: str) -> None:
-    """A zero formula 'agreed to 35 digits' with a gradient that rounded to 0: the numeric
-    check says it cannot decide (exit 2), never ✓."""
+    """A formula 'agreed to 35 digits' with a gradient that rounded to 0: the numeric check
+    (needed here: the formula applies exp, which the derivation does not) says it cannot
+    decide (exit 2), never ✓."""
     model = Model.parse(SATURATED)
     report = sb.check_formula(model, "W", formula)
     assert not report.ok and report.exit_code == 2
     assert report.error is not None and "cannot decide" in str(report.error)
     # the true gradient, written as derived, still equals it exactly (random table values)
     assert sb.check_formula(model, "W", "c ((1 - tanh(c W X)^2) ⊙ 1) X^T").ok
+
+
+@pytest.mark.parametrize("formula", ["0 W", pytest.param("0 c W X X^T", marks=pytest.mark.slow)])
+def test_a_zero_formula_for_a_saturated_gradient_is_wrong_exactly(formula: str) -> None:
+    """The gradient 1000 (1 - tanh(1000 W X)^2) X^T is tiny but not 0: written in the model's
+    own values only, the formula is compared exactly, where the difference shows (rounding
+    never reaches a verdict)."""
+    report = sb.check_formula(Model.parse(SATURATED), "W", formula)
+    assert report.equal is False and report.exit_code == 1 and report.method == "exact"
+    assert report.counterexample is not None and report.counterexample.exact
 
 
 RELU_MODEL = (
@@ -195,9 +208,11 @@ def test_an_unnamed_biased_argument_is_placed_and_described() -> None:
 
 def test_a_gradient_that_cancels_in_rounding_is_not_a_verdict() -> None:
     """exp(W) + c - c with c = 1e58 is 0 in 50 digits: the same point in 100 digits shows the
-    digits were lost, so a zero formula is 'cannot decide' (exit 2), not ✓ to 35 digits."""
+    digits were lost, so a near-zero formula is 'cannot decide' (exit 2), not ✓ to 35 digits
+    (it applies exp at -9999, which the model does not: the numeric check is needed; a plain
+    0 W is compared exactly, and is wrong)."""
     model = Model.parse("W : 2 x 2\nc = 1e29 * 1e29\nJ = sum(exp(W) + c W) - c sum(W)\ndata:\n")
-    report = sb.check_formula(model, "W", "0 W")
+    report = sb.check_formula(model, "W", "exp(-9999) W")
     assert report.exit_code == 2 and report.error is not None
     assert "100-digit arithmetic" in str(report.error) and "cannot decide" in str(report.error)
     assert sb.check_formula(model, "W", "exp(W)").ok
@@ -206,8 +221,11 @@ def test_a_gradient_that_cancels_in_rounding_is_not_a_verdict() -> None:
 def test_a_networks_gradient_that_lost_its_digits_is_not_a_verdict() -> None:
     """A network's truth gets the models' 100-digit re-check (numeric.difference): at z1 =
     301/2, placed beside the formula's kink at 150, a1 = sigmoid(z1) is 1 in 50 digits, so the
-    truth's a1 (1 - a1) is 0 there, as is the formula that drops it; 100 digits show the loss."""
+    truth's a1 (1 - a1) is 0 there, as is the formula that drops it; 100 digits show the loss.
+    (The formula applies exp, which the network does not, so the numeric check is needed;
+    without it the formula is compared exactly, where the difference shows.)"""
     net = sb.Network.parse("2-1", loss="mse")
-    report = sb.check_formula(net, "W1", "((a1 - y) ⊙ a1 ⊙ (1 - a1) ⊙ 1{z1 < 150}) x^T")
+    formula = "((a1 - y) ⊙ a1 ⊙ (1 - a1) ⊙ 1{z1 < 150}) x^T"
+    report = sb.check_formula(net, "W1", f"{formula} * (1 + exp(-9999))")
     assert report.exit_code == 2 and report.error is not None
     assert "100-digit arithmetic" in str(report.error) and "cannot decide" in str(report.error)

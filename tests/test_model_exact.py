@@ -3,6 +3,7 @@ against SymPy's ``diff`` of the cost, in exact rational arithmetic, at small siz
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,16 @@ import sympy as sp
 from test_model_derive import DEFINE, LOGDET_INV, MODELS, NORM2_SQUARED, SOFTMAX_L2, TRACE
 
 import symbackprop as sb
-from symbackprop.check.interpret import breakpoints
-from symbackprop.check.model_exact import EXACT_BUDGET, ModelCheck, model_sizes, oracle_work
+from symbackprop.check.interpret import Interpretation, activation_records, breakpoints
+from symbackprop.check.model_exact import (
+    EVALUATIONS_PER_UNIT,
+    EXACT_BUDGET,
+    ModelCheck,
+    _first_order,
+    _value_and_slope,
+    model_sizes,
+    oracle_work,
+)
 from symbackprop.model import Model
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.nodes import T
@@ -146,8 +155,61 @@ def test_the_oracles_inverses_are_budgeted_before_anything_runs(key: str) -> Non
 def test_a_few_small_inverses_stay_within_the_budget() -> None:
     # log(det(inv(X))) at n = 2 (its sizes: n = 3 is checked at 2): 12 inverses of a 2 x 2 leaf
     logdet_inv = oracle_work(sb.derive(Model.parse(LOGDET_INV)))
-    assert (logdet_inv.inversions, logdet_inv.units, logdet_inv.over()) == (12, 48, None)
+    # (and 72 entries evaluated in e: 12 per parameter entry and trial, in X^-1, det and log)
+    assert (logdet_inv.inversions, logdet_inv.evaluations, logdet_inv.over()) == (12, 72, None)
+    assert logdet_inv.units == 48 + -(-72 // EVALUATIONS_PER_UNIT)
     # one inverse of a 3 x 3 leaf (about 5 s measured) is run; of inv(W) it is not
     leaf = oracle_work(sb.derive(Model.parse("W : 3 x 3\nJ = sum(inv(W))\ndata:\n")))
-    assert leaf.units == 3 * 9 * 9 and leaf.over() is None
-    assert oracle_work(sb.derive(Model.parse("W : 3 x 3\nJ = det(W W)\ndata:\n"))).units == 0
+    assert leaf.units == 3 * 9 * 9 + -(-27 * 10 // EVALUATIONS_PER_UNIT) and leaf.over() is None
+    product = oracle_work(sb.derive(Model.parse("W : 3 x 3\nJ = det(W W)\ndata:\n")))
+    assert (product.inversions, product.evaluations) == (0, 27 * 10)
+
+
+def _rnn(steps: int) -> str:
+    """examples/models/rnn_3.model unrolled over ``steps`` steps."""
+    lines = [f"X{t} : n0 x m" for t in range(1, steps + 1)]
+    lines += ["Y : 1 x m", "W : n1 x n1", "U : n1 x n0", "sizes: n0 = 3, n1 = 4"]
+    lines += ["h1 = tanh(U X1 + b)"]
+    lines += [f"h{t} = tanh(W h{t - 1} + U X{t} + b)" for t in range(2, steps + 1)]
+    data = ", ".join(f"X{t}" for t in range(1, steps + 1))
+    return "\n".join([*lines, f"J = mse(v^T h{steps} + c, Y)", f"data: {data}, Y"])
+
+
+def test_the_entries_the_oracle_differentiates_are_budgeted() -> None:
+    """hostile9 item 6: the exact check of the RNN unrolled over 10 steps took ~16 s of CPU,
+    under the former cap of 12 equations, with no inverse to count: every entry evaluated in
+    e (and differentiated) is work. rnn_3 at its check sizes (width 2, m = 2: about 1.3 s) is
+    run; at width 3 and m = 3 (4,368 entries, about 4 s) it is over the budget."""
+    rnn = sb.derive(Model.parse(_rnn(3)))
+    assert oracle_work(rnn).evaluations == 1209 and oracle_work(rnn).over() is None
+    wide = oracle_work(rnn, {"n1": 3, "m": 3})
+    reason = wide.over()
+    assert wide.evaluations == 4368 and wide.units > EXACT_BUDGET and reason is not None
+    assert "evaluate 4,368 entries" in reason and "invert" not in reason
+
+
+@pytest.mark.slow
+def test_an_rnn_over_ten_steps_is_over_the_budget() -> None:
+    ten = oracle_work(sb.derive(Model.parse(_rnn(10))))
+    assert ten.evaluations == 4065 and ten.over() is not None
+
+
+@pytest.mark.slow  # every model's exact check in the default suite runs this path too
+def test_the_oracles_first_order_agrees_with_sympys_diff() -> None:
+    """The oracle's own chain rule (sums, products, integer powers, the tables' functions)
+    gives what SymPy's diff gives; abs falls back to diff (sign at e = 0)."""
+    e = sp.Dummy("e", real=True)
+    table = Interpretation(random.Random(1), activation_records())
+    tanh = table.scalar(sp.tanh(e))
+    root = table.scalar(sp.sqrt(e)).func
+    entries = [
+        tanh.func(sp.Rational(2601, 4000) * e + sp.Rational(651, 100)),
+        (3 * e - 2) ** 2 / 4 + (e + 1) ** -2 * root(e / 3 + 2),
+        table.scalar(sp.log(e + 5)) * table.scalar(sp.exp(2 * e - 1)),
+        sp.Abs(e - sp.Rational(1, 3)) * (e + 2),
+    ]
+    for entry in entries:
+        want = entry.xreplace({e: 0}) + sp.diff(entry, e).xreplace({e: 0}) * e
+        assert _first_order(entry, e) == want
+    assert _value_and_slope(entries[1], e) is not None
+    assert _value_and_slope(entries[3], e) is None

@@ -126,7 +126,13 @@ class Interpretation:
         facts: dict[str, Any] = {"is_extended_real": True, "is_finite": True}
         if key[0] in ("exp", "root"):
             facts["is_positive"] = True
-        namespace = {"nargs": 1, "eval": classmethod(eval_), "fdiff": fdiff, **facts}
+        namespace = {
+            "nargs": 1,
+            "eval": classmethod(eval_),
+            "fdiff": fdiff,
+            "table": True,
+            **facts,
+        }
         return type(name, (sp.Function,), namespace)
 
     def _derivative(self, key: tuple[Any, ...]) -> Callable[[Any], Any]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import Identity, MatAdd, MatMul, MatrixSymbol, OneMatrix, ZeroMatrix
+from sympy import HadamardPower, Identity, MatAdd, MatMul, MatrixSymbol, OneMatrix, ZeroMatrix
 
 from symbackprop.check.interpret import (
     Interpretation,
@@ -62,18 +62,26 @@ EXACT_BUDGET = 300
 #: an inverse of a computed matrix (its entries large rationals plus e terms) costs about this
 #: many times an inverse of a leaf: measured 0.72 s against 0.18 s at 3 x 3
 COMPUTED_INVERSE = 4
+#: entries evaluated in e (and differentiated) per unit of work: about 1.5 ms of CPU each,
+#: measured on unrolled RNNs (3 steps: 1,209 entries, 1.2-1.4 s; 5: 2,025, 2.6 s; 10: 4,065,
+#: 4.3 s) and the example models (batch_norm: 726, 1.1 s; two_heads: 876, 1.25 s)
+EVALUATIONS_PER_UNIT = 12
 
 
 @dataclass(frozen=True)
 class OracleWork:
-    """What the oracle would invert, decided from the graph before anything is evaluated.
+    """What the oracle would compute, decided from the graph before anything is evaluated.
 
-    ``inversions``: SymPy inverses of a matrix whose entries hold the symbol e (one per
-    parameter entry, trial and inverse that depends on the parameter); ``largest``: the
-    largest such matrix's size; ``units``: each inverse's n^2, times :data:`COMPUTED_INVERSE`
-    when the matrix inverted is computed rather than a leaf.
+    ``evaluations``: entries of values evaluated with the symbol e and differentiated by
+    SymPy (per parameter entry and trial, every entry of every value that depends on it);
+    ``inversions``: SymPy inverses of a matrix whose entries hold e (one per parameter entry,
+    trial and inverse that depends on the parameter); ``largest``: the largest such matrix's
+    size; ``units``: each inverse's n^2, times :data:`COMPUTED_INVERSE` when the matrix
+    inverted is computed rather than a leaf, plus the evaluations over
+    :data:`EVALUATIONS_PER_UNIT`.
     """
 
+    evaluations: int
     inversions: int
     largest: int
     units: int
@@ -82,34 +90,44 @@ class OracleWork:
         """Why the exact check is not run within ``budget``, in words, or ``None``."""
         if self.units <= budget:
             return None
-        n = self.largest
+        work = [
+            f"evaluate {self.evaluations:,} entries of the model's values in a symbol, one "
+            "parameter entry at a time, and differentiate each"
+        ]
+        if self.inversions:
+            n = self.largest
+            work.append(
+                f"invert matrices of symbolic entries, up to {n} x {n}, {self.inversions:,} times"
+            )
         return (
-            f"SymPy would invert matrices of symbolic entries, up to {n} x {n}, "
-            f"{self.inversions:,} times: about {self.units:,} units of work, over the budget of "
-            f"{budget:,}, at about 0.02 s of CPU a unit"
+            f"SymPy would {' and '.join(work)}: about {self.units:,} units of work, over the "
+            f"budget of {budget:,}, at about 0.02 s of CPU a unit"
         )
 
 
 def oracle_work(
     derivation: ModelDerivation, sizes: dict[str, int] | None = None, *, trials: int = 3
 ) -> OracleWork:
-    """The oracle's inverses at the exact check's sizes (:func:`model_sizes`, ``sizes`` win).
+    """The oracle's work at the exact check's sizes (:func:`model_sizes`, ``sizes`` win).
 
     The oracle perturbs one parameter entry at a time and evaluates every value that depends
-    on it with that entry a SymPy symbol; SymPy inverts such an n x n matrix by elimination
-    on expressions, at a cost that grows with n^2 and with the size of its rationals (3 x 3:
-    0.18 s for a leaf, 0.72 s for inv(W) or W W^T + 1). Products, determinants and element-wise
-    functions cost little beside it and are not counted.
+    on it with that entry a SymPy symbol, each entry then differentiated by SymPy's ``diff``
+    (:meth:`ModelCheck.oracle`): the time grows with the number of such entries (an RNN
+    unrolled over 10 steps: 4,065). SymPy inverts an n x n matrix of them by elimination on
+    expressions, at a cost that grows with n^2 and with the size of its rationals (3 x 3:
+    0.18 s for a leaf, 0.72 s for inv(W) or W W^T + 1).
     """
     chosen = model_sizes(derivation, sizes)
     graph = derivation.graph
     model = derivation.model
     assert model is not None
-    inversions = largest = units = 0
+
+    def size(dim: Any) -> int:
+        return int(sp.sympify(dim, strict=True).xreplace(chosen))
+
+    evaluations = inversions = largest = inverse_units = 0
     for name in model.parameters:
-        rows, cols = (
-            int(sp.sympify(d, strict=True).xreplace(chosen)) for d in graph.symbols[name].shape
-        )
+        rows, cols = (size(d) for d in graph.symbols[name].shape)
         calls = trials * rows * cols
         moved = {name}
         for value, node in graph.nodes.items():
@@ -117,14 +135,17 @@ def oracle_work(
             if not args & moved:
                 continue
             moved.add(value)
+            rows, cols = (size(d) for d in graph.symbols[value].shape)
+            evaluations += calls * rows * cols
             if node.kind is Kind.INVERSE:
                 (arg,) = node.args
-                n = int(sp.sympify(arg.shape[0], strict=True).xreplace(chosen))
+                n = size(arg.shape[0])
                 factor = 1 if str(arg.name) in model.parameters else COMPUTED_INVERSE
                 inversions += calls
                 largest = max(largest, n)
-                units += calls * n * n * factor
-    return OracleWork(inversions, largest, units)
+                inverse_units += calls * n * n * factor
+    units = inverse_units + -(-evaluations // EVALUATIONS_PER_UNIT)
+    return OracleWork(evaluations, inversions, largest, units)
 
 
 class _Redraw(Exception):
@@ -182,6 +203,10 @@ class _Evaluate:
         special = concrete.atoms(OneMatrix, ZeroMatrix, Identity)
         concrete = concrete.xreplace({node: node.as_explicit() for node in special})
         concrete = concrete.replace(lambda node: isinstance(node, Softmax), self._softmax)
+        # SymPy's doit leaves an element-wise power of an explicit matrix as it is, and the
+        # product around it then goes entry by entry through Sum (a 3-step RNN's cost: half
+        # of its exact check); each entry's power is what as_explicit would take
+        concrete = concrete.replace(lambda node: isinstance(node, HadamardPower), _power)
         value = concrete.doit()
         if not isinstance(value, sp.MatrixBase):
             value = value.as_explicit()
@@ -198,6 +223,14 @@ class _Evaluate:
     def _softmax(self, node: Softmax) -> Any:
         exps = node.arg.doit().as_explicit().applyfunc(self.table.cls(("exp",)))
         return softmax_columns(exps)
+
+
+def _power(node: HadamardPower) -> Any:
+    """An element-wise power of an explicit matrix, entry by entry (else ``node``)."""
+    base = node.base.doit()
+    if not isinstance(base, sp.MatrixBase):
+        return node
+    return sp.ImmutableMatrix(base.applyfunc(lambda v: v**node.exp))
 
 
 class ModelCheck:
@@ -390,10 +423,57 @@ def _added_parameter(expr: Any, parameters: Any) -> str | None:
 
 
 def _first_order(entry: Any, e: sp.Symbol) -> Any:
-    """``entry(0) + entry'(0) e``, both exact rationals (SymPy's ``diff``)."""
-    at = _exact(entry.xreplace({e: sp.Integer(0)}))
-    slope = _exact(sp.diff(entry, e).xreplace({e: sp.Integer(0)}))
+    """``entry(0) + entry'(0) e``, both exact rationals.
+
+    The entries are small (``tanh(2601 e/4000 + 651/100)``, a sum of squares of such), and
+    SymPy's ``diff`` spends about 3 ms on each in its assumption system, most of the exact
+    check of an RNN; so sums, products, integer powers and the tables' functions are
+    differentiated here by the same rules (a function's own ``fdiff``, the chain rule), and
+    everything else (abs, sign, a piecewise body) by SymPy's ``diff``.
+    """
+    found = _value_and_slope(entry, e)
+    if found is None:
+        at = _exact(entry.xreplace({e: sp.Integer(0)}))
+        slope = _exact(sp.diff(entry, e).xreplace({e: sp.Integer(0)}))
+    else:
+        at, slope = found
     return at + slope * e
+
+
+def _value_and_slope(expr: Any, e: sp.Symbol) -> tuple[Any, Any] | None:
+    """``(expr(0), expr'(0))`` as exact rationals where the rules below cover ``expr``."""
+    if expr == e:
+        return sp.Integer(0), sp.Integer(1)
+    if expr.is_Rational:
+        return expr, sp.Integer(0)
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        parts = [_value_and_slope(arg, e) for arg in expr.args]
+        if any(part is None for part in parts):
+            return None
+        pairs = [part for part in parts if part is not None]
+        if isinstance(expr, sp.Add):
+            return sp.Add(*(v for v, _ in pairs)), sp.Add(*(d for _, d in pairs))
+        value, slope = sp.Integer(1), sp.Integer(0)
+        for v, d in pairs:  # (u w)' = u' w + u w'
+            value, slope = value * v, slope * v + value * d
+        return value, slope
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
+        base = _value_and_slope(expr.base, e)
+        n = int(expr.exp)
+        if base is None or (n < 0 and base[0] == 0):
+            return None
+        v, d = base
+        return v**n, n * v ** (n - 1) * d
+    if isinstance(expr, sp.Function) and getattr(expr.func, "table", False):  # a table's
+        inner = _value_and_slope(expr.args[0], e)
+        if inner is None:
+            return None
+        value = expr.func(inner[0])
+        slope = expr.fdiff(1).xreplace({e: sp.Integer(0)})
+        if not (value.is_Rational and slope.is_Rational):
+            return None
+        return value, slope * inner[1]
+    return None
 
 
 def _exact(value: Any) -> sp.Rational:

@@ -1,0 +1,129 @@
+"""When the exact comparison of a formula decides "not equal" on its own.
+
+The exact comparison reads every transcendental function as a table of random rationals
+(:mod:`symbackprop.check.interpret`). Equal there means equal everywhere. A difference there
+means a difference in truth only where the tables forget no relation the true functions have:
+``softplus'(z)`` and ``sigmoid(z)`` are one value drawn twice, ``sqrt(u)^2`` is ``u``,
+``sigmoid(-z)`` is ``1 - sigmoid(z)``. Such a difference is confirmed with the true functions,
+whose comparison sees only the first :data:`~.numeric.AGREED_DIGITS` digits; a formula off by a
+relative 1e-40 passed it. So where no forgotten relation can matter, the exact difference is the
+verdict:
+
+* every transcendental value the formula applies is one the derivation applies itself, at the
+  same argument (``sigmoid'(z1)`` where a1 = sigmoid(z1); not ``exp(z1)``, ``sigmoid(-z1)``,
+  ``sqrt(a1)``), so both sides are rational functions of the same table values; and
+* those values of the derivation's are unrelated: only activations whose values are
+  transcendental and pairwise independent at generic points (the built-in ones), no two of
+  them at one argument, no roots (algebraic: ``sqrt(u)^2 = u``) and no custom activation the
+  tables draw (``z sigmoid(z)`` is algebraic in ``sigmoid(z)``).
+
+Relations between values at arguments that are not equal as expressions (exp(z) and exp(2 z)
+in one model) are not looked for; a model that writes both is not a plausible one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sympy as sp
+from sympy import Transpose
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.hadamard import HadamardPower
+
+from symbackprop.check.interpret import activation_records
+from symbackprop.core.algebra import evaluates_exactly
+from symbackprop.records.activations import ACTIVATIONS, Activation
+from symbackprop.records.nodes import Softmax
+
+#: one transcendental value: (kind, its argument in the element-wise variable, the matrix it is
+#: applied to (None for a scalar)); kind is ("g", name), ("exp",), ("log",), ("root", q), ...
+Key = tuple[Any, Any, Any]
+#: the element-wise variable every key is written in
+_VAR = sp.Dummy("u")
+_SCALAR = (sp.exp, sp.log, sp.sin, sp.cos)
+
+
+def exact_decides(formula: Any, derivation_exprs: Iterable[Any], custom: list[Activation]) -> bool:
+    """True when an exact difference of ``formula`` from a gradient built of
+    ``derivation_exprs`` (forward values, deltas, gradients) is a difference in truth."""
+    records = activation_records({act.name: act for act in custom})
+    known: set[Key] = set()
+    for expr in derivation_exprs:
+        known |= applications(expr, records)
+    if not applications(formula, records) <= known:
+        return False
+    return _independent(known, {act.name for act in custom})
+
+
+def applications(expr: Any, records: dict[type, Activation]) -> set[Key]:
+    """The transcendental values ``expr`` applies (activations evaluated exactly, such as relu,
+    are rational and left out; g' counts as g at the same argument)."""
+    found: set[Key] = set()
+    _walk(expr, records, found, None, None)
+    return found
+
+
+def _walk(node: Any, records: dict[type, Activation], found: set[Key], var: Any, at: Any) -> None:
+    if isinstance(node, ElementwiseApplyFunction):
+        lam, arg = node.args
+        _walk(arg, records, found, var, at)
+        body = lam.expr.xreplace({lam.variables[0]: _VAR})
+        # g(z1^T) is g(z1)^T: the same values (SymPy moves a transpose inside)
+        _walk(body, records, found, _VAR, arg.arg if isinstance(arg, Transpose) else arg)
+        return
+    if isinstance(node, Softmax):  # evaluated from the exp table at every entry
+        arg = node.args[0]
+        found.add((("exp",), _VAR, arg.arg if isinstance(arg, Transpose) else arg))
+        _walk(node.args[0], records, found, var, at)
+        return
+    if isinstance(node, HadamardPower):
+        base, exponent = node.args
+        if not exponent.is_Integer:
+            found.add((("root", exponent), _VAR, base))
+        _walk(base, records, found, var, at)
+        return
+    kind = _kind(node, records)
+    if kind is not None:
+        found.add((kind, node.args[0], at))
+    elif isinstance(node, sp.Function) and any(getattr(a, "is_Matrix", False) for a in node.args):
+        found.add(((type(node).__name__,), node.args, None))  # softmax(z2), logdet(X)
+    for child in node.args:
+        if isinstance(child, sp.Basic) and not isinstance(child, sp.Lambda):
+            _walk(child, records, found, var, at)
+
+
+def _kind(node: Any, records: dict[type, Activation]) -> tuple[Any, ...] | None:
+    if isinstance(node, _SCALAR):
+        return (type(node).__name__,)
+    if isinstance(node, sp.Pow):
+        e = node.exp
+        return ("root", e) if e.is_Rational and not e.is_Integer else None
+    act = records.get(type(node)) if isinstance(node, sp.Function) else None
+    if act is None or evaluates_exactly(act):
+        return None
+    return ("g", act.name)
+
+
+def _independent(known: set[Key], custom: set[str]) -> bool:
+    for kind, _inner, _at in known:
+        drawn_custom = kind[0] == "g" and (kind[1] in custom or kind[1] not in ACTIVATIONS)
+        if kind[0] == "root" or drawn_custom:
+            return False
+    by_argument: dict[tuple[Any, Any], set[Any]] = {}
+    for kind, inner, at in known:
+        by_argument.setdefault((inner, at), set()).add(kind)
+    return all(len(kinds) == 1 for kinds in by_argument.values())
+
+
+def numeric_only_note(digits: int) -> str:
+    """The note of a verdict "equal" that only the true functions gave: the tables saw a
+    difference that a relation between the formula's functions may explain, or one below what
+    ``digits`` digits see."""
+    return (
+        "the exact comparison (each function a table of random rationals) differs: the formula "
+        "writes a value with other functions or at other arguments than the derivation "
+        "(sigmoid(z) as 1/(1 + exp(-z)), softplus'(z) for sigmoid(z)), which only the true "
+        f"functions relate; they agree to {digits} digits, and a relative difference below "
+        f"1e-{digits} would not be seen"
+    )
