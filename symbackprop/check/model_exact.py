@@ -62,10 +62,10 @@ EXACT_BUDGET = 300
 #: an inverse of a computed matrix (its entries large rationals plus e terms) costs about this
 #: many times an inverse of a leaf: measured 0.72 s against 0.18 s at 3 x 3
 COMPUTED_INVERSE = 4
-#: entries evaluated in e (and differentiated) per unit of work: about 1.5 ms of CPU each,
-#: measured on unrolled RNNs (3 steps: 1,209 entries, 1.2-1.4 s; 5: 2,025, 2.6 s; 10: 4,065,
-#: 4.3 s) and the example models (batch_norm: 726, 1.1 s; two_heads: 876, 1.25 s)
-EVALUATIONS_PER_UNIT = 12
+#: entries evaluated in e (and differentiated by SymPy's diff) per unit of work: about 2.5 ms
+#: of CPU each, measured on a shared machine (rnn_3: 1,209 entries, 3.2 s; batch_norm: 726,
+#: 1.3 s; two_heads: 876, 1.8 s), so a 5-step RNN is run and a 10-step one is not
+EVALUATIONS_PER_UNIT = 8
 
 
 @dataclass(frozen=True)
@@ -423,57 +423,11 @@ def _added_parameter(expr: Any, parameters: Any) -> str | None:
 
 
 def _first_order(entry: Any, e: sp.Symbol) -> Any:
-    """``entry(0) + entry'(0) e``, both exact rationals.
-
-    The entries are small (``tanh(2601 e/4000 + 651/100)``, a sum of squares of such), and
-    SymPy's ``diff`` spends about 3 ms on each in its assumption system, most of the exact
-    check of an RNN; so sums, products, integer powers and the tables' functions are
-    differentiated here by the same rules (a function's own ``fdiff``, the chain rule), and
-    everything else (abs, sign, a piecewise body) by SymPy's ``diff``.
-    """
-    found = _value_and_slope(entry, e)
-    if found is None:
-        at = _exact(entry.xreplace({e: sp.Integer(0)}))
-        slope = _exact(sp.diff(entry, e).xreplace({e: sp.Integer(0)}))
-    else:
-        at, slope = found
+    """``entry(0) + entry'(0) e``, both exact rationals (SymPy's ``diff``: the oracle's
+    derivative is SymPy's own, independent of the derivation's rules)."""
+    at = _exact(entry.xreplace({e: sp.Integer(0)}))
+    slope = _exact(sp.diff(entry, e).xreplace({e: sp.Integer(0)}))
     return at + slope * e
-
-
-def _value_and_slope(expr: Any, e: sp.Symbol) -> tuple[Any, Any] | None:
-    """``(expr(0), expr'(0))`` as exact rationals where the rules below cover ``expr``."""
-    if expr == e:
-        return sp.Integer(0), sp.Integer(1)
-    if expr.is_Rational:
-        return expr, sp.Integer(0)
-    if isinstance(expr, (sp.Add, sp.Mul)):
-        parts = [_value_and_slope(arg, e) for arg in expr.args]
-        if any(part is None for part in parts):
-            return None
-        pairs = [part for part in parts if part is not None]
-        if isinstance(expr, sp.Add):
-            return sp.Add(*(v for v, _ in pairs)), sp.Add(*(d for _, d in pairs))
-        value, slope = sp.Integer(1), sp.Integer(0)
-        for v, d in pairs:  # (u w)' = u' w + u w'
-            value, slope = value * v, slope * v + value * d
-        return value, slope
-    if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
-        base = _value_and_slope(expr.base, e)
-        n = int(expr.exp)
-        if base is None or (n < 0 and base[0] == 0):
-            return None
-        v, d = base
-        return v**n, n * v ** (n - 1) * d
-    if isinstance(expr, sp.Function) and getattr(expr.func, "table", False):  # a table's
-        inner = _value_and_slope(expr.args[0], e)
-        if inner is None:
-            return None
-        value = expr.func(inner[0])
-        slope = expr.fdiff(1).xreplace({e: sp.Integer(0)})
-        if not (value.is_Rational and slope.is_Rational):
-            return None
-        return value, slope * inner[1]
-    return None
 
 
 def _exact(value: Any) -> sp.Rational:
