@@ -283,7 +283,11 @@ def _check_model(
         # differentiates and its symbolic inverses (a 3-step RNN is run, in about 5 s)
         costly = oracle_work(derivation, opts.sizes or None).over() if exact else None
         if costly is not None:
-            skipped = f"{costly}; sb.check_exact(sb.derive(SPEC)) in Python runs it anyway"
+            spelled = repr(opts.spec) if len(opts.spec) <= 80 else "SPEC"  # Python, as typed
+            sizes = f", sizes={dict(opts.sizes)!r}" if opts.sizes else ""
+            skipped = (
+                f"{costly}; sb.check_exact(sb.derive({spelled}){sizes}) in Python runs it anyway"
+            )
         elif exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             try:

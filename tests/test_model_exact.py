@@ -189,3 +189,18 @@ def test_the_entries_the_oracle_differentiates_are_budgeted() -> None:
 def test_an_rnn_over_ten_steps_is_over_the_budget() -> None:
     ten = oracle_work(sb.derive(Model.parse(_rnn(10))))
     assert ten.evaluations == 4065 and ten.over() is not None
+
+
+@pytest.mark.slow
+def test_a_skipped_exact_check_says_how_to_run_it_on_this_file(tmp_path: Path) -> None:
+    """The skip line spells the Python call for the file checked, not a placeholder."""
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    path = tmp_path / "rnn10.model"
+    path.write_text(_rnn(10))
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    said = "".join(result.output.split())  # the console wraps a long path anywhere
+    assert f"sb.check_exact(sb.derive({str(path)!r}))inPythonrunsitanyway" in said
