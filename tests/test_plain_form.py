@@ -20,6 +20,8 @@ from symbackprop.errors import InternalError
 from symbackprop.render.formula import to_formula
 from symbackprop.render.model_view import ModelView
 
+NORM2 = "A : k x n\nx : n x 1\ny : k x 1\nsizes: k = 3, n = 2\nJ = norm2(A x - y)^2\ndata: y\n"
+
 MODELS = Path(__file__).resolve().parents[1] / "examples" / "models"
 n, m = sp.Symbol("n", integer=True, positive=True), sp.Symbol("m", integer=True, positive=True)
 W, X = MatrixSymbol("W", n, n), MatrixSymbol("X", n, m)
@@ -93,3 +95,12 @@ def test_the_seed_one_is_left_out_of_an_elementwise_product() -> None:
     text, markdown = sb.to_text(d), sb.to_markdown(d)
     assert "dJ/d(det(inv(X))) = 1/det(inv(X))" in text and "= 1 ⊙" not in text
     assert r"= 1 \odot" not in markdown
+
+
+def test_an_entry_of_a_1x1_value_times_ones_is_not_taken_out_as_a_number() -> None:
+    """norm2(A x - y)^2: sqrt(sum(...))[0, 0] 1 ⊙ ... stays a product; taken out as a number,
+    SymPy wrote the entry as index sums (Sum(A[_i_1, _i_2] x[_i_2, 0], ...)) that the printed
+    truth could not be pasted back from."""
+    derivation = sb.derive(sb.Model.parse(NORM2))
+    shown = plain(derivation.expanded["A"])
+    assert not shown.atoms(sp.Sum) and "_i_" not in str(shown)

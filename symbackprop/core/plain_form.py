@@ -27,6 +27,7 @@ from typing import Any
 
 import sympy as sp
 from sympy import HadamardProduct, Identity, MatMul, MatrixSymbol, OneMatrix, Transpose
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.core.substitute import substituted
 from symbackprop.errors import InternalError
@@ -159,7 +160,9 @@ def _ones_times(factor: Any) -> Any:
     """``c`` where ``factor`` is c times an all-ones matrix (a 1 x 1 identity is one), else
     None."""
     coeff, matrices = factor.as_coeff_matrices() if isinstance(factor, MatMul) else (1, [factor])
-    if len(matrices) != 1:
+    if len(matrices) != 1 or (isinstance(coeff, sp.Basic) and coeff.has(MatrixElement)):
+        # an entry of a 1 x 1 value times ones is a broadcast, not a number: taken out of the
+        # product, SymPy writes the entry out as index sums (norm2's sqrt(sum(...))[0, 0])
         return None
     ones = matrices[0]
     if isinstance(ones, OneMatrix) or (isinstance(ones, Identity) and tuple(ones.shape) == (1, 1)):
