@@ -42,13 +42,13 @@ from sympy import (
 from symbackprop.core.algebra import cancelled_product, pole_cancelled
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
+from symbackprop.core.model_rewrites import stable_call
 from symbackprop.core.names import Name as SymbolName
 from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import to_text
-from symbackprop.formula.functions import sigmoid
 from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
@@ -299,29 +299,6 @@ def _has_pole(derivative: sp.Expr) -> bool:
     return bool(denominator.has(T))
 
 
-def _sigmoid_complement(node: Call) -> FormulaNode | None:
-    """``sigmoid(-u)`` when ``node`` is ``log(1 - sigmoid(u))``, else ``None``; the identity
-    1 - sigmoid(u) = sigmoid(-u) is checked by SymPy first (:func:`_complement_identity`)."""
-    arg = node.args[0] if node.func == "log" and len(node.args) == 1 else None
-    if not (isinstance(arg, Binary) and arg.op == "-" and isinstance(arg.left, Num)):
-        return None
-    inner = arg.right
-    if arg.left.value != 1 or not (isinstance(inner, Call) and inner.func == "sigmoid"):
-        return None
-    _complement_identity()
-    (u,) = inner.args
-    return Call("sigmoid", (Unary("-", u, inner.pos, inner.start, inner.end),), inner.pos)
-
-
-@functools.lru_cache(maxsize=1)
-def _complement_identity() -> None:
-    """SymPy's check of 1 - sigmoid(u) = sigmoid(-u) for real u; raises if it fails."""
-    u = sp.Symbol("u", real=True)
-    difference: sp.Expr = 1 - sigmoid(u) - sigmoid(-u)
-    if sp.simplify(difference.rewrite(sp.exp)) != 0:
-        raise ArithmeticError("1 - sigmoid(u) = sigmoid(-u) does not hold")
-
-
 def _scalar(value: Value) -> bool:
     return not isinstance(value, MatrixSymbol)
 
@@ -510,14 +487,12 @@ class _Builder:
         return self.product(node.op, left, right, name)
 
     def call(self, node: Call, name: str | None) -> Value:
+        # log(1 + exp(u)) is softplus(u), 1 - sigmoid(u) inside a log or a loss is
+        # sigmoid(-u) (proved): forms the engine computes and differentiates without overflow
+        node = stable_call(node)
         func = node.func
         if func in LOSSES:
             return self.loss(node, name)
-        complement = _sigmoid_complement(node)
-        if complement is not None:
-            # log(1 - sigmoid(u)) is log(sigmoid(-u)) (proved): the log of a sigmoid, which
-            # cancels and is computed from its argument (1 - sigmoid(u) rounds to 0 at u = 40)
-            node = Call(func, (complement,), node.pos, node.start, node.end)
         (first, *_) = [self.value(arg) for arg in node.args[:1]]
         if func in self.activations:
             act = self.activations[func]
