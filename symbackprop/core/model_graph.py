@@ -42,7 +42,7 @@ from sympy import (
 from symbackprop.core.algebra import cancelled_product, pole_cancelled
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
-from symbackprop.core.model_rewrites import stable_call
+from symbackprop.core.model_rewrites import StableIdentity, stable_call
 from symbackprop.core.names import Name as SymbolName
 from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary
@@ -184,6 +184,8 @@ class ModelGraph(ForwardGraph):
     texts: dict[str, str] = field(default_factory=dict)
     #: internal value -> that part of its equation as a formula tree (printers typeset it)
     sources: dict[str, FormulaNode] = field(default_factory=dict)
+    #: value -> the identity its call was rewritten by (``log(1 + exp(u)) = softplus(u)``)
+    rewrites: dict[str, StableIdentity] = field(default_factory=dict)
     #: a value reached by several contributions gets a step saying they are summed
     announce_sums: ClassVar[bool] = True
 
@@ -489,7 +491,13 @@ class _Builder:
     def call(self, node: Call, name: str | None) -> Value:
         # log(1 + exp(u)) is softplus(u), 1 - sigmoid(u) inside a log or a loss is
         # sigmoid(-u) (proved): forms the engine computes and differentiates without overflow
-        node = stable_call(node)
+        stable, identity = stable_call(node)
+        value = self._call(stable, name)
+        if identity is not None and isinstance(value, MatrixSymbol):
+            self.graph.rewrites[value.name] = identity  # the step defining it says so
+        return value
+
+    def _call(self, node: Call, name: str | None) -> Value:
         func = node.func
         if func in LOSSES:
             return self.loss(node, name)

@@ -18,6 +18,7 @@ The rewritten call is one the engine already handles stably:
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -31,22 +32,21 @@ from symbackprop.records.losses import LOSSES
 _U = sp.Symbol("u", real=True)
 
 
-def stable_call(node: Call) -> Call:
-    """``node`` with its overflowing hand-written form replaced (see the module docstring);
-    ``node`` itself when it has none. Only the call's own argument is looked at: the graph
-    builder asks again for each call inside it."""
+def stable_call(node: Call) -> tuple[Call, StableIdentity | None]:
+    """``node`` with its overflowing hand-written form replaced (see the module docstring),
+    and the identity used; ``(node, None)`` when it has none. Only the call's own argument is
+    looked at: the graph builder asks again for each call inside it."""
     if node.func == "log" and len(node.args) == 1:
-        (arg,) = node.args
-        exponent = _one_plus_exp(arg)
+        exponent = _one_plus_exp(node.args[0])
         if exponent is not None:
-            _checked("softplus")
-            return Call("softplus", (exponent,), node.pos, node.start, node.end)
+            call = Call("softplus", (exponent,), node.pos, node.start, node.end)
+            return call, _checked(SOFTPLUS)
     if node.func == "log" or node.func in LOSSES:
         complement = _sigmoid_complement(node.args[0])
         if complement is not None:
-            _checked("complement")
-            return Call(node.func, (complement, *node.args[1:]), node.pos, node.start, node.end)
-    return node
+            call = Call(node.func, (complement, *node.args[1:]), node.pos, node.start, node.end)
+            return call, _checked(COMPLEMENT)
+    return node, None
 
 
 def _one_plus_exp(arg: FormulaNode) -> FormulaNode | None:
@@ -74,20 +74,31 @@ def _is_one(node: FormulaNode) -> bool:
     return isinstance(node, Num) and node.value == 1
 
 
-#: the identities :func:`stable_call` uses: name -> (written form, rewritten form), in u real
-_IDENTITIES: dict[str, tuple[sp.Expr, sp.Expr]] = {
-    "softplus": (
-        sp.log(1 + sp.exp(_U)),
-        ACTIVATIONS["softplus"].formula.xreplace({scalars.z: _U}),  # type: ignore[union-attr]
-    ),
-    "complement": (1 - sigmoid(_U), sigmoid(-_U)),
-}
+@dataclass(frozen=True)
+class StableIdentity:
+    """``written = rewritten`` for every real u, and how a step names it (text, LaTeX)."""
+
+    written: sp.Expr
+    rewritten: sp.Expr
+    text: str
+    latex: str
 
 
-@functools.lru_cache(maxsize=None)
-def _checked(name: str) -> None:
-    """SymPy's check of the identity ``name`` of :data:`_IDENTITIES`; raises if it fails."""
-    written, rewritten = _IDENTITIES[name]
-    difference: sp.Expr = (written - rewritten).rewrite(sp.exp)
+SOFTPLUS = StableIdentity(
+    sp.log(1 + sp.exp(_U)),
+    ACTIVATIONS["softplus"].formula.xreplace({scalars.z: _U}),  # type: ignore[union-attr]
+    "log(1 + exp(u)) = softplus(u)",
+    r"\log(1 + e^{u}) = \operatorname{softplus}(u)",
+)
+COMPLEMENT = StableIdentity(
+    1 - sigmoid(_U), sigmoid(-_U), "1 - sigmoid(u) = sigmoid(-u)", r"1 - \sigma(u) = \sigma(-u)"
+)
+
+
+@functools.cache
+def _checked(identity: StableIdentity) -> StableIdentity:
+    """``identity`` once SymPy has checked it (once per run); raises if it does not hold."""
+    difference: sp.Expr = (identity.written - identity.rewritten).rewrite(sp.exp)
     if sp.simplify(difference) != 0:
-        raise ArithmeticError(f"{written} = {rewritten} does not hold")
+        raise ArithmeticError(f"{identity.text} does not hold")
+    return identity
