@@ -356,6 +356,28 @@ def test_wrong_shapes_are_refused_with_the_numpy_modules_messages() -> None:
         jax.jit(module.loss_and_grads)(params, jnp.zeros((4, 2)), jnp.zeros((2, 2)))
 
 
+LOGDET = "A : n x n\nsizes: n = 3\nJ = logdet(A)\ndata:"
+
+
+def test_the_jax_module_docstring_states_logdet_gives_nan_not_an_error() -> None:
+    """NumPy and torch raise where a determinant under logdet is <= 0; under jit no value can
+    raise, so the JAX module's docstring says J is NaN there (only where a logdet is taken)."""
+    assert "J is NaN where a determinant under logdet is <= 0" in sb.codegen(
+        Model.parse(LOGDET), backend="jax"
+    )
+    assert "logdet" not in sb.codegen("4-3-2-1", backend="jax")
+
+
+@pytest.mark.slow
+def test_logdet_of_a_negative_determinant_is_a_nan_cost_in_jax() -> None:
+    """What the docstring states: J NaN, the gradient inv(A)^T (that of log|det A|) finite."""
+    module = sb.compile(Model.parse(LOGDET), backend="jax")
+    A = jnp.diag(jnp.array([1.0, 2.0, -4.0]))
+    cost, grads = jax.jit(module.loss_and_grads)({"A": A})
+    assert np.isnan(float(cost))
+    np.testing.assert_allclose(np.asarray(grads["A"]), np.diag([1.0, 0.5, -0.25]))
+
+
 def test_grad_of_cost_gives_zeros_for_keys_that_are_no_parameters() -> None:
     """A learning rate (or an optimizer's state) kept in the params dict: jax.grad(cost) gives
     it zeros, as jax.grad gives any input a function does not read, and the parameters their

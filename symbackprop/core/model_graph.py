@@ -42,13 +42,13 @@ from sympy import (
 from symbackprop.core.algebra import cancelled_product, pole_cancelled
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
+from symbackprop.core.model_rewrites import StableIdentity, stable_call
 from symbackprop.core.names import Name as SymbolName
 from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import to_text
-from symbackprop.formula.functions import sigmoid
 from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
@@ -184,6 +184,8 @@ class ModelGraph(ForwardGraph):
     texts: dict[str, str] = field(default_factory=dict)
     #: internal value -> that part of its equation as a formula tree (printers typeset it)
     sources: dict[str, FormulaNode] = field(default_factory=dict)
+    #: value -> the identity its call was rewritten by (``log(1 + exp(u)) = softplus(u)``)
+    rewrites: dict[str, StableIdentity] = field(default_factory=dict)
     #: a value reached by several contributions gets a step saying they are summed
     announce_sums: ClassVar[bool] = True
 
@@ -297,29 +299,6 @@ def _has_pole(derivative: sp.Expr) -> bool:
     """Whether f'(t) has t in a denominator (log's 1/t, sqrt's 1/(2 sqrt(t)))."""
     _, denominator = sp.fraction(sp.together(derivative))
     return bool(denominator.has(T))
-
-
-def _sigmoid_complement(node: Call) -> FormulaNode | None:
-    """``sigmoid(-u)`` when ``node`` is ``log(1 - sigmoid(u))``, else ``None``; the identity
-    1 - sigmoid(u) = sigmoid(-u) is checked by SymPy first (:func:`_complement_identity`)."""
-    arg = node.args[0] if node.func == "log" and len(node.args) == 1 else None
-    if not (isinstance(arg, Binary) and arg.op == "-" and isinstance(arg.left, Num)):
-        return None
-    inner = arg.right
-    if arg.left.value != 1 or not (isinstance(inner, Call) and inner.func == "sigmoid"):
-        return None
-    _complement_identity()
-    (u,) = inner.args
-    return Call("sigmoid", (Unary("-", u, inner.pos, inner.start, inner.end),), inner.pos)
-
-
-@functools.lru_cache(maxsize=1)
-def _complement_identity() -> None:
-    """SymPy's check of 1 - sigmoid(u) = sigmoid(-u) for real u; raises if it fails."""
-    u = sp.Symbol("u", real=True)
-    difference: sp.Expr = 1 - sigmoid(u) - sigmoid(-u)
-    if sp.simplify(difference.rewrite(sp.exp)) != 0:
-        raise ArithmeticError("1 - sigmoid(u) = sigmoid(-u) does not hold")
 
 
 def _scalar(value: Value) -> bool:
@@ -510,14 +489,18 @@ class _Builder:
         return self.product(node.op, left, right, name)
 
     def call(self, node: Call, name: str | None) -> Value:
+        # log(1 + exp(u)) is softplus(u), 1 - sigmoid(u) inside a log or a loss is
+        # sigmoid(-u) (proved): forms the engine computes and differentiates without overflow
+        stable, identity = stable_call(node)
+        value = self._call(stable, name)
+        if identity is not None and isinstance(value, MatrixSymbol):
+            self.graph.rewrites[value.name] = identity  # the step defining it says so
+        return value
+
+    def _call(self, node: Call, name: str | None) -> Value:
         func = node.func
         if func in LOSSES:
             return self.loss(node, name)
-        complement = _sigmoid_complement(node)
-        if complement is not None:
-            # log(1 - sigmoid(u)) is log(sigmoid(-u)) (proved): the log of a sigmoid, which
-            # cancels and is computed from its argument (1 - sigmoid(u) rounds to 0 at u = 40)
-            node = Call(func, (complement,), node.pos, node.start, node.end)
         (first, *_) = [self.value(arg) for arg in node.args[:1]]
         if func in self.activations:
             act = self.activations[func]

@@ -12,7 +12,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symbackprop.core.candidates import Candidate
 from symbackprop.core.model_graph import ModelGraph
 from symbackprop.core.rules.base import Adjoint, Context, ScalarForm, shape_of
-from symbackprop.core.segments import Grad, Math, Rel, Segment, ShapeOf, Text, math
+from symbackprop.core.segments import Grad, Math, Rel, Segment, ShapeOf, Text, math, notation
 from symbackprop.core.textprint import text as expr_text
 
 #: a 1 x 1 shape, named as a shape in a reason (printed in math by every printer)
@@ -86,8 +86,14 @@ def grad(ctx: Context, symbol: MatrixSymbol) -> Grad:
 def head(ctx: Context, out: MatrixSymbol, expr: Any, text: str | None) -> tuple[Segment, ...]:
     """``out = <its definition>; `` at the start of a reason, ``text`` written with
     :func:`text_of` (``None``: SymPy's, see :func:`shown_math`); an internal value reads as
-    the formula it stands for (``(v^T h3) = v^T h3``: a printer may leave that out)."""
-    return (shown_math(ctx, out), Rel(), shown_math(ctx, expr, text), Text("; "))
+    the formula it stands for (``(v^T h3) = v^T h3``: a printer may leave that out). A value
+    the graph rewrote into a stable form names the identity (checked by SymPy) after it."""
+    graph = ctx.graph
+    identity = graph.rewrites.get(str(out.name)) if isinstance(graph, ModelGraph) else None
+    by: tuple[Segment, ...] = ()
+    if identity is not None:
+        by = (Text(" (as "), notation(identity.text, identity.latex), Text(")"))
+    return (shown_math(ctx, out), Rel(), shown_math(ctx, expr, text), *by, Text("; "))
 
 
 def target(ctx: Context, to: MatrixSymbol, up: Adjoint) -> tuple[Segment, ...]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from symbackprop.core.graph import Kind
 from symbackprop.lowering.jax.model_template import (
     CHECK_HELPER,
     CUSTOM_VJP,
@@ -76,8 +77,19 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
             "derived backward through a jax.custom_vjp. gradients(params, *data) is "
             "loss_and_grads' gradients without the cost, jitted, with params and the result as "
             "tuples in SHAPES order: the calling convention of jax.jit(jax.grad(f)), no dict on "
-            "each call. The model's equations:"
+            f"each call.{self._logdet_note()} The model's equations:"
         ]
+
+    def _logdet_note(self) -> str:
+        """Where the model takes a logdet, its NaN, said where a reader of the module looks
+        (a jitted function cannot raise on a value; the NumPy and torch modules raise)."""
+        if not any(s.kind is Kind.LOGDET for s in self.plan.forward):
+            return ""
+        return (
+            " J is NaN where a determinant under logdet is <= 0 (its log is not real), while the"
+            " gradients, those of log|det|, stay finite: a jitted function cannot raise on a"
+            " value, where the NumPy and torch modules raise ValueError. Check jnp.isfinite(J)."
+        )
 
     def forward_head(self) -> list[str]:
         return function(

@@ -1,0 +1,104 @@
+"""Model formulas written by hand that overflow, rewritten into equal ones that do not.
+
+A model may spell a stable function out: ``log(1 + exp(u))`` is softplus, ``1 - sigmoid(u)``
+is ``sigmoid(-u)``. Taken literally, ``exp(u)`` overflows at u = 710 and ``1 - sigmoid(u)``
+rounds to 0 at u = 40, so the cost is inf and the gradient NaN where the math is finite. The
+graph builder (:mod:`symbackprop.core.model_graph`) asks :func:`stable_call` for each call
+before it builds it; each rewrite is an identity SymPy checks once, before its first use
+(:func:`_checked`), and the steps show it (``log(1 - sigmoid(W X)) = log(sigmoid(-(W X)))``).
+
+The rewritten call is one the engine already handles stably:
+
+* ``log(sigmoid(-u))`` cancels log's 1/a with sigmoid's derivative (1 - a, no pole) and its
+  forward is computed from the argument (``stable_form``);
+* ``softplus(u)`` is every backend's ``logaddexp(0, u)``, its derivative ``sigmoid(u)``;
+* ``bce(sigmoid(-u), y)`` cancels to ``a - y`` and its forward is computed from the logits.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symbackprop.formula import Binary, Call, Num, Unary
+from symbackprop.formula import Node as FormulaNode
+from symbackprop.formula.functions import sigmoid
+from symbackprop.records import scalars
+from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.losses import LOSSES
+
+_U = sp.Symbol("u", real=True)
+
+
+def stable_call(node: Call) -> tuple[Call, StableIdentity | None]:
+    """``node`` with its overflowing hand-written form replaced (see the module docstring),
+    and the identity used; ``(node, None)`` when it has none. Only the call's own argument is
+    looked at: the graph builder asks again for each call inside it."""
+    if node.func == "log" and len(node.args) == 1:
+        exponent = _one_plus_exp(node.args[0])
+        if exponent is not None:
+            call = Call("softplus", (exponent,), node.pos, node.start, node.end)
+            return call, _checked(SOFTPLUS)
+    if node.func == "log" or node.func in LOSSES:
+        complement = _sigmoid_complement(node.args[0])
+        if complement is not None:
+            call = Call(node.func, (complement, *node.args[1:]), node.pos, node.start, node.end)
+            return call, _checked(COMPLEMENT)
+    return node, None
+
+
+def _one_plus_exp(arg: FormulaNode) -> FormulaNode | None:
+    """u when ``arg`` is ``1 + exp(u)`` or ``exp(u) + 1``, else ``None``."""
+    if not (isinstance(arg, Binary) and arg.op == "+"):
+        return None
+    for one, other in ((arg.left, arg.right), (arg.right, arg.left)):
+        if _is_one(one) and isinstance(other, Call) and other.func == "exp":
+            return other.args[0]
+    return None
+
+
+def _sigmoid_complement(arg: FormulaNode) -> FormulaNode | None:
+    """``sigmoid(-u)`` when ``arg`` is ``1 - sigmoid(u)``, else ``None``."""
+    if not (isinstance(arg, Binary) and arg.op == "-" and _is_one(arg.left)):
+        return None
+    inner = arg.right
+    if not (isinstance(inner, Call) and inner.func == "sigmoid"):
+        return None
+    (u,) = inner.args
+    return Call("sigmoid", (Unary("-", u, inner.pos, inner.start, inner.end),), inner.pos)
+
+
+def _is_one(node: FormulaNode) -> bool:
+    return isinstance(node, Num) and node.value == 1
+
+
+@dataclass(frozen=True)
+class StableIdentity:
+    """``written = rewritten`` for every real u, and how a step names it (text, LaTeX)."""
+
+    written: sp.Expr
+    rewritten: sp.Expr
+    text: str
+    latex: str
+
+
+SOFTPLUS = StableIdentity(
+    sp.log(1 + sp.exp(_U)),
+    ACTIVATIONS["softplus"].formula.xreplace({scalars.z: _U}),  # type: ignore[union-attr]
+    "log(1 + exp(u)) = softplus(u)",
+    r"\log(1 + e^{u}) = \operatorname{softplus}(u)",
+)
+COMPLEMENT = StableIdentity(
+    1 - sigmoid(_U), sigmoid(-_U), "1 - sigmoid(u) = sigmoid(-u)", r"1 - \sigma(u) = \sigma(-u)"
+)
+
+
+@functools.cache
+def _checked(identity: StableIdentity) -> StableIdentity:
+    """``identity`` once SymPy has checked it (once per run); raises if it does not hold."""
+    difference: sp.Expr = (identity.written - identity.rewritten).rewrite(sp.exp)
+    if sp.simplify(difference) != 0:
+        raise ArithmeticError(f"{identity.text} does not hold")
+    return identity

@@ -1,0 +1,92 @@
+"""Stable functions a model writes out by hand stay finite where the math is (|z| = 1e3, the
+contract in DESIGN.md): ``log(1 + exp(u))`` is softplus, ``1 - sigmoid(u)`` inside a log or a
+loss is ``sigmoid(-u)`` (core/model_rewrites.py, each identity checked by SymPy), so neither
+the forward nor the backward computes an exp that overflows or a 1/a with a rounds to 0."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from framework_support import import_framework
+
+import symbackprop as sb
+
+HEAD = "X : n x m\nY : k x m\nW : k x n\nsizes: n = 2, k = 2\n"
+#: the cases: equation -> the same cost in JAX from its stable library functions
+CASES: dict[str, Any] = {
+    "J = sum(log(1 + exp(W X))) + 0 sum(Y)": lambda jax, z, y: jax.numpy.logaddexp(0.0, z).sum(),
+    "J = sum(log(exp(-(W X)) + 1)) + 0 sum(Y)": lambda jax, z, y: jax.numpy.logaddexp(
+        0.0, -z
+    ).sum(),
+    "J = bce(1 - sigmoid(W X), Y)": lambda jax, z, y: (
+        -(y * jax.nn.log_sigmoid(-z) + (1 - y) * jax.nn.log_sigmoid(z)).sum() / z.shape[1]
+    ),
+    "J = -sum(log(1 - sigmoid(W X))) + 0 sum(Y)": lambda jax, z, y: -jax.nn.log_sigmoid(-z).sum(),
+}
+#: logits W X of +-1000 beside ordinary ones
+X = np.array([[1000.0, -800.0, 0.3], [-500.0, 700.0, -1.2]])
+Y = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+W_EXTREME = np.eye(2)
+W_ORDINARY = np.array([[0.002, -0.001], [0.0005, 0.003]])
+
+
+def test_softplus_written_out_is_finite_at_1e3_numpy() -> None:
+    """No overflow, no NaN (before the rewrite J was inf and dJ/dW NaN); the slow tests below
+    compare every case with jax.grad on every backend."""
+    module = sb.compile(sb.Model.parse(HEAD + "J = sum(log(1 + exp(W X))) + 0 sum(Y)\ndata: X, Y"))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        cost, grads = module.loss_and_grads({"W": W_EXTREME}, X, Y)
+    assert cost == pytest.approx(np.logaddexp(0.0, W_EXTREME @ X).sum(), rel=1e-15)
+    np.testing.assert_allclose(grads["W"], 0.5 * (1 + np.tanh(X / 2)) @ X.T, rtol=1e-15)
+
+
+def test_logistic_sum_example_is_finite_at_x_w_1000() -> None:
+    """examples/models/logistic_sum.model, J = sum(log(exp(-y ⊙ (X w)) + 1)): at X w =
+    (1000, 0), y = (-1, 1), J = 1000 + log 2 and dJ/dw = (1000, -1/2, 0) (was inf and NaN)."""
+    module = sb.compile("examples/models/logistic_sum.model")
+    x = np.array([[1000.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    y = np.array([[-1.0], [1.0]])
+    w = np.array([[1.0], [0.0], [0.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        cost, grads = module.loss_and_grads({"w": w}, x, y)
+    assert cost == pytest.approx(1000 + np.log(2), rel=1e-15)
+    np.testing.assert_allclose(grads["w"].ravel(), [1000.0, -0.5, 0.0], rtol=1e-15, atol=0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize("equation", list(CASES))
+def test_hand_written_stable_forms_match_jax_grad(backend: str, equation: str) -> None:
+    """At logits of +-1000 and at ordinary ones, in one module."""
+    jax = import_framework("jax")
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+    reference = CASES[equation]
+
+    def cost(v: Any) -> Any:
+        return reference(jax, v @ jnp.asarray(X), jnp.asarray(Y))
+
+    convert = {"numpy": np.asarray, "jax": jnp.asarray}.get(backend)
+    if convert is None:
+        convert = import_framework("torch").tensor
+    module = sb.compile(sb.Model.parse(HEAD + equation + "\ndata: X, Y\n"), backend=backend)
+    for w in (W_EXTREME, W_ORDINARY):
+        want_cost, want = cost(jnp.asarray(w)), jax.grad(cost)(jnp.asarray(w))
+        got_cost, grads = module.loss_and_grads({"W": convert(w)}, convert(X), convert(Y))
+        assert float(got_cost) == pytest.approx(float(want_cost), rel=1e-12)
+        np.testing.assert_allclose(
+            np.asarray(grads["W"]), np.asarray(want), rtol=1e-12, atol=1e-15
+        )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("equation", list(CASES))
+def test_hand_written_stable_forms_show_the_rewrite_and_check(equation: str) -> None:
+    derivation = sb.derive(sb.Model.parse(HEAD + equation + "\ndata: X, Y\n"))
+    text = " ".join(sb.to_text(derivation).split())  # the proved rewrite, named in its step
+    assert (
+        "(as log(1 + exp(u)) = softplus(u))" in text or "(as 1 - sigmoid(u) = sigmoid(-u))" in text
+    )
+    assert sb.check_exact(derivation).ok
