@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "symbackprop"
 
@@ -52,6 +54,7 @@ def _modules() -> list[Path]:
     )
 
 
+@pytest.mark.slow  # reads every source file
 def test_regular_expressions_only_where_input_or_own_output_is_read() -> None:
     users = []
     for path in _modules():
@@ -67,6 +70,7 @@ def test_regular_expressions_only_where_input_or_own_output_is_read() -> None:
     assert not unexpected, f"regular expressions in {unexpected}: read data, not text"
 
 
+@pytest.mark.slow  # reads every source file
 def test_no_stage_takes_a_steps_text_apart() -> None:
     found = []
     for path in _modules():

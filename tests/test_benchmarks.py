@@ -44,6 +44,7 @@ def _script():
     return module
 
 
+@pytest.mark.slow  # a whole benchmark run, quick as it is
 def test_quick_run_checks_and_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plugin = tmp_path / "plugin.py"
     plugin.write_text(PLUGIN)

@@ -21,8 +21,8 @@ from symbackprop.render import to_latex
     ("spec", "kwargs", "batch"),
     [
         ("n-3-2-1", {}, False),
-        ("784-128:relu-10:softmax", {"loss": "ce"}, True),
-        ("8-7-6-5-4-3-1", {"hidden": "tanh"}, False),
+        pytest.param("784-128:relu-10:softmax", {"loss": "ce"}, True, marks=pytest.mark.slow),
+        pytest.param("8-7-6-5-4-3-1", {"hidden": "tanh"}, False, marks=pytest.mark.slow),
         (
             "4-3:leaky_relu-3:my_act-2:softmax",
             {"loss": "mse", "l2": 0.5, "define": {"my_act": "z*sigmoid(z)"}},

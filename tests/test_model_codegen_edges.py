@@ -243,6 +243,7 @@ ODD = {
 }
 
 
+@pytest.mark.slow  # ruff over a dozen modules: seconds
 def test_odd_models_give_ruff_clean_plain_modules(tmp_path: Path) -> None:
     for key, text in ODD.items():
         derivation = sb.derive(Model.parse(text))

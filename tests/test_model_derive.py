@@ -244,6 +244,8 @@ SLOW_MODELS = {
     "softmax_l2",
     "kitchen_sink",
     "edge_cases",
+    "dropout",
+    "trace",
 }
 
 

@@ -173,7 +173,13 @@ def test_model_output_is_byte_identical(key: str, suffix: str) -> None:
 # -- pdflatex -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", ["residual_mlp", "batch_norm", "logdet_inv"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "batch_norm",
+        *(pytest.param(k, marks=pytest.mark.slow) for k in ("residual_mlp", "logdet_inv")),
+    ],
+)
 def test_model_document_compiles(key: str, tmp_path: Path) -> None:
     pdflatex()  # skip before deriving when it is missing
     proc = run_pdflatex(tmp_path, sb.to_latex(_example(key)))

@@ -173,9 +173,9 @@ def test_3_5_memory_estimate_formula() -> None:
     "args",
     [
         ("check", "100000-100000-1"),
-        ("check", "30000-30000-1"),
+        pytest.param(("check", "30000-30000-1"), marks=pytest.mark.slow),
         ("gradients", "--width", "4096", "--m", "10000"),
-        ("gradients", "--depth", "500", "--width", "4096"),
+        pytest.param(("gradients", "--depth", "500", "--width", "4096"), marks=pytest.mark.slow),
     ],
 )
 def test_3_5_over_budget_is_one_line_exit_2(args: tuple[str, ...]) -> None:
