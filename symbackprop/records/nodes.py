@@ -208,8 +208,8 @@ class Elementwise(ElementwiseApplyFunction):
         return text.replace(str(self.variable), arg)  # type: ignore[no-any-return]
 
 
-class Softmax(MatrixExpr):
-    """softmax(Z), per column: entry (i, j) is exp(Z[i, j]) / sum_k exp(Z[k, j])."""
+class _OfEachColumn(MatrixExpr):
+    """A function of a matrix applied to each of its columns: the result has its shape."""
 
     def __new__(cls, arg: Any) -> Any:
         arg = sp.sympify(arg, strict=True)
@@ -224,6 +224,10 @@ class Softmax(MatrixExpr):
     @property
     def shape(self) -> tuple[Any, Any]:
         return self.arg.shape  # type: ignore[no-any-return]
+
+
+class Softmax(_OfEachColumn):
+    """softmax(Z), per column: entry (i, j) is exp(Z[i, j]) / sum_k exp(Z[k, j])."""
 
     def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
         rows = self.shape[0]
@@ -245,24 +249,10 @@ class Softmax(MatrixExpr):
         return f"softmax({printer._print(self.arg)})"
 
 
-class LogSoftmax(MatrixExpr):
+class LogSoftmax(_OfEachColumn):
     """log(softmax(Z)), per column: entry (i, j) is Z[i, j] - log(sum_k exp(Z[k, j])). The
     lowering's form of a model's log of a softmax: every backend computes it as its
     log-softmax (the column max subtracted first), finite where softmax rounds to 0."""
-
-    def __new__(cls, arg: Any) -> Any:
-        arg = sp.sympify(arg, strict=True)
-        if not getattr(arg, "is_Matrix", False):
-            raise ValueError(f"{arg} must be a matrix")
-        return MatrixExpr.__new__(cls, arg)
-
-    @property
-    def arg(self) -> Any:
-        return self.args[0]
-
-    @property
-    def shape(self) -> tuple[Any, Any]:
-        return self.arg.shape  # type: ignore[no-any-return]
 
     def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
         return sp.log(Softmax(self.arg)._entry(i, j, **kwargs))
