@@ -284,9 +284,9 @@ def _check_model(
         costly = oracle_work(derivation, opts.sizes or None).over() if exact else None
         if costly is not None:
             spelled = repr(opts.spec) if len(opts.spec) <= 80 else "SPEC"  # Python, as typed
-            sizes = f", sizes={dict(opts.sizes)!r}" if opts.sizes else ""
+            given = f", sizes={dict(opts.sizes)!r}" if opts.sizes else ""
             skipped = (
-                f"{costly}; sb.check_exact(sb.derive({spelled}){sizes}) in Python runs it anyway"
+                f"{costly}; sb.check_exact(sb.derive({spelled}){given}) in Python runs it anyway"
             )
         elif exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
