@@ -283,7 +283,7 @@ def _check_model(
         # differentiates and its symbolic inverses (a 3-step RNN is run, in about 5 s)
         costly = oracle_work(derivation, opts.sizes or None).over() if exact else None
         if costly is not None:
-            spelled = repr(opts.spec) if len(opts.spec) <= 80 else "SPEC"  # Python, as typed
+            spelled = repr(opts.spec) if len(opts.spec) <= 200 else "SPEC"  # Python, as typed
             given = f", sizes={dict(opts.sizes)!r}" if opts.sizes else ""
             skipped = (
                 f"{costly}; sb.check_exact(sb.derive({spelled}){given}) in Python runs it anyway"
