@@ -127,7 +127,7 @@ _PRIME_LATEX = {
 
 
 def prime(segment: Prime) -> Prime:
-    """A derivative named for print: ``sqrt'`` as ``\\sqrt{\\cdot}'`` (a power's, ``(.)^-1'``, is
+    """A derivative named for print: ``sqrt'`` as ``\\sqrt{\\cdot}'`` (a power's, ``(·)^-1'``, is
     named by the rule that makes it)."""
     if segment.name in _PRIME_LATEX:
         return Prime(segment.name, _PRIME_LATEX[segment.name], segment.arg)
