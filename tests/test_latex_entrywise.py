@@ -13,7 +13,9 @@ import sympy as sp
 from sympy import MatrixSymbol
 
 import symbackprop as sb
+from symbackprop.core.textprint import TextPrinter
 from symbackprop.records.nodes import Elementwise, T
+from symbackprop.render.html_parts import ModelParts
 from symbackprop.render.latexprint import MathLatexPrinter, finish
 from symbackprop.render.mathml import MathMLPrinter
 
@@ -60,3 +62,33 @@ def test_a_models_derivative_of_a_power_reads_elementwise() -> None:
     assert r"3 A^{\odot 2}" in tex and r"\frac{1}{A^{\odot 2}}" in tex
     assert "A^{2}" not in tex
     assert "3*A^2" in sb.to_text(d)  # the formula language's ^ is element-wise already
+
+
+def test_a_negative_elementwise_term_is_subtracted_in_every_printer() -> None:
+    """The expanded gradient of A^3 + A^-1: 3 A^2 - 1/A^2, never 3 A^2 + -1/A^2."""
+    total = sp.MatAdd(
+        Elementwise(sp.Lambda(T, 3 * T**2), A), Elementwise(sp.Lambda(T, -1 / T**2), A)
+    )
+    assert _latex(total) == r"3 A^{\odot 2} - \frac{1}{A^{\odot 2}}"
+    assert TextPrinter().doprint(total) == "3*A^2 - 1/A^2"
+    assert "<mo>+</mo>" not in _mathml(total) and _mathml(total).count("<mo>−</mo>") == 1
+    # a negative coefficient times a negative body is a positive term: 2 (1/A^2)
+    twice = sp.MatAdd(A, -2 * Elementwise(sp.Lambda(T, -1 / T**2), A))
+    assert _latex(twice) == r"A + 2 (\frac{1}{A^{\odot 2}})"
+
+
+def test_a_models_expanded_gradient_subtracts_in_text_latex_markdown_mathml() -> None:
+    d = sb.derive(sb.Model.parse("A : n x n\nsizes: n = 3\nJ = sum(A^3 + A^-1)\ndata:"))
+    assert r"&= 3 A^{\odot 2} - \frac{1}{A^{\odot 2}}" in sb.to_latex(d, standalone=False)
+    assert r"&= 3 A^{\odot 2} - \frac{1}{A^{\odot 2}}" in sb.to_markdown(d, expanded=True)
+    assert "dJ/dA = 3*A^2 - 1/A^2\n" in sb.to_text(d, expanded=True)
+    ((_, row),) = ModelParts(d).expanded_rows()
+    assert "<mo>+</mo><mrow><mrow><mo>−" not in row and "<mo>−</mo>" in row
+
+
+def test_a_scalar_power_reads_in_the_formula_language() -> None:
+    x = sp.Symbol("x")
+    assert TextPrinter().doprint(1 / x**2) == "1/x^2"  # ^ binds before /, as in -1/x^2
+    assert TextPrinter().doprint(1 / (x + 1) ** 2) == "1/(x + 1)^2"
+    assert TextPrinter().doprint(x ** sp.Rational(3, 2)) == "x^(3/2)"  # not (x^3)/2
+    assert TextPrinter().doprint(x ** sp.Rational(-3, 2)) == "1/x^(3/2)"

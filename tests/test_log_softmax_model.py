@@ -5,6 +5,8 @@ so backward never divides by a softmax entry that rounds to 0."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from framework_support import import_framework
@@ -65,3 +67,13 @@ def test_log_of_softmax_cancels_in_a_verified_chain_and_checks() -> None:
     (step,) = [s for s in derivation.steps if s.rule == "softmax"]
     assert step.algebra and str(step.algebra[-1]) == "-a*v + u"  # no 1/a left
     assert sb.check_exact(derivation).ok
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_the_backward_column_sum_is_not_bracketed(backend: str) -> None:
+    """``dt3 - dt3.sum(axis=0, keepdims=True) * t2``: a call binds as a name does, so neither
+    the code nor its comment (``dt3 - (1_2 1_2^T dt3) ⊙ t2``) brackets it a second time."""
+    source = sb.codegen(sb.Model.parse(MODEL), backend=backend)
+    sums = re.findall(r"^ *d\w+ = (.*\.sum\(.*)  # \(2, m\)$", source, re.MULTILINE)
+    assert sums and all(re.search(r"\(\w+\.sum\([^()]*\)\)", code) is None for code in sums)
+    assert re.search(r"# dJ/d\w+ = (\w+) - \(1_2 1_2\^T \1\) ⊙ \w+ \[", source), source

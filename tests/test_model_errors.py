@@ -207,15 +207,18 @@ UNDETERMINED = [text for text, _, word in CASES if word == "undetermined"] + [
 
 @pytest.mark.parametrize("text", UNDETERMINED)
 def test_an_undetermined_shape_hint_is_a_declaration_that_fits(text: str) -> None:
-    """Declared as the hint says, the leaf is determined; the hint names only the model's own
-    dimensions (and 1 for a free one), never a made-up n1."""
+    """Declared as the hint says, the leaf is determined; the hint names the dimensions the
+    model fixed by the model's own names, and a free one by a name the model does not use, said
+    to be free (never 1, which reads as a 1 x 1 scalar: 'W : 1 x 1')."""
     with pytest.raises(SpecError) as info:
         Model.parse(text)
-    hint = re.search(r"e\.g\. '((\w+) : (\w+) x (\w+))'", str(info.value))
+    hint = re.search(r"e\.g\. '((\w+) : (\w+) x (\w+))' \(([^)]*)\)", str(info.value))
     assert hint is not None, str(info.value)
-    declaration, name, rows, cols = hint.groups()
-    own = set(re.findall(r"\b[a-z]\w*\b", text))
-    assert {rows, cols} <= own | {"1"}, declaration
+    declaration, name, rows, cols, said = hint.groups()
+    own = set(re.findall(r"\b[A-Za-z]\w*\b", text))
+    free = set(re.findall(r"\b(\w+)(?: and | (?:is|are) free)", said))
+    assert free and free.isdisjoint(own) and "1" not in (rows, cols), str(info.value)
+    assert {rows, cols} <= own | free, declaration
     try:
         Model.parse(f"{declaration}\n{text}")
     except SpecError as again:  # another leaf may still be undetermined, never this one
@@ -297,3 +300,16 @@ def test_random_text_is_a_model_or_a_spec_error(text: str) -> None:
         Model.parse(text)
     except SpecError as err:
         assert "\n" not in str(err)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("J = sum(W x)", "'W : n x k' (n and k are free: any sizes)"),
+        ("J = tr(A)", "'A : n x n' (n is free: any size)"),  # rows and columns agree
+        ("x : n x 1\nJ = norm2(A x)", "'A : k x n' (k is free: any size)"),  # n is taken
+    ],
+)
+def test_an_undetermined_shape_hint_names_its_free_dimensions(text: str, hint: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(f"declare it, e.g. {hint}")):
+        Model.parse(text)

@@ -82,9 +82,10 @@ def test_a_value_defined_as_a_transpose_transposed_again_is_its_argument() -> No
     """dot.model: J = (y ⊙ v)^T x; dJ/dx = _t2^T with _t2 = (y ⊙ v)^T, shown by its source."""
     d = sb.derive(str(MODELS / "dot.model"))
     view = ModelView(d)  # type: ignore[arg-type]
-    assert view.text(d.gradients["x"]) == "(y ⊙ v)"
+    assert view.text(d.gradients["x"]) == "(y ⊙ v)"  # inside an expression
+    assert view.whole(d.gradients["x"]) == "y ⊙ v"  # a whole side of an equation
     text, latex = sb.to_text(d), sb.to_latex(d)
-    assert "dJ/dx = ((y ⊙ v)^T)^T" not in text and "dJ/dx = (y ⊙ v)" in text
+    assert "dJ/dx = ((y ⊙ v)^T)^T" not in text and "dJ/dx = y ⊙ v" in text
     assert r"^{\top})^{\top}" not in latex and r"(x^{\top})^{\top}" not in latex
     assert to_formula(plain(Transpose(Transpose(w)))) == "w"
 

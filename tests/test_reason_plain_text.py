@@ -50,8 +50,13 @@ def test_a_model_reason_prints_as_the_terminal_does() -> None:
     d = sb.derive(Model.parse(POWER))
     assert internal(d) == []
     assert "(H^0.5) = sqrt(H)" in d.steps[2].reason
-    assert "(.)^1/2'(H)" in d.steps[3].reason
+    assert "(·)^(1/2)'(H)" in d.steps[3].reason
     assert "with derivative 1{· > 0}" in d.steps[3].reason
+    # a power is spelled one way, in its reason and its derivative's name: one placeholder,
+    # a fraction exponent bracketed (^ binds before /: (·)^1/2 would read as half of (·))
+    assert "; (·)^(1/2) acts entry by entry" in d.steps[2].reason
+    assert "⊙ (·)^(1/2)'(H) has that shape" in d.steps[2].reason
+    assert not any("(.)" in text or "^1/2" in text for text in texts(d))
 
 
 def test_a_network_derivative_uses_the_formula_spelling() -> None:

@@ -103,7 +103,7 @@ def test_sqrt_relu_gradient_matches_jax_where_defined(backend: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cost", "function"), [("sqrt(relu(W X))", "sqrt"), ("relu(W X)^0.5", "(·)^1/2")]
+    ("cost", "function"), [("sqrt(relu(W X))", "sqrt"), ("relu(W X)^0.5", "(·)^(1/2)")]
 )
 def test_the_cancelling_step_names_the_function_whose_derivative_it_uses(
     cost: str, function: str

@@ -39,8 +39,20 @@ def with_coefficient(coeff: sp.Expr, body: str, show: Any) -> str:
 
 
 def signed_term(term: Any) -> tuple[bool, Any]:
-    """``(negative, term without its minus sign)`` for one term of a sum."""
+    """``(negative, term without its minus sign)`` for one term of a sum.
+
+    The sign of an element-wise function whose body is negative (``-1/A^2``, the derivative of
+    ``A^-1``) is the term's: ``3 A^2 - 1/A^2``, never ``3 A^2 + -1/A^2``.
+    """
     coeff, matrices = split_coeff(term)
+    if len(matrices) == 1 and _negative_body(matrices[0]):
+        factor = matrices[0]
+        coeff, matrices = (
+            -coeff,
+            [Elementwise(sp.Lambda(factor.variable, -factor.body), factor.arg)],
+        )
+        if not coeff.could_extract_minus_sign():
+            return False, matrices[0] if coeff == 1 else MatMul(coeff, *matrices)
     if coeff.could_extract_minus_sign():
         coeff = -coeff
         rest = matrices[0] if len(matrices) == 1 else MatMul(*matrices)
@@ -48,6 +60,11 @@ def signed_term(term: Any) -> tuple[bool, Any]:
             return True, rest
         return True, MatMul(coeff, *matrices)
     return False, term
+
+
+def _negative_body(factor: Any) -> bool:
+    """Whether ``factor`` is an element-wise function whose body has a negative coefficient."""
+    return isinstance(factor, Elementwise) and bool(factor.body.as_coeff_Mul()[0].is_negative)
 
 
 def ordered_terms(expr: MatAdd) -> list[tuple[bool, Any]]:

@@ -166,8 +166,11 @@ class TextPrinter(StrPrinter):
         if exp == -1:
             return f"1/{self._wrap_scalar(base)}"
         if exp.is_negative:
-            return f"1/{self._wrap_scalar(base**-exp)}"
-        return f"{self._wrap_scalar(base)}^{self._wrap_scalar(exp)}"
+            # ^ binds tighter than /: 1/x^2, as -1/x^2 (SymPy's Mul) prints, not 1/(x^2)
+            return f"1/{self._print_Pow(sp.Pow(base, -exp, evaluate=False))}"
+        # a fraction exponent is bracketed: x^(3/2), as x^3/2 reads (x^3)/2
+        shown = f"({self._print(exp)})" if exp.is_Rational and not exp.is_Integer else None
+        return f"{self._wrap_scalar(base)}^{shown or self._wrap_scalar(exp)}"
 
     def _wrap_scalar(self, expr: Any) -> str:
         text = self._print(expr)

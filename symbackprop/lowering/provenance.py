@@ -115,7 +115,10 @@ def _negated(term: Any) -> Any | None:
     if isinstance(term, MatMul):
         coeff, matrices = term.as_coeff_matrices()
         if coeff.is_Number and coeff < 0:
-            return MatMul(-coeff, *matrices) if coeff != -1 else MatMul(*matrices)
+            if coeff != -1:
+                return MatMul(-coeff, *matrices)
+            # one factor stays itself: a ⊙ b, not a product (a ⊙ b) that a sum brackets
+            return matrices[0] if len(matrices) == 1 else MatMul(*matrices)
     return None
 
 

@@ -20,6 +20,7 @@ inferred shape remembers the equation that completed it (for the shape table).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import sympy
@@ -29,6 +30,9 @@ from symbackprop.formula import FUNCTIONS, Binary, Call, Name, Node, Num, Transp
 from symbackprop.formula.ast import to_text
 from symbackprop.formula.scaling import SCALING_OPERATORS
 from symbackprop.model.statements import Dim, Equation, Statements
+
+#: the names an undetermined shape's hint gives its free dimensions, the first ones free
+_FREE_NAMES = ("n", "k", "p", "q", "r", "d")
 
 #: a dimension while inferring: a positive int, a dimension name, or an unknown ``?leaf.0``
 _Var = int | str
@@ -96,12 +100,31 @@ class _Inference:
         return f"{self.show(value.rows)} x {self.show(value.cols)}"
 
     def declaration_hint(self, name: str, leaf: _Value) -> str:
-        """``'p : n x 1'`` for an undetermined ``n x ?``: the dimensions the model fixed, by
-        their names, and 1 where it leaves the size free (any size fits there)."""
-        rows, cols = self.find(leaf.rows), self.find(leaf.cols)
-        shown = [self.show(d) if not _unknown(d) else "1" for d in (rows, cols)]
-        free = "any size in place of both 1s, the same" if rows == cols else "any size for 1"
-        return f"'{name} : {shown[0]} x {shown[1]}' ({free})"
+        """``'p : n x k' (k is free: any size)`` for an undetermined ``n x ?``: the dimensions
+        the model fixed by their names, a free one by a new name no name of the model has
+        (``n``, ``k``, ... in turn; one name where rows and columns must agree, ``tr(A)``:
+        ``'A : n x n'``), so that the hint reads as a shape, not as a 1 x 1 scalar."""
+        taken = self.names()
+        spare = itertools.chain(_FREE_NAMES, (f"n{i}" for i in itertools.count()))
+        fresh = (c for c in spare if c not in taken)  # the model's names are finitely many
+        chosen: dict[_Var, str] = {}
+        shown = []
+        for dim in (self.find(leaf.rows), self.find(leaf.cols)):
+            if _unknown(dim) and dim not in chosen:
+                chosen[dim] = next(fresh)
+            shown.append(chosen[dim] if _unknown(dim) else self.show(dim))
+        free = list(chosen.values())
+        said = " and ".join(free) + (
+            " is free: any size" if len(free) == 1 else " are free: any sizes"
+        )
+        return f"'{name} : {shown[0]} x {shown[1]}' ({said})"
+
+    def names(self) -> set[str]:
+        """Every name the model uses: values, dimensions, the batch size ``m``."""
+        st = self.statements
+        dims = {str(d) for decl in st.declarations.values() for d in (decl.rows, decl.cols)}
+        values = {*self.values, *st.declarations, *(eq.name for eq in st.equations)}
+        return {"m", *dims, *st.sizes, *values}
 
     def fail(self, message: str) -> SpecError:
         assert self.equation is not None

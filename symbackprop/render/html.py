@@ -129,7 +129,7 @@ class HtmlPage:
         if chosen is not None and step.expr == chosen.expr:
             out.append(math(mrow(p.target(step), mo("="), p.underbraced(chosen)), block=True))
         else:
-            out.append(math(mrow(p.target(step), mo("="), p.mathml(step.expr)), block=True))
+            out.append(math(mrow(p.target(step), mo("="), p.whole(step.expr)), block=True))
             if chosen is not None:
                 out.append(
                     "<p>Shape analysis: the arrangement that fits is "

@@ -92,6 +92,10 @@ class Parts:
     def mathml(self, expr: Any) -> str:
         return self.printer.mathml(expr)
 
+    def whole(self, expr: Any) -> str:
+        """``expr`` as a whole side of an equation."""
+        return self.mathml(expr)
+
     def tex(self, tex: str) -> str:
         return tex_to_mathml(tex)
 
@@ -305,6 +309,10 @@ class ModelParts(Parts):
     def arg(self, expr: Any) -> str:
         return self.printer.arg(expr)
 
+    def whole(self, expr: Any) -> str:
+        """``expr`` as a whole side of an equation: a lone internal value without brackets."""
+        return self.printer.whole(expr)
+
     def shape_columns(self) -> list[str]:
         return ["name", "kind", "shape", "size", "shape from"]
 
@@ -353,19 +361,19 @@ class ModelParts(Parts):
     def recursion_rows(self) -> list[tuple[str, str]]:
         names = self.view.names
         return [
-            (self.tex(names.symbol_latex(str(step.delta.name))), self.mathml(step.expr))
+            (self.tex(names.symbol_latex(str(step.delta.name))), self.whole(step.expr))
             for step in self.view.stored
         ]
 
     def gradient_rows(self) -> list[tuple[str, str]]:
         return [
-            (self.tex(self.doc.grad(name)), self.mathml(self.d.gradients[name]))
+            (self.tex(self.doc.grad(name)), self.whole(self.d.gradients[name]))
             for name in self.view.parameters
         ]
 
     def expanded_rows(self) -> list[tuple[str, str]]:
         return [
-            (self.tex(self.doc.grad(name)), self.mathml(expr))
+            (self.tex(self.doc.grad(name)), self.whole(expr))
             for name, expr in self.view.expanded_gradients().items()
         ]
 

@@ -54,6 +54,11 @@ class ModelMathMLPrinter(MathMLPrinter):
             return self.tex(self.names.bare_latex(str(expr.name)))
         return self._s(expr)
 
+    def whole(self, expr: Any) -> str:
+        """``expr`` as a whole side of an equation: a lone internal value without brackets."""
+        lone = self.names.lone(expr)
+        return self.mathml(expr) if lone is None else self.tex(self.names.bare_latex(lone))
+
     def _print_Transpose(self, expr: Any) -> Any:
         if isinstance(expr.arg, sp.Transpose):
             return self._node(el("msup", paren(self._s(expr.arg)), TOP))

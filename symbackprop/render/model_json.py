@@ -54,7 +54,7 @@ def to_data(
     model, names = view.model, view.names
 
     def expr(e: Any) -> dict[str, str]:
-        return {"latex": doc.math(e), "text": view.text(e)}
+        return {"latex": doc.whole(e), "text": view.whole(e)}
 
     steps = []
     for step in view.steps:

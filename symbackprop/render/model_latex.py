@@ -60,8 +60,13 @@ class ModelLatex:
     def math(self, expr: Any, *, inline: bool = False) -> str:
         return (finish_inline if inline else finish)(self.printer.doprint(expr))
 
+    def whole(self, expr: Any) -> str:
+        """``expr`` as a whole side of an equation: a lone internal value without brackets."""
+        return finish(self.printer.whole(expr))
+
     def lines(self, expr: Any, width: float = LINE_WIDTH) -> list[str]:
-        return break_lines(self.printer.doprint(expr), width)
+        """A whole side of an equation, broken into display lines."""
+        return break_lines(self.printer.whole(expr), width)
 
     def segments(self, segments: tuple[Segment, ...], own: Any = None) -> tuple[Segment, ...]:
         return self.names.segments(segments, own)
@@ -372,7 +377,7 @@ class ModelLatex:
             )
         out += ["", f"**Derivation** ({len(view.steps)} steps, from the cost back)", ""]
         for index, step in enumerate(view.steps, start=1):
-            line = f"{index}. ${self.target(step)} = {self.math(step.expr)}$"
+            line = f"{index}. ${self.target(step)} = {self.whole(step.expr)}$"
             line += f" — ${self.naming.shape(step.shape)}$, rule *{step.rule}*"
             if step.delta is not None and step.wrt is not None:
                 line += ", kept under its symbol"

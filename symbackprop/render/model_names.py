@@ -26,6 +26,7 @@ from sympy import MatrixSymbol, OneMatrix
 
 from symbackprop.core.graph import Kind
 from symbackprop.core.model_graph import bare
+from symbackprop.core.plain_form import plain
 from symbackprop.core.segments import Aside, Grad, Math, Prime, Rel, Segment, Text
 from symbackprop.formula import Call, Transpose
 from symbackprop.formula import Node as FormulaNode
@@ -126,7 +127,7 @@ _PRIME_LATEX = {
 
 
 def prime(segment: Prime) -> Prime:
-    """A derivative named for print: ``sqrt'`` as ``\\sqrt{\\cdot}'`` (a power's, ``(.)^-1'``, is
+    """A derivative named for print: ``sqrt'`` as ``\\sqrt{\\cdot}'`` (a power's, ``(·)^-1'``, is
     named by the rule that makes it)."""
     if segment.name in _PRIME_LATEX:
         return Prime(segment.name, _PRIME_LATEX[segment.name], segment.arg)
@@ -192,6 +193,15 @@ class ModelNames:
         if name in self.sources:
             return self._marked_latex(formula_latex(self.sources[name], name_latex), name)
         return name_latex(name)
+
+    def lone(self, expr: Any) -> str | None:
+        """The internal value ``expr`` shows alone, if it does (as printed, in plain form: the
+        transpose of ``s = u^T`` shows ``u``), else ``None``. A whole side of an equation shows
+        it without brackets: ``dJ/dx = y ⊙ v``."""
+        shown = plain(expr, self.transposes)
+        if isinstance(shown, MatrixSymbol) and str(shown.name) in self.sources:
+            return str(shown.name)
+        return None
 
     def target_text(self, name: str) -> str:
         """What dJ/d(...) is taken of: ``h``, ``(sigmoid(w^T h + c))``."""

@@ -52,6 +52,12 @@ class ModelTextPrinter(TextPrinter):
             return self.names.bare_text(str(expr.name))
         return self._print(expr)
 
+    def whole(self, expr: Any) -> str:
+        """``expr`` as a whole side of an equation: a lone internal value needs no brackets
+        (``dJ/dx = y ⊙ v``, not ``(y ⊙ v)``)."""
+        lone = self.names.lone(expr)
+        return self.doprint(expr) if lone is None else self.names.bare_text(lone)
+
     def _print_Transpose(self, expr: Any) -> str:
         # the argument is printed once: printed here and again by the parent's _wrap, nested
         # transposes ((A^T B)^T C)^T ... cost 2^depth (a 687-character model: minutes)
@@ -124,6 +130,11 @@ class ModelLatexPrinter(MathLatexPrinter):
         if isinstance(expr, MatrixSymbol) and str(expr.name) in self.names.sources:
             return self.names.bare_latex(str(expr.name))
         return self._print(expr)
+
+    def whole(self, expr: Any) -> str:
+        """``expr`` as a whole side of an equation (see :meth:`ModelTextPrinter.whole`)."""
+        lone = self.names.lone(expr)
+        return self.doprint(expr) if lone is None else self.names.bare_latex(lone)
 
     def _print_Transpose(self, expr: Any) -> str:
         if isinstance(expr.arg, sp.Transpose):

@@ -31,7 +31,7 @@ def _shape_cell(shape: tuple[object, object], view: ModelView) -> str:
 def _step(out: Lines, index: int, step: Step, view: ModelView) -> None:
     names = view.names
     head: list[Piece] = [(f"{index:>2}. ", "bold"), (view.target(step), "bold cyan")]
-    head.append((f" = {view.text(step.expr)}", ""))
+    head.append((f" = {view.whole(step.expr)}", ""))
     stores = view.stores(step)
     if stores and stores != view.target(step):
         head.append((f"   =: {stores}", "bold magenta"))
@@ -109,12 +109,12 @@ def render(
     if view.stored:
         out.heading("Adjoints kept under a symbol (each reused by the steps after it)")
         for step in view.stored:
-            out.line((f"  {view.stores(step)} = {view.text(step.expr)}", ""))
+            out.line((f"  {view.stores(step)} = {view.whole(step.expr)}", ""))
 
     out.heading("Gradients")
     grads: list[tuple[Piece, ...]] = [
         (
-            (f"dJ/d{name} = {view.text(d.gradients[name])}", ""),
+            (f"dJ/d{name} = {view.whole(d.gradients[name])}", ""),
             (_shape_cell(model.shapes[name], view), "dim"),
         )
         for name in view.parameters
@@ -125,7 +125,7 @@ def render(
         if full:
             out.heading("Expanded (every adjoint symbol substituted)")
             for name, expr in full.items():
-                out.line((f"  dJ/d{name} = {view.text(expr)}", ""))
+                out.line((f"  dJ/d{name} = {view.whole(expr)}", ""))
         if view.expanded_note:
             out.line()
             out.para(f"note: {view.expanded_note}", "yellow")

@@ -102,7 +102,7 @@ class ModelView:
         out = {}
         for name in self.parameters:
             full = self.d.expanded[name]
-            if not self.too_long(name) and self.text(full) != self.text(self.d.gradients[name]):
+            if not self.too_long(name) and self.whole(full) != self.whole(self.d.gradients[name]):
                 out[name] = full
         return out
 
@@ -142,6 +142,10 @@ class ModelView:
         if expr not in self._texts:
             self._texts[expr] = self.text_printer.doprint(expr)
         return self._texts[expr]
+
+    def whole(self, expr: Any) -> str:
+        """``expr`` as a whole side of an equation: a lone internal value without brackets."""
+        return self.text(expr) if self.names.lone(expr) is None else self.text_printer.whole(expr)
 
     def operand_text(self, operand: Operand) -> str:
         """One factor of a candidate in plain text, from its data (never its label)."""

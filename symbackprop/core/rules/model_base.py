@@ -155,7 +155,7 @@ class FunctionForm(ScalarForm):
     """A function's adjoint dJ/dA = ``upstream`` ⊙ f'(a) entry by entry, with ``dl`` = f'(a)
     (log's 1/a, sqrt's 1/(2 sqrt(a))) kept as scalar algebra, so that the activation defining A
     can cancel with it (log of a sigmoid: (1/a) a(1 - a) = 1 - a, finite where the sigmoid
-    rounds to 0). ``name`` is the function as the steps name it (``log``, ``(·)^1/2``)."""
+    rounds to 0). ``name`` is the function as the steps name it (``log``, ``(·)^(1/2)``)."""
 
     upstream: Any = None
     name: tuple[Segment, ...] = ()

@@ -116,12 +116,21 @@ def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     return result
 
 
+def _power_name(fn: ElementFunction) -> tuple[str, str]:
+    """A power's name, which the graph spells by its exponent (``^1/2``), in text and LaTeX:
+    ``(·)^3``, ``(·)^-1``, ``(·)^(1/2)`` (a fraction bracketed: ``^`` binds before ``/``) and
+    ``(\\cdot)^{1/2}``; the reason and the derivative's name use the same."""
+    exponent = fn.name[1:]
+    shown = f"({exponent})" if "/" in exponent else exponent
+    return f"({ARGUMENT_NAME})^{shown}", rf"(\cdot)^{{{exponent}}}"
+
+
 def _prime(fn: ElementFunction, arg: MatrixSymbol, shown: str) -> Prime:
-    """The derivative of ``fn`` at ``arg`` (shown as ``shown``): ``sqrt'(h)``, and for a power,
-    which the graph names by its exponent (``^1/2``), ``(.)^1/2'(h)``."""
+    """The derivative of ``fn`` at ``arg`` (shown as ``shown``): ``sqrt'(h)``, and for a power
+    ``(·)^(1/2)'(h)`` (:func:`_power_name`)."""
     if fn.name.startswith("^"):
-        exponent = fn.name[1:]
-        return Prime(f"(.)^{exponent}", rf"\bigl((\cdot)^{{{exponent}}}\bigr)", arg, shown)
+        text, latex = _power_name(fn)
+        return Prime(text, rf"\bigl({latex}\bigr)", arg, shown)
     latex = fn.activation.latex if fn.activation is not None else rf"\operatorname{{{fn.name}}}"
     return Prime(fn.name, latex, arg, shown)
 
@@ -148,11 +157,7 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     spread = distribute_function(ctx, fn, arg, out, up, factor) if cancelled is None else None
     expr, algebra, shown = cancelled if cancelled is not None else (chosen.expr, (), ())
     power = fn.name.startswith("^")  # a power, named by its exponent
-    named = (
-        (notation(f"({ARGUMENT_NAME}){fn.name}", rf"(\cdot)^{{{fn.name[1:]}}}"),)
-        if power
-        else (Text(fn.name),)
-    )
+    named = (notation(*_power_name(fn)),) if power else (Text(fn.name),)
     segments = (
         # a power's value printed (``sqrt(h)``): its name (``^1/2``) is no function's
         *head(ctx, out, node.expr, None if power else f"{fn.name}({arg_text(ctx, arg)})"),

@@ -187,6 +187,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
                 return UNARY
             if coeff == 1 and len(matrices) == 2 and _is_ones_row(matrices[1]):
                 return self.prec(matrices[0])  # b 1_m^T prints as b: broadcasting
+            if coeff == 1 and sum_call(matrices):
+                return ATOM  # G.sum(axis=0, keepdims=True): a call binds as a name does
             return MUL
         if isinstance(expr, HadamardProduct):
             return MUL
@@ -354,7 +356,8 @@ class NumPyPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
                 continue
             text = self._constant_or(arg, MUL, strict=True)
             simple = SIMPLE_OPERAND.fullmatch(text)  # b 1_m^T is b: broadcasting
-            if isinstance(arg, MatMul) and not text.startswith("(") and not simple:
+            product = isinstance(arg, MatMul) and self.prec(arg) < ATOM  # not G.sum(...)
+            if product and not text.startswith("(") and not simple:
                 text = f"({text})"
             parts.append(text)
         return " * ".join(parts)
@@ -657,6 +660,19 @@ _OWN_METHODS = frozenset(
     for name in vars(klass)
     if name.startswith("_print_")
 )
+
+
+def sum_call(matrices: list[Any]) -> bool:
+    """Whether the product of ``matrices`` prints as one call ``G.sum(...)`` (a ones matrix at
+    an end, none inside: :meth:`NumPyPrinter.matrix_product`; the torch printer's too)."""
+    if len(matrices) < 2 or inner_ones_split(matrices) is not None:
+        return False
+    first, last = matrices[0], matrices[-1]
+    if isinstance(last, OneMatrix):
+        return last.shape[0] != 1 or sum_call(matrices[:-1])  # b 1_m^T is b
+    if isinstance(first, OneMatrix):
+        return first.shape[1] != 1 or sum_call(matrices[1:])
+    return False
 
 
 def inner_ones_split(matrices: list[Any]) -> tuple[list[Any], list[Any]] | None:

@@ -264,7 +264,7 @@ def backward(params, cache, work=None):
     dD = 2.0 * (dt2 * D) + dN * t6  # (4, m)
 
     # dJ/dmu = -dD 1_m [step 18, bias]
-    dmu = -(dD.sum(axis=1, keepdims=True))  # (4, 1)
+    dmu = -dD.sum(axis=1, keepdims=True)  # (4, 1)
 
     # dJ/dt1 = (1/m) dmu [step 19, linear]
     dt1 = dmu / m  # (4, 1)
