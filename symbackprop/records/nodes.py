@@ -17,6 +17,7 @@ Printers dispatch on these classes like SymPy's own (``_print_ElementwiseApplyFu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 import sympy as sp
@@ -25,6 +26,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.matrices.matrixbase import MatrixBase
 
+from symbackprop.formula.ast import indicator_text
 from symbackprop.records.scalars import z
 
 
@@ -195,15 +197,23 @@ class Elementwise(ElementwiseApplyFunction):
                 return cond.rel_op, cond.rhs
         return None
 
+    def indicator_text(self, arg: str, show: Callable[[Any], str]) -> str | None:
+        """``1{z1 > 0}`` for the indicator, ``arg`` its argument and ``show`` its threshold
+        in the caller's printing; ``None`` when this is not an indicator."""
+        ind = self.indicator
+        if ind is None:
+            return None
+        return indicator_text(f"{arg} {ind[0]} {show(ind[1])}")
+
     def _sympystr(self, printer: Any) -> str:
         arg = printer._print(self.arg)
         if self.activation_name is not None:
             return f"{self.activation_name}({arg})"
         if self.derivative_name is not None:
             return f"{self.derivative_name}'({arg})"
-        ind = self.indicator
-        if ind is not None:
-            return f"1{{{arg} {ind[0]} {ind[1]}}}"
+        indicator = self.indicator_text(arg, printer._print)
+        if indicator is not None:
+            return indicator
         text = printer._print(self.body)
         return text.replace(str(self.variable), arg)  # type: ignore[no-any-return]
 
