@@ -118,13 +118,9 @@ class TextPrinter(StrPrinter):
     # -- element-wise functions and softmax ---------------------------------------------------
     def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
         arg = self._print(expr.arg)
-        if expr.activation_name is not None:
-            return f"{expr.activation_name}({arg})"
-        if expr.derivative_name is not None:
-            return f"{expr.derivative_name}'({arg})"
-        indicator = expr.indicator_text(arg, self._print)
-        if indicator is not None:
-            return indicator
+        call = expr.call_text(arg, self._print)
+        if call is not None:
+            return call
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
             return _piecewise_text(self, body).replace(_ARG, arg)

@@ -543,7 +543,8 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
                 return self._print_Function(expr)
             other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
             if isinstance(other, sp.exp):
-                return f"{self.LIB}.logaddexp(0.0, {self.code(other.args[0])})"
+                x = self.code(other.args[0])
+                return f"{self.LIB}.logaddexp({self.zero_like(x)}, {x})"
         return self._print_Function(expr)
 
     def _print_Function(self, expr: sp.Function) -> str:
@@ -561,7 +562,13 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         return f"{spelling}({', '.join(self.code(a) for a in expr.args)})"
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
-        return f"{self.LIB}.heaviside({self.code(expr.args[0])}, 0.0)"
+        x = self.code(expr.args[0])
+        return f"{self.LIB}.heaviside({x}, {self.zero_like(x)})"
+
+    def zero_like(self, x: str) -> str:
+        """A 0 for a binary function beside the array ``x`` (``logaddexp``, ``heaviside``):
+        the number, which NumPy and JAX broadcast."""
+        return "0.0"
 
     def _like(self, expr: Any) -> str | None:
         """An array that ``expr`` reads (the first by name), for a number made an array."""

@@ -197,9 +197,14 @@ class Elementwise(ElementwiseApplyFunction):
                 return cond.rel_op, cond.rhs
         return None
 
-    def indicator_text(self, arg: str, show: Callable[[Any], str]) -> str | None:
-        """``1{z1 > 0}`` for the indicator, ``arg`` its argument and ``show`` its threshold
-        in the caller's printing; ``None`` when this is not an indicator."""
+    def call_text(self, arg: str, show: Callable[[Any], str]) -> str | None:
+        """The node as a named call in plain text, ``arg`` its printed argument and ``show``
+        printing an indicator's threshold: ``sigmoid(z1)``, ``softplus'(z1)``, ``1{z1 > 0}``;
+        ``None`` for any other body (the caller prints the body)."""
+        if self.activation_name is not None:
+            return f"{self.activation_name}({arg})"
+        if self.derivative_name is not None:
+            return f"{self.derivative_name}'({arg})"
         ind = self.indicator
         if ind is None:
             return None
@@ -207,13 +212,9 @@ class Elementwise(ElementwiseApplyFunction):
 
     def _sympystr(self, printer: Any) -> str:
         arg = printer._print(self.arg)
-        if self.activation_name is not None:
-            return f"{self.activation_name}({arg})"
-        if self.derivative_name is not None:
-            return f"{self.derivative_name}'({arg})"
-        indicator = self.indicator_text(arg, printer._print)
-        if indicator is not None:
-            return indicator
+        call = self.call_text(arg, printer._print)
+        if call is not None:
+            return call
         text = printer._print(self.body)
         return text.replace(str(self.variable), arg)  # type: ignore[no-any-return]
 

@@ -115,21 +115,9 @@ class TorchPrinter(ArrayPrinter):
         return f"torch.log_softmax({self.code(expr.arg)}, dim=0)"
 
     # -- scalar nodes ---------------------------------------------------------------------
-    def _print_log(self, expr: sp.log) -> str:
-        # log(1 + e^x) is softplus: logaddexp(0, x) stays finite where e^x overflows
-        arg = expr.args[0]
-        if isinstance(arg, sp.Add) and len(arg.args) == 2 and sp.Integer(1) in arg.args:
-            if self.of_batch_size(arg):  # a number: log(1 + exp(-m)) in Python's math
-                return self._print_Function(expr)
-            other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
-            if isinstance(other, sp.exp):
-                x = self.code(other.args[0])
-                return f"torch.logaddexp(torch.zeros_like({x}), {x})"
-        return self._print_Function(expr)
-
-    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
-        x = self.code(expr.args[0])
-        return f"torch.heaviside({x}, torch.zeros_like({x}))"
+    def zero_like(self, x: str) -> str:
+        """torch.logaddexp and torch.heaviside take two tensors: zeros like ``x``."""
+        return f"torch.zeros_like({x})"
 
     def _reduce(self, fn: str, args: tuple[Any, ...]) -> str:
         bound = "min" if fn.endswith("maximum") else "max"
