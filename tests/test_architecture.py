@@ -23,7 +23,7 @@ REGEX_ALLOWED = {
     "render/latexprint.py": "measures its own LaTeX to break long formulas into lines",
     "render/prose.py": "escapes words for Markdown",
     "render/mathml_tex.py": "reads the render stage's own LaTeX names to write them in MathML",
-    "lowering/numpy/printer.py": "decides parentheses around its own NumPy text",
+    "lowering/array_printer.py": "decides parentheses around its own array code",
 }
 #: the plain-text views of derivation data, and the string methods that would take them apart
 VIEWS = {"target", "reason", "stores", "label", "note", "algebra_text", "text"}

@@ -5,6 +5,9 @@ printer takes it from there; the condition on a root's cached output reads ``t3 
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -126,3 +129,45 @@ def test_the_settle_proof_reads_only_an_even_roots_condition_as_its_arguments() 
     assert _root_condition(u ** sp.Rational(3, 2) >= 8) == (u >= 4)
     for kept in (u**2 > 0, u**3 > 8, sp.cbrt(u) > 0, sp.sqrt(u) < 1):
         assert _root_condition(kept) == kept
+
+
+def _where_code_holds(relation: Any, u: sp.Symbol, q: int, negative: bool) -> Any:
+    """The set of real u on one side of 0 where the generated code's comparison is true: on
+    u < 0 a power whose exponent has an even denominator is not real (NaN in the code: ``!=``
+    true, every other comparison false); on u >= 0, u = v**q (v >= 0) makes the power the
+    polynomial v**p (q: the denominator of the exponent read), which solveset decides."""
+    power = relation.lhs
+    exponent = power.exp if isinstance(power, sp.Pow) else sp.Integer(1)
+    if negative:
+        below = sp.Interval.open(-sp.oo, 0)
+        if exponent.q % 2 == 0:
+            return below if isinstance(relation, sp.Ne) else sp.S.EmptySet
+        return sp.solveset(relation, u, below)
+    v = sp.Symbol("v", nonnegative=True)
+    return sp.solveset(relation.subs(u, v**q), v, sp.Interval(0, sp.oo))
+
+
+@pytest.mark.slow
+def test_sympy_proves_every_root_condition_the_settle_proof_reads() -> None:
+    """Every rewrite ``u**(p/q) rel c -> u rel r`` the proof makes, over exponents p/q up to
+    4/4, bounds 0..9 and all six comparisons, holds for exactly the same real u (SymPy's
+    solveset on u >= 0 and on u < 0, NaN where an even root is not real). Fails if the rule
+    read an integer or odd-root power (u**2 > 4 is not u > 2 at u = -3)."""
+    from symbackprop.lowering.settle_check import _root_condition
+
+    u = sp.Symbol("u", real=True)
+    comparisons = (sp.Gt, sp.Ge, sp.Eq, sp.Ne, sp.Lt, sp.Le)
+    rewritten = 0
+    cases = itertools.product(range(1, 5), range(1, 5), (0, 1, 4, 8, 9), comparisons)
+    for p, q, bound, rel in cases:
+        relation = rel(u ** sp.Rational(p, q), bound, evaluate=False)
+        read = _root_condition(relation)
+        if read == relation:
+            continue  # kept as written: nothing to prove
+        rewritten += 1
+        for negative in (False, True):
+            q_read = sp.Rational(p, q).q
+            before = _where_code_holds(relation, u, q_read, negative)
+            after = _where_code_holds(read, u, q_read, negative)
+            assert before == after, (relation, read, "u < 0" if negative else "u >= 0")
+    assert rewritten >= 20  # the rule does fire: sqrt(u) > 0, u**(1/4) >= 1, ...

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sympy as sp
@@ -50,6 +50,63 @@ class OutsideDomain(ValueError):
 
 class NotExact(ValueError):
     """A value is not a rational number (a function the interpretation does not cover)."""
+
+
+#: a table: ("exp",), ("log",), ("sin",), ("cos",), ("root", b) for u^(k/b), ("g", name) for
+#: an activation, ("g'", name) for its derivative
+TableKey = tuple[Any, ...]
+_SCALAR_TABLES = (sp.exp, sp.log, sp.sin, sp.cos)
+
+
+def table_key(node: Any, records: dict[type, Activation]) -> TableKey | None:
+    """The table whose class replaces the scalar ``node`` (``records``: see
+    :func:`activation_records`); ``None`` for a node computed as written (arithmetic, ``abs``,
+    an integer power)."""
+    if isinstance(node, _SCALAR_TABLES):
+        return (type(node).__name__,)
+    if isinstance(node, sp.Pow):
+        e = node.exp
+        return ("root", int(e.q)) if e.is_Rational and not e.is_Integer else None
+    act = records.get(type(node)) if isinstance(node, sp.Function) else None
+    if act is None:
+        return None
+    prime = isinstance(node, ActivationDerivative) or type(node) is act.derivative_function
+    return ("g'" if prime else "g", act.name)
+
+
+def drawn_table(node: Any, records: dict[type, Activation]) -> TableKey | None:
+    """The table of random values ``node`` reads: its own, except that g' reads g's (the
+    record's g' is written in g's table, sigmoid' = s (1 - s)) and an activation computed
+    exactly (relu, rational at a rational point) reads none."""
+    key = table_key(node, records)
+    if key is None or key[0] not in ("g", "g'"):
+        return key
+    return None if evaluates_exactly(records[type(node)]) else ("g", key[1])
+
+
+def forgets_alone(key: TableKey, custom: Iterable[str]) -> bool:
+    """Whether the table ``key`` (a :func:`drawn_table`) forgets a relation its true function
+    has by itself: a root's (``sqrt(u)^2 = u``: roots are algebraic) and a drawn activation's
+    that is not a built-in one (``custom``: ``z sigmoid(z)`` is algebraic in ``sigmoid(z)``).
+    The built-in transcendental tables keep every relation of one function at one argument:
+    their true values are pairwise independent at generic points."""
+    if key[0] == "root":
+        return True
+    return key[0] == "g" and (key[1] in set(custom) or key[1] not in ACTIVATIONS)
+
+
+def tables_independent(values: Iterable[tuple[TableKey, Any, Any]], custom: Iterable[str]) -> bool:
+    """Whether the drawn ``values`` (table, argument, matrix it is applied to) forget no
+    relation the true functions have: no table forgets one alone (:func:`forgets_alone`), and
+    no two tables are read at one argument (sigmoid(z) and exp(z), sin(z) and cos(z) are
+    related; the tables draw them apart). Then a difference the tables see is one in truth."""
+    custom = set(custom)
+    by_argument: dict[tuple[Any, Any], set[TableKey]] = {}
+    for key, inner, at in values:
+        if forgets_alone(key, custom):
+            return False
+        by_argument.setdefault((inner, at), set()).add(key)
+    return all(len(keys) == 1 for keys in by_argument.values())
 
 
 def activation_records(extra: dict[str, Activation] | None = None) -> dict[type, Activation]:
@@ -86,22 +143,15 @@ class Interpretation:
         return expr.replace(self._covered, self._swap)
 
     def _covered(self, node: Any) -> bool:
-        if isinstance(node, (sp.exp, sp.log, sp.sin, sp.cos)):
-            return True
-        if isinstance(node, sp.Pow):
-            e = node.exp
-            return bool(e.is_Rational and not e.is_Integer)
-        return isinstance(node, sp.Function) and type(node) in self.records
+        return table_key(node, self.records) is not None
 
     def _swap(self, node: Any) -> Any:
+        key = table_key(node, self.records)
+        assert key is not None  # replace calls _swap only where _covered holds
+        table = self.cls(key)
         if isinstance(node, sp.Pow):
-            e = node.exp
-            return self.cls(("root", int(e.q)))(node.base) ** int(e.p)
-        if isinstance(node, (sp.exp, sp.log, sp.sin, sp.cos)):
-            return self.cls((type(node).__name__,))(node.args[0])
-        act = self.records[type(node)]
-        prime = isinstance(node, ActivationDerivative) or type(node) is act.derivative_function
-        return self.cls(("g'" if prime else "g", act.name))(node.args[0])
+            return table(node.base) ** int(node.exp.p)
+        return table(node.args[0])
 
     # -- the table classes ---------------------------------------------------------------------
     def cls(self, key: tuple[Any, ...]) -> type:

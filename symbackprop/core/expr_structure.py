@@ -1,4 +1,4 @@
-"""Structure helpers shared by the text and LaTeX expression printers.
+"""Structure helpers shared by the text, LaTeX and MathML expression printers.
 
 They only look at an expression's shape in the tree (which terms are negative, which factors
 are divisions); they never simplify or otherwise redo mathematics.
@@ -6,7 +6,8 @@ are divisions); they never simplify or otherwise redo mathematics.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
@@ -20,6 +21,20 @@ def split_coeff(expr: Any) -> tuple[sp.Expr, list[Any]]:
         coeff, matrices = expr.as_coeff_matrices()
         return coeff, list(matrices)
     return sp.Integer(1), [expr]
+
+
+Printed = TypeVar("Printed")
+
+
+def product_factors(
+    expr: Any, ones: Callable[[Any], Printed], wrap: Callable[[Any], Printed]
+) -> tuple[sp.Expr, list[Printed]]:
+    """A matrix product as (scalar coefficient, each matrix factor printed): a ones matrix by
+    the printer's ``ones`` (``1_m``, ``1_m^T`` in a product, never the number 1), any other
+    factor by its ``wrap`` (bracketed unless atomic). The text, LaTeX and MathML printers
+    join the factors in their own syntax."""
+    coeff, matrices = split_coeff(expr)
+    return coeff, [ones(f) if isinstance(f, OneMatrix) else wrap(f) for f in matrices]
 
 
 def with_coefficient(coeff: sp.Expr, body: str, show: Any) -> str:

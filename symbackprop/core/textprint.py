@@ -22,11 +22,12 @@ from symbackprop.core.expr_structure import (
     is_call,
     ones_kind,
     ordered_terms,
-    split_coeff,
+    product_factors,
     with_coefficient,
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
+from symbackprop.formula.ast import indicator_text
 from symbackprop.records.scalars import indicator_sum, piece_list
 
 _ARG = "ARGPLACEHOLDER"
@@ -93,13 +94,7 @@ class TextPrinter(StrPrinter):
     def _print_MatMul(self, expr: Any) -> str:
         if _scalar_as_matrix(expr):
             return self._print(expr.as_coeff_matrices()[0])  # det(X) 1 is det(X)
-        coeff, matrices = split_coeff(expr)
-        parts = []
-        for factor in matrices:
-            if isinstance(factor, OneMatrix):
-                parts.append(self._ones_factor(factor))
-            else:
-                parts.append(self._wrap(factor))
+        coeff, parts = product_factors(expr, self._ones_factor, self._wrap)
         body = " ".join(parts)
         return with_coefficient(coeff, body, lambda c: f"({self._print(c)})")
 
@@ -123,13 +118,9 @@ class TextPrinter(StrPrinter):
     # -- element-wise functions and softmax ---------------------------------------------------
     def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
         arg = self._print(expr.arg)
-        if expr.activation_name is not None:
-            return f"{expr.activation_name}({arg})"
-        if expr.derivative_name is not None:
-            return f"{expr.derivative_name}'({arg})"
-        indicator = expr.indicator
-        if indicator is not None:
-            return f"1{{{arg} {indicator[0]} {self._print(indicator[1])}}}"
+        call = expr.call_text(arg, self._print)
+        if call is not None:
+            return call
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
             return _piecewise_text(self, body).replace(_ARG, arg)
@@ -209,7 +200,7 @@ def _scalar_as_matrix(expr: Any) -> bool:
 def _piecewise_text(printer: TextPrinter, body: sp.Piecewise, *, bracket: bool = True) -> str:
     """``(1{z > 0} + (1/100) 1{z <= 0})``, ``1{z > 0}``: a piecewise function in indicator
     notation, in parentheses unless it is one indicator."""
-    text = indicator_sum(body, printer._print, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
+    text = indicator_sum(body, printer._print, indicator_text, lambda v, i: f"({v}) {i}")
     if text is not None and _single_indicator(text):
         return text  # one indicator, 1{z > 0}: its braces delimit it
     text = text if text is not None else piece_list(body, printer._print)

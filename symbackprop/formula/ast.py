@@ -220,6 +220,13 @@ def number_text(value: Fraction) -> str:
     return f"{whole[:-scale]}.{whole[-scale:]}"
 
 
+def indicator_text(condition: str) -> str:
+    """``1{z > 0}`` for the condition's text ``z > 0``: the indicator as the parser reads it
+    and as every plain-text printer writes it (formulas, the derivation's text and reasons,
+    a model's equations), the lecture's notation for relu'(z)."""
+    return "1{" + condition + "}"
+
+
 def _starts_with_name(node: Node) -> bool:
     """Whether the printed text starts with a name, '(' or '1{' (so juxtaposition can follow)."""
     while True:
@@ -268,7 +275,7 @@ def to_text(node: Node, *, reading: bool = False) -> str:
         return f"{node.func}'({to_text(node.arg, reading=reading)})"
     if isinstance(node, Indicator):
         left, right = to_text(node.left, reading=reading), to_text(node.right, reading=reading)
-        return f"1{{{left} {node.cmp} {right}}}"
+        return indicator_text(f"{left} {node.cmp} {right}")
     own = _LEVEL[node.op]
     if node.op == "^":
         # base: a postfix or atom ((a^b)^c and (-a)^2 keep theirs); exponent: a unary

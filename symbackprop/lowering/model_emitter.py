@@ -21,8 +21,8 @@ import sympy as sp
 from sympy import MatMul, OneMatrix, Transpose
 
 from symbackprop.core.graph import Kind
+from symbackprop.lowering.array_printer import MUL
 from symbackprop.lowering.model_template import STDS
-from symbackprop.lowering.numpy.printer import MUL
 from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, fitted, line

@@ -17,6 +17,7 @@ from sympy.printing.str import StrPrinter
 
 from symbackprop.core.algebra import lifts_derivative
 from symbackprop.errors import InternalError
+from symbackprop.formula.ast import indicator_text
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise
 from symbackprop.records.scalars import indicator_sum, piece_list
@@ -97,7 +98,7 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
         """``(1{t1 > 0} + (1/100) 1{t1 <= 0})``: indicator notation, as the derivation's."""
         show = self._print
-        sums = indicator_sum(expr, show, lambda c: f"1{{{c}}}", lambda v, i: f"({v}) {i}")
+        sums = indicator_sum(expr, show, indicator_text, lambda v, i: f"({v}) {i}")
         return "(" + (sums if sums is not None else piece_list(expr, show)) + ")"
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:

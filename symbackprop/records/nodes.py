@@ -17,6 +17,7 @@ Printers dispatch on these classes like SymPy's own (``_print_ElementwiseApplyFu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 import sympy as sp
@@ -25,6 +26,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixExpr
 from sympy.matrices.matrixbase import MatrixBase
 
+from symbackprop.formula.ast import indicator_text
 from symbackprop.records.scalars import z
 
 
@@ -195,15 +197,24 @@ class Elementwise(ElementwiseApplyFunction):
                 return cond.rel_op, cond.rhs
         return None
 
-    def _sympystr(self, printer: Any) -> str:
-        arg = printer._print(self.arg)
+    def call_text(self, arg: str, show: Callable[[Any], str]) -> str | None:
+        """The node as a named call in plain text, ``arg`` its printed argument and ``show``
+        printing an indicator's threshold: ``sigmoid(z1)``, ``softplus'(z1)``, ``1{z1 > 0}``;
+        ``None`` for any other body (the caller prints the body)."""
         if self.activation_name is not None:
             return f"{self.activation_name}({arg})"
         if self.derivative_name is not None:
             return f"{self.derivative_name}'({arg})"
         ind = self.indicator
-        if ind is not None:
-            return f"1{{{arg} {ind[0]} {ind[1]}}}"
+        if ind is None:
+            return None
+        return indicator_text(f"{arg} {ind[0]} {show(ind[1])}")
+
+    def _sympystr(self, printer: Any) -> str:
+        arg = printer._print(self.arg)
+        call = self.call_text(arg, printer._print)
+        if call is not None:
+            return call
         text = printer._print(self.body)
         return text.replace(str(self.variable), arg)  # type: ignore[no-any-return]
 

@@ -31,7 +31,16 @@ from sympy import (
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.core.plain_form import broadcast_column, plain
-from symbackprop.formula.ast import ATOM, ELEMENTWISE, MATPROD, POSTFIX, POWER, SUM, UNARY
+from symbackprop.formula.ast import (
+    ATOM,
+    ELEMENTWISE,
+    MATPROD,
+    POSTFIX,
+    POWER,
+    SUM,
+    UNARY,
+    indicator_text,
+)
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import Elementwise, Softmax
 
@@ -240,7 +249,7 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
         return f"{call}({_print(expr.arg)[0]})", ATOM
     if isinstance(expr, sp.sign):
         sign = _scalar(expr.args[0], variables)[0]  # abs' (0 at 0, as sign)
-        return f"1{{{sign} > 0}} - 1{{{sign} < 0}}", SUM
+        return f"{indicator_text(f'{sign} > 0')} - {indicator_text(f'{sign} < 0')}", SUM
     if isinstance(expr, sp.Symbol):
         if not expr.name.isidentifier():
             raise ValueError(f"the symbol {expr.name!r} is not a name of the formula language")
@@ -294,7 +303,7 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
             # value where the condition holds, else otherwise: otherwise + (value - otherwise) 1{.}
             left = _scalar(condition.lhs, variables)[0]
             right = _scalar(condition.rhs, variables)[0]
-            indicator = f"1{{{left} {cmp} {right}}}"
+            indicator = indicator_text(f"{left} {cmp} {right}")
             step = sp.expand(value - otherwise)
             if step != 1:
                 factor = _scalar(step, variables)

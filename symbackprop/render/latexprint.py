@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
-from sympy import HadamardProduct, MatAdd, OneMatrix
+from sympy import HadamardProduct, MatAdd
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
@@ -34,7 +34,7 @@ from symbackprop.core.expr_structure import (
     of_a_matrix,
     ones_kind,
     ordered_terms,
-    split_coeff,
+    product_factors,
     with_coefficient,
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
@@ -179,13 +179,7 @@ class MathLatexPrinter(LatexPrinter):
         return out.replace(BREAK, "") if visual_width(out) < SHORT_SUM else out
 
     def _print_MatMul(self, expr: Any) -> str:
-        coeff, matrices = split_coeff(expr)
-        parts = []
-        for factor in matrices:
-            if isinstance(factor, OneMatrix):
-                parts.append(self._ones_factor(factor))
-            else:
-                parts.append(self._wrap(factor))
+        coeff, parts = product_factors(expr, self._ones_factor, self._wrap)
         body = PRODUCT.join(parts)
         return with_coefficient(coeff, body, self._print)
 

@@ -27,7 +27,7 @@ from symbackprop.core.expr_structure import (
     of_a_matrix,
     ones_kind,
     ordered_terms,
-    split_coeff,
+    product_factors,
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
@@ -158,13 +158,7 @@ class MathMLPrinter(MathMLPresentationPrinter):
         return mrow(*sign, shown, mo("\u2062"), body)
 
     def _print_MatMul(self, expr: Any) -> Any:
-        coeff, matrices = split_coeff(expr)
-        parts = []
-        for factor in matrices:
-            if isinstance(factor, OneMatrix):
-                parts.append(self.ones_factor(factor))
-            else:
-                parts.append(self._wrap(factor))
+        coeff, parts = product_factors(expr, self.ones_factor, self._wrap)
         body = mrow(*_joined(parts, mo("\u2062")))
         return self._node(self._coefficient(coeff, body))
 

@@ -84,13 +84,7 @@ class ModelTextPrinter(TextPrinter):
             or expr.derivative_name is not None
             or expr.indicator is not None
         ):
-            arg = self._arg(expr.arg)
-            if expr.activation_name is not None:
-                return f"{expr.activation_name}({arg})"
-            if expr.derivative_name is not None:
-                return f"{expr.derivative_name}'({arg})"
-            indicator = expr.indicator
-            return f"1{{{arg} {indicator[0]} {self._print(indicator[1])}}}"
+            return str(expr.call_text(self._arg(expr.arg), self._print))
         # a body in the entry variable: a compound argument keeps its brackets inside it
         # (``(A x - y)^2``), except in a call's own (``sigmoid(W x + b)``, not ``sigmoid((...))``)
         arg = self._print(expr.arg)

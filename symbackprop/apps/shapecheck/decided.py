@@ -12,10 +12,10 @@ verdict:
 * every transcendental value the formula applies is one the derivation applies itself, at the
   same argument (``sigmoid'(z1)`` where a1 = sigmoid(z1); not ``exp(z1)``, ``sigmoid(-z1)``,
   ``sqrt(a1)``), so both sides are rational functions of the same table values; and
-* those values of the derivation's are unrelated: only activations whose values are
-  transcendental and pairwise independent at generic points (the built-in ones), no two of
-  them at one argument, no roots (algebraic: ``sqrt(u)^2 = u``) and no custom activation the
-  tables draw (``z sigmoid(z)`` is algebraic in ``sigmoid(z)``).
+* the tables forget no relation between those values of the derivation's: what each table
+  keeps of its true function is said beside the tables
+  (:func:`~symbackprop.check.interpret.tables_independent`: no roots, no custom activation,
+  no two tables at one argument).
 
 Relations between values at arguments that are not equal as expressions (exp(z) and exp(2 z)
 in one model) are not looked for; a model that writes both is not a plausible one.
@@ -31,17 +31,20 @@ from sympy import Transpose
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.hadamard import HadamardPower
 
-from symbackprop.check.interpret import activation_records
-from symbackprop.core.algebra import evaluates_exactly
-from symbackprop.records.activations import ACTIVATIONS, Activation
+from symbackprop.check.interpret import (
+    TableKey,
+    activation_records,
+    drawn_table,
+    tables_independent,
+)
+from symbackprop.records.activations import Activation
 from symbackprop.records.nodes import Softmax
 
-#: one transcendental value: (kind, its argument in the element-wise variable, the matrix it is
-#: applied to (None for a scalar)); kind is ("g", name), ("exp",), ("log",), ("root", q), ...
-Key = tuple[Any, Any, Any]
+#: one transcendental value: (its table, its argument in the element-wise variable, the matrix
+#: it is applied to (None for a scalar)); the table is ("g", name), ("exp",), ("root", b), ...
+Key = tuple[TableKey, Any, Any]
 #: the element-wise variable every key is written in
 _VAR = sp.Dummy("u")
-_SCALAR = (sp.exp, sp.log, sp.sin, sp.cos)
 
 
 def exact_decides(formula: Any, derivation_exprs: Iterable[Any], custom: list[Activation]) -> bool:
@@ -53,7 +56,7 @@ def exact_decides(formula: Any, derivation_exprs: Iterable[Any], custom: list[Ac
         known |= applications(expr, records)
     if not applications(formula, records) <= known:
         return False
-    return _independent(known, {act.name for act in custom})
+    return tables_independent(known, {act.name for act in custom})
 
 
 def applications(expr: Any, records: dict[type, Activation]) -> set[Key]:
@@ -80,10 +83,10 @@ def _walk(node: Any, records: dict[type, Activation], found: set[Key], var: Any,
     if isinstance(node, HadamardPower):
         base, exponent = node.args
         if not exponent.is_Integer:
-            found.add((("root", exponent), _VAR, base))
+            found.add((("root", int(exponent.q)), _VAR, base))
         _walk(base, records, found, var, at)
         return
-    kind = _kind(node, records)
+    kind = drawn_table(node, records)
     if kind is not None:
         found.add((kind, node.args[0], at))
     elif isinstance(node, sp.Function) and any(getattr(a, "is_Matrix", False) for a in node.args):
@@ -91,29 +94,6 @@ def _walk(node: Any, records: dict[type, Activation], found: set[Key], var: Any,
     for child in node.args:
         if isinstance(child, sp.Basic) and not isinstance(child, sp.Lambda):
             _walk(child, records, found, var, at)
-
-
-def _kind(node: Any, records: dict[type, Activation]) -> tuple[Any, ...] | None:
-    if isinstance(node, _SCALAR):
-        return (type(node).__name__,)
-    if isinstance(node, sp.Pow):
-        e = node.exp
-        return ("root", e) if e.is_Rational and not e.is_Integer else None
-    act = records.get(type(node)) if isinstance(node, sp.Function) else None
-    if act is None or evaluates_exactly(act):
-        return None
-    return ("g", act.name)
-
-
-def _independent(known: set[Key], custom: set[str]) -> bool:
-    for kind, _inner, _at in known:
-        drawn_custom = kind[0] == "g" and (kind[1] in custom or kind[1] not in ACTIVATIONS)
-        if kind[0] == "root" or drawn_custom:
-            return False
-    by_argument: dict[tuple[Any, Any], set[Any]] = {}
-    for kind, inner, at in known:
-        by_argument.setdefault((inner, at), set()).add(kind)
-    return all(len(kinds) == 1 for kinds in by_argument.values())
 
 
 def numeric_only_note(digits: int) -> str:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sympy import HadamardProduct
 
+from symbackprop.lowering.array_printer import MUL
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.jax.template import (
     CUSTOM_VJP,
@@ -36,7 +37,6 @@ from symbackprop.lowering.jax.template import (
     STDS,
 )
 from symbackprop.lowering.network_emitter import NetworkEmitter
-from symbackprop.lowering.numpy.printer import MUL
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import (

@@ -57,9 +57,10 @@ import sympy as sp
 from sympy import HadamardPower, MatAdd, Transpose
 
 from symbackprop.lowering import names
+from symbackprop.lowering.array_printer import ATOM, MUL
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.numpy.model_template import LOG_SOFTMAX_HELPER
-from symbackprop.lowering.numpy.printer import ATOM, MUL, NumPyPrinter
+from symbackprop.lowering.numpy.printer import NumPyPrinter
 from symbackprop.lowering.numpy.template import (
     BATCH_HELPER,
     INIT_PARAMS,

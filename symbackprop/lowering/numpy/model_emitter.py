@@ -23,6 +23,7 @@ import sympy as sp
 from sympy import HadamardProduct, Transpose
 
 from symbackprop.core.graph import Kind
+from symbackprop.lowering.array_printer import MUL, SIMPLE_OPERAND, mask_factors
 from symbackprop.lowering.model_emitter import ModelEmitter, Shape, matrices
 from symbackprop.lowering.numpy.emitter import single_ufunc
 from symbackprop.lowering.numpy.model_template import (
@@ -32,7 +33,7 @@ from symbackprop.lowering.numpy.model_template import (
     LOGDET_HELPER,
     SOFTMAX_HELPER,
 )
-from symbackprop.lowering.numpy.printer import MUL, SIMPLE_OPERAND, NumPyPrinter, mask_factors
+from symbackprop.lowering.numpy.printer import NumPyPrinter
 from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import fitted, line

@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import Transpose
 
+from symbackprop.lowering.array_printer import MUL, float_literal
 from symbackprop.lowering.network_emitter import InPlaceEmitter
-from symbackprop.lowering.numpy.printer import MUL, float_literal
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import (

@@ -36,7 +36,7 @@ from typing import Any
 import sympy as sp
 from sympy import HadamardPower, MatAdd, MatMul, MatrixSymbol, OneMatrix
 
-from symbackprop.lowering.numpy.printer import ATOM, float_literal
+from symbackprop.lowering.array_printer import ATOM, float_literal
 from symbackprop.lowering.torch.printer import COMPARISONS, TorchPrinter
 from symbackprop.records.nodes import Elementwise
 

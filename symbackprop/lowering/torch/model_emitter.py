@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sympy as sp
 
 from symbackprop.core.graph import Kind
+from symbackprop.lowering.array_printer import ATOM
 from symbackprop.lowering.model_emitter import BACKWARD, EDIT, ModelEmitter, Shape, function
-from symbackprop.lowering.numpy.printer import ATOM
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import comment, fitted, line
 from symbackprop.lowering.torch.emitter import no_grad_note

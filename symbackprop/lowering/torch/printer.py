@@ -1,8 +1,8 @@
 """A PyTorch printer for the derivation's matrix expressions, in CS229 code names.
 
-:class:`TorchPrinter` is the NumPy printer (:mod:`symbackprop.lowering.numpy.printer`) with the
-few node kinds whose spelling differs in torch overridden; operators (``@``, ``*``, ``.T``,
-``**``) and the layout are the same::
+:class:`TorchPrinter` is an :class:`~symbackprop.lowering.array_printer.ArrayPrinter`, as the
+NumPy printer is, with the few node kinds whose spelling differs in torch overridden; operators
+(``@``, ``*``, ``.T``, ``**``) and the layout are the same::
 
     MatMul(Transpose(W3), dZ3)               ->  W3.T @ dZ3
     dZ1 * OneMatrix(m, 1)                    ->  dZ1.sum(dim=1, keepdim=True)
@@ -21,17 +21,15 @@ from typing import Any
 
 import sympy as sp
 
-from symbackprop.errors import InternalError
-from symbackprop.lowering.numpy.printer import ATOM, NumPyPrinter, float_literal
-from symbackprop.records import scalars
+from symbackprop.lowering.array_printer import ATOM, ArrayPrinter, float_literal
 from symbackprop.records.activations import Activation
-from symbackprop.records.nodes import Elementwise, Softmax
+from symbackprop.records.nodes import Elementwise
 
 #: an indicator's relation -> the torch comparison that computes it
 COMPARISONS = {">": "torch.gt", ">=": "torch.ge", "<": "torch.lt", "<=": "torch.le"}
 
 #: scalar SymPy function -> torch spelling
-FUNCTIONS: dict[str, str] = {
+_FUNCTIONS: dict[str, str] = {
     "exp": "torch.exp",
     "log": "torch.log",
     "tanh": "torch.tanh",
@@ -45,10 +43,14 @@ FUNCTIONS: dict[str, str] = {
 }
 
 
-class TorchPrinter(NumPyPrinter):
+class TorchPrinter(ArrayPrinter):
     """Print matrix (and scalar) SymPy expressions as PyTorch code in CS229 names."""
 
     printmethod = "_symbackprop_torch"
+    NAME = "torch"
+    LIB = "torch"
+    RECORD = "torch"
+    FUNCTIONS = _FUNCTIONS
     WHERE = "torch.where"
     FULL_LIKE = "torch.full_like"
     ZEROS = "torch.zeros"
@@ -62,16 +64,6 @@ class TorchPrinter(NumPyPrinter):
         super().__init__(activations, rename, guards)
         #: a name holding the tensors' device, printed beside :attr:`dtype`
         self.device: str | None = None
-
-    def activation_code(self, name: str, z_code: str) -> str:
-        """Forward code of activation ``name`` on the tensor ``z_code``: the record's torch
-        code, else its formula printed here."""
-        act = self.activations[name]
-        if act.torch is not None:
-            return act.torch.replace("{z}", z_code)
-        if act.formula is None:
-            raise InternalError(f"activation {name} has neither torch code nor a formula")
-        return self.scalar_code(act.formula, {scalars.z: z_code})
 
     def float_indicator(self, expr: Elementwise) -> str:
         """The indicator as 0.0/1.0 in its argument's dtype, written by the comparison in one
@@ -119,64 +111,13 @@ class TorchPrinter(NumPyPrinter):
             return f"{self._atom_product(rest)}.sum(dim=0, keepdim=True)"
         return super().matrix_product(matrices)
 
-    def _print_Identity(self, expr: Any) -> str:
-        rows = int(expr.shape[0])
-        return "1.0" if rows == 1 else f"torch.eye({rows}{self.dtype_argument()})"
-
-    def _print_Inverse(self, expr: Any) -> str:
-        return f"torch.linalg.inv({self.code(expr.arg)})"
-
-    def _print_MatPow(self, expr: Any) -> str:
-        base, exp = expr.args
-        if exp == -1:
-            return f"torch.linalg.inv({self.code(base)})"
-        return f"torch.linalg.matrix_power({self.code(base)}, {int(exp)})"
-
-    def _print_Determinant(self, expr: Any) -> str:
-        return f"torch.linalg.det({self.code(expr.arg)})"
-
-    def _print_Trace(self, expr: Any) -> str:
-        return f"torch.trace({self.code(expr.arg)})"
-
-    def _print_Softmax(self, expr: Softmax) -> str:
-        return self.activation_code("softmax", self.paren(expr.arg, ATOM))
-
     def _print_LogSoftmax(self, expr: Any) -> str:
         return f"torch.log_softmax({self.code(expr.arg)}, dim=0)"
 
     # -- scalar nodes ---------------------------------------------------------------------
-    def _print_Pow(self, expr: sp.Pow) -> str:
-        base, exp = expr.args
-        if exp == sp.Rational(1, 2):
-            return self.number_function("sqrt", (base,)) or f"torch.sqrt({self.code(base)})"
-        return super()._print_Pow(expr)  # type: ignore[no-any-return]
-
-    def _print_log(self, expr: sp.log) -> str:
-        # log(1 + e^x) is softplus: logaddexp(0, x) stays finite where e^x overflows
-        arg = expr.args[0]
-        if isinstance(arg, sp.Add) and len(arg.args) == 2 and sp.Integer(1) in arg.args:
-            if self.of_batch_size(arg):  # a number: log(1 + exp(-m)) in Python's math
-                return self._print_Function(expr)
-            other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
-            if isinstance(other, sp.exp):
-                x = self.code(other.args[0])
-                return f"torch.logaddexp(torch.zeros_like({x}), {x})"
-        return self._print_Function(expr)
-
-    def _print_Function(self, expr: sp.Function) -> str:
-        name = type(expr).__name__
-        if expr.is_number and name == "sigmoid":
-            return float_literal(sp.N(expr, 17))  # a number, such as sigmoid(3)
-        number = self.number_function(name, expr.args)
-        if number is not None:
-            return number
-        if name not in FUNCTIONS:
-            raise InternalError(f"no torch spelling for the function {name}")
-        return f"{FUNCTIONS[name]}({', '.join(self.code(a) for a in expr.args)})"
-
-    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
-        x = self.code(expr.args[0])
-        return f"torch.heaviside({x}, torch.zeros_like({x}))"
+    def zero_like(self, x: str) -> str:
+        """torch.logaddexp and torch.heaviside take two tensors: zeros like ``x``."""
+        return f"torch.zeros_like({x})"
 
     def _reduce(self, fn: str, args: tuple[Any, ...]) -> str:
         bound = "min" if fn.endswith("maximum") else "max"
@@ -188,18 +129,11 @@ class TorchPrinter(NumPyPrinter):
             elif args[-1].is_Number and out == self.code(args[-1]):
                 out = f"torch.clamp({self.code(arg)}, {bound}={out})"
             else:
-                out = f"{fn.replace('np.', 'torch.')}({self.code(arg)}, {out})"
+                out = f"{fn}({self.code(arg)}, {out})"
         return out
-
-    def _print_ITE(self, expr: Any) -> str:
-        cond, then, otherwise = expr.args
-        return f"torch.where({self.code(cond)}, {self.code(then)}, {self.code(otherwise)})"
 
     def _print_Pi(self, expr: Any) -> str:
         return float_literal(sp.pi.evalf(17))
 
     def _print_Exp1(self, expr: Any) -> str:
         return float_literal(sp.E.evalf(17))
-
-    def emptyPrinter(self, expr: Any) -> str:  # noqa: N802 - SymPy's hook name
-        raise InternalError(f"the torch printer cannot print {type(expr).__name__}: {expr}")
