@@ -21,7 +21,7 @@ import sympy as sp
 from sympy import MatMul, OneMatrix, Transpose
 
 from symbackprop.core.graph import Kind
-from symbackprop.lowering.model_template import STDS
+from symbackprop.lowering.model_template import MATH_HELPER, STDS
 from symbackprop.lowering.numpy.printer import MUL
 from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
 from symbackprop.lowering.provenance import show_dims
@@ -166,7 +166,7 @@ class ModelEmitter(PrintedShapes[P]):
         header = self.header()  # after the code: its imports are those the code reads
         called = self.helpers | self.printer.helpers
         body = ["", *STDS.splitlines()]
-        for name, text in self.HELPERS:
+        for name, text in (*self.HELPERS, ("_math", MATH_HELPER)):
             if name in called:
                 body += ["", *text.splitlines()]
         body += ["", *self.INIT_PARAMS.splitlines(), "", *self.CHECK_HELPER.splitlines()]
