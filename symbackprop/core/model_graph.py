@@ -627,9 +627,10 @@ class _Builder:
                 if readers.get(first) == 1 or _cancels(defining, node.record):
                     self.graph.deltas.pop(first, None)
             # log(sigmoid(u)) the same way: log's 1/a times sigmoid's a(1 - a) is 1 - a, finite
-            # where sigmoid(u) rounds to 0 (1/a alone is infinite there)
+            # where sigmoid(u) rounds to 0 (1/a alone is infinite there); with other readers
+            # too (log(S) and S ⊙ S) the rule defining the value distributes over their sum
             first = str(node.args[0].name) if node.args else ""  # type: ignore[union-attr]
-            if readers.get(first) == 1 and self.graph.outer_cancel(node) is not None:
+            if self.graph.outer_cancel(node) is not None:
                 self.graph.deltas.pop(first, None)
 
 
