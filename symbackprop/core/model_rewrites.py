@@ -12,7 +12,10 @@ The rewritten call is one the engine already handles stably:
 * ``log(sigmoid(-u))`` cancels log's 1/a with sigmoid's derivative (1 - a, no pole) and its
   forward is computed from the argument (``stable_form``);
 * ``softplus(u)`` is every backend's ``logaddexp(0, u)``, its derivative ``sigmoid(u)``;
-* ``bce(sigmoid(-u), y)`` cancels to ``a - y`` and its forward is computed from the logits.
+* ``bce(sigmoid(-u), y)`` cancels to ``a - y`` and its forward is computed from the logits;
+* ``log(sum(exp(u)))`` over every entry is one node (:class:`~symbackprop.records.nodes.
+  LogSumExp`), its derivative exp(u)/sum(exp(u)) another, each computed with max(u)
+  subtracted first.
 """
 
 from __future__ import annotations
@@ -37,6 +40,10 @@ def stable_call(node: Call) -> tuple[Call, StableIdentity | None]:
     and the identity used; ``(node, None)`` when it has none. Only the call's own argument is
     looked at: the graph builder asks again for each call inside it."""
     if node.func == "log" and len(node.args) == 1:
+        summed = _sum_of_exp(node.args[0])
+        if summed is not None:
+            call = Call(LOGSUMEXP_CALL, (summed,), node.pos, node.start, node.end)
+            return call, _checked(LOGSUMEXP)
         exponent = _one_plus_exp(node.args[0])
         if exponent is not None:
             call = Call("softplus", (exponent,), node.pos, node.start, node.end)
@@ -47,6 +54,15 @@ def stable_call(node: Call) -> tuple[Call, StableIdentity | None]:
             call = Call(node.func, (complement, *node.args[1:]), node.pos, node.start, node.end)
             return call, _checked(COMPLEMENT)
     return node, None
+
+
+def _sum_of_exp(arg: FormulaNode) -> FormulaNode | None:
+    """u when ``arg`` is ``sum(exp(u))``, else ``None``."""
+    if isinstance(arg, Call) and arg.func == "sum" and len(arg.args) == 1:
+        (inner,) = arg.args
+        if isinstance(inner, Call) and inner.func == "exp" and len(inner.args) == 1:
+            return inner.args[0]
+    return None
 
 
 def _one_plus_exp(arg: FormulaNode) -> FormulaNode | None:
@@ -92,6 +108,22 @@ SOFTPLUS = StableIdentity(
 )
 COMPLEMENT = StableIdentity(
     1 - sigmoid(_U), sigmoid(-_U), "1 - sigmoid(u) = sigmoid(-u)", r"1 - \sigma(u) = \sigma(-u)"
+)
+
+
+#: the graph builder's name of the log-sum-exp call: not a function of the model language (a
+#: model writes log(sum(exp(u))), which this module rewrites into it)
+LOGSUMEXP_CALL = "log(sum(exp(.)))"
+_C, _U1, _U2 = (sp.Symbol(name, real=True) for name in ("c", "u1", "u2"))
+#: how every backend computes log(sum(exp(u))): c = max(u) subtracted first, so that no exp
+#: overflows; SymPy checks it for any real c on two entries (one sum's terms, whatever their
+#: number, factor the same way)
+LOGSUMEXP = StableIdentity(
+    sp.log(sp.exp(_U1) + sp.exp(_U2)),
+    _C + sp.log(sp.exp(_U1 - _C) + sp.exp(_U2 - _C)),
+    "log(sum(exp(u))) = c + log(sum(exp(u - c))), c = max(u)",
+    r"\log(\operatorname{sum}(e^{u})) = c + \log(\operatorname{sum}(e^{u - c})),"
+    r" c = \max(u)",
 )
 
 

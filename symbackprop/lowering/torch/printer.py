@@ -141,6 +141,13 @@ class TorchPrinter(NumPyPrinter):
     def _print_Softmax(self, expr: Softmax) -> str:
         return self.activation_code("softmax", self.paren(expr.arg, ATOM))
 
+    def _print_LogSumExp(self, expr: Any) -> str:
+        return f"torch.logsumexp({self.code(expr.arg)}, dim=(0, 1)).reshape(1, 1)"
+
+    def _print_SoftmaxOfAll(self, expr: Any) -> str:
+        arg = self.paren(expr.arg, ATOM)
+        return f"torch.softmax({arg}.reshape(-1), 0).reshape({arg}.shape)"
+
     def _print_LogSoftmax(self, expr: Any) -> str:
         return f"torch.log_softmax({self.code(expr.arg)}, dim=0)"
 
