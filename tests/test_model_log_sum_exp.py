@@ -6,6 +6,7 @@ as written (SymPy's diff of log(sum(exp(.))) with the tables' exp and log)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from framework_support import import_framework
 
 import symbackprop as sb
+from symbackprop.core import model_rewrites
 
 HEAD = "X : 2 x m\nW : 2 x 2\n"
 #: equations -> the same cost in JAX (the jax module, W, b, X)
@@ -42,6 +44,17 @@ def test_log_sum_exp_is_finite_and_right_at_1e3_numpy() -> None:
     assert cost == pytest.approx(top + np.log(np.exp(z - top).sum()), rel=1e-15)  # was inf
     want = np.exp(z - top) / np.exp(z - top).sum() @ X.T  # was NaN
     np.testing.assert_allclose(grads["W"], want, rtol=1e-14)
+
+
+def test_the_shift_identity_is_checked_through_its_shift() -> None:
+    """The step's identity holds for SymPy; shifted by 2c instead of c it does not."""
+    identity = model_rewrites.LOGSUMEXP
+    assert model_rewrites._checked(identity) is identity
+    c = identity.shift
+    assert c is not None
+    wrong = dataclasses.replace(identity, rewritten=identity.rewritten + c)
+    with pytest.raises(ArithmeticError, match="does not hold"):
+        model_rewrites._checked(wrong)
 
 
 @pytest.mark.slow
