@@ -41,7 +41,13 @@ from symbackprop.check.targets import rational_targets
 from symbackprop.core.graph import Kind
 from symbackprop.records.activations import custom_activation
 from symbackprop.records.losses import SOFT_TARGETS, TARGET_KINDS
-from symbackprop.records.nodes import Elementwise, Softmax, softmax_columns
+from symbackprop.records.nodes import (
+    Elementwise,
+    LogSumExp,
+    Softmax,
+    SoftmaxOfAll,
+    softmax_columns,
+)
 
 if TYPE_CHECKING:
     from symbackprop.core.model_derivation import ModelDerivation
@@ -203,6 +209,10 @@ class _Evaluate:
         special = concrete.atoms(OneMatrix, ZeroMatrix, Identity)
         concrete = concrete.xreplace({node: node.as_explicit() for node in special})
         concrete = concrete.replace(lambda node: isinstance(node, Softmax), self._softmax)
+        concrete = concrete.replace(lambda node: isinstance(node, LogSumExp), self._logsumexp)
+        concrete = concrete.replace(
+            lambda node: isinstance(node, SoftmaxOfAll), self._softmax_of_all
+        )
         # SymPy's doit leaves an element-wise power of an explicit matrix as it is, and the
         # product around it then goes entry by entry through Sum (a 3-step RNN's cost: half
         # of its exact check); each entry's power is what as_explicit would take
@@ -223,6 +233,19 @@ class _Evaluate:
     def _softmax(self, node: Softmax) -> Any:
         exps = node.arg.doit().as_explicit().applyfunc(self.table.cls(("exp",)))
         return softmax_columns(exps)
+
+    def _exps(self, node: LogSumExp | SoftmaxOfAll) -> Any:
+        """The table's exp of every entry of the node's argument."""
+        return node.arg.doit().as_explicit().applyfunc(self.table.cls(("exp",)))
+
+    def _logsumexp(self, node: LogSumExp) -> Any:
+        """log(sum(exp(.))) of the tables' exp and log: the cost as written."""
+        return sp.ImmutableMatrix([[self.table.cls(("log",))(sp.Add(*self._exps(node)))]])
+
+    def _softmax_of_all(self, node: SoftmaxOfAll) -> Any:
+        """exp(.) / sum(exp(.)) over every entry, of the tables' exp."""
+        exps = self._exps(node)
+        return sp.ImmutableMatrix(exps / sp.Add(*exps))
 
 
 def _power(node: HadamardPower) -> Any:

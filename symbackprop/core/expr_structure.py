@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
-from symbackprop.records.nodes import Elementwise, Softmax
+from symbackprop.records.nodes import Elementwise, LogSumExp, Softmax
 
 
 def split_coeff(expr: Any) -> tuple[sp.Expr, list[Any]]:
@@ -147,7 +147,7 @@ def ones_kind(expr: OneMatrix) -> tuple[str, Any] | None:
 def is_call(expr: Any) -> bool:
     """True for a node that carries its own brackets when printed: g(z), g'(z), 1{z > 0},
     softmax(z) (a printer wraps it in no further parentheses)."""
-    return isinstance(expr, Softmax) or (
+    return isinstance(expr, (Softmax, LogSumExp)) or (
         isinstance(expr, Elementwise)
         and (
             expr.activation_name is not None

@@ -61,6 +61,7 @@ class Kind(enum.StrEnum):
     TRACE = "trace"  # tr(A), A square
     DET = "det"  # det(A)
     LOGDET = "logdet"  # log det(A)
+    LOGSUMEXP = "logsumexp"  # log(sum(exp(A))): every entry, 1 x 1 (a hand-written one)
     INVERSE = "inverse"  # inv(A)
 
 

@@ -42,7 +42,7 @@ from sympy import (
 from symbackprop.core.algebra import cancelled_product, pole_cancelled
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
-from symbackprop.core.model_rewrites import StableIdentity, stable_call
+from symbackprop.core.model_rewrites import LOGSUMEXP_CALL, StableIdentity, stable_call
 from symbackprop.core.names import Name as SymbolName
 from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary
@@ -53,7 +53,7 @@ from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
 from symbackprop.records.losses import LOSSES, Loss
-from symbackprop.records.nodes import T, activation_of, entrywise
+from symbackprop.records.nodes import LogSumExp, T, activation_of, entrywise
 
 Shape = tuple[Any, Any]
 #: a value while building: a SymPy number (literal, constant, m) or a named matrix value
@@ -546,6 +546,8 @@ class _Builder:
             return self.define(name, Kind.TRACE, (first,), Trace(first) * Identity(1), None)
         if func == "det":
             return self.define(name, Kind.DET, (first,), Determinant(first) * Identity(1), None)
+        if func == LOGSUMEXP_CALL:  # log(sum(exp(u))), rewritten (core.model_rewrites)
+            return self.define(name, Kind.LOGSUMEXP, (first,), LogSumExp(first), None)
         if func == "logdet":
             expr = sp.log(Determinant(first)) * Identity(1)
             return self.define(name, Kind.LOGDET, (first,), expr, None)
@@ -627,9 +629,10 @@ class _Builder:
                 if readers.get(first) == 1 or _cancels(defining, node.record):
                     self.graph.deltas.pop(first, None)
             # log(sigmoid(u)) the same way: log's 1/a times sigmoid's a(1 - a) is 1 - a, finite
-            # where sigmoid(u) rounds to 0 (1/a alone is infinite there)
+            # where sigmoid(u) rounds to 0 (1/a alone is infinite there); with other readers
+            # too (log(S) and S ⊙ S) the rule defining the value distributes over their sum
             first = str(node.args[0].name) if node.args else ""  # type: ignore[union-attr]
-            if readers.get(first) == 1 and self.graph.outer_cancel(node) is not None:
+            if self.graph.outer_cancel(node) is not None:
                 self.graph.deltas.pop(first, None)
 
 

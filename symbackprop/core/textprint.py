@@ -129,6 +129,13 @@ class TextPrinter(StrPrinter):
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._print(expr.arg)})"
 
+    def _print_LogSumExp(self, expr: Any) -> str:
+        return f"log(sum(exp({self._print(expr.arg)})))"
+
+    def _print_SoftmaxOfAll(self, expr: Any) -> str:
+        arg = self._print(expr.arg)
+        return f"exp({arg})/sum(exp({arg}))"
+
     def _print_Identity(self, expr: Any) -> str:
         return "1" if _unit(expr) else f"I_{self._print(expr.shape[0])}"
 

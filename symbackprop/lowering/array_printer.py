@@ -59,6 +59,9 @@ BATCH_SIZE = sp.Symbol("m", integer=True, positive=True)
 NUMBER_FUNCTIONS: dict[str, str] = {
     name: f"math.{name}" for name in ("exp", "log", "sqrt", "tanh", "sinh", "cosh", "sin", "cos")
 }
+#: those of them that raise OverflowError past the float range (exp(m) for m >= 710), where
+#: NumPy, torch and JAX give +-inf: called through the module's ``_math`` helper, which does too
+OVERFLOWING = frozenset({"exp", "sinh", "cosh"})
 
 SIMPLE_OPERAND = re.compile(r"-?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*|-?[0-9.]+")
 
@@ -527,7 +530,11 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         self.reads_math = True
         if name == "sigmoid":  # through tanh: no overflow of exp for any argument
             return f"(0.5 + 0.5 * math.tanh({self.paren(args[0], MUL)} / 2))"
-        return f"{NUMBER_FUNCTIONS[name]}({', '.join(self.code(a) for a in args)})"
+        called = ", ".join(self.code(a) for a in args)
+        if name in OVERFLOWING:
+            self.helpers.add("_math")
+            return f"_math({NUMBER_FUNCTIONS[name]}, {called})"
+        return f"{NUMBER_FUNCTIONS[name]}({called})"
 
     def _print_Pow(self, expr: sp.Pow) -> str:
         base, exp = expr.args

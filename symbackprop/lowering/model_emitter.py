@@ -22,7 +22,7 @@ from sympy import MatMul, OneMatrix, Transpose
 
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import MUL
-from symbackprop.lowering.model_template import STDS
+from symbackprop.lowering.model_template import MATH_HELPER, STDS
 from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, fitted, line
@@ -166,7 +166,7 @@ class ModelEmitter(PrintedShapes[P]):
         header = self.header()  # after the code: its imports are those the code reads
         called = self.helpers | self.printer.helpers
         body = ["", *STDS.splitlines()]
-        for name, text in self.HELPERS:
+        for name, text in (*self.HELPERS, ("_math", MATH_HELPER)):
             if name in called:
                 body += ["", *text.splitlines()]
         body += ["", *self.INIT_PARAMS.splitlines(), "", *self.CHECK_HELPER.splitlines()]

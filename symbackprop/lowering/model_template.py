@@ -2,7 +2,8 @@
 ``init_params``, which draws with NumPy's ``default_rng`` on every backend (a seed gives the
 same parameters in the NumPy, torch and JAX modules) and differs only in how it hands the
 drawn NumPy arrays back (:func:`init_params`), and the input check ``_check``, which differs
-in its words and in how it checks a dtype (:func:`check_helper`).
+in its words and in how it checks a dtype (:func:`check_helper`); and ``_math``, Python's
+math on a function of m alone with the arrays' overflow (:data:`MATH_HELPER`).
 """
 
 from __future__ import annotations
@@ -131,3 +132,17 @@ def check_helper(
 
 
 __all__ = ["STDS", "check_helper", "init_params"]
+
+
+#: a function of m alone is Python's math on a number (see the printer's NUMBER_FUNCTIONS);
+#: math.exp raises OverflowError from exp(710) on, where every backend's arrays give inf
+MATH_HELPER = '''
+def _math(f, x):
+    """f(x) on a Python number (math.exp, math.sinh or math.cosh of a function of m), or
+    +-inf past the float range, as NumPy, torch and JAX give it (math raises OverflowError).
+    """
+    try:
+        return f(x)
+    except OverflowError:
+        return math.copysign(math.inf, x) if f is math.sinh else math.inf
+'''

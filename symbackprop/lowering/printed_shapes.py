@@ -12,7 +12,7 @@ import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
 from symbackprop.lowering.numpy.printer import NumPyPrinter
-from symbackprop.records.nodes import Elementwise, LogSoftmax, Softmax
+from symbackprop.records.nodes import Elementwise, LogSoftmax, Softmax, SoftmaxOfAll
 
 #: a printed array's (rows, cols); a dimension is an int or the batch name "m"
 Shape = tuple[Any, Any]
@@ -43,7 +43,7 @@ class PrintedShapes(Generic[P]):
             return (rows, cols)
         if isinstance(expr, (OneMatrix, sp.Identity)):
             return None  # printed 1.0
-        if isinstance(expr, (sp.Inverse, Softmax, LogSoftmax)):
+        if isinstance(expr, (sp.Inverse, Softmax, LogSoftmax, SoftmaxOfAll)):
             return self.printed_shape(expr.arg)
         if isinstance(expr, Elementwise):
             if expr.body.has(expr.variable) or expr.indicator is not None:

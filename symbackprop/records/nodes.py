@@ -278,6 +278,71 @@ class LogSoftmax(_OfEachColumn):
         return f"log(softmax({printer._print(self.arg)}))"
 
 
+class _OfAllEntries(MatrixExpr):
+    """A function of every entry of one matrix at once (its argument, a matrix check)."""
+
+    def __new__(cls, arg: Any) -> Any:
+        arg = sp.sympify(arg, strict=True)
+        if not getattr(arg, "is_Matrix", False):
+            raise ValueError(f"{arg} must be a matrix")
+        return MatrixExpr.__new__(cls, arg)
+
+    @property
+    def arg(self) -> Any:
+        return self.args[0]
+
+    def _exps(self, **kwargs: Any) -> list[sp.Expr]:
+        """exp of every entry (the argument's shape is concrete here)."""
+        rows, cols = (int(d) for d in self.arg.shape)
+        entry = self.arg._entry
+        return [sp.exp(entry(i, j, **kwargs)) for i in range(rows) for j in range(cols)]
+
+
+class LogSumExp(_OfAllEntries):
+    """log(sum(exp(Z))) over every entry of Z, 1 x 1: a model's hand-written log-sum-exp,
+    one node so that every backend computes it with the max subtracted first (exp of an entry
+    of 1000 overflows; the log-sum-exp is finite)."""
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        return (sp.Integer(1), sp.Integer(1))
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        return sp.log(sp.Add(*self._exps(**kwargs)))
+
+    def doit(self, **hints: Any) -> Any:
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, MatrixBase):
+            return sp.ImmutableMatrix([[sp.log(sp.Add(*arg.applyfunc(sp.exp)))]])
+        return LogSumExp(arg)
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"log(sum(exp({printer._print(self.arg)})))"
+
+
+class SoftmaxOfAll(_OfAllEntries):
+    """exp(Z) / sum(exp(Z)) over every entry of Z (the derivative of :class:`LogSumExp`),
+    of Z's shape: every backend computes it as exp(Z - max Z) / sum(exp(Z - max Z))."""
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        return self.arg.shape  # type: ignore[no-any-return]
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        return sp.exp(self.arg._entry(i, j, **kwargs)) / sp.Add(*self._exps(**kwargs))
+
+    def doit(self, **hints: Any) -> Any:
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, MatrixBase):
+            exps = arg.applyfunc(sp.exp)
+            return sp.ImmutableMatrix(exps / sp.Add(*exps))
+        return SoftmaxOfAll(arg)
+
+    def _sympystr(self, printer: Any) -> str:
+        arg = printer._print(self.arg)
+        return f"exp({arg})/sum(exp({arg}))"
+
+
 def softmax_columns(exps: Any) -> sp.ImmutableMatrix:
     """Each column of ``exps`` (values of exp) divided by its sum: softmax per example."""
     rows, cols = exps.shape

@@ -42,7 +42,7 @@ from symbackprop.formula.ast import (
     indicator_text,
 )
 from symbackprop.formula.functions import sigmoid
-from symbackprop.records.nodes import Elementwise, Softmax
+from symbackprop.records.nodes import Elementwise, LogSumExp, Softmax, SoftmaxOfAll
 
 #: SymPy scalar functions and their names in the formula language
 _FUNCTION_NAMES: dict[Any, str] = {
@@ -88,6 +88,11 @@ def _print(expr: Any) -> Printed:  # noqa: C901 - one dispatch over node kinds
         return f"{_wrap(inner, inner[1] < POSTFIX)}^T", POSTFIX
     if isinstance(expr, Softmax):
         return f"softmax({_print(expr.arg)[0]})", ATOM
+    if isinstance(expr, LogSumExp):
+        return f"log(sum(exp({_print(expr.arg)[0]})))", ATOM
+    if isinstance(expr, SoftmaxOfAll):
+        arg = _print(expr.arg)[0]
+        return f"exp({arg}) / sum(exp({arg}))", ELEMENTWISE
     if isinstance(expr, Elementwise):
         if expr.activation_name is not None:
             return f"{expr.activation_name}({_print(expr.arg)[0]})", ATOM

@@ -237,6 +237,12 @@ class MathLatexPrinter(LatexPrinter):
     def _print_Softmax(self, expr: Any) -> str:
         return self._act("softmax") + OPEN + self._print(expr.arg) + CLOSE
 
+    def _print_LogSumExp(self, expr: Any) -> str:
+        return log_sum_exp_latex(self._print(expr.arg))
+
+    def _print_SoftmaxOfAll(self, expr: Any) -> str:
+        return softmax_of_all_latex(self._print(expr.arg))
+
     def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
         saved, self._body_of = self._body_of, expr.arg
         try:
@@ -504,3 +510,14 @@ def _finish(tex: str) -> str:
 
 
 _finish_short = functools.lru_cache(maxsize=8192)(_finish)
+
+
+def log_sum_exp_latex(arg: str) -> str:
+    """log(sum(exp(arg))) over every entry, ``arg`` printed."""
+    return r"\log" + OPEN + r"\operatorname{sum}" + OPEN + r"\exp" + OPEN + arg + CLOSE * 3
+
+
+def softmax_of_all_latex(arg: str) -> str:
+    """exp(arg) / sum(exp(arg)) over every entry, ``arg`` printed."""
+    total = r"\operatorname{sum}" + OPEN + r"\exp" + OPEN + arg + CLOSE + CLOSE
+    return r"\frac{\exp" + OPEN + arg + CLOSE + "}{" + total + "}"

@@ -244,6 +244,12 @@ class MathMLPrinter(MathMLPresentationPrinter):
     def _print_Softmax(self, expr: Any) -> Any:
         return self._node(mrow(self.act("softmax"), paren(self._s(expr.arg))))
 
+    def _print_LogSumExp(self, expr: Any) -> Any:
+        return self._node(log_sum_exp(self._s(expr.arg)))
+
+    def _print_SoftmaxOfAll(self, expr: Any) -> Any:
+        return self._node(softmax_of_all(self._s(expr.arg)))
+
     def _print_ElementwiseApplyFunction(self, expr: Any) -> Any:
         arg = self._s(expr.arg)
         if expr.activation_name is not None:
@@ -289,3 +295,17 @@ def _joined(parts: list[str], separator: str) -> list[str]:
             out.append(separator)
         out.append(part)
     return out
+
+
+def _named(name: str, arg: str) -> str:
+    return mrow(el("mi", name), paren(arg))
+
+
+def log_sum_exp(arg: str) -> str:
+    """log(sum(exp(arg))) over every entry, ``arg`` printed."""
+    return _named("log", _named("sum", _named("exp", arg)))
+
+
+def softmax_of_all(arg: str) -> str:
+    """exp(arg) / sum(exp(arg)) over every entry, ``arg`` printed."""
+    return el("mfrac", _named("exp", arg), _named("sum", _named("exp", arg)))

@@ -12,7 +12,7 @@ from typing import Any
 import sympy as sp
 from sympy import Identity, MatrixSymbol
 
-from symbackprop.render.mathml import TOP, MathMLPrinter, paren
+from symbackprop.render.mathml import TOP, MathMLPrinter, log_sum_exp, paren, softmax_of_all
 from symbackprop.render.mathml_tex import el, mo, mrow
 from symbackprop.render.model_names import ModelNames, ModelNaming
 from symbackprop.render.model_print import ones_alone
@@ -95,6 +95,12 @@ class ModelMathMLPrinter(MathMLPrinter):
 
     def _print_Softmax(self, expr: Any) -> Any:
         return self._node(mrow(self.act("softmax"), paren(self.arg(expr.arg))))
+
+    def _print_LogSumExp(self, expr: Any) -> Any:
+        return self._node(log_sum_exp(self.arg(expr.arg)))
+
+    def _print_SoftmaxOfAll(self, expr: Any) -> Any:
+        return self._node(softmax_of_all(self.arg(expr.arg)))
 
     def _print_ElementwiseApplyFunction(self, expr: Any) -> Any:
         if expr.activation_name is not None:

@@ -313,6 +313,8 @@ class ModelNames:
                 and second.plain == self.bare_text(name)
             ):
                 rest = segments[3:]
+                if rest[:1] == (Text(" (as "),) and rest[2:3] == (Text(")"),):
+                    return (rest[1], *rest[3:])  # the identity it is computed by stays
                 while rest and (isinstance(rest[0], Aside) or rest[0] == Text("; ")):
                     rest = rest[1:]
                 return rest

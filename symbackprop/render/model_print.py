@@ -20,7 +20,15 @@ from sympy import Identity, MatrixSymbol
 from symbackprop.core.expr_structure import is_atom
 from symbackprop.core.textprint import TextPrinter, _piecewise_text, ones_alone
 from symbackprop.render.latex_scripts import attach
-from symbackprop.render.latexprint import CLOSE, OPEN, MathLatexPrinter, finish, raise_argument
+from symbackprop.render.latexprint import (
+    CLOSE,
+    OPEN,
+    MathLatexPrinter,
+    finish,
+    log_sum_exp_latex,
+    raise_argument,
+    softmax_of_all_latex,
+)
 from symbackprop.render.model_names import ModelNames, ModelNaming
 
 _ARG = "ARGPLACEHOLDER"
@@ -97,6 +105,13 @@ class ModelTextPrinter(TextPrinter):
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._arg(expr.arg)})"
 
+    def _print_LogSumExp(self, expr: Any) -> str:
+        return f"log(sum(exp({self._arg(expr.arg)})))"
+
+    def _print_SoftmaxOfAll(self, expr: Any) -> str:
+        arg = self._arg(expr.arg)
+        return f"exp({arg})/sum(exp({arg}))"
+
 
 class ModelLatexPrinter(MathLatexPrinter):
     """LaTeX of a model's expressions (see the module docstring)."""
@@ -166,6 +181,12 @@ class ModelLatexPrinter(MathLatexPrinter):
 
     def _print_Softmax(self, expr: Any) -> str:
         return self._act("softmax") + OPEN + self._arg(expr.arg) + CLOSE
+
+    def _print_LogSumExp(self, expr: Any) -> str:
+        return log_sum_exp_latex(self._arg(expr.arg))
+
+    def _print_SoftmaxOfAll(self, expr: Any) -> str:
+        return softmax_of_all_latex(self._arg(expr.arg))
 
     def _elementwise(self, expr: Any) -> str:
         if expr.activation_name is not None:

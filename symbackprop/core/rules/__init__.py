@@ -31,6 +31,7 @@ from symbackprop.core.rules.model_reduce import (
     det_rule,
     inverse_rule,
     logdet_rule,
+    logsumexp_rule,
     rowsum_rule,
     total_rule,
     trace_rule,
@@ -56,6 +57,7 @@ VALUE_RULES: dict[Kind, Callable[[Context, Node, Adjoint], list[Contribution]]] 
     Kind.TRACE: trace_rule,
     Kind.DET: det_rule,
     Kind.LOGDET: logdet_rule,
+    Kind.LOGSUMEXP: logsumexp_rule,
     Kind.INVERSE: inverse_rule,
 }
 #: ... and of each kind the cost is made of

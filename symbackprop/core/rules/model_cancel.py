@@ -6,7 +6,8 @@ a - y), which is smaller and stays finite where the activation saturates. When t
 read in several places its adjoint is a sum of contributions (bce(p, Y) + mse(p, Y)): the rule
 distributes g' (or softmax's Jacobian-vector product, linear in G) over that sum, so each
 loss term still cancels on its own instead of dL/da being formed first ((1 - Y) / (1 - p) is
-infinite where p rounds to 1). Every equality is verified (:func:`verify_chain`; a sum term
+infinite where p rounds to 1); log's 1/a the same way (log(S) beside S ⊙ S: 1/S is infinite
+where a softmax entry rounds to 0). Every equality is verified (:func:`verify_chain`; a sum term
 by term, :func:`verify_termwise`), none is hard-coded.
 """
 
@@ -126,6 +127,8 @@ def distribute_function(
         weight, entry = _entry(part, k, ys)
         times = sp.Mul(entry, derivative, evaluate=False)
         result = times if done is None else _in(done[1][-1], k, ys)
+        if done is not None and isinstance(part.scalar, FunctionForm):  # u_k (1/a) g'
+            result = sp.Mul(sp.Symbol(f"u{k}", real=True), result, evaluate=False)
         entries.append(_weighted(weight, entry))
         terms.append((sp.Mul(weight, entry, derivative), _weighted(weight, result)))
     # (sum_k e_k) g' = sum_k e_k g' is the distributive law; each term's = is checked
@@ -141,8 +144,8 @@ def distribute_function(
     shown = (shown_math(ctx, chain[0]), Rel(), shown_math(ctx, chain[1]))
     said = (
         *_opening(ctx, up, "⊙ distributes over a sum"),
-        Text("the derivative multiplies each on its own, and a loss's "),
-        notation("dL/da", r"\partial L / \partial a"),
+        Text("the derivative multiplies each on its own, and "),
+        *_cancelling(ctx, up.parts, cancels, "derivative "),
         Text(" times it simplifies on scalars: "),
         *shown,
         *_placeholders_said(ctx, up.parts, ys),
@@ -220,7 +223,7 @@ def cancel_log_softmax(
         return None
     a = scalars.a
     # u: an entry of G; v: its column's sum (s is softmax's own name in this step's text)
-    u, total = sp.Symbol("u", real=True), sp.Symbol("v", real=True)
+    u, total = scalars.u, _V
     unit = bounded_simplify(a * form.dl)
     if unit.free_symbols:
         return None
@@ -285,9 +288,12 @@ def distribute_softmax(
     ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint
 ) -> Distributed | None:
     """dJ/dZ = S ⊙ (G - 1 1^T (S ⊙ G)) is linear in G: applied to each contribution of a sum
-    on its own when at least one of them is a loss that cancels with softmax (ce: S - Y); the
-    others keep one product together. ``None`` otherwise."""
-    cancels = [cancel_softmax(ctx, z, s, part) for part in up.parts]
+    on its own when at least one of them is a loss that cancels with softmax (ce: S - Y) or
+    log's (G - S ⊙ (1 1^T G), no 1/S); the others keep one product together. ``None``
+    otherwise."""
+    cancels = [
+        cancel_softmax(ctx, z, s, part) or cancel_log_softmax(ctx, z, s, part) for part in up.parts
+    ]
     if len(up.parts) < 2 or all(c is None for c in cancels):
         return None
     done = [c for c in cancels if c is not None]
@@ -303,23 +309,40 @@ def distribute_softmax(
                 continue
             weight, _ = _entry(part, k, ys)
             own = {scalars.y: ys[k], scalars.s: sums[k]}
+            if isinstance(part.scalar, FunctionForm):  # log's: u_k and its column sum v_k
+                own = {scalars.u: sp.Symbol(f"u{k}", real=True), _V: _sum_of_u(k)}
             pairs.append(tuple(_weighted(weight, e.xreplace(own)) for e in (c[1][0], c[1][-1])))
-            if scalars.s not in c[1][-1].free_symbols:  # a data leaf's: the assumption holds
+            if isinstance(part.scalar, LossForm) and scalars.s not in c[1][-1].free_symbols:
+                # a data leaf's: the assumption holds
                 assume[sums[k]] = sp.Integer(1)
         verify_termwise(pairs, assume)
         chain = tuple(sp.Add(*(pair[i] for pair in pairs), evaluate=False) for i in (0, 1))
-        if len(assume) == len(pairs):
-            why: tuple[Segment, ...] = (
+        losses = sum(
+            isinstance(part.scalar, LossForm)
+            for part, c in zip(up.parts, cancels, strict=True)
+            if c is not None
+        )
+        why: tuple[Segment, ...] = ()
+        if losses and len(assume) == losses:
+            why = (
                 Text(" with each "),
                 notation("s_k = 1", "s_k = 1"),
-                Text(" by the stated assumption, so it is "),
+                Text(" by the stated assumption"),
             )
-        else:  # a target that is not a data leaf keeps its column sum (1 1^T y_k)
+        elif losses:  # a target that is not a data leaf keeps its column sum (1 1^T y_k)
             why = (
                 Text(" with each "),
                 notation("s_k = sum_j (y_k)_j", r"s_k = \sum_{j} (y_k)_{j}"),
-                Text(", 1 for a data leaf, so it is " if assume else ", so it is "),
+                Text(", 1 for a data leaf" if assume else ""),
             )
+        if losses < len(pairs):  # log's: the column sum of its upstream entries
+            why = (
+                *why,
+                Text(" and" if why else " with"),
+                Text(" each "),
+                notation("v_k = sum_j (u_k)_j", r"v_k = \sum_{j} (u_k)_{j}"),
+            )
+        why = (*why, Text(", so it is "))
         shown = (shown_math(ctx, chain[0]), *why, shown_math(ctx, chain[1]))
         placeholders = _placeholders_said(
             ctx, up.parts, ys, {k for k, c in enumerate(cancels, 1) if c}
@@ -332,8 +355,8 @@ def distribute_softmax(
         terms.append(HadamardProduct(s, rest - OneMatrix(rows, rows) * HadamardProduct(s, rest)))
     said = (
         *_opening(ctx, up, "this product is linear in it"),
-        Text("it is taken of each on its own, and with a loss's "),
-        notation("dL/da", r"\partial L / \partial a"),
+        Text("it is taken of each on its own, and with "),
+        *_cancelling(ctx, up.parts, cancels),
         Text(" it simplifies on scalars: "),
         *shown,
         *placeholders,
@@ -342,6 +365,21 @@ def distribute_softmax(
         *_kept_said(kept),
     )
     return Distributed(_sum(terms), chain, shown, said, _targets_used(up.parts))
+
+
+def _cancelling(
+    ctx: Context, parts: tuple[Adjoint, ...], cancels: list[Any], pole: str = "derivative "
+) -> tuple[Segment, ...]:
+    """What cancels in a sum of contributions: a loss's dL/da, a function's derivative with
+    a pole (log's 1/a), or both."""
+    forms = [part.scalar for part, c in zip(parts, cancels, strict=True) if c is not None]
+    said: list[Segment] = []
+    if any(isinstance(form, LossForm) for form in forms):
+        said += [Text("a loss's "), notation("dL/da", r"\partial L / \partial a")]
+    for form in dict.fromkeys(f for f in forms if isinstance(f, FunctionForm)):
+        said += [Text(" and " if said else ""), *form.name, Text(f"'s {pole}")]
+        said.append(shown_math(ctx, form.dl))
+    return tuple(said)
 
 
 def sums_kept(ctx: Context, target: MatrixSymbol) -> tuple[Segment, ...]:
@@ -422,6 +460,8 @@ def _placeholders_said(
                 named.append((sp.Symbol(f"c{k}", real=True), " = ", part.scalar.coeff))
             if ys[k] != scalars.y:
                 named.append((ys[k], " is an entry of ", part.scalar.target))
+        elif isinstance(part.scalar, FunctionForm):  # the adjoint above the function
+            named.append((sp.Symbol(f"u{k}", real=True), " is an entry of ", part.scalar.upstream))
         else:
             named.append((sp.Symbol(f"u{k}", real=True), " is an entry of ", part.expr))
     named = list(dict.fromkeys(named))
@@ -438,12 +478,24 @@ def _placeholders_said(
     return (*out, Text(")"))
 
 
+#: the column sum of u in log-over-softmax's chain (s is softmax's own name in its step's text)
+_V = sp.Symbol("v", real=True)
+
+
+def _sum_of_u(k: int) -> sp.Symbol:
+    """v_k, the column sum of u_k (log over softmax: the k-th contribution's upstream)."""
+    return sp.Symbol(f"v{k}", real=True)
+
+
 def _entry(part: Adjoint, k: int, ys: dict[int, sp.Symbol]) -> tuple[Any, Any]:
     """A contribution's entry as (coefficient, scalar): a loss's c_k (its coefficient, a
-    short name in the chain) and dL/da, else 1 and u_k."""
+    short name in the chain) and dL/da, a function's 1 and u_k f'(a) (log's u_k/a, u_k an
+    entry of the adjoint above it), else 1 and u_k."""
     if isinstance(part.scalar, LossForm):
         weight = 1 if part.scalar.coeff == 1 else sp.Symbol(f"c{k}", real=True)
         return weight, _in(part.scalar.dl, k, ys)
+    if isinstance(part.scalar, FunctionForm):
+        return sp.Integer(1), sp.Symbol(f"u{k}", real=True) * part.scalar.dl
     return sp.Integer(1), sp.Symbol(f"u{k}", real=True)
 
 

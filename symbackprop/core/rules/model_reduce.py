@@ -1,8 +1,11 @@
 """The rules of a model's reductions and matrix functions: sum (all entries), rowsum, the
-losses of any two values, tr, det, logdet and inv."""
+losses of any two values, tr, det, logdet, inv and a hand-written log(sum(exp(.)))."""
 
 from __future__ import annotations
 
+import functools
+
+import sympy as sp
 from sympy import Determinant, Identity, Integer, Inverse, MatrixSymbol, OneMatrix, Transpose
 
 from symbackprop.core.candidates import Operand, bilinear_candidates, choose
@@ -27,6 +30,7 @@ from symbackprop.core.segments import Rel, Text, notation
 from symbackprop.core.steps import Rule
 from symbackprop.records import scalars
 from symbackprop.records.losses import Loss
+from symbackprop.records.nodes import SoftmaxOfAll
 
 _SQUARE = (
     "; shapes alone do not decide here: the argument is square, so G, its transpose and "
@@ -183,6 +187,47 @@ def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         notation("d log det(A) = tr(A^-1 dA)", r"d \log\det A = \operatorname{tr}(A^{-1} \, dA)"),
     )
     return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g A^-T", segments)]
+
+
+def logsumexp_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
+    """out = log(sum(exp(A))) over every entry: dJ/dA = g exp(A) / sum(exp(A)) (a softmax of
+    all the entries at once; each backend computes it with max(A) subtracted first)."""
+    (a,) = node.args
+    assert isinstance(a, MatrixSymbol)
+    if not active(ctx, a):
+        return []
+    _derivative_checked()
+    expr = scalar(up) * SoftmaxOfAll(a)
+    shown = text_of(ctx, a)
+    segments = (
+        *head(ctx, up.value, node.expr, f"log(sum(exp({arg_text(ctx, a)})))"),
+        Text("each entry of "),
+        shown_math(ctx, a),
+        Text(" is in the sum once, and "),
+        notation(_DERIVATIVE_TEXT, _DERIVATIVE_LATEX),
+        Text(", so "),
+        grad(ctx, a),
+        Rel(),
+        shown_math(ctx, expr, f"{up.label} exp({shown})/sum(exp({shown}))"),
+        Text(", of the shape of "),
+        shown_math(ctx, a),
+    )
+    return [Contribution(a, expr, Rule.REDUCTION, "g exp(A)/sum(exp(A))", segments)]
+
+
+_DERIVATIVE_TEXT = "d/du_k log(sum_i exp(u_i)) = exp(u_k)/sum_i exp(u_i)"
+_DERIVATIVE_LATEX = (
+    r"\frac{\partial}{\partial u_k} \log \sum_i e^{u_i} = \frac{e^{u_k}}{\sum_i e^{u_i}}"
+)
+
+
+@functools.cache
+def _derivative_checked() -> None:
+    """The derivative the step states, checked by SymPy's diff once (on three entries)."""
+    u = sp.symbols("u1:4", real=True)
+    exps = [sp.exp(v) for v in u]
+    if sp.simplify(sp.diff(sp.log(sp.Add(*exps)), u[0]) - exps[0] / sp.Add(*exps)) != 0:
+        raise ArithmeticError(f"{_DERIVATIVE_TEXT} does not hold")
 
 
 def inverse_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:

@@ -45,5 +45,11 @@ class JaxPrinter(ArrayPrinter):
     def _print_Softmax(self, expr: Any) -> str:
         return f"jax.nn.softmax({self.code(expr.arg)}, axis=0)"
 
+    def _print_LogSumExp(self, expr: Any) -> str:
+        return f"jax.nn.logsumexp({self.code(expr.arg)}).reshape(1, 1)"
+
+    def _print_SoftmaxOfAll(self, expr: Any) -> str:
+        return f"jax.nn.softmax({self.code(expr.arg)}, axis=(0, 1))"
+
     def _print_LogSoftmax(self, expr: Any) -> str:
         return f"jax.nn.log_softmax({self.code(expr.arg)}, axis=0)"

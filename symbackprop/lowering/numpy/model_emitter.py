@@ -31,7 +31,9 @@ from symbackprop.lowering.numpy.model_template import (
     INIT_PARAMS,
     LOG_SOFTMAX_HELPER,
     LOGDET_HELPER,
+    LOGSUMEXP_HELPER,
     SOFTMAX_HELPER,
+    SOFTMAX_OF_ALL_HELPER,
 )
 from symbackprop.lowering.numpy.printer import NumPyPrinter
 from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
@@ -59,6 +61,8 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
         ("sigmoid", SIGMOID_HELPER),
         ("softmax", SOFTMAX_HELPER),
         ("log_softmax", LOG_SOFTMAX_HELPER),
+        ("logsumexp", LOGSUMEXP_HELPER),
+        ("softmax_of_all", SOFTMAX_OF_ALL_HELPER),
         ("logdet", LOGDET_HELPER),
     )
     INIT_PARAMS = INIT_PARAMS

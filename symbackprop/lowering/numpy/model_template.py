@@ -17,7 +17,9 @@ __all__ = [
     "CHECK_HELPER",
     "INIT_PARAMS",
     "LOGDET_HELPER",
+    "LOGSUMEXP_HELPER",
     "LOG_SOFTMAX_HELPER",
+    "SOFTMAX_OF_ALL_HELPER",
     "SOFTMAX_HELPER",
     "STDS",
 ]
@@ -42,6 +44,23 @@ def log_softmax(Z):
     rest[shifted.argmax(axis=0), np.arange(Z.shape[1])] = 0.0
     shifted -= np.log1p(rest.sum(axis=0, keepdims=True))
     return shifted
+'''
+LOGSUMEXP_HELPER = '''
+def logsumexp(Z):
+    """log(sum(exp(Z))) over every entry, a (1, 1) array; the max is subtracted first, so
+    that exp cannot overflow (exp(1000) is inf, the log-sum-exp is finite).
+    """
+    top = Z.max()
+    return np.log(np.exp(Z - top).sum(keepdims=True)) + top
+'''
+SOFTMAX_OF_ALL_HELPER = '''
+def softmax_of_all(Z):
+    """exp(Z) / sum(exp(Z)) over every entry (the derivative of logsumexp); the shift by the
+    max keeps exp <= 1.
+    """
+    E = np.exp(Z - Z.max())
+    E /= E.sum()
+    return E
 '''
 LOGDET_HELPER = '''
 def logdet(A):

@@ -48,6 +48,14 @@ class NumPyPrinter(ArrayPrinter):
             self.helpers.add("sigmoid")
         return act.numpy
 
+    def _print_LogSumExp(self, expr: Any) -> str:
+        self.helpers.add("logsumexp")  # the model template's helper
+        return f"logsumexp({self.code(expr.arg)})"
+
+    def _print_SoftmaxOfAll(self, expr: Any) -> str:
+        self.helpers.add("softmax_of_all")  # the model template's helper
+        return f"softmax_of_all({self.code(expr.arg)})"
+
     def _print_LogSoftmax(self, expr: LogSoftmax) -> str:
         self.helpers.add("log_softmax")  # the model template's helper
         return f"log_softmax({self.code(expr.arg)})"

@@ -111,6 +111,13 @@ class TorchPrinter(ArrayPrinter):
             return f"{self._atom_product(rest)}.sum(dim=0, keepdim=True)"
         return super().matrix_product(matrices)
 
+    def _print_LogSumExp(self, expr: Any) -> str:
+        return f"torch.logsumexp({self.code(expr.arg)}, dim=(0, 1)).reshape(1, 1)"
+
+    def _print_SoftmaxOfAll(self, expr: Any) -> str:
+        arg = self.paren(expr.arg, ATOM)
+        return f"torch.softmax({arg}.reshape(-1), 0).reshape({arg}.shape)"
+
     def _print_LogSoftmax(self, expr: Any) -> str:
         return f"torch.log_softmax({self.code(expr.arg)}, dim=0)"
 

@@ -1,0 +1,98 @@
+"""A hand-written log-sum-exp over every entry, ``log(sum(exp(W X)))``, is one node (core/
+model_rewrites.py rewrites it, the identity checked by SymPy): every backend computes it and
+its derivative exp(Z)/sum(exp(Z)) with the max subtracted first, so J and dJ/dW are finite at
+logits of 1000 (J was inf and dJ/dW NaN), while the exact check still differentiates the cost
+as written (SymPy's diff of log(sum(exp(.))) with the tables' exp and log)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pytest
+from framework_support import import_framework
+
+import symbackprop as sb
+from symbackprop.core import model_rewrites
+
+HEAD = "X : 2 x m\nW : 2 x 2\n"
+#: equations -> the same cost in JAX (the jax module, W, b, X)
+CASES: dict[str, Any] = {
+    "J = log(sum(exp(W X)))": lambda jax, w, b, x: jax.scipy.special.logsumexp(w @ x),
+    "L = log(sum(exp(W X + b)))\nJ = L ⊙ L + sum(W ⊙ W) - log(sum(exp(-(W X))))/m": (
+        lambda jax, w, b, x: (
+            jax.scipy.special.logsumexp(w @ x + b) ** 2
+            + (w * w).sum()
+            - jax.scipy.special.logsumexp(-(w @ x)) / x.shape[1]
+        )
+    ),
+}
+X = np.array([[1000.0, -1000.0, 1.0], [0.0, 0.5, -0.2]])
+W_EXTREME = np.array([[1.0, 0.0], [-1.0, 0.5]])
+W_ORDINARY = W_EXTREME / 1000
+B = np.array([[0.25], [-0.5]])
+
+
+def test_log_sum_exp_is_finite_and_right_at_1e3_numpy() -> None:
+    module = sb.compile(sb.Model.parse(HEAD + next(iter(CASES)) + "\ndata: X\n"))
+    assert "logsumexp(t1)" in module.source and "softmax_of_all(t1)" in module.source
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        cost, grads = module.loss_and_grads({"W": W_EXTREME}, X)
+    z = W_EXTREME @ X
+    top = z.max()
+    assert cost == pytest.approx(top + np.log(np.exp(z - top).sum()), rel=1e-15)  # was inf
+    want = np.exp(z - top) / np.exp(z - top).sum() @ X.T  # was NaN
+    np.testing.assert_allclose(grads["W"], want, rtol=1e-14)
+
+
+def test_the_shift_identity_is_checked_through_its_shift() -> None:
+    """The step's identity holds for SymPy; shifted by 2c instead of c it does not."""
+    identity = model_rewrites.LOGSUMEXP
+    assert model_rewrites._checked(identity) is identity
+    c = identity.shift
+    assert c is not None
+    wrong = dataclasses.replace(identity, rewritten=identity.rewritten + c)
+    with pytest.raises(ArithmeticError, match="does not hold"):
+        model_rewrites._checked(wrong)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize("equations", list(CASES))
+def test_log_sum_exp_matches_jax_grad(backend: str, equations: str) -> None:
+    """At logits of +-1000 and at ordinary ones, in one module."""
+    jax = import_framework("jax")
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+    import jax.scipy.special  # noqa: F401  # the reference's logsumexp
+
+    def cost(w: Any, b: Any) -> Any:
+        return CASES[equations](jax, w, b, jnp.asarray(X))
+
+    convert = {"numpy": np.asarray, "jax": jnp.asarray}.get(backend)
+    if convert is None:
+        convert = import_framework("torch").tensor
+    module = sb.compile(sb.Model.parse(HEAD + equations + "\ndata: X\n"), backend=backend)
+    names = tuple(module.SHAPES)  # W, and b where the model adds it
+    for w in (W_EXTREME, W_ORDINARY):
+        args = (jnp.asarray(w), jnp.asarray(B))
+        want_cost, want = cost(*args), jax.grad(cost, argnums=(0, 1))(*args)
+        params = {name: convert(value) for name, value in zip(names, (w, B), strict=False)}
+        got_cost, grads = module.loss_and_grads(params, convert(X))
+        assert float(got_cost) == pytest.approx(float(want_cost), rel=1e-12)
+        for name, expected in zip(names, want, strict=False):
+            np.testing.assert_allclose(
+                np.asarray(grads[name]), np.asarray(expected), rtol=1e-12, atol=1e-12
+            )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("equations", list(CASES))
+def test_log_sum_exp_checks_exactly_and_prints(equations: str) -> None:
+    derivation = sb.derive(sb.Model.parse(HEAD + equations + "\ndata: X\n"))
+    text = " ".join(sb.to_text(derivation).split())
+    assert "(as log(sum(exp(u))) = c + log(sum(exp(u - c))), c = max(u))" in text
+    assert ")/sum(exp(" in text  # dJ/dZ = exp(Z)/sum(exp(Z)) as the step writes it
+    assert "SoftmaxOfAll" not in sb.to_latex(derivation) + sb.to_markdown(derivation)
+    assert sb.check_exact(derivation).ok  # SymPy's diff of the cost as written
