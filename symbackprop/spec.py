@@ -305,6 +305,10 @@ class Network:
                 "the file is empty (no keys): expected a network ('input' and [[layers]]) or "
                 "a model ('equations')"
             )
+        # the "network" block of `derive --format json` repeats the network as its compact
+        # spec: accepted when it names the same network, so that block reads back as a file
+        written = data.get("spec")
+        data = {key: value for key, value in data.items() if key != "spec"}
         _check_keys(data, _FILE_KEYS, "")
         for key in ("input", "layers"):
             if key not in data:
@@ -336,13 +340,19 @@ class Network:
             raise SpecError(
                 f"'define' must be a table of name = \"formula\", got {type(define).__name__}"
             )
-        return cls(
+        network = cls(
             data["input"],
             tuple(layers),
             loss=data.get("loss"),
             l2=data.get("l2", 0.0),
             define=normalize_define(define),
         )
+        if written is not None and written != network.compact:
+            raise SpecError(
+                f"'spec' is {_show(written)} but 'input' and 'layers' make "
+                f"{network.compact!r}: drop 'spec' (it only repeats them) or make them agree"
+            )
+        return network
 
     # -- views -------------------------------------------------------------------------------
 
