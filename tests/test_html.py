@@ -169,3 +169,13 @@ def test_the_page_is_spelled_for_the_command_line_or_python() -> None:
     assert "pass sizes={&#x27;n&#x27;: &lt;positive int&gt;}" in sb.to_html("n-1")
     with pytest.raises(ValueError, match="caller 'shell'"):
         sb.to_html("2-1", caller="shell")
+
+
+def test_a_script_after_left_right_delimiters_takes_the_whole_group() -> None:
+    # |W|^(⊙1.5): the superscript sat on the closing bar alone, and browsers drew "| W|"
+    from symbackprop.render.mathml_tex import tex_to_mathml
+
+    got = tex_to_mathml(r"\left\lvert W \right\rvert^{\odot 1.5} + \left. b \right|")
+    bars = "<mrow><mo>|</mo><mi>W</mi><mo>|</mo></mrow>"
+    assert got.startswith(f"<msup>{bars}<mrow><mo>⊙</mo><mn>1.5</mn></mrow></msup>")
+    assert got.endswith('<mrow><mi>b</mi><mo stretchy="false">|</mo></mrow>')

@@ -150,6 +150,20 @@ class _Parser:
                 out.append(item)
         return out
 
+    def delimiter(self) -> list[str]:
+        """The delimiter after ``\\left`` or ``\\right``: none for TeX's null one (``.``)."""
+        if self.peek() == ".":
+            self.take()
+            return []
+        item = self.item()
+        return [] if item is None else [item]
+
+    def delimited(self) -> list[str]:
+        """After ``\\left``: its delimiter, the items up to the matching ``\\right``, its one."""
+        opening = self.delimiter()
+        inner = self.items(stop=r"\right")
+        return [*opening, *inner, *self.delimiter()]
+
     def item(self) -> str | None:  # noqa: C901 - one branch per kind of token
         token = self.take()
         if token == "{":
@@ -174,6 +188,8 @@ class _Parser:
                 return mo("−")
             return mo(token)
         name = token[1:]
+        if name == "left":  # \left( ... \right): one group, so a script after it takes it all
+            return mrow(*self.delimited())
         if name in IGNORED:
             return None
         if name in SPACES:
