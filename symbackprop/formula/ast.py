@@ -205,7 +205,8 @@ def level(node: Node) -> int:
 
 
 def number_text(value: Fraction) -> str:
-    """A non-negative exact decimal as the parser reads it back (``0.5``, ``25e-7``)."""
+    """A non-negative exact decimal as the parser reads it back: written out (``0.5``,
+    ``0.1234567890123456789``) unless five zeros or more follow the point (``25e-7``)."""
     if value.denominator == 1:
         return str(value.numerator)
     digits, scale = value, 0
@@ -214,7 +215,7 @@ def number_text(value: Fraction) -> str:
         if scale > 60:  # not a finite decimal: a number the parser cannot have produced
             return f"({value.numerator}/{value.denominator})"
     whole = str(digits.numerator)
-    if scale > 6:
+    if scale - len(whole) > 4:  # five zeros or more after the point: 25e-7, 1e-29
         return f"{whole}e-{scale}"
     whole = whole.rjust(scale + 1, "0")
     return f"{whole[:-scale]}.{whole[-scale:]}"
