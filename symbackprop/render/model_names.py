@@ -302,23 +302,48 @@ class ModelNames:
         return self.internal(segment.expr)
 
     def _drop_restatement(self, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
-        """Drop a leading "(W2 a1) = W2 a1; ": an internal value defined as what it shows."""
-        if len(segments) > 3 and isinstance(segments[0], Math):
-            first, rel, second = segments[0], segments[1], segments[2]
-            name = str(getattr(first.expr, "name", ""))
-            if (
-                name in self.sources
-                and isinstance(rel, Rel)
-                and isinstance(second, Math)
-                and second.plain == self.bare_text(name)
-            ):
-                rest = segments[3:]
+        """Drop each "(W2 a1) = W2 a1; ", an internal value defined as what it shows, where a
+        clause of the reason opens with it: first, after the preamble's colon ("H reaches J
+        along 2 paths ...: "), or after a "; " (a sum of contributions gives each its own)."""
+        at = 0
+        while at < len(segments) - 3:
+            before = segments[at - 1] if at else None
+            opens = before is None or (
+                isinstance(before, Text) and before.plain.endswith((": ", "; "))
+            )
+            if opens and self._restates(segments[at : at + 3]):
+                rest = segments[at + 3 :]
                 if rest[:1] == (Text(" (as "),) and rest[2:3] == (Text(")"),):
-                    return (rest[1], *rest[3:])  # the identity it is computed by stays
-                while rest and (isinstance(rest[0], Aside) or rest[0] == Text("; ")):
-                    rest = rest[1:]
-                return rest
+                    rest = (rest[1], *rest[3:])  # the identity it is computed by stays
+                else:
+                    while rest and (isinstance(rest[0], Aside) or rest[0] == Text("; ")):
+                        rest = rest[1:]
+                segments = (*segments[:at], *rest)
+            at += 1
         return segments
+
+    def _restates(self, triple: tuple[Segment, ...]) -> bool:
+        """Whether ``value = formula`` only restates an internal value shown by its formula:
+        it prints as the value shows, or it is the graph's definition of the value in the
+        value's own terms. A definition says something where it is not: a rewrite
+        (``log(1 + exp(u)) = softplus(u)``), a sum or broadcast as a product with ones
+        (``rowsum(D) = D 1_m``, ``(Z + b) = Z + b 1_m^T``), or a decimal as its fraction."""
+        first, rel, second = triple
+        if not (isinstance(first, Math) and isinstance(rel, Rel) and isinstance(second, Math)):
+            return False
+        name = str(getattr(first.expr, "name", ""))
+        if name not in self.sources:
+            return False
+        if second.plain == self.bare_text(name):
+            return True
+        defined = self.graph.forward.get(name)
+        return (
+            defined is not None
+            and second.expr == defined
+            and name not in self.graph.rewrites
+            and not defined.atoms(OneMatrix)
+            and all(number.q == 1 for number in defined.atoms(sp.Rational))
+        )
 
     def plain(self, segments: tuple[Segment, ...]) -> str:
         """Segments (already through :meth:`segments`) as one line of plain text."""

@@ -1,0 +1,38 @@
+"""A model step's reason does not restate an internal value as what it already shows."""
+
+from __future__ import annotations
+
+import re
+
+import symbackprop as sb
+
+MODEL = """X : n x m
+W : k x n
+sizes: n = 3, k = 2
+H = (W X)^3 + exp(W)^2 X + W^-2 X
+J = sum(H ⊙ H) / m + sum(abs(W)^1.5)
+data: X
+"""
+
+
+def _restatements(markdown: str) -> list[str]:
+    loose = re.compile(r"[{}()\s]|\\bigl|\\bigr|\\left|\\right|\\,")
+    return [
+        m.group(0)
+        for m in re.finditer(r"\$([^$]*?) = ([^$]*?)\$", markdown)
+        if loose.sub("", m.group(1)) == loose.sub("", m.group(2))
+    ]
+
+
+def test_no_reason_restates_a_value_as_itself() -> None:
+    # before: "(H ⊙ H) = H ⊙ H", "(W^-2 X) = (W^-2) X", "exp(W) = exp(W)" opened clauses
+    markdown = sb.to_markdown(sb.derive(sb.Model.parse(MODEL)))
+    assert markdown.count("why:") == 16
+    assert _restatements(markdown) == []
+
+
+def test_a_definition_that_says_something_stays() -> None:
+    # a broadcast or a row sum as a product with ones is the fact the step's rule reads
+    text = sb.to_markdown(sb.derive(sb.Model.from_file("examples/models/batch_norm.model")))
+    assert r"\beta \, \mathbf{1}_{m}^{\top}" in text
+    assert r"\operatorname{rowsum}{(D \odot D)} = {(D \odot D)} \, \mathbf{1}_{m}" in text
