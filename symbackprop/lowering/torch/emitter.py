@@ -301,7 +301,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         if act.is_identity:
             return lines + line(f"{a} = {z}", f"{shape}: identity")
         code = self.printer.activation_code(act.name, z)
-        if not keep_z and act.elementwise and act.torch in IN_PLACE:
+        if not keep_z and act.torch in IN_PLACE:
             in_place = IN_PLACE[act.torch].replace("{z}", z)
             note = f"{shape}; {z} is not cached, {a} takes over its memory"
             return lines + line(f"{a} = {in_place}", note)
