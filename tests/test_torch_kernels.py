@@ -5,8 +5,8 @@ A hidden delta is scaled by relu's, tanh's and sigmoid's derivative in place, by
 torch's autograd runs for it (``threshold_backward``, ``tanh_backward``, ``sigmoid_backward``
 into the delta itself): no bool mask to convert, no temporary; the values stay the formula's,
 relu'(0) = 0 included. ``db = dZ 1_m`` is a matrix-vector product with a column of ones. With a
-workspace (``work=``) every product goes into a tensor of it: backward allocates nothing, and
-the gradients are the workspace's tensors until the next call.
+workspace (``work=``) every product, and the softmax output, goes into a tensor of it: forward
+and backward allocate nothing, and the gradients are the workspace's tensors until the next call.
 """
 
 from __future__ import annotations
@@ -93,6 +93,23 @@ def test_with_a_workspace_backward_writes_into_it_and_allocates_nothing() -> Non
     want[1] = "div_.Tensor"  # dZ3 /= m, in place
     for dtype in (torch.float64, torch.float32):
         assert backward_ops(module, dtype, work={}) == want
+
+
+def test_with_a_workspace_forward_writes_into_it_the_softmax_output_too() -> None:
+    """Each product into a workspace tensor, each hidden activation in place, and the softmax
+    output into a tensor of its own (it is cached beside its logits): no fresh tensor."""
+    module = compiled("3-4:tanh-3:relu-3:softmax", "ce")
+    params = module.init_params(seed=1)
+    X, _ = data(torch, module, 6)
+    work: dict[str, Any] = {}
+    module.forward(params, X, work)  # the workspace is made on the first call
+    with _Ops() as ops:
+        A3, cache = module.forward(params, X, work)
+    assert ops.names == [
+        *("addmm.out", "tanh_.default", "addmm.out", "relu_.default", "addmm.out"),
+        "softmax.int_out",
+    ]
+    assert A3 is work["forward"][1]["A3"] and cache["A3"] is A3
 
 
 def test_sigmoid_derivative_is_one_kernel_for_its_two_factors() -> None:

@@ -24,8 +24,9 @@ computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is de
   without a workspace (``out=None``, a fresh tensor), else the dict of tensors that
   ``_workspace`` keeps in the caller's ``work``, made once per m, dtype and device, a dead
   delta's tensor holding a later product of its shape (as the NumPy module's arrays). With a
-  workspace a network's gradient allocates nothing but the softmax output, and the returned
-  cache and gradients live in ``work`` until the next call (the NumPy module's contract);
+  workspace a network's gradient allocates no tensor memory (the softmax output goes
+  ``out=`` too), and the returned cache and gradients live in ``work`` until the next call
+  (the NumPy module's contract);
 * the cost comes from the loss record's torch code (``Loss.logits_code["torch"]``: BCE with
   logits, log-softmax) when it is computed from the logits: finite for |z| up to 1e3.
 
@@ -74,7 +75,7 @@ IN_PLACE = {
 INTO = {
     f"torch.{name}({{z}})": f"torch.{name}({{z}}, out={{out}})"
     for name in ("sigmoid", "tanh", "exp")
-}
+} | {"torch.softmax({z}, dim=0)": "torch.softmax({z}, dim=0, out={out})"}
 
 
 def float_scalar(value: Any, printer: TorchPrinter) -> str:
@@ -299,8 +300,6 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         )
         if act.is_identity:
             return lines + line(f"{a} = {z}", f"{shape}: identity")
-        if not act.elementwise:  # softmax, per column (torch shifts by the max itself)
-            return lines + fitted(f"{a} = {self.printer.activation_code(act.name, z)}", shape)
         code = self.printer.activation_code(act.name, z)
         if not keep_z and act.torch in IN_PLACE:
             in_place = IN_PLACE[act.torch].replace("{z}", z)
@@ -308,7 +307,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
             return lines + line(f"{a} = {in_place}", note)
         if act.torch in INTO:  # Z stays cached: A goes into a workspace tensor of its own
             into = INTO[act.torch].format(z=z, out=f'out.get("{self.planner.take(a, shape)}")')
-            return lines + line(f"{a} = {into}", shape)
+            return lines + fitted(f"{a} = {into}", shape)
         return lines + fitted(f"{a} = {code}", shape)
 
     def backward_checks(self) -> list[str]:
