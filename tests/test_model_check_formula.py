@@ -103,3 +103,13 @@ def test_a_derivation_of_a_model_is_accepted_and_batch_refused() -> None:
     assert sb.check_formula(d, "A", "0.5 x x^T").ok
     with pytest.raises(SpecError, match="batch="):
         sb.check_formula(Model.parse(QUADRATIC), "A", "0.5 x x^T", batch=True)
+
+
+def test_zero_is_the_zero_matrix_the_derivation_prints_for_an_unused_parameter() -> None:
+    # derive prints dJ/dP = 0 for a parameter J does not read; "0" was a shape error
+    model = sb.Model.parse(
+        "X : n x m\nP : k x n\nQ : n x 1\nH = P X\nJ = sum(Q - X) / m\ndata: X\n"
+    )
+    report = sb.check_formula(model, "P", "0")
+    assert report.ok and report.equal is True
+    assert not sb.check_formula("4-3-1", "W1", "0").ok  # a zero where the gradient is not
