@@ -196,7 +196,7 @@ def forward(params, X, work=None):
     try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says
         # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ
         n0, m = X.shape  # m: the number of examples
-        dtype = X.dtype  # floating-point: an integer X would take integer parameters
+        dtype = X.dtype  # floating-point: all-integer arrays would fail inside NumPy
         ok = n0 == 3 and m > 0 and dtype.kind == "f"
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (2, 3) and b1.shape == (2, 1)
