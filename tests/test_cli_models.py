@@ -201,6 +201,9 @@ HOSTILE = [
     ("x : n x 1\nW : k x n\nJ = sum((W x)^1000000)\ndata: x", "at most 1000"),
     ("x : n x 1\nW : k x n\nJ = sum(((W x)^2)^2^2^2^2)\ndata: x", "at most 1000"),
     ("X : n x m\nY : 1 x m\nW : 1 x n\nJ = bce(Y, sigmoid(W X))\ndata: X, Y", "target"),
+    # hostile10 #1: NaN cost and gradients once a softmax entry rounded to 1 (as a network's)
+    ("X : n x m\nY : k x m\nW : k x n\nJ = bce(softmax(W X), Y)", "bce of a softmax"),
+    ("X : n x m\nY : k x m\nW : k x n\nS = softmax(W X)\nJ = bce(S, Y)", "ce(softmax(...), Y)"),
     # numbers are exact fractions of at most 30 digits; 1e-300 said "needs more than 30 digits"
     ("x : n x 1\nW : k x n\nJ = 1e-300 sum(W x)\ndata: x", "'1e-300' is too small to keep exact"),
     ("x : n x 1\nW : k x n\nc = 1e30\nJ = c sum(W x)\ndata: x", "'1e30' is too large"),

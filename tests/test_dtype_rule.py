@@ -54,6 +54,40 @@ def test_the_numpy_network_module_refuses_mixed_dtypes() -> None:
     net.loss_and_grads(pickle.loads(pickle.dumps(params)), X, Y)
 
 
+INTEGER = r"X has dtype int64; expected a floating-point array \(X\.astype\(np\.float64\) conv"
+
+
+def _refuses_integer_data(module: Any, convert: Any = np.asarray) -> None:
+    """Integer X, with float parameters or with integer ones too: X named, float64 advised
+    (hostile10 #3: the network modules advised W1.astype(np.int64), and all-int64 arrays then
+    passed the entry check and failed inside NumPy's maximum with a traceback)."""
+    X, Y = (convert(value.astype(np.int64)) for value in _data())
+    params = module.init_params()
+    for given in (params, {k: convert(np.asarray(v).astype(np.int64)) for k, v in params.items()}):
+        with pytest.raises(ValueError, match=INTEGER):
+            module.loss_and_grads(given, X, convert(np.asarray(Y).astype(np.float64)))
+        with pytest.raises(ValueError, match=INTEGER):
+            module.loss_and_grads(given, X, Y)
+
+
+def test_the_numpy_network_module_refuses_integer_data_naming_x() -> None:
+    _refuses_integer_data(sb.compile("2-1"))  # compiled for the test above too
+
+
+@pytest.mark.slow
+def test_the_jax_network_module_refuses_integer_data_naming_x() -> None:
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    module = sb.compile("2-3:sigmoid-1", backend="jax")
+    _refuses_integer_data(module, jax.numpy.asarray)
+    with pytest.raises(ValueError, match=INTEGER):  # the same under jit: the dtypes are static
+        X, Y = (value.astype(np.int64) for value in _data())
+        jax.jit(module.loss_and_grads)(module.init_params(), X, Y)
+    low = module.init_params(dtype=jax.numpy.bfloat16)  # floating-point: taken
+    X, Y = (jax.numpy.asarray(value, jax.numpy.bfloat16) for value in _data())
+    assert module.loss_and_grads(low, X, Y)[1]["W1"].dtype == jax.numpy.bfloat16
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
 def test_every_backend_refuses_mixed_dtypes_with_the_same_message(backend: str) -> None:

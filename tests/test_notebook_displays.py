@@ -104,3 +104,25 @@ def test_every_display_is_registered_by_name_and_renders() -> None:
     report = sb.check_formula(d, "W2", "delta2 a1")
     html = show(report, "text/html")
     assert "FAILED" in html and "error" in html
+
+
+def test_a_model_step_displays_with_the_names_the_renderers_use() -> None:
+    """hostile10 #2: a model's Step showed the engine's internal names (``dJ/d_t3``, ``_t2``)
+    and opened its Why with a restatement ("ce(softmax(W x), y) = ce(softmax(W x), y);");
+    it now prints as the terminal derivation does, through its derivation's ModelView."""
+    import re
+
+    import symbackprop as sb
+    from symbackprop.apps.displays import step_markdown
+    from symbackprop.model import Model
+
+    text = "x : 3 x m\ny : 2 x m\nW : 2 x 3\nJ = ce(softmax(W x), y) + sum(W * W)\ndata: x, y\n"
+    d = sb.derive(Model.parse(text))
+    shown = [step_markdown(step) for step in d.steps]
+    assert not [s for s in shown if re.search(r"_t\d", s)]
+    assert shown[4].startswith(
+        "**Step 5** `dJ/d(softmax(W x)) = -(dJ/d(ce(softmax(W x), y))/m) (y / softmax(W x))`"
+    )
+    assert "*Why:* the mean over the m columns of categorical cross-entropy" in shown[4]
+    assert "rule *softmax*, kept under its symbol" in shown[6]
+    assert shown[7].startswith("**Step 8** `dJ/dW = dJ/d(W x) x^T + dJ/d(W * W) ⊙ W + ")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from symbackprop.core.segments import plain
 from symbackprop.core.textprint import text
+from symbackprop.render.model_view import ModelView
 
 if TYPE_CHECKING:
     from symbackprop.apps.shapecheck.check import FormulaReport
@@ -53,22 +54,31 @@ def _list(items: list[str]) -> str:
 
 # -- Markdown ------------------------------------------------------------------------------------
 def step_markdown(step: Step) -> str:
-    """One derivation step in the terminal's notation (a Step alone does not carry the
-    derivation's names, which the LaTeX form needs): target, expression, shape, rule, why, and
-    the candidates with ✓/✗."""
+    """One derivation step in the terminal's notation (a network's Step alone does not carry
+    the derivation's names, which the LaTeX form needs): target, expression, shape, rule, why,
+    and the candidates with ✓/✗. A model's step is printed as the terminal renderer prints it,
+    through its derivation's :class:`ModelView`: internal values by what they stand for."""
+    if step.derivation is not None:
+        view = ModelView(step.derivation)
+        target, expr = view.target(step), view.whole(step.expr)
+        stores, reason = view.stores(step), view.reason(step)
+        cands = [(view.candidate_text(c), c.fits, view.prose(c.notes)) for c in step.candidates]
+    else:
+        target, expr, stores, reason = step.target, text(step.expr), step.stores, step.reason
+        cands = [(c.text, c.fits, plain(c.notes)) for c in step.candidates]
     rows = [
-        f"**Step {step.number}** `{step.target} = {text(step.expr)}`",
+        f"**Step {step.number}** `{target} = {expr}`",
         "",
         f"shape `{step.shape[0]} x {step.shape[1]}`, rule *{step.rule}*"
-        + (f", stored as `{step.stores}`" if step.stores else ""),
+        + (f", stored as `{stores}`" if stores and stores != target else "")
+        + (", kept under its symbol" if stores and stores == target else ""),
         "",
-        "*Why:* " + _md(step.reason),
+        "*Why:* " + _md(reason),
     ]
-    if step.candidates:
+    if cands:
         rows += ["", "| candidate | fits | note |", "|---|---|---|"]
-        for cand in step.candidates:
-            mark = "✓" if cand.fits else "✗"
-            rows.append(f"| `{cand.text}` | {mark} | {_md(plain(cand.notes))} |")
+        for shown, fits, note in cands:
+            rows.append(f"| `{shown}` | {'✓' if fits else '✗'} | {_md(note)} |")
     return "\n".join(rows) + "\n"
 
 

@@ -12,7 +12,7 @@ while an expression stays under :data:`EXPANDED_MAX_NODES` nodes.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sympy import ZeroMatrix
@@ -94,7 +94,7 @@ def derive_model(model: Model) -> ModelDerivation:
     gradients = {
         name: adjoints.get(name, ZeroMatrix(*model.shapes[name])) for name in model.parameters
     }
-    return ModelDerivation(
+    d = ModelDerivation(
         batch=model.batch,
         graph=graph,
         steps=result.steps,
@@ -105,6 +105,9 @@ def derive_model(model: Model) -> ModelDerivation:
         model=model,
         adjoints=adjoints,
     )
+    # each step knows its derivation, where its internal values are named (a step shown alone)
+    d.steps = [replace(step, derivation=d) for step in d.steps]
+    return d
 
 
 def internal_definitions(graph: ModelGraph) -> dict[Any, Any]:

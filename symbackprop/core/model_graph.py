@@ -573,6 +573,13 @@ class _Builder:
                 f"the second argument of '{node.func}' (the target) depends on a parameter; "
                 "a model differentiates a loss through its first argument only"
             )
+        source = self.graph.nodes.get(a.name)
+        if node.func == "bce" and source is not None and source.kind is Kind.COLUMN_SOFTMAX:
+            # the network's rule too: no stable form of log(1 - softmax) is derived here
+            raise self.fail(
+                "bce of a softmax is NaN where an entry rounds to 1 (log(1 - a)); use "
+                "ce(softmax(...), Y), or bce(sigmoid(...), Y) for independent labels"
+            )
         rows, cols = a.shape
         per_entry = lift(record.formula, {scalars.a: a, scalars.y: y}, (rows, cols))
         total = OneMatrix(1, rows) * per_entry * OneMatrix(cols, 1)

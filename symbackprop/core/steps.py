@@ -8,7 +8,7 @@ part in their own syntax.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from symbackprop.core.candidates import Candidate
@@ -48,6 +48,8 @@ class Step:
     element-wise product (each ``=`` verified by SymPy before it is stored) and
     ``algebra_segments`` the way it is shown. ``delta`` is the MatrixSymbol the result is kept
     under (``stores`` its name). ``number`` is the 1-based position every printer shows.
+    ``derivation`` is the model derivation the step belongs to (``None`` for a network's): a
+    model's internal values are named there, so a step shown alone (a notebook) reads it.
     """
 
     target: str
@@ -64,6 +66,7 @@ class Step:
     wrt: Any = None
     delta: Any = None
     assumption: str | None = None
+    derivation: Any = field(default=None, compare=False, repr=False)
 
     @property
     def reason(self) -> str:

@@ -74,6 +74,8 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         "        m = X.shape[1]  # the number of examples",
         "        ok = X.shape == ({n0}, m) and m > 0",
         "        dtype = X.dtype  # every array has X's: mixed, the gradients' would differ",
+        "        # floating-point: kind f, or bfloat16 (ml_dtypes' kind V; issubdtype is slower)",
+        '        ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))',
     )
     FORWARD_WORK = PURE
     BACKWARD_WORK = ("    Reads the forward cache and never recomputes what it holds.", *PURE)

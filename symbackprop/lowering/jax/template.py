@@ -11,7 +11,7 @@ there: they read only shapes, which are static under ``jax.jit``.
 
 from __future__ import annotations
 
-from symbackprop.lowering.numpy.template import INVALID_HELPER, STDS
+from symbackprop.lowering.numpy.template import STDS, invalid_helper
 
 #: what both custom_vjp costs (network and model) share: the inputs' values under
 #: ``symbolic_zeros``, the refusal of a data cotangent the derivation does not have (a silent
@@ -43,6 +43,10 @@ def _scaled(params, grads, g):
         return {name: None for name in params}
     return {name: g * grads[name] if name in grads else None for name in params}
 '''
+
+#: the NumPy module's ``_invalid`` with JAX's floating-point test: bfloat16 too (ml_dtypes'
+#: kind "V"), as init_params may make (the model modules' test)
+INVALID_HELPER = invalid_helper("(dtype is None or not jnp.issubdtype(dtype, jnp.floating))")
 
 __all__ = [
     "CUSTOM_VJP",

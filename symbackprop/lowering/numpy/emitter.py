@@ -108,8 +108,8 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         "    try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says",
         "        # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ",
         "        n0, m = X.shape  # m: the number of examples",
-        "        ok = n0 == {n0} and m > 0",
-        "        dtype = X.dtype",
+        "        dtype = X.dtype  # floating-point: all-integer arrays would fail inside NumPy",
+        '        ok = n0 == {n0} and m > 0 and dtype.kind == "f"',
     )
     FORWARD_ERRORS = "AttributeError, KeyError, TypeError, ValueError"
     FORWARD_WORK = ("    With a workspace dict ``work``, the arrays are reused across calls.",)

@@ -91,12 +91,13 @@ WORKSPACE_DOC = (
     "gradients live in ``work`` until the next call. Without a workspace (``out = {}``) every",
     "product is a fresh array.",
 )
-INVALID_HELPER = '''
+INVALID_SHAPES = '''
 def _invalid(params, X=None, Y=None, cache=None):
     """Raise the ValueError that names the array of the wrong shape (its shape and the expected
-    one) or of another dtype than X (both dtypes). Called only after the cheap checks on entry
-    have failed; returns when every array fits (an equal dtype that is another object than
-    X's, as after unpickling, fails the entry's identity compare only)."""
+    one), X if not floating-point, or an array of another dtype than X (both dtypes). Called
+    only after the cheap checks on entry have failed; returns when every array fits (an equal
+    dtype that is another object than X's, as after unpickling, fails the entry's identity
+    compare only)."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
@@ -125,17 +126,37 @@ def _invalid(params, X=None, Y=None, cache=None):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
-    # one dtype: mixed, the gradients would come in several (a product promotes, a zero
-    # gradient or a workspace array keeps X's)
+'''
+
+
+def invalid_helper(refused: str) -> str:
+    """The text of ``_invalid``: its shape checks, then its dtype rule, ``refused`` being the
+    test that X's ``dtype`` (None for a value without one) is not floating-point (the models'
+    test: see ``floating_helper``). X's dtype is the one every array must have, so it is
+    checked first: an integer X otherwise made the advice to convert the parameters to it."""
+    return (
+        INVALID_SHAPES
+        + f"""    # floating-point (an integer array cannot take a gradient step), and one dtype:
+    # mixed, the gradients would come in several (a product promotes, a zero gradient or
+    # a workspace array keeps X's)
     dtype = getattr(X, "dtype", None)
+    if X is not None and {refused}:
+        raise ValueError(
+            f"X has dtype {{dtype}}; expected a floating-point array "
+            "(X.astype(np.float64) converts it)"
+        )
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
         got = getattr(value, "dtype", None)
         if value is not None and X is not None and got != dtype:
             raise ValueError(
-                f"{name} has dtype {got} but X has {dtype}: every array must have one "
-                f"floating-point dtype ({name}.astype(np.{dtype}) converts it)"
+                f"{{name}} has dtype {{got}} but X has {{dtype}}: every array must have one "
+                f"floating-point dtype ({{name}}.astype(np.{{dtype}}) converts it)"
             )
-'''
+"""
+    )
+
+
+INVALID_HELPER = invalid_helper('getattr(dtype, "kind", None) != "f"')
 INIT_PARAMS = '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
     """Weights ``rng.standard_normal(shape) * std`` drawn in order W1, W2, ...; biases zero.

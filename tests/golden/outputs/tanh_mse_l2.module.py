@@ -77,9 +77,10 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
 
 def _invalid(params, X=None, Y=None, cache=None):
     """Raise the ValueError that names the array of the wrong shape (its shape and the expected
-    one) or of another dtype than X (both dtypes). Called only after the cheap checks on entry
-    have failed; returns when every array fits (an equal dtype that is another object than
-    X's, as after unpickling, fails the entry's identity compare only)."""
+    one), X if not floating-point, or an array of another dtype than X (both dtypes). Called
+    only after the cheap checks on entry have failed; returns when every array fits (an equal
+    dtype that is another object than X's, as after unpickling, fails the entry's identity
+    compare only)."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
@@ -108,9 +109,15 @@ def _invalid(params, X=None, Y=None, cache=None):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
-    # one dtype: mixed, the gradients would come in several (a product promotes, a zero
-    # gradient or a workspace array keeps X's)
+    # floating-point (an integer array cannot take a gradient step), and one dtype:
+    # mixed, the gradients would come in several (a product promotes, a zero gradient or
+    # a workspace array keeps X's)
     dtype = getattr(X, "dtype", None)
+    if X is not None and getattr(dtype, "kind", None) != "f":
+        raise ValueError(
+            f"X has dtype {dtype}; expected a floating-point array "
+            "(X.astype(np.float64) converts it)"
+        )
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
         got = getattr(value, "dtype", None)
         if value is not None and X is not None and got != dtype:
@@ -157,8 +164,8 @@ def forward(params, X, work=None):
     try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says
         # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ
         n0, m = X.shape  # m: the number of examples
-        ok = n0 == 3 and m > 0
-        dtype = X.dtype
+        dtype = X.dtype  # floating-point: all-integer arrays would fail inside NumPy
+        ok = n0 == 3 and m > 0 and dtype.kind == "f"
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (4, 3) and b1.shape == (4, 1)
         ok = ok and W1.dtype is dtype and b1.dtype is dtype
