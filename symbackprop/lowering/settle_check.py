@@ -49,6 +49,7 @@ from sympy import (
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.errors import InternalError
+from symbackprop.lowering.provenance import text
 from symbackprop.records.nodes import (
     ActivationFunction,
     Elementwise,
@@ -79,7 +80,7 @@ def prove_settled(
     what = "the settled form " if reads is None else ""
     if before.shape != after.shape:
         raise InternalError(
-            f"{where}: {what}{after}{named} has shape {after.shape}, not {before.shape}"
+            f"{where}: {what}{text(after)}{named} has shape {after.shape}, not {before.shape}"
         )
     left, right = _normal(before, reads or {}), _normal(after, reads or {})
     if left == right or _explicitly_equal(left, right):
@@ -91,7 +92,7 @@ def prove_settled(
     if out != (left, right) and (out[0] == out[1] or _explicitly_equal(*out)):
         return
     raise InternalError(
-        f"{where}: SymPy does not confirm that {what}{after}{named} equals {before}"
+        f"{where}: SymPy does not confirm that {what}{text(after)}{named} equals {text(before)}"
     )
 
 
@@ -102,7 +103,9 @@ def _reading(reads: Mapping[Any, Any] | None, before: Any, after: Any) -> str:
         return ""
     names = after.atoms(MatrixSymbol)
     shown = sorted((names - before.atoms(MatrixSymbol)) or (names & set(reads)), key=str)
-    parts = [f"{s} = {reads[s]}" if s in reads else f"{s} (not a cached value)" for s in shown]
+    parts = [
+        f"{s} = {text(reads[s])}" if s in reads else f"{s} (not a cached value)" for s in shown
+    ]
     return f", which reads {', '.join(parts) or 'nothing'} from the cache,"
 
 
