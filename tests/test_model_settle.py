@@ -324,7 +324,15 @@ def _custom_read(formula: str, in_a: Any = None) -> tuple[Any, Any, dict[Any, An
     return before, after, {S: activation_of(sg, Z)}
 
 
-@pytest.mark.parametrize("formula", ["sigmoid(z)", "1/(1+exp(-z))", "tanh(z)", "sigmoid(2*z)"])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "sigmoid(z)",
+        pytest.param("1/(1+exp(-z))", marks=pytest.mark.slow),  # 0.2 s: parsed, made stable
+        "tanh(z)",
+        "sigmoid(2*z)",
+    ],
+)
 def test_a_custom_activation_read_from_the_cache_is_proved_by_its_formula(formula: str) -> None:
     """sg' = sg (1 - sg) read from S = sg(Z) holds because sg is sigmoid: the proof knows a
     custom by its formula (it was an InternalError, exit 3, in codegen and check)."""
