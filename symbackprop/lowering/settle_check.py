@@ -22,7 +22,10 @@ read on either side stands for its definition, a function applied to a cached ``
 is composed with g (relu's ``1{a > 0}`` is ``1{relu(t) > 0}`` of t), and a piecewise body is
 put in one canonical form (activations written out as their formulas, nested pieces folded:
 ``1{t > 0}``). The two sides are then usually the same SymPy object; where they are not, the
-explicit route above decides.
+explicit route above decides. A custom activation (``define``) stays opaque until that fails;
+then every activation with a formula of its own is written out as it (a custom *is* its
+formula: sg' = sg (1 - sg) read from a cached sg(t) holds because sg is sigmoid) and the
+explicit route decides again.
 """
 
 from __future__ import annotations
