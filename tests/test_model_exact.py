@@ -204,3 +204,37 @@ def test_a_skipped_exact_check_says_how_to_run_it_on_this_file(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     said = "".join(result.output.split())  # the console wraps a long path anywhere
     assert f"sb.check_exact(sb.derive({str(path)!r}))inPythonrunsitanyway" in said
+
+
+# -- custom activations: the oracle reads a custom as its formula (hostile10 #5) -------------
+#: bce of a custom sigmoid: the derivation cancels sg' = sg (1 - sg) into sg - Y
+CUSTOM_BCE = "X : n x m\nY : 1 x m\nsizes: n = 1\nJ = bce(sg(w^T X), Y)\n"
+
+
+@pytest.mark.parametrize(
+    ("formula", "cost"),
+    [
+        ("sigmoid(z)", "bce(sg(w^T X), Y)"),
+        pytest.param("sigmoid(2*z)", "bce(1 - sg(w^T X), Y)", marks=pytest.mark.slow),
+        pytest.param("sigmoid(z)", "mse(sg(w^T X), Y)", marks=pytest.mark.slow),
+        pytest.param("1/(1+exp(-z))", "bce(sigmoid(sg(w^T X)), Y)", marks=pytest.mark.slow),
+        pytest.param("tanh(z)", "sum(sg(w^T X) ⊙ Y)/m", marks=pytest.mark.slow),
+        # its derivative holds exp(2 z), which the tables read as exp(z)^2
+        pytest.param("exp(z)/(2+exp(z))", "sum(sg(w^T X) ⊙ Y)/m", marks=pytest.mark.slow),
+    ],
+)
+def test_a_custom_activation_is_checked_as_its_formula(formula: str, cost: str) -> None:
+    """A custom's own random table forgot sg' = sg (1 - sg) (which the derivation used to
+    cancel bce) and drew sg outside (0, 1): a right gradient was a mismatch."""
+    text = CUSTOM_BCE.replace("bce(sg(w^T X), Y)", cost)
+    result = sb.check_exact(Model.parse(text, define={"sg": formula}), trials=1)
+    assert result.ok, result.mismatches
+    assert result.entries == 1
+
+
+@pytest.mark.slow
+def test_a_wrong_gradient_of_a_custom_activation_is_still_caught() -> None:
+    d = sb.derive(Model.parse(CUSTOM_BCE, define={"sg": "sigmoid(z)"}))
+    d.gradients["w"] = 2 * d.gradients["w"]
+    result = sb.check_exact(d, trials=1)
+    assert not result.ok and {m.parameter for m in result.mismatches} == {"w"}

@@ -36,8 +36,9 @@ from symbackprop.errors import InternalError
 from symbackprop.lowering import model_plan
 from symbackprop.lowering.settle_check import prove_settled
 from symbackprop.model import Model
-from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.activations import ACTIVATIONS, custom_activation
 from symbackprop.records.nodes import Elementwise, T, activation_of
+from symbackprop.records.scalars import a, z
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_model_derive import DEFINE, MODELS  # noqa: E402
@@ -265,7 +266,7 @@ def test_reads_of_the_cache_are_proved() -> None:
             MatMul(m, OneMatrix(k, 1)),
             MatMul(MatrixSymbol("c", 1, 1)[0, 0], OneMatrix(k, 1)),
             {MatrixSymbol("c", 1, 1): MatMul(3, sp.Identity(1))},
-            "c = 3*I",
+            "c = (3) I",
             id="m-at-one-size-only",
         ),
     ],
@@ -305,3 +306,54 @@ def test_a_wrong_read_of_the_cache_is_refused_naming_the_step_and_value(
     monkeypatch.setattr(model_plan, "_functions_by_arg", swapped)
     with pytest.raises(InternalError, match=r"step \d+ \(dJ/dt2\): .* which reads h = tanh\(t1\)"):
         sb.codegen(Model.parse(READS_EVERY_KIND))
+
+
+# -- a custom activation read from the cache (hostile10 #4) --------------------------------
+#: a model whose backward pass reads sg' from the cached s = sg(W X)
+CUSTOM_READ = "X : n x m\nW : k x n\nsizes: n = 3, k = 2\nJ = sum(sg(W X)) / m\n"
+
+
+def _custom_read(formula: str, in_a: Any = None) -> tuple[Any, Any, dict[Any, Any]]:
+    """dJ/dZ as the step writes it (sg'(Z) in z) and as the plan reads the cached S = sg(Z)
+    (the record's g' in a, or ``in_a``)."""
+    sg = custom_activation("sg", formula)
+    S = MatrixSymbol("S", k, m)
+    body = sg.cached_derivative if in_a is None else in_a
+    before = HadamardProduct(G, Elementwise(sp.Lambda(T, sg.derivative.xreplace({z: T})), Z))
+    after = HadamardProduct(G, Elementwise(sp.Lambda(T, body.xreplace({a: T})), S))
+    return before, after, {S: activation_of(sg, Z)}
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "sigmoid(z)",
+        pytest.param("1/(1+exp(-z))", marks=pytest.mark.slow),  # 0.2 s: parsed, made stable
+        "tanh(z)",
+        "sigmoid(2*z)",
+    ],
+)
+def test_a_custom_activation_read_from_the_cache_is_proved_by_its_formula(formula: str) -> None:
+    """sg' = sg (1 - sg) read from S = sg(Z) holds because sg is sigmoid: the proof knows a
+    custom by its formula (it was an InternalError, exit 3, in codegen and check)."""
+    before, after, reads = _custom_read(formula)
+    assert isinstance(after.args[1].body, sp.Add | sp.Mul)  # read in a, not in z
+    prove_settled(before, after, "step 4 (dJ/dZ)", reads=reads)
+
+
+def test_a_wrong_read_of_a_custom_activation_is_refused_and_printed_bracketed() -> None:
+    """sg = sigmoid(2 z) has sg' = 2 sg (1 - sg); sg (1 - sg) is refused, and the message
+    brackets an element-wise body that is a sum (it printed ``1/m*1 - t2**2``)."""
+    before, after, reads = _custom_read("sigmoid(2*z)", in_a=1 - a**2)
+    with pytest.raises(InternalError, match=r"confirm that G ⊙ \(1 - S\^2\), which reads S ="):
+        prove_settled(before, after, "step 4 (dJ/dZ)", reads=reads)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize(
+    "formula", ["1/(1+exp(-z))", "tanh(z)", "sigmoid(2*z)", "exp(z)/(2+exp(z))"]
+)
+def test_a_model_reading_a_custom_activation_generates_code(formula: str, backend: str) -> None:
+    code = sb.codegen(Model.parse(CUSTOM_READ, define={"sg": formula}), backend=backend)
+    assert "def loss_and_grads" in code

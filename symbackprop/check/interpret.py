@@ -11,6 +11,7 @@ those same functions:
 written                 value at a rational q            derivative (fdiff)
 ======================  ==============================  ===================================
 ``exp(u)``              E(q) > 0, drawn                 E(u)
+``exp(k u)``, k in Z    E(u)^k (one table)              k E(u)^k
 ``log(u)``              L(q), drawn; q must be > 0      1 / u
 ``u^(k/b)`` (b > 1)     R_b(q)^k, R_b(q) > 0 drawn      (1/b) R_b(u)^(1 - b)
 ``sin cos``             drawn in [-1, 1]                cos, -sin
@@ -18,7 +19,13 @@ an activation ``g(u)``  exact where g is rational,      the record's g', written
                         else drawn in g's range          same functions (sigmoid: s (1 - s))
 its ``g'(u)``           the record's g' at q             (not needed: the cost is
                                                           differentiated once)
+a custom ``g(u)``       its formula, written out         SymPy's diff of the formula
 ======================  ==============================  ===================================
+
+A custom activation (``define``) *is* its formula, so it is written out before the tables are
+put in (``sg = sigmoid(2 z)``: sg(u) is the sigmoid table at 2 u; sinh and cosh as exp): a
+table of its own would forget what the derivation may use, its derivative written in its own
+value (sg' = 2 sg (1 - sg) cancels bce) and its range (log of sg needs 0 < sg < 1).
 
 Everything else (rational arithmetic, ``abs``, ``sign``, indicators, det, inv) is exact. The
 replacement is made on the expressions before any value is substituted (:meth:`scalar`), so
@@ -132,6 +139,12 @@ class Interpretation:
         self.records = records
         self.values: dict[tuple[Any, ...], sp.Rational] = {}
         self._classes: dict[tuple[Any, ...], type] = {}
+        #: the function classes (g and g') of the custom activations, written out
+        self._customs = tuple(
+            cls
+            for cls, act in records.items()
+            if act.custom_formula is not None and issubclass(cls, ActivationFunction)
+        )
 
     def redraw(self) -> None:
         """Forget every drawn value: the next point draws its own."""
@@ -139,7 +152,10 @@ class Interpretation:
 
     # -- rewriting expressions -----------------------------------------------------------------
     def scalar(self, expr: Any) -> Any:
-        """``expr`` with every transcendental function replaced by its table class."""
+        """``expr`` with every custom activation written out as its formula and every
+        transcendental function replaced by its table class."""
+        if self._customs and expr.has(*self._customs):
+            expr = expr.replace(lambda node: isinstance(node, self._customs), _written_out)
         return expr.replace(self._covered, self._swap)
 
     def _covered(self, node: Any) -> bool:
@@ -151,6 +167,11 @@ class Interpretation:
         table = self.cls(key)
         if isinstance(node, sp.Pow):
             return table(node.base) ** int(node.exp.p)
+        if key == ("exp",):
+            # exp(k u) is exp(u)^k (SymPy writes a custom's exp(z)^2 as exp(2 z)): one table
+            k, u = node.args[0].as_coeff_Mul()
+            if k.is_Integer and k not in (0, 1):
+                return table(u) ** int(k)
         return table(node.args[0])
 
     # -- the table classes ---------------------------------------------------------------------
@@ -258,6 +279,13 @@ class Interpretation:
         if low.is_finite and high == sp.oo:
             return low + sp.Rational(self.rng.randint(1, 40), 10)
         return self._signed()
+
+
+def _written_out(node: Any) -> Any:
+    """A custom activation's g(u) or g'(u) as its formula at u, with sinh and cosh (which no
+    table covers) in exp."""
+    body = type(node).body.xreplace({scalars.z: node.args[0]})
+    return body.replace(lambda e: isinstance(e, (sp.sinh, sp.cosh)), lambda e: e.rewrite(sp.exp))
 
 
 def _rational(value: Any, what: str) -> sp.Rational:
