@@ -139,11 +139,16 @@ class Interpretation:
         self.records = records
         self.values: dict[tuple[Any, ...], sp.Rational] = {}
         self._classes: dict[tuple[Any, ...], type] = {}
-        #: the function classes (g and g') of the custom activations, written out
+        #: the function classes (g and g') of the custom activations written out as their
+        #: formulas: those whose derivative, as the derivation writes it, reads only functions
+        #: the formula reads. log(1 + exp(z)) keeps its own table: its derivative is written
+        #: sigmoid(z), whose table would not know it equals exp(z) / (1 + exp(z)).
         self._customs = tuple(
             cls
             for cls, act in records.items()
-            if act.custom_formula is not None and issubclass(cls, ActivationFunction)
+            if act.custom_formula is not None
+            and issubclass(cls, ActivationFunction)
+            and _closed(act)
         )
 
     def redraw(self) -> None:
@@ -155,7 +160,10 @@ class Interpretation:
         """``expr`` with every custom activation written out as its formula and every
         transcendental function replaced by its table class."""
         if self._customs and expr.has(*self._customs):
-            expr = expr.replace(lambda node: isinstance(node, self._customs), _written_out)
+            expr = expr.replace(
+                lambda node: isinstance(node, self._customs),
+                lambda node: _written_out(node, self.records[type(node)]),
+            )
         return expr.replace(self._covered, self._swap)
 
     def _covered(self, node: Any) -> bool:
@@ -281,10 +289,23 @@ class Interpretation:
         return self._signed()
 
 
-def _written_out(node: Any) -> Any:
+def _closed(act: Activation) -> bool:
+    """Whether the record's derivative reads no function its formula does not."""
+    assert act.formula is not None and act.derivative is not None  # customs are element-wise
+    functions = {type(f) for f in act.formula.atoms(sp.Function)}
+    return {type(f) for f in act.derivative.atoms(sp.Function)} <= functions
+
+
+def _written_out(node: Any, act: Activation) -> Any:
     """A custom activation's g(u) or g'(u) as its formula at u, with sinh and cosh (which no
-    table covers) in exp."""
-    body = type(node).body.xreplace({scalars.z: node.args[0]})
+    table covers) in exp. g' is the derivative of g's formula as written, not the record's
+    simplified one: that may name another function (softplus' is sigmoid), whose table would
+    not know it equals the formula's exp(u) / (1 + exp(u))."""
+    formula = act.formula
+    assert formula is not None  # customs are element-wise
+    if type(node) is not act.function:
+        formula = sp.diff(formula, scalars.z)
+    body = formula.xreplace({scalars.z: node.args[0]})
     return body.replace(lambda e: isinstance(e, (sp.sinh, sp.cosh)), lambda e: e.rewrite(sp.exp))
 
 
