@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import symbackprop as sb
+
+BATCH_NORM = Path(__file__).resolve().parents[1] / "examples" / "models" / "batch_norm.model"
 
 MODEL = """X : n x m
 W : k x n
@@ -33,6 +36,7 @@ def test_no_reason_restates_a_value_as_itself() -> None:
 
 def test_a_definition_that_says_something_stays() -> None:
     # a broadcast or a row sum as a product with ones is the fact the step's rule reads
-    text = sb.to_markdown(sb.derive(sb.Model.from_file("examples/models/batch_norm.model")))
+    text = sb.to_markdown(sb.derive(sb.Model.from_file(BATCH_NORM)))
     assert r"\beta \, \mathbf{1}_{m}^{\top}" in text
     assert r"\operatorname{rowsum}{(D \odot D)} = {(D \odot D)} \, \mathbf{1}_{m}" in text
+    assert r"\operatorname{rowsum}{(Z)} = Z \, \mathbf{1}_{m}" in text  # plain: rowsum(Z)

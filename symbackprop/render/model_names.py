@@ -319,6 +319,7 @@ class ModelNames:
                     while rest and (isinstance(rest[0], Aside) or rest[0] == Text("; ")):
                         rest = rest[1:]
                 segments = (*segments[:at], *rest)
+                continue  # the next clause now starts at ``at``
             at += 1
         return segments
 
@@ -334,15 +335,18 @@ class ModelNames:
         name = str(getattr(first.expr, "name", ""))
         if name not in self.sources:
             return False
+        defined = self.graph.forward.get(name)
+        if defined is None or name in self.graph.rewrites:
+            return False
+        if second.expr in self.losses:  # printed as its call everywhere: bce(p, Y)
+            return second.plain == self.bare_text(name)
+        if defined.atoms(OneMatrix):
+            # says something where its plain text does not: LaTeX's rowsum(Z) = Z 1_m
+            return False
         if second.plain == self.bare_text(name):
             return True
-        defined = self.graph.forward.get(name)
-        return (
-            defined is not None
-            and second.expr == defined
-            and name not in self.graph.rewrites
-            and not defined.atoms(OneMatrix)
-            and all(number.q == 1 for number in defined.atoms(sp.Rational))
+        return second.expr == defined and all(
+            number.q == 1 for number in defined.atoms(sp.Rational)
         )
 
     def plain(self, segments: tuple[Segment, ...]) -> str:
