@@ -307,7 +307,7 @@ class Network:
             )
         # the "network" block of `derive --format json` repeats the network as its compact
         # spec: accepted when it names the same network, so that block reads back as a file
-        written = data.get("spec")
+        written, raw_keys = data.get("spec"), set(data)
         data = {key: value for key, value in data.items() if key != "spec"}
         _check_keys(data, _FILE_KEYS, "")
         for key in ("input", "layers"):
@@ -347,7 +347,7 @@ class Network:
             l2=data.get("l2", 0.0),
             define=normalize_define(define),
         )
-        if written is not None and written != network.compact:
+        if "spec" in raw_keys and not _names_network(written, network):
             raise SpecError(
                 f"'spec' is {_show(written)} but 'input' and 'layers' make "
                 f"{network.compact!r}: drop 'spec' (it only repeats them) or make them agree"
@@ -844,6 +844,20 @@ def _did_you_mean(value: object, known: Iterable[str]) -> str:
         return ""
     close = difflib.get_close_matches(value, list(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _names_network(written: Any, network: Network) -> bool:
+    """Whether a file's ``spec`` string is ``network`` in the compact grammar, with the file's
+    loss, l2 and definitions (``"4-3-1"`` names ``4-3:sigmoid-1:sigmoid``)."""
+    if not isinstance(written, str):
+        return False
+    try:
+        parsed = Network.parse(
+            written, loss=network.loss, l2=network.l2, define=dict(network.define)
+        )
+    except SpecError:
+        return False
+    return parsed.compact == network.compact
 
 
 def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:

@@ -15,6 +15,7 @@ from framework_support import import_framework
 
 import symbackprop as sb
 from symbackprop.core import model_rewrites
+from symbackprop.errors import SpecError
 
 HEAD = "X : 2 x m\nW : 2 x 2\n"
 #: equations -> the same cost in JAX (the jax module, W, b, X)
@@ -96,3 +97,9 @@ def test_log_sum_exp_checks_exactly_and_prints(equations: str) -> None:
     assert ")/sum(exp(" in text  # dJ/dZ = exp(Z)/sum(exp(Z)) as the step writes it
     assert "SoftmaxOfAll" not in sb.to_latex(derivation) + sb.to_markdown(derivation)
     assert sb.check_exact(derivation).ok  # SymPy's diff of the cost as written
+
+
+def test_log_sum_exp_of_a_number_names_the_call_written() -> None:
+    # the rewritten call's internal name 'log(sum(exp(.)))' reached the error
+    with pytest.raises(SpecError, match=r"line 2: 'sum' of a number: expected a matrix"):
+        sb.derive(sb.Model.parse("W : 2 x 2\nJ = sum(W) + log(sum(exp(2)))\n"))

@@ -34,3 +34,16 @@ def test_a_spec_key_that_names_another_network_is_refused() -> None:
     block = {**sb.Network.parse("4-3-1").to_dict(), "spec": "4-5-1"}
     with pytest.raises(SpecError, match=r"'spec' is '4-5-1' but 'input' and 'layers' make"):
         sb.Network.from_dict(block)
+
+
+@pytest.mark.parametrize("written", ["4-3-1", "4-3:sigmoid-1:sigmoid"])
+def test_a_spec_key_in_either_spelling_of_the_network_is_accepted(written: str) -> None:
+    block = {**sb.Network.parse("4-3-1").to_dict(), "spec": written}
+    assert sb.Network.from_dict(block).compact == "4-3:sigmoid-1:sigmoid"
+
+
+@pytest.mark.parametrize("written", [None, 3, "4-3-"])
+def test_a_spec_key_that_is_no_network_is_refused(written: object) -> None:
+    block = {**sb.Network.parse("4-3-1").to_dict(), "spec": written}
+    with pytest.raises(SpecError, match="'spec' is"):
+        sb.Network.from_dict(block)

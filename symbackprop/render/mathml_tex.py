@@ -152,6 +152,8 @@ class _Parser:
 
     def delimiter(self) -> list[str]:
         """The delimiter after ``\\left`` or ``\\right``: none for TeX's null one (``.``)."""
+        if self.peek() is None:  # unbalanced: nothing follows
+            return []
         if self.peek() == ".":
             self.take()
             return []
