@@ -118,13 +118,14 @@ COMPLEMENT = StableIdentity(
 #: the graph builder's name of the log-sum-exp call: not a function of the model language (a
 #: model writes log(sum(exp(u))), which this module rewrites into it)
 LOGSUMEXP_CALL = "log(sum(exp(.)))"
-_C, _U1, _U2 = (sp.Symbol(name, real=True) for name in ("c", "u1", "u2"))
+_C = sp.Symbol("c", real=True)
+_I, _N = sp.Symbol("i", integer=True), sp.Symbol("n", integer=True, positive=True)
+_ENTRY = sp.IndexedBase("u", real=True)[_I]
 #: how every backend computes log(sum(exp(u))): c = max(u) subtracted first, so that no exp
-#: overflows; SymPy checks it for any real c on two entries (one sum's terms, whatever their
-#: number, factor the same way)
+#: overflows; SymPy checks it for any real c on a sum of any number n of entries
 LOGSUMEXP = StableIdentity(
-    sp.log(sp.exp(_U1) + sp.exp(_U2)),
-    _C + sp.log(sp.exp(_U1 - _C) + sp.exp(_U2 - _C)),
+    sp.log(sp.Sum(sp.exp(_ENTRY), (_I, 1, _N))),
+    _C + sp.log(sp.Sum(sp.exp(_ENTRY - _C), (_I, 1, _N))),
     "log(sum(exp(u))) = c + log(sum(exp(u - c))), c = max(u)",
     r"\log(\operatorname{sum}(e^{u})) = c + \log(\operatorname{sum}(e^{u - c})),"
     r" c = \max(u)",
