@@ -219,8 +219,8 @@ class Elementwise(ElementwiseApplyFunction):
         return text.replace(str(self.variable), arg)  # type: ignore[no-any-return]
 
 
-class _OfEachColumn(MatrixExpr):
-    """A function of a matrix applied to each of its columns: the result has its shape."""
+class _OfOneMatrix(MatrixExpr):
+    """A function of one matrix (its argument, checked to be one)."""
 
     def __new__(cls, arg: Any) -> Any:
         arg = sp.sympify(arg, strict=True)
@@ -231,6 +231,10 @@ class _OfEachColumn(MatrixExpr):
     @property
     def arg(self) -> Any:
         return self.args[0]
+
+
+class _OfEachColumn(_OfOneMatrix):
+    """A function of a matrix applied to each of its columns: the result has its shape."""
 
     @property
     def shape(self) -> tuple[Any, Any]:
@@ -278,18 +282,8 @@ class LogSoftmax(_OfEachColumn):
         return f"log(softmax({printer._print(self.arg)}))"
 
 
-class _OfAllEntries(MatrixExpr):
-    """A function of every entry of one matrix at once (its argument, a matrix check)."""
-
-    def __new__(cls, arg: Any) -> Any:
-        arg = sp.sympify(arg, strict=True)
-        if not getattr(arg, "is_Matrix", False):
-            raise ValueError(f"{arg} must be a matrix")
-        return MatrixExpr.__new__(cls, arg)
-
-    @property
-    def arg(self) -> Any:
-        return self.args[0]
+class _OfAllEntries(_OfOneMatrix):
+    """A function of every entry of one matrix at once."""
 
     def _exps(self, **kwargs: Any) -> list[sp.Expr]:
         """exp of every entry (the argument's shape is concrete here)."""
