@@ -48,8 +48,9 @@ def wrap(module: Any, depth: int, workspace: bool) -> Callable[..., Any]:
     work: dict[str, Any] | None = {} if workspace else None
 
     def grad(Ws: list, bs: list, X: np.ndarray, Y: np.ndarray) -> Any:
-        # zip's strict=True costs 1.6K instructions; a short list leaves a parameter out,
-        # which the module's entry check names
+        # zip's strict=True costs 1.6K instructions; the harness passes depth weights and
+        # depth biases (lists of other lengths misplace arrays, which the entry checks refuse
+        # unless the shapes happen to fit)
         params = dict(zip(keys, [*Ws, *bs]))  # noqa: B905
         _, cache = forward(params, X, work)
         grads = backward(params, cache, Y, work)
