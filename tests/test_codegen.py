@@ -235,6 +235,24 @@ def test_workspace_reuses_arrays_and_changes_no_result(spec: str, kw: dict[str, 
     assert fresh["W1"] is not grads["W1"]  # without a workspace every call is new
 
 
+def test_workspace_keeps_the_last_m_and_products_read_attributes() -> None:
+    """Products name their arrays as attributes (``out.Z1``, no ``out.get`` per product); a
+    workspace keeps the arrays of the last m only (forward's and backward's), and each m gives
+    the numbers of a call without one."""
+    mod = sb.compile(sb.Network.parse("3-2:sigmoid-1:sigmoid", loss="bce"))
+    assert "out.get(" not in mod.source and "W1.dot(X, out.Z1)" in mod.source
+    params = mod.init_params(seed=1)
+    work: dict[object, object] = {}
+    for m in (4, 2, 1, 4):
+        X = np.linspace(-2.0, 2.0, 3 * m).reshape(3, m)
+        Y = (np.arange(m) % 2).reshape(1, m).astype(float)
+        cost_w, grads_w = mod.loss_and_grads(params, X, Y, work)
+        cost, grads = mod.loss_and_grads(params, X, Y)
+        assert cost_w == cost and len(work) == 2
+        for key in grads:
+            np.testing.assert_array_equal(grads_w[key], grads[key])
+
+
 class _Counted(np.ndarray):
     """An array that counts the NumPy calls made on it (ufuncs, operators, np.dot, ...)."""
 
@@ -265,7 +283,8 @@ class _Counted(np.ndarray):
 def test_few_numpy_calls_per_gradient_and_no_workspace_call_without_one() -> None:
     """The lecture's 3-2-1 gradient (forward and backward) costs no more NumPy calls than the
     tuned hand-written loop (22: 7 products, 2 bias sums, 4 per sigmoid layer, 1/m and 3 for
-    sigmoid'), and nothing of the workspace runs without one."""
+    sigmoid'; 19 with one example: no 1/m, copies for db), and nothing of the workspace runs
+    without one."""
     mod = sb.compile(sb.Network.parse("3-2:sigmoid-1:sigmoid", loss="bce"))
     params = {k: v.view(_Counted) for k, v in mod.init_params(seed=1).items()}
     X, Y = np.ones((3, 4)).view(_Counted), np.zeros((1, 4)).view(_Counted)
@@ -278,24 +297,27 @@ def test_few_numpy_calls_per_gradient_and_no_workspace_call_without_one() -> Non
     _, cache = mod.forward(params, X)
     mod.backward(params, cache, Y)
     assert _Counted.calls == 22
-    X1, Y1 = X[:, :1], Y[:, :1]  # one example: db is a copy of dZ, no ones, no products
+    X1, Y1 = X[:, :1], Y[:, :1]  # one example: db is a copy of dZ (no product), no 1/m
     _Counted.calls = 0
     _, cache = mod.forward(params, X1)
     mod.backward(params, cache, Y1)
-    assert _Counted.calls == 20
+    assert _Counted.calls == 19
 
 
 def test_products_are_methods_and_constants_are_made_once() -> None:
     """The cheapest spelling of each call on small arrays (instructions per call, callgrind,
     NumPy 2.4): ``A.dot(B, out)`` skips np.dot's __array_function__ dispatch (1.5K fewer), the
-    sigmoid's 80 and 1 and backward's 1/m are 0-d arrays of the arrays' dtype (1.5K fewer per
-    call than a Python float), and 1_m of db is made once per m and dtype, not per call."""
+    sigmoid's 80 and 1 and backward's 1/m and 1 (of 1 - A) are 0-d arrays of the arrays' dtype
+    (1.5K fewer per call than a Python float), fetched once per function, and 1_m of db is made
+    once per m and dtype, not per call."""
     mod = sb.compile(sb.Network.parse("3-2:sigmoid-1:sigmoid", loss="bce"))
     source = mod.source
     body = source.split("\ndef forward(")[1]  # forward, backward, loss_and_grads
     assert "np.dot(" not in source and "W2.T.dot(dZ2, " in body
     assert "np.empty((m, 1)" not in body and "1.0 / m" not in body and "80.0" not in body
     assert body.count("np.minimum(") == 2 and "dZ2 *= inv_m" in body
+    assert "*= 1.0 - A1" not in body and "dZ1 *= one - A1" in body
+    assert body.count("_TYPED.get(") == 1 and body.count("_BATCH.get(") == 1
     params = mod.init_params(seed=1)
     module = mod.module
     module._BATCH.clear()
@@ -303,19 +325,22 @@ def test_products_are_methods_and_constants_are_made_once() -> None:
         X, Y = np.ones((3, m)), np.zeros((1, m))
         mod.loss_and_grads(params, X, Y)
         assert len(module._BATCH) <= 8
-    ones_m, inv_m = module._BATCH[11, np.dtype(np.float64)]
+    ones_m, inv_m, one = module._BATCH[11, np.dtype(np.float64)]
     assert ones_m.shape == (11, 1) and inv_m.shape == () and inv_m == 1.0 / 11
+    assert one.shape == () and one == 1.0
 
 
+@pytest.mark.parametrize("m", [7, 1])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_typed_constants_give_the_values_of_python_floats(dtype: Any) -> None:
+def test_typed_constants_give_the_values_of_python_floats(dtype: Any, m: int) -> None:
     """0-d constants of the arrays' dtype compute exactly what the Python floats 80.0, 1.0 and
-    1.0 / m compute (NumPy casts a Python float to the array's dtype): bit for bit."""
+    1.0 / m compute (NumPy casts a Python float to the array's dtype): bit for bit. With one
+    example the module skips the 1/m (times 1.0): the same bits."""
     mod = sb.compile(sb.Network.parse("3-4:sigmoid-2:sigmoid", loss="bce"))
     rng = np.random.default_rng(3)
     params = {k: (v * 30).astype(dtype) for k, v in mod.init_params(seed=2).items()}
-    X = rng.standard_normal((3, 7)).astype(dtype)
-    Y = (rng.random((2, 7)) < 0.5).astype(dtype)
+    X = rng.standard_normal((3, m)).astype(dtype)
+    Y = (rng.random((2, m)) < 0.5).astype(dtype)
     A2, cache = mod.forward(params, X)
     grads = mod.backward(params, cache, Y)
 
@@ -326,18 +351,18 @@ def test_typed_constants_give_the_values_of_python_floats(dtype: Any) -> None:
     A1 = sigmoid(params["W1"].dot(X) + params["b1"])
     np.testing.assert_array_equal(cache["A1"], A1)
     np.testing.assert_array_equal(A2, sigmoid(params["W2"].dot(A1) + params["b2"]))
-    dZ2 = (A2 - Y) * (1.0 / 7)
+    dZ2 = (A2 - Y) * (1.0 / m)
     np.testing.assert_array_equal(grads["W2"], dZ2.dot(A1.T))
+    dZ1 = params["W2"].T.dot(dZ2) * A1 * (1.0 - A1)
+    np.testing.assert_array_equal(grads["W1"], dZ1.dot(X.T))
     assert A2.dtype == grads["W1"].dtype == grads["b1"].dtype == dtype
 
 
-@pytest.mark.parametrize("work", [None, {}])
+@pytest.mark.parametrize("workspace", [False, True])
 @pytest.mark.parametrize(
     "spec", ["3-3:tanh-3:sigmoid-3:relu-3:sigmoid", "3-3:tanh-3:tanh-3:tanh-3"]
 )
-def test_one_example_gradients_equal_a_batch_holding_it_twice(
-    spec: str, work: dict | None
-) -> None:
+def test_one_example_gradients_equal_a_batch_holding_it_twice(spec: str, workspace: bool) -> None:
     """m = 1 takes db = a copy of dZ instead of dZ 1_m; the gradients equal those of the batch
     that holds the example twice (the mean loss is the same). Equal widths let a workspace
     reuse a dead delta's (or tanh slope's) array for a later one: the copy keeps db from being
@@ -346,6 +371,7 @@ def test_one_example_gradients_equal_a_batch_holding_it_twice(
     params = mod.init_params(seed=3)
     rng = np.random.default_rng(4)
     X, Y = rng.standard_normal((3, 1)), (rng.random((3, 1)) < 0.5).astype(float)
+    work = {} if workspace else None  # a workspace of this module's own
     cost, grads = mod.loss_and_grads(params, X, Y, work)
     grads = {key: value.copy() for key, value in grads.items()}
     cost2, grads2 = mod.loss_and_grads(params, np.hstack([X, X]), np.hstack([Y, Y]))

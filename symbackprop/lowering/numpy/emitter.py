@@ -9,9 +9,10 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
   :class:`~symbackprop.lowering.provenance.Explainer` that name the derivation step it is read
   off and why it has that form;
 * expressions are lowered in place where that is safe: ``(W3^T dZ3) ⊙ A2 ⊙ (1 - A2)``
-  becomes ``dZ2 = W3.T.dot(dZ3, ...)``, ``dZ2 *= A2``, ``dZ2 *= 1.0 - A2`` (one fresh
+  becomes ``dZ2 = W3.T.dot(dZ3, ...)``, ``dZ2 *= A2``, ``dZ2 *= one - A2`` (one fresh
   array instead of four), ``(1/m)(A3 - Y)`` becomes ``dZ3 = A3 - Y``, ``dZ3 *= inv_m`` (1/m
-  as a 0-d array of dZ3's dtype, see below); a factor ``1.0 - A2**2`` is
+  as a 0-d array of dZ3's dtype, see below; skipped when m is 1, where it would change no
+  number); a factor ``1.0 - A2**2`` is
   evaluated in the array of ``A2**2`` (one temporary, not two, a workspace array when there
   is one); a pre-activation that nothing reads later is overwritten by its activation
   (``A1 = np.tanh(Z1, out=Z1)``), one that stays cached leaves its activation in the
@@ -20,19 +21,22 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
 * the calls are few and cheap, since on small networks each NumPy call costs more than its
   arithmetic: plain operators, positional ``out`` (by keyword for ``np.minimum`` and
   ``np.maximum``, which NumPy 2.4 makes three times dearer positionally), no helper call per
-  product or activation. Products of small arrays are ``A.dot(B, out.get("Z1"))`` (the
+  product or activation. Products of small arrays are ``A.dot(B, out.Z1)`` (the
   method skips ``np.dot``'s ``__array_function__`` dispatch, 1.5K instructions a call;
   ``np.dot`` costs a third less than ``np.matmul`` on small arrays); products with a width of
-  :data:`LARGE` or more are ``np.matmul(A, B, out.get("Z1"))`` (``dot`` zeroes its output
+  :data:`LARGE` or more are ``np.matmul(A, B, out.Z1)`` (``dot`` zeroes its output
   before BLAS writes it: an extra pass over a large array), and an outer product among them
-  (inner width 1) ``np.multiply`` with broadcasting: ``out`` is ``{}`` without a workspace
-  (fresh arrays), else the dict of arrays that ``_workspace`` keeps in the caller's ``work``,
-  fetched once per function; a product takes the array of a delta read for the last time
+  (inner width 1) ``np.multiply`` with broadcasting: ``out`` is ``_FRESH`` without a
+  workspace (None for every array: fresh arrays), else the arrays that ``_workspace`` keeps
+  in the caller's ``work`` for this m and these dtypes, fetched once per function with one
+  dict lookup (an attribute read per product, cheaper than a dict's ``get``, and no helper
+  call once they are made); a product takes the array of a delta read for the last time
   when the shapes agree, so a workspace holds no more arrays than the hand-written loop does;
 * constants are 0-d arrays of the arrays' dtype, which NumPy takes as operands 1.5K
   instructions a call faster than Python floats, with the same values: the sigmoid's 80 and 1
-  (``_typed``, made once per dtype), and backward's 1/m with the 1_m of db
-  (``_batch_constants``, made once per m and dtype, a few kept);
+  (``_typed``, made once per dtype), and backward's 1/m and 1 with the 1_m of db
+  (``_batch_constants``, made once per m and dtype, a few kept), each fetched once per
+  function;
 * entry checks are tuple compares (``n0, m = X.shape`` unpacks and checks the rank at once);
 * a delta the plan releases is ``del``-eted after its last read.
 
@@ -62,6 +66,7 @@ from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.numpy.model_template import LOG_SOFTMAX_HELPER
 from symbackprop.lowering.numpy.printer import NumPyPrinter
 from symbackprop.lowering.numpy.template import (
+    ARRAYS_HELPER,
     BATCH_HELPER,
     INIT_PARAMS,
     INVALID_HELPER,
@@ -74,7 +79,7 @@ from symbackprop.lowering.numpy.template import (
 )
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.provenance import text as plain_text
-from symbackprop.lowering.python_text import comment, fitted, line
+from symbackprop.lowering.python_text import INDENT, comment, conjunction, fitted, line
 from symbackprop.records import scalars
 
 if TYPE_CHECKING:
@@ -128,7 +133,8 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
                 self.dims[statement.target] = statement.shape
         self.dims.update((statement.target, statement.shape) for statement in plan.backward)
         self.logits = plan.cost.from_logits
-        self.typed = False  # whether forward reads the typed constants of the sigmoid
+        self.typed = False  # whether the module reads the typed constants 80 and 1 (_TYPED)
+        self.has_typed = False  # whether forward has fetched them (once, before the first use)
         #: the operand whose dtype the workspace takes, once a function's first product is
         #: written and its ``out = ...`` line is still to come
         self.dtype_from: str | None = None
@@ -162,29 +168,47 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             lines += line(f"{target} *= {self.printer.paren(num, MUL)}", shape)
         den_text = self.printer.paren(den, MUL, strict=True)
         if den_text == names.BATCH:  # the mean over the batch: 1/m, made once per m
-            lines += self.batch_constants(target)
-            lines += line(f"{target} *= inv_m", shape)
+            lines += self.batch_mean(target, shape)
         elif den != 1:  # times a Python float: cheaper than dividing by an int
             lines += line(f"{target} *= 1.0 / {den_text}", shape)
         return lines
 
+    def batch_mean(self, target: str, shape: str) -> list[str]:
+        """``target *= inv_m`` (the mean over the m columns), only when m > 1: one example is
+        its own mean (times 1/1 would change no number, and cost a ufunc call). ``target`` is
+        a fresh array either way, never the caller's or the cache's."""
+        return [
+            *self.batch_constants(target),
+            *line("if m > 1:", "one example is its own mean"),
+            *line(f"{INDENT}{target} *= inv_m", shape),
+        ]
+
     def multiply_by(self, target: str, factor: Any, shape: str) -> list[str]:
         """``target *= factor``; a factor ``c - T`` with T a fresh array (``1.0 - A2**2``) is
-        evaluated in T's array, so that it costs one temporary, not two."""
+        evaluated in T's array, so that it costs one temporary, not two. The constant 1 there
+        and in ``1 - A1`` is ``one``, a 0-d array of the arrays' dtype (1.5K instructions a
+        call cheaper than the Python float 1.0, the same numbers)."""
         if isinstance(factor, MatAdd) and len(factor.args) == 2:
             constant = next((t for t in factor.args if self.printer._is_constant(t)), None)
             other = next((t for t in factor.args if t is not constant), None)
             term = self.printer._negated(other) if constant is not None else None
+            c = self.printer._constant_or(constant, 0) if term is not None else ""
+            if c == "1.0" and isinstance(term, sp.MatrixSymbol):  # 1 - A1: one temporary
+                fetch = self.batch_constants(self.plan.data[0])
+                return fetch + line(f"{target} *= one - {self.code(term)}", shape)
             if term is not None and self.fresh(term):
-                c = self.printer._constant_or(constant, 0)
+                typed: list[str] = []
+                if c == "1.0":  # backward's 0-d one
+                    typed, c = self.batch_constants(self.plan.data[0]), "one"
                 note = f"{shape}: {self.code(factor)}, in one temporary"
                 square = self.square_of(term)
                 if square is not None and self.has_out:  # A2**2 into a workspace array
                     home = self.planner.borrow("slope", shape)
-                    first = f'slope = np.multiply({square}, {square}, out.get("{home}"))'
+                    first = f"slope = np.multiply({square}, {square}, out.{home})"
                 else:
                     first = f"slope = {self.code(term)}"
                 lines = [
+                    *typed,
                     *line(first, note),
                     *line(f"np.subtract({c}, slope, slope)"),
                     *line(f"{target} *= slope"),
@@ -214,7 +238,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         home = self.planner.take(target, shape)
         why = shape if home == target else f"{shape}: in {home}'s array, which is free again"
         receiver = self.printer.paren(left, ATOM)
-        into = f'out.get("{home}")'
+        into = f"out.{home}"
         spelling = self.spelling(left, right)
         if spelling == "dot":
             return line(f"{target} = {receiver}.dot({second}, {into})", why)
@@ -253,48 +277,64 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         return lines + line(f"{target} = {product}", f"{shape}; a copy of {atom} when m is 1")
 
     def batch_constants(self, typed: str) -> list[str]:
-        """The line, before backward first needs them, that fetches ``ones_m`` (the 1_m of
-        db = dZ 1_m) and ``inv_m`` (1/m as a 0-d array) in the dtype of the array ``typed``:
-        made once per m and dtype by the module's ``_batch_constants``."""
+        """The line, before backward first needs one of them, that fetches ``ones_m`` (the 1_m
+        of db = dZ 1_m), ``inv_m`` (1/m) and ``one`` (1 in ``1 - A``), 0-d arrays but 1_m, in
+        the dtype of the array ``typed``: made once per m and dtype by the module's
+        ``_batch_constants``, fetched once per call (one dict lookup for the three)."""
         if not self.planner.first_ones():
             return []
         key = f"m, {typed}.dtype"
-        return line(f"ones_m, inv_m = _BATCH.get(({key})) or _batch_constants({key})", "read only")
+        code = f"ones_m, inv_m, one = _BATCH.get(({key})) or _batch_constants({key})"
+        return line(code, "read only")
 
     def workspace(self) -> list[str]:
-        """The line, before a function's first product, that picks the products' arrays:
-        fresh ones (``out.get`` is None), or the caller's workspace."""
+        """The lines, before a function's first product, that pick the products' arrays
+        (``out.Z1``): None each without a workspace (``_FRESH``: fresh arrays), else the
+        caller's workspace's for this m and these dtypes, one dict lookup (``_workspace``
+        makes them when there are none yet)."""
         if self.dtype_from is None:
             return []
         dtypes, self.dtype_from = self.dtype_from, None
-        part = self.planner.part
-        return line(
-            f'out = {{}} if work is None else _workspace(work, "{part}", m, {dtypes})',
-            "the products' arrays, fresh (None) or the workspace's",
-        )
+        key = f'"{self.planner.part}", m, {dtypes}'
+        return [
+            *comment(
+                "the products' arrays: None each without a workspace (fresh ones), else the "
+                "workspace's"
+            ),
+            *fitted(f"out = _FRESH if work is None else work.get(({key}))"),
+            *line("if out is None:", "a new workspace, m or dtype"),
+            *line(f"{INDENT}out = _workspace(work, {key})"),
+        ]
 
     def workspace_helper(self) -> list[str]:
-        """``_workspace``: this module's arrays, made once per m and dtypes."""
-        out = ["", "", "def _workspace(work, part, m, *dtypes):", f'    """{WORKSPACE_DOC[0]}']
+        """``_Arrays``, ``_FRESH`` (None for every array name) and ``_workspace`` (this
+        module's arrays, made once per m and dtypes)."""
+        every = dict.fromkeys(name for arrays in self.planner.arrays.values() for name in arrays)
+        out = ["", *ARRAYS_HELPER.splitlines(), "", ""]
+        out += ["#: the workspace's arrays, every part's"]
+        out += conjunction("_ARRAY_NAMES", [f'"{name}"' for name in every], "", joiner=", ")
+        out += ["#: without a workspace: None for every array, so that each product is fresh"]
+        out += ["_FRESH = _Arrays(dict.fromkeys(_ARRAY_NAMES))"]
+        out += ["", "", "def _workspace(work, part, m, *dtypes):", f'    """{WORKSPACE_DOC[0]}']
         out += [f"    {text}" if text else "" for text in WORKSPACE_DOC[1:]]
         out += [
             '    """',
-            "    made = work.get(part)",
-            "    if made is None or made[0] != (m, dtypes):",
+            "    for key in [key for key in work if key[0] == part]:  # another m or dtype's",
+            "        del work[key]",
         ]
-        out += self.planner.shapes()
+        out += [text[4:] for text in self.planner.shapes()]
         out += [
-            "        dtype = np.result_type(*dtypes)  # that of the products",
-            "        arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}",
-            "        made = work[part] = ((m, dtypes), arrays)",
-            "    return made[1]",
+            "    dtype = np.result_type(*dtypes)  # that of the products",
+            "    arrays = {name: np.empty(shape, dtype) for name, shape in shapes.items()}",
+            "    made = work[(part, m, *dtypes)] = _Arrays(arrays)",
+            "    return made",
         ]
         return out
 
     # -- sections (the shared ones: NetworkEmitter) ----------------------------------------
     def forward_layers(self) -> list[str]:
         """Each layer under the workspace line its first product needs (written once)."""
-        self.has_out = False
+        self.has_out = self.has_typed = False
         self.planner.begin("forward")
         out = []
         for layer in self.plan.forward:
@@ -324,7 +364,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             lines += line(f"{a} /= {a}.sum(axis=0, keepdims=True)", shape)
         elif act.numpy == SIGMOID_TEMPLATE:  # written out: no helper call on a hot path
             # in Z's array, or (Z stays cached) in the workspace's array for A
-            home = z if not keep_z else f'out.get("{self.planner.take(a, shape)}")'
+            home = z if not keep_z else f"out.{self.planner.take(a, shape)}"
             into = f", out={home}"
             typed, first, *rest = (step.format(a=a, z=z, into=into) for step in SIGMOID_STEPS)
             self.typed = True
@@ -332,7 +372,9 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
                 f"{act.name}({z}) = e / (1 + e), e = exp(min({z}, 80)): overflow-free, precise on "
                 "both tails"
             )
-            lines += line(typed, f"80 and 1 in {z}'s dtype, read only")
+            if not self.has_typed:  # once per function: every layer has X's dtype
+                self.has_typed = True
+                lines += line(typed, "80, 1 in the layers' dtype, read only")
             lines += line(first, shape + why)
             for step in rest:
                 lines += line(step, shape)
@@ -343,7 +385,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
                 lines += line(f"{a} = {code[:-1]}, out={z})", shape + why)
             elif ufunc:  # Z stays cached: A goes into the workspace's array
                 home = self.planner.take(a, shape)
-                lines += line(f'{a} = {code[:-1]}, out=out.get("{home}"))', shape)
+                lines += line(f"{a} = {code[:-1]}, out=out.{home})", shape)
             else:
                 lines += fitted(f"{a} = {code}", shape)
         return lines
