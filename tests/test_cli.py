@@ -234,7 +234,9 @@ def test_malformed_input_exits_2_with_one_line(args: tuple[str, ...], bad_dir: P
     assert "Traceback" not in result.stderr + result.stdout
 
 
-@pytest.mark.parametrize("args", [MALFORMED[5], MALFORMED[16], MALFORMED[22]])
+@pytest.mark.parametrize(
+    "args", [MALFORMED[5], pytest.param(MALFORMED[16], marks=pytest.mark.slow), MALFORMED[22]]
+)
 def test_malformed_input_subprocess(args: tuple[str, ...]) -> None:
     proc = run(*args)
     assert proc.returncode == 2

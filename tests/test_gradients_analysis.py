@@ -77,6 +77,7 @@ def test_scaled_identity_numeric_matches_exact_power() -> None:
     assert np.allclose(table.weight_norms, table.weight_norms[0])  # level in l
 
 
+@pytest.mark.slow  # the chart and the CLI as a process; the table tests stay in the default run
 def test_chart_and_cli(tmp_path) -> None:
     text = chart([analyze(5, 8, "tanh", "xavier", seeds=2)])
     assert "max/min across layers" in text and text.count("|#") == 5

@@ -79,7 +79,7 @@ def listing(folder: Path) -> list[str]:
 # -- 1.1 -o is atomic ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["latex", "codegen"])
+@pytest.mark.parametrize("command", [pytest.param("latex", marks=pytest.mark.slow), "codegen"])
 def test_1_1_full_disk_keeps_the_old_file(tmp_path: Path, command: str) -> None:
     """A real process whose writes fail after 2 KiB (RLIMIT_FSIZE: EFBIG, like a full disk):
     the old file is byte-identical, no temporary file is left, one line, exit 2."""
@@ -559,11 +559,14 @@ def test_4_5_one_line_caps_every_message() -> None:
     [
         {"input": "a" * 900_000, "layers": [{"units": 3}, {"units": 1}]},
         {"input": 4, "layers": [{"units": 3, "activation": "b" * 900_000}, {"units": 1}]},
-        {
-            "input": 4,
-            "layers": [{"units": 1, "activation": "sw"}],
-            "define": {"sw": "c" * 900_000},
-        },
+        pytest.param(
+            {
+                "input": 4,
+                "layers": [{"units": 1, "activation": "sw"}],
+                "define": {"sw": "c" * 900_000},
+            },
+            marks=pytest.mark.slow,
+        ),
     ],
 )
 def test_4_5_huge_names_give_a_short_error_line(spec: dict[str, object], tmp_path: Path) -> None:
@@ -652,7 +655,14 @@ def test_4_an_eof_error_is_a_failure_not_an_abort(
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.parametrize("args", [("derive", "4-3-2-1"), ("--help",), ("codegen", "4-3-1")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("derive", "4-3-2-1"),
+        ("--help",),
+        pytest.param(("codegen", "4-3-1"), marks=pytest.mark.slow),
+    ],
+)
 def test_4_full_stdout_is_exit_2_not_an_internal_error(args: tuple[str, ...]) -> None:
     """Review: ``symbackprop derive 4-3-2-1 > /dev/full`` was exit 3 ("this is a bug")."""
     with open("/dev/full", "w") as full:
