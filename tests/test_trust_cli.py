@@ -224,7 +224,8 @@ def test_1_2_existing_file_needs_force(tmp_path: Path) -> None:
     assert listing(tmp_path) == ["m.py"]
 
 
-def test_1_2_own_input_refused_even_with_force(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["codegen", pytest.param("latex", marks=pytest.mark.slow)])
+def test_1_2_own_input_refused_even_with_force(tmp_path: Path, command: str) -> None:
     spec = tmp_path / "net.toml"
     spec.write_text(SPEC_TOML)
     (tmp_path / "sub").mkdir()
@@ -237,11 +238,10 @@ def test_1_2_own_input_refused_even_with_force(tmp_path: Path) -> None:
         ("net.toml", "hard.toml", tmp_path),  # a hard link is the same file
         ("alias.toml", "net.toml", tmp_path),  # the spec read through a link
     ]:
-        for command in ("codegen", "latex"):
-            proc = run(command, spec_arg, "-o", out_arg, "--force", cwd=cwd)
-            assert proc.returncode == 2, (command, spec_arg, out_arg, proc.stderr)
-            assert_one_line_error(proc.stderr, "own input")
-            assert spec.read_text() == SPEC_TOML
+        proc = run(command, spec_arg, "-o", out_arg, "--force", cwd=cwd)
+        assert proc.returncode == 2, (command, spec_arg, out_arg, proc.stderr)
+        assert_one_line_error(proc.stderr, "own input")
+        assert spec.read_text() == SPEC_TOML
     assert listing(tmp_path) == ["alias.toml", "hard.toml", "net.toml", "sub"]
 
 
@@ -403,6 +403,7 @@ def test_2_5_check_chooses_directional_above_5000_parameters() -> None:
     assert "finite differences (directional" in out
 
 
+@pytest.mark.slow  # the progress line of check stays in the default run (above)
 def test_2_5_gradients_shows_progress() -> None:
     code, out, err = run_on_terminal("gradients", "--depth", "3", "--width", "4", "--seeds", "1")
     assert code == 0
