@@ -60,7 +60,6 @@ from symbackprop.records.nodes import (
     T,
     softmax_columns,
 )
-from symbackprop.records.scalars import z
 
 #: the smallest size a dimension gets in the explicit route (a size 1 would hide a transpose)
 FIRST_SIZE = 2
@@ -139,7 +138,7 @@ def _written_out(expr: Any) -> Any:
     for _ in range(4):  # a formula may name another such activation
         done = expr.replace(
             lambda e: isinstance(e, ActivationFunction),
-            lambda e: type(e).body.xreplace({z: e.args[0]}),
+            lambda e: e.written_out(),
         )
         if done == expr:
             break
@@ -157,7 +156,7 @@ def _canonical(body: Any) -> Any:
         return body
     unfolded = body.replace(
         lambda e: isinstance(e, ActivationFunction),
-        lambda e: e.body.xreplace({z: e.args[0]}),
+        lambda e: e.written_out(),
     ).replace(lambda e: isinstance(e, sp.core.relational.Relational), _root_condition)
     try:
         return sp.piecewise_fold(unfolded)

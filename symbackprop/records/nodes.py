@@ -75,6 +75,18 @@ class ActivationFunction(sp.Function):
             return None
         return self.body.xreplace({z: arg}).evalf(prec)  # type: ignore[no-any-return]
 
+    def written_out(self, *, as_derived: bool = False) -> sp.Expr:
+        """This g(u) as its record's formula at u, and a g'(u) (:class:`ActivationDerivative`)
+        as the record's g' at u: the one way every stage that reads through an activation
+        (the settle proof, the exact check's tables, the kinks) writes it out. Not repeated:
+        a formula that names another such activation keeps it.
+
+        ``as_derived`` (g' only): SymPy's derivative of the formula as written, not the
+        record's g' in stable form, which may name functions the formula does not (softplus'
+        is sigmoid(u), swish' reads sigmoid(-u)); a reader that treats each function as
+        opaque, such as the exact check's tables, would not relate them to the formula."""
+        return self.body.xreplace({z: self.args[0]})  # type: ignore[no-any-return]
+
     def _eval_is_extended_real(self) -> bool | None:
         # custom activations are probed real on the real line (records.activations)
         return True if self.args[0].is_extended_real else None
@@ -88,6 +100,13 @@ class ActivationDerivative(ActivationFunction):
         if argindex != 1:
             raise ArgumentIndexError(self, argindex)
         return sp.diff(self.body, z).xreplace({z: self.args[0]})  # type: ignore[no-any-return]
+
+    def written_out(self, *, as_derived: bool = False) -> sp.Expr:
+        if not as_derived:
+            return super().written_out()
+        formula = self.record.formula
+        assert formula is not None  # a g' exists only for an element-wise record
+        return sp.diff(formula, z).xreplace({z: self.args[0]})  # type: ignore[no-any-return]
 
 
 def activation_function(act: Activation) -> type[sp.Function]:
