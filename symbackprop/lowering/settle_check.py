@@ -58,7 +58,6 @@ from symbackprop.records.nodes import (
     Elementwise,
     Softmax,
     T,
-    softmax_columns,
 )
 
 #: the smallest size a dimension gets in the explicit route (a size 1 would hide a transpose)
@@ -277,7 +276,7 @@ class _Explicit:
             body, variable = self.scalar(e.body), e.variable
             return self(e.arg).applyfunc(lambda x: body.xreplace({variable: x}))
         if isinstance(e, Softmax):
-            return sp.Matrix(softmax_columns(self(e.arg).applyfunc(sp.exp)))
+            return sp.Matrix(Softmax.of_values(self(e.arg)))
         if isinstance(e, Inverse):
             return self._opaque("inv", e.arg, rows, cols)
         # anything else (a power, a kind no plan holds today): SymPy's own evaluation

@@ -273,10 +273,16 @@ class Softmax(_OfEachColumn):
             bottom = sp.Sum(sp.exp(self.arg._entry(k, j, **kwargs)), (k, 0, rows - 1))
         return top / bottom  # type: ignore[no-any-return]
 
+    @staticmethod
+    def of_values(values: Any, exp: Any = sp.exp, log: Any = sp.log) -> sp.ImmutableMatrix:
+        """softmax of the explicit matrix ``values``, per column, with ``exp`` as the
+        exponential (the exact check passes its table's; ``log`` is not read)."""
+        return softmax_columns(values.applyfunc(exp))
+
     def doit(self, **hints: Any) -> Any:
         arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
         if isinstance(arg, MatrixBase):
-            return softmax_columns(arg.applyfunc(sp.exp))
+            return self.of_values(arg)
         return Softmax(arg)
 
     def _sympystr(self, printer: Any) -> str:
@@ -304,11 +310,23 @@ class LogSoftmax(_OfEachColumn):
 class _OfAllEntries(_OfOneMatrix):
     """A function of every entry of one matrix at once."""
 
-    def _exps(self, **kwargs: Any) -> list[sp.Expr]:
-        """exp of every entry (the argument's shape is concrete here)."""
-        rows, cols = (int(d) for d in self.arg.shape)
-        entry = self.arg._entry
-        return [sp.exp(entry(i, j, **kwargs)) for i in range(rows) for j in range(cols)]
+    @staticmethod
+    def of_values(values: Any, exp: Any = sp.exp, log: Any = sp.log) -> sp.ImmutableMatrix:
+        """The node's value at the explicit matrix ``values``, with ``exp`` and ``log`` as
+        the exponential and the logarithm (the exact check passes its tables'): the one
+        place its formula is written."""
+        raise NotImplementedError
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        rows, cols = (int(d) for d in self.arg.shape)  # concrete here
+        entries = sp.Matrix(rows, cols, lambda r, c: self.arg._entry(r, c, **kwargs))
+        return self.of_values(entries)[i, j]  # type: ignore[no-any-return]
+
+    def doit(self, **hints: Any) -> Any:
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, MatrixBase):
+            return self.of_values(arg)
+        return type(self)(arg)
 
 
 class LogSumExp(_OfAllEntries):
@@ -320,14 +338,9 @@ class LogSumExp(_OfAllEntries):
     def shape(self) -> tuple[Any, Any]:
         return (sp.Integer(1), sp.Integer(1))
 
-    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
-        return sp.log(sp.Add(*self._exps(**kwargs)))
-
-    def doit(self, **hints: Any) -> Any:
-        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
-        if isinstance(arg, MatrixBase):
-            return sp.ImmutableMatrix([[sp.log(sp.Add(*arg.applyfunc(sp.exp)))]])
-        return LogSumExp(arg)
+    @staticmethod
+    def of_values(values: Any, exp: Any = sp.exp, log: Any = sp.log) -> sp.ImmutableMatrix:
+        return sp.ImmutableMatrix([[log(sp.Add(*values.applyfunc(exp)))]])
 
     def _sympystr(self, printer: Any) -> str:
         return f"log(sum(exp({printer._print(self.arg)})))"
@@ -341,15 +354,10 @@ class SoftmaxOfAll(_OfAllEntries):
     def shape(self) -> tuple[Any, Any]:
         return self.arg.shape  # type: ignore[no-any-return]
 
-    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
-        return sp.exp(self.arg._entry(i, j, **kwargs)) / sp.Add(*self._exps(**kwargs))
-
-    def doit(self, **hints: Any) -> Any:
-        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
-        if isinstance(arg, MatrixBase):
-            exps = arg.applyfunc(sp.exp)
-            return sp.ImmutableMatrix(exps / sp.Add(*exps))
-        return SoftmaxOfAll(arg)
+    @staticmethod
+    def of_values(values: Any, exp: Any = sp.exp, log: Any = sp.log) -> sp.ImmutableMatrix:
+        exps = values.applyfunc(exp)
+        return sp.ImmutableMatrix(exps / sp.Add(*exps))
 
     def _sympystr(self, printer: Any) -> str:
         arg = printer._print(self.arg)
