@@ -535,8 +535,7 @@ class _Builder:
             body = SCALAR_FUNCTIONS[func]
             return self.function(ElementFunction(func, body, sp.diff(body, T)), first, name)
         if _scalar(first):
-            written = "sum" if func == LOGSUMEXP_CALL else func  # the call inside log(...)
-            raise self.fail(f"'{written}' of a number: expected a matrix")
+            raise self.fail(f"'{node.written_name}' of a number: expected a matrix")
         assert isinstance(first, MatrixSymbol)
         rows, cols = first.shape
         if func == "sum":
