@@ -43,15 +43,6 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
         params[f"b{layer}"] = torch.zeros((n_l, 1), dtype=dtype, device=device)
     return params
 '''
-STDS = """
-# init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units
-STDS = {
-    "xavier": lambda n_prev, n_l: np.sqrt(1.0 / n_prev),
-    "he": lambda n_prev, n_l: np.sqrt(2.0 / n_prev),
-    "glorot": lambda n_prev, n_l: np.sqrt(2.0 / (n_prev + n_l)),
-    "normal": lambda n_prev, n_l: 1.0,
-}
-"""
 INVALID_HELPER = '''
 def _invalid(params, X=None, Y=None, cache=None):
     """Raise the ValueError that names the tensor of the wrong shape or dtype and what was
