@@ -7,20 +7,17 @@ own: :mod:`symbackprop.lowering.model_template`.
 
 from __future__ import annotations
 
-__all__ = ["INVALID_SHAPES", "STDS", "invalid_helper"]
+__all__ = ["INVALID_SHAPES", "STDS", "invalid_helper", "invalid_shapes"]
 
-INVALID_SHAPES = '''
+#: the shape checks of ``_invalid`` (the backend fills in its words: :func:`invalid_shapes`)
+_INVALID_SHAPES = '''
 def _invalid(params, X=None, Y=None, cache=None):
-    """Raise the ValueError that names the array of the wrong shape (its shape and the expected
-    one), X if not floating-point, or an array of another dtype than X (both dtypes). Called
-    only after the cheap checks on entry have failed; returns when every array fits (an equal
-    dtype that is another object than X's, as after unpickling, fails the entry's identity
-    compare only)."""
+    """<DOC>"""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
         got = getattr(value, "shape", None)
-        return got if isinstance(got, tuple) else f"a {type(value).__name__}, not an array"
+        return <GOT> if isinstance(got, tuple) else f"a {type(value).__name__}, not <A> <NOUN>"
 
     if cache is not None:
         for name in CACHE_READS:
@@ -34,10 +31,10 @@ def _invalid(params, X=None, Y=None, cache=None):
                 f"X has shape {got}, expected ({n0}, m): one example per column, m >= 1"
             )
     if not hasattr(params, "keys"):
-        raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
+        raise ValueError(f"params must be a dict of <NOUN>s, got a {type(params).__name__}")
     for name, expected in SHAPES.items():
         if name not in params:
-            raise ValueError(f"params has no {name!r}: expected an array of shape {expected}")
+            raise ValueError(f"params has no {name!r}: expected <A> <NOUN> of shape {expected}")
         if shape(params[name]) != expected:
             raise ValueError(f"{name} has shape {shape(params[name])}, expected {expected}")
     if Y is not None and X is not None:
@@ -45,6 +42,31 @@ def _invalid(params, X=None, Y=None, cache=None):
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
 '''
+
+
+def invalid_shapes(doc: str, noun: str, article: str, got: str) -> str:
+    """The text of ``_invalid`` up to its dtype rule, which each backend writes after it:
+    ``doc`` its docstring, ``noun`` with its ``article`` what the module calls its values
+    (``an array``, ``a tensor``), ``got`` the shape as a tuple (``got``; ``tuple(got)`` for
+    torch's Size)."""
+    words = {"<DOC>": doc, "<NOUN>": noun, "<A>": article, "<GOT>": got}
+    text = _INVALID_SHAPES
+    for token, word in words.items():
+        text = text.replace(token, word)
+    return text
+
+
+#: NumPy's and JAX's ``_invalid`` up to its dtype rule (:func:`invalid_helper`)
+INVALID_SHAPES = invalid_shapes(
+    """Raise the ValueError that names the array of the wrong shape (its shape and the expected
+    one), X if not floating-point, or an array of another dtype than X (both dtypes). Called
+    only after the cheap checks on entry have failed; returns when every array fits (an equal
+    dtype that is another object than X's, as after unpickling, fails the entry's identity
+    compare only).""",
+    "array",
+    "an",
+    "got",
+)
 
 
 def invalid_helper(refused: str) -> str:
