@@ -8,15 +8,23 @@ math on a function of m alone with the arrays' overflow (:data:`MATH_HELPER`).
 
 from __future__ import annotations
 
-STDS = """
-# init scheme -> standard deviation of a parameter with fan_in columns and fan_out rows
-STDS = {
-    "xavier": lambda fan_in, fan_out: np.sqrt(1.0 / fan_in),
-    "he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
-    "glorot": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out)),
-    "normal": lambda fan_in, fan_out: 1.0,
-}
+
+def stds(what: str, fan_in: str, fan_out: str) -> str:
+    """The text of ``STDS``, init scheme -> the standard deviation of ``what``, with the
+    lambdas' two parameters named as the module's ``init_params`` names them (``fan_in``,
+    ``fan_out``; a network's ``n_prev``, ``n_l``)."""
+    return f"""
+# init scheme -> standard deviation of {what}
+STDS = {{
+    "xavier": lambda {fan_in}, {fan_out}: np.sqrt(1.0 / {fan_in}),
+    "he": lambda {fan_in}, {fan_out}: np.sqrt(2.0 / {fan_in}),
+    "glorot": lambda {fan_in}, {fan_out}: np.sqrt(2.0 / ({fan_in} + {fan_out})),
+    "normal": lambda {fan_in}, {fan_out}: 1.0,
+}}
 """
+
+
+STDS = stds("a parameter with fan_in columns and fan_out rows", "fan_in", "fan_out")
 
 _INIT_HEAD = '''
 def init_params(seed=0, scheme="xavier", {signature}):
@@ -131,7 +139,7 @@ def check_helper(
     return text
 
 
-__all__ = ["STDS", "check_helper", "floating_helper", "init_params"]
+__all__ = ["STDS", "check_helper", "floating_helper", "init_params", "stds"]
 
 
 #: a function of m alone is Python's math on a number (see the printer's NUMBER_FUNCTIONS);

@@ -7,6 +7,8 @@ own: :mod:`symbackprop.lowering.model_template`.
 
 from __future__ import annotations
 
+from symbackprop.lowering.model_template import stds
+
 __all__ = ["INVALID_SHAPES", "STDS", "invalid_helper", "invalid_shapes"]
 
 #: the shape checks of ``_invalid`` (the backend fills in its words: :func:`invalid_shapes`)
@@ -96,12 +98,4 @@ def invalid_helper(refused: str) -> str:
     )
 
 
-STDS = """
-# init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units
-STDS = {
-    "xavier": lambda n_prev, n_l: np.sqrt(1.0 / n_prev),
-    "he": lambda n_prev, n_l: np.sqrt(2.0 / n_prev),
-    "glorot": lambda n_prev, n_l: np.sqrt(2.0 / (n_prev + n_l)),
-    "normal": lambda n_prev, n_l: 1.0,
-}
-"""
+STDS = stds("the weights of a layer with n_prev inputs, n_l units", "n_prev", "n_l")
