@@ -568,8 +568,9 @@ def _loss_mismatch(net: Network, loss: str, *, chosen: bool) -> str:
         if chosen
         else f"no loss was chosen, and the default, {loss!r}, needs a {required} output"
     )
-    if output.activation == "softmax":
-        advice = "with a softmax output use loss 'ce' (--loss ce)"
+    refusal = LOSSES[loss].refuses.get(output.activation)
+    if refusal is not None:
+        advice = refusal.in_network
     elif required == "softmax":
         advice = "use a softmax output (e.g. '10:softmax') or loss 'mse' (--loss mse)"
     else:

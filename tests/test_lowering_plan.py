@@ -205,3 +205,30 @@ def test_compile_without_the_backends_framework_says_how_to_install_it(
         with pytest.raises(executor.MissingFramework, match=re.escape(extra)):
             sb.compile("4-3-1", backend=backend)
         assert "import" in sb.codegen("4-3-1", backend=backend)  # the text needs no framework
+
+
+@pytest.mark.parametrize(
+    ("backend", "rows", "columns"),
+    [
+        ("numpy", "A.sum(axis=1, keepdims=True)", "A.sum(axis=0, keepdims=True)"),
+        ("torch", "A.sum(dim=1, keepdim=True)", "A.sum(dim=0, keepdim=True)"),
+        ("jax", "A.sum(axis=1, keepdims=True)", "A.sum(axis=0, keepdims=True)"),
+    ],
+)
+def test_ones_at_an_end_and_inside_a_product_print_as_a_sum(
+    backend: str, rows: str, columns: str
+) -> None:
+    """A 1_n 1_m^T (a column of ones inside, a row of ones at the end) is A's row sums,
+    broadcast over the m columns, and 1_k 1_k^T A its column sums: every backend reads the
+    ends first. The NumPy (and JAX) printer read the inner ones first and wrote
+    ``A.sum(axis=1, keepdims=True) @ 1.0``, which matmul refuses (a 0-d operand)."""
+    from symbackprop.lowering.jax.printer import JaxPrinter
+    from symbackprop.lowering.torch.printer import TorchPrinter
+    from symbackprop.records.activations import ACTIVATIONS
+
+    printers = {"numpy": NumPyPrinter, "torch": TorchPrinter, "jax": JaxPrinter}
+    n, m, k = sp.symbols("n m k", integer=True, positive=True)
+    A = sp.MatrixSymbol("A", k, n)
+    printer = printers[backend](ACTIVATIONS)
+    assert printer.matrix_product([A, sp.OneMatrix(n, 1), sp.OneMatrix(1, m)]) == rows
+    assert printer.matrix_product([sp.OneMatrix(k, 1), sp.OneMatrix(1, k), A]) == columns

@@ -162,7 +162,7 @@ class Interpretation:
         if self._customs and expr.has(*self._customs):
             expr = expr.replace(
                 lambda node: isinstance(node, self._customs),
-                lambda node: _written_out(node, self.records[type(node)]),
+                lambda node: _in_exp(node.written_out(as_derived=True)),
             )
         return expr.replace(self._covered, self._swap)
 
@@ -296,16 +296,8 @@ def _closed(act: Activation) -> bool:
     return {type(f) for f in act.derivative.atoms(sp.Function)} <= functions
 
 
-def _written_out(node: Any, act: Activation) -> Any:
-    """A custom activation's g(u) or g'(u) as its formula at u, with sinh and cosh (which no
-    table covers) in exp. g' is the derivative of g's formula as written, not the record's
-    simplified one: that may name another function (softplus' is sigmoid), whose table would
-    not know it equals the formula's exp(u) / (1 + exp(u))."""
-    formula = act.formula
-    assert formula is not None  # customs are element-wise
-    if type(node) is not act.function:
-        formula = sp.diff(formula, scalars.z)
-    body = formula.xreplace({scalars.z: node.args[0]})
+def _in_exp(body: Any) -> Any:
+    """``body`` with sinh and cosh, which no table covers, written in exp."""
     return body.replace(lambda e: isinstance(e, (sp.sinh, sp.cosh)), lambda e: e.rewrite(sp.exp))
 
 
@@ -332,7 +324,7 @@ def breakpoints(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
         elif isinstance(node, sp.core.relational.Relational):
             edges.append(node.lhs - node.rhs)
         elif isinstance(node, ActivationFunction) and node.args:
-            inner = type(node).body.xreplace({scalars.z: node.args[0]})
+            inner = node.written_out()
             edges.extend(breakpoints(inner, variable))
     points: set[Any] = set()
     for edge in edges:

@@ -46,7 +46,6 @@ from symbackprop.records.nodes import (
     LogSumExp,
     Softmax,
     SoftmaxOfAll,
-    softmax_columns,
 )
 
 if TYPE_CHECKING:
@@ -208,10 +207,8 @@ class _Evaluate:
         concrete = expr.xreplace(leaves)
         special = concrete.atoms(OneMatrix, ZeroMatrix, Identity)
         concrete = concrete.xreplace({node: node.as_explicit() for node in special})
-        concrete = concrete.replace(lambda node: isinstance(node, Softmax), self._softmax)
-        concrete = concrete.replace(lambda node: isinstance(node, LogSumExp), self._logsumexp)
         concrete = concrete.replace(
-            lambda node: isinstance(node, SoftmaxOfAll), self._softmax_of_all
+            lambda node: isinstance(node, (Softmax, LogSumExp, SoftmaxOfAll)), self._of_exps
         )
         # SymPy's doit leaves an element-wise power of an explicit matrix as it is, and the
         # product around it then goes entry by entry through Sum (a 3-step RNN's cost: half
@@ -230,22 +227,13 @@ class _Evaluate:
         )
         return sp.ImmutableMatrix(values)
 
-    def _softmax(self, node: Softmax) -> Any:
-        exps = node.arg.doit().as_explicit().applyfunc(self.table.cls(("exp",)))
-        return softmax_columns(exps)
-
-    def _exps(self, node: LogSumExp | SoftmaxOfAll) -> Any:
-        """The table's exp of every entry of the node's argument."""
-        return node.arg.doit().as_explicit().applyfunc(self.table.cls(("exp",)))
-
-    def _logsumexp(self, node: LogSumExp) -> Any:
-        """log(sum(exp(.))) of the tables' exp and log: the cost as written."""
-        return sp.ImmutableMatrix([[self.table.cls(("log",))(sp.Add(*self._exps(node)))]])
-
-    def _softmax_of_all(self, node: SoftmaxOfAll) -> Any:
-        """exp(.) / sum(exp(.)) over every entry, of the tables' exp."""
-        exps = self._exps(node)
-        return sp.ImmutableMatrix(exps / sp.Add(*exps))
+    def _of_exps(self, node: Softmax | LogSumExp | SoftmaxOfAll) -> Any:
+        """The node's formula of the tables' exp and log: the cost as written."""
+        return node.of_values(
+            node.arg.doit().as_explicit(),
+            exp=self.table.cls(("exp",)),
+            log=self.table.cls(("log",)),
+        )
 
 
 def _power(node: HadamardPower) -> Any:

@@ -75,6 +75,17 @@ SCALAR_FUNCTIONS: dict[str, sp.Expr] = {
 }
 
 
+def _activation_name(node: Node | None) -> str:
+    """The name of the activation ``node`` applies ("" for any other node)."""
+    if node is None:
+        return ""
+    if node.kind is Kind.COLUMN_SOFTMAX:
+        return str(node.record.name)
+    if node.kind is Kind.FUNCTION and node.record.activation is not None:
+        return str(node.record.activation.name)
+    return ""
+
+
 @dataclass(frozen=True)
 class ElementFunction:
     """f applied entry by entry: its name as written, the scalar body f(t) and f'(t) in
@@ -524,8 +535,7 @@ class _Builder:
             body = SCALAR_FUNCTIONS[func]
             return self.function(ElementFunction(func, body, sp.diff(body, T)), first, name)
         if _scalar(first):
-            written = "sum" if func == LOGSUMEXP_CALL else func  # the call inside log(...)
-            raise self.fail(f"'{written}' of a number: expected a matrix")
+            raise self.fail(f"'{node.written_name}' of a number: expected a matrix")
         assert isinstance(first, MatrixSymbol)
         rows, cols = first.shape
         if func == "sum":
@@ -574,13 +584,9 @@ class _Builder:
                 f"the second argument of '{node.func}' (the target) depends on a parameter; "
                 "a model differentiates a loss through its first argument only"
             )
-        source = self.graph.nodes.get(a.name)
-        if node.func == "bce" and source is not None and source.kind is Kind.COLUMN_SOFTMAX:
-            # the network's rule too: no stable form of log(1 - softmax) is derived here
-            raise self.fail(
-                "bce of a softmax is NaN where an entry rounds to 1 (log(1 - a)); use "
-                "ce(softmax(...), Y), or bce(sigmoid(...), Y) for independent labels"
-            )
+        refusal = record.refuses.get(_activation_name(self.graph.nodes.get(a.name)))
+        if refusal is not None:
+            raise self.fail(refusal.model_message)
         rows, cols = a.shape
         per_entry = lift(record.formula, {scalars.a: a, scalars.y: y}, (rows, cols))
         total = OneMatrix(1, rows) * per_entry * OneMatrix(cols, 1)

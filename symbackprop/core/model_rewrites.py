@@ -42,7 +42,8 @@ def stable_call(node: Call) -> tuple[Call, StableIdentity | None]:
     if node.func == "log" and len(node.args) == 1:
         summed = _sum_of_exp(node.args[0])
         if summed is not None:
-            call = Call(LOGSUMEXP_CALL, (summed,), node.pos, node.start, node.end)
+            # a number's sum is what is refused: the call names it as written
+            call = Call(LOGSUMEXP_CALL, (summed,), node.pos, node.start, node.end, "sum")
             return call, _checked(LOGSUMEXP)
         exponent = _one_plus_exp(node.args[0])
         if exponent is not None:

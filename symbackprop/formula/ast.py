@@ -112,13 +112,22 @@ class Transpose:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """A whitelisted function applied to its arguments, e.g. ``sigmoid(z2)``."""
+    """A whitelisted function applied to its arguments, e.g. ``sigmoid(z2)``. ``written`` is
+    the function as the text wrote it where a rewrite made the call another one (a model's
+    ``log(sum(exp(u)))`` is one call, whose argument must be a matrix for its ``sum``);
+    empty: ``func`` itself (:attr:`written_name`)."""
 
     func: str
     args: tuple[Node, ...]
     pos: int
     start: int = field(default=-1, compare=False, repr=False)
     end: int = field(default=-1, compare=False, repr=False)
+    written: str = field(default="", compare=False, repr=False)
+
+    @property
+    def written_name(self) -> str:
+        """The function's name as written in the text."""
+        return self.written or self.func
 
     def __post_init__(self) -> None:
         _fill_span(self, self.pos)

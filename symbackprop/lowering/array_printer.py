@@ -250,14 +250,11 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def matrix_product(self, matrices: list[Any]) -> str:
         """A product of matrices; a ones matrix at either end is a sum (broadcast back), and
-        one inside, a column (row) of ones, ends (starts) a factor that is such a sum:
-        ``A 1_a 1_b^T B`` is ``A.sum(axis=1, keepdims=True) @ B.sum(axis=0, keepdims=True)``."""
-        inner = inner_ones_split(matrices)
-        if inner is not None:
-            left, right = inner
-            first = self._factor(left)
-            second = self._factor(right, strict=True)
-            return f"{first} @ {second}"
+        then one inside, a column (row) of ones, ends (starts) a factor that is such a sum:
+        ``A 1_a 1_b^T B`` is ``A.sum(axis=1, keepdims=True) @ B.sum(axis=0, keepdims=True)``.
+        The ends go first, as :func:`sum_call` and the printed shapes read them: ``A 1_n 1_m^T``
+        is A's row sums, broadcast. The backend spells the sums (:meth:`sum_all`,
+        :meth:`sum_axis`)."""
         if (
             len(matrices) == 3
             and isinstance(matrices[0], OneMatrix)
@@ -265,24 +262,38 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
             and matrices[0].shape[0] == 1
             and matrices[-1].shape[1] == 1
         ):
-            return f"{self.paren(matrices[1], ATOM)}.sum(keepdims=True)"  # 1^T G 1: every entry
+            return self.sum_all(self.paren(matrices[1], ATOM))  # 1^T G 1: every entry
         if len(matrices) > 1 and isinstance(matrices[-1], OneMatrix):
             rest = matrices[:-1]
             if matrices[-1].shape[0] == 1:
-                # b 1_m^T: an outer product with a row of ones is NumPy broadcasting
+                # b 1_m^T: an outer product with a row of ones is the arrays' broadcasting
                 return self.matrix_product(rest)
-            return f"{self._atom_product(rest)}.sum(axis=1, keepdims=True)"
+            return self.sum_axis(self._atom_product(rest), 1)
         if len(matrices) > 1 and isinstance(matrices[0], OneMatrix):
             rest = matrices[1:]
             if matrices[0].shape[1] == 1:
                 return self.matrix_product(rest)
             # 1_n 1_n^T G: column sums of G, broadcast back over the n rows
-            return f"{self._atom_product(rest)}.sum(axis=0, keepdims=True)"
+            return self.sum_axis(self._atom_product(rest), 0)
+        inner = inner_ones_split(matrices)
+        if inner is not None:
+            left, right = inner
+            first = self._factor(left)
+            second = self._factor(right, strict=True)
+            return f"{first} @ {second}"
         if len(matrices) == 1:
             return self.paren(matrices[0], MUL)
         parts = [self.paren(matrices[0], MUL)]
         parts += [self.paren(m, MUL, strict=True) for m in matrices[1:]]
         return " @ ".join(parts)
+
+    def sum_all(self, array: str) -> str:
+        """The sum of every entry of ``array`` (printed as an operand), as a 1 x 1 array."""
+        return f"{array}.sum(keepdims=True)"
+
+    def sum_axis(self, array: str, axis: int) -> str:
+        """The sums of ``array`` along ``axis`` (1: each row's, 0: each column's), kept 2-D."""
+        return f"{array}.sum(axis={axis}, keepdims=True)"
 
     def _factor(self, matrices: list[Any], *, strict: bool = False) -> str:
         """One operand of ``@``: a product of ``matrices``, parenthesized unless one name or
@@ -688,8 +699,8 @@ ArrayPrinter._own_methods = _print_methods(ArrayPrinter)
 
 def sum_call(matrices: list[Any]) -> bool:
     """Whether the product of ``matrices`` prints as one call ``G.sum(...)`` (a ones matrix at
-    an end, none inside: :meth:`ArrayPrinter.matrix_product`; the torch printer's too)."""
-    if len(matrices) < 2 or inner_ones_split(matrices) is not None:
+    an end, read before any inside: :meth:`ArrayPrinter.matrix_product`)."""
+    if len(matrices) < 2:
         return False
     first, last = matrices[0], matrices[-1]
     if isinstance(last, OneMatrix):

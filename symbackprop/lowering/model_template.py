@@ -8,15 +8,23 @@ math on a function of m alone with the arrays' overflow (:data:`MATH_HELPER`).
 
 from __future__ import annotations
 
-STDS = """
-# init scheme -> standard deviation of a parameter with fan_in columns and fan_out rows
-STDS = {
-    "xavier": lambda fan_in, fan_out: np.sqrt(1.0 / fan_in),
-    "he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),
-    "glorot": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out)),
-    "normal": lambda fan_in, fan_out: 1.0,
-}
+
+def stds(what: str, fan_in: str, fan_out: str) -> str:
+    """The text of ``STDS``, init scheme -> the standard deviation of ``what``, with the
+    lambdas' two parameters named as the module's ``init_params`` names them (``fan_in``,
+    ``fan_out``; a network's ``n_prev``, ``n_l``)."""
+    return f"""
+# init scheme -> standard deviation of {what}
+STDS = {{
+    "xavier": lambda {fan_in}, {fan_out}: np.sqrt(1.0 / {fan_in}),
+    "he": lambda {fan_in}, {fan_out}: np.sqrt(2.0 / {fan_in}),
+    "glorot": lambda {fan_in}, {fan_out}: np.sqrt(2.0 / ({fan_in} + {fan_out})),
+    "normal": lambda {fan_in}, {fan_out}: 1.0,
+}}
 """
+
+
+STDS = stds("a parameter with fan_in columns and fan_out rows", "fan_in", "fan_out")
 
 _INIT_HEAD = '''
 def init_params(seed=0, scheme="xavier", {signature}):
@@ -131,7 +139,7 @@ def check_helper(
     return text
 
 
-__all__ = ["STDS", "check_helper", "init_params"]
+__all__ = ["STDS", "check_helper", "floating_helper", "init_params", "stds"]
 
 
 #: a function of m alone is Python's math on a number (see the printer's NUMBER_FUNCTIONS);
@@ -145,4 +153,35 @@ def _math(f, x):
         return f(x)
     except OverflowError:
         return math.copysign(math.inf, x) if f is math.sinh else math.inf
+'''
+
+
+def floating_helper(refused: str, ns: str) -> str:
+    """The text of ``_floating``, the models' dtype rule: ``refused`` is the test that
+    ``dtype`` (None for a value without one) is not floating-point, ``ns`` the namespace of
+    the dtype the message names (``np``; ``jnp``, whose bfloat16 NumPy's ``kind`` calls "V")."""
+    return f'''
+def _floating(name, value, first):
+    """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
+    ``first`` is None), once ``value`` is a floating-point array of that one dtype.
+
+    Otherwise a one-line ValueError naming ``value``: an integer array cannot take a gradient
+    step, and arrays of two dtypes would give gradients of two dtypes (NumPy promotes a
+    product of both, while a workspace array, a zero gradient or an in-place update keeps one).
+    """
+    dtype = getattr(value, "dtype", None)
+    wanted = np.dtype(np.float64) if first is None else first[1]
+    if {refused}:
+        raise ValueError(
+            f"{{name}} has dtype {{dtype}}; expected a floating-point array "
+            f"({{name}}.astype({ns}.{{wanted}}) converts it)"
+        )
+    if first is None:
+        return name, dtype
+    if dtype != wanted:
+        raise ValueError(
+            f"{{name}} has dtype {{dtype}} but {{first[0]}} has {{wanted}}: every array must have "
+            f"one floating-point dtype ({{name}}.astype({ns}.{{wanted}}) converts it)"
+        )
+    return first
 '''

@@ -58,9 +58,7 @@ from symbackprop.records.nodes import (
     Elementwise,
     Softmax,
     T,
-    softmax_columns,
 )
-from symbackprop.records.scalars import z
 
 #: the smallest size a dimension gets in the explicit route (a size 1 would hide a transpose)
 FIRST_SIZE = 2
@@ -139,7 +137,7 @@ def _written_out(expr: Any) -> Any:
     for _ in range(4):  # a formula may name another such activation
         done = expr.replace(
             lambda e: isinstance(e, ActivationFunction),
-            lambda e: type(e).body.xreplace({z: e.args[0]}),
+            lambda e: e.written_out(),
         )
         if done == expr:
             break
@@ -157,7 +155,7 @@ def _canonical(body: Any) -> Any:
         return body
     unfolded = body.replace(
         lambda e: isinstance(e, ActivationFunction),
-        lambda e: e.body.xreplace({z: e.args[0]}),
+        lambda e: e.written_out(),
     ).replace(lambda e: isinstance(e, sp.core.relational.Relational), _root_condition)
     try:
         return sp.piecewise_fold(unfolded)
@@ -278,7 +276,7 @@ class _Explicit:
             body, variable = self.scalar(e.body), e.variable
             return self(e.arg).applyfunc(lambda x: body.xreplace({variable: x}))
         if isinstance(e, Softmax):
-            return sp.Matrix(softmax_columns(self(e.arg).applyfunc(sp.exp)))
+            return sp.Matrix(Softmax.of_values(self(e.arg)))
         if isinstance(e, Inverse):
             return self._opaque("inv", e.arg, rows, cols)
         # anything else (a power, a kind no plan holds today): SymPy's own evaluation

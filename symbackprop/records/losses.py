@@ -27,6 +27,20 @@ SOFT_TARGETS = {"real": "real", "binary": "probability", "one-hot": "distributio
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why a loss refuses an output activation, and what to write instead: in a model (the
+    loss's first argument is that activation) and in a network (its output layer is)."""
+
+    why: str
+    in_model: str
+    in_network: str
+
+    @property
+    def model_message(self) -> str:
+        return f"{self.why}; {self.in_model}"
+
+
+@dataclass(frozen=True)
 class Loss:
     """One loss: a sum over output units k of ``formula(a_k, y_k)``.
 
@@ -38,7 +52,9 @@ class Loss:
     the output activation with which the cost is computed stably from the logits z[L]
     (``None``: from the output a[L]). ``logits_code`` maps a backend name to that stable cost,
     summed over every entry, as code in ``{z}`` (the logits) and ``{y}`` (the targets); a
-    backend's module defines ``log_softmax`` where its template needs one.
+    backend's module defines ``log_softmax`` where its template needs one. ``refuses`` maps
+    an output activation to the :class:`Refusal` of it: refused in a network and in a model
+    alike (a model's loss otherwise takes any argument).
     """
 
     name: str
@@ -50,6 +66,7 @@ class Loss:
     targets: str = "real"
     logits_with: str | None = None
     logits_code: Mapping[str, str] = field(default_factory=dict)
+    refuses: Mapping[str, Refusal] = field(default_factory=dict)
 
     def draw_targets(self, rng: Any, shape: tuple[int, int]) -> Any:
         """Random valid targets of ``shape`` (units x examples) as a float NumPy array, drawn
@@ -100,6 +117,14 @@ LOSSES: dict[str, Loss] = {
                 '{z}, {y}, reduction="sum")',
                 "jax": "(jnp.maximum({z}, 0.0) - {y} * {z}"
                 " + jnp.log1p(jnp.exp(-jnp.abs({z})))).sum()",
+            },
+            # no stable form of log(1 - softmax) is derived here
+            refuses={
+                "softmax": Refusal(
+                    "bce of a softmax is NaN where an entry rounds to 1 (log(1 - a))",
+                    "use ce(softmax(...), Y), or bce(sigmoid(...), Y) for independent labels",
+                    "with a softmax output use loss 'ce' (--loss ce)",
+                )
             },
         ),
         Loss(

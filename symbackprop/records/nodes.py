@@ -75,6 +75,18 @@ class ActivationFunction(sp.Function):
             return None
         return self.body.xreplace({z: arg}).evalf(prec)  # type: ignore[no-any-return]
 
+    def written_out(self, *, as_derived: bool = False) -> sp.Expr:
+        """This g(u) as its record's formula at u, and a g'(u) (:class:`ActivationDerivative`)
+        as the record's g' at u: the one way every stage that reads through an activation
+        (the settle proof, the exact check's tables, the kinks) writes it out. Not repeated:
+        a formula that names another such activation keeps it.
+
+        ``as_derived`` (g' only): SymPy's derivative of the formula as written, not the
+        record's g' in stable form, which may name functions the formula does not (softplus'
+        is sigmoid(u), swish' reads sigmoid(-u)); a reader that treats each function as
+        opaque, such as the exact check's tables, would not relate them to the formula."""
+        return self.body.xreplace({z: self.args[0]})  # type: ignore[no-any-return]
+
     def _eval_is_extended_real(self) -> bool | None:
         # custom activations are probed real on the real line (records.activations)
         return True if self.args[0].is_extended_real else None
@@ -88,6 +100,13 @@ class ActivationDerivative(ActivationFunction):
         if argindex != 1:
             raise ArgumentIndexError(self, argindex)
         return sp.diff(self.body, z).xreplace({z: self.args[0]})  # type: ignore[no-any-return]
+
+    def written_out(self, *, as_derived: bool = False) -> sp.Expr:
+        if not as_derived:
+            return super().written_out()
+        formula = self.record.formula
+        assert formula is not None  # a g' exists only for an element-wise record
+        return sp.diff(formula, z).xreplace({z: self.args[0]})  # type: ignore[no-any-return]
 
 
 def activation_function(act: Activation) -> type[sp.Function]:
@@ -254,10 +273,16 @@ class Softmax(_OfEachColumn):
             bottom = sp.Sum(sp.exp(self.arg._entry(k, j, **kwargs)), (k, 0, rows - 1))
         return top / bottom  # type: ignore[no-any-return]
 
+    @staticmethod
+    def of_values(values: Any, exp: Any = sp.exp, log: Any = sp.log) -> sp.ImmutableMatrix:
+        """softmax of the explicit matrix ``values``, per column, with ``exp`` as the
+        exponential (the exact check passes its table's; ``log`` is not read)."""
+        return softmax_columns(values.applyfunc(exp))
+
     def doit(self, **hints: Any) -> Any:
         arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
         if isinstance(arg, MatrixBase):
-            return softmax_columns(arg.applyfunc(sp.exp))
+            return self.of_values(arg)
         return Softmax(arg)
 
     def _sympystr(self, printer: Any) -> str:
@@ -285,11 +310,23 @@ class LogSoftmax(_OfEachColumn):
 class _OfAllEntries(_OfOneMatrix):
     """A function of every entry of one matrix at once."""
 
-    def _exps(self, **kwargs: Any) -> list[sp.Expr]:
-        """exp of every entry (the argument's shape is concrete here)."""
-        rows, cols = (int(d) for d in self.arg.shape)
-        entry = self.arg._entry
-        return [sp.exp(entry(i, j, **kwargs)) for i in range(rows) for j in range(cols)]
+    @staticmethod
+    def of_values(values: Any, exp: Any = sp.exp, log: Any = sp.log) -> sp.ImmutableMatrix:
+        """The node's value at the explicit matrix ``values``, with ``exp`` and ``log`` as
+        the exponential and the logarithm (the exact check passes its tables'): the one
+        place its formula is written."""
+        raise NotImplementedError
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
+        rows, cols = (int(d) for d in self.arg.shape)  # concrete here
+        entries = sp.Matrix(rows, cols, lambda r, c: self.arg._entry(r, c, **kwargs))
+        return self.of_values(entries)[i, j]  # type: ignore[no-any-return]
+
+    def doit(self, **hints: Any) -> Any:
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, MatrixBase):
+            return self.of_values(arg)
+        return type(self)(arg)
 
 
 class LogSumExp(_OfAllEntries):
@@ -301,14 +338,9 @@ class LogSumExp(_OfAllEntries):
     def shape(self) -> tuple[Any, Any]:
         return (sp.Integer(1), sp.Integer(1))
 
-    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
-        return sp.log(sp.Add(*self._exps(**kwargs)))
-
-    def doit(self, **hints: Any) -> Any:
-        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
-        if isinstance(arg, MatrixBase):
-            return sp.ImmutableMatrix([[sp.log(sp.Add(*arg.applyfunc(sp.exp)))]])
-        return LogSumExp(arg)
+    @staticmethod
+    def of_values(values: Any, exp: Any = sp.exp, log: Any = sp.log) -> sp.ImmutableMatrix:
+        return sp.ImmutableMatrix([[log(sp.Add(*values.applyfunc(exp)))]])
 
     def _sympystr(self, printer: Any) -> str:
         return f"log(sum(exp({printer._print(self.arg)})))"
@@ -322,15 +354,10 @@ class SoftmaxOfAll(_OfAllEntries):
     def shape(self) -> tuple[Any, Any]:
         return self.arg.shape  # type: ignore[no-any-return]
 
-    def _entry(self, i: Any, j: Any, **kwargs: Any) -> sp.Expr:
-        return sp.exp(self.arg._entry(i, j, **kwargs)) / sp.Add(*self._exps(**kwargs))
-
-    def doit(self, **hints: Any) -> Any:
-        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
-        if isinstance(arg, MatrixBase):
-            exps = arg.applyfunc(sp.exp)
-            return sp.ImmutableMatrix(exps / sp.Add(*exps))
-        return SoftmaxOfAll(arg)
+    @staticmethod
+    def of_values(values: Any, exp: Any = sp.exp, log: Any = sp.log) -> sp.ImmutableMatrix:
+        exps = values.applyfunc(exp)
+        return sp.ImmutableMatrix(exps / sp.Add(*exps))
 
     def _sympystr(self, printer: Any) -> str:
         arg = printer._print(self.arg)

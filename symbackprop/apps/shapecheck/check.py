@@ -245,12 +245,12 @@ def check_formula(
         report.error = exc
         return report
     else:
-        if typed.shape is None and all(d == 1 for d in target):
-            # a number is a 1 x 1 value, as in the model language (J = sum(...) is 1 x 1)
-            typed = dataclasses.replace(typed, expr=typed.expr * sp.Identity(1), shape=target)
-        elif typed.shape is None and typed.expr == 0:
-            # "0" is the zero matrix of any shape: what derive prints for an unused parameter
-            typed = dataclasses.replace(typed, expr=sp.ZeroMatrix(*target), shape=target)
+        if typed.shape is None and (typed.expr == 0 or all(d == 1 for d in target)):
+            # a number c is the matrix c 1 1^T of dJ/dwrt's shape where that reads as c alone:
+            # a 1 x 1 value (as in the model language: J = sum(...) is 1 x 1; SymPy writes c I)
+            # and 0, the zero matrix of any shape (what derive prints for an unused parameter)
+            constant = typed.expr * sp.OneMatrix(*target)
+            typed = dataclasses.replace(typed, expr=constant, shape=target)
         if typed.shape is None or typed.shape != target:
             shown = generic.show(typed.shape)
             report.error = FormulaShapeError(

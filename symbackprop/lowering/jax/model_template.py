@@ -12,8 +12,7 @@ x64 makes float64 data float32 on its own).
 from __future__ import annotations
 
 from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS
-from symbackprop.lowering.model_template import check_helper, init_params
-from symbackprop.lowering.numpy.model_template import floating_helper
+from symbackprop.lowering.model_template import check_helper, floating_helper, init_params
 
 __all__ = ["CHECK_HELPER", "CUSTOM_VJP", "GRADIENTS", "INIT_PARAMS", "LOGDET_HELPER"]
 

@@ -5,13 +5,14 @@ model's: :mod:`.model_template`).
 ``init_params`` draws with NumPy's ``default_rng`` exactly as the NumPy module does (the same
 seed gives the same numbers on every backend) and hands back ``jnp`` arrays; it is the NumPy
 template's with that one change (copied: that template returns NumPy arrays). The shape check
-``_invalid`` and the init schemes (``STDS``) are the NumPy template's own text, imported from
-there: they read only shapes, which are static under ``jax.jit``.
+``_invalid`` and the init schemes (``STDS``) are every backend's shared text
+(:mod:`symbackprop.lowering.network_template`): they read only shapes, which are static under
+``jax.jit``.
 """
 
 from __future__ import annotations
 
-from symbackprop.lowering.numpy.template import STDS, invalid_helper
+from symbackprop.lowering.network_template import STDS, invalid_helper
 
 #: what both custom_vjp costs (network and model) share: the inputs' values under
 #: ``symbolic_zeros``, the refusal of a data cotangent the derivation does not have (a silent
@@ -44,7 +45,7 @@ def _scaled(params, grads, g):
     return {name: g * grads[name] if name in grads else None for name in params}
 '''
 
-#: the NumPy module's ``_invalid`` with JAX's floating-point test: bfloat16 too (ml_dtypes'
+#: the backends' shared ``_invalid`` with JAX's floating-point test: bfloat16 too (ml_dtypes'
 #: kind "V"), as init_params may make (the model modules' test)
 INVALID_HELPER = invalid_helper("(dtype is None or not jnp.issubdtype(dtype, jnp.floating))")
 

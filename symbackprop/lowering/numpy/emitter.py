@@ -63,6 +63,7 @@ from sympy import HadamardPower, MatAdd, Transpose
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import ATOM, MUL
 from symbackprop.lowering.network_emitter import InPlaceEmitter
+from symbackprop.lowering.network_template import STDS
 from symbackprop.lowering.numpy.model_template import LOG_SOFTMAX_HELPER
 from symbackprop.lowering.numpy.printer import NumPyPrinter
 from symbackprop.lowering.numpy.template import (
@@ -73,7 +74,6 @@ from symbackprop.lowering.numpy.template import (
     SIGMOID_HELPER,
     SIGMOID_STEPS,
     SIGMOID_TEMPLATE,
-    STDS,
     TYPED_HELPER,
     WORKSPACE_DOC,
 )

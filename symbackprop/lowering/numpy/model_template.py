@@ -11,7 +11,7 @@ not values: NaN propagates) and says what is wrong in one line.
 
 from __future__ import annotations
 
-from symbackprop.lowering.model_template import STDS, check_helper, init_params
+from symbackprop.lowering.model_template import STDS, check_helper, floating_helper, init_params
 
 __all__ = [
     "CHECK_HELPER",
@@ -83,37 +83,6 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
     the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
     array that is not floating-point or whose dtype differs from the first one's. Values are
     not checked: a NaN or inf propagates to the cost and gradients, as in NumPy."""
-
-
-def floating_helper(refused: str, ns: str) -> str:
-    """The text of ``_floating``, the models' dtype rule: ``refused`` is the test that
-    ``dtype`` (None for a value without one) is not floating-point, ``ns`` the namespace of
-    the dtype the message names (``np``; ``jnp``, whose bfloat16 NumPy's ``kind`` calls "V")."""
-    return f'''
-def _floating(name, value, first):
-    """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
-    ``first`` is None), once ``value`` is a floating-point array of that one dtype.
-
-    Otherwise a one-line ValueError naming ``value``: an integer array cannot take a gradient
-    step, and arrays of two dtypes would give gradients of two dtypes (NumPy promotes a
-    product of both, while a workspace array, a zero gradient or an in-place update keeps one).
-    """
-    dtype = getattr(value, "dtype", None)
-    wanted = np.dtype(np.float64) if first is None else first[1]
-    if {refused}:
-        raise ValueError(
-            f"{{name}} has dtype {{dtype}}; expected a floating-point array "
-            f"({{name}}.astype({ns}.{{wanted}}) converts it)"
-        )
-    if first is None:
-        return name, dtype
-    if dtype != wanted:
-        raise ValueError(
-            f"{{name}} has dtype {{dtype}} but {{first[0]}} has {{wanted}}: every array must have "
-            f"one floating-point dtype ({{name}}.astype({ns}.{{wanted}}) converts it)"
-        )
-    return first
-'''
 
 
 FLOATING_HELPER = floating_helper('getattr(dtype, "kind", None) != "f"', "np")

@@ -10,6 +10,8 @@ the array of the wrong shape once the cheap checks on entry have failed.
 
 from __future__ import annotations
 
+from symbackprop.lowering.network_template import invalid_helper
+
 #: the sigmoid record's NumPy form: the module helper below, evaluated in place
 SIGMOID_TEMPLATE = "sigmoid({z})"
 SIGMOID_HELPER = '''
@@ -106,71 +108,7 @@ WORKSPACE_DOC = (
     "gradients live in ``work`` until the next call. Without a workspace (``out = _FRESH``)",
     "every product is a fresh array.",
 )
-INVALID_SHAPES = '''
-def _invalid(params, X=None, Y=None, cache=None):
-    """Raise the ValueError that names the array of the wrong shape (its shape and the expected
-    one), X if not floating-point, or an array of another dtype than X (both dtypes). Called
-    only after the cheap checks on entry have failed; returns when every array fits (an equal
-    dtype that is another object than X's, as after unpickling, fails the entry's identity
-    compare only)."""
-    n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
-
-    def shape(value):
-        got = getattr(value, "shape", None)
-        return got if isinstance(got, tuple) else f"a {type(value).__name__}, not an array"
-
-    if cache is not None:
-        for name in CACHE_READS:
-            if name not in cache:
-                raise ValueError(f"cache has no {name!r}: pass the cache that forward returned")
-        X = cache["X"]
-    if X is not None:
-        got = shape(X)
-        if not (isinstance(got, tuple) and len(got) == 2 and got[0] == n0 and got[1] >= 1):
-            raise ValueError(
-                f"X has shape {got}, expected ({n0}, m): one example per column, m >= 1"
-            )
-    if not hasattr(params, "keys"):
-        raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
-    for name, expected in SHAPES.items():
-        if name not in params:
-            raise ValueError(f"params has no {name!r}: expected an array of shape {expected}")
-        if shape(params[name]) != expected:
-            raise ValueError(f"{name} has shape {shape(params[name])}, expected {expected}")
-    if Y is not None and X is not None:
-        expected = (n_out, X.shape[1])
-        if shape(Y) != expected:
-            raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
-'''
-
-
-def invalid_helper(refused: str) -> str:
-    """The text of ``_invalid``: its shape checks, then its dtype rule, ``refused`` being the
-    test that X's ``dtype`` (None for a value without one) is not floating-point (the models'
-    test: see ``floating_helper``). X's dtype is the one every array must have, so it is
-    checked first: an integer X otherwise made the advice to convert the parameters to it."""
-    return (
-        INVALID_SHAPES
-        + f"""    # floating-point (an integer array cannot take a gradient step), and one dtype:
-    # mixed, the gradients would come in several (a product promotes, a zero gradient or
-    # a workspace array keeps X's)
-    dtype = getattr(X, "dtype", None)
-    if X is not None and {refused}:
-        raise ValueError(
-            f"X has dtype {{dtype}}; expected a floating-point array "
-            "(X.astype(np.float64) converts it)"
-        )
-    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
-        got = getattr(value, "dtype", None)
-        if value is not None and X is not None and got != dtype:
-            raise ValueError(
-                f"{{name}} has dtype {{got}} but X has {{dtype}}: every array must have one "
-                f"floating-point dtype ({{name}}.astype(np.{{dtype}}) converts it)"
-            )
-"""
-    )
-
-
+#: the backends' shared ``_invalid`` with NumPy's floating-point test
 INVALID_HELPER = invalid_helper('getattr(dtype, "kind", None) != "f"')
 INIT_PARAMS = '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
@@ -199,12 +137,3 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
         params[f"b{layer}"] = np.zeros((n_l, 1), dtype=dtype)
     return params
 '''
-STDS = """
-# init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units
-STDS = {
-    "xavier": lambda n_prev, n_l: np.sqrt(1.0 / n_prev),
-    "he": lambda n_prev, n_l: np.sqrt(2.0 / n_prev),
-    "glorot": lambda n_prev, n_l: np.sqrt(2.0 / (n_prev + n_l)),
-    "normal": lambda n_prev, n_l: 1.0,
-}
-"""

@@ -44,6 +44,7 @@ from sympy import Transpose
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import MUL, float_literal
 from symbackprop.lowering.network_emitter import InPlaceEmitter
+from symbackprop.lowering.network_template import STDS
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.provenance import text as plain_text
 from symbackprop.lowering.python_text import (
@@ -62,7 +63,6 @@ from symbackprop.lowering.torch.template import (
     NO_GRAD_HELPER,
     ONES_HELPER,
     SAME_DTYPE_HELPER,
-    STDS,
     WORKSPACE_DOC,
 )
 from symbackprop.records import scalars

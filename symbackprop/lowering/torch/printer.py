@@ -88,28 +88,11 @@ class TorchPrinter(ArrayPrinter):
         return f", dtype={self.dtype}{device}"
 
     # -- matrix nodes ----------------------------------------------------------------------
-    def matrix_product(self, matrices: list[Any]) -> str:
-        """A product of matrices; a ones matrix at either end is a sum (broadcast back)."""
-        one = sp.OneMatrix
-        if (
-            len(matrices) == 3
-            and isinstance(matrices[0], one)
-            and isinstance(matrices[-1], one)
-            and matrices[0].shape[0] == 1
-            and matrices[-1].shape[1] == 1
-        ):
-            return f"{self.paren(matrices[1], ATOM)}.sum().reshape(1, 1)"  # every entry
-        if len(matrices) > 1 and isinstance(matrices[-1], one):
-            rest = matrices[:-1]
-            if matrices[-1].shape[0] == 1:
-                return self.matrix_product(rest)  # b 1_m^T: broadcasting
-            return f"{self._atom_product(rest)}.sum(dim=1, keepdim=True)"
-        if len(matrices) > 1 and isinstance(matrices[0], one):
-            rest = matrices[1:]
-            if matrices[0].shape[1] == 1:
-                return self.matrix_product(rest)
-            return f"{self._atom_product(rest)}.sum(dim=0, keepdim=True)"
-        return super().matrix_product(matrices)
+    def sum_all(self, array: str) -> str:
+        return f"{array}.sum().reshape(1, 1)"
+
+    def sum_axis(self, array: str, axis: int) -> str:
+        return f"{array}.sum(dim={axis}, keepdim=True)"
 
     def _print_LogSumExp(self, expr: Any) -> str:
         return f"torch.logsumexp({self.code(expr.arg)}, dim=(0, 1)).reshape(1, 1)"

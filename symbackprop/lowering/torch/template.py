@@ -13,6 +13,8 @@ module's class name (``{module}``).
 
 from __future__ import annotations
 
+from symbackprop.lowering.network_template import invalid_shapes
+
 INIT_PARAMS = '''
 def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     """Weights ``rng.standard_normal(shape) * std`` drawn in order W1, W2, ...; biases zero.
@@ -43,53 +45,20 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
         params[f"b{layer}"] = torch.zeros((n_l, 1), dtype=dtype, device=device)
     return params
 '''
-STDS = """
-# init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units
-STDS = {
-    "xavier": lambda n_prev, n_l: np.sqrt(1.0 / n_prev),
-    "he": lambda n_prev, n_l: np.sqrt(2.0 / n_prev),
-    "glorot": lambda n_prev, n_l: np.sqrt(2.0 / (n_prev + n_l)),
-    "normal": lambda n_prev, n_l: 1.0,
-}
-"""
-INVALID_HELPER = '''
-def _invalid(params, X=None, Y=None, cache=None):
+INVALID_HELPER = invalid_shapes(
     """Raise the ValueError that names the tensor of the wrong shape or dtype and what was
-    expected. Called only after the cheap checks on entry have failed."""
-    n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
-
-    def shape(value):
-        got = getattr(value, "shape", None)
-        return tuple(got) if isinstance(got, tuple) else f"a {type(value).__name__}, not a tensor"
-
-    if cache is not None:
-        for name in CACHE_READS:
-            if name not in cache:
-                raise ValueError(f"cache has no {name!r}: pass the cache that forward returned")
-        X = cache["X"]
-    if X is not None:
-        got = shape(X)
-        if not (isinstance(got, tuple) and len(got) == 2 and got[0] == n0 and got[1] >= 1):
-            raise ValueError(
-                f"X has shape {got}, expected ({n0}, m): one example per column, m >= 1"
-            )
-    if not hasattr(params, "keys"):
-        raise ValueError(f"params must be a dict of tensors, got a {type(params).__name__}")
-    for name, expected in SHAPES.items():
-        if name not in params:
-            raise ValueError(f"params has no {name!r}: expected a tensor of shape {expected}")
-        if shape(params[name]) != expected:
-            raise ValueError(f"{name} has shape {shape(params[name])}, expected {expected}")
-    if Y is not None and X is not None:
-        expected = (n_out, X.shape[1])
-        if shape(Y) != expected:
-            raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
-    first = None  # every tensor has the dtype of the first one checked
+    expected. Called only after the cheap checks on entry have failed.""",
+    "tensor",
+    "a",
+    "tuple(got)",
+) + (
+    """    first = None  # every tensor has the dtype of the first one checked
     for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
         if value is not None:
             first = _same_dtype(name, value, first)
     raise ValueError("the tensors do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
-'''
+"""
+)
 NO_GRAD_HELPER = '''
 def _no_grad(function):
     """``function`` run with autograd off, as under ``@torch.no_grad()``, at a fraction of its

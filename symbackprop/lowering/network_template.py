@@ -1,0 +1,101 @@
+"""The fixed text every backend's network module shares: the init schemes (``STDS``, read
+by each backend's ``init_params``, which draws with NumPy's ``default_rng``) and the shape
+check ``_invalid``, which reads only shapes (static under ``jax.jit``) and differs between
+backends only in its floating-point test (:func:`invalid_helper`). A model's module has its
+own: :mod:`symbackprop.lowering.model_template`.
+"""
+
+from __future__ import annotations
+
+from symbackprop.lowering.model_template import stds
+
+__all__ = ["INVALID_SHAPES", "STDS", "invalid_helper", "invalid_shapes"]
+
+#: the shape checks of ``_invalid`` (the backend fills in its words: :func:`invalid_shapes`)
+_INVALID_SHAPES = '''
+def _invalid(params, X=None, Y=None, cache=None):
+    """<DOC>"""
+    n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
+
+    def shape(value):
+        got = getattr(value, "shape", None)
+        return <GOT> if isinstance(got, tuple) else f"a {type(value).__name__}, not <A> <NOUN>"
+
+    if cache is not None:
+        for name in CACHE_READS:
+            if name not in cache:
+                raise ValueError(f"cache has no {name!r}: pass the cache that forward returned")
+        X = cache["X"]
+    if X is not None:
+        got = shape(X)
+        if not (isinstance(got, tuple) and len(got) == 2 and got[0] == n0 and got[1] >= 1):
+            raise ValueError(
+                f"X has shape {got}, expected ({n0}, m): one example per column, m >= 1"
+            )
+    if not hasattr(params, "keys"):
+        raise ValueError(f"params must be a dict of <NOUN>s, got a {type(params).__name__}")
+    for name, expected in SHAPES.items():
+        if name not in params:
+            raise ValueError(f"params has no {name!r}: expected <A> <NOUN> of shape {expected}")
+        if shape(params[name]) != expected:
+            raise ValueError(f"{name} has shape {shape(params[name])}, expected {expected}")
+    if Y is not None and X is not None:
+        expected = (n_out, X.shape[1])
+        if shape(Y) != expected:
+            raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+'''
+
+
+def invalid_shapes(doc: str, noun: str, article: str, got: str) -> str:
+    """The text of ``_invalid`` up to its dtype rule, which each backend writes after it:
+    ``doc`` its docstring, ``noun`` with its ``article`` what the module calls its values
+    (``an array``, ``a tensor``), ``got`` the shape as a tuple (``got``; ``tuple(got)`` for
+    torch's Size)."""
+    words = {"<DOC>": doc, "<NOUN>": noun, "<A>": article, "<GOT>": got}
+    text = _INVALID_SHAPES
+    for token, word in words.items():
+        text = text.replace(token, word)
+    return text
+
+
+#: NumPy's and JAX's ``_invalid`` up to its dtype rule (:func:`invalid_helper`)
+INVALID_SHAPES = invalid_shapes(
+    """Raise the ValueError that names the array of the wrong shape (its shape and the expected
+    one), X if not floating-point, or an array of another dtype than X (both dtypes). Called
+    only after the cheap checks on entry have failed; returns when every array fits (an equal
+    dtype that is another object than X's, as after unpickling, fails the entry's identity
+    compare only).""",
+    "array",
+    "an",
+    "got",
+)
+
+
+def invalid_helper(refused: str) -> str:
+    """The text of ``_invalid``: its shape checks, then its dtype rule, ``refused`` being the
+    test that X's ``dtype`` (None for a value without one) is not floating-point (the models'
+    test: see ``floating_helper``). X's dtype is the one every array must have, so it is
+    checked first: an integer X otherwise made the advice to convert the parameters to it."""
+    return (
+        INVALID_SHAPES
+        + f"""    # floating-point (an integer array cannot take a gradient step), and one dtype:
+    # mixed, the gradients would come in several (a product promotes, a zero gradient or
+    # a workspace array keeps X's)
+    dtype = getattr(X, "dtype", None)
+    if X is not None and {refused}:
+        raise ValueError(
+            f"X has dtype {{dtype}}; expected a floating-point array "
+            "(X.astype(np.float64) converts it)"
+        )
+    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
+        got = getattr(value, "dtype", None)
+        if value is not None and X is not None and got != dtype:
+            raise ValueError(
+                f"{{name}} has dtype {{got}} but X has {{dtype}}: every array must have one "
+                f"floating-point dtype ({{name}}.astype(np.{{dtype}}) converts it)"
+            )
+"""
+    )
+
+
+STDS = stds("the weights of a layer with n_prev inputs, n_l units", "n_prev", "n_l")
