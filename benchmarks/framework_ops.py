@@ -15,6 +15,7 @@ The engines are grad_speed.py's (``benchmarks/engines``), on its workloads and d
 Usage::
 
     python benchmarks/framework_ops.py --workloads w1_m1,w2 --dtypes float32
+    python benchmarks/framework_ops.py --workloads w2 --engines sb_torch_ws,torch_gemm_floor
 """
 
 from __future__ import annotations
@@ -100,7 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workloads", default="w1_m1,w1_m64,w2,w3,w4")
     ap.add_argument("--dtypes", default="float32,float64")
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    ap.add_argument(
+        "--engines",
+        default=",".join([*TORCH, "jax"]),
+        help="a comma-separated subset of the torch engines and jax (both JAX rows)",
+    )
     args = ap.parse_args(argv)
+    wanted = set(args.engines.split(","))
     engines = grad_speed.builtin_engines()
     try:
         import torch  # optional extra
@@ -116,10 +123,12 @@ def main(argv: list[str] | None = None) -> int:
             print("| engine | aten ops / gradient | allocations | bytes | page faults |")
             print("|---|---|---|---|---|")
             for name in TORCH if torch is not None else ():
+                if name not in wanted:
+                    continue
                 engine = engines[name](spec, *problem)
                 if engine is not None:
                     print(f"| {name} | {torch_row(engine)} |", flush=True)
-            rows = jax_rows(spec, problem)
+            rows = jax_rows(spec, problem) if "jax" in wanted else []
             if rows:
                 print("\n| engine | compiled HLO entry operations |\n|---|---|")
                 print("\n".join(rows), flush=True)

@@ -45,12 +45,15 @@ class _Ops(TorchDispatchMode):  # type: ignore[misc]
         return out
 
 
-def backward_ops(module: Any, dtype: Any, work: dict[str, Any] | None = None) -> list[str]:
+def backward_ops(
+    module: Any, dtype: Any, work: dict[str, Any] | None = None, m: int = 6
+) -> list[str]:
     params = module.init_params(seed=1, dtype=dtype)
-    X, Y = data(torch, module, 6, dtype=dtype)
-    if work is not None:  # the workspace is made on the first call
-        _, cache = module.forward(params, X, work)
-        module.backward(params, cache, Y, work)
+    X, Y = data(torch, module, m, dtype=dtype)
+    # the workspace, and the column of ones of db (with or without one), are made on the
+    # first call with this m and dtype
+    _, cache = module.forward(params, X, work)
+    module.backward(params, cache, Y, work)
     _, cache = module.forward(params, X, work)
     with _Ops() as ops:
         module.backward(params, cache, Y, work)
@@ -63,8 +66,7 @@ BACKWARD_OPS = [
     "sub.Tensor",  # dZ3 = A3 - Y
     "div_.Tensor",  # dZ3 /= m
     "mm.default",  # dW3
-    "new_ones.default",  # the 1_m of db
-    "mm.default",  # db3 = dZ3 @ ones_m
+    "mm.default",  # db3 = dZ3 @ ones_m (made once per m, dtype and device)
     "mm.default",  # dZ2 = W3.T @ dZ3
     "threshold_backward.grad_input",  # dZ2 ⊙= relu'(Z2) = 1{A2 > 0}, from the cached A2
     "mm.default",  # dW2
@@ -85,14 +87,25 @@ def test_hidden_derivatives_are_one_pass_kernels_in_the_tensors_dtype() -> None:
 def test_with_a_workspace_backward_writes_into_it_and_allocates_nothing() -> None:
     """The same kernels, each writing into a workspace tensor (``.out``) or in place."""
     module = compiled("3-4:tanh-3:relu-3:softmax", "ce")
-    want = [
-        name.replace(".Tensor", ".out").replace(".default", ".out")
-        for name in BACKWARD_OPS
-        if name != "new_ones.default"  # the workspace holds the ones
-    ]
+    want = [name.replace(".Tensor", ".out").replace(".default", ".out") for name in BACKWARD_OPS]
     want[1] = "div_.Tensor"  # dZ3 /= m, in place
     for dtype in (torch.float64, torch.float32):
         assert backward_ops(module, dtype, work={}) == want
+
+
+def test_one_example_is_not_divided_by_m_and_the_ones_are_made_once() -> None:
+    """At m = 1 the mean over the batch changes no number (x / 1.0 is x): no division. The
+    column of ones of db is made on the first call with an m, dtype and device only, with or
+    without a workspace, and is the same tensor on the next call (read only)."""
+    module = compiled("3-4:tanh-3:relu-3:softmax", "ce")
+    for work in (None, {}):
+        names = backward_ops(module, torch.float64, work, m=1)
+        assert "div_.Tensor" not in names and "new_ones.default" not in names, names
+        assert len(names) == len(BACKWARD_OPS) - 1
+    X, _ = data(torch, module, 5)
+    assert module._ones_column(X) is module._ones_column(X.clone())
+    assert module._ones_column(X).shape == (5, 1) and bool((module._ones_column(X) == 1).all())
+    assert module._ones_column(X.float()).dtype == torch.float32
 
 
 def test_with_a_workspace_forward_writes_into_it_the_softmax_output_too() -> None:

@@ -162,6 +162,26 @@ def _no_grad(function):
     return call
 
 
+#: (m, dtype, device) -> the column of ones 1_m of db = dZ 1_m; a few entries at most
+_ONES = {}
+
+
+def _ones_column(X):
+    """The column of ones 1_m (m, 1) of db = dZ 1_m in X's dtype and on X's device.
+
+    It is the same on every call with this m, dtype and device, so it is made once and kept
+    (read only) in ``_ONES``: a fresh one on every call, workspace or not, would be one more
+    allocation and kernel per gradient.
+    """
+    key = (X.shape[1], X.dtype, X.device)
+    ones_m = _ONES.get(key)
+    if ones_m is None:
+        if len(_ONES) >= 8:  # a long run of different batch sizes: start again
+            _ONES.clear()
+        ones_m = _ONES[key] = X.new_ones((X.shape[1], 1))
+    return ones_m
+
+
 def _workspace(work, part, X):
     """The tensors ``part`` (forward or backward) writes its products into, kept in the caller's
     dict ``work``: made on the first call, and again only when m, the dtype or the device
@@ -186,7 +206,6 @@ def _workspace(work, part, X):
             shapes = {
                 "dZ3": (1, m),
                 "dW3": (1, 2),
-                "ones_m": (m, 1),
                 "db3": (1, 1),
                 "dZ2": (2, m),
                 "dW2": (2, 3),
@@ -195,7 +214,7 @@ def _workspace(work, part, X):
                 "dW1": (3, 4),
                 "db1": (3, 1),
             }
-        # ones_m stays the 1_m of db; each other tensor is written before it is read
+        # each tensor is written before it is read
         tensors = {
             name: torch.ones(shape, dtype=X.dtype, device=X.device)
             for name, shape in shapes.items()
@@ -279,11 +298,12 @@ def backward(params, cache, Y, work=None):
     # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = torch.sub(A3, Y, out=out.get("dZ3"))  # (1, m)
-    dZ3 /= float(m)  # (1, m)
+    if m > 1:  # one example is its own mean (x / 1.0 is x)
+        dZ3 /= float(m)  # (1, m)
     # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
     dW3 = torch.mm(dZ3, A2.mT, out=out.get("dW3"))  # (1, 2)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
-    ones_m = out["ones_m"] if work is not None else X.new_ones((m, 1))  # the 1_m of db, (m, 1)
+    ones_m = _ones_column(X)  # the 1_m of db, (m, 1): read only
     db3 = torch.mm(dZ3, ones_m, out=out.get("db3"))  # (1, 1)
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused

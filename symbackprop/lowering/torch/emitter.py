@@ -16,8 +16,9 @@ computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is de
 * relu's, tanh's and sigmoid's derivative factors are one in-place kernel each, the one
   torch's autograd runs (:mod:`symbackprop.lowering.torch.factors`:
   ``threshold_backward``, ``tanh_backward``, ``sigmoid_backward`` written into the delta);
-  ``db = dZ 1_m`` is a matrix-vector product with a column of ones (``ones_m``), which torch
-  runs on one thread where a sum over the columns opens a parallel region;
+  ``db = dZ 1_m`` is a matrix-vector product with a column of ones (``ones_m``, made once per
+  m, dtype and device by ``_ones_column``), which torch runs on one thread where a sum over
+  the columns opens a parallel region; the 1/m of the mean is skipped at m = 1;
 * every function is wrapped by the module's ``_no_grad`` (``torch.no_grad()`` without its
   per-call context manager object) and scales in place by floats (``dZ3 /= float(m)``);
 * every product, difference and row sum is written ``out=out.get("dW1")``: ``out`` is ``{}``
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import Transpose
 
+from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import MUL, float_literal
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
@@ -59,6 +61,7 @@ from symbackprop.lowering.torch.template import (
     INIT_PARAMS,
     INVALID_HELPER,
     NO_GRAD_HELPER,
+    ONES_HELPER,
     SAME_DTYPE_HELPER,
     WORKSPACE_DOC,
 )
@@ -169,12 +172,17 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
 
     def scale(self, target: str, coeff: Any, shape: str) -> list[str]:
         """``target *= num``, ``target /= den`` by floats: torch makes an int factor a tensor
-        of its own, then converts it."""
+        of its own, then converts it. The batch's 1/m only when m > 1, as in the NumPy
+        module: dividing by 1.0 changes no number and costs a kernel (and, in float32, two
+        scalar tensors)."""
         lines = []
         num, den = sp.fraction(coeff)
         if num != 1:
             lines += line(f"{target} *= {float_scalar(num, self.printer)}", shape)
-        if den != 1:
+        if self.printer.paren(den, MUL, strict=True) == names.BATCH:  # the mean over the batch
+            lines += line("if m > 1:", "one example is its own mean (x / 1.0 is x)")
+            lines += line(f"{INDENT}{target} /= float(m)", shape)
+        elif den != 1:
             lines += line(f"{target} /= {float_scalar(den, self.printer)}", shape)
         return lines
 
@@ -217,12 +225,14 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
     def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
         """``target = matrix 1_m``: a matrix-vector product with a column of ones, into its
         workspace tensor. On the CPU torch runs it on one thread, where ``sum(dim=1)`` opens a
-        parallel region: one more wait for the other thread, which a busy machine makes long."""
+        parallel region: one more wait for the other thread, which a busy machine makes long.
+        The ones are the module's ``_ones_column``, made once per m, dtype and device, with
+        or without a workspace: not one more allocation and kernel per call."""
         lines = []
-        if self.planner.first_ones("ones_m"):
+        if self.planner.first_ones():
             lines += line(
-                'ones_m = out["ones_m"] if work is not None else X.new_ones((m, 1))',
-                "the 1_m of db, (m, 1)",
+                "ones_m = _ones_column(X)",
+                "the 1_m of db, (m, 1): read only",
             )
         home = self.planner.take(target, shape)
         matrix_code = self.printer.paren(matrix, MUL)
@@ -250,7 +260,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         ]
         out += self.planner.shapes()
         out += [
-            "        # ones_m stays the 1_m of db; each other tensor is written before it is read",
+            "        # each tensor is written before it is read",
             "        tensors = {",
             "            name: torch.ones(shape, dtype=X.dtype, device=X.device)",
             "            for name, shape in shapes.items()",
@@ -426,6 +436,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         body = ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines(), "", *SAME_DTYPE_HELPER.splitlines()]
         body += ["", *NO_GRAD_HELPER.splitlines()]
+        body += ["", *ONES_HELPER.splitlines()] if self.planner.ones else []
         body += self.workspace_helper()
         kernels = kernel_lines("\n".join(backward))
         lines = header + (["", *kernels] if kernels else []) + body

@@ -109,6 +109,26 @@ def _same_dtype(name, value, first):
         )
     return first
 '''
+ONES_HELPER = '''
+#: (m, dtype, device) -> the column of ones 1_m of db = dZ 1_m; a few entries at most
+_ONES = {}
+
+
+def _ones_column(X):
+    """The column of ones 1_m (m, 1) of db = dZ 1_m in X's dtype and on X's device.
+
+    It is the same on every call with this m, dtype and device, so it is made once and kept
+    (read only) in ``_ONES``: a fresh one on every call, workspace or not, would be one more
+    allocation and kernel per gradient.
+    """
+    key = (X.shape[1], X.dtype, X.device)
+    ones_m = _ONES.get(key)
+    if ones_m is None:
+        if len(_ONES) >= 8:  # a long run of different batch sizes: start again
+            _ONES.clear()
+        ones_m = _ONES[key] = X.new_ones((X.shape[1], 1))
+    return ones_m
+'''
 #: the docstring of a network module's ``_workspace`` (the NumPy module's, for tensors)
 WORKSPACE_DOC = (
     "The tensors ``part`` (forward or backward) writes its products into, kept in the caller's",
