@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from framework_support import import_framework
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -66,3 +67,16 @@ def pytest_collection_modifyitems(config: object, items: list[pytest.Item]) -> N
     for item in items:
         if item.nodeid.startswith(SLOW_TWINS):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")  # a session fixture: hypothesis refuses function-scoped ones
+def needs_torch() -> None:
+    """Skip the test without torch (fail under SYMBACKPROP_REQUIRE_TORCH=1): for the modules
+    that compile torch code before their first torch call, as ``pytestmark``."""
+    import_framework("torch")
+
+
+@pytest.fixture(scope="session")
+def needs_jax() -> None:
+    """Skip the test without jax (fail under SYMBACKPROP_REQUIRE_JAX=1); sets jax_enable_x64."""
+    import_framework("jax")
