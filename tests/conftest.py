@@ -71,23 +71,12 @@ SLOW_TWINS = (
 )
 
 
-#: Frameworks whose tests run on one xdist worker each (``--dist loadgroup`` in pyproject.toml):
-#: importing torch costs the worker that runs its first test about 3.4 s of CPU, jax 2.8 s, so
-#: the tests naming one (in their module, name or parameters) are an ``xdist_group`` and the
-#: other worker never imports it. A test naming none that imports one is still right, only
-#: slower.
-FRAMEWORK_GROUPS = ("torch", "jax")
-
-
-@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker, and before xdist reads groups
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(config: object, items: list[pytest.Item]) -> None:
-    """Mark the :data:`SLOW_TWINS` slow; group the tests of each of :data:`FRAMEWORK_GROUPS`."""
+    """Mark the :data:`SLOW_TWINS` slow."""
     for item in items:
         if item.nodeid.startswith(SLOW_TWINS):
             item.add_marker(pytest.mark.slow)
-        named = [name for name in FRAMEWORK_GROUPS if name in item.nodeid.lower()]
-        if named:
-            item.add_marker(pytest.mark.xdist_group(named[0]))
 
 
 @pytest.fixture(scope="session")  # a session fixture: hypothesis refuses function-scoped ones
