@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from framework_support import import_framework
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -57,6 +58,16 @@ SLOW_TWINS = (
     "tests/test_jax_backend.py::test_networks_equal_jax_autodiff[3-4:leaky_relu-3:softplus",
     "tests/test_jax_backend.py::test_float32_gives_float32_gradients_near_float64[",
     "tests/test_jax_backend.py::test_example_models_equal_jax_autodiff[rnn_3]",
+    # a bad spec file as a process: the TOML one stays; every file's message is checked in
+    # process by test_4_2_bad_spec_file_values_are_one_line_spec_errors
+    "tests/test_trust_spec.py::test_4_2_bad_spec_file_values_exit_2_from_the_cli[long-l2.json]",
+    "tests/test_trust_spec.py::test_4_2_bad_spec_file_values_exit_2_from_the_cli[dup.json]",
+    "tests/test_trust_spec.py::test_4_2_bad_spec_file_values_exit_2_from_the_cli[nan.json]",
+    # --l2 as a process: 1e308 and 5000 digits stay; nan, 1e400 and a negative value exit 2
+    # in process in test_trust_cli.py::test_4_3_hostile_numbers_and_names and test_cli.py
+    "tests/test_trust_spec.py::test_4_2_huge_l2_on_the_command_line_exits_2[1e400]",
+    "tests/test_trust_spec.py::test_4_2_huge_l2_on_the_command_line_exits_2[nan]",
+    "tests/test_trust_spec.py::test_4_2_huge_l2_on_the_command_line_exits_2[-0.1]",
 )
 
 
@@ -66,3 +77,16 @@ def pytest_collection_modifyitems(config: object, items: list[pytest.Item]) -> N
     for item in items:
         if item.nodeid.startswith(SLOW_TWINS):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")  # a session fixture: hypothesis refuses function-scoped ones
+def needs_torch() -> None:
+    """Skip the test without torch (fail under SYMBACKPROP_REQUIRE_TORCH=1): for the modules
+    that compile torch code before their first torch call, as ``pytestmark``."""
+    import_framework("torch")
+
+
+@pytest.fixture(scope="session")
+def needs_jax() -> None:
+    """Skip the test without jax (fail under SYMBACKPROP_REQUIRE_JAX=1); sets jax_enable_x64."""
+    import_framework("jax")

@@ -14,7 +14,6 @@ architectures are ``slow``.
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,20 +30,18 @@ import symbackprop as sb
 from symbackprop.model import Model
 from symbackprop.records.losses import LOSSES
 
-REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_JAX", "") not in ("", "0")
-try:
-    import jax
-    import jax.numpy as jnp
-except ImportError:  # pragma: no cover - CI installs jax and sets SYMBACKPROP_REQUIRE_JAX
-    if REQUIRED:
-        raise
-    pytest.skip("jax is not installed", allow_module_level=True)
-
-jax.config.update("jax_enable_x64", True)
-
 sys.path.insert(0, str(Path(__file__).parent))
+from framework_support import Deferred  # noqa: E402
 from model_eval import draw  # noqa: E402
 from test_model_derive import DEFINE, MODELS  # noqa: E402
+
+#: imported by the first test that uses them, with jax_enable_x64 set (skipped without jax,
+#: a failure under SYMBACKPROP_REQUIRE_JAX=1); not while pytest collects
+jax = Deferred("jax")
+jnp = Deferred("jax.numpy")
+
+#: every test needs jax: skipped without it, failed under SYMBACKPROP_REQUIRE_JAX=1
+pytestmark = pytest.mark.usefixtures("needs_jax")
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = sorted((ROOT / "examples" / "models").glob("*.model"))

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from framework_support import import_framework
+from jax_reference import BACKENDS, assert_matches_jax_grad
 
 import symbackprop as sb
 
@@ -54,28 +55,19 @@ def test_log_of_a_softmax_read_twice_is_finite_at_1e3_numpy() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("equations", list(CASES))
 def test_log_of_a_shared_value_matches_jax_grad(backend: str, equations: str) -> None:
     """At logits of +-1000 and at ordinary ones, in one module."""
     jax = import_framework("jax")
-    jax.config.update("jax_enable_x64", True)
-    jnp = jax.numpy
+    jnp = import_framework("jax.numpy")
 
     def cost(v: Any) -> Any:
         return CASES[equations](jax, v @ jnp.asarray(X), jnp.asarray(Y))
 
-    convert = {"numpy": np.asarray, "jax": jnp.asarray}.get(backend)
-    if convert is None:
-        convert = import_framework("torch").tensor
     module = sb.compile(sb.Model.parse(HEAD + equations + "\ndata: X, Y\n"), backend=backend)
     for w in (W_EXTREME, W_ORDINARY):
-        want_cost, want = cost(jnp.asarray(w)), jax.grad(cost)(jnp.asarray(w))
-        got_cost, grads = module.loss_and_grads({"W": convert(w)}, convert(X), convert(Y))
-        assert float(got_cost) == pytest.approx(float(want_cost), rel=1e-12)
-        np.testing.assert_allclose(
-            np.asarray(grads["W"]), np.asarray(want), rtol=1e-12, atol=1e-12
-        )
+        assert_matches_jax_grad(module, backend, cost, {"W": w}, (X, Y), atol=1e-12)
 
 
 @pytest.mark.slow

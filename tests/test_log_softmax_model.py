@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 from framework_support import import_framework
+from jax_reference import BACKENDS, assert_matches_jax_grad
 
 import symbackprop as sb
 
@@ -42,23 +43,16 @@ def test_log_of_softmax_is_finite_and_right_at_1e3_numpy() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_log_of_softmax_matches_jax_grad_at_1e3(backend: str) -> None:
     jax = import_framework("jax")
-    jax.config.update("jax_enable_x64", True)
-    jnp = jax.numpy
+    jnp = import_framework("jax.numpy")
 
     def cost(w: object) -> object:
         return -jnp.sum(jnp.asarray(Y) * jax.nn.log_softmax(w @ jnp.asarray(X), axis=0)) / 4
 
-    want_cost, want = cost(jnp.asarray(W)), jax.grad(cost)(jnp.asarray(W))
-    convert = {"numpy": np.asarray, "jax": jnp.asarray}.get(backend)
-    if convert is None:
-        convert = import_framework("torch").tensor
     module = sb.compile(sb.Model.parse(MODEL), backend=backend)
-    got_cost, grads = module.loss_and_grads({"W": convert(W)}, convert(X), convert(Y))
-    assert float(got_cost) == pytest.approx(float(want_cost), rel=1e-12)
-    np.testing.assert_allclose(np.asarray(grads["W"]), np.asarray(want), rtol=1e-12)
+    assert_matches_jax_grad(module, backend, cost, {"W": W}, (X, Y))
 
 
 @pytest.mark.slow
@@ -69,7 +63,7 @@ def test_log_of_softmax_cancels_in_a_verified_chain_and_checks() -> None:
     assert sb.check_exact(derivation).ok
 
 
-@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_the_backward_column_sum_is_not_bracketed(backend: str) -> None:
     """``dt3 - dt3.sum(axis=0, keepdims=True) * t2``: a call binds as a name does, so neither
     the code nor its comment (``dt3 - (1_2 1_2^T dt3) ⊙ t2``) brackets it a second time."""

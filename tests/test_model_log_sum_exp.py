@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from framework_support import import_framework
+from jax_reference import BACKENDS, assert_matches_jax_grad
 
 import symbackprop as sb
 from symbackprop.core import model_rewrites
@@ -59,33 +60,22 @@ def test_the_shift_identity_is_checked_through_its_shift() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("equations", list(CASES))
 def test_log_sum_exp_matches_jax_grad(backend: str, equations: str) -> None:
     """At logits of +-1000 and at ordinary ones, in one module."""
+    import_framework("jax.scipy.special")  # the reference's logsumexp
     jax = import_framework("jax")
-    jax.config.update("jax_enable_x64", True)
-    jnp = jax.numpy
-    import jax.scipy.special  # noqa: F401  # the reference's logsumexp
+    jnp = import_framework("jax.numpy")
 
-    def cost(w: Any, b: Any) -> Any:
-        return CASES[equations](jax, w, b, jnp.asarray(X))
+    def cost(w: Any, b: Any = None) -> Any:  # b where the model adds it, else the constant B
+        return CASES[equations](jax, w, jnp.asarray(B) if b is None else b, jnp.asarray(X))
 
-    convert = {"numpy": np.asarray, "jax": jnp.asarray}.get(backend)
-    if convert is None:
-        convert = import_framework("torch").tensor
     module = sb.compile(sb.Model.parse(HEAD + equations + "\ndata: X\n"), backend=backend)
     names = tuple(module.SHAPES)  # W, and b where the model adds it
     for w in (W_EXTREME, W_ORDINARY):
-        args = (jnp.asarray(w), jnp.asarray(B))
-        want_cost, want = cost(*args), jax.grad(cost, argnums=(0, 1))(*args)
-        params = {name: convert(value) for name, value in zip(names, (w, B), strict=False)}
-        got_cost, grads = module.loss_and_grads(params, convert(X))
-        assert float(got_cost) == pytest.approx(float(want_cost), rel=1e-12)
-        for name, expected in zip(names, want, strict=False):
-            np.testing.assert_allclose(
-                np.asarray(grads[name]), np.asarray(expected), rtol=1e-12, atol=1e-12
-            )
+        params = dict(zip(names, (w, B), strict=False))
+        assert_matches_jax_grad(module, backend, cost, params, (X,), atol=1e-12)
 
 
 @pytest.mark.slow

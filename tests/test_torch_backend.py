@@ -25,11 +25,12 @@ from torch_support import (  # noqa: E402
     compiled,
     data,
     direct_cost,
-    import_torch,
     leaves,
+    torch,
 )
 
-torch = import_torch()
+#: every test needs torch: skipped without it, failed under SYMBACKPROP_REQUIRE_TORCH=1
+pytestmark = pytest.mark.usefixtures("needs_torch")
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = sorted((ROOT / "examples" / "models").glob("*.model"))

@@ -11,6 +11,7 @@ and backward allocate nothing, and the gradients are the workspace's tensors unt
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,28 +22,40 @@ import pytest
 import symbackprop as sb
 
 sys.path.insert(0, str(Path(__file__).parent))
-from torch_support import assert_close, compiled, data, import_torch  # noqa: E402
+from framework_support import import_framework  # noqa: E402
+from torch_support import assert_close, compiled, data, torch  # noqa: E402
 
-torch = import_torch()
-from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402 - torch may be absent
+#: every test needs torch: skipped without it, failed under SYMBACKPROP_REQUIRE_TORCH=1
+pytestmark = pytest.mark.usefixtures("needs_torch")
+
+#: aten operations that make a view, not a tensor of their own
+VIEWS = ("t", "transpose", "permute", "numpy_T", "expand", "view")
 
 
-class _Ops(TorchDispatchMode):  # type: ignore[misc]
-    """The aten operations run inside the ``with`` block and the dtypes of what they made."""
+@functools.cache
+def _ops_mode() -> type:
+    """A dispatch mode recording the aten operations run inside its ``with`` block and the
+    dtypes of what they made (a class made in a test: torch is imported there)."""
+    dispatch = import_framework("torch.utils._python_dispatch")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: list[str] = []
-        self.made: set[Any] = set()
+    class _Ops(dispatch.TorchDispatchMode):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.names: list[str] = []
+            self.made: set[Any] = set()
 
-    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
-        out = func(*args, **(kwargs or {}))
-        name = func.__name__
-        if name.split(".")[0] not in ("t", "transpose", "permute", "numpy_T", "expand", "view"):
-            self.names.append(name)
-            if isinstance(out, torch.Tensor):
-                self.made.add(out.dtype)
-        return out
+        def __torch_dispatch__(
+            self, func: Any, types: Any, args: Any = (), kwargs: Any = None
+        ) -> Any:
+            out = func(*args, **(kwargs or {}))
+            name = func.__name__
+            if name.split(".")[0] not in VIEWS:
+                self.names.append(name)
+                if isinstance(out, torch.Tensor):
+                    self.made.add(out.dtype)
+            return out
+
+    return _Ops
 
 
 def backward_ops(
@@ -55,7 +68,7 @@ def backward_ops(
     _, cache = module.forward(params, X, work)
     module.backward(params, cache, Y, work)
     _, cache = module.forward(params, X, work)
-    with _Ops() as ops:
+    with _ops_mode()() as ops:
         module.backward(params, cache, Y, work)
     assert ops.made == {dtype}, "backward made a tensor of another dtype (a bool mask?)"
     return ops.names
@@ -116,7 +129,7 @@ def test_with_a_workspace_forward_writes_into_it_the_softmax_output_too() -> Non
     X, _ = data(torch, module, 6)
     work: dict[str, Any] = {}
     module.forward(params, X, work)  # the workspace is made on the first call
-    with _Ops() as ops:
+    with _ops_mode()() as ops:
         A3, cache = module.forward(params, X, work)
     assert ops.names == [
         *("addmm.out", "tanh_.default", "addmm.out", "relu_.default", "addmm.out"),

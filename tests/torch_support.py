@@ -7,26 +7,21 @@ compiled modules, and a cost written directly in torch, independent of the gener
 from __future__ import annotations
 
 import functools
-import os
 from typing import Any
 
 import numpy as np
-import pytest
+from framework_support import Deferred, import_framework
 
 import symbackprop as sb
 
-REQUIRED = os.environ.get("SYMBACKPROP_REQUIRE_TORCH", "") not in ("", "0")
+#: torch for a test module's top level: imported by the first test that uses it, not while
+#: pytest collects (tests/framework_support.py says why)
+torch = Deferred("torch")
 
 
 def import_torch() -> Any:
-    """``torch``, or a skip (a failure when SYMBACKPROP_REQUIRE_TORCH=1)."""
-    try:
-        import torch
-    except ImportError:
-        if REQUIRED:
-            pytest.fail("torch is missing but SYMBACKPROP_REQUIRE_TORCH=1")
-        pytest.skip("torch is not installed (pip install -e '.[torch]')", allow_module_level=True)
-    return torch
+    """``torch``, or a skip of the calling test (a failure when SYMBACKPROP_REQUIRE_TORCH=1)."""
+    return import_framework("torch")
 
 
 @functools.cache
