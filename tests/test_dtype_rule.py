@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from framework_support import import_framework
 
 import symbackprop as sb
 from symbackprop.model import Model
@@ -76,7 +77,7 @@ def test_the_numpy_network_module_refuses_integer_data_naming_x() -> None:
 
 @pytest.mark.slow
 def test_the_jax_network_module_refuses_integer_data_naming_x() -> None:
-    jax = pytest.importorskip("jax")
+    jax = import_framework("jax")  # a failure, not a skip, under SYMBACKPROP_REQUIRE_JAX
     jax.config.update("jax_enable_x64", True)
     module = sb.compile("2-3:sigmoid-1", backend="jax")
     _refuses_integer_data(module, jax.numpy.asarray)
@@ -93,7 +94,7 @@ def test_the_jax_network_module_refuses_integer_data_naming_x() -> None:
 def test_every_backend_refuses_mixed_dtypes_with_the_same_message(backend: str) -> None:
     convert, how = np.asarray, ("", "array")
     if backend != "numpy":
-        framework = pytest.importorskip(backend)
+        framework = import_framework(backend)  # fails under SYMBACKPROP_REQUIRE_<BACKEND>
     if backend == "jax":
         framework.config.update("jax_enable_x64", True)
         convert = framework.numpy.asarray
