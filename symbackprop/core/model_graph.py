@@ -521,6 +521,8 @@ class _Builder:
             derivative = act.derivative.xreplace({scalars.z: T})
             return self.function(ElementFunction(func, body, derivative, act), first, name)
         if func in SCALAR_FUNCTIONS:
+            if func == "log":
+                self.refuse_softmax_complement(first)
             body = SCALAR_FUNCTIONS[func]
             return self.function(ElementFunction(func, body, sp.diff(body, T)), first, name)
         if _scalar(first):
@@ -555,6 +557,24 @@ class _Builder:
         if func == "inv":
             return self.define(name, Kind.INVERSE, (first,), Inverse(first), None)
         raise self.fail(f"'{func}' is not derived in a model yet")
+
+    def refuse_softmax_complement(self, arg: Value) -> None:
+        """Refuse log(1 - softmax(u)): 1 - a rounds to 0 where an entry of the softmax rounds
+        to 1 (a logit ahead by 37 in float64), so the cost is -inf and the gradient NaN where
+        the math is finite. Unlike 1 - sigmoid(u) = sigmoid(-u) it has no form the engine
+        computes stably (log of a sum of exps over the other rows), as bce of a softmax."""
+        node = self.graph.nodes.get(arg.name) if isinstance(arg, MatrixSymbol) else None
+        if node is None or node.kind is not Kind.LINEAR:
+            return
+        terms = node.record
+        if terms.constant != 1 or terms.coefficients != (-1,):
+            return
+        source = self.graph.nodes.get(node.args[0].name)
+        if source is not None and source.kind is Kind.COLUMN_SOFTMAX:
+            raise self.fail(
+                "log(1 - softmax(...)) is -inf where an entry rounds to 1 (no stable form is "
+                "derived); use ce(softmax(...), Y), or sigmoid for independent labels"
+            )
 
     def call_total(self, value: Value, name: str | None) -> Value:
         assert isinstance(value, MatrixSymbol)
