@@ -569,7 +569,8 @@ class _Builder:
         terms = node.record
         if terms.constant != 1 or terms.coefficients != (-1,):
             return
-        source = self.graph.nodes.get(node.args[0].name)
+        (value,) = node.args
+        source = self.graph.nodes.get(str(value.name)) if isinstance(value, MatrixSymbol) else None
         if source is not None and source.kind is Kind.COLUMN_SOFTMAX:
             raise self.fail(
                 "log(1 - softmax(...)) is -inf where an entry rounds to 1 (no stable form is "
