@@ -42,10 +42,15 @@ from sympy import (
 from symbackprop.core.algebra import cancelled_product, pole_cancelled
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
-from symbackprop.core.model_rewrites import LOGSUMEXP_CALL, StableIdentity, stable_call
+from symbackprop.core.model_rewrites import (
+    LOGSUMEXP_CALL,
+    StableIdentity,
+    log_of_multiple,
+    stable_call,
+)
 from symbackprop.core.names import Name as SymbolName
 from symbackprop.errors import SpecError
-from symbackprop.formula import Binary, Call, Name, Num, Unary
+from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import to_text
@@ -491,11 +496,26 @@ class _Builder:
     def call(self, node: Call, name: str | None) -> Value:
         # log(1 + exp(u)) is softplus(u), 1 - sigmoid(u) inside a log or a loss is
         # sigmoid(-u) (proved): forms the engine computes and differentiates without overflow
-        stable, identity = stable_call(node)
+        split = log_of_multiple(node, self.exp_argument)
+        if split is not None and names(split[1]) <= {"m", *self.constants}:
+            summed, factor = split
+            if self.value(factor).is_positive:  # type: ignore[union-attr]
+                # log(c s) = log(s) + log(c) for c > 0 and s > 0: log(s) is log-sum-exp
+                left, right = (Call("log", (a,), node.pos, node.start, node.end) for a in split)
+                return self.value(Binary("+", left, right, node.pos, node.start, node.end), name)
+        stable, identity = stable_call(node, self.exp_argument)
         value = self._call(stable, name)
         if identity is not None and isinstance(value, MatrixSymbol):
             self.graph.rewrites[value.name] = identity  # the step defining it says so
         return value
+
+    def exp_argument(self, name: str) -> str | None:
+        """The name of u where the value ``name`` is defined as exp(u), else None."""
+        node = self.graph.nodes.get(name)
+        if node is None or node.kind is not Kind.FUNCTION or node.record.name != "exp":
+            return None
+        (arg,) = node.args
+        return str(arg.name) if isinstance(arg, MatrixSymbol) else None
 
     def _call(self, node: Call, name: str | None) -> Value:
         func = node.func

@@ -585,6 +585,8 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def _print_Pow(self, expr: sp.Pow) -> str:
         base, exp = expr.args
+        if expr.is_number and not expr.is_Rational:
+            return float_literal(sp.N(expr, 17))  # sqrt(3): torch.sqrt(3.0) is a TypeError
         number = self.of_batch_size(base) and exp != sp.Rational(1, 2)  # sqrt: number_function
         if number and raises_in_python("pow", (base, exp)):
             self.reads_math = True
@@ -611,8 +613,10 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def _print_Function(self, expr: sp.Function) -> str:
         name = type(expr).__name__
-        if expr.is_number and name == "sigmoid":
-            return float_literal(sp.N(expr, 17))  # a number, such as sigmoid(3)
+        if expr.is_number:
+            # a number, such as sigmoid(3) or log(2): torch.log(2.0) is a TypeError, np.log(2.0)
+            # a float64 scalar that makes float32 arrays float64
+            return float_literal(sp.N(expr, 17))
         number = self.number_function(name, expr.args)
         if number is not None:
             return number
