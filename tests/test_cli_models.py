@@ -207,6 +207,10 @@ HOSTILE = [
     # and log(1 - softmax) written out: -inf and NaN gradients once an entry rounded to 1
     ("X : n x m\nY : k x m\nW : k x n\nJ = -sum(Y ⊙ log(1 - softmax(W X)))", "log(1 - softmax"),
     ("X : n x m\nW : k x n\nS = softmax(W X)\nC = 1 - S\nJ = sum(log(C))", "ce(softmax(...)"),
+    # hostile11 #7: an alias or an identity in between (R = S, ^T^T, ⊙ 1, + 0) let them through
+    ("X : n x m\nY : k x m\nW : k x n\nS = softmax(W X)\nR = S\nJ = bce(R^T^T, Y)", "bce of"),
+    ("X : n x m\nY : k x m\nW : k x n\nJ = bce(1 ⊙ softmax(W X) + 0, Y)", "bce of a softmax"),
+    ("X : n x m\nW : k x n\nS = softmax(W X) ⊙ 1\nJ = sum(log(1 - S^T^T))", "log(1 - softmax"),
     # numbers are exact fractions of at most 30 digits; 1e-300 said "needs more than 30 digits"
     ("x : n x 1\nW : k x n\nJ = 1e-300 sum(W x)\ndata: x", "'1e-300' is too small to keep exact"),
     ("x : n x 1\nW : k x n\nc = 1e30\nJ = c sum(W x)\ndata: x", "'1e30' is too large"),

@@ -578,19 +578,40 @@ class _Builder:
             return self.define(name, Kind.INVERSE, (first,), Inverse(first), None)
         raise self.fail(f"'{func}' is not derived in a model yet")
 
+    def source(self, value: Value) -> Node | None:
+        """The node that defines ``value``, looking through what leaves it as it is: a name
+        for it (``R = S``), ``+ 0``, ``⊙ 1`` and a transpose of a transpose (the refusals
+        below hold whatever the spelling)."""
+        while isinstance(value, MatrixSymbol):
+            node = self.graph.nodes.get(str(value.name))
+            if node is None:
+                return None
+            if node.kind is Kind.LINEAR:
+                terms = node.record
+                if terms.coefficients == (1,) and terms.constant == 0 and not any(terms.broadcast):
+                    (value,) = node.args
+                    continue
+            if node.kind is Kind.TRANSPOSE:
+                (inner,) = node.args
+                twice = self.graph.nodes.get(str(getattr(inner, "name", "")))
+                if twice is not None and twice.kind is Kind.TRANSPOSE:
+                    (value,) = twice.args
+                    continue
+            return node
+        return None
+
     def refuse_softmax_complement(self, arg: Value) -> None:
         """Refuse log(1 - softmax(u)): 1 - a rounds to 0 where an entry of the softmax rounds
         to 1 (a logit ahead by 37 in float64), so the cost is -inf and the gradient NaN where
         the math is finite. Unlike 1 - sigmoid(u) = sigmoid(-u) it has no form the engine
         computes stably (log of a sum of exps over the other rows), as bce of a softmax."""
-        node = self.graph.nodes.get(arg.name) if isinstance(arg, MatrixSymbol) else None
+        node = self.source(arg)
         if node is None or node.kind is not Kind.LINEAR:
             return
         terms = node.record
         if terms.constant != 1 or terms.coefficients != (-1,):
             return
-        (value,) = node.args
-        source = self.graph.nodes.get(str(value.name)) if isinstance(value, MatrixSymbol) else None
+        source = self.source(node.args[0])
         if source is not None and source.kind is Kind.COLUMN_SOFTMAX:
             raise self.fail(
                 "log(1 - softmax(...)) is -inf where an entry rounds to 1 (no stable form is "
@@ -615,7 +636,7 @@ class _Builder:
                 f"the second argument of '{node.func}' (the target) depends on a parameter; "
                 "a model differentiates a loss through its first argument only"
             )
-        source = self.graph.nodes.get(a.name)
+        source = self.source(a)
         if node.func == "bce" and source is not None and source.kind is Kind.COLUMN_SOFTMAX:
             # the network's rule too: no stable form of log(1 - softmax) is derived here
             raise self.fail(
