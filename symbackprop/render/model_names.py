@@ -301,17 +301,21 @@ class ModelNames:
             return isinstance(segment.expr, sp.Basic) and not segment.expr.is_Atom
         return self.internal(segment.expr)
 
-    def _drop_restatement(self, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    def _drop_restatement(
+        self, segments: tuple[Segment, ...], restates: Any = None
+    ) -> tuple[Segment, ...]:
         """Drop each "(W2 a1) = W2 a1; ", an internal value defined as what it shows, where a
         clause of the reason opens with it: first, after the preamble's colon ("H reaches J
-        along 2 paths ...: "), or after a "; " (a sum of contributions gives each its own)."""
+        along 2 paths ...: "), or after a "; " (a sum of contributions gives each its own).
+        ``restates`` (a triple -> bool) decides which clause restates (:meth:`_restates`)."""
+        restates = restates or self._restates
         at = 0
         while at < len(segments) - 3:
             before = segments[at - 1] if at else None
             opens = before is None or (
                 isinstance(before, Text) and before.plain.endswith((": ", "; "))
             )
-            if opens and self._restates(segments[at : at + 3]):
+            if opens and restates(segments[at : at + 3]):
                 rest = segments[at + 3 :]
                 if rest[:1] == (Text(" (as "),) and rest[2:3] == (Text(")"),):
                     rest = (rest[1], *rest[3:])  # the identity it is computed by stays
@@ -349,8 +353,25 @@ class ModelNames:
             number.q == 1 for number in defined.atoms(sp.Rational)
         )
 
+    def _same_text(self, triple: tuple[Segment, ...]) -> bool:
+        """Whether ``value = formula`` prints the same text on both sides (brackets aside):
+        ``(gamma ⊙ N) = gamma ⊙ N``, ``rowsum(Z) = rowsum(Z)``. LaTeX keeps such a clause,
+        which it writes with the ones the broadcast or the sum is made of (``(gamma 1_m^T) ⊙ N``,
+        ``Z 1_m``); plain text writes both as the value shows."""
+        first, rel, second = triple
+        if not (isinstance(first, Math) and isinstance(rel, Rel) and isinstance(second, Math)):
+            return False
+        name = str(getattr(first.expr, "name", ""))
+        return name in self.sources and second.plain in (
+            first.plain,
+            self.bare_text(name),
+            self.value_text(name),
+        )
+
     def plain(self, segments: tuple[Segment, ...]) -> str:
-        """Segments (already through :meth:`segments`) as one line of plain text."""
+        """Segments (already through :meth:`segments`) as one line of plain text, without a
+        clause that the plain text makes a tautology (:meth:`_same_text`)."""
+        segments = self._drop_restatement(segments, self._same_text)
         return "".join(
             ADJOINT_PREFIX + self.target_text(str(s.symbol.name))
             if isinstance(s, Grad)
