@@ -28,7 +28,7 @@ from symbackprop.core.graph import Kind
 from symbackprop.core.model_graph import bare
 from symbackprop.core.plain_form import plain
 from symbackprop.core.segments import Aside, Grad, Math, Prime, Rel, Segment, Text
-from symbackprop.formula import Call, Transpose
+from symbackprop.formula import Binary, Call, Transpose
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import to_text
 from symbackprop.records.activations import ACTIVATIONS
@@ -224,15 +224,21 @@ class ModelNames:
         raised = isinstance(source, Transpose) or (
             isinstance(source, Call) and source.func == "inv"
         )
-        if not bare(source) or (transpose and raised):
+        # a division is a fraction in LaTeX, bracketed by its bar: 2 \frac{1}{A} needs no
+        # brackets (a power or a transpose of it does: the printers bracket a \frac base)
+        fraction = isinstance(source, Binary) and source.op == "/" and not transpose
+        if not (bare(source) or fraction) or (transpose and raised):
             body = f"({body})"
         body = self._marked_latex(body, name)
         return attach(body, r"^{\top}") if transpose else body
 
     def target_latex(self, name: str) -> str:
         """The denominator of dJ/d(name)."""
-        if name in self.sources and isinstance(self.sources[name], Call):
-            return self._marked_latex(formula_latex(self.sources[name], name_latex), name)
+        source = self.sources.get(name)
+        if isinstance(source, Call):
+            return self._marked_latex(formula_latex(source, name_latex), name)
+        if isinstance(source, Binary) and source.op == "/":  # \partial (\frac{1}{A})
+            return self._marked_latex(f"({formula_latex(source, name_latex)})", name)
         return self.value_latex(name)
 
     def grad_latex(self, name: str, *, inline: bool = False) -> str:
@@ -389,6 +395,9 @@ class ModelNaming(Naming):
 
     def latex(self, name: str, *, transpose: bool = False) -> str:
         return self.model_names.symbol_latex(name, transpose=transpose)
+
+    def target(self, name: str) -> str:
+        return self.model_names.target_latex(name)
 
     def dim(self, dim: Any) -> str:
         text = str(dim)
