@@ -322,5 +322,8 @@ def test_check_says_not_run_when_the_exact_check_finds_no_point(tmp_path: Path) 
     text = " ".join(result.stdout.split())
     assert "exact check: not run (no point found in 60 draws" in text
     assert "mismatch" not in text and "FAILED" not in text
+    # hostile11 #17: the summary said "all checks passed" with the exact check not run
+    assert "finite differences passed; exact check not run" in text
+    assert "all checks passed" not in text
     exact = sb.check_exact(sb.derive(sb.Model.parse(path.read_text(encoding="utf-8"))))
     assert not exact.ok and exact.mismatches == [] and "no point found" in exact.undecided
