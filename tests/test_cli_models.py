@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import symbackprop as sb
 from symbackprop.cli.main import main
 from tests.test_cli import run
 from tests.test_model_errors import CASES
@@ -204,6 +205,13 @@ HOSTILE = [
     # hostile10 #1: NaN cost and gradients once a softmax entry rounded to 1 (as a network's)
     ("X : n x m\nY : k x m\nW : k x n\nJ = bce(softmax(W X), Y)", "bce of a softmax"),
     ("X : n x m\nY : k x m\nW : k x n\nS = softmax(W X)\nJ = bce(S, Y)", "ce(softmax(...), Y)"),
+    # and log(1 - softmax) written out: -inf and NaN gradients once an entry rounded to 1
+    ("X : n x m\nY : k x m\nW : k x n\nJ = -sum(Y ⊙ log(1 - softmax(W X)))", "log(1 - softmax"),
+    ("X : n x m\nW : k x n\nS = softmax(W X)\nC = 1 - S\nJ = sum(log(C))", "ce(softmax(...)"),
+    # hostile11 #7: an alias or an identity in between (R = S, ^T^T, ⊙ 1, + 0) let them through
+    ("X : n x m\nY : k x m\nW : k x n\nS = softmax(W X)\nR = S\nJ = bce(R^T^T, Y)", "bce of"),
+    ("X : n x m\nY : k x m\nW : k x n\nJ = bce(1 ⊙ softmax(W X) + 0, Y)", "bce of a softmax"),
+    ("X : n x m\nW : k x n\nS = softmax(W X) ⊙ 1\nJ = sum(log(1 - S^T^T))", "log(1 - softmax"),
     # numbers are exact fractions of at most 30 digits; 1e-300 said "needs more than 30 digits"
     ("x : n x 1\nW : k x n\nJ = 1e-300 sum(W x)\ndata: x", "'1e-300' is too small to keep exact"),
     ("x : n x 1\nW : k x n\nc = 1e30\nJ = c sum(W x)\ndata: x", "'1e30' is too large"),
@@ -284,3 +292,38 @@ def test_check_skips_an_exact_check_over_its_budget_and_says_why(tmp_path: Path)
     assert "exact check: skipped (SymPy would evaluate 756 entries" in text
     assert "invert matrices of symbolic entries, up to 3 x 3, 81 times" in text
     assert "over the budget of 300" in text and "sb.check_exact(" in text
+
+
+#: hostile11 #10-#12: a model undefined at every drawn point (a logdet of a determinant <= 0,
+#: an inverse of a singular matrix) was exit 3; one undefined a step away too
+UNDEFINED = [
+    "A : n x n\nsizes: n = 3\nJ = logdet(-(A A^T))\ndata:",
+    "A : n x n\nsizes: n = 3\nJ = logdet(A - A) + sum(A)\ndata:",
+    "x : n x 1\nsizes: n = 3\nJ = tr(inv(x x^T))\ndata:",
+]
+
+
+@pytest.mark.parametrize("text", UNDEFINED)
+def test_check_of_a_model_undefined_near_every_point_is_exit_2(text: str, tmp_path: Path) -> None:
+    path = tmp_path / "undefined.model"
+    path.write_text(text + "\n", encoding="utf-8")
+    result = invoke("check", str(path), "--no-exact")
+    _one_line_error(result)
+    assert "not finite" in result.stderr and "nothing to compare" in result.stderr
+
+
+def test_check_says_not_run_when_the_exact_check_finds_no_point(tmp_path: Path) -> None:
+    """det(A - A) is 0 at every point: the exact check compared nothing, which is no FAILED
+    and no mismatch (it was exit 1 for a right gradient); the finite differences decide."""
+    path = tmp_path / "det.model"
+    path.write_text("A : n x n\nsizes: n = 3\nJ = det(A - A) + sum(A)\ndata:\n", encoding="utf-8")
+    result = invoke("check", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = " ".join(result.stdout.split())
+    assert "exact check: not run (no point found in 60 draws" in text
+    assert "mismatch" not in text and "FAILED" not in text
+    # hostile11 #17: the summary said "all checks passed" with the exact check not run
+    assert "finite differences passed; exact check not run" in text
+    assert "all checks passed" not in text
+    exact = sb.check_exact(sb.derive(sb.Model.parse(path.read_text(encoding="utf-8"))))
+    assert not exact.ok and exact.mismatches == [] and "no point found" in exact.undecided

@@ -29,6 +29,14 @@ CASES: dict[str, Any] = {
             - jax.scipy.special.logsumexp(-(w @ x)) / x.shape[1]
         )
     ),
+    # exp on a line of its own, a mean's and a multiple's log-sum-exp: overflowed at 1000
+    "E = exp(W X)\nJ = log(sum(E))": lambda jax, w, b, x: jax.scipy.special.logsumexp(w @ x),
+    "J = log(sum(exp(W X))/m) + log(2 sum(exp(-(W X))))": lambda jax, w, b, x: (
+        jax.scipy.special.logsumexp(w @ x)
+        - jax.numpy.log(x.shape[1])
+        + jax.numpy.log(2.0)
+        + jax.scipy.special.logsumexp(-(w @ x))
+    ),
 }
 X = np.array([[1000.0, -1000.0, 1.0], [0.0, 0.5, -0.2]])
 W_EXTREME = np.array([[1.0, 0.0], [-1.0, 0.5]])
@@ -45,6 +53,31 @@ def test_log_sum_exp_is_finite_and_right_at_1e3_numpy() -> None:
     top = z.max()
     assert cost == pytest.approx(top + np.log(np.exp(z - top).sum()), rel=1e-15)  # was inf
     want = np.exp(z - top) / np.exp(z - top).sum() @ X.T  # was NaN
+    np.testing.assert_allclose(grads["W"], want, rtol=1e-14)
+
+
+def _lse(z: Any) -> Any:
+    return z.max() + np.log(np.exp(z - z.max()).sum())
+
+
+def test_log_sum_exp_spelled_otherwise_is_finite_at_1e3_numpy() -> None:
+    """``E = exp(U)`` then ``log(sum(E))``, ``log(sum(exp(U))/m)`` and ``log(2 sum(...))`` are
+    log-sum-exp too (inf and NaN before); E used elsewhere is still computed as written."""
+    z = W_EXTREME @ X
+    for equations, want_cost in (
+        ("E = exp(W X)\nJ = log(sum(E))", _lse(z)),
+        (list(CASES)[3], _lse(z) - np.log(3) + np.log(2) + _lse(-z)),
+    ):
+        module = sb.compile(sb.Model.parse(HEAD + equations + "\ndata: X\n"))
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            cost, grads = module.loss_and_grads({"W": W_EXTREME}, X)
+        assert cost == pytest.approx(want_cost, rel=1e-15)
+        assert np.isfinite(grads["W"]).all()
+    module = sb.compile(sb.Model.parse(HEAD + "E = exp(W X)\nJ = log(sum(E)) + sum(E)\ndata: X"))
+    z = W_ORDINARY @ X
+    cost, grads = module.loss_and_grads({"W": W_ORDINARY}, X)
+    assert cost == pytest.approx(_lse(z) + np.exp(z).sum(), rel=1e-14)
+    want = (np.exp(z - _lse(z)) + np.exp(z)) @ X.T
     np.testing.assert_allclose(grads["W"], want, rtol=1e-14)
 
 
@@ -93,3 +126,16 @@ def test_log_sum_exp_of_a_number_names_the_call_written() -> None:
     # the rewritten call's internal name 'log(sum(exp(.)))' reached the error
     with pytest.raises(SpecError, match=r"line 2: 'sum' of a number: expected a matrix"):
         sb.derive(sb.Model.parse("W : 2 x 2\nJ = sum(W) + log(sum(exp(2)))\n"))
+
+
+def test_a_function_of_numbers_alone_is_printed_as_its_value() -> None:
+    """log(2) from log(2 sum(...)) and sqrt(3) were torch.log(2.0) (a TypeError: torch takes
+    tensors only) and np.sqrt(3.0) (a float64 scalar that made float32 gradients float64)."""
+    text = HEAD + "J = log(2 sum(exp(W X))) + sqrt(3) sum(W)\ndata: X\n"
+    module = sb.compile(sb.Model.parse(text))
+    assert "0.6931471805599453" in module.source and "1.7320508075688772" in module.source
+    w, x = W_ORDINARY.astype(np.float32), X.astype(np.float32)
+    cost, grads = module.loss_and_grads({"W": w}, x)
+    assert grads["W"].dtype == np.float32
+    z = W_ORDINARY @ X
+    assert cost == pytest.approx(np.log(2) + _lse(z) + np.sqrt(3) * W_ORDINARY.sum(), rel=1e-6)

@@ -40,3 +40,13 @@ def test_a_definition_that_says_something_stays() -> None:
     assert r"\beta \, \mathbf{1}_{m}^{\top}" in text
     assert r"\operatorname{rowsum}{(D \odot D)} = {(D \odot D)} \, \mathbf{1}_{m}" in text
     assert r"\operatorname{rowsum}{(Z)} = Z \, \mathbf{1}_{m}" in text  # plain: rowsum(Z)
+
+
+def test_plain_text_drops_a_clause_it_would_print_as_a_tautology() -> None:
+    """hostile11 #9: the clauses LaTeX keeps (``(gamma 1_m^T) ⊙ N``, ``Z 1_m``) printed as
+    "(gamma ⊙ N) = gamma ⊙ N" and "rowsum(Z) = rowsum(Z)" in plain text."""
+    text = " ".join(sb.to_text(sb.derive(sb.Model.from_file(BATCH_NORM))).split())
+    loose = re.compile(r"[()\s]")
+    clauses = re.findall(r"(?:why: |: |; )([^;:=]+?) = ([^;:=]+?)(?=; )", text)
+    assert [c for c in clauses if loose.sub("", c[0]) == loose.sub("", c[1])] == []
+    assert "why: gamma is broadcast over the m columns" in text

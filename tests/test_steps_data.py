@@ -111,3 +111,13 @@ def test_a_false_equality_is_never_stored() -> None:
     with pytest.raises(InternalError):
         verify_chain((a * s - y, a - y))
     verify_chain((a * s - y, a - y), {s: sp.Integer(1)})
+
+
+def test_a_model_steps_stores_names_what_the_printers_show() -> None:
+    """Step.stores read the graph's internal names (``dJ/d_t5``), which no printer shows."""
+    d = sb.derive("examples/models/residual_mlp.model")
+    stores = [s.stores for s in d.steps if s.stores]
+    assert "dJ/d(w^T h + c)" in stores and "dJ/dh" in stores
+    assert not any("_t" in name for name in stores)
+    text = sb.to_text(d)
+    assert all(name in text for name in stores)

@@ -90,6 +90,10 @@ __all__ = [
 ]
 
 
+#: a row's reason where the cost is not finite a step away from the point (nothing compared)
+NOT_FINITE_DIFFERENCE = "a finite difference is not finite"
+
+
 @dataclass(frozen=True)
 class GradCheckRow:
     """One parameter: ``parameter``, ``max_abs_error``, ``relative_error``, ``ok``, how many
@@ -198,7 +202,7 @@ def judge(
     if not np.all(np.isfinite(analytic)):
         return False, math.nan, math.nan, "the analytic gradient is not finite"
     if not np.all(np.isfinite(numeric)):
-        return False, math.nan, math.nan, "a finite difference is not finite"
+        return False, math.nan, math.nan, NOT_FINITE_DIFFERENCE
     rel = relative_error(analytic, numeric)
     with np.errstate(over="ignore", invalid="ignore"):
         abs_err = float(np.max(np.abs(analytic - numeric)))
@@ -324,7 +328,12 @@ def gradcheck(
         watch = _Watcher(module, p, _forward_data(module, data))
 
         def cost(q: dict[str, np.ndarray]) -> float:
-            return float(module.loss_and_grads(q, *data)[0])
+            # a perturbed point where the cost is undefined (an inverse of a singular matrix,
+            # a logdet of a determinant <= 0: the module's ValueError) fails its row as NaN
+            try:
+                return float(module.loss_and_grads(q, *data)[0])
+            except ValueError:
+                return math.nan
 
         rows = []
         rng = np.random.default_rng(seed)

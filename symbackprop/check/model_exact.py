@@ -174,7 +174,21 @@ def model_sizes(derivation: ModelDerivation, sizes: dict[str, int] | None) -> di
         for symbol in chosen:
             if symbol.name == name:
                 chosen[symbol] = int(value)
+    batch = next((s for s in chosen if s.name == "m"), None)
+    if batch is not None and "m" not in (sizes or {}):
+        chosen[batch] = _defined_batch_size(derivation, batch)
     return chosen
+
+
+def _defined_batch_size(derivation: ModelDerivation, batch: sp.Symbol) -> int:
+    """:data:`DEFAULT_M`, or the next batch size at which every function of m alone in the
+    forward equations and the gradients is defined: at a pole (``1/(m - 2)`` at m = 2) no
+    point could be drawn, whatever the parameters."""
+    exprs = [*derivation.graph.forward.values(), *derivation.gradients.values()]
+    for size in range(DEFAULT_M, DEFAULT_M + 4):
+        if not any(e.xreplace({batch: size}).has(sp.zoo, sp.nan) for e in exprs):
+            return size
+    return DEFAULT_M
 
 
 class _Evaluate:
@@ -465,8 +479,8 @@ def check_model_exact(
     for trial in range(trials):
         try:
             env = check.point()
-        except (OutsideDomain, NotExact) as exc:
-            result.mismatches.append(Mismatch("model", 0, 0, None, None, trial, str(exc)))
+        except (OutsideDomain, NotExact) as exc:  # nothing compared, nothing found wrong
+            result.undecided = str(exc)
             return result
         except Exception as exc:  # a corrupted adjoint must be reported, not raised
             note = f"an adjoint cannot be evaluated: {exc}"

@@ -36,6 +36,9 @@ class ExactCheck:
     trials: int
     entries: int = 0
     mismatches: list[Mismatch] = field(default_factory=list)
+    #: why nothing could be compared (no point inside every function's domain was found):
+    #: then ``ok`` is False (nothing was verified) with no mismatch (nothing was found wrong)
+    undecided: str = ""
 
     @property
     def ok(self) -> bool:
@@ -46,4 +49,6 @@ class ExactCheck:
 
     def __repr__(self) -> str:
         verdict = "ok" if self.ok else f"{len(self.mismatches)} mismatches"
+        if self.undecided:
+            verdict = f"undecided ({self.undecided})"
         return f"<ExactCheck {verdict}: {self.entries} entries, sizes {self.sizes}>"

@@ -42,10 +42,15 @@ from sympy import (
 from symbackprop.core.algebra import cancelled_product, pole_cancelled
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
-from symbackprop.core.model_rewrites import LOGSUMEXP_CALL, StableIdentity, stable_call
+from symbackprop.core.model_rewrites import (
+    LOGSUMEXP_CALL,
+    StableIdentity,
+    log_of_multiple,
+    stable_call,
+)
 from symbackprop.core.names import Name as SymbolName
 from symbackprop.errors import SpecError
-from symbackprop.formula import Binary, Call, Name, Num, Unary
+from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import to_text
@@ -502,11 +507,26 @@ class _Builder:
     def call(self, node: Call, name: str | None) -> Value:
         # log(1 + exp(u)) is softplus(u), 1 - sigmoid(u) inside a log or a loss is
         # sigmoid(-u) (proved): forms the engine computes and differentiates without overflow
-        stable, identity = stable_call(node)
+        split = log_of_multiple(node, self.exp_argument)
+        if split is not None and names(split[1]) <= {"m", *self.constants}:
+            summed, factor = split
+            if self.value(factor).is_positive:  # type: ignore[union-attr]
+                # log(c s) = log(s) + log(c) for c > 0 and s > 0: log(s) is log-sum-exp
+                left, right = (Call("log", (a,), node.pos, node.start, node.end) for a in split)
+                return self.value(Binary("+", left, right, node.pos, node.start, node.end), name)
+        stable, identity = stable_call(node, self.exp_argument)
         value = self._call(stable, name)
         if identity is not None and isinstance(value, MatrixSymbol):
             self.graph.rewrites[value.name] = identity  # the step defining it says so
         return value
+
+    def exp_argument(self, name: str) -> str | None:
+        """The name of u where the value ``name`` is defined as exp(u), else None."""
+        node = self.graph.nodes.get(name)
+        if node is None or node.kind is not Kind.FUNCTION or node.record.name != "exp":
+            return None
+        (arg,) = node.args
+        return str(arg.name) if isinstance(arg, MatrixSymbol) else None
 
     def _call(self, node: Call, name: str | None) -> Value:
         func = node.func
@@ -532,6 +552,8 @@ class _Builder:
             derivative = act.derivative.xreplace({scalars.z: T})
             return self.function(ElementFunction(func, body, derivative, act), first, name)
         if func in SCALAR_FUNCTIONS:
+            if func == "log":
+                self.refuse_softmax_complement(first)
             body = SCALAR_FUNCTIONS[func]
             return self.function(ElementFunction(func, body, sp.diff(body, T)), first, name)
         if _scalar(first):
@@ -566,6 +588,46 @@ class _Builder:
             return self.define(name, Kind.INVERSE, (first,), Inverse(first), None)
         raise self.fail(f"'{func}' is not derived in a model yet")
 
+    def source(self, value: Value) -> Node | None:
+        """The node that defines ``value``, looking through what leaves it as it is: a name
+        for it (``R = S``), ``+ 0``, ``⊙ 1`` and a transpose of a transpose (the refusals
+        below hold whatever the spelling)."""
+        while isinstance(value, MatrixSymbol):
+            node = self.graph.nodes.get(str(value.name))
+            if node is None:
+                return None
+            if node.kind is Kind.LINEAR:
+                terms = node.record
+                if terms.coefficients == (1,) and terms.constant == 0 and not any(terms.broadcast):
+                    (value,) = node.args
+                    continue
+            if node.kind is Kind.TRANSPOSE:
+                (inner,) = node.args
+                twice = self.graph.nodes.get(str(getattr(inner, "name", "")))
+                if twice is not None and twice.kind is Kind.TRANSPOSE:
+                    (value,) = twice.args
+                    continue
+            return node
+        return None
+
+    def refuse_softmax_complement(self, arg: Value) -> None:
+        """Refuse log(1 - softmax(u)): 1 - a rounds to 0 where an entry of the softmax rounds
+        to 1 (a logit ahead by 37 in float64), so the cost is -inf and the gradient NaN where
+        the math is finite. Unlike 1 - sigmoid(u) = sigmoid(-u) it has no form the engine
+        computes stably (log of a sum of exps over the other rows), as bce of a softmax."""
+        node = self.source(arg)
+        if node is None or node.kind is not Kind.LINEAR:
+            return
+        terms = node.record
+        if terms.constant != 1 or terms.coefficients != (-1,):
+            return
+        source = self.source(node.args[0])
+        if source is not None and source.kind is Kind.COLUMN_SOFTMAX:
+            raise self.fail(
+                "log(1 - softmax(...)) is -inf where an entry rounds to 1 (no stable form is "
+                "derived); use ce(softmax(...), Y), or sigmoid for independent labels"
+            )
+
     def call_total(self, value: Value, name: str | None) -> Value:
         assert isinstance(value, MatrixSymbol)
         rows, cols = value.shape
@@ -584,7 +646,9 @@ class _Builder:
                 f"the second argument of '{node.func}' (the target) depends on a parameter; "
                 "a model differentiates a loss through its first argument only"
             )
-        refusal = record.refuses.get(_activation_name(self.graph.nodes.get(a.name)))
+        # the source looks through an alias, + 0, ⊙ 1 and ^T^T: the refusal holds whatever
+        # the spelling
+        refusal = record.refuses.get(_activation_name(self.source(a)))
         if refusal is not None:
             raise self.fail(refusal.model_message)
         rows, cols = a.shape

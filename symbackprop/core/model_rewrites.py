@@ -15,17 +15,21 @@ The rewritten call is one the engine already handles stably:
 * ``bce(sigmoid(-u), y)`` cancels to ``a - y`` and its forward is computed from the logits;
 * ``log(sum(exp(u)))`` over every entry is one node (:class:`~symbackprop.records.nodes.
   LogSumExp`), its derivative exp(u)/sum(exp(u)) another, each computed with max(u)
-  subtracted first.
+  subtracted first; so is ``log(sum(E))`` with E a value defined as exp(u), and the graph
+  builder reads ``log(c s)`` and ``log(s / c)`` of such a sum s and a number c > 0 as
+  ``log(s) + log(c)`` (:func:`log_of_multiple`).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
-from symbackprop.formula import Binary, Call, Num, Unary
+from symbackprop.formula import Binary, Call, Name, Num, Unary
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records import scalars
@@ -35,12 +39,24 @@ from symbackprop.records.losses import LOSSES
 _U = sp.Symbol("u", real=True)
 
 
-def stable_call(node: Call) -> tuple[Call, StableIdentity | None]:
+#: a named value -> the name of u where it is defined as exp(u), else None (the graph
+#: builder's answer: ``E = exp(U)`` on a line of its own, then ``log(sum(E))``)
+ExpArgument = Callable[[str], "str | None"]
+
+
+def _no_names(name: str) -> str | None:
+    return None
+
+
+def stable_call(
+    node: Call, exp_argument: ExpArgument = _no_names
+) -> tuple[Call, StableIdentity | None]:
     """``node`` with its overflowing hand-written form replaced (see the module docstring),
     and the identity used; ``(node, None)`` when it has none. Only the call's own argument is
-    looked at: the graph builder asks again for each call inside it."""
+    looked at (and a value it names, through ``exp_argument``): the graph builder asks again
+    for each call inside it."""
     if node.func == "log" and len(node.args) == 1:
-        summed = _sum_of_exp(node.args[0])
+        summed = _sum_of_exp(node.args[0], exp_argument)
         if summed is not None:
             # a number's sum is what is refused: the call names it as written
             call = Call(LOGSUMEXP_CALL, (summed,), node.pos, node.start, node.end, "sum")
@@ -57,12 +73,39 @@ def stable_call(node: Call) -> tuple[Call, StableIdentity | None]:
     return node, None
 
 
-def _sum_of_exp(arg: FormulaNode) -> FormulaNode | None:
-    """u when ``arg`` is ``sum(exp(u))``, else ``None``."""
+def _sum_of_exp(arg: FormulaNode, exp_argument: ExpArgument = _no_names) -> FormulaNode | None:
+    """u when ``arg`` is ``sum(exp(u))``, or ``sum(E)`` with E a value defined as exp(u)
+    (read from u itself, so E used elsewhere is computed as before), else ``None``."""
     if isinstance(arg, Call) and arg.func == "sum" and len(arg.args) == 1:
         (inner,) = arg.args
         if isinstance(inner, Call) and inner.func == "exp" and len(inner.args) == 1:
             return inner.args[0]
+        if isinstance(inner, Name):
+            u = exp_argument(inner.id)
+            if u is not None:
+                return Name(u, inner.pos, inner.start, inner.end)
+    return None
+
+
+def log_of_multiple(
+    node: Call, exp_argument: ExpArgument = _no_names
+) -> tuple[FormulaNode, FormulaNode] | None:
+    """``(s, c)`` when ``node`` is ``log(c s)``, ``log(s c)`` or ``log(s / d)`` (c = 1/d) with
+    s a sum of exps (:func:`_sum_of_exp`) and c, d numbers (no matrix is named in them);
+    the caller checks c > 0 and reads log(c s) as log(s) + log(c), so that log(s) is
+    log-sum-exp (``log(sum(exp(U)) / m)``, a mean's log-sum-exp, overflowed at U = 710)."""
+    if not (node.func == "log" and len(node.args) == 1 and isinstance(node.args[0], Binary)):
+        return None
+    arg = node.args[0]
+    if arg.op not in ("*", "juxt", "/"):
+        return None
+    pairs = [(arg.left, arg.right)] + ([] if arg.op == "/" else [(arg.right, arg.left)])
+    for summed, other in pairs:
+        if _sum_of_exp(summed, exp_argument) is None:
+            continue
+        if arg.op == "/":
+            other = Binary("/", Num(Fraction(1), other.pos), other, other.pos)
+        return summed, other
     return None
 
 

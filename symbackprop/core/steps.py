@@ -80,8 +80,13 @@ class Step:
 
     @property
     def stores(self) -> str | None:
-        """The name of the delta the result is kept under (``"delta3"``), if any."""
-        return None if self.delta is None else str(self.delta.name)
+        """The name of the delta the result is kept under (``"delta3"``), if any; in a model,
+        as every printer shows it (``"dJ/d(w^T h + c)"``, not the graph's ``"dJ/d_t5"``)."""
+        if self.delta is None:
+            return None
+        name = str(self.delta.name)
+        graph = getattr(self.derivation, "graph", None)
+        return name if graph is None else str(graph.symbol_text(name))
 
     @property
     def chosen(self) -> Candidate | None:

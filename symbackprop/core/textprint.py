@@ -10,6 +10,7 @@ SymPy's ``StrPrinter`` dispatching on ``_print_<ClassName>``, one method per nod
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
@@ -31,6 +32,25 @@ from symbackprop.formula.ast import indicator_text
 from symbackprop.records.scalars import indicator_sum, piece_list
 
 _ARG = "ARGPLACEHOLDER"
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])?")
+
+
+def power_base(text: str) -> str:
+    """``text`` as the base of ``^``: a name (``a[1]``) or a text in one pair of brackets of
+    its own (``(x + y)``, ``sigmoid(z)``) as it is, any other in brackets (``A^T``, ``W x``)."""
+    if _NAME.fullmatch(text):
+        return text
+    head = _NAME.match(text)
+    opening = head.end() if head else 0
+    if text.endswith(")") and text[opening : opening + 1] == "(":
+        depth = 0
+        for index, char in enumerate(text[opening:], start=opening):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0:
+                return text if index == len(text) - 1 else f"({text})"
+    return f"({text})"
 
 
 class TextPrinter(StrPrinter):
@@ -113,7 +133,7 @@ class TextPrinter(StrPrinter):
     def _print_HadamardPower(self, expr: Any) -> str:
         if expr.exp.is_negative:
             return self._print(HadamardProduct(expr))  # a lone 1 / x
-        return f"{self._wrap(expr.base)}^{self._print(expr.exp)}"
+        return f"{power_base(self._wrap(expr.base))}^{self._print(expr.exp)}"
 
     # -- element-wise functions and softmax ---------------------------------------------------
     def _print_ElementwiseApplyFunction(self, expr: Any) -> str:
@@ -124,7 +144,9 @@ class TextPrinter(StrPrinter):
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
             return _piecewise_text(self, body).replace(_ARG, arg)
-        return self._print(body).replace(_ARG, arg)
+        # the argument's text as a power's base keeps its brackets: (A^T)^(3/2), (W x)^2
+        text = self._print(body).replace(_ARG + "^", power_base(arg) + "^")
+        return text.replace(_ARG, arg)
 
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._print(expr.arg)})"
@@ -168,7 +190,7 @@ class TextPrinter(StrPrinter):
             return f"1/{self._print_Pow(sp.Pow(base, -exp, evaluate=False))}"
         # a fraction exponent is bracketed: x^(3/2), as x^3/2 reads (x^3)/2
         shown = f"({self._print(exp)})" if exp.is_Rational and not exp.is_Integer else None
-        return f"{self._wrap_scalar(base)}^{shown or self._wrap_scalar(exp)}"
+        return f"{power_base(self._wrap_scalar(base))}^{shown or self._wrap_scalar(exp)}"
 
     def _wrap_scalar(self, expr: Any) -> str:
         text = self._print(expr)

@@ -288,9 +288,10 @@ def to_text(node: Node, *, reading: bool = False) -> str:
         return indicator_text(f"{left} {node.cmp} {right}")
     own = _LEVEL[node.op]
     if node.op == "^":
-        # base: a postfix or atom ((a^b)^c and (-a)^2 keep theirs); exponent: a unary
+        # base: an atom ((a^b)^c and (-a)^2 keep theirs, and (A^T)^2 gets them: A^T^2 is
+        # what the grammar reads, but a reader may take it for A^(T^2)); exponent: a unary
         return (
-            wrap(node.left, level(node.left) < POSTFIX)
+            wrap(node.left, level(node.left) < POSTFIX or isinstance(node.left, Transpose))
             + "^"
             + wrap(node.right, level(node.right) < UNARY)
         )

@@ -33,6 +33,7 @@ import sympy as sp
 from sympy import (
     HadamardPower,
     HadamardProduct,
+    Identity,
     MatAdd,
     MatMul,
     OneMatrix,
@@ -62,6 +63,38 @@ NUMBER_FUNCTIONS: dict[str, str] = {
 #: those of them that raise OverflowError past the float range (exp(m) for m >= 710), where
 #: NumPy, torch and JAX give +-inf: called through the module's ``_math`` helper, which does too
 OVERFLOWING = frozenset({"exp", "sinh", "cosh"})
+
+
+def _polynomial(expr: Any) -> bool:
+    """Whether ``expr`` (a function of m alone) is a polynomial in m: a Python number that
+    neither overflows nor underflows at any batch size (``exp(-m)`` is 0.0 from m = 746 on)."""
+    return bool(expr.is_polynomial(BATCH_SIZE))
+
+
+def raises_in_python(name: str, args: tuple[Any, ...]) -> bool:
+    """Whether Python's math may raise (or go complex) on a function of m alone where the
+    arrays give inf or nan: an overflowing function, log or sqrt of a value not shown positive
+    (nonnegative) for every m, sin and cos of one that may be inf, a power (``name`` "pow",
+    ``args`` base and exponent) with a pole or a non-real value at some m (``1/(m - 1)``,
+    ``(m - 3)^1.5``). Those go through the module's ``_math``, which gives NumPy's values."""
+    if name in OVERFLOWING:
+        return True
+    if name == "tanh":
+        return False
+    (arg, *rest) = args
+    if not _polynomial(arg):
+        return True
+    if name == "log":
+        return not arg.is_positive
+    if name == "sqrt":
+        return not arg.is_nonnegative
+    if name != "pow":
+        return False
+    (exp,) = rest
+    real = exp.is_integer or arg.is_nonnegative  # (-1)**0.5 is complex in Python
+    finite = exp.is_nonnegative or arg.is_nonzero  # 0.0**-1 raises ZeroDivisionError
+    return not (real and finite)
+
 
 SIMPLE_OPERAND = re.compile(r"-?[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*|-?[0-9.]+")
 
@@ -319,6 +352,11 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         if coeff == -1:
             return "-" + self.paren(body_expr, UNARY + 1)
         num, den = sp.fraction(coeff)
+        if self.of_batch_size(den) and raises_in_python("pow", (den, sp.Integer(-1))):
+            # a number 1.0 / 0.0 raises: _print_Mul decides (the number alone for c I_1)
+            if body_expr == Identity(1):
+                return self.code(coeff)
+            num, den = coeff, sp.Integer(1)
         if num == 1:
             # (A3 - Y) / m: one array operation
             return f"{self.paren(body_expr, MUL)} / {self.paren(den, MUL, strict=True)}"
@@ -513,8 +551,17 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
             return "-" + self.paren(minus, UNARY + 1)
         coeff, factors = expr.as_coeff_mul()
         coeff, factors = decimal_coefficient(coeff, factors)
-        num = [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
-        den = [sp.Pow(f.base, -f.exp) for f in factors if f.is_Pow and f.exp.is_negative]
+        # a number divided by a function of m that may be 0 is a power through ``_math``:
+        # Python's 1.0 / 0.0 raises ZeroDivisionError where the arrays give inf
+        number = self.of_batch_size(expr)
+
+        def divides(f: Any) -> bool:
+            if not (f.is_Pow and f.exp.is_negative):
+                return False
+            return not (number and raises_in_python("pow", (f.base, f.exp)))
+
+        num = [f for f in factors if not divides(f)]
+        den = [sp.Pow(f.base, -f.exp) for f in factors if divides(f)]
         p, q = sp.fraction(coeff)
         if not num and q != 1 and den:
             num, q = [coeff], sp.Integer(1)  # 1 / (2 x) is 0.5 / x: one number
@@ -542,13 +589,20 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         if name == "sigmoid":  # through tanh: no overflow of exp for any argument
             return f"(0.5 + 0.5 * math.tanh({self.paren(args[0], MUL)} / 2))"
         called = ", ".join(self.code(a) for a in args)
-        if name in OVERFLOWING:
+        if raises_in_python(name, args):
             self.helpers.add("_math")
             return f"_math({NUMBER_FUNCTIONS[name]}, {called})"
         return f"{NUMBER_FUNCTIONS[name]}({called})"
 
     def _print_Pow(self, expr: sp.Pow) -> str:
         base, exp = expr.args
+        if expr.is_number and not expr.is_Rational:
+            return float_literal(sp.N(expr, 17))  # sqrt(3): torch.sqrt(3.0) is a TypeError
+        number = self.of_batch_size(base) and exp != sp.Rational(1, 2)  # sqrt: number_function
+        if number and raises_in_python("pow", (base, exp)):
+            self.reads_math = True
+            self.helpers.add("_math")
+            return f"_math(math.pow, {self.code(base)}, {self.code(exp)})"
         if exp == sp.Rational(1, 2):
             return self.number_function("sqrt", (base,)) or f"{self.LIB}.sqrt({self.code(base)})"
         if exp.is_negative:
@@ -570,8 +624,10 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def _print_Function(self, expr: sp.Function) -> str:
         name = type(expr).__name__
-        if expr.is_number and name == "sigmoid":
-            return float_literal(sp.N(expr, 17))  # a number, such as sigmoid(3)
+        if expr.is_number:
+            # a number, such as sigmoid(3) or log(2): torch.log(2.0) is a TypeError, np.log(2.0)
+            # a float64 scalar that makes float32 arrays float64
+            return float_literal(sp.N(expr, 17))
         number = self.number_function(name, expr.args)
         if number is not None:
             return number

@@ -142,17 +142,25 @@ def check_helper(
 __all__ = ["STDS", "check_helper", "floating_helper", "init_params", "stds"]
 
 
-#: a function of m alone is Python's math on a number (see the printer's NUMBER_FUNCTIONS);
-#: math.exp raises OverflowError from exp(710) on, where every backend's arrays give inf
+#: a function of m alone is Python's math on a number (see the printer's NUMBER_FUNCTIONS and
+#: raises_in_python): where math raises, NumPy, torch and JAX arrays give inf or nan
 MATH_HELPER = '''
-def _math(f, x):
-    """f(x) on a Python number (math.exp, math.sinh or math.cosh of a function of m), or
-    +-inf past the float range, as NumPy, torch and JAX give it (math raises OverflowError).
+def _math(f, *x):
+    """f(*x) on Python numbers (math.log, math.sqrt, math.exp, math.pow, ... of a function of
+    m), or where math raises, the IEEE value NumPy, torch and JAX give: +-inf past the float
+    range (exp(710)) or at a pole (log(0), pow(0, -1)), else nan (sqrt(-1), pow(-1, 0.5)).
     """
     try:
-        return f(x)
+        return f(*x)
     except OverflowError:
-        return math.copysign(math.inf, x) if f is math.sinh else math.inf
+        odd = f is math.sinh or (f is math.pow and x[1] % 2 == 1)
+        return math.copysign(math.inf, x[0]) if odd else math.inf
+    except (ValueError, ZeroDivisionError):
+        if x[0] == 0 and f is math.log:
+            return -math.inf
+        if x[0] == 0 and f is math.pow:
+            return math.copysign(math.inf, x[0]) if x[1] % 2 == 1 else math.inf
+        return math.nan
 '''
 
 

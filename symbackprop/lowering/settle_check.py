@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import sympy as sp
@@ -187,10 +187,20 @@ def _root_condition(relation: Any) -> Any:
 
 
 def _explicitly_equal(before: Any, after: Any) -> bool:
-    return all(_equal_at(before, after, sizes) for sizes in _small_sizes(before, after))
+    decided, wanted = 0, 0
+    for wanted, sizes in _small_sizes(before, after):
+        equal = _equal_at(before, after, sizes)
+        if equal is False:
+            return False
+        decided += equal is True
+        if decided == wanted:
+            return True
+    return False
 
 
-def _equal_at(before: Any, after: Any, sizes: dict[Any, int]) -> bool:
+def _equal_at(before: Any, after: Any, sizes: dict[Any, int]) -> bool | None:
+    """Whether both sides are equal at ``sizes``; None where a side is not a finite number
+    there (``1/(m - 2)`` at m = 2): such sizes decide nothing."""
     explicit = _Explicit(sizes)
     try:
         left = explicit(before)
@@ -199,24 +209,35 @@ def _equal_at(before: Any, after: Any, sizes: dict[Any, int]) -> bool:
         return False
     if left.shape != right.shape:
         return False
+    if any(x.has(sp.zoo, sp.nan, sp.oo, -sp.oo) for x in (*left, *right)):
+        return None
     return all(_scalar_zero(x - y) for x, y in zip(left, right, strict=True))
 
 
-def _small_sizes(*exprs: Any) -> list[dict[Any, int]]:
-    """Two settings of every symbolic dimension of ``exprs`` to small sizes, distinct per
-    dimension: 2, 3, ..., d + 1 in name order, then d + 2, d + 3, ... in the reverse order (d
-    dimensions), so every dimension changes size and a coefficient that agrees with a size by
-    accident at one setting (``3`` written for ``m``, one dimension for another) fails at the
-    other."""
+#: settings tried at most, so that a pole of a function of the sizes (``1/(m - 2)``) at one
+#: of the first two is stepped over rather than taken for a difference
+SETTINGS = 6
+
+
+def _small_sizes(*exprs: Any) -> Iterator[tuple[int, dict[Any, int]]]:
+    """Settings of every symbolic dimension of ``exprs`` to small sizes, distinct per
+    dimension, each with the number of settings that decide (2, or 1 with no dimension): 2,
+    3, ..., d + 1 in name order, then d + 2, d + 3, ... in the reverse order (d dimensions),
+    so every dimension changes size and a coefficient that agrees with a size by accident at
+    one setting (``3`` written for ``m``, one dimension for another) fails at the other; then
+    larger ones alike, for a setting where a side is undefined (a pole of ``1/(m - 2)``)."""
     dims: set[Any] = set()
     for expr in exprs:
         for atom in expr.atoms(MatrixSymbol, OneMatrix, Identity, ZeroMatrix):
             for d in atom.shape:
                 dims |= sp.sympify(d, strict=True).free_symbols
     ordered = sorted(dims, key=sp.default_sort_key)
-    first = {d: FIRST_SIZE + k for k, d in enumerate(ordered)}
-    second = {d: FIRST_SIZE + len(ordered) + k for k, d in enumerate(reversed(ordered))}
-    return [first, second] if ordered else [first]
+    if not ordered:
+        yield 1, {}
+        return
+    for k in range(SETTINGS):
+        names = ordered if k % 2 == 0 else ordered[::-1]
+        yield 2, {d: FIRST_SIZE + k * len(ordered) + i for i, d in enumerate(names)}
 
 
 class _Explicit:

@@ -126,7 +126,7 @@ class Parts:
         if isinstance(segment, ShapeOf):
             return self.tex(naming.shape(segment.shape))
         if isinstance(segment, Grad):
-            return self.tex(r"\partial J / \partial " + naming.latex(str(segment.symbol.name)))
+            return self.tex(r"\partial J / \partial " + naming.target(str(segment.symbol.name)))
         if isinstance(segment, Prime):
             name = el("msup", mrow(self.tex(segment.latex)), mo("′"))
             if segment.arg is None:

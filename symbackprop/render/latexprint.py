@@ -148,7 +148,7 @@ class MathLatexPrinter(LatexPrinter):
         # a base that is a power or transpose already, ((v^T x)^2)^3, takes parentheses:
         # TeX refuses a double superscript
         base = self.parenthesize(expr.base, PRECEDENCE["Pow"])
-        if "^" in trailing_scripts(base):
+        if "^" in trailing_scripts(base) or base.startswith("\\frac"):
             return template % (OPEN + base + CLOSE, self._print(expr.exp))
         return str(super()._helper_print_standard_power(expr, template))
 
@@ -197,7 +197,8 @@ class MathLatexPrinter(LatexPrinter):
         if expr.exp.is_negative:
             return self._print(HadamardProduct(expr))
         base = self._print(expr.base)
-        if not (isinstance(expr.base, sp.MatrixSymbol) and "^" not in base):
+        simple = "^" not in base and not base.startswith("\\frac")  # a fraction's value too
+        if not (isinstance(expr.base, sp.MatrixSymbol) and simple):
             base = OPEN + base + CLOSE
         return rf"{base}^{{\odot {self._print(expr.exp)}}}"
 

@@ -28,7 +28,7 @@ from symbackprop.core.graph import Kind
 from symbackprop.core.model_graph import bare
 from symbackprop.core.plain_form import plain
 from symbackprop.core.segments import Aside, Grad, Math, Prime, Rel, Segment, Text
-from symbackprop.formula import Call, Transpose
+from symbackprop.formula import Binary, Call, Transpose
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import to_text
 from symbackprop.records.activations import ACTIVATIONS
@@ -224,15 +224,21 @@ class ModelNames:
         raised = isinstance(source, Transpose) or (
             isinstance(source, Call) and source.func == "inv"
         )
-        if not bare(source) or (transpose and raised):
+        # a division is a fraction in LaTeX, bracketed by its bar: 2 \frac{1}{A} needs no
+        # brackets (a power or a transpose of it does: the printers bracket a \frac base)
+        fraction = isinstance(source, Binary) and source.op == "/" and not transpose
+        if not (bare(source) or fraction) or (transpose and raised):
             body = f"({body})"
         body = self._marked_latex(body, name)
         return attach(body, r"^{\top}") if transpose else body
 
     def target_latex(self, name: str) -> str:
         """The denominator of dJ/d(name)."""
-        if name in self.sources and isinstance(self.sources[name], Call):
-            return self._marked_latex(formula_latex(self.sources[name], name_latex), name)
+        source = self.sources.get(name)
+        if isinstance(source, Call):
+            return self._marked_latex(formula_latex(source, name_latex), name)
+        if isinstance(source, Binary) and source.op == "/":  # \partial (\frac{1}{A})
+            return self._marked_latex(f"({formula_latex(source, name_latex)})", name)
         return self.value_latex(name)
 
     def grad_latex(self, name: str, *, inline: bool = False) -> str:
@@ -301,17 +307,21 @@ class ModelNames:
             return isinstance(segment.expr, sp.Basic) and not segment.expr.is_Atom
         return self.internal(segment.expr)
 
-    def _drop_restatement(self, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    def _drop_restatement(
+        self, segments: tuple[Segment, ...], restates: Any = None
+    ) -> tuple[Segment, ...]:
         """Drop each "(W2 a1) = W2 a1; ", an internal value defined as what it shows, where a
         clause of the reason opens with it: first, after the preamble's colon ("H reaches J
-        along 2 paths ...: "), or after a "; " (a sum of contributions gives each its own)."""
+        along 2 paths ...: "), or after a "; " (a sum of contributions gives each its own).
+        ``restates`` (a triple -> bool) decides which clause restates (:meth:`_restates`)."""
+        restates = restates or self._restates
         at = 0
         while at < len(segments) - 3:
             before = segments[at - 1] if at else None
             opens = before is None or (
                 isinstance(before, Text) and before.plain.endswith((": ", "; "))
             )
-            if opens and self._restates(segments[at : at + 3]):
+            if opens and restates(segments[at : at + 3]):
                 rest = segments[at + 3 :]
                 if rest[:1] == (Text(" (as "),) and rest[2:3] == (Text(")"),):
                     rest = (rest[1], *rest[3:])  # the identity it is computed by stays
@@ -349,8 +359,25 @@ class ModelNames:
             number.q == 1 for number in defined.atoms(sp.Rational)
         )
 
+    def _same_text(self, triple: tuple[Segment, ...]) -> bool:
+        """Whether ``value = formula`` prints the same text on both sides (brackets aside):
+        ``(gamma ⊙ N) = gamma ⊙ N``, ``rowsum(Z) = rowsum(Z)``. LaTeX keeps such a clause,
+        which it writes with the ones the broadcast or the sum is made of (``(gamma 1_m^T) ⊙ N``,
+        ``Z 1_m``); plain text writes both as the value shows."""
+        first, rel, second = triple
+        if not (isinstance(first, Math) and isinstance(rel, Rel) and isinstance(second, Math)):
+            return False
+        name = str(getattr(first.expr, "name", ""))
+        return name in self.sources and second.plain in (
+            first.plain,
+            self.bare_text(name),
+            self.value_text(name),
+        )
+
     def plain(self, segments: tuple[Segment, ...]) -> str:
-        """Segments (already through :meth:`segments`) as one line of plain text."""
+        """Segments (already through :meth:`segments`) as one line of plain text, without a
+        clause that the plain text makes a tautology (:meth:`_same_text`)."""
+        segments = self._drop_restatement(segments, self._same_text)
         return "".join(
             ADJOINT_PREFIX + self.target_text(str(s.symbol.name))
             if isinstance(s, Grad)
@@ -368,6 +395,9 @@ class ModelNaming(Naming):
 
     def latex(self, name: str, *, transpose: bool = False) -> str:
         return self.model_names.symbol_latex(name, transpose=transpose)
+
+    def target(self, name: str) -> str:
+        return self.model_names.target_latex(name)
 
     def dim(self, dim: Any) -> str:
         text = str(dim)

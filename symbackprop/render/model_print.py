@@ -18,7 +18,7 @@ import sympy as sp
 from sympy import Identity, MatrixSymbol
 
 from symbackprop.core.expr_structure import is_atom
-from symbackprop.core.textprint import TextPrinter, _piecewise_text, ones_alone
+from symbackprop.core.textprint import TextPrinter, _piecewise_text, ones_alone, power_base
 from symbackprop.render.latex_scripts import attach
 from symbackprop.render.latexprint import (
     CLOSE,
@@ -100,7 +100,8 @@ class ModelTextPrinter(TextPrinter):
             arg = f"({arg})"
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         text = _piecewise_text(self, body) if isinstance(body, sp.Piecewise) else self._print(body)
-        return text.replace(f"({_ARG})", f"({self._arg(expr.arg)})").replace(_ARG, arg)
+        text = text.replace(f"({_ARG})", f"({self._arg(expr.arg)})")
+        return text.replace(f"{_ARG}^", f"{power_base(arg)}^").replace(_ARG, arg)  # (A^T)^2
 
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._arg(expr.arg)})"

@@ -99,6 +99,10 @@ class Naming:
         sup += r"\top" if transpose else ""
         return f"{base}^{{{sup}}}" if sup else base
 
+    def target(self, name: str) -> str:
+        """What ``\\partial J / \\partial`` is taken of: the symbol's LaTeX."""
+        return self.latex(name)
+
     def dim(self, dim: Any) -> str:
         """A dimension in LaTeX: ``n2`` -> ``n_{2}``, ``m`` -> ``m``, a width name -> itself."""
         known = self._dims.get(dim)

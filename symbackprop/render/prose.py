@@ -39,7 +39,7 @@ def segment_math(segment: Segment, printer: MathLatexPrinter, *, inline: bool = 
     if isinstance(segment, ShapeOf):
         return naming.shape(segment.shape)
     if isinstance(segment, Grad):
-        return r"\partial J / \partial " + naming.latex(str(segment.symbol.name))
+        return r"\partial J / \partial " + naming.target(str(segment.symbol.name))
     if isinstance(segment, Prime):
         if segment.arg is None:
             return segment.latex + "'"
