@@ -466,6 +466,22 @@ def _entry(matrix: Any) -> Any:
         return sp.zoo
 
 
+class OneEntry(MatrixElement):  # type: ignore[misc]  # SymPy is untyped
+    """The one entry of a 1 x 1 matrix expression (``a1^T a1``), multiplying like a number.
+
+    SymPy's ``doit`` would write it as a symbolic sum over the generic size n1 and then try to
+    evaluate that sum (gosper) at every later ``doit`` of the formula: minutes for a formula
+    with 60 such factors. It stays an entry until its matrix is explicit (the comparison's
+    concrete values), then it is that matrix's entry.
+    """
+
+    def doit(self, **hints: Any) -> Any:
+        parent = self.parent.doit(**hints) if hints.get("deep", True) else self.parent
+        if parent.has(MatrixSymbol):
+            return type(self)(parent, self.i, self.j)
+        return parent[self.i, self.j]
+
+
 def _as_number(value: Typed, other: Typed) -> Typed:
     """``value``'s one entry as a number where it is 1 x 1 and ``other`` is not (the model
     language's rule, :mod:`symbackprop.formula.scaling`); else ``value``."""
@@ -474,7 +490,7 @@ def _as_number(value: Typed, other: Typed) -> Typed:
     expr = value.expr
     while isinstance(expr, Transpose):  # the one entry of s^T is s[0, 0]
         expr = expr.arg
-    number = expr[0, 0] if isinstance(expr, MatrixSymbol) else MatrixElement(expr, 0, 0)
+    number = expr[0, 0] if isinstance(expr, MatrixSymbol) else OneEntry(expr, 0, 0)
     return Typed(number, None, value.start, value.end)
 
 
