@@ -34,3 +34,19 @@ def test_sixty_one_by_one_factors_are_decided() -> None:
     assert report.equal is False and report.exit_code == 1  # |a1|^120 delta2 a1^T
     report = sb.check_formula("4-3-2-1", "W2", "delta2 a1^T" + " + delta2 (a1^T a1) a1^T" * 20)
     assert report.equal is False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("network", "formula"),
+    [
+        ("4-3-2-1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1) ⊙ 1{x^T x < 100}) x^T"),
+        ("4-3:relu-2:relu-1", "((W2^T delta2) ⊙ 1{z1 > 0} ⊙ 1{x^T x < 100}) x^T"),
+    ],
+)
+def test_the_kink_of_a_one_by_one_indicator_is_reached(network: str, formula: str) -> None:
+    """Hostile round 11, finding 13 (lines 7, 8): the 1 x 1 value x^T x < 100 was a symbolic
+    sum, whose kink at 100 no check saw, so this wrong formula passed; as an entry, its kink
+    is placed and crossed, and the formula differs where x^T x > 100."""
+    report = sb.check_formula(network, "W1", formula)
+    assert report.equal is False and report.exit_code == 1
