@@ -107,7 +107,7 @@ def _invalid(params, X=None, Y=None, cache=None):
     if X is not None and (dtype is None or not jnp.issubdtype(dtype, jnp.floating)):
         raise ValueError(
             f"X has dtype {dtype}; expected a floating-point array "
-            "(X.astype(np.float64) converts it)"
+            f"(X.astype(np.{jnp.result_type(float)}) converts it)"
         )
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
         got = getattr(value, "dtype", None)

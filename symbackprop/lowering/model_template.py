@@ -164,10 +164,12 @@ def _math(f, *x):
 '''
 
 
-def floating_helper(refused: str, ns: str) -> str:
+def floating_helper(refused: str, ns: str, default: str = "np.dtype(np.float64)") -> str:
     """The text of ``_floating``, the models' dtype rule: ``refused`` is the test that
     ``dtype`` (None for a value without one) is not floating-point, ``ns`` the namespace of
-    the dtype the message names (``np``; ``jnp``, whose bfloat16 NumPy's ``kind`` calls "V")."""
+    the dtype the message names (``np``; ``jnp``, whose bfloat16 NumPy's ``kind`` calls "V").
+    ``default`` is the dtype advised for the first array (JAX's default float: float32 unless
+    x64 is enabled, where float64 advice would only warn and give float32)."""
     return f'''
 def _floating(name, value, first):
     """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
@@ -178,7 +180,7 @@ def _floating(name, value, first):
     product of both, while a workspace array, a zero gradient or an in-place update keeps one).
     """
     dtype = getattr(value, "dtype", None)
-    wanted = np.dtype(np.float64) if first is None else first[1]
+    wanted = {default} if first is None else first[1]
     if {refused}:
         raise ValueError(
             f"{{name}} has dtype {{dtype}}; expected a floating-point array "

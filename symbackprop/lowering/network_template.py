@@ -71,11 +71,13 @@ INVALID_SHAPES = invalid_shapes(
 )
 
 
-def invalid_helper(refused: str) -> str:
+def invalid_helper(refused: str, advice: str = '"(X.astype(np.float64) converts it)"') -> str:
     """The text of ``_invalid``: its shape checks, then its dtype rule, ``refused`` being the
     test that X's ``dtype`` (None for a value without one) is not floating-point (the models'
     test: see ``floating_helper``). X's dtype is the one every array must have, so it is
-    checked first: an integer X otherwise made the advice to convert the parameters to it."""
+    checked first: an integer X otherwise made the advice to convert the parameters to it.
+    ``advice``: the expression of the conversion an integer X is told (JAX's names its
+    default float, float32 unless x64 is enabled)."""
     return (
         INVALID_SHAPES
         + f"""    # floating-point (an integer array cannot take a gradient step), and one dtype:
@@ -85,7 +87,7 @@ def invalid_helper(refused: str) -> str:
     if X is not None and {refused}:
         raise ValueError(
             f"X has dtype {{dtype}}; expected a floating-point array "
-            "(X.astype(np.float64) converts it)"
+            {advice}
         )
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
         got = getattr(value, "dtype", None)

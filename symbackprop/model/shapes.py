@@ -163,6 +163,19 @@ class _Inference:
             f"right is {self.shape_text(right)}"
         )
 
+    def undetermined(self, leaves: list[str]) -> None:
+        """Refuse the first of ``leaves`` (undeclared names) whose shape is still unknown."""
+        for name in leaves:
+            leaf = self.values[name]
+            if _unknown(self.find(leaf.rows)) or _unknown(self.find(leaf.cols)):
+                line = self.leaf_lines[name]
+                equations = self.statements.equations
+                self.equation = next(e for e in equations if e.line == line)
+                raise self.fail(
+                    f"the shape of '{name}' is undetermined ({self.shape_text(leaf)}); "
+                    f"declare it, e.g. {self.declaration_hint(name, leaf)}"
+                )
+
     def is_scalar(self, value: _Value) -> bool:
         return self.find(value.rows) == 1 and self.find(value.cols) == 1
 
@@ -288,21 +301,19 @@ class _Inference:
             self.values[eq.name] = result
         self.equation = equations[-1]
         cost = self.values[equations[-1].name]
+        inferred = [name for name in self.leaf_lines if name not in declarations]
+        if _unknown(self.find(cost.rows)) and _unknown(self.find(cost.cols)):
+            # the cost is a leaf's shape alone (q in J = q sum(X), a scalar factor): the cost
+            # being 1 x 1 decides it, as J = q + sum(X) decides q by the sum. A cost of one
+            # unknown side (J = W x, ? x 1) stays an error: its leaf is a matrix, not a number
+            self.unify(cost.rows, 1)
+            self.unify(cost.cols, 1)
         if not self.is_scalar(cost):
             raise self.fail(
                 f"the cost '{equations[-1].name}' (the last equation) must be 1 x 1, "
                 f"found {self.shape_text(cost)}"
             )
-        inferred = [name for name in self.leaf_lines if name not in declarations]
-        for name in inferred:
-            leaf = self.values[name]
-            if _unknown(self.find(leaf.rows)) or _unknown(self.find(leaf.cols)):
-                line = self.leaf_lines[name]
-                self.equation = next(e for e in equations if e.line == line)
-                raise self.fail(
-                    f"the shape of '{name}' is undetermined ({self.shape_text(leaf)}); "
-                    f"declare it, e.g. {self.declaration_hint(name, leaf)}"
-                )
+        self.undetermined(inferred)
         reasons = {eq.name: (eq.line, eq.text) for eq in equations if eq.name not in declarations}
         for name in inferred:
             leaf = self.values[name]

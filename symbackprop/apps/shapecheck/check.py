@@ -63,9 +63,14 @@ _TRIALS = 3
 _VERIFY = 8
 #: arrangements each repair search may build (see symbackprop.apps.shapecheck.repair)
 REPAIR_BUDGET = BUDGET
-#: the largest |argument| a transcendental function is evaluated at in the numeric check;
-#: exp(exp(exp(a3))) reaches 1e23 there, and mpmath would need that many digits of ln 2
-MAX_ARGUMENT = 10_000
+#: the largest |argument| a transcendental function is evaluated at in the numeric check:
+#: exp(1e20) costs mpmath 20 more digits of ln 2 (a millisecond), but exp of that would need
+#: 4e19 digits. One exp of a sample's z1 ~ 20 feeds sigmoid ~1e9 (an exp activation) and must
+#: pass; a tower exp(exp(exp(a3))) stops at its next level. (Was 10,000, hostile11 finding 5.)
+MAX_ARGUMENT = 10**20
+
+
+_BOUND_TEXT = "10^20"
 
 
 class _TooLarge(Exception):
@@ -563,7 +568,7 @@ def _bounded(what: str, q: Any) -> Any:
         shown = f"{sp.N(q, 3)}" if getattr(q, "is_finite", False) else str(q)
         raise _TooLarge(
             f"{what} would be evaluated at about {shown}; the numeric check evaluates "
-            f"functions only at arguments up to {MAX_ARGUMENT:,} in size (nested exponentials "
+            f"functions only at arguments up to {_BOUND_TEXT} in size (nested exponentials "
             "overflow)"
         )
     return q

@@ -25,6 +25,7 @@ from sympy import (
     Trace,
     Transpose,
 )
+from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.errors import FormulaError
@@ -139,6 +140,9 @@ class Typer:
         )
         if problem is None and result.shape is None:
             problem = _not_real(ast.to_text(node), result.expr)
+        elif problem is None and _partial(node):
+            # checked here, before SymPy folds 0 * log(0) to 0 or meets a NaN in a sum
+            problem = _not_real(ast.to_text(node), _entry(result.expr), every_entry=True)
         if problem:
             raise FormulaError(problem, self.text, node.pos)
         self._degree(node, result)
@@ -251,6 +255,12 @@ class Typer:
             if left.is_matrix:
                 return Typed(HadamardPower(left.expr, right.expr), left.shape, *span)
             return Typed(left.expr**right.expr, None, *span)
+        if op == "/" and (left.is_matrix or right.is_matrix):
+            # from the operands' entries: SymPy folds (W2 - W2)/0 to the zero matrix when built
+            quotient = _entry(left.expr) / _entry(right.expr)
+            problem = _not_real(ast.to_text(node), quotient, every_entry=True)
+            if problem:
+                raise FormulaError(problem, self.text, node.pos)
         if op == "/":
             if right.is_matrix:
                 assert right.shape is not None
@@ -370,9 +380,12 @@ class Typer:
             return Typed(Inverse(arg.expr), arg.shape, *span)
         if name == "tr":
             return Typed(Trace(arg.expr), None, *span)
+        det = Determinant(arg.expr)
+        if not arg.expr.has(MatrixSymbol):  # det(A - A) is 0, so logdet(A - A) is log(0)
+            det = det.doit()
         if name == "det":
-            return Typed(Determinant(arg.expr), None, *span)
-        return Typed(sp.log(Determinant(arg.expr)), None, *span)  # logdet
+            return Typed(det, None, *span)
+        return Typed(sp.log(det), None, *span)  # logdet
 
     def _record(self, name: str, node: ast.Node) -> Any:
         record = self.activations.get(name) or ACTIVATIONS.get(name)
@@ -402,17 +415,71 @@ class Typer:
         return Typed(body.subs(T, left.expr), None, node.start, node.end)
 
 
-def _not_real(text: str, value: Any) -> str | None:
+def _not_real(text: str, value: Any, *, every_entry: bool = False) -> str | None:
     """Why a constant is no real number (sqrt(-1), log(0), 0/0, log(-1)), or ``None``.
 
     Such a constant cannot be compared (relu, an indicator) nor be part of a real gradient.
+    With ``every_entry``, ``value`` is a matrix's generic entry (:func:`_entry`): one that holds
+    an infinity (``zoo*W2[0, 0]``, from ``W2/0``) is undefined at every point.
     """
-    if not getattr(value, "is_number", False):
+    undefined = isinstance(value, sp.Basic) and value.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+    if not undefined and not getattr(value, "is_number", False):
         return None
-    if value.is_extended_real is True and value.is_finite is True:
+    if not undefined and value.is_extended_real is True and value.is_finite is True:
         return None
-    shown = "undefined" if value.has(sp.nan, sp.zoo) else f"{value}"
+    shown = "undefined" if undefined else f"{value}"
+    if every_entry:
+        return f"'{text}' is {shown} in every entry, not a real number: a formula must be real"
     return f"'{text}' is {shown}, not a real number: a formula's constants must be real"
+
+
+def _partial(node: ast.Node) -> bool:
+    """Whether ``node`` is an operation defined only somewhere (a function, ``^``; a division
+    is checked from its operands' entries, before SymPy builds it)."""
+    return isinstance(node, (ast.Call, ast.Deriv)) or (
+        isinstance(node, ast.Binary) and node.op == "^"
+    )
+
+
+def _entry(matrix: Any) -> Any:
+    """Entry [0, 0] of a matrix expression over generic sizes (a number is its own entry), the
+    same in form as every other entry: ``log(0)`` for ``log(W2 - W2)``, ``zoo*W2[0, 0]`` for
+    ``W2/0``; ``zoo`` where the matrix is not invertible (``inv(A - A)``).
+
+    A matrix product of the formula's names stands for itself (an opaque n x k symbol): its
+    entry would be a sum that SymPy tries to evaluate for a second per product, and its own
+    partial parts were checked when they were typed.
+    """
+    if not getattr(matrix, "is_Matrix", False):  # a number is its own entry
+        return matrix
+    if matrix.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return sp.zoo
+    products = [
+        part
+        for part in matrix.atoms(MatMul)
+        if len(part.as_coeff_matrices()[1]) > 1 and part.has(MatrixSymbol)
+    ]
+    opaque = {part: MatrixSymbol(f"_product{k}", *part.shape) for k, part in enumerate(products)}
+    try:
+        return matrix.xreplace(opaque)[0, 0]
+    except NonInvertibleMatrixError:
+        return sp.zoo
+
+
+class OneEntry(MatrixElement):  # type: ignore[misc]  # SymPy is untyped
+    """The one entry of a 1 x 1 matrix expression (``a1^T a1``), multiplying like a number.
+
+    SymPy's ``doit`` would write it as a symbolic sum over the generic size n1 and then try to
+    evaluate that sum (gosper) at every later ``doit`` of the formula: minutes for a formula
+    with 60 such factors. It stays an entry until its matrix is explicit (the comparison's
+    concrete values), then it is that matrix's entry.
+    """
+
+    def doit(self, **hints: Any) -> Any:
+        parent = self.parent.doit(**hints) if hints.get("deep", True) else self.parent
+        if parent.has(MatrixSymbol):
+            return type(self)(parent, self.i, self.j)
+        return parent[self.i, self.j]
 
 
 def _as_number(value: Typed, other: Typed) -> Typed:
@@ -423,7 +490,7 @@ def _as_number(value: Typed, other: Typed) -> Typed:
     expr = value.expr
     while isinstance(expr, Transpose):  # the one entry of s^T is s[0, 0]
         expr = expr.arg
-    number = expr[0, 0] if isinstance(expr, MatrixSymbol) else MatrixElement(expr, 0, 0)
+    number = expr[0, 0] if isinstance(expr, MatrixSymbol) else OneEntry(expr, 0, 0)
     return Typed(number, None, value.start, value.end)
 
 

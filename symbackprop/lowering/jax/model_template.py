@@ -27,7 +27,11 @@ CHECK_HELPER = (
     check_helper(_CHECK_DOC, "array", "first = _floating(name, {value}, first)", first=True)
     + "\n"
     # jnp's floating dtypes: bfloat16 too (ml_dtypes' kind "V"), as init_params may make
-    + floating_helper("dtype is None or not jnp.issubdtype(dtype, jnp.floating)", "jnp")
+    + floating_helper(
+        "dtype is None or not jnp.issubdtype(dtype, jnp.floating)",
+        "jnp",
+        "jnp.dtype(jnp.result_type(float))",
+    )
 )
 
 INIT_PARAMS = init_params(

@@ -47,7 +47,10 @@ def _scaled(params, grads, g):
 
 #: the backends' shared ``_invalid`` with JAX's floating-point test: bfloat16 too (ml_dtypes'
 #: kind "V"), as init_params may make (the model modules' test)
-INVALID_HELPER = invalid_helper("(dtype is None or not jnp.issubdtype(dtype, jnp.floating))")
+INVALID_HELPER = invalid_helper(
+    "(dtype is None or not jnp.issubdtype(dtype, jnp.floating))",
+    'f"(X.astype(np.{jnp.result_type(float)}) converts it)"',
+)
 
 __all__ = [
     "CUSTOM_VJP",

@@ -1,0 +1,33 @@
+"""Hostile round 11, finding 6: a leaf used only as a scalar factor of the cost (``J = q sum(X)``)
+got "the cost 'J' must be 1 x 1, found ? x ?". The cost being 1 x 1 decides such a leaf, as
+``J = q + sum(X)`` already decided q by the sum."""
+
+from __future__ import annotations
+
+import pytest
+
+import symbackprop as sb
+from symbackprop.model import Model
+
+HEAD = "X : n0 x m\nW : n1 x n0\nsizes: n0 = 2, n1 = 2\n"
+
+
+@pytest.mark.parametrize(
+    ("cost", "leaf"),
+    [
+        ("q sum(W X ⊙ W X)", "q"),
+        ("q ⊙ sum(W X)", "q"),
+        ("0x10 sum(W X ⊙ W X)", "x10"),  # 0 times a leaf x10: listed as a 1 x 1 parameter
+        ("q + sum(W X)", "q"),
+    ],
+)
+def test_a_scalar_factor_of_the_cost_is_1_by_1(cost: str, leaf: str) -> None:
+    model = Model.parse(f"{HEAD}J = {cost}\ndata: X\n")
+    assert tuple(model.shapes[leaf]) == (1, 1)
+    assert leaf in model.parameters
+
+
+@pytest.mark.slow
+def test_the_scalar_factors_gradient_is_exact() -> None:
+    model = Model.parse(f"{HEAD}J = q sum(W X ⊙ W X)\ndata: X\n")
+    assert sb.check_exact(model).ok

@@ -1,0 +1,112 @@
+"""Hostile round 11, findings 2 and 3: a formula undefined in every entry (log of a zero matrix,
+a matrix divided by 0) passed shapecheck as the gradient, because SymPy folds ``0 * log(0)`` to
+0 before any value is compared, and ``W2/0 - W2/0`` crashed SymPy's MatAdd (exit 3). Such a
+formula is refused at its undefined part, like the constants ``log(0)`` and ``1/0`` already are.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import symbackprop as sb
+from symbackprop.cli.main import main
+from symbackprop.errors import FormulaError
+from symbackprop.model import Model
+
+SUM_OF_INFINITIES = "delta2 a1^T + W2/0 - W2/0"  # exit 3 before: a NaN in MatAdd
+QUADRATIC = "x : n x 1\nA : n x n\nb : n x 1\nJ = x^T A x + b^T x\nsizes: n = 3\ndata:\n"
+
+
+@pytest.mark.parametrize(
+    ("formula", "part"),
+    [
+        ("delta2 a1^T + 0 log(W2 - W2)", "log(W2 - W2)"),
+        ("delta2 a1^T + (W2 - W2) ⊙ log(W2 - W2)", "log(W2 - W2)"),
+        ("delta2 a1^T + 0 ⊙ (W2/0)", "W2 / 0"),
+        ("delta2 a1^T + W2/0 - W2/0", "W2 / 0"),
+        ("delta2 a1^T - W2/0 + W2/0", "W2 / 0"),
+        ("delta2 a1^T + 0 ⊙ (W2/(W2 - W2))", "W2 / (W2 - W2)"),
+        ("delta2 a1^T + (W2 - W2)/0", "(W2 - W2) / 0"),  # 0/0; SymPy folds it to 0
+        ("delta2 a1^T + 0 W2/0", "0 W2 / 0"),
+        ("delta2 a1^T + 0 (W2 - W2)^(-1)", "(W2 - W2)^-1"),
+        ("delta2 a1^T + 0 log(W2 ⊙ (W2 - W2))", "log(W2 ⊙ (W2 - W2))"),
+        ("delta2 a1^T + 0 sqrt(W2 - W2 - 1)", "sqrt(W2 - W2 - 1)"),
+    ],
+)
+def test_a_matrix_undefined_in_every_entry_is_refused_at_its_part(formula: str, part: str) -> None:
+    report = sb.check_formula("4-3-2-1", "W2", formula)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+    assert f"'{part}'" in report.error.message
+    assert "not a real number" in report.error.message
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "(A + A^T) x + b + 0 log(x - x)",
+        "(A + A^T) x + b + 0 ⊙ (x/0)",
+        "(A + A^T) x + b + x/0 - x/0",
+    ],
+)
+def test_a_models_undefined_matrix_is_refused(formula: str) -> None:
+    report = sb.check_formula(Model.parse(QUADRATIC), "x", formula)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+
+
+@pytest.mark.parametrize(
+    ("formula", "part"),
+    [
+        ("x x^T + 0 inv(A - A)", "inv(A - A)"),
+        ("x x^T + 0 logdet(A - A) A", "logdet(A - A)"),
+        ("x x^T + 0 A / det(A - A)", "0 A / det(A - A)"),
+    ],
+)
+def test_a_models_singular_matrix_function_is_refused(formula: str, part: str) -> None:
+    report = sb.check_formula(Model.parse(QUADRATIC), "A", formula)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+    assert f"'{part}'" in report.error.message
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "delta2 a1^T + 0 log(W2 ⊙ W2 + 1)",  # defined: log(w^2 + 1) is real everywhere
+        pytest.param("delta2 a1^T + (W2 - W2) ⊙ W2", marks=pytest.mark.slow),
+        pytest.param("delta2 a1^T + 0 sigmoid(W2 - W2)", marks=pytest.mark.slow),
+    ],
+)
+def test_a_defined_matrix_times_zero_still_equals(formula: str) -> None:
+    assert sb.check_formula("4-3-2-1", "W2", formula).ok
+
+
+def test_the_command_refuses_w2_over_0_minus_itself_in_one_line() -> None:
+    done = CliRunner().invoke(main, ["shapecheck", "4-3-2-1", "--wrt", "W2", SUM_OF_INFINITIES])
+    assert done.exit_code == 2, done.output
+    assert "'W2 / 0' is undefined in every entry" in done.output
+
+
+def _process(formula: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "symbackprop", "shapecheck", "4-3-2-1", "--wrt", "W2", formula],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("formula", "part"),
+    [(SUM_OF_INFINITIES, "W2 / 0"), ("delta2 a1^T + 0 log(W2 - W2)", "log(W2 - W2)")],
+)
+def test_the_cli_process_refuses_in_one_line(formula: str, part: str) -> None:
+    done = _process(formula)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"'{part}'" in lines[0] and "Traceback" not in done.stderr
