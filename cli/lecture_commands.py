@@ -18,7 +18,13 @@ import click
 
 from symbackprop.cli import output
 from symbackprop.cli.errors import CliError
-from symbackprop.cli.options import SpecOptions, memory_option, spec_options
+from symbackprop.cli.options import (
+    DEFINE,
+    SpecOptions,
+    memory_option,
+    spec_options,
+    unique,
+)
 
 
 # spec_options wraps the function, so options of this command go above it (on the wrapper)
@@ -101,7 +107,14 @@ EXACT_MAX_DIGITS = 3_000
     default="relu",
     show_default=True,
     metavar="ACT",
-    help="Activation of layers 1..L-1 (the head is identity with mse).",
+    help="Activation of layers 1..L-1 (the head is identity with mse); a built-in, a --define "
+    "name, or NAME=FORMULA.",
+)
+@click.option(
+    "--define",
+    type=DEFINE,
+    multiple=True,
+    help="Custom activation, e.g. --define 'swish=z*sigmoid(z)' (repeatable).",
 )
 @click.option(
     "--init",
@@ -143,6 +156,7 @@ def gradients_command(
     depth: int,
     width: int,
     activation: str,
+    define: tuple[tuple[str, str], ...],
     inits: tuple[str, ...],
     seeds: int,
     batch: int,
@@ -161,6 +175,7 @@ def gradients_command(
     from symbackprop.cli import console
 
     inits = inits or ("he", "normal")
+    customs = unique(define, "--define") or None
     tables = []
     # progress on stderr (transient; nothing when stderr is not a terminal)
     with console.progress() as progress:
@@ -170,7 +185,14 @@ def gradients_command(
             progress.update(task, description=f"gradient norms, init {init}", refresh=True)
             tables.append(
                 analyze(
-                    depth, width, activation, init, seeds=seeds, m=batch, memory_gib=memory_gib
+                    depth,
+                    width,
+                    activation,
+                    init,
+                    seeds=seeds,
+                    m=batch,
+                    memory_gib=memory_gib,
+                    define=customs,
                 )
             )
             progress.advance(task)

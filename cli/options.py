@@ -168,7 +168,7 @@ class SpecOptions:
                 f"{command} takes a network; {quote_user_text(self.spec)} is a model "
                 "(forward equations)"
             )
-        define = _unique(self.define, "--define")
+        define = unique(self.define, "--define")
         if is_spec_file(self.spec):
             for flag, value in (
                 ("--hidden", self.hidden),
@@ -191,7 +191,7 @@ class SpecOptions:
                 )
         else:
             net = self._parse_compact(define)
-        sizes = _unique(self.size, "--size")
+        sizes = unique(self.size, "--size")
         named = set(net.named_widths)
         for name in sizes:
             if name != "m" and name not in named:
@@ -231,9 +231,9 @@ class SpecOptions:
                     f"{flag} applies to a network; the model {quote_user_text(self.spec)} "
                     f"sets it in its equations ({how})"
                 )
-        model = Model.from_file(self.spec, define=_unique(self.define, "--define") or None)
+        model = Model.from_file(self.spec, define=unique(self.define, "--define") or None)
         dims = {str(d) for shape in model.shapes.values() for d in shape}
-        for name in _unique(self.size, "--size"):
+        for name in unique(self.size, "--size"):
             if name != "m" and name not in dims:
                 known = ", ".join(sorted(d for d in dims if not d.isdigit() and d != "m"))
                 raise SpecError(
@@ -267,7 +267,7 @@ class SpecOptions:
         )
 
 
-def _unique(pairs: tuple[tuple[str, Any], ...], flag: str) -> dict[str, Any]:
+def unique(pairs: tuple[tuple[str, Any], ...], flag: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in pairs:
         if name in out:

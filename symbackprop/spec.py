@@ -307,9 +307,15 @@ class Network:
             )
         # the "network" block of `derive --format json` repeats the network as its compact
         # spec: accepted when it names the same network, so that block reads back as a file
+        if "symbackprop" in data and ("network" in data or "model" in data):
+            raise SpecError(
+                "this is the whole output of derive --format json; its "
+                f"{'network' if 'network' in data else 'model'!r} block alone reads back as a "
+                "spec file"
+            )
         written, raw_keys = data.get("spec"), set(data)
         data = {key: value for key, value in data.items() if key != "spec"}
-        _check_keys(data, _FILE_KEYS, "")
+        _check_keys(data, _FILE_KEYS, "", " (or 'equations' for a model)")
         for key in ("input", "layers"):
             if key not in data:
                 raise SpecError(
@@ -861,12 +867,14 @@ def _names_network(written: Any, network: Network) -> bool:
     return parsed.compact == network.compact
 
 
-def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
+def _check_keys(
+    data: Mapping[str, Any], allowed: tuple[str, ...], prefix: str, tail: str = ""
+) -> None:
     for key in data:
         if key not in allowed:
             raise SpecError(
                 f"{prefix}unknown key {_show(key)}{_did_you_mean(key, allowed)}; "
-                f"expected: {', '.join(allowed)}"
+                f"expected: {', '.join(allowed)}{tail}"
             )
 
 

@@ -111,3 +111,44 @@ def test_chart_and_cli(tmp_path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = CliRunner().invoke(group, ["gradients", "--init", "bogus"])
     assert bad.exit_code == 2
+
+
+def _gradients(*args: str):  # type: ignore[no-untyped-def]
+    @click.group()
+    def group() -> None:
+        """test group"""
+
+    register(group)
+    return CliRunner().invoke(group, ["gradients", "--depth", "3", "--width", "3", *args])
+
+
+def test_a_custom_activation_by_formula_or_define_gives_the_builtins_norms() -> None:
+    builtin = analyze(3, 3, "sigmoid", "he", seeds=1, m=4)
+    inline = analyze(3, 3, "sg=1/(1+exp(-z))", "he", seeds=1, m=4)
+    defined = analyze(3, 3, "sg", "he", seeds=1, m=4, define={"sg": "1/(1+exp(-z))"})
+    for table in (inline, defined):
+        assert table.spec == "3-3:sg-3:sg-1:identity"
+        assert np.allclose(table.weight_norms, builtin.weight_norms, rtol=1e-12)
+        assert np.allclose(table.bias_norms, builtin.bias_norms, rtol=1e-12)
+
+
+def test_gradients_takes_define_and_name_equals_formula_as_its_advice_says() -> None:
+    unknown = _gradients("--activation", "sw")  # SpecError: the main group makes it exit 2
+    assert isinstance(unknown.exception, sb.SpecError)
+    assert "(or add one with define)" in str(unknown.exception)
+    for args in (
+        ["--define", "sw=z*sigmoid(z)", "--activation", "sw"],
+        ["--activation", "sw=z*sigmoid(z)"],
+    ):
+        result = _gradients(*args, "--seeds", "1", "--m", "2", "--init", "he")
+        assert result.exit_code == 0, result.output
+        assert "(3-3:sw-3:sw-1:identity)" in result.output
+
+
+@pytest.mark.parametrize("scale", ["1e400", "1e200", "2e6", "1e-400", "1e-7"])
+def test_an_absurd_scaled_identity_scale_is_refused_in_one_line(scale: str) -> None:
+    with pytest.raises(sb.SpecError, match="C out of range; expected C from 1e-6 to 1e6"):
+        parse_init(f"scaled-identity:{scale}")
+    assert parse_init("scaled-identity:1e6") == ("scaled-identity", Fraction(10**6))
+    result = _gradients("--init", f"scaled-identity:{scale}")
+    assert result.exit_code == 2 and "Traceback" not in result.output

@@ -284,7 +284,7 @@ def _residual() -> tuple[Any, dict[str, Any], np.ndarray, np.ndarray]:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda p, X, Y: (p, np.zeros((3, 5)), Y), r"X has shape \(3, 5\), expected \(4, 'm'\)"),
+        (lambda p, X, Y: (p, np.zeros((3, 5)), Y), r"X has shape \(3, 5\), expected \(4, m\)"),
         (lambda p, X, Y: (p, X, np.zeros((1, 4))), "Y has m = 4 but X has m = 5"),
         (lambda p, X, Y: (p, np.zeros(4), Y), "X must be a 2-D array"),
         (lambda p, X, Y: ({**p, "W2": np.zeros((3, 4))}, X, Y), r"W2 has shape \(3, 4\)"),

@@ -67,6 +67,7 @@ def test_cli_version() -> None:
     for argv in (
         [sys.executable, "-m", "symbackprop", "--version"],
         [sys.executable, "-m", "symbackprop.cli.main", "--version"],
+        [sys.executable, "-m", "symbackprop.cli", "--version"],  # cli/__main__.py
     ):
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT)
         assert proc.returncode == 0, proc.stderr

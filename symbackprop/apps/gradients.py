@@ -71,6 +71,11 @@ _INIT_STD = {
 }
 
 
+#: the scales ``scaled-identity:C`` accepts (the error message names them): a float C is
+#: finite and nonzero, and the exact example's C^L has at most a few thousand digits
+SCALE_MIN, SCALE_MAX = Fraction(1, 10**6), Fraction(10**6)
+
+
 def parse_init(init: str) -> tuple[str, Fraction | None]:
     """``"he" -> ("he", None)``, ``"scaled-identity:1.5" -> ("scaled-identity", 3/2)``.
 
@@ -90,23 +95,42 @@ def parse_init(init: str) -> tuple[str, Fraction | None]:
                 f"init {init!r}: expected scaled-identity:C with C a positive number, "
                 "e.g. scaled-identity:1.5"
             )
+        if not SCALE_MIN <= scale <= SCALE_MAX:
+            # beyond these the float weights are inf or 0 and the exact example prints
+            # integers of hundreds of digits: nothing the lecture's point needs
+            raise SpecError(
+                f"init {init!r}: C out of range; expected C from 1e-6 to 1e6, e.g. "
+                "scaled-identity:1.5"
+            )
         return head, scale
     raise SpecError(f"init {init!r}: unknown scheme; known: {', '.join(INITS)}, scaled-identity:C")
 
 
-def analysis_network(depth: int, width: int, activation: str, *, square: bool = False) -> Network:
+def analysis_network(
+    depth: int,
+    width: int,
+    activation: str,
+    *,
+    square: bool = False,
+    define: dict[str, str] | None = None,
+) -> Network:
     """The network the analysis differentiates: ``depth`` layers of ``width`` units.
 
-    Layers 1..L-1 use ``activation``; layer L is the head, ``1:identity`` (or ``width:identity``
-    when ``square``, as scaled-identity needs), and the loss is mse.
+    Layers 1..L-1 use ``activation``: a built-in name, a name in ``define``
+    (``{"swish": "z*sigmoid(z)"}``) or ``NAME=FORMULA`` (defined and used at once, as a spec's
+    ``hidden=``); layer L is the head, ``1:identity`` (or ``width:identity`` when ``square``, as
+    scaled-identity needs), and the loss is mse.
     """
     if not isinstance(depth, int) or depth < 1:
         raise SpecError(f"depth {depth!r}: expected a positive integer")
     if not isinstance(width, int) or width < 1:
         raise SpecError(f"width {width!r}: expected a positive integer")
-    hidden = [f"{width}:{activation}"] * (depth - 1)
     head = f"{width if square else 1}:identity"
-    return Network.parse("-".join([str(width), *hidden, head]), loss="mse")
+    # the activation goes in as activation= (the head's :identity wins), not into the spec
+    # text, so that NAME=FORMULA and define= work as for every spec (and an error names the
+    # activation, not a made-up layer)
+    spec = "-".join([str(width)] * depth + [head])
+    return Network.parse(spec, activation=activation, loss="mse", define=define)
 
 
 # -- the exact example -----------------------------------------------------------------------
@@ -281,10 +305,10 @@ def _fmt_ratio(value: float) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _module(spec: str) -> Any:
-    """Generated gradient code for ``spec`` (mse), compiled once per spec."""
+def _module(network: Network) -> Any:
+    """Generated gradient code for ``network``, compiled once per network."""
 
-    return compile_module(Network.parse(spec, loss="mse"))
+    return compile_module(network)
 
 
 def _count(n: int, noun: str) -> str:
@@ -301,6 +325,7 @@ def analyze(
     seeds: int = 5,
     m: int = 32,
     memory_gib: float | None = None,
+    define: dict[str, str] | None = None,
 ) -> GradientTable:
     """Per-layer gradient norms at initialization for ``depth`` layers of ``width`` units.
 
@@ -308,19 +333,22 @@ def analyze(
     scheme=init)``, X (width x m) and Y (n_L x m) standard normal from
     ``numpy.random.default_rng(10_000 + s)``, then one ``loss_and_grads``. Norms are combined
     over seeds by the geometric mean (the norms spread over orders of magnitude; an arithmetic
-    mean would be the largest seed's).
+    mean would be the largest seed's). ``activation`` and ``define``: as
+    :func:`analysis_network` reads them.
     """
     name, _scale = parse_init(init)
     if not isinstance(seeds, int) or seeds < 1:
         raise SpecError(f"seeds {seeds!r}: expected a positive integer")
     if not isinstance(m, int) or m < 1:
         raise SpecError(f"m {m!r}: expected a positive integer")
-    network = analysis_network(depth, width, activation, square=name == "scaled-identity")
+    network = analysis_network(
+        depth, width, activation, square=name == "scaled-identity", define=define
+    )
     budget = DEFAULT_BUDGET_GIB if memory_gib is None else memory_gib
     what = f"gradients at depth {depth}, width {width}, m = {m}"
     check_budget(what, [int(w) for w in network.widths], m, budget_gib=budget)
     check_work(what, [int(w) for w in network.widths], m, passes=seeds)
-    module = _module(network.compact)
+    module = _module(network)
     n_out = width if name == "scaled-identity" else 1
     logs = np.zeros((2, seeds, depth))
     # a normal-initialized deep net overflows float64 (that is the point): keep inf, no warnings

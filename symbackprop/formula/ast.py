@@ -215,7 +215,9 @@ def level(node: Node) -> int:
 
 def number_text(value: Fraction) -> str:
     """A non-negative exact decimal as the parser reads it back: written out (``0.5``,
-    ``0.1234567890123456789``) unless five zeros or more follow the point (``25e-7``)."""
+    ``0.1234567890123456789``) unless five zeros or more follow the point, then in scientific
+    notation with one digit before the point (``2.5e-6``, ``1e-29``), as such numbers are
+    written."""
     if value.denominator == 1:
         return str(value.numerator)
     digits, scale = value, 0
@@ -224,8 +226,9 @@ def number_text(value: Fraction) -> str:
         if scale > 60:  # not a finite decimal: a number the parser cannot have produced
             return f"({value.numerator}/{value.denominator})"
     whole = str(digits.numerator)
-    if scale - len(whole) > 4:  # five zeros or more after the point: 25e-7, 1e-29
-        return f"{whole}e-{scale}"
+    if scale - len(whole) > 4:  # five zeros or more after the point: 2.5e-6, 1e-29
+        mantissa = whole[0] + (f".{whole[1:]}" if len(whole) > 1 else "")
+        return f"{mantissa}e-{scale - len(whole) + 1}"
     whole = whole.rjust(scale + 1, "0")
     return f"{whole[:-scale]}.{whole[-scale:]}"
 

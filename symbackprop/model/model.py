@@ -7,8 +7,9 @@ derives nothing yet.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,14 @@ from symbackprop.spec import (
 #: leaves that are data when a model has no ``data:`` line
 DEFAULT_DATA = ("x", "y", "X", "Y")
 _FILE_KEYS = ("equations", "define")
+#: the 'model' block of ``derive --format json`` repeats what the equations make under these
+#: keys: accepted when they agree, so that block reads back as a model file
+_REPEATED_KEYS: dict[str, Callable[[Model], Any]] = {
+    "parameters": lambda model: list(model.parameters),
+    "data": lambda model: list(model.data),
+    "cost": lambda model: model.cost,
+    "sizes": lambda model: dict(model.sizes),
+}
 
 
 @dataclass(frozen=True)
@@ -176,7 +185,12 @@ class Model:
     def _from_mapping(cls, data: Any, extra: Mapping[str, str] | None) -> Model:
         if not isinstance(data, Mapping):
             raise SpecError("expected a table with 'equations' (and optionally 'define')")
-        unknown = sorted(set(data) - set(_FILE_KEYS))
+        if "symbackprop" in data and "model" in data:
+            raise SpecError(
+                "this is the whole output of derive --format json; its 'model' block alone "
+                "reads back as a model file"
+            )
+        unknown = sorted(set(data) - set(_FILE_KEYS) - set(_REPEATED_KEYS))
         if unknown:
             raise SpecError(f"unknown key {unknown[0]!r}; expected {', '.join(_FILE_KEYS)}")
         text = data.get("equations")
@@ -185,7 +199,15 @@ class Model:
         define = data.get("define")
         if define is not None and not isinstance(define, Mapping):
             raise SpecError("'define': expected a table name -> formula")
-        return cls.parse(text, define={**(define or {}), **(extra or {})})
+        model = cls.parse(text, define={**(define or {}), **(extra or {})})
+        for key, made in _REPEATED_KEYS.items():
+            if key in data and data[key] != made(model):
+                raise SpecError(
+                    f"{key!r} is {json.dumps(data[key])} but the equations make "
+                    f"{json.dumps(made(model))}: drop {key!r} (it only repeats them) or make "
+                    "them agree"
+                )
+        return model
 
 
 def _check_batch_size(

@@ -243,6 +243,22 @@ def _unknown_functions(
             raise _fail(line, f"unknown function '{_cut(name, 40)}'{hint}")
 
 
+#: a name not followed by '(' or "'": a value, wherever it is not a function
+_VALUE_RE = re.compile(r"(?<![A-Za-z0-9_.'])[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_]|\s*[('])")
+
+
+def _customs_as_values(text: str, line: int, customs: frozenset[str]) -> None:
+    """A custom activation's name used as a value (``W X`` with ``--define 'W=z'``): said as
+    a clash of names, where the parser would ask for W's argument."""
+    for match in _VALUE_RE.finditer(text):
+        if match.group(0) in customs:
+            raise _fail(
+                line,
+                f"'{match.group(0)}' is used as a value but is the name of a custom activation "
+                "(define); rename one of them",
+            )
+
+
 def read(text: str, functions: frozenset[str] = frozenset()) -> Statements:
     """Split ``text`` into statements, checking each one's form (not yet its shapes).
 
@@ -289,12 +305,20 @@ def read(text: str, functions: frozenset[str] = frozenset()) -> Statements:
             if not body_text:
                 raise _fail(number, f"'{name} = ': expected an expression after '='")
             _unknown_functions(body_text, declarations, defined, number, functions)
+            _customs_as_values(body_text, number, functions)
             tree = _expression(name, body_text, number, functions)
             constant = not any(isinstance(node, Name | Call) for node in walk(tree))
             defined.add(name)
             equations.append(Equation(name, tree, number, statement, constant))
         elif colon:
             declared = _declaration(keyword_, body.strip(), number)
+            if declared.name in functions:
+                # said here: read on, the clash would surface as "function 'W' needs an argument"
+                raise _fail(
+                    number,
+                    f"'{declared.name}' is declared here and is also the name of a custom "
+                    "activation (define); rename one of them",
+                )
             if declared.name in declarations:
                 first = declarations[declared.name].line
                 raise _fail(number, f"'{declared.name}' is declared twice (first on line {first})")

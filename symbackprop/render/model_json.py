@@ -93,8 +93,11 @@ def to_data(
         }
     data: dict[str, Any] = {
         "symbackprop": __version__,
+        # the keys of a model file (``equations``, ``define``) first, so that this block
+        # reads back as one; the rest only repeats what the equations make
         "model": {
-            "text": model.text,
+            "equations": model.text,
+            "define": dict(model.define),
             "parameters": list(model.parameters),
             "data": list(model.data),
             "cost": model.cost,

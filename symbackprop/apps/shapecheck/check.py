@@ -45,6 +45,7 @@ from symbackprop.check.kinks import Sides, kinks, straddling
 from symbackprop.check.size_settings import size_settings
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
+from symbackprop.core.textprint import text as plain_text
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
@@ -776,11 +777,12 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
 
 
 def _text(expr: Any) -> str:
-    """An expression for a note: in the formula language where it has a form."""
+    """An expression for a note: in the formula language where it has a form, else in the
+    printers' plain text (a zero matrix as ``0``), never SymPy's class names."""
     try:
         return formula_text(expr)
     except ValueError:
-        return str(expr)
+        return plain_text(expr)
 
 
 def formula_text(expr: Any) -> str:

@@ -82,11 +82,16 @@ def _check(params, data):
     for name, value in zip(DATA, data, strict=True):
         got = getattr(value, "shape", None)
         expected = DATA_SHAPES[name]
+        # written (4, m), not as the tuple's (4, 'm')
         if not (isinstance(got, tuple) and len(got) == 2):
-            raise ValueError(f"{name} must be a 2-D array of shape {expected}, got {got}")
+            raise ValueError(
+                f"{name} must be a 2-D array of shape ({expected[0]}, {expected[1]}), got {got}"
+            )
         for size, want in zip(got, expected, strict=True):
             if want != "m" and size != want:
-                raise ValueError(f"{name} has shape {got}, expected {expected}")
+                raise ValueError(
+                    f"{name} has shape {got}, expected ({expected[0]}, {expected[1]})"
+                )
             if want == "m" and size < 1:
                 raise ValueError(f"{name} has shape {got}: m must be at least 1")
             if want == "m" and m is not None and size != m:
