@@ -110,3 +110,23 @@ def test_the_cli_process_refuses_in_one_line(formula: str, part: str) -> None:
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and f"'{part}'" in lines[0] and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("formula", "right"),
+    [
+        ("2 (A + A^T) x + b + 0 log(x - x + 1)", False),  # log(1) = 0: defined, and wrong
+        ("(A + A^T) x + b + sigmoid'(x - x) ⊙ x - 0.25 x", True),  # sigmoid'(0) = 1/4
+        ("(A + A^T) x + b + sigmoid'(x - x) ⊙ x - 0.5 x", False),
+        ("(A + A^T) x + b + tanh'(x - x) ⊙ x - x", True),  # tanh'(0) = 1
+    ],
+)
+def test_a_function_of_a_constant_matrix_that_is_real_is_compared(
+    formula: str, right: bool
+) -> None:
+    """Review of round 11: the every-entry rule refused sigmoid'(A - A), which SymPy cannot
+    show real (a derivative's function at 0), as 'not a real number'; only an entry SymPy
+    shows undefined or not real is refused, the rest is compared."""
+    report = sb.check_formula(Model.parse(QUADRATIC), "x", formula)
+    assert report.error is None or report.exit_code == 1, report.error
+    assert report.exit_code == (0 if right else 1)

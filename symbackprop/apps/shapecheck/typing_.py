@@ -427,6 +427,10 @@ def _not_real(text: str, value: Any, *, every_entry: bool = False) -> str | None
         return None
     if not undefined and value.is_extended_real is True and value.is_finite is True:
         return None
+    if every_entry and not undefined and value.is_extended_real is not False:
+        # an entry SymPy cannot place (sigmoid'(0), a derivative's function at a number) is
+        # left to the numeric check: refused only when SymPy shows it is not real
+        return None
     shown = "undefined" if undefined else f"{value}"
     if every_entry:
         return f"'{text}' is {shown} in every entry, not a real number: a formula must be real"
