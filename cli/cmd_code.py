@@ -394,7 +394,7 @@ def _report_checks(
     if note is not None:
         lines.append(f"  note: {note}")
     failed = [] if result.ok else ["finite differences"]
-    if exact_result is not None and exact_result.undecided:
+    if exact_result is not None and exact_result.undecided and not exact_result.mismatches:
         lines.append(f"exact check: not run ({exact_result.undecided})")
     elif exact_result is not None:
         status = "[green]ok[/]" if exact_result.ok else "[bold red]FAILED[/]"
@@ -411,7 +411,11 @@ def _report_checks(
     elif skipped is not None:
         lines.append(f"exact check: skipped ({skipped})")
     # the summary says what ran: an exact check skipped or not run did not pass
-    missing = "not run" if exact_result is not None and exact_result.undecided else "skipped"
+    missing = (
+        "not run"
+        if exact_result is not None and exact_result.undecided and not exact_result.mismatches
+        else "skipped"
+    )
     partly = exact_result is None and skipped is not None or missing == "not run"
     passed = f"finite differences passed; exact check {missing}" if partly else "all checks passed"
     lines.append("[bold red]check failed[/]" if failed else f"[green]{passed}[/]")

@@ -479,8 +479,11 @@ def check_model_exact(
     for trial in range(trials):
         try:
             env = check.point()
-        except (OutsideDomain, NotExact) as exc:  # nothing compared, nothing found wrong
-            result.undecided = str(exc)
+        except (OutsideDomain, NotExact) as exc:
+            if trial == 0:  # nothing compared, nothing found wrong
+                result.undecided = str(exc)
+            else:  # what the earlier trials compared (and found) stands
+                result.trials = trial
             return result
         except Exception as exc:  # a corrupted adjoint must be reported, not raised
             note = f"an adjoint cannot be evaluated: {exc}"
