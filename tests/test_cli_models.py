@@ -212,6 +212,9 @@ HOSTILE = [
     ("X : n x m\nY : k x m\nW : k x n\nS = softmax(W X)\nR = S\nJ = bce(R^T^T, Y)", "bce of"),
     ("X : n x m\nY : k x m\nW : k x n\nJ = bce(1 ⊙ softmax(W X) + 0, Y)", "bce of a softmax"),
     ("X : n x m\nW : k x n\nS = softmax(W X) ⊙ 1\nJ = sum(log(1 - S^T^T))", "log(1 - softmax"),
+    # review of round 11, F4: one transpose (the same entries) let them through too
+    ("X : n x m\nY : m x k\nW : k x n\nP = softmax(W X)\nJ = bce(P^T, Y)", "bce of a softmax"),
+    ("X : n x m\nW : k x n\nP = softmax(W X)\nJ = -sum(log(1 - P^T))", "log(1 - softmax"),
     # numbers are exact fractions of at most 30 digits; 1e-300 said "needs more than 30 digits"
     ("x : n x 1\nW : k x n\nJ = 1e-300 sum(W x)\ndata: x", "'1e-300' is too small to keep exact"),
     ("x : n x 1\nW : k x n\nc = 1e30\nJ = c sum(W x)\ndata: x", "'1e30' is too large"),

@@ -589,9 +589,9 @@ class _Builder:
         raise self.fail(f"'{func}' is not derived in a model yet")
 
     def source(self, value: Value) -> Node | None:
-        """The node that defines ``value``, looking through what leaves it as it is: a name
-        for it (``R = S``), ``+ 0``, ``⊙ 1`` and a transpose of a transpose (the refusals
-        below hold whatever the spelling)."""
+        """The node that defines ``value``'s entries, looking through what leaves them as they
+        are: a name for it (``R = S``), ``+ 0``, ``⊙ 1`` and a transpose (the refusals below
+        are entry by entry, so they hold whatever the spelling or the arrangement)."""
         while isinstance(value, MatrixSymbol):
             node = self.graph.nodes.get(str(value.name))
             if node is None:
@@ -602,11 +602,8 @@ class _Builder:
                     (value,) = node.args
                     continue
             if node.kind is Kind.TRANSPOSE:
-                (inner,) = node.args
-                twice = self.graph.nodes.get(str(getattr(inner, "name", "")))
-                if twice is not None and twice.kind is Kind.TRANSPOSE:
-                    (value,) = twice.args
-                    continue
+                (value,) = node.args
+                continue
             return node
         return None
 
