@@ -130,3 +130,19 @@ def test_a_function_of_a_constant_matrix_that_is_real_is_compared(
     report = sb.check_formula(Model.parse(QUADRATIC), "x", formula)
     assert report.error is None or report.exit_code == 1, report.error
     assert report.exit_code == (0 if right else 1)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "2 (A + A^T) x + b + 0 inv(A - A + 1) x",  # the ones matrix: singular from n = 2 on
+        "2 (A + A^T) x + b + 0 logdet(A - A + 1) x",
+        "2 (A + A^T) x + b + 0 log(tr(A - A)) x",  # tr(0) = 0, log(0): never evaluated before
+    ],
+)
+def test_inv_det_logdet_tr_of_a_constant_matrix_is_refused(formula: str) -> None:
+    """Review of round 11, F2/F3: SymPy leaves Determinant(1) and Trace(0) unevaluated, so
+    0 inv(A - A + 1) folded to 0 and a wrong formula passed as the gradient."""
+    report = sb.check_formula(Model.parse(QUADRATIC), "x", formula)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+    assert "is a constant matrix" in report.error.message

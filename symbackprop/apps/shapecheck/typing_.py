@@ -376,12 +376,23 @@ class Typer:
             raise self._fail(
                 f"{name} needs a square matrix; its argument is {self.show(arg.shape)}", node
             )
+        constant = not arg.expr.has(MatrixSymbol)
+        if constant and (name == "tr" or not isinstance(arg.expr, sp.ZeroMatrix)):
+            # A - A + 1 folded to the ones matrix, singular from n = 2 on, which SymPy's
+            # Determinant(1) does not say, and 0 inv(...) would then fold to 0: refused, as a
+            # constant a reader writes by its value (the zero matrix's inv, det and logdet are
+            # refused as undefined or taken as 0 below)
+            problem = (
+                f"the argument of '{ast.to_text(node)}' is a constant matrix (it depends on no "
+                f"parameter or data): write the value of its {name} instead"
+            )
+            raise FormulaError(problem, self.text, node.pos)
         if name == "inv":
             return Typed(Inverse(arg.expr), arg.shape, *span)
         if name == "tr":
             return Typed(Trace(arg.expr), None, *span)
         det = Determinant(arg.expr)
-        if not arg.expr.has(MatrixSymbol):  # det(A - A) is 0, so logdet(A - A) is log(0)
+        if constant:  # det(A - A) is 0, so logdet(A - A) is log(0)
             det = det.doit()
         if name == "det":
             return Typed(det, None, *span)
