@@ -696,7 +696,12 @@ def _points(derivation: Derivation, expr: Any, wrt: str) -> str:
     if len(settings) > 1:
         text += ", 1 at other sizes"
     found = _kinks(derivation, expr, wrt)
-    return text + crossings.placed_text("the pre-activations", straddling(found), found)
+    text += crossings.placed_text("the pre-activations", straddling(found), found)
+    alone = len(_placements(derivation, expr, wrt)) - len(straddling(found))
+    if alone:
+        top = straddling(found)[-1]
+        text += f", {2 * alone} with one layer at one of those values, the other hidden at {top}"
+    return text
 
 
 def _compare_at(
