@@ -495,7 +495,8 @@ def forward_point(
     kind, :data:`~symbackprop.records.losses.SOFT_TARGETS`); a point where some pre-activation
     is exactly 0 is redrawn, because relu'(0) is a convention, not a derivative. ``placed``
     (a nonzero rational): each layer's bias is chosen so that the first column of every
-    pre-activation z[l] holds that value (z[l] is affine in b[l]). ``leaves``: the parameters
+    pre-activation z[l] holds that value (z[l] is affine in b[l]); a tuple gives each layer its
+    own value (None: drawn). ``leaves``: the parameters
     and data given (W, b, x, y by name), not drawn, and kept where a pre-activation is 0.
     """
     g = derivation.graph
@@ -508,10 +509,11 @@ def forward_point(
         env = _draw_point(derivation, sizes, rng, soft_targets) if leaves is None else dict(leaves)
         evaluate = Evaluator(env, scalar_values, table)
         for layer in range(1, g.depth + 1):
-            if placed is not None:
+            value = placed[layer - 1] if isinstance(placed, tuple) else placed
+            if value is not None:
                 below = env[g.x.name] if layer == 1 else env[g.a(layer - 1).name]
                 inputs = (env[g.W(layer).name] * below)[:, 0]
-                env[g.b(layer).name] = inputs.applyfunc(lambda v: placed - v)
+                env[g.b(layer).name] = inputs.applyfunc(lambda v, value=value: value - v)
             env[g.z(layer).name] = evaluate(g.forward[g.z(layer).name])
             env[g.a(layer).name] = evaluate(g.forward[g.a(layer).name])
         if all(v != 0 for layer in range(1, g.depth + 1) for v in env[g.z(layer).name]):

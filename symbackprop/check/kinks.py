@@ -30,7 +30,11 @@ def kinks(*exprs: Any) -> frozenset[sp.Rational]:
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
             if isinstance(node, Elementwise):
-                points |= breakpoints(node.body, node.variable)
+                own = breakpoints(node.body, node.variable)
+                points |= own
+                # relu(z1 + 1) has its kink at z1 = -1: the placed pre-activations must
+                # reach -1 < z1 < 0, where it and relu(z1) differ
+                points |= {base for _arg, base in _on_base(node.arg, own)[1]}
             elif isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
                 points.add(sp.Integer(0))
             elif isinstance(node, HadamardPower) and not (
@@ -38,6 +42,40 @@ def kinks(*exprs: Any) -> frozenset[sp.Rational]:
             ):
                 points.add(sp.Integer(0))  # a pole (1/z) or a root's edge at 0
     return frozenset(points)
+
+
+def _affine(arg: Any) -> tuple[Any, Any, Any] | None:
+    """``(base, scale, shift)`` where ``arg`` is scale * base + shift * 1 (rational scale and
+    shift, shift or scale not the identity), else None: z1 + 1, 2 z1 + 1, 2 z1."""
+    terms = list(arg.args) if isinstance(arg, sp.MatAdd) else [arg]
+    shift, rest = sp.Integer(0), []
+    for term in terms:
+        coeff, core = sp.Integer(1), term
+        if isinstance(term, sp.MatMul) and term.args and term.args[0].is_Rational:
+            coeff, core = term.args[0], sp.MatMul(*term.args[1:]).doit()
+        if isinstance(core, sp.OneMatrix) and coeff.is_Rational:
+            shift += coeff
+        else:
+            rest.append((coeff, core))
+    if len(rest) != 1 or not rest[0][0].is_Rational or rest[0][0] == 0:
+        return None
+    scale, base = rest[0]
+    if scale == 1 and shift == 0:
+        return None
+    if isinstance(base, sp.OneMatrix) or not getattr(base, "is_Matrix", False):
+        return None
+    return base, scale, shift
+
+
+def _on_base(arg: Any, points: frozenset[Any]) -> tuple[Any, set[tuple[Any, Any]]]:
+    """``arg``'s base value and each kink of ``arg`` with where it lies on the base: an
+    affine argument's kinks lie on its base (relu(z1 + 1): 0 in z1 + 1 is -1 in z1); any other
+    argument is its own base."""
+    found = _affine(arg)
+    if found is None:
+        return arg, {(p, p) for p in points}
+    base, scale, shift = found
+    return base, {(p, (p - shift) / scale) for p in points}
 
 
 def straddling(points: frozenset[sp.Rational]) -> list[sp.Rational]:
@@ -115,7 +153,10 @@ def regions(*exprs: Any) -> list[Region]:
             else:
                 continue
             if points:
-                kinks_of.setdefault(arg, set()).update(points)
+                # an affine argument's regions are its base's: relu(z1 + 1) - relu(z1)
+                # differs from 1{z1 > 0} only for -1 < z1 < 0, a region of z1 alone
+                arg, mapped = _on_base(arg, frozenset(points))
+                kinks_of.setdefault(arg, set()).update(base for _p, base in mapped)
     out: list[Region] = []
     for arg in kinks_of:
         cuts = sorted(
@@ -154,8 +195,10 @@ class Sides:
     def __init__(self, *exprs: Any) -> None:
         self.reached: dict[Region, int] = dict.fromkeys(regions(*exprs), NONE)
 
-    def see(self, evaluate: Evaluate) -> None:
-        """Record the regions the kinked values reach at the point of ``evaluate``."""
+    def see(self, evaluate: Evaluate, *, inside: bool = True) -> None:
+        """Record the regions the kinked values reach at the point of ``evaluate``;
+        ``inside=False`` (a point where the gradient is 0, which compares nothing either side of
+        a kink): only the kinks the values touch, a1 = 0 of relu, no region as reached inside."""
         values: dict[Any, Any] = {}
         for region, level in self.reached.items():
             if level == INSIDE:
@@ -167,7 +210,8 @@ class Sides:
                     values[region.arg] = []
             found = values[region.arg]
             if any(region.holds(v) for v in found):
-                self.reached[region] = INSIDE
+                if inside:
+                    self.reached[region] = INSIDE
             elif any(region.touches(v) for v in found):
                 self.reached[region] = EDGE
 

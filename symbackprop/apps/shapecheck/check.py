@@ -41,7 +41,7 @@ from symbackprop.check.exact import (
     concrete_sizes,
     forward_point,
 )
-from symbackprop.check.kinks import Sides, kinks, straddling
+from symbackprop.check.kinks import UNEVALUATED, Sides, kinks, straddling
 from symbackprop.check.size_settings import size_settings
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
@@ -527,11 +527,7 @@ def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sid
         return
     sizes = concrete_sizes(derivation, None)
     g = derivation.graph
-    env, _evaluate, _table = forward_point(
-        derivation, sizes, random.Random(31), Table, ACTIVATIONS, soft_targets=True
-    )
     movable = [g.x.name] + [f"{k}{layer}" for layer in range(1, g.depth + 1) for k in "Wb"]
-    base = {name: env[name] for name in (*movable, g.y.name)}
 
     def point_at(leaves: dict[str, sp.Matrix], digits: int) -> numeric.Evaluate:
         try:
@@ -540,6 +536,7 @@ def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sid
             raise ValueError(str(exc)) from None
 
     gradient = derivation.gradients[report.wrt]
+    base = _live_base(derivation, sizes, movable, gradient, point_at)
     found = crossings.across(sides, gradient, expr, base, movable, point_at, _text)
     if found.difference is not None:
         i, j, mine, theirs = found.difference
@@ -550,6 +547,40 @@ def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sid
     if found.missing:
         raise _TooLarge(crossings.undecided(found, _text))
     report.points = (report.points or "") + crossings.points_text(found.reached)
+
+
+#: base points tried for the line search, for one where no entry of the gradient is 0
+_BASES = 8
+
+
+def _live_base(
+    derivation: Derivation,
+    sizes: dict[sp.Symbol, int],
+    movable: list[str],
+    gradient: Any,
+    point_at: crossings.PointAt,
+) -> dict[str, sp.Matrix]:
+    """The leaves the lines of :func:`crossings.across` start from: the first drawn point
+    where no entry of the gradient is 0, else the one with the fewest zeros. A line from a
+    point where relu layers are dead reaches 1{W1 < 20}'s other side with every delta 0
+    there, and a formula dropping that side agrees with the gradient (0 = 0)."""
+    g = derivation.graph
+    best: tuple[int, dict[str, sp.Matrix]] | None = None
+    for seed in range(31, 31 + _BASES):
+        env, _evaluate, _table = forward_point(
+            derivation, sizes, random.Random(seed), Table, ACTIVATIONS, soft_targets=True
+        )
+        base = {name: env[name] for name in (*movable, g.y.name)}
+        try:
+            zeros = sum(1 for v in point_at(base, crossings.SCAN_DIGITS)(gradient) if v == 0)
+        except UNEVALUATED:
+            zeros = sp.oo
+        if best is None or zeros < best[0]:
+            best = (zeros, base)
+        if zeros == 0:
+            break
+    assert best is not None
+    return best[1]
 
 
 def _numeric_digits(report: FormulaReport) -> None:
@@ -623,11 +654,34 @@ def _compare(
             return found
     # then the pre-activations on either side of every kink of both sides (1{z1 > 1/10} for
     # relu' differs only for 0 < z1 < 1/10, where random points seldom land)
-    for value in straddling(_kinks(derivation, expr, wrt)):
-        found = _compare_at(derivation, expr, wrt, exact, first, 1, rng, sides, placed=value)
+    for placed in _placements(derivation, expr, wrt):
+        # two draws where one layer alone is placed: the table's values are drawn from few
+        # rationals, and a3 may equal y (a zero delta) at one of them
+        trials = 2 if isinstance(placed, tuple) else 1
+        found = _compare_at(derivation, expr, wrt, exact, first, trials, rng, sides, placed=placed)
         if found is not None:
             return found
     return None
+
+
+def _placements(derivation: Derivation, expr: Any, wrt: str) -> list[Any]:
+    """Every layer's pre-activations at each value of :func:`straddling`; then, with more than
+    one layer, each layer alone at each value, the other hidden layers above every kink (the
+    output layer drawn): with every layer at
+    -2/3, relu(z1 + 1) - relu(z1) = 1/3 against 1{z1 > 0} = 0 is multiplied by delta of a dead
+    second layer, 0, and the two agree."""
+    values = straddling(_kinks(derivation, expr, wrt))
+    depth = derivation.graph.depth
+    out: list[Any] = list(values)
+    if depth > 1 and values:
+        top = values[-1]
+        for value in values[:-1]:
+            for layer in range(depth):
+                # the output layer, unless placed, is drawn: yhat at a placed value may
+                # equal its target, and a zero delta hides every difference
+                others = [top] * (depth - 1) + [None]
+                out.append(tuple(value if i == layer else others[i] for i in range(depth)))
+    return out
 
 
 def _kinks(derivation: Derivation, expr: Any, wrt: str) -> frozenset[Any]:
@@ -643,7 +697,12 @@ def _points(derivation: Derivation, expr: Any, wrt: str) -> str:
     if len(settings) > 1:
         text += ", 1 at other sizes"
     found = _kinks(derivation, expr, wrt)
-    return text + crossings.placed_text("the pre-activations", straddling(found), found)
+    text += crossings.placed_text("the pre-activations", straddling(found), found)
+    alone = len(_placements(derivation, expr, wrt)) - len(straddling(found))
+    if alone:
+        top = straddling(found)[-1]
+        text += f", {2 * alone} with one layer at one of those values, the other hidden at {top}"
+    return text
 
 
 def _compare_at(
@@ -665,10 +724,13 @@ def _compare_at(
             truth, yours = evaluate(gradient), evaluate(expr)
             found = _exact_difference(yours, truth)
             row = None if found is None else (*found, yours[found], truth[found])
-            sides.see(evaluate)
+            # a point where the gradient is 0 (every relu dead) compares nothing on either
+            # side of a kink: x below -5 reached there is still to be reached (crossings)
+            sides.see(evaluate, inside=any(v != 0 for v in truth))
         else:
             row = numeric.difference(at, gradient, expr)
-            sides.see(at(numeric.DIGITS))
+            live = any(v != 0 for v in at(numeric.DIGITS)(gradient))
+            sides.see(at(numeric.DIGITS), inside=live)
         if row is not None:
             i, j, mine, theirs = row
             shown = {str(k): v for k, v in sizes.items()}

@@ -1,0 +1,95 @@
+"""Hostile round 11, finding 13 (lines 1-6): wrong formulas whose kinks lie away from 0 passed
+the network check ("✓ equals dJ/dW1 exactly").
+
+``relu(z1 + 1)`` had its kink recorded in its own argument, so -1 < z1 < 0 (where
+``relu(z1 + 1) - relu(z1)`` is not ``1{z1 > 0}``) was never a region nor a placed value; the
+placed points put every layer at one value, so at z1 = -2/3 the second relu layer was dead too
+and both sides were 0; and a point where the gradient is 0 (dead layers) counted as comparing
+the sides of ``1{x > -5}`` and ``1{W1 < 20}``. Now an affine argument's kinks lie on its base,
+each layer is placed alone with the others alive, and only a point with a nonzero gradient
+reaches a region inside (the line search starts from such a point).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import sympy as sp
+
+import symbackprop as sb
+from symbackprop.check import kinks
+from symbackprop.records.nodes import T, entrywise
+
+NET = "4-3:relu-2:relu-1"
+WRONG = [
+    "((W2^T delta2) ⊙ (relu(z1 + 1) - relu(z1))) x^T",  # z1 + 1 on (-1, 0), truth 0
+    "((W2^T delta2) ⊙ (relu(z1 + 0.5) - relu(z1)) / 0.5) x^T",
+    "((W2^T delta2) ⊙ (relu(2 z1 + 1) - relu(2 z1))) x^T",
+    "((W2^T delta2) ⊙ (abs(z1 + 1) - abs(z1) + 1)/2) x^T",
+    "((W2^T delta2) ⊙ 1{z1 > 0}) (x ⊙ 1{x > -5})^T",
+    "((W2^T delta2) ⊙ 1{z1 > 0}) x^T ⊙ 1{W1 < 20}",
+]
+
+
+def _relu(arg: sp.MatrixExpr) -> sp.MatrixExpr:
+    return entrywise(sp.Lambda(T, sp.Max(T, 0)), arg)
+
+
+def test_an_affine_arguments_kink_lies_on_its_base() -> None:
+    """relu(z1 + 1) and relu(2 z1 + 1) kink at z1 = -1 and -1/2: regions of z1 itself."""
+    z = sp.MatrixSymbol("z1", 3, 1)
+    one = sp.OneMatrix(3, 1)
+    assert kinks.kinks(_relu(z + one), _relu(2 * z + one)) >= {-1, sp.Rational(-1, 2)}
+    cuts = {(r.arg, r.low, r.high) for r in kinks.regions(_relu(z + one), _relu(z))}
+    assert cuts == {(z, -sp.oo, -1), (z, -1, 0), (z, 0, sp.oo)}
+
+
+def test_a_dead_point_reaches_no_region_inside() -> None:
+    x = sp.MatrixSymbol("x", 2, 1)
+    sides = kinks.Sides(_relu(x + 5 * sp.OneMatrix(2, 1)))
+    sides.see(lambda expr: sp.Matrix([-9, 1]), inside=False)
+    assert len(sides.missing()) == 2  # x = -9 is below -5, but the gradient there was 0
+    sides.see(lambda expr: sp.Matrix([-9, 1]))
+    assert sides.missing() == []
+
+
+def test_relu_of_a_shifted_pre_activation_is_caught() -> None:
+    report = sb.check_formula(NET, "W1", WRONG[0])
+    assert report.equal is False and report.exit_code == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("formula", WRONG[1:])
+def test_kinks_away_from_zero_are_caught(formula: str) -> None:
+    report = sb.check_formula(NET, "W1", formula)
+    assert report.exit_code in (1, 2) and report.equal is not True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "((W2^T delta2) ⊙ 1{z1 > 0}) x^T",
+        "((W2^T delta2) ⊙ (1{z1 > 0} + relu(z1 + 1) - relu(z1 + 1))) x^T",
+        # both pieces of 1{x > -5}: reached and compared on each side
+        "((W2^T delta2) ⊙ 1{z1 > 0}) (x ⊙ 1{x > -5})^T"
+        " + ((W2^T delta2) ⊙ 1{z1 > 0}) (x ⊙ 1{x < -5})^T",
+    ],
+)
+def test_right_formulas_with_such_kinks_still_pass(formula: str) -> None:
+    assert sb.check_formula(NET, "W1", formula).ok
+
+
+@pytest.mark.slow
+def test_cli_exit_code_of_a_shifted_relu() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "symbackprop", "shapecheck", NET, "--wrt", "W1", WRONG[0]],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
