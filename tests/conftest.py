@@ -30,6 +30,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 #: CLI process, another architecture, another compile; the default suite still covers each
 #: behaviour once. Node ids (or their start, for every parameter of a test).
 SLOW_TWINS = (
+    # SymPy alone evaluates the API's expressions: the single forms and the swish batch stay
+    "tests/test_sympy_evaluation.py::test_api_expressions_evaluate_with_sympy_alone[tanh-mse-batch",
+    "tests/test_sympy_evaluation.py::test_api_expressions_evaluate_with_sympy_alone[relu-mse-batch",
+    "tests/test_sympy_evaluation.py::test_api_expressions_evaluate_with_sympy_alone[leaky_relu-ce-",
+    # one over-budget process stays (args0)
+    "tests/test_trust_depth.py::test_3_5_over_budget_is_one_line_exit_2[args2]",
+    # network equations as a model: the bce and softmax/ce networks stay
+    "tests/test_model_derive.py::test_network_equations_derive_the_networks_gradients[2-3:tanh",
+    # a model truth pastes back: norm1, softmax_l2 and trace stay
+    "tests/test_model_truth.py::test_a_model_truth_pastes_back[residual_mlp.model-c]",
     # `check` as a process with a table: test_cli_models and test_trust_cli keep `check` runs
     "tests/test_cli.py::test_check_passes_with_table",
     # the bce cancellation stays; the softmax and tanh cases are the same walk
