@@ -24,6 +24,7 @@ REGEX_ALLOWED = {
     "render/prose.py": "escapes words for Markdown",
     "render/mathml_tex.py": "reads the render stage's own LaTeX names to write them in MathML",
     "lowering/array_printer.py": "decides parentheses around its own array code",
+    "core/textprint.py": "decides brackets around its own text as the base of a power",
 }
 #: the plain-text views of derivation data, and the string methods that would take them apart
 VIEWS = {"target", "reason", "stores", "label", "note", "algebra_text", "text"}

@@ -291,7 +291,8 @@ def test_check_skips_an_exact_check_over_its_budget_and_says_why(tmp_path: Path)
     result = invoke("check", str(path))
     assert result.exit_code == 0, result.stdout + result.stderr
     text = " ".join(result.stdout.split())
-    assert "9 of 9" in text and "all checks passed" in text
+    # the summary says what ran (hostile11 #17: it said "all checks passed")
+    assert "9 of 9" in text and "finite differences passed; exact check skipped" in text
     assert "exact check: skipped (SymPy would evaluate 756 entries" in text
     assert "invert matrices of symbolic entries, up to 3 x 3, 81 times" in text
     assert "over the budget of 300" in text and "sb.check_exact(" in text
