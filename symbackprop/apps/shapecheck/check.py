@@ -68,10 +68,11 @@ REPAIR_BUDGET = BUDGET
 #: exp(1e20) costs mpmath 20 more digits of ln 2 (a millisecond), but exp of that would need
 #: 4e19 digits. One exp of a sample's z1 ~ 20 feeds sigmoid ~1e9 (an exp activation) and must
 #: pass; a tower exp(exp(exp(a3))) stops at its next level. (Was 10,000, hostile11 finding 5.)
-MAX_ARGUMENT = 10**20
+_BOUND_EXPONENT = 20
+MAX_ARGUMENT = 10**_BOUND_EXPONENT
 
 
-_BOUND_TEXT = "10^20"
+_BOUND_TEXT = f"10^{_BOUND_EXPONENT}"  # the message says the bound the check applies
 
 
 class _TooLarge(Exception):
