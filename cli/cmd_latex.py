@@ -77,7 +77,11 @@ def latex_cmd(
     indices: bool,
     slides: bool,
 ) -> None:
-    """Write the derivation of SPEC as LaTeX (CS229 notation, amsmath and bm only)."""
+    """Write the derivation of SPEC as LaTeX (CS229 notation, standard packages only).
+
+    The document loads amsmath, bm (a model: amssymb), geometry and, for the picture, tikz
+    (Debian: texlive-pictures; --no-figure leaves it out).
+    """
     if slides and (indices or not standalone):
         raise click.UsageError("--slides makes a whole deck: not with --indices or --snippet")
     if pdf:

@@ -24,15 +24,18 @@ def main() -> None:
     derivation = sb.derive(network)  # one example, as on the board
     try:
         from symbackprop.render import to_latex, to_text
-    except ImportError:  # the renderers are optional for this script: print the formulas
+        from symbackprop.render.formula import to_formula
+    except ImportError:  # the renderers are optional for this script: print SymPy's forms
         to_text = to_latex = None
+        to_formula = str
     if to_text is not None:
         print(to_text(derivation, expanded=True))
     else:
         for name, expr in derivation.gradients.items():
             print(f"dJ/d{name} = {expr}")
+    # the recursion as the board writes it, (W3^T delta3) ⊙ a2 ⊙ (1 - a2), not SymPy's repr
     for layer, delta in sorted(derivation.deltas.items(), reverse=True):
-        print(f"delta[{layer}] = {delta}")
+        print(f"delta[{layer}] = {to_formula(delta)}")
 
     if to_latex is not None:
         Path(args.out).write_text(to_latex(derivation), encoding="utf-8")

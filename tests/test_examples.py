@@ -27,6 +27,8 @@ def run(name: str, *args: str, cwd: Path) -> str:
 def test_lecture_derivation(tmp_path: Path) -> None:
     out = run("lecture_derivation.py", "--out", str(tmp_path / "d.tex"), cwd=tmp_path)
     assert "delta[3] = a3 - y" in out
+    # newcomer: the deltas as the board writes them, not SymPy's HadamardProduct(...) repr
+    assert "delta[2] = (W3^T delta3) ⊙ a2 ⊙ (1 - a2)" in out and "HadamardProduct" not in out
     tex = (tmp_path / "d.tex").read_text()
     assert r"\begin{document}" in tex and "W^{[3]" in tex
 
