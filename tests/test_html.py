@@ -23,7 +23,7 @@ from symbackprop.render.mathml import MathMLPrinter
 ROOT = Path(__file__).resolve().parent.parent
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 #: ASCII math that must not appear outside the code block (issue 12's list, and more)
-ASCII_MATH = ["*log(", "ˆ", "sum_k", "lambda/", "1{", "**", "^T", "dJ/d", "\\", " x 1"]
+ASCII_MATH = ["*log(", "ˆ", "sum_k", "lambda/", "1{", "**", "^T", "dJ/d", "\\", " x 1", "=="]
 
 CASES = {
     "lecture": lambda: sb.derive("4-3-2-1"),

@@ -39,7 +39,7 @@ _ARG = "ARGPLACEHOLDER"
 _ARG_SYMBOL = sp.Symbol(_ARG)
 #: the transpose sign: a letter-like superscript, without an operator's space around it
 TOP = el("mi", "⊤")
-_RELATIONS = {">": ">", "<": "<", ">=": "≥", "<=": "≤"}
+_RELATIONS = {">": ">", "<": "<", ">=": "≥", "<=": "≤", "==": "=", "!=": "≠"}
 
 
 def paren(inner: str) -> str:
