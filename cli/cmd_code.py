@@ -58,7 +58,12 @@ def _code_sizes(opts: SpecOptions, net: Any) -> dict[str, int]:
     epilog=CODEGEN_EPILOG,
     short_help="Generate the gradient module (NumPy, PyTorch or JAX).",
 )
-@spec_options
+@spec_options(
+    says={
+        "batch": "Always the batch form (m examples in columns; one example is m = 1): "
+        "--batch is accepted, --single refused."
+    }
+)
 @click.option(
     "--backend",
     type=click.Choice(["numpy", "torch", "jax"]),

@@ -37,7 +37,14 @@ from symbackprop.cli.options import (
     show_default=True,
     help="Terminal text or a LaTeX align* snippet.",
 )
-@spec_options
+@spec_options(
+    says={
+        "loss": "Checked with the spec, then unused: the loss plays no part in the collapse "
+        "(default mse).",
+        "l2": "Checked with the spec, then unused: weight decay plays no part in the collapse.",
+        "batch": "Unused: the collapse is the same for one example and a batch.",
+    }
+)
 def collapse_command(opts: SpecOptions, fmt: str) -> None:
     """Prove that a network with identity activations is one linear map W' x + b'.
 

@@ -308,38 +308,44 @@ def check_wrt(wrt: str | None, source: Network | Model) -> None:
         raise click.BadParameter(str(exc), param_hint="'--wrt'") from None
 
 
-def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add SPEC and the shared options; the command receives ``opts: SpecOptions``."""
+#: the shared options' help, by option; a command whose meaning differs says so (``says=``)
+SPEC_HELP = {
+    "hidden": "Activation of the hidden layers.",
+    "output": "Activation of the output layer.",
+    "activation": "Activation of every layer (--hidden/--output win).",
+    "loss": "Loss: bce (default), mse or ce.",
+    "define": "Custom activation, e.g. --define 'swish=z*sigmoid(z)' (repeatable).",
+    "l2": "L2 weight decay lambda (>= 0).",
+    "size": "Size of a named width or of the batch m, e.g. --size n=4 (repeatable).",
+    "batch": "Batch of m examples in columns, or one example (default).",
+}
+
+
+def spec_options(
+    func: Callable[..., Any] | None = None, *, says: dict[str, str] | None = None
+) -> Any:
+    """Add SPEC and the shared options; the command receives ``opts: SpecOptions``.
+
+    ``@spec_options`` or ``@spec_options(says={"batch": ...})``: ``says`` replaces the help of
+    the options whose meaning differs on that command (the help must be true where it is read).
+    """
+    if func is None:
+        return lambda inner: _spec_options(inner, {**SPEC_HELP, **(says or {})})
+    return _spec_options(func, SPEC_HELP)
+
+
+def _spec_options(func: Callable[..., Any], helps: dict[str, str]) -> Callable[..., Any]:
+    """:func:`spec_options` with the options' help ``helps``."""
     decorators = [
         click.argument("spec", metavar="SPEC"),
-        click.option("--hidden", metavar="ACT", help="Activation of the hidden layers."),
-        click.option("--output", metavar="ACT", help="Activation of the output layer."),
-        click.option(
-            "--activation",
-            metavar="ACT",
-            help="Activation of every layer (--hidden/--output win).",
-        ),
-        click.option("--loss", metavar="LOSS", help="Loss: bce (default), mse or ce."),
-        click.option(
-            "--define",
-            type=DEFINE,
-            multiple=True,
-            help="Custom activation, e.g. --define 'swish=z*sigmoid(z)' (repeatable).",
-        ),
-        click.option(
-            "--l2", type=FiniteFloat(), default=None, help="L2 weight decay lambda (>= 0)."
-        ),
-        click.option(
-            "--size",
-            type=SIZE,
-            multiple=True,
-            help="Size of a named width or of the batch m, e.g. --size n=4 (repeatable).",
-        ),
-        click.option(
-            "--batch/--single",
-            default=None,
-            help="Batch of m examples in columns, or one example (default).",
-        ),
+        click.option("--hidden", metavar="ACT", help=helps["hidden"]),
+        click.option("--output", metavar="ACT", help=helps["output"]),
+        click.option("--activation", metavar="ACT", help=helps["activation"]),
+        click.option("--loss", metavar="LOSS", help=helps["loss"]),
+        click.option("--define", type=DEFINE, multiple=True, help=helps["define"]),
+        click.option("--l2", type=FiniteFloat(), default=None, help=helps["l2"]),
+        click.option("--size", type=SIZE, multiple=True, help=helps["size"]),
+        click.option("--batch/--single", default=None, help=helps["batch"]),
     ]
 
     def wrapper(**kwargs: Any) -> Any:

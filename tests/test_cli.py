@@ -142,6 +142,20 @@ def test_help_on_every_command_has_an_example() -> None:
         assert option in invoke("derive", "--help").stdout
 
 
+def test_shared_options_help_says_what_the_command_does() -> None:
+    """codegen is always the batch form, collapse uses neither loss, l2 nor batch: the shared
+    options' help says so on those commands, and the behaviour agrees with it."""
+    codegen = " ".join(invoke("codegen", "--help").stdout.split())
+    assert "one example (default)" not in codegen and "--single refused" in codegen
+    assert invoke("codegen", "4-3-2-1", "--single").exit_code == 2
+    collapse = " ".join(invoke("collapse", "--help").stdout.split())
+    assert "Loss: bce (default)" not in collapse and "one example (default)" not in collapse
+    assert "plays no part" in collapse
+    plain = invoke("collapse", "4-3-2-1", "--activation", "identity")
+    varied = invoke("collapse", "4-3-2-1", "--activation", "identity", "--l2", "0.5", "--batch")
+    assert plain.exit_code == varied.exit_code == 0 and plain.stdout == varied.stdout
+
+
 def test_version() -> None:
     proc = run("--version")
     assert proc.returncode == 0 and proc.stdout.strip() == "symbackprop 0.1.0"
