@@ -323,6 +323,7 @@ def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
             generic,
             owner="model",
             columns=derivation.graph.m if derivation.batch else None,
+            compared=[chosen for chosen, _ in model_formula.size_settings(derivation)],
         )
         model_formula.names(derivation, typer)
         return typer
@@ -333,6 +334,7 @@ def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
         formula,
         generic,
         absent=_absent(derivation),
+        compared=[chosen for chosen, _ in _settings(derivation)],
     )
 
 
@@ -648,8 +650,7 @@ def _compare(
     records the sides of every kink those points reached."""
     rng = random.Random(12345)
     first = concrete_sizes(derivation, None)
-    # every dimension changes in the second setting: (1/2) for 1/m at m = 2 is wrong at m = 3
-    for sizes, trials in size_settings(first, (), _TRIALS):
+    for sizes, trials in _settings(derivation):
         found = _compare_at(derivation, expr, wrt, exact, sizes, trials, rng, sides)
         if found is not None:
             return found
@@ -685,6 +686,12 @@ def _placements(derivation: Derivation, expr: Any, wrt: str) -> list[Any]:
     return out
 
 
+def _settings(derivation: Derivation) -> list[tuple[dict[sp.Symbol, int], int]]:
+    """The sizes a network's formula is compared at, each with its number of points: every
+    dimension changes in the second setting ((1/2) for 1/m at m = 2 is wrong at m = 3)."""
+    return size_settings(concrete_sizes(derivation, None), (), _TRIALS)
+
+
 def _kinks(derivation: Derivation, expr: Any, wrt: str) -> frozenset[Any]:
     """The kinks of the formula and of the gradient (its deltas included)."""
     return kinks(expr, derivation.gradients[wrt], *derivation.deltas.values())
@@ -692,8 +699,7 @@ def _kinks(derivation: Derivation, expr: Any, wrt: str) -> frozenset[Any]:
 
 def _points(derivation: Derivation, expr: Any, wrt: str) -> str:
     """The points a network's formula was compared at, for the verdict's sentence."""
-    first = concrete_sizes(derivation, None)
-    settings = size_settings(first, (), _TRIALS)
+    settings = _settings(derivation)
     text = f"{_TRIALS} random points"
     if len(settings) > 1:
         text += ", 1 at other sizes"
