@@ -59,7 +59,13 @@ if TYPE_CHECKING:
 
 Shape = tuple[Any, Any]
 _PRODUCTS = ("@", "*", "⊙", "juxt")
+#: random points compared per size setting
 _TRIALS = 3
+#: the seed of the compared points (the same points at every run)
+_SEED = 12345
+#: the seeds of the base points :func:`_live_base` tries for the line search (a point where
+#: no entry of the gradient is 0): draws of their own, apart from the compared points'
+_BASE_SEEDS = range(31, 31 + 8)
 #: arrangements verified (each an exact or numeric comparison) per search
 _VERIFY = 8
 #: arrangements each repair search may build (see symbackprop.apps.shapecheck.repair)
@@ -552,10 +558,6 @@ def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sid
     report.points = (report.points or "") + crossings.points_text(found.reached)
 
 
-#: base points tried for the line search, for one where no entry of the gradient is 0
-_BASES = 8
-
-
 def _live_base(
     derivation: Derivation,
     sizes: dict[sp.Symbol, int],
@@ -569,7 +571,7 @@ def _live_base(
     there, and a formula dropping that side agrees with the gradient (0 = 0)."""
     g = derivation.graph
     best: tuple[int, dict[str, sp.Matrix]] | None = None
-    for seed in range(31, 31 + _BASES):
+    for seed in _BASE_SEEDS:
         env, _evaluate, _table = forward_point(
             derivation, sizes, random.Random(seed), Table, ACTIVATIONS, soft_targets=True
         )
@@ -648,7 +650,7 @@ def _compare(
 ) -> Counterexample | None:
     """The first difference at the random points and the placed pre-activations; ``sides``
     records the sides of every kink those points reached."""
-    rng = random.Random(12345)
+    rng = random.Random(_SEED)
     first = concrete_sizes(derivation, None)
     for sizes, trials in _settings(derivation):
         found = _compare_at(derivation, expr, wrt, exact, sizes, trials, rng, sides)
