@@ -93,3 +93,25 @@ def test_the_refusal_says_where_a_matrix_is_undefined() -> None:
     assert isinstance(report.error, FormulaError) and report.exit_code == 2
     assert "'log(A - A^T)' is undefined on its diagonal" in report.error.message
     assert "every entry" not in report.error.message
+
+
+@pytest.mark.parametrize(
+    ("formula", "part"),
+    [
+        ("0.5 x x^T + 0 log(softmax(A) - softmax(A)^T)", "log(softmax(A) - softmax(A)^T)"),
+        ("0.5 x x^T + 0 A/(softmax(A) - softmax(A)^T)", "0 A / (softmax(A) - softmax(A)^T)"),
+    ],
+)
+def test_a_softmax_minus_its_transpose_is_judged_at_the_compared_sizes(
+    formula: str, part: str
+) -> None:
+    """softmax's generic entry holds a column sum with its own dummy index, so SymPy cannot
+    cancel S[0, 0] - S^T[0, 0]; at n = 3 the diagonal is 0 and log(0), x/0 are undefined."""
+    report = sb.check_formula(_quadratic(), "A", formula)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+    assert f"'{part}' is undefined on its diagonal" in report.error.message
+
+
+def test_a_softmax_plus_its_transpose_is_compared() -> None:
+    report = sb.check_formula(_quadratic(), "A", "0.5 x x^T + 0 A/(softmax(A) + softmax(A)^T)")
+    assert report.error is None and report.exit_code == 0, report.error

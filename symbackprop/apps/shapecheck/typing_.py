@@ -146,13 +146,12 @@ class Typer:
             problem = _not_real(ast.to_text(node), result.expr)
         elif problem is None and _partial(node):
             # checked here, before SymPy folds 0 * log(0) to 0 or meets a NaN in a sum
-            problem = _not_real(ast.to_text(node), _entry(result.expr), every_entry=True)
-            if problem and result.is_matrix:
-                where = self._where(
-                    result.expr, lambda sizes: at_sizes.written_out(result.expr, sizes)
-                )
-                problem = _not_real(ast.to_text(node), _entry(result.expr), every_entry=where)
-                # (the same entry, so the same refusal: only the sentence's 'where' differs)
+            problem = self._undefined(
+                ast.to_text(node),
+                result,
+                _entry(result.expr),
+                lambda sizes: at_sizes.written_out(result.expr, sizes),
+            )
         if problem:
             raise FormulaError(problem, self.text, node.pos)
         self._degree(node, result)
@@ -268,12 +267,14 @@ class Typer:
         if op == "/" and (left.is_matrix or right.is_matrix):
             # from the operands' entries: SymPy folds (W2 - W2)/0 to the zero matrix when built
             quotient = _entry(left.expr) / _entry(right.expr)
-            problem = _not_real(ast.to_text(node), quotient, every_entry=True)
+            problem = self._undefined(
+                ast.to_text(node),
+                left if left.is_matrix else right,
+                quotient,
+                lambda sizes: _quotient(left.expr, right.expr, sizes),
+                divisor=_entry(right.expr),
+            )
             if problem:
-                where = self._where(
-                    left.expr, lambda sizes: _quotient(left.expr, right.expr, sizes)
-                )
-                problem = _not_real(ast.to_text(node), quotient, every_entry=where) or problem
                 raise FormulaError(problem, self.text, node.pos)
         if op == "/" and not right.is_matrix:
             self._nonzero_divisor(node, right)
@@ -444,6 +445,25 @@ class Typer:
                     "formula is not a real number"
                 )
                 raise FormulaError(problem, self.text, node.pos)
+
+    def _undefined(
+        self, text: str, value: Typed, entry: Any, entries: Any, divisor: Any = None
+    ) -> str | None:
+        """Why the matrix ``value`` (``entry``: its generic entry; ``entries(sizes)``: it written
+        out at sizes; ``divisor``: a quotient's divisor entry) is undefined, or None. A generic
+        entry with a column sum (softmax's) cannot show a cancellation, each sum having its own
+        dummy index (softmax(A) - softmax(A)^T is 0 on its diagonal): it is also judged at the
+        first compared sizes."""
+        problem = _not_real(text, entry, every_entry=True)
+        if not value.is_matrix:
+            return problem
+        summed = any(isinstance(e, sp.Basic) and e.has(sp.Sum) for e in (entry, divisor))
+        summed = summed and bool(self.compared)
+        if problem is None and summed and at_sizes.undefined_entries(entries(self.compared[0])):
+            entry = sp.zoo
+        elif problem is None:
+            return None
+        return _not_real(text, entry, every_entry=self._where(value.expr, entries))
 
     def _where(self, expr: Any, entries: Any) -> str:
         """Where a matrix whose generic entry is undefined is undefined, judged on every entry
