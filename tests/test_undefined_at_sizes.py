@@ -79,8 +79,8 @@ def test_a_one_by_one_zero_kept_as_an_entry_is_refused() -> None:
     "formula",
     [
         "0.5 x x^T + 0 det(A - A^T) A",  # det is 0 there: a value, defined
-        "0.5 x x^T + 0 inv(A + A^T)",  # symmetric: invertible at almost every point
-        "0.5 x x^T + 0 A/(x^T A x)",
+        pytest.param("0.5 x x^T + 0 inv(A + A^T)", marks=pytest.mark.slow),  # invertible
+        pytest.param("0.5 x x^T + 0 A/(x^T A x)", marks=pytest.mark.slow),
     ],
 )
 def test_a_part_defined_at_the_models_size_is_compared(formula: str) -> None:
@@ -99,7 +99,11 @@ def test_the_refusal_says_where_a_matrix_is_undefined() -> None:
     ("formula", "part"),
     [
         ("0.5 x x^T + 0 log(softmax(A) - softmax(A)^T)", "log(softmax(A) - softmax(A)^T)"),
-        ("0.5 x x^T + 0 A/(softmax(A) - softmax(A)^T)", "0 A / (softmax(A) - softmax(A)^T)"),
+        pytest.param(
+            "0.5 x x^T + 0 A/(softmax(A) - softmax(A)^T)",
+            "0 A / (softmax(A) - softmax(A)^T)",
+            marks=pytest.mark.slow,
+        ),
     ],
 )
 def test_a_softmax_minus_its_transpose_is_judged_at_the_compared_sizes(
@@ -112,6 +116,7 @@ def test_a_softmax_minus_its_transpose_is_judged_at_the_compared_sizes(
     assert f"'{part}' is undefined on its diagonal" in report.error.message
 
 
+@pytest.mark.slow
 def test_a_softmax_plus_its_transpose_is_compared() -> None:
     report = sb.check_formula(_quadratic(), "A", "0.5 x x^T + 0 A/(softmax(A) + softmax(A)^T)")
     assert report.error is None and report.exit_code == 0, report.error
