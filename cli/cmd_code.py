@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import click
@@ -223,8 +222,9 @@ def _check_model(
     import numpy as np
 
     import symbackprop as sb
-    from symbackprop.check.finite_diff import NOT_FINITE_DIFFERENCE, choose_mode
+    from symbackprop.check.finite_diff import choose_mode, settles
     from symbackprop.check.model_exact import oracle_work
+    from symbackprop.check.singular import strict_inverses
     from symbackprop.core.memory import MAX_CHECK_DEPTH, no_memory_error, refusal
     from symbackprop.core.model_derivation import ModelDerivation
     from symbackprop.errors import SpecError
@@ -252,7 +252,9 @@ def _check_model(
         task = progress.add_task("deriving and compiling the gradient code", total=None)
         derivation = sb.derive(model)
         assert isinstance(derivation, ModelDerivation)
-        module = sb.compile(derivation, sizes=code_sizes)
+        # an inverse of a numerically singular matrix (A - A^T at n = 3: 1e23-sized entries) is
+        # an undefined point, as an exactly singular one is, not noise to compare
+        module = strict_inverses(sb.compile(derivation, sizes=code_sizes))
         n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
         mode = choose_mode(n_params)
         progress.update(task, description=f"finite differences ({mode}, {n_params:,} parameters)")
@@ -264,9 +266,7 @@ def _check_model(
                 continue
             defined = True
             result = sb.gradcheck(module, params, *data, eps=eps, mode=mode, seed=tried)
-            # undefined a step away (a singular matrix: numpy inverts it into large numbers at
-            # the point, raises next to it): nothing compared, so try the next point
-            if not any(row.reason == NOT_FINITE_DIFFERENCE for row in result.rows):
+            if settles(result):
                 break
         else:
             where = "at" if not defined else "a finite-difference step away from"
@@ -308,16 +308,11 @@ def _check_model(
 
 def _cost_at(module: Any, params: Any, data: Any) -> float:
     """The model's cost at a point; nan where it is undefined there: NaN, or the module's
-    ValueError for a singular matrix inverted (numpy's LinAlgError) or a logdet of a
-    determinant <= 0 (the next seed is tried, as for a log of a negative number)."""
-    import numpy as np
+    LinAlgError for a singular matrix inverted or a logdet of a determinant <= 0 (the next
+    seed is tried, as for a log of a negative number)."""
+    from symbackprop.check.finite_diff import cost_or_nan
 
-    with np.errstate(all="ignore"):
-        try:
-            cost, _ = module.forward(params, *data)
-        except ValueError:
-            return math.nan
-    return float(cost)
+    return cost_or_nan(lambda: module.forward(params, *data)[0])
 
 
 def _on_a_kink(result: Any) -> bool:

@@ -76,3 +76,12 @@ def test_functions_of_m_outside_their_domain_every_backend(backend: str) -> None
 def test_a_pole_at_the_exact_checks_batch_size_is_stepped_over() -> None:
     derivation = sb.derive(sb.Model.parse(_model("(m - 2)^(-2)")))
     assert sb.check_exact(derivation).ok  # at m = 2 every point was a division by zero
+
+
+def test_the_exact_check_steps_over_a_complex_root_of_m() -> None:
+    """Review of round 11, F6: sqrt(m - 3) is I at m = 2 (no point can be drawn: 'not run')
+    and 0 at m = 3 (cost and gradient 0); the exact check takes m = 4, where it is real."""
+    model = sb.Model.parse("W : 3 x 2\nX : 2 x m\nJ = sqrt(m - 3) sum(W X ⊙ W X)\ndata: X\n")
+    result = sb.check_exact(sb.derive(model))
+    assert result.ok and not result.undecided and result.sizes["m"] == 4, result
+    assert result.entries == 18

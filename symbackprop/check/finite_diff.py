@@ -145,6 +145,31 @@ class GradCheck:
         return "\n".join(lines)
 
 
+def cost_or_nan(cost: Callable[[], Any]) -> float:
+    """``cost()`` as a float; NaN where a generated module says the cost is undefined at the
+    point: numpy's ``LinAlgError`` (an inverse of a singular matrix; the logdet helper's
+    determinant <= 0 raises one too). Any other ValueError (an array's shape or dtype, a
+    broadcast) says nothing about the point: it is a bug and is raised, since as a NaN it would
+    be read as an undefined point ("nothing to compare", the next seed) and hide it."""
+    with np.errstate(all="ignore"):
+        try:
+            return float(cost())
+        except np.linalg.LinAlgError:
+            return math.nan
+
+
+def settles(result: GradCheck) -> bool:
+    """Whether one drawn point's gradient check is the verdict: no row undefined a step away
+    (:data:`NOT_FINITE_DIFFERENCE`: nothing compared there, so the next point is tried), or a
+    row that compared finite numbers and found them different (a failure, whatever the other
+    rows could not compare)."""
+    undefined = any(row.reason == NOT_FINITE_DIFFERENCE for row in result.rows)
+    differs = any(
+        not row.ok and row.checked > 0 and math.isfinite(row.relative_error) for row in result.rows
+    )
+    return differs or not undefined
+
+
 def relative_error(g: np.ndarray, g_num: np.ndarray) -> float:
     """||g - g_num|| / (||g|| + ||g_num||); 0 when both norms are 0; NaN when not finite.
 
@@ -329,11 +354,8 @@ def gradcheck(
 
         def cost(q: dict[str, np.ndarray]) -> float:
             # a perturbed point where the cost is undefined (an inverse of a singular matrix,
-            # a logdet of a determinant <= 0: the module's ValueError) fails its row as NaN
-            try:
-                return float(module.loss_and_grads(q, *data)[0])
-            except ValueError:
-                return math.nan
+            # a logdet of a determinant <= 0) fails its row as NaN
+            return cost_or_nan(lambda: module.loss_and_grads(q, *data)[0])
 
         rows = []
         rng = np.random.default_rng(seed)

@@ -182,13 +182,25 @@ def model_sizes(derivation: ModelDerivation, sizes: dict[str, int] | None) -> di
 
 def _defined_batch_size(derivation: ModelDerivation, batch: sp.Symbol) -> int:
     """:data:`DEFAULT_M`, or the next batch size at which every function of m alone in the
-    forward equations and the gradients is defined: at a pole (``1/(m - 2)`` at m = 2) no
-    point could be drawn, whatever the parameters."""
+    forward equations and the gradients is real and finite: at a pole (``1/(m - 2)`` at
+    m = 2) or a root of a negative number (``sqrt(m - 3)`` at m = 2, complex) no point could
+    be drawn, whatever the parameters. Where one is, a size at which none of them is 0 is
+    preferred (``sqrt(m - 3)`` at m = 3 makes cost and gradient 0: a comparison of zeros)."""
     exprs = [*derivation.graph.forward.values(), *derivation.gradients.values()]
+    parts = {
+        part
+        for e in exprs
+        for part in sp.preorder_traversal(e)
+        if isinstance(part, sp.Expr) and not part.is_Matrix and part.free_symbols == {batch}
+    }
+    defined = []
     for size in range(DEFAULT_M, DEFAULT_M + 4):
-        if not any(e.xreplace({batch: size}).has(sp.zoo, sp.nan) for e in exprs):
-            return size
-    return DEFAULT_M
+        values = [part.xreplace({batch: sp.Integer(size)}) for part in parts]
+        if all(v.is_extended_real is True and v.is_finite is True for v in values) and not any(
+            e.xreplace({batch: size}).has(sp.zoo, sp.nan) for e in exprs
+        ):
+            defined.append((any(v.is_zero is not False for v in values), size))
+    return min(defined)[1] if defined else DEFAULT_M
 
 
 class _Evaluate:

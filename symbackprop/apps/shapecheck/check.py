@@ -59,7 +59,13 @@ if TYPE_CHECKING:
 
 Shape = tuple[Any, Any]
 _PRODUCTS = ("@", "*", "⊙", "juxt")
+#: random points compared per size setting
 _TRIALS = 3
+#: the seed of the compared points (the same points at every run)
+_SEED = 12345
+#: the seeds of the base points :func:`_live_base` tries for the line search (a point where
+#: no entry of the gradient is 0): draws of their own, apart from the compared points'
+_BASE_SEEDS = range(31, 31 + 8)
 #: arrangements verified (each an exact or numeric comparison) per search
 _VERIFY = 8
 #: arrangements each repair search may build (see symbackprop.apps.shapecheck.repair)
@@ -323,6 +329,7 @@ def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
             generic,
             owner="model",
             columns=derivation.graph.m if derivation.batch else None,
+            compared=[chosen for chosen, _ in model_formula.size_settings(derivation)],
         )
         model_formula.names(derivation, typer)
         return typer
@@ -333,6 +340,7 @@ def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
         formula,
         generic,
         absent=_absent(derivation),
+        compared=[chosen for chosen, _ in _settings(derivation)],
     )
 
 
@@ -550,10 +558,6 @@ def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sid
     report.points = (report.points or "") + crossings.points_text(found.reached)
 
 
-#: base points tried for the line search, for one where no entry of the gradient is 0
-_BASES = 8
-
-
 def _live_base(
     derivation: Derivation,
     sizes: dict[sp.Symbol, int],
@@ -567,7 +571,7 @@ def _live_base(
     there, and a formula dropping that side agrees with the gradient (0 = 0)."""
     g = derivation.graph
     best: tuple[int, dict[str, sp.Matrix]] | None = None
-    for seed in range(31, 31 + _BASES):
+    for seed in _BASE_SEEDS:
         env, _evaluate, _table = forward_point(
             derivation, sizes, random.Random(seed), Table, ACTIVATIONS, soft_targets=True
         )
@@ -646,10 +650,9 @@ def _compare(
 ) -> Counterexample | None:
     """The first difference at the random points and the placed pre-activations; ``sides``
     records the sides of every kink those points reached."""
-    rng = random.Random(12345)
+    rng = random.Random(_SEED)
     first = concrete_sizes(derivation, None)
-    # every dimension changes in the second setting: (1/2) for 1/m at m = 2 is wrong at m = 3
-    for sizes, trials in size_settings(first, (), _TRIALS):
+    for sizes, trials in _settings(derivation):
         found = _compare_at(derivation, expr, wrt, exact, sizes, trials, rng, sides)
         if found is not None:
             return found
@@ -685,6 +688,12 @@ def _placements(derivation: Derivation, expr: Any, wrt: str) -> list[Any]:
     return out
 
 
+def _settings(derivation: Derivation) -> list[tuple[dict[sp.Symbol, int], int]]:
+    """The sizes a network's formula is compared at, each with its number of points: every
+    dimension changes in the second setting ((1/2) for 1/m at m = 2 is wrong at m = 3)."""
+    return size_settings(concrete_sizes(derivation, None), (), _TRIALS)
+
+
 def _kinks(derivation: Derivation, expr: Any, wrt: str) -> frozenset[Any]:
     """The kinks of the formula and of the gradient (its deltas included)."""
     return kinks(expr, derivation.gradients[wrt], *derivation.deltas.values())
@@ -692,8 +701,7 @@ def _kinks(derivation: Derivation, expr: Any, wrt: str) -> frozenset[Any]:
 
 def _points(derivation: Derivation, expr: Any, wrt: str) -> str:
     """The points a network's formula was compared at, for the verdict's sentence."""
-    first = concrete_sizes(derivation, None)
-    settings = size_settings(first, (), _TRIALS)
+    settings = _settings(derivation)
     text = f"{_TRIALS} random points"
     if len(settings) > 1:
         text += ", 1 at other sizes"

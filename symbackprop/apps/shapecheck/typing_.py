@@ -28,6 +28,7 @@ from sympy import (
 from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.apps.shapecheck import at_sizes
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
@@ -99,6 +100,9 @@ class Typer:
     columns: Any = None
     #: pairs of generic dimensions that only the concrete sizes made equal (n1 = n2, n3 = 1)
     coincidences: list[tuple[Any, Any]] = field(default_factory=list)
+    #: the size settings the formula is compared at (the first one first): a part undefined
+    #: at one of them is refused there (:mod:`.at_sizes`); none given, generic sizes only
+    compared: list[dict[sp.Symbol, int]] = field(default_factory=list)
     #: polynomial degree of each typed node, by id (bounded by MAX_DEGREE)
     _degrees: dict[int, int] = field(default_factory=dict)
     _last_exponent: Any = 1
@@ -142,7 +146,12 @@ class Typer:
             problem = _not_real(ast.to_text(node), result.expr)
         elif problem is None and _partial(node):
             # checked here, before SymPy folds 0 * log(0) to 0 or meets a NaN in a sum
-            problem = _not_real(ast.to_text(node), _entry(result.expr), every_entry=True)
+            problem = self._undefined(
+                ast.to_text(node),
+                result,
+                _entry(result.expr),
+                lambda sizes: at_sizes.written_out(result.expr, sizes),
+            )
         if problem:
             raise FormulaError(problem, self.text, node.pos)
         self._degree(node, result)
@@ -258,9 +267,17 @@ class Typer:
         if op == "/" and (left.is_matrix or right.is_matrix):
             # from the operands' entries: SymPy folds (W2 - W2)/0 to the zero matrix when built
             quotient = _entry(left.expr) / _entry(right.expr)
-            problem = _not_real(ast.to_text(node), quotient, every_entry=True)
+            problem = self._undefined(
+                ast.to_text(node),
+                left if left.is_matrix else right,
+                quotient,
+                lambda sizes: _quotient(left.expr, right.expr, sizes),
+                divisor=_entry(right.expr),
+            )
             if problem:
                 raise FormulaError(problem, self.text, node.pos)
+        if op == "/" and not right.is_matrix:
+            self._nonzero_divisor(node, right)
         if op == "/":
             if right.is_matrix:
                 assert right.shape is not None
@@ -387,6 +404,8 @@ class Typer:
                 f"parameter or data): write the value of its {name} instead"
             )
             raise FormulaError(problem, self.text, node.pos)
+        if name in ("inv", "logdet"):
+            self._invertible(node, arg)
         if name == "inv":
             return Typed(Inverse(arg.expr), arg.shape, *span)
         if name == "tr":
@@ -397,6 +416,71 @@ class Typer:
         if name == "det":
             return Typed(det, None, *span)
         return Typed(sp.log(det), None, *span)  # logdet
+
+    def _invertible(self, node: ast.Call, arg: Typed) -> None:
+        """Refuse inv/logdet of a matrix singular at every point at a compared size setting
+        (A - A^T at an odd n): 0 inv(A - A^T) would fold to 0 and pass."""
+        for sizes in self.compared:
+            if at_sizes.singular_everywhere(at_sizes.written_out(arg.expr, sizes)):
+                shown = at_sizes.show_sizes(_dims(arg.expr, sizes))
+                problem = (
+                    f"'{ast.to_text(node)}' is undefined at {shown}: its argument is singular "
+                    "there at every point (its determinant is 0), so the formula is not a real "
+                    "number"
+                )
+                raise FormulaError(problem, self.text, node.pos)
+
+    def _nonzero_divisor(self, node: ast.Binary, right: Typed) -> None:
+        """Refuse a division by a number that is 0 at every point at a compared size setting
+        (x^T (A - A^T) x): 0 W2/(...) would fold to 0 and pass. Only a value with a matrix
+        entry in it can be 0 at one size and not another; a constant 0 SymPy folds itself."""
+        if not isinstance(right.expr, sp.Basic) or not right.expr.has(MatrixElement):
+            return
+        for sizes in self.compared:
+            if at_sizes.zero_everywhere(at_sizes.written_out(right.expr, sizes)):
+                shown = at_sizes.show_sizes(_dims(right.expr, sizes))
+                problem = (
+                    f"'{ast.to_text(node)}' is undefined at {shown}: it divides by "
+                    f"'{ast.to_text(node.right)}', which is 0 there at every point, so the "
+                    "formula is not a real number"
+                )
+                raise FormulaError(problem, self.text, node.pos)
+
+    def _undefined(
+        self, text: str, value: Typed, entry: Any, entries: Any, divisor: Any = None
+    ) -> str | None:
+        """Why the matrix ``value`` (``entry``: its generic entry; ``entries(sizes)``: it written
+        out at sizes; ``divisor``: a quotient's divisor entry) is undefined, or None. A generic
+        entry with a column sum (softmax's) cannot show a cancellation, each sum having its own
+        dummy index (softmax(A) - softmax(A)^T is 0 on its diagonal): it is also judged at the
+        first compared sizes."""
+        problem = _not_real(text, entry, every_entry=True)
+        if not value.is_matrix:
+            return problem
+        summed = any(isinstance(e, sp.Basic) and e.has(sp.Sum) for e in (entry, divisor))
+        summed = summed and bool(self.compared)
+        if problem is None and summed and at_sizes.undefined_entries(entries(self.compared[0])):
+            entry = sp.zoo
+        elif problem is None:
+            return None
+        return _not_real(text, entry, every_entry=self._where(value.expr, entries))
+
+    def _where(self, expr: Any, entries: Any) -> str:
+        """Where a matrix whose generic entry is undefined is undefined, judged on every entry
+        at the first compared sizes (``entries(sizes)`` writes it out there): ``log(A - A^T)``
+        only on its diagonal."""
+        if not self.compared:
+            return "in every entry"
+        sizes = self.compared[0]
+        matrix = entries(sizes)
+        bad = at_sizes.undefined_entries(matrix)
+        total = matrix.rows * matrix.cols
+        if not bad or len(bad) == total:
+            return "in every entry"
+        if matrix.rows == matrix.cols and bad == [(i, i) for i in range(matrix.rows)]:
+            return "on its diagonal"
+        shown = at_sizes.show_sizes(_dims(expr, sizes))
+        return f"in {len(bad)} of its {total} entries at {shown}"
 
     def _record(self, name: str, node: ast.Node) -> Any:
         record = self.activations.get(name) or ACTIVATIONS.get(name)
@@ -426,12 +510,13 @@ class Typer:
         return Typed(body.subs(T, left.expr), None, node.start, node.end)
 
 
-def _not_real(text: str, value: Any, *, every_entry: bool = False) -> str | None:
+def _not_real(text: str, value: Any, *, every_entry: bool | str = False) -> str | None:
     """Why a constant is no real number (sqrt(-1), log(0), 0/0, log(-1)), or ``None``.
 
     Such a constant cannot be compared (relu, an indicator) nor be part of a real gradient.
     With ``every_entry``, ``value`` is a matrix's generic entry (:func:`_entry`): one that holds
-    an infinity (``zoo*W2[0, 0]``, from ``W2/0``) is undefined at every point.
+    an infinity (``zoo*W2[0, 0]``, from ``W2/0``) is undefined at every point; a string there
+    says where the matrix is (``"on its diagonal"``), else it is "in every entry".
     """
     undefined = isinstance(value, sp.Basic) and value.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
     if not undefined and not getattr(value, "is_number", False):
@@ -444,8 +529,28 @@ def _not_real(text: str, value: Any, *, every_entry: bool = False) -> str | None
         return None
     shown = "undefined" if undefined else f"{value}"
     if every_entry:
-        return f"'{text}' is {shown} in every entry, not a real number: a formula must be real"
+        where = every_entry if isinstance(every_entry, str) else "in every entry"
+        return f"'{text}' is {shown} {where}, not a real number: a formula must be real"
     return f"'{text}' is {shown}, not a real number: a formula's constants must be real"
+
+
+def _dims(expr: Any, sizes: dict[sp.Symbol, int]) -> dict[sp.Symbol, int]:
+    """The settings of the dimensions ``expr`` has (n, not the model's other sizes)."""
+    return {dim: size for dim, size in sizes.items() if expr.has(dim)} or sizes
+
+
+def _quotient(left: Any, right: Any, sizes: dict[sp.Symbol, int]) -> sp.Matrix:
+    """``left / right`` entry by entry at ``sizes`` (a number divides or is divided by every
+    entry), written out without building SymPy's quotient (W2/0 - W2/0 is a NaN in MatAdd)."""
+    top, bottom = at_sizes.written_out(left, sizes), at_sizes.written_out(right, sizes)
+    shape = top.shape if isinstance(top, sp.Matrix) else bottom.shape
+    return sp.Matrix(
+        *shape,
+        lambda i, j: (
+            (top[i, j] if isinstance(top, sp.Matrix) else top)
+            / (bottom[i, j] if isinstance(bottom, sp.Matrix) else bottom)
+        ),
+    )
 
 
 def _partial(node: ast.Node) -> bool:
@@ -505,7 +610,12 @@ def _as_number(value: Typed, other: Typed) -> Typed:
     expr = value.expr
     while isinstance(expr, Transpose):  # the one entry of s^T is s[0, 0]
         expr = expr.arg
-    number = expr[0, 0] if isinstance(expr, MatrixSymbol) else OneEntry(expr, 0, 0)
+    if isinstance(expr, MatrixSymbol):
+        number = expr[0, 0]
+    elif not expr.has(MatrixSymbol):  # a 1 x 1 constant (a1^T (a1 - a1) is 0): its value
+        number = expr.as_explicit()[0, 0]
+    else:
+        number = OneEntry(expr, 0, 0)
     return Typed(number, None, value.start, value.end)
 
 

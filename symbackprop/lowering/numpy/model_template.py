@@ -66,8 +66,8 @@ LOGDET_HELPER = '''
 def logdet(A):
     """log det(A) as a 1 x 1 array, through slogdet (no overflow of det itself)."""
     sign, value = np.linalg.slogdet(A)
-    if sign <= 0:
-        raise ValueError(f"logdet needs a positive determinant, got sign {sign}")
+    if sign <= 0:  # a LinAlgError, a ValueError: the point is outside logdet's domain
+        raise np.linalg.LinAlgError(f"logdet needs a positive determinant, got sign {sign}")
     return np.full((1, 1), value, dtype=A.dtype)
 '''
 INIT_PARAMS = init_params(

@@ -1,0 +1,84 @@
+"""A part of a formula decided at the sizes it is compared at, over every entry.
+
+The typer sees generic sizes (A is n x n), where ``A - A^T`` is no more singular than ``A``; at
+the model's n = 3, every antisymmetric matrix is singular, and ``x^T (A - A^T) x`` is 0. SymPy
+folds ``0 inv(A - A^T)`` to 0 when it is built, before any value is compared, so such a part
+is decided here, at each compared size setting, with every entry written out: "0 at every
+point" is decided exactly (the expanded polynomial is 0), a random point only says quickly
+that a value is not 0 (or a matrix not singular) somewhere.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import sympy as sp
+from sympy import MatrixSymbol
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+#: significant digits of the quick random-point evaluation
+_DIGITS = 30
+#: below this size (relative to 1, the scale of the drawn values) a value may be 0
+_TINY = sp.Float(10) ** -15
+#: the fixed seed of that point: a decision is the same at every run
+_SEED = 20261202
+
+
+def written_out(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
+    """``expr`` at ``sizes`` with its entries written out: an explicit ``Matrix`` (of shape
+    rows x cols at those sizes), or a number; a 1 x 1 value's entry (``x^T A x``) written as
+    its sum of products."""
+    value = expr.xreplace(sizes)
+    value = value.replace(
+        lambda e: isinstance(e, MatrixElement) and not isinstance(e.parent, MatrixSymbol),
+        lambda e: e.parent.as_explicit()[e.i, e.j],
+    )
+    if getattr(value, "is_Matrix", False):
+        return sp.Matrix(value.rows, value.cols, lambda i, j: value[i, j].doit())
+    return value.doit() if isinstance(value, sp.Basic) else value
+
+
+def _at_random(value: Any) -> Any:
+    """``value`` with every free entry and symbol a random rational (the same at every run),
+    to :data:`_DIGITS` digits."""
+    rng = random.Random(_SEED)
+    free = sorted(value.atoms(MatrixElement, sp.Symbol), key=sp.default_sort_key)
+    drawn = {atom: sp.Rational(rng.randint(-997, 997), 1009) for atom in free}
+    return value.xreplace(drawn).evalf(_DIGITS)
+
+
+def _surely_not_zero(number: Any) -> bool:
+    return bool(getattr(number, "is_Number", False) and abs(number) > _TINY)
+
+
+def zero_everywhere(value: Any) -> bool:
+    """Whether the number ``value`` (written out) is 0 at every point: decided exactly."""
+    if _surely_not_zero(_at_random(value)):
+        return False
+    return bool(sp.expand(value) == 0)
+
+
+def singular_everywhere(matrix: sp.Matrix) -> bool:
+    """Whether the square ``matrix`` (written out) is singular at every point: its
+    determinant expands to 0."""
+    if _surely_not_zero(_at_random(matrix).det()):
+        return False
+    return bool(sp.expand(matrix.det(method="berkowitz")) == 0)
+
+
+def undefined_entries(matrix: sp.Matrix) -> list[tuple[int, int]]:
+    """The entries of ``matrix`` (written out) that are undefined at every point (``log(0)``,
+    ``1/0``: an infinity or NaN once expanded)."""
+    bad = (sp.nan, sp.zoo, sp.oo, -sp.oo)
+    return [
+        (i, j)
+        for i in range(matrix.rows)
+        for j in range(matrix.cols)
+        if sp.expand(matrix[i, j]).has(*bad)
+    ]
+
+
+def show_sizes(sizes: dict[sp.Symbol, int]) -> str:
+    """``{n: 3, m: 2}`` -> ``'n = 3, m = 2'``."""
+    return ", ".join(f"{dim} = {size}" for dim, size in sizes.items())

@@ -1,0 +1,122 @@
+"""A formula's part undefined only at the sizes it is compared at (leftovers of round 11).
+
+``A - A^T`` is singular at every point at an odd n, ``x^T (A - A^T) x`` is 0 at every size, and
+``a1^T (a1 - a1)`` is a 1 x 1 zero: SymPy folds ``0 inv(...)`` and ``0 W2/(...)`` to 0 when the
+formula is built, so these wrong formulas passed as the gradient. They are refused at their
+part, exit 2, and a refusal says where a matrix is undefined (``log(A - A^T)``: its diagonal).
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+import symbackprop as sb
+from symbackprop.apps.shapecheck import at_sizes
+from symbackprop.cli.main import main
+from symbackprop.errors import FormulaError
+from symbackprop.model import Model
+from symbackprop.records.nodes import T, entrywise
+
+QUADRATIC = "examples/models/quadratic.model"  # x : n x 1, A : n x n, n = 3, J = 0.5 x^T A x
+_n, _m = sp.symbols("n m")
+_A = sp.MatrixSymbol("A", _n, _n)
+_x = sp.MatrixSymbol("x", _n, 1)
+_X = sp.MatrixSymbol("X", _n, _m)
+
+
+def _quadratic() -> Model:
+    with open(QUADRATIC, encoding="utf-8") as file:
+        return Model.parse(file.read())
+
+
+def test_an_antisymmetric_matrix_is_singular_at_odd_sizes_only() -> None:
+    skew = _A - _A.T
+    assert at_sizes.singular_everywhere(at_sizes.written_out(skew, {_n: 3}))
+    assert not at_sizes.singular_everywhere(at_sizes.written_out(skew, {_n: 2}))
+    assert not at_sizes.singular_everywhere(at_sizes.written_out(_A + _A.T, {_n: 3}))
+    # rank m < n: X X^T (3 x 3 from a 3 x 2 X) is singular at every point
+    assert at_sizes.singular_everywhere(at_sizes.written_out(_X * _X.T, {_n: 3, _m: 2}))
+    assert not at_sizes.singular_everywhere(at_sizes.written_out(_X * _X.T, {_n: 2, _m: 3}))
+
+
+def test_a_quadratic_form_of_an_antisymmetric_matrix_is_zero() -> None:
+    form = (_x.T * (_A - _A.T) * _x)[0, 0]
+    assert at_sizes.zero_everywhere(at_sizes.written_out(form, {_n: 3}))
+    assert not at_sizes.zero_everywhere(at_sizes.written_out((_x.T * _A * _x)[0, 0], {_n: 3}))
+
+
+def test_log_of_an_antisymmetric_matrix_is_undefined_on_its_diagonal_only() -> None:
+    value = entrywise(sp.Lambda(T, sp.log(T)), _A - _A.T)
+    entries = at_sizes.written_out(value, {_n: 3})
+    assert at_sizes.undefined_entries(entries) == [(0, 0), (1, 1), (2, 2)]
+    three = sp.MatrixSymbol("A", 3, 3)
+    assert entries[0, 1] == sp.log(three[0, 1] - three[1, 0])
+
+
+@pytest.mark.parametrize(
+    ("formula", "part"),
+    [
+        ("0.5 x x^T + 0 inv(A - A^T)", "inv(A - A^T)"),
+        ("0.5 x x^T + 0 logdet(A - A^T) A", "logdet(A - A^T)"),
+        ("0.5 x x^T + 0 A/(x^T (A - A^T) x)", "x^T (A - A^T) x"),
+    ],
+)
+def test_a_part_undefined_at_the_models_size_is_refused(formula: str, part: str) -> None:
+    done = CliRunner().invoke(main, ["shapecheck", QUADRATIC, "--wrt", "A", formula])
+    assert done.exit_code == 2, done.output
+    assert f"'{part}'" in done.output and "n = 3" in done.output
+
+
+def test_a_one_by_one_zero_kept_as_an_entry_is_refused() -> None:
+    report = sb.check_formula("4-3-2-1", "W2", "delta2 a1^T + 0 W2/(a1^T (a1 - a1))")
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+    assert "'0 W2 / a1^T (a1 - a1)' is undefined" in report.error.message
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "0.5 x x^T + 0 det(A - A^T) A",  # det is 0 there: a value, defined
+        pytest.param("0.5 x x^T + 0 inv(A + A^T)", marks=pytest.mark.slow),  # invertible
+        pytest.param("0.5 x x^T + 0 A/(x^T A x)", marks=pytest.mark.slow),
+    ],
+)
+def test_a_part_defined_at_the_models_size_is_compared(formula: str) -> None:
+    report = sb.check_formula(_quadratic(), "A", formula)
+    assert report.error is None and report.exit_code == 0, report.error
+
+
+def test_the_refusal_says_where_a_matrix_is_undefined() -> None:
+    report = sb.check_formula(_quadratic(), "A", "0.5 x x^T + 0 log(A - A^T)")
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2
+    assert "'log(A - A^T)' is undefined on its diagonal" in report.error.message
+    assert "every entry" not in report.error.message
+
+
+@pytest.mark.parametrize(
+    ("formula", "part"),
+    [
+        ("0.5 x x^T + 0 log(softmax(A) - softmax(A)^T)", "log(softmax(A) - softmax(A)^T)"),
+        pytest.param(
+            "0.5 x x^T + 0 A/(softmax(A) - softmax(A)^T)",
+            "0 A / (softmax(A) - softmax(A)^T)",
+            marks=pytest.mark.slow,
+        ),
+    ],
+)
+def test_a_softmax_minus_its_transpose_is_judged_at_the_compared_sizes(
+    formula: str, part: str
+) -> None:
+    """softmax's generic entry holds a column sum with its own dummy index, so SymPy cannot
+    cancel S[0, 0] - S^T[0, 0]; at n = 3 the diagonal is 0 and log(0), x/0 are undefined."""
+    report = sb.check_formula(_quadratic(), "A", formula)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+    assert f"'{part}' is undefined on its diagonal" in report.error.message
+
+
+@pytest.mark.slow
+def test_a_softmax_plus_its_transpose_is_compared() -> None:
+    report = sb.check_formula(_quadratic(), "A", "0.5 x x^T + 0 A/(softmax(A) + softmax(A)^T)")
+    assert report.error is None and report.exit_code == 0, report.error
