@@ -180,13 +180,6 @@ class Network:
                 merged[name] = formula
             define_pairs = tuple(sorted(merged.items()))
         customs = build_customs(define_pairs)
-        for keyword_name, value in (
-            ("activation", activation),
-            ("hidden", hidden),
-            ("output", output),
-        ):
-            if value is not None:
-                _activation_record(value, customs, f"{keyword_name}={_show(value)}")
         hidden_act = hidden if hidden is not None else (activation or DEFAULT_ACTIVATION)
         output_act = output if output is not None else (activation or DEFAULT_ACTIVATION)
 
@@ -218,6 +211,9 @@ class Network:
 
         layers: list[Layer] = []
         depth = len(parts) - 1
+        # the layers that take hidden_act / output_act (no ':act' of their own): they decide
+        # which activations each keyword accepts, hence which it lists when one is unknown
+        defaulted: list[int] = []
         for ell, part in enumerate(parts[1:], start=1):
             where = f"layer {ell} ({_show(part)})"
             pieces = [p.strip() for p in part.split(":")]
@@ -234,8 +230,11 @@ class Network:
             units = _width_token(pieces[0], where)
             default = output_act if ell == depth else hidden_act
             act = pieces[1] if len(pieces) == 2 else default
+            if len(pieces) == 1:
+                defaulted.append(ell)
             layers.append(Layer(units, act))
 
+        _check_keywords(activation, hidden, output, customs, defaulted, depth)
         return cls(input_width, tuple(layers), loss=loss, l2=l2, define=define_pairs)
 
     @classmethod
@@ -515,12 +514,9 @@ def _validate(net: Network) -> None:
             raise SpecError(f"layer {ell}: expected a Layer, got {type(layer).__name__}")
         where = f"layer {ell} ('{_cut(f'{layer.units}:{layer.activation}')}')"
         units = _check_width(layer.units, f"{where}: width")
-        record = _activation_record(layer.activation, customs, where)
-        if record.output_only and ell != depth:
-            raise SpecError(
-                f"{where}: {record.name} is allowed only on the output layer (layer {depth}); "
-                "expected an element-wise activation for a hidden layer, e.g. relu"
-            )
+        record = _activation_record(
+            layer.activation, customs, where, hidden=ell != depth, why=f" (layer {depth})"
+        )
         if isinstance(units, int) and units < record.min_units:
             raise SpecError(
                 f"{where}: {record.name} needs at least {record.min_units} units, got {units}; "
@@ -757,16 +753,74 @@ def _show(value: object, limit: int = 60) -> str:
     return _cut(text, limit)
 
 
-def _activation_record(name: object, customs: Mapping[str, Activation], where: str) -> Activation:
+def _check_keywords(
+    activation: str | None,
+    hidden: str | None,
+    output: str | None,
+    customs: Mapping[str, Activation],
+    defaulted: list[int],
+    depth: int,
+) -> None:
+    """Refuse an unknown ``activation=``/``hidden=``/``output=``, naming the keyword.
+
+    ``defaulted``: the layers (1-based, ``depth`` is the output) written without ``:act``.
+    ``hidden=`` is for hidden layers only, so it never accepts (nor lists) an output-only
+    activation such as softmax; ``activation=`` does not either where a hidden layer takes it.
+    """
+    hidden_takers = [ell for ell in defaulted if ell != depth]
+    output_takes = depth in defaulted
+    keywords = (("activation", activation), ("hidden", hidden), ("output", output))
+    for keyword_name, value in keywords:
+        if value is None:
+            continue
+        where = f"{keyword_name}={_show(value)}"
+        if keyword_name == "hidden":
+            _activation_record(value, customs, where, hidden=True)
+        elif keyword_name == "activation" and hidden is None and hidden_takers:
+            also = (
+                f" (output={_show(value)} sets the output layer alone)"
+                if output_takes and output is None
+                else ""
+            )
+            _activation_record(
+                value,
+                customs,
+                where,
+                hidden=True,
+                why=f", and activation= also sets hidden layer {hidden_takers[0]}{also}",
+            )
+        else:
+            _activation_record(value, customs, where)
+
+
+def _activation_record(
+    name: object,
+    customs: Mapping[str, Activation],
+    where: str,
+    *,
+    hidden: bool = False,
+    why: str = "",
+) -> Activation:
+    """The record of activation ``name`` (a custom one first), or a SpecError naming ``where``.
+
+    ``hidden``: the activation is for a hidden layer, so an output-only one (softmax) is
+    refused and not listed among the known ones; ``why`` ends that refusal's first clause.
+    """
     from symbackprop.records.activations import ACTIVATIONS
 
-    if isinstance(name, str):
-        if name in customs:
-            return customs[name]
-        if name in ACTIVATIONS:
-            return ACTIVATIONS[name]
-    known = sorted(set(ACTIVATIONS) | set(customs))
     prefix = f"{where}: " if where else ""
+    record = None
+    if isinstance(name, str):
+        record = customs.get(name, ACTIVATIONS.get(name))
+    if record is not None and not (hidden and record.output_only):
+        return record
+    if record is not None:
+        raise SpecError(
+            f"{prefix}{record.name} is allowed only on the output layer{why}; expected an "
+            "element-wise activation for a hidden layer, e.g. relu"
+        )
+    records = {**ACTIVATIONS, **customs}
+    known = sorted(key for key, value in records.items() if not (hidden and value.output_only))
     return_hint = _did_you_mean(name, known)
     raise SpecError(
         f"{prefix}unknown activation {_show(name)}{return_hint}; known: {', '.join(known)}"

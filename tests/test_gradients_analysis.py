@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import click
@@ -11,8 +12,15 @@ import sympy as sp
 from click.testing import CliRunner
 
 import symbackprop as sb
-from symbackprop.apps.gradients import analyze, chart, exact_scaling, parse_init
+from symbackprop.apps.gradients import (
+    analysis_network,
+    analyze,
+    chart,
+    exact_scaling,
+    parse_init,
+)
 from symbackprop.cli.lecture_commands import register
+from symbackprop.records.activations import ACTIVATIONS
 
 
 @pytest.mark.parametrize("scale", [Fraction(3, 2), Fraction(1, 2)])
@@ -152,3 +160,30 @@ def test_an_absurd_scaled_identity_scale_is_refused_in_one_line(scale: str) -> N
     assert parse_init("scaled-identity:1e6") == ("scaled-identity", Fraction(10**6))
     result = _gradients("--init", f"scaled-identity:{scale}")
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def _known_activations(message: str) -> set[str]:
+    """The names after ``known:`` in an unknown-activation message."""
+    listed = re.search(r"known: ([a-z_, ]+)", message)
+    assert listed is not None, message
+    return {name.strip() for name in listed.group(1).split(",")}
+
+
+def test_gradients_lists_as_known_exactly_the_activations_it_accepts() -> None:
+    # softmax was listed, then refused as a hidden activation: the list must be what it takes
+    unknown = _gradients("--activation", "nosuch")
+    assert isinstance(unknown.exception, sb.SpecError)
+    offered = _known_activations(str(unknown.exception))
+    accepted = set()
+    for name in ACTIVATIONS:
+        try:
+            analysis_network(3, 3, name)
+        except sb.SpecError as exc:
+            assert "allowed only on the output layer" in str(exc)
+            assert str(exc).startswith(f"activation={name!r}: ")  # names the option, no layer
+        else:
+            accepted.add(name)
+    assert offered == accepted
+    assert "softmax" not in offered and "relu" in offered
+    refused = _gradients("--activation", "softmax", "--seeds", "1", "--m", "2")
+    assert isinstance(refused.exception, sb.SpecError)

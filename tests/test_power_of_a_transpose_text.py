@@ -4,10 +4,13 @@ as A^(T^(3/2)); every text is still read back by the parser as the same tree."""
 
 from __future__ import annotations
 
+import sympy as sp
+
 import symbackprop as sb
-from symbackprop.core.textprint import power_base
+from symbackprop.core.textprint import power_base, text
 from symbackprop.formula import parse
 from symbackprop.formula.ast import structure, to_text
+from symbackprop.records.nodes import Elementwise, T
 
 
 def test_power_of_a_transpose_keeps_its_brackets() -> None:
@@ -33,3 +36,29 @@ def test_power_base() -> None:
         "((a) + (b))",
         "(f(a) g(b))",
     ]
+
+
+def test_a_compound_exponent_keeps_its_brackets() -> None:
+    # the mirror of (A^T)^2.5: 2^A^T is what the grammar reads as 2^(A^T), a reader as (2^A)^T
+    for written, shown in [
+        ("2^(A^T)", "2^(A^T)"),
+        ("2^(2^A)", "2^(2^A)"),
+        ("2^(-A^2)", "2^(-A^2)"),
+        ("2^-(A^T)", "2^(-A^T)"),
+        ("2^(W x)", "2^(W x)"),
+        ("2^-A + A^-1 + x^-2.5 + 2^exp(A)", "2^-A + A^-1 + x^-2.5 + 2^exp(A)"),
+        ("(2^A)^T", "(2^A)^T"),
+    ]:
+        tree = parse(written)
+        assert to_text(tree) == shown
+        assert structure(parse(to_text(tree))) == structure(tree)
+
+
+def test_an_elementwise_body_with_the_argument_as_exponent_keeps_its_brackets() -> None:
+    a, w = sp.MatrixSymbol("A", 2, 2), sp.MatrixSymbol("W", 2, 2)
+    two_to = sp.Lambda(T, 2**T)
+    assert text(Elementwise(two_to, a.T)) == "2^(A^T)"
+    assert text(Elementwise(two_to, w * a)) == "2^(W A)"
+    assert text(Elementwise(two_to, a)) == "2^A"  # a number base needs no brackets
+    assert text(Elementwise(sp.Lambda(T, T**T), a.T)) == "(A^T)^(A^T)"
+    assert text(Elementwise(sp.Lambda(T, 2 ** (T**2)), a.T)) == "2^((A^T)^2)"

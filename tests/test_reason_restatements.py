@@ -50,3 +50,24 @@ def test_plain_text_drops_a_clause_it_would_print_as_a_tautology() -> None:
     clauses = re.findall(r"(?:why: |: |; )([^;:=]+?) = ([^;:=]+?)(?=; )", text)
     assert [c for c in clauses if loose.sub("", c[0]) == loose.sub("", c[1])] == []
     assert "why: gamma is broadcast over the m columns" in text
+
+
+def test_a_rewrite_that_prints_as_written_is_not_restated() -> None:
+    """log(sum(exp(U))) is one node (its max-shifted form); its step opened with
+    "log(sum(exp(U))) = log(sum(exp(U)))" in Markdown and LaTeX (plain text dropped it). The
+    identity it is computed by stays, and a rewrite that says something (softplus) stays."""
+    model = "W : 3 x 2\nX : 2 x m\n{}J = {}\ndata: X\n"
+    for named, cost in [
+        ("U = W X\n", "log(sum(exp(U))/m)"),
+        ("", "log(sum(exp(W X))/m)"),
+        ("U = W X\n", "log(sum(exp(U))) + sum(W)"),
+    ]:
+        derivation = sb.derive(sb.Model.parse(model.format(named, cost)))
+        markdown = sb.to_markdown(derivation)
+        assert _restatements(markdown) == [], cost
+        assert r"why: $\log(\operatorname{sum}(e^{u})) = c + \log(" in markdown, cost
+        assert "why: log(sum(exp(u))) = c + log(sum(exp(u - c))), c = max(u);" in " ".join(
+            sb.to_text(derivation).split()
+        )
+    softplus = sb.derive(sb.Model.parse(model.format("", "sum(log(1 + exp(W X)))")))
+    assert r"\bigr) = \operatorname{softplus}{(W \, X)}$ (as $" in sb.to_markdown(softplus)

@@ -61,7 +61,7 @@ def step_markdown(step: Step) -> str:
     if step.derivation is not None:
         view = ModelView(step.derivation)
         target, expr = view.target(step), view.whole(step.expr)
-        stores, reason = view.stores(step), view.reason(step)
+        stores, reason = step.stores, view.reason(step)
         cands = [(view.candidate_text(c), c.fits, view.prose(c.notes)) for c in step.candidates]
     else:
         target, expr, stores, reason = step.target, text(step.expr), step.stores, step.reason

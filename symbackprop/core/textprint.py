@@ -35,12 +35,14 @@ _ARG = "ARGPLACEHOLDER"
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])?")
+_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 def power_base(text: str) -> str:
-    """``text`` as the base of ``^``: a name (``a[1]``) or a text in one pair of brackets of
-    its own (``(x + y)``, ``sigmoid(z)``) as it is, any other in brackets (``A^T``, ``W x``)."""
-    if _NAME.fullmatch(text):
+    """``text`` as the base or the exponent of ``^``: a name (``a[1]``), an unsigned number
+    (``2``) or a text in one pair of brackets of its own (``(x + y)``, ``sigmoid(z)``) as it is,
+    any other in brackets (``A^T``, ``W x``: ``2^(A^T)``, not ``2^A^T``)."""
+    if _NAME.fullmatch(text) or _NUMBER.fullmatch(text):
         return text
     head = _NAME.match(text)
     opening = head.end() if head else 0
@@ -144,9 +146,10 @@ class TextPrinter(StrPrinter):
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
             return _piecewise_text(self, body).replace(_ARG, arg)
-        # the argument's text as a power's base keeps its brackets: (A^T)^(3/2), (W x)^2
+        # the argument's text as a power's base or exponent keeps its brackets: (A^T)^(3/2),
+        # (W x)^2, 2^(A^T)
         text = self._print(body).replace(_ARG + "^", power_base(arg) + "^")
-        return text.replace(_ARG, arg)
+        return text.replace("^" + _ARG, "^" + power_base(arg)).replace(_ARG, arg)
 
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._print(expr.arg)})"

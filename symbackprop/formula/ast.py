@@ -292,11 +292,14 @@ def to_text(node: Node, *, reading: bool = False) -> str:
     own = _LEVEL[node.op]
     if node.op == "^":
         # base: an atom ((a^b)^c and (-a)^2 keep theirs, and (A^T)^2 gets them: A^T^2 is
-        # what the grammar reads, but a reader may take it for A^(T^2)); exponent: a unary
+        # what the grammar reads, but a reader may take it for A^(T^2)); exponent: an atom
+        # or a signed atom (2^-1), any other bracketed: 2^(A^T), not 2^A^T, read as (2^A)^T,
+        # and 2^(2^A), 2^(-A^2) (the grammar reads them without, a reader need not)
+        unsigned = node.right.operand if isinstance(node.right, Unary) else node.right
         return (
             wrap(node.left, level(node.left) < POSTFIX or isinstance(node.left, Transpose))
             + "^"
-            + wrap(node.right, level(node.right) < UNARY)
+            + wrap(node.right, level(unsigned) < ATOM)
         )
     left = wrap(node.left, level(node.left) < own or (reading and _mixed(node, node.left)))
     if node.op == "juxt":

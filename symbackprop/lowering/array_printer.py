@@ -363,6 +363,10 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         scal = self.paren(num, MUL)
         if den != 1:
             scal += " / " + self.paren(den, MUL, strict=True)
+        if body_expr == Identity(1):
+            # c I_1 is the number c (printed_shape: a number, filled where a 1 x 1 array is
+            # needed): a product with the 1 x 1 one, 1.0, changes no value
+            return scal
         # scalar first: L2 / m * W2 scales once, on a scalar, before touching the array
         return f"{scal} * {self.paren(body_expr, MUL, strict=True)}"
 

@@ -238,6 +238,8 @@ class ModelEmitter(PrintedShapes[P]):
         for statement in plan.forward:
             out += [] if statement.source is None else ["", *comment(statement.source)]
             out += self.forward_statement(statement)
+            for repeat in statement.same:
+                out += comment(f"{repeat} is {statement.target}: the same value, computed once")
         entries = [f'"{name}": {name}' for name in plan.cache]
         entries += ['"m": m'] if plan.batch else []
         out += code_dict("cache", entries, INDENT)

@@ -142,6 +142,9 @@ class ModelForward:
     shape: Dims
     source: str | None = None
     logits: str | None = None
+    #: the code names of later nodes that compute the same value (a second ``sum(W)``): not
+    #: computed again, every reader reads ``target``
+    same: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,12 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     adjoint_code = {name: namer.adjoint(name) for name in graph.deltas}
     for name, sym in graph.deltas.items():
         rename[sym] = MatrixSymbol(adjoint_code[name], *sym.shape)
+    # a value computed twice (sum(W) * sum(W)) is computed once: its repeats read the first
+    same = _repeats(graph)
+    labels = dict(code)  # each node's own name, for the backward's comments (dJ/dt2)
+    for name, first in same.items():
+        code[name] = code[first]
+        rename[graph.symbols[name]] = rename[graph.symbols[first]]
     sized = _Sized(rename, dim_values)
     shapes = {code[name]: dims(sym.shape) for name, sym in graph.symbols.items()}
     shapes.update({adjoint_code[n]: dims(s.shape) for n, s in graph.deltas.items()})
@@ -262,10 +271,10 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     for name, formula in model.define:
         activations[name] = custom_activation(name, formula)
 
-    forward = _forward(derivation, sized, code, dims)
+    forward = _forward(derivation, sized, code, dims, same, labels)
     # the backward pass is settled and proved in symbolic dimensions, then sized
     named = _Sized(rename, {})
-    backward = _backward(derivation, named, code, dims, sized)
+    backward = _backward(derivation, named, code, dims, sized, labels)
     read = frozenset().union(*(_matrix_names(s.expr) for s in backward))
     leaves = [*model.data]
     order = [code[n] for n in leaves] + [s.target for s in forward]
@@ -345,8 +354,34 @@ def _only_added(graph: Any, model: Model) -> tuple[str, ...]:
     return tuple(name for name in model.parameters if name in added)
 
 
+def _repeats(graph: Any) -> dict[str, str]:
+    """Each internal value that repeats an earlier node (same kind, record and expression,
+    its arguments' repeats read as the first) -> that node's name. A named value keeps its
+    own statement (the model's text names it); its internal repeats read it."""
+    firsts: dict[tuple[Any, Any], str] = {}
+    same: dict[str, str] = {}
+    alias: dict[Any, Any] = {}
+    for name, node in graph.nodes.items():
+        expr = graph.forward.get(name)
+        if expr is None or node.kind in (Kind.SEED, Kind.MODEL_LOSS):
+            continue
+        key = (node.kind, expr.xreplace(alias))
+        first = firsts.get(key)
+        if first is not None and name.startswith("_") and graph.nodes[first].record == node.record:
+            same[name] = first
+            alias[graph.symbols[name]] = graph.symbols[first]
+        else:
+            firsts.setdefault(key, name)
+    return same
+
+
 def _forward(
-    derivation: ModelDerivation, sized: _Sized, code: Mapping[str, str], dims: Any
+    derivation: ModelDerivation,
+    sized: _Sized,
+    code: Mapping[str, str],
+    dims: Any,
+    same: Mapping[str, str],
+    labels: Mapping[str, str],
 ) -> tuple[ModelForward, ...]:
     graph = derivation.graph
     model = derivation.model
@@ -355,11 +390,16 @@ def _forward(
     out = []
     pending = True  # the next node opens a new equation
     equation_of = _equations_of(graph)
+    repeats: dict[str, list[str]] = {}
+    for name, first in same.items():
+        repeats.setdefault(first, []).append(labels[name])
+    source = None
     for name, node in graph.nodes.items():
-        source = None
         if pending:
             source = sources.get(equation_of[name])
         pending = not name.startswith("_")
+        if name in same:
+            continue  # read from its first statement; an equation's line goes to the next
         args = tuple(code[arg.name] for arg in node.args)
         logits = None
         if node.kind is Kind.MODEL_LOSS:
@@ -382,8 +422,10 @@ def _forward(
                 shape=dims(graph.symbols[name].shape),
                 source=source,
                 logits=logits,
+                same=tuple(repeats.get(name, ())),
             )
         )
+        source = None
     return tuple(out)
 
 
@@ -482,10 +524,12 @@ def _backward(
     code: Mapping[str, str],
     dims: Any,
     sized: _Sized,
+    labels: Mapping[str, str],
 ) -> tuple[ModelBackward, ...]:
     """The backward statements; ``rename`` gives code names in symbolic dimensions, in which
     each step's expression is settled and made to read the cache (each rewrite proved),
-    ``sized`` the model's sizes."""
+    ``sized`` the model's sizes; ``labels`` each node's own name (a repeat's too, whose
+    value ``code`` reads from the first)."""
     graph = derivation.graph
     model = derivation.model
     assert model is not None
@@ -504,7 +548,7 @@ def _backward(
             continue  # folded into the next step by the derivation (a loss before its cancel)
         written = rename(step.expr).xreplace(folded)
         settled = _settle(written)
-        where = f"step {step.number} (dJ/d{code[name]})"
+        where = f"step {step.number} (dJ/d{labels[name]})"
         prove_settled(written, settled, where)
         expr = _reuse(settled, cached, functions)
         prove_settled(settled, expr, where, reads=reads)
@@ -523,7 +567,7 @@ def _backward(
                 shape=dims(step.shape),
                 step=step.number,
                 rule=str(getattr(step.rule, "value", step.rule)),
-                text=f"dJ/d{code[name]} = {text(sized(settled))}",
+                text=f"dJ/d{labels[name]} = {text(sized(settled))}",
                 gradient_of=name if is_gradient else None,
             )
         )

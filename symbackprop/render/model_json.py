@@ -79,7 +79,7 @@ def to_data(
                 ],
                 "uses": [names.value_text(name) for name in step.uses],
                 "algebra": view.prose(step.algebra_segments) if step.algebra_segments else None,
-                "stores": view.stores(step),
+                "stores": step.stores,
             }
         )
     shapes = {}
@@ -118,7 +118,7 @@ def to_data(
         "assumptions": list(d.assumptions),
         "steps": steps,
         "adjoints": [
-            {"symbol": view.stores(step), "expression": expr(step.expr)} for step in view.stored
+            {"symbol": step.stores, "expression": expr(step.expr)} for step in view.stored
         ],
         "gradients": {
             name: {**expr(d.gradients[name]), "shape": _shape(model.shapes[name], view.sizes)}

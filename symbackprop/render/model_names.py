@@ -346,8 +346,13 @@ class ModelNames:
         if name not in self.sources:
             return False
         defined = self.graph.forward.get(name)
-        if defined is None or name in self.graph.rewrites:
+        if defined is None:
             return False
+        if name in self.graph.rewrites:
+            # a rewrite says something (log(1 + exp(u)) = softplus(u)) unless it prints as
+            # written: log(sum(exp(U))) is one node, its stable form; the identity it is
+            # computed by stays after the dropped clause
+            return second.plain == self.bare_text(name)
         if second.expr in self.losses:  # printed as its call everywhere: bce(p, Y)
             return second.plain == self.bare_text(name)
         if defined.atoms(OneMatrix):

@@ -101,7 +101,8 @@ class ModelTextPrinter(TextPrinter):
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         text = _piecewise_text(self, body) if isinstance(body, sp.Piecewise) else self._print(body)
         text = text.replace(f"({_ARG})", f"({self._arg(expr.arg)})")
-        return text.replace(f"{_ARG}^", f"{power_base(arg)}^").replace(_ARG, arg)  # (A^T)^2
+        text = text.replace(f"{_ARG}^", f"{power_base(arg)}^")  # (A^T)^2
+        return text.replace(f"^{_ARG}", f"^{power_base(arg)}").replace(_ARG, arg)  # 2^(A^T)
 
     def _print_Softmax(self, expr: Any) -> str:
         return f"softmax({self._arg(expr.arg)})"

@@ -32,7 +32,7 @@ def _step(out: Lines, index: int, step: Step, view: ModelView) -> None:
     names = view.names
     head: list[Piece] = [(f"{index:>2}. ", "bold"), (view.target(step), "bold cyan")]
     head.append((f" = {view.whole(step.expr)}", ""))
-    stores = view.stores(step)
+    stores = step.stores
     if stores and stores != view.target(step):
         head.append((f"   =: {stores}", "bold magenta"))
     out.line(*head)
@@ -109,7 +109,7 @@ def render(
     if view.stored:
         out.heading("Adjoints kept under a symbol (each reused by the steps after it)")
         for step in view.stored:
-            out.line((f"  {view.stores(step)} = {view.whole(step.expr)}", ""))
+            out.line((f"  {step.stores} = {view.whole(step.expr)}", ""))
 
     out.heading("Gradients")
     grads: list[tuple[Piece, ...]] = [

@@ -179,9 +179,6 @@ class ModelView:
             return step.target
         return ADJOINT_PREFIX + self.names.target_text(str(step.wrt.name))
 
-    def stores(self, step: Step) -> str | None:
-        return None if step.delta is None else self.names.symbol_text(str(step.delta.name))
-
     def reason(self, step: Step) -> str:
         return self.prose(step.segments, step.expr)
 

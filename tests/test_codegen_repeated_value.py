@@ -1,0 +1,61 @@
+"""A value written twice in a model's equations is computed once in its generated code
+(``J = sum(W) * sum(W) + ...``: one ``W.sum``); the repeat's readers read the first, forward and
+backward, and the module still equals the closed form and finite differences."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from framework_support import import_framework
+
+import symbackprop as sb
+from symbackprop.model import Model
+
+W = np.array([[0.5, -1.0], [2.0, 1.5], [0.25, -0.75]])
+X = np.array([[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]])
+SQUARE = "W : 3 x 2\nX : 2 x m\nJ = sum(W) * sum(W) + sum(W X)\ndata: X\n"
+NESTED = (
+    "W : 3 x 2\nX : 2 x m\nJ = sum(sigmoid(W X)) + sum(sigmoid(W X) ⊙ sigmoid(W X))\ndata: X\n"
+)
+
+
+def _code(source: str) -> str:
+    """The module's code lines (not its docstring's equations, not its comments)."""
+    body = source[source.index("def ") :]
+    return "\n".join(line for line in body.splitlines() if not line.strip().startswith("#"))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+def test_a_repeated_sum_is_computed_once_numpy() -> None:
+    module = sb.compile(Model.parse(SQUARE))
+    forward = _code(module.source)
+    assert len(re.findall(r"\bW\.sum\(", forward)) == 1, forward
+    cost, grads = module.loss_and_grads({"W": W.copy()}, X)
+    assert cost == pytest.approx(W.sum() ** 2 + (W @ X).sum(), rel=1e-12)
+    truth = 2 * W.sum() * np.ones_like(W) + np.ones((3, 1)) @ X.sum(axis=1, keepdims=True).T
+    np.testing.assert_allclose(grads["W"], truth, rtol=1e-12)
+
+
+def test_a_repeated_chain_is_computed_once_and_checks() -> None:
+    module = sb.compile(Model.parse(NESTED))
+    forward = _code(module.source)
+    assert len(re.findall(r"np\.matmul\(W, X|W @ X", forward)) == 1, forward
+    assert len(re.findall(r"= sigmoid\(", forward)) == 1, forward
+    a = _sigmoid(W @ X)
+    cost, _ = module.loss_and_grads({"W": W.copy()}, X)
+    assert cost == pytest.approx(a.sum() + (a * a).sum(), rel=1e-12)
+    assert sb.gradcheck(module, {"W": W.copy()}, X).ok
+
+
+def test_a_repeated_sum_is_computed_once_torch() -> None:
+    torch = import_framework("torch")
+    module = sb.compile(Model.parse(SQUARE), backend="torch")
+    assert len(re.findall(r"\bW\.sum\(", _code(module.source))) == 1
+    _, grads = module.loss_and_grads({"W": torch.tensor(W)}, torch.tensor(X))
+    truth = 2 * W.sum() * np.ones_like(W) + np.ones((3, 1)) @ X.sum(axis=1, keepdims=True).T
+    np.testing.assert_allclose(grads["W"].numpy(), truth, rtol=1e-12)
