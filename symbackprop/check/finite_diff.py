@@ -38,14 +38,15 @@ difference along v (2 evaluations each), for networks too large for the full mod
 (the default) is full up to :data:`FULL_CHECK_MAX_PARAMS` parameters and directional above
 (the CLI's ``check`` uses the same rule and constant).
 
-Kinks: relu and leaky_relu have a kink at z = 0 (and, in a model, abs and norm1). A finite
-step that moves any of their arguments across 0 measures a secant, not the derivative, so such
-entries (full mode) are skipped and such directions (directional mode) are re-drawn;
-``skipped`` counts them. The arguments are read from the forward cache, named by the module's
-``kinked`` list (set by :func:`symbackprop.compile`: a network's ``Z[l]``, or ``A[l]`` when the
-layer caches only that (relu, leaky_relu: a > 0 exactly where z > 0, so A's sign flips with
-Z's), a model's arguments of relu, leaky_relu and abs); for another module every cached ``Z``
-is watched.
+Kinks: relu and leaky_relu have a kink at z = 0 (and, in a model, abs and norm1), a custom
+activation where its pieces meet (``relu(z - 1)``: z = 1, from its formula's breakpoints; the
+module's ``kink_formulas``). A finite step that moves any of their arguments across a kink
+measures a secant, not the derivative, so such entries (full mode) are skipped and such
+directions (directional mode) are re-drawn; ``skipped`` counts them. The arguments are read
+from the forward cache, named by the module's ``kinked`` list (set by
+:func:`symbackprop.compile`: a network's ``Z[l]``, or ``A[l]`` when the layer caches only that
+(relu, leaky_relu: a > 0 exactly where z > 0, so A's sign flips with Z's), a model's arguments
+of relu, leaky_relu and abs); for another module every cached ``Z`` is watched.
 
 Models: ``data`` are the module's ``DATA`` arrays in that order; a model with ``data:`` empty
 takes none (``gradcheck(module, params)``).
@@ -60,6 +61,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from symbackprop.check.interpret import breakpoints
+from symbackprop.records import scalars
 
 RTOL = 1e-6
 #: the ulps of |J| each cost evaluation may be off by (its rounding), in the noise floor
@@ -264,7 +268,8 @@ def judge(
 
 
 class _Watcher:
-    """Detects finite steps that move a kinked pre-activation across zero (or make it NaN)."""
+    """Detects finite steps that move a kinked value across one of its kinks (or make it
+    NaN): each kink of the activation's own (``relu(z - 1)``: z = 1), else 0."""
 
     def __init__(self, module: Any, params: dict[str, np.ndarray], data: tuple[Any, ...]) -> None:
         self.module = module
@@ -274,14 +279,38 @@ class _Watcher:
         if kinked is None:
             kinked = tuple(k for k in cache if k.startswith("Z"))
         self.names = tuple(k for k in kinked if k in cache)
-        self.signs = {k: np.sign(cache[k]) for k in self.names}
+        formulas = getattr(module, "kink_formulas", None) or {}
+        self.kinks = {k: kink_values(*formulas.get(k, (None, False))) for k in self.names}
+        self.sides = {k: self._sides(k, cache[k]) for k in self.names}
+
+    def _sides(self, name: str, value: np.ndarray) -> list[np.ndarray]:
+        return [np.sign(value - kink) for kink in self.kinks[name]]
 
     def crosses(self, params: dict[str, np.ndarray]) -> bool:
         if not self.names:
             return False
         _, cache = self.module.forward(params, *self.data)
         # NaN != NaN: a NaN pre-activation counts as crossing, so it is skipped, never passed
-        return any(np.any(np.sign(cache[k]) != self.signs[k]) for k in self.names)
+        return any(
+            np.any(now != then)
+            for k in self.names
+            for now, then in zip(self._sides(k, cache[k]), self.sides[k], strict=True)
+        )
+
+
+def kink_values(formula: Any, of_output: bool) -> tuple[float, ...]:
+    """Where a kinked value changes piece: the breakpoints of the activation ``formula`` g(z)
+    (a scalar SymPy expression in z; ``None``: unknown, the kink at 0 of relu, leaky_relu and
+    abs), or their images g(c) when the value watched is the output a = g(z) (relu's a
+    leaves 0 exactly where z passes 0). A kink at an irrational point, which the breakpoints
+    do not give, leaves the watch at 0."""
+    if formula is None:
+        return (0.0,)
+    points = sorted(breakpoints(formula, scalars.z))
+    if of_output:
+        points = [formula.subs(scalars.z, c) for c in points]
+    values = tuple(sorted({float(c) for c in points}))
+    return values or (0.0,)
 
 
 def _forward_data(module: Any, data: tuple[Any, ...]) -> tuple[Any, ...]:

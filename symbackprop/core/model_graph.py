@@ -49,6 +49,7 @@ from symbackprop.core.model_rewrites import (
     stable_call,
 )
 from symbackprop.core.names import Name as SymbolName
+from symbackprop.core.softmax_forms import is_scaled_softmax, is_softmax_complement, same_value
 from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
@@ -612,14 +613,9 @@ class _Builder:
         to 1 (a logit ahead by 37 in float64), so the cost is -inf and the gradient NaN where
         the math is finite. Unlike 1 - sigmoid(u) = sigmoid(-u) it has no form the engine
         computes stably (log of a sum of exps over the other rows), as bce of a softmax."""
-        node = self.source(arg)
-        if node is None or node.kind is not Kind.LINEAR:
-            return
-        terms = node.record
-        if terms.constant != 1 or terms.coefficients != (-1,):
-            return
-        source = self.source(node.args[0])
-        if source is not None and source.kind is Kind.COLUMN_SOFTMAX:
+        # k (1 - s) however spelled (2 - 2 s, (1 - s)/2, 1 + (-1) s, 1 - s^1, a transpose),
+        # or a factor or a positive power of one: softmax_forms normalises the structure
+        if is_softmax_complement(self.graph.nodes, arg):
             raise self.fail(
                 "log(1 - softmax(...)) is -inf where an entry rounds to 1 (no stable form is "
                 "derived); use ce(softmax(...), Y), or sigmoid for independent labels"
@@ -643,9 +639,13 @@ class _Builder:
                 f"the second argument of '{node.func}' (the target) depends on a parameter; "
                 "a model differentiates a loss through its first argument only"
             )
-        # the source looks through an alias, + 0, ⊙ 1 and ^T^T: the refusal holds whatever
-        # the spelling
-        refusal = record.refuses.get(_activation_name(self.source(a)))
+        # the loss of the value a equals entry by entry and in arrangement (softmax(U)^1,
+        # ^T^T, abs of a softmax): ce of it is ce of the softmax, derived in the stable form
+        a = same_value(self.graph.nodes, a)
+        # the source looks through an alias, + 0, ⊙ 1 and ^T^T, and a positive multiple of a
+        # softmax is one: the refusal holds whatever the spelling
+        refused = "softmax" if is_scaled_softmax(self.graph.nodes, a) else None
+        refusal = record.refuses.get(refused or _activation_name(self.source(a)))
         if refusal is not None:
             raise self.fail(refusal.model_message)
         rows, cols = a.shape

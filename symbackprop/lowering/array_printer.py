@@ -177,10 +177,11 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         #: float32 parameters get float32 gradients; ``reads_dtype`` says it was printed
         self.dtype: str | None = None
         self.reads_dtype = False
-        #: print an indicator 1{t > c} as 0.0/1.0 in the arrays' dtype (model modules): a
-        #: bool array fails or mistypes where it is a value of its own (a gradient, -mask,
-        #: mask @ x, mask / m); a factor of an element-wise product beside a floating-point
-        #: factor stays a bool mask, which the product converts on the way
+        #: print an indicator 1{t > c} as 0.0/1.0 in the arrays' dtype (model and network
+        #: modules set it): a bool array fails or mistypes where it is a value of its own (a
+        #: gradient, -mask, mask @ x, mask / m, mask - mask); a factor of an element-wise
+        #: product beside a floating-point factor stays a bool mask, which the product
+        #: converts on the way (:meth:`factor_code`)
         self.float_indicators = False
 
     # -- entry points ----------------------------------------------------------------------
@@ -502,6 +503,16 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         rel, threshold = expr.indicator or ("", sp.S.Zero)
         limit = str(int(threshold)) if threshold.is_Integer else self.code(threshold)
         return f"{self.paren(expr.arg, ATOM)} {rel} {limit}"
+
+    def factor_code(self, factor: Any, level: int, *, mask: bool, strict: bool = False) -> str:
+        """``factor`` of an element-wise product printed at precedence ``level``: an
+        indicator as its bool mask when ``mask`` (the product has a floating-point array
+        beside it, or multiplies one in place, and converts the mask on the way: relu's
+        ``dZ1 *= A1 > 0``, no conversion of its own), else as :meth:`code` prints it."""
+        if mask and isinstance(factor, Elementwise) and _is_mask(factor):
+            text = self.mask_code(factor)
+            return f"({text})" if level > CMP else text
+        return self.paren(factor, level, strict=strict)
 
     def float_indicator(self, expr: Elementwise) -> str:
         """The indicator as 0.0/1.0 in the dtype of its argument (a cached array), else in

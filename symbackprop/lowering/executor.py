@@ -37,7 +37,10 @@ class GradientModule:
     attributes too), ``network`` and ``kinked``: the cached values (keys such as ``"A1"``)
     whose sign flips where an activation with a kink (relu, leaky_relu) switches branch: the
     pre-activation, or the activation when g' reads it instead (relu: a > 0 exactly where
-    z > 0), which :func:`symbackprop.gradcheck` watches for finite steps that cross zero.
+    z > 0), which :func:`symbackprop.gradcheck` watches for finite steps that cross a kink;
+    ``kink_formulas``: for a network's kinked values, each one's activation formula g(z) and
+    whether the value is a = g(z) (else z), from which the check finds where the kinks lie
+    (``relu(z - 1)``: at z = 1, not 0); a value not in it has its kink at 0.
     """
 
     SHAPES: dict[str, tuple[int, int]]
@@ -49,12 +52,18 @@ class GradientModule:
     loss_and_grads: Callable[..., tuple[float, dict[str, np.ndarray]]]
 
     def __init__(
-        self, source: str, module: types.ModuleType, network: Any, kinked: tuple[str, ...]
+        self,
+        source: str,
+        module: types.ModuleType,
+        network: Any,
+        kinked: tuple[str, ...],
+        kink_formulas: Mapping[str, tuple[Any, bool]] | None = None,
     ) -> None:
         self.source = source
         self.module = module
         self.network = network
         self.kinked = kinked
+        self.kink_formulas = dict(kink_formulas or {})
         names = ("SHAPES", "DATA", "init_params", "forward", "backward", "loss_and_grads")
         for name in names:
             setattr(self, name, getattr(module, name))
@@ -130,12 +139,15 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     graph = derivation.graph
     # Z[l], or A[l] when g' reads a and Z is not cached: relu's a > 0 exactly where z > 0 (the
     # record's derivative_in_a), so A's sign flips exactly when Z crosses the kink
-    kinked = tuple(
-        (graph.z(layer) if graph.activation(layer).derivative_uses_z else graph.a(layer)).name
+    watched = {
+        (graph.z(layer) if act.derivative_uses_z else graph.a(layer)).name: (
+            act.formula,
+            not act.derivative_uses_z,
+        )
         for layer in range(1, graph.depth + 1)
-        if graph.activation(layer).kinked
-    )
-    return GradientModule(text, module, derivation.network, kinked)
+        if (act := graph.activation(layer)).kinked
+    }
+    return GradientModule(text, module, derivation.network, tuple(watched), watched)
 
 
 def _load(text: str) -> types.ModuleType:

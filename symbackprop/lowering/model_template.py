@@ -35,6 +35,16 @@ def init_params(seed=0, scheme="xavier", {signature}):
     sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
 '''
 _INIT_BODY = """    rng = np.random.default_rng(seed)
+    if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
+        try:
+            scale = float(scheme.split(":", 1)[1])
+        except ValueError:
+            scale = -1.0
+        if not 1e-6 <= scale <= 1e6:
+            raise ValueError(
+                f"init scheme {scheme!r}: expected scaled-identity:c with c a number from "
+                "1e-6 to 1e6"
+            )
     params = {}
     for name, (rows, cols) in SHAPES.items():
         if name in ADDED:
@@ -44,7 +54,7 @@ _INIT_BODY = """    rng = np.random.default_rng(seed)
                 raise ValueError(
                     f"scheme {scheme!r} needs square parameters, but {name} is {rows} x {cols}"
                 )
-            value = float(scheme.split(":", 1)[1]) * np.eye(rows)
+            value = scale * np.eye(rows)
         elif scheme in STDS:
             value = rng.standard_normal((rows, cols)) * STDS[scheme](cols, rows)
         else:

@@ -65,6 +65,10 @@ class NetworkEmitter(ABC, Generic[P]):
     def __init__(self, plan: LoweringPlan, printer: P) -> None:
         self.plan = plan
         self.printer = printer
+        #: an indicator in arithmetic of its own (hard-tanh's 1{Z1 > -1} - 1{Z1 > 1}) in the
+        #: arrays' dtype: NumPy, torch and JAX refuse to subtract bool arrays; alone, it
+        #: stays a bool mask multiplied in (:meth:`ArrayPrinter.factor_code`)
+        printer.float_indicators = True
         self.cached = [value.name for value in plan.cache]
         self.shapes = {value.name: value.shape for value in plan.cache}
         self.explainer = Explainer(plan, printer.scalar_code)

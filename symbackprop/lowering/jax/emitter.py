@@ -95,7 +95,8 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         first, *rest = expr.args
         out = line(f"{target} = {self.printer.paren(first, MUL)}", shape)
         for factor in rest:
-            out += wrapped(f"{target} = {target} * ", self.printer.paren(factor, MUL), shape)
+            text = self.printer.factor_code(factor, MUL, mask=True)  # beside the float target
+            out += wrapped(f"{target} = {target} * ", text, shape)
         return out
 
     # -- sections (the shared ones: NetworkEmitter) ----------------------------------------

@@ -61,7 +61,7 @@ import sympy as sp
 from sympy import HadamardPower, MatAdd, Transpose
 
 from symbackprop.lowering import names
-from symbackprop.lowering.array_printer import ATOM, MUL
+from symbackprop.lowering.array_printer import ATOM, MUL, mask_factors
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
 from symbackprop.lowering.numpy.model_template import LOG_SOFTMAX_HELPER
@@ -147,9 +147,10 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         base = next((f for f in factors if self.fresh(f)), None)
         if base is None:
             first, second, *rest = factors
+            masks = mask_factors(factors)
             lines = line(
-                f"{target} = {self.printer.paren(first, MUL)} * "
-                f"{self.printer.paren(second, MUL, strict=True)}",
+                f"{target} = {self.printer.factor_code(first, MUL, mask=first in masks)} * "
+                f"{self.printer.factor_code(second, MUL, mask=second in masks, strict=True)}",
                 shape,
             )
         else:
@@ -215,7 +216,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
                     *line("del slope"),
                 ]
                 return lines
-        return fitted(f"{target} *= {self.code(factor)}", shape)
+        return fitted(f"{target} *= {self.printer.factor_code(factor, 0, mask=True)}", shape)
 
     def square_of(self, expr: Any) -> str | None:
         """The name ``A2`` when ``expr`` is ``A2**2`` (an array squared), else None."""

@@ -119,6 +119,16 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     square layers only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
     """
     rng = np.random.default_rng(seed)
+    if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
+        try:
+            scale = float(scheme.split(":", 1)[1])
+        except ValueError:
+            scale = -1.0
+        if not 1e-6 <= scale <= 1e6:
+            raise ValueError(
+                f"init scheme {scheme!r}: expected scaled-identity:c with c a number from "
+                "1e-6 to 1e6"
+            )
     params = {}
     for layer in range(1, DEPTH + 1):
         n_l, n_prev = SHAPES[f"W{layer}"]
@@ -127,7 +137,7 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
                 raise ValueError(
                     f"scheme {scheme!r} needs square layers, but W{layer} is {n_l} x {n_prev}"
                 )
-            W = float(scheme.split(":", 1)[1]) * np.eye(n_l)
+            W = scale * np.eye(n_l)
         elif scheme in STDS:
             W = rng.standard_normal((n_l, n_prev)) * STDS[scheme](n_prev, n_l)
         else:

@@ -42,7 +42,7 @@ import sympy as sp
 from sympy import Transpose
 
 from symbackprop.lowering import names
-from symbackprop.lowering.array_printer import MUL, float_literal
+from symbackprop.lowering.array_printer import MUL, float_literal, mask_factors
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
 from symbackprop.lowering.provenance import show_dims
@@ -154,10 +154,12 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         base = next((f for f in factors if self.fresh(f)), None)
         if base is None:
             first, second, *rest = factors
+            masks = mask_factors(factors)
             fused = factor_code(second, printer)
-            code, note = fused or (printer.paren(second, MUL, strict=True), "")
+            printed = printer.factor_code(second, MUL, mask=second in masks, strict=True)
+            code, note = fused or (printed, "")
             lines = line(
-                f"{target} = {printer.paren(first, MUL)} * {code}",
+                f"{target} = {printer.factor_code(first, MUL, mask=first in masks)} * {code}",
                 f"{shape}: {note}" if note else shape,
             )
         else:
@@ -275,7 +277,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         where it has one (:mod:`symbackprop.lowering.torch.factors`)."""
         fused = factor_code(factor, self.printer)
         if fused is None:
-            return fitted(f"{target} *= {self.code(factor)}", shape)
+            return fitted(f"{target} *= {self.printer.factor_code(factor, 0, mask=True)}", shape)
         code, note = fused
         return fitted(f"{target} *= {code}", f"{shape}: {note}")
 

@@ -48,6 +48,16 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     square parameters only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
     """
     rng = np.random.default_rng(seed)
+    if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
+        try:
+            scale = float(scheme.split(":", 1)[1])
+        except ValueError:
+            scale = -1.0
+        if not 1e-6 <= scale <= 1e6:
+            raise ValueError(
+                f"init scheme {scheme!r}: expected scaled-identity:c with c a number from "
+                "1e-6 to 1e6"
+            )
     params = {}
     for name, (rows, cols) in SHAPES.items():
         if name in ADDED:
@@ -57,7 +67,7 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
                 raise ValueError(
                     f"scheme {scheme!r} needs square parameters, but {name} is {rows} x {cols}"
                 )
-            value = float(scheme.split(":", 1)[1]) * np.eye(rows)
+            value = scale * np.eye(rows)
         elif scheme in STDS:
             value = rng.standard_normal((rows, cols)) * STDS[scheme](cols, rows)
         else:
