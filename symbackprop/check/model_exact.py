@@ -39,6 +39,7 @@ from symbackprop.check.interpret import (
 from symbackprop.check.result import ExactCheck, Mismatch
 from symbackprop.check.targets import rational_targets
 from symbackprop.core.graph import Kind
+from symbackprop.core.textprint import text
 from symbackprop.records.activations import custom_activation
 from symbackprop.records.losses import SOFT_TARGETS, TARGET_KINDS
 from symbackprop.records.nodes import (
@@ -370,17 +371,20 @@ class ModelCheck:
     def _value(self, expr: Any, env: dict[str, Any]) -> sp.Matrix:
         try:
             value = self.evaluate(expr, env)
-        except (OutsideDomain, ZeroDivisionError) as exc:
+        except OutsideDomain as exc:
             raise _Redraw(str(exc)) from None
+        except ZeroDivisionError:  # Python's or SymPy's text is no user text
+            raise _Redraw("a division by zero") from None
         except ValueError as exc:  # a singular matrix inverted
             if "invertible" in str(exc) or "singular" in str(exc).lower():
-                raise _Redraw(str(exc)) from None
+                # SymPy's own text ("Matrix det == 0; not invertible") is no user text
+                raise _Redraw("an inverse of a singular matrix") from None
             raise
         # rationals (a float from the real table); infinite or undefined: a division by zero
         bad = next((v for v in value if not (v.is_Number and v.is_finite)), None)
         if bad is not None:
             if bad.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-                raise _Redraw(f"a division by zero ({bad})")
+                raise _Redraw("a division by zero")  # SymPy's zoo or nan is no user text
             raise NotExact(f"{bad} is not a number")
         return value
 
@@ -390,7 +394,11 @@ class ModelCheck:
             return
         points = breakpoints(expr.body, expr.variable)
         if points and any(q in points for q in env[expr.arg.name]):
-            raise _Redraw(f"a kink of {expr.body} at {sorted(points)}")
+            # the user's call as the printers write it (abs(A - B) at 0), never SymPy's class
+            # names or the graph's internal values (Abs(_t) at [0])
+            shown = MatrixSymbol(self.graph.argument_text(expr.arg.name), *expr.arg.shape)
+            at = ", ".join(text(q) for q in sorted(points))
+            raise _Redraw(f"{text(Elementwise(expr.function, shown))} at its kink {at}")
 
     # -- the oracle ----------------------------------------------------------------------------
     def oracle(self, env: dict[str, sp.Matrix], name: str, row: int, col: int) -> sp.Rational:

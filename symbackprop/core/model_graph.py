@@ -488,9 +488,15 @@ class _Builder:
         left, right = self.value(node.left), self.value(node.right)
         if node.op == "^":
             assert _scalar(right)  # the shape inference refuses a matrix exponent
-            if not right.is_number or abs(right) > MAX_EXPONENT:  # type: ignore[union-attr]
-                # x^m changes form with the batch; x^(2^2^2^2) = x^65536 has no use and SymPy
-                # expands such powers in the exact check for minutes
+            # x^m changes form with the batch; x^(2^2^2^2) = x^65536 has no use and SymPy
+            # expands such powers in the exact check for minutes
+            if not right.is_number:  # type: ignore[union-attr]
+                of = ", ".join(sorted(str(s) for s in right.free_symbols))  # type: ignore[union-attr]
+                raise self.fail(
+                    f"exponent {to_text(node.right)}: an exponent must be a number (or a named "
+                    f"constant), not a function of {of}"
+                )
+            if abs(right) > MAX_EXPONENT:  # type: ignore[arg-type]
                 raise self.fail(
                     f"exponent {sp.sstr(right)}: expected a number of at most {MAX_EXPONENT} in "
                     "magnitude"

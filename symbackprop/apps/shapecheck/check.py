@@ -49,6 +49,7 @@ from symbackprop.core.textprint import text as plain_text
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
+from symbackprop.formula.table import FUNCTIONS, Entry
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.formula import to_formula
 from symbackprop.render.model_formula import model_formula as model_truth_text
@@ -312,11 +313,26 @@ def _absent(derivation: Derivation) -> dict[str, str]:
             "a single-example formula has no m"
         )
     if not derivation.network.l2:
+        # the user may have written --l2 0, which the spec keeps as the default l2 = 0
         out["lambda"] = (
             "'lambda' (the L2 coefficient) exists only for a network with L2 weight decay "
-            "(--l2, or l2= in the spec)"
+            "(--l2 > 0, or l2= in the spec); l2 = 0 (the default, or --l2 0) means no weight "
+            "decay, so there is no lambda"
+        )
+    # inv(W) in a network's formula parses as a name times a bracket: say what inv is
+    network = sorted(n for n in FUNCTIONS.names() if not _entry(n).activation)
+    for name in FUNCTIONS.names(models=True) - FUNCTIONS.names():
+        out[name] = (
+            f"'{name}' is a function of model files only; a network's formulas call "
+            f"{', '.join(network)} and the activations"
         )
     return out
+
+
+def _entry(name: str) -> Entry:
+    found = FUNCTIONS.get(name)
+    assert found is not None  # a name FUNCTIONS.names() gave
+    return found
 
 
 def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
