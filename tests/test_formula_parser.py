@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import pytest
 import sympy
-from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_twins import twins
 
 from symbackprop.errors import FormulaError
 from symbackprop.formula import (
@@ -226,20 +226,17 @@ def _parses_or_formula_error(text: str) -> None:
         repr(node)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text())
+@twins(st.text(), examples=200)
 def test_random_text_parses_or_raises_formula_error(text: str) -> None:
     _parses_or_formula_error(text)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=ALPHABET, max_size=60))
+@twins(st.text(alphabet=ALPHABET, max_size=60), examples=200)
 def test_formula_alphabet_parses_or_raises_formula_error(text: str) -> None:
     _parses_or_formula_error(text)
 
 
-@settings(max_examples=200, deadline=None)
-@given(
+@twins(
     st.lists(
         st.sampled_from(
             [
@@ -261,7 +258,8 @@ def test_formula_alphabet_parses_or_raises_formula_error(text: str) -> None:
             ]
         ),
         max_size=30,
-    )
+    ),
+    examples=200,
 )
 def test_token_soup_parses_or_raises_formula_error(parts: list[str]) -> None:
     _parses_or_formula_error("".join(parts))
@@ -342,8 +340,7 @@ def _strip(node: Node) -> object:
     return ("ind", node.cmp, _strip(node.left), _strip(node.right))
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.recursive(_leaves, _extend, max_leaves=12))
+@twins(st.recursive(_leaves, _extend, max_leaves=12), examples=200)
 def test_printed_trees_parse_back(tree: Node) -> None:
     assert _strip(parse(_show(tree))) == _strip(tree)
 

@@ -6,8 +6,8 @@ import re
 import time
 
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_twins import twins
 
 import symbackprop.records.activations  # noqa: F401 - fills the function table
 from symbackprop.errors import SpecError
@@ -293,8 +293,7 @@ _PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_PIECES, max_size=40).map("".join))
+@twins(st.lists(_PIECES, max_size=40).map("".join), examples=300)
 def test_random_text_is_a_model_or_a_spec_error(text: str) -> None:
     try:
         Model.parse(text)

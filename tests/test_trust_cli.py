@@ -218,29 +218,41 @@ def test_1_2_existing_file_needs_force(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert_one_line_error(proc.stderr, "exists", "--force")
     assert target.read_bytes() == OLD
-    proc = run("codegen", "4-3-1", "-o", str(target), "--force")
-    assert proc.returncode == 0, proc.stderr
+    # the refusal above is the process; --force writes the same way in process
+    forced = invoke("codegen", "4-3-1", "-o", str(target), "--force")
+    assert forced.exit_code == 0, forced.stderr
     assert target.read_text(encoding="utf-8").startswith('"""Gradients of 4-3')
     assert listing(tmp_path) == ["m.py"]
 
 
 @pytest.mark.parametrize("command", ["codegen", pytest.param("latex", marks=pytest.mark.slow)])
-def test_1_2_own_input_refused_even_with_force(tmp_path: Path, command: str) -> None:
+def test_1_2_own_input_refused_even_with_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
     spec = tmp_path / "net.toml"
     spec.write_text(SPEC_TOML)
     (tmp_path / "sub").mkdir()
     os.link(spec, tmp_path / "hard.toml")
     (tmp_path / "alias.toml").symlink_to(spec)
-    for spec_arg, out_arg, cwd in [
-        ("net.toml", "net.toml", tmp_path),
-        ("net.toml", "./sub/../net.toml", tmp_path),
-        (str(spec), "net.toml", tmp_path),
-        ("net.toml", "hard.toml", tmp_path),  # a hard link is the same file
-        ("alias.toml", "net.toml", tmp_path),  # the spec read through a link
-    ]:
-        proc = run(command, spec_arg, "-o", out_arg, "--force", cwd=cwd)
-        assert proc.returncode == 2, (command, spec_arg, out_arg, proc.stderr)
-        assert_one_line_error(proc.stderr, "own input")
+    monkeypatch.chdir(tmp_path)  # the in-process runs resolve the names where the process does
+    for case, (spec_arg, out_arg) in enumerate(
+        [
+            ("net.toml", "net.toml"),
+            ("net.toml", "./sub/../net.toml"),
+            (str(spec), "net.toml"),
+            ("net.toml", "hard.toml"),  # a hard link is the same file
+            ("alias.toml", "net.toml"),  # the spec read through a link
+        ]
+    ):
+        args = (command, spec_arg, "-o", out_arg, "--force")
+        if case == 0:  # one real process; the other paths reach the same check in process
+            proc = run(*args, cwd=tmp_path)
+            code, stderr = proc.returncode, proc.stderr
+        else:
+            result = invoke(*args)
+            code, stderr = result.exit_code, result.stderr
+        assert code == 2, (command, spec_arg, out_arg, stderr)
+        assert_one_line_error(stderr, "own input")
         assert spec.read_text() == SPEC_TOML
     assert listing(tmp_path) == ["alias.toml", "hard.toml", "net.toml", "sub"]
 
@@ -286,11 +298,17 @@ def test_1_2_every_command_with_a_file_option_has_force() -> None:
 # -- 1.3 --pdf needs FILE.tex, --force covers the PDF, -o - is stdout ---------------------------
 
 
-def test_1_3_pdf_needs_a_tex_name(tmp_path: Path) -> None:
+def test_1_3_pdf_needs_a_tex_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     for out in ("notes.pdf", "notes", "-"):
-        proc = run("latex", "4-3-1", "-o", out, "--pdf", cwd=tmp_path)
-        assert proc.returncode == 2, (out, proc.stderr)
-        assert_one_line_error(proc.stderr, "--pdf needs -o FILE.tex")
+        if out == "notes.pdf":  # one real process; the other names in process
+            proc = run("latex", "4-3-1", "-o", out, "--pdf", cwd=tmp_path)
+            code, stderr = proc.returncode, proc.stderr
+        else:
+            result = invoke("latex", "4-3-1", "-o", out, "--pdf")
+            code, stderr = result.exit_code, result.stderr
+        assert code == 2, (out, stderr)
+        assert_one_line_error(stderr, "--pdf needs -o FILE.tex")
     assert listing(tmp_path) == []
 
 
@@ -588,8 +606,9 @@ def test_4_5_formula_starting_with_minus_gets_a_hint() -> None:
     proc = run("shapecheck", "4-3-2-1", "--wrt", "W3", "-(a3 - y) a2^T")
     assert proc.returncode == 2
     assert_one_line_error(proc.stderr, "goes after '--'")
-    fixed = run("shapecheck", "4-3-2-1", "--wrt", "W3", "--", "-(a3 - y) a2^T")
-    assert fixed.returncode in (0, 1), fixed.stderr
+    # the hint above is the process; the same arguments after '--' parse the same in process
+    fixed = invoke("shapecheck", "4-3-2-1", "--wrt", "W3", "--", "-(a3 - y) a2^T")
+    assert fixed.exit_code in (0, 1), fixed.stderr
     plain = invoke("derive", "4-3-1", "--bogus")  # other commands: no formula hint
     assert plain.exit_code == 2 and "formula" not in plain.stderr
     typo = invoke("shapecheck", "4-3-1", "--wrt", "W2", "--bogus", "a")  # a long option typo

@@ -10,6 +10,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_twins import twins
 
 import symbackprop as sb
 from symbackprop.apps.shapecheck import check as check_module
@@ -217,15 +218,15 @@ def test_5_3_printed_expressions_parse_back_equal(column: str) -> None:
     assert _same(again.expression, report.expression), text
 
 
-@settings(max_examples=200, deadline=None)
-@given(
+@twins(
     st.lists(
         st.sampled_from(
             ["a", "W3", "z2", "(", ")", " + ", " - ", " * ", " ⊙ ", " / ", " @ ", " ", "^T"]
             + ["^2", "exp(", "sigmoid'(", "2", "0.5", "-", "λ", "1{z > 0}"]
         ),
         max_size=25,
-    )
+    ),
+    examples=200,
 )
 def test_5_3_ast_printer_round_trip(parts: list[str]) -> None:
     try:
