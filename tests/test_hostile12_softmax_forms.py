@@ -29,6 +29,10 @@ REFUSED = [
     ("J = bce(abs(softmax(U)), Y)", "bce of a softmax"),
     ("J = bce(relu(softmax(U)), Y)", "bce of a softmax"),
     ("J = bce(sqrt(softmax(U)^2), Y)", "bce of a softmax"),
+    # an affine form of a softmax with an end at 0 or 1: log(a) or log(1 - a) is -inf (review 12)
+    ("J = bce(1 - softmax(U), Y)", "bce of a softmax"),
+    ("J = bce(0.5 + 0.5 softmax(U), Y)", "bce of a softmax"),
+    ("J = bce((1 + softmax(U))/2, Y)", "bce of a softmax"),
     ("J = mse(U, Y) - sum(log(2 - 2 softmax(U)))", "log(1 - softmax"),
     ("J = mse(U, Y) - sum(log((1 - softmax(U))/2))", "log(1 - softmax"),
     ("J = mse(U, Y) - sum(log(1 - softmax(U)^1))", "log(1 - softmax"),

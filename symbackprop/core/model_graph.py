@@ -49,7 +49,7 @@ from symbackprop.core.model_rewrites import (
     stable_call,
 )
 from symbackprop.core.names import Name as SymbolName
-from symbackprop.core.softmax_forms import is_scaled_softmax, is_softmax_complement, same_value
+from symbackprop.core.softmax_forms import bce_rounds_off, is_softmax_complement, same_value
 from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
@@ -648,9 +648,10 @@ class _Builder:
         # the loss of the value a equals entry by entry and in arrangement (softmax(U)^1,
         # ^T^T, abs of a softmax): ce of it is ce of the softmax, derived in the stable form
         a = same_value(self.graph.nodes, a)
-        # the source looks through an alias, + 0, ⊙ 1 and ^T^T, and a positive multiple of a
-        # softmax is one: the refusal holds whatever the spelling
-        refused = "softmax" if is_scaled_softmax(self.graph.nodes, a) else None
+        # the source looks through an alias, + 0, ⊙ 1 and ^T^T, and an affine form of a softmax
+        # that reaches 0 or 1 (s, 1 - s, (1 + s)/2) is refused as one: log(a) or log(1 - a) is
+        # -inf where an entry rounds, whatever the spelling
+        refused = "softmax" if bce_rounds_off(self.graph.nodes, a) else None
         refusal = record.refuses.get(refused or _activation_name(self.source(a)))
         if refusal is not None:
             raise self.fail(refusal.model_message)

@@ -116,6 +116,18 @@ def is_scaled_softmax(nodes: Mapping[str, Node], value: Any) -> bool:
     return form is not None and form[0] == 0 and form[1] > 0
 
 
+def bce_rounds_off(nodes: Mapping[str, Node], value: Any) -> bool:
+    """Whether bce of ``value`` takes the log of 0 where an entry of a softmax rounds to 0 or
+    1: ``value`` is entry by entry ``a + b s`` (b != 0) with an end, a (s = 0) or a + b (s = 1),
+    at 0 or 1, so that log(value) or log(1 - value) is -inf there (``s``, ``1 - s``,
+    ``(1 + s)/2``)."""
+    form = affine(nodes, value)
+    if form is None or form[1] == 0:
+        return False
+    a, b, _ = form
+    return bool({a, a + b} & {sp.Integer(0), sp.Integer(1)})
+
+
 def is_softmax_complement(nodes: Mapping[str, Node], value: Any) -> bool:
     """Whether ``value`` is entry by entry ``k (1 - s)`` of a softmax s, k > 0, or has such a
     factor (an element-wise product or a positive power of one): its log is -inf where an
