@@ -137,7 +137,9 @@ class _Walk:
         if len(parts) > 1 and self.graph.announce_sums:
             # one operation reading a value twice (h ⊙ h) gives two equal reasons: say it once
             reasons = [part.segments for part in parts]
-            distinct = [r for i, r in enumerate(reasons) if r not in reasons[:i]]
+            # in order, each once; by hash (comparing each with all before it was quadratic
+            # in the paths: a weight shared by 1,000 unrolled steps has 1,000)
+            distinct = list(dict.fromkeys(reasons))
             segments = (*_summed(shown, len(parts), len(distinct)), *joined(distinct))
         self._record(
             Step(

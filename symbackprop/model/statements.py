@@ -31,6 +31,10 @@ from symbackprop.spec import MAX_NAME_LENGTH, MAX_WIDTH
 #: a model's text: at most this many characters and statements (a 50-step RNN is ~150 lines)
 MAX_MODEL_CHARS = 200_000
 MAX_LINES = 5_000
+#: equations a model may have: deriving and printing take about 10 ms an equation (a
+#: 1,600-step tanh chain 16 s of CPU), so a longer model would run for a minute or more;
+#: counted before any equation is parsed, as the network's 2,000-layer limit is
+MAX_EQUATIONS = 1_000
 #: one line: a formula of the formula language's limit plus its ``name =``
 MAX_LINE_CHARS = MAX_LEN + 2 * MAX_NAME_LENGTH
 
@@ -259,6 +263,13 @@ def _customs_as_values(text: str, line: int, customs: frozenset[str]) -> None:
             )
 
 
+def _is_equation(statement: str) -> bool:
+    """Whether a statement is ``name = expression`` (what :data:`_DEFINITION_RE` matches:
+    an ``=``, not ``==``, with no ``:`` before it), without the regular expression."""
+    before, equals, after = statement.partition("=")
+    return bool(equals) and ":" not in before and not after.startswith("=")
+
+
 def read(text: str, functions: frozenset[str] = frozenset()) -> Statements:
     """Split ``text`` into statements, checking each one's form (not yet its shapes).
 
@@ -270,6 +281,12 @@ def read(text: str, functions: frozenset[str] = frozenset()) -> Statements:
     lines = text.split("\n")
     if len(lines) > MAX_LINES:
         raise SpecError(f"model has {len(lines):,} lines; at most {MAX_LINES:,} are allowed")
+    count = sum(_is_equation(raw.split("#", 1)[0]) for raw in lines)
+    if count > MAX_EQUATIONS:
+        raise SpecError(
+            f"model has {count:,} equations; at most {MAX_EQUATIONS:,} (deriving and printing "
+            "take about 10 ms an equation, so a longer model would run for minutes)"
+        )
     declarations: dict[str, Declaration] = {}
     sizes: dict[str, int] = {}
     sizes_line = 0

@@ -46,6 +46,8 @@ _COMPARE = {
     "<": sp.StrictLessThan,
     "<=": sp.LessThan,
 }
+#: the comparison read from the other side: ``0 < z`` is ``z > 0``
+_MIRROR = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
 
 
 #: functions of a whole matrix: ``sum`` (all entries) and ``rowsum`` (each row over the
@@ -499,10 +501,26 @@ class Typer:
         return Typed(record.derivative.subs(_Z, arg.expr), None, *span)
 
     def _indicator(self, node: ast.Indicator) -> Typed:
+        """``1{left cmp right}`` entry by entry; a number on the left is read as the mirror
+        (``1{0 < z1}`` is ``1{z1 > 0}``) and two matrices of one shape compare entry by entry
+        as ``1{left - right cmp 0}``."""
         left, right = self.type(node.left), self.type(node.right)
-        if right.is_matrix:
-            raise self._fail("compare with a number, as in 1{z1 > 0}", node)
-        body = sp.Piecewise((1, _COMPARE[node.cmp](T, right.expr)), (0, True))
+        cmp = node.cmp
+        if right.is_matrix and not left.is_matrix:
+            left, right, cmp = right, left, _MIRROR[cmp]
+        elif right.is_matrix:
+            if self.columns is not None:
+                left, right = self._repeat(left, right), self._repeat(right, left)
+            assert left.shape is not None and right.shape is not None
+            if not self.same_shape(left.shape, right.shape):
+                raise self._fail(
+                    f"({self.show(left.shape)}) {cmp} ({self.show(right.shape)}): an element-"
+                    "wise comparison needs equal shapes",
+                    node,
+                )
+            left = Typed(left.expr - right.expr, left.shape, left.start, right.end)
+            right = Typed(sp.Integer(0), None, right.start, right.end)
+        body = sp.Piecewise((1, _COMPARE[cmp](T, right.expr)), (0, True))
         if left.is_matrix:
             return Typed(
                 entrywise(sp.Lambda(T, body), left.expr), left.shape, node.start, node.end
