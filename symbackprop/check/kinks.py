@@ -21,6 +21,7 @@ from sympy import HadamardPower
 
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
+from symbackprop.check.switches import switches
 from symbackprop.records.nodes import Elementwise
 
 
@@ -136,27 +137,17 @@ class Region:
         return f"{show(self.arg)} between {self.low} and {self.high}"
 
 
-def regions(*exprs: Any) -> list[Region]:
-    """The regions of every kinked argument of ``exprs`` (element-wise functions with a kink,
-    ``abs``). Arguments of one shape may be one value written two ways (relu'(_t1) in the
-    gradient, 1{W X > 3/10} in the formula, with _t1 = W X), so each is cut at the kinks of
-    all of them: 1{W X > 3/10} for relu' differs only between 0 and 3/10. ``piece`` is the
-    region's piece between the argument's own kinks: a region another argument's kinks cut
-    (abs(w) below 0, beside abs(w)'s kink at w = 0) may hold no value at all."""
-    kinks_of: dict[Any, set[Any]] = {}
-    for expr in exprs:
-        for node in sp.preorder_traversal(expr):
-            if isinstance(node, Elementwise):
-                points, arg = breakpoints(node.body, node.variable), node.arg
-            elif isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
-                points, arg = frozenset({sp.Integer(0)}), node.args[0]
-            else:
-                continue
-            if points:
-                # an affine argument's regions are its base's: relu(z1 + 1) - relu(z1)
-                # differs from 1{z1 > 0} only for -1 < z1 < 0, a region of z1 alone
-                arg, mapped = _on_base(arg, frozenset(points))
-                kinks_of.setdefault(arg, set()).update(base for _p, base in mapped)
+def regions(*exprs: Any, definitions: dict[str, Any] | None = None) -> list[Region]:
+    """The regions of every base a piecewise atom of ``exprs`` switches on
+    (:func:`~symbackprop.check.switches.switches`: 1{sigmoid(z1) > 201/400} and relu'(z1)
+    = 1{a1 > 0} both switch on z1, at log(201/199) and 0). Bases of one shape may be one value
+    written two ways (relu'(_t1) in the gradient, 1{W X > 3/10} in the formula, with
+    _t1 = W X), so each is cut at the switches of all of them: 1{W X > 3/10} for relu' differs
+    only between 0 and 3/10. ``piece`` is the region's piece between the base's own switches."""
+    return _regions(switches(*exprs, definitions=definitions).on)
+
+
+def _regions(kinks_of: dict[Any, set[Any]]) -> list[Region]:
     out: list[Region] = []
     for arg in kinks_of:
         cuts = sorted(
@@ -192,8 +183,11 @@ class Sides:
     0 < H < 1/20, which H = 0 does not show; W X, cut at the same kinks, has that region too,
     and no point lands exactly on its edge, so the search for it runs."""
 
-    def __init__(self, *exprs: Any) -> None:
-        self.reached: dict[Region, int] = dict.fromkeys(regions(*exprs), NONE)
+    def __init__(self, *exprs: Any, definitions: dict[str, Any] | None = None) -> None:
+        found = switches(*exprs, definitions=definitions)
+        self.reached: dict[Region, int] = dict.fromkeys(_regions(found.on), NONE)
+        #: the piecewise atoms whose switch values could not be found (no verdict then)
+        self.unmapped: list[Any] = found.unmapped
 
     def see(self, evaluate: Evaluate, *, inside: bool = True) -> None:
         """Record the regions the kinked values reach at the point of ``evaluate``;

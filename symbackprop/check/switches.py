@@ -1,0 +1,194 @@
+"""Where each piecewise atom of a formula switches, as values of the one variable it is a
+function of.
+
+A piecewise atom (an indicator ``1{...}``, ``abs``, relu and the other activations' pieces,
+``max``/``min``, ``sign``, a pole or a root's edge of a power with a negative or fractional
+exponent: ``sqrt(u^2)/u`` is sign(u)) changes at some values of its argument. Two atoms of one
+variable written two ways (``1{sigmoid(z1) > 0.5025}`` and relu'(z1) = ``1{a1 > 0}`` with
+a1 = relu(z1)) differ only between their switches; comparing either side of each atom's own
+switches never enters that band. :func:`switches` maps every atom's switch values onto its
+*base*: through affine maps (z1 + 1/100), element-wise functions of numeric constants solved
+exactly (sigmoid(z1) = 201/400 at z1 = log(201/199); relu(z1) = c at z1 = c for c > 0),
+powers and the forward definitions (a1 = relu(z1)), down to a leaf or a product of leaves
+(z1, W1, x, W X). An atom whose argument cannot be taken to such a base (1{z1 ⊙ a1 > 0}) is
+named instead: no verdict may rest on its sides.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+from sympy import HadamardPower, HadamardProduct
+
+from symbackprop.check.interpret import breakpoints
+from symbackprop.formula.functions import sigmoid
+from symbackprop.records.nodes import ActivationFunction, Elementwise
+
+#: the scalar variable each function is solved in
+_T = sp.Symbol("t", real=True)
+
+
+@dataclass
+class Switches:
+    """``on``: base (a matrix expression) -> the values of the base where some atom switches;
+    ``unmapped``: the atoms (as text) whose switch values could not be found."""
+
+    on: dict[Any, set[Any]] = field(default_factory=dict)
+    unmapped: list[Any] = field(default_factory=list)
+
+
+def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
+    """Every piecewise atom of ``exprs`` with its switch values mapped onto its base;
+    ``definitions`` maps a name (a1) to the element-wise expression it stands for (relu(z1))."""
+    # only names for element-wise values: z1 = W1 x + b1 stays the base z1
+    defs = {k: v for k, v in (definitions or {}).items() if isinstance(v, Elementwise)}
+    out = Switches()
+    for expr in exprs:
+        for node in sp.preorder_traversal(expr):
+            found = _atom(node)
+            if found is None:
+                continue
+            arg, points = found
+            if not points:
+                continue
+            mapped = to_base(arg, frozenset(points), defs)
+            if mapped is None:
+                out.unmapped.append(node)
+                continue
+            base, values = mapped
+            out.on.setdefault(base, set()).update(values)
+    return out
+
+
+def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:
+    """``(argument, switch values on it)`` where ``node`` is a piecewise atom, else None."""
+    if isinstance(node, Elementwise):
+        return node.arg, breakpoints(node.body, node.variable)
+    if isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
+        return node.args[0], frozenset({sp.Integer(0)})
+    if isinstance(node, HadamardPower) and not (node.exp.is_integer and node.exp.is_nonnegative):
+        return node.base, frozenset({sp.Integer(0)})  # a pole (1/u) or a root's edge at 0
+    return None
+
+
+def to_base(
+    arg: Any, points: frozenset[Any], defs: dict[str, Any], depth: int = 0
+) -> tuple[Any, frozenset[Any]] | None:
+    """``(base, values)``: ``points`` of ``arg`` as values of its base, or None where ``arg``
+    is not a known function of one base."""
+    if not points or depth > 20:
+        return (arg, points) if depth <= 20 else None
+    if isinstance(arg, sp.MatrixSymbol):
+        inner = defs.get(str(arg.name))
+        if inner is None:
+            return arg, points
+        return to_base(inner, points, defs, depth + 1)
+    affine = _affine(arg)
+    if affine is not None:
+        base, scale, shift = affine
+        return to_base(base, frozenset((p - shift) / scale for p in points), defs, depth + 1)
+    scalar = _scalar(arg)
+    if scalar is not None:
+        body, inner = scalar
+        solved = _preimages(body, points)
+        if solved is None:
+            return None
+        return to_base(inner, solved, defs, depth + 1)
+    if _plain(arg, defs):
+        return arg, points  # W X, x ⊙ w: its own base, searched as a whole
+    return None
+
+
+def _scalar(arg: Any) -> tuple[sp.Expr, Any] | None:
+    """``(f(t), inner)`` where ``arg`` is f applied entry-wise to the matrix ``inner``."""
+    if isinstance(arg, Elementwise):
+        return _explicit(arg.body.xreplace({arg.variable: _T})), arg.arg
+    if isinstance(arg, HadamardPower) and arg.exp.is_number and arg.exp.is_real:
+        return _T**arg.exp, arg.base
+    if isinstance(arg, sp.Abs) and getattr(arg.args[0], "is_Matrix", False):
+        return sp.Abs(_T), arg.args[0]
+    if isinstance(arg, HadamardProduct) and len(set(arg.args)) == 1:
+        return _T ** len(arg.args), arg.args[0]
+    return None
+
+
+def _explicit(body: sp.Expr) -> sp.Expr:
+    """``body`` with every activation written out (softplus as log(1 + exp(t)))."""
+    out = body.replace(lambda n: isinstance(n, ActivationFunction), lambda n: n.written_out())
+    return out.replace(sigmoid, lambda u: 1 / (1 + sp.exp(-u)))
+
+
+def _plain(arg: Any, defs: dict[str, Any]) -> bool:
+    """No element-wise function (nor a name for one), absolute value or non-natural power
+    inside ``arg``."""
+    for node in sp.preorder_traversal(arg):
+        if isinstance(node, sp.MatrixSymbol) and str(node.name) in defs:
+            return False
+        if isinstance(node, (Elementwise, sp.Abs)):
+            return False
+        if isinstance(node, HadamardPower) and not (
+            node.exp.is_integer and node.exp.is_nonnegative
+        ):
+            return False
+    return True
+
+
+def _preimages(body: sp.Expr, points: frozenset[Any]) -> frozenset[Any] | None:
+    """Every real t where ``body`` (in :data:`_T`) equals one of ``points``, and where it
+    switches itself (relu's 0 is where relu(t) > c starts for c = 0); None where SymPy cannot
+    solve it."""
+    out: set[Any] = set(breakpoints(body, _T))
+    for point in points:
+        solved = _solve(body, point)
+        if solved is None:
+            return None
+        out |= solved
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=512)
+def _solve(body: sp.Expr, value: Any) -> frozenset[Any] | None:
+    try:
+        found = sp.solveset(sp.Eq(body, value), _T, sp.Reals)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    if isinstance(found, sp.FiniteSet):
+        values = list(found)
+    elif isinstance(found, (sp.Interval, sp.Union, sp.EmptySet.__class__)):
+        values = list(found.boundary) if found != sp.S.EmptySet else []
+    else:
+        return None
+    out = set()
+    for v in values:
+        if v in (sp.oo, -sp.oo):
+            continue
+        if not (getattr(v, "is_number", False) and v.is_real):
+            return None
+        out.add(sp.nsimplify(v) if v.is_Float else v)
+    return frozenset(out)
+
+
+def _affine(arg: Any) -> tuple[Any, Any, Any] | None:
+    """``(base, scale, shift)`` where ``arg`` is scale * base + shift * 1 (rational scale and
+    shift, shift or scale not the identity), else None: z1 + 1, 2 z1 + 1, 2 z1."""
+    terms = list(arg.args) if isinstance(arg, sp.MatAdd) else [arg]
+    shift, rest = sp.Integer(0), []
+    for term in terms:
+        coeff, core = sp.Integer(1), term
+        if isinstance(term, sp.MatMul) and term.args and term.args[0].is_Rational:
+            coeff, core = term.args[0], sp.MatMul(*term.args[1:]).doit()
+        if isinstance(core, sp.OneMatrix) and coeff.is_Rational:
+            shift += coeff
+        else:
+            rest.append((coeff, core))
+    if len(rest) != 1 or not rest[0][0].is_Rational or rest[0][0] == 0:
+        return None
+    scale, base = rest[0]
+    if scale == 1 and shift == 0:
+        return None
+    if isinstance(base, sp.OneMatrix) or not getattr(base, "is_Matrix", False):
+        return None
+    return base, scale, shift
