@@ -27,6 +27,8 @@ from symbackprop.check.interpret import breakpoints
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import ActivationFunction, Elementwise
 
+#: the longest function (in SymPy operations) solved for its switches
+MAX_OPS = 40
 #: the scalar variable each function is solved in
 _T = sp.Symbol("t", real=True)
 
@@ -43,8 +45,9 @@ class Switches:
 def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
     """Every piecewise atom of ``exprs`` with its switch values mapped onto its base;
     ``definitions`` maps a name (a1) to the element-wise expression it stands for (relu(z1))."""
+    every = definitions or {}
     # only names for element-wise values: z1 = W1 x + b1 stays the base z1
-    defs = {k: v for k, v in (definitions or {}).items() if isinstance(v, Elementwise)}
+    defs = {k: v for k, v in every.items() if isinstance(v, Elementwise)}
     out = Switches()
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
@@ -59,8 +62,20 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
                 out.unmapped.append(node)
                 continue
             base, values = mapped
+            if isinstance(node, HadamardPower) and _one_signed(base, every):
+                continue
             out.on.setdefault(base, set()).update(values)
     return out
+
+
+def _one_signed(base: Any, every: dict[str, Any]) -> bool:
+    """A name for a value of a whole-matrix function (softmax(U), a product): 1/p of a
+    softmax output p has its pole at 0, but p is never 0, and no line through the leaves
+    reaches below it (a leaf, z1 = W1 x + b1, x, W X are searched)."""
+    if not isinstance(base, sp.MatrixSymbol):
+        return False
+    found = every.get(str(base.name))
+    return found is not None and not isinstance(found, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol))
 
 
 def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:
@@ -151,6 +166,8 @@ def _preimages(body: sp.Expr, points: frozenset[Any]) -> frozenset[Any] | None:
 
 @functools.lru_cache(maxsize=512)
 def _solve(body: sp.Expr, value: Any) -> frozenset[Any] | None:
+    if sp.count_ops(body) > MAX_OPS:
+        return None  # a custom activation's long formula: SymPy's solver may not come back
     try:
         found = sp.solveset(sp.Eq(body, value), _T, sp.Reals)
     except (NotImplementedError, ValueError, TypeError):

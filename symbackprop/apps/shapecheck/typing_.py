@@ -28,6 +28,7 @@ from sympy import (
 from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.apps.shapecheck.sampled import nowhere_real
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
@@ -143,6 +144,9 @@ class Typer:
         elif problem is None and _partial(node):
             # checked here, before SymPy folds 0 * log(0) to 0 or meets a NaN in a sum
             problem = _not_real(ast.to_text(node), _entry(result.expr), every_entry=True)
+        if problem is None and result.shape is not None and _partial(node):
+            # log(-exp(W2)): no SymPy-visible constant, real at no value (hostile12 #5)
+            problem = nowhere_real(ast.to_text(node), _entry(result.expr))
         if problem:
             raise FormulaError(problem, self.text, node.pos)
         self._degree(node, result)
