@@ -150,16 +150,26 @@ def regions(*exprs: Any, definitions: dict[str, Any] | None = None) -> list[Regi
 def _regions(kinks_of: dict[Any, set[Any]]) -> list[Region]:
     out: list[Region] = []
     for arg in kinks_of:
-        cuts = sorted(
+        cuts = _distinct(
             set().union(*(k for other, k in kinks_of.items() if other.shape == arg.shape))
         )
         edges = [-sp.oo, *cuts, sp.oo]
-        own = [-sp.oo, *sorted(kinks_of[arg]), sp.oo]
+        own = [-sp.oo, *_distinct(kinks_of[arg]), sp.oo]
         for low, high in zip(edges, edges[1:], strict=False):
             piece = next(
                 (a, b) for a, b in zip(own, own[1:], strict=False) if a <= low and high <= b
             )
             out.append(Region(arg, low, high, piece))
+    return out
+
+
+def _distinct(values: set[Any]) -> list[Any]:
+    """``values`` in order, one of those equal to 30 digits (-log(199/201), log(201/199)):
+    two forms of one switch would leave an empty band between them, searched in vain."""
+    out: list[Any] = []
+    for value in sorted(values, key=lambda v: sp.N(v, 30)):
+        if not out or abs(sp.N(value, 30) - sp.N(out[-1], 30)) > sp.Float(10) ** -25:
+            out.append(value)
     return out
 
 

@@ -29,8 +29,10 @@ def nowhere_real(text: str, entry: Any) -> str | None:
     if not names:
         return None
     for value in SAMPLES:
+        # each name a little apart (i/7): one value for all would make inv(W) singular
+        values = {name: value + sp.Rational(i, 7) for i, name in enumerate(names)}
         try:
-            at = sp.N(entry.xreplace(dict.fromkeys(names, value)), 15)
+            at = sp.N(entry.xreplace(values), 15)
         except (ValueError, TypeError, ArithmeticError, RecursionError):
             return None
         if not at.is_number:
@@ -39,6 +41,6 @@ def nowhere_real(text: str, entry: Any) -> str | None:
             return None
     shown = ", ".join(str(v) for v in SAMPLES)
     return (
-        f"'{text}' is not a real number in any entry at the values tried (every entry of "
-        f"every name at {shown} in turn): a formula must be real"
+        f"'{text}' is not a real number in any entry at the values tried (the entries of "
+        f"its names near {shown} in turn): a formula must be real"
     )
