@@ -159,3 +159,33 @@ def test_every_real_nowhere_line_is_refused(formula: str) -> None:
     report = sb.check_formula(SIG, "W2", formula)
     assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
     assert "not a real number" in report.error.message
+
+
+def test_an_indicator_of_a_sum_is_searched() -> None:
+    """Finding 10: 1{sum(W1) < 50} is 0 where sum(W1) >= 50, which no random point reaches;
+    its switch lies on the number sum(W1), searched on a line like any other."""
+    _wrong(RELU, "W1", "((W2^T delta2) ⊙ 1{z1 > 0}) x^T ⊙ 1{sum(W1) < 50}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("spec", "wrt", "formula"),
+    [
+        (SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1)) x^T ⊙ 1{sum(W1) < 50}"),
+        (SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1)) x^T ⊙ 1{sum(x) < 50}"),
+        (RELU, "W1", "((W2^T delta2) ⊙ 1{z1 > 0}) x^T "
+            "⊙ (1 + 1{sum(W1) > 0.37} ⊙ 1{sum(W1) < 0.371})"),
+    ],
+)  # fmt: skip
+def test_every_sum_line_is_not_a_pass(spec: str, wrt: str, formula: str) -> None:
+    _wrong(spec, wrt, formula)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "formula", ["1{W X > 0} X^T ⊙ 1{sum(W) < 50}", "1{W X > 0} X^T ⊙ 1{norm1(W) < 50}"]
+)
+def test_a_models_indicator_of_a_sum_is_not_a_pass(formula: str) -> None:
+    model = sb.Model.parse("W : n x d\nX : d x m\nsizes: n = 3, d = 4\nJ = sum(relu(W X))\n")
+    report = sb.check_formula(model, "W", formula)
+    assert report.exit_code in (1, 2) and not report.ok, report.error

@@ -22,6 +22,7 @@ from typing import Any
 
 import sympy as sp
 from sympy import HadamardPower, HadamardProduct
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.check.interpret import breakpoints
 from symbackprop.formula.functions import sigmoid
@@ -51,6 +52,13 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
     out = Switches()
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
+            scalar = _scalar_atom(node)
+            if scalar is not None:
+                if scalar is _NO_BASE:
+                    out.unmapped.append(node)
+                else:
+                    out.on.setdefault(scalar[0], set()).update(scalar[1])
+                continue
             found = _atom(node)
             if found is None:
                 continue
@@ -76,6 +84,48 @@ def _one_signed(base: Any, every: dict[str, Any]) -> bool:
         return False
     found = every.get(str(base.name))
     return found is not None and not isinstance(found, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol))
+
+
+#: a scalar atom whose switches are no values of one 1 x 1 value
+_NO_BASE: Any = object()
+#: the scalar pieces: each switches where its edge (below) is 0
+_SCALAR = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign)
+
+
+def _scalar_atom(node: Any) -> Any:
+    """``(base, switch values)`` where ``node`` is a piecewise function of a number of the
+    formula (``1{sum(W1) < 50}``, abs(x^T x - 1)): the base is that number less its constant
+    and scale, as a 1 x 1 matrix (sum(W1), switching at 50); :data:`_NO_BASE` where its edges
+    are several such numbers; None where ``node`` is no such piece (an element-wise
+    function's body, in its variable t, is not one)."""
+    if not isinstance(node, _SCALAR) or getattr(node, "is_Matrix", False):
+        return None
+    free = node.free_symbols
+    if not any(isinstance(s, (sp.MatrixSymbol, MatrixElement)) for s in free):
+        return None
+    if any(type(s) in (sp.Symbol, sp.Dummy) and not s.is_integer for s in free):
+        return None  # a body in t
+    if isinstance(node, sp.Piecewise):
+        edges = [
+            c.lhs - c.rhs for _e, c in node.args if isinstance(c, sp.core.relational.Relational)
+        ]
+    elif isinstance(node, (sp.Max, sp.Min)):
+        edges = [node.args[0] - node.args[1]] if len(node.args) == 2 else []
+    else:
+        edges = [node.args[0]]
+    base, values = None, set()
+    for edge in edges:
+        shift, rest = edge.as_coeff_Add()
+        scale, core = rest.as_coeff_Mul()
+        if not (shift.is_Rational and scale.is_Rational and scale != 0):
+            return _NO_BASE
+        if base not in (None, core):
+            return _NO_BASE
+        base = core
+        values.add(-shift / scale)
+    if base is None:
+        return None
+    return sp.ImmutableMatrix([[base]]), frozenset(values)
 
 
 def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:
