@@ -198,14 +198,17 @@ class Sides:
         self.reached: dict[Region, int] = dict.fromkeys(_regions(found.on), NONE)
         #: the piecewise atoms whose switch values could not be found (no verdict then)
         self.unmapped: list[Any] = found.unmapped
+        self._through = found.through
 
-    def see(self, evaluate: Evaluate, *, inside: bool = True) -> None:
+    def see(self, evaluate: Evaluate, *, inside: bool = True, exact: bool = False) -> None:
         """Record the regions the kinked values reach at the point of ``evaluate``;
         ``inside=False`` (a point where the gradient is 0, which compares nothing either side of
-        a kink): only the kinks the values touch, a1 = 0 of relu, no region as reached inside."""
+        a kink): only the kinks the values touch, a1 = 0 of relu, no region as reached inside.
+        ``exact`` (the tables of random values): no region of a base some atom reaches
+        through a function (a1's value there is a random one, not sigmoid(z1))."""
         values: dict[Any, Any] = {}
         for region, level in self.reached.items():
-            if level == INSIDE:
+            if level == INSIDE or (exact and region.arg in self._through):
                 continue
             if region.arg not in values:
                 try:

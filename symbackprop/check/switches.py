@@ -41,6 +41,9 @@ class Switches:
 
     on: dict[Any, set[Any]] = field(default_factory=dict)
     unmapped: list[Any] = field(default_factory=list)
+    #: the bases some atom reaches through an element-wise function: only the true functions
+    #: relate a1 = sigmoid(z1) to z1, not the exact check's tables of random values
+    through: set[Any] = field(default_factory=set)
 
 
 def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
@@ -69,10 +72,12 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             if mapped is None:
                 out.unmapped.append(node)
                 continue
-            base, values = mapped
+            base, values, through = mapped
             if isinstance(node, HadamardPower) and _one_signed(base, every):
                 continue
             out.on.setdefault(base, set()).update(values)
+            if through:
+                out.through.add(base)
     return out
 
 
@@ -141,16 +146,21 @@ def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:
 
 def to_base(
     arg: Any, points: frozenset[Any], defs: dict[str, Any], depth: int = 0
-) -> tuple[Any, frozenset[Any]] | None:
-    """``(base, values)``: ``points`` of ``arg`` as values of its base, or None where ``arg``
-    is not a known function of one base."""
-    if not points or depth > 20:
-        return (arg, points) if depth <= 20 else None
+) -> tuple[Any, frozenset[Any], bool] | None:
+    """``(base, values, through)``: ``points`` of ``arg`` as values of its base, ``through``
+    where the way there passes an element-wise function (sigmoid(z1), a1 = relu(z1)); None
+    where ``arg`` is not a known function of one base."""
+    if depth > 20:
+        return None
+    if not points:
+        return arg, points, False
     if isinstance(arg, sp.MatrixSymbol):
         inner = defs.get(str(arg.name))
         if inner is None:
-            return arg, points
-        return to_base(inner, points, defs, depth + 1)
+            return arg, points, False
+        return _through(to_base(inner, points, defs, depth + 1))
+    if isinstance(arg, sp.Transpose):
+        return to_base(arg.arg, points, defs, depth + 1)  # the same values, transposed
     affine = _affine(arg)
     if affine is not None:
         base, scale, shift = affine
@@ -158,13 +168,25 @@ def to_base(
     scalar = _scalar(arg)
     if scalar is not None:
         body, inner = scalar
+        if not all(len(_solve(body, p) or ()) <= 1 for p in points):
+            # abs(w) = 100 at w = -100 and 100: abs(w) > 100 is reached on either side of w,
+            # where w alone may be reachable beyond 100 only: abs(w) is its own base
+            return (arg, points, False) if _plain(inner, defs) else None
         solved = _preimages(body, points)
         if solved is None:
             return None
-        return to_base(inner, solved, defs, depth + 1)
+        return _through(to_base(inner, solved, defs, depth + 1))
     if _plain(arg, defs):
-        return arg, points  # W X, x ⊙ w: its own base, searched as a whole
+        # W X, x ⊙ w, abs(w): its own base, searched as a whole (abs(w) > 100 is reached
+        # on either side of w, where w alone may be reached beyond 100 only)
+        return arg, points, False
     return None
+
+
+def _through(
+    found: tuple[Any, frozenset[Any], bool] | None,
+) -> tuple[Any, frozenset[Any], bool] | None:
+    return None if found is None else (found[0], found[1], True)
 
 
 def _scalar(arg: Any) -> tuple[sp.Expr, Any] | None:
@@ -173,8 +195,6 @@ def _scalar(arg: Any) -> tuple[sp.Expr, Any] | None:
         return _explicit(arg.body.xreplace({arg.variable: _T})), arg.arg
     if isinstance(arg, HadamardPower) and arg.exp.is_number and arg.exp.is_real:
         return _T**arg.exp, arg.base
-    if isinstance(arg, sp.Abs) and getattr(arg.args[0], "is_Matrix", False):
-        return sp.Abs(_T), arg.args[0]
     if isinstance(arg, HadamardProduct) and len(set(arg.args)) == 1:
         return _T ** len(arg.args), arg.args[0]
     return None
@@ -189,6 +209,8 @@ def _explicit(body: sp.Expr) -> sp.Expr:
 def _plain(arg: Any, defs: dict[str, Any]) -> bool:
     """No element-wise function (nor a name for one), absolute value or non-natural power
     inside ``arg``."""
+    if isinstance(arg, sp.Abs):
+        return _plain(arg.args[0], defs)
     for node in sp.preorder_traversal(arg):
         if isinstance(node, sp.MatrixSymbol) and str(node.name) in defs:
             return False

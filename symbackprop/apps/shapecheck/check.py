@@ -750,7 +750,7 @@ def _compare_at(
             row = None if found is None else (*found, yours[found], truth[found])
             # a point where the gradient is 0 (every relu dead) compares nothing on either
             # side of a kink: x below -5 reached there is still to be reached (crossings)
-            sides.see(evaluate, inside=any(v != 0 for v in truth))
+            sides.see(evaluate, inside=any(v != 0 for v in truth), exact=True)
         else:
             row = numeric.difference(at, gradient, expr)
             live = any(v != 0 for v in at(numeric.DIGITS)(gradient))
