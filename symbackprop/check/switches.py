@@ -73,6 +73,8 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
                 out.unmapped.append(node)
                 continue
             base, values, through = mapped
+            if not values:
+                continue  # 1{sigmoid(z1) > 2}: it never switches
             if isinstance(node, HadamardPower) and _one_signed(base, every):
                 continue
             out.on.setdefault(base, set()).update(values)
@@ -158,7 +160,7 @@ def to_base(
         inner = defs.get(str(arg.name))
         if inner is None:
             return arg, points, False
-        return _through(to_base(inner, points, defs, depth + 1))
+        return to_base(inner, points, defs, depth + 1)
     if isinstance(arg, sp.Transpose):
         return to_base(arg.arg, points, defs, depth + 1)  # the same values, transposed
     affine = _affine(arg)
@@ -175,12 +177,22 @@ def to_base(
         solved = _preimages(body, points)
         if solved is None:
             return None
-        return _through(to_base(inner, solved, defs, depth + 1))
+        found = to_base(inner, solved, defs, depth + 1)
+        # relu, abs, powers: the exact check's tables compute them; sigmoid(z1) is random there
+        return found if _tame(body) else _through(found)
     if _plain(arg, defs):
         # W X, x ⊙ w, abs(w): its own base, searched as a whole (abs(w) > 100 is reached
         # on either side of w, where w alone may be reached beyond 100 only)
         return arg, points, False
     return None
+
+
+#: functions with rational pieces, which the exact check's tables compute exactly
+_TAME = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
+
+
+def _tame(body: sp.Expr) -> bool:
+    return all(isinstance(f, _TAME) for f in body.atoms(sp.Function))
 
 
 def _through(
