@@ -144,26 +144,28 @@ def _key(region: kinks.Region) -> tuple[str, object, object]:
 def test_a_region_whose_edge_random_points_took_is_not_searched(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """relu's output a1 = 0 at random points takes 1{a1 > 0}'s other piece; a1 < 0 holds no
-    value, so no line through the leaves is searched for it (each search is up to 150
-    forward passes in SymPy), and the right formula still passes."""
+    """relu's output a1 = relu(z1): 1{a1 > 0} switches where z1 does, at 0 (a1 < 0 holds no
+    value and is no region), and random points reach z1 either side of 0, so no line through
+    the leaves is searched (each search is up to 150 forward passes in SymPy), and the right
+    formula still passes."""
     spy = _Searches(monkeypatch)
     report = sb.check_formula("4-3:relu-1", "W1", "(W2^T delta2 ⊙ 1{a1 > 0}) x^T")
     assert report.ok, (report.error, report.counterexample)
-    assert spy.levels == {("a1", -sp.oo, 0): kinks.EDGE, ("a1", 0, sp.oo): kinks.INSIDE}
-    assert spy.searched == []
+    # (the exact tables' a1 is a random value, not relu(z1): z1's sides count from the true
+    # functions, at the search's first point)
+    assert {key[0] for key in spy.levels} <= {"z1"}
+    assert {key[0] for key in spy.searched} <= {"z1"}
 
 
 @pytest.mark.slow
 def test_the_skip_keeps_a_near_kink_wrong_formula_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    """1{H > 0.05} for relu'(W X) (H = relu(W X)): H's regions below 0.05 are taken only on
-    their edge (H = 0) and not searched, W X's region between 0 and 1/20 is, and finds the
-    difference."""
+    """1{H > 0.05} for relu'(W X) (H = relu(W X)): H's switches lie on W X, whose region
+    between 0 and 1/20 is searched and finds the difference."""
     spy = _Searches(monkeypatch)
     model = sb.Model.parse(RELU_NO_BIAS)
     wrong = sb.check_formula(model, "W", "(v (1/m) (v^T H - Y) ⊙ 1{H > 0.05}) X^T")
     assert not wrong.ok and wrong.exit_code == 1 and wrong.counterexample is not None
-    edge = [key for key, level in spy.levels.items() if level == kinks.EDGE]
-    assert set(edge) == {("H", -sp.oo, 0), ("H", 0, sp.Rational(1, 20))}
-    assert spy.searched == [("_t1", 0, sp.Rational(1, 20))]
+    # H = relu(W X) switches where W X does (at 0 and 1/20): one base, its band searched
+    assert ("_t1", 0, sp.Rational(1, 20)) in spy.searched
+    assert {key[0] for key in spy.searched} == {"_t1"}
     assert sb.check_formula(model, "W", "(v (1/m) (v^T H - Y) ⊙ 1{H > 0}) X^T").ok

@@ -21,6 +21,7 @@ from sympy import HadamardPower
 
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
+from symbackprop.check.switches import switches
 from symbackprop.records.nodes import Elementwise
 
 
@@ -150,39 +151,39 @@ class Region:
         return f"{show(self.arg)} between {self.low} and {self.high}"
 
 
-def regions(*exprs: Any) -> list[Region]:
-    """The regions of every kinked argument of ``exprs`` (element-wise functions with a kink,
-    ``abs``). Arguments of one shape may be one value written two ways (relu'(_t1) in the
-    gradient, 1{W X > 3/10} in the formula, with _t1 = W X), so each is cut at the kinks of
-    all of them: 1{W X > 3/10} for relu' differs only between 0 and 3/10. ``piece`` is the
-    region's piece between the argument's own kinks: a region another argument's kinks cut
-    (abs(w) below 0, beside abs(w)'s kink at w = 0) may hold no value at all."""
-    kinks_of: dict[Any, set[Any]] = {}
-    for expr in exprs:
-        for node in sp.preorder_traversal(expr):
-            if isinstance(node, Elementwise):
-                points, arg = breakpoints(node.body, node.variable), node.arg
-            elif isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
-                points, arg = frozenset({sp.Integer(0)}), node.args[0]
-            else:
-                continue
-            if points:
-                # an affine argument's regions are its base's: relu(z1 + 1) - relu(z1)
-                # differs from 1{z1 > 0} only for -1 < z1 < 0, a region of z1 alone
-                arg, mapped = _on_base(arg, frozenset(points))
-                kinks_of.setdefault(arg, set()).update(base for _p, base in mapped)
+def regions(*exprs: Any, definitions: dict[str, Any] | None = None) -> list[Region]:
+    """The regions of every base a piecewise atom of ``exprs`` switches on
+    (:func:`~symbackprop.check.switches.switches`: 1{sigmoid(z1) > 201/400} and relu'(z1)
+    = 1{a1 > 0} both switch on z1, at log(201/199) and 0). Bases of one shape may be one value
+    written two ways (relu'(_t1) in the gradient, 1{W X > 3/10} in the formula, with
+    _t1 = W X), so each is cut at the switches of all of them: 1{W X > 3/10} for relu' differs
+    only between 0 and 3/10. ``piece`` is the region's piece between the base's own switches."""
+    return _regions(switches(*exprs, definitions=definitions).on)
+
+
+def _regions(kinks_of: dict[Any, set[Any]]) -> list[Region]:
     out: list[Region] = []
     for arg in kinks_of:
-        cuts = sorted(
+        cuts = _distinct(
             set().union(*(k for other, k in kinks_of.items() if other.shape == arg.shape))
         )
         edges = [-sp.oo, *cuts, sp.oo]
-        own = [-sp.oo, *sorted(kinks_of[arg]), sp.oo]
+        own = [-sp.oo, *_distinct(kinks_of[arg]), sp.oo]
         for low, high in zip(edges, edges[1:], strict=False):
             piece = next(
                 (a, b) for a, b in zip(own, own[1:], strict=False) if a <= low and high <= b
             )
             out.append(Region(arg, low, high, piece))
+    return out
+
+
+def _distinct(values: set[Any]) -> list[Any]:
+    """``values`` in order, one of those equal to 30 digits (-log(199/201), log(201/199)):
+    two forms of one switch would leave an empty band between them, searched in vain."""
+    out: list[Any] = []
+    for value in sorted(values, key=lambda v: sp.N(v, 30)):
+        if not out or abs(sp.N(value, 30) - sp.N(out[-1], 30)) > sp.Float(10) ** -25:
+            out.append(value)
     return out
 
 
@@ -206,16 +207,22 @@ class Sides:
     0 < H < 1/20, which H = 0 does not show; W X, cut at the same kinks, has that region too,
     and no point lands exactly on its edge, so the search for it runs."""
 
-    def __init__(self, *exprs: Any) -> None:
-        self.reached: dict[Region, int] = dict.fromkeys(regions(*exprs), NONE)
+    def __init__(self, *exprs: Any, definitions: dict[str, Any] | None = None) -> None:
+        found = switches(*exprs, definitions=definitions)
+        self.reached: dict[Region, int] = dict.fromkeys(_regions(found.on), NONE)
+        #: the piecewise atoms whose switch values could not be found (no verdict then)
+        self.unmapped: list[Any] = found.unmapped
+        self._through = found.through
 
-    def see(self, evaluate: Evaluate, *, inside: bool = True) -> None:
+    def see(self, evaluate: Evaluate, *, inside: bool = True, exact: bool = False) -> None:
         """Record the regions the kinked values reach at the point of ``evaluate``;
         ``inside=False`` (a point where the gradient is 0, which compares nothing either side of
-        a kink): only the kinks the values touch, a1 = 0 of relu, no region as reached inside."""
+        a kink): only the kinks the values touch, a1 = 0 of relu, no region as reached inside.
+        ``exact`` (the tables of random values): no region of a base some atom reaches
+        through a function (a1's value there is a random one, not sigmoid(z1))."""
         values: dict[Any, Any] = {}
         for region, level in self.reached.items():
-            if level == INSIDE:
+            if level == INSIDE or (exact and region.arg in self._through):
                 continue
             if region.arg not in values:
                 try:

@@ -468,20 +468,21 @@ def _verdict(
     if isinstance(derivation, ModelDerivation):
         report.points = model_formula.points(derivation, expr, report.wrt)
         steps = (step.expr for step in derivation.steps)
-        sides = Sides(expr, derivation.gradients[report.wrt], *steps)
+        defs = _defs(derivation)
+        sides = Sides(expr, derivation.gradients[report.wrt], *steps, definitions=defs)
         try:
             report.method, found, differed = model_formula.compare(
                 derivation, expr, report.wrt, sides
             )
             if differed:
                 report.notes.append(numeric_only_note(numeric.AGREED_DIGITS))
-            if found is None and sides.missing():
+            if found is None and (sides.missing() or sides.unmapped):
                 crossed = model_formula.across(derivation, expr, report.wrt, sides)
                 if crossed.difference is not None:
                     chosen = model_formula.size_settings(derivation)[0][0]
                     sizes = {str(k): v for k, v in chosen.items()}
                     report.method, found = "numeric", (*crossed.difference, sizes)
-                elif crossed.missing:
+                elif crossed.missing or crossed.unmapped is not None:
                     raise _TooLarge(crossings.undecided(crossed, model_formula.show(derivation)))
                 else:
                     report.points += crossings.points_text(crossed.reached)
@@ -499,7 +500,8 @@ def _verdict(
     # value written with other functions (softplus'(z) for sigmoid(z)), so it is confirmed
     # with the true functions before it is reported, as for a model
     report.points = _points(derivation, expr, report.wrt)
-    sides = Sides(expr, derivation.gradients[report.wrt], *derivation.deltas.values())
+    deltas = derivation.deltas.values()
+    sides = Sides(expr, derivation.gradients[report.wrt], *deltas, definitions=_defs(derivation))
     differ: Counterexample | None = None
     try:
         differ = _compare(derivation, expr, report.wrt, exact=True, sides=sides)
@@ -535,6 +537,14 @@ def _verdict(
         _factor_notes(report, derivation, expr)
 
 
+def _defs(derivation: Derivation) -> dict[str, Any]:
+    """Name -> the expression it stands for (a1 -> relu(z1)), for the switches' bases."""
+    try:
+        return dict(derivation.forward)
+    except (AttributeError, TypeError):
+        return {}
+
+
 def _exact_decides(derivation: Derivation, expr: Any) -> bool:
     own = (
         *derivation.forward.values(),
@@ -548,7 +558,7 @@ def _exact_decides(derivation: Derivation, expr: Any) -> bool:
 def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sides) -> None:
     """Compare where the points reached only one side of a kink (:mod:`.crossings`): a
     difference there is the counterexample; a side no point reaches means no verdict."""
-    if not sides.missing():
+    if not sides.missing() and not sides.unmapped:
         return
     sizes = concrete_sizes(derivation, None)
     g = derivation.graph
@@ -569,7 +579,7 @@ def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sid
         report.equal = False
         report.counterexample = Counterexample(report.wrt, i, j, mine, theirs, shown, False)
         return
-    if found.missing:
+    if found.missing or found.unmapped is not None:
         raise _TooLarge(crossings.undecided(found, _text))
     report.points = (report.points or "") + crossings.points_text(found.reached)
 
@@ -609,15 +619,15 @@ def _numeric_digits(report: FormulaReport) -> None:
         report.digits = numeric.AGREED_DIGITS
 
 
-def _bounded(what: str, q: Any) -> Any:
-    """``q``, once it is known to be a finite number within :data:`MAX_ARGUMENT`."""
+def _bounded(what: str, q: Any, limit: float = MAX_ARGUMENT) -> Any:
+    """``q``, once it is known to be a finite number within ``limit``."""
     try:
         size = abs(complex(q))
     except (TypeError, ValueError, OverflowError):  # zoo, nan, or beyond a float
         size = float("inf") if getattr(q, "is_finite", None) is not True else 0.0
     if size != size:  # nan
         raise _TooLarge(f"{what} is evaluated at an undefined value ({q})")
-    if size > MAX_ARGUMENT:
+    if size > limit:
         shown = f"{sp.N(q, 3)}" if getattr(q, "is_finite", False) else str(q)
         raise _TooLarge(
             f"{what} would be evaluated at about {shown}; the numeric check evaluates "
@@ -625,6 +635,15 @@ def _bounded(what: str, q: Any) -> Any:
             "overflow)"
         )
     return q
+
+
+#: functions that a huge argument does not overflow (the pieces of an indicator, relu, abs)
+_TAME = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
+
+
+def _tame(body: Any) -> bool:
+    """Only rational functions and :data:`_TAME` in ``body`` (no exp to overflow)."""
+    return all(isinstance(f, _TAME) for f in body.atoms(sp.Function))
 
 
 def _numeric_table(digits: int) -> type[Table]:
@@ -642,7 +661,11 @@ def _numeric_table(digits: int) -> type[Table]:
 
         def apply(self, fn: sp.Lambda, q: Any) -> Any:
             name = getattr(getattr(fn.expr, "func", None), "__name__", "a function")
-            return super().apply(fn, _bounded(name.lower(), q))
+            if isinstance(fn.expr, sp.Piecewise):
+                name = "a piecewise function (an indicator 1{...} or an activation's pieces)"
+            # an indicator of exp(91) is 1: pieces of rational functions grow no further
+            limit = float("inf") if _tame(fn.expr) else MAX_ARGUMENT
+            return super().apply(fn, _bounded(name.lower(), q, limit))
 
         def exp(self, q: Any) -> Any:
             return super().exp(_bounded("exp", q))
@@ -751,7 +774,7 @@ def _compare_at(
             row = None if found is None else (*found, yours[found], truth[found])
             # a point where the gradient is 0 (every relu dead) compares nothing on either
             # side of a kink: x below -5 reached there is still to be reached (crossings)
-            sides.see(evaluate, inside=any(v != 0 for v in truth))
+            sides.see(evaluate, inside=any(v != 0 for v in truth), exact=True)
         else:
             row = numeric.difference(at, gradient, expr)
             live = any(v != 0 for v in at(numeric.DIGITS)(gradient))

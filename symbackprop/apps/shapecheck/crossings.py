@@ -44,6 +44,12 @@ class Crossed:
     reached: list[str] = field(default_factory=list)
     missing: list[Region] = field(default_factory=list)
     why: dict[Region, str] = field(default_factory=dict)
+    #: a piecewise atom whose switch values were not found (no verdict), else None
+    unmapped: Any = None
+
+
+def _bounded(region: Region) -> bool:
+    return bool(region.low != -sp.oo and region.high != sp.oo)
 
 
 def across(
@@ -67,12 +73,14 @@ def across(
             raise LookupError("the search stopped")  # every later point: not evaluated
         return point_at(leaves, SCAN_DIGITS)
 
+    if sides.unmapped:
+        out.unmapped = sides.unmapped[0]
+        return out
     for region in sides.missing():
-        if sides.reached[region] != NONE:
-            # reached by a line placed for another region, or its piece taken on the kink at
-            # its edge: a value that random points put exactly on a kink is one held there
-            # (relu's output is never below 0), so no line would reach further
-            continue
+        if sides.reached[region] == INSIDE:
+            continue  # reached by a line placed for another region
+        # a region touched only on its edge is searched too: a drawn W1 (or a1) may equal a
+        # round kink 3/5 exactly without being held there
         found = crossing(region, base, movable, scan, rng)
         if not found and spent[0] > SEARCH_BUDGET:
             out.why[region] = (
@@ -106,8 +114,11 @@ def across(
     # a region no line reaches counts as compared where a point took its piece of the
     # argument's own kinks (on a kink at its edge, or in a region another argument's kinks cut
     # off: abs(w) is never below 0); a region found but not compared never does
+    # (a band between two switches is always reachable by a line, so never taken so)
     taken = {(r.arg, r.piece) for r, level in sides.reached.items() if level != NONE}
-    out.missing = [r for r in sides.missing() if r in out.why or (r.arg, r.piece) not in taken]
+    out.missing = [
+        r for r in sides.missing() if r in out.why or (r.arg, r.piece) not in taken or _bounded(r)
+    ]
     return out
 
 
@@ -139,6 +150,12 @@ def points_text(reached: list[str]) -> str:
 
 def undecided(crossed: Crossed, show: Callable[[Any], str]) -> str:
     """The sentence saying which region of a kinked value was not compared, and why."""
+    if crossed.unmapped is not None:
+        return (
+            f"where {show(crossed.unmapped)} switches could not be found as values of one "
+            "variable (it is not an affine or monotone element-wise function of one), so its "
+            "sides were not compared: the check cannot decide"
+        )
     region = crossed.missing[0]
     where = region.describe(show)
     why = crossed.why.get(region)

@@ -301,7 +301,7 @@ def _difference(
         try:
             if exact:
                 evaluate = at(EXACT)
-                sides.see(evaluate)
+                sides.see(evaluate, exact=True)
                 truth, yours = evaluate(gradient), evaluate(expr)
                 found = next(
                     (

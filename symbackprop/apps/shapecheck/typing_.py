@@ -29,6 +29,7 @@ from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck import at_sizes
+from symbackprop.apps.shapecheck.sampled import nowhere_real
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
@@ -154,6 +155,9 @@ class Typer:
                 _entry(result.expr),
                 lambda sizes: at_sizes.written_out(result.expr, sizes),
             )
+        if problem is None and result.shape is not None and _partial(node):
+            # log(-exp(W2)): no SymPy-visible constant, real at no value (hostile12 #5)
+            problem = nowhere_real(ast.to_text(node), _entry(result.expr))
         if problem:
             raise FormulaError(problem, self.text, node.pos)
         self._degree(node, result)

@@ -1,0 +1,46 @@
+"""A function of the formula that is real nowhere: refused before SymPy folds it away.
+
+``0 log(-exp(W2))`` is undefined in every entry, but SymPy folds ``0 M``, ``(W2 - W2) ⊙ M`` and
+``M - M`` to zero before any value is computed, so the comparison never meets the log. The
+typing walk (:mod:`.typing_`) therefore evaluates each function's generic entry
+(``log(-exp(W2[0, 0]))``) at a few values of its names, before folding: one that is not a real
+number at every one of them is refused, as ``log(-1)`` is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+#: the values every name's entries take in turn (both signs, small and large), so that a
+#: function real somewhere (log(W2), sqrt(W2 ⊙ W2 - 4)) is real at one of them
+SAMPLES = (sp.Rational(-3), sp.Rational(-1, 2), sp.Rational(1, 3), sp.Integer(2), sp.Integer(5))
+
+
+def nowhere_real(text: str, entry: Any) -> str | None:
+    """Why ``entry`` (a matrix's generic entry, in its names' entries) is no real number at any
+    of :data:`SAMPLES`, or ``None`` (real at one of them, a number, or not evaluated)."""
+    if not isinstance(entry, sp.Basic) or getattr(entry, "is_number", False):
+        return None
+    scalars = {s for s in entry.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer}
+    names = sorted({*entry.atoms(MatrixElement), *scalars}, key=str)
+    if not names:
+        return None
+    for value in SAMPLES:
+        # each name a little apart (i/7): one value for all would make inv(W) singular
+        values = {name: value + sp.Rational(i, 7) for i, name in enumerate(names)}
+        try:
+            at = sp.N(entry.xreplace(values), 15)
+        except (ValueError, TypeError, ArithmeticError, RecursionError):
+            return None
+        if not at.is_number:
+            return None  # an opaque part SymPy cannot evaluate: left to the comparison
+        if not at.has(sp.nan, sp.zoo, sp.oo, -sp.oo) and at.is_extended_real is not False:
+            return None
+    shown = ", ".join(str(v) for v in SAMPLES)
+    return (
+        f"'{text}' is not a real number in any entry at the values tried (the entries of "
+        f"its names near {shown} in turn): a formula must be real"
+    )

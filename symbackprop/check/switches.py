@@ -1,0 +1,295 @@
+"""Where each piecewise atom of a formula switches, as values of the one variable it is a
+function of.
+
+A piecewise atom (an indicator ``1{...}``, ``abs``, relu and the other activations' pieces,
+``max``/``min``, ``sign``, a pole or a root's edge of a power with a negative or fractional
+exponent: ``sqrt(u^2)/u`` is sign(u)) changes at some values of its argument. Two atoms of one
+variable written two ways (``1{sigmoid(z1) > 0.5025}`` and relu'(z1) = ``1{a1 > 0}`` with
+a1 = relu(z1)) differ only between their switches; comparing either side of each atom's own
+switches never enters that band. :func:`switches` maps every atom's switch values onto its
+*base*: through affine maps (z1 + 1/100), element-wise functions of numeric constants solved
+exactly (sigmoid(z1) = 201/400 at z1 = log(201/199); relu(z1) = c at z1 = c for c > 0),
+powers and the forward definitions (a1 = relu(z1)), down to a leaf or a product of leaves
+(z1, W1, x, W X). An atom whose argument cannot be taken to such a base (1{z1 ⊙ a1 > 0}) is
+named instead: no verdict may rest on its sides.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+from sympy import HadamardPower, HadamardProduct
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from symbackprop.check.interpret import breakpoints
+from symbackprop.formula.functions import sigmoid
+from symbackprop.records.nodes import ActivationFunction, Elementwise
+
+#: the longest function (in SymPy operations) solved for its switches
+MAX_OPS = 40
+#: the scalar variable each function is solved in
+_T = sp.Symbol("t", real=True)
+
+
+@dataclass
+class Switches:
+    """``on``: base (a matrix expression) -> the values of the base where some atom switches;
+    ``unmapped``: the atoms (as text) whose switch values could not be found."""
+
+    on: dict[Any, set[Any]] = field(default_factory=dict)
+    unmapped: list[Any] = field(default_factory=list)
+    #: the bases some atom reaches through an element-wise function: only the true functions
+    #: relate a1 = sigmoid(z1) to z1, not the exact check's tables of random values
+    through: set[Any] = field(default_factory=set)
+
+
+def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
+    """Every piecewise atom of ``exprs`` with its switch values mapped onto its base;
+    ``definitions`` maps a name (a1) to the element-wise expression it stands for (relu(z1))."""
+    every = definitions or {}
+    # only names for element-wise values: z1 = W1 x + b1 stays the base z1
+    defs = {k: v for k, v in every.items() if isinstance(v, Elementwise)}
+    out = Switches()
+    for expr in exprs:
+        for node in sp.preorder_traversal(expr):
+            scalar = _scalar_atom(node)
+            if scalar is not None:
+                if scalar is _NO_BASE:
+                    out.unmapped.append(node)
+                else:
+                    out.on.setdefault(scalar[0], set()).update(scalar[1])
+                continue
+            found = _atom(node)
+            if found is None:
+                continue
+            arg, points = found
+            if not points:
+                continue
+            mapped = to_base(arg, frozenset(points), defs)
+            if mapped is None:
+                out.unmapped.append(node)
+                continue
+            base, values, through = mapped
+            if not values:
+                continue  # 1{sigmoid(z1) > 2}: it never switches
+            if isinstance(node, HadamardPower) and _one_signed(base, every):
+                continue
+            out.on.setdefault(base, set()).update(values)
+            if through:
+                out.through.add(base)
+    return out
+
+
+def _one_signed(base: Any, every: dict[str, Any]) -> bool:
+    """A name for a value of a whole-matrix function (softmax(U), a product): 1/p of a
+    softmax output p has its pole at 0, but p is never 0, and no line through the leaves
+    reaches below it (a leaf, z1 = W1 x + b1, x, W X are searched)."""
+    if not isinstance(base, sp.MatrixSymbol):
+        return False
+    found = every.get(str(base.name))
+    return found is not None and not isinstance(found, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol))
+
+
+#: a scalar atom whose switches are no values of one 1 x 1 value
+_NO_BASE: Any = object()
+#: the scalar pieces: each switches where its edge (below) is 0
+_SCALAR = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign)
+
+
+def _scalar_atom(node: Any) -> Any:
+    """``(base, switch values)`` where ``node`` is a piecewise function of a number of the
+    formula (``1{sum(W1) < 50}``, abs(x^T x - 1)): the base is that number less its constant
+    and scale, as a 1 x 1 matrix (sum(W1), switching at 50); :data:`_NO_BASE` where its edges
+    are several such numbers; None where ``node`` is no such piece (an element-wise
+    function's body, in its variable t, is not one)."""
+    if not isinstance(node, _SCALAR) or getattr(node, "is_Matrix", False):
+        return None
+    free = node.free_symbols
+    if not any(isinstance(s, (sp.MatrixSymbol, MatrixElement)) for s in free):
+        return None
+    if any(type(s) in (sp.Symbol, sp.Dummy) and not s.is_integer for s in free):
+        return None  # a body in t
+    if isinstance(node, sp.Piecewise):
+        edges = [
+            c.lhs - c.rhs for _e, c in node.args if isinstance(c, sp.core.relational.Relational)
+        ]
+    elif isinstance(node, (sp.Max, sp.Min)):
+        edges = [node.args[0] - node.args[1]] if len(node.args) == 2 else []
+    else:
+        edges = [node.args[0]]
+    base, values = None, set()
+    for edge in edges:
+        shift, rest = edge.as_coeff_Add()
+        scale, core = rest.as_coeff_Mul()
+        if not (shift.is_Rational and scale.is_Rational and scale != 0):
+            return _NO_BASE
+        if base not in (None, core):
+            return _NO_BASE
+        base = core
+        values.add(-shift / scale)
+    if base is None:
+        return None
+    return sp.ImmutableMatrix([[base]]), frozenset(values)
+
+
+def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:
+    """``(argument, switch values on it)`` where ``node`` is a piecewise atom, else None."""
+    if isinstance(node, Elementwise):
+        return node.arg, breakpoints(node.body, node.variable)
+    if isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
+        return node.args[0], frozenset({sp.Integer(0)})
+    if isinstance(node, HadamardPower) and not (node.exp.is_integer and node.exp.is_nonnegative):
+        return node.base, frozenset({sp.Integer(0)})  # a pole (1/u) or a root's edge at 0
+    return None
+
+
+def to_base(
+    arg: Any, points: frozenset[Any], defs: dict[str, Any], depth: int = 0
+) -> tuple[Any, frozenset[Any], bool] | None:
+    """``(base, values, through)``: ``points`` of ``arg`` as values of its base, ``through``
+    where the way there passes an element-wise function (sigmoid(z1), a1 = relu(z1)); None
+    where ``arg`` is not a known function of one base."""
+    if depth > 20:
+        return None
+    if not points:
+        return arg, points, False
+    if isinstance(arg, sp.MatrixSymbol):
+        inner = defs.get(str(arg.name))
+        if inner is None:
+            return arg, points, False
+        return to_base(inner, points, defs, depth + 1)
+    if isinstance(arg, sp.Transpose):
+        return to_base(arg.arg, points, defs, depth + 1)  # the same values, transposed
+    affine = _affine(arg)
+    if affine is not None:
+        base, scale, shift = affine
+        return to_base(base, frozenset((p - shift) / scale for p in points), defs, depth + 1)
+    scalar = _scalar(arg)
+    if scalar is not None:
+        body, inner = scalar
+        if not all(len(_solve(body, p) or ()) <= 1 for p in points):
+            # abs(w) = 100 at w = -100 and 100: abs(w) > 100 is reached on either side of w,
+            # where w alone may be reachable beyond 100 only: abs(w) is its own base
+            return (arg, points, False) if _plain(inner, defs) else None
+        solved = _preimages(body, points)
+        if solved is None:
+            return None
+        found = to_base(inner, solved, defs, depth + 1)
+        # relu, abs, powers: the exact check's tables compute them; sigmoid(z1) is random there
+        return found if _tame(body) else _through(found)
+    if _plain(arg, defs):
+        # W X, x ⊙ w, abs(w): its own base, searched as a whole (abs(w) > 100 is reached
+        # on either side of w, where w alone may be reached beyond 100 only)
+        return arg, points, False
+    return None
+
+
+#: functions with rational pieces, which the exact check's tables compute exactly
+_TAME = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
+
+
+def _tame(body: sp.Expr) -> bool:
+    return all(isinstance(f, _TAME) for f in body.atoms(sp.Function))
+
+
+def _through(
+    found: tuple[Any, frozenset[Any], bool] | None,
+) -> tuple[Any, frozenset[Any], bool] | None:
+    return None if found is None else (found[0], found[1], True)
+
+
+def _scalar(arg: Any) -> tuple[sp.Expr, Any] | None:
+    """``(f(t), inner)`` where ``arg`` is f applied entry-wise to the matrix ``inner``."""
+    if isinstance(arg, Elementwise):
+        return _explicit(arg.body.xreplace({arg.variable: _T})), arg.arg
+    if isinstance(arg, HadamardPower) and arg.exp.is_number and arg.exp.is_real:
+        return _T**arg.exp, arg.base
+    if isinstance(arg, HadamardProduct) and len(set(arg.args)) == 1:
+        return _T ** len(arg.args), arg.args[0]
+    return None
+
+
+def _explicit(body: sp.Expr) -> sp.Expr:
+    """``body`` with every activation written out (softplus as log(1 + exp(t)))."""
+    out = body.replace(lambda n: isinstance(n, ActivationFunction), lambda n: n.written_out())
+    return out.replace(sigmoid, lambda u: 1 / (1 + sp.exp(-u)))
+
+
+def _plain(arg: Any, defs: dict[str, Any]) -> bool:
+    """No element-wise function (nor a name for one), absolute value or non-natural power
+    inside ``arg``."""
+    if isinstance(arg, sp.Abs):
+        return _plain(arg.args[0], defs)
+    for node in sp.preorder_traversal(arg):
+        if isinstance(node, sp.MatrixSymbol) and str(node.name) in defs:
+            return False
+        if isinstance(node, (Elementwise, sp.Abs)):
+            return False
+        if isinstance(node, HadamardPower) and not (
+            node.exp.is_integer and node.exp.is_nonnegative
+        ):
+            return False
+    return True
+
+
+def _preimages(body: sp.Expr, points: frozenset[Any]) -> frozenset[Any] | None:
+    """Every real t where ``body`` (in :data:`_T`) equals one of ``points``, and where it
+    switches itself (relu's 0 is where relu(t) > c starts for c = 0); None where SymPy cannot
+    solve it."""
+    out: set[Any] = set(breakpoints(body, _T))
+    for point in points:
+        solved = _solve(body, point)
+        if solved is None:
+            return None
+        out |= solved
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=512)
+def _solve(body: sp.Expr, value: Any) -> frozenset[Any] | None:
+    if sp.count_ops(body) > MAX_OPS:
+        return None  # a custom activation's long formula: SymPy's solver may not come back
+    try:
+        found = sp.solveset(sp.Eq(body, value), _T, sp.Reals)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    if isinstance(found, sp.FiniteSet):
+        values = list(found)
+    elif isinstance(found, (sp.Interval, sp.Union, sp.EmptySet.__class__)):
+        values = list(found.boundary) if found != sp.S.EmptySet else []
+    else:
+        return None
+    out = set()
+    for v in values:
+        if v in (sp.oo, -sp.oo):
+            continue
+        if not (getattr(v, "is_number", False) and v.is_real):
+            return None
+        out.add(sp.nsimplify(v) if v.is_Float else v)
+    return frozenset(out)
+
+
+def _affine(arg: Any) -> tuple[Any, Any, Any] | None:
+    """``(base, scale, shift)`` where ``arg`` is scale * base + shift * 1 (rational scale and
+    shift, shift or scale not the identity), else None: z1 + 1, 2 z1 + 1, 2 z1."""
+    terms = list(arg.args) if isinstance(arg, sp.MatAdd) else [arg]
+    shift, rest = sp.Integer(0), []
+    for term in terms:
+        coeff, core = sp.Integer(1), term
+        if isinstance(term, sp.MatMul) and term.args and term.args[0].is_Rational:
+            coeff, core = term.args[0], sp.MatMul(*term.args[1:]).doit()
+        if isinstance(core, sp.OneMatrix) and coeff.is_Rational:
+            shift += coeff
+        else:
+            rest.append((coeff, core))
+    if len(rest) != 1 or not rest[0][0].is_Rational or rest[0][0] == 0:
+        return None
+    scale, base = rest[0]
+    if scale == 1 and shift == 0:
+        return None
+    if isinstance(base, sp.OneMatrix) or not getattr(base, "is_Matrix", False):
+        return None
+    return base, scale, shift

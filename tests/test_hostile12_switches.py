@@ -1,0 +1,191 @@
+"""Hostile round 12, findings 1-5: wrong formulas passed shapecheck ("✓ equals dJ/dW1").
+
+1. sign(u) written as sqrt(u^2)/u off 0 (a power, not abs) had no region on its base;
+2. a band 1{v > 3/5} ⊙ 1{v < 241/400} was not searched when a drawn value sat on 3/5;
+3. 1{sigmoid(z1) > 0.5025} for relu' (1{z1 > 0.01}) switched on sigmoid(z1), a value no region
+   related to z1;
+4. the right 1{exp(z1) > 1} was refused: an indicator of exp(91) would be "evaluated at 3E+39";
+5. ``0 log(-exp(W2))`` (real nowhere) passed: SymPy folded it away before any value was seen.
+
+Now every piecewise atom's switch values are mapped onto its base (``check.switches``), every
+region between two switches is searched, an atom with no base means no verdict, pieces of
+rational functions take any argument, and each function's entry is tried at a few values first.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+import symbackprop as sb
+from symbackprop.check import switches
+from symbackprop.errors import FormulaError
+from symbackprop.formula.functions import sigmoid
+from symbackprop.records.nodes import T, entrywise
+
+RELU = "4-3:relu-2:relu-1"
+SIG = "4-3-2-1"
+
+
+def _wrong(spec: str, wrt: str, formula: str) -> None:
+    report = sb.check_formula(spec, wrt, formula)
+    assert report.exit_code in (1, 2), (report.error, report.counterexample)
+    assert not report.ok
+
+
+def _right(spec: str, wrt: str, formula: str) -> None:
+    report = sb.check_formula(spec, wrt, formula)
+    assert report.ok and report.exit_code == 0, (report.error, report.counterexample)
+
+
+def test_a_monotone_functions_switch_lies_on_its_base() -> None:
+    """1{sigmoid(z1) > 201/400} switches at z1 = log(201/199); 1{a1 > 0} with a1 = relu(z1)
+    at z1 = 0; sqrt((z1 + 1/100)^2) at z1 = -1/100; 1{exp(z1) > 1} at 0."""
+    z = sp.MatrixSymbol("z1", 3, 1)
+    a = sp.MatrixSymbol("a1", 3, 1)
+    ind = sp.Lambda(T, sp.Piecewise((1, sp.Rational(201, 400) < T), (0, True)))
+    found = switches.switches(
+        entrywise(ind, entrywise(sp.Lambda(T, sigmoid(T)), z)),
+        entrywise(sp.Lambda(T, sp.Piecewise((1, T > 0), (0, True))), a),
+        sp.HadamardPower(sp.HadamardPower(z + sp.OneMatrix(3, 1) / 100, 2), sp.Rational(1, 2)),
+        definitions={"a1": entrywise(sp.Lambda(T, sp.Max(T, 0)), z)},
+    )
+    assert not found.unmapped
+    assert set(found.on) == {z}
+    values = found.on[z]
+    assert sp.Integer(0) in values and sp.Rational(-1, 100) in values
+    assert any(sp.simplify(v - sp.log(sp.Rational(201, 199))) == 0 for v in values)
+
+
+def test_sign_written_as_a_root_over_its_argument_off_zero_is_caught() -> None:
+    _wrong(
+        RELU, "W1", "((W2^T delta2) ⊙ (1 + sqrt((z1 + 0.01) ⊙ (z1 + 0.01)) / (z1 + 0.01))/2) x^T"
+    )
+
+
+def test_a_band_on_a_round_kink_is_searched() -> None:
+    _wrong(SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1)) x^T ⊙ (1 + 1{W1 > 0.6} ⊙ 1{W1 < 0.6025})")
+
+
+def test_relu_prime_as_an_indicator_of_sigmoid_off_its_threshold_is_caught() -> None:
+    _wrong(RELU, "W1", "((W2^T delta2) ⊙ 1{sigmoid(z1) > 0.5025}) x^T")
+
+
+def test_relu_prime_as_an_indicator_of_exp_passes() -> None:
+    """Right, and no longer refused for evaluating the indicator at exp(91)."""
+    _right(RELU, "W1", "((W2^T delta2) ⊙ 1{exp(z1) > 1}) x^T")
+
+
+def test_an_atom_of_no_one_base_cannot_be_decided() -> None:
+    """1{z1 ⊙ a1 > 0} is relu' (z1 a1 > 0 iff z1 > 0), but its switches are no values of one
+    variable: no verdict, never a pass on sides not compared."""
+    report = sb.check_formula(RELU, "W1", "((W2^T delta2) ⊙ 1{z1 ⊙ a1 > 0}) x^T")
+    assert report.exit_code == 2 and not report.ok, (report.error, report.counterexample)
+    assert "cannot decide" in str(report.error)
+
+
+def test_a_function_real_nowhere_is_refused_before_folding() -> None:
+    report = sb.check_formula(SIG, "W2", "delta2 a1^T + 0 log(-exp(W2))")
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+    assert "'log(-exp(W2))'" in report.error.message
+    assert "not a real number" in report.error.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("spec", "wrt", "formula"),
+    [
+        # finding 1
+        (SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1) ⊙ "
+            "(1 + (sqrt((z1 - 0.01)^2) / (z1 - 0.01) - sqrt(z1^2)/z1)/2)) x^T"),
+        (SIG + " --batch", "W1", "((W2^T delta2) ⊙ A1 ⊙ (1 - A1) ⊙ "
+            "(1 + (sqrt((Z1 - 0.01)^2) / (Z1 - 0.01) - sqrt(Z1^2)/Z1)/2)) X^T"),
+        # finding 2
+        (SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1) ⊙ (1 + 1{a1 > 0.6} ⊙ 1{a1 < 0.6025})) x^T"),
+        (SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1) ⊙ (1 + 1{a1 > 0.5} ⊙ 1{a1 < 0.5025})) x^T"),
+        (SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1) ⊙ (1{a1 < 0.5025} + 1{a1 > 0.5})) x^T"),
+        (SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1)) (x ⊙ (1 + 1{x > 0.6} ⊙ 1{x < 0.6025}))^T"),
+        (SIG, "W2", "(delta2 ⊙ (1 + 1{a2 > 0.6} ⊙ 1{a2 < 0.6025})) a1^T"),
+        (RELU, "W1", "((W2^T delta2) ⊙ 1{z1 > 0}) x^T ⊙ (1 + 1{W1 > 0.6} ⊙ 1{W1 < 0.6025})"),
+        ("4-3:tanh-2:tanh-1", "W1", "((W2^T delta2) ⊙ (1 - a1 ⊙ a1)) x^T "
+            "⊙ (1 + 1{W1 > 0.6} ⊙ 1{W1 < 0.6025})"),
+        # finding 3
+        (RELU, "W1", "((W2^T delta2) ⊙ 1{softplus(z1) > 0.7}) x^T"),
+        (RELU + " --batch", "W1", "((W2^T delta2) ⊙ 1{sigmoid(Z1) > 0.5025}) X^T"),
+        # finding 4's wrong twin: a verdict, not a refusal
+        (RELU, "W1", "((W2^T delta2) ⊙ 1{exp(z1) > 1.01}) x^T"),
+    ],
+)  # fmt: skip
+def test_every_reproducer_line_is_not_a_pass(spec: str, wrt: str, formula: str) -> None:
+    name, *flags = spec.split()
+    report = sb.check_formula(name, wrt, formula, batch=bool(flags))
+    assert report.exit_code in (1, 2) and not report.ok, (report.error, report.counterexample)
+
+
+@pytest.mark.slow
+def test_a_models_sign_written_as_a_root_off_zero_is_caught() -> None:
+    model = sb.Model.parse("W : n x d\nX : d x m\nsizes: n = 3, d = 4\nJ = sum(relu(W X))\n")
+    report = sb.check_formula(model, "W", "((1 + sqrt((W X + 0.01)^2) / (W X + 0.01))/2) X^T")
+    assert report.exit_code in (1, 2) and not report.ok, report.error
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "((W2^T delta2) ⊙ 1{sigmoid(z1) > 0.5}) x^T",
+        "((W2^T delta2) ⊙ 1{tanh(z1) > 0}) x^T",
+        "((W2^T delta2) ⊙ (1 + sqrt(z1 ⊙ z1) / z1)/2) x^T",
+        "((W2^T delta2) ⊙ 1{a1 > 0}) x^T",
+    ],
+)
+def test_right_twins_still_pass(formula: str) -> None:
+    _right(RELU, "W1", formula)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "delta2 a1^T + 0 sqrt(-exp(W2))",
+        "delta2 a1^T + 0 ⊙ log(-W2 ⊙ W2 - 1)",
+        "delta2 a1^T + 0 log(W2 - abs(W2) - 1)",
+        "delta2 a1^T + (W2 - W2) ⊙ log(-exp(W2))",
+        "delta2 a1^T + log(-exp(W2)) - log(-exp(W2))",
+        "delta2 a1^T ⊙ (1 + 0 log(-1 - W2 ⊙ W2))",
+    ],
+)
+def test_every_real_nowhere_line_is_refused(formula: str) -> None:
+    report = sb.check_formula(SIG, "W2", formula)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+    assert "not a real number" in report.error.message
+
+
+def test_an_indicator_of_a_sum_is_searched() -> None:
+    """Finding 10: 1{sum(W1) < 50} is 0 where sum(W1) >= 50, which no random point reaches;
+    its switch lies on the number sum(W1), searched on a line like any other."""
+    _wrong(RELU, "W1", "((W2^T delta2) ⊙ 1{z1 > 0}) x^T ⊙ 1{sum(W1) < 50}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("spec", "wrt", "formula"),
+    [
+        (SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1)) x^T ⊙ 1{sum(W1) < 50}"),
+        (SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1)) x^T ⊙ 1{sum(x) < 50}"),
+        (RELU, "W1", "((W2^T delta2) ⊙ 1{z1 > 0}) x^T "
+            "⊙ (1 + 1{sum(W1) > 0.37} ⊙ 1{sum(W1) < 0.371})"),
+    ],
+)  # fmt: skip
+def test_every_sum_line_is_not_a_pass(spec: str, wrt: str, formula: str) -> None:
+    _wrong(spec, wrt, formula)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "formula", ["1{W X > 0} X^T ⊙ 1{sum(W) < 50}", "1{W X > 0} X^T ⊙ 1{norm1(W) < 50}"]
+)
+def test_a_models_indicator_of_a_sum_is_not_a_pass(formula: str) -> None:
+    model = sb.Model.parse("W : n x d\nX : d x m\nsizes: n = 3, d = 4\nJ = sum(relu(W X))\n")
+    report = sb.check_formula(model, "W", formula)
+    assert report.exit_code in (1, 2) and not report.ok, report.error
