@@ -152,9 +152,8 @@ def undecided(crossed: Crossed, show: Callable[[Any], str]) -> str:
     """The sentence saying which region of a kinked value was not compared, and why."""
     if crossed.unmapped is not None:
         return (
-            f"where {show(crossed.unmapped)} switches could not be found as values of one "
-            "variable (it is not an affine or monotone element-wise function of one), so its "
-            "sides were not compared: the check cannot decide"
+            f"the values of one variable where {show(crossed.unmapped)} switches could not be "
+            "found, so its sides were not compared: the check cannot decide"
         )
     region = crossed.missing[0]
     where = region.describe(show)
