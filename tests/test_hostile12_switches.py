@@ -189,3 +189,28 @@ def test_a_models_indicator_of_a_sum_is_not_a_pass(formula: str) -> None:
     model = sb.Model.parse("W : n x d\nX : d x m\nsizes: n = 3, d = 4\nJ = sum(relu(W X))\n")
     report = sb.check_formula(model, "W", formula)
     assert report.exit_code in (1, 2) and not report.ok, report.error
+
+
+def test_an_affine_value_of_an_activation_through_a_product_is_its_own_base() -> None:
+    """Review 12 R5: 1{W2 a1 + b2 > 0} (z2 written out, a1 = relu(z1)) had no base, so the
+    right formula got "cannot decide"; a line through W2 or b2 moves it, so it is searched
+    as its own base, and a threshold just off is caught."""
+    net = "4-3:relu-3:relu-2:relu-1"
+    _right(net, "W2", "((W3^T delta3) ⊙ 1{W2 a1 + b2 > 0}) a1^T")
+    report = sb.check_formula(net, "W2", "((W3^T delta3) ⊙ 1{W2 a1 + b2 > 0.01}) a1^T")
+    assert report.exit_code == 1 and report.counterexample is not None
+
+
+def test_the_base_of_an_indicator_of_a_sum_prints_as_the_sum() -> None:
+    """Review 12 R6: the base of 1{sum(W1) < 50} was an explicit 1 x 1 matrix of SymPy's Sum
+    with dummy indices, printed as such in the cannot-decide sentence; it is 1^T W1 1, which
+    the notes print as sum(W1)."""
+    from symbackprop.apps.shapecheck.check import _text
+    from symbackprop.check.switches import switches
+
+    w = sp.MatrixSymbol("W1", 3, 4)
+    i, j = sp.symbols("i j", integer=True)
+    total = sp.Sum(w[i, j], (i, 0, 2), (j, 0, 3))
+    found = switches(sp.Piecewise((1, total < 50), (0, True)))
+    (base,) = found.on
+    assert found.on[base] == {50} and _text(base) == "sum(W1)"

@@ -132,7 +132,19 @@ def _scalar_atom(node: Any) -> Any:
         values.add(-shift / scale)
     if base is None:
         return None
-    return sp.ImmutableMatrix([[base]]), frozenset(values)
+    return _one_by_one(base), frozenset(values)
+
+
+def _one_by_one(number: Any) -> Any:
+    """``number`` as a 1 x 1 matrix: sum(W1), the sum of all of a matrix's entries, as the
+    product 1^T W1 1 that the printers show as ``sum(W1)``; any other as an explicit matrix."""
+    if isinstance(number, sp.Sum) and isinstance(number.function, MatrixElement):
+        matrix, i, j = number.function.args
+        rows, cols = matrix.shape
+        full = [(i, 0, rows - 1), (j, 0, cols - 1)]
+        if [tuple(limit) for limit in number.limits] == full:
+            return sp.OneMatrix(1, rows) * matrix * sp.OneMatrix(cols, 1)
+    return sp.ImmutableMatrix([[number]])
 
 
 def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:
@@ -184,7 +196,26 @@ def to_base(
         # W X, x ⊙ w, abs(w): its own base, searched as a whole (abs(w) > 100 is reached
         # on either side of w, where w alone may be reached beyond 100 only)
         return arg, points, False
+    if _plain(arg, {}) and _names_only_in_products(arg, defs):
+        # W2 a1 + b2 with a1 = relu(z1): a line through W2 or b2 moves it as it moves W X, so
+        # it is its own base; through a1 it is a function the exact tables draw at random
+        return arg, points, True
     return None
+
+
+def _names_only_in_products(arg: Any, defs: dict[str, Any]) -> bool:
+    """Every name of ``defs`` in ``arg`` is a factor of a matrix product (W2 a1), none stands
+    alone in a sum or an element-wise operation."""
+    named = [n for n in sp.preorder_traversal(arg) if isinstance(n, sp.MatrixSymbol)]
+    total = sum(1 for n in named if str(n.name) in defs)
+    in_products = sum(
+        1
+        for node in sp.preorder_traversal(arg)
+        if isinstance(node, sp.MatMul)
+        for factor in node.args
+        if isinstance(factor, sp.MatrixSymbol) and str(factor.name) in defs
+    )
+    return total > 0 and total == in_products
 
 
 #: functions with rational pieces, which the exact check's tables compute exactly
