@@ -191,7 +191,7 @@ def to_base(
             return None
         found = to_base(inner, solved, defs, depth + 1)
         # relu, abs, powers: the exact check's tables compute them; sigmoid(z1) is random there
-        return found if _tame(body) else _through(found)
+        return found if tame(body) else _through(found)
     if _plain(arg, defs):
         # W X, x ⊙ w, abs(w): its own base, searched as a whole (abs(w) > 100 is reached
         # on either side of w, where w alone may be reached beyond 100 only)
@@ -218,12 +218,14 @@ def _names_only_in_products(arg: Any, defs: dict[str, Any]) -> bool:
     return total > 0 and total == in_products
 
 
-#: functions with rational pieces, which the exact check's tables compute exactly
-_TAME = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
+#: functions with rational pieces: the exact check's tables compute them exactly, and a huge
+#: argument does not overflow them (the pieces of an indicator, relu, abs)
+TAME = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
 
 
-def _tame(body: sp.Expr) -> bool:
-    return all(isinstance(f, _TAME) for f in body.atoms(sp.Function))
+def tame(body: Any) -> bool:
+    """Only rational functions and :data:`TAME` in ``body`` (no exp to overflow)."""
+    return all(isinstance(f, TAME) for f in body.atoms(sp.Function))
 
 
 def _through(

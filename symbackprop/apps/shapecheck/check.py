@@ -43,6 +43,7 @@ from symbackprop.check.exact import (
 )
 from symbackprop.check.kinks import UNEVALUATED, Sides, kinks, straddling
 from symbackprop.check.size_settings import size_settings
+from symbackprop.check.switches import tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.textprint import text as plain_text
@@ -637,15 +638,6 @@ def _bounded(what: str, q: Any, limit: float = MAX_ARGUMENT) -> Any:
     return q
 
 
-#: functions that a huge argument does not overflow (the pieces of an indicator, relu, abs)
-_TAME = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
-
-
-def _tame(body: Any) -> bool:
-    """Only rational functions and :data:`_TAME` in ``body`` (no exp to overflow)."""
-    return all(isinstance(f, _TAME) for f in body.atoms(sp.Function))
-
-
 def _numeric_table(digits: int) -> type[Table]:
     """RealTable to ``digits`` digits, every function argument bounded first (see
     :data:`MAX_ARGUMENT`)."""
@@ -664,7 +656,7 @@ def _numeric_table(digits: int) -> type[Table]:
             if isinstance(fn.expr, sp.Piecewise):
                 name = "a piecewise function (an indicator 1{...} or an activation's pieces)"
             # an indicator of exp(91) is 1: pieces of rational functions grow no further
-            limit = float("inf") if _tame(fn.expr) else MAX_ARGUMENT
+            limit = float("inf") if tame(fn.expr) else MAX_ARGUMENT
             return super().apply(fn, _bounded(name.lower(), q, limit))
 
         def exp(self, q: Any) -> Any:
