@@ -161,6 +161,7 @@ def test_every_real_nowhere_line_is_refused(formula: str) -> None:
     assert "not a real number" in report.error.message
 
 
+@pytest.mark.slow  # the mapping of a sum's switch: test_the_base_of_an_indicator_of_a_sum_...
 def test_an_indicator_of_a_sum_is_searched() -> None:
     """Finding 10: 1{sum(W1) < 50} is 0 where sum(W1) >= 50, which no random point reaches;
     its switch lies on the number sum(W1), searched on a line like any other."""
@@ -191,13 +192,19 @@ def test_a_models_indicator_of_a_sum_is_not_a_pass(formula: str) -> None:
     assert report.exit_code in (1, 2) and not report.ok, report.error
 
 
+DEEP_RELU = "4-3:relu-3:relu-2:relu-1"
+
+
 def test_an_affine_value_of_an_activation_through_a_product_is_its_own_base() -> None:
     """Review 12 R5: 1{W2 a1 + b2 > 0} (z2 written out, a1 = relu(z1)) had no base, so the
     right formula got "cannot decide"; a line through W2 or b2 moves it, so it is searched
     as its own base, and a threshold just off is caught."""
-    net = "4-3:relu-3:relu-2:relu-1"
-    _right(net, "W2", "((W3^T delta3) ⊙ 1{W2 a1 + b2 > 0}) a1^T")
-    report = sb.check_formula(net, "W2", "((W3^T delta3) ⊙ 1{W2 a1 + b2 > 0.01}) a1^T")
+    _right(DEEP_RELU, "W2", "((W3^T delta3) ⊙ 1{W2 a1 + b2 > 0}) a1^T")
+
+
+@pytest.mark.slow
+def test_an_affine_value_of_an_activation_through_a_product_off_its_threshold_is_caught() -> None:
+    report = sb.check_formula(DEEP_RELU, "W2", "((W3^T delta3) ⊙ 1{W2 a1 + b2 > 0.01}) a1^T")
     assert report.exit_code == 1 and report.counterexample is not None
 
 
