@@ -221,3 +221,21 @@ def test_the_base_of_an_indicator_of_a_sum_prints_as_the_sum() -> None:
     found = switches(sp.Piecewise((1, total < 50), (0, True)))
     (base,) = found.on
     assert found.on[base] == {50} and _text(base) == "sum(W1)"
+
+
+def test_a_periodic_functions_switches_are_no_internal_error() -> None:
+    """Review 12 R11: 1{sin(z1) > -1/2} made SymPy list the boundary of infinitely many
+    solution sets (NotImplementedError, exit 3); a periodic function's switches are not
+    mapped, and the wrong formula is still caught."""
+    _wrong_exactly(RELU, "W1", "((W2^T delta2) ⊙ 1{sin(z1) > -0.5}) x^T")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("factor", ["1{cos(z1) > 0.5}", "(1 + abs(sin(z1))/sin(z1))/2"])
+def test_other_periodic_switches_are_no_internal_error(factor: str) -> None:
+    _wrong_exactly(RELU, "W1", f"((W2^T delta2) ⊙ {factor}) x^T")
+
+
+def _wrong_exactly(spec: str, wrt: str, formula: str) -> None:
+    report = sb.check_formula(spec, wrt, formula)
+    assert report.exit_code == 1 and report.counterexample is not None, report.error

@@ -68,7 +68,10 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             arg, points = found
             if not points:
                 continue
-            mapped = to_base(arg, frozenset(points), defs)
+            try:
+                mapped = to_base(arg, frozenset(points), defs)
+            except NotImplementedError:  # SymPy could not solve or list the switches
+                mapped = None
             if mapped is None:
                 out.unmapped.append(node)
                 continue
@@ -289,12 +292,17 @@ def _solve(body: sp.Expr, value: Any) -> frozenset[Any] | None:
         found = sp.solveset(sp.Eq(body, value), _T, sp.Reals)
     except (NotImplementedError, ValueError, TypeError):
         return None
-    if isinstance(found, sp.FiniteSet):
-        values = list(found)
-    elif isinstance(found, (sp.Interval, sp.Union, sp.EmptySet.__class__)):
-        values = list(found.boundary) if found != sp.S.EmptySet else []
-    else:
-        return None
+    # finite sets and intervals only: a periodic function's solutions (sin(t) = -1/2) are a
+    # union of infinitely many image sets, whose boundary SymPy cannot list
+    pieces = found.args if isinstance(found, sp.Union) else (found,)
+    values = []
+    for piece in pieces:
+        if isinstance(piece, sp.FiniteSet):
+            values.extend(piece)
+        elif isinstance(piece, sp.Interval):
+            values.extend((piece.start, piece.end))
+        elif piece != sp.S.EmptySet:
+            return None
     out = set()
     for v in values:
         if v in (sp.oo, -sp.oo):
