@@ -55,8 +55,12 @@ def test_a_monotone_functions_switch_lies_on_its_base() -> None:
     values = found.on[z]
     assert sp.Integer(0) in values and sp.Rational(-1, 100) in values
     assert any(sp.simplify(v - sp.log(sp.Rational(201, 199))) == 0 for v in values)
+    # a pole: 1/(z1 + 1/100) changes sign at z1 = -1/100
+    pole = switches.switches(sp.HadamardPower(z + sp.OneMatrix(3, 1) / 100, -1))
+    assert pole.on == {z: {sp.Rational(-1, 100)}} and not pole.unmapped
 
 
+@pytest.mark.slow  # the mapping: test_a_monotone_functions_switch_lies_on_its_base
 def test_sign_written_as_a_root_over_its_argument_off_zero_is_caught() -> None:
     _wrong(
         RELU, "W1", "((W2^T delta2) ⊙ (1 + sqrt((z1 + 0.01) ⊙ (z1 + 0.01)) / (z1 + 0.01))/2) x^T"
@@ -67,6 +71,7 @@ def test_a_band_on_a_round_kink_is_searched() -> None:
     _wrong(SIG, "W1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1)) x^T ⊙ (1 + 1{W1 > 0.6} ⊙ 1{W1 < 0.6025})")
 
 
+@pytest.mark.slow  # the mapping: test_a_monotone_functions_switch_lies_on_its_base
 def test_relu_prime_as_an_indicator_of_sigmoid_off_its_threshold_is_caught() -> None:
     _wrong(RELU, "W1", "((W2^T delta2) ⊙ 1{sigmoid(z1) > 0.5025}) x^T")
 
