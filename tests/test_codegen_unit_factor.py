@@ -62,7 +62,11 @@ def test_no_product_with_one_numpy(key: str) -> None:
     _run(key, "numpy", np.array)
 
 
-@pytest.mark.parametrize("key", sorted(CASES))
+@pytest.mark.parametrize(
+    "key",
+    # one case by default (the torch printer inherits the NumPy printer's rule); all in slow
+    [k if k == "square" else pytest.param(k, marks=pytest.mark.slow) for k in sorted(CASES)],
+)
 def test_no_product_with_one_torch(key: str) -> None:
     _run(key, "torch", import_framework("torch").tensor)
 

@@ -50,6 +50,7 @@ def test_the_limit_counts_equations_not_lines_declarations_or_comments() -> None
     assert len(read(text).equations) == MAX_EQUATIONS
 
 
+@pytest.mark.slow  # a speed property; the equation limit's refusal runs by default
 def test_the_shared_weights_step_compares_its_contributions_linearly(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Segment comparisons while deriving and printing a chain grow linearly with N."""
     counts = {"eq": 0}
