@@ -244,3 +244,11 @@ def test_other_periodic_switches_are_no_internal_error(factor: str) -> None:
 def _wrong_exactly(spec: str, wrt: str, formula: str) -> None:
     report = sb.check_formula(spec, wrt, formula)
     assert report.exit_code == 1 and report.counterexample is not None, report.error
+
+
+def test_nested_exponentials_are_not_evaluated_by_the_real_nowhere_check() -> None:
+    """The slow hostile corpus: exp nested 40 deep made the real-nowhere check (finding 5)
+    evaluate exp(exp(exp(...5))) in SymPy, which does not come back; past two levels it is
+    left to the numeric comparison, which refuses the size in one line."""
+    report = sb.check_formula("4-3-2-1", "W3", "exp(" * 40 + "W3" + ")" * 40)
+    assert report.exit_code == 2 and "10^20" in str(report.error)

@@ -19,10 +19,25 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 SAMPLES = (sp.Rational(-3), sp.Rational(-1, 2), sp.Rational(1, 3), sp.Integer(2), sp.Integer(5))
 
 
+#: exponentials nested deeper than this are not evaluated here (exp(exp(5)) is about 10^64)
+MAX_EXPONENTIAL_DEPTH = 2
+
+
+def _exponential_depth(expr: sp.Basic) -> int:
+    """How deeply exponentials (exp, a power with a variable exponent) nest in ``expr``."""
+    inner = max((_exponential_depth(arg) for arg in expr.args), default=0)
+    grows = isinstance(expr, sp.exp) or (isinstance(expr, sp.Pow) and not expr.exp.is_number)
+    return inner + 1 if grows else inner
+
+
 def nowhere_real(text: str, entry: Any) -> str | None:
     """Why ``entry`` (a matrix's generic entry, in its names' entries) is no real number at any
     of :data:`SAMPLES`, or ``None`` (real at one of them, a number, or not evaluated)."""
     if not isinstance(entry, sp.Basic) or getattr(entry, "is_number", False):
+        return None
+    if _exponential_depth(entry) > MAX_EXPONENTIAL_DEPTH:
+        # exp(exp(exp(exp(5)))) has an exponent of 10^64 digits: SymPy's evaluation of it does
+        # not come back (the numeric comparison refuses such a size in one line instead)
         return None
     scalars = {s for s in entry.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer}
     names = sorted({*entry.atoms(MatrixElement), *scalars}, key=str)
