@@ -34,7 +34,8 @@ def init_params(seed=0, scheme="xavier", {signature}):
     ``scheme``: "xavier" std sqrt(1/fan_in), "he" sqrt(2/fan_in), "glorot"
     sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
 '''
-_INIT_BODY = """    rng = np.random.default_rng(seed)
+#: the check of ``scaled-identity:c`` in every module's ``init_params``: c in the CLI's range
+SCALE_CHECK = """\
     if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
         try:
             scale = float(scheme.split(":", 1)[1])
@@ -45,7 +46,13 @@ _INIT_BODY = """    rng = np.random.default_rng(seed)
                 f"init scheme {scheme!r}: expected scaled-identity:c with c a number from "
                 "1e-6 to 1e6"
             )
-    params = {}
+"""
+
+_INIT_BODY = (
+    """    rng = np.random.default_rng(seed)
+"""
+    + SCALE_CHECK
+    + """    params = {}
     for name, (rows, cols) in SHAPES.items():
         if name in ADDED:
             value = np.zeros((rows, cols))
@@ -61,6 +68,7 @@ _INIT_BODY = """    rng = np.random.default_rng(seed)
             known = ", ".join([*STDS, "scaled-identity:c"])
             raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
 """
+)
 
 
 def init_params(signature: str, returns: str, store: str, prelude: str = "") -> str:

@@ -7,9 +7,9 @@ own: :mod:`symbackprop.lowering.model_template`.
 
 from __future__ import annotations
 
-from symbackprop.lowering.model_template import stds
+from symbackprop.lowering.model_template import SCALE_CHECK, stds
 
-__all__ = ["INVALID_SHAPES", "STDS", "invalid_helper", "invalid_shapes"]
+__all__ = ["INVALID_SHAPES", "SCALE_CHECK", "STDS", "invalid_helper", "invalid_shapes"]
 
 #: the shape checks of ``_invalid`` (the backend fills in its words: :func:`invalid_shapes`)
 _INVALID_SHAPES = '''

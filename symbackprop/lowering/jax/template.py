@@ -12,7 +12,7 @@ template's with that one change (copied: that template returns NumPy arrays). Th
 
 from __future__ import annotations
 
-from symbackprop.lowering.network_template import STDS, invalid_helper
+from symbackprop.lowering.network_template import SCALE_CHECK, STDS, invalid_helper
 
 #: what both custom_vjp costs (network and model) share: the inputs' values under
 #: ``symbolic_zeros``, the refusal of a data cotangent the derivation does not have (a silent
@@ -61,7 +61,8 @@ __all__ = [
     "STDS",
 ]
 
-INIT_PARAMS = '''
+INIT_PARAMS = (
+    '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
     """Weights ``rng.standard_normal(shape) * std`` drawn in order W1, W2, ...; biases zero.
 
@@ -72,17 +73,9 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     ``jax.config.update("jax_enable_x64", True)``; without it JAX keeps float32).
     """
     rng = np.random.default_rng(seed)
-    if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
-        try:
-            scale = float(scheme.split(":", 1)[1])
-        except ValueError:
-            scale = -1.0
-        if not 1e-6 <= scale <= 1e6:
-            raise ValueError(
-                f"init scheme {scheme!r}: expected scaled-identity:c with c a number from "
-                "1e-6 to 1e6"
-            )
-    params = {}
+'''
+    + SCALE_CHECK
+    + """    params = {}
     for layer in range(1, DEPTH + 1):
         n_l, n_prev = SHAPES[f"W{layer}"]
         if scheme.startswith("scaled-identity:"):
@@ -99,7 +92,8 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
         params[f"W{layer}"] = jnp.asarray(W.astype(dtype))
         params[f"b{layer}"] = jnp.asarray(np.zeros((n_l, 1), dtype=dtype))
     return params
-'''
+"""
+)
 CUSTOM_VJP = (
     '''
 @jax.custom_vjp

@@ -10,7 +10,7 @@ the array of the wrong shape once the cheap checks on entry have failed.
 
 from __future__ import annotations
 
-from symbackprop.lowering.network_template import invalid_helper
+from symbackprop.lowering.network_template import SCALE_CHECK, invalid_helper
 
 #: the sigmoid record's NumPy form: the module helper below, evaluated in place
 SIGMOID_TEMPLATE = "sigmoid({z})"
@@ -110,7 +110,8 @@ WORKSPACE_DOC = (
 )
 #: the backends' shared ``_invalid`` with NumPy's floating-point test
 INVALID_HELPER = invalid_helper('getattr(dtype, "kind", None) != "f"')
-INIT_PARAMS = '''
+INIT_PARAMS = (
+    '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
     """Weights ``rng.standard_normal(shape) * std`` drawn in order W1, W2, ...; biases zero.
 
@@ -119,17 +120,9 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     square layers only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
     """
     rng = np.random.default_rng(seed)
-    if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
-        try:
-            scale = float(scheme.split(":", 1)[1])
-        except ValueError:
-            scale = -1.0
-        if not 1e-6 <= scale <= 1e6:
-            raise ValueError(
-                f"init scheme {scheme!r}: expected scaled-identity:c with c a number from "
-                "1e-6 to 1e6"
-            )
-    params = {}
+'''
+    + SCALE_CHECK
+    + """    params = {}
     for layer in range(1, DEPTH + 1):
         n_l, n_prev = SHAPES[f"W{layer}"]
         if scheme.startswith("scaled-identity:"):
@@ -146,4 +139,5 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
         params[f"W{layer}"] = W.astype(dtype)
         params[f"b{layer}"] = np.zeros((n_l, 1), dtype=dtype)
     return params
-'''
+"""
+)

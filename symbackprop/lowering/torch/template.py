@@ -13,9 +13,10 @@ module's class name (``{module}``).
 
 from __future__ import annotations
 
-from symbackprop.lowering.network_template import invalid_shapes
+from symbackprop.lowering.network_template import SCALE_CHECK, invalid_shapes
 
-INIT_PARAMS = '''
+INIT_PARAMS = (
+    '''
 def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     """Weights ``rng.standard_normal(shape) * std`` drawn in order W1, W2, ...; biases zero.
 
@@ -27,17 +28,9 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
         dtype = getattr(torch, np.dtype(dtype).name)
     rng = np.random.default_rng(seed)
-    if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
-        try:
-            scale = float(scheme.split(":", 1)[1])
-        except ValueError:
-            scale = -1.0
-        if not 1e-6 <= scale <= 1e6:
-            raise ValueError(
-                f"init scheme {scheme!r}: expected scaled-identity:c with c a number from "
-                "1e-6 to 1e6"
-            )
-    params = {}
+'''
+    + SCALE_CHECK
+    + """    params = {}
     for layer in range(1, DEPTH + 1):
         n_l, n_prev = SHAPES[f"W{layer}"]
         if scheme.startswith("scaled-identity:"):
@@ -54,7 +47,8 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
         params[f"W{layer}"] = torch.tensor(W, dtype=dtype, device=device)
         params[f"b{layer}"] = torch.zeros((n_l, 1), dtype=dtype, device=device)
     return params
-'''
+"""
+)
 INVALID_HELPER = invalid_shapes(
     """Raise the ValueError that names the tensor of the wrong shape or dtype and what was
     expected. Called only after the cheap checks on entry have failed.""",
