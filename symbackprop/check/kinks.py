@@ -21,7 +21,7 @@ from sympy import HadamardPower
 
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
-from symbackprop.check.switches import switches
+from symbackprop.check.switches import affine_parts, switches
 from symbackprop.records.nodes import Elementwise
 
 
@@ -45,38 +45,6 @@ def kinks(*exprs: Any) -> frozenset[sp.Rational]:
     return frozenset(points)
 
 
-def _affine(arg: Any) -> tuple[Any, Any, Any, Any] | None:
-    """``(base, scale, shift, spread)`` where ``arg`` is scale * base + shift * 1 (rational
-    scale and shift, shift or scale not the identity), else None: z1 + 1, 2 z1 + 1, 2 z1.
-    ``spread`` is |c / scale| where ``arg`` also adds c times a leaf of base's shape with
-    |c| < |scale| (z1 + b1/1000: 1/1000), else 0: that shift moves each entry's kink by
-    c / scale times the leaf's entry, a drawn value of size about 1."""
-    terms = list(arg.args) if isinstance(arg, sp.MatAdd) else [arg]
-    shift, rest = sp.Integer(0), []
-    for term in terms:
-        coeff, core = sp.Integer(1), term
-        if isinstance(term, sp.MatMul) and term.args and term.args[0].is_Rational:
-            coeff, core = term.args[0], sp.MatMul(*term.args[1:]).doit()
-        if isinstance(core, sp.OneMatrix) and coeff.is_Rational:
-            shift += coeff
-        else:
-            rest.append((coeff, core))
-    spread = sp.Integer(0)
-    if len(rest) == 2 and all(coeff.is_Rational for coeff, _core in rest):
-        (scale, base), (small, leaf) = sorted(rest, key=lambda term: -abs(term[0]))
-        leafy = isinstance(leaf, sp.MatrixSymbol) and leaf.shape == base.shape
-        if leafy and 0 < abs(small) < abs(scale):
-            rest, spread = [(scale, base)], abs(small / scale)
-    if len(rest) != 1 or not rest[0][0].is_Rational or rest[0][0] == 0:
-        return None
-    scale, base = rest[0]
-    if scale == 1 and shift == 0 and spread == 0:
-        return None
-    if isinstance(base, sp.OneMatrix) or not getattr(base, "is_Matrix", False):
-        return None
-    return base, scale, shift, spread
-
-
 def _on_base(arg: Any, points: frozenset[Any]) -> tuple[Any, set[tuple[Any, Any]]]:
     """``arg``'s base value and each kink of ``arg`` with where it lies on the base: an
     affine argument's kinks lie on its base (relu(z1 + 1): 0 in z1 + 1 is -1 in z1); any other
@@ -84,7 +52,7 @@ def _on_base(arg: Any, points: frozenset[Any]) -> tuple[Any, set[tuple[Any, Any]
     b1/1000)) lies near its place on the base, at a different value in each entry: the base
     is also cut half the spread either side (z1 = -1/2000, 1/2000), so that a point placed
     between them puts some entries between their kink and the unshifted one."""
-    found = _affine(arg)
+    found = affine_parts(arg)
     if found is None:
         return arg, {(p, p) for p in points}
     base, scale, shift, spread = found

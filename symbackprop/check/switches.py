@@ -178,9 +178,11 @@ def to_base(
         return to_base(inner, points, defs, depth + 1)
     if isinstance(arg, sp.Transpose):
         return to_base(arg.arg, points, defs, depth + 1)  # the same values, transposed
-    affine = _affine(arg)
-    if affine is not None:
-        base, scale, shift = affine
+    affine = affine_parts(arg)
+    # a shift by a leaf (z1 + b1/1000) moves each entry's switch differently: such an
+    # argument is its own base here (the kinks place points near it: check/kinks.py)
+    if affine is not None and affine[3] == 0:
+        base, scale, shift, _spread = affine
         return to_base(base, frozenset((p - shift) / scale for p in points), defs, depth + 1)
     scalar = _scalar(arg)
     if scalar is not None:
@@ -313,9 +315,12 @@ def _solve(body: sp.Expr, value: Any) -> frozenset[Any] | None:
     return frozenset(out)
 
 
-def _affine(arg: Any) -> tuple[Any, Any, Any] | None:
-    """``(base, scale, shift)`` where ``arg`` is scale * base + shift * 1 (rational scale and
-    shift, shift or scale not the identity), else None: z1 + 1, 2 z1 + 1, 2 z1."""
+def affine_parts(arg: Any) -> tuple[Any, Any, Any, Any] | None:
+    """``(base, scale, shift, spread)`` where ``arg`` is scale * base + shift * 1 (rational
+    scale and shift, shift or scale not the identity), else None: z1 + 1, 2 z1 + 1, 2 z1.
+    ``spread`` is |c / scale| where ``arg`` also adds c times a leaf of base's shape with
+    |c| < |scale| (z1 + b1/1000: 1/1000), else 0: that shift moves each entry's kink by
+    c / scale times the leaf's entry, a drawn value of size about 1."""
     terms = list(arg.args) if isinstance(arg, sp.MatAdd) else [arg]
     shift, rest = sp.Integer(0), []
     for term in terms:
@@ -326,11 +331,17 @@ def _affine(arg: Any) -> tuple[Any, Any, Any] | None:
             shift += coeff
         else:
             rest.append((coeff, core))
+    spread = sp.Integer(0)
+    if len(rest) == 2 and all(coeff.is_Rational for coeff, _core in rest):
+        (scale, base), (small, leaf) = sorted(rest, key=lambda term: -abs(term[0]))
+        leafy = isinstance(leaf, sp.MatrixSymbol) and leaf.shape == base.shape
+        if leafy and 0 < abs(small) < abs(scale):
+            rest, spread = [(scale, base)], abs(small / scale)
     if len(rest) != 1 or not rest[0][0].is_Rational or rest[0][0] == 0:
         return None
     scale, base = rest[0]
-    if scale == 1 and shift == 0:
+    if scale == 1 and shift == 0 and spread == 0:
         return None
     if isinstance(base, sp.OneMatrix) or not getattr(base, "is_Matrix", False):
         return None
-    return base, scale, shift
+    return base, scale, shift, spread
