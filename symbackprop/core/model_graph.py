@@ -50,11 +50,13 @@ from symbackprop.core.model_rewrites import (
 )
 from symbackprop.core.names import Name as SymbolName
 from symbackprop.core.softmax_forms import bce_rounds_off, is_softmax_complement, same_value
+from symbackprop.core.textprint import text
 from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import to_text
+from symbackprop.formula.float_range import outside_float_range
 from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
@@ -365,6 +367,13 @@ class _Builder:
         if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
             # a constant such as 1/0, log(0) or log(-2): no finite real value to differentiate
             raise self.fail(_bad_constant(expr))
+        too_large = outside_float_range(expr)
+        if too_large is not None:
+            # exp(1000): exact in SymPy, inf (or 0, for exp(-1000)) in every generated module
+            raise self.fail(
+                f"the constant {text(too_large)} is outside the float64 range "
+                "(about 1e-308 to 1e308 in size); expected a number a module can compute with"
+            )
         out = self.symbol(name, tuple(expr.shape))
         node = Node(kind, args, expr, record)
         self.graph.nodes[name] = node
