@@ -367,6 +367,10 @@ class ModelCheck:
             if name in self.graph.nodes:
                 env[name] = self._value(expr, env)
                 self._kinks(expr, env)
+            elif isinstance(expr, MatrixSymbol) and expr.name in env:
+                # a name for another value (p = 1/(1 + exp(-u)) names the internal _t4): a
+                # formula may use it
+                env[name] = env[expr.name]
 
     def _value(self, expr: Any, env: dict[str, Any]) -> sp.Matrix:
         try:

@@ -116,10 +116,11 @@ class Counterexample:
             if self.exact
             else f"numerically, to {numeric.AGREED_DIGITS} digits"
         )
+        at = ", ".join(f"{name} = {size}" for name, size in self.sizes.items())
         return (
             f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula gives "
             f"{_short(self.yours)}, the gradient is {_short(self.truth)}{self._apart()} "
-            f"({how}, sizes {self.sizes})"
+            f"({how}{', at ' + at if at else ''})"
         )
 
     def _apart(self) -> str:

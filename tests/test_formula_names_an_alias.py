@@ -1,0 +1,28 @@
+"""A model's name for another value (``p = 1/(1 + exp(-u))`` names an internal value) may be
+used in a hand-written gradient: it is evaluated like any other value (it raised KeyError,
+exit 3: review 13 R1). A counterexample states its sizes in words, not as a Python dict."""
+
+from __future__ import annotations
+
+import symbackprop as sb
+from symbackprop.apps.shapecheck.check import Counterexample
+from symbackprop.model import Model
+
+LOGIT = "x : 3 x 1\ny : 1 x 1\nw : 1 x 3\nu = w x\np = 1/(1 + exp(-u))\nJ = mse(p, y)\n"
+
+
+def test_a_right_formula_through_the_alias_is_the_gradient() -> None:
+    report = sb.check_formula(Model.parse(LOGIT), "w", "((p - y) ⊙ p ⊙ (1 - p)) x^T")
+    assert report.exit_code == 0, str(report)
+
+
+def test_a_wrong_formula_through_the_alias_is_not() -> None:
+    report = sb.check_formula(Model.parse(LOGIT), "w", "2 (p - y) x^T")
+    assert report.exit_code == 1, str(report)
+    assert report.counterexample is not None
+    assert "sizes" not in str(report.counterexample)  # no sizes in this model, no "{}"
+
+
+def test_a_counterexample_names_its_sizes_in_words() -> None:
+    found = Counterexample("W2", 0, 0, 1, 2, {"n0": 3, "n1": 2}, True)
+    assert str(found).endswith("random rational function values, at n0 = 3, n1 = 2)")
