@@ -26,3 +26,16 @@ def test_a_wrong_formula_through_the_alias_is_not() -> None:
 def test_a_counterexample_names_its_sizes_in_words() -> None:
     found = Counterexample("W2", 0, 0, 1, 2, {"n0": 3, "n1": 2}, True)
     assert str(found).endswith("random rational function values, at n0 = 3, n1 = 2)")
+
+
+def test_a_pole_of_a_one_by_one_value_without_a_real_root_is_no_switch() -> None:
+    """1 + exp(-u) has no real zero: (1 + exp(-u))^-2 never switches, so the written-out
+    gradient (and the printed truth pasted back) is compared and decided, and a formula off
+    by 1 + 1e-58 is not the gradient (review 13 R2: both were "cannot decide", exit 2)."""
+    model = Model.parse(LOGIT)
+    right = "((1/(1 + exp(-u)) - y) ⊙ exp(-u) ⊙ (1 + exp(-u))^-2) x^T"
+    assert sb.check_formula(model, "w", right).exit_code == 0
+    assert sb.check_formula(model, "w", f"(1 + 1/10^58) {right}").exit_code == 1
+    truth = sb.check_formula(model, "w", "0").truth
+    assert truth is not None
+    assert sb.check_formula(model, "w", truth).exit_code == 0

@@ -327,7 +327,11 @@ def affine_parts(arg: Any) -> tuple[Any, Any, Any, Any] | None:
         coeff, core = sp.Integer(1), term
         if isinstance(term, sp.MatMul) and term.args and term.args[0].is_Rational:
             coeff, core = term.args[0], sp.MatMul(*term.args[1:]).doit()
-        if isinstance(core, sp.OneMatrix) and coeff.is_Rational:
+        # a 1 x 1 model value's shift is written with SymPy's Identity(1), which is ones(1, 1)
+        ones = isinstance(core, sp.OneMatrix) or (
+            isinstance(core, sp.Identity) and core.shape == (1, 1)
+        )
+        if ones and coeff.is_Rational:
             shift += coeff
         else:
             rest.append((coeff, core))
