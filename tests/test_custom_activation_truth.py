@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 import symbackprop as sb
+from symbackprop.core.textprint import text
 from symbackprop.render.formula import to_formula
 
 
@@ -41,3 +42,9 @@ def test_custom_truths_paste_back(
     spec: str, define: dict[str, str], wrt: str, batch: bool
 ) -> None:
     _pastes_back(spec, define, wrt, batch)
+
+
+def test_derive_writes_the_element_wise_product_of_a_matrix_factor_and_an_indicator() -> None:
+    net = sb.Network.parse("4-3:q-2-1", define={"q": "relu(z*z - 2)"}, loss="mse")
+    shown = text(sb.derive(net).deltas[1])  # delta1 as derive prints it
+    assert shown == "(W2^T delta2) ⊙ ((2*z1) ⊙ 1{z1^2 > 2})", shown
