@@ -53,11 +53,15 @@ def test_correct_formulas_are_accepted(text: str, wrt: str, formula: str) -> Non
 
 
 def test_the_same_value_written_with_other_functions_is_equal_numerically() -> None:
-    # the derivation has sigmoid(u) (log(exp(u) + 1) is softplus(u)); exp(u) / (exp(u) + 1)
-    # is the same number
-    formula = "X^T (-y ⊙ (exp(-y ⊙ (X w)) / (exp(-y ⊙ (X w)) + 1)))"
+    # the derivation has sigmoid(u) (log(exp(u) + 1) is softplus(u)); (1 + tanh(u/2))/2 is
+    # the same number
+    formula = "X^T (-y ⊙ ((1 + tanh(-y ⊙ (X w) / 2)) / 2))"
     report = _check(LOGISTIC_SUM, "w", formula)
     assert report.ok and report.method == "numeric"
+    # exp(u) / (exp(u) + 1) is read as sigmoid(u) (an identity): decided exactly
+    formula = "X^T (-y ⊙ (exp(-y ⊙ (X w)) / (exp(-y ⊙ (X w)) + 1)))"
+    report = _check(LOGISTIC_SUM, "w", formula)
+    assert report.ok and report.method == "exact"
 
 
 def test_a_wrong_transpose_is_caught_and_the_right_arrangement_suggested() -> None:

@@ -103,6 +103,9 @@ class ElementFunction:
     body: sp.Expr
     derivative: sp.Expr
     activation: Activation | None = None
+    #: f' as the generated code computes it, where it gives a value at a point where f' has
+    #: none (None: ``derivative`` itself); the derivation and the checks keep ``derivative``
+    code_derivative: sp.Expr | None = None
 
     def apply(self, arg: Any) -> Any:
         if self.activation is not None:
@@ -590,7 +593,13 @@ class _Builder:
             squares = self.power(first, sp.Integer(2), None)
             total = self.call_total(squares, None)
             body = SCALAR_FUNCTIONS["sqrt"]
-            return self.function(ElementFunction("sqrt", body, sp.diff(body, T)), total, name)
+            derivative = sp.diff(body, T)
+            # the code reads 0 where the sum of squares is 0 (A = 0): 1/(2 sqrt(0)) times 2 A
+            # was inf * 0, a NaN gradient; 0 is the subgradient torch.linalg.norm's backward
+            # gives (as abs'(0) = sign(0) = 0 for norm1)
+            at_zero = sp.Piecewise((derivative, T > 0), (0, True))
+            sqrt = ElementFunction("sqrt", body, derivative, code_derivative=at_zero)
+            return self.function(sqrt, total, name)
         if func == "tr":
             return self.define(name, Kind.TRACE, (first,), Trace(first) * Identity(1), None)
         if func == "det":

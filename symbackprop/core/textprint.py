@@ -145,7 +145,7 @@ class TextPrinter(StrPrinter):
             return call
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         if isinstance(body, sp.Piecewise):
-            return _piecewise_text(self, body).replace(_ARG, arg)
+            return _piecewise_text(self, body, applied=True).replace(_ARG, arg)
         # the argument's text as a power's base or exponent keeps its brackets: (A^T)^(3/2),
         # (W x)^2, 2^(A^T)
         text = self._print(body).replace(_ARG + "^", power_base(arg) + "^")
@@ -229,10 +229,20 @@ def _scalar_as_matrix(expr: Any) -> bool:
     return len(matrices) == 1 and _unit(matrices[0])
 
 
-def _piecewise_text(printer: TextPrinter, body: sp.Piecewise, *, bracket: bool = True) -> str:
+def _piecewise_text(
+    printer: TextPrinter, body: sp.Piecewise, *, bracket: bool = True, applied: bool = False
+) -> str:
     """``(1{z > 0} + (1/100) 1{z <= 0})``, ``1{z > 0}``: a piecewise function in indicator
-    notation, in parentheses unless it is one indicator."""
-    text = indicator_sum(body, printer._print, indicator_text, lambda v, i: f"({v}) {i}")
+    notation, in parentheses unless it is one indicator. ``applied``: the body is applied to a
+    matrix (its variable the placeholder :data:`_ARG`), so a coefficient that reads the
+    variable is a matrix and multiplies its indicator with ⊙ (``(2*z1) ⊙ 1{z1^2 > 2}``; side
+    by side would be a matrix product, review12 R7)."""
+
+    def scaled(value: str, indicator: str) -> str:
+        joint = " ⊙ " if applied and _ARG in value else " "
+        return f"({value}){joint}{indicator}"
+
+    text = indicator_sum(body, printer._print, indicator_text, scaled)
     if text is not None and _single_indicator(text):
         return text  # one indicator, 1{z > 0}: its braces delimit it
     text = text if text is not None else piece_list(body, printer._print)

@@ -550,6 +550,7 @@ def _backward(
         settled = _settle(written)
         where = f"step {step.number} (dJ/d{labels[name]})"
         prove_settled(written, settled, where)
+        settled = _code_derivatives(settled, functions)
         expr = _reuse(settled, cached, functions)
         prove_settled(settled, expr, where, reads=reads)
         if step.delta is not None and not is_gradient:
@@ -764,6 +765,22 @@ def _functions_by_arg(graph: Any, rename: _Sized) -> dict[str, list[tuple[Elemen
             arg = rename[node.args[0]].name
             out.setdefault(arg, []).append((node.record, rename[graph.symbols[name]]))
     return out
+
+
+def _code_derivatives(expr: Any, functions: Mapping[str, Any]) -> Any:
+    """``expr`` with each f' that the code computes in a form of its own (ElementFunction.
+    code_derivative) in that form: norm2's sqrt' is 0 where the sum of squares is 0, where
+    1/(2 sqrt(0)) has no value (times 2 A = 0 it was a NaN gradient)."""
+    swaps = {}
+    for e in expr.atoms(Elementwise):
+        arg = e.arg
+        if not isinstance(arg, MatrixSymbol) or arg.name not in functions:
+            continue
+        body = e.body.xreplace({e.variable: T})
+        for fn, _ in functions[arg.name]:
+            if fn.code_derivative is not None and body == fn.derivative:
+                swaps[e] = Elementwise(sp.Lambda(T, fn.code_derivative), arg)
+    return expr.xreplace(swaps) if swaps else expr
 
 
 def _reuse(expr: Any, cached: Mapping[Any, Any], functions: Mapping[str, Any]) -> Any:

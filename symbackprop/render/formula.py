@@ -310,11 +310,18 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
             right = _scalar(condition.rhs, variables)[0]
             indicator = indicator_text(f"{left} {cmp} {right}")
             step = sp.expand(value - otherwise)
+            level = ATOM if step == 1 else MATPROD
             if step != 1:
                 factor = _scalar(step, variables)
-                indicator = f"{_wrap(factor, factor[1] < MATPROD)} {indicator}"
+                if step.has(*variables):
+                    # a matrix factor (2 z1 of (2 z) 1{z^2 > 2} applied to z1): side by side
+                    # would be a matrix product, so the element-wise one is written (review12 R7)
+                    wrapped = _wrap(factor, factor[1] <= ELEMENTWISE)
+                    indicator, level = f"{wrapped} ⊙ {indicator}", ELEMENTWISE
+                else:
+                    indicator = f"{_wrap(factor, factor[1] < MATPROD)} {indicator}"
             if otherwise == 0:
-                return indicator, ATOM if step == 1 else MATPROD
+                return indicator, level
             base = _scalar(otherwise, variables)
             return f"{_wrap(base, base[1] <= SUM)} + {indicator}", SUM
     if isinstance(expr, sp.Function):

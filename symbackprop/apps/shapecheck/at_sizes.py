@@ -17,6 +17,8 @@ import sympy as sp
 from sympy import MatrixSymbol
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.apps.shapecheck.sampled import too_deep
+
 #: significant digits of the quick random-point evaluation
 _DIGITS = 30
 #: below this size (relative to 1, the scale of the drawn values) a value may be 0
@@ -39,9 +41,18 @@ def written_out(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
     return value.doit() if isinstance(value, sp.Basic) else value
 
 
+class TooDeep(ValueError):
+    """A value whose exponentials nest too deeply to be evaluated at a point (the reason is
+    the message: :func:`~.sampled.too_deep`)."""
+
+
 def _at_random(value: Any) -> Any:
     """``value`` with every free entry and symbol a random rational (the same at every run),
-    to :data:`_DIGITS` digits."""
+    to :data:`_DIGITS` digits. Raises :class:`TooDeep` for nested exponentials: 40 levels of
+    exp overflowed inside mpmath (an internal error, exit 3), and 5 took seconds."""
+    reason = too_deep(value)
+    if reason is not None:
+        raise TooDeep(reason)
     rng = random.Random(_SEED)
     free = sorted(value.atoms(MatrixElement, sp.Symbol), key=sp.default_sort_key)
     drawn = {atom: sp.Rational(rng.randint(-997, 997), 1009) for atom in free}

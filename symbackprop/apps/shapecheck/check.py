@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardProduct, MatMul
 
-from symbackprop.apps.shapecheck import crossings, numeric
+from symbackprop.apps.shapecheck import crossings, numeric, spellings
 from symbackprop.apps.shapecheck import model as model_formula
 from symbackprop.apps.shapecheck.decided import exact_decides, numeric_only_note
 from symbackprop.apps.shapecheck.repair import (
@@ -467,6 +467,8 @@ def _verdict(
     ``confirm=False`` (a network's repair candidates, built from the formula's own factors):
     an exact difference is not confirmed with the true functions.
     """
+    # 1/(1 + exp(-z1)) read as sigmoid(z1), so that both sides read one table (hostile12 #14)
+    expr = spellings.fold(expr)
     if isinstance(derivation, ModelDerivation):
         report.points = model_formula.points(derivation, expr, report.wrt)
         steps = (step.expr for step in derivation.steps)

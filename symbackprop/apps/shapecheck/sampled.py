@@ -23,11 +23,29 @@ SAMPLES = (sp.Rational(-3), sp.Rational(-1, 2), sp.Rational(1, 3), sp.Integer(2)
 MAX_EXPONENTIAL_DEPTH = 2
 
 
-def _exponential_depth(expr: sp.Basic) -> int:
-    """How deeply exponentials (exp, a power with a variable exponent) nest in ``expr``."""
-    inner = max((_exponential_depth(arg) for arg in expr.args), default=0)
+def exponential_depth(expr: Any) -> int:
+    """How deeply exponentials (exp, a power with a variable exponent) nest in ``expr`` (a
+    SymPy expression, or an explicit matrix of them: the deepest entry)."""
+    if isinstance(expr, sp.MatrixBase):
+        return max((exponential_depth(entry) for entry in expr), default=0)
+    if not isinstance(expr, sp.Basic):
+        return 0
+    inner = max((exponential_depth(arg) for arg in expr.args), default=0)
     grows = isinstance(expr, sp.exp) or (isinstance(expr, sp.Pow) and not expr.exp.is_number)
     return inner + 1 if grows else inner
+
+
+def too_deep(expr: Any) -> str | None:
+    """Why ``expr`` is not evaluated at numbers (exponentials nested deeper than
+    :data:`MAX_EXPONENTIAL_DEPTH`), or ``None``."""
+    depth = exponential_depth(expr)
+    if depth <= MAX_EXPONENTIAL_DEPTH:
+        return None
+    return (
+        f"exponentials nest {depth} deep in it; values are evaluated through at most "
+        f"{MAX_EXPONENTIAL_DEPTH} (exp(exp(5)) is about 10^64, and each level more is "
+        "beyond any evaluation)"
+    )
 
 
 def nowhere_real(text: str, entry: Any) -> str | None:
@@ -35,7 +53,7 @@ def nowhere_real(text: str, entry: Any) -> str | None:
     of :data:`SAMPLES`, or ``None`` (real at one of them, a number, or not evaluated)."""
     if not isinstance(entry, sp.Basic) or getattr(entry, "is_number", False):
         return None
-    if _exponential_depth(entry) > MAX_EXPONENTIAL_DEPTH:
+    if too_deep(entry):
         # exp(exp(exp(exp(5)))) has an exponent of 10^64 digits: SymPy's evaluation of it does
         # not come back (the numeric comparison refuses such a size in one line instead)
         return None

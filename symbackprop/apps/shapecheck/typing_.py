@@ -10,6 +10,8 @@ whose shapes do not fit raises :class:`FormulaShapeError` with the position of i
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -427,7 +429,9 @@ class Typer:
         """Refuse inv/logdet of a matrix singular at every point at a compared size setting
         (A - A^T at an odd n): 0 inv(A - A^T) would fold to 0 and pass."""
         for sizes in self.compared:
-            if at_sizes.singular_everywhere(at_sizes.written_out(arg.expr, sizes)):
+            with self._evaluated(node):
+                singular = at_sizes.singular_everywhere(at_sizes.written_out(arg.expr, sizes))
+            if singular:
                 shown = at_sizes.show_sizes(_dims(arg.expr, sizes))
                 problem = (
                     f"'{ast.to_text(node)}' is undefined at {shown}: its argument is singular "
@@ -436,6 +440,15 @@ class Typer:
                 )
                 raise FormulaError(problem, self.text, node.pos)
 
+    @contextlib.contextmanager
+    def _evaluated(self, node: ast.Node) -> Iterator[None]:
+        """A value of ``node`` evaluated at a point: one too deep for that is refused."""
+        try:
+            yield
+        except at_sizes.TooDeep as exc:
+            problem = f"cannot check '{ast.to_text(node)}': {exc}"
+            raise FormulaError(problem, self.text, node.pos) from None
+
     def _nonzero_divisor(self, node: ast.Binary, right: Typed) -> None:
         """Refuse a division by a number that is 0 at every point at a compared size setting
         (x^T (A - A^T) x): 0 W2/(...) would fold to 0 and pass. Only a value with a matrix
@@ -443,7 +456,9 @@ class Typer:
         if not isinstance(right.expr, sp.Basic) or not right.expr.has(MatrixElement):
             return
         for sizes in self.compared:
-            if at_sizes.zero_everywhere(at_sizes.written_out(right.expr, sizes)):
+            with self._evaluated(node):
+                zero = at_sizes.zero_everywhere(at_sizes.written_out(right.expr, sizes))
+            if zero:
                 shown = at_sizes.show_sizes(_dims(right.expr, sizes))
                 problem = (
                     f"'{ast.to_text(node)}' is undefined at {shown}: it divides by "

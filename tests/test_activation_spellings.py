@@ -1,0 +1,81 @@
+"""hostile12 #14: an activation spelled through exp is read as the activation, so the exact
+comparison decides (a formula off by the factor 1 + 1e-58 was passed by the numeric check)."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+
+import symbackprop as sb
+from symbackprop.apps.shapecheck import spellings
+from symbackprop.cli.main import main
+from symbackprop.records.nodes import Elementwise
+from symbackprop.spec import Network
+
+_OFF = "1 + 1e-29 * 1e-29"  # exactly 1 + 10^-58
+
+
+def _shapecheck(spec: str, wrt: str, formula: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["shapecheck", spec, "--wrt", wrt, formula])
+    return result.exit_code, " ".join(result.stdout.split())
+
+
+def test_sigmoid_through_exp_off_by_1e_58_is_caught_exactly() -> None:
+    code, out = _shapecheck("4-3-2-1", "W2", f"delta2 (1/(1 + exp(-z1)))^T ⊙ ({_OFF})")
+    assert code == 1, out
+    assert "differ by 5.16E-60" in out and "exactly, at random rational inputs" in out
+    right, out = _shapecheck("4-3-2-1", "W2", "delta2 (1/(1 + exp(-z1)))^T")
+    assert right == 0, out
+    assert "equals dJ/dW2 exactly" in out and "numeric check" not in out
+
+
+@pytest.mark.parametrize(
+    ("spec", "wrt", "right"),
+    [
+        ("4-3-2-1", "W2", "delta2 (exp(z1)/(1 + exp(z1)))^T"),
+        ("4-3-2-1", "W2", "delta2 (1 - exp(-z1)/(exp(-z1) + 1))^T"),
+        pytest.param(  # the wrong formula's repair search takes seconds
+            "4-3-2-1",
+            "W1",
+            "((W2^T delta2) ⊙ exp(-z1) ⊙ (1 + exp(-z1))^-2) x^T",
+            marks=pytest.mark.slow,
+        ),
+        ("4-3:tanh-2-1", "W2", "delta2 ((exp(z1) - exp(-z1))/(exp(z1) + exp(-z1)))^T"),
+        ("4-3:tanh-2-1", "W2", "delta2 (2/(1 + exp(-2 z1)) - 1)^T"),
+        ("4-3:softplus-2-1", "W2", "delta2 log(1 + exp(z1))^T"),
+    ],
+)
+def test_spellings_are_decided_exactly_both_ways(spec: str, wrt: str, right: str) -> None:
+    net = Network.parse(spec)
+    report = sb.check_formula(net, wrt, right)
+    assert (report.exit_code, report.method) == (0, "exact")
+    wrong = sb.check_formula(net, wrt, f"({right}) ⊙ ({_OFF})")
+    assert (wrong.exit_code, wrong.method) == (1, "exact")
+    assert wrong.counterexample is not None
+    gap = wrong.counterexample.yours - wrong.counterexample.truth
+    assert gap == wrong.counterexample.truth * sp.Rational(1, 10**58)
+
+
+def test_fold_rewrites_only_identities() -> None:
+    z = sp.MatrixSymbol("z", 3, 1)
+    ones = sp.OneMatrix(3, 1)
+    exp_of = lambda u: Elementwise(sp.exp, u)  # noqa: E731
+    sigmoid = spellings.fold(sp.HadamardPower(ones + exp_of(-z), -1))
+    assert isinstance(sigmoid, Elementwise) and sigmoid.activation_name == "sigmoid"
+    assert sigmoid.arg == z
+    # 1/(2 + exp(-z)) is no activation, and stays as written
+    kept = sp.HadamardPower(2 * ones + exp_of(-z), -1)
+    assert spellings.fold(kept) == kept
+    # the rewrite is the same function: compare entry by entry at z = (0, 1, -3/2)
+    at = {z: sp.Matrix([0, 1, sp.Rational(-3, 2)])}
+    for written in (
+        sp.HadamardPower(ones + exp_of(-z), -1),
+        sp.HadamardProduct(exp_of(-z), sp.HadamardPower(ones + exp_of(-z), -2)),
+        Elementwise(sp.log, ones + exp_of(z)),
+    ):
+        folded = spellings.fold(written)
+        assert folded != written
+        a = sp.Matrix(written.xreplace(at).doit())
+        b = sp.Matrix(folded.xreplace(at).doit())
+        assert all(abs(sp.N(x - y, 60)) < 1e-55 for x, y in zip(a, b, strict=True))

@@ -1,0 +1,50 @@
+"""review12 R7: the printed truth of a custom activation whose derivative has an indicator
+factor pastes back and is accepted (the factor was set beside the indicator, which reads as a
+matrix product: a shape error)."""
+
+from __future__ import annotations
+
+import pytest
+
+import symbackprop as sb
+from symbackprop.core.textprint import text
+from symbackprop.render.formula import to_formula
+
+
+def _pastes_back(spec: str, define: dict[str, str], wrt: str, batch: bool) -> str:
+    net = sb.Network.parse(spec, define=define, loss="mse")
+    truth = sb.check_formula(net, wrt, "0", batch=batch).truth
+    report = sb.check_formula(net, wrt, truth, batch=batch)
+    assert report.exit_code == 0, (truth, report.error)
+    return truth
+
+
+def test_a_matrix_factor_of_an_indicator_is_an_element_wise_product() -> None:
+    truth = _pastes_back("4-3:q-2-1", {"q": "relu(z*z - 2)"}, "b1", False)
+    assert truth.endswith("⊙ ((2 * z1) ⊙ 1{z1^2 > 2})"), truth
+    # a number beside an indicator stays a scaling (leaky relu's 99/100 1{z > 0})
+    net = sb.Network.parse("4-3:leaky_relu-1", loss="mse")
+    assert "(99/100) 1{a1 > 0}" in to_formula(sb.derive(net).expanded["b1"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("batch", [False, True])
+@pytest.mark.parametrize("wrt", ["W1", "b1"])
+@pytest.mark.parametrize(
+    ("spec", "define"),
+    [
+        ("4-3:q-2-1", {"q": "relu(z*z - 2)"}),
+        ("4-3:c-2-1", {"c": "relu(z^3 - 1)"}),
+        ("4-3:ab-2-1", {"ab": "abs(z - 0.5)"}),
+    ],
+)
+def test_custom_truths_paste_back(
+    spec: str, define: dict[str, str], wrt: str, batch: bool
+) -> None:
+    _pastes_back(spec, define, wrt, batch)
+
+
+def test_derive_writes_the_element_wise_product_of_a_matrix_factor_and_an_indicator() -> None:
+    net = sb.Network.parse("4-3:q-2-1", define={"q": "relu(z*z - 2)"}, loss="mse")
+    shown = text(sb.derive(net).deltas[1])  # delta1 as derive prints it
+    assert shown == "(W2^T delta2) ⊙ ((2*z1) ⊙ 1{z1^2 > 2})", shown
