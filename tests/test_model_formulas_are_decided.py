@@ -1,6 +1,8 @@
-"""A model's name for another value (``p = 1/(1 + exp(-u))`` names an internal value) may be
-used in a hand-written gradient: it is evaluated like any other value (it raised KeyError,
-exit 3: review 13 R1). A counterexample states its sizes in words, not as a Python dict."""
+"""Hand-written gradients of models are decided, exactly where the exact check runs.
+
+A model's name for another value (``p = 1/(1 + exp(-u))`` names an internal value) may be used
+in a formula: it is evaluated like any other value (it raised KeyError, exit 3: review 13 R1).
+A counterexample states its sizes in words, not as a Python dict."""
 
 from __future__ import annotations
 
@@ -39,3 +41,23 @@ def test_a_pole_of_a_one_by_one_value_without_a_real_root_is_no_switch() -> None
     truth = sb.check_formula(model, "w", "0").truth
     assert truth is not None
     assert sb.check_formula(model, "w", truth).exit_code == 0
+
+
+def test_the_lectures_chain_rule_form_in_a_model_is_the_gradient() -> None:
+    """1/(1 - h1) is a pole of a sigmoid output that is never 1, not a kink: the lecture's
+    bce form is decided exactly (review 13 R4: exit 2 before the Identity(1) shift)."""
+    model = Model.parse("x : 3 x 1\ny : 1 x 1\nW1 : 1 x 3\nh1 = sigmoid(W1 x)\nJ = bce(h1, y)\n")
+    report = sb.check_formula(model, "W1", "((-y/h1 + (1-y)/(1-h1)) ⊙ h1 ⊙ (1-h1)) x^T")
+    assert report.exit_code == 0, str(report)
+    assert report.method == "exact"
+
+
+def test_a_model_written_in_exps_is_decided_exactly() -> None:
+    """p = exp(u)/(1 + exp(u)) and the formula in the model's own exps (review 13 R5)."""
+    model = Model.parse(
+        "x : 3 x 1\ny : 1 x 1\nw : 1 x 3\nu = w x\np = exp(u)/(1 + exp(u))\nJ = sum((p - y)^2)\n"
+    )
+    right = "(2 (exp(u)/(1 + exp(u)) - y) ⊙ exp(u) ⊙ (1 + exp(u))^-2) x^T"
+    report = sb.check_formula(model, "w", right)
+    assert (report.exit_code, report.method) == (0, "exact"), str(report)
+    assert sb.check_formula(model, "w", f"(1 + 1/10^58) {right}").exit_code == 1
