@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from symbackprop.errors import FormulaError, SpecError, quote_user_text
+from symbackprop.errors import FormulaError, SpecError, did_you_mean, quote_user_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from symbackprop.records.activations import Activation
@@ -1086,7 +1086,8 @@ def check_wrt(wrt: str | None, network: Network) -> None:
     if wrt is None or wrt in parameter_names(network):
         return
     depth = network.depth
+    hint = did_you_mean(wrt, parameter_names(network))
     raise SpecError(
-        f"{quote_user_text(wrt)} is not a parameter of this {depth}-layer network (no such "
-        f"parameter); expected W1..W{depth} or b1..b{depth}"
+        f"{quote_user_text(wrt)} is not a parameter of this {depth}-layer network{hint}; "
+        f"expected W1..W{depth} or b1..b{depth}"
     )

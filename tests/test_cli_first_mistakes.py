@@ -1,0 +1,54 @@
+"""First-try mistakes on the command line get one line that says what to type instead
+(newcomer 4.13): a spec where the command belongs, a parameter name in the wrong case."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from symbackprop.cli.main import main
+from tests.test_cli import run
+
+
+def test_a_spec_without_a_command_suggests_derive() -> None:
+    proc = run("4-3-2-1", "--batch")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "symbackprop: error: missing command before the spec '4-3-2-1': try "
+        "'symbackprop derive 4-3-2-1 --batch' (see 'symbackprop --help')\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "spec", ["784-128:relu-10:softmax", "n-3-2-1", "examples/models/quadratic.model"]
+)
+def test_every_kind_of_spec_without_a_command_suggests_derive(spec: str) -> None:
+    result = CliRunner().invoke(main, [spec])
+    assert result.exit_code == 2
+    assert f"try 'symbackprop derive {spec}'" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_misspelled_command_still_gets_clicks_suggestion() -> None:
+    result = CliRunner().invoke(main, ["derv", "4-3-2-1"])
+    assert result.exit_code == 2
+    assert "Did you mean 'derive'?" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "close"),
+    [
+        (["derive", "4-3-2-1", "--wrt", "w2"], "W2"),
+        (["latex", "4-3-2-1", "--wrt", "B1"], "b1"),
+        (["shapecheck", "4-3-2-1", "--wrt", "w2", "delta2 a1^T"], "W2"),
+        (["derive", "examples/models/quadratic.model", "--wrt", "a"], "A"),
+        (["shapecheck", "examples/models/rnn_3.model", "--wrt", "u", "U"], "U"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else v,
+)
+def test_wrt_in_the_wrong_case_suggests_the_parameter(args: list[str], close: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert f"(did you mean '{close}'?)" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "no such parameter" not in result.stderr  # it repeated "not a parameter"
