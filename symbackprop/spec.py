@@ -764,8 +764,10 @@ def _check_keywords(
     """Refuse an unknown ``activation=``/``hidden=``/``output=``, naming the keyword.
 
     ``defaulted``: the layers (1-based, ``depth`` is the output) written without ``:act``.
-    ``hidden=`` is for hidden layers only, so it never accepts (nor lists) an output-only
-    activation such as softmax; ``activation=`` does not either where a hidden layer takes it.
+    ``hidden=`` and ``activation=`` refuse an output-only activation such as softmax where a
+    hidden layer takes it (the refusal names that layer); where none does (``4-2``, or every
+    hidden layer has its own ``:act``) the keyword sets nothing there and only its name is
+    checked (review 12 R9).
     """
     hidden_takers = [ell for ell in defaulted if ell != depth]
     output_takes = depth in defaulted
@@ -774,8 +776,14 @@ def _check_keywords(
         if value is None:
             continue
         where = f"{keyword_name}={_show(value)}"
-        if keyword_name == "hidden":
-            _activation_record(value, customs, where, hidden=True)
+        if keyword_name == "hidden" and hidden_takers:
+            _activation_record(
+                value,
+                customs,
+                where,
+                hidden=True,
+                why=f", and hidden= sets hidden layer {hidden_takers[0]}",
+            )
         elif keyword_name == "activation" and hidden is None and hidden_takers:
             also = (
                 f" (output={_show(value)} sets the output layer alone)"
@@ -821,7 +829,8 @@ def _activation_record(
         )
     records = {**ACTIVATIONS, **customs}
     known = sorted(key for key, value in records.items() if not (hidden and value.output_only))
-    return_hint = _did_you_mean(name, known)
+    # every name for the hint: 'sotfmax' is a softmax, which the next try refuses, saying why
+    return_hint = _did_you_mean(name, sorted(records))
     raise SpecError(
         f"{prefix}unknown activation {_show(name)}{return_hint}; known: {', '.join(known)}"
         + ("" if customs else " (or add one with define)")
