@@ -38,7 +38,6 @@ imported when a network is validated.
 
 from __future__ import annotations
 
-import difflib
 import json
 import keyword
 import math
@@ -833,7 +832,7 @@ def _activation_record(
     return_hint = _did_you_mean(name, sorted(records))
     raise SpecError(
         f"{prefix}unknown activation {_show(name)}{return_hint}; known: {', '.join(known)}"
-        + ("" if customs else " (or add one with define)")
+        + ("" if customs else DEFINE_ADVICE)
     )
 
 
@@ -909,11 +908,14 @@ def build_customs(pairs: tuple[tuple[str, str], ...]) -> dict[str, Activation]:
     return customs
 
 
+#: how a user adds an activation, in both places one is added (a SpecError does not know
+#: whether the CLI or Python asked)
+DEFINE_ADVICE = " (or add one with --define NAME=FORMULA, in Python define={NAME: FORMULA})"
+
+
 def _did_you_mean(value: object, known: Iterable[str]) -> str:
-    if not isinstance(value, str):
-        return ""
-    close = difflib.get_close_matches(value, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    # case-insensitive: 'BCE' -> 'bce', which difflib alone does not find
+    return did_you_mean(value, known)
 
 
 def _names_network(written: Any, network: Network) -> bool:

@@ -52,3 +52,19 @@ def test_wrt_in_the_wrong_case_suggests_the_parameter(args: list[str], close: st
     assert f"(did you mean '{close}'?)" in result.stderr
     assert result.stderr.count("\n") == 1
     assert "no such parameter" not in result.stderr  # it repeated "not a parameter"
+
+
+def test_a_loss_in_capitals_suggests_the_name() -> None:
+    proc = run("shapes", "4-3-1", "--loss", "BCE")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "symbackprop: error: loss 'BCE': unknown loss (did you mean 'bce'?); known: bce, ce, mse\n"
+    )
+
+
+def test_an_unknown_activation_says_how_the_command_line_adds_one() -> None:
+    result = CliRunner().invoke(main, ["shapes", "4-3-1", "--hidden", "swish"])
+    assert result.exit_code == 2
+    assert "(or add one with --define NAME=FORMULA, in Python define=" in result.stderr
+    result = CliRunner().invoke(main, ["shapes", "4-3:Softplus-1"])
+    assert "(did you mean 'softplus'?)" in result.stderr
