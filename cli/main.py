@@ -47,6 +47,15 @@ _LOOKS_LIKE_A_SPEC = re.compile(r"\w+(?:-\w+(?::[\w.]+)?)+|.+\.(?:model|toml|jso
 class SymbackpropGroup(click.Group):
     """A group whose errors are one line on stderr with the documented exit codes."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """No arguments at all is one line naming a first command, not the whole help squeezed
+        onto one error line (click raises its help as a usage error)."""
+        if not args and not ctx.resilient_parsing:
+            raise click.UsageError(
+                "missing command: try 'symbackprop derive 4-3-2-1' (the lecture's network)", ctx
+            )
+        return super().parse_args(ctx, args)
+
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:

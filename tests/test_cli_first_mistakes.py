@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -68,3 +70,23 @@ def test_an_unknown_activation_says_how_the_command_line_adds_one() -> None:
     assert "(or add one with --define NAME=FORMULA, in Python define=" in result.stderr
     result = CliRunner().invoke(main, ["shapes", "4-3:Softplus-1"])
     assert "(did you mean 'softplus'?)" in result.stderr
+
+
+def test_no_arguments_is_one_line_naming_a_first_command() -> None:
+    # it was the whole --help squeezed onto one error line
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "symbackprop: error: missing command: try 'symbackprop derive 4-3-2-1' (the lecture's "
+        "network) (see 'symbackprop --help')\n"
+    )
+
+
+def test_derive_text_to_a_file_says_how(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["derive", "4-3-2-1", "-o", "out.txt"])
+    assert result.exit_code == 2
+    assert "the default text goes to stdout: write '> out.txt' instead of '-o out.txt'" in (
+        result.stderr
+    )
+    assert not (tmp_path / "out.txt").exists()
