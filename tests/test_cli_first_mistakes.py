@@ -90,3 +90,13 @@ def test_derive_text_to_a_file_says_how(tmp_path: Path, monkeypatch: pytest.Monk
         result.stderr
     )
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_shapecheck_counterexample_sizes_read_as_elsewhere() -> None:
+    # they printed as a Python dict: "sizes {'n0': 3, 'n1': 3, ...}" (newcomer 4.5)
+    argv = ["shapecheck", "4-3-2-1", "--batch", "--wrt", "W2", "(1/m) delta2 A1^T"]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 1
+    text = " ".join(result.stdout.replace("│", " ").split())
+    assert "at sizes n0=3, n1=3, n2=2, n3=1, m=2)" in text
+    assert "{'n0'" not in text

@@ -119,7 +119,7 @@ class Counterexample:
         return (
             f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula gives "
             f"{_short(self.yours)}, the gradient is {_short(self.truth)}{self._apart()} "
-            f"({how}, sizes {self.sizes})"
+            f"({how}, at sizes {', '.join(f'{k}={v}' for k, v in self.sizes.items())})"
         )
 
     def _apart(self) -> str:
