@@ -9,6 +9,7 @@ import click
 from symbackprop.cli import console, output
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
+from symbackprop.errors import quote_user_text
 
 if TYPE_CHECKING:
     from symbackprop.model import Model
@@ -77,7 +78,11 @@ def derive_cmd(
     if indices and fmt not in INDEX_FORMATS:
         raise click.UsageError(f"--indices prints text, latex or markdown, not {fmt}")
     if fmt == "text" and not indices and out_path not in (None, output.STDOUT):
-        raise click.UsageError("-o writes --format latex, markdown, json or html (or --indices)")
+        shown = quote_user_text(out_path, quotes=False)
+        raise click.UsageError(
+            "-o writes --format latex, markdown, json or html (or --indices); the default text "
+            f"goes to stdout: write '> {shown}' instead of '-o {shown}'"
+        )
     if fmt == "html" and wrt is not None:
         raise click.UsageError("--wrt does not apply to --format html: the page shows every step")
     # checked before any work: a refused -o costs nothing and writes nothing

@@ -28,7 +28,8 @@ from symbackprop.cli.options import (
 
 
 # spec_options wraps the function, so options of this command go above it (on the wrapper)
-@click.command("collapse")
+# short_help: click cuts a docstring's first line at 45 characters in ``symbackprop --help``
+@click.command("collapse", short_help="Prove identity activations collapse to W' x + b'.")
 @click.option(
     "--format",
     "fmt",
@@ -46,7 +47,7 @@ from symbackprop.cli.options import (
     }
 )
 def collapse_command(opts: SpecOptions, fmt: str) -> None:
-    """Prove that a network with identity activations is one linear map W' x + b'.
+    """Prove that a network with identity activations is one affine map W' x + b'.
 
     For example `symbackprop collapse 4-3-2-1 --activation identity` prints
     W' = W[3] W[2] W[1] and b' = W[3] W[2] b[1] + W[3] b[2] + b[3], checked symbolically and at
@@ -98,7 +99,7 @@ class InitType(click.ParamType):
 EXACT_MAX_DIGITS = 3_000
 
 
-@click.command("gradients")
+@click.command("gradients", short_help="Gradient norms per layer at init; the 1.5^L example.")
 @click.option(
     "--depth",
     type=click.IntRange(1, 500),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
+import shlex
 import sys
 from typing import Any
 
@@ -24,6 +26,7 @@ from symbackprop.cli.cmd_shapecheck import shapecheck_cmd
 from symbackprop.cli.errors import EXIT_OK, EXIT_USAGE, report
 from symbackprop.cli.lecture_commands import register as register_lecture_commands
 from symbackprop.cli.options import strict_numbers
+from symbackprop.errors import quote_user_text
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 99}
 
@@ -36,8 +39,36 @@ Exit status: 0 ok, 1 a check failed, 2 usage/spec/file error, 3 internal error.
 """
 
 
+#: a first word that is a spec, not a command: a compact network (``4-3-2-1``,
+#: ``784-128:relu-10:softmax``, ``n-3-2-1``) or a spec or model file
+_LOOKS_LIKE_A_SPEC = re.compile(r"\w+(?:-\w+(?::[\w.]+)?)+|.+\.(?:model|toml|json)", re.ASCII)
+
+
 class SymbackpropGroup(click.Group):
     """A group whose errors are one line on stderr with the documented exit codes."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """No arguments at all is one line naming a first command, not the whole help squeezed
+        onto one error line (click raises its help as a usage error)."""
+        if not args and not ctx.resilient_parsing:
+            raise click.UsageError(
+                "missing command: try 'symbackprop derive 4-3-2-1' (the lecture's network)", ctx
+            )
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """The command ``args[0]`` names; a spec where the command belongs (``symbackprop
+        4-3-2-1``) is a usage error that says the command is missing and suggests ``derive``."""
+        name = args[0] if args else ""
+        if self.get_command(ctx, name) is None and _LOOKS_LIKE_A_SPEC.fullmatch(name):
+            suggestion = shlex.join(["symbackprop", "derive", *args])
+            raise click.UsageError(
+                f"missing command before the spec {quote_user_text(name)}: try '{suggestion}'",
+                ctx,
+            )
+        return super().resolve_command(ctx, args)
 
     def main(  # type: ignore[override]
         self,

@@ -7,6 +7,9 @@ and what was expected.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class SymbackpropError(Exception):
     """Base class of every error a user can cause (bad spec, bad formula, bad file)."""
@@ -96,3 +99,21 @@ def quote_user_text(text: object, limit: int = QUOTE_LIMIT, *, quotes: bool = Tr
     if len(raw) > limit:
         shown += f" ({len(raw):,} characters)"
     return shown
+
+
+def did_you_mean(value: object, known: Iterable[str]) -> str:
+    """`` (did you mean 'W2'?)`` for the name in ``known`` closest to ``value``, or "".
+
+    Case first: a name equal up to case wins (``w2`` -> ``W2``, which ``difflib`` alone
+    ranks no closer than ``b2``); else the closest by ``difflib``, compared case-insensitively.
+    """
+    if not isinstance(value, str) or len(value) > QUOTE_LIMIT:
+        return ""
+    folded: dict[str, str] = {}
+    for name in known:
+        folded.setdefault(name.casefold(), name)
+    close = folded.get(value.casefold())
+    if close is None:
+        found = difflib.get_close_matches(value.casefold(), list(folded), n=1)
+        close = folded[found[0]] if found else None
+    return f" (did you mean {close!r}?)" if close is not None and close != value else ""

@@ -38,7 +38,6 @@ imported when a network is validated.
 
 from __future__ import annotations
 
-import difflib
 import json
 import keyword
 import math
@@ -51,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from symbackprop.errors import FormulaError, SpecError, quote_user_text
+from symbackprop.errors import FormulaError, SpecError, did_you_mean, quote_user_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from symbackprop.records.activations import Activation
@@ -764,8 +763,10 @@ def _check_keywords(
     """Refuse an unknown ``activation=``/``hidden=``/``output=``, naming the keyword.
 
     ``defaulted``: the layers (1-based, ``depth`` is the output) written without ``:act``.
-    ``hidden=`` is for hidden layers only, so it never accepts (nor lists) an output-only
-    activation such as softmax; ``activation=`` does not either where a hidden layer takes it.
+    ``hidden=`` and ``activation=`` refuse an output-only activation such as softmax where a
+    hidden layer takes it (the refusal names that layer); where none does (``4-2``, or every
+    hidden layer has its own ``:act``) the keyword sets nothing there and only its name is
+    checked (review 12 R9).
     """
     hidden_takers = [ell for ell in defaulted if ell != depth]
     output_takes = depth in defaulted
@@ -774,8 +775,14 @@ def _check_keywords(
         if value is None:
             continue
         where = f"{keyword_name}={_show(value)}"
-        if keyword_name == "hidden":
-            _activation_record(value, customs, where, hidden=True)
+        if keyword_name == "hidden" and hidden_takers:
+            _activation_record(
+                value,
+                customs,
+                where,
+                hidden=True,
+                why=f", and hidden= sets hidden layer {hidden_takers[0]}",
+            )
         elif keyword_name == "activation" and hidden is None and hidden_takers:
             also = (
                 f" (output={_show(value)} sets the output layer alone)"
@@ -821,10 +828,11 @@ def _activation_record(
         )
     records = {**ACTIVATIONS, **customs}
     known = sorted(key for key, value in records.items() if not (hidden and value.output_only))
-    return_hint = _did_you_mean(name, known)
+    # every name for the hint: 'sotfmax' is a softmax, which the next try refuses, saying why
+    return_hint = _did_you_mean(name, sorted(records))
     raise SpecError(
         f"{prefix}unknown activation {_show(name)}{return_hint}; known: {', '.join(known)}"
-        + ("" if customs else " (or add one with define)")
+        + ("" if customs else DEFINE_ADVICE)
     )
 
 
@@ -900,11 +908,14 @@ def build_customs(pairs: tuple[tuple[str, str], ...]) -> dict[str, Activation]:
     return customs
 
 
+#: how a user adds an activation, in both places one is added (a SpecError does not know
+#: whether the CLI or Python asked)
+DEFINE_ADVICE = " (or add one with --define NAME=FORMULA, in Python define={NAME: FORMULA})"
+
+
 def _did_you_mean(value: object, known: Iterable[str]) -> str:
-    if not isinstance(value, str):
-        return ""
-    close = difflib.get_close_matches(value, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    # case-insensitive: 'BCE' -> 'bce', which difflib alone does not find
+    return did_you_mean(value, known)
 
 
 def _names_network(written: Any, network: Network) -> bool:
@@ -1086,7 +1097,8 @@ def check_wrt(wrt: str | None, network: Network) -> None:
     if wrt is None or wrt in parameter_names(network):
         return
     depth = network.depth
+    hint = did_you_mean(wrt, parameter_names(network))
     raise SpecError(
-        f"{quote_user_text(wrt)} is not a parameter of this {depth}-layer network (no such "
-        f"parameter); expected W1..W{depth} or b1..b{depth}"
+        f"{quote_user_text(wrt)} is not a parameter of this {depth}-layer network{hint}; "
+        f"expected W1..W{depth} or b1..b{depth}"
     )

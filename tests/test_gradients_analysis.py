@@ -143,7 +143,7 @@ def test_a_custom_activation_by_formula_or_define_gives_the_builtins_norms() -> 
 def test_gradients_takes_define_and_name_equals_formula_as_its_advice_says() -> None:
     unknown = _gradients("--activation", "sw")  # SpecError: the main group makes it exit 2
     assert isinstance(unknown.exception, sb.SpecError)
-    assert "(or add one with define)" in str(unknown.exception)
+    assert "(or add one with --define NAME=FORMULA," in str(unknown.exception)
     for args in (
         ["--define", "sw=z*sigmoid(z)", "--activation", "sw"],
         ["--activation", "sw=z*sigmoid(z)"],

@@ -27,7 +27,7 @@ def test_a_wrong_formula_through_the_alias_is_not() -> None:
 
 def test_a_counterexample_names_its_sizes_in_words() -> None:
     found = Counterexample("W2", 0, 0, 1, 2, {"n0": 3, "n1": 2}, True)
-    assert str(found).endswith("random rational function values, at n0 = 3, n1 = 2)")
+    assert str(found).endswith("random rational function values, at sizes n0=3, n1=2)")
 
 
 def test_a_pole_of_a_one_by_one_value_without_a_real_root_is_no_switch() -> None:

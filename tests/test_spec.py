@@ -202,6 +202,9 @@ BAD_SPECS: list[tuple[str, dict[str, object], str]] = [
     ("4-3-1", {"output": "foo"}, "known: identity, leaky_relu, relu, sigmoid, softmax, softplus"),
     ("4-3", {"activation": "foo"}, "leaky_relu, relu, sigmoid, softmax, softplus, tanh"),
     ("4-3-2", {"hidden": "softmax"}, "hidden='softmax': softmax is allowed only on the output"),
+    # a refusal names the layer that would take it (review 12 R9)
+    ("4-3:relu-2-1", {"hidden": "softmax"}, "and hidden= sets hidden layer 2;"),
+    ("4-3-2", {"activation": "sotfmax"}, "unknown activation 'sotfmax' (did you mean 'softmax'?)"),
     ("4-3-2", {"activation": "softmax"}, "activation='softmax': softmax is allowed only on the"),
     ("4-3-2", {"activation": "softmax"}, "(output='softmax' sets the output layer alone)"),
     ("4-3:rellu-1", {}, "did you mean 'relu'"),

@@ -128,6 +128,15 @@ def _invalid(params, X=None, Y=None, cache=None):
             )
 
 
+def _not_a_workspace(call, work):
+    """Refuse ``work`` that is neither None nor a workspace dict (say, a data array in its
+    place): one line naming ``work`` and what it takes, instead of a failure deep inside."""
+    raise TypeError(
+        f"{call}: work must be None or a workspace dict (the same {{}} on every call), "
+        f"not {type(work).__name__}: is a data array in work's place?"
+    )
+
+
 def forward(params, X, work=None):
     """Forward propagation; X is (4, m), one example per column.
 
@@ -135,6 +144,8 @@ def forward(params, X, work=None):
     Pure (JAX arrays are immutable): ``work`` is accepted for the common signature and
     ignored.
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("forward(params, X, work=None)", work)
     try:  # shapes and dtypes on entry: tuple and dtype compares (static under jit)
         m = X.shape[1]  # the number of examples
         ok = X.shape == (4, m) and m > 0
@@ -180,6 +191,8 @@ def backward(params, cache, Y, work=None):
     Pure (JAX arrays are immutable): ``work`` is accepted for the common signature and
     ignored.
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("backward(params, cache, Y, work=None)", work)
     try:  # shapes on entry: tuple compares only (static under jit)
         W2 = params["W2"]
         W3 = params["W3"]
@@ -248,6 +261,8 @@ def loss_and_grads(params, X, Y, work=None):
     Pure (JAX arrays are immutable): ``work`` is accepted for the common signature and
     ignored.
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("loss_and_grads(params, X, Y, work=None)", work)
     _, cache = forward(params, X)
     return _cost(params, cache, Y), backward(params, cache, Y)
 

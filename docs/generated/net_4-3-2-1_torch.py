@@ -152,6 +152,15 @@ def _same_dtype(name, value, first):
     return first
 
 
+def _not_a_workspace(call, work):
+    """Refuse ``work`` that is neither None nor a workspace dict (say, a data array in its
+    place): one line naming ``work`` and what it takes, instead of a failure deep inside."""
+    raise TypeError(
+        f"{call}: work must be None or a workspace dict (the same {{}} on every call), "
+        f"not {type(work).__name__}: is a data array in work's place?"
+    )
+
+
 def _no_grad(function):
     """``function`` run with autograd off, as under ``@torch.no_grad()``, at a fraction of its
     cost per call: the decorator makes and enters a context manager on every call, about 10 %
@@ -240,6 +249,8 @@ def forward(params, X, work=None):
     Returns (A3, cache): the output and exactly what backward and the cost read.
     With a workspace dict ``work``, the tensors are reused across calls.
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("forward(params, X, work=None)", work)
     try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong
         m = X.shape[1]  # the number of examples
         ok = X.shape == (4, m) and m > 0
@@ -286,6 +297,8 @@ def backward(params, cache, Y, work=None):
     Reads the forward cache and never recomputes what it holds; with a workspace
     dict ``work`` the products go into tensors reused across calls.
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("backward(params, cache, Y, work=None)", work)
     try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong
         W2 = params["W2"]
         W3 = params["W3"]
@@ -365,6 +378,8 @@ def loss_and_grads(params, X, Y, work=None):
     Pass the same dict as ``work`` on every call of a training loop to reuse the
     tensors; the gradients returned then live in it until the next call.
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("loss_and_grads(params, X, Y, work=None)", work)
     _, cache = forward(params, X, work)
     J = cost_from_cache(params, cache, Y)
     return float(J), backward(params, cache, Y, work)

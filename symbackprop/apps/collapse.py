@@ -1,4 +1,4 @@
-"""Identity activations collapse a network into one linear map (the lecture's argument).
+"""Identity activations collapse a network into one affine map (the lecture's argument).
 
 With g(z) = z in every layer, the forward pass of ``n-3-2-1`` is::
 
@@ -202,7 +202,7 @@ class Collapse:
         lines.append(f"  b' = {text(self.bias)}")
         lines.append("")
         lines.append(
-            "so y_hat = W' x + b': one linear map (linear regression), whatever the depth."
+            "so y_hat = W' x + b': one affine map (linear regression), whatever the depth."
         )
         return "\n".join(lines)
 

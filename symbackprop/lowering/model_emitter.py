@@ -22,7 +22,7 @@ from sympy import MatMul, OneMatrix, Transpose
 
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import MUL
-from symbackprop.lowering.model_template import MATH_HELPER, STDS
+from symbackprop.lowering.model_template import MATH_HELPER, STDS, WORK_HELPER, work_check
 from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, fitted, line
@@ -170,6 +170,7 @@ class ModelEmitter(PrintedShapes[P]):
             if name in called:
                 body += ["", *text.splitlines()]
         body += ["", *self.INIT_PARAMS.splitlines(), "", *self.CHECK_HELPER.splitlines()]
+        body += ["", *WORK_HELPER.splitlines()]
         lines = header + body + self.support() + forward + backward + loss + self.closing()
         return "\n".join(lines) + "\n"
 
@@ -282,7 +283,7 @@ class ModelEmitter(PrintedShapes[P]):
     def backward(self) -> list[str]:
         plan = self.plan
         read = frozenset().union(*(matrices(s.expr) for s in plan.backward))
-        out = self.backward_head()
+        out = self.backward_head() + work_check("backward(params, cache, work=None)")
         out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         out += [f'    {name} = cache["{name}"]' for name in plan.cache]
         self.printer.symbols.clear()

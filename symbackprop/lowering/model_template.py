@@ -162,7 +162,37 @@ def check_helper(
     return text
 
 
-__all__ = ["STDS", "check_helper", "floating_helper", "init_params", "stds"]
+#: ``_not_a_workspace``, every module's error for a ``work`` that is not a workspace: a data
+#: array in its place, as ``forward(params, X, Y)`` puts Y there (work is positional)
+WORK_HELPER = '''
+def _not_a_workspace(call, work):
+    """Refuse ``work`` that is neither None nor a workspace dict (say, a data array in its
+    place): one line naming ``work`` and what it takes, instead of a failure deep inside."""
+    raise TypeError(
+        f"{call}: work must be None or a workspace dict (the same {{}} on every call), "
+        f"not {type(work).__name__}: is a data array in work's place?"
+    )
+'''
+
+
+def work_check(call: str) -> list[str]:
+    """The lines that open a function whose ``work`` is positional (``call``, its signature as
+    the message shows it): a type check only, as this is the hot path of a training loop."""
+    return [
+        "    if work is not None and not isinstance(work, dict):  # a data array, say",
+        f'        _not_a_workspace("{call}", work)',
+    ]
+
+
+__all__ = [
+    "STDS",
+    "WORK_HELPER",
+    "check_helper",
+    "floating_helper",
+    "init_params",
+    "stds",
+    "work_check",
+]
 
 
 #: a function of m alone is Python's math on a number (see the printer's NUMBER_FUNCTIONS and

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic
 
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
 
+from symbackprop.lowering.model_template import work_check
 from symbackprop.lowering.printed_shapes import P
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, fitted, line
@@ -164,6 +165,7 @@ class NetworkEmitter(ABC, Generic[P]):
             "the cost read.",
             *self.FORWARD_WORK,
             '    """',
+            *work_check("forward(params, X, work=None)"),
         ]
         out += self.forward_checks()
         out += self.forward_layers()
@@ -191,6 +193,7 @@ class NetworkEmitter(ABC, Generic[P]):
             "",
             *self.BACKWARD_WORK,
             '    """',
+            *work_check("backward(params, cache, Y, work=None)"),
             f"    try:  # {self.BACKWARD_TRY}",
         ]
         out += [f'        {name} = params["{name}"]' for name in plan.backward_parameters]

@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy
 
-from symbackprop.errors import SpecError, quote_user_text
+from symbackprop.errors import SpecError, did_you_mean, quote_user_text
 from symbackprop.formula import Binary, Call, Name, walk
 from symbackprop.formula.ast import to_text
 from symbackprop.model.shapes import Shape, infer
@@ -104,7 +104,7 @@ class Model:
         elif wrt in self.shapes:
             why = "is defined by an equation, not a parameter"
         else:
-            why = "is no name of the model"
+            why = "is no name of the model" + did_you_mean(wrt, self.parameters)
         raise SpecError(
             f"{quote_user_text(wrt)} {why}; the model's parameters are "
             + ", ".join(self.parameters)

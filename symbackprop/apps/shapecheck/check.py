@@ -47,7 +47,7 @@ from symbackprop.check.switches import tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.textprint import text as plain_text
-from symbackprop.errors import FormulaError, SpecError
+from symbackprop.errors import FormulaError, SpecError, did_you_mean, quote_user_text
 from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
 from symbackprop.formula.table import FUNCTIONS, Entry
@@ -116,11 +116,11 @@ class Counterexample:
             if self.exact
             else f"numerically, to {numeric.AGREED_DIGITS} digits"
         )
-        at = ", ".join(f"{name} = {size}" for name, size in self.sizes.items())
+        at = ", ".join(f"{name}={size}" for name, size in self.sizes.items())
         return (
             f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula gives "
             f"{_short(self.yours)}, the gradient is {_short(self.truth)}{self._apart()} "
-            f"({how}{', at ' + at if at else ''})"
+            f"({how}{', at sizes ' + at if at else ''})"
         )
 
     def _apart(self) -> str:
@@ -227,7 +227,11 @@ def check_formula(
     if wrt not in derivation.gradients:
         known = ", ".join(derivation.gradients)
         what = "model" if isinstance(derivation, ModelDerivation) else "network"
-        raise SpecError(f"--wrt {wrt!r}: not a parameter of this {what}; expected one of {known}")
+        hint = did_you_mean(wrt, derivation.gradients)
+        raise SpecError(
+            f"--wrt {quote_user_text(wrt)}: not a parameter of this {what}{hint}; expected one "
+            f"of {known}"
+        )
     target = tuple(derivation.symbols[wrt].shape)
     generic = _typer(derivation, formula)
     report = FormulaReport(

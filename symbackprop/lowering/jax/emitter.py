@@ -36,6 +36,7 @@ from symbackprop.lowering.jax.template import (
     INVALID_HELPER,
     STDS,
 )
+from symbackprop.lowering.model_template import WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import NetworkEmitter
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.provenance import text as plain_text
@@ -173,6 +174,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
             "    Jit it whole: ``jax.jit(loss_and_grads)``.",
             *PURE,
             '    """',
+            *work_check("loss_and_grads(params, X, Y, work=None)"),
             "    _, cache = forward(params, X)",
             "    return _cost(params, cache, Y), backward(params, cache, Y)",
         ]
@@ -180,7 +182,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
     def module(self) -> str:
         lines = self.header()
         lines += ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
-        lines += ["", *INVALID_HELPER.splitlines()]
+        lines += ["", *INVALID_HELPER.splitlines(), "", *WORK_HELPER.splitlines()]
         lines += self.forward() + self.backward() + self.cost() + self.loss_and_grads()
         lines += ["", "", *GRADIENTS.strip("\n").splitlines()]
         lines += ["", "", *CUSTOM_VJP.strip("\n").splitlines()]

@@ -62,6 +62,7 @@ from sympy import HadamardPower, MatAdd, Transpose
 
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import ATOM, MUL, mask_factors
+from symbackprop.lowering.model_template import WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
 from symbackprop.lowering.numpy.model_template import LOG_SOFTMAX_HELPER
@@ -413,6 +414,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             "    Pass the same dict as ``work`` on every call of a training loop to reuse the",
             "    large arrays; the gradients returned then live in it until the next call.",
             '    """',
+            *work_check("loss_and_grads(params, X, Y, work=None)"),
         ]
         if self.logits:
             out += ["    _, cache = forward(params, X, work)"]
@@ -464,7 +466,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         if self.planner.ones:
             body += ["", *BATCH_HELPER.splitlines()]
         body += ["", *INIT_PARAMS.splitlines()]
-        body += ["", *INVALID_HELPER.splitlines()]
+        body += ["", *INVALID_HELPER.splitlines(), "", *WORK_HELPER.splitlines()]
         body += self.workspace_helper()
         lines = header + body + forward + backward + loss
         return "\n".join(lines) + "\n"

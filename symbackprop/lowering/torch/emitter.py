@@ -43,6 +43,7 @@ from sympy import Transpose
 
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import MUL, float_literal, mask_factors
+from symbackprop.lowering.model_template import WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
 from symbackprop.lowering.provenance import show_dims
@@ -398,6 +399,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
             "    Pass the same dict as ``work`` on every call of a training loop to reuse the",
             "    tensors; the gradients returned then live in it until the next call.",
             '    """',
+            *work_check("loss_and_grads(params, X, Y, work=None)"),
             "    _, cache = forward(params, X, work)",
             "    J = cost_from_cache(params, cache, Y)",
             "    return float(J), backward(params, cache, Y, work)",
@@ -437,6 +439,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         cost = self.cost()
         body = ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines(), "", *SAME_DTYPE_HELPER.splitlines()]
+        body += ["", *WORK_HELPER.splitlines()]
         body += ["", *NO_GRAD_HELPER.splitlines()]
         body += ["", *ONES_HELPER.splitlines()] if self.planner.ones else []
         body += self.workspace_helper()

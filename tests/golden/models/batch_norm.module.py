@@ -148,6 +148,15 @@ def _floating(name, value, first):
     return first
 
 
+def _not_a_workspace(call, work):
+    """Refuse ``work`` that is neither None nor a workspace dict (say, a data array in its
+    place): one line naming ``work`` and what it takes, instead of a failure deep inside."""
+    raise TypeError(
+        f"{call}: work must be None or a workspace dict (the same {{}} on every call), "
+        f"not {type(work).__name__}: is a data array in work's place?"
+    )
+
+
 def _buffer(work, name, shape, dtype):
     """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
 
@@ -226,6 +235,8 @@ def backward(params, cache, work=None):
     With a workspace dict ``work``, large arrays are kept in it and reused: what is
     returned may live in ``work`` until the next call with it (copy it to keep it).
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("backward(params, cache, work=None)", work)
     gamma = params["gamma"]
     X = cache["X"]
     Y = cache["Y"]

@@ -140,6 +140,15 @@ def _invalid(params, X=None, Y=None, cache=None):
             )
 
 
+def _not_a_workspace(call, work):
+    """Refuse ``work`` that is neither None nor a workspace dict (say, a data array in its
+    place): one line naming ``work`` and what it takes, instead of a failure deep inside."""
+    raise TypeError(
+        f"{call}: work must be None or a workspace dict (the same {{}} on every call), "
+        f"not {type(work).__name__}: is a data array in work's place?"
+    )
+
+
 class _Arrays:
     """The arrays a function writes its products into, by name (``out.Z1``): a workspace's,
     or None each (``_FRESH``), with which NumPy makes a fresh array. An attribute is a cheaper
@@ -191,6 +200,8 @@ def forward(params, X, work=None):
     Returns (A2, cache): the output and exactly what backward and the cost read.
     With a workspace dict ``work``, the arrays are reused across calls.
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("forward(params, X, work=None)", work)
     try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says
         # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ
         n0, m = X.shape  # m: the number of examples
@@ -232,6 +243,8 @@ def backward(params, cache, Y, work=None):
     Reads the forward cache and never recomputes what it holds; with a workspace
     dict ``work`` the large products go into arrays reused across calls.
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("backward(params, cache, Y, work=None)", work)
     try:  # shapes on entry: tuple compares only; _invalid says what is wrong
         W1 = params["W1"]
         W2 = params["W2"]
@@ -289,6 +302,8 @@ def loss_and_grads(params, X, Y, work=None):
     Pass the same dict as ``work`` on every call of a training loop to reuse the
     large arrays; the gradients returned then live in it until the next call.
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("loss_and_grads(params, X, Y, work=None)", work)
     A2, cache = forward(params, X, work)
     m = X.shape[1]  # the number of examples
     if getattr(Y, "shape", None) != (2, m) or Y.dtype is not X.dtype:
