@@ -12,7 +12,7 @@ import sympy as sp
 
 import symbackprop as sb
 from symbackprop.errors import SpecError
-from symbackprop.formula.float_range import outside_float_range
+from symbackprop.formula.float_range import OutOfRange, outside_float_range
 from symbackprop.model import Model
 
 HEAD = "X : 3 x m\nY : 1 x m\n"
@@ -23,8 +23,12 @@ HEAD = "X : 3 x m\nY : 1 x m\n"
     [
         ("J = mse(exp(1000) w^T X, Y)", "exp(1000)"),
         ("J = mse(exp(-1000) w^T X, Y) + sum(w)", "exp(-1000)"),
-        ("J = mse(10^400 w^T X, Y)", "1000000000"),
-        ("J = mse(exp(exp(exp(exp(5)))) + w^T X, Y)", "exp(exp(exp(exp(5))))"),
+        ("J = mse(10^400 w^T X, Y)", "about 1.00E+400"),
+        ("J = mse(((exp(800) + 1)/(exp(800) + 2)) w^T X, Y)", "1 + exp(800)"),
+        (
+            "J = mse(exp(exp(exp(exp(5)))) + w^T X, Y)",
+            "exp(exp(exp(exp(5)))), which computes exp(exp(exp(5))) on the way",
+        ),
     ],
 )
 def test_a_constant_past_the_float_range_is_refused_in_one_line(line: str, shown: str) -> None:
@@ -50,11 +54,33 @@ def test_constants_inside_the_float_range_are_kept() -> None:
     np.testing.assert_allclose(grads["w"], expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("constant", "value"),
+    [("1/(1 + exp(-800))", 1.0), ("log(10^400)", 400 * np.log(10)), ("log(1 + exp(800))", 800.0)],
+)
+def test_a_constant_whose_value_fits_is_kept(constant: str, value: float) -> None:
+    """The value is what counts, not a part SymPy keeps exact (exp(-800) rounds to 0 on the
+    way to 1; log(10^400) is one float to the printer): review 13 R6."""
+    module = sb.compile(Model.parse(f"x : 3 x 1\nW : 2 x 3\nJ = sum(W x) * {constant}\n"))
+    x = np.array([[1.0], [2.0], [-1.0]])
+    cost, grads = module.loss_and_grads({"W": np.ones((2, 3))}, x)
+    np.testing.assert_allclose(cost, 4.0 * value, rtol=1e-14)
+    np.testing.assert_allclose(grads["W"], np.tile(x.T, (2, 1)) * value, rtol=1e-14)
+
+
+def test_a_custom_activations_constant_is_held_to_the_same_range() -> None:
+    """--define g=z*exp(-1000) was 0.0 * z in the module, and its derivative printed as 0.0
+    (review 13 R7)."""
+    with pytest.raises(SpecError, match=r"constant exp\(-1000\), outside the float64 range"):
+        sb.Network.parse("4-3:g-1", loss="mse", define={"g": "z*exp(-1000)"})
+
+
 def test_the_range_test_is_exact_about_its_edges() -> None:
     x = sp.Symbol("x")
     assert outside_float_range(sp.exp(709) * x) is None
-    assert outside_float_range(sp.exp(710) * x) == sp.exp(710)
+    assert outside_float_range(sp.exp(710) * x) == OutOfRange(sp.exp(710), sp.exp(710))
     assert outside_float_range(sp.exp(-708) * x) is None
-    assert outside_float_range(sp.exp(-746) * x) == sp.exp(-746)  # below the smallest subnormal
+    # below the smallest subnormal
+    assert outside_float_range(sp.exp(-746) * x) == OutOfRange(sp.exp(-746), sp.exp(-746))
     assert outside_float_range(sp.Integer(0) * x + sp.pi) is None
     assert outside_float_range(sp.sqrt(-1) + x) is None  # complex: the caller's check

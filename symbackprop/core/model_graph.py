@@ -50,13 +50,12 @@ from symbackprop.core.model_rewrites import (
 )
 from symbackprop.core.names import Name as SymbolName
 from symbackprop.core.softmax_forms import bce_rounds_off, is_softmax_complement, same_value
-from symbackprop.core.textprint import text
 from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import to_text
-from symbackprop.formula.float_range import outside_float_range
+from symbackprop.formula.float_range import OutOfRange, outside_float_range, shown_constant
 from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
@@ -373,10 +372,7 @@ class _Builder:
         too_large = outside_float_range(expr)
         if too_large is not None:
             # exp(1000): exact in SymPy, inf (or 0, for exp(-1000)) in every generated module
-            raise self.fail(
-                f"the constant {text(too_large)} is outside the float64 range "
-                "(about 1e-308 to 1e308 in size); expected a number a module can compute with"
-            )
+            raise self.fail(_out_of_range_text(too_large))
         out = self.symbol(name, tuple(expr.shape))
         node = Node(kind, args, expr, record)
         self.graph.nodes[name] = node
@@ -766,6 +762,14 @@ def _first_bad(expr: Any) -> str | None:
     if real is False or (real is None and sp.im(expr.evalf(30)) != 0):
         return "complex"
     return None
+
+
+def _out_of_range_text(found: OutOfRange) -> str:
+    """The one-line refusal of a constant a float64 module cannot compute."""
+    return (
+        f"the constant {shown_constant(found)} is outside the float64 range (about 1e-308 to "
+        "1e308 in size); expected a number a module can compute with"
+    )
 
 
 def _bad_constant(expr: Any) -> str:

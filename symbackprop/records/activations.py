@@ -33,6 +33,7 @@ import sympy as sp
 
 from symbackprop.errors import FormulaError
 from symbackprop.formula import FUNCTIONS, Entry, parse, to_scalar
+from symbackprop.formula.float_range import outside_float_range, shown_constant
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import activation_function, derivative_function
 from symbackprop.records.scalars import a, z
@@ -578,6 +579,9 @@ def custom_problem(activation: Activation) -> str | None:
                 f"it has the constant {sp.sstr(node)}, which is not a real number (a root or "
                 "the logarithm of a negative number)"
             )
+    too_large = outside_float_range(formula)
+    if too_large is not None:  # z*exp(-1000) would be 0.0 * z in every generated module
+        return f"it has the constant {shown_constant(too_large)}, outside the float64 range"
     try:
         derivative = activation.derivative
     except Exception as exc:  # noqa: BLE001 - SymPy's failures are not part of its API

@@ -14,6 +14,8 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.formula.float_range import exponential_depth
+
 #: the values every name's entries take in turn (both signs, small and large), so that a
 #: function real somewhere (log(W2), sqrt(W2 ⊙ W2 - 4)) is real at one of them
 SAMPLES = (sp.Rational(-3), sp.Rational(-1, 2), sp.Rational(1, 3), sp.Integer(2), sp.Integer(5))
@@ -21,18 +23,6 @@ SAMPLES = (sp.Rational(-3), sp.Rational(-1, 2), sp.Rational(1, 3), sp.Integer(2)
 
 #: exponentials nested deeper than this are not evaluated here (exp(exp(5)) is about 10^64)
 MAX_EXPONENTIAL_DEPTH = 2
-
-
-def exponential_depth(expr: Any) -> int:
-    """How deeply exponentials (exp, a power with a variable exponent) nest in ``expr`` (a
-    SymPy expression, or an explicit matrix of them: the deepest entry)."""
-    if isinstance(expr, sp.MatrixBase):
-        return max((exponential_depth(entry) for entry in expr), default=0)
-    if not isinstance(expr, sp.Basic):
-        return 0
-    inner = max((exponential_depth(arg) for arg in expr.args), default=0)
-    grows = isinstance(expr, sp.exp) or (isinstance(expr, sp.Pow) and not expr.exp.is_number)
-    return inner + 1 if grows else inner
 
 
 def too_deep(expr: Any) -> str | None:
