@@ -227,11 +227,15 @@ class Evaluator:
         self.env = env
         self.scalars = scalars_
         self.table = table
+        # name -> (the env's value, its immutable copy): a check evaluates many expressions
+        # at one point, and converting the same value again on every call was a tenth of
+        # the evaluation time; the copy is reused while the env holds the same object
+        self._immutable: dict[str, tuple[Any, sp.ImmutableMatrix]] = {}
 
     def __call__(self, expr: Any) -> sp.Matrix:
         leaves: dict[Any, Any] = dict(self.scalars)
         for symbol in expr.atoms(MatrixSymbol):
-            leaves[symbol] = sp.ImmutableMatrix(self.env[symbol.name])
+            leaves[symbol] = self._leaf(symbol.name)
         concrete = expr.xreplace(leaves)
         # SymPy's doit keeps ones, zero and identity matrices symbolic beside explicit ones
         special = concrete.atoms(OneMatrix, ZeroMatrix, Identity)
@@ -243,6 +247,14 @@ class Evaluator:
         if not isinstance(value, sp.MatrixBase):
             value = value.as_explicit()
         return sp.Matrix(value)
+
+    def _leaf(self, name: str) -> sp.ImmutableMatrix:
+        value = self.env[name]
+        cached = self._immutable.get(name)
+        if cached is None or cached[0] is not value:
+            cached = (value, sp.ImmutableMatrix(value))
+            self._immutable[name] = cached
+        return cached[1]
 
     def _tabulate(self, node: Any) -> Any:
         if isinstance(node, Softmax):
