@@ -14,7 +14,8 @@ per gradient); the difference of the two runs leaves out what the collected part
   (a ufunc, an operator such as ``A += b``, ``np.dot``, ``ndarray.fill``, an array's
   deallocation, a ``.shape`` or ``.T`` lookup: each is one call), with the ten most frequent.
 
-Engines: ``hand_numpy`` (the baseline of ``grad_speed.py``), ``sb_numpy`` and ``sb_numpy_ws``
+Engines: ``hand_numpy`` (the baseline of ``grad_speed.py``), ``gemm_floor`` (its products only),
+``sb_numpy`` and ``sb_numpy_ws``
 (the generated module without / with a workspace, wrapped as ``engines/sb_numpy.py`` wraps it),
 and ``--extra NAME=path.py:make_grad`` (e.g. the shared harness's ``numpy_handopt``). The
 generated module is written to a temporary file first, so the measured process imports NumPy
@@ -26,6 +27,8 @@ byte by byte.
 Usage::
 
     python benchmarks/callgrind_grad.py --workloads w1_m1,w1_m64,w4 --dtypes float64
+    python benchmarks/callgrind_grad.py --workloads w2 --dtypes float32,float64 \
+        --engines gemm_floor,hand_numpy,sb_numpy_ws,sb_numpy --calls 1 --warmup 2
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ def child(args: argparse.Namespace) -> None:
     spec = dataclasses.replace(spec, dtype=np.dtype(args.dtype))
     Ws, bs, X, Y = grad_speed.make_problem(spec)
     grad = make_engine(grad_speed, args.engine, spec, args.module)
-    for _ in range(WARMUP):
+    for _ in range(args.warmup):
         grad(Ws, bs, X, Y)
     calls = itertools.starmap(grad, itertools.repeat((Ws, bs, X, Y), args.calls))
     collections.deque(calls, maxlen=0)
@@ -71,6 +74,9 @@ def child(args: argparse.Namespace) -> None:
 def make_engine(grad_speed: Any, engine: str, spec: Any, module_path: str) -> Any:
     if engine == "hand_numpy":
         return grad_speed.load(HERE / "engines" / "hand_numpy.py", "hand").make_grad(spec)
+    if engine == "gemm_floor":  # the products only, on its own arrays: the inputs are unused
+        run = grad_speed.load(HERE / "engines" / "hand_numpy.py", "hand").make_gemm_floor(spec)
+        return lambda *_: run()
     if engine.startswith("sb_numpy"):
         wrap = grad_speed.load(HERE / "engines" / "sb_numpy.py", "sb_numpy").wrap
         module = grad_speed.load(Path(module_path), "generated")
@@ -107,7 +113,9 @@ GLIBC_TUNABLES = (
 )
 
 
-def run(workload: str, dtype: str, engine: str, module: Path, calls: int, out: Path) -> Path:
+def run(
+    workload: str, dtype: str, engine: str, module: Path, calls: int, out: Path, warmup: int
+) -> Path:
     env = {
         **os.environ,
         "OPENBLAS_NUM_THREADS": "1",
@@ -128,6 +136,7 @@ def run(workload: str, dtype: str, engine: str, module: Path, calls: int, out: P
         f"--engines={engine}",
         f"--module={module}",
         f"--calls={calls}",
+        f"--warmup={warmup}",
     ]
     subprocess.run(command, env=env, check=True, capture_output=True)
     return out
@@ -169,9 +178,11 @@ def totals(path: Path) -> tuple[int, Counter[str]]:
     return total, calls
 
 
-def measure(workload: str, dtype: str, engine: str, module: Path, calls: int, tmp: Path) -> dict:
-    base = totals(run(workload, dtype, engine, module, calls, tmp / "once.out"))
-    full = totals(run(workload, dtype, engine, module, 2 * calls, tmp / "twice.out"))
+def measure(
+    workload: str, dtype: str, engine: str, module: Path, calls: int, tmp: Path, warmup: int
+) -> dict:
+    base = totals(run(workload, dtype, engine, module, calls, tmp / "once.out", warmup))
+    full = totals(run(workload, dtype, engine, module, 2 * calls, tmp / "twice.out", warmup))
     if base[0] == 0:
         raise SystemExit(f"callgrind collected nothing: this Python has no symbol {MEASURED}")
     per_call = Counter({k: (full[1][k] - base[1][k]) / calls for k in full[1]})
@@ -190,6 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engines", default="hand_numpy,sb_numpy,sb_numpy_ws")
     ap.add_argument("--extra", action="append", default=[], help="NAME=path.py:make_grad")
     ap.add_argument("--calls", type=int, default=50)
+    ap.add_argument(
+        "--warmup",
+        type=int,
+        default=WARMUP,
+        help="calls before the measured ones (2 suffice on w2 and w3, whose calls are slow "
+        "under valgrind; the products' counts do not vary)",
+    )
     ap.add_argument("--top", action="store_true", help="list the most frequent NumPy calls")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--module", default="", help=argparse.SUPPRESS)
@@ -209,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             module = generated_module(workload, tmp)
             for dtype in args.dtypes.split(","):
                 for engine in engines:
-                    row = measure(workload, dtype, engine, module, args.calls, tmp)
+                    row = measure(workload, dtype, engine, module, args.calls, tmp, args.warmup)
                     shown = engine.partition("=")[0]
                     print(
                         f"| {workload} | {dtype} | {shown} | {row['instr'] / 1e3:.1f}K "

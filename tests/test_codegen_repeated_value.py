@@ -59,3 +59,64 @@ def test_a_repeated_sum_is_computed_once_torch() -> None:
     _, grads = module.loss_and_grads({"W": torch.tensor(W)}, torch.tensor(X))
     truth = 2 * W.sum() * np.ones_like(W) + np.ones((3, 1)) @ X.sum(axis=1, keepdims=True).T
     np.testing.assert_allclose(grads["W"].numpy(), truth, rtol=1e-12)
+
+
+REPEATED_ADJOINTS = (
+    "W : 3 x 4\nX : 4 x m\nY : 3 x m\nh = sigmoid(W X)\n"
+    "J = mse(h, Y) + sum(sigmoid(W X)) + sum(relu(W X - 1)) + sum(relu(W X - 1))\n"
+    "data: X, Y\n"
+)
+
+
+def _repeated_adjoints_truth(
+    w: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """J and dJ/dW of REPEATED_ADJOINTS by hand: mse is the mean of half squared errors."""
+    m = x.shape[1]
+    z = w @ x
+    a = _sigmoid(z)
+    cost = ((a - y) ** 2 / 2).sum() / m + a.sum() + 2 * np.maximum(z - 1, 0).sum()
+    dz = ((a - y) / m + 1) * a * (1 - a) + 2 * (z > 1)
+    return cost, dz @ x.T
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "numpy",
+        pytest.param("torch", marks=pytest.mark.slow),
+        pytest.param("jax", marks=pytest.mark.slow),
+    ],
+)
+def test_a_repeated_values_adjoints_flow_back_once(backend: str) -> None:
+    # the two relu(W X - 1) share one mask and the four W X one product with X^T: the
+    # repeats' adjoints are added into the first's before they flow back
+    if backend != "numpy":
+        import_framework(backend)
+    module = sb.compile(Model.parse(REPEATED_ADJOINTS), backend=backend)
+    code = _code(module.source)
+    backward = code[code.index("def backward") :]
+    backward = backward[: backward.index("\ndef ")]
+    assert len(re.findall(r"t8 > 0|gt\(t8, 0", backward)) == 1, backward
+    assert len(re.findall(r"@ X\.T|matmul\([^)]*X\.T", backward)) == 1, backward
+    rng = np.random.default_rng(3)
+    w, x, y = rng.standard_normal((3, 4)), rng.standard_normal((4, 5)), rng.standard_normal((3, 5))
+    cost, truth = _repeated_adjoints_truth(w, x, y)
+    if backend == "torch":
+        torch = import_framework("torch")
+        got_cost, grads = module.loss_and_grads(
+            {"W": torch.tensor(w)}, torch.tensor(x), torch.tensor(y)
+        )
+        tw = torch.tensor(w, requires_grad=True)
+        tz = tw @ torch.tensor(x)
+        ta = torch.sigmoid(tz)
+        tj = ((ta - torch.tensor(y)) ** 2 / 2).sum() / 5 + ta.sum()
+        tj = tj + 2 * torch.relu(tz - 1).sum()
+        tj.backward()
+        np.testing.assert_allclose(grads["W"].numpy(), tw.grad.numpy(), rtol=1e-12)
+        got = grads["W"].numpy()
+    else:
+        got_cost, grads = module.loss_and_grads({"W": w}, x, y)
+        got = np.asarray(grads["W"])
+    assert float(got_cost) == pytest.approx(cost, rel=1e-12)
+    np.testing.assert_allclose(got, truth, rtol=1e-12)

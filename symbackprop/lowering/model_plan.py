@@ -14,7 +14,9 @@ at concrete sizes, with no backend's text in it:
   forward pass already holds is read from it, never recomputed (``1 - tanh(t8)^2`` is
   ``1 - h3^2``, ``sigmoid(t5)`` is ``t6``, ``det(t1)`` is the cached determinant), and each
   such read, like each settled form, is proved equal to what it replaces
-  (:mod:`symbackprop.lowering.settle_check`) before it is kept;
+  (:mod:`symbackprop.lowering.settle_check`) before it is kept; a value computed
+  once for its repeats (``sum(W) * sum(W)``) has one adjoint, the sum of theirs (one mask,
+  one product per argument);
 * the cache: exactly the values and data the backward statements read;
 * the losses computed from their logits (bce of a sigmoid, ce of a softmax), and the values
   whose function has a kink (relu, leaky_relu, abs: their arguments), which the gradient
@@ -39,6 +41,7 @@ from sympy import (
     MatrixSymbol,
     OneMatrix,
     Transpose,
+    ZeroMatrix,
 )
 from sympy.matrices.expressions.matexpr import MatrixElement
 
@@ -274,7 +277,7 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     forward = _forward(derivation, sized, code, dims, same, labels)
     # the backward pass is settled and proved in symbolic dimensions, then sized
     named = _Sized(rename, {})
-    backward = _backward(derivation, named, code, dims, sized, labels)
+    backward = _backward(derivation, named, code, dims, sized, labels, same)
     read = frozenset().union(*(_matrix_names(s.expr) for s in backward))
     leaves = [*model.data]
     order = [code[n] for n in leaves] + [s.target for s in forward]
@@ -525,11 +528,18 @@ def _backward(
     dims: Any,
     sized: _Sized,
     labels: Mapping[str, str],
+    same: Mapping[str, str],
 ) -> tuple[ModelBackward, ...]:
     """The backward statements; ``rename`` gives code names in symbolic dimensions, in which
     each step's expression is settled and made to read the cache (each rewrite proved),
     ``sized`` the model's sizes; ``labels`` each node's own name (a repeat's too, whose
-    value ``code`` reads from the first)."""
+    value ``code`` reads from the first); ``same`` each repeat -> the node it repeats.
+
+    A repeat's adjoint is added into its first's (``dJ/dt1 + dJ/dt3``) and flows back once:
+    the first's arguments are the repeat's, so the two chain rules through them are one
+    applied to the sum (linearity); the repeat's own adjoint is then zero in what reads it.
+    Only where both adjoints are kept under a symbol and the repeat's comes first (its step
+    is earlier: it is later in the forward pass)."""
     graph = derivation.graph
     model = derivation.model
     assert model is not None
@@ -537,18 +547,32 @@ def _backward(
     cached = _cached_forms(graph, rename)
     functions = _functions_by_arg(graph, rename)
     reads = _cached_definitions(graph, rename, cached, functions)
+    kept = {s.wrt.name for s in derivation.steps if s.wrt is not None and s.delta is not None}
+    pending: dict[str, list[tuple[str, Any]]] = {}  # first -> its repeats' (label, adjoint)
+    done: set[str] = set()
     folded: dict[Any, Any] = {}
     out = []
     for step in derivation.steps:
         if step.wrt is None:
             continue
         name = step.wrt.name
+        done.add(name)
         is_gradient = name in parameters
         if step.delta is None and not is_gradient:
             continue  # folded into the next step by the derivation (a loss before its cancel)
         written = rename(step.expr).xreplace(folded)
+        first = same.get(name)
+        if first is not None and first in kept and first not in done and name in kept:
+            pending.setdefault(first, []).append((labels[name], written))
+            symbol = rename[step.delta]
+            folded[symbol] = ZeroMatrix(*symbol.shape)  # its value flows back through first's
+            continue
+        repeats = pending.pop(name, [])
+        label = " + ".join(f"dJ/d{n}" for n in [labels[name], *(n for n, _ in reversed(repeats))])
+        if repeats:
+            written = MatAdd(written, *(adjoint for _, adjoint in repeats))
         settled = _settle(written)
-        where = f"step {step.number} (dJ/d{labels[name]})"
+        where = f"step {step.number} ({label})"
         prove_settled(written, settled, where)
         settled = _code_derivatives(settled, functions)
         expr = _reuse(settled, cached, functions)
@@ -568,7 +592,7 @@ def _backward(
                 shape=dims(step.shape),
                 step=step.number,
                 rule=str(getattr(step.rule, "value", step.rule)),
-                text=f"dJ/d{labels[name]} = {text(sized(settled))}",
+                text=f"{label} = {text(sized(settled))}",
                 gradient_of=name if is_gradient else None,
             )
         )
