@@ -71,7 +71,7 @@ def test_another_function_for_the_same_value_still_passes_numerically_and_says_s
 )
 def test_when_the_exact_comparison_decides(spec: str, formula: str, decides: bool) -> None:
     derivation = sb.derive(spec)
-    assert _exact_decides(derivation, _typed(derivation, formula)) is decides
+    assert _exact_decides(derivation, _typed(derivation, formula), "W1") is decides
 
 
 @pytest.mark.slow

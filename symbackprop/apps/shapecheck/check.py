@@ -22,7 +22,7 @@ from sympy import HadamardProduct, MatMul
 
 from symbackprop.apps.shapecheck import crossings, numeric, spellings
 from symbackprop.apps.shapecheck import model as model_formula
-from symbackprop.apps.shapecheck.decided import exact_decides, numeric_only_note
+from symbackprop.apps.shapecheck.decided import exact_decides, numeric_only_note, written_out
 from symbackprop.apps.shapecheck.repair import (
     BUDGET,
     MAX_FACTORS,
@@ -514,7 +514,7 @@ def _verdict(
     else:
         # the true functions see 35 digits; where the tables forget no relation of theirs,
         # the exact difference is the verdict (a formula off by 1e-40 is not the gradient)
-        decides = confirm and differ is not None and _exact_decides(derivation, expr)
+        decides = confirm and differ is not None and _exact_decides(derivation, expr, report.wrt)
         if differ is None or not confirm or decides:
             report.method, report.equal, report.counterexample = "exact", differ is None, differ
             if differ is None:
@@ -549,14 +549,29 @@ def _defs(derivation: Derivation) -> dict[str, Any]:
         return {}
 
 
-def _exact_decides(derivation: Derivation, expr: Any) -> bool:
+def _exact_decides(derivation: Derivation, expr: Any, wrt: str) -> bool:
+    """The shared rule (:func:`.decided.exact_decides`), with the network's names (z1, a1,
+    delta1) written out for its second test."""
     own = (
         *derivation.forward.values(),
         *derivation.deltas.values(),
         *derivation.gradients.values(),
     )
     custom = [act for act in derivation.graph.activations if act.name not in ACTIVATIONS]
-    return exact_decides(expr, own, custom)
+    named = {
+        **derivation.forward,
+        **{f"delta{layer}": value for layer, value in derivation.deltas.items()},
+    }
+    symbols = {
+        s.name: s
+        for e in (*own, expr)
+        for s in e.free_symbols
+        if isinstance(s, sp.MatrixSymbol) and s.name in named
+    }
+    definitions = {symbols[name]: value for name, value in named.items() if name in symbols}
+    gradient = derivation.gradients[wrt]
+    written = (written_out(expr, definitions), written_out(gradient, definitions))
+    return exact_decides(expr, own, custom, written)
 
 
 def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sides) -> None:
