@@ -184,6 +184,9 @@ class FormulaReport:
     #: the gradient as its printers write it, where the formula language has no form for it
     #: (a model's: ``-inv(X)^T dJ/d(inv(X)) inv(X)^T``)
     truth_text: str | None = None
+    #: why the formula language cannot write the gradient (a ones column in a product: the
+    #: truth is then SymPy's or derive's text, which does not paste back); None where it can
+    truth_refused: str | None = None
     #: the points the formula was compared at (for the verdict's sentence): "3 random points,
     #: 1 at other sizes, 2 with the pre-activations at -1/2, 1/2 (either side of the kinks at 0)"
     points: str | None = None
@@ -236,10 +239,9 @@ def check_formula(
         target=generic.show(target),
         target_concrete=_concrete(generic, target),
         gradient=derivation.expanded[wrt],
-        truth_text=_model_truth(derivation, wrt)
-        if isinstance(derivation, ModelDerivation)
-        else None,
     )
+    if isinstance(derivation, ModelDerivation):
+        report.truth_text, report.truth_refused = _model_truth(derivation, wrt)
     try:
         # the network's own activations (a custom swish) may appear as swish(...) or swish'(...)
         tree = parse(
@@ -1051,13 +1053,14 @@ def _repair(
         report.notes.append("no arrangement of these factors has the shape " + report.target)
 
 
-def _model_truth(derivation: ModelDerivation, wrt: str) -> str:
+def _model_truth(derivation: ModelDerivation, wrt: str) -> tuple[str, str | None]:
     """A model's gradient in the formula language, so that it can be typed back: expanded
     while short and free of adjoint symbols, else the compact form (an adjoint ``d<name>``);
-    as ``derive`` prints it only where the language has no form for a node."""
+    as ``derive`` prints it, with the reason, only where the language has no form for a node
+    (``2 sum(W x) 1_2 x^T``: no ones column in a product)."""
     view = ModelView(derivation)
     expr = derivation.expanded[wrt] if not view.too_long(wrt) else derivation.gradients[wrt]
     try:
-        return model_truth_text(derivation, expr)
-    except ValueError:
-        return view.text(expr)
+        return model_truth_text(derivation, expr), None
+    except ValueError as exc:
+        return view.text(expr), str(exc)
