@@ -9,7 +9,8 @@ so both sides read the same table. Every rewrite is an identity, proved on SymPy
 
 * a sub-expression element-wise in one matrix ``U`` (entries, sums, products, powers of
   ``exp(k U)`` for small integers k, and the ones matrix) is a rational function R(s) of
-  s = exp(t) entry by entry; it becomes ``g(U)`` for a stock activation g whose formula is the
+  s = exp(t) entry by entry (``exp(-(W x))`` is exp(-t) applied to the product ``W x``); it
+  becomes ``g(U)`` for a stock activation g whose formula is the
   same rational function of s (sigmoid: s/(1 + s), tanh: (s^2 - 1)/(s^2 + 1)), ``cancel``
   deciding the equality of the two rational functions;
 * else, where R(s) is a polynomial in sigmoid(t) = s/(1 + s) (``exp(-u)/(1 + exp(-u))`` is
@@ -110,8 +111,10 @@ def _element_wise(node: Any) -> tuple[Any, sp.Expr] | None:
     if isinstance(node, MatMul):
         numbers = [a for a in node.args if not getattr(a, "is_Matrix", False)]
         matrices = [a for a in node.args if getattr(a, "is_Matrix", False)]
-        if len(matrices) != 1 or not all(n.is_Rational for n in numbers):
+        if not all(n.is_Rational for n in numbers):
             return None
+        if len(matrices) > 1:  # -(w x): -t applied to w x, as the derivation's sigmoid(w x)
+            return MatMul(*matrices), sp.Mul(*numbers) * T
         inner = _element_wise(matrices[0])
         return None if inner is None else (inner[0], sp.Mul(*numbers) * inner[1])
     return node, T  # a matrix of its own: the identity of itself
