@@ -97,6 +97,8 @@ _SQUARED = "x : 3 x 1\ny : 2 x 1\nW : 2 x 3\np = sigmoid(W x)\nJ = sum((p - y)^2
         (_SQUARED, "W", "(2 (1/(1 + exp(-(W x))) - y) ⊙ p ⊙ (1 - p)) x^T"),
         # sigmoid(w^T X + c) written out in the formula is sigmoid(X^T w + 1 c^T)^T
         (_LOGISTIC_L2, "w", "(((1/m) (sigmoid(w^T X + c) - Y)) X^T)^T + lam w"),
+        # exp(-(w^T X + c)) is exp(-t) applied to w^T X + c
+        (_LOGISTIC_L2, "w", "(((1/m) (1/(1 + exp(-(w^T X + c))) - Y)) X^T)^T + lam w"),
     ],
 )
 def test_a_model_formula_off_by_1e_58_is_caught_exactly(

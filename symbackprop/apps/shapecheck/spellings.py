@@ -98,7 +98,7 @@ def _element_wise(node: Any) -> tuple[Any, sp.Expr] | None:
             return None
         bases = {base for base, _ in parts if base is not None}  # type: ignore[misc]
         if len(bases) > 1:
-            return None
+            return _scaled_sum(node, parts)  # type: ignore[arg-type]
         combine = sp.Add if isinstance(node, MatAdd) else sp.Mul
         body = combine(*(body for _, body in parts))  # type: ignore[misc]
         return next(iter(bases), None), body
@@ -118,6 +118,20 @@ def _element_wise(node: Any) -> tuple[Any, sp.Expr] | None:
         inner = _element_wise(matrices[0])
         return None if inner is None else (inner[0], sp.Mul(*numbers) * inner[1])
     return node, T  # a matrix of its own: the identity of itself
+
+
+def _scaled_sum(node: Any, parts: list[tuple[Any, sp.Expr]]) -> tuple[Any, sp.Expr] | None:
+    """-(w^T X + c) as -t applied to w^T X + c: a sum of one number k times matrices is k t
+    applied to their sum; None for anything else."""
+    if not isinstance(node, MatAdd):
+        return None
+    scales = {body / T for _, body in parts}
+    if len(scales) != 1 or any(base is None for base, _ in parts):
+        return None
+    (k,) = scales
+    if not k.is_Rational:
+        return None
+    return MatAdd(*(base for base, _ in parts)), k * T
 
 
 def _in_s(body: sp.Expr) -> sp.Expr | None:
