@@ -83,6 +83,7 @@ def test_fold_rewrites_only_identities() -> None:
 
 _LOGISTIC_SUM = "X : m x n\ny : m x 1\nJ = sum(log(exp(-y ⊙ (X w)) + 1))\ndata: X, y\n"
 _LOGISTIC_L2 = "examples/models/logistic_l2.model"
+_BCE_1x1 = "x : 3 x 1\ny : 1 x 1\nw : 1 x 3\np = sigmoid(w x)\nJ = bce(p, y)\ndata: x, y\n"
 _SQUARED = "x : 3 x 1\ny : 2 x 1\nW : 2 x 3\np = sigmoid(W x)\nJ = sum((p - y)^2)\ndata: x, y\n"
 
 
@@ -93,6 +94,8 @@ _SQUARED = "x : 3 x 1\ny : 2 x 1\nW : 2 x 3\np = sigmoid(W x)\nJ = sum((p - y)^2
         # a whole relate, the gradient's alone do not (trust13b)
         (_LOGISTIC_SUM, "w", "X^T (-y ⊙ (exp(-y ⊙ (X w)) / (exp(-y ⊙ (X w)) + 1)))"),
         (_LOGISTIC_SUM, "w", "X^T (-y ⊙ sigmoid(-y ⊙ (X w)))"),
+        # at 1 x 1 the ones in 1 + exp(-(w x)) is the 1 x 1 identity
+        (_BCE_1x1, "w", "(1/(1 + exp(-(w x))) - y) x^T"),
         # exp(-(W x)) is exp(-t) applied to W x: read as sigmoid(W x), the derivation's p
         (_SQUARED, "W", "(2 (1/(1 + exp(-(W x))) - y) ⊙ p ⊙ (1 - p)) x^T"),
         # sigmoid(w^T X + c) written out in the formula is sigmoid(X^T w + 1 c^T)^T

@@ -27,7 +27,15 @@ import functools
 from typing import Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, ZeroMatrix
+from sympy import (
+    HadamardPower,
+    HadamardProduct,
+    Identity,
+    MatAdd,
+    MatMul,
+    OneMatrix,
+    ZeroMatrix,
+)
 
 from symbackprop.records.activations import ACTIVATIONS, Activation
 from symbackprop.records.nodes import Elementwise, T, activation_of
@@ -86,8 +94,8 @@ def _fold_args(expr: Any) -> Any:
 def _element_wise(node: Any) -> tuple[Any, sp.Expr] | None:
     """(U, body): ``node`` is body(t) applied entry by entry to the matrix U (None: no matrix,
     a constant); None where ``node`` is not element-wise in one matrix."""
-    if isinstance(node, OneMatrix):
-        return None, sp.Integer(1)
+    if isinstance(node, OneMatrix) or (isinstance(node, Identity) and node.shape == (1, 1)):
+        return None, sp.Integer(1)  # 1 + exp(-(w x)) at 1 x 1 adds the 1 x 1 identity
     if isinstance(node, Elementwise):
         # f applied to an element-wise g(U) is f(g(t)) applied to U
         base, inner = _element_wise(node.arg) or (node.arg, T)
