@@ -130,7 +130,11 @@ def _render(report: FormulaReport) -> list[Any]:
         side.add_row("fits", Text("yours; no other arrangement found", style="yellow"))
     else:
         side.add_row("fits", Text("none found", style="yellow"))
-    side.add_row("truth", report.truth)
+    if report.truth_refused is None:
+        side.add_row("truth", report.truth)
+    else:  # derive's text would not paste back: no truth line that reads as a formula
+        refused = f"not printed: {report.truth_refused}; `symbackprop derive` shows it"
+        side.add_row("truth", Text(refused, style="yellow"))
 
     grid = Table.grid(padding=(0, 4))
     grid.add_column()

@@ -79,3 +79,60 @@ def test_fold_rewrites_only_identities() -> None:
         a = sp.Matrix(written.xreplace(at).doit())
         b = sp.Matrix(folded.xreplace(at).doit())
         assert all(abs(sp.N(x - y, 60)) < 1e-55 for x, y in zip(a, b, strict=True))
+
+
+_LOGISTIC_SUM = "X : m x n\ny : m x 1\nJ = sum(log(exp(-y ⊙ (X w)) + 1))\ndata: X, y\n"
+_LOGISTIC_L2 = "examples/models/logistic_l2.model"
+_BCE_1x1 = "x : 3 x 1\ny : 1 x 1\nw : 1 x 3\np = sigmoid(w x)\nJ = bce(p, y)\ndata: x, y\n"
+_SQUARED = "x : 3 x 1\ny : 2 x 1\nW : 2 x 3\np = sigmoid(W x)\nJ = sum((p - y)^2)\ndata: x, y\n"
+
+
+@pytest.mark.parametrize(
+    ("model", "wrt", "right"),
+    [
+        # the forward pass has softplus(u), the gradient sigmoid(u): the derivation's values as
+        # a whole relate, the gradient's alone do not (trust13b)
+        (_LOGISTIC_SUM, "w", "X^T (-y ⊙ (exp(-y ⊙ (X w)) / (exp(-y ⊙ (X w)) + 1)))"),
+        (_LOGISTIC_SUM, "w", "X^T (-y ⊙ sigmoid(-y ⊙ (X w)))"),
+        # at 1 x 1 the ones in 1 + exp(-(w x)) is the 1 x 1 identity
+        (_BCE_1x1, "w", "(1/(1 + exp(-(w x))) - y) x^T"),
+        # exp(-(W x)) is exp(-t) applied to W x: read as sigmoid(W x), the derivation's p
+        (_SQUARED, "W", "(2 (1/(1 + exp(-(W x))) - y) ⊙ p ⊙ (1 - p)) x^T"),
+        # sigmoid(w^T X + c) written out in the formula is sigmoid(X^T w + 1 c^T)^T
+        (_LOGISTIC_L2, "w", "(((1/m) (sigmoid(w^T X + c) - Y)) X^T)^T + lam w"),
+        # exp(-(w^T X + c)) is exp(-t) applied to w^T X + c
+        (_LOGISTIC_L2, "w", "(((1/m) (1/(1 + exp(-(w^T X + c))) - Y)) X^T)^T + lam w"),
+    ],
+)
+def test_a_model_formula_off_by_1e_58_is_caught_exactly(
+    tmp_path: pytest.TempPathFactory, model: str, wrt: str, right: str
+) -> None:
+    if not model.startswith("examples/"):
+        path = tmp_path / "written.model"  # type: ignore[operator]
+        path.write_text(model)
+        model = str(path)
+    code, out = _shapecheck(model, wrt, right)
+    assert code == 0, out
+    code, out = _shapecheck(model, wrt, f"({right}) (1 + 1/10^58)")
+    assert code == 1, out
+    out = " ".join(out.replace("│", " ").split())  # the verdict's box
+    assert "exactly, at random rational inputs" in out and "numeric check" not in out
+    # the library's verdict: the exact counterexample, off by exactly the factor
+    from symbackprop.model import Model
+
+    with open(model, encoding="utf-8") as handle:
+        parsed = Model.parse(handle.read())
+    wrong = sb.check_formula(parsed, wrt, f"({right}) ⊙ ({_OFF})")
+    assert (wrong.exit_code, wrong.method) == (1, "exact")
+    assert wrong.counterexample is not None and wrong.counterexample.exact
+    gap = wrong.counterexample.yours - wrong.counterexample.truth
+    assert gap == wrong.counterexample.truth * sp.Rational(1, 10**58) != 0
+
+
+def test_tanh_through_exp_of_2z_off_by_1e_58_is_caught_exactly() -> None:
+    right = "delta2 ((1 - exp(-2 z1))/(1 + exp(-2 z1)))^T"
+    code, out = _shapecheck("4-3:tanh-2-1", "W2", right)
+    assert code == 0 and "equals dJ/dW2 exactly" in out, out
+    code, out = _shapecheck("4-3:tanh-2-1", "W2", f"{right} (1 + 1/10^58)")
+    out = " ".join(out.replace("│", " ").split())  # the verdict's box
+    assert code == 1 and "exactly, at random rational inputs" in out, out

@@ -71,7 +71,7 @@ def test_another_function_for_the_same_value_still_passes_numerically_and_says_s
 )
 def test_when_the_exact_comparison_decides(spec: str, formula: str, decides: bool) -> None:
     derivation = sb.derive(spec)
-    assert _exact_decides(derivation, _typed(derivation, formula)) is decides
+    assert _exact_decides(derivation, _typed(derivation, formula), "W1") is decides
 
 
 @pytest.mark.slow
@@ -80,7 +80,7 @@ def test_a_custom_activation_drawn_at_random_leaves_it_to_the_true_functions() -
     forget that, so an exact difference is not the verdict."""
     net = sb.Network.parse("3-2:swish-1", define={"swish": "z*sigmoid(z)"})
     derivation = sb.derive(net)
-    assert _exact_decides(derivation, _typed(derivation, "(a2 - y) a1^T")) is False
+    assert _exact_decides(derivation, _typed(derivation, "(a2 - y) a1^T"), "W2") is False
 
 
 def _typed(derivation: Derivation, formula: str) -> Any:

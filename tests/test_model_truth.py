@@ -96,3 +96,29 @@ def test_the_formula_printer_leaves_out_double_transposes_and_ones_factors(
     expr: object, text: str
 ) -> None:
     assert to_formula(expr) == text
+
+
+@pytest.mark.parametrize("cost", ["sum(W x)^2", "relu(sum(W x))^2"])
+def test_a_ones_column_in_a_product_prints_no_false_truth(cost: str, tmp_path: Path) -> None:
+    # review13 R3: dJ/dW = 2 sum(W x) 1_2 x^T (2 x 3); the truth printed was (2 * sum(W x)) x^T,
+    # which types to 1 x 3. The formula language has a ones matrix only in sums and rowsum().
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    text = f"x : 3 x 1\nW : 2 x 3\nJ = {cost}\n"
+    model = Model.parse(text)
+    report = sb.check_formula(model, "W", "0")
+    assert report.truth_refused is not None and "ones matrix" in report.truth_refused
+    # the old truth is a shape error, not the gradient
+    wrong = sb.check_formula(model, "W", "(2 * sum(W x)) x^T")
+    assert wrong.exit_code == 1 and wrong.error is not None
+    if cost == "sum(W x)^2":  # the ones column written through a sum: the gradient
+        assert sb.check_formula(model, "W", "2 sum(W x) (0 (W x) + 1) x^T").exit_code == 0
+    path = tmp_path / "m.model"
+    path.write_text(text)
+    result = CliRunner().invoke(main, ["shapecheck", str(path), "--wrt", "W", "0"])
+    out = " ".join(result.stdout.split())
+    assert result.exit_code == 1
+    assert "truth not printed: the formula language has a ones matrix only in sums" in out
+    assert "x^T" not in out.split("truth", 1)[1].split("╭", 1)[0]

@@ -168,7 +168,9 @@ def _matmul(expr: MatMul) -> Printed:
             rest = MatMul(*matrices[:index]) if index > 1 else matrices[0]
             parts = [f"rowsum({_print(rest)[0]})"]
             break
-        if isinstance(matrix, OneMatrix):
+        if isinstance(matrix, OneMatrix) or _broadcast_number(matrix):
+            # c 1_k as a factor of a product (2 sum(W x) 1_2 x^T) is no number there: printed
+            # as c it would type to another shape (review13 R3)
             raise ValueError("the formula language has a ones matrix only in sums and rowsum()")
         inner = _print(matrix)
         # a factor of a juxtaposition is a power (or tighter) that starts with a name or '('
@@ -176,6 +178,15 @@ def _matmul(expr: MatMul) -> Printed:
         parts.append(_wrap(inner, needed))
         own = inner[1] if len(matrices) == 1 and not needed else MATPROD
     return _matmul_text(coeff, " ".join(parts), own)
+
+
+def _broadcast_number(matrix: Any) -> bool:
+    """Whether ``matrix`` is a number times a ones matrix of more than one entry (what
+    :func:`_matmul` prints as the number, for the sum it is broadcast in)."""
+    if not isinstance(matrix, MatMul) or tuple(matrix.shape) == (1, 1):
+        return False
+    _coeff, factors = matrix.as_coeff_matrices()
+    return len(factors) == 1 and isinstance(factors[0], OneMatrix)
 
 
 def _matmul_text(coeff: Any, text: str, own: int) -> Printed:

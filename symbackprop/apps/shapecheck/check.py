@@ -22,7 +22,7 @@ from sympy import HadamardProduct, MatMul
 
 from symbackprop.apps.shapecheck import crossings, numeric, spellings
 from symbackprop.apps.shapecheck import model as model_formula
-from symbackprop.apps.shapecheck.decided import exact_decides, numeric_only_note
+from symbackprop.apps.shapecheck.decided import exact_decides, numeric_only_note, written_out
 from symbackprop.apps.shapecheck.repair import (
     BUDGET,
     MAX_FACTORS,
@@ -184,6 +184,9 @@ class FormulaReport:
     #: the gradient as its printers write it, where the formula language has no form for it
     #: (a model's: ``-inv(X)^T dJ/d(inv(X)) inv(X)^T``)
     truth_text: str | None = None
+    #: why the formula language cannot write the gradient (a ones column in a product: the
+    #: truth is then SymPy's or derive's text, which does not paste back); None where it can
+    truth_refused: str | None = None
     #: the points the formula was compared at (for the verdict's sentence): "3 random points,
     #: 1 at other sizes, 2 with the pre-activations at -1/2, 1/2 (either side of the kinks at 0)"
     points: str | None = None
@@ -240,10 +243,9 @@ def check_formula(
         target=generic.show(target),
         target_concrete=_concrete(generic, target),
         gradient=derivation.expanded[wrt],
-        truth_text=_model_truth(derivation, wrt)
-        if isinstance(derivation, ModelDerivation)
-        else None,
     )
+    if isinstance(derivation, ModelDerivation):
+        report.truth_text, report.truth_refused = _model_truth(derivation, wrt)
     try:
         # the network's own activations (a custom swish) may appear as swish(...) or swish'(...)
         tree = parse(
@@ -518,7 +520,7 @@ def _verdict(
     else:
         # the true functions see 35 digits; where the tables forget no relation of theirs,
         # the exact difference is the verdict (a formula off by 1e-40 is not the gradient)
-        decides = confirm and differ is not None and _exact_decides(derivation, expr)
+        decides = confirm and differ is not None and _exact_decides(derivation, expr, report.wrt)
         if differ is None or not confirm or decides:
             report.method, report.equal, report.counterexample = "exact", differ is None, differ
             if differ is None:
@@ -553,14 +555,29 @@ def _defs(derivation: Derivation) -> dict[str, Any]:
         return {}
 
 
-def _exact_decides(derivation: Derivation, expr: Any) -> bool:
+def _exact_decides(derivation: Derivation, expr: Any, wrt: str) -> bool:
+    """The shared rule (:func:`.decided.exact_decides`), with the network's names (z1, a1,
+    delta1) written out for its second test."""
     own = (
         *derivation.forward.values(),
         *derivation.deltas.values(),
         *derivation.gradients.values(),
     )
     custom = [act for act in derivation.graph.activations if act.name not in ACTIVATIONS]
-    return exact_decides(expr, own, custom)
+    named = {
+        **derivation.forward,
+        **{f"delta{layer}": value for layer, value in derivation.deltas.items()},
+    }
+    symbols = {
+        s.name: s
+        for e in (*own, expr)
+        for s in e.free_symbols
+        if isinstance(s, sp.MatrixSymbol) and s.name in named
+    }
+    definitions = {symbols[name]: value for name, value in named.items() if name in symbols}
+    gradient = derivation.gradients[wrt]
+    written = (written_out(expr, definitions), written_out(gradient, definitions))
+    return exact_decides(expr, own, custom, written)
 
 
 def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sides) -> None:
@@ -1040,13 +1057,14 @@ def _repair(
         report.notes.append("no arrangement of these factors has the shape " + report.target)
 
 
-def _model_truth(derivation: ModelDerivation, wrt: str) -> str:
+def _model_truth(derivation: ModelDerivation, wrt: str) -> tuple[str, str | None]:
     """A model's gradient in the formula language, so that it can be typed back: expanded
     while short and free of adjoint symbols, else the compact form (an adjoint ``d<name>``);
-    as ``derive`` prints it only where the language has no form for a node."""
+    as ``derive`` prints it, with the reason, only where the language has no form for a node
+    (``2 sum(W x) 1_2 x^T``: no ones column in a product)."""
     view = ModelView(derivation)
     expr = derivation.expanded[wrt] if not view.too_long(wrt) else derivation.gradients[wrt]
     try:
-        return model_truth_text(derivation, expr)
-    except ValueError:
-        return view.text(expr)
+        return model_truth_text(derivation, expr), None
+    except ValueError as exc:
+        return view.text(expr), str(exc)

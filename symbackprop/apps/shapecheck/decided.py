@@ -17,6 +17,12 @@ verdict:
   (:func:`~symbackprop.check.interpret.tables_independent`: no roots, no custom activation,
   no two tables at one argument).
 
+Where the derivation's values as a whole relate (softplus(z) in the forward pass, its
+derivative sigmoid(z) in the gradient: two tables at one argument), the same test is made
+again on both sides written out in the leaves (:func:`written_out`): the formula against the
+gradient alone, so that a relation between a forward value and the gradient's, which neither
+side reads, does not hide a difference.
+
 Relations between values at arguments that are not equal as expressions (exp(z) and exp(2 z)
 in one model) are not looked for; a model that writes both is not a plausible one.
 """
@@ -47,16 +53,52 @@ Key = tuple[TableKey, Any, Any]
 _VAR = sp.Dummy("u")
 
 
-def exact_decides(formula: Any, derivation_exprs: Iterable[Any], custom: list[Activation]) -> bool:
+def exact_decides(
+    formula: Any,
+    derivation_exprs: Iterable[Any],
+    custom: list[Activation],
+    written: tuple[Any, Any] | None = None,
+) -> bool:
     """True when an exact difference of ``formula`` from a gradient built of
-    ``derivation_exprs`` (forward values, deltas, gradients) is a difference in truth."""
+    ``derivation_exprs`` (forward values, deltas, gradients) is a difference in truth.
+
+    ``written``: the formula and the gradient written out in the leaves
+    (:func:`written_out`); where the derivation's values as a whole relate, the formula's
+    values must then be the written-out gradient's, and those forget no relation."""
     records = activation_records({act.name: act for act in custom})
+    names = {act.name for act in custom}
     known: set[Key] = set()
     for expr in derivation_exprs:
         known |= applications(expr, records)
-    if not applications(formula, records) <= known:
+    if applications(formula, records) <= known and tables_independent(known, names):
+        return True
+    if written is None or any(expr is None for expr in written):
         return False
-    return tables_independent(known, {act.name for act in custom})
+    mine, truth = (applications(expr, records) for expr in written)
+    # g(z^T) written out is g applied to z's transpose multiplied out (X^T w + 1 c^T for
+    # w^T X + c 1^T): the same values
+    seen = truth | {(key, inner, _transposed(at)) for key, inner, at in truth}
+    return mine <= seen and tables_independent(truth, names)
+
+
+def _transposed(at: Any) -> Any:
+    return at if at is None else Transpose(at).doit()
+
+
+#: how deep definitions are written into each other (a value defined through 50 others is
+#: not a plausible model; the test then stays undecided, and the numeric verdict stands)
+_DEPTH = 50
+
+
+def written_out(expr: Any, definitions: dict[Any, Any]) -> Any:
+    """``expr`` with every defined name (a1 -> tanh(z1), an adjoint -> its step) replaced by
+    its definition until only leaves remain; None where :data:`_DEPTH` rounds do not end."""
+    for _ in range(_DEPTH):
+        out = expr.xreplace(definitions)
+        if out == expr:
+            return out
+        expr = out
+    return None
 
 
 def applications(expr: Any, records: dict[type, Activation]) -> set[Key]:

@@ -26,7 +26,7 @@ import sympy as sp
 
 from symbackprop.apps.shapecheck import crossings, numeric
 from symbackprop.apps.shapecheck.crossings import Crossed
-from symbackprop.apps.shapecheck.decided import exact_decides
+from symbackprop.apps.shapecheck.decided import exact_decides, written_out
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
 from symbackprop.check.kinks import Sides, kinks, straddling
 from symbackprop.check.model_exact import ModelCheck, model_sizes, placeable
@@ -120,7 +120,8 @@ def compare(
         return "exact", None, False
     # the true functions see 35 digits; where the tables forget no relation of theirs, the
     # exact difference is the verdict (a formula off by 1e-40 is not the gradient)
-    if exact_decides(expr, _own(derivation), list(activations(derivation).values())):
+    custom = list(activations(derivation).values())
+    if exact_decides(expr, _own(derivation), custom, _written(derivation, expr, wrt)):
         return "exact", found, False
     for chosen, trials, value in runs:
         numeric_found = _difference(derivation, expr, wrt, chosen, False, trials, value, sides)
@@ -142,6 +143,20 @@ def _own(derivation: ModelDerivation) -> list[Any]:
         written.append(out)
     steps = [step.expr for step in derivation.steps]
     return [*graph.forward.values(), *written, *steps, *derivation.gradients.values()]
+
+
+def _written(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[Any, Any]:
+    """The formula and dJ/d``wrt`` written out in the leaves: every forward value its
+    equation, every adjoint its step."""
+    graph = derivation.graph
+    definitions = {graph.symbols[name]: value for name, value in graph.forward.items()}
+    definitions.update(
+        {step.delta: step.expr for step in derivation.steps if step.delta is not None}
+    )
+    return (
+        written_out(expr, definitions),
+        written_out(derivation.gradients[wrt], definitions),
+    )
 
 
 def placed(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[list[Any], frozenset[Any]]:

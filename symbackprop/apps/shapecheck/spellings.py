@@ -9,7 +9,8 @@ so both sides read the same table. Every rewrite is an identity, proved on SymPy
 
 * a sub-expression element-wise in one matrix ``U`` (entries, sums, products, powers of
   ``exp(k U)`` for small integers k, and the ones matrix) is a rational function R(s) of
-  s = exp(t) entry by entry; it becomes ``g(U)`` for a stock activation g whose formula is the
+  s = exp(t) entry by entry (``exp(-(W x))`` is exp(-t) applied to the product ``W x``); it
+  becomes ``g(U)`` for a stock activation g whose formula is the
   same rational function of s (sigmoid: s/(1 + s), tanh: (s^2 - 1)/(s^2 + 1)), ``cancel``
   deciding the equality of the two rational functions;
 * else, where R(s) is a polynomial in sigmoid(t) = s/(1 + s) (``exp(-u)/(1 + exp(-u))`` is
@@ -26,7 +27,15 @@ import functools
 from typing import Any
 
 import sympy as sp
-from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, ZeroMatrix
+from sympy import (
+    HadamardPower,
+    HadamardProduct,
+    Identity,
+    MatAdd,
+    MatMul,
+    OneMatrix,
+    ZeroMatrix,
+)
 
 from symbackprop.records.activations import ACTIVATIONS, Activation
 from symbackprop.records.nodes import Elementwise, T, activation_of
@@ -85,8 +94,8 @@ def _fold_args(expr: Any) -> Any:
 def _element_wise(node: Any) -> tuple[Any, sp.Expr] | None:
     """(U, body): ``node`` is body(t) applied entry by entry to the matrix U (None: no matrix,
     a constant); None where ``node`` is not element-wise in one matrix."""
-    if isinstance(node, OneMatrix):
-        return None, sp.Integer(1)
+    if isinstance(node, OneMatrix) or (isinstance(node, Identity) and node.shape == (1, 1)):
+        return None, sp.Integer(1)  # 1 + exp(-(w x)) at 1 x 1 adds the 1 x 1 identity
     if isinstance(node, Elementwise):
         # f applied to an element-wise g(U) is f(g(t)) applied to U
         base, inner = _element_wise(node.arg) or (node.arg, T)
@@ -97,7 +106,7 @@ def _element_wise(node: Any) -> tuple[Any, sp.Expr] | None:
             return None
         bases = {base for base, _ in parts if base is not None}  # type: ignore[misc]
         if len(bases) > 1:
-            return None
+            return _scaled_sum(node, parts)  # type: ignore[arg-type]
         combine = sp.Add if isinstance(node, MatAdd) else sp.Mul
         body = combine(*(body for _, body in parts))  # type: ignore[misc]
         return next(iter(bases), None), body
@@ -110,11 +119,27 @@ def _element_wise(node: Any) -> tuple[Any, sp.Expr] | None:
     if isinstance(node, MatMul):
         numbers = [a for a in node.args if not getattr(a, "is_Matrix", False)]
         matrices = [a for a in node.args if getattr(a, "is_Matrix", False)]
-        if len(matrices) != 1 or not all(n.is_Rational for n in numbers):
+        if not all(n.is_Rational for n in numbers):
             return None
+        if len(matrices) > 1:  # -(w x): -t applied to w x, as the derivation's sigmoid(w x)
+            return MatMul(*matrices), sp.Mul(*numbers) * T
         inner = _element_wise(matrices[0])
         return None if inner is None else (inner[0], sp.Mul(*numbers) * inner[1])
     return node, T  # a matrix of its own: the identity of itself
+
+
+def _scaled_sum(node: Any, parts: list[tuple[Any, sp.Expr]]) -> tuple[Any, sp.Expr] | None:
+    """-(w^T X + c) as -t applied to w^T X + c: a sum of one number k times matrices is k t
+    applied to their sum; None for anything else."""
+    if not isinstance(node, MatAdd):
+        return None
+    scales = {body / T for _, body in parts}
+    if len(scales) != 1 or any(base is None for base, _ in parts):
+        return None
+    (k,) = scales
+    if not k.is_Rational:
+        return None
+    return MatAdd(*(base for base, _ in parts)), k * T
 
 
 def _in_s(body: sp.Expr) -> sp.Expr | None:
