@@ -84,3 +84,22 @@ def test_the_range_test_is_exact_about_its_edges() -> None:
     assert outside_float_range(sp.exp(-746) * x) == OutOfRange(sp.exp(-746), sp.exp(-746))
     assert outside_float_range(sp.Integer(0) * x + sp.pi) is None
     assert outside_float_range(sp.sqrt(-1) + x) is None  # complex: the caller's check
+
+
+@pytest.mark.parametrize(
+    "constant",
+    ["exp(-400) * exp(-400) * 10^300 * 10^300", "exp(400) * exp(400)"],
+)
+def test_no_inf_literal_reaches_generated_code(constant: str) -> None:
+    """The printer regroups a product of constants (10^600 / exp(800)): whatever it prints
+    must be a float64, else one SpecError (review 13 R12: a bare inf, NameError, exit 3)."""
+    with pytest.raises(SpecError, match="outside the float64 range"):
+        sb.codegen(Model.parse(f"x : 3 x 1\nW : 2 x 3\ndata: x\nJ = sum(W x) * {constant}\n"))
+
+
+def test_a_constant_too_large_to_format_is_named_in_one_line() -> None:
+    """sigmoid(-10^400) is about e^(-10^400): no decimal format writes it (review 13 R15:
+    InvalidOperation, exit 3)."""
+    with pytest.raises(SpecError) as info:
+        sb.derive(Model.parse("x : 3 x 1\nW : 2 x 3\ndata: x\nJ = sum(W x) * sigmoid(-10^400)\n"))
+    assert "\n" not in str(info.value) and "sigmoid(-1000" in str(info.value)

@@ -130,12 +130,16 @@ SATURATED = "X : n x m\nW : n x n\nsizes: n = 2\nc = 1000\nJ = sum(tanh(c W X))\
 
 
 @pytest.mark.parametrize(
-    "formula", ["exp(-9999) W", pytest.param("exp(-9999) c W X X^T", marks=pytest.mark.slow)]
+    "formula",
+    [
+        "exp(-9999 - W ⊙ W) ⊙ W",
+        pytest.param("exp(-9999 - W ⊙ W) ⊙ (c W X X^T)", marks=pytest.mark.slow),
+    ],
 )
 def test_digits_lost_in_rounding_are_not_a_verdict(formula: str) -> None:
     """A formula 'agreed to 35 digits' with a gradient that rounded to 0: the numeric check
-    (needed here: the formula applies exp, which the derivation does not) says it cannot
-    decide (exit 2), never ✓."""
+    (needed here: the formula applies exp to W, which the derivation does not; a constant
+    exp(-9999) alone is compared exactly) says it cannot decide (exit 2), never ✓."""
     model = Model.parse(SATURATED)
     report = sb.check_formula(model, "W", formula)
     assert not report.ok and report.exit_code == 2
@@ -209,10 +213,10 @@ def test_an_unnamed_biased_argument_is_placed_and_described() -> None:
 def test_a_gradient_that_cancels_in_rounding_is_not_a_verdict() -> None:
     """exp(W) + c - c with c = 1e58 is 0 in 50 digits: the same point in 100 digits shows the
     digits were lost, so a near-zero formula is 'cannot decide' (exit 2), not ✓ to 35 digits
-    (it applies exp at -9999, which the model does not: the numeric check is needed; a plain
-    0 W is compared exactly, and is wrong)."""
+    (it applies exp at -9999 - W ⊙ W, which the model does not: the numeric check is needed;
+    a plain 0 W, or the constant exp(-9999) W, is compared exactly, and is wrong)."""
     model = Model.parse("W : 2 x 2\nc = 1e29 * 1e29\nJ = sum(exp(W) + c W) - c sum(W)\ndata:\n")
-    report = sb.check_formula(model, "W", "exp(-9999) W")
+    report = sb.check_formula(model, "W", "exp(-9999 - W ⊙ W) ⊙ W")
     assert report.exit_code == 2 and report.error is not None
     assert "100-digit arithmetic" in str(report.error) and "cannot decide" in str(report.error)
     assert sb.check_formula(model, "W", "exp(W)").ok
@@ -222,10 +226,10 @@ def test_a_networks_gradient_that_lost_its_digits_is_not_a_verdict() -> None:
     """A network's truth gets the models' 100-digit re-check (numeric.difference): at z1 =
     301/2, placed beside the formula's kink at 150, a1 = sigmoid(z1) is 1 in 50 digits, so the
     truth's a1 (1 - a1) is 0 there, as is the formula that drops it; 100 digits show the loss.
-    (The formula applies exp, which the network does not, so the numeric check is needed;
-    without it the formula is compared exactly, where the difference shows.)"""
+    (The formula applies exp to W1, which the network does not, so the numeric check is
+    needed; without it the formula is compared exactly, where the difference shows.)"""
     net = sb.Network.parse("2-1", loss="mse")
     formula = "((a1 - y) ⊙ a1 ⊙ (1 - a1) ⊙ 1{z1 < 150}) x^T"
-    report = sb.check_formula(net, "W1", f"{formula} * (1 + exp(-9999))")
+    report = sb.check_formula(net, "W1", f"{formula} ⊙ (1 + exp(-9999 - W1 ⊙ W1))")
     assert report.exit_code == 2 and report.error is not None
     assert "100-digit arithmetic" in str(report.error) and "cannot decide" in str(report.error)

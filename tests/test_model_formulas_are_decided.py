@@ -6,6 +6,8 @@ A counterexample states its sizes in words, not as a Python dict."""
 
 from __future__ import annotations
 
+import pytest
+
 import symbackprop as sb
 from symbackprop.apps.shapecheck.check import Counterexample
 from symbackprop.model import Model
@@ -61,3 +63,18 @@ def test_a_model_written_in_exps_is_decided_exactly() -> None:
     report = sb.check_formula(model, "w", right)
     assert (report.exit_code, report.method) == (0, "exact"), str(report)
     assert sb.check_formula(model, "w", f"(1 + 1/10^58) {right}").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "cost",
+    [
+        "sum(-y ⊙ log(sigmoid(u)) - (1 - y) ⊙ log(sigmoid(-u)))",
+        "sum(y ⊙ softplus(-u) + (1 - y) ⊙ softplus(u))",
+    ],
+)
+def test_a_function_at_u_and_at_minus_u_is_no_exact_verdict(cost: str) -> None:
+    """sigmoid(-u) = 1 - sigmoid(u): two random tables would call the right gradient wrong
+    "exactly" (review 13 R11, R13); the true functions decide, and a doubled one is wrong."""
+    model = Model.parse(f"x : 3 x 1\ny : 1 x 1\nw : 1 x 3\nu = w x\nJ = {cost}\n")
+    assert sb.check_formula(model, "w", "(sigmoid(u) - y) x^T").exit_code == 0
+    assert sb.check_formula(model, "w", "2 (sigmoid(u) - y) x^T").exit_code == 1

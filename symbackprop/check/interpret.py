@@ -108,12 +108,21 @@ def tables_independent(values: Iterable[tuple[TableKey, Any, Any]], custom: Iter
     no two tables are read at one argument (sigmoid(z) and exp(z), sin(z) and cos(z) are
     related; the tables draw them apart). Then a difference the tables see is one in truth."""
     custom = set(custom)
-    by_argument: dict[tuple[Any, Any], set[TableKey]] = {}
+    by_argument: dict[tuple[Any, Any], set[tuple[TableKey, Any, Any]]] = {}
     for key, inner, at in values:
         if forgets_alone(key, custom):
             return False
-        by_argument.setdefault((inner, at), set()).add(key)
+        # g at u and at -u relate too (sigmoid(-u) = 1 - sigmoid(u), tanh(-u) = -tanh(u),
+        # exp(-u) = 1/exp(u)), where the tables draw two values: one argument up to its sign
+        by_argument.setdefault((_unsigned(inner), _unsigned(at)), set()).add((key, inner, at))
     return all(len(keys) == 1 for keys in by_argument.values())
+
+
+def _unsigned(arg: Any) -> Any:
+    """``arg`` without a leading minus sign (-u and u are one argument up to its sign)."""
+    if isinstance(arg, sp.Basic) and arg.could_extract_minus_sign():
+        return (-arg).doit() if getattr(arg, "is_Matrix", False) else -arg
+    return arg
 
 
 def activation_records(extra: dict[str, Activation] | None = None) -> dict[type, Activation]:
@@ -133,6 +142,9 @@ class Interpretation:
     :meth:`redraw` forgets the values (a new point). ``records`` maps each activation's
     function classes (g and g') to its record (:func:`activation_records`).
     """
+
+    #: constants keep their exact values (see :meth:`_covered`)
+    exact_constants = True
 
     def __init__(self, rng: random.Random, records: dict[type, Activation]) -> None:
         self.rng = rng
@@ -167,7 +179,13 @@ class Interpretation:
         return expr.replace(self._covered, self._swap)
 
     def _covered(self, node: Any) -> bool:
-        return table_key(node, self.records) is not None
+        # a constant (exp(-100), sqrt(2)) keeps its exact value in the exact comparison: a
+        # table would draw it at random, and a formula off by the factor 1 + exp(-100) would
+        # differ from the gradient only where the tables are the true functions (which
+        # evaluate it to their digits)
+        if table_key(node, self.records) is None:
+            return False
+        return not (self.exact_constants and node.is_number)
 
     def _swap(self, node: Any) -> Any:
         key = table_key(node, self.records)
@@ -345,6 +363,7 @@ class RealInterpretation(Interpretation):
     random tables would tell apart."""
 
     DIGITS = 30
+    exact_constants = False  # exp(-100) to its digits, as every other value
 
     def value(self, key: tuple[Any, ...], q: Any) -> Any:
         if not q.is_Number:

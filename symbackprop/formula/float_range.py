@@ -46,7 +46,12 @@ def shown_constant(found: OutOfRange) -> str:
 
     def short(number: sp.Expr) -> str:
         written = sp.sstr(number)
-        return written if len(written) <= 40 else f"about {sp.N(number, 3)}"
+        if len(written) <= 40:
+            return written
+        try:  # a value such as exp(-10^400) has an exponent no decimal format can write
+            return f"about {sp.N(number, 3)}"
+        except (ArithmeticError, ValueError, TypeError, OverflowError):
+            return f"{written[:30]}...{written[-6:]}"
 
     if found.part == found.constant:
         return short(found.constant)
@@ -71,6 +76,9 @@ def outside_float_range(expr: Any) -> OutOfRange | None:
     itself calls complex or infinite (``I``, ``zoo``) are left to the caller's checks."""
     walk = sp.preorder_traversal(expr)
     for node in walk:
+        if isinstance(node, sp.Lambda):
+            walk.skip()  # an element-wise body: its variable is no number (x^1 is Lambda(x, x))
+            continue
         if not isinstance(node, sp.Expr) or isinstance(node, sp.MatrixExpr):
             continue
         if not node.is_number or node.has(sp.I, sp.zoo, sp.oo, -sp.oo, sp.nan):

@@ -25,6 +25,7 @@ table and its activation code, and overrides what its arrays spell otherwise (to
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -42,7 +43,7 @@ from sympy import (
 )
 from sympy.printing.str import StrPrinter
 
-from symbackprop.errors import InternalError
+from symbackprop.errors import InternalError, SpecError
 from symbackprop.lowering.guards import SafeArgument
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
@@ -104,8 +105,23 @@ def _is_ones_row(expr: Any) -> bool:
 
 
 def float_literal(value: sp.Expr | float) -> str:
-    """A rational or float as a Python float literal (``1/100`` -> ``0.01``)."""
-    return repr(float(value))
+    """A rational or float as a Python float literal (``1/100`` -> ``0.01``); a number past
+    the float64 range (the printer's regrouping of exp(-400) 10^600 as 10^600 / exp(800)) is
+    a SpecError: never an ``inf`` literal in generated code."""
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        shown = sp.sstr(value) if isinstance(value, sp.Basic) else repr(value)
+        if len(shown) > 40:
+            shown = f"{shown[:30]}...{shown[-6:]}"
+        raise SpecError(
+            f"the constant {shown}, which the generated code computes, is outside the "
+            "float64 range (about 1e-308 to 1e308 in size); expected a number a module can "
+            "compute with"
+        )
+    return repr(number)
 
 
 #: a coefficient p/q with |p| and q at most this prints as a fraction (``x / 2.0``), exact to

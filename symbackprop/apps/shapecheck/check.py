@@ -22,7 +22,13 @@ from sympy import HadamardProduct, MatMul
 
 from symbackprop.apps.shapecheck import crossings, numeric, spellings
 from symbackprop.apps.shapecheck import model as model_formula
-from symbackprop.apps.shapecheck.decided import exact_decides, numeric_only_note, written_out
+from symbackprop.apps.shapecheck.decided import (
+    applications,
+    entries_differ,
+    exact_decides,
+    numeric_only_note,
+    written_out,
+)
 from symbackprop.apps.shapecheck.repair import (
     BUDGET,
     MAX_FACTORS,
@@ -41,6 +47,7 @@ from symbackprop.check.exact import (
     concrete_sizes,
     forward_point,
 )
+from symbackprop.check.interpret import activation_records
 from symbackprop.check.kinks import UNEVALUATED, Sides, kinks, straddling
 from symbackprop.check.size_settings import size_settings
 from symbackprop.check.switches import tame
@@ -473,8 +480,9 @@ def _verdict(
     ``confirm=False`` (a network's repair candidates, built from the formula's own factors):
     an exact difference is not confirmed with the true functions.
     """
-    # 1/(1 + exp(-z1)) read as sigmoid(z1), so that both sides read one table (hostile12 #14)
-    expr = spellings.fold(expr)
+    # 1/(1 + exp(-z1)) read as sigmoid(z1), so that both sides read one table (hostile12 #14):
+    # only into an activation the derivation applies (a model written in exps stays in exps)
+    expr = spellings.fold(expr, _applied(derivation))
     if isinstance(derivation, ModelDerivation):
         report.points = model_formula.points(derivation, expr, report.wrt)
         steps = (step.expr for step in derivation.steps)
@@ -553,6 +561,24 @@ def _defs(derivation: Derivation) -> dict[str, Any]:
         return dict(derivation.forward)
     except (AttributeError, TypeError):
         return {}
+
+
+def _applied(derivation: Derivation) -> frozenset[str]:
+    """The names of the activations the derivation applies (its forward pass, its deltas,
+    its gradients)."""
+    if isinstance(derivation, ModelDerivation):
+        own: Any = model_formula.own_values(derivation)
+    else:
+        own = (
+            *derivation.forward.values(),
+            *derivation.deltas.values(),
+            *derivation.gradients.values(),
+        )
+    records = activation_records()
+    keys: set[Any] = set()
+    for value in own:
+        keys |= applications(value, records)
+    return frozenset(key[1] for key, _inner, _at in keys if key[0] in ("g", "g'"))
 
 
 def _exact_decides(derivation: Derivation, expr: Any, wrt: str) -> bool:
@@ -851,7 +877,7 @@ def _exact_difference(yours: sp.Matrix, truth: sp.Matrix) -> tuple[int, int] | N
     """The first entry where two exact rational matrices differ, or None."""
     for i in range(truth.shape[0]):
         for j in range(truth.shape[1]):
-            if yours[i, j] != truth[i, j]:
+            if entries_differ(yours[i, j], truth[i, j]):
                 return i, j
     return None
 

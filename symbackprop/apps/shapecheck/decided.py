@@ -37,6 +37,7 @@ from sympy import Transpose
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.hadamard import HadamardPower
 
+from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import (
     TableKey,
     activation_records,
@@ -110,6 +111,8 @@ def applications(expr: Any, records: dict[type, Activation]) -> set[Key]:
 
 
 def _walk(node: Any, records: dict[type, Activation], found: set[Key], var: Any, at: Any) -> None:
+    if isinstance(node, sp.Expr) and not getattr(node, "is_Matrix", False) and node.is_number:
+        return  # a constant (exp(-100)): its exact value, no table
     if isinstance(node, ElementwiseApplyFunction):
         lam, arg = node.args
         _walk(arg, records, found, var, at)
@@ -136,6 +139,26 @@ def _walk(node: Any, records: dict[type, Activation], found: set[Key], var: Any,
     for child in node.args:
         if isinstance(child, sp.Basic) and not isinstance(child, sp.Lambda):
             _walk(child, records, found, var, at)
+
+
+def entries_differ(yours: Any, truth: Any) -> bool:
+    """Whether two entries of the exact comparison differ. Rationals compare by value; an entry
+    with an exact constant of the formula (``exp(-100)`` is kept, not drawn) differs where
+    SymPy evaluates the difference to nonzero digits (``evalf`` with ``strict``: its digits
+    are right). A difference that cancels to no digits (``log(8)/log(2) - 3``) decides
+    nothing: :class:`~symbackprop.check.exact.NotRationalError`, and the true functions
+    compare instead."""
+    if yours == truth:
+        return False
+    if getattr(yours, "is_Rational", False) and getattr(truth, "is_Rational", False):
+        return True
+    try:
+        gap = sp.sympify(yours - truth, strict=True).evalf(30, strict=True)
+    except (sp.core.evalf.PrecisionExhausted, TypeError, ValueError):
+        gap = None
+    if gap is None or not gap.is_Number or gap == 0:
+        raise NotRationalError(f"the exact difference {yours - truth} has no digits to decide")
+    return True
 
 
 def numeric_only_note(digits: int) -> str:

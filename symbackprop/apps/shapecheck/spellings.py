@@ -49,24 +49,27 @@ _S = sp.Dummy("s", positive=True)
 _SIGMA = sp.Dummy("sigma", positive=True)
 
 
-def fold(expr: Any) -> Any:
+def fold(expr: Any, applied: frozenset[str] | None = None) -> Any:
     """``expr`` (a typed formula, any shape) with spellings of the stock activations through
-    exp replaced by the activations (see the module docstring); every rewrite is exact."""
+    exp replaced by the activations (see the module docstring); every rewrite is exact.
+    ``applied``: the activations the derivation itself applies (None: every stock one); a
+    spelling is folded only into one of them, so that a model written in exps (p =
+    1/(1 + exp(-u))) is compared in its own functions, one table on both sides."""
     if not getattr(expr, "is_Matrix", False) or not expr.args:
-        return _fold_args(expr)
+        return _fold_args(expr, applied)
     found = _element_wise(expr)
     if found is not None:
         base, body = found
         if base is not None and body.has(sp.exp):
-            folded = _as_activation(body, base)
+            folded = _as_activation(body, base, applied)
             if folded is not None:
                 return folded
     if isinstance(expr, HadamardProduct) and found is None:
-        return _fold_factors(expr)
-    return _fold_args(expr)
+        return _fold_factors(expr, applied)
+    return _fold_args(expr, applied)
 
 
-def _fold_factors(product: HadamardProduct) -> Any:
+def _fold_factors(product: HadamardProduct, applied: frozenset[str] | None) -> Any:
     """``product`` with its factors element-wise in one matrix folded together:
     ``v ⊙ exp(-z1) ⊙ (1 + exp(-z1))^-2`` is ``v ⊙ sigmoid(z1) ⊙ (1 - sigmoid(z1))``."""
     groups: dict[Any, list[Any]] = {}
@@ -77,15 +80,15 @@ def _fold_factors(product: HadamardProduct) -> Any:
     factors: list[Any] = []
     for members in groups.values():
         together = HadamardProduct(*members) if len(members) > 1 else members[0]
-        folded = fold(together)
+        folded = fold(together, applied)
         factors.extend(folded.args if isinstance(folded, HadamardProduct) else [folded])
     return HadamardProduct(*factors) if len(factors) > 1 else factors[0]
 
 
-def _fold_args(expr: Any) -> Any:
+def _fold_args(expr: Any, applied: frozenset[str] | None) -> Any:
     if not isinstance(expr, sp.Basic) or not expr.args or isinstance(expr, sp.Lambda):
         return expr
-    args = [fold(arg) for arg in expr.args]
+    args = [fold(arg, applied) for arg in expr.args]
     if all(new is old for new, old in zip(args, expr.args, strict=True)):
         return expr
     return expr.func(*args)
@@ -180,15 +183,15 @@ def _candidates() -> list[tuple[Activation, sp.Expr]]:
     return out
 
 
-def _as_activation(body: sp.Expr, base: Any) -> Any:
+def _as_activation(body: sp.Expr, base: Any, applied: frozenset[str] | None) -> Any:
     """g(base) (or a polynomial in sigmoid(base)) equal to ``body`` entry by entry, else None."""
     written = _in_s(body)
     if written is None:
         return None
     for act, form in _candidates():  # the records' forms, computed once
-        if _same(written, form):
+        if (applied is None or act.name in applied) and _same(written, form):
             return activation_of(act, base)
-    if not written.is_rational_function(_S):
+    if not written.is_rational_function(_S) or (applied is not None and "sigmoid" not in applied):
         return None
     # s = sigma / (1 - sigma) where sigma = sigmoid(t) = s / (1 + s)
     in_sigma = sp.cancel(written.xreplace({_S: _SIGMA / (1 - _SIGMA)}))
