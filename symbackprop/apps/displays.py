@@ -127,7 +127,7 @@ def gradcheck_html(check: GradCheck) -> str:
             row.parameter,
             f"{row.max_abs_error:.2e}",
             f"{row.relative_error:.2e}",
-            "ok" if row.ok else "FAIL",
+            "ok" if row.ok else "not resolved" if row.unresolved else "FAIL",
             row.coverage,
             row.reason,
         ]
