@@ -252,3 +252,32 @@ def test_nested_exponentials_are_not_evaluated_by_the_real_nowhere_check() -> No
     left to the numeric comparison, which refuses the size in one line."""
     report = sb.check_formula("4-3-2-1", "W3", "exp(" * 40 + "W3" + ")" * 40)
     assert report.exit_code == 2 and "10^20" in str(report.error)
+
+
+_ABSDET = sb.Model.parse("X : n x n\nsizes: n = 3\nJ = log(abs(det(X)))\ndata:\n")
+
+
+@pytest.mark.parametrize(
+    "factor",
+    ["1{norm1(X) >= 0}", "(1 + 1{norm2(X) < 0})", "(1 + 1{sum(X ⊙ X) < -1})"],
+)
+def test_an_indicator_of_a_norm_that_never_switches_is_constant(factor: str) -> None:
+    """hostile13 #2: a norm or a sum of squares compared with a number it never reaches is a
+    constant indicator: the right formula passes (it was exit 2, 'no point had norm1(X) below
+    0'), the same formula doubled still fails."""
+    report = sb.check_formula(_ABSDET, "X", f"inv(X)^T * {factor}")
+    assert report.ok and report.exit_code == 0, (report.error, report.counterexample)
+    wrong = sb.check_formula(_ABSDET, "X", f"2 inv(X)^T * {factor}")
+    assert wrong.exit_code == 1 and not wrong.ok, wrong.error
+    _right(SIG, "W2", "delta2 a1^T * (1 + 1{sum(W2 ⊙ W2) < -1})")
+
+
+def test_a_norms_band_is_named_in_the_formula_language() -> None:
+    """A band a norm does reach, not searched into: exit 2 (cannot decide), the norm printed
+    in the formula language, never SymPy's Sum(Abs(X[_i_1, _i_2]), ...)."""
+    report = sb.check_formula(
+        _ABSDET, "X", "inv(X)^T * (1 + 1{norm1(X) > 2.6} * 1{norm1(X) < 2.6025})"
+    )
+    assert report.exit_code == 2 and not report.ok
+    error = str(report.error)
+    assert "sum(abs(X))" in error and "Sum" not in error and "_i_" not in error
