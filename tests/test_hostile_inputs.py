@@ -108,3 +108,14 @@ def test_api_arguments_of_the_wrong_kind_are_one_clear_error(call: Any, says: st
     with pytest.raises(SpecError) as caught:
         call()
     assert says in str(caught.value) and "\\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("source", ["4-3-1", _TEXT])
+def test_init_params_refuses_an_integer_dtype(source: str) -> None:
+    """hostile13 #3: init_params(dtype=np.int64) truncated the xavier draws to all-zero weights,
+    silently; every backend's template refuses a non-floating dtype (float32 still works)."""
+    module = sb.compile(sb.Model.parse(source) if "\n" in source else source)
+    for dtype in (np.int64, bool):
+        with pytest.raises(ValueError, match="dtype must be a floating type"):
+            module.init_params(dtype=dtype)
+    assert all(v.dtype == np.float32 for v in module.init_params(dtype=np.float32).values())
