@@ -259,7 +259,11 @@ _ABSDET = sb.Model.parse("X : n x n\nsizes: n = 3\nJ = log(abs(det(X)))\ndata:\n
 
 @pytest.mark.parametrize(
     "factor",
-    ["1{norm1(X) >= 0}", "(1 + 1{norm2(X) < 0})", "(1 + 1{sum(X ⊙ X) < -1})"],
+    [
+        "1{norm1(X) >= 0}",
+        pytest.param("(1 + 1{norm2(X) < 0})", marks=pytest.mark.slow),
+        pytest.param("(1 + 1{sum(X ⊙ X) < -1})", marks=pytest.mark.slow),
+    ],
 )
 def test_an_indicator_of_a_norm_that_never_switches_is_constant(factor: str) -> None:
     """hostile13 #2: a norm or a sum of squares compared with a number it never reaches is a
@@ -272,6 +276,27 @@ def test_an_indicator_of_a_norm_that_never_switches_is_constant(factor: str) -> 
     _right(SIG, "W2", "delta2 a1^T * (1 + 1{sum(W2 ⊙ W2) < -1})")
 
 
+def test_a_norms_switches_and_base_in_the_formula_language() -> None:
+    """The base of an indicator of a norm prints in the formula language (not SymPy's
+    Sum(Abs(X[_i_1, _i_2]), ...)), and a norm's switch at 0 is none: it is never below 0."""
+    from symbackprop.apps.shapecheck.check import formula_text
+
+    X = sp.MatrixSymbol("X", 3, 3)
+    i, j = sp.symbols("i j", integer=True)
+    squares = sp.Sum(X[i, j] ** 2, (i, 0, 2), (j, 0, 2))
+    norms = {
+        "sum(abs(X))": sp.Sum(sp.Abs(X[i, j]), (i, 0, 2), (j, 0, 2)),
+        "sqrt(sum(X^2))": sp.sqrt(squares),
+        "sum(X^2)": squares,
+    }
+    for shown, norm in norms.items():
+        for value, switches_at in ((sp.Rational(13, 5), {sp.Rational(13, 5)}), (0, set())):
+            found = switches._scalar_atom(sp.Piecewise((1, norm > value), (0, True)))
+            base, values, nonnegative = found
+            assert formula_text(base) == shown and set(values) == switches_at and nonnegative
+
+
+@pytest.mark.slow
 def test_a_norms_band_is_named_in_the_formula_language() -> None:
     """A band a norm does reach, not searched into: exit 2 (cannot decide), the norm printed
     in the formula language, never SymPy's Sum(Abs(X[_i_1, _i_2]), ...)."""
