@@ -150,3 +150,19 @@ def test_a_row_below_the_noise_floor_is_not_resolved_not_failed() -> None:
     undecided = CliRunner().invoke(main, [*args, "--no-exact"])
     assert undecided.exit_code == 2, undecided.stdout + undecided.stderr
     assert "cannot decide" in undecided.stderr and "b2" in undecided.stderr
+
+
+def test_an_unresolved_row_is_no_failure_in_the_api() -> None:
+    """hostile13 #6 in the API: a GradCheck whose only non-ok row is unresolved is not ok (not
+    everything passed) but not failed, and says so in its text."""
+    from symbackprop.check.finite_diff import GradCheck, GradCheckRow
+
+    rows = [
+        GradCheckRow("W1", 1e-12, 1e-12, True, 3, 0, 3, "relative error <= 1.0e-06"),
+        GradCheckRow("b2", 0.3, 1.0, False, 1, 0, 1, "not resolvable: the cost", True),
+    ]
+    check = GradCheck(rows=rows)
+    assert not check.ok and not check.failed and check.unresolved == ["b2"]
+    assert "not resolved" in str(check) and "FAIL" not in str(check)
+    wrong = GradCheck(rows=[*rows, GradCheckRow("W2", 0.5, 0.25, False, 3, 0, 3, "relative")])
+    assert wrong.failed and "FAILED" in str(wrong)

@@ -141,6 +141,11 @@ class GradCheck:
         return bool(self.rows) and all(row.ok for row in self.rows)
 
     @property
+    def verdict(self) -> str:
+        """``ok``, ``FAILED``, or ``not resolved`` (no row failed, some under the noise floor)."""
+        return "ok" if self.ok else "FAILED" if self.failed else "not resolved"
+
+    @property
     def failed(self) -> bool:
         """Whether some row failed: not ok and not merely unresolved (below the noise floor)."""
         return not self.rows or any(not row.ok and not row.unresolved for row in self.rows)
@@ -155,9 +160,7 @@ class GradCheck:
         return sum(row.skipped for row in self.rows)
 
     def __str__(self) -> str:
-        lines = [
-            f"gradient check ({self.mode}, eps={self.eps:g}): {'ok' if self.ok else 'FAILED'}"
-        ]
+        lines = [f"gradient check ({self.mode}, eps={self.eps:g}): {self.verdict}"]
         for r in self.rows:
             lines.append(
                 f"  {r.parameter:>4}  max abs {r.max_abs_error:.2e}  rel {r.relative_error:.2e}"
