@@ -273,7 +273,8 @@ def _check_model(
             raise CliError(
                 f"check: the cost is not finite {where} the points drawn with seeds {seed} to "
                 f"{seed + MODEL_SEED_TRIES - 1} (a log or sqrt of a negative number, an inverse "
-                "of a singular matrix, a logdet of a determinant <= 0?); nothing to compare"
+                "of a singular matrix, a logdet of a determinant <= 0, a value beyond the float "
+                "range 1.8e308, as exp(710)?); nothing to compare"
             )
         note = None
         if _on_a_kink(result) and module.ADDED:
@@ -381,7 +382,14 @@ def _report_checks(
         table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     reasons: list[str] = []
     for row in result.rows:
-        mark = "[green]ok[/]" if row.ok else "[bold red]FAIL[/]"
+        # below the noise floor (a huge cost): neither a pass nor a failure
+        mark = (
+            "[green]ok[/]"
+            if row.ok
+            else "[yellow]not resolved[/]"
+            if row.unresolved
+            else "[bold red]FAIL[/]"
+        )
         checked = f"{row.checked} of {row.total}" + (
             f" ({row.skipped} skipped at a kink)" if row.skipped else ""
         )
@@ -393,7 +401,8 @@ def _report_checks(
     lines: list[Any] = [table, *reasons]
     if note is not None:
         lines.append(f"  note: {note}")
-    failed = [] if result.ok else ["finite differences"]
+    failed = ["finite differences"] if result.failed else []
+    exact_ok = exact_result is not None and exact_result.ok and not exact_result.undecided
     if exact_result is not None and exact_result.undecided and not exact_result.mismatches:
         lines.append(f"exact check: not run ({exact_result.undecided})")
     elif exact_result is not None:
@@ -418,7 +427,17 @@ def _report_checks(
     )
     partly = exact_result is None and skipped is not None or missing == "not run"
     passed = f"finite differences passed; exact check {missing}" if partly else "all checks passed"
+    unresolved = ", ".join(result.unresolved)
+    if unresolved and not failed:
+        # rows below the noise floor were not compared: the exact check alone can decide
+        passed = f"finite differences could not resolve {unresolved} (the cost is too large)"
+        passed += "; the exact check passed" if exact_ok else "; the check cannot decide"
     lines.append("[bold red]check failed[/]" if failed else f"[green]{passed}[/]")
     console.print_out(*lines)
     if failed:
         raise CheckFailed(f"check failed: {' and '.join(failed)}")
+    if unresolved and not exact_ok:
+        raise CliError(
+            f"cannot decide: finite differences could not resolve {unresolved} (the cost is "
+            "too large) and no exact check passed"
+        )

@@ -58,7 +58,47 @@ def _source(source: SourceLike) -> Derivation | Network | Model:
     through :func:`~symbackprop.model.source.as_source`."""
     if isinstance(source, Derivation | Model):
         return source
+    _not_model_text(source)
     return as_source(source)
+
+
+def _not_model_text(source: object) -> None:
+    """A model's text passed where a spec or a path goes is not read as a compact spec (whose
+    error would echo it with ``\n`` escapes): one line saying what to call instead."""
+    text = isinstance(source, str) and ("\n" in source or "=" in source)
+    if text and not os.path.exists(str(source)):
+        raise SpecError("this looks like model text: use sb.Model.parse(text)")
+
+
+def _flag(value: object, argument: str) -> None:
+    """``value`` must be a bool or None (``batch="yes"`` is no flag)."""
+    if value is not None and not isinstance(value, bool):
+        raise SpecError(f"{argument} must be True, False or None, got {value!r}")
+
+
+def _sizes(found: object, sizes: object, *, batch_allowed: bool) -> None:
+    """``sizes`` must map dimension names to ints; for a model, names of its own dimensions
+    (``m``, the batch size set by the data at run time, only where ``batch_allowed``)."""
+    if sizes is None:
+        return
+    if not isinstance(sizes, Mapping):
+        raise SpecError(
+            f"sizes must be a mapping of dimension names to ints, e.g. {{'n': 3}}, "
+            f"got {type(sizes).__name__}"
+        )
+    model = getattr(found, "model", None) if isinstance(found, Derivation) else found
+    shapes = getattr(model, "shapes", None) if isinstance(model, Model) else None
+    if shapes is None:
+        return
+    known = {str(d) for shape in shapes.values() for d in shape if not str(d).isdigit()}
+    for name in sizes:
+        if name == "m" and "m" in known and not batch_allowed:
+            raise SpecError(
+                "sizes: m is the batch size, set by the data at run time; give the others"
+            )
+        if name not in known:
+            dims = ", ".join(sorted(known)) or "none"
+            raise SpecError(f"sizes: no dimension {name!r} in this model (its dimensions: {dims})")
 
 
 def _derived(source: SourceLike) -> Derivation:
@@ -86,6 +126,8 @@ def derive(network: NetworkLike, *, batch: bool | None = None) -> Derivation:
     its equations, so ``batch=`` is refused for it; its derivation has ``.gradients`` keyed by
     parameter and ``.adjoints`` (name -> dJ/d(name)).
     """
+    _flag(batch, "batch")
+    _not_model_text(network)
     found = as_source(network)
     if isinstance(found, Model):
         if batch is not None:
@@ -112,7 +154,9 @@ def codegen(
     """
     from symbackprop.lowering import emit
 
-    return emit.codegen(_source(source), sizes=sizes, backend=backend)
+    found = _source(source)
+    _sizes(found, sizes, batch_allowed=False)
+    return emit.codegen(found, sizes=sizes, backend=backend)
 
 
 def to_html(
@@ -206,7 +250,10 @@ def check_exact(
     (derived in single-example form first). Never raises on a mismatch: see ``.ok`` and
     ``.mismatches``.
     """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise SpecError(f"seed must be an int, got {seed!r}")
     derivation = _derived(source)
+    _sizes(derivation, sizes, batch_allowed=True)
     from symbackprop.check import exact
 
     return exact.check_exact(derivation, trials=trials, sizes=sizes, seed=seed)

@@ -133,3 +133,36 @@ def test_a_large_cost_does_not_pass_an_error_the_rounding_cannot_explain() -> No
     wrong = sb.gradcheck(_Offset(1e5, 5e-4), {"W": W}, X)
     assert not wrong.ok, str(wrong)
     assert "above the noise floor" in wrong.rows[0].reason
+
+
+def test_a_row_below_the_noise_floor_is_not_resolved_not_failed() -> None:
+    """hostile13 #6: q(z) = z e^700 makes the cost 3.6e303; b2's gradient (~0.3) is under the
+    noise floor (~3e294), so finite differences cannot resolve it: the row is "not resolved"
+    (neither ok nor FAIL), and with the exact check passed the verdict is exit 0; without the
+    exact check nothing decides b2: exit 2, never the false "check failed" (exit 1)."""
+    args = ["check", "4-3:q-1", "--define", "q=z*exp(700)"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "FAIL" not in result.stdout and "check failed" not in result.stdout
+    assert "not resolved" in result.stdout
+    text = " ".join(result.stdout.split())  # rich wraps long lines
+    assert "could not resolve b2" in text and "the exact check passed" in text
+    undecided = CliRunner().invoke(main, [*args, "--no-exact"])
+    assert undecided.exit_code == 2, undecided.stdout + undecided.stderr
+    assert "cannot decide" in undecided.stderr and "b2" in undecided.stderr
+
+
+def test_an_unresolved_row_is_no_failure_in_the_api() -> None:
+    """hostile13 #6 in the API: a GradCheck whose only non-ok row is unresolved is not ok (not
+    everything passed) but not failed, and says so in its text."""
+    from symbackprop.check.finite_diff import GradCheck, GradCheckRow
+
+    rows = [
+        GradCheckRow("W1", 1e-12, 1e-12, True, 3, 0, 3, "relative error <= 1.0e-06"),
+        GradCheckRow("b2", 0.3, 1.0, False, 1, 0, 1, "not resolvable: the cost", True),
+    ]
+    check = GradCheck(rows=rows)
+    assert not check.ok and not check.failed and check.unresolved == ["b2"]
+    assert "not resolved" in str(check) and "FAIL" not in str(check)
+    wrong = GradCheck(rows=[*rows, GradCheckRow("W2", 0.5, 0.25, False, 3, 0, 3, "relative")])
+    assert wrong.failed and "FAILED" in str(wrong)

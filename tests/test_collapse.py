@@ -62,6 +62,8 @@ def test_refuses_a_non_identity_layer_naming_it() -> None:
         collapse("4-3-2:relu-1", activation="identity")
     with pytest.raises(sb.SpecError, match="layer 1.*sigmoid"):
         collapse(sb.Network.parse("4-3-2-1"))
+    with pytest.raises(sb.SpecError, match="only the identity is supported"):  # hostile13 #7
+        collapse("4-3:q-1:identity", define={"q": "2*z+1"})
 
 
 def test_custom_identity_counts() -> None:

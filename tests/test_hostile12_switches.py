@@ -252,3 +252,57 @@ def test_nested_exponentials_are_not_evaluated_by_the_real_nowhere_check() -> No
     left to the numeric comparison, which refuses the size in one line."""
     report = sb.check_formula("4-3-2-1", "W3", "exp(" * 40 + "W3" + ")" * 40)
     assert report.exit_code == 2 and "10^20" in str(report.error)
+
+
+_ABSDET = sb.Model.parse("X : n x n\nsizes: n = 3\nJ = log(abs(det(X)))\ndata:\n")
+
+
+@pytest.mark.parametrize(
+    "factor",
+    [
+        "1{norm1(X) >= 0}",
+        pytest.param("(1 + 1{norm2(X) < 0})", marks=pytest.mark.slow),
+        pytest.param("(1 + 1{sum(X ⊙ X) < -1})", marks=pytest.mark.slow),
+    ],
+)
+def test_an_indicator_of_a_norm_that_never_switches_is_constant(factor: str) -> None:
+    """hostile13 #2: a norm or a sum of squares compared with a number it never reaches is a
+    constant indicator: the right formula passes (it was exit 2, 'no point had norm1(X) below
+    0'), the same formula doubled still fails."""
+    report = sb.check_formula(_ABSDET, "X", f"inv(X)^T * {factor}")
+    assert report.ok and report.exit_code == 0, (report.error, report.counterexample)
+    wrong = sb.check_formula(_ABSDET, "X", f"2 inv(X)^T * {factor}")
+    assert wrong.exit_code == 1 and not wrong.ok, wrong.error
+    _right(SIG, "W2", "delta2 a1^T * (1 + 1{sum(W2 ⊙ W2) < -1})")
+
+
+def test_a_norms_switches_and_base_in_the_formula_language() -> None:
+    """The base of an indicator of a norm prints in the formula language (not SymPy's
+    Sum(Abs(X[_i_1, _i_2]), ...)), and a norm's switch at 0 is none: it is never below 0."""
+    from symbackprop.apps.shapecheck.check import formula_text
+
+    X = sp.MatrixSymbol("X", 3, 3)
+    i, j = sp.symbols("i j", integer=True)
+    squares = sp.Sum(X[i, j] ** 2, (i, 0, 2), (j, 0, 2))
+    norms = {
+        "sum(abs(X))": sp.Sum(sp.Abs(X[i, j]), (i, 0, 2), (j, 0, 2)),
+        "sqrt(sum(X^2))": sp.sqrt(squares),
+        "sum(X^2)": squares,
+    }
+    for shown, norm in norms.items():
+        for value, switches_at in ((sp.Rational(13, 5), {sp.Rational(13, 5)}), (0, set())):
+            found = switches._scalar_atom(sp.Piecewise((1, norm > value), (0, True)))
+            base, values, nonnegative = found
+            assert formula_text(base) == shown and set(values) == switches_at and nonnegative
+
+
+@pytest.mark.slow
+def test_a_norms_band_is_named_in_the_formula_language() -> None:
+    """A band a norm does reach, not searched into: exit 2 (cannot decide), the norm printed
+    in the formula language, never SymPy's Sum(Abs(X[_i_1, _i_2]), ...)."""
+    report = sb.check_formula(
+        _ABSDET, "X", "inv(X)^T * (1 + 1{norm1(X) > 2.6} * 1{norm1(X) < 2.6025})"
+    )
+    assert report.exit_code == 2 and not report.ok
+    error = str(report.error)
+    assert "sum(abs(X))" in error and "Sum" not in error and "_i_" not in error

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -81,3 +82,40 @@ def test_custom_softplus_is_lowered_to_a_stable_form() -> None:
     params = module.init_params()
     cost, grads = module.loss_and_grads(params, np.full((3, 4), 1e3), np.ones((1, 4)))
     assert np.isfinite(cost) and all(np.isfinite(g).all() for g in grads.values())
+
+
+_TEXT = "X : 3 x m\nY : 1 x m\nJ = mse(w^T X, Y)\n"
+
+
+@pytest.mark.parametrize(
+    ("call", "says"),
+    [
+        (lambda: sb.derive(_TEXT), "looks like model text: use sb.Model.parse(text)"),
+        (lambda: sb.codegen(_TEXT), "looks like model text"),
+        (lambda: sb.to_latex(123), "to_latex takes a derivation"),
+        (lambda: sb.to_text("4-3-1"), "to_text takes a derivation"),
+        (lambda: sb.derive("4-3-1", batch="yes"), "batch must be True, False or None"),
+        (lambda: sb.codegen(sb.Model.parse(_TEXT), sizes={"m": 3}), "m is the batch size"),
+        (lambda: sb.codegen(sb.Model.parse(_TEXT), sizes={"zz": 3}), "no dimension 'zz'"),
+        (lambda: sb.codegen(sb.Model.parse(_TEXT), sizes=[("n", 3)]), "sizes must be a mapping"),
+        (lambda: sb.check_exact(sb.Model.parse(_TEXT), sizes={"q": 0}), "no dimension 'q'"),
+        (lambda: sb.check_exact(sb.Model.parse(_TEXT), seed="a"), "seed must be an int"),
+    ],
+)
+def test_api_arguments_of_the_wrong_kind_are_one_clear_error(call: Any, says: str) -> None:
+    """hostile13 #3: each was read as something else (model text as a compact spec), an
+    AttributeError, or silently accepted; now one SpecError naming the argument."""
+    with pytest.raises(SpecError) as caught:
+        call()
+    assert says in str(caught.value) and "\\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("source", ["4-3-1", _TEXT])
+def test_init_params_refuses_an_integer_dtype(source: str) -> None:
+    """hostile13 #3: init_params(dtype=np.int64) truncated the xavier draws to all-zero weights,
+    silently; every backend's template refuses a non-floating dtype (float32 still works)."""
+    module = sb.compile(sb.Model.parse(source) if "\n" in source else source)
+    for dtype in (np.int64, bool):
+        with pytest.raises(ValueError, match="dtype must be a floating type"):
+            module.init_params(dtype=dtype)
+    assert all(v.dtype == np.float32 for v in module.init_params(dtype=np.float32).values())

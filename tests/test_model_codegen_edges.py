@@ -169,6 +169,7 @@ def test_every_name_a_module_uses_itself_is_reserved(backend: str) -> None:
         "fan_in",
         "fan_out",
         "scale",  # init_params' c of scaled-identity:c
+        "floating",  # init_params' test of its dtype
         "named",  # the dict gradients builds from its tuple (jax)
         # locals of the jax cost's custom_vjp helpers (_is_primal, _refuse_data_cotangents)
         "primal",

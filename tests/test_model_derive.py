@@ -429,3 +429,43 @@ def test_softmax_and_ce_cancel_to_a_minus_y_under_the_stated_assumption() -> Non
     assert step.algebra_text is not None and step.algebra_text.endswith("= a - y")
     assumption = next(s for s in d.steps if s.rule == "assumption")
     assert assumption.number < step.number
+
+
+@pytest.mark.parametrize(
+    ("model", "step", "kept", "gradient"),
+    [
+        (
+            "A : k x n\nx : n x 1\ny : k x 1\nsizes: k = 3, n = 2\nJ = norm1(A x - y)\ndata: A, y",
+            "dJ/d(A x - y)",
+            ("dJ/d(abs(A x - y))", "1"),
+            ("x", "A^T ({})"),
+        ),
+        (
+            "X : n x n\nsizes: n = 3\nJ = log(abs(det(X)))\ndata:",
+            "dJ/d(det(X))",
+            ("dJ/d(abs(det(X)))", "1 / abs(det(X))"),
+            ("X", "({}) det(X) inv(X)^T"),
+        ),
+    ],
+)
+def test_abs_derivative_is_printed_in_the_formula_language(
+    tmp_path: Path, model: str, step: str, kept: tuple[str, str], gradient: tuple[str, str]
+) -> None:
+    """hostile13 #4: abs' was printed ``sign(A x - y)``, a name the formula language does not
+    have; the printed step pastes back into shapecheck (exit 0, the right gradient)."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    path = tmp_path / "m.model"
+    path.write_text(model + "\n")
+    derived = CliRunner().invoke(main, ["derive", str(path)])
+    assert derived.exit_code == 0, derived.stdout + derived.stderr
+    assert "sign(" not in derived.stdout
+    line = next(ln for ln in derived.stdout.splitlines() if ln.strip().startswith(f"{step} = "))
+    printed = line.split(" = ", 1)[1].replace(*kept)
+    wrt, shape = gradient
+    checked = CliRunner().invoke(
+        main, ["shapecheck", str(path), "--wrt", wrt, shape.format(printed)]
+    )
+    assert checked.exit_code == 0, checked.stdout + checked.stderr

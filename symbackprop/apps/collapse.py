@@ -271,7 +271,8 @@ def collapse(
         if not record.is_identity:
             raise SpecError(
                 f"layer {layer} ('{spec_layer}'): activation {record.name} is not the identity; "
-                "collapse needs g(z) = z in every layer (e.g. --activation identity)"
+                "collapse needs g(z) = z in every layer, only the identity is supported "
+                "(e.g. --activation identity)"
             )
     if network.depth > MAX_COLLAPSE_DEPTH:
         raise SpecError(

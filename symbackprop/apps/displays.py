@@ -127,7 +127,7 @@ def gradcheck_html(check: GradCheck) -> str:
             row.parameter,
             f"{row.max_abs_error:.2e}",
             f"{row.relative_error:.2e}",
-            "ok" if row.ok else "FAIL",
+            "ok" if row.ok else "not resolved" if row.unresolved else "FAIL",
             row.coverage,
             row.reason,
         ]
@@ -135,7 +135,7 @@ def gradcheck_html(check: GradCheck) -> str:
     ]
     head = (
         f"<p><b>Gradient check</b> ({html.escape(check.mode)}, eps = {check.eps:g}): "
-        f"{_verdict(check.ok)}</p>"
+        f"{_verdict(check.ok) if check.ok or check.failed else '<b>not resolved</b>'}</p>"
     )
     return head + _table(
         ["parameter", "max abs error", "relative error", "", "coverage", "why"], rows

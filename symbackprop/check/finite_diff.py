@@ -30,7 +30,10 @@ a factor 1000 needs |g| <= floor / 999, and an error the rounding cannot explain
 the cost (a floor of 45 ulps passed a gradient 2.2% wrong at J = 1e5: its error, 5e-4, was 23
 ulps of |J| over eps). The floor never passes anything when it exceeds :data:`FLOOR_MAX`: at a
 huge cost (``--l2 1e40``, J near 6e39) finite differences cannot resolve the gradient at all,
-and the row says so (a failure, not a pass), so a large cost never buys an unresolved pass.
+and the row says so: it is **not resolvable** (``unresolved``; neither a pass nor a failure,
+like an entry skipped at a kink), so a large cost never buys an unresolved pass, nor a false
+failure of a right gradient. :attr:`GradCheck.ok` stays False (not everything passed);
+:attr:`GradCheck.failed` says whether some row measured a real difference.
 
 Modes: ``"full"`` perturbs every entry (2 cost evaluations each); ``"directional"`` draws
 ``directions`` random unit vectors v per parameter and compares g . v with the central
@@ -86,6 +89,7 @@ __all__ = [
     "FULL_CHECK_MAX_PARAMS",
     "NOISE_ULPS",
     "RTOL",
+    "UNRESOLVED",
     "GradCheck",
     "GradCheckRow",
     "choose_mode",
@@ -102,7 +106,9 @@ NOT_FINITE_DIFFERENCE = "a finite difference is not finite"
 class GradCheckRow:
     """One parameter: ``parameter``, ``max_abs_error``, ``relative_error``, ``ok``, how many
     entries or directions were ``checked`` of the ``total`` asked for, how many were ``skipped``
-    (a step crossed a kink), and ``reason``: why the row passed or failed, in a few words."""
+    (a step crossed a kink), and ``reason``: why the row passed or failed, in a few words.
+    ``unresolved``: the row is below the finite-difference noise floor (a huge cost), so it
+    neither passed nor failed (``ok`` is False)."""
 
     parameter: str
     max_abs_error: float
@@ -112,6 +118,7 @@ class GradCheckRow:
     skipped: int = 0
     total: int = 0
     reason: str = ""
+    unresolved: bool = False
 
     @property
     def coverage(self) -> str:
@@ -134,19 +141,41 @@ class GradCheck:
         return bool(self.rows) and all(row.ok for row in self.rows)
 
     @property
+    def verdict(self) -> str:
+        """``ok``, ``FAILED``, or ``not resolved`` (no row failed, some under the noise floor)."""
+        return "ok" if self.ok else "FAILED" if self.failed else "not resolved"
+
+    @property
+    def failed(self) -> bool:
+        """Whether some row failed: not ok and not merely unresolved (below the noise floor)."""
+        return not self.rows or any(not row.ok and not row.unresolved for row in self.rows)
+
+    @property
+    def unresolved(self) -> list[str]:
+        """The parameters whose rows finite differences could not resolve (a huge cost)."""
+        return [row.parameter for row in self.rows if row.unresolved]
+
+    @property
     def skipped(self) -> int:
         return sum(row.skipped for row in self.rows)
 
     def __str__(self) -> str:
-        lines = [
-            f"gradient check ({self.mode}, eps={self.eps:g}): {'ok' if self.ok else 'FAILED'}"
-        ]
+        lines = [f"gradient check ({self.mode}, eps={self.eps:g}): {self.verdict}"]
         for r in self.rows:
             lines.append(
                 f"  {r.parameter:>4}  max abs {r.max_abs_error:.2e}  rel {r.relative_error:.2e}"
-                f"  {'ok' if r.ok else 'FAIL'}  ({r.coverage}, {r.skipped} skipped; {r.reason})"
+                f"  {_mark(r)}  ({r.coverage}, {r.skipped} skipped; {r.reason})"
             )
         return "\n".join(lines)
+
+
+def _mark(row: GradCheckRow) -> str:
+    """A row's verdict word: ok, FAIL, or "not resolved" below the noise floor."""
+    return "ok" if row.ok else "not resolved" if row.unresolved else "FAIL"
+
+
+#: the start of the reason of a row finite differences cannot resolve (judge's verdict)
+UNRESOLVED = "not resolvable: the cost"
 
 
 def cost_or_nan(cost: Callable[[], Any]) -> float:
@@ -169,7 +198,8 @@ def settles(result: GradCheck) -> bool:
     rows could not compare)."""
     undefined = any(row.reason == NOT_FINITE_DIFFERENCE for row in result.rows)
     differs = any(
-        not row.ok and row.checked > 0 and math.isfinite(row.relative_error) for row in result.rows
+        not row.ok and not row.unresolved and row.checked > 0 and math.isfinite(row.relative_error)
+        for row in result.rows
     )
     return differs or not undefined
 
@@ -247,8 +277,8 @@ def judge(
             False,
             abs_err,
             rel,
-            f"the cost ({cost:.1e}) is too large for finite differences to resolve this "
-            f"gradient (noise floor {floor:.1e})",
+            f"{UNRESOLVED} ({cost:.1e}) is too large for finite differences to resolve "
+            f"this gradient (noise floor {floor:.1e}, above both gradients)",
         )
     # the relative error, allowing for the noise: |g - g_num| <= rtol |g| + floor entry-wise
     # (largest entry). A wrong gradient gets through only where the floor is a fair share of
@@ -407,7 +437,10 @@ def gradcheck(
                 analytic, numeric, cost=cost0, eps=eps, total=total, rtol=rtol, atol=atol
             )
             checked = int(analytic.size)
-            rows.append(GradCheckRow(name, abs_err, rel, ok, checked, skipped, total, reason))
+            unresolved = reason.startswith(UNRESOLVED)
+            rows.append(
+                GradCheckRow(name, abs_err, rel, ok, checked, skipped, total, reason, unresolved)
+            )
             if progress is not None:
                 progress(index + 1, len(p))
     return GradCheck(rows, mode, eps, cost0)

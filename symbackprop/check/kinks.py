@@ -126,10 +126,13 @@ def regions(*exprs: Any, definitions: dict[str, Any] | None = None) -> list[Regi
     written two ways (relu'(_t1) in the gradient, 1{W X > 3/10} in the formula, with
     _t1 = W X), so each is cut at the switches of all of them: 1{W X > 3/10} for relu' differs
     only between 0 and 3/10. ``piece`` is the region's piece between the base's own switches."""
-    return _regions(switches(*exprs, definitions=definitions).on)
+    found = switches(*exprs, definitions=definitions)
+    return _regions(found.on, found.nonnegative)
 
 
-def _regions(kinks_of: dict[Any, set[Any]]) -> list[Region]:
+def _regions(kinks_of: dict[Any, set[Any]], nonnegative: set[Any] | None = None) -> list[Region]:
+    """Each base's regions between the cuts; a base never negative (a norm) has none below 0
+    (it would be cut there by another 1 x 1 base's switch, det(X) at 0)."""
     out: list[Region] = []
     for arg in kinks_of:
         cuts = _distinct(
@@ -138,6 +141,8 @@ def _regions(kinks_of: dict[Any, set[Any]]) -> list[Region]:
         edges = [-sp.oo, *cuts, sp.oo]
         own = [-sp.oo, *_distinct(kinks_of[arg]), sp.oo]
         for low, high in zip(edges, edges[1:], strict=False):
+            if nonnegative and arg in nonnegative and high <= 0:
+                continue
             piece = next(
                 (a, b) for a, b in zip(own, own[1:], strict=False) if a <= low and high <= b
             )
@@ -177,7 +182,9 @@ class Sides:
 
     def __init__(self, *exprs: Any, definitions: dict[str, Any] | None = None) -> None:
         found = switches(*exprs, definitions=definitions)
-        self.reached: dict[Region, int] = dict.fromkeys(_regions(found.on), NONE)
+        self.reached: dict[Region, int] = dict.fromkeys(
+            _regions(found.on, found.nonnegative), NONE
+        )
         #: the piecewise atoms whose switch values could not be found (no verdict then)
         self.unmapped: list[Any] = found.unmapped
         self._through = found.through

@@ -26,7 +26,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.check.interpret import breakpoints
 from symbackprop.formula.functions import sigmoid
-from symbackprop.records.nodes import ActivationFunction, Elementwise
+from symbackprop.records.nodes import ActivationFunction, Elementwise, T
 
 #: the longest function (in SymPy operations) solved for its switches
 MAX_OPS = 40
@@ -44,6 +44,8 @@ class Switches:
     #: the bases some atom reaches through an element-wise function: only the true functions
     #: relate a1 = sigmoid(z1) to z1, not the exact check's tables of random values
     through: set[Any] = field(default_factory=set)
+    #: the bases that are never negative (a norm, a sum of squares): no region below 0
+    nonnegative: set[Any] = field(default_factory=set)
 
 
 def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
@@ -59,8 +61,10 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             if scalar is not None:
                 if scalar is _NO_BASE:
                     out.unmapped.append(node)
-                else:
+                elif scalar[1]:  # 1{norm1(X) >= 0} never switches: no values
                     out.on.setdefault(scalar[0], set()).update(scalar[1])
+                    if scalar[2]:
+                        out.nonnegative.add(scalar[0])
                 continue
             found = _atom(node)
             if found is None:
@@ -103,9 +107,10 @@ _SCALAR = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign)
 
 
 def _scalar_atom(node: Any) -> Any:
-    """``(base, switch values)`` where ``node`` is a piecewise function of a number of the
-    formula (``1{sum(W1) < 50}``, abs(x^T x - 1)): the base is that number less its constant
-    and scale, as a 1 x 1 matrix (sum(W1), switching at 50); :data:`_NO_BASE` where its edges
+    """``(base, switch values, nonnegative)`` where ``node`` is a piecewise function of a
+    number of the formula (``1{sum(W1) < 50}``, abs(x^T x - 1)): the base is that number less
+    its constant and scale, as a 1 x 1 matrix (sum(W1), switching at 50), ``nonnegative``
+    whether it is never below 0 (then no value <= 0 is a switch); :data:`_NO_BASE` where its edges
     are several such numbers; None where ``node`` is no such piece (an element-wise
     function's body, in its variable t, is not one)."""
     if not isinstance(node, _SCALAR) or getattr(node, "is_Matrix", False):
@@ -135,19 +140,55 @@ def _scalar_atom(node: Any) -> Any:
         values.add(-shift / scale)
     if base is None:
         return None
-    return _one_by_one(base), frozenset(values)
+    nonnegative = _nonnegative(base)
+    if nonnegative:
+        # a norm, a sum of squares or of abs never goes below 0: compared with a number <= 0
+        # the piece is constant (its one edge value, 0, is reached only on a null set)
+        values = {v for v in values if v > 0}
+    return _one_by_one(base), frozenset(values), nonnegative
+
+
+def _nonnegative(number: Any) -> bool:
+    """Whether ``number`` is never negative by SymPy's assumptions, its matrix entries taken
+    real (every matrix of a formula is): sum(X ⊙ X), norm1(X), norm2(X)."""
+    entries = {e: sp.Dummy(real=True) for e in number.atoms(MatrixElement)}
+    return bool(number.xreplace(entries).is_nonnegative)
 
 
 def _one_by_one(number: Any) -> Any:
-    """``number`` as a 1 x 1 matrix: sum(W1), the sum of all of a matrix's entries, as the
-    product 1^T W1 1 that the printers show as ``sum(W1)``; any other as an explicit matrix."""
-    if isinstance(number, sp.Sum) and isinstance(number.function, MatrixElement):
-        matrix, i, j = number.function.args
-        rows, cols = matrix.shape
-        full = [(i, 0, rows - 1), (j, 0, cols - 1)]
-        if [tuple(limit) for limit in number.limits] == full:
-            return sp.OneMatrix(1, rows) * matrix * sp.OneMatrix(cols, 1)
-    return sp.ImmutableMatrix([[number]])
+    """``number`` as a 1 x 1 matrix the printers show in the formula language: sum(W1), the
+    sum of all of a matrix's entries, as the product 1^T W1 1; a sum of a function of each
+    entry as the sum of an element-wise value (``sum(X ⊙ X)``, ``sum(abs(X))``) and a power of
+    one as an element-wise power (``sqrt(sum(X ⊙ X))``); any other as an explicit matrix."""
+    shown = _entrywise_sum(number)
+    return shown if shown is not None else sp.ImmutableMatrix([[number]])
+
+
+def _entrywise_sum(number: Any) -> Any:
+    """:func:`_one_by_one`'s matrix expression, or None where ``number`` has none."""
+    if isinstance(number, sp.Pow) and number.exp.is_Rational:
+        inner = _entrywise_sum(number.base)
+        if inner is None:
+            return None
+        return Elementwise(sp.Lambda(T, T**number.exp), inner)
+    if not isinstance(number, sp.Sum):
+        return None
+    elements = number.function.atoms(MatrixElement)
+    if len(elements) != 1:
+        return None
+    (element,) = elements
+    matrix, i, j = element.args
+    rows, cols = matrix.shape
+    if [tuple(limit) for limit in number.limits] != [(i, 0, rows - 1), (j, 0, cols - 1)]:
+        return None
+    body = number.function.xreplace({element: T})
+    if body == T:
+        value = matrix
+    elif body == T**2:
+        value = HadamardProduct(matrix, matrix)
+    else:
+        value = Elementwise(sp.Lambda(T, body), matrix)
+    return sp.OneMatrix(1, rows) * value * sp.OneMatrix(cols, 1)
 
 
 def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:

@@ -203,6 +203,12 @@ class TextPrinter(StrPrinter):
     def _print_Abs(self, expr: Any) -> str:
         return f"abs({self._print(expr.args[0])})"
 
+    def _print_sign(self, expr: Any) -> str:
+        # abs' in the formula language (which has no sign): every printed step pastes back
+        # into shapecheck; 0 at 0, as sign (and as shapecheck's truth line writes it)
+        arg = self._print(expr.args[0])
+        return f"{indicator_text(f'{arg} > 0')} - {indicator_text(f'{arg} < 0')}"
+
     def _print_Piecewise(self, expr: Any) -> str:
         return _piecewise_text(self, expr)
 

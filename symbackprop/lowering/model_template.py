@@ -34,8 +34,15 @@ def init_params(seed=0, scheme="xavier", {signature}):
     ``scheme``: "xavier" std sqrt(1/fan_in), "he" sqrt(2/fan_in), "glorot"
     sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
 '''
-#: the check of ``scaled-identity:c`` in every module's ``init_params``: c in the CLI's range
+#: the checks of every module's ``init_params``: a floating dtype, and ``scaled-identity:c``
+#: with c in the CLI's range
 SCALE_CHECK = """\
+    # an integer (or bool, complex) dtype would truncate the draws to zeros, silently
+    floating = getattr(dtype, "is_floating_point", None)  # a torch dtype says so itself
+    if floating is None:  # NumPy's: bfloat16 is kind "V", so only these are refused
+        floating = np.dtype(dtype).kind not in "biuc"
+    if not floating:
+        raise ValueError(f"dtype must be a floating type, got {getattr(dtype, '__name__', dtype)}")
     if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
         try:
             scale = float(scheme.split(":", 1)[1])

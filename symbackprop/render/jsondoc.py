@@ -13,6 +13,7 @@ from symbackprop._version import __version__
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.textprint import text
 from symbackprop.render import model_json
+from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import concrete, shape_text
 from symbackprop.render.view import View
@@ -39,6 +40,7 @@ def to_data(
 ) -> dict[str, Any]:
     """The derivation as plain JSON-able data (see the module docstring); a model's:
     :mod:`symbackprop.render.model_json`."""
+    require_derivation(d, "to_json")
     if isinstance(d, ModelDerivation):
         return model_json.to_data(d, wrt=wrt, expanded=expanded, sizes=sizes)
     view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))

@@ -20,6 +20,7 @@ from symbackprop.core.segments import Grad, Prime, Segment, ends_with_stop
 from symbackprop.core.steps import Rule
 from symbackprop.errors import SpecError
 from symbackprop.render import model_latex
+from symbackprop.render.argument import require_derivation
 from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.indices import index_latex_section
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
@@ -404,6 +405,7 @@ def to_latex(
     ``indices=True`` adds the index view (each step entry by entry, then in matrix form;
     dense networks only) as the document's last section, or after the snippet.
     """
+    require_derivation(d, "to_latex")
     if isinstance(d, ModelDerivation):
         if indices:
             raise SpecError("the index view (indices) is for dense networks, not models")

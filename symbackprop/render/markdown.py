@@ -12,6 +12,7 @@ from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.segments import Segment, Text, ends_with_stop
 from symbackprop.render import model_latex
+from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import size_text
 from symbackprop.render.prose import markdown_display, markdown_inline
@@ -40,6 +41,7 @@ def to_markdown(
     sizes: dict[str, int] | None = None,
 ) -> str:
     """The derivation as Markdown: shapes, forward pass, steps with reasons, gradients."""
+    require_derivation(d, "to_markdown")
     if isinstance(d, ModelDerivation):
         return model_latex.to_markdown(d, wrt=wrt, expanded=expanded, sizes=sizes)
     view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))

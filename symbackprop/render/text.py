@@ -17,6 +17,7 @@ from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.textprint import text
 from symbackprop.render import model_text
+from symbackprop.render.argument import require_derivation
 from symbackprop.render.lines import Lines, Piece, cells, pad
 from symbackprop.render.names import shape_text, size_text
 from symbackprop.render.view import View
@@ -149,6 +150,7 @@ def to_text(
     width: int = TEXT_WIDTH,
 ) -> str:
     """The terminal rendering as plain text (no colour codes)."""
+    require_derivation(d, "to_text")
     blocks = render(d, wrt=wrt, expanded=expanded, sizes=sizes)
     if all(isinstance(block, Lines) for block in blocks):
         printed = "".join(block.plain(width) for block in blocks)  # type: ignore[union-attr]

@@ -74,6 +74,12 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     square layers only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
     """
     rng = np.random.default_rng(seed)
+    # an integer (or bool, complex) dtype would truncate the draws to zeros, silently
+    floating = getattr(dtype, "is_floating_point", None)  # a torch dtype says so itself
+    if floating is None:  # NumPy's: bfloat16 is kind "V", so only these are refused
+        floating = np.dtype(dtype).kind not in "biuc"
+    if not floating:
+        raise ValueError(f"dtype must be a floating type, got {getattr(dtype, '__name__', dtype)}")
     if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
         try:
             scale = float(scheme.split(":", 1)[1])
