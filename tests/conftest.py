@@ -146,8 +146,6 @@ SLOW_TWINS = (
     "tests/test_model_codegen.py::test_loss_and_grads_agree_with_the_sympy_evaluation[kitchen_sink]",
     # torch on example models: rnn_3, residual_mlp and logdet_inv stay (JAX keeps softmax_l2)
     "tests/test_torch_backend.py::test_example_models_equal_torch_autograd[softmax_l2]",
-    # soft ce targets: test_ce_targets_are_soft_so_a_power_of_y_is_not_y[y^2] stays
-    "tests/test_hostile7_formula.py::test_a_models_ce_targets_are_soft",
     # a band on a round kink end to end (2 s): the switch mapping of bands stays in
     # test_a_monotone_functions_switch_lies_on_its_base and test_kink_regions
     "tests/test_hostile12_switches.py::test_a_band_on_a_round_kink_is_searched",

@@ -11,6 +11,7 @@ import sympy as sp
 import symbackprop as sb
 from symbackprop.apps.shapecheck.decided import entries_differ
 from symbackprop.check.exact import NotRationalError
+from symbackprop.model import Model
 
 QUADRATIC = "examples/models/quadratic.model"
 
@@ -52,3 +53,37 @@ def test_entries_differ_only_where_digits_show_it() -> None:
     assert entries_differ(half * (1 + sp.exp(-100)), half)  # 1.9e-44: strict digits
     with pytest.raises(NotRationalError):
         entries_differ(sp.log(8) / sp.log(2), sp.Integer(3))  # 0 to every digit
+
+
+@pytest.mark.parametrize(
+    ("spec", "formula"),
+    [
+        ("4-3:softplus-2-1", "((W2^T delta2) ⊙ sigmoid(z1)) x^T"),
+        ("4-3:relu-2-1", "((W2^T delta2) ⊙ 1{sigmoid(z1) > 0.5}) x^T"),
+    ],
+)
+def test_a_point_whose_digits_rounding_took_is_replaced(spec: str, formula: str) -> None:
+    """softplus' written as sigmoid needs the true functions; a random point where the
+    gradient rounds to 1e-62 in 50 digits compares nothing, and another point is drawn in its
+    place, so the right formula passes (review 13 R10: "cannot decide", exit 2)."""
+    assert sb.check_formula(spec, "W1", formula).exit_code == 0
+    assert sb.check_formula(spec, "W1", f"2 {formula}").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "wrt", "right"),
+    [
+        ("x : 3 x 1\nw : 1 x 3\nJ = sum(sqrt(2) * (w x) ⊙ (w x))\n", "w", "2 sqrt(2) (w x) x^T"),
+        ("x : 3 x 1\nW : 2 x 3\nJ = sum(exp(-3) * (W x) ⊙ (W x))\n", "W", "(2 exp(-3) W x) x^T"),
+    ],
+)
+def test_a_models_own_irrational_constant_is_exact_on_both_sides(
+    model: str, wrt: str, right: str
+) -> None:
+    """The model's constant is exact in its forward values too (review 13 R18: a right formula
+    was "not the gradient, exactly", with an entry that "cannot be evaluated")."""
+    parsed = Model.parse(model)
+    report = sb.check_formula(parsed, wrt, right)
+    assert (report.exit_code, report.method) == (0, "exact"), str(report)
+    assert sb.check_formula(parsed, wrt, f"{right} * (1 + exp(-80))").exit_code == 1
+    assert sb.check_exact(parsed).ok

@@ -143,8 +143,9 @@ class Interpretation:
     function classes (g and g') to its record (:func:`activation_records`).
     """
 
-    #: constants keep their exact values (see :meth:`_covered`)
-    exact_constants = True
+    #: constants keep their exact values (see :meth:`_covered`): shapecheck's comparison of
+    #: a formula sets it; the exact check of a model's derivation draws them as tables
+    exact_constants = False
 
     def __init__(self, rng: random.Random, records: dict[type, Activation]) -> None:
         self.rng = rng
@@ -363,7 +364,6 @@ class RealInterpretation(Interpretation):
     random tables would tell apart."""
 
     DIGITS = 30
-    exact_constants = False  # exp(-100) to its digits, as every other value
 
     def value(self, key: tuple[Any, ...], q: Any) -> Any:
         if not q.is_Number:

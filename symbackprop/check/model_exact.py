@@ -385,7 +385,17 @@ class ModelCheck:
                 raise _Redraw("an inverse of a singular matrix") from None
             raise
         # rationals (a float from the real table); infinite or undefined: a division by zero
-        bad = next((v for v in value if not (v.is_Number and v.is_finite)), None)
+        # with exact constants (shapecheck's comparison), a number such as -35 exp(-3)/6
+        exact = getattr(self.table, "exact_constants", False)
+        bad = next(
+            (
+                v
+                for v in value
+                if not (v.is_Number or (exact and v.is_number and v.is_comparable))
+                or not v.is_finite
+            ),
+            None,
+        )
         if bad is not None:
             if bad.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
                 raise _Redraw("a division by zero")  # SymPy's zoo or nan is no user text

@@ -807,7 +807,13 @@ def _compare_at(
     placed: Any = None,
 ) -> Counterexample | None:
     gradient = derivation.gradients[wrt]
-    for _ in range(trials):
+    compared, lost = 0, None
+    # a point where rounding took the gradient's digits compares nothing: another is drawn in
+    # its place (at most _TRIALS more), so that a right formula is decided at trials points
+    # where the digits hold; where none holds, the first loss is the answer
+    for _ in range(trials + (0 if exact else _TRIALS)):
+        if compared == trials:
+            break
         at = _same_point(derivation, sizes, rng, placed)
         if exact:
             evaluate = at(EXACT)
@@ -818,13 +824,20 @@ def _compare_at(
             # side of a kink: x below -5 reached there is still to be reached (crossings)
             sides.see(evaluate, inside=any(v != 0 for v in truth), exact=True)
         else:
-            row = numeric.difference(at, gradient, expr)
+            try:
+                row = numeric.difference(at, gradient, expr)
+            except LostDigits as exc:
+                lost = lost or exc
+                continue
             live = any(v != 0 for v in at(numeric.DIGITS)(gradient))
             sides.see(at(numeric.DIGITS), inside=live)
+        compared += 1
         if row is not None:
             i, j, mine, theirs = row
             shown = {str(k): v for k, v in sizes.items()}
             return Counterexample(wrt, i, j, mine, theirs, shown, exact)
+    if compared < trials and lost is not None:
+        raise lost
     return None
 
 

@@ -245,11 +245,18 @@ class _CheckInterpretation(RealInterpretation):
     DIGITS = numeric.CHECK_DIGITS
 
 
+class _ExactInterpretation(Interpretation):
+    """Random tables for the functions of the values; a formula's constants (exp(-100)) and
+    the model's keep their exact values, so a factor 1 + exp(-100) is a difference."""
+
+    exact_constants = True
+
+
 #: ``at(EXACT)``: exact rationals, every function a table of random rationals
 EXACT = 0
 #: digits -> the functions' table: exact, or the true functions to that many digits
 _TABLES: dict[int, type[Interpretation]] = {
-    EXACT: Interpretation,
+    EXACT: _ExactInterpretation,
     numeric.DIGITS: _RealInterpretation,
     numeric.CHECK_DIGITS: _CheckInterpretation,
     crossings.SCAN_DIGITS: _ScanInterpretation,
@@ -338,9 +345,11 @@ def _difference(
             else:
                 found = numeric.difference(at, gradient, expr)
                 sides.see(at(numeric.DIGITS))
-        except NotRationalError:
-            raise  # an exact difference with no digits: the true functions decide
         except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
+            if exact and isinstance(exc, (NotRationalError, NotExact)):
+                # no exact value here (a table at an irrational point, an exact difference
+                # with no digits): no verdict from it; the true functions decide
+                raise NotRationalError("no exact value") from None
             return (0, 0, f"cannot be evaluated ({exc})", None, shown)
         if found is not None:
             return (*found, shown)
