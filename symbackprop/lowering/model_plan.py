@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -795,16 +795,13 @@ def _code_derivatives(expr: Any, functions: Mapping[str, Any]) -> Any:
     """``expr`` with each f' that the code computes in a form of its own (ElementFunction.
     code_derivative) in that form: norm2's sqrt' is 0 where the sum of squares is 0, where
     1/(2 sqrt(0)) has no value (times 2 A = 0 it was a NaN gradient)."""
-    swaps = {}
-    for e in expr.atoms(Elementwise):
-        arg = e.arg
-        if not isinstance(arg, MatrixSymbol) or arg.name not in functions:
-            continue
-        body = e.body.xreplace({e.variable: T})
-        for fn, _ in functions[arg.name]:
-            if fn.code_derivative is not None and body == fn.derivative:
-                swaps[e] = Elementwise(sp.Lambda(T, fn.code_derivative), arg)
-    return expr.xreplace(swaps) if swaps else expr
+
+    def coded(fn: Any, body: Any, _value: Any, arg: Any) -> Any:
+        if fn.code_derivative is not None and body == fn.derivative:
+            return Elementwise(sp.Lambda(T, fn.code_derivative), arg)
+        return None
+
+    return _swap_element_wise(expr, functions, coded)
 
 
 def _reuse(expr: Any, cached: Mapping[Any, Any], functions: Mapping[str, Any]) -> Any:
@@ -812,7 +809,20 @@ def _reuse(expr: Any, cached: Mapping[Any, Any], functions: Mapping[str, Any]) -
     applied to t8 becomes ``1 - t^2`` applied to h3 = tanh(t8), and relu's ``1{t > 0}``
     applied to z1 the record's ``1{t > 0}`` applied to a1 = relu(z1) (its derivative_in_a,
     proved equal when the record was built)."""
-    expr = expr.xreplace(dict(cached))
+
+    def in_output(fn: Any, body: Any, value: Any, _arg: Any) -> Any:
+        read = fn.in_output(body)
+        return None if read is None else Elementwise(sp.Lambda(T, read), value)
+
+    return _swap_element_wise(expr.xreplace(dict(cached)), functions, in_output)
+
+
+def _swap_element_wise(
+    expr: Any, functions: Mapping[str, Any], replace: Callable[[Any, Any, Any, Any], Any]
+) -> Any:
+    """``expr`` with each element-wise function of a value in ``functions`` (name -> its
+    (function, cached value) pairs) replaced by the first ``replace(fn, body in t, value,
+    argument)`` that is not None."""
     swaps = {}
     for e in expr.atoms(Elementwise):
         arg = e.arg
@@ -820,8 +830,8 @@ def _reuse(expr: Any, cached: Mapping[Any, Any], functions: Mapping[str, Any]) -
             continue
         body = e.body.xreplace({e.variable: T})
         for fn, value in functions[arg.name]:
-            read = fn.in_output(body)
-            if read is not None:
-                swaps[e] = Elementwise(sp.Lambda(T, read), value)
+            new = replace(fn, body, value, arg)
+            if new is not None:
+                swaps[e] = new
                 break
     return expr.xreplace(swaps) if swaps else expr
