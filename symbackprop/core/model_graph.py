@@ -55,7 +55,12 @@ from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import to_text
-from symbackprop.formula.float_range import OutOfRange, outside_float_range, shown_constant
+from symbackprop.formula.float_range import (
+    OUTSIDE_FLOAT64,
+    OutOfRange,
+    outside_float_range,
+    shown_constant,
+)
 from symbackprop.model import Model
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
@@ -766,10 +771,7 @@ def _first_bad(expr: Any) -> str | None:
 
 def _out_of_range_text(found: OutOfRange) -> str:
     """The one-line refusal of a constant a float64 module cannot compute."""
-    return (
-        f"the constant {shown_constant(found)} is outside the float64 range (about 1e-308 to "
-        "1e308 in size); expected a number a module can compute with"
-    )
+    return f"the constant {shown_constant(found)} {OUTSIDE_FLOAT64}"
 
 
 def _bad_constant(expr: Any) -> str:

@@ -40,22 +40,32 @@ class OutOfRange:
     part: sp.Expr
 
 
+#: the end of every refusal of a number a float64 module cannot compute
+OUTSIDE_FLOAT64 = (
+    "is outside the float64 range (about 1e-308 to 1e308 in size); expected a number a module "
+    "can compute with"
+)
+
+
+def short_number(number: Any) -> str:
+    """``number`` in one short piece of text: as written when short, else to 3 digits
+    (``10^400`` is ``about 1.00E+400``), else its two ends (``exp(-10^400)`` has an exponent
+    no decimal format writes)."""
+    written = sp.sstr(number) if isinstance(number, sp.Basic) else repr(number)
+    if len(written) <= 40:
+        return written
+    try:
+        return f"about {sp.N(number, 3)}"
+    except (ArithmeticError, ValueError, TypeError, OverflowError):
+        return f"{written[:30]}...{written[-6:]}"
+
+
 def shown_constant(found: OutOfRange) -> str:
-    """``found`` in words: the constant (shortened to 3 digits when long, ``10^400`` is
-    ``1.00e+400``), and the number computed on the way where that is what leaves the range."""
-
-    def short(number: sp.Expr) -> str:
-        written = sp.sstr(number)
-        if len(written) <= 40:
-            return written
-        try:  # a value such as exp(-10^400) has an exponent no decimal format can write
-            return f"about {sp.N(number, 3)}"
-        except (ArithmeticError, ValueError, TypeError, OverflowError):
-            return f"{written[:30]}...{written[-6:]}"
-
+    """``found`` in words: the constant, and the number computed on the way where that is
+    what leaves the range."""
     if found.part == found.constant:
-        return short(found.constant)
-    return f"{short(found.constant)}, which computes {short(found.part)} on the way"
+        return short_number(found.constant)
+    return f"{short_number(found.constant)}, which computes {short_number(found.part)} on the way"
 
 
 def exponential_depth(expr: Any) -> int:

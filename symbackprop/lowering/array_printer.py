@@ -44,6 +44,7 @@ from sympy import (
 from sympy.printing.str import StrPrinter
 
 from symbackprop.errors import InternalError, SpecError
+from symbackprop.formula.float_range import OUTSIDE_FLOAT64, short_number
 from symbackprop.lowering.guards import SafeArgument
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
@@ -113,13 +114,9 @@ def float_literal(value: sp.Expr | float) -> str:
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        shown = sp.sstr(value) if isinstance(value, sp.Basic) else repr(value)
-        if len(shown) > 40:
-            shown = f"{shown[:30]}...{shown[-6:]}"
+        shown = short_number(value)
         raise SpecError(
-            f"the constant {shown}, which the generated code computes, is outside the "
-            "float64 range (about 1e-308 to 1e308 in size); expected a number a module can "
-            "compute with"
+            f"the constant {shown}, which the generated code computes, {OUTSIDE_FLOAT64}"
         )
     return repr(number)
 

@@ -153,7 +153,7 @@ def entries_differ(yours: Any, truth: Any) -> bool:
     if getattr(yours, "is_Rational", False) and getattr(truth, "is_Rational", False):
         return True
     try:
-        gap = sp.sympify(yours - truth, strict=True).evalf(30, strict=True)
+        gap = (yours - truth).evalf(30, strict=True)  # SymPy entries: no sympify needed
     except (sp.core.evalf.PrecisionExhausted, TypeError, ValueError):
         gap = None
     if gap is None or not gap.is_Number or gap == 0:
