@@ -96,6 +96,20 @@ def test_wrt_and_size_name_the_model() -> None:
     result = invoke("shapes", RESIDUAL, "--size", "n9=3")
     _one_line_error(result)
     assert "no dimension named 'n9'" in result.stderr and "n0, n1" in result.stderr
+    assert "(and m, the batch size)" in result.stderr  # residual_mlp has a batch
+
+
+def test_size_m_on_a_model_without_a_batch_is_refused() -> None:
+    """hostile14 #2: `check trace.model --size m=3` was accepted, and the exact check then
+    skipped itself over the irrelevant size ("finished; exact check skipped", exit 0)."""
+    trace = str(ROOT / "examples" / "models" / "trace.model")
+    for command in ("check", "derive", "codegen", "shapes"):
+        result = invoke(command, trace, "--size", "m=3")
+        _one_line_error(result)
+        assert "no dimension named 'm'; its dimensions: k, n, p\n" in result.stderr, command
+    result = invoke("check", trace, "--size", "n=2")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "exact check: ok" in result.stdout
 
 
 def test_toml_and_json_model_files(tmp_path: Path) -> None:

@@ -149,6 +149,37 @@ def test_generated_model_modules_pass_ruff(tmp_path: Path) -> None:
         assert run.returncode == 0, run.stdout + run.stderr
 
 
+#: hostile14 #1: 32-character names pushed two NumPy `out=_buffer(...)` lines to 128 columns
+LONG_NAMES = """\
+X : {n} x m
+Y : 1 x m
+{a} : h x {n}
+sizes: {n} = 3, h = 2
+{b} = tanh({a} X + {d})
+J = mse(w^T ({b} ⊙ {b}) + c, Y)
+""".format(n="n_" + "q" * 30, a="a" * 32, b="b" * 32, d="d" * 32)
+
+
+def test_long_names_keep_every_backend_within_99_columns_and_ruff_format(tmp_path: Path) -> None:
+    model = Model.parse(LONG_NAMES)
+    for backend in ("numpy", "torch", "jax"):
+        text = sb.codegen(model, backend=backend)
+        assert max(len(row) for row in text.splitlines()) <= 99, backend
+        (tmp_path / f"long_{backend}.py").write_text(text, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--config", ROOT / "pyproject.toml"]
+        + [tmp_path],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    module = sb.compile(model)  # the wrapped calls still compute the gradient
+    values = _arrays(model, module, "long")
+    params, data = _split(model, values)
+    check = sb.gradcheck(module, params, *data)
+    assert check.ok, str(check)
+
+
 def test_the_same_model_gives_the_same_bytes() -> None:
     text = MODELS["kitchen_sink"][0]
     first = sb.codegen(Model.parse(text), sizes={"n": 2})

@@ -49,7 +49,10 @@ def split(code: str) -> list[str]:
     arguments on the next line (one per line if still too long). Unchanged otherwise."""
     target, op, value = code.partition("= ")
     inner = INDENT * 2
-    body = _operands(value, inner)
+    # a bare call (no operator outside its brackets) is opened at its own parenthesis, as
+    # ruff does, never wrapped in another pair
+    operators = any(len(_top_level(value, ops)) > 1 for ops in LEVELS)
+    body = _operands(value, inner) if operators else []
     if len(body) > 1:
         return [f"{INDENT}{target}{op}(", *body, f"{INDENT})"]
     opening = value.find("(")

@@ -38,7 +38,7 @@ from symbackprop.lowering.numpy.model_template import (
 from symbackprop.lowering.numpy.printer import NumPyPrinter
 from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
 from symbackprop.lowering.provenance import show_dims
-from symbackprop.lowering.python_text import fitted, line
+from symbackprop.lowering.python_text import fitted
 from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
         self.helpers.add("_buffer")
         self.reads_m = self.reads_m or "m" in shape
         out = f'_buffer(work, "{target}", {show_dims(shape)}, {names[0]}.dtype)'
-        return line(f"{target} = np.matmul({a}, {b}, out={out})", show_dims(shape))
+        return fitted(f"{target} = np.matmul({a}, {b}, out={out})", show_dims(shape))
 
     # -- forward ---------------------------------------------------------------------------
     def forward_statement(self, s: ModelForward) -> list[str]:
@@ -109,7 +109,7 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
         if s.kind is Kind.FUNCTION and self.large(s.shape):
             into = self.into_workspace(s)
             if into is not None:
-                return line(into, show_dims(s.shape))
+                return fitted(into, show_dims(s.shape))
         return super().forward_statement(s)
 
     def into_workspace(self, s: ModelForward) -> str | None:
@@ -135,10 +135,10 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
         for name, coeff in zip(s.args[1:], record.coefficients[1:], strict=True):
             value = name if abs(coeff) == 1 else f"{self.code(abs(coeff))} * {name}"
             op = "-=" if coeff.is_negative else "+="
-            out += line(f"{s.target} {op} {value}", shape)
+            out += fitted(f"{s.target} {op} {value}", shape)
         if record.constant != 0:
             op = "-=" if record.constant.is_negative else "+="
-            out += line(f"{s.target} {op} {self.code(abs(record.constant))}", shape)
+            out += fitted(f"{s.target} {op} {self.code(abs(record.constant))}", shape)
         return out
 
     def from_logits(self, s: ModelForward, code: str, mean: str) -> list[str]:
