@@ -65,6 +65,7 @@ from typing import Any
 
 import numpy as np
 
+from symbackprop.check.frameworks import ModuleArrays, module_arrays
 from symbackprop.check.interpret import breakpoints
 from symbackprop.records import scalars
 
@@ -178,16 +179,21 @@ def _mark(row: GradCheckRow) -> str:
 UNRESOLVED = "not resolvable: the cost"
 
 
-def cost_or_nan(cost: Callable[[], Any]) -> float:
+def cost_or_nan(
+    cost: Callable[[], Any],
+    undefined: tuple[type[BaseException], ...] = (np.linalg.LinAlgError,),
+) -> float:
     """``cost()`` as a float; NaN where a generated module says the cost is undefined at the
     point: numpy's ``LinAlgError`` (an inverse of a singular matrix; the logdet helper's
     determinant <= 0 raises one too). Any other ValueError (an array's shape or dtype, a
     broadcast) says nothing about the point: it is a bug and is raised, since as a NaN it would
-    be read as an undefined point ("nothing to compare", the next seed) and hide it."""
+    be read as an undefined point ("nothing to compare", the next seed) and hide it.
+    ``undefined`` are the exceptions that mean so (a torch module's ``torch.linalg``
+    error too)."""
     with np.errstate(all="ignore"):
         try:
             return float(cost())
-        except np.linalg.LinAlgError:
+        except undefined:
             return math.nan
 
 
@@ -301,11 +307,18 @@ class _Watcher:
     """Detects finite steps that move a kinked value across one of its kinks (or make it
     NaN): each kink of the activation's own (``relu(z - 1)``: z = 1), else 0."""
 
-    def __init__(self, module: Any, params: dict[str, np.ndarray], data: tuple[Any, ...]) -> None:
+    def __init__(
+        self,
+        module: Any,
+        params: dict[str, np.ndarray],
+        data: tuple[Any, ...],
+        arrays: ModuleArrays,
+    ) -> None:
         self.module = module
         self.data = data
+        self.arrays = arrays
         kinked = getattr(module, "kinked", None)
-        _, cache = module.forward(params, *data)
+        _, cache = module.forward(arrays.params(params), *data)
         if kinked is None:
             kinked = tuple(k for k in cache if k.startswith("Z"))
         self.names = tuple(k for k in kinked if k in cache)
@@ -313,13 +326,14 @@ class _Watcher:
         self.kinks = {k: kink_values(*formulas.get(k, (None, False))) for k in self.names}
         self.sides = {k: self._sides(k, cache[k]) for k in self.names}
 
-    def _sides(self, name: str, value: np.ndarray) -> list[np.ndarray]:
+    def _sides(self, name: str, value: Any) -> list[np.ndarray]:
+        value = self.arrays.to_numpy(value)
         return [np.sign(value - kink) for kink in self.kinks[name]]
 
     def crosses(self, params: dict[str, np.ndarray]) -> bool:
         if not self.names:
             return False
-        _, cache = self.module.forward(params, *self.data)
+        _, cache = self.module.forward(self.arrays.params(params), *self.data)
         # NaN != NaN: a NaN pre-activation counts as crossing, so it is skipped, never passed
         return any(
             np.any(now != then)
@@ -371,9 +385,13 @@ def gradcheck(
 ) -> GradCheck:
     """Check ``module.loss_and_grads`` against central finite differences of its cost.
 
-    ``module`` is a :class:`~symbackprop.lowering.executor.GradientModule` (or any object with
-    ``loss_and_grads`` and ``forward``); ``data`` are the arrays in the module's ``DATA`` order
-    (``X, Y`` for a network). ``mode`` is ``"auto"`` (full up to
+    ``module`` is a :class:`~symbackprop.lowering.executor.GradientModule` of any backend (or
+    a generated module loaded from its file, or any object with ``loss_and_grads`` and
+    ``forward``); ``params`` and ``data`` (the arrays in the module's ``DATA`` order, ``X, Y``
+    for a network: X (n0, m), Y (nL, m)) may be NumPy arrays or the module's own arrays. The
+    check runs in float64 whatever the module's dtype: a torch module is given float64
+    tensors, a JAX module runs with 64-bit mode on for the call (see
+    :mod:`symbackprop.check.frameworks`). ``mode`` is ``"auto"`` (full up to
     :data:`FULL_CHECK_MAX_PARAMS` parameters, directional above), ``"full"`` or
     ``"directional"``; the latter uses ``directions`` random unit directions per parameter
     (drawn from ``seed``). ``progress(done, total)``, when given, is called after each
@@ -402,24 +420,29 @@ def gradcheck(
         raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
     # in float64 whatever the module's working precision: finite differences in float32
     # (rounding 1e-7 |J| / 2 eps) cannot resolve a gradient, right or wrong
-    p = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
-    data = tuple(np.asarray(x, dtype=np.float64) for x in data)
+    arrays = module_arrays(module)
+    p = {k: np.array(arrays.to_numpy(v), copy=True) for k, v in params.items()}
     n_params = sum(int(v.size) for v in p.values())
     mode = choose_mode(n_params, mode)
-    with np.errstate(all="ignore"):  # a non-finite value fails its row; no warning needed
-        cost0, grads = module.loss_and_grads(p, *data)
+    # a non-finite value fails its row, no warning needed; the module's own arrays are made
+    # inside its calling context (JAX's 64-bit mode)
+    with np.errstate(all="ignore"), arrays.calling():
+        data = tuple(arrays.to_module(arrays.to_numpy(x)) for x in data)
+        cost0, grads = module.loss_and_grads(arrays.params(p), *data)
         cost0 = float(cost0)
-        watch = _Watcher(module, p, _forward_data(module, data))
+        watch = _Watcher(module, p, _forward_data(module, data), arrays)
 
         def cost(q: dict[str, np.ndarray]) -> float:
             # a perturbed point where the cost is undefined (an inverse of a singular matrix,
             # a logdet of a determinant <= 0) fails its row as NaN
-            return cost_or_nan(lambda: module.loss_and_grads(q, *data)[0])
+            return cost_or_nan(
+                lambda: module.loss_and_grads(arrays.params(q), *data)[0], arrays.undefined
+            )
 
         rows = []
         rng = np.random.default_rng(seed)
         for index, name in enumerate(p):
-            g = np.asarray(grads[name], dtype=np.float64)
+            g = arrays.to_numpy(grads[name])
             if g.shape != p[name].shape:
                 raise ValueError(
                     f"the gradient of {name} has shape {g.shape}, but {name} is {p[name].shape}"
