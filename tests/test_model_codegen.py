@@ -331,6 +331,21 @@ def test_bad_inputs_give_clear_errors(change: Any, message: str) -> None:
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix's own
+def test_a_numpy_matrix_is_refused_not_multiplied() -> None:
+    """hostile14 #4: a np.matrix passed the entry check (it is a 2-D ndarray) and its `*`, a
+    matrix product, made J = tr(A ⊙ B) come out as tr(A B): a wrong cost and gradients."""
+    model = Model.parse("A : n x n\nB : n x n\nJ = tr(A ⊙ B)\ndata:")
+    module = sb.compile(model, sizes={"n": 2})
+    params = module.init_params(seed=1)
+    cost, _ = module.loss_and_grads(params)
+    assert cost == pytest.approx(float(np.trace(params["A"] * params["B"])))
+    for name in ("A", "B"):
+        with pytest.raises(ValueError, match=f"{name} is a numpy.matrix") as info:
+            module.loss_and_grads({**params, name: np.matrix(params[name])})
+        assert "\n" not in str(info.value) and f"np.asarray({name})" in str(info.value)
+
+
 def test_a_missing_size_is_a_spec_error_naming_it() -> None:
     model = Model.parse("x : n x 1\nA : n x n\nJ = 0.5 x^T A x\ndata:")
     with pytest.raises(SpecError, match="dimension 'n' has no value"):

@@ -229,7 +229,8 @@ def floating_helper(refused: str, ns: str, default: str = "np.dtype(np.float64)"
     ``dtype`` (None for a value without one) is not floating-point, ``ns`` the namespace of
     the dtype the message names (``np``; ``jnp``, whose bfloat16 NumPy's ``kind`` calls "V").
     ``default`` is the dtype advised for the first array (JAX's default float: float32 unless
-    x64 is enabled, where float64 advice would only warn and give float32)."""
+    x64 is enabled, where float64 advice would only warn and give float32). Both backends
+    that take NumPy arrays refuse a ``np.matrix``, whose ``*`` multiplies matrices."""
     return f'''
 def _floating(name, value, first):
     """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
@@ -238,7 +239,14 @@ def _floating(name, value, first):
     Otherwise a one-line ValueError naming ``value``: an integer array cannot take a gradient
     step, and arrays of two dtypes would give gradients of two dtypes (NumPy promotes a
     product of both, while a workspace array, a zero gradient or an in-place update keeps one).
+    A ``np.matrix`` is refused: its ``*`` is a matrix product, so every element-wise product
+    would compute something else.
     """
+    if isinstance(value, np.matrix):
+        raise ValueError(
+            f"{{name}} is a numpy.matrix, whose * multiplies matrices; "
+            f"np.asarray({{name}}) converts it"
+        )
     dtype = getattr(value, "dtype", None)
     wanted = {default} if first is None else first[1]
     if {refused}:

@@ -137,7 +137,14 @@ def _floating(name, value, first):
     Otherwise a one-line ValueError naming ``value``: an integer array cannot take a gradient
     step, and arrays of two dtypes would give gradients of two dtypes (NumPy promotes a
     product of both, while a workspace array, a zero gradient or an in-place update keeps one).
+    A ``np.matrix`` is refused: its ``*`` is a matrix product, so every element-wise product
+    would compute something else.
     """
+    if isinstance(value, np.matrix):
+        raise ValueError(
+            f"{name} is a numpy.matrix, whose * multiplies matrices; "
+            f"np.asarray({name}) converts it"
+        )
     dtype = getattr(value, "dtype", None)
     wanted = np.dtype(np.float64) if first is None else first[1]
     if getattr(dtype, "kind", None) != "f":
