@@ -145,3 +145,16 @@ def test_shapecheck_counterexample_sizes_read_as_elsewhere() -> None:
     text = " ".join(result.stdout.replace("│", " ").split())
     assert "at sizes n0=3, n1=3, n2=2, n3=1, m=2)" in text
     assert "{'n0'" not in text
+
+
+def test_pi_in_a_model_is_refused_not_made_a_parameter(tmp_path: Path) -> None:
+    # `c = pi` made a 1 x 1 parameter named pi, and `check` passed on it
+    path = tmp_path / "pi.model"
+    path.write_text("x : 3 x 1\nW : 2 x 3\ndata: x\nc = pi\nJ = sum(W x) * c\n", encoding="utf-8")
+    proc = run("check", str(path))
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"symbackprop: error: model file '{path}': line 4: 'pi' is neither declared nor "
+        "defined, so it would be a parameter, but it reads as a constant (for the number write "
+        "3.141592653589793); declare its shape ('pi : 1 x 1', say) if it is a parameter\n"
+    )
