@@ -40,6 +40,7 @@ def test_a_constant_past_the_float_range_is_refused_in_one_line(line: str, shown
     assert "\n" not in message
     assert message.startswith("line 3: the constant ")
     assert shown in message and "outside the float64 range" in message
+    assert "on the way is" not in message  # the aside is closed by a comma
 
 
 def test_constants_inside_the_float_range_are_kept() -> None:

@@ -776,7 +776,8 @@ def _first_bad(expr: Any) -> str | None:
 
 def _out_of_range_text(found: OutOfRange) -> str:
     """The one-line refusal of a constant a float64 module cannot compute."""
-    return f"the constant {shown_constant(found)} {OUTSIDE_FLOAT64}"
+    aside = "," if found.part != found.constant else ""  # "..., which computes 1e600 on the way,"
+    return f"the constant {shown_constant(found)}{aside} {OUTSIDE_FLOAT64}"
 
 
 def _bad_constant(expr: Any) -> str:
