@@ -154,7 +154,7 @@ def test_pi_in_a_model_is_refused_not_made_a_parameter(tmp_path: Path) -> None:
     proc = run("check", str(path))
     assert proc.returncode == 2
     assert proc.stderr == (
-        f"symbackprop: error: model file '{path}': line 4: 'pi' is neither declared nor "
-        "defined, so it would be a parameter, but it reads as a constant (for the number write "
-        "3.141592653589793); declare its shape ('pi : 1 x 1', say) if it is a parameter\n"
+        f"symbackprop: error: model file '{path}': line 4: 'pi' would be a parameter, but it "
+        "reads as a constant (for the number write 3.141592653589793); declare it "
+        "('pi : 1 x 1') if it is one\n"
     )

@@ -289,9 +289,8 @@ def _leaves(statements: Statements) -> dict[str, int]:
                 listed = {*statements.declarations, *(statements.data or ())}
                 if name in READ_AS_NUMBER and name not in listed:
                     raise SpecError(
-                        f"{where} is neither declared nor defined, so it would be a parameter, "
-                        f"but it reads as a constant ({READ_AS_NUMBER[name]}); declare its shape "
-                        f"('{name} : 1 x 1', say) if it is a parameter"
+                        f"{where} would be a parameter, but it reads as a constant "
+                        f"({READ_AS_NUMBER[name]}); declare it ('{name} : 1 x 1') if it is one"
                     )
                 leaves[name] = eq.line
     for name, decl in statements.declarations.items():

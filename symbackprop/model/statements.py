@@ -47,12 +47,12 @@ RESERVED = frozenset({"m", "T", "data", "sizes"})
 #: (``pi : 1 x 1``) or defined, it is a name like any other
 READ_AS_NUMBER: dict[str, str] = {
     **dict.fromkeys(("pi", "Pi", "PI"), "for the number write 3.141592653589793"),
-    **dict.fromkeys(("e", "E"), "for Euler's number write exp(1)"),
+    **dict.fromkeys(("e", "E"), "for the number e write exp(1)"),
     **dict.fromkeys(
         ("inf", "Inf", "INF", "infinity", "Infinity", "oo", "nan", "NaN", "NAN", "zoo"),
-        "a model's numbers are finite",
+        "model numbers are finite",
     ),
-    "I": "the model language has no identity matrix or imaginary unit",
+    "I": "a model has no identity matrix or imaginary unit",
 }
 
 _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
