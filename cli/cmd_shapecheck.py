@@ -130,11 +130,10 @@ def _render(report: FormulaReport) -> list[Any]:
         side.add_row("fits", Text("yours; no other arrangement found", style="yellow"))
     else:
         side.add_row("fits", Text("none found", style="yellow"))
-    if report.truth_refused is None:
+    if report.truth is not None:
         side.add_row("truth", report.truth)
     else:  # derive's text would not paste back: no truth line that reads as a formula
-        refused = f"not printed: {report.truth_refused}; `symbackprop derive` shows it"
-        side.add_row("truth", Text(refused, style="yellow"))
+        side.add_row("truth", Text(report.truth_sentence, style="yellow"))
 
     grid = Table.grid(padding=(0, 4))
     grid.add_column()

@@ -8,6 +8,7 @@ one line on stderr and the exit codes of DESIGN.md.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import errno
 import os
 import re
@@ -40,8 +41,12 @@ Exit status: 0 ok, 1 a check failed, 2 usage/spec/file error, 3 internal error.
 
 
 #: a first word that is a spec, not a command: a compact network (``4-3-2-1``,
-#: ``784-128:relu-10:softmax``, ``n-3-2-1``) or a spec or model file
-_LOOKS_LIKE_A_SPEC = re.compile(r"\w+(?:-\w+(?::[\w.]+)?)+|.+\.(?:model|toml|json)", re.ASCII)
+#: ``784-128:relu-10:softmax``, ``n-3-2-1``: a width that is a number or a layer with its
+#: ``:activation``, so that a hyphenated word such as ``shape-check`` is not one) or a spec or
+#: model file
+_FILE = r".+\.(?:model|toml|json)"
+_LOOKS_LIKE_A_FILE = re.compile(_FILE, re.ASCII)
+_LOOKS_LIKE_A_SPEC = re.compile(r"(?=.*(?:^|-)\d|.*:)\w+(?:-\w+(?::[\w.]+)?)+|" + _FILE, re.ASCII)
 
 
 class SymbackpropGroup(click.Group):
@@ -59,10 +64,18 @@ class SymbackpropGroup(click.Group):
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        """The command ``args[0]`` names; a spec where the command belongs (``symbackprop
-        4-3-2-1``) is a usage error that says the command is missing and suggests ``derive``."""
+        """The command ``args[0]`` names; a word close to a command (``shape-check``) is a usage
+        error naming the command, in click's words; a spec where the command belongs
+        (``symbackprop 4-3-2-1``) is one that says the command is missing and suggests
+        ``derive``."""
         name = args[0] if args else ""
-        if self.get_command(ctx, name) is None and _LOOKS_LIKE_A_SPEC.fullmatch(name):
+        known = self.get_command(ctx, name) is not None
+        close = None if known or _LOOKS_LIKE_A_FILE.fullmatch(name) else _close_command(name, ctx)
+        if close is not None:  # before the spec test: shape-check is a spec of two named widths
+            raise click.UsageError(
+                f"No such command {quote_user_text(name)}. Did you mean {close!r}?", ctx
+            )
+        if not known and _LOOKS_LIKE_A_SPEC.fullmatch(name):
             suggestion = shlex.join(["symbackprop", "derive", *args])
             raise click.UsageError(
                 f"missing command before the spec {quote_user_text(name)}: try '{suggestion}'",
@@ -109,6 +122,21 @@ class SymbackpropGroup(click.Group):
         except Exception as exc:  # every failure becomes one line and an exit code
             sys.exit(report(exc, args))
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _close_command(name: str, ctx: click.Context) -> str | None:
+    """The command ``name`` most likely means: the one it equals once '-', '_' and case are
+    ignored (``shape-check``, ``Code_Gen``), else the closest by ``difflib`` (``check-grad``,
+    ``drive``), else None. click's own suggestion compares the word as typed, so it offered
+    ``check`` beside ``shapecheck`` for ``shape_check``."""
+    if not name or name.startswith("-"):
+        return None
+    commands = ctx.command.list_commands(ctx) if isinstance(ctx.command, click.Group) else []
+    plain = name.replace("-", "").replace("_", "").casefold()
+    if plain in commands:
+        return plain
+    found = difflib.get_close_matches(plain, commands, n=1)
+    return found[0] if found else None
 
 
 #: errors of the output stream itself (a full disk or quota, an I/O error, a file too large)

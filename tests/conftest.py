@@ -113,7 +113,7 @@ SLOW_TWINS = (
     # the PDF of the batch, l2, custom-activation, softmax network stays
     "tests/test_latex_pdf.py::test_document_compiles[n-3-2-1-",
     # a derivative at a constant matrix: sigmoid'(0) right and wrong stay
-    "tests/test_hostile11_undefined.py::test_a_function_of_a_constant_matrix_that_is_real_is"
+    "tests/test_formula_undefined_everywhere_is_refused.py::test_a_function_of_a_constant_matrix_that_is_real_is"
     "_compared[(A + A^T) x + b + tanh'",
     # a shifted kink as a process: a positive and a negative threshold, and two layers, stay
     "tests/test_hostile7_formula.py::test_a_shifted_kink_is_refused[4-3:relu-1-0.1]",
@@ -148,7 +148,7 @@ SLOW_TWINS = (
     "tests/test_torch_backend.py::test_example_models_equal_torch_autograd[softmax_l2]",
     # a band on a round kink end to end (2 s): the switch mapping of bands stays in
     # test_a_monotone_functions_switch_lies_on_its_base and test_kink_regions
-    "tests/test_hostile12_switches.py::test_a_band_on_a_round_kink_is_searched",
+    "tests/test_switch_search_finds_wrong_formulas.py::test_a_band_on_a_round_kink_is_searched",
 )
 
 

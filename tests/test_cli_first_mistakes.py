@@ -31,6 +31,51 @@ def test_every_kind_of_spec_without_a_command_suggests_derive(spec: str) -> None
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("word", "command"),
+    [
+        ("shape-check", "shapecheck"),
+        ("shape_check", "shapecheck"),  # click offered 'check' beside it
+        ("code-gen", "codegen"),
+        ("Code_Gen", "codegen"),
+        ("deriv", "derive"),
+        ("check-grad", "check"),
+    ],
+)
+def test_a_hyphenated_misspelling_names_the_command_not_a_missing_one(
+    word: str, command: str
+) -> None:
+    # review13 R8: any hyphenated word was taken for a spec ("try 'symbackprop derive
+    # shape-check 4-3-2-1 ...'"), though the user had only misspelled the command
+    proc = run(word, "4-3-2-1", "--wrt", "W1", "0")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"symbackprop: error: No such command '{word}'. Did you mean '{command}'? "
+        "(see 'symbackprop --help')\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "spec", ["4-3-2-1", "n-h:relu-1", "n-h-1", "examples/models/rnn_3.model", "code-gen.model"]
+)
+def test_a_real_spec_still_gets_the_missing_command_advice(spec: str) -> None:
+    proc = run(spec, "--batch")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"symbackprop: error: missing command before the spec '{spec}': try "
+        f"'symbackprop derive {spec} --batch' (see 'symbackprop --help')\n"
+    )
+
+
+def test_a_hyphenated_word_far_from_every_command_is_no_command() -> None:
+    proc = run("foo-bar", "4-3-2-1")
+    assert proc.returncode == 2
+    assert (
+        proc.stderr
+        == "symbackprop: error: No such command 'foo-bar'. (see 'symbackprop --help')\n"
+    )
+
+
 def test_a_misspelled_command_still_gets_clicks_suggestion() -> None:
     result = CliRunner().invoke(main, ["derv", "4-3-2-1"])
     assert result.exit_code == 2
@@ -100,3 +145,16 @@ def test_shapecheck_counterexample_sizes_read_as_elsewhere() -> None:
     text = " ".join(result.stdout.replace("│", " ").split())
     assert "at sizes n0=3, n1=3, n2=2, n3=1, m=2)" in text
     assert "{'n0'" not in text
+
+
+def test_pi_in_a_model_is_refused_not_made_a_parameter(tmp_path: Path) -> None:
+    # `c = pi` made a 1 x 1 parameter named pi, and `check` passed on it
+    path = tmp_path / "pi.model"
+    path.write_text("x : 3 x 1\nW : 2 x 3\ndata: x\nc = pi\nJ = sum(W x) * c\n", encoding="utf-8")
+    proc = run("check", str(path))
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"symbackprop: error: model file '{path}': line 4: 'pi' would be a parameter, but it "
+        "reads as a constant (for the number write 3.141592653589793); declare it "
+        "('pi : 1 x 1') if it is one\n"
+    )

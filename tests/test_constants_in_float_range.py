@@ -40,6 +40,7 @@ def test_a_constant_past_the_float_range_is_refused_in_one_line(line: str, shown
     assert "\n" not in message
     assert message.startswith("line 3: the constant ")
     assert shown in message and "outside the float64 range" in message
+    assert "on the way is" not in message  # the aside is closed by a comma
 
 
 def test_constants_inside_the_float_range_are_kept() -> None:
@@ -103,3 +104,41 @@ def test_a_constant_too_large_to_format_is_named_in_one_line() -> None:
     with pytest.raises(SpecError) as info:
         sb.derive(Model.parse("x : 3 x 1\nW : 2 x 3\ndata: x\nJ = sum(W x) * sigmoid(-10^400)\n"))
     assert "\n" not in str(info.value) and "sigmoid(-1000" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "product",
+    [
+        "sum(W x) * exp(400) * (1 + exp(400)) / exp(400)",
+        "exp(400) * sum(W x) * (1 + exp(400)) / exp(400)",
+        "sum(W x) exp(400) (1 + exp(400)) / exp(400)",
+        "sum(W x) / exp(-400) / exp(400) * (1 + exp(400))",
+    ],
+)
+def test_in_range_constants_of_a_product_are_multiplied_before_the_data(product: str) -> None:
+    """Each constant fits and so does their product, 1 + e^400 (about 5.2e173), but factor by
+    factor the module computed s e^400 (1 + e^400) on the way: inf, so the cost was inf and
+    `check` exited 2 (review 13 R16). The numbers of the chain are multiplied exactly first."""
+    model = Model.parse(f"x : 3 x 1\nW : 2 x 3\ndata: x\nJ = {product}\n")
+    module = sb.compile(model)
+    x = np.array([[1.0], [2.0], [-1.0]])
+    W = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
+    cost, grads = module.loss_and_grads({"W": W}, x)
+    c = float(1 + sp.exp(400))
+    np.testing.assert_allclose(cost, c * (W @ x).sum(), rtol=1e-14)
+    np.testing.assert_allclose(grads["W"], c * np.tile(x.T, (2, 1)), rtol=1e-14)
+    assert sb.gradcheck(module, {"W": W}, x).ok
+
+
+def test_constants_between_matrices_are_gathered_where_the_first_stood() -> None:
+    """X * c1 ⊙ Y * c2: the two numbers multiply to 1 before either meets the data (e^-400 X
+    times e^400 Y was 0 times inf in float64 where X ⊙ Y is 1e-300)."""
+    model = Model.parse(
+        "x : 3 x 1\nw : 3 x 1\ndata: x\nJ = sum(x * exp(-400) ⊙ w * exp(400) ⊙ w)\n"
+    )
+    module = sb.compile(model)
+    x = np.array([[1e-300], [2.0], [-1.0]])
+    w = np.array([[1.0], [0.5], [3.0]])
+    cost, grads = module.loss_and_grads({"w": w}, x)
+    np.testing.assert_allclose(cost, float(np.sum(x * w * w)), rtol=1e-14)
+    np.testing.assert_allclose(grads["w"], 2 * x * w, rtol=1e-14)

@@ -39,6 +39,13 @@ SHADOWING = (
     "X : 3 x m\nY : 1 x m\njax : 3 x 3\nnp = tanh(jax X + jnp)\ntorch = sum(np)\n"
     "J = bce(sigmoid(math^T np + torch), Y)\ndata: X, Y\n"
 )
+#: parameters, data and values named like SymPy's or Python's constants and the modules' own
+#: helpers and locals (declared, so the model means them as names: review of session 14)
+CONSTANT_NAMED = (
+    "X : 3 x m\nY : 1 x m\npi : 3 x 3\nI : 3 x 3\ne : 1 x 3\nE : 1 x 1\nzoo : 1 x 1\n"
+    "nan = tanh(pi X + I X)\noo = sum(nan ⊙ nan) / m\nself = e nan + E\n"
+    "print = sigmoid(self)\ninf = bce(print, Y) + 0.1 oo\nJ = inf + zoo ⊙ zoo\ndata: X, Y\n"
+)
 M = 4
 
 
@@ -211,6 +218,43 @@ def test_model_names_equal_to_the_modules_own_are_renamed_numpy_and_torch() -> N
     assert got_cost == pytest.approx(cost, rel=1e-12)
     for name in grads:
         np.testing.assert_allclose(got[name].numpy(), grads[name], rtol=1e-10)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_names_that_read_as_constants_are_plain_names_once_declared(backend: str) -> None:
+    """pi, I, e, E, nan, oo, inf, zoo, self and print as parameters and values: the module runs
+    and its gradient is the finite differences' (NumPy) and NumPy's (torch)."""
+    model = Model.parse(CONSTANT_NAMED)
+    assert model.parameters == ("pi", "I", "e", "E", "zoo")
+    reference = sb.compile(model)
+    params, data = _values(reference, seed=3)
+    cost, grads = reference.loss_and_grads(params, *data)
+    if backend == "numpy":
+        check = sb.gradcheck(reference, params, *data)
+        assert check.ok, str(check)
+        return
+    torch = import_framework("torch")
+    module = sb.compile(model, backend="torch")
+    got_cost, got = module.loss_and_grads(
+        {k: torch.tensor(v) for k, v in params.items()}, *(torch.tensor(d) for d in data)
+    )
+    assert got_cost == pytest.approx(cost, rel=1e-12)
+    for name in grads:
+        np.testing.assert_allclose(got[name].numpy(), grads[name], rtol=1e-10)
+
+
+@pytest.mark.slow
+def test_names_that_read_as_constants_are_plain_names_once_declared_jax() -> None:
+    jax = import_framework("jax")
+    jax.config.update("jax_enable_x64", True)
+    model = Model.parse(CONSTANT_NAMED)
+    reference = sb.compile(model)
+    params, data = _values(reference, seed=3)
+    cost, grads = reference.loss_and_grads(params, *data)
+    got_cost, got = jax.jit(sb.compile(model, backend="jax").loss_and_grads)(params, *data)
+    assert float(got_cost) == pytest.approx(cost, rel=1e-12)
+    for name in grads:
+        np.testing.assert_allclose(np.asarray(got[name]), grads[name], rtol=1e-10)
 
 
 @pytest.mark.slow

@@ -37,3 +37,11 @@ def test_rnn_steps_read_as_printed() -> None:
     assert by_target["dJ/d(W h2 + U X3 + b)"].reason.startswith(
         "h3 = tanh(W h2 + U X3 + b); tanh acts entry by entry"
     )
+
+
+def test_a_sum_coefficient_is_bracketed_in_the_reason() -> None:
+    # it read "dJ/d(sum(W x)) = 1 + exp(2) 1": exp(2) alone times the adjoint
+    model = Model.parse("x : 3 x 1\nW : 2 x 3\ndata: x\nJ = sum(W x) * (1 + exp(2))\n")
+    by_target = {step.target: step for step in sb.derive(model).steps}
+    reason = by_target["dJ/d(sum(W x))"].reason
+    assert "so dJ/d(sum(W x)) = (1 + exp(2)) 1," in reason, reason

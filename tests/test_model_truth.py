@@ -122,3 +122,22 @@ def test_a_ones_column_in_a_product_prints_no_false_truth(cost: str, tmp_path: P
     assert result.exit_code == 1
     assert "truth not printed: the formula language has a ones matrix only in sums" in out
     assert "x^T" not in out.split("truth", 1)[1].split("╭", 1)[0]
+    # the API says what the command line says: no truth (report.truth was derive's text,
+    # which its docstring called the formula-language truth); derive's text stays at hand
+    assert report.truth is None
+    assert " ".join(report.truth_sentence.split()) in out
+    assert report.truth_text is not None and "1_2" in report.truth_text
+    assert "not printed" in sb.check_formula(model, "W", "0").truth_sentence
+
+
+def test_a_pasteable_truth_is_the_same_in_the_api_and_on_the_command_line() -> None:
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    report = sb.check_formula("4-3-2-1", "W2", "0")
+    assert report.truth is not None and report.truth == report.truth_sentence
+    assert sb.check_formula("4-3-2-1", "W2", report.truth).ok
+    result = CliRunner().invoke(main, ["shapecheck", "4-3-2-1", "--wrt", "W2", "0"])
+    assert result.exit_code == 1
+    assert report.truth in " ".join(result.stdout.split())

@@ -166,7 +166,7 @@ def formula_report_html(report: FormulaReport) -> str:
         facts.append(["read as", report.reading])
     if report.equal is not None:
         facts.append(["equals the gradient", "yes" if report.equal else "no"])
-        facts.append(["the gradient", report.truth])
+        facts.append(["the gradient", report.truth_sentence])
     if report.counterexample is not None:
         facts.append(["counterexample", str(report.counterexample)])
     if report.repair is not None:

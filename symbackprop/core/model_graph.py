@@ -49,6 +49,7 @@ from symbackprop.core.model_rewrites import (
     stable_call,
 )
 from symbackprop.core.names import Name as SymbolName
+from symbackprop.core.number_factors import PRODUCTS, gather_numbers
 from symbackprop.core.softmax_forms import bce_rounds_off, is_softmax_complement, same_value
 from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary, names
@@ -498,6 +499,10 @@ class _Builder:
         raise self.fail(f"'{type(node).__name__}' cannot appear in a model's equation")
 
     def binary(self, node: Binary, name: str | None) -> Value:
+        if node.op in PRODUCTS:
+            # X * exp(400) * (1 + exp(400)) / exp(400): its numbers multiplied exactly first,
+            # where factor by factor the module overflowed on the way to an in-range value
+            node = gather_numbers(node, lambda factor: names(factor) <= {"m", *self.constants})
         left, right = self.value(node.left), self.value(node.right)
         if node.op == "^":
             assert _scalar(right)  # the shape inference refuses a matrix exponent
@@ -771,7 +776,8 @@ def _first_bad(expr: Any) -> str | None:
 
 def _out_of_range_text(found: OutOfRange) -> str:
     """The one-line refusal of a constant a float64 module cannot compute."""
-    return f"the constant {shown_constant(found)} {OUTSIDE_FLOAT64}"
+    aside = "," if found.part != found.constant else ""  # "..., which computes 1e600 on the way,"
+    return f"the constant {shown_constant(found)}{aside} {OUTSIDE_FLOAT64}"
 
 
 def _bad_constant(expr: Any) -> str:

@@ -20,7 +20,13 @@ from symbackprop.errors import SpecError, did_you_mean, quote_user_text
 from symbackprop.formula import Binary, Call, Name, walk
 from symbackprop.formula.ast import to_text
 from symbackprop.model.shapes import Shape, infer
-from symbackprop.model.statements import Equation, Statements, name_problem, read
+from symbackprop.model.statements import (
+    READ_AS_NUMBER,
+    Equation,
+    Statements,
+    name_problem,
+    read,
+)
 from symbackprop.records.losses import LOSSES
 from symbackprop.spec import (
     MAX_SPEC_FILE_BYTES,
@@ -280,6 +286,12 @@ def _leaves(statements: Statements) -> dict[str, int]:
                 problem = name_problem(name)
                 if problem is not None:
                     raise SpecError(f"{where}: {problem}")
+                listed = {*statements.declarations, *(statements.data or ())}
+                if name in READ_AS_NUMBER and name not in listed:
+                    raise SpecError(
+                        f"{where} would be a parameter, but it reads as a constant "
+                        f"({READ_AS_NUMBER[name]}); declare it ('{name} : 1 x 1') if it is one"
+                    )
                 leaves[name] = eq.line
     for name, decl in statements.declarations.items():
         if name in dims:

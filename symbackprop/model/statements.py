@@ -41,6 +41,20 @@ MAX_LINE_CHARS = MAX_LEN + 2 * MAX_NAME_LENGTH
 #: names a model may not define or use as a value: m is the batch size, T the transpose
 RESERVED = frozenset({"m", "T", "data", "sizes"})
 
+#: names a reader (and SymPy) takes for a number the model language does not have, -> what to
+#: write instead. Used without a declaration such a name silently became a parameter of inferred
+#: shape (``c = pi`` a 1 x 1 parameter named pi), so that use is refused; declared
+#: (``pi : 1 x 1``) or defined, it is a name like any other
+READ_AS_NUMBER: dict[str, str] = {
+    **dict.fromkeys(("pi", "Pi", "PI"), "for the number write 3.141592653589793"),
+    **dict.fromkeys(("e", "E"), "for the number e write exp(1)"),
+    **dict.fromkeys(
+        ("inf", "Inf", "INF", "infinity", "Infinity", "oo", "nan", "NaN", "NAN", "zoo"),
+        "model numbers are finite",
+    ),
+    "I": "a model has no identity matrix or imaginary unit",
+}
+
 _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _DIM_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*|[0-9]+")
 _SHAPE_RE = re.compile(r"(\S+?)\s*×\s*(\S+)|(\S+)\s+x\s+(\S+)|([0-9]+)x([0-9]+)")

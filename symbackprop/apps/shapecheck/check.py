@@ -188,11 +188,12 @@ class FormulaReport:
     #: where ``method`` is "numeric": the significant digits both sides agree to (equal to
     #: that many digits at random points, not proved; :mod:`.numeric`)
     digits: int | None = None
-    #: the gradient as its printers write it, where the formula language has no form for it
-    #: (a model's: ``-inv(X)^T dJ/d(inv(X)) inv(X)^T``)
+    #: the gradient in the formula language (``dZ X^T``, with a model's kept adjoints); where
+    #: the language has no form for it (``truth_refused``), as ``symbackprop derive`` prints it
+    #: (``2 sum(W x) 1_2 x^T``), which does not paste back
     truth_text: str | None = None
-    #: why the formula language cannot write the gradient (a ones column in a product: the
-    #: truth is then SymPy's or derive's text, which does not paste back); None where it can
+    #: why the formula language cannot write the gradient (a ones column in a product, an
+    #: identity matrix); None where it can
     truth_refused: str | None = None
     #: the points the formula was compared at (for the verdict's sentence): "3 random points,
     #: 1 at other sizes, 2 with the pre-activations at -1/2, 1/2 (either side of the kinks at 0)"
@@ -203,14 +204,21 @@ class FormulaReport:
         return self.error is None and self.equal is True
 
     @property
-    def truth(self) -> str:
-        """The derived gradient in the formula language (SymPy's text where it has no form)."""
-        if self.truth_text is not None:
+    def truth(self) -> str | None:
+        """The derived gradient in the formula language, a formula ``check_formula`` reads
+        back; ``None`` where the language has no form for it, as the command line's "truth
+        not printed: ..." says: ``truth_refused`` gives the reason and ``truth_text`` derive's
+        text of the gradient."""
+        return None if self.truth_refused is not None else self.truth_text
+
+    @property
+    def truth_sentence(self) -> str:
+        """The truth as the command line and the notebook show it: the formula, or why it is
+        not printed (the same words in both)."""
+        if self.truth_refused is None and self.truth_text is not None:
             return self.truth_text
-        try:
-            return formula_text(self.gradient)
-        except ValueError:
-            return str(self.gradient)
+        why = self.truth_refused or "the derivation has no gradient here"
+        return f"not printed: {why}; `symbackprop derive` shows it"
 
     @property
     def exit_code(self) -> int:
@@ -253,6 +261,8 @@ def check_formula(
     )
     if isinstance(derivation, ModelDerivation):
         report.truth_text, report.truth_refused = _model_truth(derivation, wrt)
+    else:
+        report.truth_text, report.truth_refused = _network_truth(report.gradient)
     try:
         # the network's own activations (a custom swish) may appear as swish(...) or swish'(...)
         tree = parse(
@@ -1075,6 +1085,15 @@ def _repair(
         )
     if not tried:
         report.notes.append("no arrangement of these factors has the shape " + report.target)
+
+
+def _network_truth(expr: Any) -> tuple[str, str | None]:
+    """A network's gradient in the formula language (every stock and custom activation has a
+    form there), else in the printers' text, with the reason."""
+    try:
+        return formula_text(expr), None
+    except ValueError as exc:
+        return plain_text(expr), str(exc)
 
 
 def _model_truth(derivation: ModelDerivation, wrt: str) -> tuple[str, str | None]:

@@ -68,9 +68,7 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 Text(", entry by entry, so "),
                 grad(ctx, arg),
                 Rel(),
-                shown_math(
-                    ctx, expr, f"{expr_text(coeff)} {up.label}" if coeff != 1 else up.label
-                ),
+                shown_math(ctx, expr, _times(coeff, up.label)),
                 Text(", of the shape of "),
                 shown_math(ctx, arg),
             )
@@ -104,6 +102,15 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             Contribution(arg, expr, Rule.BIAS, chosen.text, segments, candidates=tuple(candidates))
         )
     return result
+
+
+def _times(coeff: sp.Expr, label: str) -> str:
+    """``coeff label`` as text, a sum in brackets: ``(1 + exp(2)) dJ/dJ``, which read
+    ``1 + exp(2) dJ/dJ`` (the coefficient's last term alone times the adjoint)."""
+    if coeff == 1:
+        return label
+    shown = expr_text(coeff)
+    return f"({shown}) {label}" if isinstance(coeff, sp.Add) else f"{shown} {label}"
 
 
 def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
