@@ -47,6 +47,8 @@ Exit status: 0 ok, 1 a check failed, 2 usage/spec/file error, 3 internal error.
 _FILE = r".+\.(?:model|toml|json)"
 _LOOKS_LIKE_A_FILE = re.compile(_FILE, re.ASCII)
 _LOOKS_LIKE_A_SPEC = re.compile(r"(?=.*(?:^|-)\d|.*:)\w+(?:-\w+(?::[\w.]+)?)+|" + _FILE, re.ASCII)
+#: widths that are all names (``n-h-k``): a spec too, unless the next word is the spec
+_NAMED_WIDTHS = re.compile(r"\w+(?:-\w+)+", re.ASCII)
 
 
 class SymbackpropGroup(click.Group):
@@ -75,7 +77,11 @@ class SymbackpropGroup(click.Group):
             raise click.UsageError(
                 f"No such command {quote_user_text(name)}. Did you mean {close!r}?", ctx
             )
-        if not known and _LOOKS_LIKE_A_SPEC.fullmatch(name):
+        spec = _LOOKS_LIKE_A_SPEC.fullmatch(name) or (
+            _NAMED_WIDTHS.fullmatch(name)
+            and not (len(args) > 1 and _LOOKS_LIKE_A_SPEC.fullmatch(args[1]))
+        )
+        if not known and spec:
             suggestion = shlex.join(["symbackprop", "derive", *args])
             raise click.UsageError(
                 f"missing command before the spec {quote_user_text(name)}: try '{suggestion}'",

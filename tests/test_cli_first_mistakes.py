@@ -56,7 +56,8 @@ def test_a_hyphenated_misspelling_names_the_command_not_a_missing_one(
 
 
 @pytest.mark.parametrize(
-    "spec", ["4-3-2-1", "n-h:relu-1", "n-h-1", "examples/models/rnn_3.model", "code-gen.model"]
+    "spec",
+    ["4-3-2-1", "n-h:relu-1", "n-h-1", "n-h-k", "examples/models/rnn_3.model", "code-gen.model"],
 )
 def test_a_real_spec_still_gets_the_missing_command_advice(spec: str) -> None:
     proc = run(spec, "--batch")
