@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import click
 
@@ -20,6 +21,8 @@ Examples:
 
 #: the format a file name's suffix asks for
 SUFFIXES = {".png": "png", ".svg": "svg", ".tex": "tikz", ".tikz": "tikz"}
+#: suffixes of picture formats draw does not write (another suffix takes --format, else png)
+OTHER_FORMATS = frozenset({".pdf", ".jpg", ".jpeg", ".gif", ".eps", ".ps", ".tif", ".webp"})
 
 
 @click.command("draw", epilog=DRAW_EPILOG, short_help="Draw the network or a model's graph.")
@@ -44,7 +47,12 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
 
     PNG needs matplotlib (pip install 'symbackprop[plot]'); SVG and TikZ need nothing.
     """
-    suffix = "" if out_path is None else "." + out_path.rsplit(".", 1)[-1].lower()
+    suffix = "" if out_path in (None, output.STDOUT) else Path(out_path).suffix.lower()
+    if suffix in OTHER_FORMATS:  # PNG bytes in net.pdf: no viewer would open it
+        raise click.UsageError(
+            f"the file name {out_path!r} asks for {suffix[1:]}, which draw does not write: "
+            "name it .png, .svg or .tex"
+        )
     if fmt is None:
         fmt = SUFFIXES.get(suffix, "png")
     elif SUFFIXES.get(suffix, fmt) != fmt:  # PNG bytes in net.svg would open as garbage

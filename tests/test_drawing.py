@@ -162,6 +162,12 @@ def test_draw_refuses_a_format_the_file_name_contradicts(tmp_path: Path) -> None
     tikz = tmp_path / "net.tikz"  # without --format the suffix decides
     assert runner.invoke(main, ["draw", "4-3-2-1", "-o", str(tikz)]).exit_code == 0
     assert r"\begin{tikzpicture}" in tikz.read_text(encoding="utf-8")
+    for name in ("net.pdf", "net.JPG"):  # hostile14 #5: PNG bytes were written under these
+        other = tmp_path / name
+        for fmt in ([], ["--format", "png"]):
+            result = runner.invoke(main, ["draw", "4-3-2-1", "-o", str(other), *fmt])
+            assert result.exit_code == 2 and not other.exists(), result.output
+            assert "which draw does not write: name it .png, .svg or .tex" in result.output
     pic = tmp_path / "net.pic"  # a suffix that asks for nothing takes --format as given
     assert (
         runner.invoke(main, ["draw", "4-3-2-1", "-o", str(pic), "--format", "svg"]).exit_code == 0
