@@ -531,3 +531,26 @@ def test_a_jax_module_advises_its_default_float_for_integer_data() -> None:
     assert len(lines) == 3, done.stdout
     assert all("float32) converts it" in line for line in lines), done.stdout
     assert not any("float64" in line for line in lines), done.stdout
+
+
+def test_mixed_float64_advice_under_jaxs_default_32_bit_mode() -> None:
+    """hostile14 #6: with x64 off (JAX's default) init_params gives float32 and NumPy data is
+    float64; the advice was W1.astype(np.float64), which JAX silently keeps float32, so the
+    user looped. Now the message says to convert the float64 arrays or enable x64."""
+    network = sb.compile(sb.Network.parse("3-2-1"), backend="jax")
+    model = sb.compile(
+        Model.from_file(ROOT / "examples" / "models" / "logistic_l2.model"), backend="jax"
+    )
+    with jax.enable_x64(False):
+        for module, X, Y in (
+            (network, np.ones((3, 4)), np.ones((1, 4))),
+            (model, np.ones((4, 5)), np.ones((1, 5))),
+        ):
+            params = module.init_params()
+            with pytest.raises(ValueError, match="JAX makes float64 only with x64 on") as info:
+                module.loss_and_grads(params, X, Y)
+            assert ".astype(np.float32) converts the float64 arrays" in str(info.value)
+            cost, _ = module.loss_and_grads(
+                params, X.astype(np.float32), Y.astype(np.float32)
+            )  # following the advice works
+            assert np.isfinite(float(cost))

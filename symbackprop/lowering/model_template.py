@@ -224,13 +224,34 @@ def _math(f, *x):
 '''
 
 
-def floating_helper(refused: str, ns: str, default: str = "np.dtype(np.float64)") -> str:
+def jax_mixed_float64(ours: str, theirs: str, other: str, indent: str = "    ") -> str:
+    """JAX's lines for arrays of two dtypes, one float64, while x64 is off: JAX makes no
+    float64 then, so converting the other array to it (the usual advice) would loop. ``ours``
+    and ``theirs`` are the names of the two dtypes in the generated function, ``other`` the
+    f-string text naming the other array (``X``, ``{first[0]}``); ``name`` names the array
+    checked."""
+    lines = [
+        f'if "float64" in (str({ours}), str({theirs})) and jnp.result_type(float) != jnp.float64:',
+        "    raise ValueError(",
+        f'        f"{{name}} has dtype {{{ours}}} but {other} has {{{theirs}}}; JAX makes "',
+        '        "float64 only with x64 on: .astype(np.float32) converts the float64 arrays, "',
+        "        \"or jax.config.update('jax_enable_x64', True) before making them keeps \"",
+        '        "float64"',
+        "    )",
+    ]
+    return "".join(f"{indent}{text}\n" for text in lines)
+
+
+def floating_helper(
+    refused: str, ns: str, default: str = "np.dtype(np.float64)", mixed: str = ""
+) -> str:
     """The text of ``_floating``, the models' dtype rule: ``refused`` is the test that
     ``dtype`` (None for a value without one) is not floating-point, ``ns`` the namespace of
     the dtype the message names (``np``; ``jnp``, whose bfloat16 NumPy's ``kind`` calls "V").
     ``default`` is the dtype advised for the first array (JAX's default float: float32 unless
     x64 is enabled, where float64 advice would only warn and give float32). Both backends
-    that take NumPy arrays refuse a ``np.matrix``, whose ``*`` multiplies matrices."""
+    that take NumPy arrays refuse a ``np.matrix``, whose ``*`` multiplies matrices.
+    ``mixed``: lines run first when two dtypes differ (JAX's: float64 without x64)."""
     return f'''
 def _floating(name, value, first):
     """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
@@ -256,7 +277,7 @@ def _floating(name, value, first):
         )
     if first is None:
         return name, dtype
-    if dtype != wanted:
+{mixed}    if dtype != wanted:
         raise ValueError(
             f"{{name}} has dtype {{dtype}} but {{first[0]}} has {{wanted}}: every array must have "
             f"one floating-point dtype ({{name}}.astype({ns}.{{wanted}}) converts it)"

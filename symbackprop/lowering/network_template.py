@@ -71,13 +71,16 @@ INVALID_SHAPES = invalid_shapes(
 )
 
 
-def invalid_helper(refused: str, advice: str = '"(X.astype(np.float64) converts it)"') -> str:
+def invalid_helper(
+    refused: str, advice: str = '"(X.astype(np.float64) converts it)"', mixed: str = ""
+) -> str:
     """The text of ``_invalid``: its shape checks, then its dtype rule, ``refused`` being the
     test that X's ``dtype`` (None for a value without one) is not floating-point (the models'
     test: see ``floating_helper``). X's dtype is the one every array must have, so it is
     checked first: an integer X otherwise made the advice to convert the parameters to it.
     ``advice``: the expression of the conversion an integer X is told (JAX's names its
-    default float, float32 unless x64 is enabled)."""
+    default float, float32 unless x64 is enabled); ``mixed``: lines run first when an array's
+    dtype differs from X's (JAX's: float64 without x64)."""
     return (
         INVALID_SHAPES
         + f"""    # floating-point (an integer array cannot take a gradient step), and one dtype:
@@ -92,7 +95,7 @@ def invalid_helper(refused: str, advice: str = '"(X.astype(np.float64) converts 
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
         got = getattr(value, "dtype", None)
         if value is not None and X is not None and got != dtype:
-            raise ValueError(
+{mixed}            raise ValueError(
                 f"{{name}} has dtype {{got}} but X has {{dtype}}: every array must have one "
                 f"floating-point dtype ({{name}}.astype(np.{{dtype}}) converts it)"
             )

@@ -12,7 +12,12 @@ x64 makes float64 data float32 on its own).
 from __future__ import annotations
 
 from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS
-from symbackprop.lowering.model_template import check_helper, floating_helper, init_params
+from symbackprop.lowering.model_template import (
+    check_helper,
+    floating_helper,
+    init_params,
+    jax_mixed_float64,
+)
 
 __all__ = ["CHECK_HELPER", "CUSTOM_VJP", "GRADIENTS", "INIT_PARAMS", "LOGDET_HELPER"]
 
@@ -31,6 +36,7 @@ CHECK_HELPER = (
         "dtype is None or not jnp.issubdtype(dtype, jnp.floating)",
         "jnp",
         "jnp.dtype(jnp.result_type(float))",
+        jax_mixed_float64("dtype", "wanted", "{first[0]}"),
     )
 )
 

@@ -12,6 +12,7 @@ template's with that one change (copied: that template returns NumPy arrays). Th
 
 from __future__ import annotations
 
+from symbackprop.lowering.model_template import jax_mixed_float64
 from symbackprop.lowering.network_template import SCALE_CHECK, STDS, invalid_helper
 
 #: what both custom_vjp costs (network and model) share: the inputs' values under
@@ -50,6 +51,7 @@ def _scaled(params, grads, g):
 INVALID_HELPER = invalid_helper(
     "(dtype is None or not jnp.issubdtype(dtype, jnp.floating))",
     'f"(X.astype(np.{jnp.result_type(float)}) converts it)"',
+    jax_mixed_float64("got", "dtype", "X", indent=" " * 12),
 )
 
 __all__ = [
