@@ -139,7 +139,8 @@ _BATCH_SIZES = {}
 
 
 def _batch_size(X):
-    """The batch size m as a 0-d tensor of X's dtype on X's device: ``dZ /= _batch_size(X)``
+    """The batch size m as a 0-d tensor of X's dtype on X's device (a float where that dtype
+    cannot hold m exactly: float16, bfloat16): ``dZ /= _batch_size(X)``
     gives the numbers of ``dZ /= float(m)``.
 
     Dividing a float32 tensor by a Python float makes torch allocate two scalar tensors on
@@ -152,7 +153,10 @@ def _batch_size(X):
     if size is None:
         if len(_BATCH_SIZES) >= 8:  # a long run of different batch sizes: start again
             _BATCH_SIZES.clear()
-        size = _BATCH_SIZES[key] = X.new_full((), X.shape[1])
+        size = X.new_full((), X.shape[1])
+        if size.item() != X.shape[1]:  # float16 rounds m above 2048 (inf above 65504)
+            size = float(X.shape[1])  # a Python float is exact: torch divides in float32
+        _BATCH_SIZES[key] = size
     return size
 '''
 #: the docstring of a network module's ``_workspace`` (the NumPy module's, for tensors)
