@@ -212,3 +212,49 @@ def test_functions_switch_autograd_off_and_back_on_even_when_they_raise() -> Non
         assert not torch.is_grad_enabled()
     assert module.module.backward.__name__ == "backward"
     assert "Gradients of J" in module.module.backward.__doc__
+
+
+def test_with_a_workspace_the_mean_allocates_nothing_in_float32_either() -> None:
+    """dZ3 /= m divides by m as a 0-d tensor of the tensors' dtype, made once per m, dtype and
+    device: a Python float would make torch allocate two scalar tensors per call in float32
+    (the float wrapped as a float64 one, then converted). The numbers are the float's."""
+    module = compiled("3-4:tanh-3:relu-3:softmax", "ce")
+    profiler = import_framework("torch.profiler")
+    for dtype in (torch.float32, torch.float64):
+        params = module.init_params(seed=1, dtype=dtype)
+        X, Y = data(torch, module, 6, dtype=dtype)
+        work: dict[str, Any] = {}
+        for _ in range(2):  # the workspace and the batch's constants: made on the first call
+            _, cache = module.forward(params, X, work)
+            module.backward(params, cache, Y, work)
+        _, cache = module.forward(params, X, work)
+        with profiler.profile(
+            activities=[profiler.ProfilerActivity.CPU], profile_memory=True
+        ) as p:
+            module.backward(params, cache, Y, work)
+        memory = [e for e in p.profiler.kineto_results.events() if e.name() == "[memory]"]
+        assert [e.nbytes() for e in memory if e.nbytes() > 0] == [], dtype
+        dZ = torch.randn(3, 6, dtype=dtype, generator=torch.Generator().manual_seed(2))
+        assert torch.equal(dZ / module._batch_size(X), dZ / 6.0)
+        assert module._batch_size(X) is module._batch_size(X.clone())
+
+
+def test_a_half_precision_batch_divides_by_m_exactly() -> None:
+    """review14 R7: m as a float16 0-d tensor is inf above 65504 (every gradient 0) and rounds
+    above 2048; bfloat16 rounds 257 to 256. Where the dtype cannot hold m, the module divides
+    by the Python float, as before the 0-d tensor."""
+    module = compiled("3-4:tanh-3:relu-3:softmax", "ce")
+    for dtype, m in ((torch.float16, 70000), (torch.float16, 2049), (torch.bfloat16, 257)):
+        X = torch.zeros(3, m, dtype=dtype)
+        assert module._batch_size(X) == m, (dtype, m)
+        dZ = torch.ones(2, m, dtype=dtype)
+        assert torch.equal(dZ / module._batch_size(X), dZ / float(m))
+    params = module.init_params(seed=1, dtype=torch.float16)
+    X, Y = data(torch, module, 70000, dtype=torch.float16)
+    _, grads = module.loss_and_grads(params, X, Y)
+    reference = module.loss_and_grads(
+        {k: v.double() for k, v in params.items()}, X.double(), Y.double()
+    )[1]
+    for name, grad in grads.items():
+        assert torch.all(torch.isfinite(grad)), name
+        assert torch.allclose(grad.double(), reference[name], rtol=0.05, atol=2e-3), name

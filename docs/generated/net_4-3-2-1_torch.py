@@ -207,6 +207,32 @@ def _ones_column(X):
     return ones_m
 
 
+#: (m, dtype, device) -> m as a 0-d tensor, the divisor of the mean; a few entries at most
+_BATCH_SIZES = {}
+
+
+def _batch_size(X):
+    """The batch size m as a 0-d tensor of X's dtype on X's device (a float where that dtype
+    cannot hold m exactly: float16, bfloat16): ``dZ /= _batch_size(X)``
+    gives the numbers of ``dZ /= float(m)``.
+
+    Dividing a float32 tensor by a Python float makes torch allocate two scalar tensors on
+    every call (the float wrapped as a float64 one, then converted to float32): more than half
+    the time of dividing a small delta. This one is made once per m, dtype and device and kept
+    (read only).
+    """
+    key = (X.shape[1], X.dtype, X.device)
+    size = _BATCH_SIZES.get(key)
+    if size is None:
+        if len(_BATCH_SIZES) >= 8:  # a long run of different batch sizes: start again
+            _BATCH_SIZES.clear()
+        size = X.new_full((), X.shape[1])
+        if size.item() != X.shape[1]:  # float16 rounds m above 2048 (inf above 65504)
+            size = float(X.shape[1])  # a Python float is exact: torch divides in float32
+        _BATCH_SIZES[key] = size
+    return size
+
+
 def _workspace(work, part, X):
     """The tensors ``part`` (forward or backward) writes its products into, kept in the caller's
     dict ``work``: made on the first call, and again only when m, the dtype or the device
@@ -328,7 +354,7 @@ def backward(params, cache, Y, work=None):
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = torch.sub(A3, Y, out=out.get("dZ3"))  # (1, m)
     if m > 1:  # one example is its own mean (x / 1.0 is x)
-        dZ3 /= float(m)  # (1, m)
+        dZ3 /= _batch_size(X)  # (1, m): by m, a 0-d tensor
     # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
     dW3 = torch.mm(dZ3, A2.mT, out=out.get("dW3"))  # (1, 2)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns

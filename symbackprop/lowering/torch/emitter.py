@@ -20,7 +20,9 @@ computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is de
   m, dtype and device by ``_ones_column``), which torch runs on one thread where a sum over
   the columns opens a parallel region; the 1/m of the mean is skipped at m = 1;
 * every function is wrapped by the module's ``_no_grad`` (``torch.no_grad()`` without its
-  per-call context manager object) and scales in place by floats (``dZ3 /= float(m)``);
+  per-call context manager object) and scales in place by floats (``dW1 *= 2.0``), the mean's
+  1/m by m as a 0-d tensor of the tensors' dtype, made once per m, dtype and device
+  (``dZ3 /= _batch_size(X)``: a Python float costs float32 two scalar tensors per call);
 * every product, difference and row sum is written ``out=out.get("dW1")``: ``out`` is ``{}``
   without a workspace (``out=None``, a fresh tensor), else the dict of tensors that
   ``_workspace`` keeps in the caller's ``work``, made once per m, dtype and device, a dead
@@ -59,6 +61,7 @@ from symbackprop.lowering.torch.factors import factor_code, in_place, kernel_lin
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
     AUTOGRAD,
+    BATCH_SIZE_HELPER,
     INIT_PARAMS,
     INVALID_HELPER,
     NO_GRAD_HELPER,
@@ -146,6 +149,8 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
 
     def __init__(self, plan: LoweringPlan) -> None:
         super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))
+        #: whether backward divides by m (``_batch_size``, printed only then)
+        self.batch_size = False
 
     # -- in-place lowering of one expression (the shared part: InPlaceEmitter.assign) ------
     def elementwise_product(self, target: str, factors: list[Any], shape: str) -> list[str]:
@@ -184,7 +189,8 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
             lines += line(f"{target} *= {float_scalar(num, self.printer)}", shape)
         if self.printer.paren(den, MUL, strict=True) == names.BATCH:  # the mean over the batch
             lines += line("if m > 1:", "one example is its own mean (x / 1.0 is x)")
-            lines += line(f"{INDENT}{target} /= float(m)", shape)
+            lines += line(f"{INDENT}{target} /= _batch_size(X)", f"{shape}: by m, a 0-d tensor")
+            self.batch_size = True
         elif den != 1:
             lines += line(f"{target} /= {float_scalar(den, self.printer)}", shape)
         return lines
@@ -442,6 +448,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         body += ["", *WORK_HELPER.splitlines()]
         body += ["", *NO_GRAD_HELPER.splitlines()]
         body += ["", *ONES_HELPER.splitlines()] if self.planner.ones else []
+        body += ["", *BATCH_SIZE_HELPER.splitlines()] if self.batch_size else []
         body += self.workspace_helper()
         kernels = kernel_lines("\n".join(backward))
         lines = header + (["", *kernels] if kernels else []) + body

@@ -133,6 +133,32 @@ def _ones_column(X):
         ones_m = _ONES[key] = X.new_ones((X.shape[1], 1))
     return ones_m
 '''
+BATCH_SIZE_HELPER = '''
+#: (m, dtype, device) -> m as a 0-d tensor, the divisor of the mean; a few entries at most
+_BATCH_SIZES = {}
+
+
+def _batch_size(X):
+    """The batch size m as a 0-d tensor of X's dtype on X's device (a float where that dtype
+    cannot hold m exactly: float16, bfloat16): ``dZ /= _batch_size(X)``
+    gives the numbers of ``dZ /= float(m)``.
+
+    Dividing a float32 tensor by a Python float makes torch allocate two scalar tensors on
+    every call (the float wrapped as a float64 one, then converted to float32): more than half
+    the time of dividing a small delta. This one is made once per m, dtype and device and kept
+    (read only).
+    """
+    key = (X.shape[1], X.dtype, X.device)
+    size = _BATCH_SIZES.get(key)
+    if size is None:
+        if len(_BATCH_SIZES) >= 8:  # a long run of different batch sizes: start again
+            _BATCH_SIZES.clear()
+        size = X.new_full((), X.shape[1])
+        if size.item() != X.shape[1]:  # float16 rounds m above 2048 (inf above 65504)
+            size = float(X.shape[1])  # a Python float is exact: torch divides in float32
+        _BATCH_SIZES[key] = size
+    return size
+'''
 #: the docstring of a network module's ``_workspace`` (the NumPy module's, for tensors)
 WORKSPACE_DOC = (
     "The tensors ``part`` (forward or backward) writes its products into, kept in the caller's",
