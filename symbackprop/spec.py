@@ -477,6 +477,10 @@ def _validate(net: Network) -> None:
     define_pairs = normalize_define(net.define)
     setattr_(net, "define", define_pairs)
     customs = build_customs(define_pairs)
+    for name, formula in define_pairs:
+        problem = _define_name_problem(name)
+        if problem:
+            raise SpecError(f"define {name}={formula!r}: {problem}")
     setattr_(net, "_custom", customs)
 
     # loss
@@ -725,6 +729,32 @@ def width_name_problem(name: str) -> str | None:
     if name in _FUNCTION_NAMES or name in FUNCTIONS or name in ACTIVATIONS or name in LOSSES:
         return f"reserved: {name!r} is a function of the formula language; {choose}"
     return None
+
+
+def _define_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a network's custom activation (``None`` when it can): not a
+    name its derivation prints for a value (``x``, ``a1``, ``W2``, ``delta2``, ``J``, ``m``,
+    ``T``, ...) or the generated module's constants, since ``a1 = x(z1)`` and
+    ``delta2'(Z1)`` read as something else and shapecheck reads ``x`` in a formula as the
+    activation. (A model names its own values; its checks are the model's.)"""
+    if (
+        _LAYERED_NAME_RE.fullmatch(name)
+        or _RESERVED_WIDTH_RE.fullmatch(name)
+        or _MODULE_CONSTANT_RE.fullmatch(name)
+        or name in _DERIVATION_NAMES
+    ):
+        return (
+            "reserved: the derivation already prints this name for a value (x, y, W1, b1, z1, "
+            "a1, delta1, dW1, m, n0, J, T, ...); choose another name, e.g. swish or act"
+        )
+    if name.startswith("_"):
+        return "a custom activation's name cannot start with '_'; choose another name"
+    return None
+
+
+#: names a network's derivation prints for values (the width rule's _TAKEN_NAMES without the
+#: module's own names, which generated code renames, and the scalar placeholders u, s, g)
+_DERIVATION_NAMES = frozenset({"x", "y", "X", "Y", "yhat", "Yhat", "y_hat", "T", "J", "L"})
 
 
 def _separator_hint(token: str) -> str:

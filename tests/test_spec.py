@@ -228,6 +228,12 @@ BAD_SPECS: list[tuple[str, dict[str, object], str]] = [
     ("4-3-1", {"define": {"my act": "z"}}, "ASCII identifier"),
     ("4-3-1", {"define": {"lambda": "z"}}, "not a Python keyword"),
     ("4-3-1", {"define": {"sw": 3}}, "expected a name and a formula string"),
+    # hostile14 #7: a1 = x(z1), delta2'(Z1): names the derivation prints for values
+    *(
+        ("4-3-1", {"define": {name: "z*sigmoid(z)"}}, "reserved: the derivation already prints")
+        for name in ("x", "a1", "W2", "delta2", "J", "m", "T", "n0", "SHAPES", "dW1", "Y")
+    ),
+    ("4-3-1", {"define": {"_act": "z"}}, "cannot start with '_'"),
     ("4-3-1", {"define": [("sw", "z"), ("sw", "z")]}, "defined twice"),
     ("4-3-1", {"define": "sw=z"}, "define: expected a mapping"),
 ]
@@ -395,10 +401,10 @@ def test_define_usable_through_hidden_keyword() -> None:
 
 
 def test_define_is_sorted_and_canonical() -> None:
-    a = Network.parse("4-1", define={"b": "z", "a": "2*z"})
-    b = Network.parse("4-1", define=[("a", "2*z"), ("b", "z")])
+    a = Network.parse("4-1", define={"q": "z", "p": "2*z"})
+    b = Network.parse("4-1", define=[("p", "2*z"), ("q", "z")])
     assert a == b
-    assert a.define == (("a", "2*z"), ("b", "z"))
+    assert a.define == (("p", "2*z"), ("q", "z"))
 
 
 def test_define_bad_formula_names_the_entry() -> None:
