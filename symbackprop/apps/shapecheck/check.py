@@ -714,9 +714,8 @@ EXACT = 0
 #: digits -> the functions' table: exact, or the true functions to that many digits
 _TABLES: dict[int, type[Table]] = {
     EXACT: Table,
-    numeric.DIGITS: _numeric_table(numeric.DIGITS),
-    numeric.CHECK_DIGITS: _numeric_table(numeric.CHECK_DIGITS),
     crossings.SCAN_DIGITS: _numeric_table(crossings.SCAN_DIGITS),
+    **{digits: _numeric_table(digits) for digits in numeric.LADDER},
 }
 
 
