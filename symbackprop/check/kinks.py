@@ -252,7 +252,8 @@ def crossing(
     The leaves move along a line p0 + t d (``movable`` leaves only: targets stay valid):
     first one entry of each leaf the kinked value names (1{W1 > -50}: one weight, so that the
     rest of the point stays moderate), then a random direction through every movable leaf
-    (1{a1 < 0.9999}). ``value_at(leaves)`` evaluates at a point with the true functions.
+    (1{a1 < 0.9999}), then the line to the origin (1{sum(W ⊙ W) < 1/2}).
+    ``value_at(leaves)`` evaluates at a point with the true functions.
     """
     named = {str(s.name) for s in region.arg.atoms(sp.MatrixSymbol)} & set(movable)
     lines = [_entry(base, name, rng) for name in sorted(named)]
@@ -262,6 +263,9 @@ def crossing(
             for name in movable
         }
     )
+    # last, the line through the origin, p0 (1 - t): every movable leaf scaled down together
+    # (1{sum(W ⊙ W) > 1/2}: a ball around W = 0, which lines moving away from p0 miss)
+    lines.append({name: -base[name] for name in movable})
     for direction in lines:
         found = _along(region, base, direction, value_at)
         if found:
