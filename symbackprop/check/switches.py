@@ -72,6 +72,8 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             arg, points = found
             if not points:
                 continue
+            if isinstance(node, HadamardPower) and _never_zero(arg):
+                continue  # 1/(exp(u) + 1): a pole only where its base is 0, which it never is
             try:
                 mapped = to_base(arg, frozenset(points), defs)
             except NotImplementedError:  # SymPy could not solve or list the switches
@@ -88,6 +90,23 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             if through:
                 out.through.add(base)
     return out
+
+
+def _never_zero(base: Any) -> bool:
+    """Whether every entry of the matrix ``base`` is positive, or every one negative, for all
+    real values of the matrices it names, by SymPy's assumptions on one entry: exp(u) + 1,
+    (exp(u) + exp(-u))^2 (a name stands for any real, so its own range is not used)."""
+    try:
+        entry = base[0, 0]
+    except (TypeError, ValueError, IndexError, NotImplementedError, AttributeError):
+        return False
+    if not isinstance(entry, sp.Expr):
+        return False
+    real = {e: sp.Dummy(real=True) for e in entry.atoms(MatrixElement)}
+    entry = entry.xreplace(real)
+    if entry.free_symbols - set(real.values()):
+        return False  # a dimension or an index left in it: an entry of no one value
+    return bool(entry.is_positive) or bool(entry.is_negative)
 
 
 def _one_signed(base: Any, every: dict[str, Any]) -> bool:
