@@ -332,8 +332,10 @@ def _rational(value: Any, what: str) -> sp.Rational:
 
 @functools.lru_cache(maxsize=512)
 def breakpoints(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
-    """The rational points where the scalar function ``body`` of ``variable`` has a kink or a
-    jump (``abs``, ``sign``, ``max``, a piecewise condition), including inside activations."""
+    """The real points where the scalar function ``body`` of ``variable`` has a kink or a
+    jump (``abs``, ``sign``, ``max``, a piecewise condition), including inside activations:
+    rational ones and exact irrational ones (1{t > log(21/10)} switches at log(21/10); dropping
+    it made the indicator look smooth, and 1{z1 > log(1.1)} passed for relu' = 1{z1 > 0})."""
     edges: list[sp.Expr] = []
     for node in sp.preorder_traversal(body):
         if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
@@ -353,7 +355,7 @@ def breakpoints(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
         if variable not in edge.free_symbols:
             continue
         for root in sp.solve(edge, variable):
-            if root.is_Rational:
+            if root.is_Rational or (root.is_number and root.is_real):
                 points.add(root)
     return frozenset(points)
 

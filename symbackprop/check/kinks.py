@@ -1,7 +1,7 @@
 """Where an element-wise piece of a formula or a gradient changes, and values on either side.
 
 Random points seldom land between two nearby kinks: ``1{z1 > 1/10}`` written for relu'
-(``1{z1 > 0}``) differs only for 0 < z1 < 1/10. :func:`kinks` collects the rational points
+(``1{z1 > 0}``) differs only for 0 < z1 < 1/10. :func:`kinks` collects the real points
 where an element-wise function of either expression has a kink, a jump or a pole (indicators,
 ``abs``, ``sign``, ``max``, relu and the other activations' pieces, Piecewise conditions, a
 negative power), and :func:`straddling` gives one value in every interval between them and one
@@ -25,8 +25,9 @@ from symbackprop.check.switches import affine_parts, switches
 from symbackprop.records.nodes import Elementwise
 
 
-def kinks(*exprs: Any) -> frozenset[sp.Rational]:
-    """The rational points where an element-wise piece of any of ``exprs`` changes."""
+def kinks(*exprs: Any) -> frozenset[Any]:
+    """The real points (rational, or exact irrational: log(11/10)) where an element-wise
+    piece of any of ``exprs`` changes."""
     points: set[sp.Rational] = set()
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
@@ -61,18 +62,35 @@ def _on_base(arg: Any, points: frozenset[Any]) -> tuple[Any, set[tuple[Any, Any]
     return base, mapped | near
 
 
-def straddling(points: frozenset[sp.Rational]) -> list[sp.Rational]:
+def straddling(points: frozenset[Any]) -> list[sp.Rational]:
     """One value below the smallest point, one in every gap (a third of the way, or two
-    thirds where that is 0), one above the largest; none when there is no point."""
-    ordered = sorted(points)
+    thirds where that is 0), one above the largest; none when there is no point. Every value
+    is a rational (the exact check places rationals): beside an irrational point
+    (log(11/10)) the shortest decimal strictly inside the gap (953/30000 for a third of
+    log(11/10))."""
+    ordered = sorted(points, key=lambda v: sp.N(v, 30))
     if not ordered:
         return []
-    values = [ordered[0] - sp.Rational(1, 2)]
+    values = [_rational_in(ordered[0] - sp.Rational(1, 2), -sp.oo, ordered[0])]
     for low, high in zip(ordered, ordered[1:], strict=False):
         inside = low + (high - low) / 3
-        values.append(inside if inside != 0 else low + 2 * (high - low) / 3)
-    values.append(ordered[-1] + sp.Rational(1, 2))
-    return [v for v in values if v != 0]
+        if inside == 0:
+            inside = low + 2 * (high - low) / 3
+        values.append(_rational_in(inside, low, high))
+    values.append(_rational_in(ordered[-1] + sp.Rational(1, 2), ordered[-1], sp.oo))
+    return [v for v in values if v is not None and v != 0]
+
+
+def _rational_in(value: Any, low: Any, high: Any) -> sp.Rational | None:
+    """``value`` itself where rational, else its shortest decimal strictly between ``low``
+    and ``high`` (None where none is found: two forms of one point, an empty gap)."""
+    if value.is_Rational:
+        return value
+    for digits in range(2, 41):
+        near = sp.Rational(str(sp.N(value, digits)))
+        if bool(low < near) and bool(near < high):
+            return near
+    return None
 
 
 # -- every piece of every kink -----------------------------------------------------------------
@@ -234,7 +252,8 @@ def crossing(
     The leaves move along a line p0 + t d (``movable`` leaves only: targets stay valid):
     first one entry of each leaf the kinked value names (1{W1 > -50}: one weight, so that the
     rest of the point stays moderate), then a random direction through every movable leaf
-    (1{a1 < 0.9999}). ``value_at(leaves)`` evaluates at a point with the true functions.
+    (1{a1 < 0.9999}), then the line to the origin (1{sum(W ⊙ W) < 1/2}).
+    ``value_at(leaves)`` evaluates at a point with the true functions.
     """
     named = {str(s.name) for s in region.arg.atoms(sp.MatrixSymbol)} & set(movable)
     lines = [_entry(base, name, rng) for name in sorted(named)]
@@ -244,6 +263,9 @@ def crossing(
             for name in movable
         }
     )
+    # last, the line through the origin, p0 (1 - t): every movable leaf scaled down together
+    # (1{sum(W ⊙ W) > 1/2}: a ball around W = 0, which lines moving away from p0 miss)
+    lines.append({name: -base[name] for name in movable})
     for direction in lines:
         found = _along(region, base, direction, value_at)
         if found:

@@ -72,6 +72,8 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             arg, points = found
             if not points:
                 continue
+            if isinstance(node, HadamardPower) and _never_zero(arg):
+                continue  # 1/(exp(u) + 1): a pole only where its base is 0, which it never is
             try:
                 mapped = to_base(arg, frozenset(points), defs)
             except NotImplementedError:  # SymPy could not solve or list the switches
@@ -88,6 +90,23 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             if through:
                 out.through.add(base)
     return out
+
+
+def _never_zero(base: Any) -> bool:
+    """Whether every entry of the matrix ``base`` is positive, or every one negative, for all
+    real values of the matrices it names, by SymPy's assumptions on one entry: exp(u) + 1,
+    (exp(u) + exp(-u))^2 (a name stands for any real, so its own range is not used)."""
+    try:
+        entry = base[0, 0]
+    except (TypeError, ValueError, IndexError, NotImplementedError, AttributeError):
+        return False
+    if not isinstance(entry, sp.Expr):
+        return False
+    real = {e: sp.Dummy(real=True) for e in entry.atoms(MatrixElement)}
+    entry = entry.xreplace(real)
+    if entry.free_symbols - set(real.values()):
+        return False  # a dimension or an index left in it: an entry of no one value
+    return bool(entry.is_positive) or bool(entry.is_negative)
 
 
 def _one_signed(base: Any, every: dict[str, Any]) -> bool:
@@ -171,17 +190,24 @@ def _entrywise_sum(number: Any) -> Any:
         if inner is None:
             return None
         return Elementwise(sp.Lambda(T, T**number.exp), inner)
-    if not isinstance(number, sp.Sum):
+    if isinstance(number, sp.Add):
+        found = _sum_of_entries(number)
+        if found is None:
+            return None
+        matrix, body = found
+    elif isinstance(number, sp.Sum):
+        elements = number.function.atoms(MatrixElement)
+        if len(elements) != 1:
+            return None
+        (element,) = elements
+        matrix, i, j = element.args
+        rows, cols = matrix.shape
+        if [tuple(limit) for limit in number.limits] != [(i, 0, rows - 1), (j, 0, cols - 1)]:
+            return None
+        body = number.function.xreplace({element: T})
+    else:
         return None
-    elements = number.function.atoms(MatrixElement)
-    if len(elements) != 1:
-        return None
-    (element,) = elements
-    matrix, i, j = element.args
     rows, cols = matrix.shape
-    if [tuple(limit) for limit in number.limits] != [(i, 0, rows - 1), (j, 0, cols - 1)]:
-        return None
-    body = number.function.xreplace({element: T})
     if body == T:
         value = matrix
     elif body == T**2:
@@ -189,6 +215,30 @@ def _entrywise_sum(number: Any) -> Any:
     else:
         value = Elementwise(sp.Lambda(T, body), matrix)
     return sp.OneMatrix(1, rows) * value * sp.OneMatrix(cols, 1)
+
+
+def _sum_of_entries(number: sp.Add) -> tuple[Any, sp.Expr] | None:
+    """``(matrix, f(T))`` where ``number`` is f(M[i, j]) added over every entry of one
+    concrete matrix M, as SymPy writes sum(W ⊙ W) of a 2 x 3 W (W[0, 0]**2 + ... + W[1, 2]**2),
+    else None."""
+    matrix, body, seen = None, None, set()
+    for term in number.args:
+        elements = term.atoms(MatrixElement)
+        if len(elements) != 1:
+            return None
+        (element,) = elements
+        parent, i, j = element.args
+        own = term.xreplace({element: T})
+        if (matrix, body) != (None, None) and (parent, own) != (matrix, body):
+            return None
+        matrix, body = parent, own
+        seen.add((i, j))
+    if matrix is None or body is None:
+        return None
+    rows, cols = matrix.shape
+    if not (rows.is_Integer and cols.is_Integer) or len(seen) != rows * cols:
+        return None
+    return matrix, body
 
 
 def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:

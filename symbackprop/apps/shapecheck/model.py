@@ -19,6 +19,7 @@ vectors for ce: their a - y holds for those too).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -229,20 +230,14 @@ def size_settings(derivation: ModelDerivation) -> list[Setting]:
     return shared_settings(first, kept, TRIALS)
 
 
-class _RealInterpretation(RealInterpretation):
-    DIGITS = numeric.DIGITS
+def _real_interpretation(digits: int) -> type[RealInterpretation]:
+    """The true functions to ``digits`` digits: :data:`numeric.LADDER`'s precisions
+    (:func:`numeric.difference`), or few while searching for a kink (:mod:`.crossings`)."""
 
+    class _Digits(RealInterpretation):
+        DIGITS = digits
 
-class _ScanInterpretation(RealInterpretation):
-    """The true functions to few digits, while searching for a kink (:mod:`.crossings`)."""
-
-    DIGITS = crossings.SCAN_DIGITS
-
-
-class _CheckInterpretation(RealInterpretation):
-    """The same point again with twice the digits (:func:`numeric.difference`)."""
-
-    DIGITS = numeric.CHECK_DIGITS
+    return _Digits
 
 
 class _ExactInterpretation(Interpretation):
@@ -257,9 +252,8 @@ EXACT = 0
 #: digits -> the functions' table: exact, or the true functions to that many digits
 _TABLES: dict[int, type[Interpretation]] = {
     EXACT: _ExactInterpretation,
-    numeric.DIGITS: _RealInterpretation,
-    numeric.CHECK_DIGITS: _CheckInterpretation,
-    crossings.SCAN_DIGITS: _ScanInterpretation,
+    crossings.SCAN_DIGITS: _real_interpretation(crossings.SCAN_DIGITS),
+    **{digits: _real_interpretation(digits) for digits in numeric.LADDER},
 }
 
 
@@ -307,25 +301,34 @@ def _difference(
     sides: Sides,
 ) -> Any:
     checks: dict[int, ModelCheck] = {}
+    # the state every precision's draw of the current trial starts from: a precision first
+    # asked for at a later trial (numeric.LADDER climbs only where digits are lost) draws
+    # that trial's point, not its own first one
+    start = [random.Random(12345).getstate()]
 
-    def draw(digits: int) -> numeric.Evaluate:
-        # one check per precision, each drawing the same points (the same seed); soft targets
-        # (bce's and ce's a - y hold for them too): y^2 is not taken for y
+    def draw(digits: int) -> tuple[numeric.Evaluate, Any]:
+        # one check per precision, each drawing the same points; soft targets (bce's and
+        # ce's a - y hold for them too): y^2 is not taken for y
         if digits not in checks:
             table = _TABLES[digits]
             checks[digits] = ModelCheck(derivation, chosen, 12345, table, soft_targets=True)
         check = checks[digits]
+        check.rng.setstate(start[0])
         env = check.point(placed=value)
-        return lambda e: check.evaluate(e, env)
+        return (lambda e: check.evaluate(e, env)), check.rng.getstate()
 
     shown = {str(k): v for k, v in chosen.items()}
     gradient = derivation.gradients[wrt]
     for _ in range(trials):
         drawn: dict[int, numeric.Evaluate] = {}
+        after: list[Any] = []
 
-        def at(digits: int, drawn: dict[int, numeric.Evaluate] = drawn) -> numeric.Evaluate:
+        def at(
+            digits: int, drawn: dict[int, numeric.Evaluate] = drawn, after: list[Any] = after
+        ) -> numeric.Evaluate:
             if digits not in drawn:  # one point per trial, each precision drawn once
-                drawn[digits] = draw(digits)
+                drawn[digits], state = draw(digits)
+                after.append(state)
             return drawn[digits]
 
         try:
@@ -353,4 +356,5 @@ def _difference(
             return (0, 0, f"cannot be evaluated ({exc})", None, shown)
         if found is not None:
             return (*found, shown)
+        start[0] = after[0]  # the next trial draws on from where this one ended
     return None
