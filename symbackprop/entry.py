@@ -237,6 +237,10 @@ def check_formula(
     return check.check_formula(found, wrt, formula, batch=batch)
 
 
+#: the most trials (random points, each at its own small sizes) check_exact takes
+MAX_TRIALS = 100
+
+
 def check_exact(
     source: SourceLike,
     *,
@@ -252,6 +256,9 @@ def check_exact(
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise SpecError(f"seed must be an int, got {seed!r}")
+    if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= MAX_TRIALS:
+        # 0 trials compared nothing and came back "not ok", as if a gradient were wrong
+        raise SpecError(f"trials must be an int from 1 to {MAX_TRIALS}, got {trials!r}")
     derivation = _derived(source)
     _sizes(derivation, sizes, batch_allowed=True)
     from symbackprop.check import exact

@@ -100,6 +100,9 @@ _TEXT = "X : 3 x m\nY : 1 x m\nJ = mse(w^T X, Y)\n"
         (lambda: sb.codegen(sb.Model.parse(_TEXT), sizes=[("n", 3)]), "sizes must be a mapping"),
         (lambda: sb.check_exact(sb.Model.parse(_TEXT), sizes={"q": 0}), "no dimension 'q'"),
         (lambda: sb.check_exact(sb.Model.parse(_TEXT), seed="a"), "seed must be an int"),
+        # hostile14 #9: 0 trials came back "not ok", as if the gradient were wrong
+        (lambda: sb.check_exact("3-2-1", trials=0), "trials must be an int from 1 to 100"),
+        (lambda: sb.check_exact("3-2-1", trials=1.5), "trials must be an int from 1 to 100"),
     ],
 )
 def test_api_arguments_of_the_wrong_kind_are_one_clear_error(call: Any, says: str) -> None:
@@ -119,3 +122,20 @@ def test_init_params_refuses_an_integer_dtype(source: str) -> None:
         with pytest.raises(ValueError, match="dtype must be a floating type"):
             module.init_params(dtype=dtype)
     assert all(v.dtype == np.float32 for v in module.init_params(dtype=np.float32).values())
+
+
+def test_gradcheck_directions_are_bounded() -> None:
+    """hostile14 #9: directions=10**9 was accepted and ran for days (2 costs per direction)."""
+    module = sb.compile("3-2-1")
+    params = module.init_params()
+    data = (np.ones((3, 2)), np.ones((1, 2)))
+    for bad in (0, 10**9, 2.0):
+        with pytest.raises(ValueError, match="directions must be an int from 1 to 10,000"):
+            sb.gradcheck(module, params, *data, mode="directional", directions=bad)
+
+
+def test_a_model_with_lone_cr_line_ends_reads_as_lines() -> None:
+    """hostile14 #9: old Mac line ends made the whole file one line (CRLF was fine)."""
+    text = "x : 3 x 1\rW : 2 x 3\rdata: x\rJ = sum(W x)\r"
+    assert sb.Model.parse(text).parameters == ("W",)
+    assert sb.Model.parse(text.replace("\r", "\r\n")).parameters == ("W",)

@@ -371,6 +371,10 @@ def _forward_data(module: Any, data: tuple[Any, ...]) -> tuple[Any, ...]:
     return data[: max(1, len(positional) - 1)]  # forward(params, X) for a network
 
 
+#: the most random directions per parameter gradcheck takes (2 cost evaluations each)
+MAX_DIRECTIONS = 10_000
+
+
 def gradcheck(
     module: Any,
     params: Mapping[str, np.ndarray],
@@ -414,8 +418,15 @@ def gradcheck(
         )
     if not data and expected is None:
         raise ValueError("gradcheck needs the data arrays after params (X, Y for a network)")
-    if isinstance(directions, bool) or not isinstance(directions, int) or directions < 1:
-        raise ValueError(f"directions must be a positive int, got {directions!r}")
+    if (
+        isinstance(directions, bool)
+        or not isinstance(directions, int)
+        or not 1 <= directions <= MAX_DIRECTIONS
+    ):
+        # each direction costs two evaluations of the cost: 10**9 of them ran for days
+        raise ValueError(
+            f"directions must be an int from 1 to {MAX_DIRECTIONS:,}, got {directions!r}"
+        )
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
     # in float64 whatever the module's working precision: finite differences in float32

@@ -292,7 +292,8 @@ def read(text: str, functions: frozenset[str] = frozenset()) -> Statements:
     if not isinstance(text, str):
         raise SpecError(f"a model must be text, got {type(text).__name__}")
     _check_characters(text)
-    lines = text.split("\n")
+    # old Mac line ends (a lone CR) end a line too, as CRLF does
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if len(lines) > MAX_LINES:
         raise SpecError(f"model has {len(lines):,} lines; at most {MAX_LINES:,} are allowed")
     count = sum(_is_equation(raw.split("#", 1)[0]) for raw in lines)
