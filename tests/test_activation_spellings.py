@@ -44,6 +44,8 @@ def test_sigmoid_through_exp_off_by_1e_58_is_caught_exactly() -> None:
         ("4-3:tanh-2-1", "W2", "delta2 ((exp(z1) - exp(-z1))/(exp(z1) + exp(-z1)))^T"),
         ("4-3:tanh-2-1", "W2", "delta2 (2/(1 + exp(-2 z1)) - 1)^T"),
         ("4-3:softplus-2-1", "W2", "delta2 log(1 + exp(z1))^T"),
+        # sigmoid's other spelling (review 13 R9; numeric only, and 1e-58 off passed, before)
+        ("4-3-2-1", "W2", "delta2 ((1 + tanh(z1/2))/2)^T"),
     ],
 )
 def test_spellings_are_decided_exactly_both_ways(spec: str, wrt: str, right: str) -> None:

@@ -26,6 +26,10 @@ never moved: another point in its place changes every later draw, and a wrong fo
 only in a narrow band (relu' written 1{softplus(z1) > log(2.1)}) passed once so (review 13 R10).
 A formula's value that differs from the gradient's is evaluated at the higher precision too: a
 formula that lost its own digits there is not called wrong from them, but climbs the ladder.
+A known limit: two precisions that round a value away alike agree (1 - sigmoid(400) is 0 in 50
+and in 100 digits, exp(W) + c - c with c = 1e290 is 0 in both), so a value below every
+precision's rounding unit is not seen; a formula differing only there (1{z1 < 400} beside
+a1 (1 - a1) on a 2-1 network) is not told apart (found by trust14; open).
 """
 
 from __future__ import annotations

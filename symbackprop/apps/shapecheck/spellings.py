@@ -16,7 +16,9 @@ so both sides read the same table. Every rewrite is an identity, proved on SymPy
 * else, where R(s) is a polynomial in sigmoid(t) = s/(1 + s) (``exp(-u)/(1 + exp(-u))`` is
   1 - sigmoid(u); ``exp(-u)/(1 + exp(-u))^2`` is sigmoid(u)(1 - sigmoid(u))), that polynomial
   of ``sigmoid(U)``;
-* ``log(R(s))`` with R(s) = 1 + s becomes ``softplus(U)``.
+* ``log(R(s))`` with R(s) = 1 + s becomes ``softplus(U)``;
+* ``tanh(k t)`` (k t an integer multiple of t/2) is read as (s^(2k) - 1)/(s^(2k) + 1), so
+  ``(1 + tanh(z1/2))/2`` becomes ``sigmoid(z1)``.
 
 Anything else is left as written (a verdict of the numeric check, as before).
 """
@@ -60,7 +62,7 @@ def fold(expr: Any, applied: frozenset[str] | None = None) -> Any:
     found = _element_wise(expr)
     if found is not None:
         base, body = found
-        if base is not None and body.has(sp.exp):
+        if base is not None and body.has(sp.exp, sp.tanh):
             folded = _as_activation(body, base, applied)
             if folded is not None:
                 return folded
@@ -146,7 +148,13 @@ def _scaled_sum(node: Any, parts: list[tuple[Any, sp.Expr]]) -> tuple[Any, sp.Ex
 
 
 def _in_s(body: sp.Expr) -> sp.Expr | None:
-    """``body`` with each exp(k t) written s^k (k a small integer), or None where t remains."""
+    """``body`` with each exp(k t) written s^k (k a small integer), or None where t remains;
+    tanh(u) first written (exp(2 u) - 1)/(exp(2 u) + 1), an identity: (1 + tanh(t/2))/2, the
+    other common spelling of sigmoid(t), is then s/(1 + s)."""
+    body = body.replace(
+        lambda e: isinstance(e, sp.tanh),
+        lambda e: (sp.exp(2 * e.args[0]) - 1) / (sp.exp(2 * e.args[0]) + 1),
+    )
 
     def power(e: Any) -> Any:
         k, rest = e.args[0].as_coeff_Mul()
