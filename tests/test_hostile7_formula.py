@@ -225,6 +225,7 @@ def test_a_gradient_that_cancels_in_rounding_is_not_a_verdict() -> None:
     assert sb.check_formula(model, "W", "1/exp(-W)").exit_code == 0
 
 
+@pytest.mark.slow  # the wrong formula's repair search compares 17 arrangements numerically
 def test_a_networks_gradient_that_lost_its_digits_is_evaluated_with_more() -> None:
     """A network's truth gets the same re-checks (numeric.difference): at z1 = 301/2, placed
     beside the formula's kink at 150, a1 = sigmoid(z1) is 1 in 50 digits, so the truth's

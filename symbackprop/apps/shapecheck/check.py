@@ -539,7 +539,10 @@ def _verdict(
                 _factor_notes(report, derivation, expr)
             return
     try:
-        confirmed = _compare(derivation, expr, report.wrt, exact=False, sides=sides)
+        # a repair candidate is not worth the higher precisions: where 100 digits do not
+        # hold, it is skipped (_TooLarge), as before numeric.LADDER
+        ladder = numeric.LADDER if confirm else numeric.LADDER[:2]
+        confirmed = _compare(derivation, expr, report.wrt, exact=False, sides=sides, ladder=ladder)
     except LostDigits as exc:  # never a verdict from digits lost in rounding
         raise _TooLarge(str(exc)) from None
     except _TooLarge:
@@ -720,14 +723,21 @@ _TABLES: dict[int, type[Table]] = {
 
 
 def _compare(
-    derivation: Derivation, expr: Any, wrt: str, *, exact: bool, sides: Sides
+    derivation: Derivation,
+    expr: Any,
+    wrt: str,
+    *,
+    exact: bool,
+    sides: Sides,
+    ladder: tuple[int, ...] = numeric.LADDER,
 ) -> Counterexample | None:
     """The first difference at the random points and the placed pre-activations; ``sides``
-    records the sides of every kink those points reached."""
+    records the sides of every kink those points reached; ``ladder``: the precisions a
+    numeric point may climb (:func:`numeric.difference`)."""
     rng = random.Random(_SEED)
     first = concrete_sizes(derivation, None)
     for sizes, trials in _settings(derivation):
-        found = _compare_at(derivation, expr, wrt, exact, sizes, trials, rng, sides)
+        found = _compare_at(derivation, expr, wrt, exact, sizes, trials, rng, sides, ladder)
         if found is not None:
             return found
     # then the pre-activations on either side of every kink of both sides (1{z1 > 1/10} for
@@ -736,7 +746,9 @@ def _compare(
         # two draws where one layer alone is placed: the table's values are drawn from few
         # rationals, and a3 may equal y (a zero delta) at one of them
         trials = 2 if isinstance(placed, tuple) else 1
-        found = _compare_at(derivation, expr, wrt, exact, first, trials, rng, sides, placed=placed)
+        found = _compare_at(
+            derivation, expr, wrt, exact, first, trials, rng, sides, ladder, placed=placed
+        )
         if found is not None:
             return found
     return None
@@ -797,6 +809,7 @@ def _compare_at(
     trials: int,
     rng: random.Random,
     sides: Sides,
+    ladder: tuple[int, ...] = numeric.LADDER,
     placed: Any = None,
 ) -> Counterexample | None:
     gradient = derivation.gradients[wrt]
@@ -811,7 +824,7 @@ def _compare_at(
             # side of a kink: x below -5 reached there is still to be reached (crossings)
             sides.see(evaluate, inside=any(v != 0 for v in truth), exact=True)
         else:
-            row = numeric.difference(at, gradient, expr)
+            row = numeric.difference(at, gradient, expr, ladder)
             live = any(v != 0 for v in at(numeric.DIGITS)(gradient))
             sides.see(at(numeric.DIGITS), inside=live)
         if row is not None:

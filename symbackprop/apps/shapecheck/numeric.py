@@ -58,21 +58,24 @@ Evaluate = Callable[[Any], sp.MatrixBase]
 
 
 def difference(
-    at: Callable[[int], Evaluate], gradient: Any, formula: Any
+    at: Callable[[int], Evaluate],
+    gradient: Any,
+    formula: Any,
+    ladder: tuple[int, ...] = LADDER,
 ) -> tuple[int, int, Any, Any] | None:
     """The first entry ``(row, col, yours, truth)`` where ``formula`` and ``gradient`` differ at
     one point with the true functions, or None.
 
     ``at(digits)`` draws the point and returns its evaluator, the functions' values correct to
-    ``digits`` digits; it is called with the precisions of :data:`LADDER` in turn and must draw
-    the same point every time. A value at one precision counts once it holds its first
-    :data:`AGREED_DIGITS` digits at the next (:func:`_lost`): the gradient always, the
-    formula where it differs from the gradient (a difference made of lost digits is no
-    verdict). Where the gradient or such a formula loses them at every step, LostDigits: the
-    numeric check cannot decide.
+    ``digits`` digits; it is called with the precisions of ``ladder`` (:data:`LADDER`, or a
+    shorter start of it) in turn and must draw the same point every time. A value at one
+    precision counts once it holds its first :data:`AGREED_DIGITS` digits at the next
+    (:func:`_lost`): the gradient always, the formula where it differs from the gradient (a
+    difference made of lost digits is no verdict). Where the gradient or such a formula loses
+    them at every step, LostDigits: the numeric check cannot decide.
     """
     lost = ""
-    for low, high in zip(LADDER, LADDER[1:], strict=False):
+    for low, high in zip(ladder, ladder[1:], strict=False):
         evaluate = at(low)
         truth = evaluate(gradient)
         lost = _lost(truth, at(high)(gradient), "the gradient", low, high)
