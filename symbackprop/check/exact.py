@@ -155,6 +155,8 @@ class Table:
 
     def _make(self, key: Any) -> type:
         table = self
+        #: a plain function (an indicator, a power), no drawn value: true at any real number
+        plain = key is not sp.exp and key not in self._records
         if key is sp.exp:
             lookup: Any = self.exp
         elif key in self._records:
@@ -164,7 +166,13 @@ class Table:
             lookup = functools.partial(self.apply, key)
 
         def eval_(cls: type, arg: Any) -> Any:
-            return lookup(arg) if arg.is_Number else None
+            if arg.is_Number:
+                return lookup(arg)
+            if plain and arg.is_number and arg.is_extended_real:
+                # 1{sqrt(2) z1 > 0} at z1 = -5/6: the indicator's true value at the irrational
+                # number (0), never an unevaluated table value read as a difference (review14 R3)
+                return lookup(arg)
+            return None
 
         def fdiff(self_: Any, argindex: int = 1) -> Any:
             if key is sp.exp:

@@ -337,6 +337,9 @@ def breakpoints(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
     rational ones and exact irrational ones (1{t > log(21/10)} switches at log(21/10); dropping
     it made the indicator look smooth, and 1{z1 > log(1.1)} passed for relu' = 1{z1 > 0})."""
     edges: list[sp.Expr] = []
+    # an activation's own points (g = relu(z - exp(-3)): exp(-3)), kept as they are, irrational
+    # ones too: read as edges, a number without the variable was dropped (review14 R1)
+    points: set[Any] = set()
     for node in sp.preorder_traversal(body):
         if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
             edges.append(node.args[0])
@@ -346,12 +349,8 @@ def breakpoints(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
             edges.append(node.lhs - node.rhs)
         elif isinstance(node, ActivationFunction) and node.args:
             inner = node.written_out()
-            edges.extend(breakpoints(inner, variable))
-    points: set[Any] = set()
+            points |= breakpoints(inner, variable)
     for edge in edges:
-        if edge.is_Rational:  # a point already found (from an activation's own body)
-            points.add(edge)
-            continue
         if variable not in edge.free_symbols:
             continue
         for root in sp.solve(edge, variable):

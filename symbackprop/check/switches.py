@@ -407,22 +407,25 @@ def _solve(body: sp.Expr, value: Any) -> frozenset[Any] | None:
 
 
 def affine_parts(arg: Any) -> tuple[Any, Any, Any, Any] | None:
-    """``(base, scale, shift, spread)`` where ``arg`` is scale * base + shift * 1 (rational
-    scale and shift, shift or scale not the identity), else None: z1 + 1, 2 z1 + 1, 2 z1.
-    ``spread`` is |c / scale| where ``arg`` also adds c times a leaf of base's shape with
-    |c| < |scale| (z1 + b1/1000: 1/1000), else 0: that shift moves each entry's kink by
-    c / scale times the leaf's entry, a drawn value of size about 1."""
+    """``(base, scale, shift, spread)`` where ``arg`` is scale * base + shift * 1 (real
+    numeric scale and shift: 2, sqrt(2), log(2); shift or scale not the identity), else None:
+    z1 + 1, 2 z1 + 1, 2 z1, sqrt(2) z1, z1 + log(2). The base is every term that is not a
+    number times ones: W1 x + b1 - 1/100 is W1 x + b1 (a sum) shifted by -1/100, so that its
+    switch lands on W1 x + b1, and through the bases of one shape on z1. ``spread`` is
+    |c / scale| where ``arg`` also adds c times a leaf of base's shape with |c| < |scale|
+    (z1 + b1/1000: 1/1000), else 0: that shift moves each entry's kink by c / scale times the
+    leaf's entry, a drawn value of size about 1."""
     terms = list(arg.args) if isinstance(arg, sp.MatAdd) else [arg]
     shift, rest = sp.Integer(0), []
     for term in terms:
         coeff, core = sp.Integer(1), term
-        if isinstance(term, sp.MatMul) and term.args and term.args[0].is_Rational:
+        if isinstance(term, sp.MatMul) and term.args and _real_number(term.args[0]):
             coeff, core = term.args[0], sp.MatMul(*term.args[1:]).doit()
         # a 1 x 1 model value's shift is written with SymPy's Identity(1), which is ones(1, 1)
         ones = isinstance(core, sp.OneMatrix) or (
             isinstance(core, sp.Identity) and core.shape == (1, 1)
         )
-        if ones and coeff.is_Rational:
+        if ones:
             shift += coeff
         else:
             rest.append((coeff, core))
@@ -432,11 +435,27 @@ def affine_parts(arg: Any) -> tuple[Any, Any, Any, Any] | None:
         leafy = isinstance(leaf, sp.MatrixSymbol) and leaf.shape == base.shape
         if leafy and 0 < abs(small) < abs(scale):
             rest, spread = [(scale, base)], abs(small / scale)
-    if len(rest) != 1 or not rest[0][0].is_Rational or rest[0][0] == 0:
+    if not rest or any(coeff == 0 for coeff, _core in rest):
         return None
-    scale, base = rest[0]
+    scale = rest[0][0]
+    if all(coeff == scale for coeff, _core in rest):
+        # 2 W1 x + 2 b1 - 1: the one scale out, base W1 x + b1
+        cores = [core for _coeff, core in rest]
+    else:
+        scale, cores = sp.Integer(1), [coeff * core for coeff, core in rest]
+    base = cores[0] if len(cores) == 1 else sp.MatAdd(*cores).doit()
     if scale == 1 and shift == 0 and spread == 0:
         return None
     if isinstance(base, sp.OneMatrix) or not getattr(base, "is_Matrix", False):
         return None
     return base, scale, shift, spread
+
+
+def _real_number(value: Any) -> bool:
+    """A finite real number SymPy knows as one (2, 1/100, sqrt(2), log(2)), no symbol."""
+    return bool(
+        isinstance(value, sp.Expr)
+        and value.is_number
+        and value.is_extended_real
+        and value.is_finite
+    )
