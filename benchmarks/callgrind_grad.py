@@ -12,7 +12,14 @@ per gradient); the difference of the two runs leaves out what the collected part
 * ``instr``: instructions per gradient (every thread, BLAS included);
 * ``numpy calls``: calls that cross from the interpreter into NumPy's C module per gradient
   (a ufunc, an operator such as ``A += b``, ``np.dot``, ``ndarray.fill``, an array's
-  deallocation, a ``.shape`` or ``.T`` lookup: each is one call), with the ten most frequent.
+  deallocation, a ``.shape`` or ``.T`` lookup: each is one call), with the ten most frequent;
+* with ``--cache-sim``, the data-cache misses of callgrind's cache simulation per gradient:
+  ``D1 misses`` (reads and writes that miss the 32 KiB L1) and ``LL misses`` (those that also
+  miss the simulated last level). The last level is set to one core's L2 of this machine
+  (:data:`LL_L2`, 512 KiB): every array of w2 and w3 fits the real 32 MiB L3, so an L3-sized
+  last level would count nothing, and what an element-wise pass costs beyond its instructions
+  is its traffic between L2 and L3. The simulation is of one thread's accesses in program
+  order (no prefetching, no second core): a proxy for memory traffic, not a timing.
 
 Engines: ``hand_numpy`` (the baseline of ``grad_speed.py``), ``gemm_floor`` (its products only),
 ``sb_numpy`` and ``sb_numpy_ws``
@@ -101,6 +108,9 @@ def generated_module(workload: str, directory: Path) -> Path:
     return path
 
 
+#: the simulated last-level cache of ``--cache-sim``: one core's L2 here (size, ways, line)
+LL_L2 = "524288,8,64"
+
 #: glibc's memset and memcpy switch to ``rep stosb`` / ``rep movsb`` above a few kilobytes, and
 #: callgrind counts every byte those move as one instruction (a 32 KB memset: 32K
 #: instructions, a microsecond of real time). These tunables keep them on their vector loops
@@ -114,7 +124,14 @@ GLIBC_TUNABLES = (
 
 
 def run(
-    workload: str, dtype: str, engine: str, module: Path, calls: int, out: Path, warmup: int
+    workload: str,
+    dtype: str,
+    engine: str,
+    module: Path,
+    calls: int,
+    out: Path,
+    warmup: int,
+    cache_sim: bool = False,
 ) -> Path:
     env = {
         **os.environ,
@@ -128,6 +145,7 @@ def run(
         "--collect-atstart=no",
         f"--toggle-collect={MEASURED}",
         f"--callgrind-out-file={out}",
+        *(["--cache-sim=yes", f"--LL={LL_L2}"] if cache_sim else []),
         sys.executable,
         str(Path(__file__).resolve()),
         "--child",
@@ -142,9 +160,10 @@ def run(
     return out
 
 
-def totals(path: Path) -> tuple[int, Counter[str]]:
-    """All instructions of a callgrind output file, and the calls from outside NumPy's C
-    module into it, by callee."""
+def totals(path: Path) -> tuple[dict[str, int], Counter[str]]:
+    """Every event's total in a callgrind output file (``Ir``, the instructions, and with the
+    cache simulation ``D1mr``, ``DLmr``, ...), and the calls from outside NumPy's C module into
+    it, by callee."""
     names: dict[str, str] = {}
     objects: dict[str, str] = {}
 
@@ -156,11 +175,15 @@ def totals(path: Path) -> tuple[int, Counter[str]]:
             table[found.group(1)] = found.group(2)
         return table[found.group(1)]
 
-    total, calls = 0, Counter[str]()
+    events: list[str] = []
+    total: dict[str, int] = {}
+    calls = Counter[str]()
     ob = cob = cfn = ""
     for line in path.read_text().splitlines():
-        if line.startswith("summary:") or line.startswith("totals:"):
-            total = int(line.split()[1])
+        if line.startswith("events:"):
+            events = line.split()[1:]
+        elif line.startswith("summary:") or line.startswith("totals:"):
+            total = dict(zip(events, map(int, line.split()[1:]), strict=False))
         elif line.startswith("ob="):
             ob = cob = name(objects, line[3:])
         elif line.startswith("cob="):
@@ -179,16 +202,31 @@ def totals(path: Path) -> tuple[int, Counter[str]]:
 
 
 def measure(
-    workload: str, dtype: str, engine: str, module: Path, calls: int, tmp: Path, warmup: int
+    workload: str,
+    dtype: str,
+    engine: str,
+    module: Path,
+    calls: int,
+    tmp: Path,
+    warmup: int,
+    cache_sim: bool = False,
 ) -> dict:
-    base = totals(run(workload, dtype, engine, module, calls, tmp / "once.out", warmup))
-    full = totals(run(workload, dtype, engine, module, 2 * calls, tmp / "twice.out", warmup))
-    if base[0] == 0:
+    once, twice = (
+        totals(run(workload, dtype, engine, module, n, tmp / f"{n}.out", warmup, cache_sim))
+        for n in (calls, 2 * calls)
+    )
+    if once[0].get("Ir", 0) == 0:
         raise SystemExit(f"callgrind collected nothing: this Python has no symbol {MEASURED}")
-    per_call = Counter({k: (full[1][k] - base[1][k]) / calls for k in full[1]})
+    per_call = Counter({k: (twice[1][k] - once[1][k]) / calls for k in twice[1]})
     per_call = Counter({k: v for k, v in per_call.items() if v > 0.01})
+
+    def event(*names: str) -> float:
+        return sum(twice[0].get(n, 0) - once[0].get(n, 0) for n in names) / calls
+
     return {
-        "instr": (full[0] - base[0]) / calls,
+        "instr": event("Ir"),
+        "d1_misses": event("D1mr", "D1mw"),
+        "ll_misses": event("DLmr", "DLmw"),
         "numpy_calls": sum(per_call.values()),
         "top": per_call.most_common(10),
     }
@@ -209,8 +247,18 @@ def main(argv: list[str] | None = None) -> int:
         "under valgrind; the products' counts do not vary)",
     )
     ap.add_argument("--top", action="store_true", help="list the most frequent NumPy calls")
+    ap.add_argument(
+        "--cache-sim",
+        action="store_true",
+        help=f"also count data-cache misses per gradient (L1, and a last level of {LL_L2})",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    ap.add_argument("--module", default="", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--module",
+        default="",
+        help="for sb_numpy and sb_numpy_ws, this module file instead of the generated one (a "
+        "variant edited by hand, to count a change before the code printer makes it)",
+    )
     args = ap.parse_args(argv)
     if args.child:
         args.workload, args.dtype, args.engine = args.workloads, args.dtypes, args.engines
@@ -219,18 +267,38 @@ def main(argv: list[str] | None = None) -> int:
     engines = args.engines.split(",") + [
         f"{e.partition('=')[0]}={Path(e.partition('=')[2]).resolve()}" for e in args.extra
     ]
-    print("| workload | dtype | engine | instructions / gradient | NumPy calls / gradient |")
-    print("|---|---|---|---|---|")
+    misses = " D1 misses / gradient | LL misses / gradient |" if args.cache_sim else ""
+    print(
+        f"| workload | dtype | engine | instructions / gradient |{misses} NumPy calls / gradient |"
+    )
+    print("|---|---|---|---|---|" + ("---|---|" if args.cache_sim else ""))
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
         for workload in args.workloads.split(","):
-            module = generated_module(workload, tmp)
+            module = (
+                Path(args.module).resolve() if args.module else generated_module(workload, tmp)
+            )
             for dtype in args.dtypes.split(","):
                 for engine in engines:
-                    row = measure(workload, dtype, engine, module, args.calls, tmp, args.warmup)
+                    row = measure(
+                        workload,
+                        dtype,
+                        engine,
+                        module,
+                        args.calls,
+                        tmp,
+                        args.warmup,
+                        args.cache_sim,
+                    )
                     shown = engine.partition("=")[0]
+                    cells = [f"{row['instr'] / 1e3:.1f}K"]
+                    if args.cache_sim:
+                        cells += [
+                            f"{row['d1_misses'] / 1e3:.1f}K",
+                            f"{row['ll_misses'] / 1e3:.1f}K",
+                        ]
                     print(
-                        f"| {workload} | {dtype} | {shown} | {row['instr'] / 1e3:.1f}K "
+                        f"| {workload} | {dtype} | {shown} | {' | '.join(cells)} "
                         f"| {row['numpy_calls']:.0f} |",
                         flush=True,
                     )

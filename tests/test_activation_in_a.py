@@ -59,7 +59,7 @@ def test_relu_layers_cache_a_only_and_run_in_place() -> None:
     assert [e.name for e in sb.cache_plan(net)] == ["X", "A1", "A2", "Z3", "A3"]  # Z3: the cost
     numpy_code = sb.codegen(net)
     assert 'CACHE_READS = ("X", "A1", "A2", "A3")' in numpy_code
-    assert "A1 = np.maximum(Z1, 0.0, out=Z1)" in numpy_code
+    assert "A1 = np.maximum(Z1, zeros, out=Z1)" in numpy_code
     assert "dZ1 *= A1 > 0" in numpy_code and "Z1 > 0" not in numpy_code
     torch_code = sb.codegen(net, backend="torch")
     assert "A2 = torch.relu_(Z2)" in torch_code and 'cache["Z2"]' not in torch_code

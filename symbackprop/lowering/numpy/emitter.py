@@ -72,11 +72,14 @@ from symbackprop.lowering.numpy.template import (
     BATCH_HELPER,
     INIT_PARAMS,
     INVALID_HELPER,
+    RELU_STEPS,
+    RELU_TEMPLATE,
     SIGMOID_HELPER,
     SIGMOID_STEPS,
     SIGMOID_TEMPLATE,
     TYPED_HELPER,
     WORKSPACE_DOC,
+    ZERO_ROW_HELPER,
 )
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.provenance import text as plain_text
@@ -136,6 +139,8 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         self.logits = plan.cost.from_logits
         self.typed = False  # whether the module reads the typed constants 80 and 1 (_TYPED)
         self.has_typed = False  # whether forward has fetched them (once, before the first use)
+        self.zero_rows = False  # whether the module reads relu's row of zeros (_ZERO_ROWS)
+        self.has_zeros = False  # whether forward has fetched it (once, before the first use)
         #: the operand whose dtype the workspace takes, once a function's first product is
         #: written and its ``out = ...`` line is still to come
         self.dtype_from: str | None = None
@@ -336,7 +341,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
     # -- sections (the shared ones: NetworkEmitter) ----------------------------------------
     def forward_layers(self) -> list[str]:
         """Each layer under the workspace line its first product needs (written once)."""
-        self.has_out = self.has_typed = False
+        self.has_out = self.has_typed = self.has_zeros = False
         self.planner.begin("forward")
         out = []
         for layer in self.plan.forward:
@@ -380,6 +385,15 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             lines += line(first, shape + why)
             for step in rest:
                 lines += line(step, shape)
+        elif act.numpy == RELU_TEMPLATE:  # against a row of zeros: NumPy's vector loop
+            fetch, test, make, step = (text.format(z=z) for text in RELU_STEPS)
+            self.zero_rows = True
+            if not self.has_zeros:  # once per function: every layer has X's dtype
+                self.has_zeros = True
+                lines += line(fetch, "(1, m): relu's 0 in the layers' dtype, read only")
+                lines += line(test) + line(make)
+            home = z if not keep_z else f"out.{self.planner.take(a, shape)}"
+            lines += line(f"{a} = {step}, out={home})", shape + why)
         else:
             code = self.printer.activation_code(act.name, z)
             ufunc = single_ufunc(code, z)
@@ -463,6 +477,8 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             body += ["", *LOG_SOFTMAX_HELPER.splitlines()]
         if self.typed:
             body += ["", *TYPED_HELPER.splitlines()]
+        if self.zero_rows:
+            body += ["", *ZERO_ROW_HELPER.splitlines()]
         if self.planner.ones:
             body += ["", *BATCH_HELPER.splitlines()]
         body += ["", *INIT_PARAMS.splitlines()]

@@ -52,6 +52,31 @@ def _typed(dtype):
     made = _TYPED[dtype] = (np.array(80.0, typed), np.array(1.0, typed))
     return made
 '''
+#: the relu record's NumPy form; a network layer writes it against a row of zeros instead
+RELU_TEMPLATE = "np.maximum({z}, 0.0)"
+#: the lines that fetch that row, (1, m) zeros of Z's dtype (``_zero_row``; an array has no
+#: truth value, so no ``or`` as for the tuple of ``_typed``), and the step
+RELU_STEPS = (
+    "zeros = _ZERO_ROWS.get((m, {z}.dtype))",
+    "if zeros is None:",
+    "    zeros = _zero_row(m, {z}.dtype)",
+    "np.maximum({z}, zeros",
+)
+ZERO_ROW_HELPER = '''
+#: (m, dtype) -> a (1, m) row of zeros, see _zero_row; a few entries at most
+_ZERO_ROWS = {}
+
+
+def _zero_row(m, dtype):
+    """relu's 0 as a (1, m) row of zeros of ``dtype``, made once per m and dtype and kept (read
+    only): np.maximum against a row that broadcasts over the rows runs NumPy's vector loop,
+    against the number 0.0 its scalar loop (on a 256 x 256 float32 array 110K instructions
+    against 163K, callgrind). The same values: max(z, 0) either way."""
+    if len(_ZERO_ROWS) >= 8:  # a long run of different batch sizes: start again
+        _ZERO_ROWS.clear()
+    made = _ZERO_ROWS[m, dtype] = np.zeros((1, m), dtype)
+    return made
+'''
 BATCH_HELPER = '''
 #: (m, dtype) -> (ones_m, inv_m, one), see _batch_constants; a few entries at most
 _BATCH = {}

