@@ -554,3 +554,6 @@ def test_mixed_float64_advice_under_jaxs_default_32_bit_mode() -> None:
                 params, X.astype(np.float32), Y.astype(np.float32)
             )  # following the advice works
             assert np.isfinite(float(cost))
+            # every array float64 (NumPy's default) runs, in float32, as before (review14 R9)
+            as64 = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+            assert np.isfinite(float(module.loss_and_grads(as64, X, Y)[0]))

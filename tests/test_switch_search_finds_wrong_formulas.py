@@ -238,7 +238,10 @@ def test_a_periodic_functions_switches_are_no_internal_error() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("factor", ["1{cos(z1) > 0.5}", "(1 + abs(sin(z1))/sin(z1))/2"])
 def test_other_periodic_switches_are_no_internal_error(factor: str) -> None:
-    _wrong_exactly(RELU, "W1", f"((W2^T delta2) ⊙ {factor}) x^T")
+    # wrong formulas: caught, or "cannot decide" (abs(sin(z1))'s switches are not mapped since
+    # a base that is never 0 has no pole, trust14), never a pass and never exit 3
+    report = sb.check_formula(RELU, "W1", f"((W2^T delta2) ⊙ {factor}) x^T")
+    assert report.exit_code in (1, 2), report.error
 
 
 def _wrong_exactly(spec: str, wrt: str, formula: str) -> None:

@@ -125,7 +125,15 @@ def _real(value: Any) -> bool:
 def _lost(low: sp.MatrixBase, high: sp.MatrixBase, what: str, digits: int, more: int) -> str:
     """The sentence saying where a ``digits``-digit value ``low`` and the same value at
     ``more`` digits ``high`` differ in their first :data:`AGREED_DIGITS` digits (cancellation
-    took the digits the comparison counts on); "" where they agree."""
+    took the digits the comparison counts on); "" where they agree. An entry that is not a
+    finite real number at both precisions (sqrt(z2) where z2 < 0) holds: it is a difference
+    of its own, not lost digits."""
+    if not all(_real(a) or _real(b) for a, b in zip(low, high, strict=True)):
+        # mutable copies, the entries non-real at both precisions set to 0 on both sides
+        low, high = low.as_mutable(), high.as_mutable()
+        for k, (a, b) in enumerate(zip(low, high, strict=True)):
+            if not (_real(a) or _real(b)):
+                low[k], high[k] = sp.Integer(0), sp.Integer(0)
     found = first_difference(low, high, digits)
     if found is None:
         return ""
