@@ -231,14 +231,17 @@ def jax_mixed_float64(ours: str, theirs: str, other: str, indent: str = "    ") 
     f-string text naming the other array (``X``, ``{first[0]}``); ``name`` names the array
     checked."""
     lines = [
-        f'if {ours} != {theirs} and "float64" in (str({ours}), str({theirs})):',
-        "    if jnp.result_type(float) != jnp.float64:  # x64 off: JAX makes no float64",
-        "        raise ValueError(",
-        f'            f"{{name}} has dtype {{{ours}}} but {other} has {{{theirs}}}; JAX makes "',
-        '            "float64 only with x64 on: .astype(np.float32) converts the float64 "',
-        "            \"arrays, or jax.config.update('jax_enable_x64', True) before making them \"",
-        '            "keeps float64"',
-        "        )",
+        "if (",
+        f"    {ours} != {theirs}",
+        f'    and "float64" in (str({ours}), str({theirs}))',
+        "    and jnp.result_type(float) != jnp.float64  # x64 off: JAX makes no float64",
+        "):",
+        "    raise ValueError(",
+        f'        f"{{name}} has dtype {{{ours}}} but {other} has {{{theirs}}}; JAX makes "',
+        '        "float64 only with x64 on: .astype(np.float32) converts the float64 arrays, "',
+        "        \"or jax.config.update('jax_enable_x64', True) before making them keeps \"",
+        '        "float64"',
+        "    )",
     ]
     return "".join(f"{indent}{text}\n" for text in lines)
 
