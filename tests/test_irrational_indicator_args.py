@@ -64,3 +64,15 @@ def test_a_model_with_an_irrational_shift() -> None:
     wrong = "((v^T (v h - y)) ⊙ 1{W x + log(2) > log(2.02)}) x^T"
     assert sb.check_formula(model, "W", right).exit_code == 0
     assert sb.check_formula(model, "W", wrong).exit_code == 1
+
+
+def test_an_unorderable_plain_function_value_is_no_internal_error_and_no_false_fail() -> None:
+    """review14 R10: evaluating a plain function at a number whose comparison meets zoo raised
+    a TypeError (exit 3); a table value left unevaluated was read as a non-real number, so a
+    right relu' with an irrational scale was 'not the gradient' (exit 1)."""
+    wrong = sb.check_formula(
+        "4-3:relu-1", "W1", "((W2^T delta2) ⊙ 1{abs(z1 - sqrt(2)) + z1 > sqrt(2)}) x^T"
+    )
+    assert wrong.exit_code in (1, 2)
+    right = sb.check_formula("4-3:relu-1", "W1", "((W2^T delta2) ⊙ 1{relu(sqrt(2) z1) > 0}) x^T")
+    assert right.exit_code in (0, 2), right.error

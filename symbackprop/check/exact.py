@@ -166,13 +166,16 @@ class Table:
             lookup = functools.partial(self.apply, key)
 
         def eval_(cls: type, arg: Any) -> Any:
-            if arg.is_Number:
+            # 1{sqrt(2) z1 > 0} at z1 = -5/6: a plain function's true value at an irrational
+            # number too (0), never an unevaluated table value read as a difference (R3)
+            if not (arg.is_Number or (plain and arg.is_number and arg.is_extended_real)):
+                return None
+            try:
                 return lookup(arg)
-            if plain and arg.is_number and arg.is_extended_real:
-                # 1{sqrt(2) z1 > 0} at z1 = -5/6: the indicator's true value at the irrational
-                # number (0), never an unevaluated table value read as a difference (review14 R3)
-                return lookup(arg)
-            return None
+            except TypeError:
+                # SymPy cannot order the value (a comparison inside meets zoo, review14 R10):
+                # it stays unevaluated, which no verdict reads as a number
+                return None
 
         def fdiff(self_: Any, argindex: int = 1) -> Any:
             if key is sp.exp:

@@ -118,6 +118,14 @@ def first_difference(
     return None
 
 
+def _non_real(value: Any) -> bool:
+    """A number that is not a finite real one (0.075 I); not an unevaluated table value
+    (``table_fn(...)``), which is no number at all and says nothing of the formula."""
+    if not getattr(value, "is_number", False) or _real(value):
+        return False
+    return not value.atoms(sp.Function)  # a table's value left unevaluated is a Function
+
+
 def _real(value: Any) -> bool:
     return bool(getattr(value, "is_number", False) and value.is_extended_real and value.is_finite)
 
@@ -128,11 +136,11 @@ def _lost(low: sp.MatrixBase, high: sp.MatrixBase, what: str, digits: int, more:
     took the digits the comparison counts on); "" where they agree. An entry that is not a
     finite real number at both precisions (sqrt(z2) where z2 < 0) holds: it is a difference
     of its own, not lost digits."""
-    if not all(_real(a) or _real(b) for a, b in zip(low, high, strict=True)):
+    if any(_non_real(a) and _non_real(b) for a, b in zip(low, high, strict=True)):
         # mutable copies, the entries non-real at both precisions set to 0 on both sides
         low, high = low.as_mutable(), high.as_mutable()
         for k, (a, b) in enumerate(zip(low, high, strict=True)):
-            if not (_real(a) or _real(b)):
+            if _non_real(a) and _non_real(b):
                 low[k], high[k] = sp.Integer(0), sp.Integer(0)
     found = first_difference(low, high, digits)
     if found is None:
