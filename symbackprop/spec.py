@@ -658,6 +658,9 @@ def _check_width(width: object, where: str) -> int | str:
 
 # -- width names: the one rule --------------------------------------------------------------
 
+#: names a network's derivation prints for values: data and output, the transpose T, the cost J
+#: and loss L (a custom activation may not take them; a width may not take any _TAKEN_NAMES)
+_DERIVATION_NAMES = frozenset({"x", "y", "X", "Y", "yhat", "Yhat", "y_hat", "T", "J", "L"})
 #: Layer-indexed names of the derivation and the generated code (W2, b2, z2, a2, Z2, A2,
 #: delta2, dW2, db2, dZ2, dA2; the bare stems too, since shapes and LaTeX print them) and the
 #: dimension names n0, n1, ...
@@ -669,9 +672,9 @@ _LAYERED_NAME_RE = re.compile(r"(?:W|b|z|a|Z|A|delta|dW|db|dZ|dA)[0-9]*|n[0-9]+"
 # fmt: off
 #: the generated module's constants (SHAPES, DATA, CACHE_READS, ...), present and future
 _MODULE_CONSTANT_RE = re.compile(r"[A-Z][A-Z0-9_]+")
-_TAKEN_NAMES = frozenset(
+_TAKEN_NAMES = _DERIVATION_NAMES | frozenset(
     {
-        "x", "y", "X", "Y", "yhat", "Yhat", "y_hat", "m", "T", "J", "L", "lambda", "L2",
+        "m", "lambda", "L2",
         "u", "s", "g", "gprime", "data", "sizes",
         "np", "numpy", "params", "cache", "work", "grads", "cost", "log_softmax", "SHAPES",
         "DATA", "DEPTH", "STDS", "init_params", "forward", "backward", "loss_and_grads",
@@ -750,11 +753,6 @@ def _define_name_problem(name: str) -> str | None:
     if name.startswith("_"):
         return "a custom activation's name cannot start with '_'; choose another name"
     return None
-
-
-#: names a network's derivation prints for values (the width rule's _TAKEN_NAMES without the
-#: module's own names, which generated code renames, and the scalar placeholders u, s, g)
-_DERIVATION_NAMES = frozenset({"x", "y", "X", "Y", "yhat", "Yhat", "y_hat", "T", "J", "L"})
 
 
 def _separator_hint(token: str) -> str:

@@ -128,11 +128,8 @@ def _invalid(params, X=None, Y=None, cache=None):
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
         got = getattr(value, "dtype", None)
         if value is not None and X is not None and got != dtype:
-            if (
-                got != dtype
-                and "float64" in (str(got), str(dtype))
-                and jnp.result_type(float) != jnp.float64  # x64 off: JAX makes no float64
-            ):
+            # x64 off: JAX makes no float64, so the usual advice would not be followed
+            if "float64" in (str(got), str(dtype)) and jnp.result_type(float) != jnp.float64:
                 raise ValueError(
                     f"{name} has dtype {got} but X has {dtype}; JAX makes "
                     "float64 only with x64 on: .astype(np.float32) converts the float64 arrays, "

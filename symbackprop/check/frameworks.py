@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,11 +58,6 @@ def _numpy_of(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=np.float64)
 
 
-@contextlib.contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-
-
 def module_arrays(module: Any) -> ModuleArrays:
     """The conversions for ``module`` (a GradientModule or a generated module loaded from a
     file); NumPy for any other object with ``loss_and_grads``."""
@@ -74,11 +69,11 @@ def module_arrays(module: Any) -> ModuleArrays:
             "torch",
             torch.from_numpy,
             _numpy_of,
-            _nothing,
+            contextlib.nullcontext,
             linalg + ((errors,) if isinstance(errors, type) else ()),
         )
     jax = _imported(module, "jax")
     jnp = _imported(module, "jnp")
     if jax is not None and jnp is not None:
         return ModuleArrays("jax", jnp.asarray, _numpy_of, lambda: jax.enable_x64(True), linalg)
-    return ModuleArrays("numpy", lambda a: a, _numpy_of, _nothing, linalg)
+    return ModuleArrays("numpy", lambda a: a, _numpy_of, contextlib.nullcontext, linalg)

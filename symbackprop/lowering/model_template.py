@@ -225,17 +225,14 @@ def _math(f, *x):
 
 
 def jax_mixed_float64(ours: str, theirs: str, other: str, indent: str = "    ") -> str:
-    """JAX's lines for arrays of two dtypes, one float64, while x64 is off: JAX makes no
-    float64 then, so converting the other array to it (the usual advice) would loop. ``ours``
-    and ``theirs`` are the names of the two dtypes in the generated function, ``other`` the
-    f-string text naming the other array (``X``, ``{first[0]}``); ``name`` names the array
-    checked."""
+    """JAX's lines for arrays of two different dtypes, one float64, while x64 is off: JAX
+    makes no float64 then, so converting the other array to it (the usual advice) would loop.
+    Placed where the two dtypes are known to differ; ``ours`` and ``theirs`` are their names
+    in the generated function, ``other`` the f-string text naming the other array (``X``,
+    ``{first[0]}``); ``name`` names the array checked."""
     lines = [
-        "if (",
-        f"    {ours} != {theirs}",
-        f'    and "float64" in (str({ours}), str({theirs}))',
-        "    and jnp.result_type(float) != jnp.float64  # x64 off: JAX makes no float64",
-        "):",
+        "# x64 off: JAX makes no float64, so the usual advice would not be followed",
+        f'if "float64" in (str({ours}), str({theirs})) and jnp.result_type(float) != jnp.float64:',
         "    raise ValueError(",
         f'        f"{{name}} has dtype {{{ours}}} but {other} has {{{theirs}}}; JAX makes "',
         '        "float64 only with x64 on: .astype(np.float32) converts the float64 arrays, "',
@@ -255,7 +252,8 @@ def floating_helper(
     ``default`` is the dtype advised for the first array (JAX's default float: float32 unless
     x64 is enabled, where float64 advice would only warn and give float32). Both backends
     that take NumPy arrays refuse a ``np.matrix``, whose ``*`` multiplies matrices.
-    ``mixed``: lines run first when two dtypes differ (JAX's: float64 without x64)."""
+    ``mixed``: lines run first once two dtypes differ (JAX's: float64 without x64), indented
+    for the body of that test."""
     return f'''
 def _floating(name, value, first):
     """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
@@ -281,8 +279,8 @@ def _floating(name, value, first):
         )
     if first is None:
         return name, dtype
-{mixed}    if dtype != wanted:
-        raise ValueError(
+    if dtype != wanted:
+{mixed}        raise ValueError(
             f"{{name}} has dtype {{dtype}} but {{first[0]}} has {{wanted}}: every array must have "
             f"one floating-point dtype ({{name}}.astype({ns}.{{wanted}}) converts it)"
         )

@@ -36,7 +36,7 @@ CHECK_HELPER = (
         "dtype is None or not jnp.issubdtype(dtype, jnp.floating)",
         "jnp",
         "jnp.dtype(jnp.result_type(float))",
-        jax_mixed_float64("dtype", "wanted", "{first[0]}"),
+        jax_mixed_float64("dtype", "wanted", "{first[0]}", indent=" " * 8),
     )
 )
 
