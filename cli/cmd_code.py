@@ -160,7 +160,7 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
             source, opts, seed, eps, memory_gib, exact
         )
     else:
-        result, exact_result, m, mode, skipped = _check_network(
+        result, exact_result, m, mode, skipped, note = _check_network(
             source, opts, seed, eps, memory_gib, exact
         )
     # a model without a batch dimension has no m to show
@@ -170,8 +170,12 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
 
 def _check_network(
     net: Any, opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact: bool
-) -> tuple[Any, Any, int, str, str | None]:
-    """Finite differences (and the exact check up to depth EXACT_MAX_DEPTH) of a network."""
+) -> tuple[Any, Any, int, str, str | None, str | None]:
+    """Finite differences (and the exact check up to depth EXACT_MAX_DEPTH) of a network.
+
+    Returns the finite-difference and exact results, m, the mode, why the exact check was
+    skipped (or None) and a note on the point (or None).
+    """
     import numpy as np
 
     import symbackprop as sb
@@ -179,6 +183,7 @@ def _check_network(
     from symbackprop.core.memory import check_budget, check_depth, no_memory_error
 
     m = opts.sizes.get("m", 3)
+    note = None
     run_exact = exact and net.depth <= EXACT_MAX_DEPTH
     # refused before anything is allocated: too deep for finite differences, or over budget
     check_depth(net.depth)
@@ -197,13 +202,23 @@ def _check_network(
             params = module.init_params(seed=seed)
             X, Y = _data(module, net.loss, m, seed)
             result = sb.gradcheck(module, params, X, Y, eps=eps, mode=mode, seed=seed)
+            if _on_a_kink(result):
+                # the biases start at 0: a batch column whose relu layer is dead then gives the
+                # next layer's z = b = 0 exactly, on the kink for every step of b; the gradient
+                # holds at any point, so the biases are drawn off it (the output says so)
+                biases = tuple(name for name in module.SHAPES if name.startswith("b"))
+                params = _drawn(module, params, biases, seed)
+                result = sb.gradcheck(module, params, X, Y, eps=eps, mode=mode, seed=seed)
+                note = (
+                    f"{', '.join(biases)} drawn at random, not at 0: at 0 the point sat on a kink"
+                )
         exact_result = None
         if run_exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             derivation = sb.derive(net, batch=opts.batch)
             exact_result = sb.check_exact(derivation, sizes=opts.sizes or None, seed=seed)
     skipped = f"depth {net.depth} > {EXACT_MAX_DEPTH}" if exact and not run_exact else None
-    return result, exact_result, m, mode, skipped
+    return result, exact_result, m, mode, skipped, note
 
 
 #: seeds tried after --seed when the cost is not finite at the drawn point (log det of a
@@ -281,7 +296,7 @@ def _check_model(
             # the parameters only ever added start at zero, where a relu of them (beta in
             # batch_norm at m = 1, where N = 0) sits on its kink for every seed: nothing can be
             # checked there, so they are drawn at random too (the gradient holds at any point)
-            moved = _draw_added(module, params, tried)
+            moved = _drawn(module, params, module.ADDED, tried)
             if np.isfinite(_cost_at(module, moved, data)):
                 result = sb.gradcheck(module, moved, *data, eps=eps, mode=mode, seed=tried)
                 note = (
@@ -321,15 +336,15 @@ def _on_a_kink(result: Any) -> bool:
     return any(row.checked == 0 and row.skipped == row.total > 0 for row in result.rows)
 
 
-def _draw_added(module: Any, params: dict[str, Any], seed: int) -> dict[str, Any]:
-    """``params`` with every parameter of ``module.ADDED`` standard normal (seeded)."""
+def _drawn(
+    module: Any, params: dict[str, Any], names: tuple[str, ...], seed: int
+) -> dict[str, Any]:
+    """``params`` with each parameter in ``names`` standard normal (seeded), the rest as given."""
     import numpy as np
 
     rng = np.random.default_rng(seed + 2)  # seed + 1 draws the data
     return {
-        name: rng.standard_normal(value.shape).astype(value.dtype)
-        if name in module.ADDED
-        else value
+        name: rng.standard_normal(value.shape).astype(value.dtype) if name in names else value
         for name, value in params.items()
     }
 
@@ -427,10 +442,12 @@ def _report_checks(
     )
     partly = exact_result is None and skipped is not None or missing == "not run"
     passed = f"finite differences passed; exact check {missing}" if partly else "all checks passed"
-    unresolved = ", ".join(result.unresolved)
+    unresolved = ", ".join(
+        f"{row.parameter} ({row.cause})" for row in result.rows if row.unresolved
+    )
     if unresolved and not failed:
-        # rows below the noise floor were not compared: the exact check alone can decide
-        passed = f"finite differences could not resolve {unresolved} (the cost is too large)"
+        # rows that measured nothing were not compared: the exact check alone can decide
+        passed = f"finite differences could not resolve {unresolved}"
         passed += "; the exact check passed" if exact_ok else "; the check cannot decide"
     lines.append("[bold red]check failed[/]" if failed else f"[green]{passed}[/]")
     console.print_out(*lines)
@@ -438,6 +455,6 @@ def _report_checks(
         raise CheckFailed(f"check failed: {' and '.join(failed)}")
     if unresolved and not exact_ok:
         raise CliError(
-            f"cannot decide: finite differences could not resolve {unresolved} (the cost is "
-            "too large) and no exact check passed"
+            f"cannot decide: finite differences could not resolve {unresolved} and no exact "
+            "check passed"
         )

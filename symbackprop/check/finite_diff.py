@@ -32,7 +32,10 @@ ulps of |J| over eps). The floor never passes anything when it exceeds :data:`FL
 huge cost (``--l2 1e40``, J near 6e39) finite differences cannot resolve the gradient at all,
 and the row says so: it is **not resolvable** (``unresolved``; neither a pass nor a failure,
 like an entry skipped at a kink), so a large cost never buys an unresolved pass, nor a false
-failure of a right gradient. :attr:`GradCheck.ok` stays False (not everything passed);
+failure of a right gradient. A row none of whose steps could be taken (every one crossed a
+kink: a relu column of a batch whose first layer is dead gives z2 = b2 = 0 exactly while the
+biases start at 0) measured nothing either: it is not resolvable too, not a failure (``check``
+then draws the biases off the kink). :attr:`GradCheck.ok` stays False (not everything passed);
 :attr:`GradCheck.failed` says whether some row measured a real difference.
 
 Modes: ``"full"`` perturbs every entry (2 cost evaluations each); ``"directional"`` draws
@@ -90,6 +93,7 @@ __all__ = [
     "FULL_CHECK_MAX_PARAMS",
     "NOISE_ULPS",
     "RTOL",
+    "ON_KINKS",
     "UNRESOLVED",
     "GradCheck",
     "GradCheckRow",
@@ -108,8 +112,9 @@ class GradCheckRow:
     """One parameter: ``parameter``, ``max_abs_error``, ``relative_error``, ``ok``, how many
     entries or directions were ``checked`` of the ``total`` asked for, how many were ``skipped``
     (a step crossed a kink), and ``reason``: why the row passed or failed, in a few words.
-    ``unresolved``: the row is below the finite-difference noise floor (a huge cost), so it
-    neither passed nor failed (``ok`` is False)."""
+    ``unresolved``: finite differences measured nothing for the row (below the noise floor of
+    a huge cost, or every step crossed a kink), so it neither passed nor failed (``ok`` is
+    False)."""
 
     parameter: str
     max_abs_error: float
@@ -120,6 +125,17 @@ class GradCheckRow:
     total: int = 0
     reason: str = ""
     unresolved: bool = False
+
+    @property
+    def cause(self) -> str:
+        """Why an unresolved row measured nothing, in a few words ("" for any other row)."""
+        if not self.unresolved:
+            return ""
+        return (
+            "every step crossed a kink"
+            if self.reason.startswith(ON_KINKS)
+            else "the cost is too large"
+        )
 
     @property
     def coverage(self) -> str:
@@ -143,17 +159,18 @@ class GradCheck:
 
     @property
     def verdict(self) -> str:
-        """``ok``, ``FAILED``, or ``not resolved`` (no row failed, some under the noise floor)."""
+        """``ok``, ``FAILED``, or ``not resolved`` (no row failed, some measured nothing)."""
         return "ok" if self.ok else "FAILED" if self.failed else "not resolved"
 
     @property
     def failed(self) -> bool:
-        """Whether some row failed: not ok and not merely unresolved (below the noise floor)."""
+        """Whether some row failed: not ok and not merely unresolved (nothing measured)."""
         return not self.rows or any(not row.ok and not row.unresolved for row in self.rows)
 
     @property
     def unresolved(self) -> list[str]:
-        """The parameters whose rows finite differences could not resolve (a huge cost)."""
+        """The parameters whose rows finite differences could not resolve (a huge cost, or
+        every step at a kink)."""
         return [row.parameter for row in self.rows if row.unresolved]
 
     @property
@@ -171,12 +188,14 @@ class GradCheck:
 
 
 def _mark(row: GradCheckRow) -> str:
-    """A row's verdict word: ok, FAIL, or "not resolved" below the noise floor."""
+    """A row's verdict word: ok, FAIL, or "not resolved" (nothing measured)."""
     return "ok" if row.ok else "not resolved" if row.unresolved else "FAIL"
 
 
 #: the start of the reason of a row finite differences cannot resolve (judge's verdict)
-UNRESOLVED = "not resolvable: the cost"
+UNRESOLVED = "not resolvable: "
+#: the start of the reason of a row whose every step crossed a kink (nothing measured)
+ON_KINKS = UNRESOLVED + "every step"
 
 
 def cost_or_nan(
@@ -263,7 +282,8 @@ def judge(
     if not math.isfinite(cost):
         return False, math.nan, math.nan, f"the cost is not finite ({cost})"
     if checked == 0:
-        return False, 0.0, 0.0, f"0 of {total} checked (every step crossed a kink or was NaN)"
+        # nothing measured: a row is not failed by the point it was drawn at (another is)
+        return False, 0.0, 0.0, f"{ON_KINKS} crossed a kink or made a value NaN"
     if not np.all(np.isfinite(analytic)):
         return False, math.nan, math.nan, "the analytic gradient is not finite"
     if not np.all(np.isfinite(numeric)):
@@ -283,7 +303,7 @@ def judge(
             False,
             abs_err,
             rel,
-            f"{UNRESOLVED} ({cost:.1e}) is too large for finite differences to resolve "
+            f"{UNRESOLVED}the cost ({cost:.1e}) is too large for finite differences to resolve "
             f"this gradient (noise floor {floor:.1e}, above both gradients)",
         )
     # the relative error, allowing for the noise: |g - g_num| <= rtol |g| + floor entry-wise
