@@ -87,6 +87,10 @@ _LOGISTIC_SUM = "X : m x n\ny : m x 1\nJ = sum(log(exp(-y ⊙ (X w)) + 1))\ndata
 _LOGISTIC_L2 = "examples/models/logistic_l2.model"
 _BCE_1x1 = "x : 3 x 1\ny : 1 x 1\nw : 1 x 3\np = sigmoid(w x)\nJ = bce(p, y)\ndata: x, y\n"
 _SQUARED = "x : 3 x 1\ny : 2 x 1\nW : 2 x 3\np = sigmoid(W x)\nJ = sum((p - y)^2)\ndata: x, y\n"
+# a scaled logit (a temperature): hostile15 #6, the exp spellings were left to the numeric check
+_SCALED = "X : 3 x m\nY : 1 x m\nJ = bce(sigmoid(2 w^T X), Y)\n"
+_STEEP = "X : 3 x m\nY : 1 x m\nJ = bce(sigmoid(100 w^T X), Y)\n"
+_TANH = "X : 3 x m\nw : 3 x 1\nJ = sum(tanh(w^T X))\ndata: X\n"
 
 
 @pytest.mark.parametrize(
@@ -104,6 +108,12 @@ _SQUARED = "x : 3 x 1\ny : 2 x 1\nW : 2 x 3\np = sigmoid(W x)\nJ = sum((p - y)^2
         (_LOGISTIC_L2, "w", "(((1/m) (sigmoid(w^T X + c) - Y)) X^T)^T + lam w"),
         # exp(-(w^T X + c)) is exp(-t) applied to w^T X + c
         (_LOGISTIC_L2, "w", "(((1/m) (1/(1 + exp(-(w^T X + c))) - Y)) X^T)^T + lam w"),
+        # sigmoid(2 t) spelled through exp(-2 t): sigmoid of 2 w^T X, the derivation's node
+        (_SCALED, "w", "(2/m) X (1/(1 + exp(-(2 w^T X))) - Y)^T"),
+        (_SCALED, "w", "(2/m) X (1/(1 + exp(-2 w^T X)) - Y)^T"),
+        (_STEEP, "w", "(100/m) X (exp(100 w^T X) / (1 + exp(100 w^T X)) - Y)^T"),
+        # the spelled-out factor beside the activation the formula also names
+        (_TANH, "w", "X (1 - tanh(w^T X) ⊙ ((exp(2 w^T X) - 1) / (exp(2 w^T X) + 1)))^T"),
     ],
 )
 def test_a_model_formula_off_by_1e_58_is_caught_exactly(

@@ -54,12 +54,14 @@ def test_correct_formulas_are_accepted(text: str, wrt: str, formula: str) -> Non
     assert report.method == "exact"
 
 
-def test_the_same_value_written_with_other_functions_is_equal_numerically() -> None:
+def test_the_same_value_written_with_other_functions_is_equal_exactly() -> None:
     # the derivation has sigmoid(u) (log(exp(u) + 1) is softplus(u)); (1 + tanh(u/2))/2 is
-    # the same number
+    # the same number, read as sigmoid(u) through exp (an identity; numeric before hostile15 #6)
     formula = "X^T (-y ⊙ ((1 + tanh(-y ⊙ (X w) / 2)) / 2))"
     report = _check(LOGISTIC_SUM, "w", formula)
-    assert report.ok and report.method == "numeric"
+    assert report.ok and report.method == "exact"
+    off = _check(LOGISTIC_SUM, "w", f"({formula}) (1 + 1/10^58)")
+    assert off.equal is False and off.method == "exact"
     # exp(u) / (exp(u) + 1) is read as sigmoid(u) (an identity): decided exactly
     formula = "X^T (-y ⊙ (exp(-y ⊙ (X w)) / (exp(-y ⊙ (X w)) + 1)))"
     report = _check(LOGISTIC_SUM, "w", formula)
