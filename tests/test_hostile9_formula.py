@@ -45,6 +45,7 @@ def test_another_function_for_the_same_value_still_passes_numerically_and_says_s
     report = sb.check_formula(net, "b1", "W2^T (a2 - y) * sigmoid(z1)")
     assert report.ok and report.method == "numeric" and report.digits == 35
     assert any("a relative difference below 1e-35 would not be seen" in n for n in report.notes)
+    assert any("nor one confined to a region no point reached" in n for n in report.notes)
 
 
 @pytest.mark.parametrize(

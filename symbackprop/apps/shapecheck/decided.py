@@ -169,6 +169,7 @@ def numeric_only_note(digits: int) -> str:
         "the exact comparison (each function a table of random rationals) differs: the formula "
         "writes a value with other functions or at other arguments than the derivation "
         "(sigmoid(z) as 1/(1 + exp(-z)), softplus'(z) for sigmoid(z)), which only the true "
-        f"functions relate; they agree to {digits} digits, and a relative difference below "
-        f"1e-{digits} would not be seen"
+        f"functions relate; they agree to {digits} digits at the points compared, so a "
+        f"relative difference below 1e-{digits} would not be seen, nor one confined to a "
+        "region no point reached (a smooth step far from them)"
     )
