@@ -21,6 +21,7 @@ from sympy import HadamardPower
 
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
+from symbackprop.check.joint import joint_pairs, solve
 from symbackprop.check.switches import affine_parts, switches
 from symbackprop.records.nodes import Elementwise
 
@@ -117,6 +118,10 @@ class Region:
     high: Any
     #: the piece of ``arg``'s own kinks the region lies in (-oo, oo where it has one piece)
     piece: tuple[Any, Any] = (-sp.oo, sp.oo)
+    #: a joint region (:mod:`.joint`): ``(other, low, high, leaves)``, the same entry of
+    #: ``other`` strictly between ``low`` and ``high`` too; ``leaves``: the names that move
+    #: both linearly
+    joint: tuple[Any, Any, Any, tuple[str, ...]] | None = None
 
     def holds(self, value: Any) -> bool:
         if not (getattr(value, "is_number", False) and value.is_extended_real):
@@ -129,12 +134,21 @@ class Region:
         return bool(self.low <= value) and bool(value <= self.high)
 
     def describe(self, show: Callable[[Any], str]) -> str:
-        """``x below -5``, ``W X between 0 and 3/10``, ``a1 above 9999/10000``."""
-        if self.low == -sp.oo:
-            return f"{show(self.arg)} below {self.high}"
-        if self.high == sp.oo:
-            return f"{show(self.arg)} above {self.low}"
-        return f"{show(self.arg)} between {self.low} and {self.high}"
+        """``x below -5``, ``W X between 0 and 3/10``, ``a1 above 9999/10000``; a joint
+        region ``z1 above 0 and b1 below -100 in one entry``."""
+        own = _interval(show(self.arg), self.low, self.high)
+        if self.joint is None:
+            return own
+        other, low, high, _leaves = self.joint
+        return f"{own} and {_interval(show(other), low, high)} in one entry"
+
+
+def _interval(shown: str, low: Any, high: Any) -> str:
+    if low == -sp.oo:
+        return f"{shown} below {high}"
+    if high == sp.oo:
+        return f"{shown} above {low}"
+    return f"{shown} between {low} and {high}"
 
 
 def regions(*exprs: Any, definitions: dict[str, Any] | None = None) -> list[Region]:
@@ -203,6 +217,10 @@ class Sides:
         self.reached: dict[Region, int] = dict.fromkeys(
             _regions(found.on, found.nonnegative), NONE
         )
+        # two nearly equal linear values (z1, W1 x + 0.99999 b1) differ only where they lie
+        # in different pieces in one entry: every pair of pieces is a region (.joint)
+        for u, (low, high), v, (low2, high2), leaves in joint_pairs(found.on, definitions or {}):
+            self.reached[Region(u, low, high, joint=(v, low2, high2, leaves))] = NONE
         #: the piecewise atoms whose switch values could not be found (no verdict then)
         self.unmapped: list[Any] = found.unmapped
         self._through = found.through
@@ -214,15 +232,30 @@ class Sides:
         ``exact`` (the tables of random values): no region of a base some atom reaches
         through a function (a1's value there is a random one, not sigmoid(z1))."""
         values: dict[Any, Any] = {}
+
+        def of(arg: Any) -> list[Any]:
+            if arg not in values:
+                try:
+                    values[arg] = list(evaluate(arg))
+                except UNEVALUATED:  # an exact table cannot evaluate exp: the numeric pass will
+                    values[arg] = []
+            return values[arg]
+
         for region, level in self.reached.items():
             if level == INSIDE or (exact and region.arg in self._through):
                 continue
-            if region.arg not in values:
-                try:
-                    values[region.arg] = list(evaluate(region.arg))
-                except UNEVALUATED:  # an exact table cannot evaluate exp: the numeric pass will
-                    values[region.arg] = []
-            found = values[region.arg]
+            found = of(region.arg)
+            if region.joint is not None:
+                # both in one entry, and never on an edge only: each piece's edge is reached
+                # by the regions of its own base
+                other, low, high, _leaves = region.joint
+                if exact and other in self._through:
+                    continue
+                beside = Region(other, low, high)
+                pairs = zip(found, of(other), strict=False)
+                if inside and any(region.holds(a) and beside.holds(b) for a, b in pairs):
+                    self.reached[region] = INSIDE
+                continue
             if any(region.holds(v) for v in found):
                 if inside:
                     self.reached[region] = INSIDE
@@ -254,6 +287,25 @@ def crossing(
     rest of the point stays moderate), then a random direction through every movable leaf
     (1{a1 < 0.9999}). ``value_at(leaves)`` evaluates at a point with the true functions.
     """
+    if region.joint is not None:
+        other, low, high, leaves = region.joint
+        moving = [name for name in leaves if name in movable]
+        point = (
+            solve(
+                region.arg,
+                (region.low, region.high),
+                other,
+                (low, high),
+                moving,
+                base,
+                value_at,
+                rng,
+                UNEVALUATED,
+            )
+            if moving
+            else None
+        )
+        return [] if point is None else [point]
     named = {str(s.name) for s in region.arg.atoms(sp.MatrixSymbol)} & set(movable)
     lines = [_entry(base, name, rng) for name in sorted(named)]
     lines.append(

@@ -115,9 +115,14 @@ def across(
     # argument's own kinks (on a kink at its edge, or in a region another argument's kinks cut
     # off: abs(w) is never below 0); a region found but not compared never does
     # (a band between two switches is always reachable by a line, so never taken so)
-    taken = {(r.arg, r.piece) for r, level in sides.reached.items() if level != NONE}
+    # (a joint region of two values in one entry (kinks.Region.joint) is always one too)
+    taken = {
+        (r.arg, r.piece) for r, level in sides.reached.items() if level != NONE and r.joint is None
+    }
     out.missing = [
-        r for r in sides.missing() if r in out.why or (r.arg, r.piece) not in taken or _bounded(r)
+        r
+        for r in sides.missing()
+        if r in out.why or (r.arg, r.piece) not in taken or _bounded(r) or r.joint is not None
     ]
     return out
 
