@@ -22,6 +22,7 @@ from sympy import HadamardPower
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
 from symbackprop.check.joint import joint_pairs, solve
+from symbackprop.check.live import live as is_live
 from symbackprop.check.switches import affine_parts, switches
 from symbackprop.records.nodes import Elementwise
 
@@ -224,22 +225,51 @@ class Sides:
         #: the piecewise atoms whose switch values could not be found (no verdict then)
         self.unmapped: list[Any] = found.unmapped
         self._through = found.through
+        #: the generic shape of the gradient and the formula (the first two of ``exprs``)
+        self._shape = getattr(exprs[0], "shape", None) if exprs else None
+        #: a point's evaluator -> the gradient and the formula there with each piecewise atom
+        #: taken as 1 (:func:`.live.pieceless`), or None: a region's point then counts
+        #: wherever it lies
+        self.smooth: Callable[[Evaluate], list[sp.MatrixBase]] | None = None
 
-    def see(self, evaluate: Evaluate, *, inside: bool = True, exact: bool = False) -> None:
+    def see(
+        self,
+        evaluate: Evaluate,
+        *,
+        inside: bool = True,
+        exact: bool = False,
+    ) -> None:
         """Record the regions the kinked values reach at the point of ``evaluate``;
         ``inside=False`` (a point where the gradient is 0, which compares nothing either side of
         a kink): only the kinks the values touch, a1 = 0 of relu, no region as reached inside.
         ``exact`` (the tables of random values): no region of a base some atom reaches
-        through a function (a1's value there is a random one, not sigmoid(z1))."""
+        through a function (a1's value there is a random one, not sigmoid(z1)). Where
+        :attr:`smooth` is given, a region is reached inside only where one of those is not 0
+        in the entries its value's entries there reach (:mod:`.live`: x_j = 0 inside "abs(x)
+        below 1/1000" compares column j as 0 = 0)."""
         values: dict[Any, Any] = {}
+        outputs: list[list[sp.MatrixBase]] = []
 
         def of(arg: Any) -> list[Any]:
             if arg not in values:
                 try:
-                    values[arg] = list(evaluate(arg))
+                    values[arg] = evaluate(arg)
                 except UNEVALUATED:  # an exact table cannot evaluate exp: the numeric pass will
-                    values[arg] = []
-            return values[arg]
+                    values[arg] = sp.zeros(0, 0)
+            return list(values[arg])
+
+        def compared(region: Region, entries: list[int]) -> bool:
+            if not (inside and entries):
+                return False
+            if self.smooth is None or self._shape is None:
+                return True
+            if not outputs:
+                try:
+                    outputs.append(self.smooth(evaluate))
+                except UNEVALUATED:
+                    return True  # as before: no verdict is read from this, only a region
+            cols = values[region.arg].shape[1]
+            return is_live(region.arg.shape, self._shape, entries, cols, outputs[0])
 
         for region, level in self.reached.items():
             if level == INSIDE or (exact and region.arg in self._through):
@@ -252,12 +282,14 @@ class Sides:
                 if exact and other in self._through:
                     continue
                 beside = Region(other, low, high)
-                pairs = zip(found, of(other), strict=False)
-                if inside and any(region.holds(a) and beside.holds(b) for a, b in pairs):
+                pairs = enumerate(zip(found, of(other), strict=False))
+                held = [k for k, (a, b) in pairs if region.holds(a) and beside.holds(b)]
+                if compared(region, held):
                     self.reached[region] = INSIDE
                 continue
-            if any(region.holds(v) for v in found):
-                if inside:
+            held = [k for k, v in enumerate(found) if region.holds(v)]
+            if held:
+                if compared(region, held):
                     self.reached[region] = INSIDE
             elif any(region.touches(v) for v in found):
                 self.reached[region] = EDGE
@@ -378,9 +410,13 @@ def _along(
                 low = high
                 continue
             entry = moved[0]
+            # beyond a kink, the point returned is one the halving put inside, never the
+            # doubling's round t: x_0 + t is often exactly 0 there (x_0 = 3/2 - 3/2), where a
+            # factor x_0 hides every difference inside "abs(x) below 1/1000" (review14 R5)
+            halved = False
             for step in range(BISECT_MAX):
                 inside = now is not None and region.holds(now[entry])
-                if inside and (bounded or step >= BISECT):
+                if inside and (bounded or (step >= BISECT and halved)):
                     return [at(low), at(high)]
                 # a little off the middle: a rational kink is not hit exactly
                 middle = low + (high - low) * sp.Rational(49, 97)
@@ -388,7 +424,7 @@ def _along(
                 if mid is None:
                     return []
                 if side(mid[entry], pivot) not in (0, before[entry]):
-                    high, now = middle, mid
+                    high, now, halved = middle, mid, True
                 else:
                     low = middle
             return []

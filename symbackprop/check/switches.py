@@ -89,7 +89,20 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             out.on.setdefault(base, set()).update(values)
             if through:
                 out.through.add(base)
+            if _never_negative(base):
+                out.nonnegative.add(base)  # abs(z1 - 1) has no region below 0 (review14 R5)
     return out
+
+
+def _never_negative(base: Any) -> bool:
+    """An element-wise function that is never below 0 (abs(z1 - 1), exp(u)) or abs of a
+    matrix: none of its entries is ever below 0."""
+    if isinstance(base, sp.Abs):
+        return bool(getattr(base.args[0], "is_Matrix", False))
+    if isinstance(base, Elementwise):
+        real = sp.Dummy(real=True)
+        return bool(_explicit(base.body.xreplace({base.variable: real})).is_nonnegative)
+    return False
 
 
 def _never_zero(base: Any) -> bool:
