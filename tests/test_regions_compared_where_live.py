@@ -54,3 +54,14 @@ def test_pieceless_takes_every_piecewise_atom_as_one() -> None:
 def test_another_atoms_zero_is_no_comparison(wrt: str, formula: str, code: int) -> None:
     report = sb.check_formula(NET, wrt, formula)
     assert report.exit_code == code, report.error
+
+
+@pytest.mark.slow
+def test_an_abs_band_names_no_impossible_region() -> None:
+    """abs(z1 - 1) is never below 0: the band's message named "abs(-1 + z1) below 0". The band
+    itself (0.999 < z1 < 1.001) is not reached yet (exit 2, honest; abs(w)'s switches are not
+    put on w, whose far side a line may not reach: test_kink_regions' logistic_l2 line)."""
+    formula = "(W2^T delta2) ⊙ (1{z1 > 0} - 1{z1 > 0} ⊙ 1{abs(z1 - 1) < 0.001})"
+    report = sb.check_formula(NET, "b1", formula)
+    assert report.exit_code in (1, 2)
+    assert "below 0" not in str(report.error or "")
