@@ -74,6 +74,11 @@ class Table:
     from this table at a number, so SymPy's own ``doit`` evaluates the expression exactly.
     """
 
+    #: whether every function of the table is the true one (:class:`RealTable`), so that it
+    #: has a value at any real number, irrational ones too (relu(-5 sqrt(2)/6)); a drawn
+    #: value is keyed by a rational argument only
+    TRUE_FUNCTIONS = False
+
     def __init__(self, rng: random.Random, activations: dict[str, Activation]) -> None:
         self.rng = rng
         self.activations = activations
@@ -155,8 +160,9 @@ class Table:
 
     def _make(self, key: Any) -> type:
         table = self
-        #: a plain function (an indicator, a power), no drawn value: true at any real number
-        plain = key is not sp.exp and key not in self._records
+        #: a plain function (an indicator, a power), no drawn value, or a table of the true
+        #: functions: true at any real number
+        plain = self.TRUE_FUNCTIONS or (key is not sp.exp and key not in self._records)
         if key is sp.exp:
             lookup: Any = self.exp
         elif key in self._records:
@@ -186,7 +192,15 @@ class Table:
             raise TypeError("the exact check differentiates only activations and exp")
 
         name = f"table_{getattr(key, '__name__', 'fn')}"
-        return type(name, (sp.Function,), {"nargs": 1, "eval": classmethod(eval_), "fdiff": fdiff})
+        body = {"nargs": 1, "eval": classmethod(eval_), "fdiff": fdiff, "is_table": True}
+        return type(name, (sp.Function,), body)
+
+
+def unevaluated(value: Any) -> bool:
+    """Whether ``value`` (a number expression) holds a table's function left unevaluated
+    (SymPy could not order its argument): no number, and no text for a message."""
+    atoms = value.atoms(sp.Function) if isinstance(value, sp.Basic) else ()
+    return any(getattr(f, "is_table", False) for f in atoms)
 
 
 class NotRationalError(ValueError):
@@ -201,6 +215,7 @@ class RealTable(Table):
     """
 
     DIGITS = 30
+    TRUE_FUNCTIONS = True
 
     def value(self, name: str, q: Any) -> Any:
         act = self.activations[name]

@@ -21,6 +21,8 @@ from sympy import HadamardPower
 
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
+from symbackprop.check.joint import joint_pairs, solve
+from symbackprop.check.live import live as is_live
 from symbackprop.check.switches import affine_parts, switches
 from symbackprop.records.nodes import Elementwise
 
@@ -117,6 +119,10 @@ class Region:
     high: Any
     #: the piece of ``arg``'s own kinks the region lies in (-oo, oo where it has one piece)
     piece: tuple[Any, Any] = (-sp.oo, sp.oo)
+    #: a joint region (:mod:`.joint`): ``(other, low, high, leaves)``, the same entry of
+    #: ``other`` strictly between ``low`` and ``high`` too; ``leaves``: the names that move
+    #: both linearly
+    joint: tuple[Any, Any, Any, tuple[str, ...]] | None = None
 
     def holds(self, value: Any) -> bool:
         if not (getattr(value, "is_number", False) and value.is_extended_real):
@@ -129,12 +135,21 @@ class Region:
         return bool(self.low <= value) and bool(value <= self.high)
 
     def describe(self, show: Callable[[Any], str]) -> str:
-        """``x below -5``, ``W X between 0 and 3/10``, ``a1 above 9999/10000``."""
-        if self.low == -sp.oo:
-            return f"{show(self.arg)} below {self.high}"
-        if self.high == sp.oo:
-            return f"{show(self.arg)} above {self.low}"
-        return f"{show(self.arg)} between {self.low} and {self.high}"
+        """``x below -5``, ``W X between 0 and 3/10``, ``a1 above 9999/10000``; a joint
+        region ``z1 above 0 and b1 below -100 in one entry``."""
+        own = _interval(show(self.arg), self.low, self.high)
+        if self.joint is None:
+            return own
+        other, low, high, _leaves = self.joint
+        return f"{own} and {_interval(show(other), low, high)} in one entry"
+
+
+def _interval(shown: str, low: Any, high: Any) -> str:
+    if low == -sp.oo:
+        return f"{shown} below {high}"
+    if high == sp.oo:
+        return f"{shown} above {low}"
+    return f"{shown} between {low} and {high}"
 
 
 def regions(*exprs: Any, definitions: dict[str, Any] | None = None) -> list[Region]:
@@ -203,28 +218,78 @@ class Sides:
         self.reached: dict[Region, int] = dict.fromkeys(
             _regions(found.on, found.nonnegative), NONE
         )
+        # two nearly equal linear values (z1, W1 x + 0.99999 b1) differ only where they lie
+        # in different pieces in one entry: every pair of pieces is a region (.joint)
+        for u, (low, high), v, (low2, high2), leaves in joint_pairs(found.on, definitions or {}):
+            self.reached[Region(u, low, high, joint=(v, low2, high2, leaves))] = NONE
         #: the piecewise atoms whose switch values could not be found (no verdict then)
         self.unmapped: list[Any] = found.unmapped
         self._through = found.through
+        #: the generic shape of the gradient and the formula (the first two of ``exprs``)
+        self._shape = getattr(exprs[0], "shape", None) if exprs else None
+        #: a point's evaluator -> the gradient and the formula there with each piecewise atom
+        #: taken as 1 (:func:`.live.pieceless`), or None: a region's point then counts
+        #: wherever it lies
+        self.smooth: Callable[[Evaluate], list[sp.MatrixBase]] | None = None
 
-    def see(self, evaluate: Evaluate, *, inside: bool = True, exact: bool = False) -> None:
+    def see(
+        self,
+        evaluate: Evaluate,
+        *,
+        inside: bool = True,
+        exact: bool = False,
+    ) -> None:
         """Record the regions the kinked values reach at the point of ``evaluate``;
         ``inside=False`` (a point where the gradient is 0, which compares nothing either side of
         a kink): only the kinks the values touch, a1 = 0 of relu, no region as reached inside.
         ``exact`` (the tables of random values): no region of a base some atom reaches
-        through a function (a1's value there is a random one, not sigmoid(z1))."""
+        through a function (a1's value there is a random one, not sigmoid(z1)). Where
+        :attr:`smooth` is given, a region is reached inside only where one of those is not 0
+        in the entries its value's entries there reach (:mod:`.live`: x_j = 0 inside "abs(x)
+        below 1/1000" compares column j as 0 = 0)."""
         values: dict[Any, Any] = {}
+        outputs: list[list[sp.MatrixBase]] = []
+
+        def of(arg: Any) -> list[Any]:
+            if arg not in values:
+                try:
+                    values[arg] = evaluate(arg)
+                except UNEVALUATED:  # an exact table cannot evaluate exp: the numeric pass will
+                    values[arg] = sp.zeros(0, 0)
+            return list(values[arg])
+
+        def compared(region: Region, entries: list[int]) -> bool:
+            if not (inside and entries):
+                return False
+            if self.smooth is None or self._shape is None:
+                return True
+            if not outputs:
+                try:
+                    outputs.append(self.smooth(evaluate))
+                except UNEVALUATED:
+                    return True  # as before: no verdict is read from this, only a region
+            cols = values[region.arg].shape[1]
+            return is_live(region.arg.shape, self._shape, entries, cols, outputs[0])
+
         for region, level in self.reached.items():
             if level == INSIDE or (exact and region.arg in self._through):
                 continue
-            if region.arg not in values:
-                try:
-                    values[region.arg] = list(evaluate(region.arg))
-                except UNEVALUATED:  # an exact table cannot evaluate exp: the numeric pass will
-                    values[region.arg] = []
-            found = values[region.arg]
-            if any(region.holds(v) for v in found):
-                if inside:
+            found = of(region.arg)
+            if region.joint is not None:
+                # both in one entry, and never on an edge only: each piece's edge is reached
+                # by the regions of its own base
+                other, low, high, _leaves = region.joint
+                if exact and other in self._through:
+                    continue
+                beside = Region(other, low, high)
+                pairs = enumerate(zip(found, of(other), strict=False))
+                held = [k for k, (a, b) in pairs if region.holds(a) and beside.holds(b)]
+                if compared(region, held):
+                    self.reached[region] = INSIDE
+                continue
+            held = [k for k, v in enumerate(found) if region.holds(v)]
+            if held:
+                if compared(region, held):
                     self.reached[region] = INSIDE
             elif any(region.touches(v) for v in found):
                 self.reached[region] = EDGE
@@ -254,6 +319,25 @@ def crossing(
     rest of the point stays moderate), then a random direction through every movable leaf
     (1{a1 < 0.9999}). ``value_at(leaves)`` evaluates at a point with the true functions.
     """
+    if region.joint is not None:
+        other, low, high, leaves = region.joint
+        moving = [name for name in leaves if name in movable]
+        point = (
+            solve(
+                region.arg,
+                (region.low, region.high),
+                other,
+                (low, high),
+                moving,
+                base,
+                value_at,
+                rng,
+                UNEVALUATED,
+            )
+            if moving
+            else None
+        )
+        return [] if point is None else [point]
     named = {str(s.name) for s in region.arg.atoms(sp.MatrixSymbol)} & set(movable)
     lines = [_entry(base, name, rng) for name in sorted(named)]
     lines.append(
@@ -326,9 +410,13 @@ def _along(
                 low = high
                 continue
             entry = moved[0]
+            # beyond a kink, the point returned is one the halving put inside, never the
+            # doubling's round t: x_0 + t is often exactly 0 there (x_0 = 3/2 - 3/2), where a
+            # factor x_0 hides every difference inside "abs(x) below 1/1000" (review14 R5)
+            halved = False
             for step in range(BISECT_MAX):
                 inside = now is not None and region.holds(now[entry])
-                if inside and (bounded or step >= BISECT):
+                if inside and (bounded or (step >= BISECT and halved)):
                     return [at(low), at(high)]
                 # a little off the middle: a rational kink is not hit exactly
                 middle = low + (high - low) * sp.Rational(49, 97)
@@ -336,7 +424,7 @@ def _along(
                 if mid is None:
                     return []
                 if side(mid[entry], pivot) not in (0, before[entry]):
-                    high, now = middle, mid
+                    high, now, halved = middle, mid, True
                 else:
                     low = middle
             return []

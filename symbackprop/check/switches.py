@@ -89,7 +89,20 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             out.on.setdefault(base, set()).update(values)
             if through:
                 out.through.add(base)
+            if _never_negative(base):
+                out.nonnegative.add(base)  # abs(z1 - 1) has no region below 0 (review14 R5)
     return out
+
+
+def _never_negative(base: Any) -> bool:
+    """An element-wise function that is never below 0 (abs(z1 - 1), exp(u)) or abs of a
+    matrix: none of its entries is ever below 0."""
+    if isinstance(base, sp.Abs):
+        return bool(getattr(base.args[0], "is_Matrix", False))
+    if isinstance(base, Elementwise):
+        real = sp.Dummy(real=True)
+        return bool(_explicit(base.body.xreplace({base.variable: real})).is_nonnegative)
+    return False
 
 
 def _never_zero(base: Any) -> bool:
@@ -338,7 +351,53 @@ def _scalar(arg: Any) -> tuple[sp.Expr, Any] | None:
         return _T**arg.exp, arg.base
     if isinstance(arg, HadamardProduct) and len(set(arg.args)) == 1:
         return _T ** len(arg.args), arg.args[0]
+    if isinstance(arg, sp.MatAdd):
+        return _sum_of_functions(arg)
     return None
+
+
+def _sum_of_functions(arg: sp.MatAdd) -> tuple[sp.Expr, Any] | None:
+    """``(f(t), inner)`` where ``arg`` adds element-wise functions of one matrix ``inner``
+    (or of an affine map of it), ``inner`` itself and numbers times ones, with at least one
+    function: abs(z1) + z1 is f(z1) with f(t) = abs(t) + t, abs(z1 - 1) + 2 z1 has
+    f(t) = abs(t - 1) + 2 t; else None."""
+    body: Any = sp.Integer(0)
+    inner, functions = None, 0
+    for term in arg.args:
+        coeff, core = _numeric_factor(term)
+        if _ones(core):
+            body += coeff
+            continue
+        found = _scalar(core)
+        if isinstance(core, sp.Abs) and getattr(core.args[0], "is_Matrix", False):
+            found = (sp.Abs(_T), core.args[0])
+        own, at = (_T, core) if found is None else found
+        functions += found is not None
+        affine = affine_parts(at)
+        if affine is not None and affine[3] == 0:
+            base, scale, shift, _spread = affine
+            own, at = own.xreplace({_T: scale * _T + shift}), base
+        if inner not in (None, at):
+            return None
+        inner = at
+        body += coeff * own
+    if not functions or inner is None:
+        return None
+    return body, inner
+
+
+def _numeric_factor(term: Any) -> tuple[Any, Any]:
+    """``(c, core)`` where ``term`` is a real number c times ``core`` (c = 1 where none)."""
+    if isinstance(term, sp.MatMul) and term.args and _real_number(term.args[0]):
+        return term.args[0], sp.MatMul(*term.args[1:]).doit()
+    return sp.Integer(1), term
+
+
+def _ones(core: Any) -> bool:
+    """A matrix of ones (a 1 x 1 model value's shift is SymPy's Identity(1), which is one)."""
+    return isinstance(core, sp.OneMatrix) or (
+        isinstance(core, sp.Identity) and core.shape == (1, 1)
+    )
 
 
 def _explicit(body: sp.Expr) -> sp.Expr:
@@ -418,14 +477,8 @@ def affine_parts(arg: Any) -> tuple[Any, Any, Any, Any] | None:
     terms = list(arg.args) if isinstance(arg, sp.MatAdd) else [arg]
     shift, rest = sp.Integer(0), []
     for term in terms:
-        coeff, core = sp.Integer(1), term
-        if isinstance(term, sp.MatMul) and term.args and _real_number(term.args[0]):
-            coeff, core = term.args[0], sp.MatMul(*term.args[1:]).doit()
-        # a 1 x 1 model value's shift is written with SymPy's Identity(1), which is ones(1, 1)
-        ones = isinstance(core, sp.OneMatrix) or (
-            isinstance(core, sp.Identity) and core.shape == (1, 1)
-        )
-        if ones:
+        coeff, core = _numeric_factor(term)
+        if _ones(core):
             shift += coeff
         else:
             rest.append((coeff, core))

@@ -41,6 +41,7 @@ from symbackprop.apps.shapecheck.repair import (
 from symbackprop.apps.shapecheck.typing_ import FormulaShapeError, Typer
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.exact import (
+    Evaluator,
     NotRationalError,
     RealTable,
     Table,
@@ -49,6 +50,7 @@ from symbackprop.check.exact import (
 )
 from symbackprop.check.interpret import activation_records
 from symbackprop.check.kinks import UNEVALUATED, Sides, kinks, straddling
+from symbackprop.check.live import pieceless
 from symbackprop.check.size_settings import size_settings
 from symbackprop.check.switches import tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
@@ -532,6 +534,7 @@ def _verdict(
     report.points = _points(derivation, expr, report.wrt)
     deltas = derivation.deltas.values()
     sides = Sides(expr, derivation.gradients[report.wrt], *deltas, definitions=_defs(derivation))
+    sides.smooth = _smooth(derivation, expr, report.wrt)
     differ: Counterexample | None = None
     try:
         differ = _compare(derivation, expr, report.wrt, exact=True, sides=sides)
@@ -586,6 +589,31 @@ def _applied(derivation: ModelDerivation) -> frozenset[str]:
     for value in model_formula.own_values(derivation):
         keys |= applications(value, records)
     return frozenset(key[1] for key, _inner, _at in keys if key[0] in ("g", "g'"))
+
+
+def _smooth(derivation: Derivation, expr: Any, wrt: str) -> Callable[[Any], list[Any]]:
+    """At a point's evaluator: the gradient and the formula with every piecewise atom taken
+    as 1 (:func:`~symbackprop.check.live.pieceless`), in the forward values and the deltas
+    too (a1 = relu(z1) as 1, relu'(z2) in delta2 as 1). Where both are 0 in the entries a
+    region reaches, they are 0 for another reason than the region's atoms (x_j = 0 beside
+    1{abs(x) > 0.001}), and the point compares nothing there (review14 R5)."""
+    forward = [(name, pieceless(value)) for name, value in derivation.forward.items()]
+    deltas = [
+        (derivation.delta_symbols[layer].name, pieceless(derivation.deltas[layer]))
+        for layer in range(derivation.graph.depth, 0, -1)
+    ]
+    sides = [pieceless(derivation.gradients[wrt]), pieceless(expr)]
+
+    def at(evaluate: Any) -> list[Any]:
+        if not isinstance(evaluate, Evaluator):
+            raise ValueError("no point's leaves to evaluate at")
+        env = dict(evaluate.env)
+        again = Evaluator(env, evaluate.scalars, evaluate.table)
+        for name, value in (*forward, *deltas):
+            env[name] = again(value)  # in order: z1, a1, z2, ...; then the top delta down
+        return [again(side) for side in sides]
+
+    return at
 
 
 def _exact_decides(derivation: Derivation, expr: Any, wrt: str) -> bool:
@@ -832,11 +860,14 @@ def _compare_at(
             row = None if found is None else (*found, yours[found], truth[found])
             # a point where the gradient is 0 (every relu dead) compares nothing on either
             # side of a kink: x below -5 reached there is still to be reached (crossings)
-            sides.see(evaluate, inside=any(v != 0 for v in truth), exact=True)
+            live = any(v != 0 for v in truth)
+            sides.see(evaluate, inside=live, exact=True)
         else:
             row = numeric.difference(at, gradient, expr, ladder)
-            live = any(v != 0 for v in at(numeric.DIGITS)(gradient))
-            sides.see(at(numeric.DIGITS), inside=live)
+            evaluate = at(numeric.DIGITS)
+            truth = evaluate(gradient)
+            live = any(v != 0 for v in truth)
+            sides.see(evaluate, inside=live)
         if row is not None:
             i, j, mine, theirs = row
             shown = {str(k): v for k, v in sizes.items()}

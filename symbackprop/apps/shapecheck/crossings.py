@@ -30,6 +30,9 @@ SCAN_DIGITS = 15
 #: points evaluated while searching, per formula (each a forward pass in SymPy); past it a
 #: region not yet reached is not searched, and the check cannot decide
 SEARCH_BUDGET = 150
+#: the lines searched for one region while the points found there compare nothing (the
+#: gradient and the formula 0 in the entries it reaches)
+ATTEMPTS = 3
 #: an evaluator at given leaves with the functions true to that many digits
 PointAt = Callable[[dict[str, sp.Matrix], int], numeric.Evaluate]
 
@@ -80,46 +83,76 @@ def across(
         if sides.reached[region] == INSIDE:
             continue  # reached by a line placed for another region
         # a region touched only on its edge is searched too: a drawn W1 (or a1) may equal a
-        # round kink 3/5 exactly without being held there
-        found = crossing(region, base, movable, scan, rng)
-        if not found and spent[0] > SEARCH_BUDGET:
-            out.why[region] = (
-                f"the search for a point there stopped after {SEARCH_BUDGET} points (its budget)"
-            )
-        for leaves in found:
-
-            def at(
-                digits: int,
-                leaves: dict[str, sp.Matrix] = leaves,
-                memo: dict[int, numeric.Evaluate] = {},  # noqa: B006 - one per point
-            ) -> numeric.Evaluate:
-                if digits not in memo:
-                    memo[digits] = point_at(leaves, digits)
-                return memo[digits]
-
-            try:
-                row = numeric.difference(at, gradient, formula)
-            except LostDigits:  # this point cannot be compared: its region stays missing
-                out.why[region] = f"the gradient loses its {numeric.AGREED_DIGITS} digits there"
-                continue
-            except UNEVALUATED:
-                out.why[region] = "the gradient cannot be evaluated there"
-                continue
+        # round kink 3/5 exactly without being held there; a point there where the gradient
+        # and the formula are 0 in the entries the region reaches compares nothing (x_j = 0
+        # in "abs(x) below 1/1000"): the search goes on, on other lines (review14 R5)
+        for _attempt in range(ATTEMPTS):
+            found = crossing(region, base, movable, scan, rng)
+            if not found and spent[0] > SEARCH_BUDGET:
+                out.why[region] = (
+                    f"the search for a point there stopped after {SEARCH_BUDGET} points "
+                    "(its budget)"
+                )
+            if not found:
+                break
+            row = _compare(found, point_at, gradient, formula, sides, region, out)
             if row is not None:
                 out.difference = row
                 return out
-            sides.see(at(numeric.DIGITS))
+            if sides.reached[region] == INSIDE or region in out.why:
+                break
         if sides.reached[region] == INSIDE:
             out.reached.append(region.describe(show))
     # a region no line reaches counts as compared where a point took its piece of the
     # argument's own kinks (on a kink at its edge, or in a region another argument's kinks cut
     # off: abs(w) is never below 0); a region found but not compared never does
     # (a band between two switches is always reachable by a line, so never taken so)
-    taken = {(r.arg, r.piece) for r, level in sides.reached.items() if level != NONE}
+    # (a joint region of two values in one entry (kinks.Region.joint) is always one too)
+    taken = {
+        (r.arg, r.piece) for r, level in sides.reached.items() if level != NONE and r.joint is None
+    }
     out.missing = [
-        r for r in sides.missing() if r in out.why or (r.arg, r.piece) not in taken or _bounded(r)
+        r
+        for r in sides.missing()
+        if r in out.why or (r.arg, r.piece) not in taken or _bounded(r) or r.joint is not None
     ]
     return out
+
+
+def _compare(
+    found: list[dict[str, sp.Matrix]],
+    point_at: PointAt,
+    gradient: Any,
+    formula: Any,
+    sides: Sides,
+    region: Region,
+    out: Crossed,
+) -> tuple[int, int, Any, Any] | None:
+    """The first difference at the points ``found`` for ``region``, else None (each point's
+    regions recorded in ``sides``; why a point could not be compared in ``out.why``)."""
+    for leaves in found:
+
+        def at(
+            digits: int,
+            leaves: dict[str, sp.Matrix] = leaves,
+            memo: dict[int, numeric.Evaluate] = {},  # noqa: B006 - one per point
+        ) -> numeric.Evaluate:
+            if digits not in memo:
+                memo[digits] = point_at(leaves, digits)
+            return memo[digits]
+
+        try:
+            row = numeric.difference(at, gradient, formula)
+        except LostDigits:  # this point cannot be compared: its region stays missing
+            out.why[region] = f"the gradient loses its {numeric.AGREED_DIGITS} digits there"
+            continue
+        except UNEVALUATED:
+            out.why[region] = "the gradient cannot be evaluated there"
+            continue
+        if row is not None:
+            return row
+        sides.see(at(numeric.DIGITS))
+    return None
 
 
 def placed_text(who: str, values: list[Any], found: frozenset[Any]) -> str:

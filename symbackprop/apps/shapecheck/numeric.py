@@ -40,6 +40,7 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.check.accuracy import LostDigits
+from symbackprop.check.exact import unevaluated
 
 #: digits of the true functions' values in the numeric comparison
 DIGITS = 50
@@ -78,10 +79,12 @@ def difference(
     for low, high in zip(ladder, ladder[1:], strict=False):
         evaluate = at(low)
         truth = evaluate(gradient)
+        _evaluated(truth, "the gradient")
         lost = _lost(truth, at(high)(gradient), "the gradient", low, high)
         if lost:
             continue
         yours = evaluate(formula)
+        _evaluated(yours, "your formula")
         found = first_difference(yours, truth, low)
         if found is None:
             return None
@@ -91,6 +94,20 @@ def difference(
         i, j = found
         return i, j, yours[i, j], truth[i, j]
     raise LostDigits(lost)
+
+
+def _evaluated(values: sp.MatrixBase, what: str) -> None:
+    """LostDigits where an entry of ``values`` holds a function value SymPy left unevaluated
+    (it could not tell which side of a piece's edge the argument lies): no verdict reads it,
+    and its text (a table's internal name) never reaches a message."""
+    for k, value in enumerate(values):
+        if unevaluated(value):
+            i, j = divmod(k, values.shape[1])
+            raise LostDigits(
+                f"entry [{i}, {j}] of {what} applies a function at an argument whose side of "
+                "the function's edge SymPy cannot tell at this point, so the numeric check "
+                "cannot decide"
+            )
 
 
 def first_difference(

@@ -1,0 +1,225 @@
+"""Pieces of two linear values at once: the thin wedge between two nearly equal arguments.
+
+relu'(z1) beside ``1{W1 x + 0.99999 b1 > 0}``: each switches at 0 of its own base, and random
+points reach both sides of each, but the two differ only in an entry where z1 and
+W1 x + 0.99999 b1 = z1 - 0.00001 b1 have opposite signs: a wedge around z1 = 0 of width
+about 1e-5 |b1|, which is no region of either base (review14 R11). Likewise relu'(z1) beside
+``1{b1 > -100}`` differs only where b1 < -100 and z1 > 0 in one entry; a point with b1 < -100
+alone has relu' = 0 there (review14 R5).
+
+Two bases of one shape that are both linear in terms of the leaves (a leaf b1, or a product
+with a leaf W1 x; z1 = W1 x + b1 written out, numbers times ones left out) and share a term
+but are not proportional (then they are one value, scaled: trust15's canonical bases) have a
+*joint region* for every pair of their pieces: some entry must lie in both at once. Two such
+values are independent linear forms, so every pair of pieces is reached; :func:`solve` puts
+one entry there in the plane of two random directions of the leaves they are linear in (one
+leaf of each term moves, so both stay linear), instead of searching a line for a band it would
+step over.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+
+#: pieces: (low, high) of a base between two neighbouring switch values (or -oo, oo)
+Piece = tuple[Any, Any]
+#: the random planes tried for one joint region
+PLANES = 3
+
+
+def joint_pairs(
+    on: dict[Any, set[Any]], definitions: dict[str, Any]
+) -> list[tuple[Any, Piece, Any, Piece, tuple[str, ...]]]:
+    """``(u, piece of u, v, piece of v, leaves)`` for every pair of pieces of two linear,
+    related, not proportional bases of one shape (above); ``leaves``: the names to move."""
+    forms = {base: linear_form(base, definitions) for base in on}
+    bases = [base for base in on if forms[base]]
+    out: list[tuple[Any, Piece, Any, Piece, tuple[str, ...]]] = []
+    for k, u in enumerate(bases):
+        for v in bases[k + 1 :]:
+            fu, fv = forms[u], forms[v]
+            assert fu is not None and fv is not None
+            if u.shape != v.shape or not set(fu) & set(fv) or _proportional(fu, fv):
+                continue
+            leaves = _moving(set(fu) | set(fv), definitions)
+            if not leaves:
+                continue
+            out.extend((u, pu, v, pv, leaves) for pu in pieces(on[u]) for pv in pieces(on[v]))
+    return out
+
+
+def pieces(values: set[Any]) -> list[Piece]:
+    """The intervals between ``values`` in order, -oo and oo at the ends."""
+    ordered = sorted(values, key=lambda value: sp.N(value, 30))
+    edges = [-sp.oo, *ordered, sp.oo]
+    return list(zip(edges, edges[1:], strict=False))
+
+
+def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, Any] | None:
+    """``expr`` as {term: coefficient} over terms that are leaves (b1) or products of
+    matrices with a leaf among them (W1 x, W2 a1); a name for a sum or product (z1) written
+    out, numbers times ones left out; None where ``expr`` is no such sum (a1 = relu(z1),
+    abs(x))."""
+    if depth > 20:
+        return None
+    if isinstance(expr, sp.MatrixSymbol):
+        inner = definitions.get(str(expr.name))
+        if inner is None:
+            return {expr: sp.Integer(1)}
+        if isinstance(inner, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol)):
+            return linear_form(inner, definitions, depth + 1)
+        return None
+    if isinstance(expr, (sp.OneMatrix, sp.Identity)):
+        return {}
+    if isinstance(expr, sp.MatAdd):
+        out: dict[Any, Any] = {}
+        for term in expr.args:
+            found = linear_form(term, definitions, depth + 1)
+            if found is None:
+                return None
+            for key, coeff in found.items():
+                out[key] = out.get(key, sp.Integer(0)) + coeff
+        return {key: coeff for key, coeff in out.items() if coeff != 0}
+    if isinstance(expr, sp.MatMul):
+        numbers = [a for a in expr.args if not getattr(a, "is_Matrix", False)]
+        factors = [a for a in expr.args if getattr(a, "is_Matrix", False)]
+        coeff = sp.Mul(*numbers)
+        if not (coeff.is_number and coeff.is_extended_real and coeff != 0):
+            return None
+        if len(factors) == 1:
+            found = linear_form(factors[0], definitions, depth + 1)
+            return None if found is None else {k: coeff * c for k, c in found.items()}
+        if not all(isinstance(f, sp.MatrixSymbol) for f in factors):
+            return None
+        if all(str(f.name) in definitions for f in factors):
+            return None  # no leaf to move it by
+        return {sp.MatMul(*factors): coeff}
+    return None
+
+
+def _proportional(first: dict[Any, Any], second: dict[Any, Any]) -> bool:
+    if set(first) != set(second):
+        return False
+    key = next(iter(first))
+    return all(sp.expand(first[k] * second[key] - second[k] * first[key]) == 0 for k in first)
+
+
+def _moving(terms: set[Any], definitions: dict[str, Any]) -> tuple[str, ...]:
+    """One leaf of each term (b1; W1 of W1 x), so that each term is linear in what moves;
+    () where a term would hold two of them (then the two values are not linear in it)."""
+    chosen: list[str] = []
+    for term in sorted(terms, key=str):
+        factors = term.args if isinstance(term, sp.MatMul) else (term,)
+        names = [str(f.name) for f in factors if isinstance(f, sp.MatrixSymbol)]
+        free = [name for name in names if name not in definitions]
+        if not free:
+            return ()
+        if free[0] not in chosen:
+            chosen.append(free[0])
+    for term in terms:
+        factors = term.args if isinstance(term, sp.MatMul) else (term,)
+        if sum(1 for f in factors if str(getattr(f, "name", "")) in chosen) > 1:
+            return ()
+    return tuple(chosen)
+
+
+#: an evaluator at given leaves: leaves -> (a matrix expression -> its entries)
+ValueAt = Callable[[dict[str, sp.Matrix]], Callable[[Any], sp.MatrixBase]]
+
+
+def solve(
+    u: Any,
+    pu: Piece,
+    v: Any,
+    pv: Piece,
+    leaves: list[str],
+    base: dict[str, sp.Matrix],
+    value_at: ValueAt,
+    rng: random.Random,
+    unevaluated: tuple[type[BaseException], ...],
+) -> dict[str, sp.Matrix] | None:
+    """Leaves where some entry of ``u`` lies in ``pu`` and the same entry of ``v`` in ``pv``,
+    moving ``leaves`` in a random plane through ``base``; None where none is found. Both are
+    linear in the plane: three points give each entry's map, solved for a target either side
+    of the corner where the two edges meet, and checked at the point found."""
+    for _ in range(PLANES):
+        steps = [
+            {
+                name: base[name].applyfunc(
+                    lambda _v: sp.Rational(rng.choice([-1, 1]) * rng.randint(1, 10), 10)
+                )
+                for name in leaves
+            }
+            for _k in range(2)
+        ]
+
+        def at(s1: Any, s2: Any, steps: list[dict[str, Any]] = steps) -> dict[str, sp.Matrix]:
+            moved = {n: base[n] + s1 * steps[0][n] + s2 * steps[1][n] for n in leaves}
+            return {**base, **moved}
+
+        try:
+            corners = [value_at(at(*s)) for s in ((0, 0), (1, 0), (0, 1))]
+            us = [list(c(u)) for c in corners]
+            vs = [list(c(v)) for c in corners]
+        except unevaluated:
+            return None
+        for entry in range(len(us[0])):
+            s = _target(entry, us, vs, pu, pv)
+            if s is None:
+                continue
+            point = at(*s)
+            try:
+                there = value_at(point)
+                pair = zip(list(there(u)), list(there(v)), strict=True)
+            except unevaluated:
+                continue
+            if any(_inside(a, pu) and _inside(b, pv) for a, b in pair):
+                return point
+    return None
+
+
+def _target(
+    entry: int, us: list[list[Any]], vs: list[list[Any]], pu: Piece, pv: Piece
+) -> tuple[sp.Rational, sp.Rational] | None:
+    """The plane's coordinates putting ``entry`` of u in ``pu`` and of v in ``pv``."""
+    numbers = [sp.N(row[entry], 30) for row in (*us, *vs)]
+    if not all(n.is_Float or n.is_Rational for n in numbers):
+        return None
+    u0, u1, u2, v0, v1, v2 = numbers
+    a, b, c, d = u1 - u0, u2 - u0, v1 - v0, v2 - v0
+    det = a * d - b * c
+    if det == 0 or abs(det) <= sp.Float("1e-12") * (abs(a) + abs(b)) * (abs(c) + abs(d)):
+        return None
+    (tu, du), (tv, dv) = _aim(pu), _aim(pv)
+
+    def inverse(x: Any, y: Any) -> tuple[Any, Any]:
+        return (d * x - b * y) / det, (a * y - c * x) / det
+
+    corner = inverse(tu - u0, tv - v0)
+    away = inverse(du, dv)
+    size = max(abs(away[0]), abs(away[1]))
+    scale = 0 if size == 0 else min(sp.Integer(1), 1 / size)
+    return tuple(  # type: ignore[return-value]
+        sp.Rational(str(sp.N(c0 + scale * w, 15))) for c0, w in zip(corner, away, strict=True)
+    )
+
+
+def _aim(piece: Piece) -> tuple[Any, int]:
+    """A point of ``piece`` to aim at and the way into it: the middle of a bounded piece,
+    else its finite edge and the side the piece lies on."""
+    low, high = piece
+    if low != -sp.oo and high != sp.oo:
+        return sp.N((low + high) / 2, 30), 0
+    if low == -sp.oo:
+        return sp.N(high, 30), -1
+    return sp.N(low, 30), 1
+
+
+def _inside(value: Any, piece: Piece) -> bool:
+    if not (getattr(value, "is_number", False) and value.is_extended_real):
+        return False
+    return bool(piece[0] < value) and bool(value < piece[1])
