@@ -38,7 +38,9 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
   (``_batch_constants``, made once per m and dtype, a few kept), each fetched once per
   function;
 * entry checks are tuple compares (``n0, m = X.shape`` unpacks and checks the rank at once);
-* a delta the plan releases is ``del``-eted after its last read.
+* a delta the plan releases is ``del``-eted after its last read;
+* each bias gradient ``db2 = dZ2 1_m`` comes right after its delta, ahead of ``dW2``
+  (:meth:`_NumPyModule.backward_order`), while dZ2 is still in the cache.
 
 Stable numerics: a sigmoid layer is written out as e / (1 + e) with e = exp(min(z, 80)) (the
 module's helper ``sigmoid``, :mod:`symbackprop.lowering.numpy.template`, computes the same
