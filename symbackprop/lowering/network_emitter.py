@@ -207,7 +207,7 @@ class NetworkEmitter(ABC, Generic[P]):
         out += self.backward_begins()
         # a gradient that is exactly zero is written as zeros in X's dtype, that of the products
         self.printer.dtype = self.ZERO_DTYPE
-        for statement in plan.backward:
+        for statement in self.backward_order(plan.backward):
             out += self.statement(statement)
         self.printer.dtype = None
         out.append("    return {")
@@ -218,6 +218,13 @@ class NetworkEmitter(ABC, Generic[P]):
     def backward_begins(self) -> list[str]:
         """What is written (and set) between the entry checks and the first statement."""
         return []
+
+    def backward_order(
+        self, statements: tuple[BackwardStatement, ...]
+    ) -> tuple[BackwardStatement, ...]:
+        """The backward statements in the order the backend writes them: the plan's (the
+        derivation's step order), unless the backend moves one for speed (NumPy)."""
+        return statements
 
     def statement(self, statement: BackwardStatement) -> list[str]:
         """One backward statement under its provenance; a delta opens a new paragraph."""

@@ -309,14 +309,15 @@ def backward(params, cache, Y, work=None):
     ones_m, inv_m, one = _BATCH.get((m, dZ3.dtype)) or _batch_constants(m, dZ3.dtype)  # read only
     if m > 1:  # one example is its own mean
         dZ3 *= inv_m  # (1, m)
+    # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
+    # ahead of dW3 [step 3]: dZ3 is still in the cache from above
+    db3 = dZ3.dot(ones_m) if m > 1 else dZ3.copy()  # (1, 1); a copy of dZ3 when m is 1
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
     out = _FRESH if work is None else work.get(("backward", m, dZ3.dtype, A2.dtype))
     if out is None:  # a new workspace, m or dtype
         out = _workspace(work, "backward", m, dZ3.dtype, A2.dtype)
     # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
     dW3 = dZ3.dot(A2.T, out.dW3)  # (1, 2)
-    # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
-    db3 = dZ3.dot(ones_m) if m > 1 else dZ3.copy()  # (1, 1); a copy of dZ3 when m is 1
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
     # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
@@ -324,10 +325,11 @@ def backward(params, cache, Y, work=None):
     dZ2 *= A2  # (2, m)
     dZ2 *= one - A2  # (2, m)
     del dZ3  # read for the last time above
+    # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
+    # ahead of dW2 [step 7]: dZ2 is still in the cache from above
+    db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
     # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 3)
     dW2 = dZ2.dot(A1.T, out.dW2)  # (2, 3)
-    # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
-    db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (3, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
@@ -335,10 +337,11 @@ def backward(params, cache, Y, work=None):
     dZ1 *= A1  # (3, m)
     dZ1 *= one - A1  # (3, m)
     del dZ2  # read for the last time above
+    # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
+    # ahead of dW1 [step 11]: dZ1 is still in the cache from above
+    db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (3, 1); a copy of dZ1 when m is 1
     # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (3, 4)
     dW1 = dZ1.dot(X.T, out.dW1)  # (3, 4)
-    # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
-    db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (3, 1); a copy of dZ1 when m is 1
     return {
         "W1": dW1,
         "b1": db1,

@@ -270,6 +270,9 @@ def backward(params, cache, Y, work=None):
     ones_m, inv_m, one = _BATCH.get((m, dZ2.dtype)) or _batch_constants(m, dZ2.dtype)  # read only
     if m > 1:  # one example is its own mean
         dZ2 *= inv_m  # (2, m)
+    # dJ/db2 = dZ2 1_m [step 4]: b2 is broadcast over the m columns
+    # ahead of dW2 [step 3]: dZ2 is still in the cache from above
+    db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
     out = _FRESH if work is None else work.get(("backward", m, dZ2.dtype, A1.dtype))
     if out is None:  # a new workspace, m or dtype
@@ -278,8 +281,6 @@ def backward(params, cache, Y, work=None):
     # W2
     dW2 = dZ2.dot(A1.T, out.dW2)  # (2, 4)
     dW2 += L2 / m * W2  # (2, 4)
-    # dJ/db2 = dZ2 1_m [step 4]: b2 is broadcast over the m columns
-    db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
 
     # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is (4, m); dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ tanh'(Z1) [step 6]: tanh'(Z1) = 1.0 - A1**2, from the cached A1
@@ -289,11 +290,12 @@ def backward(params, cache, Y, work=None):
     dZ1 *= slope
     del slope
     del dZ2  # read for the last time above
+    # dJ/db1 = dZ1 1_m [step 8]: b1 is broadcast over the m columns
+    # ahead of dW1 [step 7]: dZ1 is still in the cache from above
+    db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (4, 1); a copy of dZ1 when m is 1
     # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is (4, 3); weight decay adds (L2 / m) W1
     dW1 = dZ1.dot(X.T, out.dW1)  # (4, 3)
     dW1 += L2 / m * W1  # (4, 3)
-    # dJ/db1 = dZ1 1_m [step 8]: b1 is broadcast over the m columns
-    db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (4, 1); a copy of dZ1 when m is 1
     return {
         "W1": dW1,
         "b1": db1,
