@@ -74,3 +74,18 @@ def test_a_wedge_in_the_second_layer() -> None:
     assert sb.check_formula(net, "W2", wrong).exit_code == 1
     right = sb.check_formula(net, "W2", "((W3^T delta3) ⊙ 1{W2 a1 + b2 > 0}) a1^T")
     assert right.exit_code == 0, right.error
+
+
+def test_a_transposed_leaf_is_a_leaf_term() -> None:
+    """review15 N4: ``W x + 0.01 v^T`` (v : 1 x 2) beside relu(W x - 0.5): a wedge of width
+    0.01 |v| between the two arguments; v^T moves with v, so it is a term like any leaf."""
+    w, x, v = sp.MatrixSymbol("W", 2, 3), sp.MatrixSymbol("x", 3, 1), sp.MatrixSymbol("v", 1, 2)
+    assert linear_form(w * x + sp.Rational(1, 100) * v.T, {}) == {
+        w * x: 1,
+        v.T: sp.Rational(1, 100),
+    }
+    model = sb.Model.parse(
+        "x : 3 x 1\ny : 1 x 1\nW : 2 x 3\nv : 1 x 2\nh = relu(W x - 0.5)\nJ = mse(v h, y)"
+    )
+    wrong = "((v^T (v h - y)) ⊙ 1{W x + 0.01 v^T > 0.5}) x^T"
+    assert sb.check_formula(model, "W", wrong).exit_code == 1

@@ -75,6 +75,8 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
         return None
     if isinstance(expr, (sp.OneMatrix, sp.Identity)):
         return {}
+    if _leaf(expr) is not None and str(expr.arg.name) not in definitions:
+        return {expr: sp.Integer(1)}  # a leaf transposed (v^T) moves with its leaf
     if isinstance(expr, sp.MatAdd):
         out: dict[Any, Any] = {}
         for term in expr.args:
@@ -93,11 +95,21 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
         if len(factors) == 1:
             found = linear_form(factors[0], definitions, depth + 1)
             return None if found is None else {k: coeff * c for k, c in found.items()}
-        if not all(isinstance(f, sp.MatrixSymbol) for f in factors):
+        leaves = [_leaf(f) for f in factors]
+        if any(leaf is None for leaf in leaves):
             return None
-        if all(str(f.name) in definitions for f in factors):
+        if all(str(leaf.name) in definitions for leaf in leaves):  # type: ignore[union-attr]
             return None  # no leaf to move it by
         return {sp.MatMul(*factors): coeff}
+    return None
+
+
+def _leaf(factor: Any) -> sp.MatrixSymbol | None:
+    """The matrix symbol a factor is, or is the transpose of (W2^T, v^T); None otherwise."""
+    if isinstance(factor, sp.MatrixSymbol):
+        return factor
+    if isinstance(factor, sp.Transpose) and isinstance(factor.arg, sp.MatrixSymbol):
+        return factor.arg
     return None
 
 
@@ -114,7 +126,7 @@ def _moving(terms: set[Any], definitions: dict[str, Any]) -> tuple[str, ...]:
     chosen: list[str] = []
     for term in sorted(terms, key=str):
         factors = term.args if isinstance(term, sp.MatMul) else (term,)
-        names = [str(f.name) for f in factors if isinstance(f, sp.MatrixSymbol)]
+        names = [str(leaf.name) for leaf in map(_leaf, factors) if leaf is not None]
         free = [name for name in names if name not in definitions]
         if not free:
             return ()
@@ -122,7 +134,8 @@ def _moving(terms: set[Any], definitions: dict[str, Any]) -> tuple[str, ...]:
             chosen.append(free[0])
     for term in terms:
         factors = term.args if isinstance(term, sp.MatMul) else (term,)
-        if sum(1 for f in factors if str(getattr(f, "name", "")) in chosen) > 1:
+        leaves = [leaf for leaf in map(_leaf, factors) if leaf is not None]
+        if sum(1 for leaf in leaves if str(leaf.name) in chosen) > 1:
             return ()
     return tuple(chosen)
 
