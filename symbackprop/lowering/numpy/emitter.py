@@ -62,6 +62,7 @@ from sympy import HadamardPower, MatAdd, Transpose
 
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import ATOM, MUL, mask_factors
+from symbackprop.lowering.column_sums import SUMS_HELPER
 from symbackprop.lowering.model_template import WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
@@ -409,7 +410,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
     def backward_begins(self) -> list[str]:
         self.has_out = False
         self.planner.begin("backward")
-        return []
+        return [f'    _sums_to_one({y}, "{y}")' for y in self.plan.sums_to_one]
 
     def before_statement(self) -> list[str]:
         return self.workspace()
@@ -427,6 +428,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             "",
             "    Pass the same dict as ``work`` on every call of a training loop to reuse the",
             "    large arrays; the gradients returned then live in it until the next call.",
+            *self.sums_note(),
             '    """',
             *work_check("loss_and_grads(params, X, Y, work=None)"),
         ]
@@ -483,6 +485,8 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             body += ["", *BATCH_HELPER.splitlines()]
         body += ["", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines(), "", *WORK_HELPER.splitlines()]
+        if self.plan.sums_to_one:
+            body += ["", *SUMS_HELPER.splitlines()]
         body += self.workspace_helper()
         lines = header + body + forward + backward + loss
         return "\n".join(lines) + "\n"

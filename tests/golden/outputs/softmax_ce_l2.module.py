@@ -3,6 +3,11 @@
 Examples are the columns of X (5, m) and Y (3, m). J is the mean over the m columns of the loss
 (categorical cross-entropy) plus (L2 / 2m) sum_l ||W_l||_F^2. Each backward line is read off a step
 of the symbolic derivation; [step k] numbers the steps. Regenerate rather than edit.
+
+Softmax with cross-entropy: backward uses dJ/dZ = (softmax(Z) - Y) / m, which holds only when each
+column of Y sums to 1 (one-hot or a probability vector); a column that does not (a zero column for
+a padded example) would give the gradients of another cost than the one returned. The backward
+function checks it: a ValueError names the first such column.
 """
 
 import numpy as np
@@ -17,6 +22,7 @@ L2: float = 0.1
 DEPTH = 2
 DATA = ("X", "Y")  # the data arrays after params, in this order
 CACHE_READS = ("X", "A1", "A2")
+SUMS_TO_ONE = ("Y",)  # data whose every column must sum to 1 (softmax + ce)
 
 
 # init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units
@@ -184,6 +190,39 @@ def _not_a_workspace(call, work):
     )
 
 
+#: (dtype, rows) -> how far a column sum may be from 1, see _sums_to_one
+_SUM_TOLERANCE = {}
+
+
+def _sums_to_one(Y, name):
+    """Raise a one-line ValueError naming ``name`` and its first column whose sum is not 1.
+
+    Softmax with cross-entropy gives dJ/dZ = (softmax(Z) - Y) / m only when each column of Y
+    sums to 1 (one-hot or a probability vector); any other Y (a zero column for a padded
+    example) would give the gradients of another cost than the one returned. A sum may be off
+    1 by sqrt(eps) of Y's dtype, float32's at least (3.5e-4; 0.031 in float16: targets often
+    come from float32 probabilities), plus the rounding of the sum. One reduction over Y and
+    two over its m sums; a NaN passes, to propagate as any NaN does.
+    """
+    sums = Y.sum(axis=0)  # (m,)
+    tol = _SUM_TOLERANCE.get((Y.dtype, Y.shape[0])) or _sum_tolerance(Y.dtype, Y.shape[0])
+    if sums.min() < 1.0 - tol or sums.max() > 1.0 + tol:
+        bad = int(np.flatnonzero((sums < 1.0 - tol) | (sums > 1.0 + tol))[0])
+        raise ValueError(
+            f"column {bad} of {name} sums to {float(sums[bad]):.9g}, not 1: softmax with "
+            f"cross-entropy has dJ/dZ = (softmax(Z) - {name}) / m only when each column of "
+            f"{name} sums to 1 (one-hot or a probability vector); drop that column or divide it "
+            "by its sum"
+        )
+
+
+def _sum_tolerance(dtype, rows):
+    """sqrt(eps) of ``dtype`` (float32's at least) plus ``rows`` roundings of a sum."""
+    eps = float(np.finfo(dtype).eps)
+    made = _SUM_TOLERANCE[dtype, rows] = max(eps, 2.0**-23) ** 0.5 + rows * eps
+    return made
+
+
 class _Arrays:
     """The arrays a function writes its products into, by name (``out.Z1``): a workspace's,
     or None each (``_FRESH``), with which NumPy makes a fresh array. An attribute is a cheaper
@@ -282,6 +321,9 @@ def backward(params, cache, Y, work=None):
 
     Reads the forward cache and never recomputes what it holds; with a workspace
     dict ``work`` the large products go into arrays reused across calls.
+
+    Each column of Y must sum to 1 (softmax with cross-entropy); a ValueError names a column
+    that does not.
     """
     if work is not None and not isinstance(work, dict):  # a data array, say
         _not_a_workspace("backward(params, cache, Y, work=None)", work)
@@ -297,6 +339,7 @@ def backward(params, cache, Y, work=None):
         ok = False
     if not ok:
         _invalid(params, Y=Y, cache=cache)
+    _sums_to_one(Y, "Y")
 
     # dJ/dA2 [step 1]: J averages the ce loss over the m columns, so dJ/dA2 = (1/m) dL/da
     # assumption [step 2]: each column of y sums to 1 (one-hot or a probability vector)
@@ -342,6 +385,9 @@ def loss_and_grads(params, X, Y, work=None):
 
     Pass the same dict as ``work`` on every call of a training loop to reuse the
     large arrays; the gradients returned then live in it until the next call.
+
+    Each column of Y must sum to 1 (softmax with cross-entropy); a ValueError names a column
+    that does not.
     """
     if work is not None and not isinstance(work, dict):  # a data array, say
         _not_a_workspace("loss_and_grads(params, X, Y, work=None)", work)
