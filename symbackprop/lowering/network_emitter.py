@@ -15,6 +15,7 @@ The same plan gives the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar, Generic
 
@@ -79,7 +80,9 @@ class NetworkEmitter(ABC, Generic[P]):
         self.explainer = Explainer(plan, printer.scalar_code)
         #: the workspace's arrays and which value lives in which; a product writes into one
         #: by its name (``out.get("dZ2")``)
-        self.planner = WorkspacePlanner()
+        # keyed by a digest of the network too: modules of two networks may share one dict
+        digest = hashlib.sha256(repr(plan.network).encode()).hexdigest()[:8]
+        self.planner = WorkspacePlanner(digest)
 
     def code(self, expr: Any) -> str:
         return self.printer.code(expr)

@@ -303,7 +303,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         if self.dtype_from is None:
             return []
         dtypes, self.dtype_from = self.dtype_from, None
-        key = f'"{self.planner.part}", m, {dtypes}'
+        key = f'"{self.planner.key}", m, {dtypes}'
         return [
             *comment(
                 "the products' arrays: None each without a workspace (fresh ones), else the "

@@ -127,7 +127,9 @@ def _buffer(work, name, shape, dtype):
 WORKSPACE_DOC = (
     "The arrays ``part`` (forward or backward) writes its products into, kept in the caller's",
     "dict ``work`` under ``(part, m, *dtypes)``: made on the first call, and again (those of",
-    "another m or dtype dropped) only when m or a dtype changes.",
+    "another m or dtype dropped) only when m or a dtype changes. ``part`` names the function",
+    "and this module's network (a digest of it after the name), so that modules of two networks",
+    "may share one ``work``.",
     "",
     "Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and",
     "gradients live in ``work`` until the next call. Without a workspace (``out = _FRESH``)",

@@ -254,7 +254,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         """The line that picks the current function's tensors: fresh ones (``out=None``) or
         the caller's workspace."""
         return line(
-            f'out = {{}} if work is None else _workspace(work, "{self.planner.part}", X)',
+            f'out = {{}} if work is None else _workspace(work, "{self.planner.key}", X)',
             "the products' tensors, fresh (None) or the workspace's",
         )
 

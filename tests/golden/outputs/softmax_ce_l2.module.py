@@ -242,7 +242,9 @@ _FRESH = _Arrays(dict.fromkeys(_ARRAY_NAMES))
 def _workspace(work, part, m, *dtypes):
     """The arrays ``part`` (forward or backward) writes its products into, kept in the caller's
     dict ``work`` under ``(part, m, *dtypes)``: made on the first call, and again (those of
-    another m or dtype dropped) only when m or a dtype changes.
+    another m or dtype dropped) only when m or a dtype changes. ``part`` names the function
+    and this module's network (a digest of it after the name), so that modules of two networks
+    may share one ``work``.
 
     Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and
     gradients live in ``work`` until the next call. Without a workspace (``out = _FRESH``)
@@ -250,7 +252,7 @@ def _workspace(work, part, m, *dtypes):
     """
     for key in [key for key in work if key[0] == part]:  # another m or dtype's
         del work[key]
-    if part == "forward":
+    if part == "forward b21e59c1":
         shapes = {
             "Z1": (4, m),
             "Z2": (3, m),
@@ -291,9 +293,9 @@ def forward(params, X, work=None):
     if not ok:
         _invalid(params, X)
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
-    out = _FRESH if work is None else work.get(("forward", m, W1.dtype, X.dtype))
+    out = _FRESH if work is None else work.get(("forward b21e59c1", m, W1.dtype, X.dtype))
     if out is None:  # a new workspace, m or dtype
-        out = _workspace(work, "forward", m, W1.dtype, X.dtype)
+        out = _workspace(work, "forward b21e59c1", m, W1.dtype, X.dtype)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = relu(Z1)
     Z1 = W1.dot(X, out.Z1)  # (4, m)
     Z1 += b1  # (4, m): b1 broadcasts over the m columns
@@ -351,9 +353,9 @@ def backward(params, cache, Y, work=None):
     if m > 1:  # one example is its own mean
         dZ2 *= inv_m  # (3, m)
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
-    out = _FRESH if work is None else work.get(("backward", m, dZ2.dtype, A1.dtype))
+    out = _FRESH if work is None else work.get(("backward b21e59c1", m, dZ2.dtype, A1.dtype))
     if out is None:  # a new workspace, m or dtype
-        out = _workspace(work, "backward", m, dZ2.dtype, A1.dtype)
+        out = _workspace(work, "backward b21e59c1", m, dZ2.dtype, A1.dtype)
     # dJ/dW2 = dZ2 A1^T [step 4]: the only arrangement that is (3, 4); weight decay adds (L2 / m)
     # W2
     dW2 = dZ2.dot(A1.T, out.dW2)  # (3, 4)
