@@ -193,14 +193,14 @@ class Collapse:
         # SymPy's re-canonicalisation at every level, which was cubic in the depth)
         symbolic = _same_sum(collapsed, self.composed)
         widths = self.network.widths
-        sizes = [min(w, 3) if isinstance(w, int) else given.get(w, 2) for w in widths]
+        small = [min(w, 3) if isinstance(w, int) else given.get(w, 2) for w in widths]
         rng = random.Random(seed)
         passed = 0
         for _ in range(trials):
-            env = _random_point(self.graph, sizes, rng)
+            env = _random_point(self.graph, small, rng)
             if _evaluator(self.graph, env)(collapsed) == _forward(self.graph, env):
                 passed += 1
-        named = {str(d): s for d, s in zip(self.graph.dims, sizes, strict=True)}
+        named = {str(d): s for d, s in zip(self.graph.dims, small, strict=True)}
         return CollapseCheck(bool(symbolic), trials, passed, named)
 
     # -- output ------------------------------------------------------------------------------
