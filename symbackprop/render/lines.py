@@ -141,7 +141,8 @@ class _Table:
         for row in self.rows:
             *first, (last, style) = row
             pieces: list[Piece] = [(" " * self.indent, "")]
-            pieces += [(pad(cell, w + self.gap), s) for (cell, s), w in zip(first, lead, strict=True)]
+            for (cell, cell_style), w in zip(first, lead, strict=True):
+                pieces.append((pad(cell, w + self.gap), cell_style))
             chunks = wrap(last, width - start)
             yield [*pieces, (chunks[0], style)]
             for chunk in chunks[1:]:
