@@ -69,6 +69,12 @@ def _batch_constants(m, dtype):
     """
     if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
         _BATCH.clear()
+    if m > 65504 and dtype == np.float16:  # checked once per m and dtype, not on every call
+        raise ValueError(
+            f"m = {m} examples in float16, whose largest number is 65504: the mean over them "
+            "would overflow (a cost of 0.0, gradients of 0); use float32, or at most 65504 "
+            "examples a call"
+        )
     ones_m = np.ones((m, 1), dtype)
     # 1/m and 1 in the dtype a Python float takes with these arrays (float64 with integer
     # ones, which then cannot scale an integer dZ in place, as with 1.0 / m)
