@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from symbackprop.cli import console, output
-from symbackprop.cli.errors import CliError
-from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
+from symbackprop.cli.options import SpecOptions, check_wrt, network_only, spec_options
 from symbackprop.errors import quote_user_text
 
 if TYPE_CHECKING:
@@ -128,7 +127,7 @@ def _index_view(opts: SpecOptions, net: Network | Model, wrt: str | None, fmt: s
     from symbackprop.model import Model
 
     if isinstance(net, Model):
-        raise CliError("--indices is for dense networks; a model's steps have no index view yet")
+        raise network_only("--indices")
     import symbackprop as sb
     from symbackprop.core.index_check import check_index_depth
     from symbackprop.render import indices

@@ -11,7 +11,7 @@ import click
 
 from symbackprop.cli import console, output
 from symbackprop.cli.errors import CliError
-from symbackprop.cli.options import SpecOptions, check_wrt, spec_options
+from symbackprop.cli.options import SpecOptions, check_wrt, network_only, spec_options
 from symbackprop.spec import Network
 
 LATEX_EPILOG = """\b
@@ -100,7 +100,7 @@ def latex_cmd(
     check_wrt(wrt, net)
     if (indices or slides) and not isinstance(net, Network):
         flag = "--indices" if indices else "--slides"
-        raise CliError(f"{flag} is for dense networks; not yet for a model")
+        raise network_only(flag)
     import symbackprop as sb
     from symbackprop.core.index_check import check_index_depth
     from symbackprop.render import to_latex

@@ -97,14 +97,16 @@ def report(exc: BaseException, args: list[str] | None) -> int:
     from symbackprop.errors import InternalError, SizeMissing, SymbackpropError
 
     if isinstance(exc, click.exceptions.UsageError):
+        # one prefix for every error, "symbackprop: error:" (click's own would be the command
+        # path, "symbackprop latex: error:", beside the library's and the CLI's errors'
+        # "symbackprop: error:" for the same kind of mistake); the hint names the command
         ctx = exc.ctx
-        where = ctx.command_path if ctx is not None else "symbackprop"
-        hint = f" (see '{where} --help')" if ctx is not None else ""
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         message = one_line(exc.format_message())
         hint_text = _formula_hint(exc)
         if hint_text:
             message = message.rstrip(".") + hint_text
-        click.echo(f"{where}: error: {message}{hint}", err=True)
+        click.echo(f"symbackprop: error: {message}{hint}", err=True)
         return EXIT_USAGE
     if isinstance(exc, CheckFailed):
         click.echo(f"symbackprop: {one_line(exc.format_message())}", err=True)

@@ -65,7 +65,7 @@ def collapse_command(opts: SpecOptions, fmt: str) -> None:
     net = opts.network()
     with console.working(f"collapsing {net.compact}"):
         result = collapse(net)
-        check = result.verify()
+        check = result.verify(sizes=opts.sizes)
     if not check.ok:  # pragma: no cover - the construction is exact; this guards regressions
         raise click.ClickException(f"internal: W' x + b' differs from the forward pass ({check})")
     if fmt == "latex":
@@ -216,7 +216,7 @@ def gradients_command(
                     f"digits (the exact example prints at most {EXACT_MAX_DIGITS:,})."
                 )
                 continue
-            click.echo(exact_scaling(depth, scale, width=2).text())
+            click.echo(exact_scaling(depth, scale, width=2).text(table_width=width))
     if plot_target is not None:
         with output.atomic(plot_target) as tmp:
             plot(tables, str(tmp))

@@ -294,6 +294,14 @@ def _is_model_file(spec: str) -> bool:
     return is_model_file(spec)
 
 
+def network_only(flag: str) -> click.UsageError:
+    """The refusal of a view that only a dense network has (``--indices``, ``--slides``) for
+    a model: one wording in every command that has such a flag."""
+    return click.UsageError(
+        f"{flag} is for dense networks; not yet for a model", click.get_current_context(True)
+    )
+
+
 def check_wrt(wrt: str | None, source: Network | Model) -> None:
     """``--wrt`` must name a parameter: W1..WL or b1..bL, or one of a model's (checked
     before deriving)."""

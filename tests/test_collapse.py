@@ -95,3 +95,16 @@ def test_cli_refusal_is_a_spec_error() -> None:
     # the main group maps SpecError to exit 2 and one line on stderr
     assert isinstance(result.exception, sb.SpecError)
     assert "is not the identity" in str(result.exception)
+
+
+def test_cli_honours_the_sizes_given_and_refuses_large_ones() -> None:
+    """``--size n=3 --size k=2`` used to be replaced by n=2, k=2 in silence (hostile14 #9)."""
+    args = ["collapse", "n-k-1", "--activation", "identity", "--size", "n=3", "--size", "k=5"]
+    result = CliRunner().invoke(_group(), args)
+    assert result.exit_code == 0, result.output
+    assert "at small sizes: n=3, k=5, n2=1" in " ".join(result.output.split())
+    too_big = CliRunner().invoke(_group(), [*args[:4], "--size", "n=40"])
+    assert isinstance(too_big.exception, sb.SpecError)
+    assert "size n=40: collapse checks at exact rational points of small sizes, at most 8" in (
+        str(too_big.exception)
+    )

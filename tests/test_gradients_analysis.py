@@ -187,3 +187,15 @@ def test_gradients_lists_as_known_exactly_the_activations_it_accepts() -> None:
     assert "softmax" not in offered and "relu" in offered
     refused = _gradients("--activation", "softmax", "--seeds", "1", "--m", "2")
     assert isinstance(refused.exception, sb.SpecError)
+
+
+def test_the_exact_example_says_it_keeps_width_2() -> None:
+    """``--width 64 --init scaled-identity:1.5`` printed "Exact (rationals), width 2" with no
+    word on why the width differs from the table's (hostile14 #9)."""
+    result = _gradients(
+        "--init", "scaled-identity:1.5", "--seeds", "1", "--activation", "identity"
+    )
+    assert result.exit_code == 0, result.output
+    assert "the exact example is always width 2, not the table's 3" in result.output
+    same = exact_scaling(3, "3/2", width=2).text(table_width=2)
+    assert "always width" not in same

@@ -381,3 +381,27 @@ def test_the_text_printer_prints_nested_transposes_in_linear_time(monkeypatch) -
     text = view.text(d.gradients["W"])
     assert view.too_long("W") and "W" in text
     assert calls < 20_000, calls  # 7,005 for the model's gradients
+
+
+def test_the_shape_table_keeps_its_columns_when_an_origin_is_long() -> None:
+    """A row whose "from" cell does not fit (w_out, c_0, cost_total, inferred from a long
+    last line) used to jump to a second line with another column alignment (hostile14 #9):
+    now every row keeps its columns and a long origin wraps under its own column."""
+    model = sb.Model.parse(
+        "x_in : n_in x m\ny_out : 1 x m\nW_hid_1 : n_h x n_in\nalpha : n_h x n_h\n"
+        "sizes: n_in = 3, n_h = 2\nz_a = W_hid_1 x_in + bias_\nDelta = alpha z_a\n"
+        "hat_y = sigmoid(w_out^T tanh(Delta) + c_0)\n"
+        "cost_total = bce(hat_y, y_out) + 0.5 sum(alpha ⊙ alpha) + 0.25 sum(W_hid_1 ⊙ W_hid_1)\n"
+        "data: x_in, y_out"
+    )
+    text = sb.to_text(sb.derive(model), width=100)
+    table = text.split("Shapes\n")[1].split("\n\n")[0].splitlines()
+    column = table[0].index("shape")
+    start = table[0].index("from")
+    for row in table[1:]:
+        assert len(row) <= 100, row
+        if row[:start].strip():  # a row of its own: its shape in the shape column
+            assert row[column - 1] == " " and row[column] != " ", row
+        else:  # a continuation of a long origin, under the "from" column
+            assert row[start] != " ", row
+    assert any(not row[:start].strip() for row in table[1:])  # a long origin did wrap

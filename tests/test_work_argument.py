@@ -68,3 +68,25 @@ def test_a_model_module_refuses_data_in_work() -> None:
     _, cache = mod.forward(params, *data)
     with pytest.raises(TypeError, match=rf"^backward[(]params, cache, work=None[)]: {SAID}"):
         mod.backward(params, cache, data[-1])
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("torch", marks=pytest.mark.slow)])
+def test_two_network_modules_may_share_one_workspace(backend: str) -> None:
+    """One ``work`` dict for two networks (hostile14 #9): the workspace key names the
+    module's network, so each keeps arrays of its own and the numbers are those without a
+    workspace (was NumPy's "output array has wrong dimensions")."""
+    if backend != "numpy":
+        import_framework(backend)
+    nets = [sb.Network.parse("4-3-2-1"), sb.Network.parse("4-5:relu-2:tanh-1")]
+    modules = [sb.compile(net, backend=backend) for net in nets]
+    rng = np.random.default_rng(0)
+    X, Y = arrays(backend, rng.standard_normal((4, 6)), (rng.random((1, 6)) < 0.5) * 1.0)
+    params = [m.init_params() for m in modules]
+    fresh = [m.loss_and_grads(p, X, Y) for m, p in zip(modules, params, strict=True)]
+    work: dict = {}
+    for _ in range(2):
+        for module, p, (cost, grads) in zip(modules, params, fresh, strict=True):
+            got_cost, got = module.loss_and_grads(p, X, Y, work)
+            assert got_cost == cost
+            for name, value in grads.items():
+                assert np.array_equal(np.asarray(got[name]), np.asarray(value)), name

@@ -37,6 +37,9 @@ from symbackprop.spec import as_network
 #: each as long as the network is deep, and b' with one product per layer) grows with the
 #: square of the depth, and its nested steps with the depth of Python's recursion
 MAX_COLLAPSE_DEPTH = 100
+#: the largest size a named width may be given for the rational spot checks (exact fractions:
+#: their digits grow with every product; the symbolic proof holds at every size)
+MAX_CHECK_SIZE = 8
 
 if TYPE_CHECKING:
     from symbackprop.spec import Network
@@ -164,27 +167,40 @@ class Collapse:
 
     # -- checks ------------------------------------------------------------------------------
 
-    def verify(self, *, trials: int = 3, seed: int = 0) -> CollapseCheck:
+    def verify(
+        self, *, trials: int = 3, seed: int = 0, sizes: Mapping[str, int] | None = None
+    ) -> CollapseCheck:
         """Check ``W' x + b'`` against the composed forward pass.
 
         Symbolically: both sides are expanded (products distributed over sums) and compared
-        as SymPy expressions. Numerically: at small concrete sizes (named widths become 2,
-        widths are capped at 3) with random rational W[l], b[l] and x, the forward pass is
-        evaluated layer by layer from the graph's own definitions and compared exactly.
+        as SymPy expressions. Numerically: at small concrete sizes (named widths take their
+        value in ``sizes``, else 2; widths given as numbers are capped at 3) with random
+        rational W[l], b[l] and x, the forward pass is evaluated layer by layer from the
+        graph's own definitions and compared exactly. A size in ``sizes`` above
+        :data:`MAX_CHECK_SIZE` raises a :class:`SpecError`; names that are no width are left
+        to the caller (the CLI refuses them).
         """
+        given = dict(sizes or {})
+        for name, size in given.items():
+            if name in self.network.widths and not 1 <= size <= MAX_CHECK_SIZE:
+                raise SpecError(
+                    f"size {name}={size}: collapse checks at exact rational points of small "
+                    f"sizes, at most {MAX_CHECK_SIZE} (the symbolic proof holds at every size)"
+                )
         collapsed = self.weight * self.graph.x + self.bias
         # distributing MatMul over MatAdd turns both sides into sums of products of the same
         # symbols: equal as multisets of products (what sp.expand then == decides, without
         # SymPy's re-canonicalisation at every level, which was cubic in the depth)
         symbolic = _same_sum(collapsed, self.composed)
-        sizes = [min(w, 3) if isinstance(w, int) else 2 for w in self.network.widths]
+        widths = self.network.widths
+        small = [min(w, 3) if isinstance(w, int) else given.get(w, 2) for w in widths]
         rng = random.Random(seed)
         passed = 0
         for _ in range(trials):
-            env = _random_point(self.graph, sizes, rng)
+            env = _random_point(self.graph, small, rng)
             if _evaluator(self.graph, env)(collapsed) == _forward(self.graph, env):
                 passed += 1
-        named = {str(d): s for d, s in zip(self.graph.dims, sizes, strict=True)}
+        named = {str(d): s for d, s in zip(self.graph.dims, small, strict=True)}
         return CollapseCheck(bool(symbolic), trials, passed, named)
 
     # -- output ------------------------------------------------------------------------------

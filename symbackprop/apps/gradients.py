@@ -166,11 +166,21 @@ class ExactScaling:
         want = self.scale ** (self.depth - 1)
         return all(f == want for f in self.factors.values())
 
-    def text(self) -> str:
+    def text(self, table_width: int | None = None) -> str:
+        """The example as text; ``table_width``, the width of the measured table printed
+        before it, is said to differ where it does (the example keeps its own width)."""
         c, L = self.scale, self.depth
         lines = [
             f"Exact (rationals), width {self.width}, depth {L}, identity activations, zero "
             f"biases, W[l] = {c} I:",
+            *(
+                [
+                    f"  (the exact example is always width {self.width}, not the table's "
+                    f"{table_width}: W[l] = {c} I scales every width alike)"
+                ]
+                if table_width is not None and table_width != self.width
+                else []
+            ),
             f"  W[{L}] ... W[1] = {self.product[0, 0]} I = ({c})^{L} I: "
             f"{'yes' if self.product_is_power else 'NO'}",
             f"  dJ/dW[l] = {c ** (L - 1)} (y_hat - y) x^T = ({c})^{L - 1} (y_hat - y) x^T for "

@@ -452,6 +452,7 @@ def gradcheck(
     # in float64 whatever the module's working precision: finite differences in float32
     # (rounding 1e-7 |J| / 2 eps) cannot resolve a gradient, right or wrong
     arrays = module_arrays(module)
+    _sums_to_one(module, data, arrays)
     p = {k: np.array(arrays.to_numpy(v), copy=True) for k, v in params.items()}
     n_params = sum(int(v.size) for v in p.values())
     mode = choose_mode(n_params, mode)
@@ -498,6 +499,32 @@ def gradcheck(
             if progress is not None:
                 progress(index + 1, len(p))
     return GradCheck(rows, mode, eps, cost0)
+
+
+def _sums_to_one(module: Any, data: tuple[Any, ...], arrays: ModuleArrays) -> None:
+    """Refuse, with one ValueError, a target the module's gradients assume sums to 1 in each
+    column (its ``SUMS_TO_ONE``: softmax with cross-entropy, dJ/dZ = (softmax(Z) - Y) / m)
+    when a column does not, within sqrt(eps) of float64 plus the rounding of the sum: the
+    gradients would be those of another cost, and the check would report FAILED for a
+    module that is right under its stated assumption. A NaN column is left to the check."""
+    names = getattr(module, "DATA", None) or ()
+    for name, value in zip(names, data, strict=False):
+        if name not in (getattr(module, "SUMS_TO_ONE", None) or ()):
+            continue
+        y = np.asarray(arrays.to_numpy(value), dtype=np.float64)
+        if y.ndim != 2:
+            continue  # the module's own check names the shape
+        sums = y.sum(axis=0)
+        eps = float(np.finfo(np.float64).eps)
+        off = np.abs(sums - 1.0) > eps**0.5 + y.shape[0] * eps
+        if off.any():
+            bad = int(np.flatnonzero(off)[0])
+            raise ValueError(
+                f"column {bad} of {name} sums to {float(sums[bad]):.9g}, not 1: the module's "
+                f"gradients assume each column of {name} sums to 1 (softmax with cross-entropy: "
+                f"dJ/dZ = (softmax(Z) - {name}) / m), so they would be those of another cost "
+                "than the one checked; drop that column or divide it by its sum"
+            )
 
 
 def _full(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from symbackprop.errors import SymbackpropError
-from symbackprop.lowering.emit import check_backend, codegen, model_derivation
+from symbackprop.lowering.emit import MODEL_EMITTERS, check_backend, codegen, model_derivation
 from symbackprop.lowering.inputs import batch_derivation
 from symbackprop.lowering.model_plan import build_model_plan
 from symbackprop.model import Model
@@ -128,9 +128,11 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     _require_framework(backend)
     model = model_derivation(source)
     if model is not None:
-        # kinked: the arguments of relu, leaky_relu and abs, which the gradient check watches
+        # kinked: the arguments of relu, leaky_relu and abs, which the gradient check watches;
+        # the text is written from the same plan (building it settles and proves every backward
+        # step: the larger part of compiling a deep model, done once)
         plan = build_model_plan(model, sizes)
-        text = codegen(model, sizes=sizes, backend=backend)
+        text = MODEL_EMITTERS[backend](plan)
         return GradientModule(text, _load(text), plan.model, plan.kinked)
     assert not isinstance(source, Model)
     derivation = batch_derivation(source)

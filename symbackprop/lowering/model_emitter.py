@@ -22,6 +22,7 @@ from sympy import MatMul, OneMatrix, Transpose
 
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import MUL
+from symbackprop.lowering.column_sums import constant_line, function_note, module_note
 from symbackprop.lowering.model_template import MATH_HELPER, STDS, WORK_HELPER, work_check
 from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
 from symbackprop.lowering.provenance import show_dims
@@ -67,6 +68,9 @@ class ModelEmitter(PrintedShapes[P]):
         "    With a workspace dict ``work``, large arrays are kept in it and reused: what is",
         "    returned may live in ``work`` until the next call with it (copy it to keep it).",
     )
+    #: why backward does not check that each column of a ce target under a softmax sums to 1
+    #: (torch, JAX: lowering.column_sums); None: it does (NumPy)
+    SUMS_UNCHECKED: ClassVar[str | None] = None
     #: helper name -> its text, in the order the module defines the ones it calls
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     INIT_PARAMS: ClassVar[str]
@@ -127,7 +131,18 @@ class ModelEmitter(PrintedShapes[P]):
 
     def backward_head(self) -> list[str]:
         """``def backward`` and its docstring."""
-        return function("backward(params, cache, work=None)", BACKWARD, self.WORK_NOTE)
+        return function(
+            "backward(params, cache, work=None)", BACKWARD, [*self.WORK_NOTE, *self.sums_note()]
+        )
+
+    def sums_note(self) -> list[str]:
+        """The docstring sentence of backward and loss_and_grads on the column sums of the
+        targets of a ce under a softmax, or none."""
+        return function_note([d.code for d in self.plan.sums_to_one], self.SUMS_UNCHECKED)
+
+    def sums_checks(self) -> list[str]:
+        """backward's check that each column of such a target sums to 1 (NumPy's), or none."""
+        return []
 
     def typed(self, on: bool) -> None:
         """Print fills and zeros with the parameters' dtype (``on``) or with none."""
@@ -144,7 +159,7 @@ class ModelEmitter(PrintedShapes[P]):
             *function(
                 f"loss_and_grads(params, {args}*, work=None)",
                 f"The cost J (a float) and {self.GRADIENTS}, keyed like params.",
-                self.WORK_NOTE,
+                [*self.WORK_NOTE, *self.sums_note()],
             ),
             f"    cost, cache = forward(params, {args}work=work)",
             "    return cost, backward(params, cache, work)",
@@ -212,6 +227,8 @@ class ModelEmitter(PrintedShapes[P]):
             "",
             f"Data {self.NOUN}s: {data}."
             + (" Examples are along m; J is the mean over them." if plan.batch else ""),
+            *module_note([d.code for d in plan.sums_to_one], self.SUMS_UNCHECKED),
+            *([""] if plan.sums_to_one else []),
             *self.about(),
         ]
         # a function of m alone (sqrt(m)) is Python's, on a number: see NUMBER_FUNCTIONS
@@ -226,6 +243,7 @@ class ModelEmitter(PrintedShapes[P]):
             "DATA_SHAPES", [f'"{d.name}": {quoted_dims(d.shape)}' for d in plan.data]
         )
         lines += [f"ADDED = {python_tuple(plan.added)}  # {self.ADDED_NOTE}"]
+        lines += constant_line([d.name for d in plan.sums_to_one])
         return lines
 
     # -- forward -----------------------------------------------------------------------------
@@ -286,6 +304,7 @@ class ModelEmitter(PrintedShapes[P]):
         out = self.backward_head() + work_check("backward(params, cache, work=None)")
         out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         out += [f'    {name} = cache["{name}"]' for name in plan.cache]
+        out += self.sums_checks()
         self.printer.symbols.clear()
         self.reads_m = False
         self.typed(True)

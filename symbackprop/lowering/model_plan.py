@@ -185,6 +185,9 @@ class ModelPlan:
     #: each scalar form the module prints with a where-branch that has a pole -> that form
     #: with the branch reading a safe argument where it is not taken (lowering.guards)
     guards: Mapping[Any, Any] = field(default_factory=dict, repr=False)
+    #: the data leaves whose every column must sum to 1: the targets of a ce under a softmax
+    #: whose derivation step rests on the loss's stated assumption (dJ/dZ = (S - Y) / m)
+    sums_to_one: tuple[Leaf, ...] = ()
 
 
 def model_sizes(model: Model, sizes: Mapping[str, int] | None) -> dict[str, int]:
@@ -310,7 +313,19 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
         shapes=shapes,
         activations=activations,
         guards=safe_forms(printed_forms([s.expr for s in forward + backward], activations)),
+        sums_to_one=_sums_to_one(derivation, code, dims),
     )
+
+
+def _sums_to_one(
+    derivation: ModelDerivation, code: Mapping[str, str], dims: Any
+) -> tuple[Leaf, ...]:
+    """The data leaves an assumption step of the derivation is about (each column sums to
+    1), in data order."""
+    model = derivation.model
+    assert model is not None
+    stated = {u for s in derivation.steps if s.assumption for u in s.uses}
+    return tuple(Leaf(n, code[n], dims(model.shapes[n])) for n in model.data if n in stated)
 
 
 class _Sized:

@@ -15,11 +15,13 @@ The same plan gives the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar, Generic
 
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
 
+from symbackprop.lowering.column_sums import constant_line, function_note, module_note
 from symbackprop.lowering.model_template import work_check
 from symbackprop.lowering.printed_shapes import P
 from symbackprop.lowering.provenance import Explainer, show_dims
@@ -62,6 +64,9 @@ class NetworkEmitter(ABC, Generic[P]):
     ZERO_DTYPE: ClassVar[str] = "X.dtype"
     #: whether a delta read for the last time is ``del``-eted (its array free for later)
     RELEASES: ClassVar[bool] = True
+    #: why backward does not check that each column of Y sums to 1 where softmax with
+    #: cross-entropy assumes it (torch, JAX: lowering.column_sums); None: it does (NumPy)
+    SUMS_UNCHECKED: ClassVar[str | None] = None
 
     def __init__(self, plan: LoweringPlan, printer: P) -> None:
         self.plan = plan
@@ -75,7 +80,9 @@ class NetworkEmitter(ABC, Generic[P]):
         self.explainer = Explainer(plan, printer.scalar_code)
         #: the workspace's arrays and which value lives in which; a product writes into one
         #: by its name (``out.get("dZ2")``)
-        self.planner = WorkspacePlanner()
+        # keyed by a digest of the network too: modules of two networks may share one dict
+        digest = hashlib.sha256(repr(plan.network).encode()).hexdigest()[:8]
+        self.planner = WorkspacePlanner(digest)
 
     def code(self, expr: Any) -> str:
         return self.printer.code(expr)
@@ -99,6 +106,7 @@ class NetworkEmitter(ABC, Generic[P]):
             "is read off a step of the symbolic derivation; [step k] numbers the steps. "
             "Regenerate rather than edit.",
             *self.about(),
+            *module_note(plan.sums_to_one, self.SUMS_UNCHECKED),
             '"""',
         ]
         lines = [*docstring(doc), "", *self.IMPORTS, ""]
@@ -109,7 +117,11 @@ class NetworkEmitter(ABC, Generic[P]):
         lines += [f"DATA = ({data})  # the data {self.NOUN} after params, in this order"]
         reads = [f'"{name}"' for name in plan.backward_reads]
         lines += conjunction("CACHE_READS", reads, "", joiner=", ")
-        return lines
+        return lines + constant_line(plan.sums_to_one)
+
+    def sums_note(self) -> list[str]:
+        """The docstring sentence of backward and loss_and_grads on Y's column sums, or none."""
+        return function_note(self.plan.sums_to_one, self.SUMS_UNCHECKED)
 
     # -- entry checks -------------------------------------------------------------------------
     def function_head(self, signature: str) -> list[str]:
@@ -192,6 +204,7 @@ class NetworkEmitter(ABC, Generic[P]):
             f"{show_dims(plan.data_shapes[y])}.",
             "",
             *self.BACKWARD_WORK,
+            *self.sums_note(),
             '    """',
             *work_check("backward(params, cache, Y, work=None)"),
             f"    try:  # {self.BACKWARD_TRY}",

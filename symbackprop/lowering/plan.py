@@ -198,6 +198,13 @@ class LoweringPlan:
         return tuple(p.name for p in self.parameters if p.name in read)
 
     @property
+    def sums_to_one(self) -> tuple[str, ...]:
+        """The data whose every column must sum to 1: Y, where a backward step rests on the
+        loss's stated assumption (softmax with cross-entropy: dJ/dZ = (A - Y) / m); else ()."""
+        stated = any(p.rule == "assumption" for s in self.backward for p in s.provenance)
+        return (self.data[1],) if stated else ()
+
+    @property
     def gradients(self) -> tuple[tuple[str, str], ...]:
         """(parameter, the backward target holding its gradient), in parameter order."""
         targets = {s.gradient_of: s.target for s in self.backward if s.gradient_of}

@@ -29,7 +29,11 @@ class WorkspacePlanner:
     :meth:`shapes` once every part is written (the ``_workspace`` helper that makes them).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tag: str = "") -> None:
+        #: what names this module's network in a workspace key (``"forward 1f3a9c2e"``), so
+        #: that two modules sharing one ``work`` dict keep arrays of their own: a literal in
+        #: the key, as cheap to hash and compare as the part's name alone
+        self.tag = tag
         #: part -> array name -> printed shape: what ``_workspace`` makes
         self.arrays: dict[str, dict[str, str]] = {part: {} for part in PARTS}
         self.part = PARTS[0]  # the function being written
@@ -39,6 +43,11 @@ class WorkspacePlanner:
         self.home: dict[str, str] = {}
         #: whether the module fetches the column of ones 1_m of db = dZ 1_m
         self.ones = False
+
+    @property
+    def key(self) -> str:
+        """The current part's name in a workspace key: ``"forward 1f3a9c2e"``."""
+        return f"{self.part} {self.tag}" if self.tag else self.part
 
     def begin(self, part: str) -> None:
         """Start writing ``part`` (``"forward"``, ``"backward"``): its arrays are its own."""
@@ -92,7 +101,8 @@ class WorkspacePlanner:
         array of ``part``: ``"dZ2": (3, m),`` one per line, a part per branch."""
         out = []
         for index, (part, named) in enumerate(self.arrays.items()):
-            out.append(f'        if part == "{part}":' if index == 0 else "        else:")
+            key = f"{part} {self.tag}" if self.tag else part
+            out.append(f'        if part == "{key}":' if index == 0 else "        else:")
             out.append("            shapes = {")
             out += [f'                "{name}": {shape},' for name, shape in named.items()]
             out.append("            }")

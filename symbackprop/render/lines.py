@@ -37,11 +37,15 @@ class Lines:
         self.line()
         self.line((title, "bold underline"))
 
-    def table(self, rows: list[tuple[Piece, ...]], *, indent: int, gap: int) -> None:
+    def table(
+        self, rows: list[tuple[Piece, ...]], *, indent: int, gap: int, wrap_last: bool = False
+    ) -> None:
         """Rows of cells, each column as wide as its widest cell, ``gap`` spaces between; laid
-        out for the width when printed (a row too wide for it wraps, :class:`_Table`)."""
+        out for the width when printed (a row too wide for it wraps, :class:`_Table`; with
+        ``wrap_last``, a table whose long cells are its last column's, such as a shape's
+        origin, wraps those under that column and keeps every row aligned)."""
         if rows:
-            self.items.append(_Table(rows, indent, gap))
+            self.items.append(_Table(rows, indent, gap, wrap_last))
 
     def render_lines(self, width: int) -> Iterator[list[Piece]]:
         for item in self.items:
@@ -95,8 +99,13 @@ class _Table:
     #: continuation lines of a wrapped row start this much further in than the row
     HANG = 4
 
-    def __init__(self, rows: list[tuple[Piece, ...]], indent: int, gap: int) -> None:
-        self.rows, self.indent, self.gap = rows, indent, gap
+    #: the fewest cells the last column keeps when it wraps under itself (``wrap_last``)
+    LAST_MIN = 20
+
+    def __init__(
+        self, rows: list[tuple[Piece, ...]], indent: int, gap: int, wrap_last: bool = False
+    ) -> None:
+        self.rows, self.indent, self.gap, self.wrap_last = rows, indent, gap, wrap_last
 
     def _widths(self, rows: list[tuple[Piece, ...]]) -> list[int]:
         return [max(cells(row[i][0]) for row in rows) for i in range(len(rows[0]))]
@@ -105,6 +114,12 @@ class _Table:
         return self.indent + sum(widths[:-1]) + self.gap * (len(widths) - 1) + widths[-1]
 
     def render_lines(self, width: int) -> Iterator[list[Piece]]:
+        if self.wrap_last and len(self.rows[0]) > 1:
+            lead = self._widths(self.rows)[:-1]
+            start = self.indent + sum(lead) + self.gap * len(lead)
+            if width - start >= self.LAST_MIN:
+                yield from self._last_wrapped(lead, start, width)
+                return
         aligned = list(self.rows)
         # the widest rows wrap, one at a time, until the others fit as a table
         while aligned and self._span(self._widths(aligned)) > width:
@@ -119,6 +134,19 @@ class _Table:
                 yield pieces
             else:
                 yield from self._wrapped(row, width)
+
+    def _last_wrapped(self, lead: list[int], start: int, width: int) -> Iterator[list[Piece]]:
+        """Every row aligned in columns ``lead`` wide, its last cell wrapped to the width with
+        continuation lines starting under that cell (at ``start``)."""
+        for row in self.rows:
+            *first, (last, style) = row
+            pieces: list[Piece] = [(" " * self.indent, "")]
+            for (cell, cell_style), w in zip(first, lead, strict=True):
+                pieces.append((pad(cell, w + self.gap), cell_style))
+            chunks = wrap(last, width - start)
+            yield [*pieces, (chunks[0], style)]
+            for chunk in chunks[1:]:
+                yield [(" " * start, ""), (chunk, style)]
 
     def _wrapped(self, row: tuple[Piece, ...], width: int) -> Iterator[list[Piece]]:
         (first, style), rest = row[0], row[1:]

@@ -99,7 +99,7 @@ def render(
                 (view.shape_origin(name), "dim"),
             )
         )
-    out.table(rows, indent=2, gap=2)
+    out.table(rows, indent=2, gap=2, wrap_last=True)
 
     steps = view.steps
     out.heading(f"Derivation ({len(steps)} steps, from {model.cost} back)")

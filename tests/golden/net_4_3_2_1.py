@@ -58,6 +58,12 @@ def _batch_constants(m, dtype):
     """
     if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
         _BATCH.clear()
+    if m > 65504 and dtype == np.float16:  # checked once per m and dtype, not on every call
+        raise ValueError(
+            f"m = {m} examples in float16, whose largest number is 65504: the mean over them "
+            "would overflow (a cost of 0.0, gradients of 0); use float32, or at most 65504 "
+            "examples a call"
+        )
     ones_m = np.ones((m, 1), dtype)
     # 1/m and 1 in the dtype a Python float takes with these arrays (float64 with integer
     # ones, which then cannot scale an integer dZ in place, as with 1.0 / m)
@@ -189,7 +195,9 @@ _FRESH = _Arrays(dict.fromkeys(_ARRAY_NAMES))
 def _workspace(work, part, m, *dtypes):
     """The arrays ``part`` (forward or backward) writes its products into, kept in the caller's
     dict ``work`` under ``(part, m, *dtypes)``: made on the first call, and again (those of
-    another m or dtype dropped) only when m or a dtype changes.
+    another m or dtype dropped) only when m or a dtype changes. ``part`` names the function
+    and this module's network (a digest of it after the name), so that modules of two networks
+    may share one ``work``.
 
     Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and
     gradients live in ``work`` until the next call. Without a workspace (``out = _FRESH``)
@@ -197,7 +205,7 @@ def _workspace(work, part, m, *dtypes):
     """
     for key in [key for key in work if key[0] == part]:  # another m or dtype's
         del work[key]
-    if part == "forward":
+    if part == "forward a0b1c779":
         shapes = {
             "Z1": (3, m),
             "Z2": (2, m),
@@ -245,9 +253,9 @@ def forward(params, X, work=None):
     if not ok:
         _invalid(params, X)
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
-    out = _FRESH if work is None else work.get(("forward", m, W1.dtype, X.dtype))
+    out = _FRESH if work is None else work.get(("forward a0b1c779", m, W1.dtype, X.dtype))
     if out is None:  # a new workspace, m or dtype
-        out = _workspace(work, "forward", m, W1.dtype, X.dtype)
+        out = _workspace(work, "forward a0b1c779", m, W1.dtype, X.dtype)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = sigmoid(Z1)
     Z1 = W1.dot(X, out.Z1)  # (3, m)
     Z1 += b1  # (3, m): b1 broadcasts over the m columns
@@ -313,9 +321,9 @@ def backward(params, cache, Y, work=None):
     # ahead of dW3 [step 3]: dZ3 is still in the cache from above
     db3 = dZ3.dot(ones_m) if m > 1 else dZ3.copy()  # (1, 1); a copy of dZ3 when m is 1
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
-    out = _FRESH if work is None else work.get(("backward", m, dZ3.dtype, A2.dtype))
+    out = _FRESH if work is None else work.get(("backward a0b1c779", m, dZ3.dtype, A2.dtype))
     if out is None:  # a new workspace, m or dtype
-        out = _workspace(work, "backward", m, dZ3.dtype, A2.dtype)
+        out = _workspace(work, "backward a0b1c779", m, dZ3.dtype, A2.dtype)
     # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
     dW3 = dZ3.dot(A2.T, out.dW3)  # (1, 2)
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sympy import HadamardProduct
 
 from symbackprop.lowering.array_printer import MUL
+from symbackprop.lowering.column_sums import UNCHECKED
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.jax.template import (
     CUSTOM_VJP,
@@ -80,6 +81,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
     )
     FORWARD_WORK = PURE
     BACKWARD_WORK = ("    Reads the forward cache and never recomputes what it holds.", *PURE)
+    SUMS_UNCHECKED = UNCHECKED["jax"]
     BACKWARD_TRY = "shapes on entry: tuple compares only (static under jit)"
     RELEASES = False  # JAX arrays are immutable: nothing is written into a dead delta's
 
@@ -173,6 +175,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
             "",
             "    Jit it whole: ``jax.jit(loss_and_grads)``.",
             *PURE,
+            *self.sums_note(),
             '    """',
             *work_check("loss_and_grads(params, X, Y, work=None)"),
             "    _, cache = forward(params, X)",

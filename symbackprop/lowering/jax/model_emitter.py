@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from symbackprop.core.graph import Kind
+from symbackprop.lowering.column_sums import UNCHECKED
 from symbackprop.lowering.jax.model_template import (
     CHECK_HELPER,
     CUSTOM_VJP,
@@ -55,6 +56,7 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     BACKEND = "jax"
     NS = "jnp"
     NAMED = ", in JAX"
+    SUMS_UNCHECKED = UNCHECKED["jax"]
     IMPORTS: ClassVar[list[str]] = [
         "import jax",
         "import jax.numpy as jnp",
@@ -103,7 +105,9 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
 
     def backward_head(self) -> list[str]:
         return function(
-            "backward(params, cache, work=None)", BACKWARD, [*PURE, "    and ignored."]
+            "backward(params, cache, work=None)",
+            BACKWARD,
+            [*PURE, "    and ignored.", *self.sums_note()],
         )
 
     def backward_statement(self, s: ModelBackward) -> list[str]:
@@ -115,7 +119,10 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
             *function(
                 f"loss_and_grads(params, {self.data_args()}*, work=None)",
                 "The cost J (a 0-d array) and its gradients, keyed like params; jit it whole:",
-                ["    ``jax.jit(loss_and_grads)``. ``work`` is accepted and ignored."],
+                [
+                    "    ``jax.jit(loss_and_grads)``. ``work`` is accepted and ignored.",
+                    *self.sums_note(),
+                ],
             ),
             f"    J, cache = forward({call})",
             "    return J, backward(params, cache)",

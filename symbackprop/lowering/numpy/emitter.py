@@ -64,6 +64,7 @@ from sympy import HadamardPower, MatAdd, MatMul, OneMatrix, Transpose
 
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import ATOM, MUL, mask_factors
+from symbackprop.lowering.column_sums import SUMS_HELPER
 from symbackprop.lowering.model_template import WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
@@ -308,7 +309,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         if self.dtype_from is None:
             return []
         dtypes, self.dtype_from = self.dtype_from, None
-        key = f'"{self.planner.part}", m, {dtypes}'
+        key = f'"{self.planner.key}", m, {dtypes}'
         return [
             *comment(
                 "the products' arrays: None each without a workspace (fresh ones), else the "
@@ -451,7 +452,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
     def backward_begins(self) -> list[str]:
         self.has_out = False
         self.planner.begin("backward")
-        return []
+        return [f'    _sums_to_one({y}, "{y}")' for y in self.plan.sums_to_one]
 
     def before_statement(self) -> list[str]:
         return self.workspace()
@@ -469,6 +470,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             "",
             "    Pass the same dict as ``work`` on every call of a training loop to reuse the",
             "    large arrays; the gradients returned then live in it until the next call.",
+            *self.sums_note(),
             '    """',
             *work_check("loss_and_grads(params, X, Y, work=None)"),
         ]
@@ -525,6 +527,8 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             body += ["", *BATCH_HELPER.splitlines()]
         body += ["", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines(), "", *WORK_HELPER.splitlines()]
+        if self.plan.sums_to_one:
+            body += ["", *SUMS_HELPER.splitlines()]
         body += self.workspace_helper()
         lines = header + body + forward + backward + loss
         return "\n".join(lines) + "\n"

@@ -24,6 +24,7 @@ from sympy import HadamardProduct, Transpose
 
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import MUL, SIMPLE_OPERAND, mask_factors
+from symbackprop.lowering.column_sums import SUMS_HELPER
 from symbackprop.lowering.model_emitter import ModelEmitter, Shape, matrices
 from symbackprop.lowering.numpy.emitter import single_ufunc
 from symbackprop.lowering.numpy.model_template import (
@@ -74,7 +75,11 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
         self.forward_nodes = {s.target: s for s in plan.forward}
 
     def support(self) -> list[str]:
-        return ["", *BUFFER_HELPER.splitlines()] if "_buffer" in self.helpers else []
+        out = ["", *BUFFER_HELPER.splitlines()] if "_buffer" in self.helpers else []
+        return out + (["", *SUMS_HELPER.splitlines()] if self.plan.sums_to_one else [])
+
+    def sums_checks(self) -> list[str]:
+        return [f'    _sums_to_one({d.code}, "{d.code}")' for d in self.plan.sums_to_one]
 
     # -- workspace -------------------------------------------------------------------------
     def large(self, shape: Shape) -> bool:

@@ -93,6 +93,12 @@ def _batch_constants(m, dtype):
     """
     if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
         _BATCH.clear()
+    if m > 65504 and dtype == np.float16:  # checked once per m and dtype, not on every call
+        raise ValueError(
+            f"m = {m} examples in float16, whose largest number is 65504: the mean over them "
+            "would overflow (a cost of 0.0, gradients of 0); use float32, or at most 65504 "
+            "examples a call"
+        )
     ones_m = np.ones((m, 1), dtype)
     # 1/m and 1 in the dtype a Python float takes with these arrays (float64 with integer
     # ones, which then cannot scale an integer dZ in place, as with 1.0 / m)
@@ -127,7 +133,9 @@ def _buffer(work, name, shape, dtype):
 WORKSPACE_DOC = (
     "The arrays ``part`` (forward or backward) writes its products into, kept in the caller's",
     "dict ``work`` under ``(part, m, *dtypes)``: made on the first call, and again (those of",
-    "another m or dtype dropped) only when m or a dtype changes.",
+    "another m or dtype dropped) only when m or a dtype changes. ``part`` names the function",
+    "and this module's network (a digest of it after the name), so that modules of two networks",
+    "may share one ``work``.",
     "",
     "Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and",
     "gradients live in ``work`` until the next call. Without a workspace (``out = _FRESH``)",

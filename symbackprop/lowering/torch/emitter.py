@@ -45,6 +45,7 @@ from sympy import Transpose
 
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import MUL, float_literal, mask_factors
+from symbackprop.lowering.column_sums import UNCHECKED
 from symbackprop.lowering.model_template import WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
@@ -146,6 +147,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
     )
     BACKWARD_TRY = "shapes and dtypes on entry: compares only; _invalid says what is wrong"
     ZERO_DTYPE = "dtype"
+    SUMS_UNCHECKED = UNCHECKED["torch"]
 
     def __init__(self, plan: LoweringPlan) -> None:
         super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))
@@ -252,7 +254,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         """The line that picks the current function's tensors: fresh ones (``out=None``) or
         the caller's workspace."""
         return line(
-            f'out = {{}} if work is None else _workspace(work, "{self.planner.part}", X)',
+            f'out = {{}} if work is None else _workspace(work, "{self.planner.key}", X)',
             "the products' tensors, fresh (None) or the workspace's",
         )
 
@@ -404,6 +406,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
             "",
             "    Pass the same dict as ``work`` on every call of a training loop to reuse the",
             "    tensors; the gradients returned then live in it until the next call.",
+            *self.sums_note(),
             '    """',
             *work_check("loss_and_grads(params, X, Y, work=None)"),
             "    _, cache = forward(params, X, work)",

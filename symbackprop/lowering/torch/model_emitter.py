@@ -24,6 +24,7 @@ import sympy as sp
 
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import ATOM
+from symbackprop.lowering.column_sums import UNCHECKED
 from symbackprop.lowering.model_emitter import BACKWARD, EDIT, ModelEmitter, Shape, function
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import comment, fitted, line
@@ -48,6 +49,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     BACKEND = "torch"
     NS = "torch"
     NAMED = ", in PyTorch"
+    SUMS_UNCHECKED = UNCHECKED["torch"]
     NOUN = "tensor"
     IMPORTS: ClassVar[list[str]] = ["import numpy as np", "import torch"]
     DATA_NOTE = "the data tensors after params"
@@ -122,7 +124,10 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
 
     def backward_head(self) -> list[str]:
         return function(
-            "backward(params, cache, work=None)", BACKWARD, decorator="torch.no_grad()"
+            "backward(params, cache, work=None)",
+            BACKWARD,
+            self.sums_note(),
+            decorator="torch.no_grad()",
         )
 
     def typed(self, on: bool) -> None:

@@ -163,7 +163,8 @@ def _batch_size(X):
 WORKSPACE_DOC = (
     "The tensors ``part`` (forward or backward) writes its products into, kept in the caller's",
     "dict ``work``: made on the first call, and again only when m, the dtype or the device",
-    "changes (X has all three).",
+    "changes (X has all three). ``part`` names the function and this module's network (a",
+    "digest of it after the name), so that modules of two networks may share one ``work``.",
     "",
     "Reusing them saves allocating fresh tensors, and the page faults of fresh memory on the",
     "CPU, on every call; the returned cache and gradients live in ``work`` until the next call.",

@@ -3,6 +3,11 @@
 Examples are the columns of X (5, m) and Y (3, m). J is the mean over the m columns of the loss
 (categorical cross-entropy) plus (L2 / 2m) sum_l ||W_l||_F^2. Each backward line is read off a step
 of the symbolic derivation; [step k] numbers the steps. Regenerate rather than edit.
+
+Softmax with cross-entropy: backward uses dJ/dZ = (softmax(Z) - Y) / m, which holds only when each
+column of Y sums to 1 (one-hot or a probability vector); a column that does not (a zero column for
+a padded example) would give the gradients of another cost than the one returned. The backward
+function checks it: a ValueError names the first such column.
 """
 
 import numpy as np
@@ -17,6 +22,7 @@ L2: float = 0.1
 DEPTH = 2
 DATA = ("X", "Y")  # the data arrays after params, in this order
 CACHE_READS = ("X", "A1", "A2")
+SUMS_TO_ONE = ("Y",)  # data whose every column must sum to 1 (softmax + ce)
 
 
 # init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units
@@ -72,6 +78,12 @@ def _batch_constants(m, dtype):
     """
     if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
         _BATCH.clear()
+    if m > 65504 and dtype == np.float16:  # checked once per m and dtype, not on every call
+        raise ValueError(
+            f"m = {m} examples in float16, whose largest number is 65504: the mean over them "
+            "would overflow (a cost of 0.0, gradients of 0); use float32, or at most 65504 "
+            "examples a call"
+        )
     ones_m = np.ones((m, 1), dtype)
     # 1/m and 1 in the dtype a Python float takes with these arrays (float64 with integer
     # ones, which then cannot scale an integer dZ in place, as with 1.0 / m)
@@ -184,6 +196,48 @@ def _not_a_workspace(call, work):
     )
 
 
+#: (dtype, rows) -> (a row of ones, 1, the tolerance of a column sum), see _sums_to_one
+_SUM_CHECK = {}
+
+
+def _sums_to_one(Y, name):
+    """Raise a one-line ValueError naming ``name`` and its first column whose sum is not 1.
+
+    Softmax with cross-entropy gives dJ/dZ = (softmax(Z) - Y) / m only when each column of Y
+    sums to 1 (one-hot or a probability vector); any other Y (a zero column for a padded
+    example) would give the gradients of another cost than the one returned. A sum may be off
+    1 by sqrt(eps) of Y's dtype, float32's at least (3.5e-4; 0.031 in float16: targets often
+    come from float32 probabilities), plus the rounding of the sum. Three calls when every
+    column passes: the column sums as one product with a row of ones, their offsets from 1,
+    and the offsets' sum of squares, which bounds each offset (the ufunc reductions that name
+    the column cost 20K instructions more on a small Y, callgrind). A NaN passes, to propagate
+    as any NaN does.
+    """
+    ones, one, tol = _SUM_CHECK.get((Y.dtype, Y.shape[0])) or _sum_check(Y.dtype, Y.shape[0])
+    off = ones.dot(Y)  # (m,): the column sums
+    off -= one  # (m,): their offsets from 1 (a 0-d array of Y's dtype: a cheaper operand)
+    if off.dot(off) <= tol * tol:  # every offset is within tol
+        return
+    sums = off + one
+    if sums.min() < 1.0 - tol or sums.max() > 1.0 + tol:
+        bad = int(np.flatnonzero((sums < 1.0 - tol) | (sums > 1.0 + tol))[0])
+        raise ValueError(
+            f"column {bad} of {name} sums to {float(sums[bad]):.9g}, not 1: softmax with "
+            f"cross-entropy has dJ/dZ = (softmax(Z) - {name}) / m only when each column of "
+            f"{name} sums to 1 (one-hot or a probability vector); drop that column or divide it "
+            "by its sum"
+        )
+
+
+def _sum_check(dtype, rows):
+    """A row of ``rows`` ones and 1 (0-d) of ``dtype``, and the tolerance of a column sum:
+    sqrt(eps) of ``dtype`` (float32's at least) plus ``rows`` roundings of a sum."""
+    eps = float(np.finfo(dtype).eps)
+    tol = max(eps, 2.0**-23) ** 0.5 + rows * eps
+    made = _SUM_CHECK[dtype, rows] = (np.ones(rows, dtype), np.array(1.0, dtype), tol)
+    return made
+
+
 class _Arrays:
     """The arrays a function writes its products into, by name (``out.Z1``): a workspace's,
     or None each (``_FRESH``), with which NumPy makes a fresh array. An attribute is a cheaper
@@ -203,7 +257,9 @@ _FRESH = _Arrays(dict.fromkeys(_ARRAY_NAMES))
 def _workspace(work, part, m, *dtypes):
     """The arrays ``part`` (forward or backward) writes its products into, kept in the caller's
     dict ``work`` under ``(part, m, *dtypes)``: made on the first call, and again (those of
-    another m or dtype dropped) only when m or a dtype changes.
+    another m or dtype dropped) only when m or a dtype changes. ``part`` names the function
+    and this module's network (a digest of it after the name), so that modules of two networks
+    may share one ``work``.
 
     Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and
     gradients live in ``work`` until the next call. Without a workspace (``out = _FRESH``)
@@ -211,7 +267,7 @@ def _workspace(work, part, m, *dtypes):
     """
     for key in [key for key in work if key[0] == part]:  # another m or dtype's
         del work[key]
-    if part == "forward":
+    if part == "forward b21e59c1":
         shapes = {
             "Z1": (4, m),
             "Z2": (3, m),
@@ -252,9 +308,9 @@ def forward(params, X, work=None):
     if not ok:
         _invalid(params, X)
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
-    out = _FRESH if work is None else work.get(("forward", m, W1.dtype, X.dtype))
+    out = _FRESH if work is None else work.get(("forward b21e59c1", m, W1.dtype, X.dtype))
     if out is None:  # a new workspace, m or dtype
-        out = _workspace(work, "forward", m, W1.dtype, X.dtype)
+        out = _workspace(work, "forward b21e59c1", m, W1.dtype, X.dtype)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = relu(Z1)
     Z1 = W1.dot(X, out.Z1)  # (4, m)
     Z1 += b1  # (4, m): b1 broadcasts over the m columns
@@ -282,6 +338,9 @@ def backward(params, cache, Y, work=None):
 
     Reads the forward cache and never recomputes what it holds; with a workspace
     dict ``work`` the large products go into arrays reused across calls.
+
+    Each column of Y must sum to 1 (softmax with cross-entropy); a ValueError names a column
+    that does not.
     """
     if work is not None and not isinstance(work, dict):  # a data array, say
         _not_a_workspace("backward(params, cache, Y, work=None)", work)
@@ -297,6 +356,7 @@ def backward(params, cache, Y, work=None):
         ok = False
     if not ok:
         _invalid(params, Y=Y, cache=cache)
+    _sums_to_one(Y, "Y")
 
     # dJ/dA2 [step 1]: J averages the ce loss over the m columns, so dJ/dA2 = (1/m) dL/da
     # assumption [step 2]: each column of y sums to 1 (one-hot or a probability vector)
@@ -311,9 +371,9 @@ def backward(params, cache, Y, work=None):
     # ahead of dW2 [step 4]: dZ2 is still in the cache from above
     db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (3, 1); a copy of dZ2 when m is 1
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
-    out = _FRESH if work is None else work.get(("backward", m, dZ2.dtype, A1.dtype))
+    out = _FRESH if work is None else work.get(("backward b21e59c1", m, dZ2.dtype, A1.dtype))
     if out is None:  # a new workspace, m or dtype
-        out = _workspace(work, "backward", m, dZ2.dtype, A1.dtype)
+        out = _workspace(work, "backward b21e59c1", m, dZ2.dtype, A1.dtype)
     # dJ/dW2 = dZ2 A1^T [step 4]: the only arrangement that is (3, 4); weight decay adds (L2 / m)
     # W2
     dW2 = dZ2.dot(A1.T, out.dW2)  # (3, 4)
@@ -344,6 +404,9 @@ def loss_and_grads(params, X, Y, work=None):
 
     Pass the same dict as ``work`` on every call of a training loop to reuse the
     large arrays; the gradients returned then live in it until the next call.
+
+    Each column of Y must sum to 1 (softmax with cross-entropy); a ValueError names a column
+    that does not.
     """
     if work is not None and not isinstance(work, dict):  # a data array, say
         _not_a_workspace("loss_and_grads(params, X, Y, work=None)", work)

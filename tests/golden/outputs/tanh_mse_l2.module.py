@@ -43,6 +43,12 @@ def _batch_constants(m, dtype):
     """
     if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
         _BATCH.clear()
+    if m > 65504 and dtype == np.float16:  # checked once per m and dtype, not on every call
+        raise ValueError(
+            f"m = {m} examples in float16, whose largest number is 65504: the mean over them "
+            "would overflow (a cost of 0.0, gradients of 0); use float32, or at most 65504 "
+            "examples a call"
+        )
     ones_m = np.ones((m, 1), dtype)
     # 1/m and 1 in the dtype a Python float takes with these arrays (float64 with integer
     # ones, which then cannot scale an integer dZ in place, as with 1.0 / m)
@@ -174,7 +180,9 @@ _FRESH = _Arrays(dict.fromkeys(_ARRAY_NAMES))
 def _workspace(work, part, m, *dtypes):
     """The arrays ``part`` (forward or backward) writes its products into, kept in the caller's
     dict ``work`` under ``(part, m, *dtypes)``: made on the first call, and again (those of
-    another m or dtype dropped) only when m or a dtype changes.
+    another m or dtype dropped) only when m or a dtype changes. ``part`` names the function
+    and this module's network (a digest of it after the name), so that modules of two networks
+    may share one ``work``.
 
     Reusing them saves the page faults of fresh multi-megabyte arrays; the returned cache and
     gradients live in ``work`` until the next call. Without a workspace (``out = _FRESH``)
@@ -182,7 +190,7 @@ def _workspace(work, part, m, *dtypes):
     """
     for key in [key for key in work if key[0] == part]:  # another m or dtype's
         del work[key]
-    if part == "forward":
+    if part == "forward f993dd15":
         shapes = {
             "Z1": (4, m),
             "Z2": (2, m),
@@ -224,9 +232,9 @@ def forward(params, X, work=None):
     if not ok:
         _invalid(params, X)
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
-    out = _FRESH if work is None else work.get(("forward", m, W1.dtype, X.dtype))
+    out = _FRESH if work is None else work.get(("forward f993dd15", m, W1.dtype, X.dtype))
     if out is None:  # a new workspace, m or dtype
-        out = _workspace(work, "forward", m, W1.dtype, X.dtype)
+        out = _workspace(work, "forward f993dd15", m, W1.dtype, X.dtype)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = tanh(Z1)
     Z1 = W1.dot(X, out.Z1)  # (4, m)
     Z1 += b1  # (4, m): b1 broadcasts over the m columns
@@ -274,9 +282,9 @@ def backward(params, cache, Y, work=None):
     # ahead of dW2 [step 3]: dZ2 is still in the cache from above
     db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
-    out = _FRESH if work is None else work.get(("backward", m, dZ2.dtype, A1.dtype))
+    out = _FRESH if work is None else work.get(("backward f993dd15", m, dZ2.dtype, A1.dtype))
     if out is None:  # a new workspace, m or dtype
-        out = _workspace(work, "backward", m, dZ2.dtype, A1.dtype)
+        out = _workspace(work, "backward f993dd15", m, dZ2.dtype, A1.dtype)
     # dJ/dW2 = dZ2 A1^T [step 3]: the only arrangement that is (2, 4); weight decay adds (L2 / m)
     # W2
     dW2 = dZ2.dot(A1.T, out.dW2)  # (2, 4)

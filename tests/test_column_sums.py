@@ -1,0 +1,119 @@
+"""Softmax + cross-entropy modules and targets whose columns do not sum to 1 (hostile14 #8).
+
+dJ/dZ = (softmax(Z) - Y) / m holds only when each column of Y sums to 1 (DESIGN.md states
+the assumption). A zero column (a padded example) used to give a cost of one function and
+gradients of another, silently, and ``sb.gradcheck`` reported FAILED with relative errors
+of 0.16-0.33. Now the NumPy module refuses such a Y in one line, every backend's module says
+the assumption in its docstrings and ``SUMS_TO_ONE``, and gradcheck refuses it up front.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symbackprop as sb
+
+NET = sb.Network.parse("3-4-3:softmax", loss="ce")
+TWO_HEADS = Path(__file__).resolve().parents[1] / "examples" / "models" / "two_heads.model"
+
+
+def _problem(dtype: type = np.float64) -> tuple[dict, np.ndarray, np.ndarray]:
+    params = {k: v.astype(dtype) for k, v in sb.compile(NET).init_params(seed=0).items()}
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 4)).astype(dtype)
+    Y = np.eye(3, dtype=dtype)[:, [0, 1, 2, 0]]
+    return params, X, Y
+
+
+def test_numpy_module_refuses_a_zero_column_in_one_line() -> None:
+    module = sb.compile(NET)
+    params, X, Y = _problem()
+    Y[:, 3] = 0.0  # a padded example
+    with pytest.raises(ValueError) as caught:
+        module.loss_and_grads(params, X, Y)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("column 3 of Y sums to 0, not 1")
+    assert "each column of Y sums to 1" in message
+    _, cache = module.forward(params, X)
+    with pytest.raises(ValueError, match="column 3 of Y sums to 0"):
+        module.backward(params, cache, Y, {})
+    Y[:, 3] = [0.5, 0.5, 0.5]  # sums to 1.5
+    with pytest.raises(ValueError, match="column 3 of Y sums to 1.5, not 1"):
+        module.loss_and_grads(params, X, Y)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_probability_targets_pass_and_their_gradients_are_right(dtype: type) -> None:
+    """Label smoothing and a float32 softmax's probabilities (sums off 1 by rounding) pass;
+    the gradients are those of the cost (finite differences in float64)."""
+    module = sb.compile(NET)
+    params, X, _ = _problem(dtype)
+    logits = np.random.default_rng(1).standard_normal((3, 4)).astype(np.float32)
+    soft = np.exp(logits) / np.exp(logits).sum(axis=0, dtype=np.float32)
+    cost, grads = module.loss_and_grads(params, X, soft.astype(dtype))
+    assert np.isfinite(cost)
+    smooth = 0.9 * np.eye(3)[:, [0, 1, 2, 0]] + 0.1 / 3
+    assert sb.gradcheck(module, params, X, smooth.astype(dtype)).ok
+
+
+def test_a_nan_in_y_propagates_as_before() -> None:
+    module = sb.compile(NET)
+    params, X, Y = _problem()
+    Y[1, 2] = np.nan
+    with np.errstate(invalid="ignore"):
+        cost, _ = module.loss_and_grads(params, X, Y)
+    assert np.isnan(cost)
+
+
+def test_numpy_model_module_refuses_a_zero_column_of_its_ce_target() -> None:
+    module = sb.compile(sb.Model.from_file(TWO_HEADS))
+    assert module.SUMS_TO_ONE == ("Y2",)
+    params = module.init_params(seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4, 5))
+    Y1 = rng.uniform(size=(1, 5))  # bce's target: no such assumption
+    Y2 = np.eye(3)[:, [0, 1, 2, 0, 1]]
+    assert sb.gradcheck(module, params, X, Y1, Y2).ok
+    Y2[:, 1] = 0.0
+    with pytest.raises(ValueError, match=r"^column 1 of Y2 sums to 0, not 1: "):
+        module.loss_and_grads(params, X, Y1, Y2)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_gradcheck_says_the_assumption_is_broken_not_failed(backend: str) -> None:
+    if backend != "numpy" and importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    module = sb.compile(NET, backend=backend)
+    params, X, Y = _problem()
+    Y[:, 3] = 0.0
+    with pytest.raises(ValueError, match=r"^column 3 of Y sums to 0, not 1: the module's "):
+        sb.gradcheck(module, params, X, Y)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize("source", [NET, TWO_HEADS])
+def test_every_softmax_ce_module_states_the_assumption(backend: str, source: object) -> None:
+    spec = sb.Model.from_file(source) if isinstance(source, Path) else source
+    text = sb.codegen(spec, backend=backend)
+    y = "Y2" if isinstance(source, Path) else "Y"
+    module_doc = text.split('"""')[1]
+    assert re.search(rf"only\s+when\s+each\s+column\s+of\s+{y}\s+sums\s+to\s+1", module_doc)
+    assert re.search(rf'^SUMS_TO_ONE = \("{y}",\)', text, re.M)
+    for function in ("backward", "loss_and_grads"):
+        doc = text.split(f"def {function}(")[1].split('"""')[1]
+        assert re.search(rf"Each\s+column\s+of\s+{y}\s+must\s+sum\s+to\s+1", doc), function
+        checked = "a ValueError names" in " ".join(doc.split())
+        assert checked == (backend == "numpy"), function
+
+
+def test_modules_without_the_assumption_say_nothing_of_it() -> None:
+    for spec in ("3-2-1", "3-2-3:softmax --loss mse"):
+        net = sb.Network.parse(spec.split()[0], loss="mse" if "mse" in spec else None)
+        text = sb.codegen(net)
+        assert "SUMS_TO_ONE" not in text and "_sums_to_one" not in text
