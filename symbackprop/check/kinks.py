@@ -21,7 +21,7 @@ from sympy import HadamardPower
 
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
-from symbackprop.check.switches import affine_parts, switches
+from symbackprop.check.switches import affine_parts, switches, to_base
 from symbackprop.records.nodes import Elementwise
 
 
@@ -37,6 +37,9 @@ def kinks(*exprs: Any) -> frozenset[Any]:
                 # relu(z1 + 1) has its kink at z1 = -1: the placed pre-activations must
                 # reach -1 < z1 < 0, where it and relu(z1) differ
                 points |= {base for _arg, base in _on_base(node.arg, own)[1]}
+                # 1{z1 ⊙ z1 > 3} switches at z1 = -sqrt(3), sqrt(3): placed there, a point
+                # lands between sqrt(2) and sqrt(3), beside relu(z1 ⊙ z1 - 2)'s kink
+                points |= _on_inner(node.arg, own)
             elif isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
                 points.add(sp.Integer(0))
             elif isinstance(node, HadamardPower) and not (
@@ -60,6 +63,16 @@ def _on_base(arg: Any, points: frozenset[Any]) -> tuple[Any, set[tuple[Any, Any]
     mapped = {(p, (p - shift) / scale) for p in points}
     near = {(p, at + side * spread / 2) for p, at in mapped for side in (-1, 1) if spread}
     return base, mapped | near
+
+
+def _on_inner(arg: Any, points: frozenset[Any]) -> set[Any]:
+    """``points`` of ``arg`` as values of its base through powers and abs (z1 ⊙ z1 = 3 at
+    z1 = +-sqrt(3)); none where ``arg`` has no such base."""
+    try:
+        found = to_base(arg, points, {})
+    except NotImplementedError:
+        return set()
+    return set() if found is None or found[0] == arg else set(found[1])
 
 
 def straddling(points: frozenset[Any]) -> list[sp.Rational]:
@@ -140,24 +153,24 @@ class Region:
 def regions(*exprs: Any, definitions: dict[str, Any] | None = None) -> list[Region]:
     """The regions of every base a piecewise atom of ``exprs`` switches on
     (:func:`~symbackprop.check.switches.switches`: 1{sigmoid(z1) > 201/400} and relu'(z1)
-    = 1{a1 > 0} both switch on z1, at log(201/199) and 0). Bases of one shape may be one value
-    written two ways (relu'(_t1) in the gradient, 1{W X > 3/10} in the formula, with
-    _t1 = W X), so each is cut at the switches of all of them: 1{W X > 3/10} for relu' differs
-    only between 0 and 3/10. ``piece`` is the region's piece between the base's own switches."""
+    = 1{a1 > 0} both switch on z1, at log(201/199) and 0). A value written two ways
+    (relu'(_t1) in the gradient, 1{W X > 3/10} in the formula, with _t1 = W X) is one base
+    there, cut at both switches: 1{W X > 3/10} for relu' differs only between 0 and 3/10.
+    ``piece`` is the region's piece between the base's own switches (the region itself)."""
     found = switches(*exprs, definitions=definitions)
     return _regions(found.on, found.nonnegative)
 
 
 def _regions(kinks_of: dict[Any, set[Any]], nonnegative: set[Any] | None = None) -> list[Region]:
-    """Each base's regions between the cuts; a base never negative (a norm) has none below 0
-    (it would be cut there by another 1 x 1 base's switch, det(X) at 0)."""
+    """Each base's regions between its switches; a base never negative (a norm) has none
+    below 0."""
     out: list[Region] = []
     for arg in kinks_of:
-        cuts = _distinct(
-            set().union(*(k for other, k in kinks_of.items() if other.shape == arg.shape))
-        )
-        edges = [-sp.oo, *cuts, sp.oo]
+        # only the base's own switches: switches() has put every switch of a value related
+        # to it on it (W x - 1/2 at 0 is W x at 1/2; z1 ⊙ z1 at 3 is z1 at -sqrt(3), sqrt(3));
+        # another base's raw switch values are values of another variable (review14 R6, R12)
         own = [-sp.oo, *_distinct(kinks_of[arg]), sp.oo]
+        edges = own
         for low, high in zip(edges, edges[1:], strict=False):
             if nonnegative and arg in nonnegative and high <= 0:
                 continue

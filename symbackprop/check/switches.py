@@ -52,8 +52,13 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
     """Every piecewise atom of ``exprs`` with its switch values mapped onto its base;
     ``definitions`` maps a name (a1) to the element-wise expression it stands for (relu(z1))."""
     every = definitions or {}
-    # only names for element-wise values: z1 = W1 x + b1 stays the base z1
+    # only names for element-wise values count as functions (not plain) in a base: W2 a1
     defs = {k: v for k, v in every.items() if isinstance(v, Elementwise)}
+    # the names followed down to their base: those, and a value that is an affine map or a
+    # power of another (_t2 = W x - 1/2, _t1 = u ⊙ u); z1 = W1 x + b1 stays the base z1
+    follow = {**{k: v for k, v in every.items() if _relation(v)}, **defs}
+    # a plain base written out (W1 x + b1 in the formula) is the name it is defined as (z1)
+    named = {v: sp.MatrixSymbol(k, *v.shape) for k, v in reversed(every.items()) if _named(v)}
     out = Switches()
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
@@ -62,9 +67,22 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
                 if scalar is _NO_BASE:
                     out.unmapped.append(node)
                 elif scalar[1]:  # 1{norm1(X) >= 0} never switches: no values
-                    out.on.setdefault(scalar[0], set()).update(scalar[1])
-                    if scalar[2]:
-                        out.nonnegative.add(scalar[0])
+                    base, values, nonnegative = scalar
+                    # norm2(W) = sqrt(sum(W ⊙ W)) = 1/2 is sum(W ⊙ W) = 1/4, exp(s) = c is
+                    # s = log(c): one base for every function of one number
+                    try:
+                        onto = to_base(base, values, defs, follow=follow, named=named)
+                    except NotImplementedError:
+                        onto = None
+                    if onto is not None and onto[1]:
+                        if onto[0] != base:
+                            nonnegative = _nonnegative_matrix(onto[0])
+                        base, values = onto[0], onto[1]
+                        if onto[2]:
+                            out.through.add(base)
+                    out.on.setdefault(base, set()).update(values)
+                    if nonnegative:
+                        out.nonnegative.add(base)
                 continue
             found = _atom(node)
             if found is None:
@@ -75,7 +93,7 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             if isinstance(node, HadamardPower) and _never_zero(arg):
                 continue  # 1/(exp(u) + 1): a pole only where its base is 0, which it never is
             try:
-                mapped = to_base(arg, frozenset(points), defs)
+                mapped = to_base(arg, frozenset(points), defs, follow=follow, named=named)
             except NotImplementedError:  # SymPy could not solve or list the switches
                 mapped = None
             if mapped is None:
@@ -89,7 +107,94 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             out.on.setdefault(base, set()).update(values)
             if through:
                 out.through.add(base)
+    _merge_related(out, every)
     return out
+
+
+def _merge_related(out: Switches, every: dict[str, Any]) -> None:
+    """Make bases of one shape that are one value up to an affine map one base: sum(W ⊙ W) in
+    the formula is the model's _t2 = 1^T _t1 1 with _t1 = W ⊙ W; W x - 1/2 written out is
+    W x shifted. Each switch of the other lands on the one kept (a name where there is one),
+    so that the band between two switches is a region of that one base; bases of one shape
+    not so related keep their own switches (W x and W x - 1/2 are not one value, and cutting
+    either at the other's switches left the band between them unsearched: review14 R6)."""
+    order = sorted(out.on, key=lambda b: not isinstance(b, sp.MatrixSymbol))
+    entries: dict[Any, list[sp.Expr] | None] = {}
+    kept: list[Any] = []
+    for base in order:
+        onto = None
+        for other in kept:
+            if other.shape != base.shape:
+                continue
+            for value in (base, other):
+                if value not in entries:
+                    entries[value] = _entries(value, every)
+            relation = _affine_relation(entries[base], entries[other])
+            if relation is not None:
+                onto = other, relation
+                break
+        if onto is None:
+            kept.append(base)
+            continue
+        other, (scale, shift) = onto
+        # base = scale * other + shift: base's switch v is other's (v - shift) / scale
+        out.on[other] |= {(v - shift) / scale for v in out.on.pop(base)}
+        if base in out.through:
+            out.through.add(other)
+        out.nonnegative.discard(base)
+
+
+#: the most operations in a base's entries written out (past it, no relation is looked for)
+MAX_ENTRY_OPS = 4000
+
+
+def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
+    """Every entry of ``base`` in the leaves' entries (each name written out as its definition,
+    a symbolic size taken as a small number), expanded; None where that cannot be done."""
+    value = base
+    for _ in range(30):
+        names = {m for m in value.atoms(sp.MatrixSymbol) if str(m.name) in every}
+        if not names:
+            break
+        value = value.xreplace({m: every[str(m.name)] for m in names})
+    else:
+        return None
+    dims = sorted(
+        {d for m in value.atoms(sp.MatrixSymbol) for d in m.shape if isinstance(d, sp.Symbol)},
+        key=str,
+    )
+    value = value.xreplace({d: sp.Integer(2 + k) for k, d in enumerate(dims)})
+    try:
+        explicit = value.doit().as_explicit()
+        found = [sp.expand(entry) for entry in explicit]
+    except (TypeError, ValueError, IndexError, AttributeError, NotImplementedError):
+        return None
+    if sum(sp.count_ops(entry) for entry in found) > MAX_ENTRY_OPS:
+        return None
+    return found
+
+
+def _affine_relation(
+    mine: list[sp.Expr] | None, other: list[sp.Expr] | None
+) -> tuple[Any, Any] | None:
+    """``(scale, shift)`` where every entry of ``mine`` is scale times ``other``'s plus one
+    number shift (scale a nonzero number), checked exactly; else None."""
+    if mine is None or other is None or len(mine) != len(other):
+        return None
+    zero = {e: sp.Integer(0) for x in (*mine, *other) for e in x.atoms(MatrixElement)}
+    scale = None
+    for a, b in zip(mine, other, strict=True):
+        moving = sp.expand(b - b.xreplace(zero))
+        if moving != 0:
+            scale = sp.cancel(sp.expand(a - a.xreplace(zero)) / moving)
+            break
+    if scale is None or not (scale.is_number and scale.is_extended_real) or scale == 0:
+        return None
+    shifts = {sp.expand(a - scale * b) for a, b in zip(mine, other, strict=True)}
+    if len(shifts) != 1:
+        return None
+    (shift,) = shifts
+    return (scale, shift) if shift.is_number and shift.is_extended_real else None
 
 
 def _never_zero(base: Any) -> bool:
@@ -190,6 +295,12 @@ def _entrywise_sum(number: Any) -> Any:
         if inner is None:
             return None
         return Elementwise(sp.Lambda(T, T**number.exp), inner)
+    if isinstance(number, sp.Function) and len(number.args) == 1:
+        # exp(sum(W ⊙ W)): the function applied to the sum's 1 x 1 value
+        inner = _entrywise_sum(number.args[0])
+        if inner is None:
+            return None
+        return Elementwise(sp.Lambda(T, number.func(T)), inner)
     if isinstance(number, sp.Add):
         found = _sum_of_entries(number)
         if found is None:
@@ -253,50 +364,82 @@ def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:
 
 
 def to_base(
-    arg: Any, points: frozenset[Any], defs: dict[str, Any], depth: int = 0
+    arg: Any,
+    points: frozenset[Any],
+    defs: dict[str, Any],
+    depth: int = 0,
+    *,
+    follow: dict[str, Any] | None = None,
+    named: dict[Any, Any] | None = None,
 ) -> tuple[Any, frozenset[Any], bool] | None:
     """``(base, values, through)``: ``points`` of ``arg`` as values of its base, ``through``
     where the way there passes an element-wise function (sigmoid(z1), a1 = relu(z1)); None
-    where ``arg`` is not a known function of one base."""
+    where ``arg`` is not a known function of one base. ``follow``: further names taken to
+    their definition (``defs``' too); ``named``: a plain value -> the name defined as it."""
     if depth > 20:
         return None
     if not points:
         return arg, points, False
+    more = {"follow": follow, "named": named}
     if isinstance(arg, sp.MatrixSymbol):
         inner = defs.get(str(arg.name))
+        if inner is None and follow:
+            inner = follow.get(str(arg.name))
         if inner is None:
             return arg, points, False
-        return to_base(inner, points, defs, depth + 1)
+        return to_base(inner, points, defs, depth + 1, **more)
     if isinstance(arg, sp.Transpose):
-        return to_base(arg.arg, points, defs, depth + 1)  # the same values, transposed
+        return to_base(arg.arg, points, defs, depth + 1, **more)  # the same values, transposed
     affine = affine_parts(arg)
     # a shift by a leaf (z1 + b1/1000) moves each entry's switch differently: such an
     # argument is its own base here (the kinks place points near it: check/kinks.py)
     if affine is not None and affine[3] == 0:
         base, scale, shift, _spread = affine
-        return to_base(base, frozenset((p - shift) / scale for p in points), defs, depth + 1)
+        moved = frozenset((p - shift) / scale for p in points)
+        return to_base(base, moved, defs, depth + 1, **more)
     scalar = _scalar(arg)
     if scalar is not None:
         body, inner = scalar
-        if not all(len(_solve(body, p) or ()) <= 1 for p in points):
-            # abs(w) = 100 at w = -100 and 100: abs(w) > 100 is reached on either side of w,
-            # where w alone may be reachable beyond 100 only: abs(w) is its own base
-            return (arg, points, False) if _plain(inner, defs) else None
+        # z1 ⊙ z1 = 3 at z1 = -sqrt(3) and sqrt(3), abs(u) = 3/2 at u = -3/2 and 3/2: every
+        # preimage is a switch of the inner value. (As its own base, z1 ⊙ z1 was cut at
+        # z1's switches, values of another variable: review14 R12.)
         solved = _preimages(body, points)
         if solved is None:
             return None
-        found = to_base(inner, solved, defs, depth + 1)
+        found = to_base(inner, solved, defs, depth + 1, **more)
         # relu, abs, powers: the exact check's tables compute them; sigmoid(z1) is random there
         return found if tame(body) else _through(found)
     if _plain(arg, defs):
-        # W X, x ⊙ w, abs(w): its own base, searched as a whole (abs(w) > 100 is reached
-        # on either side of w, where w alone may be reached beyond 100 only)
-        return arg, points, False
+        # W X, x ⊙ w: its own base, searched as a whole; W1 x + b1 is the name z1 stands for
+        return (named or {}).get(arg, arg), points, False
     if _plain(arg, {}) and _names_only_in_products(arg, defs):
         # W2 a1 + b2 with a1 = relu(z1): a line through W2 or b2 moves it as it moves W X, so
         # it is its own base; through a1 it is a function the exact tables draw at random
         return arg, points, True
     return None
+
+
+def _relation(value: Any) -> bool:
+    """Whether a name defined as ``value`` is followed to its base: an affine map of one value
+    (_t2 = W x - 1/2: its switch 0 is W x = 1/2) or a power of one (_t1 = u ⊙ u)."""
+    if not getattr(value, "is_Matrix", False):
+        return False
+    found = affine_parts(value)
+    return (found is not None and found[3] == 0) or _scalar(value) is not None
+
+
+def _named(value: Any) -> bool:
+    """Whether ``value`` is a plain matrix value a base written out may equal (W1 x + b1)."""
+    return bool(getattr(value, "is_Matrix", False)) and not isinstance(value, sp.MatrixSymbol)
+
+
+def _nonnegative_matrix(base: Any) -> bool:
+    """:func:`_nonnegative` of a 1 x 1 matrix value's one entry (False where it has none)."""
+    try:
+        entry = base.doit().as_explicit()[0, 0] if base.shape == (1, 1) else None
+    except (TypeError, ValueError, IndexError, AttributeError, NotImplementedError):
+        return False
+    return entry is not None and _nonnegative(entry)
 
 
 def _names_only_in_products(arg: Any, defs: dict[str, Any]) -> bool:
