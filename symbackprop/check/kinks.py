@@ -265,7 +265,8 @@ def crossing(
     The leaves move along a line p0 + t d (``movable`` leaves only: targets stay valid):
     first one entry of each leaf the kinked value names (1{W1 > -50}: one weight, so that the
     rest of the point stays moderate), then a random direction through every movable leaf
-    (1{a1 < 0.9999}). ``value_at(leaves)`` evaluates at a point with the true functions.
+    (1{a1 < 0.9999}), then the line to the origin (1{sum(W ⊙ W) < 1/2}).
+    ``value_at(leaves)`` evaluates at a point with the true functions.
     """
     named = {str(s.name) for s in region.arg.atoms(sp.MatrixSymbol)} & set(movable)
     lines = [_entry(base, name, rng) for name in sorted(named)]
@@ -275,12 +276,12 @@ def crossing(
             for name in movable
         }
     )
-    # No line toward the origin (p0 (1 - t)), although it reaches a ball around W = 0 that the
-    # lines above miss (1{sum(W ⊙ W) > 1/2}): a region reached is taken as compared, and the
-    # regions are cut where each base switches, not where two bases that differ by a constant
-    # (W x and W x - 1/2) switch together, so a wrong threshold between the two cuts
-    # (1{W x > 0.45} for relu(W x - 1/2)) passed once the ball was reached (review14 R6).
-    # Unreached, such a formula is "cannot decide", exit 2.
+    # last, the line through the origin, p0 (1 - t): every movable leaf scaled down together
+    # (1{sum(W ⊙ W) > 1/2}: a ball around W = 0, which lines moving away from p0 miss). Safe
+    # only because each base is cut at its own switches, those of every value related to it
+    # mapped onto it (switches.py): cut at each other's raw switches, W x and W x - 1/2 left
+    # the band 9/20 < W x < 1/2 of 1{W x > 0.45} in no region, and it passed (review14 R6).
+    lines.append({name: -base[name] for name in movable})
     for direction in lines:
         found = _along(region, base, direction, value_at)
         if found:

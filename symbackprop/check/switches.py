@@ -254,9 +254,11 @@ def _scalar_atom(node: Any) -> Any:
         edges = [node.args[0]]
     base, values = None, set()
     for edge in edges:
-        shift, rest = edge.as_coeff_Add()
-        scale, core = rest.as_coeff_Mul()
-        if not (shift.is_Rational and scale.is_Rational and scale != 0):
+        # the numbers may be irrational: norm2(W) > sqrt(0.5) has the edge norm2(W) - sqrt(2)/2
+        elements = edge.atoms(MatrixElement)
+        shift, rest = edge.as_independent(*elements, as_Add=True)
+        scale, core = rest.as_independent(*elements, as_Add=False)
+        if not (_real_number(shift) and _real_number(scale) and scale != 0):
             return _NO_BASE
         if base not in (None, core):
             return _NO_BASE
