@@ -38,6 +38,24 @@ def test_a_square_switches_on_its_inner_value_at_both_roots() -> None:
     assert not found.unmapped
 
 
+def test_a_value_that_is_a_function_of_another_switches_on_it() -> None:
+    """(u + 1) ⊙ (u - 1) = u ⊙ u - 1 and (W x) ⊙ u = u ⊙ u (u = W x): their switches land on u
+    at both roots, beside h = relu(_t1 - 2)'s (_t1 = u ⊙ u) at +-sqrt(2)."""
+    W, x = sp.MatrixSymbol("W", 2, 3), sp.MatrixSymbol("x", 3, 1)
+    u, t1, t2 = (sp.MatrixSymbol(name, 2, 1) for name in ("u", "_t1", "_t2"))
+    ones = sp.OneMatrix(2, 1)
+    defs = {"u": W * x, "_t1": sp.HadamardProduct(u, u), "_t2": t1 - 2 * ones}
+    product = sp.HadamardProduct(u + ones, u - ones)
+    found = switches(
+        _above(product, sp.Integer(2)),
+        _above(sp.HadamardProduct(W * x, u), sp.Integer(5)),
+        _above(t2, sp.Integer(0)),
+        definitions=defs,
+    )
+    root = {sp.sqrt(v) * s for v in (2, 3, 5) for s in (-1, 1)}
+    assert found.on == {u: root} and not found.unmapped
+
+
 def test_the_model_twin_of_a_square_beside_an_abs_threshold() -> None:
     """sqrt(2) < |u| < 3/2: the gradient is 2 u x^T there, the formula 0."""
     model = Model.parse(SQUARE)
@@ -49,11 +67,28 @@ def test_the_model_twin_of_a_square_beside_an_abs_threshold() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "formula",
-    ["(2 u ⊙ 1{u ⊙ u > 2.0001}) x^T", "(2 u ⊙ 1{abs(u) > 1.5}) x^T", "(2 u ⊙ 1{u ⊙ u > 3}) x^T"],
+    [
+        "(2 u ⊙ 1{u ⊙ u > 2.0001}) x^T",
+        "(2 u ⊙ 1{abs(u) > 1.5}) x^T",
+        "(2 u ⊙ 1{u ⊙ u > 3}) x^T",
+        # a square written as a product of two values of u, or of u and its definition
+        "(2 u ⊙ 1{(u + 1) ⊙ (u - 1) > 1.0001}) x^T",
+        "(2 u ⊙ 1{(W x) ⊙ u > 2.0001}) x^T",
+        "(2 u ⊙ 1{u ⊙ (W x) - 2 > 0.0001}) x^T",
+        "(2 u ⊙ 1{(u + 1) ⊙ (u + 1) - 2 u > 3.0001}) x^T",
+    ],
 )
 def test_the_model_twin_wrong_thresholds_fail(formula: str) -> None:
     report = sb.check_formula(Model.parse(SQUARE), "W", formula)
     assert report.exit_code == 1 and report.counterexample is not None, str(report)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "formula", ["(2 u ⊙ 1{(W x) ⊙ u > 2}) x^T", "(2 u ⊙ 1{(u + 1) ⊙ (u - 1) > 1}) x^T"]
+)
+def test_the_model_twin_right_thresholds_written_otherwise(formula: str) -> None:
+    assert sb.check_formula(Model.parse(SQUARE), "W", formula).exit_code in (0, 2)
 
 
 def _square_net(kink: int) -> Network:

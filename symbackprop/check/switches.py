@@ -112,13 +112,17 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
 
 
 def _merge_related(out: Switches, every: dict[str, Any]) -> None:
-    """Make bases of one shape that are one value up to an affine map one base: sum(W ⊙ W) in
-    the formula is the model's _t2 = 1^T _t1 1 with _t1 = W ⊙ W; W x - 1/2 written out is
-    W x shifted. Each switch of the other lands on the one kept (a name where there is one),
-    so that the band between two switches is a region of that one base; bases of one shape
+    """Make bases of one shape where one is a function of the other one base: sum(W ⊙ W) in
+    the formula is the model's _t2 = 1^T _t1 1 with _t1 = W ⊙ W; W x - 1/2 written out is W x
+    shifted; (u + 1) ⊙ (u - 1) is u ⊙ u - 1 and (W x) ⊙ u is u ⊙ u with u = W x. Each switch
+    of the other lands on the one kept (a name where there is one, else the shorter value) at
+    every preimage, so that the band between two switches is a region of that one base; a
+    switch with no preimage found leaves its atom unmapped (no verdict). Bases of one shape
     not so related keep their own switches (W x and W x - 1/2 are not one value, and cutting
     either at the other's switches left the band between them unsearched: review14 R6)."""
-    order = sorted(out.on, key=lambda b: not isinstance(b, sp.MatrixSymbol))
+    order = sorted(
+        out.on, key=lambda b: (not isinstance(b, sp.MatrixSymbol), sp.count_ops(b), str(b))
+    )
     entries: dict[Any, list[sp.Expr] | None] = {}
     kept: list[Any] = []
     for base in order:
@@ -129,17 +133,21 @@ def _merge_related(out: Switches, every: dict[str, Any]) -> None:
             for value in (base, other):
                 if value not in entries:
                     entries[value] = _entries(value, every)
-            relation = _affine_relation(entries[base], entries[other])
+            relation = _function_of(entries[base], entries[other])
             if relation is not None:
                 onto = other, relation
                 break
         if onto is None:
             kept.append(base)
             continue
-        other, (scale, shift) = onto
-        # base = scale * other + shift: base's switch v is other's (v - shift) / scale
-        out.on[other] |= {(v - shift) / scale for v in out.on.pop(base)}
-        if base in out.through:
+        other, body = onto
+        # base = body(other): base's switch v is other's t wherever body(t) = v
+        values = _preimages(body, frozenset(out.on.pop(base)))
+        if values is None:
+            out.unmapped.append(base)
+            continue
+        out.on[other] |= values
+        if base in out.through or not tame(body):
             out.through.add(other)
         out.nonnegative.discard(base)
 
@@ -174,27 +182,40 @@ def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
     return found
 
 
-def _affine_relation(
-    mine: list[sp.Expr] | None, other: list[sp.Expr] | None
-) -> tuple[Any, Any] | None:
-    """``(scale, shift)`` where every entry of ``mine`` is scale times ``other``'s plus one
-    number shift (scale a nonzero number), checked exactly; else None."""
+def _function_of(mine: list[sp.Expr] | None, other: list[sp.Expr] | None) -> sp.Expr | None:
+    """``f(t)`` (in :data:`_T`) where every entry of ``mine`` is f of ``other``'s entry, one f
+    for all (checked exactly: ``other``'s entry solved for a leaf entry it is linear in, put
+    into ``mine``'s, leaves no leaf); else None."""
     if mine is None or other is None or len(mine) != len(other):
         return None
-    zero = {e: sp.Integer(0) for x in (*mine, *other) for e in x.atoms(MatrixElement)}
-    scale = None
+    found = None
     for a, b in zip(mine, other, strict=True):
-        moving = sp.expand(b - b.xreplace(zero))
-        if moving != 0:
-            scale = sp.cancel(sp.expand(a - a.xreplace(zero)) / moving)
-            break
-    if scale is None or not (scale.is_number and scale.is_extended_real) or scale == 0:
-        return None
-    shifts = {sp.expand(a - scale * b) for a, b in zip(mine, other, strict=True)}
-    if len(shifts) != 1:
-        return None
-    (shift,) = shifts
-    return (scale, shift) if shift.is_number and shift.is_extended_real else None
+        body = _in_terms_of(a, b)
+        if body is None or (found is not None and sp.simplify(body - found) != 0):
+            return None
+        found = body
+    return found
+
+
+def _in_terms_of(a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
+    """``f(t)`` with a = f(b) as numbers, or None."""
+    elements = b.atoms(MatrixElement)
+    for e in sorted(elements, key=str):
+        slope = sp.expand(sp.diff(b, e))
+        if slope == 0 or slope.has(e):
+            continue  # b not linear in e
+        rest = sp.expand(b - slope * e)
+        if rest.has(e):
+            continue
+        solved = (_T - rest) / slope
+        try:
+            body = sp.cancel(sp.expand(a.xreplace({e: solved})))
+        except (TypeError, ValueError, NotImplementedError, sp.PolynomialError):
+            return None
+        if body.atoms(MatrixElement):
+            return None  # a depends on more than b
+        return body if body.has(_T) else None
+    return None
 
 
 def _never_zero(base: Any) -> bool:
