@@ -188,6 +188,10 @@ def _function_of(mine: list[sp.Expr] | None, other: list[sp.Expr] | None) -> sp.
     into ``mine``'s, leaves no leaf); else None."""
     if mine is None or other is None or len(mine) != len(other):
         return None
+    affine = _affine_relation(mine, other)
+    if affine is not None:
+        # sum(W ⊙ W) and _t2 = 1^T (W ⊙ W) 1: no leaf entry to solve for, one value
+        return affine[0] * _T + affine[1]
     found = None
     for a, b in zip(mine, other, strict=True):
         body = _in_terms_of(a, b)
@@ -195,6 +199,25 @@ def _function_of(mine: list[sp.Expr] | None, other: list[sp.Expr] | None) -> sp.
             return None
         found = body
     return found
+
+
+def _affine_relation(mine: list[sp.Expr], other: list[sp.Expr]) -> tuple[Any, Any] | None:
+    """``(scale, shift)`` where every entry of ``mine`` is scale times ``other``'s plus one
+    number shift (scale a nonzero number), checked exactly; else None."""
+    zero = {e: sp.Integer(0) for x in (*mine, *other) for e in x.atoms(MatrixElement)}
+    scale = None
+    for a, b in zip(mine, other, strict=True):
+        moving = sp.expand(b - b.xreplace(zero))
+        if moving != 0:
+            scale = sp.cancel(sp.expand(a - a.xreplace(zero)) / moving)
+            break
+    if scale is None or not (scale.is_number and scale.is_extended_real) or scale == 0:
+        return None
+    shifts = {sp.expand(a - scale * b) for a, b in zip(mine, other, strict=True)}
+    if len(shifts) != 1:
+        return None
+    (shift,) = shifts
+    return (scale, shift) if shift.is_number and shift.is_extended_real else None
 
 
 def _in_terms_of(a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
