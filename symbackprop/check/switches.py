@@ -112,14 +112,15 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
 
 
 def _merge_related(out: Switches, every: dict[str, Any]) -> None:
-    """Make bases of one shape where one is a function of the other one base: sum(W ⊙ W) in
-    the formula is the model's _t2 = 1^T _t1 1 with _t1 = W ⊙ W; W x - 1/2 written out is W x
-    shifted; (u + 1) ⊙ (u - 1) is u ⊙ u - 1 and (W x) ⊙ u is u ⊙ u with u = W x. Each switch
-    of the other lands on the one kept (a name where there is one, else the shorter value) at
-    every preimage, so that the band between two switches is a region of that one base; a
-    switch with no preimage found leaves its atom unmapped (no verdict). Bases of one shape
-    not so related keep their own switches (W x and W x - 1/2 are not one value, and cutting
-    either at the other's switches left the band between them unsearched: review14 R6)."""
+    """Make bases of one shape (or transposed) where one is a function of the other one base:
+    sum(W ⊙ W) in the formula is the model's _t2 = 1^T _t1 1 with _t1 = W ⊙ W; W x - 1/2
+    written out is W x shifted; (u + 1) ⊙ (u - 1) is u ⊙ u - 1 and (W x) ⊙ u is u ⊙ u with
+    u = W x. Each switch of the other lands on the one kept (a name where there is one, else
+    the shorter value) at every preimage, so that the band between two switches is a region
+    of that one base; a switch with no preimage found leaves its atom unmapped (no verdict).
+    Bases not so related keep their own switches (W x and W x - 1/2 are not one value, and
+    cutting either at the other's switches left the band between them unsearched: review14
+    R6)."""
     order = sorted(
         out.on, key=lambda b: (not isinstance(b, sp.MatrixSymbol), sp.count_ops(b), str(b))
     )
@@ -128,12 +129,14 @@ def _merge_related(out: Switches, every: dict[str, Any]) -> None:
     for base in order:
         onto = None
         for other in kept:
-            if other.shape != base.shape:
+            # X^T W^T is (W X)^T: a base of the transposed shape is compared transposed
+            mine = base if other.shape == base.shape else sp.Transpose(base)
+            if other.shape != mine.shape:
                 continue
-            for value in (base, other):
+            for value in (mine, other):
                 if value not in entries:
                     entries[value] = _entries(value, every)
-            relation = _function_of(entries[base], entries[other])
+            relation = _function_of(entries[mine], entries[other])
             if relation is not None:
                 onto = other, relation
                 break
