@@ -155,8 +155,9 @@ def _merge_related(out: Switches, every: dict[str, Any]) -> None:
         out.nonnegative.discard(base)
 
 
-#: the most operations in a base's entries written out (past it, no relation is looked for)
-MAX_ENTRY_OPS = 4000
+#: the most entries, and operations in them, of a base written out (past it, no relation is
+#: looked for)
+MAX_ENTRIES, MAX_ENTRY_OPS = 400, 4000
 
 
 def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
@@ -175,6 +176,9 @@ def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
         key=str,
     )
     value = value.xreplace({d: sp.Integer(2 + k) for k, d in enumerate(dims)})
+    rows, cols = value.shape
+    if not (rows.is_Integer and cols.is_Integer) or rows * cols > MAX_ENTRIES:
+        return None
     try:
         explicit = value.doit().as_explicit()
         found = [sp.expand(entry) for entry in explicit]
@@ -198,7 +202,7 @@ def _function_of(mine: list[sp.Expr] | None, other: list[sp.Expr] | None) -> sp.
     found = None
     for a, b in zip(mine, other, strict=True):
         body = _in_terms_of(a, b)
-        if body is None or (found is not None and sp.simplify(body - found) != 0):
+        if body is None or (found is not None and sp.cancel(body - found) != 0):
             return None
         found = body
     return found
