@@ -33,13 +33,17 @@ def kinks(*exprs: Any) -> frozenset[Any]:
         for node in sp.preorder_traversal(expr):
             if isinstance(node, Elementwise):
                 own = breakpoints(node.body, node.variable)
-                points |= own
+                # 1{z1 ⊙ z1 > 3} switches at z1 = -sqrt(3), sqrt(3): placed there, a point
+                # lands between sqrt(2) and sqrt(3), beside relu(z1 ⊙ z1 - 2)'s kink; its raw
+                # 3 is a value of z1 ⊙ z1, none of a pre-activation (review14 R12)
+                inner = _on_inner(node.arg, own)
+                raw = not inner or affine_parts(node.arg) is not None
                 # relu(z1 + 1) has its kink at z1 = -1: the placed pre-activations must
                 # reach -1 < z1 < 0, where it and relu(z1) differ
-                points |= {base for _arg, base in _on_base(node.arg, own)[1]}
-                # 1{z1 ⊙ z1 > 3} switches at z1 = -sqrt(3), sqrt(3): placed there, a point
-                # lands between sqrt(2) and sqrt(3), beside relu(z1 ⊙ z1 - 2)'s kink
-                points |= _on_inner(node.arg, own)
+                if raw:
+                    points |= own | {base for _arg, base in _on_base(node.arg, own)[1]}
+                else:
+                    points |= inner
             elif isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
                 points.add(sp.Integer(0))
             elif isinstance(node, HadamardPower) and not (
