@@ -76,6 +76,7 @@ def test_the_model_twin_of_a_square_beside_an_abs_threshold() -> None:
         "(2 u ⊙ 1{(W x) ⊙ u > 2.0001}) x^T",
         "(2 u ⊙ 1{u ⊙ (W x) - 2 > 0.0001}) x^T",
         "(2 u ⊙ 1{(u + 1) ⊙ (u + 1) - 2 u > 3.0001}) x^T",
+        "(2 u ⊙ 1{(u ⊙ u) ⊙ (u ⊙ u) > 4.0004}) x^T",
     ],
 )
 def test_the_model_twin_wrong_thresholds_fail(formula: str) -> None:

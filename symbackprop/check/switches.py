@@ -74,12 +74,16 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
                         onto = to_base(base, values, defs, follow=follow, named=named)
                     except NotImplementedError:
                         onto = None
-                    if onto is not None and onto[1]:
-                        if onto[0] != base:
-                            nonnegative = _nonnegative_matrix(onto[0])
-                        base, values = onto[0], onto[1]
-                        if onto[2]:
-                            out.through.add(base)
+                    if onto is None:  # sin(sum(W ⊙ W)) > 1/10: no base, no verdict
+                        out.unmapped.append(node)
+                        continue
+                    if not onto[1]:
+                        continue  # exp(s) < -1 never switches
+                    if onto[0] != base:
+                        nonnegative = _nonnegative_matrix(onto[0])
+                    base, values = onto[0], onto[1]
+                    if onto[2]:
+                        out.through.add(base)
                     out.on.setdefault(base, set()).update(values)
                     if nonnegative:
                         out.nonnegative.add(base)
@@ -182,7 +186,9 @@ def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
     try:
         explicit = value.doit().as_explicit()
         found = [sp.expand(entry) for entry in explicit]
-    except (TypeError, ValueError, IndexError, AttributeError, NotImplementedError):
+    except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError):
+        return None  # NotImplementedError is a RuntimeError: SymPy's "cannot"'s
+    except (NotImplementedError, RecursionError):
         return None
     if sum(sp.count_ops(entry) for entry in found) > MAX_ENTRY_OPS:
         return None
