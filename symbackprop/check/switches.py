@@ -104,6 +104,10 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
                 out.unmapped.append(node)
                 continue
             base, values, through = mapped
+            if isinstance(node, Elementwise) and values == points and _even(_scalar_body(node)):
+                # abs(w) itself kinks at w = 0: a value of the base abs(w) (to_base, above)
+                base = Elementwise(sp.Lambda(T, sp.Abs(T)), base)
+                values = frozenset(v for v in values if bool(v >= 0))
             if not values:
                 continue  # 1{sigmoid(z1) > 2}: it never switches
             if isinstance(node, HadamardPower) and _one_signed(base, every):
@@ -111,6 +115,8 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             out.on.setdefault(base, set()).update(values)
             if through:
                 out.through.add(base)
+            if _is_abs(base):
+                out.nonnegative.add(base)
     _merge_related(out, every)
     return out
 
@@ -466,6 +472,13 @@ def to_base(
         if solved is None:
             return None
         found = to_base(inner, solved, defs, depth + 1, **more)
+        if found is not None and found[1] == solved and _even(body):
+            # an even function of a base (abs(w), u ⊙ u) switches where abs of it does: the
+            # base abs(w), its switches >= 0, is reached on either side of w, where w alone
+            # may be reached beyond 100 only (a sigmoid saturates below -100); a base that
+            # some other atom switches on too (relu'(u)) takes these (switches.py's merge)
+            nonnegative = frozenset(v for v in solved if bool(v >= 0))
+            found = (Elementwise(sp.Lambda(T, sp.Abs(T)), found[0]), nonnegative, found[2])
         # relu, abs, powers: the exact check's tables compute them; sigmoid(z1) is random there
         return found if tame(body) else _through(found)
     if _plain(arg, defs):
@@ -476,6 +489,24 @@ def to_base(
         # it is its own base; through a1 it is a function the exact tables draw at random
         return arg, points, True
     return None
+
+
+def _is_abs(base: Any) -> bool:
+    """Whether ``base`` is abs of a matrix, element-wise (never below 0)."""
+    return isinstance(base, Elementwise) and base.body == sp.Abs(base.variable)
+
+
+def _scalar_body(node: Elementwise) -> sp.Expr:
+    """An element-wise node's function, written out, in :data:`_T`."""
+    return _explicit(node.body.xreplace({node.variable: _T}))
+
+
+def _even(body: sp.Expr) -> bool:
+    """Whether f(-t) = f(t) for the function ``body`` in :data:`_T` (abs, t^2)."""
+    try:
+        return bool(sp.simplify(body.xreplace({_T: -_T}) - body) == 0)
+    except (TypeError, ValueError, NotImplementedError):
+        return False
 
 
 def _relation(value: Any) -> bool:
