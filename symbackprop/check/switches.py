@@ -132,7 +132,13 @@ def _merge_related(out: Switches, every: dict[str, Any]) -> None:
     cutting either at the other's switches left the band between them unsearched: review14
     R6)."""
     order = sorted(
-        out.on, key=lambda b: (not isinstance(b, sp.MatrixSymbol), sp.count_ops(b), str(b))
+        out.on,
+        key=lambda b: (
+            not isinstance(b, sp.MatrixSymbol),
+            not _is_abs(b),
+            sp.count_ops(b),
+            str(b),
+        ),
     )
     entries: dict[Any, list[sp.Expr] | None] = {}
     kept: list[Any] = []
@@ -147,6 +153,20 @@ def _merge_related(out: Switches, every: dict[str, Any]) -> None:
                 if value not in entries:
                     entries[value] = _entries(value, every)
             relation = _function_of(entries[mine], entries[other])
+            if relation is None and _is_abs(other):
+                # abs(u) kept, (u + 1) ⊙ (u - 1) = u ⊙ u - 1: an even function of u is one
+                # of abs(u); any other function of u puts every switch on u itself
+                if other.arg not in entries:
+                    entries[other.arg] = _entries(other.arg, every)
+                relation = _function_of(entries[mine], entries[other.arg])
+                if relation is not None and not _even(relation):
+                    inner = other.arg
+                    out.on.setdefault(inner, set()).update(
+                        {s * v for v in out.on.pop(other) for s in (-1, 1)}
+                    )
+                    if other in out.through:
+                        out.through.add(inner)
+                    kept[kept.index(other)] = other = inner
             if relation is not None:
                 onto = other, relation
                 break
@@ -159,6 +179,8 @@ def _merge_related(out: Switches, every: dict[str, Any]) -> None:
         if values is None:
             out.unmapped.append(base)
             continue
+        if _is_abs(other):  # an even body of u: its switches as values of abs(u)
+            values = frozenset(abs(v) for v in values)
         out.on[other] |= values
         if base in out.through or not tame(body):
             out.through.add(other)
