@@ -39,8 +39,9 @@ def test_a_square_switches_on_its_inner_value_at_both_roots() -> None:
 
 
 def test_a_value_that_is_a_function_of_another_switches_on_it() -> None:
-    """(u + 1) ⊙ (u - 1) = u ⊙ u - 1 and (W x) ⊙ u = u ⊙ u (u = W x): their switches land on u
-    at both roots, beside h = relu(_t1 - 2)'s (_t1 = u ⊙ u) at +-sqrt(2)."""
+    """(u + 1) ⊙ (u - 1) = u ⊙ u - 1 and (W x) ⊙ u = u ⊙ u (u = W x): their switches land on
+    abs(u) (every atom here is an even function of u), beside h = relu(_t1 - 2)'s (_t1 = u ⊙ u)
+    at sqrt(2); with relu'(u) beside them, on u at both roots."""
     W, x = sp.MatrixSymbol("W", 2, 3), sp.MatrixSymbol("x", 3, 1)
     u, t1, t2 = (sp.MatrixSymbol(name, 2, 1) for name in ("u", "_t1", "_t2"))
     ones = sp.OneMatrix(2, 1)
@@ -52,8 +53,17 @@ def test_a_value_that_is_a_function_of_another_switches_on_it() -> None:
         _above(t2, sp.Integer(0)),
         definitions=defs,
     )
+    absolute = entrywise(sp.Lambda(T, sp.Abs(T)), u)
+    assert found.on == {absolute: {sp.sqrt(v) for v in (2, 3, 5)}} and not found.unmapped
+    both = switches(
+        _above(product, sp.Integer(2)),
+        _above(sp.HadamardProduct(W * x, u), sp.Integer(5)),
+        _above(t2, sp.Integer(0)),
+        _above(u, sp.Integer(0)),
+        definitions=defs,
+    )
     root = {sp.sqrt(v) * s for v in (2, 3, 5) for s in (-1, 1)}
-    assert found.on == {u: root} and not found.unmapped
+    assert both.on == {u: root | {sp.Integer(0)}} and not both.unmapped
 
 
 def test_the_model_twin_of_a_square_beside_an_abs_threshold() -> None:
