@@ -74,9 +74,11 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
                         onto = to_base(base, values, defs, follow=follow, named=named)
                     except NotImplementedError:
                         onto = None
-                    if onto is None:  # sin(sum(W ⊙ W)) > 1/10: no base, no verdict
-                        out.unmapped.append(node)
+                    if onto is None and isinstance(base, Elementwise):
+                        out.unmapped.append(node)  # sin(sum(W ⊙ W)) > 1/10: no verdict
                         continue
+                    if onto is None:  # sum(abs(X)): its own base, as a whole
+                        onto = (base, values, False)
                     if not onto[1]:
                         continue  # exp(s) < -1 never switches
                     if onto[0] != base:
