@@ -29,17 +29,42 @@ def _indicator(arg: sp.MatrixExpr, kink: sp.Rational) -> sp.MatrixExpr:
     return entrywise(sp.Lambda(T, sp.Piecewise((1, kink < T), (0, True))), arg)
 
 
-def test_arguments_of_one_shape_are_cut_at_every_kink_of_them() -> None:
-    """1{W X > 3/10} beside relu'(_t) (_t = W X) differs only between 0 and 3/10."""
+def test_one_value_written_two_ways_is_one_base_cut_at_both_switches() -> None:
+    """1{W X > 3/10} beside relu'(_t) (_t = W X) differs only between 0 and 3/10: W X written
+    out is the name _t, one base cut at 0 and 3/10 (review14 R6: not by sharing raw switch
+    values between every base of one shape)."""
     W, X, t = sp.MatrixSymbol("W", 2, 3), sp.MatrixSymbol("X", 3, 2), sp.MatrixSymbol("_t", 2, 2)
-    found = kinks.regions(_indicator(W * X, sp.Rational(3, 10)), _indicator(t, sp.Integer(0)))
-    cuts = {(r.low, r.high) for r in found if r.arg == W * X}
-    assert cuts == {(-sp.oo, 0), (0, sp.Rational(3, 10)), (sp.Rational(3, 10), sp.oo)}
-    sides = kinks.Sides(_indicator(W * X, sp.Rational(3, 10)), _indicator(t, sp.Integer(0)))
-    sides.see(lambda expr: sp.Matrix([[1, -1], [2, 5]]))  # never between 0 and 3/10
-    assert {(r.arg, r.low, r.high) for r in sides.missing()} == {
-        (W * X, 0, sp.Rational(3, 10)),
+    exprs = (_indicator(W * X, sp.Rational(3, 10)), _indicator(t, sp.Integer(0)))
+    found = kinks.regions(*exprs, definitions={"_t": W * X})
+    assert {(r.arg, r.low, r.high) for r in found} == {
+        (t, -sp.oo, 0),
         (t, 0, sp.Rational(3, 10)),
+        (t, sp.Rational(3, 10), sp.oo),
+    }
+    sides = kinks.Sides(*exprs, definitions={"_t": W * X})
+    sides.see(lambda expr: sp.Matrix([[1, -1], [2, 5]]))  # never between 0 and 3/10
+    assert {(r.arg, r.low, r.high) for r in sides.missing()} == {(t, 0, sp.Rational(3, 10))}
+
+
+def test_bases_of_one_shape_not_one_value_keep_their_own_switches() -> None:
+    """W X and _t = W X - 1/2 differ by a constant: _t's switch 0 is W X's 1/2, so 1{W X > 9/20}
+    beside relu'(_t) leaves the band 9/20 < W X < 1/2 as a region (review14 R6); an unrelated
+    base of the same shape (V X) is cut only at its own switch."""
+    W, X = sp.MatrixSymbol("W", 2, 3), sp.MatrixSymbol("X", 3, 2)
+    V, t = sp.MatrixSymbol("V", 2, 3), sp.MatrixSymbol("_t", 2, 2)
+    half = sp.Rational(1, 2)
+    exprs = (
+        _indicator(W * X, sp.Rational(9, 20)),
+        _indicator(t, sp.Integer(0)),
+        _indicator(V * X, sp.Integer(3)),
+    )
+    found = kinks.regions(*exprs, definitions={"_t": W * X - half * sp.OneMatrix(2, 2)})
+    assert {(r.arg, r.low, r.high) for r in found} == {
+        (W * X, -sp.oo, sp.Rational(9, 20)),
+        (W * X, sp.Rational(9, 20), half),
+        (W * X, half, sp.oo),
+        (V * X, -sp.oo, 3),
+        (V * X, 3, sp.oo),
     }
 
 

@@ -23,7 +23,7 @@ from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
 from symbackprop.check.joint import joint_pairs, solve
 from symbackprop.check.live import live as is_live
-from symbackprop.check.switches import affine_parts, switches
+from symbackprop.check.switches import affine_parts, switches, to_base
 from symbackprop.records.nodes import Elementwise
 
 
@@ -35,10 +35,17 @@ def kinks(*exprs: Any) -> frozenset[Any]:
         for node in sp.preorder_traversal(expr):
             if isinstance(node, Elementwise):
                 own = breakpoints(node.body, node.variable)
-                points |= own
+                # 1{z1 ⊙ z1 > 3} switches at z1 = -sqrt(3), sqrt(3): placed there, a point
+                # lands between sqrt(2) and sqrt(3), beside relu(z1 ⊙ z1 - 2)'s kink; its raw
+                # 3 is a value of z1 ⊙ z1, none of a pre-activation (review14 R12)
+                inner = _on_inner(node.arg, own)
+                raw = not inner or affine_parts(node.arg) is not None
                 # relu(z1 + 1) has its kink at z1 = -1: the placed pre-activations must
                 # reach -1 < z1 < 0, where it and relu(z1) differ
-                points |= {base for _arg, base in _on_base(node.arg, own)[1]}
+                if raw:
+                    points |= own | {base for _arg, base in _on_base(node.arg, own)[1]}
+                else:
+                    points |= inner
             elif isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
                 points.add(sp.Integer(0))
             elif isinstance(node, HadamardPower) and not (
@@ -62,6 +69,16 @@ def _on_base(arg: Any, points: frozenset[Any]) -> tuple[Any, set[tuple[Any, Any]
     mapped = {(p, (p - shift) / scale) for p in points}
     near = {(p, at + side * spread / 2) for p, at in mapped for side in (-1, 1) if spread}
     return base, mapped | near
+
+
+def _on_inner(arg: Any, points: frozenset[Any]) -> set[Any]:
+    """``points`` of ``arg`` as values of its base through powers and abs (z1 ⊙ z1 = 3 at
+    z1 = +-sqrt(3)); none where ``arg`` has no such base."""
+    try:
+        found = to_base(arg, points, {})
+    except NotImplementedError:
+        return set()
+    return set() if found is None or found[0] == arg else set(found[1])
 
 
 def straddling(points: frozenset[Any]) -> list[sp.Rational]:
@@ -155,24 +172,24 @@ def _interval(shown: str, low: Any, high: Any) -> str:
 def regions(*exprs: Any, definitions: dict[str, Any] | None = None) -> list[Region]:
     """The regions of every base a piecewise atom of ``exprs`` switches on
     (:func:`~symbackprop.check.switches.switches`: 1{sigmoid(z1) > 201/400} and relu'(z1)
-    = 1{a1 > 0} both switch on z1, at log(201/199) and 0). Bases of one shape may be one value
-    written two ways (relu'(_t1) in the gradient, 1{W X > 3/10} in the formula, with
-    _t1 = W X), so each is cut at the switches of all of them: 1{W X > 3/10} for relu' differs
-    only between 0 and 3/10. ``piece`` is the region's piece between the base's own switches."""
+    = 1{a1 > 0} both switch on z1, at log(201/199) and 0). A value written two ways
+    (relu'(_t1) in the gradient, 1{W X > 3/10} in the formula, with _t1 = W X) is one base
+    there, cut at both switches: 1{W X > 3/10} for relu' differs only between 0 and 3/10.
+    ``piece`` is the region's piece between the base's own switches (the region itself)."""
     found = switches(*exprs, definitions=definitions)
     return _regions(found.on, found.nonnegative)
 
 
 def _regions(kinks_of: dict[Any, set[Any]], nonnegative: set[Any] | None = None) -> list[Region]:
-    """Each base's regions between the cuts; a base never negative (a norm) has none below 0
-    (it would be cut there by another 1 x 1 base's switch, det(X) at 0)."""
+    """Each base's regions between its switches; a base never negative (a norm) has none
+    below 0."""
     out: list[Region] = []
     for arg in kinks_of:
-        cuts = _distinct(
-            set().union(*(k for other, k in kinks_of.items() if other.shape == arg.shape))
-        )
-        edges = [-sp.oo, *cuts, sp.oo]
+        # only the base's own switches: switches() has put every switch of a value related
+        # to it on it (W x - 1/2 at 0 is W x at 1/2; z1 ⊙ z1 at 3 is z1 at -sqrt(3), sqrt(3));
+        # another base's raw switch values are values of another variable (review14 R6, R12)
         own = [-sp.oo, *_distinct(kinks_of[arg]), sp.oo]
+        edges = own
         for low, high in zip(edges, edges[1:], strict=False):
             if nonnegative and arg in nonnegative and high <= 0:
                 continue
@@ -317,7 +334,8 @@ def crossing(
     The leaves move along a line p0 + t d (``movable`` leaves only: targets stay valid):
     first one entry of each leaf the kinked value names (1{W1 > -50}: one weight, so that the
     rest of the point stays moderate), then a random direction through every movable leaf
-    (1{a1 < 0.9999}). ``value_at(leaves)`` evaluates at a point with the true functions.
+    (1{a1 < 0.9999}), then the line to the origin (1{sum(W ⊙ W) < 1/2}).
+    ``value_at(leaves)`` evaluates at a point with the true functions.
     """
     if region.joint is not None:
         other, low, high, leaves = region.joint
@@ -346,12 +364,12 @@ def crossing(
             for name in movable
         }
     )
-    # No line toward the origin (p0 (1 - t)), although it reaches a ball around W = 0 that the
-    # lines above miss (1{sum(W ⊙ W) > 1/2}): a region reached is taken as compared, and the
-    # regions are cut where each base switches, not where two bases that differ by a constant
-    # (W x and W x - 1/2) switch together, so a wrong threshold between the two cuts
-    # (1{W x > 0.45} for relu(W x - 1/2)) passed once the ball was reached (review14 R6).
-    # Unreached, such a formula is "cannot decide", exit 2.
+    # last, the line through the origin, p0 (1 - t): every movable leaf scaled down together
+    # (1{sum(W ⊙ W) > 1/2}: a ball around W = 0, which lines moving away from p0 miss). Safe
+    # only because each base is cut at its own switches, those of every value related to it
+    # mapped onto it (switches.py): cut at each other's raw switches, W x and W x - 1/2 left
+    # the band 9/20 < W x < 1/2 of 1{W x > 0.45} in no region, and it passed (review14 R6).
+    lines.append({name: -base[name] for name in movable})
     for direction in lines:
         found = _along(region, base, direction, value_at)
         if found:

@@ -52,8 +52,13 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
     """Every piecewise atom of ``exprs`` with its switch values mapped onto its base;
     ``definitions`` maps a name (a1) to the element-wise expression it stands for (relu(z1))."""
     every = definitions or {}
-    # only names for element-wise values: z1 = W1 x + b1 stays the base z1
+    # only names for element-wise values count as functions (not plain) in a base: W2 a1
     defs = {k: v for k, v in every.items() if isinstance(v, Elementwise)}
+    # the names followed down to their base: those, and a value that is an affine map or a
+    # power of another (_t2 = W x - 1/2, _t1 = u ⊙ u); z1 = W1 x + b1 stays the base z1
+    follow = {**{k: v for k, v in every.items() if _relation(v)}, **defs}
+    # a plain base written out (W1 x + b1 in the formula) is the name it is defined as (z1)
+    named = {v: sp.MatrixSymbol(k, *v.shape) for k, v in reversed(every.items()) if _named(v)}
     out = Switches()
     for expr in exprs:
         for node in sp.preorder_traversal(expr):
@@ -62,9 +67,28 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
                 if scalar is _NO_BASE:
                     out.unmapped.append(node)
                 elif scalar[1]:  # 1{norm1(X) >= 0} never switches: no values
-                    out.on.setdefault(scalar[0], set()).update(scalar[1])
-                    if scalar[2]:
-                        out.nonnegative.add(scalar[0])
+                    base, values, nonnegative = scalar
+                    # norm2(W) = sqrt(sum(W ⊙ W)) = 1/2 is sum(W ⊙ W) = 1/4, exp(s) = c is
+                    # s = log(c): one base for every function of one number
+                    try:
+                        onto = to_base(base, values, defs, follow=follow, named=named)
+                    except NotImplementedError:
+                        onto = None
+                    if onto is None and isinstance(base, Elementwise):
+                        out.unmapped.append(node)  # sin(sum(W ⊙ W)) > 1/10: no verdict
+                        continue
+                    if onto is None:  # sum(abs(X)): its own base, as a whole
+                        onto = (base, values, False)
+                    if not onto[1]:
+                        continue  # exp(s) < -1 never switches
+                    if onto[0] != base:
+                        nonnegative = _nonnegative_matrix(onto[0])
+                    base, values = onto[0], onto[1]
+                    if onto[2]:
+                        out.through.add(base)
+                    out.on.setdefault(base, set()).update(values)
+                    if nonnegative:
+                        out.nonnegative.add(base)
                 continue
             found = _atom(node)
             if found is None:
@@ -75,13 +99,17 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             if isinstance(node, HadamardPower) and _never_zero(arg):
                 continue  # 1/(exp(u) + 1): a pole only where its base is 0, which it never is
             try:
-                mapped = to_base(arg, frozenset(points), defs)
+                mapped = to_base(arg, frozenset(points), defs, follow=follow, named=named)
             except NotImplementedError:  # SymPy could not solve or list the switches
                 mapped = None
             if mapped is None:
                 out.unmapped.append(node)
                 continue
             base, values, through = mapped
+            if isinstance(node, Elementwise) and values == points and _even(_scalar_body(node)):
+                # abs(w) itself kinks at w = 0: a value of the base abs(w) (to_base, above)
+                base = Elementwise(sp.Lambda(T, sp.Abs(T)), base)
+                values = frozenset(v for v in values if bool(v >= 0))
             if not values:
                 continue  # 1{sigmoid(z1) > 2}: it never switches
             if isinstance(node, HadamardPower) and _one_signed(base, every):
@@ -91,6 +119,7 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
                 out.through.add(base)
             if _never_negative(base):
                 out.nonnegative.add(base)  # abs(z1 - 1) has no region below 0 (review14 R5)
+    _merge_related(out, every)
     return out
 
 
@@ -103,6 +132,167 @@ def _never_negative(base: Any) -> bool:
         real = sp.Dummy(real=True)
         return bool(_explicit(base.body.xreplace({base.variable: real})).is_nonnegative)
     return False
+
+
+def _merge_related(out: Switches, every: dict[str, Any]) -> None:
+    """Make bases of one shape (or transposed) where one is a function of the other one base:
+    sum(W ⊙ W) in the formula is the model's _t2 = 1^T _t1 1 with _t1 = W ⊙ W; W x - 1/2
+    written out is W x shifted; (u + 1) ⊙ (u - 1) is u ⊙ u - 1 and (W x) ⊙ u is u ⊙ u with
+    u = W x. Each switch of the other lands on the one kept (a name where there is one, else
+    the shorter value) at every preimage, so that the band between two switches is a region
+    of that one base; a switch with no preimage found leaves its atom unmapped (no verdict).
+    Bases not so related keep their own switches (W x and W x - 1/2 are not one value, and
+    cutting either at the other's switches left the band between them unsearched: review14
+    R6)."""
+    order = sorted(
+        out.on,
+        key=lambda b: (
+            not isinstance(b, sp.MatrixSymbol),
+            not _is_abs(b),
+            sp.count_ops(b),
+            str(b),
+        ),
+    )
+    entries: dict[Any, list[sp.Expr] | None] = {}
+    kept: list[Any] = []
+    for base in order:
+        onto = None
+        for other in kept:
+            # X^T W^T is (W X)^T: a base of the transposed shape is compared transposed
+            mine = base if other.shape == base.shape else sp.Transpose(base)
+            if other.shape != mine.shape:
+                continue
+            for value in (mine, other):
+                if value not in entries:
+                    entries[value] = _entries(value, every)
+            relation = _function_of(entries[mine], entries[other])
+            if relation is None and _is_abs(other):
+                # abs(u) kept, (u + 1) ⊙ (u - 1) = u ⊙ u - 1: an even function of u is one
+                # of abs(u); any other function of u puts every switch on u itself
+                if other.arg not in entries:
+                    entries[other.arg] = _entries(other.arg, every)
+                relation = _function_of(entries[mine], entries[other.arg])
+                if relation is not None and not _even(relation):
+                    inner = other.arg
+                    out.on.setdefault(inner, set()).update(
+                        {s * v for v in out.on.pop(other) for s in (-1, 1)}
+                    )
+                    if other in out.through:
+                        out.through.add(inner)
+                    kept[kept.index(other)] = other = inner
+            if relation is not None:
+                onto = other, relation
+                break
+        if onto is None:
+            kept.append(base)
+            continue
+        other, body = onto
+        # base = body(other): base's switch v is other's t wherever body(t) = v
+        values = _preimages(body, frozenset(out.on.pop(base)))
+        if values is None:
+            out.unmapped.append(base)
+            continue
+        if _is_abs(other):  # an even body of u: its switches as values of abs(u)
+            values = frozenset(abs(v) for v in values)
+        out.on[other] |= values
+        if base in out.through or not tame(body):
+            out.through.add(other)
+        out.nonnegative.discard(base)
+
+
+#: the most entries, and operations in them, of a base written out (past it, no relation is
+#: looked for)
+MAX_ENTRIES, MAX_ENTRY_OPS = 400, 4000
+
+
+def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
+    """Every entry of ``base`` in the leaves' entries (each name written out as its definition,
+    a symbolic size taken as a small number), expanded; None where that cannot be done."""
+    value = base
+    for _ in range(30):
+        names = {m for m in value.atoms(sp.MatrixSymbol) if str(m.name) in every}
+        if not names:
+            break
+        value = value.xreplace({m: every[str(m.name)] for m in names})
+    else:
+        return None
+    dims = sorted(
+        {d for m in value.atoms(sp.MatrixSymbol) for d in m.shape if isinstance(d, sp.Symbol)},
+        key=str,
+    )
+    value = value.xreplace({d: sp.Integer(2 + k) for k, d in enumerate(dims)})
+    rows, cols = value.shape
+    if not (rows.is_Integer and cols.is_Integer) or rows * cols > MAX_ENTRIES:
+        return None
+    try:
+        explicit = value.doit().as_explicit()
+        found = [sp.expand(entry) for entry in explicit]
+    except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError):
+        return None  # NotImplementedError is a RuntimeError: SymPy's "cannot"'s
+    except (NotImplementedError, RecursionError):
+        return None
+    if sum(sp.count_ops(entry) for entry in found) > MAX_ENTRY_OPS:
+        return None
+    return found
+
+
+def _function_of(mine: list[sp.Expr] | None, other: list[sp.Expr] | None) -> sp.Expr | None:
+    """``f(t)`` (in :data:`_T`) where every entry of ``mine`` is f of ``other``'s entry, one f
+    for all (checked exactly: ``other``'s entry solved for a leaf entry it is linear in, put
+    into ``mine``'s, leaves no leaf); else None."""
+    if mine is None or other is None or len(mine) != len(other):
+        return None
+    affine = _affine_relation(mine, other)
+    if affine is not None:
+        # sum(W ⊙ W) and _t2 = 1^T (W ⊙ W) 1: no leaf entry to solve for, one value
+        return affine[0] * _T + affine[1]
+    found = None
+    for a, b in zip(mine, other, strict=True):
+        body = _in_terms_of(a, b)
+        if body is None or (found is not None and sp.cancel(body - found) != 0):
+            return None
+        found = body
+    return found
+
+
+def _affine_relation(mine: list[sp.Expr], other: list[sp.Expr]) -> tuple[Any, Any] | None:
+    """``(scale, shift)`` where every entry of ``mine`` is scale times ``other``'s plus one
+    number shift (scale a nonzero number), checked exactly; else None."""
+    zero = {e: sp.Integer(0) for x in (*mine, *other) for e in x.atoms(MatrixElement)}
+    scale = None
+    for a, b in zip(mine, other, strict=True):
+        moving = sp.expand(b - b.xreplace(zero))
+        if moving != 0:
+            scale = sp.cancel(sp.expand(a - a.xreplace(zero)) / moving)
+            break
+    if scale is None or not (scale.is_number and scale.is_extended_real) or scale == 0:
+        return None
+    shifts = {sp.expand(a - scale * b) for a, b in zip(mine, other, strict=True)}
+    if len(shifts) != 1:
+        return None
+    (shift,) = shifts
+    return (scale, shift) if shift.is_number and shift.is_extended_real else None
+
+
+def _in_terms_of(a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
+    """``f(t)`` with a = f(b) as numbers, or None."""
+    elements = b.atoms(MatrixElement)
+    for e in sorted(elements, key=str):
+        slope = sp.expand(sp.diff(b, e))
+        if slope == 0 or slope.has(e):
+            continue  # b not linear in e
+        rest = sp.expand(b - slope * e)
+        if rest.has(e):
+            continue
+        solved = (_T - rest) / slope
+        try:
+            body = sp.cancel(sp.expand(a.xreplace({e: solved})))
+        except (TypeError, ValueError, NotImplementedError, sp.PolynomialError):
+            return None
+        if body.atoms(MatrixElement):
+            return None  # a depends on more than b
+        return body if body.has(_T) else None
+    return None
 
 
 def _never_zero(base: Any) -> bool:
@@ -162,9 +352,11 @@ def _scalar_atom(node: Any) -> Any:
         edges = [node.args[0]]
     base, values = None, set()
     for edge in edges:
-        shift, rest = edge.as_coeff_Add()
-        scale, core = rest.as_coeff_Mul()
-        if not (shift.is_Rational and scale.is_Rational and scale != 0):
+        # the numbers may be irrational: norm2(W) > sqrt(0.5) has the edge norm2(W) - sqrt(2)/2
+        elements = edge.atoms(MatrixElement)
+        shift, rest = edge.as_independent(*elements, as_Add=True)
+        scale, core = rest.as_independent(*elements, as_Add=False)
+        if not (_real_number(shift) and _real_number(scale) and scale != 0):
             return _NO_BASE
         if base not in (None, core):
             return _NO_BASE
@@ -203,6 +395,12 @@ def _entrywise_sum(number: Any) -> Any:
         if inner is None:
             return None
         return Elementwise(sp.Lambda(T, T**number.exp), inner)
+    if isinstance(number, sp.Function) and len(number.args) == 1:
+        # exp(sum(W ⊙ W)): the function applied to the sum's 1 x 1 value
+        inner = _entrywise_sum(number.args[0])
+        if inner is None:
+            return None
+        return Elementwise(sp.Lambda(T, number.func(T)), inner)
     if isinstance(number, sp.Add):
         found = _sum_of_entries(number)
         if found is None:
@@ -266,50 +464,107 @@ def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:
 
 
 def to_base(
-    arg: Any, points: frozenset[Any], defs: dict[str, Any], depth: int = 0
+    arg: Any,
+    points: frozenset[Any],
+    defs: dict[str, Any],
+    depth: int = 0,
+    *,
+    follow: dict[str, Any] | None = None,
+    named: dict[Any, Any] | None = None,
 ) -> tuple[Any, frozenset[Any], bool] | None:
     """``(base, values, through)``: ``points`` of ``arg`` as values of its base, ``through``
     where the way there passes an element-wise function (sigmoid(z1), a1 = relu(z1)); None
-    where ``arg`` is not a known function of one base."""
+    where ``arg`` is not a known function of one base. ``follow``: further names taken to
+    their definition (``defs``' too); ``named``: a plain value -> the name defined as it."""
     if depth > 20:
         return None
     if not points:
         return arg, points, False
+    more = {"follow": follow, "named": named}
     if isinstance(arg, sp.MatrixSymbol):
         inner = defs.get(str(arg.name))
+        if inner is None and follow:
+            inner = follow.get(str(arg.name))
         if inner is None:
             return arg, points, False
-        return to_base(inner, points, defs, depth + 1)
+        return to_base(inner, points, defs, depth + 1, **more)
     if isinstance(arg, sp.Transpose):
-        return to_base(arg.arg, points, defs, depth + 1)  # the same values, transposed
+        return to_base(arg.arg, points, defs, depth + 1, **more)  # the same values, transposed
     affine = affine_parts(arg)
     # a shift by a leaf (z1 + b1/1000) moves each entry's switch differently: such an
     # argument is its own base here (the kinks place points near it: check/kinks.py)
     if affine is not None and affine[3] == 0:
         base, scale, shift, _spread = affine
-        return to_base(base, frozenset((p - shift) / scale for p in points), defs, depth + 1)
+        moved = frozenset((p - shift) / scale for p in points)
+        return to_base(base, moved, defs, depth + 1, **more)
     scalar = _scalar(arg)
     if scalar is not None:
         body, inner = scalar
-        if not all(len(_solve(body, p) or ()) <= 1 for p in points):
-            # abs(w) = 100 at w = -100 and 100: abs(w) > 100 is reached on either side of w,
-            # where w alone may be reachable beyond 100 only: abs(w) is its own base
-            return (arg, points, False) if _plain(inner, defs) else None
+        # z1 ⊙ z1 = 3 at z1 = -sqrt(3) and sqrt(3), abs(u) = 3/2 at u = -3/2 and 3/2: every
+        # preimage is a switch of the inner value. (As its own base, z1 ⊙ z1 was cut at
+        # z1's switches, values of another variable: review14 R12.)
         solved = _preimages(body, points)
         if solved is None:
             return None
-        found = to_base(inner, solved, defs, depth + 1)
+        found = to_base(inner, solved, defs, depth + 1, **more)
+        if found is not None and found[1] == solved and _even(body):
+            # an even function of a base (abs(w), u ⊙ u) switches where abs of it does: the
+            # base abs(w), its switches >= 0, is reached on either side of w, where w alone
+            # may be reached beyond 100 only (a sigmoid saturates below -100); a base that
+            # some other atom switches on too (relu'(u)) takes these (switches.py's merge)
+            nonnegative = frozenset(v for v in solved if bool(v >= 0))
+            found = (Elementwise(sp.Lambda(T, sp.Abs(T)), found[0]), nonnegative, found[2])
         # relu, abs, powers: the exact check's tables compute them; sigmoid(z1) is random there
         return found if tame(body) else _through(found)
     if _plain(arg, defs):
-        # W X, x ⊙ w, abs(w): its own base, searched as a whole (abs(w) > 100 is reached
-        # on either side of w, where w alone may be reached beyond 100 only)
-        return arg, points, False
+        # W X, x ⊙ w: its own base, searched as a whole; W1 x + b1 is the name z1 stands for
+        return (named or {}).get(arg, arg), points, False
     if _plain(arg, {}) and _names_only_in_products(arg, defs):
         # W2 a1 + b2 with a1 = relu(z1): a line through W2 or b2 moves it as it moves W X, so
         # it is its own base; through a1 it is a function the exact tables draw at random
         return arg, points, True
     return None
+
+
+def _is_abs(base: Any) -> bool:
+    """Whether ``base`` is abs of a matrix, element-wise (never below 0)."""
+    return isinstance(base, Elementwise) and base.body == sp.Abs(base.variable)
+
+
+def _scalar_body(node: Elementwise) -> sp.Expr:
+    """An element-wise node's function, written out, in :data:`_T`."""
+    return _explicit(node.body.xreplace({node.variable: _T}))
+
+
+def _even(body: sp.Expr) -> bool:
+    """Whether f(-t) = f(t) for the function ``body`` in :data:`_T` (abs, t^2)."""
+    try:
+        return bool(sp.simplify(body.xreplace({_T: -_T}) - body) == 0)
+    except (TypeError, ValueError, NotImplementedError):
+        return False
+
+
+def _relation(value: Any) -> bool:
+    """Whether a name defined as ``value`` is followed to its base: an affine map of one value
+    (_t2 = W x - 1/2: its switch 0 is W x = 1/2) or a power of one (_t1 = u ⊙ u)."""
+    if not getattr(value, "is_Matrix", False):
+        return False
+    found = affine_parts(value)
+    return (found is not None and found[3] == 0) or _scalar(value) is not None
+
+
+def _named(value: Any) -> bool:
+    """Whether ``value`` is a plain matrix value a base written out may equal (W1 x + b1)."""
+    return bool(getattr(value, "is_Matrix", False)) and not isinstance(value, sp.MatrixSymbol)
+
+
+def _nonnegative_matrix(base: Any) -> bool:
+    """:func:`_nonnegative` of a 1 x 1 matrix value's one entry (False where it has none)."""
+    try:
+        entry = base.doit().as_explicit()[0, 0] if base.shape == (1, 1) else None
+    except (TypeError, ValueError, IndexError, AttributeError, NotImplementedError):
+        return False
+    return entry is not None and _nonnegative(entry)
 
 
 def _names_only_in_products(arg: Any, defs: dict[str, Any]) -> bool:
