@@ -427,6 +427,12 @@ def gradcheck(
         raise ValueError(
             f"directions must be an int from 1 to {MAX_DIRECTIONS:,}, got {directions!r}"
         )
+    if not isinstance(params, Mapping) and callable(getattr(params, "items", None)):
+        # a table read as a dict is (a torch module's net.params): its (name, array) pairs
+        try:
+            params = dict(params.items())
+        except (TypeError, ValueError):
+            pass  # not pairs: refused below
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
     # in float64 whatever the module's working precision: finite differences in float32
