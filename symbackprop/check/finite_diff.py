@@ -57,6 +57,7 @@ takes none (``gradcheck(module, params)``).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 from collections.abc import Callable, Mapping
@@ -429,10 +430,8 @@ def gradcheck(
         )
     if not isinstance(params, Mapping) and callable(getattr(params, "items", None)):
         # a table read as a dict is (a torch module's net.params): its (name, array) pairs
-        try:
+        with contextlib.suppress(TypeError, ValueError):  # not pairs: refused below
             params = dict(params.items())
-        except (TypeError, ValueError):
-            pass  # not pairs: refused below
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
     # in float64 whatever the module's working precision: finite differences in float32
