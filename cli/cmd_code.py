@@ -287,9 +287,9 @@ def _check_model(
             where = "at" if not defined else "a finite-difference step away from"
             raise CliError(
                 f"check: the cost is not finite {where} the points drawn with seeds {seed} to "
-                f"{seed + MODEL_SEED_TRIES - 1} (a log or sqrt of a negative number, an inverse "
-                "of a singular matrix, a logdet of a determinant <= 0, a value beyond the float "
-                "range 1.8e308, as exp(710)?); nothing to compare"
+                f"{seed + MODEL_SEED_TRIES - 1} (a log, sqrt or fractional power of a negative "
+                "number, an inverse of a singular matrix, a logdet of a determinant <= 0, a value "
+                "beyond the float range 1.8e308, as exp(710)?); nothing to compare"
             )
         note = None
         if _on_a_kink(result) and module.ADDED:

@@ -25,6 +25,13 @@ SUFFIXES = {".png": "png", ".svg": "svg", ".tex": "tikz", ".tikz": "tikz"}
 OTHER_FORMATS = frozenset({".pdf", ".jpg", ".jpeg", ".gif", ".eps", ".ps", ".tif", ".webp"})
 
 
+def _suffix(name: str) -> str:
+    """The lower-case suffix ``name`` asks for, from its last dot on: ``".svg"`` for the file
+    ``.svg`` too (``Path(".svg").suffix`` is empty: a hidden file), ``"."`` for ``c.``."""
+    base = Path(name).name
+    return base[base.rindex(".") :].lower() if "." in base else ""
+
+
 @click.command("draw", epilog=DRAW_EPILOG, short_help="Draw the network or a model's graph.")
 @spec_options(
     says={
@@ -47,7 +54,11 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
 
     PNG needs matplotlib (pip install 'symbackprop[plot]'); SVG and TikZ need nothing.
     """
-    suffix = "" if out_path in (None, output.STDOUT) else Path(out_path).suffix.lower()
+    suffix = "" if out_path in (None, output.STDOUT) else _suffix(out_path)
+    if suffix == ".":  # PNG bytes in a file named "c.": no suffix was meant to be empty
+        raise click.UsageError(
+            f"the file name {out_path!r} ends in '.': name it .png, .svg or .tex"
+        )
     if suffix in OTHER_FORMATS:  # PNG bytes in net.pdf: no viewer would open it
         raise click.UsageError(
             f"the file name {out_path!r} asks for {suffix[1:]}, which draw does not write: "

@@ -320,6 +320,8 @@ UNDEFINED = [
     "x : n x 1\nsizes: n = 3\nJ = tr(inv(x x^T))\ndata:",
     # hostile13 #7: an overflow through a constant, a cause the message now lists
     "X : 3 x m\nY : 1 x m\nJ = mse(exp(700) w^T X, Y)",
+    # hostile15 5e: a real cube root of W's negative entries, a cause the message now names
+    "W : 2 x 2\nJ = sum(W^(1/3))\ndata:",
 ]
 
 
@@ -331,6 +333,7 @@ def test_check_of_a_model_undefined_near_every_point_is_exit_2(text: str, tmp_pa
     _one_line_error(result)
     assert "not finite" in result.stderr and "nothing to compare" in result.stderr
     assert "beyond the float range" in result.stderr
+    assert "a log, sqrt or fractional power of a negative number" in result.stderr
 
 
 def test_check_says_not_run_when_the_exact_check_finds_no_point(tmp_path: Path) -> None:

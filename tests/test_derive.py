@@ -114,6 +114,18 @@ def test_softmax_cross_entropy_states_its_assumption() -> None:
     assert d.assumptions and "sums to 1" in d.assumptions[0]
 
 
+def test_the_assumption_names_the_target_the_derivation_has() -> None:
+    """hostile15 5f: a batch's target is Y (the text said "each column of y"); one
+    example's is y; a model's is its own name."""
+    ce = sb.Network.parse("3-2:softmax", loss="ce")
+    assert sb.derive(ce, batch=True).assumptions[0].startswith("each column of Y sums to 1")
+    assert sb.derive(ce).assumptions[0].startswith("each column of y sums to 1")
+    model = sb.Model.parse(
+        "W : 2 x 3\nX : 3 x m\nL : 2 x m\nJ = ce(softmax(W X), L)\ndata: X, L\n"
+    )
+    assert sb.derive(model).assumptions[0].startswith("each column of L sums to 1")
+
+
 def test_identity_layers_pass_gradient_through() -> None:
     d = sb.derive(sb.Network.parse("3-2:identity-2:identity", loss="mse"))
     assert d.deltas[2] == d.symbols["a2"] - d.symbols["y"]

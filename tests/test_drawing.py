@@ -181,3 +181,17 @@ def test_a_deep_network_shows_its_first_and_last_layers() -> None:
     texts = _texts(picture)
     assert "a^[4]" in texts and "a^[27]" in texts and "a^[29]" in texts
     assert "a^[5]" not in texts and "W^[27], b^[27]" not in texts  # no edge across the gap
+
+
+def test_a_file_named_by_its_suffix_alone_gets_that_format(tmp_path: Path) -> None:
+    """hostile15 5c: ``-o .svg`` wrote PNG bytes (``Path('.svg').suffix`` is empty) and
+    ``-o c.`` a PNG named ``c.``: the suffix is read from the last dot on, and a name
+    ending in a dot is refused in one line."""
+    runner = CliRunner()
+    svg = tmp_path / ".svg"
+    assert runner.invoke(main, ["draw", "3-2-1", "-o", str(svg)]).exit_code == 0
+    ET.fromstring(svg.read_text(encoding="utf-8"))
+    dotted = tmp_path / "c."
+    result = runner.invoke(main, ["draw", "3-2-1", "-o", str(dotted)])
+    assert result.exit_code == 2 and not dotted.exists(), result.output
+    assert "ends in '.': name it .png, .svg or .tex" in result.output

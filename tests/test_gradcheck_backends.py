@@ -86,3 +86,22 @@ def test_gradcheck_checks_a_jax_module_in_64_bit_mode_even_when_jax_is_in_32() -
 
 def test_a_numpy_module_is_recognised_as_numpy() -> None:
     assert module_arrays(sb.compile(NET)).framework == "numpy"
+
+
+@pytest.mark.usefixtures("needs_torch")
+def test_gradcheck_takes_a_torch_nets_params_table_as_it_is() -> None:
+    """hostile15 5a: ``net.params`` (README: read as a dict is) was refused ("params must be
+    a dict of arrays, got Parameters"); it is checked as ``dict(net.params)`` is, and a wrong
+    gradient still fails; a list of arrays is still refused."""
+    import torch
+
+    module = sb.compile(NET, backend="torch")
+    net = module.module.Net(seed=3)
+    _, X, Y = _problem()
+    X, Y = torch.tensor(X), torch.tensor(Y)
+    right = sb.gradcheck(module, net.params, X, Y)
+    assert right.ok and max(row.relative_error for row in right.rows) < 1e-6, str(right)
+    wrong = sb.gradcheck(_Scaled(module), net.params, X, Y)
+    assert wrong.failed and [row.parameter for row in wrong.rows if not row.ok] == ["W1"]
+    with pytest.raises(ValueError, match="params must be a dict of arrays, got list"):
+        sb.gradcheck(module, list(net.params.values()), X, Y)

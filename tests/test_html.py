@@ -179,3 +179,21 @@ def test_a_script_after_left_right_delimiters_takes_the_whole_group() -> None:
     bars = "<mrow><mo>|</mo><mi>W</mi><mo>|</mo></mrow>"
     assert got.startswith(f"<msup>{bars}<mrow><mo>⊙</mo><mn>1.5</mn></mrow></msup>")
     assert got.endswith('<mrow><mi>b</mi><mo stretchy="false">|</mo></mrow>')
+
+
+def test_a_model_shape_table_keeps_its_formulas_inside_the_text_width() -> None:
+    """hostile15 finding 2: a model's "shape from" column takes the width the other columns
+    leave (its formulas scroll in their own boxes) and the table sits in a box that scrolls
+    when a window is too narrow even for the others. tests/test_html_browser.py measures it
+    (model_long_names, at 700 and 1100 px); here the markup and rules it rests on."""
+    model = sb.to_html(ROOT / "examples/models/residual_mlp.model")
+    start = model.index("<h2>Shapes</h2>")
+    assert model[start:].startswith('<h2>Shapes</h2>\n<div class="table">\n<table class="fill">')
+    style = re.search(r"<style>(.*?)</style>", model, flags=re.S)
+    assert style is not None
+    rules = style.group(1)
+    assert ".table { max-width: 100%; overflow-x: auto; }" in rules
+    assert "table.fill { width: 100%; }" in rules
+    assert "table.fill td:last-child { max-width: 0; min-width: 12rem; width: 100%; }" in rules
+    # a network's table (no formula column) keeps its own width
+    assert '<div class="table">\n<table>' in sb.to_html("4-3-2-1")

@@ -89,7 +89,7 @@ def test_an_assumption_and_weight_decay_are_in_the_plan() -> None:
     plan = build_plan(net, None)
     first = plan.backward[0]
     assumption = next(p for p in first.provenance if p.rule == "assumption")
-    assert assumption.wrt is None and assumption.assumption == net.loss_record.assumption
+    assert assumption.wrt is None and assumption.assumption == net.loss_record.assumption_on("Y")
     assert sp.Symbol(names.L2, positive=True) in plan.backward[1].expr.free_symbols
     assert plan.cost.l2 == 0.1 and [v.name for v in plan.cache][-2:] == ["Z2", "A2"]
 

@@ -178,6 +178,10 @@ def test_every_name_a_module_uses_itself_is_reserved(backend: str) -> None:
         "scale",  # init_params' c of scaled-identity:c
         "floating",  # init_params' test of its dtype
         "named",  # the dict gradients builds from its tuple (jax)
+        # locals of torch's _no_grad wrapper (autograd and autocast off), no model name inside
+        "function",
+        "args",
+        "kwargs",
         # locals of the jax cost's custom_vjp helpers (_is_primal, _refuse_data_cotangents)
         "primal",
         "asked",

@@ -24,7 +24,7 @@ from symbackprop.errors import SpecError
 from symbackprop.model import Model
 from symbackprop.records.losses import LOSSES
 
-LOSSES_CE_ASSUMPTION = LOSSES["ce"].assumption
+LOSSES_CE_ASSUMPTION = LOSSES["ce"].assumption_on("Y")  # of the models' target, Y
 
 RESIDUAL_MLP = """
 X  : n0 x m

@@ -5,11 +5,12 @@ Examples are the columns of X (4, m) and Y (1, m). J is the mean over the m colu
 off a step of the symbolic derivation; [step k] numbers the steps. Regenerate rather than edit.
 
 Tensors of any dtype and device: every tensor the functions make follows their inputs, and every
-function runs under torch.no_grad() (the gradients are the derived ones, not autograd's). With a
-workspace dict ``work`` (pass the same one on every call of a training loop) the products are
-written into tensors made once per m, dtype and device (``out=``): the returned cache and gradients
-then live in ``work`` until the next call with it. Without one (``work=None``) every call makes
-fresh tensors, as BackpropCost, cost() and Net do.
+function runs under torch.no_grad() (the gradients are the derived ones, not autograd's) and
+without torch.autocast (switched off inside an autocast region). With a workspace dict ``work``
+(pass the same one on every call of a training loop) the products are written into tensors made
+once per m, dtype and device (``out=``): the returned cache and gradients then live in ``work``
+until the next call with it. Without one (``work=None``) every call makes fresh tensors, as
+BackpropCost, cost() and Net do.
 
 BackpropCost is a torch.autograd.Function whose backward is the derived one, cost() applies it and
 Net is a torch.nn.Module holding the parameters: loss = Net()(X, Y); loss.backward() fills each
@@ -167,13 +168,26 @@ def _not_a_workspace(call, work):
     )
 
 
+#: whether torch.autocast is on for any device type, in one call (torch's own nn.RNN asks so);
+#: the public torch.is_autocast_enabled(device_type) asks one device type per call
+_any_autocast = torch._C._is_any_autocast_enabled
+
+
 def _no_grad(function):
     """``function`` run with autograd off, as under ``@torch.no_grad()``, at a fraction of its
     cost per call: the decorator makes and enters a context manager on every call, about 10 %
     of a small network's gradient. Grad mode is switched off only when it is on (not inside
-    BackpropCost), and switched back on however ``function`` ends."""
+    BackpropCost), and switched back on however ``function`` ends.
+
+    Inside a ``torch.autocast`` region autocast is switched off too (every device type, as
+    torch's compiled functions do): the module computes in its tensors' own dtype there as
+    everywhere, so BackpropCost's backward reads a cache of the parameters' dtype and gives
+    gradients of it; autocast's lower-precision products would mix dtypes in backward."""
 
     def call(*args, **kwargs):
+        if _any_autocast():  # a torch.autocast region: run without it, then as below
+            with torch._C._DisableAutocast():
+                return call(*args, **kwargs)
         if not torch.is_grad_enabled():
             return function(*args, **kwargs)
         torch.set_grad_enabled(False)

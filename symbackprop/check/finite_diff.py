@@ -60,6 +60,7 @@ takes none (``gradcheck(module, params)``).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
 from collections.abc import Callable, Mapping
@@ -447,6 +448,10 @@ def gradcheck(
         raise ValueError(
             f"directions must be an int from 1 to {MAX_DIRECTIONS:,}, got {directions!r}"
         )
+    if not isinstance(params, Mapping) and callable(getattr(params, "items", None)):
+        # a table read as a dict is (a torch module's net.params): its (name, array) pairs
+        with contextlib.suppress(TypeError, ValueError):  # not pairs: refused below
+            params = dict(params.items())
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
     # in float64 whatever the module's working precision: finite differences in float32

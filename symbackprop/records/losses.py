@@ -45,7 +45,8 @@ class Loss:
     """One loss: a sum over output units k of ``formula(a_k, y_k)``.
 
     ``requires_output`` names the output activation the loss needs (``None``: any).
-    ``assumption`` is stated as a derivation step when the loss relies on it.
+    ``assumption`` is stated as a derivation step when the loss relies on it, of the target
+    named in place of ``{y}`` (:meth:`assumption_on`).
     ``latex`` is the per-example loss with ``{yhat}`` and ``{y}`` placeholders.
     ``targets`` says which targets are valid: ``"binary"`` (entries 0 or 1), ``"one-hot"``
     (each column one 1) or ``"real"``; :meth:`draw_targets` draws them. ``logits_with`` names
@@ -67,6 +68,11 @@ class Loss:
     logits_with: str | None = None
     logits_code: Mapping[str, str] = field(default_factory=dict)
     refuses: Mapping[str, Refusal] = field(default_factory=dict)
+
+    def assumption_on(self, target: str) -> str:
+        """The stated assumption of the target named ``target`` (``y``; ``Y`` for a batch; a
+        model's own name): a batch's columns are those of Y, not of y."""
+        return (self.assumption or "").replace("{y}", target)
 
     def draw_targets(self, rng: Any, shape: tuple[int, int]) -> Any:
         """Random valid targets of ``shape`` (units x examples) as a float NumPy array, drawn
@@ -140,7 +146,7 @@ LOSSES: dict[str, Loss] = {
             r"-\sum_k {y}_k \log {yhat}_k",
             "softmax",
             "categorical cross-entropy",
-            assumption="each column of y sums to 1 (one-hot or a probability vector)",
+            assumption="each column of {y} sums to 1 (one-hot or a probability vector)",
             targets="one-hot",
             logits_with="softmax",
             # log a = z - logsumexp(z) per column (the column maximum subtracted first)

@@ -51,13 +51,17 @@ figcaption { color: #555; font-size: 0.9rem; }
 table { border-collapse: collapse; margin: 0.5rem 0; }
 td, th { padding: 0.15rem 0.9rem 0.15rem 0; text-align: left; vertical-align: top; }
 td { max-width: 30rem; }
+.table { max-width: 100%; overflow-x: auto; }
+table.fill { width: 100%; }
+table.fill td:last-child { max-width: 0; min-width: 12rem; width: 100%; }
 th { border-bottom: 1px solid #bbb; font-weight: normal; color: #555; }
 math { font-size: 1.05em; }
 mtd { padding: 0.3em 0.1em; }
 math[display="block"] { margin: 0.6rem 0; max-width: 100%; overflow-x: auto;
   overflow-y: hidden; padding: 0.2rem 0; }
+/* the padding keeps an italic last letter's overhang out of the scroll box's clip */
 math:not([display="block"]) { display: inline-flex; align-items: baseline; max-width: 100%;
-  overflow-x: auto; overflow-y: hidden; }
+  overflow-x: auto; overflow-y: hidden; padding-right: 0.12em; }
 details { border: 1px solid #e2e2e2; border-radius: 6px; margin: 0.5rem 0;
   padding: 0.3rem 0.8rem; background: #fff; }
 details[open] { padding-bottom: 0.6rem; }
@@ -107,10 +111,15 @@ class HtmlPage:
 
     def table(self) -> list[str]:
         head = "".join(f"<th>{escape(c)}</th>" for c in self.p.shape_columns())
-        out = ["<h2>Shapes</h2>", "<table>", f"<tr>{head}</tr>"]
+        # a model's table fills the text width and its last column ("shape from") takes what
+        # the others leave: a long formula there scrolls in its own box, as a display does,
+        # rather than widening the table past the text; a window too narrow even for the
+        # other columns scrolls the table in its box (.table), never the page
+        fill = ' class="fill"' if self.p.model is not None else ""
+        out = ["<h2>Shapes</h2>", '<div class="table">', f"<table{fill}>", f"<tr>{head}</tr>"]
         for row in self.p.shape_rows():
             out.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>")
-        out.append("</table>")
+        out += ["</table>", "</div>"]
         return out
 
     def step(self, index: int, step: Step) -> list[str]:

@@ -286,6 +286,7 @@ def _softmax_product(
             with_s = raw
             assume: dict[Any, Any] = {}
             if loss.assumption:
+                stated = loss.assumption_on(y.name)
                 ctx.state(
                     Step(
                         target="s = 1^T " + y.name,
@@ -293,12 +294,10 @@ def _softmax_product(
                         shape=(sp.Integer(1), ctx.m),
                         rule=Rule.ASSUMPTION,
                         candidates=(),
-                        segments=(
-                            Text(f"assumption stated by the {loss.name} loss: {loss.assumption}"),
-                        ),
+                        segments=(Text(f"assumption stated by the {loss.name} loss: {stated}"),),
                         layer=ctx.layer(z),
                         uses=(y.name,),
-                        assumption=loss.assumption,
+                        assumption=stated,
                     )
                 )
                 assume = {s: sp.Integer(1)}

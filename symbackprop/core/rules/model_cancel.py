@@ -178,6 +178,7 @@ def cancel_softmax(
     final = bounded_simplify(raw.subs(total, 1))
     if total in final.free_symbols or not is_liftable(final):
         return None
+    stated = form.loss.assumption_on(target.name)
     ctx.state(
         Step(
             target="s = 1^T " + target.name,
@@ -185,12 +186,10 @@ def cancel_softmax(
             shape=(sp.Integer(1), target.shape[1]),
             rule=Rule.ASSUMPTION,
             candidates=(),
-            segments=(
-                Text(f"assumption stated by the {form.loss.name} loss: {form.loss.assumption}"),
-            ),
+            segments=(Text(f"assumption stated by the {form.loss.name} loss: {stated}"),),
             layer=ctx.layer(z),
             uses=(target.name,),
-            assumption=form.loss.assumption,
+            assumption=stated,
         )
     )
     chain = (raw, final)

@@ -2,7 +2,8 @@
 
 The module has the NumPy module's contract (DESIGN.md: ``SHAPES``, ``L2``, ``DEPTH``,
 ``DATA``, ``init_params``, ``forward``, ``backward``, ``loss_and_grads``) on torch tensors of
-any dtype and device, every function under ``torch.no_grad()``, plus the autograd glue of
+any dtype and device, every function under ``_no_grad`` (autograd and autocast off), plus the
+autograd glue of
 :mod:`symbackprop.lowering.torch.template` (``BackpropCost``, ``cost``, ``Net``). What it
 computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is decided here:
 
@@ -20,9 +21,10 @@ computes is the plan's (:mod:`symbackprop.lowering.plan`); what is torch's is de
   m, dtype and device by ``_ones_column``), which torch runs on one thread where a sum over
   the columns opens a parallel region; the 1/m of the mean is skipped at m = 1;
 * every function is wrapped by the module's ``_no_grad`` (``torch.no_grad()`` without its
-  per-call context manager object) and scales in place by floats (``dW1 *= 2.0``), the mean's
-  1/m by m as a 0-d tensor of the tensors' dtype, made once per m, dtype and device
-  (``dZ3 /= _batch_size(X)``: a Python float costs float32 two scalar tensors per call);
+  per-call context manager object; torch.autocast off in an autocast region) and scales in
+  place by floats (``dW1 *= 2.0``), the mean's 1/m by m as a 0-d tensor of the tensors' dtype,
+  made once per m, dtype and device (``dZ3 /= _batch_size(X)``: a Python float costs float32
+  two scalar tensors per call);
 * every product, difference and row sum is written ``out=out.get("dW1")``: ``out`` is ``{}``
   without a workspace (``out=None``, a fresh tensor), else the dict of tensors that
   ``_workspace`` keeps in the caller's ``work``, made once per m, dtype and device, a dead
@@ -106,9 +108,10 @@ def no_grad_note() -> str:
     return (
         "Tensors of any dtype and device: every tensor the functions make follows their "
         "inputs, and every function runs under torch.no_grad() (the gradients are the derived "
-        "ones, not autograd's). ``work=`` is accepted for the NumPy module's signature and "
-        "ignored: each call makes fresh tensors (on a GPU torch's caching allocator reuses "
-        "their memory; on the CPU it does not)."
+        "ones, not autograd's) and without torch.autocast (switched off inside an autocast "
+        "region). ``work=`` is accepted for the NumPy module's signature and ignored: each call "
+        "makes fresh tensors (on a GPU torch's caching allocator reuses their memory; on the "
+        "CPU it does not)."
     )
 
 
@@ -118,11 +121,12 @@ def workspace_note() -> str:
     return (
         "Tensors of any dtype and device: every tensor the functions make follows their "
         "inputs, and every function runs under torch.no_grad() (the gradients are the derived "
-        "ones, not autograd's). With a workspace dict ``work`` (pass the same one on every "
-        "call of a training loop) the products are written into tensors made once per m, "
-        "dtype and device (``out=``): the returned cache and gradients then live in ``work`` "
-        "until the next call with it. Without one (``work=None``) every call makes fresh "
-        "tensors, as BackpropCost, cost() and Net do."
+        "ones, not autograd's) and without torch.autocast (switched off inside an autocast "
+        "region). With a workspace dict ``work`` (pass the same one on every call of a "
+        "training loop) the products are written into tensors made once per m, dtype and "
+        "device (``out=``): the returned cache and gradients then live in ``work`` until the "
+        "next call with it. Without one (``work=None``) every call makes fresh tensors, as "
+        "BackpropCost, cost() and Net do."
     )
 
 

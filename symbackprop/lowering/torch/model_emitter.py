@@ -3,10 +3,11 @@
 The module has the NumPy model module's contract (DESIGN.md, "Models": ``SHAPES``, ``DATA``,
 ``DATA_SHAPES``, ``ADDED``, ``init_params``, ``forward(params, *data, work=None) -> (cost,
 cache)``, ``backward(params, cache, work=None)``, ``loss_and_grads``) on torch tensors of any
-dtype and device, every function under ``torch.no_grad()``, plus ``BackpropCost`` (a
-``torch.autograd.Function`` whose backward is the derived one), ``cost(params, *data)`` and
-the ``nn.Module`` ``Model``. Every forward group sits under the model line it computes and
-every backward line under the step it is read off, as in the NumPy module.
+dtype and device, every function under ``_no_grad`` (autograd and autocast off), plus
+``BackpropCost`` (a ``torch.autograd.Function`` whose backward is the derived one),
+``cost(params, *data)`` and the ``nn.Module`` ``Model``. Every forward group sits under the
+model line it computes and every backward line under the step it is read off, as in the NumPy
+module.
 
 Values are 2-D tensors; a 1 x 1 value is a (1, 1) tensor whose entry ``s[0, 0]`` multiplies
 like a number. Where the printed expression is smaller than its value (a constant, a number
@@ -31,7 +32,7 @@ from symbackprop.lowering.python_text import comment, fitted, line
 from symbackprop.lowering.torch.emitter import no_grad_note
 from symbackprop.lowering.torch.model_template import CHECK_HELPER, INIT_PARAMS, LOGDET_HELPER
 from symbackprop.lowering.torch.printer import TorchPrinter
-from symbackprop.lowering.torch.template import AUTOGRAD, SAME_DTYPE_HELPER
+from symbackprop.lowering.torch.template import AUTOGRAD, NO_GRAD_HELPER, SAME_DTYPE_HELPER
 
 if TYPE_CHECKING:
     from symbackprop.lowering.model_plan import ModelForward, ModelPlan
@@ -43,7 +44,7 @@ def emit_model(plan: ModelPlan) -> str:
 
 
 class _ModelModule(ModelEmitter[TorchPrinter]):
-    """The shared layout in torch's spelling, under ``torch.no_grad()``, with the cost as a
+    """The shared layout in torch's spelling, under ``_no_grad``, with the cost as a
     ``torch.autograd.Function`` and an ``nn.Module`` after ``loss_and_grads``."""
 
     BACKEND = "torch"
@@ -106,7 +107,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
         return function(
             f"_forward(params, {args})".replace("(params, )", "(params)"),
             "J as a (1, 1) tensor and the cache: exactly what backward reads.",
-            decorator="torch.no_grad()",
+            decorator="_no_grad",
         )
 
     def forward_tail(self) -> list[str]:
@@ -127,7 +128,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
             "backward(params, cache, work=None)",
             BACKWARD,
             self.sums_note(),
-            decorator="torch.no_grad()",
+            decorator="_no_grad",
         )
 
     def typed(self, on: bool) -> None:
@@ -138,7 +139,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
         return [f'    dtype, device = params["{first}"].dtype, params["{first}"].device']
 
     def support(self) -> list[str]:
-        return ["", *SAME_DTYPE_HELPER.splitlines()]
+        return ["", *SAME_DTYPE_HELPER.splitlines(), "", *NO_GRAD_HELPER.splitlines()]
 
     def closing(self) -> list[str]:
         return self.autograd()

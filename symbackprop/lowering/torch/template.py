@@ -3,12 +3,12 @@
 ``init_params`` draws with NumPy's ``default_rng`` exactly as the NumPy module does, so a seed
 gives the same parameters on every backend, then makes torch tensors of the requested dtype and
 device. ``_invalid`` (networks) and ``_same_dtype`` (networks and models) say which tensor has
-the wrong shape or dtype once the cheap checks on entry have failed; ``_no_grad`` (networks)
-switches autograd off cheaply. ``AUTOGRAD`` is the
-:class:`torch.autograd.Function` whose backward is the derived one, the ``cost`` function that
-applies it, the ``Parameters`` table and the ``nn.Module`` holding it; the emitter fills in
-the data names (``{data}``), the Function's signature, forward and backward bodies and the
-module's class name (``{module}``).
+the wrong shape or dtype once the cheap checks on entry have failed; ``_no_grad`` (networks
+and models) switches autograd off cheaply, and torch.autocast inside an autocast region.
+``AUTOGRAD`` is the :class:`torch.autograd.Function` whose backward is the derived one, the
+``cost`` function that applies it, the ``Parameters`` table and the ``nn.Module`` holding it;
+the emitter fills in the data names (``{data}``), the Function's signature, forward and
+backward bodies and the module's class name (``{module}``).
 """
 
 from __future__ import annotations
@@ -64,13 +64,26 @@ INVALID_HELPER = invalid_shapes(
 """
 )
 NO_GRAD_HELPER = '''
+#: whether torch.autocast is on for any device type, in one call (torch's own nn.RNN asks so);
+#: the public torch.is_autocast_enabled(device_type) asks one device type per call
+_any_autocast = torch._C._is_any_autocast_enabled
+
+
 def _no_grad(function):
     """``function`` run with autograd off, as under ``@torch.no_grad()``, at a fraction of its
     cost per call: the decorator makes and enters a context manager on every call, about 10 %
     of a small network's gradient. Grad mode is switched off only when it is on (not inside
-    BackpropCost), and switched back on however ``function`` ends."""
+    BackpropCost), and switched back on however ``function`` ends.
+
+    Inside a ``torch.autocast`` region autocast is switched off too (every device type, as
+    torch's compiled functions do): the module computes in its tensors' own dtype there as
+    everywhere, so BackpropCost's backward reads a cache of the parameters' dtype and gives
+    gradients of it; autocast's lower-precision products would mix dtypes in backward."""
 
     def call(*args, **kwargs):
+        if _any_autocast():  # a torch.autocast region: run without it, then as below
+            with torch._C._DisableAutocast():
+                return call(*args, **kwargs)
         if not torch.is_grad_enabled():
             return function(*args, **kwargs)
         torch.set_grad_enabled(False)
