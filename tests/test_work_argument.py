@@ -90,3 +90,22 @@ def test_two_network_modules_may_share_one_workspace(backend: str) -> None:
             assert got_cost == cost
             for name, value in grads.items():
                 assert np.array_equal(np.asarray(got[name]), np.asarray(value)), name
+
+
+def test_one_network_at_two_sizes_may_share_one_workspace() -> None:
+    """review15 N3: ``n-3-1`` compiled at n = 4 and at n = 5 have one network (a named width
+    keeps its name); the key's digest covers the arrays' shapes too, so each keeps its own
+    arrays (was "output array has wrong dimensions")."""
+    net = sb.Network.parse("n-3-1")
+    modules = [sb.compile(net, sizes={"n": n}) for n in (4, 5)]
+    rng = np.random.default_rng(0)
+    data = [(rng.standard_normal((n, 6)), (rng.random((1, 6)) < 0.5) * 1.0) for n in (4, 5)]
+    params = [m.init_params() for m in modules]
+    fresh = [m.loss_and_grads(p, *d) for m, p, d in zip(modules, params, data, strict=True)]
+    work: dict = {}
+    for _ in range(2):
+        for module, p, d, (cost, grads) in zip(modules, params, data, fresh, strict=True):
+            got_cost, got = module.loss_and_grads(p, *d, work)
+            assert got_cost == cost
+            for name, value in grads.items():
+                assert np.array_equal(got[name], value), name

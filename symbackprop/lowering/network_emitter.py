@@ -80,8 +80,10 @@ class NetworkEmitter(ABC, Generic[P]):
         self.explainer = Explainer(plan, printer.scalar_code)
         #: the workspace's arrays and which value lives in which; a product writes into one
         #: by its name (``out.get("dZ2")``)
-        # keyed by a digest of the network too: modules of two networks may share one dict
-        digest = hashlib.sha256(repr(plan.network).encode()).hexdigest()[:8]
+        # keyed by a digest of the network and its arrays' shapes too (a named width's size is
+        # in the shapes only): modules of two networks, or of one at two sizes, share one dict
+        shapes = [(value.name, value.shape) for value in plan.cache]
+        digest = hashlib.sha256(repr((plan.network, shapes)).encode()).hexdigest()[:8]
         self.planner = WorkspacePlanner(digest)
 
     def code(self, expr: Any) -> str:
