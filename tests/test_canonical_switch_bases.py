@@ -142,13 +142,18 @@ def test_a_constant_shift_is_no_shared_cut() -> None:
         (SHIFTED, "((v^T (v h - y)) ⊙ 1{W x > 0.4999}) x^T", (1,)),
         (SHIFTED, "((v^T (v h - y)) ⊙ 1{W x - 0.5 > 0.01}) x^T", (1,)),
         (SHIFTED, "((v^T (v h - y)) ⊙ 1{W x > 0.5}) x^T", (0, 2)),
-        (BALL, "2 W * 1{norm2(W) > 0.5}", (1,)),
-        (BALL, "2 W * 1{sum(W ⊙ W) > 0.4999}", (1,)),
-        (BALL, "2 W * 1{norm2(W) > 0.7071}", (1,)),
-        (BALL, "2 W * 1{sqrt(sum(W ⊙ W)) > 0.7071}", (1,)),
-        (BALL, "2 W * 1{exp(sum(W ⊙ W)) > 1.6487}", (1,)),
+        (BALL, "2 W * 1{norm2(W) > 0.5}", (1, 2)),
+        (BALL, "2 W * 1{sum(W ⊙ W) > 0.4999}", (1, 2)),
+        (BALL, "2 W * 1{norm2(W) > 0.7071}", (1, 2)),
+        (BALL, "2 W * 1{sqrt(sum(W ⊙ W)) > 0.7071}", (1, 2)),
+        (BALL, "2 W * 1{exp(sum(W ⊙ W)) > 1.6487}", (1, 2)),
         (BALL, "2 W * 1{sum(W ⊙ W) > 0.5}", (0, 2)),
         (BALL, "2 W * 1{norm2(W) > sqrt(0.5)}", (0, 2)),
+        # review15 N1: a wrong threshold on a value unrelated to the ball's (no line reaches
+        # the ball: exit 2; with the line toward the origin these passed "exactly")
+        (BALL, "2 W * 1{sum(W ⊙ W) + 0.001 sum(W) > 0.5}", (1, 2)),
+        (BALL, "2 W * 1{sum(W ⊙ W) - 0.001 norm1(W) > 0.5}", (1, 2)),
+        (SHIFTED, "((v^T (v h - y)) ⊙ 1{W x + 0.001 W x ⊙ W x > 0.5}) x^T", (1,)),
     ],
 )
 def test_review14_r6_lines(model: str, formula: str, code: tuple[int, ...]) -> None:

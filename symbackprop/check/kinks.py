@@ -334,8 +334,7 @@ def crossing(
     The leaves move along a line p0 + t d (``movable`` leaves only: targets stay valid):
     first one entry of each leaf the kinked value names (1{W1 > -50}: one weight, so that the
     rest of the point stays moderate), then a random direction through every movable leaf
-    (1{a1 < 0.9999}), then the line to the origin (1{sum(W ⊙ W) < 1/2}).
-    ``value_at(leaves)`` evaluates at a point with the true functions.
+    (1{a1 < 0.9999}). ``value_at(leaves)`` evaluates at a point with the true functions.
     """
     if region.joint is not None:
         other, low, high, leaves = region.joint
@@ -364,12 +363,14 @@ def crossing(
             for name in movable
         }
     )
-    # last, the line through the origin, p0 (1 - t): every movable leaf scaled down together
-    # (1{sum(W ⊙ W) > 1/2}: a ball around W = 0, which lines moving away from p0 miss). Safe
-    # only because each base is cut at its own switches, those of every value related to it
-    # mapped onto it (switches.py): cut at each other's raw switches, W x and W x - 1/2 left
-    # the band 9/20 < W x < 1/2 of 1{W x > 0.45} in no region, and it passed (review14 R6).
-    lines.append({name: -base[name] for name in movable})
+    # No line toward the origin (p0 (1 - t)), although it reaches a ball around W = 0 that
+    # the lines above miss (1{sum(W ⊙ W) > 1/2}): a region reached is taken as compared, and
+    # two bases of one shape that are neither related (switches.py maps a related one's
+    # switches onto the other) nor both linear (joint.py) are cut only at their own switches,
+    # so the band between them is no region: with the line, a wrong threshold on an unrelated
+    # value beside the ball's (1{sum(W ⊙ W) + 0.001 sum(W) > 0.5} for relu(sum(W ⊙ W) - 0.5))
+    # passed "exactly" (review15 N1, as review14 R6 before). Unreached, such a formula is
+    # "cannot decide", exit 2.
     for direction in lines:
         found = _along(region, base, direction, value_at)
         if found:

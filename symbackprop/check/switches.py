@@ -221,7 +221,8 @@ def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
         key=str,
     )
     value = value.xreplace({d: sp.Integer(2 + k) for k, d in enumerate(dims)})
-    rows, cols = value.shape
+    # a 1 x 1 value's shape (sum(W ⊙ W)) is Python ints, a matrix's SymPy Integers
+    rows, cols = (sp.Integer(d) if isinstance(d, int) else d for d in value.shape)
     if not (rows.is_Integer and cols.is_Integer) or rows * cols > MAX_ENTRIES:
         return None
     try:
