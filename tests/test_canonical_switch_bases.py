@@ -158,3 +158,18 @@ def test_a_constant_shift_is_no_shared_cut() -> None:
 )
 def test_review14_r6_lines(model: str, formula: str, code: tuple[int, ...]) -> None:
     assert sb.check_formula(Model.parse(model), "W", formula).exit_code in code
+
+
+@pytest.mark.parametrize("name", ["u", "U"])
+def test_a_cube_beside_its_value_is_one_base_whatever_the_names(name: str) -> None:
+    """review15 N2: relu(u ⊙ u ⊙ u - 2) beside 1{u > 1.25} (wrong on 1.25 < u < 2^(1/3)) passed
+    "exactly" when the value was named u and not U: the bases were merged only when the later
+    one in the order of their names was a function of the earlier one."""
+    model = Model.parse(
+        f"x : 3 x 1\nW : 2 x 3\n{name} = W x\nh = relu({name} ⊙ {name} ⊙ {name} - 2)\nJ = sum(h)"
+    )
+    u = name
+    wrong = sb.check_formula(model, "W", f"(3 {u} ⊙ {u} ⊙ 1{{{u} > 1.25}}) x^T")
+    assert wrong.exit_code == 1, str(wrong)
+    right = sb.check_formula(model, "W", f"(3 {u} ⊙ {u} ⊙ 1{{{u} ⊙ {u} ⊙ {u} > 2}}) x^T")
+    assert right.exit_code == 0, str(right)

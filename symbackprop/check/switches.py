@@ -185,6 +185,7 @@ def _merge_related(out: Switches, every: dict[str, Any]) -> None:
                 break
         if onto is None:
             kept.append(base)
+            _merge_onto(base, kept, entries, out)
             continue
         other, body = onto
         # base = body(other): base's switch v is other's t wherever body(t) = v
@@ -198,6 +199,28 @@ def _merge_related(out: Switches, every: dict[str, Any]) -> None:
         if base in out.through or not tame(body):
             out.through.add(other)
         out.nonnegative.discard(base)
+
+
+def _merge_onto(base: Any, kept: list[Any], entries: dict[Any, Any], out: Switches) -> None:
+    """The other direction, for a base just kept: each kept base of its shape that is a
+    function of it (_t2 = u ⊙ u ⊙ u beside u, kept first by the order of their names) has its
+    switches mapped onto it, and is kept no more (review15 N2: u > 1.25 and u^3 > 2 were cut
+    on two bases, and the band between them was no region)."""
+    for other in [k for k in kept if k is not base and k.shape == base.shape]:
+        if _is_abs(other) or entries.get(other) is None or entries.get(base) is None:
+            continue
+        body = _function_of(entries[other], entries[base])
+        if body is None:
+            continue
+        kept.remove(other)
+        values = _preimages(body, frozenset(out.on.pop(other)))
+        if values is None:
+            out.unmapped.append(other)
+            continue
+        out.on[base] |= values
+        if other in out.through or not tame(body):
+            out.through.add(base)
+        out.nonnegative.discard(other)
 
 
 #: the most entries, and operations in them, of a base written out (past it, no relation is
