@@ -443,7 +443,9 @@ def _report_checks(
     partly = exact_result is None and skipped is not None or missing == "not run"
     passed = f"finite differences passed; exact check {missing}" if partly else "all checks passed"
     unresolved = ", ".join(
-        f"{row.parameter} ({row.cause})" for row in result.rows if row.unresolved
+        f"{row.parameter} ({row.cause})" if row.cause else row.parameter
+        for row in result.rows
+        if row.unresolved
     )
     if unresolved and not failed:
         # rows that measured nothing were not compared: the exact check alone can decide

@@ -126,17 +126,8 @@ class GradCheckRow:
     total: int = 0
     reason: str = ""
     unresolved: bool = False
-
-    @property
-    def cause(self) -> str:
-        """Why an unresolved row measured nothing, in a few words ("" for any other row)."""
-        if not self.unresolved:
-            return ""
-        return (
-            "every step crossed a kink"
-            if self.reason.startswith(ON_KINKS)
-            else "the cost is too large"
-        )
+    #: why an unresolved row measured nothing, in a few words ("" for any other row)
+    cause: str = ""
 
     @property
     def coverage(self) -> str:
@@ -498,8 +489,17 @@ def gradcheck(
             )
             checked = int(analytic.size)
             unresolved = reason.startswith(UNRESOLVED)
+            cause = (
+                ""
+                if not unresolved
+                else "every step crossed a kink"
+                if reason.startswith(ON_KINKS)
+                else "the cost is too large"
+            )
             rows.append(
-                GradCheckRow(name, abs_err, rel, ok, checked, skipped, total, reason, unresolved)
+                GradCheckRow(
+                    name, abs_err, rel, ok, checked, skipped, total, reason, unresolved, cause
+                )
             )
             if progress is not None:
                 progress(index + 1, len(p))

@@ -377,7 +377,10 @@ def _scalar_atom(node: Any) -> Any:
     base, values = None, set()
     for edge in edges:
         # the numbers may be irrational: norm2(W) > sqrt(0.5) has the edge norm2(W) - sqrt(2)/2
-        elements = edge.atoms(MatrixElement)
+        # (det(X) has no entry of X among its atoms, but X among its free symbols)
+        elements = edge.atoms(MatrixElement) | {
+            m for m in edge.free_symbols if isinstance(m, sp.MatrixSymbol)
+        }
         shift, rest = edge.as_independent(*elements, as_Add=True)
         scale, core = rest.as_independent(*elements, as_Add=False)
         if not (_real_number(shift) and _real_number(scale) and scale != 0):
