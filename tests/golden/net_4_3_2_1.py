@@ -318,7 +318,7 @@ def backward(params, cache, Y, work=None):
     if m > 1:  # one example is its own mean
         dZ3 *= inv_m  # (1, m)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
-    # ahead of dW3 [step 3]: dZ3 is still in the cache from above
+    # ahead of dW3 [step 3]: dZ3 is still in the CPU cache from above
     db3 = dZ3.dot(ones_m) if m > 1 else dZ3.copy()  # (1, 1); a copy of dZ3 when m is 1
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
     out = _FRESH if work is None else work.get(("backward 56a6f12b", m, dZ3.dtype, A2.dtype))
@@ -334,7 +334,7 @@ def backward(params, cache, Y, work=None):
     dZ2 *= one - A2  # (2, m)
     del dZ3  # read for the last time above
     # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
-    # ahead of dW2 [step 7]: dZ2 is still in the cache from above
+    # ahead of dW2 [step 7]: dZ2 is still in the CPU cache from above
     db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
     # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 3)
     dW2 = dZ2.dot(A1.T, out.dW2)  # (2, 3)
@@ -346,7 +346,7 @@ def backward(params, cache, Y, work=None):
     dZ1 *= one - A1  # (3, m)
     del dZ2  # read for the last time above
     # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
-    # ahead of dW1 [step 11]: dZ1 is still in the cache from above
+    # ahead of dW1 [step 11]: dZ1 is still in the CPU cache from above
     db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (3, 1); a copy of dZ1 when m is 1
     # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (3, 4)
     dW1 = dZ1.dot(X.T, out.dW1)  # (3, 4)

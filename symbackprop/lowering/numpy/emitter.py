@@ -40,7 +40,7 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
 * entry checks are tuple compares (``n0, m = X.shape`` unpacks and checks the rank at once);
 * a delta the plan releases is ``del``-eted after its last read;
 * each bias gradient ``db2 = dZ2 1_m`` comes right after its delta, ahead of ``dW2``
-  (:meth:`_NumPyModule.backward_order`), while dZ2 is still in the cache.
+  (:meth:`_NumPyModule.backward_order`), while dZ2 is still in the CPU cache.
 
 Stable numerics: a sigmoid layer is written out as e / (1 + e) with e = exp(min(z, 80)) (the
 module's helper ``sigmoid``, :mod:`symbackprop.lowering.numpy.template`, computes the same
@@ -286,7 +286,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         atom = self.printer.paren(matrix, ATOM)
         lines = self.batch_constants(atom)
         if target in self.moved:  # see backward_order
-            lines += comment(f"{self.moved[target]}: {atom} is still in the cache from above")
+            lines += comment(f"{self.moved[target]}: {atom} is still in the CPU cache from above")
         product = f"{atom}.dot(ones_m) if m > 1 else {atom}.copy()"
         return lines + line(f"{target} = {product}", f"{shape}; a copy of {atom} when m is 1")
 

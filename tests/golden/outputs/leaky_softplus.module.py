@@ -328,7 +328,7 @@ def backward(params, cache, Y, work=None):
     if m > 1:  # one example is its own mean
         dZ3 *= inv_m  # (1, m)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
-    # ahead of dW3 [step 3]: dZ3 is still in the cache from above
+    # ahead of dW3 [step 3]: dZ3 is still in the CPU cache from above
     db3 = dZ3.dot(ones_m) if m > 1 else dZ3.copy()  # (1, 1); a copy of dZ3 when m is 1
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
     out = _FRESH if work is None else work.get(("backward d03e72cc", m, dZ3.dtype, A2.dtype))
@@ -343,7 +343,7 @@ def backward(params, cache, Y, work=None):
     dZ2 *= sigmoid(Z2)  # (2, m)
     del dZ3  # read for the last time above
     # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
-    # ahead of dW2 [step 7]: dZ2 is still in the cache from above
+    # ahead of dW2 [step 7]: dZ2 is still in the CPU cache from above
     db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
     # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 2)
     dW2 = dZ2.dot(A1.T, out.dW2)  # (2, 2)
@@ -355,7 +355,7 @@ def backward(params, cache, Y, work=None):
     dZ1 *= np.where(A1 > 0, 1.0, np.full_like(A1, 0.01))  # (2, m)
     del dZ2  # read for the last time above
     # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
-    # ahead of dW1 [step 11]: dZ1 is still in the cache from above
+    # ahead of dW1 [step 11]: dZ1 is still in the CPU cache from above
     db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (2, 1); a copy of dZ1 when m is 1
     # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (2, 3)
     dW1 = dZ1.dot(X.T, out.dW1)  # (2, 3)

@@ -368,7 +368,7 @@ def backward(params, cache, Y, work=None):
     if m > 1:  # one example is its own mean
         dZ2 *= inv_m  # (3, m)
     # dJ/db2 = dZ2 1_m [step 5]: b2 is broadcast over the m columns
-    # ahead of dW2 [step 4]: dZ2 is still in the cache from above
+    # ahead of dW2 [step 4]: dZ2 is still in the CPU cache from above
     db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (3, 1); a copy of dZ2 when m is 1
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
     out = _FRESH if work is None else work.get(("backward 1f7873b9", m, dZ2.dtype, A1.dtype))
@@ -386,7 +386,7 @@ def backward(params, cache, Y, work=None):
     dZ1 *= A1 > 0  # (4, m)
     del dZ2  # read for the last time above
     # dJ/db1 = dZ1 1_m [step 9]: b1 is broadcast over the m columns
-    # ahead of dW1 [step 8]: dZ1 is still in the cache from above
+    # ahead of dW1 [step 8]: dZ1 is still in the CPU cache from above
     db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (4, 1); a copy of dZ1 when m is 1
     # dJ/dW1 = dZ1 X^T [step 8]: the only arrangement that is (4, 5); weight decay adds (L2 / m) W1
     dW1 = dZ1.dot(X.T, out.dW1)  # (4, 5)

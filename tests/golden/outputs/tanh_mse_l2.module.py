@@ -279,7 +279,7 @@ def backward(params, cache, Y, work=None):
     if m > 1:  # one example is its own mean
         dZ2 *= inv_m  # (2, m)
     # dJ/db2 = dZ2 1_m [step 4]: b2 is broadcast over the m columns
-    # ahead of dW2 [step 3]: dZ2 is still in the cache from above
+    # ahead of dW2 [step 3]: dZ2 is still in the CPU cache from above
     db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
     # the products' arrays: None each without a workspace (fresh ones), else the workspace's
     out = _FRESH if work is None else work.get(("backward ec97a204", m, dZ2.dtype, A1.dtype))
@@ -299,7 +299,7 @@ def backward(params, cache, Y, work=None):
     del slope
     del dZ2  # read for the last time above
     # dJ/db1 = dZ1 1_m [step 8]: b1 is broadcast over the m columns
-    # ahead of dW1 [step 7]: dZ1 is still in the cache from above
+    # ahead of dW1 [step 7]: dZ1 is still in the CPU cache from above
     db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (4, 1); a copy of dZ1 when m is 1
     # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is (4, 3); weight decay adds (L2 / m) W1
     dW1 = dZ1.dot(X.T, out.dW1)  # (4, 3)
