@@ -40,6 +40,7 @@ def test_the_switch_of_a_sum_of_squares_is_on_sum_w_w() -> None:
 RELU_SHIFTED = "x : 3 x 1\ny : 1 x 1\nW : 2 x 3\nv : 1 x 2\nh = relu(W x - 0.5)\nJ = mse(v h, y)\n"
 
 
+@pytest.mark.slow  # 13 s: the search for the ball (the area keeps its cheap default above)
 def test_a_threshold_inside_the_ball_is_never_a_pass() -> None:
     model = Model.parse(BALL)
     # no line reaches the ball (the line toward the origin is out again: review15 N1), so the

@@ -85,7 +85,14 @@ def test_numpy_model_module_refuses_a_zero_column_of_its_ce_target() -> None:
         module.loss_and_grads(params, X, Y1, Y2)
 
 
-@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "numpy",
+        pytest.param("torch", marks=pytest.mark.slow),
+        pytest.param("jax", marks=pytest.mark.slow),
+    ],
+)
 def test_gradcheck_says_the_assumption_is_broken_not_failed(backend: str) -> None:
     if backend != "numpy" and importlib.util.find_spec(backend) is None:
         pytest.skip(f"{backend} is not installed")
