@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ import numpy as np
 ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cpu_rounds  # noqa: E402 - interleaved rounds and their table
 import grad_speed  # noqa: E402 - the workloads, their data and the engines
 
 
@@ -59,30 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     for engine in engines:
         for _ in range(max(3, args.calls)):
             engine.sync(engine.step())
-    times: list[list[float]] = [[] for _ in engines]
-    for round_ in range(args.rounds):
-        for shift in range(len(engines)):
-            index = (round_ + shift) % len(engines)
-            engine = engines[index]
-            start = time.process_time()
-            for _ in range(args.calls):
-                engine.sync(engine.step())
-            times[index].append((time.process_time() - start) / args.calls)
+    steps = [lambda engine=engine: engine.sync(engine.step()) for engine in engines]
+    times = cpu_rounds.rotated_rounds(steps, args.rounds, args.calls, time.process_time)
     print(
         f"{args.workload} {args.dtype}, process CPU time, XLA_FLAGS={os.environ['XLA_FLAGS']!r}, "
         f"{args.rounds} rounds of {args.calls} calls"
     )
-    print("| engine | min | median | ratio to the first (median) | IQR |\n|---|---|---|---|---|")
-    for name, row in zip(args.engines, times, strict=True):
-        ratios = sorted(t / b for t, b in zip(row, times[0], strict=True))
-
-        def quantile(q: float, ratios: list[float] = ratios) -> float:
-            return ratios[round(q * (len(ratios) - 1))]
-
-        print(
-            f"| {name} | {min(row) * 1e6:.1f} us | {statistics.median(row) * 1e6:.1f} us "
-            f"| {quantile(0.5):.3f} | {quantile(0.25):.3f}-{quantile(0.75):.3f} |"
-        )
+    print(cpu_rounds.ratio_table("engine", args.engines, times))
     return 0
 
 

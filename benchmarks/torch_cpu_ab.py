@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.util
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cpu_rounds  # noqa: E402 - interleaved rounds and their table
 import grad_speed  # noqa: E402 - the workloads, their data and the engines
 
 
@@ -88,29 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     for step in steps:
         for _ in range(max(3, args.calls)):
             step()
-    times: list[list[float]] = [[] for _ in steps]
-    for round_ in range(args.rounds):
-        # the starting engine rotates, as in grad_speed.py: a fixed order favours one place
-        # (jax_jit against a copy of itself placed third: 1.033, 300 rounds, torch15)
-        for shift in range(len(steps)):
-            index = (round_ + shift) % len(steps)
-            step = steps[index]
-            start = time.thread_time()
-            for _ in range(args.calls):
-                step()
-            times[index].append((time.thread_time() - start) / args.calls)
+    times = cpu_rounds.rotated_rounds(steps, args.rounds, args.calls, time.thread_time)
     print(f"{args.workload} {args.dtype}, one thread, {args.rounds} rounds of {args.calls} calls")
-    print("| engine | min | median | ratio to the first (median) | IQR |\n|---|---|---|---|---|")
-    for name, row in zip(args.engines, times, strict=True):
-        ratios = sorted(t / b for t, b in zip(row, times[0], strict=True))
-
-        def quantile(q: float, ratios: list[float] = ratios) -> float:
-            return ratios[round(q * (len(ratios) - 1))]
-
-        print(
-            f"| {name} | {min(row) * 1e6:.1f} us | {statistics.median(row) * 1e6:.1f} us "
-            f"| {quantile(0.5):.3f} | {quantile(0.25):.3f}-{quantile(0.75):.3f} |"
-        )
+    print(cpu_rounds.ratio_table("engine", args.engines, times))
     return 0
 
 

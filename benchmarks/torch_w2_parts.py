@@ -30,11 +30,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cpu_rounds  # noqa: E402 - interleaved rounds and their table
 
 SIZES, M = (784, 256, 256, 10), 256
 PARTS = ("relu", "head", "tb", "db", "bias")
@@ -179,26 +182,9 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit(f"{name}: d{key} differs from full's")
         for _ in range(3):
             step()
-    times: list[list[float]] = [[] for _ in steps]
-    for round_ in range(args.rounds):
-        for shift in range(len(steps)):
-            index = (round_ + shift) % len(steps)
-            start = time.thread_time()
-            for _ in range(args.calls):
-                steps[index]()
-            times[index].append((time.thread_time() - start) / args.calls)
+    times = cpu_rounds.rotated_rounds(steps, args.rounds, args.calls, time.thread_time)
     print(f"w2 {args.dtype}, one thread, {args.rounds} rounds of {args.calls} calls")
-    print("| variant | min | median | ratio to the first (median) | IQR |\n|---|---|---|---|---|")
-    for name, row in zip(args.variants, times, strict=True):
-        ratios = sorted(t / b for t, b in zip(row, times[0], strict=True))
-
-        def quantile(q: float, ratios: list[float] = ratios) -> float:
-            return ratios[round(q * (len(ratios) - 1))]
-
-        print(
-            f"| {name} | {min(row) * 1e6:.0f} us | {statistics.median(row) * 1e6:.0f} us "
-            f"| {quantile(0.5):.3f} | {quantile(0.25):.3f}-{quantile(0.75):.3f} |"
-        )
+    print(cpu_rounds.ratio_table("variant", args.variants, times))
     return 0
 
 
