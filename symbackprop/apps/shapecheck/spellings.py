@@ -168,10 +168,7 @@ def _in_s(body: sp.Expr) -> sp.Expr | None:
     """``body`` with each exp(k t) written s^k (k a small integer), or None where t remains;
     tanh(u) first written (exp(2 u) - 1)/(exp(2 u) + 1), an identity: (1 + tanh(t/2))/2, the
     other common spelling of sigmoid(t), is then s/(1 + s)."""
-    body = body.replace(
-        lambda e: isinstance(e, sp.tanh),
-        lambda e: (sp.exp(2 * e.args[0]) - 1) / (sp.exp(2 * e.args[0]) + 1),
-    )
+    body = _tanh_as_exp(body)
 
     def power(e: Any) -> Any:
         k, rest = e.args[0].as_coeff_Mul()
@@ -181,6 +178,14 @@ def _in_s(body: sp.Expr) -> sp.Expr | None:
 
     written = body.replace(lambda e: isinstance(e, sp.exp), power)
     return None if written.has(T) else written
+
+
+def _tanh_as_exp(body: sp.Expr) -> sp.Expr:
+    """``body`` with each tanh(u) written (exp(2 u) - 1)/(exp(2 u) + 1), an identity."""
+    return body.replace(
+        lambda e: isinstance(e, sp.tanh),
+        lambda e: (sp.exp(2 * e.args[0]) - 1) / (sp.exp(2 * e.args[0]) + 1),
+    )
 
 
 def _same(a: sp.Expr, b: sp.Expr) -> bool:
@@ -224,12 +229,8 @@ def _as_activation(body: sp.Expr, base: Any, applied: frozenset[str] | None) -> 
 def _exponent_scale(body: sp.Expr) -> sp.Rational | None:
     """The largest positive rational k with every exp(c t) in ``body`` (tanh(c t) read as its
     exp form) a whole multiple of exp(k t); None where an exponent is not a rational times t."""
-    written = body.replace(
-        lambda e: isinstance(e, sp.tanh),
-        lambda e: (sp.exp(2 * e.args[0]) - 1) / (sp.exp(2 * e.args[0]) + 1),
-    )
     scales = []
-    for e in written.atoms(sp.exp):
+    for e in _tanh_as_exp(body).atoms(sp.exp):
         k, rest = e.args[0].as_coeff_Mul()
         if rest != T or not k.is_Rational or k == 0:
             return None
