@@ -188,17 +188,8 @@ def _merge_related(out: Switches, every: dict[str, Any]) -> None:
             _merge_onto(base, kept, entries, out)
             continue
         other, body = onto
-        # base = body(other): base's switch v is other's t wherever body(t) = v
-        values = _preimages(body, frozenset(out.on.pop(base)))
-        if values is None:
-            out.unmapped.append(base)
-            continue
-        if _is_abs(other):  # an even body of u: its switches as values of abs(u)
-            values = frozenset(abs(v) for v in values)
-        out.on[other] |= values
-        if base in out.through or not tame(body):
-            out.through.add(other)
-        out.nonnegative.discard(base)
+        # an even body of u kept as abs(u): its switches as values of abs(u)
+        _land(base, other, body, out, as_abs=_is_abs(other))
 
 
 def _merge_onto(base: Any, kept: list[Any], entries: dict[Any, Any], out: Switches) -> None:
@@ -213,14 +204,23 @@ def _merge_onto(base: Any, kept: list[Any], entries: dict[Any, Any], out: Switch
         if body is None:
             continue
         kept.remove(other)
-        values = _preimages(body, frozenset(out.on.pop(other)))
-        if values is None:
-            out.unmapped.append(other)
-            continue
-        out.on[base] |= values
-        if other in out.through or not tame(body):
-            out.through.add(base)
-        out.nonnegative.discard(other)
+        _land(other, base, body, out, as_abs=False)
+
+
+def _land(source: Any, onto: Any, body: Any, out: Switches, *, as_abs: bool) -> None:
+    """``source`` = body(``onto``): each switch v of source becomes onto's t wherever
+    body(t) = v (as |t| with ``as_abs``), and source is a base no more; where the preimages
+    cannot be found its atom is unmapped (no verdict)."""
+    values = _preimages(body, frozenset(out.on.pop(source)))
+    if values is None:
+        out.unmapped.append(source)
+        return
+    if as_abs:
+        values = frozenset(abs(v) for v in values)
+    out.on[onto] |= values
+    if source in out.through or not tame(body):
+        out.through.add(onto)
+    out.nonnegative.discard(source)
 
 
 #: the most entries, and operations in them, of a base written out (past it, no relation is
