@@ -71,6 +71,15 @@ def exact_decides(
     known: set[Key] = set()
     for expr in derivation_exprs:
         known |= applications(expr, records)
+    if written is None or any(expr is None for expr in written):
+        # the switches cannot be compared in the leaves: decided only where none reads a table
+        switches = switch_reads(formula, records).union(
+            *(switch_reads(expr, records) for expr in derivation_exprs)
+        )
+        if any(switches):
+            return False
+    elif not _switches_agree(*written, records):
+        return False
     if applications(formula, records) <= known and tables_independent(known, names):
         return True
     if written is None or any(expr is None for expr in written):
@@ -80,6 +89,53 @@ def exact_decides(
     # w^T X + c 1^T): the same values
     seen = truth | {(key, inner, _transposed(at)) for key, inner, at in truth}
     return mine <= seen and tables_independent(truth, names)
+
+
+def _switches_agree(mine: Any, truth: Any, records: dict[type, Activation]) -> bool:
+    """Whether the switches of the formula ``mine`` read what the gradient's read (both
+    written out in the leaves), where some switch reads a table value: a table forgets the
+    order of its values, so ``1{u > log(2)}`` and the gradient's ``1{exp(u) - 2 > 0}`` agree
+    in truth and not in the tables (hostile16 #3)."""
+    yours, its = switch_reads(mine, records), switch_reads(truth, records)
+    return not any(yours | its) or yours <= its
+
+
+#: SymPy's nodes that switch between pieces at some value of their argument
+_SWITCHES = (sp.Piecewise, sp.Heaviside, sp.sign, sp.Abs, sp.Max, sp.Min)
+
+
+def switch_reads(expr: Any, records: dict[type, Activation]) -> set[frozenset[Key]]:
+    """For each switch in ``expr`` (a piecewise function, abs, sign, max, min, or an activation
+    whose formula has one: relu), the transcendental values its argument reads."""
+    found: set[frozenset[Key]] = set()
+    _switches(expr, records, found, None, None)
+    return found
+
+
+def _switches(
+    node: Any, records: dict[type, Activation], found: set[frozenset[Key]], var: Any, at: Any
+) -> None:
+    if isinstance(node, ElementwiseApplyFunction):
+        lam, arg = node.args
+        _switches(arg, records, found, var, at)
+        body = lam.expr.xreplace({lam.variables[0]: _VAR})
+        inner = arg.arg if isinstance(arg, Transpose) else arg
+        _switches(body, records, found, _VAR, inner)
+        return
+    record = records.get(type(node))
+    if isinstance(node, _SWITCHES) or (
+        record is not None and record.formula is not None and record.formula.has(*_SWITCHES)
+    ):
+        reads: set[Key] = set()
+        for child in node.args:
+            if isinstance(child, sp.Basic):
+                _walk(child, records, reads, var, at)
+        if at is not None and node.has(var):  # its argument reads the matrix it is applied to
+            reads |= applications(at, records)
+        found.add(frozenset(reads))
+    for child in node.args:
+        if isinstance(child, sp.Basic) and not isinstance(child, sp.Lambda):
+            _switches(child, records, found, var, at)
 
 
 def _transposed(at: Any) -> Any:
@@ -198,7 +254,8 @@ def numeric_only_note(digits: int) -> str:
     return (
         "the exact comparison (each function a table of random rationals) differs: the formula "
         "writes a value with other functions or at other arguments than the derivation "
-        "(sigmoid(z) as 1/(1 + exp(-z)), softplus'(z) for sigmoid(z)), which only the true "
+        "(sigmoid(z) as 1/(1 + exp(-z)), softplus'(z) for sigmoid(z), 1{u > log(2)} for "
+        "1{exp(u) > 2}), which only the true "
         f"functions relate; they agree to {digits} digits at the points compared, so a "
         f"relative difference below 1e-{digits} would not be seen, nor one confined to a "
         "region no point reached (a smooth step far from them)"
