@@ -360,9 +360,9 @@ def _index_sum(expr: sp.Sum, variables: dict[Any, Printed]) -> Printed:
     dummies: dict[Any, Any] = {}
     inner = dict(variables)
     for entry in expr.function.atoms(MatrixElement):
-        for position, (at, size) in enumerate(zip((entry.i, entry.j), entry.parent.shape)):
+        for at, size in zip((entry.i, entry.j), entry.parent.shape, strict=True):
             if not (ranges.get(at) == size or (at == 0 and size == 1)):
-                raise ValueError(f"the formula language has no form for {expr} ({position})")
+                raise ValueError(f"the formula language has no form for {expr}")
         pattern.add((entry.i, entry.j))
         dummies[entry] = sp.Dummy(str(entry.parent))
         inner[dummies[entry]] = _print(entry.parent)
