@@ -39,6 +39,7 @@ from symbackprop.core.expr_structure import (
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
+from symbackprop.core.textprint import ones_alone
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.latex_scripts import attach, trailing_scripts
@@ -79,7 +80,11 @@ class MathLatexPrinter(LatexPrinter):
         self._body_of: Any = None
 
     def doprint(self, expr: Any) -> str:
-        """SymPy's ``doprint``, memoised per expression (printing depends on nothing else)."""
+        """SymPy's ``doprint``, memoised per expression (printing depends on nothing else); a
+        ones matrix that is the whole expression with its size (``\\mathbf{1}_m^{\top}``, the
+        text's ``1_m^T``): alone, ``1`` would say a row of m ones is the number 1."""
+        if ones_alone(expr):
+            return self._ones_factor(expr)
         known = self._printed.get(expr)
         if known is None:
             printed = super().doprint(marked(plain(expr, self.transposes)))
