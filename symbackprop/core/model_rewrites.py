@@ -149,10 +149,10 @@ def _complement_multiple(arg: Binary) -> tuple[FormulaNode, FormulaNode] | None:
     if arg.op != "-" or not (isinstance(scaled, Binary) and scaled.op in _PRODUCTS):
         return None
     for factor, other in ((scaled.left, scaled.right), (scaled.right, scaled.left)):
-        if isinstance(other, Call) and other.func == "sigmoid":
-            if to_text(factor) == to_text(arg.left):
-                one = Num(Fraction(1), arg.left.pos, arg.left.start, arg.left.end)
-                return Binary("-", one, other, arg.pos, arg.start, arg.end), arg.left
+        sigmoid_of = isinstance(other, Call) and other.func == "sigmoid"
+        if sigmoid_of and to_text(factor) == to_text(arg.left):
+            one = Num(Fraction(1), arg.left.pos, arg.left.start, arg.left.end)
+            return Binary("-", one, other, arg.pos, arg.start, arg.end), arg.left
     return None
 
 
