@@ -457,6 +457,28 @@ def visual_width(tex: str) -> float:
     return float(len(text))
 
 
+def display_width(tex: str) -> float:
+    """:func:`visual_width` with a fraction as wide as the wider of its numerator and
+    denominator (which visual_width adds: enough to break by, too much to lay out by)."""
+    start = tex.find(r"\frac{")
+    if start < 0:
+        return visual_width(tex)
+    numerator, after = _group(tex, start + len(r"\frac"))
+    denominator, end = _group(tex, after)
+    inner = max(display_width(numerator), display_width(denominator))
+    return visual_width(tex[:start]) + inner + display_width(tex[end:])
+
+
+def _group(tex: str, start: int) -> tuple[str, int]:
+    """The text of the brace group opening at ``start`` and the index after it."""
+    depth = 0
+    for index in range(start, len(tex)):
+        depth += {"{": 1, "}": -1}.get(tex[index], 0)
+        if depth == 0:
+            return tex[start + 1 : index], index + 1
+    return tex[start + 1 :], len(tex)
+
+
 def break_lines(tex: str, width: float) -> list[str]:
     """Greedy line filling at top-level break markers; every line at most ``width`` if possible.
 
