@@ -423,7 +423,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
     ) -> tuple[BackwardStatement, ...]:
         """The plan's order, but each bias gradient (a row sum ``db2 = dZ2 1_m``) moved up to
         right after the statement that computes its delta, ahead of ``dW2 = dZ2 A1^T``: the
-        row sum then reads dZ2 while the pass that wrote it has left it in the cache, instead
+        row sum then reads dZ2 while the pass that wrote it has left it in the CPU cache, instead
         of after a product that streamed A1 and dW2 through it (the same numbers: no
         statement reads another's result in between). On w2 float32 (784-256-256-10, m = 256)
         callgrind's simulated 512 KiB L2 counts 7.6K fewer misses per gradient (238.1K ->
