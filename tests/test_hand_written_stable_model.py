@@ -82,3 +82,26 @@ def test_hand_written_stable_forms_show_the_rewrite_and_check(equation: str) -> 
         "(as log(1 + exp(u)) = softplus(u))" in text or "(as 1 - sigmoid(u) = sigmoid(-u))" in text
     )
     assert sb.check_exact(derivation).ok
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2 - 2 sigmoid(W X)",
+        "(1 - sigmoid(W X)) / 2",
+        "3 (1 - sigmoid(W X))",
+        "m - sigmoid(W X) * m",
+    ],
+)
+def test_a_multiple_of_one_minus_sigmoid_is_log_sigmoid_at_1e3(written: str) -> None:
+    """hostile15 5g: log(2 - 2 sigmoid(u)) was computed as written, -inf (with NumPy's divide
+    warning) from u = 37, while log(1 - sigmoid(u)) was log-sigmoid and the softmax twin is
+    refused; a number times 1 - sigmoid(u) is now log(c) + log-sigmoid(-u), finite."""
+    module = sb.compile(sb.Model.parse(HEAD + f"J = sum(log({written})) + 0 sum(Y)\ndata: X, Y"))
+    c = {"2": 2.0, "(": 0.5, "3": 3.0, "m": 3.0}[written[0]]  # m: the 3 columns of X
+    Z = W_EXTREME @ X
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        cost, grads = module.loss_and_grads({"W": W_EXTREME}, X, Y)
+    # log(c (1 - sigmoid(z))) = log(c) - softplus(z); its derivative -sigmoid(z)
+    assert cost == pytest.approx((np.log(c) - np.logaddexp(0.0, Z)).sum(), rel=1e-15)
+    np.testing.assert_allclose(grads["W"], -0.5 * (1 + np.tanh(Z / 2)) @ X.T, rtol=1e-15)

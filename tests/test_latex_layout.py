@@ -8,6 +8,7 @@ SYMBACKPROP_REQUIRE_PDFLATEX=1 (as in tests/test_latex_pdf.py).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from symbackprop.core.segments import Math, Text
 from symbackprop.core.textprint import TextPrinter
 from symbackprop.render import to_latex, to_markdown
 from symbackprop.render.formula_latex import formula_lines
-from symbackprop.render.latexprint import MathLatexPrinter
+from symbackprop.render.latexprint import MathLatexPrinter, display_width
+from symbackprop.render.model_latex import TEXT_WIDTH
 from symbackprop.render.model_names import name_latex
 from symbackprop.render.prose import MARKDOWN_WIDTH, display_block, markdown_display
 
@@ -153,3 +155,46 @@ def test_a_long_equation_of_the_model_is_broken_before_a_sign(many_tex: str) -> 
     assert len(lines) > 1 and all(line.startswith("+ ") for line in lines[1:])
     assert lines[0].startswith(r"\operatorname{bce}")
     assert r"\begin{tabular}{lllp{0.5\textwidth}}" in many_tex  # the equation column wraps
+
+
+#: legal long names (hostile15 5h): a step's left side alone is most of the line
+LONG_NAMES = """
+X : 3 x m
+W_encoder_first_layer : 4 x 3
+data: X
+J = sum(W_encoder_first_layer X) + 0.001 sum(W_encoder_first_layer ⊙ W_encoder_first_layer)
+"""
+
+
+def _align_blocks(tex: str) -> list[list[str]]:
+    """The rows of every ``align*`` of a document."""
+    blocks = tex.split(r"\begin{align*}")[1:]
+    rows = (block.split(r"\end{align*}")[0].strip() for block in blocks)
+    return [re.split(r" \\\\(?:\[3pt\])?\n", block) for block in rows]
+
+
+def test_a_long_left_side_gets_a_row_of_its_own_within_the_line() -> None:
+    """hostile15 5h: the step displays of long names ran up to 194 pt past the margin (the left
+    side beside a right side broken for a line of its own); align sets every right side beside
+    the widest left side, so the two columns together must fit the text line."""
+    tex = to_latex(sb.derive(sb.Model.parse(LONG_NAMES)), figure=False)
+    own_rows = 0
+    for rows in _align_blocks(tex):
+        cells = [row.split("&", 1) for row in rows]
+        left = max(display_width(cell[0]) for cell in cells)
+        right = max(display_width(cell[1].lstrip("=")) for cell in cells if len(cell) == 2)
+        assert left + right <= TEXT_WIDTH, rows
+        own_rows += sum(1 for cell in cells if cell[0] == "" and "partial" in cell[1])
+    assert own_rows >= 3  # dJ/dsum(W ⊙ W), dJ/d(W ⊙ W) in their steps and among the adjoints
+
+
+@pytest.mark.slow
+def test_the_long_names_document_has_no_overfull_display(tmp_path: Path) -> None:
+    """The same document through pdflatex: no display line past the margin (TeX reports one
+    "detected at line"; a reason's long inline formula is a paragraph, reported otherwise)."""
+    pdflatex()
+    proc = run_pdflatex(tmp_path, to_latex(sb.derive(sb.Model.parse(LONG_NAMES)), figure=False))
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    assert "Overfull \\hbox" in log  # the reasons' inline formulas: still too wide (see README)
+    assert not [line for line in log.splitlines() if "Overfull" in line and "detected at" in line]

@@ -45,3 +45,19 @@ def test_a_sum_coefficient_is_bracketed_in_the_reason() -> None:
     by_target = {step.target: step for step in sb.derive(model).steps}
     reason = by_target["dJ/d(sum(W x))"].reason
     assert "so dJ/d(sum(W x)) = (1 + exp(2)) 1," in reason, reason
+
+
+def test_the_number_e_prints_as_exp_1_which_the_language_reads() -> None:
+    """hostile15 5i: text printed SymPy's ``E`` ("W enters with coefficient 3*E/2"), which the
+    model language refuses as a constant it does not know; LaTeX already printed e."""
+    model = Model.parse(
+        "X : 3 x m\nW : 2 x 3\ndata: X\nJ = sum(2 W X * 3 / 4 * exp(400) / exp(399))\n"
+    )
+    derivation = sb.derive(model)
+    (step,) = [step for step in derivation.steps if step.target == "dJ/dW"]
+    assert "coefficient 3*exp(1)/2," in step.reason, step.reason
+    assert not re.search(r"\bE\b", sb.to_text(derivation))
+    # the bracketed coefficient as printed, pasted into a model, gives the same gradient
+    again = Model.parse("X : 3 x m\nW : 2 x 3\ndata: X\nJ = sum((3*exp(1)/2) W X)\n")
+    assert "= (3*exp(1)/2) W;" in step.reason
+    assert sb.derive(again).expanded["W"] == derivation.expanded["W"]

@@ -1,5 +1,5 @@
 """The NumPy module writes each bias gradient (db = dZ 1_m) right after its delta, ahead of
-dW = dZ A^T, while dZ is still in the cache (speed15): the same numbers as the plan's order,
+dW = dZ A^T, while dZ is still in the CPU cache (speed15): the same numbers as the plan's order,
 bit for bit, with and without a workspace."""
 
 from __future__ import annotations

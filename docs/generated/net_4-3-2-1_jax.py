@@ -84,10 +84,11 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
 
 def _invalid(params, X=None, Y=None, cache=None):
     """Raise the ValueError that names the array of the wrong shape (its shape and the expected
-    one), X if not floating-point, or an array of another dtype than X (both dtypes). Called
-    only after the cheap checks on entry have failed; returns when every array fits (an equal
-    dtype that is another object than X's, as after unpickling, fails the entry's identity
-    compare only)."""
+    one), X if not floating-point, or an array of another dtype than X (both dtypes); or a
+    batch of more than 65504 examples in float16. Called only after the cheap checks on entry
+    have failed; returns when every array fits (an equal dtype that is another object than
+    X's, as after unpickling, fails the entry's identity compare only; so does any m over
+    65504)."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
@@ -140,6 +141,12 @@ def _invalid(params, X=None, Y=None, cache=None):
                 f"{name} has dtype {got} but X has {dtype}: every array must have one "
                 f"floating-point dtype ({name}.astype(np.{dtype}) converts it)"
             )
+    if X is not None and X.shape[1] > 65504 and dtype == jnp.float16:
+        raise ValueError(
+            f"m = {X.shape[1]} examples in float16, whose largest number is 65504: the mean "
+            "over them would overflow (a cost of 0.0, gradients of 0); use float32, or at "
+            "most 65504 examples a call"
+        )
 
 
 def _not_a_workspace(call, work):
@@ -162,7 +169,8 @@ def forward(params, X, work=None):
         _not_a_workspace("forward(params, X, work=None)", work)
     try:  # shapes and dtypes on entry: tuple and dtype compares (static under jit)
         m = X.shape[1]  # the number of examples
-        ok = X.shape == (4, m) and m > 0
+        # m over 65504 goes to _invalid, which refuses it in float16 only
+        ok = X.shape == (4, m) and 0 < m <= 65504
         dtype = X.dtype  # every array has X's: mixed, the gradients' would differ
         # floating-point: kind f, or bfloat16 (ml_dtypes' kind V; issubdtype is slower)
         ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))
@@ -215,7 +223,13 @@ def backward(params, cache, Y, work=None):
         A2 = cache["A2"]  # (2, m)
         A3 = cache["A3"]  # (1, m)
         m = X.shape[1]  # the number of examples
-        ok = Y.shape == (1, m) and Y.dtype == X.dtype and W2.shape == (2, 3) and W3.shape == (1, 2)
+        ok = (
+            Y.shape == (1, m)
+            and Y.dtype == X.dtype
+            and W2.shape == (2, 3)
+            and W3.shape == (1, 2)
+            and m <= 65504
+        )
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:

@@ -536,7 +536,8 @@ class _Builder:
         if split is not None and names(split[1]) <= {"m", *self.constants}:
             summed, factor = split
             if self.value(factor).is_positive:  # type: ignore[union-attr]
-                # log(c s) = log(s) + log(c) for c > 0 and s > 0: log(s) is log-sum-exp
+                # log(c s) = log(s) + log(c) for c > 0 and s > 0: log(s) is log-sum-exp, or
+                # log(1 - sigmoid(u)), log-sigmoid
                 left, right = (Call("log", (a,), node.pos, node.start, node.end) for a in split)
                 return self.value(Binary("+", left, right, node.pos, node.start, node.end), name)
         stable, identity = stable_call(node, self.exp_argument)

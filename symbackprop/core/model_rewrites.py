@@ -17,7 +17,9 @@ The rewritten call is one the engine already handles stably:
   LogSumExp`), its derivative exp(u)/sum(exp(u)) another, each computed with max(u)
   subtracted first; so is ``log(sum(E))`` with E a value defined as exp(u), and the graph
   builder reads ``log(c s)`` and ``log(s / c)`` of such a sum s and a number c > 0 as
-  ``log(s) + log(c)`` (:func:`log_of_multiple`).
+  ``log(s) + log(c)`` (:func:`log_of_multiple`); so it reads a multiple of ``1 - sigmoid(u)``
+  (``log(2 - 2 sigmoid(u))`` is ``log(1 - sigmoid(u)) + log(2)``), whose log is then
+  log-sigmoid: the softmax twin ``log(2 - 2 softmax(u))`` is refused (no stable form).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import sympy as sp
 
 from symbackprop.formula import Binary, Call, Name, Num, Unary
 from symbackprop.formula import Node as FormulaNode
+from symbackprop.formula.ast import to_text
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS
@@ -87,21 +90,30 @@ def _sum_of_exp(arg: FormulaNode, exp_argument: ExpArgument = _no_names) -> Form
     return None
 
 
+#: the operators of a product of a number and a matrix (each multiplies entry by entry)
+_PRODUCTS = ("*", "juxt", "⊙")
+
+
 def log_of_multiple(
     node: Call, exp_argument: ExpArgument = _no_names
 ) -> tuple[FormulaNode, FormulaNode] | None:
     """``(s, c)`` when ``node`` is ``log(c s)``, ``log(s c)`` or ``log(s / d)`` (c = 1/d) with
-    s a sum of exps (:func:`_sum_of_exp`) and c, d numbers (no matrix is named in them);
-    the caller checks c > 0 and reads log(c s) as log(s) + log(c), so that log(s) is
-    log-sum-exp (``log(sum(exp(U)) / m)``, a mean's log-sum-exp, overflowed at U = 710)."""
+    s a sum of exps (:func:`_sum_of_exp`) or ``1 - sigmoid(u)``, and c, d numbers (the caller
+    checks that no matrix is named in them), or ``log(c - c sigmoid(u))`` (s = 1 - sigmoid(u),
+    :func:`_complement_multiple`); the caller checks c > 0 and reads log(c s) as log(s) +
+    log(c), so that log(s) is log-sum-exp (``log(sum(exp(U)) / m)``, a mean's log-sum-exp,
+    overflowed at U = 710) or log-sigmoid (``log(2 - 2 sigmoid(u))`` was -inf from u = 37)."""
     if not (node.func == "log" and len(node.args) == 1 and isinstance(node.args[0], Binary)):
         return None
     arg = node.args[0]
-    if arg.op not in ("*", "juxt", "/"):
+    complement = _complement_multiple(arg)
+    if complement is not None:
+        return complement
+    if arg.op not in (*_PRODUCTS, "/"):
         return None
     pairs = [(arg.left, arg.right)] + ([] if arg.op == "/" else [(arg.right, arg.left)])
     for summed, other in pairs:
-        if _sum_of_exp(summed, exp_argument) is None:
+        if _sum_of_exp(summed, exp_argument) is None and _sigmoid_complement(summed) is None:
             continue
         if arg.op == "/":
             other = Binary("/", Num(Fraction(1), other.pos), other, other.pos)
@@ -128,6 +140,20 @@ def _sigmoid_complement(arg: FormulaNode) -> FormulaNode | None:
         return None
     (u,) = inner.args
     return Call("sigmoid", (Unary("-", u, inner.pos, inner.start, inner.end),), inner.pos)
+
+
+def _complement_multiple(arg: Binary) -> tuple[FormulaNode, FormulaNode] | None:
+    """``(1 - sigmoid(u), c)`` when ``arg`` is ``c - c sigmoid(u)`` (the product in any order,
+    by juxtaposition, ``*`` or ``⊙``), c written the same both times, else ``None``."""
+    scaled = arg.right
+    if arg.op != "-" or not (isinstance(scaled, Binary) and scaled.op in _PRODUCTS):
+        return None
+    for factor, other in ((scaled.left, scaled.right), (scaled.right, scaled.left)):
+        sigmoid_of = isinstance(other, Call) and other.func == "sigmoid"
+        if sigmoid_of and to_text(factor) == to_text(arg.left):
+            one = Num(Fraction(1), arg.left.pos, arg.left.start, arg.left.end)
+            return Binary("-", one, other, arg.pos, arg.start, arg.end), arg.left
+    return None
 
 
 def _is_one(node: FormulaNode) -> bool:

@@ -200,6 +200,10 @@ class TextPrinter(StrPrinter):
         atomic = expr.is_Atom or isinstance(expr, sp.MatrixSymbol | sp.Function) or is_atom(expr)
         return text if atomic and not text.startswith("-") else f"({text})"
 
+    def _print_Exp1(self, expr: Any) -> str:
+        # the number e as the formula language writes it (which reads a bare E as a name)
+        return "exp(1)"
+
     def _print_Abs(self, expr: Any) -> str:
         return f"abs({self._print(expr.args[0])})"
 

@@ -133,12 +133,18 @@ def _check(params, data):
 <sized param>        if got != expected:
             raise ValueError(f"{name} has shape {got}, expected {expected}")
         <dtype of param>
-    return 1 if m is None else m
+<limit>    return 1 if m is None else m
 '''
 
 
 def check_helper(
-    doc: str, noun: str, dtype_check: str, *, first: bool, sized: tuple[str, str] = ("", "")
+    doc: str,
+    noun: str,
+    dtype_check: str,
+    *,
+    first: bool,
+    sized: tuple[str, str] = ("", ""),
+    limit: str = "",
 ) -> str:
     """A model module's ``_check(params, data)``: m once every value has its shape and dtype.
 
@@ -146,7 +152,8 @@ def check_helper(
     ``noun``: "array" or "tensor"; ``dtype_check``: the statement that checks the dtype of
     ``{value}`` (a data value, then each parameter); ``first``: whether that statement keeps
     ``first``, the name and dtype of the first value checked; ``sized``: lines (each ending in a
-    newline) that make the data's and a parameter's ``got`` a plain tuple, where needed.
+    newline) that make the data's and a parameter's ``got`` a plain tuple, where needed;
+    ``limit``: lines run last, once m and the dtype are known (:func:`float16_check`).
     """
     article = "an" if noun[0] in "aeiou" else "a"
     m = "    m = fixed_by = None"
@@ -162,11 +169,37 @@ def check_helper(
         "<sized param>": sized[1],
         "<dtype of value>": dtype_check.replace("{value}", "value"),
         "<dtype of param>": dtype_check.replace("{value}", "params[name]"),
+        "<limit>": limit,
     }
     text = _CHECK
     for marker, value in replaced.items():
         text = text.replace(marker, value)
     return text
+
+
+#: float16's largest number: a mean over more examples divides by inf (1/m is 0 in float16)
+FLOAT16_MAX = 65504
+
+
+def float16_check(
+    m: str, dtype: str, *, guard: str = "", ns: str = "np", indent: str = "    "
+) -> str:
+    """The lines that refuse a batch of ``m`` examples (an expression) in ``dtype`` when the
+    dtype is float16 and m is over 65504: the mean over them would overflow to a cost of 0.0
+    and gradients of 0 (with only NumPy's warning "overflow encountered in cast"; JAX gives
+    them silently). ``guard``: a condition written first, ending in ``and `` (m may be None);
+    ``ns``: the module's name for the namespace of float16 (``np``, ``jnp``). Run before any
+    arithmetic, so that the error comes alone."""
+    return (
+        f"{indent}if {guard}{m} > {FLOAT16_MAX} and {dtype} == {ns}.float16:\n"
+        f"{indent}    raise ValueError(\n"
+        f'{indent}        f"m = {{{m}}} examples in float16, whose largest number is '
+        f'{FLOAT16_MAX}: the mean "\n'
+        f'{indent}        "over them would overflow (a cost of 0.0, gradients of 0); use '
+        'float32, or at "\n'
+        f'{indent}        "most {FLOAT16_MAX} examples a call"\n'
+        f"{indent}    )\n"
+    )
 
 
 #: ``_not_a_workspace``, every module's error for a ``work`` that is not a workspace: a data
@@ -195,6 +228,7 @@ __all__ = [
     "STDS",
     "WORK_HELPER",
     "check_helper",
+    "float16_check",
     "floating_helper",
     "init_params",
     "stds",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
 
 from symbackprop.lowering.column_sums import constant_line, function_note, module_note
-from symbackprop.lowering.model_template import work_check
+from symbackprop.lowering.model_template import FLOAT16_MAX, work_check
 from symbackprop.lowering.printed_shapes import P
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, fitted, line
@@ -49,6 +49,13 @@ class NetworkEmitter(ABC, Generic[P]):
     DECORATOR: ClassVar[str | None] = None
     #: how a dtype is compared on entry: ``is`` (one object per dtype) or ``==`` (JAX)
     SAME: ClassVar[str] = "is"
+    #: the module's name of a type its entry checks refuse, ``type(W1) is not _MATRIX``
+    #: (NumPy's ``np.matrix``, whose ``*`` multiplies matrices), or None
+    REFUSED_TYPE: ClassVar[str | None] = None
+    #: whether backward's entry sends a batch over float16's 65504 to ``_invalid``, which
+    #: refuses it in float16 (NumPy, JAX: the mean over the batch would overflow); forward's
+    #: does so in FORWARD_ENTRY
+    M_LIMIT: ClassVar[bool] = False
     #: forward's entry, after ``try:``: its comment and the lines before the parameters'
     FORWARD_ENTRY: ClassVar[tuple[str, ...]]
     #: what forward's ``try`` catches
@@ -155,6 +162,9 @@ class NetworkEmitter(ABC, Generic[P]):
             out.append(
                 f"        ok = ok and {w}.dtype {self.SAME} dtype and {b}.dtype {self.SAME} dtype"
             )
+            if self.REFUSED_TYPE:
+                w_ok, b_ok = (f"type({a}) is not {self.REFUSED_TYPE}" for a in (w, b))
+                out.append(f"        ok = ok and {w_ok} and {b_ok}")
         return out + self.refused(self.FORWARD_ERRORS, "params, X")
 
     def backward_checks(self) -> list[str]:
@@ -164,6 +174,11 @@ class NetworkEmitter(ABC, Generic[P]):
         y = plan.data[1]
         checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}", f"Y.dtype {self.SAME} X.dtype"]
         checks += [f"{name}.shape == {weight_shapes[name]}" for name in plan.backward_parameters]
+        if self.REFUSED_TYPE:
+            names = [y, *plan.backward_parameters]
+            checks += [f"type({name}) is not {self.REFUSED_TYPE}" for name in names]
+        if self.M_LIMIT:
+            checks.append(f"m <= {FLOAT16_MAX}")
         return conjunction("ok", checks, INDENT * 2)
 
     # -- forward -------------------------------------------------------------------------------

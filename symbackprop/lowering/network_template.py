@@ -7,9 +7,16 @@ own: :mod:`symbackprop.lowering.model_template`.
 
 from __future__ import annotations
 
-from symbackprop.lowering.model_template import SCALE_CHECK, stds
+from symbackprop.lowering.model_template import SCALE_CHECK, float16_check, stds
 
-__all__ = ["INVALID_SHAPES", "SCALE_CHECK", "STDS", "invalid_helper", "invalid_shapes"]
+__all__ = [
+    "INVALID_SHAPES",
+    "MATRIX_CHECK",
+    "SCALE_CHECK",
+    "STDS",
+    "invalid_helper",
+    "invalid_shapes",
+]
 
 #: the shape checks of ``_invalid`` (the backend fills in its words: :func:`invalid_shapes`)
 _INVALID_SHAPES = '''
@@ -61,10 +68,11 @@ def invalid_shapes(doc: str, noun: str, article: str, got: str) -> str:
 #: NumPy's and JAX's ``_invalid`` up to its dtype rule (:func:`invalid_helper`)
 INVALID_SHAPES = invalid_shapes(
     """Raise the ValueError that names the array of the wrong shape (its shape and the expected
-    one), X if not floating-point, or an array of another dtype than X (both dtypes). Called
-    only after the cheap checks on entry have failed; returns when every array fits (an equal
-    dtype that is another object than X's, as after unpickling, fails the entry's identity
-    compare only).""",
+    one), X if not floating-point, or an array of another dtype than X (both dtypes); or a
+    batch of more than 65504 examples in float16. Called only after the cheap checks on entry
+    have failed; returns when every array fits (an equal dtype that is another object than
+    X's, as after unpickling, fails the entry's identity compare only; so does any m over
+    65504).""",
     "array",
     "an",
     "got",
@@ -72,7 +80,11 @@ INVALID_SHAPES = invalid_shapes(
 
 
 def invalid_helper(
-    refused: str, advice: str = '"(X.astype(np.float64) converts it)"', mixed: str = ""
+    refused: str,
+    advice: str = '"(X.astype(np.float64) converts it)"',
+    mixed: str = "",
+    types: str = "",
+    ns: str = "np",
 ) -> str:
     """The text of ``_invalid``: its shape checks, then its dtype rule, ``refused`` being the
     test that X's ``dtype`` (None for a value without one) is not floating-point (the models'
@@ -80,9 +92,13 @@ def invalid_helper(
     checked first: an integer X otherwise made the advice to convert the parameters to it.
     ``advice``: the expression of the conversion an integer X is told (JAX's names its
     default float, float32 unless x64 is enabled); ``mixed``: lines run first when an array's
-    dtype differs from X's (JAX's: float64 without x64)."""
+    dtype differs from X's (JAX's: float64 without x64); ``types``: lines run before the
+    dtype rule (NumPy's refusal of a ``np.matrix``, :data:`MATRIX_CHECK`). Last, a batch of
+    more examples than float16 counts (:func:`float16_check`; ``ns`` names float16's
+    namespace)."""
     return (
         INVALID_SHAPES
+        + types
         + f"""    # floating-point (an integer array cannot take a gradient step), and one dtype:
     # mixed, the gradients would come in several (a product promotes, a zero gradient or
     # a workspace array keeps X's)
@@ -100,7 +116,19 @@ def invalid_helper(
                 f"floating-point dtype ({{name}}.astype(np.{{dtype}}) converts it)"
             )
 """
+        + float16_check("X.shape[1]", "dtype", guard="X is not None and ", ns=ns)
     )
 
+
+#: NumPy's ``_invalid`` lines that name a ``np.matrix`` (forward and backward refuse one on
+#: entry by ``type(W1) is not _MATRIX``, the NumPy template's constant)
+MATRIX_CHECK = """\
+    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+        if isinstance(value, np.matrix):
+            raise ValueError(
+                f"{name} is a numpy.matrix, whose * multiplies matrices; "
+                f"np.asarray({name}) converts it"
+            )
+"""
 
 STDS = stds("the weights of a layer with n_prev inputs, n_l units", "n_prev", "n_l")

@@ -339,4 +339,34 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
         name = _FUNCTION_NAMES.get(expr.func)
         if name is not None and len(expr.args) == 1:
             return f"{name}({_scalar(expr.args[0], variables)[0]})", ATOM
+    if isinstance(expr, sp.Sum):
+        return _index_sum(expr, variables)
     raise ValueError(f"the formula language has no form for {expr}")
+
+
+def _index_sum(expr: sp.Sum, variables: dict[Any, Printed]) -> Printed:
+    """``sum(...)`` for SymPy's index sum over every entry of a matrix: ``sum(W ⊙ W)``, typed
+    as a number, is the entry (1^T (W ⊙ W) 1)[0, 0], which SymPy writes
+    ``Sum(W[_i_1, _i_2]**2, (_i_1, 0, n - 1), (_i_2, 0, k - 1))``. Printed as the sum of an
+    element-wise formula when every entry in the summand is ``A[i, j]`` at the sum's own
+    indices (or 0 along a side of width 1), all of one shape, the whole range of each index;
+    else (an entry of a matrix product, ``W[i, k] x[k, 0]``) ``ValueError``."""
+    ranges = {}
+    for index, low, high in expr.limits:
+        if low != 0:
+            raise ValueError(f"the formula language has no form for {expr}")
+        ranges[index] = high + 1
+    pattern: set[tuple[Any, Any]] = set()
+    dummies: dict[Any, Any] = {}
+    inner = dict(variables)
+    for entry in expr.function.atoms(MatrixElement):
+        for at, size in zip((entry.i, entry.j), entry.parent.shape, strict=True):
+            if not (ranges.get(at) == size or (at == 0 and size == 1)):
+                raise ValueError(f"the formula language has no form for {expr}")
+        pattern.add((entry.i, entry.j))
+        dummies[entry] = sp.Dummy(str(entry.parent))
+        inner[dummies[entry]] = _print(entry.parent)
+    summand = expr.function.xreplace(dummies)
+    if len(pattern) != 1 or set(ranges) - set(*pattern) or summand.has(*ranges):
+        raise ValueError(f"the formula language has no form for {expr}")
+    return f"sum({_scalar(summand, inner)[0]})", ATOM

@@ -39,6 +39,7 @@ from symbackprop.core.expr_structure import (
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
+from symbackprop.core.textprint import ones_alone
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.latex_scripts import attach, trailing_scripts
@@ -79,7 +80,11 @@ class MathLatexPrinter(LatexPrinter):
         self._body_of: Any = None
 
     def doprint(self, expr: Any) -> str:
-        """SymPy's ``doprint``, memoised per expression (printing depends on nothing else)."""
+        """SymPy's ``doprint``, memoised per expression (printing depends on nothing else); a
+        ones matrix that is the whole expression with its size (``\\mathbf{1}_m^{\top}``, the
+        text's ``1_m^T``): alone, ``1`` would say a row of m ones is the number 1."""
+        if ones_alone(expr):
+            return self._ones_factor(expr)
         known = self._printed.get(expr)
         if known is None:
             printed = super().doprint(marked(plain(expr, self.transposes)))
@@ -450,6 +455,28 @@ def visual_width(tex: str) -> float:
     text = _COMMAND.sub(lambda m: _WORDS.get(m.group(0), "c"), text)
     text = text.replace("{", "").replace("}", "").replace(" ", "")
     return float(len(text))
+
+
+def display_width(tex: str) -> float:
+    """:func:`visual_width` with a fraction as wide as the wider of its numerator and
+    denominator (which visual_width adds: enough to break by, too much to lay out by)."""
+    start = tex.find(r"\frac{")
+    if start < 0:
+        return visual_width(tex)
+    numerator, after = _group(tex, start + len(r"\frac"))
+    denominator, end = _group(tex, after)
+    inner = max(display_width(numerator), display_width(denominator))
+    return visual_width(tex[:start]) + inner + display_width(tex[end:])
+
+
+def _group(tex: str, start: int) -> tuple[str, int]:
+    """The text of the brace group opening at ``start`` and the index after it."""
+    depth = 0
+    for index in range(start, len(tex)):
+        depth += {"{": 1, "}": -1}.get(tex[index], 0)
+        if depth == 0:
+            return tex[start + 1 : index], index + 1
+    return tex[start + 1 :], len(tex)
 
 
 def break_lines(tex: str, width: float) -> list[str]:

@@ -31,6 +31,7 @@ from symbackprop.core.expr_structure import (
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
+from symbackprop.core.textprint import ones_alone
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
 from symbackprop.render.names import Naming
@@ -81,7 +82,10 @@ class MathMLPrinter(MathMLPresentationPrinter):
         return node
 
     def mathml(self, expr: Any) -> str:
-        """``expr`` as MathML (the children of a ``<math>``), in plain form."""
+        """``expr`` as MathML (the children of a ``<math>``), in plain form; a ones matrix that
+        is the whole expression with its size (𝟏_m^⊤: alone, 1 would say it is the number)."""
+        if ones_alone(expr):
+            return self.ones_factor(expr)
         return self._s(plain(expr, self.transposes))
 
     def _s(self, expr: Any) -> str:

@@ -12,10 +12,10 @@ from typing import Any
 import sympy as sp
 from sympy import Identity, MatrixSymbol
 
+from symbackprop.core.textprint import ones_alone
 from symbackprop.render.mathml import TOP, MathMLPrinter, log_sum_exp, paren, softmax_of_all
 from symbackprop.render.mathml_tex import el, mo, mrow
 from symbackprop.render.model_names import ModelNames, ModelNaming
-from symbackprop.render.model_print import ones_alone
 
 
 def _one_by_one(expr: Any) -> bool:

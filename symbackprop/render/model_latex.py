@@ -19,7 +19,13 @@ from symbackprop.core.segments import Grad, Prime, Segment, Text, plain
 from symbackprop.core.steps import Rule
 from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.formula_latex import formula_latex, formula_lines
-from symbackprop.render.latexprint import break_lines, finish, finish_inline, visual_width
+from symbackprop.render.latexprint import (
+    break_lines,
+    display_width,
+    finish,
+    finish_inline,
+    visual_width,
+)
 from symbackprop.render.model_names import name_latex, prime
 from symbackprop.render.model_view import ModelView, untransposed
 from symbackprop.render.names import concrete, escape_latex, size_text
@@ -43,6 +49,9 @@ LINE_WIDTH = 60
 SNIPPET_WIDTH = 62
 #: the ``\quad`` before a continuation line and the ``=``, in the same units
 _INDENT = 4
+#: the same for the document's text line (A4, 2.2 cm margins: 483 pt), which a left side and
+#: its right side's widest line share in an ``align`` (about 5.5 pt a unit)
+TEXT_WIDTH = 88
 
 
 class ModelLatex:
@@ -127,17 +136,37 @@ class ModelLatex:
         return self.operand(cand.left, inline=True) + op + self.operand(cand.right, inline=True)
 
     def underbraced(self, cand: Candidate) -> str:
+        return " ".join(self.underbraced_lines(cand, width=float("inf")))
+
+    def underbraced_lines(self, cand: Candidate, width: float = LINE_WIDTH) -> list[str]:
+        """The arrangement with each factor's shape under it: one line, or a line per factor
+        where the two are wider than ``width`` (the operator ends the first)."""
         parts = []
         for operand in (cand.left, cand.right):
             tex = self.operand(operand)
             parts.append(rf"\underbrace{{{tex}}}_{{{self.naming.shape(operand.shape)}}}")
-        op = r" \odot " if cand.op == "⊙" else r" \, "
-        return parts[0] + op + parts[1]
+        op = r"\odot" if cand.op == "⊙" else r"\,"
+        if visual_width(parts[0] + parts[1]) <= width:
+            return [f"{parts[0]} {op} {parts[1]}"]
+        return [f"{parts[0]} {op}", parts[1]]
 
     def aligned(self, lhs: str, expr: Any, width: float = LINE_WIDTH) -> list[str]:
-        parts = self.lines(expr, width)
-        rows = [f"{lhs} &= {parts[0]}"]
-        rows += [rf"&\quad {part}" for part in parts[1:]]
+        return self.block([(lhs, self.lines(expr, width))])
+
+    @staticmethod
+    def block(sides: list[tuple[str, list[str]]]) -> list[str]:
+        r"""The ``align`` rows of equations ``lhs = parts`` (a right side broken into lines):
+        ``lhs &= part``, then ``&\quad part``. align sets every right side beside the widest
+        left side, so a left side that would run the widest right side's line past the margin
+        gets a row of its own (``&lhs``, then ``&= part``), as a long right side is broken."""
+        widest = max((display_width(part) for _, parts in sides for part in parts), default=0)
+        rows = []
+        for lhs, parts in sides:
+            if display_width(lhs) + widest + _INDENT <= TEXT_WIDTH:
+                rows.append(f"{lhs} &= {parts[0]}")
+            else:
+                rows += [f"&{lhs}", f"&= {parts[0]}"]
+            rows += [rf"&\quad {part}" for part in parts[1:]]
         return rows
 
     # -- sections ----------------------------------------------------------------------------
@@ -187,7 +216,7 @@ class ModelLatex:
         if chosen is not None and step.expr == chosen.expr:
             rows += [
                 r"\begin{align*}",
-                rf"{target} &= {self.underbraced(chosen)}",
+                " \\\\\n".join(self.block([(target, self.underbraced_lines(chosen))])),
                 r"\end{align*}",
             ]
         else:
@@ -227,22 +256,22 @@ class ModelLatex:
         return rows
 
     def stored_rows(self) -> list[str]:
-        rows: list[str] = []
-        for step in self.view.stored:
-            rows += self.aligned(self.names.symbol_latex(str(step.delta.name)), step.expr)
-        return rows
+        return self.block(
+            [
+                (self.names.symbol_latex(str(step.delta.name)), self.lines(step.expr))
+                for step in self.view.stored
+            ]
+        )
 
     def gradient_rows(self) -> list[str]:
-        rows: list[str] = []
-        for name in self.view.parameters:
-            rows += self.aligned(self.grad(name), self.d.gradients[name])
-        return rows
+        gradients = self.d.gradients
+        return self.block(
+            [(self.grad(name), self.lines(gradients[name])) for name in self.view.parameters]
+        )
 
     def expanded_rows(self) -> list[str]:
-        rows: list[str] = []
-        for name, expr in self.view.expanded_gradients().items():
-            rows += self.aligned(self.grad(name), expr)
-        return rows
+        expanded = self.view.expanded_gradients().items()
+        return self.block([(self.grad(name), self.lines(expr)) for name, expr in expanded])
 
     # -- outputs -----------------------------------------------------------------------------
     def document(self, *, figure: bool = True) -> str:

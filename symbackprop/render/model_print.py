@@ -18,7 +18,7 @@ import sympy as sp
 from sympy import Identity, MatrixSymbol
 
 from symbackprop.core.expr_structure import is_atom
-from symbackprop.core.textprint import TextPrinter, _piecewise_text, ones_alone, power_base
+from symbackprop.core.textprint import TextPrinter, _piecewise_text, power_base
 from symbackprop.render.latex_scripts import attach
 from symbackprop.render.latexprint import (
     CLOSE,
@@ -122,9 +122,6 @@ class ModelLatexPrinter(MathLatexPrinter):
         super().__init__(act_latex, ModelNaming(names))
         self.names = names
         self.transposes = names.transposes
-
-    def doprint(self, expr: Any) -> str:
-        return self._ones_factor(expr) if ones_alone(expr) else super().doprint(expr)
 
     def _wrap(self, expr: Any) -> str:
         return "1" if _unit(expr) else super()._wrap(expr)

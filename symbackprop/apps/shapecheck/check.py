@@ -143,9 +143,12 @@ class Counterexample:
 
 
 def _short(value: Any) -> str:
-    """An exact rational as is when short, else 12 significant digits."""
+    """An exact rational as is when short, else 12 significant digits; a value with a function
+    left in it (the formula's own ``sigmoid(1421/15)``) in the formula language."""
     if isinstance(value, sp.Rational) and max(abs(value.p), value.q).bit_length() > 100:
         return f"{sp.N(value, 12)} (approximately)"
+    if isinstance(value, sp.Basic) and not value.is_Number:
+        return _text(value)
     return str(value)
 
 

@@ -71,10 +71,12 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
     NAMED = " in JAX"
     IMPORTS = ("import jax", "import jax.numpy as jnp", "import numpy as np  # init_params only")
     SAME = "=="
+    M_LIMIT = True
     FORWARD_ENTRY = (
         "    try:  # shapes and dtypes on entry: tuple and dtype compares (static under jit)",
         "        m = X.shape[1]  # the number of examples",
-        "        ok = X.shape == ({n0}, m) and m > 0",
+        "        # m over 65504 goes to _invalid, which refuses it in float16 only",
+        "        ok = X.shape == ({n0}, m) and 0 < m <= 65504",
         "        dtype = X.dtype  # every array has X's: mixed, the gradients' would differ",
         "        # floating-point: kind f, or bfloat16 (ml_dtypes' kind V; issubdtype is slower)",
         '        ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))',

@@ -14,6 +14,7 @@ from __future__ import annotations
 from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS
 from symbackprop.lowering.model_template import (
     check_helper,
+    float16_check,
     floating_helper,
     init_params,
     jax_mixed_float64,
@@ -29,7 +30,13 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
     static under jit: the compare costs nothing at run time). Values are not checked: a NaN
     or inf propagates to the cost and gradients, as in NumPy."""
 CHECK_HELPER = (
-    check_helper(_CHECK_DOC, "array", "first = _floating(name, {value}, first)", first=True)
+    check_helper(
+        _CHECK_DOC,
+        "array",
+        "first = _floating(name, {value}, first)",
+        first=True,
+        limit=float16_check("m", "first[1]", guard="m is not None and ", ns="jnp"),
+    )
     + "\n"
     # jnp's floating dtypes: bfloat16 too (ml_dtypes' kind "V"), as init_params may make
     + floating_helper(

@@ -52,6 +52,7 @@ INVALID_HELPER = invalid_helper(
     "(dtype is None or not jnp.issubdtype(dtype, jnp.floating))",
     'f"(X.astype(np.{jnp.result_type(float)}) converts it)"',
     jax_mixed_float64("got", "dtype", "X", indent=" " * 12),
+    ns="jnp",
 )
 
 __all__ = [

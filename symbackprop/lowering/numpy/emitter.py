@@ -121,8 +121,13 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         "        # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ",
         "        n0, m = X.shape  # m: the number of examples",
         "        dtype = X.dtype  # floating-point: all-integer arrays would fail inside NumPy",
-        '        ok = n0 == {n0} and m > 0 and dtype.kind == "f"',
+        "        # m over 65504 goes to _invalid, which refuses it in float16 only (the mean",
+        "        # over the batch would overflow); no np.matrix (its * multiplies matrices)",
+        '        ok = 0 < m <= 65504 and n0 == {n0} and dtype.kind == "f" '
+        "and type(X) is not _MATRIX",
     )
+    REFUSED_TYPE = "_MATRIX"
+    M_LIMIT = True
     FORWARD_ERRORS = "AttributeError, KeyError, TypeError, ValueError"
     FORWARD_WORK = ("    With a workspace dict ``work``, the arrays are reused across calls.",)
     BACKWARD_WORK = (
@@ -418,7 +423,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
     ) -> tuple[BackwardStatement, ...]:
         """The plan's order, but each bias gradient (a row sum ``db2 = dZ2 1_m``) moved up to
         right after the statement that computes its delta, ahead of ``dW2 = dZ2 A1^T``: the
-        row sum then reads dZ2 while the pass that wrote it has left it in the cache, instead
+        row sum then reads dZ2 while the pass that wrote it has left it in the CPU cache, instead
         of after a product that streamed A1 and dW2 through it (the same numbers: no
         statement reads another's result in between). On w2 float32 (784-256-256-10, m = 256)
         callgrind's simulated 512 KiB L2 counts 7.6K fewer misses per gradient (238.1K ->
@@ -482,7 +487,8 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         out += line("m = X.shape[1]", "the number of examples")
         y_shape = show_dims(self.plan.data_shapes[y])
         out += [
-            f'    if getattr(Y, "shape", None) != {y_shape} or Y.dtype is not X.dtype:',
+            f'    if getattr(Y, "shape", None) != {y_shape} or Y.dtype is not X.dtype '
+            "or type(Y) is _MATRIX:",
             "        _invalid(params, X, Y)",
         ]
         if self.logits:

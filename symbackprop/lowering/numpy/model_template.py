@@ -11,7 +11,13 @@ not values: NaN propagates) and says what is wrong in one line.
 
 from __future__ import annotations
 
-from symbackprop.lowering.model_template import STDS, check_helper, floating_helper, init_params
+from symbackprop.lowering.model_template import (
+    STDS,
+    check_helper,
+    float16_check,
+    floating_helper,
+    init_params,
+)
 
 __all__ = [
     "CHECK_HELPER",
@@ -87,7 +93,13 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
 
 FLOATING_HELPER = floating_helper('getattr(dtype, "kind", None) != "f"', "np")
 CHECK_HELPER = (
-    check_helper(_CHECK_DOC, "array", "first = _floating(name, {value}, first)", first=True)
+    check_helper(
+        _CHECK_DOC,
+        "array",
+        "first = _floating(name, {value}, first)",
+        first=True,
+        limit=float16_check("m", "first[1]", guard="m is not None and "),
+    )
     + "\n"
     + FLOATING_HELPER
 )

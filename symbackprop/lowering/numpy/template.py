@@ -10,7 +10,7 @@ the array of the wrong shape once the cheap checks on entry have failed.
 
 from __future__ import annotations
 
-from symbackprop.lowering.network_template import SCALE_CHECK, invalid_helper
+from symbackprop.lowering.network_template import MATRIX_CHECK, SCALE_CHECK, invalid_helper
 
 #: the sigmoid record's NumPy form: the module helper below, evaluated in place
 SIGMOID_TEMPLATE = "sigmoid({z})"
@@ -93,12 +93,6 @@ def _batch_constants(m, dtype):
     """
     if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
         _BATCH.clear()
-    if m > 65504 and dtype == np.float16:  # checked once per m and dtype, not on every call
-        raise ValueError(
-            f"m = {m} examples in float16, whose largest number is 65504: the mean over them "
-            "would overflow (a cost of 0.0, gradients of 0); use float32, or at most 65504 "
-            "examples a call"
-        )
     ones_m = np.ones((m, 1), dtype)
     # 1/m and 1 in the dtype a Python float takes with these arrays (float64 with integer
     # ones, which then cannot scale an integer dZ in place, as with 1.0 / m)
@@ -141,8 +135,14 @@ WORKSPACE_DOC = (
     "gradients live in ``work`` until the next call. Without a workspace (``out = _FRESH``)",
     "every product is a fresh array.",
 )
-#: the backends' shared ``_invalid`` with NumPy's floating-point test
-INVALID_HELPER = invalid_helper('getattr(dtype, "kind", None) != "f"')
+#: the backends' shared ``_invalid`` with NumPy's floating-point test, naming a np.matrix
+#: too, after the constant the entry checks compare types with
+INVALID_HELPER = """
+#: np.matrix, refused on entry (its * multiplies matrices, so every element-wise product would
+#: compute another thing): a module global is a cheaper read than np.matrix on every call
+_MATRIX = np.matrix
+
+""" + invalid_helper('getattr(dtype, "kind", None) != "f"', types=MATRIX_CHECK)
 INIT_PARAMS = (
     '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):

@@ -137,6 +137,12 @@ def _check(params, data):
         if got != expected:
             raise ValueError(f"{name} has shape {got}, expected {expected}")
         first = _floating(name, params[name], first)
+    if m is not None and m > 65504 and first[1] == np.float16:
+        raise ValueError(
+            f"m = {m} examples in float16, whose largest number is 65504: the mean "
+            "over them would overflow (a cost of 0.0, gradients of 0); use float32, or at "
+            "most 65504 examples a call"
+        )
     return 1 if m is None else m
 
 

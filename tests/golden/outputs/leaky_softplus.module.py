@@ -71,12 +71,6 @@ def _batch_constants(m, dtype):
     """
     if len(_BATCH) >= 8:  # a long run of different batch sizes: start again
         _BATCH.clear()
-    if m > 65504 and dtype == np.float16:  # checked once per m and dtype, not on every call
-        raise ValueError(
-            f"m = {m} examples in float16, whose largest number is 65504: the mean over them "
-            "would overflow (a cost of 0.0, gradients of 0); use float32, or at most 65504 "
-            "examples a call"
-        )
     ones_m = np.ones((m, 1), dtype)
     # 1/m and 1 in the dtype a Python float takes with these arrays (float64 with integer
     # ones, which then cannot scale an integer dZ in place, as with 1.0 / m)
@@ -128,12 +122,18 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     return params
 
 
+#: np.matrix, refused on entry (its * multiplies matrices, so every element-wise product would
+#: compute another thing): a module global is a cheaper read than np.matrix on every call
+_MATRIX = np.matrix
+
+
 def _invalid(params, X=None, Y=None, cache=None):
     """Raise the ValueError that names the array of the wrong shape (its shape and the expected
-    one), X if not floating-point, or an array of another dtype than X (both dtypes). Called
-    only after the cheap checks on entry have failed; returns when every array fits (an equal
-    dtype that is another object than X's, as after unpickling, fails the entry's identity
-    compare only)."""
+    one), X if not floating-point, or an array of another dtype than X (both dtypes); or a
+    batch of more than 65504 examples in float16. Called only after the cheap checks on entry
+    have failed; returns when every array fits (an equal dtype that is another object than
+    X's, as after unpickling, fails the entry's identity compare only; so does any m over
+    65504)."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
 
     def shape(value):
@@ -162,6 +162,12 @@ def _invalid(params, X=None, Y=None, cache=None):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+        if isinstance(value, np.matrix):
+            raise ValueError(
+                f"{name} is a numpy.matrix, whose * multiplies matrices; "
+                f"np.asarray({name}) converts it"
+            )
     # floating-point (an integer array cannot take a gradient step), and one dtype:
     # mixed, the gradients would come in several (a product promotes, a zero gradient or
     # a workspace array keeps X's)
@@ -178,6 +184,12 @@ def _invalid(params, X=None, Y=None, cache=None):
                 f"{name} has dtype {got} but X has {dtype}: every array must have one "
                 f"floating-point dtype ({name}.astype(np.{dtype}) converts it)"
             )
+    if X is not None and X.shape[1] > 65504 and dtype == np.float16:
+        raise ValueError(
+            f"m = {X.shape[1]} examples in float16, whose largest number is 65504: the mean "
+            "over them would overflow (a cost of 0.0, gradients of 0); use float32, or at "
+            "most 65504 examples a call"
+        )
 
 
 def _not_a_workspace(call, work):
@@ -252,16 +264,21 @@ def forward(params, X, work=None):
         # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ
         n0, m = X.shape  # m: the number of examples
         dtype = X.dtype  # floating-point: all-integer arrays would fail inside NumPy
-        ok = n0 == 3 and m > 0 and dtype.kind == "f"
+        # m over 65504 goes to _invalid, which refuses it in float16 only (the mean
+        # over the batch would overflow); no np.matrix (its * multiplies matrices)
+        ok = 0 < m <= 65504 and n0 == 3 and dtype.kind == "f" and type(X) is not _MATRIX
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (2, 3) and b1.shape == (2, 1)
         ok = ok and W1.dtype is dtype and b1.dtype is dtype
+        ok = ok and type(W1) is not _MATRIX and type(b1) is not _MATRIX
         W2, b2 = params["W2"], params["b2"]
         ok = ok and W2.shape == (2, 2) and b2.shape == (2, 1)
         ok = ok and W2.dtype is dtype and b2.dtype is dtype
+        ok = ok and type(W2) is not _MATRIX and type(b2) is not _MATRIX
         W3, b3 = params["W3"], params["b3"]
         ok = ok and W3.shape == (1, 2) and b3.shape == (1, 1)
         ok = ok and W3.dtype is dtype and b3.dtype is dtype
+        ok = ok and type(W3) is not _MATRIX and type(b3) is not _MATRIX
     except (AttributeError, KeyError, TypeError, ValueError):
         ok = False
     if not ok:
@@ -314,7 +331,16 @@ def backward(params, cache, Y, work=None):
         A2 = cache["A2"]  # (2, m)
         A3 = cache["A3"]  # (1, m)
         m = X.shape[1]  # the number of examples
-        ok = Y.shape == (1, m) and Y.dtype is X.dtype and W2.shape == (2, 2) and W3.shape == (1, 2)
+        ok = (
+            Y.shape == (1, m)
+            and Y.dtype is X.dtype
+            and W2.shape == (2, 2)
+            and W3.shape == (1, 2)
+            and type(Y) is not _MATRIX
+            and type(W2) is not _MATRIX
+            and type(W3) is not _MATRIX
+            and m <= 65504
+        )
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -380,7 +406,7 @@ def loss_and_grads(params, X, Y, work=None):
     _, cache = forward(params, X, work)
     Z3 = cache["Z3"]  # (1, m): the logits
     m = X.shape[1]  # the number of examples
-    if getattr(Y, "shape", None) != (1, m) or Y.dtype is not X.dtype:
+    if getattr(Y, "shape", None) != (1, m) or Y.dtype is not X.dtype or type(Y) is _MATRIX:
         _invalid(params, X, Y)
     # binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with a = sigmoid(z) is
     # max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free for any z, and to full relative
