@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import traceback
+from collections.abc import Collection
 
 import click
 
@@ -92,8 +93,19 @@ def _formula_hint(exc: click.exceptions.UsageError) -> str:
     )
 
 
-def report(exc: BaseException, args: list[str] | None) -> int:
-    """Print the one-line message for ``exc`` on stderr and return the exit code."""
+def _command_path(args: list[str] | None, commands: Collection[str]) -> str:
+    """``symbackprop CMD`` for the first word of the command line that names a command
+    (``symbackprop`` alone when none does): click's parser leaves the context out of some
+    usage errors ("Option '--format' requires an argument.")."""
+    words = sys.argv[1:] if args is None else args
+    first = next((word for word in words if not word.startswith("-")), None)
+    return f"symbackprop {first}" if first in commands else "symbackprop"
+
+
+def report(exc: BaseException, args: list[str] | None, commands: Collection[str] = ()) -> int:
+    """Print the one-line message for ``exc`` on stderr and return the exit code; ``args``
+    is the command line (``sys.argv[1:]`` when None), ``commands`` the group's command
+    names."""
     from symbackprop.errors import InternalError, SizeMissing, SymbackpropError
 
     if isinstance(exc, click.exceptions.UsageError):
@@ -101,7 +113,8 @@ def report(exc: BaseException, args: list[str] | None) -> int:
         # path, "symbackprop latex: error:", beside the library's and the CLI's errors'
         # "symbackprop: error:" for the same kind of mistake); the hint names the command
         ctx = exc.ctx
-        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        path = ctx.command_path if ctx is not None else _command_path(args, commands)
+        hint = f" (see '{path} --help')"
         message = one_line(exc.format_message())
         hint_text = _formula_hint(exc)
         if hint_text:

@@ -116,7 +116,7 @@ class SymbackpropGroup(click.Group):
             sys.exit(EXIT_OK)
         except OSError as exc:
             if exc.errno not in _OUTPUT_ERRNOS:
-                sys.exit(report(exc, args))
+                sys.exit(report(exc, args, self.commands))
             # stdout cannot take the output (symbackprop derive ... > /dev/full): the
             # user's disk, not our bug
             with contextlib.suppress(OSError):
@@ -126,7 +126,7 @@ class SymbackpropGroup(click.Group):
                 )
             os._exit(EXIT_USAGE)  # flushing the broken stdout at exit would fail again
         except Exception as exc:  # every failure becomes one line and an exit code
-            sys.exit(report(exc, args))
+            sys.exit(report(exc, args, self.commands))
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

@@ -198,6 +198,15 @@ class _Tokenizer:
             elif c == "\u1d40":  # MODIFIER LETTER CAPITAL T: Wᵀ
                 out.append(_Token("transpose", c, i, i + 1))
                 i += 1
+            elif text.startswith(("==", "!="), i) or c == "\u2260":  # ≠
+                # an equality has no region of its own (a set of measure zero): 1{z = 0} is
+                # 0 almost everywhere; the comparisons are the four inequalities
+                shown = _show(c) if c == "\u2260" else f"'{text[i : i + 2]}'"
+                raise self.fail(
+                    f"unexpected {shown}: a comparison inside 1{{...}} is one of >, >=, <, <= "
+                    "(an equality holds on a set of measure zero)",
+                    i,
+                )
             else:
                 hint = _CHAR_HINTS.get(c)
                 message = f"unexpected character {_show(c)}"
