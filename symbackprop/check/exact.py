@@ -43,6 +43,7 @@ import sympy as sp
 from sympy import Identity, MatrixSymbol, OneMatrix, ZeroMatrix
 
 from symbackprop.check import accuracy
+from symbackprop.check.explicit import explicit
 from symbackprop.check.model_exact import check_model_exact
 from symbackprop.check.result import ExactCheck, Mismatch
 from symbackprop.check.targets import rational, rational_targets
@@ -269,10 +270,9 @@ class Evaluator:
         concrete = concrete.replace(
             lambda node: isinstance(node, (Elementwise, Softmax)), self._tabulate
         )
-        value = concrete.doit()
-        if not isinstance(value, sp.MatrixBase):
-            value = value.as_explicit()
-        return sp.Matrix(value)
+        # matrix arithmetic node by node: SymPy's doit left products of irrational numbers
+        # and matrices, whose entries as_explicit then built as Sums (see check/explicit.py)
+        return sp.Matrix(explicit(concrete))
 
     def _leaf(self, name: str) -> sp.ImmutableMatrix:
         value = self.env[name]

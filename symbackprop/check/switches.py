@@ -24,6 +24,7 @@ import sympy as sp
 from sympy import HadamardPower, HadamardProduct
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.check.explicit import explicit
 from symbackprop.check.interpret import breakpoints
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import ActivationFunction, Elementwise, T
@@ -249,8 +250,7 @@ def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
     if not (rows.is_Integer and cols.is_Integer) or rows * cols > MAX_ENTRIES:
         return None
     try:
-        explicit = value.doit().as_explicit()
-        found = [sp.expand(entry) for entry in explicit]
+        found = [sp.expand(entry) for entry in explicit(value.doit())]
     except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError):
         return None  # NotImplementedError is a RuntimeError: SymPy's "cannot"'s
     except (NotImplementedError, RecursionError):
@@ -563,12 +563,36 @@ def _scalar_body(node: Elementwise) -> sp.Expr:
     return _explicit(node.body.xreplace({node.variable: _T}))
 
 
+#: positive t where f(-t) - f(t) is evaluated before SymPy's simplify is asked: every odd or
+#: one-sided function met (relu, 1{t > 5/4}, t^3) differs at one of them
+_PROBES = tuple(
+    sp.Rational(p, q)
+    for p, q in ((1, 7), (1, 3), (3, 4), (3, 2), (13, 5), (11, 2), (31, 3), (101, 4))
+)
+
+
+@functools.lru_cache(maxsize=1024)
 def _even(body: sp.Expr) -> bool:
     """Whether f(-t) = f(t) for the function ``body`` in :data:`_T` (abs, t^2)."""
     try:
-        return bool(sp.simplify(body.xreplace({_T: -_T}) - body) == 0)
+        difference = body.xreplace({_T: -_T}) - body
+        # a difference surely not 0 at a number (30 digits, far above rounding) is no even
+        # function: simplify, a second per piecewise body, only where none is found
+        if any(_surely_nonzero(difference.xreplace({_T: p})) for p in _PROBES):
+            return False
+        return bool(sp.simplify(difference) == 0)
     except (TypeError, ValueError, NotImplementedError):
         return False
+
+
+def _surely_nonzero(number: Any) -> bool:
+    """Whether ``number`` (an expression without symbols) is certainly not 0: its value to 30
+    digits is a real or complex number above 1e-10 in size."""
+    try:
+        value = complex(sp.N(number, 30))
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+    return value == value and abs(value) > 1e-10
 
 
 def _relation(value: Any) -> bool:
