@@ -9,11 +9,16 @@ an uneven function at a number before it asks SymPy's simplify, and still says e
 
 from __future__ import annotations
 
+import random
+
 import sympy as sp
 
+import symbackprop as sb
+from symbackprop.check.exact import Table, concrete_sizes, forward_point
 from symbackprop.check.explicit import explicit
 from symbackprop.check.switches import _T, _even
-from symbackprop.records.nodes import Elementwise, T
+from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.nodes import Elementwise, Softmax, T
 
 A = sp.ImmutableMatrix([[1, -2, sp.Rational(1, 3)], [4, 5, -6]])
 U = sp.ImmutableMatrix([[sp.Rational(-5, 6)], [sp.Rational(803, 60)], [sp.Rational(-47, 2)]])
@@ -54,3 +59,23 @@ def test_even_refutes_at_a_number_and_keeps_even_functions() -> None:
     assert not _even(sp.Piecewise((_T, _T > 0), (0, True)))
     assert not _even(sp.Piecewise((1, sp.Gt(_T, sp.Rational(5, 4))), (0, True)))
     assert not _even(_T**3) and not _even(sp.exp(_T)) and not _even(_T**2 + _T / 10**6)
+
+
+def test_the_evaluator_walks_to_what_substituting_gives() -> None:
+    """The exact check's evaluator walks each expression with its leaves' values; substituting
+    them first and writing the result out (the way it falls back to) gives the same matrices."""
+    net = sb.Network.parse("3-3:relu-2:softmax", loss="ce", l2=0.5)
+    for batch in (False, True):
+        d = sb.derive(net, batch=batch)
+        sizes = concrete_sizes(d, None)
+        env, evaluate, _table = forward_point(d, sizes, random.Random(3), Table, ACTIVATIONS)
+        for layer, delta in d.deltas.items():
+            env[d.delta_symbols[layer].name] = evaluate(delta)
+        for expr in (*d.gradients.values(), *d.expanded.values()):
+            walked = evaluate(expr)
+            leaves = {s: evaluate._leaf(s.name) for s in expr.atoms(sp.MatrixSymbol)}
+            concrete = expr.xreplace({**evaluate.scalars, **leaves})
+            concrete = concrete.replace(
+                lambda n: isinstance(n, (Elementwise, Softmax)), evaluate._tabulate
+            )
+            assert walked == sp.Matrix(explicit(concrete)), expr
