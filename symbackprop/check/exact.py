@@ -43,6 +43,7 @@ import sympy as sp
 from sympy import Identity, MatrixSymbol, OneMatrix, ZeroMatrix
 
 from symbackprop.check import accuracy
+from symbackprop.check.explicit import Unwalked, explicit
 from symbackprop.check.model_exact import check_model_exact
 from symbackprop.check.result import ExactCheck, Mismatch
 from symbackprop.check.targets import rational, rational_targets
@@ -244,9 +245,9 @@ class Evaluator:
     """Evaluate matrix expressions at concrete values with SymPy itself.
 
     ``env`` gives each matrix symbol (by name) its value, ``scalars_`` each scalar symbol
-    (dimensions, lambda). The expression's leaves are substituted, every element-wise function
-    (and softmax's exp) becomes the table's class (:meth:`Table.function`), and SymPy's
-    ``doit`` does the rest; the result is an explicit matrix.
+    (dimensions, lambda). Every element-wise function (and softmax's exp) becomes the table's
+    class (:meth:`Table.function`), and the expression is evaluated node by node in matrix
+    arithmetic (:func:`~symbackprop.check.explicit.explicit`); the result is an explicit matrix.
     """
 
     def __init__(self, env: dict[str, sp.Matrix], scalars_: dict[sp.Symbol, Any], table: Table):
@@ -259,6 +260,12 @@ class Evaluator:
         self._immutable: dict[str, tuple[Any, sp.ImmutableMatrix]] = {}
 
     def __call__(self, expr: Any) -> sp.Matrix:
+        try:
+            # walked as it stands, each leaf and table function from here: substituting the
+            # leaves first rebuilt and re-checked every node (a third of the evaluation)
+            return sp.Matrix(explicit(expr, self._at, self.scalars))
+        except Unwalked:
+            pass
         leaves: dict[Any, Any] = dict(self.scalars)
         for symbol in expr.atoms(MatrixSymbol):
             leaves[symbol] = self._leaf(symbol.name)
@@ -269,10 +276,23 @@ class Evaluator:
         concrete = concrete.replace(
             lambda node: isinstance(node, (Elementwise, Softmax)), self._tabulate
         )
-        value = concrete.doit()
-        if not isinstance(value, sp.MatrixBase):
-            value = value.as_explicit()
-        return sp.Matrix(value)
+        # matrix arithmetic node by node: SymPy's doit left products of irrational numbers
+        # and matrices, whose entries as_explicit then built as Sums (see check/explicit.py)
+        return sp.Matrix(explicit(concrete))
+
+    def _at(self, node: Any) -> sp.ImmutableMatrix | None:
+        """A leaf's value, or a table function applied, for :func:`explicit`'s walk."""
+        if isinstance(node, MatrixSymbol):
+            return self._leaf(node.name)
+        if isinstance(node, Elementwise):
+            if node.function.free_symbols:
+                raise Unwalked("a function of a size")  # as substituted before
+            arg = explicit(node.arg, self._at, self.scalars)
+            return sp.ImmutableMatrix(arg.applyfunc(self.table.function(node.function)))
+        if isinstance(node, Softmax):
+            arg = explicit(node.arg, self._at, self.scalars)
+            return softmax_columns(arg.applyfunc(self.table.exp_function()))
+        return None
 
     def _leaf(self, name: str) -> sp.ImmutableMatrix:
         value = self.env[name]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardPower, Identity, MatAdd, MatMul, MatrixSymbol, OneMatrix, ZeroMatrix
 
+from symbackprop.check.explicit import explicit
 from symbackprop.check.interpret import (
     Interpretation,
     NotExact,
@@ -242,10 +243,9 @@ class _Evaluate:
         # product around it then goes entry by entry through Sum (a 3-step RNN's cost: half
         # of its exact check); each entry's power is what as_explicit would take
         concrete = concrete.replace(lambda node: isinstance(node, HadamardPower), _power)
-        value = concrete.doit()
-        if not isinstance(value, sp.MatrixBase):
-            value = value.as_explicit()
-        return sp.Matrix(value)
+        # matrix arithmetic node by node: SymPy's doit left products of irrational numbers
+        # and matrices, whose entries as_explicit then built as Sums (see check/explicit.py)
+        return sp.Matrix(explicit(concrete))
 
     def _elementwise(self, node: Elementwise, env: dict[str, Any]) -> sp.ImmutableMatrix:
         assert isinstance(self.table, RealInterpretation)

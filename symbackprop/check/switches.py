@@ -24,6 +24,7 @@ import sympy as sp
 from sympy import HadamardPower, HadamardProduct
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.check.explicit import explicit
 from symbackprop.check.interpret import breakpoints
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import ActivationFunction, Elementwise, T
@@ -153,7 +154,7 @@ def _merge_related(out: Switches, every: dict[str, Any]) -> None:
             str(b),
         ),
     )
-    entries: dict[Any, list[sp.Expr] | None] = {}
+    entries: dict[Any, Entries | None] = {}
     kept: list[Any] = []
     for base in order:
         onto = None
@@ -228,9 +229,26 @@ def _land(source: Any, onto: Any, body: Any, out: Switches, *, as_abs: bool) -> 
 MAX_ENTRIES, MAX_ENTRY_OPS = 400, 4000
 
 
-def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
+#: a base's entries written out (:func:`_entries`)
+Entries = tuple[sp.Expr, ...]
+
+
+def _entries(base: Any, every: dict[str, Any]) -> Entries | None:
     """Every entry of ``base`` in the leaves' entries (each name written out as its definition,
     a symbolic size taken as a small number), expanded; None where that cannot be done."""
+    # the same bases of one derivation are written out for each formula and each repair
+    # candidate checked against it (perf16): once per base and definitions
+    definitions = tuple(every.items())
+    try:
+        hash((base, definitions))
+    except TypeError:  # a mutable matrix among them: written out each time
+        return _entries_of.__wrapped__(base, definitions)
+    return _entries_of(base, definitions)
+
+
+@functools.lru_cache(maxsize=1024)
+def _entries_of(base: Any, definitions: tuple[tuple[str, Any], ...]) -> Entries | None:
+    every = dict(definitions)
     value = base
     for _ in range(30):
         names = {m for m in value.atoms(sp.MatrixSymbol) if str(m.name) in every}
@@ -249,8 +267,7 @@ def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
     if not (rows.is_Integer and cols.is_Integer) or rows * cols > MAX_ENTRIES:
         return None
     try:
-        explicit = value.doit().as_explicit()
-        found = [sp.expand(entry) for entry in explicit]
+        found = tuple(sp.expand(entry) for entry in explicit(value.doit()))
     except (TypeError, ValueError, LookupError, ArithmeticError, AttributeError):
         return None  # NotImplementedError is a RuntimeError: SymPy's "cannot"'s
     except (NotImplementedError, RecursionError):
@@ -260,7 +277,8 @@ def _entries(base: Any, every: dict[str, Any]) -> list[sp.Expr] | None:
     return found
 
 
-def _function_of(mine: list[sp.Expr] | None, other: list[sp.Expr] | None) -> sp.Expr | None:
+@functools.lru_cache(maxsize=1024)  # pure, and asked again for every candidate (above)
+def _function_of(mine: Entries | None, other: Entries | None) -> sp.Expr | None:
     """``f(t)`` (in :data:`_T`) where every entry of ``mine`` is f of ``other``'s entry, one f
     for all (checked exactly: ``other``'s entry solved for a leaf entry it is linear in, put
     into ``mine``'s, leaves no leaf); else None."""
@@ -279,7 +297,7 @@ def _function_of(mine: list[sp.Expr] | None, other: list[sp.Expr] | None) -> sp.
     return found
 
 
-def _affine_relation(mine: list[sp.Expr], other: list[sp.Expr]) -> tuple[Any, Any] | None:
+def _affine_relation(mine: Entries, other: Entries) -> tuple[Any, Any] | None:
     """``(scale, shift)`` where every entry of ``mine`` is scale times ``other``'s plus one
     number shift (scale a nonzero number), checked exactly; else None."""
     zero = {e: sp.Integer(0) for x in (*mine, *other) for e in x.atoms(MatrixElement)}
@@ -563,12 +581,36 @@ def _scalar_body(node: Elementwise) -> sp.Expr:
     return _explicit(node.body.xreplace({node.variable: _T}))
 
 
+#: positive t where f(-t) - f(t) is evaluated before SymPy's simplify is asked: every odd or
+#: one-sided function met (relu, 1{t > 5/4}, t^3) differs at one of them
+_PROBES = tuple(
+    sp.Rational(p, q)
+    for p, q in ((1, 7), (1, 3), (3, 4), (3, 2), (13, 5), (11, 2), (31, 3), (101, 4))
+)
+
+
+@functools.lru_cache(maxsize=1024)
 def _even(body: sp.Expr) -> bool:
     """Whether f(-t) = f(t) for the function ``body`` in :data:`_T` (abs, t^2)."""
     try:
-        return bool(sp.simplify(body.xreplace({_T: -_T}) - body) == 0)
+        difference = body.xreplace({_T: -_T}) - body
+        # a difference surely not 0 at a number (30 digits, far above rounding) is no even
+        # function: simplify, a second per piecewise body, only where none is found
+        if any(_surely_nonzero(difference.xreplace({_T: p})) for p in _PROBES):
+            return False
+        return bool(sp.simplify(difference) == 0)
     except (TypeError, ValueError, NotImplementedError):
         return False
+
+
+def _surely_nonzero(number: Any) -> bool:
+    """Whether ``number`` (an expression without symbols) is certainly not 0: its value to 30
+    digits is a real or complex number above 1e-10 in size."""
+    try:
+        value = complex(sp.N(number, 30))
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+    return value == value and abs(value) > 1e-10
 
 
 def _relation(value: Any) -> bool:

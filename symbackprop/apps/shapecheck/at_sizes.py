@@ -18,6 +18,7 @@ from sympy import MatrixSymbol
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck.sampled import too_deep
+from symbackprop.check.explicit import explicit
 
 #: significant digits of the quick random-point evaluation
 _DIGITS = 30
@@ -32,12 +33,14 @@ def written_out(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
     rows x cols at those sizes), or a number; a 1 x 1 value's entry (``x^T A x``) written as
     its sum of products."""
     value = expr.xreplace(sizes)
+    # products as matrix arithmetic (check/explicit.py), not an entry's Sum over its index
     value = value.replace(
         lambda e: isinstance(e, MatrixElement) and not isinstance(e.parent, MatrixSymbol),
-        lambda e: e.parent.as_explicit()[e.i, e.j],
+        lambda e: explicit(e.parent)[e.i, e.j],
     )
     if getattr(value, "is_Matrix", False):
-        return sp.Matrix(value.rows, value.cols, lambda i, j: value[i, j].doit())
+        entries = [entry.doit() for entry in explicit(value)]
+        return sp.Matrix(value.rows, value.cols, entries)
     return value.doit() if isinstance(value, sp.Basic) else value
 
 

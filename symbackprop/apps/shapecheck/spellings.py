@@ -57,6 +57,17 @@ def fold(expr: Any, applied: frozenset[str] | None = None) -> Any:
     ``applied``: the activations the derivation itself applies (None: every stock one); a
     spelling is folded only into one of them, so that a model written in exps (p =
     1/(1 + exp(-u))) is compared in its own functions, one table on both sides."""
+    if getattr(expr, "__hash__", None) is None:  # a mutable matrix
+        return _fold(expr, applied)
+    return _fold_once(expr, applied)
+
+
+@functools.lru_cache(maxsize=4096)  # a repair folds the same factors for every candidate
+def _fold_once(expr: Any, applied: frozenset[str] | None) -> Any:
+    return _fold(expr, applied)
+
+
+def _fold(expr: Any, applied: frozenset[str] | None) -> Any:
     if not getattr(expr, "is_Matrix", False) or not expr.args:
         return _fold_args(expr, applied)
     found = _element_wise(expr)

@@ -1,0 +1,112 @@
+"""A matrix expression of concrete shape written out as an explicit matrix, node by node.
+
+SymPy's ``doit`` leaves some nodes as they are (a number that is no Rational times an explicit
+matrix, sqrt(2) M; an element-wise function of such a product; a product of matrix symbols),
+and ``as_explicit`` of what is left builds every entry of a product as a ``Sum`` over its
+index and evaluates that: a tenth of a second for a 3 x 1 times 1 x 3 product, most of a formula
+check's time in the exact and numeric evaluators (perf16). Products, sums, transposes and
+element-wise operations of explicit matrices are matrix arithmetic; :func:`explicit` does that
+bottom up, with the same entries (each a sum of the same products), and leaves any other node
+(an inverse, a determinant) to SymPy as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+from sympy import (
+    HadamardPower,
+    HadamardProduct,
+    Identity,
+    MatAdd,
+    MatMul,
+    MatrixSymbol,
+    OneMatrix,
+    Transpose,
+    ZeroMatrix,
+)
+
+from symbackprop.records.nodes import Elementwise
+
+#: ``at(node)``: an explicit value for a node the caller evaluates itself (a leaf, a table's
+#: function), or None for matrix arithmetic
+At = Callable[[Any], "sp.ImmutableMatrix | None"]
+
+
+class Unwalked(ValueError):
+    """A node :func:`explicit` cannot evaluate in place from ``at`` and ``scalars`` (a number
+    factor with a matrix in it, an inverse): the caller substitutes and evaluates as before."""
+
+
+def explicit(
+    value: Any, at: At | None = None, scalars: dict[Any, Any] | None = None
+) -> sp.ImmutableMatrix:
+    """``value`` (a matrix expression of concrete shape, r x c) as an explicit r x c matrix.
+
+    With ``at`` (and ``scalars``: each size and scalar symbol's value), ``value`` is walked as
+    it stands: ``at`` gives each leaf's value (and each table function's), ``scalars`` are put
+    into numbers and shapes, so the caller need not substitute the whole expression first
+    (SymPy rebuilds and re-checks every node of it for that); a node that needs more raises
+    :class:`Unwalked`."""
+    if at is not None:
+        found = at(value)
+        if found is not None:
+            return found
+    walking = at is not None
+    if isinstance(value, sp.MatrixBase):
+        return sp.ImmutableMatrix(value)
+    if isinstance(value, (OneMatrix, ZeroMatrix, Identity)):
+        return sp.ImmutableMatrix(value.xreplace(scalars or {}).as_explicit())
+    if isinstance(value, MatrixSymbol) and not walking:
+        return sp.ImmutableMatrix(value.as_explicit())
+    if isinstance(value, MatMul):
+        number = sp.Mul(*(a for a in value.args if not getattr(a, "is_Matrix", False)))
+        if walking:
+            number = number.xreplace(scalars or {})
+            if number.free_symbols:
+                raise Unwalked(str(number))
+        if not number.is_Number:
+            number = number.doit()  # det(A), an entry of a product: a number once done
+        factors = [explicit(a, at, scalars) for a in value.args if getattr(a, "is_Matrix", False)]
+        out = factors[0]
+        for factor in factors[1:]:
+            out = out * factor
+        return sp.ImmutableMatrix(out.applyfunc(lambda v: number * v)) if number != 1 else out
+    if isinstance(value, MatAdd):
+        terms = [explicit(a, at, scalars) for a in value.args]
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
+        return sp.ImmutableMatrix(total)
+    if isinstance(value, Transpose):
+        return sp.ImmutableMatrix(explicit(value.arg, at, scalars).T)
+    if isinstance(value, HadamardProduct):
+        parts = [explicit(a, at, scalars) for a in value.args]
+        product = parts[0]
+        for part in parts[1:]:
+            product = product.multiply_elementwise(part)
+        return sp.ImmutableMatrix(product)
+    if isinstance(value, HadamardPower):
+        exponent = value.exp.xreplace(scalars or {})
+        if walking and exponent.free_symbols:
+            raise Unwalked(str(exponent))
+        base = explicit(value.base, at, scalars)
+        return sp.ImmutableMatrix(base.applyfunc(lambda v: v**exponent))
+    if walking:
+        raise Unwalked(type(value).__name__)
+    if isinstance(value, Elementwise):
+        return sp.ImmutableMatrix(explicit(value.arg).applyfunc(callable_of(value.function)))
+    done = value.doit()
+    return sp.ImmutableMatrix(done if isinstance(done, sp.MatrixBase) else done.as_explicit())
+
+
+def callable_of(function: sp.Lambda) -> Any:
+    """The function class F itself where ``function`` is t -> F(t) (a table's function):
+    calling a Lambda checks its arguments and replaces its variable, a third of the time of
+    the table's own lookup; F(v) is what that replacement builds."""
+    body = function.expr
+    if isinstance(body, sp.Function) and body.args == function.variables:
+        return type(body)
+    return function
