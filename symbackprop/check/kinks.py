@@ -241,6 +241,8 @@ class Sides:
             self.reached[Region(u, low, high, joint=(v, low2, high2, leaves))] = NONE
         #: the piecewise atoms whose switch values could not be found (no verdict then)
         self.unmapped: list[Any] = found.unmapped
+        #: each base and the values where some atom switches on it (:meth:`on_switch`)
+        self.switches: dict[Any, set[Any]] = found.on
         self._through = found.through
         #: the generic shape of the gradient and the formula (the first two of ``exprs``)
         self._shape = getattr(exprs[0], "shape", None) if exprs else None
@@ -311,9 +313,41 @@ class Sides:
             elif any(region.touches(v) for v in found):
                 self.reached[region] = EDGE
 
+    def on_switch(self, evaluate: Evaluate, *, exact: bool = False) -> bool:
+        """Whether some entry of a base lies on one of its switch values at the point of
+        ``evaluate`` (x_j = -5 beside ``1{x > -5}`` and ``1{x < -5}``: both 0 there, a
+        difference on a set of measure zero, no counterexample; review15 N11). ``exact``:
+        bases reached through a function are left out (their values are a table's draws)."""
+        for base, values in self.switches.items():
+            if exact and base in self._through:
+                continue
+            try:
+                found = list(evaluate(base))
+            except UNEVALUATED:
+                continue
+            if any(_on(v, s) for v in found for s in values):
+                return True
+        return False
+
     def missing(self) -> list[Region]:
         """The regions no point reached inside."""
         return [region for region, level in self.reached.items() if level != INSIDE]
+
+
+#: a value this close to a switch (relative to the switch, at least 1) is on it: the numeric
+#: points are evaluated to 50 digits or more
+ON_SWITCH = sp.Float("1e-30", 40)
+
+
+def _on(value: Any, switch: Any) -> bool:
+    """Whether the real number ``value`` equals ``switch`` (to :data:`ON_SWITCH` where either
+    is no rational)."""
+    if not (getattr(value, "is_number", False) and value.is_extended_real):
+        return False
+    if value.is_Rational and switch.is_Rational:
+        return bool(value == switch)
+    gap = abs(sp.N(value - switch, 40))
+    return bool(gap <= ON_SWITCH * max(sp.Integer(1), abs(sp.N(switch, 40))))
 
 
 #: the line search: t = +-1, +-2, ..., +-2^SCAN; then BISECT halvings of the bracket at the
