@@ -492,7 +492,9 @@ def _verdict(
 
     Raises :class:`_TooLarge` when a numeric value outgrows what can be evaluated safely.
     ``confirm=False`` (a network's repair candidates, built from the formula's own factors):
-    an exact difference is not confirmed with the true functions.
+    an exact difference is not confirmed with the true functions, and no line searches the
+    wedge of a value shifted by a further term (:mod:`~symbackprop.check.wedges`): the
+    candidate cannot be decided then.
     """
     # 1/(1 + exp(-z1)) read as sigmoid(z1), so that both sides read one table (hostile12 #14);
     # a model's formula only into an activation its derivation applies (a model written in
@@ -504,6 +506,7 @@ def _verdict(
         steps = (step.expr for step in derivation.steps)
         defs = _defs(derivation)
         sides = Sides(expr, derivation.gradients[report.wrt], *steps, definitions=defs)
+        sides.search_wedges = confirm
         try:
             report.method, found, differed = model_formula.compare(
                 derivation, expr, report.wrt, sides
@@ -536,6 +539,10 @@ def _verdict(
     report.points = _points(derivation, expr, report.wrt)
     deltas = derivation.deltas.values()
     sides = Sides(expr, derivation.gradients[report.wrt], *deltas, definitions=_defs(derivation))
+    # a repair candidate built from a formula with a wedge of a shifted value (1{z1 + 0.001
+    # sum(W1) > 0}) has the same wedge: not searched again for each candidate, it stays
+    # missing, and the candidate is no repair (it cannot be decided)
+    sides.search_wedges = confirm
     sides.smooth = _smooth(derivation, expr, report.wrt)
     differ: Counterexample | None = None
     try:

@@ -82,6 +82,8 @@ def across(
     for region in sides.missing():
         if sides.reached[region] == INSIDE:
             continue  # reached by a line placed for another region
+        if region.joint is not None and not region.linear and not sides.search_wedges:
+            continue  # a repair candidate's shifted value: not searched, it stays missing
         # a region touched only on its edge is searched too: a drawn W1 (or a1) may equal a
         # round kink 3/5 exactly without being held there; a point there where the gradient
         # and the formula are 0 in the entries the region reaches compares nothing (x_j = 0
