@@ -52,7 +52,7 @@ from symbackprop.check.interpret import activation_records
 from symbackprop.check.kinks import UNEVALUATED, Sides, kinks, straddling
 from symbackprop.check.live import pieceless
 from symbackprop.check.size_settings import size_settings
-from symbackprop.check.switches import tame
+from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.textprint import text as plain_text
@@ -996,6 +996,11 @@ def _text(expr: Any) -> str:
     printers' plain text (a zero matrix as ``0``), never SymPy's class names."""
     try:
         return formula_text(expr)
+    except ValueError:
+        pass
+    try:
+        # a region's 1 x 1 base that SymPy wrote out (sum(W ⊙ W) + 0.001 sum(W))
+        return formula_text(shown_number(expr))
     except ValueError:
         return plain_text(expr)
 
