@@ -21,6 +21,7 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.check.joint import Piece, linear_form, pieces
+from symbackprop.records.nodes import Elementwise
 
 #: the halvings of one line's bracket at most (each a point evaluated)
 HALVINGS = 40
@@ -42,17 +43,24 @@ def shifted_pairs(
             pair = _shifted(first, second, terms) or _shifted(second, first, terms)
             if pair is None:
                 continue
-            u, v = pair
+            u, v, scale, sign = pair
             if linear_form(u, definitions) and linear_form(v, definitions):
                 continue  # both linear: joint.py's regions, or unrelated (no shared term)
             leaves = tuple(sorted(_leaves(u, definitions) | _leaves(v, definitions)))
             if leaves:
-                out.extend((u, pu, v, pv, leaves) for pu in pieces(on[u]) for pv in pieces(on[v]))
+                out.extend(
+                    (u, pu, v, pv, leaves)
+                    for pu in pieces(on[u])
+                    for pv in pieces(on[v])
+                    if not _empty(pu, pv, scale, sign)
+                )
     return out
 
 
-def _shifted(u: Any, v: Any, terms: dict[Any, Any]) -> tuple[Any, Any] | None:
-    """``(u, v)`` where v's terms are u's, all scaled by one number, and at least one more."""
+def _shifted(u: Any, v: Any, terms: dict[Any, Any]) -> tuple[Any, Any, Any, int] | None:
+    """``(u, v, c, sign)`` where v's terms are u's, all scaled by one number c, and at least
+    one more; ``sign``: 1 where those further terms are never negative (0.001 b1 ⊙ b1), -1
+    where never positive, 0 where not known."""
     mine, theirs = terms[u], terms[v]
     if not set(mine) < set(theirs):
         return None
@@ -60,7 +68,56 @@ def _shifted(u: Any, v: Any, terms: dict[Any, Any]) -> tuple[Any, Any] | None:
     scale = theirs[key] / mine[key]
     if any(sp.expand(theirs[t] - scale * mine[t]) != 0 for t in mine):
         return None
-    return u, v
+    if not (scale.is_number and scale.is_extended_real and scale != 0):
+        return None
+    signs = {_sign(term) * _number_sign(c) for term, c in theirs.items() if term not in mine}
+    return u, v, scale, signs.pop() if len(signs) == 1 else 0
+
+
+def _empty(pu: Piece, pv: Piece, scale: Any, sign: int) -> bool:
+    """Whether no entry can have u in ``pu`` and v = scale u + r in ``pv`` where r is never
+    negative (``sign`` 1) or never positive (-1): with r >= 0, v > scale u; z1 above 0 with
+    z1 + b1 ⊙ b1 below 0 is empty, and a right formula's search there would never end."""
+    if sign == 0:
+        return False
+    low, high = pu if bool(scale > 0) else (pu[1], pu[0])
+    if sign > 0:  # v >= scale u > the least of scale u
+        least = scale * low
+        return bool(least != -sp.oo and least != sp.oo and pv[1] <= least)
+    most = scale * high
+    return bool(most != -sp.oo and most != sp.oo and pv[0] >= most)
+
+
+def _number_sign(value: Any) -> int:
+    if value.is_extended_positive:
+        return 1
+    return -1 if value.is_extended_negative else 0
+
+
+def _sign(term: Any) -> int:
+    """1 where every entry of ``term`` is never negative (x ⊙ x with any number in a factor
+    taken out, an even power, abs), -1 never positive, 0 not known."""
+    if isinstance(term, sp.MatMul):
+        numbers = [a for a in term.args if not getattr(a, "is_Matrix", False)]
+        factors = [a for a in term.args if getattr(a, "is_Matrix", False)]
+        if len(factors) == 1 and numbers:
+            return _number_sign(sp.Mul(*numbers)) * _sign(factors[0])
+        return 0
+    if isinstance(term, sp.HadamardProduct):
+        sign, cores = 1, []
+        for factor in term.args:
+            numbers = [a for a in getattr(factor, "args", ()) if not getattr(a, "is_Matrix", True)]
+            if isinstance(factor, sp.MatMul) and numbers:
+                sign *= _number_sign(sp.Mul(*numbers))
+                factor = sp.MatMul(*(a for a in factor.args if getattr(a, "is_Matrix", False)))
+            cores.append(factor)
+        even = all(cores.count(core) % 2 == 0 for core in cores)
+        return sign if even else 0
+    if isinstance(term, sp.HadamardPower) and term.exp.is_even:
+        return 1
+    if isinstance(term, Elementwise) and term.body == sp.Abs(term.variable):
+        return 1
+    return 0
 
 
 def _terms(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, Any] | None:
@@ -182,7 +239,7 @@ def _halve(
         if now is None:
             return None
         here = now[entry]
-        if (0, 0) in now or here not in (a, b):
+        if (0, 0) in now or (here not in (a, b) and None not in here):
             # inside both pieces, or in a third pair of pieces between the two crossings (the
             # other wedge, v past its switch before u): a joint region of the pair either way
             return middle
