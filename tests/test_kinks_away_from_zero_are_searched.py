@@ -13,6 +13,7 @@ reaches a region inside (the line search starts from such a point).
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 
@@ -20,7 +21,10 @@ import pytest
 import sympy as sp
 
 import symbackprop as sb
+from symbackprop.apps.shapecheck import crossings
+from symbackprop.apps.shapecheck.crossings import Crossed
 from symbackprop.check import kinks
+from symbackprop.check.exact import Evaluator, Table
 from symbackprop.records.nodes import T, entrywise
 
 NET = "4-3:relu-2:relu-1"
@@ -74,20 +78,57 @@ def test_kinks_away_from_zero_are_caught(formula: str) -> None:
     [
         "((W2^T delta2) ⊙ 1{z1 > 0}) x^T",
         "((W2^T delta2) ⊙ (1{z1 > 0} + relu(z1 + 1) - relu(z1 + 1))) x^T",
-        # both pieces of 1{x > -5}: reached and compared on each side. Known false fail since
-        # the session-15 region search (trust15b): a point is compared with an x entry at -5
-        # exactly, where both indicators are 0 (a difference on a set of measure zero); exit 1
-        pytest.param(
-            "((W2^T delta2) ⊙ 1{z1 > 0}) (x ⊙ 1{x > -5})^T"
-            " + ((W2^T delta2) ⊙ 1{z1 > 0}) (x ⊙ 1{x < -5})^T",
-            marks=pytest.mark.xfail(
-                strict=True, reason="compared at x = -5 exactly, on the kink (session 15)"
-            ),
-        ),
+        # both pieces of 1{x > -5}: reached and compared on each side; at a drawn x_j = -5
+        # exactly both indicators are 0, a difference on a set of measure zero, which is no
+        # counterexample (review15 N11: exit 1 from the session-15 region search on)
+        "((W2^T delta2) ⊙ 1{z1 > 0}) (x ⊙ 1{x > -5})^T"
+        " + ((W2^T delta2) ⊙ 1{z1 > 0}) (x ⊙ 1{x < -5})^T",
     ],
 )
 def test_right_formulas_with_such_kinks_still_pass(formula: str) -> None:
     assert sb.check_formula(NET, "W1", formula).ok
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("threshold", ["1{x > -4.9}", "1{x > -5.1}"])
+def test_a_threshold_beside_the_kink_still_fails(threshold: str) -> None:
+    """Not every difference is on a switch: -4.9 is no switch of x beside 1{x < -5}."""
+    formula = (
+        f"((W2^T delta2) ⊙ 1{{z1 > 0}}) (x ⊙ {threshold})^T"
+        " + ((W2^T delta2) ⊙ 1{z1 > 0}) (x ⊙ 1{x < -5})^T"
+    )
+    assert sb.check_formula(NET, "W1", formula).exit_code == 1
+
+
+def _both_sides(x: sp.MatrixSymbol) -> sp.MatrixExpr:
+    """x ⊙ 1{x > -5} + x ⊙ 1{x < -5}: x, except where an entry is -5 exactly."""
+    above = entrywise(sp.Lambda(T, sp.Piecewise((1, T > -5), (0, True))), x)
+    below = entrywise(sp.Lambda(T, sp.Piecewise((1, T < -5), (0, True))), x)
+    return sp.HadamardProduct(x, above) + sp.HadamardProduct(x, below)
+
+
+def test_a_difference_exactly_on_a_switch_is_no_counterexample() -> None:
+    """review15 N11: a point with x_j = -5 exactly shows 0 against x_j; it lies on a switch
+    of the base x, so it is nudged off (and compared there), never a counterexample; a
+    point off every switch still shows its difference."""
+    x = sp.MatrixSymbol("x", 2, 1)
+    formula = _both_sides(x)
+    sides = kinks.Sides(x, formula)
+
+    def point_at(leaves: dict[str, sp.Matrix], digits: int) -> Evaluator:
+        return Evaluator(dict(leaves), {}, Table(random.Random(0), {}))
+
+    on = {"x": sp.Matrix([-5, 1])}
+    assert sides.on_switch(point_at(on, 0))
+    rng = random.Random(1)
+    nudged = [crossings._off_switches(on, ["x"], rng)]
+    row = crossings._compare([on], nudged, point_at, x, formula, sides, None, Crossed())
+    assert row is None
+    wrong = sp.HadamardProduct(x, entrywise(sp.Lambda(T, sp.Piecewise((1, T > -5), (0, True))), x))
+    off = {"x": sp.Matrix([-6, 1])}
+    assert not sides.on_switch(point_at(off, 0))
+    row = crossings._compare([off], [[]], point_at, x, wrong, sides, None, Crossed())
+    assert row is not None and row[:2] == (0, 0)
 
 
 @pytest.mark.slow

@@ -49,3 +49,13 @@ def test_a_define_that_clashes_with_a_models_name_says_so(text: str, message: st
     if "V :" not in renamed:
         renamed = "V : 2 x 3\n" + renamed
     assert sb.Model.parse(renamed, define={"W": "z"}).parameters == ("V",)
+
+
+def test_a_written_out_one_by_one_base_is_shown_in_the_formula_language() -> None:
+    """review15 LOW: the 1 x 1 base of 1{sum(W ⊙ W) + 0.001 sum(W) > 0.5} is SymPy's explicit
+    matrix of its entries; an exit-2 message named it as Matrix([[W[0, 0]**2 + ...]])."""
+    w = sp.MatrixSymbol("W", 2, 3)
+    entries = [w[i, j] ** 2 + w[i, j] / 1000 for i in range(2) for j in range(3)]
+    base = sp.ImmutableMatrix([[sp.Add(*entries)]])
+    assert _text(base) == "sum(W^2) + (1/1000) sum(W)"
+    assert _text(sp.ImmutableMatrix([[w[0, 0] * w[1, 1]]])).startswith("Matrix")  # no such sum

@@ -19,6 +19,7 @@ from typing import Any
 import sympy as sp
 from sympy import HadamardPower
 
+from symbackprop.check import wedges
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
 from symbackprop.check.joint import joint_pairs, solve
@@ -140,6 +141,9 @@ class Region:
     #: ``other`` strictly between ``low`` and ``high`` too; ``leaves``: the names that move
     #: both linearly
     joint: tuple[Any, Any, Any, tuple[str, ...]] | None = None
+    #: a joint region of two linear values (solved for in a plane, :func:`.joint.solve`);
+    #: False: of a value and itself plus a further term (searched on lines, :mod:`.wedges`)
+    linear: bool = True
 
     def holds(self, value: Any) -> bool:
         if not (getattr(value, "is_number", False) and value.is_extended_real):
@@ -237,13 +241,27 @@ class Sides:
         )
         # two nearly equal linear values (z1, W1 x + 0.99999 b1) differ only where they lie
         # in different pieces in one entry: every pair of pieces is a region (.joint)
-        for u, (low, high), v, (low2, high2), leaves in joint_pairs(found.on, definitions or {}):
+        pairs = joint_pairs(found.on, definitions or {})
+        for u, (low, high), v, (low2, high2), leaves in pairs:
             self.reached[Region(u, low, high, joint=(v, low2, high2, leaves))] = NONE
+        # z1 beside z1 + 0.001 sum(W1), z1 + 0.001 b1 ⊙ b1 (no linear pair): the same regions,
+        # searched on lines (review15 N10)
+        done = {(u, v) for u, _pu, v, _pv, _leaves in pairs}
+        for u, (low, high), v, (low2, high2), leaves in wedges.shifted_pairs(
+            found.on, definitions or {}, done
+        ):
+            joint = (v, low2, high2, leaves)
+            self.reached[Region(u, low, high, joint=joint, linear=False)] = NONE
         #: the piecewise atoms whose switch values could not be found (no verdict then)
         self.unmapped: list[Any] = found.unmapped
+        #: each base and the values where some atom switches on it (:meth:`on_switch`)
+        self.switches: dict[Any, set[Any]] = found.on
         self._through = found.through
         #: the generic shape of the gradient and the formula (the first two of ``exprs``)
         self._shape = getattr(exprs[0], "shape", None) if exprs else None
+        #: whether :func:`crossing` searches the joint regions of a value and itself shifted
+        #: (:mod:`.wedges`, line by line: dear); where not, they stay missing
+        self.search_wedges = True
         #: a point's evaluator -> the gradient and the formula there with each piecewise atom
         #: taken as 1 (:func:`.live.pieceless`), or None: a region's point then counts
         #: wherever it lies
@@ -311,9 +329,41 @@ class Sides:
             elif any(region.touches(v) for v in found):
                 self.reached[region] = EDGE
 
+    def on_switch(self, evaluate: Evaluate, *, exact: bool = False) -> bool:
+        """Whether some entry of a base lies on one of its switch values at the point of
+        ``evaluate`` (x_j = -5 beside ``1{x > -5}`` and ``1{x < -5}``: both 0 there, a
+        difference on a set of measure zero, no counterexample; review15 N11). ``exact``:
+        bases reached through a function are left out (their values are a table's draws)."""
+        for base, values in self.switches.items():
+            if exact and base in self._through:
+                continue
+            try:
+                found = list(evaluate(base))
+            except UNEVALUATED:
+                continue
+            if any(_on(v, s) for v in found for s in values):
+                return True
+        return False
+
     def missing(self) -> list[Region]:
         """The regions no point reached inside."""
         return [region for region, level in self.reached.items() if level != INSIDE]
+
+
+#: a value this close to a switch (relative to the switch, at least 1) is on it: the numeric
+#: points are evaluated to 50 digits or more
+ON_SWITCH = sp.Float("1e-30", 40)
+
+
+def _on(value: Any, switch: Any) -> bool:
+    """Whether the real number ``value`` equals ``switch`` (to :data:`ON_SWITCH` where either
+    is no rational)."""
+    if not (getattr(value, "is_number", False) and value.is_extended_real):
+        return False
+    if value.is_Rational and switch.is_Rational:
+        return bool(value == switch)
+    gap = abs(sp.N(value - switch, 40))
+    return bool(gap <= ON_SWITCH * max(sp.Integer(1), abs(sp.N(switch, 40))))
 
 
 #: the line search: t = +-1, +-2, ..., +-2^SCAN; then BISECT halvings of the bracket at the
@@ -336,6 +386,8 @@ def crossing(
     rest of the point stays moderate), then a random direction through every movable leaf
     (1{a1 < 0.9999}). ``value_at(leaves)`` evaluates at a point with the true functions.
     """
+    if region.joint is not None and not region.linear:
+        return _along_wedge(region, base, movable, value_at, rng)
     if region.joint is not None:
         other, low, high, leaves = region.joint
         moving = [name for name in leaves if name in movable]
@@ -375,6 +427,47 @@ def crossing(
         found = _along(region, base, direction, value_at)
         if found:
             return found
+    return []
+
+
+def _along_wedge(
+    region: Region,
+    base: dict[str, sp.Matrix],
+    movable: list[str],
+    value_at: Callable[[dict[str, sp.Matrix]], Evaluate],
+    rng: random.Random,
+) -> list[dict[str, sp.Matrix]]:
+    """A point in a joint region of a value and itself plus a further term (:mod:`.wedges`):
+    on lines moving one entry of each leaf under both, then all of them at random, the two
+    values of one entry followed at once; [] where no line reaches it."""
+    assert region.joint is not None
+    other, low, high, leaves = region.joint
+    moving = [name for name in leaves if name in movable]
+    lines = [_entry(base, name, rng) for name in moving]
+    if moving:
+        lines.append(
+            {
+                name: base[name].applyfunc(lambda _v: sp.Rational(rng.randint(-10, 10), 10))
+                for name in moving
+            }
+        )
+    for direction in lines:
+
+        def at(t: Any, direction: dict[str, sp.Matrix] = direction) -> dict[str, sp.Matrix]:
+            return {**base, **{name: base[name] + t * step for name, step in direction.items()}}
+
+        def positions(t: Any, at: Callable[[Any], dict[str, sp.Matrix]] = at) -> Any:
+            try:
+                there = value_at(at(t))
+                pairs = zip(list(there(region.arg)), list(there(other)), strict=True)
+            except UNEVALUATED:
+                return None
+            piece, beside = (region.low, region.high), (low, high)
+            return [(wedges.position(a, piece), wedges.position(b, beside)) for a, b in pairs]
+
+        found = wedges.along(positions, SCAN)
+        if found is not None:
+            return [at(found)]
     return []
 
 

@@ -433,6 +433,38 @@ def _one_by_one(number: Any) -> Any:
     return shown if shown is not None else sp.ImmutableMatrix([[number]])
 
 
+def shown_number(base: Any) -> Any:
+    """A 1 x 1 explicit base (a number of the formula that is no one sum of entries:
+    sum(W ⊙ W) + 0.001 sum(W), written out by SymPy as W[0, 0]**2 + W[0, 0]/1000 + ...) as a
+    sum of such sums, each a number times 1^T f(M) 1, for the messages (the printers write
+    those in the formula language); ``base`` itself where it is no such sum."""
+    if not (isinstance(base, sp.ImmutableMatrix) and base.shape == (1, 1)):
+        return base
+    number = base[0, 0]
+    groups: dict[tuple[Any, Any], set[tuple[Any, Any]]] = {}
+    for term in number.args if isinstance(number, sp.Add) else (number,):
+        elements = term.atoms(MatrixElement)
+        if len(elements) != 1:
+            return base
+        (element,) = elements
+        parent, i, j = element.args
+        groups.setdefault((parent, term.xreplace({element: T})), set()).add((i, j))
+    parts = []
+    for (matrix, own), seen in groups.items():
+        rows, cols = matrix.shape
+        if not (rows.is_Integer and cols.is_Integer) or len(seen) != rows * cols:
+            return base
+        coeff, body = own.as_coeff_Mul()
+        if body == T:
+            value = matrix
+        elif body == T**2:
+            value = HadamardProduct(matrix, matrix)
+        else:
+            value = Elementwise(sp.Lambda(T, body), matrix)
+        parts.append(coeff * (sp.OneMatrix(1, rows) * value * sp.OneMatrix(cols, 1)))
+    return sp.MatAdd(*parts) if len(parts) > 1 else parts[0]
+
+
 def _entrywise_sum(number: Any) -> Any:
     """:func:`_one_by_one`'s matrix expression, or None where ``number`` has none."""
     if isinstance(number, sp.Pow) and number.exp.is_Rational:

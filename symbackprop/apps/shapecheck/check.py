@@ -52,7 +52,7 @@ from symbackprop.check.interpret import activation_records
 from symbackprop.check.kinks import UNEVALUATED, Sides, kinks, straddling
 from symbackprop.check.live import pieceless
 from symbackprop.check.size_settings import size_settings
-from symbackprop.check.switches import tame
+from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.textprint import text as plain_text
@@ -74,6 +74,8 @@ _PRODUCTS = ("@", "*", "⊙", "juxt")
 _TRIALS = 3
 #: the seed of the compared points (the same points at every run)
 _SEED = 12345
+#: the further draws where a point with a difference lies on a switch (:func:`_compare_at`)
+_REDRAWS = 3
 #: the seeds of the base points :func:`_live_base` tries for the line search (a point where
 #: no entry of the gradient is 0): draws of their own, apart from the compared points'
 _BASE_SEEDS = range(31, 31 + 8)
@@ -493,7 +495,9 @@ def _verdict(
 
     Raises :class:`_TooLarge` when a numeric value outgrows what can be evaluated safely.
     ``confirm=False`` (a network's repair candidates, built from the formula's own factors):
-    an exact difference is not confirmed with the true functions.
+    an exact difference is not confirmed with the true functions, and no line searches the
+    wedge of a value shifted by a further term (:mod:`~symbackprop.check.wedges`): the
+    candidate cannot be decided then.
     """
     # 1/(1 + exp(-z1)) read as sigmoid(z1), so that both sides read one table (hostile12 #14);
     # a model's formula only into an activation its derivation applies (a model written in
@@ -505,6 +509,7 @@ def _verdict(
         steps = (step.expr for step in derivation.steps)
         defs = _defs(derivation)
         sides = Sides(expr, derivation.gradients[report.wrt], *steps, definitions=defs)
+        sides.search_wedges = confirm
         try:
             report.method, found, differed = model_formula.compare(
                 derivation, expr, report.wrt, sides
@@ -537,6 +542,10 @@ def _verdict(
     report.points = _points(derivation, expr, report.wrt)
     deltas = derivation.deltas.values()
     sides = Sides(expr, derivation.gradients[report.wrt], *deltas, definitions=_defs(derivation))
+    # a repair candidate built from a formula with a wedge of a shifted value (1{z1 + 0.001
+    # sum(W1) > 0}) has the same wedge: not searched again for each candidate, it stays
+    # missing, and the candidate is no repair (it cannot be decided)
+    sides.search_wedges = confirm
     sides.smooth = _smooth(derivation, expr, report.wrt)
     differ: Counterexample | None = None
     try:
@@ -854,7 +863,11 @@ def _compare_at(
     placed: Any = None,
 ) -> Counterexample | None:
     gradient = derivation.gradients[wrt]
-    for _ in range(trials):
+    draws, done = 0, 0
+    # a point with a base exactly on a switch (x_j = -5, drawn, beside 1{x > -5} and
+    # 1{x < -5}) shows no counterexample: it is drawn again, a few times at most (review15 N11)
+    while done < trials and draws < trials + _REDRAWS:
+        draws += 1
         at = _same_point(derivation, sizes, rng, placed)
         if exact:
             evaluate = at(EXACT)
@@ -871,6 +884,9 @@ def _compare_at(
             truth = evaluate(gradient)
             live = any(v != 0 for v in truth)
             sides.see(evaluate, inside=live)
+        if row is not None and sides.on_switch(evaluate, exact=exact):
+            continue
+        done += 1
         if row is not None:
             i, j, mine, theirs = row
             shown = {str(k): v for k, v in sizes.items()}
@@ -983,6 +999,11 @@ def _text(expr: Any) -> str:
     printers' plain text (a zero matrix as ``0``), never SymPy's class names."""
     try:
         return formula_text(expr)
+    except ValueError:
+        pass
+    try:
+        # a region's 1 x 1 base that SymPy wrote out (sum(W ⊙ W) + 0.001 sum(W))
+        return formula_text(shown_number(expr))
     except ValueError:
         return plain_text(expr)
 

@@ -82,6 +82,8 @@ def across(
     for region in sides.missing():
         if sides.reached[region] == INSIDE:
             continue  # reached by a line placed for another region
+        if region.joint is not None and not region.linear and not sides.search_wedges:
+            continue  # a repair candidate's shifted value: not searched, it stays missing
         # a region touched only on its edge is searched too: a drawn W1 (or a1) may equal a
         # round kink 3/5 exactly without being held there; a point there where the gradient
         # and the formula are 0 in the entries the region reaches compares nothing (x_j = 0
@@ -95,7 +97,8 @@ def across(
                 )
             if not found:
                 break
-            row = _compare(found, point_at, gradient, formula, sides, region, out)
+            nudged = [_off_switches(leaves, movable, rng) for leaves in found]
+            row = _compare(found, nudged, point_at, gradient, formula, sides, region, out)
             if row is not None:
                 out.difference = row
                 return out
@@ -119,8 +122,35 @@ def across(
     return out
 
 
+#: the nudges tried for a point that lies on a switch, each a step of :data:`NUDGE` at most
+NUDGES, NUDGE = 3, sp.Rational(1, 10**12)
+
+
+def _off_switches(
+    leaves: dict[str, sp.Matrix], movable: list[str], rng: random.Random
+) -> list[dict[str, sp.Matrix]]:
+    """``leaves`` moved off a switch: the nudged points to try in turn where a difference is
+    found at ``leaves`` with some base exactly on a switch value (a line's doubling step puts
+    x_j = 3 - 8 = -5 on the kinks of 1{x > -5} and 1{x < -5}: review15 N11). Each moves every
+    movable entry by a random rational below :data:`NUDGE` in size, far inside any region a
+    search aims at (a wedge is 1e-5 wide)."""
+    return [
+        {
+            **leaves,
+            **{
+                name: leaves[name].applyfunc(
+                    lambda v: v + NUDGE * sp.Rational(rng.randint(-1000, 1000), 1000)
+                )
+                for name in movable
+            },
+        }
+        for _ in range(NUDGES)
+    ]
+
+
 def _compare(
     found: list[dict[str, sp.Matrix]],
+    nudged: list[list[dict[str, sp.Matrix]]],
     point_at: PointAt,
     gradient: Any,
     formula: Any,
@@ -129,30 +159,50 @@ def _compare(
     out: Crossed,
 ) -> tuple[int, int, Any, Any] | None:
     """The first difference at the points ``found`` for ``region``, else None (each point's
-    regions recorded in ``sides``; why a point could not be compared in ``out.why``)."""
-    for leaves in found:
-
-        def at(
-            digits: int,
-            leaves: dict[str, sp.Matrix] = leaves,
-            memo: dict[int, numeric.Evaluate] = {},  # noqa: B006 - one per point
-        ) -> numeric.Evaluate:
-            if digits not in memo:
-                memo[digits] = point_at(leaves, digits)
-            return memo[digits]
-
-        try:
-            row = numeric.difference(at, gradient, formula)
-        except LostDigits:  # this point cannot be compared: its region stays missing
-            out.why[region] = f"the gradient loses its {numeric.AGREED_DIGITS} digits there"
-            continue
-        except UNEVALUATED:
-            out.why[region] = "the gradient cannot be evaluated there"
-            continue
-        if row is not None:
-            return row
-        sides.see(at(numeric.DIGITS))
+    regions recorded in ``sides``; why a point could not be compared in ``out.why``). A
+    difference where some base lies exactly on a switch value is none: a measure-zero set
+    (both 1{x > -5} and 1{x < -5} are 0 at x_j = -5); the point's ``nudged`` forms are
+    compared instead, and where each of them lies on a switch too, the point is left out."""
+    for point, others in zip(found, nudged, strict=True):
+        for leaves in (point, *others):
+            row, on_switch = _compare_one(leaves, point_at, gradient, formula, sides, region, out)
+            if not on_switch:
+                if row is not None:
+                    return row
+                break
     return None
+
+
+def _compare_one(
+    leaves: dict[str, sp.Matrix],
+    point_at: PointAt,
+    gradient: Any,
+    formula: Any,
+    sides: Sides,
+    region: Region,
+    out: Crossed,
+) -> tuple[tuple[int, int, Any, Any] | None, bool]:
+    """The difference at one point (or None), and whether it lies on a switch (then no
+    difference counts, and the point reaches no region)."""
+    memo: dict[int, numeric.Evaluate] = {}
+
+    def at(digits: int) -> numeric.Evaluate:
+        if digits not in memo:
+            memo[digits] = point_at(leaves, digits)
+        return memo[digits]
+
+    try:
+        row = numeric.difference(at, gradient, formula)
+    except LostDigits:  # this point cannot be compared: its region stays missing
+        out.why[region] = f"the gradient loses its {numeric.AGREED_DIGITS} digits there"
+        return None, False
+    except UNEVALUATED:
+        out.why[region] = "the gradient cannot be evaluated there"
+        return None, False
+    if row is not None:
+        return (None, True) if sides.on_switch(at(numeric.DIGITS)) else (row, False)
+    sides.see(at(numeric.DIGITS))
+    return None, False
 
 
 def placed_text(who: str, values: list[Any], found: frozenset[Any]) -> str:

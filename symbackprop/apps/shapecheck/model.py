@@ -34,6 +34,7 @@ from symbackprop.check.kinks import Sides, kinks, straddling
 from symbackprop.check.model_exact import ModelCheck, model_sizes, placeable
 from symbackprop.check.size_settings import Setting
 from symbackprop.check.size_settings import size_settings as shared_settings
+from symbackprop.check.switches import shown_number
 from symbackprop.errors import FormulaError
 from symbackprop.records.activations import Activation, custom_activation
 from symbackprop.render.model_formula import model_formula
@@ -284,6 +285,11 @@ def show(derivation: ModelDerivation) -> Callable[[Any], str]:
     def text(expr: Any) -> str:
         try:
             return model_formula(derivation, expr)
+        except ValueError:
+            pass
+        try:
+            # a region's 1 x 1 base that SymPy wrote out (sum(W ⊙ W) + 0.001 sum(W))
+            return model_formula(derivation, shown_number(expr))
         except ValueError:
             return str(expr)
 

@@ -1,0 +1,249 @@
+"""The thin wedge between a value and the same value plus a small term that is no linear one.
+
+relu'(z1) beside ``1{z1 + 0.001 sum(W1) > 0}``, ``1{z1 + 0.001 b1 ⊙ b1 > 0}`` or
+``1{z1 + 0.001 W1 x ⊙ W1 x > 0}``: the second argument is z1 plus a term that is no function
+of z1 (so :mod:`.switches` keeps it a base of its own) and not linear in the leaves (so
+:mod:`.joint` solves no point for it); each is reached on both sides of its own 0, and the two
+differ only in an entry where they have opposite signs, a wedge about 0.001 |sum(W1)| wide
+around z1 = 0 (review15 N10). Two bases of one shape where one is the other, scaled, plus
+further terms (:func:`shifted_pairs`) get a joint region for every pair of their pieces, as
+linear pairs do; a point inside one is searched on lines through the leaves, one entry's two
+values followed at once (:func:`along`): where the two cross their switches close together,
+the halving between the crossings lands in the wedge. A pair of pieces no line reaches stays
+missing (the check cannot decide): it may be empty (z1 above 0 with z1 + b1 ⊙ b1 below 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+
+from symbackprop.check.joint import Piece, linear_form, pieces
+from symbackprop.records.nodes import Elementwise
+
+#: the halvings of one line's bracket at most (each a point evaluated)
+HALVINGS = 40
+
+
+def shifted_pairs(
+    on: dict[Any, set[Any]], definitions: dict[str, Any], done: set[tuple[Any, Any]]
+) -> list[tuple[Any, Piece, Any, Piece, tuple[str, ...]]]:
+    """``(u, piece of u, v, piece of v, leaves)`` for every pair of pieces of two bases of one
+    shape where v is c u plus terms u has not (not both linear: :func:`.joint.joint_pairs`
+    has those; pairs in ``done`` are left out); ``leaves``: the names under both."""
+    terms = {base: _terms(base, definitions) for base in on}
+    bases = [base for base in on if terms[base]]
+    out: list[tuple[Any, Piece, Any, Piece, tuple[str, ...]]] = []
+    for k, first in enumerate(bases):
+        for second in bases[k + 1 :]:
+            if first.shape != second.shape or (first, second) in done or (second, first) in done:
+                continue
+            pair = _shifted(first, second, terms) or _shifted(second, first, terms)
+            if pair is None:
+                continue
+            u, v, scale, sign = pair
+            if linear_form(u, definitions) and linear_form(v, definitions):
+                continue  # both linear: joint.py's regions, or unrelated (no shared term)
+            leaves = tuple(sorted(_leaves(u, definitions) | _leaves(v, definitions)))
+            if leaves:
+                out.extend(
+                    (u, pu, v, pv, leaves)
+                    for pu in pieces(on[u])
+                    for pv in pieces(on[v])
+                    if not _empty(pu, pv, scale, sign)
+                )
+    return out
+
+
+def _shifted(u: Any, v: Any, terms: dict[Any, Any]) -> tuple[Any, Any, Any, int] | None:
+    """``(u, v, c, sign)`` where v's terms are u's, all scaled by one number c, and at least
+    one more; ``sign``: 1 where those further terms are never negative (0.001 b1 ⊙ b1), -1
+    where never positive, 0 where not known."""
+    mine, theirs = terms[u], terms[v]
+    if not set(mine) < set(theirs):
+        return None
+    key = next(iter(mine))
+    scale = theirs[key] / mine[key]
+    if any(sp.expand(theirs[t] - scale * mine[t]) != 0 for t in mine):
+        return None
+    if not (scale.is_number and scale.is_extended_real and scale != 0):
+        return None
+    signs = {_sign(term) * _number_sign(c) for term, c in theirs.items() if term not in mine}
+    return u, v, scale, signs.pop() if len(signs) == 1 else 0
+
+
+def _empty(pu: Piece, pv: Piece, scale: Any, sign: int) -> bool:
+    """Whether no entry can have u in ``pu`` and v = scale u + r in ``pv`` where r is never
+    negative (``sign`` 1) or never positive (-1): with r >= 0, v > scale u; z1 above 0 with
+    z1 + b1 ⊙ b1 below 0 is empty, and a right formula's search there would never end."""
+    if sign == 0:
+        return False
+    low, high = pu if bool(scale > 0) else (pu[1], pu[0])
+    if sign > 0:  # v >= scale u > the least of scale u
+        least = scale * low
+        return bool(least != -sp.oo and least != sp.oo and pv[1] <= least)
+    most = scale * high
+    return bool(most != -sp.oo and most != sp.oo and pv[0] >= most)
+
+
+def _number_sign(value: Any) -> int:
+    if value.is_extended_positive:
+        return 1
+    return -1 if value.is_extended_negative else 0
+
+
+def _sign(term: Any) -> int:
+    """1 where every entry of ``term`` is never negative (x ⊙ x with any number in a factor
+    taken out, an even power, abs), -1 never positive, 0 not known."""
+    if isinstance(term, sp.MatMul):
+        numbers = [a for a in term.args if not getattr(a, "is_Matrix", False)]
+        factors = [a for a in term.args if getattr(a, "is_Matrix", False)]
+        if len(factors) == 1 and numbers:
+            return _number_sign(sp.Mul(*numbers)) * _sign(factors[0])
+        return 0
+    if isinstance(term, sp.HadamardProduct):
+        sign, cores = 1, []
+        for factor in term.args:
+            numbers = [a for a in getattr(factor, "args", ()) if not getattr(a, "is_Matrix", True)]
+            if isinstance(factor, sp.MatMul) and numbers:
+                sign *= _number_sign(sp.Mul(*numbers))
+                factor = sp.MatMul(*(a for a in factor.args if getattr(a, "is_Matrix", False)))
+            cores.append(factor)
+        even = all(cores.count(core) % 2 == 0 for core in cores)
+        return sign if even else 0
+    if isinstance(term, sp.HadamardPower) and term.exp.is_even:
+        return 1
+    if isinstance(term, Elementwise) and term.body == sp.Abs(term.variable):
+        return 1
+    return 0
+
+
+def _terms(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, Any] | None:
+    """``expr`` as {term: number}: a name for a sum or a product (z1 = W1 x + b1) written out,
+    numbers taken out of products; any other term (b1 ⊙ b1, sum(W1) 1, W1 x) is one term as a
+    whole. None where ``expr`` is no matrix."""
+    if depth > 20 or not getattr(expr, "is_Matrix", False):
+        return None
+    if isinstance(expr, sp.MatrixSymbol):
+        inner = definitions.get(str(expr.name))
+        if isinstance(inner, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol)):
+            return _terms(inner, definitions, depth + 1)
+        return {expr: sp.Integer(1)}
+    if isinstance(expr, sp.MatAdd):
+        out: dict[Any, Any] = {}
+        for term in expr.args:
+            found = _terms(term, definitions, depth + 1)
+            if found is None:
+                return None
+            for key, coeff in found.items():
+                out[key] = out.get(key, sp.Integer(0)) + coeff
+        return {key: coeff for key, coeff in out.items() if coeff != 0}
+    if isinstance(expr, sp.MatMul):
+        numbers = [a for a in expr.args if not getattr(a, "is_Matrix", False)]
+        factors = [a for a in expr.args if getattr(a, "is_Matrix", False)]
+        coeff = sp.Mul(*numbers)
+        if coeff.is_number and coeff.is_extended_real and coeff != 0:
+            if len(factors) == 1:
+                found = _terms(factors[0], definitions, depth + 1)
+                return None if found is None else {k: coeff * c for k, c in found.items()}
+            return {sp.MatMul(*factors): coeff}
+    return {expr: sp.Integer(1)}
+
+
+def _leaves(expr: Any, definitions: dict[str, Any]) -> set[str]:
+    """The names ``expr`` depends on that no definition gives (W1, b1, x under z1)."""
+    out: set[str] = set()
+    seen: set[str] = set()
+    todo = [expr]
+    while todo:
+        node = todo.pop()
+        for symbol in node.atoms(sp.MatrixSymbol):
+            name = str(symbol.name)
+            if name in seen:
+                continue
+            seen.add(name)
+            inner = definitions.get(name)
+            if inner is None:
+                out.add(name)
+            elif getattr(inner, "free_symbols", None) is not None:
+                todo.append(inner)
+    return out
+
+
+def position(value: Any, piece: Piece) -> int | None:
+    """-1 at or below the piece, 0 inside it, 1 at or above it; None where not a real."""
+    if not (getattr(value, "is_number", False) and value.is_extended_real):
+        return None
+    low, high = piece
+    if not bool(value > low):
+        return -1
+    return 0 if bool(value < high) else 1
+
+
+def _may_hold(first: tuple[Any, Any], second: tuple[Any, Any]) -> bool:
+    """Whether a path from positions ``first`` to ``second`` (each pair: u's, v's) may pass
+    both pieces at once: in each value, one end inside or the two ends apart."""
+    return first != second and all(
+        a is not None and b is not None and (a == 0 or b == 0 or a != b)
+        for a, b in zip(first, second, strict=True)
+    )
+
+
+#: a line's positions at a point: one (u's, v's) pair per entry, or None (not evaluated)
+Positions = Callable[[Any], list[tuple[Any, Any]] | None]
+
+
+def along(positions: Positions, scan: int) -> Any:
+    """The line's parameter t where some entry has u in its piece and v in its: t = 0, then
+    +-1, +-2, ..., +-2^``scan``; each step where an entry's two positions change so that the
+    pieces may lie between is halved toward them (two crossings close together: the wedge
+    lies between them), :data:`HALVINGS` points at most per step. None where not found."""
+    start = positions(sp.Integer(0))
+    if start is None:
+        return None
+    if (0, 0) in start:
+        return sp.Integer(0)
+    for sign in (1, -1):
+        low, before = sp.Integer(0), start
+        for k in range(scan + 1):
+            high = sign * sp.Integer(2) ** k
+            now = positions(high)
+            if now is None:
+                break
+            if (0, 0) in now:
+                return high
+            for entry, (a, b) in enumerate(zip(before, now, strict=True)):
+                if _may_hold(a, b):
+                    found = _halve(positions, entry, (low, a), (high, b))
+                    if found is not None:
+                        return found
+            low, before = high, now
+    return None
+
+
+def _halve(
+    positions: Positions, entry: int, first: tuple[Any, Any], second: tuple[Any, Any]
+) -> Any:
+    """A t between ``first`` and ``second`` (each (t, positions of ``entry``)) with the entry
+    in both pieces, by halving every part whose ends may hold them; None where not found."""
+    todo = [(first, second)]
+    for _ in range(HALVINGS):
+        if not todo:
+            return None
+        (low, a), (high, b) = todo.pop()
+        # a little off the middle: a rational switch is not hit exactly
+        middle = low + (high - low) * sp.Rational(49, 97)
+        now = positions(middle)
+        if now is None:
+            return None
+        here = now[entry]
+        if (0, 0) in now or (here not in (a, b) and None not in here):
+            # inside both pieces, or in a third pair of pieces between the two crossings (the
+            # other wedge, v past its switch before u): a joint region of the pair either way
+            return middle
+        for part in (((low, a), (middle, here)), ((middle, here), (high, b))):
+            if _may_hold(part[0][1], part[1][1]):
+                todo.append(part)
+    return None
