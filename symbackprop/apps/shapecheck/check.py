@@ -864,8 +864,12 @@ def _compare_at(
 ) -> Counterexample | None:
     gradient = derivation.gradients[wrt]
     draws, done = 0, 0
+    shown = {str(k): v for k, v in sizes.items()}
+    on_switch: Counterexample | None = None
     # a point with a base exactly on a switch (x_j = -5, drawn, beside 1{x > -5} and
-    # 1{x < -5}) shows no counterexample: it is drawn again, a few times at most (review15 N11)
+    # 1{x < -5}) shows no counterexample: it is drawn again, a few times at most (review15
+    # N11). Such a point reaches no region (its difference would go unseen there: review16
+    # T1), and where every redraw is on a switch too, its difference is the verdict
     while done < trials and draws < trials + _REDRAWS:
         draws += 1
         at = _same_point(derivation, sizes, rng, placed)
@@ -874,24 +878,24 @@ def _compare_at(
             truth, yours = evaluate(gradient), evaluate(expr)
             found = _exact_difference(yours, truth)
             row = None if found is None else (*found, yours[found], truth[found])
-            # a point where the gradient is 0 (every relu dead) compares nothing on either
-            # side of a kink: x below -5 reached there is still to be reached (crossings)
-            live = any(v != 0 for v in truth)
-            sides.see(evaluate, inside=live, exact=True)
         else:
             row = numeric.difference(at, gradient, expr, ladder)
             evaluate = at(numeric.DIGITS)
             truth = evaluate(gradient)
-            live = any(v != 0 for v in truth)
-            sides.see(evaluate, inside=live)
         if row is not None and sides.on_switch(evaluate, exact=exact):
+            on_switch = on_switch or Counterexample(wrt, *row, shown, exact)
             continue
+        # a point where the gradient is 0 (every relu dead) compares nothing on either
+        # side of a kink: x below -5 reached there is still to be reached (crossings)
+        live = any(v != 0 for v in truth)
+        if exact:
+            sides.see(evaluate, inside=live, exact=True)
+        else:
+            sides.see(evaluate, inside=live)
         done += 1
         if row is not None:
-            i, j, mine, theirs = row
-            shown = {str(k): v for k, v in sizes.items()}
-            return Counterexample(wrt, i, j, mine, theirs, shown, exact)
-    return None
+            return Counterexample(wrt, *row, shown, exact)
+    return on_switch if done < trials else None
 
 
 def _same_point(

@@ -107,6 +107,11 @@ def _fold_factors(product: HadamardProduct, applied: frozenset[str] | None) -> A
         found = _element_wise(factor)
         base = None if found is None else found[0]
         groups.setdefault(base if base is not None else factor, []).append(factor)
+    if len(groups) == 1 and len(product.args) > 1:
+        # one group that is the whole product (a factor that is no element-wise function of
+        # one matrix, repeated: (W1 x + 2 b1) ⊙ (W1 x + 2 b1)): folding it as a group would
+        # come back here (hostile16 #5: RecursionError); its factors are folded one by one
+        return _fold_args(product, applied)
     factors: list[Any] = []
     for members in groups.values():
         together = HadamardProduct(*members) if len(members) > 1 else members[0]
