@@ -9,7 +9,9 @@ import pytest
 
 import symbackprop as sb
 
-torch = pytest.importorskip("torch")
+# torch is imported inside the tests: at collection every xdist worker would import it
+# (4 s of CPU each), not only the one that runs these tests
+pytestmark = pytest.mark.usefixtures("needs_torch")
 
 SCRIPT = Path(__file__).parents[1] / "benchmarks" / "torch_w2_parts.py"
 
@@ -26,6 +28,8 @@ def load_parts():
 def test_full_and_fold_are_the_generated_modules_gradient() -> None:
     """``full`` (the module's calls, bare) and ``fold`` (db folded into dW) give the gradients
     of the generated module with a workspace, float64, on the same data."""
+    import torch
+
     parts = load_parts()
     full = parts.variant("full", torch.float64)
     # the harness's data: the same seed and draws as variant() makes
@@ -55,6 +59,8 @@ def test_full_and_fold_are_the_generated_modules_gradient() -> None:
 def test_repeated_parts_keep_the_gradient_and_left_out_ones_change_it() -> None:
     """A part run twice (relu', the head: each idempotent) gives ``full``'s gradients; a part
     left out does not (the variants that time it are wrong on purpose)."""
+    import torch
+
     parts = load_parts()
     want = parts.variant("full", torch.float64)()
     for name in ("twice-tb", "twice-head"):
