@@ -59,6 +59,19 @@ def pieces(values: set[Any]) -> list[Piece]:
     return list(zip(edges, edges[1:], strict=False))
 
 
+def summed(parts: Any, terms_of: Callable[[Any], dict[Any, Any] | None]) -> dict[Any, Any] | None:
+    """The coefficients of a sum: ``terms_of`` of each of its ``parts`` added term by term
+    (terms that cancel left out); None where some part has none."""
+    out: dict[Any, Any] = {}
+    for part in parts:
+        found = terms_of(part)
+        if found is None:
+            return None
+        for key, coeff in found.items():
+            out[key] = out.get(key, sp.Integer(0)) + coeff
+    return {key: coeff for key, coeff in out.items() if coeff != 0}
+
+
 def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, Any] | None:
     """``expr`` as {term: coefficient} over terms that are leaves (b1) or products of
     matrices with a leaf among them (W1 x, W2 a1); a name for a sum or product (z1) written
@@ -78,14 +91,7 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
     if _leaf(expr) is not None and str(expr.arg.name) not in definitions:
         return {expr: sp.Integer(1)}  # a leaf transposed (v^T) moves with its leaf
     if isinstance(expr, sp.MatAdd):
-        out: dict[Any, Any] = {}
-        for term in expr.args:
-            found = linear_form(term, definitions, depth + 1)
-            if found is None:
-                return None
-            for key, coeff in found.items():
-                out[key] = out.get(key, sp.Integer(0)) + coeff
-        return {key: coeff for key, coeff in out.items() if coeff != 0}
+        return summed(expr.args, lambda term: linear_form(term, definitions, depth + 1))
     if isinstance(expr, sp.MatMul):
         numbers = [a for a in expr.args if not getattr(a, "is_Matrix", False)]
         factors = [a for a in expr.args if getattr(a, "is_Matrix", False)]

@@ -20,7 +20,7 @@ from typing import Any
 
 import sympy as sp
 
-from symbackprop.check.joint import Piece, linear_form, pieces
+from symbackprop.check.joint import Piece, linear_form, pieces, summed
 from symbackprop.records.nodes import Elementwise
 
 #: the halvings of one line's bracket at most (each a point evaluated)
@@ -132,14 +132,7 @@ def _terms(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, 
             return _terms(inner, definitions, depth + 1)
         return {expr: sp.Integer(1)}
     if isinstance(expr, sp.MatAdd):
-        out: dict[Any, Any] = {}
-        for term in expr.args:
-            found = _terms(term, definitions, depth + 1)
-            if found is None:
-                return None
-            for key, coeff in found.items():
-                out[key] = out.get(key, sp.Integer(0)) + coeff
-        return {key: coeff for key, coeff in out.items() if coeff != 0}
+        return summed(expr.args, lambda term: _terms(term, definitions, depth + 1))
     if isinstance(expr, sp.MatMul):
         numbers = [a for a in expr.args if not getattr(a, "is_Matrix", False)]
         factors = [a for a in expr.args if getattr(a, "is_Matrix", False)]
