@@ -79,3 +79,22 @@ def test_the_evaluator_walks_to_what_substituting_gives() -> None:
                 lambda n: isinstance(n, (Elementwise, Softmax)), evaluate._tabulate
             )
             assert walked == sp.Matrix(explicit(concrete)), expr
+
+
+def test_a_determinant_written_into_an_explicit_matrix_is_its_number() -> None:
+    """Session 16's regression: the model evaluator puts the leaves into det(X) inside a 1 x 1
+    matrix; that entry was left as Determinant(Matrix(...)), so no point was ever seen with
+    det(X) below 0 and the right gradient of log(abs(det(X))) was "cannot decide"."""
+    m = sp.ImmutableMatrix([[1, 2, 0], [3, 5, sp.Rational(1, 2)], [0, -1, 4]])
+    written = explicit(sp.ImmutableMatrix([[sp.Determinant(m), sp.Trace(m) / 2]]))
+    assert written == sp.ImmutableMatrix([[m.det(), m.trace() / 2]])
+    assert written[0, 0] == sp.Rational(-7, 2)  # 1 (20 + 1/2) - 2 (12)
+
+
+def test_a_one_by_one_base_of_a_determinant_is_named_in_the_formula_language() -> None:
+    """The "cannot decide" sentence named such a base ``Matrix([[Determinant(X)]])``."""
+    from symbackprop.check.switches import shown_number
+    from symbackprop.render.formula import to_formula
+
+    square = sp.MatrixSymbol("X", 3, 3)
+    assert to_formula(shown_number(sp.ImmutableMatrix([[sp.Determinant(square)]]))) == "det(X)"

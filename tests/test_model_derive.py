@@ -440,15 +440,11 @@ def test_softmax_and_ce_cancel_to_a_minus_y_under_the_stated_assumption() -> Non
             ("dJ/d(abs(A x - y))", "1"),
             ("x", "A^T ({})"),
         ),
-        pytest.param(
+        (
             "X : n x n\nsizes: n = 3\nJ = log(abs(det(X)))\ndata:",
             "dJ/d(det(X))",
             ("dJ/d(abs(det(X)))", "1 / abs(det(X))"),
             ("X", "({}) det(X) inv(X)^T"),
-            # session 16 regression, open: the printed truth pasted back is "cannot decide"
-            # (exit 2: no point reached det(X) below 0, the base shown as Matrix([[...]]))
-            # since the session-16 merges; a right formula, not a false pass
-            marks=pytest.mark.xfail(strict=True, reason="session 16: det(X) < 0 not reached"),
         ),
     ],
 )

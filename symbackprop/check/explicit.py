@@ -17,6 +17,7 @@ from typing import Any
 
 import sympy as sp
 from sympy import (
+    Determinant,
     HadamardPower,
     HadamardProduct,
     Identity,
@@ -24,9 +25,11 @@ from sympy import (
     MatMul,
     MatrixSymbol,
     OneMatrix,
+    Trace,
     Transpose,
     ZeroMatrix,
 )
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.records.nodes import Elementwise
 
@@ -56,6 +59,10 @@ def explicit(
             return found
     walking = at is not None
     if isinstance(value, sp.MatrixBase):
+        # an entry may still be a matrix expression's scalar of explicit matrices, a
+        # det(X) or tr(X) written into a 1 x 1 matrix: done here, as doit did before
+        if value.has(Determinant, Trace, MatrixElement):
+            value = value.doit()
         return sp.ImmutableMatrix(value)
     if isinstance(value, (OneMatrix, ZeroMatrix, Identity)):
         return sp.ImmutableMatrix(value.xreplace(scalars or {}).as_explicit())

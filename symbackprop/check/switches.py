@@ -441,6 +441,9 @@ def shown_number(base: Any) -> Any:
     if not (isinstance(base, sp.ImmutableMatrix) and base.shape == (1, 1)):
         return base
     number = base[0, 0]
+    if not number.atoms(MatrixElement):
+        # no entry written out: a scalar of matrices as it stands (det(X), tr(X X^T))
+        return number * sp.Identity(1)
     groups: dict[tuple[Any, Any], set[tuple[Any, Any]]] = {}
     for term in number.args if isinstance(number, sp.Add) else (number,):
         elements = term.atoms(MatrixElement)
