@@ -32,6 +32,8 @@ from symbackprop.render.latexprint import (
 from symbackprop.render.model_names import ModelNames, ModelNaming
 
 _ARG = "ARGPLACEHOLDER"
+#: the model's matrix nodes printed as calls (``det(X)``), which need no further brackets
+_CALLS = (sp.Determinant, sp.Inverse, sp.Trace)
 
 
 def _one_by_one(expr: Any) -> bool:
@@ -66,6 +68,14 @@ class ModelTextPrinter(TextPrinter):
         lone = self.names.lone(expr)
         return self.doprint(expr) if lone is None else self.names.bare_text(lone)
 
+    def _wrap(self, expr: Any) -> str:
+        # det(X), inv(X), tr(A) carry their own brackets: inv(X)^T, det(X) inv(X^T)
+        if isinstance(expr, _CALLS) or (
+            isinstance(expr, sp.Transpose) and isinstance(expr.arg, _CALLS)
+        ):
+            return self._print(expr)
+        return super()._wrap(expr)
+
     def _print_Transpose(self, expr: Any) -> str:
         # the argument is printed once: printed here and again by the parent's _wrap, nested
         # transposes ((A^T B)^T C)^T ... cost 2^depth (a 687-character model: minutes)
@@ -96,7 +106,7 @@ class ModelTextPrinter(TextPrinter):
         # a body in the entry variable: a compound argument keeps its brackets inside it
         # (``(A x - y)^2``), except in a call's own (``sigmoid(W x + b)``, not ``sigmoid((...))``)
         arg = self._print(expr.arg)
-        if not (is_atom(expr.arg) or arg.startswith("(") and arg.endswith(")")):
+        if not (is_atom(expr.arg) or power_base(arg) == arg):  # a name, (...) or a call
             arg = f"({arg})"
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         text = _piecewise_text(self, body) if isinstance(body, sp.Piecewise) else self._print(body)
