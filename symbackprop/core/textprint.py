@@ -263,6 +263,38 @@ class TextPrinter(StrPrinter):
     def _print_Piecewise(self, expr: Any) -> str:
         return _piecewise_text(self, expr)
 
+    # -- what no formula writes (a message's last resort): never SymPy's class names -----------
+    def _print_Determinant(self, expr: Any) -> str:
+        return f"det({self._print(expr.arg)})"
+
+    def _print_Trace(self, expr: Any) -> str:
+        return f"tr({self._print(expr.arg)})"
+
+    def _print_Inverse(self, expr: Any) -> str:
+        return f"inv({self._print(expr.arg)})"
+
+    def _print_MatrixBase(self, expr: Any) -> str:
+        # an explicit matrix: a 1 x 1 one is its entry, a number; else its rows in brackets
+        if tuple(expr.shape) == (1, 1):
+            return str(self._print(expr[0, 0]))
+        rows = ("[" + ", ".join(self._print(v) for v in row) + "]" for row in expr.tolist())
+        return "[" + ", ".join(rows) + "]"
+
+    def _print_Sum(self, expr: Any) -> str:
+        # SymPy's index sum (an entry of sum(W x) at a symbolic size): its indices named
+        # i, j, k, ... (SymPy's _i_1 are no names) and its ranges written out
+        taken = {str(s) for s in expr.free_symbols} | {
+            str(getattr(e.parent, "name", "")) for e in expr.atoms(MatrixElement)
+        }
+        letters = (c for c in "ijklpqrstuv" if c not in taken)
+        named = {index: sp.Symbol(next(letters, f"{index}")) for index, _, _ in expr.limits}
+        body = self._print(expr.function.xreplace(named))
+        ranges = ", ".join(
+            f"{named[index]} = {self._print(low)}..{self._print(high)}"
+            for index, low, high in expr.limits
+        )
+        return f"(the sum over {ranges} of {body})"
+
 
 def ones_alone(expr: Any) -> bool:
     """A ones matrix that is a whole expression (dJ/da of J = sum(a)): printed ``1_n``, as
