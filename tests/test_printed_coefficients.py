@@ -54,6 +54,14 @@ def test_jacobis_formula_prints_in_the_formula_language() -> None:
     assert "*" not in text.split("Gradients")[1] and "(inv(" not in text
     (step,) = [s for s in d.steps if s.target == "dJ/dX"]
     assert "dJ/dX = dJ/d(det(X)) det(X) inv(X)^T" in step.reason and "^-T" not in step.reason
+    latex = sb.to_latex(d, standalone=False)
+    assert r"\frac{\partial J}{\partial \det\left(X\right)} (X^{\top})^{-1}" in latex
+
+
+def test_an_identity_factor_takes_no_brackets() -> None:
+    d = sb.derive(sb.Model.parse("A : 2 x 2\nJ = tr(A^T A) + det(A)\ndata:\n"))
+    assert "dJ/d(tr(A^T A)) I_2" in sb.to_text(d) and "(I_2)" not in sb.to_text(d)
+    assert r"(I_{2})" not in sb.to_latex(d, standalone=False)
 
 
 def test_a_gathered_constant_coefficient_keeps_its_brackets_in_the_reason() -> None:

@@ -40,6 +40,16 @@ def _one_by_one(expr: Any) -> bool:
     return tuple(expr.shape) == (1, 1)
 
 
+def _lone_factor(expr: Any) -> Any:
+    """The one factor of a product 1 M that an expanded gradient's substitution leaves
+    (``MatMul(1, I_2)`` for the adjoint 1 times I_2): printed as M is."""
+    if isinstance(expr, sp.MatMul):
+        coeff, matrices = expr.as_coeff_matrices()
+        if coeff == 1 and len(matrices) == 1:
+            return matrices[0]
+    return expr
+
+
 def _unit(expr: Any) -> bool:
     """The 1 x 1 identity: printed ``1``, with no brackets anywhere."""
     return isinstance(expr, Identity) and _one_by_one(expr)
@@ -70,7 +80,8 @@ class ModelTextPrinter(TextPrinter):
 
     def _wrap(self, expr: Any) -> str:
         # det(X), inv(X), tr(A) carry their own brackets: inv(X)^T, det(X) inv(X^T)
-        if isinstance(expr, _CALLS) or (
+        expr = _lone_factor(expr)
+        if isinstance(expr, (*_CALLS, Identity)) or (
             isinstance(expr, sp.Transpose) and isinstance(expr.arg, _CALLS)
         ):
             return self._print(expr)
@@ -134,7 +145,14 @@ class ModelLatexPrinter(MathLatexPrinter):
         self.transposes = names.transposes
 
     def _wrap(self, expr: Any) -> str:
-        return "1" if _unit(expr) else super()._wrap(expr)
+        expr = _lone_factor(expr)
+        if _unit(expr):
+            return "1"
+        if isinstance(expr, (*_CALLS, Identity)) or (
+            isinstance(expr, sp.Transpose) and isinstance(expr.arg, sp.Inverse)
+        ):
+            return self._print(expr)  # \det(X), X^{-1}, (X^{-1})^{\top}, I_{n}: as a factor
+        return super()._wrap(expr)
 
     def _print_MatrixSymbol(self, expr: Any) -> str:
         name = str(expr.name)
@@ -155,7 +173,7 @@ class ModelLatexPrinter(MathLatexPrinter):
         return self.doprint(expr) if lone is None else self.names.bare_latex(lone)
 
     def _print_Transpose(self, expr: Any) -> str:
-        if isinstance(expr.arg, sp.Transpose):
+        if isinstance(expr.arg, (sp.Transpose, sp.Inverse)):
             return OPEN + self._print(expr.arg) + CLOSE + r"^{\top}"
         return super()._print_Transpose(expr)
 
