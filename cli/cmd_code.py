@@ -405,9 +405,12 @@ def _report_checks(
             if row.unresolved
             else "[bold red]FAIL[/]"
         )
-        checked = f"{row.checked} of {row.total}" + (
-            f" ({row.skipped} skipped at a kink)" if row.skipped else ""
-        )
+        if row.unit == "entries":
+            checked = f"{row.checked} of {row.total}" + (
+                f" ({row.skipped} skipped at a kink)" if row.skipped else ""
+            )
+        else:  # a direction that crossed a kink was drawn again: short ones say why below
+            checked = f"{row.checked} of {row.total} directions"
         table.add_row(
             row.parameter, f"{row.max_abs_error:.2e}", f"{row.relative_error:.2e}", checked, mark
         )

@@ -25,6 +25,10 @@ CASES: dict[str, Any] = {
         -(y * jax.nn.log_sigmoid(-z) + (1 - y) * jax.nn.log_sigmoid(z)).sum() / z.shape[1]
     ),
     "J = -sum(log(1 - sigmoid(W X))) + 0 sum(Y)": lambda jax, z, y: -jax.nn.log_sigmoid(-z).sum(),
+    # the sigmoid on a line of its own, as the inline spelling
+    "A = sigmoid(W X)\nJ = -sum(log(1 - A)) + 0 sum(Y)": lambda jax, z, y: (
+        -jax.nn.log_sigmoid(-z).sum()
+    ),
 }
 #: logits W X of +-1000 beside ordinary ones
 X = np.array([[1000.0, -800.0, 0.3], [-500.0, 700.0, -1.2]])
@@ -54,6 +58,25 @@ def test_logistic_sum_example_is_finite_at_x_w_1000() -> None:
         cost, grads = module.loss_and_grads({"w": w}, x, y)
     assert cost == pytest.approx(1000 + np.log(2), rel=1e-15)
     np.testing.assert_allclose(grads["w"].ravel(), [1000.0, -0.5, 0.0], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize(("complement", "c"), [("1 - A", 1.0), ("2 - 2 A", 2.0)])
+def test_one_minus_a_defined_sigmoid_is_log_sigmoid_at_1e3_numpy(
+    complement: str, c: float
+) -> None:
+    """``A = sigmoid(W X)`` on its own line, then ``log(1 - A)``: computed as written it was
+    -inf from W X = 37 (1 - A rounds to 0; NumPy's divide warning) while ``log(1 - sigmoid(W
+    X))`` was log-sigmoid; now the definition is seen through (``2 - 2 A`` too, as log(2) +
+    log(1 - A)), and A, also read by the cost, is computed as before."""
+    equation = f"A = sigmoid(W X)\nJ = -sum(log({complement})) + sum(A) + 0 sum(Y)"
+    module = sb.compile(sb.Model.parse(HEAD + equation + "\ndata: X, Y"))
+    Z = W_EXTREME @ X
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        cost, grads = module.loss_and_grads({"W": W_EXTREME}, X, Y)
+    sig = 0.5 * (1 + np.tanh(Z / 2))
+    # -log(c (1 - sigmoid(z))) = softplus(z) - log(c), derivative sigmoid(z); sigmoid' = s (1 - s)
+    assert cost == pytest.approx((np.logaddexp(0.0, Z) - np.log(c) + sig).sum(), rel=1e-15)
+    np.testing.assert_allclose(grads["W"], (sig + sig * (1 - sig)) @ X.T, rtol=1e-15)
 
 
 @pytest.mark.slow

@@ -58,6 +58,6 @@ def test_the_number_e_prints_as_exp_1_which_the_language_reads() -> None:
     assert "coefficient 3*exp(1)/2," in step.reason, step.reason
     assert not re.search(r"\bE\b", sb.to_text(derivation))
     # the bracketed coefficient as printed, pasted into a model, gives the same gradient
-    again = Model.parse("X : 3 x m\nW : 2 x 3\ndata: X\nJ = sum((3*exp(1)/2) W X)\n")
-    assert "= (3*exp(1)/2) W;" in step.reason
+    again = Model.parse("X : 3 x m\nW : 2 x 3\ndata: X\nJ = sum((3/2) exp(1) W X)\n")
+    assert "= (3/2) exp(1) W;" in step.reason
     assert sb.derive(again).expanded["W"] == derivation.expanded["W"]

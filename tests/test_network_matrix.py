@@ -58,3 +58,29 @@ def test_backward_refuses_a_matrix_target_and_the_plain_arrays_still_agree(tanh_
     A2 = params["W2"] @ A1 + params["b2"]
     assert cost == pytest.approx(0.5 * ((A2 - Y) ** 2).sum() / 2, rel=1e-14)
     assert grads["b2"] == pytest.approx((A2 - Y).sum(axis=1, keepdims=True) / 2, rel=1e-14)
+
+
+class _MyMatrix(np.matrix):
+    """A subclass of np.matrix: ``type(X) is not np.matrix`` let it through (review16 U1)."""
+
+
+class _MyArray(np.ndarray):
+    """A subclass of ndarray that computes like one."""
+
+
+@pytest.mark.parametrize("name", ["X", "Y", "W1"])
+def test_a_subclass_of_matrix_is_refused_and_of_ndarray_computes(tanh_net, name: str) -> None:
+    params = tanh_net.init_params(seed=1)
+    X, Y = _data()
+    arrays = {**params, "X": X, "Y": Y}
+    arrays[name] = _MyMatrix(arrays[name])
+    with pytest.raises(ValueError, match=rf"^{name} is a numpy\.matrix, whose \* multiplies"):
+        tanh_net.loss_and_grads({k: arrays[k] for k in params}, arrays["X"], arrays["Y"])
+    cost, grads = tanh_net.loss_and_grads(params, X, Y)
+    again = tanh_net.loss_and_grads(
+        {**params, name: params[name].view(_MyArray)} if name in params else params,
+        X.view(_MyArray) if name == "X" else X,
+        Y.view(_MyArray) if name == "Y" else Y,
+    )
+    assert again[0] == cost
+    assert all(np.array_equal(again[1][k], grads[k]) for k in grads)

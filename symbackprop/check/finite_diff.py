@@ -134,12 +134,25 @@ class GradCheckRow:
     unresolved: bool = False
     #: why an unresolved row measured nothing, in a few words ("" for any other row)
     cause: str = ""
+    #: what was checked: ``"entries"`` (full mode) or ``"directions"`` (directional mode)
+    unit: str = "entries"
 
     @property
     def coverage(self) -> str:
-        """``"12 of 12 entries checked"`` (``directions`` in directional mode)."""
-        unit = "entries" if self.total != 1 else "entry"
+        """``"12 of 12 entries checked"``, ``"8 of 8 directions checked"``."""
+        unit = self.unit if self.total != 1 else _SINGULAR.get(self.unit, self.unit)
         return f"{self.checked} of {self.total} {unit} checked"
+
+    @property
+    def skipped_text(self) -> str:
+        """``"3 skipped"`` (entries whose step crossed a kink), ``"80 draws crossed a kink"``
+        (random directions whose step crossed one, each drawn again while attempts last)."""
+        if self.unit == "entries":
+            return f"{self.skipped} skipped"
+        return f"{self.skipped} draw{'' if self.skipped == 1 else 's'} crossed a kink"
+
+
+_SINGULAR = {"entries": "entry", "directions": "direction"}
 
 
 @dataclass(frozen=True)
@@ -182,7 +195,7 @@ class GradCheck:
         for r in self.rows:
             lines.append(
                 f"  {r.parameter:>4}  max abs {r.max_abs_error:.2e}  rel {r.relative_error:.2e}"
-                f"  {_mark(r)}  ({r.coverage}, {r.skipped} skipped; {r.reason})"
+                f"  {_mark(r)}  ({r.coverage}, {r.skipped_text}; {r.reason})"
             )
         lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
@@ -523,7 +536,17 @@ def gradcheck(
             )
             rows.append(
                 GradCheckRow(
-                    name, abs_err, rel, ok, checked, skipped, total, reason, unresolved, cause
+                    name,
+                    abs_err,
+                    rel,
+                    ok,
+                    checked,
+                    skipped,
+                    total,
+                    reason,
+                    unresolved,
+                    cause,
+                    "entries" if mode == "full" else "directions",
                 )
             )
             if progress is not None:

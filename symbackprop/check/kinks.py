@@ -158,19 +158,20 @@ class Region:
     def describe(self, show: Callable[[Any], str]) -> str:
         """``x below -5``, ``W X between 0 and 3/10``, ``a1 above 9999/10000``; a joint
         region ``z1 above 0 and b1 below -100 in one entry``."""
-        own = _interval(show(self.arg), self.low, self.high)
+        own = _interval(show, self.arg, self.low, self.high)
         if self.joint is None:
             return own
         other, low, high, _leaves = self.joint
-        return f"{own} and {_interval(show(other), low, high)} in one entry"
+        return f"{own} and {_interval(show, other, low, high)} in one entry"
 
 
-def _interval(shown: str, low: Any, high: Any) -> str:
+def _interval(show: Callable[[Any], str], arg: Any, low: Any, high: Any) -> str:
+    # the edges are printed by ``show`` too: exp(1), 2^(1/3), not SymPy's E, 2**(1/3)
     if low == -sp.oo:
-        return f"{shown} below {high}"
+        return f"{show(arg)} below {show(high)}"
     if high == sp.oo:
-        return f"{shown} above {low}"
-    return f"{shown} between {low} and {high}"
+        return f"{show(arg)} above {show(low)}"
+    return f"{show(arg)} between {show(low)} and {show(high)}"
 
 
 def regions(*exprs: Any, definitions: dict[str, Any] | None = None) -> list[Region]:

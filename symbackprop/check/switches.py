@@ -459,18 +459,21 @@ def shown_number(base: Any) -> Any:
     """A 1 x 1 explicit base (a number of the formula that is no one sum of entries:
     sum(W ⊙ W) + 0.001 sum(W), written out by SymPy as W[0, 0]**2 + W[0, 0]/1000 + ...) as a
     sum of such sums, each a number times 1^T f(M) 1, for the messages (the printers write
-    those in the formula language); ``base`` itself where it is no such sum."""
+    those in the formula language); else the number times the 1 x 1 identity; ``base``
+    itself where it is no 1 x 1 explicit matrix."""
     if not (isinstance(base, sp.ImmutableMatrix) and base.shape == (1, 1)):
         return base
     number = base[0, 0]
+    # else the scalar as it stands, a number of matrices (det(X), tr(X X^T), SymPy's index sum
+    # of sum(z1) at a symbolic size), which the printers write where they can
+    as_it_stands = number * sp.Identity(1)
     if not number.atoms(MatrixElement):
-        # no entry written out: a scalar of matrices as it stands (det(X), tr(X X^T))
-        return number * sp.Identity(1)
+        return as_it_stands
     groups: dict[tuple[Any, Any], set[tuple[Any, Any]]] = {}
     for term in number.args if isinstance(number, sp.Add) else (number,):
         elements = term.atoms(MatrixElement)
         if len(elements) != 1:
-            return base
+            return as_it_stands
         (element,) = elements
         parent, i, j = element.args
         groups.setdefault((parent, term.xreplace({element: T})), set()).add((i, j))
@@ -478,7 +481,7 @@ def shown_number(base: Any) -> Any:
     for (matrix, own), seen in groups.items():
         rows, cols = matrix.shape
         if not (rows.is_Integer and cols.is_Integer) or len(seen) != rows * cols:
-            return base
+            return as_it_stands
         coeff, body = own.as_coeff_Mul()
         if body == T:
             value = matrix

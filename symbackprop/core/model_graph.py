@@ -532,7 +532,7 @@ class _Builder:
     def call(self, node: Call, name: str | None) -> Value:
         # log(1 + exp(u)) is softplus(u), 1 - sigmoid(u) inside a log or a loss is
         # sigmoid(-u) (proved): forms the engine computes and differentiates without overflow
-        split = log_of_multiple(node, self.exp_argument)
+        split = log_of_multiple(node, self.argument_of)
         if split is not None and names(split[1]) <= {"m", *self.constants}:
             summed, factor = split
             if self.value(factor).is_positive:  # type: ignore[union-attr]
@@ -540,16 +540,17 @@ class _Builder:
                 # log(1 - sigmoid(u)), log-sigmoid
                 left, right = (Call("log", (a,), node.pos, node.start, node.end) for a in split)
                 return self.value(Binary("+", left, right, node.pos, node.start, node.end), name)
-        stable, identity = stable_call(node, self.exp_argument)
+        stable, identity = stable_call(node, self.argument_of)
         value = self._call(stable, name)
         if identity is not None and isinstance(value, MatrixSymbol):
             self.graph.rewrites[value.name] = identity  # the step defining it says so
         return value
 
-    def exp_argument(self, name: str) -> str | None:
-        """The name of u where the value ``name`` is defined as exp(u), else None."""
+    def argument_of(self, name: str, func: str) -> str | None:
+        """The name of u where the value ``name`` is defined as ``func(u)`` (exp, sigmoid),
+        else None."""
         node = self.graph.nodes.get(name)
-        if node is None or node.kind is not Kind.FUNCTION or node.record.name != "exp":
+        if node is None or node.kind is not Kind.FUNCTION or node.record.name != func:
             return None
         (arg,) = node.args
         return str(arg.name) if isinstance(arg, MatrixSymbol) else None

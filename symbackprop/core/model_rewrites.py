@@ -42,24 +42,25 @@ from symbackprop.records.losses import LOSSES
 _U = sp.Symbol("u", real=True)
 
 
-#: a named value -> the name of u where it is defined as exp(u), else None (the graph
-#: builder's answer: ``E = exp(U)`` on a line of its own, then ``log(sum(E))``)
-ExpArgument = Callable[[str], "str | None"]
+#: (a named value, a function f) -> the name of u where the value is defined as f(u), else
+#: None (the graph builder's answer: ``E = exp(U)`` on a line of its own, then
+#: ``log(sum(E))``; ``a = sigmoid(u)``, then ``log(1 - a)``)
+ArgumentOf = Callable[[str, str], "str | None"]
 
 
-def _no_names(name: str) -> str | None:
+def _no_names(name: str, func: str) -> str | None:
     return None
 
 
 def stable_call(
-    node: Call, exp_argument: ExpArgument = _no_names
+    node: Call, argument_of: ArgumentOf = _no_names
 ) -> tuple[Call, StableIdentity | None]:
     """``node`` with its overflowing hand-written form replaced (see the module docstring),
     and the identity used; ``(node, None)`` when it has none. Only the call's own argument is
-    looked at (and a value it names, through ``exp_argument``): the graph builder asks again
+    looked at (and a value it names, through ``argument_of``): the graph builder asks again
     for each call inside it."""
     if node.func == "log" and len(node.args) == 1:
-        summed = _sum_of_exp(node.args[0], exp_argument)
+        summed = _sum_of_exp(node.args[0], argument_of)
         if summed is not None:
             # a number's sum is what is refused: the call names it as written
             call = Call(LOGSUMEXP_CALL, (summed,), node.pos, node.start, node.end, "sum")
@@ -69,14 +70,14 @@ def stable_call(
             call = Call("softplus", (exponent,), node.pos, node.start, node.end)
             return call, _checked(SOFTPLUS)
     if node.func == "log" or node.func in LOSSES:
-        complement = _sigmoid_complement(node.args[0])
+        complement = _sigmoid_complement(node.args[0], argument_of)
         if complement is not None:
             call = Call(node.func, (complement, *node.args[1:]), node.pos, node.start, node.end)
             return call, _checked(COMPLEMENT)
     return node, None
 
 
-def _sum_of_exp(arg: FormulaNode, exp_argument: ExpArgument = _no_names) -> FormulaNode | None:
+def _sum_of_exp(arg: FormulaNode, argument_of: ArgumentOf = _no_names) -> FormulaNode | None:
     """u when ``arg`` is ``sum(exp(u))``, or ``sum(E)`` with E a value defined as exp(u)
     (read from u itself, so E used elsewhere is computed as before), else ``None``."""
     if isinstance(arg, Call) and arg.func == "sum" and len(arg.args) == 1:
@@ -84,7 +85,7 @@ def _sum_of_exp(arg: FormulaNode, exp_argument: ExpArgument = _no_names) -> Form
         if isinstance(inner, Call) and inner.func == "exp" and len(inner.args) == 1:
             return inner.args[0]
         if isinstance(inner, Name):
-            u = exp_argument(inner.id)
+            u = argument_of(inner.id, "exp")
             if u is not None:
                 return Name(u, inner.pos, inner.start, inner.end)
     return None
@@ -95,7 +96,7 @@ _PRODUCTS = ("*", "juxt", "⊙")
 
 
 def log_of_multiple(
-    node: Call, exp_argument: ExpArgument = _no_names
+    node: Call, argument_of: ArgumentOf = _no_names
 ) -> tuple[FormulaNode, FormulaNode] | None:
     """``(s, c)`` when ``node`` is ``log(c s)``, ``log(s c)`` or ``log(s / d)`` (c = 1/d) with
     s a sum of exps (:func:`_sum_of_exp`) or ``1 - sigmoid(u)``, and c, d numbers (the caller
@@ -106,14 +107,17 @@ def log_of_multiple(
     if not (node.func == "log" and len(node.args) == 1 and isinstance(node.args[0], Binary)):
         return None
     arg = node.args[0]
-    complement = _complement_multiple(arg)
+    complement = _complement_multiple(arg, argument_of)
     if complement is not None:
         return complement
     if arg.op not in (*_PRODUCTS, "/"):
         return None
     pairs = [(arg.left, arg.right)] + ([] if arg.op == "/" else [(arg.right, arg.left)])
     for summed, other in pairs:
-        if _sum_of_exp(summed, exp_argument) is None and _sigmoid_complement(summed) is None:
+        if (
+            _sum_of_exp(summed, argument_of) is None
+            and _sigmoid_complement(summed, argument_of) is None
+        ):
             continue
         if arg.op == "/":
             other = Binary("/", Num(Fraction(1), other.pos), other, other.pos)
@@ -131,25 +135,40 @@ def _one_plus_exp(arg: FormulaNode) -> FormulaNode | None:
     return None
 
 
-def _sigmoid_complement(arg: FormulaNode) -> FormulaNode | None:
-    """``sigmoid(-u)`` when ``arg`` is ``1 - sigmoid(u)``, else ``None``."""
+def _sigmoid_complement(
+    arg: FormulaNode, argument_of: ArgumentOf = _no_names
+) -> FormulaNode | None:
+    """``sigmoid(-u)`` when ``arg`` is ``1 - sigmoid(u)``, or ``1 - a`` with a a value defined
+    as sigmoid(u) (read from u itself, so a used elsewhere is computed as before), else
+    ``None``."""
     if not (isinstance(arg, Binary) and arg.op == "-" and _is_one(arg.left)):
         return None
     inner = arg.right
+    if isinstance(inner, Name):
+        defined = argument_of(inner.id, "sigmoid")
+        if defined is None:
+            return None
+        u: FormulaNode = Name(defined, inner.pos, inner.start, inner.end)
+        return Call("sigmoid", (Unary("-", u, inner.pos, inner.start, inner.end),), inner.pos)
     if not (isinstance(inner, Call) and inner.func == "sigmoid"):
         return None
     (u,) = inner.args
     return Call("sigmoid", (Unary("-", u, inner.pos, inner.start, inner.end),), inner.pos)
 
 
-def _complement_multiple(arg: Binary) -> tuple[FormulaNode, FormulaNode] | None:
+def _complement_multiple(
+    arg: Binary, argument_of: ArgumentOf = _no_names
+) -> tuple[FormulaNode, FormulaNode] | None:
     """``(1 - sigmoid(u), c)`` when ``arg`` is ``c - c sigmoid(u)`` (the product in any order,
-    by juxtaposition, ``*`` or ``⊙``), c written the same both times, else ``None``."""
+    by juxtaposition, ``*`` or ``⊙``; or ``(1 - a, c)`` for ``c - c a`` with a a value defined
+    as sigmoid(u)), c written the same both times, else ``None``."""
     scaled = arg.right
     if arg.op != "-" or not (isinstance(scaled, Binary) and scaled.op in _PRODUCTS):
         return None
     for factor, other in ((scaled.left, scaled.right), (scaled.right, scaled.left)):
-        sigmoid_of = isinstance(other, Call) and other.func == "sigmoid"
+        sigmoid_of = (isinstance(other, Call) and other.func == "sigmoid") or (
+            isinstance(other, Name) and argument_of(other.id, "sigmoid") is not None
+        )
         if sigmoid_of and to_text(factor) == to_text(arg.left):
             one = Num(Fraction(1), arg.left.pos, arg.left.start, arg.left.end)
             return Binary("-", one, other, arg.pos, arg.start, arg.end), arg.left

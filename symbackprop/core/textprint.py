@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
+from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.str import StrPrinter
 
 from symbackprop.core.expr_structure import (
@@ -118,7 +119,48 @@ class TextPrinter(StrPrinter):
             return self._print(expr.as_coeff_matrices()[0])  # det(X) 1 is det(X)
         coeff, parts = product_factors(expr, self._ones_factor, self._wrap)
         body = " ".join(parts)
-        return with_coefficient(coeff, body, lambda c: f"({self._print(c)})")
+        return with_coefficient(coeff, body, self.coefficient)
+
+    def coefficient(self, coeff: Any) -> str:
+        """A positive scalar coefficient as it reads before a matrix, the way the formula
+        language multiplies numbers: side by side (``2 W``, ``λ W``, ``(3/2) exp(1) W``,
+        ``det(X) dJ/d(det(X)) inv(X)^T``), never SymPy's ``*``; a fraction (``(1/m) X``,
+        ``(λ/m) W``) or a sum in brackets, as the language's ``/`` and ``+`` bind looser than
+        the product that follows (``1/m X`` reads 1/(m X))."""
+        number, rest = sp.sympify(coeff, strict=True).as_coeff_Mul()
+        top, bottom = _fraction(rest)
+        if rest.atoms(sp.Piecewise) or bottom or isinstance(rest, sp.Add):
+            return f"({self._quotient(coeff)})"
+        parts = [] if number == 1 else [self._number(number)]
+        return " ".join(parts + [self._factor(factor) for factor in top])
+
+    def _number(self, number: Any) -> str:
+        text = self._print(number)
+        return text if number.is_Integer or number.is_Float else f"({text})"
+
+    def _quotient(self, expr: Any) -> str:
+        """A scalar as factors side by side over factors side by side: ``λ/(2 m)``,
+        ``3 exp(1)/2`` (side by side binds tighter than ``/`` in the formula language)."""
+        if expr.atoms(sp.Piecewise) or isinstance(expr, sp.Add):
+            return self._print(expr)
+        number, rest = expr.as_coeff_Mul()
+        top, bottom = _fraction(rest)
+        if number.is_Rational:
+            top = [sp.Integer(number.p), *top] if number.p != 1 or not top else top
+            bottom = [sp.Integer(number.q), *bottom] if number.q != 1 else bottom
+        else:
+            top = [number, *top]
+        shown = " ".join(self._factor(factor) for factor in top) if top else "1"
+        if not bottom:
+            return shown
+        below = " ".join(self._factor(factor) for factor in bottom)
+        if len(bottom) > 1 or not _side_by_side(bottom[0]):
+            below = f"({below})"
+        return f"{shown}/{below}"
+
+    def _factor(self, factor: Any) -> str:
+        text = self._print(factor)
+        return text if _side_by_side(factor) else f"({text})"
 
     def _print_HadamardProduct(self, expr: Any) -> str:
         num, den = division_parts(expr)
@@ -197,7 +239,12 @@ class TextPrinter(StrPrinter):
 
     def _wrap_scalar(self, expr: Any) -> str:
         text = self._print(expr)
-        atomic = expr.is_Atom or isinstance(expr, sp.MatrixSymbol | sp.Function) or is_atom(expr)
+        atomic = (
+            expr.is_Atom
+            or isinstance(expr, sp.MatrixSymbol | sp.Function | sp.Determinant | sp.Trace)
+            or is_atom(expr)
+            or (isinstance(expr, MatrixElement) and tuple(expr.parent.shape) == (1, 1))
+        )
         return text if atomic and not text.startswith("-") else f"({text})"
 
     def _print_Exp1(self, expr: Any) -> str:
@@ -216,6 +263,38 @@ class TextPrinter(StrPrinter):
     def _print_Piecewise(self, expr: Any) -> str:
         return _piecewise_text(self, expr)
 
+    # -- what no formula writes (a message's last resort): never SymPy's class names -----------
+    def _print_Determinant(self, expr: Any) -> str:
+        return f"det({self._print(expr.arg)})"
+
+    def _print_Trace(self, expr: Any) -> str:
+        return f"tr({self._print(expr.arg)})"
+
+    def _print_Inverse(self, expr: Any) -> str:
+        return f"inv({self._print(expr.arg)})"
+
+    def _print_MatrixBase(self, expr: Any) -> str:
+        # an explicit matrix: a 1 x 1 one is its entry, a number; else its rows in brackets
+        if tuple(expr.shape) == (1, 1):
+            return str(self._print(expr[0, 0]))
+        rows = ("[" + ", ".join(self._print(v) for v in row) + "]" for row in expr.tolist())
+        return "[" + ", ".join(rows) + "]"
+
+    def _print_Sum(self, expr: Any) -> str:
+        # SymPy's index sum (an entry of sum(W x) at a symbolic size): its indices named
+        # i, j, k, ... (SymPy's _i_1 are no names) and its ranges written out
+        taken = {str(s) for s in expr.free_symbols} | {
+            str(getattr(e.parent, "name", "")) for e in expr.atoms(MatrixElement)
+        }
+        letters = (c for c in "ijklpqrstuv" if c not in taken)
+        named = {index: sp.Symbol(next(letters, f"{index}")) for index, _, _ in expr.limits}
+        body = self._print(expr.function.xreplace(named))
+        ranges = ", ".join(
+            f"{named[index]} = {self._print(low)}..{self._print(high)}"
+            for index, low, high in expr.limits
+        )
+        return f"(the sum over {ranges} of {body})"
+
 
 def ones_alone(expr: Any) -> bool:
     """A ones matrix that is a whole expression (dJ/da of J = sum(a)): printed ``1_n``, as
@@ -226,6 +305,39 @@ def ones_alone(expr: Any) -> bool:
 def _single_indicator(text: str) -> bool:
     """Whether a piecewise function's text is one indicator, ``1{z > 0}``."""
     return text.startswith("1{") and text.endswith("}") and "} " not in text
+
+
+def _fraction(product: Any) -> tuple[list[Any], list[Any]]:
+    """The factors of a scalar product above and below its bar (a negative power is below;
+    unlike ``sp.fraction`` also for factors of unknown commutativity, ``1/det(X)``)."""
+    top: list[Any] = []
+    bottom: list[Any] = []
+    factors = product.as_ordered_factors() if isinstance(product, sp.Mul) else [product]
+    for factor in factors:
+        if isinstance(factor, sp.Pow) and factor.exp.is_negative:
+            bottom.append(factor.base if factor.exp == -1 else factor.base**-factor.exp)
+        elif factor != 1:
+            top.append(factor)
+    return top, bottom
+
+
+def _side_by_side(factor: Any) -> bool:
+    """Whether a scalar factor prints as one unit that the formula language can put beside
+    another without brackets: a name, an unsigned number, a call (``exp(1)``, ``det(X)``,
+    the entry of a 1 x 1 value, which prints bracketed where it needs it) or a power of one."""
+    if isinstance(factor, sp.Pow):
+        exponent = factor.exp
+        if exponent == sp.Rational(1, 2):
+            return True  # sqrt(...)
+        return bool(exponent.is_Integer and exponent > 0) and _side_by_side(factor.base)
+    if isinstance(factor, (sp.sign, sp.Piecewise)):
+        return False  # printed as a sum of indicators
+    if factor.is_Number:
+        return not factor.could_extract_minus_sign() and (factor.is_Integer or factor.is_Float)
+    return isinstance(
+        factor,
+        (sp.Symbol, sp.NumberSymbol, sp.Function, sp.Determinant, sp.Trace, MatrixElement),
+    )
 
 
 def _unit(expr: Any) -> bool:
@@ -265,3 +377,10 @@ _PRINTER = TextPrinter()
 def text(expr: Any) -> str:
     """``expr`` as a line of text in the lecture's notation."""
     return _PRINTER.doprint(expr)
+
+
+def scaled_text(coeff: Any, body: str) -> str:
+    """``body`` (a matrix's text that juxtaposition may follow a factor with) times the scalar
+    ``coeff``, as the printer writes a product's coefficient: ``-2 W``, ``(1/m) X``,
+    ``(3/2) exp(1) dJ/dh``, ``(1 + exp(2)) dJ/dJ``."""
+    return with_coefficient(sp.sympify(coeff, strict=True), body, _PRINTER.coefficient)

@@ -49,9 +49,11 @@ class NetworkEmitter(ABC, Generic[P]):
     DECORATOR: ClassVar[str | None] = None
     #: how a dtype is compared on entry: ``is`` (one object per dtype) or ``==`` (JAX)
     SAME: ClassVar[str] = "is"
-    #: the module's name of a type its entry checks refuse, ``type(W1) is not _MATRIX``
-    #: (NumPy's ``np.matrix``, whose ``*`` multiplies matrices), or None
-    REFUSED_TYPE: ClassVar[str | None] = None
+    #: the module's name of the one type its entry checks pass at once, ``type(W1) is
+    #: _ARRAY`` (NumPy's ``np.ndarray``: any subclass, a ``np.matrix`` whose ``*`` multiplies
+    #: matrices or a subclass of one, goes to ``_invalid``, which refuses a matrix by
+    #: ``isinstance``), or None
+    ARRAY_TYPE: ClassVar[str | None] = None
     #: whether backward's entry sends a batch over float16's 65504 to ``_invalid``, which
     #: refuses it in float16 (NumPy, JAX: the mean over the batch would overflow); forward's
     #: does so in FORWARD_ENTRY
@@ -162,8 +164,8 @@ class NetworkEmitter(ABC, Generic[P]):
             out.append(
                 f"        ok = ok and {w}.dtype {self.SAME} dtype and {b}.dtype {self.SAME} dtype"
             )
-            if self.REFUSED_TYPE:
-                w_ok, b_ok = (f"type({a}) is not {self.REFUSED_TYPE}" for a in (w, b))
+            if self.ARRAY_TYPE:
+                w_ok, b_ok = (f"type({a}) is {self.ARRAY_TYPE}" for a in (w, b))
                 out.append(f"        ok = ok and {w_ok} and {b_ok}")
         return out + self.refused(self.FORWARD_ERRORS, "params, X")
 
@@ -174,9 +176,9 @@ class NetworkEmitter(ABC, Generic[P]):
         y = plan.data[1]
         checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}", f"Y.dtype {self.SAME} X.dtype"]
         checks += [f"{name}.shape == {weight_shapes[name]}" for name in plan.backward_parameters]
-        if self.REFUSED_TYPE:
+        if self.ARRAY_TYPE:
             names = [y, *plan.backward_parameters]
-            checks += [f"type({name}) is not {self.REFUSED_TYPE}" for name in names]
+            checks += [f"type({name}) is {self.ARRAY_TYPE}" for name in names]
         if self.M_LIMIT:
             checks.append(f"m <= {FLOAT16_MAX}")
         return conjunction("ok", checks, INDENT * 2)

@@ -120,8 +120,9 @@ def invalid_helper(
     )
 
 
-#: NumPy's ``_invalid`` lines that name a ``np.matrix`` (forward and backward refuse one on
-#: entry by ``type(W1) is not _MATRIX``, the NumPy template's constant)
+#: NumPy's ``_invalid`` lines that name a ``np.matrix`` or a subclass of one (forward and
+#: backward send every array that is not exactly an ndarray here: ``type(W1) is _ARRAY``,
+#: the NumPy template's constant)
 MATRIX_CHECK = """\
     for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
         if isinstance(value, np.matrix):

@@ -284,7 +284,11 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
     if isinstance(expr, sp.Mul):
         if expr.could_extract_minus_sign():
             inner = _scalar(-expr, variables)
-            return f"-{_wrap(inner, inner[1] < POWER)}", UNARY
+            if inner[1] > SUM:
+                # a sign distributes over a product or quotient: -4131 * sigmoid(1) / 8 is
+                # read (-4131) * sigmoid(1) / 8, the same number, at the product's precedence
+                return f"-{inner[0]}", min(inner[1], UNARY)
+            return f"-({inner[0]})", UNARY
         numerator, denominator = sp.fraction(expr)
         if denominator != 1:
             top = _scalar(numerator, variables)

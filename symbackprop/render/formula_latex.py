@@ -132,4 +132,23 @@ def _latex(node: FormulaNode, names: Names) -> str:  # noqa: C901
         return f"{left} \\, {right}"
     right = _wrap(node.right, level(node.right) <= own, names)
     symbol = {"*": r"\odot", "⊙": r"\odot"}.get(op, op)
+    if symbol == r"\odot" and _number_like(node.left) and _number_like(node.right):
+        symbol = r"\cdot"  # 2 * 3, sum(W) * exp(2): a product of numbers, no Hadamard one
     return f"{left} {symbol} {right}"
+
+
+def _number_like(node: FormulaNode) -> bool:
+    """Whether ``node`` is a number whatever the names' shapes: a literal, a function that
+    gives a scalar (``sum``, ``det``, a loss), or an element-wise function, sign, power or
+    arithmetic of such numbers (``exp(2)``, ``-3/4``)."""
+    if isinstance(node, Num):
+        return True
+    if isinstance(node, Unary):
+        return _number_like(node.operand)
+    if isinstance(node, Call):
+        return node.func in SCALAR_VALUED or all(_number_like(arg) for arg in node.args)
+    if isinstance(node, Binary):
+        if node.op == "^":
+            return _number_like(node.left)
+        return _number_like(node.left) and _number_like(node.right)
+    return False

@@ -32,10 +32,22 @@ from symbackprop.render.latexprint import (
 from symbackprop.render.model_names import ModelNames, ModelNaming
 
 _ARG = "ARGPLACEHOLDER"
+#: the model's matrix nodes printed as calls (``det(X)``), which need no further brackets
+_CALLS = (sp.Determinant, sp.Inverse, sp.Trace)
 
 
 def _one_by_one(expr: Any) -> bool:
     return tuple(expr.shape) == (1, 1)
+
+
+def _lone_factor(expr: Any) -> Any:
+    """The one factor of a product 1 M that an expanded gradient's substitution leaves
+    (``MatMul(1, I_2)`` for the adjoint 1 times I_2): printed as M is."""
+    if isinstance(expr, sp.MatMul):
+        coeff, matrices = expr.as_coeff_matrices()
+        if coeff == 1 and len(matrices) == 1:
+            return matrices[0]
+    return expr
 
 
 def _unit(expr: Any) -> bool:
@@ -65,6 +77,15 @@ class ModelTextPrinter(TextPrinter):
         (``dJ/dx = y ⊙ v``, not ``(y ⊙ v)``)."""
         lone = self.names.lone(expr)
         return self.doprint(expr) if lone is None else self.names.bare_text(lone)
+
+    def _wrap(self, expr: Any) -> str:
+        # det(X), inv(X), tr(A) carry their own brackets: inv(X)^T, det(X) inv(X^T)
+        expr = _lone_factor(expr)
+        if isinstance(expr, (*_CALLS, Identity)) or (
+            isinstance(expr, sp.Transpose) and isinstance(expr.arg, _CALLS)
+        ):
+            return self._print(expr)
+        return super()._wrap(expr)
 
     def _print_Transpose(self, expr: Any) -> str:
         # the argument is printed once: printed here and again by the parent's _wrap, nested
@@ -96,7 +117,7 @@ class ModelTextPrinter(TextPrinter):
         # a body in the entry variable: a compound argument keeps its brackets inside it
         # (``(A x - y)^2``), except in a call's own (``sigmoid(W x + b)``, not ``sigmoid((...))``)
         arg = self._print(expr.arg)
-        if not (is_atom(expr.arg) or arg.startswith("(") and arg.endswith(")")):
+        if not (is_atom(expr.arg) or power_base(arg) == arg):  # a name, (...) or a call
             arg = f"({arg})"
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
         text = _piecewise_text(self, body) if isinstance(body, sp.Piecewise) else self._print(body)
@@ -124,7 +145,14 @@ class ModelLatexPrinter(MathLatexPrinter):
         self.transposes = names.transposes
 
     def _wrap(self, expr: Any) -> str:
-        return "1" if _unit(expr) else super()._wrap(expr)
+        expr = _lone_factor(expr)
+        if _unit(expr):
+            return "1"
+        if isinstance(expr, (*_CALLS, Identity)) or (
+            isinstance(expr, sp.Transpose) and isinstance(expr.arg, sp.Inverse)
+        ):
+            return self._print(expr)  # \det(X), X^{-1}, (X^{-1})^{\top}, I_{n}: as a factor
+        return super()._wrap(expr)
 
     def _print_MatrixSymbol(self, expr: Any) -> str:
         name = str(expr.name)
@@ -145,7 +173,7 @@ class ModelLatexPrinter(MathLatexPrinter):
         return self.doprint(expr) if lone is None else self.names.bare_latex(lone)
 
     def _print_Transpose(self, expr: Any) -> str:
-        if isinstance(expr.arg, sp.Transpose):
+        if isinstance(expr.arg, (sp.Transpose, sp.Inverse)):
             return OPEN + self._print(expr.arg) + CLOSE + r"^{\top}"
         return super()._print_Transpose(expr)
 

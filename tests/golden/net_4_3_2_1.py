@@ -109,9 +109,11 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     return params
 
 
-#: np.matrix, refused on entry (its * multiplies matrices, so every element-wise product would
-#: compute another thing): a module global is a cheaper read than np.matrix on every call
-_MATRIX = np.matrix
+#: the one type the entry checks pass at once (``type(X) is _ARRAY``: a module global is a
+#: cheaper read than np.ndarray on every call); any other, a np.matrix (its * multiplies
+#: matrices, so every element-wise product would compute another thing) or a subclass of one
+#: included, goes to _invalid, which refuses a matrix and lets any other subclass through
+_ARRAY = np.ndarray
 
 
 def _invalid(params, X=None, Y=None, cache=None):
@@ -251,20 +253,21 @@ def forward(params, X, work=None):
         n0, m = X.shape  # m: the number of examples
         dtype = X.dtype  # floating-point: all-integer arrays would fail inside NumPy
         # m over 65504 goes to _invalid, which refuses it in float16 only (the mean
-        # over the batch would overflow); no np.matrix (its * multiplies matrices)
-        ok = 0 < m <= 65504 and n0 == 4 and dtype.kind == "f" and type(X) is not _MATRIX
+        # over the batch would overflow); an ndarray, exactly: a subclass (np.matrix,
+        # whose * multiplies matrices, or one of its own) goes to _invalid too
+        ok = 0 < m <= 65504 and n0 == 4 and dtype.kind == "f" and type(X) is _ARRAY
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (3, 4) and b1.shape == (3, 1)
         ok = ok and W1.dtype is dtype and b1.dtype is dtype
-        ok = ok and type(W1) is not _MATRIX and type(b1) is not _MATRIX
+        ok = ok and type(W1) is _ARRAY and type(b1) is _ARRAY
         W2, b2 = params["W2"], params["b2"]
         ok = ok and W2.shape == (2, 3) and b2.shape == (2, 1)
         ok = ok and W2.dtype is dtype and b2.dtype is dtype
-        ok = ok and type(W2) is not _MATRIX and type(b2) is not _MATRIX
+        ok = ok and type(W2) is _ARRAY and type(b2) is _ARRAY
         W3, b3 = params["W3"], params["b3"]
         ok = ok and W3.shape == (1, 2) and b3.shape == (1, 1)
         ok = ok and W3.dtype is dtype and b3.dtype is dtype
-        ok = ok and type(W3) is not _MATRIX and type(b3) is not _MATRIX
+        ok = ok and type(W3) is _ARRAY and type(b3) is _ARRAY
     except (AttributeError, KeyError, TypeError, ValueError):
         ok = False
     if not ok:
@@ -326,9 +329,9 @@ def backward(params, cache, Y, work=None):
             and Y.dtype is X.dtype
             and W2.shape == (2, 3)
             and W3.shape == (1, 2)
-            and type(Y) is not _MATRIX
-            and type(W2) is not _MATRIX
-            and type(W3) is not _MATRIX
+            and type(Y) is _ARRAY
+            and type(W2) is _ARRAY
+            and type(W3) is _ARRAY
             and m <= 65504
         )
     except (AttributeError, IndexError, KeyError, TypeError):
@@ -397,7 +400,7 @@ def loss_and_grads(params, X, Y, work=None):
     _, cache = forward(params, X, work)
     Z3 = cache["Z3"]  # (1, m): the logits
     m = X.shape[1]  # the number of examples
-    if getattr(Y, "shape", None) != (1, m) or Y.dtype is not X.dtype or type(Y) is _MATRIX:
+    if getattr(Y, "shape", None) != (1, m) or Y.dtype is not X.dtype or type(Y) is not _ARRAY:
         _invalid(params, X, Y)
     # binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with a = sigmoid(z) is
     # max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free for any z, and to full relative

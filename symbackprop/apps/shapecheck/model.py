@@ -35,6 +35,7 @@ from symbackprop.check.model_exact import ModelCheck, model_sizes, placeable
 from symbackprop.check.size_settings import Setting
 from symbackprop.check.size_settings import size_settings as shared_settings
 from symbackprop.check.switches import shown_number
+from symbackprop.core.textprint import text as plain_text
 from symbackprop.errors import FormulaError
 from symbackprop.records.activations import Activation, custom_activation
 from symbackprop.render.model_formula import model_formula
@@ -280,7 +281,8 @@ def across(derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides) -> Cr
 
 
 def show(derivation: ModelDerivation) -> Callable[[Any], str]:
-    """An expression in the model's formula language (SymPy's text where it has no form)."""
+    """An expression in the model's formula language (the printers' plain text where it has
+    no form)."""
 
     def text(expr: Any) -> str:
         try:
@@ -291,7 +293,7 @@ def show(derivation: ModelDerivation) -> Callable[[Any], str]:
             # a region's 1 x 1 base that SymPy wrote out (sum(W ⊙ W) + 0.001 sum(W))
             return model_formula(derivation, shown_number(expr))
         except ValueError:
-            return str(expr)
+            return plain_text(shown_number(expr))  # never SymPy's class names
 
     return text
 

@@ -23,7 +23,7 @@ from symbackprop.core.rules.model_base import (
 )
 from symbackprop.core.segments import Rel, Segment, ShapeOf, Text, notation
 from symbackprop.core.steps import Rule
-from symbackprop.core.textprint import text as expr_text
+from symbackprop.core.textprint import scaled_text
 
 
 def seed_rule(ctx: Context, node: Node) -> list[Contribution]:
@@ -105,12 +105,10 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
 
 
 def _times(coeff: sp.Expr, label: str) -> str:
-    """``coeff label`` as text, a sum in brackets: ``(1 + exp(2)) dJ/dJ``, which read
-    ``1 + exp(2) dJ/dJ`` (the coefficient's last term alone times the adjoint)."""
-    if coeff == 1:
-        return label
-    shown = expr_text(coeff)
-    return f"({shown}) {label}" if isinstance(coeff, sp.Add) else f"{shown} {label}"
+    """``coeff label`` as the printers write a coefficient: ``(1 + exp(2)) dJ/dJ`` and
+    ``(3/2) exp(1) dJ/dh`` in brackets where the formula language needs them (``1 + exp(2)
+    dJ/dJ`` would read the last term alone times the adjoint)."""
+    return scaled_text(coeff, label)
 
 
 def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:

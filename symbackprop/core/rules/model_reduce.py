@@ -161,7 +161,7 @@ def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         *head(ctx, up.value, node.expr, f"det({arg_text(ctx, a)})"),
         grad(ctx, a),
         Rel(),
-        shown_math(ctx, expr, f"{up.label} det({arg_text(ctx, a)}) {text_of(ctx, a)}^-T"),
+        shown_math(ctx, expr, f"{up.label} det({arg_text(ctx, a)}) inv({arg_text(ctx, a)})^T"),
         Text(_SQUARE + "Jacobi's formula "),
         notation(
             "d det(A) = det(A) tr(A^-1 dA)",
@@ -182,7 +182,7 @@ def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         *head(ctx, up.value, node.expr, f"logdet({arg_text(ctx, a)})"),
         grad(ctx, a),
         Rel(),
-        shown_math(ctx, expr, f"{up.label} {text_of(ctx, a)}^-T"),
+        shown_math(ctx, expr, f"{up.label} inv({arg_text(ctx, a)})^T"),
         Text(_SQUARE),
         notation("d log det(A) = tr(A^-1 dA)", r"d \log\det A = \operatorname{tr}(A^{-1} \, dA)"),
     )

@@ -122,11 +122,11 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         "        n0, m = X.shape  # m: the number of examples",
         "        dtype = X.dtype  # floating-point: all-integer arrays would fail inside NumPy",
         "        # m over 65504 goes to _invalid, which refuses it in float16 only (the mean",
-        "        # over the batch would overflow); no np.matrix (its * multiplies matrices)",
-        '        ok = 0 < m <= 65504 and n0 == {n0} and dtype.kind == "f" '
-        "and type(X) is not _MATRIX",
+        "        # over the batch would overflow); an ndarray, exactly: a subclass (np.matrix,",
+        "        # whose * multiplies matrices, or one of its own) goes to _invalid too",
+        '        ok = 0 < m <= 65504 and n0 == {n0} and dtype.kind == "f" and type(X) is _ARRAY',
     )
-    REFUSED_TYPE = "_MATRIX"
+    ARRAY_TYPE = "_ARRAY"
     M_LIMIT = True
     FORWARD_ERRORS = "AttributeError, KeyError, TypeError, ValueError"
     FORWARD_WORK = ("    With a workspace dict ``work``, the arrays are reused across calls.",)
@@ -488,7 +488,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         y_shape = show_dims(self.plan.data_shapes[y])
         out += [
             f'    if getattr(Y, "shape", None) != {y_shape} or Y.dtype is not X.dtype '
-            "or type(Y) is _MATRIX:",
+            "or type(Y) is not _ARRAY:",
             "        _invalid(params, X, Y)",
         ]
         if self.logits:

@@ -136,11 +136,13 @@ WORKSPACE_DOC = (
     "every product is a fresh array.",
 )
 #: the backends' shared ``_invalid`` with NumPy's floating-point test, naming a np.matrix
-#: too, after the constant the entry checks compare types with
+#: (or a subclass of one) too, after the constant the entry checks compare types with
 INVALID_HELPER = """
-#: np.matrix, refused on entry (its * multiplies matrices, so every element-wise product would
-#: compute another thing): a module global is a cheaper read than np.matrix on every call
-_MATRIX = np.matrix
+#: the one type the entry checks pass at once (``type(X) is _ARRAY``: a module global is a
+#: cheaper read than np.ndarray on every call); any other, a np.matrix (its * multiplies
+#: matrices, so every element-wise product would compute another thing) or a subclass of one
+#: included, goes to _invalid, which refuses a matrix and lets any other subclass through
+_ARRAY = np.ndarray
 
 """ + invalid_helper('getattr(dtype, "kind", None) != "f"', types=MATRIX_CHECK)
 INIT_PARAMS = (

@@ -129,9 +129,11 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     return params
 
 
-#: np.matrix, refused on entry (its * multiplies matrices, so every element-wise product would
-#: compute another thing): a module global is a cheaper read than np.matrix on every call
-_MATRIX = np.matrix
+#: the one type the entry checks pass at once (``type(X) is _ARRAY``: a module global is a
+#: cheaper read than np.ndarray on every call); any other, a np.matrix (its * multiplies
+#: matrices, so every element-wise product would compute another thing) or a subclass of one
+#: included, goes to _invalid, which refuses a matrix and lets any other subclass through
+_ARRAY = np.ndarray
 
 
 def _invalid(params, X=None, Y=None, cache=None):
@@ -309,16 +311,17 @@ def forward(params, X, work=None):
         n0, m = X.shape  # m: the number of examples
         dtype = X.dtype  # floating-point: all-integer arrays would fail inside NumPy
         # m over 65504 goes to _invalid, which refuses it in float16 only (the mean
-        # over the batch would overflow); no np.matrix (its * multiplies matrices)
-        ok = 0 < m <= 65504 and n0 == 5 and dtype.kind == "f" and type(X) is not _MATRIX
+        # over the batch would overflow); an ndarray, exactly: a subclass (np.matrix,
+        # whose * multiplies matrices, or one of its own) goes to _invalid too
+        ok = 0 < m <= 65504 and n0 == 5 and dtype.kind == "f" and type(X) is _ARRAY
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (4, 5) and b1.shape == (4, 1)
         ok = ok and W1.dtype is dtype and b1.dtype is dtype
-        ok = ok and type(W1) is not _MATRIX and type(b1) is not _MATRIX
+        ok = ok and type(W1) is _ARRAY and type(b1) is _ARRAY
         W2, b2 = params["W2"], params["b2"]
         ok = ok and W2.shape == (3, 4) and b2.shape == (3, 1)
         ok = ok and W2.dtype is dtype and b2.dtype is dtype
-        ok = ok and type(W2) is not _MATRIX and type(b2) is not _MATRIX
+        ok = ok and type(W2) is _ARRAY and type(b2) is _ARRAY
     except (AttributeError, KeyError, TypeError, ValueError):
         ok = False
     if not ok:
@@ -372,9 +375,9 @@ def backward(params, cache, Y, work=None):
             and Y.dtype is X.dtype
             and W1.shape == (4, 5)
             and W2.shape == (3, 4)
-            and type(Y) is not _MATRIX
-            and type(W1) is not _MATRIX
-            and type(W2) is not _MATRIX
+            and type(Y) is _ARRAY
+            and type(W1) is _ARRAY
+            and type(W2) is _ARRAY
             and m <= 65504
         )
     except (AttributeError, IndexError, KeyError, TypeError):
@@ -438,7 +441,7 @@ def loss_and_grads(params, X, Y, work=None):
     _, cache = forward(params, X, work)
     Z2 = cache["Z2"]  # (3, m): the logits
     m = X.shape[1]  # the number of examples
-    if getattr(Y, "shape", None) != (3, m) or Y.dtype is not X.dtype or type(Y) is _MATRIX:
+    if getattr(Y, "shape", None) != (3, m) or Y.dtype is not X.dtype or type(Y) is not _ARRAY:
         _invalid(params, X, Y)
     # cross-entropy from the logits: log a = z - logsumexp(z) per column, with the column max
     # subtracted first so that exp cannot overflow, and the log of the sum as log1p of the sum
