@@ -172,6 +172,27 @@ def test_wrong_gradient_is_caught() -> None:
     assert not sb.gradcheck(Broken(), params, X, Y, mode="directional").ok
 
 
+def test_a_gradient_left_out_is_named_in_one_line() -> None:
+    """hostile17: a module whose gradients lack a parameter raised a bare KeyError."""
+    mod = sb.compile(sb.Network.parse("3-4-2"))
+    params = mod.init_params(seed=0)
+    X, Y = np.random.default_rng(0).standard_normal((3, 5)), np.ones((2, 5))
+
+    class Partial:
+        kinked = ()
+        forward = staticmethod(mod.forward)
+
+        @staticmethod
+        def loss_and_grads(p: dict[str, np.ndarray], X: np.ndarray, Y: np.ndarray) -> Any:
+            cost, grads = mod.loss_and_grads(p, X, Y)
+            return cost, {k: v for k, v in grads.items() if k != "W2"}
+
+    with pytest.raises(
+        ValueError, match=r"gradients have no W2 \(loss_and_grads returned W1, b1, b2\)"
+    ):
+        sb.gradcheck(Partial(), params, X, Y)
+
+
 def test_relative_error_conventions() -> None:
     assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert relative_error(np.ones(2), -np.ones(2)) == 1.0

@@ -141,6 +141,8 @@ CASES: list[tuple[str, int, str]] = [
     ("x : n x (1)\nJ = sum(x)", 1, "dimension"),
     # bad sizes
     ("sizes: n = 0\nx : n x 1\nJ = sum(x)", 1, "integer 1 to"),
+    # a long digit string is too large, not "no positive integer" (hostile17)
+    ("sizes: n = 99999999999999999999\nx : n x 1\nJ = sum(x)", 1, "integer 1 to 100,000"),
     ("sizes: n = -2\nx : n x 1\nJ = sum(x)", 1, "positive integer"),
     ("sizes: n = 2.5\nx : n x 1\nJ = sum(x)", 1, "positive integer"),
     ("sizes: n = x\nx : n x 1\nJ = sum(x)", 1, "positive integer"),
@@ -156,7 +158,7 @@ CASES: list[tuple[str, int, str]] = [
     ("sizes: m = 5\nX : n x m\nJ = sum(X)", 1, "batch size"),
     ("sizes: 3 = 5\nx : n x 1\nJ = sum(x)", 1, "dimension name"),
     ("sizes: k = 5\nx : n x 1\nJ = sum(x)", 1, "no dimension"),
-    ("sizes: n = " + "9" * 50 + "\nx : n x 1\nJ = sum(x)", 1, "positive integer"),
+    ("sizes: n = " + "9" * 50 + "\nx : n x 1\nJ = sum(x)", 1, "integer 1 to 100,000"),
     ("sizes: n = 2,\nx : n x 1\nJ = sum(x)", 1, "name = integer"),
     ("sizes: n == 2\nx : n x 1\nJ = sum(x)", 1, "positive integer"),
     # statements that are no statement; formula errors
@@ -321,3 +323,9 @@ def test_random_text_is_a_model_or_a_spec_error(text: str) -> None:
 def test_an_undetermined_shape_hint_names_its_free_dimensions(text: str, hint: str) -> None:
     with pytest.raises(SpecError, match=re.escape(f"declare it, e.g. {hint}")):
         Model.parse(text)
+
+
+def test_a_size_with_leading_zeros_is_its_number() -> None:
+    """000003 is 3: only the digits after the zeros count toward "too large" (hostile17)."""
+    model = Model.parse("sizes: n = 000003\nW : n x 1\nJ = sum(W)")
+    assert dict(model.sizes) == {"n": 3}

@@ -507,6 +507,12 @@ def gradcheck(
 
         rows = []
         rng = np.random.default_rng(seed)
+        missing = [name for name in p if name not in grads]
+        if missing:
+            raise ValueError(
+                f"the module's gradients have no {', '.join(missing)} (loss_and_grads "
+                f"returned {', '.join(map(str, grads)) or 'none'}); expected one per parameter"
+            )
         for index, name in enumerate(p):
             g = arrays.to_numpy(grads[name])
             if g.shape != p[name].shape:

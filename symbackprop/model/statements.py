@@ -200,11 +200,15 @@ def _sizes(body: str, line: int, sizes: dict[str, int]) -> None:
                 f"sizes: '{dim} = {_cut(value, 20)}': expected a positive integer written "
                 "with the ASCII digits 0-9",
             )
-        if not value.isdigit() or len(value) > len(str(MAX_WIDTH)):
+        if not value.isdigit():
             raise _fail(line, f"sizes: '{dim} = {_cut(value, 20)}': expected a positive integer")
-        number = int(value)
+        # a long digit string is too large, like 100001 (not "no positive integer": hostile17)
+        digits = value.lstrip("0") or "0"
+        number = int(digits) if len(digits) <= len(str(MAX_WIDTH)) else MAX_WIDTH + 1
         if not 0 < number <= MAX_WIDTH:
-            raise _fail(line, f"sizes: '{dim} = {value}': expected an integer 1 to {MAX_WIDTH:,}")
+            raise _fail(
+                line, f"sizes: '{dim} = {_cut(value, 20)}': expected an integer 1 to {MAX_WIDTH:,}"
+            )
         sizes[dim] = number
 
 
