@@ -83,9 +83,6 @@ SLOW_TWINS = (
     "tests/test_cli.py::test_derive_subprocess_plain_output",
     # a bad model as a process: the in-process bad-model tests of test_model_errors stay
     "tests/test_cli_models.py::test_a_bad_model_as_a_real_process",
-    # linear work in depth: derive and to_text stay; LaTeX and Markdown are the same printers
-    "tests/test_symbolic_speed.py::test_work_is_linear_in_depth[to_latex]",
-    "tests/test_symbolic_speed.py::test_work_is_linear_in_depth[to_markdown]",
     # 1e-58 off, caught exactly: the sigmoid spellings and the logistic model stay
     "tests/test_activation_spellings.py::test_a_model_formula_off_by_1e_58_is_caught_exactly[X :"
     " 3 x m\\nw : 3 x 1\\nJ = sum(tanh(",
