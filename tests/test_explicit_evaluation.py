@@ -10,15 +10,21 @@ an uneven function at a number before it asks SymPy's simplify, and still says e
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import pytest
 import sympy as sp
 
 import symbackprop as sb
 from symbackprop.check.exact import Table, concrete_sizes, forward_point
 from symbackprop.check.explicit import explicit
+from symbackprop.check.model_exact import ModelCheck, model_sizes
 from symbackprop.check.switches import _T, _even
+from symbackprop.model import Model
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.nodes import Elementwise, Softmax, T
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "models"
 
 A = sp.ImmutableMatrix([[1, -2, sp.Rational(1, 3)], [4, 5, -6]])
 U = sp.ImmutableMatrix([[sp.Rational(-5, 6)], [sp.Rational(803, 60)], [sp.Rational(-47, 2)]])
@@ -79,6 +85,31 @@ def test_the_evaluator_walks_to_what_substituting_gives() -> None:
                 lambda n: isinstance(n, (Elementwise, Softmax)), evaluate._tabulate
             )
             assert walked == sp.Matrix(explicit(concrete)), expr
+
+
+@pytest.mark.parametrize("name", ["two_heads", "batch_norm", "softmax_l2", "dropout"])
+def test_the_model_evaluator_walks_to_what_substituting_gives(name: str) -> None:
+    """The model check's evaluator walks each expression with its leaves' values (perf17);
+    substituting them first (the real tables' path, and its fallback) gives the same matrices:
+    every forward value, adjoint and gradient at a point, and the oracle's values in e."""
+    d = sb.derive(Model.parse((EXAMPLES / f"{name}.model").read_text(encoding="utf-8")))
+    check = ModelCheck(d, model_sizes(d, None), seed=5)
+    env = check.point()
+    e = sp.Dummy("e", real=True)
+    moved = dict(env)
+    parameter = next(iter(d.model.parameters))
+    moved[parameter] = env[parameter] + sp.Matrix.ones(*env[parameter].shape) * e
+    exprs = [*d.graph.forward.values(), *(s.expr for s in d.steps), *d.gradients.values()]
+    walked = 0
+    for expr in exprs:
+        for values in (env, moved):
+            try:
+                substituted = check.evaluate._substituted(expr, values)
+            except (KeyError, ValueError, ZeroDivisionError):
+                continue  # an adjoint's name is no leaf here; a point outside a domain
+            assert check.evaluate(expr, values) == substituted, expr
+            walked += 1
+    assert walked > len(exprs)
 
 
 def test_a_determinant_written_into_an_explicit_matrix_is_its_number() -> None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardPower, Identity, MatAdd, MatMul, MatrixSymbol, OneMatrix, ZeroMatrix
 
-from symbackprop.check.explicit import explicit
+from symbackprop.check.explicit import At, Unwalked, callable_of, explicit
 from symbackprop.check.interpret import (
     Interpretation,
     NotExact,
@@ -222,6 +222,37 @@ class _Evaluate:
         return found
 
     def __call__(self, expr: Any, env: dict[str, Any]) -> sp.Matrix:
+        if not isinstance(self.table, RealInterpretation):
+            # walked as it stands, each leaf and table function from env (as
+            # check/exact.py's Evaluator): substituting the leaves first rebuilt and
+            # re-checked every node, about half of an evaluation
+            try:
+                return sp.Matrix(explicit(self.interpreted(expr), self._at(env), self.dims))
+            except Unwalked:
+                pass  # a node the walk leaves to SymPy (an inverse, a log-softmax)
+        return self._substituted(expr, env)
+
+    def _at(self, env: dict[str, Any]) -> At:
+        """:func:`explicit`'s values at ``env``: a leaf's, a table function applied, a
+        softmax or log-sum-exp of the tables' exp and log; None for matrix arithmetic."""
+
+        def at(node: Any) -> sp.ImmutableMatrix | None:
+            if isinstance(node, MatrixSymbol):
+                return sp.ImmutableMatrix(env[node.name])
+            if isinstance(node, Elementwise):
+                if node.function.free_symbols:
+                    raise Unwalked("a function of a size")  # substituted as before
+                arg = explicit(node.arg, at, self.dims)
+                return sp.ImmutableMatrix(arg.applyfunc(callable_of(node.function)))
+            if isinstance(node, (Softmax, LogSumExp, SoftmaxOfAll)):
+                return self._of_exps(node, explicit(node.arg, at, self.dims))
+            return None
+
+        return at
+
+    def _substituted(self, expr: Any, env: dict[str, Any]) -> sp.Matrix:
+        """``expr`` at ``env`` with every leaf substituted first, then evaluated node by node
+        (the real tables' path, and any node the walk leaves to SymPy)."""
         if isinstance(self.table, RealInterpretation):
             # each element-wise body as one expression (its digits checked), not as rounded
             # pieces: 1 - tanh(t)^2 rounds to 0 at a large t
@@ -237,7 +268,8 @@ class _Evaluate:
         special = concrete.atoms(OneMatrix, ZeroMatrix, Identity)
         concrete = concrete.xreplace({node: node.as_explicit() for node in special})
         concrete = concrete.replace(
-            lambda node: isinstance(node, (Softmax, LogSumExp, SoftmaxOfAll)), self._of_exps
+            lambda node: isinstance(node, (Softmax, LogSumExp, SoftmaxOfAll)),
+            lambda node: self._of_exps(node, node.arg.doit().as_explicit()),
         )
         # SymPy's doit leaves an element-wise power of an explicit matrix as it is, and the
         # product around it then goes entry by entry through Sum (a 3-step RNN's cost: half
@@ -255,10 +287,11 @@ class _Evaluate:
         )
         return sp.ImmutableMatrix(values)
 
-    def _of_exps(self, node: Softmax | LogSumExp | SoftmaxOfAll) -> Any:
-        """The node's formula of the tables' exp and log: the cost as written."""
+    def _of_exps(self, node: Softmax | LogSumExp | SoftmaxOfAll, values: Any) -> Any:
+        """The node's formula of the tables' exp and log at its argument's explicit
+        ``values``: the cost as written."""
         return node.of_values(
-            node.arg.doit().as_explicit(),
+            values,
             exp=self.table.cls(("exp",)),
             log=self.table.cls(("log",)),
         )
