@@ -77,17 +77,17 @@ SLOW_TWINS = (
     "tests/test_slides.py::test_deck_compiles_without_overfull_frames",
     # session 16, the default suite over its 90 s: processes and compiles that other default
     # tests repeat. `shapecheck` as a piped process: test_trust_cli's shapecheck runs stay and
-    # the trace and repair columns are checked in process (test_check_formula)
+    # the trace and repair columns are checked in process
+    # (test_the_repair_panel_shares_rows_with_the_trace_in_process); test_cli.py's
+    # test_derive_subprocess_plain_output stays for a piped process's plain output
     "tests/test_check_formula.py::test_cli_shows_trace_and_repair_side_by_side_plain_when_piped",
-    # `derive 4-3-2-1` as a piped process: test_readme_commands runs the README's one (plain)
-    "tests/test_cli.py::test_derive_subprocess_plain_output",
     # a bad model as a process: the in-process bad-model tests of test_model_errors stay
     "tests/test_cli_models.py::test_a_bad_model_as_a_real_process",
     # 1e-58 off, caught exactly: the sigmoid spellings and the logistic model stay
     "tests/test_activation_spellings.py::test_a_model_formula_off_by_1e_58_is_caught_exactly[X :"
     " 3 x m\\nw : 3 x 1\\nJ = sum(tanh(",
-    # JAX's 32-bit mode compiles both modules again (4 s): the dtype advice of the NumPy and
-    # torch modules stays, and every other JAX module test
+    # JAX's 32-bit mode compiles both modules again (4 s): the network's advice stays
+    # (test_float64_data_beside_32_bit_parameters_gets_the_jax_advice)
     "tests/test_jax_backend.py::test_mixed_float64_advice_under_jaxs_default_32_bit_mode",
     # the batch form of the named exact checks: the single form stays
     "tests/test_exact.py::test_check_exact_on_named_networks[4-3-2-1-bce-True]",

@@ -165,6 +165,21 @@ def test_cli_shows_trace_and_repair_side_by_side_plain_when_piped() -> None:
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
 
 
+def test_the_repair_panel_shares_rows_with_the_trace_in_process() -> None:
+    """The default twin of the process test above (review17 S1): the CLI's panel puts the
+    repair beside the shape trace's rows, and the error is one line on stderr."""
+    from click.testing import CliRunner
+
+    from cli.main import main
+
+    done = CliRunner().invoke(main, ["shapecheck", "n-3-2-1", "--wrt", "W2", BOARD])
+    assert done.exit_code == 1
+    assert "\x1b[" not in done.stdout and "shape trace" in done.stdout
+    line = next(ln for ln in done.stdout.splitlines() if "fits" in ln)
+    assert REPAIRED in line and "W3" in line
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
 @pytest.mark.slow
 def test_cli_exit_codes() -> None:
     assert _cli("n-3-2-1", "--wrt", "W2", REPAIRED).returncode == 0

@@ -533,6 +533,17 @@ def test_a_jax_module_advises_its_default_float_for_integer_data() -> None:
     assert not any("float64" in line for line in lines), done.stdout
 
 
+def test_float64_data_beside_32_bit_parameters_gets_the_jax_advice() -> None:
+    """The default twin of the slow case below (review17 S1): the network module's entry
+    check says what JAX does with float64 when x64 is off, before any arithmetic."""
+    network = sb.compile(sb.Network.parse("3-2-1"), backend="jax")
+    with jax.enable_x64(False):
+        params = network.init_params()
+        with pytest.raises(ValueError, match="JAX makes float64 only with x64 on") as info:
+            network.loss_and_grads(params, np.ones((3, 4)), np.ones((1, 4)))
+    assert ".astype(np.float32) converts the float64 arrays" in str(info.value)
+
+
 def test_mixed_float64_advice_under_jaxs_default_32_bit_mode() -> None:
     """hostile14 #6: with x64 off (JAX's default) init_params gives float32 and NumPy data is
     float64; the advice was W1.astype(np.float64), which JAX silently keeps float32, so the
