@@ -45,10 +45,13 @@ def test_a_value_shifted_by_a_further_term_is_paired_with_it() -> None:
     # a further term of either sign (W1 x ⊙ b1) leaves all four
     mixed = z + sp.Rational(1, 1000) * sp.HadamardProduct(w * x, b)
     assert len(wedges.shifted_pairs({z: {0}, mixed: {0}}, defs, set())) == 4
-    # the same terms scaled, or other terms, or a linear shift (joint.py's): no such pair
+    # the same terms scaled, or no term shared, or a linear shift (joint.py's): no such pair
     assert wedges.shifted_pairs({z: {0}, 2 * w * x + 2 * b: {0}}, defs, set()) == []
-    other = w * x + sp.Rational(1, 1000) * sp.HadamardProduct(b, b)
+    other = sp.HadamardProduct(w * x, w * x) + sp.HadamardProduct(b, b)
     assert wedges.shifted_pairs({z: {0}, other: {0}}, defs, set()) == []
+    # a shared term, the rest scaled otherwise (review16 T2): every pair of pieces
+    sharing = w * x + sp.Rational(1, 1000) * sp.HadamardProduct(b, b)
+    assert len(wedges.shifted_pairs({z: {0}, sharing: {0}}, defs, set())) == 4
     linear = z + sp.Rational(1, 1000) * b
     assert wedges.shifted_pairs({z: {0}, linear: {0}}, defs, set()) == []
     # Sides gives each pair of pieces a joint region, searched on lines (linear=False)
@@ -56,6 +59,30 @@ def test_a_value_shifted_by_a_further_term_is_paired_with_it() -> None:
     indicator = entrywise(sp.Lambda(T, sp.Piecewise((1, T > 0), (0, True))), squared)
     sides = Sides(relu, indicator, definitions=defs)
     assert sum(1 for r in sides.reached if r.joint is not None and not r.linear) == 3
+
+
+def test_products_of_sums_are_multiplied_out() -> None:
+    """b1 ⊙ (1 + 0.001 b1) is b1 + 0.001 b1 ⊙ b1 and (W1 + 0.001 W1 ⊙ W1) x is
+    W1 x + 0.001 (W1 ⊙ W1) x: each is z1's terms plus one more, so the pair is searched
+    (review16 T2: each was one term, no pair, "equal, exactly")."""
+    w, x, b = sp.MatrixSymbol("W1", 4, 3), sp.MatrixSymbol("x", 3, 1), sp.MatrixSymbol("b1", 4, 1)
+    z = sp.MatrixSymbol("z1", 4, 1)
+    defs = {"z1": w * x + b}
+    c = sp.Rational(1, 1000)
+    ones = sp.OneMatrix(4, 1)
+    hadamard = w * x + sp.HadamardProduct(b, ones + c * b)
+    matmul = (w + c * sp.HadamardProduct(w, w)) * x + b
+    for shifted in (hadamard, matmul):
+        pairs = wedges.shifted_pairs({z: {0}, shifted: {0}}, defs, set())
+        assert {(u, v) for u, _pu, v, _pv, _leaves in pairs} == {(z, shifted)}
+    # the squares are never negative: z1 above 0 with the other below 0 is no region
+    assert len(wedges.shifted_pairs({z: {0}, hadamard: {0}}, defs, set())) == 3
+    # z1 ⊙ (1 + b1 ⊙ b1) has z1's sign in every entry: the two pairs of opposite signs are
+    # empty; z1 ⊙ (1 + 0.001 b1) changes sign where b1 < -1000: all four are regions
+    same_sign = sp.HadamardProduct(z, ones + sp.HadamardProduct(b, b))
+    assert len(wedges.shifted_pairs({z: {0}, same_sign: {0}}, defs, set())) == 2
+    either = sp.HadamardProduct(z, ones + c * b)
+    assert len(wedges.shifted_pairs({z: {0}, either: {0}}, defs, set())) == 4
 
 
 def test_the_line_search_lands_between_two_close_crossings() -> None:
@@ -83,6 +110,11 @@ def test_the_line_search_lands_between_two_close_crossings() -> None:
         "1{z1 + 0.001 b1 ⊙ b1 > 0}",
         "1{z1 + 0.001 W1 x ⊙ W1 x > 0}",
         "1{z1 - 0.001 b1 ⊙ b1 > 0}",
+        # the same shifts spelled as products of sums, or scaled and shifted (review16 T2)
+        "1{W1 x + b1 ⊙ (1 + 0.001 b1) > 0}",
+        "1{(W1 + 0.001 W1 ⊙ W1) x + b1 > 0}",
+        "1{W1 x + 0.999 b1 + 0.001 sum(W1) > 0}",
+        "1{z1 ⊙ (1 + 0.001 b1) > 0}",
         # wrong only where z1 > 0 and z1 + 0.001 sum(W1) < 0 (sum(W1) < 0 there)
         "1{z1 + 0.001 sum(W1) > 0} ⊙ 1{z1 > 0}",
     ],
@@ -101,6 +133,8 @@ def test_wedges_of_a_shifted_value_fail(indicator: str) -> None:
         "1{sqrt(2) W1 x + sqrt(2) b1 > 0}",
         # z1 > 0 makes z1 + b1 ⊙ b1 > 0: right; its empty pairing is no region
         "1{z1 > 0} ⊙ 1{z1 + b1 ⊙ b1 > 0}",
+        # z1 times a positive factor has z1's sign
+        "1{z1 ⊙ (1 + b1 ⊙ b1) > 0}",
     ],
 )
 def test_right_spellings_still_pass(indicator: str) -> None:

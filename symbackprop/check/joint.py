@@ -43,7 +43,7 @@ def joint_pairs(
         for v in bases[k + 1 :]:
             fu, fv = forms[u], forms[v]
             assert fu is not None and fv is not None
-            if u.shape != v.shape or not set(fu) & set(fv) or _proportional(fu, fv):
+            if u.shape != v.shape or not set(fu) & set(fv) or proportional(fu, fv):
                 continue
             leaves = _moving(set(fu) | set(fv), definitions)
             if not leaves:
@@ -72,6 +72,17 @@ def summed(parts: Any, terms_of: Callable[[Any], dict[Any, Any] | None]) -> dict
     return {key: coeff for key, coeff in out.items() if coeff != 0}
 
 
+def scaled(product: sp.MatMul) -> tuple[Any, list[Any]] | None:
+    """``(c, [matrix factors])`` of a matrix product ``c A B ...`` whose number c is a real
+    one other than 0; None where c holds more (a sum(W1) times ones, a size)."""
+    numbers = [a for a in product.args if not getattr(a, "is_Matrix", False)]
+    factors = [a for a in product.args if getattr(a, "is_Matrix", False)]
+    coeff = sp.Mul(*numbers)
+    if not (coeff.is_number and coeff.is_extended_real and coeff != 0):
+        return None
+    return coeff, factors
+
+
 def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, Any] | None:
     """``expr`` as {term: coefficient} over terms that are leaves (b1) or products of
     matrices with a leaf among them (W1 x, W2 a1); a name for a sum or product (z1) written
@@ -93,11 +104,10 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
     if isinstance(expr, sp.MatAdd):
         return summed(expr.args, lambda term: linear_form(term, definitions, depth + 1))
     if isinstance(expr, sp.MatMul):
-        numbers = [a for a in expr.args if not getattr(a, "is_Matrix", False)]
-        factors = [a for a in expr.args if getattr(a, "is_Matrix", False)]
-        coeff = sp.Mul(*numbers)
-        if not (coeff.is_number and coeff.is_extended_real and coeff != 0):
+        split = scaled(expr)
+        if split is None:
             return None
+        coeff, factors = split
         if len(factors) == 1:
             found = linear_form(factors[0], definitions, depth + 1)
             return None if found is None else {k: coeff * c for k, c in found.items()}
@@ -119,7 +129,8 @@ def _leaf(factor: Any) -> sp.MatrixSymbol | None:
     return None
 
 
-def _proportional(first: dict[Any, Any], second: dict[Any, Any]) -> bool:
+def proportional(first: dict[Any, Any], second: dict[Any, Any]) -> bool:
+    """Whether two {term: coefficient} forms have the same terms, all scaled by one number."""
     if set(first) != set(second):
         return False
     key = next(iter(first))

@@ -5,12 +5,16 @@ relu'(z1) beside ``1{z1 + 0.001 sum(W1) > 0}``, ``1{z1 + 0.001 b1 ⊙ b1 > 0}`` 
 of z1 (so :mod:`.switches` keeps it a base of its own) and not linear in the leaves (so
 :mod:`.joint` solves no point for it); each is reached on both sides of its own 0, and the two
 differ only in an entry where they have opposite signs, a wedge about 0.001 |sum(W1)| wide
-around z1 = 0 (review15 N10). Two bases of one shape where one is the other, scaled, plus
-further terms (:func:`shifted_pairs`) get a joint region for every pair of their pieces, as
-linear pairs do; a point inside one is searched on lines through the leaves, one entry's two
-values followed at once (:func:`along`): where the two cross their switches close together,
-the halving between the crossings lands in the wedge. A pair of pieces no line reaches stays
-missing (the check cannot decide): it may be empty (z1 above 0 with z1 + b1 ⊙ b1 below 0).
+around z1 = 0 (review15 N10). Two bases of one shape that share a term, written out with
+products of sums multiplied out (b1 ⊙ (1 + 0.001 b1) is b1 + 0.001 b1 ⊙ b1), and are not one
+value scaled (:func:`shifted_pairs`: z1 beside z1 + 0.001 b1 ⊙ b1, or beside
+W1 x + 0.999 b1 + 0.001 sum(W1) 1, review16 T2) get a joint region for every pair of their
+pieces, as linear pairs do; a point inside one is searched on lines through the leaves, one
+entry's two values followed at once (:func:`along`): where the two cross their switches close
+together, the halving between the crossings lands in the wedge. A pair of pieces no line
+reaches stays missing (the check cannot decide): it may be empty, which is known for a
+further term of one sign (z1 above 0 with z1 + b1 ⊙ b1 below 0) and a factor of one sign
+(z1 above 0 with z1 ⊙ (1 + b1 ⊙ b1) below 0), and left out there.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 
 import sympy as sp
 
-from symbackprop.check.joint import Piece, linear_form, pieces, summed
+from symbackprop.check.joint import Piece, linear_form, pieces, proportional, scaled, summed
 from symbackprop.records.nodes import Elementwise
 
 #: the halvings of one line's bracket at most (each a point evaluated)
@@ -31,8 +35,10 @@ def shifted_pairs(
     on: dict[Any, set[Any]], definitions: dict[str, Any], done: set[tuple[Any, Any]]
 ) -> list[tuple[Any, Piece, Any, Piece, tuple[str, ...]]]:
     """``(u, piece of u, v, piece of v, leaves)`` for every pair of pieces of two bases of one
-    shape where v is c u plus terms u has not (not both linear: :func:`.joint.joint_pairs`
-    has those; pairs in ``done`` are left out); ``leaves``: the names under both."""
+    shape that share a term and are not proportional (not both linear:
+    :func:`.joint.joint_pairs` has those; pairs in ``done`` are left out), but pairs that
+    hold no entry where that is known: v is c u plus terms of one sign, or u times a factor
+    of one sign; ``leaves``: the names under both."""
     terms = {base: _terms(base, definitions) for base in on}
     bases = [base for base in on if terms[base]]
     out: list[tuple[Any, Piece, Any, Piece, tuple[str, ...]]] = []
@@ -40,19 +46,24 @@ def shifted_pairs(
         for second in bases[k + 1 :]:
             if first.shape != second.shape or (first, second) in done or (second, first) in done:
                 continue
-            pair = _shifted(first, second, terms) or _shifted(second, first, terms)
+            pair = (
+                _shifted(first, second, terms)
+                or _shifted(second, first, terms)
+                or _sharing(first, second, terms)
+            )
             if pair is None:
                 continue
             u, v, scale, sign = pair
             if linear_form(u, definitions) and linear_form(v, definitions):
                 continue  # both linear: joint.py's regions, or unrelated (no shared term)
             leaves = tuple(sorted(_leaves(u, definitions) | _leaves(v, definitions)))
+            factor = _factor_sign(u, v, terms, definitions)
             if leaves:
                 out.extend(
                     (u, pu, v, pv, leaves)
                     for pu in pieces(on[u])
                     for pv in pieces(on[v])
-                    if not _empty(pu, pv, scale, sign)
+                    if not _empty(pu, pv, scale, sign) and not _signs_apart(pu, pv, factor)
                 )
     return out
 
@@ -74,6 +85,16 @@ def _shifted(u: Any, v: Any, terms: dict[Any, Any]) -> tuple[Any, Any, Any, int]
     return u, v, scale, signs.pop() if len(signs) == 1 else 0
 
 
+def _sharing(u: Any, v: Any, terms: dict[Any, Any]) -> tuple[Any, Any, Any, int] | None:
+    """``(u, v, None, 0)`` where the two share a term but neither is the other scaled (plus
+    more): z1 beside W1 x + 0.999 b1 + 0.001 sum(W1) 1 differs from it in a thin wedge too
+    (review16 T2); which pairs of their pieces are empty is not known."""
+    mine, theirs = terms[u], terms[v]
+    if not set(mine) & set(theirs) or proportional(mine, theirs):
+        return None
+    return u, v, None, 0
+
+
 def _empty(pu: Piece, pv: Piece, scale: Any, sign: int) -> bool:
     """Whether no entry can have u in ``pu`` and v = scale u + r in ``pv`` where r is never
     negative (``sign`` 1) or never positive (-1): with r >= 0, v > scale u; z1 above 0 with
@@ -86,6 +107,48 @@ def _empty(pu: Piece, pv: Piece, scale: Any, sign: int) -> bool:
         return bool(least != -sp.oo and least != sp.oo and pv[1] <= least)
     most = scale * high
     return bool(most != -sp.oo and most != sp.oo and pv[0] >= most)
+
+
+def _factor_sign(u: Any, v: Any, terms: dict[Any, Any], definitions: dict[str, Any]) -> int:
+    """s where v = u ⊙ p (or u = v ⊙ p) and every entry of p has the sign s
+    (z1 ⊙ (1 + b1 ⊙ b1): 1, so each entry of the one has the other's sign), else 0."""
+    return _factor_of(u, v, terms, definitions) or _factor_of(v, u, terms, definitions)
+
+
+def _factor_of(u: Any, v: Any, terms: dict[Any, Any], definitions: dict[str, Any]) -> int:
+    """s where v = u ⊙ p with every entry of p of the sign s, else 0."""
+    if not isinstance(v, sp.HadamardProduct):
+        return 0
+    for k, arg in enumerate(v.args):
+        if _terms(arg, definitions) != terms[u]:
+            continue
+        sign = 1
+        for other in (*v.args[:k], *v.args[k + 1 :]):
+            sign *= _strict_sign(_terms(other, definitions))
+        return sign
+    return 0
+
+
+def _strict_sign(found: dict[Any, Any] | None) -> int:
+    """1 where a sum of terms is above 0 in every entry (a positive number plus terms never
+    negative: 1 + b1 ⊙ b1), -1 where below 0, else 0."""
+    if not found:
+        return 0
+    signs = {_sign(term) * _number_sign(c) for term, c in found.items()}
+    if len(signs) != 1 or 0 in signs or not any(isinstance(t, sp.OneMatrix) for t in found):
+        return 0
+    return signs.pop()
+
+
+def _signs_apart(pu: Piece, pv: Piece, factor: int) -> bool:
+    """Whether v = u ⊙ p with p of the sign ``factor`` (not 0) cannot be in ``pv`` where u is
+    in ``pu``: each entry of v has the sign of u's times ``factor``, so pieces of opposite
+    signs hold no entry (a right formula's search there would never end)."""
+    if factor == 0:
+        return False
+    u_side = 1 if bool(pu[0] >= 0) else (-1 if bool(pu[1] <= 0) else 0)
+    v_side = 1 if bool(pv[0] >= 0) else (-1 if bool(pv[1] <= 0) else 0)
+    return u_side != 0 and v_side != 0 and u_side * factor != v_side
 
 
 def _number_sign(value: Any) -> int:
@@ -115,6 +178,8 @@ def _sign(term: Any) -> int:
         return sign if even else 0
     if isinstance(term, sp.HadamardPower) and term.exp.is_even:
         return 1
+    if isinstance(term, sp.OneMatrix):
+        return 1
     if isinstance(term, Elementwise) and term.body == sp.Abs(term.variable):
         return 1
     return 0
@@ -122,8 +187,10 @@ def _sign(term: Any) -> int:
 
 def _terms(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, Any] | None:
     """``expr`` as {term: number}: a name for a sum or a product (z1 = W1 x + b1) written out,
-    numbers taken out of products; any other term (b1 ⊙ b1, sum(W1) 1, W1 x) is one term as a
-    whole. None where ``expr`` is no matrix."""
+    products and element-wise products of sums multiplied out ((W1 + 0.001 W1 ⊙ W1) x is
+    W1 x + 0.001 (W1 ⊙ W1) x, b1 ⊙ (1 + 0.001 b1) is b1 + 0.001 b1 ⊙ b1), numbers taken out
+    of products; any other term (sum(W1) 1, abs(b1)) is one term as a whole. None where
+    ``expr`` is no matrix."""
     if depth > 20 or not getattr(expr, "is_Matrix", False):
         return None
     if isinstance(expr, sp.MatrixSymbol):
@@ -133,16 +200,63 @@ def _terms(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, 
         return {expr: sp.Integer(1)}
     if isinstance(expr, sp.MatAdd):
         return summed(expr.args, lambda term: _terms(term, definitions, depth + 1))
+    factors: list[Any] | None = None
+    coeff, join = sp.Integer(1), _matmul
     if isinstance(expr, sp.MatMul):
-        numbers = [a for a in expr.args if not getattr(a, "is_Matrix", False)]
-        factors = [a for a in expr.args if getattr(a, "is_Matrix", False)]
-        coeff = sp.Mul(*numbers)
-        if coeff.is_number and coeff.is_extended_real and coeff != 0:
-            if len(factors) == 1:
-                found = _terms(factors[0], definitions, depth + 1)
-                return None if found is None else {k: coeff * c for k, c in found.items()}
-            return {sp.MatMul(*factors): coeff}
-    return {expr: sp.Integer(1)}
+        split = scaled(expr)
+        if split is not None:
+            coeff, factors = split
+    elif isinstance(expr, sp.HadamardProduct):
+        factors, join = list(expr.args), _hadamard
+    elif isinstance(expr, sp.HadamardPower) and expr.exp.is_Integer and 1 < expr.exp <= MAX_POWER:
+        factors, join = [expr.base] * int(expr.exp), _hadamard
+    if factors is None:
+        return {expr: sp.Integer(1)}
+    found = _multiplied([_terms(f, definitions, depth + 1) for f in factors], join, expr.shape)
+    if found is None:
+        return {expr: sp.Integer(1)}
+    return {key: coeff * c for key, c in found.items()}
+
+
+#: an element-wise power written out as a product of its base this many times at most
+MAX_POWER = 4
+#: the terms of one product multiplied out at most (more: the product is one term)
+MAX_TERMS = 64
+
+
+def _multiplied(
+    parts: list[dict[Any, Any] | None], join: Callable[[list[Any], Any], Any], shape: Any
+) -> dict[Any, Any] | None:
+    """The product of sums ``parts`` (each {term: number}) multiplied out, each product of
+    terms made one term by ``join``; None where a part is None or there are too many."""
+    out: dict[tuple[Any, ...], Any] = {(): sp.Integer(1)}
+    for part in parts:
+        if part is None or len(out) * len(part) > MAX_TERMS:
+            return None
+        out = {(*keys, key): c * coeff for keys, c in out.items() for key, coeff in part.items()}
+    return summed([{join(list(keys), shape): c} for keys, c in out.items()], lambda found: found)
+
+
+def _matmul(keys: list[Any], shape: Any) -> Any:
+    """One term of a matrix product: its factors' terms multiplied, as one flat product
+    (``shape``, unused, as for :func:`_hadamard`)."""
+    args = [a for key in keys for a in (key.args if isinstance(key, sp.MatMul) else (key,))]
+    return args[0] if len(args) == 1 else sp.MatMul(*args)
+
+
+def _hadamard(keys: list[Any], shape: Any) -> Any:
+    """One term of an element-wise product, its factors in one order (b1 ⊙ W1 x is
+    W1 x ⊙ b1) and the ones matrix left out (b1 ⊙ 1 is b1)."""
+    args = [
+        a
+        for key in keys
+        for a in (key.args if isinstance(key, sp.HadamardProduct) else (key,))
+        if not isinstance(a, sp.OneMatrix)
+    ]
+    if not args:
+        return sp.OneMatrix(*shape)
+    args.sort(key=sp.default_sort_key)
+    return args[0] if len(args) == 1 else sp.HadamardProduct(*args)
 
 
 def _leaves(expr: Any, definitions: dict[str, Any]) -> set[str]:

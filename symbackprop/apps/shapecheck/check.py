@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardProduct, MatMul
 
-from symbackprop.apps.shapecheck import crossings, numeric, spellings
+from symbackprop.apps.shapecheck import crossings, numeric, redraw, spellings
 from symbackprop.apps.shapecheck import model as model_formula
 from symbackprop.apps.shapecheck.decided import (
     applications,
@@ -74,8 +74,6 @@ _PRODUCTS = ("@", "*", "⊙", "juxt")
 _TRIALS = 3
 #: the seed of the compared points (the same points at every run)
 _SEED = 12345
-#: the further draws where a point with a difference lies on a switch (:func:`_compare_at`)
-_REDRAWS = 3
 #: the seeds of the base points :func:`_live_base` tries for the line search (a point where
 #: no entry of the gradient is 0): draws of their own, apart from the compared points'
 _BASE_SEEDS = range(31, 31 + 8)
@@ -863,15 +861,9 @@ def _compare_at(
     placed: Any = None,
 ) -> Counterexample | None:
     gradient = derivation.gradients[wrt]
-    draws, done = 0, 0
     shown = {str(k): v for k, v in sizes.items()}
-    on_switch: Counterexample | None = None
-    # a point with a base exactly on a switch (x_j = -5, drawn, beside 1{x > -5} and
-    # 1{x < -5}) shows no counterexample: it is drawn again, a few times at most (review15
-    # N11). Such a point reaches no region (its difference would go unseen there: review16
-    # T1), and where every redraw is on a switch too, its difference is the verdict
-    while done < trials and draws < trials + _REDRAWS:
-        draws += 1
+
+    def draw() -> redraw.Drawn:
         at = _same_point(derivation, sizes, rng, placed)
         if exact:
             evaluate = at(EXACT)
@@ -882,20 +874,15 @@ def _compare_at(
             row = numeric.difference(at, gradient, expr, ladder)
             evaluate = at(numeric.DIGITS)
             truth = evaluate(gradient)
-        if row is not None and sides.on_switch(evaluate, exact=exact):
-            on_switch = on_switch or Counterexample(wrt, *row, shown, exact)
-            continue
         # a point where the gradient is 0 (every relu dead) compares nothing on either
         # side of a kink: x below -5 reached there is still to be reached (crossings)
-        live = any(v != 0 for v in truth)
-        if exact:
-            sides.see(evaluate, inside=live, exact=True)
-        else:
-            sides.see(evaluate, inside=live)
-        done += 1
-        if row is not None:
-            return Counterexample(wrt, *row, shown, exact)
-    return on_switch if done < trials else None
+        return redraw.Drawn(evaluate, row, live=any(v != 0 for v in truth))
+
+    # a point with a base exactly on a switch is drawn again (review15 N11, review16 T1)
+    found: tuple[int, int, Any, Any] | None = redraw.first_difference(
+        draw, trials, sides, exact=exact
+    )
+    return None if found is None else Counterexample(wrt, *found, shown, exact)
 
 
 def _same_point(

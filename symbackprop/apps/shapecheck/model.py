@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from symbackprop.apps.shapecheck import crossings, numeric
+from symbackprop.apps.shapecheck import crossings, numeric, redraw
 from symbackprop.apps.shapecheck.crossings import Crossed
 from symbackprop.apps.shapecheck.decided import entries_differ, exact_decides, written_out
 from symbackprop.check.exact import NotRationalError
@@ -327,14 +327,13 @@ def _difference(
 
     shown = {str(k): v for k, v in chosen.items()}
     gradient = derivation.gradients[wrt]
-    for _ in range(trials):
+
+    def point() -> redraw.Drawn:
         drawn: dict[int, numeric.Evaluate] = {}
         after: list[Any] = []
 
-        def at(
-            digits: int, drawn: dict[int, numeric.Evaluate] = drawn, after: list[Any] = after
-        ) -> numeric.Evaluate:
-            if digits not in drawn:  # one point per trial, each precision drawn once
+        def at(digits: int) -> numeric.Evaluate:
+            if digits not in drawn:  # one point per draw, each precision drawn once
                 drawn[digits], state = draw(digits)
                 after.append(state)
             return drawn[digits]
@@ -342,7 +341,6 @@ def _difference(
         try:
             if exact:
                 evaluate = at(EXACT)
-                sides.see(evaluate, exact=True)
                 truth, yours = evaluate(gradient), evaluate(expr)
                 found = next(
                     (
@@ -355,14 +353,19 @@ def _difference(
                 )
             else:
                 found = numeric.difference(at, gradient, expr)
-                sides.see(at(numeric.DIGITS))
-        except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
-            if exact and isinstance(exc, (NotRationalError, NotExact)):
-                # no exact value here (a table at an irrational point, an exact difference
-                # with no digits): no verdict from it; the true functions decide
-                raise NotRationalError("no exact value") from None
-            return (0, 0, f"cannot be evaluated ({exc})", None, shown)
-        if found is not None:
-            return (*found, shown)
-        start[0] = after[0]  # the next trial draws on from where this one ended
-    return None
+                evaluate = at(numeric.DIGITS)
+        finally:
+            if after:
+                start[0] = after[0]  # the next point draws on from where this one ended
+        return redraw.Drawn(evaluate, found)
+
+    try:
+        # a point with a base exactly on a switch is drawn again, as a network's (review16 T3)
+        found = redraw.first_difference(point, trials, sides, exact=exact)
+    except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
+        if exact and isinstance(exc, (NotRationalError, NotExact)):
+            # no exact value here (a table at an irrational point, an exact difference
+            # with no digits): no verdict from it; the true functions decide
+            raise NotRationalError("no exact value") from None
+        return (0, 0, f"cannot be evaluated ({exc})", None, shown)
+    return None if found is None else (*found, shown)

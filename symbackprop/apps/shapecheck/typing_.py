@@ -539,6 +539,15 @@ class Typer:
                 )
             left = Typed(left.expr - right.expr, left.shape, left.start, right.end)
             right = Typed(sp.Integer(0), None, right.start, right.end)
+        if left.is_matrix and right.expr.has(MatrixSymbol):
+            # a threshold of the point (0.001 sum(W1)) moves to the argument's side: kept in
+            # the indicator's body it was written out there, and SymPy's comparison of a
+            # number with that unevaluated sum recursed for minutes (review16 M1); a size
+            # (1/m) stays, a number once the sizes are set
+            shifted = left.expr - self._broadcast(right, left.shape)
+            span = (min(left.start, right.start), max(left.end, right.end))
+            left = Typed(shifted, left.shape, *span)
+            right = Typed(sp.Integer(0), None, right.start, right.end)
         body = sp.Piecewise((1, _COMPARE[cmp](T, right.expr)), (0, True))
         if left.is_matrix:
             return Typed(
