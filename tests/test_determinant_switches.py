@@ -47,3 +47,25 @@ def test_a_shifted_sign_of_det_is_wrong_and_the_sign_itself_right(
 ) -> None:
     report = sb.check_formula(Model.parse(ABS_DET), "X", formula)
     assert report.exit_code == exit_code, report
+
+
+def test_a_trace_of_a_large_product_and_a_large_determinant_land_on_the_definition() -> None:
+    """review17 H1b: the cap on writing out det(M) (n! products) stopped traces too, and a
+    det(M) left as it stands was related to nothing, not even itself: tr(X W) of a 6 x 6
+    product and det(X) of a 6 x 6 X beside their definitions were two bases each."""
+    W, X = sp.MatrixSymbol("W", 2, 6), sp.MatrixSymbol("X", 6, 2)
+    big = sp.MatrixSymbol("Y", 6, 6)
+    t1, t2 = sp.MatrixSymbol("_t1", 1, 1), sp.MatrixSymbol("_t2", 1, 1)
+    above = sp.Lambda(T, sp.Piecewise((1, T > 0), (0, True)))
+    found = switches(
+        sp.Piecewise((1, sp.Trace(X * W) > THOUSANDTH), (0, True)),
+        sp.Piecewise((1, sp.Determinant(big) > THOUSANDTH), (0, True)),
+        entrywise(above, t1),
+        entrywise(above, t2),
+        definitions={
+            "_t1": sp.Trace(W * X) * sp.Identity(1),
+            "_t2": sp.Determinant(big) * sp.Identity(1),
+        },
+    )
+    assert found.on == {t1: {sp.Integer(0), THOUSANDTH}, t2: {sp.Integer(0), THOUSANDTH}}
+    assert not found.unmapped

@@ -62,6 +62,9 @@ def explicit(
         # an entry may still be a matrix expression's scalar of explicit matrices, a
         # det(X) or tr(X) written into a 1 x 1 matrix: done here, as doit did before
         if value.has(Determinant, Trace, MatrixElement):
+            if walking and value.atoms(MatrixSymbol):
+                # det(X) of a leaf the walk has not put in (review17 P1): substituted first
+                raise Unwalked("a matrix symbol inside an explicit matrix")
             value = value.doit()
         return sp.ImmutableMatrix(value)
     if isinstance(value, (OneMatrix, ZeroMatrix, Identity)):

@@ -278,8 +278,9 @@ def _entries_of(base: Any, definitions: tuple[tuple[str, Any], ...]) -> Entries 
     return found
 
 
-#: the largest square matrix whose determinant is written out in its entries (n! products)
-MAX_DET_SIZE = 4
+#: the largest square matrix whose determinant is written out in its entries (n! products;
+#: a trace, n terms, is written out at any size a base's entries are)
+MAX_DET_SIZE = 5
 
 
 def _scalars_written_out(value: Any) -> Any:
@@ -291,8 +292,10 @@ def _scalars_written_out(value: Any) -> Any:
 
     def written(node: Any) -> Any:
         rows, cols = node.arg.shape
-        if not (sp.Integer(rows).is_Integer and rows == cols and rows <= MAX_DET_SIZE):
+        if not (sp.Integer(rows).is_Integer and rows == cols):
             return node
+        if isinstance(node, Determinant) and rows > MAX_DET_SIZE:
+            return node  # left as det(M): related to an equal det(M) only (_function_of)
         matrix = explicit(node.arg)
         return matrix.det(method="berkowitz") if isinstance(node, Determinant) else matrix.trace()
 
@@ -306,6 +309,9 @@ def _function_of(mine: Entries | None, other: Entries | None) -> sp.Expr | None:
     into ``mine``'s, leaves no leaf); else None."""
     if mine is None or other is None or len(mine) != len(other):
         return None
+    if mine == other:
+        # the same value (a det(M) too large to write out, as it stands on both sides)
+        return _T
     affine = _affine_relation(mine, other)
     if affine is not None:
         # sum(W ⊙ W) and _t2 = 1^T (W ⊙ W) 1: no leaf entry to solve for, one value
