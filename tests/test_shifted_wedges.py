@@ -85,6 +85,23 @@ def test_products_of_sums_are_multiplied_out() -> None:
     assert len(wedges.shifted_pairs({z: {0}, either: {0}}, defs, set())) == 4
 
 
+def test_a_name_for_an_elementwise_product_is_written_out() -> None:
+    """batch_norm.model's truth: ``gamma ⊙ N + beta`` beside the derivation's _t8 = _t7 + beta
+    with _t7 = gamma ⊙ N is one value written two ways, no pair (a pair of its pieces of
+    opposite signs is empty, and its search made the tool's own truth "cannot decide")."""
+    n, m = 4, 3
+    gamma, beta = sp.MatrixSymbol("gamma", n, 1), sp.MatrixSymbol("beta", n, 1)
+    big_n = sp.MatrixSymbol("N", n, m)
+    t7, t8 = sp.MatrixSymbol("_t7", n, m), sp.MatrixSymbol("_t8", n, m)
+    ones = sp.OneMatrix(1, m)
+    product = sp.HadamardProduct(gamma * ones, big_n)
+    defs = {"_t7": product, "_t8": t7 + beta * ones}
+    assert wedges.shifted_pairs({product + beta * ones: {0}, t8: {0}}, defs, set()) == []
+    # shifted by a further term never negative it is still paired, in three pairs of pieces
+    shifted = product + beta * ones + sp.Rational(1, 1000) * sp.HadamardProduct(big_n, big_n)
+    assert len(wedges.shifted_pairs({shifted: {0}, t8: {0}}, defs, set())) == 3
+
+
 def test_the_line_search_lands_between_two_close_crossings() -> None:
     """One entry: u = t - 1 and v = u + 1/1000 cross 0 a thousandth apart; the doubling
     steps over both, the halving lands between them (u below 0, v above 0)."""

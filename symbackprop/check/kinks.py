@@ -416,12 +416,6 @@ def crossing(
             for name in movable
         }
     )
-    if not named:
-        # a value that names no leaf (a model's _t2 = sum(W ⊙ X)): after the random line,
-        # one entry of each leaf; along the random line such a product of two leaves is a
-        # quadratic that may stay above its kink both ways (review17 M2: sum(W ⊙ X) < 0
-        # was never reached, and the right 1{sum(W ⊙ X) > 0} X was "cannot decide")
-        lines += [_entry(base, name, rng) for name in sorted(movable)]
     # No line toward the origin (p0 (1 - t)), although it reaches a ball around W = 0 that
     # the lines above miss (1{sum(W ⊙ W) > 1/2}): a region reached is taken as compared, and
     # two bases of one shape that are neither related (switches.py maps a related one's

@@ -29,6 +29,8 @@ from symbackprop.records.nodes import Elementwise
 
 #: the halvings of one line's bracket at most (each a point evaluated)
 HALVINGS = 40
+#: element-wise products a name may stand for, written out like sums and matrix products
+_PRODUCTS = (sp.HadamardProduct, sp.HadamardPower)
 
 
 def shifted_pairs(
@@ -195,7 +197,10 @@ def _terms(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, 
         return None
     if isinstance(expr, sp.MatrixSymbol):
         inner = definitions.get(str(expr.name))
-        if isinstance(inner, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol)):
+        # a name for gamma ⊙ N is written out too: gamma ⊙ N + beta beside _t8 = _t7 + beta
+        # with _t7 = gamma ⊙ N is one value, not two sharing a term (a pair of its pieces
+        # would be an empty region searched in vain)
+        if isinstance(inner, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol, *_PRODUCTS)):
             return _terms(inner, definitions, depth + 1)
         return {expr: sp.Integer(1)}
     if isinstance(expr, sp.MatAdd):
