@@ -29,6 +29,10 @@ CASES: dict[str, Any] = {
     "A = sigmoid(W X)\nJ = -sum(log(1 - A)) + 0 sum(Y)": lambda jax, z, y: (
         -jax.nn.log_sigmoid(-z).sum()
     ),
+    # the complement on a line of its own too (review17 X3)
+    "A = sigmoid(W X)\nQ = 1 - A\nJ = -sum(log(Q)) + 0 sum(Y)": lambda jax, z, y: (
+        -jax.nn.log_sigmoid(-z).sum()
+    ),
 }
 #: logits W X of +-1000 beside ordinary ones
 X = np.array([[1000.0, -800.0, 0.3], [-500.0, 700.0, -1.2]])
@@ -77,6 +81,36 @@ def test_one_minus_a_defined_sigmoid_is_log_sigmoid_at_1e3_numpy(
     # -log(c (1 - sigmoid(z))) = softplus(z) - log(c), derivative sigmoid(z); sigmoid' = s (1 - s)
     assert cost == pytest.approx((np.logaddexp(0.0, Z) - np.log(c) + sig).sum(), rel=1e-15)
     np.testing.assert_allclose(grads["W"], (sig + sig * (1 - sig)) @ X.T, rtol=1e-15)
+
+
+def test_one_minus_a_on_its_own_line_is_sigmoid_of_minus_u_numpy() -> None:
+    """review17 X3: ``P = sigmoid(W X)``, ``Q = 1 - P``, ``J = sum(log(Q))``: Q computed as
+    written was 1 - P, its gradient 1/Q off by 1e-6 at W X = 14 (gradcheck FAILED) and -inf
+    from 37; Q is now sigmoid(-(W X)) and log(Q) log-sigmoid, exact to the last digit at
+    14, 140 and 1000 (and Q, read by a second term, is the complement to the last digit)."""
+    equation = "P = sigmoid(W X)\nQ = 1 - P\nJ = sum(log(Q)) + sum(Q) + 0 sum(Y)"
+    module = sb.compile(sb.Model.parse(HEAD + equation + "\ndata: X, Y"))
+    x = np.array([[14.0, 140.0, 1000.0, -3.0], [0.0, 0.0, 0.0, 1.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        cost, grads = module.loss_and_grads({"W": W_EXTREME}, x, np.zeros((2, 4)))
+    z = W_EXTREME @ x
+    q = 0.5 * (1 - np.tanh(z / 2))  # sigmoid(-z), to the last digit
+    assert cost == pytest.approx((-np.logaddexp(0.0, z) + q).sum(), rel=1e-15)
+    # d/dz [log(sigmoid(-z)) + sigmoid(-z)] = -sigmoid(z) - q (1 - q)
+    np.testing.assert_allclose(grads["W"], (-(1 - q) - q * (1 - q)) @ x.T, rtol=1e-14)
+
+
+@pytest.mark.parametrize("equation", ["J = sum(log(1 - P))", "Q = 1 - P\nJ = sum(log(Q))"])
+def test_a_rewrite_through_a_named_sigmoid_shows_its_argument(equation: str) -> None:
+    """sigmoid(-u) read through P = sigmoid(W X) named P's internal argument: the steps said
+    dJ/d(sigmoid(-_t1)) and dJ/d(-_t1); they say sigmoid(-(W X)) and -(W X), in every
+    printer."""
+    model = sb.Model.parse(HEAD + "P = sigmoid(W X)\n" + equation + " + 0 sum(Y)\ndata: X, Y")
+    derivation = sb.derive(model)
+    text, latex = sb.to_text(derivation), sb.to_latex(derivation)
+    assert "dJ/d(-(W X))" in text or "dJ/d(sigmoid(-(W X)))" in text
+    for shown in (text, latex, sb.to_markdown(derivation)):
+        assert "_t1" not in shown and "t_{1}" not in shown
 
 
 @pytest.mark.slow

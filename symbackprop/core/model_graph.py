@@ -46,6 +46,7 @@ from symbackprop.core.model_rewrites import (
     LOGSUMEXP_CALL,
     StableIdentity,
     log_of_multiple,
+    named_complement,
     stable_call,
 )
 from symbackprop.core.names import Name as SymbolName
@@ -55,7 +56,7 @@ from symbackprop.errors import SpecError
 from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
-from symbackprop.formula.ast import to_text
+from symbackprop.formula.ast import substituted, to_text
 from symbackprop.formula.float_range import (
     OUTSIDE_FLOAT64,
     OutOfRange,
@@ -229,7 +230,9 @@ class ModelGraph(ForwardGraph):
         out: dict[str, FormulaNode] = {}
         for name in self.forward:
             if name.startswith("_"):
-                out[name] = self._shown_source(name, out)
+                # a rewrite's source may name an internal value (1 - p with p = sigmoid(W x)
+                # is sigmoid(-_t1)): shown as what that value stands for, sigmoid(-(W x))
+                out[name] = substituted(self._shown_source(name, out), out)
         return out
 
     def _shown_source(self, name: str, earlier: dict[str, FormulaNode]) -> FormulaNode:
@@ -484,6 +487,14 @@ class _Builder:
                 return self.constants[node.id]
             found = self.graph.symbols[node.id]
             return found if name is None else self.linear([(sp.Integer(1), found)], name)
+        if name is not None and isinstance(node, Binary):
+            complement = named_complement(node, self.argument_of)
+            if complement is not None:  # q = 1 - sigmoid(u) on its own line is sigmoid(-u)
+                stable, identity = complement
+                value = self._call(stable, name)
+                if isinstance(value, MatrixSymbol):
+                    self.graph.rewrites[value.name] = identity  # the step defining it says so
+                return value
         if isinstance(node, Unary) or (isinstance(node, Binary) and node.op in ("+", "-")):
             return self.linear(self.terms(node, sp.Integer(1)), name)
         if isinstance(node, TransposeNode):

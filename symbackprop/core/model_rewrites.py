@@ -77,6 +77,21 @@ def stable_call(
     return node, None
 
 
+def named_complement(
+    node: FormulaNode, argument_of: ArgumentOf = _no_names
+) -> tuple[Call, StableIdentity] | None:
+    """``(sigmoid(-u), the identity)`` when ``node``, the whole right-hand side of a line, is
+    ``1 - sigmoid(u)`` or ``1 - a`` with a a value defined as sigmoid(u), else ``None``. A value
+    named on its own line (``q = 1 - p``, then ``log(q)``) is computed as sigmoid(-u): as
+    ``1 - p`` it kept a digit fewer per power of e in u (log(q)'s gradient 1/q was off by 1e-6
+    at u = 14) and was 0 from u = 37 (log(q) -inf; review17 X3); as a sigmoid the log of it is
+    log-sigmoid, which the graph computes and differentiates without a pole."""
+    complement = _sigmoid_complement(node, argument_of)
+    if complement is None or not isinstance(complement, Call):
+        return None
+    return complement, _checked(COMPLEMENT)
+
+
 def _sum_of_exp(arg: FormulaNode, argument_of: ArgumentOf = _no_names) -> FormulaNode | None:
     """u when ``arg`` is ``sum(exp(u))``, or ``sum(E)`` with E a value defined as exp(u)
     (read from u itself, so E used elsewhere is computed as before), else ``None``."""

@@ -12,8 +12,8 @@ The parser guarantees that a tree is at most ``max_depth`` levels high, so recur
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, TypeAlias
 
@@ -192,6 +192,26 @@ def walk(node: Node) -> Iterator[Node]:
 def names(node: Node) -> set[str]:
     """The variable names a formula uses (function names are not included)."""
     return {n.id for n in walk(node) if isinstance(n, Name)}
+
+
+def substituted(node: Node, by: Mapping[str, Node]) -> Node:
+    """``node`` with every :class:`Name` whose id is a key of ``by`` replaced by its value
+    (``-_t1`` with ``_t1`` -> ``W x`` is ``-(W x)`` once printed: :func:`to_text` brackets by
+    precedence); ``node`` itself where no name is replaced."""
+    if isinstance(node, Name):
+        return by.get(node.id, node)
+    kids = children(node)
+    new = tuple(substituted(kid, by) for kid in kids)
+    if all(a is b for a, b in zip(new, kids, strict=True)):
+        return node
+    if isinstance(node, Unary | Transpose):
+        return replace(node, operand=new[0])
+    if isinstance(node, Binary | Indicator):
+        return replace(node, left=new[0], right=new[1])
+    if isinstance(node, Call):
+        return replace(node, args=new)
+    assert isinstance(node, Deriv)
+    return replace(node, arg=new[0])
 
 
 # -- printing a tree back in the formula language ---------------------------------------------
