@@ -23,6 +23,7 @@ from symbackprop.check import wedges
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.interpret import breakpoints
 from symbackprop.check.joint import joint_pairs, solve
+from symbackprop.check.live import holed
 from symbackprop.check.live import live as is_live
 from symbackprop.check.switches import affine_parts, switches, to_base
 from symbackprop.records.nodes import Elementwise
@@ -221,6 +222,12 @@ Evaluate = Callable[[Any], sp.MatrixBase]
 UNEVALUATED = (ValueError, TypeError, ArithmeticError, LookupError, LostDigits)
 
 
+#: (a point's evaluator, a region's bases, its generic shape, a mask of its concrete shape) ->
+#: the gradient and the formula there with each piecewise atom of those bases the mask (1
+#: where it has another shape), and whether some atom took the mask (:func:`.live.pieceless`)
+Smooth = Callable[[Any, frozenset[Any], Any, sp.Matrix], tuple[list[sp.MatrixBase], bool]]
+
+
 #: how far the points reached a region: not at all, only on a kink at its edge, inside it
 NONE, EDGE, INSIDE = 0, 1, 2
 
@@ -263,10 +270,10 @@ class Sides:
         #: whether :func:`crossing` searches the joint regions of a value and itself shifted
         #: (:mod:`.wedges`, line by line: dear); where not, they stay missing
         self.search_wedges = True
-        #: a point's evaluator -> the gradient and the formula there with each piecewise atom
-        #: taken as 1 (:func:`.live.pieceless`), or None: a region's point then counts
-        #: wherever it lies
-        self.smooth: Callable[[Evaluate], list[sp.MatrixBase]] | None = None
+        #: (a point's evaluator, a region's bases) -> the gradient and the formula there with
+        #: each piecewise atom of those bases taken as 1 (:func:`.live.pieceless`,
+        #: :func:`.live.owned_by`), or None: a region's point then counts wherever it lies
+        self.smooth: Smooth | None = None
 
     def see(
         self,
@@ -284,7 +291,7 @@ class Sides:
         in the entries its value's entries there reach (:mod:`.live`: x_j = 0 inside "abs(x)
         below 1/1000" compares column j as 0 = 0)."""
         values: dict[Any, Any] = {}
-        outputs: list[list[sp.MatrixBase]] = []
+        outputs: dict[tuple[Any, ...], tuple[list[sp.MatrixBase], bool]] = {}
 
         def of(arg: Any) -> list[Any]:
             if arg not in values:
@@ -299,13 +306,30 @@ class Sides:
                 return False
             if self.smooth is None or self._shape is None:
                 return True
-            if not outputs:
-                try:
-                    outputs.append(self.smooth(evaluate))
-                except UNEVALUATED:
-                    return True  # as before: no verdict is read from this, only a region
-            cols = values[region.arg].shape[1]
-            return is_live(region.arg.shape, self._shape, entries, cols, outputs[0])
+            # the region's own atoms taken as 1, every other atom as it is at this point; then
+            # 0 in the region's entries: live where that changes the gradient or the formula
+            bases = frozenset(
+                (region.arg,) if region.joint is None else (region.arg, region.joint[0])
+            )
+            concrete = values[region.arg].shape
+            key = (bases, tuple(region.arg.shape))
+            try:
+                if key not in outputs:
+                    outputs[key] = self.smooth(
+                        evaluate, bases, region.arg.shape, sp.ones(*concrete)
+                    )
+                whole, used = outputs[key]
+                if not used:  # no atom of the region's shape: which entries it reaches, by shape
+                    return is_live(region.arg.shape, self._shape, entries, concrete[1], whole)
+                mask = holed(concrete[0], concrete[1], entries)
+                off, _used = self.smooth(evaluate, bases, region.arg.shape, mask)
+            except UNEVALUATED:
+                return True  # as before: no verdict is read from this, only a region
+            return any(
+                a != b
+                for one, other in zip(whole, off, strict=True)
+                for a, b in zip(one, other, strict=True)
+            )
 
         for region, level in self.reached.items():
             if level == INSIDE or (exact and region.arg in self._through):
@@ -416,6 +440,15 @@ def crossing(
             for name in movable
         }
     )
+    if not named:
+        # a value that names no leaf (a model's _t2 = sum(W ⊙ X), _t1 = W x): after the
+        # random line, one entry of each leaf; along the random line such a product of two
+        # leaves is a quadratic that may stay above its kink both ways (review17 M2: sum(W ⊙
+        # X) < 0 was never reached, and the right 1{sum(W ⊙ X) > 0} X was "cannot decide").
+        # A point these lines find counts only where the region's entries are live there
+        # (Sides.see holes the region's own atoms): a one-entry line reaching W1 > 20 where
+        # relu'(z1) = 0 kills that entry made a wrong 1{W1 < 20} pass before.
+        lines += [_entry(base, name, rng) for name in sorted(movable)]
     # No line toward the origin (p0 (1 - t)), although it reaches a ball around W = 0 that
     # the lines above miss (1{sum(W ⊙ W) > 1/2}): a region reached is taken as compared, and
     # two bases of one shape that are neither related (switches.py maps a related one's

@@ -11,12 +11,14 @@ rows are dJ/dW1's rows; x's n0 rows are its columns); where none is, every entry
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
 
 from symbackprop.check.interpret import breakpoints
-from symbackprop.records.nodes import Elementwise, T
+from symbackprop.check.switches import switches
+from symbackprop.records.nodes import Elementwise, T, entrywise
 
 
 def live(
@@ -62,22 +64,84 @@ def _reached(arg_shape: tuple[Any, Any], out_shape: tuple[Any, Any], i: int, j: 
     return rows, columns
 
 
-def pieceless(expr: Any) -> Any:
+#: the name of the mask a region's own atoms of its shape are replaced by (:func:`pieceless`)
+HOLE = "_hole"
+
+
+def pieceless(
+    expr: Any, own: Callable[[Any], bool] | None = None, hole: tuple[Any, Any] | None = None
+) -> Any:
     """``expr`` with every piecewise atom (an element-wise function with a kink or a jump:
     an indicator, relu, relu', abs; abs of a matrix) a matrix of ones: what is 0 there is 0
-    whatever piece each atom takes."""
+    whatever piece each atom takes. ``own``: only the atoms it holds for (those of one
+    region's bases, :func:`owned_by`); the others keep their value. ``hole`` (a region's
+    generic shape): an atom of that shape is the matrix :data:`HOLE` instead, whose value
+    the caller gives (ones, or ones with 0 in the region's entries: :func:`holed`)."""
 
     def piecewise(node: Any) -> bool:
         if isinstance(node, Elementwise):
-            return bool(breakpoints(node.body, node.variable))
-        return isinstance(node, sp.Abs) and bool(getattr(node.args[0], "is_Matrix", False))
+            found = bool(breakpoints(node.body, node.variable))
+        else:
+            found = isinstance(node, sp.Abs) and bool(getattr(node.args[0], "is_Matrix", False))
+        return found and (own is None or own(node))
 
-    # the constant 1 applied to the atom's own argument: the evaluator's element-wise path,
-    # as fast as the atom itself (a ones matrix inside a product took SymPy's symbolic sums)
-    return expr.replace(
-        piecewise, lambda node: Elementwise(sp.Lambda(T, sp.Integer(1)), _arg(node))
+    def replaced(node: Any) -> Any:
+        if hole is not None and tuple(node.shape) == tuple(hole):
+            return sp.MatrixSymbol(HOLE, *hole)
+        # the constant 1 applied to the atom's own argument: the evaluator's element-wise
+        # path, as fast as the atom itself (a ones matrix inside a product took SymPy's
+        # symbolic sums)
+        return Elementwise(sp.Lambda(T, sp.Integer(1)), _arg(node))
+
+    return expr.replace(piecewise, replaced)
+
+
+def holed(rows: int, cols: int, entries: list[int]) -> sp.Matrix:
+    """Ones of ``rows`` x ``cols`` with 0 in the flat ``entries``: the region's own atoms
+    switched off where the point lies in it."""
+    out = sp.ones(rows, cols)
+    for k in entries:
+        out[k // cols, k % cols] = 0
+    return out
+
+
+def uses_hole(exprs: list[Any]) -> bool:
+    """Whether one of ``exprs`` (made by :func:`pieceless` with a hole) holds :data:`HOLE`."""
+    return any(
+        isinstance(s, sp.MatrixSymbol) and s.name == HOLE
+        for e in exprs
+        for s in getattr(e, "free_symbols", ())
     )
 
 
 def _arg(node: Any) -> Any:
     return node.args[0] if isinstance(node, sp.Abs) else node.arg
+
+
+def owned_by(bases: frozenset[Any], definitions: dict[str, Any]) -> Callable[[Any], bool]:
+    """Whether a piecewise atom switches on one of ``bases`` (a region's base, and its
+    partner's in a joint region): its switches map onto that base itself or onto a value it is
+    a function of (:func:`~symbackprop.check.switches.switches` with a probe on the base, one
+    base found for the two). Only such atoms are taken as 1 where a region's point is tested:
+    relu'(z1) = 0 in an entry where W1 > 20 kills that entry for ``1{W1 < 20}`` (its
+    comparison there is 0 = 0), and taken as 1 with it, the point counted as compared and a
+    wrong ``... ⊙ 1{W1 < 20}`` passed. An atom whose switches are not found is no region's."""
+    found: dict[Any, bool] = {}
+
+    def own(node: Any) -> bool:
+        if node not in found:
+            found[node] = any(_switches_on(node, base, definitions) for base in bases)
+        return found[node]
+
+    return own
+
+
+def _switches_on(node: Any, base: Any, definitions: dict[str, Any]) -> bool:
+    alone = switches(node, definitions=definitions)
+    if alone.unmapped or not alone.on:
+        return False
+    if base in alone.on:
+        return len(alone.on) == 1
+    probe = entrywise(sp.Lambda(T, sp.Piecewise((1, T > 0), (0, True))), base)
+    both = switches(node, probe, definitions=definitions)
+    return not both.unmapped and len(both.on) == 1

@@ -49,8 +49,8 @@ from symbackprop.check.exact import (
     forward_point,
 )
 from symbackprop.check.interpret import activation_records
-from symbackprop.check.kinks import UNEVALUATED, Sides, kinks, straddling
-from symbackprop.check.live import pieceless
+from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
+from symbackprop.check.live import HOLE, owned_by, pieceless, uses_hole
 from symbackprop.check.size_settings import size_settings
 from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
@@ -508,6 +508,7 @@ def _verdict(
         defs = _defs(derivation)
         sides = Sides(expr, derivation.gradients[report.wrt], *steps, definitions=defs)
         sides.search_wedges = confirm
+        sides.smooth = model_formula.smooth(derivation, expr, report.wrt, defs)
         try:
             report.method, found, differed = model_formula.compare(
                 derivation, expr, report.wrt, sides
@@ -601,27 +602,45 @@ def _applied(derivation: ModelDerivation) -> frozenset[str]:
     return frozenset(key[1] for key, _inner, _at in keys if key[0] in ("g", "g'"))
 
 
-def _smooth(derivation: Derivation, expr: Any, wrt: str) -> Callable[[Any], list[Any]]:
-    """At a point's evaluator: the gradient and the formula with every piecewise atom taken
-    as 1 (:func:`~symbackprop.check.live.pieceless`), in the forward values and the deltas
-    too (a1 = relu(z1) as 1, relu'(z2) in delta2 as 1). Where both are 0 in the entries a
-    region reaches, they are 0 for another reason than the region's atoms (x_j = 0 beside
-    1{abs(x) > 0.001}), and the point compares nothing there (review14 R5)."""
-    forward = [(name, pieceless(value)) for name, value in derivation.forward.items()]
-    deltas = [
-        (derivation.delta_symbols[layer].name, pieceless(derivation.deltas[layer]))
-        for layer in range(derivation.graph.depth, 0, -1)
-    ]
-    sides = [pieceless(derivation.gradients[wrt]), pieceless(expr)]
+def _smooth(derivation: Derivation, expr: Any, wrt: str) -> Smooth:
+    """At a point's evaluator, for a region's bases: the gradient and the formula with every
+    piecewise atom of those bases taken as ``mask`` (of the region's generic ``shape``; 1
+    where an atom has another shape), in the forward values and the deltas too (a1 =
+    relu(z1), relu'(z2) in delta2), every other atom as it is there; and whether some atom
+    took the mask (:class:`~symbackprop.check.kinks.Sides` compares ones with ones holed at
+    the region's entries: where nothing changes, the point compares nothing there: x_j = 0
+    beside 1{abs(x) > 0.001}, review14 R5; relu'(z1) = 0 beside 1{W1 < 20})."""
+    definitions = _defs(derivation)
+    made: dict[tuple[Any, ...], tuple[list[tuple[str, Any]], list[Any], bool]] = {}
 
-    def at(evaluate: Any) -> list[Any]:
+    def smoothed(
+        bases: frozenset[Any], shape: Any
+    ) -> tuple[list[tuple[str, Any]], list[Any], bool]:
+        key = (bases, tuple(shape))
+        if key not in made:
+            own = owned_by(bases, definitions)
+
+            def flat(value: Any) -> Any:
+                return pieceless(value, own, tuple(shape))
+
+            values = [(name, flat(value)) for name, value in derivation.forward.items()]
+            values += [
+                (derivation.delta_symbols[layer].name, flat(derivation.deltas[layer]))
+                for layer in range(derivation.graph.depth, 0, -1)
+            ]
+            sides = [flat(derivation.gradients[wrt]), flat(expr)]
+            made[key] = values, sides, uses_hole([v for _n, v in values] + sides)
+        return made[key]
+
+    def at(evaluate: Any, bases: frozenset[Any], shape: Any, mask: Any) -> tuple[list[Any], bool]:
         if not isinstance(evaluate, Evaluator):
             raise ValueError("no point's leaves to evaluate at")
-        env = dict(evaluate.env)
+        values, sides, used = smoothed(bases, shape)
+        env = {**evaluate.env, HOLE: mask}
         again = Evaluator(env, evaluate.scalars, evaluate.table)
-        for name, value in (*forward, *deltas):
+        for name, value in values:
             env[name] = again(value)  # in order: z1, a1, z2, ...; then the top delta down
-        return [again(side) for side in sides]
+        return [again(side) for side in sides], used
 
     return at
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -30,7 +31,8 @@ from symbackprop.apps.shapecheck.crossings import Crossed
 from symbackprop.apps.shapecheck.decided import entries_differ, exact_decides, written_out
 from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
-from symbackprop.check.kinks import Sides, kinks, straddling
+from symbackprop.check.kinks import Sides, Smooth, kinks, straddling
+from symbackprop.check.live import HOLE, owned_by, pieceless, uses_hole
 from symbackprop.check.model_exact import ModelCheck, model_sizes, placeable
 from symbackprop.check.size_settings import Setting
 from symbackprop.check.size_settings import size_settings as shared_settings
@@ -100,6 +102,71 @@ def names(derivation: ModelDerivation, typer: Typer) -> None:
     typer.absent["dJ"] = (
         "an adjoint dJ/d<name> is written d<name> here (dJ/dh is dh): '/' divides in a formula"
     )
+
+
+@dataclass(frozen=True)
+class PointAt:
+    """A model's point: ``env`` (leaves, forward values, adjoints) and the check whose tables
+    evaluate there; called with an expression, its value there."""
+
+    check: ModelCheck
+    env: dict[str, sp.Matrix]
+
+    def __call__(self, expr: Any) -> sp.Matrix:
+        return self.check.evaluate(expr, self.env)
+
+
+def smooth(
+    derivation: ModelDerivation, expr: Any, wrt: str, definitions: dict[str, Any]
+) -> Smooth:
+    """At a point (:class:`PointAt`), for a region's bases: the gradient and the formula with
+    every piecewise atom of those bases taken as ``mask`` (of the region's generic ``shape``;
+    1 where an atom has another shape), in the forward values and the adjoints too, every
+    other atom as it is there; and whether some atom took the mask (as a network's, check.py's
+    ``_smooth``). Where holing the mask at the region's entries changes nothing, the point
+    compares nothing there: ``1{W1 < 20}`` beside a relu layer, reached only where
+    relu'(W1 x + b1) = 0 in that entry, passed 'equal'."""
+    graph = derivation.graph
+    assert derivation.model is not None
+    leaves = (*derivation.model.parameters, *derivation.model.data)
+    made: dict[tuple[Any, ...], tuple[list[tuple[str, Any]], list[Any], bool]] = {}
+
+    def smoothed(
+        bases: frozenset[Any], shape: Any
+    ) -> tuple[list[tuple[str, Any]], list[Any], bool]:
+        key = (bases, tuple(shape))
+        if key not in made:
+            own = owned_by(bases, definitions)
+
+            def flat(value: Any) -> Any:
+                return pieceless(value, own, tuple(shape))
+
+            # in equation order, a name for another value (p naming _t4) as that value
+            values: list[tuple[str, Any]] = [
+                (name, flat(value) if name in graph.nodes else value)
+                for name, value in graph.forward.items()
+                if name in graph.nodes or isinstance(value, sp.MatrixSymbol)
+            ]
+            values += [
+                (step.delta.name, flat(step.expr))
+                for step in derivation.steps
+                if step.delta is not None
+            ]
+            sides = [flat(derivation.gradients[wrt]), flat(expr)]
+            made[key] = values, sides, uses_hole([v for _n, v in values] + sides)
+        return made[key]
+
+    def at(point: Any, bases: frozenset[Any], shape: Any, mask: Any) -> tuple[list[Any], bool]:
+        if not isinstance(point, PointAt):
+            raise ValueError("no point's leaves to evaluate at")
+        values, sides, used = smoothed(bases, shape)
+        env = {name: point.env[name] for name in leaves}
+        env[HOLE] = mask
+        for name, value in values:
+            env[name] = point.check.evaluate(value, env)
+        return [point.check.evaluate(side, env) for side in sides], used
+
+    return at
 
 
 def compare(
@@ -272,8 +339,7 @@ def across(derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides) -> Cr
 
     def point_at(at: dict[str, sp.Matrix], digits: int) -> numeric.Evaluate:
         check = ModelCheck(derivation, chosen, 12345, _TABLES[digits], soft_targets=True)
-        values = check.point(leaves=at)
-        return lambda e: check.evaluate(e, values)
+        return PointAt(check, check.point(leaves=at))
 
     return crossings.across(
         sides, derivation.gradients[wrt], expr, base, movable, point_at, show(derivation)
@@ -323,7 +389,7 @@ def _difference(
         check = checks[digits]
         check.rng.setstate(start[0])
         env = check.point(placed=value)
-        return (lambda e: check.evaluate(e, env)), check.rng.getstate()
+        return PointAt(check, env), check.rng.getstate()
 
     shown = {str(k): v for k, v in chosen.items()}
     gradient = derivation.gradients[wrt]
