@@ -87,3 +87,30 @@ def test_a_threshold_on_a_weight_beside_a_relu_layer_is_decided(
 def test_a_kink_of_a_value_naming_no_leaf_is_reached(formula: str, exit_code: int) -> None:
     report = sb.check_formula(sb.Model.parse(RELU), "W", formula)
     assert report.exit_code == exit_code, report
+
+
+MLP2 = """x : n0 x 1
+y : 1 x 1
+W1 : n1 x n0
+b1 : n1 x 1
+W2 : n2 x n1
+b2 : n2 x 1
+W3 : 1 x n2
+b3 : 1 x 1
+sizes: n0 = 3, n1 = 3, n2 = 2
+a1 = relu(W1 x + b1)
+a2 = relu(W2 a1 + b2)
+J = mse(W3 a2 + b3, y)
+data: x, y
+"""
+
+
+@pytest.mark.parametrize("wrt", ["W2", pytest.param("W1", marks=pytest.mark.slow), "b1"])
+def test_lines_start_from_a_live_point(wrt: str) -> None:
+    """hostile18: the lines started from the first drawn point, where a1 = 0; every point they
+    found with W2 a1 + b2 below 0 had a1 = 0 still and compared nothing, and the tool's own
+    truth was "cannot decide". They start from a drawn point where the gradient is live."""
+    derivation = sb.derive(sb.Model.parse(MLP2))
+    truth = sb.check_formula(derivation, wrt, "0").truth
+    report = sb.check_formula(derivation, wrt, truth)
+    assert report.exit_code == 0, report

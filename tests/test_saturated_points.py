@@ -86,3 +86,19 @@ def test_softplus_prime_written_as_sigmoid_is_the_gradient() -> None:
 )
 def test_review13_r10_lines(spec: str, formula: str, code: int) -> None:
     assert sb.check_formula(spec, "W1", formula).exit_code == code
+
+
+def test_a_value_beyond_1e1233_is_not_evaluated() -> None:
+    """A line's far point of logistic_l2.model gave p = sigmoid(-1.5e6) = 8e-678455; its exact
+    rational has 2.2 million bits and log(p) took seconds per entry, the search minutes (it
+    hung the slow suite at 02294f1). Such a value is LostDigits (the point is not compared,
+    the line turns back), in the ordinary range it is its exact rational."""
+    from symbackprop.check.accuracy import exact, value
+
+    tiny = sp.Float(sp.exp(-sp.Integer(1_500_000)).evalf(20))
+    with pytest.raises(LostDigits, match="beyond what the numeric check evaluates"):
+        exact(tiny)
+    with pytest.raises(LostDigits):
+        value(sp.log(tiny, evaluate=False), 15, "log")
+    assert exact(sp.Float("1e-300")) == sp.Rational(sp.Float("1e-300"))
+    assert exact(sp.Float("-2.5e1000")) < 0

@@ -22,15 +22,30 @@ class LostDigits(Exception):  # noqa: N818 - a verdict, not a programming error
     """
 
 
+#: a Float whose magnitude is beyond 2^(+-this) (about 1e+-1233) is no value a gradient check
+#: compares: its exact rational has that many bits, and every function of it costs as much (a
+#: line's far point gave sigmoid(-1.5e6) = 8e-678455, and one search took minutes)
+MAX_MAGNITUDE_BITS = 4096
+
+
 def exact(q: Any) -> Any:
-    """A Float as the exact rational it is (its digits are all it knows); anything else as is."""
-    return sp.Rational(q) if isinstance(q, sp.Float) else q
+    """A Float as the exact rational it is (its digits are all it knows); anything else as is.
+    :class:`LostDigits` for a Float beyond :data:`MAX_MAGNITUDE_BITS`."""
+    if not isinstance(q, sp.Float):
+        return q
+    _sign, mantissa, exponent, bits = q._mpf_
+    if mantissa and abs(exponent + bits) > MAX_MAGNITUDE_BITS:
+        raise LostDigits(
+            f"a value of about {sp.N(q, 3)} is beyond what the numeric check evaluates "
+            f"(magnitudes from 1e-1233 to 1e+1233), so the numeric check cannot decide"
+        )
+    return sp.Rational(q)
 
 
 def value(expr: Any, digits: int, what: str) -> Any:
     """``expr`` (a number expression; Float arguments are read as the exact rationals they
     are) to ``digits`` correct significant digits; :class:`LostDigits` otherwise."""
-    rational = expr.xreplace({f: sp.Rational(f) for f in expr.atoms(sp.Float)})
+    rational = expr.xreplace({f: exact(f) for f in expr.atoms(sp.Float)})
     try:
         return rational.evalf(digits, strict=True)
     except PrecisionExhausted:

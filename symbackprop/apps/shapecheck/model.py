@@ -31,7 +31,7 @@ from symbackprop.apps.shapecheck.crossings import Crossed
 from symbackprop.apps.shapecheck.decided import entries_differ, exact_decides, written_out
 from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
-from symbackprop.check.kinks import Sides, Smooth, kinks, straddling
+from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
 from symbackprop.check.live import HOLE, owned_by, pieceless, uses_hole
 from symbackprop.check.model_exact import ModelCheck, model_sizes, placeable
 from symbackprop.check.size_settings import Setting
@@ -331,19 +331,56 @@ def across(derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides) -> Cr
     through every leaf but the targets a loss reads."""
     chosen = size_settings(derivation)[0][0]
     first = ModelCheck(derivation, chosen, 12345, Interpretation, soft_targets=True)
-    env = first.point()
     assert derivation.model is not None
     leaves = (*derivation.model.parameters, *derivation.model.data)
-    base = {name: env[name] for name in leaves}
     movable = [name for name in leaves if name not in first.targets]
 
     def point_at(at: dict[str, sp.Matrix], digits: int) -> numeric.Evaluate:
         check = ModelCheck(derivation, chosen, 12345, _TABLES[digits], soft_targets=True)
         return PointAt(check, check.point(leaves=at))
 
-    return crossings.across(
-        sides, derivation.gradients[wrt], expr, base, movable, point_at, show(derivation)
-    )
+    gradient = derivation.gradients[wrt]
+    base = _live_base(derivation, chosen, leaves, gradient, point_at)
+    return crossings.across(sides, gradient, expr, base, movable, point_at, show(derivation))
+
+
+#: the seeds of the points a search's lines may start from (the first is the one used before)
+_BASE_SEEDS = (12345, *range(31, 31 + 7))
+
+
+def _live_base(
+    derivation: ModelDerivation,
+    chosen: dict[sp.Symbol, int],
+    leaves: tuple[str, ...],
+    gradient: Any,
+    point_at: crossings.PointAt,
+) -> dict[str, sp.Matrix]:
+    """The leaves the lines of :func:`crossings.across` start from: the first drawn point
+    where no entry of the gradient is 0, else the one with the fewest zeros (as a network's,
+    check.py's ``_live_base``). From a point with a dead relu layer (a1 = 0), every point a
+    line finds with the next layer's argument below 0 has a1 = 0 still, compares nothing
+    there, and the right formula could not be decided (hostile18: a second relu layer of
+    width 2)."""
+    best: tuple[Any, dict[str, sp.Matrix]] | None = None
+    for seed in _BASE_SEEDS:
+        check = ModelCheck(derivation, chosen, seed, Interpretation, soft_targets=True)
+        try:
+            env = check.point()
+        except (OutsideDomain, NotExact):
+            continue
+        base = {name: env[name] for name in leaves}
+        try:
+            zeros: Any = sum(1 for v in point_at(base, crossings.SCAN_DIGITS)(gradient) if v == 0)
+        except (*UNEVALUATED, OutsideDomain, NotExact):
+            zeros = sp.oo
+        if best is None or zeros < best[0]:
+            best = (zeros, base)
+        if zeros == 0:
+            break
+    if best is None:  # no point drawn at all: the first seed's error, as before
+        env = ModelCheck(derivation, chosen, 12345, Interpretation, soft_targets=True).point()
+        return {name: env[name] for name in leaves}
+    return best[1]
 
 
 def show(derivation: ModelDerivation) -> Callable[[Any], str]:
