@@ -114,3 +114,20 @@ def test_lines_start_from_a_live_point(wrt: str) -> None:
     truth = sb.check_formula(derivation, wrt, "0").truth
     report = sb.check_formula(derivation, wrt, truth)
     assert report.exit_code == 0, report
+
+
+def test_an_atom_inside_an_own_atom_goes_with_it() -> None:
+    """abs(w) inside 1{abs(w) < 100}: replaced from the leaves up (SymPy's replace), the
+    indicator of the replaced abs(w) was no atom of the region, and the right
+    w ⊙ 1{abs(w) < 100} + w ⊙ 1{abs(w) >= 100} of logistic_l2.model was "cannot decide"."""
+    w = sp.MatrixSymbol("w", 4, 1)
+    inside = entrywise(
+        sp.Lambda(T, sp.Piecewise((1, T < 100), (0, True))), entrywise(sp.Lambda(T, sp.Abs(T)), w)
+    )
+    own = owned_by(frozenset({entrywise(sp.Lambda(T, sp.Abs(T)), w)}), {})
+    assert own(inside)
+    flat = pieceless(sp.HadamardProduct(w, inside), own, (4, 1))
+    assert flat == sp.HadamardProduct(w, sp.MatrixSymbol("_hole", 4, 1))
+    model = sb.Model.from_file("examples/models/logistic_l2.model")
+    right = "(1/m) X (p - Y)^T + lam (w ⊙ 1{abs(w) < 100}) + lam (w ⊙ 1{abs(w) >= 100})"
+    assert sb.check_formula(model, "w", right).exit_code == 0

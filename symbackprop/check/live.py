@@ -93,7 +93,27 @@ def pieceless(
         # symbolic sums)
         return Elementwise(sp.Lambda(T, sp.Integer(1)), _arg(node))
 
-    return expr.replace(piecewise, replaced)
+    # outermost first: an atom inside an own atom (abs(w) in 1{abs(w) < 100}) goes with it;
+    # SymPy's replace works from the leaves up, and the indicator of a replaced abs(w) was no
+    # atom of the region any more (the right w ⊙ 1{abs(w) < 100} + w ⊙ 1{abs(w) >= 100} was
+    # then "cannot decide")
+    done: dict[Any, Any] = {}
+
+    def walk(node: Any) -> Any:
+        if node in done:
+            return done[node]
+        if piecewise(node):
+            out = replaced(node)
+        elif isinstance(node, sp.Lambda) or not node.args:
+            out = node  # a scalar body: no matrix atom inside
+        else:
+            args = [walk(arg) for arg in node.args]
+            same = all(new is old for new, old in zip(args, node.args, strict=True))
+            out = node if same else node.func(*args)
+        done[node] = out
+        return out
+
+    return walk(expr)
 
 
 def holed(rows: int, cols: int, entries: list[int]) -> sp.Matrix:
