@@ -250,8 +250,14 @@ class Sides:
         # two nearly equal linear values (z1, W1 x + 0.99999 b1) differ only where they lie
         # in different pieces in one entry: every pair of pieces is a region (.joint)
         pairs = joint_pairs(found.on, definitions or {})
+        #: base -> the bases it has joint regions with: their atoms count as a region's own
+        #: (z1 + b1 ⊙ b1 below 0 lies inside z1 below 0, where relu'(z1) is 0: the right
+        #: 1{z1 > 0} ⊙ 1{z1 + b1 ⊙ b1 > 0} compares 0 with 0 in every entry of that region);
+        #: a difference between the two lies in one of their joint regions, searched apart
+        self.partners: dict[Any, set[Any]] = {}
         for u, (low, high), v, (low2, high2), leaves in pairs:
             self.reached[Region(u, low, high, joint=(v, low2, high2, leaves))] = NONE
+            self._pair(u, v)
         # z1 beside z1 + 0.001 sum(W1), z1 + 0.001 b1 ⊙ b1 (no linear pair): the same regions,
         # searched on lines (review15 N10)
         done = {(u, v) for u, _pu, v, _pv, _leaves in pairs}
@@ -260,6 +266,7 @@ class Sides:
         ):
             joint = (v, low2, high2, leaves)
             self.reached[Region(u, low, high, joint=joint, linear=False)] = NONE
+            self._pair(u, v)
         #: the piecewise atoms whose switch values could not be found (no verdict then)
         self.unmapped: list[Any] = found.unmapped
         #: each base and the values where some atom switches on it (:meth:`on_switch`)
@@ -274,6 +281,10 @@ class Sides:
         #: each piecewise atom of those bases taken as 1 (:func:`.live.pieceless`,
         #: :func:`.live.owned_by`), or None: a region's point then counts wherever it lies
         self.smooth: Smooth | None = None
+
+    def _pair(self, u: Any, v: Any) -> None:
+        self.partners.setdefault(u, set()).add(v)
+        self.partners.setdefault(v, set()).add(u)
 
     def see(
         self,
@@ -309,7 +320,11 @@ class Sides:
             # the region's own atoms taken as 1, every other atom as it is at this point; then
             # 0 in the region's entries: live where that changes the gradient or the formula
             bases = frozenset(
-                (region.arg,) if region.joint is None else (region.arg, region.joint[0])
+                {
+                    region.arg,
+                    *self.partners.get(region.arg, ()),
+                    *(() if region.joint is None else (region.joint[0],)),
+                }
             )
             concrete = values[region.arg].shape
             key = (bases, tuple(region.arg.shape))

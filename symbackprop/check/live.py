@@ -116,6 +116,34 @@ def pieceless(
     return walk(expr)
 
 
+#: (a region's bases, its generic shape) -> each value's and each side's :func:`pieceless` form
+#: with a hole of that shape, and whether some atom took the hole
+Forms = Callable[[frozenset[Any], tuple[Any, ...]], tuple[list[tuple[str, Any]], list[Any], bool]]
+
+
+def smooth_forms(
+    values: list[tuple[str, Any]], sides: list[Any], definitions: dict[str, Any]
+) -> Forms:
+    """The pieceless forms (:func:`pieceless`, :func:`owned_by`) of a derivation's named
+    ``values`` (evaluated in order: z1, a1, ..., then the adjoints) and of the two ``sides``
+    (the gradient and the formula), made once per region's bases and shape: what a network's
+    and a model's ``smooth`` evaluate at a point."""
+    made: dict[tuple[Any, ...], tuple[list[tuple[str, Any]], list[Any], bool]] = {}
+
+    def forms(
+        bases: frozenset[Any], shape: tuple[Any, ...]
+    ) -> tuple[list[tuple[str, Any]], list[Any], bool]:
+        key = (bases, tuple(shape))
+        if key not in made:
+            own = owned_by(bases, definitions)
+            flat = [(name, pieceless(value, own, tuple(shape))) for name, value in values]
+            ends = [pieceless(side, own, tuple(shape)) for side in sides]
+            made[key] = flat, ends, uses_hole([value for _name, value in flat] + ends)
+        return made[key]
+
+    return forms
+
+
 def holed(rows: int, cols: int, entries: list[int]) -> sp.Matrix:
     """Ones of ``rows`` x ``cols`` with 0 in the flat ``entries``: the region's own atoms
     switched off where the point lies in it."""

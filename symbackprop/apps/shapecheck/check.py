@@ -50,7 +50,7 @@ from symbackprop.check.exact import (
 )
 from symbackprop.check.interpret import activation_records
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
-from symbackprop.check.live import HOLE, owned_by, pieceless, uses_hole
+from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.size_settings import size_settings
 from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
@@ -515,7 +515,10 @@ def _verdict(
             )
             if differed:
                 report.notes.append(numeric_only_note(numeric.AGREED_DIGITS))
-            if found is None and (sides.missing() or sides.unmapped):
+            assert derivation.model is not None
+            leaves = [*derivation.model.parameters, *derivation.model.data]
+            kinked = crossings.kinked_leaves(sides, leaves)
+            if found is None and (sides.missing() or sides.unmapped or kinked):
                 crossed = model_formula.across(derivation, expr, report.wrt, sides)
                 if crossed.difference is not None:
                     chosen = model_formula.size_settings(derivation)[0][0]
@@ -524,7 +527,7 @@ def _verdict(
                 elif crossed.missing or crossed.unmapped is not None:
                     raise _TooLarge(crossings.undecided(crossed, model_formula.show(derivation)))
                 else:
-                    report.points += crossings.points_text(crossed.reached)
+                    report.points += crossings.points_text(crossed.reached, crossed.mixed)
         except LostDigits as exc:  # never a verdict from digits lost in rounding
             raise _TooLarge(str(exc)) from None
         report.equal = found is None
@@ -610,27 +613,11 @@ def _smooth(derivation: Derivation, expr: Any, wrt: str) -> Smooth:
     took the mask (:class:`~symbackprop.check.kinks.Sides` compares ones with ones holed at
     the region's entries: where nothing changes, the point compares nothing there: x_j = 0
     beside 1{abs(x) > 0.001}, review14 R5; relu'(z1) = 0 beside 1{W1 < 20})."""
-    definitions = _defs(derivation)
-    made: dict[tuple[Any, ...], tuple[list[tuple[str, Any]], list[Any], bool]] = {}
-
-    def smoothed(
-        bases: frozenset[Any], shape: Any
-    ) -> tuple[list[tuple[str, Any]], list[Any], bool]:
-        key = (bases, tuple(shape))
-        if key not in made:
-            own = owned_by(bases, definitions)
-
-            def flat(value: Any) -> Any:
-                return pieceless(value, own, tuple(shape))
-
-            values = [(name, flat(value)) for name, value in derivation.forward.items()]
-            values += [
-                (derivation.delta_symbols[layer].name, flat(derivation.deltas[layer]))
-                for layer in range(derivation.graph.depth, 0, -1)
-            ]
-            sides = [flat(derivation.gradients[wrt]), flat(expr)]
-            made[key] = values, sides, uses_hole([v for _n, v in values] + sides)
-        return made[key]
+    values = list(derivation.forward.items()) + [
+        (derivation.delta_symbols[layer].name, derivation.deltas[layer])
+        for layer in range(derivation.graph.depth, 0, -1)
+    ]
+    smoothed = smooth_forms(values, [derivation.gradients[wrt], expr], _defs(derivation))
 
     def at(evaluate: Any, bases: frozenset[Any], shape: Any, mask: Any) -> tuple[list[Any], bool]:
         if not isinstance(evaluate, Evaluator):
@@ -673,11 +660,11 @@ def _exact_decides(derivation: Derivation, expr: Any, wrt: str) -> bool:
 def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sides) -> None:
     """Compare where the points reached only one side of a kink (:mod:`.crossings`): a
     difference there is the counterexample; a side no point reaches means no verdict."""
-    if not sides.missing() and not sides.unmapped:
-        return
-    sizes = concrete_sizes(derivation, None)
     g = derivation.graph
     movable = [g.x.name] + [f"{k}{layer}" for layer in range(1, g.depth + 1) for k in "Wb"]
+    if not sides.missing() and not sides.unmapped and not crossings.kinked_leaves(sides, movable):
+        return
+    sizes = concrete_sizes(derivation, None)
 
     def point_at(leaves: dict[str, sp.Matrix], digits: int) -> numeric.Evaluate:
         try:
@@ -696,7 +683,7 @@ def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sid
         return
     if found.missing or found.unmapped is not None:
         raise _TooLarge(crossings.undecided(found, _text))
-    report.points = (report.points or "") + crossings.points_text(found.reached)
+    report.points = (report.points or "") + crossings.points_text(found.reached, found.mixed)
 
 
 def _live_base(

@@ -32,7 +32,7 @@ from symbackprop.apps.shapecheck.decided import entries_differ, exact_decides, w
 from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
-from symbackprop.check.live import HOLE, owned_by, pieceless, uses_hole
+from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.model_exact import ModelCheck, model_sizes, placeable
 from symbackprop.check.size_settings import Setting
 from symbackprop.check.size_settings import size_settings as shared_settings
@@ -129,32 +129,14 @@ def smooth(
     graph = derivation.graph
     assert derivation.model is not None
     leaves = (*derivation.model.parameters, *derivation.model.data)
-    made: dict[tuple[Any, ...], tuple[list[tuple[str, Any]], list[Any], bool]] = {}
-
-    def smoothed(
-        bases: frozenset[Any], shape: Any
-    ) -> tuple[list[tuple[str, Any]], list[Any], bool]:
-        key = (bases, tuple(shape))
-        if key not in made:
-            own = owned_by(bases, definitions)
-
-            def flat(value: Any) -> Any:
-                return pieceless(value, own, tuple(shape))
-
-            # in equation order, a name for another value (p naming _t4) as that value
-            values: list[tuple[str, Any]] = [
-                (name, flat(value) if name in graph.nodes else value)
-                for name, value in graph.forward.items()
-                if name in graph.nodes or isinstance(value, sp.MatrixSymbol)
-            ]
-            values += [
-                (step.delta.name, flat(step.expr))
-                for step in derivation.steps
-                if step.delta is not None
-            ]
-            sides = [flat(derivation.gradients[wrt]), flat(expr)]
-            made[key] = values, sides, uses_hole([v for _n, v in values] + sides)
-        return made[key]
+    # in equation order, a name for another value (p naming _t4) as that value
+    values: list[tuple[str, Any]] = [
+        (name, value)
+        for name, value in graph.forward.items()
+        if name in graph.nodes or isinstance(value, sp.MatrixSymbol)
+    ]
+    values += [(step.delta.name, step.expr) for step in derivation.steps if step.delta is not None]
+    smoothed = smooth_forms(values, [derivation.gradients[wrt], expr], definitions)
 
     def at(point: Any, bases: frozenset[Any], shape: Any, mask: Any) -> tuple[list[Any], bool]:
         if not isinstance(point, PointAt):
