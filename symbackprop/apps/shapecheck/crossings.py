@@ -184,6 +184,18 @@ def _compare(
     return None
 
 
+def _drawn(leaves: dict[str, sp.Matrix], point_at: PointAt) -> Callable[[int], numeric.Evaluate]:
+    """The evaluator at ``leaves`` for each precision asked, each made once."""
+    memo: dict[int, numeric.Evaluate] = {}
+
+    def at(digits: int) -> numeric.Evaluate:
+        if digits not in memo:
+            memo[digits] = point_at(leaves, digits)
+        return memo[digits]
+
+    return at
+
+
 def _compare_one(
     leaves: dict[str, sp.Matrix],
     point_at: PointAt,
@@ -195,13 +207,7 @@ def _compare_one(
 ) -> tuple[tuple[int, int, Any, Any] | None, bool]:
     """The difference at one point (or None), and whether it lies on a switch (then no
     difference counts, and the point reaches no region)."""
-    memo: dict[int, numeric.Evaluate] = {}
-
-    def at(digits: int) -> numeric.Evaluate:
-        if digits not in memo:
-            memo[digits] = point_at(leaves, digits)
-        return memo[digits]
-
+    at = _drawn(leaves, point_at)
     try:
         row = numeric.difference(at, gradient, formula)
     except LostDigits:  # this point cannot be compared: its region stays missing
@@ -293,13 +299,7 @@ def _mixed_difference(
 ) -> tuple[int, int, Any, Any] | None:
     """The difference at one point of :func:`mixed` (None where equal, on a switch, or where
     the point cannot be evaluated)."""
-    memo: dict[int, numeric.Evaluate] = {}
-
-    def at(digits: int) -> numeric.Evaluate:
-        if digits not in memo:
-            memo[digits] = point_at(leaves, digits)
-        return memo[digits]
-
+    at = _drawn(leaves, point_at)
     try:
         row = numeric.difference(at, gradient, formula)
         return None if row is None or sides.on_switch(at(numeric.DIGITS)) else row
