@@ -7,9 +7,10 @@ backprop. Then, per workload and dtype:
 * rounds are interleaved: a round times every engine once, the starting engine rotating;
 * each sample is preceded by a pause (BLAS worker threads keep spinning for a while after a
   call, and would take a core from the next engine on a small machine);
-* a round counts only when other processes left the machine quiet during it (their share of
-  the CPU, from /proc/stat, at most 5%); before a round that follows a busy one the script waits
-  for quiet, up to ``--max-wait-s`` in all, and adds rounds until ``--min-quiet`` are quiet;
+* a round counts only when the machine was quiet during it: other processes and, on a virtual
+  machine, the host's steal took at most 5% of its CPU ticks (/proc/stat); before a round that
+  follows a busy one the script waits for quiet, up to ``--max-wait-s`` in all, and adds
+  rounds until 9 are quiet (60 rounds at most); each comparison reports the host's steal;
 * the ratio of an engine is the median over rounds of its time divided by the baseline's time
   in the same round, with the interquartile range of those per-round ratios as the noise.
 
@@ -54,7 +55,7 @@ import numpy as np
 ENGINES = Path(__file__).parent / "engines"
 BASELINE = "hand_numpy"
 FLOOR = "gemm_floor"
-QUIET = 0.05  # the largest share of the machine's CPU other processes may use in a quiet round
+QUIET = 0.05  # the largest share of the CPU other processes and steal may take in a quiet round
 clock = time.perf_counter
 
 
@@ -220,23 +221,34 @@ def check(spec: Spec, got: tuple, want: tuple) -> str:
 
 
 # -- timing ------------------------------------------------------------------------------------
-def cpu_ticks() -> tuple[int, int, int]:
-    """(all ticks, busy ticks, this process's ticks) so far; zeros where /proc is missing."""
+def cpu_ticks() -> tuple[int, int, int, int]:
+    """(all ticks, busy ticks, this process's ticks, steal ticks) so far, from /proc/stat;
+    zeros where /proc is missing. Steal is the time a virtual machine's host ran something
+    else while this machine had work: on a shared host it slows a sample as much as a local
+    process does, and no local process shows it."""
     try:
         with open("/proc/stat") as f:
             v = [int(x) for x in f.readline().split()[1:]]
         with open("/proc/self/stat") as f:
             own = f.read().rsplit(")", 1)[1].split()
     except OSError:
-        return 0, 0, 0
-    return sum(v[:8]), v[0] + v[1] + v[2] + v[5] + v[6], int(own[11]) + int(own[12])
+        return 0, 0, 0, 0
+    steal = v[7] if len(v) > 7 else 0
+    return sum(v[:8]), v[0] + v[1] + v[2] + v[5] + v[6], int(own[11]) + int(own[12]), steal
 
 
-def others_share(before: tuple[int, int, int], after: tuple[int, int, int]) -> float:
-    """The share of the machine's CPU other processes used between two readings."""
+def others_share(before: tuple[int, ...], after: tuple[int, ...]) -> float:
+    """The share of the machine's CPU taken from this process between two readings: other
+    processes' busy ticks plus the host's steal."""
     total = after[0] - before[0]
-    others = (after[1] - before[1]) - (after[2] - before[2])
+    others = (after[1] - before[1]) - (after[2] - before[2]) + (after[3] - before[3])
     return max(others, 0) / total if total > 0 else 0.0
+
+
+def steal_share(before: tuple[int, ...], after: tuple[int, ...]) -> float:
+    """The share of the machine's CPU ticks the host stole between two readings."""
+    total = after[0] - before[0]
+    return (after[3] - before[3]) / total if total > 0 else 0.0
 
 
 def wait_for_quiet(budget: float, probe: float = 0.25) -> float:
@@ -278,14 +290,18 @@ class Settings:
     warmup: float = 0.2
 
 
-def interleaved(prepared: dict[str, Prepared], s: Settings) -> tuple[dict, list[bool], float]:
-    """Per engine the seconds per call of each round; which rounds were quiet; time waited."""
+def interleaved(
+    prepared: dict[str, Prepared], s: Settings
+) -> tuple[dict, list[bool], float, float]:
+    """Per engine the seconds per call of each round; which rounds were quiet; time waited;
+    the host's steal over the rounds (a share of the machine's ticks)."""
     names = list(prepared)
     waited = wait_for_quiet(s.max_wait) if s.max_wait > 0 else 0.0
     calls = {name: calls_per_sample(prepared[name], s.sample, s.warmup) for name in names}
     times: dict[str, list[float]] = {name: [] for name in names}
     quiet: list[bool] = []
     gc.collect()
+    first = cpu_ticks()
     while len(quiet) < s.max_rounds:
         if len(quiet) >= s.rounds and sum(quiet) >= min(s.min_quiet, s.rounds):
             break
@@ -305,7 +321,7 @@ def interleaved(prepared: dict[str, Prepared], s: Settings) -> tuple[dict, list[
             times[name].append((clock() - t0) / n)
             gc.enable()
         quiet.append(others_share(before, cpu_ticks()) <= QUIET)
-    return times, quiet, waited
+    return times, quiet, waited, steal_share(first, cpu_ticks())
 
 
 def quartiles(values: list[float]) -> tuple[float, float, float]:
@@ -359,7 +375,7 @@ def compare(spec: Spec, engines: dict[str, Factory], s: Settings, memory: bool) 
             prepared[name] = p
     if BASELINE not in prepared:
         raise SystemExit(f"the baseline failed on {spec.name}: {rows[BASELINE]['status']}")
-    times, quiet, waited = interleaved(prepared, s)
+    times, quiet, waited, steal = interleaved(prepared, s)
     use = quiet if sum(quiet) >= 3 else [True] * len(quiet)
     for name in prepared:
         seconds = [t for t, keep in zip(times[name], use, strict=True) if keep]
@@ -386,6 +402,7 @@ def compare(spec: Spec, engines: dict[str, Factory], s: Settings, memory: bool) 
         "quiet_rounds": sum(quiet),
         "stats_over": "quiet rounds" if use is quiet else "all rounds (too few quiet)",
         "waited_s": round(waited, 1),
+        "steal_pct": round(100 * steal, 2),
         "engines": rows,
     }
 
@@ -525,7 +542,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(result)
             print(
                 f"{workload} {dtype} ({spec.describe()}): {result['rounds']} rounds, "
-                f"{result['quiet_rounds']} quiet, stats over {result['stats_over']}",
+                f"{result['quiet_rounds']} quiet, stats over {result['stats_over']}, "
+                f"host steal {result['steal_pct']:.1f}%",
                 file=sys.stderr,
                 flush=True,
             )

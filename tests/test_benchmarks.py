@@ -59,3 +59,20 @@ def test_quick_run_checks_and_reports(tmp_path: Path, capsys: pytest.CaptureFixt
     assert rows["gemm_floor"]["status"] == "reference"
     table = capsys.readouterr().out
     assert "| w1_m1 | float64 | sb_numpy |" in table and "<= 0.90" in table
+
+
+def test_quiet_share_counts_other_processes_and_host_steal() -> None:
+    # readings are (all ticks, busy ticks, this process's ticks, steal ticks)
+    script = _script()
+    before = (1000, 400, 300, 10)
+    mine_only = (1200, 600, 500, 10)  # 200 busy ticks, all of them this process's
+    assert script.others_share(before, mine_only) == 0.0
+    neighbour = (1200, 620, 500, 10)  # another process took 20 of the 200 ticks
+    assert script.others_share(before, neighbour) == pytest.approx(0.10)
+    stolen = (1200, 600, 500, 30)  # the host stole 20 ticks: as slow as a busy neighbour
+    assert script.others_share(before, stolen) == pytest.approx(0.10)
+    assert script.others_share(before, stolen) > script.QUIET
+    assert script.steal_share(before, stolen) == pytest.approx(0.10)
+    assert script.steal_share(before, before) == 0.0
+    ticks = script.cpu_ticks()
+    assert len(ticks) == 4 and all(t >= 0 for t in ticks)
