@@ -80,6 +80,7 @@ def _verdict_line(report: FormulaReport) -> str:
 
 def _render(report: FormulaReport) -> list[Any]:
     from rich.console import Group
+    from rich.padding import Padding
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -168,8 +169,9 @@ def _render(report: FormulaReport) -> list[Any]:
     else:
         lines.append(Text("✗ the shapes fit, but the formula is not the gradient", "red"))
         if report.counterexample is not None:
-            lines.append(Text(f"  {report.counterexample}"))
+            lines.append(Padding(Text(str(report.counterexample)), (0, 0, 0, 2)))
     for note in report.notes:
-        lines.append(Text(f"  note: {note}", style="yellow"))
+        # indented as a block: a wrapped line stays under its note, not under the verdict
+        lines.append(Padding(Text(f"note: {note}", style="yellow"), (0, 0, 0, 2)))
     out.append(Panel(Group(*lines), expand=False))
     return out

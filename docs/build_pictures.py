@@ -4,7 +4,8 @@ Run: ``python docs/build_pictures.py`` (needs pdflatex, texlive-pictures and pdf
 lecture's 4-3-2-1, a relu/softmax network, an L2 batch network and a model with a skip
 connection it builds the LaTeX document's PDF and writes its first two pages as PNG; for the
 networks also the first step frame of the Beamer deck. The web pages' pictures are the
-screenshots the browser test keeps (tests/test_html_browser.py, artifacts/).
+screenshots the browser test keeps (tests/test_html_browser.py, artifacts/). The README's
+picture, docs/derivation-4-3-2-1.png, is page 1 of the lecture's document at 110 dpi.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ CASES = {
 }
 
 
-def pages(tex: str, name: str, first: int, last: int) -> None:
-    """Compile ``tex`` and write pages ``first``..``last`` as ``OUT/name-N.png`` (70 dpi)."""
+def pages(tex: str, name: str, first: int, last: int, dpi: int = 70, out: Path = OUT) -> None:
+    """Compile ``tex`` and write pages ``first``..``last`` as ``out/name-N.png``."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "doc.tex").write_text(tex, encoding="utf-8")
@@ -42,12 +43,23 @@ def pages(tex: str, name: str, first: int, last: int) -> None:
                 capture_output=True,
             )
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "70", "-f", str(first), "-l", str(last), "doc.pdf", name],
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                str(dpi),
+                "-f",
+                str(first),
+                "-l",
+                str(last),
+                "doc.pdf",
+                name,
+            ],
             cwd=folder,
             check=True,
         )
         for png in sorted(folder.glob(f"{name}-*.png")):
-            shutil.copyfile(png, OUT / png.name)
+            shutil.copyfile(png, out / png.name)
 
 
 def main() -> None:
@@ -58,6 +70,10 @@ def main() -> None:
         if getattr(d, "model", None) is None:
             pages(to_slides(d), f"{name}-slides", 3, 3)
         print("wrote", name)
+    with tempfile.TemporaryDirectory() as tmp:  # the README's picture: page 1, larger
+        pages(sb.to_latex(sb.derive("4-3-2-1")), "readme", 1, 1, dpi=110, out=Path(tmp))
+        shutil.copyfile(Path(tmp) / "readme-1.png", ROOT / "docs" / "derivation-4-3-2-1.png")
+    print("wrote docs/derivation-4-3-2-1.png")
 
 
 if __name__ == "__main__":
