@@ -76,7 +76,9 @@ def backward_ops(
 
 #: the op list of the backward of 3-4:tanh-3:relu-3:softmax (ce) without a workspace
 BACKWARD_OPS = [
-    "sub.Tensor",  # dZ3 = A3 - Y
+    "sum.dim_IntList",  # Y_sums: the column sums of Y (any target, hostile22)
+    "mul.Tensor",  # dZ3 = A3 ⊙ Y_sums
+    "sub_.Tensor",  # dZ3 -= Y
     "div_.Tensor",  # dZ3 /= m
     "mm.default",  # dW3
     "mm.default",  # db3 = dZ3 @ ones_m (made once per m, dtype and device)
@@ -101,7 +103,8 @@ def test_with_a_workspace_backward_writes_into_it_and_allocates_nothing() -> Non
     """The same kernels, each writing into a workspace tensor (``.out``) or in place."""
     module = compiled("3-4:tanh-3:relu-3:softmax", "ce")
     want = [name.replace(".Tensor", ".out").replace(".default", ".out") for name in BACKWARD_OPS]
-    want[1] = "div_.Tensor"  # dZ3 /= m, in place
+    want[0] = "sum.IntList_out"  # Y_sums, into the workspace
+    want[2:4] = ["sub_.Tensor", "div_.Tensor"]  # dZ3 -= Y, dZ3 /= m: in place
     for dtype in (torch.float64, torch.float32):
         assert backward_ops(module, dtype, work={}) == want
 

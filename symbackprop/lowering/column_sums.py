@@ -1,25 +1,38 @@
 """The softmax + cross-entropy assumption in a generated module: each column of a target sums
 to 1 (one-hot or a probability vector).
 
-Under it the derivation's dJ/dZ is (A - Y) / m (DESIGN.md; ``records/losses.py`` states it).
-A target whose column does not sum to 1 (a zero column for a padded example, counts,
-weights) gives a cost of one function and gradients of another, so every module that relies
-on it says so: the constant ``SUMS_TO_ONE`` (the data arrays concerned, read by
-``sb.gradcheck``), a paragraph of its docstring and a sentence in the docstrings of
-``backward`` and ``loss_and_grads``. The NumPy module also checks it on entry to
-``backward`` (:data:`SUMS_HELPER`: one reduction over Y and two over its m column sums); torch
-and JAX state it only, since a value check there would synchronise a GPU or cannot raise under
-``jax.jit``.
+Under it the derivation's dJ/dZ is (A - Y) / m (DESIGN.md; ``records/losses.py`` states it);
+before it, the softmax step's algebra gives (A ⊙ s - Y) / m with s the column sums of Y,
+exact for any Y. A target whose column does not sum to 1 (a zero column for a padded
+example, counts, weights) would give a cost of one function and gradients of another under
+the assumed form. The NumPy module keeps the derivation's form and checks the assumption on
+entry to ``backward`` (:data:`SUMS_HELPER`: one reduction over Y and two over its m column
+sums), says so in its docstrings and lists the targets in ``SUMS_TO_ONE`` (read by
+``sb.gradcheck``). Torch and JAX cannot check it (a value check would synchronise a GPU, and
+cannot raise under ``jax.jit``), so their modules compute the form before the assumption
+(:func:`any_target`): one column sum of Y more, and the gradients of the returned cost for
+every target.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from symbackprop.lowering.python_text import LINE
+from sympy import HadamardProduct, MatAdd, MatMul, MatrixSymbol
 
-__all__ = ["SUMS_HELPER", "UNCHECKED", "constant_line", "function_note", "module_note"]
+from symbackprop.lowering.python_text import LINE, comment, line
+
+__all__ = [
+    "SUMS_HELPER",
+    "any_target",
+    "column_sums_lines",
+    "constant_line",
+    "function_note",
+    "module_note",
+    "sums_name",
+]
 
 #: the NumPy module's check, called once per backward with each such target
 SUMS_HELPER = '''
@@ -78,46 +91,96 @@ def _listed(names: Sequence[str]) -> str:
     return " and ".join(names)
 
 
-#: why a backend's module does not check the sums (NumPy's does: ``None``)
-UNCHECKED = {
-    "torch": "a check of the values would wait for the device",
-    "jax": "a check of the values cannot raise under jax.jit",
-}
+def sums_name(target: str) -> str:
+    """The code name of the column sums of ``target`` (``Y_sums``)."""
+    return f"{target}_sums"
 
 
-def module_note(names: Sequence[str], unchecked: str | None) -> list[str]:
-    """The module docstring's paragraph (a blank line first), or nothing; ``unchecked`` says
-    why the module does not check it (``None``: it does)."""
+def any_target(expr: Any, targets: Sequence[str]) -> tuple[Any, tuple[str, ...]]:
+    """``expr`` with each ``S - Y`` (``Y`` a matrix named in ``targets``, ``S`` a matrix: the
+    softmax's output) written ``S ⊙ Y_sums - Y``, and the targets it rewrote.
+
+    ``Y_sums`` stands for the column sums of Y, 1 x m at run time (broadcast over the rows by
+    ``*``); it is declared with Y's shape so that the element-wise product types. Where each
+    column of Y sums to 1 the two forms are equal (the derivation's assumption); for any other
+    Y only this one is the gradient of the cost.
+    """
+    used: list[str] = []
+
+    def target_of(term: Any) -> Any:
+        """Y for a term ``-Y`` with Y a target, else None."""
+        if isinstance(term, MatMul) and len(term.args) == 2 and term.args[0] == -1:
+            y = term.args[1]
+            if isinstance(y, MatrixSymbol) and y.name in targets:
+                return y
+        return None
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, MatAdd) and len(node.args) == 2:
+            for s, minus_y in (node.args, node.args[::-1]):
+                y = target_of(minus_y)
+                if y is not None and isinstance(s, MatrixSymbol) and s != y:
+                    if y.name not in used:
+                        used.append(y.name)
+                    sums = MatrixSymbol(sums_name(y.name), *y.shape)
+                    return MatAdd(HadamardProduct(s, sums), minus_y)
+        if not node.args or isinstance(node, MatrixSymbol):
+            return node
+        args = tuple(rewrite(a) for a in node.args)
+        return node if args == node.args else node.func(*args)
+
+    return rewrite(expr), tuple(used)
+
+
+def module_note(names: Sequence[str], checked: bool) -> list[str]:
+    """The module docstring's paragraph (a blank line first), or nothing; ``checked``: the
+    module keeps the assumed form and checks the sums (NumPy), else it computes the form
+    that holds for any target (torch, JAX)."""
     if not names:
         return []
     which = _listed(names)
-    text = (
-        f"Softmax with cross-entropy: backward uses dJ/dZ = (softmax(Z) - {names[0]}) / m, which "
-        "holds "
-        f"only when each column of {which} sums to 1 (one-hot or a probability vector); "
-        "a column that does not (a zero column for a padded example) would give the gradients "
-        "of another cost than the one returned. "
-    )
-    if unchecked is None:
-        text += "The backward function checks it: a ValueError names the first such column."
+    if checked:
+        text = (
+            f"Softmax with cross-entropy: backward uses dJ/dZ = (softmax(Z) - {names[0]}) / m, "
+            f"which holds only when each column of {which} sums to 1 (one-hot or a probability "
+            "vector); a column that does not (a zero column for a padded example) would give "
+            "the gradients of another cost than the one returned. The backward function checks "
+            "it: a ValueError names the first such column."
+        )
     else:
-        text += f"Not checked here ({unchecked}); sb.gradcheck checks it."
+        text = (
+            f"Softmax with cross-entropy: backward computes dJ/dZ = (softmax(Z) ⊙ s - "
+            f"{names[0]}) / m with s the column sums of {which} (1 x m), the gradient of the "
+            "returned cost for any target: a zero column (a padded example) adds nothing, and "
+            "where each column sums to 1 (one-hot or a probability vector) it is the "
+            f"derivation's (softmax(Z) - {names[0]}) / m."
+        )
     return ["", text]
 
 
-def function_note(names: Sequence[str], unchecked: str | None) -> list[str]:
+def function_note(names: Sequence[str], checked: bool) -> list[str]:
     """The sentence in ``backward``'s and ``loss_and_grads``' docstrings (after a blank
-    docstring line), indented, or nothing."""
-    if not names:
+    docstring line), indented, or nothing (nothing either where any target is right)."""
+    if not names or not checked:
         return []
     text = f"Each column of {_listed(names)} must sum to 1 (softmax with cross-entropy); "
-    text += (
-        "a ValueError names a column that does not."
-        if unchecked is None
-        else "not checked here: another target gives the gradients of another cost."
-    )
+    text += "a ValueError names a column that does not."
     indent = "    "
     return [
         "",
         *textwrap.wrap(text, LINE - len(indent), initial_indent=indent, subsequent_indent=indent),
     ]
+
+
+def column_sums_lines(targets: tuple[str, ...], spell: Callable[[str], str]) -> list[str]:
+    """``Y_sums = <spell(Y): Y's column sums, 1 x m>`` for each target, under a comment saying
+    why the code keeps them where the derivation assumed them 1."""
+    if not targets:
+        return []
+    out = comment(
+        "the code keeps s, the column sums of the target: the gradient of the returned cost "
+        "for any target (no check of the sums here), equal to the above where they are 1"
+    )
+    for y in targets:
+        out += line(f"{sums_name(y)} = {spell(y)}", f"(1, m): the column sums of {y}")
+    return out

@@ -13,6 +13,7 @@ same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -22,7 +23,14 @@ from sympy import MatMul, OneMatrix, Transpose
 
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import MUL
-from symbackprop.lowering.column_sums import constant_line, function_note, module_note
+from symbackprop.lowering.column_sums import (
+    any_target,
+    column_sums_lines,
+    constant_line,
+    function_note,
+    module_note,
+    sums_name,
+)
 from symbackprop.lowering.model_template import MATH_HELPER, STDS, WORK_HELPER, work_check
 from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
 from symbackprop.lowering.provenance import show_dims
@@ -68,9 +76,10 @@ class ModelEmitter(PrintedShapes[P]):
         "    With a workspace dict ``work``, large arrays are kept in it and reused: what is",
         "    returned may live in ``work`` until the next call with it (copy it to keep it).",
     )
-    #: why backward does not check that each column of a ce target under a softmax sums to 1
-    #: (torch, JAX: lowering.column_sums); None: it does (NumPy)
-    SUMS_UNCHECKED: ClassVar[str | None] = None
+    #: the column sums of a ce target ``{y}`` under a softmax (1 x m), where the module cannot
+    #: check that they are 1 (torch, JAX): backward computes the form that holds for any
+    #: target (lowering.column_sums); None: it checks them (NumPy)
+    COLUMN_SUMS: ClassVar[str | None] = None
     #: helper name -> its text, in the order the module defines the ones it calls
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     INIT_PARAMS: ClassVar[str]
@@ -138,7 +147,7 @@ class ModelEmitter(PrintedShapes[P]):
     def sums_note(self) -> list[str]:
         """The docstring sentence of backward and loss_and_grads on the column sums of the
         targets of a ce under a softmax, or none."""
-        return function_note([d.code for d in self.plan.sums_to_one], self.SUMS_UNCHECKED)
+        return function_note([d.code for d in self.plan.sums_to_one], self.COLUMN_SUMS is None)
 
     def sums_checks(self) -> list[str]:
         """backward's check that each column of such a target sums to 1 (NumPy's), or none."""
@@ -227,7 +236,7 @@ class ModelEmitter(PrintedShapes[P]):
             "",
             f"Data {self.NOUN}s: {data}."
             + (" Examples are along m; J is the mean over them." if plan.batch else ""),
-            *module_note([d.code for d in plan.sums_to_one], self.SUMS_UNCHECKED),
+            *module_note([d.code for d in plan.sums_to_one], self.COLUMN_SUMS is None),
             *([""] if plan.sums_to_one else []),
             *self.about(),
         ]
@@ -243,7 +252,8 @@ class ModelEmitter(PrintedShapes[P]):
             "DATA_SHAPES", [f'"{d.name}": {quoted_dims(d.shape)}' for d in plan.data]
         )
         lines += [f"ADDED = {python_tuple(plan.added)}  # {self.ADDED_NOTE}"]
-        lines += constant_line([d.name for d in plan.sums_to_one])
+        if self.COLUMN_SUMS is None:  # torch, JAX: right for any target
+            lines += constant_line([d.name for d in plan.sums_to_one])
         return lines
 
     # -- forward -----------------------------------------------------------------------------
@@ -334,11 +344,28 @@ class ModelEmitter(PrintedShapes[P]):
 
     def backward_statement(self, s: ModelBackward) -> list[str]:
         """The code of one backward statement (its step is written above it)."""
+        sums, kept = self.kept_sums(s)
+        if sums:
+            return sums + self.assign(kept.target, kept.expr, kept.shape)
         return (
             self.own_copy(s)
             or self.two_factor_product(s)
             or self.assign(s.target, s.expr, s.shape)
         )
+
+    def kept_sums(self, s: ModelBackward) -> tuple[list[str], ModelBackward]:
+        """Where the module cannot check a ce target's column sums (:attr:`COLUMN_SUMS`), the
+        lines computing them and the softmax step ``(S - Y) / m`` as ``(S ⊙ Y_sums - Y) / m``
+        (right for any target); else no lines and ``s`` as it is."""
+        if self.COLUMN_SUMS is None or s.rule != "softmax" or not self.plan.sums_to_one:
+            return [], s
+        expr, targets = any_target(s.expr, [d.code for d in self.plan.sums_to_one])
+        for y in targets:  # a row: each column's sum
+            self.shapes[sums_name(y)] = (1, self.shapes[y][1])
+        if not targets:
+            return [], s
+        spell = self.COLUMN_SUMS.format
+        return column_sums_lines(targets, lambda y: spell(y=y)), dataclasses.replace(s, expr=expr)
 
     def own_copy(self, s: ModelBackward) -> list[str]:
         """A gradient that is a parameter or a cached value (or its transpose), copied: a view

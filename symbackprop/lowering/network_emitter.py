@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic
 
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
 
-from symbackprop.lowering.column_sums import constant_line, function_note, module_note
+from symbackprop.lowering.column_sums import (
+    any_target,
+    column_sums_lines,
+    constant_line,
+    function_note,
+    module_note,
+)
 from symbackprop.lowering.model_template import FLOAT16_MAX, work_check
 from symbackprop.lowering.printed_shapes import P
 from symbackprop.lowering.provenance import Explainer, show_dims
@@ -73,9 +79,10 @@ class NetworkEmitter(ABC, Generic[P]):
     ZERO_DTYPE: ClassVar[str] = "X.dtype"
     #: whether a delta read for the last time is ``del``-eted (its array free for later)
     RELEASES: ClassVar[bool] = True
-    #: why backward does not check that each column of Y sums to 1 where softmax with
-    #: cross-entropy assumes it (torch, JAX: lowering.column_sums); None: it does (NumPy)
-    SUMS_UNCHECKED: ClassVar[str | None] = None
+    #: the column sums of a target ``{y}`` (1 x m) where softmax with cross-entropy would
+    #: assume them 1 and the module cannot check it (torch, JAX): backward computes the form
+    #: that holds for any target (lowering.column_sums); None: it checks them (NumPy)
+    COLUMN_SUMS: ClassVar[str | None] = None
 
     def __init__(self, plan: LoweringPlan, printer: P) -> None:
         self.plan = plan
@@ -117,7 +124,7 @@ class NetworkEmitter(ABC, Generic[P]):
             "is read off a step of the symbolic derivation; [step k] numbers the steps. "
             "Regenerate rather than edit.",
             *self.about(),
-            *module_note(plan.sums_to_one, self.SUMS_UNCHECKED),
+            *module_note(plan.sums_to_one, self.COLUMN_SUMS is None),
             '"""',
         ]
         lines = [*docstring(doc), "", *self.IMPORTS, ""]
@@ -128,11 +135,11 @@ class NetworkEmitter(ABC, Generic[P]):
         lines += [f"DATA = ({data})  # the data {self.NOUN} after params, in this order"]
         reads = [f'"{name}"' for name in plan.backward_reads]
         lines += conjunction("CACHE_READS", reads, "", joiner=", ")
-        return lines + constant_line(plan.sums_to_one)
+        return lines + constant_line(plan.sums_to_one if self.COLUMN_SUMS is None else ())
 
     def sums_note(self) -> list[str]:
         """The docstring sentence of backward and loss_and_grads on Y's column sums, or none."""
-        return function_note(self.plan.sums_to_one, self.SUMS_UNCHECKED)
+        return function_note(self.plan.sums_to_one, self.COLUMN_SUMS is None)
 
     # -- entry checks -------------------------------------------------------------------------
     def function_head(self, signature: str) -> list[str]:
@@ -260,16 +267,27 @@ class NetworkEmitter(ABC, Generic[P]):
 
     def statement(self, statement: BackwardStatement) -> list[str]:
         """One backward statement under its provenance; a delta opens a new paragraph."""
-        code = self.assign(statement.target, statement.expr, show_dims(statement.shape))
+        expr, sums = statement.expr, []
+        if self.COLUMN_SUMS is not None and any(
+            p.rule == "assumption" for p in statement.provenance
+        ):
+            expr, targets = any_target(expr, self.plan.sums_to_one)
+            sums = column_sums_lines(targets, self.column_sums)
+        code = self.assign(statement.target, expr, show_dims(statement.shape))
         out = [] if statement.gradient_of else [""]
         out += self.before_statement()
         for paragraph in self.explainer.statement(statement):
             out += comment(paragraph)
-        out += code
+        out += sums + code
         for name in statement.releases if self.RELEASES else ():
             out += line(f"del {name}", "read for the last time above")
             self.planner.release(name)
         return out
+
+    def column_sums(self, target: str) -> str:
+        """The code of the column sums of ``target`` (1 x m), by :attr:`COLUMN_SUMS`."""
+        assert self.COLUMN_SUMS is not None
+        return self.COLUMN_SUMS.format(y=target)
 
     def before_statement(self) -> list[str]:
         """Lines a statement needs before its provenance (NumPy: the workspace's ``out``)."""

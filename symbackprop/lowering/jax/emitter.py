@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from sympy import HadamardProduct
 
 from symbackprop.lowering.array_printer import MUL
-from symbackprop.lowering.column_sums import UNCHECKED
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.jax.template import (
     CUSTOM_VJP,
@@ -83,7 +82,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
     )
     FORWARD_WORK = PURE
     BACKWARD_WORK = ("    Reads the forward cache and never recomputes what it holds.", *PURE)
-    SUMS_UNCHECKED = UNCHECKED["jax"]
+    COLUMN_SUMS = "{y}.sum(axis=0, keepdims=True)"
     BACKWARD_TRY = "shapes on entry: tuple compares only (static under jit)"
     RELEASES = False  # JAX arrays are immutable: nothing is written into a dead delta's
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from symbackprop.core.graph import Kind
-from symbackprop.lowering.column_sums import UNCHECKED
 from symbackprop.lowering.jax.model_template import (
     CHECK_HELPER,
     CUSTOM_VJP,
@@ -56,7 +55,7 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     BACKEND = "jax"
     NS = "jnp"
     NAMED = ", in JAX"
-    SUMS_UNCHECKED = UNCHECKED["jax"]
+    COLUMN_SUMS = "{y}.sum(axis=0, keepdims=True)"
     IMPORTS: ClassVar[list[str]] = [
         "import jax",
         "import jax.numpy as jnp",
@@ -111,7 +110,8 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
         )
 
     def backward_statement(self, s: ModelBackward) -> list[str]:
-        return self.assign(s.target, s.expr, s.shape)
+        sums, s = self.kept_sums(s)
+        return sums + self.assign(s.target, s.expr, s.shape)
 
     def loss_and_grads(self) -> list[str]:
         call = ", ".join(["params", *(d.code for d in self.plan.data)])

@@ -47,7 +47,7 @@ from sympy import Transpose
 
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import MUL, float_literal, mask_factors
-from symbackprop.lowering.column_sums import UNCHECKED
+from symbackprop.lowering.column_sums import sums_name
 from symbackprop.lowering.model_template import WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
@@ -151,7 +151,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
     )
     BACKWARD_TRY = "shapes and dtypes on entry: compares only; _invalid says what is wrong"
     ZERO_DTYPE = "dtype"
-    SUMS_UNCHECKED = UNCHECKED["torch"]
+    COLUMN_SUMS = "{y}.sum(0, keepdim=True)"
 
     def __init__(self, plan: LoweringPlan) -> None:
         super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))
@@ -164,6 +164,14 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         activation's derivative factor as torch's own one-pass kernel where it has one."""
         printer = self.printer
         base = next((f for f in factors if self.fresh(f)), None)
+        if (
+            base is None
+            and len(factors) == 2
+            and all(isinstance(f, sp.MatrixSymbol) for f in factors)
+        ):  # two tensors (A3 ⊙ Y_sums, Y_sums broadcast over the rows): into the workspace
+            home = self.planner.take(target, shape)
+            x, y = (self.code(f) for f in factors)
+            return line(f'{target} = torch.mul({x}, {y}, out=out.get("{home}"))', shape)
         if base is None:
             first, second, *rest = factors
             masks = mask_factors(factors)
@@ -253,6 +261,12 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         matrix_code = self.printer.paren(matrix, MUL)
         code = f'torch.mm({matrix_code}, ones_m, out=out.get("{home}"))'
         return lines + line(f"{target} = {code}", shape)
+
+    def column_sums(self, target: str) -> str:
+        """``torch.sum`` over the rows into the workspace's (1, m) tensor (none allocated
+        per call with a workspace)."""
+        home = self.planner.take(sums_name(target), "(1, m)")
+        return f'torch.sum({target}, 0, keepdim=True, out=out.get("{home}"))'
 
     def workspace(self) -> list[str]:
         """The line that picks the current function's tensors: fresh ones (``out=None``) or
