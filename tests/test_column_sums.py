@@ -101,7 +101,7 @@ def test_gradcheck_says_the_assumption_is_broken_not_failed() -> None:
 def test_torch_and_jax_gradients_are_right_for_any_target(backend: str, source: object) -> None:
     """A zero column (a padded example), a column summing to 1.5 and one summing to 0.2: the
     gradients against finite differences of the module's own cost (sb.gradcheck, float64;
-    (softmax(Z) - Y) / m, the form before this fix, fails it: db off by 0.1 of 0.45)."""
+    (softmax(Z) - Y) / m, the form before this fix, gave db off by 0.1 of 0.45)."""
     if importlib.util.find_spec(backend) is None:
         pytest.skip(f"{backend} is not installed")
     spec = sb.Model.from_file(source) if isinstance(source, Path) else source
