@@ -369,14 +369,29 @@ class ModelEmitter(PrintedShapes[P]):
 
     def own_copy(self, s: ModelBackward) -> list[str]:
         """A gradient that is a parameter or a cached value (or its transpose), copied: a view
-        would change under an in-place update of the parameters. Empty where none is needed."""
-        view = s.expr.arg if isinstance(s.expr, Transpose) else s.expr
-        own = {st.target for st in self.plan.backward}
-        if self.COPY is None or not s.gradient_of or not isinstance(view, sp.MatrixSymbol):
+        would change under an in-place update of the parameters. So is one that is a view of
+        such a view (``dt1 = w.T``, then ``dx = dt1.T`` is w: hostile22). Empty where none is
+        needed."""
+        if self.COPY is None or not s.gradient_of:
             return []
-        if view.name in own:
+        view = _viewed(s.expr)
+        if view is None or (view.name in self._computed() and view.name not in self._views()):
             return []
         return line(f"{s.target} = {self.code(s.expr)}{self.COPY}", show_dims(s.shape))
+
+    def _computed(self) -> set[str]:
+        """The backward targets: arrays backward makes (or views, :meth:`_views`)."""
+        return {st.target for st in self.plan.backward}
+
+    def _views(self) -> set[str]:
+        """The backward targets that are views of a parameter, a data array or a cached value:
+        their statement is such a name or its transpose, or a view of another such target."""
+        computed, views = self._computed(), set()
+        for st in self.plan.backward:  # in order: a view's source comes before it
+            view = _viewed(st.expr)
+            if view is not None and (view.name not in computed or view.name in views):
+                views.add(st.target)
+        return views
 
     def two_factor_product(self, s: ModelBackward) -> list[str]:
         """``target = A @ B`` for a product of two matrices (no coefficient, no ones); empty
@@ -422,3 +437,10 @@ def python_tuple(names: Iterable[str], *, quote: bool = True) -> str:
 
 #: ``Shape`` is handed on: a backend's emitter needs it with the class
 __all__ = ["BACKWARD", "EDIT", "ModelEmitter", "Shape", "function", "matrices", "python_tuple"]
+
+
+def _viewed(expr: Any) -> Any:
+    """The matrix symbol ``expr`` is a view of (itself, or under transposes), or None."""
+    while isinstance(expr, Transpose):
+        expr = expr.arg
+    return expr if isinstance(expr, sp.MatrixSymbol) else None
