@@ -1,9 +1,14 @@
-"""The size settings a formula is compared at: the first, then one where the sizes change.
+"""The size settings a formula is compared at: the first, then two where the sizes change.
 
 A formula right at one size only (``(1/2) (A2 - Y) A1^T`` for ``(1/m) ...`` at m = 2, or
 ``sum(x^0)/3`` for 1 at n0 = 3) is wrong at another, so the formula checker compares at a
 second setting where every dimension that may change does (networks: every dimension; models:
-every one the model's ``sizes:`` line does not fix), each made :func:`other_size`.
+every one the model's ``sizes:`` line does not fix), each made :func:`other_size`, and at a
+third where each is :data:`THIRD_SIZE`: every such dimension then takes three sizes, 2, 3 and
+4, so a factor of degree 2 in a size that is right at two of them (``(5 - m)/6`` or
+``1/(m^2 - 4m + 6)`` for ``1/m``, right at m = 2 and 3) and a matrix identity that holds up to
+3 x 3 (Cayley-Hamilton for n = 3) are caught (hostile22). A formula built to agree at all
+three still passes: the check compares at points, it proves nothing.
 """
 
 from __future__ import annotations
@@ -21,13 +26,25 @@ def other_size(size: int) -> int:
     return 3 if size <= 2 else 2
 
 
+#: every dimension that may change, in the third setting: neither 2 nor 3
+THIRD_SIZE = 4
+
+
 def size_settings(
     first: dict[sp.Symbol, int], fixed: Collection[sp.Symbol], trials: int
 ) -> list[Setting]:
     """``first`` with ``trials`` points, then (when a dimension is not ``fixed``) every other
-    dimension made :func:`other_size` with one point."""
+    dimension made :func:`other_size`, then :data:`THIRD_SIZE`, one point each."""
     second = {dim: size if dim in fixed else other_size(size) for dim, size in first.items()}
+    third = {dim: size if dim in fixed else THIRD_SIZE for dim, size in first.items()}
     settings = [(first, trials)]
-    if second != first:
-        settings.append((second, 1))
+    for other in (second, third):
+        if all(other != setting for setting, _ in settings):
+            settings.append((other, 1))
     return settings
+
+
+def other_sizes_text(settings: list[Setting]) -> str:
+    """``", 2 at other sizes"`` for the settings after the first (nothing where none)."""
+    count = sum(points for _, points in settings[1:])
+    return f", {count} at other sizes" if count else ""

@@ -51,7 +51,7 @@ from symbackprop.check.exact import (
 from symbackprop.check.interpret import activation_records
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
 from symbackprop.check.live import HOLE, smooth_forms
-from symbackprop.check.size_settings import size_settings
+from symbackprop.check.size_settings import other_sizes_text, size_settings
 from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
@@ -201,7 +201,7 @@ class FormulaReport:
     #: identity matrix); None where it can
     truth_refused: str | None = None
     #: the points the formula was compared at (for the verdict's sentence): "3 random points,
-    #: 1 at other sizes, 2 with the pre-activations at -1/2, 1/2 (either side of the kinks at 0)"
+    #: 2 at other sizes, 2 with the pre-activations at -1/2, 1/2 (either side of the kinks at 0)"
     points: str | None = None
 
     @property
@@ -843,8 +843,7 @@ def _points(derivation: Derivation, expr: Any, wrt: str) -> str:
     """The points a network's formula was compared at, for the verdict's sentence."""
     settings = _settings(derivation)
     text = f"{_TRIALS} random points"
-    if len(settings) > 1:
-        text += ", 1 at other sizes"
+    text += other_sizes_text(settings)
     found = _kinks(derivation, expr, wrt)
     text += crossings.placed_text("the pre-activations", straddling(found), found)
     alone = len(_placements(derivation, expr, wrt)) - len(straddling(found))

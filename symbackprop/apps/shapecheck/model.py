@@ -34,7 +34,7 @@ from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain,
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
 from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.model_exact import ModelCheck, model_sizes, placeable
-from symbackprop.check.size_settings import Setting
+from symbackprop.check.size_settings import Setting, other_sizes_text
 from symbackprop.check.size_settings import size_settings as shared_settings
 from symbackprop.check.switches import shown_number
 from symbackprop.core.textprint import text as plain_text
@@ -235,7 +235,7 @@ def placed(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[list[Any],
 def points(derivation: ModelDerivation, expr: Any, wrt: str) -> str:
     """The points a formula is compared at, for the verdict's sentence."""
     settings = size_settings(derivation)
-    text = f"{settings[0][1]} random points" + (", 1 at other sizes" if len(settings) > 1 else "")
+    text = f"{settings[0][1]} random points" + other_sizes_text(settings)
     values, found = placed(derivation, expr, wrt)
     if values:
         names = list(placeable(derivation))

@@ -1,0 +1,65 @@
+"""Formulas whose dependence on the sizes agrees with the gradient's at two sizes (hostile22).
+
+The formula checker compared at the first sizes (m = 2, widths up to 3) and at one setting
+with every dimension changed (m = 3): a factor of degree 2 in a size, right at both, passed
+"exactly" (``(5 - m)/6`` for ``1/m``, wrong by 600x at m = 64), and so did Cayley-Hamilton
+written for 3 x 3 matrices, which holds for every n <= 3 (off by 0.57 at n = 4). A third
+setting with every free dimension at 4 catches them; right formulas still pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import symbackprop as sb
+from symbackprop import Model
+
+ROOT = Path(__file__).resolve().parents[1]
+TRUE_W2 = "((W3^T (A3 - Y)/m) ⊙ A2 ⊙ (1 - A2)) A1^T"
+QUADRATIC = "x : n x 1\nA : n x n\nJ = 0.5 x^T A x\ndata:\n"
+#: A^3 x - tr(A) A^2 x + e2 A x - det(A) x: zero for every n <= 3 (Newton's identities)
+CAYLEY_HAMILTON_3 = (
+    "A A A x - tr(A) * A A x + ((tr(A)^2 - tr(A A))/2) * A x"
+    " - ((tr(A)^3 - 3 * tr(A) * tr(A A) + 2 * tr(A A A))/6) * x"
+)
+
+
+@pytest.mark.parametrize(
+    ("wrt", "formula"),
+    [
+        ("W3", "(A3 - Y) A2^T / (m^2 - 4 m + 6)"),
+        ("W3", "((5 - m)/6) (A3 - Y) A2^T"),
+        ("W2", f"(1 + (m - 3)*(m - 2)) {TRUE_W2}"),
+    ],
+)
+def test_a_batch_factor_right_at_m_2_and_3_only_is_wrong(wrt: str, formula: str) -> None:
+    report = sb.check_formula("4-3-2-1", wrt, formula, batch=True)
+    assert report.exit_code == 1 and report.equal is False, report
+
+
+def test_a_width_factor_right_at_two_widths_only_is_not_the_gradient() -> None:
+    count = "sum(0 x + 1)"  # n0, the number of inputs
+    formula = f"(1 + ({count} - 3)*({count} - 2)) ((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"
+    assert sb.check_formula("5-3-2-1", "W2", formula).exit_code == 1
+
+
+def test_a_model_factor_right_at_two_batch_sizes_only_is_not_the_gradient() -> None:
+    model = Model.from_file(ROOT / "examples" / "models" / "logistic_sum.model")
+    formula = "(1 + (m - 2)*(m - 3)) X^T (sigmoid(-y ⊙ (X w)) ⊙ (-y))"
+    assert sb.check_formula(model, "w", formula).exit_code == 1
+    assert sb.check_formula(model, "w", "X^T (sigmoid(-y ⊙ (X w)) ⊙ (-y))").ok
+
+
+def test_an_identity_of_3_x_3_matrices_is_not_one_of_every_size() -> None:
+    model = Model.parse(QUADRATIC)
+    assert sb.check_formula(model, "x", "0.5 (A + A^T) x").ok
+    report = sb.check_formula(model, "x", f"0.5 (A + A^T) x + {CAYLEY_HAMILTON_3}")
+    assert report.exit_code == 1 and report.equal is False, report
+
+
+def test_right_formulas_pass_and_say_where_they_were_compared() -> None:
+    report = sb.check_formula("4-3-2-1", "W2", TRUE_W2, batch=True)
+    assert report.ok and report.points is not None
+    assert "3 random points, 2 at other sizes" in report.points
