@@ -166,6 +166,23 @@ def test_every_real_nowhere_line_is_refused(formula: str) -> None:
     assert "not a real number" in report.error.message
 
 
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "delta2 a1^T + 0*sqrt(-1 - sum(x)^2)",
+        "delta2 a1^T + 0*log(-1 - sum(x ⊙ x))",
+        "delta2 a1^T + sqrt(-1 - sum(x)^2)^2 W2 + (1 + sum(x)^2) W2",
+    ],
+)
+def test_a_number_real_nowhere_is_refused(formula: str) -> None:
+    """hostile22 F3: a number over a sum of a generic number of entries (sum(x), n0 of them)
+    was left to the comparison, where SymPy had folded 0 * it (and sqrt(u)^2 = u): 'exactly'."""
+    report = sb.check_formula(SIG, "W2", formula)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+    assert "not a real number" in report.error.message
+    assert sb.check_formula(SIG, "W2", "delta2 a1^T + 0*log(1 + sum(x)^2)").ok
+
+
 @pytest.mark.slow  # the mapping of a sum's switch: test_the_base_of_an_indicator_of_a_sum_...
 def test_an_indicator_of_a_sum_is_searched() -> None:
     """Finding 10: 1{sum(W1) < 50} is 0 where sum(W1) >= 50, which no random point reaches;

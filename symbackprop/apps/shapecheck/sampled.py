@@ -21,6 +21,10 @@ from symbackprop.formula.float_range import exponential_depth
 SAMPLES = (sp.Rational(-3), sp.Rational(-1, 2), sp.Rational(1, 3), sp.Integer(2), sp.Integer(5))
 
 
+#: the size a generic dimension takes here (in a sum over its entries)
+SAMPLE_SIZE = sp.Integer(2)
+
+
 #: exponentials nested deeper than this are not evaluated here (exp(exp(5)) is about 10^64)
 MAX_EXPONENTIAL_DEPTH = 2
 
@@ -51,9 +55,14 @@ def nowhere_real(text: str, entry: Any) -> str | None:
     names = sorted({*entry.atoms(MatrixElement), *scalars}, key=str)
     if not names:
         return None
+    # a sum over a generic dimension (sum(x): Sum(x[i, 0], (i, 0, n0 - 1))) at 2 of them: a
+    # dimension is a positive integer, and the sign of the entry is what is sampled
+    sizes = {
+        s: SAMPLE_SIZE for s in entry.free_symbols if isinstance(s, sp.Symbol) and s.is_integer
+    }
     for value in SAMPLES:
         # each name a little apart (i/7): one value for all would make inv(W) singular
-        values = {name: value + sp.Rational(i, 7) for i, name in enumerate(names)}
+        values = {name: value + sp.Rational(i, 7) for i, name in enumerate(names)} | sizes
         try:
             at = sp.N(entry.xreplace(values), 15)
         except (ValueError, TypeError, ArithmeticError, RecursionError):

@@ -157,8 +157,9 @@ class Typer:
                 _entry(result.expr),
                 lambda sizes: at_sizes.written_out(result.expr, sizes),
             )
-        if problem is None and result.shape is not None and _partial(node):
-            # log(-exp(W2)): no SymPy-visible constant, real at no value (hostile12 #5)
+        if problem is None and _partial(node):
+            # log(-exp(W2)): no SymPy-visible constant, real at no value (hostile12 #5); a
+            # number too, sqrt(-1 - sum(x)^2), before SymPy folds 0 * it away (hostile22)
             problem = nowhere_real(ast.to_text(node), _entry(result.expr))
         if problem:
             raise FormulaError(problem, self.text, node.pos)
