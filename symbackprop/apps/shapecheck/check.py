@@ -26,6 +26,7 @@ from symbackprop.apps.shapecheck.decided import (
     applications,
     entries_differ,
     exact_decides,
+    not_rational_note,
     numeric_only_note,
     written_out,
 )
@@ -550,10 +551,11 @@ def _verdict(
     sides.search_wedges = confirm
     sides.smooth = _smooth(derivation, expr, report.wrt)
     differ: Counterexample | None = None
+    rational = True
     try:
         differ = _compare(derivation, expr, report.wrt, exact=True, sides=sides)
     except NotRationalError:
-        pass
+        rational = False
     else:
         # the true functions see 35 digits; where the tables forget no relation of theirs,
         # the exact difference is the verdict (a formula off by 1e-40 is not the gradient)
@@ -580,6 +582,8 @@ def _verdict(
     report.equal = confirmed is None
     if differ is not None and confirmed is None:
         report.notes.append(numeric_only_note(numeric.AGREED_DIGITS))
+    elif not rational and confirmed is None and confirm:
+        report.notes.append(not_rational_note(numeric.AGREED_DIGITS))
     report.counterexample = None if confirmed is None else differ or confirmed
     if report.equal:
         _across(report, derivation, expr, sides)

@@ -260,3 +260,15 @@ def numeric_only_note(digits: int) -> str:
         f"relative difference below 1e-{digits} would not be seen, nor one confined to a "
         "region no point reached (a smooth step far from them)"
     )
+
+
+def not_rational_note(digits: int) -> str:
+    """The note of a verdict "equal" where the exact comparison could not run: the formula has
+    a value no rational holds (a log of a constant, log(1 + exp(-100)); hostile22), so only the
+    true functions compared it."""
+    return (
+        "the formula has a value the exact comparison cannot decide in rationals (a function "
+        "of a constant such as log(1 + exp(-100))), so only the true "
+        f"functions compared it: they agree to {digits} digits at the points compared, and a "
+        f"relative difference below 1e-{digits} would not be seen"
+    )

@@ -1,0 +1,27 @@
+"""A numeric "equal" always says what it could not see (hostile22 F4).
+
+``(1 - softplus(-100)) dJ/dW2`` is off by 3.7e-44 relative: the exact comparison cannot hold
+log(1 + exp(-100)) as a rational, so only the true functions compare it, to 35 digits, and
+the verdict "to 35 digits ... (numeric check; not proved exactly)" came with no note saying
+that a difference below 1e-35 is not seen (the README promises one).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import symbackprop as sb
+
+TRUE_W2 = "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"
+
+
+@pytest.mark.parametrize("factor", ["(1 - softplus(-100))", "(1 + log(sigmoid(100)))"])
+def test_a_constant_only_the_true_functions_evaluate_gets_its_note(factor: str) -> None:
+    report = sb.check_formula("4-3-2-1", "W2", f"{factor} {TRUE_W2}")
+    assert report.method == "numeric" and report.equal, report
+    assert any("below 1e-35 would not be seen" in note for note in report.notes), report.notes
+
+
+def test_an_exact_verdict_has_no_such_note() -> None:
+    report = sb.check_formula("4-3-2-1", "W2", f"(1 + log(2) - log(2)) {TRUE_W2}")
+    assert report.method == "exact" and report.ok and not report.notes
