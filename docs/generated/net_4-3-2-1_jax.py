@@ -239,23 +239,25 @@ def backward(params, cache, Y, work=None):
     # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = (A3 - Y) / m  # (1, m)
-    # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
+    # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is n3 x n2 at every size, (1, 2) here
     dW3 = dZ3 @ A2.T  # (1, 2)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
     db3 = dZ3.sum(axis=1, keepdims=True)  # (1, 1)
 
-    # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
+    # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is n2 x m at every size, (2, m) here;
+    # dZ3 is reused
     # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
     dZ2 = (W3.T @ dZ3) * A2 * (1.0 - A2)  # (2, m)
-    # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 3)
+    # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is n2 x n1 at every size, (2, 3) here
     dW2 = dZ2 @ A1.T  # (2, 3)
     # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
     db2 = dZ2.sum(axis=1, keepdims=True)  # (2, 1)
 
-    # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (3, m); dZ2 is reused
+    # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is n1 x m at every size, (3, m) here;
+    # dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
     dZ1 = (W2.T @ dZ2) * A1 * (1.0 - A1)  # (3, m)
-    # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (3, 4)
+    # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is n1 x n0 at every size, (3, 4) here
     dW1 = dZ1 @ X.T  # (3, 4)
     # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
     db1 = dZ1.sum(axis=1, keepdims=True)  # (3, 1)

@@ -370,28 +370,30 @@ def backward(params, cache, Y, work=None):
     dZ3 = torch.sub(A3, Y, out=out.get("dZ3"))  # (1, m)
     if m > 1:  # one example is its own mean (x / 1.0 is x)
         dZ3 /= _batch_size(X)  # (1, m): by m, a 0-d tensor
-    # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
+    # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is n3 x n2 at every size, (1, 2) here
     dW3 = torch.mm(dZ3, A2.mT, out=out.get("dW3"))  # (1, 2)
     # dJ/db3 = dZ3 1_m [step 4]: b3 is broadcast over the m columns
     ones_m = _ones_column(X)  # the 1_m of db, (m, 1): read only
     db3 = torch.mm(dZ3, ones_m, out=out.get("db3"))  # (1, 1)
 
-    # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
+    # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is n2 x m at every size, (2, m) here;
+    # dZ3 is reused
     # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
     dZ2 = torch.mm(W3.mT, dZ3, out=out.get("dZ2"))  # (2, m)
     _sigmoid_backward(dZ2, A2, grad_input=dZ2)  # (2, m): dZ2 ⊙ A2 ⊙ (1 - A2) in one pass
     del dZ3  # read for the last time above
-    # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 3)
+    # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is n2 x n1 at every size, (2, 3) here
     dW2 = torch.mm(dZ2, A1.mT, out=out.get("dW2"))  # (2, 3)
     # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
     db2 = torch.mm(dZ2, ones_m, out=out.get("db2"))  # (2, 1)
 
-    # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (3, m); dZ2 is reused
+    # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is n1 x m at every size, (3, m) here;
+    # dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
     dZ1 = torch.mm(W2.mT, dZ2, out=out.get("dZ1"))  # (3, m)
     _sigmoid_backward(dZ1, A1, grad_input=dZ1)  # (3, m): dZ1 ⊙ A1 ⊙ (1 - A1) in one pass
     del dZ2  # read for the last time above
-    # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (3, 4)
+    # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is n1 x n0 at every size, (3, 4) here
     dW1 = torch.mm(dZ1, X.mT, out=out.get("dW1"))  # (3, 4)
     # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
     db1 = torch.mm(dZ1, ones_m, out=out.get("db1"))  # (3, 1)

@@ -99,6 +99,9 @@ class Provenance:
     assumption: str | None = None
     algebra: str | None = None
     uses: tuple[str, ...] = ()
+    #: the shape over the generic dimensions (``"n2 x n1"``), where the step's argument holds:
+    #: at concrete sizes two arrangements can share a shape (a square W)
+    generic: str | None = None
 
     def reads(self) -> frozenset[str]:
         """Names of the matrices the chosen arrangement reads."""
@@ -351,6 +354,7 @@ def _provenance(step: Step, rename: Mapping[Any, Any], dims: Any) -> Provenance:
         assumption=step.assumption,
         algebra=step.algebra_text,
         uses=step.uses,
+        generic=" x ".join(str(d) for d in step.shape),
     )
 
 

@@ -184,7 +184,13 @@ class Explainer:
 
     def _bilinear(self, p: Provenance) -> str:
         what = f"dJ/d{p.wrt.name} = {text(p.chosen)} {self._tag(p)}: the only arrangement that is "
-        what += show_dims(p.shape)
+        # the argument is over generic dimensions: at these sizes a square factor may fit
+        # either way round (n1 = n2 = 4), so the concrete shape alone would claim too much
+        what += (
+            f"{p.generic} at every size, {show_dims(p.shape)} here"
+            if p.generic
+            else show_dims(p.shape)
+        )
         if p.wrt.name in self.parameters:
             if self.plan.cost.l2:
                 what += f"; weight decay adds (L2 / m) {p.wrt.name}"

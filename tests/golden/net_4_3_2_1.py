@@ -30,16 +30,19 @@ STDS = {
 }
 
 
-#: dtype -> (80, 1) as 0-d arrays of that dtype, see _typed
+#: dtype -> (the cap, 1) as 0-d arrays of that dtype, see _typed
 _TYPED = {}
 
 
 def _typed(dtype):
-    """80 and 1 as 0-d arrays of ``dtype``, the constants of the sigmoid steps: NumPy takes a
-    0-d array of the other operand's dtype faster than a Python float (1.5K instructions less
-    per call on a small array), with the same values. Made once per dtype."""
+    """The sigmoid steps' cap of z and 1 as 0-d arrays of ``dtype``: NumPy takes a 0-d array
+    of the other operand's dtype faster than a Python float (1.5K instructions less per call
+    on a small array), with the same values. The cap keeps exp(z) finite: 80 in float32 and
+    float64, 11 in float16 (exp(11) = 59874, below its largest 65504), where sigmoid of the
+    cap rounds to 1 anyway. Made once per dtype."""
     typed = np.result_type(dtype, 1.0)  # as with Python floats: float64 for integer arrays
-    made = _TYPED[dtype] = (np.array(80.0, typed), np.array(1.0, typed))
+    cap = 11.0 if typed == np.float16 else 80.0
+    made = _TYPED[dtype] = (np.array(cap, typed), np.array(1.0, typed))
     return made
 
 
@@ -279,22 +282,22 @@ def forward(params, X, work=None):
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = sigmoid(Z1)
     Z1 = W1.dot(X, out.Z1)  # (3, m)
     Z1 += b1  # (3, m): b1 broadcasts over the m columns
-    # sigmoid(Z1) = e / (1 + e), e = exp(min(Z1, 80)): overflow-free, precise on both tails
-    cap, one = _TYPED.get(Z1.dtype) or _typed(Z1.dtype)  # 80, 1 in the layers' dtype, read only
+    # sigmoid(Z1) = e / (1 + e), e = exp(min(Z1, cap)): overflow-free, precise on both tails
+    cap, one = _TYPED.get(Z1.dtype) or _typed(Z1.dtype)  # cap 80 (11 in float16), 1: read only
     A1 = np.minimum(Z1, cap, out=Z1)  # (3, m); Z1 is not cached, A1 takes over its buffer
     np.exp(A1, A1)  # (3, m)
     A1 /= A1 + one  # (3, m)
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = sigmoid(Z2)
     Z2 = W2.dot(A1, out.Z2)  # (2, m)
     Z2 += b2  # (2, m): b2 broadcasts over the m columns
-    # sigmoid(Z2) = e / (1 + e), e = exp(min(Z2, 80)): overflow-free, precise on both tails
+    # sigmoid(Z2) = e / (1 + e), e = exp(min(Z2, cap)): overflow-free, precise on both tails
     A2 = np.minimum(Z2, cap, out=Z2)  # (2, m); Z2 is not cached, A2 takes over its buffer
     np.exp(A2, A2)  # (2, m)
     A2 /= A2 + one  # (2, m)
     # layer 3: Z3 = W3 A2 + b3 1_m^T, A3 = sigmoid(Z3)
     Z3 = W3.dot(A2, out.Z3)  # (1, m)
     Z3 += b3  # (1, m): b3 broadcasts over the m columns
-    # sigmoid(Z3) = e / (1 + e), e = exp(min(Z3, 80)): overflow-free, precise on both tails
+    # sigmoid(Z3) = e / (1 + e), e = exp(min(Z3, cap)): overflow-free, precise on both tails
     A3 = np.minimum(Z3, cap, out=out.A3)  # (1, m)
     np.exp(A3, A3)  # (1, m)
     A3 /= A3 + one  # (1, m)
@@ -353,10 +356,11 @@ def backward(params, cache, Y, work=None):
     out = _FRESH if work is None else work.get(("backward 56a6f12b", m, dZ3.dtype, A2.dtype))
     if out is None:  # a new workspace, m or dtype
         out = _workspace(work, "backward 56a6f12b", m, dZ3.dtype, A2.dtype)
-    # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
+    # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is n3 x n2 at every size, (1, 2) here
     dW3 = dZ3.dot(A2.T, out.dW3)  # (1, 2)
 
-    # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
+    # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is n2 x m at every size, (2, m) here;
+    # dZ3 is reused
     # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
     dZ2 = W3.T.dot(dZ3, out.dZ2)  # (2, m)
     dZ2 *= A2  # (2, m)
@@ -365,10 +369,11 @@ def backward(params, cache, Y, work=None):
     # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
     # ahead of dW2 [step 7]: dZ2 is still in the CPU cache from above
     db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
-    # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 3)
+    # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is n2 x n1 at every size, (2, 3) here
     dW2 = dZ2.dot(A1.T, out.dW2)  # (2, 3)
 
-    # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (3, m); dZ2 is reused
+    # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is n1 x m at every size, (3, m) here;
+    # dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (3, m)
     dZ1 *= A1  # (3, m)
@@ -377,7 +382,7 @@ def backward(params, cache, Y, work=None):
     # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
     # ahead of dW1 [step 11]: dZ1 is still in the CPU cache from above
     db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (3, 1); a copy of dZ1 when m is 1
-    # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (3, 4)
+    # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is n1 x n0 at every size, (3, 4) here
     dW1 = dZ1.dot(X.T, out.dW1)  # (3, 4)
     return {
         "W1": dW1,

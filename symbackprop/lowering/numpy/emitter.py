@@ -42,7 +42,8 @@ The module follows the contract of DESIGN.md (``SHAPES``, ``L2``, ``DATA``, ``in
 * each bias gradient ``db2 = dZ2 1_m`` comes right after its delta, ahead of ``dW2``
   (:meth:`_NumPyModule.backward_order`), while dZ2 is still in the CPU cache.
 
-Stable numerics: a sigmoid layer is written out as e / (1 + e) with e = exp(min(z, 80)) (the
+Stable numerics: a sigmoid layer is written out as e / (1 + e) with e = exp(min(z, 80)) (11 in
+float16; the
 module's helper ``sigmoid``, :mod:`symbackprop.lowering.numpy.template`, computes the same
 where a derivative needs it);
 BCE with a sigmoid output and cross-entropy with a softmax output are computed from the logits
@@ -388,12 +389,12 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             typed, first, *rest = (step.format(a=a, z=z, into=into) for step in SIGMOID_STEPS)
             self.typed = True
             lines += comment(
-                f"{act.name}({z}) = e / (1 + e), e = exp(min({z}, 80)): overflow-free, precise on "
-                "both tails"
+                f"{act.name}({z}) = e / (1 + e), e = exp(min({z}, cap)): overflow-free, "
+                "precise on both tails"
             )
             if not self.has_typed:  # once per function: every layer has X's dtype
                 self.has_typed = True
-                lines += line(typed, "80, 1 in the layers' dtype, read only")
+                lines += line(typed, "cap 80 (11 in float16), 1: read only")
             lines += line(first, shape + why)
             for step in rest:
                 lines += line(step, shape)

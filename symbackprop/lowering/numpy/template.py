@@ -1,7 +1,7 @@
 """The NumPy module's fixed text: its helpers and ``init_params``, as the emitter pastes them.
 
-``sigmoid`` is the sigmoid record's NumPy form, e / (1 + e) with e = exp(min(z, 80)) (full
-relative precision on both tails, no overflow, no warning for any z in float32 and float64, in
+``sigmoid`` is the sigmoid record's NumPy form, e / (1 + e) with e = exp(min(z, 80)), 11 for
+80 in float16 (full relative precision on both tails, no overflow, no warning for any z, in
 four ufunc calls); ``_buffer`` hands out a model module's workspace arrays (a network module
 writes its own ``_workspace``, whose docstring is :data:`WORKSPACE_DOC`, and keeps them in
 :data:`ARRAYS_HELPER`'s ``_Arrays``); ``_invalid`` names
@@ -16,20 +16,23 @@ from symbackprop.lowering.network_template import MATRIX_CHECK, SCALE_CHECK, inv
 SIGMOID_TEMPLATE = "sigmoid({z})"
 SIGMOID_HELPER = '''
 def sigmoid(Z, out=None):
-    """Logistic sigmoid e / (1 + e) with e = exp(min(z, 80)): warning-free for any z.
+    """Logistic sigmoid e / (1 + e) with e = exp(min(z, cap)): warning-free for any z.
 
-    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway;
-    e / (1 + e) has full relative precision on both tails, down to where exp(z) underflows.
-    Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z itself).
+    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway,
+    and at 11 in float16 (exp(11) = 59874, below its largest 65504; sigmoid(11) rounds to 1
+    there); e / (1 + e) has full relative precision on both tails, down to where exp(z)
+    underflows. Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z
+    itself).
     """
-    out = np.minimum(Z, 80.0, out=out)
+    out = np.minimum(Z, 11.0 if Z.dtype == np.float16 else 80.0, out=out)
     np.exp(out, out)
     np.divide(out, out + 1.0, out)
     return out
 '''
-#: the same e / (1 + e), e = exp(min(z, 80)), written out where a network layer applies it:
-#: the line that fetches 80 and 1 as 0-d arrays of Z's dtype (``_typed``), then three
-#: statements on the array ``{a}`` (no call of the helper), the first writing into the array
+#: the same e / (1 + e), e = exp(min(z, cap)), written out where a network layer applies it:
+#: the line that fetches the cap (80; 11 in float16) and 1 as 0-d arrays of Z's dtype
+#: (``_typed``), then three statements on the array ``{a}`` (no call of the helper), the first
+#: writing into the array
 #: that ``{into}`` names (``", out=Z1"``; empty: a fresh one). ``out`` goes by keyword: NumPy
 #: 2.4's minimum with a positional ``out`` costs three times as many instructions (17K against
 #: 5K on a small array, callgrind)
@@ -40,16 +43,19 @@ SIGMOID_STEPS = (
     "{a} /= {a} + one",
 )
 TYPED_HELPER = '''
-#: dtype -> (80, 1) as 0-d arrays of that dtype, see _typed
+#: dtype -> (the cap, 1) as 0-d arrays of that dtype, see _typed
 _TYPED = {}
 
 
 def _typed(dtype):
-    """80 and 1 as 0-d arrays of ``dtype``, the constants of the sigmoid steps: NumPy takes a
-    0-d array of the other operand's dtype faster than a Python float (1.5K instructions less
-    per call on a small array), with the same values. Made once per dtype."""
+    """The sigmoid steps' cap of z and 1 as 0-d arrays of ``dtype``: NumPy takes a 0-d array
+    of the other operand's dtype faster than a Python float (1.5K instructions less per call
+    on a small array), with the same values. The cap keeps exp(z) finite: 80 in float32 and
+    float64, 11 in float16 (exp(11) = 59874, below its largest 65504), where sigmoid of the
+    cap rounds to 1 anyway. Made once per dtype."""
     typed = np.result_type(dtype, 1.0)  # as with Python floats: float64 for integer arrays
-    made = _TYPED[dtype] = (np.array(80.0, typed), np.array(1.0, typed))
+    cap = 11.0 if typed == np.float16 else 80.0
+    made = _TYPED[dtype] = (np.array(cap, typed), np.array(1.0, typed))
     return made
 '''
 #: the relu record's NumPy form; a network layer writes it against a row of zeros instead

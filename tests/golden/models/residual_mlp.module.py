@@ -38,13 +38,15 @@ STDS = {
 
 
 def sigmoid(Z, out=None):
-    """Logistic sigmoid e / (1 + e) with e = exp(min(z, 80)): warning-free for any z.
+    """Logistic sigmoid e / (1 + e) with e = exp(min(z, cap)): warning-free for any z.
 
-    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway;
-    e / (1 + e) has full relative precision on both tails, down to where exp(z) underflows.
-    Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z itself).
+    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway,
+    and at 11 in float16 (exp(11) = 59874, below its largest 65504; sigmoid(11) rounds to 1
+    there); e / (1 + e) has full relative precision on both tails, down to where exp(z)
+    underflows. Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z
+    itself).
     """
-    out = np.minimum(Z, 80.0, out=out)
+    out = np.minimum(Z, 11.0 if Z.dtype == np.float16 else 80.0, out=out)
     np.exp(out, out)
     np.divide(out, out + 1.0, out)
     return out

@@ -29,28 +29,33 @@ STDS = {
 
 
 def sigmoid(Z, out=None):
-    """Logistic sigmoid e / (1 + e) with e = exp(min(z, 80)): warning-free for any z.
+    """Logistic sigmoid e / (1 + e) with e = exp(min(z, cap)): warning-free for any z.
 
-    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway;
-    e / (1 + e) has full relative precision on both tails, down to where exp(z) underflows.
-    Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z itself).
+    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway,
+    and at 11 in float16 (exp(11) = 59874, below its largest 65504; sigmoid(11) rounds to 1
+    there); e / (1 + e) has full relative precision on both tails, down to where exp(z)
+    underflows. Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z
+    itself).
     """
-    out = np.minimum(Z, 80.0, out=out)
+    out = np.minimum(Z, 11.0 if Z.dtype == np.float16 else 80.0, out=out)
     np.exp(out, out)
     np.divide(out, out + 1.0, out)
     return out
 
 
-#: dtype -> (80, 1) as 0-d arrays of that dtype, see _typed
+#: dtype -> (the cap, 1) as 0-d arrays of that dtype, see _typed
 _TYPED = {}
 
 
 def _typed(dtype):
-    """80 and 1 as 0-d arrays of ``dtype``, the constants of the sigmoid steps: NumPy takes a
-    0-d array of the other operand's dtype faster than a Python float (1.5K instructions less
-    per call on a small array), with the same values. Made once per dtype."""
+    """The sigmoid steps' cap of z and 1 as 0-d arrays of ``dtype``: NumPy takes a 0-d array
+    of the other operand's dtype faster than a Python float (1.5K instructions less per call
+    on a small array), with the same values. The cap keeps exp(z) finite: 80 in float32 and
+    float64, 11 in float16 (exp(11) = 59874, below its largest 65504), where sigmoid of the
+    cap rounds to 1 anyway. Made once per dtype."""
     typed = np.result_type(dtype, 1.0)  # as with Python floats: float64 for integer arrays
-    made = _TYPED[dtype] = (np.array(80.0, typed), np.array(1.0, typed))
+    cap = 11.0 if typed == np.float16 else 80.0
+    made = _TYPED[dtype] = (np.array(cap, typed), np.array(1.0, typed))
     return made
 
 
@@ -287,8 +292,8 @@ def forward(params, X, work=None):
     # layer 2: Z2 = W2 A1 + b2 1_m^T, A2 = sigmoid(Z2)
     Z2 = W2.dot(A1, out.Z2)  # (1, m)
     Z2 += b2  # (1, m): b2 broadcasts over the m columns
-    # sigmoid(Z2) = e / (1 + e), e = exp(min(Z2, 80)): overflow-free, precise on both tails
-    cap, one = _TYPED.get(Z2.dtype) or _typed(Z2.dtype)  # 80, 1 in the layers' dtype, read only
+    # sigmoid(Z2) = e / (1 + e), e = exp(min(Z2, cap)): overflow-free, precise on both tails
+    cap, one = _TYPED.get(Z2.dtype) or _typed(Z2.dtype)  # cap 80 (11 in float16), 1: read only
     A2 = np.minimum(Z2, cap, out=out.A2)  # (1, m)
     np.exp(A2, A2)  # (1, m)
     A2 /= A2 + one  # (1, m)
@@ -344,10 +349,11 @@ def backward(params, cache, Y, work=None):
     out = _FRESH if work is None else work.get(("backward 8eddaddd", m, dZ2.dtype, A1.dtype))
     if out is None:  # a new workspace, m or dtype
         out = _workspace(work, "backward 8eddaddd", m, dZ2.dtype, A1.dtype)
-    # dJ/dW2 = dZ2 A1^T [step 3]: the only arrangement that is (1, 2)
+    # dJ/dW2 = dZ2 A1^T [step 3]: the only arrangement that is n2 x n1 at every size, (1, 2) here
     dW2 = dZ2.dot(A1.T, out.dW2)  # (1, 2)
 
-    # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is (2, m); dZ2 is reused
+    # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is n1 x m at every size, (2, m) here;
+    # dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ swish'(Z1) [step 6]: swish'(Z1) = Z1 * (1.0 - sigmoid(Z1)) * sigmoid(Z1) +
     # sigmoid(Z1), from the cached Z1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (2, m)
@@ -356,7 +362,7 @@ def backward(params, cache, Y, work=None):
     # dJ/db1 = dZ1 1_m [step 8]: b1 is broadcast over the m columns
     # ahead of dW1 [step 7]: dZ1 is still in the CPU cache from above
     db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (2, 1); a copy of dZ1 when m is 1
-    # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is (2, 3)
+    # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is n1 x n0 at every size, (2, 3) here
     dW1 = dZ1.dot(X.T, out.dW1)  # (2, 3)
     return {
         "W1": dW1,

@@ -31,28 +31,33 @@ STDS = {
 
 
 def sigmoid(Z, out=None):
-    """Logistic sigmoid e / (1 + e) with e = exp(min(z, 80)): warning-free for any z.
+    """Logistic sigmoid e / (1 + e) with e = exp(min(z, cap)): warning-free for any z.
 
-    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway;
-    e / (1 + e) has full relative precision on both tails, down to where exp(z) underflows.
-    Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z itself).
+    Capping z at 80 keeps exp finite in float32 and float64, where sigmoid(80) is 1 anyway,
+    and at 11 in float16 (exp(11) = 59874, below its largest 65504; sigmoid(11) rounds to 1
+    there); e / (1 + e) has full relative precision on both tails, down to where exp(z)
+    underflows. Four ufunc calls, one temporary; evaluated in ``out`` when given (it may be Z
+    itself).
     """
-    out = np.minimum(Z, 80.0, out=out)
+    out = np.minimum(Z, 11.0 if Z.dtype == np.float16 else 80.0, out=out)
     np.exp(out, out)
     np.divide(out, out + 1.0, out)
     return out
 
 
-#: dtype -> (80, 1) as 0-d arrays of that dtype, see _typed
+#: dtype -> (the cap, 1) as 0-d arrays of that dtype, see _typed
 _TYPED = {}
 
 
 def _typed(dtype):
-    """80 and 1 as 0-d arrays of ``dtype``, the constants of the sigmoid steps: NumPy takes a
-    0-d array of the other operand's dtype faster than a Python float (1.5K instructions less
-    per call on a small array), with the same values. Made once per dtype."""
+    """The sigmoid steps' cap of z and 1 as 0-d arrays of ``dtype``: NumPy takes a 0-d array
+    of the other operand's dtype faster than a Python float (1.5K instructions less per call
+    on a small array), with the same values. The cap keeps exp(z) finite: 80 in float32 and
+    float64, 11 in float16 (exp(11) = 59874, below its largest 65504), where sigmoid of the
+    cap rounds to 1 anyway. Made once per dtype."""
     typed = np.result_type(dtype, 1.0)  # as with Python floats: float64 for integer arrays
-    made = _TYPED[dtype] = (np.array(80.0, typed), np.array(1.0, typed))
+    cap = 11.0 if typed == np.float16 else 80.0
+    made = _TYPED[dtype] = (np.array(cap, typed), np.array(1.0, typed))
     return made
 
 
@@ -301,8 +306,8 @@ def forward(params, X, work=None):
     # layer 3: Z3 = W3 A2 + b3 1_m^T, A3 = sigmoid(Z3)
     Z3 = W3.dot(A2, out.Z3)  # (1, m)
     Z3 += b3  # (1, m): b3 broadcasts over the m columns
-    # sigmoid(Z3) = e / (1 + e), e = exp(min(Z3, 80)): overflow-free, precise on both tails
-    cap, one = _TYPED.get(Z3.dtype) or _typed(Z3.dtype)  # 80, 1 in the layers' dtype, read only
+    # sigmoid(Z3) = e / (1 + e), e = exp(min(Z3, cap)): overflow-free, precise on both tails
+    cap, one = _TYPED.get(Z3.dtype) or _typed(Z3.dtype)  # cap 80 (11 in float16), 1: read only
     A3 = np.minimum(Z3, cap, out=out.A3)  # (1, m)
     np.exp(A3, A3)  # (1, m)
     A3 /= A3 + one  # (1, m)
@@ -363,10 +368,11 @@ def backward(params, cache, Y, work=None):
     out = _FRESH if work is None else work.get(("backward d03e72cc", m, dZ3.dtype, A2.dtype))
     if out is None:  # a new workspace, m or dtype
         out = _workspace(work, "backward d03e72cc", m, dZ3.dtype, A2.dtype)
-    # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is (1, 2)
+    # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is n3 x n2 at every size, (1, 2) here
     dW3 = dZ3.dot(A2.T, out.dW3)  # (1, 2)
 
-    # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is (2, m); dZ3 is reused
+    # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is n2 x m at every size, (2, m) here;
+    # dZ3 is reused
     # dJ/dZ2 = dJ/dA2 ⊙ softplus'(Z2) [step 6]: softplus'(Z2) = sigmoid(Z2), from the cached Z2
     dZ2 = W3.T.dot(dZ3, out.dZ2)  # (2, m)
     dZ2 *= sigmoid(Z2)  # (2, m)
@@ -374,10 +380,11 @@ def backward(params, cache, Y, work=None):
     # dJ/db2 = dZ2 1_m [step 8]: b2 is broadcast over the m columns
     # ahead of dW2 [step 7]: dZ2 is still in the CPU cache from above
     db2 = dZ2.dot(ones_m) if m > 1 else dZ2.copy()  # (2, 1); a copy of dZ2 when m is 1
-    # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is (2, 2)
+    # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is n2 x n1 at every size, (2, 2) here
     dW2 = dZ2.dot(A1.T, out.dW2)  # (2, 2)
 
-    # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is (2, m); dZ2 is reused
+    # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is n1 x m at every size, (2, m) here;
+    # dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ leaky_relu'(Z1) [step 10]: leaky_relu'(Z1) = np.where(A1 > 0, 1.0,
     # np.full_like(A1, 0.01)), from the cached A1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (2, m)
@@ -386,7 +393,7 @@ def backward(params, cache, Y, work=None):
     # dJ/db1 = dZ1 1_m [step 12]: b1 is broadcast over the m columns
     # ahead of dW1 [step 11]: dZ1 is still in the CPU cache from above
     db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (2, 1); a copy of dZ1 when m is 1
-    # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is (2, 3)
+    # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is n1 x n0 at every size, (2, 3) here
     dW1 = dZ1.dot(X.T, out.dW1)  # (2, 3)
     return {
         "W1": dW1,

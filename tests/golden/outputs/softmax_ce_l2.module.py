@@ -402,12 +402,13 @@ def backward(params, cache, Y, work=None):
     out = _FRESH if work is None else work.get(("backward 1f7873b9", m, dZ2.dtype, A1.dtype))
     if out is None:  # a new workspace, m or dtype
         out = _workspace(work, "backward 1f7873b9", m, dZ2.dtype, A1.dtype)
-    # dJ/dW2 = dZ2 A1^T [step 4]: the only arrangement that is (3, 4); weight decay adds (L2 / m)
-    # W2
+    # dJ/dW2 = dZ2 A1^T [step 4]: the only arrangement that is n2 x n1 at every size, (3, 4) here;
+    # weight decay adds (L2 / m) W2
     dW2 = dZ2.dot(A1.T, out.dW2)  # (3, 4)
     dW2 += L2 / m * W2  # (3, 4)
 
-    # dJ/dA1 = W2^T dZ2 [step 6]: the only arrangement that is (4, m); dZ2 is reused
+    # dJ/dA1 = W2^T dZ2 [step 6]: the only arrangement that is n1 x m at every size, (4, m) here;
+    # dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ relu'(Z1) [step 7]: relu'(Z1) = np.where(A1 > 0, 1.0, np.full_like(A1,
     # 0.0)), from the cached A1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (4, m)
@@ -416,7 +417,8 @@ def backward(params, cache, Y, work=None):
     # dJ/db1 = dZ1 1_m [step 9]: b1 is broadcast over the m columns
     # ahead of dW1 [step 8]: dZ1 is still in the CPU cache from above
     db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (4, 1); a copy of dZ1 when m is 1
-    # dJ/dW1 = dZ1 X^T [step 8]: the only arrangement that is (4, 5); weight decay adds (L2 / m) W1
+    # dJ/dW1 = dZ1 X^T [step 8]: the only arrangement that is n1 x n0 at every size, (4, 5) here;
+    # weight decay adds (L2 / m) W1
     dW1 = dZ1.dot(X.T, out.dW1)  # (4, 5)
     dW1 += L2 / m * W1  # (4, 5)
     return {

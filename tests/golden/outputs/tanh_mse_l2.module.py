@@ -313,12 +313,13 @@ def backward(params, cache, Y, work=None):
     out = _FRESH if work is None else work.get(("backward ec97a204", m, dZ2.dtype, A1.dtype))
     if out is None:  # a new workspace, m or dtype
         out = _workspace(work, "backward ec97a204", m, dZ2.dtype, A1.dtype)
-    # dJ/dW2 = dZ2 A1^T [step 3]: the only arrangement that is (2, 4); weight decay adds (L2 / m)
-    # W2
+    # dJ/dW2 = dZ2 A1^T [step 3]: the only arrangement that is n2 x n1 at every size, (2, 4) here;
+    # weight decay adds (L2 / m) W2
     dW2 = dZ2.dot(A1.T, out.dW2)  # (2, 4)
     dW2 += L2 / m * W2  # (2, 4)
 
-    # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is (4, m); dZ2 is reused
+    # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is n1 x m at every size, (4, m) here;
+    # dZ2 is reused
     # dJ/dZ1 = dJ/dA1 ⊙ tanh'(Z1) [step 6]: tanh'(Z1) = 1.0 - A1**2, from the cached A1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (4, m)
     slope = np.multiply(A1, A1, out.slope)  # (4, m): 1.0 - A1**2, in one temporary
@@ -329,7 +330,8 @@ def backward(params, cache, Y, work=None):
     # dJ/db1 = dZ1 1_m [step 8]: b1 is broadcast over the m columns
     # ahead of dW1 [step 7]: dZ1 is still in the CPU cache from above
     db1 = dZ1.dot(ones_m) if m > 1 else dZ1.copy()  # (4, 1); a copy of dZ1 when m is 1
-    # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is (4, 3); weight decay adds (L2 / m) W1
+    # dJ/dW1 = dZ1 X^T [step 7]: the only arrangement that is n1 x n0 at every size, (4, 3) here;
+    # weight decay adds (L2 / m) W1
     dW1 = dZ1.dot(X.T, out.dW1)  # (4, 3)
     dW1 += L2 / m * W1  # (4, 3)
     return {
