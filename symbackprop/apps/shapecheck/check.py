@@ -62,6 +62,7 @@ from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
 from symbackprop.formula.table import FUNCTIONS, Entry
 from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.nodes import Elementwise
 from symbackprop.render.formula import to_formula
 from symbackprop.render.model_formula import model_formula as model_truth_text
 from symbackprop.render.model_view import ModelView
@@ -964,7 +965,7 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
         {derivation.delta_symbols[layer]: full[layer] for layer in derivation.delta_symbols}
     )
     their_coeff, theirs = _coeff_factors(report.gradient)
-    your_coeff, yours = _coeff_factors(expanded)
+    your_coeff, yours = _coeff_factors(_as_derivation_writes(derivation, expanded))
     missing = [f for f in theirs if f not in yours and f.T not in yours]
     extra = [f for f in yours if f not in theirs and f.T not in theirs]
     if missing:
@@ -992,6 +993,36 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
             f"{_text(derivation.deltas[top])}), so no further 1/m is needed"
         )
     report.notes.append(note)
+
+
+def _as_derivation_writes(derivation: Derivation, expr: Any) -> Any:
+    """``expr`` with a layer's activation and derivative applied by name to its z written as the
+    derivation writes them: ``sigmoid(z1)`` as ``a1``, ``sigmoid'(z2)`` as the factors of
+    delta2 that are g'(z2) (``a2 ⊙ (1 - a2)``), so that the factor notes compare values, not
+    spellings (a formula with sigmoid'(z2) was told it lacked 'a2' and '1 - a2': hostile22)."""
+    graph = derivation.graph
+    layers = {graph.z(layer): layer for layer in range(1, graph.depth + 1)}
+    swap: dict[Any, Any] = {}
+    for node in expr.atoms(Elementwise):
+        flipped = isinstance(node.arg, sp.Transpose)  # sigmoid(z1)^T reads as sigmoid(z1^T)
+        layer = layers.get(node.arg.arg if flipped else node.arg)
+        if layer is None:
+            continue
+        name = graph.activation(layer).name
+        if node.activation_name == name:
+            swap[node] = graph.a(layer).T if flipped else graph.a(layer)
+        elif node.derivative_name == name and layer in derivation.deltas and not flipped:
+            delta = derivation.deltas[layer]
+            local = {graph.a(layer), graph.z(layer)}
+            own = [
+                f
+                for f in (delta.args if isinstance(delta, HadamardProduct) else ())
+                if getattr(f, "is_Matrix", False)
+                and {s for s in f.free_symbols if isinstance(s, sp.MatrixSymbol)} <= local
+            ]
+            if own:
+                swap[node] = HadamardProduct(*own) if len(own) > 1 else own[0]
+    return expr.xreplace(swap) if swap else expr
 
 
 def _text(expr: Any) -> str:
