@@ -321,13 +321,19 @@ def test_a_value_read_twice_by_one_operation_gives_its_reason_once() -> None:
 
 
 def test_a_list_of_fitting_arrangements_reads_as_a_list() -> None:
-    """Two fitting arrangements read 'A and B all have that shape'; three 'A and B, C'."""
+    """Two fitting arrangements read 'A and B both have that shape'; arrangements that print
+    as one value are one value (hostile reader 22: logdet_inv listed 1/det(inv(X)) three
+    times and 1/det(inv(X))^T twice, '(y ⊙ v) and (y ⊙ v) both have that shape')."""
     d = sb.derive(Model.parse("x : n x 1\nW : n x n\nJ = sum(tanh(W x))\ndata: x\n"))
     text = " ".join(sb.to_text(d).split())
     assert "dJ/d(W x) x^T and x dJ/d(W x)^T both have that shape" in text
     d = sb.derive(Model.from_file(EXAMPLES / "logdet_inv.model"))
     text = " ".join(sb.to_text(d).split())
-    assert "1/det(inv(X))^T and 1/det(inv(X)) all have that shape" in text
+    assert "all 6 arrangements with that shape are 1/det(inv(X)) once simplified" in text
+    d = sb.derive(Model.from_file(EXAMPLES / "dot.model"))
+    text = " ".join(sb.to_text(d).split())
+    assert "both arrangements with that shape are (y ⊙ v) once simplified" in text
+    assert "(y ⊙ v) and (y ⊙ v)" not in text
 
 
 def test_every_greek_model_name_is_drawn_as_its_letter_in_tikz() -> None:

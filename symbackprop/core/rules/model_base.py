@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sympy import Basic, MatrixSymbol
+import sympy as sp
+from sympy import Basic, HadamardProduct, MatrixSymbol, OneMatrix, Transpose
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.core.candidates import Candidate
@@ -125,10 +126,29 @@ def decision(
             Math(chosen.expr, chosen.text),
             Text(" has that shape"),
         )
+    # arrangements that print as one value are one value: listed once (a 1 x 1 factor 1
+    # simplified away made "X and X both have that shape": hostile reader 22)
+    distinct: list[Candidate] = []
+    keys = [_one_by_one_free(chosen.expr)]
+    for other in others:
+        key = _one_by_one_free(other.expr)
+        if key not in keys:
+            keys.append(key)
+            distinct.append(other)
+    because = (Text(why),) if isinstance(why, str) else why
+    if not distinct:
+        count = len(others) + 1
+        return (
+            Text("; both" if count == 2 else f"; all {count}"),
+            Text(" arrangements with that shape are "),
+            Math(chosen.expr, chosen.text),
+            Text(" once simplified; the rule's form is right because "),
+            *because,
+        )
+    others = distinct
     fits: list[Segment] = []
     for index, other in enumerate(others):  # A and B; A, B and C
         fits += [Text(" and " if index == len(others) - 1 else ", "), Math(other.expr, other.text)]
-    because = (Text(why),) if isinstance(why, str) else why
     return (
         Text("; shapes alone do not decide here: "),
         Math(chosen.expr, chosen.text),
@@ -138,6 +158,29 @@ def decision(
         Text(" factor lets them fit); the rule's form is right because "),
         *because,
     )
+
+
+def _one_by_one_free(expr: Any) -> Any:
+    """``expr`` as its value prints: a 1 x 1 transpose is the value itself, and a 1 x 1
+    identity or ones factor of an element-wise product is no factor (``I_1 ⊙ (1/u)`` prints
+    as ``1/u``)."""
+
+    def unit(node: Any) -> bool:
+        return isinstance(node, (sp.Identity, OneMatrix)) and node.shape == (1, 1)
+
+    def simpler(node: Any) -> Any:
+        if isinstance(node, Transpose) and node.arg.shape == (1, 1):
+            return node.arg
+        if isinstance(node, HadamardProduct):
+            kept = [a for a in node.args if not unit(a)]
+            if len(kept) < len(node.args):
+                return kept[0] if len(kept) == 1 else HadamardProduct(*kept)
+        return node
+
+    before = None
+    while before != expr:  # to a fixed point: a removed factor can expose a transpose
+        before, expr = expr, expr.replace(lambda n: simpler(n) is not n, simpler)
+    return expr
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,12 @@ _SQUARE = (
     "; shapes alone do not decide here: the argument is square, so G, its transpose and "
     "their products with it all have its shape; the rule's form follows from "
 )
+#: the same for a 1 x 1 result of a square argument (det, logdet): G is 1 x 1, so what shapes
+#: cannot decide is between the argument's inverse and its transpose (hostile reader 22)
+_SQUARE_TO_NUMBER = (
+    "; shapes alone do not decide here: the argument is square, so its inverse and the "
+    "transpose of that both have its shape; the rule's form follows from "
+)
 
 
 def total_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
@@ -162,7 +168,7 @@ def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         grad(ctx, a),
         Rel(),
         shown_math(ctx, expr, f"{up.label} det({arg_text(ctx, a)}) inv({arg_text(ctx, a)})^T"),
-        Text(_SQUARE + "Jacobi's formula "),
+        Text(_SQUARE_TO_NUMBER + "Jacobi's formula "),
         notation(
             "d det(A) = det(A) tr(A^-1 dA)",
             r"d \det A = \det A \, \operatorname{tr}(A^{-1} \, dA)",
@@ -183,7 +189,7 @@ def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         grad(ctx, a),
         Rel(),
         shown_math(ctx, expr, f"{up.label} inv({arg_text(ctx, a)})^T"),
-        Text(_SQUARE),
+        Text(_SQUARE_TO_NUMBER),
         notation("d log det(A) = tr(A^-1 dA)", r"d \log\det A = \operatorname{tr}(A^{-1} \, dA)"),
     )
     return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g A^-T", segments)]
