@@ -230,7 +230,7 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
 
 def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     """S = softmax(Z) per column: dJ/dZ = S ⊙ (G - 1 1^T (S ⊙ G)), the Jacobian-vector
-    product diag(s) - s s^T of each column."""
+    product diag(a) - a a^T of each column a."""
     (z,) = node.args
     assert isinstance(z, MatrixSymbol)
     if not active(ctx, z):
@@ -241,12 +241,16 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     expr = HadamardProduct(s, up.expr - OneMatrix(rows, rows) * weighted)
     segments = (
         *head(ctx, s, node.expr, f"softmax({arg_text(ctx, z)})"),
-        Text("each column's Jacobian is "),
-        notation("diag(s) - s s^T", r"\operatorname{diag}(s) - s s^{\top}"),
+        # a for the softmax's column, as the network's step and the scalar algebra below
+        # write it (s there is the column sum of a target: hostile reader 22)
+        Text("with a for a column of "),
+        shown_math(ctx, s),
+        Text(", each column's Jacobian is "),
+        notation("diag(a) - a a^T", r"\operatorname{diag}(a) - a a^{\top}"),
         Text(" (symmetric), so each column of "),
         grad(ctx, z),
         Text(" is "),
-        notation("s ⊙ (g - (s^T g) 1)", r"s \odot (g - (s^{\top} g) \mathbf{1})"),
+        notation("a ⊙ (g - (a^T g) 1)", r"a \odot (g - (a^{\top} g) \mathbf{1})"),
         Text(": "),
         shown_math(
             ctx, expr, f"{text_of(ctx, s)} ⊙ ({up.label} - 1 1^T ({text_of(ctx, s)} ⊙ {up.label}))"
