@@ -293,10 +293,11 @@ class LatexDocument:
         return rows
 
     def results(self) -> list[str]:
+        z = "Z" if self.d.batch else "z"  # as the forward equations write it
         rows = [
             r"\section*{Delta recursion and gradients}",
-            r"With $\delta^{[l]} = \partial J / \partial z^{[l]}$, each $\delta^{[l]}$ reuses "
-            r"$\delta^{[l+1]}$:",
+            rf"With $\delta^{{[l]}} = \partial J / \partial {z}^{{[l]}}$, "
+            r"each $\delta^{[l]}$ reuses $\delta^{[l+1]}$:",
             r"\begin{align*}",
             " \\\\\n".join(self.delta_rows()),
             r"\end{align*}",
@@ -318,9 +319,10 @@ class LatexDocument:
 
     def update(self) -> list[str]:
         depth = self.d.depth
+        layers = ", ".join(map(str, range(1, depth + 1))) if depth <= 3 else rf"1, \dots, {depth}"
         return [
             r"\section*{Gradient descent}",
-            rf"With learning rate $\alpha$, for $l = 1, \dots, {depth}$:",
+            rf"With learning rate $\alpha$, for $l = {layers}$:",
             r"\begin{align*}",
             r"W^{[l]} &:= W^{[l]} - \alpha \, \frac{\partial J}{\partial W^{[l]}}, &"
             r"b^{[l]} &:= b^{[l]} - \alpha \, \frac{\partial J}{\partial b^{[l]}}",
