@@ -35,8 +35,11 @@ def test_a_float16_sigmoid_layer_stays_finite_and_silent(spec: str) -> None:
     module = sb.compile(sb.Network.parse(spec, loss="bce"))
     params = module.init_params(seed=0, dtype=np.float16)
     n0 = params["W1"].shape[1]
-    X = np.full((n0, 5), 20.0, np.float16)  # z far above 11 in every layer's first rows
+    X = np.zeros((n0, 5), np.float16)  # columns 1.. : z1 = b1
     X[:, 0] = -20.0
+    params["b1"] = params["b1"] + np.float16(30.0)  # z1 above 11 in every row: exp(z1) > 65504
+    first = params["W1"].astype(np.float64) @ X.astype(np.float64) + params["b1"]
+    assert first[:, 1:].min() > 11.5  # the test reaches the overflow it guards against
     Y = np.full((params[f"W{module.DEPTH}"].shape[0], 5), 0.5, np.float16)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an overflow in exp would be a RuntimeWarning

@@ -8,10 +8,13 @@ that a difference below 1e-35 is not seen (the README promises one).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import symbackprop as sb
 
+ROOT = Path(__file__).resolve().parents[1]
 TRUE_W2 = "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"
 
 
@@ -25,3 +28,13 @@ def test_a_constant_only_the_true_functions_evaluate_gets_its_note(factor: str) 
 def test_an_exact_verdict_has_no_such_note() -> None:
     report = sb.check_formula("4-3-2-1", "W2", f"(1 + log(2) - log(2)) {TRUE_W2}")
     assert report.method == "exact" and report.ok and not report.notes
+
+
+def test_a_models_numeric_equal_gets_the_note_too() -> None:
+    """review22: the model path had no such note."""
+    model = sb.Model.from_file(ROOT / "examples" / "models" / "logistic_sum.model")
+    right = "X^T (sigmoid(-y ⊙ (X w)) ⊙ (-y))"
+    report = sb.check_formula(model, "w", f"(1 - softplus(-100)) {right}")
+    assert report.method == "numeric" and report.equal, report
+    assert any("below 1e-35 would not be seen" in note for note in report.notes), report.notes
+    assert not sb.check_formula(model, "w", right).notes

@@ -183,6 +183,17 @@ def test_a_number_real_nowhere_is_refused(formula: str) -> None:
     assert sb.check_formula(SIG, "W2", "delta2 a1^T + 0*log(1 + sum(x)^2)").ok
 
 
+@pytest.mark.parametrize(
+    "formula",
+    ["(A3 - Y) A2^T + 0*sqrt(-1 - m) W3", "(A3 - Y) A2^T + 0*log(-m) W3"],
+)
+def test_a_number_of_the_sizes_alone_real_nowhere_is_refused(formula: str) -> None:
+    """review22: a number with no entry in it (only m) was not sampled at all."""
+    report = sb.check_formula(SIG, "W3", formula, batch=True)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
+    assert "not a real number" in report.error.message
+
+
 @pytest.mark.slow  # the mapping of a sum's switch: test_the_base_of_an_indicator_of_a_sum_...
 def test_an_indicator_of_a_sum_is_searched() -> None:
     """Finding 10: 1{sum(W1) < 50} is 0 where sum(W1) >= 50, which no random point reaches;

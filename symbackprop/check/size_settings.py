@@ -4,10 +4,11 @@ A formula right at one size only (``(1/2) (A2 - Y) A1^T`` for ``(1/m) ...`` at m
 ``sum(x^0)/3`` for 1 at n0 = 3) is wrong at another, so the formula checker compares at a
 second setting where every dimension that may change does (networks: every dimension; models:
 every one the model's ``sizes:`` line does not fix), each made :func:`other_size`, and at a
-third where each is :data:`THIRD_SIZE`: every such dimension then takes three sizes, 2, 3 and
-4, so a factor of degree 2 in a size that is right at two of them (``(5 - m)/6`` or
-``1/(m^2 - 4m + 6)`` for ``1/m``, right at m = 2 and 3) and a matrix identity that holds up to
-3 x 3 (Cayley-Hamilton for n = 3) are caught (hostile22). A formula built to agree at all
+third where each is :data:`THIRD_SIZE`: every such dimension then takes three different sizes
+(2, 3 and 4 for most; 1, 3 and 4 for an output of width 1), so a factor of degree 2 in a
+size that is right at two of them (``(5 - m)/6`` or ``1/(m^2 - 4m + 6)`` for ``1/m``, right
+at m = 2 and 3) and a matrix identity that holds up to 3 x 3 (Cayley-Hamilton for n = 3) are
+caught (hostile22). A formula built to agree at all
 three still passes: the check compares at points, it proves nothing.
 """
 

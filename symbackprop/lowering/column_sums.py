@@ -17,7 +17,7 @@ every target.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from sympy import HadamardProduct, MatAdd, MatMul, MatrixSymbol
@@ -31,7 +31,9 @@ __all__ = [
     "constant_line",
     "function_note",
     "module_note",
+    "single_difference",
     "sums_name",
+    "UNCHECKED",
 ]
 
 #: the NumPy module's check, called once per backward with each such target
@@ -91,80 +93,125 @@ def _listed(names: Sequence[str]) -> str:
     return " and ".join(names)
 
 
-def sums_name(target: str) -> str:
-    """The code name of the column sums of ``target`` (``Y_sums``)."""
-    return f"{target}_sums"
+def sums_name(target: str, taken: Collection[str] = ()) -> str:
+    """The code name of the column sums of ``target`` (``Y_sums``), with ``_`` added until it
+    is none of ``taken`` (a model's own names: a value of its own called ``Y_sums``)."""
+    name = f"{target}_sums"
+    while name in taken:
+        name += "_"
+    return name
 
 
-def any_target(expr: Any, targets: Sequence[str]) -> tuple[Any, tuple[str, ...]]:
-    """``expr`` with each ``S - Y`` (``Y`` a matrix named in ``targets``, ``S`` a matrix: the
-    softmax's output) written ``S ⊙ Y_sums - Y``, and the targets it rewrote.
+def _target_of(term: Any, targets: Collection[str]) -> Any:
+    """Y for a term ``-Y`` with Y a matrix named in ``targets``, else None."""
+    if isinstance(term, MatMul) and len(term.args) == 2 and term.args[0] == -1:
+        y = term.args[1]
+        if isinstance(y, MatrixSymbol) and y.name in targets:
+            return y
+    return None
+
+
+def _difference(node: Any, targets: Collection[str]) -> tuple[Any, Any] | None:
+    """``(S, Y)`` for ``S - Y`` (S a matrix symbol, Y a target), else None."""
+    if isinstance(node, MatAdd) and len(node.args) == 2:
+        for s, minus_y in (node.args, node.args[::-1]):
+            y = _target_of(minus_y, targets)
+            if y is not None and isinstance(s, MatrixSymbol) and s != y:
+                return s, y
+    return None
+
+
+def single_difference(expr: Any, targets: Collection[str]) -> bool:
+    """Whether ``expr`` is ``c (S - Y)`` with c numbers or 1 x 1 values: the softmax step of a
+    cross-entropy alone. Where other terms read S - Y too (an mse of the same S and Y beside
+    the ce), only the ce's term would take the column sums, and the step's expression does
+    not say which term is the ce's (review22): such a module keeps the derivation's form."""
+    if _difference(expr, targets) is not None:
+        return True
+    if not isinstance(expr, MatMul):
+        return False
+    matrices = [a for a in expr.args if getattr(a, "is_Matrix", False)]
+    differences = [a for a in matrices if _difference(a, targets) is not None]
+    return len(differences) == 1 and all(
+        a.shape == (1, 1) for a in matrices if a is not differences[0]
+    )
+
+
+def any_target(
+    expr: Any, targets: Sequence[str], names: Mapping[str, str] | None = None
+) -> tuple[Any, tuple[str, ...]]:
+    """``expr``, a :func:`single_difference` ``c (S - Y)``, as ``c (S ⊙ Y_sums - Y)``, and the
+    targets it rewrote (``names``: each target's sums' code name, :func:`sums_name` else).
 
     ``Y_sums`` stands for the column sums of Y, 1 x m at run time (broadcast over the rows by
     ``*``); it is declared with Y's shape so that the element-wise product types. Where each
     column of Y sums to 1 the two forms are equal (the derivation's assumption); for any other
     Y only this one is the gradient of the cost.
     """
-    used: list[str] = []
-
-    def target_of(term: Any) -> Any:
-        """Y for a term ``-Y`` with Y a target, else None."""
-        if isinstance(term, MatMul) and len(term.args) == 2 and term.args[0] == -1:
-            y = term.args[1]
-            if isinstance(y, MatrixSymbol) and y.name in targets:
-                return y
-        return None
-
-    def rewrite(node: Any) -> Any:
-        if isinstance(node, MatAdd) and len(node.args) == 2:
-            for s, minus_y in (node.args, node.args[::-1]):
-                y = target_of(minus_y)
-                if y is not None and isinstance(s, MatrixSymbol) and s != y:
-                    if y.name not in used:
-                        used.append(y.name)
-                    sums = MatrixSymbol(sums_name(y.name), *y.shape)
-                    return MatAdd(HadamardProduct(s, sums), minus_y)
-        if not node.args or isinstance(node, MatrixSymbol):
-            return node
-        args = tuple(rewrite(a) for a in node.args)
-        return node if args == node.args else node.func(*args)
-
-    return rewrite(expr), tuple(used)
+    if not single_difference(expr, targets):
+        return expr, ()
+    node = (
+        expr
+        if isinstance(expr, MatAdd)
+        else next(a for a in expr.args if _difference(a, targets) is not None)
+    )
+    found = _difference(node, targets)
+    assert found is not None
+    s, y = found
+    name = (names or {}).get(y.name) or sums_name(y.name)
+    rewritten = MatAdd(HadamardProduct(s, MatrixSymbol(name, *y.shape)), -y)
+    return expr.xreplace({node: rewritten}), (y.name,)
 
 
-def module_note(names: Sequence[str], checked: bool) -> list[str]:
-    """The module docstring's paragraph (a blank line first), or nothing; ``checked``: the
-    module keeps the assumed form and checks the sums (NumPy), else it computes the form
-    that holds for any target (torch, JAX)."""
+#: why a torch or JAX module keeps the derivation's assumed form and cannot check it, where
+#: its softmax step is not the ce's alone (NumPy checks it)
+UNCHECKED = {
+    "torch": "a check of the values would wait for the device",
+    "jax": "a check of the values cannot raise under jax.jit",
+}
+
+
+def module_note(names: Sequence[str], how: str | None) -> list[str]:
+    """The module docstring's paragraph (a blank line first), or nothing. ``how``: ``None``,
+    the module keeps the assumed form and checks the sums (NumPy); ``"any"``, it computes
+    the form that holds for any target (torch, JAX); else why it keeps the assumed form
+    unchecked (:data:`UNCHECKED`)."""
     if not names:
         return []
     which = _listed(names)
-    if checked:
-        text = (
-            f"Softmax with cross-entropy: backward uses dJ/dZ = (softmax(Z) - {names[0]}) / m, "
-            f"which holds only when each column of {which} sums to 1 (one-hot or a probability "
-            "vector); a column that does not (a zero column for a padded example) would give "
-            "the gradients of another cost than the one returned. The backward function checks "
-            "it: a ValueError names the first such column."
-        )
-    else:
+    if how == "any":
         text = (
             f"Softmax with cross-entropy: backward computes dJ/dZ = (softmax(Z) ⊙ s - "
-            f"{names[0]}) / m with s the column sums of {which} (1 x m), the gradient of the "
+            f"{names[0]}) / m with s the column sums of {which}, the gradient of the "
             "returned cost for any target: a zero column (a padded example) adds nothing, and "
             "where each column sums to 1 (one-hot or a probability vector) it is the "
             f"derivation's (softmax(Z) - {names[0]}) / m."
         )
+        return ["", text]
+    text = (
+        f"Softmax with cross-entropy: backward uses dJ/dZ = (softmax(Z) - {names[0]}) / m, "
+        f"which holds only when each column of {which} sums to 1 (one-hot or a probability "
+        "vector); a column that does not (a zero column for a padded example) would give "
+        "the gradients of another cost than the one returned. "
+    )
+    if how is None:
+        text += "The backward function checks it: a ValueError names the first such column."
+    else:
+        text += f"Not checked here ({how}); sb.gradcheck checks it."
     return ["", text]
 
 
-def function_note(names: Sequence[str], checked: bool) -> list[str]:
+def function_note(names: Sequence[str], how: str | None) -> list[str]:
     """The sentence in ``backward``'s and ``loss_and_grads``' docstrings (after a blank
     docstring line), indented, or nothing (nothing either where any target is right)."""
-    if not names or not checked:
+    if not names or how == "any":
         return []
     text = f"Each column of {_listed(names)} must sum to 1 (softmax with cross-entropy); "
-    text += "a ValueError names a column that does not."
+    text += (
+        "a ValueError names a column that does not."
+        if how is None
+        else "not checked here: another target gives the gradients of another cost."
+    )
     indent = "    "
     return [
         "",
@@ -172,9 +219,12 @@ def function_note(names: Sequence[str], checked: bool) -> list[str]:
     ]
 
 
-def column_sums_lines(targets: tuple[str, ...], spell: Callable[[str], str]) -> list[str]:
-    """``Y_sums = <spell(Y): Y's column sums, 1 x m>`` for each target, under a comment saying
-    why the code keeps them where the derivation assumed them 1."""
+def column_sums_lines(
+    targets: tuple[str, ...], spell: Callable[[str], str], names: Mapping[str, str], columns: str
+) -> list[str]:
+    """``Y_sums = <spell(Y): Y's column sums>`` for each target (``names``: the sums' code
+    names; ``columns``: Y's columns, ``m`` or 1), under a comment saying why the code keeps
+    them where the derivation assumed them 1."""
     if not targets:
         return []
     out = comment(
@@ -182,5 +232,5 @@ def column_sums_lines(targets: tuple[str, ...], spell: Callable[[str], str]) -> 
         "for any target (no check of the sums here), equal to the above where they are 1"
     )
     for y in targets:
-        out += line(f"{sums_name(y)} = {spell(y)}", f"(1, m): the column sums of {y}")
+        out += line(f"{names[y]} = {spell(y)}", f"(1, {columns}): the column sums of {y}")
     return out

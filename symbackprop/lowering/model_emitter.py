@@ -29,6 +29,7 @@ from symbackprop.lowering.column_sums import (
     constant_line,
     function_note,
     module_note,
+    single_difference,
     sums_name,
 )
 from symbackprop.lowering.model_template import MATH_HELPER, STDS, WORK_HELPER, work_check
@@ -80,6 +81,9 @@ class ModelEmitter(PrintedShapes[P]):
     #: check that they are 1 (torch, JAX): backward computes the form that holds for any
     #: target (lowering.column_sums); None: it checks them (NumPy)
     COLUMN_SUMS: ClassVar[str | None] = None
+    #: why such a module keeps the derivation's assumed form, where a softmax step is not the
+    #: ce's alone (:func:`column_sums.single_difference`); NumPy checks the sums instead
+    UNCHECKED_WHY: ClassVar[str] = ""
     #: helper name -> its text, in the order the module defines the ones it calls
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     INIT_PARAMS: ClassVar[str]
@@ -92,6 +96,21 @@ class ModelEmitter(PrintedShapes[P]):
         self.helpers: set[str] = set()
         self.shapes: dict[str, Shape] = dict(plan.shapes)
         self.reads_m = False  # whether the code written since the last reset reads m
+        targets = [d.code for d in plan.sums_to_one]
+        taken = {*self.shapes, *plan.cache, *(st.target for st in plan.backward)}
+        #: each ce target's column sums' code name, none of the model's own (review22)
+        self.sums_names = {y: sums_name(y, taken) for y in targets}
+        #: how the module treats them (:func:`column_sums.module_note`)
+        self.sums_how: str | None = None
+        if self.COLUMN_SUMS is not None and targets:
+            softmax_steps = [
+                st.expr
+                for st in plan.backward
+                if st.rule == "softmax"
+                and any(sym.name in targets for sym in st.expr.free_symbols)
+            ]
+            alone = all(single_difference(expr, targets) for expr in softmax_steps)
+            self.sums_how = "any" if alone else self.UNCHECKED_WHY
 
     # -- the backend's spelling --------------------------------------------------------------
     def reduction(self, kind: Kind, arg: str) -> str | None:
@@ -147,7 +166,7 @@ class ModelEmitter(PrintedShapes[P]):
     def sums_note(self) -> list[str]:
         """The docstring sentence of backward and loss_and_grads on the column sums of the
         targets of a ce under a softmax, or none."""
-        return function_note([d.code for d in self.plan.sums_to_one], self.COLUMN_SUMS is None)
+        return function_note([d.code for d in self.plan.sums_to_one], self.sums_how)
 
     def sums_checks(self) -> list[str]:
         """backward's check that each column of such a target sums to 1 (NumPy's), or none."""
@@ -236,7 +255,7 @@ class ModelEmitter(PrintedShapes[P]):
             "",
             f"Data {self.NOUN}s: {data}."
             + (" Examples are along m; J is the mean over them." if plan.batch else ""),
-            *module_note([d.code for d in plan.sums_to_one], self.COLUMN_SUMS is None),
+            *module_note([d.code for d in plan.sums_to_one], self.sums_how),
             *([""] if plan.sums_to_one else []),
             *self.about(),
         ]
@@ -252,7 +271,7 @@ class ModelEmitter(PrintedShapes[P]):
             "DATA_SHAPES", [f'"{d.name}": {quoted_dims(d.shape)}' for d in plan.data]
         )
         lines += [f"ADDED = {python_tuple(plan.added)}  # {self.ADDED_NOTE}"]
-        if self.COLUMN_SUMS is None:  # torch, JAX: right for any target
+        if self.sums_how != "any":  # computed for any target: no constraint to list
             lines += constant_line([d.name for d in plan.sums_to_one])
         return lines
 
@@ -354,18 +373,22 @@ class ModelEmitter(PrintedShapes[P]):
         )
 
     def kept_sums(self, s: ModelBackward) -> tuple[list[str], ModelBackward]:
-        """Where the module cannot check a ce target's column sums (:attr:`COLUMN_SUMS`), the
+        """Where the module computes a ce target's column sums (:attr:`sums_how` "any"), the
         lines computing them and the softmax step ``(S - Y) / m`` as ``(S ⊙ Y_sums - Y) / m``
         (right for any target); else no lines and ``s`` as it is."""
-        if self.COLUMN_SUMS is None or s.rule != "softmax" or not self.plan.sums_to_one:
+        if self.sums_how != "any" or s.rule != "softmax":
             return [], s
-        expr, targets = any_target(s.expr, [d.code for d in self.plan.sums_to_one])
-        for y in targets:  # a row: each column's sum
-            self.shapes[sums_name(y)] = (1, self.shapes[y][1])
-        if not targets:
+        assert self.COLUMN_SUMS is not None
+        targets = [d.code for d in self.plan.sums_to_one]
+        expr, rewritten = any_target(s.expr, targets, self.sums_names)
+        if not rewritten:
             return [], s
+        for y in rewritten:  # a row: each column's sum
+            self.shapes[self.sums_names[y]] = (1, self.shapes[y][1])
         spell = self.COLUMN_SUMS.format
-        return column_sums_lines(targets, lambda y: spell(y=y)), dataclasses.replace(s, expr=expr)
+        columns = str(self.shapes[rewritten[0]][1])
+        lines = column_sums_lines(rewritten, lambda y: spell(y=y), self.sums_names, columns)
+        return lines, dataclasses.replace(s, expr=expr)
 
     def own_copy(self, s: ModelBackward) -> list[str]:
         """A gradient that is a parameter or a cached value (or its transpose), copied: a view

@@ -27,6 +27,7 @@ from symbackprop.lowering.column_sums import (
     constant_line,
     function_note,
     module_note,
+    sums_name,
 )
 from symbackprop.lowering.model_template import FLOAT16_MAX, work_check
 from symbackprop.lowering.printed_shapes import P
@@ -124,7 +125,7 @@ class NetworkEmitter(ABC, Generic[P]):
             "is read off a step of the symbolic derivation; [step k] numbers the steps. "
             "Regenerate rather than edit.",
             *self.about(),
-            *module_note(plan.sums_to_one, self.COLUMN_SUMS is None),
+            *module_note(plan.sums_to_one, self.sums_how),
             '"""',
         ]
         lines = [*docstring(doc), "", *self.IMPORTS, ""]
@@ -139,7 +140,7 @@ class NetworkEmitter(ABC, Generic[P]):
 
     def sums_note(self) -> list[str]:
         """The docstring sentence of backward and loss_and_grads on Y's column sums, or none."""
-        return function_note(self.plan.sums_to_one, self.COLUMN_SUMS is None)
+        return function_note(self.plan.sums_to_one, self.sums_how)
 
     # -- entry checks -------------------------------------------------------------------------
     def function_head(self, signature: str) -> list[str]:
@@ -272,7 +273,8 @@ class NetworkEmitter(ABC, Generic[P]):
             p.rule == "assumption" for p in statement.provenance
         ):
             expr, targets = any_target(expr, self.plan.sums_to_one)
-            sums = column_sums_lines(targets, self.column_sums)
+            names = {y: sums_name(y) for y in targets}  # a network's names are its own
+            sums = column_sums_lines(targets, self.column_sums, names, "m")
         code = self.assign(statement.target, expr, show_dims(statement.shape))
         out = [] if statement.gradient_of else [""]
         out += self.before_statement()
@@ -283,6 +285,13 @@ class NetworkEmitter(ABC, Generic[P]):
             out += line(f"del {name}", "read for the last time above")
             self.planner.release(name)
         return out
+
+    @property
+    def sums_how(self) -> str | None:
+        """How the module treats a ce target's column sums (:func:`column_sums.module_note`):
+        None, checked (NumPy); "any", computed (torch, JAX: a network's softmax step is the
+        ce's alone)."""
+        return None if self.COLUMN_SUMS is None else "any"
 
     def column_sums(self, target: str) -> str:
         """The code of the column sums of ``target`` (1 x m), by :attr:`COLUMN_SUMS`."""

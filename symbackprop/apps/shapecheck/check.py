@@ -512,11 +512,11 @@ def _verdict(
         sides.search_wedges = confirm
         sides.smooth = model_formula.smooth(derivation, expr, report.wrt, defs)
         try:
-            report.method, found, differed = model_formula.compare(
-                derivation, expr, report.wrt, sides
-            )
-            if differed:
+            report.method, found, why = model_formula.compare(derivation, expr, report.wrt, sides)
+            if why == "differed":
                 report.notes.append(numeric_only_note(numeric.AGREED_DIGITS))
+            elif why == "not rational" and confirm:
+                report.notes.append(not_rational_note(numeric.AGREED_DIGITS))
             assert derivation.model is not None
             leaves = [*derivation.model.parameters, *derivation.model.data]
             kinked = crossings.kinked_leaves(sides, leaves)

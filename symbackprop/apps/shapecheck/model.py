@@ -153,10 +153,12 @@ def smooth(
 
 def compare(
     derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides
-) -> tuple[str, Any, bool]:
-    """``("exact" | "numeric", None, differed)`` when ``expr`` equals dJ/d``wrt`` at every
+) -> tuple[str, Any, str | None]:
+    """``("exact" | "numeric", None, why)`` when ``expr`` equals dJ/d``wrt`` at every
     point, else the method and the first difference ``(row, col, yours, truth, sizes)``;
-    ``differed``: the exact comparison saw a difference that only the true functions explain.
+    ``why`` a numeric "equal" needs a note: ``"differed"``, the exact comparison saw a
+    difference that only the true functions explain; ``"not rational"``, it could not run (a
+    function of a constant, log(1 + exp(-100))); else None.
 
     Points are drawn at every size setting of :func:`size_settings`, so that an identity true
     only for one size (2 x 2 matrices) is not taken for the gradient, then with the placeable
@@ -174,20 +176,20 @@ def compare(
         for chosen, trials, value in runs:
             numeric_found = _difference(derivation, expr, wrt, chosen, False, trials, value, sides)
             if numeric_found is not None:
-                return "numeric", numeric_found, False
-        return "numeric", None, False
+                return "numeric", numeric_found, None
+        return "numeric", None, "not rational"
     if found is None:
-        return "exact", None, False
+        return "exact", None, None
     # the true functions see 35 digits; where the tables forget no relation of theirs, the
     # exact difference is the verdict (a formula off by 1e-40 is not the gradient)
     custom = list(activations(derivation).values())
     if exact_decides(expr, own_values(derivation), custom, _written(derivation, expr, wrt)):
-        return "exact", found, False
+        return "exact", found, None
     for chosen, trials, value in runs:
         numeric_found = _difference(derivation, expr, wrt, chosen, False, trials, value, sides)
         if numeric_found is not None:
-            return "exact", found, False
-    return "numeric", None, True
+            return "exact", found, None
+    return "numeric", None, "differed"
 
 
 def own_values(derivation: ModelDerivation) -> list[Any]:
@@ -263,9 +265,9 @@ def size_settings(derivation: ModelDerivation) -> list[Setting]:
     """The sizes a formula is compared at, each with its number of points.
 
     First the model's own ``sizes:`` (a declared size above :data:`MAX_DECLARED` becomes 2)
-    with m = 2; then every undeclared (or too large) dimension and m made 3
+    with m = 2; then every undeclared (or too large) dimension and m made 3, then 4
     (:func:`~symbackprop.check.size_settings.size_settings`, as for a network): a formula
-    right only at one size of a dimension is wrong at the other.
+    right only at one or two sizes of a dimension is wrong at another.
     """
     assert derivation.model is not None
     declared = derivation.model.sizes

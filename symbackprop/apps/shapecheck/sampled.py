@@ -21,8 +21,8 @@ from symbackprop.formula.float_range import exponential_depth
 SAMPLES = (sp.Rational(-3), sp.Rational(-1, 2), sp.Rational(1, 3), sp.Integer(2), sp.Integer(5))
 
 
-#: the size a generic dimension takes here (in a sum over its entries)
-SAMPLE_SIZE = sp.Integer(2)
+#: the sizes a generic dimension takes here in turn (the formula checker's three settings)
+SAMPLE_SIZES = (sp.Integer(2), sp.Integer(3), sp.Integer(4))
 
 
 #: exponentials nested deeper than this are not evaluated here (exp(exp(5)) is about 10^64)
@@ -53,26 +53,31 @@ def nowhere_real(text: str, entry: Any) -> str | None:
         return None
     scalars = {s for s in entry.free_symbols if isinstance(s, sp.Symbol) and not s.is_integer}
     names = sorted({*entry.atoms(MatrixElement), *scalars}, key=str)
-    if not names:
+    # a dimension (a positive integer: m, or n0 in sum(x) = Sum(x[i, 0], (i, 0, n0 - 1))) takes
+    # each of SAMPLE_SIZES: a number of the sizes alone, sqrt(-1 - m), is sampled too, and one
+    # real at some size, sqrt(n0 - 3 - ...), is not refused (review22)
+    dims = sorted(
+        (s for s in entry.free_symbols if isinstance(s, sp.Symbol) and s.is_integer), key=str
+    )
+    if not names and not dims:
         return None
-    # a sum over a generic dimension (sum(x): Sum(x[i, 0], (i, 0, n0 - 1))) at 2 of them: a
-    # dimension is a positive integer, and the sign of the entry is what is sampled
-    sizes = {
-        s: SAMPLE_SIZE for s in entry.free_symbols if isinstance(s, sp.Symbol) and s.is_integer
-    }
-    for value in SAMPLES:
-        # each name a little apart (i/7): one value for all would make inv(W) singular
-        values = {name: value + sp.Rational(i, 7) for i, name in enumerate(names)} | sizes
-        try:
-            at = sp.N(entry.xreplace(values), 15)
-        except (ValueError, TypeError, ArithmeticError, RecursionError):
-            return None
-        if not at.is_number:
-            return None  # an opaque part SymPy cannot evaluate: left to the comparison
-        if not at.has(sp.nan, sp.zoo, sp.oo, -sp.oo) and at.is_extended_real is not False:
-            return None
+    for size in SAMPLE_SIZES if dims else (None,):
+        sizes = {dim: size for dim in dims}
+        for value in SAMPLES:
+            # each name a little apart (i/7): one value for all would make inv(W) singular
+            values = {name: value + sp.Rational(i, 7) for i, name in enumerate(names)} | sizes
+            try:
+                at = sp.N(entry.xreplace(values), 15)
+            except (ValueError, TypeError, ArithmeticError, RecursionError):
+                return None
+            if not at.is_number:
+                return None  # an opaque part SymPy cannot evaluate: left to the comparison
+            if not at.has(sp.nan, sp.zoo, sp.oo, -sp.oo) and at.is_extended_real is not False:
+                return None
     shown = ", ".join(str(v) for v in SAMPLES)
     return (
         f"'{text}' is not a real number in any entry at the values tried (the entries of "
-        f"its names near {shown} in turn): a formula must be real"
+        f"its names near {shown} in turn"
+        + (", each size 2, 3 and 4" if dims else "")
+        + "): a formula must be real"
     )
