@@ -11,7 +11,14 @@ sums), says so in its docstrings and lists the targets in ``SUMS_TO_ONE`` (read 
 ``sb.gradcheck``). Torch and JAX cannot check it (a value check would synchronise a GPU, and
 cannot raise under ``jax.jit``), so their modules compute the form before the assumption
 (:func:`any_target`): one column sum of Y more, and the gradients of the returned cost for
-every target.
+every target. Where a model's softmax step holds more than the ce's term
+(:func:`single_difference`: ``ce(S, Y) + mse(S, Y)``), the step's expression does not say
+which term is the ce's, so such a module keeps the assumed form, unchecked, lists the targets
+in ``SUMS_TO_ONE`` and says so (:data:`UNCHECKED`).
+
+The lowering rewrites the derivation's expression here, the one place it does: the derivation
+records the step's form before the assumption only as its algebra text. Carrying that form on
+the step itself (and the ce's term apart from the others) would let every backend read it.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ same bytes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -398,18 +399,20 @@ class ModelEmitter(PrintedShapes[P]):
         if self.COPY is None or not s.gradient_of:
             return []
         view = _viewed(s.expr)
-        if view is None or (view.name in self._computed() and view.name not in self._views()):
+        if view is None or (view.name in self._computed and view.name not in self._views):
             return []
         return line(f"{s.target} = {self.code(s.expr)}{self.COPY}", show_dims(s.shape))
 
+    @functools.cached_property
     def _computed(self) -> set[str]:
         """The backward targets: arrays backward makes (or views, :meth:`_views`)."""
         return {st.target for st in self.plan.backward}
 
+    @functools.cached_property
     def _views(self) -> set[str]:
         """The backward targets that are views of a parameter, a data array or a cached value:
         their statement is such a name or its transpose, or a view of another such target."""
-        computed, views = self._computed(), set()
+        computed, views = self._computed, set()
         for st in self.plan.backward:  # in order: a view's source comes before it
             view = _viewed(st.expr)
             if view is not None and (view.name not in computed or view.name in views):
