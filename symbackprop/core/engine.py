@@ -130,7 +130,14 @@ class _Walk:
             expr = (
                 canonical.total(*(part.expr for part in parts)) if len(parts) > 1 else first.expr
             )
+        general = None
+        if any(part.general is not None for part in parts):
+            # the sum as the paths reach it, each part before its stated assumption
+            general = MatAdd(*(p.expr if p.general is None else p.general for p in parts))
         delta = self.graph.deltas.get(name)
+        if general is not None and delta is None and name in self.graph.nodes:
+            # later steps would read expr alone, and the form for any target would be lost
+            raise InternalError(f"dJ/d{name} has a form before an assumption but no symbol")
         layer = self.graph.layers[name]
         segments = joined(part.segments for part in parts)
         shown = self.graph.target_text(name)
@@ -155,6 +162,7 @@ class _Walk:
                 algebra_segments=first.algebra_segments,
                 wrt=symbol,
                 delta=delta,
+                general=general,
             )
         )
         if name not in self.graph.nodes:

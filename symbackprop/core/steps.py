@@ -50,6 +50,11 @@ class Step:
     under (``stores`` its name). ``number`` is the 1-based position every printer shows.
     ``derivation`` is the model derivation the step belongs to (``None`` for a network's): a
     model's internal values are named there, so a step shown alone (a notebook) reads it.
+    ``general`` is ``expr`` before a stated assumption, for any value of what the assumption
+    constrains (softmax with cross-entropy: ``(S ⊙ 1 1^T Y - Y) / m`` beside ``(S - Y) / m``,
+    equal where each column of Y sums to 1); ``None`` where the step assumes nothing
+    (:attr:`for_any_target` is then ``expr``). A backend that cannot check the assumption
+    writes this form.
     """
 
     target: str
@@ -67,6 +72,12 @@ class Step:
     delta: Any = None
     assumption: str | None = None
     derivation: Any = field(default=None, compare=False, repr=False)
+    general: Any = None
+
+    @property
+    def for_any_target(self) -> Any:
+        """The step's expression with no stated assumption: :attr:`general`, else ``expr``."""
+        return self.expr if self.general is None else self.general
 
     @property
     def reason(self) -> str:

@@ -3,22 +3,17 @@ to 1 (one-hot or a probability vector).
 
 Under it the derivation's dJ/dZ is (A - Y) / m (DESIGN.md; ``records/losses.py`` states it);
 before it, the softmax step's algebra gives (A ⊙ s - Y) / m with s the column sums of Y,
-exact for any Y. A target whose column does not sum to 1 (a zero column for a padded
+exact for any Y, and the step carries that form too (``Step.general``, lifted as
+``A ⊙ 1 1^T Y - Y``). A target whose column does not sum to 1 (a zero column for a padded
 example, counts, weights) would give a cost of one function and gradients of another under
-the assumed form. The NumPy module keeps the derivation's form and checks the assumption on
-entry to ``backward`` (:data:`SUMS_HELPER`: one reduction over Y and two over its m column
-sums), says so in its docstrings and lists the targets in ``SUMS_TO_ONE`` (read by
+the assumed form. The NumPy module keeps the assumed form and checks the assumption on entry
+to ``backward`` (:data:`SUMS_HELPER`: one reduction over Y and two over its m column sums),
+says so in its docstrings and lists the targets in ``SUMS_TO_ONE`` (read by
 ``sb.gradcheck``). Torch and JAX cannot check it (a value check would synchronise a GPU, and
-cannot raise under ``jax.jit``), so their modules compute the form before the assumption
-(:func:`any_target`): one column sum of Y more, and the gradients of the returned cost for
-every target. Where a model's softmax step holds more than the ce's term
-(:func:`single_difference`: ``ce(S, Y) + mse(S, Y)``), the step's expression does not say
-which term is the ce's, so such a module keeps the assumed form, unchecked, lists the targets
-in ``SUMS_TO_ONE`` and says so (:data:`UNCHECKED`).
-
-The lowering rewrites the derivation's expression here, the one place it does: the derivation
-records the step's form before the assumption only as its algebra text. Carrying that form on
-the step itself (and the ce's term apart from the others) would let every backend read it.
+cannot raise under ``jax.jit``), so their modules write the step's form for any target
+(:func:`named_sums`: one column sum of Y more, computed once under a name of its own): the
+gradients of the returned cost for every target, whatever else the step holds (an mse of the
+same S and Y beside the ce keeps its own form).
 """
 
 from __future__ import annotations
@@ -27,20 +22,18 @@ import textwrap
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from sympy import HadamardProduct, MatAdd, MatMul, MatrixSymbol
+from sympy import MatMul, MatrixSymbol, OneMatrix
 
 from symbackprop.lowering.python_text import LINE, comment, line
 
 __all__ = [
     "SUMS_HELPER",
-    "any_target",
     "column_sums_lines",
     "constant_line",
     "function_note",
     "module_note",
-    "single_difference",
+    "named_sums",
     "sums_name",
-    "UNCHECKED",
 ]
 
 #: the NumPy module's check, called once per backward with each such target
@@ -109,84 +102,46 @@ def sums_name(target: str, taken: Collection[str] = ()) -> str:
     return name
 
 
-def _target_of(term: Any, targets: Collection[str]) -> Any:
-    """Y for a term ``-Y`` with Y a matrix named in ``targets``, else None."""
-    if isinstance(term, MatMul) and len(term.args) == 2 and term.args[0] == -1:
-        y = term.args[1]
-        if isinstance(y, MatrixSymbol) and y.name in targets:
-            return y
-    return None
-
-
-def _difference(node: Any, targets: Collection[str]) -> tuple[Any, Any] | None:
-    """``(S, Y)`` for ``S - Y`` (S a matrix symbol, Y a target), else None."""
-    if isinstance(node, MatAdd) and len(node.args) == 2:
-        for s, minus_y in (node.args, node.args[::-1]):
-            y = _target_of(minus_y, targets)
-            if y is not None and isinstance(s, MatrixSymbol) and s != y:
-                return s, y
-    return None
-
-
-def single_difference(expr: Any, targets: Collection[str]) -> bool:
-    """Whether ``expr`` is ``c (S - Y)`` with c numbers or 1 x 1 values: the softmax step of a
-    cross-entropy alone. Where other terms read S - Y too (an mse of the same S and Y beside
-    the ce), only the ce's term would take the column sums, and the step's expression does
-    not say which term is the ce's (review22): such a module keeps the derivation's form."""
-    if _difference(expr, targets) is not None:
-        return True
-    if not isinstance(expr, MatMul):
-        return False
-    matrices = [a for a in expr.args if getattr(a, "is_Matrix", False)]
-    differences = [a for a in matrices if _difference(a, targets) is not None]
-    return len(differences) == 1 and all(
-        a.shape == (1, 1) for a in matrices if a is not differences[0]
-    )
-
-
-def any_target(
-    expr: Any, targets: Sequence[str], names: Mapping[str, str] | None = None
+def named_sums(
+    expr: Any, targets: Collection[str], names: Mapping[str, str] | None = None
 ) -> tuple[Any, tuple[str, ...]]:
-    """``expr``, a :func:`single_difference` ``c (S - Y)``, as ``c (S ⊙ Y_sums - Y)``, and the
-    targets it rewrote (``names``: each target's sums' code name, :func:`sums_name` else).
+    """``expr`` (a step's form for any target, ``Step.general``) with each ``1 1^T Y`` of a
+    target Y in ``targets`` (every row of a column holding its column sum) as one name,
+    ``Y_sums`` (``names``: each target's sums' code name, :func:`sums_name` else), and the
+    targets so named, in the order of ``targets``.
 
     ``Y_sums`` stands for the column sums of Y, 1 x m at run time (broadcast over the rows by
-    ``*``); it is declared with Y's shape so that the element-wise product types. Where each
-    column of Y sums to 1 the two forms are equal (the derivation's assumption); for any other
-    Y only this one is the gradient of the cost.
+    ``*``); it is declared with Y's shape, as ``1 1^T Y`` is, so that the expression types.
+    Only a name is given: the value is the same (:func:`column_sums_lines` computes it).
     """
-    if not single_difference(expr, targets):
+    found: dict[str, Any] = {}
+    for node in expr.atoms(MatMul):
+        args = node.args
+        if (
+            len(args) == 2
+            and isinstance(args[0], OneMatrix)
+            and isinstance(args[1], MatrixSymbol)
+            and args[1].name in targets
+            and args[0].shape == (args[1].shape[0],) * 2
+        ):
+            found[args[1].name] = node
+    if not found:
         return expr, ()
-    node = (
-        expr
-        if isinstance(expr, MatAdd)
-        else next(a for a in expr.args if _difference(a, targets) is not None)
-    )
-    found = _difference(node, targets)
-    assert found is not None
-    s, y = found
-    name = (names or {}).get(y.name) or sums_name(y.name)
-    rewritten = MatAdd(HadamardProduct(s, MatrixSymbol(name, *y.shape)), -y)
-    return expr.xreplace({node: rewritten}), (y.name,)
+    named = {
+        node: MatrixSymbol((names or {}).get(y) or sums_name(y), *node.shape)
+        for y, node in found.items()
+    }
+    return expr.xreplace(named), tuple(y for y in targets if y in found)
 
 
-#: why a torch or JAX module keeps the derivation's assumed form and cannot check it, where
-#: its softmax step is not the ce's alone (NumPy checks it)
-UNCHECKED = {
-    "torch": "a check of the values would wait for the device",
-    "jax": "a check of the values cannot raise under jax.jit",
-}
-
-
-def module_note(names: Sequence[str], how: str | None) -> list[str]:
-    """The module docstring's paragraph (a blank line first), or nothing. ``how``: ``None``,
-    the module keeps the assumed form and checks the sums (NumPy); ``"any"``, it computes
-    the form that holds for any target (torch, JAX); else why it keeps the assumed form
-    unchecked (:data:`UNCHECKED`)."""
+def module_note(names: Sequence[str], for_any: bool) -> list[str]:
+    """The module docstring's paragraph (a blank line first), or nothing. ``for_any``: the
+    module writes the form for any target (torch, JAX); else it keeps the assumed form and
+    checks the sums (NumPy)."""
     if not names:
         return []
     which = _listed(names)
-    if how == "any":
+    if for_any:
         text = (
             f"Softmax with cross-entropy: backward computes dJ/dZ = (softmax(Z) ⊙ s - "
             f"{names[0]}) / m with s the column sums of {which}, the gradient of the "
@@ -199,26 +154,19 @@ def module_note(names: Sequence[str], how: str | None) -> list[str]:
         f"Softmax with cross-entropy: backward uses dJ/dZ = (softmax(Z) - {names[0]}) / m, "
         f"which holds only when each column of {which} sums to 1 (one-hot or a probability "
         "vector); a column that does not (a zero column for a padded example) would give "
-        "the gradients of another cost than the one returned. "
+        "the gradients of another cost than the one returned. The backward function checks "
+        "it: a ValueError names the first such column."
     )
-    if how is None:
-        text += "The backward function checks it: a ValueError names the first such column."
-    else:
-        text += f"Not checked here ({how}); sb.gradcheck checks it."
     return ["", text]
 
 
-def function_note(names: Sequence[str], how: str | None) -> list[str]:
+def function_note(names: Sequence[str], for_any: bool) -> list[str]:
     """The sentence in ``backward``'s and ``loss_and_grads``' docstrings (after a blank
     docstring line), indented, or nothing (nothing either where any target is right)."""
-    if not names or how == "any":
+    if not names or for_any:
         return []
     text = f"Each column of {_listed(names)} must sum to 1 (softmax with cross-entropy); "
-    text += (
-        "a ValueError names a column that does not."
-        if how is None
-        else "not checked here: another target gives the gradients of another cost."
-    )
+    text += "a ValueError names a column that does not."
     indent = "    "
     return [
         "",

@@ -25,12 +25,11 @@ from sympy import MatMul, OneMatrix, Transpose
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import MUL
 from symbackprop.lowering.column_sums import (
-    any_target,
     column_sums_lines,
     constant_line,
     function_note,
     module_note,
-    single_difference,
+    named_sums,
     sums_name,
 )
 from symbackprop.lowering.model_template import MATH_HELPER, STDS, WORK_HELPER, work_check
@@ -82,9 +81,6 @@ class ModelEmitter(PrintedShapes[P]):
     #: check that they are 1 (torch, JAX): backward computes the form that holds for any
     #: target (lowering.column_sums); None: it checks them (NumPy)
     COLUMN_SUMS: ClassVar[str | None] = None
-    #: why such a module keeps the derivation's assumed form, where a softmax step is not the
-    #: ce's alone (:func:`column_sums.single_difference`); NumPy checks the sums instead
-    UNCHECKED_WHY: ClassVar[str] = ""
     #: helper name -> its text, in the order the module defines the ones it calls
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     INIT_PARAMS: ClassVar[str]
@@ -101,17 +97,9 @@ class ModelEmitter(PrintedShapes[P]):
         taken = {*self.shapes, *plan.cache, *(st.target for st in plan.backward)}
         #: each ce target's column sums' code name, none of the model's own (review22)
         self.sums_names = {y: sums_name(y, taken) for y in targets}
-        #: how the module treats them (:func:`column_sums.module_note`)
-        self.sums_how: str | None = None
-        if self.COLUMN_SUMS is not None and targets:
-            softmax_steps = [
-                st.expr
-                for st in plan.backward
-                if st.rule == "softmax"
-                and any(sym.name in targets for sym in st.expr.free_symbols)
-            ]
-            alone = all(single_difference(expr, targets) for expr in softmax_steps)
-            self.sums_how = "any" if alone else self.UNCHECKED_WHY
+        #: whether the module writes each step's form before its stated assumption (torch,
+        #: JAX: softmax with cross-entropy for any target); else it checks the sums (NumPy)
+        self.for_any_target = self.COLUMN_SUMS is not None
 
     # -- the backend's spelling --------------------------------------------------------------
     def reduction(self, kind: Kind, arg: str) -> str | None:
@@ -167,7 +155,7 @@ class ModelEmitter(PrintedShapes[P]):
     def sums_note(self) -> list[str]:
         """The docstring sentence of backward and loss_and_grads on the column sums of the
         targets of a ce under a softmax, or none."""
-        return function_note([d.code for d in self.plan.sums_to_one], self.sums_how)
+        return function_note([d.code for d in self.plan.sums_to_one], self.for_any_target)
 
     def sums_checks(self) -> list[str]:
         """backward's check that each column of such a target sums to 1 (NumPy's), or none."""
@@ -256,7 +244,7 @@ class ModelEmitter(PrintedShapes[P]):
             "",
             f"Data {self.NOUN}s: {data}."
             + (" Examples are along m; J is the mean over them." if plan.batch else ""),
-            *module_note([d.code for d in plan.sums_to_one], self.sums_how),
+            *module_note([d.code for d in plan.sums_to_one], self.for_any_target),
             *([""] if plan.sums_to_one else []),
             *self.about(),
         ]
@@ -272,7 +260,7 @@ class ModelEmitter(PrintedShapes[P]):
             "DATA_SHAPES", [f'"{d.name}": {quoted_dims(d.shape)}' for d in plan.data]
         )
         lines += [f"ADDED = {python_tuple(plan.added)}  # {self.ADDED_NOTE}"]
-        if self.sums_how != "any":  # computed for any target: no constraint to list
+        if not self.for_any_target:  # the form for any target: no constraint to list
             lines += constant_line([d.name for d in plan.sums_to_one])
         return lines
 
@@ -364,9 +352,9 @@ class ModelEmitter(PrintedShapes[P]):
 
     def backward_statement(self, s: ModelBackward) -> list[str]:
         """The code of one backward statement (its step is written above it)."""
-        sums, kept = self.kept_sums(s)
+        sums, s = self.kept_sums(s)
         if sums:
-            return sums + self.assign(kept.target, kept.expr, kept.shape)
+            return sums + self.assign(s.target, s.expr, s.shape)
         return (
             self.own_copy(s)
             or self.two_factor_product(s)
@@ -374,16 +362,17 @@ class ModelEmitter(PrintedShapes[P]):
         )
 
     def kept_sums(self, s: ModelBackward) -> tuple[list[str], ModelBackward]:
-        """Where the module computes a ce target's column sums (:attr:`sums_how` "any"), the
-        lines computing them and the softmax step ``(S - Y) / m`` as ``(S ⊙ Y_sums - Y) / m``
-        (right for any target); else no lines and ``s`` as it is."""
-        if self.sums_how != "any" or s.rule != "softmax":
+        """Where the module writes a step's form before its stated assumption
+        (:attr:`for_any_target`) and the step has one, the lines computing each ce target's
+        column sums and the step in that form, ``(S ⊙ Y_sums - Y) / m`` (right for any
+        target); else no lines and ``s`` as it is."""
+        if not self.for_any_target or s.general is None:
             return [], s
         assert self.COLUMN_SUMS is not None
         targets = [d.code for d in self.plan.sums_to_one]
-        expr, rewritten = any_target(s.expr, targets, self.sums_names)
+        expr, rewritten = named_sums(s.general, targets, self.sums_names)
         if not rewritten:
-            return [], s
+            return [], dataclasses.replace(s, expr=s.general)
         for y in rewritten:  # a row: each column's sum
             self.shapes[self.sums_names[y]] = (1, self.shapes[y][1])
         spell = self.COLUMN_SUMS.format

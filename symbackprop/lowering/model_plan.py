@@ -163,6 +163,9 @@ class ModelBackward:
     rule: str
     text: str
     gradient_of: str | None = None
+    #: ``expr`` before the step's stated assumption (Step.general: softmax with cross-entropy
+    #: for any target), ``None`` where it assumes nothing
+    general: Any = None
 
 
 @dataclass(frozen=True)
@@ -563,7 +566,8 @@ def _backward(
     functions = _functions_by_arg(graph, rename)
     reads = _cached_definitions(graph, rename, cached, functions)
     kept = {s.wrt.name for s in derivation.steps if s.wrt is not None and s.delta is not None}
-    pending: dict[str, list[tuple[str, Any]]] = {}  # first -> its repeats' (label, adjoint)
+    # first -> its repeats' (label, adjoint, adjoint before a stated assumption)
+    pending: dict[str, list[tuple[str, Any, Any]]] = {}
     done: set[str] = set()
     folded: dict[Any, Any] = {}
     out = []
@@ -576,22 +580,38 @@ def _backward(
         if step.delta is None and not is_gradient:
             continue  # folded into the next step by the derivation (a loss before its cancel)
         written = rename(step.expr).xreplace(folded)
+        # before a stated assumption (Step.general: softmax with cross-entropy for any target)
+        general = None if step.general is None else rename(step.general).xreplace(folded)
         first = same.get(name)
         if first is not None and first in kept and first not in done and name in kept:
-            pending.setdefault(first, []).append((labels[name], written))
+            pending.setdefault(first, []).append((labels[name], written, general))
             symbol = rename[step.delta]
             folded[symbol] = ZeroMatrix(*symbol.shape)  # its value flows back through first's
             continue
         repeats = pending.pop(name, [])
-        label = " + ".join(f"dJ/d{n}" for n in [labels[name], *(n for n, _ in reversed(repeats))])
+        label = " + ".join(
+            f"dJ/d{n}" for n in [labels[name], *(n for n, _, _ in reversed(repeats))]
+        )
+        if any(g is not None for _, _, g in repeats):
+            general = written if general is None else general
         if repeats:
-            written = MatAdd(written, *(adjoint for _, adjoint in repeats))
-        settled = _settle(written)
+            if general is not None:
+                general = MatAdd(general, *(a if g is None else g for _, a, g in repeats))
+            written = MatAdd(written, *(adjoint for _, adjoint, _ in repeats))
         where = f"step {step.number} ({label})"
-        prove_settled(written, settled, where)
-        settled = _code_derivatives(settled, functions)
-        expr = _reuse(settled, cached, functions)
-        prove_settled(settled, expr, where, reads=reads)
+
+        def lowered(written: Any, where: str = where) -> tuple[Any, Any]:
+            """(settled, the code's form) of a written adjoint, each rewrite proved."""
+            settled = _settle(written)
+            prove_settled(written, settled, where)
+            settled = _code_derivatives(settled, functions)
+            expr = _reuse(settled, cached, functions)
+            prove_settled(settled, expr, where, reads=reads)
+            return settled, expr
+
+        settled, expr = lowered(written)
+        if general is not None:
+            general = sized(lowered(general)[1])
         if step.delta is not None and not is_gradient:
             symbol = rename[step.delta]
             if isinstance(expr, MatrixSymbol) or not _matrix_names(expr):
@@ -609,6 +629,7 @@ def _backward(
                 rule=str(getattr(step.rule, "value", step.rule)),
                 text=f"{label} = {text(sized(settled))}",
                 gradient_of=name if is_gradient else None,
+                general=general,
             )
         )
     return _live(out)

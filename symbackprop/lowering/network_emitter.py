@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
 
 from symbackprop.lowering.column_sums import (
-    any_target,
     column_sums_lines,
     constant_line,
     function_note,
     module_note,
+    named_sums,
     sums_name,
 )
 from symbackprop.lowering.model_template import FLOAT16_MAX, work_check
@@ -125,7 +125,7 @@ class NetworkEmitter(ABC, Generic[P]):
             "is read off a step of the symbolic derivation; [step k] numbers the steps. "
             "Regenerate rather than edit.",
             *self.about(),
-            *module_note(plan.sums_to_one, self.sums_how),
+            *module_note(plan.sums_to_one, self.for_any_target),
             '"""',
         ]
         lines = [*docstring(doc), "", *self.IMPORTS, ""]
@@ -140,7 +140,7 @@ class NetworkEmitter(ABC, Generic[P]):
 
     def sums_note(self) -> list[str]:
         """The docstring sentence of backward and loss_and_grads on Y's column sums, or none."""
-        return function_note(self.plan.sums_to_one, self.sums_how)
+        return function_note(self.plan.sums_to_one, self.for_any_target)
 
     # -- entry checks -------------------------------------------------------------------------
     def function_head(self, signature: str) -> list[str]:
@@ -269,10 +269,9 @@ class NetworkEmitter(ABC, Generic[P]):
     def statement(self, statement: BackwardStatement) -> list[str]:
         """One backward statement under its provenance; a delta opens a new paragraph."""
         expr, sums = statement.expr, []
-        if self.COLUMN_SUMS is not None and any(
-            p.rule == "assumption" for p in statement.provenance
-        ):
-            expr, targets = any_target(expr, self.plan.sums_to_one)
+        if self.for_any_target and statement.general is not None:
+            # the step's form before its stated assumption, its column sums named once
+            expr, targets = named_sums(statement.general, self.plan.sums_to_one)
             names = {y: sums_name(y) for y in targets}  # a network's names are its own
             sums = column_sums_lines(targets, self.column_sums, names, "m")
         code = self.assign(statement.target, expr, show_dims(statement.shape))
@@ -287,11 +286,11 @@ class NetworkEmitter(ABC, Generic[P]):
         return out
 
     @property
-    def sums_how(self) -> str | None:
-        """How the module treats a ce target's column sums (:func:`column_sums.module_note`):
-        None, checked (NumPy); "any", computed (torch, JAX: a network's softmax step is the
-        ce's alone)."""
-        return None if self.COLUMN_SUMS is None else "any"
+    def for_any_target(self) -> bool:
+        """Whether the module writes a step's form before its stated assumption (torch, JAX:
+        softmax with cross-entropy for any target, its column sums by :attr:`COLUMN_SUMS`);
+        else it keeps the assumed form and checks the assumption (NumPy)."""
+        return self.COLUMN_SUMS is not None
 
     def column_sums(self, target: str) -> str:
         """The code of the column sums of ``target`` (1 x m), by :attr:`COLUMN_SUMS`."""

@@ -116,7 +116,8 @@ class BackwardStatement:
     read off in order, its own last (a delta statement also carries the loss, assumption and
     ``dJ/dA`` steps before it). ``gradient_of`` names the parameter for a gradient (``"W2"``),
     ``None`` for a delta; ``releases`` the names read here for the last time, with statements
-    still to come.
+    still to come. ``general`` is ``expr`` before the step's stated assumption (Step.general:
+    softmax with cross-entropy for any target), ``None`` where it assumes nothing.
     """
 
     target: str
@@ -126,6 +127,7 @@ class BackwardStatement:
     provenance: tuple[Provenance, ...]
     gradient_of: str | None = None
     releases: tuple[str, ...] = ()
+    general: Any = None
 
     def reads(self) -> frozenset[str]:
         """Names of the matrices ``expr`` reads (``W3``, ``dZ3``, ``A2``)."""
@@ -321,6 +323,9 @@ def _backward(derivation: Derivation, dims: Any) -> list[BackwardStatement]:
         else:
             continue
         expr = exact_zeros(expr.xreplace(rename).xreplace(zeros))
+        general = None
+        if step.general is not None:  # a delta's step (the engine keeps such a step's symbol)
+            general = exact_zeros(step.general.xreplace(rename).xreplace(zeros))
         if isinstance(expr, ZeroMatrix):
             rows, cols = dims(step.shape)
             expr = ZeroMatrix(rows, derivation.graph.m if cols == names.BATCH else cols)
@@ -336,6 +341,7 @@ def _backward(derivation: Derivation, dims: Any) -> list[BackwardStatement]:
                 step=step.number,
                 provenance=tuple(pending),
                 gradient_of=gradient_of,
+                general=general,
             )
         )
         pending = []

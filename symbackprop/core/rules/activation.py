@@ -210,7 +210,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     ]
     select(candidates, f"dJ/d{z.name}", ("@", jac.T, col))  # the rule: S^T g
     shape = shape_of(z)
-    expr, chain, shown = _softmax_product(ctx, node, up, a, y, shape, z)
+    expr, chain, shown, general = _softmax_product(ctx, node, up, a, y, shape, z)
     segments: list[Segment] = [
         math(a),
         Rel(),
@@ -250,6 +250,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             uses=(a.name, y.name),
             algebra=chain,
             algebra_segments=shown,
+            general=general,
         )
     ]
 
@@ -262,7 +263,10 @@ def _softmax_product(
     y: MatrixSymbol,
     shape: Shape,
     z: MatrixSymbol,
-) -> tuple[Any, tuple[Any, ...], tuple[Segment, ...]]:
+) -> tuple[Any, tuple[Any, ...], tuple[Segment, ...], Any]:
+    """dJ/dz, its verified scalar chain and how that is shown, and dJ/dz before the loss's
+    stated assumption (for any target: the column sum s kept, lifted as ``1 1^T y``), or
+    ``None`` where none was used."""
     a, y_s, s = scalars.a, scalars.y, scalars.s
     loss = ctx.graph.loss
     if up.scalar is not None:
@@ -284,26 +288,17 @@ def _softmax_product(
                 math(sp.Eq(s, targets, evaluate=False), "s = sum_k y_k"),
             ]
             with_s = raw
-            assume: dict[Any, Any] = {}
-            if loss.assumption:
-                stated = loss.assumption_on(y.name)
-                ctx.state(
-                    Step(
-                        target="s = 1^T " + y.name,
-                        expr=OneMatrix(1, ctx.m),
-                        shape=(sp.Integer(1), ctx.m),
-                        rule=Rule.ASSUMPTION,
-                        candidates=(),
-                        segments=(Text(f"assumption stated by the {loss.name} loss: {stated}"),),
-                        layer=ctx.layer(z),
-                        uses=(y.name,),
-                        assumption=stated,
-                    )
-                )
-                assume = {s: sp.Integer(1)}
-                raw = raw.subs(s, 1)
-            final = bounded_simplify(raw)
-            if s not in final.free_symbols and is_liftable(final):
+            assume: dict[Any, Any] = {s: sp.Integer(1)} if loss.assumption else {}
+            final = bounded_simplify(raw.subs(assume))
+            # before the assumption, for any target (None where it assumes nothing)
+            general = _for_any_target(with_s, a_l, y, shape, ctx) if assume else None
+            if (
+                s not in final.free_symbols
+                and is_liftable(final)
+                and (general is not None or not assume)
+            ):
+                if assume:
+                    _state_assumption(ctx, loss, y, z)
                 chain: tuple[Any, ...] = (with_s, final)
                 if s in with_s.free_symbols:
                     shown += [Text("; "), math(sp.Eq(s, 1, evaluate=False), "s = 1")]
@@ -312,8 +307,42 @@ def _softmax_product(
                 verify_chain(chain, assume)
                 lifted = lift(final, {a: a_l, y_s: y}, shape)
                 expr = (1 / ctx.m) * lifted if ctx.batch else lifted
-                return expr, chain, tuple(shown)
+                return expr, chain, tuple(shown), general
     n = z.shape[0]
     ones_col = OneMatrix(n, 1)
     inner = HadamardProduct(a_l, up.expr)
-    return HadamardProduct(a_l, up.expr - ones_col * (ones_col.T * inner)), (), ()
+    return HadamardProduct(a_l, up.expr - ones_col * (ones_col.T * inner)), (), (), None
+
+
+def _state_assumption(ctx: Context, loss: Any, y: MatrixSymbol, z: MatrixSymbol) -> None:
+    """The loss's stated assumption on ``y`` as a step of its own (``s = 1^T y``)."""
+    stated = loss.assumption_on(y.name)
+    ctx.state(
+        Step(
+            target="s = 1^T " + y.name,
+            expr=OneMatrix(1, ctx.m),
+            shape=(sp.Integer(1), ctx.m),
+            rule=Rule.ASSUMPTION,
+            candidates=(),
+            segments=(Text(f"assumption stated by the {loss.name} loss: {stated}"),),
+            layer=ctx.layer(z),
+            uses=(y.name,),
+            assumption=stated,
+        )
+    )
+
+
+def _for_any_target(
+    with_s: Any, a_l: MatrixSymbol, y: MatrixSymbol, shape: Shape, ctx: Context
+) -> Any:
+    """dJ/dz (``shape``) from the per-unit ``with_s`` (a, y and s, the column sum of y) with
+    s kept: each row of a column reads its column's sum, ``1 1^T y`` (n x n ones times y),
+    so ``(A ⊙ 1 1^T Y - Y) / m`` for ce; ``None`` where it does not lift entry by entry."""
+    a, y_s, s = scalars.a, scalars.y, scalars.s
+    general = bounded_simplify(with_s)
+    if not is_liftable(general):
+        return None
+    verify_chain((with_s, general))  # for every value of s, not only 1
+    n = y.shape[0]
+    lifted = lift(general, {a: a_l, y_s: y, s: OneMatrix(n, n) * y}, shape)
+    return (1 / ctx.m) * lifted if ctx.batch else lifted

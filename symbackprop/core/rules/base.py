@@ -79,6 +79,8 @@ class Contribution:
     algebra_segments: tuple[Segment, ...] = ()
     scalar: ScalarForm | None = None
     show: Segment | None = None
+    #: ``expr`` before a stated assumption (Step.general); None: it assumes nothing
+    general: Any = None
 
 
 @dataclass

@@ -50,6 +50,8 @@ class Distributed:
     shown: tuple[Segment, ...]
     said: tuple[Segment, ...]
     uses: tuple[str, ...]
+    #: ``expr`` before a stated assumption (Step.general), ``None`` where none was used
+    general: Any = None
 
 
 def cancel(
@@ -165,19 +167,21 @@ def cancel_softmax(
     sum, lifted as ``1 1^T y`` (every row of a column holds its column sum). ``None`` when the
     loss states no such assumption or its a dL/da is not linear in y."""
     form = up.scalar
-    if not isinstance(form, LossForm) or form.loss is None or not form.loss.assumption:
+    if not isinstance(form, LossForm):
+        return None
+    raw = _softmax_raw(form)
+    if raw is None:
         return None
     a, y, total = scalars.a, scalars.y, scalars.s
-    weighted = bounded_simplify(a * form.dl)
-    if not weighted.free_symbols <= {y} or bounded_simplify(weighted.diff(y, 2)) != 0:
-        return None
-    raw = weighted - a * (weighted.diff(y) * total + weighted.subs(y, 0))
     target = form.target
     if not assumed_target(ctx, target):
         return _cancel_softmax_kept(ctx, z, s, form, raw)
     final = bounded_simplify(raw.subs(total, 1))
     if total in final.free_symbols or not is_liftable(final):
         return None
+    if _cancel_softmax_kept(ctx, z, s, form, raw) is None:
+        return None  # no form for any target beside it (softmax_for_any_target)
+    assert form.loss is not None  # _softmax_raw: a loss that states an assumption
     stated = form.loss.assumption_on(target.name)
     ctx.state(
         Step(
@@ -207,6 +211,30 @@ def cancel_softmax(
     )
     expr = form.coeff * lift(final, {a: s, y: target}, shape_of(z))
     return expr, chain, shown
+
+
+def softmax_for_any_target(ctx: Context, z: MatrixSymbol, s: MatrixSymbol, up: Adjoint) -> Any:
+    """dJ/dz of :func:`cancel_softmax` before the loss's stated assumption, for any target:
+    the column sum kept (``(S ⊙ 1 1^T Y - Y) / m`` for ce, Step.general), or ``None`` where
+    that step assumes nothing (another target keeps its sum already, or no cancellation)."""
+    form = up.scalar
+    if not isinstance(form, LossForm) or not assumed_target(ctx, form.target):
+        return None
+    raw = _softmax_raw(form)
+    kept = None if raw is None else _cancel_softmax_kept(ctx, z, s, form, raw)
+    return None if kept is None else kept[0]
+
+
+def _softmax_raw(form: LossForm) -> Any:
+    """a (g - sum_j a_j g_j) per unit with the column sum s of the target kept, for a loss
+    whose a dL/da is linear in y and that states an assumption; ``None`` otherwise."""
+    if form.loss is None or not form.loss.assumption:
+        return None
+    a, y, total = scalars.a, scalars.y, scalars.s
+    weighted = bounded_simplify(a * form.dl)
+    if not weighted.free_symbols <= {y} or bounded_simplify(weighted.diff(y, 2)) != 0:
+        return None
+    return weighted - a * (weighted.diff(y) * total + weighted.subs(y, 0))
 
 
 def cancel_log_softmax(
@@ -348,10 +376,20 @@ def distribute_softmax(
         )
     kept = [part.expr for part, c in zip(up.parts, cancels, strict=True) if c is None]
     terms = [c[0] for c in done]
+    # each cancelled term before its loss's stated assumption (None: it assumed nothing)
+    anys = [
+        softmax_for_any_target(ctx, z, s, part)
+        for part, c in zip(up.parts, cancels, strict=True)
+        if c is not None
+    ]
     if kept:
         rest = _sum(kept)
         rows = z.shape[0]
         terms.append(HadamardProduct(s, rest - OneMatrix(rows, rows) * HadamardProduct(s, rest)))
+    general = None
+    if any(g is not None for g in anys):
+        cancelled = [c if g is None else g for c, g in zip(terms, anys, strict=False)]
+        general = _sum([*cancelled, *terms[len(anys) :]])  # the kept product, as it is
     said = (
         *_opening(ctx, up, "this product is linear in it"),
         Text("it is taken of each on its own, and with "),
@@ -363,7 +401,7 @@ def distribute_softmax(
         *_sums_kept(ctx, up.parts),
         *_kept_said(kept),
     )
-    return Distributed(_sum(terms), chain, shown, said, _targets_used(up.parts))
+    return Distributed(_sum(terms), chain, shown, said, _targets_used(up.parts), general)
 
 
 def _cancelling(

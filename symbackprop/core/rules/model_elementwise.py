@@ -33,6 +33,7 @@ from symbackprop.core.rules.model_cancel import (
     cancel_softmax,
     distribute_function,
     distribute_softmax,
+    softmax_for_any_target,
     sums_kept,
 )
 from symbackprop.core.segments import (
@@ -264,6 +265,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     algebra: tuple[Any, ...] = ()
     shown: tuple[Segment, ...] = ()
     uses: tuple[str, ...] = (s.name,)
+    general = None  # the step before a loss's stated assumption, where it makes one
     if logged is not None:
         expr, algebra, shown = logged
         segments = (
@@ -276,10 +278,12 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         )
     if spread is not None:
         expr, algebra, shown = spread.expr, spread.chain, spread.shown
+        general = spread.general
         segments = (*segments, *spread.said)
         uses = tuple(dict.fromkeys((*uses, *spread.uses)))
     if cancelled is not None:
         expr, algebra, shown = cancelled
+        general = softmax_for_any_target(ctx, z, s, up)
         assert isinstance(up.scalar, LossForm)  # only a loss cancels with softmax
         read = up.scalar.target
         kept: tuple[Segment, ...] = ()
@@ -305,5 +309,6 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             uses=uses,
             algebra=algebra,
             algebra_segments=shown,
+            general=general,
         )
     ]

@@ -23,7 +23,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from symbackprop.core.graph import Kind
-from symbackprop.lowering.column_sums import UNCHECKED
 from symbackprop.lowering.jax.model_template import (
     CHECK_HELPER,
     CUSTOM_VJP,
@@ -57,7 +56,6 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     NS = "jnp"
     NAMED = ", in JAX"
     COLUMN_SUMS = "{y}.sum(axis=0, keepdims=True)"
-    UNCHECKED_WHY = UNCHECKED["jax"]
     IMPORTS: ClassVar[list[str]] = [
         "import jax",
         "import jax.numpy as jnp",

@@ -25,7 +25,6 @@ import sympy as sp
 
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import ATOM
-from symbackprop.lowering.column_sums import UNCHECKED
 from symbackprop.lowering.model_emitter import BACKWARD, EDIT, ModelEmitter, Shape, function
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import comment, fitted, line
@@ -51,7 +50,6 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     NS = "torch"
     NAMED = ", in PyTorch"
     COLUMN_SUMS = "{y}.sum(0, keepdim=True)"
-    UNCHECKED_WHY = UNCHECKED["torch"]
     NOUN = "tensor"
     IMPORTS: ClassVar[list[str]] = ["import numpy as np", "import torch"]
     DATA_NOTE = "the data tensors after params"
