@@ -243,8 +243,11 @@ class GradientTable:
     """Per-layer gradient norms at initialization, geometric mean over ``seeds`` seeds.
 
     ``weight_norms[l - 1]`` is ||dJ/dW[l]||_F and ``bias_norms[l - 1]`` is ||dJ/db[l]||_2, both
-    arrays of shape (depth,). Ratios are max/min across layers (``inf`` when a norm is 0 or
-    overflowed).
+    arrays of shape (depth,). A seed whose norm is exactly 0 at a layer (every ReLU of a layer
+    dead for the whole batch) is left out of that layer's mean (one such seed made every mean
+    0: hostile reader 23) and counted in ``zero_seeds[0 or 1][l - 1]`` (weights, biases); a
+    layer 0 in every seed has mean 0. Ratios are max/min across layers (``inf`` when a norm is
+    0 or overflowed).
     """
 
     depth: int
@@ -256,6 +259,7 @@ class GradientTable:
     spec: str
     weight_norms: np.ndarray
     bias_norms: np.ndarray
+    zero_seeds: np.ndarray | None = None
 
     @property
     def weight_ratio(self) -> float:
@@ -281,9 +285,27 @@ class GradientTable:
         )
 
     def summary(self) -> str:
-        return (
+        lines = [
             f"max/min across layers: ||dJ/dW[l]||_F {_fmt_ratio(self.weight_ratio)}, "
             f"||dJ/db[l]|| {_fmt_ratio(self.bias_ratio)}"
+        ]
+        dead = self.dead_note()
+        return "\n".join([*lines, dead] if dead else lines)
+
+    def zeros_at(self, layer: int) -> int:
+        """How many seeds gave this layer's gradients exactly 0 (the larger of dW's and db's)."""
+        if self.zero_seeds is None:
+            return 0
+        return int(self.zero_seeds[:, layer - 1].max())
+
+    def dead_note(self) -> str:
+        """The sentence on seeds left out of a layer's mean (none: empty)."""
+        counts = [self.zeros_at(layer) for layer in range(1, self.depth + 1)]
+        if not any(counts):
+            return ""
+        return (
+            "* a seed whose dW or db is exactly 0 at a layer (a layer of dead ReLUs) is left\n"
+            "  out of that norm's geometric mean there; 0 in every seed shows 0"
         )
 
 
@@ -372,9 +394,22 @@ def analyze(
             for layer in range(1, depth + 1):
                 logs[0, s, layer - 1] = np.log(np.linalg.norm(grads[f"W{layer}"]))
                 logs[1, s, layer - 1] = np.log(np.linalg.norm(grads[f"b{layer}"]))
-        means = np.exp(np.nan_to_num(logs, nan=np.inf).mean(axis=1))
+        logs = np.nan_to_num(logs, nan=np.inf, neginf=-np.inf)
+        zero = np.isneginf(logs)  # exactly 0: left out of the mean, counted
+        kept = np.where(zero, 0.0, logs)
+        alive = (~zero).sum(axis=1)
+        means = np.where(alive > 0, np.exp(kept.sum(axis=1) / np.maximum(alive, 1)), 0.0)
     return GradientTable(
-        depth, width, activation, init, seeds, m, network.compact, means[0], means[1]
+        depth,
+        width,
+        activation,
+        init,
+        seeds,
+        m,
+        network.compact,
+        means[0],
+        means[1],
+        zero.sum(axis=1),
     )
 
 
@@ -405,7 +440,9 @@ def chart(tables: list[GradientTable], *, bar_width: int = 40) -> str:
                 bar = "#" * max(n, 1)
             else:
                 bar = "(inf)" if math.isinf(bias) else "(0)"
-            lines.append(f"{layer:>5}  {weight:>14.3e}  {bias:>12.3e}  |{bar}")
+            zeros = table.zeros_at(layer)
+            left_out = f"  * 0 in {zeros} of {table.seeds} seeds" if zeros else ""
+            lines.append(f"{layer:>5}  {weight:>14.3e}  {bias:>12.3e}  |{bar}{left_out}")
         lines.append(table.summary())
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -92,6 +92,15 @@ class _Walk:
             raise InternalError(f"the reverse walk never completed {', '.join(missing)}")
         return self.result
 
+    def _cached_reads(self, parts: list[Contribution]) -> tuple[str, ...]:
+        """The forward values every part of a step reads (rnn_3's dJ/dW read h1 and h2 and
+        listed h1 alone: hostile reader 23), in order, without a model's parameters: they
+        are inputs, not cached values ("reuses from the forward cache: W")."""
+        model = getattr(self.graph, "model", None)
+        parameters = set(getattr(model, "parameters", ()))
+        read = (u for part in parts for u in part.uses if u not in parameters)
+        return tuple(dict.fromkeys(read))
+
     def _record(self, step: Step) -> None:
         """Append ``step`` with its printed number (rules state assumptions through this)."""
         self.result.steps.append(dataclasses.replace(step, number=len(self.result.steps) + 1))
@@ -157,7 +166,7 @@ class _Walk:
                 candidates=first.candidates,
                 segments=segments,
                 layer=layer,
-                uses=first.uses,
+                uses=self._cached_reads(parts),
                 algebra=first.algebra,
                 algebra_segments=first.algebra_segments,
                 wrt=symbol,

@@ -335,6 +335,8 @@ class IndexBuilder:
             entry(z, k, *cs),
             " alone, so every term with ",
             sp.Ne(k, i, evaluate=False),
+            # in batch form the other examples' terms vanish too (hostile reader 23)
+            *((" or ", sp.Ne(s, t, evaluate=False)) if c else ()),
             " vanishes",
         )
         grad_a = MatrixSymbol("_grad_" + a.name, *a.shape)
@@ -425,7 +427,7 @@ class IndexBuilder:
                         upstream.subs(k, i),
                         "; the last equality uses that each column of ",
                         y,
-                        " sums to 1 (one-hot targets)",
+                        " sums to 1 (one-hot or a probability vector)",
                     ),
                     cost=cost,
                     onehot=y.name,

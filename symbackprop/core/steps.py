@@ -100,6 +100,22 @@ class Step:
         return name if graph is None else str(graph.symbol_text(name))
 
     @property
+    def per_column(self) -> bool:
+        """Whether the surviving arrangement is of one column of the step's value (softmax in
+        batch form: ``S^T g`` is n x 1 for an n x m dJ/dZ), so that it equals the value only
+        column by column and a printer must say so rather than set the two equal."""
+        chosen = self.chosen
+        if chosen is None or chosen.shape is None:
+            return False
+        return tuple(chosen.shape) != tuple(self.shape)
+
+    @property
+    def equal_forms(self) -> tuple[Candidate, ...]:
+        """The arrangements that fit too and are the same matrix as the survivor (``S g``
+        beside ``S^T g``: S is symmetric); empty where the survivor is the only fit."""
+        return tuple(c for c in self.candidates if c.equal is not None)
+
+    @property
     def chosen(self) -> Candidate | None:
         """The surviving candidate (``None`` for steps with a single possible form)."""
         fitting = [c for c in self.candidates if c.fits and c.equal is None]

@@ -22,6 +22,7 @@ from symbackprop.render.drawing import drawing, to_svg
 from symbackprop.render.html_parts import ModelParts, NetworkParts, Parts
 from symbackprop.render.mathml import math
 from symbackprop.render.mathml_tex import el, mo, mrow
+from symbackprop.render.model_names import MARKS_NOTE, first_marked
 
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Derivation, Step
@@ -135,13 +136,15 @@ class HtmlPage:
         )
         out = ["<details>", summary]
         chosen = step.chosen
-        if chosen is not None and step.expr == chosen.expr:
+        if chosen is not None and step.expr == chosen.expr and not step.per_column:
             out.append(math(mrow(p.target(step), mo("="), p.underbraced(chosen)), block=True))
         else:
             out.append(math(mrow(p.target(step), mo("="), p.whole(step.expr)), block=True))
             if chosen is not None:
                 out.append(
-                    "<p>Shape analysis: the arrangement that fits is "
+                    "<p>Shape analysis"
+                    + (" of one column" if step.per_column else "")
+                    + ": the arrangement that fits is "
                     + math(p.underbraced(chosen), block=True)
                     + "</p>"
                 )
@@ -218,6 +221,10 @@ class HtmlPage:
         ]
         for assumption in p.d.assumptions:
             body.append(f'<p class="note">Assumption: {escape(assumption)}.</p>')
+        marked = first_marked(p.d.graph)
+        if marked:
+            note = MARKS_NOTE.format(p.d.graph.value_text(marked))
+            body.append(f'<p class="note">{escape(note[0].upper() + note[1:])}.</p>')
         for index, step in enumerate(p.steps, start=1):
             body += self.step(index, step)
         body += self.results()

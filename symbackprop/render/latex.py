@@ -164,8 +164,21 @@ class LatexDocument:
                 f"{self.name(a.name)} &= {self.math(self.d.forward[a.name])}"
             )
         rows.append(" \\\\\n".join(body))
-        rows += [r"\end{align*}", r"Each $z^{[l]}$ and $a^{[l]}$ is cached for the backward pass."]
+        rows += [r"\end{align*}", self.cache_reads() + "."]
         return rows
+
+    def cache_reads(self) -> str:
+        """The sentence naming what the backward pass reads from the forward cache, in the
+        order the steps first read it (sigmoid and tanh read a[l] alone, relu z[l] too:
+        "each z[l] and a[l]" was false for them, hostile reader 23)."""
+        read = dict.fromkeys(name for step in self.d.steps for name in step.uses)
+        names = [f"${self.name(name)}$" for name in read]
+        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+        return (
+            f"The backward pass reads {listed} from the forward cache"
+            if names
+            else ("The backward pass reads nothing from the forward cache")
+        )
 
     def cost(self) -> list[str]:
         d, g, net = self.d, self.d.graph, self.d.network
@@ -213,7 +226,11 @@ class LatexDocument:
             + ").",
         ]
         chosen = step.chosen
-        if chosen is not None and (step.expr == chosen.expr or step.rule != "bilinear"):
+        if (
+            chosen is not None
+            and not step.per_column
+            and (step.expr == chosen.expr or step.rule != "bilinear")
+        ):
             # the shape argument in the equation itself: target = underbraced operands (= result)
             lhs = rf"{target} &= {self.underbraced(chosen)}"
             parts = [] if step.expr == chosen.expr else self.lines(step.expr)
@@ -227,9 +244,13 @@ class LatexDocument:
                 r"\end{align*}",
             ]
             if chosen is not None:
+                shape = rf"${self.naming.shape(chosen.shape or step.shape)}$"
+                lead = "Shape analysis" + (" of one column" if step.per_column else "")
                 rows.append(
-                    r"Shape analysis: the only arrangement of shape "
-                    rf"${self.naming.shape(chosen.shape or step.shape)}$ is "
+                    rf"{lead}: $\displaystyle {self.underbraced(chosen)}$ fits, and so does "
+                    rf"its equal form below (both {shape})."
+                    if step.equal_forms
+                    else rf"{lead}: the only arrangement of shape {shape} is "
                     rf"$\displaystyle {self.underbraced(chosen)}$."
                 )
                 rows.append("")
@@ -297,7 +318,11 @@ class LatexDocument:
         rows = [
             r"\section*{Delta recursion and gradients}",
             rf"With $\delta^{{[l]}} = \partial J / \partial {z}^{{[l]}}$, "
-            r"each $\delta^{[l]}$ reuses $\delta^{[l+1]}$:",
+            + (
+                r"each $\delta^{[l]}$ before the last reuses $\delta^{[l+1]}$:"
+                if len(self.view.delta_layers) > 1
+                else "one layer (nothing to reuse):"
+            ),
             r"\begin{align*}",
             " \\\\\n".join(self.delta_rows()),
             r"\end{align*}",

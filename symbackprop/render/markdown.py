@@ -76,7 +76,9 @@ def to_markdown(
         out.append(line)
         chosen = step.chosen
         if chosen is not None:
-            out.append(f"   - shape analysis: ${doc.underbraced(chosen)}$ is the only fit")
+            lead = "shape analysis" + (" of one column" if step.per_column else "")
+            fit = "fits, as does its equal form" if step.equal_forms else "is the only fit"
+            out.append(f"   - {lead}: ${doc.underbraced(chosen)}$ {fit}")
             for cand in step.candidates:
                 if cand.equal is not None:
                     out.append(f"   - = ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")

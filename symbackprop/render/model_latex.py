@@ -26,7 +26,7 @@ from symbackprop.render.latexprint import (
     finish_inline,
     visual_width,
 )
-from symbackprop.render.model_names import name_latex, prime
+from symbackprop.render.model_names import MARKS_NOTE, first_marked, name_latex, prime
 from symbackprop.render.model_view import ModelView, untransposed
 from symbackprop.render.names import concrete, escape_latex, size_text
 from symbackprop.render.prose import (
@@ -170,6 +170,16 @@ class ModelLatex:
         return rows
 
     # -- sections ----------------------------------------------------------------------------
+    def marks_note(self) -> list[str]:
+        """A blank line and the sentence on what a mark ``#2`` means (:data:`MARKS_NOTE`),
+        with the first marked value in math; nothing where none is marked."""
+        marked = first_marked(self.d.graph)
+        if marked is None:
+            return []
+        before, after = MARKS_NOTE.split("{}")
+        text = escape_latex(before[0].upper() + before[1:])
+        return ["", text + f"${self.names.value_latex(marked)}$" + escape_latex(after) + "."]
+
     def heading(self) -> str:
         params = ", ".join(f"${name_latex(p)}$" for p in self.model.parameters)
         data = ", ".join(f"${name_latex(p)}$" for p in self.model.data) or "none"
@@ -305,6 +315,7 @@ class ModelLatex:
         ]
         for assumption in self.d.assumptions:
             rows.append(r"\emph{Assumption:} " + escape_latex(assumption) + ".")
+        rows += self.marks_note()
         rows += [
             "",
             r"\section*{Shapes}",
@@ -390,6 +401,12 @@ class ModelLatex:
         ]
         for assumption in self.d.assumptions:
             out += [f"*Assumption:* {markdown_inline((Text(assumption),), self.printer)}.", ""]
+        marked = first_marked(self.d.graph)
+        if marked:
+            before, after = MARKS_NOTE.split("{}")
+            value = f"${self.names.value_latex(marked)}$"
+            words = markdown_inline((Text(before[0].upper() + before[1:]),), self.printer)
+            out += [words + value + markdown_inline((Text(after + "."),), self.printer), ""]
         out += ["| name | shape | size | from |", "|---|---|---|---|"]
         for name in view.table_names():
             shape = model.shapes[name]

@@ -413,3 +413,19 @@ class ModelNaming(Naming):
     def dim(self, dim: Any) -> str:
         text = str(dim)
         return text if text.isdigit() else name_latex(text)
+
+
+#: what a mark ``#2`` means, with ``{}`` for the first marked value as the printer shows it
+MARKS_NOTE = (
+    "#k after a value marks the k-th place its formula is written in the equations ({}): "
+    "the same formula, a value of its own with its own adjoint, each adding its share to the "
+    "gradient"
+)
+
+
+def first_marked(graph: Any) -> str | None:
+    """The first value the printers mark (``W^T`` written twice is two values with two
+    adjoints; the second shows ``W^T#2``), to explain the mark by (:data:`MARKS_NOTE`;
+    hostile reader 23: it was never explained); ``None`` where none is (a network's graph)."""
+    marks = getattr(graph, "marks", None)
+    return next(iter(marks)) if marks else None

@@ -16,6 +16,7 @@ from rich.console import RenderableType
 
 from symbackprop.formula.ast import to_text as formula_text
 from symbackprop.render.lines import Lines, Piece, pad
+from symbackprop.render.model_names import MARKS_NOTE, first_marked
 from symbackprop.render.model_view import ModelView
 from symbackprop.render.names import shape_text, size_text
 
@@ -82,6 +83,9 @@ def render(
         out.line((f"  {eq.name} = {formula_text(eq.expr)}", ""))
     data = ", ".join(model.data) if model.data else "none"
     out.para(f"  data: {data}; parameters: {params}", "dim")
+    marked = first_marked(d.graph)
+    if marked:
+        out.para("  " + MARKS_NOTE.format(d.graph.value_text(marked)), "dim")
     for assumption in d.assumptions:
         out.para(f"  assumption: {assumption}", "yellow")
 

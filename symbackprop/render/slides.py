@@ -88,7 +88,7 @@ class SlideDeck:
                 rf"{reveal}{{{doc.name(a.name)}}} &{reveal}{{= {a_def}}}"
             )
         body = [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
-        body.append(r"The backward pass reads $z^{[l]}$ and $a^{[l]}$ from the cache.")
+        body.append(doc.cache_reads() + ".")
         return self.frame("Forward propagation", body)
 
     def cost(self) -> list[str]:
@@ -100,7 +100,11 @@ class SlideDeck:
         doc = self.doc
         target = doc.target(step)
         chosen = step.chosen
-        if chosen is not None and (step.expr == chosen.expr or step.rule != "bilinear"):
+        if (
+            chosen is not None
+            and not step.per_column
+            and (step.expr == chosen.expr or step.rule != "bilinear")
+        ):
             rows = [rf"{target} &= {doc.underbraced(chosen)}"]
             if step.expr != chosen.expr:
                 rows += self.aligned("", step.expr)[0:1]
@@ -111,7 +115,12 @@ class SlideDeck:
         if step.delta is not None:  # kept under the name the recursion uses
             rows[-1] += rf" =: {doc.name(step.delta.name)}"
         body = [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
-        if chosen is not None and step.rule == "bilinear" and step.expr != chosen.expr:
+        if chosen is not None and step.per_column:
+            body.append(
+                r"{\small Shape analysis of one column: "
+                rf"$\displaystyle {doc.underbraced(chosen)}$ fits.}}"
+            )
+        elif chosen is not None and step.rule == "bilinear" and step.expr != chosen.expr:
             body.append(
                 r"{\small Shape analysis: only "
                 rf"$\displaystyle {doc.underbraced(chosen)}$ fits.}}"
@@ -150,8 +159,14 @@ class SlideDeck:
             parts = doc.lines(self.d.deltas[layer], SLIDE_WIDTH)
             rows.append(rf"{reveal}{{{lhs}}} &{reveal}{{= {parts[0]}}}")
             rows += [rf"&{reveal}{{\quad {part}}}" for part in parts[1:]]
+        z = "Z" if self.d.batch else "z"  # as the forward equations write it
         body = [
-            r"Each $\delta^{[l]} = \partial J / \partial z^{[l]}$ reuses $\delta^{[l+1]}$:",
+            rf"Each $\delta^{{[l]}} = \partial J / \partial {z}^{{[l]}}$ "
+            + (
+                r"before the last reuses $\delta^{[l+1]}$:"
+                if len(self.view.delta_layers) > 1
+                else "(one layer: nothing to reuse):"
+            ),
             r"\begin{align*}",
             " \\\\\n".join(rows),
             r"\end{align*}",

@@ -115,7 +115,12 @@ def render(
     for step in steps:
         _step(out, step, view)
 
-    out.heading("Delta recursion (delta_l = dJ/dz_l, each reusing the one after it)")
+    z = "Z" if d.batch else "z"  # as the forward equations write it
+    out.heading(
+        f"Delta recursion (delta_l = dJ/d{z}_l, each before the last reusing the one after it)"
+        if len(view.delta_layers) > 1
+        else f"Delta (delta_l = dJ/d{z}_l; one layer, nothing to reuse)"
+    )
     for layer in view.delta_layers:
         sym = d.delta_symbols[layer]
         out.line((f"  {sym.name} = {text(d.deltas[layer])}", ""))

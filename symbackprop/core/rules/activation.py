@@ -179,7 +179,9 @@ def _elementwise_reason(
         out += [math(act.derivative, scalar_text(act.derivative)), Text(", from the cached ")]
         out.append(math(z))
     if algebra:
-        out += [Text(". Scalar algebra inside ⊙: "), *algebra]
+        # the algebra itself is the step's own line (algebra_segments), printed beside this
+        # reason by every printer: said once there, pointed to here (it was said twice)
+        out += [Text("; the scalar algebra inside ⊙ then simplifies the product")]
     return tuple(out)
 
 
@@ -276,14 +278,18 @@ def _softmax_product(
             # sum_j a_j g_j = (d weighted / dy) * sum_j y_j when weighted is linear in y
             column_sum = weighted.diff(y_s) * s + weighted.subs(y_s, 0)
             raw = weighted - a * column_sum
-            j, k, n = sp.symbols("j k n", integer=True, positive=True)
+            # g, a column of dJ/dA, is dL/da over m in batch form (J is the mean): the chain
+            # shown carries that 1/m (it was a s - y for (a s - y)/m: hostile reader 23)
+            per = 1 / ctx.m if ctx.batch else sp.Integer(1)
+            j, k = sp.symbols("j k", integer=True, positive=True)
+            n = z.shape[0]  # the layer's width, as the shapes name it (n1), not a bare n
             per_unit = sp.Indexed("a", j) * sp.Indexed("g", j)
             column = a * (sp.Symbol("g", real=True) - sp.Sum(per_unit, (j, 1, n)))
             targets = sp.Sum(sp.Indexed("y", k), (k, 1, n))
             shown: list[Segment] = [
                 math(column, "a ⊙ (g - sum_j a_j g_j)"),
                 Rel(),
-                math(raw),
+                math(per * raw),
                 Text(" with "),
                 math(sp.Eq(s, targets, evaluate=False), "s = sum_k y_k"),
             ]
@@ -299,11 +305,11 @@ def _softmax_product(
             ):
                 if assume:
                     _state_assumption(ctx, loss, y, z)
-                chain: tuple[Any, ...] = (with_s, final)
+                chain: tuple[Any, ...] = (per * with_s, per * final)
                 if s in with_s.free_symbols:
                     shown += [Text("; "), math(sp.Eq(s, 1, evaluate=False), "s = 1")]
-                    shown += [Text(" by the stated assumption, so "), math(with_s)]
-                shown += [Rel(), math(final)]
+                    shown += [Text(" by the stated assumption, so "), math(chain[0])]
+                shown += [Rel(), math(chain[1])]
                 verify_chain(chain, assume)
                 lifted = lift(final, {a: a_l, y_s: y}, shape)
                 expr = (1 / ctx.m) * lifted if ctx.batch else lifted

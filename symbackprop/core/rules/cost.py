@@ -51,9 +51,14 @@ def loss_rule(ctx: Context, node: Node) -> list[Contribution]:
         if ctx.batch
         else (notation("J = L(", "J = L("), *loss_of)
     )
+    described = Text(f", {loss.description}, a sum over the output units of ")
+    if getattr(ctx.graph.cost, "penalty", None) is not None:
+        # J holds the weight decay too (hostile reader 23: "J = L(a2, y)" beside it was false)
+        cost = (*cost, Text(" + the L2 penalty, which does not depend on "), math(a_l))
+        described = Text(f"; L is {loss.description}, a sum over the output units of ")
     segments = (
         *cost,
-        Text(f", {loss.description}, a sum over the output units of "),
+        described,
         math(loss.formula),
         Text("; each unit's term depends on its own entry only, so "),
         Grad(a_l),

@@ -389,8 +389,8 @@ def backward(params, cache, Y, work=None):
     # dJ/dA2 [step 1]: J averages the ce loss over the m columns, so dJ/dA2 = (1/m) dL/da
     # assumption [step 2]: each column of Y sums to 1 (one-hot or a probability vector)
     # dJ/dZ2 [step 3]: softmax's Jacobian-vector product a ⊙ (g - 1 (a^T g))
-    # scalar algebra inside ⊙: a ⊙ (g - sum_j a_j g_j) = a*s - y with s = sum_k y_k; s = 1 by the
-    # stated assumption, so a*s - y = a - y
+    # scalar algebra inside ⊙: a ⊙ (g - sum_j a_j g_j) = (a*s - y)/m with s = sum_k y_k; s = 1 by
+    # the stated assumption, so (a*s - y)/m = (a - y)/m
     dZ2 = A2 - Y  # (3, m)
     ones_m, inv_m, one = _BATCH.get((m, dZ2.dtype)) or _batch_constants(m, dZ2.dtype)  # read only
     if m > 1:  # one example is its own mean

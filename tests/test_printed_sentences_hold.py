@@ -1,0 +1,168 @@
+"""Sentences and equations the printers wrote that were false for the case printed (hostile
+reader 23), each checked against the mathematics or the derivation's own data."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import sympy as sp
+
+import symbackprop as sb
+from symbackprop.apps.gradients import analyze
+from symbackprop.records import scalars
+from symbackprop.render.indices import to_index_text
+from symbackprop.render.slides import to_slides
+
+SOFTMAX = sb.Network.parse("3-2:softmax", loss="ce")
+
+
+def _softmax_step(batch: bool) -> object:
+    d = sb.derive(SOFTMAX, batch=batch)
+    (step,) = [s for s in d.steps if s.rule == "softmax"]
+    return d, step
+
+
+def test_the_softmax_algebra_is_the_column_of_dj_dz_in_batch_form() -> None:
+    """In batch form g, a column of dJ/dA = -(1/m) Y / A, is dL/da over m: a ⊙ (g - sum_j
+    a_j g_j) is (a s - y) / m, which the chain printed as a s - y (4x too large at m = 4)."""
+    rng = np.random.default_rng(0)
+    for batch in (False, True):
+        d, step = _softmax_step(batch)
+        m = 4
+        a = rng.dirichlet(np.ones(2))
+        y = rng.dirichlet(np.ones(2))
+        g = -y / a / (m if batch else 1)  # the column of dJ/dA
+        column = a * (g - a @ g)
+        first = step.algebra[0]  # type: ignore[attr-defined]
+        values = {scalars.s: y.sum()}
+        if batch:
+            values[d.graph.m] = m
+        for k in range(2):
+            point = {**values, scalars.a: a[k], scalars.y: y[k]}
+            assert abs(float(first.subs(point)) - column[k]) < 1e-12, (batch, k)
+        last = step.algebra[-1]  # type: ignore[attr-defined]
+        want = (scalars.a - scalars.y) / (d.graph.m if batch else 1)
+        assert sp.simplify(last - want) == 0
+
+
+def test_the_softmax_sums_run_to_the_layer_width() -> None:
+    """sum_{j=1}^{n} with n defined nowhere: the bound is the layer's width, n1."""
+    d, _ = _softmax_step(True)
+    text = sb.to_markdown(d)
+    assert r"\sum_{j=1}^{n_{1}}" in text and r"\sum_{k=1}^{n_{1}}" in text
+    assert r"\sum_{j=1}^{n}" not in text
+
+
+def test_a_per_column_arrangement_is_not_set_equal_to_the_whole_matrix() -> None:
+    """dJ/dZ (n2 x m) = S^T g (n2 x 1) in the batch LaTeX: the arrangement is one column's."""
+    d = sb.derive(sb.Network.parse("3-1:relu-2:softmax", loss="ce"), batch=True)
+    (step,) = [s for s in d.steps if s.rule == "softmax"]
+    assert step.per_column and len(step.equal_forms) == 1
+    for tex in (sb.to_latex(d), to_slides(d)):
+        assert not re.search(r"partial Z\^\{\[2\]\}\} &= \\underbrace\{S", tex)
+        assert "Shape analysis of one column" in tex
+    assert "shape analysis of one column" in sb.to_markdown(d)
+    assert "Shape analysis of one column" in sb.to_html(d)
+    single = sb.derive(sb.Network.parse("3-1:relu-2:softmax", loss="ce"), batch=False)
+    (step,) = [s for s in single.steps if s.rule == "softmax"]
+    assert not step.per_column  # one example: dJ/dz is the column itself
+    assert re.search(r"partial z\^\{\[2\]\}\} &= \\underbrace\{S", sb.to_latex(single))
+
+
+def test_only_fit_is_not_claimed_beside_an_equal_form() -> None:
+    text = sb.to_markdown(sb.derive(SOFTMAX))
+    (line,) = [ln for ln in text.splitlines() if "S^{\\top}}_" in ln and "shape analysis" in ln]
+    assert "only fit" not in line and "equal form" in line
+    bilinear = [ln for ln in text.splitlines() if "shape analysis" in ln and "delta" in ln]
+    assert bilinear and all("is the only fit" in ln for ln in bilinear)
+
+
+def test_the_loss_step_states_the_cost_with_its_penalty() -> None:
+    """'J = L(a2, y)' beside J = L(a2, y) + (lambda/2) sum ||W||^2 was false."""
+    for batch in (False, True):
+        d = sb.derive(sb.Network.parse("3-2-1", l2=0.3), batch=batch)
+        why = d.steps[0].reason
+        assert "+ the L2 penalty, which does not depend on" in why
+        plain = sb.derive(sb.Network.parse("3-2-1"), batch=batch).steps[0].reason
+        assert "penalty" not in plain
+
+
+def test_the_cache_sentence_names_what_backward_reads() -> None:
+    """'Each z[l] and a[l] is cached' / 'reads z[l] and a[l]': sigmoid and tanh read a alone."""
+    d = sb.derive(sb.Network.parse("3-2:tanh-1"))
+    read = {name for step in d.steps for name in step.uses}
+    assert not any(name.startswith("z") for name in read)
+    for tex in (sb.to_latex(d), to_slides(d)):
+        (line,) = [ln for ln in tex.splitlines() if ln.startswith("The backward pass reads")]
+        assert "z^" not in line and "$a^{[1]}$" in line and "$x$" in line
+
+
+def test_one_layer_has_no_recursion_to_speak_of() -> None:
+    for spec, words in (("3-1", "nothing to reuse"), ("3-2-1", "before the last")):
+        d = sb.derive(sb.Network.parse(spec))
+        assert words in sb.to_latex(d) and words in sb.to_text(d) and words in to_slides(d)
+
+
+def test_a_dead_seed_does_not_zero_every_layer_mean() -> None:
+    """One seed whose ReLU layers die gave 0.000e+00 at every layer with --seeds 2."""
+    both = analyze(10, 4, "relu", "he", seeds=2)
+    assert both.zero_seeds is not None and both.zero_seeds.max() == 1
+    assert (both.weight_norms > 0).all() and (both.bias_norms > 0).all()
+    alone = analyze(10, 4, "relu", "he", seeds=1)
+    dead = both.zero_seeds[0] == 1  # weights 0 in the second seed: the first seed's norm
+    assert np.allclose(both.weight_norms[dead], alone.weight_norms[dead])
+    assert "left\n  out of that norm's geometric mean" in both.summary()
+    assert both.zeros_at(1) == 1 and "0 in 1 of 2 seeds" in sb_chart(both)
+
+
+def sb_chart(table: object) -> str:
+    from symbackprop.apps.gradients import chart
+
+    return chart([table])  # type: ignore[list-item]
+
+
+SQUARE = "W : n x n\nx : n x 1\nsizes: n = 3\nJ = x^T W W^T x + sum(W ⊙ W^T)\ndata: x\n"
+
+
+def test_a_mark_is_explained_where_it_is_shown() -> None:
+    d = sb.derive(sb.Model.parse(SQUARE))
+    text = sb.to_text(d)
+    assert "W^T#2" in text
+    assert "#k after a value marks the k-th place its formula is written" in text
+    assert "(W^T#2)" in text
+    assert r"$W^{\top}_{\#2}$" in sb.to_latex(d)
+    assert "k-th place" in sb.to_markdown(d) and "k-th place" in sb.to_html(d)
+    plain = sb.derive(sb.Model.from_file("examples/models/two_heads.model"))
+    assert "k-th place" not in sb.to_text(plain)
+
+
+def test_a_step_lists_what_every_path_reads_and_no_parameter() -> None:
+    """rnn_3's dJ/dW = dJ/d(W h1) h1^T + dJ/d(W h2) h2^T listed h1 alone; dJ/dh2 = W^T ...
+    listed the parameter W as read 'from the forward cache'."""
+    d = sb.derive(sb.Model.from_file("examples/models/rnn_3.model"))
+    params = set(d.model.parameters)
+    (dw,) = [s for s in d.steps if s.wrt is not None and s.wrt.name == "W"]
+    assert set(dw.uses) == {"h1", "h2"}
+    (du,) = [s for s in d.steps if s.wrt is not None and s.wrt.name == "U"]
+    assert set(du.uses) == {"X1", "X2", "X3"}
+    assert all(not params & set(s.uses) for s in d.steps)
+
+
+def test_the_index_view_says_which_terms_vanish_in_batch_form() -> None:
+    spec = sb.Network.parse("2-2:relu-1:identity", loss="mse")
+    batch = to_index_text(sb.derive(spec, batch=True))
+    assert "every term with k ≠ i or s ≠ t vanishes" in batch
+    single = to_index_text(sb.derive(spec, batch=False))
+    assert "every term with k ≠ i vanishes" in single
+    ce = to_index_text(sb.derive(SOFTMAX, batch=True))
+    assert "(one-hot or a probability vector)" in ce and "(one-hot targets)" not in ce
+
+
+def test_the_scalar_algebra_is_said_once_per_step() -> None:
+    d = sb.derive(sb.Network.parse("4-3-2-1"))
+    for step in d.steps:
+        if step.algebra_segments:
+            assert "Scalar algebra inside" not in step.reason
+    text = sb.to_text(d)
+    assert text.count("((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y") == 1
