@@ -37,9 +37,10 @@ def test_the_docs_module_is_readable_jax() -> None:
     assert imports == [
         "import jax",
         "import jax.numpy as jnp",
-        "import numpy as np  # init_params only",
+        "import numpy as np  # init_params and the array types the entry checks refuse",
     ]
-    # NumPy only draws the initial parameters
+    # NumPy draws the initial parameters and names the array types refused on entry (before
+    # forward); the gradients' code reads none of it
     assert not re.search(r"(?<![a-z])np\.", text.split("def forward")[1])
     assert all(len(row) <= 99 for row in text.splitlines())
 

@@ -12,7 +12,7 @@ jax.jit(jax.grad(f)), no dict on each call.
 
 import jax
 import jax.numpy as jnp
-import numpy as np  # init_params only
+import numpy as np  # init_params and the array types the entry checks refuse
 
 SHAPES: dict[str, tuple[int, int]] = {
     "W1": (3, 4),
@@ -82,6 +82,9 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     return params
 
 
+#: a masked array, which forward refuses on entry (the gradients would ignore its mask)
+_MASKED = np.ma.MaskedArray
+
 def _invalid(params, X=None, Y=None, cache=None):
     """Raise the ValueError that names the array of the wrong shape (its shape and the expected
     one), X if not floating-point, or an array of another dtype than X (both dtypes); or a
@@ -117,6 +120,18 @@ def _invalid(params, X=None, Y=None, cache=None):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+        if isinstance(value, np.ma.MaskedArray):  # its mask would be ignored
+            raise ValueError(
+                f"{name} is a masked array, whose mask the gradients would ignore: "
+                f"{name}.filled(0) fills the masked entries, np.asarray({name}) drops the mask"
+            )
+        if value is not None and not isinstance(value, (np.ndarray, jax.Array)):
+            raise ValueError(  # another library's array (a torch tensor), a list, a number
+                f"{name} is a {type(value).__module__.split('.')[0]}."
+                f"{type(value).__qualname__}, not a NumPy or JAX array: "
+                f"np.asarray({name}) converts it"
+            )
     # floating-point (an integer array cannot take a gradient step), and one dtype:
     # mixed, the gradients would come in several (a product promotes, a zero gradient or
     # a workspace array keeps X's)
@@ -174,6 +189,7 @@ def forward(params, X, work=None):
         dtype = X.dtype  # every array has X's: mixed, the gradients' would differ
         # floating-point: kind f, or bfloat16 (ml_dtypes' kind V; issubdtype is slower)
         ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))
+        ok = ok and not isinstance(X, _MASKED)  # its mask would be ignored
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (3, 4) and b1.shape == (3, 1)
         ok = ok and W1.dtype == dtype and b1.dtype == dtype
@@ -209,6 +225,7 @@ def forward(params, X, work=None):
 def backward(params, cache, Y, work=None):
     """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is (1, m).
 
+    ``params`` must hold what forward was given (the cache was computed from them).
     Reads the forward cache and never recomputes what it holds.
     Pure (JAX arrays are immutable): ``work`` is accepted for the common signature and
     ignored.

@@ -341,8 +341,10 @@ def forward(params, X, work=None):
 def backward(params, cache, Y, work=None):
     """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is (1, m).
 
-    Reads the forward cache and never recomputes what it holds; with a workspace
-    dict ``work`` the products go into tensors reused across calls.
+    ``params`` must hold what forward was given (update the parameters after backward:
+    the cache was computed from them). Reads the forward cache and never recomputes
+    what it holds; with a workspace dict ``work`` the products go into tensors reused
+    across calls.
     """
     if work is not None and not isinstance(work, dict):  # a data array, say
         _not_a_workspace("backward(params, cache, Y, work=None)", work)

@@ -50,6 +50,13 @@ EDIT = (
 
 #: the docstring of every model module's backward
 BACKWARD = "dJ/d(parameter) for every parameter, keyed like params, from the forward cache."
+#: backward's docstring lines on params (an update between forward and backward gave
+#: gradients at neither point: hostile tester 23)
+PARAMS_NOTE = (
+    "",
+    "    ``params`` must hold what forward was given (update the parameters after backward:",
+    "    the cache was computed from them).",
+)
 
 
 class ModelEmitter(PrintedShapes[P]):
@@ -149,7 +156,9 @@ class ModelEmitter(PrintedShapes[P]):
     def backward_head(self) -> list[str]:
         """``def backward`` and its docstring."""
         return function(
-            "backward(params, cache, work=None)", BACKWARD, [*self.WORK_NOTE, *self.sums_note()]
+            "backward(params, cache, work=None)",
+            BACKWARD,
+            [*PARAMS_NOTE, *self.WORK_NOTE, *self.sums_note()],
         )
 
     def sums_note(self) -> list[str]:
@@ -451,7 +460,16 @@ def python_tuple(names: Iterable[str], *, quote: bool = True) -> str:
 
 
 #: ``Shape`` is handed on: a backend's emitter needs it with the class
-__all__ = ["BACKWARD", "EDIT", "ModelEmitter", "Shape", "function", "matrices", "python_tuple"]
+__all__ = [
+    "BACKWARD",
+    "EDIT",
+    "PARAMS_NOTE",
+    "ModelEmitter",
+    "Shape",
+    "function",
+    "matrices",
+    "python_tuple",
+]
 
 
 def _viewed(expr: Any) -> Any:

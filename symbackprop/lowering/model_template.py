@@ -227,6 +227,7 @@ def work_check(call: str) -> list[str]:
 __all__ = [
     "STDS",
     "WORK_HELPER",
+    "array_kind_check",
     "check_helper",
     "float16_check",
     "floating_helper",
@@ -258,6 +259,27 @@ def _math(f, *x):
 '''
 
 
+def array_kind_check(accepted: str, noun: str, indent: str = "    ") -> str:
+    """Lines refusing ``value`` (named ``name``) that is not ``noun`` (``accepted``: the
+    isinstance test's types) with a one-line ValueError: a torch tensor handed to a NumPy
+    module was told "has dtype torch.float64; expected a floating-point array", and a masked
+    array passed with its mask ignored (hostile tester 23). ``value`` may be None (no Y)."""
+    lines = [
+        "if isinstance(value, np.ma.MaskedArray):  # its mask would be ignored",
+        "    raise ValueError(",
+        '        f"{name} is a masked array, whose mask the gradients would ignore: "',
+        '        f"{name}.filled(0) fills the masked entries, np.asarray({name}) drops the mask"',
+        "    )",
+        f"if value is not None and not isinstance(value, {accepted}):",
+        "    raise ValueError(  # another library's array (a torch tensor), a list, a number",
+        "        f\"{name} is a {type(value).__module__.split('.')[0]}.\"",
+        f'        f"{{type(value).__qualname__}}, not {noun}: "',
+        '        f"np.asarray({name}) converts it"',
+        "    )",
+    ]
+    return "".join(f"{indent}{text}\n" for text in lines)
+
+
 def jax_mixed_float64(ours: str, theirs: str, other: str, indent: str = "    ") -> str:
     """JAX's lines for arrays of two different dtypes, one float64, while x64 is off: JAX
     makes no float64 then, so converting the other array to it (the usual advice) would loop.
@@ -278,7 +300,11 @@ def jax_mixed_float64(ours: str, theirs: str, other: str, indent: str = "    ") 
 
 
 def floating_helper(
-    refused: str, ns: str, default: str = "np.dtype(np.float64)", mixed: str = ""
+    refused: str,
+    ns: str,
+    default: str = "np.dtype(np.float64)",
+    mixed: str = "",
+    kinds: str = "",
 ) -> str:
     """The text of ``_floating``, the models' dtype rule: ``refused`` is the test that
     ``dtype`` (None for a value without one) is not floating-point, ``ns`` the namespace of
@@ -287,7 +313,8 @@ def floating_helper(
     x64 is enabled, where float64 advice would only warn and give float32). Both backends
     that take NumPy arrays refuse a ``np.matrix``, whose ``*`` multiplies matrices.
     ``mixed``: lines run first once two dtypes differ (JAX's: float64 without x64), indented
-    for the body of that test."""
+    for the body of that test; ``kinds``: lines refusing another library's array or a masked
+    one (:func:`array_kind_check`)."""
     return f'''
 def _floating(name, value, first):
     """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
@@ -304,7 +331,7 @@ def _floating(name, value, first):
             f"{{name}} is a numpy.matrix, whose * multiplies matrices; "
             f"np.asarray({{name}}) converts it"
         )
-    dtype = getattr(value, "dtype", None)
+{kinds}    dtype = getattr(value, "dtype", None)
     wanted = {default} if first is None else first[1]
     if {refused}:
         raise ValueError(

@@ -7,10 +7,16 @@ own: :mod:`symbackprop.lowering.model_template`.
 
 from __future__ import annotations
 
-from symbackprop.lowering.model_template import SCALE_CHECK, float16_check, stds
+from symbackprop.lowering.model_template import (
+    SCALE_CHECK,
+    array_kind_check,
+    float16_check,
+    stds,
+)
 
 __all__ = [
     "INVALID_SHAPES",
+    "JAX_KIND_CHECK",
     "MATRIX_CHECK",
     "SCALE_CHECK",
     "STDS",
@@ -130,6 +136,13 @@ MATRIX_CHECK = """\
                 f"{name} is a numpy.matrix, whose * multiplies matrices; "
                 f"np.asarray({name}) converts it"
             )
-"""
+""" + array_kind_check("np.ndarray", "a NumPy array", indent=" " * 8)
+
+#: JAX's ``_invalid`` lines naming an array of another library (a torch tensor) or a masked
+#: one. Every array float64 with x64 off runs in float32, as JAX runs any float64 input
+#: (review14 R9; the README says so)
+JAX_KIND_CHECK = """\
+    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+""" + array_kind_check("(np.ndarray, jax.Array)", "a NumPy or JAX array", indent=" " * 8)
 
 STDS = stds("the weights of a layer with n_prev inputs, n_l units", "n_prev", "n_l")

@@ -68,7 +68,11 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
     """Writes the module text for one plan."""
 
     NAMED = " in JAX"
-    IMPORTS = ("import jax", "import jax.numpy as jnp", "import numpy as np  # init_params only")
+    IMPORTS = (
+        "import jax",
+        "import jax.numpy as jnp",
+        "import numpy as np  # init_params and the array types the entry checks refuse",
+    )
     SAME = "=="
     M_LIMIT = True
     FORWARD_ENTRY = (
@@ -79,9 +83,14 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         "        dtype = X.dtype  # every array has X's: mixed, the gradients' would differ",
         "        # floating-point: kind f, or bfloat16 (ml_dtypes' kind V; issubdtype is slower)",
         '        ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))',
+        "        ok = ok and not isinstance(X, _MASKED)  # its mask would be ignored",
     )
     FORWARD_WORK = PURE
-    BACKWARD_WORK = ("    Reads the forward cache and never recomputes what it holds.", *PURE)
+    BACKWARD_WORK = (
+        "    ``params`` must hold what forward was given (the cache was computed from them).",
+        "    Reads the forward cache and never recomputes what it holds.",
+        *PURE,
+    )
     COLUMN_SUMS = "{y}.sum(axis=0, keepdims=True)"
     BACKWARD_TRY = "shapes on entry: tuple compares only (static under jit)"
     RELEASES = False  # JAX arrays are immutable: nothing is written into a dead delta's

@@ -31,7 +31,13 @@ from symbackprop.lowering.jax.model_template import (
     LOGDET_HELPER,
 )
 from symbackprop.lowering.jax.printer import JaxPrinter
-from symbackprop.lowering.model_emitter import BACKWARD, EDIT, ModelEmitter, function
+from symbackprop.lowering.model_emitter import (
+    BACKWARD,
+    EDIT,
+    PARAMS_NOTE,
+    ModelEmitter,
+    function,
+)
 
 if TYPE_CHECKING:
     from symbackprop.lowering.model_plan import ModelBackward, ModelPlan
@@ -59,7 +65,7 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     IMPORTS: ClassVar[list[str]] = [
         "import jax",
         "import jax.numpy as jnp",
-        "import numpy as np  # init_params only",
+        "import numpy as np  # init_params and the array types the entry checks refuse",
     ]
     COPY = None  # immutable arrays: a gradient may be a parameter itself
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (("logdet", LOGDET_HELPER),)
@@ -106,7 +112,7 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
         return function(
             "backward(params, cache, work=None)",
             BACKWARD,
-            [*PURE, "    and ignored.", *self.sums_note()],
+            [*PARAMS_NOTE, *PURE, "    and ignored.", *self.sums_note()],
         )
 
     def backward_statement(self, s: ModelBackward) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS
 from symbackprop.lowering.model_template import (
+    array_kind_check,
     check_helper,
     float16_check,
     floating_helper,
@@ -40,10 +41,12 @@ CHECK_HELPER = (
     + "\n"
     # jnp's floating dtypes: bfloat16 too (ml_dtypes' kind "V"), as init_params may make
     + floating_helper(
-        "dtype is None or not jnp.issubdtype(dtype, jnp.floating)",
+        # float128 is floating-point too, but JAX has no such dtype (NumPy computed it)
+        "dtype is None or not jnp.issubdtype(dtype, jnp.floating) or dtype.itemsize > 8",
         "jnp",
         "jnp.dtype(jnp.result_type(float))",
         jax_mixed_float64("dtype", "wanted", "{first[0]}", indent=" " * 8),
+        kinds=array_kind_check("(np.ndarray, jax.Array)", "a NumPy or JAX array"),
     )
 )
 

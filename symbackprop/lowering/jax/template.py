@@ -13,7 +13,12 @@ template's with that one change (copied: that template returns NumPy arrays). Th
 from __future__ import annotations
 
 from symbackprop.lowering.model_template import jax_mixed_float64
-from symbackprop.lowering.network_template import SCALE_CHECK, STDS, invalid_helper
+from symbackprop.lowering.network_template import (
+    JAX_KIND_CHECK,
+    SCALE_CHECK,
+    STDS,
+    invalid_helper,
+)
 
 #: what both custom_vjp costs (network and model) share: the inputs' values under
 #: ``symbolic_zeros``, the refusal of a data cotangent the derivation does not have (a silent
@@ -48,10 +53,14 @@ def _scaled(params, grads, g):
 
 #: the backends' shared ``_invalid`` with JAX's floating-point test: bfloat16 too (ml_dtypes'
 #: kind "V"), as init_params may make (the model modules' test)
-INVALID_HELPER = invalid_helper(
+INVALID_HELPER = """
+#: a masked array, which forward refuses on entry (the gradients would ignore its mask)
+_MASKED = np.ma.MaskedArray
+""" + invalid_helper(
     "(dtype is None or not jnp.issubdtype(dtype, jnp.floating))",
     'f"(X.astype(np.{jnp.result_type(float)}) converts it)"',
     jax_mixed_float64("got", "dtype", "X", indent=" " * 12),
+    types=JAX_KIND_CHECK,
     ns="jnp",
 )
 

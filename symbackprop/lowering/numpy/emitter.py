@@ -132,8 +132,10 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
     FORWARD_ERRORS = "AttributeError, KeyError, TypeError, ValueError"
     FORWARD_WORK = ("    With a workspace dict ``work``, the arrays are reused across calls.",)
     BACKWARD_WORK = (
-        "    Reads the forward cache and never recomputes what it holds; with a workspace",
-        "    dict ``work`` the large products go into arrays reused across calls.",
+        "    ``params`` must hold what forward was given (update the parameters after backward:",
+        "    the cache was computed from them). Reads the forward cache and never recomputes",
+        "    what it holds; with a workspace dict ``work`` the large products go into arrays",
+        "    reused across calls.",
     )
 
     def __init__(self, plan: LoweringPlan) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from symbackprop.lowering.model_template import (
     STDS,
+    array_kind_check,
     check_helper,
     float16_check,
     floating_helper,
@@ -91,7 +92,11 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
     not checked: a NaN or inf propagates to the cost and gradients, as in NumPy."""
 
 
-FLOATING_HELPER = floating_helper('getattr(dtype, "kind", None) != "f"', "np")
+FLOATING_HELPER = floating_helper(
+    'getattr(dtype, "kind", None) != "f"',
+    "np",
+    kinds=array_kind_check("np.ndarray", "a NumPy array"),
+)
 CHECK_HELPER = (
     check_helper(
         _CHECK_DOC,

@@ -146,8 +146,10 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
     )
     FORWARD_WORK = ("    With a workspace dict ``work``, the tensors are reused across calls.",)
     BACKWARD_WORK = (
-        "    Reads the forward cache and never recomputes what it holds; with a workspace",
-        "    dict ``work`` the products go into tensors reused across calls.",
+        "    ``params`` must hold what forward was given (update the parameters after backward:",
+        "    the cache was computed from them). Reads the forward cache and never recomputes",
+        "    what it holds; with a workspace dict ``work`` the products go into tensors reused",
+        "    across calls.",
     )
     BACKWARD_TRY = "shapes and dtypes on entry: compares only; _invalid says what is wrong"
     ZERO_DTYPE = "dtype"

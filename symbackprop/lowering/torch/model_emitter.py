@@ -25,7 +25,14 @@ import sympy as sp
 
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import ATOM
-from symbackprop.lowering.model_emitter import BACKWARD, EDIT, ModelEmitter, Shape, function
+from symbackprop.lowering.model_emitter import (
+    BACKWARD,
+    EDIT,
+    PARAMS_NOTE,
+    ModelEmitter,
+    Shape,
+    function,
+)
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import comment, fitted, line
 from symbackprop.lowering.torch.emitter import no_grad_note
@@ -126,7 +133,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
         return function(
             "backward(params, cache, work=None)",
             BACKWARD,
-            self.sums_note(),
+            [*PARAMS_NOTE, *self.sums_note()],
             decorator="_no_grad",
         )
 

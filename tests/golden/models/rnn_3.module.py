@@ -151,6 +151,17 @@ def _floating(name, value, first):
             f"{name} is a numpy.matrix, whose * multiplies matrices; "
             f"np.asarray({name}) converts it"
         )
+    if isinstance(value, np.ma.MaskedArray):  # its mask would be ignored
+        raise ValueError(
+            f"{name} is a masked array, whose mask the gradients would ignore: "
+            f"{name}.filled(0) fills the masked entries, np.asarray({name}) drops the mask"
+        )
+    if value is not None and not isinstance(value, np.ndarray):
+        raise ValueError(  # another library's array (a torch tensor), a list, a number
+            f"{name} is a {type(value).__module__.split('.')[0]}."
+            f"{type(value).__qualname__}, not a NumPy array: "
+            f"np.asarray({name}) converts it"
+        )
     dtype = getattr(value, "dtype", None)
     wanted = np.dtype(np.float64) if first is None else first[1]
     if getattr(dtype, "kind", None) != "f":
@@ -246,6 +257,9 @@ def forward(params, X1, X2, X3, Y, *, work=None):
 
 def backward(params, cache, work=None):
     """dJ/d(parameter) for every parameter, keyed like params, from the forward cache.
+
+    ``params`` must hold what forward was given (update the parameters after backward:
+    the cache was computed from them).
 
     With a workspace dict ``work``, large arrays are kept in it and reused: what is
     returned may live in ``work`` until the next call with it (copy it to keep it).

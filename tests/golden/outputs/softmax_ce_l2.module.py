@@ -177,6 +177,17 @@ def _invalid(params, X=None, Y=None, cache=None):
                 f"{name} is a numpy.matrix, whose * multiplies matrices; "
                 f"np.asarray({name}) converts it"
             )
+        if isinstance(value, np.ma.MaskedArray):  # its mask would be ignored
+            raise ValueError(
+                f"{name} is a masked array, whose mask the gradients would ignore: "
+                f"{name}.filled(0) fills the masked entries, np.asarray({name}) drops the mask"
+            )
+        if value is not None and not isinstance(value, np.ndarray):
+            raise ValueError(  # another library's array (a torch tensor), a list, a number
+                f"{name} is a {type(value).__module__.split('.')[0]}."
+                f"{type(value).__qualname__}, not a NumPy array: "
+                f"np.asarray({name}) converts it"
+            )
     # floating-point (an integer array cannot take a gradient step), and one dtype:
     # mixed, the gradients would come in several (a product promotes, a zero gradient or
     # a workspace array keeps X's)
@@ -355,8 +366,10 @@ def forward(params, X, work=None):
 def backward(params, cache, Y, work=None):
     """Gradients of J, keyed like params ("W1" -> dJ/dW1); Y is (3, m).
 
-    Reads the forward cache and never recomputes what it holds; with a workspace
-    dict ``work`` the large products go into arrays reused across calls.
+    ``params`` must hold what forward was given (update the parameters after backward:
+    the cache was computed from them). Reads the forward cache and never recomputes
+    what it holds; with a workspace dict ``work`` the large products go into arrays
+    reused across calls.
 
     Each column of Y must sum to 1 (softmax with cross-entropy); a ValueError names a column
     that does not.

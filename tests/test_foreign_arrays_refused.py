@@ -1,0 +1,85 @@
+"""An array of another library or a masked array gets one ValueError naming it (hostile tester
+23): a torch tensor handed to the NumPy module was told "has dtype torch.float64; expected a
+floating-point array" and to the JAX module a TypeError naming no array; a masked array ran
+with its mask ignored (the gradients of the unmasked data)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symbackprop as sb
+
+ROOT = Path(__file__).resolve().parents[1]
+NET = sb.Network.parse("3-2-1")
+MODEL = sb.Model.from_file(ROOT / "examples" / "models" / "logistic_l2.model")
+NOUN = {"numpy": "a NumPy array", "jax": "a NumPy or JAX array"}
+
+
+def _data(module: object, spec: object) -> list[np.ndarray]:
+    if isinstance(spec, sb.Network):
+        return [np.ones((3, 4)), np.ones((1, 4))]
+    shapes = module.DATA_SHAPES.values()  # type: ignore[attr-defined]
+    return [np.ones(tuple(4 if d == "m" else d for d in s)) for s in shapes]
+
+
+def _module(spec: object, backend: str) -> object:
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    return sb.compile(spec, backend=backend)  # JAX with x64 off: float64 runs in float32
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+@pytest.mark.parametrize("spec", [NET, MODEL], ids=["network", "model"])
+def test_a_torch_tensor_is_named(backend: str, spec: object) -> None:
+    torch = pytest.importorskip("torch")
+    module = _module(spec, backend)
+    params = sb.compile(spec).init_params(seed=0)
+    X, *rest = _data(module, spec)
+    with pytest.raises(ValueError, match=rf"^X is a torch\.Tensor, not {NOUN[backend]}: "):
+        module.loss_and_grads(params, torch.from_numpy(X), *rest)  # type: ignore[attr-defined]
+    name = next(iter(params))
+    weights = {**params, name: torch.from_numpy(np.asarray(params[name]))}
+    with pytest.raises(ValueError, match=rf"^{name} is a torch\.Tensor"):
+        module.loss_and_grads(weights, X, *rest)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+@pytest.mark.parametrize("spec", [NET, MODEL], ids=["network", "model"])
+def test_a_masked_array_is_refused_not_its_mask_ignored(backend: str, spec: object) -> None:
+    module = _module(spec, backend)
+    params = sb.compile(spec).init_params(seed=0)
+    X, *rest = _data(module, spec)
+    masked = np.ma.masked_array(X, mask=np.zeros_like(X, dtype=bool))
+    masked.mask[0, 0] = True
+    with pytest.raises(ValueError, match=r"^X is a masked array, whose mask the gradients"):
+        module.loss_and_grads(params, masked, *rest)  # type: ignore[attr-defined]
+    # the advice is followed: a plain array runs
+    cost, _ = module.loss_and_grads(params, masked.filled(0), *rest)  # type: ignore[attr-defined]
+    assert np.isfinite(float(cost))
+
+
+def test_a_jax_array_in_the_numpy_module_is_named() -> None:
+    """It ran, and gave gradients of two types (a JAX array beside NumPy ones)."""
+    jnp = pytest.importorskip("jax.numpy")
+    module = sb.compile(MODEL)
+    params = sb.compile(MODEL).init_params(seed=0)
+    name = next(iter(params))
+    mixed = {**params, name: jnp.asarray(params[name])}
+    with pytest.raises(ValueError, match=rf"^{name} is a jaxlib\.\w+, not a NumPy array"):
+        module.loss_and_grads(mixed, *_data(module, MODEL))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize("spec", [NET, MODEL], ids=["network", "model"])
+def test_backward_says_its_params_must_be_forwards(backend: str, spec: object) -> None:
+    """An update of the parameters between forward and backward gave gradients at neither
+    point (the cache is of the old values, params of the new): the docstring says when to
+    update them."""
+    text = sb.codegen(spec, backend=backend)
+    doc = " ".join(text.split("def backward(")[1].split('"""')[1].split())
+    assert "``params`` must hold what forward was given" in doc
+    assert "update the parameters after backward" in doc or backend == "jax"
