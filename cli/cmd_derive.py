@@ -119,7 +119,7 @@ def _write(target: output.Target | None, text: str) -> None:
         click.echo(text, nl=False)
         return
     output.write(target, text)
-    click.echo(f"wrote {target}", err=True)
+    click.echo(output.wrote(target), err=True)
 
 
 def _index_view(opts: SpecOptions, net: Network | Model, wrt: str | None, fmt: str) -> str:

@@ -132,10 +132,10 @@ def latex_cmd(
         with console.working("building the PDF with pdflatex"):
             pdf_bytes = build_pdf(tex)
     output.write(tex_target, tex)
-    click.echo(f"wrote {tex_target}", err=True)
+    click.echo(output.wrote(tex_target), err=True)
     if pdf_target is not None and pdf_bytes is not None:
         output.write(pdf_target, pdf_bytes)
-        click.echo(f"wrote {pdf_target}", err=True)
+        click.echo(output.wrote(pdf_target), err=True)
 
 
 def _check_pdf_options(out_path: str | None, standalone: bool, *, slides: bool = False) -> None:

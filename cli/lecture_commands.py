@@ -220,7 +220,7 @@ def gradients_command(
     if plot_target is not None:
         with output.atomic(plot_target) as tmp:
             plot(tables, str(tmp))
-        click.echo(f"\nwrote {plot_target}")
+        click.echo("\n" + output.wrote(plot_target))
 
 
 def _plot_target(plot_path: str, force: bool) -> output.Target:

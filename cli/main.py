@@ -13,6 +13,7 @@ import errno
 import os
 import re
 import shlex
+import signal
 import sys
 from typing import Any
 
@@ -100,6 +101,7 @@ class SymbackpropGroup(click.Group):
         if not standalone_mode:  # a caller that handles exceptions itself
             return super().main(args, prog_name, complete_var, False, **extra)
         _replace_unencodable_characters()
+        _exit_on_termination()
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
             sys.stdout.flush()  # a full disk shows here, not at exit (which would say exit 120)
@@ -150,13 +152,30 @@ _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
 
 
 def _replace_unencodable_characters() -> None:
-    """Print '?' for a character the terminal's encoding lacks (✓, ⊙ under LANG=C-like
-    locales with PYTHONIOENCODING=ascii) instead of failing with UnicodeEncodeError."""
+    """Print a character the terminal's encoding lacks (✓, ⊙ under LANG=C-like locales with
+    PYTHONIOENCODING=ascii) as its escape, ``\u2299``, instead of failing with
+    UnicodeEncodeError; '?' made ``a ? b`` of both ⊙ and a missing sign (hostile tester 23)."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             with contextlib.suppress(Exception):
-                reconfigure(errors="replace")
+                reconfigure(errors="backslashreplace")
+
+
+def _exit_on_termination() -> None:
+    """SIGTERM (``timeout``, a job runner) and SIGHUP (a closed terminal) end the command as
+    Ctrl-C does: an exception, so that a half-written output's temporary file and pdflatex's
+    folder are removed on the way out (they were left behind: hostile tester 23); exit
+    128 + the signal's number, as the shell reports a killed process."""
+
+    def terminated(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)  # no SIGHUP on Windows
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread
+                signal.signal(number, terminated)
 
 
 @click.group(

@@ -50,6 +50,14 @@ def shown(path: str | os.PathLike[str]) -> str:
     return quote_user_text(os.fspath(path))
 
 
+def wrote(path: object) -> str:
+    """The line saying a file was written: the path as it is, or quoted and escaped where it
+    holds a character a terminal would act on (an escape sequence that sets the window's
+    title went through: hostile tester 23)."""
+    text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+    return f"wrote {text}" if text.isprintable() else f"wrote {quote_user_text(text)}"
+
+
 def _reason(exc: OSError) -> str:
     if exc.errno == errno.ENAMETOOLONG:
         return "the file name is too long"

@@ -74,6 +74,8 @@ COMPUTED_INVERSE = 4
 #: of CPU each, measured on a shared machine (rnn_3: 1,209 entries, 3.2 s; batch_norm: 726,
 #: 1.3 s; two_heads: 876, 1.8 s), so a 5-step RNN is run and a 10-step one is not
 EVALUATIONS_PER_UNIT = 8
+#: a value's degree in the perturbed entry per unit of work, squared (:func:`_degree`)
+DEGREE_PER_UNIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class OracleWork:
     inversions: int
     largest: int
     units: int
+    degree: int = 1
 
     def over(self, budget: int = EXACT_BUDGET) -> str | None:
         """Why the exact check is not run within ``budget``, in words, or ``None``."""
@@ -102,6 +105,8 @@ class OracleWork:
             f"evaluate {self.evaluations:,} entries of the model's values in a symbol, one "
             "parameter entry at a time, and differentiate each"
         ]
+        if self.degree >= DEGREE_PER_UNIT:
+            work[0] += f", polynomials of degree up to {self.degree:,} in it"
         if self.inversions:
             n = self.largest
             work.append(
@@ -133,11 +138,13 @@ def oracle_work(
     def size(dim: Any) -> int:
         return int(sp.sympify(dim, strict=True).xreplace(chosen))
 
-    evaluations = inversions = largest = inverse_units = 0
+    evaluations = inversions = largest = inverse_units = degree_units = 0
+    highest = 1
     for name in model.parameters:
         rows, cols = (size(d) for d in graph.symbols[name].shape)
         calls = trials * rows * cols
         moved = {name}
+        degrees = {name: 1}  # each moved value's degree in the parameter entry (at most)
         for value, node in graph.nodes.items():
             args = {str(arg.name) for arg in node.args if isinstance(arg, MatrixSymbol)}
             if not args & moved:
@@ -145,6 +152,11 @@ def oracle_work(
             moved.add(value)
             rows, cols = (size(d) for d in graph.symbols[value].shape)
             evaluations += calls * rows * cols
+            degree = degrees[value] = _degree(node, degrees)
+            highest = max(highest, degree)
+            # its rationals grow with the degree, and their products faster: (w^1000)^1000
+            # (degree 10^6) ran for minutes (hostile tester 23); degree 9e4 takes 3 s
+            degree_units += calls * rows * cols * (degree // DEGREE_PER_UNIT) ** 2
             if node.kind is Kind.INVERSE:
                 (arg,) = node.args
                 n = size(arg.shape[0])
@@ -152,8 +164,24 @@ def oracle_work(
                 inversions += calls
                 largest = max(largest, n)
                 inverse_units += calls * n * n * factor
-    units = inverse_units + -(-evaluations // EVALUATIONS_PER_UNIT)
-    return OracleWork(evaluations, inversions, largest, units)
+    units = inverse_units + degree_units + -(-evaluations // EVALUATIONS_PER_UNIT)
+    return OracleWork(evaluations, inversions, largest, units, highest)
+
+
+def _degree(node: Any, degrees: dict[str, int]) -> int:
+    """A bound on the degree of ``node``'s value in the perturbed parameter entry, from its
+    arguments' (``degrees``: 0 for one that does not move): a product adds them, a power
+    ``^p`` multiplies by |p|, anything else keeps the largest (a function of a value is
+    evaluated, not expanded)."""
+    own = [degrees.get(str(arg.name), 0) for arg in node.args if isinstance(arg, MatrixSymbol)]
+    if node.kind in (Kind.MATMUL, Kind.HADAMARD, Kind.SCALE, Kind.PRODUCT):
+        return sum(own)
+    record = getattr(node, "record", None)
+    name = str(getattr(record, "name", ""))
+    if node.kind is Kind.FUNCTION and name.startswith("^"):
+        exponent = abs(sp.Rational(name[1:]))
+        return int(max(own, default=0) * max(exponent, 1))
+    return max(own, default=0)
 
 
 class _Redraw(Exception):

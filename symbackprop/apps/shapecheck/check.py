@@ -52,6 +52,7 @@ from symbackprop.check.exact import (
 from symbackprop.check.interpret import activation_records
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
 from symbackprop.check.live import HOLE, smooth_forms
+from symbackprop.check.model_exact import oracle_work
 from symbackprop.check.size_settings import other_sizes_text, size_settings
 from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
@@ -92,6 +93,11 @@ MAX_ARGUMENT = 10**_BOUND_EXPONENT
 
 
 _BOUND_TEXT = f"10^{_BOUND_EXPONENT}"  # the message says the bound the check applies
+
+
+#: the largest degree in a parameter a model's values may have for a formula to be compared
+#: at its points (degree 9e4 takes seconds; 10^6, minutes)
+MAX_COMPARED_DEGREE = 100_000
 
 
 class _TooLarge(Exception):
@@ -512,6 +518,13 @@ def _verdict(
         sides.search_wedges = confirm
         sides.smooth = model_formula.smooth(derivation, expr, report.wrt, defs)
         try:
+            degree = oracle_work(derivation).degree
+            if degree > MAX_COMPARED_DEGREE:
+                # rationals of millions of digits at every point: minutes (hostile tester 23)
+                raise _TooLarge(
+                    f"the model's values are polynomials of degree up to {degree:,} in a "
+                    f"parameter, over the {MAX_COMPARED_DEGREE:,} its points can be compared at"
+                )
             report.method, found, why = model_formula.compare(derivation, expr, report.wrt, sides)
             if why == "differed":
                 report.notes.append(numeric_only_note(numeric.AGREED_DIGITS))

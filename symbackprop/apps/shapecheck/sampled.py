@@ -9,6 +9,7 @@ number at every one of them is refused, as ``log(-1)`` is.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import sympy as sp
@@ -61,11 +62,15 @@ def nowhere_real(text: str, entry: Any) -> str | None:
     )
     if not names and not dims:
         return None
+    # each name a little apart: one value for all would make inv(W) singular, and so would
+    # steps of one size (i/7: a 3 x 3 W's rows in arithmetic progression are dependent, and a
+    # right inv(A)^T was refused: hostile tester 23); drawn offsets make no such pattern
+    draw = random.Random(len(names))
+    offsets = [sp.Rational(draw.randrange(1, 64), 64) for _ in names]
     for size in SAMPLE_SIZES if dims else (None,):
         sizes = {dim: size for dim in dims}
         for value in SAMPLES:
-            # each name a little apart (i/7): one value for all would make inv(W) singular
-            values = {name: value + sp.Rational(i, 7) for i, name in enumerate(names)} | sizes
+            values = {name: value + off for name, off in zip(names, offsets, strict=True)} | sizes
             try:
                 at = sp.N(entry.xreplace(values), 15)
             except (ValueError, TypeError, ArithmeticError, RecursionError):
