@@ -4,7 +4,6 @@ escapes echoed, an ambiguous '?' for ⊙, and a raw warning on an empty plot."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,23 +15,9 @@ from symbackprop.apps.gradients import analyze
 from symbackprop.apps.shapecheck import at_sizes
 from symbackprop.check.model_exact import oracle_work
 from symbackprop.errors import SpecError
+from tests.test_cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
-) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k != "SYMBACKPROP_DEBUG"}
-    return subprocess.run(
-        [sys.executable, "-m", "symbackprop", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        cwd=cwd,
-        env={**base, **(env or {})},
-    )
 
 
 @pytest.mark.parametrize("n", [2, 3, 4])
@@ -118,17 +103,17 @@ def test_termination_mid_write_leaves_nothing(tmp_path: Path, name: str, code: i
 
 def test_the_written_line_escapes_terminal_controls(tmp_path: Path) -> None:
     name = "\x1b]0;pwned\x07red.py"
-    done = run("codegen", "4-3-1", "-o", name, cwd=tmp_path)
+    done = run("codegen", "4-3-1", "-o", str(tmp_path / name))
     assert done.returncode == 0, done.stderr
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr
     assert r"\x1b]0;pwned\x07red.py" in done.stderr
-    plain = run("codegen", "4-3-1", "-o", "net.py", cwd=tmp_path)
-    assert plain.stderr == "wrote net.py\n"
+    plain = run("codegen", "4-3-1", "-o", str(tmp_path / "net.py"))
+    assert plain.stderr == f"wrote {tmp_path / 'net.py'}\n"
 
 
 def test_an_ascii_terminal_gets_escapes_not_question_marks() -> None:
     """'(W3^T delta3) ? a2 ? (1 - a2)': '?' stood for ⊙ and for anything else."""
-    done = run("derive", "4-3-2-1", env={"PYTHONIOENCODING": "ascii"})
+    done = run("derive", "4-3-2-1", PYTHONIOENCODING="ascii")
     assert done.returncode == 0, done.stderr
     assert r"delta2 = (W3^T delta3) \u2299 a2 \u2299 (1 - a2)" in done.stdout
     assert "?" not in done.stdout.replace("?)", "")

@@ -36,7 +36,7 @@ from symbackprop.core.segments import (
     Text,
     math,
 )
-from symbackprop.core.steps import Rule, Step
+from symbackprop.core.steps import Rule
 from symbackprop.core.textprint import text as expr_text
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
@@ -304,7 +304,7 @@ def _softmax_product(
                 and (general is not None or not assume)
             ):
                 if assume:
-                    _state_assumption(ctx, loss, y, z)
+                    ctx.state_assumption(loss, y, z)
                 chain: tuple[Any, ...] = (per * with_s, per * final)
                 if s in with_s.free_symbols:
                     shown += [Text("; "), math(sp.Eq(s, 1, evaluate=False), "s = 1")]
@@ -318,24 +318,6 @@ def _softmax_product(
     ones_col = OneMatrix(n, 1)
     inner = HadamardProduct(a_l, up.expr)
     return HadamardProduct(a_l, up.expr - ones_col * (ones_col.T * inner)), (), (), None
-
-
-def _state_assumption(ctx: Context, loss: Any, y: MatrixSymbol, z: MatrixSymbol) -> None:
-    """The loss's stated assumption on ``y`` as a step of its own (``s = 1^T y``)."""
-    stated = loss.assumption_on(y.name)
-    ctx.state(
-        Step(
-            target="s = 1^T " + y.name,
-            expr=OneMatrix(1, ctx.m),
-            shape=(sp.Integer(1), ctx.m),
-            rule=Rule.ASSUMPTION,
-            candidates=(),
-            segments=(Text(f"assumption stated by the {loss.name} loss: {stated}"),),
-            layer=ctx.layer(z),
-            uses=(y.name,),
-            assumption=stated,
-        )
-    )
 
 
 def _for_any_target(

@@ -22,6 +22,7 @@ from symbackprop.core.candidates import (
 from symbackprop.core.graph import ForwardGraph
 from symbackprop.core.segments import (
     Segment,
+    Text,
 )
 from symbackprop.core.steps import Rule, Step
 
@@ -100,6 +101,25 @@ class Context:
 
     def layer(self, symbol: MatrixSymbol) -> int:
         return self.graph.layers[symbol.name]
+
+    def state_assumption(self, loss: Any, target: MatrixSymbol, at: MatrixSymbol) -> None:
+        """The ``loss`` record's stated assumption on ``target`` as a step of its own,
+        ``s = 1^T Y`` (1 x the target's columns), numbered beside the step of ``at`` that
+        uses it (softmax with cross-entropy, on a network or a model)."""
+        stated = loss.assumption_on(target.name)
+        self.state(
+            Step(
+                target="s = 1^T " + target.name,
+                expr=sp.OneMatrix(1, target.shape[1]),
+                shape=(sp.Integer(1), target.shape[1]),
+                rule=Rule.ASSUMPTION,
+                candidates=(),
+                segments=(Text(f"assumption stated by the {loss.name} loss: {stated}"),),
+                layer=self.layer(at),
+                uses=(target.name,),
+                assumption=stated,
+            )
+        )
 
 
 def shape_of(expr: Any) -> Shape:

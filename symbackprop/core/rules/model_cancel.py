@@ -33,7 +33,6 @@ from symbackprop.core.model_graph import ElementFunction
 from symbackprop.core.rules.base import Adjoint, Context, shape_of
 from symbackprop.core.rules.model_base import FunctionForm, LossForm, grad, shown_math
 from symbackprop.core.segments import Math, Rel, Segment, Text, notation
-from symbackprop.core.steps import Rule, Step
 from symbackprop.records import scalars
 
 #: a matrix expression, the scalar equality chain it comes from, and how that chain is shown
@@ -181,21 +180,7 @@ def cancel_softmax(
         return None
     if _cancel_softmax_kept(ctx, z, s, form, raw) is None:
         return None  # no form for any target beside it (softmax_for_any_target)
-    assert form.loss is not None  # _softmax_raw: a loss that states an assumption
-    stated = form.loss.assumption_on(target.name)
-    ctx.state(
-        Step(
-            target="s = 1^T " + target.name,
-            expr=OneMatrix(1, target.shape[1]),
-            shape=(sp.Integer(1), target.shape[1]),
-            rule=Rule.ASSUMPTION,
-            candidates=(),
-            segments=(Text(f"assumption stated by the {form.loss.name} loss: {stated}"),),
-            layer=ctx.layer(z),
-            uses=(target.name,),
-            assumption=stated,
-        )
-    )
+    ctx.state_assumption(form.loss, target, z)
     chain = (raw, final)
     verify_chain(chain, {total: sp.Integer(1)})
     shown = (
