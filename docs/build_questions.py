@@ -205,7 +205,11 @@ def excerpt(output: str, question: Question) -> str:
     if question.excerpt is None:
         return output.rstrip("\n")
     lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(question.excerpt))
+    start = next((i for i, line in enumerate(lines) if line.startswith(question.excerpt)), None)
+    if start is None:
+        raise SystemExit(
+            f"no line starts with {question.excerpt!r} in the output of {question.command!r}"
+        )
     if question.until == "":  # to the end
         return "\n".join(lines[start:])
     out = [lines[start]]

@@ -102,6 +102,10 @@ def test_one_layer_has_no_recursion_to_speak_of() -> None:
     for spec, words in (("3-1", "nothing to reuse"), ("3-2-1", "before the last")):
         d = sb.derive(sb.Network.parse(spec))
         assert words in sb.to_latex(d) and words in sb.to_text(d) and words in to_slides(d)
+    # a --wrt view showing one delta of a deeper network still has a recursion
+    deep = sb.derive(sb.Network.parse("3-2-1"))
+    assert "Delta recursion" in sb.to_text(deep, wrt="W2")
+    assert "nothing to reuse" not in sb.to_latex(deep, wrt="W2")
 
 
 def test_a_dead_seed_does_not_zero_every_layer_mean() -> None:

@@ -85,6 +85,7 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
 #: a masked array, which forward refuses on entry (the gradients would ignore its mask)
 _MASKED = np.ma.MaskedArray
 
+
 def _invalid(params, X=None, Y=None, cache=None):
     """Raise the ValueError that names the array of the wrong shape (its shape and the expected
     one), X if not floating-point, or an array of another dtype than X (both dtypes); or a

@@ -320,7 +320,7 @@ class LatexDocument:
             rf"With $\delta^{{[l]}} = \partial J / \partial {z}^{{[l]}}$, "
             + (
                 r"each $\delta^{[l]}$ before the last reuses $\delta^{[l+1]}$:"
-                if len(self.view.delta_layers) > 1
+                if len(self.d.deltas) > 1  # the network's layers, not a --wrt view's
                 else "one layer (nothing to reuse):"
             ),
             r"\begin{align*}",

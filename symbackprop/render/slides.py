@@ -164,7 +164,7 @@ class SlideDeck:
             rf"Each $\delta^{{[l]}} = \partial J / \partial {z}^{{[l]}}$ "
             + (
                 r"before the last reuses $\delta^{[l+1]}$:"
-                if len(self.view.delta_layers) > 1
+                if len(self.d.deltas) > 1  # the network's layers, not a --wrt view's
                 else "(one layer: nothing to reuse):"
             ),
             r"\begin{align*}",

@@ -118,7 +118,7 @@ def render(
     z = "Z" if d.batch else "z"  # as the forward equations write it
     out.heading(
         f"Delta recursion (delta_l = dJ/d{z}_l, each before the last reusing the one after it)"
-        if len(view.delta_layers) > 1
+        if len(d.deltas) > 1  # the network's layers, not a --wrt view's
         else f"Delta (delta_l = dJ/d{z}_l; one layer, nothing to reuse)"
     )
     for layer in view.delta_layers:

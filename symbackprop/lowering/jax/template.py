@@ -56,6 +56,7 @@ def _scaled(params, grads, g):
 INVALID_HELPER = """
 #: a masked array, which forward refuses on entry (the gradients would ignore its mask)
 _MASKED = np.ma.MaskedArray
+
 """ + invalid_helper(
     "(dtype is None or not jnp.issubdtype(dtype, jnp.floating))",
     'f"(X.astype(np.{jnp.result_type(float)}) converts it)"',
