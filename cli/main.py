@@ -166,14 +166,17 @@ def _exit_on_termination() -> None:
     """SIGTERM (``timeout``, a job runner) and SIGHUP (a closed terminal) end the command as
     Ctrl-C does: an exception, so that a half-written output's temporary file and pdflatex's
     folder are removed on the way out (they were left behind: hostile tester 23); exit
-    128 + the signal's number, as the shell reports a killed process."""
+    128 + the signal's number, as the shell reports a killed process. A signal ignored when
+    the command starts (``nohup``) is left ignored."""
 
     def terminated(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)
 
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)  # no SIGHUP on Windows
-        if number is not None:
+        # a signal ignored at start-up stays ignored: nohup (or trap '' TERM) is the user
+        # asking the command to outlive the terminal (review23)
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
             with contextlib.suppress(ValueError, OSError):  # not the main thread
                 signal.signal(number, terminated)
 

@@ -101,6 +101,25 @@ def test_termination_mid_write_leaves_nothing(tmp_path: Path, name: str, code: i
     assert list(tmp_path.iterdir()) == []
 
 
+IGNORED = """
+import os, signal, sys
+from symbackprop.cli.main import _exit_on_termination
+signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup starts a command
+_exit_on_termination()
+os.kill(os.getpid(), signal.SIGHUP)
+print("still running")
+"""
+
+
+def test_a_signal_ignored_at_start_up_stays_ignored() -> None:
+    """review23: under nohup the handler made SIGHUP end the command (exit 129)."""
+    done = subprocess.run(
+        [sys.executable, "-c", IGNORED], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "still running\n"
+
+
 def test_the_written_line_escapes_terminal_controls(tmp_path: Path) -> None:
     name = "\x1b]0;pwned\x07red.py"
     done = run("codegen", "4-3-1", "-o", str(tmp_path / name))

@@ -83,3 +83,22 @@ def test_backward_says_its_params_must_be_forwards(backend: str, spec: object) -
     doc = " ".join(text.split("def backward(")[1].split('"""')[1].split())
     assert "``params`` must hold what forward was given" in doc
     assert "update the parameters after backward" in doc or backend == "jax"
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_a_masked_target_or_parameter_is_refused_in_backward_too(backend: str) -> None:
+    """review23: the JAX network module checked X alone on entry; a masked Y went through
+    backward (its column sums skip the masked entries, its cost does not: gradients of
+    neither), and a masked W1 met an unrelated broadcasting error."""
+    net = sb.Network.parse("4-3:relu-3:softmax", loss="ce")
+    module = _module(net, backend)
+    params = sb.compile(net).init_params(seed=0)
+    X = np.random.default_rng(0).standard_normal((4, 5))
+    Y = np.eye(3)[:, [0, 1, 2, 0, 1]]
+    masked = np.ma.masked_array(Y, mask=np.zeros_like(Y, dtype=bool))
+    masked.mask[:, 0] = True
+    with pytest.raises(ValueError, match=r"^Y is a masked array"):
+        module.loss_and_grads(params, X, masked)  # type: ignore[attr-defined]
+    weights = {**params, "W1": np.ma.masked_array(np.asarray(params["W1"]))}
+    with pytest.raises(ValueError, match=r"^W1 is a masked array"):
+        module.forward(weights, X)  # type: ignore[attr-defined]

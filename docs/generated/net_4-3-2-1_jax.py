@@ -194,12 +194,15 @@ def forward(params, X, work=None):
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (3, 4) and b1.shape == (3, 1)
         ok = ok and W1.dtype == dtype and b1.dtype == dtype
+        ok = ok and not isinstance(W1, _MASKED) and not isinstance(b1, _MASKED)
         W2, b2 = params["W2"], params["b2"]
         ok = ok and W2.shape == (2, 3) and b2.shape == (2, 1)
         ok = ok and W2.dtype == dtype and b2.dtype == dtype
+        ok = ok and not isinstance(W2, _MASKED) and not isinstance(b2, _MASKED)
         W3, b3 = params["W3"], params["b3"]
         ok = ok and W3.shape == (1, 2) and b3.shape == (1, 1)
         ok = ok and W3.dtype == dtype and b3.dtype == dtype
+        ok = ok and not isinstance(W3, _MASKED) and not isinstance(b3, _MASKED)
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:
@@ -246,6 +249,9 @@ def backward(params, cache, Y, work=None):
             and Y.dtype == X.dtype
             and W2.shape == (2, 3)
             and W3.shape == (1, 2)
+            and not isinstance(Y, _MASKED)
+            and not isinstance(W2, _MASKED)
+            and not isinstance(W3, _MASKED)
             and m <= 65504
         )
     except (AttributeError, IndexError, KeyError, TypeError):
@@ -294,6 +300,8 @@ def _cost(params, cache, Y):
     Z3 = cache["Z3"]  # (1, m)
     m = Z3.shape[1]  # the number of examples
     if getattr(Y, "shape", None) != (1, m) or Y.dtype != cache["X"].dtype:
+        _invalid(params, cache["X"], Y)
+    if isinstance(Y, _MASKED):  # its mask would be ignored: _invalid names it
         _invalid(params, cache["X"], Y)
     # binary cross-entropy (logistic loss) from the logits Z3: finite for any z, with no overflow
     # and no log(0)

@@ -61,6 +61,9 @@ class NetworkEmitter(ABC, Generic[P]):
     #: matrices or a subclass of one, goes to ``_invalid``, which refuses a matrix by
     #: ``isinstance``), or None
     ARRAY_TYPE: ClassVar[str | None] = None
+    #: the entry checks' test that an array ``{a}`` is of no refused type (JAX's: not a
+    #: masked array, whose mask the gradients would ignore; ``_invalid`` names it), or None
+    NOT_REFUSED: ClassVar[str | None] = None
     #: whether backward's entry sends a batch over float16's 65504 to ``_invalid``, which
     #: refuses it in float16 (NumPy, JAX: the mean over the batch would overflow); forward's
     #: does so in FORWARD_ENTRY
@@ -175,6 +178,9 @@ class NetworkEmitter(ABC, Generic[P]):
             if self.ARRAY_TYPE:
                 w_ok, b_ok = (f"type({a}) is {self.ARRAY_TYPE}" for a in (w, b))
                 out.append(f"        ok = ok and {w_ok} and {b_ok}")
+            if self.NOT_REFUSED:
+                w_ok, b_ok = (self.NOT_REFUSED.format(a=a) for a in (w, b))
+                out.append(f"        ok = ok and {w_ok} and {b_ok}")
         return out + self.refused(self.FORWARD_ERRORS, "params, X")
 
     def backward_checks(self) -> list[str]:
@@ -187,6 +193,8 @@ class NetworkEmitter(ABC, Generic[P]):
         if self.ARRAY_TYPE:
             names = [y, *plan.backward_parameters]
             checks += [f"type({name}) is {self.ARRAY_TYPE}" for name in names]
+        if self.NOT_REFUSED:
+            checks += [self.NOT_REFUSED.format(a=name) for name in [y, *plan.backward_parameters]]
         if self.M_LIMIT:
             checks.append(f"m <= {FLOAT16_MAX}")
         return conjunction("ok", checks, INDENT * 2)

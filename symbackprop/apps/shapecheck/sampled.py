@@ -70,7 +70,11 @@ def nowhere_real(text: str, entry: Any) -> str | None:
     for size in SAMPLE_SIZES if dims else (None,):
         sizes = {dim: size for dim in dims}
         for value in SAMPLES:
-            values = {name: value + off for name, off in zip(names, offsets, strict=True)} | sizes
+            # floats, not rationals: ((a3^999)^999)^999 at a rational is an exact power of
+            # billions of digits; only realness is asked here
+            values = {
+                name: sp.Float(value + off, 15) for name, off in zip(names, offsets, strict=True)
+            } | sizes
             try:
                 at = sp.N(entry.xreplace(values), 15)
             except (ValueError, TypeError, ArithmeticError, RecursionError):

@@ -85,6 +85,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         '        ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))',
         "        ok = ok and not isinstance(X, _MASKED)  # its mask would be ignored",
     )
+    NOT_REFUSED = "not isinstance({a}, _MASKED)"
     FORWARD_WORK = PURE
     BACKWARD_WORK = (
         "    ``params`` must hold what forward was given (the cache was computed from them).",
@@ -152,6 +153,8 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         out += line(f"m = {read}.shape[1]", "the number of examples")
         out += [
             f'    if getattr(Y, "shape", None) != {y_shape} or Y.dtype != cache["X"].dtype:',
+            '        _invalid(params, cache["X"], Y)',
+            "    if isinstance(Y, _MASKED):  # its mask would be ignored: _invalid names it",
             '        _invalid(params, cache["X"], Y)',
         ]
         if cost.from_logits:
