@@ -58,8 +58,13 @@ def _at_random(value: Any) -> Any:
         raise TooDeep(reason)
     rng = random.Random(_SEED)
     free = sorted(value.atoms(MatrixElement, sp.Symbol), key=sp.default_sort_key)
-    drawn = {atom: sp.Rational(rng.randint(-997, 997), 1009) for atom in free}
+    drawn = {atom: _drawn(rng) for atom in free}
     return value.xreplace(drawn).evalf(_DIGITS)
+
+
+def _drawn(rng: random.Random) -> sp.Rational:
+    """One value of a point: a rational in (-1, 1), the same at every run of ``rng``."""
+    return sp.Rational(rng.randint(-997, 997), 1009)
 
 
 def _surely_not_zero(number: Any) -> bool:
@@ -85,9 +90,7 @@ def invertible_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:
     try:
         point = {
             name: sp.ImmutableMatrix(
-                int(name.rows),
-                int(name.cols),
-                [sp.Rational(rng.randint(-997, 997), 1009) for _ in range(name.rows * name.cols)],
+                int(name.rows), int(name.cols), [_drawn(rng) for _ in range(name.rows * name.cols)]
             )
             for name in names
         }

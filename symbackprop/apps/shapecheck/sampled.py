@@ -65,8 +65,11 @@ def nowhere_real(text: str, entry: Any) -> str | None:
     # each name a little apart: one value for all would make inv(W) singular, and so would
     # steps of one size (i/7: a 3 x 3 W's rows in arithmetic progression are dependent, and a
     # right inv(A)^T was refused: hostile tester 23); drawn offsets make no such pattern
-    draw = random.Random(len(names))
-    offsets = [sp.Rational(draw.randrange(1, 64), 64) for _ in names]
+    # distinct (review23: two of 10 names drew 37/64), in (0, 1), the same at every run
+    pool = 8 * len(names) + 64
+    offsets = [
+        sp.Rational(k, pool) for k in random.Random(len(names)).sample(range(1, pool), len(names))
+    ]
     for size in SAMPLE_SIZES if dims else (None,):
         sizes = {dim: size for dim in dims}
         for value in SAMPLES:
