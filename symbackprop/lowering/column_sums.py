@@ -22,17 +22,20 @@ import textwrap
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from sympy import MatMul, MatrixSymbol, OneMatrix
+from sympy import HadamardProduct, MatMul, MatrixSymbol, OneMatrix
 
 from symbackprop.lowering.python_text import LINE, comment, line
 
 __all__ = [
+    "JAX_ORDERED_SUMS",
+    "JAX_ORDERED_WHY",
     "SUMS_HELPER",
     "column_sums_lines",
     "constant_line",
     "function_note",
     "module_note",
     "named_sums",
+    "sums_factor",
     "sums_name",
 ]
 
@@ -174,17 +177,51 @@ def function_note(names: Sequence[str], for_any: bool) -> list[str]:
     ]
 
 
+#: JAX's column sums of ``{y}``, ordered after ``{after}``, the softmax output they multiply.
+#: Adding ``0 * S`` (exactly 0: a softmax is finite, or NaN where ``S * Y_sums`` is NaN anyway)
+#: gives the reduction an input from the softmax. Without it the sums are ready at the start,
+#: and XLA's CPU runtime runs them beside the first product: on 784-256-256-10 relu/CE at
+#: m = 256 (2 cores) that made each gradient after an idle pause 1.1-1.2x ``jax.jit(jax.grad)``
+#: (``benchmarks/grad_speed.py``, session 24; ``lax.optimization_barrier`` is removed by the
+#: CPU compiler before it orders them), and 1.02x with it.
+JAX_ORDERED_SUMS = "({y} + 0 * {after}).sum(axis=0, keepdims=True)"
+
+#: the sentence beside :data:`JAX_ORDERED_SUMS` in a generated module
+JAX_ORDERED_WHY = (
+    "+ 0 * {after} makes XLA compute them after the softmax, not beside the first product "
+    "(ready at the start, they slowed a gradient after an idle pause by 10-20% on a CPU)"
+)
+
+
+def sums_factor(expr: Any, sums: str) -> MatrixSymbol | None:
+    """The matrix that the column sums named ``sums`` multiply element-wise in ``expr`` (a
+    step's form for any target after :func:`named_sums`): the softmax output S of
+    ``S ⊙ Y_sums``; None where that is not one matrix symbol."""
+    for node in expr.atoms(HadamardProduct):
+        names = [a for a in node.args if isinstance(a, MatrixSymbol)]
+        others = [a for a in names if a.name != sums]
+        if len(others) == 1 and len(others) == len(node.args) - 1:
+            return others[0]
+    return None
+
+
 def column_sums_lines(
-    targets: tuple[str, ...], spell: Callable[[str], str], names: Mapping[str, str], columns: str
+    targets: tuple[str, ...],
+    spell: Callable[[str], str],
+    names: Mapping[str, str],
+    columns: str,
+    why: str = "",
 ) -> list[str]:
     """``Y_sums = <spell(Y): Y's column sums>`` for each target (``names``: the sums' code
     names; ``columns``: Y's columns, ``m`` or 1), under a comment saying why the code keeps
-    them where the derivation assumed them 1."""
+    them where the derivation assumed them 1 (and ``why``, a backend's reason for its
+    spelling, where given)."""
     if not targets:
         return []
     out = comment(
         "the code keeps s, the column sums of the target: the gradient of the returned cost "
         "for any target (no check of the sums here), equal to the above where they are 1"
+        + (f"; {why}" if why else "")
     )
     for y in targets:
         out += line(f"{names[y]} = {spell(y)}", f"(1, {columns}): the column sums of {y}")

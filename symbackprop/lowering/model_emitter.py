@@ -30,6 +30,7 @@ from symbackprop.lowering.column_sums import (
     function_note,
     module_note,
     named_sums,
+    sums_factor,
     sums_name,
 )
 from symbackprop.lowering.model_template import MATH_HELPER, STDS, WORK_HELPER, work_check
@@ -88,6 +89,11 @@ class ModelEmitter(PrintedShapes[P]):
     #: check that they are 1 (torch, JAX): backward computes the form that holds for any
     #: target (lowering.column_sums); None: it checks them (NumPy)
     COLUMN_SUMS: ClassVar[str | None] = None
+    #: the column sums ordered after the softmax output they multiply (``{y}``, ``{after}``;
+    #: JAX, see lowering.column_sums.JAX_ORDERED_SUMS) and the comment's reason; None: as
+    #: :attr:`COLUMN_SUMS`
+    ORDERED_SUMS: ClassVar[str | None] = None
+    ORDERED_WHY: ClassVar[str] = ""
     #: helper name -> its text, in the order the module defines the ones it calls
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     INIT_PARAMS: ClassVar[str]
@@ -384,9 +390,21 @@ class ModelEmitter(PrintedShapes[P]):
             return [], dataclasses.replace(s, expr=s.general)
         for y in rewritten:  # a row: each column's sum
             self.shapes[self.sums_names[y]] = (1, self.shapes[y][1])
-        spell = self.COLUMN_SUMS.format
+        factors = {y: sums_factor(expr, self.sums_names[y]) for y in rewritten}
+
+        def spell(y: str) -> str:
+            factor = factors[y]
+            if self.ORDERED_SUMS is not None and factor is not None:
+                return self.ORDERED_SUMS.format(y=y, after=self.code(factor))
+            assert self.COLUMN_SUMS is not None
+            return self.COLUMN_SUMS.format(y=y)
+
+        used = [self.code(f) for f in factors.values() if f is not None]
+        why = self.ORDERED_WHY.format(after=" and ".join(used)) if used else ""
         columns = str(self.shapes[rewritten[0]][1])
-        lines = column_sums_lines(rewritten, lambda y: spell(y=y), self.sums_names, columns)
+        lines = column_sums_lines(
+            rewritten, spell, self.sums_names, columns, why if self.ORDERED_SUMS else ""
+        )
         return lines, dataclasses.replace(s, expr=expr)
 
     def own_copy(self, s: ModelBackward) -> list[str]:
