@@ -170,3 +170,37 @@ def test_the_scalar_algebra_is_said_once_per_step() -> None:
             assert "Scalar algebra inside" not in step.reason
     text = sb.to_text(d)
     assert text.count("((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y") == 1
+
+
+def test_a_derivative_read_from_the_cached_output_is_the_derivative() -> None:
+    """review23: a model step said it reuses the cached h3 while showing 1 - tanh(W h2 + ...)^2.
+    It now says how the code reads f' from the cached output (``1 - h3^2``); each such sentence
+    is checked here on scalars: with a = f(t), the expression shown equals f'(t) at random
+    points (relu's 1{a > 0} included), for every example model."""
+    from pathlib import Path
+
+    from symbackprop.core.segments import Math, Text
+    from symbackprop.records.nodes import T
+
+    rng = np.random.default_rng(0)
+    said = 0
+    for path in sorted(Path("examples/models").glob("*.model")):
+        d = sb.derive(sb.Model.parse(path.read_text()))
+        for step in d.steps:
+            segments = list(step.segments)
+            for k, segment in enumerate(segments):
+                if not isinstance(segment, Text) or "reads from the cached" not in segment.text:
+                    continue
+                out, shown = segments[k + 1], segments[k + 3]
+                assert isinstance(out, Math) and isinstance(shown, Math)
+                assert isinstance(segments[k + 2], Text) and segments[k + 2].text == " as "
+                (node,) = [n for name, n in d.graph.nodes.items() if name == out.expr.name]
+                fn = node.record
+                lam = shown.expr.args[0]  # Elementwise(Lambda(T, e), out)
+                assert shown.expr.args[1] == out.expr
+                for t in rng.uniform(-2.0, 2.0, 5):
+                    t = sp.Float(abs(t) + 0.1) if fn.name == "sqrt" else sp.Float(t)
+                    a = fn.body.subs(T, t)
+                    assert abs(float(lam(a)) - float(fn.derivative.subs(T, t))) < 1e-12, path
+                said += 1
+    assert said >= 6

@@ -45,6 +45,7 @@ from symbackprop.core.segments import (
 )
 from symbackprop.core.steps import Rule
 from symbackprop.records.nodes import T as _T
+from symbackprop.records.nodes import entrywise
 
 #: how the variable of an element-wise derivative is shown
 _SHOWN = sp.Symbol(ARGUMENT_NAME, real=True)
@@ -159,6 +160,11 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     expr, algebra, shown = cancelled if cancelled is not None else (chosen.expr, (), ())
     power = fn.name.startswith("^")  # a power, named by its exponent
     named = (notation(*_power_name(fn)),) if power else (Text(fn.name),)
+    # f' written in the output (tanh's 1 - a^2): the value the code reads from the cache,
+    # said beside the derivative the step shows in the argument (review23: "reuses h3" beside
+    # 1 - tanh(W h2 + ...)^2 read as a recomputation)
+    in_out = None if reuse else fn.in_output(fn.derivative)
+    said = in_out if cancelled is None and spread is None else None  # else f' is simplified
     segments = (
         # a power's value printed (``sqrt(h)``): its name (``^1/2``) is no function's
         *head(ctx, out, node.expr, None if power else f"{fn.name}({arg_text(ctx, arg)})"),
@@ -173,6 +179,13 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 Text(" is reused)"),
             )
             if reuse
+            else (
+                Text(", which the code reads from the cached "),
+                shown_math(ctx, out),
+                Text(" as "),
+                shown_math(ctx, entrywise(sp.Lambda(_T, said), out)),
+            )
+            if said is not None
             else ()
         ),
         Text("; "),
@@ -181,7 +194,7 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     )
     # what the generated code reads: the cached output where f' is written in it (relu's
     # 1{a > 0}, tanh's 1 - a^2), else the argument; nothing when f' is a number (a step's 0)
-    reads_output = reuse or fn.in_output(fn.derivative) is not None
+    reads_output = reuse or in_out is not None
     reads_argument = fn.derivative.has(_T)
     uses = (out.name,) if reads_output else (arg.name,) if reads_argument else ()
     if cancelled is not None and isinstance(up.scalar, FunctionForm):
