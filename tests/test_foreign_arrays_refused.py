@@ -102,3 +102,55 @@ def test_a_masked_target_or_parameter_is_refused_in_backward_too(backend: str) -
     weights = {**params, "W1": np.ma.masked_array(np.asarray(params["W1"]))}
     with pytest.raises(ValueError, match=r"^W1 is a masked array"):
         module.forward(weights, X)  # type: ignore[attr-defined]
+
+
+LINEAR_ALGEBRA = """
+A : n x n
+B : n x n
+x : n x 1
+sizes: n = 3
+J = logdet(A) + sum(inv(B) x) + det(A)
+data:
+"""
+
+
+def _arrays(backend: str, values: dict, name: str) -> dict:
+    """``values`` (NumPy arrays) as ``backend``'s arrays of the dtype called ``name``."""
+    if backend == "torch":
+        import torch
+
+        return {k: torch.tensor(v).to(getattr(torch, name)) for k, v in values.items()}
+    if backend == "jax":
+        import jax.numpy as jnp
+
+        return {k: jnp.asarray(v, dtype=getattr(jnp, name)) for k, v in values.items()}
+    return {k: v.astype(name) for k, v in values.items()}
+
+
+@pytest.mark.parametrize(
+    ("backend", "dtype"),
+    [("numpy", "float16"), ("torch", "float16"), ("torch", "bfloat16")]
+    + [("jax", "float16"), ("jax", "bfloat16")],
+)
+def test_16_bit_arrays_are_refused_where_the_model_has_linear_algebra(
+    backend: str, dtype: str
+) -> None:
+    """hostile23: float16 into a model with det/inv/logdet failed inside the linear-algebra
+    library (NumPy "array type float16 is unsupported in linalg", torch "Low precision dtypes
+    not supported", JAX a NotImplementedError of a KeyError), naming no value. Now one
+    ValueError on entry naming the dtype and the operations; float32 still runs."""
+    if backend != "numpy" and importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    module = sb.compile(sb.Model.parse(LINEAR_ALGEBRA), backend=backend)
+    eye = 2.0 * np.eye(3)  # A and B invertible, det(A) > 0
+    values = {"A": eye, "B": eye, "x": np.ones((3, 1))}
+    params = _arrays(backend, values, dtype)
+    with pytest.raises(ValueError, match=rf"{dtype} .*det/inv/logdet run in the linear-algebra"):
+        module.loss_and_grads(params)
+    if backend == "jax":
+        import jax
+
+        with pytest.raises(ValueError, match="float32 and float64 only"):
+            jax.jit(module.loss_and_grads)(params)
+    cost, _ = module.loss_and_grads(_arrays(backend, values, "float32"))
+    assert abs(float(cost) - (np.log(8.0) + 1.5 + 8.0)) < 1e-4  # log 8 + 3 / 2 + 8

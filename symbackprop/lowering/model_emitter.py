@@ -49,6 +49,9 @@ EDIT = (
 )
 
 
+#: the linear-algebra node kinds, by the word a model file writes for each
+LINEAR_ALGEBRA = {Kind.DET: "det", Kind.LOGDET: "logdet", Kind.INVERSE: "inv"}
+
 #: the docstring of every model module's backward
 BACKWARD = "dJ/d(parameter) for every parameter, keyed like params, from the forward cache."
 #: backward's docstring lines on params (an update between forward and backward gave
@@ -285,6 +288,7 @@ class ModelEmitter(PrintedShapes[P]):
         data = python_tuple((d.code for d in plan.data), quote=False)
         out = self.forward_head()
         out += [f"    {'m = ' if plan.batch else ''}_check(params, {data})"]
+        out += self.linear_algebra_check()
         read = {arg for statement in plan.forward for arg in statement.args}
         out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         for statement in plan.forward:
@@ -296,6 +300,27 @@ class ModelEmitter(PrintedShapes[P]):
         entries += ['"m": m'] if plan.batch else []
         out += code_dict("cache", entries, INDENT)
         return out + self.forward_tail()
+
+    def linear_algebra_check(self) -> list[str]:
+        """Where the model has det, inv or logdet: the lines that refuse arrays of fewer than
+        32 bits (float16, bfloat16), which NumPy's, torch's and JAX's linear algebra do not
+        compute in (each failed with its own message, naming no value: hostile23)."""
+        used = sorted(
+            {LINEAR_ALGEBRA[s.kind] for s in self.plan.forward if s.kind in LINEAR_ALGEBRA}
+        )
+        if not used:
+            return []
+        names = "/".join(used)
+        first = self.plan.parameters[0].name
+        return [
+            f'    dtype = params["{first}"].dtype  # every {self.NOUN}\'s, checked above',
+            f"    if dtype.itemsize < 4:  # {names}: no linear algebra in 16 bits",
+            "        raise ValueError(",
+            f'            f"{{dtype}} {self.NOUN}s: this model\'s {names} run in the "',
+            '            "linear-algebra library, which computes in float32 and float64 only; "',
+            '            "convert them to float32"',
+            "        )",
+        ]
 
     def forward_statement(self, s: ModelForward) -> list[str]:
         """The code of one forward statement (its model line is written above it)."""
