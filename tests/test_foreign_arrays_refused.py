@@ -154,3 +154,23 @@ def test_16_bit_arrays_are_refused_where_the_model_has_linear_algebra(
             jax.jit(module.loss_and_grads)(params)
     cost, _ = module.loss_and_grads(_arrays(backend, values, "float32"))
     assert abs(float(cost) - (np.log(8.0) + 1.5 + 8.0)) < 1e-4  # log 8 + 3 / 2 + 8
+
+
+@pytest.mark.parametrize("spec", [NET, "model"])
+def test_jax_names_its_dtypes_where_a_float128_is_refused(spec: object) -> None:
+    """hostile23: NumPy's float128 into the JAX network module failed inside jax.nn.sigmoid
+    ("Error interpreting argument ... as an abstract array"); the model module refused it with
+    "expected a floating-point array", which a float128 is. Both now refuse it on entry
+    saying JAX computes in at most 64 bits."""
+    if importlib.util.find_spec("jax") is None or not hasattr(np, "float128"):
+        pytest.skip("jax is not installed, or this NumPy has no float128")
+    source = sb.Model.parse(Path("examples/models/two_heads.model").read_text())
+    compiled = sb.compile(source if spec == "model" else spec)
+    module = sb.compile(source if spec == "model" else spec, backend="jax")
+    params = {k: v.astype(np.float128) for k, v in compiled.init_params(seed=0).items()}
+    shapes = getattr(compiled.module, "DATA_SHAPES", None) or {"X": (3, "m"), "Y": (1, "m")}
+    data = [np.ones(tuple(4 if d == "m" else d for d in s), np.float128) for s in shapes.values()]
+    with pytest.raises(
+        ValueError, match=r"has dtype float128; expected a floating-point array of at most 64 bits"
+    ):
+        module.loss_and_grads(params, *data)

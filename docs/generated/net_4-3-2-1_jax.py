@@ -137,9 +137,13 @@ def _invalid(params, X=None, Y=None, cache=None):
     # mixed, the gradients would come in several (a product promotes, a zero gradient or
     # a workspace array keeps X's)
     dtype = getattr(X, "dtype", None)
-    if X is not None and (dtype is None or not jnp.issubdtype(dtype, jnp.floating)):
+    if X is not None and (
+        dtype is None
+        or not jnp.issubdtype(dtype, jnp.floating)
+        or dtype.itemsize > 8  # JAX has no float128
+    ):
         raise ValueError(
-            f"X has dtype {dtype}; expected a floating-point array "
+            f"X has dtype {dtype}; expected a floating-point array of at most 64 bits "
             f"(X.astype(np.{jnp.result_type(float)}) converts it)"
         )
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
@@ -190,6 +194,7 @@ def forward(params, X, work=None):
         dtype = X.dtype  # every array has X's: mixed, the gradients' would differ
         # floating-point: kind f, or bfloat16 (ml_dtypes' kind V; issubdtype is slower)
         ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))
+        ok = ok and dtype.itemsize <= 8  # JAX has no float128 (NumPy's longdouble)
         ok = ok and not isinstance(X, _MASKED)  # its mask would be ignored
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (3, 4) and b1.shape == (3, 1)

@@ -225,6 +225,7 @@ def work_check(call: str) -> list[str]:
 
 
 __all__ = [
+    "JAX_FLOATS",
     "STDS",
     "WORK_HELPER",
     "array_kind_check",
@@ -280,6 +281,12 @@ def array_kind_check(accepted: str, noun: str, indent: str = "    ") -> str:
     return "".join(f"{indent}{text}\n" for text in lines)
 
 
+#: what JAX's modules tell a refused dtype was expected (NumPy's float128 is floating-point,
+#: and was told "expected a floating-point array": hostile23). Not its dtypes by name: with
+#: x64 off JAX has no float64, and advice to use it would loop (hostile14 #6)
+JAX_FLOATS = "a floating-point array of at most 64 bits"
+
+
 def jax_mixed_float64(ours: str, theirs: str, other: str, indent: str = "    ") -> str:
     """JAX's lines for arrays of two different dtypes, one float64, while x64 is off: JAX
     makes no float64 then, so converting the other array to it (the usual advice) would loop.
@@ -305,6 +312,7 @@ def floating_helper(
     default: str = "np.dtype(np.float64)",
     mixed: str = "",
     kinds: str = "",
+    expected: str = "a floating-point array",
 ) -> str:
     """The text of ``_floating``, the models' dtype rule: ``refused`` is the test that
     ``dtype`` (None for a value without one) is not floating-point, ``ns`` the namespace of
@@ -314,7 +322,7 @@ def floating_helper(
     that take NumPy arrays refuse a ``np.matrix``, whose ``*`` multiplies matrices.
     ``mixed``: lines run first once two dtypes differ (JAX's: float64 without x64), indented
     for the body of that test; ``kinds``: lines refusing another library's array or a masked
-    one (:func:`array_kind_check`)."""
+    one (:func:`array_kind_check`); ``expected``: what a refused dtype is told was expected."""
     return f'''
 def _floating(name, value, first):
     """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
@@ -335,7 +343,7 @@ def _floating(name, value, first):
     wanted = {default} if first is None else first[1]
     if {refused}:
         raise ValueError(
-            f"{{name}} has dtype {{dtype}}; expected a floating-point array "
+            f"{{name}} has dtype {{dtype}}; expected {expected} "
             f"({{name}}.astype({ns}.{{wanted}}) converts it)"
         )
     if first is None:

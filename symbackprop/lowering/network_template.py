@@ -91,6 +91,7 @@ def invalid_helper(
     mixed: str = "",
     types: str = "",
     ns: str = "np",
+    expected: str = "a floating-point array",
 ) -> str:
     """The text of ``_invalid``: its shape checks, then its dtype rule, ``refused`` being the
     test that X's ``dtype`` (None for a value without one) is not floating-point (the models'
@@ -101,7 +102,8 @@ def invalid_helper(
     dtype differs from X's (JAX's: float64 without x64); ``types``: lines run before the
     dtype rule (NumPy's refusal of a ``np.matrix``, :data:`MATRIX_CHECK`). Last, a batch of
     more examples than float16 counts (:func:`float16_check`; ``ns`` names float16's
-    namespace)."""
+    namespace). ``expected``: what a refused dtype is told was expected (JAX names its four
+    floating dtypes: a float128 is floating-point, but not one of them)."""
     return (
         INVALID_SHAPES
         + types
@@ -111,7 +113,7 @@ def invalid_helper(
     dtype = getattr(X, "dtype", None)
     if X is not None and {refused}:
         raise ValueError(
-            f"X has dtype {{dtype}}; expected a floating-point array "
+            f"X has dtype {{dtype}}; expected {expected} "
             {advice}
         )
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):

@@ -84,6 +84,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         "        dtype = X.dtype  # every array has X's: mixed, the gradients' would differ",
         "        # floating-point: kind f, or bfloat16 (ml_dtypes' kind V; issubdtype is slower)",
         '        ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))',
+        "        ok = ok and dtype.itemsize <= 8  # JAX has no float128 (NumPy's longdouble)",
         "        ok = ok and not isinstance(X, _MASKED)  # its mask would be ignored",
     )
     NOT_REFUSED = "not isinstance({a}, _MASKED)"

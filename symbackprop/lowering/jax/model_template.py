@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS
 from symbackprop.lowering.model_template import (
+    JAX_FLOATS,
     array_kind_check,
     check_helper,
     float16_check,
@@ -47,6 +48,7 @@ CHECK_HELPER = (
         "jnp.dtype(jnp.result_type(float))",
         jax_mixed_float64("dtype", "wanted", "{first[0]}", indent=" " * 8),
         kinds=array_kind_check("(np.ndarray, jax.Array)", "a NumPy or JAX array"),
+        expected=JAX_FLOATS,
     )
 )
 
