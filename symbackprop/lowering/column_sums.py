@@ -182,8 +182,8 @@ def function_note(names: Sequence[str], for_any: bool) -> list[str]:
 #: gives the reduction an input from the softmax. Without it the sums are ready at the start,
 #: and XLA's CPU runtime runs them beside the first product: on 784-256-256-10 relu/CE at
 #: m = 256 (2 cores) that made each gradient after an idle pause 1.1-1.2x ``jax.jit(jax.grad)``
-#: (``benchmarks/grad_speed.py``, session 24; ``lax.optimization_barrier`` is removed by the
-#: CPU compiler before it orders them), and 1.02x with it.
+#: (``benchmarks/grad_speed.py``, session 24; with ``lax.optimization_barrier`` around S and
+#: Y the compiled program still computed them second), and 1.02x with it.
 JAX_ORDERED_SUMS = "({y} + 0 * {after}).sum(axis=0, keepdims=True)"
 
 #: the sentence beside :data:`JAX_ORDERED_SUMS` in a generated module
@@ -196,12 +196,17 @@ JAX_ORDERED_WHY = (
 def sums_factor(expr: Any, sums: str) -> MatrixSymbol | None:
     """The matrix that the column sums named ``sums`` multiply element-wise in ``expr`` (a
     step's form for any target after :func:`named_sums`): the softmax output S of
-    ``S ⊙ Y_sums``; None where that is not one matrix symbol."""
-    for node in expr.atoms(HadamardProduct):
-        names = [a for a in node.args if isinstance(a, MatrixSymbol)]
-        others = [a for a in names if a.name != sums]
-        if len(others) == 1 and len(others) == len(node.args) - 1:
-            return others[0]
+    ``S ⊙ Y_sums``; None where no product of the sums and one matrix symbol is found. Only a
+    product holding the sums counts (review24: another product, ``R ⊙ |Z|``, was taken),
+    and the products are read in a fixed order (a set's order varied between processes)."""
+    for node in sorted(expr.atoms(HadamardProduct), key=str):
+        if len(node.args) != 2 or not any(
+            isinstance(a, MatrixSymbol) and a.name == sums for a in node.args
+        ):
+            continue
+        (other,) = [a for a in node.args if not (isinstance(a, MatrixSymbol) and a.name == sums)]
+        if isinstance(other, MatrixSymbol):
+            return other
     return None
 
 
