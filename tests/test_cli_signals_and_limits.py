@@ -77,6 +77,9 @@ SCRIPT = """
 import os, signal, sys
 from symbackprop.cli import output
 from symbackprop.cli.main import _exit_on_termination
+# as a terminal starts the command: a test runner started under nohup passes SIGHUP ignored,
+# and an ignored signal stays ignored (the test below)
+signal.signal(getattr(signal, sys.argv[2]), signal.SIG_DFL)
 _exit_on_termination()
 target = output.target(sys.argv[1], force=False)
 with output.atomic(target) as tmp:
