@@ -27,12 +27,12 @@ from sympy import HadamardProduct, MatMul, MatrixSymbol, OneMatrix
 from symbackprop.lowering.python_text import LINE, comment, line
 
 __all__ = [
-    "JAX_ORDERED_SUMS",
-    "JAX_ORDERED_WHY",
+    "JAX_ORDERED",
     "SUMS_HELPER",
     "column_sums_lines",
     "constant_line",
     "function_note",
+    "kept_sums_lines",
     "module_note",
     "named_sums",
     "sums_factor",
@@ -192,6 +192,9 @@ JAX_ORDERED_WHY = (
     "(ready at the start, they slowed a gradient after an idle pause by 10-20% on a CPU)"
 )
 
+#: JAX's spelling of the ordered sums and its reason, an emitter's ``ORDERED``
+JAX_ORDERED = (JAX_ORDERED_SUMS, JAX_ORDERED_WHY)
+
 
 def sums_factor(expr: Any, sums: str) -> MatrixSymbol | None:
     """The matrix that the column sums named ``sums`` multiply element-wise in ``expr`` (a
@@ -231,3 +234,30 @@ def column_sums_lines(
     for y in targets:
         out += line(f"{names[y]} = {spell(y)}", f"(1, {columns}): the column sums of {y}")
     return out
+
+
+def kept_sums_lines(
+    expr: Any,
+    targets: tuple[str, ...],
+    names: Mapping[str, str],
+    columns: str,
+    plain: Callable[[str], str],
+    code: Callable[[Any], str],
+    ordered: tuple[str, str] | None,
+) -> list[str]:
+    """The lines computing each target's column sums for ``expr`` (a step's form for any
+    target, its sums named by :func:`named_sums`), networks' and models' alike: by ``plain``
+    (target -> code), or, where ``ordered`` is given (JAX: :data:`JAX_ORDERED`, its
+    ``{y}``/``{after}`` spelling and its reason) and the sums multiply one matrix (the
+    softmax output, :func:`sums_factor`, printed by ``code``), after that matrix."""
+    factors = {y: sums_factor(expr, names[y]) for y in targets}
+
+    def spell(y: str) -> str:
+        factor = factors[y]
+        if ordered is None or factor is None:
+            return plain(y)
+        return ordered[0].format(y=y, after=code(factor))
+
+    used = [code(f) for f in factors.values() if f is not None]
+    why = ordered[1].format(after=" and ".join(used)) if ordered and used else ""
+    return column_sums_lines(targets, spell, names, columns, why)

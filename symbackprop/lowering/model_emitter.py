@@ -25,12 +25,11 @@ from sympy import MatMul, OneMatrix, Transpose
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import MUL
 from symbackprop.lowering.column_sums import (
-    column_sums_lines,
     constant_line,
     function_note,
+    kept_sums_lines,
     module_note,
     named_sums,
-    sums_factor,
     sums_name,
 )
 from symbackprop.lowering.model_template import MATH_HELPER, STDS, WORK_HELPER, work_check
@@ -92,11 +91,9 @@ class ModelEmitter(PrintedShapes[P]):
     #: check that they are 1 (torch, JAX): backward computes the form that holds for any
     #: target (lowering.column_sums); None: it checks them (NumPy)
     COLUMN_SUMS: ClassVar[str | None] = None
-    #: the column sums ordered after the softmax output they multiply (``{y}``, ``{after}``;
-    #: JAX, see lowering.column_sums.JAX_ORDERED_SUMS) and the comment's reason; None: as
-    #: :attr:`COLUMN_SUMS`
-    ORDERED_SUMS: ClassVar[str | None] = None
-    ORDERED_WHY: ClassVar[str] = ""
+    #: the column sums ordered after the softmax output they multiply and the comment's
+    #: reason (JAX: lowering.column_sums.JAX_ORDERED); None: as :attr:`COLUMN_SUMS`
+    ORDERED: ClassVar[tuple[str, str] | None] = None
     #: helper name -> its text, in the order the module defines the ones it calls
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     INIT_PARAMS: ClassVar[str]
@@ -415,20 +412,16 @@ class ModelEmitter(PrintedShapes[P]):
             return [], dataclasses.replace(s, expr=s.general)
         for y in rewritten:  # a row: each column's sum
             self.shapes[self.sums_names[y]] = (1, self.shapes[y][1])
-        factors = {y: sums_factor(expr, self.sums_names[y]) for y in rewritten}
-
-        def spell(y: str) -> str:
-            factor = factors[y]
-            if self.ORDERED_SUMS is not None and factor is not None:
-                return self.ORDERED_SUMS.format(y=y, after=self.code(factor))
-            assert self.COLUMN_SUMS is not None
-            return self.COLUMN_SUMS.format(y=y)
-
-        used = [self.code(f) for f in factors.values() if f is not None]
-        why = self.ORDERED_WHY.format(after=" and ".join(used)) if used else ""
         columns = str(self.shapes[rewritten[0]][1])
-        lines = column_sums_lines(
-            rewritten, spell, self.sums_names, columns, why if self.ORDERED_SUMS else ""
+        spell = self.COLUMN_SUMS.format
+        lines = kept_sums_lines(
+            expr,
+            rewritten,
+            self.sums_names,
+            columns,
+            lambda y: spell(y=y),
+            self.code,
+            self.ORDERED,
         )
         return lines, dataclasses.replace(s, expr=expr)
 

@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
 
 from symbackprop.lowering.column_sums import (
-    column_sums_lines,
     constant_line,
     function_note,
+    kept_sums_lines,
     module_note,
     named_sums,
-    sums_factor,
     sums_name,
 )
 from symbackprop.lowering.model_template import FLOAT16_MAX, work_check
@@ -88,12 +87,10 @@ class NetworkEmitter(ABC, Generic[P]):
     #: assume them 1 and the module cannot check it (torch, JAX): backward computes the form
     #: that holds for any target (lowering.column_sums); None: it checks them (NumPy)
     COLUMN_SUMS: ClassVar[str | None] = None
-    #: the column sums ordered after the softmax output they multiply, ``{y}`` and
-    #: ``{after}`` (JAX: :data:`~symbackprop.lowering.column_sums.JAX_ORDERED_SUMS`); None:
-    #: as :attr:`COLUMN_SUMS`
-    ORDERED_SUMS: ClassVar[str | None] = None
-    #: the comment's reason for :attr:`ORDERED_SUMS`, ``{after}`` the softmax output
-    ORDERED_WHY: ClassVar[str] = ""
+    #: the column sums ordered after the softmax output they multiply and the comment's
+    #: reason (JAX: :data:`~symbackprop.lowering.column_sums.JAX_ORDERED`); None: as
+    #: :meth:`column_sums`
+    ORDERED: ClassVar[tuple[str, str] | None] = None
 
     def __init__(self, plan: LoweringPlan, printer: P) -> None:
         self.plan = plan
@@ -288,14 +285,9 @@ class NetworkEmitter(ABC, Generic[P]):
             # the step's form before its stated assumption, its column sums named once
             expr, targets = named_sums(statement.general, self.plan.sums_to_one)
             names = {y: sums_name(y) for y in targets}  # a network's names are its own
-            factors = {y: sums_factor(expr, names[y]) for y in targets}
-
-            def spell(y: str) -> str:
-                factor = factors[y]
-                return self.column_sums(y, None if factor is None else self.code(factor))
-
-            why = self.ordered_why(factors)
-            sums = column_sums_lines(targets, spell, names, "m", why)
+            sums = kept_sums_lines(
+                expr, targets, names, "m", self.column_sums, self.code, self.ORDERED
+            )
         code = self.assign(statement.target, expr, show_dims(statement.shape))
         out = [] if statement.gradient_of else [""]
         out += self.before_statement()
@@ -314,21 +306,10 @@ class NetworkEmitter(ABC, Generic[P]):
         else it keeps the assumed form and checks the assumption (NumPy)."""
         return self.COLUMN_SUMS is not None
 
-    def column_sums(self, target: str, after: str | None) -> str:
-        """The code of the column sums of ``target`` (1 x m), by :attr:`COLUMN_SUMS`, or by
-        :attr:`ORDERED_SUMS` after ``after`` (the softmax output they multiply) where the
-        backend orders them so."""
+    def column_sums(self, target: str) -> str:
+        """The code of the column sums of ``target`` (1 x m), by :attr:`COLUMN_SUMS`."""
         assert self.COLUMN_SUMS is not None
-        if self.ORDERED_SUMS is not None and after is not None:
-            return self.ORDERED_SUMS.format(y=target, after=after)
         return self.COLUMN_SUMS.format(y=target)
-
-    def ordered_why(self, factors: dict[str, Any]) -> str:
-        """The reason for :attr:`ORDERED_SUMS` beside the sums, where it is used."""
-        if self.ORDERED_SUMS is None:
-            return ""
-        used = [self.code(f) for f in factors.values() if f is not None]
-        return self.ORDERED_WHY.format(after=" and ".join(used)) if used else ""
 
     def before_statement(self) -> list[str]:
         """Lines a statement needs before its provenance (NumPy: the workspace's ``out``)."""

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sympy import HadamardProduct
 
 from symbackprop.lowering.array_printer import MUL
-from symbackprop.lowering.column_sums import JAX_ORDERED_SUMS, JAX_ORDERED_WHY
+from symbackprop.lowering.column_sums import JAX_ORDERED
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.jax.template import (
     CUSTOM_VJP,
@@ -95,8 +95,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         *PURE,
     )
     COLUMN_SUMS = "{y}.sum(axis=0, keepdims=True)"
-    ORDERED_SUMS = JAX_ORDERED_SUMS
-    ORDERED_WHY = JAX_ORDERED_WHY
+    ORDERED = JAX_ORDERED
     BACKWARD_TRY = "shapes on entry: tuple compares only (static under jit)"
     RELEASES = False  # JAX arrays are immutable: nothing is written into a dead delta's
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from symbackprop.core.graph import Kind
-from symbackprop.lowering.column_sums import JAX_ORDERED_SUMS, JAX_ORDERED_WHY
+from symbackprop.lowering.column_sums import JAX_ORDERED
 from symbackprop.lowering.jax.model_template import (
     CHECK_HELPER,
     CUSTOM_VJP,
@@ -63,8 +63,7 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     NS = "jnp"
     NAMED = ", in JAX"
     COLUMN_SUMS = "{y}.sum(axis=0, keepdims=True)"
-    ORDERED_SUMS = JAX_ORDERED_SUMS
-    ORDERED_WHY = JAX_ORDERED_WHY
+    ORDERED = JAX_ORDERED
     IMPORTS: ClassVar[list[str]] = [
         "import jax",
         "import jax.numpy as jnp",

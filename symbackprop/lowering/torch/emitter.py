@@ -264,9 +264,9 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         code = f'torch.mm({matrix_code}, ones_m, out=out.get("{home}"))'
         return lines + line(f"{target} = {code}", shape)
 
-    def column_sums(self, target: str, after: str | None) -> str:
+    def column_sums(self, target: str) -> str:
         """``torch.sum`` over the rows into the workspace's (1, m) tensor (none allocated
-        per call with a workspace); eager torch runs it where it stands, ``after`` unused."""
+        per call with a workspace)."""
         home = self.planner.take(sums_name(target), "(1, m)")
         return f'torch.sum({target}, 0, keepdim=True, out=out.get("{home}"))'
 
