@@ -92,3 +92,46 @@ def test_a_scalar_power_reads_in_the_formula_language() -> None:
     assert TextPrinter().doprint(1 / (x + 1) ** 2) == "1/(x + 1)^2"
     assert TextPrinter().doprint(x ** sp.Rational(3, 2)) == "x^(3/2)"  # not (x^3)/2
     assert TextPrinter().doprint(x ** sp.Rational(-3, 2)) == "1/x^(3/2)"
+
+
+def test_a_product_of_matrix_factors_is_elementwise_in_latex() -> None:
+    """sigmoid' = a (1 - a) of a matrix reads ``A ⊙ (1 - A)``: ``A (1 - A)`` would be the
+    matrix product (review24 item 3: a model step's "which the code reads from the cached h as
+    h (1 - h)"); a number or a scalar symbol beside them stays a coefficient, and a 1 x 1
+    argument keeps the plain product."""
+    assert _latex(Elementwise(sp.Lambda(T, T * (1 - T)), A)) == r"A \odot (1 - A)"
+    assert _latex(Elementwise(sp.Lambda(T, -2 * T * (1 - T)), A)) == r"-2 A \odot (1 - A)"
+    assert _latex(Elementwise(sp.Lambda(T, 3 * T**2 * (1 - T)), A)) == (
+        r"3 A^{\odot 2} \odot (1 - A)"
+    )
+    assert _latex(Elementwise(sp.Lambda(T, sp.exp(T) / ((1 + T) * (2 + T))), A)) == (
+        r"\frac{\exp\left(A \right)}{(A + 1) \odot (A + 2)}"
+    )
+    # one factor reads the matrix: a fraction or a coefficient, as before
+    assert _latex(Elementwise(sp.Lambda(T, T / (1 + T)), A)) == r"\frac{A}{A + 1}"
+    assert _latex(Elementwise(sp.Lambda(T, T * (1 - T)), S)) == r"s \left(1 - s\right)"
+
+
+def test_a_product_of_matrix_factors_is_elementwise_in_mathml() -> None:
+    both = _mathml(Elementwise(sp.Lambda(T, T * (1 - T)), A))
+    assert "<mo>⊙</mo>" in both and "\u2062" not in both
+    scaled = _mathml(Elementwise(sp.Lambda(T, -2 * T * (1 - T)), A))
+    assert scaled.count("<mo>⊙</mo>") == 1 and scaled.count("\u2062") == 1  # -2 · (A ⊙ ...)
+    assert "⊙" not in _mathml(Elementwise(sp.Lambda(T, T * (1 - T)), S))
+
+
+def test_a_sigmoid_layers_cached_derivative_reads_elementwise_everywhere() -> None:
+    """The model step's sentence on a sigmoid hidden layer, in LaTeX, Markdown and the page."""
+    d = sb.derive(
+        sb.Model.parse(
+            "X : n x m\nY : 1 x m\nW : n x n\nh = sigmoid(W X + b)\n"
+            "J = mse(w^T h, Y)\ndata: X, Y"
+        )
+    )
+    assert r"cached $h$ as $h \odot {(1 - h)}$" in sb.to_markdown(d)
+    document = sb.to_latex(d)
+    assert r"cached $h$ as $h \odot {(1 - h)}$" in document
+    assert r"h {(1 - h)}" not in document
+    page = sb.to_html(d)
+    said = page[page.index("reads from the cached") :][:600]
+    assert "<mo>⊙</mo>" in said and "\u2062" not in said

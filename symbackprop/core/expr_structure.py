@@ -127,6 +127,32 @@ def entrywise_power(power: sp.Pow, placeholder: sp.Symbol, argument: Any) -> boo
     return of_a_matrix(power.base, placeholder, argument) and not root
 
 
+def entrywise_product(
+    mul: sp.Mul, placeholder: sp.Symbol, argument: Any
+) -> tuple[sp.Expr, list[Any], list[Any]] | None:
+    """A product in the scalar body of an element-wise function (its variable ``placeholder``)
+    as (scalar part, numerator, denominator), where two or more of its factors read a matrix
+    ``argument`` (:func:`of_a_matrix`): those factors multiply entry by entry, so a printer
+    joins them with ``⊙`` (``h ⊙ (1 - h)``; ``h (1 - h)`` would be the matrix product). The
+    denominator holds the positive powers of the factors that divide. ``None`` where at most
+    one factor reads the matrix: a number times it prints as it is."""
+    if not of_a_matrix(mul, placeholder, argument):
+        return None
+    scalar: list[Any] = []
+    num: list[Any] = []
+    den: list[Any] = []
+    for factor in mul.args:
+        if not factor.has(placeholder):
+            scalar.append(factor)
+        elif isinstance(factor, sp.Pow) and factor.exp.is_negative:
+            den.append(sp.Pow(factor.base, -factor.exp))
+        else:
+            num.append(factor)
+    if len(num) < 2 and len(den) < 2:
+        return None
+    return sp.Mul(*scalar), num, den
+
+
 def is_atom(expr: Any) -> bool:
     """True for things printed without parentheses in any context (a symbol, its transpose)."""
     if isinstance(expr, Transpose):

@@ -29,6 +29,7 @@ from sympy.printing.precedence import PRECEDENCE
 from symbackprop.core.expr_structure import (
     division_parts,
     entrywise_power,
+    entrywise_product,
     is_atom,
     is_call,
     of_a_matrix,
@@ -216,6 +217,36 @@ class MathLatexPrinter(LatexPrinter):
         ):
             return self._helper_print_standard_power(expr, r"%s^{\odot %s}")
         return super()._print_Pow(expr)
+
+    def _print_Mul(self, expr: Any) -> str:
+        # factors of an element-wise body that each read a matrix multiply entry by entry:
+        # h \odot (1 - h), not h (1 - h), which is the matrix product
+        parts = None
+        if self._body_of is not None:
+            parts = entrywise_product(expr, _ARG_SYMBOL, self._body_of)
+        if parts is None:
+            return str(super()._print_Mul(expr))
+        scalar, num, den = parts
+
+        def side(factors: list[Any]) -> str:
+            if len(factors) == 1:
+                return self._print(factors[0])
+            return r" \odot ".join(
+                OPEN + self._print(f) + CLOSE if isinstance(f, sp.Add) else self._print(f)
+                for f in factors
+            )
+
+        body = side(num) if num else "1"
+        if den:
+            body = rf"\frac{{{body}}}{{{side(den)}}}"
+        elif len(num) == 1 and isinstance(num[0], sp.Add):
+            body = OPEN + body + CLOSE
+        if scalar == 1:
+            return body
+        if scalar == -1:
+            return "- " + body
+        coeff = self._print(scalar)
+        return (OPEN + coeff + CLOSE if isinstance(scalar, sp.Add) else coeff) + " " + body
 
     def _print_DiagMatrix(self, expr: Any) -> str:
         return r"\operatorname{diag}" + OPEN + self._print(expr.args[0]) + CLOSE

@@ -22,6 +22,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from symbackprop.core.expr_structure import (
     division_parts,
     entrywise_power,
+    entrywise_product,
     is_atom,
     is_call,
     of_a_matrix,
@@ -198,6 +199,29 @@ class MathMLPrinter(MathMLPresentationPrinter):
         if expr.base != _ARG_SYMBOL or not isinstance(self._body_of, sp.MatrixSymbol):
             base = paren(base)  # (A^T)^{⊙2}, not A^{T ⊙2}
         return self._node(el("msup", base, mrow(mo("⊙"), self._s(expr.exp))))
+
+    def _print_Mul(self, expr: Any) -> Any:
+        # factors of an element-wise body that each read a matrix multiply entry by entry:
+        # h ⊙ (1 − h), not h (1 − h), which is the matrix product
+        parts = None
+        if self._body_of is not None:
+            parts = entrywise_product(expr, _ARG_SYMBOL, self._body_of)
+        if parts is None:
+            return super()._print_Mul(expr)
+        scalar, num, den = parts
+
+        def side(factors: list[Any]) -> str:
+            if not factors:
+                return el("mn", "1")
+            if len(factors) == 1:
+                return self._s(factors[0])
+            shown = [paren(self._s(f)) if isinstance(f, sp.Add) else self._s(f) for f in factors]
+            return mrow(*_joined(shown, mo("⊙")))
+
+        body = el("mfrac", side(num), side(den)) if den else side(num)
+        if not den and len(num) == 1 and isinstance(num[0], sp.Add):
+            body = paren(body)
+        return self._node(self._coefficient(scalar, body))
 
     def _print_exp(self, expr: Any) -> Any:
         if self._body_of is None or not of_a_matrix(expr, _ARG_SYMBOL, self._body_of):
