@@ -124,8 +124,7 @@ def test_a_sigmoid_layers_cached_derivative_reads_elementwise_everywhere() -> No
     """The model step's sentence on a sigmoid hidden layer, in LaTeX, Markdown and the page."""
     d = sb.derive(
         sb.Model.parse(
-            "X : n x m\nY : 1 x m\nW : n x n\nh = sigmoid(W X + b)\n"
-            "J = mse(w^T h, Y)\ndata: X, Y"
+            "X : n x m\nY : 1 x m\nW : n x n\nh = sigmoid(W X + b)\nJ = mse(w^T h, Y)\ndata: X, Y"
         )
     )
     assert r"cached $h$ as $h \odot {(1 - h)}$" in sb.to_markdown(d)
