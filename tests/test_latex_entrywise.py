@@ -134,3 +134,19 @@ def test_a_sigmoid_layers_cached_derivative_reads_elementwise_everywhere() -> No
     page = sb.to_html(d)
     said = page[page.index("reads from the cached") :][:600]
     assert "<mo>⊙</mo>" in said and "\u2062" not in said
+
+
+def test_an_indicators_matrix_coefficient_is_elementwise() -> None:
+    """``(1/(2 A)) ⊙ 1{A > 0}`` (norm2's sqrt' as the code reads it): a coefficient that reads
+    the matrix multiplies the indicator entry by entry in LaTeX and MathML, as in the text; a
+    number (leaky relu's 1/100) or a 1 x 1 argument stays side by side."""
+    guarded = sp.Piecewise((1 / (2 * T), T > 0), (0, True))
+    assert _latex(Elementwise(sp.Lambda(T, guarded), A)) == (
+        r"(\frac{1}{2 A} \odot \mathbf{1}\lbrace A > 0 \rbrace)"
+    )
+    assert r"\odot" not in _latex(Elementwise(sp.Lambda(T, guarded), S))
+    leaky = sp.Piecewise((1, T > 0), (sp.Rational(1, 100), True))
+    assert r"\odot" not in _latex(Elementwise(sp.Lambda(T, leaky), A))
+    assert "<mo>⊙</mo>" in _mathml(Elementwise(sp.Lambda(T, guarded), A))
+    assert "⊙" not in _mathml(Elementwise(sp.Lambda(T, leaky), A))
+    assert "⊙" not in _mathml(Elementwise(sp.Lambda(T, guarded), S))

@@ -204,3 +204,28 @@ def test_a_derivative_read_from_the_cached_output_is_the_derivative() -> None:
                     assert abs(float(lam(a)) - float(fn.derivative.subs(T, t))) < 1e-12, path
                 said += 1
     assert said >= 6
+
+
+def test_norm2s_cached_derivative_says_what_the_code_gives_at_zero() -> None:
+    """review24: norm2's step said the code reads sqrt' from the cached J as 1/(2*J), while the
+    code gives 0 where J = 0 (1/(2 sqrt(0)) has no value). The sentence now shows the code's
+    form, 1/(2*J) where J > 0, and says 0 where sqrt' has none (tests/test_norm2_at_zero.py
+    checks that the module gives that 0)."""
+    from symbackprop.core.segments import Math, Text
+
+    model = sb.Model.parse("A : 2 x 2\nx : 2 x 1\ny : 2 x 1\nJ = norm2(A x - y)\ndata: x, y")
+    d = sb.derive(model)
+    texts = [s.text for step in d.steps for s in step.segments if isinstance(s, Text)]
+    assert ", 0 where " in texts and " has no value" in texts
+    shown = [
+        seg
+        for step in d.steps
+        for k, seg in enumerate(step.segments)
+        if isinstance(seg, Math) and k > 0 and step.segments[k - 1] == Text(" as ")
+    ]
+    (read,) = shown
+    lam = read.expr.args[0]
+    assert lam(sp.Integer(0)) == 0 and lam(sp.Integer(2)) == sp.Rational(1, 4)
+    assert "((1/(2*J)) ⊙ 1{J > 0}), 0 where 1/(2*sqrt(·)) has no value" in " ".join(
+        sb.to_text(d).split()
+    )

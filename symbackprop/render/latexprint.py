@@ -253,13 +253,27 @@ class MathLatexPrinter(LatexPrinter):
 
     def _print_Piecewise(self, expr: Any) -> str:
         # the lecture's indicator notation, 1{z > 0}, as in every other printer
-        text = indicator_sum(
-            expr,
-            self._print,
-            lambda c: rf"\mathbf{{1}}\lbrace {c} \rbrace",
-            lambda v, i: rf"{v} \, {i}",
-        )
+        text = self._indicator_sum(expr)
         return text if text is not None else super()._print_Piecewise(expr)
+
+    def _indicator_sum(self, body: sp.Piecewise) -> str | None:
+        r"""``v 1{c} + ...`` (:func:`indicator_sum`): a value that reads a matrix argument
+        multiplies its indicator entry by entry, ``\frac{1}{2 A} \odot \mathbf{1}\lbrace A > 0
+        \rbrace`` (side by side would be a matrix product, as the text printer says)."""
+        matrix_values: set[str] = set()
+
+        def show(part: Any) -> str:
+            printed = self._print(part)
+            if self._body_of is not None and of_a_matrix(part, _ARG_SYMBOL, self._body_of):
+                matrix_values.add(printed)
+            return printed
+
+        return indicator_sum(
+            body,
+            show,
+            lambda c: rf"\mathbf{{1}}\lbrace {c} \rbrace",
+            lambda v, i: rf"{v} \odot {i}" if v in matrix_values else rf"{v} \, {i}",
+        )
 
     # -- symbackprop's own nodes -------------------------------------------------------------
     def _hprint_Function(self, func: str) -> str:
@@ -302,12 +316,7 @@ class MathLatexPrinter(LatexPrinter):
             return rf"\mathbf{{1}}\lbrace {arg} {rel} {self._print(indicator[1])} \rbrace"
         body = expr.body.xreplace({expr.variable: _ARG_SYMBOL})
         if isinstance(body, sp.Piecewise):
-            text = indicator_sum(
-                body,
-                self._print,
-                lambda c: rf"\mathbf{{1}}\lbrace {c} \rbrace",
-                lambda v, i: rf"{v} \, {i}",
-            )
+            text = self._indicator_sum(body)
             if text is not None:
                 return (OPEN + text + CLOSE).replace(_ARG, arg)
             rows = [

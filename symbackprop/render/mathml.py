@@ -236,11 +236,20 @@ class MathMLPrinter(MathMLPresentationPrinter):
         return mrow(one, mo("{", stretchy="false"), condition, mo("}", stretchy="false"))
 
     def _indicator_sum(self, expr: Any) -> str | None:
+        # a value that reads a matrix argument multiplies its indicator entry by entry (⊙)
+        matrix_values: set[str] = set()
+
+        def show(part: Any) -> str:
+            printed = self._s(part)
+            if self._body_of is not None and of_a_matrix(part, _ARG_SYMBOL, self._body_of):
+                matrix_values.add(printed)
+            return printed
+
         return indicator_sum(
             expr,
-            self._s,
+            show,
             lambda c: self._indicator(c),
-            lambda v, i: mrow(v, mo("\u2062"), i),
+            lambda v, i: mrow(v, mo("⊙" if v in matrix_values else "\u2062"), i),
         )
 
     def _print_Piecewise(self, expr: Any) -> Any:

@@ -163,7 +163,9 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     # f' written in the output (tanh's 1 - a^2): the value the code reads from the cache,
     # said beside the derivative the step shows in the argument (review23: "reuses h3" beside
     # 1 - tanh(W h2 + ...)^2 read as a recomputation)
-    in_out = None if reuse else fn.in_output(fn.derivative)
+    # f' as the code computes it (norm2's sqrt' is 0 where the sum of squares is 0)
+    coded = fn.derivative if fn.code_derivative is None else fn.code_derivative
+    in_out = None if reuse else fn.in_output(coded)
     said = in_out if cancelled is None and spread is None else None  # else f' is simplified
     segments = (
         # a power's value printed (``sqrt(h)``): its name (``^1/2``) is no function's
@@ -184,6 +186,15 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 shown_math(ctx, out),
                 Text(" as "),
                 shown_math(ctx, entrywise(sp.Lambda(_T, said), out)),
+                *(
+                    ()
+                    if coded is fn.derivative
+                    else (
+                        Text(", 0 where "),
+                        shown_math(ctx, fn.derivative.xreplace({_T: _SHOWN})),
+                        Text(" has no value"),
+                    )
+                ),
             )
             if said is not None
             else ()
