@@ -229,3 +229,17 @@ def test_norm2s_cached_derivative_says_what_the_code_gives_at_zero() -> None:
     assert "((1/(2*J)) ⊙ 1{J > 0}), 0 where 1/(2*sqrt(·)) has no value" in " ".join(
         sb.to_text(d).split()
     )
+
+
+def test_a_kept_derivative_beside_a_cancelled_one_says_how_the_code_reads_it() -> None:
+    """review24: with ``bce(p, Y) + sum(p)`` the step distributes ⊙ over the two terms; bce's
+    cancels sigmoid', sum's keeps ``(1 - sigmoid(w^T X + c))*sigmoid(w^T X + c)``, which the
+    code reads from the cached p as ``p*(1 - p)``. The step now says so; with bce alone
+    (every term cancels) it says nothing of the kind. The generated line is checked too."""
+    head = "X : n x m\nY : 1 x m\nsizes: n = 3\np = sigmoid(w^T X + c)\n"
+    both = sb.derive(sb.Model.parse(head + "J = bce(p, Y) + sum(p)\ndata: X, Y"))
+    alone = sb.derive(sb.Model.parse(head + "J = bce(p, Y)\ndata: X, Y"))
+    text = " ".join(sb.to_text(both).split())
+    assert "which the code reads from the cached p as p*(1 - p)" in text
+    assert "reads from the cached" not in sb.to_text(alone)
+    assert "p * (1.0 - p)" in sb.codegen(both)

@@ -166,7 +166,9 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     # f' as the code computes it (norm2's sqrt' is 0 where the sum of squares is 0)
     coded = fn.derivative if fn.code_derivative is None else fn.code_derivative
     in_out = None if reuse else fn.in_output(coded)
-    said = in_out if cancelled is None and spread is None else None  # else f' is simplified
+    # said where a product keeps f' (not where every term cancels it: sigmoid + bce alone)
+    kept = cancelled is None and (spread is None or spread.expr.has(matrix))
+    said = in_out if kept else None
     segments = (
         # a power's value printed (``sqrt(h)``): its name (``^1/2``) is no function's
         *head(ctx, out, node.expr, None if power else f"{fn.name}({arg_text(ctx, arg)})"),
