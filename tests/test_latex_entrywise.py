@@ -9,6 +9,8 @@ language.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sympy as sp
 from sympy import MatrixSymbol
 
@@ -150,3 +152,23 @@ def test_an_indicators_matrix_coefficient_is_elementwise() -> None:
     assert "<mo>⊙</mo>" in _mathml(Elementwise(sp.Lambda(T, guarded), A))
     assert "⊙" not in _mathml(Elementwise(sp.Lambda(T, leaky), A))
     assert "⊙" not in _mathml(Elementwise(sp.Lambda(T, guarded), S))
+
+
+def test_a_function_in_an_elementwise_body_reads_as_in_the_equations_in_mathml() -> None:
+    """The page printed sigmoid' of W X + b as ``(1 - sigmoid((W X + b))) ⊙ sigmoid((W X +
+    b))``: SymPy's name for the function and the value's own brackets inside the call's. It
+    reads ``σ(W X + b)`` as the equations and the LaTeX write it, and tanh's square
+    ``tanh(...)^{⊙2}`` without a bracket around the call."""
+    d = sb.derive(
+        sb.Model.parse(
+            "X : n x m\nY : 1 x m\nW : n x n\nh = sigmoid(W X + b)\nJ = mse(w^T h, Y)\ndata: X, Y"
+        )
+    )
+    page = sb.to_html(d)
+    kept = page[page.index("Adjoints kept") :]
+    assert "<mi>sigmoid</mi>" not in kept and "σ" in kept
+    twice = '<mo stretchy="false">(</mo><mrow><mrow><mrow><mo stretchy="false">('
+    assert twice not in kept
+    rnn = sb.to_html(sb.derive(sb.Model.parse(Path("examples/models/rnn_3.model").read_text())))
+    kept = rnn[rnn.index("Adjoints kept") :]
+    assert '<msup><mrow><mrow><mi>tanh</mi><mrow><mo stretchy="false">(</mo><mi>W</mi>' in kept

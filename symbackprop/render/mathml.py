@@ -33,6 +33,7 @@ from symbackprop.core.expr_structure import (
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
 from symbackprop.core.textprint import ones_alone
+from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
 from symbackprop.render.names import Naming
@@ -73,6 +74,8 @@ class MathMLPrinter(MathMLPresentationPrinter):
         self.act_latex = dict(act_latex or {})
         self.naming = naming or Naming()
         self._arg: str | None = None
+        #: the same argument without brackets of its own, inside a function's brackets
+        self._bare_arg: str | None = None
         #: the argument of the element-wise function whose scalar body is being printed
         self._body_of: Any = None
 
@@ -196,8 +199,11 @@ class MathMLPrinter(MathMLPresentationPrinter):
             positive = self._s(sp.Pow(expr.base, -expr.exp))  # 1/A for A^-1, not 1/A^{⊙1}
             return self._node(el("mfrac", el("mn", "1"), positive))
         base = self._s(expr.base)
-        if expr.base != _ARG_SYMBOL or not isinstance(self._body_of, sp.MatrixSymbol):
-            base = paren(base)  # (A^T)^{⊙2}, not A^{T ⊙2}
+        call = isinstance(expr.base, sp.Function) and self._bare_arg is not None
+        if not call and (
+            expr.base != _ARG_SYMBOL or not isinstance(self._body_of, sp.MatrixSymbol)
+        ):
+            base = paren(base)  # (A^T)^{⊙2}, not A^{T ⊙2}; tanh(A)^{⊙2} as it is
         return self._node(el("msup", base, mrow(mo("⊙"), self._s(expr.exp))))
 
     def _print_Mul(self, expr: Any) -> Any:
@@ -222,6 +228,20 @@ class MathMLPrinter(MathMLPresentationPrinter):
         if not den and len(num) == 1 and isinstance(num[0], sp.Add):
             body = paren(body)
         return self._node(self._coefficient(scalar, body))
+
+    def _print_Function(self, expr: Any) -> Any:
+        # a scalar function of the argument in an element-wise body: the activation's own
+        # symbol (σ, as the LaTeX and the equations write it) and the argument in the call's
+        # brackets only: σ(W X + b), not sigmoid((W X + b))
+        if self._bare_arg is None or expr.args != (_ARG_SYMBOL,):
+            return super()._print_Function(expr)
+        record = ACTIVATIONS.get(type(expr).__name__)
+        head = self.tex(record.latex) if record is not None else el("mi", self.mathml_tag(expr))
+        return self._node(mrow(head, paren(self._bare_arg)))
+
+    def arg(self, expr: Any) -> str:
+        """An argument inside a function's own brackets."""
+        return self._s(expr)
 
     def _print_exp(self, expr: Any) -> Any:
         if self._body_of is None or not of_a_matrix(expr, _ARG_SYMBOL, self._body_of):
@@ -301,13 +321,14 @@ class MathMLPrinter(MathMLPresentationPrinter):
         body = expr.body.xreplace({expr.variable: _ARG_SYMBOL})
         saved, self._arg = self._arg, arg
         saved_of, self._body_of = self._body_of, expr.arg
+        saved_bare, self._bare_arg = self._bare_arg, self.arg(expr.arg)
         try:
             if isinstance(body, sp.Piecewise):
                 text = self._indicator_sum(body)
                 return self._node(paren(text) if text is not None else self._cases(body))
             return self._node(self._s(body))
         finally:
-            self._arg, self._body_of = saved, saved_of
+            self._arg, self._body_of, self._bare_arg = saved, saved_of, saved_bare
 
 
 #: SymPy's scalar printing, made like ours: a minus sign, unstretched brackets, no entity names
