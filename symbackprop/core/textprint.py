@@ -360,11 +360,14 @@ def _piecewise_text(
     variable is a matrix and multiplies its indicator with ⊙ (``(2*z1) ⊙ 1{z1^2 > 2}``; side
     by side would be a matrix product, review12 R7)."""
 
-    def scaled(value: str, indicator: str) -> str:
-        joint = " ⊙ " if applied and _ARG in value else " "
-        return f"({value}){joint}{indicator}"
-
-    text = indicator_sum(body, printer._print, indicator_text, scaled)
+    placeholder = sp.Symbol(_ARG)
+    text = indicator_sum(
+        body,
+        printer._print,
+        indicator_text,
+        lambda value, indicator: f"({value}) {indicator}",
+        (lambda value: applied and value.has(placeholder), lambda v, i: f"({v}) ⊙ {i}"),
+    )
     if text is not None and _single_indicator(text):
         return text  # one indicator, 1{z > 0}: its braces delimit it
     text = text if text is not None else piece_list(body, printer._print)

@@ -39,19 +39,28 @@ def indicator_sum(
     show: Callable[[sp.Basic], str],
     indicator: Callable[[str], str],
     scaled: Callable[[str, str], str],
+    entrywise: tuple[Callable[[sp.Basic], bool], Callable[[str, str], str]] | None = None,
 ) -> str | None:
     """``v 1{c} + w 1{not c}`` for a two-piece body, printed by the caller's ``show``: every
     printer (text, LaTeX, the reasons' plain text) writes piecewise bodies through this one
     rule. ``indicator(cond_text)`` spells 1{...}, ``scaled(value_text, indicator_text)`` a
-    coefficient; zero terms drop, coefficient 1 is not written. ``None``: not of that form."""
+    coefficient; zero terms drop, coefficient 1 is not written. ``entrywise``: (is a matrix,
+    spelling), a value the first says is a matrix (it reads the matrix argument of an
+    element-wise function) multiplies its indicator as the second spells it, with ⊙ (side by
+    side would be a matrix product). ``None``: not of that form."""
     pieces = indicator_pieces(body)
     if pieces is None:
         return None
-    terms = [
-        indicator(show(cond)) if value == 1 else scaled(show(value), indicator(show(cond)))
-        for value, cond in pieces
-        if value != 0
-    ]
+
+    def term(value: sp.Basic, cond: sp.Basic) -> str:
+        if value == 1:
+            return indicator(show(cond))
+        times = scaled
+        if entrywise is not None and entrywise[0](value):
+            times = entrywise[1]
+        return times(show(value), indicator(show(cond)))
+
+    terms = [term(value, cond) for value, cond in pieces if value != 0]
     return " + ".join(terms) or "0"
 
 

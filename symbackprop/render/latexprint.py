@@ -260,20 +260,17 @@ class MathLatexPrinter(LatexPrinter):
         r"""``v 1{c} + ...`` (:func:`indicator_sum`): a value that reads a matrix argument
         multiplies its indicator entry by entry, ``\frac{1}{2 A} \odot \mathbf{1}\lbrace A > 0
         \rbrace`` (side by side would be a matrix product, as the text printer says)."""
-        matrix_values: set[str] = set()
-
-        def show(part: Any) -> str:
-            printed = self._print(part)
-            if self._body_of is not None and of_a_matrix(part, _ARG_SYMBOL, self._body_of):
-                matrix_values.add(printed)
-            return printed
-
         return indicator_sum(
             body,
-            show,
+            self._print,
             lambda c: rf"\mathbf{{1}}\lbrace {c} \rbrace",
-            lambda v, i: rf"{v} \odot {i}" if v in matrix_values else rf"{v} \, {i}",
+            lambda v, i: rf"{v} \, {i}",
+            (self._of_the_matrix, lambda v, i: rf"{v} \odot {i}"),
         )
+
+    def _of_the_matrix(self, part: Any) -> bool:
+        """Whether ``part`` of an element-wise body is a matrix (:func:`of_a_matrix`)."""
+        return self._body_of is not None and of_a_matrix(part, _ARG_SYMBOL, self._body_of)
 
     # -- symbackprop's own nodes -------------------------------------------------------------
     def _hprint_Function(self, func: str) -> str:

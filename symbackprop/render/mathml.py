@@ -257,20 +257,17 @@ class MathMLPrinter(MathMLPresentationPrinter):
 
     def _indicator_sum(self, expr: Any) -> str | None:
         # a value that reads a matrix argument multiplies its indicator entry by entry (⊙)
-        matrix_values: set[str] = set()
-
-        def show(part: Any) -> str:
-            printed = self._s(part)
-            if self._body_of is not None and of_a_matrix(part, _ARG_SYMBOL, self._body_of):
-                matrix_values.add(printed)
-            return printed
-
         return indicator_sum(
             expr,
-            show,
+            self._s,
             lambda c: self._indicator(c),
-            lambda v, i: mrow(v, mo("⊙" if v in matrix_values else "\u2062"), i),
+            lambda v, i: mrow(v, mo("\u2062"), i),
+            (self._of_the_matrix, lambda v, i: mrow(v, mo("⊙"), i)),
         )
+
+    def _of_the_matrix(self, part: Any) -> bool:
+        """Whether ``part`` of an element-wise body is a matrix (:func:`of_a_matrix`)."""
+        return self._body_of is not None and of_a_matrix(part, _ARG_SYMBOL, self._body_of)
 
     def _print_Piecewise(self, expr: Any) -> Any:
         text = self._indicator_sum(expr)
