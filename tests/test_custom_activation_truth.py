@@ -51,3 +51,26 @@ def test_derive_writes_the_element_wise_product_of_a_matrix_factor_and_an_indica
     net = sb.Network.parse("4-3:q-2-1", define={"q": "relu(z*z - 2)"}, loss="mse")
     shown = text(sb.derive(net).deltas[1])  # delta1 as derive prints it
     assert shown == "(W2^T delta2) ⊙ ((2*z1) ⊙ 1{z1^2 > 2})", shown
+
+
+def test_abs_derivative_keeps_its_sign_in_a_product_and_after_a_minus() -> None:
+    """hostile25 #1: sign(z), abs' in the formula language, prints as a difference of
+    indicators; ``z*1{z > 0} - 1{z < 0} + abs(z)`` (f = abs(z)*z) read as z*1{z > 0}, minus
+    1{z < 0}: at z = -2 it gave 1, not f'(-2) = 4. The difference is bracketed."""
+    import sympy as sp
+
+    z = sp.Symbol("z", real=True)
+    assert text(sp.diff(sp.Abs(z) * z, z)) == "z*(1{z > 0} - 1{z < 0}) + abs(z)"
+    assert text(1 - sp.sign(z)) == "1 - (1{z > 0} - 1{z < 0})"
+    assert text(sp.sign(z) / (1 + z)) == "(1{z > 0} - 1{z < 0})/(z + 1)"
+    said = " ".join(
+        sb.to_text(
+            sb.derive(sb.Network.parse("3-2:f-1", define={"f": "abs(z)*z"}, loss="mse"))
+        ).split()
+    )
+    assert "f'(z) = z*(1{z > 0} - 1{z < 0}) + abs(z)" in said
+    # a gradient's factor is bracketed once: dJ/d(abs(u)) ⊙ (1{u > 0} - 1{u < 0})
+    model = sb.derive(sb.Model.parse("u : 3 x 2\nJ = sum(abs(u)^3)\ndata:"))
+    assert "dJ/du = dJ/d(abs(u)) ⊙ (1{u > 0} - 1{u < 0})" in sb.to_text(model)
+    # and it pastes back: the check reads its own truth
+    _pastes_back("3-2:f-1", {"f": "abs(z)*z"}, "W1", False)

@@ -97,7 +97,10 @@ class TextPrinter(StrPrinter):
         if _unit(expr):
             return "1"
         text = self._print(expr)
-        return text if is_atom(expr) or is_call(expr) else f"({text})"
+        if is_atom(expr) or is_call(expr):
+            return text
+        # a text in one pair of brackets of its own (sign's (1{u > 0} - 1{u < 0})) as it is
+        return text if text.startswith("(") and power_base(text) == text else f"({text})"
 
     def _print_Transpose(self, expr: Any) -> str:
         return f"{self._wrap(expr.arg)}^T"
@@ -257,8 +260,10 @@ class TextPrinter(StrPrinter):
     def _print_sign(self, expr: Any) -> str:
         # abs' in the formula language (which has no sign): every printed step pastes back
         # into shapecheck; 0 at 0, as sign (and as shapecheck's truth line writes it)
+        # in brackets: a difference, it must not lose its sign in a product or after a minus
+        # (z*(1{z > 0} - 1{z < 0}), 1 - (1{z > 0} - 1{z < 0}))
         arg = self._print(expr.args[0])
-        return f"{indicator_text(f'{arg} > 0')} - {indicator_text(f'{arg} < 0')}"
+        return f"({indicator_text(f'{arg} > 0')} - {indicator_text(f'{arg} < 0')})"
 
     def _print_Piecewise(self, expr: Any) -> str:
         return _piecewise_text(self, expr)
