@@ -243,3 +243,31 @@ def test_a_kept_derivative_beside_a_cancelled_one_says_how_the_code_reads_it() -
     assert "which the code reads from the cached p as p*(1 - p)" in text
     assert "reads from the cached" not in sb.to_text(alone)
     assert "p * (1.0 - p)" in sb.codegen(both)
+
+
+def test_a_reason_names_no_letter_the_model_may_use_for_something_else() -> None:
+    """hostile25 #2-#4: the bilinear reason wrote the adjoint as G (``dJ/dG_ik = sum_j G_ij
+    X_kj, which is G X^T`` beside a parameter G: dJ/dG = G X^T, false), the rowsum reason
+    spoke of an A that was not the value summed, and the ce assumption step said ``s = 1^T Y
+    = 1`` beside a parameter s. Each now names the model's own values."""
+    tall = sb.derive(sb.Model.parse("G : n x n\nX : n x k\nJ = sum(rowsum(G X))\ndata: X"))
+    said = " ".join(sb.to_text(tall).split())
+    assert "dJ/dG_ik = sum_j (dJ/d(G X))_ij X_kj, which is dJ/d(G X) X^T" in said
+    assert "G_ij" not in said and "which is G X^T" not in said
+    rows = sb.derive(
+        sb.Model.parse(
+            "A : k x n\nx : n x 1\ny : k x 1\nr = A x - y\nJ = rowsum(r)^T rowsum(r)\ndata: x, y"
+        )
+    )
+    said = " ".join(sb.to_text(rows).split())
+    assert "entry (i, j) of r adds to entry i of the row sums only, so it receives entry i" in said
+    assert "of A adds" not in said and "G_i" not in said
+    ce = sb.derive(
+        sb.Model.parse(
+            "x : n x 1\nY : k x 1\nW : k x n\ns : 2 x 1\nsizes: n = 3, k = 4\n"
+            "p = softmax(W x + b)\nJ = ce(p, Y) + sum(log(s) ⊙ s)\ndata: x, Y"
+        )
+    )
+    (step,) = [st for st in ce.steps if st.rule == "assumption"]
+    assert step.target == "1^T Y"
+    assert "s = 1^T" not in sb.to_text(ce) and "s = \\mathbf{1}" not in sb.to_latex(ce)

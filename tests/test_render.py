@@ -225,14 +225,16 @@ def test_piecewise_bodies_have_one_printing_rule() -> None:
     assert scalar_text(three) == "1 where z > 1; z where z > -1; -1 otherwise"
 
 
-def test_the_batch_assumption_step_equates_s_to_a_row_of_ones_in_every_format() -> None:
+def test_the_batch_assumption_step_equates_the_column_sums_to_ones_in_every_format() -> None:
     """hostile15 5j: LaTeX, Markdown, slides and HTML printed ``s = 1^T Y = 1`` beside the
-    shape 1 x m (a row equated to the number 1); the text printer's 1_m^T in each."""
+    shape 1 x m (a row equated to the number 1); the text printer's 1_m^T in each. hostile25
+    #3: the step says ``1^T Y = 1_m^T`` with no letter of its own (``s = ...`` said a model's
+    parameter s was 1)."""
     d = sb.derive(sb.Network.parse("2-3:softmax", loss="ce"), batch=True)
     (step,) = [s for s in d.steps if s.rule == "assumption"]
-    assert step.expr.shape == (1, d.graph.m) and to_text(d).count("s = 1^T Y = 1_m^T") == 1
+    assert step.expr.shape == (1, d.graph.m) and to_text(d).count("1^T Y = 1_m^T") == 1
     row = r"\mathbf{1}_{m}^{\top}"
-    assert rf"s = \mathbf{{1}}^{{\top}} Y = {row}$" in to_markdown(d)
-    assert rf"s = \mathbf{{1}}^{{\top}} Y &= {row}" in to_latex(d, standalone=True)
+    assert rf"$\mathbf{{1}}^{{\top}} Y = {row}$" in to_markdown(d)
+    assert rf"\mathbf{{1}}^{{\top}} Y &= {row}" in to_latex(d, standalone=True)
     html = sb.to_html(d)
     assert html.count('<mi>Y</mi><mo>=</mo><msubsup><mn style="font-weight: bold">1') == 1

@@ -39,7 +39,7 @@ class Step:
     """One step of the derivation.
 
     ``target`` is what the step computes (``"dJ/dW2"``; an assumption step states
-    ``"s = 1^T y"``), ``expr`` its matrix expression in terms of earlier deltas, ``shape`` the
+    ``"1^T y"``), ``expr`` its matrix expression in terms of earlier deltas, ``shape`` the
     symbolic shape, ``rule`` the rule kind, ``candidates`` the arrangements considered,
     ``reason`` (plain text) why the survivor is the only one that fits; ``segments`` is that
     reason as data. ``wrt`` is the MatrixSymbol J is differentiated with respect to (``None``

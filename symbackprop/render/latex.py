@@ -65,9 +65,9 @@ class LatexDocument:
         return r"\frac{\partial J}{\partial " + self.name(name) + "}"
 
     def target(self, step: Step) -> str:
-        """What a step computes, in display form: the gradient, or the assumption s = 1^T y."""
+        """What a step computes, in display form: the gradient, or the assumption 1^T y."""
         if step.rule == Rule.ASSUMPTION:
-            return r"s = \mathbf{1}^{\top} " + self.name(step.uses[0])
+            return r"\mathbf{1}^{\top} " + self.name(step.uses[0])
         return self.grad(step.wrt.name)
 
     def operand(self, operand: Operand) -> str:

@@ -94,7 +94,7 @@ class ModelLatex:
 
     def target(self, step: Step) -> str:
         if step.rule == Rule.ASSUMPTION:
-            return r"s = \mathbf{1}^{\top} " + self.names.value_latex(step.uses[0])
+            return r"\mathbf{1}^{\top} " + self.names.value_latex(step.uses[0])
         return self.grad(str(step.wrt.name))
 
     def inline_target(self, step: Step) -> str:

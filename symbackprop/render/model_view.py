@@ -174,7 +174,7 @@ class ModelView:
         return self.names.plain(self.names.segments(segments, own))
 
     def target(self, step: Step) -> str:
-        """What a step computes, in plain text: ``dJ/dW1``, ``dJ/d(w^T h + c)``, ``s = 1^T Y``."""
+        """What a step computes, in plain text: ``dJ/dW1``, ``dJ/d(w^T h + c)``, ``1^T Y``."""
         if step.wrt is None:
             return step.target
         return ADJOINT_PREFIX + self.names.target_text(str(step.wrt.name))

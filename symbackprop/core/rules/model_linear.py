@@ -133,11 +133,14 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             shown_math(ctx, right),
             Text(" gives "),
             grad(ctx, left),
-            notation("_ik = sum_j G_ij ", r"{}_{ik} = \sum_{j} G_{ij}"),
+            notation("_ik = sum_j (", r"{}_{ik} = \sum_{j} \bigl("),
+            grad(ctx, out),
+            notation(")_ij ", r"\bigr)_{ij}"),
             shown_math(ctx, right),
             notation("_kj", "{}_{kj}"),
             Text(", which is "),
-            notation("G ", "G"),
+            grad(ctx, out),
+            Text(" "),
             shown_math(ctx, Transpose(right), f"{text_of(ctx, right)}^T"),
         )
         segments = (
@@ -174,10 +177,13 @@ def matmul_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             grad(ctx, right),
             notation("_kj = sum_i ", r"{}_{kj} = \sum_{i}"),
             shown_math(ctx, left),
-            notation("_ik G_ij", "{}_{ik} G_{ij}"),
+            notation("_ik (", r"{}_{ik} \bigl("),
+            grad(ctx, out),
+            notation(")_ij", r"\bigr)_{ij}"),
             Text(", which is "),
             shown_math(ctx, Transpose(left), f"{text_of(ctx, left)}^T"),
-            notation(" G", "G"),
+            Text(" "),
+            grad(ctx, out),
         )
         segments = (
             *shown,

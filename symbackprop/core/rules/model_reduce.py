@@ -78,7 +78,12 @@ def rowsum_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     g = up.operand
     candidates = bilinear_candidates(g, ones, shape_of(a))
     chosen, others = choose(candidates, grad_text(ctx, a), ("@", g, ones.T))
-    why = "entry (i, j) of A adds to entry i of the row sums only, so it receives G_i"
+    why = (
+        Text("entry (i, j) of "),
+        shown_math(ctx, a),
+        Text(" adds to entry i of the row sums only, so it receives entry i of "),
+        grad(ctx, up.value),
+    )
     segments = (
         *head(ctx, up.value, node.expr, f"rowsum({arg_text(ctx, a)})"),
         Text("each entry of a row adds to that row's sum once; "),
