@@ -271,3 +271,22 @@ def test_a_reason_names_no_letter_the_model_may_use_for_something_else() -> None
     (step,) = [st for st in ce.steps if st.rule == "assumption"]
     assert step.target == "1^T Y"
     assert "s = 1^T" not in sb.to_text(ce) and "s = \\mathbf{1}" not in sb.to_latex(ce)
+
+
+def test_rejections_at_sizes_where_widths_meet_are_said_to_hold_in_general() -> None:
+    """hostile25 #5: 4-3-2-1 rejects ``dJ/da3 sigmoid'(z3)`` as undefined (inner dimensions
+    1 and n3 differ) beside n3's size 1, where that product exists. Every format says, once,
+    that the candidates are judged for sizes in general and which widths meet here; a
+    network whose widths all differ (and none is 1) says nothing of the kind."""
+    lecture = sb.derive(sb.Network.parse("4-3-2-1"))
+    text = " ".join(sb.to_text(lecture).split())
+    assert text.count("judged with the sizes as symbols") == 1
+    assert "at the sizes shown, n3 = 1: an arrangement rejected" in text
+    assert "undefined: inner dimensions 1 and n3 differ" in text  # what the note is about
+    assert "$n_{3} = 1$" in sb.to_markdown(lecture) and "$n_{3} = 1$" in sb.to_latex(lecture)
+    assert sb.to_html(lecture).count("judged with the sizes as symbols") == 1
+    batch = sb.derive(sb.Network.parse("4-3-3-2"), batch=True)
+    said = " ".join(sb.to_text(batch, sizes={"m": 3}).split())
+    assert "at the sizes shown, n1 = n2 = m = 3: an arrangement" in said
+    apart = sb.derive(sb.Network.parse("4-5-3-2"))
+    assert "judged with the sizes as symbols" not in sb.to_text(apart) + sb.to_latex(apart)

@@ -221,6 +221,10 @@ class HtmlPage:
         ]
         for assumption in p.d.assumptions:
             body.append(f'<p class="note">Assumption: {escape(assumption)}.</p>')
+        if isinstance(p, NetworkParts):  # widths that meet at the sizes shown (4-3-2-1: n3 = 1)
+            note = p.view.generic_note(p.doc.naming.dim, lambda tex: math(p.printer.tex(tex)))
+            if note:
+                body.append(f'<p class="note">{note}.</p>')
         marked = first_marked(p.d.graph)
         if marked:
             note = MARKS_NOTE.format(p.d.graph.value_text(marked))

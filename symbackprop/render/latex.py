@@ -282,6 +282,9 @@ class LatexDocument:
 
     def derivation(self) -> list[str]:
         rows = [r"\section*{Derivation, step by step}"]
+        note = self.view.generic_note(self.naming.dim, lambda tex: f"${tex}$")
+        if note:
+            rows += [r"\emph{Note:} " + note + ".", ""]
         if self.view.wrt:
             rows.append(
                 rf"Only the steps on the path from the loss to ${self.name(self.view.wrt)}$."

@@ -68,6 +68,9 @@ def to_markdown(
     for assumption in d.assumptions:
         out += [f"*Assumption:* {markdown_inline((Text(assumption),), doc.printer)}.", ""]
     out += [f"**Derivation** ({len(view.steps)} steps, from the loss back)", ""]
+    note = view.generic_note(doc.naming.dim, lambda tex: f"${tex}$")
+    if note:
+        out += [f"*Note:* {note}.", ""]
     for index, step in enumerate(view.steps, start=1):
         line = f"{index}. ${doc.target(step)} = {doc.math(step.expr)}$"
         line += f" — ${doc.naming.shape(step.shape)}$, rule *{step.rule}*"

@@ -112,6 +112,9 @@ def render(
 
     steps = view.steps
     out.heading(f"Derivation ({len(steps)} steps, from the loss back to layer {view.layer})")
+    note = view.generic_note()
+    if note:
+        out.para(f"note: {note[0].lower()}{note[1:]}", "yellow", ("  ", ""))
     for step in steps:
         _step(out, step, view)
 

@@ -7,6 +7,7 @@ deltas, gradients, ``expanded``); it never computes a derivative.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -93,6 +94,44 @@ class View:
         out = {str(sym): value for sym, value in self.d.sizes.items()}
         out.update(self.extra_sizes)
         return out
+
+    @functools.cached_property
+    def meeting_sizes(self) -> list[list[str]]:
+        """The layer widths (and m) that meet at the sizes shown, each group with its size last:
+        ``[["n3", "1"]]`` for 4-3-2-1, ``[["n1", "n2", "3"]]`` for 4-3-3-1. Shape analysis
+        judges the candidates with the widths as symbols (sizes in general), so at these sizes
+        a product rejected as undefined or of another shape may exist (:meth:`generic_note`)."""
+        widths = [f"n{layer}" for layer in range(self.d.graph.depth + 1)]
+        widths += ["m"] if self.d.batch else []
+        groups: dict[int, list[str]] = {}
+        for name in widths:
+            size = self.sizes.get(name)
+            if size is not None:
+                groups.setdefault(size, []).append(name)
+        return [
+            [*names, str(size)]
+            for size, names in sorted(groups.items())
+            if len(names) > 1 or size == 1
+        ]
+
+    def generic_note(
+        self, dim: Callable[[str], str] = str, shown: Callable[[str], str] = str
+    ) -> str | None:
+        """What the kept and rejected candidates mean where widths meet at the sizes shown
+        (4-3-2-1: n3 = 1, where ``dJ/da3 sigmoid'(z3)``, rejected as undefined, exists);
+        ``None`` where none meet. ``dim`` names a width (LaTeX: ``n_{3}``), ``shown`` sets
+        each group in the printer's math (LaTeX: ``$...$``)."""
+        groups = [
+            shown(" = ".join([*(dim(name) for name in group[:-1]), group[-1]]))
+            for group in self.meeting_sizes
+        ]
+        if not groups:
+            return None
+        return (
+            "The candidates are judged with the sizes as symbols, for sizes in general; at "
+            f"the sizes shown, {', '.join(groups)}: an arrangement rejected for its shape may "
+            "exist there too, but only the one kept is right at every size"
+        )
 
     @functools.cached_property
     def activation_latex(self) -> dict[str, str]:
