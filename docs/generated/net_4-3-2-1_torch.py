@@ -92,10 +92,20 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     return params
 
 
-def _invalid(params, X=None, Y=None, cache=None):
+def _invalid(params, X=..., Y=..., cache=...):
     """Raise the ValueError that names the tensor of the wrong shape or dtype and what was
     expected. Called only after the cheap checks on entry have failed."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
+    # ... marks an argument the caller has not got; None passed in its place is named
+    wanted = {
+        "X": f"a tensor of shape ({n0}, m)",
+        "Y": f"a tensor of shape ({n_out}, m)",
+        "cache": "the cache dict that forward returned",
+    }
+    for name, value in (("X", X), ("Y", Y), ("cache", cache)):
+        if value is None:
+            raise ValueError(f"{name} is None; expected {wanted[name]}")
+    X, Y, cache = (None if value is ... else value for value in (X, Y, cache))
 
     def shape(value):
         got = getattr(value, "shape", None)

@@ -32,7 +32,13 @@ from symbackprop.lowering.column_sums import (
     named_sums,
     sums_name,
 )
-from symbackprop.lowering.model_template import MATH_HELPER, STDS, WORK_HELPER, work_check
+from symbackprop.lowering.model_template import (
+    MATH_HELPER,
+    STDS,
+    WORK_HELPER,
+    cache_check,
+    work_check,
+)
 from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, fitted, line
@@ -357,6 +363,7 @@ class ModelEmitter(PrintedShapes[P]):
         plan = self.plan
         read = frozenset().union(*(matrices(s.expr) for s in plan.backward))
         out = self.backward_head() + work_check("backward(params, cache, work=None)")
+        out += cache_check(list(plan.cache))
         out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         out += [f'    {name} = cache["{name}"]' for name in plan.cache]
         out += self.sums_checks()

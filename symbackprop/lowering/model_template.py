@@ -100,6 +100,10 @@ def _check(params, data):
     """
     if len(data) != len(DATA):
         raise ValueError(f"expected the data <noun>s {DATA} after params, got {len(data)}")
+
+    def _shown(value, got):  # what a value without a shape is: None, a list, ...
+        return got if isinstance(got, tuple) or value is None else f"a {type(value).__name__}"
+
 <m>
     for name, value in zip(DATA, data, strict=True):
         got = getattr(value, "shape", None)
@@ -107,7 +111,8 @@ def _check(params, data):
         # written (4, m), not as the tuple's (4, 'm')
         if not (isinstance(got, tuple) and len(got) == 2):
             raise ValueError(
-                f"{name} must be a 2-D <noun> of shape ({expected[0]}, {expected[1]}), got {got}"
+                f"{name} must be a 2-D <noun> of shape ({expected[0]}, {expected[1]}), "
+                f"got {_shown(value, got)}"
             )
         for size, want in zip(got, expected, strict=True):
             if want != "m" and size != want:
@@ -131,6 +136,10 @@ def _check(params, data):
             raise ValueError(f"params has no {name!r}: expected <a noun> of shape {expected}")
         got = getattr(params[name], "shape", None)
 <sized param>        if got != expected:
+            if not isinstance(got, tuple):
+                raise ValueError(
+                    f"{name} is {_shown(params[name], got)}, expected <a noun> of shape {expected}"
+                )
             raise ValueError(f"{name} has shape {got}, expected {expected}")
         <dtype of param>
 <limit>    return 1 if m is None else m
@@ -224,11 +233,27 @@ def work_check(call: str) -> list[str]:
     ]
 
 
+def cache_check(names: list[str]) -> list[str]:
+    """The lines that open ``backward`` after its workspace check: ``cache`` must be the dict
+    forward returned, holding every name it reads (``names``); each failure is a ValueError
+    that says so (None, the cost, or a dict without ``"X"`` failed on indexing)."""
+    reads = ", ".join(f'"{name}"' for name in names) + ("," if len(names) == 1 else "")
+    return [
+        "    if not hasattr(cache, \"keys\"):  # None, or the (cost, cache) pair forward returns",
+        '        got = "None" if cache is None else f"a {type(cache).__name__}"',
+        '        raise ValueError(f"cache must be the dict forward returned, got {got}")',
+        f"    for name in ({reads}):",
+        "        if name not in cache:",
+        '            raise ValueError(f"cache has no {name!r}: pass the cache forward returned")',
+    ]
+
+
 __all__ = [
     "JAX_FLOATS",
     "STDS",
     "WORK_HELPER",
     "array_kind_check",
+    "cache_check",
     "check_helper",
     "float16_check",
     "floating_helper",

@@ -26,9 +26,19 @@ __all__ = [
 
 #: the shape checks of ``_invalid`` (the backend fills in its words: :func:`invalid_shapes`)
 _INVALID_SHAPES = '''
-def _invalid(params, X=None, Y=None, cache=None):
+def _invalid(params, X=..., Y=..., cache=...):
     """<DOC>"""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
+    # ... marks an argument the caller has not got; None passed in its place is named
+    wanted = {
+        "X": f"<A> <NOUN> of shape ({n0}, m)",
+        "Y": f"<A> <NOUN> of shape ({n_out}, m)",
+        "cache": "the cache dict that forward returned",
+    }
+    for name, value in (("X", X), ("Y", Y), ("cache", cache)):
+        if value is None:
+            raise ValueError(f"{name} is None; expected {wanted[name]}")
+    X, Y, cache = (None if value is ... else value for value in (X, Y, cache))
 
     def shape(value):
         got = getattr(value, "shape", None)

@@ -93,6 +93,10 @@ def _check(params, data):
     """
     if len(data) != len(DATA):
         raise ValueError(f"expected the data arrays {DATA} after params, got {len(data)}")
+
+    def _shown(value, got):  # what a value without a shape is: None, a list, ...
+        return got if isinstance(got, tuple) or value is None else f"a {type(value).__name__}"
+
     m = fixed_by = first = None  # first: the name and dtype of the first array checked
     for name, value in zip(DATA, data, strict=True):
         got = getattr(value, "shape", None)
@@ -100,7 +104,8 @@ def _check(params, data):
         # written (4, m), not as the tuple's (4, 'm')
         if not (isinstance(got, tuple) and len(got) == 2):
             raise ValueError(
-                f"{name} must be a 2-D array of shape ({expected[0]}, {expected[1]}), got {got}"
+                f"{name} must be a 2-D array of shape ({expected[0]}, {expected[1]}), "
+                f"got {_shown(value, got)}"
             )
         for size, want in zip(got, expected, strict=True):
             if want != "m" and size != want:
@@ -124,6 +129,10 @@ def _check(params, data):
             raise ValueError(f"params has no {name!r}: expected an array of shape {expected}")
         got = getattr(params[name], "shape", None)
         if got != expected:
+            if not isinstance(got, tuple):
+                raise ValueError(
+                    f"{name} is {_shown(params[name], got)}, expected an array of shape {expected}"
+                )
             raise ValueError(f"{name} has shape {got}, expected {expected}")
         first = _floating(name, params[name], first)
     if m is not None and m > 65504 and first[1] == np.float16:
@@ -270,6 +279,12 @@ def backward(params, cache, work=None):
     """
     if work is not None and not isinstance(work, dict):  # a data array, say
         _not_a_workspace("backward(params, cache, work=None)", work)
+    if not hasattr(cache, "keys"):  # None, or the (cost, cache) pair forward returns
+        got = "None" if cache is None else f"a {type(cache).__name__}"
+        raise ValueError(f"cache must be the dict forward returned, got {got}")
+    for name in ("X", "Y", "D", "t5", "t6", "N", "H", "t9", "t10"):
+        if name not in cache:
+            raise ValueError(f"cache has no {name!r}: pass the cache forward returned")
     gamma = params["gamma"]
     X = cache["X"]
     Y = cache["Y"]

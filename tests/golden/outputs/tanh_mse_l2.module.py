@@ -101,7 +101,7 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
 _ARRAY = np.ndarray
 
 
-def _invalid(params, X=None, Y=None, cache=None):
+def _invalid(params, X=..., Y=..., cache=...):
     """Raise the ValueError that names the array of the wrong shape (its shape and the expected
     one), X if not floating-point, or an array of another dtype than X (both dtypes); or a
     batch of more than 65504 examples in float16. Called only after the cheap checks on entry
@@ -109,6 +109,16 @@ def _invalid(params, X=None, Y=None, cache=None):
     X's, as after unpickling, fails the entry's identity compare only; so does any m over
     65504)."""
     n0, n_out = SHAPES["W1"][1], SHAPES[f"W{DEPTH}"][0]
+    # ... marks an argument the caller has not got; None passed in its place is named
+    wanted = {
+        "X": f"an array of shape ({n0}, m)",
+        "Y": f"an array of shape ({n_out}, m)",
+        "cache": "the cache dict that forward returned",
+    }
+    for name, value in (("X", X), ("Y", Y), ("cache", cache)):
+        if value is None:
+            raise ValueError(f"{name} is None; expected {wanted[name]}")
+    X, Y, cache = (None if value is ... else value for value in (X, Y, cache))
 
     def shape(value):
         got = getattr(value, "shape", None)

@@ -1,0 +1,90 @@
+"""None, a list or the wrong cache handed to a generated module gets one ValueError naming
+the argument (hostile25): the NumPy and JAX network modules failed with UnboundLocalError or
+a TypeError on None (their shape check took None for "not passed"), torch's named no
+argument, a model's backward indexed None, and a model's check said a list "got None"."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import symbackprop as sb
+
+ROOT = Path(__file__).resolve().parents[1]
+NET = sb.Network.parse("3-2-1")
+MODEL = sb.Model.from_file(ROOT / "examples" / "models" / "logistic_l2.model")
+NOUN = {"numpy": "an array", "jax": "an array", "torch": "a tensor"}
+
+
+def _setup(spec: object, backend: str) -> tuple[Any, dict, list]:
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    module: Any = sb.compile(spec, backend=backend)
+    params = sb.compile(spec).init_params(seed=0)
+    if isinstance(spec, sb.Network):
+        data = [np.ones((3, 4)), np.ones((1, 4))]
+    else:
+        shapes = module.DATA_SHAPES.values()
+        data = [np.ones(tuple(4 if d == "m" else d for d in s)) for s in shapes]
+    if backend == "torch":
+        import torch
+
+        params = {k: torch.from_numpy(np.asarray(v)) for k, v in params.items()}
+        data = [torch.from_numpy(d) for d in data]
+    if backend == "jax":  # x64 off: every array float32, as JAX makes them
+        params = {k: np.asarray(v, np.float32) for k, v in params.items()}
+        data = [d.astype(np.float32) for d in data]
+    return module, params, data
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+def test_none_for_a_network_input_is_named(backend: str) -> None:
+    module, params, (X, Y) = _setup(NET, backend)
+    noun = NOUN[backend]
+    with pytest.raises(ValueError, match=rf"^X is None; expected {noun} of shape \(3, m\)$"):
+        module.forward(params, None)
+    with pytest.raises(ValueError, match=rf"^Y is None; expected {noun} of shape \(1, m\)$"):
+        module.loss_and_grads(params, X, None)
+    with pytest.raises(ValueError, match=rf"^X is None; expected {noun} of shape \(3, m\)$"):
+        module.loss_and_grads(params, None, Y)
+    _, cache = module.forward(params, X)
+    with pytest.raises(ValueError, match=r"^cache is None; expected the cache dict that forward"):
+        module.backward(params, None, Y)
+    with pytest.raises(ValueError, match=rf"^Y is None; expected {noun} of shape \(1, m\)$"):
+        module.backward(params, cache, None)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+def test_none_a_list_or_the_wrong_cache_for_a_model_is_named(backend: str) -> None:
+    module, params, data = _setup(MODEL, backend)
+    noun = NOUN[backend]
+    first = module.DATA[0]
+    rows = module.DATA_SHAPES[first][0]
+    with pytest.raises(
+        ValueError, match=rf"^{first} must be a 2-D \w+ of shape \({rows}, m\), got None$"
+    ):
+        module.loss_and_grads(params, None, *data[1:])
+    listed = np.asarray(data[0]).tolist()
+    with pytest.raises(ValueError, match=rf"^{first} must be a 2-D \w+ of shape .*, got a list$"):
+        module.loss_and_grads(params, listed, *data[1:])
+    name, value = next(iter(params.items()))
+    shape = tuple(value.shape)
+    with pytest.raises(ValueError, match=rf"^{name} is a list, expected {noun} of shape"):
+        module.loss_and_grads({**params, name: np.asarray(value).tolist()}, *data)
+    with pytest.raises(ValueError, match=rf"^{name} is None, expected {noun} of shape"):
+        module.loss_and_grads({**params, name: None}, *data)
+    returned = module.forward(params, *data)
+    with pytest.raises(ValueError, match=r"^cache must be the dict forward returned, got None$"):
+        module.backward(params, None)
+    with pytest.raises(ValueError, match=r"^cache must be the dict forward returned, got a tuple"):
+        module.backward(params, returned)
+    cache = dict(returned[1])
+    cache.pop(next(iter(cache)))
+    with pytest.raises(ValueError, match=r"^cache has no '\w+': pass the cache forward returned"):
+        module.backward(params, cache)
+    assert shape == tuple(params[name].shape)
+    module.backward(params, returned[1])  # the right cache still runs
