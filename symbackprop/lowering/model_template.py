@@ -239,7 +239,7 @@ def cache_check(names: list[str]) -> list[str]:
     that says so (None, the cost, or a dict without ``"X"`` failed on indexing)."""
     reads = ", ".join(f'"{name}"' for name in names) + ("," if len(names) == 1 else "")
     return [
-        "    if not hasattr(cache, \"keys\"):  # None, or the (cost, cache) pair forward returns",
+        '    if not hasattr(cache, "keys"):  # None, or the (cost, cache) pair forward returns',
         '        got = "None" if cache is None else f"a {type(cache).__name__}"',
         '        raise ValueError(f"cache must be the dict forward returned, got {got}")',
         f"    for name in ({reads}):",
