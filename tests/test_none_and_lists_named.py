@@ -88,3 +88,12 @@ def test_none_a_list_or_the_wrong_cache_for_a_model_is_named(backend: str) -> No
         module.backward(params, cache)
     assert shape == tuple(params[name].shape)
     module.backward(params, returned[1])  # the right cache still runs
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+@pytest.mark.parametrize("spec", [NET, MODEL], ids=["network", "model"])
+def test_init_params_names_a_scheme_that_is_not_a_string(backend: str, spec: object) -> None:
+    """``init_params(0, scheme=None)`` failed naming str.startswith (hostile25 #4)."""
+    module, _, _ = _setup(spec, backend)
+    with pytest.raises(TypeError, match=r"^init scheme must be a string, one of xavier, he"):
+        module.init_params(0, scheme=None)

@@ -47,6 +47,9 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     ``jax.config.update("jax_enable_x64", True)``; without it JAX keeps float32).
     """
     rng = np.random.default_rng(seed)
+    if not isinstance(scheme, str):  # None would fail below naming str.startswith
+        known = ", ".join([*STDS, "scaled-identity:c"])
+        raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")
     # an integer (or bool, complex) dtype would truncate the draws to zeros, silently
     floating = getattr(dtype, "is_floating_point", None)  # a torch dtype says so itself
     if floating is None:  # NumPy's: bfloat16 is kind "V", so only these are refused

@@ -57,6 +57,9 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
         dtype = getattr(torch, np.dtype(dtype).name)
     rng = np.random.default_rng(seed)
+    if not isinstance(scheme, str):  # None would fail below naming str.startswith
+        known = ", ".join([*STDS, "scaled-identity:c"])
+        raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")
     # an integer (or bool, complex) dtype would truncate the draws to zeros, silently
     floating = getattr(dtype, "is_floating_point", None)  # a torch dtype says so itself
     if floating is None:  # NumPy's: bfloat16 is kind "V", so only these are refused

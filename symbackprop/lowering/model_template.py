@@ -37,6 +37,9 @@ def init_params(seed=0, scheme="xavier", {signature}):
 #: the checks of every module's ``init_params``: a floating dtype, and ``scaled-identity:c``
 #: with c in the CLI's range
 SCALE_CHECK = """\
+    if not isinstance(scheme, str):  # None would fail below naming str.startswith
+        known = ", ".join([*STDS, "scaled-identity:c"])
+        raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")
     # an integer (or bool, complex) dtype would truncate the draws to zeros, silently
     floating = getattr(dtype, "is_floating_point", None)  # a torch dtype says so itself
     if floating is None:  # NumPy's: bfloat16 is kind "V", so only these are refused
