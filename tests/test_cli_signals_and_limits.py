@@ -141,6 +141,7 @@ def test_an_ascii_terminal_gets_escapes_not_question_marks() -> None:
     assert "?" not in done.stdout.replace("?)", "")
 
 
+@pytest.mark.slow  # a process that imports matplotlib (3 s)
 def test_an_empty_log_plot_says_so_without_a_warning(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     out = tmp_path / "w.png"

@@ -311,6 +311,7 @@ data: X, Y, R
 """
 
 
+@pytest.mark.slow  # four processes, one per hash seed (3 s)
 def test_the_sums_wait_for_the_softmax_not_another_factor_in_every_process() -> None:
     """review24: sums_factor took the first element-wise product with one matrix symbol, from
     a set: with ``R ⊙ abs(Z)`` in the step, half the hash seeds wrote ``(Y + 0 * R)`` (not
