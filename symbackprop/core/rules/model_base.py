@@ -153,9 +153,12 @@ def decision(
         Text("; shapes alone do not decide here: "),
         Math(chosen.expr, chosen.text),
         *fits,
-        Text(f" {'both' if len(others) == 1 else 'all'} have that shape (a square value or a "),
+        # a square factor (G or G^T beside it), a square result (a row times a column: the
+        # product or its transpose's) or a 1 x 1 factor (it commutes) lets two of them fit
+        Text(f" {'both' if len(others) == 1 else 'all'} have that shape (a square factor or "),
+        Text("result, or a "),
         UNIT,
-        Text(" factor lets them fit); the rule's form is right because "),
+        Text(" factor, lets them fit); the rule's form is right because "),
         *because,
     )
 
