@@ -290,3 +290,15 @@ def test_rejections_at_sizes_where_widths_meet_are_said_to_hold_in_general() -> 
     assert "at the sizes shown, n1 = n2 = m = 3: an arrangement" in said
     apart = sb.derive(sb.Network.parse("4-5-3-2"))
     assert "judged with the sizes as symbols" not in sb.to_text(apart) + sb.to_latex(apart)
+
+
+def test_the_index_view_says_which_step_it_leaves_out() -> None:
+    """hostile25 #6: the index view of a softmax + ce network numbered its steps 1, 3, 4, ...,
+    leaving out the assumption step without a word; each format now says why."""
+    from symbackprop.render.indices import to_index_latex, to_index_markdown
+
+    d = sb.derive(sb.Network.parse("3-2:tanh-2:softmax", loss="ce"), batch=True)
+    said = "Step 2, the assumption that each column of Y sums to 1"
+    for text in (to_index_text(d), to_index_latex(d), to_index_markdown(d)):
+        assert " ".join(text.split()).count(said) == 1
+    assert "the assumption that" not in to_index_text(sb.derive(sb.Network.parse("3-2-1")))

@@ -17,6 +17,7 @@ from symbackprop.core.index_check import index_view
 from symbackprop.core.index_terms import J
 from symbackprop.core.indices import IndexEquation, IndexStep, MatrixForm
 from symbackprop.core.segments import Grad, Math, Prime, Segment, Text
+from symbackprop.core.steps import Rule
 from symbackprop.core.textprint import TextPrinter
 from symbackprop.render.latexprint import MathLatexPrinter, finish
 from symbackprop.render.names import Naming
@@ -151,6 +152,17 @@ def _notes_text(segments: tuple[Segment, ...], printer: IndexTextPrinter) -> str
     return "".join(s.text if isinstance(s, Text) else _segment_text(s, printer) for s in segments)
 
 
+def _left_out(view: View) -> str:
+    """What the numbering skips, said (`` Step 2 ...``), or "": the loss's stated assumption
+    (softmax with cross-entropy) is a statement, not a derivative, so it has no index form."""
+    stated = [s for s in view.steps if s.rule == Rule.ASSUMPTION]
+    return "".join(
+        f" Step {s.number}, the assumption that {s.assumption or 'the loss states'}, is a "
+        "statement, not a derivative: it is not repeated here."
+        for s in stated
+    )
+
+
 def _steps(d: Derivation, wrt: str | None) -> tuple[View, list[IndexStep]]:
     view = View(d, wrt=wrt)
     numbers = {step.number for step in view.steps}
@@ -182,7 +194,7 @@ def to_index_text(d: Derivation, *, wrt: str | None = None) -> str:
     rows = [
         f"Index view of {d.network.compact} ({view.mode}); indices from 1, [k=i] is 1 when "
         "k = i and 0 otherwise. Every equality below was checked by SymPy on a concrete "
-        "instance (sizes 2 and 3, exact rationals) before it was printed.",
+        "instance (sizes 2 and 3, exact rationals) before it was printed." + _left_out(view),
     ]
     for item in steps:
         step = item.step
@@ -267,7 +279,7 @@ INTRO = (
 def index_latex_section(d: Derivation, *, wrt: str | None = None) -> list[str]:
     """The index view as a section of the LaTeX document (rows of LaTeX)."""
     view, steps = _steps(d, wrt)
-    rows = [r"\section*{The index view: from entries to matrices}", INTRO, ""]
+    rows = [r"\section*{The index view: from entries to matrices}", INTRO + _left_out(view), ""]
     for item in steps:
         rows += _step_latex(view, item, markdown=False)
     return rows
@@ -282,7 +294,7 @@ def to_index_markdown(d: Derivation, *, wrt: str | None = None) -> str:
     """The index view as Markdown with ``$$...$$`` math."""
     view, steps = _steps(d, wrt)
     intro = INTRO.replace(r"$\mathbf{1}_{k=i}$", r"$\mathbf{1}_{k=i}$")
-    rows = ["## The index view: from entries to matrices", "", intro, ""]
+    rows = ["## The index view: from entries to matrices", "", intro + _left_out(view), ""]
     for item in steps:
         rows += _step_latex(view, item, markdown=True)
     return "\n".join(rows).rstrip("\n") + "\n"

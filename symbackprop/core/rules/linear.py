@@ -182,7 +182,7 @@ def product_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 ShapeOf(target),
                 Text(". "),
                 math(up.expr, up.label),
-                Text(" is reused from the step before, not recomputed"),
+                Text(" is reused as computed above, not recomputed"),
             ),
             candidates=tuple(candidates),
         )
