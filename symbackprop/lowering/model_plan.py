@@ -523,6 +523,9 @@ def _cached_forms(graph: Any, rename: _Sized) -> dict[Any, Any]:
             out[sp.log(Determinant(arg))] = value[0, 0]
         elif node.kind is Kind.INVERSE:
             out[Inverse(arg)] = value
+            # inv(A)^T, as logdet's and det's gradients write it: SymPy keeps it inv(A^T),
+            # which the cache would not match, and the code computed a second inverse
+            out[Inverse(Transpose(arg))] = Transpose(value)
         elif node.kind in (Kind.FUNCTION, Kind.COLUMN_SOFTMAX):
             out[rename(graph.forward[name])] = value
     return out

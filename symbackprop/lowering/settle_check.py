@@ -254,9 +254,13 @@ class _Explicit:
     def _opaque(self, kind: str, arg: Any, rows: int, cols: int) -> Any:
         """``inv(A)`` or ``det(A)`` as a matrix of fresh symbols, one per explicit value of
         ``A``: equal arguments give equal symbols, and nothing else is assumed, so a proof
-        never expands a symbolic inverse or determinant (a k x k one has k! terms)."""
+        never expands a symbolic inverse or determinant (a k x k one has k! terms). Of a
+        transposed argument, the transpose of the one known: inv(A^T) = inv(A)^T."""
         key = (kind, sp.ImmutableMatrix(self(arg).applyfunc(sp.expand)))
         known = self.opaque.get(key)
+        flipped = self.opaque.get((kind, sp.ImmutableMatrix(key[1].T)))
+        if known is None and flipped is not None:  # inv(A^T) = inv(A)^T, det(A^T) = det(A)
+            known = self.opaque[key] = flipped.T
         if known is None:
             tag = f"{kind}{len(self.opaque)}"
             known = self.opaque[key] = sp.Matrix(
