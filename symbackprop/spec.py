@@ -186,6 +186,11 @@ class Network:
             raise SpecError(f"spec: expected a string like '4-3-2-1', got {type(spec).__name__}")
         if not spec.strip():
             raise SpecError("spec is empty; expected widths separated by '-', e.g. '4-3-2-1'")
+        if spec.strip() == "-":  # the usual name of standard input, which is not read
+            raise SpecError(
+                "spec '-': standard input is not read; pass a file (.model, .toml or .json) "
+                "or a compact spec such as '4-3-2-1'"
+            )
         parts = [p.strip() for p in spec.split("-")]
         for i, part in enumerate(parts, start=1):
             if not part:

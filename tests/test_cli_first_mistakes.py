@@ -159,3 +159,11 @@ def test_pi_in_a_model_is_refused_not_made_a_parameter(tmp_path: Path) -> None:
         "reads as a constant (for the number write 3.141592653589793); declare it "
         "('pi : 1 x 1') if it is one\n"
     )
+
+
+def test_a_dash_for_standard_input_is_told_it_is_not_read() -> None:
+    """``symbackprop derive - < net.model`` said "part 1 is empty" (hostile25 #7)."""
+    result = CliRunner().invoke(main, ["derive", "-"], input="X : 3 x m\n")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "standard input is not read; pass a file (.model, .toml or .json)" in result.stderr
