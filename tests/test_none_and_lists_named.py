@@ -97,3 +97,29 @@ def test_init_params_names_a_scheme_that_is_not_a_string(backend: str, spec: obj
     module, _, _ = _setup(spec, backend)
     with pytest.raises(TypeError, match=r"^init scheme must be a string, one of xavier, he"):
         module.init_params(0, scheme=None)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+def test_a_network_cache_edited_by_hand_is_named(backend: str) -> None:
+    """backward checked only that the cache had its names (hostile25 #2): an A1 of another
+    shape failed inside a product, a list for A2 ran, and float32 weights beside a float64
+    cache gave float64 gradients. Each is a ValueError naming the entry or the weight."""
+    module, params, (X, Y) = _setup(NET, backend)
+    _, cache = module.forward(params, X)
+    wrong = np.ones((7, 4), np.asarray(X).dtype)
+    if backend == "torch":
+        import torch
+
+        wrong = torch.from_numpy(wrong)
+    with pytest.raises(ValueError, match=r"^cache\['A1'\] has shape \(7, 4\), expected \(2, 4\)"):
+        module.backward(params, {**cache, "A1": wrong}, Y)
+    listed = np.asarray(cache["A2"]).tolist()
+    with pytest.raises(ValueError, match=r"^cache\['A2'\] has shape a list, not a"):
+        module.backward(params, {**cache, "A2": listed}, Y)
+    if backend != "jax":  # JAX's float32 weights beside float64 are its own message
+        halved = {
+            k: v.float() if backend == "torch" else v.astype(np.float32) for k, v in params.items()
+        }
+        with pytest.raises(ValueError, match=r"^W\d has dtype (torch\.)?float32 but X has"):
+            module.backward(halved, cache, Y)
+    module.backward(params, cache, Y)  # forward's own cache still runs

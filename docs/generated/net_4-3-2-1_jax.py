@@ -134,6 +134,17 @@ def _invalid(params, X=..., Y=..., cache=...):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    # the cache's other arrays have forward's shapes (not so in a cache edited by hand)
+    cached = {}
+    for name in CACHE_READS if cache is not None else ():
+        if name != "X":
+            value = cached[f"cache[{name!r}]"] = cache[name]
+            expected = (SHAPES[f"W{name[1:]}"][0], X.shape[1])
+            if shape(value) != expected:
+                raise ValueError(
+                    f"cache[{name!r}] has shape {shape(value)}, expected {expected}: pass the "
+                    "cache that forward returned"
+                )
     for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
         if isinstance(value, np.ma.MaskedArray):  # its mask would be ignored
             raise ValueError(
@@ -159,7 +170,7 @@ def _invalid(params, X=..., Y=..., cache=...):
             f"X has dtype {dtype}; expected a floating-point array of at most 64 bits "
             f"(X.astype(np.{jnp.result_type(float)}) converts it)"
         )
-    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
+    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y), *cached.items()):
         got = getattr(value, "dtype", None)
         if value is not None and X is not None and got != dtype:
             # x64 off: JAX makes no float64, so the usual advice would not be followed
@@ -267,6 +278,14 @@ def backward(params, cache, Y, work=None):
             and Y.dtype == X.dtype
             and W2.shape == (2, 3)
             and W3.shape == (1, 2)
+            and W2.dtype == X.dtype
+            and W3.dtype == X.dtype
+            and A1.shape == (3, m)
+            and A2.shape == (2, m)
+            and A3.shape == (1, m)
+            and A1.dtype == X.dtype
+            and A2.dtype == X.dtype
+            and A3.dtype == X.dtype
             and not isinstance(Y, _MASKED)
             and not isinstance(W2, _MASKED)
             and not isinstance(W3, _MASKED)

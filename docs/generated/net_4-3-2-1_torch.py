@@ -136,8 +136,20 @@ def _invalid(params, X=..., Y=..., cache=...):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    # the cache's other tensors have forward's shapes (not so in a cache edited by hand)
+    cached = {}
+    for name in CACHE_READS if cache is not None else ():
+        if name != "X":
+            value = cached[f"cache[{name!r}]"] = cache[name]
+            expected = (SHAPES[f"W{name[1:]}"][0], X.shape[1])
+            if shape(value) != expected:
+                raise ValueError(
+                    f"cache[{name!r}] has shape {shape(value)}, expected {expected}: pass the "
+                    "cache that forward returned"
+                )
     first = None  # every tensor has the dtype of the first one checked
-    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+    arrays = (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y), *cached.items())
+    for name, value in arrays:
         if value is not None:
             first = _same_dtype(name, value, first)
     raise ValueError("the tensors do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
@@ -370,8 +382,23 @@ def backward(params, cache, Y, work=None):
         A3 = cache["A3"]  # (1, m)
         m = X.shape[1]  # the number of examples
         dtype = X.dtype  # forward checked it; every tensor has it
-        ok = Y.shape == (1, m) and W2.shape == (2, 3) and W3.shape == (1, 2)
-        ok = ok and Y.dtype is dtype and W2.dtype is dtype and W3.dtype is dtype
+        ok = (
+            Y.shape == (1, m)
+            and W2.shape == (2, 3)
+            and W3.shape == (1, 2)
+            and A1.shape == (3, m)
+            and A2.shape == (2, m)
+            and A3.shape == (1, m)
+        )
+        ok = (
+            ok
+            and Y.dtype is dtype
+            and W2.dtype is dtype
+            and W3.dtype is dtype
+            and A1.dtype is dtype
+            and A2.dtype is dtype
+            and A3.dtype is dtype
+        )
     except (AttributeError, IndexError, KeyError, TypeError):
         ok = False
     if not ok:

@@ -194,8 +194,15 @@ class NetworkEmitter(ABC, Generic[P]):
         y = plan.data[1]
         checks = [f"Y.shape == {show_dims(plan.data_shapes[y])}", f"Y.dtype {self.SAME} X.dtype"]
         checks += [f"{name}.shape == {weight_shapes[name]}" for name in plan.backward_parameters]
+        # the weights and the cache's other arrays in X's shapes and dtype (a cache edited by
+        # hand, or one of float64 beside float32 weights, failed inside the products or
+        # promoted the gradients)
+        checks += [f"{name}.dtype {self.SAME} X.dtype" for name in plan.backward_parameters]
+        cached = [name for name in plan.backward_reads if name != plan.data[0]]
+        checks += [f"{name}.shape == {show_dims(self.shapes[name])}" for name in cached]
+        checks += [f"{name}.dtype {self.SAME} X.dtype" for name in cached]
         if self.ARRAY_TYPE:
-            names = [y, *plan.backward_parameters]
+            names = [y, *plan.backward_parameters, *cached]
             checks += [f"type({name}) is {self.ARRAY_TYPE}" for name in names]
         if self.NOT_REFUSED:
             checks += [self.NOT_REFUSED.format(a=name) for name in [y, *plan.backward_parameters]]

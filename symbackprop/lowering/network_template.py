@@ -66,6 +66,17 @@ def _invalid(params, X=..., Y=..., cache=...):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    # the cache's other <NOUN>s have forward's shapes (not so in a cache edited by hand)
+    cached = {}
+    for name in CACHE_READS if cache is not None else ():
+        if name != "X":
+            value = cached[f"cache[{name!r}]"] = cache[name]
+            expected = (SHAPES[f"W{name[1:]}"][0], X.shape[1])
+            if shape(value) != expected:
+                raise ValueError(
+                    f"cache[{name!r}] has shape {shape(value)}, expected {expected}: pass the "
+                    "cache that forward returned"
+                )
 '''
 
 
@@ -126,7 +137,7 @@ def invalid_helper(
             f"X has dtype {{dtype}}; expected {expected} "
             {advice}
         )
-    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
+    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y), *cached.items()):
         got = getattr(value, "dtype", None)
         if value is not None and X is not None and got != dtype:
 {mixed}            raise ValueError(

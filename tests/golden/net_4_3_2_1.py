@@ -167,6 +167,17 @@ def _invalid(params, X=..., Y=..., cache=...):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    # the cache's other arrays have forward's shapes (not so in a cache edited by hand)
+    cached = {}
+    for name in CACHE_READS if cache is not None else ():
+        if name != "X":
+            value = cached[f"cache[{name!r}]"] = cache[name]
+            expected = (SHAPES[f"W{name[1:]}"][0], X.shape[1])
+            if shape(value) != expected:
+                raise ValueError(
+                    f"cache[{name!r}] has shape {shape(value)}, expected {expected}: pass the "
+                    "cache that forward returned"
+                )
     for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
         if isinstance(value, np.matrix):
             raise ValueError(
@@ -193,7 +204,7 @@ def _invalid(params, X=..., Y=..., cache=...):
             f"X has dtype {dtype}; expected a floating-point array "
             "(X.astype(np.float64) converts it)"
         )
-    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
+    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y), *cached.items()):
         got = getattr(value, "dtype", None)
         if value is not None and X is not None and got != dtype:
             raise ValueError(
@@ -358,9 +369,20 @@ def backward(params, cache, Y, work=None):
             and Y.dtype is X.dtype
             and W2.shape == (2, 3)
             and W3.shape == (1, 2)
+            and W2.dtype is X.dtype
+            and W3.dtype is X.dtype
+            and A1.shape == (3, m)
+            and A2.shape == (2, m)
+            and A3.shape == (1, m)
+            and A1.dtype is X.dtype
+            and A2.dtype is X.dtype
+            and A3.dtype is X.dtype
             and type(Y) is _ARRAY
             and type(W2) is _ARRAY
             and type(W3) is _ARRAY
+            and type(A1) is _ARRAY
+            and type(A2) is _ARRAY
+            and type(A3) is _ARRAY
             and m <= 65504
         )
     except (AttributeError, IndexError, KeyError, TypeError):

@@ -352,15 +352,18 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         return lines + fitted(f"{a} = {code}", shape)
 
     def backward_checks(self) -> list[str]:
-        """Y's and the weights' shapes, then every dtype against X's."""
+        """Y's, the weights' and the cached tensors' shapes, then every dtype against X's."""
         plan = self.plan
         weights = plan.backward_parameters
         weight_shapes = {p.name: show_dims(p.shape) for p in plan.parameters}
         out = line("    dtype = X.dtype", "forward checked it; every tensor has it")
+        # the cache's other tensors in forward's shapes (not so in a cache edited by hand)
+        cached = [name for name in plan.backward_reads if name != plan.data[0]]
         checks = [f"Y.shape == {show_dims(plan.data_shapes[plan.data[1]])}"]
         checks += [f"{name}.shape == {weight_shapes[name]}" for name in weights]
+        checks += [f"{name}.shape == {show_dims(self.shapes[name])}" for name in cached]
         out += conjunction("ok", checks, INDENT * 2)
-        dtypes = [f"{name}.dtype is dtype" for name in ("Y", *weights)]
+        dtypes = [f"{name}.dtype is dtype" for name in ("Y", *weights, *cached)]
         return out + conjunction("ok", ["ok", *dtypes], INDENT * 2)
 
     def backward_begins(self) -> list[str]:

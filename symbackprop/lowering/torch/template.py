@@ -57,7 +57,8 @@ INVALID_HELPER = invalid_shapes(
     "tuple(got)",
 ) + (
     """    first = None  # every tensor has the dtype of the first one checked
-    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+    arrays = (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y), *cached.items())
+    for name, value in arrays:
         if value is not None:
             first = _same_dtype(name, value, first)
     raise ValueError("the tensors do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")

@@ -149,6 +149,17 @@ def _invalid(params, X=..., Y=..., cache=...):
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
             raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+    # the cache's other arrays have forward's shapes (not so in a cache edited by hand)
+    cached = {}
+    for name in CACHE_READS if cache is not None else ():
+        if name != "X":
+            value = cached[f"cache[{name!r}]"] = cache[name]
+            expected = (SHAPES[f"W{name[1:]}"][0], X.shape[1])
+            if shape(value) != expected:
+                raise ValueError(
+                    f"cache[{name!r}] has shape {shape(value)}, expected {expected}: pass the "
+                    "cache that forward returned"
+                )
     for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
         if isinstance(value, np.matrix):
             raise ValueError(
@@ -175,7 +186,7 @@ def _invalid(params, X=..., Y=..., cache=...):
             f"X has dtype {dtype}; expected a floating-point array "
             "(X.astype(np.float64) converts it)"
         )
-    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
+    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y), *cached.items()):
         got = getattr(value, "dtype", None)
         if value is not None and X is not None and got != dtype:
             raise ValueError(
@@ -316,9 +327,17 @@ def backward(params, cache, Y, work=None):
             and Y.dtype is X.dtype
             and W1.shape == (4, 3)
             and W2.shape == (2, 4)
+            and W1.dtype is X.dtype
+            and W2.dtype is X.dtype
+            and A1.shape == (4, m)
+            and A2.shape == (2, m)
+            and A1.dtype is X.dtype
+            and A2.dtype is X.dtype
             and type(Y) is _ARRAY
             and type(W1) is _ARRAY
             and type(W2) is _ARRAY
+            and type(A1) is _ARRAY
+            and type(A2) is _ARRAY
             and m <= 65504
         )
     except (AttributeError, IndexError, KeyError, TypeError):
