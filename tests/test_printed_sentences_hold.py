@@ -302,3 +302,11 @@ def test_the_index_view_says_which_step_it_leaves_out() -> None:
     for text in (to_index_text(d), to_index_latex(d), to_index_markdown(d)):
         assert " ".join(text.split()).count(said) == 1
     assert "the assumption that" not in to_index_text(sb.derive(sb.Network.parse("3-2-1")))
+
+
+def test_a_determinants_step_lists_the_cached_determinant_it_reads() -> None:
+    """hostile25 #6: det(A)'s step listed only inv(A) as read from the cache, while the code
+    reads the cached det(A) too (``t * inv(A)^T``)."""
+    d = sb.derive(sb.Model.parse("A : 3 x 3\nJ = det(A) + tr(inv(A))\ndata:"))
+    (step,) = [s for s in d.steps if s.wrt is not None and s.wrt.name == "A"]
+    assert "det(A)" in [d.graph.value_text(name) for name in step.uses]

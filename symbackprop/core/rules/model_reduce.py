@@ -179,7 +179,12 @@ def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             r"d \det A = \det A \, \operatorname{tr}(A^{-1} \, dA)",
         ),
     )
-    return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g det(A) A^-T", segments)]
+    # det(A) is the cached value itself, which the code reads
+    return [
+        Contribution(
+            a, expr, Rule.MATRIX_FUNCTION, "g det(A) A^-T", segments, uses=(up.value.name,)
+        )
+    ]
 
 
 def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
