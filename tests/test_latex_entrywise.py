@@ -172,3 +172,20 @@ def test_a_function_in_an_elementwise_body_reads_as_in_the_equations_in_mathml()
     rnn = sb.to_html(sb.derive(sb.Model.parse(Path("examples/models/rnn_3.model").read_text())))
     kept = rnn[rnn.index("Adjoints kept") :]
     assert '<msup><mrow><mrow><mi>tanh</mi><mrow><mo stretchy="false">(</mo><mi>W</mi>' in kept
+
+
+def test_a_piecewise_factor_of_a_product_keeps_its_brackets() -> None:
+    """review25 #1: ``z * leaky_relu(z)``'s derivative, a matrix times an indicator sum,
+    printed ``A ⊙ 1{A > 0} + (1/100) 1{A <= 0}``, reading the first term alone."""
+    leaky = sp.Piecewise((1, T > 0), (sp.Rational(1, 100), True))
+    assert _latex(Elementwise(sp.Lambda(T, T * leaky), A)) == (
+        r"A \odot (\mathbf{1}\lbrace A > 0 \rbrace + \frac{1}{100} \, "
+        r"\mathbf{1}\lbrace A \leq 0 \rbrace)"
+    )
+    assert '<mo>⊙</mo><mrow><mo stretchy="true">(</mo>' in _mathml(
+        Elementwise(sp.Lambda(T, T * leaky), A)
+    )
+    step = sp.Piecewise((1, T > 0), (0, True))  # one indicator: its braces delimit it
+    assert _latex(Elementwise(sp.Lambda(T, T * (1 - T) * step), A)) == (
+        r"A \odot (1 - A) \odot \mathbf{1}\lbrace A > 0 \rbrace"
+    )

@@ -123,3 +123,21 @@ def test_a_network_cache_edited_by_hand_is_named(backend: str) -> None:
         with pytest.raises(ValueError, match=r"^W\d has dtype (torch\.)?float32 but X has"):
             module.backward(halved, cache, Y)
     module.backward(params, cache, Y)  # forward's own cache still runs
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+def test_a_cache_that_is_not_a_dict_is_named(backend: str) -> None:
+    """review25 #4/#5: the (output, cache) pair or a number as a network's cache failed with
+    NumPy's "truth value ... is ambiguous" or "int is not iterable"; a model's cache without
+    its m raised KeyError 'm'."""
+    module, params, (X, Y) = _setup(NET, backend)
+    returned = module.forward(params, X)
+    with pytest.raises(ValueError, match=r"^cache must be the dict forward returned, got a tuple"):
+        module.backward(params, returned, Y)
+    with pytest.raises(ValueError, match=r"^cache must be the dict forward returned, got a int"):
+        module.backward(params, 3, Y)
+    model, params, data = _setup(MODEL, backend)
+    _, cache = model.forward(params, *data)
+    without = {k: v for k, v in cache.items() if k != "m"}
+    with pytest.raises(ValueError, match=r"^cache has no 'm': pass the cache forward returned"):
+        model.backward(params, without)

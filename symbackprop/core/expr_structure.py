@@ -13,6 +13,7 @@ import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Transpose
 
 from symbackprop.records.nodes import Elementwise, LogSumExp, Softmax
+from symbackprop.records.scalars import indicator_pieces
 
 
 def split_coeff(expr: Any) -> tuple[sp.Expr, list[Any]]:
@@ -151,6 +152,21 @@ def entrywise_product(
     if len(num) < 2 and len(den) < 2:
         return None
     return sp.Mul(*scalar), num, den
+
+
+def reads_as_sum(factor: Any) -> bool:
+    """Whether ``factor`` of a product prints as a sum, so it takes brackets there: a sum, or a
+    piecewise value other than one indicator (``1{z > 0} + (1/100) 1{z <= 0}``; a product
+    beside it unbracketed would read its first term alone)."""
+    if isinstance(factor, sp.Add):
+        return True
+    if not isinstance(factor, sp.Piecewise):
+        return False
+    pieces = indicator_pieces(factor)
+    if pieces is None:
+        return True
+    terms = [value for value, _ in pieces if value != 0]
+    return terms != [1]
 
 
 def is_atom(expr: Any) -> bool:

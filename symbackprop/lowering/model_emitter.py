@@ -363,7 +363,7 @@ class ModelEmitter(PrintedShapes[P]):
         plan = self.plan
         read = frozenset().union(*(matrices(s.expr) for s in plan.backward))
         out = self.backward_head() + work_check("backward(params, cache, work=None)")
-        out += cache_check(list(plan.cache))
+        out += cache_check([*plan.cache, *(["m"] if plan.batch else [])])  # forward stores m
         out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         out += [f'    {name} = cache["{name}"]' for name in plan.cache]
         out += self.sums_checks()

@@ -56,6 +56,9 @@ class NetworkEmitter(ABC, Generic[P]):
     DECORATOR: ClassVar[str | None] = None
     #: how a dtype is compared on entry: ``is`` (one object per dtype) or ``==`` (JAX)
     SAME: ClassVar[str] = "is"
+    #: whether the cache's arrays are checked to have X's dtype (not JAX's: with x64 off it
+    #: computes them in float32 while a NumPy X stays float64)
+    CACHE_DTYPES: ClassVar[bool] = True
     #: the module's name of the one type its entry checks pass at once, ``type(W1) is
     #: _ARRAY`` (NumPy's ``np.ndarray``: any subclass, a ``np.matrix`` whose ``*`` multiplies
     #: matrices or a subclass of one, goes to ``_invalid``, which refuses a matrix by
@@ -200,7 +203,8 @@ class NetworkEmitter(ABC, Generic[P]):
         checks += [f"{name}.dtype {self.SAME} X.dtype" for name in plan.backward_parameters]
         cached = [name for name in plan.backward_reads if name != plan.data[0]]
         checks += [f"{name}.shape == {show_dims(self.shapes[name])}" for name in cached]
-        checks += [f"{name}.dtype {self.SAME} X.dtype" for name in cached]
+        if self.CACHE_DTYPES:
+            checks += [f"{name}.dtype {self.SAME} X.dtype" for name in cached]
         if self.ARRAY_TYPE:
             names = [y, *plan.backward_parameters, *cached]
             checks += [f"type({name}) is {self.ARRAY_TYPE}" for name in names]

@@ -45,6 +45,10 @@ def _invalid(params, X=..., Y=..., cache=...):
         return <GOT> if isinstance(got, tuple) else f"a {type(value).__name__}, not <A> <NOUN>"
 
     if cache is not None:
+        if not hasattr(cache, "keys"):  # a number, or the (output, cache) pair forward returns
+            raise ValueError(
+                f"cache must be the dict forward returned, got a {type(cache).__name__}"
+            )
         for name in CACHE_READS:
             if name not in cache:
                 raise ValueError(f"cache has no {name!r}: pass the cache that forward returned")
@@ -113,6 +117,7 @@ def invalid_helper(
     types: str = "",
     ns: str = "np",
     expected: str = "a floating-point array",
+    cached: str = ", *cached.items()",
 ) -> str:
     """The text of ``_invalid``: its shape checks, then its dtype rule, ``refused`` being the
     test that X's ``dtype`` (None for a value without one) is not floating-point (the models'
@@ -124,7 +129,9 @@ def invalid_helper(
     dtype rule (NumPy's refusal of a ``np.matrix``, :data:`MATRIX_CHECK`). Last, a batch of
     more examples than float16 counts (:func:`float16_check`; ``ns`` names float16's
     namespace). ``expected``: what a refused dtype is told was expected (JAX names its four
-    floating dtypes: a float128 is floating-point, but not one of them)."""
+    floating dtypes: a float128 is floating-point, but not one of them). ``cached``: the
+    cache's arrays in that check (JAX's are the float32 it computes in while a NumPy X stays
+    float64, with x64 off: none)."""
     return (
         INVALID_SHAPES
         + types
@@ -137,7 +144,7 @@ def invalid_helper(
             f"X has dtype {{dtype}}; expected {expected} "
             {advice}
         )
-    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y), *cached.items()):
+    for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y){cached}):
         got = getattr(value, "dtype", None)
         if value is not None and X is not None and got != dtype:
 {mixed}            raise ValueError(

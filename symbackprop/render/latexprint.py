@@ -36,6 +36,7 @@ from symbackprop.core.expr_structure import (
     ones_kind,
     ordered_terms,
     product_factors,
+    reads_as_sum,
     with_coefficient,
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
@@ -232,14 +233,14 @@ class MathLatexPrinter(LatexPrinter):
             if len(factors) == 1:
                 return self._print(factors[0])
             return r" \odot ".join(
-                OPEN + self._print(f) + CLOSE if isinstance(f, sp.Add) else self._print(f)
+                OPEN + self._print(f) + CLOSE if reads_as_sum(f) else self._print(f)
                 for f in factors
             )
 
         body = side(num) if num else "1"
         if den:
             body = rf"\frac{{{body}}}{{{side(den)}}}"
-        elif len(num) == 1 and isinstance(num[0], sp.Add):
+        elif len(num) == 1 and reads_as_sum(num[0]):
             body = OPEN + body + CLOSE
         if scalar == 1:
             return body

@@ -29,6 +29,7 @@ from symbackprop.core.expr_structure import (
     ones_kind,
     ordered_terms,
     product_factors,
+    reads_as_sum,
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
@@ -221,11 +222,11 @@ class MathMLPrinter(MathMLPresentationPrinter):
                 return el("mn", "1")
             if len(factors) == 1:
                 return self._s(factors[0])
-            shown = [paren(self._s(f)) if isinstance(f, sp.Add) else self._s(f) for f in factors]
+            shown = [paren(self._s(f)) if reads_as_sum(f) else self._s(f) for f in factors]
             return mrow(*_joined(shown, mo("⊙")))
 
         body = el("mfrac", side(num), side(den)) if den else side(num)
-        if not den and len(num) == 1 and isinstance(num[0], sp.Add):
+        if not den and len(num) == 1 and reads_as_sum(num[0]):
             body = paren(body)
         return self._node(self._coefficient(scalar, body))
 

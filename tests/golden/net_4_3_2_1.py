@@ -146,6 +146,10 @@ def _invalid(params, X=..., Y=..., cache=...):
         return got if isinstance(got, tuple) else f"a {type(value).__name__}, not an array"
 
     if cache is not None:
+        if not hasattr(cache, "keys"):  # a number, or the (output, cache) pair forward returns
+            raise ValueError(
+                f"cache must be the dict forward returned, got a {type(cache).__name__}"
+            )
         for name in CACHE_READS:
             if name not in cache:
                 raise ValueError(f"cache has no {name!r}: pass the cache that forward returned")

@@ -75,6 +75,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         "import numpy as np  # init_params and the array types the entry checks refuse",
     )
     SAME = "=="
+    CACHE_DTYPES = False
     M_LIMIT = True
     FORWARD_ENTRY = (
         "    try:  # shapes and dtypes on entry: tuple and dtype compares (static under jit)",

@@ -66,6 +66,7 @@ _MASKED = np.ma.MaskedArray
     types=JAX_KIND_CHECK,
     ns="jnp",
     expected=JAX_FLOATS,
+    cached="",
 )
 
 __all__ = [

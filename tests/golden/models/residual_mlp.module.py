@@ -285,7 +285,7 @@ def backward(params, cache, work=None):
     if not hasattr(cache, "keys"):  # None, or the (cost, cache) pair forward returns
         got = "None" if cache is None else f"a {type(cache).__name__}"
         raise ValueError(f"cache must be the dict forward returned, got {got}")
-    for name in ("X", "Y", "a1", "h", "t3", "t6"):
+    for name in ("X", "Y", "a1", "h", "t3", "t6", "m"):
         if name not in cache:
             raise ValueError(f"cache has no {name!r}: pass the cache forward returned")
     W2 = params["W2"]

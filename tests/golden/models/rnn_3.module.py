@@ -281,7 +281,7 @@ def backward(params, cache, work=None):
     if not hasattr(cache, "keys"):  # None, or the (cost, cache) pair forward returns
         got = "None" if cache is None else f"a {type(cache).__name__}"
         raise ValueError(f"cache must be the dict forward returned, got {got}")
-    for name in ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t9", "t11"):
+    for name in ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t9", "t11", "m"):
         if name not in cache:
             raise ValueError(f"cache has no {name!r}: pass the cache forward returned")
     W = params["W"]
