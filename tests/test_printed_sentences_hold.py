@@ -288,6 +288,9 @@ def test_rejections_at_sizes_where_widths_meet_are_said_to_hold_in_general() -> 
     batch = sb.derive(sb.Network.parse("4-3-3-2"), batch=True)
     said = " ".join(sb.to_text(batch, sizes={"m": 3}).split())
     assert "at the sizes shown, n1 = n2 = m = 3: an arrangement" in said
+    named = sb.derive(sb.Network.parse("4-h-3-2"))  # review25: a named width meets too
+    said = " ".join(sb.to_text(named, sizes={"h": 3}).split())
+    assert "at the sizes shown, h = n2 = 3: an arrangement" in said
     apart = sb.derive(sb.Network.parse("4-5-3-2"))
     assert "judged with the sizes as symbols" not in sb.to_text(apart) + sb.to_latex(apart)
 

@@ -101,7 +101,10 @@ class View:
         ``[["n3", "1"]]`` for 4-3-2-1, ``[["n1", "n2", "3"]]`` for 4-3-3-1. Shape analysis
         judges the candidates with the widths as symbols (sizes in general), so at these sizes
         a product rejected as undefined or of another shape may exist (:meth:`generic_note`)."""
-        widths = [f"n{layer}" for layer in range(self.d.graph.depth + 1)]
+        # each layer's width as the shapes name it (n2, or a named width such as h)
+        g = self.d.graph
+        widths = [str(self.d.shapes[f"W{layer}"][1]) for layer in range(1, g.depth + 1)]
+        widths.append(str(self.d.shapes[f"W{g.depth}"][0]))
         widths += ["m"] if self.d.batch else []
         groups: dict[int, list[str]] = {}
         for name in widths:
