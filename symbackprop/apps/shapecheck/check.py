@@ -578,6 +578,8 @@ def _verdict(
             report.method, report.equal, report.counterexample = "exact", differ is None, differ
             if differ is None:
                 _across(report, derivation, expr, sides)
+            if report.equal:
+                _sizes_factor(report, derivation, expr)
             elif decides:
                 _factor_notes(report, derivation, expr)
             return
@@ -601,6 +603,8 @@ def _verdict(
     report.counterexample = None if confirmed is None else differ or confirmed
     if report.equal:
         _across(report, derivation, expr, sides)
+    if report.equal:
+        _sizes_factor(report, derivation, expr)
     if report.counterexample is not None:
         _factor_notes(report, derivation, expr)
 
@@ -962,17 +966,17 @@ def _exact_difference(yours: sp.Matrix, truth: sp.Matrix) -> tuple[int, int] | N
     return None
 
 
-def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
-    """Name the factors of the derivation that the formula lacks (and the other way round).
-
-    The formula's deltas are expanded first, as the derivation's are: in batch form a delta
-    already includes the 1/m of the mean, and a formula that adds another 1/m differs from the
-    gradient by that factor, not by a delta.
-    """
+def _compared_factors(
+    report: FormulaReport, derivation: Derivation, expr: Any
+) -> tuple[list[Any], list[Any], Any, Any] | None:
+    """The derivation's matrix factors the formula lacks, the formula's the derivation lacks,
+    and the two number coefficients (the derivation's, the formula's), with the formula's
+    deltas expanded as the derivation's are; ``None`` for a model or a gradient that is not
+    one product (a sum, with L2, has terms, not factors, to compare)."""
     if isinstance(derivation, ModelDerivation):
-        return  # a model's adjoints are not the network's deltas: no factor to name
+        return None  # a model's adjoints are not the network's deltas: no factor to name
     if not isinstance(report.gradient, (MatMul, HadamardProduct)):
-        return  # a sum (with L2, say) has terms, not factors, to compare
+        return None
     full = derivation.expanded_deltas
     expanded = expr.xreplace(
         {derivation.delta_symbols[layer]: full[layer] for layer in derivation.delta_symbols}
@@ -981,6 +985,44 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     your_coeff, yours = _coeff_factors(_as_derivation_writes(derivation, expanded))
     missing = [f for f in theirs if f not in yours and f.T not in yours]
     extra = [f for f in yours if f not in theirs and f.T not in theirs]
+    return missing, extra, their_coeff, your_coeff
+
+
+def _sizes_factor(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
+    """Refuse a pass where the formula is the gradient times a function of the sizes that is
+    1 at the sizes compared but not at every size (``((m-2)(m-3)(m-4) + 1) delta2 A1^T``
+    agrees at m = 2, 3, 4 only): the factors match, and their coefficients are compared as
+    expressions of the sizes, not at a few of them (hostile25)."""
+    compared = _compared_factors(report, derivation, expr)
+    if compared is None:
+        return
+    missing, extra, their_coeff, your_coeff = compared
+    if missing or extra or their_coeff == 0:
+        return
+    ratio = sp.simplify(your_coeff / their_coeff)
+    # only a function of the sizes alone (an indicator of the weights, constant where it never
+    # switches, is the point checks' to decide)
+    dims = {d for shape in derivation.shapes.values() for d in sp.Tuple(*shape).free_symbols}
+    sizes_only = ratio.free_symbols and ratio.free_symbols <= dims
+    if sizes_only and not ratio.has(sp.Piecewise) and sp.simplify(ratio - 1) != 0:
+        report.equal = False
+        report.notes.append(
+            f"your formula is the gradient times {_text(ratio)}, which is 1 at the sizes "
+            "compared but not at every size"
+        )
+
+
+def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
+    """Name the factors of the derivation that the formula lacks (and the other way round).
+
+    The formula's deltas are expanded first, as the derivation's are: in batch form a delta
+    already includes the 1/m of the mean, and a formula that adds another 1/m differs from the
+    gradient by that factor, not by a delta.
+    """
+    compared = _compared_factors(report, derivation, expr)
+    if compared is None:
+        return
+    missing, extra, their_coeff, your_coeff = compared
     if missing:
         report.notes.append(
             "the derivation has "
