@@ -218,17 +218,25 @@ def cache_plan(
 
 
 def check_formula(
-    network: SourceLike, wrt: str, formula: str, *, batch: bool = False
+    network: SourceLike,
+    wrt: str,
+    formula: str,
+    *,
+    batch: bool = False,
+    sizes: Mapping[str, int] | None = None,
 ) -> FormulaReport:
     """Check a hand-written ``formula`` as dJ/d``wrt``; see
     :class:`~symbackprop.apps.shapecheck.check.FormulaReport`.
 
     ``network``: a Network, a compact spec, a spec file, a Derivation (whose form then
     decides; ``batch`` is for the others) or a Model (its own names; adjoints ``d<name>``).
+    ``sizes`` (``{"n": 784, "m": 32}``) sets the concrete shapes the trace shows; the verdict
+    holds at every size, so it is compared at small sizes whatever these are.
     """
     from symbackprop.apps.shapecheck import check
 
     found = _source(network)
+    _sizes(found, sizes, batch_allowed=True)
     if _is_model(found):
         if batch:
             raise SpecError("batch= is for networks: a model's form is set by its equations")
@@ -236,7 +244,7 @@ def check_formula(
     elif isinstance(found, Network):
         found = _checked(found, batch)
     assert not isinstance(found, Model)
-    return check.check_formula(found, wrt, formula, batch=batch)
+    return check.check_formula(found, wrt, formula, batch=batch, sizes=sizes)
 
 
 #: (network or model, batch, its derivation) of the latest formula checks, newest last

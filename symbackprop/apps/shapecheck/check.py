@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 from sympy import HadamardProduct, MatMul
 
-from symbackprop.apps.shapecheck import crossings, numeric, redraw, spellings
+from symbackprop.apps.shapecheck import crossings, numeric, redraw, spellings, written_sizes
 from symbackprop.apps.shapecheck import model as model_formula
 from symbackprop.apps.shapecheck.decided import (
     applications,
@@ -244,7 +245,12 @@ class FormulaReport:
 
 
 def check_formula(
-    network: Network | Derivation, wrt: str, formula: str, *, batch: bool = False
+    network: Network | Derivation,
+    wrt: str,
+    formula: str,
+    *,
+    batch: bool = False,
+    sizes: Mapping[str, int] | None = None,
 ) -> FormulaReport:
     """Check ``formula`` as dJ/d``wrt`` for ``network``; see :class:`FormulaReport`.
 
@@ -260,11 +266,12 @@ def check_formula(
         what = "model" if isinstance(derivation, ModelDerivation) else "network"
         hint = did_you_mean(wrt, derivation.gradients)
         raise SpecError(
-            f"--wrt {quote_user_text(wrt)}: not a parameter of this {what}{hint}; expected one "
-            f"of {known}"
+            f"{quote_user_text(wrt)} is not a parameter of this {what}{hint}; its parameters "
+            f"are {known}"
         )
     target = tuple(derivation.symbols[wrt].shape)
     generic = _typer(derivation, formula)
+    generic.sizes.update(_shown_sizes(derivation, sizes))
     report = FormulaReport(
         wrt=wrt,
         formula=formula,
@@ -315,6 +322,7 @@ def check_formula(
             try:
                 _verdict(report, derivation, typed.expr)
                 _numeric_digits(report)
+                _generic_widths_note(report, derivation)
             except _TooLarge as exc:
                 report.error = FormulaError(f"cannot check this formula: {exc}", formula, None)
                 report.equal = None
@@ -327,6 +335,59 @@ def check_formula(
     if not report.ok and report.exit_code != 2:
         _repair(report, derivation, tree, formula, target)
     return report
+
+
+def _shown_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> dict[sp.Symbol, int]:
+    """The dimension symbols ``sizes`` names, with their sizes, for the trace's concrete
+    shapes (``SpecError`` for a name that sizes nothing here or a size that is not a positive
+    integer)."""
+    if not sizes:
+        return {}
+    dims = {
+        d.name: d
+        for symbol in derivation.symbols.values()
+        for d in getattr(symbol, "shape", ())
+        if isinstance(d, sp.Symbol)
+    }
+    out = {}
+    for name, size in sizes.items():
+        if name not in dims:
+            known = ", ".join(sorted(dims)) or "none (every shape is numeric)"
+            raise SpecError(
+                f"sizes: {quote_user_text(name)} sizes nothing here; its sizes: {known}"
+            )
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise SpecError(f"sizes: {name} = {size!r}; expected a positive integer")
+        own = (
+            None
+            if isinstance(derivation, ModelDerivation)
+            else derivation.graph.sizes.get(dims[name])
+        )
+        if own is not None and own != size:
+            raise SpecError(f"sizes: {name} = {size}, but {name} is {own} in this network")
+        out[dims[name]] = size
+    return out
+
+
+def _generic_widths_note(report: FormulaReport, derivation: Derivation) -> None:
+    """Say so where a network's counterexample is at widths that are not the network's own
+    (4-3-2-1's n3 = 1 compared at n3 = 3): the shapes are generic, so the formula is judged at
+    every width, as the derivation's gradient holds at every width (hostile25 #4)."""
+    found = report.counterexample
+    if found is None or isinstance(derivation, ModelDerivation):
+        return
+    first = {str(k): v for k, v in _settings(derivation)[0][0].items()}
+    if found.sizes == first:  # where it differs first: the widths are as near the own as drawn
+        return
+    own = {symbol.name: size for symbol, size in derivation.graph.sizes.items() if size}
+    other = [name for name, size in found.sizes.items() if name in own and own[name] != size]
+    if other:
+        widths = ", ".join(f"{name} = {own[name]}" for name in other)
+        report.notes.append(
+            f"the formula agrees at the sizes compared first; the counterexample is at other "
+            f"widths than this network's ({widths}): the shapes are generic, so a formula is "
+            "checked at every width, as the derivation holds at every width"
+        )
 
 
 def _names(derivation: Derivation) -> dict[str, Any]:
@@ -461,7 +522,7 @@ def _rowsum_note(
         typed = _typer(derivation, formula).type(rewritten)
     except FormulaError:
         return
-    if typed.shape != target:
+    if typed.shape != target or _sums_rows_only(derivation, formula, tree):
         return
     text = ast.to_text(rewritten, reading=True)
     probe = FormulaReport(
@@ -476,6 +537,21 @@ def _rowsum_note(
         f"sum(...) adds all the entries (a number); to sum each row over the columns, as the "
         f"{report.target} dJ/d{report.wrt} needs, write rowsum(...): {text}{verdict}"
     )
+
+
+def _sums_rows_only(derivation: Derivation, formula: str, tree: ast.Node) -> bool:
+    """Whether every ``sum`` of ``tree`` adds a row (1 x m): its rowsum is the same number,
+    so reading it as rowsum offers nothing."""
+    typer = _typer(derivation, formula)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.func == "sum":
+            try:
+                shape = typer.type(node.args[0]).shape
+            except FormulaError:
+                return False
+            if shape is None or shape[0] != 1:
+                return False
+    return True
 
 
 def _sum_as_rowsum(node: ast.Node) -> ast.Node:
@@ -546,6 +622,8 @@ def _verdict(
         except LostDigits as exc:  # never a verdict from digits lost in rounding
             raise _TooLarge(str(exc)) from None
         report.equal = found is None
+        if report.equal and confirm:
+            _written_sizes(report, derivation, expr, sides)
         if found is not None:
             row, col, yours, truth, sizes = found
             exact = report.method == "exact"
@@ -580,6 +658,8 @@ def _verdict(
                 _across(report, derivation, expr, sides)
             if report.equal:
                 _sizes_factor(report, derivation, expr)
+            if report.equal and confirm:
+                _written_sizes(report, derivation, expr, sides)
             elif decides:
                 _factor_notes(report, derivation, expr)
             return
@@ -605,6 +685,8 @@ def _verdict(
         _across(report, derivation, expr, sides)
     if report.equal:
         _sizes_factor(report, derivation, expr)
+    if report.equal and confirm:
+        _written_sizes(report, derivation, expr, sides)
     if report.counterexample is not None:
         _factor_notes(report, derivation, expr)
 
@@ -663,10 +745,17 @@ def _exact_decides(derivation: Derivation, expr: Any, wrt: str) -> bool:
         *derivation.gradients.values(),
     )
     custom = [act for act in derivation.graph.activations if act.name not in ACTIVATIONS]
+    return exact_decides(expr, own, custom, _network_written(derivation, expr, wrt))
+
+
+def _network_written(derivation: Derivation, expr: Any, wrt: str) -> tuple[Any, Any]:
+    """The formula and dJ/d``wrt`` written out in the leaves (z1, a1, delta1 replaced by their
+    definitions); None for one whose names do not resolve."""
     named = {
         **derivation.forward,
         **{f"delta{layer}": value for layer, value in derivation.deltas.items()},
     }
+    own = (*named.values(), *derivation.gradients.values())
     symbols = {
         s.name: s
         for e in (*own, expr)
@@ -675,8 +764,7 @@ def _exact_decides(derivation: Derivation, expr: Any, wrt: str) -> bool:
     }
     definitions = {symbols[name]: value for name, value in named.items() if name in symbols}
     gradient = derivation.gradients[wrt]
-    written = (written_out(expr, definitions), written_out(gradient, definitions))
-    return exact_decides(expr, own, custom, written)
+    return written_out(expr, definitions), written_out(gradient, definitions)
 
 
 def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sides) -> None:
@@ -1012,6 +1100,63 @@ def _sizes_factor(report: FormulaReport, derivation: Derivation, expr: Any) -> N
         )
 
 
+def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sides) -> None:
+    """Refuse a pass where the formula writes a size as a number (m, n1) that agrees with the
+    gradient only at the sizes compared (:mod:`.written_sizes`): with that number moved off the
+    shapes' sizes it differs from the gradient, whose own 1/m moves too. The difference is
+    then looked for at larger sizes (the counterexample); where none shows there, the formula
+    cannot be decided (:class:`_TooLarge`)."""
+    rng = random.Random(_SEED)
+    if isinstance(derivation, ModelDerivation):
+        mine, theirs = model_formula.written(derivation, expr, report.wrt)
+        settings = [chosen for chosen, _ in model_formula.size_settings(derivation)]
+        evaluate_at: Callable[[], Callable[[Any], sp.MatrixBase]] = model_formula.exact_points(
+            derivation, settings[0], _SEED
+        )
+    else:
+        mine, theirs = _network_written(derivation, expr, report.wrt)
+        settings = [chosen for chosen, _ in _settings(derivation)]
+
+        def evaluate_at() -> Callable[[Any], sp.MatrixBase]:
+            return _point(derivation, settings[0], rng, EXACT, None)
+
+    if mine is None or theirs is None:
+        return
+    fresh = written_sizes.written(mine, written_sizes.dims_of(mine, theirs))
+    if not fresh or not written_sizes.moved_apart(
+        evaluate_at, mine, theirs, fresh, random.Random(_SEED)
+    ):
+        return
+    names = " and ".join(sorted(d.name for d in fresh))
+    for chosen in written_sizes.larger(settings, fresh):
+        found: Any
+        if isinstance(derivation, ModelDerivation):
+            row = model_formula.difference_at(derivation, expr, report.wrt, chosen, sides)
+            if row is not None:
+                i, j, yours, truth, shown = row
+                found = Counterexample(report.wrt, i, j, yours, truth, shown, True)
+            else:
+                found = None
+        else:
+            found = _compare_at(
+                derivation, expr, report.wrt, True, chosen, _TRIALS, random.Random(_SEED), sides
+            )
+        if found is not None:
+            report.equal = False
+            report.counterexample = found
+            report.notes.append(
+                f"your formula writes {names} as a number: it agrees with the gradient at the "
+                "sizes compared first, not at every size"
+            )
+            return
+    top = max(chosen[d] for chosen in written_sizes.larger(settings, fresh) for d in fresh)
+    raise _TooLarge(
+        f"your formula writes {names} as a number, and with that number moved off the "
+        f"matrices' sizes it is not the gradient (whose own 1/m moves too); it agrees at every "
+        f"size compared, up to {names} = {top}, which does not show that it does at every size"
+    )
+
+
 def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
     """Name the factors of the derivation that the formula lacks (and the other way round).
 
@@ -1041,7 +1186,8 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     if ratio == 1:
         return
     note = f"the factors match, but your formula is the gradient times {_text(ratio)}"
-    if derivation.graph.batch and ratio.has(derivation.graph.m):
+    if derivation.graph.batch and sp.denom(sp.together(ratio)).has(derivation.graph.m):
+        # a further 1/m (not m - 1, which has none: hostile25 #5)
         top = max(derivation.delta_symbols)
         note += (
             f"; in batch form every delta already includes the 1/m of the mean (delta{top} = "
@@ -1142,6 +1288,22 @@ def _product_tree(
         if left is None or right is None:
             return left if right is None else right
         return (tree.op, left, right)
+    if isinstance(tree, ast.Binary) and tree.op == "/":
+        # x^T x / 2: a product divided by a number is that product times its reciprocal, so
+        # the search rearranges its factors (it took the whole quotient for one factor and
+        # said no arrangement had the shape: hostile25 #3)
+        try:
+            divisor = typer.type(tree.right)
+        except FormulaError as exc:
+            exc.node = tree.right  # type: ignore[attr-defined]
+            raise
+        if divisor.shape is None:
+            left = _product_tree(tree.left, typer, factors, scalars, sources)
+            scalars.append(1 / divisor.expr)
+            sources[1].append(
+                ast.Binary("/", ast.Num(Fraction(1), tree.pos), tree.right, tree.pos)
+            )
+            return left
     try:
         typed = typer.type(tree)
     except FormulaError as exc:

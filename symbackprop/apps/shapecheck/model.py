@@ -183,7 +183,7 @@ def compare(
     # the true functions see 35 digits; where the tables forget no relation of theirs, the
     # exact difference is the verdict (a formula off by 1e-40 is not the gradient)
     custom = list(activations(derivation).values())
-    if exact_decides(expr, own_values(derivation), custom, _written(derivation, expr, wrt)):
+    if exact_decides(expr, own_values(derivation), custom, written(derivation, expr, wrt)):
         return "exact", found, None
     for chosen, trials, value in runs:
         numeric_found = _difference(derivation, expr, wrt, chosen, False, trials, value, sides)
@@ -207,7 +207,7 @@ def own_values(derivation: ModelDerivation) -> list[Any]:
     return [*graph.forward.values(), *written, *steps, *derivation.gradients.values()]
 
 
-def _written(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[Any, Any]:
+def written(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[Any, Any]:
     """The formula and dJ/d``wrt`` written out in the leaves: every forward value its
     equation, every adjoint its step."""
     graph = derivation.graph
@@ -219,6 +219,30 @@ def _written(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[Any, Any
         written_out(expr, definitions),
         written_out(derivation.gradients[wrt], definitions),
     )
+
+
+def exact_points(
+    derivation: ModelDerivation, chosen: dict[sp.Symbol, int], seed: int
+) -> Callable[[], PointAt]:
+    """Each call, the next random point at the sizes ``chosen``, every function a table of
+    random rationals (as the comparison's exact points)."""
+    check = ModelCheck(derivation, chosen, seed, _TABLES[EXACT], soft_targets=True)
+    return lambda: PointAt(check, check.point(placed=None))
+
+
+def difference_at(
+    derivation: ModelDerivation,
+    expr: Any,
+    wrt: str,
+    chosen: dict[sp.Symbol, int],
+    sides: Sides,
+) -> Any:
+    """The first exact difference ``(row, col, yours, truth, sizes)`` at :data:`TRIALS` points
+    at the sizes ``chosen``, or None (also where no exact value decides)."""
+    try:
+        return _difference(derivation, expr, wrt, chosen, True, TRIALS, None, sides)
+    except NotRationalError:
+        return None
 
 
 def placed(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[list[Any], frozenset[Any]]:

@@ -1,0 +1,130 @@
+"""A size the formula writes as a number, the trace's sizes, and the repair of a quotient.
+
+hostile25 found, after session 25's network fix: ``((m-2)...(m-6)+1) dz1 X^T`` passed on a
+model (agreeing at the m compared, 2, 3 and 4; 7 times the gradient at m = 7); ``--size`` was
+accepted and ignored; ``x^T x / 2`` was told no arrangement of its factors had the shape;
+a 1/m sentence followed ``(m - 1) delta2 A1^T``, which has none; a counterexample at n3 = 3
+on 4-3-2-1 (whose n3 is 1) said nothing about the widths.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import symbackprop as sb
+from symbackprop.cli.main import main
+from symbackprop.errors import SpecError
+
+ROOT = Path(__file__).resolve().parents[1]
+RESIDUAL = str(ROOT / "examples" / "models" / "residual_mlp.model")
+QUADRATIC = str(ROOT / "examples" / "models" / "quadratic.model")
+#: residual_mlp's dJ/dz1, written out with its own 1/m
+DZ1 = "((W2^T (w ((1/m) (sigmoid(w^T h + c) - Y)))) ⊙ 1{z1 > 0})"
+
+
+def test_a_model_formula_right_only_at_the_m_compared_is_refused_with_a_counterexample() -> None:
+    formula = "((m-2)*(m-3)*(m-4)*(m-5)*(m-6)+1) * (dz1 X^T)"
+    report = sb.check_formula(RESIDUAL, "W1", formula)
+    assert report.equal is False and report.exit_code == 1
+    assert report.counterexample is not None and report.counterexample.sizes["m"] == 7
+    assert any("writes m as a number" in note for note in report.notes)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["dz1 X^T", "(m/m) * (dz1 X^T)", f"{DZ1} X^T", f"(1/m) * (m * {DZ1}) X^T"],
+)
+def test_a_model_formula_whose_numbers_are_the_gradients_still_passes(formula: str) -> None:
+    report = sb.check_formula(RESIDUAL, "W1", formula)
+    assert report.ok, report
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["(1 + 1{m > 4}) * (delta2 A1^T)", "((m-2)*(m-3)*(m-4)*(m-5)+1) * (delta2 A1^T)"],
+)
+def test_a_network_formula_right_only_at_the_m_compared_is_refused(formula: str) -> None:
+    report = sb.check_formula("4-3-2-1", "W2", formula, batch=True)
+    assert report.equal is False and report.exit_code == 1
+    if report.counterexample is not None:  # the indicator: found at a larger m
+        assert report.counterexample.sizes["m"] > 4
+    else:  # the polynomial: its coefficient compared as an expression of m
+        assert any("not at every size" in note for note in report.notes)
+
+
+def test_the_explicit_mean_of_a_network_passes() -> None:
+    formula = "((W3^T ((1/m) (A3 - Y))) ⊙ A2 ⊙ (1 - A2)) A1^T"
+    assert sb.check_formula("4-3-2-1", "W2", formula, batch=True).ok
+
+
+def test_m_written_beside_a_sum_that_counts_m_is_not_called_wrong() -> None:
+    # sum(Y - Y + 1) is m on residual_mlp (Y is 1 x m): the formula is the gradient
+    formula = "m * sum(Y - Y + 1) / (m*m) * (dz1 X^T)"
+    assert sb.check_formula(RESIDUAL, "W1", formula).ok
+
+
+def test_m_written_beside_a_count_the_check_cannot_simplify_is_undecided_not_wrong() -> None:
+    # 1{Y > -1} is 1 at every soft target: the sum is m and the formula the gradient, but
+    # its written m alone is not; no counterexample exists: "cannot check", never "wrong"
+    formula = "m * sum(1{Y > -1}) / (m*m) * (dz1 X^T)"
+    report = sb.check_formula(RESIDUAL, "W1", formula)
+    assert report.equal is None and report.counterexample is None and report.exit_code == 2
+    assert "writes m as a number" in str(report.error)
+    assert not any("rowsum" in note for note in report.notes)  # rowsum of a row is its sum
+
+
+def test_a_product_divided_by_a_number_is_rearranged() -> None:
+    report = sb.check_formula(QUADRATIC, "A", "x^T x / 2")
+    assert report.exit_code == 1
+    assert report.repair is not None and report.repair.equal
+    assert report.repair.formula == "(1 / 2) x x^T"
+    assert not any("no arrangement" in note for note in report.notes)
+
+
+def test_the_further_1_over_m_sentence_only_where_the_formula_divides_by_m() -> None:
+    minus = sb.check_formula("4-3-2-1", "W2", "(m-1) * (delta2 A1^T)", batch=True)
+    assert minus.equal is False and not any("1/m" in note for note in minus.notes)
+    over = sb.check_formula("4-3-2-1", "W2", "(1/m) * (delta2 A1^T)", batch=True)
+    assert any("no further 1/m is needed" in note for note in over.notes)
+
+
+def test_a_counterexample_at_other_widths_than_the_networks_says_so() -> None:
+    counted = sb.check_formula("4-3-2-1", "W2", "sum(Y - Y + 1)/m * (delta2 A1^T)", batch=True)
+    assert counted.equal is False
+    assert any("n3 = 1" in note and "generic" in note for note in counted.notes)
+    # a formula wrong at the first sizes compared gets no such note
+    doubled = sb.check_formula("4-3-2-1", "W2", "2 * (delta2 A1^T)", batch=True)
+    assert not any("generic" in note for note in doubled.notes)
+
+
+def test_sizes_set_the_traces_concrete_shapes() -> None:
+    report = sb.check_formula("n-3-2-1", "W1", "delta1 X^T", batch=True, sizes={"n": 784, "m": 7})
+    assert report.ok and report.target_concrete == "3 x 784"
+    assert [row.concrete for row in report.trace][:2] == ["3 x 7", "784 x 7"]
+    out = CliRunner().invoke(
+        main,
+        ["shapecheck", "n-3-2-1", "--batch", "--wrt", "W1", "delta1 X^T", "--size", "n=784"],
+    )
+    assert out.exit_code == 0 and "(3 x 784)" in out.output
+
+
+@pytest.mark.parametrize(
+    ("sizes", "words"),
+    [
+        ({"q": 3}, "'q' sizes nothing here"),
+        ({"n": 0}, "expected a positive integer"),
+        ({"n1": 5}, "n1 is 3 in this network"),
+    ],
+)
+def test_sizes_that_do_not_fit_are_named(sizes: dict[str, int], words: str) -> None:
+    with pytest.raises(SpecError, match=words):
+        sb.check_formula("n-3-2-1", "W1", "delta1 x^T", sizes=sizes)
+
+
+def test_an_unknown_parameter_is_named_without_command_line_words() -> None:
+    with pytest.raises(SpecError) as caught:
+        sb.check_formula("3-2-1", "W9", "x")
+    assert "--wrt" not in str(caught.value) and "'W9' is not a parameter" in str(caught.value)
