@@ -226,7 +226,8 @@ def test_norm2s_cached_derivative_says_what_the_code_gives_at_zero() -> None:
     (read,) = shown
     lam = read.expr.args[0]
     assert lam(sp.Integer(0)) == 0 and lam(sp.Integer(2)) == sp.Rational(1, 4)
-    assert "((1/(2*J)) ⊙ 1{J > 0}), 0 where 1/(2*sqrt(·)) has no value" in " ".join(
+    # J is 1 x 1: its coefficient multiplies the indicator as a number (as in LaTeX)
+    assert "((1/(2*J)) 1{J > 0}), 0 where 1/(2*sqrt(·)) has no value" in " ".join(
         sb.to_text(d).split()
     )
 
@@ -240,7 +241,7 @@ def test_a_kept_derivative_beside_a_cancelled_one_says_how_the_code_reads_it() -
     both = sb.derive(sb.Model.parse(head + "J = bce(p, Y) + sum(p)\ndata: X, Y"))
     alone = sb.derive(sb.Model.parse(head + "J = bce(p, Y)\ndata: X, Y"))
     text = " ".join(sb.to_text(both).split())
-    assert "which the code reads from the cached p as p*(1 - p)" in text
+    assert "which the code reads from the cached p as p ⊙ (1 - p)" in text
     assert "reads from the cached" not in sb.to_text(alone)
     assert "p * (1.0 - p)" in sb.codegen(both)
 

@@ -287,7 +287,7 @@ def test_a_derivative_body_prints_its_call_once_and_sigmoid_as_sigma() -> None:
         Model.parse("x : n x 1\nW : n x n\nJ = sum(sigmoid(W x + b) ⊙ (W x))\ndata: x\n")
     )
     text = sb.to_text(d)
-    assert "(1 - sigmoid(W x + b))*sigmoid(W x + b)" in text and "((W x + b))" not in text
+    assert "(1 - sigmoid(W x + b)) ⊙ sigmoid(W x + b)" in text and "((W x + b))" not in text
     latex = sb.to_latex(d) + sb.to_markdown(d)
     assert r"\operatorname{sigmoid}" not in latex
     assert r"\sigma{\left(W \, x + b \right)}" in latex
@@ -411,3 +411,19 @@ def test_the_shape_table_keeps_its_columns_when_an_origin_is_long() -> None:
         else:  # a continuation of a long origin, under the "from" column
             assert row[start] != " ", row
     assert any(not row[:start].strip() for row in table[1:])  # a long origin did wrap
+
+
+def test_a_nested_indicator_of_a_matrix_multiplies_with_hadamard_in_text() -> None:
+    """review25 #6: f = z*leaky_relu(z) applied to W X printed ``((W X) 1{(W X) > 0} + ...)``
+    and ``(W X)*(...)`` in the text: side by side is the matrix product there. Every factor
+    that reads the matrix W X now multiplies with ⊙, at any depth of the body."""
+    model = sb.Model.parse(
+        "X : n x m\nW : k x n\nJ = sum(f(W X) ⊙ f(W X))\ndata: X",
+        define={"f": "z*leaky_relu(z)"},
+    )
+    text = sb.to_text(sb.derive(model))
+    assert "(W X)) 1{" not in text and "(W X)*(" not in text
+    assert "(W X) ⊙ 1{(W X) > 0}" in text and "(W X) ⊙ (1{(W X) > 0}" in text
+    # a 1 x 1 argument keeps the plain product: a number times its indicator
+    scalar = sb.Model.parse("w : 1 x 1\nJ = f(w)\ndata:", define={"f": "z*leaky_relu(z)"})
+    assert "⊙ 1{w > 0}" not in sb.to_text(sb.derive(scalar))

@@ -119,6 +119,19 @@ def of_a_matrix(part: Any, placeholder: sp.Symbol, argument: Any) -> bool:
     return tuple(argument.shape) != (1, 1) and bool(part.has(placeholder))
 
 
+#: the variable of an element-wise function's scalar body while a printer prints that body
+#: (its text replaced by the argument's afterwards); shared by the text, LaTeX and MathML
+#: printers
+BODY_VARIABLE = sp.Symbol("ARGPLACEHOLDER")
+
+
+def reads_the_matrix(part: Any, argument: Any) -> bool:
+    """Whether ``part`` of the body a printer is printing (``argument`` the function's
+    argument, None outside a body) is a matrix there (:func:`of_a_matrix`, the variable
+    :data:`BODY_VARIABLE`): it multiplies an indicator or another such part with ``⊙``."""
+    return argument is not None and of_a_matrix(part, BODY_VARIABLE, argument)
+
+
 def entrywise_power(power: sp.Pow, placeholder: sp.Symbol, argument: Any) -> bool:
     """Whether ``power`` is printed ``A^{\\odot k}`` (see :func:`of_a_matrix`): not a root
     (``\\sqrt{A}`` is a function of A, written as the equations write it); a negative power is

@@ -19,12 +19,16 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.printing.str import StrPrinter
 
 from symbackprop.core.expr_structure import (
+    BODY_VARIABLE,
     division_parts,
+    entrywise_product,
     is_atom,
     is_call,
     ones_kind,
     ordered_terms,
     product_factors,
+    reads_as_sum,
+    reads_the_matrix,
     with_coefficient,
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
@@ -32,7 +36,7 @@ from symbackprop.core.plain_form import Transposes, plain
 from symbackprop.formula.ast import indicator_text
 from symbackprop.records.scalars import indicator_sum, piece_list
 
-_ARG = "ARGPLACEHOLDER"
+_ARG = BODY_VARIABLE.name
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[[0-9]+\])?")
@@ -62,6 +66,24 @@ class TextPrinter(StrPrinter):
     printmethod = "_symbackprop_text"
     #: values defined as a transpose (``s = u^T``, a model's): ``s^T`` prints as ``u``
     transposes: Transposes = ()
+    #: the argument of the element-wise function whose scalar body is being printed (None
+    #: outside one): parts of the body that read a matrix argument multiply with ⊙
+    _body_of: Any = None
+
+    def body_text(self, body: Any, argument: Any) -> str:
+        """The scalar ``body`` of an element-wise function (its variable
+        :data:`~symbackprop.core.expr_structure.BODY_VARIABLE`) applied to ``argument``:
+        factors that read a matrix argument multiply entry by entry, ``(A) ⊙ 1{A > 0}``,
+        ``A ⊙ (1{A > 0} + (1/100) 1{A <= 0})`` (side by side is the matrix product), at any
+        depth of the body (review25 #6: ``z*leaky_relu(z)``'s derivative printed
+        ``(W X) 1{(W X) > 0}``)."""
+        saved, self._body_of = self._body_of, argument
+        try:
+            if isinstance(body, sp.Piecewise):
+                return _piecewise_text(self, body)
+            return self._print(body)
+        finally:
+            self._body_of = saved
 
     # -- leaves ------------------------------------------------------------------------------
     def _print_MatrixSymbol(self, expr: Any) -> str:
@@ -188,12 +210,12 @@ class TextPrinter(StrPrinter):
         call = expr.call_text(arg, self._print)
         if call is not None:
             return call
-        body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
+        body = expr.body.xreplace({expr.variable: BODY_VARIABLE})
         if isinstance(body, sp.Piecewise):
-            return _piecewise_text(self, body, applied=True).replace(_ARG, arg)
+            return self.body_text(body, expr.arg).replace(_ARG, arg)
         # the argument's text as a power's base or exponent keeps its brackets: (A^T)^(3/2),
         # (W x)^2, 2^(A^T)
-        text = self._print(body).replace(_ARG + "^", power_base(arg) + "^")
+        text = self.body_text(body, expr.arg).replace(_ARG + "^", power_base(arg) + "^")
         return text.replace("^" + _ARG, "^" + power_base(arg)).replace(_ARG, arg)
 
     def _print_Softmax(self, expr: Any) -> str:
@@ -217,15 +239,42 @@ class TextPrinter(StrPrinter):
 
     # -- scalars (a reason's derivative, its algebra, a coefficient) ---------------------------
     def _print_Mul(self, expr: Any) -> str:
-        # a product with one indicator reads as an indicator sum's term does: (v) 1{z > 0}
+        parts = entrywise_product(expr, BODY_VARIABLE, self._body_of) if self._body_of else None
+        if parts is not None:
+            return self._entrywise_product(*parts)
+        # a product with one indicator reads as an indicator sum's term does: (v) 1{z > 0};
+        # (A) ⊙ 1{A > 0} where v reads a matrix argument
         pieces = [f for f in expr.args if isinstance(f, sp.Piecewise)]
         if len(pieces) == 1:
             indicator = _piecewise_text(self, pieces[0])
             if _single_indicator(indicator):
                 rest = [f for f in expr.args if f is not pieces[0]]
                 value = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
-                return f"({self._print(value)}) {indicator}"
+                times = " ⊙ " if reads_the_matrix(value, self._body_of) else " "
+                return f"({self._print(value)}){times}{indicator}"
         return str(super()._print_Mul(expr))
+
+    def _entrywise_product(self, scalar: Any, num: list[Any], den: list[Any]) -> str:
+        """Factors of an element-wise body that each read a matrix, joined with ⊙ (over
+        ``den``'s with ``/``), after the scalar coefficient: ``(1/2) A ⊙ (1 - A)``."""
+
+        def side(factors: list[Any]) -> str:
+            shown = [
+                f"({self._print(f)})"
+                if reads_as_sum(f) and not isinstance(f, sp.Piecewise)
+                else self._print(f)  # a piecewise value prints its own brackets
+                for f in factors
+            ]
+            text = " ⊙ ".join(shown) if shown else "1"
+            return f"({text})" if len(shown) > 1 and den else text
+
+        body = side(num)
+        if den:
+            body = f"{body} / {side(den)}"
+        # a scalar coefficient binds tighter than ⊙ and /, and scales either side alike
+        sign = "-" if scalar.could_extract_minus_sign() else ""
+        size = -scalar if sign else scalar
+        return f"{sign}{body}" if size == 1 else f"{sign}{self.coefficient(size)} {body}"
 
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         base, exp = expr.as_base_exp()
@@ -356,22 +405,19 @@ def _scalar_as_matrix(expr: Any) -> bool:
     return len(matrices) == 1 and _unit(matrices[0])
 
 
-def _piecewise_text(
-    printer: TextPrinter, body: sp.Piecewise, *, bracket: bool = True, applied: bool = False
-) -> str:
+def _piecewise_text(printer: TextPrinter, body: sp.Piecewise, *, bracket: bool = True) -> str:
     """``(1{z > 0} + (1/100) 1{z <= 0})``, ``1{z > 0}``: a piecewise function in indicator
-    notation, in parentheses unless it is one indicator. ``applied``: the body is applied to a
-    matrix (its variable the placeholder :data:`_ARG`), so a coefficient that reads the
-    variable is a matrix and multiplies its indicator with ⊙ (``(2*z1) ⊙ 1{z1^2 > 2}``; side
-    by side would be a matrix product, review12 R7)."""
+    notation, in parentheses unless it is one indicator. Inside an element-wise body applied
+    to a matrix (:meth:`TextPrinter.body_text`), a coefficient that reads the argument is a
+    matrix and multiplies its indicator with ⊙ (``(2*z1) ⊙ 1{z1^2 > 2}``; side by side would
+    be a matrix product, review12 R7)."""
 
-    placeholder = sp.Symbol(_ARG)
     text = indicator_sum(
         body,
         printer._print,
         indicator_text,
         lambda value, indicator: f"({value}) {indicator}",
-        (lambda value: applied and value.has(placeholder), lambda v, i: f"({v}) ⊙ {i}"),
+        (lambda value: reads_the_matrix(value, printer._body_of), lambda v, i: f"({v}) ⊙ {i}"),
     )
     if text is not None and _single_indicator(text):
         return text  # one indicator, 1{z > 0}: its braces delimit it

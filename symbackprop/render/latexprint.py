@@ -27,6 +27,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symbackprop.core.expr_structure import (
+    BODY_VARIABLE,
     division_parts,
     entrywise_power,
     entrywise_product,
@@ -37,6 +38,7 @@ from symbackprop.core.expr_structure import (
     ordered_terms,
     product_factors,
     reads_as_sum,
+    reads_the_matrix,
     with_coefficient,
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
@@ -55,8 +57,8 @@ LONG_INLINE = 40
 #: SymPy's own ``\left(`` and ``\right)``, sized once the line they end up on is known
 FIT_OPEN, FIT_CLOSE = "\x04", "\x05"
 _LEFT, _RIGHT = r"\left(", r"\right)"
-_ARG = "ARGPLACEHOLDER"
-_ARG_SYMBOL = sp.Symbol(_ARG)
+_ARG_SYMBOL = BODY_VARIABLE
+_ARG = BODY_VARIABLE.name
 _SIZES = ("", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl")
 #: sums narrower than this (see visual_width) are kept on one line
 SHORT_SUM = 16
@@ -270,8 +272,8 @@ class MathLatexPrinter(LatexPrinter):
         )
 
     def _of_the_matrix(self, part: Any) -> bool:
-        """Whether ``part`` of an element-wise body is a matrix (:func:`of_a_matrix`)."""
-        return self._body_of is not None and of_a_matrix(part, _ARG_SYMBOL, self._body_of)
+        """Whether ``part`` of an element-wise body is a matrix (:func:`reads_the_matrix`)."""
+        return reads_the_matrix(part, self._body_of)
 
     # -- symbackprop's own nodes -------------------------------------------------------------
     def _hprint_Function(self, func: str) -> str:

@@ -20,6 +20,7 @@ from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.printing.mathml import MathMLPresentationPrinter
 
 from symbackprop.core.expr_structure import (
+    BODY_VARIABLE,
     division_parts,
     entrywise_power,
     entrywise_product,
@@ -30,6 +31,7 @@ from symbackprop.core.expr_structure import (
     ordered_terms,
     product_factors,
     reads_as_sum,
+    reads_the_matrix,
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
@@ -39,8 +41,8 @@ from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
 from symbackprop.render.names import Naming
 
-_ARG = "ARGPLACEHOLDER"
-_ARG_SYMBOL = sp.Symbol(_ARG)
+_ARG_SYMBOL = BODY_VARIABLE
+_ARG = BODY_VARIABLE.name
 #: the transpose sign: a letter-like superscript, without an operator's space around it
 TOP = el("mi", "⊤")
 _RELATIONS = {">": ">", "<": "<", ">=": "≥", "<=": "≤", "==": "=", "!=": "≠"}
@@ -267,8 +269,8 @@ class MathMLPrinter(MathMLPresentationPrinter):
         )
 
     def _of_the_matrix(self, part: Any) -> bool:
-        """Whether ``part`` of an element-wise body is a matrix (:func:`of_a_matrix`)."""
-        return self._body_of is not None and of_a_matrix(part, _ARG_SYMBOL, self._body_of)
+        """Whether ``part`` of an element-wise body is a matrix (:func:`reads_the_matrix`)."""
+        return reads_the_matrix(part, self._body_of)
 
     def _print_Piecewise(self, expr: Any) -> Any:
         text = self._indicator_sum(expr)

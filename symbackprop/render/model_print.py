@@ -18,7 +18,7 @@ import sympy as sp
 from sympy import Identity, MatrixSymbol
 
 from symbackprop.core.expr_structure import is_atom
-from symbackprop.core.textprint import TextPrinter, _piecewise_text, power_base
+from symbackprop.core.textprint import TextPrinter, power_base
 from symbackprop.render.latex_scripts import attach
 from symbackprop.render.latexprint import (
     CLOSE,
@@ -120,7 +120,7 @@ class ModelTextPrinter(TextPrinter):
         if not (is_atom(expr.arg) or power_base(arg) == arg):  # a name, (...) or a call
             arg = f"({arg})"
         body = expr.body.xreplace({expr.variable: sp.Symbol(_ARG)})
-        text = _piecewise_text(self, body) if isinstance(body, sp.Piecewise) else self._print(body)
+        text = self.body_text(body, expr.arg)
         text = text.replace(f"({_ARG})", f"({self._arg(expr.arg)})")
         text = text.replace(f"{_ARG}^", f"{power_base(arg)}^")  # (A^T)^2
         return text.replace(f"^{_ARG}", f"^{power_base(arg)}").replace(_ARG, arg)  # 2^(A^T)
