@@ -125,6 +125,19 @@ def test_a_network_cache_edited_by_hand_is_named(backend: str) -> None:
     module.backward(params, cache, Y)  # forward's own cache still runs
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix's own
+def test_a_numpy_cache_entry_of_another_array_kind_is_named() -> None:
+    """review25 #4: an np.matrix or a masked array for A1 in a network's cache passed the
+    NumPy module's type check (X, Y and the weights only): the masked one ran with its mask
+    ignored, the matrix one gave gradients of another class. Each is named now."""
+    module, params, (X, Y) = _setup(NET, "numpy")
+    _, cache = module.forward(params, X)
+    with pytest.raises(ValueError, match=r"^cache\['A1'\] is a numpy.matrix, whose \*"):
+        module.backward(params, {**cache, "A1": np.matrix(cache["A1"])}, Y)
+    with pytest.raises(ValueError, match=r"^cache\['A2'\] is a masked array, whose mask"):
+        module.backward(params, {**cache, "A2": np.ma.masked_array(cache["A2"])}, Y)
+
+
 @pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
 def test_a_cache_that_is_not_a_dict_is_named(backend: str) -> None:
     """review25 #4/#5: the (output, cache) pair or a number as a network's cache failed with

@@ -149,7 +149,12 @@ def _invalid(params, X=..., Y=..., cache=...):
                     f"cache[{name!r}] has shape {shape(value)}, expected {expected}: pass the "
                     "cache that forward returned"
                 )
-    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+    for name, value in (
+        ("X", X),
+        *((name, params[name]) for name in SHAPES),
+        ("Y", Y),
+        *cached.items(),
+    ):
         if isinstance(value, np.ma.MaskedArray):  # its mask would be ignored
             raise ValueError(
                 f"{name} is a masked array, whose mask the gradients would ignore: "

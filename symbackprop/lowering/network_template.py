@@ -160,7 +160,12 @@ def invalid_helper(
 #: backward send every array that is not exactly an ndarray here: ``type(W1) is _ARRAY``,
 #: the NumPy template's constant)
 MATRIX_CHECK = """\
-    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+    for name, value in (
+        ("X", X),
+        *((name, params[name]) for name in SHAPES),
+        ("Y", Y),
+        *cached.items(),
+    ):
         if isinstance(value, np.matrix):
             raise ValueError(
                 f"{name} is a numpy.matrix, whose * multiplies matrices; "
@@ -172,7 +177,12 @@ MATRIX_CHECK = """\
 #: one. Every array float64 with x64 off runs in float32, as JAX runs any float64 input
 #: (review14 R9; the README says so)
 JAX_KIND_CHECK = """\
-    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+    for name, value in (
+        ("X", X),
+        *((name, params[name]) for name in SHAPES),
+        ("Y", Y),
+        *cached.items(),
+    ):
 """ + array_kind_check("(np.ndarray, jax.Array)", "a NumPy or JAX array", indent=" " * 8)
 
 STDS = stds("the weights of a layer with n_prev inputs, n_l units", "n_prev", "n_l")

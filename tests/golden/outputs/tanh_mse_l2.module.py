@@ -164,7 +164,12 @@ def _invalid(params, X=..., Y=..., cache=...):
                     f"cache[{name!r}] has shape {shape(value)}, expected {expected}: pass the "
                     "cache that forward returned"
                 )
-    for name, value in (("X", X), *((name, params[name]) for name in SHAPES), ("Y", Y)):
+    for name, value in (
+        ("X", X),
+        *((name, params[name]) for name in SHAPES),
+        ("Y", Y),
+        *cached.items(),
+    ):
         if isinstance(value, np.matrix):
             raise ValueError(
                 f"{name} is a numpy.matrix, whose * multiplies matrices; "
