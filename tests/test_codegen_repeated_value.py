@@ -5,6 +5,7 @@ backward, and the module still equals the closed form and finite differences."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from framework_support import import_framework
 import symbackprop as sb
 from symbackprop.model import Model
 
+ROOT = Path(__file__).resolve().parents[1]
 W = np.array([[0.5, -1.0], [2.0, 1.5], [0.25, -0.75]])
 X = np.array([[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]])
 SQUARE = "W : 3 x 2\nX : 2 x m\nJ = sum(W) * sum(W) + sum(W X)\ndata: X\n"
@@ -150,3 +152,19 @@ def test_the_cached_inverse_is_read_transposed_not_inverted_again(backend: str) 
                 - module.loss_and_grads({**params, "A": down})[0]
             ) / (2 * step)
     assert np.allclose(grads["A"], numeric, atol=1e-7)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_the_inverse_of_a_cached_inverse_is_its_argument(backend: str) -> None:
+    """logdet_inv: J = log(det(inv(X))) holds inv(t1)^T with t1 = inv(X); the code computed
+    np.linalg.inv(t1.T), a second O(n^3) inverse that gives X^T back only up to rounding
+    (review25). It reads X.T; the gradient is -inv(X)^T to rounding."""
+    model = Model.from_file(ROOT / "examples" / "models" / "logdet_inv.model")
+    source = sb.codegen(model, backend=backend)
+    assert len(re.findall(r"linalg\.inv\(", _code(source))) == 1, source
+    if backend != "numpy":
+        return
+    module = sb.compile(model)
+    X = 2.0 * np.eye(3) + 0.1 * np.random.default_rng(2).standard_normal((3, 3))
+    _, grads = module.loss_and_grads({"X": X})
+    np.testing.assert_allclose(grads["X"], -np.linalg.inv(X).T, rtol=1e-12)

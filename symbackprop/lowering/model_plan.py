@@ -526,6 +526,10 @@ def _cached_forms(graph: Any, rename: _Sized) -> dict[Any, Any]:
             # inv(A)^T, as logdet's and det's gradients write it: SymPy keeps it inv(A^T),
             # which the cache would not match, and the code computed a second inverse
             out[Inverse(Transpose(arg))] = Transpose(value)
+            # inv(inv(A)) is A: the code inverted the cached inverse again (logdet_inv's
+            # det(t1) inv(t1)^T with t1 = inv(X)), a second O(n^3) solve and its rounding
+            out[Inverse(value)] = arg
+            out[Inverse(Transpose(value))] = Transpose(arg)
         elif node.kind in (Kind.FUNCTION, Kind.COLUMN_SOFTMAX):
             out[rename(graph.forward[name])] = value
     return out

@@ -303,6 +303,12 @@ class _Explicit:
         if isinstance(e, Softmax):
             return sp.Matrix(Softmax.of_values(self(e.arg)))
         if isinstance(e, Inverse):
+            # inv(inv(A)) = A and inv(inv(A)^T) = A^T: the code reads A for the inverse of a
+            # cached inverse (logdet_inv's inv(t1)^T with t1 = inv(X)), not a second inverse
+            inner = e.arg.arg if isinstance(e.arg, Transpose) else e.arg
+            if isinstance(inner, Inverse):
+                known = self(inner.arg)
+                return known.T if isinstance(e.arg, Transpose) else known
             return self._opaque("inv", e.arg, rows, cols)
         # anything else (a power, a kind no plan holds today): SymPy's own evaluation
         entries = {s: sp.ImmutableMatrix(self(s)) for s in e.atoms(MatrixSymbol)}
