@@ -114,9 +114,10 @@ def test_a_derivation_of_a_model_is_accepted_and_batch_refused() -> None:
 
 
 def test_zero_is_the_zero_matrix_the_derivation_prints_for_an_unused_parameter() -> None:
-    # derive prints dJ/dP = 0 for a parameter J does not read; "0" was a shape error
+    # a parameter whose gradient is 0 (J reads it times 0); "0" was a shape error. (An
+    # equation J never reads, which gave one before, is refused since session 26.)
     model = sb.Model.parse(
-        "X : n x m\nP : k x n\nQ : n x 1\nH = P X\nJ = sum(Q - X) / m\ndata: X\n"
+        "X : n x m\nP : k x n\nQ : n x 1\nJ = sum(Q - X) / m + 0 * sum(P X)\ndata: X\n"
     )
     report = sb.check_formula(model, "P", "0")
     assert report.ok and report.equal is True

@@ -377,14 +377,9 @@ class ModelEmitter(PrintedShapes[P]):
             body += self.backward_statement(statement)
         returned = ["    return {"]
         for p, target in plan.gradients:
-            leaf = next(leaf for leaf in plan.parameters if leaf.name == p)
-            if target is None:  # no step: what the derivation's gradient table says
-                returned += comment(
-                    f"dJ/d{leaf.code} = 0: {leaf.code} does not reach {plan.cost}, so no step "
-                    "of the derivation differentiates it",
-                    INDENT * 2,
-                )
-                target = f"{self.NS}.zeros({show_dims(leaf.shape)}{self.printer.dtype_argument()})"
+            # every parameter reaches the cost (a model refuses an equation the cost never
+            # reads), so a step of the derivation differentiates each
+            assert target is not None, f"no step differentiates {p}"
             returned.append(f'        "{p}": {target},')
         returned.append("    }")
         if self.reads_m or "m" in self.printer.symbols:

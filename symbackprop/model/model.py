@@ -126,6 +126,7 @@ class Model:
         statements = read(text, frozenset(customs))
         leaves = _leaves(statements)
         _j_is_the_cost(statements, leaves)
+        _every_equation_reaches_the_cost(statements)
         data = _data(statements, leaves)
         inferred = infer(statements, leaves, set(data))
         dims = {str(d) for shape in inferred.shapes.values() for d in shape}
@@ -341,6 +342,29 @@ def _j_is_the_cost(statements: Statements, leaves: dict[str, int]) -> None:
             f"line {line}: 'J' is not the cost here ('{cost.name}', line {cost.line}, is), but "
             "every derivation writes the cost as J (dJ/dW); rename this J, or name the cost J"
         )
+
+
+def _every_equation_reaches_the_cost(statements: Statements) -> None:
+    """An equation whose value the cost never reads, directly or through another, is refused
+    on its line, as a declared name never used is: its parameters would get a gradient of 0
+    with no word (``h = V x`` beside ``J = sum(W x)``: a typo in J, most likely)."""
+    reads = {
+        eq.name: {node.id for node in walk(eq.expr) if isinstance(node, Name)}
+        for eq in statements.equations
+    }
+    cost = statements.equations[-1]
+    reached, stack = {cost.name}, [cost.name]
+    while stack:
+        for name in reads.get(stack.pop(), ()):
+            if name in reads and name not in reached:
+                reached.add(name)
+                stack.append(name)
+    for eq in statements.equations:
+        if eq.name not in reached:
+            raise SpecError(
+                f"line {eq.line}: '{eq.name}' is defined but the cost {cost.name} never reads "
+                f"it (directly or through another value); remove the line, or use {eq.name}"
+            )
 
 
 def _data(statements: Statements, leaves: dict[str, int]) -> tuple[str, ...]:
