@@ -31,7 +31,7 @@ so sigmoid'(z2) ⊙ W3^T delta3 is sigmoid'(z2) ⊙ (W3^T delta3).
 number moved apart from the shapes and at larger sizes).
 A formula that starts with '-' goes after '--':  symbackprop shapecheck 3-2-1 --wrt b2 -- "-x"
 Exit status: 0 the formula is the gradient, 1 it is not (shape errors included), 2 it cannot
-be parsed.
+be parsed or the check cannot decide.
 """
 
 
