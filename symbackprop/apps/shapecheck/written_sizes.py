@@ -52,13 +52,24 @@ def dims_of(*exprs: Any) -> frozenset[sp.Symbol]:
 
 def as_numbers(expr: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> Any:
     """``expr`` with each size of ``fresh`` that it uses as a number (not as a shape) replaced
-    by its fresh symbol: ``(1/m) X 1_m`` becomes ``(1/u) X 1_m``."""
-    if isinstance(expr, _SHAPED) or not getattr(expr, "args", ()):
-        return fresh.get(expr, expr) if isinstance(expr, sp.Symbol) else expr
-    args = [as_numbers(arg, fresh) for arg in expr.args]
-    if all(new is old for new, old in zip(args, expr.args, strict=True)):
-        return expr
-    return expr.func(*args)
+    by its fresh symbol: ``(1/m) X 1_m`` becomes ``(1/u) X 1_m``. Each distinct subexpression
+    is rebuilt once (a written-out gradient shares its subtrees: a1 appears in every delta)."""
+    done: dict[Any, Any] = {}
+
+    def rebuilt(node: Any) -> Any:
+        found = done.get(node)
+        if found is not None:
+            return found
+        if isinstance(node, _SHAPED) or not getattr(node, "args", ()):
+            out = fresh.get(node, node) if isinstance(node, sp.Symbol) else node
+        else:
+            args = [rebuilt(arg) for arg in node.args]
+            same = all(new is old for new, old in zip(args, node.args, strict=True))
+            out = node if same else node.func(*args)
+        done[node] = out
+        return out
+
+    return rebuilt(expr)
 
 
 def written(expr: Any, dims: Iterable[sp.Symbol]) -> dict[sp.Symbol, sp.Symbol]:
