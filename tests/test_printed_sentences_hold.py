@@ -4,6 +4,7 @@ reader 23), each checked against the mathematics or the derivation's own data.""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import sympy as sp
@@ -13,6 +14,8 @@ from symbackprop.apps.gradients import analyze
 from symbackprop.records import scalars
 from symbackprop.render.indices import to_index_text
 from symbackprop.render.slides import to_slides
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SOFTMAX = sb.Network.parse("3-2:softmax", loss="ce")
 
@@ -314,3 +317,13 @@ def test_a_determinants_step_lists_the_cached_determinant_it_reads() -> None:
     d = sb.derive(sb.Model.parse("A : 3 x 3\nJ = det(A) + tr(inv(A))\ndata:"))
     (step,) = [s for s in d.steps if s.wrt is not None and s.wrt.name == "A"]
     assert "det(A)" in [d.graph.value_text(name) for name in step.uses]
+
+
+def test_a_models_column_sum_index_is_not_one_of_its_dimensions() -> None:
+    """softmax_l2 has k classes (Y : k x m); its step said "s = sum_k y_k", a sum over the
+    number of classes. The index is i now, in text and LaTeX."""
+    model = sb.Model.from_file(ROOT / "examples" / "models" / "softmax_l2.model")
+    d = sb.derive(model)
+    text, latex = sb.to_text(d), sb.to_latex(d)
+    assert "sum_k" not in text and "s = sum_i y_i" in text
+    assert r"\sum_{k}" not in latex and r"\sum_{i} y_{i}" in latex

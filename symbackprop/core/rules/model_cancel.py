@@ -186,7 +186,7 @@ def cancel_softmax(
     shown = (
         shown_math(ctx, raw),
         Text(" with "),
-        notation("s = sum_k y_k", r"s = \sum_{k} y_{k}"),
+        notation("s = sum_i y_i", r"s = \sum_{i} y_{i}"),
         Text("; "),
         notation("s = 1", "s = 1"),
         Text(" by the stated assumption, so "),
@@ -250,7 +250,7 @@ def cancel_log_softmax(
     shown = (
         shown_math(ctx, raw),
         Text(" with "),
-        notation("v = sum_k u_k", r"v = \sum_{k} u_{k}"),
+        notation("v = sum_i u_i", r"v = \sum_{i} u_{i}"),
         Text(" ("),
         shown_math(ctx, u),
         Text(" an entry of "),
@@ -290,7 +290,7 @@ def _cancel_softmax_kept(
     shown = (
         shown_math(ctx, final),
         Text(" with "),
-        notation("s = sum_k y_k", r"s = \sum_{k} y_{k}"),
+        notation("s = sum_i y_i", r"s = \sum_{i} y_{i}"),
     )
     expr = form.coeff * lift(final, {a: s, y: target, total: sums}, shape_of(z))
     return expr, chain, shown
