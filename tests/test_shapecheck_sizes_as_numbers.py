@@ -100,6 +100,20 @@ def test_a_counterexample_at_other_widths_than_the_networks_says_so() -> None:
     assert not any("generic" in note for note in doubled.notes)
 
 
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "delta1 X^T + (lambda/m) W1 * ((m-2)*(m-3)*(m-4)+1)",  # found at m = 5, widths first
+        "delta1 X^T + (lambda/2) W1",  # right at m = 2 only: m's difference, not the widths'
+    ],
+)
+def test_a_difference_that_m_makes_gets_no_sentence_about_widths(formula: str) -> None:
+    net = sb.Network.parse("4-3-2-1", l2=0.1)
+    report = sb.check_formula(net, "W1", formula, batch=True)
+    assert report.equal is False and report.counterexample is not None
+    assert not any("widths" in note for note in report.notes), report.notes
+
+
 def test_sizes_set_the_traces_concrete_shapes() -> None:
     report = sb.check_formula("n-3-2-1", "W1", "delta1 X^T", batch=True, sizes={"n": 784, "m": 7})
     assert report.ok and report.target_concrete == "3 x 784"

@@ -371,21 +371,33 @@ def _shown_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> dic
 
 def _generic_widths_note(report: FormulaReport, derivation: Derivation) -> None:
     """Say so where a network's counterexample is at widths that are not the network's own
-    (4-3-2-1's n3 = 1 compared at n3 = 3): the shapes are generic, so the formula is judged at
-    every width, as the derivation's gradient holds at every width (hostile25 #4)."""
+    and the formula agrees at the first widths compared (4-3-2-1's n3 = 1, compared at
+    n3 = 3): the shapes are generic, so the formula is judged at every width, as the
+    derivation's gradient holds at every width (hostile25 #4). The formula is compared again
+    at the first widths with the counterexample's m, so that a difference that m makes
+    (``(lambda/2) W1`` for ``(lambda/m) W1``) gets no sentence about widths."""
     found = report.counterexample
     if found is None or isinstance(derivation, ModelDerivation):
         return
-    first = {str(k): v for k, v in _settings(derivation)[0][0].items()}
-    if found.sizes == first:  # where it differs first: the widths are as near the own as drawn
-        return
+    first = _settings(derivation)[0][0]
+    m = derivation.graph.m
+    widths = {str(k): v for k, v in first.items() if k != m}
+    if {k: v for k, v in found.sizes.items() if k != m.name} == widths:
+        return  # the widths compared first: the difference is not the widths'
     own = {symbol.name: size for symbol, size in derivation.graph.sizes.items() if size}
     other = [name for name, size in found.sizes.items() if name in own and own[name] != size]
-    if other:
-        widths = ", ".join(f"{name} = {own[name]}" for name in other)
+    if not other or report.expression is None:
+        return
+    at = {**first, m: found.sizes.get(m.name, first.get(m, 1))} if m in first else first
+    expr = spellings.fold(report.expression, None)
+    gradient = derivation.gradients[report.wrt]
+    sides = Sides(expr, gradient, *derivation.deltas.values(), definitions=_defs(derivation))
+    rng = random.Random(_SEED)
+    if _compare_at(derivation, expr, report.wrt, True, at, _TRIALS, rng, sides) is None:
+        shown = ", ".join(f"{name} = {own[name]}" for name in other)
         report.notes.append(
             f"the formula agrees at the sizes compared first; the counterexample is at other "
-            f"widths than this network's ({widths}): the shapes are generic, so a formula is "
+            f"widths than this network's ({shown}): the shapes are generic, so a formula is "
             "checked at every width, as the derivation holds at every width"
         )
 
