@@ -380,15 +380,17 @@ def _generic_widths_note(report: FormulaReport, derivation: Derivation) -> None:
     if found is None or isinstance(derivation, ModelDerivation):
         return
     first = _settings(derivation)[0][0]
-    m = derivation.graph.m
+    m = derivation.graph.m if derivation.graph.batch else None  # single example: m is 1
     widths = {str(k): v for k, v in first.items() if k != m}
-    if {k: v for k, v in found.sizes.items() if k != m.name} == widths:
+    if {k: v for k, v in found.sizes.items() if k != str(m)} == widths:
         return  # the widths compared first: the difference is not the widths'
     own = {symbol.name: size for symbol, size in derivation.graph.sizes.items() if size}
     other = [name for name, size in found.sizes.items() if name in own and own[name] != size]
     if not other or report.expression is None:
         return
-    at = {**first, m: found.sizes.get(m.name, first.get(m, 1))} if m in first else first
+    at = dict(first)
+    if m is not None and str(m) in found.sizes:
+        at[m] = found.sizes[str(m)]
     expr = spellings.fold(report.expression, None)
     gradient = derivation.gradients[report.wrt]
     sides = Sides(expr, gradient, *derivation.deltas.values(), definitions=_defs(derivation))
