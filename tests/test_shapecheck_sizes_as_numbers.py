@@ -142,3 +142,41 @@ def test_an_unknown_parameter_is_named_without_command_line_words() -> None:
     with pytest.raises(SpecError) as caught:
         sb.check_formula("3-2-1", "W9", "x")
     assert "--wrt" not in str(caught.value) and "'W9' is not a parameter" in str(caught.value)
+
+
+# hostile26: the first version of the written-sizes check
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["(1/m) (softplus'(Z2) - Y) A1^T", "(1/m) (sigmoid(Z2) - Y) A1^T"],
+)
+def test_a_function_spelled_another_way_with_m_written_still_passes(formula: str) -> None:
+    # softplus' is sigmoid: the exact tables differ, the true functions agree; the moved m
+    # and the larger sizes are confirmed with the true functions, as the verdict is
+    assert sb.check_formula("3-2-1", "W2", formula, batch=True).ok
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "1{(m-5)(m-10) > 0} (1/m) (A2 - Y) A1^T",  # 0 at m = 5 to 9 only
+        "(1/m) (A2 - Y) (A1 ⊙ exp(A1 - A1 + (m-2)(m-3)(m-4)))^T",  # no exact value when moved
+        "(1/m) (A2 - Y) A1^T ^ ((m-2)(m-3)(m-4)+1)",  # hung: an exponent of 10^12
+        "(1/m) (A2 - Y) A1^T ^ (m+1)",  # exit 3: a size as an element-wise exponent
+    ],
+)
+def test_sizes_in_indicators_exponents_and_functions_are_caught(formula: str) -> None:
+    report = sb.check_formula("3-2-1", "W2", formula, batch=True)
+    assert report.equal is False and report.exit_code == 1
+    assert report.counterexample is not None
+
+
+def test_one_over_m_minus_1_gets_no_further_1_over_m_sentence() -> None:
+    report = sb.check_formula("3-2-1", "W2", "(1/(m-1)) (A2 - Y) A1^T", batch=True)
+    assert report.equal is False and not any("1/m" in note for note in report.notes)
+
+
+def test_m_in_single_example_form_is_named_as_such() -> None:
+    with pytest.raises(SpecError, match="^sizes: m is the batch size, and this is the single"):
+        sb.check_formula("n-3-2-1", "W1", "delta1 x^T", sizes={"m": 4})

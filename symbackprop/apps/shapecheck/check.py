@@ -50,7 +50,7 @@ from symbackprop.check.exact import (
     concrete_sizes,
     forward_point,
 )
-from symbackprop.check.interpret import activation_records
+from symbackprop.check.interpret import NotExact, activation_records
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
 from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.model_exact import oracle_work
@@ -339,8 +339,8 @@ def check_formula(
 
 def _shown_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> dict[sp.Symbol, int]:
     """The dimension symbols ``sizes`` names, with their sizes, for the trace's concrete
-    shapes (``SpecError`` for a name that sizes nothing here or a size that is not a positive
-    integer)."""
+    shapes (``SpecError`` for a name that sizes nothing here, a network's width that is a
+    number already, m in single-example form, or a size that is not a positive integer)."""
     if not sizes:
         return {}
     dims = {
@@ -349,20 +349,22 @@ def _shown_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> dic
         for d in getattr(symbol, "shape", ())
         if isinstance(d, sp.Symbol)
     }
+    fixed: dict[Any, int] = {}
+    if not isinstance(derivation, ModelDerivation):
+        fixed = {d: size for d, size in derivation.graph.sizes.items() if size}
+    settable = sorted(name for name, d in dims.items() if d not in fixed)
     out = {}
     for name, size in sizes.items():
+        if name == "m" and name not in dims:
+            raise SpecError("sizes: m is the batch size, and this is the single-example form")
         if name not in dims:
-            known = ", ".join(sorted(dims)) or "none (every shape is numeric)"
+            known = ", ".join(settable) or "none (every shape is numeric)"
             raise SpecError(
                 f"sizes: {quote_user_text(name)} sizes nothing here; its sizes: {known}"
             )
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise SpecError(f"sizes: {name} = {size!r}; expected a positive integer")
-        own = (
-            None
-            if isinstance(derivation, ModelDerivation)
-            else derivation.graph.sizes.get(dims[name])
-        )
+        own = fixed.get(dims[name])
         if own is not None and own != size:
             raise SpecError(f"sizes: {name} = {size}, but {name} is {own} in this network")
         out[dims[name]] = size
@@ -1115,46 +1117,59 @@ def _sizes_factor(report: FormulaReport, derivation: Derivation, expr: Any) -> N
 
 
 def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sides) -> None:
-    """Refuse a pass where the formula writes a size as a number (m, n1) that agrees with the
+    """Refuse a pass where the formula writes a size as a number (m) that agrees with the
     gradient only at the sizes compared (:mod:`.written_sizes`): with that number moved off the
-    shapes' sizes it differs from the gradient, whose own 1/m moves too. The difference is
-    then looked for at larger sizes (the counterexample); where none shows there, the formula
-    cannot be decided (:class:`_TooLarge`)."""
-    rng = random.Random(_SEED)
+    shapes' sizes it differs from the gradient, whose own 1/m moves too, or an indicator of it
+    switches at a size not compared. The difference is then looked for at larger sizes and
+    around those switches (the counterexample); where none shows there, the formula cannot be
+    decided (:class:`_TooLarge`)."""
     if isinstance(derivation, ModelDerivation):
         mine, theirs = model_formula.written(derivation, expr, report.wrt)
         settings = [chosen for chosen, _ in model_formula.size_settings(derivation)]
-        evaluate_at: Callable[[], Callable[[Any], sp.MatrixBase]] = model_formula.exact_points(
-            derivation, settings[0], _SEED
-        )
     else:
         mine, theirs = _network_written(derivation, expr, report.wrt)
         settings = [chosen for chosen, _ in _settings(derivation)]
-
-        def evaluate_at() -> Callable[[Any], sp.MatrixBase]:
-            return _point(derivation, settings[0], rng, EXACT, None)
-
     if mine is None or theirs is None:
         return
     fresh = written_sizes.written(mine, written_sizes.dims_of(mine, theirs))
-    if not fresh or not written_sizes.moved_apart(
-        evaluate_at, mine, theirs, fresh, random.Random(_SEED)
-    ):
+    if not fresh:
+        return
+    switches = written_sizes.switch_sizes(mine, fresh)
+    seeds = iter(range(_SEED, _SEED + 100))
+
+    def at(seed: int, digits: int) -> Callable[[Any], sp.MatrixBase]:
+        if isinstance(derivation, ModelDerivation):
+            return model_formula.point_at(derivation, settings[0], seed, digits)
+        return _point(derivation, settings[0], random.Random(seed), digits, None)
+
+    def differs(yours: Any, truth: Any, exact: bool) -> bool:
+        seed = next(seeds)
+        if exact:
+            evaluate = at(seed, EXACT)
+            return _exact_difference(evaluate(yours), evaluate(truth)) is not None
+        try:
+            ladder = numeric.LADDER[:3]
+            return numeric.difference(lambda d: at(seed, d), truth, yours, ladder) is not None
+        except (LostDigits, _TooLarge, NotExact, ValueError, TypeError, ArithmeticError):
+            return True  # no value to compare here: the larger sizes decide, else no verdict
+
+    apart = written_sizes.moved_apart(differs, mine, theirs, fresh, random.Random(_SEED))
+    if not apart and not switches:
         return
     names = " and ".join(sorted(d.name for d in fresh))
-    for chosen in written_sizes.larger(settings, fresh):
+    candidates = written_sizes.larger(settings, fresh, switches)
+    for chosen in candidates:
         found: Any
         if isinstance(derivation, ModelDerivation):
             row = model_formula.difference_at(derivation, expr, report.wrt, chosen, sides)
             if row is not None:
                 i, j, yours, truth, shown = row
-                found = Counterexample(report.wrt, i, j, yours, truth, shown, True)
+                exact = isinstance(yours, sp.Rational) and isinstance(truth, sp.Rational)
+                found = Counterexample(report.wrt, i, j, yours, truth, shown, exact)
             else:
                 found = None
         else:
-            found = _compare_at(
-                derivation, expr, report.wrt, True, chosen, _TRIALS, random.Random(_SEED), sides
-            )
+            found = _network_difference_at(derivation, expr, report.wrt, chosen, sides)
         if found is not None:
             report.equal = False
             report.counterexample = found
@@ -1163,12 +1178,45 @@ def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sid
                 "sizes compared first, not at every size"
             )
             return
-    top = max(chosen[d] for chosen in written_sizes.larger(settings, fresh) for d in fresh)
+    if not apart:  # its indicators switch, and the formula agrees on each side compared
+        return
+    top = max(chosen[d] for chosen in candidates for d in fresh)
     raise _TooLarge(
         f"your formula writes {names} as a number, and with that number moved off the "
         f"matrices' sizes it is not the gradient (whose own 1/m moves too); it agrees at every "
         f"size compared, up to {names} = {top}, which does not show that it does at every size"
     )
+
+
+def _network_difference_at(
+    derivation: Derivation, expr: Any, wrt: str, sizes: dict[sp.Symbol, int], sides: Sides
+) -> Counterexample | None:
+    """The first difference at :data:`_TRIALS` points at ``sizes`` that the true functions
+    confirm (an exact difference alone may be a function spelled another way), or None."""
+    try:
+        found = _compare_at(
+            derivation, expr, wrt, True, sizes, _TRIALS, random.Random(_SEED), sides
+        )
+    except NotRationalError:
+        found = None
+    else:
+        if found is None:
+            return None
+    try:
+        confirmed = _compare_at(
+            derivation,
+            expr,
+            wrt,
+            False,
+            sizes,
+            _TRIALS,
+            random.Random(_SEED),
+            sides,
+            ladder=numeric.LADDER[:3],
+        )
+    except (LostDigits, _TooLarge):
+        return None
+    return None if confirmed is None else found or confirmed
 
 
 def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
@@ -1200,8 +1248,9 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     if ratio == 1:
         return
     note = f"the factors match, but your formula is the gradient times {_text(ratio)}"
-    if derivation.graph.batch and sp.denom(sp.together(ratio)).has(derivation.graph.m):
-        # a further 1/m (not m - 1, which has none: hostile25 #5)
+    m = derivation.graph.m
+    if derivation.graph.batch and sp.denom(sp.together(ratio)).subs(m, 0) == 0:
+        # a further 1/m: m divides the denominator (not m - 1 or m + 1: hostile25 #5, 26)
         top = max(derivation.delta_symbols)
         note += (
             f"; in batch form every delta already includes the 1/m of the mean (delta{top} = "

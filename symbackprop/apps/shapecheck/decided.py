@@ -213,7 +213,8 @@ def _walk(node: Any, records: dict[type, Activation], found: set[Key], var: Any,
         return
     if isinstance(node, HadamardPower):
         base, exponent = node.args
-        if not exponent.is_Integer:
+        # a fraction is a root's table; a size (A ^ (m + 1)) is an integer at every point
+        if exponent.is_Rational and not exponent.is_Integer:
             found.add((("root", int(exponent.q)), _VAR, base))
         _walk(base, records, found, var, at)
         return

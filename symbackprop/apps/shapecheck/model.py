@@ -221,13 +221,14 @@ def written(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[Any, Any]
     )
 
 
-def exact_points(
-    derivation: ModelDerivation, chosen: dict[sp.Symbol, int], seed: int
-) -> Callable[[], PointAt]:
-    """Each call, the next random point at the sizes ``chosen``, every function a table of
-    random rationals (as the comparison's exact points)."""
-    check = ModelCheck(derivation, chosen, seed, _TABLES[EXACT], soft_targets=True)
-    return lambda: PointAt(check, check.point(placed=None))
+def point_at(
+    derivation: ModelDerivation, chosen: dict[sp.Symbol, int], seed: int, digits: int
+) -> PointAt:
+    """The point ``seed`` draws at the sizes ``chosen``, evaluated exactly (``digits`` 0,
+    :data:`EXACT`: every function a table of random rationals) or with the true functions to
+    ``digits`` digits; the same point at every precision."""
+    check = ModelCheck(derivation, chosen, seed, _TABLES[digits], soft_targets=True)
+    return PointAt(check, check.point(placed=None))
 
 
 def difference_at(
@@ -237,12 +238,18 @@ def difference_at(
     chosen: dict[sp.Symbol, int],
     sides: Sides,
 ) -> Any:
-    """The first exact difference ``(row, col, yours, truth, sizes)`` at :data:`TRIALS` points
-    at the sizes ``chosen``, or None (also where no exact value decides)."""
+    """The first difference ``(row, col, yours, truth, sizes)`` at :data:`TRIALS` points at the
+    sizes ``chosen`` that the true functions confirm (a formula may spell a function another
+    way: an exact difference alone is no verdict), or None."""
     try:
-        return _difference(derivation, expr, wrt, chosen, True, TRIALS, None, sides)
+        found = _difference(derivation, expr, wrt, chosen, True, TRIALS, None, sides)
     except NotRationalError:
-        return None
+        found = None
+    else:
+        if found is None:
+            return None
+    confirmed = _difference(derivation, expr, wrt, chosen, False, TRIALS, None, sides)
+    return None if confirmed is None else found or confirmed
 
 
 def placed(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[list[Any], frozenset[Any]]:

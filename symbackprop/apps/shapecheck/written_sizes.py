@@ -19,7 +19,6 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.special import GenericIdentity, GenericZeroMatrix
 
-from symbackprop.apps.shapecheck.decided import entries_differ
 from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import NotExact
 
@@ -38,6 +37,9 @@ _SHAPED = (
 EXTRA_SIZES = 5
 #: points at which the written sizes are moved off the shapes' sizes
 POINTS = 2
+#: the largest size tried around an indicator's switch (the exact comparison's matrices grow
+#: with it)
+MAX_SWITCH_SIZE = 64
 
 
 def dims_of(*exprs: Any) -> frozenset[sp.Symbol]:
@@ -79,50 +81,105 @@ def written(expr: Any, dims: Iterable[sp.Symbol]) -> dict[sp.Symbol, sp.Symbol]:
     return {d: f for d, f in fresh.items() if f in free}
 
 
+#: the values a written size is moved to: p/q between these bounds, q one of these primes (no
+#: integer; small enough that a power with a size in its exponent stays evaluable)
+LOW, HIGH, DENOMINATORS = 5, 17, (7, 11, 13)
+
+
+def moved_values(fresh: dict[sp.Symbol, sp.Symbol], rng: random.Random) -> dict[Any, Any]:
+    """Each fresh symbol at a random rational p/q, :data:`LOW` < p/q < :data:`HIGH`."""
+    out = {}
+    for symbol in fresh.values():
+        q = rng.choice(DENOMINATORS)
+        p = rng.randint(LOW * q + 1, HIGH * q - 1)
+        p += 1 if p % q == 0 else 0  # never an integer
+        out[symbol] = sp.Rational(p, q)
+    return out
+
+
+def in_exponent(expr: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> bool:
+    """Whether a fresh symbol is in an exponent of ``expr`` (``A ^ (m + 1)``): exactly, a
+    power of a rational to a moved m has no rational value, or one of millions of digits."""
+    symbols = set(fresh.values())
+    powers = expr.atoms(sp.Pow, sp.HadamardPower)
+    return any(bool(power.exp.free_symbols & symbols) for power in powers)
+
+
 def moved_apart(
-    evaluate_at: Callable[[], Callable[[Any], sp.MatrixBase]],
+    differs: Callable[[Any, Any, bool], bool],
     formula: Any,
     gradient: Any,
     fresh: dict[sp.Symbol, sp.Symbol],
     rng: random.Random,
 ) -> bool:
-    """Whether ``formula`` and ``gradient`` (written out in the leaves) differ at some of
-    :data:`POINTS` points of ``evaluate_at()`` with each written size at a random rational.
+    """Whether ``formula`` and ``gradient`` (written out in the leaves) differ with each
+    written size at a random rational (:func:`moved_values`), at :data:`POINTS` points.
 
-    Exact evaluation raising (a table at an irrational point) counts as no difference: the
-    points at the compared sizes stand then."""
+    ``differs(mine, theirs, exact)`` compares two expressions at a new point of the compared
+    sizes: exactly (every function a table of random rationals), else with the true
+    functions. An exact difference is confirmed with the true functions (a formula may spell a
+    function another way: softplus' for sigmoid), as the verdict's is; where no exact value
+    exists, or a size is in an exponent, the true functions decide alone."""
     mine, theirs = as_numbers(formula, fresh), as_numbers(gradient, fresh)
+    exactly = not in_exponent(mine, fresh)
     for _ in range(POINTS):
-        values = {
-            f: sp.Rational(rng.randint(10**5, 10**6), rng.randint(7, 97)) for f in fresh.values()
-        }
-        evaluate = evaluate_at()
-        try:
-            yours = evaluate(mine.xreplace(values))
-            truth = evaluate(theirs.xreplace(values))
-            if any(
-                entries_differ(yours[i, j], truth[i, j])
-                for i in range(truth.rows)
-                for j in range(truth.cols)
-            ):
-                return True
-        except (NotRationalError, NotExact, ValueError, TypeError, ArithmeticError):
-            # no exact value there (a table at an irrational point), or a difference with no
-            # digits to decide: no verdict from this point; the compared sizes' points stand
-            return False
+        values = moved_values(fresh, rng)
+        moved = mine.xreplace(values), theirs.xreplace(values)
+        if exactly:
+            try:
+                if not differs(*moved, True):
+                    continue
+            except (NotRationalError, NotExact, ValueError, TypeError, ArithmeticError):
+                pass  # no exact value there: the true functions decide
+        if differs(*moved, False):
+            return True
     return False
 
 
+def switch_sizes(formula: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> dict[sp.Symbol, set[int]]:
+    """The sizes around which an indicator of the formula switches with a size written in it
+    (``1{(m - 5)(m - 10) > 0}``: m = 4 to 11), by each written size: a random value of the
+    size seldom lands between two such switches."""
+    out: dict[sp.Symbol, set[int]] = {}
+    relational = sp.core.relational.Relational
+    for dim in fresh:
+        found: set[int] = set()
+        for piecewise in formula.atoms(sp.Piecewise):
+            for _, cond in piecewise.args:
+                for relation in cond.atoms(relational) if isinstance(cond, sp.Basic) else ():
+                    edge = relation.lhs - relation.rhs
+                    if edge.free_symbols != {dim}:
+                        continue  # a switch of the point's values too, or of no size
+                    try:
+                        roots = sp.Poly(edge, dim).nroots(n=15)
+                    except (sp.PolynomialError, sp.polys.polyerrors.PolynomialError, ValueError):
+                        continue
+                    for root in roots:
+                        if root.is_real and 0 < root < 10**4:
+                            whole = int(root)
+                            found |= {k for k in range(whole - 1, whole + 3) if k >= 1}
+        if found:
+            out[dim] = found
+    return out
+
+
 def larger(
-    compared: Iterable[dict[sp.Symbol, int]], dims: Iterable[sp.Symbol]
+    compared: Iterable[dict[sp.Symbol, int]],
+    dims: Iterable[sp.Symbol],
+    switches: dict[sp.Symbol, set[int]] | None = None,
 ) -> list[dict[sp.Symbol, int]]:
     """Size settings past the compared ones: the first compared setting with each of ``dims``
-    at each of the :data:`EXTRA_SIZES` sizes above the largest it was compared at."""
+    at each of the :data:`EXTRA_SIZES` sizes above the largest it was compared at, then at
+    the sizes around its indicators' switches (``switches``, :func:`switch_sizes`) not yet
+    compared, at most :data:`MAX_SWITCH_SIZE`."""
     settings = list(compared)
     first = settings[0]
     out = []
     for dim in dims:
+        seen = {setting.get(dim) for setting in settings}
         top = max(setting.get(dim, 0) for setting in settings)
-        for size in range(top + 1, top + 1 + EXTRA_SIZES):
-            out.append({**first, dim: size})
+        sizes = list(range(top + 1, top + 1 + EXTRA_SIZES))
+        around = sorted((switches or {}).get(dim, set()) - seen - set(sizes))
+        sizes += [size for size in around if size <= MAX_SWITCH_SIZE]
+        out += [{**first, dim: size} for size in sizes]
     return out
