@@ -180,3 +180,11 @@ def test_one_over_m_minus_1_gets_no_further_1_over_m_sentence() -> None:
 def test_m_in_single_example_form_is_named_as_such() -> None:
     with pytest.raises(SpecError, match="^sizes: m is the batch size, and this is the single"):
         sb.check_formula("n-3-2-1", "W1", "delta1 x^T", sizes={"m": 4})
+
+
+def test_a_refused_numeric_pass_keeps_none_of_its_notes() -> None:
+    formula = "X ((1/m)(sigmoid((w^T X + c) sqrt((m-2)(m-3)(m-4)+1)) - Y))^T + w/100"
+    path = str(ROOT / "examples" / "models" / "logistic_l2.model")
+    report = sb.check_formula(path, "w", formula)
+    assert report.equal is False and report.counterexample is not None
+    assert not any("agree to 35 digits" in note for note in report.notes), report.notes

@@ -1173,6 +1173,12 @@ def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sid
         if found is not None:
             report.equal = False
             report.counterexample = found
+            # the notes of the pass this refuses ("they agree to 35 digits") no longer hold
+            passed = {
+                numeric_only_note(numeric.AGREED_DIGITS),
+                not_rational_note(numeric.AGREED_DIGITS),
+            }
+            report.notes = [note for note in report.notes if note not in passed]
             report.notes.append(
                 f"your formula writes {names} as a number: it agrees with the gradient at the "
                 "sizes compared first, not at every size"
