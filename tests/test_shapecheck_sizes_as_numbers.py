@@ -188,3 +188,11 @@ def test_a_refused_numeric_pass_keeps_none_of_its_notes() -> None:
     report = sb.check_formula(path, "w", formula)
     assert report.equal is False and report.counterexample is not None
     assert not any("agree to 35 digits" in note for note in report.notes), report.notes
+
+
+def test_an_indicator_of_m_inside_a_matrix_is_a_counterexample_not_an_undecided_kink() -> None:
+    # it was taken for a kink of the point's values: "no point with (m - 10) * (m - 5) below
+    # 0 was found", exit 2
+    formula = "(1/m) (A2 - Y) (A1 ⊙ 1{A1 - A1 + (m-5)(m-10) > 0})^T"
+    report = sb.check_formula("3-2-1", "W2", formula, batch=True)
+    assert report.equal is False and report.counterexample is not None

@@ -623,6 +623,11 @@ def _verdict(
             elif why == "not rational" and confirm:
                 report.notes.append(not_rational_note(numeric.AGREED_DIGITS))
             assert derivation.model is not None
+            if found is None and confirm:  # a switch of m is no kink a point can cross
+                report.equal = True
+                _written_sizes(report, derivation, expr, sides)
+                if report.equal is False:
+                    return
             leaves = [*derivation.model.parameters, *derivation.model.data]
             kinked = crossings.kinked_leaves(sides, leaves)
             if found is None and (sides.missing() or sides.unmapped or kinked):
@@ -638,8 +643,6 @@ def _verdict(
         except LostDigits as exc:  # never a verdict from digits lost in rounding
             raise _TooLarge(str(exc)) from None
         report.equal = found is None
-        if report.equal and confirm:
-            _written_sizes(report, derivation, expr, sides)
         if found is not None:
             row, col, yours, truth, sizes = found
             exact = report.method == "exact"
@@ -670,13 +673,15 @@ def _verdict(
         decides = confirm and differ is not None and _exact_decides(derivation, expr, report.wrt)
         if differ is None or not confirm or decides:
             report.method, report.equal, report.counterexample = "exact", differ is None, differ
-            if differ is None:
-                _across(report, derivation, expr, sides)
+            # the sizes first (a factor of them, then one written as a number): a switch of m
+            # is no kink a point can cross
             if report.equal:
                 _sizes_factor(report, derivation, expr)
             if report.equal and confirm:
                 _written_sizes(report, derivation, expr, sides)
-            elif decides:
+            if report.equal:
+                _across(report, derivation, expr, sides)
+            elif decides and report.counterexample is differ:
                 _factor_notes(report, derivation, expr)
             return
     try:
@@ -698,11 +703,11 @@ def _verdict(
         report.notes.append(not_rational_note(numeric.AGREED_DIGITS))
     report.counterexample = None if confirmed is None else differ or confirmed
     if report.equal:
-        _across(report, derivation, expr, sides)
-    if report.equal:
         _sizes_factor(report, derivation, expr)
     if report.equal and confirm:
         _written_sizes(report, derivation, expr, sides)
+    if report.equal:
+        _across(report, derivation, expr, sides)
     if report.counterexample is not None:
         _factor_notes(report, derivation, expr)
 
