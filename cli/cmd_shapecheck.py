@@ -26,9 +26,9 @@ softplus, sigmoid'(z2), 1{z1 > 0}, sum(M) (all entries: a number), rowsum(M) (ea
 over the columns: r x 1).
 Precedence, tightest first: ^T, ^, the matrix product (@ or side by side), * ⊙ /, + -;
 so sigmoid'(z2) ⊙ W3^T delta3 is sigmoid'(z2) ⊙ (W3^T delta3).
---size n=784 sets the sizes the trace's "here" column shows; the verdict holds at every size
-(it is compared at small sizes, and where the formula writes a size as a number, at that
-number moved apart from the shapes and at larger sizes).
+--size n=784 sets the sizes the trace's "here" column shows; the comparison runs at small
+sizes (and, where the formula writes m as a number, at m moved apart from the shapes and at
+larger m).
 A formula that starts with '-' goes after '--':  symbackprop shapecheck 3-2-1 --wrt b2 -- "-x"
 Exit status: 0 the formula is the gradient, 1 it is not (shape errors included), 2 it cannot
 be parsed or the check cannot decide.

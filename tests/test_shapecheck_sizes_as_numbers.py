@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -196,3 +197,25 @@ def test_an_indicator_of_m_inside_a_matrix_is_a_counterexample_not_an_undecided_
     formula = "(1/m) (A2 - Y) (A1 ⊙ 1{A1 - A1 + (m-5)(m-10) > 0})^T"
     report = sb.check_formula("3-2-1", "W2", formula, batch=True)
     assert report.equal is False and report.counterexample is not None
+
+
+def test_m_written_where_the_gradient_counts_m_by_its_shapes_alone_still_passes() -> None:
+    """review26 #1: dJ/db of J = sum(W X + b) is m (a 1_m product, no 1/m): a right formula
+    writing m was refused as "cannot check", moved apart from a gradient with nothing to move.
+    The larger sizes still catch a factor that is 1 only where compared."""
+    model = sb.Model.parse(
+        "X : n x m\nW : k x n\nsizes: n = 3, k = 2\nz = W X + b\nJ = sum(z)\ndata: X\n"
+    )
+    assert sb.check_formula(model, "b", "m * (0*b + 1)").ok
+    wrong = sb.check_formula(model, "b", "((m-2)*(m-3)*(m-4)+1) * m * (0*b + 1)")
+    assert wrong.equal is False and wrong.exit_code == 1
+
+
+def test_a_masked_or_matrix_cache_x_is_named() -> None:
+    """review26 #3: backward's type check left the cache's X out; a masked X ran."""
+    module = sb.compile(sb.Network.parse("3-2-1"))
+    params = module.init_params(seed=0)
+    X, Y = np.ones((3, 4)), np.full((1, 4), 0.5)
+    _, cache = module.forward(params, X)
+    with pytest.raises(ValueError, match=r"masked array"):
+        module.backward(params, {**cache, "X": np.ma.masked_array(X, mask=np.eye(3, 4))}, Y)

@@ -207,6 +207,8 @@ class NetworkEmitter(ABC, Generic[P]):
             checks += [f"{name}.dtype {self.SAME} X.dtype" for name in cached]
         if self.ARRAY_TYPE:
             names = [y, *plan.backward_parameters, *cached]
+            if plan.data[0] in plan.backward_reads:  # the cache's X too (a masked X ran)
+                names.append(plan.data[0])
             checks += [f"type({name}) is {self.ARRAY_TYPE}" for name in names]
         if self.NOT_REFUSED:
             checks += [self.NOT_REFUSED.format(a=name) for name in [y, *plan.backward_parameters]]

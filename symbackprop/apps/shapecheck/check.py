@@ -1158,8 +1158,15 @@ def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sid
         except (LostDigits, _TooLarge, NotExact, ValueError, TypeError, ArithmeticError):
             return True  # no value to compare here: the larger sizes decide, else no verdict
 
-    apart = written_sizes.moved_apart(differs, mine, theirs, fresh, random.Random(_SEED))
-    if not apart and not switches:
+    # moving m apart compares like with like only where the gradient writes m as a number too
+    # (its 1/m); a gradient that counts m through its shapes alone (dJ/dz 1_m) never agrees
+    # with a right formula moved apart: there only the larger sizes decide, and no verdict is
+    # withheld (review26 #1)
+    paired = set(written_sizes.written(theirs, fresh)) == set(fresh)
+    apart = paired and written_sizes.moved_apart(
+        differs, mine, theirs, fresh, random.Random(_SEED)
+    )
+    if paired and not apart and not switches:
         return
     names = " and ".join(sorted(d.name for d in fresh))
     candidates = written_sizes.larger(settings, fresh, switches)
@@ -1189,7 +1196,7 @@ def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sid
                 "sizes compared first, not at every size"
             )
             return
-    if not apart:  # its indicators switch, and the formula agrees on each side compared
+    if not apart:  # agreed at every size tried, and nothing says the sizes compared mislead
         return
     top = max(chosen[d] for chosen in candidates for d in fresh)
     raise _TooLarge(

@@ -1,4 +1,4 @@
-"""A size a formula writes as a number (``m``, ``n1``), checked as a number.
+"""The batch size m written as a number in a formula (the one size it can name), checked as one.
 
 Points are compared at a few sizes: m = 2, 3, 4. A formula that writes a size as a number can
 be right at exactly those sizes and wrong at every other: ``((m-2)(m-3)(m-4) + 1) dZ X^T`` is

@@ -407,6 +407,7 @@ def backward(params, cache, Y, work=None):
             and type(Z2) is _ARRAY
             and type(A2) is _ARRAY
             and type(A3) is _ARRAY
+            and type(X) is _ARRAY
             and m <= 65504
         )
     except (AttributeError, IndexError, KeyError, TypeError):

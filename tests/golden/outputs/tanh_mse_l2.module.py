@@ -347,6 +347,7 @@ def backward(params, cache, Y, work=None):
             and type(W2) is _ARRAY
             and type(A1) is _ARRAY
             and type(A2) is _ARRAY
+            and type(X) is _ARRAY
             and m <= 65504
         )
     except (AttributeError, IndexError, KeyError, TypeError):
