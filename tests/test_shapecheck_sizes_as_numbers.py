@@ -211,6 +211,45 @@ def test_m_written_where_the_gradient_counts_m_by_its_shapes_alone_still_passes(
     assert wrong.equal is False and wrong.exit_code == 1
 
 
+@pytest.mark.parametrize(
+    ("formula", "near"),
+    [
+        ("(1 + 1{m > 100}) (1/m) (A2 - Y) A1^T", 100),
+        ("(1 + 1{m > 10^20}) (1/m) (A2 - Y) A1^T", 10**20),
+        ("(1 + 1{exp(m) > 10^50}) (1/m) (A2 - Y) A1^T", 115),  # no polynomial: halved to it
+    ],
+)
+def test_an_indicator_of_m_switching_past_the_sizes_compared_is_undecided(
+    formula: str, near: int
+) -> None:
+    """review26: a switch past the largest size tried (64) passed, exit 0."""
+    report = sb.check_formula("3-2-1", "W2", formula, batch=True)
+    assert report.equal is None and report.exit_code == 2, report
+    assert f"switches near m = {near}," in str(report.error)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["(1 + 1{exp(m) > 10^5}) (1/m) (A2 - Y) A1^T", "(1 + 1{log(m) > 3}) (1/m) (A2 - Y) A1^T"],
+)
+def test_an_indicator_of_m_that_is_no_polynomial_is_compared_where_it_switches(
+    formula: str,
+) -> None:
+    report = sb.check_formula("3-2-1", "W2", formula, batch=True)
+    assert report.equal is False and report.counterexample is not None, report
+    assert report.counterexample.sizes["m"] in (11, 12, 13, 20, 21, 22)
+
+
+def test_m_written_in_a_formula_over_a_network_too_deep_to_write_out_is_still_read() -> None:
+    """review26: on 16 hidden layers the gradient is not written out in the leaves, and
+    ``(1 + 1{m > 4}) delta1 X^T`` passed: the sizes the formula writes itself are read."""
+    spec = "3-" + "-".join(["2"] * 16) + "-1"
+    report = sb.check_formula(spec, "W1", "(1 + 1{m > 4}) delta1 X^T", batch=True)
+    assert report.equal is False and report.counterexample is not None
+    assert report.counterexample.sizes["m"] == 5
+    assert sb.check_formula(spec, "W1", "delta1 X^T", batch=True).ok
+
+
 def test_a_masked_or_matrix_cache_x_is_named() -> None:
     """review26 #3: backward's type check left the cache's X out; a masked X ran."""
     module = sb.compile(sb.Network.parse("3-2-1"))

@@ -1134,9 +1134,10 @@ def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sid
     else:
         mine, theirs = _network_written(derivation, expr, report.wrt)
         settings = [chosen for chosen, _ in _settings(derivation)]
-    if mine is None or theirs is None:
-        return
-    fresh = written_sizes.written(mine, written_sizes.dims_of(mine, theirs))
+    if mine is None:  # names too deep to write out: the sizes the formula itself writes
+        mine, theirs = expr, None
+    sized = (mine,) if theirs is None else (mine, theirs)
+    fresh = written_sizes.written(mine, written_sizes.dims_of(*sized))
     if not fresh:
         return
     switches = written_sizes.switch_sizes(mine, fresh)
@@ -1162,7 +1163,7 @@ def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sid
     # (its 1/m); a gradient that counts m through its shapes alone (dJ/dz 1_m) never agrees
     # with a right formula moved apart: there only the larger sizes decide, and no verdict is
     # withheld (review26 #1)
-    paired = set(written_sizes.written(theirs, fresh)) == set(fresh)
+    paired = theirs is not None and set(written_sizes.written(theirs, fresh)) == set(fresh)
     apart = paired and written_sizes.moved_apart(
         differs, mine, theirs, fresh, random.Random(_SEED)
     )
@@ -1196,6 +1197,15 @@ def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sid
                 "sizes compared first, not at every size"
             )
             return
+    far = written_sizes.past_the_largest(switches)
+    if far:
+        dim, edge = min(far.items(), key=lambda item: item[1])
+        raise _TooLarge(
+            f"your formula writes {dim.name} as a number, in an indicator that switches near "
+            f"{dim.name} = {edge}, past the largest {dim.name} compared "
+            f"({written_sizes.MAX_SWITCH_SIZE}); it agrees at every size compared, which does "
+            "not show that it does there"
+        )
     if not apart:  # agreed at every size tried, and nothing says the sizes compared mislead
         return
     top = max(chosen[d] for chosen in candidates for d in fresh)

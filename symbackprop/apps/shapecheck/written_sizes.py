@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sympy as sp
+from mpmath.libmp.libhyper import NoConvergence
 from sympy.matrices.expressions.special import GenericIdentity, GenericZeroMatrix
 
 from symbackprop.check.exact import NotRationalError
@@ -137,9 +138,14 @@ def moved_apart(
 
 
 def switch_sizes(formula: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> dict[sp.Symbol, set[int]]:
-    """The sizes around which an indicator of the formula switches with a size written in it
-    (``1{(m - 5)(m - 10) > 0}``: m = 4 to 11), by each written size: a random value of the
-    size seldom lands between two such switches."""
+    """The sizes at which an indicator of the formula switches with a size written in it, by
+    each written size: k where its condition may differ between k and k + 1 (``1{m > 100}``:
+    100; ``1{(m - 5)(m - 10) > 0}``: 5 and 10, a root's floor). A random value of the size
+    seldom lands between two such switches, so they are compared where they lie
+    (:func:`larger`), or named where they lie past :data:`MAX_SWITCH_SIZE`.
+
+    A polynomial condition switches at most at its real roots, found at any size; any other
+    is read at every size up to :data:`MAX_SWITCH_SIZE` and at powers of two past it."""
     out: dict[sp.Symbol, set[int]] = {}
     relational = sp.core.relational.Relational
     for dim in fresh:
@@ -150,17 +156,54 @@ def switch_sizes(formula: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> dict[sp.Sym
                     edge = relation.lhs - relation.rhs
                     if edge.free_symbols != {dim}:
                         continue  # a switch of the point's values too, or of no size
-                    try:
-                        roots = sp.Poly(edge, dim).nroots(n=15)
-                    except (sp.PolynomialError, sp.polys.polyerrors.PolynomialError, ValueError):
-                        continue
-                    for root in roots:
-                        if root.is_real and 0 < root < 10**4:
-                            whole = int(root)
-                            found |= {k for k in range(whole - 1, whole + 3) if k >= 1}
+                    found |= _switches_of(relation, edge, dim)
         if found:
             out[dim] = found
     return out
+
+
+#: the sizes past :data:`MAX_SWITCH_SIZE` a condition that is no polynomial is read at
+_FAR = tuple(2**k for k in range(7, 41))
+
+
+def _switches_of(relation: Any, edge: Any, dim: sp.Symbol) -> set[int]:
+    """The sizes k >= 1 at which ``relation`` (``edge`` compared with 0) may differ between k
+    and k + 1."""
+    try:
+        roots = sp.Poly(edge, dim).nroots(n=15)
+    except (sp.PolynomialError, ValueError, ArithmeticError, NoConvergence):
+        pass  # no polynomial (exp(m) > 10^50), or no roots found: read at sizes instead
+    else:
+        out: set[int] = set()
+        for root in roots:
+            if root.is_real and root > 0:
+                out.add(int(sp.floor(root)))
+        return out
+    sizes = (*range(1, MAX_SWITCH_SIZE + 1), *_FAR)
+    values = [_truth(relation, dim, size) for size in sizes]
+    out = set()
+    for low, high, now, after in zip(sizes, sizes[1:], values, values[1:], strict=False):
+        if now is None or after is None:
+            out.add(low)
+            continue
+        while now != after and high - low > 1:  # halved down to the size where it switches
+            middle = (low + high) // 2
+            here = _truth(relation, dim, middle)
+            if here is None:
+                break
+            low, high = (middle, high) if here == now else (low, middle)
+        if now != after:
+            out.add(low)
+    return out
+
+
+def _truth(relation: Any, dim: sp.Symbol, size: int) -> bool | None:
+    """Whether ``relation`` holds with ``dim`` = ``size``; None where that is not decided."""
+    try:
+        value = relation.subs(dim, size)
+    except (ValueError, TypeError, ArithmeticError):
+        return None
+    return bool(value) if value in (sp.true, sp.false) else None
 
 
 def larger(
@@ -171,7 +214,7 @@ def larger(
     """Size settings past the compared ones: the first compared setting with each of ``dims``
     at each of the :data:`EXTRA_SIZES` sizes above the largest it was compared at, then at
     the sizes around its indicators' switches (``switches``, :func:`switch_sizes`) not yet
-    compared, at most :data:`MAX_SWITCH_SIZE`."""
+    compared, at most :data:`MAX_SWITCH_SIZE` (:func:`past_the_largest` names the others)."""
     settings = list(compared)
     first = settings[0]
     out = []
@@ -179,7 +222,20 @@ def larger(
         seen = {setting.get(dim) for setting in settings}
         top = max(setting.get(dim, 0) for setting in settings)
         sizes = list(range(top + 1, top + 1 + EXTRA_SIZES))
-        around = sorted((switches or {}).get(dim, set()) - seen - set(sizes))
-        sizes += [size for size in around if size <= MAX_SWITCH_SIZE]
+        # both sides of each switch, a size to spare on each (a root found to 15 digits)
+        edges = (switches or {}).get(dim, set())
+        around = {size for k in edges for size in range(k - 1, k + 3) if size >= 1}
+        sizes += sorted(size for size in around - seen - set(sizes) if size <= MAX_SWITCH_SIZE)
         out += [{**first, dim: size} for size in sizes]
+    return out
+
+
+def past_the_largest(switches: dict[sp.Symbol, set[int]]) -> dict[sp.Symbol, int]:
+    """Each size with a switch no comparison reaches (past :data:`MAX_SWITCH_SIZE`), and the
+    first such switch (``1{m > 100}``: m -> 100)."""
+    out = {}
+    for dim, sizes in switches.items():
+        far = [size for size in sizes if size + 1 > MAX_SWITCH_SIZE]
+        if far:
+            out[dim] = min(far)
     return out
