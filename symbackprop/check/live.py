@@ -18,6 +18,7 @@ import sympy as sp
 
 from symbackprop.check.interpret import breakpoints
 from symbackprop.check.switches import switches
+from symbackprop.core.rebuild import rebuilt
 from symbackprop.records.nodes import Elementwise, T, entrywise
 
 
@@ -97,23 +98,12 @@ def pieceless(
     # SymPy's replace works from the leaves up, and the indicator of a replaced abs(w) was no
     # atom of the region any more (the right w ⊙ 1{abs(w) < 100} + w ⊙ 1{abs(w) >= 100} was
     # then "cannot decide")
-    done: dict[Any, Any] = {}
-
-    def walk(node: Any) -> Any:
-        if node in done:
-            return done[node]
+    def stop(node: Any) -> Any:
         if piecewise(node):
-            out = replaced(node)
-        elif isinstance(node, sp.Lambda) or not node.args:
-            out = node  # a scalar body: no matrix atom inside
-        else:
-            args = [walk(arg) for arg in node.args]
-            same = all(new is old for new, old in zip(args, node.args, strict=True))
-            out = node if same else node.func(*args)
-        done[node] = out
-        return out
+            return replaced(node)
+        return node if isinstance(node, sp.Lambda) else None  # a scalar body: no matrix atom
 
-    return walk(expr)
+    return rebuilt(expr, stop)
 
 
 #: (a region's bases, its generic shape) -> each value's and each side's :func:`pieceless` form

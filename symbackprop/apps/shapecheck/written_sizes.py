@@ -22,6 +22,7 @@ from sympy.matrices.expressions.special import GenericIdentity, GenericZeroMatri
 
 from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import NotExact
+from symbackprop.core.rebuild import rebuilt
 
 #: a matrix node whose arguments are its shape (or its name and shape): the sizes there are
 #: shapes, not numbers
@@ -57,22 +58,13 @@ def as_numbers(expr: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> Any:
     """``expr`` with each size of ``fresh`` that it uses as a number (not as a shape) replaced
     by its fresh symbol: ``(1/m) X 1_m`` becomes ``(1/u) X 1_m``. Each distinct subexpression
     is rebuilt once (a written-out gradient shares its subtrees: a1 appears in every delta)."""
-    done: dict[Any, Any] = {}
 
-    def rebuilt(node: Any) -> Any:
-        found = done.get(node)
-        if found is not None:
-            return found
-        if isinstance(node, _SHAPED) or not getattr(node, "args", ()):
-            out = fresh.get(node, node) if isinstance(node, sp.Symbol) else node
-        else:
-            args = [rebuilt(arg) for arg in node.args]
-            same = all(new is old for new, old in zip(args, node.args, strict=True))
-            out = node if same else node.func(*args)
-        done[node] = out
-        return out
+    def stop(node: Any) -> Any:
+        if isinstance(node, sp.Symbol):
+            return fresh.get(node, node)
+        return node if isinstance(node, _SHAPED) else None  # a shape's sizes stay sizes
 
-    return rebuilt(expr)
+    return rebuilt(expr, stop)
 
 
 def written(expr: Any, dims: Iterable[sp.Symbol]) -> dict[sp.Symbol, sp.Symbol]:
