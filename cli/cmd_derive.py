@@ -86,7 +86,7 @@ def derive_cmd(
         raise click.UsageError("--wrt does not apply to --format html: the page shows every step")
     # checked before any work: a refused -o costs nothing and writes nothing
     target = output.target(out_path, force=force, inputs=[opts.spec])
-    net = opts.source()
+    net = opts.derived_source()
     check_wrt(wrt, net)
     import symbackprop as sb
     import symbackprop.render as render
@@ -163,7 +163,7 @@ def shapes_cmd(opts: SpecOptions, fmt: str) -> None:
 
     For a model: every name's shape, and for an inferred one the equation that forced it.
     """
-    net = opts.source()
+    net = opts.derived_source()
     from symbackprop.model import Model
 
     if isinstance(net, Model):

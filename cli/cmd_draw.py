@@ -79,7 +79,7 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
         # ("bce needs a sigmoid output"): parse with mse, so that the help's example
         # `draw 784-128:relu-10:softmax -o net.svg` draws, as collapse does
         opts = dataclasses.replace(opts, loss="mse")
-    source = opts.source()
+    source = opts.derived_source()
     from symbackprop.render import drawing
 
     picture = drawing.drawing(source, sizes=opts.sizes, batch=bool(opts.batch))

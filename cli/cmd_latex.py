@@ -96,7 +96,7 @@ def latex_cmd(
             inputs=[opts.spec],
             option="--pdf",
         )
-    net = opts.source()
+    net = opts.derived_source()
     check_wrt(wrt, net)
     if (indices or slides) and not isinstance(net, Network):
         flag = "--indices" if indices else "--slides"

@@ -57,7 +57,7 @@ def shapecheck_cmd(opts: SpecOptions, wrts: tuple[str, ...], formula: str) -> No
         given = ", ".join(wrts)
         raise click.UsageError(f"--wrt given {len(wrts)} times ({given}): give one parameter")
     wrt = wrts[0]
-    net = opts.source()
+    net = opts.derived_source()
     import symbackprop as sb
     from symbackprop.apps.shapecheck.typing_ import FormulaShapeError
 

@@ -202,6 +202,20 @@ class SpecOptions:
                 )
         return net
 
+    def derived_source(self) -> Network | Model:
+        """:meth:`source`, for a command that derives in the form ``--batch/--single`` chooses:
+        a network's single-example form has no m, so ``--size m`` there is refused (it was
+        taken and ignored)."""
+        from symbackprop.spec import Network
+
+        source = self.source()
+        if "m" in self.sizes and not self.batch and isinstance(source, Network):
+            raise click.UsageError(
+                "--size m: m is the batch size, and without --batch the network is in the "
+                "single-example form (add --batch)"
+            )
+        return source
+
     def source(self) -> Network | Model:
         """The network or model SPEC names (``SpecError`` when it is invalid).
 

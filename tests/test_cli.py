@@ -255,3 +255,16 @@ def test_malformed_input_subprocess(args: tuple[str, ...]) -> None:
     proc = run(*args)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["derive", "shapes", "latex", "draw --format svg"])
+def test_size_m_in_a_networks_single_example_form_is_refused(command: str) -> None:
+    """m sizes nothing in the single-example form: ``--size m=4`` was taken and ignored."""
+    runner = CliRunner()
+    args = [*command.split(), "n-3-2-1", "--size", "m=4", "--size", "n=2"]
+    refused = runner.invoke(main, args)
+    assert refused.exit_code == 2
+    assert "--size m: m is the batch size" in refused.output
+    assert "add --batch" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+    assert runner.invoke(main, [*args, "--batch"]).exit_code == 0

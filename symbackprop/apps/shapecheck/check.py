@@ -623,11 +623,13 @@ def _verdict(
             elif why == "not rational" and confirm:
                 report.notes.append(not_rational_note(numeric.AGREED_DIGITS))
             assert derivation.model is not None
-            if found is None and confirm:  # a switch of m is no kink a point can cross
-                report.equal = True
-                _written_sizes(report, derivation, expr, sides)
-                if report.equal is False:
-                    return
+            # the sizes first: a switch of m is no kink a point can cross
+            if (
+                found is None
+                and confirm
+                and _written_sizes_refused(report, derivation, expr, sides)
+            ):
+                return
             leaves = [*derivation.model.parameters, *derivation.model.data]
             kinked = crossings.kinked_leaves(sides, leaves)
             if found is None and (sides.missing() or sides.unmapped or kinked):
@@ -678,7 +680,7 @@ def _verdict(
             if report.equal:
                 _sizes_factor(report, derivation, expr)
             if report.equal and confirm:
-                _written_sizes(report, derivation, expr, sides)
+                _written_sizes_refused(report, derivation, expr, sides)
             if report.equal:
                 _across(report, derivation, expr, sides)
             elif decides and report.counterexample is differ:
@@ -705,7 +707,7 @@ def _verdict(
     if report.equal:
         _sizes_factor(report, derivation, expr)
     if report.equal and confirm:
-        _written_sizes(report, derivation, expr, sides)
+        _written_sizes_refused(report, derivation, expr, sides)
     if report.equal:
         _across(report, derivation, expr, sides)
     if report.counterexample is not None:
@@ -1121,25 +1123,46 @@ def _sizes_factor(report: FormulaReport, derivation: Derivation, expr: Any) -> N
         )
 
 
-def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sides) -> None:
-    """Refuse a pass where the formula writes a size as a number (m) that agrees with the
-    gradient only at the sizes compared (:mod:`.written_sizes`): with that number moved off the
-    shapes' sizes it differs from the gradient, whose own 1/m moves too, or an indicator of it
+def _written_sizes_refused(
+    report: FormulaReport, derivation: Derivation, expr: Any, sides: Sides
+) -> bool:
+    """Whether the pass in ``report`` is refused by :func:`_written_sizes`; if so the report
+    carries its counterexample, and its note in place of the pass's ("they agree to 35
+    digits" no longer holds). Raises :class:`_TooLarge` where it cannot be decided."""
+    refused = _written_sizes(derivation, expr, report.wrt, sides)
+    if refused is None:
+        return False
+    report.equal = False
+    report.counterexample, note = refused
+    passed = {
+        numeric_only_note(numeric.AGREED_DIGITS),
+        not_rational_note(numeric.AGREED_DIGITS),
+    }
+    report.notes = [kept for kept in report.notes if kept not in passed] + [note]
+    return True
+
+
+def _written_sizes(
+    derivation: Derivation, expr: Any, wrt: str, sides: Sides
+) -> tuple[Counterexample, str] | None:
+    """Whether a formula that agreed at the sizes compared writes a size as a number (m) with
+    which it agrees only there (:mod:`.written_sizes`): with that number moved off the shapes'
+    sizes it differs from the gradient, whose own 1/m moves too, or an indicator of it
     switches at a size not compared. The difference is then looked for at larger sizes and
-    around those switches (the counterexample); where none shows there, the formula cannot be
-    decided (:class:`_TooLarge`)."""
+    around those switches: the counterexample found there and a note for it, or None; where
+    none shows but one is suspected, the formula cannot be decided (:class:`_TooLarge`)."""
     if isinstance(derivation, ModelDerivation):
-        mine, theirs = model_formula.written(derivation, expr, report.wrt)
+        mine, theirs = model_formula.written(derivation, expr, wrt)
         settings = [chosen for chosen, _ in model_formula.size_settings(derivation)]
     else:
-        mine, theirs = _network_written(derivation, expr, report.wrt)
+        mine, theirs = _network_written(derivation, expr, wrt)
         settings = [chosen for chosen, _ in _settings(derivation)]
     if mine is None:  # names too deep to write out: the sizes the formula itself writes
         mine, theirs = expr, None
     sized = (mine,) if theirs is None else (mine, theirs)
     fresh = written_sizes.written(mine, written_sizes.dims_of(*sized))
     if not fresh:
-        return
+        return None
     switches = written_sizes.switch_sizes(mine, fresh)
     seeds = iter(range(_SEED, _SEED + 100))
 
@@ -1168,35 +1191,26 @@ def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sid
         differs, mine, theirs, fresh, random.Random(_SEED)
     )
     if paired and not apart and not switches:
-        return
+        return None
     names = " and ".join(sorted(d.name for d in fresh))
     candidates = written_sizes.larger(settings, fresh, switches)
     for chosen in candidates:
-        found: Any
+        found: Counterexample | None
         if isinstance(derivation, ModelDerivation):
-            row = model_formula.difference_at(derivation, expr, report.wrt, chosen, sides)
+            row = model_formula.difference_at(derivation, expr, wrt, chosen, sides)
             if row is not None:
                 i, j, yours, truth, shown = row
                 exact = isinstance(yours, sp.Rational) and isinstance(truth, sp.Rational)
-                found = Counterexample(report.wrt, i, j, yours, truth, shown, exact)
+                found = Counterexample(wrt, i, j, yours, truth, shown, exact)
             else:
                 found = None
         else:
-            found = _network_difference_at(derivation, expr, report.wrt, chosen, sides)
+            found = _network_difference_at(derivation, expr, wrt, chosen, sides)
         if found is not None:
-            report.equal = False
-            report.counterexample = found
-            # the notes of the pass this refuses ("they agree to 35 digits") no longer hold
-            passed = {
-                numeric_only_note(numeric.AGREED_DIGITS),
-                not_rational_note(numeric.AGREED_DIGITS),
-            }
-            report.notes = [note for note in report.notes if note not in passed]
-            report.notes.append(
+            return found, (
                 f"your formula writes {names} as a number: it agrees with the gradient at the "
                 "sizes compared first, not at every size"
             )
-            return
     far = written_sizes.past_the_largest(switches)
     if far:
         dim, edge = min(far.items(), key=lambda item: item[1])
@@ -1207,7 +1221,7 @@ def _written_sizes(report: FormulaReport, derivation: Derivation, expr: Any, sid
             "not show that it does there"
         )
     if not apart:  # agreed at every size tried, and nothing says the sizes compared mislead
-        return
+        return None
     top = max(chosen[d] for chosen in candidates for d in fresh)
     raise _TooLarge(
         f"your formula writes {names} as a number, and with that number moved off the "
@@ -1221,30 +1235,18 @@ def _network_difference_at(
 ) -> Counterexample | None:
     """The first difference at :data:`_TRIALS` points at ``sizes`` that the true functions
     confirm (an exact difference alone may be a function spelled another way), or None."""
-    try:
-        found = _compare_at(
-            derivation, expr, wrt, True, sizes, _TRIALS, random.Random(_SEED), sides
+
+    def at(exact: bool) -> Callable[[], Counterexample | None]:
+        ladder = numeric.LADDER if exact else numeric.LADDER[:3]
+        seeds = random.Random(_SEED)
+        return lambda: _compare_at(
+            derivation, expr, wrt, exact, sizes, _TRIALS, seeds, sides, ladder=ladder
         )
-    except NotRationalError:
-        found = None
-    else:
-        if found is None:
-            return None
+
     try:
-        confirmed = _compare_at(
-            derivation,
-            expr,
-            wrt,
-            False,
-            sizes,
-            _TRIALS,
-            random.Random(_SEED),
-            sides,
-            ladder=numeric.LADDER[:3],
-        )
-    except (LostDigits, _TooLarge):
+        return numeric.confirmed_difference(at(True), at(False))
+    except _TooLarge:  # a value past what is evaluated safely: no difference to show here
         return None
-    return None if confirmed is None else found or confirmed
 
 
 def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> None:

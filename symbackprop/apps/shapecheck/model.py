@@ -241,15 +241,10 @@ def difference_at(
     """The first difference ``(row, col, yours, truth, sizes)`` at :data:`TRIALS` points at the
     sizes ``chosen`` that the true functions confirm (a formula may spell a function another
     way: an exact difference alone is no verdict), or None."""
-    try:
-        found = _difference(derivation, expr, wrt, chosen, True, TRIALS, None, sides)
-    except NotRationalError:
-        found = None
-    else:
-        if found is None:
-            return None
-    confirmed = _difference(derivation, expr, wrt, chosen, False, TRIALS, None, sides)
-    return None if confirmed is None else found or confirmed
+    return numeric.confirmed_difference(
+        lambda: _difference(derivation, expr, wrt, chosen, True, TRIALS, None, sides),
+        lambda: _difference(derivation, expr, wrt, chosen, False, TRIALS, None, sides),
+    )
 
 
 def placed(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[list[Any], frozenset[Any]]:

@@ -35,12 +35,12 @@ a1 (1 - a1) on a 2-1 network) is not told apart (found by trust14; open).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import sympy as sp
 
 from symbackprop.check.accuracy import LostDigits
-from symbackprop.check.exact import unevaluated
+from symbackprop.check.exact import NotRationalError, unevaluated
 
 #: digits of the true functions' values in the numeric comparison
 DIGITS = 50
@@ -168,3 +168,28 @@ def _lost(low: sp.MatrixBase, high: sp.MatrixBase, what: str, digits: int, more:
         f"and {sp.N(high[i, j], 12)} in {more}-digit arithmetic (rounding took its digits), "
         "so the numeric check cannot decide"
     )
+
+
+Found = TypeVar("Found")
+
+
+def confirmed_difference(
+    exact: Callable[[], Found | None], true: Callable[[], Found | None]
+) -> Found | None:
+    """A difference the true functions confirm: ``exact()`` compares with every function a
+    table of random rationals, and a difference there may be one value spelled with other
+    functions (softplus'(z) for sigmoid(z)), so ``true()`` decides; the exact difference is
+    the one reported (its values are exact). Where no exact value exists, ``true()`` alone.
+    Where the true functions lose their digits (:class:`LostDigits`), no difference."""
+    try:
+        found = exact()
+    except NotRationalError:
+        found = None
+    else:
+        if found is None:
+            return None
+    try:
+        confirmed = true()
+    except LostDigits:
+        return None
+    return None if confirmed is None else found or confirmed
