@@ -62,3 +62,15 @@ def test_an_elementwise_body_with_the_argument_as_exponent_keeps_its_brackets() 
     assert text(Elementwise(two_to, a)) == "2^A"  # a number base needs no brackets
     assert text(Elementwise(sp.Lambda(T, T**T), a.T)) == "(A^T)^(A^T)"
     assert text(Elementwise(sp.Lambda(T, 2 ** (T**2)), a.T)) == "2^((A^T)^2)"
+
+
+def test_the_formula_language_printer_brackets_a_power_of_a_transpose() -> None:
+    """A shapecheck note printed 'A1^T^(m + 1)' for (A1^T)^(m+1) (session 26's list)."""
+    from symbackprop.render.formula import to_formula
+
+    a = sp.MatrixSymbol("A", 2, 3)
+    m = sp.Symbol("m", positive=True, integer=True)
+    assert to_formula(sp.HadamardPower(a.T, m + 1)) == "(A^T)^(m + 1)"
+    assert to_formula(sp.HadamardPower(a, 2).T) == "(A^T)^2"  # plain form: the transpose in
+    report = sb.check_formula("3-2-1", "W2", "(1/m) (A2 - Y) A1^T ^ (m+1)", batch=True)
+    assert "your formula has '(A1^T)^(m + 1)', which the derivation does not" in report.notes

@@ -102,7 +102,8 @@ def _print(expr: Any) -> Printed:  # noqa: C901 - one dispatch over node kinds
     if isinstance(expr, HadamardPower):
         base = _print(expr.base)
         exponent = _scalar(expr.exp)
-        return f"{_wrap(base, base[1] < POSTFIX)}^{_wrap(exponent, exponent[1] < UNARY)}", POWER
+        # (A^T)^2, not A^T^2: the parser reads both alike, a reader may not
+        return f"{_wrap(base, base[1] <= POSTFIX)}^{_wrap(exponent, exponent[1] < UNARY)}", POWER
     if isinstance(expr, HadamardProduct):
         return _hadamard(expr)
     if isinstance(expr, MatMul):

@@ -24,10 +24,8 @@ from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import NotExact
 from symbackprop.core.rebuild import rebuilt
 
-#: a matrix node whose arguments are its shape (or its name and shape): the sizes there are
-#: shapes, not numbers
-_SHAPED = (
-    sp.Sum,  # its limits run over a matrix's entries (sum(x): i from 0 to n - 1)
+#: a matrix node whose arguments are its shape (or its name and shape)
+_MATRICES = (
     sp.MatrixSymbol,
     sp.OneMatrix,
     sp.ZeroMatrix,
@@ -35,6 +33,9 @@ _SHAPED = (
     GenericIdentity,
     GenericZeroMatrix,
 )
+#: the nodes whose sizes are shapes, not numbers: the matrices, and a sum, whose limits run
+#: over a matrix's entries (sum(x): i from 0 to n - 1)
+_SHAPED = (sp.Sum, *_MATRICES)
 #: the larger sizes a size the formula writes is tried at, past the largest compared
 EXTRA_SIZES = 5
 #: points at which the written sizes are moved off the shapes' sizes
@@ -48,7 +49,7 @@ def dims_of(*exprs: Any) -> frozenset[sp.Symbol]:
     """The size symbols that size the matrices of ``exprs`` (m, n1, h)."""
     found: set[sp.Symbol] = set()
     for expr in exprs:
-        for atom in expr.atoms(*_SHAPED[1:]):  # the matrices
+        for atom in expr.atoms(*_MATRICES):
             for d in atom.shape:
                 found |= {s for s in getattr(d, "free_symbols", ()) if isinstance(s, sp.Symbol)}
     return frozenset(found)
