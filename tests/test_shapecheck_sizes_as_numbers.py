@@ -258,3 +258,12 @@ def test_a_masked_or_matrix_cache_x_is_named() -> None:
     _, cache = module.forward(params, X)
     with pytest.raises(ValueError, match=r"masked array"):
         module.backward(params, {**cache, "X": np.ma.masked_array(X, mask=np.eye(3, 4))}, Y)
+
+
+def test_a_width_written_through_a_sum_of_ones_is_compared_where_its_indicator_switches() -> None:
+    """hostile26: ``sum(exp(x - x))`` is n; an indicator of it that is 0 only for n from 6 to
+    9 is compared there (the README names what still passes: a count of the data)."""
+    formula = "1{(sum(exp(x - x)) - 5)(sum(exp(x - x)) - 10) > 0} (a3 - y) a2^T"
+    report = sb.check_formula("n-3-2-1", "W3", formula)
+    assert report.equal is False and report.counterexample is not None
+    assert 5 <= report.counterexample.sizes["n"] <= 10
