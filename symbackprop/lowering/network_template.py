@@ -20,6 +20,7 @@ __all__ = [
     "MATRIX_CHECK",
     "SCALE_CHECK",
     "STDS",
+    "init_draws",
     "invalid_helper",
     "invalid_shapes",
 ]
@@ -186,3 +187,31 @@ JAX_KIND_CHECK = """\
 """ + array_kind_check("(np.ndarray, jax.Array)", "a NumPy or JAX array", indent=" " * 8)
 
 STDS = stds("the weights of a layer with n_prev inputs, n_l units", "n_prev", "n_l")
+
+
+#: ``init_params``'s draws, layer by layer (:func:`init_draws` fills in the backend's arrays)
+_INIT_DRAWS = """    params = {}
+    for layer in range(1, DEPTH + 1):
+        n_l, n_prev = SHAPES[f"W{layer}"]
+        if scheme.startswith("scaled-identity:"):
+            if n_l != n_prev:
+                raise ValueError(
+                    f"scheme {scheme!r} needs square layers, but W{layer} is {n_l} x {n_prev}"
+                )
+            W = scale * np.eye(n_l)
+        elif scheme in STDS:
+            W = rng.standard_normal((n_l, n_prev)) * STDS[scheme](n_prev, n_l)
+        else:
+            known = ", ".join([*STDS, "scaled-identity:c"])
+            raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
+        params[f"W{layer}"] = <WEIGHT>
+        params[f"b{layer}"] = <BIAS>
+    return params
+"""
+
+
+def init_draws(weight: str, bias: str) -> str:
+    """``init_params``'s draws, layer by layer, in every backend: the weights drawn with NumPy
+    (one seed gives the same parameters in each backend), then made the backend's arrays by
+    ``weight`` (an expression of ``W``) and ``bias`` (of ``n_l``)."""
+    return _INIT_DRAWS.replace("<WEIGHT>", weight).replace("<BIAS>", bias)

@@ -17,6 +17,7 @@ from symbackprop.lowering.network_template import (
     JAX_KIND_CHECK,
     SCALE_CHECK,
     STDS,
+    init_draws,
     invalid_helper,
 )
 
@@ -92,24 +93,9 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     rng = np.random.default_rng(seed)
 '''
     + SCALE_CHECK
-    + """    params = {}
-    for layer in range(1, DEPTH + 1):
-        n_l, n_prev = SHAPES[f"W{layer}"]
-        if scheme.startswith("scaled-identity:"):
-            if n_l != n_prev:
-                raise ValueError(
-                    f"scheme {scheme!r} needs square layers, but W{layer} is {n_l} x {n_prev}"
-                )
-            W = scale * np.eye(n_l)
-        elif scheme in STDS:
-            W = rng.standard_normal((n_l, n_prev)) * STDS[scheme](n_prev, n_l)
-        else:
-            known = ", ".join([*STDS, "scaled-identity:c"])
-            raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
-        params[f"W{layer}"] = jnp.asarray(W.astype(dtype))
-        params[f"b{layer}"] = jnp.asarray(np.zeros((n_l, 1), dtype=dtype))
-    return params
-"""
+    + init_draws(
+        weight="jnp.asarray(W.astype(dtype))", bias="jnp.asarray(np.zeros((n_l, 1), dtype=dtype))"
+    )
 )
 CUSTOM_VJP = (
     '''

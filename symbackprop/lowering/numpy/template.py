@@ -10,7 +10,12 @@ the array of the wrong shape once the cheap checks on entry have failed.
 
 from __future__ import annotations
 
-from symbackprop.lowering.network_template import MATRIX_CHECK, SCALE_CHECK, invalid_helper
+from symbackprop.lowering.network_template import (
+    MATRIX_CHECK,
+    SCALE_CHECK,
+    init_draws,
+    invalid_helper,
+)
 
 #: the sigmoid record's NumPy form: the module helper below, evaluated in place
 SIGMOID_TEMPLATE = "sigmoid({z})"
@@ -163,22 +168,5 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     rng = np.random.default_rng(seed)
 '''
     + SCALE_CHECK
-    + """    params = {}
-    for layer in range(1, DEPTH + 1):
-        n_l, n_prev = SHAPES[f"W{layer}"]
-        if scheme.startswith("scaled-identity:"):
-            if n_l != n_prev:
-                raise ValueError(
-                    f"scheme {scheme!r} needs square layers, but W{layer} is {n_l} x {n_prev}"
-                )
-            W = scale * np.eye(n_l)
-        elif scheme in STDS:
-            W = rng.standard_normal((n_l, n_prev)) * STDS[scheme](n_prev, n_l)
-        else:
-            known = ", ".join([*STDS, "scaled-identity:c"])
-            raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
-        params[f"W{layer}"] = W.astype(dtype)
-        params[f"b{layer}"] = np.zeros((n_l, 1), dtype=dtype)
-    return params
-"""
+    + init_draws(weight="W.astype(dtype)", bias="np.zeros((n_l, 1), dtype=dtype)")
 )

@@ -13,7 +13,7 @@ backward bodies and the module's class name (``{module}``).
 
 from __future__ import annotations
 
-from symbackprop.lowering.network_template import SCALE_CHECK, invalid_shapes
+from symbackprop.lowering.network_template import SCALE_CHECK, init_draws, invalid_shapes
 
 INIT_PARAMS = (
     '''
@@ -30,24 +30,10 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     rng = np.random.default_rng(seed)
 '''
     + SCALE_CHECK
-    + """    params = {}
-    for layer in range(1, DEPTH + 1):
-        n_l, n_prev = SHAPES[f"W{layer}"]
-        if scheme.startswith("scaled-identity:"):
-            if n_l != n_prev:
-                raise ValueError(
-                    f"scheme {scheme!r} needs square layers, but W{layer} is {n_l} x {n_prev}"
-                )
-            W = scale * np.eye(n_l)
-        elif scheme in STDS:
-            W = rng.standard_normal((n_l, n_prev)) * STDS[scheme](n_prev, n_l)
-        else:
-            known = ", ".join([*STDS, "scaled-identity:c"])
-            raise ValueError(f"unknown init scheme {scheme!r}; expected one of {known}")
-        params[f"W{layer}"] = torch.tensor(W, dtype=dtype, device=device)
-        params[f"b{layer}"] = torch.zeros((n_l, 1), dtype=dtype, device=device)
-    return params
-"""
+    + init_draws(
+        weight="torch.tensor(W, dtype=dtype, device=device)",
+        bias="torch.zeros((n_l, 1), dtype=dtype, device=device)",
+    )
 )
 INVALID_HELPER = invalid_shapes(
     """Raise the ValueError that names the tensor of the wrong shape or dtype and what was
