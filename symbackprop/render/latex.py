@@ -25,7 +25,7 @@ from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.indices import index_latex_section
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
 from symbackprop.render.names import Naming, concrete, escape_latex
-from symbackprop.render.prose import display_block, latex_inline, segment_math
+from symbackprop.render.prose import candidate_rows, display_block, latex_inline, segment_math
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -255,19 +255,7 @@ class LatexDocument:
                 )
                 rows.append("")
         if chosen is not None:
-            equal = [c for c in step.candidates if c.equal is not None]
-            for cand in equal:
-                rows.append(
-                    rf"{{\small Equal form: ${self.candidate(cand)}$, "
-                    + self.prose(cand.notes)
-                    + ".}"
-                )
-                rows.append("")
-            rejected = [c for c in step.candidates if not c.fits]
-            if rejected:
-                items = [f"${self.candidate(c)}$ {self.prose(c.notes)}" for c in rejected]
-                rows.append(r"{\small Rejected: " + "; ".join(items) + ".}")
-                rows.append("")
+            rows += candidate_rows(step.candidates, self.candidate, self.prose)
         if step.algebra_segments:
             rows += [
                 r"Scalar algebra inside $\odot$:",

@@ -30,6 +30,7 @@ from symbackprop.render.model_names import MARKS_NOTE, first_marked, name_latex,
 from symbackprop.render.model_view import ModelView, untransposed
 from symbackprop.render.names import concrete, escape_latex, size_text
 from symbackprop.render.prose import (
+    candidate_rows,
     display_block,
     latex_inline,
     markdown_display,
@@ -239,19 +240,7 @@ class ModelLatex:
                 )
                 rows.append("")
         if chosen is not None:
-            for cand in step.candidates:
-                if cand.equal is not None:
-                    rows.append(
-                        rf"{{\small Equal form: ${self.candidate(cand)}$, "
-                        + self.prose(cand.notes)
-                        + ".}"
-                    )
-                    rows.append("")
-            rejected = [c for c in step.candidates if not c.fits]
-            if rejected:
-                items = [f"${self.candidate(c)}$ {self.prose(c.notes)}" for c in rejected]
-                rows.append(r"{\small Rejected: " + "; ".join(items) + ".}")
-                rows.append("")
+            rows += candidate_rows(step.candidates, self.candidate, self.prose)
         if step.algebra_segments:
             shown = self.segments(step.algebra_segments)
             rows += [

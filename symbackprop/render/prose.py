@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 
+from symbackprop.core.candidates import Candidate
 from symbackprop.core.segments import Dim, Grad, Math, Prime, Rel, Segment, ShapeOf, Text
 from symbackprop.render.latexprint import (
     BREAK,
@@ -147,3 +148,24 @@ def markdown_display(
     indent = " " * (len(label) - len(label.lstrip()) + 2)
     body = [r"\begin{aligned}", *(row + r" \\" for row in rows[:-1]), rows[-1], r"\end{aligned}"]
     return [label, "", *(indent + line for line in ["$$", *body, "$$"]), ""]
+
+
+def candidate_rows(
+    candidates: Iterable[Candidate],
+    candidate: Callable[[Candidate], str],
+    prose: Callable[[tuple[Segment, ...]], str],
+) -> list[str]:
+    """The LaTeX paragraphs under a step's chosen form, network's and model's alike: each
+    other arrangement equal to it ("Equal form: ..., why"), then those whose shapes do not fit
+    ("Rejected: ..."), each with its notes; ``candidate`` prints an arrangement's math and
+    ``prose`` its notes."""
+    shown = list(candidates)
+    rows: list[str] = []
+    for cand in shown:
+        if cand.equal is not None:
+            rows += [rf"{{\small Equal form: ${candidate(cand)}$, " + prose(cand.notes) + ".}", ""]
+    rejected = [cand for cand in shown if not cand.fits]
+    if rejected:
+        items = [f"${candidate(cand)}$ {prose(cand.notes)}" for cand in rejected]
+        rows += [r"{\small Rejected: " + "; ".join(items) + ".}", ""]
+    return rows
