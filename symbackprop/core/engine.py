@@ -28,7 +28,7 @@ from symbackprop.core.rules import (
     Context,
     Contribution,
 )
-from symbackprop.core.segments import Grad, Segment, Text, joined
+from symbackprop.core.segments import Grad, Rel, Segment, Text, joined
 from symbackprop.core.steps import Step
 from symbackprop.errors import InternalError
 
@@ -156,7 +156,9 @@ class _Walk:
             # in order, each once; by hash (comparing each with all before it was quadratic
             # in the paths: a weight shared by 1,000 unrolled steps has 1,000)
             distinct = list(dict.fromkeys(reasons))
-            segments = (*_summed(shown, len(parts), len(distinct)), *joined(distinct))
+            alike = len(distinct) == 1
+            own = [_contributes(reason, symbol, alike) for reason in distinct]
+            segments = (*_summed(shown, len(parts), len(distinct)), *joined(own))
         self._record(
             Step(
                 target=f"dJ/d{shown}",
@@ -188,6 +190,24 @@ class _Walk:
         shape = tuple(symbol.shape)
         each = tuple(Adjoint(symbol, p.expr, p.label, shape, p.scalar, p.show) for p in parts)
         return Adjoint(symbol, expr, f"dJ/d{shown}", shape, None, Grad(symbol, shown), each)
+
+
+def _contributes(reason: tuple[Segment, ...], symbol: Any, alike: bool) -> tuple[Segment, ...]:
+    """One path's reason inside a sum of paths: its conclusion "dJ/dW = <term>" is the
+    path's term, not the gradient (the sum is), so it reads "this path contributes <term>"
+    ("each path contributes" where every path gives the same term)."""
+    out: list[Segment] = []
+    index = 0
+    while index < len(reason):
+        part = reason[index]
+        after = reason[index + 1] if index + 1 < len(reason) else None
+        if isinstance(part, Grad) and part.symbol == symbol and after == Rel():
+            out.append(Text("each path contributes " if alike else "this path contributes "))
+            index += 2
+            continue
+        out.append(part)
+        index += 1
+    return tuple(out)
 
 
 def _summed(name: str, count: int, distinct: int) -> tuple[Segment, ...]:
