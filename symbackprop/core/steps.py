@@ -26,6 +26,9 @@ class Rule(enum.StrEnum):
     ASSUMPTION = "assumption"
     BILINEAR = "bilinear"
     BIAS = "bias"
+    #: a column broadcast over the m columns and multiplied entry-wise (a model's scale
+    #: gamma ⊙ N): a sum over the batch as for a bias, but nothing is added
+    BROADCAST = "broadcast"
     # a model's rules (core.rules.model_*)
     SEED = "seed"
     LINEAR = "linear"

@@ -95,7 +95,7 @@ def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 Text(": the entry-wise product summed over the m columns, "),
                 *target(ctx, to, up),
             )
-            result.append(Contribution(to, expr, Rule.BIAS, "(G ⊙ B) 1_m", segments))
+            result.append(Contribution(to, expr, Rule.BROADCAST, "(G ⊙ B) 1_m", segments))
             continue
         candidates = elementwise_candidates(g, factor, shape_of(to))
         chosen, others = choose(candidates, grad_text(ctx, to), ("⊙", g, factor))

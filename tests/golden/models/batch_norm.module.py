@@ -313,14 +313,14 @@ def backward(params, cache, work=None):
     dt8 = dH
     # dJ/dbeta = dt8 1_m [step 7, bias]
     dbeta = dt8.sum(axis=1, keepdims=True)  # (4, 1)
-    # dJ/dgamma = (N ⊙ dt8) 1_m [step 9, bias]
+    # dJ/dgamma = (N ⊙ dt8) 1_m [step 9, broadcast]
     dgamma = (N * dt8).sum(axis=1, keepdims=True)  # (4, 1)
 
     # dJ/dN = dt8 ⊙ (gamma 1_m^T) [step 10, elementwise]
     dt8 *= gamma  # (4, m), in place: dt8 is not read again
     dN = dt8
 
-    # dJ/dt6 = (D ⊙ dN) 1_m [step 11, bias]
+    # dJ/dt6 = (D ⊙ dN) 1_m [step 11, broadcast]
     dt6 = (D * dN).sum(axis=1, keepdims=True)  # (4, 1)
 
     # dJ/dt5 = dt6 ⊙ -1/t5^2 [step 12, elementwise]
