@@ -378,3 +378,9 @@ def test_one_example_gradients_equal_a_batch_holding_it_twice(spec: str, workspa
     assert cost == pytest.approx(cost2, rel=1e-12)
     for key, value in grads.items():
         np.testing.assert_allclose(value, grads2[key], rtol=1e-12, atol=1e-15)
+
+
+def test_the_module_docstring_names_a_penalty_only_where_there_is_one() -> None:
+    """newcomer27 #8: 'plus (L2 / 2m) sum_l ||W_l||_F^2' on a network without L2."""
+    assert "L2 / 2m" not in sb.codegen(sb.Network.parse("4-3-2-1")).split('"""')[1]
+    assert "L2 / 2m" in sb.codegen(sb.Network.parse("4-3-2-1", l2=0.1)).split('"""')[1]

@@ -197,3 +197,15 @@ def test_a_model_shape_table_keeps_its_formulas_inside_the_text_width() -> None:
     assert "table.fill td:last-child { max-width: 0; min-width: 12rem; width: 100%; }" in rules
     # a network's table (no formula column) keeps its own width
     assert '<div class="table">\n<table>' in sb.to_html("4-3-2-1")
+
+
+def test_a_networks_page_gives_its_loss_and_cost() -> None:
+    """newcomer27 #4: the page listed the forward equations and never the cost."""
+    single = sb.to_html(sb.derive(sb.Network.parse("4-3-2-1")))
+    assert "<mi>ℒ</mi>" in single and single.count("<mi>J</mi>") >= 1
+    assert "<mi>log</mi>" in single  # bce's formula
+    batch = sb.to_html(
+        sb.derive(sb.Network.parse("3-2:relu-2:softmax", loss="ce", l2=0.1), batch=True)
+    )
+    assert "<mi>λ</mi>" in batch and "<mi>ℒ</mi>" in batch
+    assert '<mo stretchy="false">‖</mo>' in batch  # both bars of the norm one height

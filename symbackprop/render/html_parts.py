@@ -235,10 +235,13 @@ class NetworkParts(Parts):
         return rows
 
     def forward_rows(self) -> list[tuple[str, str]]:
-        return [
+        """The forward equations, then the loss and the cost (as the document's Cost)."""
+        forward = [
             (self.tex(self.doc.name(name)), self.mathml(expr))
             for name, expr in self.d.forward.items()
         ]
+        cost = [(self.tex(lhs), self.tex(rhs)) for lhs, rhs in self.doc.cost_equations()]
+        return forward + cost
 
     def recursion_title(self) -> str:
         return "Delta recursion"

@@ -180,26 +180,35 @@ class LatexDocument:
             else ("The backward pass reads nothing from the forward cache")
         )
 
-    def cost(self) -> list[str]:
+    def cost_equations(self) -> list[tuple[str, str]]:
+        """The loss and the cost as ``(lhs, rhs)`` LaTeX pairs (the document's Cost section,
+        and the web page's): L(yhat, y) = the loss's formula, J = L or its mean over the
+        batch, with the L2 penalty where there is one."""
         d, g, net = self.d, self.d.graph, self.d.network
         yhat, y = self.name(g.a(g.depth).name), self.name(g.y.name)
         # "{y}" first: the replacement for "{yhat}" contains "{y}" itself
         loss = g.loss.latex.replace("{y}", "y").replace("{yhat}", r"\hat{y}")
-        rows = [r"\section*{Cost}", r"\begin{align*}"]
-        rows.append(
-            rf"\mathcal{{L}}(\hat{{y}}, y) &= {loss}, \qquad \hat{{y}} = a^{{[{g.depth}]}} \\"
-        )
+        rows = [(r"\mathcal{L}(\hat{y}, y)", rf"{loss}, \qquad \hat{{y}} = a^{{[{g.depth}]}}")]
         if d.batch:
-            cost = r"J &= \frac{1}{m} \sum_{i=1}^{m} \mathcal{L}\bigl(\hat{y}^{(i)}, y^{(i)}\bigr)"
+            cost = r"\frac{1}{m} \sum_{i=1}^{m} \mathcal{L}\bigl(\hat{y}^{(i)}, y^{(i)}\bigr)"
             if net.l2:
                 cost += r" + \frac{\lambda}{2m} \sum_{l} \lVert W^{[l]} \rVert_F^2"
             cost += rf", \qquad \hat{{Y}} = {yhat}"
         else:
-            cost = rf"J &= \mathcal{{L}}({yhat}, {y})"
+            cost = rf"\mathcal{{L}}({yhat}, {y})"
             if net.l2:
                 cost += r" + \frac{\lambda}{2} \sum_{l} \lVert W^{[l]} \rVert_F^2"
-        rows += [cost, r"\end{align*}"]
-        for assumption in d.assumptions:
+        return [*rows, ("J", cost)]
+
+    def cost(self) -> list[str]:
+        rows = [r"\section*{Cost}", r"\begin{align*}"]
+        equations = self.cost_equations()
+        rows += [
+            f"{lhs} &= {rhs}" + (r" \\" if index < len(equations) - 1 else "")
+            for index, (lhs, rhs) in enumerate(equations)
+        ]
+        rows.append(r"\end{align*}")
+        for assumption in self.d.assumptions:
             rows.append(r"\emph{Assumption:} " + escape_latex(assumption) + ".")
         return rows
 

@@ -26,12 +26,13 @@ GREEK = {
 }  # fmt: skip
 OPERATORS = {
     "odot": "⊙", "times": "×", "cdot": "⋅", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
-    "to": "→", "sum": "∑", "prod": "∏", "lbrace": "{",
-    "rbrace": "}", "{": "{", "}": "}", "lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|",
-    "|": "‖", "dots": "…", "ldots": "…", "cdots": "⋯", "circ": "∘", "neq": "≠", "ne": "≠",
+    "to": "→", "sum": "∑", "prod": "∏", "lbrace": "{", "rbrace": "}", "{": "{", "}": "}",
+    "dots": "…", "ldots": "…", "cdots": "⋯", "circ": "∘", "neq": "≠", "ne": "≠",
     "approx": "≈", "in": "∈", "mid": "∣", "infty": "∞", "langle": "⟨", "rangle": "⟩",
     "mapsto": "↦",
 }  # fmt: skip
+#: bars around a norm or an absolute value
+DELIMITERS = {"lVert": "‖", "rVert": "‖", "lvert": "|", "rvert": "|", "|": "‖"}
 FUNCTIONS = {"log", "exp", "det", "tanh", "sin", "cos", "max", "min", "ln", "sinh", "cosh"}
 SPACES = {",": "0.17em", ";": "0.28em", ":": "0.22em", " ": "0.25em", "quad": "1em",
           "qquad": "2em", "!": "-0.17em"}  # fmt: skip
@@ -157,6 +158,10 @@ class _Parser:
         if self.peek() == ".":
             self.take()
             return []
+        bars = (self.peek() or "")[1:]
+        if bars in DELIMITERS:  # \left\lVert ... \right\rVert: stretched to what they enclose
+            self.take()
+            return [mo(DELIMITERS[bars])]
         item = self.item()
         return [] if item is None else [item]
 
@@ -200,10 +205,16 @@ class _Parser:
             return el("mi", GREEK[name])
         if name in ("partial", "top"):  # letters (∂J/∂W, a^⊤), not operators with space
             return el("mi", "∂" if name == "partial" else "⊤")
+        if name in DELIMITERS:  # ‖W‖: both bars one height (a stretchy left one outgrew W)
+            return mo(DELIMITERS[name], stretchy="false")
         if name in OPERATORS:
             return mo(OPERATORS[name])
         if name in FUNCTIONS:
-            return el("mi", name)
+            # TeX's thin space after log before an operand (log ŷ), none before a bracket
+            follows = self.peek()
+            if follows is None or follows in ("(", "[", r"\left", r"\bigl", "^", "_"):
+                return el("mi", name)
+            return mrow(el("mi", name), mo("\u2061", rspace="0.17em"))
         if name in TEXT_COMMANDS:
             text = escape(_unescape_text(self.raw_group()))
             if name == "mathit":
