@@ -209,3 +209,10 @@ def test_a_networks_page_gives_its_loss_and_cost() -> None:
     )
     assert "<mi>λ</mi>" in batch and "<mi>ℒ</mi>" in batch
     assert '<mo stretchy="false">‖</mo>' in batch  # both bars of the norm one height
+
+
+def test_a_single_example_page_says_its_code_is_the_batch_form() -> None:
+    """newcomer27 #8: the batch-form module sat under a single-example derivation unsaid."""
+    note = "The module is the batch form whatever the derivation above"
+    assert note in sb.to_html(sb.derive(sb.Network.parse("4-3-2-1")))
+    assert note not in sb.to_html(sb.derive(sb.Network.parse("4-3-2-1"), batch=True))

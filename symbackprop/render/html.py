@@ -201,8 +201,16 @@ class HtmlPage:
         out = ["<h2>Generated NumPy code</h2>"]
         if self.code is None:
             return [*out, f'<p class="note">{escape(self.code_note or "not generated")}.</p>']
+        form = []
+        if not getattr(self.p.d, "batch", True):  # a network derived for one example
+            form = [
+                '<p class="note">The module is the batch form whatever the derivation above: '
+                "examples are the columns of X and Y, and one example is m = 1 (its gradients "
+                "are the single-example ones then).</p>"
+            ]
         return [
             *out,
+            *form,
             CHECK_ADVICE[self.caller],
             f"<pre><code>{escape(self.code)}</code></pre>",
         ]
