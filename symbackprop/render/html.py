@@ -202,7 +202,8 @@ class HtmlPage:
         if self.code is None:
             return [*out, f'<p class="note">{escape(self.code_note or "not generated")}.</p>']
         form = []
-        if not getattr(self.p.d, "batch", True):  # a network derived for one example
+        # a network derived for one example (a page made without parts has no derivation)
+        if not getattr(getattr(self.p, "d", None), "batch", True):
             form = [
                 '<p class="note">The module is the batch form whatever the derivation above: '
                 "examples are the columns of X and Y, and one example is m = 1 (its gradients "
