@@ -72,10 +72,11 @@ def collapse_command(opts: SpecOptions, fmt: str) -> None:
         click.echo(result.latex(), nl=False)
         return
     sizes = ", ".join(f"{name}={size}" for name, size in check.sizes.items())
-    console.out().print(result.rich())
-    console.out().print(
+    # print_out: no trailing spaces where piped (rich pads a table's lines: newcomer27)
+    console.print_out(
+        result.rich(),
         f"\nChecked: W' x + b' equals the composed forward pass symbolically and at "
-        f"{check.trials} random rational points (at small sizes: {sizes})."
+        f"{check.trials} random rational points (at small sizes: {sizes}).",
     )
 
 

@@ -84,6 +84,8 @@ def test_cli_default_loss_is_fine_with_identity_output() -> None:
     assert result.exit_code == 0, result.output
     assert "W[3] W[2] W[1]" in result.output
     assert "W[3] W[2] b[1] + W[3] b[2] + b[3]" in result.output
+    # piped (as here), no line is padded with rich's trailing spaces (newcomer27)
+    assert all(line == line.rstrip() for line in result.output.splitlines())
     latex = runner.invoke(
         _group(), ["collapse", "n-3-2-1", "--activation", "identity", "--format", "latex"]
     )
