@@ -199,7 +199,8 @@ def test_5_1_softmax_step_says_s_is_1_and_names_the_jacobian() -> None:
     step = next(s for s in d.steps if s.rule == "softmax")
     assert step.algebra_text is not None
     assert "s = 1 by the stated assumption, so a*s - y = a - y" in step.algebra_text
-    assert " J " not in f" {step.reason} " and "S = da/dz" in step.reason
+    # the Jacobian is named: of a in z, S = diag(a) - a a^T (its letters are math: newcomer27)
+    assert " J " not in f" {step.reason} " and "the Jacobian of a in z, S = diag(a)" in step.reason
     assert "g the column of dJ/da2" in step.reason
     equal = [c for c in step.candidates if c.equal is not None]
     assert [c.text for c in equal] == ["S g"] and equal[0].fits

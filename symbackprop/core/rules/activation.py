@@ -194,6 +194,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     col = Operand("g", MatrixSymbol("g", n, 1), (n, 1))
     jac = Operand("S", MatrixSymbol("S", n, n), (n, n))
     a_col = MatrixSymbol("a", n, 1)  # one column of the activation
+    z_col = MatrixSymbol("z", n, 1)  # and of its argument
     candidates = [
         c
         if not (c.fits and c.text == "S g")
@@ -203,7 +204,9 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             notes=(
                 Text("equal to "),
                 math(jac.expr.T * col.expr, "S^T g"),
-                Text(", because S is symmetric ("),
+                Text(", because "),
+                math(jac.expr, "S"),
+                Text(" is symmetric ("),
                 math(sp.Eq(jac.expr, jac.expr.T, evaluate=False), "S = S^T"),
                 Text(")"),
             ),
@@ -217,23 +220,34 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         math(a),
         Rel(),
         math(node.expr, f"softmax({z.name})"),
-        Text(" mixes the units of each example: per column, with g the column of "),
+        # the letters are mathematics too (set as math in LaTeX: newcomer27 #11)
+        Text(" mixes the units of each example: per column, with "),
+        math(col.expr, "g"),
+        Text(" the column of "),
         Grad(a),
         Text(" ("),
         ShapeOf((n, sp.Integer(1))),
-        Text(") and a the column of "),
+        Text(") and "),
+        math(a_col, "a"),
+        Text(" the column of "),
         math(a),
-        Text(", the Jacobian "),
+        Text(", the Jacobian of "),
+        math(a_col, "a"),
+        Text(" in "),
+        math(z_col, "z"),
+        Text(", "),
         math(jac.expr, "S"),
-        Text(" = da/dz = "),
+        Text(" = "),  # a definition: S names the Jacobian (no Rel, which is an equation)
         math(sp.DiagMatrix(a_col) - a_col * a_col.T, "diag(a) - a a^T"),
-        Text(" is "),
+        Text(", is "),
         ShapeOf((n, n)),
         Text("; "),
         math(jac.expr.T * col.expr, "S^T g"),
         Text(" fits, and "),
         math(jac.expr * col.expr, "S g"),
-        Text(" is the same vector because S is symmetric, giving "),
+        Text(" is the same vector because "),
+        math(jac.expr, "S"),
+        Text(" is symmetric, giving "),
         math(
             HadamardProduct(a_col, col.expr - OneMatrix(n, 1) * (a_col.T * col.expr)),
             "a ⊙ (g - 1 (a^T g))",
