@@ -40,3 +40,21 @@ def test_no_path_of_a_sum_claims_the_whole_gradient(model: str, wrt: str) -> Non
 
 def _plain(segments: tuple[object, ...]) -> list[str]:
     return [getattr(segment, "plain", "") for segment in segments]
+
+
+def test_a_title_too_long_for_the_width_puts_its_parenthesis_on_a_line_of_its_own() -> None:
+    """newcomer27 #12: '(cost J; batch of m' ended one line and 'examples (columns))' began
+    the next."""
+    from symbackprop.render.lines import Lines
+
+    block = Lines()
+    block.title(
+        "Backpropagation for a model in W1, b1, W2, w, c", "cost J; batch of m examples (columns)"
+    )
+    assert block.plain(80).splitlines() == [
+        "Backpropagation for a model in W1, b1, W2, w, c",
+        "(cost J; batch of m examples (columns))",
+    ]
+    assert block.plain(100).splitlines() == [
+        "Backpropagation for a model in W1, b1, W2, w, c  (cost J; batch of m examples (columns))"
+    ]

@@ -25,13 +25,18 @@ class Lines:
     """
 
     def __init__(self) -> None:
-        self.items: list[tuple[tuple[Piece, ...], Piece | None] | _Table] = []
+        self.items: list[tuple[tuple[Piece, ...], Piece | None] | _Table | _Title] = []
 
     def line(self, *pieces: Piece) -> None:
         self.items.append((pieces, None))
 
     def para(self, text_: str, style: str = "", *prefix: Piece) -> None:
         self.items.append((prefix, (text_, style)))
+
+    def title(self, main: str, aside: str, style: str = "") -> None:
+        """``main  (aside)`` on one line where it fits the width, else ``aside`` on a line of
+        its own after ``main`` (a parenthesis broken across two lines read as two titles)."""
+        self.items.append(_Title(main, aside, style))
 
     def heading(self, title: str) -> None:
         self.line()
@@ -49,7 +54,7 @@ class Lines:
 
     def render_lines(self, width: int) -> Iterator[list[Piece]]:
         for item in self.items:
-            if isinstance(item, _Table):
+            if isinstance(item, (_Table, _Title)):
                 yield from item.render_lines(width)
                 continue
             prefix, para = item
@@ -87,6 +92,20 @@ class Lines:
                     styles[name] = console.get_style(name) if name else None
                 yield Segment(text_, styles[name])
             yield Segment.line()
+
+
+class _Title:
+    """A title and its parenthesis (:meth:`Lines.title`)."""
+
+    def __init__(self, main: str, aside: str, style: str) -> None:
+        self.main, self.aside, self.style = main, aside, style
+
+    def render_lines(self, width: int) -> Iterator[list[Piece]]:
+        whole = f"{self.main}  ({self.aside})"
+        parts = [whole] if cells(whole) <= width else [self.main, f"({self.aside})"]
+        for part in parts:
+            for chunk in wrap(part, max(width, 20)):
+                yield [(chunk, self.style)]
 
 
 class _Table:

@@ -74,7 +74,9 @@ def render(
     model = view.model
     out = Lines()
     params = ", ".join(model.parameters)
-    out.para(f"Backpropagation for a model in {params}  (cost {model.cost}; {view.mode})", "bold")
+    out.title(
+        f"Backpropagation for a model in {params}", f"cost {model.cost}; {view.mode}", "bold"
+    )
     if wrt:
         out.para(f"only the steps on the path from {model.cost} to {wrt}", "dim")
 

@@ -87,10 +87,10 @@ def render(
     net = d.network
     g = d.graph
     out = Lines()
-    title = f"Backpropagation for {net.compact}  (loss {net.loss}"
+    aside = f"loss {net.loss}"
     if net.l2:
-        title += f", L2 lambda = {net.l2:g}"
-    out.para(f"{title}; {view.mode})", "bold")
+        aside += f", L2 lambda = {net.l2:g}"
+    out.title(f"Backpropagation for {net.compact}", f"{aside}; {view.mode}", "bold")
     if wrt:
         out.para(f"only the steps on the path from the loss to {wrt}", "dim")
 
