@@ -119,15 +119,16 @@ def _function_latex() -> set[str]:
 
 #: LaTeX for the derivative's name of the functions that are no activation (``sqrt'``)
 _PRIME_LATEX = {
-    "sqrt": r"\sqrt{\cdot}",
-    "abs": r"\lvert \cdot \rvert",
+    # bracketed: a prime on the radical's bare end read as a broken symbol (newcomer27 #10)
+    "sqrt": r"(\sqrt{\cdot})",
+    "abs": r"(\lvert \cdot \rvert)",
     "exp": r"\exp",
     "log": r"\log",
 }
 
 
 def prime(segment: Prime) -> Prime:
-    """A derivative named for print: ``sqrt'`` as ``\\sqrt{\\cdot}'`` (a power's, ``(·)^-1'``, is
+    """A derivative named for print: ``sqrt'`` as ``(\\sqrt{\\cdot})'`` (a power's, ``(·)^-1'``, is
     named by the rule that makes it)."""
     if segment.name in _PRIME_LATEX:
         return Prime(segment.name, _PRIME_LATEX[segment.name], segment.arg)
