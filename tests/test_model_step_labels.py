@@ -35,3 +35,26 @@ def test_a_broadcast_scale_is_no_bias() -> None:
     steps = {step.target: step for step in _derive("batch_norm").steps}
     assert steps["dJ/dgamma"].rule == "broadcast"
     assert steps["dJ/dbeta"].rule == "bias"
+
+
+def test_a_loss_without_the_examples_is_refused_in_batch_form() -> None:
+    """hostile27 #4: bce(sigmoid(x), y) with x n x 1 beside X : n x m was divided by m and
+    called "the mean over the m columns"."""
+    import pytest
+
+    from symbackprop.errors import SpecError
+
+    text = (
+        "x : n x 1\ny : n x 1\nX : n x m\nW : n x n\nsizes: n = 3\n"
+        "J = mse(W X, X) + bce(sigmoid(x), y)\ndata: X, y\n"
+    )
+    with pytest.raises(SpecError, match=r"line 6: 'bce' in batch form .* n x 1, with no m"):
+        sb.derive(sb.Model.parse(text))
+
+
+def test_examples_in_rows_are_called_rows() -> None:
+    text = "X : m x n\nY : m x 1\nW : n x k\nv : k x 1\nsizes: n = 3, k = 2\n"
+    derivation = sb.derive(sb.Model.parse(text + "J = mse(tanh(X W) v, Y)\ndata: X, Y\n"))
+    printed = sb.to_text(derivation)
+    assert "batch of m examples (rows)" in printed and "the mean over the m rows of" in printed
+    assert "columns" not in printed.split("Derivation")[0]

@@ -693,6 +693,14 @@ class _Builder:
         if refusal is not None:
             raise self.fail(refusal.model_message)
         rows, cols = a.shape
+        if self.graph.batch and self.m not in (rows, cols):
+            # the mean over the m examples: of an argument without them it divided a
+            # one-column loss by m and called that "the mean over the m columns" (hostile27 #4)
+            raise self.fail(
+                f"'{node.func}' in batch form is the mean over the m examples of the "
+                f"per-example loss, but its argument is {rows} x {cols}, with no m; give it a "
+                "column (or a row) per example, or write that loss out with sum(...)"
+            )
         per_entry = lift(record.formula, {scalars.a: a, scalars.y: y}, (rows, cols))
         total = OneMatrix(1, rows) * per_entry * OneMatrix(cols, 1)
         expr = (1 / self.m) * total if self.graph.batch else total

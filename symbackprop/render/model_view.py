@@ -136,7 +136,13 @@ class ModelView:
 
     @property
     def mode(self) -> str:
-        return "batch of m examples (columns)" if self.d.batch else "single example"
+        if not self.d.batch:
+            return "single example"
+        # where the data hold the examples: their columns (X : n x m) or their rows (m x n)
+        m = self.d.graph.m
+        shapes = [self.d.graph.symbols[name].shape for name in self.model.data]
+        where = {"columns" if s[1] == m else "rows" for s in shapes if m in tuple(s)}
+        return f"batch of m examples ({where.pop()})" if len(where) == 1 else "batch of m examples"
 
     def text(self, expr: Any) -> str:
         if expr not in self._texts:

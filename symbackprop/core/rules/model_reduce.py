@@ -112,7 +112,9 @@ def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     entrywise = lift(dl, {scalars.a: a, scalars.y: y}, shape)
     coeff = scalar(up) / ctx.m if ctx.batch else scalar(up)
     expr = coeff * entrywise
-    mean = "the mean over the m columns of " if ctx.batch else ""
+    # the examples are the columns of the argument, or its rows (X : m x n, Y : m x 1)
+    along = "rows" if a.shape[0] == ctx.m and a.shape[1] != ctx.m else "columns"
+    mean = f"the mean over the m {along} of " if ctx.batch else ""
     segments = (
         *head(ctx, up.value, node.expr, f"{record.name}({arg_text(ctx, a)}, {arg_text(ctx, y)})"),
         Text(f"{mean}{record.description}, a sum over the entries of "),
