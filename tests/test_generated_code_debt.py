@@ -119,3 +119,18 @@ def test_decimal_constants_print_as_decimals(backend: str) -> None:
     product = sp.Rational(8919352034043, 250000000000000)
     assert f"{float(product)!r} * Z1**3" in text and "0.7978845608 * Z1" in text
     assert not re.search(r"\b\d{6,}\.0\b", text), "a long exact fraction is printed"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_power_zero_is_a_fill_of_ones_in_every_backend(backend: str) -> None:
+    """hostile27 #2: torch wrote ``t1 = 1.0.expand(3, 1).clone()`` for sum(x^0) (x^0 prints as
+    1.0 though it names x); every backend gives the gradient 2 x."""
+    model = Model.parse("x : n x 1\nsizes: n = 3\nJ = sum(x^0) + sum(x ⊙ x)\ndata:\n")
+    if backend != "numpy":
+        import_framework(backend)
+    module = sb.compile(model, backend=backend)
+    params = module.init_params(seed=0)
+    cost, grads = module.loss_and_grads(params)
+    x = np.asarray(params["x"])
+    assert np.isclose(cost, 3 + float((x * x).sum()))
+    assert np.allclose(np.asarray(grads["x"]), 2 * x)

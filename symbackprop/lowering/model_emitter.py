@@ -244,8 +244,9 @@ class ModelEmitter(PrintedShapes[P]):
 
     def filled(self, expr: Any, text: str, shape: Shape) -> str:
         """``text`` (the code of ``expr``) filled to ``shape``."""
-        # a fill read from no array (1.0, 1 / m) is a Python float: give it the dtype
-        typed = "" if expr.atoms(sp.MatrixSymbol) else self.printer.dtype_argument()
+        # a fill printed as a number (1.0, 1 / m; x^0 is 1.0 too, though it names x) is a
+        # Python float: give it the dtype
+        typed = "" if self.printed_shape(expr) is not None else self.printer.dtype_argument()
         return f"{self.NS}.full({show_dims(shape)}, {text}{typed})"
 
     def header(self) -> list[str]:

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import sympy as sp
-
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import ATOM
 from symbackprop.lowering.model_emitter import (
@@ -91,9 +89,10 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
         return out + line(f"{s.target} = {scaled}.reshape(1, 1)", "(1, 1)")
 
     def filled(self, expr: Any, text: str, shape: Shape) -> str:
-        if expr.atoms(sp.MatrixSymbol):
+        if self.printed_shape(expr) is not None:  # a tensor
             return f"{self.printer.paren(expr, ATOM)}.expand{show_dims(shape)}.clone()"
-        # a number read from no tensor (1.0, 1 / m): the parameters' dtype and device
+        # printed as a number (1.0, 1 / m; x^0 is 1.0 though it names x: hostile27 #2): the
+        # parameters' dtype and device
         return f"torch.full({show_dims(shape)}, {text}{self.printer.dtype_argument()})"
 
     def about(self) -> list[str]:
