@@ -16,7 +16,7 @@ from sympy import MatrixSymbol
 
 from symbackprop.core.model_derivation import internal_definitions
 from symbackprop.core.rules.model_base import unit_entries
-from symbackprop.core.substitute import substituted
+from symbackprop.core.substitute import MAX_SHAPE_WORK, shape_work, substituted
 from symbackprop.render.formula import to_formula
 
 
@@ -36,7 +36,15 @@ def model_formula(d: Any, expr: Any) -> str:
     full: dict[Any, Any] = {}
     for step in d.steps:  # in step order: a step reads only the adjoints before it
         if step.delta is not None and step.delta not in written:
-            full[step.delta] = substituted(step.expr, full)
-    out = substituted(expr, full)
-    out = substituted(out, internal_definitions(graph))
+            full[step.delta] = _bounded(step.expr, full)
+    out = _bounded(expr, full)
+    out = _bounded(out, internal_definitions(graph))
     return to_formula(unit_entries(substituted(out, written)))
+
+
+def _bounded(expr: Any, rule: dict[Any, Any]) -> Any:
+    """``expr`` with ``rule`` substituted; ``ValueError`` where SymPy could not size the
+    result in reasonable time (:func:`~symbackprop.core.substitute.shape_work`)."""
+    if shape_work(expr, rule) > MAX_SHAPE_WORK:
+        raise ValueError("written out in the model's names it is too large to print")
+    return substituted(expr, rule)

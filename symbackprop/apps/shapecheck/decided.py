@@ -44,6 +44,7 @@ from symbackprop.check.interpret import (
     drawn_table,
     tables_independent,
 )
+from symbackprop.core.substitute import MAX_SHAPE_WORK, shape_work
 from symbackprop.records.activations import Activation
 from symbackprop.records.nodes import Softmax
 
@@ -150,7 +151,8 @@ _DEPTH = 50
 def written_out(expr: Any, definitions: dict[Any, Any]) -> Any:
     """``expr`` with every defined name (a1 -> tanh(z1), an adjoint -> its step) replaced by
     its definition until only leaves remain; None where names are defined through more than
-    :data:`_DEPTH` - 1 others (or through themselves).
+    :data:`_DEPTH` - 1 others (or through themselves), or where SymPy could not size the
+    result in reasonable time (:func:`~symbackprop.core.substitute.shape_work`).
 
     Each definition is written out once, its names first (memoized, no recursion: a chain of
     1,000 equations), and ``expr`` is written out in one ``xreplace``: a round of ``xreplace``
@@ -177,10 +179,16 @@ def written_out(expr: Any, definitions: dict[Any, Any]) -> Any:
         levels = 1 + max((done[other][1] for other in inner), default=0)
         if levels >= _DEPTH:
             return None
-        value = definitions[name].xreplace({other: done[other][0] for other in inner})
+        rule = {other: done[other][0] for other in inner}
+        if shape_work(definitions[name], rule) > MAX_SHAPE_WORK:
+            return None  # SymPy could not size it in reasonable time (hostile27 #3)
+        value = definitions[name].xreplace(rule)
         done[name] = (value, levels)
         stack.pop()
-    return expr.xreplace({name: done[name][0] for name in names}) if names else expr
+    if not names:
+        return expr
+    rule = {name: done[name][0] for name in names}
+    return None if shape_work(expr, rule) > MAX_SHAPE_WORK else expr.xreplace(rule)
 
 
 def _names_in(expr: Any, definitions: dict[Any, Any]) -> list[Any]:
