@@ -180,6 +180,12 @@ def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             "d det(A) = det(A) tr(A^-1 dA)",
             r"d \det A = \det A \, \operatorname{tr}(A^{-1} \, dA)",
         ),
+        # true only where A has an inverse; the gradient adj(A)^T exists at every A, but this
+        # form (and the code written from it) has no value at a singular one (hostile27 #1)
+        Text(", for an invertible "),
+        shown_math(ctx, a),
+        Text(" (at a singular one the gradient is the transposed adjugate, which this form "),
+        Text("cannot evaluate)"),
     )
     # det(A) is the cached value itself, which the code reads
     return [
