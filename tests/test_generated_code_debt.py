@@ -134,3 +134,14 @@ def test_a_power_zero_is_a_fill_of_ones_in_every_backend(backend: str) -> None:
     x = np.asarray(params["x"])
     assert np.isclose(cost, 3 + float((x * x).sum()))
     assert np.allclose(np.asarray(grads["x"]), 2 * x)
+
+
+def test_a_model_modules_forward_refuses_a_work_that_is_no_dict() -> None:
+    """hostile27 #6: forward(params, X, Y, work=[]) of a model module failed with
+    AttributeError: 'list' object has no attribute 'get'."""
+    module = sb.compile(Model.parse(MODEL_TEXT, define=DEFINE))
+    params, x, y, _ = _arrays("numpy", "float64")
+    with pytest.raises(TypeError, match=r"^forward\(params, X, Y, \*, work=None\): work must be"):
+        module.forward(params, x, y, work=[])
+    with pytest.raises(TypeError, match="work must be None or a workspace dict"):
+        module.loss_and_grads(params, x, y, work=[])

@@ -154,12 +154,15 @@ class ModelEmitter(PrintedShapes[P]):
         return [f"{EDIT} The model's equations:"]
 
     def forward_head(self) -> list[str]:
-        """``def forward`` and its docstring."""
-        return function(
-            f"forward(params, {self.data_args()}*, work=None)",
+        """``def forward``, its docstring and its workspace check (keyword-only, but a list
+        there failed deep inside: hostile27 #6)."""
+        call = f"forward(params, {self.data_args()}*, work=None)"
+        head = function(
+            call,
             "The cost J (a float) and the cache: exactly what backward reads.",
             self.WORK_NOTE,
         )
+        return head + work_check(call)
 
     def forward_tail(self) -> list[str]:
         """After the cache: forward's return (and any wrapper of it)."""

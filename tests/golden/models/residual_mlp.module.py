@@ -208,7 +208,7 @@ def _not_a_workspace(call, work):
     place): one line naming ``work`` and what it takes, instead of a failure deep inside."""
     raise TypeError(
         f"{call}: work must be None or a workspace dict (the same {{}} on every call), "
-        f"not {type(work).__name__} (a data array passed in work's place)"
+        f"not {type(work).__name__} (a data array passed in work's place?)"
     )
 
 
@@ -232,6 +232,8 @@ def forward(params, X, Y, *, work=None):
     With a workspace dict ``work``, large arrays are kept in it and reused: what is
     returned may live in ``work`` until the next call with it (copy it to keep it).
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("forward(params, X, Y, *, work=None)", work)
     m = _check(params, (X, Y))
     W1 = params["W1"]
     b1 = params["b1"]

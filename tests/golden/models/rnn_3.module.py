@@ -196,7 +196,7 @@ def _not_a_workspace(call, work):
     place): one line naming ``work`` and what it takes, instead of a failure deep inside."""
     raise TypeError(
         f"{call}: work must be None or a workspace dict (the same {{}} on every call), "
-        f"not {type(work).__name__} (a data array passed in work's place)"
+        f"not {type(work).__name__} (a data array passed in work's place?)"
     )
 
 
@@ -220,6 +220,8 @@ def forward(params, X1, X2, X3, Y, *, work=None):
     With a workspace dict ``work``, large arrays are kept in it and reused: what is
     returned may live in ``work`` until the next call with it (copy it to keep it).
     """
+    if work is not None and not isinstance(work, dict):  # a data array, say
+        _not_a_workspace("forward(params, X1, X2, X3, Y, *, work=None)", work)
     m = _check(params, (X1, X2, X3, Y))
     U = params["U"]
     b = params["b"]
