@@ -53,8 +53,10 @@ class FiniteFloat(click.ParamType):
 
     name = "FLOAT"
 
-    def __init__(self, low: float | None = None, high: float | None = None) -> None:
-        self.low, self.high = low, high
+    def __init__(
+        self, low: float | None = None, high: float | None = None, *, low_open: bool = False
+    ) -> None:
+        self.low, self.high, self.low_open = low, high, low_open
 
     def convert(self, value: Any, param: Any, ctx: Any) -> float:
         if isinstance(value, str) and not _ASCII_FLOAT.fullmatch(value.strip()):
@@ -67,8 +69,15 @@ class FiniteFloat(click.ParamType):
             self.fail(f"{quote_user_text(value)}: expected a finite number", param, ctx)
         low = -math.inf if self.low is None else self.low
         high = math.inf if self.high is None else self.high
-        if not low <= number <= high:
-            self.fail(f"{quote_user_text(value)} is outside [{low:g}, {high:g}]", param, ctx)
+        if self.low_open and low == 0 and high == math.inf and not number > 0:
+            # --memory 0 and -1 alike (one said "outside [0, inf]", one passed: hostile27)
+            self.fail(f"{quote_user_text(value)}: expected a positive number", param, ctx)
+        above = low < number if self.low_open else low <= number
+        if not (above and number <= high):
+            bracket = "(" if self.low_open else "["
+            self.fail(
+                f"{quote_user_text(value)} is outside {bracket}{low:g}, {high:g}]", param, ctx
+            )
         return number
 
     def __repr__(self) -> str:
@@ -96,7 +105,7 @@ def strict_numbers(command: click.Command) -> None:
         elif isinstance(kind, click.FloatRange):
             low = None if kind.min is None else float(kind.min)
             high = None if kind.max is None else float(kind.max)
-            param.type = FiniteFloat(low, high)
+            param.type = FiniteFloat(low, high, low_open=bool(kind.min_open))
         elif isinstance(kind, click.types.FloatParamType):
             param.type = FiniteFloat()
 

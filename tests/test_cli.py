@@ -268,3 +268,22 @@ def test_size_m_in_a_networks_single_example_form_is_refused(command: str) -> No
     assert "add --batch" in refused.output
     assert len(refused.output.strip().splitlines()) == 1
     assert runner.invoke(main, [*args, "--batch"]).exit_code == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "-0.5"])
+def test_a_memory_budget_not_above_zero_gets_one_message(value: str) -> None:
+    """hostile27 #7: -1 said "outside [0, inf]", 0 passed click and was refused later."""
+    result = CliRunner().invoke(main, ["check", "3-2-1", "--memory", value])
+    assert result.exit_code == 2
+    assert f"'{value}': expected a positive number" in result.output
+
+
+def test_a_tiny_memory_need_is_not_called_zero() -> None:
+    from symbackprop.core.memory import gib
+
+    assert [gib(n) for n in (1127, 50, 3 * 2**20, 5 * 2**30)] == [
+        "1.1 KiB",
+        "50 bytes",
+        "3.0 MiB",
+        "5.0 GiB",
+    ]

@@ -52,10 +52,14 @@ def estimate_bytes(
 
 
 def gib(n_bytes: float) -> str:
-    """``5368709120`` -> ``'5.0 GiB'``; small amounts in MiB."""
-    if n_bytes < _GIB / 10:
+    """``5368709120`` -> ``'5.0 GiB'``; small amounts in MiB, KiB or bytes (never "0.0")."""
+    if n_bytes >= _GIB / 10:
+        return f"{n_bytes / _GIB:.1f} GiB"
+    if n_bytes >= 1024**2 / 10:
         return f"{n_bytes / 1024**2:.1f} MiB"
-    return f"{n_bytes / _GIB:.1f} GiB"
+    if n_bytes >= 1024 / 10:
+        return f"{n_bytes / 1024:.1f} KiB"
+    return f"{n_bytes:.0f} bytes"
 
 
 def refusal(what: str, need: float, budget_gib: float) -> MemoryBudgetError:
