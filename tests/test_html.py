@@ -216,3 +216,12 @@ def test_a_single_example_page_says_its_code_is_the_batch_form() -> None:
     note = "The module is the batch form whatever the derivation above"
     assert note in sb.to_html(sb.derive(sb.Network.parse("4-3-2-1")))
     assert note not in sb.to_html(sb.derive(sb.Network.parse("4-3-2-1"), batch=True))
+
+
+def test_a_single_form_models_page_says_nothing_of_x_y_and_m() -> None:
+    """review27 #4: quadratic.model's page said its module was 'the batch form ... examples
+    are the columns of X and Y, and one example is m = 1'; it has no X, Y or m."""
+    model = sb.Model.from_file(
+        Path(__file__).resolve().parents[1] / "examples/models/quadratic.model"
+    )
+    assert "batch form whatever" not in sb.to_html(sb.derive(model))

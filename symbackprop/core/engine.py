@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sympy import MatAdd, MatrixSymbol, Transpose
+from sympy import MatAdd, MatrixSymbol
 
 from symbackprop.core import canonical
 from symbackprop.core.graph import ForwardGraph, Node
@@ -95,18 +95,11 @@ class _Walk:
     def _cached_reads(self, parts: list[Contribution]) -> tuple[str, ...]:
         """The forward values every part of a step reads (rnn_3's dJ/dW read h1 and h2 and
         listed h1 alone: hostile reader 23), in order, without a model's parameters: they
-        are inputs, not cached values ("reuses from the forward cache: W"), nor their
-        transposes (w^T: newcomer27)."""
+        are inputs, not cached values ("reuses from the forward cache: W")."""
         model = getattr(self.graph, "model", None)
         parameters = set(getattr(model, "parameters", ()))
-
-        def own(name: str) -> bool:
-            # a parameter's transpose (w^T) is a view of an input too, and no cache holds it
-            value = self.graph.forward.get(name)
-            view = isinstance(value, Transpose) and getattr(value.arg, "name", None) in parameters
-            return name not in parameters and not view
-
-        read = (u for part in parts for u in part.uses if own(u))
+        # a parameter's transpose (w^T) stays: the generated module caches it (review27 #3)
+        read = (u for part in parts for u in part.uses if u not in parameters)
         return tuple(dict.fromkeys(read))
 
     def _record(self, step: Step) -> None:

@@ -202,8 +202,8 @@ class HtmlPage:
         if self.code is None:
             return [*out, f'<p class="note">{escape(self.code_note or "not generated")}.</p>']
         form = []
-        # a network derived for one example (a page made without parts has no derivation)
-        if not getattr(getattr(self.p, "d", None), "batch", True):
+        # a network derived for one example (a model's module has its own form: review27 #4)
+        if isinstance(self.p, NetworkParts) and not self.p.d.batch:
             form = [
                 '<p class="note">The module is the batch form whatever the derivation above: '
                 "examples are the columns of X and Y, and one example is m = 1 (its gradients "
