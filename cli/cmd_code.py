@@ -91,6 +91,11 @@ def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bo
     # checked before any work: a refused -o costs nothing and writes nothing
     target = output.target(out_path, force=force, inputs=[opts.spec])
     net = opts.source()
+    if "m" in opts.sizes:  # taken and ignored before (review27 #7)
+        raise click.UsageError(
+            "--size m does not apply: the generated module takes any batch size (m is the "
+            "data's column count at run time)"
+        )
     import symbackprop as sb
     from symbackprop.model import Model
 

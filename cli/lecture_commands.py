@@ -62,6 +62,8 @@ def collapse_command(opts: SpecOptions, fmt: str) -> None:
         opts = dataclasses.replace(opts, loss="mse")
     from symbackprop.cli import console
 
+    if "m" in opts.sizes:  # taken and ignored before (review27 #7)
+        raise click.UsageError("--size m does not apply: collapse works on one example")
     net = opts.network()
     with console.working(f"collapsing {net.compact}"):
         result = collapse(net)

@@ -287,3 +287,19 @@ def test_a_tiny_memory_need_is_not_called_zero() -> None:
         "3.0 MiB",
         "5.0 GiB",
     ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["codegen", "4-3-2-1", "--size", "m=4"],
+        ["codegen", "examples/models/residual_mlp.model", "--size", "m=4"],
+        ["collapse", "4-3-2-1", "--activation", "identity", "--size", "m=4"],
+    ],
+)
+def test_size_m_where_no_batch_size_is_taken_is_refused(args: list[str]) -> None:
+    """review27 #7: codegen and collapse took --size m=4 and ignored it."""
+    root = Path(__file__).resolve().parents[1]
+    args = [str(root / a) if a.endswith(".model") else a for a in args]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "--size m does not apply" in result.output

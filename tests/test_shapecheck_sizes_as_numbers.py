@@ -216,28 +216,37 @@ def test_m_written_where_the_gradient_counts_m_by_its_shapes_alone_still_passes(
     [
         ("(1 + 1{m > 100}) (1/m) (A2 - Y) A1^T", 100),
         ("(1 + 1{m > 10^20}) (1/m) (A2 - Y) A1^T", 10**20),
-        ("(1 + 1{exp(m) > 10^50}) (1/m) (A2 - Y) A1^T", 115),  # no polynomial: halved to it
+        ("(1 + 1{exp(m) > 10^50}) (1/m) (A2 - Y) A1^T", 115),  # solved: log(10^50) = 115.1
+        ("(1 + 1{-(m - 100)^4 >= 0}) (1/m) (A2 - Y) A1^T", 100),  # a repeated root (exit 0)
+        ("(1 + 1{abs(m - 200) < 1/2}) (1/m) (A2 - Y) A1^T", 199),  # one size (exit 0)
+        ("(1 + 1{2^m > 10^25}) (1/m) (A2 - Y) A1^T", 83),  # 2^(2^40) evaluated: a hang
+        ("(1 + 1{m^m > 10^150}) (1/m) (A2 - Y) A1^T", 79),  # unsolved: read, halved to it
     ],
 )
 def test_an_indicator_of_m_switching_past_the_sizes_compared_is_undecided(
     formula: str, near: int
 ) -> None:
-    """review26: a switch past the largest size tried (64) passed, exit 0."""
+    """review26, review27 #1, #2: a switch past the largest size tried (64) passed (exit 0),
+    or hung; it is named, and the formula is not decided."""
     report = sb.check_formula("3-2-1", "W2", formula, batch=True)
     assert report.equal is None and report.exit_code == 2, report
-    assert f"switches near m = {near}," in str(report.error)
+    assert f"may change between m = {near} and {near + 1}, past" in str(report.error)
 
 
 @pytest.mark.parametrize(
     "formula",
-    ["(1 + 1{exp(m) > 10^5}) (1/m) (A2 - Y) A1^T", "(1 + 1{log(m) > 3}) (1/m) (A2 - Y) A1^T"],
+    [
+        "(1 + 1{exp(m) > 10^5}) (1/m) (A2 - Y) A1^T",
+        "(1 + 1{log(m) > 3}) (1/m) (A2 - Y) A1^T",
+        "(1 + 1{exp(exp(m)) > 10^40}) (1/m) (A2 - Y) A1^T",  # review27 #1: it hung
+    ],
 )
 def test_an_indicator_of_m_that_is_no_polynomial_is_compared_where_it_switches(
     formula: str,
 ) -> None:
     report = sb.check_formula("3-2-1", "W2", formula, batch=True)
     assert report.equal is False and report.counterexample is not None, report
-    assert report.counterexample.sizes["m"] in (11, 12, 13, 20, 21, 22)
+    assert report.counterexample.sizes["m"] in (5, 6, 11, 12, 13, 20, 21, 22)
 
 
 def test_m_written_in_a_formula_over_a_network_too_deep_to_write_out_is_still_read() -> None:
@@ -267,3 +276,17 @@ def test_a_width_written_through_a_sum_of_ones_is_compared_where_its_indicator_s
     report = sb.check_formula("n-3-2-1", "W3", formula)
     assert report.equal is False and report.counterexample is not None
     assert 5 <= report.counterexample.sizes["n"] <= 10
+
+
+def test_a_deep_networks_formula_with_m_and_no_switch_is_not_compared_at_larger_sizes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """review27 #5: every formula writing m on a network too deep to write out was compared
+    at five larger sizes (the lecture's (1/m) (A61 - Y) A60^T: 1.95 s -> 5.2 s)."""
+    from symbackprop.apps.shapecheck import check
+
+    calls: list[object] = []
+    monkeypatch.setattr(check, "_network_difference_at", lambda *args: calls.append(args))
+    spec = "3-" + "-".join(["2"] * 60) + "-1"
+    assert sb.check_formula(spec, "W61", "(1/m) (A61 - Y) A60^T", batch=True).ok
+    assert calls == []

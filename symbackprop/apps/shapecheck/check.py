@@ -1157,13 +1157,19 @@ def _written_sizes(
     else:
         mine, theirs = _network_written(derivation, expr, wrt)
         settings = [chosen for chosen, _ in _settings(derivation)]
-    if mine is None:  # names too deep to write out: the sizes the formula itself writes
+    deep = mine is None
+    if deep:  # names too deep to write out: the sizes the formula itself writes
         mine, theirs = expr, None
     sized = (mine,) if theirs is None else (mine, theirs)
     fresh = written_sizes.written(mine, written_sizes.dims_of(*sized))
     if not fresh:
         return None
     switches = written_sizes.switch_sizes(mine, fresh)
+    if deep and not switches:
+        # the larger sizes of a deep network cost seconds each: only a switch of m sends the
+        # check there (a factor of m alone is _sizes_factor's; review27 #5: 2.9 s -> 26 s on
+        # the lecture's own (1/m) (A101 - Y) A100^T at 100 hidden layers)
+        return None
     seeds = iter(range(_SEED, _SEED + 100))
 
     def at(seed: int, digits: int) -> Callable[[Any], sp.MatrixBase]:
@@ -1214,11 +1220,12 @@ def _written_sizes(
     far = written_sizes.past_the_largest(switches)
     if far:
         dim, edge = min(far.items(), key=lambda item: item[1])
+        limit = written_sizes.MAX_SWITCH_SIZE
         raise _TooLarge(
-            f"your formula writes {dim.name} as a number, in an indicator that switches near "
-            f"{dim.name} = {edge}, past the largest {dim.name} compared "
-            f"({written_sizes.MAX_SWITCH_SIZE}); it agrees at every size compared, which does "
-            "not show that it does there"
+            f"your formula writes {dim.name} as a number, in a condition on it (an indicator, "
+            f"abs or relu) that may change between {dim.name} = {edge} and {edge + 1}, past "
+            f"the largest {dim.name} compared ({limit}); it agrees at every size compared, "
+            "which does not show that it does there"
         )
     if not apart:  # agreed at every size tried, and nothing says the sizes compared mislead
         return None

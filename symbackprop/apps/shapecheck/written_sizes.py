@@ -131,14 +131,11 @@ def moved_apart(
 
 
 def switch_sizes(formula: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> dict[sp.Symbol, set[int]]:
-    """The sizes at which an indicator of the formula switches with a size written in it, by
-    each written size: k where its condition may differ between k and k + 1 (``1{m > 100}``:
-    100; ``1{(m - 5)(m - 10) > 0}``: 5 and 10, a root's floor). A random value of the size
-    seldom lands between two such switches, so they are compared where they lie
-    (:func:`larger`), or named where they lie past :data:`MAX_SWITCH_SIZE`.
-
-    A polynomial condition switches at most at its real roots, found at any size; any other
-    is read at every size up to :data:`MAX_SWITCH_SIZE` and at powers of two past it."""
+    """The sizes at which a condition of the formula (an indicator, abs, relu) switches with a
+    size written in it, by each written size: k where it may differ between k and k + 1
+    (``1{m > 100}``: 100; ``1{(m - 5)(m - 10) > 0}``: 5 and 10; :func:`_switches_of`). A
+    random value of the size seldom lands between two such switches, so they are compared
+    where they lie (:func:`larger`), or named where they lie past :data:`MAX_SWITCH_SIZE`."""
     out: dict[sp.Symbol, set[int]] = {}
     relational = sp.core.relational.Relational
     for dim in fresh:
@@ -155,25 +152,45 @@ def switch_sizes(formula: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> dict[sp.Sym
     return out
 
 
-#: the sizes past :data:`MAX_SWITCH_SIZE` a condition that is no polynomial is read at
-_FAR = tuple(2**k for k in range(7, 41))
+#: the sizes past :data:`MAX_SWITCH_SIZE` a condition SymPy cannot solve is read at (bounded:
+#: an exact 2^(2^40) or exp(exp(2^40)) never finishes: review27 #1)
+_FAR = tuple(2**k for k in range(7, 17))
+#: a condition larger than this is not given to SymPy's inequality solver
+_SOLVABLE_OPS = 60
 
 
 def _switches_of(relation: Any, edge: Any, dim: sp.Symbol) -> set[int]:
     """The sizes k >= 1 at which ``relation`` (``edge`` compared with 0) may differ between k
-    and k + 1."""
-    try:
-        roots = sp.Poly(edge, dim).nroots(n=15)
-    except (sp.PolynomialError, ValueError, ArithmeticError, NoConvergence):
-        pass  # no polynomial (exp(m) > 10^50), or no roots found: read at sizes instead
-    else:
-        out: set[int] = set()
-        for root in roots:
-            if root.is_real and root > 0:
-                out.add(int(sp.floor(root)))
-        return out
+    and k + 1: the floors of the boundary of the set of positive reals where it holds, as
+    SymPy's inequality solver gives it exactly (``-(m - 100)^4 >= 0``: {100}, which a root
+    finder missed; ``abs(m - 200) < 1/2``: 199.5 and 200.5; ``2^m > 10^25``: 83.05), else
+    read at sizes (:func:`_read_at_sizes`)."""
+    x = sp.Dummy("x", positive=True)
+    condition = relation.xreplace({dim: x})
+    if sp.count_ops(edge) <= _SOLVABLE_OPS:
+        try:
+            holds = sp.solve_univariate_inequality(
+                condition, x, relational=False, domain=sp.Interval(0, sp.oo)
+            )
+            boundary = holds.boundary
+        except (NotImplementedError, ValueError, TypeError, ArithmeticError, NoConvergence):
+            boundary = None
+        if isinstance(boundary, sp.FiniteSet):
+            out = set()
+            for point in boundary:
+                value = sp.N(point, 30)
+                if value.is_real and value > 0:
+                    out.add(int(sp.floor(value)))
+            return out
+    return _read_at_sizes(relation, edge, dim)
+
+
+def _read_at_sizes(relation: Any, edge: Any, dim: sp.Symbol) -> set[int]:
+    """The switches of a condition SymPy cannot solve, read at every size up to
+    :data:`MAX_SWITCH_SIZE` and at :data:`_FAR` (halved down to the switch between two of
+    them); a size where it has no value counts as a switch (the check then cannot decide)."""
     sizes = (*range(1, MAX_SWITCH_SIZE + 1), *_FAR)
-    values = [_truth(relation, dim, size) for size in sizes]
+    values = [_truth(relation, edge, dim, size) for size in sizes]
     out = set()
     for low, high, now, after in zip(sizes, sizes[1:], values, values[1:], strict=False):
         if now is None or after is None:
@@ -181,22 +198,28 @@ def _switches_of(relation: Any, edge: Any, dim: sp.Symbol) -> set[int]:
             continue
         while now != after and high - low > 1:  # halved down to the size where it switches
             middle = (low + high) // 2
-            here = _truth(relation, dim, middle)
+            here = _truth(relation, edge, dim, middle)
             if here is None:
                 break
             low, high = (middle, high) if here == now else (low, middle)
         if now != after:
             out.add(low)
+    if values[-1] is None or values[-1] != values[-2]:
+        out.add(sizes[-1])  # past the last size read: unknown, so a switch there
     return out
 
 
-def _truth(relation: Any, dim: sp.Symbol, size: int) -> bool | None:
-    """Whether ``relation`` holds with ``dim`` = ``size``; None where that is not decided."""
+def _truth(relation: Any, edge: Any, dim: sp.Symbol, size: int) -> bool | None:
+    """Whether ``relation`` holds with ``dim`` = ``size``, from ``edge`` to 30 digits; None
+    where that has no real value."""
     try:
-        value = relation.subs(dim, size)
-    except (ValueError, TypeError, ArithmeticError):
+        value = sp.N(edge.xreplace({dim: sp.Integer(size)}), 30)
+    except (ValueError, TypeError, ArithmeticError, NoConvergence):
         return None
-    return bool(value) if value in (sp.true, sp.false) else None
+    if not (value.is_real and value.is_finite):
+        return None
+    decided = relation.func(value, 0)
+    return bool(decided) if decided in (sp.true, sp.false) else None
 
 
 def larger(
