@@ -196,7 +196,7 @@ def _not_a_workspace(call, work):
     place): one line naming ``work`` and what it takes, instead of a failure deep inside."""
     raise TypeError(
         f"{call}: work must be None or a workspace dict (the same {{}} on every call), "
-        f"not {type(work).__name__} (was a data array passed in work's place)"
+        f"not {type(work).__name__} (perhaps a data array, passed in work's place)"
     )
 
 
