@@ -22,7 +22,7 @@ from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.derivation import Derivation
 from symbackprop.core.model_graph import ModelGraph, build_model_graph
 from symbackprop.core.rules.model_base import unit_entries
-from symbackprop.core.substitute import MAX_SHAPE_WORK, at_most_nodes, shape_work, substituted
+from symbackprop.core.substitute import at_most_nodes, substituted_within
 from symbackprop.model import Model
 
 #: an expanded adjoint keeps the symbols of the adjoints it reads beyond this many nodes
@@ -59,15 +59,15 @@ class ModelDerivation(Derivation):
         for step in self.steps:
             if step.wrt is None:
                 continue
-            # built only where SymPy can size it (shape_work: hostile27 #3), else as derived
-            cheap = shape_work(step.expr, full) <= MAX_SHAPE_WORK
-            expr = unit_entries(substituted(step.expr, full)) if cheap else step.expr
+            # built only where SymPy can size it (hostile27 #3), else as derived
+            written = substituted_within(step.expr, full)
+            expr = step.expr if written is None else unit_entries(written)
             if step.delta is not None:
                 small = at_most_nodes(expr, EXPANDED_MAX_NODES)
                 full[step.delta] = expr if small else step.delta
             if not step.wrt.name.startswith("_"):
-                cheap = shape_work(expr, inside) <= MAX_SHAPE_WORK
-                out[step.wrt.name] = substituted(expr, inside) if cheap else expr
+                inlined = substituted_within(expr, inside)
+                out[step.wrt.name] = expr if inlined is None else inlined
         return out
 
     @functools.cached_property

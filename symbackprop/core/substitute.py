@@ -3,8 +3,10 @@
 An expanded adjoint of an unrolled RNN reuses the adjoint after it in several places, so its
 tree is far larger than the distinct subexpressions it is made of. SymPy's ``xreplace`` and
 ``preorder_traversal`` walk the tree (every repeat again, through nested generators); these
-walk each distinct subexpression once and give the same results
-(``tests/test_substitute.py``).
+walk each distinct subexpression once and give the same results (``tests/test_substitute.py``),
+but for one form: a number times a number times a matrix, ``c (d M)``, is built as the one
+product ``c d M`` (:func:`_rebuilt`). :func:`shape_work` bounds what SymPy's shapes of a
+result would cost before it is built.
 """
 
 from __future__ import annotations
@@ -90,6 +92,14 @@ def shape_work(expr: Any, rule: Mapping[Any, Any], limit: int = MAX_SHAPE_WORK) 
         return memo[node]
 
     return work(expr, swapped, True) if isinstance(expr, Basic) else 0
+
+
+def substituted_within(expr: Any, rule: Mapping[Any, Any]) -> Any | None:
+    """:func:`substituted`, or None where SymPy could not size the result in reasonable
+    time (:func:`shape_work` over :data:`MAX_SHAPE_WORK`): the caller keeps what it had."""
+    if shape_work(expr, rule) > MAX_SHAPE_WORK:
+        return None
+    return substituted(expr, rule)
 
 
 def at_most_nodes(expr: Any, limit: int) -> bool:

@@ -16,7 +16,7 @@ from sympy import MatrixSymbol
 
 from symbackprop.core.model_derivation import internal_definitions
 from symbackprop.core.rules.model_base import unit_entries
-from symbackprop.core.substitute import MAX_SHAPE_WORK, shape_work, substituted
+from symbackprop.core.substitute import substituted, substituted_within
 from symbackprop.render.formula import to_formula
 
 
@@ -44,7 +44,8 @@ def model_formula(d: Any, expr: Any) -> str:
 
 def _bounded(expr: Any, rule: dict[Any, Any]) -> Any:
     """``expr`` with ``rule`` substituted; ``ValueError`` where SymPy could not size the
-    result in reasonable time (:func:`~symbackprop.core.substitute.shape_work`)."""
-    if shape_work(expr, rule) > MAX_SHAPE_WORK:
+    result in reasonable time (:func:`~symbackprop.core.substitute.substituted_within`)."""
+    written = substituted_within(expr, rule)
+    if written is None:
         raise ValueError("written out in the model's names it is too large to print")
-    return substituted(expr, rule)
+    return written

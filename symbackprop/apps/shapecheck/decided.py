@@ -44,7 +44,7 @@ from symbackprop.check.interpret import (
     drawn_table,
     tables_independent,
 )
-from symbackprop.core.substitute import MAX_SHAPE_WORK, shape_work
+from symbackprop.core.substitute import substituted_within
 from symbackprop.records.activations import Activation
 from symbackprop.records.nodes import Softmax
 
@@ -179,16 +179,14 @@ def written_out(expr: Any, definitions: dict[Any, Any]) -> Any:
         levels = 1 + max((done[other][1] for other in inner), default=0)
         if levels >= _DEPTH:
             return None
-        rule = {other: done[other][0] for other in inner}
-        if shape_work(definitions[name], rule) > MAX_SHAPE_WORK:
+        value = substituted_within(definitions[name], {other: done[other][0] for other in inner})
+        if value is None:
             return None  # SymPy could not size it in reasonable time (hostile27 #3)
-        value = definitions[name].xreplace(rule)
         done[name] = (value, levels)
         stack.pop()
     if not names:
         return expr
-    rule = {name: done[name][0] for name in names}
-    return None if shape_work(expr, rule) > MAX_SHAPE_WORK else expr.xreplace(rule)
+    return substituted_within(expr, {name: done[name][0] for name in names})
 
 
 def _names_in(expr: Any, definitions: dict[Any, Any]) -> list[Any]:

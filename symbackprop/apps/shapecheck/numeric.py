@@ -180,7 +180,8 @@ def confirmed_difference(
     table of random rationals, and a difference there may be one value spelled with other
     functions (softplus'(z) for sigmoid(z)), so ``true()`` decides; the exact difference is
     the one reported (its values are exact). Where no exact value exists, ``true()`` alone.
-    Where the true functions lose their digits (:class:`LostDigits`), no difference."""
+    Where the true functions lose their digits, :class:`LostDigits` is the caller's: nothing
+    is decided there, which is not "no difference"."""
     try:
         found = exact()
     except NotRationalError:
@@ -188,8 +189,5 @@ def confirmed_difference(
     else:
         if found is None:
             return None
-    try:
-        confirmed = true()
-    except LostDigits:
-        return None
+    confirmed = true()
     return None if confirmed is None else found or confirmed

@@ -204,8 +204,6 @@ def _read_at_sizes(relation: Any, edge: Any, dim: sp.Symbol) -> set[int]:
             low, high = (middle, high) if here == now else (low, middle)
         if now != after:
             out.add(low)
-    if values[-1] is None or values[-1] != values[-2]:
-        out.add(sizes[-1])  # past the last size read: unknown, so a switch there
     return out
 
 
@@ -238,7 +236,7 @@ def larger(
         seen = {setting.get(dim) for setting in settings}
         top = max(setting.get(dim, 0) for setting in settings)
         sizes = list(range(top + 1, top + 1 + EXTRA_SIZES))
-        # both sides of each switch, a size to spare on each (a root found to 15 digits)
+        # both sides of each switch (k and k + 1), a size to spare on each
         edges = (switches or {}).get(dim, set())
         around = {size for k in edges for size in range(k - 1, k + 3) if size >= 1}
         sizes += sorted(size for size in around - seen - set(sizes) if size <= MAX_SWITCH_SIZE)
