@@ -67,6 +67,10 @@ class NetworkEmitter(ABC, Generic[P]):
     #: the entry checks' test that an array ``{a}`` is of no refused type (JAX's: not a
     #: masked array, whose mask the gradients would ignore; ``_invalid`` names it), or None
     NOT_REFUSED: ClassVar[str | None] = None
+    #: the entry check that the first layer's weight ``{w}`` and X are on one device (torch:
+    #: addmm of a meta X beside weights on the CPU computes from no data, where any other
+    #: misplaced tensor makes torch raise, which ``_no_grad`` explains), or None
+    SAME_DEVICE: ClassVar[str | None] = None
     #: whether backward's entry sends a batch over float16's 65504 to ``_invalid``, which
     #: refuses it in float16 (NumPy, JAX: the mean over the batch would overflow); forward's
     #: does so in FORWARD_ENTRY
@@ -175,12 +179,14 @@ class NetworkEmitter(ABC, Generic[P]):
         x = self.plan.data[0]
         out = [line.format(n0=self.plan.data_shapes[x][0]) for line in self.FORWARD_ENTRY]
         shapes = {p.name: show_dims(p.shape) for p in self.plan.parameters}
-        for layer in self.plan.forward:
+        for index, layer in enumerate(self.plan.forward):
             w, b = layer.weight.name, layer.bias.name
             out.append(f'        {w}, {b} = params["{w}"], params["{b}"]')
             out.append(
                 f"        ok = ok and {w}.shape == {shapes[w]} and {b}.shape == {shapes[b]}"
             )
+            if self.SAME_DEVICE and index == 0:
+                out.append("        " + self.SAME_DEVICE.format(w=w))
             out.append(
                 f"        ok = ok and {w}.dtype {self.SAME} dtype and {b}.dtype {self.SAME} dtype"
             )

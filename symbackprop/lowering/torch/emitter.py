@@ -144,6 +144,9 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         "        ok = ok and X.dtype.is_floating_point  # (a NumPy dtype has no such field)",
         "        dtype = X.dtype  # every tensor has it: one floating-point dtype",
     )
+    SAME_DEVICE = (
+        "ok = ok and {w}.device == X.device  # one device (addmm takes a meta X, reads no data)"
+    )
     FORWARD_WORK = ("    With a workspace dict ``work``, the tensors are reused across calls.",)
     BACKWARD_WORK = (
         "    ``params`` must hold what forward was given (update the parameters after backward:",

@@ -47,6 +47,7 @@ INVALID_HELPER = invalid_shapes(
     for name, value in arrays:
         if value is not None:
             first = _same_dtype(name, value, first)
+    _misplaced_tensor(arrays)
     raise ValueError("the tensors do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
 """
 )
@@ -71,17 +72,65 @@ def _no_grad(function):
         if _any_autocast():  # a torch.autocast region: run without it, then as below
             with torch._C._DisableAutocast():
                 return call(*args, **kwargs)
-        if not torch.is_grad_enabled():
-            return function(*args, **kwargs)
-        torch.set_grad_enabled(False)
+        enabled = torch.is_grad_enabled()
+        if enabled:
+            torch.set_grad_enabled(False)
         try:
             return function(*args, **kwargs)
+        except RuntimeError:  # torch's own: name the tensor at fault, if one is
+            try:
+                _misplaced(function, args, kwargs)
+            except ValueError as explained:
+                raise explained from None  # one line: the tensor, not the kernel
+            raise
         finally:
-            torch.set_grad_enabled(True)
+            if enabled:
+                torch.set_grad_enabled(True)
 
     call.__name__, call.__qualname__ = function.__name__, function.__qualname__
     call.__doc__, call.__wrapped__ = function.__doc__, function
     return call
+
+
+def _misplaced(function, args, kwargs):
+    """After torch raised a RuntimeError inside ``function``: :func:`_misplaced_tensor` of its
+    tensor arguments, the data first, then the dicts' entries (``W1``, ``cache['A1']``)."""
+    code = function.__code__
+    given = {**dict(zip(code.co_varnames[: code.co_argcount], args, strict=False)), **kwargs}
+    named = [(name, value) for name, value in given.items() if isinstance(value, torch.Tensor)]
+    for name, value in given.items():
+        if hasattr(value, "items") and not isinstance(value, torch.Tensor):  # params, cache
+            named += [
+                (key if name == "params" else f"{name}[{key!r}]", item)  # as _invalid names them
+                for key, item in value.items()
+            ]
+    _misplaced_tensor(named)
+
+
+def _misplaced_tensor(named):
+    """A one-line ValueError naming the first tensor of the ``(name, value)`` pairs that is
+    nested, not dense, or off the device most of them are on; nothing when every one is fine
+    (the caller then raises its own error). Run only once a check or torch has failed, so the
+    checks on entry stay compares (a sparse tensor that torch's kernels take is computed
+    with)."""
+    tensors = [(name, value) for name, value in named if isinstance(value, torch.Tensor)]
+    for name, value in tensors:
+        if value.is_nested:
+            raise ValueError(f"{name} is a nested tensor; expected a dense tensor of one shape")
+        if value.layout is not torch.strided:
+            raise ValueError(
+                f"{name} has layout {value.layout}, which torch cannot compute with here; "
+                f"expected a dense tensor ({name}.to_dense() converts it)"
+            )
+    devices = [value.device for _, value in tensors]
+    common = max(devices, key=devices.count, default=None)  # the first of the most common
+    for name, value in tensors:
+        if value.device != common:
+            other = next(other for other, tensor in tensors if tensor.device == common)
+            raise ValueError(
+                f"{name} is on device {value.device} but {other} is on {common}: every tensor "
+                f"must be on one device ({name}.to({str(common)!r}) moves it)"
+            )
 '''
 
 SAME_DTYPE_HELPER = '''
@@ -153,9 +202,11 @@ def _batch_size(X):
     if size is None:
         if len(_BATCH_SIZES) >= 8:  # a long run of different batch sizes: start again
             _BATCH_SIZES.clear()
-        size = X.new_full((), X.shape[1])
-        if size.item() != X.shape[1]:  # float16 rounds m above 2048 (inf above 65504)
-            size = float(X.shape[1])  # a Python float is exact: torch divides in float32
+        m = X.shape[1]
+        size = float(m)  # exact, where float16 rounds m above 2048: torch divides in float32
+        # asked of a CPU tensor: no wait for a GPU, and a meta tensor has no value to ask
+        if torch.tensor(m, dtype=X.dtype).item() == m:
+            size = X.new_full((), m)
         _BATCH_SIZES[key] = size
     return size
 '''
