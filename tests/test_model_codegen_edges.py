@@ -182,6 +182,16 @@ def test_every_name_a_module_uses_itself_is_reserved(backend: str) -> None:
         "function",
         "args",
         "kwargs",
+        "enabled",
+        # locals of torch's _misplaced and _misplaced_tensor, likewise
+        "code",
+        "given",
+        "item",
+        "key",
+        "devices",
+        "common",
+        "other",
+        "tensor",
         # locals of the jax cost's custom_vjp helpers (_is_primal, _refuse_data_cotangents)
         "primal",
         "asked",
