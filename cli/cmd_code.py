@@ -60,7 +60,9 @@ def _code_sizes(opts: SpecOptions, net: Any) -> dict[str, int]:
 @spec_options(
     says={
         "batch": "Always the batch form (m examples in columns; one example is m = 1): "
-        "--batch is accepted, --single refused."
+        "--batch is accepted, --single refused.",
+        "size": "Size of a named width, e.g. --size n=784 (repeatable); not m: the module "
+        "takes any batch size.",
     }
 )
 @click.option(
@@ -129,7 +131,14 @@ def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
 @click.command(
     "check", epilog=CHECK_EPILOG, short_help="Check the gradients: finite differences, exact."
 )
-@spec_options
+@spec_options(
+    says={
+        "size": "Size of a named width, or m: the finite differences' batch size (default "
+        "3), e.g. --size m=8 (repeatable).",
+        "batch": "The exact check's form: a batch of m examples in columns, or one example "
+        "(default); the finite differences check the batch module.",
+    }
+)
 @click.option(
     "--seed",
     type=IntRange(0, SEED_MAX),

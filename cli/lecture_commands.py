@@ -44,6 +44,8 @@ from symbackprop.cli.options import (
         "(default mse).",
         "l2": "Checked with the spec, then unused: weight decay plays no part in the collapse.",
         "batch": "Unused: the collapse is the same for one example and a batch.",
+        "size": "Size of a named width, e.g. --size n=4 (repeatable); not m: the collapse "
+        "works on one example.",
     }
 )
 def collapse_command(opts: SpecOptions, fmt: str) -> None:

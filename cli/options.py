@@ -349,7 +349,8 @@ SPEC_HELP = {
     "loss": "Loss: bce (default), mse or ce.",
     "define": "Custom activation, e.g. --define 'swish=z*sigmoid(z)' (repeatable).",
     "l2": "L2 weight decay lambda (>= 0).",
-    "size": "Size of a named width or of the batch m, e.g. --size n=4 (repeatable).",
+    "size": "Size of a named width, or of the batch m in the batch form, e.g. --size n=4 "
+    "(repeatable).",
     "batch": "Batch of m examples in columns, or one example (default).",
 }
 

@@ -156,6 +156,25 @@ def test_shared_options_help_says_what_the_command_does() -> None:
     assert plain.exit_code == varied.exit_code == 0 and plain.stdout == varied.stdout
 
 
+def test_size_help_says_where_m_is_taken() -> None:
+    """--size m is refused by codegen and collapse always and by the derivation commands in
+    the single form: their help said 'Size of a named width or of the batch m' (session 28);
+    check takes m as its finite differences' batch size."""
+    for command in ("codegen", "collapse"):
+        shown = " ".join(invoke(command, "--help").stdout.split())
+        assert "not m:" in shown and "or of the batch m" not in shown
+        assert invoke(command, "4-3-2-1", "--size", "m=5").exit_code == 2
+    for command in ("derive", "shapes", "latex", "draw", "shapecheck"):
+        shown = " ".join(invoke(command, "--help").stdout.split())
+        assert "or of the batch m in the batch form" in shown, command
+    assert invoke("derive", "4-3-2-1", "--size", "m=5").exit_code == 2
+    assert invoke("derive", "4-3-2-1", "--size", "m=5", "--batch").exit_code == 0
+    shown = " ".join(invoke("check", "--help").stdout.split())
+    assert "or m: the finite differences' batch size (default 3)" in shown
+    assert "the finite differences check the batch module" in shown
+    assert "m=5)" in invoke("check", "4-3-2-1", "--size", "m=5", "--no-exact").stdout
+
+
 def test_version() -> None:
     proc = run("--version")
     assert proc.returncode == 0 and proc.stdout.strip() == "symbackprop 0.1.0"
