@@ -172,9 +172,10 @@ QUESTIONS = [
         "Why does the gradient vanish with sigmoid?",
         "https://oalahurikar.github.io/ai-blog/First-Principles/Learning-is-slow-for-sigmoid",
         "a learner's write-up of why learning is slow for sigmoid layers.",
-        "Each layer multiplies the delta by $\\sigma'(z) \\le 1/4$ (and by $W^\\top$), so "
-        "after ten sigmoid layers the first layer's gradient is several orders of magnitude "
-        "smaller than the last layer's.",
+        "Each sigmoid layer multiplies the delta by $\\sigma'(z) \\le 1/4$ (and by "
+        "$W^\\top$), so in the network below, nine sigmoid layers under an identity output "
+        "layer, the first layer's gradient is several orders of magnitude smaller than the last "
+        "layer's.",
         "symbackprop gradients --depth 10 --width 16 --activation sigmoid --init xavier "
         "--seeds 2 --m 8",
         "the per-layer norms, falling by a factor of about 3 to 5 per layer from the output "

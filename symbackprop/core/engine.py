@@ -28,7 +28,7 @@ from symbackprop.core.rules import (
     Context,
     Contribution,
 )
-from symbackprop.core.segments import Grad, Rel, Segment, Text, joined
+from symbackprop.core.segments import Grad, Math, Rel, Segment, Text, joined, notation
 from symbackprop.core.steps import Step
 from symbackprop.errors import InternalError
 
@@ -159,7 +159,9 @@ class _Walk:
             distinct = list(dict.fromkeys(reasons))
             alike = len(distinct) == 1
             own = [_contributes(reason, symbol, alike) for reason in distinct]
-            segments = (*_summed(shown, len(parts), len(distinct)), *joined(own))
+            # a value the model names is math (italic in LaTeX); an internal one stays its text
+            value = Math(symbol, shown) if shown == name else Text(shown)
+            segments = (*_summed(value, len(parts), len(distinct)), *joined(own))
         self._record(
             Step(
                 target=f"dJ/d{shown}",
@@ -211,8 +213,8 @@ def _contributes(reason: tuple[Segment, ...], symbol: Any, alike: bool) -> tuple
     return tuple(out)
 
 
-def _summed(name: str, count: int, distinct: int) -> tuple[Segment, ...]:
-    """The opening of a step whose value J reaches along several paths, ``distinct`` of
+def _summed(value: Math | Text, count: int, distinct: int) -> tuple[Segment, ...]:
+    """The opening of a step whose ``value`` J reaches along several paths, ``distinct`` of
     them with different reasons (the others repeat one, which is given once)."""
     alike = (
         ""
@@ -223,8 +225,11 @@ def _summed(name: str, count: int, distinct: int) -> tuple[Segment, ...]:
         " one, whose reason is not given again)"
     )
     return (
+        value,
+        Text(" reaches "),
+        notation("J", "J"),
         Text(
-            f"{name} reaches J along {count} paths (it is read in several places, or by one "
+            f" along {count} paths (it is read in several places, or by one "
             "operation twice); by the multivariable chain rule its gradient is the sum of "
             f"their {count} contributions{alike}: "
         ),

@@ -164,7 +164,7 @@ class IndexBuilder:
             _add(_sum(_mul(entry(delta, i, *c), entry(a, j, *c)), *sums[1:]), l2),
         )
         notes = _say(
-            "the chain rule over every entry of ",
+            "the chain rule sums over every entry of ",
             z,
             " that ",
             entry(w, i, j),
@@ -233,7 +233,7 @@ class IndexBuilder:
             )
             hence = _say("summing each row of ", delta, " over the columns is ", step.expr)
         else:
-            hence = _say("one example: the gradient of the bias is the delta itself")
+            hence = _say("there is one example: the gradient of the bias is the delta itself")
         eq = IndexEquation(sides, ((i, b.shape[0]),), notes)
         matrix = MatrixForm(b, step.expr, hence)
         return IndexStep(step, (self.linear_definition(layer),), (eq,), matrix, z, delta)

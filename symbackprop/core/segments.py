@@ -9,6 +9,7 @@ No stage parses the plain text back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -146,6 +147,20 @@ def notation(text: str, latex: str) -> Math:
     """Mathematics SymPy has no node for (index sums, a differential identity, ``dL/da``): its
     plain text and its LaTeX, so no printer shows the plain text inside typeset prose."""
     return Math(None, text, latex)
+
+
+def words_with_m(text: str) -> tuple[Segment, ...]:
+    """``text`` with each standalone letter m (the batch size: "over the m columns") a
+    :class:`Math` segment, so that LaTeX sets it in italics like every other m of the page
+    and the web page in MathML; the rest stays :class:`Text`."""
+    parts = re.split(r"(?<![\w/])m(?![\w/])", text)
+    segments: list[Segment] = []
+    for index, part in enumerate(parts):
+        if index:
+            segments.append(notation("m", "m"))
+        if part:
+            segments.append(Text(part))
+    return tuple(segments)
 
 
 def plain(segments: Iterable[Segment]) -> str:

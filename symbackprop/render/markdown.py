@@ -63,8 +63,11 @@ def to_markdown(
             f"| ${doc.name(name)}$ | ${doc.naming.shape(shape)}$ "
             f"| {size_text(shape, view.sizes)} |"
         )
-    out += ["", "**Forward propagation** (each value is cached for the backward pass)", ""]
+    out += ["", "**Forward propagation** (the values the backward pass reads are cached)", ""]
     out += _display([f"{doc.name(name)} &= {doc.math(expr)}" for name, expr in d.forward.items()])
+    # the loss and the cost, as the document's Cost section and the web page give them
+    out += ["**Cost**", ""]
+    out += _display([f"{lhs} &= {rhs}" for lhs, rhs in doc.cost_equations()])
     for assumption in d.assumptions:
         out += [f"*Assumption:* {markdown_inline((Text(assumption),), doc.printer)}.", ""]
     out += [f"**Derivation** ({len(view.steps)} steps, from the loss back)", ""]

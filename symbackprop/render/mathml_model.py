@@ -12,7 +12,6 @@ from typing import Any
 import sympy as sp
 from sympy import Identity, MatrixSymbol
 
-from symbackprop.core.textprint import ones_alone
 from symbackprop.render.mathml import TOP, MathMLPrinter, log_sum_exp, paren, softmax_of_all
 from symbackprop.render.mathml_tex import el, mo, mrow
 from symbackprop.render.model_names import ModelNames, ModelNaming
@@ -33,9 +32,6 @@ class ModelMathMLPrinter(MathMLPrinter):
         super().__init__(act_latex, ModelNaming(names))
         self.names = names
         self.transposes = names.transposes
-
-    def _s(self, expr: Any) -> str:
-        return self.ones_factor(expr) if ones_alone(expr) else super()._s(expr)
 
     def _wrap(self, expr: Any) -> str:
         return el("mn", "1") if _unit(expr) else super()._wrap(expr)

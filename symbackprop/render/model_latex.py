@@ -28,7 +28,7 @@ from symbackprop.render.latexprint import (
 )
 from symbackprop.render.model_names import MARKS_NOTE, first_marked, name_latex, prime
 from symbackprop.render.model_view import ModelView, untransposed
-from symbackprop.render.names import concrete, escape_latex, size_text
+from symbackprop.render.names import concrete, escape_latex, escape_latex_words, size_text
 from symbackprop.render.prose import (
     candidate_rows,
     display_block,
@@ -186,7 +186,7 @@ class ModelLatex:
         data = ", ".join(f"${name_latex(p)}$" for p in self.model.data) or "none"
         return (
             rf"Parameters {params}; data {data}; cost ${name_latex(self.model.cost)}$ "
-            rf"({escape_latex(self.view.mode)})."
+            rf"({escape_latex_words(self.view.mode)})."
         )
 
     def equations_rows(self) -> list[str]:

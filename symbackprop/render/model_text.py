@@ -80,7 +80,7 @@ def render(
     if wrt:
         out.para(f"only the steps on the path from {model.cost} to {wrt}", "dim")
 
-    out.heading("Equations (forward; each value is cached for the backward pass)")
+    out.heading("Equations (forward; the values the backward pass reads are cached)")
     for eq in model.equations:
         out.line((f"  {eq.name} = {formula_text(eq.expr)}", ""))
     data = ", ".join(model.data) if model.data else "none"

@@ -97,7 +97,7 @@ def render(
     out.heading("Shapes")
     out.items += shape_table(view).items
 
-    out.heading("Forward propagation (each value is cached for the backward pass)")
+    out.heading("Forward propagation (the values the backward pass reads are cached)")
     for name, expr in d.forward.items():
         out.line((f"  {name} = {text(expr)}", ""))
     loss = g.loss

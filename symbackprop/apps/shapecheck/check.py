@@ -513,7 +513,10 @@ def _square_note(
             "a width of 1 makes 1 x 1 factors and vectors of length 1, which fit where they do "
             "not in general"
         )
-        typical = "typically a vector transposed the wrong way"
+        typical = (
+            "typically a 1 x 1 factor moved as if it were a number, or a vector transposed "
+            "the wrong way"
+        )
     else:
         why = "a square factor fits either way round"
         typical = "typically a W where W^T belongs"

@@ -24,6 +24,7 @@ from symbackprop.core.segments import (
     Text,
     math,
     notation,
+    words_with_m,
 )
 from symbackprop.core.steps import Rule
 from symbackprop.records import scalars
@@ -44,7 +45,7 @@ def loss_rule(ctx: Context, node: Node) -> list[Contribution]:
     cost: tuple[Segment, ...] = (
         (
             notation("J = (1/m)", r"J = \frac{1}{m}"),
-            Text(" sum over the m columns of "),
+            *words_with_m(" sum over the m columns of "),
             notation("L(", "L("),
             *loss_of,
         )
@@ -65,7 +66,11 @@ def loss_rule(ctx: Context, node: Node) -> list[Contribution]:
         Text(" is taken entry by entry: "),
         notation("dL/da = ", r"\partial L / \partial a ="),
         math(dl),
-        Text("; the mean over the batch contributes 1/m" if ctx.batch else ""),
+        *(
+            (Text("; the mean over the batch contributes "), notation("1/m", r"\tfrac{1}{m}"))
+            if ctx.batch
+            else ()
+        ),
         Text(". It has the shape of "),
         math(a_l),
         Text(", "),

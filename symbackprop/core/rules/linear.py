@@ -26,6 +26,7 @@ from symbackprop.core.segments import (
     ShapeOf,
     Text,
     math,
+    words_with_m,
 )
 from symbackprop.core.steps import Rule
 
@@ -98,7 +99,7 @@ def broadcast_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 math(chosen.expr, chosen.text),
                 Text(" is: the sum of "),
                 math(up.expr, up.label),
-                Text(" over its m columns"),
+                *words_with_m(" over its m columns"),
             ),
             candidates=tuple(candidates),
         )
@@ -143,7 +144,7 @@ def product_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 math(chosen.expr, chosen.text),
                 Text(" is "),
                 ShapeOf(w_shape),
-                *((Text(" (the product sums over the m examples)"),) if ctx.batch else ()),
+                *(words_with_m(" (the product sums over the m examples)") if ctx.batch else ()),
             ),
             candidates=tuple(candidates),
             uses=(prev.name,),

@@ -42,6 +42,7 @@ from symbackprop.core.segments import (
     Segment,
     Text,
     notation,
+    words_with_m,
 )
 from symbackprop.core.steps import Rule
 from symbackprop.records.nodes import T as _T
@@ -88,11 +89,11 @@ def hadamard_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             segments = (
                 *shown,
                 shown_math(ctx, to),
-                Text(" is broadcast over the m columns, so "),
+                *words_with_m(" is broadcast over the m columns, so "),
                 grad(ctx, to),
                 Rel(),
                 shown_math(ctx, expr, f"({up.label} ⊙ {text_of(ctx, factor)}) 1_m"),
-                Text(": the entry-wise product summed over the m columns, "),
+                *words_with_m(": the entry-wise product summed over the m columns, "),
                 *target(ctx, to, up),
             )
             result.append(Contribution(to, expr, Rule.BROADCAST, "(G ⊙ B) 1_m", segments))

@@ -21,7 +21,7 @@ from symbackprop.core.rules.model_base import (
     target,
     text_of,
 )
-from symbackprop.core.segments import Rel, Segment, ShapeOf, Text, notation
+from symbackprop.core.segments import Math, Rel, Segment, ShapeOf, Text, notation, words_with_m
 from symbackprop.core.steps import Rule
 from symbackprop.core.textprint import scaled_text
 
@@ -84,19 +84,21 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 "each column of the broadcast is the same column, so its gradient is the sum of "
                 "the upstream's columns: "
             ),
-            notation("G 1_m", r"G \mathbf{1}_{m}"),
+            Math(up.expr, up.label),  # the upstream itself (G in the docstring)
+            Text(" "),
+            notation("1_m", r"\mathbf{1}_{m}"),
         )
         segments = (
             *shown,
             shown_math(ctx, arg),
-            Text(" is broadcast over the m columns as "),
+            *words_with_m(" is broadcast over the m columns as "),
             shown_math(ctx, arg * OneMatrix(1, ctx.m), f"{text_of(ctx, arg)} 1_m^T"),
             Text(", coefficient "),
             shown_math(ctx, coeff),
             Text("; "),
             *target(ctx, arg, up),
             *decision(chosen, others, candidates, why),
-            Text(": the sum over the m columns"),
+            *words_with_m(": the sum over the m columns"),
         )
         result.append(
             Contribution(arg, expr, Rule.BIAS, chosen.text, segments, candidates=tuple(candidates))

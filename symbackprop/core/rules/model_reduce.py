@@ -26,7 +26,7 @@ from symbackprop.core.rules.model_base import (
     target,
     text_of,
 )
-from symbackprop.core.segments import Rel, Text, notation
+from symbackprop.core.segments import Rel, Text, notation, words_with_m
 from symbackprop.core.steps import Rule
 from symbackprop.records import scalars
 from symbackprop.records.losses import Loss
@@ -117,7 +117,7 @@ def loss_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     mean = f"the mean over the m {along} of " if ctx.batch else ""
     segments = (
         *head(ctx, up.value, node.expr, f"{record.name}({arg_text(ctx, a)}, {arg_text(ctx, y)})"),
-        Text(f"{mean}{record.description}, a sum over the entries of "),
+        *words_with_m(f"{mean}{record.description}, a sum over the entries of "),
         shown_math(ctx, record.formula),
         Text("; each entry's term depends on its own entry only, so "),
         grad(ctx, a),
