@@ -59,6 +59,22 @@ def _residual_mlp(v: Values) -> Arrays:
     }
 
 
+def _residual_block(v: Values) -> Arrays:
+    z1 = v.W1 @ v.X + v.b1
+    a1 = np.maximum(z1, 0)
+    h = v.W2 @ a1 + a1
+    g = (_sigmoid(v.w.T @ h + v.c) - v.Y) / v.m
+    dh = v.w @ g
+    dz1 = (v.W2.T @ dh + dh) * (z1 > 0)  # both paths of the skip
+    return {
+        "w": h @ g.T,
+        "c": g @ _ones(v),
+        "W2": dh @ a1.T,
+        "W1": dz1 @ v.X.T,
+        "b1": dz1 @ _ones(v),
+    }
+
+
 def _tied_autoencoder(v: Values) -> Arrays:
     hidden = _sigmoid(v.W @ v.X + v.b)
     g = (v.W.T @ hidden + v.c - v.X) / v.m
@@ -239,6 +255,23 @@ CLOSED_FORMS: dict[str, ClosedForms] = {
         },
         numpy=_residual_mlp,
         source="the lecture's delta recursion; the skip adds nothing to dJ/dW1 beyond it",
+    ),
+    "residual_block": ClosedForms(
+        where=(
+            r"g = \tfrac{1}{m}\bigl(\sigma(w^{\top} h + c) - Y\bigr),\ "
+            rf"{_DELTA}_h = w g,\ "
+            rf"{_DELTA}_1 = \bigl((W_{{2}}^{{\top}} + I) {_DELTA}_h\bigr) \odot "
+            r"\mathbf{1}\lbrace z_{1} > 0 \rbrace"
+        ),
+        forms={
+            "W1": rf"{_DELTA}_1 X^{{\top}}",
+            "b1": rf"{_DELTA}_1 \mathbf{{1}}_{{m}}",
+            "W2": rf"{_DELTA}_h a_{{1}}^{{\top}}",
+            "w": r"h g^{\top}",
+            "c": r"g \mathbf{1}_{m}",
+        },
+        numpy=_residual_block,
+        source="the delta recursion with the skip's identity beside W2: (W2^T + I) delta_h",
     ),
     "tied_autoencoder": ClosedForms(
         where=(
