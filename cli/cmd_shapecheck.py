@@ -95,13 +95,16 @@ def _render(report: FormulaReport) -> list[Any]:
     head.append(f"dJ/d{report.wrt}", style="bold")
     head.append(f" must be {report.target} ({report.target_concrete}), like {report.wrt}")
     out.append(head)
-    formula = Text("  " + report.formula)
     error = report.error
-    if error is not None and error.position is not None:
-        formula.stylize("bold red", 2 + error.position, 3 + error.position)
+    # the formula as the caret's line needs it: a tab shown as a space keeps the caret under
+    # its character, a long formula is cut around the fault
+    shown, column = (report.formula, None) if error is None else error.shown()
+    formula = Text("  " + shown)
+    if column is not None:
+        formula.stylize("bold red", 2 + column, 3 + column)
     out.append(formula)
-    if error is not None and error.position is not None:
-        out.append(Text("  " + " " * error.position + "^ " + error.message, style="red"))
+    if error is not None and column is not None:
+        out.append(Text("  " + " " * column + "^ " + error.message, style="red"))
     elif error is not None:
         out.append(Text("  " + error.message, style="red"))
     if report.reading is not None:

@@ -36,8 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 # public name -> module that defines it. The entry points (derive, codegen, compile,
 # cache_plan, check_formula, check_exact) come from symbackprop.entry, which accepts a Network,
-# a compact spec string or a spec file for each of them (one normalising function,
-# symbackprop.spec.as_network).
+# a compact spec string, a spec file, a Model, a model file or a Derivation for each of them
+# (one normalising function, symbackprop.model.source.as_source).
 _LAZY: dict[str, str] = {
     "Network": "symbackprop.spec",
     "Model": "symbackprop.model",

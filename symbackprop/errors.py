@@ -51,7 +51,7 @@ class FormulaError(SymbackpropError, ValueError):
     """A user formula cannot be parsed or is over the safety limits.
 
     ``position`` is the 0-based character offset of the fault (or ``None``), and ``text`` the
-    formula, so that :meth:`caret` can draw a marker under it.
+    formula, so that :meth:`shown` can place a marker under it.
     """
 
     def __init__(self, message: str, text: str = "", position: int | None = None) -> None:
@@ -60,12 +60,23 @@ class FormulaError(SymbackpropError, ValueError):
         self.text = text
         self.position = position
 
-    def caret(self) -> str:
-        """The formula with a caret line under the fault position (empty when unknown)."""
-        if self.position is None or not self.text:
-            return ""
-        line = self.text.replace("\n", " ")
-        return f"{line}\n{' ' * min(self.position, len(line))}^"
+    def shown(self, width: int = 80) -> tuple[str, int | None]:
+        """The formula as one terminal line and the caret's column under the fault in it
+        (None when the position is unknown). Whitespace is shown as a space (a tab would move
+        the caret off its character) and other unprintable characters as ``?`` (the line can
+        always be encoded); a formula longer than ``width`` is cut to a window around the
+        fault, marked ``...``."""
+        text = "".join(c if c.isprintable() else " " if c.isspace() else "?" for c in self.text)
+        if self.position is None:
+            return (text if len(text) <= width else text[: width - 3] + "..."), None
+        position = min(self.position, len(text))
+        if len(text) <= width:
+            return text, position
+        start = max(0, min(position - width // 2, len(text) - width))
+        end = start + width
+        prefix = "..." if start > 0 else ""
+        suffix = "..." if end < len(text) else ""
+        return prefix + text[start:end] + suffix, len(prefix) + position - start
 
     def __str__(self) -> str:
         if self.position is None:

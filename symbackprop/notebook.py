@@ -1,10 +1,11 @@
 """Rich displays in Jupyter, registered by the package facade (not imported by any stage).
 
 When IPython is running, :func:`register` tells its display formatters how to show a
-:class:`~symbackprop.core.derivation.Derivation` and a ``Step`` (Markdown, with the
-mathematics in ``$...$``), a ``Model`` (Markdown), and a ``Network``, ``GradCheck``,
-``ExactCheck`` and ``FormulaReport`` (HTML tables), by each class's module and name, so
-registering imports no SymPy and no printer until such an object is actually displayed.
+:class:`~symbackprop.core.derivation.Derivation` (Markdown, with the mathematics in
+``$...$``), a ``Step`` (Markdown, the terminal's notation in code spans), a ``Model``
+(Markdown), and a ``Network``, ``GradCheck``, ``ExactCheck`` and ``FormulaReport`` (HTML
+tables), by each class's module and name, so registering imports no SymPy and no printer until
+such an object is actually displayed.
 """
 
 from __future__ import annotations

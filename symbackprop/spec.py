@@ -25,7 +25,8 @@ Limits and rules, each checked in one place here:
   Infinity, no duplicate keys, like TOML); integers too long for Python's int-from-text limit
   are a SpecError.
 
-:func:`as_network` is the one entry that every API entry point uses: a Network, a compact spec
+:func:`as_network` reads a network for every API entry point (through
+:func:`symbackprop.model.source.as_source`, which takes models too): a Network, a compact spec
 string or a spec file path, with the CLI's options. All validation
 happens here, once, in :func:`_validate` (called by every constructor through
 ``Network.__post_init__``); nothing downstream re-validates. Every problem raises

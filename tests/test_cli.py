@@ -175,6 +175,18 @@ def test_size_help_says_where_m_is_taken() -> None:
     assert "m=5)" in invoke("check", "4-3-2-1", "--size", "m=5", "--no-exact").stdout
 
 
+def test_shapecheck_caret_stays_under_its_character_past_a_tab() -> None:
+    """The terminal expands a tab, so a caret counted in characters landed under a2 instead of
+    the ')' it names (review28 #1): the formula line shows whitespace as a space."""
+    result = invoke("shapecheck", "4-3-2-1", "--wrt", "W3", "--", "(a3 - y)\t\ta2^T )")
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    formula = next(line for line in lines if "a2^T" in line)
+    caret = next(line for line in lines if line.lstrip().startswith("^"))
+    assert "\t" not in formula and formula[caret.index("^")] == ")"
+    assert "unmatched ')'" in caret
+
+
 def test_version() -> None:
     proc = run("--version")
     assert proc.returncode == 0 and proc.stdout.strip() == "symbackprop 0.1.0"

@@ -3,8 +3,9 @@
 :mod:`symbackprop.notebook` registers these with IPython's display formatters by class name,
 so this module (and SymPy) is imported only when a notebook first shows such an object. Each
 function takes the object and returns the text of one MIME type; none of them computes
-mathematics: they read the records' fields and print them (Markdown math in ``$...$`` through
-the LaTeX printer, HTML as small tables).
+mathematics: they read the records' fields and print them (a ``Step`` in the terminal's
+notation inside code spans, HTML as small tables; a whole ``Derivation`` is shown by
+:func:`symbackprop.render.markdown.to_markdown`, with its mathematics in ``$...$``).
 """
 
 from __future__ import annotations

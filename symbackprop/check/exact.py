@@ -27,8 +27,9 @@ oracle's stages) does the rest. The same Evaluator serves collapse, the gradient
 and the formula check.
 
 A model's derivation (forward equations, DESIGN.md "Models") is checked by
-:mod:`symbackprop.check.model_exact`, whose functions are read by
-:mod:`symbackprop.check.interpret`; the result records are in :mod:`symbackprop.check.result`.
+:mod:`symbackprop.check.model_exact`, which evaluates with
+:mod:`symbackprop.check.interpret`'s rational tables; the result records are in
+:mod:`symbackprop.check.result`.
 """
 
 from __future__ import annotations
@@ -503,7 +504,9 @@ def check_exact(
             for layer in range(g.depth, 0, -1):
                 env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
         except Exception as exc:  # a corrupted delta must be reported, not raised
-            result.mismatches.append(Mismatch("delta", 0, 0, None, None, trial, f"{exc}"))
+            result.mismatches.append(
+                Mismatch("delta", 0, 0, None, None, trial, f"{type(exc).__name__}: {exc}")
+            )
             return result
         for layer in range(1, g.depth + 1):
             for name in (f"W{layer}", f"b{layer}"):
@@ -522,7 +525,7 @@ def _compare(
     try:
         got = evaluate(derivation.gradients[name])
     except Exception as exc:
-        note = f"cannot be evaluated at sizes {result.sizes}: {exc}"
+        note = f"cannot be evaluated at sizes {result.sizes}: {type(exc).__name__}: {exc}"
         result.mismatches.append(Mismatch(name, 0, 0, None, None, trial, note))
         return
     if got.shape != want.shape:

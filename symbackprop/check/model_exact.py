@@ -582,7 +582,7 @@ def check_model_exact(
                 result.trials = trial
             return result
         except Exception as exc:  # a corrupted adjoint must be reported, not raised
-            note = f"an adjoint cannot be evaluated: {exc}"
+            note = f"an adjoint cannot be evaluated: {type(exc).__name__}: {exc}"
             result.mismatches.append(Mismatch("adjoint", 0, 0, None, None, trial, note))
             return result
         for name in model.parameters:
@@ -597,7 +597,7 @@ def _compare(
     try:
         got = check.evaluate(check.d.gradients[name], env)
     except Exception as exc:
-        note = f"cannot be evaluated at sizes {result.sizes}: {exc}"
+        note = f"cannot be evaluated at sizes {result.sizes}: {type(exc).__name__}: {exc}"
         result.mismatches.append(Mismatch(name, 0, 0, None, None, trial, note))
         return
     if got.shape != shape:

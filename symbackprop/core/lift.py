@@ -3,7 +3,8 @@
 The engine simplifies what sits inside an element-wise product with SymPy on scalar symbols
 (``(-y/a + (1-y)/(1-a)) * a*(1-a)`` becomes ``a - y``) and then lifts the result to matrix
 expressions: each scalar symbol becomes its matrix, ``*`` becomes ``⊙``, a constant c becomes
-c times a ones matrix, and any other function becomes an entry-wise :class:`Apply`.
+c times a ones matrix, and any other function of one mapped symbol becomes an entry-wise
+:class:`~symbackprop.records.nodes.Elementwise` (of several, an InternalError).
 """
 
 from __future__ import annotations

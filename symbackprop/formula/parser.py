@@ -614,28 +614,13 @@ def parse(
 
 
 def format_error(err: FormulaError) -> str:
-    """Three lines for a terminal: the formula, a caret under the fault, and the message.
-
-    Whitespace is shown as a space and other unprintable characters as ``?``, so that the caret
-    stays aligned and the text can always be encoded; long formulas are cut to a window around
-    the fault.
-    When the position is unknown the caret line is left out.
-    """
-    text = "".join(c if c.isprintable() else " " if c in _WHITESPACE else "?" for c in err.text)
+    """Three lines for a terminal: the formula, a caret under the fault, and the message
+    (:meth:`FormulaError.shown`: whitespace as a space, so that the caret stays aligned; long
+    formulas cut to a window around the fault). When the position is unknown the caret line is
+    left out."""
+    text, column = err.shown()
     if not text:
         return err.message
-    if err.position is None:
-        shown = text if len(text) <= 80 else text[:77] + "..."
-        return f"{shown}\n{err.message}"
-    pos = min(err.position, len(text))
-    width = 80
-    if len(text) > width:
-        start = max(0, min(pos - width // 2, len(text) - width))
-        end = start + width
-        prefix = "..." if start > 0 else ""
-        suffix = "..." if end < len(text) else ""
-        column = len(prefix) + pos - start
-        text = prefix + text[start:end] + suffix
-    else:
-        column = pos
+    if column is None:
+        return f"{text}\n{err.message}"
     return f"{text}\n{' ' * column}^\n{err.message}"

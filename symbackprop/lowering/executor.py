@@ -35,9 +35,10 @@ class GradientModule:
     ``loss_and_grads`` (the module contract of DESIGN.md), ``source`` (the generated text),
     ``module`` (the module object; its other names, such as a torch module's ``Net``, are
     attributes too), ``network`` and ``kinked``: the cached values (keys such as ``"A1"``)
-    whose sign flips where an activation with a kink (relu, leaky_relu) switches branch: the
-    pre-activation, or the activation when g' reads it instead (relu: a > 0 exactly where
-    z > 0), which :func:`symbackprop.gradcheck` watches for finite steps that cross a kink;
+    whose sign flips where an activation with a kink (relu, leaky_relu; a model's abs too)
+    switches branch: the pre-activation, or the activation when g' reads it instead (relu:
+    a > 0 exactly where z > 0), which :func:`symbackprop.gradcheck` watches for finite steps
+    that cross a kink;
     ``kink_formulas``: for a network's kinked values, each one's activation formula g(z) and
     whether the value is a = g(z) (else z), from which the check finds where the kinks lie
     (``relu(z - 1)``: at z = 1, not 0); a value not in it has its kink at 0.
@@ -120,8 +121,8 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
 ) -> GradientModule:
     """Generate the batch gradient module for ``source`` and load it in memory.
 
-    ``source`` is a Network or a Derivation (single-example derivations are re-derived over a
-    batch); named widths need ``sizes``; ``backend`` as for
+    ``source`` is a Network, a Model or a Derivation of either (single-example derivations are
+    re-derived over a batch); named widths need ``sizes``; ``backend`` as for
     :func:`~symbackprop.lowering.emit.codegen`. Returns a :class:`GradientModule`.
     """
     check_backend(backend)

@@ -2,8 +2,9 @@
 
 Products, transposes, broadcasting and parentheses print as every backend prints them
 (``W3.T @ dZ3``, ``(A3 - Y) / m``, ``dZ1.sum(axis=1, keepdims=True)``); NumPy's own are the
-``np.`` functions, the activations' ``numpy`` code, and the module's helpers ``sigmoid`` and
-``log_softmax`` (stable for any z), whose use the printer records in :attr:`helpers`.
+``np.`` functions, the activations' ``numpy`` code, and the module's helpers ``sigmoid``,
+``log_softmax``, ``logsumexp`` and ``softmax_of_all`` (stable for any z), whose use the
+printer records in :attr:`helpers`.
 """
 
 from __future__ import annotations
