@@ -548,9 +548,9 @@ def custom_activation(name: str, formula: str) -> Activation:
 # -- validation of custom activations ---------------------------------------------------------
 #: the probe grid: [-10, 10] in steps of 1/20, 0 included exactly
 PROBE_GRID = tuple(k / 20 for k in range(-200, 201))
-#: scalar SymPy node kinds a custom activation (and its derivative) may contain: exactly the
-#: ones the NumPy printer spells (symbackprop.lowering.numpy.printer), so generated code never
-#: meets an unknown node
+#: scalar SymPy node kinds a custom activation (and its derivative) may contain: the one list
+#: every backend's printer spells (each as its library's function of the name in lower case,
+#: sigmoid as its own helper where it has one), so generated code never meets an unknown node
 CODE_FUNCTIONS = frozenset(
     {"exp", "log", "tanh", "sinh", "cosh", "sin", "cos", "Abs", "sign", "sigmoid"}
 )

@@ -14,20 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from symbackprop.lowering.array_printer import ArrayPrinter
+from symbackprop.records.activations import CODE_FUNCTIONS
 
-#: scalar SymPy function -> JAX spelling
-_FUNCTIONS: dict[str, str] = {
-    "exp": "jnp.exp",
-    "log": "jnp.log",
-    "tanh": "jnp.tanh",
-    "sinh": "jnp.sinh",
-    "cosh": "jnp.cosh",
-    "sin": "jnp.sin",
-    "cos": "jnp.cos",
-    "Abs": "jnp.abs",
-    "sign": "jnp.sign",
-    "sigmoid": "jax.nn.sigmoid",
-}
+#: the scalar functions a custom activation may use (records.activations.CODE_FUNCTIONS, the one
+#: list), each as jnp's function of the same name in lower case
+_FUNCTIONS: dict[str, str] = {name: f"jnp.{name.lower()}" for name in sorted(CODE_FUNCTIONS)}
+_FUNCTIONS.update({"sigmoid": "jax.nn.sigmoid"})
 
 
 class JaxPrinter(ArrayPrinter):

@@ -13,23 +13,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from symbackprop.lowering.array_printer import ArrayPrinter
-from symbackprop.records.activations import Activation
+from symbackprop.records.activations import CODE_FUNCTIONS, Activation
 from symbackprop.records.nodes import LogSoftmax
 
-#: scalar SymPy function -> NumPy spelling
-_FUNCTIONS: dict[str, str] = {
-    "exp": "np.exp",
-    "log": "np.log",
-    "tanh": "np.tanh",
-    "sinh": "np.sinh",
-    "cosh": "np.cosh",
-    "sin": "np.sin",
-    "cos": "np.cos",
-    "Abs": "np.abs",
-    "sign": "np.sign",
-    # the module's own stable helper (exp(-|z|) split by sign, from the sigmoid record)
-    "sigmoid": "sigmoid",
-}
+#: the scalar functions a custom activation may use (records.activations.CODE_FUNCTIONS, the one
+#: list), each as np's function of the same name in lower case
+_FUNCTIONS: dict[str, str] = {name: f"np.{name.lower()}" for name in sorted(CODE_FUNCTIONS)}
+# the module's own stable helper (exp(-|z|) split by sign, from the sigmoid record)
+_FUNCTIONS.update({"sigmoid": "sigmoid"})
 
 
 class NumPyPrinter(ArrayPrinter):

@@ -22,25 +22,15 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.lowering.array_printer import ATOM, ArrayPrinter, float_literal
-from symbackprop.records.activations import Activation
+from symbackprop.records.activations import CODE_FUNCTIONS, Activation
 from symbackprop.records.nodes import Elementwise
 
 #: an indicator's relation -> the torch comparison that computes it
 COMPARISONS = {">": "torch.gt", ">=": "torch.ge", "<": "torch.lt", "<=": "torch.le"}
 
-#: scalar SymPy function -> torch spelling
-_FUNCTIONS: dict[str, str] = {
-    "exp": "torch.exp",
-    "log": "torch.log",
-    "tanh": "torch.tanh",
-    "sinh": "torch.sinh",
-    "cosh": "torch.cosh",
-    "sin": "torch.sin",
-    "cos": "torch.cos",
-    "Abs": "torch.abs",
-    "sign": "torch.sign",
-    "sigmoid": "torch.sigmoid",
-}
+#: the scalar functions a custom activation may use (records.activations.CODE_FUNCTIONS, the one
+#: list), each as torch's function of the same name in lower case
+_FUNCTIONS: dict[str, str] = {name: f"torch.{name.lower()}" for name in sorted(CODE_FUNCTIONS)}
 
 
 class TorchPrinter(ArrayPrinter):
