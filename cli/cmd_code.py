@@ -221,7 +221,7 @@ def _check_network(
                 # next layer's z = b = 0 exactly, on the kink for every step of b; the gradient
                 # holds at any point, so the biases are drawn off it (the output says so)
                 biases = tuple(name for name in module.SHAPES if name.startswith("b"))
-                params = _drawn(module, params, biases, seed)
+                params = _drawn(params, biases, seed)
                 result = sb.gradcheck(module, params, X, Y, eps=eps, mode=mode, seed=seed)
                 note = (
                     f"{', '.join(biases)} drawn at random, not at 0: at 0 the point sat on a kink"
@@ -323,7 +323,7 @@ def _check_model(
             # the parameters only ever added start at zero, where a relu of them (beta in
             # batch_norm at m = 1, where N = 0) sits on its kink for every seed: nothing can be
             # checked there, so they are drawn at random too (the gradient holds at any point)
-            moved = _drawn(module, params, module.ADDED, tried)
+            moved = _drawn(params, module.ADDED, tried)
             if np.isfinite(_cost_at(module, moved, data)):
                 result = sb.gradcheck(module, moved, *data, eps=eps, mode=mode, seed=tried)
                 note = (
@@ -366,9 +366,7 @@ def _on_a_kink(result: Any) -> bool:
     return any(row.checked == 0 and row.skipped == row.total > 0 for row in result.rows)
 
 
-def _drawn(
-    module: Any, params: dict[str, Any], names: tuple[str, ...], seed: int
-) -> dict[str, Any]:
+def _drawn(params: dict[str, Any], names: tuple[str, ...], seed: int) -> dict[str, Any]:
     """``params`` with each parameter in ``names`` standard normal (seeded), the rest as given."""
     import numpy as np
 

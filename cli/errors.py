@@ -15,6 +15,8 @@ from collections.abc import Collection
 
 import click
 
+from symbackprop.errors import elide
+
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 #: an error line never grows with the input: longer messages are cut in the middle
@@ -44,17 +46,17 @@ def one_line(message: str) -> str:
 
 
 def debug_requested(args: list[str] | None) -> bool:
+    """Whether an internal error shows its traceback: ``--debug`` before the command's name
+    (the group's option, which click has parsed by then; read here because the error may come
+    before or outside click's context), or SYMBACKPROP_DEBUG set. A ``--debug`` after the
+    command's name is the command's own argument (a formula after ``--``, say)."""
     argv = sys.argv[1:] if args is None else list(args)
-    return "--debug" in argv or os.environ.get("SYMBACKPROP_DEBUG", "") not in ("", "0")
-
-
-def _elide(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters around a middle ``...``."""
-    if len(text) <= limit:
-        return text
-    head = (2 * limit) // 3
-    tail = limit - head - 3
-    return f"{text[:head]}...{text[-tail:]}"
+    for arg in argv:
+        if arg == "--debug":
+            return True
+        if not arg.startswith("-"):  # the command's name: the group's options end here
+            break
+    return os.environ.get("SYMBACKPROP_DEBUG", "") not in ("", "0")
 
 
 def shorten(message: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -72,10 +74,10 @@ def shorten(message: str, limit: int = MESSAGE_LIMIT) -> str:
         quoted = match.group(0)
         inner = quoted[1:-1]
         mark = quoted[0]
-        return f"{mark}{_elide(inner, QUOTED_LIMIT)}{mark} ({len(inner):,} characters)"
+        return f"{mark}{elide(inner, QUOTED_LIMIT)}{mark} ({len(inner):,} characters)"
 
     message = _QUOTED.sub(cut, message)
-    return _elide(message, limit)
+    return elide(message, limit)
 
 
 def _formula_hint(exc: click.exceptions.UsageError) -> str:

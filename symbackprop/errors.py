@@ -92,6 +92,16 @@ class InternalError(RuntimeError):
 QUOTE_LIMIT = 60
 
 
+def elide(text: str, limit: int) -> str:
+    """``text`` itself, or, when longer than ``limit``, its first two thirds of ``limit`` and
+    its end around a middle ``...`` (``limit`` characters in all, at least one at each end)."""
+    if len(text) <= limit:
+        return text
+    head = max(1, (2 * limit) // 3)
+    tail = max(1, limit - head - 3)
+    return f"{text[:head]}...{text[-tail:]}"
+
+
 def quote_user_text(text: object, limit: int = QUOTE_LIMIT, *, quotes: bool = True) -> str:
     """User text for a message: quoted (like ``repr``), on one line, at most about ``limit``
     characters; a longer text keeps its start and end around ``...`` and says its length.
@@ -100,12 +110,7 @@ def quote_user_text(text: object, limit: int = QUOTE_LIMIT, *, quotes: bool = Tr
     ``'aaaa...aaaa' (900,000 characters)``, so that no error message grows with the input.
     """
     raw = str(text)
-    if len(raw) <= limit:
-        body = raw
-    else:
-        head = max(1, (2 * limit) // 3)
-        tail = max(1, limit - head - 3)
-        body = f"{raw[:head]}...{raw[-tail:]}"
+    body = elide(raw, limit)
     shown = repr(body) if quotes else repr(body)[1:-1].replace("\\\\", "\\")
     if len(raw) > limit:
         shown += f" ({len(raw):,} characters)"

@@ -187,6 +187,18 @@ def test_shapecheck_caret_stays_under_its_character_past_a_tab() -> None:
     assert "unmatched ')'" in caret
 
 
+def test_debug_is_the_groups_option_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A '--debug' after the command's name is its own argument, not a request for tracebacks
+    (review28: any '--debug' in argv switched them on)."""
+    from symbackprop.cli.errors import debug_requested
+
+    monkeypatch.delenv("SYMBACKPROP_DEBUG", raising=False)
+    assert debug_requested(["--debug", "derive", "4-3-2-1"])
+    assert not debug_requested(["shapecheck", "4-3-2-1", "--wrt", "W3", "--", "--debug"])
+    monkeypatch.setenv("SYMBACKPROP_DEBUG", "1")
+    assert debug_requested(["derive", "4-3-2-1"])
+
+
 def test_version() -> None:
     proc = run("--version")
     assert proc.returncode == 0 and proc.stdout.strip() == "symbackprop 0.1.0"

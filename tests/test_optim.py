@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symbackprop.apps.data import Standardizer, minibatches, one_hot, spirals, two_moons
+from symbackprop.apps.data import (
+    Standardizer,
+    minibatches,
+    one_hot,
+    spirals,
+    train_test_split,
+    two_moons,
+)
 from symbackprop.apps.optim import SGD, Adam, Momentum
 
 
@@ -93,3 +100,22 @@ def test_datasets_shapes_and_labels() -> None:
     assert X.shape == (2, 90) and Y.shape == (3, 90)
     assert np.array_equal(Y.sum(axis=0), np.ones(90))
     assert np.array_equal(one_hot(np.array([1, 0]), 2), [[0, 1], [1, 0]])
+
+
+def test_train_test_split_keeps_columns_together_and_refuses_bad_input() -> None:
+    rng = np.random.default_rng(0)
+    X = np.arange(20.0).reshape(2, 10)
+    Y = X[:1] * 10  # Y's column j is 10 x[0, j]: a pair moved together stays so
+    X_train, Y_train, X_test, Y_test = train_test_split(X, Y, 0.3, rng)
+    assert X_train.shape == (2, 7) and X_test.shape == (2, 3) and Y_test.shape == (1, 3)
+    assert np.array_equal(Y_train, X_train[:1] * 10) and np.array_equal(Y_test, X_test[:1] * 10)
+    assert sorted(np.concatenate([X_train[0], X_test[0]])) == list(X[0])
+    # a fraction rounding to every column leaves one to train on
+    assert train_test_split(X, Y, 0.99, rng)[0].shape == (2, 1)
+    with pytest.raises(ValueError, match="the same number of columns"):
+        train_test_split(X, Y[:, :9], 0.3, rng)
+    with pytest.raises(ValueError, match="at least one"):
+        train_test_split(X[:, :0], Y[:, :0], 0.3, rng)
+    for bad in (1.0, -0.1, float("nan")):
+        with pytest.raises(ValueError, match=r"test_fraction .*: expected a number in \[0, 1\)"):
+            train_test_split(X, Y, bad, rng)

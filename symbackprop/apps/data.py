@@ -135,9 +135,21 @@ def spirals(
 def train_test_split(
     X: np.ndarray, Y: np.ndarray, test_fraction: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Split the columns at random: ``X_train, Y_train, X_test, Y_test``."""
+    """Split the columns at random: ``X_train, Y_train, X_test, Y_test``.
+
+    X is n0 x m and Y is n_L x m (examples as columns); ``test_fraction`` in [0, 1) of the m
+    columns, rounded, go to the test set (n0 x m_test, n_L x m_test), the rest to the training
+    set, which keeps at least one column.
+    """
+    if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1] or X.shape[1] < 1:
+        raise ValueError(
+            f"X {X.shape} and Y {Y.shape}: expected 2-D arrays with examples as columns "
+            "(the same number of columns, at least one)"
+        )
+    if not 0 <= test_fraction < 1:  # also refuses nan
+        raise ValueError(f"test_fraction {test_fraction!r}: expected a number in [0, 1)")
     m = X.shape[1]
     order = rng.permutation(m)
-    n_test = int(round(test_fraction * m))
+    n_test = min(int(round(test_fraction * m)), m - 1)
     test, train = order[:n_test], order[n_test:]
     return X[:, train], Y[:, train], X[:, test], Y[:, test]

@@ -164,12 +164,12 @@ class Typer:
             problem = nowhere_real(ast.to_text(node), _entry(result.expr))
         if problem:
             raise FormulaError(problem, self.text, node.pos)
-        self._degree(node, result)
+        self._degree(node)
         # the sub-expression printed from the tree (whole, balanced), with precedence's brackets
         self.trace.append((ast.to_text(node, reading=True), result.shape, node.start, node.end))
         return result
 
-    def _degree(self, node: ast.Node, result: Typed) -> None:
+    def _degree(self, node: ast.Node) -> None:
         """Bound the polynomial degree: powers of powers make exact values astronomically long."""
         parts = [self._degrees.get(id(child), 1) for child in ast.children(node)]
         if isinstance(node, ast.Num):

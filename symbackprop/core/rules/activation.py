@@ -215,7 +215,7 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     ]
     select(candidates, f"dJ/d{z.name}", ("@", jac.T, col))  # the rule: S^T g
     shape = shape_of(z)
-    expr, chain, shown, general = _softmax_product(ctx, node, up, a, y, shape, z)
+    expr, chain, shown, general = _softmax_product(ctx, up, a, y, shape, z)
     segments: list[Segment] = [
         math(a),
         Rel(),
@@ -273,7 +273,6 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
 
 def _softmax_product(
     ctx: Context,
-    node: Node,
     up: Adjoint,
     a_l: MatrixSymbol,
     y: MatrixSymbol,

@@ -36,13 +36,13 @@ def sum_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     out: list[Contribution] = []
     for term in node.args:
         if isinstance(term, MatrixSymbol):
-            out += _direct_term(ctx, term, up)
+            out += _direct_term(term, up)
         else:
             out += TERM_RULES[term.kind](ctx, term, up)
     return out
 
 
-def _direct_term(ctx: Context, b: MatrixSymbol, up: Adjoint) -> list[Contribution]:
+def _direct_term(b: MatrixSymbol, up: Adjoint) -> list[Contribution]:
     """z = ... + b with b of z's shape (a single example's bias): dJ/db = dJ/dz."""
     z, shape = up.value, shape_of(b)
     delta = up.label

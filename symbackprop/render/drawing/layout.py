@@ -121,7 +121,7 @@ def network_drawing(
     for layer, column in points.items():
         style: Style = "input" if layer == 0 else "output" if layer == last else "neuron"
         out.circles += [Circle(x, y, _RADIUS, style) for x, y in column]
-    _input_names(out, network, columns[0], points[0], sizes)
+    _input_names(out, network, columns[0], points[0])
     x_out = points[last][0][0]
     for _, y in points[last]:
         out.lines.append(Line(x_out + _RADIUS, y, x_out + 34, y, "forward"))
@@ -177,7 +177,6 @@ def _input_names(
     network: Network,
     slots: list[int | None],
     points: list[tuple[float, float]],
-    sizes: Mapping[str, int],
 ) -> None:
     """x_1, x_2, ... left of the input neurons (the last one of a long input: x_n)."""
     indices = [s for s in slots if s is not None]
