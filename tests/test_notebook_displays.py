@@ -125,4 +125,5 @@ def test_a_model_step_displays_with_the_names_the_renderers_use() -> None:
     )
     assert "*Why:* the mean over the m columns of categorical cross-entropy" in shown[4]
     assert "rule *softmax*, kept under its symbol" in shown[6]
-    assert shown[7].startswith("**Step 8** `dJ/dW = dJ/d(W x) x^T + dJ/d(W * W) ⊙ W + ")
+    # W * W reads W twice: the two equal paths once, counted (session 28)
+    assert shown[7].startswith("**Step 8** `dJ/dW = dJ/d(W x) x^T + 2 (W ⊙ dJ/d(W * W))`")

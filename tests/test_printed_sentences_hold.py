@@ -273,7 +273,7 @@ def test_a_reason_names_no_letter_the_model_may_use_for_something_else() -> None
         )
     )
     (step,) = [st for st in ce.steps if st.rule == "assumption"]
-    assert step.target == "1^T Y"
+    assert step.target == "1_k^T Y"  # the ones of Y's k rows (newcomer28: 1^T had no size)
     assert "s = 1^T" not in sb.to_text(ce) and "s = \\mathbf{1}" not in sb.to_latex(ce)
 
 

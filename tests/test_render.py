@@ -232,9 +232,10 @@ def test_the_batch_assumption_step_equates_the_column_sums_to_ones_in_every_form
     parameter s was 1)."""
     d = sb.derive(sb.Network.parse("2-3:softmax", loss="ce"), batch=True)
     (step,) = [s for s in d.steps if s.rule == "assumption"]
-    assert step.expr.shape == (1, d.graph.m) and to_text(d).count("1^T Y = 1_m^T") == 1
+    assert step.expr.shape == (1, d.graph.m) and to_text(d).count("1_n1^T Y = 1_m^T") == 1
     row = r"\mathbf{1}_{m}^{\top}"
-    assert rf"$\mathbf{{1}}^{{\top}} Y = {row}$" in to_markdown(d)
-    assert rf"\mathbf{{1}}^{{\top}} Y &= {row}" in to_latex(d, standalone=True)
+    ones = r"\mathbf{1}_{n_{1}}^{\top}"  # the ones of Y's n1 rows (newcomer28: 1^T had no size)
+    assert rf"${ones} Y = {row}$" in to_markdown(d)
+    assert rf"{ones} Y &= {row}" in to_latex(d, standalone=True)
     html = sb.to_html(d)
     assert html.count('<mi>Y</mi><mo>=</mo><msubsup><mn style="font-weight: bold">1') == 1

@@ -134,8 +134,10 @@ class _Walk:
         symbol = first.to
         if len(parts) > 1 and self.graph.announce_sums:
             # a model's shared weight: one flat sum (adding 50 terms one by one re-sorts the
-            # growing sum each time, quadratic in the unrolled steps)
-            expr = MatAdd(*(part.expr for part in parts))
+            # growing sum each time, quadratic in the unrolled steps); equal terms once, with
+            # their count (D ⊙ D reads D twice: 2 dJ/d(D ⊙ D) ⊙ D, not the term twice)
+            counted = Counter(part.expr for part in parts)
+            expr = MatAdd(*(term if k == 1 else k * term for term, k in counted.items()))
         else:
             expr = (
                 canonical.total(*(part.expr for part in parts)) if len(parts) > 1 else first.expr

@@ -60,8 +60,9 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
         parts = [self._factor(m) for m in matrices]
         if coeff == -1:
             return "-" + " ".join(parts)
-        if coeff != 1:
-            parts.insert(0, f"({self._print(coeff)})")
+        if coeff != 1:  # a number as it is (2 W), a fraction or symbol in brackets ((1/m) X)
+            number = isinstance(coeff, sp.Integer) and coeff > 0
+            parts.insert(0, self._print(coeff) if number else f"({self._print(coeff)})")
         return " ".join(parts)
 
     def _print_MatAdd(self, expr: MatAdd) -> str:

@@ -66,8 +66,10 @@ class LatexDocument:
 
     def target(self, step: Step) -> str:
         """What a step computes, in display form: the gradient, or the assumption 1^T y."""
-        if step.rule == Rule.ASSUMPTION:
-            return r"\mathbf{1}^{\top} " + self.name(step.uses[0])
+        if step.rule == Rule.ASSUMPTION:  # 1_n^T y: the ones of the target's n rows
+            target = self.d.symbols[step.uses[0]]
+            ones = self.printer._ones_factor(OneMatrix(1, target.shape[0]))
+            return f"{ones} {self.name(step.uses[0])}"
         return self.grad(step.wrt.name)
 
     def operand(self, operand: Operand) -> str:

@@ -94,8 +94,10 @@ class ModelLatex:
         return self.names.grad_latex(name)
 
     def target(self, step: Step) -> str:
-        if step.rule == Rule.ASSUMPTION:
-            return r"\mathbf{1}^{\top} " + self.names.value_latex(step.uses[0])
+        if step.rule == Rule.ASSUMPTION:  # 1_n^T Y: the ones of the target's n rows
+            target = self.d.symbols[step.uses[0]]
+            ones = self.printer._ones_factor(OneMatrix(1, target.shape[0]))
+            return f"{ones} {self.names.value_latex(step.uses[0])}"
         return self.grad(str(step.wrt.name))
 
     def inline_target(self, step: Step) -> str:

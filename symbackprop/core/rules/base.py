@@ -104,12 +104,12 @@ class Context:
 
     def state_assumption(self, loss: Any, target: MatrixSymbol, at: MatrixSymbol) -> None:
         """The ``loss`` record's stated assumption on ``target`` as a step of its own,
-        ``1^T Y`` (1 x the target's columns), numbered beside the step of ``at`` that
-        uses it (softmax with cross-entropy, on a network or a model)."""
+        ``1_n^T Y`` (1 x the target's columns; n its rows), numbered beside the step of ``at``
+        that uses it (softmax with cross-entropy, on a network or a model)."""
         stated = loss.assumption_on(target.name)
         self.state(
             Step(
-                target="1^T " + target.name,
+                target=f"1_{target.shape[0]}^T {target.name}",
                 expr=sp.OneMatrix(1, target.shape[1]),
                 shape=(sp.Integer(1), target.shape[1]),
                 rule=Rule.ASSUMPTION,

@@ -339,8 +339,8 @@ def backward(params, cache, work=None):
     # dJ/dt2 = dt3 1_m^T [step 16, reduction]
     dt2 = np.full((4, m), dt3)  # (4, m)
 
-    # dJ/dD = (2) (dt2 ⊙ D) + dN ⊙ (t6 1_m^T) [step 17, elementwise]
-    dD = 2.0 * (dt2 * D) + dN * t6  # (4, m)
+    # dJ/dD = 2 (D ⊙ dt2) + dN ⊙ (t6 1_m^T) [step 17, elementwise]
+    dD = 2.0 * (D * dt2) + dN * t6  # (4, m)
 
     # dJ/dmu = -dD 1_m [step 18, bias]
     dmu = -dD.sum(axis=1, keepdims=True)  # (4, 1)
