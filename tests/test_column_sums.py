@@ -339,3 +339,15 @@ def test_the_sums_wait_for_the_softmax_not_another_factor_in_every_process() -> 
         seen.add(done.stdout)
     (only,) = seen
     assert "(Y + 0 * S).sum(axis=0, keepdims=True)" in only, only
+
+
+def test_the_generated_sum_check_and_the_gradient_check_share_one_tolerance() -> None:
+    """review28 #12: the tolerance of a column sum was written in the generated helper and in
+    the gradient check separately; both now come from records.losses."""
+    from symbackprop.records.losses import sums_to_one_tolerance
+
+    module = sb.compile(sb.Network.parse("4-3:relu-3:softmax", loss="ce")).module
+    for dtype in (np.float16, np.float32, np.float64):
+        for rows in (1, 3, 1000):
+            _, _, tol = module._sum_check(np.dtype(dtype), rows)
+            assert tol == sums_to_one_tolerance(float(np.finfo(dtype).eps), rows)

@@ -78,6 +78,7 @@ import numpy as np
 from symbackprop.check.frameworks import ModuleArrays, module_arrays
 from symbackprop.check.interpret import breakpoints
 from symbackprop.records import scalars
+from symbackprop.records.losses import sums_to_one_tolerance
 
 RTOL = 1e-6
 #: the ulps of |J| each cost evaluation may be off by (its rounding), in the noise floor
@@ -583,7 +584,7 @@ def _sums_to_one(
         sums = y.sum(axis=0)
         off = np.abs(sums - 1.0)
         eps = _eps_of(value)
-        tol = max(eps, 2.0**-23) ** 0.5 + y.shape[0] * eps
+        tol = sums_to_one_tolerance(eps, y.shape[0])
         if (off > tol).any():
             bad = int(np.flatnonzero(off > tol)[0])
             raise ValueError(

@@ -116,7 +116,7 @@ class TextPrinter(StrPrinter):
 
     # -- structure ---------------------------------------------------------------------------
     def _wrap(self, expr: Any) -> str:
-        if _unit(expr):
+        if unit(expr):
             return "1"
         text = self._print(expr)
         if is_atom(expr) or is_call(expr):
@@ -140,7 +140,7 @@ class TextPrinter(StrPrinter):
         return out
 
     def _print_MatMul(self, expr: Any) -> str:
-        if _scalar_as_matrix(expr):
+        if scalar_as_matrix(expr):
             return self._print(expr.as_coeff_matrices()[0])  # det(X) 1 is det(X)
         coeff, parts = product_factors(expr, self._ones_factor, self._wrap)
         body = " ".join(parts)
@@ -229,7 +229,7 @@ class TextPrinter(StrPrinter):
         return f"exp({arg})/sum(exp({arg}))"
 
     def _print_Identity(self, expr: Any) -> str:
-        return "1" if _unit(expr) else f"I_{self._print(expr.shape[0])}"
+        return "1" if unit(expr) else f"I_{self._print(expr.shape[0])}"
 
     def _print_MatrixElement(self, expr: Any) -> str:
         # s[0, 0] of a 1 x 1 value: the value itself, multiplying like a number
@@ -394,15 +394,21 @@ def _side_by_side(factor: Any) -> bool:
     )
 
 
-def _unit(expr: Any) -> bool:
-    """The 1 x 1 identity (the seed dJ/dJ = 1): printed ``1``, with no brackets anywhere."""
-    return isinstance(expr, sp.Identity) and tuple(expr.shape) == (1, 1)
+def one_by_one(expr: Any) -> bool:
+    """Whether a matrix expression is 1 x 1."""
+    return tuple(expr.shape) == (1, 1)
 
 
-def _scalar_as_matrix(expr: Any) -> bool:
-    """A number or scalar times the 1 x 1 identity: printed as that scalar."""
+def unit(expr: Any) -> bool:
+    """The 1 x 1 identity (the seed dJ/dJ = 1): printed ``1``, with no brackets anywhere (by
+    every printer: text, LaTeX, MathML, the generated code's comments)."""
+    return isinstance(expr, sp.Identity) and one_by_one(expr)
+
+
+def scalar_as_matrix(expr: Any) -> bool:
+    """A product of a number or scalar with the 1 x 1 identity: printed as that scalar."""
     matrices = expr.as_coeff_matrices()[1]
-    return len(matrices) == 1 and _unit(matrices[0])
+    return len(matrices) == 1 and unit(matrices[0])
 
 
 def _piecewise_text(printer: TextPrinter, body: sp.Piecewise, *, bracket: bool = True) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 from sympy import HadamardProduct, MatMul, MatrixSymbol, OneMatrix
 
 from symbackprop.lowering.python_text import LINE, comment, line
+from symbackprop.records.losses import SUMS_TO_ONE_TOLERANCE
 
 __all__ = [
     "JAX_ORDERED",
@@ -78,10 +79,10 @@ def _sum_check(dtype, rows):
     """A row of ``rows`` ones and 1 (0-d) of ``dtype``, and the tolerance of a column sum:
     sqrt(eps) of ``dtype`` (float32's at least) plus ``rows`` roundings of a sum."""
     eps = float(np.finfo(dtype).eps)
-    tol = max(eps, 2.0**-23) ** 0.5 + rows * eps
+    tol = <TOLERANCE>
     made = _SUM_CHECK[dtype, rows] = (np.ones(rows, dtype), np.array(1.0, dtype), tol)
     return made
-'''
+'''.replace("<TOLERANCE>", SUMS_TO_ONE_TOLERANCE)
 
 
 def constant_line(names: Sequence[str]) -> list[str]:

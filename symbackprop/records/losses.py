@@ -26,6 +26,18 @@ TARGET_KINDS = ("real", "binary", "one-hot")
 SOFT_TARGETS = {"real": "real", "binary": "probability", "one-hot": "distribution"}
 
 
+#: the tolerance of a column sum against 1 where a loss assumes each column of its target sums
+#: to 1 (ce), as Python text in ``eps`` (the dtype's) and ``rows``: sqrt(eps) (float32's at
+#: least) plus one rounding per entry summed. The generated modules' check writes this text;
+#: :func:`sums_to_one_tolerance` computes it for the gradient check.
+SUMS_TO_ONE_TOLERANCE = "max(eps, 2.0**-23) ** 0.5 + rows * eps"
+
+
+def sums_to_one_tolerance(eps: float, rows: int) -> float:
+    """:data:`SUMS_TO_ONE_TOLERANCE` for the dtype's ``eps`` and a target of ``rows`` rows."""
+    return float(max(eps, 2.0**-23) ** 0.5 + rows * eps)
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a loss refuses an output activation, and what to write instead: in a model (the

@@ -31,6 +31,7 @@ from sympy import (
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.core.plain_form import broadcast_column, plain
+from symbackprop.core.textprint import unit
 from symbackprop.formula.ast import (
     ATOM,
     ELEMENTWISE,
@@ -79,7 +80,7 @@ def _print(expr: Any) -> Printed:  # noqa: C901 - one dispatch over node kinds
         return expr.name, ATOM
     if isinstance(expr, OneMatrix):
         return "1", ATOM
-    if isinstance(expr, Identity) and tuple(expr.shape) == (1, 1):
+    if unit(expr):
         return "1", ATOM  # a model's seed dJ/dJ, a 1 x 1 identity
     if isinstance(expr, Inverse):
         return f"inv({_print(expr.arg)[0]})", ATOM

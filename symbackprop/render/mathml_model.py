@@ -10,19 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
-from sympy import Identity, MatrixSymbol
+from sympy import MatrixSymbol
 
+from symbackprop.core.textprint import one_by_one, scalar_as_matrix, unit
 from symbackprop.render.mathml import TOP, MathMLPrinter, log_sum_exp, paren, softmax_of_all
 from symbackprop.render.mathml_tex import el, mo, mrow
 from symbackprop.render.model_names import ModelNames, ModelNaming
-
-
-def _one_by_one(expr: Any) -> bool:
-    return tuple(expr.shape) == (1, 1)
-
-
-def _unit(expr: Any) -> bool:
-    return isinstance(expr, Identity) and _one_by_one(expr)
 
 
 class ModelMathMLPrinter(MathMLPrinter):
@@ -34,7 +27,7 @@ class ModelMathMLPrinter(MathMLPrinter):
         self.transposes = names.transposes
 
     def _wrap(self, expr: Any) -> str:
-        return el("mn", "1") if _unit(expr) else super()._wrap(expr)
+        return el("mn", "1") if unit(expr) else super()._wrap(expr)
 
     def _print_MatrixSymbol(self, expr: Any) -> Any:
         name = str(expr.name)
@@ -61,12 +54,12 @@ class ModelMathMLPrinter(MathMLPrinter):
         return super()._print_Transpose(expr)
 
     def _print_Identity(self, expr: Any) -> Any:
-        if _one_by_one(expr):
+        if one_by_one(expr):
             return self._node(el("mn", "1"))
         return self._node(el("msub", el("mi", "I"), self._s(expr.shape[0])))
 
     def _print_MatrixElement(self, expr: Any) -> Any:
-        if _one_by_one(expr.parent):
+        if one_by_one(expr.parent):
             return self._node(self._wrap(expr.parent))
         return super()._print_MatrixElement(expr)
 
@@ -85,7 +78,7 @@ class ModelMathMLPrinter(MathMLPrinter):
 
     def _print_MatMul(self, expr: Any) -> Any:
         coeff, matrices = expr.as_coeff_matrices()
-        if len(matrices) == 1 and isinstance(matrices[0], Identity) and _one_by_one(matrices[0]):
+        if scalar_as_matrix(expr):
             return self._print(coeff)
         return super()._print_MatMul(expr)
 

@@ -18,7 +18,7 @@ import sympy as sp
 from sympy import Identity, MatrixSymbol
 
 from symbackprop.core.expr_structure import is_atom
-from symbackprop.core.textprint import TextPrinter, power_base
+from symbackprop.core.textprint import TextPrinter, one_by_one, power_base, scalar_as_matrix, unit
 from symbackprop.render.latex_scripts import attach
 from symbackprop.render.latexprint import (
     CLOSE,
@@ -36,10 +36,6 @@ _ARG = "ARGPLACEHOLDER"
 _CALLS = (sp.Determinant, sp.Inverse, sp.Trace)
 
 
-def _one_by_one(expr: Any) -> bool:
-    return tuple(expr.shape) == (1, 1)
-
-
 def _lone_factor(expr: Any) -> Any:
     """The one factor of a product 1 M that an expanded gradient's substitution leaves
     (``MatMul(1, I_2)`` for the adjoint 1 times I_2): printed as M is."""
@@ -48,11 +44,6 @@ def _lone_factor(expr: Any) -> Any:
         if coeff == 1 and len(matrices) == 1:
             return matrices[0]
     return expr
-
-
-def _unit(expr: Any) -> bool:
-    """The 1 x 1 identity: printed ``1``, with no brackets anywhere."""
-    return isinstance(expr, Identity) and _one_by_one(expr)
 
 
 class ModelTextPrinter(TextPrinter):
@@ -146,7 +137,7 @@ class ModelLatexPrinter(MathLatexPrinter):
 
     def _wrap(self, expr: Any) -> str:
         expr = _lone_factor(expr)
-        if _unit(expr):
+        if unit(expr):
             return "1"
         if isinstance(expr, (*_CALLS, Identity)) or (
             isinstance(expr, sp.Transpose) and isinstance(expr.arg, sp.Inverse)
@@ -181,10 +172,10 @@ class ModelLatexPrinter(MathLatexPrinter):
         return finish(self._arg(expr))
 
     def _print_Identity(self, expr: Any) -> str:
-        return "1" if _one_by_one(expr) else rf"I_{{{self._print(expr.shape[0])}}}"
+        return "1" if one_by_one(expr) else rf"I_{{{self._print(expr.shape[0])}}}"
 
     def _print_MatrixElement(self, expr: Any) -> str:
-        if _one_by_one(expr.parent):
+        if one_by_one(expr.parent):
             return self._wrap(expr.parent)
         return super()._print_MatrixElement(expr)
 
@@ -202,7 +193,7 @@ class ModelLatexPrinter(MathLatexPrinter):
 
     def _print_MatMul(self, expr: Any) -> str:
         coeff, matrices = expr.as_coeff_matrices()
-        if len(matrices) == 1 and isinstance(matrices[0], Identity) and _one_by_one(matrices[0]):
+        if scalar_as_matrix(expr):
             return self._print(coeff)
         return super()._print_MatMul(expr)
 
