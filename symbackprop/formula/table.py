@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import sympy
 
+from symbackprop.errors import InternalError
+
 #: a function's scalar form: SymPy expression of its argument (``None``: matrix only)
 Scalar = Callable[[sympy.Expr], sympy.Expr]
 
@@ -47,6 +49,14 @@ class Entry:
     model_only: bool = False
     #: in a model, the result's shape for an r x c argument: one of :data:`MODEL_SHAPES`
     model_shape: str = "same"
+
+    def __post_init__(self) -> None:
+        # model/shapes.py reads each kind; an unknown one would type as nothing there
+        if self.model_shape not in MODEL_SHAPES:
+            raise InternalError(
+                f"function {self.name!r}: model_shape {self.model_shape!r} is not one of "
+                f"{sorted(MODEL_SHAPES)}"
+            )
 
 
 #: ``same``: r x c (element-wise, and softmax per column); ``scalar``: 1 x 1 from any shape;

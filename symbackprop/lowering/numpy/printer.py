@@ -9,7 +9,6 @@ printer records in :attr:`helpers`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from symbackprop.lowering.array_printer import ArrayPrinter
@@ -51,8 +50,3 @@ class NumPyPrinter(ArrayPrinter):
     def _print_LogSoftmax(self, expr: LogSoftmax) -> str:
         self.helpers.add("log_softmax")  # the model template's helper
         return f"log_softmax({self.code(expr.arg)})"
-
-
-def numpy_code(expr: Any, activations: Mapping[str, Activation]) -> str:
-    """Shortcut: ``expr`` as NumPy code in CS229 names."""
-    return NumPyPrinter(activations).code(expr)
