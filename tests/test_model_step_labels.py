@@ -1,6 +1,7 @@
 """What a model's step says about itself (newcomer27 #2, #3).
 
-* "reuses from the forward cache: w^T" was read as false; the module does cache w^T;
+* "reuses from the forward cache: w^T" beside ``dJ/dh = w dJ/d(w^T h)``, a formula that reads
+  the parameter w (newcomer27, newcomer28): an internal w^T is not listed, a named one is;
 * batch_norm's dJ/dgamma (gamma ⊙ N, a scale) was labelled "rule: bias".
 """
 
@@ -19,8 +20,7 @@ def _derive(name: str) -> Any:
 
 
 def test_every_value_called_cached_is_in_the_modules_cache() -> None:
-    """newcomer27 #2 read "reuses from the forward cache: w^T" as false; the module does cache
-    w^T (t3), and the line stays (review27 #3: dropping it hid values the code reads)."""
+    """Every value a step says it reuses from the forward cache is in the module's cache."""
     for name in ("residual_mlp", "tied_autoencoder"):
         derivation = _derive(name)
         module = sb.codegen(sb.Model.parse((MODELS / f"{name}.model").read_text()))
@@ -57,3 +57,18 @@ def test_examples_in_rows_are_called_rows() -> None:
     printed = sb.to_text(derivation)
     assert "batch of m examples (rows)" in printed and "the mean over the m rows of" in printed
     assert "columns" not in printed.split("Derivation")[0]
+
+
+def test_a_parameters_own_transpose_is_no_cached_value_but_a_named_one_is() -> None:
+    """``dJ/dh = w dJ/d(w^T h)`` reads the parameter w: "reuses from the forward cache: w^T"
+    beside it was read as false twice (newcomer27 #2, newcomer28 #4). A value the model names
+    ``v = w^T`` is a forward value of its own, and its reads are listed."""
+    steps = {step.target: step for step in _derive("residual_mlp").steps}
+    assert steps["dJ/dh"].uses == ()
+    assert "reuses from the forward cache: w^T" not in sb.to_text(_derive("residual_mlp"))
+    named = sb.Model.parse(
+        "X : n x m\nY : 1 x m\nW : n x n\nw : n x 1\nsizes: n = 3\nv = w^T\n"
+        "H = tanh(W X)\nJ = mse(v H, Y)\ndata: X, Y\n"
+    )
+    steps = {step.target: step for step in sb.derive(named).steps}
+    assert steps["dJ/dH"].uses == ("v",)  # dJ/dH = (1/m) v^T ((v H) - Y)

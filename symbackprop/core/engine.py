@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sympy import MatAdd, MatrixSymbol
+from sympy import MatAdd, MatrixSymbol, Transpose
 
 from symbackprop.core import canonical
 from symbackprop.core.graph import ForwardGraph, Node
@@ -98,9 +98,27 @@ class _Walk:
         are inputs, not cached values ("reuses from the forward cache: W")."""
         model = getattr(self.graph, "model", None)
         parameters = set(getattr(model, "parameters", ()))
-        # a parameter's transpose (w^T) stays: the generated module caches it (review27 #3)
-        read = (u for part in parts for u in part.uses if u not in parameters)
+        read = (
+            u
+            for part in parts
+            for u in part.uses
+            if u not in parameters and not self._parameter_transpose(u, parameters)
+        )
         return tuple(dict.fromkeys(read))
+
+    def _parameter_transpose(self, name: str, parameters: set[str]) -> bool:
+        """Whether ``name`` is an internal value standing for a parameter's transpose (the
+        w^T of ``w^T h``): the step's formula reads the parameter w itself there ("reuses w^T
+        from the forward cache" beside ``dJ/dh = w dJ/d(w^T h)``: newcomer28). A value the
+        model names (``v = w^T``) is its own forward value, and stays."""
+        if not name.startswith("_"):
+            return False
+        expr = self.graph.forward.get(name)
+        return (
+            isinstance(expr, Transpose)
+            and isinstance(expr.arg, MatrixSymbol)
+            and str(expr.arg.name) in parameters
+        )
 
     def _record(self, step: Step) -> None:
         """Append ``step`` with its printed number (rules state assumptions through this)."""
