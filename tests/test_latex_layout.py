@@ -92,7 +92,7 @@ def test_a_one_sided_line_too_wide_with_no_sign_to_break_at_has_no_alignment_tab
 @pytest.mark.parametrize(
     ("expr", "latex", "text"),
     [
-        (1 / (2 * sp.sqrt(DOT)), r"\frac{1}{2 \sqrt{\cdot}}", "1/(2*sqrt(·))"),
+        (1 / (2 * sp.sqrt(DOT)), r"\frac{1}{2 \sqrt{\,\cdot\,}}", "1/(2*sqrt(·))"),
         (1 - sp.tanh(DOT) ** 2, r"1 - \tanh^{2}{\left(\cdot \right)}", "1 - tanh(·)^2"),
         (2 * DOT, r"2 (\cdot)", "2*(·)"),
         (-1 / DOT**2, r"- \frac{1}{(\cdot)^{2}}", "-1/(·)^2"),

@@ -212,6 +212,10 @@ class MathLatexPrinter(LatexPrinter):
         return rf"{base}^{{\odot {self._print(expr.exp)}}}"
 
     def _print_Pow(self, expr: Any) -> str:
+        if expr.exp == sp.S.Half and str(getattr(expr.base, "name", "")) == BARE_NAME:
+            # the placeholder under a root, √·: thin spaces give the radical an overbar to
+            # draw (browsers' MathML drew √ over a bare dot without one: newcomer28 #9)
+            return r"\sqrt{\,\cdot\,}"
         # a negative power is SymPy's fraction, whose denominator comes back here positive
         if (
             self._body_of is not None

@@ -120,7 +120,7 @@ def _function_latex() -> set[str]:
 #: LaTeX for the derivative's name of the functions that are no activation (``sqrt'``)
 _PRIME_LATEX = {
     # bracketed: a prime on the radical's bare end read as a broken symbol (newcomer27 #10)
-    "sqrt": r"(\sqrt{\cdot})",
+    "sqrt": r"(\sqrt{\,\cdot\,})",  # thin spaces: MathML draws no overbar over a bare dot
     "abs": r"(\lvert \cdot \rvert)",
     "exp": r"\exp",
     "log": r"\log",
