@@ -14,7 +14,7 @@ from symbackprop.core.segments import Segment, Text, ends_with_stop
 from symbackprop.render import model_latex
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
-from symbackprop.render.names import size_text
+from symbackprop.render.names import concrete
 from symbackprop.render.prose import markdown_display, markdown_inline
 from symbackprop.render.view import View
 
@@ -59,10 +59,9 @@ def to_markdown(
     ]
     for name in view.table_names():
         shape = d.shapes[name]
-        out.append(
-            f"| ${doc.name(name)}$ | ${doc.naming.shape(shape)}$ "
-            f"| {size_text(shape, view.sizes)} |"
-        )
+        known = concrete(shape, view.sizes)  # in math, as a model's table gives it
+        size = f"${known[0]} \\times {known[1]}$" if known else ""
+        out.append(f"| ${doc.name(name)}$ | ${doc.naming.shape(shape)}$ | {size} |")
     out += ["", "**Forward propagation** (the values the backward pass reads are cached)", ""]
     out += _display([f"{doc.name(name)} &= {doc.math(expr)}" for name, expr in d.forward.items()])
     # the loss and the cost, as the document's Cost section and the web page give them
