@@ -69,6 +69,20 @@ def test_the_board_answer_is_not_told_it_transposed_a_vector() -> None:
     )
     notes = " ".join(" ".join(report.notes).split())
     assert "typically a 1 x 1 factor moved as if it were a number" in notes
+    # and whether it is right for this network: the lecture's answer is, at n3 = 1
+    said = "though at this network's widths it equals the gradient (compared exactly at 3"
+    assert said in notes
+    wrong = sb.check_formula(
+        sb.derive(sb.Network.parse("4-3-2-1")), "W2", "(W3^T * a2 * (1 - a2)) (a3 + y) a1^T"
+    )
+    assert "shapes happen to fit" in " ".join(wrong.notes)
+    assert "equals the gradient" not in " ".join(wrong.notes)
+    # a network too wide to evaluate in exact rationals at its widths makes no such claim
+    wide = sb.check_formula(
+        sb.derive(sb.Network.parse("40-30-20-1")), "W2", "(W3^T * a2 * (1 - a2)) (a3 - y) a1^T"
+    )
+    assert "shapes happen to fit" in " ".join(wide.notes)
+    assert "equals the gradient" not in " ".join(wide.notes)
 
 
 def test_the_questions_page_counts_the_sigmoid_layers() -> None:

@@ -520,10 +520,48 @@ def _square_note(
     else:
         why = "a square factor fits either way round"
         typical = "typically a W where W^T belongs"
+    here = (
+        ", though at this network's widths it equals the gradient (compared exactly at "
+        f"{_TRIALS} random points)"
+        if _equal_at_own_widths(derivation, typed.expr, report.wrt)
+        else ""
+    )
     report.notes.append(
         f"with this network's widths the shapes happen to fit, because {shown} here ({why}); "
-        f"for other widths they do not, so the formula is wrong in general ({typical})"
+        f"for other widths they do not, so the formula is wrong in general ({typical}){here}"
     )
+
+
+#: the most weight entries a network may have for :func:`_equal_at_own_widths` to evaluate it
+#: in exact rationals at its own widths (784-wide layers would take minutes)
+_OWN_WIDTHS_ENTRIES = 200
+
+
+def _equal_at_own_widths(derivation: Derivation, expr: Any, wrt: str) -> bool:
+    """Whether ``expr``, a formula that types only at the network's own widths, equals the
+    gradient of ``wrt`` there: exactly, at :data:`_TRIALS` random points. False for a model,
+    the batch form (its m is no width of the network), a network too wide to evaluate
+    quickly, or a point where either side has no value (no claim is made then, either way)."""
+    if isinstance(derivation, ModelDerivation) or derivation.batch:  # no m is a width
+        return False
+    sizes = dict(derivation.sizes)
+    by_name = {str(dim): value for dim, value in sizes.items()}
+    names = [f"n{layer}" for layer in range(derivation.graph.depth + 1)]
+    if any(name not in by_name for name in names):  # a named width without a value
+        return False
+    widths = [int(by_name[name]) for name in names]
+    entries = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
+    if entries > _OWN_WIDTHS_ENTRIES:
+        return False
+    rng = random.Random(_SEED)
+    try:
+        for _ in range(_TRIALS):
+            evaluate = _point(derivation, sizes, rng, EXACT, None)
+            if _exact_difference(evaluate(expr), evaluate(derivation.gradients[wrt])):
+                return False
+    except (ArithmeticError, ValueError, TypeError, KeyError, sp.ShapeError, NotExact):
+        return False
+    return True
 
 
 def _rowsum_note(
