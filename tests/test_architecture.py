@@ -25,6 +25,8 @@ REGEX_ALLOWED = {
     "render/mathml_tex.py": "reads the render stage's own LaTeX names to write them in MathML",
     "lowering/array_printer.py": "decides parentheses around its own array code",
     "core/textprint.py": "decides brackets around its own text as the base of a power",
+    "core/segments.py": "sets the letter m of a rule's own phrase as math (words_with_m)",
+    "render/names.py": "sets the letter m of a view's own phrase as math in LaTeX",
 }
 #: the plain-text views of derivation data, and the string methods that would take them apart
 VIEWS = {"target", "reason", "stores", "label", "note", "algebra_text", "text"}
