@@ -326,7 +326,11 @@ class LatexDocument:
                 else "one layer (nothing to reuse):"
             ),
             r"\begin{align*}",
-            " \\\\\n".join(self.delta_rows()),
+            # a short recursion stays on one page (\\* forbids a break there: newcomer28 saw
+            # delta3 end page 4 and delta2, delta1 open page 5); a deep one may break
+            (" \\\\*\n" if len(self.view.delta_layers) <= 6 else " \\\\\n").join(
+                self.delta_rows()
+            ),
             r"\end{align*}",
             "and the gradients are",
             r"\begin{align*}",
