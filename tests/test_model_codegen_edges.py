@@ -190,6 +190,7 @@ def test_every_name_a_module_uses_itself_is_reserved(backend: str) -> None:
         "key",
         "devices",
         "common",
+        "with_data",
         "other",
         "tensor",
         # locals of the jax cost's custom_vjp helpers (_is_primal, _refuse_data_cotangents)

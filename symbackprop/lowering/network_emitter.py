@@ -67,9 +67,10 @@ class NetworkEmitter(ABC, Generic[P]):
     #: the entry checks' test that an array ``{a}`` is of no refused type (JAX's: not a
     #: masked array, whose mask the gradients would ignore; ``_invalid`` names it), or None
     NOT_REFUSED: ClassVar[str | None] = None
-    #: the entry check that the first layer's weight ``{w}`` and X are on one device (torch:
-    #: addmm of a meta X beside weights on the CPU computes from no data, where any other
-    #: misplaced tensor makes torch raise, which ``_no_grad`` explains), or None
+    #: the entry checks' compare of a tensor ``{a}`` with X's device: forward's of the first
+    #: weight, backward's of Y (torch: a product of a meta X beside tensors on the CPU computes
+    #: from no data, where any other misplaced tensor makes torch raise, which ``_no_grad``
+    #: explains), or None
     SAME_DEVICE: ClassVar[str | None] = None
     #: whether backward's entry sends a batch over float16's 65504 to ``_invalid``, which
     #: refuses it in float16 (NumPy, JAX: the mean over the batch would overflow); forward's
@@ -185,8 +186,8 @@ class NetworkEmitter(ABC, Generic[P]):
             out.append(
                 f"        ok = ok and {w}.shape == {shapes[w]} and {b}.shape == {shapes[b]}"
             )
-            if self.SAME_DEVICE and index == 0:
-                out.append("        " + self.SAME_DEVICE.format(w=w))
+            if self.SAME_DEVICE and index == 0:  # one compare: addmm reads a meta X as zeros
+                out.append(f"        ok = ok and {self.SAME_DEVICE.format(a=w)}")
             out.append(
                 f"        ok = ok and {w}.dtype {self.SAME} dtype and {b}.dtype {self.SAME} dtype"
             )

@@ -40,7 +40,7 @@ The output is deterministic, every line is within 99 characters, and it passes r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sympy as sp
 from sympy import Transpose
@@ -144,9 +144,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         "        ok = ok and X.dtype.is_floating_point  # (a NumPy dtype has no such field)",
         "        dtype = X.dtype  # every tensor has it: one floating-point dtype",
     )
-    SAME_DEVICE = (
-        "ok = ok and {w}.device == X.device  # one device (addmm takes a meta X, reads no data)"
-    )
+    SAME_DEVICE: ClassVar[str] = "{a}.device == X.device"
     FORWARD_WORK = ("    With a workspace dict ``work``, the tensors are reused across calls.",)
     BACKWARD_WORK = (
         "    ``params`` must hold what forward was given (update the parameters after backward:",
@@ -367,7 +365,8 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         checks += [f"{name}.shape == {show_dims(self.shapes[name])}" for name in cached]
         out += conjunction("ok", checks, INDENT * 2)
         dtypes = [f"{name}.dtype is dtype" for name in ("Y", *weights, *cached)]
-        return out + conjunction("ok", ["ok", *dtypes], INDENT * 2)
+        # and Y on X's device: dW1 = dZ1 X^T of a meta cache['X'] computed from no data
+        return out + conjunction("ok", ["ok", *dtypes, self.SAME_DEVICE.format(a="Y")], INDENT * 2)
 
     def backward_begins(self) -> list[str]:
         self.planner.begin("backward")

@@ -47,4 +47,10 @@ CHECK_HELPER = check_helper(
         "        got = tuple(got) if isinstance(got, tuple) else got  # torch.Size prints long\n",
         "        got = tuple(got) if isinstance(got, tuple) else got\n",
     ),
+    # one device: a product of a meta tensor beside CPU ones computes from no data, silently
+    limit="""\
+    tensors = (*zip(DATA, data), *((name, params[name]) for name in SHAPES))
+    if len({value.device for _, value in tensors}) > 1:
+        _misplaced_tensor(tensors)
+""",
 )

@@ -103,6 +103,7 @@ def _misplaced(function, args, kwargs):
             named += [
                 (key if name == "params" else f"{name}[{key!r}]", item)  # as _invalid names them
                 for key, item in value.items()
+                if name != "params" or key in SHAPES  # an extra entry is never read
             ]
     _misplaced_tensor(named)
 
@@ -123,7 +124,9 @@ def _misplaced_tensor(named):
                 f"expected a dense tensor ({name}.to_dense() converts it)"
             )
     devices = [value.device for _, value in tensors]
-    common = max(devices, key=devices.count, default=None)  # the first of the most common
+    # the first of the most common, a device with data before the meta device (which has none)
+    with_data = [device for device in devices if device.type != "meta"] or devices
+    common = max(with_data, key=devices.count, default=None)
     for name, value in tensors:
         if value.device != common:
             other = next(other for other, tensor in tensors if tensor.device == common)
