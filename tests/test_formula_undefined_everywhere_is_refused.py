@@ -146,3 +146,15 @@ def test_inv_det_logdet_tr_of_a_constant_matrix_is_refused(formula: str) -> None
     report = sb.check_formula(Model.parse(QUADRATIC), "x", formula)
     assert isinstance(report.error, FormulaError) and report.exit_code == 2, report.error
     assert "is a constant matrix" in report.error.message
+
+
+@pytest.mark.parametrize("divisor", ["(a3 - a3)", "a3", "(W3 - W3)"])
+def test_a_quotient_of_two_shapes_is_a_shape_error_not_a_crash(divisor: str) -> None:
+    """``W2 / (a3 - a3)`` divided a 2 x 3 matrix by a 1 x 1 one entry by entry at the compared
+    sizes, before the shapes were compared: an IndexError, exit 3 (review28b #8). The shapes
+    are compared first: a shape error, exit 1."""
+    report = sb.check_formula("4-3-2-1", "W2", f"W2 / {divisor}")
+    assert report.exit_code == 1 and not report.ok
+    assert "element-wise division needs equal shapes" in str(report.error)
+    done = CliRunner().invoke(main, ["shapecheck", "4-3-2-1", "--wrt", "W2", f"W2 / {divisor}"])
+    assert done.exit_code == 1, done.output

@@ -274,6 +274,14 @@ class Typer:
             if left.is_matrix:
                 return Typed(HadamardPower(left.expr, right.expr), left.shape, *span)
             return Typed(left.expr**right.expr, None, *span)
+        if op == "/" and left.is_matrix and right.is_matrix:
+            assert left.shape is not None and right.shape is not None
+            if not self.same_shape(left.shape, right.shape):  # before the entries are divided
+                raise self._fail(
+                    f"({self.show(left.shape)}) / ({self.show(right.shape)}): element-"
+                    "wise division needs equal shapes",
+                    node,
+                )
         if op == "/" and (left.is_matrix or right.is_matrix):
             # from the operands' entries: SymPy folds (W2 - W2)/0 to the zero matrix when built
             quotient = _entry(left.expr) / _entry(right.expr)
@@ -291,14 +299,7 @@ class Typer:
         if op == "/":
             if right.is_matrix:
                 assert right.shape is not None
-                if left.is_matrix:
-                    assert left.shape is not None
-                    if not self.same_shape(left.shape, right.shape):
-                        raise self._fail(
-                            f"({self.show(left.shape)}) / ({self.show(right.shape)}): element-"
-                            "wise division needs equal shapes",
-                            node,
-                        )
+                if left.is_matrix:  # of one shape: checked above
                     return Typed(
                         HadamardProduct(left.expr, HadamardPower(right.expr, -1)),
                         left.shape,
