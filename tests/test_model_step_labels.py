@@ -72,3 +72,18 @@ def test_a_parameters_own_transpose_is_no_cached_value_but_a_named_one_is() -> N
     )
     steps = {step.target: step for step in sb.derive(named).steps}
     assert steps["dJ/dH"].uses == ("v",)  # dJ/dH = (1/m) v^T ((v H) - Y)
+
+
+def test_a_parameters_transpose_read_as_it_is_stays_listed() -> None:
+    """``J = sum(v^T ⊙ w^T ⊙ w^T)``: dJ/d(v^T) = dJ/d(v^T ⊙ w^T) ⊙ w^T reads w^T itself, a
+    value of the forward pass; the filter above dropped it (review28b #3). A read is listed
+    unless the formula reads the value transposed back, which prints as the parameter."""
+    model = sb.Model.parse("v : n x 1\nw : n x 1\nsizes: n = 3\nJ = sum(v^T ⊙ w^T ⊙ w^T)\ndata:\n")
+    derivation = sb.derive(model)
+    steps = {step.target: step for step in derivation.steps}
+    assert len(steps["dJ/d(v^T)"].uses) == 1  # w^T
+    assert len(steps["dJ/d(w^T)"].uses) == 1  # v^T
+    assert len(steps["dJ/d(v^T ⊙ w^T)"].uses) == 1  # w^T#2
+    text = sb.to_text(derivation)
+    assert "reuses from the forward cache: w^T\n" in text
+    assert "reuses from the forward cache: v^T\n" in text

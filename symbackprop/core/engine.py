@@ -61,6 +61,22 @@ def _leaves(node: Node) -> list[MatrixSymbol]:
     return out
 
 
+def _read_untransposed(expr: Any, symbol: MatrixSymbol) -> bool:
+    """Whether ``symbol`` occurs in ``expr`` other than as the argument of a Transpose (each
+    distinct subexpression visited once: a deep adjoint shares its subtrees)."""
+    seen: set[Any] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node == symbol:
+            return True
+        if node in seen or (isinstance(node, Transpose) and node.arg == symbol):
+            continue
+        seen.add(node)
+        stack.extend(getattr(node, "args", ()))
+    return False
+
+
 def run(graph: ForwardGraph) -> Result:
     """Derive dJ/d(parameter) for every parameter of ``graph``; see the module docstring."""
     return _Walk(graph).run()
@@ -102,23 +118,27 @@ class _Walk:
             u
             for part in parts
             for u in part.uses
-            if u not in parameters and not self._parameter_transpose(u, parameters)
+            if u not in parameters and not self._read_as_parameter(u, parameters, part.expr)
         )
         return tuple(dict.fromkeys(read))
 
-    def _parameter_transpose(self, name: str, parameters: set[str]) -> bool:
-        """Whether ``name`` is an internal value standing for a parameter's transpose (the
-        w^T of ``w^T h``): the step's formula reads the parameter w itself there ("reuses w^T
-        from the forward cache" beside ``dJ/dh = w dJ/d(w^T h)``: newcomer28). A value the
-        model names (``v = w^T``) is its own forward value, and stays."""
+    def _read_as_parameter(self, name: str, parameters: set[str], expr: Any) -> bool:
+        """Whether ``expr`` reads the internal value ``name``, a parameter's transpose (the w^T
+        of ``w^T h``), only transposed back, where it prints as the parameter w itself
+        ("reuses w^T from the forward cache" beside ``dJ/dh = w dJ/d(w^T h)``: newcomer28).
+        Where it is read as it is (``dJ/d(v^T ⊙ w^T) ⊙ w^T``) the line is true and stays, as
+        does a value the model names (``v = w^T``: its own forward value)."""
         if not name.startswith("_"):
             return False
-        expr = self.graph.forward.get(name)
-        return (
-            isinstance(expr, Transpose)
-            and isinstance(expr.arg, MatrixSymbol)
-            and str(expr.arg.name) in parameters
-        )
+        value = self.graph.forward.get(name)
+        if not (
+            isinstance(value, Transpose)
+            and isinstance(value.arg, MatrixSymbol)
+            and str(value.arg.name) in parameters
+        ):
+            return False
+        symbol = self.graph.symbols[name]
+        return not _read_untransposed(expr, symbol)
 
     def _record(self, step: Step) -> None:
         """Append ``step`` with its printed number (rules state assumptions through this)."""
