@@ -97,8 +97,11 @@ def _render(report: FormulaReport) -> list[Any]:
     out.append(head)
     error = report.error
     # the formula as the caret's line needs it: a tab shown as a space keeps the caret under
-    # its character, a long formula is cut around the fault
-    shown, column = (report.formula, None) if error is None else error.shown()
+    # its character, a long formula is cut around the fault to fit the console's width beside
+    # the indent (a wrapped line would leave the caret under another character)
+    shown, column = (
+        (report.formula, None) if error is None else error.shown(console.out().width - 2)
+    )
     formula = Text("  " + shown)
     if column is not None:
         formula.stylize("bold red", 2 + column, 3 + column)

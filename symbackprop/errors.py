@@ -65,15 +65,22 @@ class FormulaError(SymbackpropError, ValueError):
         (None when the position is unknown). Whitespace is shown as a space (a tab would move
         the caret off its character) and other unprintable characters as ``?`` (the line can
         always be encoded); a formula longer than ``width`` is cut to a window around the
-        fault, marked ``...``."""
+        fault, marked ``...``, ``width`` characters at most with the marks (at least 20: the
+        window must show something)."""
+        width = max(20, width)
         text = "".join(c if c.isprintable() else " " if c.isspace() else "?" for c in self.text)
         if self.position is None:
             return (text if len(text) <= width else text[: width - 3] + "..."), None
         position = min(self.position, len(text))
         if len(text) <= width:
             return text, position
-        start = max(0, min(position - width // 2, len(text) - width))
-        end = start + width
+        inner = width - 6  # room for a "..." at each end
+        start = max(0, min(position - inner // 2, len(text) - inner))
+        end = start + inner
+        if start == 0:  # one mark only: its room is the window's
+            end += 3
+        elif end >= len(text):
+            start -= 3
         prefix = "..." if start > 0 else ""
         suffix = "..." if end < len(text) else ""
         return prefix + text[start:end] + suffix, len(prefix) + position - start

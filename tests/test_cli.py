@@ -187,6 +187,27 @@ def test_shapecheck_caret_stays_under_its_character_past_a_tab() -> None:
     assert "unmatched ')'" in caret
 
 
+@pytest.mark.parametrize("columns", [40, 80, 120])
+def test_a_long_formulas_caret_line_fits_the_terminal(columns: int) -> None:
+    """The window around the fault was 80 characters and two marks wide, beside a 2-space
+    indent: rich wrapped it on an 80-column terminal and the caret stood under another
+    character (review28b #4). The window fits the console's width, the caret under W3's '+'."""
+    formula = "delta2 a1^T" + " + W2" * 20 + " + W3" + " + W2" * 8
+    done = subprocess.run(
+        [sys.executable, "-m", "symbackprop", "shapecheck", "4-3-2-1", "--wrt", "W2", formula],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"},
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    shown = lines[1]
+    caret = lines[2].index("^")
+    assert len(shown) <= columns and shown.startswith("  ...")
+    assert shown[caret] == "+" and shown[caret + 2 : caret + 4] == "W3"
+
+
 def test_debug_is_the_groups_option_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """A '--debug' after the command's name is its own argument, not a request for tracebacks
     (review28: any '--debug' in argv switched them on)."""

@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pytest
 import sympy
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_twins import twins
 
@@ -480,10 +481,28 @@ def test_format_error_draws_a_caret() -> None:
     with pytest.raises(FormulaError) as info:
         parse("x" * 50 + " ; " + "y" * 200)
     lines = format_error(info.value).splitlines()
-    assert len(lines) == 3 and len(lines[0]) <= 86
+    assert len(lines) == 3 and len(lines[0]) <= 80  # with its "..." marks (86 before)
     assert lines[0][lines[1].index("^")] == ";"
     assert format_error(FormulaError("boom", "", None)) == "boom"
     assert format_error(FormulaError("boom", "a\nb", None)) == "a b\nboom"
+
+
+@given(
+    text=st.text(alphabet="ab;( \t", min_size=1, max_size=300),
+    at=st.integers(0, 299),
+    width=st.integers(0, 200),
+)
+def test_the_error_window_fits_its_width_with_the_caret_on_its_character(
+    text: str, at: int, width: int
+) -> None:
+    """:meth:`FormulaError.shown`: never wider than ``width`` (20 at least), marks included,
+    and the caret's column is the fault's character (whitespace shown as a space)."""
+    position = min(at, len(text) - 1)
+    shown, column = FormulaError("x", text, position).shown(width)
+    assert len(shown) <= max(20, width)
+    assert column is not None
+    expected = " " if text[position].isspace() else text[position]
+    assert shown[column] == expected
 
 
 # --------------------------------------------------------------------------------------------
