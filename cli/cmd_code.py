@@ -133,8 +133,8 @@ def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
 )
 @spec_options(
     says={
-        "size": "Size of a named width, or m: the finite differences' batch size (default "
-        "3), e.g. --size m=8 (repeatable).",
+        "size": "Size of a named width, or m: the batch size of the finite differences and "
+        "of a --batch exact check (default 3), e.g. --size m=8 (repeatable).",
         "batch": "The exact check's form: a batch of m examples in columns, or one example "
         "(default); the finite differences check the batch module.",
     }

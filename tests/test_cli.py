@@ -170,7 +170,10 @@ def test_size_help_says_where_m_is_taken() -> None:
     assert invoke("derive", "4-3-2-1", "--size", "m=5").exit_code == 2
     assert invoke("derive", "4-3-2-1", "--size", "m=5", "--batch").exit_code == 0
     shown = " ".join(invoke("check", "--help").stdout.split())
-    assert "or m: the finite differences' batch size (default 3)" in shown
+    assert "or m: the batch size of the finite differences and of a --batch exact check" in shown
+    assert "m=5, 3 trials" in " ".join(
+        invoke("check", "4-3-2-1", "--size", "m=5", "--batch").stdout.split()
+    )
     assert "the finite differences check the batch module" in shown
     assert "m=5)" in invoke("check", "4-3-2-1", "--size", "m=5", "--no-exact").stdout
 
