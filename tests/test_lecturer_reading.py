@@ -35,6 +35,22 @@ def test_the_batch_size_and_a_summed_value_are_math_in_latex() -> None:
     assert not re.search(r"over (the|its) m (columns|examples)", model)
 
 
+def test_the_headers_batch_size_is_math_on_the_page_and_in_markdown() -> None:
+    """The web page's and the Markdown's first line wrote "batch of m examples" in plain text
+    beside every m of the steps in math (review28b #6); and a model's Markdown "Cost J"."""
+    network = sb.derive(sb.Network.parse("4-3-2-1"), batch=True)
+    page = sb.to_html(network)
+    assert "batch of <math><mrow><mrow><mi>m</mi></mrow></mrow></math> examples" in page
+    assert "batch of $m$ examples (columns)" in sb.to_markdown(network)
+    model = sb.derive(RESIDUAL)
+    assert "batch of <math><mrow><mrow><mi>m</mi></mrow></mrow></math> examples" in sb.to_html(
+        model
+    )
+    assert "Cost $J$; batch of $m$ examples (columns)." in sb.to_markdown(model)
+    for text in (page, sb.to_html(model), sb.to_markdown(network), sb.to_markdown(model)):
+        assert not re.search(r"of m examples", text)
+
+
 def test_a_models_web_page_writes_the_1_of_a_sum_as_a_number() -> None:
     """The bce step's (1 - Y)/(1 - sigmoid(...)) read (1_m^T - Y)/(...) on the model's web page
     only; text, LaTeX and Markdown write 1 - Y."""

@@ -12,7 +12,17 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from symbackprop.core.segments import Dim, Grad, Math, Prime, Rel, Segment, ShapeOf, Text
+from symbackprop.core.segments import (
+    Dim,
+    Grad,
+    Math,
+    Prime,
+    Rel,
+    Segment,
+    ShapeOf,
+    Text,
+    words_with_m,
+)
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.formula_latex import formula_latex
 from symbackprop.render.latex import LatexDocument
@@ -213,7 +223,8 @@ class NetworkParts(Parts):
 
     def intro(self) -> str:
         net, g = self.d.network, self.d.graph
-        text = f"Loss {escape(net.loss)} ({escape(g.loss.description)}), {self.view.mode}"
+        text = f"Loss {escape(net.loss)} ({escape(g.loss.description)}), "
+        text += self.prose(words_with_m(self.view.mode))  # m in MathML, as everywhere else
         if net.l2:
             text += ", L2 weight decay " + math(self.tex(rf"\lambda = {net.l2:g}"))
         return text + "."
@@ -304,7 +315,8 @@ class ModelParts(Parts):
         params = ", ".join(math(self.tex(name_latex(p))) for p in model.parameters)
         data = ", ".join(math(self.tex(name_latex(p))) for p in model.data) or "none"
         cost = math(self.tex(name_latex(model.cost)))
-        return f"Parameters {params}; data {data}; cost {cost} ({self.view.mode})."
+        mode = self.prose(words_with_m(self.view.mode))  # m in MathML, as everywhere else
+        return f"Parameters {params}; data {data}; cost {cost} ({mode})."
 
     def segments(self, segments: tuple[Segment, ...], own: Any = None) -> tuple[Segment, ...]:
         return self.doc.segments(segments, own)

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 from sympy import OneMatrix, Transpose
 
 from symbackprop._version import __version__
-from symbackprop.core.segments import Grad, Prime, Segment, Text, plain
+from symbackprop.core.segments import (
+    Grad,
+    Prime,
+    Segment,
+    Text,
+    notation,
+    plain,
+    words_with_m,
+)
 from symbackprop.core.steps import Rule
 from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.formula_latex import formula_latex, formula_lines
@@ -384,7 +392,14 @@ class ModelLatex:
             "### Backpropagation for a model in "
             + ", ".join(f"${name_latex(p)}$" for p in model.parameters),
             "",
-            markdown_inline((Text(f"Cost {model.cost}; {view.mode}."),), self.printer),
+            markdown_inline(
+                (
+                    Text("Cost "),
+                    notation(model.cost, name_latex(model.cost)),
+                    *words_with_m(f"; {view.mode}."),
+                ),
+                self.printer,
+            ),
             "",
             "**Equations**",
             "",
