@@ -43,13 +43,17 @@ def _ones(v: Values) -> Any:
     return np.ones((v.m, 1))
 
 
-def _residual_mlp(v: Values) -> Arrays:
+def _residual(v: Values, *, around_layer_2: bool) -> Arrays:
+    """The two residual examples: h = W2 a1 + X (the skip carries the data: residual_mlp), or
+    h = W2 a1 + a1 (the skip goes around the second layer: residual_block, whose dJ/dz1 sums
+    both paths)."""
     z1 = v.W1 @ v.X + v.b1
     a1 = np.maximum(z1, 0)
-    h = v.W2 @ a1 + v.X
+    h = v.W2 @ a1 + (a1 if around_layer_2 else v.X)
     g = (_sigmoid(v.w.T @ h + v.c) - v.Y) / v.m
     dh = v.w @ g
-    dz1 = (v.W2.T @ dh) * (z1 > 0)
+    da1 = v.W2.T @ dh + (dh if around_layer_2 else 0)
+    dz1 = da1 * (z1 > 0)
     return {
         "w": h @ g.T,
         "c": g @ _ones(v),
@@ -57,22 +61,14 @@ def _residual_mlp(v: Values) -> Arrays:
         "W1": dz1 @ v.X.T,
         "b1": dz1 @ _ones(v),
     }
+
+
+def _residual_mlp(v: Values) -> Arrays:
+    return _residual(v, around_layer_2=False)
 
 
 def _residual_block(v: Values) -> Arrays:
-    z1 = v.W1 @ v.X + v.b1
-    a1 = np.maximum(z1, 0)
-    h = v.W2 @ a1 + a1
-    g = (_sigmoid(v.w.T @ h + v.c) - v.Y) / v.m
-    dh = v.w @ g
-    dz1 = (v.W2.T @ dh + dh) * (z1 > 0)  # both paths of the skip
-    return {
-        "w": h @ g.T,
-        "c": g @ _ones(v),
-        "W2": dh @ a1.T,
-        "W1": dz1 @ v.X.T,
-        "b1": dz1 @ _ones(v),
-    }
+    return _residual(v, around_layer_2=True)
 
 
 def _tied_autoencoder(v: Values) -> Arrays:
