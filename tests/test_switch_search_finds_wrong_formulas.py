@@ -337,3 +337,18 @@ def test_a_norms_band_is_named_in_the_formula_language() -> None:
     assert report.exit_code == 2 and not report.ok
     error = str(report.error)
     assert "sum(abs(X))" in error and "Sum" not in error and "_i_" not in error
+
+
+RELU_TARGET = sb.Model.parse(
+    "x : n x 1\ny : 1 x 1\nw : n x 1\nsizes: n = 3\nJ = bce(sigmoid(w^T x), relu(y))\ndata: x, y\n"
+)
+
+
+def test_a_kink_the_truth_reads_by_name_only_is_searched() -> None:
+    """The steps read relu(y) as its name (_t4): no atom of theirs switches on y, bce's targets
+    are drawn in [0, 1], and the formula that drops the relu passed at 3 random points (a false
+    pass). The regions of the values the steps read by name count: y below 0 is searched."""
+    wrong = sb.check_formula(RELU_TARGET, "w", "x (sigmoid(w^T x) - y)")
+    assert wrong.exit_code == 1 and wrong.counterexample is not None, wrong
+    right = sb.check_formula(RELU_TARGET, "w", "x (sigmoid(w^T x) - relu(y))")
+    assert right.exit_code == 0 and right.ok, right

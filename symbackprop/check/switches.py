@@ -49,6 +49,24 @@ class Switches:
     nonnegative: set[Any] = field(default_factory=set)
 
 
+def definitions_read(exprs: tuple[Any, ...], definitions: dict[str, Any]) -> list[Any]:
+    """The definition of every name ``exprs`` read, followed down (each once): a step that
+    reads _t4 = relu(y) by its name switches where y does (the truth read it so, was compared
+    at random y >= 0 only, and x (sigmoid(w^T x) - y) passed for x (sigmoid(w^T x) - relu(y)):
+    hostile28's relu(y) beside bce targets)."""
+    out: list[Any] = []
+    seen: set[str] = set()
+    todo = list(exprs)
+    while todo:
+        for symbol in getattr(todo.pop(), "free_symbols", ()):
+            name = str(getattr(symbol, "name", ""))
+            if name in definitions and name not in seen:
+                seen.add(name)
+                out.append(definitions[name])
+                todo.append(definitions[name])
+    return out
+
+
 def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
     """Every piecewise atom of ``exprs`` with its switch values mapped onto its base;
     ``definitions`` maps a name (a1) to the element-wise expression it stands for (relu(z1))."""
