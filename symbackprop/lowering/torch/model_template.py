@@ -49,7 +49,7 @@ CHECK_HELPER = check_helper(
     ),
     # one device: a product of a meta tensor beside CPU ones computes from no data, silently
     limit="""\
-    tensors = (*zip(DATA, data), *((name, params[name]) for name in SHAPES))
+    tensors = (*zip(DATA, data, strict=True), *((name, params[name]) for name in SHAPES))
     if len({value.device for _, value in tensors}) > 1:
         _misplaced_tensor(tensors)
 """,
