@@ -117,7 +117,17 @@ def test_no_double_parentheses_around_the_placeholder_in_any_model_output() -> N
 
 
 def _rnn_snippet_in_a_plain_article() -> str:
-    snippet = to_latex(sb.derive(str(EXAMPLES / "rnn_3.model")), standalone=False)
+    return _in_a_plain_article(
+        to_latex(sb.derive(str(EXAMPLES / "rnn_3.model")), standalone=False)
+    )
+
+
+def _lecture_expanded_snippet_in_a_plain_article() -> str:
+    """The lecture's network, every gradient expanded: dJ/dW1's row was 13 pt too wide."""
+    return _in_a_plain_article(to_latex(sb.derive("4-3-2-1"), standalone=False, expanded=True))
+
+
+def _in_a_plain_article(snippet: str) -> str:
     return "\n".join(
         [
             r"\documentclass{article}",
@@ -137,8 +147,9 @@ def _rnn_snippet_in_a_plain_article() -> str:
         lambda: to_latex(sb.derive(sb.Model.parse(MANY)), figure=False),
         # its expanded rows ran 105 pt into the margin of a plain article
         _rnn_snippet_in_a_plain_article,
+        _lecture_expanded_snippet_in_a_plain_article,
     ],
-    ids=["many_loss_document", "rnn_3_snippet"],
+    ids=["many_loss_document", "rnn_3_snippet", "lecture_expanded_snippet"],
 )
 def test_a_model_document_has_no_overfull_line(tmp_path: Path, document: Any) -> None:
     pdflatex()  # skip before deriving when it is missing

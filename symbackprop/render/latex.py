@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 #: estimated width (see latexprint.visual_width) of one display line in the document
 LINE_WIDTH = 60
+#: the same for the snippet, pasted into a page of the default article's 345 pt (the
+#: document's is 470 pt at 11 pt): the lecture's expanded dJ/dW1 was 13 pt too wide there
+SNIPPET_LINE_WIDTH = 44
 
 
 class LatexDocument:
@@ -407,7 +410,7 @@ class LatexDocument:
             rows_ = self.aligned(self.grad(name), self.d.gradients[name])
             full = expanded.get(name)
             if full is not None and self.math(full) != self.math(self.d.gradients[name]):
-                parts = self.lines(full)
+                parts = self.lines(full, SNIPPET_LINE_WIDTH)
                 rows_ += [rf"&= {parts[0]}"] + [rf"&\quad {part}" for part in parts[1:]]
             # one equation number per gradient, on its last row
             rows_ = [row.removesuffix(r" \notag") for row in rows_]
