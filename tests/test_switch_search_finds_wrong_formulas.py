@@ -352,3 +352,26 @@ def test_a_kink_the_truth_reads_by_name_only_is_searched() -> None:
     assert wrong.exit_code == 1 and wrong.counterexample is not None, wrong
     right = sb.check_formula(RELU_TARGET, "w", "x (sigmoid(w^T x) - relu(y))")
     assert right.exit_code == 0 and right.ok, right
+
+
+def test_a_hidden_kink_keeps_its_base_reached_through_a_function() -> None:
+    """A value read by name only (_t4 = relu(sigmoid(y) - 1/2)) switches at y = 0, and y is
+    reached through sigmoid: the exact check's tables draw sigmoid(y) at random, unrelated to
+    y, so an exact point must not count as reaching y's regions (``through``). The hidden
+    base once kept its values but lost that mark."""
+    y = sp.MatrixSymbol("y", 1, 1)
+    w = sp.MatrixSymbol("w", 3, 1)
+    hidden = sp.MatrixSymbol("_t4", 1, 1)
+    relu = sp.Lambda(T, sp.Max(T, 0))
+    inner = entrywise(sp.Lambda(T, sigmoid(T)), y) - sp.OneMatrix(1, 1) / 2
+    found = switches.switches_read(w * hidden, definitions={"_t4": entrywise(relu, inner)})
+    assert found.on == {y: {sp.Integer(0)}}
+    assert found.through == {y} and not found.unmapped
+    # a hidden base the expressions already have adds nothing: z1's own atom decides
+    z = sp.MatrixSymbol("z1", 3, 1)
+    a = sp.MatrixSymbol("a1", 3, 1)
+    step = entrywise(sp.Lambda(T, sp.Piecewise((1, T > 0), (0, True))), z)
+    own = switches.switches_read(
+        sp.HadamardProduct(step, a), definitions={"a1": entrywise(relu, z)}
+    )
+    assert own.on == {z: {sp.Integer(0)}} and not own.through

@@ -25,7 +25,7 @@ from symbackprop.check.interpret import breakpoints
 from symbackprop.check.joint import joint_pairs, solve
 from symbackprop.check.live import holed
 from symbackprop.check.live import live as is_live
-from symbackprop.check.switches import affine_parts, definitions_read, switches, to_base
+from symbackprop.check.switches import affine_parts, switches, switches_read, to_base
 from symbackprop.records.nodes import Elementwise
 
 
@@ -243,15 +243,7 @@ class Sides:
     and no point lands exactly on its edge, so the search for it runs."""
 
     def __init__(self, *exprs: Any, definitions: dict[str, Any] | None = None) -> None:
-        found = switches(*exprs, definitions=definitions)
-        # a kinked value a step reads by its name only (a model's _t4 = relu(y) of data,
-        # through which nothing is differentiated): its regions where its base has none yet
-        # (a layer's relu(z2) beside relu'(z2) adds none)
-        hidden = switches(*definitions_read(exprs, definitions or {}), definitions=definitions)
-        for base, values in hidden.on.items():
-            if base not in found.on:
-                found.on[base] = set(values)
-                found.nonnegative |= {base} & hidden.nonnegative
+        found = switches_read(*exprs, definitions=definitions)
         self.reached: dict[Region, int] = dict.fromkeys(
             _regions(found.on, found.nonnegative), NONE
         )

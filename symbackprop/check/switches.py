@@ -52,8 +52,8 @@ class Switches:
 def definitions_read(exprs: tuple[Any, ...], definitions: dict[str, Any]) -> list[Any]:
     """The definition of every name ``exprs`` read, followed down (each once): a step that
     reads _t4 = relu(y) by its name switches where y does (the truth read it so, was compared
-    at random y >= 0 only, and x (sigmoid(w^T x) - y) passed for x (sigmoid(w^T x) - relu(y)):
-    hostile28's relu(y) beside bce targets)."""
+    at random y >= 0 only, and x (sigmoid(w^T x) - y) passed for x (sigmoid(w^T x) - relu(y))
+    beside bce's targets in [0, 1])."""
     out: list[Any] = []
     seen: set[str] = set()
     todo = list(exprs)
@@ -65,6 +65,25 @@ def definitions_read(exprs: tuple[Any, ...], definitions: dict[str, Any]) -> lis
                 out.append(definitions[name])
                 todo.append(definitions[name])
     return out
+
+
+def switches_read(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
+    """:func:`switches` of ``exprs``, plus the regions of the kinked values they read by name
+    only (:func:`definitions_read`: a model's _t4 = relu(y) of data, through which nothing is
+    differentiated) for the bases no atom of ``exprs`` has (a layer's relu(z2) beside relu'(z2)
+    adds none). A hidden base keeps all it knows: its values, whether it is never negative,
+    whether it is reached through a function (then an exact point does not reach its regions)
+    and the atoms whose switches could not be found (no verdict then)."""
+    every = definitions or {}
+    found = switches(*exprs, definitions=every)
+    hidden = switches(*definitions_read(exprs, every), definitions=every)
+    for base, values in hidden.on.items():
+        if base not in found.on:
+            found.on[base] = set(values)
+            found.nonnegative |= {base} & hidden.nonnegative
+            found.through |= {base} & hidden.through
+    found.unmapped.extend(a for a in hidden.unmapped if a not in found.unmapped)
+    return found
 
 
 def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
