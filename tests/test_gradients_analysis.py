@@ -85,6 +85,14 @@ def test_scaled_identity_numeric_matches_exact_power() -> None:
     assert np.allclose(table.weight_norms, table.weight_norms[0])  # level in l
 
 
+def test_a_fractional_scale_reaches_the_module_as_its_float() -> None:
+    """scaled-identity:1/3 is the CLI's exact 1/3; the generated module reads a float (it
+    raised on "1/3", an exit 3): consecutive layers' bias gradients differ by 1/3."""
+    table = analyze(4, 2, "identity", "scaled-identity:1/3", seeds=1)
+    ratios = table.bias_norms[1:] / table.bias_norms[:-1]
+    assert np.allclose(ratios, 3.0)
+
+
 @pytest.mark.slow  # the chart and the CLI as a process; the table tests stay in the default run
 def test_chart_and_cli(tmp_path) -> None:
     text = chart([analyze(5, 8, "tanh", "xavier", seeds=2)])

@@ -369,7 +369,10 @@ def analyze(
     mean would be the largest seed's). ``activation`` and ``define``: as
     :func:`analysis_network` reads them.
     """
-    name, _scale = parse_init(init)
+    name, scale = parse_init(init)
+    # the module reads its scale with float(): a fraction the CLI takes exactly (1/3) goes
+    # to it as the float nearest to it
+    scheme = init if scale is None else f"scaled-identity:{float(scale)!r}"
     if not isinstance(seeds, int) or seeds < 1:
         raise SpecError(f"seeds {seeds!r}: expected a positive integer")
     if not isinstance(m, int) or m < 1:
@@ -387,7 +390,7 @@ def analyze(
     # a normal-initialized deep net overflows float64 (that is the point): keep inf, no warnings
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _no_memory_error(what):
         for s in range(seeds):
-            params = module.init_params(seed=s, scheme=init)
+            params = module.init_params(seed=s, scheme=scheme)
             rng = np.random.default_rng(10_000 + s)
             X = rng.standard_normal((width, m))
             Y = rng.standard_normal((n_out, m))
