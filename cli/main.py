@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
+import io
 import os
 import re
 import shlex
@@ -102,6 +103,8 @@ class SymbackpropGroup(click.Group):
             return super().main(args, prog_name, complete_var, False, **extra)
         _replace_unencodable_characters()
         _exit_on_termination()
+        if sys.stdout is None:  # started with stdout closed (>&-): print() would drop it all
+            sys.stdout = _ClosedOutput()
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
             sys.stdout.flush()  # a full disk shows here, not at exit (which would say exit 120)
@@ -148,7 +151,20 @@ def _close_command(name: str, ctx: click.Context) -> str | None:
 
 
 #: errors of the output stream itself (a full disk or quota, an I/O error, a file too large)
-_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EBADF})
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when the command started without one (``symbackprop derive 4-3-1
+    >&-``): Python's sys.stdout is then None, click drops what it echoes and the flush at the
+    end raised AttributeError (an exit 3). A command that writes to it fails as a full disk
+    does, exit 2; one that writes only its ``-o`` file goes on."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 def _replace_unencodable_characters() -> None:
