@@ -120,3 +120,46 @@ def test_a_softmax_minus_its_transpose_is_judged_at_the_compared_sizes(
 def test_a_softmax_plus_its_transpose_is_compared() -> None:
     report = sb.check_formula(_quadratic(), "A", "0.5 x x^T + 0 A/(softmax(A) + softmax(A)^T)")
     assert report.error is None and report.exit_code == 0, report.error
+
+
+LOGDET_INV = "examples/models/logdet_inv.model"  # X : n x n, n = 3, J = log(det(inv(X)))
+
+
+@pytest.mark.parametrize(
+    ("spec", "wrt", "formula", "part", "why"),
+    [
+        (LOGDET_INV, "X", "-inv(X)^T + 0/(det(X) - det(X^T))", "0 / (det(X) - det(X^T))", "0"),
+        (LOGDET_INV, "X", "-inv(X)^T + 0 * log(det(X) - det(X^T))", "log(", "a log of 0"),
+        (LOGDET_INV, "X", "-inv(X)^T + 0 sqrt(tr(X) - tr(X^T) - 1)", "sqrt(", "no real number"),
+        (LOGDET_INV, "X", "-inv(X)^T + 0 (tr(X) - tr(X^T))^(-1)", "(tr(X)", "a division by 0"),
+        # refused by the sampled check or written out, whichever runs first: both say so
+        ("4-3-2-1", "W2", "delta2 a1^T + log(sum(a1) - sum(a1^T)) * 0", "log(", "real"),
+    ],
+)
+def test_a_number_zero_only_once_written_out_is_refused_before_0_folds_it(
+    spec: str, wrt: str, formula: str, part: str, why: str
+) -> None:
+    """det(X) - det(X^T), tr(X) - tr(X^T) and sum(a1) - sum(a1^T) are 0 at every point, which
+    their symbolic forms do not show: 0 times their log, their inverse or a root of a negative
+    number folded to 0 and these formulas, undefined everywhere, passed as the gradient
+    (hostile29). Each is refused at its part, exit 2, saying why."""
+    report = sb.check_formula(spec, wrt, formula)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report
+    message = report.error.message
+    assert f"'{part}" in message and why in message, message
+
+
+def test_a_nearly_vanishing_number_is_still_compared() -> None:
+    """log(det(X) - det(X^T) + 1) is log(1) = 0: defined, so 0 times it is compared (and is
+    the gradient)."""
+    report = sb.check_formula(LOGDET_INV, "X", "-inv(X)^T + 0 log(det(X) - det(X^T) + 1)")
+    assert report.ok and report.exit_code == 0, report
+
+
+def test_an_undefined_counterexample_is_said_in_words_not_zoo() -> None:
+    """SymPy's ``zoo`` (1/0) was printed as "your formula gives zoo"."""
+    from symbackprop.apps.shapecheck.check import Counterexample
+
+    text = str(Counterexample("X", 0, 1, sp.zoo, sp.Rational(1, 2), {"n": 3}, exact=True))
+    assert "your formula is undefined there, the gradient is 1/2" in text
+    assert "zoo" not in text

@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy as sp
 from sympy import MatrixSymbol
+from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck.sampled import too_deep
@@ -76,6 +77,38 @@ def zero_everywhere(value: Any) -> bool:
     if _surely_not_zero(_at_random(value)):
         return False
     return bool(sp.expand(value) == 0)
+
+
+def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
+    """The number ``expr`` (a scalar of matrix expressions: det(X) - det(X^T)) at ``sizes`` and
+    one random point (each name a random rational matrix, the same at every run), computed in
+    numbers before anything is written out (det(inv(A)) written out at a 4 x 4 A takes
+    seconds); None where it is not evaluated to a number (an element-wise function, a
+    scalar name). A finite real value there shows the number is not undefined everywhere."""
+    value = expr.xreplace(sizes)
+    if too_deep(value):  # exp(exp(...)) 40 deep: its number is not computed (TooDeep, later)
+        return None
+    rng = random.Random(_SEED)
+    try:
+        point = {
+            name: sp.ImmutableMatrix(
+                int(name.rows), int(name.cols), [_drawn(rng) for _ in range(name.rows * name.cols)]
+            )
+            for name in sorted(value.atoms(MatrixSymbol), key=sp.default_sort_key)
+        }
+        number = value.xreplace(point).doit()
+    except (TypeError, ValueError, ArithmeticError, NonInvertibleMatrixError):
+        return None
+    return number if getattr(number, "is_number", False) else None
+
+
+def finite_real(number: Any) -> bool:
+    """Whether ``number`` (from :func:`number_at_a_point`) is a finite real number."""
+    return bool(
+        number is not None
+        and not number.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+        and number.is_extended_real is True
+    )
 
 
 def invertible_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:

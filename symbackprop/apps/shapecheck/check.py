@@ -135,9 +135,14 @@ class Counterexample:
             else f"numerically, to {numeric.AGREED_DIGITS} digits"
         )
         at = ", ".join(f"{name}={size}" for name, size in self.sizes.items())
+        undefined = isinstance(self.yours, sp.Basic) and self.yours.has(
+            sp.nan, sp.zoo, sp.oo, -sp.oo
+        )
+        # zoo is SymPy's word for 1/0: said as what it means for the formula
+        yours = "is undefined there" if undefined else f"gives {_short(self.yours)}"
         return (
-            f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula gives "
-            f"{_short(self.yours)}, the gradient is {_short(self.truth)}{self._apart()} "
+            f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula {yours}, "
+            f"the gradient is {_short(self.truth)}{self._apart()} "
             f"({how}{', at sizes ' + at if at else ''})"
         )
 

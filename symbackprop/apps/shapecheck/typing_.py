@@ -162,6 +162,8 @@ class Typer:
             # log(-exp(W2)): no SymPy-visible constant, real at no value (hostile12 #5); a
             # number too, sqrt(-1 - sum(x)^2), before SymPy folds 0 * it away (hostile22)
             problem = nowhere_real(ast.to_text(node), _entry(result.expr))
+        if problem is None and _partial(node) and result.shape is None:
+            problem = self._undefined_number(node, result.expr)
         if problem:
             raise FormulaError(problem, self.text, node.pos)
         self._degree(node)
@@ -458,9 +460,12 @@ class Typer:
         """Refuse a division by a number that is 0 at every point at a compared size setting
         (x^T (A - A^T) x): 0 W2/(...) would fold to 0 and pass. Only a value with a matrix
         entry in it can be 0 at one size and not another; a constant 0 SymPy folds itself."""
-        if not isinstance(right.expr, sp.Basic) or not right.expr.has(MatrixElement):
+        if not isinstance(right.expr, sp.Basic) or not _hides_zero(right.expr):
             return
         for sizes in self.compared:
+            at_point = at_sizes.number_at_a_point(right.expr, sizes)
+            if at_sizes.finite_real(at_point) and at_point != 0:
+                continue  # not 0 at a point: decided in numbers, nothing written out
             with self._evaluated(node):
                 zero = at_sizes.zero_everywhere(at_sizes.written_out(right.expr, sizes))
             if zero:
@@ -471,6 +476,26 @@ class Typer:
                     "formula is not a real number"
                 )
                 raise FormulaError(problem, self.text, node.pos)
+
+    def _undefined_number(self, node: ast.Node, value: Any) -> str | None:
+        """Why the number ``value`` of ``node`` is undefined at every point at the first
+        compared sizes, or None: log(det(X) - det(X^T)) is log(0) once written out, which its
+        symbolic form does not show, and 0 * it would fold to 0 and pass."""
+        if not (self.compared and isinstance(value, sp.Basic) and _hides_zero(value)):
+            return None
+        sizes = self.compared[0]
+        if at_sizes.finite_real(at_sizes.number_at_a_point(value, sizes)):
+            return None  # defined at a point: not undefined everywhere, nothing written out
+        with self._evaluated(node):
+            written = at_sizes.written_out(value, sizes)
+        expanded = sp.expand(written)
+        if not (at_sizes.undefined_entries(sp.Matrix([[expanded]])) or _never_real(expanded)):
+            return None
+        shown = at_sizes.show_sizes(_dims(value, sizes))
+        return (
+            f"'{ast.to_text(node)}' is undefined at {shown}: written out, it is "
+            f"{_undefined_form(value, sizes)}, so the formula is not a real number"
+        )
 
     def _undefined(
         self, text: str, value: Typed, entry: Any, entries: Any, divisor: Any = None
@@ -583,6 +608,32 @@ def _not_real(text: str, value: Any, *, every_entry: bool | str = False) -> str 
         where = every_entry if isinstance(every_entry, str) else "in every entry"
         return f"'{text}' is {shown} {where}, not a real number: a formula must be real"
     return f"'{text}' is {shown}, not a real number: a formula's constants must be real"
+
+
+def _hides_zero(value: Any) -> bool:
+    """Whether the number or entry ``value`` can be 0 at every point without SymPy showing
+    it in its symbolic form: it holds a matrix's entry (x^T (A - A^T) x), a column sum (each
+    with its own dummy index), a determinant or a trace (det(X) - det(X^T))."""
+    return bool(value.has(MatrixElement, sp.Sum, Determinant, Trace))
+
+
+def _undefined_form(value: Any, sizes: dict[sp.Symbol, int]) -> str:
+    """Why the number ``value`` is undefined everywhere at ``sizes``, after ``it is``: a log
+    of 0 (log(det(X) - det(X^T))), a division by 0, or else no real number."""
+
+    def zero(part: Any) -> bool:
+        return bool(sp.expand(at_sizes.written_out(part, sizes)) == 0)
+
+    if any(zero(f.args[0]) for f in value.atoms(sp.log)):
+        return "a log of 0 there at every point"
+    if any(zero(p.base) for p in value.atoms(sp.Pow) if p.exp.is_negative):
+        return "a division by 0 there at every point"
+    return "no real number there at any point"
+
+
+def _never_real(number: Any) -> bool:
+    """Whether ``number`` (written out) is a constant SymPy shows is not real (sqrt(-1))."""
+    return bool(getattr(number, "is_number", False) and number.is_extended_real is False)
 
 
 def _dims(expr: Any, sizes: dict[sp.Symbol, int]) -> dict[sp.Symbol, int]:
