@@ -166,3 +166,59 @@ def test_an_unresolved_row_is_no_failure_in_the_api() -> None:
     assert "not resolved" in str(check) and "FAIL" not in str(check)
     wrong = GradCheck(rows=[*rows, GradCheckRow("W2", 0.5, 0.25, False, 3, 0, 3, "relative")])
     assert wrong.failed and "FAILED" in str(wrong)
+
+
+class _Tiny:
+    """J = 1 + 1e-13 sum(W ⊙ W ⊙ W): dJ/dW = 3e-13 W ⊙ W, far under the noise floor of a cost
+    near 1; the module returns ``sign`` times it."""
+
+    DATA = ()
+
+    def __init__(self, sign: float, scale: float = 1e-13) -> None:
+        self.sign, self.scale = sign, scale
+
+    def forward(self, params: dict[str, Any], work: Any = None) -> Any:
+        return 1.0 + self.scale * float((params["W"] ** 3).sum()), {}
+
+    def loss_and_grads(self, params: dict[str, Any], work: Any = None) -> Any:
+        J, _ = self.forward(params)
+        return J, {"W": self.sign * 3 * self.scale * params["W"] ** 2}
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_gradients_both_under_the_noise_floor_are_not_resolved_not_ok(sign: float) -> None:
+    """hostile29: a right gradient and its negative (relative error 1) were both "ok" ("both
+    gradients under the noise floor"), and `check` said "all checks passed". Finite
+    differences cannot tell them apart: the row is not resolved, whichever sign."""
+    W = {"W": np.random.default_rng(0).standard_normal((3, 3))}
+    result = sb.gradcheck(_Tiny(sign), W)
+    assert not result.ok and not result.failed, str(result)
+    assert result.unresolved == ["W"] and result.verdict == "not resolved"
+    assert "under the noise floor" in result.rows[0].reason
+
+
+def test_check_of_a_model_with_a_tiny_gradient_says_what_decided(tmp_path: Path) -> None:
+    """With the exact check passed the verdict is exit 0, saying finite differences could not
+    resolve W; without it nothing decides: exit 2, "cannot decide"."""
+    model = tmp_path / "tiny.model"
+    model.write_text("W : n x n\nsizes: n = 3\nJ = 1 + 1e-13 * sum(W ⊙ W ⊙ W)\ndata:\n")
+    result = CliRunner().invoke(main, ["check", str(model)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = " ".join(result.stdout.split())
+    assert "all checks passed" not in text and "not resolved" in text
+    assert "could not resolve W (the gradient is under the noise floor)" in text
+    assert "the exact check passed" in text
+    undecided = CliRunner().invoke(main, ["check", str(model), "--no-exact"])
+    assert undecided.exit_code == 2 and "cannot decide" in undecided.stderr
+
+
+def test_a_zero_gradient_under_the_noise_floor_is_confirmed() -> None:
+    """A gradient of exactly 0 beside a numeric one in the noise passes: finite differences
+    find no slope above the floor, which is all a 0 claims (here it stands for 3e-10 W ⊙ W,
+    whose differences are a few ulps of J: 0 is right to within the noise); a nonzero one
+    there is not resolved (above)."""
+    W = {"W": 0.5 * np.random.default_rng(0).standard_normal((3, 3))}
+    result = sb.gradcheck(_Tiny(0.0, scale=1e-10), W)
+    assert result.rows[0].max_abs_error > 0  # the numeric gradient is noise, not 0
+    assert result.ok, str(result)
+    assert "the gradient is 0" in result.rows[0].reason

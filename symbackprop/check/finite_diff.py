@@ -211,6 +211,8 @@ def _mark(row: GradCheckRow) -> str:
 UNRESOLVED = "not resolvable: "
 #: the start of the reason of a row whose every step crossed a kink (nothing measured)
 ON_KINKS = UNRESOLVED + "every step"
+#: the start of the reason of a row whose gradients are both under the noise floor
+UNDER_FLOOR = UNRESOLVED + "the gradient is under the noise floor"
 #: that row's reason: a right and a wrong gradient look alike there, so it says what to do
 ON_KINKS_REASON = (
     f"{ON_KINKS} crossed a kink or made a value NaN (a value sits on a kink at this point, "
@@ -331,9 +333,21 @@ def judge(
     # it: a sign flip needs |g| <= floor / 2, a factor 1000 |g| <= floor / 999, an error of
     # 1e-3 relative |g| <= 1000 floor. A gradient above the floor is resolved whatever the
     # cost (J = sum(tanh(W x)) + 1e5: floor 8.9e-5, gradients near 1).
+    if largest <= floor and not np.any(analytic):
+        # a gradient of exactly 0 (norm1's residual at its kink, a dead unit): finite
+        # differences confirm what they can, that no slope stands above the noise
+        return True, abs_err, rel, f"the gradient is 0 and none above the noise floor {floor:.1e}"
+    if largest <= floor:
+        # a gradient of 3e-13 and its negative both lie under the floor (J = 1 + 1e-13
+        # sum(W ⊙ W ⊙ W)): relative error 1, and right and wrong look alike; no pass
+        return (
+            False,
+            abs_err,
+            rel,
+            f"{UNDER_FLOOR} {floor:.1e}: both gradients (largest entry {largest:.1e}) lie "
+            "under it, where finite differences cannot tell a right one from a wrong one",
+        )
     if abs_err <= min(floor, FLOOR_MAX) + limit * largest:
-        if largest <= floor:
-            return True, abs_err, rel, f"both gradients under the noise floor {floor:.1e}"
         return True, abs_err, rel, f"error within the noise floor {min(floor, FLOOR_MAX):.1e}"
     if abs_err <= floor + limit * largest:
         # a floor above FLOOR_MAX buys no pass: at J = 1e8 (floor 0.089) a gradient of 0.1
@@ -538,6 +552,8 @@ def gradcheck(
                 if not unresolved
                 else "every step crossed a kink"
                 if reason.startswith(ON_KINKS)
+                else "the gradient is under the noise floor"
+                if reason.startswith(UNDER_FLOOR)
                 else "the cost is too large"
             )
             rows.append(
