@@ -21,9 +21,11 @@ Examples:
 \b
 Language: names of the network (W1, b1, z1, a1, x, y, yhat, delta2; Z1, A1, X, Y, m with
 --batch; lambda or λ with --l2), numbers, + - * / ^, @ or juxtaposition for the matrix
-product, * or ⊙ for the element-wise one, .T or ^T, exp log abs sqrt tanh sigmoid relu
-softplus, sigmoid'(z2), 1{z1 > 0}, sum(M) (all entries: a number), rowsum(M) (each row
-over the columns: r x 1).
+product, * ⊙ · × or ∘ for the element-wise one, .T or ^T, the functions exp log abs sqrt
+sin cos and the activations identity sigmoid tanh relu leaky_relu softplus softmax (and
+those --define names), sigmoid'(z2), 1{z1 > 0}, sum(M) (all entries: a number), rowsum(M)
+(each row over the columns: r x 1); a model's formulas also take tr det logdet inv norm1
+norm2.
 Precedence, tightest first: ^T, ^, the matrix product (@ or side by side), * ⊙ /, + -;
 so sigmoid'(z2) ⊙ W3^T delta3 is sigmoid'(z2) ⊙ (W3^T delta3).
 --size n=784 sets the sizes the trace's "here" column shows; the comparison runs at small
