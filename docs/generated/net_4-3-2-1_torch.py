@@ -533,6 +533,11 @@ def loss_and_grads(params, X, Y, work=None):
         _not_a_workspace("loss_and_grads(params, X, Y, work=None)", work)
     _, cache = forward(params, X, work)
     J = cost_from_cache(params, cache, Y)
+    if J.is_meta:  # forward and backward follow shapes there; a cost is a number
+        raise ValueError(
+            "X is on the meta device, which holds no values: loss_and_grads returns "
+            "the cost as a float; put the tensors on a device with data (cpu, cuda)"
+        )
     return float(J), backward(params, cache, Y, work)
 
 

@@ -52,5 +52,10 @@ CHECK_HELPER = check_helper(
     tensors = (*zip(DATA, data, strict=True), *((name, params[name]) for name in SHAPES))
     if len({value.device for _, value in tensors}) > 1:
         _misplaced_tensor(tensors)
+    if tensors and tensors[0][1].is_meta:  # float(J) would raise torch's own RuntimeError
+        raise ValueError(
+            "every tensor is on the meta device, which holds no values: the cost is a number; "
+            "put them on a device with data (cpu, cuda)"
+        )
 """,
 )
