@@ -438,8 +438,8 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
             "    J = cost_from_cache(params, cache, Y)",
             "    if J.is_meta:  # forward and backward follow shapes there; a cost is a number",
             "        raise ValueError(",
-            '            "X is on the meta device, which holds no values: loss_and_grads returns "',
-            '            "the cost as a float; put the tensors on a device with data (cpu, cuda)"',
+            '            "X is on the meta device, which holds no values: the cost (a float) "',
+            '            "has none to give; put the tensors on a device with data (cpu, cuda)"',
             "        )",
             "    return float(J), backward(params, cache, Y, work)",
         ]
