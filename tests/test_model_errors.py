@@ -329,3 +329,38 @@ def test_a_size_with_leading_zeros_is_its_number() -> None:
     """000003 is 3: only the digits after the zeros count toward "too large" (hostile17)."""
     model = Model.parse("sizes: n = 000003\nW : n x 1\nJ = sum(W)")
     assert dict(model.sizes) == {"n": 3}
+
+
+def test_a_double_underscore_name_is_refused_where_it_is_declared() -> None:
+    """``w__a : n x 1`` was taken, and refused only at its first use two lines on (hostile29):
+    the declaration's own line is the one at fault."""
+    text = "x : n x 1\nw__a : n x 1\nsizes: n = 3\nJ = sum(w__a ⊙ x)\ndata: x\n"
+    with pytest.raises(SpecError, match=r"line 2: declared name 'w__a': names containing '__'"):
+        Model.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [("J = sum(W x) $ 2", 14), ("  J =   sum(W x) $ 2", 18), ("J=sum(W ⊙ x) $", 14)],
+)
+def test_an_expression_errors_column_counts_from_the_start_of_the_line(
+    line: str, column: int
+) -> None:
+    """The column was counted within the right side (column 10 for the '$' at 14), unlike an
+    editor's; it is the character's column in the line as written."""
+    assert line[column - 1] == "$"
+    with pytest.raises(SpecError, match=rf"line 2: 'J = \.\.\.' at column {column}: "):
+        Model.parse(f"x : n x 1\n{line}\ndata: x\n")
+
+
+def test_a_long_flat_sum_is_said_to_be_a_chain_not_brackets() -> None:
+    """A sum of 121 terms was "too deeply nested", with no bracket in it (hostile29): the
+    message says a chain's every operator is a level."""
+    from symbackprop.errors import FormulaError
+    from symbackprop.formula.parser import parse
+
+    with pytest.raises(FormulaError, match=r"each operator of a chain such as a \+ b \+ c"):
+        parse(" + ".join(["x"] * 121))
+    with pytest.raises(FormulaError) as nested:
+        parse("(" * 120 + "x" + ")" * 120)
+    assert "chain" not in nested.value.message

@@ -343,9 +343,13 @@ class _Parser:
     def make(self, node: Node) -> Node:
         height = 1 + max((self.heights[id(c)] for c in children(node)), default=0)
         if height > self.max_depth:
+            # a flat sum of 101 terms is 100 levels deep to SymPy's recursive walks as well:
+            # said, so that a long sum is not taken for brackets
+            chain = isinstance(node, Binary) and isinstance(node.left, Binary)
             raise self.fail(
                 f"formula is too deeply nested: its expression tree has more than "
-                f"{self.max_depth} levels",
+                f"{self.max_depth} levels"
+                + (" (each operator of a chain such as a + b + c adds one)" if chain else ""),
                 node.pos,
             )
         self.heights[id(node)] = height

@@ -110,6 +110,8 @@ def name_problem(name: str) -> str | None:
         return f"a name has at most {MAX_NAME_LENGTH} characters"
     if not _NAME_RE.fullmatch(name):
         return "expected an ASCII identifier such as W1 or h (not starting with '_')"
+    if "__" in name:  # as the formula language says where the name is used
+        return "names containing '__' are not allowed"
     if keyword.iskeyword(name):
         return "a Python keyword cannot name a value"
     if name in RESERVED:
@@ -223,7 +225,11 @@ def _data(body: str, line: int) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _expression(name: str, text: str, line: int, functions: frozenset[str]) -> Node:
+def _expression(
+    name: str, text: str, line: int, functions: frozenset[str], start: int = 0
+) -> Node:
+    """The tree of ``text``, the right side of ``name = ...`` on line ``line``, where it
+    starts at character ``start`` (from 0) of the line."""
     try:
         tree = parse(
             text,
@@ -234,7 +240,7 @@ def _expression(name: str, text: str, line: int, functions: frozenset[str]) -> N
             functions=functions,
         )
     except FormulaError as err:
-        where = "" if err.position is None else f" at column {err.position + 1}"
+        where = "" if err.position is None else f" at column {start + err.position + 1}"
         raise _fail(line, f"'{name} = ...'{where}: {err.message}") from None
     for node in walk(tree):
         if isinstance(node, Deriv | Indicator):
@@ -338,11 +344,16 @@ def read(text: str, functions: frozenset[str] = frozenset()) -> Statements:
                 first = next(e.line for e in equations if e.name == name)
                 raise _fail(number, f"'{name}' is defined twice (first on line {first})")
             body_text = match.group(2).strip()
+            # where the expression starts in the line as written: an error's column counts
+            # from the line's first character, as an editor's does
+            start = raw.index(statement) + match.start(2) + (
+                len(match.group(2)) - len(match.group(2).lstrip())
+            )
             if not body_text:
                 raise _fail(number, f"'{name} = ': expected an expression after '='")
             _unknown_functions(body_text, declarations, defined, number, functions)
             _customs_as_values(body_text, number, functions)
-            tree = _expression(name, body_text, number, functions)
+            tree = _expression(name, body_text, number, functions, start)
             constant = not any(isinstance(node, Name | Call) for node in walk(tree))
             defined.add(name)
             equations.append(Equation(name, tree, number, statement, constant))
