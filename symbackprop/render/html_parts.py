@@ -21,7 +21,6 @@ from symbackprop.core.segments import (
     Segment,
     ShapeOf,
     Text,
-    words_with_m,
 )
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.formula_latex import formula_latex
@@ -224,7 +223,7 @@ class NetworkParts(Parts):
     def intro(self) -> str:
         net, g = self.d.network, self.d.graph
         text = f"Loss {escape(net.loss)} ({escape(g.loss.description)}), "
-        text += self.prose(words_with_m(self.view.mode))  # m in MathML, as everywhere else
+        text += self.prose(self.view.mode)  # m in MathML, as everywhere else
         if net.l2:
             text += ", L2 weight decay " + math(self.tex(rf"\lambda = {net.l2:g}"))
         return text + "."
@@ -315,7 +314,7 @@ class ModelParts(Parts):
         params = ", ".join(math(self.tex(name_latex(p))) for p in model.parameters)
         data = ", ".join(math(self.tex(name_latex(p))) for p in model.data) or "none"
         cost = math(self.tex(name_latex(model.cost)))
-        mode = self.prose(words_with_m(self.view.mode))  # m in MathML, as everywhere else
+        mode = self.prose(self.view.mode)  # m in MathML, as everywhere else
         return f"Parameters {params}; data {data}; cost {cost} ({mode})."
 
     def segments(self, segments: tuple[Segment, ...], own: Any = None) -> tuple[Segment, ...]:

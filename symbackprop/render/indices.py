@@ -192,7 +192,7 @@ def to_index_text(d: Derivation, *, wrt: str | None = None) -> str:
     view, steps = _steps(d, wrt)
     printer = IndexTextPrinter()
     rows = [
-        f"Index view of {d.network.compact} ({view.mode}); indices from 1, [k=i] is 1 when "
+        f"Index view of {d.network.compact} ({view.mode_text}); indices from 1, [k=i] is 1 when "
         "k = i and 0 otherwise. Every equality below was checked by SymPy on a concrete "
         "instance (sizes 2 and 3, exact rationals) before it was printed." + _left_out(view),
     ]

@@ -24,7 +24,7 @@ from symbackprop.render.argument import require_derivation
 from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.indices import index_latex_section
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
-from symbackprop.render.names import Naming, concrete, escape_latex, escape_latex_words
+from symbackprop.render.names import Naming, concrete, escape_latex
 from symbackprop.render.prose import candidate_rows, display_block, latex_inline, segment_math
 from symbackprop.render.view import View
 
@@ -122,7 +122,7 @@ class LatexDocument:
             r"\section*{Architecture}",
             *(self.figure() if figure else []),
             rf"Network \texttt{{{escape_latex(net.compact)}}}, loss \texttt{{{net.loss}}} "
-            rf"({escape_latex(g.loss.description)}), {escape_latex_words(self.view.mode)}"
+            rf"({escape_latex(g.loss.description)}), {self.prose(self.view.mode)}"
             + (rf", L2 weight decay $\lambda = {net.l2:g}$" if net.l2 else "")
             + ".",
             "",
@@ -400,7 +400,7 @@ class LatexDocument:
         net = self.d.network
         rows = [
             f"% symbackprop {__version__}: {net.compact} (loss {net.loss}; "
-            f"{self.view.mode}); needs amsmath",
+            f"{self.view.mode_text}); needs amsmath",
             r"\begin{align}",
         ]
         body = self.delta_rows(numbered=True)

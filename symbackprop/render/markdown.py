@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
-from symbackprop.core.segments import Segment, Text, ends_with_stop, words_with_m
+from symbackprop.core.segments import Segment, Text, ends_with_stop
 from symbackprop.render import model_latex
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
@@ -51,7 +51,7 @@ def to_markdown(
         f"### Backpropagation for `{net.compact}`",
         "",
         f"Loss `{net.loss}` ({g.loss.description}), "
-        + markdown_inline(words_with_m(view.mode), doc.printer)  # m as math, as everywhere
+        + markdown_inline(view.mode, doc.printer)  # m as math, as everywhere
         + (f", L2 weight decay $\\lambda = {net.l2:g}$" if net.l2 else "")
         + ".",
         "",

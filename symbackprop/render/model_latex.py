@@ -22,7 +22,6 @@ from symbackprop.core.segments import (
     Text,
     notation,
     plain,
-    words_with_m,
 )
 from symbackprop.core.steps import Rule
 from symbackprop.render.drawing import drawing, to_tikz
@@ -36,7 +35,7 @@ from symbackprop.render.latexprint import (
 )
 from symbackprop.render.model_names import MARKS_NOTE, first_marked, name_latex, prime
 from symbackprop.render.model_view import ModelView, untransposed
-from symbackprop.render.names import concrete, escape_latex, escape_latex_words, size_text
+from symbackprop.render.names import concrete, escape_latex, size_text
 from symbackprop.render.prose import (
     candidate_rows,
     display_block,
@@ -196,7 +195,7 @@ class ModelLatex:
         data = ", ".join(f"${name_latex(p)}$" for p in self.model.data) or "none"
         return (
             rf"Parameters {params}; data {data}; cost ${name_latex(self.model.cost)}$ "
-            rf"({escape_latex_words(self.view.mode)})."
+            rf"({self.prose(self.view.mode)})."
         )
 
     def equations_rows(self) -> list[str]:
@@ -361,7 +360,7 @@ class ModelLatex:
     def snippet(self) -> str:
         rows = [
             f"% symbackprop {__version__}: a model (cost {self.model.cost}; "
-            f"{self.view.mode}); needs amsmath (and \\allowdisplaybreaks beyond a page)",
+            f"{self.view.mode_text}); needs amsmath (and \\allowdisplaybreaks beyond a page)",
             r"\begin{align}",
         ]
         stored = [
@@ -396,7 +395,9 @@ class ModelLatex:
                 (
                     Text("Cost "),
                     notation(model.cost, name_latex(model.cost)),
-                    *words_with_m(f"; {view.mode}."),
+                    Text("; "),
+                    *view.mode,
+                    Text("."),
                 ),
                 self.printer,
             ),

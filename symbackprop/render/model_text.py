@@ -75,7 +75,7 @@ def render(
     out = Lines()
     params = ", ".join(model.parameters)
     out.title(
-        f"Backpropagation for a model in {params}", f"cost {model.cost}; {view.mode}", "bold"
+        f"Backpropagation for a model in {params}", f"cost {model.cost}; {view.mode_text}", "bold"
     )
     if wrt:
         out.para(f"only the steps on the path from {model.cost} to {wrt}", "dim")

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sympy import MatrixSymbol, OneMatrix, Transpose, preorder_traversal
 
 from symbackprop.core.plain_form import plain
-from symbackprop.core.segments import Grad, Prime, Segment
+from symbackprop.core.segments import Grad, Prime, Segment, words_with_m
+from symbackprop.core.segments import plain as segments_plain
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.model_names import ADJOINT_PREFIX, ModelNames, prime
 from symbackprop.render.model_print import ModelLatexPrinter, ModelTextPrinter
@@ -134,15 +135,23 @@ class ModelView:
     def sizes(self) -> dict[str, int]:
         return {**self.model.sizes, **self.extra_sizes}
 
-    @property
-    def mode(self) -> str:
+    @functools.cached_property
+    def mode(self) -> tuple[Segment, ...]:
+        """ "batch of m examples (columns)" (or rows), or "single example", with m as
+        mathematics: every printer prints these segments."""
         if not self.d.batch:
-            return "single example"
+            return words_with_m("single example")
         # where the data hold the examples: their columns (X : n x m) or their rows (m x n)
         m = self.d.graph.m
         shapes = [self.d.graph.symbols[name].shape for name in self.model.data]
         where = {"columns" if s[1] == m else "rows" for s in shapes if m in tuple(s)}
-        return f"batch of m examples ({where.pop()})" if len(where) == 1 else "batch of m examples"
+        text = f"batch of m examples ({where.pop()})" if len(where) == 1 else "batch of m examples"
+        return words_with_m(text)
+
+    @property
+    def mode_text(self) -> str:
+        """:attr:`mode` as plain text, for the terminal."""
+        return segments_plain(self.mode)
 
     def text(self, expr: Any) -> str:
         if expr not in self._texts:

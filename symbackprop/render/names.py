@@ -10,7 +10,6 @@ taken apart here: :class:`Naming` reads the parts the graph recorded when it mad
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,13 +65,6 @@ def escape_latex(text: str) -> str:
         else:
             out.append("?")  # never emit a character pdflatex cannot typeset
     return "".join(out)
-
-
-def escape_latex_words(text: str) -> str:
-    """:func:`escape_latex` of a phrase of the tool's own that names the batch size ("batch of
-    m examples (columns)"), with each standalone m set as math, italic like every other m of
-    the document."""
-    return re.sub(r"(?<![\w/$\\])m(?![\w/$])", "$m$", escape_latex(text))
 
 
 def latex_identifier(name: str) -> str:

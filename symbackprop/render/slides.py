@@ -17,7 +17,7 @@ from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.segments import Grad
 from symbackprop.errors import SpecError
 from symbackprop.render.latex import LatexDocument
-from symbackprop.render.names import escape_latex, escape_latex_words
+from symbackprop.render.names import escape_latex
 from symbackprop.render.prose import latex_inline, segment_math
 from symbackprop.render.view import View
 
@@ -68,7 +68,9 @@ class SlideDeck:
             r"\begin{center}",
             *rows,
             r"\end{center}",
-            rf"Loss: {escape_latex(g.loss.description)}; {escape_latex_words(self.view.mode)}.",
+            rf"Loss: {escape_latex(g.loss.description)}; "
+            + latex_inline(self.view.mode, doc.printer)
+            + ".",
             r"\pause",
             "",
             r"Each gradient has the shape of what it differentiates: "
@@ -201,7 +203,7 @@ class SlideDeck:
             r"\subtitle{\texttt{"
             + escape_latex(net.compact).replace("-", r"-\allowbreak{}")
             + "}, "
-            + escape_latex_words(self.view.mode)
+            + latex_inline(self.view.mode, self.doc.printer)
             + "}",
             r"\author{derived by symbackprop " + __version__ + "}",
             r"\date{}",

@@ -90,7 +90,7 @@ def render(
     aside = f"loss {net.loss}"
     if net.l2:
         aside += f", L2 lambda = {net.l2:g}"
-    out.title(f"Backpropagation for {net.compact}", f"{aside}; {view.mode}", "bold")
+    out.title(f"Backpropagation for {net.compact}", f"{aside}; {view.mode_text}", "bold")
     if wrt:
         out.para(f"only the steps on the path from the loss to {wrt}", "dim")
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from symbackprop.core.graph import resolve_activations
+from symbackprop.core.segments import Segment, plain, words_with_m
 from symbackprop.spec import check_wrt
 
 if TYPE_CHECKING:
@@ -140,9 +141,16 @@ class View:
     def activation_latex(self) -> dict[str, str]:
         return {name: rec.latex for name, rec in resolve_activations(self.d.network).items()}
 
+    @functools.cached_property
+    def mode(self) -> tuple[Segment, ...]:
+        """ "batch of m examples (columns)" or "single example", with m as mathematics: every
+        printer prints these segments (m in italics in LaTeX, MathML on the web page)."""
+        return words_with_m("batch of m examples (columns)" if self.d.batch else "single example")
+
     @property
-    def mode(self) -> str:
-        return "batch of m examples (columns)" if self.d.batch else "single example"
+    def mode_text(self) -> str:
+        """:attr:`mode` as plain text, for the terminal."""
+        return plain(self.mode)
 
     def table_names(self) -> list[str]:
         """The names of the shape table: x, then W, b, z, a per layer, then y."""
