@@ -212,6 +212,7 @@ class NetworkEmitter(ABC, Generic[P]):
         checks += [f"{name}.dtype {self.SAME} X.dtype" for name in plan.backward_parameters]
         cached = [name for name in plan.backward_reads if name != plan.data[0]]
         checks += [f"{name}.shape == {show_dims(self.shapes[name])}" for name in cached]
+        checks += self.cached_x_shape()
         if self.CACHE_DTYPES:
             checks += [f"{name}.dtype {self.SAME} X.dtype" for name in cached]
         if self.ARRAY_TYPE:
@@ -224,6 +225,14 @@ class NetworkEmitter(ABC, Generic[P]):
         if self.M_LIMIT:
             checks.append(f"m <= {FLOAT16_MAX}")
         return conjunction("ok", checks, INDENT * 2)
+
+    def cached_x_shape(self) -> list[str]:
+        """The check of the cache's X, where backward reads it: m is its column count, and
+        its rows must be n0 (an X of 3 rows for a 4-input network gave a 3 x 3 dJ/dW1)."""
+        x = self.plan.data[0]
+        if x not in self.plan.backward_reads:
+            return []
+        return [f"{x}.shape == {show_dims(self.plan.data_shapes[x])}"]
 
     # -- forward -------------------------------------------------------------------------------
     def forward(self) -> list[str]:

@@ -363,6 +363,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         checks = [f"Y.shape == {show_dims(plan.data_shapes[plan.data[1]])}"]
         checks += [f"{name}.shape == {weight_shapes[name]}" for name in weights]
         checks += [f"{name}.shape == {show_dims(self.shapes[name])}" for name in cached]
+        checks += self.cached_x_shape()
         out += conjunction("ok", checks, INDENT * 2)
         dtypes = [f"{name}.dtype is dtype" for name in ("Y", *weights, *cached)]
         # and Y on X's device: dW1 = dZ1 X^T of a meta cache['X'] computed from no data

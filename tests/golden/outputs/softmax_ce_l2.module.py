@@ -171,11 +171,13 @@ def _invalid(params, X=..., Y=..., cache=...):
             if name not in cache:
                 raise ValueError(f"cache has no {name!r}: pass the cache that forward returned")
         X = cache["X"]
+    # backward's X is the cache's: named so, as the cache's other entries are
+    x_name = "X" if cache is None else "cache['X']"
     if X is not None:
         got = shape(X)
         if not (isinstance(got, tuple) and len(got) == 2 and got[0] == n0 and got[1] >= 1):
             raise ValueError(
-                f"X has shape {got}, expected ({n0}, m): one example per column, m >= 1"
+                f"{x_name} has shape {got}, expected ({n0}, m): one example per column, m >= 1"
             )
     if not hasattr(params, "keys"):
         raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
@@ -187,7 +189,9 @@ def _invalid(params, X=..., Y=..., cache=...):
     if Y is not None and X is not None:
         expected = (n_out, X.shape[1])
         if shape(Y) != expected:
-            raise ValueError(f"Y has shape {shape(Y)}, expected {expected}: a column per example")
+            raise ValueError(
+                f"Y has shape {shape(Y)}, expected {expected}: a column per example of {x_name}"
+            )
     # the cache's other arrays have forward's shapes (not so in a cache edited by hand)
     cached = {}
     for name in CACHE_READS if cache is not None else ():
@@ -425,6 +429,7 @@ def backward(params, cache, Y, work=None):
             and W2.dtype is X.dtype
             and A1.shape == (4, m)
             and A2.shape == (3, m)
+            and X.shape == (5, m)
             and A1.dtype is X.dtype
             and A2.dtype is X.dtype
             and type(Y) is _ARRAY
