@@ -33,10 +33,12 @@ from symbackprop.lowering.column_sums import (
     sums_name,
 )
 from symbackprop.lowering.model_template import (
+    CACHE_SHAPE_HELPER,
     MATH_HELPER,
     STDS,
     WORK_HELPER,
     cache_check,
+    cache_shape_check,
     work_check,
 )
 from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
@@ -226,7 +228,7 @@ class ModelEmitter(PrintedShapes[P]):
             if name in called:
                 body += ["", *text.splitlines()]
         body += ["", *self.INIT_PARAMS.splitlines(), "", *self.CHECK_HELPER.splitlines()]
-        body += ["", *WORK_HELPER.splitlines()]
+        body += ["", *WORK_HELPER.splitlines(), "", *CACHE_SHAPE_HELPER.splitlines()]
         lines = header + body + self.support() + forward + backward + loss + self.closing()
         return "\n".join(lines) + "\n"
 
@@ -370,6 +372,11 @@ class ModelEmitter(PrintedShapes[P]):
         out += cache_check([*plan.cache, *(["m"] if plan.batch else [])])  # forward stores m
         out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         out += [f'    {name} = cache["{name}"]' for name in plan.cache]
+        if plan.batch:  # forward's shapes hold m
+            out += ['    m = cache["m"]']
+        out += cache_shape_check(
+            list(plan.cache), [show_dims(plan.shapes[name]) for name in plan.cache]
+        )
         out += self.sums_checks()
         self.printer.symbols.clear()
         self.reads_m = False
@@ -386,8 +393,6 @@ class ModelEmitter(PrintedShapes[P]):
             assert target is not None, f"no step differentiates {p}"
             returned.append(f'        "{p}": {target},')
         returned.append("    }")
-        if self.reads_m or "m" in self.printer.symbols:
-            out += ['    m = cache["m"]']
         if self.printer.reads_dtype:
             out += self.dtype_lines(plan.parameters[0].name)
         self.typed(False)

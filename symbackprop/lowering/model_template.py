@@ -227,6 +227,49 @@ def _not_a_workspace(call, work):
 '''
 
 
+CACHE_SHAPE_HELPER = '''
+def _wrong_cache_shape(names, shapes, expected):
+    """Name the first cached array whose shape is not forward's (a cache edited by hand or
+    from another call): one line, instead of a gradient of another shape or a failure deep
+    inside a product."""
+    for name, got, want in zip(names, shapes, expected, strict=True):
+        if tuple(got) != want:
+            raise ValueError(
+                f"cache[{name!r}] has shape {tuple(got)}, expected {want}: pass the cache "
+                "forward returned"
+            )
+'''
+
+
+def cache_shape_check(names: list[str], shapes: list[str]) -> list[str]:
+    """The lines after backward reads its cache: every cached array (``names``) in forward's
+    shape (``shapes``, printed: ``"(3, m)"``), compared as one tuple of tuples, the cheap path;
+    :data:`CACHE_SHAPE_HELPER` names the first that differs. A cached X of 2 rows for a 3-row
+    model gave a 3 x 2 dJ/dW1 (the shape of no parameter) silently."""
+    if not names:
+        return []
+    return [
+        "    # the cached arrays in forward's shapes",
+        # underscored: a model may name a value shapes, never _shapes (a model name starts
+        # with a letter)
+        *_tuple_assignment("_shapes", [f"{name}.shape" for name in names], "    "),
+        *_tuple_assignment("_expected", shapes, "    "),
+        "    if _shapes != _expected:",
+        *_tuple_assignment("_names", [f'"{name}"' for name in names], "        "),
+        "        _wrong_cache_shape(_names, _shapes, _expected)",
+    ]
+
+
+def _tuple_assignment(target: str, items: list[str], indent: str) -> list[str]:
+    """``target = (a, b)`` on one line where it fits in 99 characters, else one item per line
+    with a trailing comma: as ``ruff format`` writes it, so the module stays format-clean."""
+    inner = ", ".join(items) + ("," if len(items) == 1 else "")
+    one = f"{indent}{target} = ({inner})"
+    if len(one) <= 99:
+        return [one]
+    return [f"{indent}{target} = (", *(f"{indent}    {item}," for item in items), f"{indent})"]
+
+
 def work_check(call: str) -> list[str]:
     """The lines that open a function whose ``work`` is positional (``call``, its signature as
     the message shows it): a type check only, as this is the hot path of a training loop."""
@@ -255,6 +298,8 @@ __all__ = [
     "JAX_FLOATS",
     "STDS",
     "WORK_HELPER",
+    "CACHE_SHAPE_HELPER",
+    "cache_shape_check",
     "array_kind_check",
     "cache_check",
     "check_helper",

@@ -346,8 +346,10 @@ def read(text: str, functions: frozenset[str] = frozenset()) -> Statements:
             body_text = match.group(2).strip()
             # where the expression starts in the line as written: an error's column counts
             # from the line's first character, as an editor's does
-            start = raw.index(statement) + match.start(2) + (
-                len(match.group(2)) - len(match.group(2).lstrip())
+            start = (
+                raw.index(statement)
+                + match.start(2)
+                + (len(match.group(2)) - len(match.group(2).lstrip()))
             )
             if not body_text:
                 raise _fail(number, f"'{name} = ': expected an expression after '='")

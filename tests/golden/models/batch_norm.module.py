@@ -199,6 +199,18 @@ def _not_a_workspace(call, work):
     )
 
 
+def _wrong_cache_shape(names, shapes, expected):
+    """Name the first cached array whose shape is not forward's (a cache edited by hand or
+    from another call): one line, instead of a gradient of another shape or a failure deep
+    inside a product."""
+    for name, got, want in zip(names, shapes, expected, strict=True):
+        if tuple(got) != want:
+            raise ValueError(
+                f"cache[{name!r}] has shape {tuple(got)}, expected {want}: pass the cache "
+                "forward returned"
+            )
+
+
 def _buffer(work, name, shape, dtype):
     """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
 
@@ -301,6 +313,22 @@ def backward(params, cache, work=None):
     t9 = cache["t9"]
     t10 = cache["t10"]
     m = cache["m"]
+    # the cached arrays in forward's shapes
+    _shapes = (
+        X.shape,
+        Y.shape,
+        D.shape,
+        t5.shape,
+        t6.shape,
+        N.shape,
+        H.shape,
+        t9.shape,
+        t10.shape,
+    )
+    _expected = ((3, m), (1, m), (4, m), (4, 1), (4, 1), (4, m), (4, m), (1, 4), (1, m))
+    if _shapes != _expected:
+        _names = ("X", "Y", "D", "t5", "t6", "N", "H", "t9", "t10")
+        _wrong_cache_shape(_names, _shapes, _expected)
 
     # dJ/dt9 = (1/m) (t10 - Y) H^T [step 3, bilinear]
     dt9 = (t10 - Y) @ H.T / m  # (1, 4)

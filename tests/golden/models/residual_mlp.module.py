@@ -212,6 +212,18 @@ def _not_a_workspace(call, work):
     )
 
 
+def _wrong_cache_shape(names, shapes, expected):
+    """Name the first cached array whose shape is not forward's (a cache edited by hand or
+    from another call): one line, instead of a gradient of another shape or a failure deep
+    inside a product."""
+    for name, got, want in zip(names, shapes, expected, strict=True):
+        if tuple(got) != want:
+            raise ValueError(
+                f"cache[{name!r}] has shape {tuple(got)}, expected {want}: pass the cache "
+                "forward returned"
+            )
+
+
 def _buffer(work, name, shape, dtype):
     """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
 
@@ -298,6 +310,12 @@ def backward(params, cache, work=None):
     t3 = cache["t3"]
     t6 = cache["t6"]
     m = cache["m"]
+    # the cached arrays in forward's shapes
+    _shapes = (X.shape, Y.shape, a1.shape, h.shape, t3.shape, t6.shape)
+    _expected = ((4, m), (1, m), (3, m), (4, m), (1, 4), (1, m))
+    if _shapes != _expected:
+        _names = ("X", "Y", "a1", "h", "t3", "t6")
+        _wrong_cache_shape(_names, _shapes, _expected)
 
     # dJ/dt5 = (1/m) (t6 - Y) [step 3, elementwise]
     dt5 = (t6 - Y) / m  # (1, m)

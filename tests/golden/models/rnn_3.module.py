@@ -200,6 +200,18 @@ def _not_a_workspace(call, work):
     )
 
 
+def _wrong_cache_shape(names, shapes, expected):
+    """Name the first cached array whose shape is not forward's (a cache edited by hand or
+    from another call): one line, instead of a gradient of another shape or a failure deep
+    inside a product."""
+    for name, got, want in zip(names, shapes, expected, strict=True):
+        if tuple(got) != want:
+            raise ValueError(
+                f"cache[{name!r}] has shape {tuple(got)}, expected {want}: pass the cache "
+                "forward returned"
+            )
+
+
 def _buffer(work, name, shape, dtype):
     """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
 
@@ -297,6 +309,22 @@ def backward(params, cache, work=None):
     t9 = cache["t9"]
     t11 = cache["t11"]
     m = cache["m"]
+    # the cached arrays in forward's shapes
+    _shapes = (
+        X1.shape,
+        X2.shape,
+        X3.shape,
+        Y.shape,
+        h1.shape,
+        h2.shape,
+        h3.shape,
+        t9.shape,
+        t11.shape,
+    )
+    _expected = ((3, m), (3, m), (3, m), (1, m), (4, m), (4, m), (4, m), (1, 4), (1, m))
+    if _shapes != _expected:
+        _names = ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t9", "t11")
+        _wrong_cache_shape(_names, _shapes, _expected)
     # dJ/dc = (1/m) (t11 - Y) 1_m [step 3, bias]
     dc = (t11 - Y).sum(axis=1, keepdims=True) / m  # (1, 1)
 
