@@ -127,6 +127,12 @@ def _lecture_expanded_snippet_in_a_plain_article() -> str:
     return _in_a_plain_article(to_latex(sb.derive("4-3-2-1"), standalone=False, expanded=True))
 
 
+def _deep_expanded_snippet_in_a_plain_article(spec: str) -> Any:
+    """A deeper network's expanded snippet: its nested \\Biggl( delimiters are wider than
+    the estimate counts (4-5-5-5-5-1 was 11.5 pt too wide, 8-8-8-8-8-8-8-1 14 pt)."""
+    return lambda: _in_a_plain_article(to_latex(sb.derive(spec), standalone=False, expanded=True))
+
+
 def _in_a_plain_article(snippet: str) -> str:
     return "\n".join(
         [
@@ -148,8 +154,16 @@ def _in_a_plain_article(snippet: str) -> str:
         # its expanded rows ran 105 pt into the margin of a plain article
         _rnn_snippet_in_a_plain_article,
         _lecture_expanded_snippet_in_a_plain_article,
+        _deep_expanded_snippet_in_a_plain_article("4-5-5-5-5-1"),
+        _deep_expanded_snippet_in_a_plain_article("8-8-8-8-8-8-8-1"),
     ],
-    ids=["many_loss_document", "rnn_3_snippet", "lecture_expanded_snippet"],
+    ids=[
+        "many_loss_document",
+        "rnn_3_snippet",
+        "lecture_expanded_snippet",
+        "deep_expanded_snippet_5",
+        "deep_expanded_snippet_7",
+    ],
 )
 def test_a_model_document_has_no_overfull_line(tmp_path: Path, document: Any) -> None:
     pdflatex()  # skip before deriving when it is missing

@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 #: estimated width (see latexprint.visual_width) of one display line in the document
 LINE_WIDTH = 60
 #: the same for the snippet, pasted into a page of the default article's 345 pt (the
-#: document's is 470 pt at 11 pt): the lecture's expanded dJ/dW1 was 13 pt too wide there
-SNIPPET_LINE_WIDTH = 44
+#: document's is 470 pt at 11 pt): the lecture's expanded dJ/dW1 was 13 pt too wide there at
+#: 60, and 4-5-5-5-5-1's deeper \Biggl( delimiters (which the estimate does not count) 11.5 pt
+#: at 44; at 41 neither is, nor 8-8-8-8-8-8-8-1 or 3-...-3-1 (pdflatex, tests/test_latex_layout)
+SNIPPET_LINE_WIDTH = 41
 
 
 class LatexDocument:
