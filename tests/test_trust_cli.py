@@ -676,14 +676,9 @@ def test_4_an_eof_error_is_a_failure_not_an_abort(
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.parametrize(
-    "args",
-    [("derive", "4-3-1"), ("--help",), ("shapecheck", "4-3-1", "--wrt", "W1", "delta1 x^T")],
-)
-def test_a_closed_stdout_is_exit_2_not_an_internal_error(args: tuple[str, ...]) -> None:
-    """``symbackprop derive 4-3-1 >&-`` was exit 3: sys.stdout is None then, click dropped
-    the output, and the final flush raised AttributeError."""
-    proc = subprocess.run(
+def _with_stdout_closed(*args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI as a process whose file descriptor 1 is closed, as the shell's ``>&-`` does."""
+    return subprocess.run(
         [sys.executable, "-m", "symbackprop", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -691,6 +686,16 @@ def test_a_closed_stdout_is_exit_2_not_an_internal_error(args: tuple[str, ...]) 
         timeout=60,
         preexec_fn=lambda: os.close(1),
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("derive", "4-3-1"), ("--help",), ("shapecheck", "4-3-1", "--wrt", "W1", "delta1 x^T")],
+)
+def test_a_closed_stdout_is_exit_2_not_an_internal_error(args: tuple[str, ...]) -> None:
+    """``symbackprop derive 4-3-1 >&-`` was exit 3: sys.stdout is None then, click dropped
+    the output, and the final flush raised AttributeError."""
+    proc = _with_stdout_closed(*args)
     assert proc.returncode == 2, proc.stderr
     assert (
         proc.stderr.strip()
@@ -701,14 +706,7 @@ def test_a_closed_stdout_is_exit_2_not_an_internal_error(args: tuple[str, ...]) 
 def test_a_closed_stdout_still_writes_the_output_file(tmp_path: Path) -> None:
     """A command whose output goes to ``-o`` needs no stdout: the file is written, exit 0."""
     out = tmp_path / "net.py"
-    proc = subprocess.run(
-        [sys.executable, "-m", "symbackprop", "codegen", "4-3-1", "-o", str(out)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=60,
-        preexec_fn=lambda: os.close(1),
-    )
+    proc = _with_stdout_closed("codegen", "4-3-1", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "def loss_and_grads" in out.read_text()
 
