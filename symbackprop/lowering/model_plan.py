@@ -264,6 +264,9 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
         sym: MatrixSymbol(code[name], *sym.shape) for name, sym in graph.symbols.items()
     }
     adjoint_code = {name: namer.adjoint(name) for name in graph.deltas}
+    # dJ/dW is dW unless the model has a value of that name (a LoRA-style W + dW): dW_ then,
+    # or the gradient overwrote the parameter and later lines read it as the parameter
+    gradient_code = {p: namer.adjoint(p) for p in model.parameters}
     for name, sym in graph.deltas.items():
         rename[sym] = MatrixSymbol(adjoint_code[name], *sym.shape)
     # a value computed twice (sum(W) * sum(W)) is computed once: its repeats read the first
@@ -283,7 +286,7 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     forward = _forward(derivation, sized, code, dims, same, labels)
     # the backward pass is settled and proved in symbolic dimensions, then sized
     named = _Sized(rename, {})
-    backward = _backward(derivation, named, code, dims, sized, labels, same)
+    backward = _backward(derivation, named, code, dims, sized, labels, same, gradient_code)
     read = frozenset().union(*(_matrix_names(s.expr) for s in backward))
     leaves = [*model.data]
     order = [code[n] for n in leaves] + [s.target for s in forward]
@@ -554,11 +557,14 @@ def _backward(
     sized: _Sized,
     labels: Mapping[str, str],
     same: Mapping[str, str],
+    gradient_code: Mapping[str, str],
 ) -> tuple[ModelBackward, ...]:
     """The backward statements; ``rename`` gives code names in symbolic dimensions, in which
     each step's expression is settled and made to read the cache (each rewrite proved),
     ``sized`` the model's sizes; ``labels`` each node's own name (a repeat's too, whose
-    value ``code`` reads from the first); ``same`` each repeat -> the node it repeats.
+    value ``code`` reads from the first); ``same`` each repeat -> the node it repeats;
+    ``gradient_code`` each parameter -> its gradient's code name (``dW``, or ``dW_`` beside a
+    model value named dW).
 
     A repeat's adjoint is added into its first's (``dJ/dt1 + dJ/dt3``) and flows back once:
     the first's arguments are the repeat's, so the two chain rules through them are one
@@ -626,7 +632,7 @@ def _backward(
                 continue
             target = symbol.name
         else:
-            target = names.gradient(code[name])
+            target = gradient_code[name]
         out.append(
             ModelBackward(
                 target=target,
