@@ -30,7 +30,8 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
     the wrong shape, data arrays that disagree on m, a missing or misshapen parameter, an
     array that is not floating-point or whose dtype differs from the first one's (dtypes are
     static under jit: the compare costs nothing at run time). Values are not checked: a NaN
-    or inf propagates to the cost and gradients, as in NumPy."""
+    or inf reaches the cost, but a gradient behind a relu or an indicator may stay finite
+    where NumPy's is NaN (XLA makes x * (a > 0) a select, as jax.grad of relu does)."""
 CHECK_HELPER = (
     check_helper(
         _CHECK_DOC,
