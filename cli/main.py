@@ -120,7 +120,7 @@ class SymbackpropGroup(click.Group):
             sys.stderr.close()
             sys.exit(EXIT_OK)
         except OSError as exc:
-            if exc.errno not in _OUTPUT_ERRNOS:
+            if exc.errno not in _OUTPUT_ERRNOS and not isinstance(exc, _StdoutClosed):
                 sys.exit(report(exc, args, self.commands))
             # stdout cannot take the output (symbackprop derive ... > /dev/full): the
             # user's disk, not our bug
@@ -151,7 +151,12 @@ def _close_command(name: str, ctx: click.Context) -> str | None:
 
 
 #: errors of the output stream itself (a full disk or quota, an I/O error, a file too large)
-_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EBADF})
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+
+
+class _StdoutClosed(OSError):
+    """A write to the standard output the command started without (only
+    :class:`_ClosedOutput` raises it: an EBADF of our own is still a bug, exit 3)."""
 
 
 class _ClosedOutput(io.TextIOBase):
@@ -164,7 +169,7 @@ class _ClosedOutput(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
-        raise OSError(errno.EBADF, "standard output is closed")
+        raise _StdoutClosed(errno.EBADF, "standard output is closed")
 
 
 def _replace_unencodable_characters() -> None:

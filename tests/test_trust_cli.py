@@ -703,6 +703,23 @@ def test_a_closed_stdout_is_exit_2_not_an_internal_error(args: tuple[str, ...]) 
     )
 
 
+def test_a_bad_file_descriptor_of_our_own_is_still_a_bug(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the stand-in for a closed stdout makes EBADF the user's (exit 2): an EBADF raised
+    anywhere else (a file the code closed too early) stays an internal error, exit 3."""
+    import symbackprop
+
+    def fail(*args: object, **kwargs: object) -> str:
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    monkeypatch.setattr(symbackprop, "codegen", fail)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["codegen", "4-3-1"])
+    assert exit_info.value.code == 3
+    assert "internal error" in capsys.readouterr().err
+
+
 def test_a_closed_stdout_still_writes_the_output_file(tmp_path: Path) -> None:
     """A command whose output goes to ``-o`` needs no stdout: the file is written, exit 0."""
     out = tmp_path / "net.py"

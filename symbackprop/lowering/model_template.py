@@ -8,6 +8,8 @@ math on a function of m alone with the arrays' overflow (:data:`MATH_HELPER`).
 
 from __future__ import annotations
 
+from symbackprop.lowering.python_text import tuple_assignment
+
 
 def stds(what: str, fan_in: str, fan_out: str) -> str:
     """The text of ``STDS``, init scheme -> the standard deviation of ``what``, with the
@@ -252,22 +254,12 @@ def cache_shape_check(names: list[str], shapes: list[str]) -> list[str]:
         "    # the cached arrays in forward's shapes",
         # underscored: a model may name a value shapes, never _shapes (a model name starts
         # with a letter)
-        *_tuple_assignment("_shapes", [f"{name}.shape" for name in names], "    "),
-        *_tuple_assignment("_expected", shapes, "    "),
+        *tuple_assignment("_shapes", [f"{name}.shape" for name in names], "    "),
+        *tuple_assignment("_expected", shapes, "    "),
         "    if _shapes != _expected:",
-        *_tuple_assignment("_names", [f'"{name}"' for name in names], "        "),
+        *tuple_assignment("_names", [f'"{name}"' for name in names], "        "),
         "        _wrong_cache_shape(_names, _shapes, _expected)",
     ]
-
-
-def _tuple_assignment(target: str, items: list[str], indent: str) -> list[str]:
-    """``target = (a, b)`` on one line where it fits in 99 characters, else one item per line
-    with a trailing comma: as ``ruff format`` writes it, so the module stays format-clean."""
-    inner = ", ".join(items) + ("," if len(items) == 1 else "")
-    one = f"{indent}{target} = ({inner})"
-    if len(one) <= 99:
-        return [one]
-    return [f"{indent}{target} = (", *(f"{indent}    {item}," for item in items), f"{indent})"]
 
 
 def work_check(call: str) -> list[str]:

@@ -42,6 +42,17 @@ def fitted(code: str, note: str = "") -> list[str]:
     return (comment(note) if note else []) + rows
 
 
+def tuple_assignment(target: str, items: list[str], indent: str = INDENT) -> list[str]:
+    """``target = (a, b)`` on one line where it fits in :data:`LINE` characters, else one item
+    per line with a trailing comma, as ``ruff format`` writes a tuple (:func:`split` leaves a
+    bare tuple alone)."""
+    inner = ", ".join(items) + ("," if len(items) == 1 else "")
+    one = f"{indent}{target} = ({inner})"
+    if len(one) <= LINE:
+        return [one]
+    return [f"{indent}{target} = (", *(f"{indent}{INDENT}{item}," for item in items), f"{indent})"]
+
+
 def split(code: str) -> list[str]:
     """``target = value`` (or ``target op= value``) over several lines, as ``ruff format``
     writes a statement too long for one: in parentheses with one operand per line, split at
