@@ -316,7 +316,8 @@ def test_check_skips_an_exact_check_over_its_budget_and_says_why(tmp_path: Path)
 #: an inverse of a singular matrix) was exit 3; one undefined a step away too
 UNDEFINED = [
     "A : n x n\nsizes: n = 3\nJ = logdet(-(A A^T))\ndata:",
-    "A : n x n\nsizes: n = 3\nJ = logdet(A - A) + sum(A)\ndata:",
+    # the same product twice is two values to the graph: only a point shows the difference is 0
+    "A : n x n\nsizes: n = 3\nJ = logdet(A A^T - A A^T) + sum(A)\ndata:",
     "x : n x 1\nsizes: n = 3\nJ = tr(inv(x x^T))\ndata:",
     # hostile13 #7: an overflow through a constant, a cause the message now lists
     "X : 3 x m\nY : 1 x m\nJ = mse(exp(700) w^T X, Y)",
@@ -334,6 +335,54 @@ def test_check_of_a_model_undefined_near_every_point_is_exit_2(text: str, tmp_pa
     assert "not finite" in result.stderr and "nothing to compare" in result.stderr
     assert "beyond the float range" in result.stderr
     assert "a log, sqrt or fractional power of a negative number" in result.stderr
+
+
+#: a function with no value (or no slope) at a number that a value is at every point, as the
+#: graph's structure shows: the model has no cost to differentiate, however the value is used
+#: afterwards (``0 *`` folded it away, and finite differences of the module passed)
+CONSTANT_ARGUMENTS = [
+    ("sum(w ⊙ x) + 0 * sum(log(w - w))", "log(w - w) is a log of 0 at every point: w - w is 0"),
+    ("sum(w ⊙ x) + 0 * sum(x / (w - w))", "1/(w - w) is a division by 0 at every point"),
+    ("sum(w ⊙ x) + 0 * sum(sqrt(w - w - 1))", "and sqrt(-1) is no real number"),
+    ("sum(w ⊙ x) + sum(sqrt(w - w))", "has no derivative at any point"),
+    ("sum(w ⊙ x) + 0 * log(sum(w ⊙ (x - x)))", "log(sum(w ⊙ (x - x))) is a log of 0"),
+    ("sum(w ⊙ x) + 0 * log(sum(0 ⊙ w^T))", "0 ⊙ w^T) is 0 whatever values"),
+    ("sum(w ⊙ x) + sum((2 w - w - w)^(-2))", "(2 w - w - w)^(-2) is a division by 0"),
+    ("sum(w ⊙ x) + 0 * logdet((w - w) w^T)", "logdet((w - w) w^T) is a log of 0"),
+    ("sum(w ⊙ x) + 0 * sum(inv((w - w) w^T))", "is an inverse of a zero matrix"),
+    ("bce(0 ⊙ w + 1, x)", "bce(0 ⊙ w + 1, x) takes a log of 0 at every point"),
+]
+
+
+@pytest.mark.parametrize(("cost", "words"), CONSTANT_ARGUMENTS)
+@pytest.mark.parametrize("command", ["derive", "check"])
+def test_a_function_of_a_value_constant_everywhere_with_no_value_there_is_refused(
+    cost: str, words: str, command: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "constant.model"
+    path.write_text(f"x : n x 1\nw : n x 1\nJ = {cost}\nsizes: n = 3\ndata: x\n", "utf-8")
+    result = invoke(command, str(path))
+    _one_line_error(result)
+    assert "line 3: " in result.stderr and words in result.stderr
+
+
+@pytest.mark.parametrize(
+    "cost",
+    [
+        "sum(w ⊙ x) + sum(exp(w - w))",  # exp(0) = 1: a constant, its gradient 0
+        "sum(w ⊙ x) + norm2(w - w)",  # norm2's slope at 0 is the subgradient 0 in the code
+        "mse(0 ⊙ w, x) + sum(w)",
+        "sum(w ⊙ x) + 0 * sum(log(w - w + 2))",
+    ],
+)
+def test_a_function_of_a_constant_value_where_it_is_defined_is_derived(
+    cost: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "constant.model"
+    path.write_text(f"x : n x 1\nw : n x 1\nJ = {cost}\nsizes: n = 3\ndata: x\n", "utf-8")
+    model = sb.Model.from_file(path)
+    grads = sb.derive(model).gradients
+    assert set(grads) == {"w"}
 
 
 def test_check_says_not_run_when_the_exact_check_finds_no_point(tmp_path: Path) -> None:

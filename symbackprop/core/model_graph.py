@@ -40,6 +40,12 @@ from sympy import (
 )
 
 from symbackprop.core.algebra import cancelled_product, pole_cancelled
+from symbackprop.core.constant_values import (
+    Affine,
+    affine_form,
+    undefined_function,
+    undefined_loss,
+)
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
 from symbackprop.core.model_rewrites import (
@@ -325,6 +331,13 @@ class ModelGraph(ForwardGraph):
         return {str(symbol.name): name for name, symbol in self.deltas.items()}
 
 
+def _call_text(name: str, argument: str) -> str:
+    """``name`` applied to the text ``argument``: ``log(w - w)``, ``1/(w - w)``, ``(h)^(1/2)``."""
+    if name.startswith("^"):
+        return f"1/({argument})" if name == "^-1" else f"({argument})^({name[1:]})"
+    return f"{name}({argument})"
+
+
 def _has_pole(derivative: sp.Expr) -> bool:
     """Whether f'(t) has t in a denominator (log's 1/t, sqrt's 1/(2 sqrt(t)))."""
     _, denominator = sp.fraction(sp.together(derivative))
@@ -346,6 +359,8 @@ class _Builder:
         self.graph = ModelGraph(batch=model.batch, m=self.m if model.batch else sp.Integer(1))
         self.graph.model = model
         self.constants: dict[str, sp.Expr] = {}
+        #: each value as a sum of the values that are no sums (w - w: the number 0 everywhere)
+        self.affine: dict[str, Affine] = {}
         self.count = 0
         self.activations: dict[str, Activation] = dict(ACTIVATIONS)
         for name, formula in model.define:
@@ -392,7 +407,29 @@ class _Builder:
         self.graph.forward[name] = expr
         if any(arg.name in self.graph.active for arg in args):
             self.graph.active.add(name)
+        self.affine[name] = affine_form(name, kind, args, record, self.affine)
         return out
+
+    def constant_value(self, value: MatrixSymbol) -> sp.Expr | None:
+        """The number in every entry of ``value`` at every point, as the structure shows, or
+        ``None``."""
+        form = self.affine.get(str(value.name))
+        return form.constant if form is not None and form.is_constant else None
+
+    def text_of(self, value: MatrixSymbol) -> str:
+        """How a value reads in a message: its name, or the part of an equation it stands for."""
+        return self.graph.texts.get(str(value.name), str(value.name))
+
+    def refuse_constant_argument(
+        self, call: str, problem: str, arg: MatrixSymbol, aside: str = ""
+    ) -> None:
+        """Refuse ``call`` of ``arg``, a value that is one number at every point (``w - w``):
+        ``problem`` follows the call, ``aside`` the value's description."""
+        at = self.constant_value(arg)
+        raise self.fail(
+            f"{call} {problem}: {self.text_of(arg)} is {sp.sstr(at)} whatever values the "
+            f"model's names hold{aside}"
+        )
 
     # -- operations ----------------------------------------------------------------------------
 
@@ -457,6 +494,13 @@ class _Builder:
         if _scalar(arg):
             return fn.body.xreplace({T: arg})  # type: ignore[arg-type]
         assert isinstance(arg, MatrixSymbol)
+        at = self.constant_value(arg)
+        if at is not None:
+            slope = fn.derivative if fn.code_derivative is None else fn.code_derivative
+            problem = undefined_function(fn.name, fn.body, slope, at)
+            if problem is not None:
+                call = _call_text(fn.name, self.text_of(arg))
+                self.refuse_constant_argument(call, problem[0], arg, problem[1])
         return self.define(name, Kind.FUNCTION, (arg,), fn.apply(arg), fn)
 
     def power(self, base: Value, exponent: sp.Expr, name: str | None) -> Value:
@@ -625,6 +669,10 @@ class _Builder:
             return self.define(name, Kind.DET, (first,), Determinant(first) * Identity(1), None)
         if func == LOGSUMEXP_CALL:  # log(sum(exp(u))), rewritten (core.model_rewrites)
             return self.define(name, Kind.LOGSUMEXP, (first,), LogSumExp(first), None)
+        if func in ("logdet", "inv") and self.constant_value(first) == 0:
+            problem = "is a log of 0" if func == "logdet" else "is an inverse of a zero matrix"
+            call = f"{func}({self.text_of(first)})"
+            self.refuse_constant_argument(call, f"{problem} at every point", first)
         if func == "logdet":
             expr = sp.log(Determinant(first)) * Identity(1)
             return self.define(name, Kind.LOGDET, (first,), expr, None)
@@ -692,6 +740,10 @@ class _Builder:
         refusal = record.refuses.get(refused or _activation_name(self.source(a)))
         if refusal is not None:
             raise self.fail(refusal.model_message)
+        at = self.constant_value(a)
+        if at is not None and undefined_loss(record.formula, at):
+            problem = "takes a log of 0 at every point"
+            self.refuse_constant_argument(to_text(node), problem, a)
         rows, cols = a.shape
         if self.graph.batch and self.m not in (rows, cols):
             # the mean over the m examples: of an argument without them it divided a
