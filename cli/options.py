@@ -122,10 +122,18 @@ class Assignment(click.ParamType):
             return value
         name, sep, raw = str(value).partition("=")
         name, raw = name.strip(), raw.strip()
+        example = "n=4" if self.value_kind == "INT" else "swish=z*sigmoid(z)"
+        if sep and _NAME.fullmatch(name) and not raw:
+            # the reason, not only the form: --define SHAPES= is a name with nothing after '='
+            what = "a size" if self.value_kind == "INT" else "a formula"
+            self.fail(
+                f"{quote_user_text(value)}: nothing after '='; expected {what}, e.g. {example}",
+                param,
+                ctx,
+            )
         if not sep or not _NAME.fullmatch(name) or not raw:
             self.fail(
-                f"{quote_user_text(value)}: expected NAME={self.value_kind}, e.g. "
-                + ("n=4" if self.value_kind == "INT" else "swish=z*sigmoid(z)"),
+                f"{quote_user_text(value)}: expected NAME={self.value_kind}, e.g. {example}",
                 param,
                 ctx,
             )

@@ -169,6 +169,13 @@ def atomic(out: Target) -> Iterator[Path]:
     try:
         fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=out.path.parent)
     except OSError as exc:
+        if exc.errno == errno.ENOENT and out.path.parent.is_dir():
+            # /proc and /sys: the folder is there but makes no new files ("No such file or
+            # directory" named neither the folder nor why)
+            raise CliError(
+                f"cannot write {shown(out.path)}: its folder {shown(out.path.parent)} takes no "
+                "new files"
+            ) from None
         raise CliError(f"cannot write {shown(out.path)}: {_reason(exc)}") from None
     tmp = Path(name)
     try:

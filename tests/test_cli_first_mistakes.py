@@ -167,3 +167,19 @@ def test_a_dash_for_standard_input_is_told_it_is_not_read() -> None:
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert "standard input is not read; pass a file (.model, .toml or .json)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--define", "SHAPES=", "'SHAPES=': nothing after '='; expected a formula, e.g. swish="),
+        ("--size", "n0=", "'n0=': nothing after '='; expected a size, e.g. n=4"),
+        ("--define", "=z", "'=z': expected NAME=FORMULA, e.g. swish=z*sigmoid(z)"),
+    ],
+)
+def test_an_assignment_with_nothing_after_its_equals_sign_says_so(
+    option: str, value: str, words: str
+) -> None:
+    result = CliRunner().invoke(main, ["derive", "4-3-1", option, value])
+    assert result.exit_code == 2
+    assert words in result.stderr and result.stderr.count("\n") == 1

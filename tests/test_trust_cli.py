@@ -158,6 +158,16 @@ def test_1_1_name_appearing_meanwhile_is_not_replaced(tmp_path: Path) -> None:
     assert listing(tmp_path) == ["race.txt"]
 
 
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="no /proc")
+def test_a_system_folder_that_makes_no_files_is_named(tmp_path: Path) -> None:
+    """/proc makes no new files: mkstemp's ENOENT said "No such file or directory" of a file
+    that exists, in a folder that exists."""
+    for name in ("/proc/version", "/proc/new.py"):
+        proc = run("codegen", "4-3-1", "-o", name, "--force")
+        assert proc.returncode == 2
+        assert_one_line_error(proc.stderr, "its folder '/proc' takes no new files")
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_1_1_read_only_folder(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
