@@ -149,6 +149,29 @@ def test_a_number_zero_only_once_written_out_is_refused_before_0_folds_it(
     assert f"'{part}" in message and why in message, message
 
 
+#: logdet_inv without its sizes: compared at n = 2, then 3 and 4
+LOGDET_INV_ANY_N = "X : n x n\nJ = log(det(inv(X)))\ndata:"
+
+
+@pytest.mark.parametrize(
+    ("formula", "part", "where"),
+    [
+        # det(X - X^T) is 0 at odd n only: defined at the first sizes compared (n = 2)
+        ("-inv(X)^T + 0 * log(det(X - X^T))", "log(det(X - X^T))", "n = 3"),
+        ("-inv(X)^T + 0 * (det(X - X^T))^(-1)", "det(X - X^T)^-1", "n = 3"),
+    ],
+)
+def test_a_number_undefined_only_at_a_later_size_is_refused(
+    formula: str, part: str, where: str
+) -> None:
+    """Only the first compared sizes were judged, and det(X - X^T) was not written out as its
+    polynomial (doit() left it as it stands): 0 times its log passed at n = 2, 3 and 4."""
+    report = sb.check_formula(Model.parse(LOGDET_INV_ANY_N), "X", formula)
+    assert isinstance(report.error, FormulaError) and report.exit_code == 2, report
+    message = report.error.message
+    assert f"'{part}" in message and f"undefined at {where}" in message, message
+
+
 def test_a_nearly_vanishing_number_is_still_compared() -> None:
     """log(det(X) - det(X^T) + 1) is log(1) = 0: defined, so 0 times it is compared (and is
     the gradient)."""

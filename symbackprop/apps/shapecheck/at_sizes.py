@@ -14,7 +14,7 @@ import random
 from typing import Any
 
 import sympy as sp
-from sympy import MatrixSymbol
+from sympy import Determinant, MatrixSymbol, Trace
 from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
@@ -38,6 +38,16 @@ def written_out(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
     value = value.replace(
         lambda e: isinstance(e, MatrixElement) and not isinstance(e.parent, MatrixSymbol),
         lambda e: explicit(e.parent)[e.i, e.j],
+    )
+    # a determinant or a trace of a matrix expression as its polynomial in the entries:
+    # doit() left det(X - X^T) as it stands, never 0 (it is at odd sizes)
+    value = value.replace(
+        lambda e: isinstance(e, (Determinant, Trace)) and not getattr(e, "is_number", False),
+        lambda e: (
+            explicit(e.arg).det(method="berkowitz")
+            if isinstance(e, Determinant)
+            else explicit(e.arg).trace()
+        ),
     )
     if getattr(value, "is_Matrix", False):
         entries = [entry.doit() for entry in explicit(value)]

@@ -478,24 +478,25 @@ class Typer:
                 raise FormulaError(problem, self.text, node.pos)
 
     def _undefined_number(self, node: ast.Node, value: Any) -> str | None:
-        """Why the number ``value`` of ``node`` is undefined at every point at the first
-        compared sizes, or None: log(det(X) - det(X^T)) is log(0) once written out, which its
-        symbolic form does not show, and 0 * it would fold to 0 and pass."""
-        if not (self.compared and isinstance(value, sp.Basic) and _hides_zero(value)):
+        """Why the number ``value`` of ``node`` is undefined at every point at a compared size
+        setting, or None: log(det(X) - det(X^T)) is log(0) once written out, which its symbolic
+        form does not show, and 0 * it would fold to 0 and pass. Every setting is judged, as
+        for a divisor: log(det(A - A^T)) is log(0) at odd sizes only."""
+        if not (isinstance(value, sp.Basic) and _hides_zero(value)):
             return None
-        sizes = self.compared[0]
-        if at_sizes.finite_real(at_sizes.number_at_a_point(value, sizes)):
-            return None  # defined at a point: not undefined everywhere, nothing written out
-        with self._evaluated(node):
-            written = at_sizes.written_out(value, sizes)
-        expanded = sp.expand(written)
-        if not (at_sizes.undefined_entries(sp.Matrix([[expanded]])) or _never_real(expanded)):
-            return None
-        shown = at_sizes.show_sizes(_dims(value, sizes))
-        return (
-            f"'{ast.to_text(node)}' is undefined at {shown}: written out, it is "
-            f"{_undefined_form(value, sizes)}, so the formula is not a real number"
-        )
+        for sizes in self.compared:
+            if at_sizes.finite_real(at_sizes.number_at_a_point(value, sizes)):
+                continue  # defined at a point: not undefined everywhere, nothing written out
+            with self._evaluated(node):
+                written = at_sizes.written_out(value, sizes)
+            expanded = sp.expand(written)
+            if at_sizes.undefined_entries(sp.Matrix([[expanded]])) or _never_real(expanded):
+                shown = at_sizes.show_sizes(_dims(value, sizes))
+                return (
+                    f"'{ast.to_text(node)}' is undefined at {shown}: written out, it is "
+                    f"{_undefined_form(value, sizes)}, so the formula is not a real number"
+                )
+        return None
 
     def _undefined(
         self, text: str, value: Typed, entry: Any, entries: Any, divisor: Any = None
