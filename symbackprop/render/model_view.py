@@ -18,8 +18,8 @@ from sympy import MatrixSymbol, OneMatrix, Transpose, preorder_traversal
 
 from symbackprop.core.plain_form import plain
 from symbackprop.core.segments import Grad, Prime, Segment, words_with_m
-from symbackprop.core.segments import plain as segments_plain
 from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.render.mode import ModeText
 from symbackprop.render.model_names import ADJOINT_PREFIX, ModelNames, prime
 from symbackprop.render.model_print import ModelLatexPrinter, ModelTextPrinter
 
@@ -34,7 +34,7 @@ EXPANDED_MAX_CHARS = 400
 
 
 @dataclass
-class ModelView:
+class ModelView(ModeText):
     """A model's derivation prepared for printing (see the module docstring)."""
 
     d: ModelDerivation
@@ -147,11 +147,6 @@ class ModelView:
         where = {"columns" if s[1] == m else "rows" for s in shapes if m in tuple(s)}
         text = f"batch of m examples ({where.pop()})" if len(where) == 1 else "batch of m examples"
         return words_with_m(text)
-
-    @property
-    def mode_text(self) -> str:
-        """:attr:`mode` as plain text, for the terminal."""
-        return segments_plain(self.mode)
 
     def text(self, expr: Any) -> str:
         if expr not in self._texts:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from symbackprop.core.graph import resolve_activations
-from symbackprop.core.segments import Segment, plain, words_with_m
+from symbackprop.core.segments import Segment, words_with_m
+from symbackprop.render.mode import ModeText
 from symbackprop.spec import check_wrt
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ EXPAND_MAX_DEPTH = 8
 
 
 @dataclass
-class View:
+class View(ModeText):
     """A derivation prepared for printing (see the module docstring)."""
 
     d: Derivation
@@ -146,11 +147,6 @@ class View:
         """ "batch of m examples (columns)" or "single example", with m as mathematics: every
         printer prints these segments (m in italics in LaTeX, MathML on the web page)."""
         return words_with_m("batch of m examples (columns)" if self.d.batch else "single example")
-
-    @property
-    def mode_text(self) -> str:
-        """:attr:`mode` as plain text, for the terminal."""
-        return plain(self.mode)
 
     def table_names(self) -> list[str]:
         """The names of the shape table: x, then W, b, z, a per layer, then y."""
