@@ -23,6 +23,7 @@ from sympy import HadamardProduct, MatMul
 
 from symbackprop.apps.shapecheck import crossings, numeric, redraw, spellings, written_sizes
 from symbackprop.apps.shapecheck import model as model_formula
+from symbackprop.apps.shapecheck.boundary import boundary_note
 from symbackprop.apps.shapecheck.decided import (
     applications,
     entries_differ,
@@ -328,6 +329,9 @@ def check_formula(
                 _verdict(report, derivation, typed.expr)
                 _numeric_digits(report)
                 _generic_widths_note(report, derivation)
+                boundary = boundary_note(derivation, tree) if report.equal else None
+                if boundary is not None:
+                    report.notes.append(boundary)
             except _TooLarge as exc:
                 report.error = FormulaError(f"cannot check this formula: {exc}", formula, None)
                 report.equal = None

@@ -1,0 +1,47 @@
+"""An indicator that counts its boundary (1{z1 >= 0} for relu'(z1)) gets a note: no point
+compared lies on the kink, where it and the derivation's relu'(0) = 0 differ."""
+
+from __future__ import annotations
+
+import symbackprop as sb
+
+
+def test_counting_relus_kink_as_1_is_noted_with_the_derivations_value() -> None:
+    report = sb.check_formula("4-3:relu-1", "W1", "(W2^T delta2 ⊙ 1{z1 >= 0}) x^T")
+    assert report.ok and report.exit_code == 0
+    (note,) = [n for n in report.notes if "1{z1 >= 0}" in n]
+    assert note.startswith("1{z1 >= 0} is 1 where z1 = 0, which no compared point reaches")
+    assert "any value in [0, 1] is a subgradient there" in note
+    assert "the derivation takes relu'(0) = 0, as PyTorch and JAX do" in note
+
+
+def test_the_strict_indicator_gets_no_note() -> None:
+    report = sb.check_formula("4-3:relu-1", "W1", "(W2^T delta2 ⊙ 1{z1 > 0}) x^T")
+    assert report.ok and not any("subgradient" in n for n in report.notes)
+
+
+def test_no_note_without_a_kinked_activation_or_for_a_wrong_formula() -> None:
+    smooth = sb.check_formula("4-3-1", "W1", "(W2^T delta2 ⊙ a1 ⊙ (1 - a1) ⊙ 1{a1 >= 0}) x^T")
+    assert smooth.ok and not any("subgradient" in n for n in smooth.notes)
+    wrong = sb.check_formula("4-3:relu-1", "W1", "(W2^T delta2 ⊙ 1{z1 >= 0}) x^T * 2")
+    assert not wrong.ok and not any("subgradient" in n for n in wrong.notes)
+
+
+def test_each_kinked_activation_says_its_own_subgradients() -> None:
+    """leaky_relu'(0) = 1/100 in the derivation; jax.nn's takes 1 there: no framework claim."""
+    report = sb.check_formula("4-3:leaky_relu-2:relu-1", "W2", "(W3^T delta3 ⊙ 1{z2 >= 0}) a1^T")
+    assert report.ok, report
+    (note,) = [n for n in report.notes if "subgradient" in n]
+    assert "if z2 feeds leaky_relu or relu, that is a kink" in note
+    assert (
+        "leaky_relu: any value in [1/100, 1] is a subgradient there; the derivation takes "
+        "leaky_relu'(0) = 1/100;" in note
+    )
+    assert "relu: any value in [0, 1]" in note and note.count("PyTorch") == 1
+
+
+def test_a_models_relu_is_found_too() -> None:
+    model = sb.Model.parse("x : n x 1\nw : n x 1\nJ = sum(relu(w ⊙ x))\nsizes: n = 3\ndata: x")
+    report = sb.check_formula(model, "w", "x ⊙ 1{w ⊙ x >= 0}")
+    assert report.ok, report
+    assert any(n.startswith("1{w ⊙ x >= 0} is 1 where w ⊙ x = 0") for n in report.notes)
