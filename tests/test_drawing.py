@@ -195,3 +195,38 @@ def test_a_file_named_by_its_suffix_alone_gets_that_format(tmp_path: Path) -> No
     result = runner.invoke(main, ["draw", "3-2-1", "-o", str(dotted)])
     assert result.exit_code == 2 and not dotted.exists(), result.output
     assert "ends in '.': name it .png, .svg or .tex" in result.output
+
+
+def _crossings(picture: object) -> list[str]:
+    """The arrows that pass through a box (sampled every pixel along each segment; a box
+    shrunk by 2 pixels, so that an arrow leaving or reaching its side does not count)."""
+    found = []
+    for line in picture.lines:  # type: ignore[attr-defined]
+        points = line.points()
+        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+            steps = max(1, int(max(abs(x2 - x1), abs(y2 - y1))))
+            for k in range(steps + 1):
+                x, y = x1 + (x2 - x1) * k / steps, y1 + (y2 - y1) * k / steps
+                for box in picture.boxes:  # type: ignore[attr-defined]
+                    if abs(x - box.x) < box.w / 2 - 2 and abs(y - box.y) < box.h / 2 - 2:
+                        found.append(f"{line.style} line through {plain_text(box.label)}")
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("path", MODELS, ids=[p.stem for p in MODELS])
+def test_no_arrow_of_a_models_graph_passes_through_a_box(path: Path) -> None:
+    """Z -> D (D = Z - mu) was a straight line through mu's box: it read Z -> mu -> D. An
+    arrow that skips a column goes around the boxes there, through a gap."""
+    picture = drawing(sb.Model.from_file(path))
+    assert _crossings(picture) == []
+
+
+def test_a_routed_arrow_is_drawn_through_its_points_in_every_format() -> None:
+    picture = drawing(sb.Model.from_file("examples/models/batch_norm.model"))
+    routed = [line for line in picture.lines if line.via]
+    assert routed and all(line.points()[0] == (line.x1, line.y1) for line in routed)
+    svg = to_svg(picture)
+    assert svg.count("<polyline") == len(routed)
+    ET.fromstring(svg)
+    tikz = to_tikz(picture)
+    assert sum(line.count(" -- ") == 3 for line in tikz.splitlines()) == len(routed)

@@ -79,13 +79,19 @@ class Box:
 
 @dataclass(frozen=True)
 class Line:
-    """From (x1, y1) to (x2, y2); an arrow head at the end for ``forward`` and ``adjoint``."""
+    """From (x1, y1) to (x2, y2), through the points ``via`` (none: a straight line); an
+    arrow head at the end for ``forward`` and ``adjoint``."""
 
     x1: float
     y1: float
     x2: float
     y2: float
     style: LineStyle = "edge"
+    via: tuple[tuple[float, float], ...] = ()
+
+    def points(self) -> list[tuple[float, float]]:
+        """Every point the line passes, from its start to its end."""
+        return [(self.x1, self.y1), *self.via, (self.x2, self.y2)]
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from symbackprop.render.drawing.figure import (
     name_label,
     words,
 )
+from symbackprop.render.drawing.routes import Column, route
 from symbackprop.render.mathml_tex import GREEK as GREEK_LETTERS
 from symbackprop.render.model_names import greek, name_parts
 from symbackprop.spec import Network
@@ -188,7 +189,7 @@ def _input_names(
 
 # -- a model's computation graph ---------------------------------------------------------------
 
-_BOX_H, _COL_GAP, _ROW_GAP = 28.0, 64.0, 20.0
+_BOX_H, _COL_GAP, _ROW_GAP = 28.0, 64.0, 26.0
 
 
 def model_label(name: str) -> Label:
@@ -269,11 +270,14 @@ def model_drawing(model: Model) -> Drawing:
     height = 24 + tallest * (_BOX_H + _ROW_GAP) + 8
     x = 24.0
     centres: dict[str, tuple[float, float]] = {}
+    placed: list[Column] = []  # each column's edges and boxes, for the arrows that skip it
     for column in columns:
         col_w = max(widths[n] for n in column)
         top = 24 + (tallest - len(column)) * (_BOX_H + _ROW_GAP) / 2
         for row, node in enumerate(column):
             centres[node] = (x + col_w / 2, top + row * (_BOX_H + _ROW_GAP) + _BOX_H / 2)
+        spans = [(centres[n][1] - _BOX_H / 2, centres[n][1] + _BOX_H / 2) for n in column]
+        placed.append(Column(x, x + col_w, spans))
         x += col_w + _COL_GAP
     out = Drawing(x - _COL_GAP + 24, height, "the computation graph of the model")
     gradient = _depends_on_parameter(model, edges)
@@ -287,11 +291,15 @@ def model_drawing(model: Model) -> Drawing:
         x2 -= widths[target] / 2
         y1 += _spread(outs[source].index(target), len(outs[source]))
         y2 += _spread(ins[target].index(source), len(ins[target]))
+        # past the boxes of the columns it skips (Z to D = Z - mu, past mu's column)
+        via = route((x1, y1), (x2, y2), placed[rank[source] + 1 : rank[target]], _ROW_GAP)
         if source in gradient:  # the adjoint flows back along this edge
-            out.lines.append(Line(x1, y1 - 3, x2, y2 - 3, "forward"))
-            out.lines.append(Line(x2, y2 + 3, x1, y1 + 3, "adjoint"))
+            ahead = tuple((x, y - 3) for x, y in via)
+            back = tuple((x, y + 3) for x, y in reversed(via))
+            out.lines.append(Line(x1, y1 - 3, x2, y2 - 3, "forward", ahead))
+            out.lines.append(Line(x2, y2 + 3, x1, y1 + 3, "adjoint", back))
         else:
-            out.lines.append(Line(x1, y1, x2, y2, "forward"))
+            out.lines.append(Line(x1, y1, x2, y2, "forward", via))
     for node in nodes:
         cx, cy = centres[node]
         style: Style = (

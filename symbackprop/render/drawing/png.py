@@ -71,15 +71,20 @@ def to_png(drawing: Drawing) -> bytes:
         if line.style == "edge":
             ax.plot([line.x1, line.x2], [line.y1, line.y2], color=colour, lw=0.6, zorder=1)
             continue
+        dashes = "--" if line.style == "adjoint" else "-"
+        points = line.points()
+        if len(points) > 2:  # routed around boxes: the path up to its last segment
+            xs, ys = zip(*points[:-1], strict=True)
+            ax.plot(xs, ys, color=colour, lw=1.0, linestyle=dashes, zorder=2)
         ax.add_patch(
             FancyArrowPatch(
-                (line.x1, line.y1),
-                (line.x2, line.y2),
+                points[-2],
+                points[-1],
                 arrowstyle="-|>",
                 mutation_scale=9,
                 color=colour,
                 lw=1.0,
-                linestyle="--" if line.style == "adjoint" else "-",
+                linestyle=dashes,
                 shrinkA=0,
                 shrinkB=0,
                 zorder=2,

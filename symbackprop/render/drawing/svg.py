@@ -78,6 +78,10 @@ def to_svg(drawing: Drawing) -> str:
             attrs += f' stroke-width="1.3" marker-end="url(#sb-arrow-{line.style})"'
         if line.style == "adjoint":
             attrs += ' stroke-dasharray="5 3"'
+        if line.via:  # routed around the boxes between its ends
+            points = " ".join(f"{_num(x)},{_num(y)}" for x, y in line.points())
+            out.append(f'<polyline points="{points}" fill="none" {attrs}/>')
+            continue
         out.append(
             f'<line x1="{_num(line.x1)}" y1="{_num(line.y1)}" x2="{_num(line.x2)}" '
             f'y2="{_num(line.y2)}" {attrs}/>'

@@ -89,7 +89,8 @@ def to_tikz(drawing: Drawing) -> str:
     ]
     out = [r"\begin{center}", r"\begin{tikzpicture}[" + ",\n  ".join(styles) + "]"]
     for line in drawing.lines:
-        out.append(rf"\draw[sb{line.style}] {p(line.x1, line.y1)} -- {p(line.x2, line.y2)};")
+        path = " -- ".join(p(x, y) for x, y in line.points())
+        out.append(rf"\draw[sb{line.style}] {path};")
     for c in drawing.circles:
         out.append(rf"\draw[fill={_colour(FILL[c.style])}] {p(c.x, c.y)} circle ({c.r * s:.2f});")
     for dots in drawing.dots:
