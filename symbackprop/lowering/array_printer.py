@@ -473,6 +473,10 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         )
         return f"{self.ZEROS}(({rows}, {cols}){self.dtype_argument()})"
 
+    def _print_TransposedAdjugate(self, expr: Any) -> str:
+        self.helpers.add("_adjugate_t")  # adj(A)^T from an SVD, at a singular A too
+        return f"_adjugate_t({self.code(expr.matrix)})"
+
     def _print_Inverse(self, expr: Any) -> str:
         return f"{self.LIB}.linalg.inv({self.code(expr.arg)})"
 

@@ -50,6 +50,7 @@ from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.model_graph import ElementFunction
 from symbackprop.errors import SizeMissing, SpecError
 from symbackprop.lowering import names
+from symbackprop.lowering.adjugate import adjugates, defined
 from symbackprop.lowering.guards import printed_forms, safe_forms
 from symbackprop.lowering.plan import Dims
 from symbackprop.lowering.provenance import text
@@ -618,8 +619,9 @@ def _backward(
             settled = _settle(written)
             prove_settled(written, settled, where)
             settled = _code_derivatives(settled, functions)
-            expr = _reuse(settled, cached, functions)
-            prove_settled(settled, expr, where, reads=reads)
+            # det(A) inv(A^T) as adj(A)^T, which the code computes at a singular A too
+            expr = _reuse(adjugates(settled, cached), cached, functions)
+            prove_settled(settled, defined(expr), where, reads=reads)
             return settled, expr
 
         settled, expr = lowered(written)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, ClassVar
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.column_sums import JAX_ORDERED
 from symbackprop.lowering.jax.model_template import (
+    ADJUGATE_HELPER,
     CHECK_HELPER,
     CUSTOM_VJP,
     GRADIENTS,
@@ -70,7 +71,10 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
         "import numpy as np  # init_params and the array types the entry checks refuse",
     ]
     COPY = None  # immutable arrays: a gradient may be a parameter itself
-    HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (("logdet", LOGDET_HELPER),)
+    HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("logdet", LOGDET_HELPER),
+        ("_adjugate_t", ADJUGATE_HELPER),
+    )
     INIT_PARAMS = INIT_PARAMS
     CHECK_HELPER = CHECK_HELPER
 

@@ -62,6 +62,17 @@ INIT_PARAMS = init_params(
 """,
     "jnp.asarray(value.astype(dtype))",
 )
+ADJUGATE_HELPER = '''
+def _adjugate_t(A):
+    """adj(A)^T, the gradient of det(A): det(A) inv(A)^T where A is invertible, and defined
+    at a singular A too (jnp.linalg.inv gives infs and NaNs there). From A = U S V^T:
+    det(U) det(V) U diag(p) V^T, where p_i is the product of the singular values other than
+    s_i (no inverse, no division).
+    """
+    U, s, Vt = jnp.linalg.svd(A)
+    p = jnp.stack([jnp.prod(jnp.concatenate((s[:i], s[i + 1 :]))) for i in range(s.shape[0])])
+    return jnp.linalg.det(U) * jnp.linalg.det(Vt) * (U * p) @ Vt
+'''
 LOGDET_HELPER = '''
 def logdet(A):
     """log det(A) as a 1 x 1 array, through slogdet (no overflow of det itself); NaN where

@@ -28,6 +28,7 @@ from symbackprop.lowering.column_sums import SUMS_HELPER
 from symbackprop.lowering.model_emitter import ModelEmitter, Shape, matrices
 from symbackprop.lowering.numpy.emitter import single_ufunc
 from symbackprop.lowering.numpy.model_template import (
+    ADJUGATE_HELPER,
     CHECK_HELPER,
     INIT_PARAMS,
     LOG_SOFTMAX_HELPER,
@@ -65,6 +66,7 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
         ("logsumexp", LOGSUMEXP_HELPER),
         ("softmax_of_all", SOFTMAX_OF_ALL_HELPER),
         ("logdet", LOGDET_HELPER),
+        ("_adjugate_t", ADJUGATE_HELPER),
     )
     INIT_PARAMS = INIT_PARAMS
     CHECK_HELPER = CHECK_HELPER

@@ -23,6 +23,7 @@ from symbackprop.lowering.model_template import (
 __all__ = [
     "CHECK_HELPER",
     "INIT_PARAMS",
+    "ADJUGATE_HELPER",
     "LOGDET_HELPER",
     "LOGSUMEXP_HELPER",
     "LOG_SOFTMAX_HELPER",
@@ -68,6 +69,16 @@ def softmax_of_all(Z):
     E = np.exp(Z - Z.max())
     E /= E.sum()
     return E
+'''
+ADJUGATE_HELPER = '''
+def _adjugate_t(A):
+    """adj(A)^T, the gradient of det(A): det(A) inv(A)^T where A is invertible, and defined
+    at a singular A too. From A = U S V^T: det(U) det(V) U diag(p) V^T, where p_i is the
+    product of the singular values other than s_i (no inverse, no division).
+    """
+    U, s, Vt = np.linalg.svd(A)
+    p = np.array([np.prod(np.delete(s, i)) for i in range(s.size)], dtype=A.dtype)
+    return np.linalg.det(U) * np.linalg.det(Vt) * (U * p) @ Vt
 '''
 LOGDET_HELPER = '''
 def logdet(A):

@@ -34,7 +34,12 @@ from symbackprop.lowering.model_emitter import (
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import comment, fitted, line
 from symbackprop.lowering.torch.emitter import no_grad_note
-from symbackprop.lowering.torch.model_template import CHECK_HELPER, INIT_PARAMS, LOGDET_HELPER
+from symbackprop.lowering.torch.model_template import (
+    ADJUGATE_HELPER,
+    CHECK_HELPER,
+    INIT_PARAMS,
+    LOGDET_HELPER,
+)
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import AUTOGRAD, NO_GRAD_HELPER, SAME_DTYPE_HELPER
 
@@ -62,7 +67,10 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     COPY = ".clone()"
     GRADIENTS = "its gradients (tensors)"
     WORK_NOTE = ("", "    ``work`` is accepted for the common signature and ignored.")
-    HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (("logdet", LOGDET_HELPER),)
+    HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("logdet", LOGDET_HELPER),
+        ("_adjugate_t", ADJUGATE_HELPER),
+    )
     INIT_PARAMS = INIT_PARAMS
     CHECK_HELPER = CHECK_HELPER
 

@@ -11,8 +11,18 @@ from __future__ import annotations
 
 from symbackprop.lowering.model_template import STDS, check_helper, init_params
 
-__all__ = ["CHECK_HELPER", "INIT_PARAMS", "LOGDET_HELPER", "STDS"]
+__all__ = ["CHECK_HELPER", "INIT_PARAMS", "ADJUGATE_HELPER", "LOGDET_HELPER", "STDS"]
 
+ADJUGATE_HELPER = '''
+def _adjugate_t(A):
+    """adj(A)^T, the gradient of det(A): det(A) inv(A)^T where A is invertible, and defined
+    at a singular A too. From A = U S V^T: det(U) det(V) U diag(p) V^T, where p_i is the
+    product of the singular values other than s_i (no inverse, no division).
+    """
+    U, s, Vh = torch.linalg.svd(A)
+    p = torch.stack([torch.cat((s[:i], s[i + 1 :])).prod() for i in range(s.shape[0])])
+    return torch.linalg.det(U) * torch.linalg.det(Vh) * (U * p) @ Vh
+'''
 LOGDET_HELPER = '''
 def logdet(A):
     """log det(A) as a (1, 1) tensor, through slogdet (no overflow of det itself)."""
