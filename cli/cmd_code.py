@@ -482,6 +482,14 @@ def _report_checks(
         # rows that measured nothing were not compared: the exact check alone can decide
         passed = f"finite differences could not resolve {unresolved}"
         passed += "; the exact check passed" if exact_ok else "; the check cannot decide"
+    if exact_result is not None and exact_result.cost_undefined and not failed:
+        # finite differences of a module that folded 0 * log(0) away compared another cost
+        console.print_out(*lines)
+        raise CliError(
+            f"cannot decide: {exact_result.undecided}, yet the generated code's cost was "
+            "finite: a part the cost multiplies by 0 may have no value anywhere (0 log(0) is "
+            "no number), and the code leaves it out"
+        )
     lines.append("[bold red]check failed[/]" if failed else f"[green]{passed}[/]")
     console.print_out(*lines)
     if failed:

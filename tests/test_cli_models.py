@@ -366,6 +366,25 @@ def test_a_function_of_a_value_constant_everywhere_with_no_value_there_is_refuse
     assert "line 3: " in result.stderr and words in result.stderr
 
 
+def test_check_cannot_decide_when_the_model_has_no_value_where_the_code_has_one(
+    tmp_path: Path,
+) -> None:
+    """tr(w w^T) - tr(w^T w) is 0 everywhere, which only a point shows (the graph's structure
+    does not): 0 times its log folded away, finite differences of the module passed and
+    check said so, exit 0, of a model with no value anywhere."""
+    path = tmp_path / "trace0.model"
+    cost = "sum(w ⊙ x) + 0 * log(tr(w w^T) - tr(w^T w))"
+    path.write_text(f"x : n x 1\nw : n x 1\nJ = {cost}\nsizes: n = 3\ndata: x\n", "utf-8")
+    result = invoke("check", str(path))
+    _one_line_error(result)
+    assert "cannot decide: the model has no value at any of the 60 points drawn (log of 0)" in (
+        result.stderr
+    )
+    assert "yet the generated code's cost was finite" in result.stderr
+    exact = sb.check_exact(sb.derive(sb.Model.from_file(path)))
+    assert exact.cost_undefined and not exact.ok and exact.mismatches == []
+
+
 @pytest.mark.parametrize(
     "cost",
     [
@@ -400,6 +419,7 @@ def test_check_says_not_run_when_the_exact_check_finds_no_point(tmp_path: Path) 
     assert "all checks passed" not in text
     exact = sb.check_exact(sb.derive(sb.Model.parse(path.read_text(encoding="utf-8"))))
     assert not exact.ok and exact.mismatches == [] and "no point found" in exact.undecided
+    assert not exact.cost_undefined  # the gradient's form had no value, not the model
 
 
 @pytest.mark.parametrize(

@@ -185,7 +185,17 @@ def _degree(node: Any, degrees: dict[str, int]) -> int:
 
 
 class _Redraw(Exception):
-    """The point is outside a function's domain or on a kink: draw another."""
+    """The point is outside a function's domain or on a kink: draw another. ``undefined``:
+    a value had none there (a log of 0, an inverse of a singular matrix), not a kink."""
+
+    def __init__(self, reason: str, *, undefined: bool = False) -> None:
+        super().__init__(reason)
+        self.undefined = undefined
+
+
+class CostUndefined(OutsideDomain):
+    """The model's forward values had no value at every point drawn: its cost is undefined
+    there, not only its gradient's form (``0 * log(tr(W W^T) - tr(W^T W))``)."""
 
 
 def model_sizes(derivation: ModelDerivation, sizes: dict[str, int] | None) -> dict[sp.Symbol, int]:
@@ -398,7 +408,9 @@ class ModelCheck:
         """
         assert self.model is not None
         problem = ""
-        for _attempt in range(MAX_ATTEMPTS if leaves is None else 1):
+        undefined = 0  # draws where a forward value had none (not a kink, not an adjoint)
+        attempts = MAX_ATTEMPTS if leaves is None else 1
+        for _attempt in range(attempts):
             self.table.redraw()
             names = (*self.model.parameters, *self.model.data)
             env = {name: self._leaf(name) for name in names} if leaves is None else dict(leaves)
@@ -406,12 +418,21 @@ class ModelCheck:
                 if placed is not None:
                     self._place(env, placed)
                 self._forward(env)
+            except _Redraw as exc:
+                problem = str(exc)
+                undefined += exc.undefined
+                continue
+            try:
                 for step in self.d.steps:
                     if step.delta is not None:
                         env[step.delta.name] = self._value(step.expr, env)
                 return env
             except _Redraw as exc:
                 problem = str(exc)
+        if undefined == attempts > 1 and placed is None:
+            raise CostUndefined(
+                f"the model has no value at any of the {attempts} points drawn ({problem})"
+            )
         raise OutsideDomain(f"no point found in {MAX_ATTEMPTS} draws ({problem})")
 
     def _place(self, env: dict[str, Any], placed: Any) -> None:
@@ -438,13 +459,13 @@ class ModelCheck:
         try:
             value = self.evaluate(expr, env)
         except OutsideDomain as exc:
-            raise _Redraw(str(exc)) from None
+            raise _Redraw(str(exc), undefined=True) from None
         except ZeroDivisionError:  # Python's or SymPy's text is no user text
-            raise _Redraw("a division by zero") from None
+            raise _Redraw("a division by zero", undefined=True) from None
         except ValueError as exc:  # a singular matrix inverted
             if "invertible" in str(exc) or "singular" in str(exc).lower():
                 # SymPy's own text ("Matrix det == 0; not invertible") is no user text
-                raise _Redraw("an inverse of a singular matrix") from None
+                raise _Redraw("an inverse of a singular matrix", undefined=True) from None
             raise
         # rationals (a float from the real table); infinite or undefined: a division by zero
         # with exact constants (shapecheck's comparison), a number such as -35 exp(-3)/6
@@ -460,7 +481,8 @@ class ModelCheck:
         )
         if bad is not None:
             if bad.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-                raise _Redraw("a division by zero")  # SymPy's zoo or nan is no user text
+                # SymPy's zoo or nan is no user text
+                raise _Redraw("a division by zero", undefined=True)
             raise NotExact(f"{bad} is not a number")
         return value
 
@@ -578,6 +600,7 @@ def check_model_exact(
         except (OutsideDomain, NotExact) as exc:
             if trial == 0:  # nothing compared, nothing found wrong
                 result.undecided = str(exc)
+                result.cost_undefined = isinstance(exc, CostUndefined)
             else:  # what the earlier trials compared (and found) stands
                 result.trials = trial
             return result

@@ -39,6 +39,10 @@ class ExactCheck:
     #: why nothing could be compared (no point inside every function's domain was found):
     #: then ``ok`` is False (nothing was verified) with no mismatch (nothing was found wrong)
     undecided: str = ""
+    #: the model had no value at any point drawn (its forward values, not only a gradient's
+    #: form): where finite differences of the module found a finite cost, the module
+    #: computes something else (a part multiplied by 0 and folded away)
+    cost_undefined: bool = False
 
     @property
     def ok(self) -> bool:
