@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import sympy as sp
 from sympy import (
@@ -422,7 +422,7 @@ class _Builder:
 
     def refuse_constant_argument(
         self, call: str, problem: str, arg: MatrixSymbol, aside: str = ""
-    ) -> None:
+    ) -> NoReturn:
         """Refuse ``call`` of ``arg``, a value that is one number at every point (``w - w``):
         ``problem`` follows the call, ``aside`` the value's description."""
         at = self.constant_value(arg)
