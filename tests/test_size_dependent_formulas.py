@@ -63,3 +63,36 @@ def test_right_formulas_pass_and_say_where_they_were_compared() -> None:
     report = sb.check_formula("4-3-2-1", "W2", TRUE_W2, batch=True)
     assert report.ok and report.points is not None
     assert "3 random points, 2 at other sizes" in report.points
+
+
+#: no sizes: line, so p and k (and m) change; they were equal in every setting compared
+RECTANGULAR = "W : p x k\nx : k x 1\ny : p x 1\nJ = y^T W x\ndata: x, y\n"
+BATCH = "X : n x m\nY : 1 x m\nW : 1 x n\nJ = sum(Y * (W X)) / m\ndata: X, Y\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "formula", "right"),
+    [
+        (RECTANGULAR, "(1 + det(W W^T) - det(W^T W)) y x^T", "y x^T"),
+        (BATCH, "(1/m)(1 + det(X X^T) - det(X^T X)) Y X^T", "(1/m) Y X^T"),
+        (RECTANGULAR, "(1 + sum(x^0) - sum(y^0)) y x^T", "y x^T"),  # 1 + k - p
+    ],
+)
+def test_a_formula_right_only_where_two_dimensions_are_equal_is_wrong(
+    text: str, formula: str, right: str
+) -> None:
+    """det(W W^T) - det(W^T W) is 0 for a square W only: every setting gave the undeclared
+    dimensions (p and k, or n and m) one size, 2, 3, then 4, and the formula passed exactly
+    (hostile31 F1). The third setting gives them distinct sizes now."""
+    model = Model.parse(text)
+    report = sb.check_formula(model, "W", formula)
+    assert report.exit_code == 1 and report.equal is False, report
+    assert sb.check_formula(model, "W", right).ok
+
+
+def test_the_third_setting_of_a_model_gives_each_free_dimension_its_own_size() -> None:
+    from symbackprop.apps.shapecheck.model import size_settings
+
+    derivation = sb.derive(Model.parse(RECTANGULAR))
+    sizes = [{str(d): n for d, n in setting.items()} for setting, _ in size_settings(derivation)]
+    assert sizes == [{"p": 2, "k": 2}, {"p": 3, "k": 3}, {"k": 4, "p": 5}]

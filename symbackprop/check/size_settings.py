@@ -8,8 +8,11 @@ third where each is :data:`THIRD_SIZE`: every such dimension then takes three di
 (2, 3 and 4 for most; 1, 3 and 4 for an output of width 1), so a factor of degree 2 in a
 size that is right at two of them (``(5 - m)/6`` or ``1/(m^2 - 4m + 6)`` for ``1/m``, right
 at m = 2 and 3) and a matrix identity that holds up to 3 x 3 (Cayley-Hamilton for n = 3) are
-caught (hostile22). A formula built to agree at all
-three still passes: the check compares at points, it proves nothing.
+caught (hostile22). With ``distinct`` (a model's formula) the third setting also gives the
+dimensions that change distinct sizes (4, 5, 6, ... in name order): in the first two they
+are equal, and a formula right only where two of them are (``det(W W^T) - det(W^T W)``, 0 for
+a square W only) passed (hostile31). A formula built to agree at all three still passes: the
+check compares at points, it proves nothing.
 """
 
 from __future__ import annotations
@@ -32,12 +35,19 @@ THIRD_SIZE = 4
 
 
 def size_settings(
-    first: dict[sp.Symbol, int], fixed: Collection[sp.Symbol], trials: int
+    first: dict[sp.Symbol, int],
+    fixed: Collection[sp.Symbol],
+    trials: int,
+    *,
+    distinct: bool = False,
 ) -> list[Setting]:
     """``first`` with ``trials`` points, then (when a dimension is not ``fixed``) every other
-    dimension made :func:`other_size`, then :data:`THIRD_SIZE`, one point each."""
+    dimension made :func:`other_size`, then :data:`THIRD_SIZE` (with ``distinct``: 4, 5, ...
+    in name order), one point each."""
     second = {dim: size if dim in fixed else other_size(size) for dim, size in first.items()}
-    third = {dim: size if dim in fixed else THIRD_SIZE for dim, size in first.items()}
+    changing = sorted((dim for dim in first if dim not in fixed), key=str)
+    step = dict.fromkeys(changing, 0) if not distinct else {d: k for k, d in enumerate(changing)}
+    third = {dim: size if dim in fixed else THIRD_SIZE + step[dim] for dim, size in first.items()}
     settings = [(first, trials)]
     for other in (second, third):
         if all(other != setting for setting, _ in settings):

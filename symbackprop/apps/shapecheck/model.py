@@ -291,9 +291,10 @@ def size_settings(derivation: ModelDerivation) -> list[Setting]:
     """The sizes a formula is compared at, each with its number of points.
 
     First the model's own ``sizes:`` (a declared size above :data:`MAX_DECLARED` becomes 2)
-    with m = 2; then every undeclared (or too large) dimension and m made 3, then 4
-    (:func:`~symbackprop.check.size_settings.size_settings`, as for a network): a formula
-    right only at one or two sizes of a dimension is wrong at another.
+    with m = 2; then every undeclared (or too large) dimension and m made 3, then 4, 5, ...
+    (:func:`~symbackprop.check.size_settings.size_settings`, as for a network; the third with
+    distinct sizes, 4, 5, ...): a formula right only at one or two sizes of a dimension, or
+    only where two dimensions are equal, is wrong at another.
     """
     assert derivation.model is not None
     declared = derivation.model.sizes
@@ -306,7 +307,7 @@ def size_settings(derivation: ModelDerivation) -> list[Setting]:
             kept.add(dim)
         else:
             first[dim] = 2
-    return shared_settings(first, kept, TRIALS)
+    return shared_settings(first, kept, TRIALS, distinct=True)
 
 
 def _real_interpretation(digits: int) -> type[RealInterpretation]:
