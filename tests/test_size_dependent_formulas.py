@@ -95,4 +95,17 @@ def test_the_third_setting_of_a_model_gives_each_free_dimension_its_own_size() -
 
     derivation = sb.derive(Model.parse(RECTANGULAR))
     sizes = [{str(d): n for d, n in setting.items()} for setting, _ in size_settings(derivation)]
-    assert sizes == [{"p": 2, "k": 2}, {"p": 3, "k": 3}, {"k": 4, "p": 5}]
+    assert sizes == [{"p": 2, "k": 2}, {"p": 3, "k": 3}, {"p": 4, "k": 5}]
+
+
+def test_a_networks_third_setting_gives_each_width_its_own_size() -> None:
+    """4-3-2-1 is compared first at n0 = n1 = 3 (its small widths), then at 2, 2, 3, 3: the
+    third setting gives each width its own size, in layer order (4 to 7, then again)."""
+    from symbackprop.apps.shapecheck.check import _settings
+
+    settings = _settings(sb.derive(sb.Network.parse("4-3-2-1")))
+    third = {str(d): n for d, n in settings[-1][0].items()}
+    assert third == {"n0": 4, "n1": 5, "n2": 6, "n3": 7}
+    deep = _settings(sb.derive(sb.Network.parse("-".join(["3"] * 12))))[-1][0]
+    widths = [deep[d] for d in sorted(deep, key=lambda d: int(str(d)[1:]))]
+    assert widths == [4, 5, 6, 7] * 3  # a layer's two widths differ; all stay small

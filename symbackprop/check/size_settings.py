@@ -4,15 +4,15 @@ A formula right at one size only (``(1/2) (A2 - Y) A1^T`` for ``(1/m) ...`` at m
 ``sum(x^0)/3`` for 1 at n0 = 3) is wrong at another, so the formula checker compares at a
 second setting where every dimension that may change does (networks: every dimension; models:
 every one the model's ``sizes:`` line does not fix), each made :func:`other_size`, and at a
-third where each is :data:`THIRD_SIZE`: every such dimension then takes three different sizes
-(2, 3 and 4 for most; 1, 3 and 4 for an output of width 1), so a factor of degree 2 in a
-size that is right at two of them (``(5 - m)/6`` or ``1/(m^2 - 4m + 6)`` for ``1/m``, right
-at m = 2 and 3) and a matrix identity that holds up to 3 x 3 (Cayley-Hamilton for n = 3) are
-caught (hostile22). With ``distinct`` (a model's formula) the third setting also gives the
-dimensions that change distinct sizes (4, 5, 6, ... in name order): in the first two they
-are equal, and a formula right only where two of them are (``det(W W^T) - det(W^T W)``, 0 for
-a square W only) passed (hostile31). A formula built to agree at all three still passes: the
-check compares at points, it proves nothing.
+third where each takes its own size from :data:`THIRD_SIZE` on (4, 5, 6, 7, then 4 again: m
+first, then in the order of the first setting). Every such dimension then takes three
+different sizes (2, 3 and 4 or more; 1, 3 and 4 or more for an output of width 1), so a factor
+of degree 2 in a size that is right at two of them (``(5 - m)/6`` or ``1/(m^2 - 4m + 6)`` for
+``1/m``, right at m = 2 and 3) and a matrix identity that holds up to 3 x 3 (Cayley-Hamilton
+for n = 3) are caught (hostile22); and no two of them are equal in all three settings unless
+more than four change, so a formula right only where two are (``det(W W^T) - det(W^T W)``, 0
+for a square W only) is caught too (hostile31: the third gave every one 4). A formula built to
+agree at all three still passes: the check compares at points, it proves nothing.
 """
 
 from __future__ import annotations
@@ -30,24 +30,29 @@ def other_size(size: int) -> int:
     return 3 if size <= 2 else 2
 
 
-#: every dimension that may change, in the third setting: neither 2 nor 3
+#: the first size of the third setting (the next dimension gets 5, ...): neither 2 nor 3
 THIRD_SIZE = 4
+#: the third setting's sizes run from THIRD_SIZE through THIRD_SIZE + THIRD_SPAN - 1, then
+#: again: dimensions next to each other (a layer's two widths) always differ,
+#: and a 60-layer network's widths stay small (each its own size took one from 1 s to 6 s)
+THIRD_SPAN = 4
 
 
 def size_settings(
-    first: dict[sp.Symbol, int],
-    fixed: Collection[sp.Symbol],
-    trials: int,
-    *,
-    distinct: bool = False,
+    first: dict[sp.Symbol, int], fixed: Collection[sp.Symbol], trials: int
 ) -> list[Setting]:
     """``first`` with ``trials`` points, then (when a dimension is not ``fixed``) every other
-    dimension made :func:`other_size`, then :data:`THIRD_SIZE` (with ``distinct``: 4, 5, ...
-    in name order), one point each."""
+    dimension made :func:`other_size`, then each its own size from :data:`THIRD_SIZE` on (4,
+    5, 6, 7, 4, ... in the order of ``first``), one point each."""
     second = {dim: size if dim in fixed else other_size(size) for dim, size in first.items()}
-    changing = sorted((dim for dim in first if dim not in fixed), key=str)
-    step = dict.fromkeys(changing, 0) if not distinct else {d: k for k, d in enumerate(changing)}
-    third = {dim: size if dim in fixed else THIRD_SIZE + step[dim] for dim, size in first.items()}
+    # in the order of ``first`` (a network's n0, n1, ...; a model's as declared): a layer's two
+    # widths are next to each other there, not in name order (n1, n10, n11, ..., n2)
+    changing = [dim for dim in first if dim not in fixed]
+    # the batch size first: m = 4 as before, where the checks of a formula that writes m
+    # itself (m at larger sizes, an indicator of m) start from
+    changing.sort(key=lambda dim: str(dim) != "m")
+    own = {dim: THIRD_SIZE + k % THIRD_SPAN for k, dim in enumerate(changing)}
+    third = {dim: own.get(dim, size) for dim, size in first.items()}
     settings = [(first, trials)]
     for other in (second, third):
         if all(other != setting for setting, _ in settings):

@@ -1013,7 +1013,8 @@ def _placements(derivation: Derivation, expr: Any, wrt: str) -> list[Any]:
 
 def _settings(derivation: Derivation) -> list[tuple[dict[sp.Symbol, int], int]]:
     """The sizes a network's formula is compared at, each with its number of points: every
-    dimension changes in the second setting ((1/2) for 1/m at m = 2 is wrong at m = 3)."""
+    dimension changes in the second setting ((1/2) for 1/m at m = 2 is wrong at m = 3), and
+    takes its own size in the third (n0 = n1 = 3 in 4-3-2-1's first setting)."""
     return size_settings(concrete_sizes(derivation, None), (), _TRIALS)
 
 

@@ -292,9 +292,9 @@ def size_settings(derivation: ModelDerivation) -> list[Setting]:
 
     First the model's own ``sizes:`` (a declared size above :data:`MAX_DECLARED` becomes 2)
     with m = 2; then every undeclared (or too large) dimension and m made 3, then 4, 5, ...
-    (:func:`~symbackprop.check.size_settings.size_settings`, as for a network; the third with
-    distinct sizes, 4, 5, ...): a formula right only at one or two sizes of a dimension, or
-    only where two dimensions are equal, is wrong at another.
+    (:func:`~symbackprop.check.size_settings.size_settings`, as for a network: the third
+    gives each its own size): a formula right only at one or two sizes of a dimension, or only
+    where two dimensions are equal, is wrong at another.
     """
     assert derivation.model is not None
     declared = derivation.model.sizes
@@ -307,7 +307,7 @@ def size_settings(derivation: ModelDerivation) -> list[Setting]:
             kept.add(dim)
         else:
             first[dim] = 2
-    return shared_settings(first, kept, TRIALS, distinct=True)
+    return shared_settings(first, kept, TRIALS)
 
 
 def _real_interpretation(digits: int) -> type[RealInterpretation]:
