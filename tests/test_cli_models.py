@@ -351,6 +351,9 @@ CONSTANT_ARGUMENTS = [
     ("sum(w ⊙ x) + 0 * logdet((w - w) w^T)", "logdet((w - w) w^T) is a log of 0"),
     ("sum(w ⊙ x) + 0 * sum(inv((w - w) w^T))", "is an inverse of a zero matrix"),
     ("bce(0 ⊙ w + 1, x)", "bce(0 ⊙ w + 1, x) takes a log of 0 at every point"),
+    # hostile31 F3: terms that cancel through transposes (each w^T is a value of its own)
+    ("sum(w ⊙ x) + 0 * sum(log(w^T - w^T))", "log(w^T - w^T) is a log of 0 at every point"),
+    ("sum(w ⊙ x) + 0 * sum(log(w - w^T^T))", "log(w - w^T^T) is a log of 0 at every point"),
 ]
 
 

@@ -7,9 +7,10 @@ the model undefined everywhere, however the value is used afterwards: SymPy fold
 written, does not have. The model graph refuses such a model when it builds it
 (:func:`undefined_function`, :func:`undefined_loss`; a logdet or an inverse of 0 there).
 
-Only what the structure of the graph shows is found here (like terms that cancel, a factor
-that is 0, a sum or a transpose of a constant); ``tr(W W^T) - tr(W^T W)`` is also 0
-everywhere, which only a point shows (the exact check then finds no point to compare at).
+Only what the structure of the graph shows is found here (like terms that cancel, also through
+transposes, ``w^T - w^T``; a factor that is 0; a sum of a constant); ``tr(W W^T) - tr(W^T W)``
+is also 0 everywhere, which only a point shows (the exact check then finds no point to compare
+at, and ``check`` cannot decide).
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ MAX_TERMS = 32
 @dataclass(frozen=True)
 class Affine:
     """A value as c1 V1 + c2 V2 + ... + c in the values that are no such sum themselves:
-    ``terms`` maps (value, repeated over the m columns) to its coefficient."""
+    ``terms`` maps (value, repeated over the m columns, transposed) to its coefficient."""
 
-    terms: dict[tuple[str, bool], sp.Expr]
+    terms: dict[tuple[str, bool, bool], sp.Expr]
     constant: sp.Expr = sp.Integer(0)
 
     @property
@@ -50,34 +51,46 @@ def affine_form(
 
     ``known``: the forms of the values defined so far (a leaf is missing: itself);
     ``record``: the node's record (a ``LinearTerms`` for LINEAR, an ``ElementFunction`` for
-    FUNCTION). Like terms merge through nested sums: ``2 w - w - w`` is 0.
+    FUNCTION). Like terms merge through nested sums and transposes: ``2 w - w - w``,
+    ``w^T - w^T`` and ``w - w^T^T`` are 0.
     """
-    forms = [
-        known.get(str(arg.name), Affine({(str(arg.name), False): sp.Integer(1)})) for arg in args
-    ]
+    forms = [known.get(str(arg.name), _itself(str(arg.name))) for arg in args]
+    if kind is Kind.TRANSPOSE:
+        (form,) = forms
+        if form.is_constant or any(repeated for _, repeated, _ in form.terms):
+            # a column repeated over m, transposed, is no transpose of a term: its own
+            value = form.constant if form.is_constant else None
+            return _itself(name) if value is None else Affine({}, value)
+        flipped = {(base, False, not t): c for (base, _, t), c in form.terms.items()}
+        return Affine(flipped, form.constant)
     if kind is Kind.LINEAR:
-        terms: dict[tuple[str, bool], sp.Expr] = {}
+        terms: dict[tuple[str, bool, bool], sp.Expr] = {}
         constant = record.constant
         for form, coeff, repeated in zip(
             forms, record.coefficients, record.broadcast, strict=True
         ):
             constant = constant + coeff * form.constant
-            for (base, inner), c in form.terms.items():
-                key = (base, inner or repeated)
+            for (base, inner, transposed), c in form.terms.items():
+                key = (base, inner or repeated, transposed)
                 terms[key] = terms.get(key, sp.Integer(0)) + coeff * c
         kept = {key: c for key, c in terms.items() if not _zero(c)}
         if len(kept) > MAX_TERMS:  # a long chain of sums: its own term, kept linear in size
-            return Affine({(name, False): sp.Integer(1)})
+            return _itself(name)
         return Affine(kept, constant)
     value = _constant(kind, args, record, [f.constant if f.is_constant else None for f in forms])
-    return Affine({(name, False): sp.Integer(1)}) if value is None else Affine({}, value)
+    return _itself(name) if value is None else Affine({}, value)
+
+
+def _itself(name: str) -> Affine:
+    """The form of a value that is no sum: itself, once."""
+    return Affine({(name, False, False): sp.Integer(1)})
 
 
 def _constant(
     kind: Kind, args: tuple[MatrixSymbol, ...], record: Any, given: list[sp.Expr | None]
 ) -> sp.Expr | None:
     """The number in every entry of a node's value from its arguments' (``None``: not one
-    number everywhere), where the node is no sum."""
+    number everywhere), where the node is no sum and no transpose."""
     if kind in (Kind.HADAMARD, Kind.SCALE, Kind.MATMUL):
         if any(value == 0 for value in given):  # a factor 0 makes every entry 0
             return sp.Integer(0)
@@ -88,8 +101,6 @@ def _constant(
     if value is None:
         return None
     rows, cols = args[0].shape
-    if kind is Kind.TRANSPOSE:
-        return value
     if kind is Kind.FUNCTION:
         return record.body.xreplace({T: value})  # type: ignore[no-any-return]
     if kind is Kind.TOTAL:
