@@ -186,3 +186,16 @@ def test_an_undefined_counterexample_is_said_in_words_not_zoo() -> None:
     text = str(Counterexample("X", 0, 1, sp.zoo, sp.Rational(1, 2), {"n": 3}, exact=True))
     assert "your formula is undefined there, the gradient is 1/2" in text
     assert "zoo" not in text
+
+
+def test_a_formula_over_a_model_with_no_value_anywhere_is_undecided_not_wrong() -> None:
+    """hostile31 F4: every formula was "not the gradient", exit 1, saying "your formula gives
+    cannot be evaluated (...), the gradient is None": the model has no value at any point
+    drawn (tr(w) - tr(w^T) is 0), so no gradient to compare with."""
+    model = Model.parse("w : 2 x 2\nJ = sum(w) + 0 * log(tr(w) - tr(w^T))\ndata:")
+    report = sb.check_formula(model, "w", "w")
+    assert report.exit_code == 2 and report.equal is None, report
+    assert isinstance(report.error, FormulaError)
+    message = report.error.message
+    assert "the model has no value at any of the 60 points drawn (log of 0)" in message
+    assert "None" not in message and report.counterexample is None

@@ -54,7 +54,7 @@ from symbackprop.check.exact import (
 from symbackprop.check.interpret import NotExact, activation_records
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
 from symbackprop.check.live import HOLE, smooth_forms
-from symbackprop.check.model_exact import oracle_work
+from symbackprop.check.model_exact import CostUndefined, oracle_work
 from symbackprop.check.size_settings import other_sizes_text, size_settings
 from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
@@ -694,6 +694,8 @@ def _verdict(
                     report.points += crossings.points_text(crossed.reached, crossed.mixed)
         except LostDigits as exc:  # never a verdict from digits lost in rounding
             raise _TooLarge(str(exc)) from None
+        except CostUndefined as exc:  # no gradient there: no formula equals or differs from it
+            raise _TooLarge(f"{exc}, so it has no gradient there to compare with") from None
         report.equal = found is None
         if found is not None:
             row, col, yours, truth, sizes = found

@@ -33,7 +33,7 @@ from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
 from symbackprop.check.live import HOLE, smooth_forms
-from symbackprop.check.model_exact import ModelCheck, model_sizes, placeable
+from symbackprop.check.model_exact import CostUndefined, ModelCheck, model_sizes, placeable
 from symbackprop.check.size_settings import Setting, other_sizes_text
 from symbackprop.check.size_settings import size_settings as shared_settings
 from symbackprop.check.switches import shown_number
@@ -477,6 +477,8 @@ def _difference(
         # a point with a base exactly on a switch is drawn again, as a network's (review16 T3)
         found = redraw.first_difference(point, trials, sides, exact=exact)
     except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
+        if isinstance(exc, CostUndefined):
+            raise  # no gradient to compare with: the checker cannot decide, it finds no difference
         if exact and isinstance(exc, (NotRationalError, NotExact)):
             # no exact value here (a table at an irrational point, an exact difference
             # with no digits): no verdict from it; the true functions decide
