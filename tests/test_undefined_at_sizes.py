@@ -199,3 +199,16 @@ def test_a_formula_over_a_model_with_no_value_anywhere_is_undecided_not_wrong() 
     message = report.error.message
     assert "the model has no value at any of the 60 points drawn (log of 0)" in message
     assert "None" not in message and report.counterexample is None
+
+
+def test_a_product_through_a_narrower_dimension_is_singular_from_its_shapes() -> None:
+    """hostile31 F7: inv(A^T A) with A 4 x 5 (the third setting) was written out and its 5 x 5
+    determinant expanded: a minute. Its rank is at most 4, read from the shapes."""
+    r, c = sp.symbols("r c")
+    A = sp.MatrixSymbol("A", r, c)
+    assert at_sizes.rank_deficient(A.T * A, {r: 4, c: 5})
+    assert not at_sizes.rank_deficient(A.T * A, {r: 5, c: 4})
+    assert not at_sizes.rank_deficient(A.T * A + sp.Identity(c), {r: 4, c: 5})
+    model = Model.parse("A : r x c\nw : c x 1\nb : r x 1\nJ = 0.5 norm2(A w - b)^2\ndata: A, b")
+    report = sb.check_formula(model, "w", "A^T A (w - inv(A^T A) A^T b)")
+    assert report.exit_code == 2 and "'inv(A^T A)' is undefined at" in report.error.message

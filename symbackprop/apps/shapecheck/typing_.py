@@ -436,8 +436,11 @@ class Typer:
         for sizes in self.compared:
             if at_sizes.invertible_at_a_point(arg.expr, sizes):
                 continue  # decided in numbers, nothing written out
+            singular = at_sizes.rank_deficient(arg.expr, sizes)  # from the shapes: exact
             with self._evaluated(node):
-                singular = at_sizes.singular_everywhere(at_sizes.written_out(arg.expr, sizes))
+                singular = singular or at_sizes.singular_everywhere(
+                    at_sizes.written_out(arg.expr, sizes)
+                )
             if singular:
                 shown = at_sizes.show_sizes(_dims(arg.expr, sizes))
                 problem = (
