@@ -45,3 +45,23 @@ def test_a_models_relu_is_found_too() -> None:
     report = sb.check_formula(model, "w", "x ⊙ 1{w ⊙ x >= 0}")
     assert report.ok, report
     assert any(n.startswith("1{w ⊙ x >= 0} is 1 where w ⊙ x = 0") for n in report.notes)
+
+
+def test_the_records_claim_about_the_frameworks_holds() -> None:
+    """``kink_as_frameworks``: torch's and JAX's autograd take the record's derivative at 0."""
+    import pytest
+
+    from symbackprop.records import scalars
+    from symbackprop.records.activations import ACTIVATIONS
+
+    torch = pytest.importorskip("torch")
+    jax = pytest.importorskip("jax")
+    claimed = [rec for rec in ACTIVATIONS.values() if rec.kink_as_frameworks]
+    assert [rec.name for rec in claimed] == ["relu"]
+    for rec in claimed:
+        assert rec.derivative_in_a is not None
+        ours = float(rec.derivative_in_a.xreplace({scalars.a: 0}))
+        z = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+        getattr(torch, rec.name)(z).sum().backward()
+        assert z.grad is not None and float(z.grad[0]) == ours
+        assert float(jax.grad(getattr(jax.nn, rec.name))(0.0)) == ours

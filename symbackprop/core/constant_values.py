@@ -122,14 +122,14 @@ def undefined_function(
     or ``None``: the words after the call (``is a log of 0 at every point``) and an aside
     after the value's description (``, where sqrt's slope is not finite``)."""
     value = body.xreplace({T: at})
-    if not _finite_real(value):
+    if first_bad(value):
         if name == "log" and at == 0:
             return "is a log of 0 at every point", ""
         if name.startswith("^") and at == 0:
             return "is a division by 0 at every point", ""
         return f"is {name} of {at} at every point", f", and {name}({at}) is no real number"
     slope = derivative.xreplace({T: at})
-    if not _finite_real(slope):
+    if first_bad(slope):
         # sqrt(w - w) is 0 everywhere, yet the chain rule would multiply sqrt's infinite
         # slope at 0 by w - w's 0: the code's gradient would be a NaN
         return "has no derivative at any point", f", where {name}'s slope is not finite"
@@ -139,7 +139,7 @@ def undefined_function(
 def undefined_loss(formula: sp.Expr, at: sp.Expr) -> bool:
     """Whether a loss (``formula`` in the scalars a and y) of an output that is ``at``
     everywhere has no value for a target 0 or 1: it takes a log of 0 (bce of 0 or of 1)."""
-    return any(not _finite_real(formula.xreplace({scalars.a: at, scalars.y: y})) for y in (0, 1))
+    return any(first_bad(formula.xreplace({scalars.a: at, scalars.y: y})) for y in (0, 1))
 
 
 def _zero(coefficient: sp.Expr) -> bool:
@@ -149,11 +149,17 @@ def _zero(coefficient: sp.Expr) -> bool:
     return bool(sp.expand(coefficient) == 0)
 
 
-def _finite_real(value: sp.Expr) -> bool:
-    """Whether ``value`` is a finite real number, or stays a function of the sizes (a sum's
-    n is positive: log(n) is left to the sizes)."""
-    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.I):
-        return False
-    if not value.is_number:
-        return True
-    return bool(value.is_extended_real is not False and value.is_finite is not False)
+def first_bad(expr: Any) -> str | None:
+    """What is wrong with the numbers inside ``expr``, in words (for the error message), or
+    ``None`` when they are finite and real. A number SymPy cannot call real is evaluated:
+    ``(-1)^(1/3)`` has no ``I`` in it but is complex."""
+    if expr.has(sp.I):
+        return "complex"
+    if expr.has(sp.nan):
+        return "undefined"
+    if expr.has(sp.zoo, sp.oo, -sp.oo):
+        return "infinite"
+    real = expr.is_extended_real if isinstance(expr, sp.Expr) and expr.is_number else True
+    if real is False or (real is None and sp.im(expr.evalf(30)) != 0):
+        return "complex"
+    return None

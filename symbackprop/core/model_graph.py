@@ -43,6 +43,7 @@ from symbackprop.core.algebra import cancelled_product, pole_cancelled
 from symbackprop.core.constant_values import (
     Affine,
     affine_form,
+    first_bad,
     undefined_function,
     undefined_loss,
 )
@@ -252,12 +253,7 @@ class ModelGraph(ForwardGraph):
         arg = earlier[first] if first in earlier else Name(first, 0)
         if node.kind is Kind.TOTAL:
             return Call("sum", (arg,), 0)
-        if node.kind is Kind.FUNCTION and node.record.name.startswith("^"):
-            exponent = sp.Rational(node.record.name[1:])
-            if exponent == -1:
-                return Binary("/", Num(Fraction(1), 0), arg, 0)
-            return Binary("^", arg, Num(Fraction(int(exponent.p), int(exponent.q)), 0), 0)
-        return Call(node.record.name, (arg,), 0)
+        return function_source(node.record.name, arg)
 
     @functools.cached_property
     def marks(self) -> dict[str, int]:
@@ -331,11 +327,15 @@ class ModelGraph(ForwardGraph):
         return {str(symbol.name): name for name, symbol in self.deltas.items()}
 
 
-def _call_text(name: str, argument: str) -> str:
-    """``name`` applied to the text ``argument``: ``log(w - w)``, ``1/(w - w)``, ``(h)^(1/2)``."""
+def function_source(name: str, arg: FormulaNode) -> FormulaNode:
+    """The formula an element-wise function ``name`` of ``arg`` reads as: ``log(arg)``, and a
+    power by its exponent (``^-1`` is ``1 / arg``, ``^1/2`` is ``arg^(1/2)``)."""
     if name.startswith("^"):
-        return f"1/({argument})" if name == "^-1" else f"({argument})^({name[1:]})"
-    return f"{name}({argument})"
+        exponent = sp.Rational(name[1:])
+        if exponent == -1:
+            return Binary("/", Num(Fraction(1), 0), arg, 0)
+        return Binary("^", arg, Num(Fraction(int(exponent.p), int(exponent.q)), 0), 0)
+    return Call(name, (arg,), 0)
 
 
 def _has_pole(derivative: sp.Expr) -> bool:
@@ -499,7 +499,8 @@ class _Builder:
             slope = fn.derivative if fn.code_derivative is None else fn.code_derivative
             problem = undefined_function(fn.name, fn.body, slope, at)
             if problem is not None:
-                call = _call_text(fn.name, self.text_of(arg))
+                source = self.graph.sources.get(str(arg.name), Name(str(arg.name), 0))
+                call = to_text(function_source(fn.name, source))
                 self.refuse_constant_argument(call, problem[0], arg, problem[1])
         return self.define(name, Kind.FUNCTION, (arg,), fn.apply(arg), fn)
 
@@ -512,7 +513,7 @@ class _Builder:
         """The value of ``node``; ``name`` names the result (an equation's left-hand side).
         An internal value made for ``node`` remembers its text, for the steps."""
         result = self._value(node, name)
-        if _scalar(result) and _first_bad(result) is not None:
+        if _scalar(result) and first_bad(result) is not None:
             # a number such as sqrt(-1) or (-8)^(1/3) (SymPy's principal root, 1 + sqrt(3) i):
             # no real value to compute in the module or to differentiate
             raise self.fail(_bad_constant(result))
@@ -831,22 +832,6 @@ def _cancels(defining: Node | None, loss: Loss) -> bool:
 MAX_EXPONENT = 1000
 
 
-def _first_bad(expr: Any) -> str | None:
-    """What is wrong with the numbers inside ``expr``, in words (for the error message), or
-    ``None`` when they are finite and real. A number SymPy cannot call real is evaluated:
-    ``(-1)^(1/3)`` has no ``I`` in it but is complex."""
-    if expr.has(sp.I):
-        return "complex"
-    if expr.has(sp.nan):
-        return "undefined"
-    if expr.has(sp.zoo, sp.oo, -sp.oo):
-        return "infinite"
-    real = expr.is_extended_real if isinstance(expr, sp.Expr) and expr.is_number else True
-    if real is False or (real is None and sp.im(expr.evalf(30)) != 0):
-        return "complex"
-    return None
-
-
 def _out_of_range_text(found: OutOfRange) -> str:
     """The one-line refusal of a constant a float64 module cannot compute."""
     aside = "," if found.part != found.constant else ""  # "..., which computes 1e600 on the way,"
@@ -856,7 +841,7 @@ def _out_of_range_text(found: OutOfRange) -> str:
 def _bad_constant(expr: Any) -> str:
     """The one-line refusal of a value with a constant that is not a finite real number."""
     return (
-        f"a constant here is {_first_bad(expr) or 'complex'} (a division by zero, or a log or "
+        f"a constant here is {first_bad(expr) or 'complex'} (a division by zero, or a log or "
         "root of a number <= 0?); expected finite real values"
     )
 

@@ -54,7 +54,9 @@ class Activation:
     interval of outputs (used to draw exact-check values). ``derivative_in_a`` is g' written
     in the activation ``a`` alone, for a g whose derivative the substitution of the formula
     cannot rewrite (relu: 1{a > 0}); :func:`derivative_in_a_problem` proves it equal to g'(z)
-    on every branch of g before the record exists.
+    on every branch of g before the record exists. ``kink_as_frameworks``: at its kink the
+    derivative ``derivative_in_a`` takes is the one PyTorch's and JAX's autograd take too (relu:
+    0; jax.nn's leaky_relu takes 1 at 0 where torch takes the slope, so not it).
     """
 
     name: str
@@ -70,6 +72,7 @@ class Activation:
     description: str = ""
     custom_formula: str | None = field(default=None, compare=False)
     derivative_in_a: sp.Expr | None = None
+    kink_as_frameworks: bool = False
 
     def __post_init__(self) -> None:
         if self.derivative_in_a is not None:
@@ -438,6 +441,7 @@ ACTIVATIONS: dict[str, Activation] = {
             description="max(0, z); relu'(0) = 0",
             # a > 0 exactly where z > 0: the mask reads A, so Z need not be cached
             derivative_in_a=sp.Piecewise((1, a > 0), (0, True)),
+            kink_as_frameworks=True,
         ),
         Activation(
             "leaky_relu",

@@ -65,11 +65,6 @@ def boundary_note(derivation: Any, tree: ast.Node) -> str | None:
     return None
 
 
-#: where PyTorch and JAX take the same derivative at the kink as the derivation (jax.nn's
-#: leaky_relu takes 1 at 0, torch's the negative slope: no such claim for it)
-FRAMEWORKS_AGREE = frozenset({"relu"})
-
-
 def _kink_text(name: str, record: Activation) -> str:
     """``any value in [0, 1] is a subgradient; the derivation takes relu'(0) = 0, ...``."""
     assert isinstance(record.formula, sp.Piecewise)  # kinked_activations keeps only these
@@ -79,7 +74,7 @@ def _kink_text(name: str, record: Activation) -> str:
         f"any value in [{sp.sstr(slopes[0])}, {sp.sstr(slopes[-1])}] is a subgradient there; "
         f"the derivation takes {name}'(0) = {sp.sstr(at_zero)}"
     )
-    return text + (", as PyTorch and JAX do" if name in FRAMEWORKS_AGREE else "")
+    return text + (", as PyTorch and JAX do" if record.kink_as_frameworks else "")
 
 
 def _zero(node: ast.Node) -> bool:

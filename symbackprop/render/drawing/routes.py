@@ -1,8 +1,8 @@
 """Arrows of a model's graph that skip columns, routed around the boxes they would cross.
 
-An arrow from a box to one two or more columns on (``D = Z - mu``: Z to D past the column of
-mu) was a straight line, and it could pass through a box between them: Z -> D read as
-Z -> mu -> D. :func:`route` keeps such an arrow straight where it misses every box in the
+An arrow from a box to a box two or more columns further on (``D = Z - mu``: Z to D, past the
+column of mu) was a straight line, and it could pass through a box between them: Z -> D read
+as Z -> mu -> D. :func:`route` keeps such an arrow straight where it misses every box in the
 columns it skips; else it goes through each of those columns along a horizontal lane in a
 gap between boxes (or above or below them), the one nearest the straight line.
 """
