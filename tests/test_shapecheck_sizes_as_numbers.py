@@ -27,10 +27,11 @@ DZ1 = "((W2^T (w ((1/m) (sigmoid(w^T h + c) - Y)))) ⊙ 1{z1 > 0})"
 
 
 def test_a_model_formula_right_only_at_the_m_compared_is_refused_with_a_counterexample() -> None:
-    formula = "((m-2)*(m-3)*(m-4)*(m-5)*(m-6)+1) * (dz1 X^T)"
+    # 0 at every m compared (2, 3, 4 and the mirrored setting's 7) and at 5, 6
+    formula = "((m-2)*(m-3)*(m-4)*(m-5)*(m-6)*(m-7)+1) * (dz1 X^T)"
     report = sb.check_formula(RESIDUAL, "W1", formula)
     assert report.equal is False and report.exit_code == 1
-    assert report.counterexample is not None and report.counterexample.sizes["m"] == 7
+    assert report.counterexample is not None and report.counterexample.sizes["m"] == 8
     assert any("writes m as a number" in note for note in report.notes)
 
 
@@ -246,16 +247,18 @@ def test_an_indicator_of_m_that_is_no_polynomial_is_compared_where_it_switches(
 ) -> None:
     report = sb.check_formula("3-2-1", "W2", formula, batch=True)
     assert report.equal is False and report.counterexample is not None, report
-    assert report.counterexample.sizes["m"] in (5, 6, 11, 12, 13, 20, 21, 22)
+    # past its switch at a compared setting (m = 7, the mirrored one), or where it switches
+    assert report.counterexample.sizes["m"] in (5, 6, 7, 11, 12, 13, 20, 21, 22)
 
 
 def test_m_written_in_a_formula_over_a_network_too_deep_to_write_out_is_still_read() -> None:
     """review26: on 16 hidden layers the gradient is not written out in the leaves, and
-    ``(1 + 1{m > 4}) delta1 X^T`` passed: the sizes the formula writes itself are read."""
+    ``(1 + 1{m > 4}) delta1 X^T`` passed: the sizes the formula writes itself are read.
+    (Past 7 here: m = 7 is a compared setting.)"""
     spec = "3-" + "-".join(["2"] * 16) + "-1"
-    report = sb.check_formula(spec, "W1", "(1 + 1{m > 4}) delta1 X^T", batch=True)
+    report = sb.check_formula(spec, "W1", "(1 + 1{m > 7}) delta1 X^T", batch=True)
     assert report.equal is False and report.counterexample is not None
-    assert report.counterexample.sizes["m"] == 5
+    assert report.counterexample.sizes["m"] == 8
     assert sb.check_formula(spec, "W1", "delta1 X^T", batch=True).ok
 
 

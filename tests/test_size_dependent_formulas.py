@@ -62,7 +62,7 @@ def test_an_identity_of_3_x_3_matrices_is_not_one_of_every_size() -> None:
 def test_right_formulas_pass_and_say_where_they_were_compared() -> None:
     report = sb.check_formula("4-3-2-1", "W2", TRUE_W2, batch=True)
     assert report.ok and report.points is not None
-    assert "3 random points, 2 at other sizes" in report.points
+    assert "3 random points, 3 at other sizes" in report.points
 
 
 #: no sizes: line, so p and k (and m) change; they were equal in every setting compared
@@ -95,17 +95,64 @@ def test_the_third_setting_of_a_model_gives_each_free_dimension_its_own_size() -
 
     derivation = sb.derive(Model.parse(RECTANGULAR))
     sizes = [{str(d): n for d, n in setting.items()} for setting, _ in size_settings(derivation)]
-    assert sizes == [{"p": 2, "k": 2}, {"p": 3, "k": 3}, {"p": 4, "k": 5}]
+    assert sizes == [{"p": 2, "k": 2}, {"p": 3, "k": 3}, {"p": 4, "k": 5}, {"p": 7, "k": 6}]
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        # 0 correction where W is wide (p < k: W^T W is singular), not where it is tall
+        "(1 + det(W^T W) (det(W^T W) - det(W W^T))) y x^T",
+        # and the reverse: the third setting (p = 4, k = 5) caught this one already
+        "(1 + det(W W^T) (det(W W^T) - det(W^T W))) y x^T",
+    ],
+)
+def test_a_formula_right_only_where_one_dimension_is_at_least_another_is_wrong(
+    formula: str,
+) -> None:
+    """hostile31 F1b: the third setting put p before k (4 < 5) only, so a formula right for
+    every p <= k passed; the fourth mirrors it (p = 7, k = 6)."""
+    report = sb.check_formula(Model.parse(RECTANGULAR), "W", formula)
+    assert report.exit_code == 1 and report.equal is False, report
+
+
+#: declared sizes above what a formula is compared at (5), in this order: r < c
+WIDE = (
+    "A : r x c\nw : c x 1\nb : r x 1\nsizes: r = 5, c = 6\n"
+    "J = (1/2) norm2(A w - b)^2\ndata: A, b\n"
+)
+
+
+def test_declared_sizes_too_large_to_compare_at_keep_their_order() -> None:
+    """hostile31 F6: r = 5 was kept and c = 6 became 2, 3, 4, so the model was compared with c
+    < r only, and a formula wrong wherever A A^T is invertible (r <= c, as declared) passed.
+    Every declared size is ranked now (r = 2, c = 3), and grows keeping that order."""
+    from symbackprop.apps.shapecheck.model import size_settings
+
+    model = Model.parse(WIDE)
+    derivation = sb.derive(model)
+    sizes = [{str(d): n for d, n in setting.items()} for setting, _ in size_settings(derivation)]
+    assert all(setting["r"] < setting["c"] for setting in sizes), sizes
+    assert len({(s["r"], s["c"]) for s in sizes}) >= 3  # each takes three sizes
+    report = sb.check_formula(model, "w", "(1 + det(A A^T)) A^T (A w - b)")
+    assert report.exit_code == 1 and report.equal is False, report
+    assert sb.check_formula(model, "w", "A^T (A w - b)").ok
 
 
 def test_a_networks_third_setting_gives_each_width_its_own_size() -> None:
     """4-3-2-1 is compared first at n0 = n1 = 3 (its small widths), then at 2, 2, 3, 3: the
-    third setting gives each width its own size, in layer order (4 to 7, then again)."""
+    third setting gives each width its own size, in layer order (4 to 7, then again), the
+    fourth mirrors it (7 to 4), so two widths of different sizes come in both orders."""
     from symbackprop.apps.shapecheck.check import _settings
 
     settings = _settings(sb.derive(sb.Network.parse("4-3-2-1")))
-    third = {str(d): n for d, n in settings[-1][0].items()}
+    third, fourth = ({str(d): n for d, n in s.items()} for s, _ in settings[-2:])
     assert third == {"n0": 4, "n1": 5, "n2": 6, "n3": 7}
-    deep = _settings(sb.derive(sb.Network.parse("-".join(["3"] * 12))))[-1][0]
-    widths = [deep[d] for d in sorted(deep, key=lambda d: int(str(d)[1:]))]
-    assert widths == [4, 5, 6, 7] * 3  # a layer's two widths differ; all stay small
+    assert fourth == {"n0": 7, "n1": 6, "n2": 5, "n3": 4}
+    for deep, expected in zip(
+        _settings(sb.derive(sb.Network.parse("-".join(["3"] * 12))))[-2:],
+        ([4, 5, 6, 7] * 3, [7, 6, 5, 4] * 3),
+        strict=True,
+    ):
+        widths = [deep[0][d] for d in sorted(deep[0], key=lambda d: int(str(d)[1:]))]
+        assert widths == expected  # a layer's two widths differ; all stay small

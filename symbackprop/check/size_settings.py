@@ -1,4 +1,4 @@
-"""The size settings a formula is compared at: the first, then two where the sizes change.
+"""The size settings a formula is compared at: the first, then three where the sizes change.
 
 A formula right at one size only (``(1/2) (A2 - Y) A1^T`` for ``(1/m) ...`` at m = 2, or
 ``sum(x^0)/3`` for 1 at n0 = 3) is wrong at another, so the formula checker compares at a
@@ -11,8 +11,11 @@ of degree 2 in a size that is right at two of them (``(5 - m)/6`` or ``1/(m^2 - 
 ``1/m``, right at m = 2 and 3) and a matrix identity that holds up to 3 x 3 (Cayley-Hamilton
 for n = 3) are caught (hostile22); and no two of them are equal in all three settings unless
 more than four change, so a formula right only where two are (``det(W W^T) - det(W^T W)``, 0
-for a square W only) is caught too (hostile31: the third gave every one 4). A formula built to
-agree at all three still passes: the check compares at points, it proves nothing.
+for a square W only) is caught too (hostile31: the third gave every one 4). The fourth
+mirrors the third (7, 6, 5, 4, ...): two dimensions of different sizes there are in the other
+order, so a formula right only where one is at least the other (``det(W^T W)`` is 0 for a
+wide W) is caught whichever order the dimensions come in (hostile31 F1b). A formula built to
+agree at all four still passes: the check compares at points, it proves nothing.
 """
 
 from __future__ import annotations
@@ -39,28 +42,44 @@ THIRD_SPAN = 4
 
 
 def size_settings(
-    first: dict[sp.Symbol, int], fixed: Collection[sp.Symbol], trials: int
+    first: dict[sp.Symbol, int],
+    fixed: Collection[sp.Symbol],
+    trials: int,
+    ordered: Collection[sp.Symbol] = (),
 ) -> list[Setting]:
     """``first`` with ``trials`` points, then (when a dimension is not ``fixed``) every other
     dimension made :func:`other_size`, then each its own size from :data:`THIRD_SIZE` on (4,
-    5, 6, 7, 4, ... in the order of ``first``), one point each."""
-    second = {dim: size if dim in fixed else other_size(size) for dim, size in first.items()}
+    5, 6, 7, 4, ... in the order of ``first``), then those sizes mirrored (7, 6, 5, 4, 7, ...),
+    one point each.
+
+    ``ordered`` dimensions stand for sizes a model declared too large to compare at: their
+    sizes in ``first`` keep the declared order (and equalities), and they keep it in every
+    setting (1 larger in the second, 2 in the third and fourth), so a formula is never
+    compared where the declared order is turned round (hostile31 F6).
+    """
+    changing = [dim for dim in first if dim not in fixed and dim not in ordered]
+    second = {dim: other_size(size) if dim in changing else size for dim, size in first.items()}
+    second.update({dim: first[dim] + 1 for dim in ordered})
     # in the order of ``first`` (a network's n0, n1, ...; a model's as declared): a layer's two
     # widths are next to each other there, not in name order (n1, n10, n11, ..., n2)
-    changing = [dim for dim in first if dim not in fixed]
     # the batch size first: m = 4 as before, where the checks of a formula that writes m
     # itself (m at larger sizes, an indicator of m) start from
     changing.sort(key=lambda dim: str(dim) != "m")
-    own = {dim: THIRD_SIZE + k % THIRD_SPAN for k, dim in enumerate(changing)}
-    third = {dim: own.get(dim, size) for dim, size in first.items()}
+    steps = {dim: k % THIRD_SPAN for k, dim in enumerate(changing)}
+    shifted = {dim: first[dim] + 2 for dim in ordered}
+    third = {**first, **shifted, **{dim: THIRD_SIZE + step for dim, step in steps.items()}}
+    # the mirror turns every pair of different sizes round: a formula right only where one
+    # dimension is at least another (det(W^T W) is 0 where W is wide) is wrong at one of the two
+    last = THIRD_SIZE + THIRD_SPAN - 1
+    fourth = {**first, **shifted, **{dim: last - step for dim, step in steps.items()}}
     settings = [(first, trials)]
-    for other in (second, third):
+    for other in (second, third, fourth):
         if all(other != setting for setting, _ in settings):
             settings.append((other, 1))
     return settings
 
 
 def other_sizes_text(settings: list[Setting]) -> str:
-    """``", 2 at other sizes"`` for the settings after the first (nothing where none)."""
+    """``", 3 at other sizes"`` for the settings after the first (nothing where none)."""
     count = sum(points for _, points in settings[1:])
     return f", {count} at other sizes" if count else ""

@@ -87,14 +87,15 @@ _VERIFY = 8
 #: arrangements each repair search may build (see symbackprop.apps.shapecheck.repair)
 REPAIR_BUDGET = BUDGET
 #: the largest |argument| a transcendental function is evaluated at in the numeric check:
-#: exp(1e20) costs mpmath 20 more digits of ln 2 (a millisecond), but exp of that would need
-#: 4e19 digits. One exp of a sample's z1 ~ 20 feeds sigmoid ~1e9 (an exp activation) and must
-#: pass; a tower exp(exp(exp(a3))) stops at its next level. (Was 10,000, hostile11 finding 5.)
-_BOUND_EXPONENT = 20
+#: exp(1e100) costs mpmath 100 more digits of ln 2 (a millisecond), but exp of that would need
+#: 4e99 digits. One exp of a sample's z1 ~ 20 to 30 (a wide layer) feeds sigmoid ~1e9 to 1e22
+#: (an exp activation) and must pass; a tower exp(exp(exp(a3))) stops at its next level. (Was
+#: 10,000, hostile11 finding 5; 10^20 until the mirrored size setting put n0 = 7 under exp(2 z).)
+_BOUND_EXPONENT = 100
 MAX_ARGUMENT = 10**_BOUND_EXPONENT
 
 
-_BOUND_TEXT = f"10^{_BOUND_EXPONENT}"  # the message says the bound the check applies
+BOUND_TEXT = f"10^{_BOUND_EXPONENT}"  # the message says the bound the check applies
 
 
 #: the largest degree in a parameter a model's values may have for a formula to be compared
@@ -216,7 +217,7 @@ class FormulaReport:
     #: identity matrix); None where it can
     truth_refused: str | None = None
     #: the points the formula was compared at (for the verdict's sentence): "3 random points,
-    #: 2 at other sizes, 2 with the pre-activations at -1/2, 1/2 (either side of the kinks at 0)"
+    #: 3 at other sizes, 2 with the pre-activations at -1/2, 1/2 (either side of the kinks at 0)"
     points: str | None = None
 
     @property
@@ -924,7 +925,7 @@ def _bounded(what: str, q: Any, limit: float = MAX_ARGUMENT) -> Any:
         shown = f"{sp.N(q, 3)}" if getattr(q, "is_finite", False) else str(q)
         raise _TooLarge(
             f"{what} would be evaluated at about {shown}; the numeric check evaluates "
-            f"functions only at arguments up to {_BOUND_TEXT} in size (nested exponentials "
+            f"functions only at arguments up to {BOUND_TEXT} in size (nested exponentials "
             "overflow)"
         )
     return q

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 #: points compared per interpretation (at the first size setting; one at the second)
 TRIALS = 3
-#: the largest declared size a formula is compared at (beyond it, sizes 2 and 3)
+#: the largest declared size a formula is compared at (beyond it, declared sizes are ranked)
 MAX_DECLARED = 5
 
 
@@ -290,24 +290,28 @@ def _runs(derivation: ModelDerivation, expr: Any, wrt: str) -> list[tuple[Any, i
 def size_settings(derivation: ModelDerivation) -> list[Setting]:
     """The sizes a formula is compared at, each with its number of points.
 
-    First the model's own ``sizes:`` (a declared size above :data:`MAX_DECLARED` becomes 2)
-    with m = 2; then every undeclared (or too large) dimension and m made 3, then 4, 5, ...
-    (:func:`~symbackprop.check.size_settings.size_settings`, as for a network: the third
-    gives each its own size): a formula right only at one or two sizes of a dimension, or only
-    where two dimensions are equal, is wrong at another.
+    First the model's own ``sizes:`` with m = 2; then every undeclared dimension and m made
+    3, then 4, 5, ..., then mirrored (:func:`~symbackprop.check.size_settings.size_settings`,
+    as for a network): a formula right only at one or two sizes of a dimension, or only
+    where two dimensions are equal, or one at least another, is wrong at another. Where a
+    declared size is above :data:`MAX_DECLARED`, every declared size but 1 is replaced by its
+    rank (2, 3, ... in size order, equal sizes equal) and grows by 1, then 2, in the later
+    settings, so the declared order is never turned round (``sizes: r = 5, c = 6`` was
+    compared at c = 2, 3, 4 < r = 5).
     """
     assert derivation.model is not None
     declared = derivation.model.sizes
-    first: dict[sp.Symbol, int] = {}
-    kept: set[sp.Symbol] = set()
-    for dim in model_sizes(derivation, None):
-        own = declared.get(dim.name)
-        if own is not None and dim.name != "m" and own <= MAX_DECLARED:
-            first[dim] = own
-            kept.add(dim)
-        else:
-            first[dim] = 2
-    return shared_settings(first, kept, TRIALS)
+    dims = model_sizes(derivation, None)
+    own = {dim: declared[dim.name] for dim in dims if dim.name in declared and dim.name != "m"}
+    first = {dim: own.get(dim, 2) for dim in dims}
+    kept = set(own)
+    ordered: set[sp.Symbol] = set()
+    if any(size > MAX_DECLARED for size in own.values()):
+        ordered = {dim for dim, size in own.items() if size > 1}
+        kept -= ordered
+        ranks = {size: 2 + k for k, size in enumerate(sorted({own[dim] for dim in ordered}))}
+        first.update({dim: ranks[own[dim]] for dim in ordered})
+    return shared_settings(first, kept, TRIALS, ordered)
 
 
 def _real_interpretation(digits: int) -> type[RealInterpretation]:
