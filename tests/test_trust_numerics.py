@@ -513,6 +513,35 @@ def test_4_1_custom_activations_are_probed_at_spec_time(formula: str, reason: st
         sb.Network.parse("3-2:sw-1", define={"sw": formula})
 
 
+@pytest.mark.parametrize(
+    ("formula", "reason"),
+    [
+        # hostile31 F12: SymPy folded each part away before the probe saw the formula
+        ("tanh(z) + 0*sqrt(-1 - z^2)", "at z = 0: its part sqrt(-1 - z^2) is not real"),
+        ("z + (sqrt(-1-z^2) - sqrt(-1-z^2))", "at z = 0: its part sqrt(-1 - z^2) is not real"),
+        ("z + 0*log(z)", "at z = 0: its part log(z) is not finite"),
+        ("z + 0*(1/z)", "at z = 0: its part 1 / z is not finite"),
+        ("exp(log(z))", "at z = 0: its part log(z) is not finite"),
+        ("z + 0*log(-z^2 - 1)", "at z = 0: its part log(-z^2 - 1) is not real"),
+    ],
+)
+def test_a_part_with_no_value_that_sympy_folds_away_is_still_refused(
+    formula: str, reason: str
+) -> None:
+    with pytest.raises(sb.SpecError, match=re.escape(reason)):
+        sb.Network.parse("3-2:sw-1", define={"sw": formula})
+
+
+@pytest.mark.parametrize(
+    "formula",
+    # parts that overflow in floats (no fault of the formula) or have a value everywhere
+    ["z + 0*exp(z^5)", "z + 0*sigmoid(exp(exp(z)))", "z + 0/(1 + z^2)", "z + 0*(z^2)^(1/2)"],
+)
+def test_a_part_folded_away_that_has_a_value_everywhere_is_accepted(formula: str) -> None:
+    net = sb.Network.parse("3-2:sw-1", define={"sw": formula})
+    assert sb.check_exact(sb.derive(net), trials=1).ok
+
+
 def test_4_1_cli_refuses_with_exit_2_naming_the_point() -> None:
     for formula, reason in (("1/z", "not finite at z = 0"), ("sqrt(-1)*z", "not a real number")):
         result = _run("codegen", "3-2:sw-1", "--define", f"sw={formula}")

@@ -20,7 +20,7 @@ from symbackprop.formula.ast import (
     walk,
 )
 from symbackprop.formula.parser import format_error, parse
-from symbackprop.formula.scalar import to_scalar
+from symbackprop.formula.scalar import WrittenPart, scalar_parts, to_scalar
 from symbackprop.formula.table import FUNCTIONS, Entry, FunctionTable
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "format_error",
     "names",
     "parse",
+    "WrittenPart",
+    "scalar_parts",
     "to_scalar",
     "walk",
 ]

@@ -25,6 +25,7 @@ from symbackprop.formula.ast import (
     Num,
     Transpose,
     Unary,
+    to_text,
     walk,
 )
 from symbackprop.formula.parser import parse
@@ -51,11 +52,17 @@ _COMPARE: dict[str, Callable[[sympy.Expr, sympy.Expr], sympy.Basic]] = {
 }
 
 
+#: a part of a formula as written that has a domain (a function, a division, a root), with its
+#: text in the formula language: SymPy may fold it away (``0 * sqrt(-1 - z^2)`` is 0)
+WrittenPart = tuple[sympy.Expr, str]
+
+
 class _Converter:
     def __init__(self, text: str, variable: str) -> None:
         self.text = text
         self.variable = variable
         self.symbol = sympy.Symbol(variable, real=True)
+        self.parts: list[WrittenPart] = []
 
     def fail(self, message: str, pos: int | None) -> FormulaError:
         return FormulaError(message, self.text, pos)
@@ -93,7 +100,9 @@ class _Converter:
                     f"the argument of {node.func} is too large (at most {_MAX_LOG_MAGNITUDE})",
                     node.pos,
                 )
-            return func(arg)
+            result = func(arg)
+            self.parts.append((result, to_text(node)))
+            return result
         if isinstance(node, Deriv):
             raise self.fail(
                 f"derivatives such as {node.func}'(...) are not allowed in an activation "
@@ -116,6 +125,8 @@ class _Converter:
         if node.op == "^":
             self.check_power(left, right, node.pos)
             result = sympy.Pow(left, right)
+            if not (right.is_Integer and right >= 0):  # a root or a reciprocal has a domain
+                self.parts.append((result, to_text(node)))
         elif node.op == "+":
             result = left + right
         elif node.op == "-":
@@ -125,6 +136,7 @@ class _Converter:
         else:
             assert node.op == "/"
             result = left / right
+            self.parts.append((sympy.Pow(right, -1), to_text(node)))
         problem = number_problem(result)
         if problem:
             raise self.fail(problem, node.pos)
@@ -222,6 +234,16 @@ def to_scalar(node: Node | str, *, variable: str = "z") -> sympy.Expr:
     constructs, derivatives, expressions that do not depend on the variable, and ones that are
     undefined everywhere (``z/0``).
     """
+    return scalar_parts(node, variable=variable)[0]
+
+
+def scalar_parts(
+    node: Node | str, *, variable: str = "z"
+) -> tuple[sympy.Expr, tuple[WrittenPart, ...]]:
+    """:func:`to_scalar`'s expression, and every function, division and root as written
+    (``sqrt(-1 - z^2)``, ``1/(1 + z)``, each a SymPy scalar with its text), in the order
+    built: SymPy folds ``0 * sqrt(-1 - z^2)`` to 0, so a part with no value anywhere is seen
+    only among these."""
     if not variable.isidentifier():
         raise ValueError(f"variable must be an identifier, got {variable!r}")
     text = ""
@@ -255,4 +277,4 @@ def to_scalar(node: Node | str, *, variable: str = "z") -> sympy.Expr:
         raise FormulaError("the activation is undefined (division by zero or log(0))", text)
     if not expr.has(converter.symbol):
         raise FormulaError(f"an activation must depend on {variable}; this one is constant", text)
-    return expr
+    return expr, tuple(converter.parts)

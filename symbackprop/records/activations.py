@@ -32,7 +32,7 @@ from typing import Any
 import sympy as sp
 
 from symbackprop.errors import FormulaError
-from symbackprop.formula import FUNCTIONS, Entry, parse, to_scalar
+from symbackprop.formula import FUNCTIONS, Entry, WrittenPart, parse, scalar_parts
 from symbackprop.formula.float_range import outside_float_range, shown_constant
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import activation_function, derivative_function
@@ -529,9 +529,11 @@ def custom_activation(name: str, formula: str) -> Activation:
     not a function of z alone. Built once per (name, formula): every stage that asks gets the
     same record, parsed and differentiated once.
     """
-    expr = to_scalar(parse(formula), variable="z")
+    expr, written = scalar_parts(parse(formula), variable="z")
     # to_scalar builds with its own real Symbol("z"); make it ours so records compare cleanly
-    expr = expr.xreplace({sym: z for sym in expr.free_symbols if sym.name == "z"})
+    ours = {sym: z for sym in expr.free_symbols if sym.name == "z"}
+    expr = expr.xreplace(ours)
+    parts = [(part.xreplace(ours), text) for part, text in written]
     # z / (1 + e^-z) is z sigmoid(z), log(sigmoid(z)) is -log(1 + e^-z): the same function,
     # and no overflow in the forward code (stable_form proves each rewrite)
     expr = stable_form(expr)
@@ -543,7 +545,7 @@ def custom_activation(name: str, formula: str) -> Activation:
         description=f"custom: {formula}",
         custom_formula=formula,
     )
-    problem = custom_problem(activation)
+    problem = custom_problem(activation) or folded_problem(name, expr, parts)
     if problem:
         raise FormulaError(problem, formula)
     return activation
@@ -607,6 +609,47 @@ def custom_problem(activation: Activation) -> str | None:
                 return f"{label} is not finite at {point} (a pole, log(0) or an overflow)"
             if bad_real[index]:
                 return f"{label} is not real at {point} (e.g. a root or log of a negative number)"
+    return None
+
+
+def folded_problem(name: str, expr: sp.Expr, parts: list[WrittenPart]) -> str | None:
+    """Why a part of the formula as written that SymPy folded away (``0 * sqrt(-1 - z^2)``,
+    ``sqrt(-1 - z^2) - sqrt(-1 - z^2)``, ``exp(log(z))``) has no value at a point of
+    :data:`PROBE_GRID`, or ``None``. The formula as written has none there either, though its
+    folded form, which :func:`custom_problem` probes, has one.
+
+    A part is judged only where its arguments have finite real values, and an infinite value
+    counts only for a log or a reciprocal (``exp(z^5)`` overflowing at z = 10 is no fault).
+    """
+    import numpy as np
+
+    grid = np.array(PROBE_GRID)
+    order = np.argsort(np.abs(grid), kind="stable")
+    for part, text in parts:
+        if expr.has(part):
+            continue  # still in the formula: custom_problem probed it there
+        try:
+            values, nonreal = _evaluate(part, grid)
+            inputs = [_evaluate(arg, grid) for arg in part.args if not arg.is_number]
+        except _Refused:
+            continue  # a node kind the formula's own probe refuses if it reaches the code
+        defined = np.ones(grid.shape, dtype=bool)
+        for arg_values, arg_nonreal in inputs:
+            defined &= np.isfinite(arg_values) & ~arg_nonreal & (np.abs(arg_values.imag) == 0)
+        pole = isinstance(part, sp.log) or (
+            isinstance(part, sp.Pow) and part.exp.is_negative is True
+        )
+        tolerance = 1e-9 * np.maximum(1.0, np.abs(values.real))
+        infinite = ~np.isfinite(values) & pole  # 1/0 is nan + nan i in complex arithmetic
+        unreal = nonreal | (np.abs(values.imag) > tolerance) | np.isnan(values)
+        for index in order:
+            if not defined[index] or not (unreal[index] or infinite[index]):
+                continue
+            why = "not finite (a pole or log(0))" if infinite[index] else "not real"
+            return (
+                f"{name}(z) has no value at z = {grid[index]:g}: its part {text} is {why} "
+                "there, though SymPy's simplified form of the formula drops that part"
+            )
     return None
 
 
