@@ -258,8 +258,10 @@ def _check_model(
     from symbackprop.check.finite_diff import choose_mode, settles
     from symbackprop.check.model_exact import oracle_work
     from symbackprop.check.singular import strict_inverses
+    from symbackprop.core.graph import dim
     from symbackprop.core.memory import MAX_CHECK_DEPTH, no_memory_error, refusal
     from symbackprop.core.model_derivation import ModelDerivation
+    from symbackprop.core.rank_bound import undefined_at_sizes
     from symbackprop.errors import SpecError
 
     m = opts.sizes.get("m", 3)
@@ -285,6 +287,12 @@ def _check_model(
         task = progress.add_task("deriving and compiling the gradient code", total=None)
         derivation = sb.derive(model)
         assert isinstance(derivation, ModelDerivation)
+        # at the m checked too (the module is built for any m): logdet(X X^T) with X n x m
+        # has no value where m < n, though rounding gives its module a finite cost
+        problem = undefined_at_sizes(derivation.graph, {dim(k): v for k, v in sizes.items()})
+        if problem:
+            shown = ", ".join(f"{k} = {v}" for k, v in sizes.items() if k != "m" or model.batch)
+            raise CliError(f"check: the model has no value at {shown}: {problem}")
         # an inverse of a numerically singular matrix (A - A^T at n = 3: 1e23-sized entries) is
         # an undefined point, as an exactly singular one is, not noise to compare
         module = strict_inverses(sb.compile(derivation, sizes=code_sizes))

@@ -48,6 +48,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symbackprop.core.graph import Kind
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.model_graph import ElementFunction
+from symbackprop.core.rank_bound import undefined_at_sizes
 from symbackprop.errors import SizeMissing, SpecError
 from symbackprop.lowering import names
 from symbackprop.lowering.adjugate import adjugates, defined
@@ -246,6 +247,12 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     dim_values: dict[Any, Any] = {
         sp.Symbol(k, integer=True, positive=True): v for k, v in values.items()
     }
+    # logdet(W^T W) with W 2 x 3: the module would print the log of a rounding error's det
+    problem = undefined_at_sizes(graph, dim_values)
+    if problem:
+        order = [*model.sizes, *values]  # as the model declares them
+        shown = ", ".join(f"{k} = {values[k]}" for k in dict.fromkeys(order) if k in values)
+        raise SpecError(f"the model has no value at {shown}: {problem}")
 
     def dims(shape: Any) -> Dims:
         out: list[int | str] = []

@@ -14,12 +14,13 @@ import random
 from typing import Any
 
 import sympy as sp
-from sympy import Determinant, MatMul, MatrixSymbol, Trace
+from sympy import Determinant, MatrixSymbol, Trace
 from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck.sampled import too_deep
 from symbackprop.check.explicit import explicit
+from symbackprop.core.rank_bound import singular_by_shape
 
 #: significant digits of the quick random-point evaluation
 _DIGITS = 30
@@ -146,18 +147,10 @@ def invertible_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:
 
 
 def rank_deficient(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:
-    """Whether the square matrix expression ``expr`` at ``sizes`` is a product through a
-    dimension smaller than its own (A^T A of an r x c A with r < c): its rank is at most that
-    dimension, so it is singular at every point, decided exactly from the shapes alone.
+    """Whether the square matrix expression ``expr`` at ``sizes`` is singular from its shapes
+    alone (A^T A of an r x c A with r < c: :func:`~symbackprop.core.rank_bound.rank_bound`).
     Written out instead, a 5 x 5 A^T A's determinant took a minute to expand (hostile31 F7)."""
-    value = expr.xreplace(sizes)
-    if not isinstance(value, MatMul) or not value.is_square:
-        return False
-    factors = [f for f in value.args if getattr(f, "is_Matrix", False)]
-    if not factors or not all(d.is_Integer for f in factors for d in f.shape):
-        return False
-    bound = min(min(int(f.rows), int(f.cols)) for f in factors)
-    return bound < int(value.rows)
+    return singular_by_shape(expr, sizes) is not None
 
 
 def singular_everywhere(matrix: sp.Matrix) -> bool:
