@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: an integer as the command line accepts it: ASCII digits only (str.isdigit accepts '²')
 _ASCII_INT = re.compile(r"[0-9]+")
-_SIGNED_ASCII_INT = re.compile(r"[+-]?[0-9]{1,30}")
+_SIGNED_ASCII_INT = re.compile(r"[+-]?[0-9]+")
+#: digits an integer option reads (Python's int() refuses more than 4,300)
+_MAX_INT_DIGITS = 1000
 _ASCII_FLOAT = re.compile(
     r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?(inf|infinity|nan)", re.I
 )
@@ -45,6 +47,11 @@ class IntRange(click.IntRange):
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
         if isinstance(value, str) and not _SIGNED_ASCII_INT.fullmatch(value.strip()):
             self.fail(f"{quote_user_text(value)} is not an integer (ASCII digits)", param, ctx)
+        if isinstance(value, str) and len(value.strip()) > _MAX_INT_DIGITS:
+            # an integer, far outside any range an option takes (the range then says so)
+            low = "" if self.min is None else f" from {self.min}"
+            high = "" if self.max is None else f" to {self.max}"
+            self.fail(f"an integer of {len(value.strip()):,} digits; expected one{low}{high}")
         return super().convert(value, param, ctx)
 
 

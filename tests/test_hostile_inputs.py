@@ -118,10 +118,26 @@ def test_init_params_refuses_an_integer_dtype(source: str) -> None:
     """hostile13 #3: init_params(dtype=np.int64) truncated the xavier draws to all-zero weights,
     silently; every backend's template refuses a non-floating dtype (float32 still works)."""
     module = sb.compile(sb.Model.parse(source) if "\n" in source else source)
-    for dtype in (np.int64, bool):
+    # hostile31 F13: a text dtype passed (arrays of '0.123...' strings)
+    for dtype in (np.int64, bool, str, np.bytes_, object, "datetime64[s]"):
         with pytest.raises(ValueError, match="dtype must be a floating type"):
             module.init_params(dtype=dtype)
     assert all(v.dtype == np.float32 for v in module.init_params(dtype=np.float32).values())
+
+
+def test_gradcheck_refuses_complex_arrays_naming_them() -> None:
+    """hostile31 F13: complex arrays were cast to float64, the imaginary part dropped in
+    silence (NumPy's ComplexWarning only), and the check passed."""
+    module = sb.compile("3-2-1")
+    params = module.init_params()
+    X = np.ones((3, 4))
+    Y = np.ones((1, 4))
+    with pytest.raises(ValueError, match=r"^X is a complex array; .*\(np\.real\(X\) keeps"):
+        sb.gradcheck(module, params, X + 1j, Y)
+    complex_params = {**params, "W2": params["W2"].astype(complex)}
+    with pytest.raises(ValueError, match="^W2 is a complex array"):
+        sb.gradcheck(module, complex_params, X, Y)
+    assert sb.gradcheck(module, params, X, Y).ok
 
 
 def test_gradcheck_directions_are_bounded() -> None:

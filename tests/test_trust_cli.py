@@ -511,6 +511,20 @@ def test_4_3_every_number_option_is_strict() -> None:
                 assert isinstance(param.type, FiniteFloat)
 
 
+def test_an_integer_option_out_of_range_says_its_range_not_that_it_is_no_integer() -> None:
+    """hostile31 F13: a 33-digit --seed was "not an integer (ASCII digits)"."""
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    done = runner.invoke(main, ["check", "3-2-1", "--seed", "1" * 33])
+    assert done.exit_code == 2 and "is not in the range 0<=x<=4294967295" in done.output
+    done = runner.invoke(main, ["check", "3-2-1", "--seed", "9" * 5000])
+    assert done.exit_code == 2, done.output
+    assert "an integer of 5,000 digits; expected one from 0 to 4294967295" in done.output
+    done = runner.invoke(main, ["check", "3-2-1", "--seed", "\u00b2"])
+    assert done.exit_code == 2 and "is not an integer (ASCII digits)" in done.output
+
+
 @pytest.mark.slow
 def test_4_3_long_width_name_with_pdf(tmp_path: Path) -> None:
     if shutil.which("pdflatex") is None:

@@ -62,8 +62,8 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
         raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")
     # an integer (or bool, complex) dtype would truncate the draws to zeros, silently
     floating = getattr(dtype, "is_floating_point", None)  # a torch dtype says so itself
-    if floating is None:  # NumPy's: bfloat16 is kind "V", so only these are refused
-        floating = np.dtype(dtype).kind not in "biuc"
+    if floating is None:  # NumPy's: kind "f", or ml_dtypes' bfloat16 (kind "V"); not str
+        floating = np.dtype(dtype).kind == "f" or np.dtype(dtype).name == "bfloat16"
     if not floating:
         raise ValueError(f"dtype must be a floating type, got {getattr(dtype, '__name__', dtype)}")
     if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0

@@ -182,12 +182,28 @@ class ExactScaling:
                 if table_width is not None and table_width != self.width
                 else []
             ),
-            f"  W[{L}] ... W[1] = {self.product[0, 0]} I = ({c})^{L} I: "
+            f"  W[{L}] ... W[1] = {_short(self.product[0, 0])} I = ({c})^{L} I: "
             f"{'yes' if self.product_is_power else 'NO'}",
-            f"  dJ/dW[l] = {c ** (L - 1)} (y_hat - y) x^T = ({c})^{L - 1} (y_hat - y) x^T for "
+            f"  dJ/dW[l] = {_short(c ** (L - 1))} (y_hat - y) x^T = ({c})^{L - 1} (y_hat - y) "
+            "x^T for "
             f"every l = 1..{L}: {'yes' if self.gradients_scale_as_power else 'NO'}",
         ]
         return "\n".join(lines)
+
+
+#: the longest number the exact example prints in full (the lecture's 1.5^50: 41 characters)
+_SHORT_DIGITS = 100
+
+
+def _short(value: sp.Rational) -> str:
+    """``value`` in full, or, past :data:`_SHORT_DIGITS` characters, as 6 significant
+    digits and its length: ``10^1800`` printed 1,801 digits (hostile31 F13)."""
+    full = str(value)
+    if len(full) <= _SHORT_DIGITS:
+        return full
+    if value.is_Integer:
+        return f"{sp.N(value, 6)} (an integer of {len(full.lstrip('-')):,} digits)"
+    return f"{sp.N(value, 6)} (a fraction of {len(full):,} characters)"
 
 
 def exact_scaling(

@@ -439,6 +439,14 @@ def _forward_data(module: Any, data: tuple[Any, ...]) -> tuple[Any, ...]:
 MAX_DIRECTIONS = 10_000
 
 
+def _complex(value: Any) -> bool:
+    """Whether ``value`` is a complex array (NumPy's, torch's or JAX's) or number."""
+    is_complex = getattr(value, "is_complex", None)  # a torch tensor's method
+    if callable(is_complex):
+        return bool(is_complex())
+    return bool(np.iscomplexobj(value))
+
+
 def gradcheck(
     module: Any,
     params: Mapping[str, np.ndarray],
@@ -497,6 +505,13 @@ def gradcheck(
             params = dict(params.items())
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
+    names = [*params, *(expected or [f"data array {k + 1}" for k in range(len(data))])]
+    for name, value in zip(names, [*params.values(), *data], strict=True):
+        if _complex(value):  # float64 below would drop the imaginary part, silently
+            raise ValueError(
+                f"{name} is a complex array; the cost is real and so are the arrays it takes "
+                f"(np.real({name}) keeps the real part)"
+            )
     # in float64 whatever the module's working precision: finite differences in float32
     # (rounding 1e-7 |J| / 2 eps) cannot resolve a gradient, right or wrong
     arrays = module_arrays(module)
