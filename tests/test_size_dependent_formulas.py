@@ -156,3 +156,23 @@ def test_a_networks_third_setting_gives_each_width_its_own_size() -> None:
     ):
         widths = [deep[0][d] for d in sorted(deep[0], key=lambda d: int(str(d)[1:]))]
         assert widths == expected  # a layer's two widths differ; all stay small
+
+
+#: Cayley-Hamilton for a 3 x 3 A: A^3 - tr(A) A^2 + c1 A - det(A) I = 0, times x
+CAYLEY_HAMILTON_3 = (
+    " + A A A x - tr(A) * A A x + ((tr(A)^2 - tr(A A))/2) * A x"
+    " - ((tr(A)^3 - 3 * tr(A) * tr(A A) + 2 * tr(A A A))/6) * x"
+)
+
+
+@pytest.mark.parametrize("n", [1, 3, 6])
+def test_a_declared_size_is_not_the_only_one_compared(n: int) -> None:
+    """hostile32 #1, #2: a dimension the model's sizes: line declares was compared at that size
+    only (or, above 5, at 2, 3, 4 only), so the README's own example of an identity true only
+    for n = 3 passed on quadratic.model (n = 3), and at n = 1 A^T x passed for (A + A^T) x / 2.
+    Declared dimensions move now, keeping their order: n, n + 1, then 7."""
+    model = Model.parse(f"x : n x 1\nA : n x n\nsizes: n = {n}\nJ = 0.5 x^T A x\ndata:\n")
+    for wrong in ("A^T x", "0.5 (A + A^T) x" + CAYLEY_HAMILTON_3):
+        report = sb.check_formula(model, "x", wrong)
+        assert report.exit_code == 1 and report.equal is False, (wrong, report)
+    assert sb.check_formula(model, "x", "0.5 (A + A^T) x").ok

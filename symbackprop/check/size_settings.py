@@ -52,10 +52,12 @@ def size_settings(
     5, 6, 7, 4, ... in the order of ``first``), then those sizes mirrored (7, 6, 5, 4, 7, ...),
     one point each.
 
-    ``ordered`` dimensions stand for sizes a model declared too large to compare at: their
-    sizes in ``first`` keep the declared order (and equalities), and they keep it in every
-    setting (1 larger in the second, 2 in the third and fourth), so a formula is never
-    compared where the declared order is turned round (hostile31 F6).
+    ``ordered`` dimensions are a model's declared ones: their sizes in ``first`` keep the
+    declared order (and equalities), and they keep it in every setting (1 larger in the
+    second; in the third and fourth the largest is 7, the next smaller one 6, ...), so a
+    formula is never compared where the declared order is turned round (hostile31 F6: a
+    tall A, declared, makes inv(A^T A) defined), yet each takes three sizes (hostile32: a
+    declared n = 3 was the only n a Cayley-Hamilton identity for n = 3 was compared at).
     """
     changing = [dim for dim in first if dim not in fixed and dim not in ordered]
     second = {dim: other_size(size) if dim in changing else size for dim, size in first.items()}
@@ -66,7 +68,7 @@ def size_settings(
     # itself (m at larger sizes, an indicator of m) start from
     changing.sort(key=lambda dim: str(dim) != "m")
     steps = {dim: k % THIRD_SPAN for k, dim in enumerate(changing)}
-    shifted = {dim: first[dim] + 2 for dim in ordered}
+    shifted = _top_aligned({dim: first[dim] for dim in ordered})
     third = {**first, **shifted, **{dim: THIRD_SIZE + step for dim, step in steps.items()}}
     # the mirror turns every pair of different sizes round: a formula right only where one
     # dimension is at least another (det(W^T W) is 0 where W is wide) is wrong at one of the two
@@ -77,6 +79,15 @@ def size_settings(
         if all(other != setting for setting, _ in settings):
             settings.append((other, 1))
     return settings
+
+
+def _top_aligned(sizes: dict[sp.Symbol, int]) -> dict[sp.Symbol, int]:
+    """``sizes`` moved up to end at the third setting's largest size (7), keeping their order
+    and equalities (3 and 5 become 6 and 7), and each at least 2 above its own."""
+    values = sorted(set(sizes.values()))
+    last = THIRD_SIZE + THIRD_SPAN - 1
+    top = {v: max(v + 2, last - (len(values) - 1 - k)) for k, v in enumerate(values)}
+    return {dim: top[size] for dim, size in sizes.items()}
 
 
 def other_sizes_text(settings: list[Setting]) -> str:

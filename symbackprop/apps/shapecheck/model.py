@@ -290,28 +290,25 @@ def _runs(derivation: ModelDerivation, expr: Any, wrt: str) -> list[tuple[Any, i
 def size_settings(derivation: ModelDerivation) -> list[Setting]:
     """The sizes a formula is compared at, each with its number of points.
 
-    First the model's own ``sizes:`` with m = 2; then every undeclared dimension and m made
-    3, then 4, 5, ..., then mirrored (:func:`~symbackprop.check.size_settings.size_settings`,
-    as for a network): a formula right only at one or two sizes of a dimension, or only
-    where two dimensions are equal, or one at least another, is wrong at another. Where a
-    declared size is above :data:`MAX_DECLARED`, every declared size but 1 is replaced by its
-    rank (2, 3, ... in size order, equal sizes equal) and grows by 1, then 2, in the later
-    settings, so the declared order is never turned round (``sizes: r = 5, c = 6`` was
-    compared at c = 2, 3, 4 < r = 5).
+    First the model's own ``sizes:`` with m = 2; then every dimension moved: the undeclared
+    ones and m made 3, then 4, 5, ..., then mirrored, as a network's widths
+    (:func:`~symbackprop.check.size_settings.size_settings`), and the declared ones moved
+    keeping their declared order (1 larger, then up to 7), so a formula right only at one or
+    two sizes of a dimension, or only where two dimensions are equal, or one at least another,
+    is wrong at another, while a declared tall A keeps inv(A^T A) defined. Where a declared
+    size is above :data:`MAX_DECLARED`, the first setting replaces every declared size by its
+    rank (2, 3, ... in size order, equal sizes equal): ``sizes: r = 5, c = 6`` was compared
+    at c = 2, 3, 4 < r = 5 (hostile31 F6).
     """
     assert derivation.model is not None
     declared = derivation.model.sizes
     dims = model_sizes(derivation, None)
     own = {dim: declared[dim.name] for dim in dims if dim.name in declared and dim.name != "m"}
     first = {dim: own.get(dim, 2) for dim in dims}
-    kept = set(own)
-    ordered: set[sp.Symbol] = set()
     if any(size > MAX_DECLARED for size in own.values()):
-        ordered = {dim for dim, size in own.items() if size > 1}
-        kept -= ordered
-        ranks = {size: 2 + k for k, size in enumerate(sorted({own[dim] for dim in ordered}))}
-        first.update({dim: ranks[own[dim]] for dim in ordered})
-    return shared_settings(first, kept, TRIALS, ordered)
+        ranks = {size: 2 + k for k, size in enumerate(sorted(set(own.values())))}
+        first.update({dim: ranks[size] for dim, size in own.items()})
+    return shared_settings(first, (), TRIALS, own)
 
 
 def _real_interpretation(digits: int) -> type[RealInterpretation]:
