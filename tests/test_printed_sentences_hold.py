@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 import sympy as sp
 
 import symbackprop as sb
@@ -327,3 +328,26 @@ def test_a_models_column_sum_index_is_not_one_of_its_dimensions() -> None:
     text, latex = sb.to_text(d), sb.to_latex(d)
     assert "sum_k" not in text and "s = sum_i y_i" in text
     assert r"\sum_{k}" not in latex and r"\sum_{i} y_{i}" in latex
+
+
+@pytest.mark.parametrize(
+    ("cost", "shown"),
+    [("sum(W x) + tr(V)", "dJ/dW = 1_2 x^T"), ("2 sum(W x) - 3 sum(V x)", "dJ/dV = -3 1_2 x^T")],
+)
+def test_an_expanded_ones_column_prints_as_one_not_as_the_number(
+    cost: str, shown: str, tmp_path: Path
+) -> None:
+    """hostile32: ``dJ/dW = (1) x^T`` (a 1 x 2 row for a 2 x 2 gradient) in text, Markdown
+    and LaTeX: the expanded adjoint of sum(W x) is 1 times the ones column, a product the
+    printers took for a number."""
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    spec = tmp_path / "ones.model"
+    spec.write_text(f"x : 2 x 1\nW : 2 x 2\nV : 2 x 2\nJ = {cost}\ndata: x\n")
+    runner = CliRunner()
+    text = runner.invoke(main, ["derive", str(spec), "--expanded"]).output
+    assert shown in text and "(1)" not in text
+    latex = runner.invoke(main, ["derive", str(spec), "--expanded", "--format", "latex"]).output
+    assert r"\mathbf{1}_{2} \, x^{\top}" in latex and r"(1) \, x" not in latex

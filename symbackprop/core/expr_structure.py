@@ -17,10 +17,21 @@ from symbackprop.records.scalars import indicator_pieces
 
 
 def split_coeff(expr: Any) -> tuple[sp.Expr, list[Any]]:
-    """A matrix product as (scalar coefficient, matrix factors)."""
+    """A matrix product as (scalar coefficient, matrix factors). A factor that is a number
+    times a ones matrix (``MatMul(1, 1_2)``, an expanded adjoint of ``sum(W x)``) gives its
+    number to the coefficient and stays a ones matrix: printed alone it read ``(1) x^T``, a
+    1 x 2 row for a 2 x 2 gradient (hostile32)."""
     if isinstance(expr, MatMul):
         coeff, matrices = expr.as_coeff_matrices()
-        return coeff, list(matrices)
+        factors: list[Any] = []
+        for matrix in matrices:
+            inner = matrix.as_coeff_matrices() if isinstance(matrix, MatMul) else None
+            if inner is not None and len(inner[1]) == 1 and isinstance(inner[1][0], OneMatrix):
+                coeff *= inner[0]
+                factors.append(inner[1][0])
+            else:
+                factors.append(matrix)
+        return coeff, factors
     return sp.Integer(1), [expr]
 
 
