@@ -155,3 +155,21 @@ def test_a_model_with_lone_cr_line_ends_reads_as_lines() -> None:
     text = "x : 3 x 1\rW : 2 x 3\rdata: x\rJ = sum(W x)\r"
     assert sb.Model.parse(text).parameters == ("W",)
     assert sb.Model.parse(text.replace("\r", "\r\n")).parameters == ("W",)
+
+
+@pytest.mark.parametrize("layout", ["fortran", "transposed view"])
+def test_gradcheck_of_parameters_in_another_memory_order(layout: str) -> None:
+    """hostile32 #4: a Fortran-ordered or transposed-view parameter failed every row (relative
+    error 1): the check perturbed a flat copy, not the array, so the cost never moved."""
+    module = sb.compile("4-3-2-1")
+    params = module.init_params(seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4, 5))
+    Y = (rng.random((1, 5)) > 0.5).astype(float)
+    if layout == "fortran":
+        moved = {k: np.asfortranarray(v) for k, v in params.items()}
+    else:
+        moved = {**params, "W1": np.ascontiguousarray(params["W1"].T).T}
+    for mode in ("full", "directional"):
+        result = sb.gradcheck(module, moved, np.asfortranarray(X), Y, mode=mode)
+        assert result.ok, (mode, result.rows)

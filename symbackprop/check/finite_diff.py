@@ -516,7 +516,9 @@ def gradcheck(
     # (rounding 1e-7 |J| / 2 eps) cannot resolve a gradient, right or wrong
     arrays = module_arrays(module)
     data, notes = _sums_to_one(module, data, arrays)
-    p = {k: np.array(arrays.to_numpy(v), copy=True) for k, v in params.items()}
+    # C order: _full perturbs each array through a flat view (reshape(-1) of a Fortran-ordered
+    # or transposed array is a copy, so nothing moved and every row failed, hostile32)
+    p = {k: np.array(arrays.to_numpy(v), order="C", copy=True) for k, v in params.items()}
     n_params = sum(int(v.size) for v in p.values())
     mode = choose_mode(n_params, mode)
     # a non-finite value fails its row, no warning needed; the module's own arrays are made
