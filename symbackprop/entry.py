@@ -273,6 +273,38 @@ def _checked(source: Network | Model, batch: bool) -> Derivation:
 MAX_TRIALS = 100
 
 
+#: the largest size the exact check takes: it differentiates every entry symbolically (a
+#: width of 10**6 ran for hours)
+MAX_EXACT_SIZE = 32
+
+
+def _exact_sizes(derivation: Derivation, sizes: Mapping[str, object] | None) -> None:
+    """Each size an int from 1 to :data:`MAX_EXACT_SIZE`, of a dimension the derivation has
+    (a network's n0, n1, ... and m in batch form): 0 compared nothing and passed, 2.5 was cut
+    to 2, ``zz`` was ignored (hostile32)."""
+    if not sizes:
+        return
+    if not isinstance(derivation.graph, ModelGraph):
+        graph = derivation.graph
+        known = [str(d) for d in graph.dims] + (["m"] if graph.batch else [])
+        for name in sizes:
+            if name not in known:
+                raise SpecError(
+                    f"sizes: no dimension {name!r} in this network (its dimensions: "
+                    f"{', '.join(known)})"
+                )
+    for name, value in sizes.items():
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 1 <= value <= MAX_EXACT_SIZE
+        ):
+            raise SpecError(
+                f"sizes[{name!r}] must be an int from 1 to {MAX_EXACT_SIZE} (the exact check "
+                f"differentiates every entry), got {value!r}"
+            )
+
+
 def check_exact(
     source: SourceLike,
     *,
@@ -293,6 +325,7 @@ def check_exact(
         raise SpecError(f"trials must be an int from 1 to {MAX_TRIALS}, got {trials!r}")
     derivation = _derived(source)
     _sizes(derivation, sizes, batch_allowed=True)
+    _exact_sizes(derivation, sizes)
     from symbackprop.check import exact
 
     return exact.check_exact(derivation, trials=trials, sizes=sizes, seed=seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,24 @@ def test_gradcheck_of_parameters_in_another_memory_order(layout: str) -> None:
     for mode in ("full", "directional"):
         result = sb.gradcheck(module, moved, np.asfortranarray(X), Y, mode=mode)
         assert result.ok, (mode, result.rows)
+
+
+@pytest.mark.parametrize(
+    ("source", "sizes", "says"),
+    [
+        ("3-2-1", {"n0": 0}, "sizes['n0'] must be an int from 1 to 32"),
+        ("3-2-1", {"n0": 2.5}, "got 2.5"),
+        ("3-2-1", {"n0": True}, "got True"),
+        ("3-2-1", {"n1": 10**6}, "got 1000000"),
+        ("3-2-1", {"zz": 3}, "no dimension 'zz' in this network (its dimensions: n0, n1, n2)"),
+        ("x : n x 1\nA : n x n\nJ = 0.5 x^T A x\ndata:\n", {"n": -1}, "sizes['n'] must be"),
+    ],
+)
+def test_check_exact_refuses_sizes_it_cannot_check_at(
+    source: str, sizes: dict[str, Any], says: str
+) -> None:
+    """hostile32 #5: n0 = 0 compared nothing and passed, 2.5 was cut to 2, zz ignored, n = -1
+    reported a mismatch of a right gradient, 10**6 ran past 100 s."""
+    found = sb.Model.parse(source) if "\n" in source else source
+    with pytest.raises(SpecError, match=re.escape(says)):
+        sb.check_exact(found, sizes=sizes)
