@@ -588,3 +588,12 @@ def test_scalar_error_from_string_keeps_text() -> None:
         to_scalar("z + w")
     assert info.value.text == "z + w" and info.value.position == 4
     assert format_error(info.value).splitlines()[1] == "    ^"
+
+
+@pytest.mark.parametrize("formula", ["((1/m) (A3 - Y)) 1_m", "1_2^T W3", "X 1_m"])
+def test_derives_ones_column_pasted_back_says_what_the_language_writes(formula: str) -> None:
+    """hostile32 #7: ``((1/m) (A3 - Y)) 1_m``, as derive --expanded prints it, said "missing
+    operator before number '1'; write '*' or '@'"."""
+    with pytest.raises(FormulaError, match="is how derive prints a column of ones") as found:
+        parse(formula)
+    assert "rowsum(M)" in found.value.message

@@ -212,3 +212,12 @@ def test_a_product_through_a_narrower_dimension_is_singular_from_its_shapes() ->
     model = Model.parse("A : r x c\nw : c x 1\nb : r x 1\nJ = 0.5 norm2(A w - b)^2\ndata: A, b")
     report = sb.check_formula(model, "w", "A^T A (w - inv(A^T A) A^T b)")
     assert report.exit_code == 2 and "'inv(A^T A)' is undefined at" in report.error.message
+
+
+@pytest.mark.parametrize("formula", ["dW1", "2 dW1 - dW1", "dz1 X^T + 0 dW1"])
+def test_a_model_formula_may_not_write_the_gradient_it_is_checked_as(formula: str) -> None:
+    """hostile32 #6: dW1 and 2 dW1 - dW1 "equal dJ/dW1 exactly": true, and circular."""
+    report = sb.check_formula("examples/models/residual_mlp.model", "W1", formula)
+    assert report.exit_code == 2 and isinstance(report.error, FormulaError), report
+    assert "'dW1' is dJ/dW1, the gradient this formula is checked as" in report.error.message
+    assert sb.check_formula("examples/models/residual_mlp.model", "W1", "dz1 X^T").ok

@@ -140,6 +140,16 @@ class _Tokenizer:
     def fail(self, message: str, pos: int) -> FormulaError:
         return FormulaError(message, self.text, pos)
 
+    def ones_column(self, number: _Token, suffix: str) -> FormulaError:
+        """``1_m``, derive's column of ones, pasted back: the language writes no ones matrix
+        (it said "missing operator before number '1'", hostile32)."""
+        written = number.text + suffix
+        return self.fail(
+            f"'{written}' is how derive prints a column of ones; a formula writes none: "
+            f"M {written} is rowsum(M) (each row summed), 1_k^T M {written} is sum(M)",
+            number.pos,
+        )
+
     def tokens(self) -> list[_Token]:
         text, n, i = self.text, len(self.text), 0
         out: list[_Token] = []
@@ -153,6 +163,8 @@ class _Tokenizer:
                 i = tok.end
             elif c in _IDENT_START:
                 j = self.ident_end(i)
+                if c == "_" and out and out[-1].kind == "num" and out[-1].end == i:
+                    raise self.ones_column(out[-1], text[i:j])
                 self.check_name(text[i:j], i)
                 out.append(_Token("name", text[i:j], i, j))
                 i = j

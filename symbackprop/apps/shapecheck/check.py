@@ -300,6 +300,10 @@ def check_formula(
     except FormulaError as exc:
         report.error = exc
         return report
+    answer = _own_adjoint(derivation, wrt, tree, formula)
+    if answer is not None:
+        report.error = answer
+        return report
     if ast.precedence_decided(tree):
         report.reading = ast.to_text(tree, reading=True)
     try:
@@ -464,6 +468,28 @@ def _entry(name: str) -> Entry:
     found = FUNCTIONS.get(name)
     assert found is not None  # a name FUNCTIONS.names() gave
     return found
+
+
+def _own_adjoint(
+    derivation: Derivation, wrt: str, tree: ast.Node, formula: str
+) -> FormulaError | None:
+    """A model's formula that writes ``d<wrt>``, the gradient it is checked as (``dW1`` or
+    ``2 dW1 - dW1`` passed as equal to dJ/dW1: true, and circular; hostile32), unless the
+    model has a value of that name."""
+    if not isinstance(derivation, ModelDerivation):
+        return None  # a network's names have no adjoint of a parameter (dW2 is unknown)
+    alias = f"d{wrt}"
+    if alias in derivation.graph.named:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == alias:
+            return FormulaError(
+                f"'{alias}' is dJ/d{wrt}, the gradient this formula is checked as: write it "
+                "in the model's other names (its values, data and the adjoints of its values)",
+                formula,
+                node.pos,
+            )
+    return None
 
 
 def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
