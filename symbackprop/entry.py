@@ -214,6 +214,9 @@ def cache_plan(
     """
     from symbackprop.lowering import emit
 
+    if isinstance(itemsize, bool) or not isinstance(itemsize, int) or itemsize not in (2, 4, 8):
+        # -8 gave bytes_per_example=-32 (hostile32)
+        raise SpecError(f"itemsize must be 2, 4 or 8 (bytes of one entry), got {itemsize!r}")
     return emit.cache_plan(_source(source), sizes, itemsize=itemsize)
 
 
@@ -235,6 +238,7 @@ def check_formula(
     """
     from symbackprop.apps.shapecheck import check
 
+    _flag(batch, "batch")  # batch="no" checked the batch form (hostile32)
     found = _source(network)
     _sizes(found, sizes, batch_allowed=True)
     if _is_model(found):

@@ -903,10 +903,14 @@ def normalize_define(
         if not (isinstance(item, tuple | list) and len(item) == 2):
             raise SpecError(f"define entry {_show(item)}: expected a (name, formula) pair")
         name, formula = item
-        if not isinstance(name, str) or not isinstance(formula, str):
+        if not isinstance(name, str):  # the part at fault: the name (it named the formula's type)
             raise SpecError(
-                f"define entry {_show(name)}: expected a name and a formula string, "
-                f"got {type(formula).__name__}"
+                f"define entry {_show(name)}: the name must be a string, got {type(name).__name__}"
+            )
+        if not isinstance(formula, str):
+            raise SpecError(
+                f"define entry {_show(name)}: the formula must be a string, got "
+                f"{type(formula).__name__}"
             )
         if name in pairs:
             raise SpecError(f"define {_show(name)}: defined twice")

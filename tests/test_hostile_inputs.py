@@ -195,3 +195,14 @@ def test_check_exact_refuses_sizes_it_cannot_check_at(
     found = sb.Model.parse(source) if "\n" in source else source
     with pytest.raises(SpecError, match=re.escape(says)):
         sb.check_exact(found, sizes=sizes)
+
+
+def test_loose_api_arguments_are_refused() -> None:
+    """hostile32 #9: batch="no" checked the batch form, itemsize=-8 gave negative bytes, a spec
+    text in gradcheck's module place raised a bare AttributeError."""
+    with pytest.raises(SpecError, match="batch must be True, False or None, got 'no'"):
+        sb.check_formula("4-3-2-1", "W2", "delta2 A1^T", batch="no")  # type: ignore[arg-type]
+    with pytest.raises(SpecError, match="itemsize must be 2, 4 or 8"):
+        sb.cache_plan("4-3-2-1", itemsize=-8)
+    with pytest.raises(ValueError, match=r"needs a generated module \(sb.compile"):
+        sb.gradcheck("4-3-2-1", {}, np.ones((4, 2)), np.ones((1, 2)))

@@ -227,7 +227,8 @@ BAD_SPECS: list[tuple[str, dict[str, object], str]] = [
     ("4-3-1", {"define": {"relu": "z"}}, "'relu' is a built-in activation"),
     ("4-3-1", {"define": {"my act": "z"}}, "ASCII identifier"),
     ("4-3-1", {"define": {"lambda": "z"}}, "not a Python keyword"),
-    ("4-3-1", {"define": {"sw": 3}}, "expected a name and a formula string"),
+    ("4-3-1", {"define": {"sw": 3}}, "the formula must be a string, got int"),
+    ("4-1", {"define": {1: "z"}}, "define entry 1: the name must be a string, got int"),
     # hostile14 #7: a1 = x(z1), delta2'(Z1): names the derivation prints for values
     *(
         ("4-3-1", {"define": {name: "z*sigmoid(z)"}}, "reserved: the derivation already prints")

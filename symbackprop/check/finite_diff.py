@@ -473,6 +473,12 @@ def gradcheck(
     (drawn from ``seed``). ``progress(done, total)``, when given, is called after each
     parameter. Parameters are copied, never modified. See the module docstring for the rule.
     """
+    if not callable(getattr(module, "loss_and_grads", None)):
+        # a spec text in the module's place raised AttributeError from deep inside
+        raise ValueError(
+            f"gradcheck needs a generated module (sb.compile(...)) first, got a "
+            f"{type(module).__name__}"
+        )
     if not (
         isinstance(eps, (int, float))
         and not isinstance(eps, bool)
