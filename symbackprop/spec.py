@@ -344,6 +344,9 @@ class Network:
             if "units" not in entry:
                 raise SpecError(f"{where}: missing key 'units'")
             act = entry.get("activation", DEFAULT_ACTIVATION)
+            if not isinstance(act, str):  # JSON null read "unknown activation None"
+                shown = "null" if act is None else type(act).__name__
+                raise SpecError(f"{where}: 'activation' must be a name (a string), got {shown}")
             layers.append(Layer(entry["units"], act))
         define = data.get("define", ())
         if not isinstance(define, Mapping | list | tuple):

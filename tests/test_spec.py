@@ -353,6 +353,12 @@ BAD_FILES: list[tuple[str, str, str]] = [
     ("x.json", "[1, 2]", "expected a table/object"),
     ("x.json", '{"input": 4, "layers": [{"units": 1}], "loss": "ce"}', "loss 'ce' needs"),
     ("x.json", '{"input": 4, "layers": [{"units": 1}], "l2": NaN}', "finite"),
+    # hostile32: "unknown activation None"
+    (
+        "x.json",
+        '{"input": 4, "layers": [{"units": 1, "activation": null}]}',
+        "layers entry 1 (layer 1): 'activation' must be a name (a string), got null",
+    ),
 ]
 
 
