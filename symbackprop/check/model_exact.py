@@ -21,6 +21,7 @@ cancellation assumes each column of the target sums to 1, as ``records/losses.py
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy import HadamardPower, Identity, MatAdd, MatMul, MatrixSymbol, OneMatrix, ZeroMatrix
 
+from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.explicit import At, Unwalked, callable_of, explicit
+from symbackprop.check.identity_zeros import identity_zero
 from symbackprop.check.interpret import (
     Interpretation,
     NotExact,
@@ -435,6 +438,22 @@ class ModelCheck:
             )
         raise OutsideDomain(f"no point found in {MAX_ATTEMPTS} draws ({problem})")
 
+    def leaves(self) -> dict[str, sp.Matrix]:
+        """A random draw of the parameters and data (targets valid for their losses)."""
+        assert self.model is not None
+        return {name: self._leaf(name) for name in (*self.model.parameters, *self.model.data)}
+
+    def forward_values(self, leaves: dict[str, sp.Matrix]) -> dict[str, Any]:
+        """The forward values at ``leaves``, in equation order, up to the first that has none
+        (a log of 0, an inverse of a singular matrix): every value before it is there, so the
+        argument of the function that failed can be read (:mod:`.identity_zeros`)."""
+        self.table.redraw()
+        env: dict[str, Any] = dict(leaves)
+        # env holds every value computed before one that has none
+        with contextlib.suppress(_Redraw, NotExact, LostDigits, ArithmeticError, ValueError):
+            self._forward(env)
+        return env
+
     def _place(self, env: dict[str, Any], placed: Any) -> None:
         """Choose each placeable value's bias (in equation order) so that its first column is
         ``placed``; a forward pass after each choice, as a later value may read an earlier."""
@@ -591,6 +610,11 @@ def check_model_exact(
     """See :func:`symbackprop.check.exact.check_exact` (a model's derivation)."""
     chosen = model_sizes(derivation, sizes)
     result = ExactCheck({str(k): v for k, v in chosen.items()}, trials)
+    # an argument 0 by an identity of functions: the tables below would find it a value
+    undefined = identity_zero(derivation, chosen, seed)
+    if undefined is not None:
+        result.undecided, result.cost_undefined = undefined, True
+        return result
     check = ModelCheck(derivation, chosen, seed)
     model = derivation.model
     assert model is not None

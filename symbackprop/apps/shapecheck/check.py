@@ -479,8 +479,9 @@ def _own_adjoint(
     if not isinstance(derivation, ModelDerivation):
         return None  # a network's names have no adjoint of a parameter (dW2 is unknown)
     alias = f"d{wrt}"
-    if alias in derivation.graph.named:
-        return None
+    written = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    if alias in derivation.graph.named or "dJ" in written:
+        return None  # dJ/dW1 written out: the typer says how an adjoint is written
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == alias:
             return FormulaError(
