@@ -3,6 +3,8 @@ compared lies on the kink, where it and the derivation's relu'(0) = 0 differ."""
 
 from __future__ import annotations
 
+import pytest
+
 import symbackprop as sb
 
 
@@ -47,9 +49,9 @@ def test_a_models_relu_is_found_too() -> None:
     assert any(n.startswith("1{w ⊙ x >= 0} is 1 where w ⊙ x = 0") for n in report.notes)
 
 
+@pytest.mark.slow  # the frameworks' imports take seconds (12 s of the default suite)
 def test_the_records_claim_about_the_frameworks_holds() -> None:
     """``kink_as_frameworks``: torch's and JAX's autograd take the record's derivative at 0."""
-    import pytest
 
     from symbackprop.records import scalars
     from symbackprop.records.activations import ACTIVATIONS
@@ -65,3 +67,49 @@ def test_the_records_claim_about_the_frameworks_holds() -> None:
         getattr(torch, rec.name)(z).sum().backward()
         assert z.grad is not None and float(z.grad[0]) == ours
         assert float(jax.grad(getattr(jax.nn, rec.name))(0.0)) == ours
+
+
+NORM1 = "examples/models/norm1.model"
+
+
+def test_a_models_abs_kink_gets_the_note_with_the_frameworks_choice() -> None:
+    """hostile31 F11: a model's ``1{A x - y >= 0}`` for abs' passed with no word on A x - y = 0,
+    where it takes 1 and the derivation sign(0) = 0 (PyTorch 0 too, JAX 1)."""
+    report = sb.check_formula(NORM1, "x", "A^T (1{A x - y >= 0} - 1{A x - y < 0})")
+    assert report.ok, report
+    (note,) = [n for n in report.notes if "no compared point reaches" in n]
+    assert "abs'(0) = sign(0) = 0, as PyTorch does (JAX takes 1)" in note
+    strict = sb.check_formula(NORM1, "x", "A^T (1{A x - y > 0} - 1{A x - y < 0})")
+    assert strict.ok and not any("no compared point" in n for n in strict.notes)
+
+
+@pytest.mark.slow  # the frameworks' imports take seconds
+def test_the_frameworks_choice_at_abs_kink_is_as_said() -> None:
+    torch = pytest.importorskip("torch")
+    jax = pytest.importorskip("jax")
+    t = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    torch.abs(t).sum().backward()
+    assert t.grad.tolist() == [0.0, 0.0]
+    assert float(jax.grad(jax.numpy.abs)(0.0)) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("formula", "said"),
+    [
+        ("((W2^T delta2) ⊙ (a1 / z1)) x^T", "a1 / z1 divides by z1"),
+        ("((W2^T delta2) ⊙ (a1 ⊙ z1^(-1))) x^T", "z1^-1 divides by z1"),
+    ],
+)
+def test_a_passing_formula_that_divides_by_a_value_says_where_it_has_none(
+    formula: str, said: str
+) -> None:
+    """hostile31 F5: relu(z1)/z1 for relu'(z1) passed with no word on z1 = 0."""
+    report = sb.check_formula("4-3:relu-2:relu-1", "W1", formula)
+    assert report.ok, report
+    (note,) = [n for n in report.notes if "divides by" in n]
+    assert note.startswith(said) and "where an entry of z1 is 0 the formula has no value" in note
+
+
+def test_a_division_by_a_size_gets_no_note() -> None:
+    report = sb.check_formula("4-3-2-1", "W3", "(A3 - Y) A2^T / m", batch=True)
+    assert report.ok and not any("divides by" in n for n in report.notes)

@@ -1,10 +1,12 @@
-"""A note on an indicator that counts its boundary (``1{z1 >= 0}``) in a network with a kink.
+"""Notes on a passing formula's boundaries, which no compared point reaches.
 
 The comparison's points never lie on a kink (they are drawn at random, or placed either side
 of it), so a formula with ``1{z1 >= 0}`` for relu'(z1) equals the gradient at every point
 compared, and it is right wherever relu has a derivative. At z1 = 0 it takes 1 where the
 derivation takes relu'(0) = 0 (as PyTorch and JAX do): both are subgradients there, yet a
-reader should know the two differ on that boundary, and why the check did not say so.
+reader should know the two differ on that boundary, and why the check did not say so. The
+same holds for a model's abs (and norm1) at 0, and for a formula that divides by a value
+(``a1 / z1`` for relu'(z1)): it has no value where an entry of z1 is 0 (hostile31 F5, F11).
 """
 
 from __future__ import annotations
@@ -38,10 +40,30 @@ def kinked_activations(derivation: Any) -> dict[str, Activation]:
     }
 
 
+#: a model's abs (norm1 is a sum of it) at its kink: what the derivation and the frameworks take
+ABS_KINK = (
+    "any value in [-1, 1] is a subgradient there; the derivation takes abs'(0) = sign(0) = 0, "
+    "as PyTorch does (JAX takes 1)"
+)
+
+
+def _kinks(derivation: Any) -> dict[str, str]:
+    """Each kinked function the derivation applies -> what is said of its kink at 0."""
+    texts = {
+        name: _kink_text(name, record) for name, record in kinked_activations(derivation).items()
+    }
+    if isinstance(derivation, ModelDerivation) and any(
+        node.kind is Kind.FUNCTION and getattr(node.record, "name", None) == "abs"
+        for node in derivation.graph.nodes.values()
+    ):
+        texts["abs"] = ABS_KINK
+    return texts
+
+
 def boundary_note(derivation: Any, tree: ast.Node) -> str | None:
     """The note for the first indicator of ``tree`` that compares a value with 0 and counts
     the boundary (``>=``, ``<=``), where the derivation has a kinked activation; else None."""
-    kinked = kinked_activations(derivation)
+    kinked = _kinks(derivation)
     if not kinked:
         return None
     for node in ast.walk(tree):
@@ -54,9 +76,9 @@ def boundary_note(derivation: Any, tree: ast.Node) -> str | None:
         names = sorted(kinked)
         if len(names) == 1:
             (name,) = names
-            where = f"its kink, where {name} has no derivative ({_kink_text(name, kinked[name])})"
+            where = f"its kink, where {name} has no derivative ({kinked[name]})"
         else:
-            each = "; ".join(f"{n}: {_kink_text(n, kinked[n])}" for n in names)
+            each = "; ".join(f"{n}: {kinked[n]}" for n in names)
             where = f"a kink, where it has no derivative ({each})"
         return (
             f"{ast.to_text(node)} is 1 where {side} = 0, which no compared point reaches: if "
@@ -79,3 +101,31 @@ def _kink_text(name: str, record: Activation) -> str:
 
 def _zero(node: ast.Node) -> bool:
     return isinstance(node, ast.Num) and node.value == 0
+
+
+def division_note(tree: ast.Node, values: set[str]) -> str | None:
+    """The note for the first division of ``tree`` by a part that reads one of ``values``
+    (the model's or network's matrices, not a size such as m): ``a1 / z1`` has no value where
+    an entry of z1 is 0, a point random draws never reach."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Binary) and node.op == "/":
+            divisor = node.right
+        elif isinstance(node, ast.Binary) and node.op == "^" and _negative(node.right):
+            divisor = node.left
+        else:
+            continue
+        if not any(isinstance(n, ast.Name) and n.id in values for n in ast.walk(divisor)):
+            continue
+        shown = ast.to_text(divisor)
+        return (
+            f"{ast.to_text(node)} divides by {shown}, which no compared point makes 0 (the "
+            f"points are drawn at random): where an entry of {shown} is 0 the formula has no "
+            "value"
+        )
+    return None
+
+
+def _negative(node: ast.Node) -> bool:
+    if isinstance(node, ast.Unary):
+        return node.op == "-" and not _zero(node.operand)
+    return isinstance(node, ast.Num) and node.value < 0

@@ -23,7 +23,7 @@ from sympy import HadamardProduct, MatMul
 
 from symbackprop.apps.shapecheck import crossings, numeric, redraw, spellings, written_sizes
 from symbackprop.apps.shapecheck import model as model_formula
-from symbackprop.apps.shapecheck.boundary import boundary_note
+from symbackprop.apps.shapecheck.boundary import boundary_note, division_note
 from symbackprop.apps.shapecheck.decided import (
     applications,
     entries_differ,
@@ -334,9 +334,11 @@ def check_formula(
                 _verdict(report, derivation, typed.expr)
                 _numeric_digits(report)
                 _generic_widths_note(report, derivation)
-                boundary = boundary_note(derivation, tree) if report.equal else None
-                if boundary is not None:
-                    report.notes.append(boundary)
+                if report.equal:
+                    values = {str(name) for name in derivation.symbols}
+                    for note in (boundary_note(derivation, tree), division_note(tree, values)):
+                        if note is not None:
+                            report.notes.append(note)
             except _TooLarge as exc:
                 report.error = FormulaError(f"cannot check this formula: {exc}", formula, None)
                 report.equal = None
