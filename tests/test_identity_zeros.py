@@ -51,3 +51,36 @@ def test_a_value_that_is_not_zero_everywhere_is_checked_as_before(cost: str) -> 
     model = sb.Model.parse(f"w : 2 x 2\nJ = {cost}\ndata:\n")
     result = sb.check_exact(model)
     assert result.ok and not result.cost_undefined, result
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "log(sigmoid(W2) + sigmoid(-W2) - 1)",
+        "log(tanh(W2) + tanh(-W2))",
+        "(sigmoid(W2) + sigmoid(-W2) - 1)^(-1)",
+    ],
+)
+def test_shapecheck_refuses_a_formula_part_zero_by_an_identity(part: str) -> None:
+    """hostile31 F9: ``delta2 a1^T + 0 * sum(log(sigmoid(W2) + sigmoid(-W2) - 1))`` passed:
+    15-digit floats rounded the argument to a tiny positive number (the same with
+    ``1 - sigmoid(W2) - sigmoid(-W2)`` rounding negative was refused: the sign decided)."""
+    report = sb.check_formula("3-2-1", "W2", f"delta2 a1^T + 0 * sum({part})")
+    assert report.exit_code == 2 and report.error is not None, report
+    assert "undefined at every point" in report.error.message or "not a real" in (
+        report.error.message
+    )
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "log(relu(W2))",  # 0 where W2 < 0 only: a domain, not an identity
+        "log(sigmoid(W2))",
+        "sqrt(exp(W2) ⊙ exp(-W2) - 1)",  # sqrt(0) = 0 is a value
+        "log(exp(-50 (W2 ⊙ W2)))",  # tiny, the same at 30 and 60 digits
+    ],
+)
+def test_shapecheck_keeps_a_part_with_a_value(part: str) -> None:
+    report = sb.check_formula("3-2-1", "W2", f"delta2 a1^T + 0 * sum({part})")
+    assert report.ok, report

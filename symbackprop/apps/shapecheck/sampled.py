@@ -93,3 +93,63 @@ def nowhere_real(text: str, entry: Any) -> str | None:
         + (", each size 2, 3 and 4" if dims else "")
         + "): a formula must be real"
     )
+
+
+#: rounding noise at 60 digits where it was exactly 0 at 30, and how much a nonzero noise
+#: shrinks from 30 to 60 digits (a value, however tiny, stays the same)
+_NOISE = sp.Float(10, 80) ** -40
+_SHRINK = sp.Float(10, 80) ** -10
+#: the points an argument is judged at, and the seed of their values (the same at every run)
+_IDENTITY_POINTS = 2
+_IDENTITY_SEED = 20261205
+#: functions that are exact at rationals (their 0 is a point outside a domain, not an identity)
+_EXACT_FUNCTIONS = (sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside)
+
+
+def zero_by_identity(text: str, entry: Any) -> str | None:
+    """Why ``entry`` (a log's, a root's or a negative power's generic entry) has no value at
+    any point: its argument is 0 by an identity of its functions (``log(sigmoid(W2) +
+    sigmoid(-W2) - 1)``), which SymPy's ``expand`` does not see and 15-digit floats round to
+    either sign (hostile31 F9: ``0 * sum(...)`` of it passed or not by that sign). The argument
+    is evaluated at :data:`_IDENTITY_POINTS` random points at 30 and 60 digits: rounding noise
+    around 0 at both (it shrinks with the digits) is 0, unless it is 0 with each function
+    application read as an independent random rational too (relu(W2) at a negative W2 is a
+    point outside log's domain, not an identity)."""
+    if isinstance(entry, sp.log):
+        arg = entry.args[0]
+    elif isinstance(entry, sp.Pow) and not (entry.exp.is_integer and entry.exp.is_nonnegative):
+        arg = entry.base
+    else:
+        return None
+    if not isinstance(arg, sp.Basic) or arg.is_number or too_deep(arg):
+        return None
+    applied = sorted(
+        (f for f in arg.atoms(sp.Function) if not isinstance(f, _EXACT_FUNCTIONS)), key=str
+    )
+    if not applied:
+        return None  # rational in its names: SymPy's expand decides a 0 (typing_)
+    names = sorted(
+        {*arg.atoms(MatrixElement), *(s for s in arg.free_symbols if not s.is_integer)}, key=str
+    )
+    dims = {
+        s: sp.Integer(2) for s in arg.free_symbols if isinstance(s, sp.Symbol) and s.is_integer
+    }
+    rng = random.Random(_IDENTITY_SEED)
+    for _ in range(_IDENTITY_POINTS):
+        values = {name: sp.Rational(rng.randint(-997, 997), 1009) for name in names} | dims
+        try:
+            point = arg.xreplace(values)
+            coarse, fine = sp.N(point, 30), sp.N(point, 60)
+        except (ValueError, TypeError, ArithmeticError, RecursionError):
+            return None
+        if not (coarse.is_real and fine.is_real):
+            return None
+        if not (abs(fine) <= _NOISE if coarse == 0 else abs(fine) <= abs(coarse) * _SHRINK):
+            return None
+        tables = {f: sp.Rational(rng.randint(1, 997), 1009) for f in applied}
+        if arg.xreplace(tables).xreplace(values) == 0:
+            return None
+    return (
+        f"'{text}' is undefined at every point: its argument is 0 there (at the points drawn, "
+        "to 60 digits: an identity of its functions), so the formula is not a real number"
+    )

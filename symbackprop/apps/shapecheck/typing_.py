@@ -32,7 +32,7 @@ from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck import at_sizes
-from symbackprop.apps.shapecheck.sampled import nowhere_real
+from symbackprop.apps.shapecheck.sampled import nowhere_real, zero_by_identity
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
@@ -162,6 +162,9 @@ class Typer:
             # log(-exp(W2)): no SymPy-visible constant, real at no value (hostile12 #5); a
             # number too, sqrt(-1 - sum(x)^2), before SymPy folds 0 * it away (hostile22)
             problem = nowhere_real(ast.to_text(node), _entry(result.expr))
+        if problem is None and _partial(node):
+            # log(sigmoid(W2) + sigmoid(-W2) - 1): 0 by an identity of its functions
+            problem = zero_by_identity(ast.to_text(node), _entry(result.expr))
         if problem is None and _partial(node) and result.shape is None:
             problem = self._undefined_number(node, result.expr)
         if problem:
