@@ -290,7 +290,9 @@ def _exact_sizes(derivation: Derivation, sizes: Mapping[str, object] | None) -> 
         return
     if not isinstance(derivation.graph, ModelGraph):
         graph = derivation.graph
-        known = [str(d) for d in graph.dims] + (["m"] if graph.batch else [])
+        # m too in single-example form: the command line's check passes the m of its finite
+        # differences (a network in either form has a batch size to run at)
+        known = [*(str(d) for d in graph.dims), "m"]
         for name in sizes:
             if name not in known:
                 raise SpecError(

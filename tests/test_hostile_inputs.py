@@ -183,7 +183,7 @@ def test_gradcheck_of_parameters_in_another_memory_order(layout: str) -> None:
         ("3-2-1", {"n0": 2.5}, "got 2.5"),
         ("3-2-1", {"n0": True}, "got True"),
         ("3-2-1", {"n1": 10**6}, "got 1000000"),
-        ("3-2-1", {"zz": 3}, "no dimension 'zz' in this network (its dimensions: n0, n1, n2)"),
+        ("3-2-1", {"zz": 3}, "no dimension 'zz' in this network (its dimensions: n0, n1, n2, m)"),
         ("x : n x 1\nA : n x n\nJ = 0.5 x^T A x\ndata:\n", {"n": -1}, "sizes['n'] must be"),
     ],
 )
