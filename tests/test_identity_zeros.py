@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sympy as sp
 from click.testing import CliRunner
 
 import symbackprop as sb
@@ -84,3 +85,25 @@ def test_shapecheck_refuses_a_formula_part_zero_by_an_identity(part: str) -> Non
 def test_shapecheck_keeps_a_part_with_a_value(part: str) -> None:
     report = sb.check_formula("3-2-1", "W2", f"delta2 a1^T + 0 * sum({part})")
     assert report.ok, report
+
+
+def test_a_width_written_as_a_product_of_ones_is_no_internal_error() -> None:
+    """hostile32b #1: ``(x^0)^T x^0`` in a coefficient made SymPy's simplify raise
+    "noncommutative scalars in MatMul" out of the factor notes: exit 3."""
+    formula = "(1 + ((x^0)^T x^0 - 2)((x^0)^T x^0 - 3)) * ((a1 - y) x^T)"
+    report = sb.check_formula("2-1", "W1", formula)
+    assert report.exit_code == 1 and report.equal is False, report
+
+
+def test_a_determinant_of_an_elementwise_power_is_decided_at_a_point() -> None:
+    """hostile32b #2: det(A ⊙ A^0) was no number at a point (SymPy's doit leaves A^0 of an
+    explicit matrix as it is), so its 7 x 7 determinant was expanded symbolically: 44 s
+    (the suite's per-test timeout guards the time; decided at a point, it takes one)."""
+    from symbackprop.apps.shapecheck import at_sizes
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    A = sp.MatrixSymbol("A", n, n)
+    det = sp.Determinant(sp.HadamardProduct(A, sp.HadamardPower(A, 0)))
+    assert at_sizes.finite_real(at_sizes.number_at_a_point(det, {n: 7}))
+    report = sb.check_formula("examples/models/quadratic.model", "A", "det(A ⊙ A^0) x x^T")
+    assert report.exit_code == 1, report

@@ -613,10 +613,12 @@ def custom_problem(activation: Activation) -> str | None:
 
 
 def folded_problem(name: str, expr: sp.Expr, parts: list[WrittenPart]) -> str | None:
-    """Why a part of the formula as written that SymPy folded away (``0 * sqrt(-1 - z^2)``,
-    ``sqrt(-1 - z^2) - sqrt(-1 - z^2)``, ``exp(log(z))``) has no value at a point of
-    :data:`PROBE_GRID`, or ``None``. The formula as written has none there either, though its
-    folded form, which :func:`custom_problem` probes, has one.
+    """Why a part of the formula as written has no value at a point of :data:`PROBE_GRID`, or
+    ``None``: one SymPy folded away (``0 * sqrt(-1 - z^2)``, ``sqrt(-1 - z^2) - sqrt(-1 -
+    z^2)``, ``exp(log(z))``), or one an indicator multiplies by 0 there (``1{z > 0} sqrt(z +
+    1e-3)``: 0 times a non-real number is 0 in complex arithmetic, so :func:`custom_problem`'s
+    probe of the whole passed, and the generated code computed NaN, hostile32b). The formula
+    as written has no value there either.
 
     A part is judged only where its arguments have finite real values, and an infinite value
     counts only for a log or a reciprocal (``exp(z^5)`` overflowing at z = 10 is no fault).
@@ -626,8 +628,7 @@ def folded_problem(name: str, expr: sp.Expr, parts: list[WrittenPart]) -> str | 
     grid = np.array(PROBE_GRID)
     order = np.argsort(np.abs(grid), kind="stable")
     for part, text in parts:
-        if expr.has(part):
-            continue  # still in the formula: custom_problem probed it there
+        kept = expr.has(part)
         try:
             values, nonreal = _evaluate(part, grid)
             inputs = [_evaluate(arg, grid) for arg in part.args if not arg.is_number]
@@ -646,10 +647,15 @@ def folded_problem(name: str, expr: sp.Expr, parts: list[WrittenPart]) -> str | 
             if not defined[index] or not (unreal[index] or infinite[index]):
                 continue
             why = "not finite (a pole or log(0))" if infinite[index] else "not real"
-            return (
-                f"{name}(z) has no value at z = {grid[index]:g}: its part {text} is {why} "
-                "there, though SymPy's simplified form of the formula drops that part"
+            tail = (
+                "where a factor 0 beside it leaves the formula no number (the generated code "
+                "computes the part at every z: write it with a value everywhere, as "
+                "sqrt(relu(z)) for 1{z > 0} sqrt(z))"
+                if kept
+                else "though SymPy's simplified form of the formula drops that part"
             )
+            point = f"z = {grid[index]:g}"
+            return f"{name}(z) has no value at {point}: its part {text} is {why} there, {tail}"
     return None
 
 

@@ -14,7 +14,7 @@ import random
 from typing import Any
 
 import sympy as sp
-from sympy import Determinant, MatrixSymbol, Trace
+from sympy import Determinant, HadamardPower, MatrixSymbol, Trace
 from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
@@ -107,10 +107,25 @@ def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
             )
             for name in sorted(value.atoms(MatrixSymbol), key=sp.default_sort_key)
         }
-        number = value.xreplace(point).doit()
+        number = _explicit_powers(value.xreplace(point)).doit()
     except (TypeError, ValueError, ArithmeticError, NonInvertibleMatrixError):
         return None
     return number if getattr(number, "is_number", False) else None
+
+
+def _explicit_powers(expr: Any) -> Any:
+    """``expr`` with each element-wise power of an explicit matrix (``A^0`` at a point) taken
+    entry by entry: SymPy's doit leaves it as it is, so det(A ⊙ A^0) was no number at a
+    point, and its 7 x 7 determinant was expanded symbolically instead (minutes,
+    hostile32b)."""
+
+    def power(node: HadamardPower) -> Any:
+        base = node.base.doit()
+        if isinstance(base, sp.MatrixBase) and not base.free_symbols:
+            return sp.ImmutableMatrix(base.applyfunc(lambda v: v**node.exp))
+        return node
+
+    return expr.replace(lambda node: isinstance(node, HadamardPower), power)
 
 
 def finite_real(number: Any) -> bool:
@@ -138,7 +153,7 @@ def invertible_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:
             )
             for name in names
         }
-        numeric = sp.ImmutableMatrix(value.xreplace(point).doit())
+        numeric = sp.ImmutableMatrix(_explicit_powers(value.xreplace(point)).doit())
     except (TypeError, ValueError, ArithmeticError):
         return False
     if numeric.free_symbols or not numeric.is_square:

@@ -1188,6 +1188,16 @@ def _compared_factors(
     return missing, extra, their_coeff, your_coeff
 
 
+def _ratio(yours: Any, theirs: Any) -> Any:
+    """``yours / theirs`` simplified, or None where SymPy cannot (a 1 x 1 matrix product in a
+    coefficient, ``(x^0)^T x^0``: "noncommutative scalars in MatMul", an internal error exit 3
+    before, hostile32b); the notes built from it are left out then, the verdict stands."""
+    try:
+        return sp.simplify(yours / theirs)
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def _sizes_factor(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
     """Refuse a pass where the formula is the gradient times a function of the sizes that is
     1 at the sizes compared but not at every size (``((m-2)(m-3)(m-4) + 1) delta2 A1^T``
@@ -1199,7 +1209,9 @@ def _sizes_factor(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     missing, extra, their_coeff, your_coeff = compared
     if missing or extra or their_coeff == 0:
         return
-    ratio = sp.simplify(your_coeff / their_coeff)
+    ratio = _ratio(your_coeff, their_coeff)
+    if ratio is None:
+        return
     # only a function of the sizes alone (an indicator of the weights, constant where it never
     # switches, is the point checks' to decide)
     dims = {d for shape in derivation.shapes.values() for d in sp.Tuple(*shape).free_symbols}
@@ -1377,8 +1389,8 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
         )
     if missing or extra or their_coeff == 0:
         return
-    ratio = sp.simplify(your_coeff / their_coeff)
-    if ratio == 1:
+    ratio = _ratio(your_coeff, their_coeff)
+    if ratio is None or ratio == 1:
         return
     note = f"the factors match, but your formula is the gradient times {_text(ratio)}"
     m = derivation.graph.m
