@@ -317,11 +317,14 @@ def _check_model(
                 break
         else:
             if defined and not gradient:
+                # no claim that the cost has a value: a logdet of a matrix singular everywhere
+                # rounds to a finite number too (hostile32b)
                 raise CliError(
                     f"check: the gradient code has no value at the points drawn with seeds "
-                    f"{seed} to {seed + MODEL_SEED_TRIES - 1}, where the cost has one: it "
-                    "inverts a singular matrix (as det's gradient det(X) inv(X)^T does where X "
-                    "is singular); nothing to compare"
+                    f"{seed} to {seed + MODEL_SEED_TRIES - 1}, where the module's cost came out "
+                    "finite: it inverts a matrix singular there (det's gradient det(X) "
+                    "inv(X)^T at a singular X, or a matrix singular at every point, whose "
+                    "logdet is then a rounding error); nothing to compare"
                 )
             where = "at" if not defined else "a finite-difference step away from"
             raise CliError(

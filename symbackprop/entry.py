@@ -330,6 +330,8 @@ def check_exact(
         # 0 trials compared nothing and came back "not ok", as if a gradient were wrong
         raise SpecError(f"trials must be an int from 1 to {MAX_TRIALS}, got {trials!r}")
     derivation = _derived(source)
+    if isinstance(sizes, Mapping):  # a Derivation's own sizes are keyed by their symbols
+        sizes = {str(name): value for name, value in sizes.items()}
     _sizes(derivation, sizes, batch_allowed=True)
     _exact_sizes(derivation, sizes)
     from symbackprop.check import exact

@@ -206,3 +206,10 @@ def test_loose_api_arguments_are_refused() -> None:
         sb.cache_plan("4-3-2-1", itemsize=-8)
     with pytest.raises(ValueError, match=r"needs a generated module \(sb.compile"):
         sb.gradcheck("4-3-2-1", {}, np.ones((4, 2)), np.ones((1, 2)))
+
+
+def test_check_exact_takes_a_derivations_own_sizes() -> None:
+    """hostile32b #8: sizes=d.sizes (keyed by symbols) said "no dimension n0 in this network
+    (its dimensions: n0, ...)"."""
+    derivation = sb.derive("4-3-2-1")
+    assert sb.check_exact(derivation, sizes=dict(derivation.sizes)).ok

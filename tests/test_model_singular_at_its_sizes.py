@@ -8,6 +8,7 @@ value ... where the cost has one", a false sentence: the cost has none. With X n
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -97,3 +98,41 @@ def test_an_inverse_of_an_outer_product_is_refused_from_its_shapes(tmp_path: Pat
     done = CliRunner().invoke(main, ["check", str(spec), "--no-exact"])
     assert done.exit_code == 2 and done.output.count("\n") == 1, done.output
     assert "inv(x x^T) is of a 3 x 3 matrix whose shapes bound its rank by 1" in done.output
+
+
+@pytest.mark.parametrize(
+    ("lines", "said"),
+    [
+        ("J = log(det(W^T W))", "det(W^T W), which the model takes the log of or divides by"),
+        ("J = logdet(W^T W + W^T W)", "logdet(W^T W + W^T W) is of a 3 x 3 matrix"),
+        ("G = W^T W\nJ = logdet(G + 0.5 G)", "bound its rank by 2"),
+        ("J = logdet(W^T W - 0.5 W^T W)", "bound its rank by 2"),
+        ("B : c x r\nJ = logdet(B W + B W B W)", "bound its rank by 2"),  # B shared: rank(B)
+        ("v : c x 1\nu : c x 1\nJ = logdet((v v^T) ⊙ (u u^T)) + sum(W)", "rank by 1"),
+        ("v : c x 1\nJ = logdet((v v^T)^2) + sum(W)", "rank by 1"),
+    ],
+)
+def test_singular_values_through_sums_hadamard_products_and_log_det_are_refused(
+    lines: str, said: str
+) -> None:
+    """hostile32b #4: each slipped past the refusal (a module computing the log of a rounding
+    error's determinant, or NaN): two computations of W^T W added were counted as two ranks,
+    a shared first factor was not read, ⊙ and an element-wise power kept no bound, and
+    log(det(...)) is no logdet node."""
+    model = Model.parse(f"W : r x c\nsizes: r = 2, c = 3\n{lines}\ndata:\n")
+    with pytest.raises(SpecError, match=re.escape(said)):
+        sb.codegen(model)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "J = logdet(W^T W + 1)",  # plus a ones matrix: rank up to 3
+        "V : c x c\nJ = logdet(W^T W + V V^T)",
+        "J = logdet(W W^T) + log(det(W W^T))",  # 2 x 2 of rank 2
+        "J = sum(exp(W^T W))",  # element-wise: no rank to keep
+    ],
+)
+def test_values_of_full_rank_by_their_shapes_are_derived(lines: str) -> None:
+    model = Model.parse(f"W : r x c\nsizes: r = 2, c = 3\n{lines}\ndata:\n")
+    assert "def loss_and_grads" in sb.codegen(model)

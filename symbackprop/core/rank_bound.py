@@ -9,14 +9,25 @@ model's values, whose definitions are followed through the model's graph.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import sympy as sp
-from sympy import MatAdd, MatMul, MatrixSymbol, OneMatrix, Transpose, ZeroMatrix
+from sympy import (
+    HadamardPower,
+    HadamardProduct,
+    MatAdd,
+    MatMul,
+    MatrixSymbol,
+    OneMatrix,
+    Transpose,
+    ZeroMatrix,
+)
 
 from symbackprop.core.graph import ForwardGraph, Kind
 from symbackprop.formula.ast import to_text
+from symbackprop.records.nodes import T
 
 #: a matrix symbol -> the expression defining it (a model's value), or None for a leaf
 Definition = Callable[[MatrixSymbol], Any]
@@ -38,6 +49,13 @@ def rank_bound(
     def size(d: Any) -> int | None:
         return _size(d, sizes)
 
+    def resolved(e: Any) -> Any:
+        """``e`` with each defined symbol replaced by its definition (two computations of
+        W^T W are one matrix to the rank)."""
+        defined = {s: definition(s) for s in e.atoms(MatrixSymbol)}
+        defined = {s: d for s, d in defined.items() if d is not None}
+        return e if not defined else resolved(e.xreplace(defined))
+
     def bound(e: Any) -> int | None:
         if e in memo:
             return memo[e]
@@ -56,8 +74,13 @@ def rank_bound(
             parts = [bound(f) for f in e.args if getattr(f, "is_Matrix", False)]
             found = None if None in parts else min([full, *(p for p in parts if p is not None)])
         elif isinstance(e, MatAdd):
-            parts = [bound(term) for term in e.args]
-            found = None if None in parts else sum(p for p in parts if p is not None)
+            found = _sum_bound(e, bound, resolved)
+        elif isinstance(e, HadamardProduct):  # rank(A ⊙ B) <= rank(A) rank(B)
+            parts = [bound(f) for f in e.args]
+            found = None if None in parts else math.prod(p for p in parts if p is not None)
+        elif isinstance(e, HadamardPower) and e.exp.is_Integer and e.exp > 0:
+            base = bound(e.base)
+            found = None if base is None else base ** int(e.exp)
         elif isinstance(e, MatrixSymbol) and definition(e) is not None:
             found = bound(definition(e))
         else:
@@ -68,6 +91,37 @@ def rank_bound(
         return found
 
     return bound(expr)
+
+
+def _sum_bound(
+    e: MatAdd, bound: Callable[[Any], int | None], resolved: Callable[[Any], Any]
+) -> int | None:
+    """A bound on a sum's rank: the sum of its distinct terms' (a term and its multiples are
+    one: W^T W + W^T W, W^T W - 0.5 W^T W), and at most a first or last factor all its terms
+    share (B A + B A B A = B (A + A B A): at most B's rank)."""
+    matrices: dict[Any, Any] = {}
+    for term in e.args:
+        whole = resolved(term).doit()  # flat: (1/2) (W^T W) as (1/2) W^T W
+        part = whole.as_coeff_mmul()[1] if isinstance(whole, MatMul) else whole
+        matrices.setdefault(part, term)
+    parts = [bound(term) for term in matrices.values()]
+    if None in parts:
+        return None
+    found = sum(p for p in parts if p is not None)
+    factors = [
+        [f for f in part.args if getattr(f, "is_Matrix", False)]
+        if isinstance(part, MatMul)
+        else [part]
+        for part in matrices
+    ]
+    for end in (0, -1):
+        shared = {fs[end] for fs in factors}
+        if len(shared) == 1 and all(len(fs) > 1 for fs in factors):
+            (factor,) = shared
+            own = bound(factor)
+            if own is not None:
+                found = min(found, own)
+    return found
 
 
 def singular_by_shape(
@@ -92,13 +146,25 @@ def model_definition(graph: ForwardGraph) -> Definition:
     """A model value's defining expression, for the kinds that keep a rank low (products,
     transposes, scalings and sums); ``None`` for a leaf and for every other kind (an
     element-wise function of a rank-1 matrix may have full rank)."""
-    kept = (Kind.MATMUL, Kind.TRANSPOSE, Kind.SCALE, Kind.LINEAR)
+    kept = (Kind.MATMUL, Kind.TRANSPOSE, Kind.SCALE, Kind.LINEAR, Kind.HADAMARD)
 
     def definition(symbol: MatrixSymbol) -> Any:
         node = graph.nodes.get(str(symbol.name))
-        if node is None or node.kind not in kept or node.expr is None:
+        if node is None or node.expr is None:
             return None
-        return node.expr
+        if node.kind is Kind.FUNCTION:  # an element-wise power A^k: rank at most rank(A)^k
+            body = getattr(node.record, "body", None)
+            (arg,) = node.args
+            if (
+                isinstance(body, sp.Pow)
+                and body.base == T
+                and body.exp.is_Integer
+                and body.exp > 0
+                and isinstance(arg, MatrixSymbol)
+            ):
+                return HadamardPower(arg, body.exp)
+            return None
+        return node.expr if node.kind in kept else None
 
     return definition
 
@@ -108,22 +174,48 @@ def undefined_at_sizes(graph: ForwardGraph, sizes: Mapping[sp.Symbol, int]) -> s
     make it singular at every point), or ``None``: the first such call, in the order of the
     forward pass."""
     definition = model_definition(graph)
+    sources = getattr(graph, "shown_sources", {})  # a model's: each value as written
+
+    def shown(symbol: MatrixSymbol) -> str:
+        name = str(symbol.name)
+        return to_text(sources[name]) if name in sources else name
+
     for node in graph.nodes.values():
-        if node.kind not in (Kind.LOGDET, Kind.INVERSE):
-            continue
-        (arg,) = node.args
+        arg = node.args[0] if node.args else None
         if not isinstance(arg, MatrixSymbol):
             continue
-        found = singular_by_shape(arg, sizes, definition)
+        if node.kind in (Kind.LOGDET, Kind.INVERSE):
+            matrix, call = arg, "logdet" if node.kind is Kind.LOGDET else "inv"
+            said = f"{call}({shown(arg)}) is"
+        elif node.kind is Kind.FUNCTION and _no_value_at_zero(node.record):
+            # log(det(W^T W)), 1 / det(...): the determinant is 0 at every point
+            inner = graph.nodes.get(str(arg.name))
+            if inner is None or inner.kind is not Kind.DET:
+                continue
+            (matrix,) = inner.args
+            if not isinstance(matrix, MatrixSymbol):
+                continue
+            said = (
+                f"det({shown(matrix)}), which the model takes the log of or divides by, is the "
+                "determinant"
+            )
+        else:
+            continue
+        found = singular_by_shape(matrix, sizes, definition)
         if found is None:
             continue
-        n = _size(arg.shape[0], sizes)
-        func = "logdet" if node.kind is Kind.LOGDET else "inv"
-        sources = getattr(graph, "shown_sources", {})  # a model's: the value as written
-        name = str(arg.name)
-        text = to_text(sources[name]) if name in sources else name
+        n = _size(matrix.shape[0], sizes)
         return (
-            f"{func}({text}) is of a {n} x {n} matrix whose shapes bound its rank by {found}, "
-            "so it is singular at every point"
+            f"{said} of a {n} x {n} matrix whose shapes bound its rank by {found}, so it is "
+            "singular at every point"
         )
     return None
+
+
+def _no_value_at_zero(function: Any) -> bool:
+    """Whether an element-wise function has no value at 0 (log, a negative power)."""
+    body = getattr(function, "body", None)
+    if not isinstance(body, sp.Expr):
+        return False
+    at_zero = body.subs(T, 0)
+    return bool(at_zero.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or at_zero.is_finite is False)
