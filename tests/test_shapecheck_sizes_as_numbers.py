@@ -27,11 +27,12 @@ DZ1 = "((W2^T (w ((1/m) (sigmoid(w^T h + c) - Y)))) ⊙ 1{z1 > 0})"
 
 
 def test_a_model_formula_right_only_at_the_m_compared_is_refused_with_a_counterexample() -> None:
-    # 0 at every m compared (2, 3, 4 and the mirrored setting's 7) and at 5, 6
-    formula = "((m-2)*(m-3)*(m-4)*(m-5)*(m-6)*(m-7)+1) * (dz1 X^T)"
+    # 0 at every m compared (2, 3, 4 and the mirrored setting's 8, above the declared n0 = 7
+    # there) and at 5, 6, 7
+    formula = "((m-2)*(m-3)*(m-4)*(m-5)*(m-6)*(m-7)*(m-8)+1) * (dz1 X^T)"
     report = sb.check_formula(RESIDUAL, "W1", formula)
     assert report.equal is False and report.exit_code == 1
-    assert report.counterexample is not None and report.counterexample.sizes["m"] == 8
+    assert report.counterexample is not None and report.counterexample.sizes["m"] == 9
     assert any("writes m as a number" in note for note in report.notes)
 
 

@@ -176,3 +176,30 @@ def test_a_declared_size_is_not_the_only_one_compared(n: int) -> None:
         report = sb.check_formula(model, "x", wrong)
         assert report.exit_code == 1 and report.equal is False, (wrong, report)
     assert sb.check_formula(model, "x", "0.5 (A + A^T) x").ok
+
+
+def test_an_undeclared_dimension_is_compared_above_a_declared_one_too() -> None:
+    """hostile32b #3: k undeclared, n = 4 declared: k < n in every setting, so a formula
+    right only where k <= n passed. The mirrored setting lifts k above the declared n."""
+    model = Model.parse("W : k x n\nx : n x 1\ny : k x 1\nsizes: n = 4\nJ = y^T W x\ndata: x, y\n")
+    report = sb.check_formula(model, "W", "(1 + 1{(y^0)^T y^0 > (x^0)^T x^0}) y x^T")
+    assert report.exit_code == 1 and report.equal is False, report
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # inv(A^T A) needs r >= k = 5: r = 2 first had no value (a tall A, r undeclared)
+        "A : r x k\nb : r x 1\nw : k x 1\nsizes: k = 5\nP = inv(A^T A)\n"
+        "J = sum(P ⊙ P) + b^T A w\ndata: b\n",
+        # both inverses: r = k; the distinct third setting has no value
+        "A : r x k\nb : r x 1\nw : k x 1\nP = inv(A^T A)\nQ = inv(A A^T)\n"
+        "J = sum(P ⊙ P) + sum(Q) + b^T A w\ndata: b\n",
+    ],
+)
+def test_settings_where_the_model_has_no_value_by_its_shapes_are_left_out(text: str) -> None:
+    """hostile32b #6: "cannot check: the model has no value at any of the 60 points drawn"
+    for a right formula: the check compared at sizes where the model's inverse is singular."""
+    report = sb.check_formula(Model.parse(text), "w", "A^T b")
+    assert report.ok, report
+    assert sb.check_formula(Model.parse(text), "w", "2 A^T b").exit_code == 1

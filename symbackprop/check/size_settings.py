@@ -73,7 +73,13 @@ def size_settings(
     # the mirror turns every pair of different sizes round: a formula right only where one
     # dimension is at least another (det(W^T W) is 0 where W is wide) is wrong at one of the two
     last = THIRD_SIZE + THIRD_SPAN - 1
-    fourth = {**first, **shifted, **{dim: last - step for dim, step in steps.items()}}
+    mirrored = {dim: last - step for dim, step in steps.items()}
+    if mirrored and shifted:
+        # above every declared one too: k undeclared and n declared were k < n in every setting
+        # (hostile32b), so a formula right only where k <= n passed
+        lift = max(0, max(shifted.values()) + 1 - min(mirrored.values()))
+        mirrored = {dim: size + lift for dim, size in mirrored.items()}
+    fourth = {**first, **shifted, **mirrored}
     settings = [(first, trials)]
     for other in (second, third, fourth):
         if all(other != setting for setting, _ in settings):

@@ -37,6 +37,7 @@ from symbackprop.check.model_exact import CostUndefined, ModelCheck, model_sizes
 from symbackprop.check.size_settings import Setting, other_sizes_text
 from symbackprop.check.size_settings import size_settings as shared_settings
 from symbackprop.check.switches import shown_number
+from symbackprop.core.rank_bound import undefined_at_sizes
 from symbackprop.core.textprint import text as plain_text
 from symbackprop.errors import FormulaError
 from symbackprop.records.activations import Activation, custom_activation
@@ -308,7 +309,17 @@ def size_settings(derivation: ModelDerivation) -> list[Setting]:
     if any(size > MAX_DECLARED for size in own.values()):
         ranks = {size: 2 + k for k, size in enumerate(sorted(set(own.values())))}
         first.update({dim: ranks[size] for dim, size in own.items()})
-    return shared_settings(first, (), TRIALS, own)
+    graph = derivation.graph
+    if own and undefined_at_sizes(graph, first) is not None:
+        # inv(A^T A) with A r x k, k = 5 declared, r not: no value at r = 2 (hostile32b); the
+        # undeclared ones start at the largest declared size, where a tall A is square
+        top = max(first[dim] for dim in own)
+        lifted = {dim: size if dim in own else max(size, top) for dim, size in first.items()}
+        if undefined_at_sizes(graph, lifted) is None:
+            first = lifted
+    settings = shared_settings(first, (), TRIALS, own)
+    # a setting where the model has no value by its shapes compares nothing: left out
+    return [settings[0]] + [s for s in settings[1:] if undefined_at_sizes(graph, s[0]) is None]
 
 
 def _real_interpretation(digits: int) -> type[RealInterpretation]:
