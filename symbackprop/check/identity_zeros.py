@@ -12,16 +12,20 @@ point outside the domain, which the exact check redraws; it is not judged here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from symbackprop.check.interpret import RealInterpretation
+from symbackprop.check.interpret import Interpretation, RealInterpretation
 from symbackprop.core.graph import Kind
 
 if TYPE_CHECKING:
-    from symbackprop.check.model_exact import ModelCheck
     from symbackprop.core.model_derivation import ModelDerivation
+
+#: a model's point check at the exact check's sizes and seed, with the given function tables
+#: (:class:`~symbackprop.check.model_exact.ModelCheck`, passed in: it calls this module)
+Checks = Callable[[type[Interpretation]], Any]
 
 #: the precisions the true functions are evaluated at: rounding noise shrinks from one to the
 #: other, a value does not
@@ -69,7 +73,7 @@ def _zero(coarse: Any, fine: Any) -> bool:
     return bool(abs(fine) <= abs(coarse) * _SHRINK)
 
 
-def _values(check: ModelCheck, env: dict[str, Any], arg: str, kind: str) -> list[Any] | None:
+def _values(check: Any, env: dict[str, Any], arg: str, kind: str) -> list[Any] | None:
     """The argument's entries at ``env`` (its determinant for a logdet or an inverse), or
     None where the forward pass stopped before it."""
     value = env.get(arg)
@@ -81,17 +85,14 @@ def _values(check: ModelCheck, env: dict[str, Any], arg: str, kind: str) -> list
     return list(matrix)
 
 
-def identity_zero(
-    derivation: ModelDerivation, sizes: dict[sp.Symbol, int], seed: int
-) -> str | None:
-    """Why the model has no value anywhere (see the module docstring), or None."""
-    from symbackprop.check.model_exact import ModelCheck
-
+def identity_zero(derivation: ModelDerivation, checks: Checks) -> str | None:
+    """Why the model has no value anywhere (see the module docstring), or None; ``checks``
+    makes the model's point checks with each interpretation of the functions."""
     judged = domain_arguments(derivation)
     if not judged:
         return None
-    tables = ModelCheck(derivation, sizes, seed)
-    reals = [ModelCheck(derivation, sizes, seed, _real(d)) for d in DIGITS]
+    tables = checks(Interpretation)
+    reals = [checks(_real(d)) for d in DIGITS]
     still = {node: (arg, kind) for node, arg, kind in judged}
     for _draw in range(DRAWS):
         leaves = tables.leaves()

@@ -611,7 +611,9 @@ def check_model_exact(
     chosen = model_sizes(derivation, sizes)
     result = ExactCheck({str(k): v for k, v in chosen.items()}, trials)
     # an argument 0 by an identity of functions: the tables below would find it a value
-    undefined = identity_zero(derivation, chosen, seed)
+    undefined = identity_zero(
+        derivation, lambda table: ModelCheck(derivation, chosen, seed, table)
+    )
     if undefined is not None:
         result.undecided, result.cost_undefined = undefined, True
         return result
