@@ -351,3 +351,7 @@ def test_an_expanded_ones_column_prints_as_one_not_as_the_number(
     assert shown in text and "(1)" not in text
     latex = runner.invoke(main, ["derive", str(spec), "--expanded", "--format", "latex"]).output
     assert r"\mathbf{1}_{2} \, x^{\top}" in latex and r"(1) \, x" not in latex
+    # a number before the bold 1 is set apart: 2 \mathbf{1}_2 read 21_2 in the PDF
+    assert not re.search(r"[0-9] \\mathbf\{1\}", latex), latex
+    html = runner.invoke(main, ["derive", str(spec), "--expanded", "--format", "html"]).output
+    assert not re.search(r"<mn>[0-9]+</mn><mo>\u2062</mo><mrow><msub><mn style", html)

@@ -190,6 +190,9 @@ class MathLatexPrinter(LatexPrinter):
     def _print_MatMul(self, expr: Any) -> str:
         coeff, parts = product_factors(expr, self._ones_factor, self._wrap)
         body = PRODUCT.join(parts)
+        if coeff not in (1, -1) and body.startswith(r"\mathbf{1}"):
+            # 2 \mathbf{1}_2 reads 21_2 (a space is nothing in math mode)
+            body = r"\, " + body
         return with_coefficient(coeff, body, self._print)
 
     def _print_HadamardProduct(self, expr: Any) -> str:

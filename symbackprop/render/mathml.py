@@ -32,6 +32,7 @@ from symbackprop.core.expr_structure import (
     product_factors,
     reads_as_sum,
     reads_the_matrix,
+    split_coeff,
 )
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
@@ -171,6 +172,10 @@ class MathMLPrinter(MathMLPresentationPrinter):
     def _print_MatMul(self, expr: Any) -> Any:
         coeff, parts = product_factors(expr, self.ones_factor, self._wrap)
         body = mrow(*_joined(parts, mo("\u2062")))
+        matrices = split_coeff(expr)[1]
+        if coeff not in (1, -1) and matrices and isinstance(matrices[0], sp.OneMatrix):
+            # 2 𝟏_2 read as 21_2 with the numbers side by side: a thin space between
+            body = mrow(el("mspace", width="0.17em"), body)
         return self._node(self._coefficient(coeff, body))
 
     def _print_HadamardProduct(self, expr: Any) -> Any:
