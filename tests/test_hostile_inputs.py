@@ -213,3 +213,12 @@ def test_check_exact_takes_a_derivations_own_sizes() -> None:
     (its dimensions: n0, ...)"."""
     derivation = sb.derive("4-3-2-1")
     assert sb.check_exact(derivation, sizes=dict(derivation.sizes)).ok
+
+
+def test_a_models_derivation_knows_its_declared_sizes() -> None:
+    """hostile32b #8: DESIGN.md's ``.sizes`` (symbol -> concrete int where known) was empty
+    for a model that declares ``sizes: n0 = 3, n1 = 4``; the exact check takes them back."""
+    derivation = sb.derive(sb.Model.from_file("examples/models/rnn_3.model"))
+    assert {str(d): n for d, n in derivation.sizes.items()} == {"n0": 3, "n1": 4}
+    assert all(d.is_integer and d.is_positive for d in derivation.sizes)  # the graph's own
+    assert sb.check_exact(derivation, sizes={"n0": 2, "n1": 2}, trials=1).ok

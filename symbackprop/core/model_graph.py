@@ -777,6 +777,17 @@ class _Builder:
         self._prune(cost.name)
         self.graph.deltas.pop(cost.name, None)  # dJ/dJ = 1 needs no symbol
         self.graph.cost = Cost(Node(Kind.SEED, (cost,), cost), None)
+        # DESIGN.md: ``.sizes`` maps each dimension symbol to its concrete size where known (the
+        # model's sizes: line; it was empty for a model, hostile32b)
+        dims = {
+            d
+            for symbol in self.graph.symbols.values()
+            for d in symbol.shape
+            if isinstance(d, sp.Symbol)
+        }
+        self.graph.sizes = {
+            d: self.model.sizes[d.name] for d in dims if d.name in self.model.sizes
+        }
         return self.graph
 
     def _prune(self, cost: str) -> None:
