@@ -19,18 +19,26 @@ sys.path.insert(0, str(Path(__file__).parent))
 from torch_support import import_torch  # noqa: E402
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "torch_ddp.py"
+#: what a worker aborted by gloo's teardown prints
+TEARDOWN_ABORT = "terminate called without an active exception"
 
 
 @pytest.mark.slow
 def test_ddp_averaged_gradients_equal_the_single_process_ones(tmp_path: Path) -> None:
     import_torch()
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--fast"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
+    for _attempt in range(2):
+        done = subprocess.run(
+            [sys.executable, str(EXAMPLE), "--fast"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+        # gloo's teardown aborted a worker once in a CI run (C++ "terminate called without an
+        # active exception" after every step had run): that abort, and only it, is run again;
+        # a wrong gradient fails the assertions below on every run
+        if done.returncode == 0 or TEARDOWN_ABORT not in done.stderr:
+            break
     assert done.returncode == 0, done.stdout + done.stderr
     found = re.search(r"equal the full batch's: largest difference (\S+)", done.stdout)
     assert found is not None, done.stdout
