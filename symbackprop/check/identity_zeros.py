@@ -19,6 +19,7 @@ import sympy as sp
 
 from symbackprop.check.interpret import Interpretation, RealInterpretation
 from symbackprop.core.graph import Kind
+from symbackprop.core.model_graph import has_pole
 
 if TYPE_CHECKING:
     from symbackprop.core.model_derivation import ModelDerivation
@@ -58,16 +59,18 @@ def domain_arguments(derivation: ModelDerivation) -> list[tuple[str, str, str]]:
         arg = str(node.args[0].name)
         if node.kind in (Kind.LOGDET, Kind.INVERSE):
             out.append((name, arg, "determinant"))
-        elif node.kind is Kind.FUNCTION and getattr(node.record, "activation", 1) is None:
-            _, denominator = sp.fraction(sp.together(node.record.derivative))
-            if denominator.free_symbols:
-                out.append((name, arg, node.record.name))
+        elif (
+            node.kind is Kind.FUNCTION
+            and getattr(node.record, "activation", 1) is None
+            and has_pole(node.record.derivative)
+        ):
+            out.append((name, arg, node.record.name))
     return out
 
 
-def _zero(coarse: Any, fine: Any) -> bool:
-    """Whether an entry at 30 digits (``coarse``) and 60 (``fine``) is rounding noise around
-    0: it shrinks with the digits (or stays exactly 0)."""
+def rounding_zero(coarse: Any, fine: Any) -> bool:
+    """Whether a number at 30 digits (``coarse``) and 60 (``fine``) is rounding noise around
+    0: it shrinks with the digits (or stays exactly 0). A value, however tiny, does not."""
     if coarse == 0:
         return bool(abs(fine) <= _NOISE)
     return bool(abs(fine) <= abs(coarse) * _SHRINK)
@@ -104,7 +107,9 @@ def identity_zero(derivation: ModelDerivation, checks: Checks) -> str | None:
             )
             coarse, fine = real_values
             zero = coarse is not None and fine is not None
-            zero = zero and all(_zero(c, f) for c, f in zip(coarse or [], fine or [], strict=True))
+            zero = zero and all(
+                rounding_zero(c, f) for c, f in zip(coarse or [], fine or [], strict=True)
+            )
             told = table_values is not None and any(v != 0 for v in table_values)
             if not (zero and told):
                 del still[node]

@@ -311,7 +311,7 @@ class ModelGraph(ForwardGraph):
         fn = node.record
         if node.kind is not Kind.FUNCTION or not isinstance(fn, ElementFunction):
             return None
-        if fn.activation is not None or not _has_pole(fn.derivative):
+        if fn.activation is not None or not has_pole(fn.derivative):
             return None
         inner = self.nodes.get(str(node.args[0].name))  # type: ignore[union-attr]
         dl = fn.derivative.xreplace({T: scalars.a})
@@ -338,7 +338,7 @@ def function_source(name: str, arg: FormulaNode) -> FormulaNode:
     return Call(name, (arg,), 0)
 
 
-def _has_pole(derivative: sp.Expr) -> bool:
+def has_pole(derivative: sp.Expr) -> bool:
     """Whether f'(t) has t in a denominator (log's 1/t, sqrt's 1/(2 sqrt(t)))."""
     _, denominator = sp.fraction(sp.together(derivative))
     return bool(denominator.has(T))

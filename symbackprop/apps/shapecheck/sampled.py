@@ -15,6 +15,7 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.check.identity_zeros import rounding_zero
 from symbackprop.formula.float_range import exponential_depth
 
 #: the values every name's entries take in turn (both signs, small and large), so that a
@@ -95,10 +96,6 @@ def nowhere_real(text: str, entry: Any) -> str | None:
     )
 
 
-#: rounding noise at 60 digits where it was exactly 0 at 30, and how much a nonzero noise
-#: shrinks from 30 to 60 digits (a value, however tiny, stays the same)
-_NOISE = sp.Float(10, 80) ** -40
-_SHRINK = sp.Float(10, 80) ** -10
 #: the points an argument is judged at, and the seed of their values (the same at every run)
 _IDENTITY_POINTS = 2
 _IDENTITY_SEED = 20261205
@@ -144,7 +141,7 @@ def zero_by_identity(text: str, entry: Any) -> str | None:
             return None
         if not (coarse.is_real and fine.is_real):
             return None
-        if not (abs(fine) <= _NOISE if coarse == 0 else abs(fine) <= abs(coarse) * _SHRINK):
+        if not rounding_zero(coarse, fine):  # the model check's rule (check/identity_zeros)
             return None
         tables = {f: sp.Rational(rng.randint(1, 997), 1009) for f in applied}
         if arg.xreplace(tables).xreplace(values) == 0:
