@@ -316,6 +316,21 @@ def test_check_skips_an_exact_check_over_its_budget_and_says_why(tmp_path: Path)
     assert "over the budget of 300" in text and "sb.check_exact(" in text
 
 
+def test_check_over_its_exact_budget_still_finds_a_part_with_no_value(tmp_path: Path) -> None:
+    """hostile31 F2: over the exact check's budget, nothing judged a log of an argument 0 by
+    an identity of functions, which the module folds away (0 * log(0)): finite differences
+    passed, exit 0. The exact check's first step (a forward pass) runs at any budget."""
+    path = tmp_path / "no_value.model"
+    zero = "0 * sum(log(sigmoid(w) + sigmoid(-w) - 1))"
+    path.write_text(f"W : 3 x 3\nw : 3 x 1\nJ = det(inv(inv(inv(W)))) + {zero}\ndata:\n")
+    result = invoke("check", str(path))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    text = " ".join((result.stdout + result.stderr).split())
+    assert "exact check: not run (the model has no value at any of the 3 points drawn" in text
+    assert "its argument is 0 to 60 digits" in text and "cannot decide" in text
+    assert "finite differences passed" not in text
+
+
 #: hostile11 #10-#12: a model undefined at every drawn point (a logdet of a determinant <= 0,
 #: an inverse of a singular matrix) was exit 3; one undefined a step away too
 UNDEFINED = [

@@ -600,6 +600,29 @@ def _exact(value: Any) -> sp.Rational:
     return value
 
 
+def no_value_anywhere(
+    derivation: ModelDerivation, *, sizes: dict[str, int] | None = None, seed: int = 0
+) -> ExactCheck | None:
+    """The exact check's first step alone, for a model whose exact check is over its budget
+    (:meth:`OracleWork.over`): a log, root, reciprocal, logdet or inverse of an argument 0 at
+    every point by an identity of functions (:mod:`.identity_zeros`), at the check's small
+    sizes. Its undecided result (``cost_undefined``), or ``None`` when none is; a forward
+    pass in floats of 30 and 60 digits, not the oracle's differentiation."""
+    chosen = model_sizes(derivation, sizes)
+    undefined = _no_value_anywhere(derivation, chosen, seed)
+    if undefined is None:
+        return None
+    result = ExactCheck({str(k): v for k, v in chosen.items()}, 0)
+    result.undecided, result.cost_undefined = undefined, True
+    return result
+
+
+def _no_value_anywhere(
+    derivation: ModelDerivation, chosen: dict[sp.Symbol, int], seed: int
+) -> str | None:
+    return identity_zero(derivation, lambda table: ModelCheck(derivation, chosen, seed, table))
+
+
 def check_model_exact(
     derivation: ModelDerivation,
     *,
@@ -611,9 +634,7 @@ def check_model_exact(
     chosen = model_sizes(derivation, sizes)
     result = ExactCheck({str(k): v for k, v in chosen.items()}, trials)
     # an argument 0 by an identity of functions: the tables below would find it a value
-    undefined = identity_zero(
-        derivation, lambda table: ModelCheck(derivation, chosen, seed, table)
-    )
+    undefined = _no_value_anywhere(derivation, chosen, seed)
     if undefined is not None:
         result.undecided, result.cost_undefined = undefined, True
         return result
