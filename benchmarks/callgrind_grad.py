@@ -23,7 +23,8 @@ per gradient); the difference of the two runs leaves out what the collected part
 
 Engines: ``hand_numpy`` (the baseline of ``grad_speed.py``), ``gemm_floor`` (its products only),
 ``sb_numpy`` and ``sb_numpy_ws``
-(the generated module without / with a workspace, wrapped as ``engines/sb_numpy.py`` wraps it),
+(the generated module without / with a workspace, wrapped as ``engines/sb_numpy.py`` wraps it:
+its parameters' dict made once; ``sb_numpy_lists`` through the list adapter on every call),
 and ``--extra NAME=path.py:make_grad`` (e.g. the shared harness's ``numpy_handopt``). The
 generated module is written to a temporary file first, so the measured process imports NumPy
 only. OpenBLAS runs on one thread (``OPENBLAS_NUM_THREADS=1``): spinning worker threads would
@@ -72,9 +73,14 @@ def child(args: argparse.Namespace) -> None:
     spec = dataclasses.replace(spec, dtype=np.dtype(args.dtype))
     Ws, bs, X, Y = grad_speed.make_problem(spec)
     grad = make_engine(grad_speed, args.engine, spec, args.module)
+    # an engine with the plug-in's prepare is timed as grad_speed.py times it: its step, on
+    # inputs converted once (the generated module's parameters' dict)
+    call, inputs = grad, (Ws, bs, X, Y)
+    if hasattr(grad, "prepare"):
+        call, inputs = grad.prepare(Ws, bs, X, Y)[0], ()  # type: ignore[assignment]
     for _ in range(args.warmup):
-        grad(Ws, bs, X, Y)
-    calls = itertools.starmap(grad, itertools.repeat((Ws, bs, X, Y), args.calls))
+        call(*inputs)
+    calls = itertools.starmap(call, itertools.repeat(inputs, args.calls))
     collections.deque(calls, maxlen=0)
 
 
@@ -87,7 +93,8 @@ def make_engine(grad_speed: Any, engine: str, spec: Any, module_path: str) -> An
     if engine.startswith("sb_numpy"):
         wrap = grad_speed.load(HERE / "engines" / "sb_numpy.py", "sb_numpy").wrap
         module = grad_speed.load(Path(module_path), "generated")
-        return wrap(module, len(spec.sizes) - 1, workspace=engine == "sb_numpy_ws")
+        prepared = engine != "sb_numpy_lists"
+        return wrap(module, len(spec.sizes) - 1, engine == "sb_numpy_ws", prepared)
     name, _, target = engine.partition("=")
     path, _, function = target.rpartition(":")
     return getattr(grad_speed.load(Path(path), name), function)(spec)

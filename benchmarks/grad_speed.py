@@ -17,7 +17,9 @@ backprop. Then, per workload and dtype:
 The baseline is ``hand_numpy``: hand-written NumPy with every array allocated once and
 ``out=`` everywhere (``benchmarks/engines/hand_numpy.py``). ``gemm_floor`` runs only the
 products of backprop: no NumPy engine can go below it. ``sb_numpy`` is the generated module
-(``sb_numpy_ws`` with a workspace dict); every ``make_grad*`` function of a file
+(``sb_numpy_ws`` with a workspace dict) on its own input, the parameters' dict, made once
+untimed as the torch and JAX engines convert theirs (``sb_numpy_lists`` makes it from the
+harness's lists on every call); every ``make_grad*`` function of a file
 ``benchmarks/engines/sb_*.py`` is an engine (``sb_torch``, ``sb_jax``, ...); torch eager and
 ``jax.jit(grad)`` run when those frameworks are importable. ``--extra NAME=path.py:function``
 adds any engine with the same contract::
