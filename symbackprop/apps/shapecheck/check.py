@@ -1390,7 +1390,9 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     if missing or extra or their_coeff == 0:
         return
     ratio = _ratio(your_coeff, their_coeff)
-    if ratio is None or ratio == 1:
+    # a ratio over the entries of a sum SymPy wrote out (sum(1{x ⊙ x > -1}): an index x[_i, 0])
+    # has no words a note could use; the verdict says what is wrong
+    if ratio is None or ratio == 1 or ratio.atoms(sp.Dummy):
         return
     note = f"the factors match, but your formula is the gradient times {_text(ratio)}"
     m = derivation.graph.m
