@@ -52,6 +52,15 @@ def _code_sizes(opts: SpecOptions, net: Any) -> dict[str, int]:
     return sizes
 
 
+def _exact_sizes(opts: SpecOptions) -> dict[str, int] | None:
+    """The ``--size`` values the exact check runs at: those within its limit (1 to
+    MAX_EXACT_SIZE; rational arithmetic differentiates every entry). For a larger one it
+    chooses its own small size, as for a large numeric width, and its line says which."""
+    from symbackprop.entry import MAX_EXACT_SIZE
+
+    return {name: n for name, n in opts.sizes.items() if n <= MAX_EXACT_SIZE} or None
+
+
 @click.command(
     "codegen",
     epilog=CODEGEN_EPILOG,
@@ -234,7 +243,7 @@ def _check_network(
         if run_exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             derivation = sb.derive(net, batch=opts.batch)
-            exact_result = sb.check_exact(derivation, sizes=opts.sizes or None, seed=seed)
+            exact_result = sb.check_exact(derivation, sizes=_exact_sizes(opts), seed=seed)
     skipped = f"depth {net.depth} > {EXACT_MAX_DEPTH}" if exact and not run_exact else None
     return result, exact_result, m, mode, skipped, note
 
@@ -348,23 +357,23 @@ def _check_model(
         exact_result, skipped = None, None
         # decided from the graph before anything runs (no clock): the entries the oracle
         # differentiates and its symbolic inverses (a 3-step RNN is run, in about 5 s)
-        costly = oracle_work(derivation, opts.sizes or None).over() if exact else None
+        costly = oracle_work(derivation, _exact_sizes(opts)).over() if exact else None
         if costly is not None:
             spelled = repr(opts.spec) if len(opts.spec) <= 200 else "SPEC"  # Python, as typed
-            given = f", sizes={dict(opts.sizes)!r}" if opts.sizes else ""
+            given = f", sizes={_exact_sizes(opts)!r}" if _exact_sizes(opts) else ""
             skipped = (
                 f"{costly}; sb.check_exact(sb.derive({spelled}){given}) in Python runs it anyway"
             )
             # its first step is cheap and still runs: a part with no value anywhere, which the
             # module may fold away (0 * log(0)) so that finite differences pass
             try:
-                exact_result = no_value_anywhere(derivation, sizes=opts.sizes or None, seed=seed)
+                exact_result = no_value_anywhere(derivation, sizes=_exact_sizes(opts), seed=seed)
             except SpecError as exc:
                 skipped = str(exc)
         elif exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             try:
-                exact_result = sb.check_exact(derivation, sizes=opts.sizes or None, seed=seed)
+                exact_result = sb.check_exact(derivation, sizes=_exact_sizes(opts), seed=seed)
             except SpecError as exc:  # too large for rational arithmetic: say why, go on
                 skipped = str(exc)
     return result, exact_result, m, mode, skipped, note

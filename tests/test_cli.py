@@ -370,3 +370,30 @@ def test_size_m_where_no_batch_size_is_taken_is_refused(args: list[str]) -> None
     args = [str(root / a) if a.endswith(".model") else a for a in args]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "--size m does not apply" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "small"),
+    [
+        (["n-2-1", "--size", "n=50"], "n=2, n1=2, n2=1"),
+        (["3-2-1", "--batch", "--size", "m=33"], "m=3"),
+        (["examples/models/logistic_l2.model", "--size", "m=50"], "m=2"),
+    ],
+)
+def test_check_at_a_size_over_the_exact_limit_runs_the_exact_check_at_small_sizes(
+    args: list[str], small: str
+) -> None:
+    """hostile33 #1: ``check n-2-1 --size n=50`` (a named width needs --size) stopped with
+    "sizes['n'] must be an int from 1 to 32", exit 2, while ``check 50-2-1`` ran; a model's
+    --size m=50 skipped its exact check and suggested sb.check_exact(sizes={'m': 50}), which
+    that limit refuses. Finite differences run at the size given, the exact check at sizes of
+    its own where one is over its limit, and says which."""
+    root = Path(__file__).resolve().parents[1]
+    args = [str(root / a) if a.endswith(".model") else a for a in args]
+    result = CliRunner().invoke(main, ["check", *args])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "exact check: ok" in text and small in text and "all checks passed" in text
+    # a size within the limit is the exact check's
+    result = CliRunner().invoke(main, ["check", "n-2-1", "--size", "n=5"])
+    assert result.exit_code == 0 and "at the small sizes n=5," in " ".join(result.output.split())
