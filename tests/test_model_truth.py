@@ -141,3 +141,30 @@ def test_a_pasteable_truth_is_the_same_in_the_api_and_on_the_command_line() -> N
     result = CliRunner().invoke(main, ["shapecheck", "4-3-2-1", "--wrt", "W2", "0"])
     assert result.exit_code == 1
     assert report.truth in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "w : n x 1\nsizes: n = 3\nJ = sum(w)\ndata:\n",
+        "w : n x 1\nc : 1 x 1\nsizes: n = 3\nJ = sum(w / c)\ndata:\n",
+        "X : n x m\nY : 1 x m\nw : n x 1\nc : 1 x 1\nJ = mse(w^T X / c, Y) + sum(w / (c + 2))\n"
+        "data: X, Y\n",
+    ],
+)
+def test_a_truth_that_would_not_read_back_as_its_shape_is_not_printed(text: str) -> None:
+    """hostile33 #2: dJ/dw of sum(w) is 1_n, printed as the truth ``1``; pasted back, it was
+    "the formula is number, but dJ/dw must be n x 1" (``1/c`` beside a 1 x 1 c likewise, and
+    ``... + 1 / (c + 2)`` in a sum). Every truth shown reads back as the gradient's shape;
+    one that would not is derive's text, with the reason."""
+    report = sb.check_formula(Model.parse(text), "w", "w")
+    assert report.truth is None and report.truth_refused is not None
+    assert "1_n" in (report.truth_text or "")
+    assert "not printed" in report.truth_sentence
+    # a sum beside a matrix of the ones matrix's shape reads back: printed, and it passes
+    right = sb.check_formula(Model.parse("w : n x 1\nJ = sum(w ⊙ w + w)\ndata:\n"), "w", "w")
+    assert right.truth == "1 + 2 w" and sb.check_formula(right_model(), "w", right.truth).ok
+
+
+def right_model() -> sb.Model:
+    return Model.parse("w : n x 1\nJ = sum(w ⊙ w + w)\ndata:\n")

@@ -200,9 +200,9 @@ def _matmul_text(coeff: Any, text: str, own: int) -> Printed:
     number = _scalar(coeff)
     if number[0].startswith("-"):
         return f"-{_wrap(_scalar(-coeff), True)} {text}", UNARY
-    return f"{_wrap(number, number[1] < MATPROD or not _starts_with_name(number[0]))} {text}", (
-        MATPROD
-    )
+    # 2 w and 0.5 (W x) read as written; 1/2 w would read as 1/(2 w), so (1/2) w
+    plain_number = number[0][:1].isdigit() or _starts_with_name(number[0])
+    return f"{_wrap(number, number[1] < MATPROD or not plain_number)} {text}", MATPROD
 
 
 def _starts_with_name(text: str) -> bool:

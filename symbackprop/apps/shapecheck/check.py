@@ -286,10 +286,14 @@ def check_formula(
         target_concrete=_concrete(generic, target),
         gradient=derivation.expanded[wrt],
     )
+
+    def reads_back(text: str) -> str | None:  # typed by a typer of its own (one keeps a trace)
+        return _reads_back(derivation, _typer(derivation, text), text, target)
+
     if isinstance(derivation, ModelDerivation):
-        report.truth_text, report.truth_refused = _model_truth(derivation, wrt)
+        report.truth_text, report.truth_refused = _model_truth(derivation, wrt, reads_back)
     else:
-        report.truth_text, report.truth_refused = _network_truth(report.gradient)
+        report.truth_text, report.truth_refused = _network_truth(report.gradient, reads_back)
     try:
         # the network's own activations (a custom swish) may appear as swish(...) or swish'(...)
         tree = parse(
@@ -1390,11 +1394,14 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     if missing or extra or their_coeff == 0:
         return
     ratio = _ratio(your_coeff, their_coeff)
-    # a ratio over the entries of a sum SymPy wrote out (sum(1{x ⊙ x > -1}): an index x[_i, 0])
-    # has no words a note could use; the verdict says what is wrong
-    if ratio is None or ratio == 1 or ratio.atoms(sp.Dummy):
+    if ratio is None or ratio == 1:
         return
-    note = f"the factors match, but your formula is the gradient times {_text(ratio)}"
+    shown = _text(ratio)
+    if any(str(index) in shown for index in ratio.atoms(sp.Dummy)):
+        # over the entries of a sum SymPy wrote out (sum(1{x ⊙ x > -1}): x[_i_1, 0]), where
+        # neither printer has words for it; the verdict says what is wrong
+        return
+    note = f"the factors match, but your formula is the gradient times {shown}"
     m = derivation.graph.m
     if derivation.graph.batch and sp.denom(sp.together(ratio)).subs(m, 0) == 0:
         # a further 1/m: m divides the denominator (not m - 1 or m + 1: hostile25 #5, 26)
@@ -1612,23 +1619,61 @@ def _repair(
         report.notes.append("no arrangement of these factors has the shape " + report.target)
 
 
-def _network_truth(expr: Any) -> tuple[str, str | None]:
+def _network_truth(expr: Any, reads_back: Callable[[str], str | None]) -> tuple[str, str | None]:
     """A network's gradient in the formula language (every stock and custom activation has a
-    form there), else in the printers' text, with the reason."""
+    form there), else in the printers' text, with the reason: where the language has no form
+    for a node, or the text would not read back as the gradient's shape (``reads_back``)."""
     try:
-        return formula_text(expr), None
+        text = formula_text(expr)
     except ValueError as exc:
         return plain_text(expr), str(exc)
+    why = reads_back(text)
+    return (text, None) if why is None else (plain_text(expr), why)
 
 
-def _model_truth(derivation: ModelDerivation, wrt: str) -> tuple[str, str | None]:
+def _model_truth(
+    derivation: ModelDerivation, wrt: str, reads_back: Callable[[str], str | None]
+) -> tuple[str, str | None]:
     """A model's gradient in the formula language, so that it can be typed back: expanded
     while short and free of adjoint symbols, else the compact form (an adjoint ``d<name>``);
-    as ``derive`` prints it, with the reason, only where the language has no form for a node
-    (``2 sum(W x) 1_2 x^T``: no ones column in a product)."""
+    as ``derive`` prints it, with the reason, where the language has no form for a node
+    (``2 sum(W x) 1_2 x^T``: no ones column in a product) or the text would not read back as
+    the gradient's shape (``reads_back``)."""
     view = ModelView(derivation)
     expr = derivation.expanded[wrt] if not view.too_long(wrt) else derivation.gradients[wrt]
     try:
-        return model_truth_text(derivation, expr), None
+        text = model_truth_text(derivation, expr)
     except ValueError as exc:
         return view.text(expr), str(exc)
+    why = reads_back(text)
+    return (text, None) if why is None else (view.text(expr), why)
+
+
+def _reads_back(
+    derivation: Derivation, typer: Any, text: str, target: tuple[Any, ...]
+) -> str | None:
+    """Why the truth ``text`` would not read back, typed as a formula is, as a value of the
+    gradient's shape ``target``; None where it does. The printer writes a ones matrix as
+    ``1`` for a sum to broadcast, and a gradient that is one value in every entry (dJ/dw of
+    ``sum(w)``, or ``(1/c) 1_n`` beside a 1 x 1 c) then reads as a number or a 1 x 1 value
+    (hostile33 #2: pasted back, its own truth was a shape error)."""
+    try:
+        tree = parse(
+            text,
+            functions=_activations(derivation),
+            models=isinstance(derivation, ModelDerivation),
+        )
+        typed = typer.type(tree)
+    except FormulaError as exc:
+        return f"the formula language would not read it back ({exc})"
+    if typed.shape is None and (typed.expr == 0 or all(d == 1 for d in target)):
+        return None  # a number stands for a 1 x 1 value, and 0 for a zero matrix
+    if typed.shape == target:
+        return None
+    return (
+        "it is one value in every entry, a ones matrix times a number, which the formula "
+        "language writes only in a sum beside a matrix of its shape"
+        if typed.shape is None or all(d == 1 for d in typed.shape)
+        else f"the formula language would read it as {typer.show(typed.shape)}, not "
+        f"{typer.show(target)}"
+    )
