@@ -61,6 +61,8 @@ CASES: list[tuple[str, int, str]] = [
     ("w : 3 x 1\nx : 3 x 1\nJ = w^Tx\ndata: x", 3, "write 'w^T x'"),
     ("w : 3 x 1\nx : 3 x 1\nJ = (2 w)^Tx\ndata: x", 3, "write '(2 w)^T x'"),
     ("x : n x 1\nJ = sum(x^q)", 2, "unknown name 'q' after '^'"),
+    # hostile33 #3: m is a number in a batch-form expression, but not an exponent
+    ("X : 2 x m\nW : 2 x 2\nJ = sum(W^m) + sum(W X)", 3, "not the batch size m"),
     ("x : n x 1\nz : k x 1\nz = 2 x\nJ = sum(z)", 3, "declared k x 1"),
     ("x : n x 1\nz : n x 2\nz = x\nJ = sum(z)", 3, "declared"),
     ("X : n x m\ny : k x 1\nJ = sum(X P y)", 3, "never carries m"),

@@ -266,7 +266,7 @@ def _leaves(statements: Statements) -> dict[str, int]:
                 f"line {eq.line}: '{eq.name}' is a dimension name; it cannot be defined"
             )
     for eq in statements.equations:
-        _exponent_names(eq, defined_at, statements)
+        _exponent_names(eq, defined_at, statements, dims)
     leaves: dict[str, int] = {}
     used: set[str] = set()
     for eq in statements.equations:
@@ -309,17 +309,26 @@ def _leaves(statements: Statements) -> dict[str, int]:
     return leaves
 
 
-def _exponent_names(eq: Equation, defined_at: dict[str, int], statements: Statements) -> None:
+def _exponent_names(
+    eq: Equation, defined_at: dict[str, int], statements: Statements, dims: set[str]
+) -> None:
     """An exponent of ``^`` is a number or a named constant; a name neither declared nor
     defined there is refused on its own line, before any check of the declarations: ``w^Tx``
     reads as ``w ^ Tx`` (one name), and the x it meant would otherwise be reported as a
-    declaration never used, on another line."""
+    declaration never used, on another line. The batch size m of a model in batch form
+    (``dims``: the declarations' dimension names) is a number in an expression, but not an
+    exponent, as a named constant computed from it is not."""
     for node in walk(eq.expr):
         if not (isinstance(node, Binary) and node.op == "^" and isinstance(node.right, Name)):
             continue
         name = node.right.id
         if name in defined_at or name in statements.declarations:
             continue
+        if name == "m" and name in dims:
+            raise SpecError(
+                f"line {eq.line}: exponent m: an exponent must be a number (or a named "
+                "constant), not the batch size m"
+            )
         hint = "an exponent is a number or a named constant"
         if len(name) > 1 and name[0] == "T":
             base = to_text(node.left)
