@@ -58,11 +58,15 @@ def test_a_wrong_collapse_is_caught() -> None:
 
 
 def test_refuses_a_non_identity_layer_naming_it() -> None:
-    with pytest.raises(sb.SpecError, match=r"layer 2 \('2:relu'\).*relu is not the identity"):
+    with pytest.raises(
+        sb.SpecError, match=r"layer 2 \('2:relu'\).*relu is not written as the identity"
+    ):
         collapse("4-3-2:relu-1", activation="identity")
     with pytest.raises(sb.SpecError, match="layer 1.*sigmoid"):
         collapse(sb.Network.parse("4-3-2-1"))
-    with pytest.raises(sb.SpecError, match="only the identity is supported"):  # hostile13 #7
+    with pytest.raises(
+        sb.SpecError, match="collapse needs the identity in every layer"
+    ):  # hostile13 #7
         collapse("4-3:q-1:identity", define={"q": "2*z+1"})
 
 
@@ -96,7 +100,7 @@ def test_cli_refusal_is_a_spec_error() -> None:
     result = CliRunner().invoke(_group(), ["collapse", "4-3-2-1"])
     # the main group maps SpecError to exit 2 and one line on stderr
     assert isinstance(result.exception, sb.SpecError)
-    assert "is not the identity" in str(result.exception)
+    assert "is not written as the identity" in str(result.exception)
 
 
 def test_cli_honours_the_sizes_given_and_refuses_large_ones() -> None:
@@ -110,3 +114,13 @@ def test_cli_honours_the_sizes_given_and_refuses_large_ones() -> None:
     assert "size n=40: collapse checks at exact rational points of small sizes, at most 8" in (
         str(too_big.exception)
     )
+
+
+def test_an_identity_sympy_does_not_write_as_z_is_not_called_something_else() -> None:
+    """hostile33 #4: relu(z) - relu(-z) is z everywhere; "activation lin is not the identity"
+    was false. The refusal says what is known: it is not written as g(z) = z."""
+    with pytest.raises(sb.SpecError) as refused:
+        collapse("3-4:lin-2:lin", define={"lin": "relu(z)-relu(-z)"})
+    assert "lin is not written as the identity g(z) = z" in str(refused.value)
+    assert "is not the identity" not in str(refused.value)
+    assert collapse("3-4:lin-2:lin", define={"lin": "z"}) is not None

@@ -286,9 +286,11 @@ def collapse(
     for layer, (spec_layer, record) in enumerate(zip(network.layers, records, strict=True), 1):
         if not record.is_identity:
             raise SpecError(
-                f"layer {layer} ('{spec_layer}'): activation {record.name} is not the identity; "
-                "collapse needs g(z) = z in every layer, only the identity is supported "
-                "(e.g. --activation identity)"
+                # by its formula as SymPy writes it: relu(z) - relu(-z), which is z, is not
+                # recognised, so the message says what is known (hostile33 #4)
+                f"layer {layer} ('{spec_layer}'): activation {record.name} is not written as "
+                "the identity g(z) = z; collapse needs the identity in every layer "
+                "(e.g. --activation identity, or --define NAME=z)"
             )
     if network.depth > MAX_COLLAPSE_DEPTH:
         raise SpecError(
