@@ -319,7 +319,7 @@ def test_5_7_collapse_takes_a_spec_file_and_refuses_keywords_for_it(tmp_path: Pa
     assert "applies to a compact spec" in _spec_error(
         lambda: collapse(path, activation="identity")
     )
-    assert "not the identity" in _spec_error(lambda: collapse("4-3-1"))
+    assert "not written as the identity" in _spec_error(lambda: collapse("4-3-1"))
     # a chosen loss is still validated
     assert "needs a sigmoid output" in _spec_error(
         lambda: collapse("4-3-1", activation="identity", loss="bce")
