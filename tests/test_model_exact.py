@@ -242,3 +242,14 @@ def test_a_wrong_gradient_of_a_custom_activation_is_still_caught() -> None:
     d.gradients["w"] = 2 * d.gradients["w"]
     result = sb.check_exact(d, trials=1)
     assert not result.ok and {m.parameter for m in result.mismatches} == {"w"}
+
+
+def test_a_skipped_exact_check_says_how_long_it_would_take() -> None:
+    """hostile33: residual_mlp at m = 100000 was told 'sb.check_exact(...) in Python runs it
+    anyway', 4,125,007 units at 0.02 s each, about 23 hours, which it did not say."""
+    from symbackprop.check.model_exact import OracleWork
+
+    assert OracleWork(10, 0, 0, 300).over() is None
+    assert "(about 25 s of CPU)" in str(OracleWork(9_951, 0, 0, 1_244).over())
+    assert "(about 12 min of CPU)" in str(OracleWork(10**5, 0, 0, 36_000).over())
+    assert "(about 23 h of CPU)" in str(OracleWork(10**7, 0, 0, 4_125_007).over())

@@ -70,6 +70,8 @@ MAX_ATTEMPTS = 60
 #: :func:`oracle_work`): about 0.02 s of CPU a unit, so about 6 s (more where an entry is a
 #: deep nest of functions: 95 nested tanh, 290 units, took about 9 s)
 EXACT_BUDGET = 300
+#: CPU seconds a unit of work takes, about (see EXACT_BUDGET)
+SECONDS_PER_UNIT = 0.02
 #: an inverse of a computed matrix (its entries large rationals plus e terms) costs about this
 #: many times an inverse of a leaf: measured 0.72 s against 0.18 s at 3 x 3
 COMPUTED_INVERSE = 4
@@ -117,8 +119,20 @@ class OracleWork:
             )
         return (
             f"SymPy would {' and '.join(work)}: about {self.units:,} units of work, over the "
-            f"budget of {budget:,}, at about 0.02 s of CPU a unit"
+            f"budget of {budget:,}, at about 0.02 s of CPU a unit "
+            f"({_cpu_time(self.units * SECONDS_PER_UNIT)})"
         )
+
+
+def _cpu_time(seconds: float) -> str:
+    """``seconds`` of CPU in words a reader weighs at once: "about 40 s", "about 12 min",
+    "about 23 h" (a model with m = 32 can be hours: the suggestion to run it anyway is then
+    one to think twice about)."""
+    if seconds < 90:
+        return f"about {seconds:.0f} s of CPU"
+    if seconds < 90 * 60:
+        return f"about {seconds / 60:.0f} min of CPU"
+    return f"about {seconds / 3600:,.0f} h of CPU"
 
 
 def oracle_work(
