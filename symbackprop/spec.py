@@ -433,6 +433,13 @@ class Network:
         depth = len(self.layers)
         dims = [w if isinstance(w, str) else f"n{i}" for i, w in enumerate(self.widths)]
         lines = [f"# {self.compact} as forward equations (batch form)"]
+        # a model file has no place for a definition (a .toml or .json one has [define]): the
+        # comment keeps it beside the text, so that whoever saves it knows what to pass
+        lines += [
+            f"# {name}(z) = {formula}: custom, parse with define={{{name!r}: {formula!r}}}"
+            for name, formula in self.define
+            if name in self.activations
+        ]
         lines += [f"X : {dims[0]} x m", f"Y : {dims[depth]} x m"]
         for layer in range(1, depth + 1):
             lines.append(f"W{layer} : {dims[layer]} x {dims[layer - 1]}")

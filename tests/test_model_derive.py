@@ -462,3 +462,14 @@ def test_abs_derivative_is_printed_in_the_formula_language(
         main, ["shapecheck", str(path), "--wrt", wrt, shape.format(printed)]
     )
     assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+def test_network_equations_name_their_custom_activations_definition() -> None:
+    """hostile33: the text of a --define network called sw(Z1) and said nothing of sw, so
+    saved as a .model file it did not parse, with nothing to say what define= to pass."""
+    network = sb.Network.parse("3-2:sw-1:sigmoid", loss="bce", define={"sw": "z*sigmoid(z)"})
+    text = network.equations
+    assert "# sw(z) = z*sigmoid(z): custom, parse with define={'sw': 'z*sigmoid(z)'}" in text
+    model = Model.parse(text, define={"sw": "z*sigmoid(z)"})
+    assert model.parameters == ("W1", "b1", "W2", "b2")
+    assert "custom" not in sb.Network.parse("3-2-1").equations
