@@ -203,3 +203,20 @@ def test_settings_where_the_model_has_no_value_by_its_shapes_are_left_out(text: 
     report = sb.check_formula(Model.parse(text), "w", "A^T b")
     assert report.ok, report
     assert sb.check_formula(Model.parse(text), "w", "2 A^T b").exit_code == 1
+
+
+def test_a_size_written_through_a_power_0_reads_as_the_size() -> None:
+    """hostile32b #3: ``(x^0)^T x^0`` is n, as ``sum(x^0)`` is, but was not read as the size,
+    so a factor 1 at every size compared, ``1 + (n - 3)(n - 4)(n - 7)`` written through it,
+    passed; ``tr(x^0 (x^0)^T)`` likewise. A matrix to the power 0 is the ones matrix now."""
+    model = Model.parse("A : n x n\nx : n x 1\nsizes: n = 3\nJ = x^T A x\ndata: x\n")
+    n = "(x^0)^T x^0"
+    wrong = sb.check_formula(model, "A", f"(1 + ({n} - 3)*({n} - 4)*({n} - 7)) x x^T")
+    assert wrong.exit_code == 1
+    assert any("writes n as a number" in note for note in wrong.notes)
+    traced = "tr(x^0 (x^0)^T)"
+    refused = sb.check_formula(model, "A", f"(1 + ({traced} - 3)*({traced} - 7)) x x^T")
+    assert refused.exit_code == 2 and "constant matrix" in str(refused.error)
+    # right formulas with a power 0 still pass
+    assert sb.check_formula(model, "A", "x x^T ⊙ A^0").ok
+    assert sb.check_formula(model, "A", f"({n} / sum(x^0)) x x^T").ok

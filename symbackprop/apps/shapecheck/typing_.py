@@ -276,6 +276,11 @@ class Typer:
             problem = power_problem(left.expr if not left.is_matrix else sp.Integer(2), right.expr)
             if problem:
                 raise FormulaError(problem, self.text, node.pos)
+            if left.is_matrix and right.expr == 0:
+                # every entry to the power 0 is 1 (0^0 too, as in NumPy): the ones matrix, so
+                # that a size written through it (tr(A^0), (x^0)^T x^0) reads as the size, as
+                # sum(x^0) does (hostile32b #3)
+                return Typed(OneMatrix(*left.expr.shape), left.shape, *span)
             if left.is_matrix:
                 return Typed(HadamardPower(left.expr, right.expr), left.shape, *span)
             return Typed(left.expr**right.expr, None, *span)
