@@ -756,15 +756,21 @@ def _define_name_problem(name: str) -> str | None:
     ``T``, ...) or the generated module's constants, since ``a1 = x(z1)`` and
     ``delta2'(Z1)`` read as something else and shapecheck reads ``x`` in a formula as the
     activation. (A model names its own values; its checks are the model's.)"""
+    choose = "choose another name, e.g. swish or act"
+    if _MODULE_CONSTANT_RE.fullmatch(name) and not _LAYERED_NAME_RE.fullmatch(name):
+        # FOO: no value of the derivation is named so (hostile33b #5 was told one was)
+        return (
+            "reserved: upper-case names of two or more characters are the generated module's "
+            f"constants (SHAPES, DATA, DEPTH, CACHE_READS, ...); {choose}"
+        )
     if (
         _LAYERED_NAME_RE.fullmatch(name)
         or _RESERVED_WIDTH_RE.fullmatch(name)
-        or _MODULE_CONSTANT_RE.fullmatch(name)
         or name in _DERIVATION_NAMES
     ):
         return (
             "reserved: the derivation already prints this name for a value (x, y, W1, b1, z1, "
-            "a1, delta1, dW1, m, n0, J, T, ...); choose another name, e.g. swish or act"
+            f"a1, delta1, dW1, m, n0, J, T, ...); {choose}"
         )
     if name.startswith("_"):
         return "a custom activation's name cannot start with '_'; choose another name"

@@ -232,7 +232,12 @@ BAD_SPECS: list[tuple[str, dict[str, object], str]] = [
     # hostile14 #7: a1 = x(z1), delta2'(Z1): names the derivation prints for values
     *(
         ("4-3-1", {"define": {name: "z*sigmoid(z)"}}, "reserved: the derivation already prints")
-        for name in ("x", "a1", "W2", "delta2", "J", "m", "T", "n0", "SHAPES", "dW1", "Y")
+        for name in ("x", "a1", "W2", "delta2", "J", "m", "T", "n0", "dW1", "Y")
+    ),
+    # hostile33b #5: FOO is no name the derivation prints, but a module constant's form
+    *(
+        ("4-3-1", {"define": {name: "z*sigmoid(z)"}}, "the generated module's constants")
+        for name in ("SHAPES", "FOO", "NAME")
     ),
     ("4-3-1", {"define": {"_act": "z"}}, "cannot start with '_'"),
     ("4-3-1", {"define": [("sw", "z"), ("sw", "z")]}, "defined twice"),

@@ -103,10 +103,63 @@ def _zero(node: ast.Node) -> bool:
     return isinstance(node, ast.Num) and node.value == 0
 
 
-def division_note(tree: ast.Node, values: set[str]) -> str | None:
+def positive_values(derivation: Any) -> set[str]:
+    """The names whose every entry is > 0 at every point: a layer's activation (``a3``, ``A3``)
+    or a model's value that applies a function positive for every real argument (sigmoid,
+    softplus, exp). A division by one of them has a value everywhere."""
+    if isinstance(derivation, ModelDerivation):
+        return {
+            str(name)
+            for name, node in derivation.graph.nodes.items()
+            if node.kind is Kind.FUNCTION and _positive(node.record)
+        }
+    graph = derivation.graph
+    return {
+        str(graph.a(layer))
+        for layer in range(1, graph.depth + 1)
+        if _positive(graph.activation(layer))
+    }
+
+
+def _positive(record: Any) -> bool:
+    """Whether a function record is > 0 for every real argument (SymPy's assumptions)."""
+    # an activation's formula in z, or a model's function's body in its real argument
+    formula = getattr(record, "formula", None) or getattr(record, "body", None)
+    return formula is not None and bool(formula.is_positive)
+
+
+#: the formula language's functions > 0 for every real argument
+_POSITIVE_CALLS = frozenset({"exp", "sigmoid", "softplus"})
+
+
+def _never_zero(node: ast.Node, positive: set[str]) -> bool:
+    """Whether every entry of ``node`` is > 0 wherever it has a value: positive names,
+    numbers and calls, and their sums, element-wise and matrix products, quotients, powers
+    and transposes (``1 + exp(-z3)``, ``a3``: hostile33b #4 was told where they are 0)."""
+    if isinstance(node, ast.Num):
+        return node.value > 0
+    if isinstance(node, ast.Name):
+        return node.id in positive
+    if isinstance(node, ast.Transpose):
+        return _never_zero(node.operand, positive)
+    if isinstance(node, ast.Call):
+        return node.func in _POSITIVE_CALLS or node.func in positive
+    if isinstance(node, ast.Binary) and node.op in ("+", "*", "⊙", "/", "@", "juxt"):
+        return _never_zero(node.left, positive) and _never_zero(node.right, positive)
+    if isinstance(node, ast.Binary) and node.op == "^":
+        return _never_zero(node.left, positive)
+    return False
+
+
+def division_note(
+    tree: ast.Node,
+    values: set[str],
+    positive: set[str] = frozenset(),  # type: ignore[assignment]
+) -> str | None:
     """The note for the first division of ``tree`` by a part that reads one of ``values``
-    (the model's or network's matrices, not a size such as m): ``a1 / z1`` has no value where
-    an entry of z1 is 0, a point random draws never reach."""
+    (the model's or network's matrices, not a size such as m) and may be 0 (not by a part
+    every entry of which is > 0, from ``positive`` names: :func:`positive_values`):
+    ``a1 / z1`` has no value where an entry of z1 is 0, a point random draws never reach."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Binary) and node.op == "/":
             divisor = node.right
@@ -115,6 +168,8 @@ def division_note(tree: ast.Node, values: set[str]) -> str | None:
         else:
             continue
         if not any(isinstance(n, ast.Name) and n.id in values for n in ast.walk(divisor)):
+            continue
+        if _never_zero(divisor, positive):
             continue
         shown = ast.to_text(divisor)
         return (

@@ -23,7 +23,11 @@ from sympy import HadamardProduct, MatMul
 
 from symbackprop.apps.shapecheck import crossings, numeric, redraw, spellings, written_sizes
 from symbackprop.apps.shapecheck import model as model_formula
-from symbackprop.apps.shapecheck.boundary import boundary_note, division_note
+from symbackprop.apps.shapecheck.boundary import (
+    boundary_note,
+    division_note,
+    positive_values,
+)
 from symbackprop.apps.shapecheck.decided import (
     applications,
     entries_differ,
@@ -340,7 +344,9 @@ def check_formula(
                 _generic_widths_note(report, derivation)
                 if report.equal:
                     values = {str(name) for name in derivation.symbols}
-                    for note in (boundary_note(derivation, tree), division_note(tree, values)):
+                    positive = positive_values(derivation)
+                    divides = division_note(tree, values, positive)
+                    for note in (boundary_note(derivation, tree), divides):
                         if note is not None:
                             report.notes.append(note)
             except _TooLarge as exc:
@@ -619,7 +625,8 @@ def _rowsum_note(
     """``sum`` adds all the entries; where a column is expected, ``rowsum`` was likely meant.
 
     The note is given when the formula with every ``sum`` read as ``rowsum`` has the shape of
-    the gradient, and says whether it then equals the gradient.
+    the gradient, and says whether it then equals the gradient; for a formula of that shape
+    already, only when it then does.
     """
     if not any(isinstance(n, ast.Call) and n.func == "sum" for n in ast.walk(tree)):
         return
@@ -638,6 +645,11 @@ def _rowsum_note(
         _verdict(probe, derivation, typed.expr)
     except _TooLarge:
         probe.equal = None
+    if report.error is None and probe.equal is not True:
+        # the formula has the gradient's shape already: its sum may well be the number it
+        # means (a norm, a scale), and a rowsum that is not the gradient either helps no one
+        # (hostile33b #2: the sign error of a norm's gradient was told to write rowsum)
+        return
     verdict = {True: "; that equals the gradient", False: ""}.get(probe.equal, "")  # type: ignore[arg-type]
     report.notes.append(
         f"sum(...) adds all the entries (a number); to sum each row over the columns, as the "

@@ -228,12 +228,16 @@ def placed_text(who: str, values: list[Any], found: frozenset[Any]) -> str:
     none)."""
     if not values:
         return ""
+    # the values are those of the functions' arguments where a piece changes or a power has a
+    # pole (1/a3 at a3 = 0): not always kinks, and not always either side of one (one value
+    # above 1/2 for 1{a3 > 0.5}: 0 below it is left out), so the sentence says only that
+    # (hostile33b #4: "either side of the kinks at 0" for a sigmoid network's 1/a3)
     return (
         f", {len(values)} with {who} at "
         + ", ".join(str(v) for v in values)
-        + " (either side of the kinks at "
-        + ", ".join(str(v) for v in sorted(found))
-        + ")"
+        + " (beside "
+        + ", ".join(str(v) for v in sorted(found, key=lambda v: sp.N(v, 30)))
+        + ", where a function changes its piece or has a pole)"
     )
 
 

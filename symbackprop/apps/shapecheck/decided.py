@@ -271,11 +271,12 @@ def numeric_only_note(digits: int) -> str:
 
 def not_rational_note(digits: int) -> str:
     """The note of a verdict "equal" where the exact comparison could not run: the formula has
-    a value no rational holds (a log of a constant, log(1 + exp(-100)); hostile22), so only the
-    true functions compared it."""
+    a value no rational holds (a log of a constant, log(1 + exp(-100)), hostile22; an exp of a
+    value, exp(z3), hostile33b #4), so only the true functions compared it."""
     return (
-        "the formula has a value the exact comparison cannot decide in rationals (a function "
-        "of a constant such as log(1 + exp(-100))), so only the true "
+        "the formula has values no rational holds (a function the exact comparison computes "
+        "as it is, not as a table of random rationals: exp(z3) of a drawn z3, log(1 + "
+        "exp(-100))), so only the true "
         f"functions compared it: they agree to {digits} digits at the points compared, and a "
         f"relative difference below 1e-{digits} would not be seen"
     )

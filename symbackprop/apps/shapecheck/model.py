@@ -94,14 +94,21 @@ def names(derivation: ModelDerivation, typer: Typer) -> None:
             if typed.shape is None:
                 typer.names[eq.name] = typed.expr
     typer.trace.clear()
+    written = []
     for name, adjoint in derivation.adjoints.items():
         alias = f"d{name}"
         if name == model.cost:  # dJ/dJ = 1: 'dJ' stays free to explain dJ/dh
             continue
         if alias not in typer.names:
             typer.names[alias] = graph.deltas.get(name, adjoint)
+            written.append(name)
+    # 'dJ' alone (J is the cost: dJ/dJ = 1, no adjoint name) or the start of dJ/dh, which
+    # reads as dJ divided by dh (hostile33b #6: told only of '/' where none was typed)
+    values = [name for name in written if not name.startswith("_")]
+    example = next((name for name in values if name not in model.parameters), "h")
     typer.absent["dJ"] = (
-        "an adjoint dJ/d<name> is written d<name> here (dJ/dh is dh): '/' divides in a formula"
+        f"J is the cost (dJ/dJ = 1), so 'dJ' names nothing; an adjoint dJ/d<name> is written "
+        f"d<name> (dJ/d{example} is d{example}), as '/' divides in a formula"
     )
 
 

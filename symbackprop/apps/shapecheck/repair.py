@@ -268,8 +268,13 @@ def key_text(key: Key, factors: list[ast.Node], numbers: Sequence[ast.Node] = ()
     """An arrangement written with the student's own text of each factor (``factors[i]`` as
     parsed), the numbers the formula multiplies by in front: ``0.5 x^T (A + A^T)``."""
     text = _key_text(key, factors)
-    prefix = " ".join(_operand(node) for node in numbers)
-    return f"{prefix} {text}" if prefix else text
+    # a factor 1 changes nothing; several numbers are one bracketed product, since the language
+    # reads no number after a factor ("5 (1 / 4) 1 (1 / m) X" was refused: hostile33b #1)
+    kept = [_operand(node) for node in numbers if ast.to_text(node) != "1"]
+    if not kept:
+        return text
+    prefix = kept[0] if len(kept) == 1 else "(" + " * ".join(kept) + ")"
+    return f"{prefix} {text}"
 
 
 def _key_text(key: Key, factors: list[ast.Node]) -> str:
