@@ -141,7 +141,10 @@ def _render(report: FormulaReport) -> list[Any]:
     elif report.ok:
         side.add_row("", Text("nothing to repair", style="green"))
     elif report.error is None:  # well shaped but wrong: the formula itself is what fits
-        side.add_row("fits", Text("yours; no other arrangement found", style="yellow"))
+        side.add_row(
+            "fits",
+            Text("yours; no arrangement of its factors found equals the gradient", style="yellow"),
+        )
     else:
         side.add_row("fits", Text("none found", style="yellow"))
     if report.truth is not None:

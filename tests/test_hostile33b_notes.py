@@ -79,3 +79,25 @@ def test_dj_alone_in_a_model_formula_is_told_that_j_is_the_cost() -> None:
     report = sb.check_formula(_model("quadratic.model"), "x", "dJ (A x + A^T x)/2")
     assert report.exit_code == 2
     assert "J is the cost (dJ/dJ = 1), so 'dJ' names nothing" in str(report.error)
+
+
+def test_a_formula_that_fits_is_offered_no_other_wrong_arrangement() -> None:
+    """#8: an extra 1/m in the student's right grouping was offered '(1 / m^2) W3^T (A3 - Y)
+    A2^T (1 - A2) A1^T', which fits and is not the gradient either (its element-wise
+    products made matrix products)."""
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    formula = "(1/m)(1/m)((W3^T (A3-Y)) * A2 * (1 - A2)) A1^T"
+    report = sb.check_formula("4-3-2-1", "W2", formula, batch=True)
+    assert report.exit_code == 1 and report.error is None
+    assert report.repair is None
+    assert any("times 1/m" in note for note in report.notes), report.notes
+    args = ["shapecheck", "4-3-2-1", "--batch", "--wrt", "W2", formula]
+    out = " ".join(CliRunner().invoke(main, args).output.split())
+    # (the repair column wraps its words between the trace's rows)
+    assert "yours; no arrangement of its" in out and "fits, but not the gradient" not in out
+    # a formula whose shapes break still gets the arrangement that fits
+    broken = sb.check_formula("n-3-2-1", "W2", "(a3 - y) W3^T a2(1 - a2) a1^T")
+    assert broken.repair is not None and broken.repair.equal

@@ -1620,7 +1620,11 @@ def _repair(
             best = best or repair
         if report.repair is not None:
             break
-    if report.repair is None:
+    if report.repair is None and report.error is not None:
+        # an arrangement that fits where the formula as written does not; where it fits
+        # already, another that fits and is not the gradient either repairs nothing
+        # (hostile33b #8: '(1/m)(1/m)((W3^T (A3-Y)) * A2 * (1 - A2)) A1^T' was offered one
+        # with its element-wise products made matrix products)
         report.repair = best
     if stopped_after:
         report.notes.append(
