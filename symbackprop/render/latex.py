@@ -24,7 +24,7 @@ from symbackprop.render.argument import require_derivation
 from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.indices import index_latex_section
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
-from symbackprop.render.names import Naming, concrete, escape_latex
+from symbackprop.render.names import Naming, concrete, escape_latex, spec_latex
 from symbackprop.render.prose import candidate_rows, display_block, latex_inline, segment_math
 from symbackprop.render.view import View
 
@@ -123,7 +123,7 @@ class LatexDocument:
         rows = [
             r"\section*{Architecture}",
             *(self.figure() if figure else []),
-            rf"Network \texttt{{{escape_latex(net.compact)}}}, loss \texttt{{{net.loss}}} "
+            rf"Network \texttt{{{spec_latex(net.compact)}}}, loss \texttt{{{net.loss}}} "
             rf"({escape_latex(g.loss.description)}), {self.prose(self.view.mode)}"
             + (rf", L2 weight decay $\lambda = {net.l2:g}$" if net.l2 else "")
             + ".",
@@ -378,9 +378,12 @@ class LatexDocument:
             r"\allowdisplaybreaks",
             r"\setlength{\parindent}{0pt}",
             r"\setlength{\parskip}{4pt}",
+            # a deep network's spec is one long word per layer: room to break a line between
+            # them rather than run into the margin
+            r"\setlength{\emergencystretch}{3em}",
             r"\begin{document}",
             r"\begin{center}",
-            r"{\Large Backpropagation for \texttt{" + escape_latex(net.compact) + r"}}\\[2pt]",
+            r"{\Large Backpropagation for \texttt{" + spec_latex(net.compact) + r"}}\\[2pt]",
             r"{\small derived by symbackprop " + __version__ + r"}",
             r"\end{center}",
             "",

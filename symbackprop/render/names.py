@@ -49,6 +49,13 @@ _UNICODE_MATH = {
 
 
 @functools.lru_cache(maxsize=4096)
+def spec_latex(compact: str) -> str:
+    """A network's compact spec for ``\\texttt``, escaped, breakable after each layer's dash:
+    a deep network's spec is longer than a line (hostile33b #7: a 12-layer spec ran 513pt
+    past the page's edge, in the title and the architecture line)."""
+    return escape_latex(compact).replace("-", r"-\allowbreak{}")
+
+
 def escape_latex(text: str) -> str:
     """Escape ``text`` for LaTeX's text mode (specials, and Unicode math as inline math).
 

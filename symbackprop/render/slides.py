@@ -17,7 +17,7 @@ from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.segments import Grad
 from symbackprop.errors import SpecError
 from symbackprop.render.latex import LatexDocument
-from symbackprop.render.names import escape_latex
+from symbackprop.render.names import escape_latex, spec_latex
 from symbackprop.render.prose import latex_inline, segment_math
 from symbackprop.render.view import View
 
@@ -199,9 +199,8 @@ class SlideDeck:
             r"\usefonttheme[onlymath]{serif}",
             r"\setbeamercovered{transparent}",
             r"\title{Backpropagation, step by step}",
-            # a deep network's compact form is long: it may break after each layer's dash
             r"\subtitle{\texttt{"
-            + escape_latex(net.compact).replace("-", r"-\allowbreak{}")
+            + spec_latex(net.compact)
             + "}, "
             + latex_inline(self.view.mode, self.doc.printer)
             + "}",

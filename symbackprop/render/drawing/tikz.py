@@ -66,12 +66,28 @@ def label_latex(label: Label) -> str:
     return "$" + "".join(out) + "$"
 
 
+#: the document's smallest font, \tiny, in points (an 11pt article)
+_TINY_PT = 6.0
+
+
 def _size(size: float, scale: float) -> str:
+    """The font command nearest a label's size in points (``size`` drawing units at
+    ``scale`` cm a unit), from the normal size down to ``\tiny``."""
     points = size * scale / 0.0353
     for limit, command in ((10.5, ""), (9.0, r"\small"), (7.5, r"\footnotesize")):
         if points >= limit:
             return command
-    return r"\scriptsize" if points >= 6 else r"\tiny"
+    return r"\scriptsize" if points >= _TINY_PT else r"\tiny"
+
+
+def _shrink(size: float, scale: float) -> str:
+    """The node options that shrink a label below ``\tiny`` to its size in points: a deep
+    network's picture is scaled down to the page, and labels held at \tiny while the gaps
+    between columns shrank ran into each other from 9 layers on (hostile33b #7)."""
+    points = size * scale / 0.0353
+    if points >= _TINY_PT:
+        return ""
+    return f", scale={points / _TINY_PT:.2f}, transform shape"
 
 
 def to_tikz(drawing: Drawing) -> str:
@@ -102,11 +118,14 @@ def to_tikz(drawing: Drawing) -> str:
             rf"\draw[fill={_colour(FILL[b.style])}, rounded corners=2pt, {width}] "
             rf"{p(b.x - b.w / 2, b.y - b.h / 2)} rectangle {p(b.x + b.w / 2, b.y + b.h / 2)};"
         )
-        out.append(rf"\node at {p(b.x, b.y)} {{{_size(14, s)} {label_latex(b.label)}}};")
+        shrink = _shrink(14, s).removeprefix(", ")
+        options = f"[{shrink}]" if shrink else ""
+        out.append(rf"\node{options} at {p(b.x, b.y)} {{{_size(14, s)} {label_latex(b.label)}}};")
     anchors = {"middle": "base", "start": "base west", "end": "base east"}
     for t in drawing.texts:
         out.append(
-            rf"\node[anchor={anchors[t.anchor]}, inner sep=0pt] at {p(t.x, t.y)} "
+            rf"\node[anchor={anchors[t.anchor]}, inner sep=0pt{_shrink(t.size, s)}] "
+            rf"at {p(t.x, t.y)} "
             rf"{{{_size(t.size, s)} {label_latex(t.label)}}};"
         )
     x, y = 24.0, drawing.height + 8
