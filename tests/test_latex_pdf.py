@@ -23,6 +23,8 @@ from symbackprop.render import to_latex
         ("n-3-2-1", {}, False),
         pytest.param("784-128:relu-10:softmax", {"loss": "ce"}, True, marks=pytest.mark.slow),
         pytest.param("8-7-6-5-4-3-1", {"hidden": "tanh"}, False, marks=pytest.mark.slow),
+        # hostile33b #7: the spec ran 513pt past the page in the title and the Network line
+        pytest.param("20-" * 12 + "1", {}, False, marks=pytest.mark.slow),
         (
             "4-3:leaky_relu-3:my_act-2:softmax",
             {"loss": "mse", "l2": 0.5, "define": {"my_act": "z*sigmoid(z)"}},
@@ -67,3 +69,17 @@ def test_5_6_pdf_text_has_no_raw_ascii_math(tmp_path: Path) -> None:
     ).stdout
     assert "——" not in out and "ˆ" not in out and "||" not in out
     assert "Equal form" in out and "Rejected: S g" not in out
+
+
+def test_a_deep_networks_figure_shrinks_its_labels_with_the_picture() -> None:
+    """hostile33b #7: from 9 layers the picture's scale put the labels below \\tiny, where
+    they stayed, and 'W[1]: n1 x n0' ran into 'W[2]: ...'. They shrink with the picture now;
+    a small network's labels keep their font sizes."""
+    from symbackprop.render.drawing.layout import network_drawing
+    from symbackprop.render.drawing.tikz import to_tikz
+
+    deep = to_tikz(network_drawing(sb.Network.parse("4-" * 9 + "1")))
+    assert "transform shape" in deep and "scale=0." in deep
+    assert "transform shape" not in to_tikz(network_drawing(sb.Network.parse("4-3-2-1")))
+    title = to_latex(sb.derive(sb.Network.parse("4-3-2-1"))).split("\\begin{center}")[1]
+    assert "4-\\allowbreak{}3:sigmoid" in title
