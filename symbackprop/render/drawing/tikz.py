@@ -66,13 +66,13 @@ def label_latex(label: Label) -> str:
     return "$" + "".join(out) + "$"
 
 
-#: the document's smallest font, \tiny, in points (an 11pt article)
+#: the document's smallest font, ``\tiny``, in points (an 11pt article)
 _TINY_PT = 6.0
 
 
 def _size(size: float, scale: float) -> str:
     """The font command nearest a label's size in points (``size`` drawing units at
-    ``scale`` cm a unit), from the normal size down to ``\tiny``."""
+    ``scale`` cm a unit), from the normal size down to ``\\tiny``."""
     points = size * scale / 0.0353
     for limit, command in ((10.5, ""), (9.0, r"\small"), (7.5, r"\footnotesize")):
         if points >= limit:
@@ -81,9 +81,9 @@ def _size(size: float, scale: float) -> str:
 
 
 def _shrink(size: float, scale: float) -> str:
-    """The node options that shrink a label below ``\tiny`` to its size in points: a deep
-    network's picture is scaled down to the page, and labels held at \tiny while the gaps
-    between columns shrank ran into each other from 9 layers on (hostile33b #7)."""
+    """The node options that shrink a label below ``\\tiny`` to its size in points: a deep
+    network's picture is scaled down to the page, and labels held at ``\\tiny`` while the
+    gaps between columns shrank ran into each other from 9 layers on (hostile33b #7)."""
     points = size * scale / 0.0353
     if points >= _TINY_PT:
         return ""
