@@ -317,13 +317,15 @@ def unique(pairs: tuple[tuple[str, Any], ...], flag: str) -> dict[str, Any]:
 
 
 def is_spec_file(spec: str) -> bool:
-    """A SPEC is a file when it names one or looks like a path (compact specs never do)."""
-    if spec.lower().endswith((".toml", ".json", ".model")) or "/" in spec:
+    """A SPEC is a file when it looks like a path: a .toml, .json or .model name, a '/', or a
+    '.' in the name of an existing file. The library's rule (``symbackprop.spec``), plus
+    .model: a compact spec such as ``4-3-1`` is never a file, even where a file of that name
+    lies in the folder (hostile33c #1: its network was read instead, and nothing said so)."""
+    if spec.lower().endswith(".model"):
         return True
-    try:
-        return Path(spec).is_file()
-    except (OSError, ValueError):  # a long compact spec is not a valid file name
-        return False
+    from symbackprop.spec import is_spec_file as library_rule
+
+    return library_rule(spec)
 
 
 def _is_model_file(spec: str) -> bool:

@@ -397,3 +397,18 @@ def test_check_at_a_size_over_the_exact_limit_runs_the_exact_check_at_small_size
     # a size within the limit is the exact check's
     result = CliRunner().invoke(main, ["check", "n-2-1", "--size", "n=5"])
     assert result.exit_code == 0 and "at the small sizes n=5," in " ".join(result.output.split())
+
+
+def test_a_compact_spec_is_never_read_as_a_file_of_that_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hostile33c #1: with a file named 4-3-1 in the folder, the command line read it (a 7-1
+    network) and said nothing, where the library reads the compact spec. One rule now: a
+    SPEC is a file when it looks like a path (a .toml, .json or .model name, a '/', or a '.')."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "4-3-1").write_text('{"input": 7, "layers": [{"units": 1}]}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["shapes", "4-3-1"])
+    assert result.exit_code == 0 and "(4 x 1)" in result.output and "(7 x 1)" not in result.output
+    (tmp_path / "net.json").write_text('{"input": 7, "layers": [{"units": 1}]}', encoding="utf-8")
+    assert "(7 x 1)" in CliRunner().invoke(main, ["shapes", "net.json"]).output
+    assert "(7 x 1)" in CliRunner().invoke(main, ["shapes", "./4-3-1"]).output
