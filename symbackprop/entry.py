@@ -156,7 +156,17 @@ def codegen(
 
     found = _source(source)
     _sizes(found, sizes, batch_allowed=False)
+    _backend(backend)
     return emit.codegen(found, sizes=sizes, backend=backend)
+
+
+def _backend(backend: object) -> None:
+    """``backend`` must be a string (["numpy"] failed as 'unhashable type: list'); which ones
+    exist, the lowering says."""
+    if not isinstance(backend, str):
+        raise SpecError(
+            f"backend must be a string, 'numpy', 'torch' or 'jax', got {type(backend).__name__}"
+        )
 
 
 def to_html(
@@ -202,6 +212,7 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     """
     from symbackprop.lowering import executor
 
+    _backend(backend)
     return executor.compile(_source(source), sizes=sizes, backend=backend)
 
 
@@ -217,7 +228,9 @@ def cache_plan(
     if isinstance(itemsize, bool) or not isinstance(itemsize, int) or itemsize not in (2, 4, 8):
         # -8 gave bytes_per_example=-32 (hostile32)
         raise SpecError(f"itemsize must be 2, 4 or 8 (bytes of one entry), got {itemsize!r}")
-    return emit.cache_plan(_source(source), sizes, itemsize=itemsize)
+    found = _source(source)
+    _sizes(found, sizes, batch_allowed=False)  # "n" failed as a dict update sequence
+    return emit.cache_plan(found, sizes, itemsize=itemsize)
 
 
 def check_formula(

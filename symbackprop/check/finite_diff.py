@@ -505,6 +505,16 @@ def gradcheck(
         raise ValueError(
             f"directions must be an int from 1 to {MAX_DIRECTIONS:,}, got {directions!r}"
         )
+    for name, tolerance, top in (("rtol", rtol, 1.0), ("atol", atol, math.inf)):
+        number = isinstance(tolerance, (int, float)) and not isinstance(tolerance, bool)
+        if not (number and math.isfinite(tolerance) and 0 <= tolerance < top):
+            # rtol=-1 failed every right gradient ("relative error > -1"), nan too, and a
+            # string failed inside the comparison (hostile33c #3)
+            allowed = "a number in [0, 1)" if top == 1.0 else "a finite number >= 0"
+            raise ValueError(f"{name} must be {allowed}, got {tolerance!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        # NumPy's own words named no argument ("expected non-negative integer")
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     if not isinstance(params, Mapping) and callable(getattr(params, "items", None)):
         # a table read as a dict is (a torch module's net.params): its (name, array) pairs
         with contextlib.suppress(TypeError, ValueError):  # not pairs: refused below

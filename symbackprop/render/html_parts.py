@@ -32,6 +32,7 @@ from symbackprop.render.model_latex import ModelLatex
 from symbackprop.render.model_names import name_latex
 from symbackprop.render.model_view import ModelView
 from symbackprop.render.names import concrete
+from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ class NetworkParts(Parts):
 
     def __init__(self, d: Any, *, sizes: dict[str, int] | None = None) -> None:
         self.d = d
-        self.view = View(d, expanded=True, extra_sizes=dict(sizes or {}))
+        self.view = View(d, expanded=True, extra_sizes=shown_sizes(sizes))
         self.doc = LatexDocument(self.view)
         self.printer = MathMLPrinter(self.view.activation_latex, self.doc.naming)
         self.sizes = self.view.sizes
@@ -293,7 +294,7 @@ class ModelParts(Parts):
 
     def __init__(self, d: ModelDerivation, *, sizes: dict[str, int] | None = None) -> None:
         self.d = d
-        self.view = ModelView(d, expanded=True, extra_sizes=dict(sizes or {}))
+        self.view = ModelView(d, expanded=True, extra_sizes=shown_sizes(sizes))
         self.doc = ModelLatex(self.view)
         self.model = self.view.model
         acts = {name: rec.latex for name, rec in ACTIVATIONS.items()}

@@ -16,6 +16,7 @@ from symbackprop.render import model_json
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import concrete, shape_text
+from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def to_data(
     require_derivation(d, "to_json")
     if isinstance(d, ModelDerivation):
         return model_json.to_data(d, wrt=wrt, expanded=expanded, sizes=sizes)
-    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
+    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
     doc = LatexDocument(view)
 
     def expr(e: Any) -> dict[str, str]:

@@ -26,6 +26,7 @@ from symbackprop.render.indices import index_latex_section
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
 from symbackprop.render.names import Naming, concrete, escape_latex, spec_latex
 from symbackprop.render.prose import candidate_rows, display_block, latex_inline, segment_math
+from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -453,7 +454,7 @@ def to_latex(
         return model_latex.to_latex(
             d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=sizes, figure=figure
         )
-    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
+    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
     doc = LatexDocument(view)
     out = doc.document(figure=figure) if standalone else doc.snippet()
     return with_index_view(out, d, wrt=wrt, standalone=standalone) if indices else out

@@ -16,6 +16,7 @@ from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import concrete
 from symbackprop.render.prose import markdown_display, markdown_inline
+from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def to_markdown(
     require_derivation(d, "to_markdown")
     if isinstance(d, ModelDerivation):
         return model_latex.to_markdown(d, wrt=wrt, expanded=expanded, sizes=sizes)
-    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
+    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
     doc = LatexDocument(view)
     g, net = d.graph, d.network
     out = [

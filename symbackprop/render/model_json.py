@@ -27,6 +27,7 @@ from symbackprop.render.model_latex import ModelLatex
 from symbackprop.render.model_names import name_latex
 from symbackprop.render.model_view import ModelView
 from symbackprop.render.names import concrete, shape_text
+from symbackprop.render.shown_sizes import shown_sizes
 
 if TYPE_CHECKING:
     from symbackprop.core.model_derivation import ModelDerivation
@@ -49,7 +50,7 @@ def to_data(
     sizes: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """A model's derivation as plain JSON-able data (see the module docstring)."""
-    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
+    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
     doc = ModelLatex(view)
     model, names = view.model, view.names
 

@@ -44,6 +44,7 @@ from symbackprop.render.prose import (
     markdown_inline,
     segment_math,
 )
+from symbackprop.render.shown_sizes import shown_sizes
 
 if TYPE_CHECKING:
     from symbackprop.core.candidates import Candidate, Operand
@@ -477,7 +478,7 @@ def to_latex(
 ) -> str:
     """A model's derivation as a standalone LaTeX document (its computation graph drawn with
     TikZ unless ``figure=False``) or an ``align`` snippet."""
-    doc = ModelLatex(ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {})))
+    doc = ModelLatex(ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes)))
     return doc.document(figure=figure) if standalone else doc.snippet()
 
 
@@ -489,5 +490,5 @@ def to_markdown(
     sizes: dict[str, int] | None = None,
 ) -> str:
     """A model's derivation as Markdown."""
-    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
+    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
     return ModelLatex(view).markdown()

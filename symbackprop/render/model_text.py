@@ -19,6 +19,7 @@ from symbackprop.render.lines import Lines, Piece, pad
 from symbackprop.render.model_names import MARKS_NOTE, first_marked
 from symbackprop.render.model_view import ModelView
 from symbackprop.render.names import shape_text, size_text
+from symbackprop.render.shown_sizes import shown_sizes
 
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Step
@@ -70,7 +71,7 @@ def render(
     sizes: dict[str, int] | None = None,
 ) -> list[RenderableType]:
     """A model's derivation as rich renderables, top to bottom."""
-    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
+    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
     model = view.model
     out = Lines()
     params = ", ".join(model.parameters)

@@ -19,6 +19,7 @@ from symbackprop.errors import SpecError
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import escape_latex, spec_latex
 from symbackprop.render.prose import latex_inline, segment_math
+from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -224,5 +225,5 @@ def to_slides(
     ``texlive-latex-recommended``): one frame per step, the delta recursion built up."""
     if isinstance(d, ModelDerivation):
         raise SpecError("slides are for dense networks, not models")
-    view = View(d, wrt=wrt, extra_sizes=dict(sizes or {}))
+    view = View(d, wrt=wrt, extra_sizes=shown_sizes(sizes))
     return SlideDeck(view).deck()

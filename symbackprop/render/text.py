@@ -16,10 +16,12 @@ from rich.console import Console, RenderableType
 from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.textprint import text
+from symbackprop.errors import SpecError
 from symbackprop.render import model_text
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.lines import Lines, Piece, cells, pad
 from symbackprop.render.names import shape_text, size_text
+from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -83,7 +85,7 @@ def render(
     """The derivation as rich renderables, top to bottom."""
     if isinstance(d, ModelDerivation):
         return model_text.render(d, wrt=wrt, expanded=expanded, sizes=sizes)
-    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=dict(sizes or {}))
+    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
     net = d.network
     g = d.graph
     out = Lines()
@@ -148,6 +150,10 @@ def render(
     return [out]
 
 
+#: the narrowest text rendering: a shape table's columns and a step's header need it
+MIN_WIDTH = 40
+
+
 @without_cyclic_gc
 def to_text(
     d: Derivation,
@@ -157,8 +163,11 @@ def to_text(
     sizes: dict[str, int] | None = None,
     width: int = TEXT_WIDTH,
 ) -> str:
-    """The terminal rendering as plain text (no colour codes)."""
+    """The terminal rendering as plain text (no colour codes), wrapped at ``width`` columns
+    (an int from :data:`MIN_WIDTH`; None, "80" or 0 were taken and failed or wrapped at 20)."""
     require_derivation(d, "to_text")
+    if isinstance(width, bool) or not isinstance(width, int) or width < MIN_WIDTH:
+        raise SpecError(f"width must be an int of at least {MIN_WIDTH} columns, got {width!r}")
     blocks = render(d, wrt=wrt, expanded=expanded, sizes=sizes)
     if all(isinstance(block, Lines) for block in blocks):
         printed = "".join(block.plain(width) for block in blocks)  # type: ignore[union-attr]

@@ -269,6 +269,11 @@ def check_formula(
     names (``W1, b1, z1, a1, x, y, yhat, delta2`` for a single example; ``Z1, A1, X, Y, m`` with
     ``batch=True``). Shapes are generic: W2 is n2 x n1 even when both widths are 4.
     """
+    for name, value in (("wrt", wrt), ("formula", formula)):
+        if not isinstance(value, str):
+            # None or 3 came back as a wrong formula (ok False) whose display then failed
+            # (hostile33c #5)
+            raise SpecError(f"{name} must be a string, got {type(value).__name__}")
     derivation = network if isinstance(network, Derivation) else derive(network, batch=batch)
     if isinstance(derivation, ModelDerivation) and derivation.model is not None:
         derivation.model.check_wrt(wrt)
