@@ -77,3 +77,23 @@ def test_codegen_and_cache_plan_name_a_wrong_argument() -> None:
     with pytest.raises(sb.SpecError, match="sizes must be a mapping"):
         sb.cache_plan("n-3-1", sizes="n")  # type: ignore[arg-type]
     assert [entry.name for entry in sb.cache_plan("n-3-1", sizes={"n": 3})]
+
+
+def test_the_json_records_the_sizes_its_concrete_shapes_are_at() -> None:
+    """hostile33c #4: with --size n0=7 beside residual_mlp's 'sizes: n0 = 4' the JSON's shapes
+    were at 7 and its model block said 4, with nothing saying which sizes the shapes used; a
+    network's named widths were recorded nowhere."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    model = Path(__file__).resolve().parents[1] / "examples" / "models" / "residual_mlp.model"
+    args = ["derive", str(model), "--size", "n0=7", "--format", "json", "-o", "-"]
+    doc = json.loads(CliRunner().invoke(main, args).stdout)
+    assert doc["sizes"] == {"n0": 7, "n1": 3} and doc["model"]["sizes"] == {"n0": 4, "n1": 3}
+    assert doc["shapes"]["W1"]["concrete"] == [3, 7]
+    network = json.loads(sb.to_json(sb.derive("n-h-1"), sizes={"n": 3, "h": 2}))
+    assert network["sizes"] == {"n2": 1, "n": 3, "h": 2}
+    assert network["shapes"]["W1"]["concrete"] == [2, 3]

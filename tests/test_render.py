@@ -154,7 +154,7 @@ def test_notebook_display_is_registered_by_name(lecture: sb.Derivation) -> None:
 def test_json_parses_with_expected_keys(lecture: sb.Derivation) -> None:
     data = json.loads(to_json(lecture, expanded=True))
     assert list(data) == [
-        "symbackprop", "network", "batch", "wrt", "shapes", "forward", "assumptions",
+        "symbackprop", "network", "batch", "wrt", "sizes", "shapes", "forward", "assumptions",
         "steps", "deltas", "gradients", "expanded", "expanded_note",
     ]  # fmt: skip
     step = data["steps"][2]

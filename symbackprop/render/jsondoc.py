@@ -1,4 +1,4 @@
-"""JSON output for other tools: network, shapes, steps, deltas and gradients.
+"""JSON output for other tools: network, the sizes shown, shapes, steps, deltas and gradients.
 
 Every expression is given as LaTeX and as plain text. Keys appear in a fixed order (dicts are
 built in order and dumped with ``sort_keys=False``), so the same spec gives the same bytes.
@@ -82,6 +82,9 @@ def to_data(
         "network": {"spec": d.network.compact, **d.network.to_dict()},
         "batch": d.batch,
         "wrt": wrt,
+        # the sizes the concrete shapes are at: the spec's widths and the caller's sizes= (a
+        # named width's value was recorded nowhere: hostile33c #4)
+        "sizes": dict(view.sizes),
         "shapes": {name: _shape(d.shapes[name], view.sizes) for name in view.table_names()},
         "forward": {name: expr(e) for name, e in d.forward.items()},
         "assumptions": list(d.assumptions),

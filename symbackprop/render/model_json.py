@@ -115,6 +115,9 @@ def to_data(
             }
             for eq in model.equations
         ],
+        # the sizes the concrete shapes are at: the model's sizes: line and the caller's
+        # sizes=, which wins (--size n0=7 beside sizes: n0 = 4; hostile33c #4)
+        "sizes": dict(view.sizes),
         "shapes": shapes,
         "assumptions": list(d.assumptions),
         "steps": steps,
