@@ -357,23 +357,24 @@ def _check_model(
         exact_result, skipped = None, None
         # decided from the graph before anything runs (no clock): the entries the oracle
         # differentiates and its symbolic inverses (a 3-step RNN is run, in about 5 s)
-        costly = oracle_work(derivation, _exact_sizes(opts)).over() if exact else None
+        small = _exact_sizes(opts)  # the exact check's sizes, those within its limit
+        costly = oracle_work(derivation, small).over() if exact else None
         if costly is not None:
             spelled = repr(opts.spec) if len(opts.spec) <= 200 else "SPEC"  # Python, as typed
-            given = f", sizes={_exact_sizes(opts)!r}" if _exact_sizes(opts) else ""
+            given = f", sizes={small!r}" if small else ""
             skipped = (
                 f"{costly}; sb.check_exact(sb.derive({spelled}){given}) in Python runs it anyway"
             )
             # its first step is cheap and still runs: a part with no value anywhere, which the
             # module may fold away (0 * log(0)) so that finite differences pass
             try:
-                exact_result = no_value_anywhere(derivation, sizes=_exact_sizes(opts), seed=seed)
+                exact_result = no_value_anywhere(derivation, sizes=small, seed=seed)
             except SpecError as exc:
                 skipped = str(exc)
         elif exact:
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             try:
-                exact_result = sb.check_exact(derivation, sizes=_exact_sizes(opts), seed=seed)
+                exact_result = sb.check_exact(derivation, sizes=small, seed=seed)
             except SpecError as exc:  # too large for rational arithmetic: say why, go on
                 skipped = str(exc)
     return result, exact_result, m, mode, skipped, note

@@ -1065,6 +1065,15 @@ def _strip_label(err: SpecError, label: str) -> str:
 # the one entry: what every API entry point accepts as a network
 
 
+def checked_size(name: str, value: object) -> int:
+    """``value`` as the size of the dimension ``name``: a positive int up to
+    :data:`MAX_WIDTH` (not a bool, a float or a string), else a ``SpecError`` naming it. The
+    one rule for the sizes code generation and the printers take."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
+        raise SpecError(f"sizes[{name!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}")
+    return value
+
+
 def is_spec_file(spec: str) -> bool:
     """A SPEC string names a file when it looks like a path or names one (compact specs never
     contain '.' or '/': ``net.toml``, ``./net``, ``specs/a.json``)."""

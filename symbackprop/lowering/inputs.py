@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from symbackprop.core.derivation import Derivation, derive
-from symbackprop.errors import SizeMissing, SpecError
-from symbackprop.spec import MAX_WIDTH, Network
+from symbackprop.errors import SizeMissing
+from symbackprop.spec import Network, checked_size
 
 
 def batch_derivation(source: Derivation | Network) -> Derivation:
@@ -32,9 +32,5 @@ def resolve_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> di
         value = given.get(dim.name)
         if value is None:
             raise SizeMissing(f"width {dim.name!r} (layer {index})", dim.name)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
-            raise SpecError(
-                f"sizes[{dim.name!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}"
-            )
-        out[dim] = value
+        out[dim] = checked_size(dim.name, value)
     return out

@@ -66,7 +66,7 @@ from symbackprop.records.activations import (
 )
 from symbackprop.records.nodes import Elementwise, LogSoftmax, T
 from symbackprop.records.scalars import z
-from symbackprop.spec import MAX_WIDTH
+from symbackprop.spec import checked_size
 
 #: names the generated modules themselves use (NumPy, torch and JAX: module level and the
 #: locals of the functions that hold the model's names): a model name equal to one of these,
@@ -210,11 +210,7 @@ def model_sizes(model: Model, sizes: Mapping[str, int] | None) -> dict[str, int]
         value = given.get(dim)
         if value is None:
             raise SizeMissing(f"dimension {dim!r}", dim, sizes_line=True)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
-            raise SpecError(
-                f"sizes[{dim!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}"
-            )
-        out[dim] = value
+        out[dim] = checked_size(dim, value)
     return out
 
 

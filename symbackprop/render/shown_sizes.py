@@ -1,7 +1,7 @@
 """The ``sizes=`` a printer takes: the concrete sizes it shows beside the symbolic shapes.
 
-``sb.to_text(d, sizes={"n": 4})`` prints ``x  n x 1  (4 x 1)``. A size is a positive int up to
-:data:`~symbackprop.spec.MAX_WIDTH`, as code generation takes them: -3 printed ``(-3 x 1)``,
+``sb.to_text(d, sizes={"n": 4})`` prints ``x  n x 1  (4 x 1)``. A size is what code generation
+takes (:func:`~symbackprop.spec.checked_size`): -3 printed ``(-3 x 1)``,
 NaN made ``to_json`` write invalid JSON, and a string failed inside a comparison (hostile33c
 #2, #6).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from symbackprop.errors import SpecError
-from symbackprop.spec import MAX_WIDTH
+from symbackprop.spec import checked_size
 
 
 def shown_sizes(sizes: object) -> dict[str, int]:
@@ -28,9 +28,5 @@ def shown_sizes(sizes: object) -> dict[str, int]:
     for name, value in sizes.items():
         if not isinstance(name, str):
             raise SpecError(f"sizes: a dimension name is a string, got {name!r}")
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
-            raise SpecError(
-                f"sizes[{name!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}"
-            )
-        out[name] = value
+        out[name] = checked_size(name, value)
     return out

@@ -18,6 +18,7 @@ import sympy as sp
 from symbackprop.core.graph import Kind
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.formula import ast
+from symbackprop.formula.table import FUNCTIONS
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
 
@@ -128,8 +129,12 @@ def _positive(record: Any) -> bool:
     return formula is not None and bool(formula.is_positive)
 
 
-#: the formula language's functions > 0 for every real argument
-_POSITIVE_CALLS = frozenset({"exp", "sigmoid", "softplus"})
+def _positive_call(name: str) -> bool:
+    """Whether the formula language's function ``name`` is > 0 for every real argument, by
+    SymPy's assumptions on its scalar form (exp, sigmoid, softplus: the function table says,
+    not a list kept here)."""
+    scalar = FUNCTIONS.scalars().get(name)
+    return scalar is not None and bool(scalar(scalars.z).is_positive)
 
 
 def _never_zero(node: ast.Node, positive: set[str]) -> bool:
@@ -143,7 +148,7 @@ def _never_zero(node: ast.Node, positive: set[str]) -> bool:
     if isinstance(node, ast.Transpose):
         return _never_zero(node.operand, positive)
     if isinstance(node, ast.Call):
-        return node.func in _POSITIVE_CALLS or node.func in positive
+        return _positive_call(node.func)
     if isinstance(node, ast.Binary) and node.op in ("+", "*", "⊙", "/", "@", "juxt"):
         return _never_zero(node.left, positive) and _never_zero(node.right, positive)
     if isinstance(node, ast.Binary) and node.op == "^":
