@@ -101,3 +101,34 @@ def test_a_formula_that_fits_is_offered_no_other_wrong_arrangement() -> None:
     # a formula whose shapes break still gets the arrangement that fits
     broken = sb.check_formula("n-3-2-1", "W2", "(a3 - y) W3^T a2(1 - a2) a1^T")
     assert broken.repair is not None and broken.repair.equal
+
+
+def test_a_formula_without_a_value_at_the_point_is_not_said_to_give_0() -> None:
+    """#3: ``relu(z3) / relu(z3)`` has no value where z3 <= 0; SymPy's multiply_elementwise
+    read ``0 ⊙ zoo`` as 0, and the counterexample said "your formula gives 0" there."""
+    report = sb.check_formula("4-3:relu-2:relu-1", "W3", "((a3 - y) * (relu(z3) / relu(z3))) a2^T")
+    assert report.exit_code == 1 and report.counterexample is not None
+    assert report.counterexample.yours != 0
+    assert "undefined there" in str(report.counterexample), str(report.counterexample)
+
+
+def test_entrywise_product_keeps_an_entry_without_a_value() -> None:
+    """0 ⊙ zoo is nan (SymPy's own product), in every explicit evaluation."""
+    import sympy as sp
+
+    from symbackprop.core.entrywise import entrywise_product
+
+    out = entrywise_product(sp.Matrix([[0, 2]]), sp.Matrix([[sp.zoo, 3]]), sp.Matrix([[1, 1]]))
+    assert out[0, 0] is sp.nan and out[0, 1] == 6
+
+
+def test_a_quotient_with_a_value_somewhere_is_not_refused_as_undefined() -> None:
+    """#3: ``relu(sum(W3) + 100) / relu(sum(W3) + 100)`` is 1 wherever sum(W3) > -100; it was
+    refused (exit 2) as "undefined, not a real number", its Piecewise having a zoo piece."""
+    formula = "((a3 - y) * (relu(sum(W3) + 100) / relu(sum(W3) + 100))) a2^T"
+    report = sb.check_formula("4-3:relu-2:relu-1", "W3", formula)
+    assert report.error is None or "undefined" not in report.error, report.error
+    assert report.exit_code in (0, 1)
+    # one with no value anywhere is still refused
+    nowhere = sb.check_formula("4-3:relu-2:relu-1", "W3", "(a3 - y) a2^T + 0 ⊙ (W3/0)")
+    assert nowhere.exit_code == 2

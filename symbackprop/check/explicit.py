@@ -31,6 +31,7 @@ from sympy import (
 )
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.core.entrywise import entrywise_product
 from symbackprop.records.nodes import Elementwise
 
 #: ``at(node)``: an explicit value for a node the caller evaluates itself (a leaf, a table's
@@ -93,11 +94,7 @@ def explicit(
     if isinstance(value, Transpose):
         return sp.ImmutableMatrix(explicit(value.arg, at, scalars).T)
     if isinstance(value, HadamardProduct):
-        parts = [explicit(a, at, scalars) for a in value.args]
-        product = parts[0]
-        for part in parts[1:]:
-            product = product.multiply_elementwise(part)
-        return sp.ImmutableMatrix(product)
+        return entrywise_product(*(explicit(a, at, scalars) for a in value.args))
     if isinstance(value, HadamardPower):
         exponent = value.exp.xreplace(scalars or {})
         if walking and exponent.free_symbols:

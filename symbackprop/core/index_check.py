@@ -22,6 +22,7 @@ import sympy as sp
 from sympy import Derivative, Indexed, Sum
 from sympy.core.function import AppliedUndef
 
+from symbackprop.core.entrywise import entrywise_product
 from symbackprop.core.graph import LAMBDA
 from symbackprop.core.index_terms import grad
 from symbackprop.core.index_terms import i as _I
@@ -211,10 +212,7 @@ def _explicit(expr: Any, inst: _Instance, form: MatrixForm) -> sp.Matrix:
                 product = part if product is None else product * part
         return product * scalar.xreplace(inst.sizes)
     if isinstance(expr, sp.HadamardProduct):
-        out = _explicit(expr.args[0], inst, form)
-        for arg in expr.args[1:]:
-            out = out.multiply_elementwise(_explicit(arg, inst, form))
-        return out
+        return entrywise_product(*(_explicit(arg, inst, form) for arg in expr.args))
     if isinstance(expr, sp.HadamardPower):
         return _explicit(expr.base, inst, form).applyfunc(lambda e: e**expr.exp)
     raise InternalError(f"index check: cannot evaluate {type(expr).__name__} entry by entry")

@@ -51,6 +51,7 @@ from sympy import (
 )
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.core.entrywise import entrywise_product
 from symbackprop.errors import InternalError
 from symbackprop.lowering.provenance import text
 from symbackprop.records.nodes import (
@@ -294,7 +295,7 @@ class _Explicit:
             product = functools.reduce(operator.matmul, (self(a) for a in e.args if a.is_Matrix))
             return coeff * product
         if isinstance(e, HadamardProduct):
-            return functools.reduce(lambda a, b: a.multiply_elementwise(b), map(self, e.args))
+            return entrywise_product(*map(self, e.args))
         if isinstance(e, Transpose):
             return self(e.arg).T
         if isinstance(e, Elementwise):
