@@ -84,6 +84,17 @@ def derive_cmd(
         )
     if fmt == "html" and wrt is not None:
         raise click.UsageError("--wrt does not apply to --format html: the page shows every step")
+    # accepted and ignored, the flag would read as having changed something (hostile33c #7)
+    if fmt == "html" and expanded:
+        raise click.UsageError(
+            "--expanded does not apply to --format html: the page always shows the expanded "
+            "gradients"
+        )
+    if indices and expanded:
+        raise click.UsageError(
+            "--expanded does not apply to --indices: the index view collects each step into "
+            "matrix form; drop --indices for the expanded gradients"
+        )
     # checked before any work: a refused -o costs nothing and writes nothing
     target = output.target(out_path, force=force, inputs=[opts.spec])
     net = opts.derived_source()

@@ -412,3 +412,18 @@ def test_a_compact_spec_is_never_read_as_a_file_of_that_name(
     (tmp_path / "net.json").write_text('{"input": 7, "layers": [{"units": 1}]}', encoding="utf-8")
     assert "(7 x 1)" in CliRunner().invoke(main, ["shapes", "net.json"]).output
     assert "(7 x 1)" in CliRunner().invoke(main, ["shapes", "./4-3-1"]).output
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--format", "html"], "--expanded does not apply to --format html"),
+        (["--indices"], "--expanded does not apply to --indices"),
+    ],
+)
+def test_expanded_where_it_changes_nothing_is_refused(extra: list[str], says: str) -> None:
+    """hostile33c #7: ``derive --format html --expanded`` was accepted and changed nothing (the
+    page always shows the expanded gradients); so was ``--indices --expanded``."""
+    result = invoke("derive", "4-3-2-1", "--expanded", *extra)
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "Traceback" not in result.output

@@ -353,5 +353,5 @@ def test_an_expanded_ones_column_prints_as_one_not_as_the_number(
     assert r"\mathbf{1}_{2} \, x^{\top}" in latex and r"(1) \, x" not in latex
     # a number before the bold 1 is set apart: 2 \mathbf{1}_2 read 21_2 in the PDF
     assert not re.search(r"[0-9] \\mathbf\{1\}", latex), latex
-    html = runner.invoke(main, ["derive", str(spec), "--expanded", "--format", "html"]).output
+    html = runner.invoke(main, ["derive", str(spec), "--format", "html"]).output  # always expanded
     assert not re.search(r"<mn>[0-9]+</mn><mo>\u2062</mo><mrow><msub><mn style", html)
