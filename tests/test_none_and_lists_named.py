@@ -100,6 +100,21 @@ def test_init_params_names_a_scheme_that_is_not_a_string(backend: str, spec: obj
 
 
 @pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+@pytest.mark.parametrize("spec", [NET, MODEL], ids=["network", "model"])
+def test_init_params_names_a_seed_numpy_refuses(backend: str, spec: object) -> None:
+    """``init_params(seed=-1)`` failed in NumPy's words, naming no argument ("expected
+    non-negative integer"); a Generator and None are still taken, as default_rng takes them."""
+    module, _, _ = _setup(spec, backend)
+    for seed in (-1, 1.5, "a"):
+        with pytest.raises(ValueError, match=r"^seed must be a non-negative int or None, got "):
+            module.init_params(seed=seed)
+    first = module.init_params(seed=np.random.default_rng(3))
+    again = module.init_params(seed=3)
+    assert all(np.array_equal(np.asarray(first[k]), np.asarray(again[k])) for k in first)
+    module.init_params(seed=None)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
 def test_a_network_cache_edited_by_hand_is_named(backend: str) -> None:
     """backward checked only that the cache had its names (hostile25 #2): an A1 of another
     shape failed inside a product, a list for A2 ran, and float32 weights beside a float64

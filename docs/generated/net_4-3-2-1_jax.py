@@ -46,7 +46,10 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     seed gives the same parameters there; returned as jnp arrays of ``dtype`` (float64 needs
     ``jax.config.update("jax_enable_x64", True)``; without it JAX keeps float32).
     """
-    rng = np.random.default_rng(seed)
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)
+        raise ValueError(f"seed must be a non-negative int or None, got {seed!r}") from None
     if not isinstance(scheme, str):  # None would fail below naming str.startswith
         known = ", ".join([*STDS, "scaled-identity:c"])
         raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")

@@ -56,7 +56,10 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     """
     if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
         dtype = getattr(torch, np.dtype(dtype).name)
-    rng = np.random.default_rng(seed)
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)
+        raise ValueError(f"seed must be a non-negative int or None, got {seed!r}") from None
     if not isinstance(scheme, str):  # None would fail below naming str.startswith
         known = ", ".join([*STDS, "scaled-identity:c"])
         raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")

@@ -36,9 +36,13 @@ def init_params(seed=0, scheme="xavier", {signature}):
     ``scheme``: "xavier" std sqrt(1/fan_in), "he" sqrt(2/fan_in), "glorot"
     sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
 '''
-#: the checks of every module's ``init_params``: a floating dtype, and ``scaled-identity:c``
-#: with c in the CLI's range
-SCALE_CHECK = """\
+#: the start of every module's ``init_params``: its random generator from ``seed``, and the
+#: checks: a string scheme, a floating dtype, and ``scaled-identity:c`` with c in the CLI's range
+INIT_CHECKS = """\
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)
+        raise ValueError(f"seed must be a non-negative int or None, got {seed!r}") from None
     if not isinstance(scheme, str):  # None would fail below naming str.startswith
         known = ", ".join([*STDS, "scaled-identity:c"])
         raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")
@@ -61,9 +65,7 @@ SCALE_CHECK = """\
 """
 
 _INIT_BODY = (
-    """    rng = np.random.default_rng(seed)
-"""
-    + SCALE_CHECK
+    INIT_CHECKS
     + """    params = {}
     for name, (rows, cols) in SHAPES.items():
         if name in ADDED:

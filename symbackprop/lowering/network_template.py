@@ -8,7 +8,7 @@ own: :mod:`symbackprop.lowering.model_template`.
 from __future__ import annotations
 
 from symbackprop.lowering.model_template import (
-    SCALE_CHECK,
+    INIT_CHECKS,
     array_kind_check,
     float16_check,
     stds,
@@ -18,7 +18,7 @@ __all__ = [
     "INVALID_SHAPES",
     "JAX_KIND_CHECK",
     "MATRIX_CHECK",
-    "SCALE_CHECK",
+    "INIT_CHECKS",
     "STDS",
     "init_draws",
     "invalid_helper",

@@ -15,7 +15,7 @@ from __future__ import annotations
 from symbackprop.lowering.model_template import JAX_FLOATS, jax_mixed_float64
 from symbackprop.lowering.network_template import (
     JAX_KIND_CHECK,
-    SCALE_CHECK,
+    INIT_CHECKS,
     STDS,
     init_draws,
     invalid_helper,
@@ -90,9 +90,8 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     seed gives the same parameters there; returned as jnp arrays of ``dtype`` (float64 needs
     ``jax.config.update("jax_enable_x64", True)``; without it JAX keeps float32).
     """
-    rng = np.random.default_rng(seed)
 '''
-    + SCALE_CHECK
+    + INIT_CHECKS
     + init_draws(
         weight="jnp.asarray(W.astype(dtype))", bias="jnp.asarray(np.zeros((n_l, 1), dtype=dtype))"
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from symbackprop.lowering.network_template import (
     MATRIX_CHECK,
-    SCALE_CHECK,
+    INIT_CHECKS,
     init_draws,
     invalid_helper,
 )
@@ -165,8 +165,7 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     sqrt(2/(n_prev + n_l)), "normal" std 1, or "scaled-identity:c" (c times the identity,
     square layers only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
     """
-    rng = np.random.default_rng(seed)
 '''
-    + SCALE_CHECK
+    + INIT_CHECKS
     + init_draws(weight="W.astype(dtype)", bias="np.zeros((n_l, 1), dtype=dtype)")
 )

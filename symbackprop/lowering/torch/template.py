@@ -13,7 +13,7 @@ backward bodies and the module's class name (``{module}``).
 
 from __future__ import annotations
 
-from symbackprop.lowering.network_template import SCALE_CHECK, init_draws, invalid_shapes
+from symbackprop.lowering.network_template import INIT_CHECKS, init_draws, invalid_shapes
 
 INIT_PARAMS = (
     '''
@@ -27,9 +27,8 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     """
     if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
         dtype = getattr(torch, np.dtype(dtype).name)
-    rng = np.random.default_rng(seed)
 '''
-    + SCALE_CHECK
+    + INIT_CHECKS
     + init_draws(
         weight="torch.tensor(W, dtype=dtype, device=device)",
         bias="torch.zeros((n_l, 1), dtype=dtype, device=device)",

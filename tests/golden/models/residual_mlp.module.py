@@ -60,7 +60,10 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
     square parameters only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
     """
-    rng = np.random.default_rng(seed)
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)
+        raise ValueError(f"seed must be a non-negative int or None, got {seed!r}") from None
     if not isinstance(scheme, str):  # None would fail below naming str.startswith
         known = ", ".join([*STDS, "scaled-identity:c"])
         raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")
