@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from symbackprop.lowering.model_template import JAX_FLOATS, jax_mixed_float64
 from symbackprop.lowering.network_template import (
-    JAX_KIND_CHECK,
     INIT_CHECKS,
+    JAX_KIND_CHECK,
     STDS,
     init_draws,
     invalid_helper,

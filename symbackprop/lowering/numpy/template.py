@@ -11,8 +11,8 @@ the array of the wrong shape once the cheap checks on entry have failed.
 from __future__ import annotations
 
 from symbackprop.lowering.network_template import (
-    MATRIX_CHECK,
     INIT_CHECKS,
+    MATRIX_CHECK,
     init_draws,
     invalid_helper,
 )
