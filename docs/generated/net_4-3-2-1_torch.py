@@ -205,6 +205,24 @@ def _not_a_workspace(call, work):
     )
 
 
+def _latest_cache(cache, latest, data):
+    """Refuse a cache that shares arrays with the latest cache forward kept in the workspace
+    but is not it (another call's X, or that call's fresh arrays): those arrays now hold the
+    later call's values. A copy of the latest cache, or one made without this workspace,
+    shares all or none of them and passes. ``data``: the names of the caller's arrays."""
+    shared = [  # the workspace's arrays (not the caller's data, not the number m)
+        name
+        for name, value in cache.items()
+        if name not in data and hasattr(value, "shape") and latest.get(name) is value
+    ]
+    if shared and any(latest.get(name) is not value for name, value in cache.items()):
+        raise ValueError(
+            f"cache was overwritten: a later forward with the same work wrote its arrays "
+            f"({', '.join(shared)}); pass the cache of the latest forward, or give the other "
+            "forward a work dict of its own"
+        )
+
+
 #: whether torch.autocast is on for any device type, in one call (torch's own nn.RNN asks so);
 #: the public torch.is_autocast_enabled(device_type) asks one device type per call
 _any_autocast = torch._C._is_any_autocast_enabled
@@ -425,6 +443,8 @@ def forward(params, X, work=None):
         "Z3": Z3,
         "A3": A3,
     }
+    if work is not None:  # backward tells a cache a later forward wrote over
+        work["latest cache 56a6f12b"] = cache
     return A3, cache
 
 
@@ -471,6 +491,8 @@ def backward(params, cache, Y, work=None):
         ok = False
     if not ok:
         _invalid(params, Y=Y, cache=cache)
+    if work is not None and work.get("latest cache 56a6f12b", cache) is not cache:
+        _latest_cache(cache, work["latest cache 56a6f12b"], ("X",))
     # the products' tensors, fresh (None) or the workspace's
     out = {} if work is None else _workspace(work, "backward 56a6f12b", X)
 

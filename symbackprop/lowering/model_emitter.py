@@ -34,17 +34,24 @@ from symbackprop.lowering.column_sums import (
 )
 from symbackprop.lowering.model_template import (
     CACHE_SHAPE_HELPER,
+    LATEST_CACHE_HELPER,
     MATH_HELPER,
     STDS,
     WORK_HELPER,
     cache_check,
     cache_shape_check,
+    keep_latest_cache,
+    latest_cache_check,
     work_check,
 )
 from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, fitted, line
 from symbackprop.records import scalars
+
+#: where forward keeps its latest cache in a workspace: no identifier, so no value's array
+#: (kept under its name) can take the key
+LATEST_CACHE = "latest cache"
 
 if TYPE_CHECKING:
     from symbackprop.lowering.model_plan import ModelBackward, ModelForward, ModelPlan
@@ -75,6 +82,9 @@ class ModelEmitter(PrintedShapes[P]):
 
     #: the key of the backend's stable loss in ``Loss.logits_code``
     BACKEND: ClassVar[str] = "numpy"
+    #: whether forward writes into arrays kept in ``work`` (NumPy, torch; JAX ignores it): it
+    #: keeps its latest cache there, and backward refuses an older one
+    KEEPS_ARRAYS: ClassVar[bool] = True
     #: the array namespace the module imports (``np``, ``torch``, ``jnp``)
     NS: ClassVar[str] = "np"
     #: the backend named in the docstring's first line (``", in JAX"``; NumPy: none)
@@ -229,6 +239,8 @@ class ModelEmitter(PrintedShapes[P]):
                 body += ["", *text.splitlines()]
         body += ["", *self.INIT_PARAMS.splitlines(), "", *self.CHECK_HELPER.splitlines()]
         body += ["", *WORK_HELPER.splitlines(), "", *CACHE_SHAPE_HELPER.splitlines()]
+        if self.KEEPS_ARRAYS:
+            body += ["", *LATEST_CACHE_HELPER.splitlines()]
         lines = header + body + self.support() + forward + backward + loss + self.closing()
         return "\n".join(lines) + "\n"
 
@@ -308,6 +320,8 @@ class ModelEmitter(PrintedShapes[P]):
         entries = [f'"{name}": {name}' for name in plan.cache]
         entries += ['"m": m'] if plan.batch else []
         out += code_dict("cache", entries, INDENT)
+        if self.KEEPS_ARRAYS:
+            out += keep_latest_cache(LATEST_CACHE)
         return out + self.forward_tail()
 
     def linear_algebra_check(self) -> list[str]:
@@ -377,6 +391,8 @@ class ModelEmitter(PrintedShapes[P]):
         out += cache_shape_check(
             list(plan.cache), [show_dims(plan.shapes[name]) for name in plan.cache]
         )
+        if self.KEEPS_ARRAYS:
+            out += latest_cache_check(LATEST_CACHE, [d.code for d in plan.data])
         out += self.sums_checks()
         self.printer.symbols.clear()
         self.reads_m = False

@@ -231,6 +231,49 @@ def _not_a_workspace(call, work):
 '''
 
 
+#: ``_latest_cache``: backward's refusal of a cache whose arrays a later forward with the same
+#: workspace wrote over (an evaluation forward between a training forward and its backward
+#: mixed two batches into a wrong gradient, silently: hostile34b #1)
+LATEST_CACHE_HELPER = '''
+def _latest_cache(cache, latest, data):
+    """Refuse a cache that shares arrays with the latest cache forward kept in the workspace
+    but is not it (another call's X, or that call's fresh arrays): those arrays now hold the
+    later call's values. A copy of the latest cache, or one made without this workspace,
+    shares all or none of them and passes. ``data``: the names of the caller's arrays."""
+    shared = [  # the workspace's arrays (not the caller's data, not the number m)
+        name
+        for name, value in cache.items()
+        if name not in data and hasattr(value, "shape") and latest.get(name) is value
+    ]
+    if shared and any(latest.get(name) is not value for name, value in cache.items()):
+        raise ValueError(
+            f"cache was overwritten: a later forward with the same work wrote its arrays "
+            f"({', '.join(shared)}); pass the cache of the latest forward, or give the other "
+            "forward a work dict of its own"
+        )
+'''
+
+
+def keep_latest_cache(key: str) -> list[str]:
+    """forward's lines after its cache: with a workspace, the cache is kept in it under
+    ``key`` (not an identifier: no array of a model's, kept under its name, can take it)."""
+    return [
+        "    if work is not None:  # backward tells a cache a later forward wrote over",
+        f'        work["{key}"] = cache',
+    ]
+
+
+def latest_cache_check(key: str, data: list[str]) -> list[str]:
+    """backward's lines after its cache checks: a cache that is not the latest one kept under
+    ``key`` goes to :data:`LATEST_CACHE_HELPER` (``data``: the caller's arrays' names); the
+    latest, or no workspace, costs one dict lookup."""
+    names = ", ".join(f'"{name}"' for name in data) + ("," if len(data) == 1 else "")
+    return [
+        f'    if work is not None and work.get("{key}", cache) is not cache:',
+        f'        _latest_cache(cache, work["{key}"], ({names}))',
+    ]
+
+
 CACHE_SHAPE_HELPER = '''
 def _wrong_cache_shape(names, shapes, expected):
     """Name the first cached array whose shape is not forward's (a cache edited by hand or
@@ -292,6 +335,9 @@ __all__ = [
     "JAX_FLOATS",
     "STDS",
     "WORK_HELPER",
+    "LATEST_CACHE_HELPER",
+    "keep_latest_cache",
+    "latest_cache_check",
     "CACHE_SHAPE_HELPER",
     "cache_shape_check",
     "array_kind_check",

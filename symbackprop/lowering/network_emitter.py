@@ -29,7 +29,12 @@ from symbackprop.lowering.column_sums import (
     named_sums,
     sums_name,
 )
-from symbackprop.lowering.model_template import FLOAT16_MAX, work_check
+from symbackprop.lowering.model_template import (
+    FLOAT16_MAX,
+    keep_latest_cache,
+    latest_cache_check,
+    work_check,
+)
 from symbackprop.lowering.printed_shapes import P
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, fitted, line
@@ -99,6 +104,10 @@ class NetworkEmitter(ABC, Generic[P]):
     #: reason (JAX: :data:`~symbackprop.lowering.column_sums.JAX_ORDERED`); None: as
     #: :meth:`column_sums`
     ORDERED: ClassVar[tuple[str, str] | None] = None
+
+    #: whether the module writes into arrays kept in ``work`` (NumPy, torch; not JAX's pure
+    #: functions): its forward keeps its latest cache there, and backward refuses an older one
+    KEEPS_ARRAYS: ClassVar[bool] = False
 
     def __init__(self, plan: LoweringPlan, printer: P) -> None:
         self.plan = plan
@@ -253,8 +262,17 @@ class NetworkEmitter(ABC, Generic[P]):
         out += self.forward_layers()
         out.append("    cache = {")
         out += [f'        "{name}": {name},' for name in self.cached]
-        out += ["    }", f"    return {plan.cost.output}, cache"]
+        out.append("    }")
+        if self.KEEPS_ARRAYS:
+            out += keep_latest_cache(self.latest_cache)
+        out.append(f"    return {plan.cost.output}, cache")
         return out
+
+    @property
+    def latest_cache(self) -> str:
+        """The key of forward's latest cache in a workspace (this network's, as the arrays'
+        keys are: two modules may share one ``work``)."""
+        return f"latest cache {self.planner.tag}"
 
     def forward_layers(self) -> list[str]:
         """Every layer's statements, in order."""
@@ -287,6 +305,8 @@ class NetworkEmitter(ABC, Generic[P]):
         out += self.refused(
             "AttributeError, IndexError, KeyError, TypeError", "params, Y=Y, cache=cache"
         )
+        if self.KEEPS_ARRAYS:
+            out += latest_cache_check(self.latest_cache, [plan.data[0]])
         out += self.backward_begins()
         # a gradient that is exactly zero is written as zeros in X's dtype, that of the products
         self.printer.dtype = self.ZERO_DTYPE
@@ -355,6 +375,8 @@ class InPlaceEmitter(NetworkEmitter[P]):
     """A network emitter for a backend whose arrays are updated in place (NumPy, torch):
     :meth:`assign` lowers a statement into few fresh arrays; the backend spells an
     element-wise product, a scale, a product and a row sum."""
+
+    KEEPS_ARRAYS = True
 
     def fresh(self, expr: Any) -> bool:
         """True if printing ``expr`` makes a new array (safe to update in place)."""

@@ -244,6 +244,24 @@ def _not_a_workspace(call, work):
     )
 
 
+def _latest_cache(cache, latest, data):
+    """Refuse a cache that shares arrays with the latest cache forward kept in the workspace
+    but is not it (another call's X, or that call's fresh arrays): those arrays now hold the
+    later call's values. A copy of the latest cache, or one made without this workspace,
+    shares all or none of them and passes. ``data``: the names of the caller's arrays."""
+    shared = [  # the workspace's arrays (not the caller's data, not the number m)
+        name
+        for name, value in cache.items()
+        if name not in data and hasattr(value, "shape") and latest.get(name) is value
+    ]
+    if shared and any(latest.get(name) is not value for name, value in cache.items()):
+        raise ValueError(
+            f"cache was overwritten: a later forward with the same work wrote its arrays "
+            f"({', '.join(shared)}); pass the cache of the latest forward, or give the other "
+            "forward a work dict of its own"
+        )
+
+
 class _Arrays:
     """The arrays a function writes its products into, by name (``out.Z1``): a workspace's,
     or None each (``_FRESH``), with which NumPy makes a fresh array. An attribute is a cheaper
@@ -359,6 +377,8 @@ def forward(params, X, work=None):
         "Z3": Z3,
         "A3": A3,
     }
+    if work is not None:  # backward tells a cache a later forward wrote over
+        work["latest cache 56a6f12b"] = cache
     return A3, cache
 
 
@@ -407,6 +427,8 @@ def backward(params, cache, Y, work=None):
         ok = False
     if not ok:
         _invalid(params, Y=Y, cache=cache)
+    if work is not None and work.get("latest cache 56a6f12b", cache) is not cache:
+        _latest_cache(cache, work["latest cache 56a6f12b"], ("X",))
 
     # dJ/dA3 [step 1]: J averages the bce loss over the m columns, so dJ/dA3 = (1/m) dL/da
     # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3

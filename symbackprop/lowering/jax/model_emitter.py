@@ -61,6 +61,7 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     place), the cost as a ``jax.custom_vjp`` after ``loss_and_grads``."""
 
     BACKEND = "jax"
+    KEEPS_ARRAYS = False  # pure functions: work is accepted and ignored
     NS = "jnp"
     NAMED = ", in JAX"
     COLUMN_SUMS = "{y}.sum(axis=0, keepdims=True)"

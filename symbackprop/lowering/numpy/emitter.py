@@ -66,7 +66,7 @@ from sympy import HadamardPower, MatAdd, MatMul, OneMatrix, Transpose
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import ATOM, MUL, mask_factors
 from symbackprop.lowering.column_sums import SUMS_HELPER
-from symbackprop.lowering.model_template import WORK_HELPER, work_check
+from symbackprop.lowering.model_template import LATEST_CACHE_HELPER, WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
 from symbackprop.lowering.numpy.model_template import LOG_SOFTMAX_HELPER
@@ -536,6 +536,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             body += ["", *BATCH_HELPER.splitlines()]
         body += ["", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines(), "", *WORK_HELPER.splitlines()]
+        body += ["", *LATEST_CACHE_HELPER.splitlines()]
         if self.plan.sums_to_one:
             body += ["", *SUMS_HELPER.splitlines()]
         body += self.workspace_helper()

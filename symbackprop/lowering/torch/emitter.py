@@ -48,7 +48,7 @@ from sympy import Transpose
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import MUL, float_literal, mask_factors
 from symbackprop.lowering.column_sums import sums_name
-from symbackprop.lowering.model_template import WORK_HELPER, work_check
+from symbackprop.lowering.model_template import LATEST_CACHE_HELPER, WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
 from symbackprop.lowering.provenance import show_dims
@@ -480,6 +480,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         body = ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
         body += ["", *INVALID_HELPER.splitlines(), "", *SAME_DTYPE_HELPER.splitlines()]
         body += ["", *WORK_HELPER.splitlines()]
+        body += ["", *LATEST_CACHE_HELPER.splitlines()]
         body += ["", *NO_GRAD_HELPER.splitlines()]
         body += ["", *ONES_HELPER.splitlines()] if self.planner.ones else []
         body += ["", *BATCH_SIZE_HELPER.splitlines()] if self.batch_size else []

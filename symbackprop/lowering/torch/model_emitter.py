@@ -57,6 +57,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     ``torch.autograd.Function`` and an ``nn.Module`` after ``loss_and_grads``."""
 
     BACKEND = "torch"
+    KEEPS_ARRAYS = False  # fresh tensors on every call: work is accepted and ignored
     NS = "torch"
     NAMED = ", in PyTorch"
     COLUMN_SUMS = "{y}.sum(0, keepdim=True)"

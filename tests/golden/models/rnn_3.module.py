@@ -215,6 +215,24 @@ def _wrong_cache_shape(names, shapes, expected):
             )
 
 
+def _latest_cache(cache, latest, data):
+    """Refuse a cache that shares arrays with the latest cache forward kept in the workspace
+    but is not it (another call's X, or that call's fresh arrays): those arrays now hold the
+    later call's values. A copy of the latest cache, or one made without this workspace,
+    shares all or none of them and passes. ``data``: the names of the caller's arrays."""
+    shared = [  # the workspace's arrays (not the caller's data, not the number m)
+        name
+        for name, value in cache.items()
+        if name not in data and hasattr(value, "shape") and latest.get(name) is value
+    ]
+    if shared and any(latest.get(name) is not value for name, value in cache.items()):
+        raise ValueError(
+            f"cache was overwritten: a later forward with the same work wrote its arrays "
+            f"({', '.join(shared)}); pass the cache of the latest forward, or give the other "
+            "forward a work dict of its own"
+        )
+
+
 def _buffer(work, name, shape, dtype):
     """The array for ``name`` in the caller's workspace ``work`` (a dict), or None without one.
 
@@ -281,6 +299,8 @@ def forward(params, X1, X2, X3, Y, *, work=None):
         "t11": t11,
         "m": m,
     }
+    if work is not None:  # backward tells a cache a later forward wrote over
+        work["latest cache"] = cache
     return float(J[0, 0]), cache
 
 
@@ -328,6 +348,8 @@ def backward(params, cache, work=None):
     if _shapes != _expected:
         _names = ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t9", "t11")
         _wrong_cache_shape(_names, _shapes, _expected)
+    if work is not None and work.get("latest cache", cache) is not cache:
+        _latest_cache(cache, work["latest cache"], ("X1", "X2", "X3", "Y"))
     # dJ/dc = (1/m) (t11 - Y) 1_m [step 3, bias]
     dc = (t11 - Y).sum(axis=1, keepdims=True) / m  # (1, 1)
 

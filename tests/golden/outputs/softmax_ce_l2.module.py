@@ -261,6 +261,24 @@ def _not_a_workspace(call, work):
     )
 
 
+def _latest_cache(cache, latest, data):
+    """Refuse a cache that shares arrays with the latest cache forward kept in the workspace
+    but is not it (another call's X, or that call's fresh arrays): those arrays now hold the
+    later call's values. A copy of the latest cache, or one made without this workspace,
+    shares all or none of them and passes. ``data``: the names of the caller's arrays."""
+    shared = [  # the workspace's arrays (not the caller's data, not the number m)
+        name
+        for name, value in cache.items()
+        if name not in data and hasattr(value, "shape") and latest.get(name) is value
+    ]
+    if shared and any(latest.get(name) is not value for name, value in cache.items()):
+        raise ValueError(
+            f"cache was overwritten: a later forward with the same work wrote its arrays "
+            f"({', '.join(shared)}); pass the cache of the latest forward, or give the other "
+            "forward a work dict of its own"
+        )
+
+
 #: (dtype, rows) -> (a row of ones, 1, the tolerance of a column sum), see _sums_to_one
 _SUM_CHECK = {}
 
@@ -400,6 +418,8 @@ def forward(params, X, work=None):
         "Z2": Z2,
         "A2": A2,
     }
+    if work is not None:  # backward tells a cache a later forward wrote over
+        work["latest cache 1f7873b9"] = cache
     return A2, cache
 
 
@@ -447,6 +467,8 @@ def backward(params, cache, Y, work=None):
         ok = False
     if not ok:
         _invalid(params, Y=Y, cache=cache)
+    if work is not None and work.get("latest cache 1f7873b9", cache) is not cache:
+        _latest_cache(cache, work["latest cache 1f7873b9"], ("X",))
     _sums_to_one(Y, "Y")
 
     # dJ/dA2 [step 1]: J averages the ce loss over the m columns, so dJ/dA2 = (1/m) dL/da
