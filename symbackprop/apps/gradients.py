@@ -202,8 +202,8 @@ def _short(value: sp.Rational) -> str:
     if len(full) <= _SHORT_DIGITS:
         return full
     if value.is_Integer:
-        return f"{sp.N(value, 6)} (an integer of {len(full.lstrip('-')):,} digits)"
-    return f"{sp.N(value, 6)} (a fraction of {len(full):,} characters)"
+        return f"{sp.N(value, 6)!s} (an integer of {len(full.lstrip('-')):,} digits)"
+    return f"{sp.N(value, 6)!s} (a fraction of {len(full):,} characters)"
 
 
 def exact_scaling(

@@ -381,7 +381,7 @@ class RealInterpretation(Interpretation):
         assert act.formula is not None
         body = act.derivative if kind == "g'" else act.formula
         prime = "'" if kind == "g'" else ""
-        what = f"{act.name}{prime}({sp.N(q, 6)})"
+        what = f"{act.name}{prime}({sp.N(q, 6)!s})"
         return accuracy.value(body.xreplace({scalars.z: exact}), self.DIGITS, what)
 
     def elementwise(self, body: Any, variable: sp.Symbol, q: Any) -> Any:
@@ -396,7 +396,7 @@ class RealInterpretation(Interpretation):
         return accuracy.value(
             true.xreplace({variable: accuracy.exact(q)}),
             self.DIGITS,
-            f"{body.xreplace({variable: sp.Symbol('t')})} at t = {sp.N(q, 6)}",
+            f"{body.xreplace({variable: sp.Symbol('t')})} at t = {sp.N(q, 6)!s}",
         )
 
     def _true_function(self, node: Any) -> Any:

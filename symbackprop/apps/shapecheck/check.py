@@ -145,10 +145,13 @@ class Counterexample:
             sp.nan, sp.zoo, sp.oo, -sp.oo
         )
         # zoo is SymPy's word for 1/0: said as what it means for the formula
-        yours = "is undefined there" if undefined else f"gives {_short(self.yours)}"
+        mine, truth = _short(self.yours), _short(self.truth)
+        if mine == truth:  # equal in 12 digits: as many as were compared
+            mine, truth = _short(self.yours, AGREED), _short(self.truth, AGREED)
+        yours = "is undefined there" if undefined else f"gives {mine}"
         return (
             f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula {yours}, "
-            f"the gradient is {_short(self.truth)}{self._apart()} "
+            f"the gradient is {truth}{self._apart()} "
             f"({how}{', at sizes ' + at if at else ''})"
         )
 
@@ -159,14 +162,22 @@ class Counterexample:
         gap = abs(self.yours - self.truth)
         if gap == 0 or gap > abs(self.truth) * sp.Rational(1, 10**10):
             return ""
-        return f", which differ by {sp.N(gap, 3)}"
+        return f", which differ by {sp.N(gap, 3)!s}"
 
 
-def _short(value: Any) -> str:
-    """An exact rational as is when short, else 12 significant digits; a value with a function
-    left in it (the formula's own ``sigmoid(1421/15)``) in the formula language."""
+#: the significant digits a counterexample's value shows, and where 12 show two values equal,
+#: as many as the numeric comparison agreed on
+SHOWN, AGREED = 12, numeric.AGREED_DIGITS
+
+
+def _short(value: Any, digits: int = SHOWN) -> str:
+    """An exact rational as is when short, else ``digits`` significant digits, as a number of
+    the numeric check is (it carries 100: a line of them said nothing more); a value with a
+    function left in it (the formula's own ``sigmoid(1421/15)``) in the formula language."""
     if isinstance(value, sp.Rational) and max(abs(value.p), value.q).bit_length() > 100:
-        return f"{sp.N(value, 12)} (approximately)"
+        return f"{sp.N(value, digits)!s} (approximately)"
+    if isinstance(value, sp.Float):
+        return str(sp.N(value, digits))
     if isinstance(value, sp.Basic) and not value.is_Number:
         return _text(value)
     return str(value)
@@ -972,7 +983,7 @@ def _bounded(what: str, q: Any, limit: float = MAX_ARGUMENT) -> Any:
     if size != size:  # nan
         raise _TooLarge(f"{what} is evaluated at an undefined value ({q})")
     if size > limit:
-        shown = f"{sp.N(q, 3)}" if getattr(q, "is_finite", False) else str(q)
+        shown = f"{sp.N(q, 3)!s}" if getattr(q, "is_finite", False) else str(q)
         raise _TooLarge(
             f"{what} would be evaluated at about {shown}; the numeric check evaluates "
             f"functions only at arguments up to {BOUND_TEXT} in size (nested exponentials "

@@ -164,8 +164,8 @@ def _lost(low: sp.MatrixBase, high: sp.MatrixBase, what: str, digits: int, more:
         return ""
     i, j = found
     return (
-        f"entry [{i}, {j}] of {what} is {sp.N(low[i, j], 12)} in {digits}-digit arithmetic "
-        f"and {sp.N(high[i, j], 12)} in {more}-digit arithmetic (rounding took its digits), "
+        f"entry [{i}, {j}] of {what} is {sp.N(low[i, j], 12)!s} in {digits}-digit arithmetic "
+        f"and {sp.N(high[i, j], 12)!s} in {more}-digit arithmetic (rounding took its digits), "
         "so the numeric check cannot decide"
     )
 
