@@ -66,6 +66,20 @@ def test_index_view_checks_pass_broadly(spec: str, kwargs: dict, batch: bool) ->
             assert ascii_math not in out, ascii_math
 
 
+@pytest.mark.parametrize("batch", [False, True])
+def test_every_step_collects_into_matrix_form(batch: bool) -> None:
+    """hostile34a #2: softmax with a loss other than ce ended at the entry formula, with no
+    "hence dJ/dz2 = ..." line, though every other step has one (its form is checked too)."""
+    d = sb.derive(sb.Network.parse("3-2:leaky_relu-3:softmax", loss="mse"), batch=batch)
+    views = index_view(d)
+    assert all(view.matrix is not None for view in views), [
+        view.step.target for view in views if view.matrix is None
+    ]
+    text = to_index_text(d)
+    z = "Z2" if batch else "z2"
+    assert f"hence dJ/d{z} = " in text and "1_(n2 x n2)" in text
+
+
 def _weight_view(batch: bool = False):  # type: ignore[no-untyped-def]
     d = sb.derive(sb.Network.parse("3-2-2"), batch=batch)
     step = next(s for s in d.steps if s.target == "dJ/dW2")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy import Derivative, KroneckerDelta, MatrixSymbol, Sum
+from sympy import Derivative, KroneckerDelta, MatrixSymbol, OneMatrix, Sum
 
 from symbackprop.core.graph import LAMBDA
 from symbackprop.core.index_terms import J, entry, grad, i, j, k, p, s, t
@@ -439,6 +439,26 @@ class IndexBuilder:
                 _say("entry by entry, a minus y: ", step.expr),
                 cost=cost,
                 onehot=y.name,
+            )
+        else:  # any other loss: the chain's last line, with dJ/da a matrix of its own
+            grad_a = MatrixSymbol("_grad_" + a.name, *a.shape)
+            # the ones matrix repeats each column's sum of a ⊙ dJ/da in every row
+            column_sums = sp.MatMul(OneMatrix(n, n), sp.HadamardProduct(a, grad_a))
+            matrix = MatrixForm(
+                z,
+                sp.HadamardProduct(a, sp.MatAdd(grad_a, -column_sums)),
+                _say(
+                    "entry (i, t) of the ones matrix times "
+                    if c
+                    else "entry i of the ones matrix times ",
+                    a,
+                    " ⊙ ",
+                    Grad(a),
+                    " is the sum over k of its column t" if c else " is the sum over k",
+                    ", the same in every row i",
+                ),
+                shows={grad_a.name: Grad(a)},
+                entries={grad_a.name: grad(a, i, j) if c else grad(a, i)},
             )
         return IndexStep(step, (definition,), tuple(equations), matrix, a, None)
 
