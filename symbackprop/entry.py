@@ -89,6 +89,8 @@ def _sizes(found: object, sizes: object, *, batch_allowed: bool) -> None:
     model = getattr(found, "model", None) if isinstance(found, Derivation) else found
     shapes = getattr(model, "shapes", None) if isinstance(model, Model) else None
     if shapes is None:
+        if not batch_allowed:  # the checks name each layer's n_l themselves, and say why
+            _network_sizes(found, sizes)
         return
     known = {str(d) for shape in shapes.values() for d in shape if not str(d).isdigit()}
     for name in sizes:
@@ -99,6 +101,27 @@ def _sizes(found: object, sizes: object, *, batch_allowed: bool) -> None:
         if name not in known:
             dims = ", ".join(sorted(known)) or "none"
             raise SpecError(f"sizes: no dimension {name!r} in this model (its dimensions: {dims})")
+
+
+def _network_sizes(found: object, sizes: Mapping[str, object]) -> None:
+    """The ``sizes`` of a network's generated code name its named widths, not m: a typo, or a
+    number for a width given in the spec (``{"n0": 5}`` for 4-3-1), was ignored silently where
+    the command line refuses it (hostile34b #8)."""
+    network = found.network if isinstance(found, Derivation) else found
+    if not isinstance(network, Network):
+        return
+    known = network.named_widths
+    for name in sizes:
+        if name == "m":
+            raise SpecError(
+                "sizes: m does not apply: the generated module takes any batch size (m is "
+                "the data's column count at run time)"
+            )
+        if name not in known:
+            widths = ", ".join(known) or "none (every width is a number)"
+            raise SpecError(
+                f"sizes: the network has no width named {name!r}; its named widths: {widths}"
+            )
 
 
 def _derived(source: SourceLike) -> Derivation:

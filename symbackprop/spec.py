@@ -43,6 +43,7 @@ import json
 import keyword
 import math
 import numbers
+import operator
 import os
 import re
 import tomllib
@@ -1067,11 +1068,19 @@ def _strip_label(err: SpecError, label: str) -> str:
 
 def checked_size(name: str, value: object) -> int:
     """``value`` as the size of the dimension ``name``: a positive int up to
-    :data:`MAX_WIDTH` (not a bool, a float or a string), else a ``SpecError`` naming it. The
-    one rule for the sizes code generation and the printers take."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WIDTH:
-        raise SpecError(f"sizes[{name!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}")
-    return value
+    :data:`MAX_WIDTH` (any integer type, NumPy's ``int64`` too; not a bool, a float or a
+    string), else a ``SpecError`` naming it. The one rule for the sizes code generation and
+    the printers take."""
+    problem = SpecError(f"sizes[{name!r}] must be a positive int up to {MAX_WIDTH}, got {value!r}")
+    if isinstance(value, bool):
+        raise problem
+    try:
+        size = operator.index(value)  # an integer of any type, as a Python int
+    except TypeError:
+        raise problem from None
+    if not 1 <= size <= MAX_WIDTH:
+        raise problem
+    return size
 
 
 def is_spec_file(spec: str) -> bool:

@@ -24,7 +24,7 @@ def _shapecheck(spec: str, wrt: str, formula: str) -> tuple[int, str]:
 def test_sigmoid_through_exp_off_by_1e_58_is_caught_exactly() -> None:
     code, out = _shapecheck("4-3-2-1", "W2", f"delta2 (1/(1 + exp(-z1)))^T ⊙ ({_OFF})")
     assert code == 1, out
-    assert "differ by 5.16E-60" in out and "exactly, at random rational inputs" in out
+    assert "differ by 5.16e-60" in out and "exactly, at random rational inputs" in out
     right, out = _shapecheck("4-3-2-1", "W2", "delta2 (1/(1 + exp(-z1)))^T")
     assert right == 0, out
     assert "equals dJ/dW2 exactly" in out and "numeric check" not in out

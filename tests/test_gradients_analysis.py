@@ -213,7 +213,7 @@ def test_an_exact_number_past_a_hundred_characters_is_printed_short() -> None:
     """hostile31 F13: ``--depth 300 --init scaled-identity:1e6`` printed two 1,800-digit
     integers; the lecture's (3/2)^50 (41 characters) is still printed in full."""
     text = exact_scaling(300, 10**6).text()
-    assert "1.00000E+1800 (an integer of 1,801 digits)" in text
+    assert "1.00000e+1800 (an integer of 1,801 digits)" in text
     assert max(len(line) for line in text.splitlines()) < 200
     lecture = exact_scaling(50, "3/2").text()
     assert "717897987691852588770249/1125899906842624 I = (3/2)^50 I: yes" in lecture

@@ -48,3 +48,25 @@ def test_a_numeric_counterexample_shows_twelve_digits_or_as_many_as_differ() -> 
     close = sp.Float("0.1234567890123456789099", 100)
     text = str(Counterexample("W1", 0, 0, a, close, {"n": 3}, False))
     assert "gives 0.12345678901234567890123456789012346" in text, text
+
+
+def test_sizes_of_no_dimension_are_refused_by_codegen_and_the_printers() -> None:
+    """hostile34b #8: ``sb.codegen("4-3-1", sizes={"n0": 5})`` gave W1 of shape (3, 4) and said
+    nothing, and ``sb.to_text`` printed ``x  n0 x 1  (5 x 1)`` for the 4-input network; the
+    command line refuses both. A NumPy integer is a size like any int."""
+    import numpy as np
+
+    import symbackprop as sb
+    from symbackprop.errors import SpecError
+
+    for call in (
+        lambda: sb.codegen("4-3-1", sizes={"n0": 5}),
+        lambda: sb.codegen("n-3-1", sizes={"n": 4, "k": 3}),
+        lambda: sb.codegen("n-3-1", sizes={"n": 4, "m": 7}),
+        lambda: sb.to_text(sb.derive("4-3-1"), sizes={"n0": 5}),
+        lambda: sb.to_markdown(sb.derive("n-3-1"), sizes={"k": 5}),
+    ):
+        with pytest.raises(SpecError, match=r"^sizes"):
+            call()
+    assert "W1 = np.empty" not in sb.codegen("n-3-1", sizes={"n": np.int64(4)})
+    assert "(4 x 1)" in sb.to_text(sb.derive("n-3-1"), sizes={"n": np.int64(4), "m": 2})

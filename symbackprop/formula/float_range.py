@@ -55,7 +55,7 @@ def short_number(number: Any) -> str:
     if len(written) <= 40:
         return written
     try:
-        return f"about {sp.N(number, 3)!s}"
+        return f"about {sp.N(number, 3)}"
     except (ArithmeticError, ValueError, TypeError, OverflowError):
         return f"{written[:30]}...{written[-6:]}"
 

@@ -207,7 +207,7 @@ class NetworkParts(Parts):
 
     def __init__(self, d: Any, *, sizes: dict[str, int] | None = None) -> None:
         self.d = d
-        self.view = View(d, expanded=True, extra_sizes=shown_sizes(sizes))
+        self.view = View(d, expanded=True, extra_sizes=shown_sizes(sizes, d))
         self.doc = LatexDocument(self.view)
         self.printer = MathMLPrinter(self.view.activation_latex, self.doc.naming)
         self.sizes = self.view.sizes
@@ -294,7 +294,7 @@ class ModelParts(Parts):
 
     def __init__(self, d: ModelDerivation, *, sizes: dict[str, int] | None = None) -> None:
         self.d = d
-        self.view = ModelView(d, expanded=True, extra_sizes=shown_sizes(sizes))
+        self.view = ModelView(d, expanded=True, extra_sizes=shown_sizes(sizes, d))
         self.doc = ModelLatex(self.view)
         self.model = self.view.model
         acts = {name: rec.latex for name, rec in ACTIVATIONS.items()}

@@ -44,7 +44,7 @@ def to_data(
     require_derivation(d, "to_json")
     if isinstance(d, ModelDerivation):
         return model_json.to_data(d, wrt=wrt, expanded=expanded, sizes=sizes)
-    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
+    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d))
     doc = LatexDocument(view)
 
     def expr(e: Any) -> dict[str, str]:

@@ -454,7 +454,7 @@ def to_latex(
         return model_latex.to_latex(
             d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=sizes, figure=figure
         )
-    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
+    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d))
     doc = LatexDocument(view)
     out = doc.document(figure=figure) if standalone else doc.snippet()
     return with_index_view(out, d, wrt=wrt, standalone=standalone) if indices else out

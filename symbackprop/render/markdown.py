@@ -45,7 +45,7 @@ def to_markdown(
     require_derivation(d, "to_markdown")
     if isinstance(d, ModelDerivation):
         return model_latex.to_markdown(d, wrt=wrt, expanded=expanded, sizes=sizes)
-    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
+    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d))
     doc = LatexDocument(view)
     g, net = d.graph, d.network
     out = [

@@ -50,7 +50,7 @@ def to_data(
     sizes: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """A model's derivation as plain JSON-able data (see the module docstring)."""
-    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
+    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d))
     doc = ModelLatex(view)
     model, names = view.model, view.names
 

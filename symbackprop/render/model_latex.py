@@ -478,7 +478,7 @@ def to_latex(
 ) -> str:
     """A model's derivation as a standalone LaTeX document (its computation graph drawn with
     TikZ unless ``figure=False``) or an ``align`` snippet."""
-    doc = ModelLatex(ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes)))
+    doc = ModelLatex(ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d)))
     return doc.document(figure=figure) if standalone else doc.snippet()
 
 
@@ -490,5 +490,5 @@ def to_markdown(
     sizes: dict[str, int] | None = None,
 ) -> str:
     """A model's derivation as Markdown."""
-    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
+    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d))
     return ModelLatex(view).markdown()

@@ -71,7 +71,7 @@ def render(
     sizes: dict[str, int] | None = None,
 ) -> list[RenderableType]:
     """A model's derivation as rich renderables, top to bottom."""
-    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
+    view = ModelView(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d))
     model = view.model
     out = Lines()
     params = ", ".join(model.parameters)

@@ -11,12 +11,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from symbackprop.errors import SpecError
-from symbackprop.spec import checked_size
+from symbackprop.model import Model
+from symbackprop.spec import Network, checked_size
 
 
-def shown_sizes(sizes: object) -> dict[str, int]:
+def _dimensions(derivation: object) -> tuple[str, ...] | None:
+    """The names a derivation's ``sizes=`` may give: a network's named widths and m, a model's
+    dimensions; None where the derivation says neither."""
+    network = getattr(derivation, "network", None)
+    if isinstance(network, Network):
+        return (*network.named_widths, "m")
+    model = getattr(derivation, "model", None)
+    if isinstance(model, Model):
+        return tuple(
+            sorted({str(d) for shape in model.shapes.values() for d in shape if d.is_Symbol})
+        )
+    return None
+
+
+def shown_sizes(sizes: object, derivation: object = None) -> dict[str, int]:
     """``sizes`` (None, or a mapping of dimension names to ints) as a dict; a ``SpecError``
-    naming the entry at fault otherwise."""
+    naming the entry at fault otherwise. With ``derivation``, each name must be one of its
+    dimensions: ``{"n0": 5}`` for 4-3-1 printed ``x  n0 x 1  (5 x 1)`` (hostile34b #8)."""
     if sizes is None:
         return {}
     if not isinstance(sizes, Mapping):
@@ -29,4 +45,9 @@ def shown_sizes(sizes: object) -> dict[str, int]:
         if not isinstance(name, str):
             raise SpecError(f"sizes: a dimension name is a string, got {name!r}")
         out[name] = checked_size(name, value)
+    known = _dimensions(derivation)
+    for name in out:
+        if known is not None and name not in known:
+            shown = ", ".join(known) or "none (every size is a number)"
+            raise SpecError(f"sizes: no dimension {name!r} here; the dimensions: {shown}")
     return out

@@ -225,5 +225,5 @@ def to_slides(
     ``texlive-latex-recommended``): one frame per step, the delta recursion built up."""
     if isinstance(d, ModelDerivation):
         raise SpecError("slides are for dense networks, not models")
-    view = View(d, wrt=wrt, extra_sizes=shown_sizes(sizes))
+    view = View(d, wrt=wrt, extra_sizes=shown_sizes(sizes, d))
     return SlideDeck(view).deck()

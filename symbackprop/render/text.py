@@ -85,7 +85,7 @@ def render(
     """The derivation as rich renderables, top to bottom."""
     if isinstance(d, ModelDerivation):
         return model_text.render(d, wrt=wrt, expanded=expanded, sizes=sizes)
-    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes))
+    view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d))
     net = d.network
     g = d.graph
     out = Lines()
