@@ -1075,7 +1075,7 @@ def checked_size(name: str, value: object) -> int:
     if isinstance(value, bool):
         raise problem
     try:
-        size = operator.index(value)  # type: ignore[arg-type]  # TypeError below  # an integer of any type, as a Python int
+        size = operator.index(value)  # type: ignore[arg-type]  # any integer type; else TypeError
     except TypeError:
         raise problem from None
     if not 1 <= size <= MAX_WIDTH:
