@@ -70,3 +70,28 @@ def test_sizes_of_no_dimension_are_refused_by_codegen_and_the_printers() -> None
             call()
     assert "W1 = np.empty" not in sb.codegen("n-3-1", sizes={"n": np.int64(4)})
     assert "(4 x 1)" in sb.to_text(sb.derive("n-3-1"), sizes={"n": np.int64(4), "m": 2})
+
+
+@pytest.mark.parametrize("literal", ["0x10", "0X1F", "0b101", "0o7"])
+def test_a_python_integer_literal_is_refused_not_read_as_zero_times_a_name(literal: str) -> None:
+    """hostile34b #9: ``J = 0x10 bce(...)`` read as 0 times a new parameter x10: a cost
+    identically 0, which codegen wrote and check passed."""
+    from symbackprop.errors import SymbackpropError
+    from symbackprop.model import Model
+
+    text = f"w : n x 1\nx : n x 1\nJ = {literal} sum(w ⊙ x)\nsizes: n = 3\ndata: x\n"
+    with pytest.raises(SymbackpropError, match=rf"'{literal}' is a Python integer literal"):
+        Model.parse(text)
+    # 0 times a name written apart, and a name x alone after 0, still read as products
+    Model.parse("w : n x 1\nx : n x 1\nJ = sum(w ⊙ x) + 0 sum(w)\nsizes: n = 3\ndata: x\n")
+
+
+@pytest.mark.parametrize("keyword", ["data", "sizes"])
+def test_a_declaration_named_like_a_statement_says_so(keyword: str) -> None:
+    """hostile34b #10: ``data : n0 x m`` said "data name 'n0 x m': expected an ASCII
+    identifier", read as the data: line."""
+    from symbackprop.errors import SymbackpropError
+    from symbackprop.model import Model
+
+    with pytest.raises(SymbackpropError, match=rf"'{keyword}' is reserved for the '{keyword}:'"):
+        Model.parse(f"{keyword} : n x 1\nw : n x 1\nJ = sum(w)\n")

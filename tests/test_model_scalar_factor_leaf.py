@@ -17,7 +17,7 @@ HEAD = "X : n0 x m\nW : n1 x n0\nsizes: n0 = 2, n1 = 2\n"
     [
         ("q sum(W X ⊙ W X)", "q"),
         ("q ⊙ sum(W X)", "q"),
-        ("0x10 sum(W X ⊙ W X)", "x10"),  # 0 times a leaf x10: listed as a 1 x 1 parameter
+        ("0 x10 sum(W X ⊙ W X)", "x10"),  # 0 times a leaf x10: listed as a 1 x 1 parameter
         ("q + sum(W X)", "q"),
     ],
 )

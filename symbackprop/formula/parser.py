@@ -140,6 +140,17 @@ class _Tokenizer:
     def fail(self, message: str, pos: int) -> FormulaError:
         return FormulaError(message, self.text, pos)
 
+    @staticmethod
+    def python_literal(out: list[_Token], name: str, at: int) -> bool:
+        """Whether ``name`` right after the number 0 makes a hex, octal or binary literal
+        (``0x10``, ``0o7``, ``0b101``): it read as 0 times a new name x10, a cost identically 0
+        that every check passed (hostile34b #9)."""
+        if not out or out[-1].kind != "num" or out[-1].text != "0" or out[-1].end != at:
+            return False
+        digits = {"x": "0123456789abcdefABCDEF", "o": "01234567", "b": "01"}
+        allowed = digits.get(name[:1].lower())
+        return allowed is not None and len(name) > 1 and all(ch in allowed for ch in name[1:])
+
     def ones_column(self, number: _Token, suffix: str) -> FormulaError:
         """``1_m``, derive's column of ones, pasted back: the language writes no ones matrix
         (it said "missing operator before number '1'", hostile32)."""
@@ -165,6 +176,13 @@ class _Tokenizer:
                 j = self.ident_end(i)
                 if c == "_" and out and out[-1].kind == "num" and out[-1].end == i:
                     raise self.ones_column(out[-1], text[i:j])
+                if self.python_literal(out, text[i:j], i):
+                    written = out[-1].text + text[i:j]
+                    raise self.fail(
+                        f"'{written}' is a Python integer literal; a formula writes numbers in "
+                        f"decimal (here it would be 0 times a name '{text[i:j]}')",
+                        out[-1].pos,
+                    )
                 self.check_name(text[i:j], i)
                 out.append(_Token("name", text[i:j], i, j))
                 i = j

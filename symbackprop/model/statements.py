@@ -327,6 +327,13 @@ def read(text: str, functions: frozenset[str] = frozenset()) -> Statements:
             continue
         head, colon, body = statement.partition(":")
         keyword_ = head.strip()
+        if colon and keyword_ in ("sizes", "data") and _SHAPE_RE.fullmatch(body.strip()):
+            # 'data : n0 x m' declares nothing: the keyword's line read 'n0 x m' as a name
+            raise _fail(
+                number,
+                f"'{keyword_}' is reserved for the '{keyword_}:' line; a value declared "
+                f"'{keyword_} : {_cut(body.strip(), 30)}' needs another name",
+            )
         if colon and keyword_ == "sizes":
             if sizes_line:
                 raise _fail(number, f"a second 'sizes:' line (the first is line {sizes_line})")
