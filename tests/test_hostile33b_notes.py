@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import symbackprop as sb
 from symbackprop.model import Model
 
@@ -31,6 +33,7 @@ def test_a_repair_with_several_numbers_pastes_back_and_passes() -> None:
     assert pasted.ok, (report.repair.formula, pasted.error)
 
 
+@pytest.mark.slow  # 7 s: a model's exact comparison of two formulas
 def test_a_right_sum_of_a_formula_of_the_right_shape_gets_no_rowsum_note() -> None:
     """#2: the negated truth of norm2_squared's dJ/dx (a sign error) was told to write
     rowsum for the sum inside its norm."""
@@ -122,6 +125,7 @@ def test_entrywise_product_keeps_an_entry_without_a_value() -> None:
     assert out[0, 0] is sp.nan and out[0, 1] == 6
 
 
+@pytest.mark.slow  # 3 s: its comparison places points on both sides of the kink
 def test_a_quotient_with_a_value_somewhere_is_not_refused_as_undefined() -> None:
     """#3: ``relu(sum(W3) + 100) / relu(sum(W3) + 100)`` is 1 wherever sum(W3) > -100; it was
     refused (exit 2) as "undefined, not a real number", its Piecewise having a zoo piece."""
