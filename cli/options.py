@@ -270,12 +270,12 @@ class SpecOptions:
                     f"sets it in its equations ({how})"
                 )
         model = Model.from_file(self.spec, define=unique(self.define, "--define") or None)
-        dims = {str(d) for shape in model.shapes.values() for d in shape}
+        dims = model.dimensions
         for name in unique(self.size, "--size"):
             # m is a size like any other only where the model has it: a model without m
             # would otherwise take `--size m=3` silently and its exact check skip the sizes
             if name not in dims:
-                known = ", ".join(sorted(d for d in dims if not d.isdigit() and d != "m"))
+                known = ", ".join(d for d in dims if d != "m")
                 batch = " (and m, the batch size)" if "m" in dims else ""
                 raise SpecError(
                     f"--size {name}: the model has no dimension named {name!r}; its "

@@ -87,12 +87,11 @@ def _sizes(found: object, sizes: object, *, batch_allowed: bool) -> None:
             f"got {type(sizes).__name__}"
         )
     model = getattr(found, "model", None) if isinstance(found, Derivation) else found
-    shapes = getattr(model, "shapes", None) if isinstance(model, Model) else None
-    if shapes is None:
+    if not isinstance(model, Model):
         if not batch_allowed:  # the checks name each layer's n_l themselves, and say why
             _network_sizes(found, sizes)
         return
-    known = {str(d) for shape in shapes.values() for d in shape if not str(d).isdigit()}
+    known = model.dimensions
     for name in sizes:
         if name == "m" and "m" in known and not batch_allowed:
             raise SpecError(

@@ -201,10 +201,7 @@ def model_sizes(model: Model, sizes: Mapping[str, int] | None) -> dict[str, int]
     A dimension with no value raises a :class:`~symbackprop.errors.SpecError` naming it.
     """
     given = {**model.sizes, **dict(sizes or {})}
-    dims = sorted(
-        {str(d) for shape in model.shapes.values() for d in shape if isinstance(d, sp.Symbol)}
-        - {names.BATCH}
-    )
+    dims = [dim for dim in model.dimensions if dim != names.BATCH]
     out: dict[str, int] = {}
     for dim in dims:
         value = given.get(dim)

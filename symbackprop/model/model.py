@@ -76,6 +76,14 @@ class Model:
         return self.equations[-1].name
 
     @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The names of the dimensions in its shapes, sorted (``("m", "n0", "n1")``): what a
+        ``sizes`` may give a value (m among them where the model has it)."""
+        return tuple(
+            sorted({str(d) for shape in self.shapes.values() for d in shape if d.is_Symbol})
+        )
+
+    @property
     def batch(self) -> bool:
         """Batch form: a data leaf has ``m`` in its shape."""
         m = sympy.Symbol("m", integer=True, positive=True)

@@ -23,9 +23,7 @@ def _dimensions(derivation: object) -> tuple[str, ...] | None:
         return (*network.named_widths, "m")
     model = getattr(derivation, "model", None)
     if isinstance(model, Model):
-        return tuple(
-            sorted({str(d) for shape in model.shapes.values() for d in shape if d.is_Symbol})
-        )
+        return model.dimensions
     return None
 
 
