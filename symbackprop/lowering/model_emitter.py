@@ -42,6 +42,7 @@ from symbackprop.lowering.model_template import (
     cache_shape_check,
     keep_latest_cache,
     latest_cache_check,
+    params_check,
     work_check,
 )
 from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_dict, quoted_dims
@@ -384,6 +385,7 @@ class ModelEmitter(PrintedShapes[P]):
         read = frozenset().union(*(matrices(s.expr) for s in plan.backward))
         out = self.backward_head() + work_check("backward(params, cache, work=None)")
         out += cache_check([*plan.cache, *(["m"] if plan.batch else [])])  # forward stores m
+        out += params_check(next(iter(plan.cache), None))
         out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         out += [f'    {name} = cache["{name}"]' for name in plan.cache]
         if plan.batch:  # forward's shapes hold m

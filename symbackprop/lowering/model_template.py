@@ -108,9 +108,6 @@ def _check(params, data):
     if len(data) != len(DATA):
         raise ValueError(f"expected the data <noun>s {DATA} after params, got {len(data)}")
 
-    def _shown(value, got):  # what a value without a shape is: None, a list, ...
-        return got if isinstance(got, tuple) or value is None else f"a {type(value).__name__}"
-
 <m>
     for name, value in zip(DATA, data, strict=True):
         got = getattr(value, "shape", None)
@@ -136,6 +133,16 @@ def _check(params, data):
             if want == "m" and m is None:
                 m, fixed_by = size, name
         <dtype of value>
+    first = _check_params(params, first)
+<limit>    return 1 if m is None else m
+
+
+def _check_params(params, first):
+    """``first`` once ``params`` is a dict holding every parameter of SHAPES in its shape, of
+    a floating-point dtype, that of ``first`` (the name and dtype of a <noun> checked before;
+    None: the first parameter's). forward checks them after its data, backward before it reads
+    them (a parameter of another shape broadcast into a gradient of that shape, silently).
+    """
     if not hasattr(params, "keys"):
         raise ValueError(f"params must be a dict of <noun>s, got a {type(params).__name__}")
     for name, expected in SHAPES.items():
@@ -149,7 +156,13 @@ def _check(params, data):
                 )
             raise ValueError(f"{name} has shape {got}, expected {expected}")
         <dtype of param>
-<limit>    return 1 if m is None else m
+    return first
+
+
+def _shown(value, got):
+    """What a value without a shape is, for a message: None, a list, ... (``got``, the shape
+    tuple, where it has one)."""
+    return got if isinstance(got, tuple) or value is None else f"a {type(value).__name__}"
 '''
 
 
@@ -158,24 +171,21 @@ def check_helper(
     noun: str,
     dtype_check: str,
     *,
-    first: bool,
     sized: tuple[str, str] = ("", ""),
     limit: str = "",
 ) -> str:
-    """A model module's ``_check(params, data)``: m once every value has its shape and dtype.
+    """A model module's ``_check(params, data)``: m once every value has its shape and dtype,
+    and its ``_check_params(params, first)``, the parameters' part, which backward runs too.
 
     ``doc``: its docstring up to the closing quotes (indented lines after the first);
     ``noun``: "array" or "tensor"; ``dtype_check``: the statement that checks the dtype of
-    ``{value}`` (a data value, then each parameter); ``first``: whether that statement keeps
-    ``first``, the name and dtype of the first value checked; ``sized``: lines (each ending in a
+    ``{value}`` (a data value, then each parameter) and keeps ``first``, the name and dtype of
+    the first value checked; ``sized``: lines (each ending in a
     newline) that make the data's and a parameter's ``got`` a plain tuple, where needed;
     ``limit``: lines run last, once m and the dtype are known (:func:`float16_check`).
     """
     article = "an" if noun[0] in "aeiou" else "a"
-    m = "    m = fixed_by = None"
-    if first:
-        m = "    m = fixed_by = first = None  # first: the name and dtype of the first "
-        m += f"{noun} checked"
+    m = f"    m = fixed_by = first = None  # first: the name and dtype of the first {noun} checked"
     replaced = {
         "<doc>": doc,
         "<noun>": noun,
@@ -275,11 +285,17 @@ def latest_cache_check(key: str, data: list[str]) -> list[str]:
 
 
 CACHE_SHAPE_HELPER = '''
-def _wrong_cache_shape(names, shapes, expected):
-    """Name the first cached array whose shape is not forward's (a cache edited by hand or
-    from another call): one line, instead of a gradient of another shape or a failure deep
-    inside a product."""
-    for name, got, want in zip(names, shapes, expected, strict=True):
+def _wrong_cache_shape(cache, names, expected):
+    """Name the first cached array (of ``names``) whose shape is not forward's (``expected``),
+    or that is no array (a cache edited by hand or from another call): one line, instead of a
+    gradient of another shape or a failure deep inside a product."""
+    for name, want in zip(names, expected, strict=True):
+        got = getattr(cache[name], "shape", None)
+        if got is None:
+            raise ValueError(
+                f"cache[{name!r}] is a {type(cache[name]).__name__}, expected an array of "
+                f"shape {want}: pass the cache forward returned"
+            )
         if tuple(got) != want:
             raise ValueError(
                 f"cache[{name!r}] has shape {tuple(got)}, expected {want}: pass the cache "
@@ -291,19 +307,36 @@ def _wrong_cache_shape(names, shapes, expected):
 def cache_shape_check(names: list[str], shapes: list[str]) -> list[str]:
     """The lines after backward reads its cache: every cached array (``names``) in forward's
     shape (``shapes``, printed: ``"(3, m)"``), compared as one tuple of tuples, the cheap path;
-    :data:`CACHE_SHAPE_HELPER` names the first that differs. A cached X of 2 rows for a 3-row
-    model gave a 3 x 2 dJ/dW1 (the shape of no parameter) silently."""
+    :data:`CACHE_SHAPE_HELPER` names the first that differs or has no shape. A cached X of 2
+    rows for a 3-row model gave a 3 x 2 dJ/dW1 (the shape of no parameter) silently."""
     if not names:
         return []
     return [
         "    # the cached arrays in forward's shapes",
+        "    try:",
         # underscored: a model may name a value shapes, never _shapes (a model name starts
         # with a letter)
-        *tuple_assignment("_shapes", [f"{name}.shape" for name in names], "    "),
+        *tuple_assignment("_shapes", [f"{name}.shape" for name in names], "        "),
+        "    except AttributeError:  # a list, a number: no array",
+        "        _shapes = None",
         *tuple_assignment("_expected", shapes, "    "),
         "    if _shapes != _expected:",
         *tuple_assignment("_names", [f'"{name}"' for name in names], "        "),
-        "        _wrong_cache_shape(_names, _shapes, _expected)",
+        "        _wrong_cache_shape(cache, _names, _expected)",
+    ]
+
+
+def params_check(cached: str | None) -> list[str]:
+    """backward's lines before it reads a parameter: ``_check_params`` (of the module's
+    ``_check``) against the dtype of the cached array ``cached`` (None: the model caches
+    none), so that a parameter of another shape, type or dtype than forward's is refused in one
+    line rather than broadcast into a gradient of its shape (hostile34b #3)."""
+    if cached is None:
+        return ["    _check_params(params, None)"]
+    return [
+        f'    _dtype = getattr(cache["{cached}"], "dtype", None)  # forward\'s, checked there',
+        f"    _first = None if _dtype is None else (\"cache['{cached}']\", _dtype)",
+        "    _check_params(params, _first)",
     ]
 
 
@@ -340,6 +373,7 @@ __all__ = [
     "latest_cache_check",
     "CACHE_SHAPE_HELPER",
     "cache_shape_check",
+    "params_check",
     "array_kind_check",
     "cache_check",
     "check_helper",

@@ -113,7 +113,6 @@ CHECK_HELPER = (
         _CHECK_DOC,
         "array",
         "first = _floating(name, {value}, first)",
-        first=True,
         limit=float16_check("m", "first[1]", guard="m is not None and "),
     )
     + "\n"

@@ -52,7 +52,6 @@ CHECK_HELPER = check_helper(
     _CHECK_DOC,
     "tensor",
     "first = _same_dtype(name, {value}, first)",
-    first=True,
     sized=(  # torch.Size is a tuple that prints long
         "        got = tuple(got) if isinstance(got, tuple) else got  # torch.Size prints long\n",
         "        got = tuple(got) if isinstance(got, tuple) else got\n",

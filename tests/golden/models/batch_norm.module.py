@@ -100,9 +100,6 @@ def _check(params, data):
     if len(data) != len(DATA):
         raise ValueError(f"expected the data arrays {DATA} after params, got {len(data)}")
 
-    def _shown(value, got):  # what a value without a shape is: None, a list, ...
-        return got if isinstance(got, tuple) or value is None else f"a {type(value).__name__}"
-
     m = fixed_by = first = None  # first: the name and dtype of the first array checked
     for name, value in zip(DATA, data, strict=True):
         got = getattr(value, "shape", None)
@@ -128,6 +125,22 @@ def _check(params, data):
             if want == "m" and m is None:
                 m, fixed_by = size, name
         first = _floating(name, value, first)
+    first = _check_params(params, first)
+    if m is not None and m > 65504 and first[1] == np.float16:
+        raise ValueError(
+            f"m = {m} examples in float16, whose largest number is 65504: the mean "
+            "over them would overflow (a cost of 0.0, gradients of 0); use float32, or at "
+            "most 65504 examples a call"
+        )
+    return 1 if m is None else m
+
+
+def _check_params(params, first):
+    """``first`` once ``params`` is a dict holding every parameter of SHAPES in its shape, of
+    a floating-point dtype, that of ``first`` (the name and dtype of a array checked before;
+    None: the first parameter's). forward checks them after its data, backward before it reads
+    them (a parameter of another shape broadcast into a gradient of that shape, silently).
+    """
     if not hasattr(params, "keys"):
         raise ValueError(f"params must be a dict of arrays, got a {type(params).__name__}")
     for name, expected in SHAPES.items():
@@ -141,13 +154,13 @@ def _check(params, data):
                 )
             raise ValueError(f"{name} has shape {got}, expected {expected}")
         first = _floating(name, params[name], first)
-    if m is not None and m > 65504 and first[1] == np.float16:
-        raise ValueError(
-            f"m = {m} examples in float16, whose largest number is 65504: the mean "
-            "over them would overflow (a cost of 0.0, gradients of 0); use float32, or at "
-            "most 65504 examples a call"
-        )
-    return 1 if m is None else m
+    return first
+
+
+def _shown(value, got):
+    """What a value without a shape is, for a message: None, a list, ... (``got``, the shape
+    tuple, where it has one)."""
+    return got if isinstance(got, tuple) or value is None else f"a {type(value).__name__}"
 
 
 def _floating(name, value, first):
@@ -202,11 +215,17 @@ def _not_a_workspace(call, work):
     )
 
 
-def _wrong_cache_shape(names, shapes, expected):
-    """Name the first cached array whose shape is not forward's (a cache edited by hand or
-    from another call): one line, instead of a gradient of another shape or a failure deep
-    inside a product."""
-    for name, got, want in zip(names, shapes, expected, strict=True):
+def _wrong_cache_shape(cache, names, expected):
+    """Name the first cached array (of ``names``) whose shape is not forward's (``expected``),
+    or that is no array (a cache edited by hand or from another call): one line, instead of a
+    gradient of another shape or a failure deep inside a product."""
+    for name, want in zip(names, expected, strict=True):
+        got = getattr(cache[name], "shape", None)
+        if got is None:
+            raise ValueError(
+                f"cache[{name!r}] is a {type(cache[name]).__name__}, expected an array of "
+                f"shape {want}: pass the cache forward returned"
+            )
         if tuple(got) != want:
             raise ValueError(
                 f"cache[{name!r}] has shape {tuple(got)}, expected {want}: pass the cache "
@@ -325,6 +344,9 @@ def backward(params, cache, work=None):
     for name in ("X", "Y", "D", "t5", "t6", "N", "H", "t9", "t10", "m"):
         if name not in cache:
             raise ValueError(f"cache has no {name!r}: pass the cache forward returned")
+    _dtype = getattr(cache["X"], "dtype", None)  # forward's, checked there
+    _first = None if _dtype is None else ("cache['X']", _dtype)
+    _check_params(params, _first)
     gamma = params["gamma"]
     X = cache["X"]
     Y = cache["Y"]
@@ -337,21 +359,24 @@ def backward(params, cache, work=None):
     t10 = cache["t10"]
     m = cache["m"]
     # the cached arrays in forward's shapes
-    _shapes = (
-        X.shape,
-        Y.shape,
-        D.shape,
-        t5.shape,
-        t6.shape,
-        N.shape,
-        H.shape,
-        t9.shape,
-        t10.shape,
-    )
+    try:
+        _shapes = (
+            X.shape,
+            Y.shape,
+            D.shape,
+            t5.shape,
+            t6.shape,
+            N.shape,
+            H.shape,
+            t9.shape,
+            t10.shape,
+        )
+    except AttributeError:  # a list, a number: no array
+        _shapes = None
     _expected = ((3, m), (1, m), (4, m), (4, 1), (4, 1), (4, m), (4, m), (1, 4), (1, m))
     if _shapes != _expected:
         _names = ("X", "Y", "D", "t5", "t6", "N", "H", "t9", "t10")
-        _wrong_cache_shape(_names, _shapes, _expected)
+        _wrong_cache_shape(cache, _names, _expected)
     if work is not None and work.get("latest cache", cache) is not cache:
         _latest_cache(cache, work["latest cache"], ("X", "Y"))
 

@@ -1,0 +1,79 @@
+"""A model module's backward checks its params as forward does (hostile34b #3).
+
+backward read its parameters unchecked: a ``gamma`` of shape (4, 5) in batch_norm broadcast
+into a (4, 5) "gradient" of a (4, 1) parameter, silently; ``params=None`` was Python's
+TypeError, and a list in the cache an AttributeError. Now each is one line naming the part at
+fault, in every backend (the network module's backward checked its params already).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import symbackprop as sb
+from symbackprop.model import Model
+from tests.framework_support import import_framework
+
+MODELS = Path(__file__).resolve().parents[1] / "examples" / "models"
+BACKENDS = ["numpy", "torch", "jax"]
+
+
+def _convert(backend: str) -> Any:
+    if backend == "torch":
+        return import_framework("torch").as_tensor
+    if backend == "jax":  # float64: import_framework sets jax_enable_x64
+        return import_framework("jax").numpy.asarray
+    return np.asarray
+
+
+def _batch_norm(backend: str) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """The module, its parameters, and the cache of one forward on 6 examples."""
+    convert = _convert(backend)
+    model = Model.from_file(MODELS / "batch_norm.model")
+    module = sb.compile(model, backend=backend)
+    params = module.init_params(seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = convert(rng.standard_normal((3, 6))), convert(rng.standard_normal((1, 6)))
+    return module, params, module.forward(params, X, Y)[1]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_parameter_of_another_shape_is_refused_not_broadcast(backend: str) -> None:
+    module, params, cache = _batch_norm(backend)
+    wide = dict(params, gamma=params["gamma"] * _convert(backend)(np.ones((4, 5))))
+    with pytest.raises(ValueError, match=r"^gamma has shape \(4, 5\), expected \(4, 1\)$"):
+        module.backward(wide, cache)
+    # the right params still give forward's gradients
+    grads = module.backward(params, cache)
+    assert {k: tuple(v.shape) for k, v in grads.items()} == module.SHAPES
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_params_that_are_not_a_dict_or_miss_one_are_refused(backend: str) -> None:
+    module, params, cache = _batch_norm(backend)
+    with pytest.raises(ValueError, match=r"^params must be a dict of \w+s, got a NoneType$"):
+        module.backward(None, cache)
+    missing = {k: v for k, v in params.items() if k != "v"}
+    with pytest.raises(ValueError, match=r"^params has no 'v': expected an? \w+ of shape"):
+        module.backward(missing, cache)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_a_parameter_of_another_dtype_than_the_cache_is_refused(backend: str) -> None:
+    module, params, cache = _batch_norm(backend)
+    gamma = params["gamma"]
+    single = dict(params, gamma=gamma.astype(np.float32) if backend == "numpy" else gamma.float())
+    with pytest.raises(ValueError, match=r"^gamma has dtype \S*float32 but cache\['X'\] has"):
+        module.backward(single, cache)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_cached_value_that_is_no_array_is_named(backend: str) -> None:
+    module, params, cache = _batch_norm(backend)
+    listed = dict(cache, D=np.asarray(cache["D"]).tolist())
+    with pytest.raises(ValueError, match=r"^cache\['D'\] is a list, expected an array of shape"):
+        module.backward(params, listed)
