@@ -173,6 +173,13 @@ def _invalid(params, X=..., Y=..., cache=...):
                 f"{type(value).__qualname__}, not a NumPy or JAX array: "
                 f"np.asarray({name}) converts it"
             )
+        # big-endian on this machine, as a FITS file's arrays are: NumPy's results are in
+        # this machine's order (a cache of two orders), and JAX takes no other
+        if not getattr(getattr(value, "dtype", None), "isnative", True):
+            raise ValueError(
+                f"{name} has dtype {value.dtype.str}, whose byte order is not this "
+                f"machine's: {name}.astype(np.{value.dtype.name}) converts it"
+            )
     # floating-point (an integer array cannot take a gradient step), and one dtype:
     # mixed, the gradients would come in several (a product promotes, a zero gradient or
     # a workspace array keeps X's)
@@ -235,6 +242,7 @@ def forward(params, X, work=None):
         # floating-point: kind f, or bfloat16 (ml_dtypes' kind V; issubdtype is slower)
         ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))
         ok = ok and dtype.itemsize <= 8  # JAX has no float128 (NumPy's longdouble)
+        ok = ok and dtype.isnative  # nor another byte order (a NumPy >f8)
         ok = ok and not isinstance(X, _MASKED)  # its mask would be ignored
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (3, 4) and b1.shape == (3, 1)

@@ -411,7 +411,9 @@ def array_kind_check(accepted: str, noun: str, indent: str = "    ") -> str:
     """Lines refusing ``value`` (named ``name``) that is not ``noun`` (``accepted``: the
     isinstance test's types) with a one-line ValueError: a torch tensor handed to a NumPy
     module was told "has dtype torch.float64; expected a floating-point array", and a masked
-    array passed with its mask ignored (hostile tester 23). ``value`` may be None (no Y)."""
+    array passed with its mask ignored (hostile tester 23); an array in the other byte order
+    (``>f8``) was told to convert the others to ``np.>f8`` (hostile34b #4). ``value`` may be
+    None (no Y)."""
     lines = [
         "if isinstance(value, np.ma.MaskedArray):  # its mask would be ignored",
         "    raise ValueError(",
@@ -423,6 +425,13 @@ def array_kind_check(accepted: str, noun: str, indent: str = "    ") -> str:
         "        f\"{name} is a {type(value).__module__.split('.')[0]}.\"",
         f'        f"{{type(value).__qualname__}}, not {noun}: "',
         '        f"np.asarray({name}) converts it"',
+        "    )",
+        "# big-endian on this machine, as a FITS file's arrays are: NumPy's results are in",
+        "# this machine's order (a cache of two orders), and JAX takes no other",
+        'if not getattr(getattr(value, "dtype", None), "isnative", True):',
+        "    raise ValueError(",
+        '        f"{name} has dtype {value.dtype.str}, whose byte order is not this "',
+        '        f"machine\'s: {name}.astype(np.{value.dtype.name}) converts it"',
         "    )",
     ]
     return "".join(f"{indent}{text}\n" for text in lines)

@@ -126,6 +126,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
         "        # over the batch would overflow); an ndarray, exactly: a subclass (np.matrix,",
         "        # whose * multiplies matrices, or one of its own) goes to _invalid too",
         '        ok = 0 < m <= 65504 and n0 == {n0} and dtype.kind == "f" and type(X) is _ARRAY',
+        "        ok = ok and dtype.isnative  # another byte order (>f8) goes to _invalid too",
     )
     ARRAY_TYPE = "_ARRAY"
     M_LIMIT = True

@@ -189,6 +189,13 @@ def _floating(name, value, first):
             f"{type(value).__qualname__}, not a NumPy array: "
             f"np.asarray({name}) converts it"
         )
+    # big-endian on this machine, as a FITS file's arrays are: NumPy's results are in
+    # this machine's order (a cache of two orders), and JAX takes no other
+    if not getattr(getattr(value, "dtype", None), "isnative", True):
+        raise ValueError(
+            f"{name} has dtype {value.dtype.str}, whose byte order is not this "
+            f"machine's: {name}.astype(np.{value.dtype.name}) converts it"
+        )
     dtype = getattr(value, "dtype", None)
     wanted = np.dtype(np.float64) if first is None else first[1]
     if getattr(dtype, "kind", None) != "f":

@@ -193,6 +193,13 @@ def _invalid(params, X=..., Y=..., cache=...):
                 f"{type(value).__qualname__}, not a NumPy array: "
                 f"np.asarray({name}) converts it"
             )
+        # big-endian on this machine, as a FITS file's arrays are: NumPy's results are in
+        # this machine's order (a cache of two orders), and JAX takes no other
+        if not getattr(getattr(value, "dtype", None), "isnative", True):
+            raise ValueError(
+                f"{name} has dtype {value.dtype.str}, whose byte order is not this "
+                f"machine's: {name}.astype(np.{value.dtype.name}) converts it"
+            )
     # floating-point (an integer array cannot take a gradient step), and one dtype:
     # mixed, the gradients would come in several (a product promotes, a zero gradient or
     # a workspace array keeps X's)
@@ -307,6 +314,7 @@ def forward(params, X, work=None):
         # over the batch would overflow); an ndarray, exactly: a subclass (np.matrix,
         # whose * multiplies matrices, or one of its own) goes to _invalid too
         ok = 0 < m <= 65504 and n0 == 3 and dtype.kind == "f" and type(X) is _ARRAY
+        ok = ok and dtype.isnative  # another byte order (>f8) goes to _invalid too
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (4, 3) and b1.shape == (4, 1)
         ok = ok and W1.dtype is dtype and b1.dtype is dtype
