@@ -503,9 +503,9 @@ def test_integer_arrays_are_a_value_error_with_or_without_work() -> None:
     module, params, X, Y = _rows_module()
     as_int = {name: value.astype(np.int64) for name, value in params.items()}
     for kwargs in ({}, {"work": {}}):
-        with pytest.raises(ValueError, match=r"W has dtype int64; expected a floating-point"):
+        with pytest.raises(ValueError, match=r"W has dtype int64; expected float16, float32"):
             module.loss_and_grads(as_int, X, Y, **kwargs)
-        with pytest.raises(ValueError, match=r"X has dtype int64; expected a floating-point"):
+        with pytest.raises(ValueError, match=r"X has dtype int64; expected float16, float32"):
             module.loss_and_grads(params, X.astype(np.int64), Y, **kwargs)
     cost, grads = module.loss_and_grads(params, X, Y, work={})
     assert np.isfinite(cost) and grads["W"].dtype == np.float64

@@ -371,9 +371,9 @@ def _network_entries(module: Any, params: dict[str, Any], X: Any, Y: Any, wrong:
 
 #: (what is wrong, the error it must give)
 WRONG_TYPES = [
-    ("Y int64", r"Y has dtype torch\.int64; expected a floating-point tensor \(Y\.to\("),
-    ("Y bool", r"Y has dtype torch\.bool; expected a floating-point tensor"),
-    ("X int64", r"X has dtype torch\.int64; expected a floating-point tensor"),
+    ("Y int64", r"Y has dtype torch\.int64; expected a tensor of torch\.float16 \(Y\.to\("),
+    ("Y bool", r"Y has dtype torch\.bool; expected a tensor of torch\.float16"),
+    ("X int64", r"X has dtype torch\.int64; expected a tensor of torch\.float16"),
     ("X numpy", r"X is a ndarray, not a torch tensor \(torch\.as_tensor\(X\) converts it\)"),
     ("W2 numpy", r"W2 is a ndarray, not a torch tensor"),
     ("data float32", r"(W1|Y) has dtype torch\.float(64|32) but X has torch\.float(32|64): every"),
@@ -409,8 +409,8 @@ def test_model_refuses_wrong_dtypes_with_one_clear_error() -> None:
     X = torch.linspace(-1.0, 1.0, 12, dtype=torch.float64).reshape(3, 4)
     Y = torch.tensor([[0.0, 1.0, 1.0, 0.0]], dtype=torch.float64)
     cases = [
-        ((params, X, Y.long()), r"Y has dtype torch\.int64; expected a floating-point tensor"),
-        ((params, X, Y.bool()), r"Y has dtype torch\.bool; expected a floating-point tensor"),
+        ((params, X, Y.long()), r"Y has dtype torch\.int64; expected a tensor of torch\.float16"),
+        ((params, X, Y.bool()), r"Y has dtype torch\.bool; expected a tensor of torch\.float16"),
         ((params, X.numpy(), Y), r"X is a ndarray, not a torch tensor"),
         ((params, X.float(), Y.float()), r"forward has dtype torch\.float64 but X has torch\.f"),
         (({**params, "type": params["type"].float()}, X, Y), r"type has dtype torch\.float32"),

@@ -46,6 +46,16 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     seed gives the same parameters there; returned as jnp arrays of ``dtype`` (float64 needs
     ``jax.config.update("jax_enable_x64", True)``; without it JAX keeps float32).
     """
+    try:  # a torch dtype, or a name NumPy does not know, is no NumPy dtype
+        floating = jnp.issubdtype(np.dtype(dtype), jnp.floating)  # bfloat16 too (kind V)
+        floating = floating and np.dtype(dtype).itemsize <= 8 and np.dtype(dtype).isnative
+    except TypeError:
+        floating = False
+    if not floating:  # JAX has no float128 (NumPy's longdouble)
+        raise ValueError(
+            "dtype must be a floating type JAX has (float16, bfloat16, float32, float64, "
+            f"its float8 types), got {getattr(dtype, '__name__', dtype)}"
+        )
     try:
         rng = np.random.default_rng(seed)
     except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)
@@ -53,12 +63,6 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     if not isinstance(scheme, str):  # None would fail below naming str.startswith
         known = ", ".join([*STDS, "scaled-identity:c"])
         raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")
-    # an integer (or bool, complex) dtype would truncate the draws to zeros, silently
-    floating = getattr(dtype, "is_floating_point", None)  # a torch dtype says so itself
-    if floating is None:  # NumPy's: kind "f", or ml_dtypes' bfloat16 (kind "V"); not str
-        floating = np.dtype(dtype).kind == "f" or np.dtype(dtype).name == "bfloat16"
-    if not floating:
-        raise ValueError(f"dtype must be a floating type, got {getattr(dtype, '__name__', dtype)}")
     if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
         try:
             scale = float(scheme.split(":", 1)[1])

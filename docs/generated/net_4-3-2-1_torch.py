@@ -55,7 +55,15 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     seed gives the same parameters there; tensors of ``dtype`` (torch's or NumPy's) on ``device``.
     """
     if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
-        dtype = getattr(torch, np.dtype(dtype).name)
+        try:
+            dtype = getattr(torch, np.dtype(dtype).name, dtype)
+        except TypeError:  # a name NumPy does not know
+            pass
+    if dtype not in _FLOATS:
+        raise ValueError(
+            "dtype must be a floating type torch computes in (torch.float16, torch.bfloat16, "
+            f"torch.float32, torch.float64, or NumPy's), got {getattr(dtype, '__name__', dtype)}"
+        )
     try:
         rng = np.random.default_rng(seed)
     except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)
@@ -63,12 +71,6 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     if not isinstance(scheme, str):  # None would fail below naming str.startswith
         known = ", ".join([*STDS, "scaled-identity:c"])
         raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")
-    # an integer (or bool, complex) dtype would truncate the draws to zeros, silently
-    floating = getattr(dtype, "is_floating_point", None)  # a torch dtype says so itself
-    if floating is None:  # NumPy's: kind "f", or ml_dtypes' bfloat16 (kind "V"); not str
-        floating = np.dtype(dtype).kind == "f" or np.dtype(dtype).name == "bfloat16"
-    if not floating:
-        raise ValueError(f"dtype must be a floating type, got {getattr(dtype, '__name__', dtype)}")
     if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
         try:
             scale = float(scheme.split(":", 1)[1])
@@ -167,6 +169,10 @@ def _invalid(params, X=..., Y=..., cache=...):
     raise ValueError("the tensors do not fit this module: X (n0, m), Y (n_out, m) and SHAPES")
 
 
+#: the dtypes torch computes these operations in: not float8 (no sigmoid or sum on the CPU)
+_FLOATS = (torch.float32, torch.float64, torch.float16, torch.bfloat16)  # common first
+
+
 def _same_dtype(name, value, first):
     """``first``, the name and dtype of the first tensor checked (``(name, value.dtype)`` when
     ``first`` is None), once ``value`` is a torch tensor of one floating-point dtype with it.
@@ -181,10 +187,10 @@ def _same_dtype(name, value, first):
             f"(torch.as_tensor({name}) converts it)"
         )
     wanted = torch.float64 if first is None else first[1]
-    if not dtype.is_floating_point:
+    if dtype not in _FLOATS:
         raise ValueError(
-            f"{name} has dtype {dtype}; expected a floating-point tensor "
-            f"({name}.to({wanted}) converts it)"
+            f"{name} has dtype {dtype}; expected a tensor of torch.float16, torch.bfloat16, "
+            f"torch.float32 or torch.float64 ({name}.to({wanted}) converts it)"
         )
     if first is None:
         return name, dtype
@@ -409,7 +415,7 @@ def forward(params, X, work=None):
     try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong
         m = X.shape[1]  # the number of examples
         ok = X.shape == (4, m) and m > 0
-        ok = ok and X.dtype.is_floating_point  # (a NumPy dtype has no such field)
+        ok = ok and X.dtype in _FLOATS  # floating-point (a NumPy dtype is none of them)
         dtype = X.dtype  # every tensor has it: one floating-point dtype
         W1, b1 = params["W1"], params["b1"]
         ok = ok and W1.shape == (3, 4) and b1.shape == (3, 1)

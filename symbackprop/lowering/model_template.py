@@ -36,8 +36,9 @@ def init_params(seed=0, scheme="xavier", {signature}):
     ``scheme``: "xavier" std sqrt(1/fan_in), "he" sqrt(2/fan_in), "glorot"
     sqrt(2/(fan_in + fan_out)), "normal" std 1, or "scaled-identity:c" (c times the identity,
 '''
-#: the start of every module's ``init_params``: its random generator from ``seed``, and the
-#: checks: a string scheme, a floating dtype, and ``scaled-identity:c`` with c in the CLI's range
+#: the start of every module's ``init_params`` after its backend's dtype rule (``INIT_DTYPE``
+#: of its template): its random generator from ``seed``, and the checks of a string scheme and
+#: of ``scaled-identity:c`` with c in the CLI's range
 INIT_CHECKS = """\
     try:
         rng = np.random.default_rng(seed)
@@ -46,12 +47,6 @@ INIT_CHECKS = """\
     if not isinstance(scheme, str):  # None would fail below naming str.startswith
         known = ", ".join([*STDS, "scaled-identity:c"])
         raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")
-    # an integer (or bool, complex) dtype would truncate the draws to zeros, silently
-    floating = getattr(dtype, "is_floating_point", None)  # a torch dtype says so itself
-    if floating is None:  # NumPy's: kind "f", or ml_dtypes' bfloat16 (kind "V"); not str
-        floating = np.dtype(dtype).kind == "f" or np.dtype(dtype).name == "bfloat16"
-    if not floating:
-        raise ValueError(f"dtype must be a floating type, got {getattr(dtype, '__name__', dtype)}")
     if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
         try:
             scale = float(scheme.split(":", 1)[1])

@@ -11,7 +11,7 @@ x64 makes float64 data float32 on its own).
 
 from __future__ import annotations
 
-from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS
+from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS, INIT_DTYPE
 from symbackprop.lowering.model_template import (
     JAX_FLOATS,
     array_kind_check,
@@ -60,6 +60,7 @@ INIT_PARAMS = init_params(
     ``jax.config.update("jax_enable_x64", True)``; without it JAX keeps float32).
 """,
     "jnp.asarray(value.astype(dtype))",
+    prelude=INIT_DTYPE,
 )
 ADJUGATE_HELPER = '''
 def _adjugate_t(A):

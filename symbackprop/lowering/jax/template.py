@@ -79,6 +79,20 @@ __all__ = [
     "STDS",
 ]
 
+#: ``init_params``' dtype rule: the dtypes this module computes in, as its entry checks take
+#: them (NumPy's longdouble and a torch dtype failed inside JAX or NumPy, in their words)
+INIT_DTYPE = """\
+    try:  # a torch dtype, or a name NumPy does not know, is no NumPy dtype
+        floating = jnp.issubdtype(np.dtype(dtype), jnp.floating)  # bfloat16 too (kind V)
+        floating = floating and np.dtype(dtype).itemsize <= 8 and np.dtype(dtype).isnative
+    except TypeError:
+        floating = False
+    if not floating:  # JAX has no float128 (NumPy's longdouble)
+        raise ValueError(
+            "dtype must be a floating type JAX has (float16, bfloat16, float32, float64, "
+            f"its float8 types), got {getattr(dtype, '__name__', dtype)}"
+        )
+"""
 INIT_PARAMS = (
     '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
@@ -91,6 +105,7 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     ``jax.config.update("jax_enable_x64", True)``; without it JAX keeps float32).
     """
 '''
+    + INIT_DTYPE
     + INIT_CHECKS
     + init_draws(
         weight="jnp.asarray(W.astype(dtype))", bias="jnp.asarray(np.zeros((n_l, 1), dtype=dtype))"

@@ -19,6 +19,7 @@ from symbackprop.lowering.model_template import (
     floating_helper,
     init_params,
 )
+from symbackprop.lowering.numpy.template import INIT_DTYPE, NUMPY_FLOATS
 
 __all__ = [
     "CHECK_HELPER",
@@ -94,6 +95,7 @@ INIT_PARAMS = init_params(
     square parameters only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
 """,
     "value.astype(dtype)",
+    prelude=INIT_DTYPE,
 )
 _CHECK_DOC = """m (the number of examples; 1 without batch data) once every array has its shape.
 
@@ -107,6 +109,7 @@ FLOATING_HELPER = floating_helper(
     'getattr(dtype, "kind", None) != "f"',
     "np",
     kinds=array_kind_check("np.ndarray", "a NumPy array"),
+    expected=NUMPY_FLOATS,
 )
 CHECK_HELPER = (
     check_helper(

@@ -17,6 +17,10 @@ from symbackprop.lowering.network_template import (
     invalid_helper,
 )
 
+#: what NumPy's modules tell a refused dtype was expected: bfloat16 is floating-point too (it
+#: was told "expected a floating-point array"), but no NumPy dtype
+NUMPY_FLOATS = "float16, float32, float64 or longdouble"
+
 #: the sigmoid record's NumPy form: the module helper below, evaluated in place
 SIGMOID_TEMPLATE = "sigmoid({z})"
 SIGMOID_HELPER = '''
@@ -155,7 +159,23 @@ INVALID_HELPER = """
 #: included, goes to _invalid, which refuses a matrix and lets any other subclass through
 _ARRAY = np.ndarray
 
-""" + invalid_helper('getattr(dtype, "kind", None) != "f"', types=MATRIX_CHECK)
+""" + invalid_helper(
+    'getattr(dtype, "kind", None) != "f"', types=MATRIX_CHECK, expected=NUMPY_FLOATS
+)
+#: ``init_params``' dtype rule: the dtypes this module computes in, as its entry checks take
+#: them (an integer, bool or complex dtype truncated the draws to zeros; ml_dtypes' bfloat16
+#: made parameters that loss_and_grads then refused; a torch dtype failed in NumPy's words)
+INIT_DTYPE = """\
+    try:  # a torch dtype, or a name NumPy does not know, is no NumPy dtype
+        floating = np.dtype(dtype).kind == "f" and np.dtype(dtype).isnative
+    except TypeError:
+        floating = False
+    if not floating:
+        raise ValueError(
+            "dtype must be a NumPy floating type (np.float16, np.float32, np.float64, "
+            f"np.longdouble), got {getattr(dtype, '__name__', dtype)}"
+        )
+"""
 INIT_PARAMS = (
     '''
 def init_params(seed=0, scheme="xavier", dtype=np.float64):
@@ -166,6 +186,7 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     square layers only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
     """
 '''
+    + INIT_DTYPE
     + INIT_CHECKS
     + init_draws(weight="W.astype(dtype)", bias="np.zeros((n_l, 1), dtype=dtype)")
 )

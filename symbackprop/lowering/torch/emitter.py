@@ -141,7 +141,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         "    try:  # shapes and dtypes on entry: compares only; _invalid says what is wrong",
         "        m = X.shape[1]  # the number of examples",
         "        ok = X.shape == ({n0}, m) and m > 0",
-        "        ok = ok and X.dtype.is_floating_point  # (a NumPy dtype has no such field)",
+        "        ok = ok and X.dtype in _FLOATS  # floating-point (a NumPy dtype is none of them)",
         "        dtype = X.dtype  # every tensor has it: one floating-point dtype",
     )
     SAME_DEVICE: ClassVar[str] = "{a}.device == X.device"

@@ -10,6 +10,7 @@ goes through ``slogdet`` and refuses a determinant that is not positive.
 from __future__ import annotations
 
 from symbackprop.lowering.model_template import STDS, check_helper, init_params
+from symbackprop.lowering.torch.template import INIT_DTYPE
 
 __all__ = ["CHECK_HELPER", "INIT_PARAMS", "ADJUGATE_HELPER", "LOGDET_HELPER", "STDS"]
 
@@ -38,10 +39,7 @@ INIT_PARAMS = init_params(
     seed gives the same parameters there; tensors of ``dtype`` (torch's or NumPy's) on ``device``.
 """,
     "torch.tensor(value, dtype=dtype, device=device)",
-    prelude="""\
-    if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
-        dtype = getattr(torch, np.dtype(dtype).name)
-""",
+    prelude=INIT_DTYPE,
 )
 _CHECK_DOC = """m (the number of examples; 1 without batch data) once every tensor has its shape.
 

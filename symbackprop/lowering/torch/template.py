@@ -15,6 +15,21 @@ from __future__ import annotations
 
 from symbackprop.lowering.network_template import INIT_CHECKS, init_draws, invalid_shapes
 
+#: ``init_params``' dtype rule: torch's dtypes that these operations compute in (float8 has no
+#: sigmoid or sum on the CPU: it failed in the first call, inside torch), or NumPy's name of
+#: one (NumPy's longdouble and object failed as "module 'torch' has no attribute float128")
+INIT_DTYPE = """\
+    if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
+        try:
+            dtype = getattr(torch, np.dtype(dtype).name, dtype)
+        except TypeError:  # a name NumPy does not know
+            pass
+    if dtype not in _FLOATS:
+        raise ValueError(
+            "dtype must be a floating type torch computes in (torch.float16, torch.bfloat16, "
+            f"torch.float32, torch.float64, or NumPy's), got {getattr(dtype, '__name__', dtype)}"
+        )
+"""
 INIT_PARAMS = (
     '''
 def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
@@ -25,9 +40,8 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     square layers only). ``rng = np.random.default_rng(seed)``, as in the NumPy module, so a
     seed gives the same parameters there; tensors of ``dtype`` (torch's or NumPy's) on ``device``.
     """
-    if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
-        dtype = getattr(torch, np.dtype(dtype).name)
 '''
+    + INIT_DTYPE
     + INIT_CHECKS
     + init_draws(
         weight="torch.tensor(W, dtype=dtype, device=device)",
@@ -136,6 +150,10 @@ def _misplaced_tensor(named):
 '''
 
 SAME_DTYPE_HELPER = '''
+#: the dtypes torch computes these operations in: not float8 (no sigmoid or sum on the CPU)
+_FLOATS = (torch.float32, torch.float64, torch.float16, torch.bfloat16)  # common first
+
+
 def _same_dtype(name, value, first):
     """``first``, the name and dtype of the first tensor checked (``(name, value.dtype)`` when
     ``first`` is None), once ``value`` is a torch tensor of one floating-point dtype with it.
@@ -150,10 +168,10 @@ def _same_dtype(name, value, first):
             f"(torch.as_tensor({name}) converts it)"
         )
     wanted = torch.float64 if first is None else first[1]
-    if not dtype.is_floating_point:
+    if dtype not in _FLOATS:
         raise ValueError(
-            f"{name} has dtype {dtype}; expected a floating-point tensor "
-            f"({name}.to({wanted}) converts it)"
+            f"{name} has dtype {dtype}; expected a tensor of torch.float16, torch.bfloat16, "
+            f"torch.float32 or torch.float64 ({name}.to({wanted}) converts it)"
         )
     if first is None:
         return name, dtype

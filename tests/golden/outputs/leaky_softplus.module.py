@@ -91,6 +91,15 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     sqrt(2/(n_prev + n_l)), "normal" std 1, or "scaled-identity:c" (c times the identity,
     square layers only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
     """
+    try:  # a torch dtype, or a name NumPy does not know, is no NumPy dtype
+        floating = np.dtype(dtype).kind == "f" and np.dtype(dtype).isnative
+    except TypeError:
+        floating = False
+    if not floating:
+        raise ValueError(
+            "dtype must be a NumPy floating type (np.float16, np.float32, np.float64, "
+            f"np.longdouble), got {getattr(dtype, '__name__', dtype)}"
+        )
     try:
         rng = np.random.default_rng(seed)
     except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)
@@ -98,12 +107,6 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     if not isinstance(scheme, str):  # None would fail below naming str.startswith
         known = ", ".join([*STDS, "scaled-identity:c"])
         raise TypeError(f"init scheme must be a string, one of {known}; got {scheme!r}")
-    # an integer (or bool, complex) dtype would truncate the draws to zeros, silently
-    floating = getattr(dtype, "is_floating_point", None)  # a torch dtype says so itself
-    if floating is None:  # NumPy's: kind "f", or ml_dtypes' bfloat16 (kind "V"); not str
-        floating = np.dtype(dtype).kind == "f" or np.dtype(dtype).name == "bfloat16"
-    if not floating:
-        raise ValueError(f"dtype must be a floating type, got {getattr(dtype, '__name__', dtype)}")
     if scheme.startswith("scaled-identity:"):  # c in the CLI's range: not nan, inf, 0 or < 0
         try:
             scale = float(scheme.split(":", 1)[1])
@@ -239,7 +242,7 @@ def _invalid(params, X=..., Y=..., cache=...):
     dtype = getattr(X, "dtype", None)
     if X is not None and getattr(dtype, "kind", None) != "f":
         raise ValueError(
-            f"X has dtype {dtype}; expected a floating-point array "
+            f"X has dtype {dtype}; expected float16, float32, float64 or longdouble "
             "(X.astype(np.float64) converts it)"
         )
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y), *cached.items()):
