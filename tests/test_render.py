@@ -159,7 +159,7 @@ def test_json_parses_with_expected_keys(lecture: sb.Derivation) -> None:
     ]  # fmt: skip
     step = data["steps"][2]
     assert list(step) == [
-        "target", "rule", "layer", "shape", "expression", "reason", "candidates", "uses",
+        "number", "target", "rule", "layer", "shape", "expression", "reason", "candidates", "uses",
         "algebra", "stores",
     ]  # fmt: skip
     assert step["target"] == "dJ/dW3"

@@ -284,7 +284,7 @@ class IndexBuilder:
             " of ",
             w.T,
             ": the sum is entry ",
-            j,
+            *((j,) if not c else ("(", j, ", ", t, ")")),  # a batch: column t too
             " of ",
             step.expr,
             ", so the recursion multiplies by the transpose",

@@ -238,8 +238,8 @@ class HtmlPage:
         if marked:
             note = MARKS_NOTE.format(p.d.graph.value_text(marked))
             body.append(f'<p class="note">{escape(note[0].upper() + note[1:])}.</p>')
-        for index, step in enumerate(p.steps, start=1):
-            body += self.step(index, step)
+        for step in p.steps:  # numbered as the derivation (and the code) number them
+            body += self.step(step.number, step)
         body += self.results()
         if self.code is not None or self.code_note is not None:
             body += self.code_section()

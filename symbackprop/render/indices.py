@@ -244,12 +244,15 @@ def _step_latex(view: View, item: IndexStep, markdown: bool) -> list[str]:
     for definition in item.definitions:
         forward = f"{_math(printer, definition.sides[0])} = {_math(printer, definition.sides[1])}"
         words = markdown_inline if markdown else latex_inline
-        rows.append(
-            ("Forward, entry by entry: " if markdown else "Forward, entry by entry ")
-            + (f"$${forward}$$" if markdown else rf"\[ {forward} \]")
-            + ("" if not definition.notes else " (" + words(definition.notes, printer) + ").")
-        )
-        rows.append("")
+        notes = "" if not definition.notes else "(" + words(definition.notes, printer) + ")."
+        if markdown:  # display math on lines of its own: GitHub renders $$ only there
+            rows += ["Forward, entry by entry:", "", "$$", forward, "$$", ""]
+            rows += [notes, ""] if notes else []
+        else:
+            rows += [
+                rf"Forward, entry by entry \[ {forward} \]" + (" " + notes if notes else ""),
+                "",
+            ]
     for eq in item.equations:
         rows += _equation_latex(eq, printer, markdown)
     if item.matrix is not None:
@@ -258,7 +261,16 @@ def _step_latex(view: View, item: IndexStep, markdown: bool) -> list[str]:
         result = f"{head} = {_math(mp, form.expr)}"
         words = markdown_inline if markdown else latex_inline
         if markdown:
-            rows += [f"*Hence* $${result}$$", f"because {words(form.notes, mp)}.", ""]
+            rows += [
+                "*Hence*",
+                "",
+                "$$",
+                result,
+                "$$",
+                "",
+                f"because {words(form.notes, mp)}.",
+                "",
+            ]
         else:
             rows += [
                 rf"\emph{{Hence}} \[ {result} \]",

@@ -54,6 +54,7 @@ def to_data(
     for step in view.steps:
         steps.append(
             {
+                "number": step.number,  # as every format prints it (a --wrt view skips some)
                 "target": step.target,
                 "rule": step.rule,
                 "layer": step.layer,

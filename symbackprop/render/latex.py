@@ -294,8 +294,8 @@ class LatexDocument:
             rows.append(
                 rf"Only the steps on the path from the loss to ${self.name(self.view.wrt)}$."
             )
-        for index, step in enumerate(self.view.steps, start=1):
-            rows += self.step(index, step)
+        for step in self.view.steps:  # numbered as the derivation (and the code) number them
+            rows += self.step(step.number, step)
         return rows
 
     def delta_rows(self, *, numbered: bool = False) -> list[str]:

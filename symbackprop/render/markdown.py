@@ -75,29 +75,29 @@ def to_markdown(
     note = view.generic_note(doc.naming.dim, lambda tex: f"${tex}$")
     if note:
         out += [f"*Note:* {note}.", ""]
-    for index, step in enumerate(view.steps, start=1):
-        line = f"{index}. ${doc.target(step)} = {doc.math(step.expr)}$"
+    for step in view.steps:  # numbered as the derivation (and the code) number them
+        line = f"**Step {step.number}.** ${doc.target(step)} = {doc.math(step.expr)}$"
         line += f" — ${doc.naming.shape(step.shape)}$, rule *{step.rule}*"
         if step.delta is not None:
             line += f", stored as ${doc.name(step.delta.name)}$"
-        out.append(line)
+        out += [line, ""]  # a paragraph, then its details as a list: any number, any count
         chosen = step.chosen
         if chosen is not None:
             lead = "shape analysis" + (" of one column" if step.per_column else "")
             fit = "fits, as does its equal form" if step.equal_forms else "is the only fit"
-            out.append(f"   - {lead}: ${doc.underbraced(chosen)}$ {fit}")
+            out.append(f"- {lead}: ${doc.underbraced(chosen)}$ {fit}")
             for cand in step.candidates:
                 if cand.equal is not None:
-                    out.append(f"   - = ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")
+                    out.append(f"- = ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")
                 elif not cand.fits:
-                    out.append(f"   - ✗ ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")
+                    out.append(f"- ✗ ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")
         if step.algebra_segments:
-            out += markdown_display("   - scalar algebra:", step.algebra_segments, doc.printer)
+            out += markdown_display("- scalar algebra:", step.algebra_segments, doc.printer)
         if step.uses:
             names = ", ".join(f"${doc.name(n)}$" for n in step.uses)
-            out.append(f"   - reuses {names} from the forward cache")
-        out.append(f"   - why: {_md_prose(doc, step.segments)}.")
-    out += ["", "**Delta recursion and gradients**", ""]
+            out.append(f"- reuses {names} from the forward cache")
+        out += [f"- why: {_md_prose(doc, step.segments)}.", ""]
+    out += ["**Delta recursion and gradients**", ""]
     out += _display(doc.delta_rows() + doc.gradient_rows())
     if view.expanded_note:
         out += [f"*Note:* {view.expanded_note}.", ""]

@@ -61,6 +61,7 @@ def to_data(
     for step in view.steps:
         steps.append(
             {
+                "number": step.number,  # as every format prints it (a --wrt view skips some)
                 "target": view.target(step),
                 "rule": step.rule,
                 "shape": _shape(step.shape, view.sizes),

@@ -328,8 +328,8 @@ class ModelLatex:
         ]
         if self.view.wrt:
             rows.append(rf"Only the steps on the path from $J$ to ${name_latex(self.view.wrt)}$.")
-        for index, step in enumerate(self.view.steps, start=1):
-            rows += self.step(index, step)
+        for step in self.view.steps:  # numbered as the derivation (and the code) number them
+            rows += self.step(step.number, step)
         rows += ["", r"\section*{Adjoints and gradients}"]
         stored = self.stored_rows()
         if stored:
@@ -430,29 +430,29 @@ class ModelLatex:
                 f"| ${name_latex(name)}$ | ${self.naming.shape(shape)}$ | {size} | {origin} |"
             )
         out += ["", f"**Derivation** ({len(view.steps)} steps, from the cost back)", ""]
-        for index, step in enumerate(view.steps, start=1):
-            line = f"{index}. ${self.target(step)} = {self.whole(step.expr)}$"
+        for step in view.steps:  # numbered as the derivation (and the code) number them
+            line = f"**Step {step.number}.** ${self.target(step)} = {self.whole(step.expr)}$"
             line += f" — ${self.naming.shape(step.shape)}$, rule *{step.rule}*"
             if step.delta is not None and step.wrt is not None:
                 line += ", kept under its symbol"
-            out.append(line)
+            out += [line, ""]  # a paragraph, then its details as a list: any number, any count
             chosen = step.chosen
             if chosen is not None:
-                out.append(f"   - shape analysis: ${self.underbraced(chosen)}$ fits")
+                out.append(f"- shape analysis: ${self.underbraced(chosen)}$ fits")
                 for cand in step.candidates:
                     note = self.prose(cand.notes, markdown=True)
                     if cand.equal is not None:
-                        out.append(f"   - = ${self.candidate(cand)}$: {note}")
+                        out.append(f"- = ${self.candidate(cand)}$: {note}")
                     elif not cand.fits:
-                        out.append(f"   - ✗ ${self.candidate(cand)}$: {note}")
+                        out.append(f"- ✗ ${self.candidate(cand)}$: {note}")
             if step.algebra_segments:
                 algebra = self.segments(step.algebra_segments)
-                out += markdown_display("   - scalar algebra:", algebra, self.printer)
+                out += markdown_display("- scalar algebra:", algebra, self.printer)
             if step.uses:
                 used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
-                out.append(f"   - reuses {used} from the forward cache")
-            out.append(f"   - why: {self.prose(step.segments, markdown=True, own=step.expr)}.")
-        out += ["", "**Adjoints and gradients**", ""]
+                out.append(f"- reuses {used} from the forward cache")
+            out += [f"- why: {self.prose(step.segments, markdown=True, own=step.expr)}.", ""]
+        out += ["**Adjoints and gradients**", ""]
         out += _display(self.stored_rows() + self.gradient_rows())
         expanded = self.expanded_rows()
         if expanded:

@@ -110,8 +110,8 @@ def render(
 
     steps = view.steps
     out.heading(f"Derivation ({len(steps)} steps, from {model.cost} back)")
-    for index, step in enumerate(steps, start=1):
-        _step(out, index, step, view)
+    for step in steps:  # numbered as the derivation (and the code) number them
+        _step(out, step.number, step, view)
 
     if view.stored:
         out.heading("Adjoints kept under a symbol (each reused by the steps after it)")

@@ -130,10 +130,15 @@ class SlideDeck:
             )
         body += [r"\pause", "", r"{\footnotesize \emph{Why:} " + doc.prose(step.segments) + ".}"]
         more: list[str] = []
-        rejected = [c for c in step.candidates if not c.fits]
-        if rejected:
-            items = [f"${doc.candidate(c)}$ {doc.prose(c.notes)}" for c in rejected]
-            more += [r"\pause", "", r"{\scriptsize Rejected: " + "; ".join(items) + ".}"]
+        # every arrangement but the one kept: those equal to it (softmax's S g), then the rest
+        equal = [f"${doc.candidate(c)}$, {doc.prose(c.notes)}" for c in step.equal_forms]
+        rejected = [
+            f"${doc.candidate(c)}$ {doc.prose(c.notes)}" for c in step.candidates if not c.fits
+        ]
+        if equal or rejected:
+            lines = [r"Equal form: " + "; ".join(equal) + "."] if equal else []
+            lines += [r"Rejected: " + "; ".join(rejected) + "."] if rejected else []
+            more += [r"\pause", "", r"{\scriptsize " + " ".join(lines) + "}"]
         if step.algebra_segments:
             more += [
                 r"\pause",

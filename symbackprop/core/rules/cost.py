@@ -94,7 +94,8 @@ def loss_rule(ctx: Context, node: Node) -> list[Contribution]:
 def penalty_rule(ctx: Context, node: Node) -> list[Contribution]:
     """(lambda/2m) sum_l ||W_l||_F^2 adds (lambda/m) W_l to dJ/dW_l (lambda W_l for one
     example)."""
-    penalty, added = ("(lambda/2m)", "(lambda/m)") if ctx.batch else ("(lambda/2)", "lambda")
+    # the text printer's name of LAMBDA, as its formulas show it (λ W3), not the symbol's
+    penalty, added = ("(λ/2m)", "(λ/m)") if ctx.batch else ("(λ/2)", "λ")
     out = []
     for w in node.args:
         assert isinstance(w, MatrixSymbol)
