@@ -453,12 +453,16 @@ def _refuse_data_cotangents(data):
 
 
 def _scaled(params, grads, g):
-    """The cotangent of params: each gradient times g (the cotangent of J), keyed like params.
+    """The cotangent of params: each gradient times g (the cotangent of J), keyed like params
+    and in its container (an OrderedDict's, whose pytree JAX compares with the cotangent's).
     A key that is no parameter (a learning rate kept in the same dict) gets None, JAX's zero
     cotangent: jax.grad gives it zeros, as to any input a function does not read."""
-    if isinstance(g, jax.custom_derivatives.SymbolicZero):  # J's cotangent is a known zero
-        return {name: None for name in params}
-    return {name: g * grads[name] if name in grads else None for name in params}
+    zero = isinstance(g, jax.custom_derivatives.SymbolicZero)  # J's cotangent is a known zero
+    scaled = {name: None if zero or name not in grads else g * grads[name] for name in params}
+    if type(params) is dict:
+        return scaled
+    leaves, tree = jax.tree_util.tree_flatten_with_path(params)
+    return jax.tree_util.tree_unflatten(tree, [scaled[path[0].key] for path, _ in leaves])
 
 
 cost.defvjp(_cost_fwd, _cost_bwd, symbolic_zeros=True)
