@@ -71,7 +71,7 @@ def test_a_long_algebra_chain_is_broken_at_its_signs(many_tex: str) -> None:
 
 def test_the_markdown_algebra_chain_is_a_display_block(many: Any) -> None:
     md = to_markdown(many)
-    assert "   - scalar algebra:\n\n     $$\n     \\begin{aligned}" in md
+    assert "- scalar algebra:\n\n  $$\n  \\begin{aligned}" in md
 
 
 def test_a_one_sided_line_too_wide_with_no_sign_to_break_at_has_no_alignment_tab() -> None:

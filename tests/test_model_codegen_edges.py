@@ -195,7 +195,12 @@ def test_every_name_a_module_uses_itself_is_reserved(backend: str) -> None:
         "with_data",
         "other",
         "tensor",
-        # locals of the jax cost's custom_vjp helpers (_is_primal, _refuse_data_cotangents)
+        # locals of the jax cost's custom_vjp helpers (_is_primal, _refuse_data_cotangents,
+        # _scaled: the cotangent in the params' own container)
+        "zero",
+        "leaves",
+        "tree",
+        "path",
         "primal",
         "asked",
         "verb",

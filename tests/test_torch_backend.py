@@ -371,7 +371,7 @@ def _network_entries(module: Any, params: dict[str, Any], X: Any, Y: Any, wrong:
 
 #: (what is wrong, the error it must give)
 WRONG_TYPES = [
-    ("Y int64", r"Y has dtype torch\.int64; expected a tensor of torch\.float16 \(Y\.to\("),
+    ("Y int64", r"Y has dtype torch\.int64; expected a tensor of torch\.float16, .* \(Y\.to\("),
     ("Y bool", r"Y has dtype torch\.bool; expected a tensor of torch\.float16"),
     ("X int64", r"X has dtype torch\.int64; expected a tensor of torch\.float16"),
     ("X numpy", r"X is a ndarray, not a torch tensor \(torch\.as_tensor\(X\) converts it\)"),

@@ -134,7 +134,7 @@ def _check(params, data):
 
 def _check_params(params, first):
     """``first`` once ``params`` is a dict holding every parameter of SHAPES in its shape, of
-    a floating-point dtype, that of ``first`` (the name and dtype of a <noun> checked before;
+    a floating-point dtype, that of ``first`` (the name and dtype of <a noun> checked before;
     None: the first parameter's). forward checks them after its data, backward before it reads
     them (a parameter of another shape broadcast into a gradient of that shape, silently).
     """
@@ -438,21 +438,17 @@ def array_kind_check(accepted: str, noun: str, indent: str = "    ") -> str:
 JAX_FLOATS = "a floating-point array of at most 64 bits"
 
 
-def jax_mixed_float64(ours: str, theirs: str, other: str, indent: str = "    ") -> str:
-    """JAX's lines for arrays of two different dtypes, one float64, while x64 is off: JAX
-    makes no float64 then, so converting the other array to it (the usual advice) would loop.
-    Placed where the two dtypes are known to differ; ``ours`` and ``theirs`` are their names
-    in the generated function, ``other`` the f-string text naming the other array (``X``,
-    ``{first[0]}``); ``name`` names the array checked."""
+def jax_one_float(ours: str, theirs: str, accept: str, indent: str = "    ") -> str:
+    """JAX's lines where two arrays' dtypes (``ours``, ``theirs``: their names in the generated
+    function) differ: with x64 off JAX computes float64 in float32 (jnp.asarray does, and
+    jax.jit and jax.grad hand the function float32 tracers), so float64 beside float32 is one
+    dtype to it and ``accept`` (a statement) takes the array. The call without jit refused
+    what the same call under jit or grad ran (hostile34b #12); before that, its advice to
+    convert to float64 looped (hostile14 #6)."""
     lines = [
-        "# x64 off: JAX makes no float64, so the usual advice would not be followed",
-        f'if "float64" in (str({ours}), str({theirs})) and jnp.result_type(float) != jnp.float64:',
-        "    raise ValueError(",
-        f'        f"{{name}} has dtype {{{ours}}} but {other} has {{{theirs}}}; JAX makes "',
-        '        "float64 only with x64 on: .astype(np.float32) converts the float64 arrays, "',
-        "        \"or jax.config.update('jax_enable_x64', True) before making them keeps \"",
-        '        "float64"',
-        "    )",
+        "# x64 off: float64 is computed in float32, as under jax.jit and jax.grad",
+        f"if jax.dtypes.canonicalize_dtype({ours}) == jax.dtypes.canonicalize_dtype({theirs}):",
+        f"    {accept}",
     ]
     return "".join(f"{indent}{text}\n" for text in lines)
 

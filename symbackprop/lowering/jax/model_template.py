@@ -19,7 +19,7 @@ from symbackprop.lowering.model_template import (
     float16_check,
     floating_helper,
     init_params,
-    jax_mixed_float64,
+    jax_one_float,
 )
 
 __all__ = ["CHECK_HELPER", "CUSTOM_VJP", "GRADIENTS", "INIT_PARAMS", "LOGDET_HELPER"]
@@ -46,7 +46,7 @@ CHECK_HELPER = (
         "dtype is None or not jnp.issubdtype(dtype, jnp.floating) or dtype.itemsize > 8",
         "jnp",
         "jnp.dtype(jnp.result_type(float))",
-        jax_mixed_float64("dtype", "wanted", "{first[0]}", indent=" " * 8),
+        jax_one_float("dtype", "wanted", "return first", indent=" " * 8),
         kinds=array_kind_check("(np.ndarray, jax.Array)", "a NumPy or JAX array"),
         expected=JAX_FLOATS,
     )

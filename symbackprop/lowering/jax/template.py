@@ -12,7 +12,7 @@ template's with that one change (copied: that template returns NumPy arrays). Th
 
 from __future__ import annotations
 
-from symbackprop.lowering.model_template import JAX_FLOATS, jax_mixed_float64
+from symbackprop.lowering.model_template import JAX_FLOATS, jax_one_float
 from symbackprop.lowering.network_template import (
     INIT_CHECKS,
     JAX_KIND_CHECK,
@@ -67,7 +67,7 @@ _MASKED = np.ma.MaskedArray
     "(\n        dtype is None\n        or not jnp.issubdtype(dtype, jnp.floating)\n"
     "        or dtype.itemsize > 8  # JAX has no float128\n    )",
     'f"(X.astype(np.{jnp.result_type(float)}) converts it)"',
-    jax_mixed_float64("got", "dtype", "X", indent=" " * 12),
+    jax_one_float("got", "dtype", "continue", indent=" " * 12),
     types=JAX_KIND_CHECK,
     ns="jnp",
     expected=JAX_FLOATS,

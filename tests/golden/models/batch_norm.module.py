@@ -140,7 +140,7 @@ def _check(params, data):
 
 def _check_params(params, first):
     """``first`` once ``params`` is a dict holding every parameter of SHAPES in its shape, of
-    a floating-point dtype, that of ``first`` (the name and dtype of a array checked before;
+    a floating-point dtype, that of ``first`` (the name and dtype of an array checked before;
     None: the first parameter's). forward checks them after its data, backward before it reads
     them (a parameter of another shape broadcast into a gradient of that shape, silently).
     """
