@@ -154,9 +154,15 @@ def test_notebook_display_is_registered_by_name(lecture: sb.Derivation) -> None:
 def test_json_parses_with_expected_keys(lecture: sb.Derivation) -> None:
     data = json.loads(to_json(lecture, expanded=True))
     assert list(data) == [
-        "symbackprop", "network", "batch", "wrt", "sizes", "shapes", "forward", "assumptions",
-        "steps", "deltas", "gradients", "expanded", "expanded_note",
+        "symbackprop", "network", "batch", "wrt", "sizes", "shapes", "forward", "cost",
+        "assumptions", "steps", "deltas", "gradients", "expanded", "expanded_note",
     ]  # fmt: skip
+    # hostile35b #10: the cost equation, which every other format shows
+    assert data["cost"] == {
+        "text": "J = L(a3, y)",
+        "latex": r"J = \mathcal{L}(a^{[3]}, y)",
+        "loss": "binary cross-entropy (logistic loss)",
+    }
     step = data["steps"][2]
     assert list(step) == [
         "number", "target", "rule", "layer", "shape", "expression", "reason", "candidates", "uses",

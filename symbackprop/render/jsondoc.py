@@ -17,6 +17,7 @@ from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import concrete, shape_text
 from symbackprop.render.shown_sizes import shown_sizes
+from symbackprop.render.text import cost_text
 from symbackprop.render.view import View
 
 if TYPE_CHECKING:
@@ -88,6 +89,13 @@ def to_data(
         "sizes": dict(view.sizes),
         "shapes": {name: _shape(d.shapes[name], view.sizes) for name in view.table_names()},
         "forward": {name: expr(e) for name, e in d.forward.items()},
+        # the cost equation, as the other formats print it (its right side is no SymPy
+        # expression: the loss is a record's formula, summed or averaged)
+        "cost": {
+            "text": cost_text(d),
+            "latex": " = ".join(doc.cost_equations()[-1]),
+            "loss": d.graph.loss.description,
+        },
         "assumptions": list(d.assumptions),
         "steps": steps,
         "deltas": {str(layer): expr(d.deltas[layer]) for layer in view.delta_layers},

@@ -102,13 +102,7 @@ def render(
     out.heading("Forward propagation (the values the backward pass reads are cached)")
     for name, expr in d.forward.items():
         out.line((f"  {name} = {text(expr)}", ""))
-    loss = g.loss
-    cost = (
-        f"  J = (1/m) sum_i L(A{g.depth}(:, i), Y(:, i))" if d.batch else f"  J = L(a{g.depth}, y)"
-    )
-    if net.l2:
-        cost += " + (λ/2m) sum_l ||W_l||_F^2" if d.batch else " + (λ/2) sum_l ||W_l||_F^2"
-    out.line((f"{cost}    ({loss.description})", ""))
+    out.line((f"  {cost_text(d)}    ({g.loss.description})", ""))
     for assumption in d.assumptions:
         out.para(f"  assumption: {assumption}", "yellow")
 
@@ -155,6 +149,17 @@ MIN_WIDTH = 40
 
 
 @without_cyclic_gc
+def cost_text(d: Derivation) -> str:
+    """The cost equation as text: ``J = L(a3, y)``, or the mean over the batch's m columns
+    ``J = (1/m) sum_i L(A3(:, i), Y(:, i))``, with the L2 penalty where there is one (the text
+    output's line, and the JSON's)."""
+    depth = d.graph.depth
+    cost = f"J = (1/m) sum_i L(A{depth}(:, i), Y(:, i))" if d.batch else f"J = L(a{depth}, y)"
+    if d.network.l2:
+        cost += " + (λ/2m) sum_l ||W_l||_F^2" if d.batch else " + (λ/2) sum_l ||W_l||_F^2"
+    return cost
+
+
 def to_text(
     d: Derivation,
     *,
