@@ -40,31 +40,38 @@ def loss_rule(ctx: Context, node: Node) -> list[Contribution]:
     upstream = lift(dl, {scalars.a: a_l, scalars.y: y, scalars.z: _z_of(ctx, a_l)}, shape)
     if ctx.batch:
         upstream = (1 / ctx.m) * upstream
-    # the plain text reads as before; LaTeX, Markdown and the web page typeset the mathematics
+    # the plain text reads as before; LaTeX, Markdown and the web page typeset the mathematics,
+    # the loss as the Cost section writes it (\mathcal{L})
     loss_of = (math(a_l), notation(", ", ", "), math(y), notation(")", ")"))
     cost: tuple[Segment, ...] = (
         (
             notation("J = (1/m)", r"J = \frac{1}{m}"),
             *words_with_m(" sum over the m columns of "),
-            notation("L(", "L("),
+            notation("L(", r"\mathcal{L}("),
             *loss_of,
         )
         if ctx.batch
-        else (notation("J = L(", "J = L("), *loss_of)
+        else (notation("J = L(", r"J = \mathcal{L}("), *loss_of)
     )
-    described = Text(f", {loss.description}, a sum over the output units of ")
+    described: tuple[Segment, ...] = (
+        Text(f", {loss.description}, a sum over the output units of "),
+    )
     if getattr(ctx.graph.cost, "penalty", None) is not None:
         # J holds the weight decay too (hostile reader 23: "J = L(a2, y)" beside it was false)
         cost = (*cost, Text(" + the L2 penalty, which does not depend on "), math(a_l))
-        described = Text(f"; L is {loss.description}, a sum over the output units of ")
+        described = (
+            Text("; "),
+            notation("L", r"\mathcal{L}"),
+            Text(f" is {loss.description}, a sum over the output units of "),
+        )
     segments = (
         *cost,
-        described,
+        *described,
         math(loss.formula),
         Text("; each unit's term depends on its own entry only, so "),
         Grad(a_l),
         Text(" is taken entry by entry: "),
-        notation("dL/da = ", r"\partial L / \partial a ="),
+        notation("dL/da = ", r"\partial \mathcal{L} / \partial a ="),
         math(dl),
         *(
             (Text("; the mean over the batch contributes "), notation("1/m", r"\tfrac{1}{m}"))
