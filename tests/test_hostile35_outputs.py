@@ -40,3 +40,18 @@ def test_index_markdown_sets_display_math_on_lines_of_its_own() -> None:
         assert lines.count("$$") >= 2 * 12
         assert all(line == "$$" for line in lines if "$$" in line)
         assert lines.count("$$") % 2 == 0
+
+
+def test_the_web_pages_scalar_brackets_grow_around_fractions() -> None:
+    # hostile35b #5: SymPy's brackets were all text-sized, ((1 - y)/(1 - a) - y/a) too
+    from symbackprop.render.mathml import _sized_brackets
+
+    xml = "<mo>(</mo><mi>a</mi><mo>(</mo><mfrac>x</mfrac><mo>)</mo><mo>)</mo><mo>(</mo><mi>b</mi>"
+    assert _sized_brackets(xml) == (
+        '<mo stretchy="true">(</mo><mi>a</mi><mo stretchy="true">(</mo><mfrac>x</mfrac>'
+        '<mo stretchy="true">)</mo><mo stretchy="true">)</mo><mo stretchy="false">(</mo><mi>b</mi>'
+    )
+    page = sb.to_html("4-3-2-1")
+    assert "<mo>(</mo>" not in page and "<mo>)</mo>" not in page
+    algebra = page.split("Scalar algebra inside")[1].split("</math>")[1]  # after the ⊙
+    assert '<mo stretchy="true">(</mo><mfrac>' in algebra.replace("<mrow>", "")

@@ -13,6 +13,7 @@ wrapped in one node (:meth:`MathMLPrinter._node`).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
@@ -336,19 +337,38 @@ class MathMLPrinter(MathMLPresentationPrinter):
             self._arg, self._body_of, self._bare_arg = saved, saved_of, saved_bare
 
 
-#: SymPy's scalar printing, made like ours: a minus sign, unstretched brackets, no entity names
+#: SymPy's scalar printing, made like ours: a minus sign, no entity names, and brackets as
+#: :func:`paren` sizes them (:func:`_sized_brackets`)
 _TIDY = {
     "<mo>-</mo>": "<mo>−</mo>",
-    "<mo>(</mo>": '<mo stretchy="false">(</mo>',
-    "<mo>)</mo>": '<mo stretchy="false">)</mo>',
     "&InvisibleTimes;": "\u2062",
 }
+_BRACKET = re.compile(r"(<mo>\(</mo>|<mo>\)</mo>)")
 
 
 def _tidy(xml: str) -> str:
     for old, new in _TIDY.items():
         xml = xml.replace(old, new)
-    return xml
+    return _sized_brackets(xml)
+
+
+def _sized_brackets(xml: str) -> str:
+    """SymPy's brackets as :func:`paren` makes ours: grown around a fraction, else text-sized
+    (every pair was text-sized: ``((1 - y)/(1 - a) - y/a)`` stayed small around its fractions:
+    hostile35b #5). Pairs are matched in order; an unmatched one stays text-sized."""
+    parts = _BRACKET.split(xml)
+    opened: list[int] = []
+    stretchy = {index: "false" for index, part in enumerate(parts) if _BRACKET.fullmatch(part)}
+    for index, part in enumerate(parts):
+        if part == "<mo>(</mo>":
+            opened.append(index)
+        elif part == "<mo>)</mo>" and opened:
+            start = opened.pop()
+            if any("<mfrac" in inner for inner in parts[start + 1 : index]):
+                stretchy[start] = stretchy[index] = "true"
+    for index, value in stretchy.items():
+        parts[index] = parts[index].replace("<mo>", f'<mo stretchy="{value}">')
+    return "".join(parts)
 
 
 def _joined(parts: list[str], separator: str) -> list[str]:
