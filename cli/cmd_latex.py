@@ -131,11 +131,13 @@ def latex_cmd(
     if pdf_target is not None:
         with console.working("building the PDF with pdflatex"):
             pdf_bytes = build_pdf(tex)
-    output.write(tex_target, tex)
-    click.echo(output.wrote(tex_target), err=True)
+    # both files or neither: a full disk after the .tex left a new .tex beside an old PDF
+    files: list[tuple[output.Target, str | bytes]] = [(tex_target, tex)]
     if pdf_target is not None and pdf_bytes is not None:
-        output.write(pdf_target, pdf_bytes)
-        click.echo(output.wrote(pdf_target), err=True)
+        files.append((pdf_target, pdf_bytes))
+    output.write_together(files)
+    for written, _ in files:
+        click.echo(output.wrote(written), err=True)
 
 
 def _check_pdf_options(out_path: str | None, standalone: bool, *, slides: bool = False) -> None:

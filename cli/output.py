@@ -165,21 +165,8 @@ def atomic(out: Target) -> Iterator[Path]:
     The temporary file keeps the target's suffix, so a writer that picks the format from the
     extension (matplotlib) writes the right one.
     """
-    prefix, suffix = _temp_name_parts(out.path)
+    tmp = _new_temp(out)
     try:
-        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=out.path.parent)
-    except OSError as exc:
-        if exc.errno == errno.ENOENT and out.path.parent.is_dir():
-            # /proc and /sys: the folder is there but makes no new files ("No such file or
-            # directory" named neither the folder nor why)
-            raise CliError(
-                f"cannot write {shown(out.path)}: its folder {shown(out.path.parent)} takes no "
-                "new files"
-            ) from None
-        raise CliError(f"cannot write {shown(out.path)}: {_reason(exc)}") from None
-    tmp = Path(name)
-    try:
-        os.close(fd)
         yield tmp
         _commit(tmp, out)
     except BaseException as exc:
@@ -192,6 +179,24 @@ def atomic(out: Target) -> Iterator[Path]:
         raise
 
 
+def _new_temp(out: Target) -> Path:
+    """A new empty temporary file beside ``out`` (its name keeps the target's suffix)."""
+    prefix, suffix = _temp_name_parts(out.path)
+    try:
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=out.path.parent)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and out.path.parent.is_dir():
+            # /proc and /sys: the folder is there but makes no new files ("No such file or
+            # directory" named neither the folder nor why)
+            raise CliError(
+                f"cannot write {shown(out.path)}: its folder {shown(out.path.parent)} takes no "
+                "new files"
+            ) from None
+        raise CliError(f"cannot write {shown(out.path)}: {_reason(exc)}") from None
+    os.close(fd)
+    return Path(name)
+
+
 def _commit(tmp: Path, out: Target) -> None:
     """fsync ``tmp``, give it the right mode, and move it to ``out.path`` atomically."""
     fd = os.open(tmp, os.O_RDWR)
@@ -200,6 +205,12 @@ def _commit(tmp: Path, out: Target) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+    _rename(tmp, out)
+
+
+def _rename(tmp: Path, out: Target) -> None:
+    """Move the written and synced ``tmp`` to ``out.path`` in one step: over an existing
+    file only with ``--force``, never through a link."""
     if out.force:
         _refuse_link(out)
         os.replace(tmp, out.path)
@@ -247,13 +258,54 @@ def _sync_folder(folder: Path) -> None:
 
 def write(out: Target, data: str | bytes) -> None:
     """Write ``data`` (text as UTF-8) to ``out`` atomically (see :func:`atomic`)."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    with atomic(out) as tmp:
-        fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC)
+    write_together([(out, data)])
+
+
+def write_together(files: list[tuple[Target, str | bytes]]) -> None:
+    """Write several files as one: each ``(target, data)`` (text as UTF-8) goes to a temporary
+    file beside its target first, and only when every one is written (and on disk) are they
+    renamed over their targets. A full disk, an interrupt or an error on any of them leaves
+    every target untouched ("nothing was changed" is then true of all of them: ``latex
+    --pdf --force`` replaced the .tex and then failed on the PDF, saying so: hostile35a #1).
+    """
+    temps: list[Path] = []
+    failed = files[0][0]  # the target being written when an error comes
+    try:
+        for out, data in files:
+            failed = out
+            temps.append(_new_temp(out))
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            fd = os.open(temps[-1], os.O_WRONLY | os.O_TRUNC)
+            try:
+                _write_all(fd, raw)
+                os.fchmod(fd, _new_file_mode(out.path))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    except BaseException as exc:
+        for tmp in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        if isinstance(exc, OSError):
+            raise CliError(
+                f"cannot write {shown(failed.path)}: {_reason(exc)}; nothing was changed"
+            ) from None
+        raise
+    for index, ((out, _), tmp) in enumerate(zip(files, temps, strict=True)):
         try:
-            _write_all(fd, raw)
-        finally:
-            os.close(fd)
+            _rename(tmp, out)
+        except BaseException as exc:
+            for rest in temps[index:]:
+                with contextlib.suppress(OSError):
+                    rest.unlink()
+            if index and isinstance(exc, (OSError, CliError)):  # a rename, after others'
+                done = ", ".join(shown(done.path) for done, _ in files[:index])
+                raise CliError(f"wrote {done}, but not {shown(out.path)}: {exc}") from None
+            if isinstance(exc, OSError):
+                raise CliError(
+                    f"cannot write {shown(out.path)}: {_reason(exc)}; nothing was changed"
+                ) from None
+            raise
 
 
 def options(help_text: str = "Write to FILE ('-': stdout, the default).") -> Any:
