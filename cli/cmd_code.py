@@ -509,6 +509,9 @@ def _report_checks(
         for row in result.rows
         if row.unresolved
     )
+    zeros = bool(result.rows) and all(row.zero for row in result.rows)
+    if zeros and not failed and not exact_ok:
+        passed = "finite differences saw only gradients of 0; the check cannot decide"
     if unresolved and not failed:
         # rows that measured nothing were not compared: the exact check alone can decide
         passed = f"finite differences could not resolve {unresolved}"
@@ -528,5 +531,12 @@ def _report_checks(
     if unresolved and not exact_ok:
         raise CliError(
             f"cannot decide: finite differences could not resolve {unresolved} and no exact "
+            "check passed"
+        )
+    if zeros and not exact_ok:
+        # every gradient 0 at the point (an underflow, say): a wrong formula gives 0 there too
+        raise CliError(
+            "cannot decide: every gradient is exactly 0 at the point checked, so finite "
+            "differences compared nothing a wrong gradient would not also pass, and no exact "
             "check passed"
         )

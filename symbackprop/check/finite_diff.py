@@ -137,6 +137,9 @@ class GradCheckRow:
     cause: str = ""
     #: what was checked: ``"entries"`` (full mode) or ``"directions"`` (directional mode)
     unit: str = "entries"
+    #: the module's gradient was exactly 0 in every entry (or direction) checked: a pass then
+    #: shows only that no slope stands above the noise, which a wrong 0 shows too
+    zero: bool = False
 
     @property
     def coverage(self) -> str:
@@ -602,6 +605,7 @@ def gradcheck(
                     unresolved,
                     cause,
                     "entries" if mode == "full" else "directions",
+                    checked > 0 and not np.any(analytic),
                 )
             )
             if progress is not None:

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
 #: an expanded gradient longer than this (as text) is not printed; the compact one is
 EXPANDED_MAX_CHARS = 400
+#: an expanded gradient nested deeper than this many levels is not printed either: the
+#: printers recurse once a level, and a plain stack of 80 layers exhausted Python's stack in
+#: the text printer's measure of it (exit 3: hostile35a #3); the examples' shown forms nest 15
+EXPANDED_MAX_DEPTH = 60
 
 
 @dataclass
@@ -113,6 +117,7 @@ class ModelView(ModeText):
             self._too_long[name] = (
                 _more_symbols_than(full, EXPANDED_MAX_CHARS)  # each prints at least a letter
                 or any(str(s.name).startswith(ADJOINT_PREFIX) for s in full.atoms(MatrixSymbol))
+                or _deeper_than(full, EXPANDED_MAX_DEPTH)  # a few hundred nodes at most here
                 or len(self.text(full)) > EXPANDED_MAX_CHARS
             )
         return self._too_long[name]
@@ -126,7 +131,8 @@ class ModelView(ModeText):
             return None
         return (
             f"the expanded forms of {', '.join(long)} are not printed (longer than "
-            f"{EXPANDED_MAX_CHARS} characters, or still reading an adjoint kept under a symbol); "
+            f"{EXPANDED_MAX_CHARS} characters, nested more than {EXPANDED_MAX_DEPTH} levels "
+            "deep, or still reading an adjoint kept under a symbol); "
             "substitute the adjoints above"
         )
 
@@ -223,4 +229,16 @@ def _more_symbols_than(expr: Any, limit: int) -> bool:
             count += 1
             if count > limit:
                 return True
+    return False
+
+
+def _deeper_than(expr: Any, limit: int) -> bool:
+    """Whether ``expr``'s tree nests more than ``limit`` levels (counted without recursion,
+    which is what a deep one would exhaust)."""
+    stack = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((arg, depth + 1) for arg in node.args)
     return False
