@@ -206,8 +206,14 @@ def _check_network(
     import numpy as np
 
     import symbackprop as sb
-    from symbackprop.check.finite_diff import choose_mode
-    from symbackprop.core.memory import check_budget, check_depth, no_memory_error
+    from symbackprop.check.finite_diff import DIRECTIONS, choose_mode
+    from symbackprop.core.memory import (
+        check_budget,
+        check_depth,
+        check_work,
+        no_memory_error,
+        parameter_count,
+    )
 
     m = opts.sizes.get("m", 3)
     note = None
@@ -217,6 +223,19 @@ def _check_network(
     code_sizes = _code_sizes(opts, net)
     widths = [code_sizes[w] if isinstance(w, str) else w for w in net.widths]
     check_budget(f"check {net.compact}", widths, m, budget_gib=memory_gib, finite_differences=True)
+    # and over the time one run may take: each cost evaluation is a forward pass, two an entry
+    # (every entry up to FULL_CHECK_MAX_PARAMS) or two a random direction of each W and b
+    # (hostile35a #4: 20 layers of width 100 at m = 100000 ran for hours)
+    n_params = parameter_count(widths)
+    evaluations = 2 * (n_params if choose_mode(n_params) == "full" else DIRECTIONS * 2 * net.depth)
+    check_work(
+        f"check {net.compact}",
+        widths,
+        m,
+        passes=1 + evaluations / 3,  # a pass is three products, an evaluation one
+        advice="use a smaller --size m, or fewer or narrower layers",
+        timing=" (about 40 s of finite differences at width 100)",  # measured: 1.35e11, 27 s
+    )
     # progress on stderr (transient: gone when done; nothing when stderr is not a terminal)
     with console.progress() as progress:
         task = progress.add_task("deriving and compiling the gradient code", total=None)

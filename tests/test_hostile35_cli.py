@@ -62,3 +62,18 @@ def test_a_deep_models_expanded_forms_are_left_out_not_a_recursion_error() -> No
     finally:
         sys.setrecursionlimit(limit)
     assert f"nested more than {EXPANDED_MAX_DEPTH} levels deep" in document
+
+
+def test_check_refuses_finite_differences_over_the_time_budget_before_any_work() -> None:
+    """#4: ``check`` had a memory budget but no time budget: 1000-1000-1000-1 at m = 10000
+    (2e12 multiply-adds of finite differences) ran until killed. Refused up front now, as
+    ``gradients`` refuses its runs; the lecture's network at the default sizes still runs."""
+    import time
+
+    started = time.perf_counter()
+    done = CliRunner().invoke(main, ["check", "1000-1000-1000-1", "--size", "m=10000"])
+    assert time.perf_counter() - started < 10
+    assert done.exit_code == 2, done.output
+    assert "would take about 2.0e+12 multiply-adds, more than the 2e+11" in done.stderr
+    assert "use a smaller --size m" in done.stderr
+    assert CliRunner().invoke(main, ["check", "4-3-2-1"]).exit_code == 0

@@ -91,6 +91,8 @@ EPS_MIN, EPS_MAX = 1e-10, 1e-2
 FLOOR_MAX = 1e-3
 #: "auto" mode: full finite differences up to this many parameters, random directions above
 FULL_CHECK_MAX_PARAMS = 5_000
+#: the random directions per parameter of the directional mode, by default
+DIRECTIONS = 8
 MODES = ("auto", "full", "directional")
 
 __all__ = [
@@ -99,6 +101,7 @@ __all__ = [
     "EPS_MIN",
     "FLOOR_MAX",
     "FULL_CHECK_MAX_PARAMS",
+    "DIRECTIONS",
     "NOISE_ULPS",
     "RTOL",
     "ON_KINKS",
@@ -456,7 +459,7 @@ def gradcheck(
     *data: Any,
     eps: float = 1e-6,
     mode: str = "auto",
-    directions: int = 8,
+    directions: int = DIRECTIONS,
     seed: int = 0,
     rtol: float = RTOL,
     atol: float = ATOL,

@@ -103,12 +103,18 @@ def check_budget(
 MAX_MULTIPLY_ADDS = 2e11
 
 
-def estimate_multiply_adds(widths: Sequence[int], m: int, *, passes: int = 1) -> float:
+def estimate_multiply_adds(widths: Sequence[int], m: int, *, passes: float = 1) -> float:
     """Multiply-adds of ``passes`` forward-and-backward passes: 3 m sum_l n_l n_(l-1) each
     (one product forward, two backward: dW and the next delta)."""
     widths = [int(w) for w in widths]
     per_pass = 3 * m * sum(widths[i] * widths[i - 1] for i in range(1, len(widths)))
     return float(per_pass) * passes
+
+
+def parameter_count(widths: Sequence[int]) -> int:
+    """The entries of every W (n_l x n_(l-1)) and b (n_l x 1) of a network of ``widths``."""
+    sizes = [int(w) for w in widths]
+    return sum(sizes[i] * (sizes[i - 1] + 1) for i in range(1, len(sizes)))
 
 
 #: the work a parameter costs a pass whatever m is (drawing it at initialization, reading it
@@ -119,21 +125,26 @@ PER_PARAMETER = 1000.0
 
 
 def check_work(
-    what: str, widths: Sequence[int], m: int, *, passes: int = 1, drawn: bool = False
+    what: str,
+    widths: Sequence[int],
+    m: int,
+    *,
+    passes: float = 1,
+    drawn: bool = False,
+    advice: str = "use a smaller --m, --width, --depth or --seeds",
+    timing: str = " (about 10 s)",
 ) -> float:
     """Refuse (one line, exit 2) a run over :data:`MAX_MULTIPLY_ADDS`; else return the count.
     ``drawn``: each pass also draws every parameter afresh, and its cost that does not grow
-    with m counts too (:data:`PER_PARAMETER`)."""
+    with m counts too (:data:`PER_PARAMETER`); ``advice``: what the message tells to change;
+    ``timing``: what the limit takes, as measured for the caller's kind of run."""
     need = estimate_multiply_adds(widths, m, passes=passes)
     if drawn:
-        sizes = [int(w) for w in widths]
-        parameters = sum(sizes[i] * (sizes[i - 1] + 1) for i in range(1, len(sizes)))
-        need += PER_PARAMETER * parameters * passes
+        need += PER_PARAMETER * parameter_count(widths) * passes
     if need > MAX_MULTIPLY_ADDS:
         raise SpecError(
             f"{what} would take about {need:.1e} multiply-adds, more than the "
-            f"{MAX_MULTIPLY_ADDS:.0e} (about 10 s) one run may take; use a smaller --m, "
-            "--width, --depth or --seeds"
+            f"{MAX_MULTIPLY_ADDS:.0e}{timing} one run may take; {advice}"
         )
     return need
 
