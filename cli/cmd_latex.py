@@ -26,6 +26,10 @@ Examples:
 """
 
 PDFLATEX_TIMEOUT = 300
+#: the deepest network whose Beamer deck --pdf builds: 50 layers took 32 s, 100 took 79 s, 200
+#: 258 s, and 1000 hit the pdflatex timeout after 5 minutes (hostile35a #5); the .tex alone
+#: takes seconds at any depth
+SLIDES_PDF_MAX_DEPTH = 50
 #: pdflatex errors that mean "too big for TeX" (user input), not "invalid LaTeX" (our bug)
 TEX_LIMITS = ("Dimension too large", "TeX capacity exceeded", "Arithmetic overflow")
 
@@ -108,6 +112,13 @@ def latex_cmd(
 
     if indices:
         check_index_depth(net.depth)  # before deriving: a refusal takes no time
+    if slides and pdf and net.depth > SLIDES_PDF_MAX_DEPTH:
+        raise CliError(
+            f"--slides --pdf: a deck for {net.depth} layers is several frames a layer, which "
+            "pdflatex typesets slowly (50 layers: half a minute; 200: over 4 minutes); at most "
+            f"{SLIDES_PDF_MAX_DEPTH} layers with --pdf, or write the deck without --pdf and run "
+            "pdflatex on it yourself"
+        )
 
     with console.working(f"deriving {opts.describe(net)}"):
         d = sb.derive(net, batch=opts.batch)

@@ -77,3 +77,15 @@ def test_check_refuses_finite_differences_over_the_time_budget_before_any_work()
     assert "would take about 2.0e+12 multiply-adds, more than the 2e+11" in done.stderr
     assert "use a smaller --size m" in done.stderr
     assert CliRunner().invoke(main, ["check", "4-3-2-1"]).exit_code == 0
+
+
+def test_slides_pdf_of_a_deep_network_is_refused_up_front(tmp_path: Path) -> None:
+    """#5: ``latex --slides --pdf`` of 200 layers took pdflatex over 4 minutes, 1000 layers
+    its 5-minute timeout; refused over 50 layers before any work, the .tex alone still made."""
+    deep = "-".join(["3"] * 60) + "-1"
+    out = tmp_path / "deck.tex"
+    done = CliRunner().invoke(main, ["latex", deep, "--slides", "-o", str(out), "--pdf"])
+    assert done.exit_code == 2, done.output
+    assert "at most 50 layers with --pdf" in done.stderr and not out.exists()
+    done = CliRunner().invoke(main, ["latex", deep, "--slides", "-o", str(out)])
+    assert done.exit_code == 0 and "{beamer}" in out.read_text()
