@@ -7,6 +7,7 @@ traceback with ``--debug`` or ``SYMBACKPROP_DEBUG=1``). Only click is imported h
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -104,6 +105,17 @@ def _command_path(args: list[str] | None, commands: Collection[str]) -> str:
     return f"symbackprop {first}" if first in commands else "symbackprop"
 
 
+def _tell(line: str) -> None:
+    """Print ``line`` on stderr; a stderr that cannot take it (``2>/dev/full``) loses the
+    line, not the exit code: the failed write raised out of the report, and exit 1, a
+    failed check, came out of a usage error (hostile35a #7)."""
+    try:
+        click.echo(line, err=True)
+    except OSError:
+        # what is left in stderr's buffer would fail again at exit (exit 120): drop it
+        sys.stderr = io.StringIO()
+
+
 def report(exc: BaseException, args: list[str] | None, commands: Collection[str] = ()) -> int:
     """Print the one-line message for ``exc`` on stderr and return the exit code; ``args``
     is the command line (``sys.argv[1:]`` when None), ``commands`` the group's command
@@ -121,26 +133,25 @@ def report(exc: BaseException, args: list[str] | None, commands: Collection[str]
         hint_text = _formula_hint(exc)
         if hint_text:
             message = message.rstrip(".") + hint_text
-        click.echo(f"symbackprop: error: {message}{hint}", err=True)
+        _tell(f"symbackprop: error: {message}{hint}")
         return EXIT_USAGE
     if isinstance(exc, CheckFailed):
-        click.echo(f"symbackprop: {one_line(exc.format_message())}", err=True)
+        _tell(f"symbackprop: {one_line(exc.format_message())}")
         return EXIT_CHECK_FAILED
     if isinstance(exc, click.ClickException):
-        click.echo(f"symbackprop: error: {one_line(exc.format_message())}", err=True)
+        _tell(f"symbackprop: error: {one_line(exc.format_message())}")
         return EXIT_USAGE
     if isinstance(exc, SymbackpropError) and not isinstance(exc, InternalError):
         # a missing size names the flag that gives it, not the library's sizes= argument
         text = exc.spelled("cli") if isinstance(exc, SizeMissing) else str(exc)
-        click.echo(f"symbackprop: error: {one_line(text)}", err=True)
+        _tell(f"symbackprop: error: {one_line(text)}")
         return EXIT_USAGE
     if debug_requested(args):
         traceback.print_exception(exc)
     kind = type(exc).__name__
-    click.echo(
+    _tell(
         f"symbackprop: internal error ({kind}: {one_line(str(exc)) or 'no message'}); this is a "
         "bug: please report it on the symbackprop issue tracker with the command line and the "
         "traceback that --debug or SYMBACKPROP_DEBUG=1 prints",
-        err=True,
     )
     return EXIT_INTERNAL

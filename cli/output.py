@@ -84,6 +84,11 @@ def target(
         raise CliError(f"{option}: expected a file name (or '-' for stdout), got {value!r}")
     if "\x00" in value:
         raise CliError(f"{option} {shown(value)}: a file name cannot contain a NUL character")
+    if value.endswith(("/", os.sep)):
+        # Path() drops the slash: 'newdir/' wrote a file newdir, and 'a.txt/' replaced a.txt
+        raise CliError(
+            f"{option} {shown(value)} ends in '/', as a folder does; expected a file name"
+        )
     path = Path(value)
     try:
         info: os.stat_result | None = path.lstat()

@@ -201,7 +201,7 @@ class Network:
                     "integer or a name) between each pair of '-'"
                 )
         if len(parts) < 2:
-            hint = _separator_hint(spec.strip())
+            hint = _separator_hint(spec.strip()) or _suffixless_file_hint(spec.strip())
             raise SpecError(
                 f"spec {_show(spec.strip())}: no layers"
                 + (hint or "; expected an input width and at least one layer, e.g. '4-1'")
@@ -290,7 +290,8 @@ class Network:
                     raise SpecError(
                         f"{label}: unknown suffix {p.suffix or '(none)'!r}; tried TOML "
                         f"({_strip_label(toml_err, label)}) and JSON "
-                        f"({_strip_label(json_err, label)}); use a .toml or .json file"
+                        f"({_strip_label(json_err, label)}); use a .toml or .json file for a "
+                        "network, or a .model file for a model's equations"
                     ) from None
         try:
             return cls.from_dict(data)
@@ -1081,6 +1082,22 @@ def checked_size(name: str, value: object) -> int:
     if not 1 <= size <= MAX_WIDTH:
         raise problem
     return size
+
+
+def _suffixless_file_hint(spec: str) -> str:
+    """The end of the message for a spec that is no compact spec but names a file without a
+    suffix, read as a compact spec (a model saved as ``noext`` was told "no layers; expected an
+    input width": hostile35a #8); "" for any other."""
+    try:
+        is_file = os.path.isfile(spec)
+    except (OSError, ValueError):
+        return ""
+    if not is_file:
+        return ""
+    return (
+        f"; a file {_show(spec)} exists, but a file is read by its suffix: .model for a "
+        "model's equations, .toml or .json for a network"
+    )
 
 
 def is_spec_file(spec: str) -> bool:

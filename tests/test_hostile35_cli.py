@@ -8,6 +8,7 @@ wrong formula from the right one. Now: "cannot decide", exit 2.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -89,3 +90,49 @@ def test_slides_pdf_of_a_deep_network_is_refused_up_front(tmp_path: Path) -> Non
     assert "at most 50 layers with --pdf" in done.stderr and not out.exists()
     done = CliRunner().invoke(main, ["latex", deep, "--slides", "-o", str(out)])
     assert done.exit_code == 0 and "{beamer}" in out.read_text()
+
+
+def test_an_output_name_ending_in_a_slash_is_refused(tmp_path: Path) -> None:
+    """#6: ``-o newdir/`` wrote a file named newdir, and ``-o a.txt/ --force`` replaced the
+    file a.txt (Path() drops the slash; the system would say "Not a directory")."""
+    existing = tmp_path / "a.txt"
+    existing.write_text("keep")
+    for name, extra in ((tmp_path / "newdir", []), (existing, ["--force"])):
+        done = CliRunner().invoke(main, ["codegen", "4-3-2-1", "-o", f"{name}/", *extra])
+        assert done.exit_code == 2, done.output
+        assert "ends in '/', as a folder does; expected a file name" in done.stderr
+    assert existing.read_text() == "keep" and not (tmp_path / "newdir").exists()
+
+
+def test_a_stderr_that_takes_nothing_keeps_the_exit_code() -> None:
+    """#7: with stderr on a full disk, a usage error exited 1 (a failed check): the failed
+    write of its message raised out of the report."""
+    import subprocess
+    import sys
+
+    if not Path("/dev/full").exists():
+        return
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "symbackprop", "derive", "4-3-2-1", "--bogus"],
+            stderr=full,
+            stdout=subprocess.DEVNULL,
+            timeout=60,
+        )
+    assert done.returncode == 2
+
+
+def test_a_model_file_without_its_suffix_is_told_the_suffix(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """#8: a model saved as ``noext`` was told "no layers; expected an input width", and one
+    saved as ``g.txt`` "use a .toml or .json file", neither naming .model."""
+    text = (Path(__file__).resolve().parents[1] / "examples" / "models" / "dot.model").read_text()
+    monkeypatch.chdir(tmp_path)
+    Path("noext").write_text(text)
+    Path("g.txt").write_text(text)
+    done = CliRunner().invoke(main, ["derive", "noext"])
+    assert done.exit_code == 2
+    assert "a file 'noext' exists, but a file is read by its suffix: .model" in done.stderr
+    done = CliRunner().invoke(main, ["derive", "g.txt"])
+    assert done.exit_code == 2 and "or a .model file for a model's equations" in done.stderr
