@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import click
@@ -78,9 +79,15 @@ def derive_cmd(
         raise click.UsageError(f"--indices prints text, latex or markdown, not {fmt}")
     if fmt == "text" and not indices and out_path not in (None, output.STDOUT):
         shown = quote_user_text(out_path, quotes=False)
+        # a folder takes no redirection ('> /tmp' fails too): say where the text goes instead
+        how = (
+            "redirect it to a file, '> FILE'"
+            if os.path.isdir(out_path)
+            else f"write '> {shown}' instead of '-o {shown}'"
+        )
         raise click.UsageError(
             "-o writes --format latex, markdown, json or html (or --indices); the default text "
-            f"goes to stdout: write '> {shown}' instead of '-o {shown}'"
+            f"goes to stdout: {how}"
         )
     if fmt == "html" and wrt is not None:
         raise click.UsageError("--wrt does not apply to --format html: the page shows every step")

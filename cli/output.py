@@ -79,6 +79,10 @@ def target(
     unless ``force``.
     """
     if value is None or value == STDOUT:
+        if force:  # accepted and ignored, it would read as having replaced something
+            raise click.UsageError(
+                f"--force replaces the file {option} FILE names; the output goes to stdout here"
+            )
         return None
     if not value.strip():
         raise CliError(f"{option}: expected a file name (or '-' for stdout), got {value!r}")

@@ -136,3 +136,14 @@ def test_a_model_file_without_its_suffix_is_told_the_suffix(
     assert "a file 'noext' exists, but a file is read by its suffix: .model" in done.stderr
     done = CliRunner().invoke(main, ["derive", "g.txt"])
     assert done.exit_code == 2 and "or a .model file for a model's equations" in done.stderr
+
+
+def test_force_without_a_file_and_minus_o_a_folder_say_so() -> None:
+    """#9: ``--force`` without ``-o`` was accepted and did nothing, and ``derive -o /tmp``
+    (text goes to stdout) advised "write '> /tmp' instead", which fails on a folder too."""
+    for command in (["derive", "4-3-2-1"], ["codegen", "4-3-2-1", "-o", "-"], ["latex", "3-1"]):
+        done = CliRunner().invoke(main, [*command, "--force"])
+        assert done.exit_code == 2, (command, done.output)
+        assert "--force replaces the file -o FILE names" in done.stderr
+    done = CliRunner().invoke(main, ["derive", "4-3-2-1", "-o", str(Path(__file__).parent)])
+    assert done.exit_code == 2 and "redirect it to a file, '> FILE'" in done.stderr
