@@ -369,7 +369,7 @@ class ModelLatex:
         ]
         gradients = [(self.grad(name), self.d.gradients[name]) for name in self.view.parameters]
         # align sets every right side beside the widest left side: the two share the line
-        widest = max((visual_width(lhs) for lhs, _ in stored + gradients), default=0.0)
+        widest = max((display_width(lhs) for lhs, _ in stored + gradients), default=0.0)
         width = SNIPPET_WIDTH - widest - _INDENT
         body = [f"{row} \\notag" for lhs, expr in stored for row in self.aligned(lhs, expr, width)]
         expanded = self.view.expanded_gradients()
