@@ -56,9 +56,10 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     """
     if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
         try:
-            dtype = getattr(torch, np.dtype(dtype).name, dtype)
-        except TypeError:  # a name NumPy does not know
-            pass
+            named = np.dtype(dtype).name
+        except TypeError:  # a name NumPy does not know: refused below
+            named = ""
+        dtype = getattr(torch, named, dtype) if named else dtype
     if dtype not in _FLOATS:
         raise ValueError(
             "dtype must be a floating type torch computes in (torch.float16, torch.bfloat16, "
