@@ -26,6 +26,7 @@ from sympy import (
 )
 
 from symbackprop.core.graph import ForwardGraph, Kind
+from symbackprop.core.no_value import has_no_value
 from symbackprop.formula.ast import to_text
 from symbackprop.records.nodes import T
 
@@ -218,4 +219,4 @@ def _no_value_at_zero(function: Any) -> bool:
     if not isinstance(body, sp.Expr):
         return False
     at_zero = body.subs(T, 0)
-    return bool(at_zero.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or at_zero.is_finite is False)
+    return has_no_value(at_zero) or at_zero.is_finite is False

@@ -20,6 +20,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck.sampled import too_deep
 from symbackprop.check.explicit import explicit
+from symbackprop.core.no_value import has_no_value
 from symbackprop.core.rank_bound import singular_by_shape
 
 #: significant digits of the quick random-point evaluation
@@ -131,9 +132,7 @@ def _explicit_powers(expr: Any) -> Any:
 def finite_real(number: Any) -> bool:
     """Whether ``number`` (from :func:`number_at_a_point`) is a finite real number."""
     return bool(
-        number is not None
-        and not number.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
-        and number.is_extended_real is True
+        number is not None and not has_no_value(number) and number.is_extended_real is True
     )
 
 
@@ -179,12 +178,11 @@ def singular_everywhere(matrix: sp.Matrix) -> bool:
 def undefined_entries(matrix: sp.Matrix) -> list[tuple[int, int]]:
     """The entries of ``matrix`` (written out) that are undefined at every point (``log(0)``,
     ``1/0``: an infinity or NaN once expanded)."""
-    bad = (sp.nan, sp.zoo, sp.oo, -sp.oo)
     return [
         (i, j)
         for i in range(matrix.rows)
         for j in range(matrix.cols)
-        if sp.expand(matrix[i, j]).has(*bad)
+        if has_no_value(sp.expand(matrix[i, j]))
     ]
 
 

@@ -63,6 +63,7 @@ from symbackprop.check.size_settings import other_sizes_text, size_settings
 from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
+from symbackprop.core.no_value import has_no_value
 from symbackprop.core.textprint import text as plain_text
 from symbackprop.errors import FormulaError, SpecError, did_you_mean, quote_user_text
 from symbackprop.formula import ast
@@ -141,9 +142,7 @@ class Counterexample:
             else f"numerically, to {numeric.AGREED_DIGITS} digits"
         )
         at = ", ".join(f"{name}={size}" for name, size in self.sizes.items())
-        undefined = isinstance(self.yours, sp.Basic) and self.yours.has(
-            sp.nan, sp.zoo, sp.oo, -sp.oo
-        )
+        undefined = isinstance(self.yours, sp.Basic) and has_no_value(self.yours)
         # zoo is SymPy's word for 1/0: said as what it means for the formula
         mine, truth = _short(self.yours), _short(self.truth)
         if mine == truth:  # equal in 12 digits: as many as were compared

@@ -16,6 +16,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.check.identity_zeros import rounding_zero
+from symbackprop.core.no_value import has_no_value
 from symbackprop.formula.float_range import exponential_depth
 
 #: the values every name's entries take in turn (both signs, small and large), so that a
@@ -85,7 +86,7 @@ def nowhere_real(text: str, entry: Any) -> str | None:
                 return None
             if not at.is_number:
                 return None  # an opaque part SymPy cannot evaluate: left to the comparison
-            if not at.has(sp.nan, sp.zoo, sp.oo, -sp.oo) and at.is_extended_real is not False:
+            if not has_no_value(at) and at.is_extended_real is not False:
                 return None
     shown = ", ".join(str(v) for v in SAMPLES)
     return (

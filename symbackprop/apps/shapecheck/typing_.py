@@ -33,6 +33,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck import at_sizes
 from symbackprop.apps.shapecheck.sampled import nowhere_real, zero_by_identity
+from symbackprop.core.no_value import has_no_value
 from symbackprop.errors import FormulaError
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
@@ -622,23 +623,20 @@ def _not_real(text: str, value: Any, *, every_entry: bool | str = False) -> str 
     return f"'{text}' is {shown}, not a real number: a formula's constants must be real"
 
 
-_NO_VALUE = (sp.nan, sp.zoo, sp.oo, -sp.oo)
-
-
 def _defined_nowhere(value: sp.Basic) -> bool:
     """Whether ``value`` holds an infinity or ``nan`` at every point. A piece of a Piecewise
     with a value somewhere does not count: ``relu(s + 100) / relu(s + 100)`` is 1 wherever
     s > -100 and only its other piece is ``zoo`` (hostile33b #3: it was refused as undefined)."""
-    if not value.has(*_NO_VALUE):
+    if not has_no_value(value):
         return False
     somewhere = value.replace(
         lambda node: (
             isinstance(node, sp.Piecewise)
-            and any(not piece.expr.has(*_NO_VALUE) for piece in node.args)
+            and any(not has_no_value(piece.expr) for piece in node.args)
         ),
         lambda node: sp.Dummy(real=True),
     )
-    return bool(somewhere.has(*_NO_VALUE))
+    return has_no_value(somewhere)
 
 
 def _hides_zero(value: Any) -> bool:
@@ -705,7 +703,7 @@ def _entry(matrix: Any) -> Any:
     """
     if not getattr(matrix, "is_Matrix", False):  # a number is its own entry
         return matrix
-    if matrix.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+    if has_no_value(matrix):
         return sp.zoo
     products = [
         part

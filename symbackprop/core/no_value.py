@@ -1,0 +1,22 @@
+"""SymPy's numbers that are no real value: NaN, the complex infinity ``zoo`` (SymPy's 1/0)
+and the two real infinities. A formula, a check or a printer that meets one of them at a point
+says "undefined there" or "infinite", never compares it as a number.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+#: NaN, zoo (1/0), oo and -oo
+NO_VALUE: tuple[sp.Basic, ...] = (sp.nan, sp.zoo, sp.oo, -sp.oo)
+
+
+def has_no_value(expr: Any) -> bool:
+    """Whether the SymPy object ``expr`` (a number, an expression, an explicit matrix) holds
+    NaN, zoo or an infinity anywhere in it."""
+    return bool(expr.has(*NO_VALUE))
+
+
+__all__ = ["NO_VALUE", "has_no_value"]
