@@ -179,13 +179,21 @@ def atomic(out: Target) -> Iterator[Path]:
         yield tmp
         _commit(tmp, out)
     except BaseException as exc:
+        _discard([tmp], exc, out.path)
+        raise
+
+
+def _discard(temps: Iterable[Path], exc: BaseException | None, path: Path) -> None:
+    """Remove the temporary files ``temps``; an OSError ``exc`` (a full disk) then becomes
+    the one line saying ``path`` was not written and nothing changed. Any other error is the
+    caller's to raise again."""
+    for tmp in temps:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        if isinstance(exc, OSError):
-            raise CliError(
-                f"cannot write {shown(out.path)}: {_reason(exc)}; nothing was changed"
-            ) from None
-        raise
+    if isinstance(exc, OSError):
+        raise CliError(
+            f"cannot write {shown(path)}: {_reason(exc)}; nothing was changed"
+        ) from None
 
 
 def _new_temp(out: Target) -> Path:
@@ -292,28 +300,17 @@ def write_together(files: list[tuple[Target, str | bytes]]) -> None:
             finally:
                 os.close(fd)
     except BaseException as exc:
-        for tmp in temps:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-        if isinstance(exc, OSError):
-            raise CliError(
-                f"cannot write {shown(failed.path)}: {_reason(exc)}; nothing was changed"
-            ) from None
+        _discard(temps, exc, failed.path)
         raise
     for index, ((out, _), tmp) in enumerate(zip(files, temps, strict=True)):
         try:
             _rename(tmp, out)
         except BaseException as exc:
-            for rest in temps[index:]:
-                with contextlib.suppress(OSError):
-                    rest.unlink()
             if index and isinstance(exc, (OSError, CliError)):  # a rename, after others'
+                _discard(temps[index:], None, out.path)
                 done = ", ".join(shown(done.path) for done, _ in files[:index])
                 raise CliError(f"wrote {done}, but not {shown(out.path)}: {exc}") from None
-            if isinstance(exc, OSError):
-                raise CliError(
-                    f"cannot write {shown(out.path)}: {_reason(exc)}; nothing was changed"
-                ) from None
+            _discard(temps[index:], exc, out.path)
             raise
 
 
