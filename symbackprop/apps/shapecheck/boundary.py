@@ -178,10 +178,45 @@ def division_note(
             continue
         shown = ast.to_text(divisor)
         return (
-            f"{ast.to_text(node)} divides by {shown}, which no compared point makes 0 (the "
-            f"points are drawn at random): where an entry of {shown} is 0 the formula has no "
-            "value"
+            f"{ast.to_text(node)} divides by {shown}: where an entry of {shown} is 0 the "
+            "formula has no value, and the points compared did not show one"
         )
+    return None
+
+
+def zero_times(
+    tree: ast.Node,
+    values: set[str],
+    positive: set[str] = frozenset(),  # type: ignore[assignment]
+) -> str | None:
+    """Why ``tree`` cannot be checked when it multiplies by a written 0 a part that may have
+    no value (a division by one of ``values`` that may be 0, a log of one): SymPy folds
+    ``0 * (1/a1)`` to 0 before any point is compared, so the points where a1 has a zero entry,
+    where the formula has no value (NumPy's 0 * inf is NaN), are never seen (hostile35c #3:
+    it passed, beside a note that no compared point made a1 zero, where one did). ``None``
+    for any other formula."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Binary) and node.op in ("*", "⊙", "juxt")):
+            continue
+        for zero, part in ((node.left, node.right), (node.right, node.left)):
+            if not _zero(zero):
+                continue
+            logs = [  # log(a1) of a value that may be 0 (not log(sigmoid(...)): its own rules)
+                n
+                for n in ast.walk(part)
+                if isinstance(n, ast.Call)
+                and n.func == "log"
+                and len(n.args) == 1
+                and isinstance(n.args[0], ast.Name)
+                and n.args[0].id in values
+                and n.args[0].id not in positive
+            ]
+            if logs or division_note(part, values, positive) is not None:
+                return (
+                    f"'{ast.to_text(node)}' is 0 only where {ast.to_text(part)} has a value, "
+                    "and the comparison folds it to 0 before any point is taken, so it cannot "
+                    "see where it has none: leave the term out"
+                )
     return None
 
 

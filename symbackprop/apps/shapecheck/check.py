@@ -27,6 +27,7 @@ from symbackprop.apps.shapecheck.boundary import (
     boundary_note,
     division_note,
     positive_values,
+    zero_times,
 )
 from symbackprop.apps.shapecheck.decided import (
     applications,
@@ -360,6 +361,9 @@ def check_formula(
                 if report.equal:
                     values = {str(name) for name in derivation.symbols}
                     positive = positive_values(derivation)
+                    folded = zero_times(tree, values, positive)
+                    if folded is not None:
+                        raise _TooLarge(folded)
                     divides = division_note(tree, values, positive)
                     for note in (boundary_note(derivation, tree), divides):
                         if note is not None:
@@ -1440,6 +1444,10 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     report.notes.append(note)
 
 
+#: activations whose output is > 0 exactly where their argument is: 1{z > 0} = 1{g(z) > 0}
+_SIGN_KEEPING = frozenset({"relu", "leaky_relu"})
+
+
 def _as_derivation_writes(derivation: Derivation, expr: Any) -> Any:
     """``expr`` with a layer's activation and derivative applied by name to its z written as the
     derivation writes them: ``sigmoid(z1)`` as ``a1``, ``sigmoid'(z2)`` as the factors of
@@ -1456,6 +1464,21 @@ def _as_derivation_writes(derivation: Derivation, expr: Any) -> Any:
         name = graph.activation(layer).name
         if node.activation_name == name:
             swap[node] = graph.a(layer).T if flipped else graph.a(layer)
+        elif node.indicator == (">", 0) and name in _SIGN_KEEPING:
+            # 1{z1 > 0} is 1{a1 > 0} where a1 = relu(z1): the derivation's spelling of relu'
+            # (it was told it lacked '1{a1 > 0}' and had an extra '1{z1 > 0}': hostile35c #2)
+            a = graph.a(layer)
+            theirs = (
+                [
+                    own
+                    for own in derivation.deltas[layer].atoms(Elementwise)
+                    if own.arg == a and own.indicator == (">", 0)
+                ]
+                if layer in derivation.deltas
+                else []
+            )
+            if theirs:  # the derivation's own node: its Lambda's variable is another Dummy
+                swap[node] = theirs[0].T if flipped else theirs[0]
         elif node.derivative_name == name and layer in derivation.deltas and not flipped:
             delta = derivation.deltas[layer]
             local = {graph.a(layer), graph.z(layer)}

@@ -1,0 +1,49 @@
+"""What hostile35c found in the hand-formula check (shapecheck, sb.check_formula).
+
+#2: relu' written 1{z1 > 0} (the README's own spelling) beside the derivation's 1{a1 > 0}:
+every wrong formula using it was told "the derivation has '1{a1 > 0}' as a factor, which your
+formula does not" and "your formula has '1{z1 > 0}', which the derivation does not", both
+false (a1 = relu(z1) is > 0 exactly where z1 is), in place of the real difference.
+"""
+
+from __future__ import annotations
+
+import symbackprop as sb
+
+NET = sb.Network.parse("4-5:relu-3:softmax", loss="ce")
+
+
+def _notes(formula: str, *, batch: bool = False) -> list[str]:
+    report = sb.check_formula(sb.derive(NET, batch=batch), "W1", formula)
+    return list(report.notes)
+
+
+def test_relu_prime_written_on_z_is_the_derivations_factor() -> None:
+    assert _notes("((W2^T delta2) * 1{z1 > 0}) (2 x)^T") == [
+        "the factors match, but your formula is the gradient times 2"
+    ]
+    assert _notes("((W2^T delta2) * 1{Z1 > 0}) (2 X)^T", batch=True) == [
+        "the factors match, but your formula is the gradient times 2"
+    ]
+    notes = _notes("((W2^T (y - a2)) * 1{z1 > 0}) x^T")
+    assert not any("1{" in note for note in notes) and any("'y - a2'" in n for n in notes)
+    report = sb.check_formula(sb.derive(NET), "W1", "((W2^T delta2) * 1{z1 > 0}) x^T")
+    assert report.equal
+
+
+def test_zero_times_a_part_with_no_value_somewhere_is_not_passed() -> None:
+    """#3: ``... + 0 * (1/a1) x^T`` passed ("✓ exactly at every point compared") beside a note
+    that no compared point made a1 zero, where the points with pre-activations at -1/2 did
+    (NumPy's 0 * inf is NaN there): SymPy folds 0 * ... to 0 before any point is taken."""
+    right = "((W2^T delta2) * 1{z1 > 0}) x^T"
+    for term in ("0 * (1/a1) x^T", "0 * log(a1) x^T"):
+        report = sb.check_formula(sb.derive(NET), "W1", f"{right} + {term}")
+        assert not report.ok and report.equal is None
+        assert report.error is not None and "is 0 only where" in report.error.message
+    # a written 0 times a part with a value everywhere is only a zero term
+    assert sb.check_formula(sb.derive(NET), "W1", f"{right} + 0 * a1 x^T").ok
+    # sigmoid's a1 is > 0 everywhere: a division by it has a value at every point
+    sigmoid = sb.derive(sb.Network.parse("4-5-3:softmax", loss="ce"))
+    assert sb.check_formula(
+        sigmoid, "W1", "((W2^T delta2) * a1 * (1 - a1)) x^T + 0 * (1/a1) x^T"
+    ).ok
