@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from symbackprop._version import __version__
+from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.textprint import text
 from symbackprop.render import model_json
@@ -33,6 +34,7 @@ def _shape(shape: tuple[Any, Any], sizes: dict[str, int]) -> dict[str, Any]:
     }
 
 
+@without_cyclic_gc  # as every printer: thousands of strings for a deep network
 def to_data(
     d: Derivation,
     *,

@@ -148,7 +148,6 @@ def render(
 MIN_WIDTH = 40
 
 
-@without_cyclic_gc
 def cost_text(d: Derivation) -> str:
     """The cost equation as text: ``J = L(a3, y)``, or the mean over the batch's m columns
     ``J = (1/m) sum_i L(A3(:, i), Y(:, i))``, with the L2 penalty where there is one (the text
@@ -160,6 +159,7 @@ def cost_text(d: Derivation) -> str:
     return cost
 
 
+@without_cyclic_gc
 def to_text(
     d: Derivation,
     *,
