@@ -120,7 +120,7 @@ def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bo
         click.echo(source, nl=False)
         return
     output.write(target, source)
-    click.echo(output.wrote(target), err=True)
+    output.tell_wrote(target)
 
 
 def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:

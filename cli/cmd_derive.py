@@ -137,7 +137,7 @@ def _write(target: output.Target | None, text: str) -> None:
         click.echo(text, nl=False)
         return
     output.write(target, text)
-    click.echo(output.wrote(target), err=True)
+    output.tell_wrote(target)
 
 
 def _index_view(opts: SpecOptions, net: Network | Model, wrt: str | None, fmt: str) -> str:

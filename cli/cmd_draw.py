@@ -98,4 +98,4 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
         click.echo(data, nl=False)
         return
     output.write(target, data)
-    click.echo(output.wrote(target), err=True)
+    output.tell_wrote(target)

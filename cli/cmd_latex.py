@@ -148,7 +148,7 @@ def latex_cmd(
         files.append((pdf_target, pdf_bytes))
     output.write_together(files)
     for written, _ in files:
-        click.echo(output.wrote(written), err=True)
+        output.tell_wrote(written)
 
 
 def _check_pdf_options(out_path: str | None, standalone: bool, *, slides: bool = False) -> None:

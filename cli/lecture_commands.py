@@ -183,6 +183,8 @@ def gradients_command(
     --init normal --plot grads.png`. With --init scaled-identity:C the exact example (identity
     activations, zero biases, W[l] = C I) is printed too, in rationals.
     """
+    if force and plot_path is None:  # accepted and ignored, it read as replacing something
+        raise click.UsageError("--force replaces the file --plot FILE names, and no file is named")
     plot_target = _plot_target(plot_path, force) if plot_path is not None else None
     from symbackprop.apps.gradients import analyze, chart, exact_scaling, parse_init, plot
     from symbackprop.cli import console

@@ -50,6 +50,14 @@ def shown(path: str | os.PathLike[str]) -> str:
     return quote_user_text(os.fspath(path))
 
 
+def tell_wrote(path: object) -> None:
+    """Say on stderr that ``path`` was written; a stderr that cannot take the line loses it,
+    not the exit code of a command that did its work (review35 #4: a full stderr after a
+    written file exited 2, "cannot write the output")."""
+    with contextlib.suppress(OSError):
+        click.echo(wrote(path), err=True)
+
+
 def wrote(path: object) -> str:
     """The line saying a file was written: the path as it is, or quoted and escaped where it
     holds a character a terminal would act on (an escape sequence that sets the window's
@@ -81,18 +89,17 @@ def target(
     if value is None or value == STDOUT:
         if force:  # accepted and ignored, it would read as having replaced something
             raise click.UsageError(
-                f"--force replaces the file {option} FILE names; the output goes to stdout here"
+                f"--force replaces the file {option} FILE names, and no file is named here"
             )
         return None
     if not value.strip():
         raise CliError(f"{option}: expected a file name (or '-' for stdout), got {value!r}")
     if "\x00" in value:
         raise CliError(f"{option} {shown(value)}: a file name cannot contain a NUL character")
-    if value.endswith(("/", os.sep)):
-        # Path() drops the slash: 'newdir/' wrote a file newdir, and 'a.txt/' replaced a.txt
-        raise CliError(
-            f"{option} {shown(value)} ends in '/', as a folder does; expected a file name"
-        )
+    if os.path.basename(value) in ("", ".", ".."):
+        # Path() drops a last '/' or '/.': 'newdir/' wrote a file newdir, 'a.txt/.' replaced
+        # a.txt (hostile35a #6, review35 #2)
+        raise CliError(f"{option} {shown(value)} names a folder; expected a file name")
     path = Path(value)
     try:
         info: os.stat_result | None = path.lstat()

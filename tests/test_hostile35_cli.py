@@ -100,9 +100,10 @@ def test_an_output_name_ending_in_a_slash_is_refused(tmp_path: Path) -> None:
     existing = tmp_path / "a.txt"
     existing.write_text("keep")
     for name, extra in ((tmp_path / "newdir", []), (existing, ["--force"])):
-        done = CliRunner().invoke(main, ["codegen", "4-3-2-1", "-o", f"{name}/", *extra])
-        assert done.exit_code == 2, done.output
-        assert "ends in '/', as a folder does; expected a file name" in done.stderr
+        for end in ("/", "/.", "/.."):  # review35 #2: Path() drops '/.' too
+            done = CliRunner().invoke(main, ["codegen", "4-3-2-1", "-o", f"{name}{end}", *extra])
+            assert done.exit_code == 2, done.output
+            assert "names a folder; expected a file name" in done.stderr
     assert existing.read_text() == "keep" and not (tmp_path / "newdir").exists()
 
 
@@ -122,6 +123,17 @@ def test_a_stderr_that_takes_nothing_keeps_the_exit_code() -> None:
             timeout=60,
         )
     assert done.returncode == 2
+    # review35 #4: a command that did its work keeps exit 0 when its "wrote" line is lost
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder, open("/dev/full", "w") as full:
+        target = Path(folder) / "grads.py"
+        done = subprocess.run(
+            [sys.executable, "-m", "symbackprop", "codegen", "4-1", "-o", str(target)],
+            stderr=full,
+            timeout=60,
+        )
+        assert done.returncode == 0 and target.read_text().startswith('"""')
 
 
 def test_a_model_file_without_its_suffix_is_told_the_suffix(
@@ -146,6 +158,8 @@ def test_force_without_a_file_and_minus_o_a_folder_say_so() -> None:
     for command in (["derive", "4-3-2-1"], ["codegen", "4-3-2-1", "-o", "-"], ["latex", "3-1"]):
         done = CliRunner().invoke(main, [*command, "--force"])
         assert done.exit_code == 2, (command, done.output)
-        assert "--force replaces the file -o FILE names" in done.stderr
+        assert "--force replaces the file -o FILE names, and no file is named" in done.stderr
+    done = CliRunner().invoke(main, ["gradients", "--force"])  # review35 #5
+    assert done.exit_code == 2 and "--force replaces the file --plot FILE names" in done.stderr
     done = CliRunner().invoke(main, ["derive", "4-3-2-1", "-o", str(Path(__file__).parent)])
     assert done.exit_code == 2 and "redirect it to a file, '> FILE'" in done.stderr
