@@ -69,3 +69,10 @@ def test_a_model_module_refuses_the_other_byte_order(backend: str) -> None:
         module.loss_and_grads(big, X.astype(">f8"), Y.astype(">f8"))
     with pytest.raises(ValueError, match=_refused("gamma")):
         module.forward(dict(params, gamma=params["gamma"].astype(">f8")), X, Y)
+
+
+def test_an_integer_array_in_the_other_byte_order_is_told_the_float() -> None:
+    # review35 #8: it was told to convert to np.int64, which the next call refused
+    module = sb.compile("4-3-2-1")
+    with pytest.raises(ValueError, match=r"^X has dtype >i8; expected float16, .*np\.float64"):
+        module.forward(_native(module.init_params(seed=0)), np.ones((4, 3), ">i8"))

@@ -93,3 +93,10 @@ def test_init_params_takes_a_dtype_exactly_when_its_gradients_do(backend: str, k
     if backend == "torch":
         assert {"torch.bfloat16", "torch.float32"} <= set(taken)
         assert {"torch.float8_e4m3fn", "torch.int32", "float8"} <= set(refused)
+
+
+def test_torch_init_params_names_the_dtype_as_passed() -> None:
+    # review35 #8: np.int32 was reported as "torch.int32"
+    module, _ = _module("torch", "network")
+    with pytest.raises(ValueError, match=r"or NumPy's\), got int32$"):
+        module.init_params(dtype=np.int32)

@@ -179,7 +179,9 @@ def _invalid(params, X=..., Y=..., cache=...):
             )
         # big-endian on this machine, as a FITS file's arrays are: NumPy's results are in
         # this machine's order (a cache of two orders), and JAX takes no other
-        if not getattr(getattr(value, "dtype", None), "isnative", True):
+        # (a floating one: another kind is told the float to convert to just below)
+        dtype = getattr(value, "dtype", None)
+        if getattr(dtype, "kind", None) == "f" and not dtype.isnative:
             raise ValueError(
                 f"{name} has dtype {value.dtype.str}, whose byte order is not this "
                 f"machine's: {name}.astype(np.{value.dtype.name}) converts it"

@@ -54,6 +54,7 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     square layers only). ``rng = np.random.default_rng(seed)``, as in the NumPy module, so a
     seed gives the same parameters there; tensors of ``dtype`` (torch's or NumPy's) on ``device``.
     """
+    given = dtype  # named as passed in a refusal (np.int32, not torch.int32)
     if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
         try:
             named = np.dtype(dtype).name
@@ -63,7 +64,7 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
     if dtype not in _FLOATS:
         raise ValueError(
             "dtype must be a floating type torch computes in (torch.float16, torch.bfloat16, "
-            f"torch.float32, torch.float64, or NumPy's), got {getattr(dtype, '__name__', dtype)}"
+            f"torch.float32, torch.float64, or NumPy's), got {getattr(given, '__name__', given)}"
         )
     try:
         rng = np.random.default_rng(seed)

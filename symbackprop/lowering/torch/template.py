@@ -19,6 +19,7 @@ from symbackprop.lowering.network_template import INIT_CHECKS, init_draws, inval
 #: sigmoid or sum on the CPU: it failed in the first call, inside torch), or NumPy's name of
 #: one (NumPy's longdouble and object failed as "module 'torch' has no attribute float128")
 INIT_DTYPE = """\
+    given = dtype  # named as passed in a refusal (np.int32, not torch.int32)
     if not isinstance(dtype, torch.dtype):  # a NumPy dtype, as the NumPy module takes
         try:
             named = np.dtype(dtype).name
@@ -28,7 +29,7 @@ INIT_DTYPE = """\
     if dtype not in _FLOATS:
         raise ValueError(
             "dtype must be a floating type torch computes in (torch.float16, torch.bfloat16, "
-            f"torch.float32, torch.float64, or NumPy's), got {getattr(dtype, '__name__', dtype)}"
+            f"torch.float32, torch.float64, or NumPy's), got {getattr(given, '__name__', given)}"
         )
 """
 INIT_PARAMS = (
