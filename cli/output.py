@@ -281,16 +281,19 @@ def _sync_folder(folder: Path) -> None:
 
 
 def write(out: Target, data: str | bytes) -> None:
-    """Write ``data`` (text as UTF-8) to ``out`` atomically (see :func:`atomic`)."""
+    """Write ``data`` (text as UTF-8) to ``out`` atomically: a temporary file beside it,
+    renamed over it once on disk (:func:`write_together` of one file)."""
     write_together([(out, data)])
 
 
 def write_together(files: list[tuple[Target, str | bytes]]) -> None:
     """Write several files as one: each ``(target, data)`` (text as UTF-8) goes to a temporary
     file beside its target first, and only when every one is written (and on disk) are they
-    renamed over their targets. A full disk, an interrupt or an error on any of them leaves
-    every target untouched ("nothing was changed" is then true of all of them: ``latex
-    --pdf --force`` replaced the .tex and then failed on the PDF, saying so: hostile35a #1).
+    renamed over their targets. A full disk, an interrupt or an error while writing any of
+    them leaves every target untouched ("nothing was changed" is then true of all of them:
+    ``latex --pdf --force`` replaced the .tex and then failed on the PDF, saying so:
+    hostile35a #1). A rename cannot fail for room; should a later one fail all the same (the
+    target turned into a link meanwhile), the message names what was written and what not.
     """
     temps: list[Path] = []
     failed = files[0][0]  # the target being written when an error comes
@@ -316,7 +319,8 @@ def write_together(files: list[tuple[Target, str | bytes]]) -> None:
             if index and isinstance(exc, (OSError, CliError)):  # a rename, after others'
                 _discard(temps[index:], None, out.path)
                 done = ", ".join(shown(done.path) for done, _ in files[:index])
-                raise CliError(f"wrote {done}, but not {shown(out.path)}: {exc}") from None
+                why = _reason(exc) if isinstance(exc, OSError) else str(exc)  # not a temp name
+                raise CliError(f"wrote {done}, but not {shown(out.path)}: {why}") from None
             _discard(temps[index:], exc, out.path)
             raise
 
