@@ -23,6 +23,7 @@ REGEX_ALLOWED = {
     "render/latexprint.py": "measures its own LaTeX to break long formulas into lines",
     "render/prose.py": "escapes words for Markdown",
     "render/mathml_tex.py": "reads the render stage's own LaTeX names to write them in MathML",
+    "render/mathml.py": "sizes the brackets of the MathML SymPy printed for the stage itself",
     "lowering/array_printer.py": "decides parentheses around its own array code",
     "core/textprint.py": "decides brackets around its own text as the base of a power",
     "core/segments.py": "sets the letter m of a rule's own phrase as math (words_with_m)",
