@@ -203,7 +203,6 @@ def _check_network(
     Returns the finite-difference and exact results, m, the mode, why the exact check was
     skipped (or None) and a note on the point (or None).
     """
-    import numpy as np
 
     import symbackprop as sb
     from symbackprop.check.finite_diff import DIRECTIONS, choose_mode
@@ -229,7 +228,9 @@ def _check_network(
     # layers of width 100 at m = 100000 ran for hours; review35 #1: counted as forward passes
     # only, the estimate was 3x short)
     n_params = parameter_count(widths)
-    evaluations = 2 * (n_params if choose_mode(n_params) == "full" else DIRECTIONS * 2 * net.depth)
+    # DESIGN.md's "auto": every entry for small networks, random directions for large ones
+    mode = choose_mode(n_params)
+    evaluations = 2 * (n_params if mode == "full" else DIRECTIONS * 2 * net.depth)
     check_work(
         f"check {net.compact}",
         widths,
@@ -243,9 +244,6 @@ def _check_network(
     with console.progress() as progress:
         task = progress.add_task("deriving and compiling the gradient code", total=None)
         module = sb.compile(net, sizes=code_sizes)
-        n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
-        # DESIGN.md's "auto": every entry for small networks, random directions for large ones
-        mode = choose_mode(n_params)
         progress.update(task, description=f"finite differences ({mode}, {n_params:,} parameters)")
         with no_memory_error(f"check {net.compact}"):
             params = module.init_params(seed=seed)

@@ -105,10 +105,11 @@ def _command_path(args: list[str] | None, commands: Collection[str]) -> str:
     return f"symbackprop {first}" if first in commands else "symbackprop"
 
 
-def _tell(line: str) -> None:
+def tell(line: str) -> None:
     """Print ``line`` on stderr; a stderr that cannot take it (``2>/dev/full``) loses the
     line, not the exit code: the failed write raised out of the report, and exit 1, a
-    failed check, came out of a usage error (hostile35a #7)."""
+    failed check, came out of a usage error (hostile35a #7); a written file's "wrote" line
+    exited 2 (review35 #4)."""
     try:
         click.echo(line, err=True)
     except OSError:
@@ -133,23 +134,23 @@ def report(exc: BaseException, args: list[str] | None, commands: Collection[str]
         hint_text = _formula_hint(exc)
         if hint_text:
             message = message.rstrip(".") + hint_text
-        _tell(f"symbackprop: error: {message}{hint}")
+        tell(f"symbackprop: error: {message}{hint}")
         return EXIT_USAGE
     if isinstance(exc, CheckFailed):
-        _tell(f"symbackprop: {one_line(exc.format_message())}")
+        tell(f"symbackprop: {one_line(exc.format_message())}")
         return EXIT_CHECK_FAILED
     if isinstance(exc, click.ClickException):
-        _tell(f"symbackprop: error: {one_line(exc.format_message())}")
+        tell(f"symbackprop: error: {one_line(exc.format_message())}")
         return EXIT_USAGE
     if isinstance(exc, SymbackpropError) and not isinstance(exc, InternalError):
         # a missing size names the flag that gives it, not the library's sizes= argument
         text = exc.spelled("cli") if isinstance(exc, SizeMissing) else str(exc)
-        _tell(f"symbackprop: error: {one_line(text)}")
+        tell(f"symbackprop: error: {one_line(text)}")
         return EXIT_USAGE
     if debug_requested(args):
         traceback.print_exception(exc)
     kind = type(exc).__name__
-    _tell(
+    tell(
         f"symbackprop: internal error ({kind}: {one_line(str(exc)) or 'no message'}); this is a "
         "bug: please report it on the symbackprop issue tracker with the command line and the "
         "traceback that --debug or SYMBACKPROP_DEBUG=1 prints",

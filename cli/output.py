@@ -24,7 +24,7 @@ from typing import Any
 
 import click
 
-from symbackprop.cli.errors import CliError
+from symbackprop.cli.errors import CliError, tell
 from symbackprop.errors import quote_user_text
 
 #: ``-o -``: the result goes to stdout
@@ -51,11 +51,9 @@ def shown(path: str | os.PathLike[str]) -> str:
 
 
 def tell_wrote(path: object) -> None:
-    """Say on stderr that ``path`` was written; a stderr that cannot take the line loses it,
-    not the exit code of a command that did its work (review35 #4: a full stderr after a
-    written file exited 2, "cannot write the output")."""
-    with contextlib.suppress(OSError):
-        click.echo(wrote(path), err=True)
+    """Say on stderr that ``path`` was written (:func:`~symbackprop.cli.errors.tell`: a
+    stderr that cannot take the line loses it, not the command's exit code)."""
+    tell(wrote(path))
 
 
 def wrote(path: object) -> str:

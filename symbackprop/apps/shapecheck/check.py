@@ -70,6 +70,7 @@ from symbackprop.errors import FormulaError, SpecError, did_you_mean, quote_user
 from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
 from symbackprop.formula.table import FUNCTIONS, Entry
+from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.nodes import Elementwise
 from symbackprop.render.formula import to_formula
@@ -1444,10 +1445,6 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     report.notes.append(note)
 
 
-#: activations whose output is > 0 exactly where their argument is: 1{z > 0} = 1{g(z) > 0}
-_SIGN_KEEPING = frozenset({"relu", "leaky_relu"})
-
-
 def _as_derivation_writes(derivation: Derivation, expr: Any) -> Any:
     """``expr`` with a layer's activation and derivative applied by name to its z written as the
     derivation writes them: ``sigmoid(z1)`` as ``a1``, ``sigmoid'(z2)`` as the factors of
@@ -1461,25 +1458,18 @@ def _as_derivation_writes(derivation: Derivation, expr: Any) -> Any:
         layer = layers.get(node.arg.arg if flipped else node.arg)
         if layer is None:
             continue
-        name = graph.activation(layer).name
+        record = graph.activation(layer)
+        name = record.name
+        # relu' written as its formula, 1{z1 > 0}, is g'(z1) by the record (its derivative):
+        # the derivation writes it 1{a1 > 0} (told as two different factors: hostile35c #2)
+        is_derivative = node.derivative_name == name or (
+            node.indicator is not None
+            and record.formula is not None
+            and node.body.xreplace({node.variable: scalars.z}) == record.derivative
+        )
         if node.activation_name == name:
             swap[node] = graph.a(layer).T if flipped else graph.a(layer)
-        elif node.indicator == (">", 0) and name in _SIGN_KEEPING:
-            # 1{z1 > 0} is 1{a1 > 0} where a1 = relu(z1): the derivation's spelling of relu'
-            # (it was told it lacked '1{a1 > 0}' and had an extra '1{z1 > 0}': hostile35c #2)
-            a = graph.a(layer)
-            theirs = (
-                [
-                    own
-                    for own in derivation.deltas[layer].atoms(Elementwise)
-                    if own.arg == a and own.indicator == (">", 0)
-                ]
-                if layer in derivation.deltas
-                else []
-            )
-            if theirs:  # the derivation's own node: its Lambda's variable is another Dummy
-                swap[node] = theirs[0].T if flipped else theirs[0]
-        elif node.derivative_name == name and layer in derivation.deltas and not flipped:
+        elif is_derivative and layer in derivation.deltas and not flipped:
             delta = derivation.deltas[layer]
             local = {graph.a(layer), graph.z(layer)}
             own = [
