@@ -296,7 +296,9 @@ class SpecOptions:
 
         # the library's SpecError already says what to do (widths joined by '-', --loss ce for
         # a softmax output); the CLI adds nothing to it
-        return Network.parse(
+        from symbackprop.spec import refuse_named_file
+
+        net = Network.parse(
             self.spec,
             hidden=self.hidden,
             output=self.output,
@@ -305,6 +307,8 @@ class SpecOptions:
             l2=self.l2 if self.l2 is not None else 0.0,
             define=define or None,
         )
+        refuse_named_file(self.spec, net)
+        return net
 
 
 def unique(pairs: tuple[tuple[str, Any], ...], flag: str) -> dict[str, Any]:

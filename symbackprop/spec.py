@@ -1100,6 +1100,27 @@ def _suffixless_file_hint(spec: str) -> str:
     )
 
 
+def refuse_named_file(spec: str, network: Network) -> None:
+    """A compact spec with a named width that is also the name of a file here raises a
+    :class:`SpecError`: ``my-model`` (a model saved without its suffix) was read as a network
+    with widths ``my`` and ``model``, and nothing said so (review35 #10). Numeric specs keep
+    the rule that a compact spec is never a file (``4-3-1`` beside a file ``4-3-1``)."""
+    named = [network.input, *(layer.units for layer in network.layers)]
+    if not any(isinstance(width, str) for width in named):
+        return
+    try:
+        is_file = os.path.isfile(spec)
+    except (OSError, ValueError):  # a long compact spec is not a valid file name
+        return
+    if is_file:
+        widths = ", ".join(_show(w) for w in named if isinstance(w, str))
+        raise SpecError(
+            f"{_show(spec)} names a file here and is also a compact spec with named widths "
+            f"({widths}); a file is read by its suffix (.model for a model's equations, .toml "
+            "or .json for a network): rename the file, or number the widths"
+        )
+
+
 def is_spec_file(spec: str) -> bool:
     """A SPEC string names a file when it looks like a path or names one (compact specs never
     contain '.' or '/': ``net.toml``, ``./net``, ``specs/a.json``)."""
@@ -1134,7 +1155,7 @@ def as_network(
     ``sb.check_exact``, ``collapse``) normalises its network argument through this function.
     """
     if isinstance(source, str) and not is_spec_file(source):
-        return Network.parse(
+        parsed = Network.parse(
             source,
             hidden=hidden,
             output=output,
@@ -1143,6 +1164,8 @@ def as_network(
             l2=0.0 if l2 is None else l2,
             define=define,
         )
+        refuse_named_file(source, parsed)
+        return parsed
     if isinstance(source, Network):
         net = source
         kind = "a Network"

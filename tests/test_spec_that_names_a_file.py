@@ -1,0 +1,48 @@
+"""A compact spec with named widths that is also the name of a file in the folder.
+
+review35 #10: a model saved as ``my-model`` (no suffix) was read as the network with widths
+``my`` and ``model``, silently, by the rule that a compact spec is never a file. Such a spec
+is now refused in one line on both entry points (the API and the command line); a numeric spec
+keeps the rule (``4-3-1`` beside a file ``4-3-1`` is the network).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import symbackprop as sb
+from symbackprop.cli.main import main
+from symbackprop.errors import SpecError
+
+MODEL = (Path(__file__).resolve().parents[1] / "examples" / "models" / "dot.model").read_text()
+
+
+def test_named_spec_that_is_a_file_here_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("my-model").write_text(MODEL)
+    done = CliRunner().invoke(main, ["derive", "my-model"])
+    assert done.exit_code == 2, done.output
+    assert done.stdout == ""
+    line = done.stderr.strip()
+    assert "\n" not in line
+    assert "'my-model' names a file here and is also a compact spec with named widths" in line
+    assert ".model for a model's equations" in line
+    with pytest.raises(SpecError, match="names a file here"):
+        sb.derive("my-model")
+    with pytest.raises(SpecError, match="names a file here"):
+        sb.codegen("my-model")
+
+
+def test_named_spec_without_such_a_file_and_numeric_spec_beside_one_are_read(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert sb.derive("my-model").network.input == "my"
+    Path("4-3-1").write_text(MODEL)
+    assert sb.derive("4-3-1").network.input == 4
+    done = CliRunner().invoke(main, ["derive", "4-3-1"])
+    assert done.exit_code == 0 and "Backpropagation for 4-3:sigmoid-1:sigmoid" in done.stdout
