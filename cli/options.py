@@ -292,12 +292,10 @@ class SpecOptions:
         return Path(self.spec).name
 
     def _parse_compact(self, define: dict[str, str]) -> Network:
-        from symbackprop.spec import Network
+        from symbackprop.spec import Network, refuse_named_file
 
         # the library's SpecError already says what to do (widths joined by '-', --loss ce for
         # a softmax output); the CLI adds nothing to it
-        from symbackprop.spec import refuse_named_file
-
         net = Network.parse(
             self.spec,
             hidden=self.hidden,

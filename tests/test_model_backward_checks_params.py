@@ -77,3 +77,38 @@ def test_a_cached_value_that_is_no_array_is_named(backend: str) -> None:
     listed = dict(cache, D=np.asarray(cache["D"]).tolist())
     with pytest.raises(ValueError, match=r"^cache\['D'\] is a list, expected an array of shape"):
         module.backward(params, listed)
+
+
+def test_a_cache_edited_into_the_other_byte_order_is_told_the_conversion() -> None:
+    """review35 #6: backward took the reference dtype from the cache unchecked, and a
+    big-endian ``cache['X']`` was advised ``np.>f8``."""
+    module, params, cache = _batch_norm("numpy")
+    swapped = dict(cache, X=cache["X"].astype(">f8"))
+    with pytest.raises(ValueError, match=r"^cache\['X'\] has dtype >f8, whose byte order is not"):
+        module.backward(params, swapped)
+    wrong = dict(cache, X=cache["X"].astype(np.int64))
+    with pytest.raises(ValueError, match=r"^cache\['X'\] has dtype int64; expected float16"):
+        module.backward(params, wrong)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_loss_and_grads_checks_params_once(backend: str, monkeypatch: Any) -> None:
+    """review35 #7: loss_and_grads checked the parameters in forward and again in backward
+    (about 5% of a small model's gradient); backward alone still checks them."""
+    module, params, cache = _batch_norm(backend)
+    namespace = module.loss_and_grads.__globals__
+    checked = namespace["_check_params"]
+    calls: list[str] = []
+
+    def counted(*args: Any) -> Any:
+        calls.append("checked")
+        return checked(*args)
+
+    monkeypatch.setitem(namespace, "_check_params", counted)
+    X, Y = cache["X"], cache["Y"]
+    cost, grads = module.loss_and_grads(params, X, Y)
+    assert calls == ["checked"]
+    alone = module.backward(params, module.forward(params, X, Y)[1])
+    assert calls == ["checked"] * 3
+    for name, value in grads.items():
+        assert np.array_equal(np.asarray(value), np.asarray(alone[name]))

@@ -86,6 +86,14 @@ class ModelEmitter(PrintedShapes[P]):
     #: whether forward writes into arrays kept in ``work`` (NumPy, torch; JAX ignores it): it
     #: keeps its latest cache there, and backward refuses an older one
     KEEPS_ARRAYS: ClassVar[bool] = True
+    #: whether backward's checks and its arithmetic are two functions, so that
+    #: loss_and_grads (whose forward checked params and made the cache) runs only the latter
+    #: (review35 #7: it checked params twice); JAX's jitted checks cost nothing per call
+    SPLIT_BACKWARD: ClassVar[bool] = True
+    #: the decorator of the function that computes the gradients (torch's ``_no_grad``)
+    COMPUTE_DECORATOR: ClassVar[str | None] = None
+    #: the statement checking a value's dtype (``{value}``; ``first``, the reference)
+    DTYPE_CHECK: ClassVar[str] = "_floating"
     #: the array namespace the module imports (``np``, ``torch``, ``jnp``)
     NS: ClassVar[str] = "np"
     #: the backend named in the docstring's first line (``", in JAX"``; NumPy: none)
@@ -216,7 +224,7 @@ class ModelEmitter(PrintedShapes[P]):
                 [*self.WORK_NOTE, *self.sums_note()],
             ),
             f"    cost, cache = forward(params, {args}work=work)",
-            "    return cost, backward(params, cache, work)",
+            "    return cost, _backward(params, cache, work)",
         ]
 
     def support(self) -> list[str]:
@@ -383,18 +391,28 @@ class ModelEmitter(PrintedShapes[P]):
     def backward(self) -> list[str]:
         plan = self.plan
         read = frozenset().union(*(matrices(s.expr) for s in plan.backward))
+        cached = [f'    {name} = cache["{name}"]' for name in plan.cache]
+        if plan.batch:  # forward's shapes hold m
+            cached += ['    m = cache["m"]']
         out = self.backward_head() + work_check("backward(params, cache, work=None)")
         out += cache_check([*plan.cache, *(["m"] if plan.batch else [])])  # forward stores m
-        out += params_check(next(iter(plan.cache), None))
-        out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
-        out += [f'    {name} = cache["{name}"]' for name in plan.cache]
-        if plan.batch:  # forward's shapes hold m
-            out += ['    m = cache["m"]']
-        out += cache_shape_check(
+        out += cached + cache_shape_check(
             list(plan.cache), [show_dims(plan.shapes[name]) for name in plan.cache]
         )
         if self.KEEPS_ARRAYS:
             out += latest_cache_check(LATEST_CACHE, [d.code for d in plan.data])
+        out += params_check(next(iter(plan.cache), None), self.DTYPE_CHECK)
+        reads = [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
+        if self.SPLIT_BACKWARD:
+            out += ["    return _backward(params, cache, work)"]
+            out += function(
+                "_backward(params, cache, work)",
+                "backward without its checks, for loss_and_grads (whose forward made the cache).",
+                decorator=self.COMPUTE_DECORATOR,
+            )
+            out += reads + cached
+        else:
+            out += reads
         out += self.sums_checks()
         self.printer.symbols.clear()
         self.reads_m = False

@@ -321,16 +321,17 @@ def cache_shape_check(names: list[str], shapes: list[str]) -> list[str]:
     ]
 
 
-def params_check(cached: str | None) -> list[str]:
-    """backward's lines before it reads a parameter: ``_check_params`` (of the module's
-    ``_check``) against the dtype of the cached array ``cached`` (None: the model caches
-    none), so that a parameter of another shape, type or dtype than forward's is refused in one
-    line rather than broadcast into a gradient of its shape (hostile34b #3)."""
+def params_check(cached: str | None, dtype_check: str) -> list[str]:
+    """backward's last check: ``_check_params`` (of the module's ``_check``) against the
+    dtype of the cached array ``cached`` (None: the model caches none), so that a parameter of
+    another shape, type or dtype than forward's is refused in one line rather than broadcast
+    into a gradient of its shape (hostile34b #3). The cached array's dtype is checked as
+    forward checks its data (``dtype_check``, the module's function: ``_floating``), as a cache
+    may be edited by hand (review35 #6: a big-endian one was told ``np.>f8``)."""
     if cached is None:
         return ["    _check_params(params, None)"]
     return [
-        f'    _dtype = getattr(cache["{cached}"], "dtype", None)  # forward\'s, checked there',
-        f"    _first = None if _dtype is None else (\"cache['{cached}']\", _dtype)",
+        f'    _first = {dtype_check}("cache[\'{cached}\']", cache["{cached}"], None)',
         "    _check_params(params, _first)",
     ]
 

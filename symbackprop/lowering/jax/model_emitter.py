@@ -105,6 +105,8 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
             " value, where the NumPy and torch modules raise ValueError. Check jnp.isfinite(J)."
         )
 
+    SPLIT_BACKWARD = False  # checks of shapes only, run once when traced
+
     def forward_head(self) -> list[str]:
         return function(
             f"forward(params, {self.data_args()}*, work=None)",

@@ -66,6 +66,8 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     DATA_NOTE = "the data tensors after params"
     ADDED_NOTE = "parameters only ever added: they start at 0"
     COPY = ".clone()"
+    COMPUTE_DECORATOR = "_no_grad"
+    DTYPE_CHECK = "_same_dtype"
     GRADIENTS = "its gradients (tensors)"
     WORK_NOTE = ("", "    ``work`` is accepted for the common signature and ignored.")
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (
@@ -142,7 +144,6 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
             "backward(params, cache, work=None)",
             BACKWARD,
             [*PARAMS_NOTE, *self.sums_note()],
-            decorator="_no_grad",
         )
 
     def typed(self, on: bool) -> None:
@@ -174,7 +175,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
             "        params = dict(zip(SHAPES, tensors[: len(SHAPES)], strict=True))",
             "        cache = dict(zip(ctx.cached, tensors[len(SHAPES) :], strict=True))",
             *(['        cache["m"] = ctx.m'] if batch else []),
-            "        grads = backward(params, cache)",
+            "        grads = _backward(params, cache, None)",
         ]
         text = AUTOGRAD.format(
             data="*data",

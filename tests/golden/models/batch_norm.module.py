@@ -356,10 +356,6 @@ def backward(params, cache, work=None):
     for name in ("X", "Y", "D", "t5", "t6", "N", "H", "t9", "t10", "m"):
         if name not in cache:
             raise ValueError(f"cache has no {name!r}: pass the cache forward returned")
-    _dtype = getattr(cache["X"], "dtype", None)  # forward's, checked there
-    _first = None if _dtype is None else ("cache['X']", _dtype)
-    _check_params(params, _first)
-    gamma = params["gamma"]
     X = cache["X"]
     Y = cache["Y"]
     D = cache["D"]
@@ -391,6 +387,24 @@ def backward(params, cache, work=None):
         _wrong_cache_shape(cache, _names, _expected)
     if work is not None and work.get("latest cache", cache) is not cache:
         _latest_cache(cache, work["latest cache"], ("X", "Y"))
+    _first = _floating("cache['X']", cache["X"], None)
+    _check_params(params, _first)
+    return _backward(params, cache, work)
+
+
+def _backward(params, cache, work):
+    """backward without its checks, for loss_and_grads (whose forward made the cache)."""
+    gamma = params["gamma"]
+    X = cache["X"]
+    Y = cache["Y"]
+    D = cache["D"]
+    t5 = cache["t5"]
+    t6 = cache["t6"]
+    N = cache["N"]
+    H = cache["H"]
+    t9 = cache["t9"]
+    t10 = cache["t10"]
+    m = cache["m"]
 
     # dJ/dt9 = (1/m) (t10 - Y) H^T [step 3, bilinear]
     dt9 = (t10 - Y) @ H.T / m  # (1, 4)
@@ -457,4 +471,4 @@ def loss_and_grads(params, X, Y, *, work=None):
     returned may live in ``work`` until the next call with it (copy it to keep it).
     """
     cost, cache = forward(params, X, Y, work=work)
-    return cost, backward(params, cache, work)
+    return cost, _backward(params, cache, work)

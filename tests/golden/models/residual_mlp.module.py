@@ -356,10 +356,6 @@ def backward(params, cache, work=None):
     for name in ("X", "Y", "a1", "h", "t3", "t6", "m"):
         if name not in cache:
             raise ValueError(f"cache has no {name!r}: pass the cache forward returned")
-    _dtype = getattr(cache["X"], "dtype", None)  # forward's, checked there
-    _first = None if _dtype is None else ("cache['X']", _dtype)
-    _check_params(params, _first)
-    W2 = params["W2"]
     X = cache["X"]
     Y = cache["Y"]
     a1 = cache["a1"]
@@ -378,6 +374,21 @@ def backward(params, cache, work=None):
         _wrong_cache_shape(cache, _names, _expected)
     if work is not None and work.get("latest cache", cache) is not cache:
         _latest_cache(cache, work["latest cache"], ("X", "Y"))
+    _first = _floating("cache['X']", cache["X"], None)
+    _check_params(params, _first)
+    return _backward(params, cache, work)
+
+
+def _backward(params, cache, work):
+    """backward without its checks, for loss_and_grads (whose forward made the cache)."""
+    W2 = params["W2"]
+    X = cache["X"]
+    Y = cache["Y"]
+    a1 = cache["a1"]
+    h = cache["h"]
+    t3 = cache["t3"]
+    t6 = cache["t6"]
+    m = cache["m"]
 
     # dJ/dt5 = (1/m) (t6 - Y) [step 3, elementwise]
     dt5 = (t6 - Y) / m  # (1, m)
@@ -420,4 +431,4 @@ def loss_and_grads(params, X, Y, *, work=None):
     returned may live in ``work`` until the next call with it (copy it to keep it).
     """
     cost, cache = forward(params, X, Y, work=work)
-    return cost, backward(params, cache, work)
+    return cost, _backward(params, cache, work)

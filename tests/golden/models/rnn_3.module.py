@@ -352,10 +352,6 @@ def backward(params, cache, work=None):
     for name in ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t9", "t11", "m"):
         if name not in cache:
             raise ValueError(f"cache has no {name!r}: pass the cache forward returned")
-    _dtype = getattr(cache["X1"], "dtype", None)  # forward's, checked there
-    _first = None if _dtype is None else ("cache['X1']", _dtype)
-    _check_params(params, _first)
-    W = params["W"]
     X1 = cache["X1"]
     X2 = cache["X2"]
     X3 = cache["X3"]
@@ -387,6 +383,24 @@ def backward(params, cache, work=None):
         _wrong_cache_shape(cache, _names, _expected)
     if work is not None and work.get("latest cache", cache) is not cache:
         _latest_cache(cache, work["latest cache"], ("X1", "X2", "X3", "Y"))
+    _first = _floating("cache['X1']", cache["X1"], None)
+    _check_params(params, _first)
+    return _backward(params, cache, work)
+
+
+def _backward(params, cache, work):
+    """backward without its checks, for loss_and_grads (whose forward made the cache)."""
+    W = params["W"]
+    X1 = cache["X1"]
+    X2 = cache["X2"]
+    X3 = cache["X3"]
+    Y = cache["Y"]
+    h1 = cache["h1"]
+    h2 = cache["h2"]
+    h3 = cache["h3"]
+    t9 = cache["t9"]
+    t11 = cache["t11"]
+    m = cache["m"]
     # dJ/dc = (1/m) (t11 - Y) 1_m [step 3, bias]
     dc = (t11 - Y).sum(axis=1, keepdims=True) / m  # (1, 1)
 
@@ -444,4 +458,4 @@ def loss_and_grads(params, X1, X2, X3, Y, *, work=None):
     returned may live in ``work`` until the next call with it (copy it to keep it).
     """
     cost, cache = forward(params, X1, X2, X3, Y, work=work)
-    return cost, backward(params, cache, work)
+    return cost, _backward(params, cache, work)
