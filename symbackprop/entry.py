@@ -260,14 +260,15 @@ def check_formula(
     wrt: str,
     formula: str,
     *,
-    batch: bool = False,
+    batch: bool | None = None,
     sizes: Mapping[str, int] | None = None,
 ) -> FormulaReport:
     """Check a hand-written ``formula`` as dJ/d``wrt``; see
     :class:`~symbackprop.apps.shapecheck.check.FormulaReport`.
 
     ``network``: a Network, a compact spec, a spec file, a Derivation (whose form then
-    decides; ``batch`` is for the others) or a Model (its own names; adjoints ``d<name>``).
+    decides: a ``batch`` that disagrees with it is refused) or a Model (its own names; adjoints
+    ``d<name>``). ``batch``: a network's single-example form (the default) or its batch form.
     ``sizes`` (``{"n": 784, "m": 32}``) sets the concrete shapes the trace shows; the verdict
     holds at every size, so it is compared at small sizes whatever these are.
     """
@@ -279,11 +280,17 @@ def check_formula(
     if _is_model(found):
         if batch:
             raise SpecError("batch= is for networks: a model's form is set by its equations")
-        found = _derived(found) if not isinstance(found, Model) else _checked(found, batch)
+        found = _derived(found) if not isinstance(found, Model) else _checked(found, False)
     elif isinstance(found, Network):
-        found = _checked(found, batch)
+        found = _checked(found, bool(batch))
+    elif batch is not None and batch != found.batch:  # it was ignored, silently (hostile35c)
+        form = "batch" if found.batch else "single-example"
+        raise SpecError(
+            f"batch={batch}, but this is a {form} derivation, whose form decides: derive the "
+            f"network with batch={batch}, or leave batch= out"
+        )
     assert not isinstance(found, Model)
-    return check.check_formula(found, wrt, formula, batch=batch, sizes=sizes)
+    return check.check_formula(found, wrt, formula, batch=found.batch, sizes=sizes)
 
 
 #: (network or model, batch, its derivation) of the latest formula checks, newest last
