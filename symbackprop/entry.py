@@ -25,6 +25,7 @@ from symbackprop.core.model_graph import ModelGraph
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
 from symbackprop.model.source import as_source
+from symbackprop.records.activations import on_change as on_activations_change
 from symbackprop.spec import Network
 
 # The facade loads the later stages (lowering, check, apps) in the function that first needs
@@ -293,8 +294,10 @@ def check_formula(
     return check.check_formula(found, wrt, formula, batch=found.batch, sizes=sizes)
 
 
-#: (network or model, batch, its derivation) of the latest formula checks, newest last
+#: (network or model, batch, its derivation) of the latest formula checks, newest last;
+#: emptied when an activation is registered or unregistered (a network names it only)
 _CHECKED: list[tuple[Network | Model, bool, Derivation]] = []
+on_activations_change(_CHECKED.clear)
 #: how many derivations :func:`_checked` keeps
 _CHECKED_KEPT = 8
 

@@ -47,6 +47,7 @@ from symbackprop.core.memory import DEFAULT_BUDGET_GIB, check_budget, check_work
 from symbackprop.core.memory import no_memory_error as _no_memory_error
 from symbackprop.errors import SpecError, SymbackpropError
 from symbackprop.lowering.executor import compile as compile_module
+from symbackprop.records.activations import on_change as on_activations_change
 from symbackprop.spec import Network
 
 __all__ = [
@@ -355,9 +356,13 @@ def _fmt_ratio(value: float) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _module(network: Network) -> Any:
-    """Generated gradient code for ``network``, compiled once per network."""
+    """Generated gradient code for ``network``, compiled once per network (and again after an
+    activation is registered or unregistered: the network names its activations only)."""
 
     return compile_module(network)
+
+
+on_activations_change(_module.cache_clear)
 
 
 def _count(n: int, noun: str) -> str:

@@ -26,6 +26,7 @@ formula text (``define={"swish": "z*sigmoid(z)"}``), once per (name, formula).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -492,6 +493,25 @@ for _builtin in ACTIVATIONS.values():
     FUNCTIONS.add(_builtin.function_entry)
 
 
+#: what :func:`register` and :func:`unregister` call: the clear of each cache that holds what
+#: an activation's record made, keyed by its name (a network, an expression with ``elu(z)``)
+_ON_CHANGE: list[Callable[[], Any]] = []
+
+
+def on_change(clear: Callable[[], Any]) -> Callable[[], Any]:
+    """Call ``clear`` whenever :func:`register` or :func:`unregister` changes the activations
+    (returns it): a cache keyed by a network or an expression knows an activation by its name
+    only, and a notebook that unregisters ``elu`` and registers it again with another formula
+    was answered from the first record (hostile36a #1)."""
+    _ON_CHANGE.append(clear)
+    return clear
+
+
+def _changed() -> None:
+    for clear in _ON_CHANGE:
+        clear()
+
+
 def register(activation: Activation) -> Activation:
     """Add ``activation`` to the built-in ones for the rest of the process (see the module
     docstring); returns it. Refuses a name already taken and, for an element-wise one, a
@@ -506,6 +526,7 @@ def register(activation: Activation) -> Activation:
             raise ValueError(f"{activation.name}: {problem}")
     ACTIVATIONS[activation.name] = activation
     FUNCTIONS.add(activation.function_entry)
+    _changed()
     return activation
 
 
@@ -515,6 +536,7 @@ def unregister(name: str) -> None:
         raise ValueError(f"{name!r} is a built-in activation")
     if ACTIVATIONS.pop(name, None) is not None:
         FUNCTIONS.discard(name)
+        _changed()
 
 
 _BUILTIN_NAMES = frozenset(ACTIVATIONS)
