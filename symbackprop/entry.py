@@ -134,6 +134,22 @@ def _derived(source: SourceLike) -> Derivation:
     return _derivation.derive(found)
 
 
+def _same_form(d: Derivation, batch: bool | None) -> None:
+    """A ``batch`` given beside a Derivation must be its form, which decides (it was ignored,
+    silently: hostile35c #5, hostile36a #3)."""
+    if batch is not None and _is_model(d):
+        raise SpecError(
+            "batch= is for networks: a model's form is set by its equations (batch when a "
+            "data leaf has m columns)"
+        )
+    if batch is not None and batch != d.batch:
+        form = "batch" if d.batch else "single-example"
+        raise SpecError(
+            f"batch={batch}, but this is a {form} derivation, whose form decides: derive the "
+            f"network with batch={batch}, or leave batch= out"
+        )
+
+
 def _is_model(found: Derivation | Network | Model) -> bool:
     return isinstance(found, Model) or isinstance(getattr(found, "graph", None), ModelGraph)
 
@@ -212,6 +228,9 @@ def to_html(
 
     if caller not in CHECK_ADVICE:  # before any work
         raise ValueError(f"caller {caller!r}: expected one of {', '.join(CHECK_ADVICE)}")
+    _flag(batch, "batch")
+    if isinstance(source, Derivation):
+        _same_form(source, batch)
     d = source if isinstance(source, Derivation) else derive(source, batch=batch)
     code, note = None, None
     try:
@@ -284,12 +303,8 @@ def check_formula(
         found = _derived(found) if not isinstance(found, Model) else _checked(found, False)
     elif isinstance(found, Network):
         found = _checked(found, bool(batch))
-    elif batch is not None and batch != found.batch:  # it was ignored, silently (hostile35c)
-        form = "batch" if found.batch else "single-example"
-        raise SpecError(
-            f"batch={batch}, but this is a {form} derivation, whose form decides: derive the "
-            f"network with batch={batch}, or leave batch= out"
-        )
+    else:
+        _same_form(found, batch)
     assert not isinstance(found, Model)
     return check.check_formula(found, wrt, formula, batch=found.batch, sizes=sizes)
 

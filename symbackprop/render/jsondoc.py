@@ -44,7 +44,7 @@ def to_data(
 ) -> dict[str, Any]:
     """The derivation as plain JSON-able data (see the module docstring); a model's:
     :mod:`symbackprop.render.model_json`."""
-    require_derivation(d, "to_json")
+    require_derivation(d, "to_json", expanded=expanded)
     if isinstance(d, ModelDerivation):
         return model_json.to_data(d, wrt=wrt, expanded=expanded, sizes=sizes)
     view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d))

@@ -447,7 +447,9 @@ def to_latex(
     ``indices=True`` adds the index view (each step entry by entry, then in matrix form;
     dense networks only) as the document's last section, or after the snippet.
     """
-    require_derivation(d, "to_latex")
+    require_derivation(
+        d, "to_latex", standalone=standalone, expanded=expanded, figure=figure, indices=indices
+    )
     if isinstance(d, ModelDerivation):
         if indices:
             raise SpecError("the index view (indices) is for dense networks, not models")

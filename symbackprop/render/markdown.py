@@ -42,7 +42,7 @@ def to_markdown(
     sizes: dict[str, int] | None = None,
 ) -> str:
     """The derivation as Markdown: shapes, forward pass, steps with reasons, gradients."""
-    require_derivation(d, "to_markdown")
+    require_derivation(d, "to_markdown", expanded=expanded)
     if isinstance(d, ModelDerivation):
         return model_latex.to_markdown(d, wrt=wrt, expanded=expanded, sizes=sizes)
     view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d))

@@ -170,7 +170,7 @@ def to_text(
 ) -> str:
     """The terminal rendering as plain text (no colour codes), wrapped at ``width`` columns
     (an int from :data:`MIN_WIDTH`; None, "80" or 0 were taken and failed or wrapped at 20)."""
-    require_derivation(d, "to_text")
+    require_derivation(d, "to_text", expanded=expanded)
     if isinstance(width, bool) or not isinstance(width, int) or width < MIN_WIDTH:
         raise SpecError(f"width must be an int of at least {MIN_WIDTH} columns, got {width!r}")
     blocks = render(d, wrt=wrt, expanded=expanded, sizes=sizes)
