@@ -69,7 +69,27 @@ def test_sizes_of_no_dimension_are_refused_by_codegen_and_the_printers() -> None
         with pytest.raises(SpecError, match=r"^sizes"):
             call()
     assert "W1 = np.empty" not in sb.codegen("n-3-1", sizes={"n": np.int64(4)})
-    assert "(4 x 1)" in sb.to_text(sb.derive("n-3-1"), sizes={"n": np.int64(4), "m": 2})
+    assert "(4 x 1)" in sb.to_text(sb.derive("n-3-1"), sizes={"n": np.int64(4)})
+    assert "(4 x 2)" in sb.to_text(sb.derive("n-3-1", batch=True), sizes={"n": 4, "m": 2})
+
+
+def test_sizes_that_name_a_number_or_m_of_a_single_example_say_so() -> None:
+    """hostile36a #5: ``sizes={"m": 5}`` beside a single-example derivation was taken and
+    ignored, and ``sizes={"n0": 7}`` for 4-3-2-1 said "no dimension 'n0' here; the
+    dimensions: m", false twice (n0 is 4; a single example has no m)."""
+    import symbackprop as sb
+    from symbackprop.errors import SpecError
+
+    d = sb.derive("4-3-2-1")
+    with pytest.raises(SpecError, match=r"^sizes: m is the batch size, and this derivation is"):
+        sb.to_text(d, sizes={"m": 5})
+    with pytest.raises(SpecError, match=r"^sizes: n0 is 4 in this network; every size is a"):
+        sb.to_latex(d, sizes={"n0": 7})
+    named = sb.derive("n-h-1")
+    with pytest.raises(
+        SpecError, match=r"^sizes: n2 is 1 in this network; the sizes it takes: n, h$"
+    ):
+        sb.to_markdown(named, sizes={"n2": 3})
 
 
 @pytest.mark.parametrize("literal", ["0x10", "0X1F", "0b101", "0o7"])

@@ -16,11 +16,12 @@ from symbackprop.spec import Network, checked_size
 
 
 def _dimensions(derivation: object) -> tuple[str, ...] | None:
-    """The names a derivation's ``sizes=`` may give: a network's named widths and m, a model's
-    dimensions; None where the derivation says neither."""
+    """The names a derivation's ``sizes=`` may give: a network's named widths and, in batch
+    form, m; a model's dimensions; None where the derivation says neither."""
     network = getattr(derivation, "network", None)
     if isinstance(network, Network):
-        return (*network.named_widths, "m")
+        batch = getattr(derivation, "batch", True)
+        return (*network.named_widths, *(("m",) if batch else ()))
     model = getattr(derivation, "model", None)
     if isinstance(model, Model):
         return model.dimensions
@@ -46,6 +47,24 @@ def shown_sizes(sizes: object, derivation: object = None) -> dict[str, int]:
     known = _dimensions(derivation)
     for name in out:
         if known is not None and name not in known:
-            shown = ", ".join(known) or "none (every size is a number)"
-            raise SpecError(f"sizes: no dimension {name!r} here; the dimensions: {shown}")
+            raise SpecError(f"sizes: {_not_a_dimension(name, derivation)}; {_named(known)}")
     return out
+
+
+def _named(known: tuple[str, ...]) -> str:
+    """The end of the message: the dimensions ``sizes`` may name."""
+    return f"the sizes it takes: {', '.join(known)}" if known else "every size is a number"
+
+
+def _not_a_dimension(name: str, derivation: object) -> str:
+    """Why ``name`` takes no size in ``derivation``: a network's m in the single-example form,
+    a width that is a number (``n0`` of 4-3-1: it was told "no dimension 'n0'", which it has:
+    hostile36a #5), or no such name."""
+    network = getattr(derivation, "network", None)
+    if isinstance(network, Network):
+        if name == "m":
+            return "m is the batch size, and this derivation is of a single example"
+        for layer, width in enumerate(network.widths):
+            if name == f"n{layer}" and not isinstance(width, str):
+                return f"{name} is {width} in this network"
+    return f"no dimension {name!r} here"
