@@ -304,6 +304,7 @@ def check_formula(
     elif isinstance(found, Network):
         found = _checked(found, bool(batch))
     else:
+        assert not isinstance(found, Model)
         _same_form(found, batch)
     assert not isinstance(found, Model)
     return check.check_formula(found, wrt, formula, batch=found.batch, sizes=sizes)

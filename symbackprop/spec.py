@@ -321,6 +321,11 @@ class Network:
             )
         written, raw_keys = data.get("spec"), set(data)
         data = {key: value for key, value in data.items() if key != "spec"}
+        if "equations" in data:  # "unknown key 'equations' ... (or 'equations' for a model)"
+            raise SpecError(
+                "this file has 'equations': it is a model, read by sb.Model.from_file (or "
+                "sb.derive(path), which reads either)"
+            )
         _check_keys(data, _FILE_KEYS, "", " (or 'equations' for a model)")
         for key in ("input", "layers"):
             if key not in data:
@@ -555,7 +560,7 @@ def _validate(net: Network) -> None:
             if width in customs:
                 raise SpecError(
                     f"{label}: width name {width!r} is also a custom activation of this "
-                    "network; choose another name, e.g. n or h"
+                    f"network; {_choose_width(width)}"
                 )
             if width in seen:
                 raise SpecError(
@@ -726,7 +731,7 @@ def width_name_problem(name: str) -> str | None:
     from symbackprop.records.activations import ACTIVATIONS
     from symbackprop.records.losses import LOSSES
 
-    choose = "choose another name, e.g. n or h"
+    choose = _choose_width(name)
     if len(name) > MAX_NAME_LENGTH:
         return f"a width name has at most {MAX_NAME_LENGTH} characters; {choose}"
     if not _NAME_RE.fullmatch(name):
@@ -750,6 +755,13 @@ def width_name_problem(name: str) -> str | None:
     if name in _FUNCTION_NAMES or name in FUNCTIONS or name in ACTIVATIONS or name in LOSSES:
         return f"reserved: {name!r} is a function of the formula language; {choose}"
     return None
+
+
+def _choose_width(name: str) -> str:
+    """The advice after a refused width name: two others (``n``, refused as a custom
+    activation's name too, was told "e.g. n or h": hostile36a #8)."""
+    others = [other for other in ("n", "h", "k") if other != name][:2]
+    return f"choose another name, e.g. {others[0]} or {others[1]}"
 
 
 def _define_name_problem(name: str) -> str | None:

@@ -330,12 +330,14 @@ def test_5_7_a_network_without_a_loss_says_which_to_choose_when_derived() -> Non
     net = Network.parse("4-3-1", activation="identity", loss=None)
     assert "--loss mse" in _spec_error(lambda: sb.derive(net))
     softmax = Network.parse("4-3:relu-2:softmax", loss=None)
-    assert "with a softmax output use loss 'ce' (--loss ce)" in _spec_error(
-        lambda: sb.codegen(softmax)
+    assert (
+        "with a softmax output use loss 'ce' (--loss ce, or loss='ce' in Python)"
+        in _spec_error(lambda: sb.codegen(softmax))
     )
     # the default loss (bce, DESIGN.md's signature) says the same at once
-    assert "with a softmax output use loss 'ce' (--loss ce)" in _spec_error(
-        lambda: Network.parse("4-3:relu-2:softmax")
+    assert (
+        "with a softmax output use loss 'ce' (--loss ce, or loss='ce' in Python)"
+        in _spec_error(lambda: Network.parse("4-3:relu-2:softmax"))
     )
     assert dataclasses.replace(softmax, loss="ce").loss == "ce"
     assert Network.parse("4-3-1").loss == "bce"  # sigmoid output: the default still applies
@@ -345,7 +347,7 @@ def test_5_7_cli_missing_loss_with_softmax_suggests_ce() -> None:
     # derive exits 2 with one line as a process in test_4_2_bad_spec_file_values_exit_2_*
     line = _one_line_exit_2(_cli_in_process("derive", "784-128:relu-10:softmax"))
     assert "bce' needs a sigmoid output" in line
-    assert "with a softmax output use loss 'ce' (--loss ce)" in line
+    assert "with a softmax output use loss 'ce' (--loss ce, or loss='ce' in Python)" in line
 
 
 @pytest.mark.parametrize(

@@ -527,6 +527,14 @@ def gradcheck(
             params = dict(params.items())
     if not isinstance(params, Mapping):
         raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
+    own = getattr(module, "SHAPES", None)
+    extra = [repr(name) for name in params if own is not None and name not in own]
+    if own is not None and extra:  # the module's gradients were blamed for it (hostile36a #6)
+        which = "is not a parameter" if len(extra) == 1 else "are not parameters"
+        raise ValueError(
+            f"params has {', '.join(extra)}, which {which} of the module (its parameters: "
+            f"{', '.join(own)}); gradcheck checks the gradient of every entry of params"
+        )
     names = [*params, *(expected or [f"data array {k + 1}" for k in range(len(data))])]
     for name, value in zip(names, [*params.values(), *data], strict=True):
         if _complex(value):  # float64 below would drop the imaginary part, silently

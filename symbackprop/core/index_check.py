@@ -266,7 +266,7 @@ def check_index_depth(depth: int) -> None:
         raise SpecError(
             f"index view: {depth:,} layers; at most {INDICES_MAX_DEPTH} (every step is "
             "written entry by entry and checked in exact arithmetic, about 0.1 s of CPU per "
-            "layer); derive without --indices takes deeper networks"
+            "layer); without it (no --indices, or indices=False) deeper networks are taken"
         )
 
 

@@ -80,7 +80,12 @@ class GradientModule:
             raise AttributeError(f"the generated module has no {name!r}") from None
 
     def __repr__(self) -> str:
-        return f"<GradientModule for {self.network}>"
+        # a model's record printed its whole text, 2,233 characters for rnn_3 (hostile36a #9)
+        network = self.network
+        if hasattr(network, "compact"):
+            return f"<GradientModule for {network.compact}>"
+        names = ", ".join(self.SHAPES)
+        return f"<GradientModule for a model in {names}>"
 
 
 def load_source(source: str, name: str) -> types.ModuleType:

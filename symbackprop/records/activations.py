@@ -43,6 +43,15 @@ from symbackprop.records.scalars import a, z
 LEAKY_SLOPE = sp.Rational(1, 100)
 
 
+#: the cached properties of a record that hold classes made at run time
+_MADE_CLASSES = ("function", "derivative_function")
+
+
+def _applied(formula: sp.Expr, arg: sp.Expr) -> sp.Expr:
+    """The activation ``formula`` (in z) applied to ``arg``."""
+    return formula.xreplace({z: arg})
+
+
 @dataclass(frozen=True)
 class Activation:
     """One activation function.
@@ -143,7 +152,7 @@ class Activation:
             return Entry(self.name, None, activation=True)
         return Entry(
             self.name,
-            lambda arg: formula.xreplace({z: arg}),
+            functools.partial(_applied, formula),  # no lambda: a derivation pickles
             piecewise=bool(formula.has(sp.Piecewise, sp.Abs)),
             bounded=not self.is_rational,
             activation=True,
@@ -153,6 +162,11 @@ class Activation:
     def function(self) -> type[sp.Function]:
         """The SymPy function class of g (``tanh``, ``sigmoid``, or one made from the record)."""
         return activation_function(self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the function classes are made at run time and named by no module: an unpickled
+        # record makes them again (records.nodes._rebuilt finds this process's own)
+        return {k: v for k, v in self.__dict__.items() if k not in _MADE_CLASSES}
 
     @functools.cached_property
     def derivative_function(self) -> type[sp.Function]:

@@ -141,7 +141,7 @@ LOSSES: dict[str, Loss] = {
                 "softmax": Refusal(
                     "bce of a softmax is NaN where an entry rounds to 1 (log(1 - a))",
                     "use ce(softmax(...), Y), or bce(sigmoid(...), Y) for independent labels",
-                    "with a softmax output use loss 'ce' (--loss ce)",
+                    "with a softmax output use loss 'ce' (--loss ce, or loss='ce' in Python)",
                 )
             },
         ),

@@ -69,6 +69,11 @@ class ActivationFunction(sp.Function):
             raise ArgumentIndexError(self, argindex)
         return self.record.derivative_function(self.args[0])  # type: ignore[no-any-return]
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # the class is made at run time (no module attribute names it), so pickle rebuilds it
+        # from its record: a Derivation pickles (hostile36a #7)
+        return (_rebuilt, (self.record, isinstance(self, ActivationDerivative), self.args))
+
     def _eval_evalf(self, prec: int) -> sp.Expr | None:
         arg = self.args[0].evalf(prec)
         if not arg.is_Number:
@@ -133,7 +138,24 @@ _ACTIVATION_CLASSES: set[type] = set()
 def derivative_function(act: Activation) -> type[sp.Function]:
     """A fresh :class:`ActivationDerivative` class for ``act``, named ``g'`` (the record
     builds it once: ``Activation.derivative_function``)."""
-    return type(f"{act.name}'", (ActivationDerivative,), {"record": act, "body": act.derivative})
+    made = type(f"{act.name}'", (ActivationDerivative,), {"record": act, "body": act.derivative})
+    _DERIVATIVE_CLASSES.add(made)
+    return made
+
+
+#: every class :func:`derivative_function` gave out
+_DERIVATIVE_CLASSES: set[type] = set()
+
+
+def _rebuilt(record: Activation, derivative: bool, args: tuple[Any, ...]) -> sp.Expr:
+    """g(args) or g'(args) of an unpickled ``record``: of the class this process made for an
+    equal record where it made one, so that an unpickled expression equals the original."""
+    made = _DERIVATIVE_CLASSES if derivative else _ACTIVATION_CLASSES
+    for cls in made:
+        if getattr(cls, "record", None) == record:
+            return cls(*args)  # type: ignore[no-any-return]
+    function = record.derivative_function if derivative else record.function
+    return function(*args)  # type: ignore[no-any-return]
 
 
 # -- matrix nodes --------------------------------------------------------------------------

@@ -1,0 +1,79 @@
+"""What hostile36a found in the Python API, as a notebook user meets it (the other findings
+have files of their own: test_activation_registered_again, test_api_flags_are_bools,
+test_hostile34_messages' sizes test).
+
+#4: check_formula of a 301-layer network was refused by ``.expanded``'s limit, advising the
+delta recursion the formula already used; #6: gradcheck blamed the module's gradients for an
+extra entry of params; #7: a Derivation did not pickle (a lambda in its activation's
+formula-language entry, and SymPy classes made at run time); #8: advice that named the
+refused name or a CLI flag to a Python caller; #9: a model's compiled module printed its whole
+record as its repr.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symbackprop as sb
+from symbackprop.errors import SpecError
+
+MODELS = Path(__file__).resolve().parents[1] / "examples" / "models"
+
+
+def test_check_formula_names_its_own_depth_limit() -> None:
+    spec = "3-" + "-".join(["2"] * 300) + "-1"
+    with pytest.raises(SpecError) as caught:
+        sb.check_formula(spec, "W301", "delta301 a300^T")
+    message = str(caught.value)
+    assert message.startswith("the formula checker: 301 layers; at most 300")
+    assert "use the delta recursion" not in message
+
+
+def test_gradcheck_names_an_entry_of_params_that_is_no_parameter() -> None:
+    module = sb.compile("4-3-2-1")
+    params = module.init_params()
+    X = np.random.default_rng(0).standard_normal((4, 5))
+    Y = (X[:1] > 0).astype(float)
+    with pytest.raises(ValueError, match=r"^params has 'lr', which is not a parameter of the"):
+        sb.gradcheck(module, {**params, "lr": np.array([[0.1]])}, X, Y)
+    assert sb.gradcheck(module, params, X, Y).ok
+
+
+def test_derivations_pickle_with_their_activations() -> None:
+    """Also the activations whose SymPy classes are made at run time (relu, a custom one):
+    an unpickled expression is of this process's class, so it equals the original."""
+    swish = sb.Network.parse("4-3:swish-2:relu-1", define={"swish": "z*sigmoid(z)"})
+    for source in ("4-3-2-1", "4-3:relu-2:leaky_relu-1", swish, str(MODELS / "rnn_3.model")):
+        d = sb.derive(source)
+        again = pickle.loads(pickle.dumps(d))
+        assert again.gradients == d.gradients
+        assert again.deltas == d.deltas
+        assert sb.to_text(again) == sb.to_text(d)
+        assert sb.to_latex(again) == sb.to_latex(d)
+
+
+def test_advice_names_another_name_and_the_python_spelling() -> None:
+    with pytest.raises(SpecError, match=r"choose another name, e\.g\. h or k$"):
+        sb.Network.parse("n-3:n-1", define={"n": "z*z"}, loss="mse")
+    with pytest.raises(SpecError, match=r"loss='ce' in Python"):
+        sb.derive(sb.Network.parse("4-3:relu-2:softmax", loss="bce"))
+
+
+def test_a_model_file_read_as_a_network_is_told_to_read_it_as_a_model(tmp_path: Path) -> None:
+    path = tmp_path / "model.toml"
+    path.write_text('equations = """\nJ = mse(W X, Y)\nW : 1 x 3\nX : 3 x m\nY : 1 x m\n"""\n')
+    with pytest.raises(
+        SpecError, match=r"model.toml': this file has 'equations': it is a model, read by"
+    ):
+        sb.Network.from_file(path)
+    assert sb.derive(str(path)).model is not None
+
+
+def test_a_compiled_models_repr_is_one_short_line() -> None:
+    module = sb.compile(str(MODELS / "rnn_3.model"))
+    assert repr(module) == "<GradientModule for a model in U, b, W, v, c>"
+    assert repr(sb.compile("4-3-2-1")) == "<GradientModule for 4-3:sigmoid-2:sigmoid-1:sigmoid>"
