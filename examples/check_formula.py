@@ -1,6 +1,6 @@
 """Check a hand-written gradient formula against the derivation.
 
-The lecture writes dJ/dW[2] for n-3-2-1 (sigmoid, binary cross-entropy) as
+The lecture writes dJ/dW[2] for its 4-3-2-1 network (sigmoid, binary cross-entropy) as
 ((W[3]^T (a[3] - y)) * a[2] * (1 - a[2])) a[1]^T; here that formula is parsed (safely, no eval),
 shape-checked with generic dimensions and compared with the derived gradient. A wrong version
 (a missing transpose) is refused with the reason.
