@@ -8,6 +8,8 @@ false (a1 = relu(z1) is > 0 exactly where z1 is), in place of the real differenc
 
 from __future__ import annotations
 
+import pytest
+
 import symbackprop as sb
 
 NET = sb.Network.parse("4-5:relu-3:softmax", loss="ce")
@@ -47,3 +49,20 @@ def test_zero_times_a_part_with_no_value_somewhere_is_not_passed() -> None:
     assert sb.check_formula(
         sigmoid, "W1", "((W2^T delta2) * a1 * (1 - a1)) x^T + 0 * (1/a1) x^T"
     ).ok
+
+
+@pytest.mark.parametrize(
+    ("formula", "hint"),
+    [
+        ("delta^[3] a^[2]^T", "delta3 for delta^[3], W2 for W^[2]"),
+        ("\u03b43 a2^T", "write delta for \u03b4 (delta3 for \u03b43)"),
+        ("\u03c3(z3) a2^T", "write sigmoid for \u03c3"),
+        ("sigmod(z3) a2^T", "unknown name 'sigmod' (did you mean 'sigmoid'?)"),
+    ],
+)
+def test_the_lectures_spellings_are_told_how_to_write_them(formula: str, hint: str) -> None:
+    """hostile35c #5: the lecture's delta^[3], a Greek delta or sigma, and a misspelt sigmoid
+    were refused with no word on what to write instead."""
+    report = sb.check_formula("4-3-2-1", "W3", formula)
+    assert not report.ok and report.error is not None
+    assert hint in str(report.error)

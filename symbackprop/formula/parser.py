@@ -90,7 +90,15 @@ _CHAR_HINTS = {
     "`": "backticks are not allowed",
     "#": "comments are not allowed",
     "$": "'$' is not allowed; write the formula without LaTeX math delimiters",
+    "\u03b4": "write delta for \u03b4 (delta3 for \u03b43)",
+    "\u0394": "write delta for \u0394 (delta3 for \u03943)",
+    "\u03c3": "write sigmoid for \u03c3",
 }
+#: the hint for a '[' after '^': the lecture's layer superscript (hostile35c #5)
+_LAYER_SUPERSCRIPT = (
+    "the lecture's layer superscript is written after the name here: delta3 for delta^[3], "
+    "W2 for W^[2], a1 for a^[1]"
+)
 
 
 _PRIME_MESSAGE = (
@@ -239,6 +247,8 @@ class _Tokenizer:
                 )
             else:
                 hint = _CHAR_HINTS.get(c)
+                if c == "[" and text[:i].rstrip().endswith("^"):
+                    hint = _LAYER_SUPERSCRIPT
                 message = f"unexpected character {_show(c)}"
                 raise self.fail(f"{message}: {hint}" if hint else message, i)
         out.append(_Token("eof", "", n, n))

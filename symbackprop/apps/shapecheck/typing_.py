@@ -34,7 +34,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symbackprop.apps.shapecheck import at_sizes
 from symbackprop.apps.shapecheck.sampled import nowhere_real, zero_by_identity
 from symbackprop.core.no_value import has_no_value
-from symbackprop.errors import FormulaError
+from symbackprop.errors import FormulaError, did_you_mean
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
 from symbackprop.formula.scaling import SCALING_OPERATORS
@@ -241,8 +241,13 @@ class Typer:
             raise FormulaError(self.absent[node.id], self.text, node.pos)
         if node.id not in self.names:
             known = ", ".join(sorted(self.names))
+            # a misspelt function too: 'sigmod(z3)' reads as a name times (z3) (hostile35c)
+            spelled = [*self.names, *FUNCTIONS.names(), *MATRIX_FUNCTIONS]
+            hint = did_you_mean(node.id, spelled)
             raise FormulaError(
-                f"unknown name '{node.id}'; this {self.owner} has {known}", self.text, node.pos
+                f"unknown name '{node.id}'{hint}; this {self.owner} has {known}",
+                self.text,
+                node.pos,
             )
         value = self.names[node.id]
         shape = tuple(value.shape) if getattr(value, "is_Matrix", False) else None
