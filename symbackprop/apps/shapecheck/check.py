@@ -257,6 +257,31 @@ class FormulaReport:
         why = self.truth_refused or "the derivation has no gradient here"
         return f"not printed: {why}; `symbackprop derive` shows it"
 
+    def __str__(self) -> str:
+        """The verdict as ``print(report)`` shows it: the facts the notebook's table shows, one
+        per line, then the shape trace and the notes (it printed the dataclass's fields)."""
+        verdict = "equals the gradient" if self.ok else "not the gradient"
+        if self.error is not None:
+            verdict = "cannot be read" if self.exit_code == 2 else "shapes do not fit"
+        lines = [f"dJ/d{self.wrt} = {self.formula}: {verdict}"]
+        facts = [("target shape", f"{self.target} ({self.target_concrete})")]
+        if self.error is not None:
+            facts.append(("error", str(self.error)))
+        if self.reading is not None:
+            facts.append(("read as", self.reading))
+        if self.equal is not None:
+            facts.append(("the gradient", self.truth_sentence))
+        if self.counterexample is not None:
+            facts.append(("counterexample", str(self.counterexample)))
+        if self.repair is not None:
+            facts.append(("repair", str(self.repair)))
+        lines += [f"  {name}: {value}" for name, value in facts]
+        if self.trace:
+            lines.append("  shapes:")
+            lines += [f"    {row.text}  {row.shape}  ({row.concrete})" for row in self.trace]
+        lines += [f"  note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
     @property
     def exit_code(self) -> int:
         """0 right, 1 wrong (shape mismatches included), 2 cannot be parsed or over limits."""
