@@ -442,6 +442,18 @@ def backward(params, cache, Y, work=None):
         _invalid(params, Y=Y, cache=cache)
     if work is not None and work.get("latest cache 56a6f12b", cache) is not cache:
         _latest_cache(cache, work["latest cache 56a6f12b"], ("X",))
+    return _backward(params, cache, Y, m, work)
+
+
+def _backward(params, cache, Y, m, work):
+    """backward after its checks of params, cache and Y: loss_and_grads calls it
+    directly, and so checks each input once."""
+    W2 = params["W2"]
+    W3 = params["W3"]
+    X = cache["X"]
+    A1 = cache["A1"]
+    A2 = cache["A2"]
+    A3 = cache["A3"]
 
     # dJ/dA3 [step 1]: J averages the bce loss over the m columns, so dJ/dA3 = (1/m) dL/da
     # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
@@ -512,4 +524,4 @@ def loss_and_grads(params, X, Y, work=None):
     # max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free for any z, and to full relative
     # precision where it is tiny
     cost = (np.maximum(Z3, 0.0) - Y * Z3 + np.log1p(np.exp(-np.abs(Z3)))).sum() / m
-    return float(cost), backward(params, cache, Y, work)
+    return float(cost), _backward(params, cache, Y, m, work)

@@ -67,7 +67,7 @@ from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import ATOM, MUL, mask_factors
 from symbackprop.lowering.column_sums import SUMS_HELPER
 from symbackprop.lowering.model_template import LATEST_CACHE_HELPER, WORK_HELPER, work_check
-from symbackprop.lowering.network_emitter import InPlaceEmitter
+from symbackprop.lowering.network_emitter import COMPUTE_CALL, InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
 from symbackprop.lowering.numpy.model_template import LOG_SOFTMAX_HELPER
 from symbackprop.lowering.numpy.printer import NumPyPrinter
@@ -130,6 +130,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
     )
     ARRAY_TYPE = "_ARRAY"
     M_LIMIT = True
+    SPLIT_BACKWARD = True
     FORWARD_ERRORS = "AttributeError, KeyError, TypeError, ValueError"
     FORWARD_WORK = ("    With a workspace dict ``work``, the arrays are reused across calls.",)
     BACKWARD_WORK = (
@@ -516,7 +517,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
                 '        W = params[f"W{layer}"]',
                 "        cost += L2 / (2 * m) * np.vdot(W, W)",
             ]
-        out.append("    return float(cost), backward(params, cache, Y, work)")
+        out.append(f"    return float(cost), {COMPUTE_CALL}")
         return out
 
     def module(self) -> str:

@@ -434,6 +434,17 @@ def backward(params, cache, Y, work=None):
         _invalid(params, Y=Y, cache=cache)
     if work is not None and work.get("latest cache 8eddaddd", cache) is not cache:
         _latest_cache(cache, work["latest cache 8eddaddd"], ("X",))
+    return _backward(params, cache, Y, m, work)
+
+
+def _backward(params, cache, Y, m, work):
+    """backward after its checks of params, cache and Y: loss_and_grads calls it
+    directly, and so checks each input once."""
+    W2 = params["W2"]
+    X = cache["X"]
+    Z1 = cache["Z1"]
+    A1 = cache["A1"]
+    A2 = cache["A2"]
 
     # dJ/dA2 [step 1]: J averages the bce loss over the m columns, so dJ/dA2 = (1/m) dL/da
     # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 2]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
@@ -489,4 +500,4 @@ def loss_and_grads(params, X, Y, work=None):
     # max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free for any z, and to full relative
     # precision where it is tiny
     cost = (np.maximum(Z2, 0.0) - Y * Z2 + np.log1p(np.exp(-np.abs(Z2)))).sum() / m
-    return float(cost), backward(params, cache, Y, work)
+    return float(cost), _backward(params, cache, Y, m, work)

@@ -397,6 +397,17 @@ def backward(params, cache, Y, work=None):
         _invalid(params, Y=Y, cache=cache)
     if work is not None and work.get("latest cache ec97a204", cache) is not cache:
         _latest_cache(cache, work["latest cache ec97a204"], ("X",))
+    return _backward(params, cache, Y, m, work)
+
+
+def _backward(params, cache, Y, m, work):
+    """backward after its checks of params, cache and Y: loss_and_grads calls it
+    directly, and so checks each input once."""
+    W1 = params["W1"]
+    W2 = params["W2"]
+    X = cache["X"]
+    A1 = cache["A1"]
+    A2 = cache["A2"]
 
     # dJ/dA2 [step 1]: J averages the mse loss over the m columns, so dJ/dA2 = (1/m) dL/da
     # dJ/dZ2 = dJ/dA2 [step 2]: identity' = 1, the gradient passes through
@@ -458,4 +469,4 @@ def loss_and_grads(params, X, Y, work=None):
     for layer in range(1, DEPTH + 1):
         W = params[f"W{layer}"]
         cost += L2 / (2 * m) * np.vdot(W, W)
-    return float(cost), backward(params, cache, Y, work)
+    return float(cost), _backward(params, cache, Y, m, work)
