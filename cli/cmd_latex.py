@@ -166,7 +166,8 @@ def _check_pdf_options(out_path: str | None, standalone: bool, *, slides: bool =
         # checked before anything is written, so the error is the only line on stderr
         raise CliError(
             "--pdf needs pdflatex, which is not installed (Debian/Ubuntu: apt-get install "
-            "texlive-latex-base); nothing was written"
+            "texlive-latex-base, and texlive-pictures for the figure, which --no-figure leaves "
+            "out); nothing was written"
         )
     kpsewhich = shutil.which("kpsewhich")
     if slides and kpsewhich is not None and not _tex_file_found(kpsewhich, "beamer.cls"):

@@ -66,3 +66,18 @@ def test_markdown_keeps_every_steps_details_under_it_past_step_9() -> None:
         close = next(i for i, t in enumerate(after) if t.type == "bullet_list_close")
         items = [t.content for t in after[:close] if t.type == "inline"]
         assert items[-1].startswith("why:"), items
+
+
+def test_a_partial_view_says_its_numbers_are_the_whole_derivations() -> None:
+    """newcomer36: ``derive residual_mlp.model --wrt W1`` showed "10 steps" numbered 1, 2, 3,
+    5, 8, ..., 15, and nothing said why numbers were missing."""
+    d = sb.derive("4-3-2-1")
+    partial = "5 of 12 steps, numbered as in the whole derivation"
+    assert f"Derivation ({partial}, from the loss back to layer 2)" in sb.to_text(d, wrt="W2")
+    assert f"**Derivation** ({partial}, from the loss back)" in sb.to_markdown(d, wrt="W2")
+    assert "Derivation (12 steps, from the loss back to layer 1)" in sb.to_text(d)
+    model = sb.derive(Model.from_file(MODELS / "residual_mlp.model"))
+    heading = "(10 of 15 steps, numbered as in the whole derivation, from"
+    assert heading in sb.to_text(model, wrt="W1")
+    assert heading in sb.to_markdown(model, wrt="W1")
+    assert "(15 steps, from" in sb.to_text(model)

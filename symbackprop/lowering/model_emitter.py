@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -67,6 +68,8 @@ EDIT = (
 #: the linear-algebra node kinds, by the word a model file writes for each
 LINEAR_ALGEBRA = {Kind.DET: "det", Kind.LOGDET: "logdet", Kind.INVERSE: "inv"}
 
+#: backward's read of forward's m (batch models)
+M_READ = '    m = cache["m"]'
 #: the docstring of every model module's backward
 BACKWARD = "dJ/d(parameter) for every parameter, keyed like params, from the forward cache."
 #: backward's docstring lines on params (an update between forward and backward gave
@@ -393,12 +396,14 @@ class ModelEmitter(PrintedShapes[P]):
         read = frozenset().union(*(matrices(s.expr) for s in plan.backward))
         cached = [f'    {name} = cache["{name}"]' for name in plan.cache]
         if plan.batch:  # forward's shapes hold m
-            cached += ['    m = cache["m"]']
+            cached += [M_READ]
         out = self.backward_head() + work_check("backward(params, cache, work=None)")
         out += cache_check([*plan.cache, *(["m"] if plan.batch else [])])  # forward stores m
-        out += cached + cache_shape_check(
+        shapes = cache_shape_check(
             list(plan.cache), [show_dims(plan.shapes[name]) for name in plan.cache]
         )
+        unread_m = self.SPLIT_BACKWARD and not any(_reads_m(text) for text in shapes)
+        out += [text for text in cached if not (unread_m and text == M_READ)] + shapes
         if self.KEEPS_ARRAYS:
             out += latest_cache_check(LATEST_CACHE, [d.code for d in plan.data])
         out += params_check(next(iter(plan.cache), None), self.DTYPE_CHECK)
@@ -410,7 +415,9 @@ class ModelEmitter(PrintedShapes[P]):
                 "backward without its checks, for loss_and_grads (whose forward made the cache).",
                 decorator=self.COMPUTE_DECORATOR,
             )
-            out += reads + cached
+            # m only where the arithmetic reads it (backward's shape check read it there)
+            out += reads + [text for text in cached if text != M_READ]
+            m_at = len(out)
         else:
             out += reads
         out += self.sums_checks()
@@ -429,6 +436,8 @@ class ModelEmitter(PrintedShapes[P]):
             assert target is not None, f"no step differentiates {p}"
             returned.append(f'        "{p}": {target},')
         returned.append("    }")
+        if self.SPLIT_BACKWARD and plan.batch and any(_reads_m(text) for text in body):
+            out.insert(m_at, M_READ)
         if self.printer.reads_dtype:
             out += self.dtype_lines(plan.parameters[0].name)
         self.typed(False)
@@ -527,6 +536,11 @@ def function(
     if not notes:
         return [*head, f'    """{summary}"""']
     return [*head, f'    """{summary}', *notes, '    """']
+
+
+def _reads_m(code: str) -> bool:
+    """Whether a generated line's code (not its comment, whose shapes name m) reads m."""
+    return re.search(r"\bm\b", code.split("#")[0]) is not None
 
 
 def matrices(expr: Any) -> frozenset[str]:

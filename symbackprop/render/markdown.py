@@ -14,7 +14,7 @@ from symbackprop.core.segments import Segment, Text, ends_with_stop
 from symbackprop.render import model_latex
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
-from symbackprop.render.names import concrete
+from symbackprop.render.names import concrete, counted_steps
 from symbackprop.render.prose import markdown_display, markdown_inline
 from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
@@ -71,7 +71,10 @@ def to_markdown(
     out += _display([f"{lhs} &= {rhs}" for lhs, rhs in doc.cost_equations()])
     for assumption in d.assumptions:
         out += [f"*Assumption:* {markdown_inline((Text(assumption),), doc.printer)}.", ""]
-    out += [f"**Derivation** ({len(view.steps)} steps, from the loss back)", ""]
+    out += [
+        f"**Derivation** ({counted_steps(len(view.steps), len(d.steps))}, from the loss back)",
+        "",
+    ]
     note = view.generic_note(doc.naming.dim, lambda tex: f"${tex}$")
     if note:
         out += [f"*Note:* {note}.", ""]

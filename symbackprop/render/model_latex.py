@@ -35,7 +35,7 @@ from symbackprop.render.latexprint import (
 )
 from symbackprop.render.model_names import MARKS_NOTE, first_marked, name_latex, prime
 from symbackprop.render.model_view import ModelView, untransposed
-from symbackprop.render.names import concrete, escape_latex, size_text
+from symbackprop.render.names import concrete, counted_steps, escape_latex, size_text
 from symbackprop.render.prose import (
     candidate_rows,
     display_block,
@@ -429,7 +429,8 @@ class ModelLatex:
             out.append(
                 f"| ${name_latex(name)}$ | ${self.naming.shape(shape)}$ | {size} | {origin} |"
             )
-        out += ["", f"**Derivation** ({len(view.steps)} steps, from the cost back)", ""]
+        shown = counted_steps(len(view.steps), len(self.d.steps))
+        out += ["", f"**Derivation** ({shown}, from the cost back)", ""]
         for step in view.steps:  # numbered as the derivation (and the code) number them
             line = f"**Step {step.number}.** ${self.target(step)} = {self.whole(step.expr)}$"
             line += f" — ${self.naming.shape(step.shape)}$, rule *{step.rule}*"

@@ -18,7 +18,7 @@ from symbackprop.formula.ast import to_text as formula_text
 from symbackprop.render.lines import Lines, Piece, pad
 from symbackprop.render.model_names import MARKS_NOTE, first_marked
 from symbackprop.render.model_view import ModelView
-from symbackprop.render.names import shape_text, size_text
+from symbackprop.render.names import counted_steps, shape_text, size_text
 from symbackprop.render.shown_sizes import shown_sizes
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def render(
     out.table(rows, indent=2, gap=2, wrap_last=True)
 
     steps = view.steps
-    out.heading(f"Derivation ({len(steps)} steps, from {model.cost} back)")
+    out.heading(f"Derivation ({counted_steps(len(steps), len(d.steps))}, from {model.cost} back)")
     for step in steps:  # numbered as the derivation (and the code) number them
         _step(out, step.number, step, view)
 

@@ -158,3 +158,12 @@ def size_text(shape: tuple[Any, Any], sizes: dict[str, int]) -> str:
     """``'(2 x 3)'`` when every dimension has a size, else ``''``."""
     known = concrete(shape, sizes)
     return f"({known[0]} x {known[1]})" if known else ""
+
+
+def counted_steps(shown: int, total: int) -> str:
+    """The count in a derivation's heading: "7 steps", or for a ``--wrt`` view "5 of 7 steps,
+    numbered as in the whole derivation" (its numbers skip the others: a reader took the gaps
+    for missing steps, newcomer36)."""
+    if shown == total:
+        return f"{total} steps"
+    return f"{shown} of {total} steps, numbered as in the whole derivation"

@@ -20,7 +20,7 @@ from symbackprop.errors import SpecError
 from symbackprop.render import model_text
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.lines import Lines, Piece, cells, pad
-from symbackprop.render.names import shape_text, size_text
+from symbackprop.render.names import counted_steps, shape_text, size_text
 from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
@@ -107,7 +107,10 @@ def render(
         out.para(f"  assumption: {assumption}", "yellow")
 
     steps = view.steps
-    out.heading(f"Derivation ({len(steps)} steps, from the loss back to layer {view.layer})")
+    out.heading(
+        f"Derivation ({counted_steps(len(steps), len(d.steps))}, from the loss back to layer "
+        f"{view.layer})"
+    )
     note = view.generic_note()
     if note:
         out.para(f"note: {note[0].lower()}{note[1:]}", "yellow", ("  ", ""))
