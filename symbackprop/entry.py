@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from symbackprop.core import derivation as _derivation
 from symbackprop.core.derivation import Derivation
+from symbackprop.core.graph import changed_activations
 from symbackprop.core.model_derivation import derive_model
 from symbackprop.core.model_graph import ModelGraph
 from symbackprop.errors import SpecError
@@ -57,7 +58,17 @@ SourceLike = Derivation | NetworkLike
 def _source(source: SourceLike) -> Derivation | Network | Model:
     """A Derivation or a Model as it is; a Network, compact spec, spec file or model file
     through :func:`~symbackprop.model.source.as_source`."""
-    if isinstance(source, Derivation | Model):
+    if isinstance(source, Model):
+        return source
+    if isinstance(source, Derivation):
+        graph = source.graph
+        changed = [] if isinstance(graph, ModelGraph) else changed_activations(graph)
+        if changed:  # its network would now name another function (review36 #4)
+            raise SpecError(
+                f"this derivation was made with an activation {changed[0]!r} this process does "
+                "not know as it was (not registered here, or registered again with another "
+                "formula): register that record, or derive the network again"
+            )
         return source
     _not_model_text(source)
     return as_source(source)

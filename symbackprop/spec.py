@@ -1113,24 +1113,39 @@ def _suffixless_file_hint(spec: str) -> str:
 
 
 def refuse_named_file(spec: str, network: Network) -> None:
-    """A compact spec with a named width that is also the name of a file here raises a
-    :class:`SpecError`: ``my-model`` (a model saved without its suffix) was read as a network
-    with widths ``my`` and ``model``, and nothing said so (review35 #10). Numeric specs keep
-    the rule that a compact spec is never a file (``4-3-1`` beside a file ``4-3-1``)."""
+    """A compact spec with a named width that is also the name of a file here that reads like
+    a model or a spec raises a :class:`SpecError`: ``my-model`` (a model saved without its
+    suffix) was read as a network with widths ``my`` and ``model``, and nothing said so
+    (review35 #10). Numeric specs keep the rule that a compact spec is never a file (``4-3-1``
+    beside a file ``4-3-1``)."""
     named = [network.input, *(layer.units for layer in network.layers)]
     if not any(isinstance(width, str) for width in named):
         return
-    try:
-        is_file = os.path.isfile(spec)
-    except (OSError, ValueError):  # a long compact spec is not a valid file name
-        return
-    if is_file:
+    if _reads_like_a_spec(spec):
         widths = ", ".join(_show(w) for w in named if isinstance(w, str))
         raise SpecError(
             f"{_show(spec)} names a file here and is also a compact spec with named widths "
             f"({widths}); a file is read by its suffix (.model for a model's equations, .toml "
             "or .json for a network): rename the file, or number the widths"
         )
+
+
+#: a line a model file has and generated code or prose does not: ``W1 : n1 x n0``
+_SHAPE_LINE = re.compile(r"^\s*[A-Za-z_]\w*\s*:\s*\S+\s+x\s+\S+", re.MULTILINE)
+#: a spec file's keys, in TOML or JSON
+_SPEC_KEY = re.compile(r"^\s*(equations|layers|input)\s*=|\"(equations|layers|input)\"\s*:", re.M)
+
+
+def _reads_like_a_spec(path: str) -> bool:
+    """Whether the file ``path`` names (if any) reads like a model or a network spec: a line
+    declaring a shape, or a spec's key. A module ``codegen -o n-h-1`` wrote does not, and the
+    compact spec ``n-h-1`` beside it is read as the network it names (review36 #2)."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(65536).decode("utf-8", errors="replace")
+    except (OSError, ValueError):  # no such file, a folder, a name too long to be one
+        return False
+    return bool(_SHAPE_LINE.search(head) or _SPEC_KEY.search(head))
 
 
 def is_spec_file(spec: str) -> bool:

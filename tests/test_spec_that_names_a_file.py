@@ -46,3 +46,17 @@ def test_named_spec_without_such_a_file_and_numeric_spec_beside_one_are_read(
     assert sb.derive("4-3-1").network.input == 4
     done = CliRunner().invoke(main, ["derive", "4-3-1"])
     assert done.exit_code == 0 and "Backpropagation for 4-3:sigmoid-1:sigmoid" in done.stdout
+
+
+def test_a_file_that_reads_like_no_spec_leaves_the_compact_spec_alone(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """review36 #2: ``codegen n-h-1 ... -o n-h-1`` wrote a module, and ``derive n-h-1`` beside
+    it was then refused as if the module were a model saved without its suffix."""
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(main, ["codegen", "n-h-1", "--size", "n=4", "--size", "h=3"])
+    Path("n-h-1").write_text(done.stdout)
+    assert sb.derive("n-h-1").network.input == "n"
+    Path("q-r").write_text('{"input": 4, "layers": [[3, "relu"]]}')  # a spec's keys
+    with pytest.raises(SpecError, match="names a file here"):
+        sb.derive("q-r")

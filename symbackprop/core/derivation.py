@@ -25,6 +25,7 @@ from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.graph import LAMBDA as LAMBDA
 from symbackprop.core.graph import ForwardGraph, Shape, build_graph
 from symbackprop.core.names import Name
+from symbackprop.core.pickling import restored, state_as_written
 from symbackprop.core.steps import Rule as Rule
 from symbackprop.core.steps import Step as Step
 from symbackprop.errors import SpecError
@@ -96,6 +97,10 @@ class Derivation:
     def sizes(self) -> dict[sp.Symbol, int]:
         """Dimension symbol -> concrete int, where the spec gives one."""
         return dict(self.graph.sizes)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # its expressions as built, not evaluated again by SymPy's own unpickling
+        return restored, (type(self), state_as_written(self))
 
     @property
     def depth(self) -> int:

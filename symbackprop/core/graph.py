@@ -23,6 +23,7 @@ from sympy import MatrixSymbol, OneMatrix
 
 from symbackprop.core import canonical
 from symbackprop.core.names import Name, layered
+from symbackprop.errors import SpecError, SymbackpropError
 from symbackprop.records.activations import ACTIVATIONS, Activation, custom_activation
 from symbackprop.records.losses import Loss
 from symbackprop.records.nodes import activation_of
@@ -199,9 +200,27 @@ class ForwardGraph:
         return self.activations[layer - 1]
 
 
+def changed_activations(graph: ForwardGraph) -> list[str]:
+    """The names of ``graph``'s activations whose record this process no longer knows by that
+    name: unregistered, or registered again with another formula (a derivation unpickled in
+    another process, or made before a notebook cell re-registered it). Regenerating code or
+    checks from such a derivation's network would use another function, or fail."""
+    try:
+        known = resolve_activations(graph.network)  # define= ones from their text, again
+    except SymbackpropError:  # a define= formula naming an activation unregistered since
+        known = dict(ACTIVATIONS)
+    return sorted({r.name for r in graph.activations if known.get(r.name) != r})
+
+
 def build_graph(network: Network, *, batch: bool = False) -> ForwardGraph:
     """Build the forward graph of ``network`` (single example, or a batch of m columns)."""
     known = resolve_activations(network)
+    unknown = sorted({layer.activation for layer in network.layers} - set(known))
+    if unknown:  # a network unpickled where its activation was never registered (review36)
+        raise SpecError(
+            f"activation {unknown[0]!r} is not registered in this process: register its record "
+            "(symbackprop.records.activations.register) before deriving this network"
+        )
     dims: list[sp.Symbol] = []
     dim_names: dict[str, Name] = {}
     sizes: dict[sp.Symbol, int] = {}

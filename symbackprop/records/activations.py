@@ -587,6 +587,10 @@ def custom_activation(name: str, formula: str) -> Activation:
     return activation
 
 
+# a define= formula may call a registered activation (w = 2*q(z)): built again after a change
+on_change(custom_activation.cache_clear)
+
+
 # -- validation of custom activations ---------------------------------------------------------
 #: the probe grid: [-10, 10] in steps of 1/20, 0 included exactly
 PROBE_GRID = tuple(k / 20 for k in range(-200, 201))

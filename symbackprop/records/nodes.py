@@ -126,6 +126,7 @@ def activation_function(act: Activation) -> type[sp.Function]:
     ):
         own = type(act.name, (ActivationFunction,), {"record": act, "body": formula})
     _ACTIVATION_CLASSES.add(own)
+    _LATEST[act.name] = own
     return own
 
 
@@ -140,18 +141,24 @@ def derivative_function(act: Activation) -> type[sp.Function]:
     builds it once: ``Activation.derivative_function``)."""
     made = type(f"{act.name}'", (ActivationDerivative,), {"record": act, "body": act.derivative})
     _DERIVATIVE_CLASSES.add(made)
+    _LATEST[made.__name__] = made
     return made
 
 
 #: every class :func:`derivative_function` gave out
 _DERIVATIVE_CLASSES: set[type] = set()
+#: the class made last for each name (``relu``, ``relu'``): that of the record registered now
+_LATEST: dict[str, type] = {}
 
 
 def _rebuilt(record: Activation, derivative: bool, args: tuple[Any, ...]) -> sp.Expr:
     """g(args) or g'(args) of an unpickled ``record``: of the class this process made for an
     equal record where it made one, so that an unpickled expression equals the original."""
+    latest = _LATEST.get(f"{record.name}'" if derivative else record.name)
+    if latest is not None and getattr(latest, "record", None) == record:
+        return latest(*args)  # type: ignore[no-any-return]
     made = _DERIVATIVE_CLASSES if derivative else _ACTIVATION_CLASSES
-    for cls in made:
+    for cls in made:  # an older equal record's (review36 #5: the first equal one won)
         if getattr(cls, "record", None) == record:
             return cls(*args)  # type: ignore[no-any-return]
     function = record.derivative_function if derivative else record.function

@@ -40,6 +40,7 @@ from sympy import (
 )
 
 from symbackprop.records.activations import ACTIVATIONS, Activation
+from symbackprop.records.activations import on_change as on_activations_change
 from symbackprop.records.nodes import Elementwise, T, activation_of
 from symbackprop.records.scalars import z
 
@@ -227,6 +228,9 @@ def _candidates() -> list[tuple[Activation, sp.Expr]]:
         if written is not None:
             out.append((act, written))
     return out
+
+
+on_activations_change(_candidates.cache_clear)  # the registered ones too (review36 #1)
 
 
 def _as_activation(body: sp.Expr, base: Any, applied: frozenset[str] | None) -> Any:
