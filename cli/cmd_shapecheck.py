@@ -64,9 +64,7 @@ def shapecheck_cmd(opts: SpecOptions, wrts: tuple[str, ...], formula: str) -> No
     from symbackprop.apps.shapecheck.typing_ import FormulaShapeError
 
     with console.working(f"checking the formula for dJ/d{wrt}"):
-        report = sb.check_formula(
-            net, wrt, formula, batch=bool(opts.batch), sizes=opts.sizes or None
-        )
+        report = sb.check_formula(net, wrt, formula, batch=opts.batch, sizes=opts.sizes or None)
     console.print_out(*_render(report))
     if report.ok:
         return

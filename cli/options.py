@@ -183,7 +183,7 @@ class SpecOptions:
     def network(self) -> Network:
         """The network the options describe (``SpecError`` when it is invalid)."""
         from symbackprop.errors import SpecError
-        from symbackprop.spec import Network
+        from symbackprop.spec import Network, width_size_problem
 
         if is_spec_file(self.spec) and _is_model_file(self.spec):
             ctx = click.get_current_context(silent=True)
@@ -216,14 +216,10 @@ class SpecOptions:
         else:
             net = self._parse_compact(define)
         sizes = unique(self.size, "--size")
-        named = set(net.named_widths)
         for name in sizes:
-            if name != "m" and name not in named:
-                known = ", ".join(sorted(named)) or "none (every width is a number)"
-                raise SpecError(
-                    f"--size {name}: the network has no width named {name!r}; "
-                    f"its named widths: {known} (and m, the batch size)"
-                )
+            problem = None if name == "m" else width_size_problem(net, name)
+            if problem:
+                raise SpecError(f"--size {name}: {problem} (and m, the batch size, with --batch)")
         return net
 
     def derived_source(self) -> Network | Model:

@@ -27,7 +27,7 @@ from symbackprop.errors import SpecError
 from symbackprop.model import Model
 from symbackprop.model.source import as_source
 from symbackprop.records.activations import on_change as on_activations_change
-from symbackprop.spec import Network
+from symbackprop.spec import Network, width_size_problem
 
 # The facade loads the later stages (lowering, check, apps) in the function that first needs
 # them: ``symbackprop derive`` then never imports the code generator or shapecheck, which is
@@ -121,18 +121,15 @@ def _network_sizes(found: object, sizes: Mapping[str, object]) -> None:
     network = found.network if isinstance(found, Derivation) else found
     if not isinstance(network, Network):
         return
-    known = network.named_widths
     for name in sizes:
         if name == "m":
             raise SpecError(
                 "sizes: m does not apply: the generated module takes any batch size (m is "
                 "the data's column count at run time)"
             )
-        if name not in known:
-            widths = ", ".join(known) or "none (every width is a number)"
-            raise SpecError(
-                f"sizes: the network has no width named {name!r}; its named widths: {widths}"
-            )
+        problem = width_size_problem(network, name)
+        if problem:
+            raise SpecError(f"sizes: {problem}")
 
 
 def _derived(source: SourceLike) -> Derivation:
@@ -145,14 +142,18 @@ def _derived(source: SourceLike) -> Derivation:
     return _derivation.derive(found)
 
 
+#: the refusal of ``batch=`` for a model or its derivation, in every entry point
+MODEL_BATCH = (
+    "batch= is for networks: a model's form is set by its equations (batch when a data leaf "
+    "has m columns)"
+)
+
+
 def _same_form(d: Derivation, batch: bool | None) -> None:
     """A ``batch`` given beside a Derivation must be its form, which decides (it was ignored,
     silently: hostile35c #5, hostile36a #3)."""
     if batch is not None and _is_model(d):
-        raise SpecError(
-            "batch= is for networks: a model's form is set by its equations (batch when a "
-            "data leaf has m columns)"
-        )
+        raise SpecError(MODEL_BATCH)
     if batch is not None and batch != d.batch:
         form = "batch" if d.batch else "single-example"
         raise SpecError(
@@ -181,10 +182,7 @@ def derive(network: NetworkLike, *, batch: bool | None = None) -> Derivation:
     found = as_source(network)
     if isinstance(found, Model):
         if batch is not None:
-            raise SpecError(
-                "batch= is for networks: a model's form is set by its equations (batch when a "
-                "data leaf has m columns)"
-            )
+            raise SpecError(MODEL_BATCH)
         return derive_model(found)
     return _derivation.derive(found, batch=bool(batch))
 
@@ -300,7 +298,8 @@ def check_formula(
     ``network``: a Network, a compact spec, a spec file, a Derivation (whose form then
     decides: a ``batch`` that disagrees with it is refused) or a Model (its own names; adjoints
     ``d<name>``). ``batch``: a network's single-example form (the default) or its batch form.
-    ``sizes`` (``{"n": 784, "m": 32}``) sets the concrete shapes the trace shows; the verdict
+    ``sizes`` (``{"n": 784}``, and ``"m": 32`` with ``batch=True``) sets the concrete shapes
+    the trace shows; the verdict
     holds at every size, so it is compared at small sizes whatever these are.
     """
     from symbackprop.apps.shapecheck import check
@@ -309,8 +308,8 @@ def check_formula(
     found = _source(network)
     _sizes(found, sizes, batch_allowed=True)
     if _is_model(found):
-        if batch:
-            raise SpecError("batch= is for networks: a model's form is set by its equations")
+        if batch is not None:  # refused as derive and to_html refuse it (review36 #8)
+            raise SpecError(MODEL_BATCH)
         found = _derived(found) if not isinstance(found, Model) else _checked(found, False)
     elif isinstance(found, Network):
         found = _checked(found, bool(batch))

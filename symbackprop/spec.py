@@ -1112,6 +1112,20 @@ def _suffixless_file_hint(spec: str) -> str:
     )
 
 
+def width_size_problem(network: Network, name: str) -> str | None:
+    """Why ``sizes``/``--size`` cannot give ``name`` a size in ``network`` (None when it can:
+    a named width), in the words every entry point uses: a numbered width is told its number
+    (``n0`` of 4-3-1 was told "the network has no width named 'n0'", which it has: review36
+    #6), then the named widths there are."""
+    if name in network.named_widths:
+        return None
+    known = ", ".join(network.named_widths) or "none (every width is a number)"
+    for index, width in enumerate(network.widths):
+        if name == f"n{index}" and not isinstance(width, str):
+            return f"{name} is {width} in this network; its named widths: {known}"
+    return f"the network has no width named {quote_user_text(name)}; its named widths: {known}"
+
+
 def refuse_named_file(spec: str, network: Network) -> None:
     """A compact spec with a named width that is also the name of a file here that reads like
     a model or a spec raises a :class:`SpecError`: ``my-model`` (a model saved without its

@@ -83,11 +83,14 @@ def test_sizes_that_name_a_number_or_m_of_a_single_example_say_so() -> None:
     d = sb.derive("4-3-2-1")
     with pytest.raises(SpecError, match=r"^sizes: m is the batch size, and this derivation is"):
         sb.to_text(d, sizes={"m": 5})
-    with pytest.raises(SpecError, match=r"^sizes: n0 is 4 in this network; every size is a"):
+    fixed = r"^sizes: n0 is 4 in this network; its named widths: none \(every width is a number"
+    with pytest.raises(SpecError, match=fixed):
         sb.to_latex(d, sizes={"n0": 7})
+    with pytest.raises(SpecError, match=fixed):  # the same words in codegen (review36 #6)
+        sb.codegen("4-3-2-1", sizes={"n0": 7})
     named = sb.derive("n-h-1")
     with pytest.raises(
-        SpecError, match=r"^sizes: n2 is 1 in this network; the sizes it takes: n, h$"
+        SpecError, match=r"^sizes: n2 is 1 in this network; its named widths: n, h$"
     ):
         sb.to_markdown(named, sizes={"n2": 3})
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
-from symbackprop.spec import Network, checked_size
+from symbackprop.spec import Network, checked_size, width_size_problem
 
 
 def _dimensions(derivation: object) -> tuple[str, ...] | None:
@@ -47,24 +47,19 @@ def shown_sizes(sizes: object, derivation: object = None) -> dict[str, int]:
     known = _dimensions(derivation)
     for name in out:
         if known is not None and name not in known:
-            raise SpecError(f"sizes: {_not_a_dimension(name, derivation)}; {_named(known)}")
+            raise SpecError(f"sizes: {_not_a_dimension(name, derivation, known)}")
     return out
 
 
-def _named(known: tuple[str, ...]) -> str:
-    """The end of the message: the dimensions ``sizes`` may name."""
-    return f"the sizes it takes: {', '.join(known)}" if known else "every size is a number"
-
-
-def _not_a_dimension(name: str, derivation: object) -> str:
+def _not_a_dimension(name: str, derivation: object, known: tuple[str, ...]) -> str:
     """Why ``name`` takes no size in ``derivation``: a network's m in the single-example form,
     a width that is a number (``n0`` of 4-3-1: it was told "no dimension 'n0'", which it has:
-    hostile36a #5), or no such name."""
+    hostile36a #5), or no such name; then what takes one (``known``)."""
     network = getattr(derivation, "network", None)
     if isinstance(network, Network):
         if name == "m":
             return "m is the batch size, and this derivation is of a single example"
-        for layer, width in enumerate(network.widths):
-            if name == f"n{layer}" and not isinstance(width, str):
-                return f"{name} is {width} in this network"
-    return f"no dimension {name!r} here"
+        batch = " (and m, the batch size)" if "m" in known else ""
+        return f"{width_size_problem(network, name)}{batch}"
+    takes = f"the sizes it takes: {', '.join(known)}" if known else "every size is a number"
+    return f"no dimension {name!r} here; {takes}"

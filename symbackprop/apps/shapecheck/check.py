@@ -260,9 +260,15 @@ class FormulaReport:
     def __str__(self) -> str:
         """The verdict as ``print(report)`` shows it: the facts the notebook's table shows, one
         per line, then the shape trace and the notes (it printed the dataclass's fields)."""
-        verdict = "equals the gradient" if self.ok else "not the gradient"
-        if self.error is not None:
-            verdict = "cannot be read" if self.exit_code == 2 else "shapes do not fit"
+        verdict = "not the gradient"
+        if self.ok and self.method == "numeric":  # the command line's words (review36 #7)
+            verdict = f"equals the gradient to {self.digits} digits at random points (not proved)"
+        elif self.ok:
+            verdict = f"equals the gradient exactly at every point compared ({self.points})"
+        elif self.error is not None and self.exit_code == 1:
+            verdict = "shapes do not fit"
+        elif self.error is not None:  # unreadable, over a limit, or undefined: the error says
+            verdict = "refused, not checked"
         lines = [f"dJ/d{self.wrt} = {self.formula}: {verdict}"]
         facts = [("target shape", f"{self.target} ({self.target_concrete})")]
         if self.error is not None:
