@@ -11,7 +11,9 @@ group's handler).
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import shutil
 from typing import Any
 
 import click
@@ -216,7 +218,9 @@ def gradients_command(
         name, scale = parse_init(init)
         if name == "scaled-identity" and scale is not None:
             click.echo("")
-            digits = depth * len(str(max(scale.numerator, scale.denominator)))
+            # digits of C^L's larger part (1e6^450: 2,701; the length of C's digits times L
+            # said 3,150: hostile36c #7)
+            digits = math.floor(depth * math.log10(max(scale.numerator, scale.denominator))) + 1
             if digits > EXACT_MAX_DIGITS:
                 click.echo(
                     f"Exact example skipped: C^L = ({scale})^{depth} has about {digits:,} "
@@ -249,9 +253,17 @@ def _plot_target(plot_path: str, force: bool) -> output.Target:
             f"--plot {output.shown(plot_path)}: the format follows the extension; expected "
             f"one of .{', .'.join(formats)}"
         )
+    if suffix == "pgf":  # matplotlib's PGF backend measures text with TeX (exit 3 without)
+        texsystem = str(matplotlib.rcParams["pgf.texsystem"])
+        if shutil.which(texsystem) is None:
+            raise CliError(
+                f"--plot {output.shown(plot_path)}: a .pgf plot needs {texsystem}, which is not "
+                "installed (Debian: texlive-xetex); .pdf or .svg need nothing more"
+            )
     target = output.target(plot_path, force=force, option="--plot")
     if target is None:
         raise CliError("--plot needs a file name (a plot is not written to stdout)")
+    output.probe(target)
     return target
 
 

@@ -219,6 +219,14 @@ def _new_temp(out: Target) -> Path:
     return Path(name)
 
 
+def probe(out: Target) -> None:
+    """Make and remove a temporary file beside ``out``: a folder that takes no new files
+    (``/proc``, a read-only mount) is refused before a long computation, not after it
+    (hostile36c #9: ``gradients --plot /proc/x.png`` printed its table, then refused)."""
+    with contextlib.suppress(OSError):
+        _new_temp(out).unlink()
+
+
 def _commit(tmp: Path, out: Target) -> None:
     """fsync ``tmp``, give it the right mode, and move it to ``out.path`` atomically."""
     fd = os.open(tmp, os.O_RDWR)

@@ -217,3 +217,26 @@ def test_an_exact_number_past_a_hundred_characters_is_printed_short() -> None:
     assert max(len(line) for line in text.splitlines()) < 200
     lecture = exact_scaling(50, "3/2").text()
     assert "717897987691852588770249/1125899906842624 I = (3/2)^50 I: yes" in lecture
+
+
+def test_norms_above_1e154_are_finite_as_their_entries_are() -> None:
+    """hostile36c #1: np.linalg.norm squares the entries, and a depth-110 normal-init network
+    printed inf for every ||dJ/dW[l]|| (9.5e162 to 4.9e163, every entry finite). Checked
+    against the norms in NumPy's long double (about 1e4932 of range), seed by seed."""
+    from symbackprop.apps.gradients import _module, analysis_network
+
+    depth, width, seeds = 110, 64, 2
+    table = analyze(depth, width, "relu", "normal", seeds=seeds, m=4)
+    assert np.all(np.isfinite(table.weight_norms)) and np.all(np.isfinite(table.bias_norms))
+    assert table.weight_norms.max() > 1e154  # where the plain norm overflowed
+    module = _module(analysis_network(depth, width, "relu", square=False))
+    logs = np.zeros((seeds, depth))
+    for s in range(seeds):
+        rng = np.random.default_rng(10_000 + s)
+        X, Y = rng.standard_normal((width, 4)), rng.standard_normal((1, 4))
+        grads = module.loss_and_grads(module.init_params(seed=s, scheme="normal"), X, Y)[1]
+        for layer in range(1, depth + 1):
+            g = grads[f"W{layer}"].astype(np.longdouble)
+            logs[s, layer - 1] = float(np.log(np.sqrt(np.sum(g * g))))
+    expected = np.exp(logs.mean(axis=0))
+    assert np.allclose(table.weight_norms, expected, rtol=1e-9)

@@ -24,15 +24,18 @@ a[l-1]^T multiplies that signal by the forward activation, which grows or shrink
 rate in the other direction; ReLU is positively homogeneous, so scaling every W by k scales
 *every* layer's weight gradient by the same k^(2L-1) (or k^(L-1) with a fixed error), and the
 max/min ratio of ||dJ/dW[l]|| across layers cannot tell ``normal`` from ``he``: the explosion is
-in its size (1e76 against 1e2), not in its shape. The ratio of ||dJ/db[l]|| across layers is
-where ``he`` stays within a factor of 10 and ``normal`` does not (about 1e37 at depth 50).
+in its size (about 1e74 against about 1 at depth 50, width 64), not in its shape. The ratio of
+||dJ/db[l]|| across layers is where ``he`` stays within a factor of 10 and ``normal`` does not
+(about 1.4e36 at depth 50).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import os
 import random
+import re
 import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -78,6 +81,10 @@ _INIT_STD = {
 SCALE_MIN, SCALE_MAX = Fraction(1, 10**6), Fraction(10**6)
 
 
+#: a scale as ``scaled-identity:C`` writes it: 1.5, .5, 3/2, 1e-3 (ASCII digits)
+_SCALE_TEXT = re.compile(r"(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|\d+/\d+", re.ASCII)
+
+
 def parse_init(init: str) -> tuple[str, Fraction | None]:
     """``"he" -> ("he", None)``, ``"scaled-identity:1.5" -> ("scaled-identity", 3/2)``.
 
@@ -89,7 +96,10 @@ def parse_init(init: str) -> tuple[str, Fraction | None]:
     head, sep, value = init.partition(":")
     if head == "scaled-identity":
         try:
-            scale = Fraction(value) if sep else None
+            # ASCII digits as written, as every number of the command line: Fraction alone
+            # took '١.٥', '1_5' (15) and ' 1.5' (hostile36c #6)
+            written = sep and _SCALE_TEXT.fullmatch(value) is not None
+            scale = Fraction(value) if written else None
         except (ValueError, ZeroDivisionError):
             scale = None
         if scale is None or scale <= 0 or len(value) > 30:
@@ -217,8 +227,14 @@ def exact_scaling(
     recursion, dJ/dW[l] = delta[l] a[l-1]^T) in SymPy rationals with W[l] = c I, b[l] = 0,
     x = (1, 2, ..., width)^T and y = c^L x - e, e = (1, -1, 1, ...)^T, so y_hat - y = e.
     """
-    if not isinstance(depth, int) or depth < 1:
-        raise SpecError(f"depth {depth!r}: expected a positive integer")
+    _positive_int("depth", depth)
+    _positive_int("width", width)
+    if isinstance(scale, str):
+        scale = parse_init(f"scaled-identity:{scale}")[1] or Fraction(0)
+    elif isinstance(scale, bool) or not isinstance(scale, int | Fraction):
+        raise SpecError(f"scale {scale!r}: expected a positive number such as Fraction(3, 2)")
+    if not SCALE_MIN <= scale <= SCALE_MAX:  # C = 0 or -1 printed "yes" (hostile36c #12)
+        raise SpecError(f"scale {scale}: expected C from 1e-6 to 1e6, as --init takes it")
     c = sp.Rational(Fraction(scale).numerator, Fraction(scale).denominator)
     net = Network.parse("-".join([str(width)] * (depth + 1)), activation="identity", loss="mse")
     derivation = derive(net)
@@ -354,6 +370,19 @@ def _fmt_ratio(value: float) -> str:
     return "inf (zero or overflowed norms)" if math.isinf(value) else f"{value:.3g}"
 
 
+def _log_norm(values: np.ndarray) -> float:
+    """log ||values|| (Frobenius), finite wherever every entry is: the norm is taken of the
+    entries over their largest magnitude, whose log is added back. ``np.linalg.norm`` squares
+    the entries, and printed inf for norms above about 1e154 (hostile36c #1: a depth-110
+    normal-init network's 9.5e162). -inf for a zero array, inf where an entry overflowed."""
+    peak = float(np.max(np.abs(values)))
+    if peak == 0.0:
+        return -math.inf
+    if not math.isfinite(peak):
+        return math.inf
+    return math.log(peak) + math.log(float(np.linalg.norm(values / peak)))
+
+
 @functools.lru_cache(maxsize=16)
 def _module(network: Network) -> Any:
     """Generated gradient code for ``network``, compiled once per network (and again after an
@@ -363,6 +392,13 @@ def _module(network: Network) -> Any:
 
 
 on_activations_change(_module.cache_clear)
+
+
+def _positive_int(what: str, value: object) -> None:
+    """A :class:`SpecError` unless ``value`` is an int >= 1 (True is no depth: hostile36c
+    #12, a TypeError from inside)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SpecError(f"{what} {value!r}: expected a positive integer")
 
 
 def _count(n: int, noun: str) -> str:
@@ -394,10 +430,8 @@ def analyze(
     # the module reads its scale with float(): a fraction the CLI takes exactly (1/3) goes
     # to it as the float nearest to it
     scheme = init if scale is None else f"scaled-identity:{float(scale)!r}"
-    if not isinstance(seeds, int) or seeds < 1:
-        raise SpecError(f"seeds {seeds!r}: expected a positive integer")
-    if not isinstance(m, int) or m < 1:
-        raise SpecError(f"m {m!r}: expected a positive integer")
+    for what, value in (("depth", depth), ("width", width), ("seeds", seeds), ("m", m)):
+        _positive_int(what, value)
     network = analysis_network(
         depth, width, activation, square=name == "scaled-identity", define=define
     )
@@ -417,8 +451,8 @@ def analyze(
             Y = rng.standard_normal((n_out, m))
             _cost, grads = module.loss_and_grads(params, X, Y)
             for layer in range(1, depth + 1):
-                logs[0, s, layer - 1] = np.log(np.linalg.norm(grads[f"W{layer}"]))
-                logs[1, s, layer - 1] = np.log(np.linalg.norm(grads[f"b{layer}"]))
+                logs[0, s, layer - 1] = _log_norm(grads[f"W{layer}"])
+                logs[1, s, layer - 1] = _log_norm(grads[f"b{layer}"])
         logs = np.nan_to_num(logs, nan=np.inf, neginf=-np.inf)
         zero = np.isneginf(logs)  # exactly 0: left out of the mean, counted
         kept = np.where(zero, 0.0, logs)
@@ -476,7 +510,10 @@ def chart(tables: list[GradientTable], *, bar_width: int = 40) -> str:
 def plot(tables: list[GradientTable], path: str) -> None:
     """Save a two-panel log-scale plot (||dJ/dW[l]||_F and ||dJ/db[l]|| per layer) to ``path``.
 
-    Raises :class:`SymbackpropError` with an install hint when matplotlib is missing.
+    Raises :class:`SymbackpropError` with an install hint when matplotlib is missing, and a
+    :class:`SpecError` for no tables or a path whose suffix names no format matplotlib writes
+    (``plot([], p)`` failed inside NumPy, and ``noext`` was written as ``noext.png``:
+    hostile36c #12).
     """
     try:
         import matplotlib
@@ -488,6 +525,16 @@ def plot(tables: list[GradientTable], path: str) -> None:
             "--plot needs matplotlib, which is not installed; install the plot extra: "
             "pip install 'symbackprop[plot]'"
         ) from None
+    if not tables or not all(isinstance(table, GradientTable) for table in tables):
+        raise SpecError("plot needs a list of GradientTable, one per init (from analyze)")
+    formats = plt.gcf().canvas.get_supported_filetypes()
+    plt.close()
+    suffix = os.path.splitext(str(path))[1].lower().lstrip(".")
+    if suffix not in formats:
+        raise SpecError(
+            f"plot path {str(path)!r}: the format follows the extension; expected one of "
+            f".{', .'.join(sorted(formats))}"
+        )
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharex=True)
     for ax, norms in zip(axes, ("bias_norms", "weight_norms"), strict=True):
@@ -518,8 +565,10 @@ def plot(tables: list[GradientTable], path: str) -> None:
     axes[1].set_title("weight gradients ||dJ/dW[l]||_F (level, not slope, differs)")
     for ax in axes:
         ax.set_xlabel("layer l")
-        ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8)
+        # a light grey, not a transparent line: PostScript has no transparency, and .eps/.ps
+        # plots warned about it on stderr (hostile36c #10)
+        ax.grid(True, which="major", color="0.85")
+        ax.legend(fontsize=8, framealpha=1.0)  # opaque: see the grid above
     fig.suptitle(
         f"Gradient norms at initialization: depth {first.depth}, width {first.width}, "
         f"{first.activation}, geometric mean over {_count(first.seeds, 'seed')}"

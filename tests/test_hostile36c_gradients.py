@@ -1,0 +1,78 @@
+"""What hostile36c found in ``gradients`` (the norms' overflow has its test in
+test_gradients_analysis): each an exit 3, a false number or a silently misread input before."""
+
+from __future__ import annotations
+
+import shutil
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from symbackprop.apps.gradients import analyze, exact_scaling, parse_init, plot
+from symbackprop.cli.main import main
+from symbackprop.errors import SpecError
+
+SMALL = ["gradients", "--depth", "3", "--width", "4", "--seeds", "1"]
+
+
+@pytest.mark.skipif(shutil.which("xelatex") is not None, reason="xelatex writes the .pgf")
+def test_a_pgf_plot_without_xelatex_is_refused_before_any_work(tmp_path: Path) -> None:
+    """#2: matplotlib's PGF backend raised inside savefig, exit 3, after the table."""
+    pytest.importorskip("matplotlib")
+    done = CliRunner().invoke(main, [*SMALL, "--plot", str(tmp_path / "p.pgf")])
+    assert done.exit_code == 2 and done.stdout == ""
+    assert "a .pgf plot needs xelatex, which is not installed" in done.stderr
+
+
+def test_a_folder_that_takes_no_files_is_refused_before_any_work() -> None:
+    """#9: ``--plot /proc/x.png`` printed the whole table, then refused."""
+    pytest.importorskip("matplotlib")
+    done = CliRunner().invoke(main, [*SMALL, "--plot", "/proc/x.png"])
+    assert done.exit_code == 2 and done.stdout == ""
+    assert "its folder '/proc' takes no new files" in done.stderr
+
+
+@pytest.mark.parametrize("scale", ["\u0661.\u0665", "1_5", " 1.5", "1.5 ", "0x2"])
+def test_a_scale_is_written_in_ascii_digits(scale: str) -> None:
+    """#6: '١.٥' was 3/2, '1_5' 15 and ' 1.5' 3/2; every other number of the command line is
+    ASCII digits."""
+    with pytest.raises(SpecError, match="expected scaled-identity:C"):
+        parse_init(f"scaled-identity:{scale}")
+    assert parse_init("scaled-identity:1.5") == ("scaled-identity", Fraction(3, 2))
+    assert parse_init("scaled-identity:3/2")[1] == parse_init("scaled-identity:.15e1")[1]
+
+
+def test_the_exact_examples_digit_count_is_that_of_the_number() -> None:
+    """#7: C^L = (1e6)^450 was said to have "about 3,150 digits" and skipped; it has 2,701."""
+    done = CliRunner().invoke(
+        main,
+        [*SMALL[:1], "--depth", "450", "--width", "2", "--activation", "identity"]
+        + ["--init", "scaled-identity:1e6", "--seeds", "1"],
+    )
+    assert done.exit_code == 0, done.output
+    assert "skipped" not in done.stdout
+    assert "(an integer of 2,701 digits) I = (1000000)^450 I: yes" in done.stdout
+
+
+def test_the_python_functions_refuse_what_the_command_line_refuses(tmp_path: Path) -> None:
+    """#12: exact_scaling(3, 0) printed "yes", True was a depth (a TypeError inside), plot([])
+    failed in NumPy and a path without a suffix was written as another file."""
+    bad: list[Any] = [
+        lambda: exact_scaling(3, 0),
+        lambda: exact_scaling(3, -1),
+        lambda: exact_scaling(True),
+        lambda: analyze(True, 4),
+        lambda: analyze(3, 4, seeds=True),
+        lambda: plot([], str(tmp_path / "p.png")),
+    ]
+    for call in bad:
+        with pytest.raises(SpecError):
+            call()
+    assert exact_scaling(3, "1.5").text()
+    pytest.importorskip("matplotlib")
+    with pytest.raises(SpecError, match="the format follows the extension"):
+        plot([analyze(3, 4, seeds=1)], str(tmp_path / "noext"))
+    assert not list(tmp_path.iterdir())
