@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import TYPE_CHECKING
 
 import click
 
 from symbackprop.cli import console, output
-from symbackprop.cli.options import SpecOptions, check_wrt, network_only, spec_options
+from symbackprop.cli.options import (
+    SpecOptions,
+    check_wrt,
+    is_spec_file,
+    network_only,
+    spec_options,
+)
 from symbackprop.errors import quote_user_text
 
 if TYPE_CHECKING:
@@ -181,6 +188,10 @@ def shapes_cmd(opts: SpecOptions, fmt: str) -> None:
 
     For a model: every name's shape, and for an inferred one the equation that forced it.
     """
+    if opts.loss is None and not is_spec_file(opts.spec):
+        # no shape depends on the loss, but the default bce refuses a softmax output: read
+        # with mse, as draw and collapse do (hostile36c #11)
+        opts = dataclasses.replace(opts, loss="mse")
     net = opts.derived_source()
     from symbackprop.model import Model
 

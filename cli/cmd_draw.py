@@ -80,6 +80,10 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
         # `draw 784-128:relu-10:softmax -o net.svg` draws, as collapse does
         opts = dataclasses.replace(opts, loss="mse")
     source = opts.derived_source()
+    from symbackprop.spec import Network
+
+    if "m" in opts.sizes and not isinstance(source, Network):  # a model's boxes show no shape
+        raise click.UsageError("--size m does not apply: a model's graph shows no shapes")
     from symbackprop.render import drawing
 
     picture = drawing.drawing(source, sizes=opts.sizes, batch=bool(opts.batch))

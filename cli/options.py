@@ -219,7 +219,7 @@ class SpecOptions:
         for name in sizes:
             problem = None if name == "m" else width_size_problem(net, name)
             if problem:
-                raise SpecError(f"--size {name}: {problem} (and m, the batch size, with --batch)")
+                raise SpecError(f"--size {name}: {problem}")
         return net
 
     def derived_source(self) -> Network | Model:

@@ -221,6 +221,43 @@ def test_no_arrow_of_a_models_graph_passes_through_a_box(path: Path) -> None:
     assert _crossings(picture) == []
 
 
+def _unrolled(steps: int) -> str:
+    """An RNN unrolled ``steps`` times with X read at every step: a fan of skip arrows."""
+    lines = ["X : n x m", "W : n x n", "sizes: n = 3", "h1 = tanh(W X)"]
+    lines += [f"h{i} = tanh(W h{i - 1} + X)" for i in range(2, steps + 1)]
+    return "\n".join([*lines, f"J = sum(h{steps})", "data: X"]) + "\n"
+
+
+SKIPS = """\
+X : n x m
+W1 : n x n
+W2 : n x n
+W3 : n x n
+sizes: n = 3
+h1 = tanh(W1 X)
+h2 = tanh(W2 h1 + X)
+h3 = tanh(W3 h2 + h1 + X)
+J = sum(h3 + h2 + h1 + X + W1 X)
+data: X
+"""
+
+
+@pytest.mark.parametrize("text", [SKIPS, _unrolled(10)], ids=["skips", "unrolled"])
+def test_arrows_through_a_narrow_gap_stay_out_of_its_boxes_and_on_the_canvas(text: str) -> None:
+    """hostile36c #3, #4: the lanes of several arrows through one gap stepped into the boxes
+    beside it (W1 -> J ran through h2), and lanes above and below every box left the canvas."""
+    picture = drawing(sb.Model.parse(text))
+    assert _crossings(picture) == []
+    ys = [y for line in picture.lines for _, y in line.points()]
+    assert min(ys) > 0 and max(ys) < picture.height
+
+
+def test_a_model_too_large_to_draw_readably_is_refused() -> None:
+    """hostile36c #4: 1,000 equations took a minute and made a PNG 220,000 pixels wide."""
+    with pytest.raises(sb.SpecError, match=r"^draw: the model has 201 equations; its graph is"):
+        drawing(sb.Model.parse(_unrolled(200)))
+
+
 def test_a_routed_arrow_is_drawn_through_its_points_in_every_format() -> None:
     picture = drawing(sb.Model.from_file("examples/models/batch_norm.model"))
     routed = [line for line in picture.lines if line.via]

@@ -76,3 +76,23 @@ def test_the_python_functions_refuse_what_the_command_line_refuses(tmp_path: Pat
     with pytest.raises(SpecError, match="the format follows the extension"):
         plot([analyze(3, 4, seeds=1)], str(tmp_path / "noext"))
     assert not list(tmp_path.iterdir())
+
+
+def test_shapes_of_a_softmax_network_need_no_loss() -> None:
+    """#11: ``shapes 784-128:relu-10:softmax`` was refused for the default bce loss, which no
+    shape depends on (draw and collapse read such a spec with mse)."""
+    done = CliRunner().invoke(main, ["shapes", "784-128:relu-10:softmax"])
+    assert done.exit_code == 0, done.output
+    assert "(10 x 128)" in done.stdout
+
+
+def test_draw_shows_the_batch_size_it_is_given() -> None:
+    """#8: ``draw 4-3-2-1 --batch --size m=7`` was accepted and drew 4 x m; a model's graph,
+    which shows no shapes, refuses it."""
+    args = ["draw", "4-3-2-1", "--batch", "--size", "m=7", "--format", "svg"]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    assert done.stdout.count(">7<") == 4 and ">m<" not in done.stdout  # X and A1..A3: 4 x 7
+    model = str(Path(__file__).resolve().parents[1] / "examples" / "models" / "batch_norm.model")
+    done = CliRunner().invoke(main, ["draw", model, "--size", "m=7", "--format", "svg"])
+    assert done.exit_code == 2 and "a model's graph shows no shapes" in done.stderr

@@ -16,8 +16,10 @@ depend on one; never to data).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
+from symbackprop.errors import SpecError
 from symbackprop.formula.ast import Name, walk
 from symbackprop.model import Model
 from symbackprop.render.drawing.figure import (
@@ -57,8 +59,10 @@ def _dim_runs(width: int | str, layer: int) -> Label:
     return (Run("n"), Run(str(layer), "sub"))
 
 
-def _shape(rows: Label, batch: bool) -> Label:
-    return (*rows, Run(" × "), Run("m" if batch else "1"))
+def _shape(rows: Label, batch: bool, m: int | None = None) -> Label:
+    """``rows × m`` (``× 7`` where ``sizes`` gives m: it was taken and not shown, hostile36c
+    #8), or ``rows × 1`` for one example."""
+    return (*rows, Run(" × "), Run((str(m) if m else "m") if batch else "1"))
 
 
 def _count(width: int | str, sizes: Mapping[str, int]) -> int | None:
@@ -151,7 +155,7 @@ def _column_labels(
     )
     below = [Text(x, bottom + 34, value, size=13)]
     shown = dim if count is None or count > MAX_SHOWN else (Run(str(count)),)
-    below.append(Text(x, bottom + 52, _shape(shown, batch), size=11))
+    below.append(Text(x, bottom + 52, _shape(shown, batch, sizes.get("m")), size=11))
     if layer:
         below.append(Text(x, bottom + 68, words(network.activations[layer - 1]), size=10))
     return [Text(x, top - 26, above, size=11), *below]
@@ -255,8 +259,20 @@ def _depends_on_parameter(model: Model, edges: list[tuple[str, str]]) -> set[str
     return out
 
 
+#: the most equations a model's graph is drawn for: one box each, in columns; at 1,000 the
+#: PNG was 220,000 pixels wide and took a minute (hostile36c #4)
+MAX_DRAWN_EQUATIONS = 150
+
+
 def model_drawing(model: Model) -> Drawing:
     """The computation graph of ``model`` (see the module docstring)."""
+    count = len(model.equations)
+    if count > MAX_DRAWN_EQUATIONS:
+        raise SpecError(
+            f"draw: the model has {count:,} equations; its graph is drawn for at most "
+            f"{MAX_DRAWN_EQUATIONS} (one box each, in a row that stays readable); derive and "
+            "latex print larger models"
+        )
     nodes, edges = model_edges(model)
     leaves = set(model.parameters) | set(model.data)
     rank = _ranks(nodes, edges, leaves)
@@ -312,6 +328,7 @@ def model_drawing(model: Model) -> Drawing:
             else "value"
         )
         out.boxes.append(Box(cx, cy, widths[node], _BOX_H, labels[node], style))
+    _fit_lanes(out)
     out.width = max(out.width, 520.0)  # room for the legend
     out.legend = [
         ("data", words("data")),
@@ -321,6 +338,28 @@ def model_drawing(model: Model) -> Drawing:
         ("adjoint", (Run("adjoint ", "word"), Run("∂J/∂·"))),
     ]
     return out
+
+
+def _fit_lanes(out: Drawing, margin: float = 8.0) -> None:
+    """Move the picture down and make it taller where arrows routed above or below every box
+    reach past its edges (hostile36c #4: the lanes of a fan of skip arrows left the canvas at
+    the top, over nothing, and at the bottom, over the legend)."""
+    ys = [y for line in out.lines for _, y in line.points()]
+    if not ys:
+        return
+    shift = max(0.0, margin - min(ys))
+    if shift:
+        out.boxes = [dataclasses.replace(box, y=box.y + shift) for box in out.boxes]
+        out.lines = [
+            dataclasses.replace(
+                line,
+                y1=line.y1 + shift,
+                y2=line.y2 + shift,
+                via=tuple((x, y + shift) for x, y in line.via),
+            )
+            for line in out.lines
+        ]
+    out.height = max(out.height + shift, max(ys) + shift + margin)
 
 
 def _spread(index: int, count: int) -> float:

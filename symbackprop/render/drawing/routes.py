@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 CLEARANCE = 8.0
 #: the distance between two lanes sharing one gap
 LANE_STEP = 7.0
+#: how many lanes of one gap are tried before the next gap
+_TRIES = 8
 
 Point = tuple[float, float]
 
@@ -42,16 +44,23 @@ class Column:
         if not self.blocked(near, near):
             return near
         spans = sorted(self.spans)
-        middles = [
+        inner = [
             (bottom + top) / 2 for (_, bottom), (top, _) in zip(spans, spans[1:], strict=False)
         ]
-        middles += [spans[0][0] - gap / 2, spans[-1][1] + gap / 2]
-        chosen = min(middles, key=lambda y: abs(y - near))
-        count = self.used.get(chosen, 0)
-        self.used[chosen] = count + 1
-        # 0, +1, -1, +2, ... steps: several arrows through one gap stay apart
-        step = (count + 1) // 2 * (1 if count % 2 else -1)
-        return chosen + step * LANE_STEP
+        above, below = spans[0][0] - gap / 2, spans[-1][1] + gap / 2
+        for chosen in sorted([*inner, above, below], key=lambda y: abs(y - near)):
+            count = self.used.get(chosen, 0)
+            for k in range(count, count + _TRIES):
+                if chosen in (above, below):  # away from the boxes only: always free
+                    y = chosen + k * LANE_STEP * (-1 if chosen == above else 1)
+                else:  # 0, +1, -1, +2, ... steps: several arrows through one gap stay apart
+                    y = chosen + (k + 1) // 2 * (1 if k % 2 else -1) * LANE_STEP
+                # a step may reach into a box beside a narrow gap (hostile36c #3: an arrow of
+                # an unrolled RNN ran through h2): the next free lane instead
+                if not self.blocked(y, y):
+                    self.used[chosen] = k + 1
+                    return y
+        raise AssertionError("the lanes above and below every box are always free")
 
 
 def route(start: Point, end: Point, between: list[Column], gap: float) -> tuple[Point, ...]:
