@@ -58,6 +58,10 @@ def test_zero_times_a_part_with_no_value_somewhere_is_not_passed() -> None:
         ("\u03b43 a2^T", "write delta for \u03b4 (delta3 for \u03b43)"),
         ("\u03c3(z3) a2^T", "write sigmoid for \u03c3"),
         ("sigmod(z3) a2^T", "unknown name 'sigmod' (did you mean 'sigmoid'?)"),
+        # review36 #10
+        ("delta^{[3]} a2^T", "delta3 for delta^[3]"),
+        ("sigmoid_prime(z3) a2^T", "(write sigmoid'(...) for its derivative)"),
+        ("dW3", "(dW3 is the gradient itself: write it from the values here)"),
     ],
 )
 def test_the_lectures_spellings_are_told_how_to_write_them(formula: str, hint: str) -> None:

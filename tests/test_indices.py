@@ -175,3 +175,12 @@ def test_index_expressions_are_sympy_data() -> None:
     d = sb.derive(sb.Network.parse("3-2-1"))
     view = index_view(d)[2]
     assert all(isinstance(side, sp.Basic) for side in view.equations[0].sides)
+
+
+def test_an_index_view_snippet_says_it_needs_allowdisplaybreaks() -> None:
+    """hostile35b #3: the snippet with the index view runs over several pages, whose displays
+    break only under \\allowdisplaybreaks; its header said amsmath alone."""
+    d = sb.derive("4-3-2-1")
+    head = sb.to_latex(d, standalone=False, indices=True).splitlines()[0]
+    assert head.endswith("needs amsmath and \\allowdisplaybreaks")
+    assert sb.to_latex(d, standalone=False).splitlines()[0].endswith("needs amsmath")

@@ -247,7 +247,7 @@ class _Tokenizer:
                 )
             else:
                 hint = _CHAR_HINTS.get(c)
-                if c == "[" and text[:i].rstrip().endswith("^"):
+                if c == "[" and text[:i].rstrip().endswith(("^", "^{")):  # delta^{[3]} too
                     hint = _LAYER_SUPERSCRIPT
                 message = f"unexpected character {_show(c)}"
                 raise self.fail(f"{message}: {hint}" if hint else message, i)

@@ -465,7 +465,9 @@ def to_latex(
 def with_index_view(tex: str, d: Derivation, *, wrt: str | None, standalone: bool) -> str:
     """``tex`` with the index view added: before ``\\end{document}``, or after a snippet."""
     section = "\n".join(index_latex_section(d, wrt=wrt)) + "\n"
-    if not standalone:
-        return tex + "\n" + section
+    if not standalone:  # the index view runs over pages: its displays must break (hostile35b #3)
+        head, rest = tex.split("\n", 1)
+        head = head.replace("needs amsmath", "needs amsmath and \\allowdisplaybreaks", 1)
+        return head + "\n" + rest + "\n" + section
     end = "\\end{document}\n"
     return tex.removesuffix(end) + section + "\n" + end

@@ -244,6 +244,11 @@ class Typer:
             # a misspelt function too: 'sigmod(z3)' reads as a name times (z3) (hostile35c)
             spelled = [*self.names, *FUNCTIONS.names(), *MATRIX_FUNCTIONS]
             hint = did_you_mean(node.id, spelled)
+            base = node.id.removesuffix("_prime").removesuffix("prime")
+            if base != node.id and base in FUNCTIONS.names():  # sigmoid_prime(z2)
+                hint = f" (write {base}'(...) for its derivative)"
+            elif node.id.startswith("d") and node.id[1:] in self.names:  # dW3, in a network
+                hint = f" ({node.id} is the gradient itself: write it from the values here)"
             raise FormulaError(
                 f"unknown name '{node.id}'{hint}; this {self.owner} has {known}",
                 self.text,
