@@ -504,7 +504,7 @@ def _report_checks(
         lines.append(f"exact check: not run ({exact_result.undecided})")
     elif exact_result is not None:
         status = "[green]ok[/]" if exact_result.ok else "[bold red]FAILED[/]"
-        at = ", ".join(f"{k}={v}" for k, v in exact_result.sizes.items())
+        at = exact_result.settings
         # every dimension a number (W : 3 x 2): no size was chosen, the model's own are used
         where = f"at the small sizes {at}" if at else "at the model's own sizes"
         lines.append(

@@ -54,12 +54,17 @@ def test_every_example_model_passes(name: str) -> None:
     model = Model.from_file(Path(__file__).parent.parent / "examples" / "models" / f"{name}.model")
     result = sb.check_exact(model)
     assert result.ok, result.mismatches
-    sizes = {sp.Symbol(k, integer=True, positive=True): v for k, v in result.sizes.items()}
-    entries = sum(
-        int(sp.sympify(rows).xreplace(sizes)) * int(sp.sympify(cols).xreplace(sizes))
-        for rows, cols in (model.shapes[p] for p in model.parameters)
-    )
-    assert result.entries == result.trials * entries
+
+    def entries(at: dict[str, int]) -> int:
+        sizes = {sp.Symbol(k, integer=True, positive=True): v for k, v in at.items()}
+        return sum(
+            int(sp.sympify(rows).xreplace(sizes)) * int(sp.sympify(cols).xreplace(sizes))
+            for rows, cols in (model.shapes[p] for p in model.parameters)
+        )
+
+    # every other trial at the other sizes (hostile36d #1), where the model has a size to vary
+    settings = [result.sizes, result.other_sizes or result.sizes]
+    assert result.entries == sum(entries(settings[t % 2]) for t in range(result.trials))
 
 
 @pytest.mark.parametrize("key", _params(sorted(MODELS), SLOW_MODELS))

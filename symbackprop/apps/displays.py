@@ -145,7 +145,7 @@ def gradcheck_html(check: GradCheck) -> str:
 
 def exact_check_html(check: ExactCheck) -> str:
     """The exact check: its verdict, the sizes, and every mismatch."""
-    sizes = ", ".join(f"{name} = {value}" for name, value in check.sizes.items())
+    sizes = check.settings
     head = (
         f"<p><b>Exact check</b> ({check.entries} entries, {check.trials} trials, sizes "
         f"{html.escape(sizes)}): {_verdict(check.ok)}</p>"

@@ -238,12 +238,15 @@ def model_sizes(derivation: ModelDerivation, sizes: dict[str, int] | None) -> di
     return chosen
 
 
-def _defined_batch_size(derivation: ModelDerivation, batch: sp.Symbol) -> int:
-    """:data:`DEFAULT_M`, or the next batch size at which every function of m alone in the
-    forward equations and the gradients is real and finite: at a pole (``1/(m - 2)`` at
-    m = 2) or a root of a negative number (``sqrt(m - 3)`` at m = 2, complex) no point could
-    be drawn, whatever the parameters. Where one is, a size at which none of them is 0 is
-    preferred (``sqrt(m - 3)`` at m = 3 makes cost and gradient 0: a comparison of zeros)."""
+def _defined_batch_size(
+    derivation: ModelDerivation, batch: sp.Symbol, start: int = DEFAULT_M
+) -> int:
+    """``start`` (:data:`DEFAULT_M`), or the next batch size at which every function of m
+    alone in the forward equations and the gradients is real and finite: at a pole
+    (``1/(m - 2)`` at m = 2) or a root of a negative number (``sqrt(m - 3)`` at m = 2,
+    complex) no point could be drawn, whatever the parameters. Where one is, a size at which
+    none of them is 0 is preferred (``sqrt(m - 3)`` at m = 3 makes cost and gradient 0: a
+    comparison of zeros)."""
     exprs = [*derivation.graph.forward.values(), *derivation.gradients.values()]
     parts = {
         part
@@ -252,13 +255,33 @@ def _defined_batch_size(derivation: ModelDerivation, batch: sp.Symbol) -> int:
         if isinstance(part, sp.Expr) and not part.is_Matrix and part.free_symbols == {batch}
     }
     defined = []
-    for size in range(DEFAULT_M, DEFAULT_M + 4):
+    for size in range(start, start + 4):
         values = [part.xreplace({batch: sp.Integer(size)}) for part in parts]
         if all(v.is_extended_real is True and v.is_finite is True for v in values) and not any(
             e.xreplace({batch: size}).has(sp.zoo, sp.nan) for e in exprs
         ):
             defined.append((any(v.is_zero is not False for v in values), size))
-    return min(defined)[1] if defined else DEFAULT_M
+    return min(defined)[1] if defined else start
+
+
+def other_model_sizes(
+    derivation: ModelDerivation, chosen: dict[sp.Symbol, int], given: dict[str, int] | None
+) -> dict[sp.Symbol, int] | None:
+    """A second setting for the exact check (every other trial): each size the caller did
+    not give one larger, m the next batch size at which the model is defined; None where the
+    caller gave every size (hostile36d #1: a gradient right at one size only passed)."""
+    fixed = set(given or {})
+    if all(symbol.name in fixed for symbol in chosen):
+        return None
+    out = {}
+    for symbol, value in chosen.items():
+        if symbol.name in fixed:
+            out[symbol] = value
+        elif symbol.name == "m":
+            out[symbol] = _defined_batch_size(derivation, symbol, start=value + 1)
+        else:
+            out[symbol] = value + 1
+    return out
 
 
 class _Evaluate:
@@ -653,9 +676,17 @@ def check_model_exact(
         result.undecided, result.cost_undefined = undefined, True
         return result
     check = ModelCheck(derivation, chosen, seed)
+    other = other_model_sizes(derivation, chosen, sizes) if trials > 1 else None
+    if other is not None:
+        result.other_sizes = {str(k): v for k, v in other.items()}
     model = derivation.model
     assert model is not None
+    checks = {0: check}
     for trial in range(trials):
+        at = trial % 2 if other is not None else 0  # every other trial at the other sizes
+        if at not in checks:
+            checks[at] = ModelCheck(derivation, other or chosen, seed)
+        check = checks[at]
         try:
             env = check.point()
         except (OutsideDomain, NotExact) as exc:

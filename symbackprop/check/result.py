@@ -43,6 +43,19 @@ class ExactCheck:
     #: form): where finite differences of the module found a finite cost, the module
     #: computes something else (a part multiplied by 0 and folded away)
     cost_undefined: bool = False
+    #: the sizes of the trials after the first, every other one (empty: one setting only,
+    #: where the caller gave every size)
+    other_sizes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> str:
+        """The sizes compared, as a sentence's end: ``n0=3, m=2 and n0=4, m=3``."""
+        shown = [
+            ", ".join(f"{k}={v}" for k, v in at.items())
+            for at in (self.sizes, self.other_sizes)
+            if at
+        ]
+        return " and ".join(shown)
 
     @property
     def ok(self) -> bool:
@@ -55,4 +68,5 @@ class ExactCheck:
         verdict = "ok" if self.ok else f"{len(self.mismatches)} mismatches"
         if self.undecided:
             verdict = f"undecided ({self.undecided})"
-        return f"<ExactCheck {verdict}: {self.entries} entries, sizes {self.sizes}>"
+        others = f" and {self.other_sizes}" if self.other_sizes else ""
+        return f"<ExactCheck {verdict}: {self.entries} entries, sizes {self.sizes}{others}>"
