@@ -35,7 +35,6 @@ import functools
 import math
 import os
 import random
-import re
 import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -81,8 +80,9 @@ _INIT_STD = {
 SCALE_MIN, SCALE_MAX = Fraction(1, 10**6), Fraction(10**6)
 
 
-#: a scale as ``scaled-identity:C`` writes it: 1.5, .5, 3/2, 1e-3 (ASCII digits)
-_SCALE_TEXT = re.compile(r"(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|\d+/\d+", re.ASCII)
+#: what a scale as ``scaled-identity:C`` writes (1.5, .5, 3/2, 1e-3): ASCII digits and the
+#: signs of a number, no space and no '_' (which Fraction reads as a digit separator)
+_SCALE_CHARACTERS = frozenset("0123456789.eE+-/")
 
 
 def parse_init(init: str) -> tuple[str, Fraction | None]:
@@ -98,7 +98,7 @@ def parse_init(init: str) -> tuple[str, Fraction | None]:
         try:
             # ASCII digits as written, as every number of the command line: Fraction alone
             # took '١.٥', '1_5' (15) and ' 1.5' (hostile36c #6)
-            written = sep and _SCALE_TEXT.fullmatch(value) is not None
+            written = sep and bool(value) and set(value) <= _SCALE_CHARACTERS
             scale = Fraction(value) if written else None
         except (ValueError, ZeroDivisionError):
             scale = None

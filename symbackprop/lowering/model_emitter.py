@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -540,7 +539,8 @@ def function(
 
 def _reads_m(code: str) -> bool:
     """Whether a generated line's code (not its comment, whose shapes name m) reads m."""
-    return re.search(r"\bm\b", code.split("#")[0]) is not None
+    words = "".join(c if c.isalnum() or c == "_" else " " for c in code.split("#")[0])
+    return "m" in words.split()
 
 
 def matrices(expr: Any) -> frozenset[str]:
