@@ -495,6 +495,8 @@ def _report_checks(
         )
         if not row.ok:
             reasons.append(f"  {row.parameter}: {row.reason or 'failed'}")
+    if result.workspace_differs:  # the rows are right without one (hostile36d #4)
+        reasons.append(f"  [bold red]FAIL[/]: {result.workspace_differs}")
     lines: list[Any] = [table, *reasons]
     if note is not None:
         lines.append(f"  note: {note}")

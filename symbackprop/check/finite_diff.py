@@ -25,8 +25,10 @@ relative test allows for it: the row is also ok when
 floor in every entry this is the issue's "both in the noise" pass (vanishing gradients in deep
 sigmoid stacks); above the floor it is the relative test with the noise added (without it, 4 of
 300 correct drawn networks failed: gradients near 1e-4 with noise near 5e-10). A wrong gradient
-therefore passes only where its error is itself in the noise: a sign flip needs |g| <= floor / 2,
-a factor 1000 needs |g| <= floor / 999, and an error the rounding cannot explain fails whatever
+therefore passes only where its error is itself in the noise: a sign flip of the whole
+gradient needs |g| <= floor / 2, a factor 1000 needs |g| <= floor / 999 (the test is of the
+row: one wrong entry much smaller than the rest, 1e-6 of the row's norm, is within the
+relative allowance whatever the noise), and an error the rounding cannot explain fails whatever
 the cost (a floor of 45 ulps passed a gradient 2.2% wrong at J = 1e5: its error, 5e-4, was 23
 ulps of |J| over eps). The floor never passes anything when it exceeds :data:`FLOOR_MAX`: at a
 huge cost (``--l2 1e40``, J near 6e39) finite differences cannot resolve the gradient at all,
@@ -172,10 +174,13 @@ class GradCheck:
     cost: float = 0.0
     #: what the check did to the data before it measured (a target's column sums made 1)
     notes: tuple[str, ...] = ()
+    #: why the module's gradients with a workspace dict differ from those without, or ""
+    workspace_differs: str = ""
 
     @property
     def ok(self) -> bool:
-        return bool(self.rows) and all(row.ok for row in self.rows)
+        rows_ok = bool(self.rows) and all(row.ok for row in self.rows)
+        return rows_ok and not self.workspace_differs
 
     @property
     def verdict(self) -> str:
@@ -185,7 +190,8 @@ class GradCheck:
     @property
     def failed(self) -> bool:
         """Whether some row failed: not ok and not merely unresolved (nothing measured)."""
-        return not self.rows or any(not row.ok and not row.unresolved for row in self.rows)
+        wrong = any(not row.ok and not row.unresolved for row in self.rows)
+        return not self.rows or wrong or bool(self.workspace_differs)
 
     @property
     def unresolved(self) -> list[str]:
@@ -204,6 +210,8 @@ class GradCheck:
                 f"  {r.parameter:>4}  max abs {r.max_abs_error:.2e}  rel {r.relative_error:.2e}"
                 f"  {_mark(r)}  ({r.coverage}, {r.skipped_text}; {r.reason})"
             )
+        if self.workspace_differs:
+            lines.append(f"  FAIL: {self.workspace_differs}")
         lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
 
@@ -544,6 +552,7 @@ def gradcheck(
             )
     # in float64 whatever the module's working precision: finite differences in float32
     # (rounding 1e-7 |J| / 2 eps) cannot resolve a gradient, right or wrong
+    given = [str(getattr(v, "dtype", "float64")) for v in (*params.values(), *data)]
     arrays = module_arrays(module)
     data, notes = _sums_to_one(module, data, arrays)
     # C order: _full perturbs each array through a flat view (reshape(-1) of a Fortran-ordered
@@ -621,7 +630,49 @@ def gradcheck(
             )
             if progress is not None:
                 progress(index + 1, len(p))
-    return GradCheck(rows, mode, eps, cost0, notes)
+        differs = _workspace_differs(module, arrays, p, data, grads)
+    return GradCheck(rows, mode, eps, cost0, (*notes, *_dtype_note(given)), differs)
+
+
+def _workspace_differs(
+    module: Any, arrays: Any, p: dict[str, np.ndarray], data: tuple[Any, ...], grads: Any
+) -> str:
+    """Why ``loss_and_grads`` with a workspace dict (a first call, then one reusing its
+    arrays) gives other gradients than without one, or "": the finite differences check the
+    call without a workspace, and a module whose workspace path alone was wrong passed
+    (hostile36d #4). Modules that take no ``work`` are not asked."""
+    try:
+        takes_work = "work" in inspect.signature(module.loss_and_grads).parameters
+    except (TypeError, ValueError):
+        takes_work = False
+    if not takes_work:
+        return ""
+    work: dict[str, Any] = {}
+    for call in ("its first call", "a call reusing its arrays"):
+        _, kept = module.loss_and_grads(arrays.params(p), *data, work=work)
+        for name, want in grads.items():
+            got = arrays.to_numpy(kept[name])
+            want = arrays.to_numpy(want)
+            scale = float(np.max(np.abs(want))) if want.size else 0.0
+            gap = float(np.max(np.abs(got - want))) if want.size else 0.0
+            if not gap <= 1e-12 * max(scale, 1e-300):
+                return (
+                    f"with a workspace dict ({call}), dJ/d{name} differs from the call without "
+                    f"one by up to {gap:.2e}"
+                )
+    return ""
+
+
+def _dtype_note(given: list[str]) -> tuple[str, ...]:
+    """A note where the arrays given were not float64: the check runs in float64, so the
+    module's arithmetic in the dtype given was not what it measured (hostile36d #5)."""
+    others = sorted({dtype for dtype in given if "float64" not in dtype})
+    if not others:
+        return ()
+    return (
+        f"checked in float64: the {', '.join(others)} arrays given were converted, and the "
+        "module's arithmetic in that dtype is not what this check measured",
+    )
 
 
 def _sums_to_one(

@@ -1,0 +1,62 @@
+"""gradcheck runs the workspace path too, and says what dtype it measured (hostile36d #4, #5).
+
+The finite differences check ``loss_and_grads`` without a workspace; a module whose gradients
+were wrong only with ``work=`` (the training loop's path) passed. A float32 module was checked
+in float64, which the report did not say.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+import symbackprop as sb
+
+
+def _loaded(tmp_path: Path, source: str) -> ModuleType:
+    path = tmp_path / "net.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("net", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 5))
+    return X, (X[:1] > 0).astype(float)
+
+
+def test_a_gradient_wrong_only_with_a_workspace_fails(tmp_path: Path) -> None:
+    source = sb.codegen("3-2-1")
+    assert source.count("\n    return {\n") == 1  # the arithmetic's one return of the gradients
+    wrong = source.replace(
+        "\n    return {\n", "\n    if work is not None:\n        dW1 = dW1 * 2.0\n    return {\n"
+    )
+    X, Y = _data()
+    good, bad = _loaded(tmp_path, source), _loaded(tmp_path, wrong)
+    params = good.init_params(seed=0)
+    assert sb.gradcheck(good, params, X, Y).ok
+    result = sb.gradcheck(bad, params, X, Y)
+    assert not result.ok and result.failed
+    assert all(row.ok for row in result.rows)  # the path without a workspace is right
+    assert "with a workspace dict (its first call), dJ/dW1 differs" in result.workspace_differs
+    assert "FAIL: with a workspace dict" in str(result)
+
+
+def test_a_float32_module_is_said_to_be_checked_in_float64() -> None:
+    module = sb.compile("3-2-1")
+    X, Y = _data()
+    single = module.init_params(seed=0, dtype=np.float32)
+    result = sb.gradcheck(module, single, X.astype(np.float32), Y.astype(np.float32))
+    assert result.ok
+    assert result.notes == (
+        "checked in float64: the float32 arrays given were converted, and the module's "
+        "arithmetic in that dtype is not what this check measured",
+    )
+    assert sb.gradcheck(module, module.init_params(seed=0), X, Y).notes == ()
