@@ -60,3 +60,19 @@ def test_a_float32_module_is_said_to_be_checked_in_float64() -> None:
         "arithmetic in that dtype is not what this check measured",
     )
     assert sb.gradcheck(module, module.init_params(seed=0), X, Y).notes == ()
+
+
+def test_a_relu_module_loaded_from_its_file_has_its_kink_watched(tmp_path: Path) -> None:
+    """hostile36d #3: a module loaded from its file has no ``kinked`` list, and only cached
+    values named Z... were watched; a relu layer caches A1 alone, so a step across its kink was
+    measured as a secant and the right gradient failed."""
+    loaded = _loaded(tmp_path, sb.codegen("3-4:relu-1"))
+    rng = np.random.default_rng(3)
+    X, Y = rng.standard_normal((3, 5)), rng.integers(0, 2, (1, 5)).astype(float)
+    params = loaded.init_params(seed=0)
+    params["b1"] = rng.standard_normal((4, 1)) * 0.5
+    z = params["W1"] @ X + params["b1"]
+    params["b1"][2, 0] -= z[2, 0] - 3e-7  # Z1[2, 0] within a step of relu's kink
+    result = sb.gradcheck(loaded, params, X, Y)
+    assert result.ok, str(result)
+    assert result.skipped >= 1  # the entries whose step crosses the kink

@@ -398,7 +398,11 @@ class _Watcher:
         kinked = getattr(module, "kinked", None)
         _, cache = module.forward(arrays.params(params), *data)
         if kinked is None:
-            kinked = tuple(k for k in cache if k.startswith("Z"))
+            # a module loaded from its file says nothing of its kinks: every cached array is
+            # watched for a sign change, as a step across relu's kink changes A's (only the
+            # Z's were, and a relu layer caches A alone: a right gradient failed, measured as
+            # a secant across the kink, hostile36d #3); a smooth value near 0 costs an entry
+            kinked = tuple(k for k, v in cache.items() if hasattr(v, "shape"))
         self.names = tuple(k for k in kinked if k in cache)
         formulas = getattr(module, "kink_formulas", None) or {}
         self.kinks = {k: kink_values(*formulas.get(k, (None, False))) for k in self.names}
