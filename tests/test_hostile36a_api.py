@@ -58,9 +58,16 @@ def test_derivations_pickle_as_they_were_built() -> None:
     products a step keeps as written stay so (review36 #3: SymPy's unpickling evaluated
     them, and five example models printed differently after a round trip)."""
     swish = sb.Network.parse("4-3:swish-2:relu-1", define={"swish": "z*sigmoid(z)"})
-    for source in ("4-3-2-1", "4-3:relu-2:leaky_relu-1", swish, *sorted(MODELS.glob("*.model"))):
+    for source in ("4-3-2-1", "4-3:relu-2:leaky_relu-1", swish, MODELS / "residual_mlp.model"):
         d = sb.derive(source)
         _same_outputs(d, pickle.loads(pickle.dumps(d)))
+
+
+@pytest.mark.slow  # every example model (about 3 s)
+@pytest.mark.parametrize("path", sorted(MODELS.glob("*.model")), ids=lambda p: p.stem)
+def test_every_example_models_derivation_pickles_as_built(path: Path) -> None:
+    d = sb.derive(path)
+    _same_outputs(d, pickle.loads(pickle.dumps(d)))
 
 
 def _round_trip(blob: bytes) -> str:
