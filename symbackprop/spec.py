@@ -1155,9 +1155,11 @@ def _reads_like_a_spec(path: str) -> bool:
     declaring a shape, or a spec's key. A module ``codegen -o n-h-1`` wrote does not, and the
     compact spec ``n-h-1`` beside it is read as the network it names (review36 #2)."""
     try:
+        if not os.path.isfile(path):  # a FIFO of that name would block the read forever
+            return False
         with open(path, "rb") as file:
             head = file.read(65536).decode("utf-8", errors="replace")
-    except (OSError, ValueError):  # no such file, a folder, a name too long to be one
+    except (OSError, ValueError):  # unreadable, or a name too long to be one
         return False
     return bool(_SHAPE_LINE.search(head) or _SPEC_KEY.search(head))
 

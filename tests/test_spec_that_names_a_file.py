@@ -8,6 +8,7 @@ keeps the rule (``4-3-1`` beside a file ``4-3-1`` is the network).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +61,11 @@ def test_a_file_that_reads_like_no_spec_leaves_the_compact_spec_alone(
     Path("q-r").write_text('{"input": 4, "layers": [[3, "relu"]]}')  # a spec's keys
     with pytest.raises(SpecError, match="names a file here"):
         sb.derive("q-r")
+
+
+def test_a_fifo_named_like_the_spec_is_not_read(tmp_path: Path, monkeypatch: Any) -> None:
+    """A FIFO named ``q-r`` beside the compact spec: opened to see whether it reads like a
+    spec, it blocked forever (found on a second read of this check)."""
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo("q-r")
+    assert sb.derive("q-r").network.input == "q"
