@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import TYPE_CHECKING
 
@@ -12,7 +11,6 @@ from symbackprop.cli import console, output
 from symbackprop.cli.options import (
     SpecOptions,
     check_wrt,
-    is_spec_file,
     network_only,
     spec_options,
 )
@@ -188,10 +186,7 @@ def shapes_cmd(opts: SpecOptions, fmt: str) -> None:
 
     For a model: every name's shape, and for an inferred one the equation that forced it.
     """
-    if opts.loss is None and not is_spec_file(opts.spec):
-        # no shape depends on the loss, but the default bce refuses a softmax output: read
-        # with mse, as draw and collapse do (hostile36c #11)
-        opts = dataclasses.replace(opts, loss="mse")
+    opts = opts.loss_free()  # no shape depends on the loss (hostile36c #11)
     net = opts.derived_source()
     from symbackprop.model import Model
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import click
 
 from symbackprop.cli import output
 from symbackprop.cli.errors import CliError
-from symbackprop.cli.options import SpecOptions, is_spec_file, spec_options
+from symbackprop.cli.options import SpecOptions, spec_options
 
 DRAW_EPILOG = """\b
 Examples:
@@ -74,11 +73,7 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
     if fmt == "png" and out_path in (None, output.STDOUT):
         raise click.UsageError("a PNG needs -o FILE.png (or --format svg / tikz for stdout)")
     target = output.target(out_path, force=force, inputs=[opts.spec])
-    if opts.loss is None and not is_spec_file(opts.spec):
-        # the picture shows no loss, but the default bce would refuse a softmax output
-        # ("bce needs a sigmoid output"): parse with mse, so that the help's example
-        # `draw 784-128:relu-10:softmax -o net.svg` draws, as collapse does
-        opts = dataclasses.replace(opts, loss="mse")
+    opts = opts.loss_free()  # the picture shows no loss
     source = opts.derived_source()
     from symbackprop.spec import Network
 

@@ -10,7 +10,6 @@ group's handler).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 import shutil
@@ -59,11 +58,7 @@ def collapse_command(opts: SpecOptions, fmt: str) -> None:
     """
     from symbackprop.apps.collapse import collapse
 
-    if opts.loss is None:
-        # The loss plays no part in the collapse, but the default bce would refuse an identity
-        # output layer ("bce needs a sigmoid output"); parse with mse so that
-        # `collapse 4-3-2-1 --activation identity` works as the lecture writes it.
-        opts = dataclasses.replace(opts, loss="mse")
+    opts = opts.loss_free()  # the loss plays no part in the collapse
     from symbackprop.cli import console
 
     if "m" in opts.sizes:  # taken and ignored before (review27 #7)

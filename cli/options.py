@@ -7,6 +7,7 @@ at module level; the library is imported when a command runs.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable
@@ -278,6 +279,16 @@ class SpecOptions:
                     f"dimensions: {known or 'none (every shape is numeric)'}{batch}"
                 )
         return model
+
+    def loss_free(self) -> SpecOptions:
+        """These options for a command no output of which reads the loss (``shapes``,
+        ``draw``, ``collapse``): a network without ``--loss`` is read with mse, because the
+        default bce refuses any output but sigmoid ("bce needs a sigmoid output"), which
+        `draw 784-128:relu-10:softmax` and `collapse 4-3-2-1 --activation identity` met. A
+        model's options stay as they are (``--loss`` is refused for a model)."""
+        if self.loss is not None or (is_spec_file(self.spec) and _is_model_file(self.spec)):
+            return self
+        return dataclasses.replace(self, loss="mse")
 
     def describe(self, source: Network | Model) -> str:
         """What progress messages call SPEC: a network's compact form, a model's file name."""
