@@ -38,3 +38,19 @@ def test_a_models_numeric_equal_gets_the_note_too() -> None:
     assert report.method == "numeric" and report.equal, report
     assert any("below 1e-35 would not be seen" in note for note in report.notes), report.notes
     assert not sb.check_formula(model, "w", right).notes
+
+
+def test_a_models_undecided_exact_difference_is_told_as_undecided() -> None:
+    """hostile36d #6: the note of a numeric "equal" after an exact difference claimed the
+    formula "writes a value with other functions", also where the formula did not (a term
+    1e-40 of the gradient's size dropped): it says the tables do not decide, names the
+    relations a table forgets as one reason, and the digits the true functions saw."""
+    model = sb.Model.from_file(ROOT / "examples" / "models" / "logistic_sum.model")
+    rewritten = "X^T ((1 - sigmoid(y ⊙ (X w))) ⊙ (-y))"  # 1 - sigmoid(u) = sigmoid(-u)
+    report = sb.check_formula(model, "w", rewritten)
+    assert report.method == "numeric" and report.equal, report
+    (note,) = report.notes
+    assert "differs, and does not decide here" in note
+    assert "a formula that writes a value with other functions" in note
+    assert "below 1e-35 would not be seen" in note
+    assert "the formula writes a value" not in note  # no claim about this formula
