@@ -390,6 +390,7 @@ class ModelCheck:
     :class:`~symbackprop.check.interpret.RealInterpretation` (the true functions, 30 digits).
     ``soft_targets``: targets of each kind's soft relaxation
     (:data:`~symbackprop.records.losses.SOFT_TARGETS`), for which the derivation holds too.
+    ``nonnegative``: data leaves drawn with every entry >= 0 (the absolute values of a draw).
     """
 
     def __init__(
@@ -400,6 +401,7 @@ class ModelCheck:
         table: type[Interpretation] = Interpretation,
         *,
         soft_targets: bool = False,
+        nonnegative: frozenset[str] = frozenset(),
     ):
         self.d = derivation
         self.model = derivation.model
@@ -413,6 +415,7 @@ class ModelCheck:
         self.targets = self._targets()
         if soft_targets:
             self.targets = {name: SOFT_TARGETS[kind] for name, kind in self.targets.items()}
+        self.nonnegative = nonnegative
 
     def _targets(self) -> dict[str, str]:
         """Data leaf -> "binary" / "one-hot" where a loss reads it as its target."""
@@ -434,7 +437,10 @@ class ModelCheck:
         return int(rows), int(cols)
 
     def _leaf(self, name: str) -> sp.Matrix:
-        return rational_targets(self.targets.get(name, "real"), *self.shape(name), self.rng)
+        drawn = rational_targets(self.targets.get(name, "real"), *self.shape(name), self.rng)
+        # data a model may assume never negative (a dropout mask): see whether a formula
+        # that is wrong at signed draws holds there (shapecheck's data-sign note)
+        return drawn.applyfunc(abs) if name in self.nonnegative else drawn
 
     def point(
         self, placed: Any = None, leaves: dict[str, sp.Matrix] | None = None

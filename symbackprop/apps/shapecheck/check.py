@@ -814,6 +814,8 @@ def _verdict(
             report.counterexample = Counterexample(
                 report.wrt, row, col, yours, truth, sizes, exact
             )
+            if confirm and truth is not None:
+                _data_sign_note(report, derivation, expr, defs)
         return
     # exactly first (each function a table of random rationals); a difference there may be one
     # value written with other functions (softplus'(z) for sigmoid(z)), so it is confirmed
@@ -920,6 +922,27 @@ def _smooth(derivation: Derivation, expr: Any, wrt: str) -> Smooth:
         return [again(side) for side in sides], used
 
     return at
+
+
+def _data_sign_note(
+    report: FormulaReport, derivation: ModelDerivation, expr: Any, defs: Any
+) -> None:
+    """A note on a model formula that is wrong only where some data has a negative entry
+    (hostile35c #1: dropout's ``1{H > 0}``, right for a mask >= 0): the verdict stands, since
+    the model does not say the data is never negative, and the note says for which data the
+    formula holds."""
+    steps = (step.expr for step in derivation.steps)
+    fresh = Sides(expr, derivation.gradients[report.wrt], *steps, definitions=defs)
+    signed = model_formula.right_for_nonnegative(derivation, expr, report.wrt, fresh)
+    if signed:
+        names = " and ".join(signed)
+        each = "each of " if len(signed) > 1 else ""
+        report.notes.append(
+            f"drawn with every entry of {each}{names} >= 0, the formula equals the gradient at "
+            f"every point compared: it holds where {names} {'are' if len(signed) > 1 else 'is'} "
+            "never negative (a dropout mask of 0s and 1s, say), not for all data, and the "
+            "model does not say so"
+        )
 
 
 def _exact_decides(derivation: Derivation, expr: Any, wrt: str) -> bool:

@@ -29,6 +29,7 @@ import sympy as sp
 from symbackprop.apps.shapecheck import crossings, numeric, redraw
 from symbackprop.apps.shapecheck.crossings import Crossed
 from symbackprop.apps.shapecheck.decided import entries_differ, exact_decides, written_out
+from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
@@ -198,6 +199,58 @@ def compare(
         if numeric_found is not None:
             return "exact", found, None
     return "numeric", None, "differed"
+
+
+def right_for_nonnegative(
+    derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides
+) -> list[str]:
+    """The data leaves whose signs alone make ``expr`` differ from dJ/d``wrt``: drawn with
+    every entry >= 0, the formula equals the gradient at every point of :func:`compare` (a
+    dropout mask: ``1{H > 0}`` for ``1{W X + b > 0}`` where ``H = relu(W X + b) ⊙ M``); as
+    few of them as found, or [] where no such set of data is found.
+
+    Only data a loss does not read as its target are tried (targets keep their kind's draw).
+    ``sides``: a fresh record of the kinks reached, as :func:`compare` is given.
+    """
+    assert derivation.model is not None
+    targets = ModelCheck(derivation, size_settings(derivation)[0][0], 0).targets
+    signed = [name for name in derivation.model.data if name not in targets]
+    if not signed or not _agrees(derivation, expr, wrt, sides, frozenset(signed)):
+        return []
+    # as few as found: drop each leaf whose sign the agreement does not need
+    needed = list(signed)
+    for name in signed:
+        fewer = frozenset(needed) - {name}
+        if len(needed) > 1 and _agrees(derivation, expr, wrt, sides, fewer):
+            needed.remove(name)
+    return needed
+
+
+def _agrees(
+    derivation: ModelDerivation,
+    expr: Any,
+    wrt: str,
+    sides: Sides,
+    nonnegative: frozenset[str],
+) -> bool:
+    """Whether ``expr`` equals dJ/d``wrt`` at every point of :func:`compare` with the data
+    ``nonnegative`` drawn >= 0: exactly, else (no rational value) with the true functions."""
+    runs = _runs(derivation, expr, wrt)
+    try:
+        for exact in (True, False):
+            found = None
+            try:
+                for chosen, trials, value in runs:
+                    args = (chosen, exact, trials, value, sides, nonnegative)
+                    found = _difference(derivation, expr, wrt, *args)
+                    if found is not None:
+                        break
+            except NotRationalError:
+                continue  # no exact value: the true functions decide
+            return found is None
+    except (CostUndefined, LostDigits, ArithmeticError, ValueError):
+        return False  # no point to compare at, or too few digits: not shown to agree
+    return False
 
 
 def own_values(derivation: ModelDerivation) -> list[Any]:
@@ -440,6 +493,7 @@ def _difference(
     trials: int,
     value: Any,
     sides: Sides,
+    nonnegative: frozenset[str] = frozenset(),
 ) -> Any:
     checks: dict[int, ModelCheck] = {}
     # the state every precision's draw of the current trial starts from: a precision first
@@ -452,7 +506,9 @@ def _difference(
         # ce's a - y hold for them too): y^2 is not taken for y
         if digits not in checks:
             table = _TABLES[digits]
-            checks[digits] = ModelCheck(derivation, chosen, 12345, table, soft_targets=True)
+            checks[digits] = ModelCheck(
+                derivation, chosen, 12345, table, soft_targets=True, nonnegative=nonnegative
+            )
         check = checks[digits]
         check.rng.setstate(start[0])
         env = check.point(placed=value)

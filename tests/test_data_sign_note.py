@@ -1,0 +1,52 @@
+"""A model formula wrong only where some data has a negative entry says so (hostile35c #1).
+
+Inverted dropout's ``H = relu(W1 X + b1) ⊙ M / 0.8`` with a mask M of 0s and 1s: the lecture's
+``1{H > 0}`` for relu'(W1 X + b1) is right for every mask >= 0, since where M is 0 the product
+is 0 either way. The model does not say M is never negative, so the verdict stays "not the
+gradient" (a counterexample with a negative entry of M), and a note names M as the data whose
+sign the formula needs; no such note for a formula that is wrong at every sign.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import symbackprop as sb
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTER = "(5/4) (1/m) (w (sigmoid(w^T H + c) - Y))"
+
+
+@pytest.fixture(scope="module")
+def dropout() -> sb.Model:
+    return sb.Model.from_file(ROOT / "examples" / "models" / "dropout.model")
+
+
+def test_a_formula_right_for_a_nonnegative_mask_is_wrong_with_a_note_naming_the_mask(
+    dropout: sb.Model,
+) -> None:
+    report = sb.check_formula(dropout, "W1", f"({OUTER} ⊙ M ⊙ 1{{H > 0}}) X^T")
+    assert report.error is None and report.equal is False and report.counterexample is not None
+    (note,) = [note for note in report.notes if "never negative" in note]
+    assert "every entry of M >= 0" in note and "X" not in note.split("dropout")[0]
+    assert "the model does not say so" in note
+
+
+def test_the_right_formula_has_no_such_note(dropout: sb.Model) -> None:
+    report = sb.check_formula(dropout, "W1", f"({OUTER} ⊙ M ⊙ 1{{W1 X + b1 > 0}}) X^T")
+    assert report.equal and not any("never negative" in note for note in report.notes)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        f"({OUTER} ⊙ 1{{H > 0}}) X^T",  # the mask's factor dropped: wrong for every mask
+        f"(2 {OUTER} ⊙ M ⊙ 1{{H > 0}}) X^T",  # twice the gradient where M >= 0
+    ],
+)
+def test_a_formula_wrong_at_every_sign_has_no_such_note(dropout: sb.Model, formula: str) -> None:
+    report = sb.check_formula(dropout, "W1", formula)
+    assert report.equal is False
+    assert not any("never negative" in note for note in report.notes), report.notes
