@@ -168,3 +168,23 @@ def test_a_truth_that_would_not_read_back_as_its_shape_is_not_printed(text: str)
 
 def right_model() -> sb.Model:
     return Model.parse("w : n x 1\nJ = sum(w ⊙ w + w)\ndata:\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "wrt", "expected"),
+    [
+        # newcomer36 #6: ((1/2) (x^T A^T))^T + (((1/2) x^T) A)^T
+        ("quadratic.model", "x", "(1/2) A x + (1/2) A^T x"),
+        ("quadratic.model", "A", "(1/2) x x^T"),
+        # MatrixCalculus.org's answer; was (A^T ((C^T X^T) B^T))^T + ((A X^T) B)^T C^T
+        ("trace.model", "X", "B X C A + B^T X A^T C^T"),
+        ("logistic_l2.model", "w", "(1/m) X (p - Y)^T + (1/100) w"),
+    ],
+)
+def test_a_truth_moves_each_transpose_of_a_product_onto_its_factors(
+    name: str, wrt: str, expected: str
+) -> None:
+    derivation = sb.derive(Model.from_file(MODELS[0].parent / name))
+    truth = sb.check_formula(derivation, wrt, "0").truth
+    assert truth == expected
+    assert sb.check_formula(derivation, wrt, truth).ok

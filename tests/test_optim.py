@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -119,3 +121,25 @@ def test_train_test_split_keeps_columns_together_and_refuses_bad_input() -> None
     for bad in (1.0, -0.1, float("nan")):
         with pytest.raises(ValueError, match=r"test_fraction .*: expected a number in \[0, 1\)"):
             train_test_split(X, Y, bad, rng)
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ([0, 2, -1], "label -1 at position 2"),  # an "ignore" label took the last class
+        ([0.0, 1.7, 2.0], "label 1.7 at position 1"),  # cut to 1
+        ([0, 3], "label 3 at position 1"),  # was NumPy's IndexError
+        ([0.0, float("nan")], "label nan at position 1"),
+    ],
+)
+def test_one_hot_refuses_a_label_outside_its_classes(labels: list, message: str) -> None:
+    """hostile37b #7: -1 and 1.7 were one-hot columns of classes 2 and 1, silently."""
+    with pytest.raises(ValueError, match=re.escape(message) + r": expected a whole number in"):
+        one_hot(np.array(labels), 3)
+    assert np.array_equal(one_hot(np.array([0.0, 2.0]), 3), [[1, 0], [0, 0], [0, 1]])
+
+
+def test_minibatches_refuses_a_batch_size_that_is_no_integer() -> None:
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"^batch_size 4.0: expected a positive integer$"):
+        list(minibatches(np.zeros((2, 4)), np.zeros((1, 4)), 4.0, rng))  # type: ignore[arg-type]

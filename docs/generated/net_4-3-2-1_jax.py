@@ -49,12 +49,14 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
     try:  # a torch dtype, or a name NumPy does not know, is no NumPy dtype
         floating = jnp.issubdtype(np.dtype(dtype), jnp.floating)  # bfloat16 too (kind V)
         floating = floating and np.dtype(dtype).itemsize <= 8 and np.dtype(dtype).isnative
+        floating = floating and not _no_infinity(np.dtype(dtype))
     except TypeError:
         floating = False
     if not floating:  # JAX has no float128 (NumPy's longdouble)
         raise ValueError(
-            "dtype must be a floating type JAX has (float16, bfloat16, float32, float64, "
-            f"its float8 types), got {getattr(dtype, '__name__', dtype)}"
+            "dtype must be a floating type JAX has, with an infinity (float16, bfloat16, "
+            "float32, float64, float8_e5m2; not float8_e4m3fn, in which exp overflows to "
+            f"NaN), got {getattr(dtype, '__name__', dtype)}"
         )
     try:
         rng = np.random.default_rng(seed)
@@ -90,6 +92,13 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
         params[f"W{layer}"] = jnp.asarray(W.astype(dtype))
         params[f"b{layer}"] = jnp.asarray(np.zeros((n_l, 1), dtype=dtype))
     return params
+
+
+def _no_infinity(dtype):
+    """Whether ``dtype`` is a float8 without an infinity (float8_e4m3fn, 448 at most): exp
+    overflows to NaN in it, and the module's stable forms, which let an overflow saturate to
+    inf, would give NaN. Refused on entry; float8_e5m2 (which has one) is computed."""
+    return dtype.itemsize == 1 and not np.isinf(np.asarray(np.inf).astype(dtype))
 
 
 #: a masked array, which forward refuses on entry (the gradients would ignore its mask)
@@ -194,9 +203,11 @@ def _invalid(params, X=..., Y=..., cache=...):
         dtype is None
         or not jnp.issubdtype(dtype, jnp.floating)
         or dtype.itemsize > 8  # JAX has no float128
+        or _no_infinity(dtype)  # float8_e4m3fn
     ):
         raise ValueError(
-            f"X has dtype {dtype}; expected a floating-point array of at most 64 bits "
+            f"X has dtype {dtype}; expected a floating-point array of at most 64 bits, "
+            "with an infinity (not float8_e4m3fn: exp overflows to NaN there) "
             f"(X.astype(np.{jnp.result_type(float)}) converts it)"
         )
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):
@@ -243,6 +254,7 @@ def forward(params, X, work=None):
         # floating-point: kind f, or bfloat16 (ml_dtypes' kind V; issubdtype is slower)
         ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))
         ok = ok and dtype.itemsize <= 8  # JAX has no float128 (NumPy's longdouble)
+        ok = ok and (dtype.itemsize > 1 or not _no_infinity(dtype))  # float8_e4m3fn
         ok = ok and dtype.isnative  # nor another byte order (a NumPy >f8)
         ok = ok and not isinstance(X, _MASKED)  # its mask would be ignored
         W1, b1 = params["W1"], params["b1"]

@@ -32,6 +32,8 @@ def minibatches(
             f"X {X.shape} and Y {Y.shape}: expected 2-D arrays with examples as columns "
             "(the same number of columns)"
         )
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise ValueError(f"batch_size {batch_size!r}: expected a positive integer")
     if batch_size < 1:
         raise ValueError(f"batch_size {batch_size!r}: expected a positive integer")
     order = rng.permutation(X.shape[1])
@@ -78,8 +80,31 @@ class Standardizer:
 
 
 def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
-    """Integer labels (m,) -> a classes x m one-hot matrix (each column sums to 1)."""
-    labels = np.asarray(labels, dtype=int)
+    """Integer labels (m,) -> a classes x m one-hot matrix (each column sums to 1).
+
+    Each label must be a whole number in [0, classes): a -1 ("ignore") would index the last
+    class, 1.7 would be cut to 1, so both are refused (ValueError naming the first), as is a
+    label of ``classes`` or more.
+    """
+    if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) or classes < 1:
+        raise ValueError(f"classes {classes!r}: expected a positive integer")
+    given = np.asarray(labels)
+    if given.ndim != 1 or given.dtype.kind not in "iuf" or given.dtype.kind == "b":
+        raise ValueError(
+            f"labels of shape {given.shape} and dtype {given.dtype}: expected a 1-D array of "
+            f"integer labels in [0, {classes})"
+        )
+    whole = np.isfinite(given) & (given == np.round(given)) if given.dtype.kind == "f" else None
+    bad = (given < 0) | (given >= classes)
+    if whole is not None:
+        bad |= ~whole
+    if bad.any():
+        at = int(np.flatnonzero(bad)[0])
+        label = given[at].item()
+        raise ValueError(
+            f"label {label!r} at position {at}: expected a whole number in [0, {classes})"
+        )
+    labels = given.astype(int)
     out = np.zeros((classes, labels.size))
     out[labels, np.arange(labels.size)] = 1.0
     return out

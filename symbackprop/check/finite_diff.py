@@ -69,6 +69,7 @@ takes none (``gradcheck(module, params)``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping
@@ -557,6 +558,7 @@ def gradcheck(
     # in float64 whatever the module's working precision: finite differences in float32
     # (rounding 1e-7 |J| / 2 eps) cannot resolve a gradient, right or wrong
     given = [str(getattr(v, "dtype", "float64")) for v in (*params.values(), *data)]
+    as_given = (dict(params), tuple(data))  # the caller's arrays, in the caller's dtypes
     arrays = module_arrays(module)
     data, notes = _sums_to_one(module, data, arrays)
     # C order: _full perturbs each array through a flat view (reshape(-1) of a Fortran-ordered
@@ -635,48 +637,175 @@ def gradcheck(
             if progress is not None:
                 progress(index + 1, len(p))
         differs = _workspace_differs(module, arrays, p, data, grads)
-    return GradCheck(rows, mode, eps, cost0, (*notes, *_dtype_note(given)), differs)
+        in_dtype, dtype_notes = _dtype_differs(module, arrays, as_given, grads, given)
+    return GradCheck(rows, mode, eps, cost0, (*notes, *dtype_notes), differs or in_dtype)
+
+
+#: the factor the autograd path's cost is scaled by: a backward that ignores the gradient
+#: flowing into it (torch's grad_output, JAX's cotangent) gives the unscaled gradients, and
+#: fails (hostile37b #5)
+AUTOGRAD_SCALE = 2.5
 
 
 def _workspace_differs(
     module: Any, arrays: Any, p: dict[str, np.ndarray], data: tuple[Any, ...], grads: Any
 ) -> str:
-    """Why ``loss_and_grads`` with a workspace dict (a first call, then one reusing its
-    arrays) gives other gradients than without one, or "": the finite differences check the
-    call without a workspace, and a module whose workspace path alone was wrong passed
-    (hostile36d #4). Modules that take no ``work`` are not asked."""
-    try:
-        takes_work = "work" in inspect.signature(module.loss_and_grads).parameters
-    except (TypeError, ValueError):
-        takes_work = False
-    if not takes_work:
-        return ""
-    work: dict[str, Any] = {}
-    for call in ("its first call", "a call reusing its arrays"):
-        _, kept = module.loss_and_grads(arrays.params(p), *data, work=work)
-        for name, want in grads.items():
-            got = arrays.to_numpy(kept[name])
+    """Why another way of calling the module gives other gradients than ``loss_and_grads``
+    without a workspace (the call the finite differences check), or "": with a workspace dict
+    (a first call, one reusing its arrays, one at another m, and one back at this m;
+    hostile36d #4, hostile37b #5), ``forward`` then ``backward`` (the training loop's other
+    spelling), and, for a torch or JAX module, its framework's autograd through ``cost``
+    scaled by :data:`AUTOGRAD_SCALE` (``(2.5 * cost).backward()``, ``jax.grad``). A module
+    had passed with a wrong ``backward``, or a ``BackpropCost`` that dropped ``grad_output``.
+    Paths a module does not have are not asked."""
+    for path, compute, factor in _other_paths(module, arrays, p, data, grads):
+        try:
+            kept, want_all = compute()
+        except Exception as exc:  # noqa: BLE001 - a path that fails is the finding
+            return f"{path}, the module raised {type(exc).__name__}: {exc}"
+        for name, want in want_all.items():
+            got = arrays.to_numpy(kept[name]) / factor
             want = arrays.to_numpy(want)
             scale = float(np.max(np.abs(want))) if want.size else 0.0
             gap = float(np.max(np.abs(got - want))) if want.size else 0.0
             if not gap <= 1e-12 * max(scale, 1e-300):
                 return (
-                    f"with a workspace dict ({call}), dJ/d{name} differs from the call without "
-                    f"one by up to {gap:.2e}"
+                    f"{path}, dJ/d{name} differs from loss_and_grads without a workspace by up "
+                    f"to {gap:.2e}"
                 )
     return ""
 
 
-def _dtype_note(given: list[str]) -> tuple[str, ...]:
-    """A note where the arrays given were not float64: the check runs in float64, so the
-    module's arithmetic in the dtype given was not what it measured (hostile36d #5)."""
+def _other_paths(
+    module: Any, arrays: Any, p: dict[str, np.ndarray], data: tuple[Any, ...], grads: Any
+) -> Any:
+    """``(path, compute, factor)`` for each other way to the gradients (see
+    :func:`_workspace_differs`): ``compute()`` gives the gradients that way and those they
+    must equal, ``factor`` what the first were scaled by. A path runs when its turn comes, so
+    that a workspace's calls go in order."""
+    try:
+        takes_work = "work" in inspect.signature(module.loss_and_grads).parameters
+    except (TypeError, ValueError):
+        takes_work = False
+    if takes_work:
+        work: dict[str, Any] = {}
+        calls = [("its first call", data), ("a call reusing its arrays", data)]
+        wants = {id(data): grads}
+        fewer = _first_columns(data)
+        if fewer is not None:  # the workspace's arrays are made again for another m
+            try:  # a model may have no value at m - 1 (a variance of one example)
+                wants[id(fewer)] = module.loss_and_grads(arrays.params(p), *fewer)[1]
+                calls += [("a call at another m", fewer), ("then back", data)]
+            except Exception:  # noqa: BLE001, S110 - no other m to compare at
+                pass
+
+        def with_work(given: tuple[Any, ...]) -> Any:
+            got = module.loss_and_grads(arrays.params(p), *given, work=work)[1]
+            return got, wants[id(given)]
+
+        for call, given in calls:
+            yield f"with a workspace dict ({call})", functools.partial(with_work, given), 1.0
+    forward, backward = getattr(module, "forward", None), getattr(module, "backward", None)
+    if callable(forward) and callable(backward):
+
+        def split() -> Any:
+            given = _forward_data(module, data)
+            params = arrays.params(p)
+            _, cache = forward(params, *given)
+            return backward(params, cache, *data[len(given) :]), grads
+
+        yield "from forward then backward", split, 1.0
+    cost = getattr(module, "cost", None)
+    if callable(cost) and arrays.framework == "torch":
+
+        def torch_autograd() -> Any:
+            leaves = {k: arrays.to_module(v.copy()).requires_grad_(True) for k, v in p.items()}
+            (AUTOGRAD_SCALE * cost(leaves, *data)).backward()
+            return {k: v.grad for k, v in leaves.items()}, grads
+
+        path = f"through torch's autograd, ({AUTOGRAD_SCALE} * cost(...)).backward()"
+        yield path, torch_autograd, AUTOGRAD_SCALE
+    jax = getattr(module, "jax", None)
+    if callable(cost) and arrays.framework == "jax" and jax is not None:
+
+        def jax_grad() -> Any:
+            scaled = jax.grad(lambda q: AUTOGRAD_SCALE * cost(q, *data))
+            return scaled(arrays.params(p)), grads
+
+        yield f"through jax.grad of {AUTOGRAD_SCALE} * cost", jax_grad, AUTOGRAD_SCALE
+
+
+def _first_columns(data: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The data at m - 1 examples (the first m - 1 columns of every array), where every data
+    array has the same m > 1 columns (a network's X and Y; a model's batch data); else None."""
+    shapes: list[tuple[int, ...]] = [tuple(getattr(value, "shape", ())) for value in data]
+    if not data or any(len(shape) != 2 for shape in shapes):
+        return None
+    m = shapes[0][1]
+    if m < 2 or any(shape[1] != m for shape in shapes):
+        return None
+    return tuple(value[:, : m - 1] for value in data)
+
+
+#: the largest norm-wise relative difference, per parameter, of the gradients the module
+#: computes in the caller's dtype from the float64 ones that the check measured, for a dtype
+#: of at least float32's precision: rounding gives about 1e-6 there, while a bug of that
+#: dtype alone (a sign, a scale, a transpose) gives about 1 (hostile37b #6)
+DTYPE_TOLERANCE = 1e-2
+
+
+def _dtype_differs(
+    module: Any,
+    arrays: Any,
+    as_given: tuple[Mapping[str, Any], tuple[Any, ...]],
+    grads: Any,
+    given: list[str],
+) -> tuple[str, tuple[str, ...]]:
+    """Where the arrays given were not float64: the module's gradients in the caller's dtype
+    compared with the float64 ones the check measured, norm-wise per parameter. A failure
+    (the first return) where a dtype of float32's precision or finer differs by more than
+    :data:`DTYPE_TOLERANCE`; for a 16-bit or 8-bit dtype, whose rounding, overflow and
+    underflow may differ that much in a right module, a note of the difference. The notes
+    say the finite differences ran in float64 (hostile36d #5)."""
     others = sorted({dtype for dtype in given if "float64" not in dtype})
     if not others:
-        return ()
-    return (
+        return "", ()
+    note = (
         f"checked in float64: the {', '.join(others)} arrays given were converted, and the "
-        "module's arithmetic in that dtype is not what this check measured",
+        "finite differences measured the module's float64 arithmetic"
     )
+    params, data = as_given
+    try:
+        _, kept = module.loss_and_grads(params, *data)
+        worst, name = max(
+            (_relative(arrays.to_numpy(kept[name]), arrays.to_numpy(grads[name])), name)
+            for name in grads
+        )
+    except Exception:  # noqa: BLE001 - arrays the module refuses as given: nothing to compare
+        return "", (note + "; it did not compute the arrays as given",)
+    fine = all(_precision(dtype) <= _precision("float32") for dtype in others)
+    shown = f"its gradients in {', '.join(others)} differ from float64 by up to {worst:.1e}"
+    if fine and not worst <= DTYPE_TOLERANCE:
+        return f"in the dtype given, dJ/d{name} differs from float64 by {worst:.1e}", (note,)
+    return "", (f"{note}; {shown} (relative, norm-wise)",)
+
+
+def _relative(got: np.ndarray, want: np.ndarray) -> float:
+    """``||got - want|| / ||want||`` (entries where both are NaN agree; 0/0 is 0)."""
+    diff = got - want
+    diff[np.isnan(got) & np.isnan(want)] = 0.0
+    gap = float(np.linalg.norm(np.nan_to_num(diff, nan=np.inf)))
+    size = float(np.linalg.norm(want))
+    return gap / size if size else (0.0 if gap == 0 else math.inf)
+
+
+def _precision(dtype: str) -> float:
+    """The machine epsilon of a dtype named ``dtype`` (torch's ``torch.float32`` too); 1.0
+    for a name NumPy does not know (ml_dtypes' float8 where not registered)."""
+    try:
+        return float(np.finfo(np.dtype(dtype.removeprefix("torch."))).eps)
+    except (TypeError, ValueError):
+        return 1.0
 
 
 def _sums_to_one(

@@ -241,20 +241,22 @@ def _not_a_workspace(call, work):
 #: mixed two batches into a wrong gradient, silently: hostile34b #1)
 LATEST_CACHE_HELPER = '''
 def _latest_cache(cache, latest, data):
-    """Refuse a cache that shares arrays with the latest cache forward kept in the workspace
-    but is not it (another call's X, or that call's fresh arrays): those arrays now hold the
-    later call's values. A copy of the latest cache, or one made without this workspace,
-    shares all or none of them and passes. ``data``: the names of the caller's arrays."""
+    """Refuse a cache that holds arrays of the workspace but is not the latest cache forward
+    kept there: those arrays now hold the later call's values. An earlier forward on the same
+    X (an ensemble's members on one batch) left a cache whose every array is the latest one's,
+    as a copy of the latest has: the two cannot be told apart, so both are refused. A cache
+    made without this workspace holds none of its arrays and passes. ``data``: the names of
+    the caller's arrays."""
     shared = [  # the workspace's arrays (not the caller's data, not the number m)
         name
         for name, value in cache.items()
         if name not in data and hasattr(value, "shape") and latest.get(name) is value
     ]
-    if shared and any(latest.get(name) is not value for name, value in cache.items()):
+    if shared:
         raise ValueError(
-            f"cache was overwritten: a later forward with the same work wrote its arrays "
-            f"({', '.join(shared)}); pass the cache of the latest forward, or give the other "
-            "forward a work dict of its own"
+            f"cache is not the latest forward's with this work, and holds arrays that forward "
+            f"wrote over ({', '.join(shared)}): pass the cache the latest forward returned "
+            "(itself, not a copy), or give each forward a work dict of its own"
         )
 '''
 
@@ -438,7 +440,12 @@ def array_kind_check(accepted: str, noun: str, indent: str = "    ") -> str:
 #: what JAX's modules tell a refused dtype was expected (NumPy's float128 is floating-point,
 #: and was told "expected a floating-point array": hostile23). Not its dtypes by name: with
 #: x64 off JAX has no float64, and advice to use it would loop (hostile14 #6)
-JAX_FLOATS = "a floating-point array of at most 64 bits"
+#: what a JAX module's dtype check expects; the text sits inside an f-string literal of the
+#: generated code at 12 spaces, so its second line is a literal of its own (99 columns)
+JAX_FLOATS = (
+    'a floating-point array of at most 64 bits, "\n            "with an infinity (not '
+    "float8_e4m3fn: exp overflows to NaN there)"
+)
 
 
 def jax_one_float(ours: str, theirs: str, accept: str, indent: str = "    ") -> str:

@@ -19,6 +19,7 @@ from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck.sampled import too_deep
+from symbackprop.apps.shapecheck.sums import unrolled
 from symbackprop.check.explicit import explicit
 from symbackprop.core.no_value import has_no_value
 from symbackprop.core.rank_bound import singular_by_shape
@@ -52,9 +53,9 @@ def written_out(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
         ),
     )
     if getattr(value, "is_Matrix", False):
-        entries = [entry.doit() for entry in explicit(value)]
+        entries = [unrolled(entry).doit() for entry in explicit(value)]
         return sp.Matrix(value.rows, value.cols, entries)
-    return value.doit() if isinstance(value, sp.Basic) else value
+    return unrolled(value).doit() if isinstance(value, sp.Basic) else value
 
 
 class TooDeep(ValueError):
@@ -108,7 +109,7 @@ def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
             )
             for name in sorted(value.atoms(MatrixSymbol), key=sp.default_sort_key)
         }
-        number = _explicit_powers(value.xreplace(point)).doit()
+        number = unrolled(_explicit_powers(value.xreplace(point))).doit()
     except (TypeError, ValueError, ArithmeticError, NonInvertibleMatrixError):
         return None
     return number if getattr(number, "is_number", False) else None
@@ -152,7 +153,7 @@ def invertible_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:
             )
             for name in names
         }
-        numeric = sp.ImmutableMatrix(_explicit_powers(value.xreplace(point)).doit())
+        numeric = sp.ImmutableMatrix(unrolled(_explicit_powers(value.xreplace(point))).doit())
     except (TypeError, ValueError, ArithmeticError):
         return False
     if numeric.free_symbols or not numeric.is_square:

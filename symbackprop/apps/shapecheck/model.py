@@ -215,6 +215,10 @@ def right_for_nonnegative(
     assert derivation.model is not None
     targets = ModelCheck(derivation, size_settings(derivation)[0][0], 0).targets
     signed = [name for name in derivation.model.data if name not in targets]
+    # one leaf alone first (a dropout mask): a leaf that is not it fails at its first point
+    for name in signed if len(signed) > 1 else ():
+        if _agrees(derivation, expr, wrt, sides, frozenset([name])):
+            return [name]
     if not signed or not _agrees(derivation, expr, wrt, sides, frozenset(signed)):
         return []
     # as few as found: drop each leaf whose sign the agreement does not need

@@ -33,6 +33,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck import at_sizes
 from symbackprop.apps.shapecheck.sampled import nowhere_real, zero_by_identity
+from symbackprop.apps.shapecheck.sums import entry_sums
 from symbackprop.core.no_value import has_no_value
 from symbackprop.errors import FormulaError, did_you_mean
 from symbackprop.formula import ast
@@ -419,7 +420,8 @@ class Typer:
                 inner = entrywise(sp.Lambda(T, sp.Abs(T)), inner)
             elif name == "norm2":
                 inner = HadamardPower(inner, 2)
-            total = (OneMatrix(1, rows) * inner * OneMatrix(cols, 1))[0, 0]
+            # an EntrySum: a product it is a factor of searches no closed form for it
+            total = entry_sums((OneMatrix(1, rows) * inner * OneMatrix(cols, 1))[0, 0])
             return Typed(sp.sqrt(total) if name == "norm2" else total, None, *span)
         if not self.same(rows, cols):
             raise self._fail(

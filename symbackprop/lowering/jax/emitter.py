@@ -86,6 +86,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         "        # floating-point: kind f, or bfloat16 (ml_dtypes' kind V; issubdtype is slower)",
         '        ok = ok and (dtype.kind == "f" or jnp.issubdtype(dtype, jnp.floating))',
         "        ok = ok and dtype.itemsize <= 8  # JAX has no float128 (NumPy's longdouble)",
+        "        ok = ok and (dtype.itemsize > 1 or not _no_infinity(dtype))  # float8_e4m3fn",
         "        ok = ok and dtype.isnative  # nor another byte order (a NumPy >f8)",
         "        ok = ok and not isinstance(X, _MASKED)  # its mask would be ignored",
     )

@@ -11,7 +11,7 @@ x64 makes float64 data float32 on its own).
 
 from __future__ import annotations
 
-from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS, INIT_DTYPE
+from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS, INIT_DTYPE, NO_INFINITY_HELPER
 from symbackprop.lowering.model_template import (
     JAX_FLOATS,
     array_kind_check,
@@ -33,7 +33,9 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
     or inf reaches the cost, but a gradient behind a relu or an indicator may stay finite
     where NumPy's is NaN (XLA makes x * (a > 0) a select, as jax.grad of relu does)."""
 CHECK_HELPER = (
-    check_helper(
+    NO_INFINITY_HELPER
+    + "\n"
+    + check_helper(
         _CHECK_DOC,
         "array",
         "first = _floating(name, {value}, first)",
@@ -43,7 +45,8 @@ CHECK_HELPER = (
     # jnp's floating dtypes: bfloat16 too (ml_dtypes' kind "V"), as init_params may make
     + floating_helper(
         # float128 is floating-point too, but JAX has no such dtype (NumPy computed it)
-        "dtype is None or not jnp.issubdtype(dtype, jnp.floating) or dtype.itemsize > 8",
+        "(\n        dtype is None\n        or not jnp.issubdtype(dtype, jnp.floating)\n"
+        "        or dtype.itemsize > 8\n        or _no_infinity(dtype)  # float8_e4m3fn\n    )",
         "jnp",
         "jnp.dtype(jnp.result_type(float))",
         jax_one_float("dtype", "wanted", "return first", indent=" " * 8),

@@ -58,24 +58,42 @@ def _scaled(params, grads, g):
 
 #: the backends' shared ``_invalid`` with JAX's floating-point test: bfloat16 too (ml_dtypes'
 #: kind "V"), as init_params may make (the model modules' test)
-INVALID_HELPER = """
+#: a float8 without an infinity (float8_e4m3fn, the "fn" and "fnuz" types, 448 at most): exp
+#: overflows to NaN there, and softmax, sigmoid and the losses' stable forms, which rely on an
+#: overflow saturating to inf, give NaN gradients (hostile37b #4); float8_e5m2 has one
+NO_INFINITY_HELPER = '''
+def _no_infinity(dtype):
+    """Whether ``dtype`` is a float8 without an infinity (float8_e4m3fn, 448 at most): exp
+    overflows to NaN in it, and the module's stable forms, which let an overflow saturate to
+    inf, would give NaN. Refused on entry; float8_e5m2 (which has one) is computed."""
+    return dtype.itemsize == 1 and not np.isinf(np.asarray(np.inf).astype(dtype))
+'''
+
+INVALID_HELPER = (
+    NO_INFINITY_HELPER
+    + """
+
 #: a masked array, which forward refuses on entry (the gradients would ignore its mask)
 _MASKED = np.ma.MaskedArray
 
-""" + invalid_helper(
-    # float128 is floating-point too, but JAX has no such dtype (NumPy computed it)
-    "(\n        dtype is None\n        or not jnp.issubdtype(dtype, jnp.floating)\n"
-    "        or dtype.itemsize > 8  # JAX has no float128\n    )",
-    'f"(X.astype(np.{jnp.result_type(float)}) converts it)"',
-    jax_one_float("got", "dtype", "continue", indent=" " * 12),
-    types=JAX_KIND_CHECK,
-    ns="jnp",
-    expected=JAX_FLOATS,
-    cached="",
+"""
+    + invalid_helper(
+        # float128 is floating-point too, but JAX has no such dtype (NumPy computed it)
+        "(\n        dtype is None\n        or not jnp.issubdtype(dtype, jnp.floating)\n"
+        "        or dtype.itemsize > 8  # JAX has no float128\n"
+        "        or _no_infinity(dtype)  # float8_e4m3fn\n    )",
+        'f"(X.astype(np.{jnp.result_type(float)}) converts it)"',
+        jax_one_float("got", "dtype", "continue", indent=" " * 12),
+        types=JAX_KIND_CHECK,
+        ns="jnp",
+        expected=JAX_FLOATS,
+        cached="",
+    )
 )
 
 __all__ = [
     "CUSTOM_VJP",
+    "NO_INFINITY_HELPER",
     "CUSTOM_VJP_HELPERS",
     "GRADIENTS",
     "INIT_PARAMS",
@@ -89,12 +107,14 @@ INIT_DTYPE = """\
     try:  # a torch dtype, or a name NumPy does not know, is no NumPy dtype
         floating = jnp.issubdtype(np.dtype(dtype), jnp.floating)  # bfloat16 too (kind V)
         floating = floating and np.dtype(dtype).itemsize <= 8 and np.dtype(dtype).isnative
+        floating = floating and not _no_infinity(np.dtype(dtype))
     except TypeError:
         floating = False
     if not floating:  # JAX has no float128 (NumPy's longdouble)
         raise ValueError(
-            "dtype must be a floating type JAX has (float16, bfloat16, float32, float64, "
-            f"its float8 types), got {getattr(dtype, '__name__', dtype)}"
+            "dtype must be a floating type JAX has, with an infinity (float16, bfloat16, "
+            "float32, float64, float8_e5m2; not float8_e4m3fn, in which exp overflows to "
+            f"NaN), got {getattr(dtype, '__name__', dtype)}"
         )
 """
 INIT_PARAMS = (

@@ -246,20 +246,22 @@ def _wrong_cache_shape(cache, names, expected):
 
 
 def _latest_cache(cache, latest, data):
-    """Refuse a cache that shares arrays with the latest cache forward kept in the workspace
-    but is not it (another call's X, or that call's fresh arrays): those arrays now hold the
-    later call's values. A copy of the latest cache, or one made without this workspace,
-    shares all or none of them and passes. ``data``: the names of the caller's arrays."""
+    """Refuse a cache that holds arrays of the workspace but is not the latest cache forward
+    kept there: those arrays now hold the later call's values. An earlier forward on the same
+    X (an ensemble's members on one batch) left a cache whose every array is the latest one's,
+    as a copy of the latest has: the two cannot be told apart, so both are refused. A cache
+    made without this workspace holds none of its arrays and passes. ``data``: the names of
+    the caller's arrays."""
     shared = [  # the workspace's arrays (not the caller's data, not the number m)
         name
         for name, value in cache.items()
         if name not in data and hasattr(value, "shape") and latest.get(name) is value
     ]
-    if shared and any(latest.get(name) is not value for name, value in cache.items()):
+    if shared:
         raise ValueError(
-            f"cache was overwritten: a later forward with the same work wrote its arrays "
-            f"({', '.join(shared)}); pass the cache of the latest forward, or give the other "
-            "forward a work dict of its own"
+            f"cache is not the latest forward's with this work, and holds arrays that forward "
+            f"wrote over ({', '.join(shared)}): pass the cache the latest forward returned "
+            "(itself, not a copy), or give each forward a work dict of its own"
         )
 
 

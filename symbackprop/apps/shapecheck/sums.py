@@ -1,0 +1,88 @@
+"""Sums over an entry index: written out where the bounds are numbers, kept where they are not.
+
+A formula's ``sum(M)`` is the sum of M's entries, ``Sum(M[i, j], (i, 0, r - 1), (j, 0, c - 1))``
+over the generic sizes. SymPy's ``doit`` on such a sum searches a closed form (Gosper's
+algorithm, hypergeometric terms), which an entry of a matrix never has: 0.3-0.5 s a sum for
+``sum((A w - b)^2)``, spent on every product the sum is a factor of, since a product of
+matrix expressions runs ``doit`` on its factors. :class:`EntrySum` keeps such a sum as it is
+(a summand free of the index is multiplied by the count, so a size written as ``sum(x^0)``
+still reads as n), and :func:`unrolled` writes a sum with numeric bounds out as its terms
+(the same value, added as numbers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from mpmath.libmp import prec_to_dps
+
+#: the most terms a sum over an index with numeric bounds is written out as (:func:`unrolled`)
+MAX_UNROLLED = 100_000
+
+
+class EntrySum(sp.Sum):
+    """A sum over entry indices whose ``doit`` searches no closed form (module docstring)."""
+
+    def doit(self, **hints: Any) -> Any:
+        summand = self.function.doit(**hints) if hints.get("deep", True) else self.function
+        limits = list(self.limits)
+        if all(_numeric(low, high) for _index, low, high in limits):
+            return unrolled(sp.Sum(summand, *limits)).doit(**hints)
+        # the indices the summand does not read: each a factor of its count (sum(x^0) = n)
+        kept = []
+        for index, low, high in limits:
+            if index in summand.free_symbols:
+                kept.append((index, low, high))
+            else:
+                summand = summand * (high - low + 1)
+        return EntrySum(summand, *kept) if kept else summand
+
+    def _eval_evalf(self, prec: int) -> Any:
+        # SymPy's evalf finds Sum's numeric summation by the exact class: a subclass is
+        # evaluated as the Sum it is (written out where its bounds are numbers)
+        numeric = all(_numeric(low, high) for _index, low, high in self.limits)
+        written = unrolled(sp.Sum(*self.args)) if numeric else sp.Sum(*self.args)
+        return written.evalf(prec_to_dps(prec))
+
+
+def entry_sums(expr: Any) -> Any:
+    """``expr`` with each SymPy ``Sum`` an :class:`EntrySum`."""
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
+        return expr
+    return expr.replace(
+        lambda node: isinstance(node, sp.Sum) and not isinstance(node, EntrySum),
+        lambda node: EntrySum(*node.args),
+    )
+
+
+def _numeric(low: Any, high: Any) -> bool:
+    return bool(
+        getattr(low, "is_Integer", False)
+        and getattr(high, "is_Integer", False)
+        and int(high) - int(low) < MAX_UNROLLED
+    )
+
+
+def unrolled(expr: Any) -> Any:
+    """``expr`` with every sum over indices whose bounds are numbers written out as its
+    terms (innermost first; up to :data:`MAX_UNROLLED` terms a sum): the same value, and
+    SymPy's ``doit`` then adds numbers, where on the sum itself it first searches a closed
+    form (``sum((A w - b)^2)`` at a 6 x 7 A: 0.4 s against 0.01 s)."""
+    if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
+        return expr
+
+    def concrete(node: Any) -> bool:  # its first (innermost) index has numeric bounds
+        return isinstance(node, sp.Sum) and _numeric(node.limits[0][1], node.limits[0][2])
+
+    def terms(node: Any) -> Any:
+        (index, low, high), *outer = node.limits
+        body = node.function
+        inner = sp.Add(*(body.xreplace({index: sp.Integer(k)}) for k in range(low, high + 1)))
+        return sp.Sum(inner, *outer) if outer else inner
+
+    while True:  # a sum whose bounds name an outer index is numeric once that one is out
+        written = expr.replace(concrete, terms)
+        if written == expr:
+            return written
+        expr = written

@@ -1,0 +1,119 @@
+"""gradcheck compares every way a module gives its gradients (hostile37b #5, #6).
+
+The finite differences check ``loss_and_grads`` without a workspace. A module whose
+``backward`` alone was wrong, whose torch ``BackpropCost`` dropped ``grad_output`` (so that
+``(0.5 * net(X, Y)).backward()`` gave twice the gradient), whose JAX ``custom_vjp`` dropped
+its cotangent, whose workspace path went wrong at its third call or at another m, or whose
+float32 arithmetic alone was wrong, passed. Each broken copy of a generated module here is
+made from the module's own text by one replacement, and fails, naming the path.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import symbackprop as sb
+from tests.framework_support import import_framework
+
+NET = "4-4-4-1"
+
+
+def _broken(tmp_path: Path, backend: str, old: str, new: str) -> Any:
+    source = sb.codegen(NET, backend=backend)
+    assert source.count(old) == 1, old
+    path = tmp_path / f"broken_{backend}_{abs(hash(new))}.py"
+    path.write_text(source.replace(old, new))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _data(m: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((4, m)), (rng.random((1, m)) > 0.5) * 1.0
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_a_right_module_passes_every_path(backend: str) -> None:
+    if backend != "numpy":
+        import_framework(backend)
+    module = sb.compile(NET, backend=backend)
+    result = sb.gradcheck(module, module.init_params(seed=0), *_data())
+    assert result.ok and not result.workspace_differs, result
+
+
+NUMPY_BUGS = {
+    "from forward then backward": (
+        "    return _backward(params, cache, Y, m, work)\n",
+        "    grads = _backward(params, cache, Y, m, work)\n"
+        "    grads['W1'] = -grads['W1']\n    return grads\n",
+    ),
+    "with a workspace dict (a call at another m)": (  # its third call with a workspace
+        "    dW1 = dZ1.dot(X.T, out.dW1)  # (4, 4)\n",
+        "    dW1 = dZ1.dot(X.T, out.dW1)  # (4, 4)\n"
+        "    if work is not None:\n        work['calls'] = work.get('calls', 0) + 1\n"
+        "        if work['calls'] > 2:\n            dW1 = -dW1\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("path", list(NUMPY_BUGS))
+def test_a_numpy_module_wrong_on_one_path_fails_naming_it(tmp_path: Path, path: str) -> None:
+    module = _broken(tmp_path, "numpy", *NUMPY_BUGS[path])
+    X, Y = _data()
+    result = sb.gradcheck(module, module.init_params(seed=0), X, Y)
+    assert all(row.ok for row in result.rows)  # loss_and_grads itself is right
+    assert not result.ok and result.workspace_differs.startswith(path + ", dJ/dW1 differs")
+
+
+def test_a_bug_only_in_float32_fails(tmp_path: Path) -> None:
+    module = _broken(
+        tmp_path,
+        "numpy",
+        "    dW1 = dZ1.dot(X.T, out.dW1)  # (4, 4)\n",
+        "    dW1 = dZ1.dot(X.T, out.dW1)  # (4, 4)\n"
+        "    if X.dtype != np.float64:\n        dW1 = -dW1\n",
+    )
+    X, Y = _data()
+    params = module.init_params(seed=0, dtype=np.float32)
+    result = sb.gradcheck(module, params, X.astype(np.float32), Y.astype(np.float32))
+    assert not result.ok
+    assert result.workspace_differs.startswith("in the dtype given, dJ/dW1 differs from float64")
+    right = sb.compile(NET)
+    passed = sb.gradcheck(right, params, X.astype(np.float32), Y.astype(np.float32))
+    assert passed.ok, passed
+    assert any("its gradients in float32 differ from float64 by up to" in n for n in passed.notes)
+
+
+def test_a_torch_cost_that_drops_grad_output_fails(tmp_path: Path) -> None:
+    torch = import_framework("torch")
+    module = _broken(
+        tmp_path,
+        "torch",
+        "grads = tuple(grad_output * grads[name] for name in SHAPES)",
+        "grads = tuple(grads[name] for name in SHAPES)",
+    )
+    X, Y = (torch.as_tensor(a) for a in _data())
+    result = sb.gradcheck(module, module.init_params(seed=0, dtype=torch.float64), X, Y)
+    assert not result.ok
+    assert result.workspace_differs.startswith("through torch's autograd, (2.5 * cost(...))")
+
+
+def test_a_jax_cost_that_drops_its_cotangent_fails(tmp_path: Path) -> None:
+    import_framework("jax")
+    module = _broken(
+        tmp_path,
+        "jax",
+        "None if zero or name not in grads else g * grads[name]",
+        "None if zero or name not in grads else grads[name]",
+    )
+    result = sb.gradcheck(module, module.init_params(seed=0), *_data())
+    assert not result.ok
+    assert result.workspace_differs.startswith("through jax.grad of 2.5 * cost, dJ/d")
