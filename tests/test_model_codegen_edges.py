@@ -332,3 +332,17 @@ def test_odd_models_give_ruff_clean_plain_modules(tmp_path: Path) -> None:
             text=True,
         )
         assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_a_square_data_array_of_two_sizes_is_told_it_must_be_square(backend: str) -> None:
+    """hostile37a #4: "X has m = 5 but X has m = 4" named one array twice."""
+    convert: Any = np.asarray
+    if backend != "numpy":
+        framework = import_framework(backend)
+        convert = framework.as_tensor if backend == "torch" else framework.numpy.asarray
+    module = sb.compile(
+        sb.Model.parse("X : m x m\nJ = c sum(X) + c tr(X)\ndata: X\n"), backend=backend
+    )
+    with pytest.raises(ValueError, match=r"^X has shape \(4, 5\), expected \(m, m\): a square "):
+        module.loss_and_grads(module.init_params(), convert(np.ones((4, 5))))

@@ -316,6 +316,26 @@ def test_model_parameters_may_be_named_like_nn_module_methods() -> None:
     assert torch.equal(copy.params["float"], module.init_params(seed=1)["float"])
 
 
+def test_a_parameter_named_training_survives_train_and_eval() -> None:
+    """hostile37a #2: nn.Module.train() sets ``training`` on every submodule, and torch refused
+    the bool as the parameter of that name (TypeError on net.train() and net.eval())."""
+    model = sb.Model.parse(
+        "X : 3 x m\nY : 1 x m\ntraining : 1 x 3\nJ = mse(training X, Y)\ndata: X, Y\n"
+    )
+    module = sb.compile(model, backend="torch")
+    net = module.Model(seed=0, dtype=torch.float64)
+    net.eval()
+    assert net.training is False and net.params.training is False
+    net.train()
+    assert net.params.training is True and net.params["training"].shape == (1, 3)
+    X = torch.linspace(-1.0, 1.0, 12, dtype=torch.float64).reshape(3, 4)
+    Y = torch.tensor([[0.0, 1.0, 1.0, 0.0]], dtype=torch.float64)
+    net(X, Y).backward()
+    _, grads = module.loss_and_grads({"training": net.params["training"].detach()}, X, Y)
+    assert torch.equal(net.params["training"].grad, grads["training"])
+    assert list(net.state_dict()) == ["params.training"]
+
+
 def test_a_second_derivative_raises_instead_of_coming_out_zero() -> None:
     module = compiled("3-4:tanh-1:sigmoid")
     params = leaves(torch, module.init_params(seed=1))

@@ -665,13 +665,23 @@ class Parameters(torch.nn.Module):
     Every parameter name works, "float", "forward" or "keys" too: the parameters go straight
     into the module's own table of parameters (``register_parameter`` and ParameterDict refuse
     a name that an nn.Module attribute has) and are read by key, never as attributes, so every
-    method stays what it is. state_dict and named_parameters call them "params.<name>".
+    method stays what it is ("training" too: train() and eval() set the flag beside it).
+    state_dict and named_parameters call them "params.<name>".
     """
 
     def __init__(self, values):
         super().__init__()
         for name, value in values.items():
             self._parameters[name] = torch.nn.Parameter(value)
+
+    def __setattr__(self, name, value):
+        # nn.Module.train() and eval() set ``training`` on every submodule, and nn.Module
+        # refuses a bool for a name in its table of parameters: a parameter "training" stays
+        # in the table, and the flag goes beside it
+        if name == "training":
+            object.__setattr__(self, name, value)
+        else:
+            super().__setattr__(name, value)
 
     def __getitem__(self, name):
         return self._parameters[name]

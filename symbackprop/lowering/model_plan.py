@@ -679,6 +679,11 @@ def _settle_once(expr: Any) -> Any:
     constants leave element-wise products (a number times ones is the number); a product
     with a zero factor is zero (:func:`~symbackprop.lowering.zeros.exact_zeros`)."""
     expr = exact_zeros(expr)
+    # a sum of constant matrices as one: two paths' ones adjoints that cancel (1_2 - 1_2 of
+    # sum(W x - W x)) are the zero matrix, which the next round's exact_zeros removes; left as
+    # a sum, each 1 printed as the number 1.0 and a product of it failed (hostile37a #1)
+    sums = {a: a.doit() for a in expr.atoms(sp.MatAdd) if not a.atoms(MatrixSymbol)}
+    expr = expr.xreplace(sums) if sums else expr
     swaps = {
         e: e.parent.as_explicit()[e.i, e.j]
         for e in expr.atoms(MatrixElement)

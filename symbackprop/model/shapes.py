@@ -14,7 +14,8 @@ dimensions; the equations, in order, unify them (union-find) with what each oper
 * functions: see :data:`symbackprop.formula.table.MODEL_SHAPES`.
 
 An unknown column that meets ``m`` in an element-wise operation becomes 1 for a parameter (a
-parameter never carries ``m`` unless declared so: it is broadcast) and ``m`` for data. Each
+parameter's shape never has ``m``: it is broadcast; DESIGN.md's "unless declared so" is not
+taken, since a parameter's size is fixed while m changes) and ``m`` for data. Each
 inferred shape remembers the equation that completed it (for the shape table).
 """
 
@@ -171,9 +172,18 @@ class _Inference:
                 line = self.leaf_lines[name]
                 equations = self.statements.equations
                 self.equation = next(e for e in equations if e.line == line)
+                hint = self.declaration_hint(name, leaf)
+                if name not in self.data and "m" in (self.find(leaf.rows), self.find(leaf.cols)):
+                    # a parameter's shape never has m (model.py refuses the declaration)
+                    raise self.fail(
+                        f"the shape of '{name}' is undetermined ({self.shape_text(leaf)}), and "
+                        "a parameter's shape never has m: list it under 'data:' and declare "
+                        f"it, e.g. {hint}, if it is data, or write the equation so that it has "
+                        "a fixed size"
+                    )
                 raise self.fail(
                     f"the shape of '{name}' is undetermined ({self.shape_text(leaf)}); "
-                    f"declare it, e.g. {self.declaration_hint(name, leaf)}"
+                    f"declare it, e.g. {hint}"
                 )
 
     def is_scalar(self, value: _Value) -> bool:
@@ -322,8 +332,10 @@ class _Inference:
             if name not in self.data and "m" in (self.find(leaf.rows), self.find(leaf.cols)):
                 self.equation = eq
                 raise self.fail(
-                    f"parameter '{name}' would be {self.shape_text(leaf)}: a parameter never "
-                    f"carries m unless declared so (declare it, or list it under 'data:')"
+                    f"parameter '{name}' would be {self.shape_text(leaf)}, but a parameter's "
+                    "shape never has m (its size is fixed while m changes from call to call): "
+                    f"list '{name}' under 'data:' if it is data, or write the equation so that "
+                    f"it has a fixed size (a 1 x 1 '{name}' scales)"
                 )
         shapes = {
             name: (dimension(self.find(v.rows)), dimension(self.find(v.cols)))  # type: ignore[arg-type]

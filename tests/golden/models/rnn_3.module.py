@@ -121,6 +121,11 @@ def _check(params, data):
                 )
             if want == "m" and size < 1:
                 raise ValueError(f"{name} has shape {got}: m must be at least 1")
+            if want == "m" and m is not None and size != m and fixed_by == name:
+                raise ValueError(  # both of its dimensions are m
+                    f"{name} has shape {got}, expected (m, m): a square array, both of its "
+                    "dimensions the number of examples"
+                )
             if want == "m" and m is not None and size != m:
                 raise ValueError(
                     f"{name} has m = {size} but {fixed_by} has m = {m}: the data arrays must "
