@@ -93,6 +93,8 @@ _STEEP = "X : 3 x m\nY : 1 x m\nJ = bce(sigmoid(100 w^T X), Y)\n"
 _TANH = "X : 3 x m\nw : 3 x 1\nJ = sum(tanh(w^T X))\ndata: X\n"
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("model", "wrt", "right"),
     [

@@ -31,6 +31,7 @@ def _case(backend: str) -> tuple[Any, dict[str, Any], Any, Any]:
     return module, params, X, Y
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_cached_x_of_other_rows_is_refused_naming_the_cache(backend: str) -> None:
     module, params, X, Y = _case(backend)
@@ -41,6 +42,7 @@ def test_a_cached_x_of_other_rows_is_refused_naming_the_cache(backend: str) -> N
         module.backward(params, {**cache, "X": X[:3]}, Y)
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_cached_x_of_other_columns_is_named_beside_y(backend: str) -> None:
     module, params, X, Y = _case(backend)

@@ -32,6 +32,7 @@ def _native(params: dict[str, Any]) -> dict[str, Any]:
     return {name: np.asarray(value) for name, value in params.items()}
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", ["numpy", "jax"])
 def test_a_network_module_refuses_the_other_byte_order(backend: str) -> None:
     if backend == "jax":

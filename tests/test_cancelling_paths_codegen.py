@@ -41,6 +41,7 @@ def test_the_numpy_module_runs_and_is_right(name: str) -> None:
         assert not np.any(grads["W"])
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", ["torch", "jax"])
 def test_the_framework_modules_run(backend: str) -> None:
     import_framework(backend)

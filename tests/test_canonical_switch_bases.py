@@ -160,6 +160,7 @@ def test_review14_r6_lines(model: str, formula: str, code: tuple[int, ...]) -> N
     assert sb.check_formula(Model.parse(model), "W", formula).exit_code in code
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("name", ["u", pytest.param("U", marks=pytest.mark.slow)])
 def test_a_cube_beside_its_value_is_one_base_whatever_the_names(name: str) -> None:
     """review15 N2: relu(u ⊙ u ⊙ u - 2) beside 1{u > 1.25} (wrong on 1.25 < u < 2^(1/3)) passed

@@ -190,6 +190,7 @@ def test_shapecheck_caret_stays_under_its_character_past_a_tab() -> None:
     assert "unmatched ')'" in caret
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("columns", [40, 80, 120])
 def test_a_long_formulas_caret_line_fits_the_terminal(columns: int) -> None:
     """The window around the fault was 80 characters and two marks wide, beside a 2-space
@@ -372,6 +373,7 @@ def test_size_m_where_no_batch_size_is_taken_is_refused(args: list[str]) -> None
     assert result.exit_code == 2 and "--size m does not apply" in result.output
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("args", "small"),
     [

@@ -55,6 +55,7 @@ def test_a_hyphenated_misspelling_names_the_command_not_a_missing_one(
     )
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     "spec",
     ["4-3-2-1", "n-h:relu-1", "n-h-1", "n-h-k", "examples/models/rnn_3.model", "code-gen.model"],
@@ -148,6 +149,7 @@ def test_shapecheck_counterexample_sizes_read_as_elsewhere() -> None:
     assert "{'n0'" not in text
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_pi_in_a_model_is_refused_not_made_a_parameter(tmp_path: Path) -> None:
     # `c = pi` made a 1 x 1 parameter named pi, and `check` passed on it
     path = tmp_path / "pi.model"

@@ -99,6 +99,7 @@ def test_wrt_and_size_name_the_model() -> None:
     assert "(and m, the batch size)" in result.stderr  # residual_mlp has a batch
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_size_m_on_a_model_without_a_batch_is_refused() -> None:
     """hostile14 #2: `check trace.model --size m=3` was accepted, and the exact check then
     skipped itself over the irrelevant size ("finished; exact check skipped", exit 0)."""

@@ -123,6 +123,7 @@ def test_a_signal_ignored_at_start_up_stays_ignored() -> None:
     assert done.stdout == "still running\n"
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_the_written_line_escapes_terminal_controls(tmp_path: Path) -> None:
     name = "\x1b]0;pwned\x07red.py"
     done = run("codegen", "4-3-1", "-o", str(tmp_path / name))
@@ -133,6 +134,7 @@ def test_the_written_line_escapes_terminal_controls(tmp_path: Path) -> None:
     assert plain.stderr == f"wrote {tmp_path / 'net.py'}\n"
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_an_ascii_terminal_gets_escapes_not_question_marks() -> None:
     """'(W3^T delta3) ? a2 ? (1 - a2)': '?' stood for ⊙ and for anything else."""
     done = run("derive", "4-3-2-1", PYTHONIOENCODING="ascii")

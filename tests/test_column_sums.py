@@ -97,6 +97,7 @@ def test_gradcheck_says_the_assumption_is_broken_not_failed() -> None:
         sb.gradcheck(module, params, X, Y)
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", ["torch", "jax"])
 @pytest.mark.parametrize("source", [NET, TWO_HEADS])
 def test_torch_and_jax_gradients_are_right_for_any_target(backend: str, source: object) -> None:
@@ -171,6 +172,7 @@ def _uniform(module: object, seed: int = 0) -> list[np.ndarray]:
     return [rng.uniform(0.1, 0.9, size=tuple(5 if d == "m" else d for d in s)) for s in shapes]
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", ["torch", "jax"])
 def test_a_softmax_step_with_another_term_is_right_for_any_target(backend: str) -> None:
     """review22: with ce(S, Y) + mse(S, Y) the softmax step holds two (S - Y) terms and only
@@ -194,6 +196,7 @@ def test_a_softmax_step_with_another_term_is_right_for_any_target(backend: str) 
     assert sb.gradcheck(module, params, X, Y / Y.sum(axis=0, keepdims=True)).ok
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_the_step_carries_its_form_for_any_target() -> None:
     """Step.general: the softmax step before the stated assumption, the ce's term with the
     target's column sums (1 1^T Y) and the mse's term unchanged; equal to the step where
@@ -223,6 +226,7 @@ def test_the_step_carries_its_form_for_any_target() -> None:
     assert np.abs(value(step.general) - value(step.expr)).max() < 1e-12
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", ["torch", "jax"])
 def test_the_column_sums_take_a_name_the_model_does_not_use(backend: str) -> None:
     """review22: a parameter called Y_sums was overwritten by Y's column sums (torch: a
@@ -255,6 +259,7 @@ def _entry_ops(hlo: str) -> tuple[dict[str, str], list[tuple[str, list[str]]]]:
     return parameters, ops
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("source", ["network", "model"])
 def test_jax_computes_the_column_sums_after_the_softmax(source: str) -> None:
     """session 24: ``Y.sum(axis=0)`` alone was ready at the start, XLA's CPU runtime ran it

@@ -64,6 +64,7 @@ def test_constant_and_ones_gradients_torch(key: str) -> None:
     np.testing.assert_allclose(got, CASES[key][2](CASES[key][1]), rtol=1e-12)
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("key", [pytest.param("sum_2wt", marks=pytest.mark.slow), "sum_inv"])
 def test_constant_and_ones_gradients_jax(key: str) -> None:
     jax = import_framework("jax")

@@ -24,6 +24,7 @@ def dropout() -> sb.Model:
     return sb.Model.from_file(ROOT / "examples" / "models" / "dropout.model")
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_a_formula_right_for_a_nonnegative_mask_is_wrong_with_a_note_naming_the_mask(
     dropout: sb.Model,
 ) -> None:
@@ -39,6 +40,7 @@ def test_the_right_formula_has_no_such_note(dropout: sb.Model) -> None:
     assert report.equal and not any("never negative" in note for note in report.notes)
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     "formula",
     [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import sympy as sp
 from click.testing import CliRunner
 
@@ -13,6 +14,7 @@ from symbackprop.apps.shapecheck.sampled import MAX_EXPONENTIAL_DEPTH, exponenti
 from symbackprop.cli.main import main
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_a_40_deep_exponential_divisor_is_refused_in_one_line() -> None:
     formula = "delta2 a1^T / " + "exp(" * 40 + "sum(W1)" + ")" * 40
     started = time.process_time()

@@ -55,6 +55,7 @@ def test_entries_differ_only_where_digits_show_it() -> None:
         entries_differ(sp.log(8) / sp.log(2), sp.Integer(3))  # 0 to every digit
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_a_shifted_softplus_threshold_is_never_a_pass() -> None:
     """relu' written as 1{softplus(z1) > log(2.1)} is off on 0 < z1 < log(1.1): never exit 0
     (a redraw of the points whose digits rounding took, tried for review 13 R10, passed it);

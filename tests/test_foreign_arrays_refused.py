@@ -47,6 +47,7 @@ def test_a_torch_tensor_is_named(backend: str, spec: object) -> None:
         module.loss_and_grads(weights, X, *rest)  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", ["numpy", "jax"])
 @pytest.mark.parametrize("spec", [NET, MODEL], ids=["network", "model"])
 def test_a_masked_array_is_refused_not_its_mask_ignored(backend: str, spec: object) -> None:
@@ -127,6 +128,7 @@ def _arrays(backend: str, values: dict, name: str) -> dict:
     return {k: v.astype(name) for k, v in values.items()}
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("backend", "dtype"),
     [("numpy", "float16"), ("torch", "float16"), ("torch", "bfloat16")]

@@ -71,6 +71,7 @@ def test_gradcheck_checks_a_torch_module_in_float64() -> None:
     _verdicts(module, lambda a: torch.tensor(a, dtype=torch.float32))
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.usefixtures("needs_jax")
 def test_gradcheck_checks_a_jax_module_in_64_bit_mode_even_when_jax_is_in_32() -> None:
     import jax

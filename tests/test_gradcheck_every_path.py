@@ -40,6 +40,7 @@ def _data(m: int = 3) -> tuple[np.ndarray, np.ndarray]:
     return rng.standard_normal((4, m)), (rng.random((1, m)) > 0.5) * 1.0
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
 def test_a_right_module_passes_every_path(backend: str) -> None:
     if backend != "numpy":
@@ -106,6 +107,7 @@ def test_a_torch_cost_that_drops_grad_output_fails(tmp_path: Path) -> None:
     assert result.workspace_differs.startswith("through torch's autograd, (2.5 * cost(...))")
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_a_jax_cost_that_drops_its_cotangent_fails(tmp_path: Path) -> None:
     import_framework("jax")
     module = _broken(

@@ -10,6 +10,7 @@ draws the biases off the kink and says so.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import symbackprop as sb
 from tests.test_cli import run
@@ -59,6 +60,7 @@ def test_a_wrong_gradient_still_fails_beside_a_row_that_measured_nothing() -> No
     assert result.failed and result.verdict == "FAILED"
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_check_draws_the_biases_off_the_kink_and_says_so() -> None:
     # seed 0: a column of the first layer dead at init (z2 = b2 = 0), "check failed" before
     result = run("check", "3-2:relu-2:relu-1", "--batch", "--size", "m=6", "--seed", "0")

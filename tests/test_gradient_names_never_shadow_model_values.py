@@ -23,6 +23,7 @@ COLLIDING = {
 }
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
 @pytest.mark.parametrize("name", sorted(COLLIDING))
 def test_gradients_of_colliding_names_match_finite_differences(name: str, backend: str) -> None:

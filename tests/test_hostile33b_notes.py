@@ -22,6 +22,7 @@ def _model(name: str) -> Model:
     return Model.from_file(MODELS / name)
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_a_repair_with_several_numbers_pastes_back_and_passes() -> None:
     """#1: '5 (1 / 4) 1 (1 / m) ((w ...' was refused as 'missing operator before number'."""
     model = _model("dropout.model")
@@ -47,6 +48,7 @@ def test_a_right_sum_of_a_formula_of_the_right_shape_gets_no_rowsum_note() -> No
     assert any("rowsum(delta1); that equals the gradient" in note for note in wrong.notes)
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_a_division_by_a_value_that_is_never_0_gets_no_note() -> None:
     """#4: '(a3 - y) / a3 * a3' was told 'where an entry of a3 is 0 the formula has no
     value'; a3 = sigmoid(z3) never is, nor 1 + exp(-z3). A division by z3 keeps its note."""
@@ -84,6 +86,7 @@ def test_dj_alone_in_a_model_formula_is_told_that_j_is_the_cost() -> None:
     assert "J is the cost (dJ/dJ = 1), so 'dJ' names nothing" in str(report.error)
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_a_formula_that_fits_is_offered_no_other_wrong_arrangement() -> None:
     """#8: an extra 1/m in the student's right grouping was offered '(1 / m^2) W3^T (A3 - Y)
     A2^T (1 - A2) A1^T', which fits and is not the gradient either (its element-wise

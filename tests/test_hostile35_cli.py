@@ -44,6 +44,7 @@ def _stack(depth: int) -> str:
     return "\n".join([*lines, f"J = mse(h{depth}, Y)"]) + "\n"
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_a_deep_models_expanded_forms_are_left_out_not_a_recursion_error() -> None:
     """#3: ``latex p80.model`` (80 layers written as a model) ended in exit 3: the text
     printer's measure of an expanded gradient recursed once a level, past Python's stack.
@@ -107,6 +108,7 @@ def test_an_output_name_ending_in_a_slash_is_refused(tmp_path: Path) -> None:
     assert existing.read_text() == "keep" and not (tmp_path / "newdir").exists()
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_a_stderr_that_takes_nothing_keeps_the_exit_code() -> None:
     """#7: with stderr on a full disk, a usage error exited 1 (a failed check): the failed
     write of its message raised out of the report."""

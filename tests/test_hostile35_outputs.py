@@ -8,11 +8,14 @@ was missing. #11: the index view's Markdown set display math inside a paragraph.
 
 from __future__ import annotations
 
+import pytest
+
 import symbackprop as sb
 from symbackprop.render.indices import to_index_markdown, to_index_text
 from symbackprop.render.slides import to_slides
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_the_batch_index_view_names_both_indices_of_the_entry() -> None:
     batch = to_index_text(sb.derive("4-3-2-1", batch=True))
     assert "the sum is entry (j, t) of W3^T delta3" in batch
@@ -32,6 +35,7 @@ def test_the_softmax_slide_shows_every_arrangement() -> None:
     assert frame.count(" differ") + frame.count(", not ") == len(rejected)
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_index_markdown_sets_display_math_on_lines_of_its_own() -> None:
     # hostile35b #11: "*Hence* $$...$$" inside a paragraph; GitHub renders $$ on its own lines
     for batch in (False, True):

@@ -52,6 +52,7 @@ def _same_outputs(d: Any, again: Any) -> None:
         assert printer(again) == printer(d), printer.__name__
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_derivations_pickle_as_they_were_built() -> None:
     """Also the activations whose SymPy classes are made at run time (relu, a custom one):
     an unpickled expression is of this process's class, so it equals the original; and the

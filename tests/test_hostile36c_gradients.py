@@ -45,6 +45,7 @@ def test_a_scale_is_written_in_ascii_digits(scale: str) -> None:
     assert parse_init("scaled-identity:3/2")[1] == parse_init("scaled-identity:.15e1")[1]
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_the_exact_examples_digit_count_is_that_of_the_number() -> None:
     """#7: C^L = (1e6)^450 was said to have "about 3,150 digits" and skipped; it has 2,701."""
     done = CliRunner().invoke(

@@ -72,6 +72,7 @@ def test_a_true_identity_in_a_network_is_accepted(formula: str, method: str) -> 
     assert report.ok and report.method == method and report.counterexample is None
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_an_identity_true_only_for_2x2_fails_at_the_declared_n_3() -> None:
     model = Model.parse(LOGDET_INV_3)
     report = sb.check_formula(model, "A", "-(tr(A) inv(A) A - A)^T / det(A)")

@@ -33,6 +33,7 @@ def test_ce_targets_are_soft_so_a_power_of_y_is_not_y(target: str) -> None:
     assert sb.check_formula(net, "W2", "(a2 - y) a1^T").ok
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_a_models_ce_targets_are_soft() -> None:
     model = Model.parse(CE_MODEL)
     assert sb.check_formula(model, "W", "(1/m) (softmax(W X + b) - Y) X^T").ok
@@ -213,6 +214,7 @@ def test_an_unnamed_biased_argument_is_placed_and_described() -> None:
     assert "2 with the 1 element-wise argument with an added bias at -1/2, 1/2" in report.points
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_a_gradient_that_cancels_in_rounding_is_not_a_verdict() -> None:
     """exp(W) + c - c with c = 1e58 is 0 in 50 digits: the same point in 100 digits shows the
     digits were lost, and 200 digits keep them, so the near-zero formula (it applies exp at

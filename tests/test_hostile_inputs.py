@@ -35,6 +35,7 @@ def _assert_usage_error(done: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_deeply_nested_json_spec_file(tmp_path: Path) -> None:
     path = tmp_path / "deep.json"
     path.write_text("[" * 100_000 + "]" * 100_000)
@@ -70,6 +71,7 @@ def test_size_over_the_width_limit() -> None:
         sb.codegen(sb.Network.parse("n-3-1"), sizes={"n": 10**12})
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_products_of_large_powers_in_formulas() -> None:
     report = sb.check_formula(sb.Network.parse("4-3-2-1"), "W2", f"(delta2 @ a1.T) * {BIG}")
     assert report.exit_code == 2 and "digits" in str(report.error)

@@ -25,6 +25,7 @@ IDENTITIES = [
 ]
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(("shape", "cost"), IDENTITIES)
 def test_a_zero_by_an_identity_of_functions_is_no_value(
     shape: str, cost: str, tmp_path: Path
@@ -39,6 +40,7 @@ def test_a_zero_by_an_identity_of_functions_is_no_value(
     assert done.exit_code == 2 and "cannot decide" in done.output, done.output
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     "cost",
     [

@@ -35,6 +35,7 @@ def test_a_right_relu_derivative_from_either_side_is_the_gradient(condition: str
     assert report.ok and report.exit_code == 0 and report.method == "exact"
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("condition", "printed"),
     [

@@ -66,6 +66,7 @@ def test_index_view_checks_pass_broadly(spec: str, kwargs: dict, batch: bool) ->
             assert ascii_math not in out, ascii_math
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("batch", [False, True])
 def test_every_step_collects_into_matrix_form(batch: bool) -> None:
     """hostile34a #2: softmax with a loss other than ce ended at the entry formula, with no

@@ -313,6 +313,7 @@ def check_model(
 FAST_MODELS = ("rnn_3", "softmax_l2")
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("name", FAST_MODELS)
 def test_example_models_equal_jax_autodiff(name: str) -> None:
     check_model(Model.from_file(ROOT / "examples" / "models" / f"{name}.model"), name)
@@ -533,6 +534,7 @@ def test_a_jax_module_advises_its_default_float_for_integer_data() -> None:
     assert not any("float64" in line for line in lines), done.stdout
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_float64_data_beside_32_bit_parameters_runs_in_float32_as_under_jit() -> None:
     """With x64 off (JAX's default) init_params gives float32 and NumPy data is float64. The
     call was refused with advice (hostile14 #6, review17 S1) while jax.jit and jax.grad of the

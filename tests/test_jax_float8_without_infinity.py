@@ -25,6 +25,7 @@ def _cast(params: dict, dtype: object) -> dict:
     return {name: value.astype(dtype) for name, value in params.items()}
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_a_network_module_refuses_float8_e4m3fn_and_computes_float8_e5m2() -> None:
     jnp = import_framework("jax").numpy
     module = sb.compile(sb.Network.parse("5-4:tanh-3:softmax", loss="ce"), backend="jax")

@@ -22,6 +22,7 @@ from tests.framework_support import import_framework
 MODEL = Path(__file__).resolve().parents[1] / "examples" / "models" / "batch_norm.model"
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("kind", ["network", pytest.param("model", marks=pytest.mark.slow)])
 def test_jax_grad_of_cost_keeps_an_ordered_dict_of_params(kind: str) -> None:
     jax = import_framework("jax")

@@ -76,6 +76,7 @@ def test_a_wedge_in_the_second_layer() -> None:
     assert right.exit_code == 0, right.error
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_a_transposed_leaf_is_a_leaf_term() -> None:
     """review15 N4: ``W x + 0.01 v^T`` (v : 1 x 2) beside relu(W x - 0.5): a wedge of width
     0.01 |v| between the two arguments; v^T moves with v, so it is a term like any leaf."""

@@ -63,6 +63,7 @@ def test_numpy_module_gives_the_adjugate_at_a_singular_matrix(point: str, tmp_pa
     np.testing.assert_allclose(grads["W"], _true_gradient(W), atol=1e-10)
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("point", POINTS, ids=list(POINTS))
 def test_torch_and_jax_modules_agree_with_their_autograd(point: str, tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")

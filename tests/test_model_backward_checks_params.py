@@ -41,6 +41,7 @@ def _batch_norm(backend: str) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     return module, params, module.forward(params, X, Y)[1]
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_parameter_of_another_shape_is_refused_not_broadcast(backend: str) -> None:
     module, params, cache = _batch_norm(backend)
@@ -52,6 +53,7 @@ def test_a_parameter_of_another_shape_is_refused_not_broadcast(backend: str) -> 
     assert {k: tuple(v.shape) for k, v in grads.items()} == module.SHAPES
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_params_that_are_not_a_dict_or_miss_one_are_refused(backend: str) -> None:
     module, params, cache = _batch_norm(backend)

@@ -26,6 +26,7 @@ def _check(text: str, wrt: str, formula: str) -> sb.FormulaReport:  # type: igno
     return sb.check_formula(Model.parse(text, define=DEFINE), wrt, formula)
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("text", "wrt", "formula"),
     [

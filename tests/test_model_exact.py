@@ -49,6 +49,7 @@ def _params(names: list[str], slow: set[str]) -> list[object]:
     return [pytest.param(n, marks=pytest.mark.slow) if n in slow else n for n in names]
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("name", _params([p.stem for p in EXAMPLES], SLOW_EXAMPLES))
 def test_every_example_model_passes(name: str) -> None:
     model = Model.from_file(Path(__file__).parent.parent / "examples" / "models" / f"{name}.model")

@@ -54,6 +54,7 @@ def test_the_lectures_chain_rule_form_in_a_model_is_the_gradient() -> None:
     assert report.method == "exact"
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_a_model_written_in_exps_is_decided_exactly() -> None:
     """p = exp(u)/(1 + exp(u)) and the formula in the model's own exps (review 13 R5)."""
     model = Model.parse(

@@ -58,6 +58,7 @@ def test_none_for_a_network_input_is_named(backend: str) -> None:
         module.backward(params, cache, None)
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
 def test_none_a_list_or_the_wrong_cache_for_a_model_is_named(backend: str) -> None:
     module, params, data = _setup(MODEL, backend)

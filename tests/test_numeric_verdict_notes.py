@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TRUE_W2 = "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("factor", ["(1 - softplus(-100))", "(1 + log(sigmoid(100)))"])
 def test_a_constant_only_the_true_functions_evaluate_gets_its_note(factor: str) -> None:
     report = sb.check_formula("4-3-2-1", "W2", f"{factor} {TRUE_W2}")

@@ -157,6 +157,7 @@ def test_a_step_lists_what_every_path_reads_and_no_parameter() -> None:
     assert all(not params & set(s.uses) for s in d.steps)
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_the_index_view_says_which_terms_vanish_in_batch_form() -> None:
     spec = sb.Network.parse("2-2:relu-1:identity", loss="mse")
     batch = to_index_text(sb.derive(spec, batch=True))
@@ -300,6 +301,7 @@ def test_rejections_at_sizes_where_widths_meet_are_said_to_hold_in_general() -> 
     assert "judged with the sizes as symbols" not in sb.to_text(apart) + sb.to_latex(apart)
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_the_index_view_says_which_step_it_leaves_out() -> None:
     """hostile25 #6: the index view of a softmax + ce network numbered its steps 1, 3, 4, ...,
     leaving out the assumption step without a word; each format now says why."""

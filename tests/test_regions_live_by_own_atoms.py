@@ -57,6 +57,7 @@ def test_an_atom_belongs_to_the_region_whose_base_it_switches_on() -> None:
     assert holed(2, 3, [1, 5]) == sp.Matrix([[1, 0, 1], [1, 1, 0]])
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("extra", "exit_code"),
     [
@@ -74,6 +75,7 @@ def test_a_threshold_on_a_weight_beside_a_relu_layer_is_decided(
     assert report.exit_code == exit_code, report
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("formula", "exit_code"),
     [
@@ -105,6 +107,7 @@ data: x, y
 """
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("wrt", ["W2", pytest.param("W1", marks=pytest.mark.slow), "b1"])
 def test_lines_start_from_a_live_point(wrt: str) -> None:
     """hostile18: the lines started from the first drawn point, where a1 = 0; every point they
@@ -116,6 +119,7 @@ def test_lines_start_from_a_live_point(wrt: str) -> None:
     assert report.exit_code == 0, report
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_an_atom_inside_an_own_atom_goes_with_it() -> None:
     """abs(w) inside 1{abs(w) < 100}: replaced from the leaves up (SymPy's replace), the
     indicator of the replaced abs(w) was no atom of the region, and the right

@@ -26,6 +26,7 @@ QUADRATIC = str(ROOT / "examples" / "models" / "quadratic.model")
 DZ1 = "((W2^T (w ((1/m) (sigmoid(w^T h + c) - Y)))) ⊙ 1{z1 > 0})"
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_a_model_formula_right_only_at_the_m_compared_is_refused_with_a_counterexample() -> None:
     # 0 at every m compared (2, 3, 4 and the mirrored setting's 8, above the declared n0 = 7
     # there) and at 5, 6, 7
@@ -36,6 +37,7 @@ def test_a_model_formula_right_only_at_the_m_compared_is_refused_with_a_countere
     assert any("writes m as a number" in note for note in report.notes)
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     "formula",
     ["dz1 X^T", "(m/m) * (dz1 X^T)", f"{DZ1} X^T", f"(1/m) * (m * {DZ1}) X^T"],
@@ -69,6 +71,7 @@ def test_m_written_beside_a_sum_that_counts_m_is_not_called_wrong() -> None:
     assert sb.check_formula(RESIDUAL, "W1", formula).ok
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_m_written_beside_a_count_the_check_cannot_simplify_is_undecided_not_wrong() -> None:
     # 1{Y > -1} is 1 at every soft target: the sum is m and the formula the gradient, but
     # its written m alone is not; no counterexample exists: "cannot check", never "wrong"
@@ -213,6 +216,8 @@ def test_m_written_where_the_gradient_counts_m_by_its_shapes_alone_still_passes(
     assert wrong.equal is False and wrong.exit_code == 1
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("formula", "near"),
     [
@@ -235,6 +240,7 @@ def test_an_indicator_of_m_switching_past_the_sizes_compared_is_undecided(
     assert f"may change between m = {near} and {near + 1}, past" in str(report.error)
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     "formula",
     [
@@ -252,6 +258,7 @@ def test_an_indicator_of_m_that_is_no_polynomial_is_compared_where_it_switches(
     assert report.counterexample.sizes["m"] in (5, 6, 7, 11, 12, 13, 20, 21, 22)
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_m_written_in_a_formula_over_a_network_too_deep_to_write_out_is_still_read() -> None:
     """review26: on 16 hidden layers the gradient is not written out in the leaves, and
     ``(1 + 1{m > 4}) delta1 X^T`` passed: the sizes the formula writes itself are read.
@@ -282,6 +289,7 @@ def test_a_width_written_through_a_sum_of_ones_is_compared_where_its_indicator_s
     assert 5 <= report.counterexample.sizes["n"] <= 10
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_a_deep_networks_formula_with_m_and_no_switch_is_not_compared_at_larger_sizes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -70,6 +70,7 @@ RECTANGULAR = "W : p x k\nx : k x 1\ny : p x 1\nJ = y^T W x\ndata: x, y\n"
 BATCH = "X : n x m\nY : 1 x m\nW : 1 x n\nJ = sum(Y * (W X)) / m\ndata: X, Y\n"
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("text", "formula", "right"),
     [

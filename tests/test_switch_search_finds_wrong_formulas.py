@@ -167,6 +167,7 @@ def test_every_real_nowhere_line_is_refused(formula: str) -> None:
     assert "not a real number" in report.error.message
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     "formula",
     [
@@ -229,6 +230,7 @@ def test_a_models_indicator_of_a_sum_is_not_a_pass(formula: str) -> None:
 DEEP_RELU = "4-3:relu-3:relu-2:relu-1"
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_an_affine_value_of_an_activation_through_a_product_is_its_own_base() -> None:
     """Review 12 R5: 1{W2 a1 + b2 > 0} (z2 written out, a1 = relu(z1)) had no base, so the
     right formula got "cannot decide"; a line through W2 or b2 moves it, so it is searched
@@ -289,6 +291,7 @@ def test_nested_exponentials_are_not_evaluated_by_the_real_nowhere_check() -> No
 _ABSDET = sb.Model.parse("X : n x n\nsizes: n = 3\nJ = log(abs(det(X)))\ndata:\n")
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     "factor",
     [

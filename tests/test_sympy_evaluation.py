@@ -70,6 +70,7 @@ def _close(got: np.ndarray, want: np.ndarray) -> bool:
     return bool(np.allclose(got, want, rtol=1e-9, atol=1e-12))
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(("act", "loss", "batch", "l2"), _cases())
 def test_api_expressions_evaluate_with_sympy_alone(
     act: str, loss: str, batch: bool, l2: float

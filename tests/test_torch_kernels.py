@@ -93,6 +93,7 @@ BACKWARD_OPS = [
 ]
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_hidden_derivatives_are_one_pass_kernels_in_the_tensors_dtype() -> None:
     module = compiled("3-4:tanh-3:relu-3:softmax", "ce")
     for dtype in (torch.float64, torch.float32):

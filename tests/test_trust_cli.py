@@ -79,6 +79,7 @@ def listing(folder: Path) -> list[str]:
 # -- 1.1 -o is atomic ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("command", [pytest.param("latex", marks=pytest.mark.slow), "codegen"])
 def test_1_1_full_disk_keeps_the_old_file(tmp_path: Path, command: str) -> None:
     """A real process whose writes fail after 2 KiB (RLIMIT_FSIZE: EFBIG, like a full disk):
@@ -158,6 +159,7 @@ def test_1_1_name_appearing_meanwhile_is_not_replaced(tmp_path: Path) -> None:
     assert listing(tmp_path) == ["race.txt"]
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.skipif(not Path("/proc/version").is_file(), reason="no /proc")
 def test_a_system_folder_that_makes_no_files_is_named(tmp_path: Path) -> None:
     """/proc makes no new files: mkstemp's ENOENT said "No such file or directory" of a file
@@ -335,6 +337,7 @@ def test_1_3_existing_pdf_refused_before_anything_is_written(
     assert listing(tmp_path) == ["notes.pdf"]  # notes.tex was not written either
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_1_3_dash_is_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     proc = run("codegen", "4-3-1", "-o", "-", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -569,6 +572,7 @@ def test_4_3_tex_limits_are_usage_errors(tmp_path: Path, monkeypatch: pytest.Mon
     assert listing(tmp_path) == []
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 def test_4_3_huge_exact_example_is_skipped_not_exit_3() -> None:
     result = invoke(
         "gradients", "--depth", "120", "--width", "2", "--seeds", "1", "--m", "2",
@@ -713,6 +717,7 @@ def _with_stdout_closed(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     "args",
     [("derive", "4-3-1"), ("--help",), ("shapecheck", "4-3-1", "--wrt", "W1", "delta1 x^T")],
@@ -745,6 +750,7 @@ def test_a_bad_file_descriptor_of_our_own_is_still_a_bug(
     assert "internal error" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 def test_a_closed_stdout_still_writes_the_output_file(tmp_path: Path) -> None:
     """A command whose output goes to ``-o`` needs no stdout: the file is written, exit 0."""
     out = tmp_path / "net.py"
@@ -777,6 +783,7 @@ def test_4_full_stdout_is_exit_2_not_an_internal_error(args: tuple[str, ...]) ->
     )
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     "args",
     [

@@ -169,6 +169,7 @@ def test_3_5_memory_estimate_formula() -> None:
     assert estimate_bytes([4, 3, 1], 2, finite_differences=True) == 8 * (88 + 6 * 19)
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     "args",
     [

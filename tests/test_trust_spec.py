@@ -163,6 +163,7 @@ def test_4_2_bad_spec_file_values_are_one_line_spec_errors(
     assert found.startswith(f"spec file '{path}'")
 
 
+@pytest.mark.slow  # over 0.7 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("name", ["long-l2.json", "int-l2.toml", "dup.json", "nan.json"])
 def test_4_2_bad_spec_file_values_exit_2_from_the_cli(tmp_path: Path, name: str) -> None:
     _, text, message = next(b for b in BAD_FILES if b[0] == name)

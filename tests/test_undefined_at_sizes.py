@@ -214,6 +214,7 @@ def test_a_product_through_a_narrower_dimension_is_singular_from_its_shapes() ->
     assert report.exit_code == 2 and "'inv(A^T A)' is undefined at" in report.error.message
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize("formula", ["dW1", "2 dW1 - dW1", "dz1 X^T + 0 dW1"])
 def test_a_model_formula_may_not_write_the_gradient_it_is_checked_as(formula: str) -> None:
     """hostile32 #6: dW1 and 2 dW1 - dW1 "equal dJ/dW1 exactly": true, and circular."""
