@@ -40,7 +40,21 @@ def model_formula(d: Any, expr: Any) -> str:
             full[step.delta] = _bounded(step.expr, full)
     out = _bounded(expr, full)
     out = _bounded(out, internal_definitions(graph))
-    return to_formula(transposes_inward(unit_entries(substituted(out, written))))
+    out = unit_entries(substituted(out, written))
+    return to_formula(_checked(transposes_inward(out), out))
+
+
+def _checked(tidy: Any, out: Any) -> Any:
+    """``tidy`` where SymPy's own ``doit`` (which moves transposes onto factors and drops
+    identities too) gives it the same form as ``out``, else ``out``: every truth printed is
+    checked by SymPy first (norm2's 2 sqrt(s) ⊙ 1/(2 sqrt(s)) keeps its transposes)."""
+    if tidy is out:
+        return out
+    try:
+        same = bool(tidy.doit() == out.doit())
+    except (TypeError, ValueError, AttributeError):  # a node SymPy cannot evaluate
+        same = False
+    return tidy if same else out
 
 
 def _bounded(expr: Any, rule: dict[Any, Any]) -> Any:
