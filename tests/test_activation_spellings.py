@@ -94,7 +94,6 @@ _TANH = "X : 3 x m\nw : 3 x 1\nJ = sum(tanh(w^T X))\ndata: X\n"
 
 
 @pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
-@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("model", "wrt", "right"),
     [

@@ -52,3 +52,13 @@ def test_a_formula_wrong_at_every_sign_has_no_such_note(dropout: sb.Model, formu
     report = sb.check_formula(dropout, "W1", formula)
     assert report.equal is False
     assert not any("never negative" in note for note in report.notes), report.notes
+
+
+@pytest.mark.parametrize("formula", ["x ⊙ y ⊙ 1{y < 1000}", "x ⊙ y ⊙ 1{y > 0.001}"])
+def test_a_threshold_far_from_1_gets_no_sign_note(formula: str) -> None:
+    """review37 #4: wrong for y > 1000 or 0 < y < 0.001 too, and noted as right for y >= 0:
+    non-negative data are drawn at three scales now, and a difference a kink's search found
+    is no sign's alone."""
+    report = sb.check_formula(ROOT / "examples" / "models" / "dot.model", "v", formula)
+    assert report.equal is False
+    assert not any("never negative" in note for note in report.notes), report.notes

@@ -188,3 +188,15 @@ def test_a_truth_moves_each_transpose_of_a_product_onto_its_factors(
     truth = sb.check_formula(derivation, wrt, "0").truth
     assert truth == expected
     assert sb.check_formula(derivation, wrt, truth).ok
+
+
+@pytest.mark.parametrize("cost", ["sum(A^T X)", "sum(X A^T)", "sum(X^T A^T X)"])
+def test_a_transposed_ones_matrix_is_no_truth(cost: str) -> None:
+    """review37 #1: moving transposes inward made (1 x^T)^T into x 1^T, and 1^T printed as
+    the number 1: a truth of the right shape that was not the gradient (X (1^T))."""
+    model = Model.parse(f"A : n x n\nX : n x n\nsizes: n = 3\nJ = {cost}\ndata: X\n")
+    report = sb.check_formula(model, "A", "0")
+    assert report.truth is None
+    assert (
+        report.truth_refused == "the formula language has a ones matrix only in sums and rowsum()"
+    )

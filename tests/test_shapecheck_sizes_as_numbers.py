@@ -217,7 +217,6 @@ def test_m_written_where_the_gradient_counts_m_by_its_shapes_alone_still_passes(
 
 
 @pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
-@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
 @pytest.mark.parametrize(
     ("formula", "near"),
     [

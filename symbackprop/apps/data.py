@@ -89,7 +89,7 @@ def one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
     if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) or classes < 1:
         raise ValueError(f"classes {classes!r}: expected a positive integer")
     given = np.asarray(labels)
-    if given.ndim != 1 or given.dtype.kind not in "iuf" or given.dtype.kind == "b":
+    if given.ndim != 1 or given.dtype.kind not in "iuf":
         raise ValueError(
             f"labels of shape {given.shape} and dtype {given.dtype}: expected a 1-D array of "
             f"integer labels in [0, {classes})"

@@ -390,7 +390,8 @@ class ModelCheck:
     :class:`~symbackprop.check.interpret.RealInterpretation` (the true functions, 30 digits).
     ``soft_targets``: targets of each kind's soft relaxation
     (:data:`~symbackprop.records.losses.SOFT_TARGETS`), for which the derivation holds too.
-    ``nonnegative``: data leaves drawn with every entry >= 0 (the absolute values of a draw).
+    ``nonnegative``: data leaves drawn with every entry >= 0 (the absolute values of a draw,
+    times ``scale``: a threshold far from 1 is crossed at another scale).
     """
 
     def __init__(
@@ -402,6 +403,7 @@ class ModelCheck:
         *,
         soft_targets: bool = False,
         nonnegative: frozenset[str] = frozenset(),
+        scale: sp.Rational = sp.S.One,
     ):
         self.d = derivation
         self.model = derivation.model
@@ -416,6 +418,7 @@ class ModelCheck:
         if soft_targets:
             self.targets = {name: SOFT_TARGETS[kind] for name, kind in self.targets.items()}
         self.nonnegative = nonnegative
+        self.scale = scale
 
     def _targets(self) -> dict[str, str]:
         """Data leaf -> "binary" / "one-hot" where a loss reads it as its target."""
@@ -440,7 +443,9 @@ class ModelCheck:
         drawn = rational_targets(self.targets.get(name, "real"), *self.shape(name), self.rng)
         # data a model may assume never negative (a dropout mask): see whether a formula
         # that is wrong at signed draws holds there (shapecheck's data-sign note)
-        return drawn.applyfunc(abs) if name in self.nonnegative else drawn
+        return (
+            drawn.applyfunc(lambda v: abs(v) * self.scale) if name in self.nonnegative else drawn
+        )
 
     def point(
         self, placed: Any = None, leaves: dict[str, sp.Matrix] | None = None

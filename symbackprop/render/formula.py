@@ -170,7 +170,10 @@ def _matmul(expr: MatMul) -> Printed:
             rest = MatMul(*matrices[:index]) if index > 1 else matrices[0]
             parts = [f"rowsum({_print(rest)[0]})"]
             break
-        if isinstance(matrix, OneMatrix) or _broadcast_number(matrix):
+        ones = isinstance(matrix, OneMatrix) or (
+            isinstance(matrix, Transpose) and isinstance(matrix.arg, OneMatrix)
+        )  # 1^T prints as the number 1, too (review37 #1)
+        if ones or _broadcast_number(matrix):
             # c 1_k as a factor of a product (2 sum(W x) 1_2 x^T) is no number there: printed
             # as c it would type to another shape (review13 R3)
             raise ValueError("the formula language has a ones matrix only in sums and rowsum()")

@@ -109,6 +109,8 @@ def _transposed(inner: Any) -> Any:
         return _product([*scalars, *more_scalars], more_matrices)
     if isinstance(inner, sp.Identity):
         return inner
+    if isinstance(inner, sp.OneMatrix):  # 1_n^T is the ones row, not a transpose
+        return sp.OneMatrix(inner.shape[1], inner.shape[0])
     return sp.Transpose(transposes_inward(inner))
 
 

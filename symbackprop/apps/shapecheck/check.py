@@ -779,6 +779,9 @@ def _verdict(
                     f"parameter, over the {MAX_COMPARED_DEGREE:,} its points can be compared at"
                 )
             report.method, found, why = model_formula.compare(derivation, expr, report.wrt, sides)
+            # a difference at the random points (not one a kink's search found past them):
+            # only such a one may be the data's sign alone (review37 #4)
+            at_random_points = found is not None
             if why == "differed":
                 report.notes.append(numeric_only_note(numeric.AGREED_DIGITS))
             elif why == "not rational" and confirm:
@@ -814,7 +817,7 @@ def _verdict(
             report.counterexample = Counterexample(
                 report.wrt, row, col, yours, truth, sizes, exact
             )
-            if confirm and truth is not None:
+            if confirm and truth is not None and at_random_points:
                 _data_sign_note(report, derivation, expr, defs)
         return
     # exactly first (each function a table of random rationals); a difference there may be one
@@ -939,9 +942,9 @@ def _data_sign_note(
         each = "each of " if len(signed) > 1 else ""
         report.notes.append(
             f"drawn with every entry of {each}{names} >= 0, the formula equals the gradient at "
-            f"every point compared: it holds where {names} {'are' if len(signed) > 1 else 'is'} "
-            "never negative (a dropout mask of 0s and 1s, say), not for all data, and the "
-            "model does not say so"
+            "the random points compared: it may hold where "
+            f"{names} {'are' if len(signed) > 1 else 'is'} never negative (a dropout mask of "
+            "0s and 1s, say), not for all data, and the model does not say so"
         )
 
 

@@ -205,7 +205,9 @@ def right_for_nonnegative(
     derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides
 ) -> list[str]:
     """The data leaves whose signs alone make ``expr`` differ from dJ/d``wrt``: drawn with
-    every entry >= 0, the formula equals the gradient at every point of :func:`compare` (a
+    every entry >= 0, the formula equals the gradient at the random points of :func:`compare`
+    (not at the points a kink's search reaches; the caller asks only where the difference
+    was found at random points) (a
     dropout mask: ``1{H > 0}`` for ``1{W X + b > 0}`` where ``H = relu(W X + b) ⊙ M``); as
     few of them as found, or [] where no such set of data is found.
 
@@ -238,14 +240,34 @@ def _agrees(
     nonnegative: frozenset[str],
 ) -> bool:
     """Whether ``expr`` equals dJ/d``wrt`` at every point of :func:`compare` with the data
-    ``nonnegative`` drawn >= 0: exactly, else (no rational value) with the true functions."""
+    ``nonnegative`` drawn >= 0, at each of :data:`SIGN_SCALES` (so that a threshold far from
+    1, ``1{y > 0.001}`` or ``1{y < 1000}``, is crossed): exactly, else (no rational value)
+    with the true functions."""
+    return all(
+        _agrees_at(derivation, expr, wrt, sides, nonnegative, scale) for scale in SIGN_SCALES
+    )
+
+
+#: the scales non-negative data are drawn at (each entry k/q, 1 <= k <= 9, 1 <= q <= 5, times
+#: the scale): thresholds from about 2e-7 to 9e6 are crossed
+SIGN_SCALES = (sp.Integer(1), sp.Rational(1, 10**6), sp.Integer(10**6))
+
+
+def _agrees_at(
+    derivation: ModelDerivation,
+    expr: Any,
+    wrt: str,
+    sides: Sides,
+    nonnegative: frozenset[str],
+    scale: sp.Rational,
+) -> bool:
     runs = _runs(derivation, expr, wrt)
     try:
         for exact in (True, False):
             found = None
             try:
                 for chosen, trials, value in runs:
-                    args = (chosen, exact, trials, value, sides, nonnegative)
+                    args = (chosen, exact, trials, value, sides, nonnegative, scale)
                     found = _difference(derivation, expr, wrt, *args)
                     if found is not None:
                         break
@@ -498,6 +520,7 @@ def _difference(
     value: Any,
     sides: Sides,
     nonnegative: frozenset[str] = frozenset(),
+    scale: sp.Rational = sp.S.One,
 ) -> Any:
     checks: dict[int, ModelCheck] = {}
     # the state every precision's draw of the current trial starts from: a precision first
@@ -511,7 +534,13 @@ def _difference(
         if digits not in checks:
             table = _TABLES[digits]
             checks[digits] = ModelCheck(
-                derivation, chosen, 12345, table, soft_targets=True, nonnegative=nonnegative
+                derivation,
+                chosen,
+                12345,
+                table,
+                soft_targets=True,
+                nonnegative=nonnegative,
+                scale=scale,
             )
         check = checks[digits]
         check.rng.setstate(start[0])
