@@ -62,3 +62,12 @@ def test_a_threshold_far_from_1_gets_no_sign_note(formula: str) -> None:
     report = sb.check_formula(ROOT / "examples" / "models" / "dot.model", "v", formula)
     assert report.equal is False
     assert not any("never negative" in note for note in report.notes), report.notes
+
+
+def test_a_formula_wrong_where_the_mask_has_zeros_gets_no_sign_note(dropout: sb.Model) -> None:
+    """hostile37c #4: right only for M > 0 (it counts M's zeros), and noted as right where M is
+    never negative, "a dropout mask of 0s and 1s, say": non-negative draws have zeros now."""
+    right = f"({OUTER} ⊙ M ⊙ 1{{W1 X + b1 > 0}}) X^T"
+    report = sb.check_formula(dropout, "W1", f"{right} + sum(1{{M <= 0}}) W1")
+    assert report.equal is False
+    assert not any("never negative" in note for note in report.notes), report.notes

@@ -60,3 +60,12 @@ def test_a_summand_free_of_the_index_is_counted() -> None:
     x = sp.MatrixSymbol("x", n, 1)
     kept = EntrySum(x[i, 0], (i, 0, n - 1)).doit()
     assert isinstance(kept, EntrySum) and kept == EntrySum(x[i, 0], (i, 0, n - 1))
+
+
+def test_a_sum_that_fits_only_at_equal_widths_is_a_shape_error_not_a_crash() -> None:
+    """hostile37c #5: sum(W1^T x) on 4-4-4-1 fits because n0 = n1; written out at other
+    widths an entry fell past a matrix's end (IndexError, exit 3). It is the formula's shape
+    problem, said so (exit 1)."""
+    truth = "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"
+    report = sb.check_formula("4-4-4-1", "W2", f"(1 + sum(W1^T x)) {truth}")
+    assert report.exit_code == 1 and report.ok is False

@@ -390,8 +390,8 @@ class ModelCheck:
     :class:`~symbackprop.check.interpret.RealInterpretation` (the true functions, 30 digits).
     ``soft_targets``: targets of each kind's soft relaxation
     (:data:`~symbackprop.records.losses.SOFT_TARGETS`), for which the derivation holds too.
-    ``nonnegative``: data leaves drawn with every entry >= 0 (the absolute values of a draw,
-    times ``scale``: a threshold far from 1 is crossed at another scale).
+    ``nonnegative``: data leaves drawn with every entry >= 0 (a draw's negative entries made 0,
+    its positive ones times ``scale``: a threshold far from 1 is crossed at another scale).
     """
 
     def __init__(
@@ -443,9 +443,10 @@ class ModelCheck:
         drawn = rational_targets(self.targets.get(name, "real"), *self.shape(name), self.rng)
         # data a model may assume never negative (a dropout mask): see whether a formula
         # that is wrong at signed draws holds there (shapecheck's data-sign note)
-        return (
-            drawn.applyfunc(lambda v: abs(v) * self.scale) if name in self.nonnegative else drawn
-        )
+        if name not in self.nonnegative:
+            return drawn
+        # >= 0: the negative draws made 0 (a mask's zeros), the positive ones scaled
+        return drawn.applyfunc(lambda v: max(v, 0) * self.scale)
 
     def point(
         self, placed: Any = None, leaves: dict[str, sp.Matrix] | None = None

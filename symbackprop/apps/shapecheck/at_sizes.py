@@ -110,7 +110,8 @@ def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
             for name in sorted(value.atoms(MatrixSymbol), key=sp.default_sort_key)
         }
         number = unrolled(_explicit_powers(value.xreplace(point))).doit()
-    except (TypeError, ValueError, ArithmeticError, NonInvertibleMatrixError):
+    except (TypeError, ValueError, ArithmeticError, IndexError, NonInvertibleMatrixError):
+        # IndexError: an entry past a matrix's end, where shapes fit only at equal widths
         return None
     return number if getattr(number, "is_number", False) else None
 

@@ -943,8 +943,8 @@ def _data_sign_note(
         report.notes.append(
             f"drawn with every entry of {each}{names} >= 0, the formula equals the gradient at "
             "the random points compared: it may hold where "
-            f"{names} {'are' if len(signed) > 1 else 'is'} never negative (a dropout mask of "
-            "0s and 1s, say), not for all data, and the model does not say so"
+            f"{names} {'are' if len(signed) > 1 else 'is'} never negative (some entries "
+            "drawn 0), not for all data, and the model does not say so"
         )
 
 

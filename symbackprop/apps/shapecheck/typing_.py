@@ -511,8 +511,13 @@ class Typer:
         for sizes in self.compared:
             if at_sizes.finite_real(at_sizes.number_at_a_point(value, sizes)):
                 continue  # defined at a point: not undefined everywhere, nothing written out
-            with self._evaluated(node):
-                written = at_sizes.written_out(value, sizes)
+            try:
+                with self._evaluated(node):
+                    written = at_sizes.written_out(value, sizes)
+            except IndexError:
+                # an entry past a matrix's end: the shapes fit only where widths coincide
+                # (sum(W1^T x) on 4-4-4-1), which the comparison says; nothing decided here
+                continue
             expanded = sp.expand(written)
             if at_sizes.undefined_entries(sp.Matrix([[expanded]])) or _never_real(expanded):
                 shown = at_sizes.show_sizes(_dims(value, sizes))
