@@ -175,7 +175,9 @@ class GradCheck:
     cost: float = 0.0
     #: what the check did to the data before it measured (a target's column sums made 1)
     notes: tuple[str, ...] = ()
-    #: why the module's gradients with a workspace dict differ from those without, or ""
+    #: why another way to the module's gradients (a workspace dict, forward then backward,
+    #: torch's or JAX's autograd) gives others than the call checked, or "" (named after its
+    #: first such path, kept for callers)
     workspace_differs: str = ""
 
     @property
@@ -637,8 +639,8 @@ def gradcheck(
             if progress is not None:
                 progress(index + 1, len(p))
         differs = _workspace_differs(module, arrays, p, data, grads)
-        in_dtype, dtype_notes = _dtype_differs(module, arrays, as_given, grads, given)
-    return GradCheck(rows, mode, eps, cost0, (*notes, *dtype_notes), differs or in_dtype)
+        dtype_notes = _dtype_notes(module, arrays, as_given, grads, given)
+    return GradCheck(rows, mode, eps, cost0, (*notes, *dtype_notes), differs)
 
 
 #: the factor the autograd path's cost is scaled by: a backward that ignores the gradient
@@ -771,21 +773,21 @@ def _first_columns(data: tuple[Any, ...]) -> tuple[Any, ...] | None:
 DTYPE_TOLERANCE = 1e-2
 
 
-def _dtype_differs(
+def _dtype_notes(
     module: Any,
     arrays: Any,
     as_given: tuple[Mapping[str, Any], tuple[Any, ...]],
     grads: Any,
     given: list[str],
-) -> tuple[str, tuple[str, ...]]:
+) -> tuple[str, ...]:
     """Where the arrays given were not float64: the module's gradients in the caller's dtype
     compared with the float64 ones the check measured, norm-wise per parameter: a note of the
     largest difference, and above :data:`DTYPE_TOLERANCE` of what it may mean (never a
-    failure: the first return is always ""). The notes say the finite differences ran in
+    failure: the two causes cannot be told apart). The notes say the finite differences ran in
     float64 (hostile36d #5)."""
     others = sorted({dtype for dtype in given if "float64" not in dtype})
     if not others:
-        return "", ()
+        return ()
     note = (
         f"checked in float64: the {', '.join(others)} arrays given were converted, and the "
         "finite differences measured the module's float64 arithmetic"
@@ -798,7 +800,7 @@ def _dtype_differs(
             for name in grads
         )
     except Exception:  # noqa: BLE001 - arrays the module refuses as given: nothing to compare
-        return "", (note + "; it did not compute the arrays as given",)
+        return (note + "; it did not compute the arrays as given",)
     shown = (
         f"its gradients in {', '.join(others)} differ from float64 by up to {worst:.1e} "
         f"(dJ/d{name}; relative, norm-wise)"
@@ -809,7 +811,7 @@ def _dtype_differs(
             "where the gradient is a small difference of large numbers (a saturated output), "
             "which this check cannot tell apart"
         )
-    return "", (f"{note}; {shown}",)
+    return (f"{note}; {shown}",)
 
 
 def _relative(got: np.ndarray, want: np.ndarray) -> float:
