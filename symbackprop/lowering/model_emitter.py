@@ -212,9 +212,10 @@ class ModelEmitter(PrintedShapes[P]):
         """Print fills and zeros with the parameters' dtype (``on``) or with none."""
         self.printer.dtype = "dtype" if on else None  # a reserved name: no clash
 
-    def dtype_lines(self, first: str) -> list[str]:
-        """Where backward reads the dtype of the parameters (that of ``first``)."""
-        return [f'    dtype = params["{first}"].dtype  # every gradient has it']
+    def dtype_lines(self, first: str, why: str = "every gradient has it") -> list[str]:
+        """Where a function reads the dtype of the parameters (that of ``first``), which
+        ``why`` has."""
+        return [f'    dtype = params["{first}"].dtype  # {why}']
 
     def loss_and_grads(self) -> list[str]:
         """``loss_and_grads``: forward, then backward."""
@@ -320,14 +321,25 @@ class ModelEmitter(PrintedShapes[P]):
         data = python_tuple((d.code for d in plan.data), quote=False)
         out = self.forward_head()
         out += [f"    {'m = ' if plan.batch else ''}_check(params, {data})"]
-        out += self.linear_algebra_check()
+        # a constant made in forward (a fill, an identity, an indicator of no cached array)
+        # has the parameters' dtype (and device): a float64 fill in a float32 forward promoted
+        # its products, and backward refused the cache (review37 #5)
+        self.printer.reads_dtype = False
+        self.typed(True)
+        body = []
+        for statement in plan.forward:
+            body += [] if statement.source is None else ["", *comment(statement.source)]
+            body += self.forward_statement(statement)
+            for repeat in statement.same:
+                body += comment(f"{repeat} is {statement.target}: the same value, computed once")
+        self.typed(False)
+        first = plan.parameters[0].name
+        if self.printer.reads_dtype:
+            out += self.dtype_lines(first, "every constant has it")
+        out += self.linear_algebra_check(read_dtype=not self.printer.reads_dtype)
         read = {arg for statement in plan.forward for arg in statement.args}
         out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
-        for statement in plan.forward:
-            out += [] if statement.source is None else ["", *comment(statement.source)]
-            out += self.forward_statement(statement)
-            for repeat in statement.same:
-                out += comment(f"{repeat} is {statement.target}: the same value, computed once")
+        out += body
         entries = [f'"{name}": {name}' for name in plan.cache]
         entries += ['"m": m'] if plan.batch else []
         out += code_dict("cache", entries, INDENT)
@@ -335,7 +347,7 @@ class ModelEmitter(PrintedShapes[P]):
             out += keep_latest_cache(LATEST_CACHE)
         return out + self.forward_tail()
 
-    def linear_algebra_check(self) -> list[str]:
+    def linear_algebra_check(self, read_dtype: bool = True) -> list[str]:
         """Where the model has det, inv or logdet: the lines that refuse arrays of fewer than
         32 bits (float16, bfloat16), which NumPy's, torch's and JAX's linear algebra do not
         compute in (each failed with its own message, naming no value: hostile23)."""
@@ -346,8 +358,9 @@ class ModelEmitter(PrintedShapes[P]):
             return []
         names = "/".join(used)
         first = self.plan.parameters[0].name
+        read = [f'    dtype = params["{first}"].dtype  # every {self.NOUN}\'s, checked above']
         return [
-            f'    dtype = params["{first}"].dtype  # every {self.NOUN}\'s, checked above',
+            *(read if read_dtype else []),
             f"    if dtype.itemsize < 4:  # {names}: no linear algebra in 16 bits",
             "        raise ValueError(",
             f'            f"{{dtype}} {self.NOUN}s: this model\'s {names} run in the "',

@@ -150,8 +150,9 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
         super().typed(on)
         self.printer.device = "device" if on else None
 
-    def dtype_lines(self, first: str) -> list[str]:
-        return [f'    dtype, device = params["{first}"].dtype, params["{first}"].device']
+    def dtype_lines(self, first: str, why: str = "") -> list[str]:
+        p = f'params["{first}"]'
+        return [f"    dtype, device = {p}.dtype, {p}.device" + (f"  # {why}" if why else "")]
 
     def support(self) -> list[str]:
         return ["", *SAME_DTYPE_HELPER.splitlines(), "", *NO_GRAD_HELPER.splitlines()]
