@@ -128,6 +128,18 @@ def test_a_hand_written_module_with_its_own_backward_is_not_asked() -> None:
     assert sb.gradcheck(Hand(), right.init_params(seed=0), *_data()).ok
 
 
+@pytest.mark.parametrize("dtype_name", ["bfloat16", "float16"])
+def test_torch_half_precision_tensors_are_checked(dtype_name: str) -> None:
+    """review37 #7: torch bfloat16 tensors raised TypeError (NumPy has no bfloat16)."""
+    torch = import_framework("torch")
+    dtype = getattr(torch, dtype_name)
+    module = sb.compile(NET, backend="torch")
+    X, Y = (torch.as_tensor(a).to(dtype) for a in _data())
+    result = sb.gradcheck(module, module.init_params(seed=0, dtype=dtype), X, Y)
+    assert result.ok, result
+    assert f"the torch.{dtype_name} arrays given were converted" in result.notes[0]
+
+
 def test_a_torch_cost_that_drops_grad_output_fails(tmp_path: Path) -> None:
     torch = import_framework("torch")
     module = _broken(

@@ -52,9 +52,10 @@ def _imported(module: Any, name: str) -> types.ModuleType | None:
 
 def _numpy_of(value: Any) -> np.ndarray:
     """A float64 NumPy copy of a framework array (a torch tensor is detached and moved to
-    the CPU first: NumPy cannot read a GPU tensor)."""
+    the CPU first: NumPy cannot read a GPU tensor, and then made float64 in torch: NumPy has
+    no bfloat16 or float8, and reading one raised TypeError, review37 #7)."""
     if hasattr(value, "detach"):
-        value = value.detach().cpu()
+        value = value.detach().cpu().double()
     return np.asarray(value, dtype=np.float64)
 
 
