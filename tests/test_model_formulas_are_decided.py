@@ -79,3 +79,30 @@ def test_a_function_at_u_and_at_minus_u_is_no_exact_verdict(cost: str) -> None:
     model = Model.parse(f"x : 3 x 1\ny : 1 x 1\nw : 1 x 3\nu = w x\nJ = {cost}\n")
     assert sb.check_formula(model, "w", "(sigmoid(u) - y) x^T").exit_code == 0
     assert sb.check_formula(model, "w", "2 (sigmoid(u) - y) x^T").exit_code == 1
+
+
+#: a relu whose kink reaches W's gradient alone: dJ/dv = x whatever the sign of W x
+KINK_ELSEWHERE = (
+    "x : n x 1\nW : n x n\nv : n x 1\nsizes: n = 3\nJ = sum(relu(W x)) + v^T x\ndata: x\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("formula", "code"),
+    [
+        ("x", 0),
+        ("x + relu(W x) - relu(W x)", 0),
+        ("2 x", 1),
+        ("x ⊙ 1{W x > -5}", 1),  # its own kink: searched, and wrong where W x < -5
+        ("x + relu(-100 - W x)", 1),
+    ],
+)
+def test_a_kink_that_reaches_another_gradient_alone_is_not_searched(
+    formula: str, code: int
+) -> None:
+    """hostile37c #3: every adjoint's kinks were to be reached, also those no point could
+    compare for this gradient, so dJ/dv = x was "cannot decide" (exit 2) with a false "no point
+    compared had W x below 0"."""
+    report = sb.check_formula(Model.parse(KINK_ELSEWHERE), "v", formula)
+    assert report.exit_code == code, str(report)
+    assert "cannot decide" not in str(report)

@@ -221,3 +221,27 @@ def test_a_size_written_through_a_power_0_reads_as_the_size() -> None:
     # right formulas with a power 0 still pass
     assert sb.check_formula(model, "A", "x x^T ⊙ A^0").ok
     assert sb.check_formula(model, "A", f"({n} / sum(x^0)) x x^T").ok
+
+
+def test_a_model_size_polynomial_with_a_root_at_every_size_tried_is_not_the_gradient() -> None:
+    """hostile37c #1: a width written as sum(x^0), in a polynomial of degree 8 that is 1 at the
+    sizes compared (3, 4, 7) and at the five past them, passed; a formula of degree d in a size
+    is now compared at d + 1 sizes at least."""
+    n = "sum(x^0)"
+    roots = "".join(f"({n} - {k})" for k in (3, 4, 7, 8, 9, 10, 11, 12))
+    model = Model.parse("x : n x 1\nA : n x n\nsizes: n = 3\nJ = 0.5 x^T A x\ndata:\n")
+    report = sb.check_formula(model, "x", f"(1 + {roots}) ((1/2) A x + (1/2) A^T x)")
+    assert report.exit_code == 1, str(report)
+    assert report.counterexample is not None and "n=13" in str(report.counterexample)
+
+
+def test_the_degree_of_a_formula_in_a_written_size() -> None:
+    from sympy import MatrixSymbol, Symbol, exp
+
+    from symbackprop.apps.shapecheck.written_sizes import degree
+
+    u, A = Symbol("u"), MatrixSymbol("A", 3, 3)
+    assert degree((1 + (u - 3) * (u - 4)) * A, {u}) == 2
+    assert degree(A / u**3 + A.T, {u}) == 3
+    assert degree(2 * A, {u}) == 0
+    assert degree(exp(u) * A, {u}) is None  # no polynomial: the larger sizes decide alone

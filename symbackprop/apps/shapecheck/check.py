@@ -480,7 +480,8 @@ def _generic_widths_note(report: FormulaReport, derivation: Derivation) -> None:
         at[m] = found.sizes[str(m)]
     expr = spellings.fold(report.expression, None)
     gradient = derivation.gradients[report.wrt]
-    sides = Sides(expr, gradient, *derivation.deltas.values(), definitions=_defs(derivation))
+    read = adjoints_read(derivation, expr, gradient)
+    sides = Sides(expr, gradient, *read, definitions=_defs(derivation))
     rng = random.Random(_SEED)
     try:
         agrees = _compare_at(derivation, expr, report.wrt, True, at, _TRIALS, rng, sides) is None
@@ -765,9 +766,10 @@ def _verdict(
     expr = spellings.fold(expr, applied)
     if isinstance(derivation, ModelDerivation):
         report.points = model_formula.points(derivation, expr, report.wrt)
-        steps = (step.expr for step in derivation.steps)
+        gradient = derivation.gradients[report.wrt]
         defs = _defs(derivation)
-        sides = Sides(expr, derivation.gradients[report.wrt], *steps, definitions=defs)
+        read = adjoints_read(derivation, expr, gradient)
+        sides = Sides(expr, gradient, *read, definitions=defs)
         sides.search_wedges = confirm
         sides.smooth = model_formula.smooth(derivation, expr, report.wrt, defs)
         try:
@@ -824,8 +826,9 @@ def _verdict(
     # value written with other functions (softplus'(z) for sigmoid(z)), so it is confirmed
     # with the true functions before it is reported, as for a model
     report.points = _points(derivation, expr, report.wrt)
-    deltas = derivation.deltas.values()
-    sides = Sides(expr, derivation.gradients[report.wrt], *deltas, definitions=_defs(derivation))
+    gradient = derivation.gradients[report.wrt]
+    read = adjoints_read(derivation, expr, gradient)
+    sides = Sides(expr, gradient, *read, definitions=_defs(derivation))
     # a repair candidate built from a formula with a wedge of a shifted value (1{z1 + 0.001
     # sum(W1) > 0}) has the same wedge: not searched again for each candidate, it stays
     # missing, and the candidate is no repair (it cannot be decided)
@@ -882,6 +885,31 @@ def _verdict(
         _factor_notes(report, derivation, expr)
 
 
+def adjoints_read(derivation: Derivation | ModelDerivation, *exprs: Any) -> list[Any]:
+    """The expressions of the adjoints (delta2, a model's dJ/d_t1) that ``exprs`` (the
+    gradient and the formula) read, directly or through another adjoint: the kinks whose sides
+    the check must reach. Every adjoint's were taken, so a relu that reaches W's gradient alone
+    made the formula for v "cannot decide" ("no point had W x below 0": the points had, but
+    nothing compared there changes dJ/dv; hostile37c #3)."""
+    if isinstance(derivation, ModelDerivation):
+        named = {str(s.delta.name): s.expr for s in derivation.steps if s.delta is not None}
+    else:
+        graph = derivation.graph
+        named = {
+            str(symbol.name): derivation.deltas[graph.layers[z]]
+            for z, symbol in graph.deltas.items()
+        }
+    out: list[Any] = []
+    todo = list(exprs)
+    while todo:
+        for symbol in sorted(todo.pop().atoms(sp.MatrixSymbol), key=str):
+            step = named.pop(str(symbol.name), None)
+            if step is not None:
+                out.append(step)
+                todo.append(step)
+    return out
+
+
 def _defs(derivation: Derivation) -> dict[str, Any]:
     """Name -> the expression it stands for (a1 -> relu(z1)), for the switches' bases."""
     try:
@@ -934,8 +962,8 @@ def _data_sign_note(
     (hostile35c #1: dropout's ``1{H > 0}``, right for a mask >= 0): the verdict stands, since
     the model does not say the data is never negative, and the note says for which data the
     formula holds."""
-    steps = (step.expr for step in derivation.steps)
-    fresh = Sides(expr, derivation.gradients[report.wrt], *steps, definitions=defs)
+    gradient = derivation.gradients[report.wrt]
+    fresh = Sides(expr, gradient, *adjoints_read(derivation, expr, gradient), definitions=defs)
     signed = model_formula.right_for_nonnegative(derivation, expr, report.wrt, fresh)
     if signed:
         names = " and ".join(signed)
@@ -1401,7 +1429,9 @@ def _written_sizes(
     if paired and not apart and not switches:
         return None
     names = " and ".join(sorted(d.name for d in fresh))
-    candidates = written_sizes.larger(settings, fresh, switches)
+    moved = written_sizes.as_numbers(mine, fresh)
+    degrees = {dim: written_sizes.degree(moved, {symbol}) for dim, symbol in fresh.items()}
+    candidates = written_sizes.larger(settings, fresh, switches, degrees)
     for chosen in candidates:
         found: Counterexample | None
         if isinstance(derivation, ModelDerivation):
@@ -1429,6 +1459,15 @@ def _written_sizes(
             f"the largest {dim.name} compared ({limit}); it agrees at every size compared, "
             "which does not show that it does there"
         )
+    for dim in fresh:
+        high = written_sizes.short_of_degree(settings, dim, degrees[dim])
+        if high is not None:
+            raise _TooLarge(
+                f"your formula writes {dim.name} as a number, in a polynomial of degree {high} "
+                f"in it, which may agree with the gradient at {high} sizes and no other; it "
+                f"agrees at every size compared, fewer than {high + 1}, which does not show "
+                "that it does at every size"
+            )
     if not apart:  # agreed at every size tried, and nothing says the sizes compared mislead
         return None
     top = max(chosen[d] for chosen in candidates for d in fresh)

@@ -13,11 +13,12 @@ compared again at larger sizes, where the difference it hid shows as a counterex
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import sympy as sp
 from mpmath.libmp.libhyper import NoConvergence
+from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.matrices.expressions.special import GenericIdentity, GenericZeroMatrix
 
 from symbackprop.check.exact import NotRationalError
@@ -220,22 +221,97 @@ def _truth(relation: Any, edge: Any, dim: sp.Symbol, size: int) -> bool | None:
     return bool(decided) if decided in (sp.true, sp.false) else None
 
 
+#: the sums, products and powers whose degree in a written size is that of their arguments'
+_SUMS = (sp.Add, sp.MatAdd)
+_PRODUCTS = (sp.Mul, sp.MatMul, sp.HadamardProduct)
+_SAME = (sp.Transpose, sp.Sum, MatrixElement)
+#: the most sizes past the largest compared that a written size of high degree is tried at
+#: (each a comparison at a larger size); a degree that needs more: the check cannot decide
+MAX_EXTRA_SIZES = 16
+
+
+def degree(expr: Any, symbols: Collection[Any]) -> int | None:
+    """A bound on the degree of ``expr`` as a rational function of ``symbols`` (a written
+    size's fresh symbol: numerator and denominator degrees added), or None where one is in
+    some other function (exp(m), an indicator: :func:`switch_sizes` reads those).
+
+    A formula that is a polynomial of degree d in a size it writes can agree with the gradient
+    at d sizes and no other: ``(1 + (n - 3)(n - 4)(n - 7)...(n - 12)) truth`` agreed at every
+    size compared (3, 4, 7) and at the five past them, and passed (hostile37c #1). Compared at
+    d + 1 sizes, it differs at one of them."""
+    if not (expr.free_symbols & set(symbols)):
+        return 0
+    if expr in symbols:
+        return 1
+    parts = [degree(arg, symbols) for arg in _arguments(expr)]
+    if any(part is None for part in parts):
+        return None
+    known = [part for part in parts if part is not None]
+    if isinstance(expr, _SUMS):
+        return max(known)
+    if isinstance(expr, _PRODUCTS):
+        return sum(known)
+    if isinstance(expr, _SAME):
+        return known[0]
+    if isinstance(expr, (sp.Pow, sp.HadamardPower)):
+        power = expr.exp
+        if power.is_Integer:
+            return abs(int(power)) * known[0]
+    return None
+
+
+def _arguments(expr: Any) -> tuple[Any, ...]:
+    """The arguments whose degree counts: a sum's summand (its limits are a shape's)."""
+    if isinstance(expr, sp.Sum):
+        return (expr.function,)
+    if isinstance(expr, MatrixElement):
+        return (expr.parent,)
+    if isinstance(expr, (sp.Pow, sp.HadamardPower)):
+        return (expr.base,)
+    return tuple(expr.args)
+
+
+def extra_count(
+    compared: Iterable[dict[sp.Symbol, int]], dim: sp.Symbol, known: int | None
+) -> int:
+    """How many sizes past the largest compared ``dim`` is tried at: :data:`EXTRA_SIZES`, or
+    as many as a formula of degree ``known`` in it needs to be compared at ``known`` + 1
+    sizes (at most :data:`MAX_EXTRA_SIZES`)."""
+    seen = {setting[dim] for setting in compared if dim in setting}
+    needed = 0 if known is None else known + 1 - len(seen)
+    return min(max(EXTRA_SIZES, needed), MAX_EXTRA_SIZES)
+
+
+def short_of_degree(
+    compared: Iterable[dict[sp.Symbol, int]], dim: sp.Symbol, known: int | None
+) -> int | None:
+    """``known`` (a formula's degree in ``dim``) where the sizes ``compared`` and tried past
+    them (:func:`extra_count`) are too few to show that it agrees at every size, else None."""
+    settings = list(compared)
+    seen = {setting[dim] for setting in settings if dim in setting}
+    tried = len(seen) + extra_count(settings, dim, known)
+    return known if known is not None and tried < known + 1 else None
+
+
 def larger(
     compared: Iterable[dict[sp.Symbol, int]],
     dims: Iterable[sp.Symbol],
     switches: dict[sp.Symbol, set[int]] | None = None,
+    degrees: dict[sp.Symbol, int | None] | None = None,
 ) -> list[dict[sp.Symbol, int]]:
     """Size settings past the compared ones: the first compared setting with each of ``dims``
-    at each of the :data:`EXTRA_SIZES` sizes above the largest it was compared at, then at
-    the sizes around its indicators' switches (``switches``, :func:`switch_sizes`) not yet
-    compared, at most :data:`MAX_SWITCH_SIZE` (:func:`past_the_largest` names the others)."""
+    at each of the :func:`extra_count` sizes above the largest it was compared at (more for a
+    formula of high degree in it, ``degrees``), then at the sizes around its indicators'
+    switches (``switches``, :func:`switch_sizes`) not yet compared, at most
+    :data:`MAX_SWITCH_SIZE` (:func:`past_the_largest` names the others)."""
     settings = list(compared)
     first = settings[0]
     out = []
     for dim in dims:
         seen = {setting.get(dim) for setting in settings}
         top = max(setting.get(dim, 0) for setting in settings)
-        sizes = list(range(top + 1, top + 1 + EXTRA_SIZES))
+        count = extra_count(settings, dim, (degrees or {}).get(dim))
+        sizes = list(range(top + 1, top + 1 + count))
         # both sides of each switch (k and k + 1), a size to spare on each
         edges = (switches or {}).get(dim, set())
         around = {size for k in edges for size in range(k - 1, k + 3) if size >= 1}
