@@ -383,6 +383,21 @@ def _power(node: HadamardPower) -> Any:
     return sp.ImmutableMatrix(base.applyfunc(lambda v: v**node.exp))
 
 
+def loss_targets(derivation: ModelDerivation) -> dict[str, str]:
+    """Data leaf -> "binary" / "one-hot" where a loss of ``derivation``'s model reads it as
+    its target (the strictest kind of the losses that read it: one-hot is also binary)."""
+    model = derivation.model
+    assert model is not None
+    out: dict[str, str] = {}
+    for node in derivation.graph.nodes.values():
+        if node.kind is Kind.MODEL_LOSS:
+            target = str(node.args[1].name)
+            if target in model.data and node.record.targets != "real":
+                kinds = (out.get(target, "real"), node.record.targets)
+                out[target] = max(kinds, key=TARGET_KINDS.index)
+    return out
+
+
 class ModelCheck:
     """Random points of a model (leaves, forward values, adjoints) and the oracle's diff.
 
@@ -414,24 +429,11 @@ class ModelCheck:
         customs = {name: custom_activation(name, text) for name, text in self.model.define}
         self.table = table(self.rng, activation_records(customs))
         self.evaluate = _Evaluate(sizes, self.table)
-        self.targets = self._targets()
+        self.targets = loss_targets(derivation)
         if soft_targets:
             self.targets = {name: SOFT_TARGETS[kind] for name, kind in self.targets.items()}
         self.nonnegative = nonnegative
         self.scale = scale
-
-    def _targets(self) -> dict[str, str]:
-        """Data leaf -> "binary" / "one-hot" where a loss reads it as its target."""
-        assert self.model is not None
-        out: dict[str, str] = {}
-        for node in self.graph.nodes.values():
-            if node.kind is Kind.MODEL_LOSS:
-                target = str(node.args[1].name)
-                if target in self.model.data and node.record.targets != "real":
-                    # the strictest kind of the losses that read it (one-hot is also binary)
-                    kinds = (out.get(target, "real"), node.record.targets)
-                    out[target] = max(kinds, key=TARGET_KINDS.index)
-        return out
 
     # -- a point -------------------------------------------------------------------------------
     def shape(self, name: str) -> tuple[int, int]:

@@ -34,7 +34,13 @@ from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
 from symbackprop.check.live import HOLE, smooth_forms
-from symbackprop.check.model_exact import CostUndefined, ModelCheck, model_sizes, placeable
+from symbackprop.check.model_exact import (
+    CostUndefined,
+    ModelCheck,
+    loss_targets,
+    model_sizes,
+    placeable,
+)
 from symbackprop.check.size_settings import Setting, other_sizes_text
 from symbackprop.check.size_settings import size_settings as shared_settings
 from symbackprop.check.switches import shown_number
@@ -175,17 +181,12 @@ def compare(
     kink these points reached.
     """
     runs = _runs(derivation, expr, wrt)
-    found = None
     try:
-        for chosen, trials, value in runs:
-            found = _difference(derivation, expr, wrt, chosen, True, trials, value, sides)
-            if found is not None:
-                break
+        found = _first_difference(derivation, expr, wrt, runs, True, sides)
     except NotRationalError:  # a difference of constants that cancels to no digits
-        for chosen, trials, value in runs:
-            numeric_found = _difference(derivation, expr, wrt, chosen, False, trials, value, sides)
-            if numeric_found is not None:
-                return "numeric", numeric_found, None
+        numeric_found = _first_difference(derivation, expr, wrt, runs, False, sides)
+        if numeric_found is not None:
+            return "numeric", numeric_found, None
         return "numeric", None, "not rational"
     if found is None:
         return "exact", None, None
@@ -194,11 +195,31 @@ def compare(
     custom = list(activations(derivation).values())
     if exact_decides(expr, own_values(derivation), custom, written(derivation, expr, wrt)):
         return "exact", found, None
-    for chosen, trials, value in runs:
-        numeric_found = _difference(derivation, expr, wrt, chosen, False, trials, value, sides)
-        if numeric_found is not None:
-            return "exact", found, None
+    if _first_difference(derivation, expr, wrt, runs, False, sides) is not None:
+        return "exact", found, None
     return "numeric", None, "differed"
+
+
+def _first_difference(
+    derivation: ModelDerivation,
+    expr: Any,
+    wrt: str,
+    runs: list[tuple[dict[sp.Symbol, int], int, Any]],
+    exact: bool,
+    sides: Sides,
+    nonnegative: frozenset[str] = frozenset(),
+    scale: sp.Rational = sp.S.One,
+) -> Any:
+    """The first difference ``(row, col, yours, truth, sizes)`` over the ``runs`` of
+    :func:`_runs` (each a size setting, its number of points and a placed value), exactly
+    (every function a table of random rationals) or with the true functions, with the data
+    ``nonnegative`` drawn >= 0 at ``scale``; None where there is none."""
+    for chosen, trials, value in runs:
+        args = (chosen, exact, trials, value, sides, nonnegative, scale)
+        found = _difference(derivation, expr, wrt, *args)
+        if found is not None:
+            return found
+    return None
 
 
 def right_for_nonnegative(
@@ -215,7 +236,7 @@ def right_for_nonnegative(
     ``sides``: a fresh record of the kinks reached, as :func:`compare` is given.
     """
     assert derivation.model is not None
-    targets = ModelCheck(derivation, size_settings(derivation)[0][0], 0).targets
+    targets = loss_targets(derivation)
     signed = [name for name in derivation.model.data if name not in targets]
     # one leaf alone first (a dropout mask): a leaf that is not it fails at its first point
     for name in signed if len(signed) > 1 else ():
@@ -264,13 +285,10 @@ def _agrees_at(
     runs = _runs(derivation, expr, wrt)
     try:
         for exact in (True, False):
-            found = None
             try:
-                for chosen, trials, value in runs:
-                    args = (chosen, exact, trials, value, sides, nonnegative, scale)
-                    found = _difference(derivation, expr, wrt, *args)
-                    if found is not None:
-                        break
+                found = _first_difference(
+                    derivation, expr, wrt, runs, exact, sides, nonnegative, scale
+                )
             except NotRationalError:
                 continue  # no exact value: the true functions decide
             return found is None
