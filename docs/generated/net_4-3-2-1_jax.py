@@ -206,8 +206,8 @@ def _invalid(params, X=..., Y=..., cache=...):
         or _no_infinity(dtype)  # float8_e4m3fn
     ):
         raise ValueError(
-            f"X has dtype {dtype}; expected a floating-point array of at most 64 bits, "
-            "with an infinity (not float8_e4m3fn: exp overflows to NaN there) "
+            f"X has dtype {dtype}; expected a floating-point array of at most 64 bits, with an "
+            "infinity (not float8_e4m3fn: exp overflows to NaN there) "
             f"(X.astype(np.{jnp.result_type(float)}) converts it)"
         )
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y)):

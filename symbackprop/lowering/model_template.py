@@ -8,7 +8,7 @@ math on a function of m alone with the arrays' overflow (:data:`MATH_HELPER`).
 
 from __future__ import annotations
 
-from symbackprop.lowering.python_text import tuple_assignment
+from symbackprop.lowering.python_text import continued_literal, tuple_assignment
 
 
 def stds(what: str, fan_in: str, fan_out: str) -> str:
@@ -445,11 +445,9 @@ def array_kind_check(accepted: str, noun: str, indent: str = "    ") -> str:
 #: what JAX's modules tell a refused dtype was expected (NumPy's float128 is floating-point,
 #: and was told "expected a floating-point array": hostile23). Not its dtypes by name: with
 #: x64 off JAX has no float64, and advice to use it would loop (hostile14 #6)
-#: what a JAX module's dtype check expects; the text sits inside an f-string literal of the
-#: generated code at 12 spaces, so its second line is a literal of its own (99 columns)
 JAX_FLOATS = (
-    'a floating-point array of at most 64 bits, "\n            "with an infinity (not '
-    "float8_e4m3fn: exp overflows to NaN there)"
+    "a floating-point array of at most 64 bits, with an infinity (not float8_e4m3fn: exp "
+    "overflows to NaN there)"
 )
 
 
@@ -485,6 +483,7 @@ def floating_helper(
     ``mixed``: lines run first once two dtypes differ (JAX's: float64 without x64), indented
     for the body of that test; ``kinds``: lines refusing another library's array or a masked
     one (:func:`array_kind_check`); ``expected``: what a refused dtype is told was expected."""
+    refusal = continued_literal('f"{name} has dtype {dtype}; expected ', expected, " " * 12)
     return f'''
 def _floating(name, value, first):
     """``first``, the name and dtype of the first array checked (``(name, value.dtype)`` when
@@ -505,7 +504,7 @@ def _floating(name, value, first):
     wanted = {default} if first is None else first[1]
     if {refused}:
         raise ValueError(
-            f"{{name}} has dtype {{dtype}}; expected {expected} "
+{refusal}
             f"({{name}}.astype({ns}.{{wanted}}) converts it)"
         )
     if first is None:

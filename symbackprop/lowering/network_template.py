@@ -13,6 +13,7 @@ from symbackprop.lowering.model_template import (
     float16_check,
     stds,
 )
+from symbackprop.lowering.python_text import continued_literal
 
 __all__ = [
     "INVALID_SHAPES",
@@ -137,6 +138,7 @@ def invalid_helper(
     floating dtypes: a float128 is floating-point, but not one of them). ``cached``: the
     cache's arrays in that check (JAX's are the float32 it computes in while a NumPy X stays
     float64, with x64 off: none)."""
+    refusal = continued_literal('f"X has dtype {dtype}; expected ', expected, " " * 12)
     return (
         INVALID_SHAPES
         + types
@@ -146,7 +148,7 @@ def invalid_helper(
     dtype = getattr(X, "dtype", None)
     if X is not None and {refused}:
         raise ValueError(
-            f"X has dtype {{dtype}}; expected {expected} "
+{refusal}
             {advice}
         )
     for name, value in (*((name, params[name]) for name in SHAPES), ("Y", Y){cached}):

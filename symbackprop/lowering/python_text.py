@@ -176,3 +176,22 @@ def docstring(paragraphs: list[str]) -> list[str]:
     for text in paragraphs:
         wrapped += textwrap.wrap(text, LINE, break_on_hyphens=False) if text else [""]
     return wrapped
+
+
+def continued_literal(opening: str, text: str, indent: str) -> str:
+    """``opening`` (the start of a string literal: ``f"X has dtype {dtype}; expected ``), then
+    the plain ``text`` word by word, each word followed by a space, closed and continued in
+    adjacent literals at ``indent`` where a line would pass :data:`LINE` columns: lines of a
+    message in generated code, without a newline at the end. ``text`` holds no quote, brace
+    or backslash (it may sit in an f-string)."""
+    if any(mark in text for mark in '"{}\\'):
+        raise ValueError(f"not plain text: {text!r}")
+    rows: list[str] = []
+    current, empty = f"{indent}{opening}", True
+    for word in text.split():
+        if len(current) + len(word) + 2 > LINE and not empty:
+            rows.append(current + '"')
+            current = f'{indent}"'
+        current += f"{word} "
+        empty = False
+    return "\n".join([*rows, current + '"'])
