@@ -71,3 +71,17 @@ def test_a_formula_wrong_where_the_mask_has_zeros_gets_no_sign_note(dropout: sb.
     report = sb.check_formula(dropout, "W1", f"{right} + sum(1{{M <= 0}}) W1")
     assert report.equal is False
     assert not any("never negative" in note for note in report.notes), report.notes
+
+
+def test_a_small_masked_model_gets_the_note_in_the_default_suite() -> None:
+    """The note's positive case at n = 2 (about 2 s; the dropout model's takes 17 s and runs
+    in the slow suite): ``1{H > 0}`` for relu'(W x) where H = relu(W x) ⊙ M."""
+    model = sb.Model.parse(
+        "x : n x 1\nM : n x 1\nW : n x n\nsizes: n = 2\nH = relu(W x) ⊙ M\nJ = sum(H)\n"
+        "data: x, M\n"
+    )
+    report = sb.check_formula(model, "W", "(M ⊙ 1{H > 0}) x^T")
+    assert report.exit_code == 1 and report.counterexample is not None
+    (note,) = [note for note in report.notes if "never negative" in note]
+    assert "every entry of M >= 0" in note and "x" not in note.split("M >= 0")[0]
+    assert sb.check_formula(model, "W", "(M ⊙ 1{W x > 0}) x^T").exit_code == 0
