@@ -420,6 +420,13 @@ class Network:
         return dict(self._custom)
 
     @property
+    def l2_text(self) -> str:
+        """λ as the shortest text that reads back as the same float (``123456.789``,
+        ``1e-320``): the value the derivation and the generated code use (``{:g}`` printed
+        123457 for 123456.789: hostile38c #1)."""
+        return repr(float(self.l2))
+
+    @property
     def compact(self) -> str:
         """The canonical compact spec, every activation written out: ``4-3:sigmoid-1:sigmoid``.
 

@@ -115,7 +115,7 @@ def network_html(net: Network) -> str:
     title = (
         f"<p><b>Network</b> <code>{html.escape(net.compact)}</code>, loss "
         f"<code>{html.escape(str(net.loss))}</code>"
-        + (f", L2 λ = {net.l2:g}" if net.l2 else "")
+        + (f", L2 λ = {net.l2_text}" if net.l2 else "")
         + "</p>"
     )
     return title + _table(["l", "units", "activation", "W[l]", "b[l]"], rows)

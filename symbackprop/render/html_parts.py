@@ -31,7 +31,7 @@ from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
 from symbackprop.render.model_latex import ModelLatex
 from symbackprop.render.model_names import name_latex
 from symbackprop.render.model_view import ModelView
-from symbackprop.render.names import concrete
+from symbackprop.render.names import concrete, number_latex
 from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
@@ -226,7 +226,8 @@ class NetworkParts(Parts):
         text = f"Loss {escape(net.loss)} ({escape(g.loss.description)}), "
         text += self.prose(self.view.mode)  # m in MathML, as everywhere else
         if net.l2:
-            text += ", L2 weight decay " + math(self.tex(rf"\lambda = {net.l2:g}"))
+            weight = number_latex(net.l2_text)
+            text += ", L2 weight decay " + math(self.tex(rf"\lambda = {weight}"))
         return text + "."
 
     def shape_columns(self) -> list[str]:

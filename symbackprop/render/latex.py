@@ -24,7 +24,7 @@ from symbackprop.render.argument import require_derivation
 from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.indices import index_latex_section
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
-from symbackprop.render.names import Naming, concrete, escape_latex, spec_latex
+from symbackprop.render.names import Naming, concrete, escape_latex, number_latex, spec_latex
 from symbackprop.render.prose import candidate_rows, display_block, latex_inline, segment_math
 from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
@@ -126,7 +126,7 @@ class LatexDocument:
             *(self.figure() if figure else []),
             rf"Network \texttt{{{spec_latex(net.compact)}}}, loss \texttt{{{net.loss}}} "
             rf"({escape_latex(g.loss.description)}), {self.prose(self.view.mode)}"
-            + (rf", L2 weight decay $\lambda = {net.l2:g}$" if net.l2 else "")
+            + (rf", L2 weight decay $\lambda = {number_latex(net.l2_text)}$" if net.l2 else "")
             + ".",
             "",
             r"\begin{center}",

@@ -14,7 +14,7 @@ from symbackprop.core.segments import Segment, Text, ends_with_stop
 from symbackprop.render import model_latex
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
-from symbackprop.render.names import concrete, counted_steps
+from symbackprop.render.names import concrete, counted_steps, number_latex
 from symbackprop.render.prose import markdown_display, markdown_inline
 from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
@@ -53,7 +53,7 @@ def to_markdown(
         "",
         f"Loss `{net.loss}` ({g.loss.description}), "
         + markdown_inline(view.mode, doc.printer)  # m as math, as everywhere
-        + (f", L2 weight decay $\\lambda = {net.l2:g}$" if net.l2 else "")
+        + (f", L2 weight decay $\\lambda = {number_latex(net.l2_text)}$" if net.l2 else "")
         + ".",
         "",
         "| name | shape | size |",

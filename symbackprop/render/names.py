@@ -56,6 +56,16 @@ def spec_latex(compact: str) -> str:
     return escape_latex(compact).replace("-", r"-\allowbreak{}")
 
 
+def number_latex(text: str) -> str:
+    """A number's text (``1e-07``, ``2.5e+20``, ``0.01``) as LaTeX math: scientific notation
+    as ``1 \\times 10^{-7}`` (``1e-07`` typeset as "1e − 07")."""
+    mantissa, mark, exponent = text.lower().partition("e")
+    if not mark:
+        return text
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa in ("1", "1.0") else rf"{mantissa} \times {power}"
+
+
 def escape_latex(text: str) -> str:
     """Escape ``text`` for LaTeX's text mode (specials, and Unicode math as inline math).
 

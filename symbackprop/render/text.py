@@ -91,7 +91,7 @@ def render(
     out = Lines()
     aside = f"loss {net.loss}"
     if net.l2:
-        aside += f", L2 λ = {net.l2:g}"
+        aside += f", L2 λ = {net.l2_text}"
     out.title(f"Backpropagation for {net.compact}", f"{aside}; {view.mode_text}", "bold")
     if wrt:
         out.para(f"only the steps on the path from the loss to {wrt}", "dim")
