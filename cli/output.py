@@ -195,10 +195,26 @@ def _discard(temps: Iterable[Path], exc: BaseException | None, path: Path) -> No
     for tmp in temps:
         with contextlib.suppress(OSError):
             tmp.unlink()
-    if isinstance(exc, OSError):
+    cause = _os_error(exc)
+    if cause is not None:
         raise CliError(
-            f"cannot write {shown(path)}: {_reason(exc)}; nothing was changed"
+            f"cannot write {shown(path)}: {_reason(cause)}; nothing was changed"
         ) from None
+
+
+def _os_error(exc: BaseException | None) -> OSError | None:
+    """``exc`` where it is an OSError, else the OSError it was raised while handling (a full
+    disk in matplotlib's PDF writer raised AttributeError from its clean-up after the
+    OSError, and exited 3: hostile38c #2), else None."""
+    if not isinstance(exc, Exception):  # an interrupt stays one
+        return None
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OSError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _new_temp(out: Target) -> Path:

@@ -128,6 +128,28 @@ def test_1_1_interrupt_mid_write_leaves_nothing(tmp_path: Path) -> None:
     assert listing(tmp_path) == []
 
 
+def test_1_1_a_writer_failing_in_its_clean_up_after_a_full_disk_is_the_disk_error(
+    tmp_path: Path,
+) -> None:
+    """hostile38c #2: matplotlib's PDF writer, on a full disk, raised AttributeError from its
+    clean-up while handling the OSError, and the command exited 3."""
+
+    def pdf_writer(path: Path) -> None:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError:
+            raise AttributeError("'Stream' object has no attribute 'pos'") from None
+
+    target = output.target(str(tmp_path / "g.pdf"), force=False)
+    assert target is not None
+    with pytest.raises(output.CliError, match=r"No space left on device; nothing was changed"):
+        with output.atomic(target) as tmp:
+            pdf_writer(tmp)
+    assert listing(tmp_path) == []
+    with pytest.raises(KeyError), output.atomic(target):  # no OSError in its chain: raised
+        raise KeyError("x")
+
+
 def test_1_1_new_file_mode_and_replaced_file_mode(tmp_path: Path) -> None:
     """A new file gets the usual mode (0666 minus the umask), a replaced one keeps its mode."""
     mask = os.umask(0o022)
