@@ -100,7 +100,7 @@ def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bo
             "(examples in columns; one example is m = 1)"
         )
     # checked before any work: a refused -o costs nothing and writes nothing
-    target = output.target(out_path, force=force, inputs=[opts.spec])
+    target = output.target(out_path, force=force, inputs=[opts.spec], writes="Python")
     net = opts.source()
     if "m" in opts.sizes:  # taken and ignored before (review27 #7)
         raise click.UsageError(

@@ -108,7 +108,9 @@ def derive_cmd(
             "matrix form; drop --indices for the expanded gradients"
         )
     # checked before any work: a refused -o costs nothing and writes nothing
-    target = output.target(out_path, force=force, inputs=[opts.spec])
+    writes = {"latex": "LaTeX", "markdown": "Markdown", "json": "JSON", "html": "HTML"}
+    writes["text"] = "text"  # --indices writes its text view to a file
+    target = output.target(out_path, force=force, inputs=[opts.spec], writes=writes.get(fmt))
     net = opts.derived_source()
     check_wrt(wrt, net)
     import symbackprop as sb

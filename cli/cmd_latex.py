@@ -91,7 +91,13 @@ def latex_cmd(
     if pdf:
         _check_pdf_options(out_path, standalone, slides=slides)
     # every output is checked before any work, so a refusal writes nothing at all
-    tex_target = output.target(out_path, force=force, inputs=[opts.spec])
+    tex_target = output.target(
+        out_path,
+        force=force,
+        inputs=[opts.spec],
+        writes="LaTeX",
+        hint=" (--pdf builds the PDF beside it)" if not pdf else "",
+    )
     pdf_target = None
     if pdf and tex_target is not None:
         pdf_target = output.target(

@@ -70,20 +70,48 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+#: what a file named with each suffix holds (a name that promises another format is refused)
+SUFFIX_FORMATS = {
+    ".pdf": "PDF",
+    ".png": "PNG",
+    ".svg": "SVG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".tex": "LaTeX",
+    ".md": "Markdown",
+    ".markdown": "Markdown",
+    ".json": "JSON",
+    ".html": "HTML",
+    ".htm": "HTML",
+    ".py": "Python",
+    ".toml": "TOML",
+    ".model": "a model",
+}
+#: the suffix a file of each format is named with (the first of SUFFIX_FORMATS); .txt, which
+#: any of these text formats may be saved as, is never refused
+FORMAT_SUFFIX = {fmt: suffix for suffix, fmt in reversed(SUFFIX_FORMATS.items())}
+FORMAT_SUFFIX["text"] = ".txt"
+
+
 def target(
     value: str | None,
     *,
     force: bool,
     inputs: Iterable[str | os.PathLike[str]] = (),
     option: str = "-o",
+    writes: str | None = None,
+    hint: str = "",
 ) -> Target | None:
     """Check an output path given on the command line; ``None`` means stdout.
 
     Refused (``CliError``, exit 2) whatever ``--force`` says: a symbolic link (even a dangling
     one), a folder or any other non-regular file, one of the command's own ``inputs``, a name
-    the system cannot use, a folder that does not exist. An existing regular file is refused
-    unless ``force``.
+    the system cannot use, a folder that does not exist, a name whose suffix promises another
+    format than ``writes`` (one of :data:`SUFFIX_FORMATS`' formats; ``hint`` ends that
+    refusal). An existing regular file is refused unless ``force``.
     """
+    if writes is not None and value not in (None, STDOUT):
+        _same_format(value, option, writes, hint)
     if value is None or value == STDOUT:
         if force:  # accepted and ignored, it would read as having replaced something
             raise click.UsageError(
@@ -200,6 +228,20 @@ def _discard(temps: Iterable[Path], exc: BaseException | None, path: Path) -> No
         raise CliError(
             f"cannot write {shown(path)}: {_reason(cause)}; nothing was changed"
         ) from None
+
+
+def _same_format(value: str, option: str, writes: str, hint: str) -> None:
+    """Refuse ``value`` where its suffix names a format other than ``writes`` (``latex -o
+    notes.pdf`` wrote LaTeX source into notes.pdf, and said it wrote it: hostile38c #5)."""
+    suffix = os.path.splitext(value)[1].lower()
+    holds = SUFFIX_FORMATS.get(suffix)
+    if holds is None or holds == writes:
+        return
+    better = os.path.splitext(os.path.basename(value))[0] + FORMAT_SUFFIX[writes]
+    raise CliError(
+        f"{option} {shown(value)}: this writes {writes}, but a file named *{suffix} holds "
+        f"{holds}; name it {shown(better)}{hint}"
+    )
 
 
 def _os_error(exc: BaseException | None) -> OSError | None:

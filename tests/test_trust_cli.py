@@ -142,12 +142,41 @@ def test_1_1_a_writer_failing_in_its_clean_up_after_a_full_disk_is_the_disk_erro
 
     target = output.target(str(tmp_path / "g.pdf"), force=False)
     assert target is not None
-    with pytest.raises(output.CliError, match=r"No space left on device; nothing was changed"):
-        with output.atomic(target) as tmp:
-            pdf_writer(tmp)
+    full = r"No space left on device; nothing was changed"
+    with pytest.raises(output.CliError, match=full), output.atomic(target) as tmp:
+        pdf_writer(tmp)
     assert listing(tmp_path) == []
     with pytest.raises(KeyError), output.atomic(target):  # no OSError in its chain: raised
         raise KeyError("x")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("latex", "4-3-1", "-o", "{tmp}/notes.pdf"), "name it 'notes.tex' (--pdf builds the PDF"),
+        (("latex", "4-3-1", "-o", "{tmp}/notes.md"), "holds Markdown; name it 'notes.tex'"),
+        (("derive", "4-3-1", "--format", "markdown", "-o", "{tmp}/d.json"), "name it 'd.md'"),
+        (("derive", "4-3-1", "--indices", "-o", "{tmp}/d.html"), "writes text, but"),
+        (("codegen", "4-3-1", "-o", "{tmp}/m.tex"), "writes Python, but a file named *.tex"),
+    ],
+)
+def test_1_1_a_file_named_for_another_format_is_refused(
+    tmp_path: Path, args: tuple[str, ...], needle: str
+) -> None:
+    """hostile38c #5: ``latex -o notes.pdf`` wrote LaTeX source into notes.pdf, exit 0."""
+    result = invoke(*(arg.format(tmp=tmp_path) for arg in args))
+    assert result.exit_code == 2, result.output
+    assert_one_line_error(result.stderr, needle)
+    assert listing(tmp_path) == []
+
+
+def test_1_1_a_file_named_for_its_format_or_none_is_written(tmp_path: Path) -> None:
+    for name in ("notes.tex", "notes.txt", "notes"):
+        assert invoke("latex", "4-3-1", "-o", str(tmp_path / name)).exit_code == 0
+    assert (
+        invoke("derive", "4-3-1", "--format", "html", "-o", str(tmp_path / "p.htm")).exit_code == 0
+    )
+    assert listing(tmp_path) == ["notes", "notes.tex", "notes.txt", "p.htm"]
 
 
 def test_1_1_new_file_mode_and_replaced_file_mode(tmp_path: Path) -> None:
