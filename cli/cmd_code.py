@@ -290,7 +290,7 @@ def _check_model(
     from symbackprop.core.graph import dim
     from symbackprop.core.memory import MAX_CHECK_DEPTH, no_memory_error, refusal
     from symbackprop.core.model_derivation import ModelDerivation
-    from symbackprop.core.rank_bound import undefined_at_sizes
+    from symbackprop.core.rank_bound import no_value_text, undefined_at_sizes
     from symbackprop.errors import SpecError
 
     m = opts.sizes.get("m", 3)
@@ -321,7 +321,7 @@ def _check_model(
         problem = undefined_at_sizes(derivation.graph, {dim(k): v for k, v in sizes.items()})
         if problem:
             shown = ", ".join(f"{k} = {v}" for k, v in sizes.items() if k != "m" or model.batch)
-            raise CliError(f"check: the model has no value at {shown}: {problem}")
+            raise CliError(f"check: {no_value_text(shown, problem)}")
         # an inverse of a numerically singular matrix (A - A^T at n = 3: 1e23-sized entries) is
         # an undefined point, as an exactly singular one is, not noise to compare
         module = strict_inverses(sb.compile(derivation, sizes=code_sizes))

@@ -136,3 +136,13 @@ def test_singular_values_through_sums_hadamard_products_and_log_det_are_refused(
 def test_values_of_full_rank_by_their_shapes_are_derived(lines: str) -> None:
     model = Model.parse(f"W : r x c\nsizes: r = 2, c = 3\n{lines}\ndata:\n")
     assert "def loss_and_grads" in sb.codegen(model)
+
+
+def test_a_model_of_numeric_shapes_names_no_sizes(tmp_path: Path) -> None:
+    """hostile38c #6: "the model has no value at : logdet(w x^T) ..." (no sizes to name)."""
+    spec = tmp_path / "outer.model"
+    spec.write_text("x : 3 x 1\nw : 3 x 1\nJ = logdet(w x^T)\ndata: x\n")
+    for command in ("check", "codegen"):
+        done = CliRunner().invoke(main, [command, str(spec)])
+        assert done.exit_code == 2, done.output
+        assert "the model has no value: logdet(w x^T) is of a 3 x 3 matrix" in done.output

@@ -170,6 +170,14 @@ def model_definition(graph: ForwardGraph) -> Definition:
     return definition
 
 
+def no_value_text(sizes: str, problem: str) -> str:
+    """The sentence for a model with no value at the sizes ``sizes`` (``"r = 2, c = 3"``; ""
+    for a model of numeric shapes, which has none to name: "no value at : ..." read as a
+    bug, hostile38c #6), ``problem`` saying why (:func:`undefined_at_sizes`)."""
+    where = f" at {sizes}" if sizes else ""
+    return f"the model has no value{where}: {problem}"
+
+
 def undefined_at_sizes(graph: ForwardGraph, sizes: Mapping[sp.Symbol, int]) -> str | None:
     """Why the model has no value at ``sizes`` (a logdet or inverse of a value whose shapes
     make it singular at every point), or ``None``: the first such call, in the order of the

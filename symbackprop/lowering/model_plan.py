@@ -48,7 +48,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symbackprop.core.graph import Kind
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.model_graph import ElementFunction
-from symbackprop.core.rank_bound import undefined_at_sizes
+from symbackprop.core.rank_bound import no_value_text, undefined_at_sizes
 from symbackprop.errors import SizeMissing, SpecError
 from symbackprop.lowering import names
 from symbackprop.lowering.adjugate import adjugates, defined
@@ -245,7 +245,7 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     if problem:
         order = [*model.sizes, *values]  # as the model declares them
         shown = ", ".join(f"{k} = {values[k]}" for k in dict.fromkeys(order) if k in values)
-        raise SpecError(f"the model has no value at {shown}: {problem}")
+        raise SpecError(no_value_text(shown, problem))
 
     def dims(shape: Any) -> Dims:
         out: list[int | str] = []
