@@ -34,6 +34,9 @@ Examples:
 #: the exact check (rational arithmetic, SymPy) runs for networks up to this depth (its time
 #: is linear in depth: about 1 s of CPU at 20 layers of width 3)
 EXACT_MAX_DEPTH = 20
+#: the deepest network the exact check takes at all (symbackprop.check.exact.MAX_EXACT_DEPTH,
+#: which imports SymPy; a test ties them)
+MAX_EXACT_DEPTH = 100
 #: --eps: smaller steps drown in rounding, larger ones in the curvature of the cost (the same
 #: range as symbackprop.check.finite_diff.EPS_MIN/EPS_MAX, which imports NumPy; a test ties them)
 EPS_MIN, EPS_MAX = 1e-10, 1e-2
@@ -166,7 +169,8 @@ def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
 @click.option(
     "--exact/--no-exact",
     default=True,
-    help=f"Also run the exact check (networks of depth <= {EXACT_MAX_DEPTH}).",
+    help=f"Also run the exact check (by default on networks of depth <= {EXACT_MAX_DEPTH}; "
+    f"--exact asks for it up to {MAX_EXACT_DEPTH} layers).",
 )
 def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact: bool) -> None:
     """Check the generated gradient code against central finite differences.
@@ -183,8 +187,12 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
             source, opts, seed, eps, memory_gib, exact
         )
     else:
+        # --exact given: run at any depth the exact check takes (it was dropped past 20 layers,
+        # exit 0: hostile38c #7), or refuse
+        source_of = click.get_current_context().get_parameter_source("exact")
+        asked = exact and source_of is click.core.ParameterSource.COMMANDLINE
         result, exact_result, m, mode, skipped, note = _check_network(
-            source, opts, seed, eps, memory_gib, exact
+            source, opts, seed, eps, memory_gib, exact, asked
         )
     # a model without a batch dimension has no m to show
     shown_m = None if isinstance(source, Model) and not source.batch else m
@@ -196,9 +204,16 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
 
 
 def _check_network(
-    net: Any, opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact: bool
+    net: Any,
+    opts: SpecOptions,
+    seed: int,
+    eps: float,
+    memory_gib: float,
+    exact: bool,
+    asked: bool = False,
 ) -> tuple[Any, Any, int, str, str | None, str | None]:
-    """Finite differences (and the exact check up to depth EXACT_MAX_DEPTH) of a network.
+    """Finite differences (and the exact check up to depth EXACT_MAX_DEPTH, or to
+    MAX_EXACT_DEPTH where ``asked`` by --exact) of a network.
 
     Returns the finite-difference and exact results, m, the mode, why the exact check was
     skipped (or None) and a note on the point (or None).
@@ -216,7 +231,13 @@ def _check_network(
 
     m = opts.sizes.get("m", 3)
     note = None
-    run_exact = exact and net.depth <= EXACT_MAX_DEPTH
+    if asked and net.depth > MAX_EXACT_DEPTH:
+        raise CliError(
+            f"--exact: {net.depth} layers, and the exact check runs on at most "
+            f"{MAX_EXACT_DEPTH} (its rational arithmetic takes about 60 ms a layer); drop "
+            "--exact to check by finite differences alone"
+        )
+    run_exact = exact and (asked or net.depth <= EXACT_MAX_DEPTH)
     # refused before anything is allocated: too deep for finite differences, or over budget
     check_depth(net.depth)
     code_sizes = _code_sizes(opts, net)
@@ -264,7 +285,9 @@ def _check_network(
             progress.update(task, description="exact check (rational arithmetic, small sizes)")
             derivation = sb.derive(net, batch=opts.batch)
             exact_result = sb.check_exact(derivation, sizes=_exact_sizes(opts), seed=seed)
-    skipped = f"depth {net.depth} > {EXACT_MAX_DEPTH}" if exact and not run_exact else None
+    skipped = None
+    if exact and not run_exact:
+        skipped = f"depth {net.depth} > {EXACT_MAX_DEPTH}; --exact runs it"
     return result, exact_result, m, mode, skipped, note
 
 

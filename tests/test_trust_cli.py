@@ -857,3 +857,20 @@ def test_4_a_terminal_without_unicode_gets_escapes_not_exit_3(
     )
     assert proc.returncode == 0, proc.stderr
     assert b"\\u" in proc.stdout and not proc.stderr
+
+
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
+def test_an_explicit_exact_runs_past_the_default_depth() -> None:
+    """hostile38c #7: ``check <26 layers> --exact`` printed "exact check: skipped" and exit 0."""
+    deep = "4-" + "-".join(["3:tanh"] * 25) + "-1"
+    asked = invoke("check", deep, "--exact")
+    assert asked.exit_code == 0, asked.output
+    assert "exact check: skipped" not in asked.output and "all checks passed" in asked.output
+    default = invoke("check", deep)
+    assert "exact check: skipped (depth 26 > 20; --exact runs it)" in default.output
+
+
+def test_an_explicit_exact_past_its_limit_is_refused() -> None:
+    too_deep = invoke("check", "4-" + "-".join(["3:tanh"] * 101) + "-1", "--exact")
+    assert too_deep.exit_code == 2
+    assert_one_line_error(too_deep.stderr, "--exact: 102 layers", "at most 100")

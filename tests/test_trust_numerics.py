@@ -616,6 +616,9 @@ def test_2_3_the_api_refuses_eps_outside_the_cli_range() -> None:
     from symbackprop.check.finite_diff import EPS_MAX, EPS_MIN
 
     assert (cmd_code.EPS_MIN, cmd_code.EPS_MAX) == (EPS_MIN, EPS_MAX)
+    from symbackprop.check.exact import MAX_EXACT_DEPTH
+
+    assert cmd_code.MAX_EXACT_DEPTH == MAX_EXACT_DEPTH
     mod, params, X, Y = _lecture_problem()
     for eps in (1.0, 1e3, 1e-12, float("nan"), True):
         with pytest.raises(ValueError, match="eps must be"):
