@@ -8,7 +8,9 @@ and what was expected.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 
 class SymbackpropError(Exception):
@@ -140,3 +142,23 @@ def did_you_mean(value: object, known: Iterable[str]) -> str:
         found = difflib.get_close_matches(value.casefold(), list(folded), n=1)
         close = folded[found[0]] if found else None
     return f" (did you mean {close!r}?)" if close is not None and close != value else ""
+
+
+def file_path(value: object, argument: str = "path") -> Path:
+    """``value`` (a ``str`` or ``os.PathLike``) as a Path, else a :class:`SpecError` naming
+    ``argument`` (``from_file(None)`` raised pathlib's TypeError, naming no argument:
+    hostile38c #9)."""
+    if isinstance(value, str | os.PathLike) and not isinstance(value, bytes):
+        path = os.fspath(value)
+        if isinstance(path, str):
+            return Path(path)
+    got = type(value).__name__
+    raise SpecError(f"{argument} must be a str or os.PathLike file path, got {got}")
+
+
+def wrt_name(value: object) -> str | None:
+    """``value`` where it is None or a parameter's name (a string), else a :class:`SpecError`
+    (``wrt=3`` said "'3' is not a parameter": hostile38c #10)."""
+    if value is None or isinstance(value, str):
+        return value
+    raise SpecError(f"wrt must be a string (a parameter's name), got {type(value).__name__}")

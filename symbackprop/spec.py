@@ -52,7 +52,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from symbackprop.errors import FormulaError, SpecError, did_you_mean, quote_user_text
+from symbackprop.errors import (
+    FormulaError,
+    SpecError,
+    did_you_mean,
+    file_path,
+    quote_user_text,
+    wrt_name,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from symbackprop.records.activations import Activation
@@ -250,7 +257,7 @@ class Network:
         Keys: ``input``, ``loss``, ``l2``, ``define`` (a table name -> formula) and ``layers``
         (an array of tables with ``units`` and an optional ``activation``, default sigmoid).
         """
-        p = Path(path)
+        p = file_path(path)
         label = f"spec file '{p}'"
         try:
             if p.exists() and not p.is_dir() and not p.is_file():
@@ -1256,7 +1263,7 @@ def parameter_names(network: Network) -> list[str]:
 def check_wrt(wrt: str | None, network: Network) -> None:
     """A :class:`SpecError` when ``wrt`` (``--wrt``, ``wrt=``) names no parameter of
     ``network``; the one check the API and the command line share."""
-    if wrt is None or wrt in parameter_names(network):
+    if wrt_name(wrt) is None or wrt in parameter_names(network):
         return
     depth = network.depth
     hint = did_you_mean(wrt, parameter_names(network))

@@ -170,3 +170,20 @@ def test_a_cache_that_is_not_a_dict_is_named(backend: str) -> None:
     without = {k: v for k, v in cache.items() if k != "m"}
     with pytest.raises(ValueError, match=r"^cache has no 'm': pass the cache forward returned"):
         model.backward(params, without)
+
+
+@pytest.mark.parametrize("value", [None, b"net.toml", 3])
+@pytest.mark.parametrize("loader", [sb.Network.from_file, sb.Model.from_file])
+def test_a_file_loader_names_its_path_argument(loader: Any, value: object) -> None:
+    """hostile38c #9: pathlib's "expected str, bytes or os.PathLike object, not NoneType"."""
+    with pytest.raises(sb.SpecError, match=r"^path must be a str or os.PathLike file path, got "):
+        loader(value)
+
+
+@pytest.mark.parametrize("spec", [NET, MODEL])
+def test_a_wrt_that_is_no_string_is_told_so(spec: object) -> None:
+    """hostile38c #10: ``wrt=3`` said "'3' is not a parameter"."""
+    d = sb.derive(spec)
+    for printer in (sb.to_text, sb.to_latex, sb.to_markdown):
+        with pytest.raises(sb.SpecError, match=r"wrt must be a string \(a parameter's name\)"):
+            printer(d, wrt=3)

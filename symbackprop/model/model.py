@@ -11,12 +11,11 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import sympy
 
-from symbackprop.errors import SpecError, did_you_mean, quote_user_text
+from symbackprop.errors import SpecError, did_you_mean, file_path, quote_user_text, wrt_name
 from symbackprop.formula import Binary, Call, Name, walk
 from symbackprop.formula.ast import to_text
 from symbackprop.model.shapes import Shape, infer
@@ -111,7 +110,7 @@ class Model:
     def check_wrt(self, wrt: str | None) -> None:
         """A :class:`SpecError` when ``wrt`` (``--wrt``, ``wrt=``) is not a parameter; the one
         check the printers, ``check_formula`` and the command line share."""
-        if wrt is None or wrt in self.parameters:
+        if wrt_name(wrt) is None or wrt in self.parameters:
             return
         if wrt in self.data:
             why = "is data, not a parameter"
@@ -168,7 +167,7 @@ class Model:
     ) -> Model:
         """A ``.model`` text file, or TOML/JSON with the text under ``equations`` (and
         ``define``). ``define`` adds custom activations (winning over the file's)."""
-        p = Path(path)
+        p = file_path(path)
         label = f"model file '{p}'"
         try:
             if p.exists() and not p.is_file():
