@@ -186,7 +186,9 @@ def gradients_command(
     from symbackprop.apps.gradients import analyze, chart, exact_scaling, parse_init, plot
     from symbackprop.cli import console
 
-    inits = inits or ("he", "normal")
+    # each scheme once, in the order given: a repeated --init printed its table twice
+    # (hostile38c #12)
+    inits = tuple(dict.fromkeys(inits)) or ("he", "normal")
     customs = unique(define, "--define") or None
     tables = []
     # progress on stderr (transient; nothing when stderr is not a terminal)

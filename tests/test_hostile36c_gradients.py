@@ -97,3 +97,12 @@ def test_draw_shows_the_batch_size_it_is_given() -> None:
     model = str(Path(__file__).resolve().parents[1] / "examples" / "models" / "batch_norm.model")
     done = CliRunner().invoke(main, ["draw", model, "--size", "m=7", "--format", "svg"])
     assert done.exit_code == 2 and "a model's graph shows no shapes" in done.stderr
+
+
+def test_a_repeated_init_prints_its_table_once() -> None:
+    """hostile38c #12: ``--init xavier --init xavier`` printed the same table twice."""
+    done = CliRunner().invoke(
+        main, [*SMALL, "--init", "xavier", "--init", "he", "--init", "xavier"]
+    )
+    assert done.exit_code == 0, done.output
+    assert done.stdout.count("init xavier (") == 1 and done.stdout.count("init he (") == 1
