@@ -96,7 +96,17 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names, the module's own dunders and its submodules loaded so far: not the
+    names its code imports for itself (``Any``, ``TYPE_CHECKING``, ``annotations``:
+    hostile38c #13)."""
+    own = globals()
+    dunders = {name for name in own if name.startswith("__")}
+    submodules = {
+        name
+        for name, value in own.items()
+        if isinstance(value, type(importlib)) and value.__name__ == f"{__name__}.{name}"
+    }
+    return sorted(set(__all__) | dunders | submodules)
 
 
 # In a running IPython (Jupyter), show a Derivation as Markdown; a no-op anywhere else.

@@ -35,6 +35,8 @@ def test_lazy_names_are_declared() -> None:
 
     assert set(symbackprop._LAZY) | {"__version__"} == set(symbackprop.__all__)
     assert set(symbackprop.__all__) <= set(dir(symbackprop))
+    # not the names the package imports for itself (hostile38c #13)
+    assert not {"Any", "TYPE_CHECKING", "annotations", "importlib"} & set(dir(symbackprop))
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = symbackprop.nope  # type: ignore[attr-defined]
 
