@@ -106,3 +106,14 @@ def test_a_kink_that_reaches_another_gradient_alone_is_not_searched(
     report = sb.check_formula(Model.parse(KINK_ELSEWHERE), "v", formula)
     assert report.exit_code == code, str(report)
     assert "cannot decide" not in str(report)
+
+
+def test_a_counterexample_in_a_model_without_functions_draws_no_function_values() -> None:
+    """hostile38c #13: quadratic.model's counterexample said "random rational function
+    values", and the model has no function."""
+    quadratic = Model.parse("x : n x 1\nA : n x n\nsizes: n = 3\nJ = 0.5 x^T A x\ndata:\n")
+    found = sb.check_formula(quadratic, "x", "A x").counterexample
+    assert found is not None and found.exact
+    assert str(found).endswith("(exactly, at random rational inputs, at sizes n=3)")
+    logistic = sb.check_formula(Model.parse(LOGIT), "w", "2 (p - y) x^T").counterexample
+    assert logistic is not None and "random rational function values" in str(logistic)

@@ -72,7 +72,7 @@ from symbackprop.formula.parser import parse
 from symbackprop.formula.table import FUNCTIONS, Entry
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS
-from symbackprop.records.nodes import Elementwise
+from symbackprop.records.nodes import Elementwise, Softmax
 from symbackprop.render.formula import to_formula
 from symbackprop.render.model_formula import model_formula as model_truth_text
 from symbackprop.render.model_view import ModelView
@@ -136,10 +136,15 @@ class Counterexample:
     truth: Any
     sizes: dict[str, int]
     exact: bool
+    #: whether the formula or the derivation applies a function (whose values the exact
+    #: comparison draws at random): "random rational function values" was said of a model
+    #: that has none (hostile38c #13)
+    functions: bool = True
 
     def __str__(self) -> str:
+        values = " and random rational function values" if self.functions else ""
         how = (
-            "exactly, at random rational inputs and random rational function values"
+            f"exactly, at random rational inputs{values}"
             if self.exact
             else f"numerically, to {numeric.AGREED_DIGITS} digits"
         )
@@ -396,6 +401,9 @@ def check_formula(
             report.expression = typed.expr
             try:
                 _verdict(report, derivation, typed.expr)
+                found = report.counterexample
+                if found is not None and not _applies_functions(derivation, typed.expr):
+                    report.counterexample = dataclasses.replace(found, functions=False)
                 _numeric_digits(report)
                 _generic_widths_note(report, derivation)
                 if report.equal:
@@ -420,6 +428,15 @@ def check_formula(
     if not report.ok and report.exit_code != 2:
         _repair(report, derivation, tree, formula, target)
     return report
+
+
+def _applies_functions(derivation: Derivation, expr: Any) -> bool:
+    """Whether ``expr`` (a formula) or a model's derivation applies an element-wise function,
+    a softmax or a scalar function (a network always does: its activations)."""
+    if not isinstance(derivation, ModelDerivation):
+        return True
+    kinds = (Elementwise, Softmax, sp.Function)
+    return any(value.atoms(*kinds) for value in (expr, *model_formula.own_values(derivation)))
 
 
 def _shown_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> dict[sp.Symbol, int]:
