@@ -93,6 +93,24 @@ def test_a_number_is_a_1x1_value_for_a_1x1_parameter() -> None:
 
 
 @pytest.mark.parametrize(
+    ("constant", "shown"),
+    [
+        ("sqrt(-1)", "the imaginary number i"),
+        ("sqrt(-9)", "the imaginary number 3i"),
+        ("log(-1)", "the imaginary number pi i"),
+        ("log(-2)", "the complex number log(2) + pi i"),
+    ],
+)
+def test_a_constant_that_is_not_real_is_named_as_a_person_writes_it(
+    constant: str, shown: str
+) -> None:
+    """hostile38c #13: "'sqrt(-1)' is I", SymPy's name for the imaginary unit."""
+    report = sb.check_formula("3-2-1", "W2", f"delta2 x^T * {constant}")
+    assert isinstance(report.error, FormulaError)
+    assert f"'{constant}' is {shown}, not a real number" in report.error.message
+
+
+@pytest.mark.parametrize(
     "formula",
     [
         "delta2 x^T ⊙ relu(sqrt(-1))",

@@ -616,6 +616,23 @@ class Typer:
         return Typed(body.subs(T, left.expr), None, node.start, node.end)
 
 
+def _number_text(value: Any) -> str:
+    """A number as a person writes it: ``i`` and ``2 + 3i``, not SymPy's ``I`` and
+    ``2 + 3*I`` (``'sqrt(-1)' is I``: hostile38c #13); an infinity as "infinite"."""
+    if value.is_infinite:
+        return "infinite"
+    real, imaginary = value.as_real_imag()
+    if imaginary == 0 or not imaginary.is_number:
+        return str(value)
+    size = abs(imaginary)
+    unit = "i" if size == 1 else f"{size}i" if size.is_Integer else f"{size} i"
+    unit = f"-{unit}" if imaginary.is_negative else unit
+    if real == 0:
+        return f"the imaginary number {unit}"
+    sign, unit = ("-", unit[1:]) if unit.startswith("-") else ("+", unit)
+    return f"the complex number {real} {sign} {unit}"
+
+
 def _not_real(text: str, value: Any, *, every_entry: bool | str = False) -> str | None:
     """Why a constant is no real number (sqrt(-1), log(0), 0/0, log(-1)), or ``None``.
 
@@ -633,7 +650,7 @@ def _not_real(text: str, value: Any, *, every_entry: bool | str = False) -> str 
         # an entry SymPy cannot place (sigmoid'(0), a derivative's function at a number) is
         # left to the numeric check: refused only when SymPy shows it is not real
         return None
-    shown = "undefined" if undefined else f"{value}"
+    shown = "undefined" if undefined else _number_text(value)
     if every_entry:
         where = every_entry if isinstance(every_entry, str) else "in every entry"
         return f"'{text}' is {shown} {where}, not a real number: a formula must be real"
