@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sympy import HadamardProduct, Transpose
+from sympy import HadamardProduct, MatAdd, MatMul, Transpose
 
 from symbackprop.core import canonical
 from symbackprop.core.segments import Dim, Segment, ShapeOf, Text, plain
@@ -42,6 +42,18 @@ class Operand:
         if not self.transposed:
             return self.name
         return f"({self.name})^T" if " " in self.name else f"{self.name}^T"
+
+    @property
+    def compound(self) -> bool:
+        """Whether it is a product or a sum written out (``W3^T delta3``), not a name, a
+        transpose or a shown form: as a factor of a matrix product it is grouped, so that the
+        arrangement reads as the two factors the rule multiplies (LaTeX printed
+        ``W^[3]T δ^[3] softplus'(Z^[2])`` for ``(W3^T delta3) softplus'(Z2)``: hostile38c #15)."""
+        return (
+            not self.transposed
+            and self.show is None
+            and isinstance(self.expr, MatMul | MatAdd | HadamardProduct)
+        )
 
     @property
     def T(self) -> Operand:  # noqa: N802 - mirrors the mathematical notation

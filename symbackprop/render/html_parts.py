@@ -32,6 +32,7 @@ from symbackprop.render.model_latex import ModelLatex
 from symbackprop.render.model_names import name_latex
 from symbackprop.render.model_view import ModelView
 from symbackprop.render.names import concrete, number_latex
+from symbackprop.render.prose import factor_latex
 from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
@@ -178,7 +179,12 @@ class Parts:
 
     def candidate(self, cand: Candidate) -> str:
         op = mo("⊙") if cand.op == "⊙" else mo("\u2062")
-        return mrow(self.operand(cand.left), op, self.operand(cand.right))
+        product = cand.op == "@"
+        left, right = (
+            self.tex(factor_latex(self.doc.operand(operand), operand, product))
+            for operand in (cand.left, cand.right)
+        )
+        return mrow(left, op, right)
 
     def underbraced(self, cand: Candidate) -> str:
         """The chosen arrangement with each factor's shape written under a brace."""

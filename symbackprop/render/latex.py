@@ -25,7 +25,13 @@ from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.indices import index_latex_section
 from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
 from symbackprop.render.names import Naming, concrete, escape_latex, number_latex, spec_latex
-from symbackprop.render.prose import candidate_rows, display_block, latex_inline, segment_math
+from symbackprop.render.prose import (
+    candidate_rows,
+    display_block,
+    factor_latex,
+    latex_inline,
+    segment_math,
+)
 from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
@@ -221,9 +227,13 @@ class LatexDocument:
         return rows
 
     def candidate(self, cand: Candidate) -> str:
-        left, right = self.operand(cand.left), self.operand(cand.right)
+        left, right = self.factor(cand.left, cand), self.factor(cand.right, cand)
         op = r" \odot " if cand.op == "⊙" else r" \, "
         return left + op + right
+
+    def factor(self, operand: Operand, cand: Candidate) -> str:
+        """``operand`` as a factor of ``cand`` (grouped in a matrix product)."""
+        return factor_latex(self.operand(operand), operand, cand.op == "@")
 
     def underbraced(self, cand: Candidate) -> str:
         parts = []

@@ -39,6 +39,7 @@ from symbackprop.render.names import concrete, counted_steps, escape_latex, size
 from symbackprop.render.prose import (
     candidate_rows,
     display_block,
+    factor_latex,
     latex_inline,
     markdown_display,
     markdown_inline,
@@ -144,7 +145,12 @@ class ModelLatex:
     def candidate(self, cand: Candidate) -> str:
         """An arrangement inside a sentence: TeX may break the line between its factors."""
         op = r" \odot " if cand.op == "⊙" else r" \, \allowbreak "
-        return self.operand(cand.left, inline=True) + op + self.operand(cand.right, inline=True)
+        product = cand.op == "@"
+        left, right = (
+            factor_latex(self.operand(operand, inline=True), operand, product)
+            for operand in (cand.left, cand.right)
+        )
+        return left + op + right
 
     def underbraced(self, cand: Candidate) -> str:
         return " ".join(self.underbraced_lines(cand, width=float("inf")))

@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 
-from symbackprop.core.candidates import Candidate
+from symbackprop.core.candidates import Candidate, Operand
 from symbackprop.core.segments import Dim, Grad, Math, Prime, Rel, Segment, ShapeOf, Text
 from symbackprop.render.latexprint import (
     BREAK,
@@ -148,6 +148,13 @@ def markdown_display(
     indent = " " * (len(label) - len(label.lstrip()) + 2)
     body = [r"\begin{aligned}", *(row + r" \\" for row in rows[:-1]), rows[-1], r"\end{aligned}"]
     return [label, "", *(indent + line for line in ["$$", *body, "$$"]), ""]
+
+
+def factor_latex(tex: str, operand: Operand, product: bool) -> str:
+    """``tex`` (an operand's LaTeX) as a factor of a candidate: in parentheses where the
+    candidate is a matrix ``product`` and the operand a product or a sum written out
+    (:attr:`~symbackprop.core.candidates.Operand.compound`)."""
+    return rf"\left({tex}\right)" if product and operand.compound else tex
 
 
 def candidate_rows(
