@@ -501,9 +501,36 @@ class ModelEmitter(PrintedShapes[P]):
         if self.COPY is None or not s.gradient_of:
             return []
         view = _viewed(s.expr)
-        if view is None or (view.name in self._computed and view.name not in self._views):
+        if view is None:
+            return []
+        own = view.name in self._computed and view.name not in self._views
+        if own and s.target not in self._shared_later:
             return []
         return line(f"{s.target} = {self.code(s.expr)}{self.COPY}", show_dims(s.shape))
+
+    @functools.cached_property
+    def _shared_later(self) -> set[str]:
+        """The gradients that are views of an array an earlier gradient is (or views): with
+        Q = W + P, ``dW = dQ`` and ``dP = dQ`` were one array, so adding weight decay to
+        grads["W"] in place changed grads["P"] (hostile38a #1). Each after the first is copied."""
+        source = {st.target: view.name for st in self.plan.backward if (view := _viewed(st.expr))}
+
+        def root(name: str) -> str:
+            seen = set()
+            while name in source and name not in seen:
+                seen.add(name)
+                name = source[name]
+            return name
+
+        taken: set[str] = set()
+        later = set()
+        for st in self.plan.backward:
+            if st.gradient_of and st.target in source:
+                base = root(st.target)
+                if base in taken:
+                    later.add(st.target)
+                taken.add(base)
+        return later
 
     @functools.cached_property
     def _computed(self) -> set[str]:
