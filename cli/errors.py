@@ -20,11 +20,17 @@ from symbackprop.errors import elide
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-#: an error line never grows with the input: longer messages are cut in the middle
-MESSAGE_LIMIT = 300
+#: an error line never grows with the input: longer messages are cut in the middle (after
+#: the quoted values are: 300 cut the advice out of a model's refusal, hostile38a #7)
+MESSAGE_LIMIT = 500
 #: a quoted value longer than this inside a message keeps only its start and end
 QUOTED_LIMIT = 60
-_QUOTED = re.compile(rf"'[^'\n]{{{QUOTED_LIMIT + 1},}}'|\"[^\"\n]{{{QUOTED_LIMIT + 1},}}\"")
+#: a value in quotes: the opening quote after no letter and the closing one before none (the
+#: apostrophe of "a parameter's" opened a 'value' that ran to the next quote, and the prose
+#: between them was cut: hostile38a #7)
+_QUOTED = re.compile(
+    "|".join(rf"(?<!\w){q}[^{q}\n]{{{QUOTED_LIMIT + 1},}}{q}(?!\w)" for q in ("'", '"'))
+)
 
 
 class CliError(click.ClickException):

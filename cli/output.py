@@ -110,8 +110,6 @@ def target(
     format than ``writes`` (one of :data:`SUFFIX_FORMATS`' formats; ``hint`` ends that
     refusal). An existing regular file is refused unless ``force``.
     """
-    if writes is not None and value not in (None, STDOUT):
-        _same_format(value, option, writes, hint)
     if value is None or value == STDOUT:
         if force:  # accepted and ignored, it would read as having replaced something
             raise click.UsageError(
@@ -152,8 +150,10 @@ def target(
                     f"{option} {shown(path)} is the command's own input; refusing to overwrite "
                     "it (even with --force)"
                 )
-        if not force:
-            raise CliError(f"{option} {shown(path)} exists; add --force to replace it")
+    if writes is not None:
+        _same_format(value, option, writes, hint)
+    if info is not None and not force:
+        raise CliError(f"{option} {shown(path)} exists; add --force to replace it")
     folder = path.parent
     try:
         folder_info = folder.stat()

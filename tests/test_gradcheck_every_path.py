@@ -166,3 +166,48 @@ def test_a_jax_cost_that_drops_its_cotangent_fails(tmp_path: Path) -> None:
     result = sb.gradcheck(module, module.init_params(seed=0), *_data())
     assert not result.ok
     assert result.workspace_differs.startswith("through jax.grad of 2.5 * cost, dJ/d")
+
+
+#: a smooth model whose cached W2^T holds exact zeros at a scaled-identity init (hostile38a #3)
+SMOOTH = (
+    "X : n x m\nY : n x m\nW1 : n x n\nW2 : n x n\nsizes: n = 3\nH = tanh(W1 X + b)\n"
+    "J = mse(W2^T H, Y)\ndata: X, Y\n"
+)
+
+
+def _loaded(tmp_path: Path, source: str, name: str) -> Any:
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_module_loaded_from_its_file_skips_no_step_of_a_smooth_model(tmp_path: Path) -> None:
+    """Every cached array was watched for a sign change in a module loaded from its file: the
+    zeros of the cached W2^T made six of W2's nine entries 'skipped', among them the one a
+    broken module got wrong, and gradcheck passed it. The module's KINKS now say it has none."""
+    source = sb.codegen(sb.Model.parse(SMOOTH))
+    assert "KINKS: dict[str, tuple[float, ...]] = {}" in source
+    old = "    dW2 = dt3.T  # (3, 3)\n"
+    assert source.count(old) == 1
+    broken = old.replace("dt3.T", "dt3.T.copy()") + "    dW2[0, 1] = -3.0 * dW2[0, 1] + 1.0\n"
+    module = _loaded(tmp_path, source.replace(old, broken), "smooth_broken")
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((3, 8)), rng.standard_normal((3, 8))
+    params = module.init_params(scheme="scaled-identity:1.5")
+    result = sb.gradcheck(module, params, X, Y)
+    assert not result.ok
+    (row,) = [row for row in result.rows if row.parameter == "W2"]
+    assert row.skipped == 0 and not row.ok
+
+
+def test_a_relu_model_loaded_from_its_file_watches_its_kinks(tmp_path: Path) -> None:
+    text = "X : n x m\nW : n x n\nsizes: n = 3\nJ = sum(relu(W X)) / m\ndata: X\n"
+    source = sb.codegen(sb.Model.parse(text))
+    assert 'KINKS: dict[str, tuple[float, ...]] = {\n    "t2": (0.0,),\n}' in source
+    module = _loaded(tmp_path, source, "relu_model")
+    X = np.random.default_rng(1).standard_normal((3, 5))
+    assert sb.gradcheck(module, module.init_params(seed=0), X).ok

@@ -12,8 +12,8 @@ import pytest
 import sympy as sp
 
 import symbackprop as sb
-from symbackprop.check.interpret import breakpoints
 from symbackprop.check.kinks import straddling
+from symbackprop.records.kinks import breakpoints
 
 RELU = "4-3:relu-2-1"
 

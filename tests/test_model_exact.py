@@ -10,7 +10,6 @@ import sympy as sp
 from test_model_derive import DEFINE, LOGDET_INV, MODELS, NORM2_SQUARED, SOFTMAX_L2, TRACE
 
 import symbackprop as sb
-from symbackprop.check.interpret import breakpoints
 from symbackprop.check.model_exact import (
     EVALUATIONS_PER_UNIT,
     EXACT_BUDGET,
@@ -20,6 +19,7 @@ from symbackprop.check.model_exact import (
 )
 from symbackprop.model import Model
 from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.kinks import breakpoints
 from symbackprop.records.nodes import T
 
 EXAMPLES = sorted(Path(__file__).parent.parent.glob("examples/models/*.model"))

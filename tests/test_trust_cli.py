@@ -874,3 +874,15 @@ def test_an_explicit_exact_past_its_limit_is_refused() -> None:
     too_deep = invoke("check", "4-" + "-".join(["3:tanh"] * 101) + "-1", "--exact")
     assert too_deep.exit_code == 2
     assert_one_line_error(too_deep.stderr, "--exact: 102 layers", "at most 100")
+
+
+def test_an_apostrophe_in_the_prose_opens_no_quoted_value() -> None:
+    """hostile38a #7: the apostrophe of "a parameter's" paired with the next quote, and the
+    prose between them was cut as if it were a long quoted value."""
+    from symbackprop.cli.errors import shorten
+
+    prose = "a parameter's shape never has m (its size is fixed while m changes from call to call)"
+    message = f"parameter 'c' would be m x 1, but {prose}: list 'c' under 'data:' " + "x" * 400
+    assert prose in shorten(message)
+    # a quoted value is still cut to its start and end
+    assert "' (200 characters)" in shorten(f"value '{'y' * 200}'" + " z" * 300)

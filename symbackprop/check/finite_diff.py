@@ -60,7 +60,8 @@ directions (directional mode) are re-drawn; ``skipped`` counts them. The argumen
 from the forward cache, named by the module's ``kinked`` list (set by
 :func:`symbackprop.compile`: a network's ``Z[l]``, or ``A[l]`` when the layer caches only that
 (relu, leaky_relu: a > 0 exactly where z > 0, so A's sign flips with Z's), a model's arguments
-of relu, leaky_relu and abs); for another module every cached ``Z`` is watched.
+of relu, leaky_relu and abs); a generated module loaded from its file names them in its
+``KINKS`` (with where each kink lies); for any other module every cached array is watched.
 
 Models: ``data`` are the module's ``DATA`` arrays in that order; a model with ``data:`` empty
 takes none (``gradcheck(module, params)``).
@@ -79,8 +80,7 @@ from typing import Any
 import numpy as np
 
 from symbackprop.check.frameworks import ModuleArrays, module_arrays
-from symbackprop.check.interpret import breakpoints
-from symbackprop.records import scalars
+from symbackprop.records.kinks import kink_values
 from symbackprop.records.losses import sums_to_one_tolerance
 
 RTOL = 1e-6
@@ -400,6 +400,12 @@ class _Watcher:
         self.arrays = arrays
         kinked = getattr(module, "kinked", None)
         _, cache = module.forward(arrays.params(params), *data)
+        table = getattr(module, "KINKS", None)  # a generated module loaded from its file
+        if kinked is None and isinstance(table, dict):
+            self.names = tuple(k for k in table if k in cache)
+            self.kinks = {k: tuple(float(v) for v in table[k]) for k in self.names}
+            self.sides = {k: self._sides(k, cache[k]) for k in self.names}
+            return
         if kinked is None:
             # a module loaded from its file says nothing of its kinks: every cached array is
             # watched for a sign change, as a step across relu's kink changes A's (only the
@@ -425,21 +431,6 @@ class _Watcher:
             for k in self.names
             for now, then in zip(self._sides(k, cache[k]), self.sides[k], strict=True)
         )
-
-
-def kink_values(formula: Any, of_output: bool) -> tuple[float, ...]:
-    """Where a kinked value changes piece: the breakpoints of the activation ``formula`` g(z)
-    (a scalar SymPy expression in z; ``None``: unknown, the kink at 0 of relu, leaky_relu and
-    abs), or their images g(c) when the value watched is the output a = g(z) (relu's a
-    leaves 0 exactly where z passes 0). A kink at an irrational point, which the breakpoints
-    do not give, leaves the watch at 0."""
-    if formula is None:
-        return (0.0,)
-    points = sorted(breakpoints(formula, scalars.z))
-    if of_output:
-        points = [formula.subs(scalars.z, c) for c in points]
-    values = tuple(sorted({float(c) for c in points}))
-    return values or (0.0,)
 
 
 def _forward_data(module: Any, data: tuple[Any, ...]) -> tuple[Any, ...]:

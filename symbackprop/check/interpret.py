@@ -327,38 +327,6 @@ def _rational(value: Any, what: str) -> sp.Rational:
     return value
 
 
-# -- kinks ---------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=512)
-def breakpoints(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
-    """The real points where the scalar function ``body`` of ``variable`` has a kink or a
-    jump (``abs``, ``sign``, ``max``, a piecewise condition), including inside activations:
-    rational ones and exact irrational ones (1{t > log(21/10)} switches at log(21/10); dropping
-    it made the indicator look smooth, and 1{z1 > log(1.1)} passed for relu' = 1{z1 > 0})."""
-    edges: list[sp.Expr] = []
-    # an activation's own points (g = relu(z - exp(-3)): exp(-3)), kept as they are, irrational
-    # ones too: read as edges, a number without the variable was dropped (review14 R1)
-    points: set[Any] = set()
-    for node in sp.preorder_traversal(body):
-        if isinstance(node, (sp.Abs, sp.sign, sp.Heaviside)):
-            edges.append(node.args[0])
-        elif isinstance(node, (sp.Max, sp.Min)) and len(node.args) == 2:
-            edges.append(node.args[0] - node.args[1])
-        elif isinstance(node, sp.core.relational.Relational):
-            edges.append(node.lhs - node.rhs)
-        elif isinstance(node, ActivationFunction) and node.args:
-            inner = node.written_out()
-            points |= breakpoints(inner, variable)
-    for edge in edges:
-        if variable not in edge.free_symbols:
-            continue
-        for root in sp.solve(edge, variable):
-            if root.is_Rational or (root.is_number and root.is_real):
-                points.add(root)
-    return frozenset(points)
-
-
 class RealInterpretation(Interpretation):
     """The true functions in :data:`DIGITS`-digit floating point, for comparing formulas that
     may write one value with different functions (sigmoid(z) or 1 / (1 + exp(-z))), which

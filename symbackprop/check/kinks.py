@@ -21,11 +21,11 @@ from sympy import HadamardPower
 
 from symbackprop.check import wedges
 from symbackprop.check.accuracy import LostDigits
-from symbackprop.check.interpret import breakpoints
 from symbackprop.check.joint import joint_pairs, solve
 from symbackprop.check.live import holed
 from symbackprop.check.live import live as is_live
 from symbackprop.check.switches import affine_parts, switches, switches_read, to_base
+from symbackprop.records.kinks import breakpoints
 from symbackprop.records.nodes import Elementwise
 
 

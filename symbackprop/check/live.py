@@ -16,9 +16,9 @@ from typing import Any
 
 import sympy as sp
 
-from symbackprop.check.interpret import breakpoints
 from symbackprop.check.switches import switches
 from symbackprop.core.rebuild import rebuilt
+from symbackprop.records.kinks import breakpoints
 from symbackprop.records.nodes import Elementwise, T, entrywise
 
 

@@ -38,13 +38,13 @@ from symbackprop.check.interpret import (
     OutsideDomain,
     RealInterpretation,
     activation_records,
-    breakpoints,
 )
 from symbackprop.check.result import ExactCheck, Mismatch
 from symbackprop.check.targets import rational_targets
 from symbackprop.core.graph import Kind
 from symbackprop.core.textprint import text
 from symbackprop.records.activations import custom_activation
+from symbackprop.records.kinks import breakpoints
 from symbackprop.records.losses import SOFT_TARGETS, TARGET_KINDS
 from symbackprop.records.nodes import (
     Elementwise,

@@ -25,8 +25,8 @@ from sympy import Determinant, HadamardPower, HadamardProduct, Trace
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.check.explicit import explicit
-from symbackprop.check.interpret import breakpoints
 from symbackprop.formula.functions import sigmoid
+from symbackprop.records.kinks import breakpoints
 from symbackprop.records.nodes import ActivationFunction, Elementwise, T
 
 #: the longest function (in SymPy operations) solved for its switches

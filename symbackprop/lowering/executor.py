@@ -16,9 +16,10 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from symbackprop.errors import SymbackpropError
-from symbackprop.lowering.emit import MODEL_EMITTERS, check_backend, codegen, model_derivation
+from symbackprop.lowering.emit import EMITTERS, MODEL_EMITTERS, check_backend, model_derivation
 from symbackprop.lowering.inputs import batch_derivation
 from symbackprop.lowering.model_plan import build_model_plan
+from symbackprop.lowering.plan import build_plan
 from symbackprop.model import Model
 
 if TYPE_CHECKING:
@@ -142,20 +143,10 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
         return GradientModule(text, _load(text), plan.model, plan.kinked)
     assert not isinstance(source, Model)
     derivation = batch_derivation(source)
-    text = codegen(derivation, sizes=sizes, backend=backend)
-    module = _load(text)
-    graph = derivation.graph
-    # Z[l], or A[l] when g' reads a and Z is not cached: relu's a > 0 exactly where z > 0 (the
-    # record's derivative_in_a), so A's sign flips exactly when Z crosses the kink
-    watched = {
-        (graph.z(layer) if act.derivative_uses_z else graph.a(layer)).name: (
-            act.formula,
-            not act.derivative_uses_z,
-        )
-        for layer in range(1, graph.depth + 1)
-        if (act := graph.activation(layer)).kinked
-    }
-    return GradientModule(text, module, derivation.network, tuple(watched), watched)
+    network_plan = build_plan(derivation, sizes)
+    text = EMITTERS[backend](network_plan)
+    watched = network_plan.watched
+    return GradientModule(text, _load(text), derivation.network, tuple(watched), watched)
 
 
 def _load(text: str) -> types.ModuleType:

@@ -41,6 +41,7 @@ from symbackprop.lowering.model_template import (
     cache_check,
     cache_shape_check,
     keep_latest_cache,
+    kinks_constant,
     latest_cache_check,
     params_check,
     work_check,
@@ -311,6 +312,8 @@ class ModelEmitter(PrintedShapes[P]):
             "DATA_SHAPES", [f'"{d.name}": {quoted_dims(d.shape)}' for d in plan.data]
         )
         lines += [f"ADDED = {python_tuple(plan.added)}  # {self.ADDED_NOTE}"]
+        # relu's, leaky_relu's and abs's kink is at 0, of the argument or of relu's output
+        lines += kinks_constant({name: (0.0,) for name in plan.kinked})
         if not self.for_any_target:  # the form for any target: no constraint to list
             lines += constant_line([d.name for d in plan.sums_to_one])
         return lines
@@ -395,9 +398,10 @@ class ModelEmitter(PrintedShapes[P]):
         a, y = s.args
         mean = " / m" if self.plan.batch else ""
         if s.logits is not None:
-            return self.from_logits(
-                s, record.logits_code[self.BACKEND].format(z=s.logits, y=y), mean
-            )
+            code = record.logits_code[self.BACKEND].format(z=s.logits, y=y)
+            if "log_softmax(" in code:  # the loss record's code calls the module's helper
+                self.helpers.add("log_softmax")
+            return self.from_logits(s, code, mean)
         per_entry = self.printer.scalar_code(record.formula, {scalars.a: a, scalars.y: y})
         out = comment(f"{record.description}, summed over the entries")
         return out + line(f"{s.target} = {self.summed(per_entry, mean)}", "(1, 1)")

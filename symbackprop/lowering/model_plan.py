@@ -88,6 +88,7 @@ MODULE_NAMES = frozenset(
         "ADDED",
         "STDS",
         "CACHE_READS",
+        "KINKS",
         "init_params",
         "forward",
         "backward",

@@ -8,6 +8,8 @@ math on a function of m alone with the arrays' overflow (:data:`MATH_HELPER`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from symbackprop.lowering.python_text import continued_literal, tuple_assignment
 
 
@@ -383,6 +385,7 @@ __all__ = [
     "float16_check",
     "floating_helper",
     "init_params",
+    "kinks_constant",
     "stds",
     "work_check",
 ]
@@ -516,3 +519,21 @@ def _floating(name, value, first):
         )
     return first
 '''
+
+
+def kinks_constant(kinks: Mapping[str, tuple[float, ...]]) -> list[str]:
+    """The module's ``KINKS``: each cached value at a kink (relu, leaky_relu, abs, a custom
+    activation's) and the values where its kinks lie. ``sb.gradcheck`` reads it to skip the
+    finite steps that cross one; a module loaded from its file watched every cached array
+    instead, and skipped the steps of a smooth model whose cached W^T held zeros, passing a
+    wrong entry (hostile38a #3)."""
+    entries = [
+        f'"{name}": ({", ".join(repr(float(v)) for v in values)},)'
+        for name, values in kinks.items()
+    ]
+    head = "# the cached values at a kink and where it lies: a finite-difference check skips"
+    lines = [head, "# the steps that cross one"]
+    if not entries:
+        return [*lines, "KINKS: dict[str, tuple[float, ...]] = {}"]
+    opened = "KINKS: dict[str, tuple[float, ...]] = {"
+    return [*lines, opened, *(f"    {e}," for e in entries), "}"]

@@ -32,6 +32,7 @@ from symbackprop.lowering.column_sums import (
 from symbackprop.lowering.model_template import (
     FLOAT16_MAX,
     keep_latest_cache,
+    kinks_constant,
     latest_cache_check,
     work_check,
 )
@@ -39,6 +40,7 @@ from symbackprop.lowering.printed_shapes import P
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, fitted, line
 from symbackprop.lowering.workspace import WorkspacePlanner
+from symbackprop.records.kinks import kink_values
 from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
@@ -169,6 +171,8 @@ class NetworkEmitter(ABC, Generic[P]):
         lines += [f"DATA = ({data})  # the data {self.NOUN} after params, in this order"]
         reads = [f'"{name}"' for name in plan.backward_reads]
         lines += conjunction("CACHE_READS", reads, "", joiner=", ")
+        watched = plan.watched
+        lines += kinks_constant({k: kink_values(*formula) for k, formula in watched.items()})
         return lines + constant_line(plan.sums_to_one if self.COLUMN_SUMS is None else ())
 
     def sums_note(self) -> list[str]:

@@ -192,6 +192,20 @@ class LoweringPlan:
         return len(self.forward)
 
     @property
+    def watched(self) -> dict[str, tuple[Any, bool]]:
+        """Each cached value whose sign flips where a kinked activation (relu, leaky_relu, a
+        custom one with a kink) switches branch -> its activation's formula g(z) and whether
+        the value is a = g(z): Z[l], or A[l] when g' reads a and Z is not cached (relu's a > 0
+        exactly where z > 0). Finite-difference checks skip steps across those kinks."""
+        out = {}
+        for layer in self.forward:
+            act = layer.activation
+            if act.kinked:
+                name = layer.linear.target if act.derivative_uses_z else layer.output.target
+                out[name] = (act.formula, not act.derivative_uses_z)
+        return out
+
+    @property
     def backward_reads(self) -> tuple[str, ...]:
         """The cached names backward reads, in forward order."""
         return tuple(value.name for value in self.cache if "backward" in value.read_by)

@@ -35,6 +35,7 @@ from symbackprop.lowering.jax.template import (
     GRADIENTS,
     INIT_PARAMS,
     INVALID_HELPER,
+    LOG_SOFTMAX_HELPER,
     STDS,
 )
 from symbackprop.lowering.model_template import WORK_HELPER, work_check
@@ -104,6 +105,8 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
 
     def __init__(self, plan: LoweringPlan) -> None:
         super().__init__(plan, JaxPrinter(plan.activations, guards=plan.guards))
+        #: whether the cost calls the module's ``log_softmax`` (a softmax output's ce)
+        self.log_softmax = False
 
     def assign(self, target: str, expr: Any, shape: str) -> list[str]:
         """``target = expr``; an element-wise product too long for a line, factor by factor."""
@@ -169,6 +172,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
                 "and no log(0)"
             )
             total = loss.logits_code["jax"].replace("{z}", z).replace("{y}", y)
+            self.log_softmax = "log_softmax(" in total  # the loss calls the module's helper
         else:
             per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a, scalars.y: y})
             out += comment(f"{loss.description}, summed over units and examples")
@@ -205,7 +209,9 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         lines = self.header()
         lines += ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
         lines += ["", *INVALID_HELPER.splitlines(), "", *WORK_HELPER.splitlines()]
-        lines += self.forward() + self.backward() + self.cost() + self.loss_and_grads()
+        code = self.forward() + self.backward() + self.cost() + self.loss_and_grads()
+        lines += ["", *LOG_SOFTMAX_HELPER.splitlines()] if self.log_softmax else []
+        lines += code
         lines += ["", "", *GRADIENTS.strip("\n").splitlines()]
         lines += ["", "", *CUSTOM_VJP.strip("\n").splitlines()]
         return "\n".join(lines) + "\n"

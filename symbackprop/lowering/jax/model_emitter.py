@@ -33,6 +33,7 @@ from symbackprop.lowering.jax.model_template import (
     LOGDET_HELPER,
 )
 from symbackprop.lowering.jax.printer import JaxPrinter
+from symbackprop.lowering.jax.template import LOG_SOFTMAX_HELPER
 from symbackprop.lowering.model_emitter import (
     BACKWARD,
     EDIT,
@@ -73,6 +74,7 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     ]
     COPY = None  # immutable arrays: a gradient may be a parameter itself
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("log_softmax", LOG_SOFTMAX_HELPER),
         ("logdet", LOGDET_HELPER),
         ("_adjugate_t", ADJUGATE_HELPER),
     )

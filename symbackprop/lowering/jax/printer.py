@@ -44,4 +44,5 @@ class JaxPrinter(ArrayPrinter):
         return f"jax.nn.softmax({self.code(expr.arg)}, axis=(0, 1))"
 
     def _print_LogSoftmax(self, expr: Any) -> str:
-        return f"jax.nn.log_softmax({self.code(expr.arg)}, axis=0)"
+        self.helpers.add("log_softmax")  # the template's helper: log1p of the sum
+        return f"log_softmax({self.code(expr.arg)})"

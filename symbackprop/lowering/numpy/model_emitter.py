@@ -148,11 +148,6 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
             out += fitted(f"{s.target} {op} {self.code(abs(record.constant))}", shape)
         return out
 
-    def from_logits(self, s: ModelForward, code: str, mean: str) -> list[str]:
-        if "log_softmax(" in code:  # the loss record's code calls the module's helper
-            self.helpers.add("log_softmax")
-        return super().from_logits(s, code, mean)
-
     # -- backward --------------------------------------------------------------------------
     def backward(self) -> list[str]:
         plan = self.plan

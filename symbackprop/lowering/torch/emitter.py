@@ -67,6 +67,7 @@ from symbackprop.lowering.torch.template import (
     BATCH_SIZE_HELPER,
     INIT_PARAMS,
     INVALID_HELPER,
+    LOG_SOFTMAX_HELPER,
     NO_GRAD_HELPER,
     ONES_HELPER,
     SAME_DTYPE_HELPER,
@@ -160,6 +161,8 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))
         #: whether backward divides by m (``_batch_size``, printed only then)
         self.batch_size = False
+        #: whether the cost calls the module's ``log_softmax`` (a softmax output's ce)
+        self.log_softmax = False
 
     # -- in-place lowering of one expression (the shared part: InPlaceEmitter.assign) ------
     def elementwise_product(self, target: str, factors: list[Any], shape: str) -> list[str]:
@@ -399,6 +402,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         ]
         if cost.from_logits:
             code = loss.logits_code["torch"].format(z=z, y=y)
+            self.log_softmax = "log_softmax(" in code  # the loss calls the module's helper
             if loss.logits_with == "sigmoid":
                 out += comment(
                     "binary cross-entropy from the logits (log-sigmoid inside): finite for any z"
@@ -482,6 +486,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         body += ["", *WORK_HELPER.splitlines()]
         body += ["", *LATEST_CACHE_HELPER.splitlines()]
         body += ["", *NO_GRAD_HELPER.splitlines()]
+        body += ["", *LOG_SOFTMAX_HELPER.splitlines()] if self.log_softmax else []
         body += ["", *ONES_HELPER.splitlines()] if self.planner.ones else []
         body += ["", *BATCH_SIZE_HELPER.splitlines()] if self.batch_size else []
         body += self.workspace_helper()

@@ -41,7 +41,12 @@ from symbackprop.lowering.torch.model_template import (
     LOGDET_HELPER,
 )
 from symbackprop.lowering.torch.printer import TorchPrinter
-from symbackprop.lowering.torch.template import AUTOGRAD, NO_GRAD_HELPER, SAME_DTYPE_HELPER
+from symbackprop.lowering.torch.template import (
+    AUTOGRAD,
+    LOG_SOFTMAX_HELPER,
+    NO_GRAD_HELPER,
+    SAME_DTYPE_HELPER,
+)
 
 if TYPE_CHECKING:
     from symbackprop.lowering.model_plan import ModelForward, ModelPlan
@@ -71,6 +76,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     GRADIENTS = "its gradients (tensors)"
     WORK_NOTE = ("", "    ``work`` is accepted for the common signature and ignored.")
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("log_softmax", LOG_SOFTMAX_HELPER),
         ("logdet", LOGDET_HELPER),
         ("_adjugate_t", ADJUGATE_HELPER),
     )

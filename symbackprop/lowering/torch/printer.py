@@ -92,7 +92,8 @@ class TorchPrinter(ArrayPrinter):
         return f"torch.softmax({arg}.reshape(-1), 0).reshape({arg}.shape)"
 
     def _print_LogSoftmax(self, expr: Any) -> str:
-        return f"torch.log_softmax({self.code(expr.arg)}, dim=0)"
+        self.helpers.add("log_softmax")  # the template's helper: log1p of the sum
+        return f"log_softmax({self.code(expr.arg)})"
 
     # -- scalar nodes ---------------------------------------------------------------------
     def zero_like(self, x: str) -> str:

@@ -26,6 +26,11 @@ DATA_SHAPES = {
     "Y": (1, "m"),
 }
 ADDED = ("b1", "c")  # parameters only ever added: they start at zero
+# the cached values at a kink and where it lies: a finite-difference check skips
+# the steps that cross one
+KINKS: dict[str, tuple[float, ...]] = {
+    "a1": (0.0,),
+}
 
 
 # init scheme -> standard deviation of a parameter with fan_in columns and fan_out rows

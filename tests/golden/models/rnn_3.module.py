@@ -29,6 +29,9 @@ DATA_SHAPES = {
     "Y": (1, "m"),
 }
 ADDED = ("b", "c")  # parameters only ever added: they start at zero
+# the cached values at a kink and where it lies: a finite-difference check skips
+# the steps that cross one
+KINKS: dict[str, tuple[float, ...]] = {}
 
 
 # init scheme -> standard deviation of a parameter with fan_in columns and fan_out rows

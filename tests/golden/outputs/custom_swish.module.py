@@ -17,6 +17,9 @@ L2: float = 0.0
 DEPTH = 2
 DATA = ("X", "Y")  # the data arrays after params, in this order
 CACHE_READS = ("X", "Z1", "A1", "A2")
+# the cached values at a kink and where it lies: a finite-difference check skips
+# the steps that cross one
+KINKS: dict[str, tuple[float, ...]] = {}
 
 
 # init scheme -> standard deviation of the weights of a layer with n_prev inputs, n_l units

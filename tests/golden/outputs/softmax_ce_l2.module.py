@@ -22,6 +22,11 @@ L2: float = 0.1
 DEPTH = 2
 DATA = ("X", "Y")  # the data arrays after params, in this order
 CACHE_READS = ("X", "A1", "A2")
+# the cached values at a kink and where it lies: a finite-difference check skips
+# the steps that cross one
+KINKS: dict[str, tuple[float, ...]] = {
+    "A1": (0.0,),
+}
 SUMS_TO_ONE = ("Y",)  # data whose every column must sum to 1 (softmax + ce)
 
 
