@@ -158,6 +158,19 @@ def test_16_bit_arrays_are_refused_where_the_model_has_linear_algebra(
     assert abs(float(cost) - (np.log(8.0) + 1.5 + 8.0)) < 1e-4  # log 8 + 3 / 2 + 8
 
 
+def test_longdouble_arrays_are_refused_where_the_model_has_linear_algebra() -> None:
+    """hostile38a #5: NumPy's longdouble failed inside slogdet ("array type float128 is
+    unsupported in linalg"), naming no value; now the ValueError on entry, telling float64."""
+    if np.dtype(np.longdouble).itemsize <= 8:
+        pytest.skip("longdouble is float64 on this platform")
+    module = sb.compile(sb.Model.parse(LINEAR_ALGEBRA))
+    eye = 2.0 * np.eye(3)
+    params = {"A": eye, "B": eye, "x": np.ones((3, 1))}
+    wide = {name: value.astype(np.longdouble) for name, value in params.items()}
+    with pytest.raises(ValueError, match=r"float32 and float64 only; convert them to float64$"):
+        module.loss_and_grads(wide)
+
+
 @pytest.mark.parametrize("spec", [NET, "model"])
 def test_jax_names_its_dtypes_where_a_float128_is_refused(spec: object) -> None:
     """hostile23: NumPy's float128 into the JAX network module failed inside jax.nn.sigmoid

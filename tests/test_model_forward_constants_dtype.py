@@ -69,3 +69,29 @@ def test_forward_fills_have_the_parameters_dtype(key: str, dtype_name: str, back
     if key == "entrywise_power_zero":
         assert np.array_equal(np.asarray(grads["A"], dtype=np.float64), np.ones((3, 2)))
     assert np.isfinite(cost)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "s : 1 x 1\nw : 3 x 1\nJ = s sum(w)\ndata:\n",
+        "X : n x m\nW : k x n\ns : 1 x 1\nsizes: n = 2, k = 3\nJ = s sum(tanh(W X))\ndata: X\n",
+    ],
+)
+def test_a_fill_read_from_a_one_by_one_parameter_runs_under_autograd(text: str) -> None:
+    """hostile38a #4: ``torch.full((1, 1), s[0, 0])`` in the backward of BackpropCost, where s
+    requires grad: "fill_value must be Number, not Tensor"."""
+    torch = import_framework("torch")
+    module = _compiled_text(text, "torch")
+    net = module.Model(dtype=torch.float64)
+    data = [torch.randn(2, 4, dtype=torch.float64)] if "X" in text else []
+    net(*data).backward()
+    params = {name.split(".")[-1]: value.detach() for name, value in net.named_parameters()}
+    _, grads = module.loss_and_grads(params, *data)
+    for name, value in net.named_parameters():
+        assert torch.equal(value.grad, grads[name.split(".")[-1]]), name
+
+
+@functools.cache
+def _compiled_text(text: str, backend: str) -> Any:
+    return sb.compile(Model.parse(text), backend=backend)

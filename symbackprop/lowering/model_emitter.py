@@ -364,11 +364,13 @@ class ModelEmitter(PrintedShapes[P]):
         read = [f'    dtype = params["{first}"].dtype  # every {self.NOUN}\'s, checked above']
         return [
             *(read if read_dtype else []),
-            f"    if dtype.itemsize < 4:  # {names}: no linear algebra in 16 bits",
+            # NumPy's longdouble too: "array type float128 is unsupported in linalg", from
+            # inside slogdet (hostile38a #5)
+            f"    if not 4 <= dtype.itemsize <= 8:  # {names}: float32 and float64 only",
             "        raise ValueError(",
             f'            f"{{dtype}} {self.NOUN}s: this model\'s {names} run in the "',
             '            "linear-algebra library, which computes in float32 and float64 only; "',
-            '            "convert them to float32"',
+            "            f\"convert them to {'float32' if dtype.itemsize < 4 else 'float64'}\"",
             "        )",
         ]
 

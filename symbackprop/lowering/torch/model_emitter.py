@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sympy.matrices.expressions.matexpr import MatrixElement
+
 from symbackprop.core.graph import Kind
 from symbackprop.lowering.array_printer import ATOM
 from symbackprop.lowering.model_emitter import (
@@ -106,8 +108,11 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
         return out + line(f"{s.target} = {scaled}.reshape(1, 1)", "(1, 1)")
 
     def filled(self, expr: Any, text: str, shape: Shape) -> str:
-        if self.printed_shape(expr) is not None:  # a tensor
-            return f"{self.printer.paren(expr, ATOM)}.expand{show_dims(shape)}.clone()"
+        # a tensor, or a number read from one (s[0, 0], a 0-d tensor: torch.full refused it
+        # where s requires grad, in BackpropCost's backward: hostile38a #4)
+        if self.printed_shape(expr) is not None or expr.atoms(MatrixElement):
+            tensor = text if isinstance(expr, MatrixElement) else self.printer.paren(expr, ATOM)
+            return f"{tensor}.expand{show_dims(shape)}.clone()"
         # printed as a number (1.0, 1 / m; x^0 is 1.0 though it names x: hostile27 #2): the
         # parameters' dtype and device
         return f"torch.full({show_dims(shape)}, {text}{self.printer.dtype_argument()})"
