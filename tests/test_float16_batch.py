@@ -18,7 +18,7 @@ import pytest
 
 import symbackprop as sb
 
-MESSAGE = r"^m = 70000 examples in float16, whose largest number is 65504: the mean"
+MESSAGE = r"^m = 70000 examples in float16, whose largest number is 65504: m does not fit"
 BCE_MODEL = "W : 1 x 2\nX : 2 x m\nY : 1 x m\nJ = bce(sigmoid(W X), Y)\n"
 
 

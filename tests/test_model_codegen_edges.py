@@ -346,3 +346,17 @@ def test_a_square_data_array_of_two_sizes_is_told_it_must_be_square(backend: str
     )
     with pytest.raises(ValueError, match=r"^X has shape \(4, 5\), expected \(m, m\): a square "):
         module.loss_and_grads(module.init_params(), convert(np.ones((4, 5))))
+
+
+@pytest.mark.parametrize(
+    ("cost", "said"),
+    [
+        ("J = sum(tanh(W X) ⊙ Y)", "Examples are along m.\n"),
+        ("J = mse(W X, Y)", "Examples are along m; mse is the mean over them.\n"),
+        ("J = mse(W X, Y) + bce(sigmoid(W X), Y)", "bce and mse are each the mean over them."),
+    ],
+)
+def test_the_header_says_what_the_cost_averages(cost: str, said: str) -> None:
+    """hostile38a #6: "J is the mean over them" was said of J = sum(tanh(W X)), a sum."""
+    text = f"X : n x m\nY : 2 x m\nW : 2 x n\nsizes: n = 3\n{cost}\ndata: X, Y\n"
+    assert said in sb.codegen(sb.Model.parse(text))

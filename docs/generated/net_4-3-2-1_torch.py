@@ -4,13 +4,13 @@ Examples are the columns of X (4, m) and Y (1, m). J is the mean over the m colu
 (binary cross-entropy (logistic loss)). Each backward line is read off a step of the symbolic
 derivation; [step k] numbers the steps. Regenerate rather than edit.
 
-Tensors of any dtype and device: every tensor the functions make follows their inputs, and every
-function runs under torch.no_grad() (the gradients are the derived ones, not autograd's) and
-without torch.autocast (switched off inside an autocast region). With a workspace dict ``work``
-(pass the same one on every call of a training loop) the products are written into tensors made
-once per m, dtype and device (``out=``): the returned cache and gradients then live in ``work``
-until the next call with it. Without one (``work=None``) every call makes fresh tensors, as
-BackpropCost, cost() and Net do.
+Tensors of any floating-point dtype torch computes in, on any device: every tensor the functions
+make follows their inputs, and every function runs under torch.no_grad() (the gradients are the
+derived ones, not autograd's) and without torch.autocast (switched off inside an autocast region).
+With a workspace dict ``work`` (pass the same one on every call of a training loop) the products
+are written into tensors made once per m, dtype and device (``out=``): the returned cache and
+gradients then live in ``work`` until the next call with it. Without one (``work=None``) every call
+makes fresh tensors, as BackpropCost, cost() and Net do.
 
 BackpropCost is a torch.autograd.Function whose backward is the derived one, cost() applies it and
 Net is a torch.nn.Module holding the parameters: loss = Net()(X, Y); loss.backward() fills each

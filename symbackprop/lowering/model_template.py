@@ -222,10 +222,10 @@ def float16_check(
         f"{indent}if {guard}{m} > {FLOAT16_MAX} and {dtype} == {ns}.float16:\n"
         f"{indent}    raise ValueError(\n"
         f'{indent}        f"m = {{{m}}} examples in float16, whose largest number is '
-        f'{FLOAT16_MAX}: the mean "\n'
-        f'{indent}        "over them would overflow (a cost of 0.0, gradients of 0); use '
-        'float32, or at "\n'
-        f'{indent}        "most {FLOAT16_MAX} examples a call"\n'
+        f'{FLOAT16_MAX}: m does "\n'
+        f'{indent}        "not fit (a mean over the examples would be a cost of 0.0 and '
+        'gradients of 0); "\n'
+        f'{indent}        "use float32, or at most {FLOAT16_MAX} examples a call"\n'
         f"{indent}    )\n"
     )
 

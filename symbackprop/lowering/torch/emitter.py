@@ -107,7 +107,8 @@ def emit(plan: LoweringPlan) -> str:
 def no_grad_note() -> str:
     """The docstring sentence a model's torch module carries about dtype, device and ``work``."""
     return (
-        "Tensors of any dtype and device: every tensor the functions make follows their "
+        "Tensors of any floating-point dtype torch computes in, on any device: every tensor "
+        "the functions make follows their "
         "inputs, and every function runs under torch.no_grad() (the gradients are the derived "
         "ones, not autograd's) and without torch.autocast (switched off inside an autocast "
         "region). ``work=`` is accepted for the NumPy module's signature and ignored: each call "
@@ -120,7 +121,8 @@ def workspace_note() -> str:
     """The docstring sentence a network's torch module carries about dtype, device and
     ``work`` (the NumPy module's contract)."""
     return (
-        "Tensors of any dtype and device: every tensor the functions make follows their "
+        "Tensors of any floating-point dtype torch computes in, on any device: every tensor "
+        "the functions make follows their "
         "inputs, and every function runs under torch.no_grad() (the gradients are the derived "
         "ones, not autograd's) and without torch.autocast (switched off inside an autocast "
         "region). With a workspace dict ``work`` (pass the same one on every call of a "

@@ -226,9 +226,9 @@ def _invalid(params, X=..., Y=..., cache=...):
             )
     if X is not None and X.shape[1] > 65504 and dtype == np.float16:
         raise ValueError(
-            f"m = {X.shape[1]} examples in float16, whose largest number is 65504: the mean "
-            "over them would overflow (a cost of 0.0, gradients of 0); use float32, or at "
-            "most 65504 examples a call"
+            f"m = {X.shape[1]} examples in float16, whose largest number is 65504: m does "
+            "not fit (a mean over the examples would be a cost of 0.0 and gradients of 0); "
+            "use float32, or at most 65504 examples a call"
         )
 
 
