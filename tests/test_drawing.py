@@ -267,3 +267,28 @@ def test_a_routed_arrow_is_drawn_through_its_points_in_every_format() -> None:
     ET.fromstring(svg)
     tikz = to_tikz(picture)
     assert sum(line.count(" -- ") == 3 for line in tikz.splitlines()) == len(routed)
+
+
+def _chain(equations: int) -> sb.Model:
+    lines = ["h0 : 2 x 1", "W : 2 x 2"]
+    lines += [f"h{i} = tanh(W h{i - 1})" for i in range(1, equations)]
+    return sb.Model.parse("\n".join([*lines, f"J = sum(h{equations - 1})", "data: h0", ""]))
+
+
+def test_a_model_too_large_to_draw_is_refused_by_draw_alone() -> None:
+    from symbackprop.render.drawing.layout import MAX_DRAWN_EQUATIONS, too_large_to_draw
+
+    assert too_large_to_draw(_chain(MAX_DRAWN_EQUATIONS)) is None
+    large = _chain(MAX_DRAWN_EQUATIONS + 1)
+    assert "151 equations" in str(too_large_to_draw(large))
+    with pytest.raises(sb.SpecError, match="derive and latex print larger models"):
+        drawing(large)
+
+
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
+def test_a_document_of_a_model_too_large_to_draw_leaves_the_figure_out() -> None:
+    """hostile38c #3: latex and derive's html of a 151-equation model were refused with "draw:
+    ... derive and latex print larger models"; they print it now, without the figure."""
+    d = sb.derive(_chain(151))
+    assert r"\emph{No figure: the model has 151 equations" in sb.to_latex(d)
+    assert "<p><em>No figure: the model has 151 equations" in sb.to_html(d)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from symbackprop._version import __version__
 from symbackprop.core.model_derivation import ModelDerivation
-from symbackprop.render.drawing import drawing, to_svg
+from symbackprop.render.drawing import drawing, to_svg, too_large_to_draw
 from symbackprop.render.html_parts import ModelParts, NetworkParts, Parts
 from symbackprop.render.mathml import math
 from symbackprop.render.mathml_tex import el, mo, mrow
@@ -106,6 +106,9 @@ class HtmlPage:
         self.caller = caller
 
     def figure(self, source: Any) -> list[str]:
+        too_large = too_large_to_draw(source) if self.p.model is not None else None
+        if too_large is not None:  # the page still shows every step
+            return [f"<p><em>No figure: {escape(too_large)}.</em></p>"]
         picture = drawing(source, sizes=self.p.sizes, batch=self.p.d.batch)
         caption = "The computation graph" if self.p.model is not None else "The network"
         return ["<figure>", to_svg(picture), f"<figcaption>{caption}</figcaption>", "</figure>"]

@@ -24,7 +24,7 @@ from symbackprop.core.segments import (
     plain,
 )
 from symbackprop.core.steps import Rule
-from symbackprop.render.drawing import drawing, to_tikz
+from symbackprop.render.drawing import drawing, to_tikz, too_large_to_draw
 from symbackprop.render.formula_latex import formula_latex, formula_lines
 from symbackprop.render.latexprint import (
     break_lines,
@@ -197,6 +197,13 @@ class ModelLatex:
         text = escape_latex(before[0].upper() + before[1:])
         return ["", text + f"${self.names.value_latex(marked)}$" + escape_latex(after) + "."]
 
+    def figure(self) -> list[str]:
+        """The computation graph in TikZ, or a sentence where the model is too large to draw."""
+        too_large = too_large_to_draw(self.model)
+        if too_large is not None:
+            return [rf"\emph{{No figure: {escape_latex(too_large)}.}}", ""]
+        return [to_tikz(drawing(self.model)).rstrip("\n")]
+
     def heading(self) -> str:
         params = ", ".join(f"${name_latex(p)}$" for p in self.model.parameters)
         data = ", ".join(f"${name_latex(p)}$" for p in self.model.data) or "none"
@@ -312,7 +319,7 @@ class ModelLatex:
             r"\end{center}",
             "",
             r"\section*{Model}",
-            *([to_tikz(drawing(self.model)).rstrip("\n")] if figure else []),
+            *(self.figure() if figure else []),
             self.heading(),
             r"\begin{align*}",
             " \\\\\n".join(self.equations_rows()),

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from symbackprop.model import Model
 from symbackprop.render.drawing.figure import Drawing
-from symbackprop.render.drawing.layout import model_drawing, network_drawing
+from symbackprop.render.drawing.layout import model_drawing, network_drawing, too_large_to_draw
 from symbackprop.render.drawing.png import INSTALL_HINT, MissingMatplotlib, to_png
 from symbackprop.render.drawing.svg import to_svg
 from symbackprop.render.drawing.tikz import to_tikz
@@ -24,6 +24,7 @@ __all__ = [
     "to_png",
     "to_svg",
     "to_tikz",
+    "too_large_to_draw",
 ]
 
 

@@ -264,15 +264,25 @@ def _depends_on_parameter(model: Model, edges: list[tuple[str, str]]) -> set[str
 MAX_DRAWN_EQUATIONS = 150
 
 
+def too_large_to_draw(model: Model) -> str | None:
+    """Why ``model``'s graph is not drawn (more than :data:`MAX_DRAWN_EQUATIONS` equations),
+    or None: a sentence a document prints in the figure's place, and the refusal of ``draw``."""
+    count = len(model.equations)
+    if count <= MAX_DRAWN_EQUATIONS:
+        return None
+    return (
+        f"the model has {count:,} equations; its graph is drawn for at most "
+        f"{MAX_DRAWN_EQUATIONS} (one box each, in a row that stays readable)"
+    )
+
+
 def model_drawing(model: Model) -> Drawing:
     """The computation graph of ``model`` (see the module docstring)."""
-    count = len(model.equations)
-    if count > MAX_DRAWN_EQUATIONS:
-        raise SpecError(
-            f"draw: the model has {count:,} equations; its graph is drawn for at most "
-            f"{MAX_DRAWN_EQUATIONS} (one box each, in a row that stays readable); derive and "
-            "latex print larger models"
-        )
+    too_large = too_large_to_draw(model)
+    if too_large is not None:
+        # a document leaves the figure out instead (latex and derive's html asked for one
+        # and were refused, with "latex prints larger models": hostile38c #3)
+        raise SpecError(f"draw: {too_large}; derive and latex print larger models")
     nodes, edges = model_edges(model)
     leaves = set(model.parameters) | set(model.data)
     rank = _ranks(nodes, edges, leaves)
