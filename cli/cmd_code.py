@@ -549,11 +549,7 @@ def _report_checks(
     )
     partly = exact_result is None and skipped is not None or missing == "not run"
     passed = f"finite differences passed; exact check {missing}" if partly else "all checks passed"
-    unresolved = ", ".join(
-        f"{row.parameter} ({row.cause})" if row.cause else row.parameter
-        for row in result.rows
-        if row.unresolved
-    )
+    unresolved = _unresolved_text([row for row in result.rows if row.unresolved])
     zeros = bool(result.rows) and all(row.zero for row in result.rows)
     if zeros and not failed and not exact_ok:
         passed = "finite differences saw only gradients of 0; the check cannot decide"
@@ -574,9 +570,10 @@ def _report_checks(
     if failed:
         raise CheckFailed(f"check failed: {' and '.join(failed)}")
     if unresolved and not exact_ok:
+        hint = "; --exact runs it" if skipped is not None and "--exact runs it" in skipped else ""
         raise CliError(
             f"cannot decide: finite differences could not resolve {unresolved} and no exact "
-            "check passed"
+            f"check passed{hint}"
         )
     if zeros and not exact_ok:
         # every gradient 0 at the point (an underflow, say): a wrong formula gives 0 there too
@@ -585,3 +582,28 @@ def _report_checks(
             "differences compared nothing a wrong gradient would not also pass, and no exact "
             "check passed"
         )
+
+
+#: the parameters a message names one by one; more are shown as their first and last ones
+NAMED_PARAMETERS = 6
+
+
+def _unresolved_text(rows: list[Any]) -> str:
+    """The rows finite differences could not resolve, grouped by cause: ``W1, b1 (the gradient
+    is under the noise floor)``; a long group as its first and last names and a count (a
+    40-layer network repeated the cause once per parameter, thousands of characters:
+    hostile38c #8)."""
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        groups.setdefault(row.cause or "", []).append(row.parameter)
+    parts = []
+    for cause, names in groups.items():
+        shown = ", ".join(names)
+        if len(names) > NAMED_PARAMETERS:
+            first, last = ", ".join(names[:3]), ", ".join(names[-2:])
+            shown = f"{first}, ..., {last} ({len(names)} parameters"
+            shown += f": {cause})" if cause else ")"
+        elif cause:
+            shown += f" ({cause})"
+        parts.append(shown)
+    return "; ".join(parts)

@@ -886,3 +886,28 @@ def test_an_apostrophe_in_the_prose_opens_no_quoted_value() -> None:
     assert prose in shorten(message)
     # a quoted value is still cut to its start and end
     assert "' (200 characters)" in shorten(f"value '{'y' * 200}'" + " z" * 300)
+
+
+def test_unresolved_rows_are_grouped_by_cause() -> None:
+    """hostile38c #8: a 40-layer check named "(the gradient is under the noise floor)" once per
+    parameter, a line of thousands of characters cut in its middle."""
+    from types import SimpleNamespace
+
+    from symbackprop.cli.cmd_code import _unresolved_text
+
+    floor = "the gradient is under the noise floor"
+    rows = [
+        SimpleNamespace(parameter=f"{k}{layer}", cause=floor)
+        for layer in range(1, 28)
+        for k in "Wb"
+    ]
+    assert _unresolved_text(rows) == f"W1, b1, W2, ..., W27, b27 (54 parameters: {floor})"
+    few = [SimpleNamespace(parameter="W1", cause=floor), SimpleNamespace(parameter="b1", cause="")]
+    assert _unresolved_text(few) == f"W1 ({floor}); b1"
+
+
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
+def test_a_deep_network_that_cannot_be_decided_says_so_in_one_short_line() -> None:
+    done = invoke("check", "4-" + "-".join(["3"] * 39) + "-1")
+    assert done.exit_code == 2
+    assert_one_line_error(done.stderr, "(54 parameters: the gradient is under", "--exact runs it")
