@@ -234,7 +234,10 @@ class NetworkParts(Parts):
         if net.l2:
             weight = number_latex(net.l2_text)
             text += ", L2 weight decay " + math(self.tex(rf"\lambda = {weight}"))
-        return text + "."
+        text += "."
+        for name, formula in self.view.definitions:
+            text += f" Custom activation: <code>{escape(f'{name}(z) = {formula}')}</code>."
+        return text
 
     def shape_columns(self) -> list[str]:
         return ["name", "shape", "size"]

@@ -178,8 +178,20 @@ class LatexDocument:
                 f"{self.name(a.name)} &= {self.math(self.d.forward[a.name])}"
             )
         rows.append(" \\\\\n".join(body))
-        rows += [r"\end{align*}", self.cache_reads() + "."]
+        rows += [r"\end{align*}", *self.definitions(), self.cache_reads() + "."]
         return rows
+
+    def definitions(self) -> list[str]:
+        """The sentence defining each custom activation the equations call, as it was
+        defined, or none."""
+        defined = [
+            rf"\texttt{{{escape_latex(f'{name}(z) = {formula}')}}}"
+            for name, formula in self.view.definitions
+        ]
+        if not defined:
+            return []
+        noun = "activation" if len(defined) == 1 else "activations"
+        return [f"Custom {noun}: " + ", ".join(defined) + ".", ""]
 
     def cache_reads(self) -> str:
         """The sentence naming what the backward pass reads from the forward cache, in the

@@ -66,6 +66,8 @@ def to_markdown(
         out.append(f"| ${doc.name(name)}$ | ${doc.naming.shape(shape)}$ | {size} |")
     out += ["", "**Forward propagation** (the values the backward pass reads are cached)", ""]
     out += _display([f"{doc.name(name)} &= {doc.math(expr)}" for name, expr in d.forward.items()])
+    for name, formula in view.definitions:
+        out += [f"*Custom activation:* `{name}(z) = {formula}`", ""]
     # the loss and the cost, as the document's Cost section and the web page give them
     out += ["**Cost**", ""]
     out += _display([f"{lhs} &= {rhs}" for lhs, rhs in doc.cost_equations()])

@@ -102,6 +102,8 @@ def render(
     out.heading("Forward propagation (the values the backward pass reads are cached)")
     for name, expr in d.forward.items():
         out.line((f"  {name} = {text(expr)}", ""))
+    for name, formula in view.definitions:
+        out.line((f"  {name}(z) = {formula}    (custom activation)", ""))
     out.line((f"  {cost_text(d)}    ({g.loss.description})", ""))
     for assumption in d.assumptions:
         out.para(f"  assumption: {assumption}", "yellow")

@@ -143,6 +143,18 @@ class View(ModeText):
         return {name: rec.latex for name, rec in resolve_activations(self.d.network).items()}
 
     @functools.cached_property
+    def definitions(self) -> list[tuple[str, str]]:
+        """Each custom activation the network uses, with its formula as it was defined
+        (``("sw", "z*sigmoid(z)")``): printed beside the forward equations, which call it by
+        name (no readable output defined it: hostile38c #4)."""
+        used = set(self.d.network.activations)
+        return [
+            (name, record.custom_formula)
+            for name, record in resolve_activations(self.d.network).items()
+            if name in used and record.custom_formula is not None
+        ]
+
+    @functools.cached_property
     def mode(self) -> tuple[Segment, ...]:
         """ "batch of m examples (columns)" or "single example", with m as mathematics: every
         printer prints these segments (m in italics in LaTeX, MathML on the web page)."""
