@@ -138,19 +138,34 @@ def switch_sizes(formula: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> dict[sp.Sym
     random value of the size seldom lands between two such switches, so they are compared
     where they lie (:func:`larger`), or named where they lie past :data:`MAX_SWITCH_SIZE`."""
     out: dict[sp.Symbol, set[int]] = {}
-    relational = sp.core.relational.Relational
     for dim in fresh:
         found: set[int] = set()
-        for piecewise in formula.atoms(sp.Piecewise):
-            for _, cond in piecewise.args:
-                for relation in cond.atoms(relational) if isinstance(cond, sp.Basic) else ():
-                    edge = relation.lhs - relation.rhs
-                    if edge.free_symbols != {dim}:
-                        continue  # a switch of the point's values too, or of no size
-                    found |= _switches_of(relation, edge, dim)
+        for relation in _conditions(formula):
+            edge = relation.lhs - relation.rhs
+            if edge.free_symbols != {dim}:
+                continue  # a switch of the point's values too, or of no size
+            found |= _switches_of(relation, edge, dim)
         if found:
             out[dim] = found
     return out
+
+
+def _conditions(formula: Any) -> list[Any]:
+    """The conditions a formula's pieces switch on: a Piecewise's (an indicator's, relu's),
+    and ``t > 0`` for abs(t), sign(t) and Heaviside(t), ``a > b`` for max(a, b) and min(a, b)
+    (``abs(m - 30) + m - 30`` is 0 up to m = 30 and was never compared past it: hostile38b
+    #2)."""
+    relational = sp.core.relational.Relational
+    found = []
+    for piecewise in formula.atoms(sp.Piecewise):
+        for _, cond in piecewise.args:
+            found += list(cond.atoms(relational)) if isinstance(cond, sp.Basic) else []
+    for node in formula.atoms(sp.Abs, sp.sign, sp.Heaviside):
+        found.append(sp.StrictGreaterThan(node.args[0], 0, evaluate=False))
+    for node in formula.atoms(sp.Max, sp.Min):
+        if len(node.args) == 2:
+            found.append(sp.StrictGreaterThan(node.args[0], node.args[1], evaluate=False))
+    return found
 
 
 #: the sizes past :data:`MAX_SWITCH_SIZE` a condition SymPy cannot solve is read at (bounded:
