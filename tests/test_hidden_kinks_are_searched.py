@@ -40,3 +40,26 @@ def test_abs_of_the_batch_size_is_a_switch_of_m() -> None:
     report = sb.check_formula("4-3-2-1", "W2", wrong, batch=True)
     assert report.exit_code == 1 and report.counterexample is not None
     assert report.counterexample.sizes["m"] == 31
+
+
+def test_a_nest_of_functions_reads_each_shape_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """hostile38b #3: sigmoid(-sigmoid(-...(W2))) 20 deep took minutes to type: SymPy's
+    MatMul reads its factors' shape twice, so the nest's shape was computed 2^depth times."""
+    from sympy import MatMul, MatrixSymbol
+
+    from symbackprop.records.activations import ACTIVATIONS
+    from symbackprop.records.nodes import activation_of
+
+    calls = [0]
+    shape = MatMul.shape
+
+    def counted(self: MatMul) -> object:
+        calls[0] += 1
+        return shape.fget(self)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(MatMul, "shape", property(counted))
+    nest = MatrixSymbol("W", 3, 2)
+    for _ in range(16):
+        nest = activation_of(ACTIVATIONS["sigmoid"], -nest)
+    assert nest.shape == (3, 2)
+    assert calls[0] <= 2 * 16, calls[0]  # linear in the depth (2^16 before)

@@ -17,6 +17,7 @@ Printers dispatch on these classes like SymPy's own (``_print_ElementwiseApplyFu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
@@ -187,6 +188,13 @@ class Elementwise(ElementwiseApplyFunction):
     @property
     def arg(self) -> Any:
         return self.args[1]
+
+    @functools.cached_property
+    def shape(self) -> tuple[Any, Any]:  # type: ignore[override]
+        """The argument's shape, computed once: SymPy's MatMul reads its factors' shape
+        twice (rows, then cols), so a nest of sigmoid(-(...)) computed it 2^depth times (20
+        deep: minutes of a formula's typing: hostile38b #3)."""
+        return self.arg.shape
 
     def doit(self, **hints: Any) -> Any:
         # SymPy's own doit composes nested applications into one stock node; keep them apart
