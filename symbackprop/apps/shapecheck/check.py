@@ -1338,10 +1338,15 @@ def _ratio(yours: Any, theirs: Any) -> Any:
     """``yours / theirs`` simplified, or None where SymPy cannot (a 1 x 1 matrix product in a
     coefficient, ``(x^0)^T x^0``: "noncommutative scalars in MatMul", an internal error exit 3
     before, hostile32b); the notes built from it are left out then, the verdict stands."""
+    # each sum of entries stands for itself while SymPy simplifies: simplify searched closed
+    # forms of sum(sigmoid(x) + sigmoid(-x)) for minutes (hostile38b #4); a sum that reads
+    # entries is no function of the sizes alone with or without its closed form
+    sums = {total: sp.Dummy("sum") for total in (yours / theirs).atoms(sp.Sum)}
     try:
-        return sp.simplify(yours / theirs)
+        ratio = sp.simplify((yours / theirs).xreplace(sums))
     except (NotImplementedError, TypeError, ValueError, AttributeError):
         return None
+    return ratio.xreplace({dummy: total for total, dummy in sums.items()})
 
 
 def _sizes_factor(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
