@@ -8,10 +8,13 @@ and was compared at no larger m, so a formula wrong at every m > 30 passed "exac
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import symbackprop as sb
 
+ROOT = Path(__file__).resolve().parents[1]
 TRUE_W2 = "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"
 
 
@@ -63,3 +66,12 @@ def test_a_nest_of_functions_reads_each_shape_once(monkeypatch: pytest.MonkeyPat
         nest = activation_of(ACTIVATIONS["sigmoid"], -nest)
     assert nest.shape == (3, 2)
     assert calls[0] <= 2 * 16, calls[0]  # linear in the depth (2^16 before)
+
+
+def test_a_value_defined_never_negative_is_not_searched_below_zero() -> None:
+    """hostile38b #6: batch_norm's right dJ/dgamma was "cannot decide": no point had the
+    variance var = (1/m) rowsum(D ⊙ D) below -1/1000, where sqrt(var + 0.001) ends."""
+    model = sb.Model.from_file(ROOT / "examples" / "models" / "batch_norm.model")
+    right = "rowsum(D ⊙ dH ⊙ 1{H > 0}) / sqrt(var + 0.001)"
+    assert sb.check_formula(model, "gamma", right).exit_code == 0
+    assert sb.check_formula(model, "gamma", f"2 {right}").exit_code == 1

@@ -155,7 +155,7 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             out.on.setdefault(base, set()).update(values)
             if through:
                 out.through.add(base)
-            if _never_negative(base):
+            if _never_negative(base) or _defined_nonnegative(base, every):
                 out.nonnegative.add(base)  # abs(z1 - 1) has no region below 0 (review14 R5)
     _merge_related(out, every)
     return out
@@ -170,6 +170,39 @@ def _never_negative(base: Any) -> bool:
         real = sp.Dummy(real=True)
         return bool(_explicit(base.body.xreplace({base.variable: real})).is_nonnegative)
     return False
+
+
+def _defined_nonnegative(value: Any, every: dict[str, Any], depth: int = 0) -> bool:
+    """Whether a matrix value is never below 0 in any entry by its definition (``every``: a
+    model's names): an even power or a square u ⊙ u, abs, an element-wise function never below
+    0, a sum or an element-wise product of such values, and a product of one with ones
+    matrices and positive numbers (a variance, ``(1/m) rowsum(D ⊙ D)``). batch_norm's right
+    dJ/dgamma, with sqrt(var + 0.001), was "cannot decide": no point had var below -1/1000
+    (hostile38b #6)."""
+    if depth > 20:
+        return False
+    if isinstance(value, sp.MatrixSymbol):
+        defined = every.get(str(value.name))
+        return defined is not None and _defined_nonnegative(defined, every, depth + 1)
+    if isinstance(value, HadamardPower):
+        return bool(value.exp.is_Integer and int(value.exp) % 2 == 0) or _defined_nonnegative(
+            value.base, every, depth + 1
+        )
+    if isinstance(value, sp.HadamardProduct):
+        if len(value.args) == 2 and value.args[0] == value.args[1]:
+            return True
+        return all(_defined_nonnegative(arg, every, depth + 1) for arg in value.args)
+    if isinstance(value, sp.MatAdd):
+        return all(_defined_nonnegative(arg, every, depth + 1) for arg in value.args)
+    if isinstance(value, sp.MatMul):
+        coeff, matrices = value.as_coeff_matrices()
+        others = [f for f in matrices if not isinstance(f, sp.OneMatrix)]
+        return (
+            bool(coeff.is_nonnegative)
+            and len(others) == 1
+            and _defined_nonnegative(others[0], every, depth + 1)
+        )
+    return _never_negative(value)
 
 
 def _merge_related(out: Switches, every: dict[str, Any]) -> None:

@@ -348,7 +348,10 @@ def undecided(crossed: Crossed, show: Callable[[Any], str]) -> str:
     others = len(crossed.missing) - 1
     more = f" ({others} more such region{'s' if others > 1 else ''})" if others else ""
     return (
-        f"{head}, so the two were not compared beyond that kink (of an indicator, abs or "
-        f"relu){more}; agreeing on one side of a kink says nothing of the other: the check "
-        "cannot decide"
+        # the edge may be an indicator's, abs's or relu's kink, or where a root or a log has
+        # no value (sqrt(var + 0.001) at var = -1/1000): "kink (of an indicator, abs or relu)"
+        # named a square root's edge so (hostile38b #6)
+        f"{head}, so the two were not compared beyond that edge (where a function changes its "
+        f"piece or has no value){more}; agreeing on one side of it says nothing of the other: "
+        "the check cannot decide"
     )
