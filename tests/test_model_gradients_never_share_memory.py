@@ -32,6 +32,8 @@ def _shares(a: object, b: object) -> bool:
 @pytest.mark.parametrize("backend", ["numpy", "torch"])
 @pytest.mark.parametrize("key", sorted(COSTS))
 def test_every_gradient_is_an_array_of_its_own(key: str, backend: str) -> None:
+    if backend == "torch":
+        import_framework("torch")  # a skip without torch, before compiling for it
     module = sb.compile(sb.Model.parse(HEAD + COSTS[key]), backend=backend)
     rng = np.random.default_rng(0)
     data = [rng.standard_normal((3, 8)), rng.standard_normal((1, 8))]

@@ -40,7 +40,6 @@ from symbackprop.lowering.printed_shapes import P
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, fitted, line
 from symbackprop.lowering.workspace import WorkspacePlanner
-from symbackprop.records.kinks import kink_values
 from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
@@ -171,8 +170,11 @@ class NetworkEmitter(ABC, Generic[P]):
         lines += [f"DATA = ({data})  # the data {self.NOUN} after params, in this order"]
         reads = [f'"{name}"' for name in plan.backward_reads]
         lines += conjunction("CACHE_READS", reads, "", joiner=", ")
+        # a custom activation's kinks would be solved for here, which SymPy may not finish
+        # (review38 #1): such a module names none, and gradcheck watches every cached array
         watched = plan.watched
-        lines += kinks_constant({k: kink_values(*formula) for k, formula in watched.items()})
+        if all(formula is None or not _custom(formula) for formula, _ in watched.values()):
+            lines += kinks_constant({k: (0.0,) for k in watched})
         return lines + constant_line(plan.sums_to_one if self.COLUMN_SUMS is None else ())
 
     def sums_note(self) -> list[str]:
@@ -478,3 +480,11 @@ class InPlaceEmitter(NetworkEmitter[P]):
     @abstractmethod
     def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
         """``target = matrix 1_m``: the row sums of ``matrix``."""
+
+
+def _custom(formula: Any) -> bool:
+    """Whether an activation's formula is a custom one's (its kinks may lie anywhere); the
+    built-in kinked activations (relu, leaky_relu) kink at 0."""
+    from symbackprop.records.activations import ACTIVATIONS
+
+    return all(formula != act.formula for act in ACTIVATIONS.values())
