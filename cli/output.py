@@ -237,7 +237,7 @@ def _same_format(value: str, option: str, writes: str, hint: str) -> None:
     holds = SUFFIX_FORMATS.get(suffix)
     if holds is None or holds == writes:
         return
-    better = os.path.splitext(os.path.basename(value))[0] + FORMAT_SUFFIX[writes]
+    better = os.path.splitext(value)[0] + FORMAT_SUFFIX[writes]  # in its folder (review38 #7)
     raise CliError(
         f"{option} {shown(value)}: this writes {writes}, but a file named *{suffix} holds "
         f"{holds}; name it {shown(better)}{hint}"

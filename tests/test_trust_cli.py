@@ -153,9 +153,9 @@ def test_1_1_a_writer_failing_in_its_clean_up_after_a_full_disk_is_the_disk_erro
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("latex", "4-3-1", "-o", "{tmp}/notes.pdf"), "name it 'notes.tex' (--pdf builds the PDF"),
-        (("latex", "4-3-1", "-o", "{tmp}/notes.md"), "holds Markdown; name it 'notes.tex'"),
-        (("derive", "4-3-1", "--format", "markdown", "-o", "{tmp}/d.json"), "name it 'd.md'"),
+        (("latex", "4-3-1", "-o", "{tmp}/notes.pdf"), "(--pdf builds the PDF beside it)"),
+        (("latex", "4-3-1", "-o", "{tmp}/notes.md"), "holds Markdown; name it '"),
+        (("derive", "4-3-1", "--format", "markdown", "-o", "{tmp}/d.json"), "/d.md'"),
         (("derive", "4-3-1", "--indices", "-o", "{tmp}/d.html"), "writes text, but"),
         (("codegen", "4-3-1", "-o", "{tmp}/m.tex"), "writes Python, but a file named *.tex"),
     ],
