@@ -255,7 +255,8 @@ def _os_error(exc: BaseException | None) -> OSError | None:
         if isinstance(exc, OSError):
             return exc
         seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
+        # a message already said (raised "from None") ends the chain
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
     return None
 
 

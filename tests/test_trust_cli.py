@@ -138,7 +138,7 @@ def test_1_1_a_writer_failing_in_its_clean_up_after_a_full_disk_is_the_disk_erro
         try:
             raise OSError(errno.ENOSPC, "No space left on device")
         except OSError:
-            raise AttributeError("'Stream' object has no attribute 'pos'") from None
+            raise AttributeError("'Stream' object has no attribute 'pos'")  # noqa: B904
 
     target = output.target(str(tmp_path / "g.pdf"), force=False)
     assert target is not None

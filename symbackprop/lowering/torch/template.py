@@ -382,7 +382,7 @@ def log_softmax(Z):
     term is e^0 = 1).
     """
     shifted = Z - Z.amax(dim=0, keepdim=True)
-    rest = torch.exp(shifted)
-    rest[shifted.argmax(dim=0), torch.arange(Z.shape[1], device=Z.device)] = 0.0
+    # out of place: autograd through the cost reads exp's output
+    rest = torch.exp(shifted).scatter(0, shifted.argmax(dim=0, keepdim=True), 0.0)
     return shifted - torch.log1p(rest.sum(dim=0, keepdim=True))
 '''
