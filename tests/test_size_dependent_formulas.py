@@ -245,3 +245,24 @@ def test_the_degree_of_a_formula_in_a_written_size() -> None:
     assert degree(A / u**3 + A.T, {u}) == 3
     assert degree(2 * A, {u}) == 0
     assert degree(exp(u) * A, {u}) is None  # no polynomial: the larger sizes decide alone
+
+
+def test_a_size_factor_that_cancels_to_1_is_of_degree_0() -> None:
+    """review38 #5: ``((n + 1)^2 - n^2 - 2n)^10`` is exactly 1, but its parts' degrees bounded
+    it at 20, more sizes than are compared, and the right formula was "cannot decide"; a
+    number of the sizes is cancelled before its degree is read. One that does not cancel (a
+    root at each of nine sizes, squared) still fails."""
+    from sympy import MatrixSymbol, Symbol
+
+    from symbackprop.apps.shapecheck.written_sizes import degree
+
+    u, A = Symbol("u"), MatrixSymbol("A", 3, 3)
+    assert degree(((u + 1) ** 2 - u**2 - 2 * u) ** 10 * A, {u}) == 0
+    n = "sum(x^0)"
+    model = Model.parse("x : n x 1\nA : n x n\nsizes: n = 3\nJ = 0.5 x^T A x\ndata:\n")
+    truth = "((1/2) A x + (1/2) A^T x)"
+    one = f"(({n} + 1)^2 - {n}^2 - 2 {n})^10"
+    assert sb.check_formula(model, "x", f"{one} {truth}").ok
+    roots = "".join(f"({n} - {k})" for k in range(3, 12))
+    wrong = sb.check_formula(model, "x", f"({one} + {roots})^2 {truth}")
+    assert wrong.exit_code == 1 and "n=12" in str(wrong.counterexample)

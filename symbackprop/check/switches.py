@@ -67,6 +67,29 @@ def definitions_read(exprs: tuple[Any, ...], definitions: dict[str, Any]) -> lis
     return out
 
 
+def one_name_each(
+    exprs: tuple[Any, ...], definitions: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """``exprs`` and ``definitions`` with every name defined as the value an earlier name is
+    replaced by that name. A model names each operation apart: ``(w - 20) ⊙ (w - 20)`` is
+    _t1 ⊙ _t2 with _t1 = _t2 = w - 20, which is no square to the switches (sqrt of it turns
+    where w = 20) until the two are one name."""
+    first: dict[Any, str] = {}
+    rename: dict[Any, Any] = {}
+    out: dict[str, Any] = {}
+    for name, value in definitions.items():
+        if rename and hasattr(value, "xreplace"):
+            value = value.xreplace(rename)
+        out[name] = value
+        kept = first.setdefault(value, name)
+        shape = getattr(value, "shape", None)
+        if kept != name and shape is not None:
+            rename[sp.MatrixSymbol(name, *shape)] = sp.MatrixSymbol(kept, *shape)
+    if not rename:
+        return exprs, definitions
+    return tuple(e.xreplace(rename) if hasattr(e, "xreplace") else e for e in exprs), out
+
+
 def switches_read(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
     """:func:`switches` of ``exprs``, plus the regions of the kinked values they read by name
     only (:func:`definitions_read`: a model's _t4 = relu(y) of data, through which nothing is
@@ -74,7 +97,7 @@ def switches_read(*exprs: Any, definitions: dict[str, Any] | None = None) -> Swi
     adds none). A hidden base keeps all it knows: its values, whether it is never negative,
     whether it is reached through a function (then an exact point does not reach its regions)
     and the atoms whose switches could not be found (no verdict then)."""
-    every = definitions or {}
+    exprs, every = one_name_each(exprs, definitions or {})
     found = switches(*exprs, definitions=every)
     hidden = switches(*definitions_read(exprs, every), definitions=every)
     for base, values in hidden.on.items():
@@ -89,7 +112,7 @@ def switches_read(*exprs: Any, definitions: dict[str, Any] | None = None) -> Swi
 def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
     """Every piecewise atom of ``exprs`` with its switch values mapped onto its base;
     ``definitions`` maps a name (a1) to the element-wise expression it stands for (relu(z1))."""
-    every = definitions or {}
+    exprs, every = one_name_each(exprs, definitions or {})
     # only names for element-wise values count as functions (not plain) in a base: W2 a1
     defs = {k: v for k, v in every.items() if isinstance(v, Elementwise)}
     # the names followed down to their base: those, and a value that is an affine map or a
@@ -636,12 +659,34 @@ def _sum_of_entries(number: sp.Add) -> tuple[Any, sp.Expr] | None:
 def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:
     """``(argument, switch values on it)`` where ``node`` is a piecewise atom, else None."""
     if isinstance(node, Elementwise):
-        return node.arg, breakpoints(node.body, node.variable)
+        return node.arg, breakpoints(node.body, node.variable) | _root_edges(
+            node.body, node.variable
+        )
     if isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
         return node.args[0], frozenset({sp.Integer(0)})
     if isinstance(node, HadamardPower) and not (node.exp.is_integer and node.exp.is_nonnegative):
         return node.base, frozenset({sp.Integer(0)})  # a pole (1/u) or a root's edge at 0
     return None
+
+
+def _root_edges(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
+    """The real points where a root of the scalar function ``body`` has its edge (sqrt(t),
+    1/(2 sqrt(t)): 0), as a power with a fractional exponent has at 0 (above): the edge where
+    sqrt(u ⊙ u) = abs(u) turns. A model's ``sqrt((w - 20) ⊙ (w - 20))`` is one such
+    function, and with no switch there ``-w^0`` passed for its gradient (sign(w - 20)) at
+    points that all had w < 20 (review38)."""
+    points: set[Any] = set()
+    for node in sp.preorder_traversal(body):
+        if not isinstance(node, sp.Pow) or variable not in node.base.free_symbols:
+            continue
+        if node.exp.is_integer is not False:
+            continue  # a pole (1/t) stays a pole: a root's edge only
+        try:
+            roots = sp.solve(node.base, variable)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        points |= {r for r in roots if r.is_Rational or (r.is_number and r.is_real)}
+    return frozenset(points)
 
 
 def to_base(

@@ -151,9 +151,12 @@ class Counterexample:
         at = ", ".join(f"{name}={size}" for name, size in self.sizes.items())
         undefined = isinstance(self.yours, sp.Basic) and has_no_value(self.yours)
         # zoo is SymPy's word for 1/0: said as what it means for the formula
-        mine, truth = _short(self.yours), _short(self.truth)
+        shown = (
+            (self.yours, self.truth) if self.exact else (_valued(self.yours), _valued(self.truth))
+        )
+        mine, truth = _short(shown[0]), _short(shown[1])
         if mine == truth:  # equal in 12 digits: as many as were compared
-            mine, truth = _short(self.yours, AGREED), _short(self.truth, AGREED)
+            mine, truth = _short(shown[0], AGREED), _short(shown[1], AGREED)
         yours = "is undefined there" if undefined else f"gives {mine}"
         return (
             f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula {yours}, "
@@ -174,6 +177,16 @@ class Counterexample:
 #: the significant digits a counterexample's value shows, and where 12 show two values equal,
 #: as many as the numeric comparison agreed on
 SHOWN, AGREED = 12, numeric.AGREED_DIGITS
+
+
+def _valued(value: Any) -> Any:
+    """A numeric comparison's value as a number: a function of a constant the formula writes
+    (``sigmoid(8923/300)``) evaluated, as the comparison did, not left beside its digits."""
+    if isinstance(value, sp.Basic) and not value.is_Number and value.is_number:
+        number = sp.N(value, AGREED)
+        if number.is_Number:
+            return number
+    return value
 
 
 def _short(value: Any, digits: int = SHOWN) -> str:
@@ -885,13 +898,15 @@ def _verdict(
         if differ is None:
             raise
         confirmed = differ  # the exact difference stands
-    report.method = "numeric" if differ is None or confirmed is None else "exact"
+    # a difference the true functions confirm is shown with their values: the tables' (the
+    # gradient "is -590/111" where sqrt((w - 20)^2) drew a random value) are no gradient's
+    report.method = "exact" if confirmed is not None and confirmed is differ else "numeric"
     report.equal = confirmed is None
     if differ is not None and confirmed is None:
         report.notes.append(numeric_only_note(numeric.AGREED_DIGITS))
     elif not rational and confirmed is None and confirm:
         report.notes.append(not_rational_note(numeric.AGREED_DIGITS))
-    report.counterexample = None if confirmed is None else differ or confirmed
+    report.counterexample = confirmed
     if report.equal:
         _sizes_factor(report, derivation, expr)
     if report.equal and confirm:

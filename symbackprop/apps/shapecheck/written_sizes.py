@@ -258,6 +258,9 @@ def degree(expr: Any, symbols: Collection[Any]) -> int | None:
         return 0
     if expr in symbols:
         return 1
+    exact = _rational_degree(expr, symbols)
+    if exact is not None:
+        return exact
     parts = [degree(arg, symbols) for arg in _arguments(expr)]
     if any(part is None for part in parts):
         return None
@@ -273,6 +276,32 @@ def degree(expr: Any, symbols: Collection[Any]) -> int | None:
         if power.is_Integer:
             return abs(int(power)) * known[0]
     return None
+
+
+#: the largest scalar part (in SymPy operations) whose degree is found by cancelling it
+MAX_CANCELLED_OPS = 200
+
+
+def _rational_degree(expr: Any, symbols: Collection[Any]) -> int | None:
+    """The degree of a number of the sizes (no matrix in it) as a rational function of
+    ``symbols``, cancelled first: ``((n + 1)^2 - n^2 - 2n)^10`` is 1, of degree 0, where the
+    bound of its parts said 20 and a right formula was "cannot decide" (review38 #5). None
+    for a matrix, a function of a size (exp(n)) or a part too large to cancel."""
+    if getattr(expr, "is_Matrix", False) or not isinstance(expr, sp.Expr):
+        return None
+    if (
+        expr.atoms(MatrixElement, sp.MatrixSymbol, sp.Sum)
+        or sp.count_ops(expr) > MAX_CANCELLED_OPS
+    ):
+        return None
+    own = [s for s in symbols if s in expr.free_symbols]
+    try:
+        numerator, denominator = sp.fraction(sp.cancel(expr))
+        return int(
+            sp.Poly(numerator, *own).total_degree() + sp.Poly(denominator, *own).total_degree()
+        )
+    except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError, TypeError):
+        return None
 
 
 def _arguments(expr: Any) -> tuple[Any, ...]:
