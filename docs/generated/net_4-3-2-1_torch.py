@@ -561,7 +561,7 @@ def cost_from_cache(params, cache, Y):
     if getattr(Y, "shape", None) != (1, m) or getattr(Y, "dtype", None) is not X.dtype:
         _invalid(params, X, Y)
     # binary cross-entropy from the logits (log-sigmoid inside): finite for any z
-    J = (torch.clamp(Z3, min=0.0) - Y * Z3 + torch.log1p(torch.exp(-torch.abs(Z3)))).sum() / m
+    J = (torch.relu(Z3) - Y * Z3 + torch.nn.functional.softplus(-torch.abs(Z3))).sum() / m
     return J
 
 
