@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -39,3 +41,16 @@ def test_every_logits_loss_has_code_for_every_backend() -> None:
     for loss in LOSSES.values():
         if loss.logits_with:
             assert set(loss.logits_code) == {"numpy", "torch", "jax"}
+
+
+def test_a_loss_names_every_module_function_its_code_calls() -> None:
+    """review38 #9: whether a module defines ``log_softmax`` was read from the code's text in
+    four emitters; the record's ``helpers`` says it, and must match what each backend's code
+    calls (a helper named and not called, or called and not named, fails here)."""
+    known = {"log_softmax", "logsumexp", "softmax", "sigmoid", "softmax_of_all"}
+    for loss in LOSSES.values():
+        for backend, code in loss.logits_code.items():
+            # a bare call (log_softmax(Z)), not a framework's (torch.log_softmax) nor a
+            # longer name's tail (softmax in log_softmax)
+            called = {name for name in known if re.search(rf"(?<![\w.]){name}\(", code)}
+            assert called == set(loss.helpers), (loss.name, backend)

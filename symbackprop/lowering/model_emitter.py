@@ -411,8 +411,7 @@ class ModelEmitter(PrintedShapes[P]):
         mean = " / m" if self.plan.batch else ""
         if s.logits is not None:
             code = record.logits_code[self.BACKEND].format(z=s.logits, y=y)
-            if "log_softmax(" in code:  # the loss record's code calls the module's helper
-                self.helpers.add("log_softmax")
+            self.helpers |= record.helpers  # the module's functions the code calls
             return self.from_logits(s, code, mean)
         per_entry = self.printer.scalar_code(record.formula, {scalars.a: a, scalars.y: y})
         out = comment(f"{record.description}, summed over the entries")

@@ -64,8 +64,9 @@ class Loss:
     (each column one 1) or ``"real"``; :meth:`draw_targets` draws them. ``logits_with`` names
     the output activation with which the cost is computed stably from the logits z[L]
     (``None``: from the output a[L]). ``logits_code`` maps a backend name to that stable cost,
-    summed over every entry, as code in ``{z}`` (the logits) and ``{y}`` (the targets); a
-    backend's module defines ``log_softmax`` where its template needs one. ``refuses`` maps
+    summed over every entry, as code in ``{z}`` (the logits) and ``{y}`` (the targets);
+    ``helpers`` names the module's own functions that code calls (``log_softmax``), which an
+    emitter then defines in the module. ``refuses`` maps
     an output activation to the :class:`Refusal` of it: refused in a network and in a model
     alike (a model's loss otherwise takes any argument).
     """
@@ -79,6 +80,7 @@ class Loss:
     targets: str = "real"
     logits_with: str | None = None
     logits_code: Mapping[str, str] = field(default_factory=dict)
+    helpers: frozenset[str] = frozenset()
     refuses: Mapping[str, Refusal] = field(default_factory=dict)
 
     def assumption_on(self, target: str) -> str:
@@ -171,6 +173,7 @@ LOSSES: dict[str, Loss] = {
                 "torch": "-({y} * log_softmax({z})).sum()",
                 "jax": "-({y} * log_softmax({z})).sum()",
             },
+            helpers=frozenset({"log_softmax"}),
         ),
     )
 }

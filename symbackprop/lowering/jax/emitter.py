@@ -172,7 +172,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
                 "and no log(0)"
             )
             total = loss.logits_code["jax"].replace("{z}", z).replace("{y}", y)
-            self.log_softmax = "log_softmax(" in total  # the loss calls the module's helper
+            self.log_softmax = "log_softmax" in loss.helpers  # the loss calls the helper
         else:
             per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a, scalars.y: y})
             out += comment(f"{loss.description}, summed over units and examples")

@@ -503,8 +503,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
                 )
             )
             code = loss.logits_code["numpy"].format(z=z, y=y)
-            if "log_softmax(" in code:  # the loss record's code calls the module's helper
-                self.printer.helpers.add("log_softmax")
+            self.printer.helpers |= loss.helpers  # the module's functions the code calls
             out += fitted(f"cost = {code} / m")
         else:
             per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a, scalars.y: y})

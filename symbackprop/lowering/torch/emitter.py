@@ -404,7 +404,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         ]
         if cost.from_logits:
             code = loss.logits_code["torch"].format(z=z, y=y)
-            self.log_softmax = "log_softmax(" in code  # the loss calls the module's helper
+            self.log_softmax = "log_softmax" in loss.helpers  # the loss calls the helper
             if loss.logits_with == "sigmoid":
                 out += comment(
                     "binary cross-entropy from the logits (log-sigmoid inside): finite for any z"
