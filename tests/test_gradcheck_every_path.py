@@ -211,3 +211,27 @@ def test_a_relu_model_loaded_from_its_file_watches_its_kinks(tmp_path: Path) -> 
     module = _loaded(tmp_path, source, "relu_model")
     X = np.random.default_rng(1).standard_normal((3, 5))
     assert sb.gradcheck(module, module.init_params(seed=0), X).ok
+
+
+def test_a_network_module_names_its_kinks_unless_a_custom_activation_kinks(
+    tmp_path: Path,
+) -> None:
+    """review38 #10: a relu network's module names A1 at its kink 0, and gradcheck of it loaded
+    from its file catches a wrong entry; a custom kinked activation's kinks are not solved at
+    code generation (review38 #1), so that module names none (a custom smooth one: none to
+    name, the constant is there)."""
+    source = sb.codegen(sb.Network.parse("3-4:relu-1:sigmoid"))
+    assert 'KINKS: dict[str, tuple[float, ...]] = {\n    "A1": (0.0,),\n}' in source
+    custom = sb.Network.parse("3-4:kink-1:sigmoid", define={"kink": "abs(z - 1)"})
+    assert "KINKS" not in sb.codegen(custom)
+    smooth = sb.Network.parse("3-4:sw-1:sigmoid", define={"sw": "z*sigmoid(z)"})
+    assert "KINKS: dict[str, tuple[float, ...]] = {}" in sb.codegen(smooth)
+    old = "    dW2 = dZ2.dot(A1.T, out.dW2)  # (1, 4)"
+    assert source.count(old) == 1, source
+    broken = source.replace(old, old + "\n    dW2[0, 1] += 0.25")
+    module = _loaded(tmp_path, broken, "relu_net_broken")
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((3, 6)), (rng.random((1, 6)) < 0.5).astype(float)
+    result = sb.gradcheck(module, module.init_params(seed=0), X, Y)
+    (row,) = [row for row in result.rows if row.parameter == "W2"]
+    assert not result.ok and not row.ok

@@ -172,9 +172,9 @@ class NetworkEmitter(ABC, Generic[P]):
         lines += conjunction("CACHE_READS", reads, "", joiner=", ")
         # a custom activation's kinks would be solved for here, which SymPy may not finish
         # (review38 #1): such a module names none, and gradcheck watches every cached array
-        watched = plan.watched
-        if all(formula is None or not _custom(formula) for formula, _ in watched.values()):
-            lines += kinks_constant({k: (0.0,) for k in watched})
+        acts = [layer.activation for layer in plan.forward]
+        if not any(act.kinked and act.custom_formula is not None for act in acts):
+            lines += kinks_constant({k: (0.0,) for k in plan.watched})
         return lines + constant_line(plan.sums_to_one if self.COLUMN_SUMS is None else ())
 
     def sums_note(self) -> list[str]:
@@ -480,11 +480,3 @@ class InPlaceEmitter(NetworkEmitter[P]):
     @abstractmethod
     def row_sums(self, target: str, matrix: Any, shape: str) -> list[str]:
         """``target = matrix 1_m``: the row sums of ``matrix``."""
-
-
-def _custom(formula: Any) -> bool:
-    """Whether an activation's formula is a custom one's (its kinks may lie anywhere); the
-    built-in kinked activations (relu, leaky_relu) kink at 0."""
-    from symbackprop.records.activations import ACTIVATIONS
-
-    return all(formula != act.formula for act in ACTIVATIONS.values())
