@@ -537,3 +537,19 @@ def kinks_constant(kinks: Mapping[str, tuple[float, ...]]) -> list[str]:
         return [*lines, "KINKS: dict[str, tuple[float, ...]] = {}"]
     opened = "KINKS: dict[str, tuple[float, ...]] = {"
     return [*lines, opened, *(f"    {e}," for e in entries), "}"]
+
+
+def log_softmax_helper(body: str) -> str:
+    """The text of the module function ``log_softmax(Z)`` (each column's log softmax, (n, m)
+    in and out), with a backend's ``body``: its spelling of one algorithm (the column max
+    subtracted, log1p of the sum of the other terms), under one docstring."""
+    return f'''
+def log_softmax(Z):
+    """log softmax of each column, z - logsumexp(z): finite and warning-free for any z.
+
+    The column max is subtracted first, so that exp cannot overflow; the log of the sum is
+    log1p of the sum without one largest term (that term is e^0 = 1): exact where the loss of a
+    confident right answer is tiny.
+    """
+{body.strip(chr(10))}
+'''

@@ -12,7 +12,7 @@ template's with that one change (copied: that template returns NumPy arrays). Th
 
 from __future__ import annotations
 
-from symbackprop.lowering.model_template import JAX_FLOATS, jax_one_float
+from symbackprop.lowering.model_template import JAX_FLOATS, jax_one_float, log_softmax_helper
 from symbackprop.lowering.network_template import (
     INIT_CHECKS,
     JAX_KIND_CHECK,
@@ -200,15 +200,11 @@ def gradients(params, X, Y):
 #: log softmax of each column with the log of the sum as log1p (see the NumPy module's): the
 #: cross-entropy of a confident right answer is tiny, and jax.nn.log_softmax rounded it (1e-3
 #: off at a margin of 30, -0.0 at 40: hostile38a #2)
-LOG_SOFTMAX_HELPER = '''
-def log_softmax(Z):
-    """log softmax of each column, z - logsumexp(z): finite for any z, and exact where the
-    loss of a confident right answer is tiny. The column max is subtracted first, so that exp
-    cannot overflow; the log of the sum is log1p of the sum without one largest term (that
-    term is e^0 = 1).
+LOG_SOFTMAX_HELPER = log_softmax_helper(
     """
     shifted = Z - Z.max(axis=0, keepdims=True)
     rest = jnp.exp(shifted)
     rest = rest.at[jnp.argmax(shifted, axis=0), jnp.arange(Z.shape[1])].set(0.0)
     return shifted - jnp.log1p(rest.sum(axis=0, keepdims=True))
-'''
+"""
+)

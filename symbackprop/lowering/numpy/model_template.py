@@ -18,6 +18,7 @@ from symbackprop.lowering.model_template import (
     float16_check,
     floating_helper,
     init_params,
+    log_softmax_helper,
 )
 from symbackprop.lowering.numpy.template import INIT_DTYPE, NUMPY_FLOATS
 
@@ -40,20 +41,15 @@ def softmax(Z):
     E /= E.sum(axis=0, keepdims=True)
     return E
 '''
-LOG_SOFTMAX_HELPER = '''
-def log_softmax(Z):
-    """log softmax of each column, z - logsumexp(z): finite and warning-free for any z.
-
-    The column max is subtracted first, so that exp cannot overflow; the log of the sum is
-    log1p of the sum without one largest term (that term is e^0 = 1): exact where the loss of a
-    confident right answer is tiny.
+LOG_SOFTMAX_HELPER = log_softmax_helper(
     """
     shifted = Z - Z.max(axis=0, keepdims=True)
     rest = np.exp(shifted)
     rest[shifted.argmax(axis=0), np.arange(Z.shape[1])] = 0.0
     shifted -= np.log1p(rest.sum(axis=0, keepdims=True))
     return shifted
-'''
+"""
+)
 LOGSUMEXP_HELPER = '''
 def logsumexp(Z):
     """log(sum(exp(Z))) over every entry, a (1, 1) array; the max is subtracted first, so

@@ -13,6 +13,7 @@ backward bodies and the module's class name (``{module}``).
 
 from __future__ import annotations
 
+from symbackprop.lowering.model_template import log_softmax_helper
 from symbackprop.lowering.network_template import INIT_CHECKS, init_draws, invalid_shapes
 
 #: ``init_params``' dtype rule: torch's dtypes that these operations compute in (float8 has no
@@ -374,15 +375,11 @@ class {module}(torch.nn.Module):
 #: log softmax of each column with the log of the sum as log1p (see the NumPy module's): the
 #: cross-entropy of a confident right answer is tiny, and torch.log_softmax rounded it (1e-3
 #: off at a margin of 30, -0.0 at 40: hostile38a #2)
-LOG_SOFTMAX_HELPER = '''
-def log_softmax(Z):
-    """log softmax of each column, z - logsumexp(z): finite for any z, and exact where the
-    loss of a confident right answer is tiny. The column max is subtracted first, so that exp
-    cannot overflow; the log of the sum is log1p of the sum without one largest term (that
-    term is e^0 = 1).
+LOG_SOFTMAX_HELPER = log_softmax_helper(
     """
     shifted = Z - Z.amax(dim=0, keepdim=True)
     # out of place: autograd through the cost reads exp's output
     rest = torch.exp(shifted).scatter(0, shifted.argmax(dim=0, keepdim=True), 0.0)
     return shifted - torch.log1p(rest.sum(dim=0, keepdim=True))
-'''
+"""
+)
