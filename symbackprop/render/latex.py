@@ -48,6 +48,14 @@ LINE_WIDTH = 60
 SNIPPET_LINE_WIDTH = 41
 
 
+#: ``\fitwidth{box}``: the box as it is, or scaled down to the line where it is wider (a shape
+#: table of long width names ran 125pt into the margin: hostile38c #11)
+FIT_WIDTH = (
+    r"\newcommand{\fitwidth}[1]{\sbox0{#1}\ifdim\wd0>\linewidth"
+    r"\resizebox{\linewidth}{!}{\usebox0}\else\usebox0\fi}"
+)
+
+
 class LatexDocument:
     """Builds the LaTeX for one :class:`View`; see :func:`to_latex`."""
 
@@ -136,7 +144,7 @@ class LatexDocument:
             + ".",
             "",
             r"\begin{center}",
-            r"\begin{tabular}{clllll}",
+            r"\fitwidth{\begin{tabular}{clllll}",
             r"$l$ & units & activation & $W^{[l]}$ & $b^{[l]}$ & "
             + rf"${d.names[g.z(1).name].base}^{{[l]}}$, ${d.names[g.a(1).name].base}^{{[l]}}$"
             + r" \\ \hline",
@@ -154,13 +162,13 @@ class LatexDocument:
             )
             if layer % 30 == 0 and layer < g.depth:  # keep each table on a page
                 rows += [
-                    r"\end{tabular}",
+                    r"\end{tabular}}",
                     r"\end{center}",
                     r"\begin{center}",
-                    r"\begin{tabular}{clllll}",
+                    r"\fitwidth{\begin{tabular}{clllll}",
                 ]
         rows += [
-            r"\end{tabular}",
+            r"\end{tabular}}",
             r"\end{center}",
             rf"The target ${self.name(g.y.name)}$ is ${self.shape(d.shapes[g.y.name])}$; "
             r"each gradient has the shape of what it differentiates.",
@@ -397,7 +405,9 @@ class LatexDocument:
             r"\usepackage[a4paper,margin=2.2cm]{geometry}",
             r"\usepackage{amsmath}",
             r"\usepackage{bm}",
+            r"\usepackage{graphicx}",
             *([r"\usepackage{tikz}"] if figure else []),
+            FIT_WIDTH,
             r"\allowdisplaybreaks",
             r"\setlength{\parindent}{0pt}",
             r"\setlength{\parskip}{4pt}",

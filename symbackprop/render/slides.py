@@ -16,7 +16,7 @@ from symbackprop._version import __version__
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.segments import Grad
 from symbackprop.errors import SpecError
-from symbackprop.render.latex import LatexDocument
+from symbackprop.render.latex import FIT_WIDTH, LatexDocument
 from symbackprop.render.names import escape_latex, spec_latex
 from symbackprop.render.prose import latex_inline, segment_math
 from symbackprop.render.shown_sizes import shown_sizes
@@ -56,7 +56,10 @@ class SlideDeck:
 
     def network(self) -> list[str]:
         d, g, doc = self.d, self.d.graph, self.doc
-        rows = [r"\begin{tabular}{clll}", r"$l$ & units & activation & $W^{[l]}$ \\ \hline"]
+        rows = [
+            r"\fitwidth{\begin{tabular}{clll}",
+            r"$l$ & units & activation & $W^{[l]}$ \\ \hline",
+        ]
         rows.append(rf"$0$ & ${doc.units(0)}$ & input ${doc.name(g.x.name)}$ & \\")
         for layer in range(1, g.depth + 1):
             rows.append(
@@ -64,7 +67,7 @@ class SlideDeck:
                 rf"${doc.printer._act(g.activation(layer).name)}$ & "
                 rf"${doc.shape(d.shapes[g.W(layer).name])}$ \\"
             )
-        rows.append(r"\end{tabular}")
+        rows.append(r"\end{tabular}}")
         body = [
             r"\begin{center}",
             *rows,
@@ -201,6 +204,7 @@ class SlideDeck:
             r"\documentclass[11pt]{beamer}",
             r"\usepackage{amsmath}",
             r"\usepackage{bm}",
+            FIT_WIDTH,
             r"\setbeamertemplate{navigation symbols}{}",
             r"\usefonttheme[onlymath]{serif}",
             r"\setbeamercovered{transparent}",

@@ -95,12 +95,13 @@ def network_drawing(
     columns = {layer: _slots(_count(widths[layer], sizes)) for layer in shown if layer is not None}
     tallest = max(len(c) for c in columns.values())
     height = _TOP + tallest * _GAP_Y + 54
-    width = 2 * _MARGIN + (len(shown) - 1) * _GAP_X
+    gap, left, right = _spacing(network, shown, sizes, batch)
+    width = left + right + (len(shown) - 1) * gap
     out = Drawing(width, height, f"the network {network.compact}")
     centre = _TOP + tallest * _GAP_Y / 2
     points: dict[int, list[tuple[float, float]]] = {}
     for position, layer in enumerate(shown):
-        x = _MARGIN + position * _GAP_X
+        x = left + position * gap
         if layer is None:  # the layers left out: a horizontal ellipsis, no connections
             out.dots.append(Dots(x, centre, horizontal=True))
             continue
@@ -117,7 +118,7 @@ def network_drawing(
         bottom = top + (len(slots) - 1) * _GAP_Y
         out.texts += _column_labels(network, layer, x, (top, bottom), sizes, batch)
         if layer and layer - 1 in points:
-            out.texts += _between_labels(network, layer, x - _GAP_X / 2)
+            out.texts += _between_labels(network, layer, x - gap / 2)
     for layer in points:
         for x1, y1 in points.get(layer - 1, []):
             for x2, y2 in points[layer]:
@@ -132,6 +133,44 @@ def network_drawing(
         out.lines.append(Line(x_out + _RADIUS, y, x_out + 34, y, "forward"))
     out.texts.append(Text(x_out + 40, centre + 4, (Run("ŷ"),), "start", 13))
     return out
+
+
+def _spacing(
+    network: Network, shown: list[int | None], sizes: Mapping[str, int], batch: bool
+) -> tuple[float, float, float]:
+    """The gap between columns and the margins left and right of the first and last: wide
+    enough for the longest label, so that named widths (``hiddenunitsfirst``) neither run
+    into each other between the columns nor off the picture's edge (hostile38c #11)."""
+    spans = [
+        _text_width(text)
+        for layer in shown
+        if layer is not None
+        for text in _column_labels(network, layer, 0.0, (0.0, 0.0), sizes, batch)
+    ]
+    between = [
+        _text_width(text)
+        for layer in shown
+        if layer and layer - 1 in shown
+        for text in _between_labels(network, layer, 0.0)
+    ]
+    gap = max(_GAP_X, *(w + 24 for w in spans), *(w + 16 for w in between))
+    first = _input_names_width(network)
+    left = max(_MARGIN, first + _RADIUS + 14, max(spans, default=0.0) / 2 + 8)
+    right = max(_MARGIN, max(spans, default=0.0) / 2 + 8)
+    return gap, left, right
+
+
+def _input_names_width(network: Network) -> float:
+    """The width of the longest input name left of the input column (x_n0, x_784)."""
+    return _text_width(Text(0.0, 0.0, name_label("x", index=str(network.widths[0])), size=12))
+
+
+def _text_width(text: Text) -> float:
+    """A generous estimate of a text's width at its size (0.6 em a character, 0.42 in a
+    superscript or subscript): wider than DejaVu's italics, which the labels use."""
+    return sum(len(r.text) * (0.42 if r.role in ("sup", "sub") else 0.6) for r in text.label) * (
+        text.size
+    )
 
 
 def _column_labels(
