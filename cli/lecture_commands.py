@@ -26,6 +26,7 @@ from symbackprop.cli.options import (
     spec_options,
     unique,
 )
+from symbackprop.errors import SpecError
 
 
 # spec_options wraps the function, so options of this command go above it (on the wrapper)
@@ -187,8 +188,18 @@ def gradients_command(
     from symbackprop.cli import console
 
     # each scheme once, in the order given: a repeated --init printed its table twice
-    # (hostile38c #12)
-    inits = tuple(dict.fromkeys(inits)) or ("he", "normal")
+    # (hostile38c #12), and so did one scale written twice (1.5 and 3/2: review38 #8); a
+    # malformed one is kept as written, for analyze to refuse
+    def scheme(init: str) -> object:
+        try:
+            return parse_init(init)
+        except SpecError:
+            return init
+
+    first: dict[object, str] = {}
+    for init in inits:
+        first.setdefault(scheme(init), init)
+    inits = tuple(first.values()) or ("he", "normal")
     customs = unique(define, "--define") or None
     tables = []
     # progress on stderr (transient; nothing when stderr is not a terminal)

@@ -106,3 +106,23 @@ def test_a_repeated_init_prints_its_table_once() -> None:
     )
     assert done.exit_code == 0, done.output
     assert done.stdout.count("init xavier (") == 1 and done.stdout.count("init he (") == 1
+
+
+def test_one_scale_written_two_ways_prints_its_tables_once() -> None:
+    """review38 #8: ``scaled-identity:1.5`` and ``scaled-identity:3/2`` are one scheme; it
+    printed its norms and its exact example twice."""
+    done = CliRunner().invoke(
+        main,
+        [
+            *SMALL,
+            "--activation",
+            "identity",
+            "--init",
+            "scaled-identity:1.5",
+            "--init",
+            "scaled-identity:3/2",
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert done.stdout.count("init scaled-identity:1.5 (") == 1, done.stdout
+    assert "scaled-identity:3/2" not in done.stdout
