@@ -20,6 +20,8 @@ Examples:
 
 #: the format a file name's suffix asks for
 SUFFIXES = {".png": "png", ".svg": "svg", ".tex": "tikz", ".tikz": "tikz"}
+#: each format's name in output.SUFFIX_FORMATS (a TikZ picture is LaTeX)
+WRITES = {"png": "PNG", "svg": "SVG", "tikz": "LaTeX"}
 #: suffixes of picture formats draw does not write (another suffix takes --format, else png)
 OTHER_FORMATS = frozenset({".pdf", ".jpg", ".jpeg", ".gif", ".eps", ".ps", ".tif", ".webp"})
 
@@ -72,7 +74,9 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
         )
     if fmt == "png" and out_path in (None, output.STDOUT):
         raise click.UsageError("a PNG needs -o FILE.png (or --format svg / tikz for stdout)")
-    target = output.target(out_path, force=force, inputs=[opts.spec])
+    # a name of another format the table of output.SUFFIX_FORMATS knows (net.md, net.py) is
+    # refused as every command refuses one: PNG bytes were written into net.py, exit 0
+    target = output.target(out_path, force=force, inputs=[opts.spec], writes=WRITES[fmt])
     opts = opts.loss_free()  # the picture shows no loss
     source = opts.derived_source()
     from symbackprop.spec import Network

@@ -292,3 +292,17 @@ def test_a_document_of_a_model_too_large_to_draw_leaves_the_figure_out() -> None
     d = sb.derive(_chain(151))
     assert r"\emph{No figure: the model has 151 equations" in sb.to_latex(d)
     assert "<p><em>No figure: the model has 151 equations" in sb.to_html(d)
+
+
+def test_draw_refuses_a_name_of_a_text_format(tmp_path: Path) -> None:
+    """PNG bytes were written into net.py and net.md, exit 0: draw now refuses a name of
+    another format as every command does (output.SUFFIX_FORMATS), and names the file to use."""
+    runner = CliRunner()
+    for name, holds in (("net.py", "Python"), ("net.md", "Markdown"), ("net.html", "HTML")):
+        other = tmp_path / name
+        result = runner.invoke(main, ["draw", "4-3-2-1", "-o", str(other)])
+        assert result.exit_code == 2 and not other.exists(), result.output
+        assert f"this writes PNG, but a file named *{other.suffix} holds {holds}" in result.output
+        assert "net.png" in result.output
+    svg = runner.invoke(main, ["draw", "4-3-2-1", "-o", str(tmp_path / "n.md"), "--format", "svg"])
+    assert svg.exit_code == 2 and "this writes SVG" in svg.output
