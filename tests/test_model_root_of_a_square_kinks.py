@@ -51,3 +51,58 @@ def test_names_defined_as_one_value_become_one_name() -> None:
     # nothing to merge: the same objects back
     alone = {"_t1": shift}
     assert one_name_each((t1,), alone) == ((t1,), alone)
+
+
+def _exit(model: str, formula: str) -> sb.FormulaReport:
+    return sb.check_formula(sb.Model.parse(model), "w", formula)
+
+
+def test_a_name_for_another_name_is_followed_to_the_square() -> None:
+    """hostile39a #1: ``+ 0`` made the sum a name for the square's name (_t4 = _t3), the
+    switch sat on _t4, and ``-w^0`` passed again."""
+    for square in ("(w - 20) ⊙ (w - 20) + 0", "(w - 20) ⊙ (w - 20) ⊙ 1"):
+        report = _exit(f"w : n x 1\nJ = sum(sqrt({square}))\n", "-w^0")
+        assert report.exit_code == 1, (square, str(report))
+
+
+def test_a_root_of_a_product_turns_where_a_factor_does() -> None:
+    """hostile39a #2 and #6: sqrt(u^2 ⊙ v^2) is |u v|; its edge was put on the product, never
+    below 0, so the sign of u was never searched (``-2 w`` passed for |w^2 - 400|), and
+    sqrt(w ⊙ w ⊙ w ⊙ w) = w^2 was refused for a region below 0 it cannot have."""
+    wrong = {
+        "(w - 20)^2 ⊙ (w + 20)^2": "-2 w",
+        "(w - 20)^2 ⊙ (w - 20)^4": "-3 (w - 20) ⊙ (w - 20)",
+        "4 (w - 20) ⊙ (w - 20)": "-2 w^0",
+    }
+    for inside, formula in wrong.items():
+        report = _exit(f"w : n x 1\nJ = sum(sqrt({inside}))\n", formula)
+        assert report.exit_code == 1, (inside, str(report))
+    assert _exit("w : n x 1\nJ = sum(sqrt(w ⊙ w ⊙ w ⊙ w))\n", "2 w").ok
+
+
+def test_a_formulas_root_of_a_product_is_searched_beyond_its_edge() -> None:
+    """hostile39a #3: (u^3 ⊙ (u^2 ⊙ u^2 ⊙ u^2)^(-1/2)) is sign(u) with u = z1 - 30; the exact
+    points (tables) reached z1 > 30 and counted, though their difference was not trusted:
+    only the true functions' points count once the tables' verdict is set aside."""
+    net = sb.Network.parse("3-2:relu-1")
+    u = "(z1 - 30)"
+    sign = f"({u}^3 ⊙ ({u}^2 ⊙ {u}^2 ⊙ {u}^2)^(-1/2))"
+    report = sb.check_formula(net, "b1", f"(W2^T delta2) ⊙ 1{{z1 > 0}} ⊙ (1 - {sign}) / 2")
+    assert report.exit_code == 1, str(report)
+
+
+def test_a_model_with_no_real_value_at_a_point_is_not_a_wrong_formula() -> None:
+    """hostile39a #5: the right ``(1/2) w^(-1/2)`` for sum(sqrt(w)) was "not the gradient":
+    "your formula gives cannot be evaluated (1.5*I is not a number), the gradient is None"."""
+    report = _exit("w : n x 1\nJ = sum(sqrt(w))\n", "(1/2) w^(-1/2)")
+    assert report.exit_code == 2 and report.counterexample is None, str(report)
+    assert "None" not in str(report.error) and "is not a number" not in str(report.error)
+
+
+def test_a_numeric_counterexample_shows_both_values_as_decimals() -> None:
+    """hostile39a #11: the formula's exact fraction (-1339.../1958...) beside the gradient's
+    12-digit decimal."""
+    report = _exit("w : n x 1\nJ = sum(((w - 20)^2)^(3/2))\n", "-3 (w - 20) ⊙ (w - 20)")
+    shown = str(report.counterexample)
+    yours = shown.split("your formula gives ")[1].split(",")[0]
+    assert report.exit_code == 1 and "numerically" in shown and "/" not in yours, shown

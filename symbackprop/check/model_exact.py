@@ -553,6 +553,11 @@ class ModelCheck:
             if bad.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
                 # SymPy's zoo or nan is no user text
                 raise _Redraw("a division by zero", undefined=True)
+            if bad.is_number and bad.is_extended_real is False:
+                # the true sqrt of a w below 0 (the tables drew it a value): no real value
+                # here, another point; it read "your formula gives cannot be evaluated (1.5*I
+                # is not a number)" (hostile39a #5)
+                raise _Redraw("a value that is no real number", undefined=True)
             raise NotExact(f"{bad} is not a number")
         return value
 

@@ -71,9 +71,10 @@ def one_name_each(
     exprs: tuple[Any, ...], definitions: dict[str, Any]
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """``exprs`` and ``definitions`` with every name defined as the value an earlier name is
-    replaced by that name. A model names each operation apart: ``(w - 20) ⊙ (w - 20)`` is
-    _t1 ⊙ _t2 with _t1 = _t2 = w - 20, which is no square to the switches (sqrt of it turns
-    where w = 20) until the two are one name."""
+    replaced by that name, and every name defined as another name by that one. A model names
+    each operation apart: ``(w - 20) ⊙ (w - 20)`` is _t1 ⊙ _t2 with _t1 = _t2 = w - 20, which
+    is no square to the switches (sqrt of it turns where w = 20) until the two are one name;
+    ``(w - 20) ⊙ (w - 20) + 0`` is _t4 = _t3, and the switch sat on _t4 (hostile39a #1)."""
     first: dict[Any, str] = {}
     rename: dict[Any, Any] = {}
     out: dict[str, Any] = {}
@@ -81,8 +82,11 @@ def one_name_each(
         if rename and hasattr(value, "xreplace"):
             value = value.xreplace(rename)
         out[name] = value
-        kept = first.setdefault(value, name)
         shape = getattr(value, "shape", None)
+        if isinstance(value, sp.MatrixSymbol) and str(value.name) != name:
+            rename[sp.MatrixSymbol(name, *value.shape)] = value  # another name for it
+            continue
+        kept = first.setdefault(value, name)
         if kept != name and shape is not None:
             rename[sp.MatrixSymbol(name, *shape)] = sp.MatrixSymbol(kept, *shape)
     if not rename:
@@ -154,34 +158,86 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             found = _atom(node)
             if found is None:
                 continue
-            arg, points = found
+            arg, points, edges = found
             if not points:
                 continue
             if isinstance(node, HadamardPower) and _never_zero(arg):
                 continue  # 1/(exp(u) + 1): a pole only where its base is 0, which it never is
-            try:
-                mapped = to_base(arg, frozenset(points), defs, follow=follow, named=named)
-            except NotImplementedError:  # SymPy could not solve or list the switches
-                mapped = None
-            if mapped is None:
-                out.unmapped.append(node)
+            # a root's edge or a pole at 0 of a product lies where a factor is 0: sqrt(u^2 ⊙
+            # v^2) turns where u or v does, which the product (never below 0) does not show
+            # (hostile39a #2); an indicator of a product (1{z1 ⊙ a1 > 0}) stays unmapped: its
+            # pieces are signs of the factors together, which no one factor's sides reach
+            factors = zero_factors(arg, every) if 0 in edges else [arg]
+            if factors == [arg]:
+                _place(out, node, arg, frozenset(points), every, (defs, follow, named))
                 continue
-            base, values, through = mapped
-            if isinstance(node, Elementwise) and values == points and _even(_scalar_body(node)):
-                # abs(w) itself kinks at w = 0: a value of the base abs(w) (to_base, above)
-                base = Elementwise(sp.Lambda(T, sp.Abs(T)), base)
-                values = frozenset(v for v in values if bool(v >= 0))
-            if not values:
-                continue  # 1{sigmoid(z1) > 2}: it never switches
-            if isinstance(node, HadamardPower) and _one_signed(base, every):
-                continue
-            out.on.setdefault(base, set()).update(values)
-            if through:
-                out.through.add(base)
-            if _never_negative(base) or _defined_nonnegative(base, every):
-                out.nonnegative.add(base)  # abs(z1 - 1) has no region below 0 (review14 R5)
+            rest = frozenset(p for p in points if p != 0 or p not in edges)
+            if rest:
+                _place(out, node, arg, rest, every, (defs, follow, named))
+            for factor in dict.fromkeys(factors):
+                _place(out, node, factor, frozenset({sp.Integer(0)}), every, (defs, follow, named))
     _merge_related(out, every)
     return out
+
+
+def _place(
+    out: Switches,
+    node: Any,
+    arg: Any,
+    points: frozenset[Any],
+    every: dict[str, Any],
+    maps: tuple[dict[str, Any], dict[str, Any], dict[Any, Any]],
+) -> None:
+    """Record the switch ``points`` of the atom ``node`` on ``arg`` onto its base in ``out``;
+    ``maps``: :func:`to_base`'s ``defs``, ``follow`` and ``named``."""
+    defs, follow, named = maps
+    try:
+        mapped = to_base(arg, points, defs, follow=follow, named=named)
+    except NotImplementedError:  # SymPy could not solve or list the switches
+        mapped = None
+    if mapped is None:
+        out.unmapped.append(node)
+        return
+    base, values, through = mapped
+    own = isinstance(node, Elementwise) and arg is node.arg
+    if own and values == points and _even(_scalar_body(node)):
+        # abs(w) itself kinks at w = 0: a value of the base abs(w) (to_base, above)
+        base = Elementwise(sp.Lambda(T, sp.Abs(T)), base)
+        values = frozenset(v for v in values if bool(v >= 0))
+    if not values:
+        return  # 1{sigmoid(z1) > 2}: it never switches
+    if isinstance(node, HadamardPower) and _one_signed(base, every):
+        return
+    out.on.setdefault(base, set()).update(values)
+    if through:
+        out.through.add(base)
+    if _never_negative(base) or _defined_nonnegative(base, every):
+        out.nonnegative.add(base)  # abs(z1 - 1) has no region below 0 (review14 R5)
+
+
+def zero_factors(arg: Any, every: dict[str, Any], depth: int = 0) -> list[Any]:
+    """The factors of a matrix value that is 0 where one of them is, entry by entry: those of
+    an element-wise product, the base of a positive power, the matrix of a nonzero multiple,
+    followed through names defined so (``_t3 = _t1 ⊙ _t2``); ``[arg]`` where it is no such
+    product."""
+    if depth > 20:
+        return [arg]
+    if isinstance(arg, sp.MatrixSymbol):
+        defined = every.get(str(arg.name))
+        if isinstance(defined, (HadamardProduct, HadamardPower, sp.MatMul)):
+            inner = zero_factors(defined, every, depth + 1)
+            return [arg] if inner == [defined] else inner
+        return [arg]
+    if isinstance(arg, HadamardProduct):
+        return [f for a in arg.args for f in zero_factors(a, every, depth + 1)]
+    if isinstance(arg, HadamardPower) and arg.exp.is_positive:
+        return zero_factors(arg.base, every, depth + 1)
+    if isinstance(arg, sp.MatMul):
+        coeff, matrices = arg.as_coeff_matrices()
+        if coeff != 0 and len(matrices) == 1:
+            inner = zero_factors(matrices[0], every, depth + 1)
+            return [arg] if inner == [matrices[0]] else inner
+    return [arg]
 
 
 def _never_negative(base: Any) -> bool:
@@ -656,16 +712,18 @@ def _sum_of_entries(number: sp.Add) -> tuple[Any, sp.Expr] | None:
     return matrix, body
 
 
-def _atom(node: Any) -> tuple[Any, frozenset[Any]] | None:
-    """``(argument, switch values on it)`` where ``node`` is a piecewise atom, else None."""
+def _atom(node: Any) -> tuple[Any, frozenset[Any], frozenset[Any]] | None:
+    """``(argument, switch values on it, those of them a root's edge or a pole only)`` where
+    ``node`` is a piecewise atom, else None."""
     if isinstance(node, Elementwise):
-        return node.arg, breakpoints(node.body, node.variable) | _root_edges(
-            node.body, node.variable
-        )
+        kinks = breakpoints(node.body, node.variable)
+        roots = _root_edges(node.body, node.variable)
+        return node.arg, kinks | roots, roots - kinks
     if isinstance(node, sp.Abs) and getattr(node.args[0], "is_Matrix", False):
-        return node.args[0], frozenset({sp.Integer(0)})
+        return node.args[0], frozenset({sp.Integer(0)}), frozenset()
     if isinstance(node, HadamardPower) and not (node.exp.is_integer and node.exp.is_nonnegative):
-        return node.base, frozenset({sp.Integer(0)})  # a pole (1/u) or a root's edge at 0
+        zero = frozenset({sp.Integer(0)})
+        return node.base, zero, zero  # a pole (1/u) or a root's edge at 0
     return None
 
 

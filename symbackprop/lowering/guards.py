@@ -1,4 +1,5 @@
-"""Where-branches with a pole or a root, evaluated at a safe argument where they are not taken.
+"""Where-branches with a pole, a root or an exponential, evaluated at a safe argument where
+they are not taken.
 
 Every backend prints a piecewise function as ``where(cond, value, otherwise)``, which
 evaluates every branch on every entry: a branch with a pole or a root (sqrt's 1/(2 sqrt(t))
@@ -48,14 +49,24 @@ SAFE_ARGUMENTS = (sp.Integer(1), sp.Integer(-1), sp.Integer(2), sp.Integer(-2))
 
 def guarded(expr: Any) -> Any:
     """``expr`` (a scalar form) with each piecewise branch that may be undefined reading its
-    argument only where it is taken."""
+    argument only where it is taken.
+
+    A sum of pieces times indicators (ELU as ``z 1{z > 0} + (e^z - 1) 1{z <= 0}``) is folded
+    into one piecewise function first: printed as it stands, the untaken piece was multiplied
+    by 0, and e^z = inf at z = 710 (12 in float16) made the cost NaN (hostile39b #1)."""
     if not expr.has(sp.Piecewise):
         return expr
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), _guarded_piecewise)
+    folded = sp.piecewise_fold(expr)
+    return folded.replace(lambda e: isinstance(e, sp.Piecewise), _guarded_piecewise)
 
 
 def _guarded_piecewise(expr: sp.Piecewise) -> Any:
-    pairs = [(_guarded(value, cond), cond) for value, cond in expr.args]
+    pairs = []
+    before: list[Any] = []  # a branch is taken where no earlier condition holds
+    for value, cond in expr.args:
+        taken = sp.And(cond, *(sp.Not(c) for c in before))
+        pairs.append((_guarded(value, taken), cond))
+        before.append(cond)
     return sp.Piecewise(*pairs, evaluate=False)
 
 
@@ -69,10 +80,17 @@ def _guarded(value: Any, cond: Any) -> Any:
     return value
 
 
+#: functions whose value overflows to inf for large arguments: an untaken branch reading
+#: them there (ELU's e^z - 1 where z > 700) is inf, and inf times a 0 is NaN
+_GROWING = (sp.exp, sp.sinh, sp.cosh)
+
+
 def _partial(expr: Any) -> bool:
-    """Whether ``expr`` may be undefined somewhere: a negative or fractional power, a log."""
+    """Whether ``expr`` may be undefined or overflow somewhere: a negative or fractional power,
+    a log, an exponential."""
     return any(
-        isinstance(e, sp.log) or (isinstance(e, sp.Pow) and not (e.exp.is_Integer and e.exp > 0))
+        isinstance(e, (sp.log, *_GROWING))
+        or (isinstance(e, sp.Pow) and not (e.exp.is_Integer and e.exp > 0))
         for e in sp.preorder_traversal(expr)
     )
 

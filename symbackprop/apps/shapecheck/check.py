@@ -182,10 +182,10 @@ SHOWN, AGREED = 12, numeric.AGREED_DIGITS
 def _valued(value: Any) -> Any:
     """A numeric comparison's value as a number: a function of a constant the formula writes
     (``sigmoid(8923/300)``) evaluated, as the comparison did, not left beside its digits."""
-    if isinstance(value, sp.Basic) and not value.is_Number and value.is_number:
+    if isinstance(value, sp.Basic) and not value.is_Integer and value.is_number:
         number = sp.N(value, AGREED)
         if number.is_Number:
-            return number
+            return number  # a fraction too: both values in one notation (hostile39a #11)
     return value
 
 
@@ -887,6 +887,8 @@ def _verdict(
             elif decides and report.counterexample is differ:
                 _factor_notes(report, derivation, expr)
             return
+    if differ is not None:
+        sides.forget()  # the tables' points: only the true functions' count now
     try:
         # a repair candidate is not worth the higher precisions: where 100 digits do not
         # hold, it is skipped (_TooLarge), as before numeric.LADDER

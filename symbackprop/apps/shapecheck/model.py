@@ -196,7 +196,9 @@ def compare(
     if exact_decides(expr, own_values(derivation), custom, written(derivation, expr, wrt)):
         return "exact", found, None
     # confirmed with the true functions, and shown with their values: the tables' are no
-    # gradient's (the gradient "is -590/111" where sqrt((w - 20)^2) drew a random value)
+    # gradient's (the gradient "is -590/111" where sqrt((w - 20)^2) drew a random value); the
+    # regions the tables' points reached count no more
+    sides.forget()
     confirmed = _first_difference(derivation, expr, wrt, runs, False, sides)
     if confirmed is not None:
         return "numeric", confirmed, None
@@ -608,6 +610,12 @@ def _difference(
     except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
         if isinstance(exc, CostUndefined):
             raise  # no gradient to compare with: the checker cannot decide, it finds no difference
+        if isinstance(exc, numeric.NoGradientValue):
+            # the model's own value is no real number there (sqrt(w), w < 0): it said "your
+            # formula gives cannot be evaluated (...), the gradient is None" (hostile39a #5)
+            raise CostUndefined(
+                f"the model has no real value at a point compared with the true functions ({exc})"
+            ) from None
         if exact and isinstance(exc, (NotRationalError, NotExact)):
             # no exact value here (a table at an irrational point, an exact difference
             # with no digits): no verdict from it; the true functions decide

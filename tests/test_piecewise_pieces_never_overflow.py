@@ -1,0 +1,74 @@
+"""A custom activation's untaken piece never overflows into the cost (hostile39b #1).
+
+ELU written with indicators, ``z 1{z > 0} + (exp(z) - 1) 1{z <= 0}``, was printed as each
+piece times its 0/1 mask: at z = 12 in float16 (89 in float32, 710 in float64) exp(z) is inf,
+inf * 0 is NaN, and the cost and every gradient were NaN in all three backends, while
+``symbackprop check`` passed. The generated code now folds the pieces into one ``where`` and
+evaluates e^z only where its piece is taken.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from framework_support import import_framework
+
+import symbackprop as sb
+
+ELU = "z*1{z>0} + (exp(z)-1)*1{z<=0}"
+#: a pre-activation past each dtype's overflow of exp, and the cost z^2 / 2 there
+CASES = [(np.float16, 12.0), (np.float32, 89.0), (np.float64, 710.0), (np.float64, -50.0)]
+
+
+def _network() -> sb.Network:
+    return sb.Network.parse("1-1:elu", loss="mse", define={"elu": ELU})
+
+
+def _expected(z: float) -> tuple[float, float]:
+    """The cost (a - 0)^2 / 2 and dJ/db1 at one example with W1 = 1, b1 = 0, x = z."""
+    a = z if z > 0 else np.expm1(z)
+    slope = 1.0 if z > 0 else np.exp(z)
+    return a * a / 2, a * slope
+
+
+@pytest.mark.parametrize(("dtype", "z"), CASES)
+def test_numpy_cost_and_gradient_are_finite_past_exps_overflow(dtype: type, z: float) -> None:
+    module = sb.compile(_network())
+    params = {"W1": np.ones((1, 1), dtype), "b1": np.zeros((1, 1), dtype)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning either
+        cost, grads = module.loss_and_grads(
+            params, np.full((1, 1), z, dtype), np.zeros((1, 1), dtype)
+        )
+    J, db = _expected(z)
+    assert np.isfinite(cost) and cost == pytest.approx(J, rel=1e-2)
+    assert float(grads["b1"][0, 0]) == pytest.approx(db, rel=1e-2, abs=1e-30)
+
+
+@pytest.mark.parametrize("backend", ["torch", "jax"])
+def test_framework_costs_are_finite_past_exps_overflow(backend: str) -> None:
+    framework = import_framework("jax.numpy" if backend == "jax" else backend)
+    module = sb.compile(_network(), backend=backend)
+    for dtype, z in CASES[:2]:
+        arrays = {
+            "W1": np.ones((1, 1), dtype),
+            "b1": np.zeros((1, 1), dtype),
+            "X": np.full((1, 1), z, dtype),
+            "Y": np.zeros((1, 1), dtype),
+        }
+        if backend == "torch":
+            tensors = {k: framework.tensor(v) for k, v in arrays.items()}
+        else:
+            tensors = {k: framework.asarray(v) for k, v in arrays.items()}
+        params = {"W1": tensors["W1"], "b1": tensors["b1"]}
+        cost, grads = module.loss_and_grads(params, tensors["X"], tensors["Y"])
+        assert float(cost) == pytest.approx(_expected(z)[0], rel=1e-2)
+        assert float(grads["b1"].reshape(-1)[0]) == pytest.approx(z, rel=1e-2)
+
+
+def test_the_derivation_prints_the_pieces_as_written() -> None:
+    """The folding is the generated code's: the derivation shows the user's form."""
+    text = sb.to_text(sb.derive(_network()))
+    assert "1{" in text
