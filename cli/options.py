@@ -139,6 +139,14 @@ class Assignment(click.ParamType):
                 param,
                 ctx,
             )
+        if sep and name and raw and not _NAME.fullmatch(name):
+            # 'ü=z' read "expected NAME=FORMULA": the name is at fault (hostile39b #5)
+            self.fail(
+                f"{quote_user_text(value)}: {quote_user_text(name)} is no name; expected an ASCII "
+                f"identifier (letters, digits, _; no digit first), e.g. {example}",
+                param,
+                ctx,
+            )
         if not sep or not _NAME.fullmatch(name) or not raw:
             self.fail(
                 f"{quote_user_text(value)}: expected NAME={self.value_kind}, e.g. {example}",

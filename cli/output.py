@@ -237,7 +237,9 @@ def _same_format(value: str, option: str, writes: str, hint: str) -> None:
     holds = SUFFIX_FORMATS.get(suffix)
     if holds is None or holds == writes:
         return
-    better = os.path.splitext(value)[0] + FORMAT_SUFFIX[writes]  # in its folder (review38 #7)
+    stem, wanted = os.path.splitext(value)[0], FORMAT_SUFFIX[writes]
+    # in its folder (review38 #7); x.py.tex is x.py, not x.py.py (hostile39b #4)
+    better = stem if stem.lower().endswith(wanted) else stem + wanted
     raise CliError(
         f"{option} {shown(value)}: this writes {writes}, but a file named *{suffix} holds "
         f"{holds}; name it {shown(better)}{hint}"

@@ -306,3 +306,18 @@ def test_draw_refuses_a_name_of_a_text_format(tmp_path: Path) -> None:
         assert "net.png" in result.output
     svg = runner.invoke(main, ["draw", "4-3-2-1", "-o", str(tmp_path / "n.md"), "--format", "svg"])
     assert svg.exit_code == 2 and "this writes SVG" in svg.output
+
+
+def test_a_suggested_name_keeps_a_right_suffix_before_the_wrong_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hostile39b #4: ``codegen -o x.py.tex`` suggested 'x.py.py'."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["codegen", "3-2-1", "-o", "x.py.tex"])
+    assert result.exit_code == 2 and "name it 'x.py'" in result.output, result.output
+
+
+def test_a_define_whose_name_is_no_identifier_says_so() -> None:
+    """hostile39b #5: ``--define 'ü=z'`` said only "expected NAME=FORMULA"."""
+    result = CliRunner().invoke(main, ["codegen", "3-2-1", "--define", "ü=z"])
+    assert result.exit_code == 2 and "'ü' is no name; expected an ASCII identifier" in result.output

@@ -86,7 +86,7 @@ HOSTILE: list[tuple[str, str, int | None]] = [
     ("x.shape", "only .T is allowed after a dot", 1),
     ("x.Tx", "only .T is allowed after a dot", 1),
     ("x.", "only .T is allowed after a dot", 1),
-    ("getattr(x, 'y')", "','", 9),
+    ("getattr(x, 'y')", "unknown function 'getattr'", 0),
     ("[c for c in x]", "square brackets", 0),
     # numbers
     ("1" * 31, "31 digits", 0),
@@ -597,3 +597,14 @@ def test_derives_ones_column_pasted_back_says_what_the_language_writes(formula: 
     with pytest.raises(FormulaError, match="is how derive prints a column of ones") as found:
         parse(formula)
     assert "rowsum(M)" in found.value.message
+
+
+def test_an_unknown_function_called_with_two_arguments_is_named() -> None:
+    """hostile39b #5: ``max(z, 0)`` said "',' is allowed only between the arguments of a
+    function"; the unknown name is what is at fault."""
+    from symbackprop.formula.parser import parse as parse_formula
+
+    with pytest.raises(FormulaError, match="unknown function 'max'"):
+        parse_formula("max(z, 0)")
+    with pytest.raises(FormulaError, match="unknown function 'delta2'"):
+        parse_formula("delta2 (a1, 1)")

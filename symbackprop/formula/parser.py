@@ -539,7 +539,10 @@ class _Parser:
             self.advance()
             if tok.text in self.functions:
                 return self.call(tok)
-            if self.peek().kind == "prime" and self.peek(1).kind == "lparen":
+            called = self.peek().kind == "lparen" and self._arguments_follow()
+            if called or (self.peek().kind == "prime" and self.peek(1).kind == "lparen"):
+                # max(z, 0) said "',' is allowed only between the arguments of a function":
+                # the name is what is unknown (hostile39b #5)
                 known = ", ".join(sorted(self.functions))
                 raise self.fail(f"unknown function '{tok.text}'; known: {known}", tok.pos)
             return self.make(Name(tok.text, tok.pos, tok.pos, tok.end))
@@ -558,6 +561,24 @@ class _Parser:
                 object.__setattr__(inner, "paren", True)  # the reading keeps it as written
             return inner
         raise self.missing_operand(tok)
+
+    def _arguments_follow(self) -> bool:
+        """Whether the parentheses that open at the next token hold a comma of their own: the
+        arguments of a call (a name before them is then no value times a parenthesis)."""
+        depth = 0
+        for k in range(len(self.tokens) - self.i):
+            kind = self.peek(k).kind
+            if kind == "lparen":
+                depth += 1
+            elif kind == "rparen":
+                depth -= 1
+                if depth == 0:
+                    return False
+            elif kind == "comma" and depth == 1:
+                return True
+            elif kind == "eof":
+                return False
+        return False
 
     def missing_operand(self, tok: _Token) -> FormulaError:
         prev = self.previous()
