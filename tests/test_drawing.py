@@ -320,4 +320,5 @@ def test_a_suggested_name_keeps_a_right_suffix_before_the_wrong_one(
 def test_a_define_whose_name_is_no_identifier_says_so() -> None:
     """hostile39b #5: ``--define 'ü=z'`` said only "expected NAME=FORMULA"."""
     result = CliRunner().invoke(main, ["codegen", "3-2-1", "--define", "ü=z"])
-    assert result.exit_code == 2 and "'ü' is no name; expected an ASCII identifier" in result.output
+    assert result.exit_code == 2
+    assert "'ü' is no name; expected an ASCII identifier" in result.output
