@@ -106,3 +106,10 @@ def test_a_numeric_counterexample_shows_both_values_as_decimals() -> None:
     shown = str(report.counterexample)
     yours = shown.split("your formula gives ")[1].split(",")[0]
     assert report.exit_code == 1 and "numerically" in shown and "/" not in yours, shown
+
+
+def test_a_roots_edge_where_the_model_has_no_value_needs_no_point() -> None:
+    """review39 #2: sqrt(w ⊙ w ⊙ w ⊙ w + 1) has its root's edge at -1 of a value never below
+    it, and beyond it no value at all; the right formula was "cannot decide"."""
+    model = "w : n x 1\nJ = sum(sqrt(w ⊙ w ⊙ w ⊙ w + 1))\n"
+    assert _exit(model, "2 w ⊙ w ⊙ w ⊙ (w ⊙ w ⊙ w ⊙ w + 1)^(-1/2)").ok

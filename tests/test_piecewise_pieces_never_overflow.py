@@ -72,3 +72,16 @@ def test_the_derivation_prints_the_pieces_as_written() -> None:
     """The folding is the generated code's: the derivation shows the user's form."""
     text = sb.to_text(sb.derive(_network()))
     assert "1{" in text
+
+
+def test_many_indicator_pieces_stay_as_written_and_compile() -> None:
+    """review39 #1: folding every form with a Piecewise made a sum of 8 indicator terms 2^8
+    nested where calls (a SyntaxError at compile); only a few pieces, where one needs its
+    guard, are folded."""
+    steps = " + ".join(f"1{{z>{k}}}*(z-{k})" for k in range(8))
+    module = sb.compile(sb.Network.parse("2-3:st-1:sigmoid", define={"st": steps}))
+    assert max(len(line) for line in module.source.splitlines()) <= 99
+    params = module.init_params(seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = 4 * rng.standard_normal((2, 5)), (rng.random((1, 5)) < 0.5).astype(float)
+    assert sb.gradcheck(module, params, X, Y).ok

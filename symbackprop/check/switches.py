@@ -17,6 +17,7 @@ named instead: no verdict may rest on its sides.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,13 +169,11 @@ def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches
             # (hostile39a #2); an indicator of a product (1{z1 ⊙ a1 > 0}) stays unmapped: its
             # pieces are signs of the factors together, which no one factor's sides reach
             factors = zero_factors(arg, every) if 0 in edges else [arg]
-            if factors == [arg]:
-                _place(out, node, arg, frozenset(points), every, (defs, follow, named))
-                continue
-            rest = frozenset(p for p in points if p != 0 or p not in edges)
-            if rest:
-                _place(out, node, arg, rest, every, (defs, follow, named))
-            for factor in dict.fromkeys(factors):
+            split = factors != [arg]
+            own = frozenset(p for p in points if p != 0) if split else frozenset(points)
+            if own:
+                _place(out, node, arg, own, every, (defs, follow, named))
+            for factor in dict.fromkeys(factors) if split else ():
                 _place(out, node, factor, frozenset({sp.Integer(0)}), every, (defs, follow, named))
     _merge_related(out, every)
     return out
@@ -268,9 +267,14 @@ def _defined_nonnegative(value: Any, every: dict[str, Any], depth: int = 0) -> b
             value.base, every, depth + 1
         )
     if isinstance(value, sp.HadamardProduct):
-        if len(value.args) == 2 and value.args[0] == value.args[1]:
-            return True
-        return all(_defined_nonnegative(arg, every, depth + 1) for arg in value.args)
+        # each factor an even number of times, or never negative itself: ((w ⊙ w) ⊙ w) ⊙ w
+        # (SymPy nests it) was "maybe negative", and sqrt(w ⊙ w ⊙ w ⊙ w + 1) was searched for
+        # a w^4 below -1 (review39 #2)
+        counts = Counter(_flat_factors(value, every))
+        return all(
+            count % 2 == 0 or _defined_nonnegative(factor, every, depth + 1)
+            for factor, count in counts.items()
+        )
     if isinstance(value, sp.MatAdd):
         return all(_defined_nonnegative(arg, every, depth + 1) for arg in value.args)
     if isinstance(value, sp.MatMul):
@@ -282,6 +286,20 @@ def _defined_nonnegative(value: Any, every: dict[str, Any], depth: int = 0) -> b
             and _defined_nonnegative(others[0], every, depth + 1)
         )
     return _never_negative(value)
+
+
+def _flat_factors(value: Any, every: dict[str, Any], depth: int = 0) -> list[Any]:
+    """The factors of an element-wise product, nested products (and names defined as one: a
+    model's _t3 = _t2 ⊙ w) taken apart."""
+    if depth > 20:
+        return [value]
+    if isinstance(value, sp.MatrixSymbol):
+        defined = every.get(str(value.name))
+        if isinstance(defined, sp.HadamardProduct):
+            return _flat_factors(defined, every, depth + 1)
+    if isinstance(value, sp.HadamardProduct):
+        return [f for arg in value.args for f in _flat_factors(arg, every, depth + 1)]
+    return [value]
 
 
 def _merge_related(out: Switches, every: dict[str, Any]) -> None:

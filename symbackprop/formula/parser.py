@@ -539,10 +539,15 @@ class _Parser:
             self.advance()
             if tok.text in self.functions:
                 return self.call(tok)
-            called = self.peek().kind == "lparen" and self._arguments_follow()
-            if called or (self.peek().kind == "prime" and self.peek(1).kind == "lparen"):
+            if self.peek().kind == "lparen" and self._arguments_follow():
                 # max(z, 0) said "',' is allowed only between the arguments of a function":
-                # the name is what is unknown (hostile39b #5)
+                # the name is what is unknown (hostile39b #5); delta2 (a1, a1) reads as a call
+                known = ", ".join(sorted(self.functions))
+                raise self.fail(
+                    f"'{tok.text}(...)' with arguments calls no known function; known: {known}",
+                    tok.pos,
+                )
+            if self.peek().kind == "prime" and self.peek(1).kind == "lparen":
                 known = ", ".join(sorted(self.functions))
                 raise self.fail(f"unknown function '{tok.text}'; known: {known}", tok.pos)
             return self.make(Name(tok.text, tok.pos, tok.pos, tok.end))

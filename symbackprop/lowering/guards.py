@@ -56,8 +56,21 @@ def guarded(expr: Any) -> Any:
     by 0, and e^z = inf at z = 710 (12 in float16) made the cost NaN (hostile39b #1)."""
     if not expr.has(sp.Piecewise):
         return expr
-    folded = sp.piecewise_fold(expr)
-    return folded.replace(lambda e: isinstance(e, sp.Piecewise), _guarded_piecewise)
+    pieces = expr.atoms(sp.Piecewise)
+    if len(pieces) <= MAX_FOLDED and any(_partial(p) for p in _terms(expr)):
+        # only where a piece needs its guard, and a few at most: a sum of k indicator terms
+        # folds into up to 2^k nested branches (8 would not compile: review39 #1)
+        expr = sp.piecewise_fold(expr)
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), _guarded_piecewise)
+
+
+#: the most piecewise atoms a form is folded with (2^4 branches at most)
+MAX_FOLDED = 4
+
+
+def _terms(expr: Any) -> list[Any]:
+    """The terms of a sum (``expr`` itself where it is none): ELU's ``(e^z - 1) 1{z <= 0}``."""
+    return list(expr.args) if isinstance(expr, sp.Add) else [expr]
 
 
 def _guarded_piecewise(expr: sp.Piecewise) -> Any:

@@ -84,10 +84,10 @@ def difference(
     lost = ""
     for low, high in zip(ladder, ladder[1:], strict=False):
         evaluate = at(low)
-        try:
-            truth = evaluate(gradient)
-        except ValueError as exc:  # a complex number: the formula is not what failed
-            raise NoGradientValue(str(exc)) from None
+        truth = evaluate(gradient)
+        unreal = next((v for v in truth if v.is_number and v.is_extended_real is False), None)
+        if unreal is not None:  # the formula is not what failed here
+            raise NoGradientValue(f"the gradient is {sp.N(unreal, 6)} there, no real number")
         _evaluated(truth, "the gradient")
         lost = _lost(truth, at(high)(gradient), "the gradient", low, high)
         if lost:

@@ -258,9 +258,17 @@ def degree(expr: Any, symbols: Collection[Any]) -> int | None:
         return 0
     if expr in symbols:
         return 1
-    exact = _rational_degree(expr, symbols)
-    if exact is not None:
-        return exact
+    bound = _bound(expr, symbols)
+    if bound is not None and bound > 1:
+        exact = _rational_degree(expr, symbols, bound)
+        if exact is not None:
+            return min(exact, bound)
+    return bound
+
+
+def _bound(expr: Any, symbols: Collection[Any]) -> int | None:
+    """:func:`degree` of ``expr`` from its parts' degrees (a sum's largest, a product's sum, a
+    power's multiple), without cancelling ``expr`` itself."""
     parts = [degree(arg, symbols) for arg in _arguments(expr)]
     if any(part is None for part in parts):
         return None
@@ -278,23 +286,27 @@ def degree(expr: Any, symbols: Collection[Any]) -> int | None:
     return None
 
 
-#: the largest scalar part (in SymPy operations) whose degree is found by cancelling it
+#: the largest scalar part (in SymPy operations) whose degree is found by cancelling it, and
+#: the largest bound of its parts' degrees cancelled, in one size and in several (SymPy expands
+#: the powers: (n + m + k + 1)^40 took 19 s, review39 #3)
 MAX_CANCELLED_OPS = 200
+MAX_CANCELLED_DEGREE, MAX_CANCELLED_DEGREE_SEVERAL = 64, 12
 
 
-def _rational_degree(expr: Any, symbols: Collection[Any]) -> int | None:
+def _rational_degree(expr: Any, symbols: Collection[Any], bound: int) -> int | None:
     """The degree of a number of the sizes (no matrix in it) as a rational function of
     ``symbols``, cancelled first: ``((n + 1)^2 - n^2 - 2n)^10`` is 1, of degree 0, where the
     bound of its parts said 20 and a right formula was "cannot decide" (review38 #5). None
-    for a matrix, a function of a size (exp(n)) or a part too large to cancel."""
+    for a matrix, a function of a size (exp(n)) or a part too large to cancel (its parts'
+    ``bound`` above the caps)."""
     if getattr(expr, "is_Matrix", False) or not isinstance(expr, sp.Expr):
         return None
-    if (
-        expr.atoms(MatrixElement, sp.MatrixSymbol, sp.Sum)
-        or sp.count_ops(expr) > MAX_CANCELLED_OPS
-    ):
-        return None
     own = [s for s in symbols if s in expr.free_symbols]
+    cap = MAX_CANCELLED_DEGREE if len(own) == 1 else MAX_CANCELLED_DEGREE_SEVERAL
+    if bound > cap or expr.atoms(MatrixElement, sp.MatrixSymbol, sp.Sum):
+        return None
+    if sp.count_ops(expr) > MAX_CANCELLED_OPS:
+        return None
     try:
         numerator, denominator = sp.fraction(sp.cancel(expr))
         return int(
