@@ -235,3 +235,21 @@ def test_a_network_module_names_its_kinks_unless_a_custom_activation_kinks(
     result = sb.gradcheck(module, module.init_params(seed=0), X, Y)
     (row,) = [row for row in result.rows if row.parameter == "W2"]
     assert not result.ok and not row.ok
+
+
+def test_a_registered_activations_kink_is_named_where_it_lies() -> None:
+    """review39 #5: an activation registered in Python with its kink at 1 got a module whose
+    KINKS said 0, where gradcheck would have watched the wrong value."""
+    import sympy as sp
+
+    from symbackprop.records.activations import Activation, register, unregister
+    from symbackprop.records.scalars import z
+
+    register(
+        Activation("above_one", r"\operatorname{a}", sp.Piecewise((z, z > 1), (0, True)), None)
+    )
+    try:
+        source = sb.codegen(sb.Network.parse("3-4:above_one-1"))
+    finally:
+        unregister("above_one")
+    assert 'KINKS: dict[str, tuple[float, ...]] = {\n    "Z1": (1.0,),\n}' in source

@@ -40,6 +40,7 @@ from symbackprop.lowering.printed_shapes import P
 from symbackprop.lowering.provenance import Explainer, show_dims
 from symbackprop.lowering.python_text import INDENT, comment, conjunction, docstring, fitted, line
 from symbackprop.lowering.workspace import WorkspacePlanner
+from symbackprop.records.kinks import kink_values
 from symbackprop.records.nodes import Elementwise
 
 if TYPE_CHECKING:
@@ -174,7 +175,10 @@ class NetworkEmitter(ABC, Generic[P]):
         # (review38 #1): such a module names none, and gradcheck watches every cached array
         acts = [layer.activation for layer in plan.forward]
         if not any(act.kinked and act.custom_formula is not None for act in acts):
-            lines += kinks_constant({k: (0.0,) for k in plan.watched})
+            # where each kink lies, as gradcheck reads it in memory: a registered activation's
+            # kink at 1 was written as one at 0 (review39 #5)
+            watched = plan.watched.items()
+            lines += kinks_constant({k: kink_values(*how) for k, how in watched})
         return lines + constant_line(plan.sums_to_one if self.COLUMN_SUMS is None else ())
 
     def sums_note(self) -> list[str]:
