@@ -745,6 +745,7 @@ def _atom(node: Any) -> tuple[Any, frozenset[Any], frozenset[Any]] | None:
     return None
 
 
+@functools.lru_cache(maxsize=512)
 def _root_edges(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
     """The real points where a root of the scalar function ``body`` has its edge (sqrt(t),
     1/(2 sqrt(t)): 0), as a power with a fractional exponent has at 0 (above): the edge where
@@ -758,11 +759,20 @@ def _root_edges(body: sp.Expr, variable: sp.Symbol) -> frozenset[Any]:
         if node.exp.is_integer is not False:
             continue  # a pole (1/t) stays a pole: a root's edge only
         try:
+            # a polynomial base of low degree only: solving any other (a custom activation's
+            # sqrt(exp(t) + t)) may not finish, and such an edge is left as before
+            poly = sp.Poly(node.base, variable)
+            if poly.degree() > MAX_EDGE_DEGREE or not poly.domain.is_Exact:
+                continue
             roots = sp.solve(node.base, variable)
-        except (NotImplementedError, ValueError, TypeError):
+        except (NotImplementedError, ValueError, TypeError, sp.PolynomialError):
             continue
         points |= {r for r in roots if r.is_Rational or (r.is_number and r.is_real)}
     return frozenset(points)
+
+
+#: the highest degree of a polynomial under a root whose zeros are solved for as edges
+MAX_EDGE_DEGREE = 4
 
 
 def to_base(
