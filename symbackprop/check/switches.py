@@ -103,8 +103,8 @@ def switches_read(*exprs: Any, definitions: dict[str, Any] | None = None) -> Swi
     whether it is reached through a function (then an exact point does not reach its regions)
     and the atoms whose switches could not be found (no verdict then)."""
     exprs, every = one_name_each(exprs, definitions or {})
-    found = switches(*exprs, definitions=every)
-    hidden = switches(*definitions_read(exprs, every), definitions=every)
+    found = _switches(exprs, every)
+    hidden = _switches(tuple(definitions_read(exprs, every)), every)
     for base, values in hidden.on.items():
         if base not in found.on:
             found.on[base] = set(values)
@@ -117,7 +117,11 @@ def switches_read(*exprs: Any, definitions: dict[str, Any] | None = None) -> Swi
 def switches(*exprs: Any, definitions: dict[str, Any] | None = None) -> Switches:
     """Every piecewise atom of ``exprs`` with its switch values mapped onto its base;
     ``definitions`` maps a name (a1) to the element-wise expression it stands for (relu(z1))."""
-    exprs, every = one_name_each(exprs, definitions or {})
+    return _switches(*one_name_each(exprs, definitions or {}))
+
+
+def _switches(exprs: tuple[Any, ...], every: dict[str, Any]) -> Switches:
+    """:func:`switches` of ``exprs`` whose names are one each already (:func:`one_name_each`)."""
     # only names for element-wise values count as functions (not plain) in a base: W2 a1
     defs = {k: v for k, v in every.items() if isinstance(v, Elementwise)}
     # the names followed down to their base: those, and a value that is an affine map or a
