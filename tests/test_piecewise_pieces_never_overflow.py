@@ -68,10 +68,14 @@ def test_framework_costs_are_finite_past_exps_overflow(backend: str) -> None:
         assert float(grads["b1"].reshape(-1)[0]) == pytest.approx(z, rel=1e-2)
 
 
-def test_the_derivation_prints_the_pieces_as_written() -> None:
-    """The folding is the generated code's: the derivation shows the user's form."""
+def test_the_code_selects_pieces_and_the_derivation_prints_them_as_written() -> None:
+    """The folding is the generated code's (one where, no piece times its 0/1 mask): the
+    derivation shows the user's form."""
+    code = sb.codegen(_network())
+    assert "A1 = np.where(Z1 > 0, Z1, np.exp(np.where(Z1 <= 0, Z1, -1.0)) - 1.0)" in code
+    assert "* np.where(" not in code
     text = sb.to_text(sb.derive(_network()))
-    assert "1{" in text
+    assert "elu(z) = z*1{z>0} + (exp(z)-1)*1{z<=0}" in text, text
 
 
 def test_many_indicator_pieces_stay_as_written_and_compile() -> None:

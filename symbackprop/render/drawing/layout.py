@@ -165,12 +165,14 @@ def _input_names_width(network: Network) -> float:
     return _text_width(Text(0.0, 0.0, name_label("x", index=str(network.widths[0])), size=12))
 
 
+#: the text size :func:`_label_width` measures at (8 units a character: 0.6 em)
+LABEL_SIZE = 40 / 3
+
+
 def _text_width(text: Text) -> float:
-    """A generous estimate of a text's width at its size (0.6 em a character, 0.42 in a
-    superscript or subscript): wider than DejaVu's italics, which the labels use."""
-    return sum(len(r.text) * (0.42 if r.role in ("sup", "sub") else 0.6) for r in text.label) * (
-        text.size
-    )
+    """A generous estimate of a text's width at its size: :func:`_label_width`'s, scaled from
+    :data:`LABEL_SIZE` (wider than DejaVu's italics, which the labels use)."""
+    return _label_width(text.label) * text.size / LABEL_SIZE
 
 
 def _column_labels(
