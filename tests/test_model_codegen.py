@@ -374,9 +374,9 @@ def test_losses_from_logits_stay_finite_without_warnings(key: str) -> None:
 def test_numpy_modules_compute_a_loss_from_the_logits_with_its_record() -> None:
     """A stable loss is one record: the NumPy model and network modules print its code."""
     model_text = sb.codegen(Model.parse("X : 2 x m\nY : 1 x m\nJ = bce(sigmoid(w^T X), Y)"))
-    assert f"J = {LOSSES['bce'].logits_code['numpy'].format(z='t2', y='Y')}  # ()" in model_text
+    assert f"J = {LOSSES['bce'].logits_code['numpy'].format(z='_z', y='_y')}  # ()" in model_text
     network = sb.codegen(sb.Network.parse("3-3:softmax", loss="ce"))
-    assert f"cost = {LOSSES['ce'].logits_code['numpy'].format(z='Z1', y='Y')} / m" in network
+    assert f"cost = {LOSSES['ce'].logits_code['numpy'].format(z='_z', y='_y')} / m" in network
     assert "def log_softmax(Z):" in network
 
 

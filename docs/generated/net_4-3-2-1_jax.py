@@ -378,11 +378,15 @@ def _cost(params, cache, Y):
         _invalid(params, cache["X"], Y)
     if isinstance(Y, _MASKED):  # its mask would be ignored: _invalid names it
         _invalid(params, cache["X"], Y)
+    # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
+    # mean fits)
+    if Z3.dtype in (jnp.float16, jnp.bfloat16):
+        Z3, Y = Z3.astype(jnp.float32), Y.astype(jnp.float32)
     # binary cross-entropy (logistic loss) from the logits Z3: finite for any z, with no overflow
     # and no log(0)
     total = (jnp.maximum(Z3, 0.0) - Y * Z3 + jnp.log1p(jnp.exp(-jnp.abs(Z3)))).sum()
     J = total / m  # the mean over the m examples
-    return J
+    return J.astype(cache["X"].dtype)  # float32 back to 16 bits; else J itself
 
 
 def loss_and_grads(params, X, Y, work=None):

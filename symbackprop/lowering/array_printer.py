@@ -162,6 +162,11 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
     WHERE = ""
     FULL_LIKE = ""
     ZEROS = ""
+    #: the test of an array ``{a}`` for 16 bits, its cast to float32 and its cast to a dtype
+    #: ``{d}``: a loss over such arrays is computed in float32 (lowering.half_cost)
+    HALF = ""
+    TO_FLOAT32 = ""
+    TO_DTYPE = ""
     #: the ``_print_<Class>`` methods of this class and its bases in symbackprop (set for each
     #: backend's class as it is made): :meth:`_print` dispatches to these only
     _own_methods: frozenset[str] = frozenset()

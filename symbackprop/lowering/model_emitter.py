@@ -32,6 +32,7 @@ from symbackprop.lowering.column_sums import (
     named_sums,
     sums_name,
 )
+from symbackprop.lowering.half_cost import in_float32
 from symbackprop.lowering.model_template import (
     CACHE_SHAPE_HELPER,
     LATEST_CACHE_HELPER,
@@ -409,13 +410,19 @@ class ModelEmitter(PrintedShapes[P]):
         record = s.record
         a, y = s.args
         mean = " / m" if self.plan.batch else ""
+        read = a if s.logits is None else s.logits
+        # in float32 where the arrays have 16 bits, under names of the module's own (a user's
+        # name never starts with _), and back to their dtype after
+        out = in_float32(self.printer, [read, y], ["_a" if s.logits is None else "_z", "_y"])
+        back = self.printer.TO_DTYPE.format(a=s.target, d=f"{read}.dtype")
+        back_line = line(f"{s.target} = {back}", "(1, 1): float32 back to 16 bits")
         if s.logits is not None:
-            code = record.logits_code[self.BACKEND].format(z=s.logits, y=y)
+            code = record.logits_code[self.BACKEND].format(z="_z", y="_y")
             self.helpers |= record.helpers  # the module's functions the code calls
-            return self.from_logits(s, code, mean)
-        per_entry = self.printer.scalar_code(record.formula, {scalars.a: a, scalars.y: y})
-        out = comment(f"{record.description}, summed over the entries")
-        return out + line(f"{s.target} = {self.summed(per_entry, mean)}", "(1, 1)")
+            return out + self.from_logits(s, code, mean) + back_line
+        per_entry = self.printer.scalar_code(record.formula, {scalars.a: "_a", scalars.y: "_y"})
+        out += comment(f"{record.description}, summed over the entries")
+        return out + line(f"{s.target} = {self.summed(per_entry, mean)}", "(1, 1)") + back_line
 
     # -- backward ----------------------------------------------------------------------------
     def backward(self) -> list[str]:

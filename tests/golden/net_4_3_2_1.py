@@ -525,8 +525,13 @@ def loss_and_grads(params, X, Y, work=None):
     m = X.shape[1]  # the number of examples
     if getattr(Y, "shape", None) != (1, m) or Y.dtype is not X.dtype or type(Y) is not _ARRAY:
         _invalid(params, X, Y)
+    # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
+    # mean fits)
+    _z, _y = Z3, Y
+    if Z3.dtype == np.float16:
+        _z, _y = Z3.astype(np.float32), Y.astype(np.float32)
     # binary cross-entropy from the logits: -[y log a + (1 - y) log(1 - a)] with a = sigmoid(z) is
     # max(z, 0) - y z + log(1 + e^-|z|): finite and warning-free for any z, and to full relative
     # precision where it is tiny
-    cost = (np.maximum(Z3, 0.0) - Y * Z3 + np.log1p(np.exp(-np.abs(Z3)))).sum() / m
+    cost = (np.maximum(_z, 0.0) - _y * _z + np.log1p(np.exp(-np.abs(_z)))).sum() / m
     return float(cost), _backward(params, cache, Y, m, work)

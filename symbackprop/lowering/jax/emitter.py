@@ -29,6 +29,7 @@ from sympy import HadamardProduct
 
 from symbackprop.lowering.array_printer import MUL
 from symbackprop.lowering.column_sums import JAX_ORDERED
+from symbackprop.lowering.half_cost import in_float32
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.jax.template import (
     CUSTOM_VJP,
@@ -166,6 +167,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
             "    if isinstance(Y, _MASKED):  # its mask would be ignored: _invalid names it",
             '        _invalid(params, cache["X"], Y)',
         ]
+        out += in_float32(self.printer, [read, y], [read, y])
         if cost.from_logits:
             out += comment(
                 f"{loss.description} from the logits {z}: finite for any z, with no overflow "
@@ -185,7 +187,8 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
                 '        W = params[f"W{layer}"]',
                 "        J = J + L2 / (2 * m) * jnp.vdot(W, W)",
             ]
-        out.append("    return J")
+        back = self.printer.TO_DTYPE.format(a="J", d='cache["X"].dtype')
+        out.append(f"    return {back}  # float32 back to 16 bits; else J itself")
         return out
 
     def loss_and_grads(self) -> list[str]:

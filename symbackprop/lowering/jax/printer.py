@@ -33,6 +33,9 @@ class JaxPrinter(ArrayPrinter):
     WHERE = "jnp.where"
     FULL_LIKE = "jnp.full_like"
     ZEROS = "jnp.zeros"
+    HALF = "{a}.dtype in (jnp.float16, jnp.bfloat16)"
+    TO_FLOAT32 = "{a}.astype(jnp.float32)"
+    TO_DTYPE = "{a}.astype({d})"
 
     def _print_Softmax(self, expr: Any) -> str:
         return f"jax.nn.softmax({self.code(expr.arg)}, axis=0)"

@@ -66,6 +66,7 @@ from sympy import HadamardPower, MatAdd, MatMul, OneMatrix, Transpose
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import ATOM, MUL, mask_factors
 from symbackprop.lowering.column_sums import SUMS_HELPER
+from symbackprop.lowering.half_cost import in_float32
 from symbackprop.lowering.model_template import LATEST_CACHE_HELPER, WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import COMPUTE_CALL, InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
@@ -496,17 +497,22 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             "or type(Y) is not _ARRAY:",
             "        _invalid(params, X, Y)",
         ]
+        # the loss's own names: Y goes on to backward in its dtype (as in a model module)
+        z_, a_, y_ = "_z", "_a", "_y"
+        out += in_float32(
+            self.printer, [z if self.logits else a, y], [z_ if self.logits else a_, y_]
+        )
         if self.logits:
             out += comment(
                 LOGITS_NOTES.get(
                     loss.name, f"{loss.description} from the logits: stable for any z"
                 )
             )
-            code = loss.logits_code["numpy"].format(z=z, y=y)
+            code = loss.logits_code["numpy"].format(z=z_, y=y_)
             self.printer.helpers |= loss.helpers  # the module's functions the code calls
             out += fitted(f"cost = {code} / m")
         else:
-            per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a, scalars.y: y})
+            per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a_, scalars.y: y_})
             out += comment(f"{loss.description}, summed over units and averaged over examples")
             out += [f"    cost = ({per_unit}).sum() / m"]
         if cost.l2:

@@ -33,6 +33,9 @@ class NumPyPrinter(ArrayPrinter):
     WHERE = "np.where"
     FULL_LIKE = "np.full_like"
     ZEROS = "np.zeros"
+    HALF = "{a}.dtype == np.float16"
+    TO_FLOAT32 = "{a}.astype(np.float32)"
+    TO_DTYPE = "{a}.astype({d}, copy=False)"
 
     def record_code(self, act: Activation) -> str | None:
         if act.numpy is not None and "sigmoid(" in act.numpy:

@@ -48,6 +48,7 @@ from sympy import Transpose
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import MUL, float_literal, mask_factors
 from symbackprop.lowering.column_sums import sums_name
+from symbackprop.lowering.half_cost import in_float32
 from symbackprop.lowering.model_template import LATEST_CACHE_HELPER, WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
@@ -402,6 +403,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
             "is not X.dtype:",
             "        _invalid(params, X, Y)",
         ]
+        out += in_float32(self.printer, [name, y], [name, y])  # back at the end
         if cost.from_logits:
             code = loss.logits_code["torch"].format(z=z, y=y)
             self.log_softmax = "log_softmax" in loss.helpers  # the loss calls the helper
@@ -425,7 +427,8 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
                 '        W = params[f"W{layer}"]',
                 "        J = J + L2 / (2 * m) * (W * W).sum()",
             ]
-        out.append("    return J")
+        back = self.printer.TO_DTYPE.format(a="J", d="X.dtype")
+        out.append(f"    return {back}  # float32 back to 16 bits; else J itself")
         return out
 
     def loss_and_grads(self) -> list[str]:

@@ -561,11 +561,16 @@ def loss_and_grads(params, X, Y, work=None):
     m = X.shape[1]  # the number of examples
     if getattr(Y, "shape", None) != (3, m) or Y.dtype is not X.dtype or type(Y) is not _ARRAY:
         _invalid(params, X, Y)
+    # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
+    # mean fits)
+    _z, _y = Z2, Y
+    if Z2.dtype == np.float16:
+        _z, _y = Z2.astype(np.float32), Y.astype(np.float32)
     # cross-entropy from the logits: log a = z - logsumexp(z) per column, with the column max
     # subtracted first so that exp cannot overflow, and the log of the sum as log1p of the sum
     # without one largest term (e^0 = 1): exact even where the loss is tiny (a confident right
     # answer)
-    cost = -(Y * log_softmax(Z2)).sum() / m
+    cost = -(_y * log_softmax(_z)).sum() / m
     # L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers
     for layer in range(1, DEPTH + 1):
         W = params[f"W{layer}"]

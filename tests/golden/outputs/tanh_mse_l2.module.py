@@ -468,8 +468,13 @@ def loss_and_grads(params, X, Y, work=None):
     m = X.shape[1]  # the number of examples
     if getattr(Y, "shape", None) != (2, m) or Y.dtype is not X.dtype or type(Y) is not _ARRAY:
         _invalid(params, X, Y)
+    # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
+    # mean fits)
+    _a, _y = A2, Y
+    if A2.dtype == np.float16:
+        _a, _y = A2.astype(np.float32), Y.astype(np.float32)
     # half squared error, summed over units and averaged over examples
-    cost = ((A2 - Y) ** 2 / 2.0).sum() / m
+    cost = ((_a - _y) ** 2 / 2.0).sum() / m
     # L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers
     for layer in range(1, DEPTH + 1):
         W = params[f"W{layer}"]

@@ -1,0 +1,35 @@
+"""A cost over 16-bit arrays is computed in float32 (every backend's modules).
+
+float16's largest value is 65504: its sum of a loss over m = 1000 examples at 70 each is inf
+where the mean (70) fits, and so is mse's d^2 at |d| = 300 (hostile39b); bfloat16 keeps 8
+bits of such a sum. The cost's inputs are cast to float32 for the loss alone and its value is
+cast back to the arrays' dtype; the gradients stay in that dtype (they are means already).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from symbackprop.lowering.python_text import INDENT, comment
+
+if TYPE_CHECKING:
+    from symbackprop.lowering.array_printer import ArrayPrinter
+
+NOTE = (
+    "16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 "
+    "where the mean fits)"
+)
+
+
+def in_float32(printer: ArrayPrinter, sources: list[str], targets: list[str]) -> list[str]:
+    """The lines that bind ``targets`` to the arrays ``sources`` (names, the loss's inputs,
+    any shapes), cast to float32 where the first of them has 16 bits. ``targets`` may be
+    ``sources`` (a function's own locals, cast where they are)."""
+    out = comment(NOTE)
+    if targets != sources:
+        out.append(f"{INDENT}{', '.join(targets)} = {', '.join(sources)}")
+    casts = ", ".join(printer.TO_FLOAT32.format(a=name) for name in sources)
+    return out + [
+        f"{INDENT}if {printer.HALF.format(a=sources[0])}:",
+        f"{INDENT * 2}{', '.join(targets)} = {casts}",
+    ]
