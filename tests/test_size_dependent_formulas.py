@@ -62,7 +62,8 @@ def test_an_identity_of_3_x_3_matrices_is_not_one_of_every_size() -> None:
 def test_right_formulas_pass_and_say_where_they_were_compared() -> None:
     report = sb.check_formula("4-3-2-1", "W2", TRUE_W2, batch=True)
     assert report.ok and report.points is not None
-    assert "3 random points, 3 at other sizes" in report.points
+    # the second, third and fourth settings, and 4-3-2-1's own widths (n0 = 4)
+    assert "3 random points, 4 at other sizes" in report.points
 
 
 #: no sizes: line, so p and k (and m) change; they were equal in every setting compared
@@ -143,15 +144,17 @@ def test_declared_sizes_too_large_to_compare_at_keep_their_order() -> None:
 def test_a_networks_third_setting_gives_each_width_its_own_size() -> None:
     """4-3-2-1 is compared first at n0 = n1 = 3 (its small widths), then at 2, 2, 3, 3: the
     third setting gives each width its own size, in layer order (4 to 7, then again), the
-    fourth mirrors it (7 to 4), so two widths of different sizes come in both orders."""
+    fourth mirrors it (7 to 4), so two widths of different sizes come in both orders; the
+    last is its own widths."""
     from symbackprop.apps.shapecheck.check import _settings
 
     settings = _settings(sb.derive(sb.Network.parse("4-3-2-1")))
-    third, fourth = ({str(d): n for d, n in s.items()} for s, _ in settings[-2:])
+    third, fourth, own = ({str(d): n for d, n in s.items()} for s, _ in settings[2:])
     assert third == {"n0": 4, "n1": 5, "n2": 6, "n3": 7}
     assert fourth == {"n0": 7, "n1": 6, "n2": 5, "n3": 4}
+    assert own == {"n0": 4, "n1": 3, "n2": 2, "n3": 1}
     for deep, expected in zip(
-        _settings(sb.derive(sb.Network.parse("-".join(["3"] * 12))))[-2:],
+        _settings(sb.derive(sb.Network.parse("-".join(["3"] * 12))))[2:],  # own: the first
         ([4, 5, 6, 7] * 3, [7, 6, 5, 4] * 3),
         strict=True,
     ):
@@ -266,3 +269,16 @@ def test_a_size_factor_that_cancels_to_1_is_of_degree_0() -> None:
     roots = "".join(f"({n} - {k})" for k in range(3, 12))
     wrong = sb.check_formula(model, "x", f"({one} + {roots})^2 {truth}")
     assert wrong.exit_code == 1 and "n=12" in str(wrong.counterexample)
+
+
+def test_a_factor_right_at_every_setting_but_the_network_s_own_width_is_wrong() -> None:
+    """hostile40b #1: s = sum(1{x > -100}) is n0 at every point; (s-2)(s-3)(s-4)(s-7) is 0 at
+    every width the four settings give n0, and passed for 5-3-1, whose own n0 = 5 makes the
+    formula -11 times the gradient. The network's own widths are compared at too."""
+    s = "sum(1{x > -100})"
+    factor = f"(1 + ({s} - 2)*({s} - 3)*({s} - 4)*({s} - 7))"
+    formula = f"{factor} ((W2^T (a2 - y) ⊙ a1 ⊙ (1 - a1)) x^T)"
+    report = sb.check_formula("5-3-1", "W1", formula)
+    assert report.exit_code == 1 and report.equal is False, report
+    assert report.counterexample is not None and report.counterexample.sizes["n0"] == 5
+    assert sb.check_formula("5-3-1", "W1", "(W2^T (a2 - y) ⊙ a1 ⊙ (1 - a1)) x^T").ok

@@ -87,6 +87,28 @@ def size_settings(
     return settings
 
 
+#: a network's own width up to this is compared at too (:func:`with_own_sizes`): the exact
+#: check at 7 is one of the four settings already; a wider one is left at its first size
+OWN_LIMIT = 8
+
+
+def with_own_sizes(
+    settings: list[Setting], first: dict[sp.Symbol, int], own: dict[sp.Symbol, int]
+) -> list[Setting]:
+    """``settings`` and, where it is none of them, one more with one point: each dimension at
+    its ``own`` size (the user's network: 5 for 5-3-1's n0) up to :data:`OWN_LIMIT`, else at
+    ``first``'s. The four settings never give a width of 5: ``(s - 2)(s - 3)(s - 4)(s - 7)``
+    with s = sum(1{x > -100}) (n0 at every point) is 0 at each, and a formula with that
+    factor passed for 5-3-1, whose own n0 makes it -11 times the gradient (hostile40b #1)."""
+    mine = {
+        dim: own[dim] if dim in own and own[dim] <= OWN_LIMIT else size
+        for dim, size in first.items()
+    }
+    if all(mine != setting for setting, _ in settings):
+        return [*settings, (mine, 1)]
+    return settings
+
+
 def _top_aligned(sizes: dict[sp.Symbol, int]) -> dict[sp.Symbol, int]:
     """``sizes`` moved up to end at the third setting's largest size (7), keeping their order
     and equalities (3 and 5 become 6 and 7), and each at least 2 above its own."""

@@ -60,7 +60,7 @@ from symbackprop.check.interpret import NotExact, OutsideDomain, activation_reco
 from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
 from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.model_exact import CostUndefined, oracle_work
-from symbackprop.check.size_settings import other_sizes_text, size_settings
+from symbackprop.check.size_settings import other_sizes_text, size_settings, with_own_sizes
 from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import EXPANDED_MAX_DEPTH, LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
@@ -1215,8 +1215,12 @@ def _placements(derivation: Derivation, expr: Any, wrt: str) -> list[Any]:
 def _settings(derivation: Derivation) -> list[tuple[dict[sp.Symbol, int], int]]:
     """The sizes a network's formula is compared at, each with its number of points: every
     dimension changes in the second setting ((1/2) for 1/m at m = 2 is wrong at m = 3), and
-    takes its own size in the third (n0 = n1 = 3 in 4-3-2-1's first setting)."""
-    return size_settings(concrete_sizes(derivation, None), (), _TRIALS)
+    takes its own size in the third (n0 = n1 = 3 in 4-3-2-1's first setting); and the
+    network's own widths, where small, are compared at too."""
+    first = concrete_sizes(derivation, None)
+    graph = derivation.graph
+    own = {dim: graph.sizes[dim] for dim in graph.dims if graph.sizes.get(dim)}
+    return with_own_sizes(size_settings(first, (), _TRIALS), first, own)
 
 
 def _kinks(derivation: Derivation, expr: Any, wrt: str) -> frozenset[Any]:
