@@ -282,3 +282,23 @@ def test_a_factor_right_at_every_setting_but_the_network_s_own_width_is_wrong() 
     assert report.exit_code == 1 and report.equal is False, report
     assert report.counterexample is not None and report.counterexample.sizes["n0"] == 5
     assert sb.check_formula("5-3-1", "W1", "(W2^T (a2 - y) ⊙ a1 ⊙ (1 - a1)) x^T").ok
+
+
+P10 = "(m-1)*(m-2)*(m-3)*(m-4)*(m-5)*(m-6)*(m-7)*(m-8)*(m-9)*(m-10)"
+
+
+@pytest.mark.parametrize("kinked", [f"relu({P10})", f"1{{{P10} > 0}}", f"sin({P10})"])
+def test_a_kink_or_sine_of_a_polynomial_in_m_is_read_at_sizes_not_simplified(
+    kinked: str,
+) -> None:
+    """hostile40b #4: relu, an indicator or sin of a degree-10 polynomial in m (0 at every m
+    compared) ran for minutes in sp.simplify of the formula's ratio to the gradient; the ratio
+    is read at sizes now, and is not 1 at m = 11."""
+    formula = f"(1 + {kinked}) (A3 - Y) A2^T / m"
+    report = sb.check_formula("4-3-2-1", "W3", formula, batch=True)
+    assert report.exit_code == 1 and report.equal is False, report
+    assert any("not at every size" in note for note in report.notes), report.notes
+    # 0 at every size: the right formula
+    assert sb.check_formula(
+        "4-3-2-1", "W3", "(1 + relu(-(m-2)^2)) (A3 - Y) A2^T / m", batch=True
+    ).ok

@@ -1363,11 +1363,46 @@ def _ratio(yours: Any, theirs: Any) -> Any:
     # forms of sum(sigmoid(x) + sigmoid(-x)) for minutes (hostile38b #4); a sum that reads
     # entries is no function of the sizes alone with or without its closed form
     sums = {total: sp.Dummy("sum") for total in (yours / theirs).atoms(sp.Sum)}
+    raw = (yours / theirs).xreplace(sums)
     try:
-        ratio = sp.simplify((yours / theirs).xreplace(sums))
+        if raw.is_rational_function() and written_sizes.cancellable(raw, raw.free_symbols):
+            ratio = sp.cancel(raw)
+        elif sp.count_ops(raw) <= _SIMPLIFIED_OPS and not raw.has(*_UNSIMPLIFIED):
+            ratio = sp.simplify(raw)
+        else:
+            # simplify ran for minutes on relu, an indicator or sin of a polynomial of degree
+            # 8 in m, cancel on a degree of 900 (hostile40b #4): such a ratio is read at sizes
+            # (_differs_from_one)
+            ratio = raw
     except (NotImplementedError, TypeError, ValueError, AttributeError):
         return None
     return ratio.xreplace({dummy: total for total, dummy in sums.items()})
+
+
+#: a ratio with more operations, or with one of these, is not given to sp.simplify
+_SIMPLIFIED_OPS = 40
+_UNSIMPLIFIED = (sp.Piecewise, sp.Heaviside, sp.Max, sp.Min, sp.Abs, sp.sign, sp.sin, sp.cos)
+#: the sizes a ratio of sizes alone that SymPy does not decide is read at, each dimension
+#: at it and staggered (n0 = k, n1 = k + 1, ...): every size up to 40, then far ones
+_READ_SIZES = (*range(1, 41), 64, 100, 128, 1000, 4096, 65536)
+
+
+def _differs_from_one(ratio: Any, dims: list[sp.Symbol]) -> bool:
+    """Whether ``ratio``, a function of the sizes ``dims`` alone, is not 1 at every size: by
+    SymPy where it takes little time, else read (30 digits) at :data:`_READ_SIZES` (a kink or a
+    sine of a polynomial in m: 0 at the sizes compared, not at every one)."""
+    rational = ratio.is_rational_function()
+    if rational and written_sizes.cancellable(ratio - 1, dims):
+        return bool(sp.cancel(ratio - 1) != 0)
+    if not rational and sp.count_ops(ratio) <= _SIMPLIFIED_OPS and not ratio.has(*_UNSIMPLIFIED):
+        return bool(sp.simplify(ratio - 1) != 0)
+    for size in _READ_SIZES:
+        for step in (0, 1):
+            sizes = {dim: sp.Integer(size + step * k) for k, dim in enumerate(dims)}
+            value = sp.N(ratio.xreplace(sizes) - 1, 30)
+            if value.is_real and value.is_finite and abs(value) > sp.Float("1e-20"):
+                return True
+    return False
 
 
 def _sizes_factor(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
@@ -1388,7 +1423,14 @@ def _sizes_factor(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     # switches, is the point checks' to decide)
     dims = {d for shape in derivation.shapes.values() for d in sp.Tuple(*shape).free_symbols}
     sizes_only = ratio.free_symbols and ratio.free_symbols <= dims
-    if sizes_only and not ratio.has(sp.Piecewise) and sp.simplify(ratio - 1) != 0:
+    # a Piecewise of the sizes (an indicator or relu of m) is decided where it switches, with
+    # a counterexample there (written_sizes)
+    piecewise = ratio.has(sp.Piecewise)
+    if (
+        sizes_only
+        and not piecewise
+        and _differs_from_one(ratio, sorted(ratio.free_symbols, key=str))
+    ):
         report.equal = False
         report.notes.append(
             f"your formula is the gradient times {_text(ratio)}, which is 1 at the sizes "

@@ -293,6 +293,16 @@ MAX_CANCELLED_OPS = 200
 MAX_CANCELLED_DEGREE, MAX_CANCELLED_DEGREE_SEVERAL = 64, 12
 
 
+def cancellable(expr: Any, symbols: Collection[Any]) -> bool:
+    """Whether SymPy cancels ``expr``, a rational function of ``symbols``, in little time: its
+    parts' degree bound within the caps above and few operations (the ratio of
+    ``(1 + ((m-2)(m-3))^450) truth`` to the gradient took minutes: hostile40b #4)."""
+    own = [s for s in symbols if s in expr.free_symbols]
+    cap = MAX_CANCELLED_DEGREE if len(own) <= 1 else MAX_CANCELLED_DEGREE_SEVERAL
+    bound = _bound(expr, own) if own else 0
+    return bound is not None and bound <= cap and sp.count_ops(expr) <= MAX_CANCELLED_OPS
+
+
 def _rational_degree(expr: Any, symbols: Collection[Any], bound: int) -> int | None:
     """The degree of a number of the sizes (no matrix in it) as a rational function of
     ``symbols``, cancelled first: ``((n + 1)^2 - n^2 - 2n)^10`` is 1, of degree 0, where the
