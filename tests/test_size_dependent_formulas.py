@@ -302,3 +302,14 @@ def test_a_kink_or_sine_of_a_polynomial_in_m_is_read_at_sizes_not_simplified(
     assert sb.check_formula(
         "4-3-2-1", "W3", "(1 + relu(-(m-2)^2)) (A3 - Y) A2^T / m", batch=True
     ).ok
+
+
+def test_a_power_of_the_sizes_past_degree_64_is_refused_not_hung() -> None:
+    """hostile39a #9: ((m - 2)(m - 3))^450 ran for minutes in SymPy's sign assumptions (the
+    real roots of a degree-900 polynomial); it is refused with its degree, as a formula error."""
+    formula = "(1 + ((m - 2)*(m - 3))^450) (A3 - Y) A2^T / m"
+    report = sb.check_formula("4-3-2-1", "W3", formula, batch=True)
+    assert report.exit_code == 2 and report.error is not None
+    assert "degree 900 in the sizes" in str(report.error)
+    report = sb.check_formula("4-3-2-1", "W3", "(1 + (m - 2)^64) (A3 - Y) A2^T / m", batch=True)
+    assert report.exit_code == 1 and report.equal is False

@@ -34,6 +34,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symbackprop.apps.shapecheck import at_sizes
 from symbackprop.apps.shapecheck.sampled import nowhere_real, zero_by_identity
 from symbackprop.apps.shapecheck.sums import entry_sums
+from symbackprop.apps.shapecheck.written_sizes import degree
 from symbackprop.core.no_value import has_no_value
 from symbackprop.errors import FormulaError, did_you_mean
 from symbackprop.formula import ast
@@ -63,6 +64,9 @@ MATRIX_FUNCTIONS = frozenset({"sum", "rowsum", "tr", "det", "logdet", "inv", "no
 #: the highest polynomial degree a formula may reach: (a1^1000)^1000 would make every exact
 #: value a rational of millions of digits, so it is refused before anything is evaluated
 MAX_DEGREE = 10_000
+#: the highest degree of a power of the sizes (m, a named width) a formula may write: the
+#: sign of a coefficient of degree 900 took SymPy over a minute to find
+MAX_SIZE_DEGREE = 64
 
 
 class FormulaShapeError(FormulaError):
@@ -259,6 +263,22 @@ class Typer:
         shape = tuple(value.shape) if getattr(value, "is_Matrix", False) else None
         return Typed(value, shape, node.start, node.end)
 
+    def _size_degree(self, base: Any, exponent: Any, node: ast.Binary) -> None:
+        """Refuse ``base^exponent`` of a degree over :data:`MAX_SIZE_DEGREE` in the sizes:
+        SymPy's assumptions find the sign of a coefficient by the real roots of its expanded
+        polynomial, which for ``((m - 2)(m - 3))^450`` ran for minutes (hostile39a #9)."""
+        if not (exponent.is_Integer and base.free_symbols):
+            return
+        sizes = [s for s in base.free_symbols if isinstance(s, sp.Symbol)]
+        low = degree(base, sizes) if sizes else None
+        if low and low * abs(int(exponent)) > MAX_SIZE_DEGREE:
+            raise FormulaError(
+                f"this power is a polynomial of degree {low * abs(int(exponent))} in the "
+                f"sizes; the checker takes degrees up to {MAX_SIZE_DEGREE}",
+                self.text,
+                node.pos,
+            )
+
     def _binary(self, node: ast.Binary) -> Typed:
         left, right = self.type(node.left), self.type(node.right)
         op = node.op
@@ -288,6 +308,8 @@ class Typer:
             problem = power_problem(left.expr if not left.is_matrix else sp.Integer(2), right.expr)
             if problem:
                 raise FormulaError(problem, self.text, node.pos)
+            if not left.is_matrix:
+                self._size_degree(left.expr, right.expr, node)
             if left.is_matrix and right.expr == 0:
                 # every entry to the power 0 is 1 (0^0 too, as in NumPy): the ones matrix, so
                 # that a size written through it (tr(A^0), (x^0)^T x^0) reads as the size, as
