@@ -10,6 +10,7 @@ true functions' values: it said "the gradient is -590/111", which no gradient he
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 
 import symbackprop as sb
@@ -113,3 +114,16 @@ def test_a_roots_edge_where_the_model_has_no_value_needs_no_point() -> None:
     it, and beyond it no value at all; the right formula was "cannot decide"."""
     model = "w : n x 1\nJ = sum(sqrt(w ⊙ w ⊙ w ⊙ w + 1))\n"
     assert _exit(model, "2 w ⊙ w ⊙ w ⊙ (w ⊙ w ⊙ w ⊙ w + 1)^(-1/2)").ok
+
+
+@pytest.mark.parametrize("formula", ["exp(log(w))", "(w^3)^(1/3)"])
+def test_a_formula_with_no_real_value_says_so(formula: str) -> None:
+    """hostile40b #6: exp(log(w)) at w < 0 "gives -2.333...3 - 2.358e-51*I, the gradient is
+    -2.33333333333": two values equal to 50 digits shown as the difference. The formula has no
+    real value there, and the counterexample says so."""
+    model = sb.Model.parse("w : 3 x 1\nJ = 0.5 sum(w ⊙ w)\n")
+    report = sb.check_formula(model, "w", formula)
+    assert report.exit_code == 1 and report.counterexample is not None
+    assert "your formula has no real value there (in complex numbers it gives" in str(
+        report.counterexample
+    )

@@ -158,6 +158,11 @@ class Counterexample:
         if mine == truth:  # equal in 12 digits: as many as were compared
             mine, truth = _short(shown[0], AGREED), _short(shown[1], AGREED)
         yours = "is undefined there" if undefined else f"gives {mine}"
+        if not undefined and _unreal(self.yours):
+            # exp(log(w)) at w < 0 "gives -2.33 - 2.4e-51*I, the gradient is -2.33": equal to
+            # 50 digits in complex numbers, and no real value (hostile40b #6)
+            complex_value = sp.N(self.yours, 6)
+            yours = f"has no real value there (in complex numbers it gives {complex_value})"
         return (
             f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula {yours}, "
             f"the gradient is {truth}{self._apart()} "
@@ -172,6 +177,11 @@ class Counterexample:
         if gap == 0 or gap > abs(self.truth) * sp.Rational(1, 10**10):
             return ""
         return f", which differ by {sp.N(gap, 3)!s}"
+
+
+def _unreal(value: Any) -> bool:
+    """Whether ``value`` is a number that is not real (a log or a root of a negative number)."""
+    return isinstance(value, sp.Basic) and value.is_number and value.is_extended_real is False
 
 
 #: the significant digits a counterexample's value shows, and where 12 show two values equal,
