@@ -19,6 +19,7 @@ import hashlib
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar, Generic
 
+import sympy as sp
 from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix
 
 from symbackprop.lowering.column_sums import (
@@ -447,11 +448,18 @@ class InPlaceEmitter(NetworkEmitter[P]):
             base = next((t for t in terms if self.fresh(t) and printer._negated(t) is None), None)
             if base is not None:
                 lines = self.assign(target, base, shape)
+                held = base  # the value ``target`` holds, until the next term changes it
                 for term in terms:
                     if term is base:
                         continue
                     neg = printer._negated(term)
                     op, value = ("-=", neg) if neg is not None else ("+=", term)
+                    if held is not None:
+                        # softmax's g - 1 1^T (a ⊙ g) with g just made: its array, not g again
+                        # (computed twice, (A - Y) * inv_m and (A - Y) / m rounded apart, and
+                        # a saturated column's gradient was 1e-16, not 0: hostile40a #2)
+                        value = value.xreplace({held: sp.MatrixSymbol(target, *held.shape)})
+                        held = None
                     lines += fitted(f"{target} {op} {printer._constant_or(value, 0)}", shape)
                 return lines
             other = self.other_sum(target, terms, shape)
