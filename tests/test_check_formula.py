@@ -259,3 +259,15 @@ def test_a_factor_of_the_sizes_that_is_1_only_where_compared_is_refused() -> Non
     assert any("which is 1 at the sizes compared but not at every size" in n for n in wrong.notes)
     for right in ("delta2 A1^T", "(m/m) * (delta2 A1^T)", "(A1 delta2^T)^T"):
         assert sb.check_formula(net, "W2", right, batch=True).exit_code == 0, right
+
+
+def test_a_formula_that_leaves_the_weight_decay_out_is_wrong_at_any_l2() -> None:
+    """hostile40b #8: at --l2 1, λ was the number 1 and ``delta2 a1^T + W2`` passed; λ is
+    drawn at random as the inputs are, and the note says the formula lacks it."""
+    network = sb.Network.parse("4-3-2-1", l2=1.0)
+    report = sb.check_formula(network, "W2", "delta2 a1^T + W2")
+    assert report.exit_code == 1 and report.equal is False
+    assert any("weight decay λ, your formula does not" in note for note in report.notes)
+    assert sb.check_formula(network, "W2", "delta2 a1^T + lambda W2").ok
+    batch = sb.check_formula(network, "W2", "delta2 A1^T + (λ/m) W2", batch=True)
+    assert batch.ok, batch

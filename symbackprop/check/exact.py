@@ -566,6 +566,7 @@ def forward_point(
     soft_targets: bool = False,
     placed: Any = None,
     leaves: dict[str, sp.Matrix] | None = None,
+    drawn_lambda: bool = False,
 ) -> tuple[dict[str, sp.Matrix], Evaluator, Table]:
     """A random point with its forward pass: ``env`` holds W, b, x, y, every z and a.
 
@@ -576,12 +577,18 @@ def forward_point(
     pre-activation z[l] holds that value (z[l] is affine in b[l]); a tuple gives each layer its
     own value (None: drawn). ``leaves``: the parameters
     and data given (W, b, x, y by name), not drawn, and kept where a pre-activation is 0.
+    ``drawn_lambda``: the L2 coefficient λ (where the network has one) is a random positive
+    rational, as the inputs are, not the network's value.
     """
     g = derivation.graph
     acts = dict(activations or {})
     acts.update({act.name: act for act in g.activations})
     scalar_values: dict[Any, Any] = {symbol: sp.Integer(v) for symbol, v in sizes.items()}
     scalar_values[LAMBDA] = sp.Rational(Fraction(str(derivation.network.l2)))
+    if drawn_lambda and derivation.network.l2:
+        # a formula checked as a formula in λ: one that leaves λ out (delta2 a1^T + W2 at
+        # --l2 1) passed at the network's value (hostile40b #8)
+        scalar_values[LAMBDA] = sp.Rational(rng.randint(1, 97), rng.randint(1, 13))
     for _attempt in range(20 if leaves is None else 1):
         table = table_class(rng, acts)
         env = _draw_point(derivation, sizes, rng, soft_targets) if leaves is None else dict(leaves)

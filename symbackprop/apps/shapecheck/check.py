@@ -1328,6 +1328,7 @@ def _point(
         soft_targets=True,
         placed=placed,
         leaves=leaves,
+        drawn_lambda=True,  # a formula in λ, right for every λ
     )
     for layer in range(derivation.graph.depth, 0, -1):
         env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
@@ -1606,6 +1607,12 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     already includes the 1/m of the mean, and a formula that adds another 1/m differs from the
     gradient by that factor, not by a delta.
     """
+    gradient = derivation.gradients.get(report.wrt)
+    if gradient is not None and gradient.has(LAMBDA) and not expr.has(LAMBDA):
+        report.notes.append(
+            "the gradient has the weight decay λ, your formula does not (write lambda or λ): "
+            "λ is drawn at random as the inputs are, so that a formula holds for every λ"
+        )
     compared = _compared_factors(report, derivation, expr)
     if compared is None:
         return
