@@ -810,7 +810,10 @@ def _separator_hint(token: str) -> str:
     parts = re.split(r"\s*(?:[xX×*,;/|>]|\s)\s*", token.strip())
     parts = [part for part in parts if part]
     if len(parts) >= 2 and all(_DIGITS_RE.fullmatch(part) for part in parts):
-        return f"; widths are joined by '-', e.g. {'-'.join(parts)!r}"
+        if all(int(part) > 0 for part in parts):
+            return f"; widths are joined by '-', e.g. {'-'.join(parts)!r}"
+        # '0-4' is no spec either (hostile40b #7)
+        return "; widths are joined by '-', each a positive integer"
     return ""
 
 

@@ -361,6 +361,12 @@ def test_5_7_compact_spec_with_other_separators_says_use_dashes(spec: str, joine
     assert f"widths are joined by '-', e.g. '{joined}'" in line
 
 
+def test_5_7_a_zero_width_gets_no_example_that_is_no_spec() -> None:
+    """hostile40b #7: 0x4-3-1 was told "e.g. '0-4'", itself refused (width 0)."""
+    line = _one_line_exit_2(_cli_in_process("derive", "0x4-3-1"))
+    assert "widths are joined by '-', each a positive integer" in line and "'0-4'" not in line
+
+
 # --------------------------------------------------------------------------------------------
 # 4.2 / 4.4 as a class: whatever the input, a Network or a one-line SpecError, nothing else
 
