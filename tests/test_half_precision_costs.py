@@ -62,9 +62,9 @@ def _converter(backend: str, dtype: str) -> Callable[[np.ndarray], Any]:
 def _compare(source: Any, X: np.ndarray, Y: np.ndarray, backend: str, dtype: str) -> None:
     """The 16-bit cost of ``source`` at (X, Y) is finite, within rounding of the float64 one
     (of the same module, from the same 16-bit parameters), and so are its gradients."""
-    module = sb.compile(source, backend=backend)
-    convert = _converter(backend, dtype)
+    convert = _converter(backend, dtype)  # a skip first where the framework is missing
     wide = _converter(backend, "float64")
+    module = sb.compile(source, backend=backend)
     drawn = sb.compile(source).init_params(1)  # NumPy float64, rounded to float16 below
     params = {k: np.asarray(v).astype(np.float16).astype(np.float64) for k, v in drawn.items()}
     half = {k: convert(v) for k, v in params.items()}
