@@ -115,3 +115,23 @@ def test_a_model_loss_in_float16_is_finite_and_right(
 ) -> None:
     X, Y = _data(4 if loss == "ce" else 1, loss, scale)
     _compare(sb.Model.parse(text), X, Y, backend, "float16")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_the_l2_term_of_16_bit_weights_is_summed_in_float32(backend: str) -> None:
+    """review40 #4: W1 of 120s has ||W1||^2 = 86400, past float16's 65504, while the cost
+    (about 10800) fits: the float16 cost was inf."""
+    convert = _converter(backend, "float16")
+    wide = _converter(backend, "float64")
+    network = sb.Network.parse("3-2-1", l2=1.0)
+    module = sb.compile(network, backend=backend)
+    params = sb.compile(network).init_params(0)
+    params["W1"] = np.full((2, 3), 120.0)
+    X, Y = np.ones((3, 4)), np.ones((1, 4))
+    cost64, _ = module.loss_and_grads({k: wide(v) for k, v in params.items()}, wide(X), wide(Y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cost, _ = module.loss_and_grads(
+            {k: convert(np.asarray(v)) for k, v in params.items()}, convert(X), convert(Y)
+        )
+    assert float(cost) == pytest.approx(float(cost64), rel=5e-3) and float(cost64) > 10_000

@@ -310,6 +310,18 @@ def test_a_power_of_the_sizes_past_degree_64_is_refused_not_hung() -> None:
     formula = "(1 + ((m - 2)*(m - 3))^450) (A3 - Y) A2^T / m"
     report = sb.check_formula("4-3-2-1", "W3", formula, batch=True)
     assert report.exit_code == 2 and report.error is not None
-    assert "degree 900 in the sizes" in str(report.error)
+    assert "of degree 900 in the sizes" in str(report.error)
     report = sb.check_formula("4-3-2-1", "W3", "(1 + (m - 2)^64) (A3 - Y) A2^T / m", batch=True)
     assert report.exit_code == 1 and report.equal is False
+
+
+def test_a_tiny_size_factor_is_read_exactly_and_lambda_is_no_size() -> None:
+    """review40 #1: a ratio read at sizes to 30 digits with a cut-off of 1e-20 passed
+    1 + 10^-60 |(m-2)(m-3)(m-4)(m-7)|; its value at a size is a rational, compared exactly.
+    review40 #3: lambda^65 / lambda^64 is λ, not a power of degree 65 in the sizes."""
+    tiny = "(1 + 10^(-60) * abs((m-2)*(m-3)*(m-4)*(m-7))) (A3 - Y) A2^T / m"
+    report = sb.check_formula("4-3-2-1", "W3", tiny, batch=True)
+    assert report.exit_code == 1 and report.equal is False, report
+    network = sb.Network.parse("3-2-1", l2=0.5)
+    right = "(A2 - Y) A1^T / m + (lambda^65/lambda^64) W2 / m"
+    assert sb.check_formula(network, "W2", right, batch=True).ok

@@ -2,8 +2,10 @@
 
 float16's largest value is 65504: its sum of a loss over m = 1000 examples at 70 each is inf
 where the mean (70) fits, and so is mse's d^2 at |d| = 300 (hostile39b); bfloat16 keeps 8
-bits of such a sum. The cost's inputs are cast to float32 for the loss alone and its value is
-cast back to the arrays' dtype; the gradients stay in that dtype (they are means already).
+bits of such a sum. The cost's inputs (and a network's weights for its L2 term) are cast to
+float32 for the cost alone, and its value is cast back to the arrays' dtype where the module
+returns an array (a NumPy network's float keeps float32's digits); the gradients stay in that
+dtype (they are means already).
 """
 
 from __future__ import annotations

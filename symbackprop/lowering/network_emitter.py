@@ -455,9 +455,10 @@ class InPlaceEmitter(NetworkEmitter[P]):
                     neg = printer._negated(term)
                     op, value = ("-=", neg) if neg is not None else ("+=", term)
                     if held is not None:
-                        # softmax's g - 1 1^T (a ⊙ g) with g just made: its array, not g again
-                        # (computed twice, (A - Y) * inv_m and (A - Y) / m rounded apart, and
-                        # a saturated column's gradient was 1e-16, not 0: hostile40a #2)
+                        # the term right after the base reads the base's array, not the base
+                        # again: softmax's g - 1 1^T (a ⊙ g) computed g twice, (A - Y) * inv_m
+                        # and (A - Y) / m rounded apart, and a saturated column's gradient was
+                        # 6e-17, not 1e-26 (hostile40a #2)
                         value = value.xreplace({held: sp.MatrixSymbol(target, *held.shape)})
                         held = None
                     lines += fitted(f"{target} {op} {printer._constant_or(value, 0)}", shape)

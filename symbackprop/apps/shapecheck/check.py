@@ -162,7 +162,10 @@ class Counterexample:
             # exp(log(w)) at w < 0 "gives -2.33 - 2.4e-51*I, the gradient is -2.33": equal to
             # 50 digits in complex numbers, and no real value (hostile40b #6)
             complex_value = sp.N(self.yours, 6)
-            yours = f"has no real value there (in complex numbers it gives {complex_value})"
+            yours = (
+                "has no real value there: it takes a log or a fractional power of a negative "
+                f"number (complex arithmetic gives {complex_value})"
+            )
         return (
             f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula {yours}, "
             f"the gradient is {truth}{self._apart()} "
@@ -1376,14 +1379,16 @@ def _ratio(yours: Any, theirs: Any) -> Any:
     sums = {total: sp.Dummy("sum") for total in (yours / theirs).atoms(sp.Sum)}
     raw = (yours / theirs).xreplace(sums)
     try:
-        if raw.is_rational_function() and written_sizes.cancellable(raw, raw.free_symbols):
+        rational = raw.is_rational_function()
+        small = sp.count_ops(raw) <= _SIMPLIFIED_OPS and not raw.has(*_UNSIMPLIFIED)
+        if small and (not rational or written_sizes.cancellable(raw, raw.free_symbols)):
+            ratio = sp.simplify(raw)  # m ((m - 4)(m - 3)(m - 2) + 1) for the notes
+        elif rational and written_sizes.cancellable(raw, raw.free_symbols):
             ratio = sp.cancel(raw)
-        elif sp.count_ops(raw) <= _SIMPLIFIED_OPS and not raw.has(*_UNSIMPLIFIED):
-            ratio = sp.simplify(raw)
         else:
             # simplify ran for minutes on relu, an indicator or sin of a polynomial of degree
-            # 8 in m, cancel on a degree of 900 (hostile40b #4): such a ratio is read at sizes
-            # (_differs_from_one)
+            # 10 in m (hostile40b #4), cancel on one of degree 900: such a ratio is read at
+            # sizes (_differs_from_one)
             ratio = raw
     except (NotImplementedError, TypeError, ValueError, AttributeError):
         return None
@@ -1400,8 +1405,9 @@ _READ_SIZES = (*range(1, 41), 64, 100, 128, 1000, 4096, 65536)
 
 def _differs_from_one(ratio: Any, dims: list[sp.Symbol]) -> bool:
     """Whether ``ratio``, a function of the sizes ``dims`` alone, is not 1 at every size: by
-    SymPy where it takes little time, else read (30 digits) at :data:`_READ_SIZES` (a kink or a
-    sine of a polynomial in m: 0 at the sizes compared, not at every one)."""
+    SymPy where it takes little time, else read at :data:`_READ_SIZES` (a kink or a sine of a
+    polynomial in m: 0 at the sizes compared, not at every one), exactly where the value there
+    is a rational number, else to 60 digits."""
     rational = ratio.is_rational_function()
     if rational and written_sizes.cancellable(ratio - 1, dims):
         return bool(sp.cancel(ratio - 1) != 0)
@@ -1410,8 +1416,13 @@ def _differs_from_one(ratio: Any, dims: list[sp.Symbol]) -> bool:
     for size in _READ_SIZES:
         for step in (0, 1):
             sizes = {dim: sp.Integer(size + step * k) for k, dim in enumerate(dims)}
-            value = sp.N(ratio.xreplace(sizes) - 1, 30)
-            if value.is_real and value.is_finite and abs(value) > sp.Float("1e-20"):
+            value = ratio.xreplace(sizes) - 1
+            if value.is_Rational:  # exactly (10^-60 abs(P) is no rounding: review40 #1)
+                if value != 0:
+                    return True
+                continue
+            digits = sp.N(value, 60)
+            if digits.is_real and digits.is_finite and abs(digits) > sp.Float("1e-50", 60):
                 return True
     return False
 

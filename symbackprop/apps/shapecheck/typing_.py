@@ -35,6 +35,7 @@ from symbackprop.apps.shapecheck import at_sizes
 from symbackprop.apps.shapecheck.sampled import nowhere_real, zero_by_identity
 from symbackprop.apps.shapecheck.sums import entry_sums
 from symbackprop.apps.shapecheck.written_sizes import degree
+from symbackprop.core.graph import LAMBDA
 from symbackprop.core.no_value import has_no_value
 from symbackprop.errors import FormulaError, did_you_mean
 from symbackprop.formula import ast
@@ -269,12 +270,13 @@ class Typer:
         polynomial, which for ``((m - 2)(m - 3))^450`` ran for minutes (hostile39a #9)."""
         if not (exponent.is_Integer and base.free_symbols):
             return
-        sizes = [s for s in base.free_symbols if isinstance(s, sp.Symbol)]
-        low = degree(base, sizes) if sizes else None
-        if low and low * abs(int(exponent)) > MAX_SIZE_DEGREE:
+        # the dimensions only: λ is a number a formula may raise to any power (review40 #3)
+        sizes = [s for s in base.free_symbols if isinstance(s, sp.Symbol) and s != LAMBDA]
+        bound = degree(base, sizes) if sizes else None
+        if bound and bound * abs(int(exponent)) > MAX_SIZE_DEGREE:
             raise FormulaError(
-                f"this power is a polynomial of degree {low * abs(int(exponent))} in the "
-                f"sizes; the checker takes degrees up to {MAX_SIZE_DEGREE}",
+                f"this power is of degree {bound * abs(int(exponent))} in the sizes; the "
+                f"checker takes degrees up to {MAX_SIZE_DEGREE}",
                 self.text,
                 node.pos,
             )

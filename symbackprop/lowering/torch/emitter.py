@@ -424,7 +424,9 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
             out += comment("L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers")
             out += [
                 "    for layer in range(1, DEPTH + 1):",
-                '        W = params[f"W{layer}"]',
+                # in the cost's dtype: float32 for 16-bit arrays, whose ||W||^2 may not fit
+                "        W = "
+                + self.printer.TO_DTYPE.format(a='params[f"W{layer}"]', d="J.dtype"),
                 "        J = J + L2 / (2 * m) * (W * W).sum()",
             ]
         back = self.printer.TO_DTYPE.format(a="J", d="X.dtype")

@@ -477,6 +477,6 @@ def loss_and_grads(params, X, Y, work=None):
     cost = ((_a - _y) ** 2 / 2.0).sum() / m
     # L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers
     for layer in range(1, DEPTH + 1):
-        W = params[f"W{layer}"]
+        W = params[f"W{layer}"].astype(cost.dtype, copy=False)
         cost += L2 / (2 * m) * np.vdot(W, W)
     return float(cost), _backward(params, cache, Y, m, work)
