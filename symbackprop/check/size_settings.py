@@ -97,9 +97,10 @@ def with_own_sizes(
 ) -> list[Setting]:
     """``settings`` and, where it is none of them, one more with one point: each dimension at
     its ``own`` size (the user's network: 5 for 5-3-1's n0) up to :data:`OWN_LIMIT`, else at
-    ``first``'s. The four settings never give a width of 5: ``(s - 2)(s - 3)(s - 4)(s - 7)``
-    with s = sum(1{x > -100}) (n0 at every point) is 0 at each, and a formula with that
-    factor passed for 5-3-1, whose own n0 makes it -11 times the gradient (hostile40b #1)."""
+    ``first``'s. The four settings gave 5-3-1's n0 the sizes 3, 2, 4 and 7, where
+    ``(s - 2)(s - 3)(s - 4)(s - 7)`` with s = sum(1{x > -100}) (n0 at every point) is 0, and a
+    formula with that factor passed, although at its own n0 = 5 it is -11 times the gradient
+    (hostile40b #1)."""
     mine = {
         dim: own[dim] if dim in own and own[dim] <= OWN_LIMIT else size
         for dim, size in first.items()
