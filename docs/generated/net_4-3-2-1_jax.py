@@ -380,13 +380,15 @@ def _cost(params, cache, Y):
         _invalid(params, cache["X"], Y)
     # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
+    _z, _y = Z3, Y
     if Z3.dtype in (jnp.float16, jnp.bfloat16):
-        Z3, Y = Z3.astype(jnp.float32), Y.astype(jnp.float32)
+        _z, _y = Z3.astype(jnp.float32), Y.astype(jnp.float32)
     # binary cross-entropy (logistic loss) from the logits Z3: finite for any z, with no overflow
     # and no log(0)
-    total = (jnp.maximum(Z3, 0.0) - Y * Z3 + jnp.log1p(jnp.exp(-jnp.abs(Z3)))).sum()
+    total = (jnp.maximum(_z, 0.0) - _y * _z + jnp.log1p(jnp.exp(-jnp.abs(_z)))).sum()
     J = total / m  # the mean over the m examples
-    return J.astype(cache["X"].dtype)  # float32 back to 16 bits; else J itself
+    # float32 back to 16 bits
+    return J.astype(Z3.dtype) if Z3.dtype in (jnp.float16, jnp.bfloat16) else J
 
 
 def loss_and_grads(params, X, Y, work=None):

@@ -566,7 +566,8 @@ def cost_from_cache(params, cache, Y):
         Z3, Y = Z3.float(), Y.float()
     # binary cross-entropy from the logits (log-sigmoid inside): finite for any z
     J = (torch.relu(Z3) - Y * Z3 + torch.nn.functional.softplus(-torch.abs(Z3))).sum() / m
-    return J.to(X.dtype)  # float32 back to 16 bits; else J itself
+    # float32 back to 16 bits
+    return J.to(X.dtype) if X.dtype in (torch.float16, torch.bfloat16) else J
 
 
 @_no_grad

@@ -35,3 +35,11 @@ def in_float32(printer: ArrayPrinter, sources: list[str], targets: list[str]) ->
         f"{INDENT}if {printer.HALF.format(a=sources[0])}:",
         f"{INDENT * 2}{', '.join(targets)} = {casts}",
     ]
+
+
+def cast_back(printer: ArrayPrinter, value: str, like: str) -> str:
+    """The expression of ``value`` (a cost computed by :func:`in_float32`) cast back to the
+    dtype of the array ``like`` where that has 16 bits, else ``value`` itself: no call where
+    nothing was cast (JAX with x64 off warned on astype(float64) of a NumPy float64 ``like``)."""
+    cast = printer.TO_DTYPE.format(a=value, d=f"{like}.dtype")
+    return f"{cast} if {printer.HALF.format(a=like)} else {value}"

@@ -32,7 +32,7 @@ from symbackprop.lowering.column_sums import (
     named_sums,
     sums_name,
 )
-from symbackprop.lowering.half_cost import in_float32
+from symbackprop.lowering.half_cost import cast_back, in_float32
 from symbackprop.lowering.model_template import (
     CACHE_SHAPE_HELPER,
     LATEST_CACHE_HELPER,
@@ -414,8 +414,8 @@ class ModelEmitter(PrintedShapes[P]):
         # in float32 where the arrays have 16 bits, under names of the module's own (a user's
         # name never starts with _), and back to their dtype after
         out = in_float32(self.printer, [read, y], ["_a" if s.logits is None else "_z", "_y"])
-        back = self.printer.TO_DTYPE.format(a=s.target, d=f"{read}.dtype")
-        back_line = line(f"{s.target} = {back}", "(1, 1): float32 back to 16 bits")
+        back = cast_back(self.printer, s.target, read)
+        back_line = fitted(f"{s.target} = {back}", "(1, 1): float32 back to 16 bits")
         if s.logits is not None:
             code = record.logits_code[self.BACKEND].format(z="_z", y="_y")
             self.helpers |= record.helpers  # the module's functions the code calls

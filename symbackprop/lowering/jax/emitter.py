@@ -29,7 +29,7 @@ from sympy import HadamardProduct
 
 from symbackprop.lowering.array_printer import MUL
 from symbackprop.lowering.column_sums import JAX_ORDERED
-from symbackprop.lowering.half_cost import in_float32
+from symbackprop.lowering.half_cost import cast_back, in_float32
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.jax.template import (
     CUSTOM_VJP,
@@ -167,16 +167,19 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
             "    if isinstance(Y, _MASKED):  # its mask would be ignored: _invalid names it",
             '        _invalid(params, cache["X"], Y)',
         ]
-        out += in_float32(self.printer, [read, y], [read, y])
+        # the loss's own names: the cast back reads the cache's dtype (X is NumPy's float64
+        # beside JAX's float32 with x64 off, and astype(float64) warned there)
+        z_, a_, y_ = "_z", "_a", "_y"
+        out += in_float32(self.printer, [read, y], [z_ if cost.from_logits else a_, y_])
         if cost.from_logits:
             out += comment(
                 f"{loss.description} from the logits {z}: finite for any z, with no overflow "
                 "and no log(0)"
             )
-            total = loss.logits_code["jax"].replace("{z}", z).replace("{y}", y)
+            total = loss.logits_code["jax"].replace("{z}", z_).replace("{y}", y_)
             self.log_softmax = "log_softmax" in loss.helpers  # the loss calls the helper
         else:
-            per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a, scalars.y: y})
+            per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a_, scalars.y: y_})
             out += comment(f"{loss.description}, summed over units and examples")
             total = f"({per_unit}).sum()"
         out += [f"    total = {total}", "    J = total / m  # the mean over the m examples"]
@@ -189,8 +192,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
                 + self.printer.TO_DTYPE.format(a='params[f"W{layer}"]', d="J.dtype"),
                 "        J = J + L2 / (2 * m) * jnp.vdot(W, W)",
             ]
-        back = self.printer.TO_DTYPE.format(a="J", d='cache["X"].dtype')
-        out.append(f"    return {back}  # float32 back to 16 bits; else J itself")
+        out += fitted(f"return {cast_back(self.printer, 'J', read)}", "float32 back to 16 bits")
         return out
 
     def loss_and_grads(self) -> list[str]:

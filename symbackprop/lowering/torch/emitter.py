@@ -48,7 +48,7 @@ from sympy import Transpose
 from symbackprop.lowering import names
 from symbackprop.lowering.array_printer import MUL, float_literal, mask_factors
 from symbackprop.lowering.column_sums import sums_name
-from symbackprop.lowering.half_cost import in_float32
+from symbackprop.lowering.half_cost import cast_back, in_float32
 from symbackprop.lowering.model_template import LATEST_CACHE_HELPER, WORK_HELPER, work_check
 from symbackprop.lowering.network_emitter import InPlaceEmitter
 from symbackprop.lowering.network_template import STDS
@@ -429,8 +429,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
                 + self.printer.TO_DTYPE.format(a='params[f"W{layer}"]', d="J.dtype"),
                 "        J = J + L2 / (2 * m) * (W * W).sum()",
             ]
-        back = self.printer.TO_DTYPE.format(a="J", d="X.dtype")
-        out.append(f"    return {back}  # float32 back to 16 bits; else J itself")
+        out += fitted(f"return {cast_back(self.printer, 'J', 'X')}", "float32 back to 16 bits")
         return out
 
     def loss_and_grads(self) -> list[str]:

@@ -342,7 +342,8 @@ def forward(params, X, Y, *, work=None):
     # summed over the entries
     J = (np.maximum(_z, 0.0) - _y * _z + np.log1p(np.exp(-np.abs(_z)))).sum()  # ()
     J = J.reshape(1, 1) / m  # (1, 1)
-    J = J.astype(t5.dtype, copy=False)  # (1, 1): float32 back to 16 bits
+    # (1, 1): float32 back to 16 bits
+    J = J.astype(t5.dtype, copy=False) if t5.dtype == np.float16 else J
     cache = {
         "X": X,
         "Y": Y,

@@ -333,7 +333,8 @@ def forward(params, X1, X2, X3, Y, *, work=None):
         _a, _y = t11.astype(np.float32), Y.astype(np.float32)
     # half squared error, summed over the entries
     J = ((_a - _y) ** 2 / 2.0).sum(keepdims=True) / m  # (1, 1)
-    J = J.astype(t11.dtype, copy=False)  # (1, 1): float32 back to 16 bits
+    # (1, 1): float32 back to 16 bits
+    J = J.astype(t11.dtype, copy=False) if t11.dtype == np.float16 else J
     cache = {
         "X1": X1,
         "X2": X2,
