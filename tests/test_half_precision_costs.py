@@ -1,10 +1,10 @@
-"""The cost of 16-bit arrays is the float64 cost rounded, not inf (hostile39b #2).
+"""The cost of float16 arrays is the float64 cost rounded, not inf (hostile39b #2).
 
 float16's largest number is 65504. Generated modules summed the loss over the examples in
 the arrays' dtype and then divided by m: at m = 20000 examples and a loss of 10 each the sum
 was inf (the mean, 10, fits), and mse's d^2 / 2 was inf at |d| = 300 (45000 fits), in NumPy,
-torch and JAX, networks and models; the gradients were right. A loss over 16-bit arrays is now
-computed in float32 and rounded back to the arrays' dtype. Checked here against the float64
+torch and JAX, networks and models; the gradients were right. A loss over float16 arrays is now
+computed in float32 and rounded back to float16. Checked here against the float64
 module on the same (float16-rounded) numbers, with no overflow warning.
 """
 
@@ -78,7 +78,7 @@ def _compare(source: Any, X: np.ndarray, Y: np.ndarray, backend: str, dtype: str
             cost_alone = cost_alone(half, convert(X), convert(Y))
     cost, cost64 = float(cost), float(cost64)
     assert np.isfinite(cost) and cost64 * M > 65504  # the sum over m would overflow float16
-    tolerance = 5e-3 if dtype == "float16" else 3e-2  # bfloat16 keeps 8 bits
+    tolerance = 5e-3
     assert abs(cost - cost64) <= tolerance * abs(cost64), (cost, cost64)
     if cost_alone is not None:
         assert float(cost_alone) == pytest.approx(cost, rel=tolerance)
@@ -97,13 +97,6 @@ def test_a_network_cost_in_float16_is_finite_and_right(
     network = sb.Network.parse(spec, loss=loss)
     X, Y = _data(network.widths[-1], loss, scale)
     _compare(network, X, Y, backend, "float16")
-
-
-@pytest.mark.parametrize("backend", ["torch", "jax"])
-def test_a_network_cost_in_bfloat16_is_computed_in_float32(backend: str) -> None:
-    network = sb.Network.parse("3-2:relu-4:softmax", loss="ce")
-    X, Y = _data(4, "ce", 30.0)
-    _compare(network, X, Y, backend, "bfloat16")
 
 
 @pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])

@@ -378,17 +378,16 @@ def _cost(params, cache, Y):
         _invalid(params, cache["X"], Y)
     if isinstance(Y, _MASKED):  # its mask would be ignored: _invalid names it
         _invalid(params, cache["X"], Y)
-    # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
+    # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
     _z, _y = Z3, Y
-    if Z3.dtype in (jnp.float16, jnp.bfloat16):
+    if Z3.dtype == jnp.float16:
         _z, _y = Z3.astype(jnp.float32), Y.astype(jnp.float32)
     # binary cross-entropy (logistic loss) from the logits Z3: finite for any z, with no overflow
     # and no log(0)
     total = (jnp.maximum(_z, 0.0) - _y * _z + jnp.log1p(jnp.exp(-jnp.abs(_z)))).sum()
     J = total / m  # the mean over the m examples
-    # float32 back to 16 bits
-    return J.astype(Z3.dtype) if Z3.dtype in (jnp.float16, jnp.bfloat16) else J
+    return J.astype(Z3.dtype) if Z3.dtype == jnp.float16 else J  # float32 back to float16
 
 
 def loss_and_grads(params, X, Y, work=None):

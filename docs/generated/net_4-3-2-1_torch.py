@@ -560,14 +560,13 @@ def cost_from_cache(params, cache, Y):
     m = X.shape[1]  # the number of examples
     if getattr(Y, "shape", None) != (1, m) or getattr(Y, "dtype", None) is not X.dtype:
         _invalid(params, X, Y)
-    # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
+    # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
-    if Z3.dtype in (torch.float16, torch.bfloat16):
+    if Z3.dtype == torch.float16:
         Z3, Y = Z3.float(), Y.float()
     # binary cross-entropy from the logits (log-sigmoid inside): finite for any z
     J = (torch.relu(Z3) - Y * Z3 + torch.nn.functional.softplus(-torch.abs(Z3))).sum() / m
-    # float32 back to 16 bits
-    return J.to(X.dtype) if X.dtype in (torch.float16, torch.bfloat16) else J
+    return J.to(X.dtype) if X.dtype == torch.float16 else J  # float32 back to float16
 
 
 @_no_grad

@@ -42,6 +42,7 @@ from symbackprop.check.interpret import (
 from symbackprop.check.result import ExactCheck, Mismatch
 from symbackprop.check.targets import rational_targets
 from symbackprop.core.graph import Kind
+from symbackprop.core.no_value import not_real
 from symbackprop.core.textprint import text
 from symbackprop.records.activations import custom_activation
 from symbackprop.records.kinks import breakpoints
@@ -553,7 +554,7 @@ class ModelCheck:
             if bad.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
                 # SymPy's zoo or nan is no user text
                 raise _Redraw("a division by zero", undefined=True)
-            if bad.is_number and bad.is_extended_real is False:
+            if not_real(bad):
                 # the true sqrt of a w below 0 (the tables drew it a value): no real value
                 # here, another point; it read "your formula gives cannot be evaluated (1.5*I
                 # is not a number)" (hostile39a #5)

@@ -19,4 +19,12 @@ def has_no_value(expr: Any) -> bool:
     return bool(expr.has(*NO_VALUE))
 
 
-__all__ = ["NO_VALUE", "has_no_value"]
+def not_real(value: Any) -> bool:
+    """Whether ``value`` is a SymPy number that is not real (a log, a root or a fractional
+    power of a negative number: ``1.5*I``, ``(-1)^(1/3)``)."""
+    return (
+        isinstance(value, sp.Basic) and bool(value.is_number) and value.is_extended_real is False
+    )
+
+
+__all__ = ["NO_VALUE", "has_no_value", "not_real"]

@@ -162,7 +162,7 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
     WHERE = ""
     FULL_LIKE = ""
     ZEROS = ""
-    #: the test of an array ``{a}`` for 16 bits, its cast to float32 and its cast to a dtype
+    #: the test of an array ``{a}`` for float16, its cast to float32 and its cast to a dtype
     #: ``{d}``: a loss over such arrays is computed in float32 (lowering.half_cost)
     HALF = ""
     TO_FLOAT32 = ""

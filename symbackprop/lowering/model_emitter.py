@@ -411,11 +411,11 @@ class ModelEmitter(PrintedShapes[P]):
         a, y = s.args
         mean = " / m" if self.plan.batch else ""
         read = a if s.logits is None else s.logits
-        # in float32 where the arrays have 16 bits, under names of the module's own (a user's
+        # in float32 where the arrays are float16, under names of the module's own (a user's
         # name never starts with _), and back to their dtype after
         out = in_float32(self.printer, [read, y], ["_a" if s.logits is None else "_z", "_y"])
         back = cast_back(self.printer, s.target, read)
-        back_line = fitted(f"{s.target} = {back}", "(1, 1): float32 back to 16 bits")
+        back_line = fitted(f"{s.target} = {back}", "(1, 1): float32 back to float16")
         if s.logits is not None:
             code = record.logits_code[self.BACKEND].format(z="_z", y="_y")
             self.helpers |= record.helpers  # the module's functions the code calls

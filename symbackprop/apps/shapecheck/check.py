@@ -64,7 +64,7 @@ from symbackprop.check.size_settings import other_sizes_text, size_settings, wit
 from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import EXPANDED_MAX_DEPTH, LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
-from symbackprop.core.no_value import has_no_value
+from symbackprop.core.no_value import has_no_value, not_real
 from symbackprop.core.textprint import text as plain_text
 from symbackprop.errors import FormulaError, SpecError, did_you_mean, quote_user_text
 from symbackprop.formula import ast
@@ -158,7 +158,7 @@ class Counterexample:
         if mine == truth:  # equal in 12 digits: as many as were compared
             mine, truth = _short(shown[0], AGREED), _short(shown[1], AGREED)
         yours = "is undefined there" if undefined else f"gives {mine}"
-        if not undefined and _unreal(self.yours):
+        if not undefined and not_real(self.yours):
             # exp(log(w)) at w < 0 "gives -2.33 - 2.4e-51*I, the gradient is -2.33": equal to
             # 50 digits in complex numbers, and no real value (hostile40b #6)
             complex_value = sp.N(self.yours, 6)
@@ -180,11 +180,6 @@ class Counterexample:
         if gap == 0 or gap > abs(self.truth) * sp.Rational(1, 10**10):
             return ""
         return f", which differ by {sp.N(gap, 3)!s}"
-
-
-def _unreal(value: Any) -> bool:
-    """Whether ``value`` is a number that is not real (a log or a root of a negative number)."""
-    return isinstance(value, sp.Basic) and value.is_number and value.is_extended_real is False
 
 
 #: the significant digits a counterexample's value shows, and where 12 show two values equal,

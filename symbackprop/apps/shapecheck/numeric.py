@@ -41,6 +41,7 @@ import sympy as sp
 
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.exact import NotRationalError, unevaluated
+from symbackprop.core.no_value import not_real
 
 #: digits of the true functions' values in the numeric comparison
 DIGITS = 50
@@ -85,7 +86,7 @@ def difference(
     for low, high in zip(ladder, ladder[1:], strict=False):
         evaluate = at(low)
         truth = evaluate(gradient)
-        unreal = next((v for v in truth if v.is_number and v.is_extended_real is False), None)
+        unreal = next((v for v in truth if not_real(v)), None)
         if unreal is not None:  # the formula is not what failed here
             raise NoGradientValue(f"the gradient is {sp.N(unreal, 6)} there, no real number")
         _evaluated(truth, "the gradient")

@@ -298,8 +298,13 @@ def cancellable(expr: Any, symbols: Collection[Any]) -> bool:
     parts' degree bound within the caps above and few operations (the ratio of
     ``(1 + ((m-2)(m-3))^450) truth`` to the gradient took minutes: hostile40b #4)."""
     own = [s for s in symbols if s in expr.free_symbols]
+    return _quick(expr, own, _bound(expr, own) if own else 0)
+
+
+def _quick(expr: Any, own: list[Any], bound: int | None) -> bool:
+    """Whether ``expr`` in the sizes ``own``, its parts' degrees bounded by ``bound``, is
+    within the caps cancelling takes little time in."""
     cap = MAX_CANCELLED_DEGREE if len(own) <= 1 else MAX_CANCELLED_DEGREE_SEVERAL
-    bound = _bound(expr, own) if own else 0
     return bound is not None and bound <= cap and sp.count_ops(expr) <= MAX_CANCELLED_OPS
 
 
@@ -312,10 +317,7 @@ def _rational_degree(expr: Any, symbols: Collection[Any], bound: int) -> int | N
     if getattr(expr, "is_Matrix", False) or not isinstance(expr, sp.Expr):
         return None
     own = [s for s in symbols if s in expr.free_symbols]
-    cap = MAX_CANCELLED_DEGREE if len(own) == 1 else MAX_CANCELLED_DEGREE_SEVERAL
-    if bound > cap or expr.atoms(MatrixElement, sp.MatrixSymbol, sp.Sum):
-        return None
-    if sp.count_ops(expr) > MAX_CANCELLED_OPS:
+    if expr.atoms(MatrixElement, sp.MatrixSymbol, sp.Sum) or not _quick(expr, own, bound):
         return None
     try:
         numerator, denominator = sp.fraction(sp.cancel(expr))

@@ -187,12 +187,12 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
             out += comment("L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers")
             out += [
                 "    for layer in range(1, DEPTH + 1):",
-                # in the cost's dtype: float32 for 16-bit arrays, whose ||W||^2 may not fit
+                # in the cost's dtype: float32 for float16 arrays, whose ||W||^2 may not fit
                 "        W = "
                 + self.printer.TO_DTYPE.format(a='params[f"W{layer}"]', d="J.dtype"),
                 "        J = J + L2 / (2 * m) * jnp.vdot(W, W)",
             ]
-        out += fitted(f"return {cast_back(self.printer, 'J', read)}", "float32 back to 16 bits")
+        out += fitted(f"return {cast_back(self.printer, 'J', read)}", "float32 back to float16")
         return out
 
     def loss_and_grads(self) -> list[str]:

@@ -33,7 +33,7 @@ class JaxPrinter(ArrayPrinter):
     WHERE = "jnp.where"
     FULL_LIKE = "jnp.full_like"
     ZEROS = "jnp.zeros"
-    HALF = "{a}.dtype in (jnp.float16, jnp.bfloat16)"
+    HALF = "{a}.dtype == jnp.float16"
     TO_FLOAT32 = "{a}.astype(jnp.float32)"
     TO_DTYPE = "{a}.astype({d})"
 

@@ -519,7 +519,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             out += comment("L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers")
             out += [
                 "    for layer in range(1, DEPTH + 1):",
-                # in the cost's dtype: float32 for 16-bit arrays, whose ||W||^2 may not fit
+                # in the cost's dtype: float32 for float16 arrays, whose ||W||^2 may not fit
                 "        W = "
                 + self.printer.TO_DTYPE.format(a='params[f"W{layer}"]', d="cost.dtype"),
                 "        cost += L2 / (2 * m) * np.vdot(W, W)",

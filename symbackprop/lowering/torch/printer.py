@@ -44,7 +44,7 @@ class TorchPrinter(ArrayPrinter):
     WHERE = "torch.where"
     FULL_LIKE = "torch.full_like"
     ZEROS = "torch.zeros"
-    HALF = "{a}.dtype in (torch.float16, torch.bfloat16)"
+    HALF = "{a}.dtype == torch.float16"
     TO_FLOAT32 = "{a}.float()"
     TO_DTYPE = "{a}.to({d})"
 

@@ -332,14 +332,14 @@ def forward(params, X, Y, *, work=None):
     # J   = mse(v^T H, Y)
     t9 = v.T  # (1, 4)
     t10 = np.matmul(t9, H, out=_buffer(work, "t10", (1, m), t9.dtype))  # (1, m)
-    # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
+    # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
     _a, _y = t10, Y
     if t10.dtype == np.float16:
         _a, _y = t10.astype(np.float32), Y.astype(np.float32)
     # half squared error, summed over the entries
     J = ((_a - _y) ** 2 / 2.0).sum(keepdims=True) / m  # (1, 1)
-    # (1, 1): float32 back to 16 bits
+    # (1, 1): float32 back to float16
     J = J.astype(t10.dtype, copy=False) if t10.dtype == np.float16 else J
     cache = {
         "X": X,

@@ -333,7 +333,7 @@ def forward(params, X, Y, *, work=None):
     t5 = np.matmul(t3, h, out=_buffer(work, "t5", (1, m), t3.dtype))  # (1, m)
     t5 += c  # (1, m)
     t6 = sigmoid(t5, out=_buffer(work, "t6", (1, m), t5.dtype))  # (1, m)
-    # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
+    # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
     _z, _y = t5, Y
     if t5.dtype == np.float16:
@@ -342,7 +342,7 @@ def forward(params, X, Y, *, work=None):
     # summed over the entries
     J = (np.maximum(_z, 0.0) - _y * _z + np.log1p(np.exp(-np.abs(_z)))).sum()  # ()
     J = J.reshape(1, 1) / m  # (1, 1)
-    # (1, 1): float32 back to 16 bits
+    # (1, 1): float32 back to float16
     J = J.astype(t5.dtype, copy=False) if t5.dtype == np.float16 else J
     cache = {
         "X": X,

@@ -326,14 +326,14 @@ def forward(params, X1, X2, X3, Y, *, work=None):
     t9 = v.T  # (1, 4)
     t11 = np.matmul(t9, h3, out=_buffer(work, "t11", (1, m), t9.dtype))  # (1, m)
     t11 += c  # (1, m)
-    # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
+    # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
     _a, _y = t11, Y
     if t11.dtype == np.float16:
         _a, _y = t11.astype(np.float32), Y.astype(np.float32)
     # half squared error, summed over the entries
     J = ((_a - _y) ** 2 / 2.0).sum(keepdims=True) / m  # (1, 1)
-    # (1, 1): float32 back to 16 bits
+    # (1, 1): float32 back to float16
     J = J.astype(t11.dtype, copy=False) if t11.dtype == np.float16 else J
     cache = {
         "X1": X1,

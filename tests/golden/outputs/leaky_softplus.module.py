@@ -542,7 +542,7 @@ def loss_and_grads(params, X, Y, work=None):
     m = X.shape[1]  # the number of examples
     if getattr(Y, "shape", None) != (1, m) or Y.dtype is not X.dtype or type(Y) is not _ARRAY:
         _invalid(params, X, Y)
-    # 16-bit arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
+    # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
     _z, _y = Z3, Y
     if Z3.dtype == np.float16:
