@@ -128,3 +128,22 @@ def test_the_l2_term_of_16_bit_weights_is_summed_in_float32(backend: str) -> Non
             {k: convert(np.asarray(v)) for k, v in params.items()}, convert(X), convert(Y)
         )
     assert float(cost) == pytest.approx(float(cost64), rel=5e-3) and float(cost64) > 10_000
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_a_model_gradient_is_scaled_by_1_over_m_before_its_sum_over_m(backend: str) -> None:
+    """hostile40a: a model's dW = (1/m) (t1 - Y) X^T was printed ``(t1 - Y) @ X.T / m``, and
+    db ``(t1 - Y).sum(...) / m``: with W = 0, b = 0, X = 1 and Y = 5 at m = 20000 the float16
+    sums are -100000 (inf) where the means, -5, fit. The mean is taken before the sum now."""
+    text = "W : 1 x 3\nb : 1 x 1\nX : 3 x m\nY : 1 x m\nJ = mse(W X + b, Y)\ndata: X, Y\n"
+    module = sb.compile(sb.Model.parse(text), backend=backend)
+    convert = _converter(backend, "float16")
+    params = {"W": convert(np.zeros((1, 3))), "b": convert(np.zeros((1, 1)))}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning on the way
+        _, grads = module.loss_and_grads(
+            params, convert(np.ones((3, M))), convert(np.full((1, M), 5.0))
+        )
+    # -5 within float16's rounding of 5 / m, summed m times
+    assert np.asarray(grads["W"].tolist()) == pytest.approx(np.full((1, 3), -5.0), rel=2e-3)
+    assert np.asarray(grads["b"].tolist()) == pytest.approx(np.full((1, 1), -5.0), rel=2e-3)

@@ -377,17 +377,55 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
                 return self.code(coeff)
             num, den = coeff, sp.Integer(1)
         if num == 1:
+            scaled = self._scaled_before_the_sum(
+                matrices, f" / {self.paren(den, MUL, strict=True)}"
+            )
+            if scaled is not None:
+                return scaled
             # (A3 - Y) / m: one array operation
             return f"{self.paren(body_expr, MUL)} / {self.paren(den, MUL, strict=True)}"
         scal = self.paren(num, MUL)
         if den != 1:
             scal += " / " + self.paren(den, MUL, strict=True)
+            scaled = self._scaled_before_the_sum(matrices, f" * {scal}")
+            if scaled is not None:
+                return scaled
         if body_expr == Identity(1):
             # c I_1 is the number c (printed_shape: a number, filled where a 1 x 1 array is
             # needed): a product with the 1 x 1 one, 1.0, changes no value
             return scal
         # scalar first: L2 / m * W2 scales once, on a scalar, before touching the array
         return f"{scal} * {self.paren(body_expr, MUL, strict=True)}"
+
+    def _scaled_before_the_sum(self, matrices: list[Any], scale: str) -> str | None:
+        """The product of ``matrices`` with ``scale`` (``" / m"``, ``" * 2.0 / m"``) applied
+        before its first sum over the m examples, else ``None`` (no such sum, or ones
+        matrices other than a last column of them): ``((t1 - Y) / m) @ X.T`` and
+        ``((t1 - Y) / m).sum(axis=1, keepdims=True)``. A float16 sum over m overflows past
+        65504 where the mean fits (``(t1 - Y) @ X.T / m`` was inf at m = 20,000 with
+        entries of 5); scaling first costs one pass over the factor before the sum, as the
+        network modules' ``dZ = (A - Y) / m`` does."""
+        rest, ones = matrices, None
+        if (
+            len(matrices) > 1
+            and isinstance(matrices[-1], OneMatrix)
+            and matrices[-1].shape[1] == 1
+        ):
+            rest, ones = matrices[:-1], matrices[-1]
+        if any(isinstance(a, OneMatrix) for a in rest):
+            return None
+        if ones is not None and ones.shape[0] == BATCH_SIZE:
+            cut = len(rest)  # the row sums of the whole product run over m
+        else:
+            cut = next((i + 1 for i, a in enumerate(rest[:-1]) if a.shape[1] == BATCH_SIZE), 0)
+            if not cut:
+                return None
+        left, right = rest[:cut], rest[cut:]
+        first = f"({self._factor(left) if len(left) > 1 else self.paren(left[0], MUL)}{scale})"
+        if ones is not None and not right:
+            return self.sum_axis(first, 1)
+        text = " @ ".join([first, *(self.paren(a, MUL, strict=True) for a in right)])
+        return text if ones is None else self.sum_axis(f"({text})", 1)
 
     def _negated(self, term: Any) -> Any | None:
         """``-term`` when ``term`` carries a negative coefficient, else ``None``."""

@@ -426,7 +426,7 @@ def _backward(params, cache, work):
     m = cache["m"]
 
     # dJ/dt9 = (1/m) (t10 - Y) H^T [step 3, bilinear]
-    dt9 = (t10 - Y) @ H.T / m  # (1, 4)
+    dt9 = ((t10 - Y) / m) @ H.T  # (1, 4)
     # dJ/dv = dt9^T [step 4, transpose]
     dv = dt9.T  # (4, 1)
 

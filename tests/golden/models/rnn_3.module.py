@@ -419,7 +419,7 @@ def _backward(params, cache, work):
     t11 = cache["t11"]
     m = cache["m"]
     # dJ/dc = (1/m) (t11 - Y) 1_m [step 3, bias]
-    dc = (t11 - Y).sum(axis=1, keepdims=True) / m  # (1, 1)
+    dc = ((t11 - Y) / m).sum(axis=1, keepdims=True)  # (1, 1)
 
     # dJ/dt10 = (1/m) (t11 - Y) [step 4, linear]
     dt10 = (t11 - Y) / m  # (1, m)
