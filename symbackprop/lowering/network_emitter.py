@@ -112,6 +112,9 @@ class NetworkEmitter(ABC, Generic[P]):
     #: :meth:`column_sums`
     ORDERED: ClassVar[tuple[str, str] | None] = None
 
+    #: ||W||_F^2 of the weight ``W`` as a 0-d value, in the backend's words (the L2 term)
+    SQUARED_NORM: ClassVar[str] = "(W * W).sum()"
+
     #: whether the module writes into arrays kept in ``work`` (NumPy, torch; not JAX's pure
     #: functions): its forward keeps its latest cache there, and backward refuses an older one
     KEEPS_ARRAYS: ClassVar[bool] = False
@@ -136,6 +139,21 @@ class NetworkEmitter(ABC, Generic[P]):
         shapes = [(value.name, value.shape) for value in plan.cache]
         digest = hashlib.sha256(repr((plan.network, shapes)).encode()).hexdigest()[:8]
         self.planner = WorkspacePlanner(digest)
+
+    def l2_cost(self, total: str) -> list[str]:
+        """The lines that add weight decay to the cost ``total`` (a 0-d value): (L2 / 2m)
+        ||W_l||_F^2 for every layer (each W_l n_l x n_{l-1}), each W read in ``total``'s dtype
+        (float32 where the arrays are float16: ||W||^2 may not fit there where the cost does);
+        none without weight decay."""
+        if not self.plan.cost.l2:
+            return []
+        weight = self.printer.TO_DTYPE.format(a='params[f"W{layer}"]', d=f"{total}.dtype")
+        return [
+            *comment("L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers"),
+            "    for layer in range(1, DEPTH + 1):",
+            f"        W = {weight}",
+            f"        {total} = {total} + L2 / (2 * m) * {self.SQUARED_NORM}",
+        ]
 
     def code(self, expr: Any) -> str:
         return self.printer.code(expr)

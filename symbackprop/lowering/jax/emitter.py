@@ -70,6 +70,8 @@ def emit(plan: LoweringPlan) -> str:
 class _JaxModule(NetworkEmitter[JaxPrinter]):
     """Writes the module text for one plan."""
 
+    SQUARED_NORM = "jnp.vdot(W, W)"
+
     NAMED = " in JAX"
     IMPORTS = (
         "import jax",
@@ -183,15 +185,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
             out += comment(f"{loss.description}, summed over units and examples")
             total = f"({per_unit}).sum()"
         out += [f"    total = {total}", "    J = total / m  # the mean over the m examples"]
-        if cost.l2:
-            out += comment("L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers")
-            out += [
-                "    for layer in range(1, DEPTH + 1):",
-                # in the cost's dtype: float32 for float16 arrays, whose ||W||^2 may not fit
-                "        W = "
-                + self.printer.TO_DTYPE.format(a='params[f"W{layer}"]', d="J.dtype"),
-                "        J = J + L2 / (2 * m) * jnp.vdot(W, W)",
-            ]
+        out += self.l2_cost("J")
         out += fitted(f"return {cast_back(self.printer, 'J', read)}", "float32 back to float16")
         return out
 

@@ -118,6 +118,8 @@ def emit(plan: LoweringPlan) -> str:
 class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
     """Writes the module text for one plan."""
 
+    SQUARED_NORM = "np.vdot(W, W)"
+
     FORWARD_ENTRY = (
         "    try:  # shapes and dtypes on entry: tuple and dtype compares only; _invalid says",
         "        # what is wrong. One dtype, X's: mixed, the gradients' dtypes would differ",
@@ -515,15 +517,7 @@ class _NumPyModule(InPlaceEmitter[NumPyPrinter]):
             per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a_, scalars.y: y_})
             out += comment(f"{loss.description}, summed over units and averaged over examples")
             out += [f"    cost = ({per_unit}).sum() / m"]
-        if cost.l2:
-            out += comment("L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers")
-            out += [
-                "    for layer in range(1, DEPTH + 1):",
-                # in the cost's dtype: float32 for float16 arrays, whose ||W||^2 may not fit
-                "        W = "
-                + self.printer.TO_DTYPE.format(a='params[f"W{layer}"]', d="cost.dtype"),
-                "        cost += L2 / (2 * m) * np.vdot(W, W)",
-            ]
+        out += self.l2_cost("cost")
         out.append(f"    return float(cost), {COMPUTE_CALL}")
         return out
 

@@ -420,15 +420,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
             per_unit = self.printer.scalar_code(loss.formula, {scalars.a: a, scalars.y: y})
             out += comment(f"{loss.description}, summed over units and averaged over examples")
             out += [f"    J = ({per_unit}).sum() / m"]
-        if cost.l2:
-            out += comment("L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers")
-            out += [
-                "    for layer in range(1, DEPTH + 1):",
-                # in the cost's dtype: float32 for float16 arrays, whose ||W||^2 may not fit
-                "        W = "
-                + self.printer.TO_DTYPE.format(a='params[f"W{layer}"]', d="J.dtype"),
-                "        J = J + L2 / (2 * m) * (W * W).sum()",
-            ]
+        out += self.l2_cost("J")
         out += fitted(f"return {cast_back(self.printer, 'J', 'X')}", "float32 back to float16")
         return out
 

@@ -574,5 +574,5 @@ def loss_and_grads(params, X, Y, work=None):
     # L2 weight decay: (L2 / 2m) times the sum of ||W||_F^2 over layers
     for layer in range(1, DEPTH + 1):
         W = params[f"W{layer}"].astype(cost.dtype, copy=False)
-        cost += L2 / (2 * m) * np.vdot(W, W)
+        cost = cost + L2 / (2 * m) * np.vdot(W, W)
     return float(cost), _backward(params, cache, Y, m, work)
