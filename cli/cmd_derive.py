@@ -98,9 +98,11 @@ def derive_cmd(
         raise click.UsageError("--wrt does not apply to --format html: the page shows every step")
     # accepted and ignored, the flag would read as having changed something (hostile33c #7)
     if fmt == "html" and expanded:
+        from symbackprop.render.view import EXPAND_MAX_DEPTH
+
         raise click.UsageError(
-            "--expanded does not apply to --format html: the page always shows the expanded "
-            "gradients"
+            "--expanded does not apply to --format html: the page shows the expanded "
+            f"gradients of every network up to {EXPAND_MAX_DEPTH} layers by itself"
         )
     if indices and expanded:
         raise click.UsageError(

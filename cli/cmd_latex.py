@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from symbackprop.cli import console, output
 from symbackprop.cli.errors import CliError
@@ -88,6 +89,13 @@ def latex_cmd(
     """
     if slides and (indices or not standalone):
         raise click.UsageError("--slides makes a whole deck: not with --indices or --snippet")
+    expanded_source = click.get_current_context().get_parameter_source("expanded")
+    if slides and expanded_source is ParameterSource.COMMANDLINE:
+        # accepted and ignored, it would read as having changed the deck (hostile41b #2)
+        raise click.UsageError(
+            "--expanded/--compact do not apply to --slides: the deck shows each step and the "
+            "delta recursion, never the expanded gradients"
+        )
     if pdf:
         _check_pdf_options(out_path, standalone, slides=slides)
     # every output is checked before any work, so a refusal writes nothing at all

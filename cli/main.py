@@ -29,6 +29,7 @@ from symbackprop.cli.cmd_shapecheck import shapecheck_cmd
 from symbackprop.cli.errors import EXIT_OK, EXIT_USAGE, report
 from symbackprop.cli.lecture_commands import register as register_lecture_commands
 from symbackprop.cli.options import strict_numbers
+from symbackprop.cli.repeated import refuse_repeated_options
 from symbackprop.errors import quote_user_text
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 99}
@@ -89,7 +90,10 @@ class SymbackpropGroup(click.Group):
                 f"missing command before the spec {quote_user_text(name)}: try '{suggestion}'",
                 ctx,
             )
-        return super().resolve_command(ctx, args)
+        resolved = super().resolve_command(ctx, args)
+        if resolved[1] is not None and not ctx.resilient_parsing:
+            refuse_repeated_options(resolved[1], resolved[2])
+        return resolved
 
     def main(  # type: ignore[override]
         self,

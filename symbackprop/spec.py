@@ -200,6 +200,13 @@ class Network:
                 "spec '-': standard input is not read; pass a file (.model, .toml or .json) "
                 "or a compact spec such as '4-3-2-1'"
             )
+        dash = next((c for c in spec if c in _OTHER_DASHES), None)
+        if dash is not None:  # pasted from a PDF: "no layers" named no cause (hostile41b #4)
+            joined = "-".join(re.split(f"[{_OTHER_DASHES}]", spec.strip()))
+            raise SpecError(
+                f"spec {_show(spec.strip())}: {dash!r} (U+{ord(dash):04X}) is not '-'; widths "
+                f"are joined by the ASCII hyphen-minus, e.g. {_show(joined)}"
+            )
         parts = [p.strip() for p in spec.split("-")]
         for i, part in enumerate(parts, start=1):
             if not part:
@@ -552,7 +559,8 @@ def _validate(net: Network) -> None:
     for ell, layer in enumerate(layers, start=1):
         if not isinstance(layer, Layer):
             raise SpecError(f"layer {ell}: expected a Layer, got {type(layer).__name__}")
-        where = f"layer {ell} ('{_cut(f'{layer.units}:{layer.activation}')}')"
+        # not quoted: the activation may be the default or --hidden's, not typed (hostile41b #4)
+        where = f"layer {ell} ({_cut(f'{_units(layer.units)}, {layer.activation!r}')})"
         units = _check_width(layer.units, f"{where}: width")
         record = _activation_record(
             layer.activation, customs, where, hidden=ell != depth, why=f" (layer {depth})"
@@ -618,7 +626,7 @@ def _loss_mismatch(net: Network, loss: str, *, chosen: bool) -> str:
     else:
         advice = f"use a {required} output or loss 'mse' (--loss mse)"
     return (
-        f"{head}, but the output layer (layer {net.depth}, '{output}') has "
+        f"{head}, but the output layer (layer {net.depth}, of {_units(output.units)}) has "
         f"{output.activation}; {advice}"
     )
 
@@ -805,6 +813,11 @@ def _define_name_problem(name: str) -> str | None:
     return None
 
 
+#: dashes that look like '-' in a PDF or a word processor: hyphen, non-breaking hyphen, figure
+#: dash, en dash, em dash, minus sign, small and full-width hyphen-minus
+_OTHER_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
+
+
 def _separator_hint(token: str) -> str:
     """``'; widths are joined by '-': 784-128-10'`` for ``784x128x10`` and the like."""
     parts = re.split(r"\s*(?:[xX×*,;/|>]|\s)\s*", token.strip())
@@ -815,6 +828,11 @@ def _separator_hint(token: str) -> str:
         # '0-4' is no spec either (hostile40b #7)
         return "; widths are joined by '-', each a positive integer"
     return ""
+
+
+def _units(width: object) -> str:
+    """``'1 unit'``, ``'3 units'``, ``"'n' units"`` (a named width, quoted as typed)."""
+    return "1 unit" if width == 1 else f"{_show(width) if isinstance(width, str) else width} units"
 
 
 def _cut(text: str, limit: int = 60) -> str:

@@ -194,7 +194,7 @@ BAD_SPECS: list[tuple[str, dict[str, object], str]] = [
     ("4-hé-1", {}, "ASCII identifier"),
     ("n-n-1", {}, "'n' is used by both the input and layer 1"),
     ("4-h-h-1", {}, "'h' is used by both layer 1 and layer 2"),
-    ("4-3:foo-1", {}, "layer 1 ('3:foo'): unknown activation 'foo'"),
+    ("4-3:foo-1", {}, "layer 1 (3 units, 'foo'): unknown activation 'foo'"),
     # a hidden layer lists what a hidden layer takes (softmax is output-only)
     ("4-3:foo-1", {}, "known: identity, leaky_relu, relu, sigmoid, softplus, tanh ("),
     ("4-3-1", {"hidden": "foo"}, "known: identity, leaky_relu, relu, sigmoid, softplus, tanh ("),
@@ -214,7 +214,7 @@ BAD_SPECS: list[tuple[str, dict[str, object], str]] = [
     ("4-3-1", {"activation": "foo"}, "activation='foo': unknown activation"),
     ("4-3-1", {"loss": "hinge"}, "loss 'hinge': unknown loss; known: bce, ce, mse"),
     ("4-3-1:relu", {"loss": "bce"}, "loss 'bce' needs a sigmoid output"),
-    ("4-3-1", {"output": "tanh", "loss": "bce"}, "layer 2, '1:tanh'"),
+    ("4-3-1", {"output": "tanh", "loss": "bce"}, "layer 2, of 1 unit) has tanh"),
     ("4-3-2", {"loss": "ce"}, "loss 'ce' needs a softmax output"),
     ("4-3:softmax-1", {}, "softmax is allowed only on the output layer"),
     ("4-1:softmax", {"loss": "ce"}, "softmax needs at least 2 units, got 1"),
