@@ -30,7 +30,11 @@ gradient needs |g| <= floor / 2, a factor 1000 needs |g| <= floor / 999 (the tes
 row: one wrong entry much smaller than the rest, 1e-6 of the row's norm, is within the
 relative allowance whatever the noise), and an error the rounding cannot explain fails whatever
 the cost (a floor of 45 ulps passed a gradient 2.2% wrong at J = 1e5: its error, 5e-4, was 23
-ulps of |J| over eps). The floor never passes anything when it exceeds :data:`FLOOR_MAX`: at a
+ulps of |J| over eps). Where a row would fail, the cost's own rounding noise is measured
+near the point (:mod:`symbackprop.check.cost_noise`) and the row judged again with the floor at
+:data:`NOISE_SIGMAS` of it over eps, where that is larger: a logdet of a 600 x 600 matrix has
+about 500 ulps of rounding, and its right gradient failed the 4-ulp floor (hostile41a #1).
+The floor never passes anything when it exceeds :data:`FLOOR_MAX`: at a
 huge cost (``--l2 1e40``, J near 6e39) finite differences cannot resolve the gradient at all,
 and the row says so: it is **not resolvable** (``unresolved``; neither a pass nor a failure,
 like an entry skipped at a kink), so a large cost never buys an unresolved pass, nor a false
