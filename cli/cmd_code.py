@@ -307,12 +307,13 @@ def _check_model(
     import numpy as np
 
     import symbackprop as sb
-    from symbackprop.check.finite_diff import choose_mode, settles
+    from symbackprop.check.finite_diff import DIRECTIONS, choose_mode, settles
     from symbackprop.check.model_exact import no_value_anywhere, oracle_work
     from symbackprop.check.singular import strict_inverses
     from symbackprop.core.graph import dim
-    from symbackprop.core.memory import MAX_CHECK_DEPTH, no_memory_error, refusal
+    from symbackprop.core.memory import MAX_CHECK_DEPTH, no_memory_error, refusal, refuse_work
     from symbackprop.core.model_derivation import ModelDerivation
+    from symbackprop.core.model_work import model_multiply_adds
     from symbackprop.core.rank_bound import no_value_text, undefined_at_sizes
     from symbackprop.errors import SpecError
 
@@ -350,6 +351,18 @@ def _check_model(
         module = strict_inverses(sb.compile(derivation, sizes=code_sizes))
         n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
         mode = choose_mode(n_params)
+        # and over the time one run may take, counted from the graph (hostile41a #3: a logdet
+        # and an inverse at n = 3000 ran 278 s): each cost evaluation is a forward and a
+        # backward pass, two an entry or a random direction (a row that would fail costs the
+        # noise measurement's 63 more: not counted, as on networks)
+        arrays = len(module.SHAPES)
+        evaluations = 2 * (n_params if mode == "full" else DIRECTIONS * arrays)
+        refuse_work(
+            what,
+            model_multiply_adds(derivation.graph, sizes) * (1 + evaluations),
+            advice="give its dimensions smaller sizes with --size NAME=INT",
+            timing=" (about 10 s of finite differences)",
+        )
         progress.update(task, description=f"finite differences ({mode}, {n_params:,} parameters)")
         defined = False  # the cost finite at a drawn point
         gradient = False  # and its gradient computed there

@@ -141,6 +141,12 @@ def check_work(
     need = estimate_multiply_adds(widths, m, passes=passes)
     if drawn:
         need += PER_PARAMETER * parameter_count(widths) * passes
+    return refuse_work(what, need, advice=advice, timing=timing)
+
+
+def refuse_work(what: str, need: float, *, advice: str, timing: str = " (about 10 s)") -> float:
+    """Refuse (one line, exit 2) ``need`` multiply-adds over :data:`MAX_MULTIPLY_ADDS`, saying
+    ``advice`` (what to change) and ``timing`` (what the limit takes); else return ``need``."""
     if need > MAX_MULTIPLY_ADDS:
         raise SpecError(
             f"{what} would take about {need:.1e} multiply-adds, more than the "

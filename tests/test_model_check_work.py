@@ -1,0 +1,51 @@
+"""hostile41a #3: ``check`` of a model counts its work first, as it does a network's.
+
+``logdet(A A^T) + tr(inv(A))`` at n = 3000 ran 278 s (and the exact check on, past 120 s)
+before it answered; a network over 2e11 multiply-adds is refused in a second. A model's
+forward and backward pass is counted from its graph (products r k c, factorisations n^3,
+element-wise passes per entry) times the finite differences' cost evaluations.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import symbackprop as sb
+from symbackprop.core.model_work import PER_ENTRY, model_multiply_adds
+
+MODEL = "A : n x n\nsizes: n = {n}\ndata:\nJ = logdet(A A^T) + tr(inv(A))\n"
+
+
+def _run(path: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "symbackprop", "check", path, "--no-exact", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_model_over_the_work_limit_is_refused_in_one_line(tmp_path) -> None:
+    path = tmp_path / "big.model"
+    path.write_text(MODEL.format(n=3000))
+    done = _run(str(path))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "multiply-adds" in done.stderr
+    assert "--size NAME=INT" in done.stderr
+    # the same model at a size the user chooses runs and passes
+    small = _run(str(path), "--size", "n=40")
+    assert small.returncode == 0, small.stderr + small.stdout
+
+
+def test_the_count_follows_the_products_and_factorisations() -> None:
+    """A n x n with a product, a logdet, an inverse: 3 n^3 each, so 8x at twice the size."""
+    graph = sb.derive(sb.Model.parse(MODEL.format(n=4))).graph
+    small, large = (model_multiply_adds(graph, {"n": n}) for n in (500, 1000))
+    assert 3 * 3 * 500**3 <= small <= 3 * 3 * 500**3 + 10 * PER_ENTRY * 500**2
+    assert 7.9 <= large / small <= 8.0
+    product = sb.derive(
+        sb.Model.parse("W : n x k\nX : k x m\nsizes: n = 2, k = 3\nJ = sum(W X)\ndata: X\n")
+    ).graph
+    count = model_multiply_adds(product, {"n": 20, "k": 30, "m": 40})
+    assert count >= 3 * 20 * 30 * 40 and count - 3 * 20 * 30 * 40 <= PER_ENTRY * 5 * 20 * 40
