@@ -120,6 +120,38 @@ class _Inference:
         )
         return f"'{name} : {shown[0]} x {shown[1]}' ({said})"
 
+    def unknown_side_hint(self, cost: _Value) -> str:
+        """For a cost of one unknown side (``J = w^T x``: ? x 1), the leaf that side belongs to
+        and the declaration that makes the cost 1 x 1 (``'w : n x 1'``): the side is not taken
+        as 1 unasked, since ``J = W x`` more likely lacks a sum than means a row W
+        (hostile41a #4: the message read as if the model were wrong, not under-declared)."""
+        sides = (self.find(cost.rows), self.find(cost.cols))
+        known = [v for v in sides if not _unknown(v)]
+        if known != [1]:  # ? x m stays ? x m whatever the leaf: no declaration makes it 1 x 1
+            return ""
+        side = next(v for v in sides if _unknown(v))
+        leaf = next(
+            (
+                name
+                for name, value in self.values.items()
+                if name in self.leaf_lines
+                and side in (self.find(value.rows), self.find(value.cols))
+            ),
+            None,
+        )
+        if leaf is None:
+            return ""
+        value = self.values[leaf]
+        rows, cols = (
+            "1" if self.find(v) == side else self.show(v) for v in (value.rows, value.cols)
+        )
+        if "?" in (rows, cols):
+            return ""
+        return (
+            f"; declare '{leaf} : {rows} x {cols}' if the cost is meant to be a number as "
+            f"written, or sum it (sum(...))"
+        )
+
     def names(self) -> set[str]:
         """Every name the model uses: values, dimensions, the batch size ``m``."""
         st = self.statements
@@ -321,7 +353,7 @@ class _Inference:
         if not self.is_scalar(cost):
             raise self.fail(
                 f"the cost '{equations[-1].name}' (the last equation) must be 1 x 1, "
-                f"found {self.shape_text(cost)}"
+                f"found {self.shape_text(cost)}{self.unknown_side_hint(cost)}"
             )
         self.undetermined(inferred)
         reasons = {eq.name: (eq.line, eq.text) for eq in equations if eq.name not in declarations}
