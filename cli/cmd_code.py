@@ -353,8 +353,8 @@ def _check_model(
         mode = choose_mode(n_params)
         # and over the time one run may take, counted from the graph (hostile41a #3: a logdet
         # and an inverse at n = 3000 ran 278 s): each cost evaluation is a forward and a
-        # backward pass, two an entry or a random direction (a row that would fail costs the
-        # noise measurement's 63 more: not counted, as on networks)
+        # backward pass, two an entry or a random direction (not counted: a row that would
+        # fail costs the noise measurement's 126 more, and a point redrawn its own run)
         arrays = len(module.SHAPES)
         evaluations = 2 * (n_params if mode == "full" else DIRECTIONS * arrays)
         refuse_work(

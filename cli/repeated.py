@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import click
 
+#: the help options of every command (main.CONTEXT_SETTINGS)
+HELP = ("-h", "--help")
+
 
 def refuse_repeated_options(command: click.Command, args: list[str]) -> None:
     """Raise ``click.UsageError`` naming the first option of ``command`` that ``args`` (the
@@ -19,21 +22,30 @@ def refuse_repeated_options(command: click.Command, args: list[str]) -> None:
     read as options."""
     takes_value: dict[str, bool] = {}
     owner: dict[str, str] = {}
+    once: set[str] = set()  # the parameters that take one value
     for param in command.params:
-        if not isinstance(param, click.Option) or param.multiple or param.count:
+        if not isinstance(param, click.Option):
             continue
         for spelling in (*param.opts, *param.secondary_opts):
             owner[spelling] = param.name or spelling
-            takes_value[spelling] = not param.is_flag
+            takes_value[spelling] = not param.is_flag and not param.count
+        if not (param.multiple or param.count):
+            once.add(param.name or "")
+    words = args[: args.index("--")] if "--" in args else args
+    if any(word in HELP for word in words):
+        return  # click prints the help before any value is read: nothing given twice counts
     seen: dict[str, str] = {}  # parameter -> the spelling that gave it first
-    words = iter(args)
-    for word in words:
-        if word == "--":
-            return
+    iterator = iter(words)
+    for word in iterator:
         found = _spelling(word, owner)
         if found is None:
             continue
         spelling, name = found, owner[found]
+        attached = "=" in word or (not word.startswith("--") and len(word) > 2)
+        if takes_value[spelling] and not attached:
+            next(iterator, None)  # its value, whatever it looks like (--l2 -1, --size --x)
+        if name not in once:
+            continue
         if name in seen:
             first = seen[name]
             raise click.UsageError(
@@ -42,9 +54,6 @@ def refuse_repeated_options(command: click.Command, args: list[str]) -> None:
                 else f"{first} and {spelling} are given together: give one of them"
             )
         seen[name] = spelling
-        attached = "=" in word or (not word.startswith("--") and len(word) > 2)
-        if takes_value[spelling] and not attached:
-            next(words, None)  # its value, whatever it looks like (--l2 -1, -o --x)
 
 
 def _spelling(word: str, owner: dict[str, str]) -> str | None:

@@ -202,10 +202,12 @@ class Network:
             )
         dash = next((c for c in spec if c in _OTHER_DASHES), None)
         if dash is not None:  # pasted from a PDF: "no layers" named no cause (hostile41b #4)
-            joined = "-".join(re.split(f"[{_OTHER_DASHES}]", spec.strip()))
+            parts = re.split(f"[{_OTHER_DASHES}]", spec.strip())
+            # an example only where it is a spec's shape ('4-' is none: review41 #6)
+            example = f", e.g. {_show('-'.join(parts))}" if all(p.strip() for p in parts) else ""
             raise SpecError(
                 f"spec {_show(spec.strip())}: {dash!r} (U+{ord(dash):04X}) is not '-'; widths "
-                f"are joined by the ASCII hyphen-minus, e.g. {_show(joined)}"
+                f"are joined by the ASCII hyphen-minus{example}"
             )
         parts = [p.strip() for p in spec.split("-")]
         for i, part in enumerate(parts, start=1):

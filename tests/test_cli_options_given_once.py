@@ -86,3 +86,18 @@ def test_a_layer_message_quotes_nothing_the_user_did_not_type() -> None:
     """``--output relu`` on 4-3-2 was "(layer 2, '2:relu')", as if 2:relu had been typed."""
     message = _refused("derive", "4-3-2", "--output", "relu")
     assert "'2:relu'" not in message and "layer 2, of 2 units" in message
+
+
+def test_help_wins_over_a_repeat_and_a_collected_value_is_no_option() -> None:
+    """review41 #4: help is printed before any value is read; ``--size``'s value spelled like
+    an option is its value, not a second ``--wrt``."""
+    shown = CliRunner().invoke(main, ["derive", "4-3-1", "--wrt", "W1", "--wrt", "W2", "--help"])
+    assert shown.exit_code == 0 and "Usage:" in shown.output
+    message = _refused("derive", "n-3-1", "--size", "--wrt=3", "--wrt", "W1")
+    assert "twice" not in message and "--size" in message
+
+
+def test_no_example_is_offered_that_is_no_spec() -> None:
+    with pytest.raises(SpecError) as info:
+        sb.Network.parse("4\u2014")
+    assert "U+2014" in str(info.value) and "e.g." not in str(info.value)
