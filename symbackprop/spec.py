@@ -833,8 +833,12 @@ def _separator_hint(token: str) -> str:
 
 
 def _units(width: object) -> str:
-    """``'1 unit'``, ``'3 units'``, ``"'n' units"`` (a named width, quoted as typed)."""
-    return "1 unit" if width == 1 else f"{_show(width) if isinstance(width, str) else width} units"
+    """``'1 unit'``, ``'3 units'``, ``"'n' units"`` (a named width, quoted as typed); any
+    other value as its cut repr (``True units``: the error that follows says what is wrong;
+    an int of 5,000 digits, which str() refuses, as too long to print)."""
+    if type(width) is int and width == 1:
+        return "1 unit"
+    return f"{_show(width)} units"
 
 
 def _cut(text: str, limit: int = 60) -> str:

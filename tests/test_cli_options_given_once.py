@@ -101,3 +101,12 @@ def test_no_example_is_offered_that_is_no_spec() -> None:
     with pytest.raises(SpecError) as info:
         sb.Network.parse("4\u2014")
     assert "U+2014" in str(info.value) and "e.g." not in str(info.value)
+
+
+def test_a_width_too_long_to_print_is_a_spec_error() -> None:
+    """Second read: the layer's label formatted a 5,000-digit width with str(), which Python
+    refuses (ValueError, before and after the label changed); it is cut like any echo now."""
+    from symbackprop.spec import Layer
+
+    with pytest.raises(SpecError, match="too long to print.*at most 100,000"):
+        sb.Network(4, [Layer(10**5000, "sigmoid")])
