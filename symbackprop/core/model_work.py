@@ -10,7 +10,7 @@ Counted per value of the graph at the sizes given, forward and backward together
   and its products backward);
 * anything else: :data:`PER_ENTRY` per entry of its value (element-wise functions, sums,
   transposes: passes of NumPy over fresh arrays, forward and backward, each entry about as slow
-  as a few hundred multiply-adds of a matrix product).
+  as 150 multiply-adds of a matrix product).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def model_multiply_adds(graph: Any, sizes: Mapping[str, int]) -> float:
     by_name = {str(name): int(size) for name, size in sizes.items()}
 
     def size(dim: Any) -> int:
-        value = sp.sympify(dim, strict=True)
+        value = sp.Integer(dim) if isinstance(dim, int) else dim  # a SymPy size otherwise
         known = {s: by_name.get(str(s), 1) for s in value.free_symbols}
         return max(1, int(value.xreplace(known)))
 
