@@ -168,3 +168,21 @@ def test_the_inverse_of_a_cached_inverse_is_its_argument(backend: str) -> None:
     X = 2.0 * np.eye(3) + 0.1 * np.random.default_rng(2).standard_normal((3, 3))
     _, grads = module.loss_and_grads({"X": X})
     np.testing.assert_allclose(grads["X"], -np.linalg.inv(X).T, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["rnn_3", "batch_norm"])
+def test_a_loss_adjoint_two_statements_read_is_computed_once(name: str) -> None:
+    """rnn_3's bias and linear steps both computed (t11 - Y) / m, and batch norm's two products
+    with (1/m) (t10 - Y) each its own (t10 - Y): the loss's adjoint, which the derivation
+    folds into the steps after it, is computed once now and read by both; the gradients still
+    equal torch's autograd elsewhere and finite differences here."""
+    model = Model.parse((ROOT / "examples" / "models" / f"{name}.model").read_text())
+    module = sb.compile(model)
+    backward = _code(module.source[module.source.index("def _backward") :])
+    assert len(re.findall(r"- Y\)", backward)) == 1, backward
+    rng = np.random.default_rng(0)
+    data = [
+        rng.standard_normal(tuple(5 if d == "m" else d for d in shape))
+        for shape in module.DATA_SHAPES.values()
+    ]
+    assert sb.gradcheck(module, module.init_params(0), *data).ok

@@ -26,6 +26,7 @@ at concrete sizes, with no backend's text in it:
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import keyword
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -288,7 +289,16 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     forward = _forward(derivation, sized, code, dims, same, labels)
     # the backward pass is settled and proved in symbolic dimensions, then sized
     named = _Sized(rename, {})
-    backward = _backward(derivation, named, code, dims, sized, labels, same, gradient_code)
+    # a folded adjoint computed once (_computed_once) is named as any adjoint is (dt11)
+    folded_code = {
+        n: namer.adjoint(n)
+        for n in graph.symbols
+        if n not in adjoint_code and n not in model.parameters and n not in model.data
+    }
+    backward = _backward(
+        derivation, named, code, dims, sized, labels, same, {**gradient_code}, folded_code
+    )
+    shapes.update({s.target: s.shape for s in backward if s.target in folded_code.values()})
     read = frozenset().union(*(_matrix_names(s.expr) for s in backward))
     leaves = [*model.data]
     order = [code[n] for n in leaves] + [s.target for s in forward]
@@ -560,13 +570,15 @@ def _backward(
     labels: Mapping[str, str],
     same: Mapping[str, str],
     gradient_code: Mapping[str, str],
+    folded_code: Mapping[str, str],
 ) -> tuple[ModelBackward, ...]:
     """The backward statements; ``rename`` gives code names in symbolic dimensions, in which
     each step's expression is settled and made to read the cache (each rewrite proved),
     ``sized`` the model's sizes; ``labels`` each node's own name (a repeat's too, whose
     value ``code`` reads from the first); ``same`` each repeat -> the node it repeats;
     ``gradient_code`` each parameter -> its gradient's code name (``dW``, or ``dW_`` beside a
-    model value named dW).
+    model value named dW); ``folded_code`` each value the derivation keeps no adjoint symbol
+    for -> the code name of its adjoint, should it be computed once (:func:`_computed_once`).
 
     A repeat's adjoint is added into its first's (``dJ/dt1 + dJ/dt3``) and flows back once:
     the first's arguments are the repeat's, so the two chain rules through them are one
@@ -586,6 +598,8 @@ def _backward(
     done: set[str] = set()
     folded: dict[Any, Any] = {}
     out = []
+    # the adjoints the derivation folds into the steps after them, which may read them twice
+    shared: list[ModelBackward] = []
     for step in derivation.steps:
         if step.wrt is None:
             continue
@@ -593,7 +607,28 @@ def _backward(
         done.add(name)
         is_gradient = name in parameters
         if step.delta is None and not is_gradient:
-            continue  # folded into the next step by the derivation (a loss before its cancel)
+            # folded into the next step by the derivation (a loss before its cancel); kept
+            # aside in case two statements read it once settled (computed once then, below)
+            if name in folded_code:
+                where = f"step {step.number} (dJ/d{labels[name]})"
+                written = rename(step.expr).xreplace(folded)
+                settled = _settle(written)
+                prove_settled(written, settled, where)
+                # in the code's form, as every statement's (the forms compared are alike)
+                coded = _code_derivatives(settled, functions)
+                expr = _reuse(adjugates(coded, cached), cached, functions)
+                prove_settled(settled, defined(expr), where, reads=reads)
+                shared.append(
+                    ModelBackward(
+                        target=folded_code[name],
+                        expr=sized(expr),
+                        shape=dims(step.shape),
+                        step=step.number,
+                        rule=str(getattr(step.rule, "value", step.rule)),
+                        text=f"dJ/d{labels[name]} = {text(sized(settled))}",
+                    )
+                )
+            continue
         written = rename(step.expr).xreplace(folded)
         # before a stated assumption (Step.general: softmax with cross-entropy for any target)
         general = None if step.general is None else rename(step.general).xreplace(folded)
@@ -648,7 +683,70 @@ def _backward(
                 general=general,
             )
         )
+    for adjoint in shared:
+        out = _computed_once(out, adjoint)
     return _live(out)
+
+
+def _computed_once(statements: list[ModelBackward], adjoint: ModelBackward) -> list[ModelBackward]:
+    """``statements`` where a folded ``adjoint`` (a loss's, which the derivation writes into
+    the steps after it) is computed once and read where two or more statements repeat it:
+    rnn_3's ``dc = (1/m) (t11 - Y) 1_m`` and ``dt10 = (1/m) (t11 - Y)`` computed
+    (t11 - Y) / m twice; now ``dt10`` comes first and ``dc = dt10 1_m`` reads it (batch
+    norm's two products with (1/m) (t10 - Y) read a new ``dt10`` the same way). A statement
+    that is the adjoint itself, not a gradient, holds it; else it is computed under its own
+    name. The adjoint reads forward values only, so it may come first."""
+    holder = next(
+        (
+            s
+            for s in statements
+            if s.expr == adjoint.expr and s.gradient_of is None and s.general is None
+        ),
+        None,
+    )
+    named = adjoint if holder is None else holder
+    symbol = MatrixSymbol(named.target, *adjoint.expr.shape)
+    readers = {
+        index: read
+        for index, s in enumerate(statements)
+        if s is not holder
+        and s.general is None
+        and (read := _read_as(s.expr, adjoint.expr, symbol)) is not None
+    }
+    if not readers or (holder is None and len(readers) < 2):
+        return statements
+    out = [
+        dataclasses.replace(s, expr=readers[index]) if index in readers else s
+        for index, s in enumerate(statements)
+        if s is not holder
+    ]
+    first = min(
+        index - (holder is not None and statements.index(holder) < index) for index in readers
+    )
+    return [*out[:first], named, *out[first:]]
+
+
+def _read_as(expr: Any, part: Any, symbol: MatrixSymbol) -> Any | None:
+    """``expr`` with ``part`` read as ``symbol`` where ``part`` is a subexpression of it, or
+    the start or the end of its product with the same coefficient (``(1/m) A 1_m`` starts
+    with ``(1/m) A``; ``(1/m) B^T A`` ends with it); else None."""
+    if part == expr or isinstance(part, (MatrixSymbol, Transpose)):
+        return None
+    replaced = expr.xreplace({part: symbol})
+    if replaced != expr:
+        return replaced
+    if not (isinstance(expr, MatMul) and isinstance(part, MatMul)):
+        return None
+    coeff, factors = expr.as_coeff_matrices()
+    own, inner = part.as_coeff_matrices()
+    size = len(inner)
+    if own != coeff or size >= len(factors):
+        return None
+    if list(factors[:size]) == list(inner):
+        return MatMul(symbol, *factors[size:])
+    if list(factors[-size:]) == list(inner):
+        return MatMul(*factors[:-size], symbol)
+    return None
 
 
 def _live(statements: list[ModelBackward]) -> tuple[ModelBackward, ...]:

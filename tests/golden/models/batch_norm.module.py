@@ -425,13 +425,16 @@ def _backward(params, cache, work):
     t10 = cache["t10"]
     m = cache["m"]
 
+    # dJ/dt10 = (1/m) (t10 - Y) [step 2, loss]
+    dt10 = (t10 - Y) / m  # (1, m)
+
     # dJ/dt9 = (1/m) (t10 - Y) H^T [step 3, bilinear]
-    dt9 = ((t10 - Y) / m) @ H.T  # (1, 4)
+    dt9 = dt10 @ H.T  # (1, 4)
     # dJ/dv = dt9^T [step 4, transpose]
     dv = dt9.T  # (4, 1)
 
     # dJ/dH = (1/m) t9^T (t10 - Y) [step 5, bilinear]
-    dH = t9.T @ (t10 - Y) / m  # (4, m)
+    dH = np.matmul(t9.T, dt10, out=_buffer(work, "dH", (4, m), t9.dtype))  # (4, m)
 
     # dJ/dt8 = dH ⊙ 1{t8 > 0} [step 6, elementwise]
     dH *= H > 0  # (4, m), in place: dH is not read again

@@ -418,11 +418,11 @@ def _backward(params, cache, work):
     t9 = cache["t9"]
     t11 = cache["t11"]
     m = cache["m"]
-    # dJ/dc = (1/m) (t11 - Y) 1_m [step 3, bias]
-    dc = ((t11 - Y) / m).sum(axis=1, keepdims=True)  # (1, 1)
 
     # dJ/dt10 = (1/m) (t11 - Y) [step 4, linear]
     dt10 = (t11 - Y) / m  # (1, m)
+    # dJ/dc = (1/m) (t11 - Y) 1_m [step 3, bias]
+    dc = dt10.sum(axis=1, keepdims=True)  # (1, 1)
 
     # dJ/dt9 = dt10 h3^T [step 5, bilinear]
     dt9 = dt10 @ h3.T  # (1, 4)
