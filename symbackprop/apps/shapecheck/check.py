@@ -612,6 +612,7 @@ def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
             formula,
             generic,
             owner="model",
+            gradients=frozenset(derivation.gradients),
             columns=derivation.graph.m if derivation.batch else None,
             compared=[chosen for chosen, _ in model_formula.size_settings(derivation)],
         )
@@ -624,6 +625,7 @@ def _typer(derivation: Derivation, formula: str, generic: bool = True) -> Typer:
         formula,
         generic,
         absent=_absent(derivation),
+        gradients=frozenset(derivation.gradients),
         compared=[chosen for chosen, _ in _settings(derivation)],
     )
 
@@ -659,7 +661,13 @@ def _square_note(
             reasons.append(f"{first} = {second} = {value}")
         elif symbols:
             reasons.append(f"{symbols[0]} = {value}")
-    shown = "; ".join(dict.fromkeys(reasons)) or "this network's widths"
+    # a model's sizes are its dimensions', not widths (hostile41d #7)
+    sizes = (
+        "this model's sizes"
+        if isinstance(derivation, ModelDerivation)
+        else "this network's widths"
+    )
+    shown = "; ".join(dict.fromkeys(reasons)) or sizes
     width_one = any(concrete.concrete(d) == 1 for pair in concrete.coincidences for d in pair)
     if width_one:
         why = (
@@ -674,14 +682,14 @@ def _square_note(
         why = "a square factor fits either way round"
         typical = "typically a W where W^T belongs"
     here = (
-        ", though at this network's widths it equals the gradient (compared exactly at "
-        f"{_TRIALS} random points)"
+        f", though at {sizes} it equals the gradient (compared exactly at {_TRIALS} random points)"
         if _equal_at_own_widths(derivation, typed.expr, report.wrt)
         else ""
     )
     report.notes.append(
-        f"with this network's widths the shapes happen to fit, because {shown} here ({why}); "
-        f"for other widths they do not, so the formula is wrong in general ({typical}){here}"
+        f"with {sizes} the shapes happen to fit, because {shown} here ({why}); "
+        f"for other {sizes.split()[-1]} they do not, so the formula is wrong in general "
+        f"({typical}){here}"
     )
 
 

@@ -333,8 +333,10 @@ def undecided(crossed: Crossed, show: Callable[[Any], str]) -> str:
     """The sentence saying which region of a kinked value was not compared, and why."""
     if crossed.unmapped is not None:
         return (
-            f"the values of one variable where {show(crossed.unmapped)} switches could not be "
-            "found, so its sides were not compared: the check cannot decide"
+            # a pole too (1 / sqrt(var + 0.001)), which "switches" misnamed (hostile41d #2)
+            f"the values of one variable where {show(crossed.unmapped)} changes its piece or "
+            "has a pole could not be found, so its sides were not compared: the check cannot "
+            "decide"
         )
     region = crossed.missing[0]
     where = region.describe(show)

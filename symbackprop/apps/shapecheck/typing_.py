@@ -109,6 +109,8 @@ class Typer:
     absent: dict[str, str] = field(default_factory=dict)
     #: what the names belong to, for messages: "network" or "model"
     owner: str = "network"
+    #: the parameters, whose gradients (dW3) a formula is written for, not from
+    gradients: frozenset[str] = frozenset()
     #: m for a model in batch form: a column then repeats over the m columns in + - ⊙ /
     columns: Any = None
     #: pairs of generic dimensions that only the concrete sizes made equal (n1 = n2, n3 = 1)
@@ -253,8 +255,14 @@ class Typer:
             base = node.id.removesuffix("_prime").removesuffix("prime")
             if base != node.id and base in FUNCTIONS.names():  # sigmoid_prime(z2)
                 hint = f" (write {base}'(...) for its derivative)"
-            elif node.id.startswith("d") and node.id[1:] in self.names:  # dW3, in a network
+            elif node.id.startswith("d") and node.id[1:] in self.gradients:  # dW3
                 hint = f" ({node.id} is the gradient itself: write it from the values here)"
+            elif node.id.startswith("d") and node.id[1:] in self.names:
+                # dX of data: no gradient, and no adjoint either (hostile41d #6)
+                hint = (
+                    f" (no adjoint of {node.id[1:]} is computed: no parameter reaches the cost "
+                    f"through it)"
+                )
             raise FormulaError(
                 f"unknown name '{node.id}'{hint}; this {self.owner} has {known}",
                 self.text,
@@ -405,7 +413,15 @@ class Typer:
 
     def _call(self, node: ast.Call) -> Typed:
         if len(node.args) != 1:
-            raise self._fail(f"{node.func} takes one argument", node)
+            # a model's loss of two arguments parses (its equations take it) but no gradient
+            # formula is written with one: "shape error: bce takes one argument" contradicted
+            # the parser's "takes exactly 2 arguments" (hostile41d #5)
+            raise FormulaError(
+                f"{node.func}(...) is a loss, the cost a model's equations write: a gradient "
+                "formula is written from the values and adjoints, not with a loss",
+                self.text,
+                node.pos,
+            )
         arg = self.type(node.args[0])
         span = (node.start, node.end)
         name = node.func
