@@ -264,7 +264,10 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     from symbackprop.lowering import executor
 
     _backend(backend)
-    return executor.compile(_source(source), sizes=sizes, backend=backend)
+    found = _source(source)
+    # as codegen does: a model's {"n_1": 16} for n1 was ignored here (hostile41c #3)
+    _sizes(found, sizes, batch_allowed=False)
+    return executor.compile(found, sizes=sizes, backend=backend)
 
 
 def cache_plan(

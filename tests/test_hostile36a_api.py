@@ -31,8 +31,14 @@ def test_check_formula_names_its_own_depth_limit() -> None:
     with pytest.raises(SpecError) as caught:
         sb.check_formula(spec, "W301", "delta301 a300^T")
     message = str(caught.value)
-    assert message.startswith("the formula checker: 301 layers; at most 300")
+    assert message.startswith("the formula checker: 301 layers; at most 90")
     assert "use the delta recursion" not in message
+
+
+def test_check_formula_past_its_depth_is_a_spec_error_not_a_recursion_error() -> None:
+    """hostile41c #2: 98 hidden layers raised RecursionError from the truth's text."""
+    with pytest.raises(SpecError, match="91 layers; at most 90"):
+        sb.check_formula("3" + "-3:tanh" * 90 + "-1", "W1", "delta1 x^T")
 
 
 def test_gradcheck_names_an_entry_of_params_that_is_no_parameter() -> None:

@@ -77,6 +77,7 @@ import contextlib
 import functools
 import inspect
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -522,7 +523,7 @@ def gradcheck(
             f"{type(module).__name__}"
         )
     if not (
-        isinstance(eps, (int, float))
+        isinstance(eps, numbers.Real)  # np.float32(1e-6) too (hostile41c #6)
         and not isinstance(eps, bool)
         and math.isfinite(eps)
         and EPS_MIN <= eps <= EPS_MAX
@@ -540,7 +541,7 @@ def gradcheck(
         raise ValueError("gradcheck needs the data arrays after params (X, Y for a network)")
     if (
         isinstance(directions, bool)
-        or not isinstance(directions, int)
+        or not isinstance(directions, numbers.Integral)
         or not 1 <= directions <= MAX_DIRECTIONS
     ):
         # each direction costs two evaluations of the cost: 10**9 of them ran for days
@@ -548,15 +549,19 @@ def gradcheck(
             f"directions must be an int from 1 to {MAX_DIRECTIONS:,}, got {directions!r}"
         )
     for name, tolerance, top in (("rtol", rtol, 1.0), ("atol", atol, math.inf)):
-        number = isinstance(tolerance, (int, float)) and not isinstance(tolerance, bool)
+        number = isinstance(tolerance, numbers.Real) and not isinstance(tolerance, bool)
         if not (number and math.isfinite(tolerance) and 0 <= tolerance < top):
             # rtol=-1 failed every right gradient ("relative error > -1"), nan too, and a
             # string failed inside the comparison (hostile33c #3)
             allowed = "a number in [0, 1)" if top == 1.0 else "a finite number >= 0"
             raise ValueError(f"{name} must be {allowed}, got {tolerance!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         # NumPy's own words named no argument ("expected non-negative integer")
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    if progress is not None and not callable(progress):
+        # progress=5 failed after the first parameter: "'int' object is not callable"
+        raise ValueError(f"progress must be a callable (done, total) or None, got {progress!r}")
+    eps, directions, seed = float(eps), int(directions), int(seed)
     if not isinstance(params, Mapping) and callable(getattr(params, "items", None)):
         # a table read as a dict is (a torch module's net.params): its (name, array) pairs
         with contextlib.suppress(TypeError, ValueError):  # not pairs: refused below

@@ -25,6 +25,7 @@ from symbackprop.formula.ast import (
     Num,
     Transpose,
     Unary,
+    children,
     to_text,
     walk,
 )
@@ -42,6 +43,10 @@ _MAX_LOG_MAGNITUDE = 10_000  # |ln|value|| of a constant power or exponential (e
 # Which functions count as pieces (relu, leaky_relu, abs) and which must not see a huge constant
 # argument (exp, sigmoid, tanh, ...) is said by the function table (formula.table).
 MAX_PIECEWISE = 10  # piecewise functions and 1{...} in one activation formula
+#: abs inside abs (abs(abs(z - 1) - 1): 2): the kinks of 5 took SymPy's solve 74 s, and of 6
+#: over 4 minutes, in the finite-difference check (hostile41c #1); of 4, 0.4 s. relu and 1{...}
+#: nest freely (five relus with an indicator each: 0.1 s), their edges being no abs
+MAX_NESTED_ABS = 4
 
 
 _COMPARE: dict[str, Callable[[sympy.Expr, sympy.Expr], sympy.Basic]] = {
@@ -208,6 +213,19 @@ def _bounded(func: str) -> bool:
     return entry is not None and entry.bounded
 
 
+def _abs_depth(node: Node) -> int:
+    """How many ``abs`` lie inside one another at most in ``node``: 2 for
+    ``abs(abs(z - 1) - 1)``, 1 for ``abs(z) + abs(z - 1)``."""
+    deepest = 0
+    stack: list[tuple[Node, int]] = [(node, 0)]
+    while stack:  # iteratively: the parser bounds the depth, no recursion limit to meet
+        current, depth = stack.pop()
+        depth += isinstance(current, Call) and current.func == "abs"
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in children(current))
+    return deepest
+
+
 def _piecewise(func: str) -> bool:
     entry = FUNCTIONS.get(func)
     return entry is not None and entry.piecewise
@@ -259,6 +277,15 @@ def scalar_parts(
         raise FormulaError(
             f"the activation has {pieces} piecewise parts (relu, leaky_relu, abs, 1{{...}}); "
             f"at most {MAX_PIECEWISE} are allowed, because SymPy's cost doubles with each",
+            text,
+            None,
+        )
+    nested = _abs_depth(node)
+    if nested > MAX_NESTED_ABS:
+        raise FormulaError(
+            f"the activation nests {nested} abs inside one another; at most {MAX_NESTED_ABS}, "
+            "because finding its kinks takes SymPy's solver twice as long with each (5: over "
+            "a minute)",
             text,
             None,
         )

@@ -62,7 +62,7 @@ from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.model_exact import CostUndefined, oracle_work
 from symbackprop.check.size_settings import other_sizes_text, size_settings, with_own_sizes
 from symbackprop.check.switches import shown_number, tame
-from symbackprop.core.derivation import EXPANDED_MAX_DEPTH, LAMBDA, Derivation, derive
+from symbackprop.core.derivation import LAMBDA, Derivation, derive
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.no_value import has_no_value, not_real
 from symbackprop.core.textprint import text as plain_text
@@ -324,6 +324,12 @@ class FormulaReport:
         return 1
 
 
+#: the deepest network the formula checker takes: it compares with the fully expanded gradient
+#: and writes that gradient in the formula language, both nesting a few levels per layer (98
+#: layers passed Python's recursion limit in that text, a RecursionError: hostile41c #2)
+FORMULA_MAX_DEPTH = 90
+
+
 def check_formula(
     network: Network | Derivation,
     wrt: str,
@@ -354,11 +360,11 @@ def check_formula(
             f"{quote_user_text(wrt)} is not a parameter of this {what}{hint}; its parameters "
             f"are {known}"
         )
-    if not isinstance(derivation, ModelDerivation) and derivation.depth > EXPANDED_MAX_DEPTH:
+    if not isinstance(derivation, ModelDerivation) and derivation.depth > FORMULA_MAX_DEPTH:
         # the refusal of .expanded told a formula written with deltas to use the deltas
         # (hostile36a #4): the formula is compared with the expanded gradient, whatever it reads
         raise SpecError(
-            f"the formula checker: {derivation.depth} layers; at most {EXPANDED_MAX_DEPTH} (it "
+            f"the formula checker: {derivation.depth} layers; at most {FORMULA_MAX_DEPTH} (it "
             "compares a formula with the fully expanded gradient, which nests a few levels per "
             "layer)"
         )
