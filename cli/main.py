@@ -92,7 +92,7 @@ class SymbackpropGroup(click.Group):
             )
         resolved = super().resolve_command(ctx, args)
         if resolved[1] is not None and not ctx.resilient_parsing:
-            refuse_repeated_options(resolved[1], resolved[2])
+            refuse_repeated_options(resolved[1], resolved[2], ctx.help_option_names)
         return resolved
 
     def main(  # type: ignore[override]

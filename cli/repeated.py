@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import click
 
-#: the help options of every command (main.CONTEXT_SETTINGS)
-HELP = ("-h", "--help")
 
-
-def refuse_repeated_options(command: click.Command, args: list[str]) -> None:
+def refuse_repeated_options(
+    command: click.Command, args: list[str], help_names: list[str]
+) -> None:
     """Raise ``click.UsageError`` naming the first option of ``command`` that ``args`` (the
     words after the command's name) give twice, or two spellings of one option (``--batch``
     and ``--single``, ``--expanded`` and ``--compact``); options that collect values
     (``multiple=True``) and counters may repeat. Words after ``--`` and option values are not
-    read as options."""
+    read as options; ``help_names`` (the context's ``-h``, ``--help``) print the help before
+    any value is read, so nothing is refused then."""
     takes_value: dict[str, bool] = {}
     owner: dict[str, str] = {}
     once: set[str] = set()  # the parameters that take one value
@@ -32,8 +32,8 @@ def refuse_repeated_options(command: click.Command, args: list[str]) -> None:
         if not (param.multiple or param.count):
             once.add(param.name or "")
     words = args[: args.index("--")] if "--" in args else args
-    if any(word in HELP for word in words):
-        return  # click prints the help before any value is read: nothing given twice counts
+    if any(word in help_names for word in words):
+        return
     seen: dict[str, str] = {}  # parameter -> the spelling that gave it first
     iterator = iter(words)
     for word in iterator:

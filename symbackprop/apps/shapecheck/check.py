@@ -1388,20 +1388,27 @@ def _ratio(yours: Any, theirs: Any) -> Any:
     sums = {total: sp.Dummy("sum") for total in (yours / theirs).atoms(sp.Sum)}
     raw = (yours / theirs).xreplace(sums)
     try:
-        rational = raw.is_rational_function()
-        small = sp.count_ops(raw) <= _SIMPLIFIED_OPS and not raw.has(*_UNSIMPLIFIED)
-        if small and (not rational or written_sizes.cancellable(raw, raw.free_symbols)):
-            ratio = sp.simplify(raw)  # m ((m - 4)(m - 3)(m - 2) + 1) for the notes
-        elif rational and written_sizes.cancellable(raw, raw.free_symbols):
-            ratio = sp.cancel(raw)
-        else:
-            # simplify ran for minutes on relu, an indicator or sin of a polynomial of degree
-            # 10 in m (hostile40b #4), cancel on one of degree 900: such a ratio is read at
-            # sizes (_differs_from_one)
-            ratio = raw
+        # m ((m - 4)(m - 3)(m - 2) + 1) for the notes; left as it is where SymPy would take
+        # long (read at sizes then: _differs_from_one)
+        ratio = _quickly_simplified(raw, raw.free_symbols)
     except (NotImplementedError, TypeError, ValueError, AttributeError):
         return None
+    ratio = raw if ratio is None else ratio
     return ratio.xreplace({dummy: total for total, dummy in sums.items()})
+
+
+def _quickly_simplified(expr: Any, symbols: Any) -> Any | None:
+    """``expr`` simplified where SymPy takes little time: ``sp.simplify`` where it is small and
+    has no piece, kink or sine, else ``sp.cancel`` where it is a rational function of
+    ``symbols`` within written_sizes' caps; None otherwise. simplify ran for minutes on relu,
+    an indicator or sin of a polynomial of degree 10 in m (hostile40b #4), cancel on one of
+    degree 900 (hostile39a #9)."""
+    rational = expr.is_rational_function()
+    if rational and not written_sizes.cancellable(expr, symbols):
+        return None
+    if sp.count_ops(expr) <= _SIMPLIFIED_OPS and not expr.has(*_UNSIMPLIFIED):
+        return sp.simplify(expr)
+    return sp.cancel(expr) if rational else None
 
 
 #: a ratio with more operations, or with one of these, is not given to sp.simplify
@@ -1417,11 +1424,9 @@ def _differs_from_one(ratio: Any, dims: list[sp.Symbol]) -> bool:
     SymPy where it takes little time, else read at :data:`_READ_SIZES` (a kink or a sine of a
     polynomial in m: 0 at the sizes compared, not at every one), exactly where the value there
     is a rational number, else to 60 digits."""
-    rational = ratio.is_rational_function()
-    if rational and written_sizes.cancellable(ratio - 1, dims):
-        return bool(sp.cancel(ratio - 1) != 0)
-    if not rational and sp.count_ops(ratio) <= _SIMPLIFIED_OPS and not ratio.has(*_UNSIMPLIFIED):
-        return bool(sp.simplify(ratio - 1) != 0)
+    settled = _quickly_simplified(ratio - 1, dims)
+    if settled is not None:
+        return bool(settled != 0)
     for size in _READ_SIZES:
         for step in (0, 1):
             sizes = {dim: sp.Integer(size + step * k) for k, dim in enumerate(dims)}
