@@ -80,6 +80,13 @@ class GradientModule:
         except AttributeError:
             raise AttributeError(f"the generated module has no {name!r}") from None
 
+    def __reduce__(self) -> tuple[Callable[..., GradientModule], tuple[Any, ...]]:
+        """Pickled as its source, loaded again on unpickling (a module object cannot be
+        pickled): a GradientModule goes to ``multiprocessing`` workers and ``joblib`` as any
+        value does (hostile41c #7). Its functions alone (``m.loss_and_grads``) still cannot,
+        as no importable module defines them."""
+        return _reloaded, (self.source, self.network, self.kinked, self.kink_formulas)
+
     def __repr__(self) -> str:
         # a model's record printed its whole text, 2,233 characters for rnn_3 (hostile36a #9)
         network = self.network
@@ -87,6 +94,13 @@ class GradientModule:
             return f"<GradientModule for {network.compact}>"
         names = ", ".join(self.SHAPES)
         return f"<GradientModule for a model in {names}>"
+
+
+def _reloaded(
+    source: str, network: Any, kinked: tuple[str, ...], kink_formulas: Mapping[str, Any]
+) -> GradientModule:
+    """A pickled :class:`GradientModule` again: its source loaded in a fresh module."""
+    return GradientModule(source, _load(source), network, kinked, kink_formulas)
 
 
 def load_source(source: str, name: str) -> types.ModuleType:
