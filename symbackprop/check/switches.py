@@ -548,7 +548,11 @@ def _never_zero(base: Any) -> bool:
         return False
     real = {e: sp.Dummy(real=True) for e in entry.atoms(MatrixElement)}
     entry = entry.xreplace(real)
-    if entry.free_symbols - set(real.values()):
+    # a product's entry is a sum over an index up to a dimension (sum_i W[0, i] X[i, 0]): a
+    # real number, of any length (exp(W X) + exp(W X + b 1^T) has no pole: hostile41d #2)
+    sums = {s: sp.Dummy(real=True) for s in entry.atoms(sp.Sum) if s.function.is_real}
+    entry = entry.xreplace(sums)
+    if entry.free_symbols - set(real.values()) - set(sums.values()):
         return False  # a dimension or an index left in it: an entry of no one value
     return bool(entry.is_positive) or bool(entry.is_negative)
 

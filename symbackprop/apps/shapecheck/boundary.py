@@ -148,11 +148,51 @@ def _never_zero(node: ast.Node, positive: set[str]) -> bool:
     if isinstance(node, ast.Transpose):
         return _never_zero(node.operand, positive)
     if isinstance(node, ast.Call):
+        if node.func in SUMS:  # a sum of entries each > 0 (sum(exp(w)): hostile41d #2)
+            return all(_never_zero(arg, positive) for arg in node.args)
         return _positive_call(node.func)
-    if isinstance(node, ast.Binary) and node.op in ("+", "*", "⊙", "/", "@", "juxt"):
+    if isinstance(node, ast.Binary) and node.op == "+":  # 1 + w ⊙ w: > 0 plus >= 0
+        left, right = node.left, node.right
+        return (_never_zero(left, positive) and _nonnegative(right, positive)) or (
+            _nonnegative(left, positive) and _never_zero(right, positive)
+        )
+    if isinstance(node, ast.Binary) and node.op in ("*", "⊙", "/", "@", "juxt"):
         return _never_zero(node.left, positive) and _never_zero(node.right, positive)
     if isinstance(node, ast.Binary) and node.op == "^":
         return _never_zero(node.left, positive)
+    return False
+
+
+#: the calls that add up entries (all of them, a row's, the diagonal's): > 0 of entries > 0
+SUMS = frozenset({"sum", "rowsum", "tr"})
+#: the calls whose value is >= 0 for every real argument
+NONNEGATIVE_CALLS = frozenset({"abs", "norm1", "norm2", "relu", "sqrt"})
+
+
+def _nonnegative(node: ast.Node, positive: set[str]) -> bool:
+    """Whether every entry of ``node`` is >= 0 wherever it has a value: what
+    :func:`_never_zero` takes, a square (``w ⊙ w``, ``w^2``: an even power), abs, norms,
+    relu, sqrt, and sums and products of such parts (the entries of ``w ⊙ w + 1`` are >= 1)."""
+    if isinstance(node, ast.Num):
+        return node.value >= 0
+    if _never_zero(node, positive):
+        return True
+    if isinstance(node, ast.Transpose):
+        return _nonnegative(node.operand, positive)
+    if isinstance(node, ast.Call):
+        if node.func in SUMS:
+            return all(_nonnegative(arg, positive) for arg in node.args)
+        return node.func in NONNEGATIVE_CALLS
+    if not isinstance(node, ast.Binary):
+        return False
+    if node.op == "^":  # an element-wise power by a number
+        exponent = node.right
+        even = isinstance(exponent, ast.Num) and exponent.value.denominator == 1
+        return (even and exponent.value.numerator % 2 == 0) or _nonnegative(node.left, positive)
+    if node.op in ("*", "⊙") and ast.to_text(node.left) == ast.to_text(node.right):
+        return True  # an entry times itself
+    if node.op in ("+", "*", "⊙", "/", "@", "juxt"):
+        return _nonnegative(node.left, positive) and _nonnegative(node.right, positive)
     return False
 
 
