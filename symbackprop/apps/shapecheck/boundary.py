@@ -187,8 +187,8 @@ def _nonnegative(node: ast.Node, positive: set[str]) -> bool:
         return False
     if node.op == "^":  # an element-wise power by a number
         exponent = node.right
-        even = isinstance(exponent, ast.Num) and exponent.value.denominator == 1
-        return (even and exponent.value.numerator % 2 == 0) or _nonnegative(node.left, positive)
+        even = isinstance(exponent, ast.Num) and exponent.value % 2 == 0
+        return even or _nonnegative(node.left, positive)
     if node.op in ("*", "⊙") and ast.to_text(node.left) == ast.to_text(node.right):
         return True  # an entry times itself
     if node.op in ("+", "*", "⊙", "/", "@", "juxt"):
