@@ -485,6 +485,9 @@ class IndexBuilder:
         notes = _say(
             "the cost sums the loss over the entries",
             " and averages over the examples" if c else "",
+            # the bracket is the loss part of J alone (hostile42b #7)
+            " (its L2 penalty does not depend on " if self.d.network.l2 else "",
+            *((a, ")") if self.d.network.l2 else ()),
             "; only the term of ",
             entry(a, i, *c),
             " depends on it",

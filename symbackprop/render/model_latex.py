@@ -57,6 +57,8 @@ LINE_WIDTH = 60
 #: the same for the ``align`` snippet, left side included: a plain article's 345 pt line (about
 #: 5.5 pt a unit), as the notes it is pasted into may have
 SNIPPET_WIDTH = 62
+#: a snippet's left side wider than this gets a row of its own (display_width units)
+SNIPPET_LONG_LHS = 16
 #: the ``\quad`` before a continuation line and the ``=``, in the same units
 _INDENT = 4
 #: the same for the document's text line (A4, 2.2 cm margins: 483 pt), which a left side and
@@ -387,13 +389,24 @@ class ModelLatex:
             (self.names.symbol_latex(str(step.delta.name)), step.expr) for step in self.view.stored
         ]
         gradients = [(self.grad(name), self.d.gradients[name]) for name in self.view.parameters]
-        # align sets every right side beside the widest left side: the two share the line
-        widest = max((display_width(lhs) for lhs, _ in stored + gradients), default=0.0)
+        # align sets every right side beside the widest left side: the two share the line; a
+        # left side wider than SNIPPET_LONG_LHS gets a row of its own, as the document's do
+        # (two_heads' dJ/dce(softmax(V H + d), Y2) broke every right side at a third of the
+        # line, inside 1{...}: hostile42b #1)
+        widths = [display_width(lhs) for lhs, _ in stored + gradients]
+        widest = max((w for w in widths if w <= SNIPPET_LONG_LHS), default=0.0)
         width = SNIPPET_WIDTH - widest - _INDENT
-        body = [f"{row} \\notag" for lhs, expr in stored for row in self.aligned(lhs, expr, width)]
+
+        def rows_of(lhs: str, expr: Any) -> list[str]:
+            if display_width(lhs) <= SNIPPET_LONG_LHS:
+                return self.aligned(lhs, expr, width)
+            parts = self.lines(expr, width)
+            return [f"&{lhs}", f"&= {parts[0]}"] + [rf"&\quad {part}" for part in parts[1:]]
+
+        body = [f"{row} \\notag" for lhs, expr in stored for row in rows_of(lhs, expr)]
         expanded = self.view.expanded_gradients()
         for name, (lhs, expr) in zip(self.view.parameters, gradients, strict=True):
-            rows_ = self.aligned(lhs, expr, width)
+            rows_ = rows_of(lhs, expr)
             full = expanded.get(name)
             if full is not None:
                 parts = self.lines(full, width)

@@ -418,7 +418,8 @@ def check_formula(
             constant = typed.expr * sp.OneMatrix(*target)
             typed = dataclasses.replace(typed, expr=constant, shape=target)
         if typed.shape is None or typed.shape != target:
-            shown = generic.show(typed.shape)
+            # a shape reads "is 1 x m", a number "is a number" (hostile42b #5)
+            shown = "a number" if typed.shape is None else generic.show(typed.shape)
             report.error = FormulaShapeError(
                 f"the formula is {shown}, but dJ/d{wrt} must be {report.target} like {wrt}",
                 formula,

@@ -75,7 +75,8 @@ def elementwise_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution
     expr, algebra, algebra_segments, uses = _elementwise_product(
         ctx, act, z, a, up, d_scalar, d_matrix, uses
     )
-    segments = _elementwise_reason(act, z, a, candidates, algebra_segments)
+    mean = (1 / ctx.m) if ctx.batch else None
+    segments = _elementwise_reason(act, z, a, candidates, algebra_segments, mean)
     return [
         Contribution(
             to=z,
@@ -142,6 +143,7 @@ def _elementwise_reason(
     a: MatrixSymbol,
     candidates: list[Candidate],
     algebra: tuple[Segment, ...],
+    mean: Any = None,
 ) -> tuple[Segment, ...]:
     shape = shape_of(z)
     rejected = next(c for c in candidates if c.op == "@" and c.shape is None)
@@ -182,6 +184,9 @@ def _elementwise_reason(
         # the algebra itself is the step's own line (algebra_segments), printed beside this
         # reason by every printer: said once there, pointed to here (it was said twice)
         out += [Text("; the scalar algebra inside ⊙ then simplifies the product")]
+        if mean is not None:  # the algebra line is per entry of dL/da (hostile42b #2)
+            out += [Text(", and the batch mean's "), math(mean, "1/m")]
+            out += [Text(" stays a factor of every entry")]
     return tuple(out)
 
 

@@ -231,6 +231,12 @@ def function_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
             Text(" times the derivative, simplified on scalars: "),
             *shown,
             Text(", lifted back entry by entry"),
+            # the scalar line is per entry of dL/da: the mean's 1/m is said (hostile42b #2)
+            *(
+                (Text(", times the loss's factor "), shown_math(ctx, up.scalar.coeff))
+                if isinstance(up.scalar, LossForm) and up.scalar.coeff != 1
+                else ()
+            ),
         )
         assert isinstance(up.scalar, LossForm)
         uses = tuple(dict.fromkeys((*uses, out.name, up.scalar.target.name)))

@@ -187,12 +187,10 @@ def det_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Text(" (at a singular one the gradient is the transposed adjugate, which this form "),
         Text("cannot evaluate)"),
     )
-    # det(A) is the cached value itself, which the code reads
-    return [
-        Contribution(
-            a, expr, Rule.MATRIX_FUNCTION, "g det(A) A^-T", segments, uses=(up.value.name,)
-        )
-    ]
+    # det(A) is the cached value itself, which the code reads, and so is A, inverted (a
+    # parameter is left out of the list by the engine; hostile42b #6 missed inv(X) here)
+    uses = (up.value.name, a.name)
+    return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g det(A) A^-T", segments, uses=uses)]
 
 
 def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
@@ -210,7 +208,8 @@ def logdet_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Text(_SQUARE_TO_NUMBER),
         notation("d log det(A) = tr(A^-1 dA)", r"d \log\det A = \operatorname{tr}(A^{-1} \, dA)"),
     )
-    return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g A^-T", segments)]
+    # the code inverts the cached A (a parameter is left out of the list by the engine)
+    return [Contribution(a, expr, Rule.MATRIX_FUNCTION, "g A^-T", segments, uses=(a.name,))]
 
 
 def logsumexp_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
