@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 import symbackprop as sb
 from symbackprop.model import Model
@@ -93,3 +94,19 @@ def test_a_torch_module_pickles() -> None:
     assert float(cost2) == float(cost)
     for name in grads:
         assert torch.equal(grads2[name], grads[name])
+
+
+def test_the_constants_the_code_reads_cannot_be_set_on_the_wrapper() -> None:
+    """hostile41c #9: ``mod.L2 = 0`` was taken and changed nothing the functions compute."""
+    module = sb.compile(sb.Network.parse("4-3-1", l2=0.1))
+    params, data = _inputs(module)
+    before = module.loss_and_grads(params, *data)[0]
+    for name, value in (("L2", 0.0), ("SHAPES", {}), ("DATA", ())):
+        with pytest.raises(AttributeError, match=f"{name} is fixed when the module is generated"):
+            setattr(module, name, value)
+    assert module.L2 == 0.1 and module.loss_and_grads(params, *data)[0] == before
+    model = sb.compile(Model.from_file(MODELS / "logistic_l2.model"))
+    with pytest.raises(AttributeError, match="a model writes its penalty in its equations"):
+        model.L2 = 1.0
+    module.note = "kept"  # anything else is an attribute as usual
+    assert module.note == "kept"

@@ -71,6 +71,25 @@ class GradientModule:
             setattr(self, name, getattr(module, name))
         self.L2 = getattr(module, "L2", 0.0)  # a model writes its regulariser in its equations
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """The constants the generated functions read from their own module (``L2``,
+        ``SHAPES``, ``DATA``) are fixed: setting ``mod.L2 = 0`` here changed nothing the
+        functions compute, silently (hostile41c #9). Everything else is set as usual (a test
+        wraps ``loss_and_grads``)."""
+        if name in _READ_BY_THE_CODE and name in self.__dict__:
+            how = "generate it again with what you want"
+            if name == "L2":
+                how += (
+                    " (sb.compile(sb.Network.parse(spec, l2=0.01)))"
+                    if hasattr(self.network, "compact")
+                    else " (a model writes its penalty in its equations)"
+                )
+            raise AttributeError(
+                f"{name} is fixed when the module is generated (its functions read the "
+                f"module's own {name}): {how}"
+            )
+        super().__setattr__(name, value)
+
     def __getattr__(self, name: str) -> Any:
         """Every other name of the module (a torch module's ``Net`` and ``cost``, say)."""
         if name.startswith("__") or name == "module":  # no recursion before __init__ ran
@@ -94,6 +113,10 @@ class GradientModule:
             return f"<GradientModule for {network.compact}>"
         names = ", ".join(self.SHAPES)
         return f"<GradientModule for a model in {names}>"
+
+
+#: the module constants the generated functions read (a GradientModule's copies are fixed)
+_READ_BY_THE_CODE = frozenset({"SHAPES", "DATA", "L2"})
 
 
 def _reloaded(
