@@ -109,6 +109,17 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
 
     SPLIT_BACKWARD = False  # checks of shapes only, run once when traced
 
+    def m_read(self) -> str:
+        """m read off a cached array's shape, static under ``jax.jit(backward)``: the int
+        forward stores in the cache is a traced value there, and the shape check comparing
+        with it raised TracerBoolConversionError (hostile42a #1). The stored m where no
+        cached array has m columns or rows."""
+        for name in self.plan.cache:
+            dims = self.plan.shapes[name]
+            if "m" in dims:
+                return f"    m = {name}.shape[{dims.index('m')}]  # static under jit"
+        return super().m_read()
+
     def forward_head(self) -> list[str]:
         return function(
             f"forward(params, {self.data_args()}*, work=None)",
