@@ -222,11 +222,13 @@ def _check_network(
     import symbackprop as sb
     from symbackprop.check.finite_diff import DIRECTIONS, choose_mode
     from symbackprop.core.memory import (
+        PER_DIRECTION_ENTRY,
         check_budget,
         check_depth,
-        check_work,
+        estimate_multiply_adds,
         no_memory_error,
         parameter_count,
+        refuse_work,
     )
 
     m = opts.sizes.get("m", 3)
@@ -252,11 +254,12 @@ def _check_network(
     # DESIGN.md's "auto": every entry for small networks, random directions for large ones
     mode = choose_mode(n_params)
     evaluations = 2 * (n_params if mode == "full" else DIRECTIONS * 2 * net.depth)
-    check_work(
+    # and each random direction's own passes over the entries of its parameter, whatever m
+    # is (hostile42c #1: 7000-7000-1 at m = 3 ran 61 s, counted as its products alone)
+    directions = PER_DIRECTION_ENTRY * DIRECTIONS * n_params if mode == "directional" else 0.0
+    refuse_work(
         f"check {net.compact}",
-        widths,
-        m,
-        passes=1 + evaluations,
+        estimate_multiply_adds(widths, m, passes=1 + evaluations) + directions,
         advice="use a smaller --size m, or fewer or narrower layers",
         # measured: 20 layers of width 100 at m = 1000, 4.0e11, in 27 s
         timing=" (about 15 s of finite differences)",
@@ -311,7 +314,13 @@ def _check_model(
     from symbackprop.check.model_exact import no_value_anywhere, oracle_work
     from symbackprop.check.singular import strict_inverses
     from symbackprop.core.graph import dim
-    from symbackprop.core.memory import MAX_CHECK_DEPTH, no_memory_error, refusal, refuse_work
+    from symbackprop.core.memory import (
+        MAX_CHECK_DEPTH,
+        PER_DIRECTION_ENTRY,
+        no_memory_error,
+        refusal,
+        refuse_work,
+    )
     from symbackprop.core.model_derivation import ModelDerivation
     from symbackprop.core.model_work import model_multiply_adds
     from symbackprop.core.rank_bound import no_value_text, undefined_at_sizes
@@ -357,9 +366,12 @@ def _check_model(
         # fail costs the noise measurement's 126 more, and a point redrawn its own run)
         arrays = len(module.SHAPES)
         evaluations = 2 * (n_params if mode == "full" else DIRECTIONS * arrays)
+        # each random direction's own passes over its parameter's entries (hostile42c #1:
+        # mse(V tanh(W x), y) at n = 8000 ran 71 s, its products counted at 2e10)
+        directions = PER_DIRECTION_ENTRY * DIRECTIONS * n_params if mode == "directional" else 0
         refuse_work(
             what,
-            model_multiply_adds(derivation.graph, sizes) * (1 + evaluations),
+            model_multiply_adds(derivation.graph, sizes) * (1 + evaluations) + directions,
             advice="give its dimensions smaller sizes with --size NAME=INT",
             timing=" (about 10 s of finite differences)",
         )

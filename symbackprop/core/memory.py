@@ -124,6 +124,14 @@ def parameter_count(widths: Sequence[int]) -> int:
 PER_PARAMETER = 1000.0
 
 
+#: the work each entry of a parameter costs each random direction of the finite differences'
+#: directional mode, in multiply-adds: drawing and normalising the direction, the two stepped
+#: copies of the array and their passes through the cost (about 150 ns an entry measured on
+#: the development machine: ``check 4000-4000-1`` 21 s and 7000-7000-1 61 s, with m = 3, whose
+#: products the estimate counted at 1e10 and 3e10: hostile42c #1)
+PER_DIRECTION_ENTRY = 3000.0
+
+
 def check_work(
     what: str,
     widths: Sequence[int],
