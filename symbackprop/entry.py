@@ -98,6 +98,12 @@ def _sizes(found: object, sizes: object, *, batch_allowed: bool) -> None:
             f"sizes must be a mapping of dimension names to ints, e.g. {{'n': 3}}, "
             f"got {type(sizes).__name__}"
         )
+    for name in sizes:  # a SymPy Symbol was told "no dimension n0 (its dimensions: ..., n0)"
+        if not isinstance(name, str):
+            raise SpecError(
+                f"sizes: a size is keyed by a dimension's name as a string ({str(name)!r}), "
+                f"not a {type(name).__name__}"
+            )
     model = getattr(found, "model", None) if isinstance(found, Derivation) else found
     if not isinstance(model, Model):
         if not batch_allowed:  # the checks name each layer's n_l themselves, and say why

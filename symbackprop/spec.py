@@ -379,7 +379,7 @@ class Network:
         network = cls(
             data["input"],
             tuple(layers),
-            loss=data.get("loss"),
+            loss=_loss_of(data),
             l2=data.get("l2", 0.0),
             define=normalize_define(define),
         )
@@ -1153,11 +1153,26 @@ def _suffixless_file_hint(spec: str) -> str:
     )
 
 
+def _loss_of(data: Mapping[str, Any]) -> Any:
+    """A spec file's 'loss', which JSON's null does not leave out (it read as the default bce,
+    where a null 'activation' or 'input' is refused: hostile42c #5)."""
+    if "loss" in data and data["loss"] is None:
+        raise SpecError(
+            "'loss' must be a name (bce, mse or ce), got null; leave it out for the default"
+        )
+    return data.get("loss")
+
+
 def width_size_problem(network: Network, name: str) -> str | None:
     """Why ``sizes``/``--size`` cannot give ``name`` a size in ``network`` (None when it can:
     a named width), in the words every entry point uses: a numbered width is told its number
     (``n0`` of 4-3-1 was told "the network has no width named 'n0'", which it has: review36
     #6), then the named widths there are."""
+    if not isinstance(name, str):  # sympy.Symbol("n") was told "no width named 'n'; ...: n"
+        shown = _show(str(name))
+        return (
+            f"a size is keyed by a width's name as a string ({shown}), not a {type(name).__name__}"
+        )
     if name in network.named_widths:
         return None
     known = ", ".join(network.named_widths) or "none (every width is a number)"

@@ -1,0 +1,38 @@
+"""Inputs refused in words that contradicted themselves or not at all (hostile42c #5, #6)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+import symbackprop as sb
+from symbackprop.errors import SpecError
+from symbackprop.model import Model
+
+MODELS = Path(__file__).resolve().parents[1] / "examples" / "models"
+
+
+def test_a_null_loss_in_a_spec_file_is_refused(tmp_path: Path) -> None:
+    """#5: JSON's null read as the default bce, where a null activation is refused."""
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps({"input": 4, "layers": [{"units": 1}], "loss": None}))
+    with pytest.raises(SpecError, match="'loss' must be a name .* got null; leave it out"):
+        sb.Network.from_file(path)
+    path.write_text(json.dumps({"input": 4, "layers": [{"units": 1}]}))
+    assert sb.Network.from_file(path).loss == "bce"
+
+
+@pytest.mark.parametrize("source", ["n-3-1", "model"])
+def test_sizes_keyed_by_a_symbol_are_refused_as_such(source: str) -> None:
+    """#6: sizes={Symbol('n'): 4} was told "no width named 'n'; its named widths: n"."""
+    if source == "model":
+        found: object = Model.from_file(MODELS / "residual_mlp.model")
+        key = sp.Symbol("n0")
+    else:
+        found, key = source, sp.Symbol("n")
+    for call in (sb.codegen, sb.compile):
+        with pytest.raises(SpecError, match="keyed by a .* name as a string .* not a Symbol"):
+            call(found, sizes={key: 4})  # type: ignore[arg-type,dict-item]
