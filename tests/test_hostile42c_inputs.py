@@ -36,3 +36,17 @@ def test_sizes_keyed_by_a_symbol_are_refused_as_such(source: str) -> None:
     for call in (sb.codegen, sb.compile):
         with pytest.raises(SpecError, match="keyed by a .* name as a string .* not a Symbol"):
             call(found, sizes={key: 4})  # type: ignore[arg-type,dict-item]
+
+
+def test_a_formula_with_too_many_inverses_is_refused_at_the_first_past_the_limit() -> None:
+    """#2: 99 nested inv(...) took the exact comparison 46 s, 49 nested inv(X + ...) 106 s."""
+    from symbackprop.apps.shapecheck.check import FORMULA_MAX_MATRIX_CALLS
+
+    model = Model.from_file(MODELS / "logdet_inv.model")
+    deep = "inv(" * 99 + "X" + ")" * 99
+    report = sb.check_formula(model, "X", deep)
+    assert report.exit_code == 2
+    assert "calls inv, det and logdet 99 times; at most 16" in str(report.error)
+    assert report.error is not None and report.error.position == 4 * FORMULA_MAX_MATRIX_CALLS
+    at_limit = "inv(" * FORMULA_MAX_MATRIX_CALLS + "X" + ")" * FORMULA_MAX_MATRIX_CALLS
+    assert sb.check_formula(model, "X", at_limit).exit_code == 1  # compared: not the gradient
