@@ -50,3 +50,21 @@ def test_a_formula_with_too_many_inverses_is_refused_at_the_first_past_the_limit
     assert report.error is not None and report.error.position == 4 * FORMULA_MAX_MATRIX_CALLS
     at_limit = "inv(" * FORMULA_MAX_MATRIX_CALLS + "X" + ")" * FORMULA_MAX_MATRIX_CALLS
     assert sb.check_formula(model, "X", at_limit).exit_code == 1  # compared: not the gradient
+
+
+def test_a_model_of_too_many_operations_is_refused_at_the_line_past_the_limit() -> None:
+    """#3: 95 equations of 90 tanh terms each (17,000 operations in 142 KB, within the
+    character, line and equation limits) took derive 42 s and codegen 74 s."""
+    from symbackprop.core.model_graph import MAX_OPERATIONS
+
+    lines = ["x : 3 x 1", "W : 3 x 3", "h0 = W x"]
+    lines += [
+        f"h{i} = " + " + ".join(f"tanh(h{i - 1} * {k})" for k in range(1, 41))
+        for i in range(1, 60)
+    ]
+    lines += ["J = sum(h59)", "data: x"]
+    with pytest.raises(
+        SpecError,
+        match=f"line .*: the model's equations make more than {MAX_OPERATIONS:,} operations",
+    ):
+        sb.derive(Model.parse("\n".join(lines)))

@@ -387,6 +387,12 @@ class _Builder:
         self, name: str | None, kind: Kind, args: tuple[MatrixSymbol, ...], expr: Any, record: Any
     ) -> MatrixSymbol:
         """A new value ``name`` (an internal ``_tN`` when ``None``) defined by a node."""
+        if len(self.graph.nodes) >= MAX_OPERATIONS:
+            raise self.fail(
+                f"the model's equations make more than {MAX_OPERATIONS:,} operations (each "
+                "function, product, sum and transpose is one); deriving, printing and writing "
+                "its code take a few ms an operation, so a larger model would run for minutes"
+            )
         if name is None:
             self.count += 1
             name = f"_t{self.count}"
@@ -855,6 +861,13 @@ def _bad_constant(expr: Any) -> str:
         f"a constant here is {first_bad(expr) or 'complex'} (a division by zero, or a log or "
         "root of a number <= 0?); expected finite real values"
     )
+
+
+#: the most nodes (operations) a model's graph may have: derive takes about 1 ms a node,
+#: codegen and latex about 4 ms (hostile42c #3: 95 equations of 90 tanh terms each, 17,000
+#: nodes in 142 KB, within every other limit, took derive 42 s and codegen 74 s); 1,000
+#: equations of a few operations each stay within it
+MAX_OPERATIONS = 3_000
 
 
 def build_model_graph(model: Model) -> ModelGraph:
