@@ -449,6 +449,14 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
 
     def autograd(self) -> list[str]:
         text = AUTOGRAD.format(
+            # forward checks X and the parameters, cost_from_cache Y; a parameter missing or a
+            # list of them failed first here, as a bare KeyError or TypeError (hostile42a #2)
+            checked="\n".join(
+                [
+                    '    if not hasattr(params, "keys") or any(name not in params for name in SHAPES):',
+                    "        _invalid(params, X, Y)  # names the container or the missing one",
+                ]
+            ),
             data="X, Y",
             signature="ctx, X, Y, *values",
             forward="\n".join(

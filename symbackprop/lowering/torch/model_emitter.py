@@ -190,6 +190,9 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
             "        grads = _backward(params, cache, None)",
         ]
         text = AUTOGRAD.format(
+            # BackpropCost runs the unchecked forward: a missing tensor was a zip() or KeyError
+            # from inside it (hostile42a #2); the module's checks name it in one line
+            checked="    _check(params, data)  # one line naming a tensor that does not fit",
             data="*data",
             signature="ctx, *tensors",  # the data, then the parameters: split by DATA's length
             forward="\n".join(forward),

@@ -311,6 +311,7 @@ def _refuse_data_grads(needed):
 def cost(params, {data}):
     """J (a 0-d tensor) through BackpropCost: ``cost(params, {data}).backward()`` fills each
     parameter's ``.grad`` with the derived gradient, so the module drops into a training loop."""
+{checked}
     return BackpropCost.apply({data}, *(params[name] for name in SHAPES))
 
 
