@@ -86,6 +86,13 @@ SUFFIX_FORMATS = {
     ".py": "Python",
     ".toml": "TOML",
     ".model": "a model",
+    # Python's binary and notebook files: the module's source there would not load
+    # (``python m.pyc``: "bad magic number"; hostile42a #4)
+    ".pyc": "compiled Python bytecode",
+    ".pyo": "compiled Python bytecode",
+    ".so": "a compiled extension",
+    ".pyd": "a compiled extension",
+    ".ipynb": "a Jupyter notebook",
 }
 #: the suffix a file of each format is named with (the first of SUFFIX_FORMATS); .txt, which
 #: any of these text formats may be saved as, is never refused
