@@ -662,7 +662,7 @@ def _refuse_data_grads(needed):
 def cost(params, X, Y):
     """J (a 0-d tensor) through BackpropCost: ``cost(params, X, Y).backward()`` fills each
     parameter's ``.grad`` with the derived gradient, so the module drops into a training loop."""
-    if not hasattr(params, "keys") or any(name not in params for name in SHAPES):
+    if not hasattr(params, "keys") or any(p not in params for p in SHAPES):
         _invalid(params, X, Y)  # names the container or the missing one
     return BackpropCost.apply(X, Y, *(params[name] for name in SHAPES))
 

@@ -65,7 +65,7 @@ from symbackprop.records.activations import (
     custom_activation,
     stable_form,
 )
-from symbackprop.records.nodes import Elementwise, LogSoftmax, T
+from symbackprop.records.nodes import Elementwise, LogSoftmax, Norm2, T
 from symbackprop.records.scalars import z
 from symbackprop.spec import checked_size
 
@@ -300,6 +300,7 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     )
     shapes.update({s.target: s.shape for s in backward if s.target in folded_code.values()})
     read = frozenset().union(*(_matrix_names(s.expr) for s in backward))
+    forward = _scaled_norms(forward, read, code[model.cost])
     leaves = [*model.data]
     order = [code[n] for n in leaves] + [s.target for s in forward]
     cache = tuple(n for n in order if n in read)
@@ -462,6 +463,64 @@ def _forward(
             )
         )
         source = None
+    return tuple(out)
+
+
+def _scaled_norms(
+    forward: tuple[ModelForward, ...], read: frozenset[str], cost: str
+) -> tuple[ModelForward, ...]:
+    """``forward`` with each square root of a sum of squares (norm2(X), as the graph writes it:
+    t1 = X^2, t2 = sum(t1), t3 = sqrt(t2)) computed as one :class:`Norm2` of X, which every
+    backend scales by max |X| first: float16 entries over 256 squared to inf, and under 1e-4
+    to 0, where the norm fits (a cost of 0 and a zero gradient: hostile42a #3, hostile41a #2).
+    Only where nothing else reads the sum (the backward reads the norm, t3), which is dropped,
+    as the square is where nothing else reads it; the model line they carried goes to the next
+    statement."""
+    by_target = {s.target: s for s in forward}
+    readers: dict[str, int] = {}
+    for s in forward:
+        for arg in s.args:
+            readers[arg] = readers.get(arg, 0) + 1
+    dropped: set[str] = set()
+    replaced: dict[str, ModelForward] = {}
+    for s in forward:
+        if not (s.kind is Kind.FUNCTION and getattr(s.record, "name", None) == "sqrt"):
+            continue
+        total = by_target.get(s.args[0])
+        if total is None or total.kind is not Kind.TOTAL:
+            continue
+        square = by_target.get(total.args[0])
+        if square is None or square.kind is not Kind.FUNCTION:
+            continue
+        squared = getattr(square.record, "name", None) == "^2"
+        if not squared or not isinstance(square.expr, Elementwise):
+            continue
+
+        def unread(part: ModelForward) -> bool:  # read by the next statement only, not cached
+            alone = readers.get(part.target, 0) == 1
+            return alone and part.target not in read and part.target != cost
+
+        if not unread(total):  # the sum read elsewhere too (J = sqrt(s) + s): computed once
+            continue
+        replaced[s.target] = dataclasses.replace(
+            s, expr=Norm2(square.expr.arg), args=(square.args[0],)
+        )
+        dropped.add(total.target)
+        if unread(square):
+            dropped.add(square.target)
+    if not replaced:
+        return forward
+    out: list[ModelForward] = []
+    source = None  # a dropped statement's model line, for the next kept one
+    for s in forward:
+        if s.target in dropped:
+            source = source or s.source
+            continue
+        kept = replaced.get(s.target, s)
+        if source is not None and kept.source is None:
+            kept = dataclasses.replace(kept, source=source)
+        source = None
+        out.append(kept)
     return tuple(out)
 
 

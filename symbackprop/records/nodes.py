@@ -383,6 +383,24 @@ class LogSumExp(_OfAllEntries):
         return f"log(sum(exp({printer._print(self.arg)})))"
 
 
+class Norm2(_OfAllEntries):
+    """sqrt(sum(Z ⊙ Z)) over every entry, 1 x 1: the lowering's form of a model's norm2 (and
+    of any square root of a sum of squares), one node so that every backend divides by the
+    largest |entry| before squaring (float16 squares of entries over 256 overflow, and of
+    entries under 1e-4 round to 0, where the norm itself fits)."""
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        return (sp.Integer(1), sp.Integer(1))
+
+    @staticmethod
+    def of_values(values: Any, exp: Any = sp.exp, log: Any = sp.log) -> sp.ImmutableMatrix:
+        return sp.ImmutableMatrix([[sp.sqrt(sp.Add(*(v**2 for v in values)))]])
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"norm2({printer._print(self.arg)})"
+
+
 class SoftmaxOfAll(_OfAllEntries):
     """exp(Z) / sum(exp(Z)) over every entry of Z (the derivative of :class:`LogSumExp`),
     of Z's shape: every backend computes it as exp(Z - max Z) / sum(exp(Z - max Z))."""

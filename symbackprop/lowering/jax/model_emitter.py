@@ -31,6 +31,7 @@ from symbackprop.lowering.jax.model_template import (
     GRADIENTS,
     INIT_PARAMS,
     LOGDET_HELPER,
+    NORM2_HELPER,
 )
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.jax.template import LOG_SOFTMAX_HELPER
@@ -76,6 +77,7 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("log_softmax", LOG_SOFTMAX_HELPER),
         ("logdet", LOGDET_HELPER),
+        ("norm2", NORM2_HELPER),
         ("_adjugate_t", ADJUGATE_HELPER),
     )
     INIT_PARAMS = INIT_PARAMS

@@ -76,6 +76,17 @@ def _adjugate_t(A):
     p = jnp.stack([jnp.prod(jnp.concatenate((s[:i], s[i + 1 :]))) for i in range(s.shape[0])])
     return jnp.linalg.det(U) * jnp.linalg.det(Vt) * (U * p) @ Vt
 '''
+NORM2_HELPER = '''
+def norm2(X):
+    """sqrt(sum(X**2)) over every entry, a (1, 1) array, with X divided by its largest |entry|
+    first: squared as it is, a float16 entry over 256 overflows and one under 1e-4 rounds to 0
+    (float64: over 1e154, under 1e-162), where the norm fits.
+    """
+    scale = jnp.abs(X).max()
+    scale = jnp.where((scale > 0) & jnp.isfinite(scale), scale, jnp.ones_like(scale))
+    scaled = X / scale  # X itself where it is 0 or holds an inf or NaN entry
+    return (scale * jnp.sqrt((scaled * scaled).sum())).reshape(1, 1)
+'''
 LOGDET_HELPER = '''
 def logdet(A):
     """log det(A) as a 1 x 1 array, through slogdet (no overflow of det itself); NaN where

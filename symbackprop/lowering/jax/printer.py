@@ -43,6 +43,10 @@ class JaxPrinter(ArrayPrinter):
     def _print_LogSumExp(self, expr: Any) -> str:
         return f"jax.nn.logsumexp({self.code(expr.arg)}).reshape(1, 1)"
 
+    def _print_Norm2(self, expr: Any) -> str:
+        self.helpers.add("norm2")  # the model template's helper
+        return f"norm2({self.code(expr.arg)})"
+
     def _print_SoftmaxOfAll(self, expr: Any) -> str:
         return f"jax.nn.softmax({self.code(expr.arg)}, axis=(0, 1))"
 

@@ -34,6 +34,7 @@ from symbackprop.lowering.numpy.model_template import (
     LOG_SOFTMAX_HELPER,
     LOGDET_HELPER,
     LOGSUMEXP_HELPER,
+    NORM2_HELPER,
     SOFTMAX_HELPER,
     SOFTMAX_OF_ALL_HELPER,
 )
@@ -64,6 +65,7 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
         ("softmax", SOFTMAX_HELPER),
         ("log_softmax", LOG_SOFTMAX_HELPER),
         ("logsumexp", LOGSUMEXP_HELPER),
+        ("norm2", NORM2_HELPER),
         ("softmax_of_all", SOFTMAX_OF_ALL_HELPER),
         ("logdet", LOGDET_HELPER),
         ("_adjugate_t", ADJUGATE_HELPER),

@@ -58,6 +58,18 @@ def logsumexp(Z):
     top = Z.max()
     return np.log(np.exp(Z - top).sum(keepdims=True)) + top
 '''
+NORM2_HELPER = '''
+def norm2(X):
+    """sqrt(sum(X**2)) over every entry, a (1, 1) array, with X divided by its largest |entry|
+    first: squared as it is, a float16 entry over 256 overflows and one under 1e-4 rounds to 0
+    (float64: over 1e154, under 1e-162), where the norm fits.
+    """
+    scale = np.abs(X).max()
+    if not 0.0 < scale < np.inf:  # X = 0 (the norm is 0), or an inf or NaN entry: as it is
+        return np.sqrt((X * X).sum(keepdims=True))
+    scaled = X / scale
+    return scale * np.sqrt((scaled * scaled).sum(keepdims=True))
+'''
 SOFTMAX_OF_ALL_HELPER = '''
 def softmax_of_all(Z):
     """exp(Z) / sum(exp(Z)) over every entry (the derivative of logsumexp); the shift by the

@@ -46,6 +46,10 @@ class NumPyPrinter(ArrayPrinter):
         self.helpers.add("logsumexp")  # the model template's helper
         return f"logsumexp({self.code(expr.arg)})"
 
+    def _print_Norm2(self, expr: Any) -> str:
+        self.helpers.add("norm2")  # the model template's helper
+        return f"norm2({self.code(expr.arg)})"
+
     def _print_SoftmaxOfAll(self, expr: Any) -> str:
         self.helpers.add("softmax_of_all")  # the model template's helper
         return f"softmax_of_all({self.code(expr.arg)})"

@@ -453,7 +453,7 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
             # list of them failed first here, as a bare KeyError or TypeError (hostile42a #2)
             checked="\n".join(
                 [
-                    '    if not hasattr(params, "keys") or any(name not in params for name in SHAPES):',
+                    '    if not hasattr(params, "keys") or any(p not in params for p in SHAPES):',
                     "        _invalid(params, X, Y)  # names the container or the missing one",
                 ]
             ),

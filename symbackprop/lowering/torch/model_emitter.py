@@ -41,6 +41,7 @@ from symbackprop.lowering.torch.model_template import (
     CHECK_HELPER,
     INIT_PARAMS,
     LOGDET_HELPER,
+    NORM2_HELPER,
 )
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
@@ -80,6 +81,7 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("log_softmax", LOG_SOFTMAX_HELPER),
         ("logdet", LOGDET_HELPER),
+        ("norm2", NORM2_HELPER),
         ("_adjugate_t", ADJUGATE_HELPER),
     )
     INIT_PARAMS = INIT_PARAMS

@@ -24,6 +24,17 @@ def _adjugate_t(A):
     p = torch.stack([torch.cat((s[:i], s[i + 1 :])).prod() for i in range(s.shape[0])])
     return torch.linalg.det(U) * torch.linalg.det(Vh) * (U * p) @ Vh
 '''
+NORM2_HELPER = '''
+def norm2(X):
+    """sqrt(sum(X**2)) over every entry, a (1, 1) tensor, with X divided by its largest |entry|
+    first: squared as it is, a float16 entry over 256 overflows and one under 1e-4 rounds to 0
+    (float64: over 1e154, under 1e-162), where the norm fits. No branch on a value (no sync).
+    """
+    scale = X.abs().amax()
+    scale = torch.where((scale > 0) & torch.isfinite(scale), scale, torch.ones_like(scale))
+    scaled = X / scale  # X itself where it is 0 or holds an inf or NaN entry
+    return (scale * torch.sqrt((scaled * scaled).sum())).reshape(1, 1)
+'''
 LOGDET_HELPER = '''
 def logdet(A):
     """log det(A) as a (1, 1) tensor, through slogdet (no overflow of det itself)."""

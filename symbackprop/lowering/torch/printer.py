@@ -90,6 +90,10 @@ class TorchPrinter(ArrayPrinter):
     def _print_LogSumExp(self, expr: Any) -> str:
         return f"torch.logsumexp({self.code(expr.arg)}, dim=(0, 1)).reshape(1, 1)"
 
+    def _print_Norm2(self, expr: Any) -> str:
+        self.helpers.add("norm2")  # the model template's helper
+        return f"norm2({self.code(expr.arg)})"
+
     def _print_SoftmaxOfAll(self, expr: Any) -> str:
         arg = self.paren(expr.arg, ATOM)
         return f"torch.softmax({arg}.reshape(-1), 0).reshape({arg}.shape)"
