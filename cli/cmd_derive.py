@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -209,7 +209,7 @@ def shapes_cmd(opts: SpecOptions, fmt: str) -> None:
         import json
 
         data = {
-            name: {"shape": shape_text(shape), "size": size_text(shape, view.sizes).strip("()")}
+            name: {"shape": shape_text(shape), "size": _json_size(shape, view.sizes)}
             for name, shape in rows
         }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -252,7 +252,7 @@ def _model_shapes(model: Model, extra: dict[str, int], fmt: str) -> None:
             name: {
                 "kind": kind,
                 "shape": shape_text(shape),
-                "size": size_text(shape, sizes).strip("()"),
+                "size": _json_size(shape, sizes),
                 "from": source,
             }
             for name, kind, shape, source in rows
@@ -267,3 +267,11 @@ def _model_shapes(model: Model, extra: dict[str, int], fmt: str) -> None:
     for name, kind, shape, source in rows:
         table.add_row(name, kind, shape_text(shape), size_text(shape, sizes), source)
     console.print_out(table)
+
+
+def _json_size(shape: Any, sizes: Any) -> str | None:
+    """A shape's concrete size for JSON (``"3 x 1"``), ``null`` where a dimension has none
+    (it was ``""``, a string where derive's JSON has ``null``: hostile42b #3)."""
+    from symbackprop.render.names import size_text
+
+    return size_text(shape, sizes).strip("()") or None

@@ -51,7 +51,7 @@ def test_shapes_say_which_equation_forced_an_inferred_shape() -> None:
     }
     assert table["W1"]["from"] == "declared"
     assert table["dJ/dW2"]["shape"] == "n0 x n1"
-    assert table["X"]["size"] == ""  # m has no size until --size m=...
+    assert table["X"]["size"] is None  # m has no size until --size m=...
     sized = json.loads(invoke("shapes", RESIDUAL, "--format", "json", "--size", "m=8").stdout)
     assert sized["X"]["size"] == "4 x 8"
     text = invoke("shapes", RESIDUAL)

@@ -66,3 +66,17 @@ def test_a_long_left_side_in_a_model_snippet_has_a_row_of_its_own() -> None:
     assert rows[ce].startswith("&") and rows[ce + 1].startswith("&= 1")
     dh = next(row for row in rows if row.startswith(r"\frac{\partial J}{\partial H} &="))
     assert dh.endswith(r"\frac{\partial J}{\partial (V \, H)} \notag"), dh
+
+
+def test_shapes_json_gives_null_for_a_size_it_does_not_know() -> None:
+    """#3: ``shapes --format json`` wrote "size": "" where derive's JSON writes null."""
+    import json
+
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    done = CliRunner().invoke(main, ["shapes", "n-3-1", "--batch", "--format", "json"])
+    table = json.loads(done.stdout)
+    assert table["X"] == {"shape": "n x m", "size": None}
+    assert table["b1"] == {"shape": "n1 x 1", "size": "3 x 1"}
