@@ -257,10 +257,15 @@ def _check_network(
     # and each random direction's own passes over the entries of its parameter, whatever m
     # is (hostile42c #1: 7000-7000-1 at m = 3 ran 61 s, counted as its products alone)
     directions = PER_DIRECTION_ENTRY * DIRECTIONS * n_params if mode == "directional" else 0.0
+    products = estimate_multiply_adds(widths, m, passes=1 + evaluations)
     refuse_work(
         f"check {net.compact}",
-        estimate_multiply_adds(widths, m, passes=1 + evaluations) + directions,
-        advice="use a smaller --size m, or fewer or narrower layers",
+        products + directions,
+        # a smaller m does not help where the directions' passes over the entries dominate
+        advice="use a smaller --size m, or fewer or narrower layers"
+        if products >= directions
+        else "use fewer or narrower layers (the random directions cost every entry of the "
+        "parameters, whatever m is)",
         # measured: 20 layers of width 100 at m = 1000, 4.0e11, in 27 s
         timing=" (about 15 s of finite differences)",
     )

@@ -18,6 +18,8 @@ def test_a_wide_network_at_a_small_batch_is_refused_up_front() -> None:
     assert time.perf_counter() - started < 10
     assert done.exit_code == 2, done.output
     assert "multiply-adds, more than the 2e+11" in done.stderr
+    # m does not help there: the advice does not name it (review42 #4)
+    assert "whatever m is" in done.stderr and "--size m" not in done.stderr
 
 
 def test_a_wide_model_is_refused_up_front(tmp_path: Path) -> None:

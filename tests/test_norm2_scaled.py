@@ -47,6 +47,18 @@ def test_the_norm_and_its_gradient_fit_where_the_squares_do_not(
         assert float(zero) == 0.0 and not np.asarray(grads["W"]).any()
 
 
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_a_float16_sum_of_squares_over_65504_where_the_norm_fits(backend: str) -> None:
+    """review42 #1: scaled entries are at most 1, but 90,000 of them summed in float16 are
+    inf: the sum is taken in float32 (the norm, 300, fits)."""
+    if backend != "numpy":
+        import_framework(backend)
+    module = sb.compile(Model.parse("W : 300 x 300\nJ = norm2(W)\ndata:"), backend=backend)
+    cost, grads = module.loss_and_grads({"W": _as(backend, np.ones((300, 300), np.float16))})
+    assert float(cost) == 300.0
+    np.testing.assert_allclose(np.asarray(grads["W"], dtype=np.float64), 1 / 300, rtol=1e-3)
+
+
 def test_the_square_and_the_sum_are_not_computed_where_nothing_reads_them() -> None:
     """norm2_squared's module computed t3 = t2**2 and t4 = t3.sum() for t5 = sqrt(t4); the
     backward reads t5 (and t2) only."""
@@ -54,6 +66,12 @@ def test_the_square_and_the_sum_are_not_computed_where_nothing_reads_them() -> N
     forward = source.split("\ndef forward", 1)[1].split("\ndef ", 1)[0]
     assert "norm2(t2)" in forward and "**2  # (3, 1)" not in forward and ".sum(" not in forward
     assert "# J = norm2(A x - y)^2" in forward  # the model line stays above its statements
+    # a named sum's line goes above the norm that computes it (review42 #3)
+    named = Model.parse(
+        "W : 3 x 2\ns = sum(W^2)\nV : 3 x 2\nh = tanh(V)\nn = sqrt(s)\nJ = n + sum(h)\ndata:"
+    )
+    text = sb.codegen(named)
+    assert "# s = sum(W^2); n = sqrt(s)\n    n = norm2(W)" in text
 
 
 def test_a_sum_of_squares_read_elsewhere_is_still_computed() -> None:

@@ -474,8 +474,8 @@ def _scaled_norms(
     backend scales by max |X| first: float16 entries over 256 squared to inf, and under 1e-4
     to 0, where the norm fits (a cost of 0 and a zero gradient: hostile42a #3, hostile41a #2).
     Only where nothing else reads the sum (the backward reads the norm, t3), which is dropped,
-    as the square is where nothing else reads it; the model line they carried goes to the next
-    statement."""
+    as the square is where nothing else reads it; the model lines they carried go above the
+    norm."""
     by_target = {s.target: s for s in forward}
     readers: dict[str, int] = {}
     for s in forward:
@@ -502,26 +502,20 @@ def _scaled_norms(
 
         if not unread(total):  # the sum read elsewhere too (J = sqrt(s) + s): computed once
             continue
+        parts = [total, *([square] if unread(square) else [])]
+        dropped.update(part.target for part in parts)
+        # the model lines of the statements dropped go above the norm that computes them
+        # (s = sum(W^2) was lost above an unrelated statement: review42 #3)
+        lines = [p.source for p in (square, total) if p in parts and p.source] + [s.source]
         replaced[s.target] = dataclasses.replace(
-            s, expr=Norm2(square.expr.arg), args=(square.args[0],)
+            s,
+            expr=Norm2(square.expr.arg),
+            args=(square.args[0],),
+            source="; ".join(line for line in lines if line) or None,
         )
-        dropped.add(total.target)
-        if unread(square):
-            dropped.add(square.target)
     if not replaced:
         return forward
-    out: list[ModelForward] = []
-    source = None  # a dropped statement's model line, for the next kept one
-    for s in forward:
-        if s.target in dropped:
-            source = source or s.source
-            continue
-        kept = replaced.get(s.target, s)
-        if source is not None and kept.source is None:
-            kept = dataclasses.replace(kept, source=source)
-        source = None
-        out.append(kept)
-    return tuple(out)
+    return tuple(replaced.get(s.target, s) for s in forward if s.target not in dropped)
 
 
 def _stable_composition(graph: Any, node: Any) -> Any:

@@ -79,13 +79,13 @@ def _adjugate_t(A):
 NORM2_HELPER = '''
 def norm2(X):
     """sqrt(sum(X**2)) over every entry, a (1, 1) array, with X divided by its largest |entry|
-    first: squared as it is, a float16 entry over 256 overflows and one under 1e-4 rounds to 0
-    (float64: over 1e154, under 1e-162), where the norm fits.
+    first and summed in float32 at least: squared as it is, a float16 entry over 256 overflows
+    and one under 1e-4 rounds to 0 (float64: over 1e154, under 1e-162), where the norm fits.
     """
     scale = jnp.abs(X).max()
     scale = jnp.where((scale > 0) & jnp.isfinite(scale), scale, jnp.ones_like(scale))
-    scaled = X / scale  # X itself where it is 0 or holds an inf or NaN entry
-    return (scale * jnp.sqrt((scaled * scaled).sum())).reshape(1, 1)
+    scaled = (X / scale).astype(jnp.promote_types(X.dtype, jnp.float32))
+    return (scale * jnp.sqrt(jnp.sum(scaled * scaled))).astype(X.dtype).reshape(1, 1)
 '''
 LOGDET_HELPER = '''
 def logdet(A):

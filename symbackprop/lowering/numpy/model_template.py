@@ -60,15 +60,19 @@ def logsumexp(Z):
 '''
 NORM2_HELPER = '''
 def norm2(X):
-    """sqrt(sum(X**2)) over every entry, a (1, 1) array, with X divided by its largest |entry|
-    first: squared as it is, a float16 entry over 256 overflows and one under 1e-4 rounds to 0
-    (float64: over 1e154, under 1e-162), where the norm fits.
+    """sqrt(sum(X**2)) over every entry, a (1, 1) array. One pass where the squares fit; where
+    they overflow (float16 entries over 256, float64 over 1e154) or round off (under 1e-4,
+    1e-162), X divided by its largest |entry| and summed in float32 at least, where the norm
+    fits (a float16 sum of more than 65,504 squares of 1 overflowed too).
     """
+    total = np.vdot(X, X)
+    if np.isfinite(total) and total >= X.size * np.finfo(X.dtype).tiny:
+        return np.full((1, 1), np.sqrt(total), dtype=X.dtype)
     scale = np.abs(X).max()
     if not 0.0 < scale < np.inf:  # X = 0 (the norm is 0), or an inf or NaN entry: as it is
-        return np.sqrt((X * X).sum(keepdims=True))
-    scaled = X / scale
-    return scale * np.sqrt((scaled * scaled).sum(keepdims=True))
+        return np.full((1, 1), np.sqrt(total), dtype=X.dtype)
+    scaled = X.astype(np.promote_types(X.dtype, np.float32)) / scale
+    return np.full((1, 1), scale * np.sqrt(np.vdot(scaled, scaled)), dtype=X.dtype)
 '''
 SOFTMAX_OF_ALL_HELPER = '''
 def softmax_of_all(Z):
