@@ -68,3 +68,15 @@ def test_a_model_of_too_many_operations_is_refused_at_the_line_past_the_limit() 
         match=f"line .*: the model's equations make more than {MAX_OPERATIONS:,} operations",
     ):
         sb.derive(Model.parse("\n".join(lines)))
+
+
+def test_a_factor_of_the_input_width_is_compared_at_the_network_own_width() -> None:
+    """hostile42d #1: N = sum(1{exp(x) > 0}) is n0; a factor 1 + (N - 2)...(N - 7) is 1 at
+    every small size compared (2, 3, 4, 7) and 20161 at 10-2-1's own n0 = 10: compared there
+    now (its own widths were taken up to 8 only), it fails."""
+    n = "sum(1{exp(x) > 0})"
+    factor = "(1 + " + "".join(f"({n} - {k})" for k in (3, 2, 4, 5, 6, 7)) + ")"
+    right = "((W2^T delta2) * a1 * (1 - a1)) x^T"
+    report = sb.check_formula("10-2-1", "W1", f"{factor} {right}")
+    assert report.exit_code == 1, report.error
+    assert sb.check_formula("10-2-1", "W1", right).ok

@@ -93,17 +93,21 @@ OWN_LIMIT = 8
 
 
 def with_own_sizes(
-    settings: list[Setting], first: dict[sp.Symbol, int], own: dict[sp.Symbol, int]
+    settings: list[Setting],
+    first: dict[sp.Symbol, int],
+    own: dict[sp.Symbol, int],
+    limit: int | None = None,
 ) -> list[Setting]:
     """``settings`` and, where it is none of them, one more with one point: each dimension at
     its ``own`` size (the user's network: 5 for 5-3-1's n0) up to :data:`OWN_LIMIT`, else at
     ``first``'s. The four settings gave 5-3-1's n0 the sizes 3, 2, 4 and 7, where
     ``(s - 2)(s - 3)(s - 4)(s - 7)`` with s = sum(1{x > -100}) (n0 at every point) is 0, and a
     formula with that factor passed, although at its own n0 = 5 it is -11 times the gradient
-    (hostile40b #1)."""
+    (hostile40b #1). ``limit``: the largest own size taken (default :data:`OWN_LIMIT`); the
+    caller whose network is small enough at its own sizes passes a larger one."""
+    most = OWN_LIMIT if limit is None else limit
     mine = {
-        dim: own[dim] if dim in own and own[dim] <= OWN_LIMIT else size
-        for dim, size in first.items()
+        dim: own[dim] if dim in own and own[dim] <= most else size for dim, size in first.items()
     }
     if all(mine != setting for setting, _ in settings):
         return [*settings, (mine, 1)]

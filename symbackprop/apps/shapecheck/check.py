@@ -1266,7 +1266,21 @@ def _settings(derivation: Derivation) -> list[tuple[dict[sp.Symbol, int], int]]:
     first = concrete_sizes(derivation, None)
     graph = derivation.graph
     own = {dim: graph.sizes[dim] for dim in graph.dims if graph.sizes.get(dim)}
-    return with_own_sizes(size_settings(first, (), _TRIALS), first, own)
+    # every own width where the network is small enough at them (10-2-1's n0 = 10 was left
+    # at the small sizes, where a factor (n0 - 2)(n0 - 3)...(n0 - 7) written through
+    # sum(1{exp(x) > 0}) is 0, and a formula 20161 times the gradient passed: hostile42d #1)
+    mine = {dim: own.get(dim, size) for dim, size in first.items()}
+    widths = [mine[dim] for dim in graph.dims]
+    work = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
+    work *= mine[graph.m] if graph.batch else 1
+    limit = max(own.values(), default=0) if work <= OWN_WORK else None
+    return with_own_sizes(size_settings(first, (), _TRIALS), first, own, limit)
+
+
+#: the most multiply-adds of one forward pass at a network's own widths for them all to be
+#: compared at (:func:`_settings`): 256-128-1 (32,768) takes the formula check 1.6 s more,
+#: 64-64-64-64-1 0.6 s; a wider network's widths are compared at up to OWN_LIMIT each
+OWN_WORK = 40_000
 
 
 def _kinks(derivation: Derivation, expr: Any, wrt: str) -> frozenset[Any]:
