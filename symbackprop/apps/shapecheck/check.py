@@ -883,7 +883,9 @@ def _verdict(
                 elif crossed.missing or crossed.unmapped is not None:
                     raise _TooLarge(crossings.undecided(crossed, model_formula.show(derivation)))
                 else:
-                    report.points += crossings.points_text(crossed.reached, crossed.mixed)
+                    report.points += crossings.points_text(
+                        crossed.reached, crossed.mixed, crossed.together
+                    )
         except LostDigits as exc:  # never a verdict from digits lost in rounding
             raise _TooLarge(str(exc)) from None
         except CostUndefined as exc:  # no gradient there: no formula equals or differs from it
@@ -1113,7 +1115,9 @@ def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sid
         return
     if found.missing or found.unmapped is not None:
         raise _TooLarge(crossings.undecided(found, _text))
-    report.points = (report.points or "") + crossings.points_text(found.reached, found.mixed)
+    report.points = (report.points or "") + crossings.points_text(
+        found.reached, found.mixed, found.together
+    )
 
 
 def _live_base(

@@ -53,6 +53,10 @@ class Crossed:
     unmapped: Any = None
     #: the kinked leaves whose entries were put on random sides of their kinks (:func:`mixed`)
     mixed: list[str] = field(default_factory=list)
+    #: a point found in each region reached by a search (its leaves), for :func:`together`
+    found_at: dict[Region, dict[str, sp.Matrix]] = field(default_factory=dict)
+    #: the points compared where two regions of values of different leaves hold at once
+    together: int = 0
 
 
 def _bounded(region: Region) -> bool:
@@ -110,6 +114,10 @@ def across(
                 break
         if sides.reached[region] == INSIDE:
             out.reached.append(region.describe(show))
+    row = together(out, sides, gradient, formula, movable, point_at, scan, rng)
+    if row is not None:
+        out.difference = row
+        return out
     # a region no line reaches counts as compared where a point took its piece of the
     # argument's own kinks (on a kink at its edge, or in a region another argument's kinks cut
     # off: abs(w) is never below 0); a region found but not compared never does
@@ -219,7 +227,59 @@ def _compare_one(
     if row is not None:
         return (None, True) if sides.on_switch(at(numeric.DIGITS)) else (row, False)
     sides.see(at(numeric.DIGITS))
+    if region is not None and sides.reached.get(region) == INSIDE:
+        out.found_at.setdefault(region, leaves)
     return None, False
+
+
+#: the most points :func:`together` compares (pairs of regions reached apart)
+TOGETHER_POINTS = 24
+
+
+def together(
+    out: Crossed,
+    sides: Sides,
+    gradient: Any,
+    formula: Any,
+    movable: list[str],
+    point_at: PointAt,
+    scan: Callable[[dict[str, sp.Matrix]], numeric.Evaluate],
+    rng: random.Random,
+) -> tuple[int, int, Any, Any] | None:
+    """The first difference where a region the search reached and a region of a value of
+    other leaves hold at once, else None: from the point found in the first, a line moving
+    only the second value's leaves (which leaves the first where it is) into the second. A
+    formula that differs only there (``(1 + 1{sum(W1) > 3} ⊙ 1{sum(W2) > 3}) G``) passed, with
+    both regions named as compared, each apart (hostile42d #2). Values of shared leaves are
+    not combined so."""
+    allowed = set(movable)
+
+    def leaves_of(region: Region) -> frozenset[str] | None:
+        names = frozenset(str(m.name) for m in region.arg.atoms(sp.MatrixSymbol))
+        return names if names and names <= allowed and region.joint is None else None
+
+    others = [(region, leaves_of(region)) for region in sides.reached]
+    for first, start in list(out.found_at.items()):
+        mine = leaves_of(first)
+        for second, theirs in others:
+            if mine is None or theirs is None or mine & theirs:
+                continue
+            if out.together >= TOGETHER_POINTS:
+                return None
+            try:
+                found = crossing(second, start, sorted(theirs), scan, rng)
+            except UNEVALUATED:  # the search budget spent, or a point not evaluated
+                return None
+            for point in found[-1:]:  # the last is inside the second region
+                out.together += 1
+                at = _drawn(point, point_at)
+                try:
+                    row = numeric.difference(at, gradient, formula)
+                except UNEVALUATED:  # LostDigits too: this point compares nothing
+                    continue
+                if row is not None and not sides.on_switch(at(numeric.DIGITS)):
+                    return row
+    return None
 
 
 def placed_text(who: str, values: list[Any], found: frozenset[Any]) -> str:
@@ -241,14 +301,23 @@ def placed_text(who: str, values: list[Any], found: frozenset[Any]) -> str:
     )
 
 
-def points_text(reached: list[str], kinked: list[str] | None = None) -> str:
+def points_text(reached: list[str], kinked: list[str] | None = None, together: int = 0) -> str:
     """The extra points for the verdict's sentence ("" when none)."""
     text = ""
     if reached:
         text = (
             ", and where no random point reached, with "
             + ", ".join(reached)
-            + f" (on lines through the leaves; compared to {numeric.AGREED_DIGITS} digits)"
+            + f" (on lines through the leaves; compared to {numeric.AGREED_DIGITS} digits"
+            + (
+                f"; each apart, and at {together} more with two such values in their pieces "
+                "at once"
+                if together
+                else "; each apart"
+                if len(reached) > 1
+                else ""
+            )
+            + ")"
         )
     if kinked:
         text += (
