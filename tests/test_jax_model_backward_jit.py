@@ -39,7 +39,8 @@ def test_jitted_backward_equals_the_eager_one(name: str) -> None:
     jax = import_framework("jax")
     jnp = import_framework("jax.numpy")
     module = sb.compile(Model.from_file(MODELS / f"{name}.model"), backend="jax")
-    assert 'm = cache["m"]' not in module.source.split("def backward", 1)[1].split("\ndef ")[0]
+    backward = module.source.split("def backward", 1)[1].split("\ndef ")[0]
+    assert 'm = cache["m"] if isinstance(cache["m"], int) else ' in backward
     rng = np.random.default_rng(0)
     params = {k: jnp.asarray(rng.normal(size=shape)) for k, shape in module.SHAPES.items()}
     data = _data(module, rng)

@@ -404,9 +404,9 @@ class ModelEmitter(PrintedShapes[P]):
             return self.loss(s)
         return self.assign(target, s.expr, s.shape)
 
-    def m_read(self) -> str:
+    def m_read(self) -> list[str]:
         """The line that gives backward the batch size m: the number forward stored."""
-        return M_READ
+        return [M_READ]
 
     def loss(self, s: ModelForward) -> list[str]:
         """``J = loss(a, y)``: from the logits with the loss record's code for this backend
@@ -434,7 +434,7 @@ class ModelEmitter(PrintedShapes[P]):
         read = frozenset().union(*(matrices(s.expr) for s in plan.backward))
         cached = [f'    {name} = cache["{name}"]' for name in plan.cache]
         if plan.batch:  # forward's shapes hold m
-            cached += [self.m_read()]
+            cached += self.m_read()
         out = self.backward_head() + work_check("backward(params, cache, work=None)")
         out += cache_check([*plan.cache, *(["m"] if plan.batch else [])])  # forward stores m
         shapes = cache_shape_check(

@@ -42,6 +42,7 @@ from symbackprop.lowering.model_emitter import (
     ModelEmitter,
     function,
 )
+from symbackprop.lowering.python_text import fitted
 
 if TYPE_CHECKING:
     from symbackprop.lowering.model_plan import ModelBackward, ModelPlan
@@ -111,15 +112,19 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
 
     SPLIT_BACKWARD = False  # checks of shapes only, run once when traced
 
-    def m_read(self) -> str:
+    def m_read(self) -> list[str]:
         """m read off a cached array's shape, static under ``jax.jit(backward)``: the int
         forward stores in the cache is a traced value there, and the shape check comparing
         with it raised TracerBoolConversionError (hostile42a #1). The stored m where no
         cached array has m columns or rows."""
         for name in self.plan.cache:
             dims = self.plan.shapes[name]
-            if "m" in dims:
-                return f"    m = {name}.shape[{dims.index('m')}]  # static under jit"
+            if "m" in dims:  # eagerly the stored int (a cache edited by hand is named by it)
+                return fitted(
+                    f'm = cache["m"] if isinstance(cache["m"], int) else '
+                    f"{name}.shape[{dims.index('m')}]",
+                    "a traced m under jit: the shape's",
+                )
         return super().m_read()
 
     def forward_head(self) -> list[str]:
