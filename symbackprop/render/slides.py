@@ -32,6 +32,9 @@ SLIDE_WIDTH = 34
 #: on a frame of their own (the leaky ReLU step of 3-2:leaky_relu-2:softplus-1 ran 2.3 pt over;
 #: the steps of two rows fit with 4 pt or more to spare)
 TALL_EQUATION = 3
+#: a reason longer than this many characters (plain text) leaves no room below it either: the
+#: sigmoid + bce step of a batch (435, with the batch mean's 1/m said) ran 3 pt over; 350 fit
+LONG_REASON = 400
 
 
 class SlideDeck:
@@ -156,7 +159,7 @@ class SlideDeck:
         else:
             grad = segment_math(Grad(step.wrt), doc.printer)
             title = f"Step {step.number}: ${grad}$ ({escape_latex(step.rule)})"
-        if len(rows) < TALL_EQUATION or not more:
+        if (len(rows) < TALL_EQUATION and len(step.reason) <= LONG_REASON) or not more:
             return self.frame(title, body + more)
         return self.frame(title, body) + self.frame(f"{title}, continued", more[2:])
 
