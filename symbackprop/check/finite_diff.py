@@ -86,7 +86,7 @@ import numpy as np
 
 from symbackprop.check.cost_noise import measured_noise
 from symbackprop.check.frameworks import ModuleArrays, module_arrays
-from symbackprop.records.kinks import kink_values
+from symbackprop.records.kinks import kink_periods, kink_values
 from symbackprop.records.losses import sums_to_one_tolerance
 
 RTOL = 1e-6
@@ -446,11 +446,23 @@ class _Watcher:
         self.names = tuple(k for k in kinked if k in cache)
         formulas = getattr(module, "kink_formulas", None) or {}
         self.kinks = {k: kink_values(*formulas.get(k, (None, False))) for k in self.names}
+        # a kink that recurs with a period (abs(sin(z)): every pi) is watched as the period
+        # the value lies in, on a pre-activation z (not on a = g(z), where none recurs)
+        self.periods = {
+            k: kink_periods(formula) if not of_output else ()
+            for k, (formula, of_output) in (
+                (k, formulas.get(k, (None, False))) for k in self.names
+            )
+        }
         self.sides = {k: self._sides(k, cache[k]) for k in self.names}
+
+    periods: dict[str, tuple[tuple[float, float], ...]] = {}
 
     def _sides(self, name: str, value: Any) -> list[np.ndarray]:
         value = self.arrays.to_numpy(value)
-        return [np.sign(value - kink) for kink in self.kinks[name]]
+        signs = [np.sign(value - kink) for kink in self.kinks[name]]
+        periods = self.periods.get(name, ())
+        return signs + [np.floor((value - start) / period) for start, period in periods]
 
     def crosses(self, params: dict[str, np.ndarray]) -> bool:
         if not self.names:
