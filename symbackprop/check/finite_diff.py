@@ -429,6 +429,8 @@ class _Watcher:
         self.module = module
         self.data = data
         self.arrays = arrays
+        #: per watched value, its periodic kinks as (offset, period): none for a KINKS table
+        self.periods: dict[str, tuple[tuple[float, float], ...]] = {}
         kinked = getattr(module, "kinked", None)
         _, cache = module.forward(arrays.params(params), *data)
         table = getattr(module, "KINKS", None)  # a generated module loaded from its file
@@ -455,8 +457,6 @@ class _Watcher:
             )
         }
         self.sides = {k: self._sides(k, cache[k]) for k in self.names}
-
-    periods: dict[str, tuple[tuple[float, float], ...]] = {}
 
     def _sides(self, name: str, value: Any) -> list[np.ndarray]:
         value = self.arrays.to_numpy(value)
