@@ -370,14 +370,14 @@ class Network:
             if not isinstance(act, str):  # JSON null read "unknown activation None"
                 shown = "null" if act is None else type(act).__name__
                 raise SpecError(f"{where}: 'activation' must be a name (a string), got {shown}")
-            layers.append(Layer(entry["units"], act))
+            layers.append(Layer(_file_width(entry["units"], f"{where}: 'units'"), act))
         define = data.get("define", ())
         if not isinstance(define, Mapping | list | tuple):
             raise SpecError(
                 f"'define' must be a table of name = \"formula\", got {type(define).__name__}"
             )
         network = cls(
-            data["input"],
+            _file_width(data["input"], "'input'"),
             tuple(layers),
             loss=_loss_of(data),
             l2=data.get("l2", 0.0),
@@ -1151,6 +1151,17 @@ def _suffixless_file_hint(spec: str) -> str:
         f"; a file {_show(spec)} exists, but a file is read by its suffix: .model for a "
         "model's equations, .toml or .json for a network"
     )
+
+
+def _file_width(width: Any, where: str) -> Any:
+    """A spec file's width as it is, but a string of digits (``units = "3"``, taken as 3 where
+    3.0 is refused: hostile42b #4): a width in a file is a number or a name."""
+    if isinstance(width, str) and _DIGITS_RE.fullmatch(width.strip()):
+        raise SpecError(
+            f"{where} is the string {_show(width)}; write {width.strip()} (a number) or a name "
+            "such as n"
+        )
+    return width
 
 
 def _loss_of(data: Mapping[str, Any]) -> Any:

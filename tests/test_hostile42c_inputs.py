@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,24 @@ def test_a_factor_of_the_input_width_is_compared_at_the_network_own_width() -> N
     report = sb.check_formula("10-2-1", "W1", f"{factor} {right}")
     assert report.exit_code == 1, report.error
     assert sb.check_formula("10-2-1", "W1", right).ok
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ('input = 4\n[[layers]]\nunits = "3"\n', "layers entry 1 (layer 1): 'units'"),
+        ('input = "4"\n[[layers]]\nunits = 3\n', "'input'"),
+    ],
+)
+def test_a_width_written_as_a_string_of_digits_is_refused(
+    tmp_path: Path, text: str, part: str
+) -> None:
+    """hostile42b #4: units = "3" was taken as 3 where 3.0 is refused; a name stays a name."""
+    path = tmp_path / "net.toml"
+    path.write_text(text)
+    with pytest.raises(
+        SpecError, match=re.escape(part) + r" is the string .*; write [34] \(a number\)"
+    ):
+        sb.Network.from_file(path)
+    path.write_text('input = "n"\n[[layers]]\nunits = 3\n')
+    assert sb.Network.from_file(path).widths == ("n", 3)
