@@ -492,7 +492,8 @@ def _scaled_norms(
         square = by_target.get(total.args[0])
         if square is None or square.kind is not Kind.FUNCTION:
             continue
-        squared = getattr(square.record, "name", None) == "^2"
+        # the square by its body, t^2 (model_graph.power), not by the name it is printed with
+        squared = getattr(square.record, "body", None) == T**2
         if not squared or not isinstance(square.expr, Elementwise):
             continue
 
