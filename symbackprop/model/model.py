@@ -69,6 +69,11 @@ class Model:
     #: error about a line starts with it, as the parser's do
     origin: str = field(default="", compare=False, repr=False)
 
+    def __hash__(self) -> int:
+        # the dataclass hash would hash the shape dicts and fail; every other field is made
+        # from the text and the definitions, so equal models hash alike (a dict or set key)
+        return hash((Model, self.text, self.define))
+
     @property
     def cost(self) -> str:
         """The last equation's name: the 1 x 1 cost that gradients are taken of."""
