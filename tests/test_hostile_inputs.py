@@ -143,6 +143,32 @@ def test_gradcheck_refuses_complex_arrays_naming_them() -> None:
     assert sb.gradcheck(module, params, X, Y).ok
 
 
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda X: X.astype("datetime64[s]"), "^X is a datetime array; expected numbers"),
+        (lambda X: X.astype(str), "^X is a string array; expected numbers"),
+        (lambda X: X.astype(object), r"^X is an object array; .*X\.astype\(float\)"),
+        (lambda X: None, "^X is None; expected an array"),
+        (lambda X: "abc", "^X is a string array"),
+    ],
+)
+def test_gradcheck_refuses_arrays_of_no_numbers(make: Any, said: str) -> None:
+    """hostile41c #6: float64 of a string array parsed its '0.5' as 0.5 and of datetime64 took
+    the seconds, so the check passed on data the module itself refuses; None was "shape ()"."""
+    module = sb.compile("3-2-1")
+    params = module.init_params()
+    X = np.linspace(-1, 1, 12).reshape(3, 4)
+    Y = np.ones((1, 4))
+    with pytest.raises(ValueError, match=said):
+        sb.gradcheck(module, params, make(X), Y)
+    text_params = {**params, "b1": params["b1"].astype(str)}
+    with pytest.raises(ValueError, match="^b1 is a string array"):
+        sb.gradcheck(module, text_params, X, Y)
+    # numbers of another type are still converted: ints and nested lists
+    assert sb.gradcheck(module, params, X.tolist(), Y.astype(int)).ok
+
+
 def test_gradcheck_directions_are_bounded() -> None:
     """hostile14 #9: directions=10**9 was accepted and ran for days (2 costs per direction)."""
     module = sb.compile("3-2-1")

@@ -502,6 +502,30 @@ def _complex(value: Any) -> bool:
     return bool(np.iscomplexobj(value))
 
 
+#: NumPy dtype kinds that hold no numbers: strings, bytes, records, dates and durations
+_NOT_NUMBERS = {"U": "string", "S": "bytes", "V": "record", "M": "datetime", "m": "timedelta"}
+
+
+def _not_numbers(name: str, value: Any) -> str | None:
+    """Why ``value`` (a NumPy array, a list or a scalar; a framework's tensor is its own
+    module's to judge) holds no numbers gradcheck can step, or None where it does: float64
+    of a string array parsed '0.5' as 0.5 and of datetime64 took the seconds, so a check
+    passed on data no module accepts (hostile41c #6)."""
+    if value is None:
+        return f"{name} is None; expected an array"
+    if hasattr(value, "dtype") and not isinstance(value, np.ndarray | np.generic):
+        return None
+    try:
+        kind = np.asarray(value).dtype.kind
+    except (TypeError, ValueError) as exc:  # a ragged list of rows
+        return f"{name} is not an array of numbers ({exc})"
+    if kind in _NOT_NUMBERS:
+        return f"{name} is a {_NOT_NUMBERS[kind]} array; expected numbers (a float array)"
+    if kind == "O":
+        return f"{name} is an object array; expected numbers ({name}.astype(float) converts it)"
+    return None
+
+
 def gradcheck(
     module: Any,
     params: Mapping[str, np.ndarray],
@@ -590,6 +614,9 @@ def gradcheck(
         )
     names = [*params, *(expected or [f"data array {k + 1}" for k in range(len(data))])]
     for name, value in zip(names, [*params.values(), *data], strict=True):
+        refused = _not_numbers(name, value)
+        if refused is not None:
+            raise ValueError(refused)
         if _complex(value):  # float64 below would drop the imaginary part, silently
             raise ValueError(
                 f"{name} is a complex array; the cost is real and so are the arrays it takes "
