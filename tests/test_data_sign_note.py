@@ -64,6 +64,7 @@ def test_a_threshold_far_from_1_gets_no_sign_note(formula: str) -> None:
     assert not any("never negative" in note for note in report.notes), report.notes
 
 
+@pytest.mark.slow  # 4-10 s: the dropout model
 def test_a_formula_wrong_where_the_mask_has_zeros_gets_no_sign_note(dropout: sb.Model) -> None:
     """hostile37c #4: right only for M > 0 (it counts M's zeros), and noted as right where M is
     never negative, "a dropout mask of 0s and 1s, say": non-negative draws have zeros now."""
