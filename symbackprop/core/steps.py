@@ -120,6 +120,10 @@ class Step:
 
     @property
     def chosen(self) -> Candidate | None:
-        """The surviving candidate (``None`` for steps with a single possible form)."""
+        """The surviving candidate (``None`` for steps with a single possible form): where
+        shapes alone leave two (W h and W^T h for a square W), the one the rule keeps, the
+        step's own expression; the printers underbraced the first that fit, W h under a
+        result W^T h (lecturer43 #1)."""
         fitting = [c for c in self.candidates if c.fits and c.equal is None]
-        return fitting[0] if fitting else None
+        kept = [c for c in fitting if c.expr == self.expr]
+        return kept[0] if kept else fitting[0] if fitting else None
