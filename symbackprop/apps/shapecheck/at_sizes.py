@@ -32,11 +32,17 @@ _TINY = sp.Float(10) ** -15
 _SEED = 20261202
 
 
+def _at(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
+    """``expr`` with each dimension at its size, as SymPy integers: a bare m replaced by a
+    Python int has no ``.replace`` (``A3 * sum(X) / m`` was an internal error, hostile43c #5)."""
+    return expr.xreplace({dim: sp.Integer(size) for dim, size in sizes.items()})
+
+
 def written_out(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
     """``expr`` at ``sizes`` with its entries written out: an explicit ``Matrix`` (of shape
     rows x cols at those sizes), or a number; a 1 x 1 value's entry (``x^T A x``) written as
     its sum of products."""
-    value = expr.xreplace(sizes)
+    value = _at(expr, sizes)
     # products as matrix arithmetic (check/explicit.py), not an entry's Sum over its index
     value = value.replace(
         lambda e: isinstance(e, MatrixElement) and not isinstance(e.parent, MatrixSymbol),
@@ -98,7 +104,7 @@ def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
     numbers before anything is written out (det(inv(A)) written out at a 4 x 4 A takes
     seconds); None where it is not evaluated to a number (an element-wise function, a
     scalar name). A finite real value there shows the number is not undefined everywhere."""
-    value = expr.xreplace(sizes)
+    value = _at(expr, sizes)
     if too_deep(value):  # exp(exp(...)) 40 deep: its number is not computed (TooDeep, later)
         return None
     rng = random.Random(_SEED)
@@ -144,7 +150,7 @@ def invertible_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:
     before anything is written out: the symbolic entries of inv(A A A A A A) at a 3 x 3 A took
     seconds each (hostile tester 23). ``False`` says nothing (singular there, or not
     evaluated: a scalar name or an entry in it); :func:`singular_everywhere` decides then."""
-    value = expr.xreplace(sizes)
+    value = _at(expr, sizes)
     names = sorted(value.atoms(MatrixSymbol), key=sp.default_sort_key)
     rng = random.Random(_SEED)
     try:
