@@ -3,8 +3,10 @@ missing (hostile43b, hostile43c)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import symbackprop as sb
@@ -28,3 +30,54 @@ def test_a_matrix_times_a_sum_over_a_bare_m_gets_a_verdict(
     kwargs = {} if batch is None else {"batch": batch}
     report = sb.check_formula(net, wrt, formula, **kwargs)
     assert report.exit_code == 1 and report.equal is False
+
+
+L1_MODELS = [
+    "X : n x n\nY : n x n\nW : n x n\nsizes: n = 2\n"
+    "J = sum((W X - Y) ⊙ (W X - Y)) + 0.1 norm1(W)\ndata: X, Y\n",
+    "X : n x n\nW : n x n\nsizes: n = 2\nJ = sum(abs(W) ⊙ X)\ndata: X\n",
+    "X : n x n\nW : n x n\nsizes: n = 2\nJ = sum(abs(W) ⊙ abs(W) ⊙ X) + norm1(W)\ndata: X\n",
+]
+
+
+def _l1_point(module: object) -> tuple[dict[str, np.ndarray], tuple[np.ndarray, ...]]:
+    rng = np.random.default_rng(0)
+    X, W, Y = (rng.standard_normal((2, 2)) for _ in range(3))
+    W[0, 0] = 3e-7  # within eps of abs's kink: a central step crosses it
+    return {"W": W}, (X, Y) if "Y" in module.DATA else (X,)  # type: ignore[attr-defined]
+
+
+class _Scaled:
+    """``module`` with its gradient of W 1% off: a wrong gradient, the kinks as the module's."""
+
+    def __init__(self, module: object) -> None:
+        self.module = module
+        self.DATA, self.SHAPES = module.DATA, module.SHAPES  # type: ignore[attr-defined]
+        self.KINKS = module.KINKS  # type: ignore[attr-defined]
+        self.forward = module.forward  # type: ignore[attr-defined]
+
+    def loss_and_grads(self, params: dict, *data: object) -> tuple[object, dict]:
+        cost, grads = self.module.loss_and_grads(params, *data)  # type: ignore[attr-defined]
+        return cost, {**grads, "W": grads["W"] * 1.01}
+
+
+@pytest.mark.parametrize("source", L1_MODELS)
+def test_a_step_across_a_parameters_own_kink_is_skipped(source: str, tmp_path: Path) -> None:
+    """hostile43c #1: abs(W) and norm1(W) (an L1 penalty) watched nothing (KINKS was {}), and
+    a step across W = 0 failed a right gradient with the secant's error (0.07)."""
+    module = sb.compile(sb.Model.parse(source))
+    assert module.KINKS == {"W": (0.0,)}
+    params, data = _l1_point(module)
+    result = sb.gradcheck(module, params, *data)
+    assert result.ok, result
+    (row,) = result.rows
+    assert row.checked == 3  # the entry at the kink is skipped, the others compared
+    assert not sb.gradcheck(_Scaled(module), params, *data).ok
+    # the module loaded from its file reads its KINKS table the same way
+    path = tmp_path / "l1_module.py"
+    path.write_text(sb.codegen(sb.Model.parse(source)))
+    spec = importlib.util.spec_from_file_location("l1_module", path)
+    assert spec is not None and spec.loader is not None
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    assert sb.gradcheck(loaded, params, *data).ok

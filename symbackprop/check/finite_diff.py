@@ -435,9 +435,9 @@ class _Watcher:
         _, cache = module.forward(arrays.params(params), *data)
         table = getattr(module, "KINKS", None)  # a generated module loaded from its file
         if kinked is None and isinstance(table, dict):
-            self.names = tuple(k for k in table if k in cache)
+            self.names = tuple(k for k in table if k in cache or k in params)
             self.kinks = {k: tuple(float(v) for v in table[k]) for k in self.names}
-            self.sides = {k: self._sides(k, cache[k]) for k in self.names}
+            self.sides = {k: self._sides(k, _value(k, cache, params)) for k in self.names}
             return
         if kinked is None:
             # a module loaded from its file says nothing of its kinks: every cached array is
@@ -445,7 +445,7 @@ class _Watcher:
             # Z's were, and a relu layer caches A alone: a right gradient failed, measured as
             # a secant across the kink, hostile36d #3); a smooth value near 0 costs an entry
             kinked = tuple(k for k, v in cache.items() if hasattr(v, "shape"))
-        self.names = tuple(k for k in kinked if k in cache)
+        self.names = tuple(k for k in kinked if k in cache or k in params)
         formulas = getattr(module, "kink_formulas", None) or {}
         self.kinks = {k: kink_values(*formulas.get(k, (None, False))) for k in self.names}
         # a kink that recurs with a period (abs(sin(z)): every pi) is watched as the period
@@ -456,7 +456,7 @@ class _Watcher:
                 (k, formulas.get(k, (None, False))) for k in self.names
             )
         }
-        self.sides = {k: self._sides(k, cache[k]) for k in self.names}
+        self.sides = {k: self._sides(k, _value(k, cache, params)) for k in self.names}
 
     def _sides(self, name: str, value: Any) -> list[np.ndarray]:
         value = self.arrays.to_numpy(value)
@@ -472,8 +472,16 @@ class _Watcher:
         return any(
             np.any(now != then)
             for k in self.names
-            for now, then in zip(self._sides(k, cache[k]), self.sides[k], strict=True)
+            for now, then in zip(
+                self._sides(k, _value(k, cache, params)), self.sides[k], strict=True
+            )
         )
+
+
+def _value(name: str, cache: Mapping[str, Any], params: Mapping[str, Any]) -> Any:
+    """A watched value: a cached one by its code name, else a parameter by its name (the
+    argument of ``abs(W)``, which backward reads from the params, not the cache)."""
+    return cache[name] if name in cache else params[name]
 
 
 def _forward_data(module: Any, data: tuple[Any, ...]) -> tuple[Any, ...]:

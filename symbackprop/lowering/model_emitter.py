@@ -324,7 +324,9 @@ class ModelEmitter(PrintedShapes[P]):
         )
         lines += [f"ADDED = {python_tuple(plan.added)}  # {self.ADDED_NOTE}"]
         # relu's, leaky_relu's and abs's kink is at 0, of the argument or of relu's output
-        lines += kinks_constant({name: (0.0,) for name in plan.kinked})
+        lines += kinks_constant(
+            {name: (0.0,) for name in plan.kinked}, [p.name for p in plan.parameters]
+        )
         if not self.for_any_target:  # the form for any target: no constraint to list
             lines += constant_line([d.name for d in plan.sums_to_one])
         return lines

@@ -306,15 +306,21 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     cache = tuple(n for n in order if n in read)
     targets = {s.gradient_of: s.target for s in backward if s.gradient_of}
     # a kinked function's argument, or its output where only that is cached: relu's and
-    # leaky_relu's a > 0 exactly where z > 0, so the output's sign flips with the argument's
+    # leaky_relu's a > 0 exactly where z > 0, so the output's sign flips with the argument's;
+    # a parameter itself by its name (abs(W), norm1(W): an L1 penalty), read from the params
+    # (none was watched, and a step across W = 0 failed a right gradient: hostile43c #1)
+    parameter = {code[n]: n for n in model.parameters}
     kinked = tuple(
-        s.args[0] if s.args[0] in cache else s.target
-        for s in forward
-        if s.kind is Kind.FUNCTION
-        and s.record.name in KINKED
-        and (
-            s.args[0] in cache
-            or (s.target in cache and getattr(s.record.activation, "derivative_in_a", None))
+        dict.fromkeys(
+            s.args[0] if s.args[0] in cache else parameter.get(s.args[0], s.target)
+            for s in forward
+            if s.kind is Kind.FUNCTION
+            and s.record.name in KINKED
+            and (
+                s.args[0] in cache
+                or s.args[0] in parameter
+                or (s.target in cache and getattr(s.record.activation, "derivative_in_a", None))
+            )
         )
     )
     return ModelPlan(

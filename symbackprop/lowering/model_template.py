@@ -8,7 +8,7 @@ math on a function of m alone with the arrays' overflow (:data:`MATH_HELPER`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from symbackprop.lowering.python_text import continued_literal, tuple_assignment
 
@@ -521,9 +521,12 @@ def _floating(name, value, first):
 '''
 
 
-def kinks_constant(kinks: Mapping[str, tuple[float, ...]]) -> list[str]:
+def kinks_constant(
+    kinks: Mapping[str, tuple[float, ...]], parameters: Collection[str] = ()
+) -> list[str]:
     """The module's ``KINKS``: each cached value at a kink (relu, leaky_relu, abs, a custom
-    activation's) and the values where its kinks lie. ``sb.gradcheck`` reads it to skip the
+    activation's), or parameter among ``parameters`` (``abs(W)``), and the values where its
+    kinks lie. ``sb.gradcheck`` reads it to skip the
     finite steps that cross one; a module loaded from its file watched every cached array
     instead, and skipped the steps of a smooth model whose cached W^T held zeros, passing a
     wrong entry (hostile38a #3)."""
@@ -531,8 +534,12 @@ def kinks_constant(kinks: Mapping[str, tuple[float, ...]]) -> list[str]:
         f'"{name}": ({", ".join(repr(float(v)) for v in values)},)'
         for name, values in kinks.items()
     ]
-    head = "# the cached values at a kink and where it lies: a finite-difference check skips"
-    lines = [head, "# the steps that cross one"]
+    if not any(name in parameters for name in kinks):
+        head = "# the cached values at a kink and where it lies: a finite-difference check skips"
+        lines = [head, "# the steps that cross one"]
+    else:  # abs(W): W is read from the params
+        head = "# the cached values and parameters at a kink and where it lies: a finite"
+        lines = [head, "# difference check skips the steps that cross one"]
     if not entries:
         return [*lines, "KINKS: dict[str, tuple[float, ...]] = {}"]
     opened = "KINKS: dict[str, tuple[float, ...]] = {"
