@@ -27,8 +27,10 @@ def test_relu_prime_written_on_z_is_the_derivations_factor() -> None:
     assert _notes("((W2^T delta2) * 1{Z1 > 0}) (2 X)^T", batch=True) == [
         "the factors match, but your formula is the gradient times 2"
     ]
-    notes = _notes("((W2^T (y - a2)) * 1{z1 > 0}) x^T")
-    assert not any("1{" in note for note in notes) and any("'y - a2'" in n for n in notes)
+    # y - a2 for a2 - y: the factors match, times -1 (hostile43b #1: said once as factors)
+    assert _notes("((W2^T (y - a2)) * 1{z1 > 0}) x^T") == [
+        "the factors match, but your formula is the gradient times -1"
+    ]
     report = sb.check_formula(sb.derive(NET), "W1", "((W2^T delta2) * 1{z1 > 0}) x^T")
     assert report.equal
 

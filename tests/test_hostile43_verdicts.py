@@ -81,3 +81,31 @@ def test_a_step_across_a_parameters_own_kink_is_skipped(source: str, tmp_path: P
     loaded = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(loaded)
     assert sb.gradcheck(loaded, params, *data).ok
+
+
+@pytest.mark.parametrize(
+    ("formula", "note"),
+    [
+        ("2 (a3 - y) a2^T", "the factors match, but your formula is the gradient times 2"),
+        ("(2 a3 - 2 y) a2^T", "the factors match, but your formula is the gradient times 2"),
+        ("-2 (a3 - y) a2^T", "the factors match, but your formula is the gradient times -2"),
+        ("(y - a3) a2^T", "the factors match, but your formula is the gradient times -1"),
+    ],
+)
+def test_a_number_times_a_sum_is_a_factor_of_the_coefficient(formula: str, note: str) -> None:
+    """hostile43b #1: SymPy spreads 2 (a3 - y) into 2 a3 - 2 y, and the notes said the formula
+    lacked 'a3 - y' and had '2 a3 - 2 y', which the student never wrote."""
+    assert sb.check_formula("4-3-2-1", "W3", formula).notes == [note]
+
+
+def test_a_factor_repeated_is_counted_and_the_batch_mean_is_a_coefficient() -> None:
+    """hostile43b #1: a2 ⊙ a2 (SymPy's a2^2) was told it lacked 'a2'; (1/2) (A2 - Y) A1^T,
+    (m/2) times the batch gradient (1/m)(A2 - Y) A1^T, was told it lacked 'A2 - Y'."""
+    mse = sb.Network.parse("3-2-2", loss="mse")
+    notes = sb.check_formula(mse, "W2", "((a2 - y) * (1 - a2) * a2 * a2) a1^T").notes
+    assert notes == ["your formula has 'a2' as a factor twice where the derivation has it once"]
+    notes = sb.check_formula(mse, "W2", "((a2 - y) * (1 - a2)) a1^T").notes
+    assert notes == ["the derivation has 'a2' as a factor, which your formula does not"]
+    for formula in ("(1/2) (A2 - Y) A1^T", "0.5 (A2 - Y) A1^T", "(A2 - Y) A1^T / 2"):
+        report = sb.check_formula("3-2-2", "W2", formula, batch=True)
+        assert report.notes == ["the factors match, but your formula is the gradient times m/2"]

@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sympy as sp
 from sympy import HadamardProduct, MatMul
@@ -1398,9 +1398,18 @@ def _exact_difference(yours: sp.Matrix, truth: sp.Matrix) -> tuple[int, int] | N
     return None
 
 
-def _compared_factors(
-    report: FormulaReport, derivation: Derivation, expr: Any
-) -> tuple[list[Any], list[Any], Any, Any] | None:
+class _Factors(NamedTuple):
+    """The derivation's factors and the formula's, those each lacks of the other's (one for
+    one), and the number coefficients (the derivation's, the formula's)."""
+
+    theirs: list[Any]
+    yours: list[Any]
+    missing: list[Any]
+    extra: list[Any]
+    coeffs: tuple[Any, Any]
+
+
+def _compared_factors(report: FormulaReport, derivation: Derivation, expr: Any) -> _Factors | None:
     """The derivation's matrix factors the formula lacks, the formula's the derivation lacks,
     and the two number coefficients (the derivation's, the formula's), with the formula's
     deltas expanded as the derivation's are; ``None`` for a model or a gradient that is not
@@ -1415,9 +1424,63 @@ def _compared_factors(
     )
     their_coeff, theirs = _coeff_factors(report.gradient)
     your_coeff, yours = _coeff_factors(_as_derivation_writes(derivation, expanded))
-    missing = [f for f in theirs if f not in yours and f.T not in yours]
-    extra = [f for f in yours if f not in theirs and f.T not in theirs]
-    return missing, extra, their_coeff, your_coeff
+    # as multisets, a factor and its transpose one: a2 ⊙ a2 against the derivation's one a2
+    # lacks nothing, and has one a2 more
+    missing = _left_over(theirs, yours)
+    extra = _left_over(yours, theirs)
+    # y - a3 for a3 - y: the same factor times -1, which goes to the coefficient
+    for factor in list(missing):
+        negated = next((f for f in extra if _negatives(f, factor)), None)
+        if negated is not None:
+            missing.remove(factor)
+            extra.remove(negated)
+            yours = [factor if f is negated else f for f in yours]
+            your_coeff = -your_coeff
+    return _Factors(theirs, yours, missing, extra, (their_coeff, your_coeff))
+
+
+def _negatives(one: Any, other: Any) -> bool:
+    """Whether the sums ``one`` and ``other`` (or a transpose) add up to the zero matrix."""
+    if not isinstance(one, sp.MatAdd) or not isinstance(other, sp.MatAdd):
+        return False
+    if one.shape != other.shape:
+        other = other.T
+    if one.shape != other.shape:
+        return False
+    return bool(getattr(sp.MatAdd(one, other).doit(), "is_ZeroMatrix", False))
+
+
+def _times(factor: Any, factors: list[Any]) -> int:
+    """How many of ``factors`` are ``factor`` or its transpose."""
+    return sum(1 for f in factors if f in (factor, factor.T))
+
+
+def _distinct_factors(factors: list[Any]) -> list[Any]:
+    """``factors`` without repeats (a factor and its transpose are one), in order."""
+    out: list[Any] = []
+    for factor in factors:
+        if not _times(factor, out):
+            out.append(factor)
+    return out
+
+
+def _count(times: int) -> str:
+    """``once``, ``twice``, ``3 times``."""
+    return {1: "once", 2: "twice"}.get(times, f"{times} times")
+
+
+def _left_over(these: list[Any], those: list[Any]) -> list[Any]:
+    """The factors of ``these`` that ``those`` does not match one for one (a factor matches
+    itself or its transpose), in order."""
+    unmatched = list(those)
+    out = []
+    for factor in these:
+        match = next((k for k, f in enumerate(unmatched) if f in (factor, factor.T)), None)
+        if match is None:
+            out.append(factor)
+        else:
+            del unmatched[match]
+    return out
 
 
 def _ratio(yours: Any, theirs: Any) -> Any:
@@ -1491,8 +1554,8 @@ def _sizes_factor(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     compared = _compared_factors(report, derivation, expr)
     if compared is None:
         return
-    missing, extra, their_coeff, your_coeff = compared
-    if missing or extra or their_coeff == 0:
+    their_coeff, your_coeff = compared.coeffs
+    if compared.missing or compared.extra or their_coeff == 0:
         return
     ratio = _ratio(your_coeff, their_coeff)
     if ratio is None:
@@ -1683,18 +1746,30 @@ def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> N
     compared = _compared_factors(report, derivation, expr)
     if compared is None:
         return
-    missing, extra, their_coeff, your_coeff = compared
-    if missing:
+    missing, extra, their_coeff, your_coeff = compared.missing, compared.extra, *compared.coeffs
+    # a factor in both, a different number of times (a2 ⊙ a2 for a2): said as counts
+    counted = [f for f in missing if _times(f, compared.yours)] + [
+        f for f in extra if _times(f, compared.theirs)
+    ]
+    absent = [f for f in missing if not _times(f, compared.yours)]
+    added = [f for f in extra if not _times(f, compared.theirs)]
+    if absent:
         report.notes.append(
             "the derivation has "
-            + ", ".join(f"'{_text(f)}'" for f in missing)
+            + ", ".join(f"'{_text(f)}'" for f in absent)
             + " as a factor, which your formula does not"
         )
-    if extra:
+    if added:
         report.notes.append(
             "your formula has "
-            + ", ".join(f"'{_text(f)}'" for f in extra)
+            + ", ".join(f"'{_text(f)}'" for f in added)
             + ", which the derivation does not"
+        )
+    for factor in _distinct_factors(counted):
+        yours, theirs = _times(factor, compared.yours), _times(factor, compared.theirs)
+        report.notes.append(
+            f"your formula has '{_text(factor)}' as a factor {_count(yours)} where the "
+            f"derivation has it {_count(theirs)}"
         )
     if missing or extra or their_coeff == 0:
         return
@@ -1779,7 +1854,11 @@ def formula_text(expr: Any) -> str:
 
 
 def _coeff_factors(expr: Any) -> tuple[Any, list[Any]]:
-    """The scalar coefficient and the matrix factors of a product (matrix or element-wise)."""
+    """The scalar coefficient and the matrix factors of a product (matrix or element-wise):
+    a factor repeated by a power (``a2 ⊙ a2``, which SymPy merges into ``a2^2``) once per
+    time, and a sum's number factor with the coefficient (SymPy spreads ``2 (a3 - y)`` into
+    ``2 a3 - 2 y``): a formula twice the gradient was told it lacked ``a3 - y`` and had
+    ``2 a3 - 2 y`` (hostile43b #1)."""
     coeff: Any = sp.Integer(1)
     out: list[Any] = []
     stack = [expr]
@@ -1791,9 +1870,46 @@ def _coeff_factors(expr: Any) -> tuple[Any, list[Any]]:
                     stack.append(arg)
                 else:
                     coeff *= arg
+        elif (
+            isinstance(node, sp.HadamardPower)
+            and node.exp.is_Integer
+            and 1 < node.exp <= _REPEATS_SPLIT
+        ):
+            stack += [node.base] * int(node.exp)
+        elif isinstance(node, sp.MatAdd):
+            number, node = _number_out(node)
+            coeff *= number
+            out.append(node)
         else:
             out.append(node)
     return coeff, out
+
+
+#: a factor repeated by an integer power up to this is compared once per time
+_REPEATS_SPLIT = 8
+
+
+def _number_out(total: Any) -> tuple[Any, Any]:
+    """``total`` (a sum of matrices) as ``c * rest`` with c the scalar coefficient of the term
+    first in SymPy's order of the terms' matrix parts, so that ``2 a3 - 2 y``, ``-2 y + 2 a3``
+    and ``(1/m) a3 - (1/m) y`` share ``rest = a3 - y`` (c 2, 2 and 1/m); a sign alone stays
+    in the sum, which is shown as written."""
+    terms = [_split_number(term) for term in total.args]
+    if any(getattr(number, "is_Matrix", True) for number, _ in terms):
+        return sp.Integer(1), total
+    number, _ = min(terms, key=lambda term: sp.default_sort_key(term[1]))
+    if number in (1, -1, 0):  # 1 - a2 stays as written (not -(a2 - 1))
+        return sp.Integer(1), total
+    return number, sp.MatAdd(*((n / number) * rest for n, rest in terms)).doit()
+
+
+def _split_number(term: Any) -> tuple[Any, Any]:
+    """``2 a3`` as (2, a3), ``(1/m) a3`` as (1/m, a3); a term with no scalar factor as
+    (1, term)."""
+    if isinstance(term, MatMul):
+        number, rest = term.as_coeff_mmul()
+        return number, rest.doit()
+    return sp.Integer(1), term
 
 
 def _product_tree(
