@@ -37,6 +37,10 @@ class Rule(enum.StrEnum):
     MATRIX_FUNCTION = "matrix_function"
 
 
+#: a network's target, single example and batch: data backward is given, not a cached value
+NETWORK_TARGETS = frozenset({"y", "Y"})
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of the derivation.
@@ -76,6 +80,22 @@ class Step:
     assumption: str | None = None
     derivation: Any = field(default=None, compare=False, repr=False)
     general: Any = None
+
+    @property
+    def cached(self) -> tuple[str, ...]:
+        """The values of :attr:`uses` read from the forward cache: a network's target y (Y)
+        is not among them, as its backward takes Y (``backward(params, cache, Y)``); a
+        model's forward takes its data, and its cache holds what backward reads of them."""
+        if self.derivation is not None:
+            return self.uses
+        return tuple(name for name in self.uses if name not in NETWORK_TARGETS)
+
+    @property
+    def targets_read(self) -> tuple[str, ...]:
+        """The network targets :attr:`uses` reads (``("y",)``), given to backward as data."""
+        if self.derivation is not None:
+            return ()
+        return tuple(name for name in self.uses if name in NETWORK_TARGETS)
 
     @property
     def for_any_target(self) -> Any:

@@ -168,11 +168,13 @@ class HtmlPage:
         if step.algebra_segments:
             out.append("<p>Scalar algebra inside " + math(mo("⊙")) + ":</p>")
             out.append(math(p.display(step.algebra_segments), block=True))
-        uses = p.uses(step)
+        uses, targets = p.uses(step), p.targets_read(step)
         if uses:
             out.append(
                 "<p>Reuses " + ", ".join(math(u) for u in uses) + " from the forward cache.</p>"
             )
+        if targets:
+            out.append("<p>Reads the target " + ", ".join(math(t) for t in targets) + ".</p>")
         out.append(
             f'<p class="why"><em>Why:</em> {p.prose(step.segments, step.expr)}</p>'
             if step.segments

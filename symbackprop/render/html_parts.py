@@ -98,6 +98,10 @@ class Parts:
     def uses(self, step: Step) -> list[str]:
         raise NotImplementedError
 
+    def targets_read(self, step: Step) -> list[str]:
+        """The data a step reads that backward is given, not from the cache (y)."""
+        raise NotImplementedError
+
     # -- shared ---------------------------------------------------------------------------------
 
     def mathml(self, expr: Any) -> str:
@@ -292,7 +296,10 @@ class NetworkParts(Parts):
         return "stored as " + math(self.tex(self.doc.name(step.delta.name)))
 
     def uses(self, step: Step) -> list[str]:
-        return [self.tex(self.doc.name(name)) for name in step.uses]
+        return [self.tex(self.doc.name(name)) for name in step.cached]
+
+    def targets_read(self, step: Step) -> list[str]:
+        return [self.tex(self.doc.name(name)) for name in step.targets_read]
 
     @property
     def steps(self) -> list[Step]:
@@ -409,6 +416,9 @@ class ModelParts(Parts):
 
     def uses(self, step: Step) -> list[str]:
         return [self.tex(self.view.names.value_latex(name)) for name in step.uses]
+
+    def targets_read(self, step: Step) -> list[str]:
+        return []  # a model's data are forward's inputs, in its cache
 
     @property
     def steps(self) -> list[Step]:

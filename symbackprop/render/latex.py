@@ -205,14 +205,16 @@ class LatexDocument:
         """The sentence naming what the backward pass reads from the forward cache, in the
         order the steps first read it (sigmoid and tanh read a[l] alone, relu z[l] too:
         "each z[l] and a[l]" was false for them, hostile reader 23)."""
-        read = dict.fromkeys(name for step in self.d.steps for name in step.uses)
+        read = dict.fromkeys(name for step in self.d.steps for name in step.cached)
         names = [f"${self.name(name)}$" for name in read]
         listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+        targets = dict.fromkeys(name for step in self.d.steps for name in step.targets_read)
+        given = ", and the target " + ", ".join(f"${self.name(n)}$" for n in targets)
         return (
             f"The backward pass reads {listed} from the forward cache"
             if names
             else ("The backward pass reads nothing from the forward cache")
-        )
+        ) + (given if targets else "")
 
     def cost_equations(self) -> list[tuple[str, str]]:
         """The loss and the cost as ``(lhs, rhs)`` LaTeX pairs (the document's Cost section,
@@ -308,9 +310,21 @@ class LatexDocument:
                 r"Scalar algebra inside $\odot$:",
                 *display_block(step.algebra_segments, self.printer, LINE_WIDTH),
             ]
-        if step.uses:
-            names = ", ".join(f"${self.name(name)}$" for name in step.uses)
-            rows.append(rf"Reuses {names} from the forward cache.")
+        if step.cached or step.targets_read:
+            read = (
+                [
+                    f"reuses {', '.join(f'${self.name(n)}$' for n in step.cached)} from the "
+                    "forward cache"
+                ]
+                if step.cached
+                else []
+            )
+            if step.targets_read:
+                read.append(
+                    f"reads the target {', '.join(f'${self.name(n)}$' for n in step.targets_read)}"
+                )
+            text = "; ".join(read)
+            rows.append(text[0].upper() + text[1:] + ".")
             rows.append("")
         rows.append(r"{\small \emph{Why:} " + self.prose(step.segments) + ".}")
         return rows

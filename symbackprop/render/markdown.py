@@ -98,9 +98,12 @@ def to_markdown(
                     out.append(f"- ✗ ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")
         if step.algebra_segments:
             out += markdown_display("- scalar algebra:", step.algebra_segments, doc.printer)
-        if step.uses:
-            names = ", ".join(f"${doc.name(n)}$" for n in step.uses)
+        if step.cached:
+            names = ", ".join(f"${doc.name(n)}$" for n in step.cached)
             out.append(f"- reuses {names} from the forward cache")
+        if step.targets_read:
+            names = ", ".join(f"${doc.name(n)}$" for n in step.targets_read)
+            out.append(f"- reads the target {names}")
         out += [f"- why: {_md_prose(doc, step.segments)}.", ""]
     out += ["**Delta recursion and gradients**", ""]
     out += _display(doc.delta_rows() + doc.gradient_rows())

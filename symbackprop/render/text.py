@@ -70,8 +70,10 @@ def _step(out: Lines, step: Step, view: View) -> None:
             out.para(note, "" if cand.fits else "dim", ("      ", ""), mark, arrangement)
     if step.algebra_text:
         out.para(f"scalar algebra: {step.algebra_text}", "", indent)
-    if step.uses:
-        out.para(f"reuses from the forward cache: {', '.join(step.uses)}", "", indent)
+    if step.cached:
+        out.para(f"reuses from the forward cache: {', '.join(step.cached)}", "", indent)
+    if step.targets_read:
+        out.para(f"reads the target {', '.join(step.targets_read)}", "", indent)
     out.para(f"why: {step.reason}", "italic", indent)
 
 
