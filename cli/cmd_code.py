@@ -200,7 +200,9 @@ def check_cmd(opts: SpecOptions, seed: int, eps: float, memory_gib: float, exact
         # finite differences alone pass a module that leaves out a part with no value (0 *
         # log(...)): the summary says the exact check did not run, not "all checks passed"
         skipped = "not asked for: --no-exact"
-    _report_checks(result, exact_result, shown_m, mode, eps, skipped, note)
+    # a network's exact check is of the form asked for (the code is always the batch form's)
+    form = None if isinstance(source, Model) else "batch" if opts.batch else "single-example"
+    _report_checks(result, exact_result, shown_m, mode, eps, skipped, note, form)
 
 
 def _check_network(
@@ -509,6 +511,7 @@ def _report_checks(
     eps: float,
     skipped: str | None,
     note: str | None = None,
+    form: str | None = None,
 ) -> None:
     """The finite-difference table and the exact check's line; exit 1 when one failed.
 
@@ -562,9 +565,10 @@ def _report_checks(
         at = exact_result.settings
         # every dimension a number (W : 3 x 2): no size was chosen, the model's own are used
         where = f"at the small sizes {at}" if at else "at the model's own sizes"
+        of = f" of the {form} derivation" if form else ""
         lines.append(
-            f"exact check: {status} ({exact_result.entries} entries compared in rational "
-            f"arithmetic {where}, {exact_result.trials} trials)"
+            f"exact check{of}: {status} ({exact_result.entries} entries compared in rational "
+            f"arithmetic {where}, {exact_result.trials_text})"
         )
         if not exact_result.ok:
             failed.append("exact check")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,8 +91,14 @@ def test_codegen_stdout_and_file(tmp_path: Path) -> None:
 def test_check_passes_with_table() -> None:
     proc = run("check", "4-3-2-1")
     assert proc.returncode == 0, proc.stderr
-    assert "W1" in proc.stdout and "exact check: ok" in proc.stdout
-    assert "all checks passed" in proc.stdout
+    assert "W1" in proc.stdout and "all checks passed" in proc.stdout
+    # the form the exact check was of (the code is the batch form's), and its trials per
+    # setting (hostile43b #5: "3 trials" for 2 and 1)
+    text = " ".join(proc.stdout.split())
+    assert "exact check of the single-example derivation: ok" in text
+    assert "3 trials: 2 at the first sizes, 1 at the second" in text
+    batch = " ".join(run("check", "4-3-2-1", "--batch").stdout.split())
+    assert "exact check of the batch derivation: ok" in batch and "m=2" in batch
 
 
 def test_check_fails_with_exit_1(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -395,7 +402,8 @@ def test_check_at_a_size_over_the_exact_limit_runs_the_exact_check_at_small_size
     result = CliRunner().invoke(main, ["check", *args])
     text = " ".join(result.output.split())
     assert result.exit_code == 0, result.output
-    assert "exact check: ok" in text and small in text and "all checks passed" in text
+    assert re.search("exact check( of the [a-z-]+ derivation)?: ok", text), text
+    assert small in text and "all checks passed" in text
     # a size within the limit is the exact check's
     result = CliRunner().invoke(main, ["check", "n-2-1", "--size", "n=5"])
     assert result.exit_code == 0 and "at the small sizes n=5," in " ".join(result.output.split())

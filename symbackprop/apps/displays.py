@@ -147,7 +147,7 @@ def exact_check_html(check: ExactCheck) -> str:
     """The exact check: its verdict, the sizes, and every mismatch."""
     sizes = check.settings
     head = (
-        f"<p><b>Exact check</b> ({check.entries} entries, {check.trials} trials, sizes "
+        f"<p><b>Exact check</b> ({check.entries} entries, {check.trials_text}; sizes "
         f"{html.escape(sizes)}): {_verdict(check.ok)}</p>"
     )
     return head + _list([str(m) for m in check.mismatches])

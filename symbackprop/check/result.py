@@ -58,6 +58,16 @@ class ExactCheck:
         return " and ".join(shown)
 
     @property
+    def trials_text(self) -> str:
+        """``3 trials``, or where every other trial is at the second sizes ``3 trials: 2 at
+        the first sizes, 1 at the second`` (it read "3 trials" for 2 and 1: hostile43b #5)."""
+        total = f"{self.trials} trial{'s' if self.trials != 1 else ''}"
+        if not self.other_sizes or self.trials < 2:
+            return total
+        first, second = (self.trials + 1) // 2, self.trials // 2
+        return f"{total}: {first} at the first sizes, {second} at the second"
+
+    @property
     def ok(self) -> bool:
         return not self.mismatches and self.entries > 0
 
