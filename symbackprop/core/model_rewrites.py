@@ -25,7 +25,8 @@ The rewritten call is one the engine already handles stably:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -206,6 +207,26 @@ class StableIdentity:
     text: str
     latex: str
     shift: sp.Symbol | None = None
+
+    def shown(self, taken: Collection[str]) -> tuple[str, str]:
+        """The text and LaTeX with each letter of the identity (u, log-sum-exp's c) renamed
+        where ``taken`` (the model's own names) has it: a model with a parameter c read
+        "log(sum(exp(u))) = c + ..., c = max(u)" (hostile43b #3)."""
+        text, latex = self.text, self.latex
+        used = set(taken) | set(_LETTERS)
+        for letter in _LETTERS:
+            if letter not in taken or not re.search(rf"\b{letter}\b", self.text):
+                continue
+            fresh = next(name for name in _SPARE if name not in used)
+            used.add(fresh)
+            text = re.sub(rf"\b{letter}\b", fresh, text)
+            latex = re.sub(rf"(?<![\\\w]){letter}(?!\w)", fresh, latex)
+        return text, latex
+
+
+#: the letters the identities are stated in, and letters for them where a model has those
+_LETTERS = ("u", "c")
+_SPARE = ("t", "s", "r", "q", "p", "k", "v", "w", "z", "t_1", "t_2", "t_3")
 
 
 SOFTPLUS = StableIdentity(

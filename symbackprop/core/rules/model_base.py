@@ -92,8 +92,10 @@ def head(ctx: Context, out: MatrixSymbol, expr: Any, text: str | None) -> tuple[
     graph = ctx.graph
     identity = graph.rewrites.get(str(out.name)) if isinstance(graph, ModelGraph) else None
     by: tuple[Segment, ...] = ()
-    if identity is not None:
-        by = (Text(" (as "), notation(identity.text, identity.latex), Text(")"))
+    if identity is not None and isinstance(graph, ModelGraph):
+        model = graph.model  # its names and sizes: the identity's letters are none of them
+        taken = {*model.shapes, *model.dimensions} if model is not None else set()
+        by = (Text(" (as "), notation(*identity.shown(taken)), Text(")"))
     return (shown_math(ctx, out), Rel(), shown_math(ctx, expr, text), *by, Text("; "))
 
 
