@@ -385,9 +385,24 @@ def _check_model(
         progress.update(task, description=f"finite differences ({mode}, {n_params:,} parameters)")
         defined = False  # the cost finite at a drawn point
         gradient = False  # and its gradient computed there
-        for tried in range(seed, seed + MODEL_SEED_TRIES):
+        # where no signed draw has a cost (log(X), a log of W H), the leaves under a log,
+        # sqrt or fractional power are drawn positive (their absolute values), and the note
+        # says so: every point failed before (hostile43c #4)
+        positive = model.positive_leaves
+        seeds = range(seed, seed + MODEL_SEED_TRIES)
+        tries = [(tried, False) for tried in seeds] + [(tried, True) for tried in seeds]
+        drawn_positive = False
+        for tried, absolute in tries:
+            if absolute and (defined or not positive):
+                continue
             params = module.init_params(seed=tried)
             data = _model_data(model, module, {**model.sizes, **code_sizes, "m": m}, tried)
+            if absolute:
+                params = {k: abs(v) if k in positive else v for k, v in params.items()}
+                data = [
+                    abs(v) if k in positive else v for k, v in zip(module.DATA, data, strict=True)
+                ]
+            drawn_positive = absolute
             if not np.isfinite(_cost_at(module, params, data)):
                 continue
             defined = True
@@ -411,13 +426,19 @@ def _check_model(
                     "logdet is then a rounding error); nothing to compare"
                 )
             where = "at" if not defined else "a finite-difference step away from"
+            also = f", and with {', '.join(positive)} drawn positive," if positive else ""
             raise CliError(
                 f"check: the cost is not finite {where} the points drawn with seeds {seed} to "
-                f"{seed + MODEL_SEED_TRIES - 1} (a log, sqrt or fractional power of a negative "
-                "number, an inverse of a singular matrix, a logdet of a determinant <= 0, a value "
-                "beyond the float range 1.8e308, as exp(710)?); nothing to compare"
+                f"{seed + MODEL_SEED_TRIES - 1}{also} (a log, sqrt or fractional power of a "
+                "negative number, an inverse of a singular matrix, a logdet of a determinant "
+                "<= 0, a value beyond the float range 1.8e308, as exp(710)?); nothing to compare"
             )
         note = None
+        if drawn_positive:
+            note = (
+                f"{', '.join(positive)} drawn positive: the model has no value at the signed "
+                "draws (a log, sqrt or fractional power of them)"
+            )
         if _on_a_kink(result) and module.ADDED:
             # the parameters only ever added start at zero, where a relu of them (beta in
             # batch_norm at m = 1, where N = 0) sits on its kink for every seed: nothing can be
@@ -425,7 +446,7 @@ def _check_model(
             moved = _drawn(params, module.ADDED, tried)
             if np.isfinite(_cost_at(module, moved, data)):
                 result = sb.gradcheck(module, moved, *data, eps=eps, mode=mode, seed=tried)
-                note = (
+                note = (f"{note}; " if note else "") + (
                     f"{', '.join(module.ADDED)} (only ever added) drawn at random, not at 0: "
                     "at 0 the point sat on a kink"
                 )

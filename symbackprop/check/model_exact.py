@@ -435,6 +435,11 @@ class ModelCheck:
             self.targets = {name: SOFT_TARGETS[kind] for name, kind in self.targets.items()}
         self.nonnegative = nonnegative
         self.scale = scale
+        #: the leaves under a log, sqrt or fractional power (Model.positive_leaves), drawn
+        #: positive once half the draws found the model no value at signed ones
+        self.positive = frozenset(self.model.positive_leaves if self.model is not None else ())
+        #: whether the last point returned was drawn so
+        self.drew_positive = False
 
     # -- a point -------------------------------------------------------------------------------
     def shape(self, name: str) -> tuple[int, int]:
@@ -442,8 +447,10 @@ class ModelCheck:
         rows, cols = (sp.sympify(d, strict=True).xreplace(self.sizes) for d in shape)
         return int(rows), int(cols)
 
-    def _leaf(self, name: str) -> sp.Matrix:
+    def _leaf(self, name: str, positive: bool = False) -> sp.Matrix:
         drawn = rational_targets(self.targets.get(name, "real"), *self.shape(name), self.rng)
+        if positive and name in self.positive:  # log(X): its absolute values (no 0 drawn)
+            return drawn.applyfunc(lambda v: abs(v) or sp.Rational(1, 2))
         # data a model may assume never negative (a dropout mask): see whether a formula
         # that is wrong at signed draws holds there (shapecheck's data-sign note)
         if name not in self.nonnegative:
@@ -465,10 +472,18 @@ class ModelCheck:
         problem = ""
         undefined = 0  # draws where a forward value had none (not a kink, not an adjoint)
         attempts = MAX_ATTEMPTS if leaves is None else 1
-        for _attempt in range(attempts):
+        for attempt in range(attempts):
             self.table.redraw()
             names = (*self.model.parameters, *self.model.data)
-            env = {name: self._leaf(name) for name in names} if leaves is None else dict(leaves)
+            # no value at any signed draw so far, half of them: the leaves under a log or a
+            # root positive (log(X), NMF's log(W H): no signed point was found, hostile43c #4)
+            positive = bool(self.positive) and attempt >= attempts // 2 == undefined
+            self.drew_positive = positive
+            env = (
+                {name: self._leaf(name, positive) for name in names}
+                if leaves is None
+                else dict(leaves)
+            )
             try:
                 if placed is not None:
                     self._place(env, placed)

@@ -52,7 +52,8 @@ class ExactCheck:
         """The sizes compared, as a sentence's end: ``n0=3, m=2 and n0=4, m=3``."""
         shown = [
             ", ".join(f"{k}={v}" for k, v in at.items())
-            for at in (self.sizes, self.other_sizes)
+            # one trial ran at the first sizes alone (a model's domain): "and n=3" was never
+            for at in (self.sizes, self.other_sizes if self.trials > 1 else {})
             if at
         ]
         return " and ".join(shown)

@@ -16,7 +16,7 @@ from typing import Any
 import sympy
 
 from symbackprop.errors import SpecError, did_you_mean, file_path, quote_user_text, wrt_name
-from symbackprop.formula import Binary, Call, Name, walk
+from symbackprop.formula import Binary, Call, Name, Num, walk
 from symbackprop.formula.ast import to_text
 from symbackprop.model.shapes import Shape, infer
 from symbackprop.model.statements import (
@@ -35,6 +35,8 @@ from symbackprop.spec import (
     normalize_define,
 )
 
+#: functions whose argument must be positive (log) or non-negative (sqrt) for a value
+_POSITIVE_ARGUMENTS = frozenset({"log", "sqrt"})
 #: leaves that are data when a model has no ``data:`` line
 DEFAULT_DATA = ("x", "y", "X", "Y")
 _FILE_KEYS = ("equations", "define")
@@ -92,6 +94,36 @@ class Model:
         """Batch form: a data leaf has ``m`` in its shape."""
         m = sympy.Symbol("m", integer=True, positive=True)
         return any(m in self.shapes[name] for name in self.data)
+
+    @property
+    def positive_leaves(self) -> tuple[str, ...]:
+        """The parameters and data inside the argument of a log, a sqrt or a fractional power,
+        through the values defined from them (``log(W H)``: W and H), in model order: where
+        signed draws leave the model no value, the checks draw these positive."""
+        definitions = {eq.name: eq.expr for eq in self.equations}
+        leaves = {*self.parameters, *self.data}
+        found: set[str] = set()
+        seen: set[str] = set()
+        stack = [
+            node.args[0] if isinstance(node, Call) else node.left
+            for eq in self.equations
+            for node in walk(eq.expr)
+            if (isinstance(node, Call) and node.func in _POSITIVE_ARGUMENTS and node.args)
+            or (
+                isinstance(node, Binary)
+                and node.op == "^"
+                and isinstance(node.right, Num)
+                and node.right.value.denominator != 1
+            )
+        ]
+        while stack:
+            for sub in walk(stack.pop()):
+                if isinstance(sub, Name) and sub.id in leaves:
+                    found.add(sub.id)
+                elif isinstance(sub, Name) and sub.id in definitions and sub.id not in seen:
+                    seen.add(sub.id)
+                    stack.append(definitions[sub.id])
+        return tuple(name for name in (*self.parameters, *self.data) if name in found)
 
     @property
     def targets(self) -> dict[str, str]:

@@ -891,6 +891,12 @@ def _verdict(
         except CostUndefined as exc:  # no gradient there: no formula equals or differs from it
             raise _TooLarge(f"{exc}, so it has no gradient there to compare with") from None
         report.equal = found is None
+        positive = model_formula.drawn_positive(derivation)
+        if positive:  # what the points were: a formula is compared where the model has a value
+            report.notes.append(
+                f"the points compared have {', '.join(positive)} drawn positive: at signed "
+                "draws the model has no value (a log, sqrt or fractional power of them)"
+            )
         if found is not None:
             row, col, yours, truth, sizes = found
             exact = report.method == "exact"

@@ -515,6 +515,21 @@ def _live_base(
     return best[1]
 
 
+def drawn_positive(derivation: ModelDerivation) -> tuple[str, ...]:
+    """The leaves the points are drawn with positive (``Model.positive_leaves``) where the
+    model has no value at signed draws (``log(X)``), else none: the first point says."""
+    model = derivation.model
+    if model is None or not model.positive_leaves:
+        return ()
+    chosen = size_settings(derivation)[0][0]
+    check = ModelCheck(derivation, chosen, 12345, Interpretation, soft_targets=True)
+    try:
+        check.point()
+    except (OutsideDomain, NotExact):
+        return ()
+    return model.positive_leaves if check.drew_positive else ()
+
+
 def show(derivation: ModelDerivation) -> Callable[[Any], str]:
     """An expression in the model's formula language (the printers' plain text where it has
     no form)."""
