@@ -22,3 +22,20 @@ def test_a_stable_identity_is_stated_in_letters_the_model_does_not_use() -> None
     # where the letters are free, the identity keeps them
     plain = " ".join(sb.to_text(sb.derive(sb.Model.parse(PLAIN))).split())
     assert "log(sum(exp(u))) = c + log(sum(exp(u - c))), c = max(u)" in plain
+
+
+def test_the_numeric_only_note_gives_an_example_the_exact_check_cannot_decide() -> None:
+    """hostile43b #7: the note's first example was sigmoid(z) written as 1/(1 + exp(-z)),
+    which the checker reads back as sigmoid and decides exactly; sigmoid(-z) for
+    1 - sigmoid(z) is one it cannot."""
+    spelled = sb.check_formula("3-2-1", "W1", "((W2^T delta2) * exp(-z1)/(1+exp(-z1))^2) x^T")
+    assert spelled.ok and not spelled.notes  # decided exactly: no note
+    report = sb.check_formula("3-2-1", "W1", "((W2^T delta2) * sigmoid(z1) * sigmoid(-z1)) x^T")
+    (note,) = report.notes
+    assert "sigmoid(-z) for 1 - sigmoid(z)" in note and "1/(1 + exp(-z))" not in note
+
+
+def test_a_counterexample_entry_is_named_from_0_and_from_1() -> None:
+    """hostile43b #8: "entry [0, 0] of dJ/dW2" beside the index view's W2[i,j] from 1."""
+    report = sb.check_formula("4-3-2-1", "W3", "2 (a3 - y) a2^T")
+    assert "entry [0, 0] (row 1, column 1) of dJ/dW3" in str(report.counterexample)

@@ -167,8 +167,8 @@ class Counterexample:
                 f"number (complex arithmetic gives {complex_value})"
             )
         return (
-            f"entry [{self.row}, {self.col}] of dJ/d{self.parameter}: your formula {yours}, "
-            f"the gradient is {truth}{self._apart()} "
+            f"entry {numeric.entry_name(self.row, self.col)} of dJ/d{self.parameter}: your "
+            f"formula {yours}, the gradient is {truth}{self._apart()} "
             f"({how}{', at sizes ' + at if at else ''})"
         )
 

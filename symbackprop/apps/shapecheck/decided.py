@@ -262,7 +262,7 @@ def numeric_only_note(digits: int) -> str:
         "the exact comparison (each function a table of random rationals) differs, and does "
         "not decide here: a table forgets how function values relate, so a formula that "
         "writes a value with other functions or at other arguments than the derivation "
-        "(sigmoid(z) as 1/(1 + exp(-z)), softplus'(z) for sigmoid(z), 1{u > log(2)} for "
+        "(sigmoid(-z) for 1 - sigmoid(z), softplus'(z) for sigmoid(z), 1{u > log(2)} for "
         "1{exp(u) > 2}) differs there too, and only the true functions can tell; they agree "
         f"to {digits} digits at the points compared, so a relative difference below "
         f"1e-{digits} would not be seen, nor one confined to a region no point reached (a "

@@ -45,6 +45,14 @@ from symbackprop.core.no_value import not_real
 
 #: digits of the true functions' values in the numeric comparison
 DIGITS = 50
+
+
+def entry_name(row: int, col: int) -> str:
+    """``[0, 2] (row 1, column 3)``: NumPy's index from 0, and the lecture's from 1, so that
+    neither reader misreads it (the index view numbers from 1: hostile43b #8)."""
+    return f"[{row}, {col}] (row {row + 1}, column {col + 1})"
+
+
 #: significant digits both sides must agree to (in each entry, relative to the larger value)
 AGREED_DIGITS = 35
 TOLERANCE = sp.Float(f"1e-{AGREED_DIGITS}", DIGITS)
@@ -114,9 +122,9 @@ def _evaluated(values: sp.MatrixBase, what: str) -> None:
         if unevaluated(value):
             i, j = divmod(k, values.shape[1])
             raise LostDigits(
-                f"entry [{i}, {j}] of {what} applies a function at an argument whose side of "
-                "the function's edge SymPy cannot tell at this point, so the numeric check "
-                "cannot decide"
+                f"entry {entry_name(i, j)} of {what} applies a function at an argument whose "
+                "side of the function's edge SymPy cannot tell at this point, so the numeric "
+                "check cannot decide"
             )
 
 
@@ -174,9 +182,9 @@ def _lost(low: sp.MatrixBase, high: sp.MatrixBase, what: str, digits: int, more:
         return ""
     i, j = found
     return (
-        f"entry [{i}, {j}] of {what} is {sp.N(low[i, j], 12)!s} in {digits}-digit arithmetic "
-        f"and {sp.N(high[i, j], 12)!s} in {more}-digit arithmetic (rounding took its digits), "
-        "so the numeric check cannot decide"
+        f"entry {entry_name(i, j)} of {what} is {sp.N(low[i, j], 12)!s} in {digits}-digit "
+        f"arithmetic and {sp.N(high[i, j], 12)!s} in {more}-digit arithmetic (rounding took "
+        "its digits), so the numeric check cannot decide"
     )
 
 
