@@ -39,3 +39,14 @@ def test_a_counterexample_entry_is_named_from_0_and_from_1() -> None:
     """hostile43b #8: "entry [0, 0] of dJ/dW2" beside the index view's W2[i,j] from 1."""
     report = sb.check_formula("4-3-2-1", "W3", "2 (a3 - y) a2^T")
     assert "entry [0, 0] (row 1, column 1) of dJ/dW3" in str(report.counterexample)
+
+
+def test_the_placed_points_are_described_as_placed() -> None:
+    """hostile43b #6: "4 with one layer at one of those values, the other hidden at 1/2" for
+    a network with one hidden layer, placed at -1/2 only."""
+    formula = "((W2^T delta2) * 1{z1 > 0}) x^T"
+    one = sb.check_formula(sb.Network.parse("4-3:relu-1"), "W1", formula).points
+    assert "4 with one layer at a time at -1/2 and the output layer, where not placed" in one
+    assert "other hidden" not in one
+    two = sb.check_formula(sb.Network.parse("4-3:relu-3:relu-1"), "W1", formula).points
+    assert "6 with one layer at a time at -1/2, the other hidden layers at 1/2 and" in two

@@ -1307,8 +1307,17 @@ def _points(derivation: Derivation, expr: Any, wrt: str) -> str:
     text += crossings.placed_text("the pre-activations", straddling(found), found)
     alone = len(_placements(derivation, expr, wrt)) - len(straddling(found))
     if alone:
-        top = straddling(found)[-1]
-        text += f", {2 * alone} with one layer at one of those values, the other hidden at {top}"
+        # as _placements puts them: each layer in turn at each value but the last (hostile43b
+        # #6: "the other hidden at 1/2" where the network has one hidden layer)
+        *below, top = straddling(found)
+        values = ", ".join(sp.sstr(v) for v in below)
+        hidden = (
+            f", the other hidden layers at {sp.sstr(top)}" if derivation.graph.depth > 2 else ""
+        )
+        text += (
+            f", {2 * alone} with one layer at a time at {values}{hidden} and the output "
+            "layer, where not placed, drawn"
+        )
     return text
 
 
