@@ -50,3 +50,15 @@ def test_the_placed_points_are_described_as_placed() -> None:
     assert "other hidden" not in one
     two = sb.check_formula(sb.Network.parse("4-3:relu-3:relu-1"), "W1", formula).points
     assert "6 with one layer at a time at -1/2, the other hidden layers at 1/2 and" in two
+
+
+def test_markdown_math_has_no_tex_line_break_hints() -> None:
+    """lecturer43 #9: `\\allowbreak` (40 to 69 times a model page) is undefined in MathJax
+    before v4, which GitHub's Markdown may render as an error."""
+    from pathlib import Path
+
+    for name in ("rnn_3", "batch_norm", "residual_mlp"):
+        path = Path(__file__).resolve().parents[1] / "examples" / "models" / f"{name}.model"
+        markdown = sb.to_markdown(sb.derive(sb.Model.from_file(path)))
+        assert "allowbreak" not in markdown and r"\underbrace" in markdown
+    assert "allowbreak" in sb.to_latex(sb.derive(sb.Model.from_file(path)))  # TeX keeps it

@@ -493,7 +493,10 @@ class ModelLatex:
             out += _display(expanded)
         if view.expanded_note:
             out += [f"*Note:* {view.expanded_note}.", ""]
-        return "\n".join(out).rstrip("\n") + "\n"
+        # \allowbreak is TeX's line-break hint, which MathJax before v4 (GitHub's Markdown)
+        # does not define; in-line math breaks at its signs there (lecturer43 #9)
+        text = "\n".join(out).rstrip("\n") + "\n"
+        return text.replace(r" \, \allowbreak ", r" \, ").replace(r"\allowbreak", "")
 
 
 def _display(rows: list[str]) -> list[str]:
