@@ -212,7 +212,8 @@ class HtmlPage:
             form = [
                 '<p class="note">The module is the batch form whatever the derivation above: '
                 "examples are the columns of X and Y, and one example is m = 1 (its gradients "
-                "are the single-example ones then).</p>"
+                "are the single-example ones then); its [step N] comments are the steps of the "
+                "batch derivation (<code>derive --batch</code>).</p>"
             ]
         return [
             *out,
