@@ -62,3 +62,11 @@ def test_markdown_math_has_no_tex_line_break_hints() -> None:
         markdown = sb.to_markdown(sb.derive(sb.Model.from_file(path)))
         assert "allowbreak" not in markdown and r"\underbrace" in markdown
     assert "allowbreak" in sb.to_latex(sb.derive(sb.Model.from_file(path)))  # TeX keeps it
+
+
+def test_the_web_page_says_whose_steps_the_code_comments_number() -> None:
+    """lecturer43 #6: the page shows the single-example steps and embeds the batch module,
+    whose [step 4] is another step's text."""
+    page = sb.to_html("4-3-2-1")
+    assert "its [step N] comments are the steps of the batch derivation" in page
+    assert "its [step N] comments" not in sb.to_html("4-3-2-1", batch=True)
