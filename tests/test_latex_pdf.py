@@ -25,6 +25,8 @@ from symbackprop.render import to_latex
         pytest.param("8-7-6-5-4-3-1", {"hidden": "tanh"}, False, marks=pytest.mark.slow),
         # hostile33b #7: the spec ran 513pt past the page in the title and the Network line
         pytest.param("20-" * 12 + "1", {}, False, marks=pytest.mark.slow),
+        # lecturer43 #3: a line of seven \Biggr) of the expanded dJ/db1 ran 71 pt past
+        pytest.param("4-3-3-3-3-3-3-3-1", {}, False, marks=pytest.mark.slow),
         (
             "4-3:leaky_relu-3:my_act-2:softmax",
             {"loss": "mse", "l2": 0.5, "define": {"my_act": "z*sigmoid(z)"}},

@@ -43,6 +43,10 @@ def test_one_frame_per_step_and_the_recursion_revealed_one_delta_at_a_time() -> 
         pytest.param("8-7-6-5-4-3-1", {"hidden": "tanh"}, False, marks=pytest.mark.slow),
         # the leaky ReLU step's equation takes three rows: it ran 2.3 pt over the frame
         pytest.param("3-2:leaky_relu-2:softplus-1", {}, True, marks=pytest.mark.slow),
+        # 8 layers: the gradients ran 18 pt below their frame; 20: the network's table 115 pt
+        # and the forward pass 189 pt (lecturer43 #3)
+        pytest.param("4-3-3-3-3-3-3-3-1", {}, True, marks=pytest.mark.slow),
+        pytest.param("4-" + "3-" * 19 + "1", {}, True, marks=pytest.mark.slow),
     ],
 )
 def test_deck_compiles_without_overfull_frames(
@@ -53,6 +57,20 @@ def test_deck_compiles_without_overfull_frames(
     errors = [line for line in proc.stdout.splitlines() if line.startswith("!")]
     assert proc.returncode == 0, errors
     assert "Overfull" not in proc.stdout  # no frame runs off the bottom or the side
+
+
+def test_a_deep_network_s_tables_and_recursion_go_over_several_frames() -> None:
+    """lecturer43 #3: one frame held every layer's row, and ran off the bottom past 8."""
+    tex = to_slides(sb.derive(sb.Network.parse("4-" + "3-" * 19 + "1"), batch=True))
+    for title, parts in (
+        ("The network", 3),
+        ("Forward propagation", 3),
+        ("The delta recursion", 3),
+        ("The gradients", 4),
+    ):
+        for part in range(1, parts + 1):
+            assert rf"\frametitle{{{title} ({part} of {parts})}}" in tex
+    assert r"\frametitle{The gradients}" in to_slides(sb.derive(sb.Network.parse("4-3-2-1")))
 
 
 def test_a_tall_step_continues_on_a_frame_of_its_own() -> None:

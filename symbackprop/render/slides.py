@@ -10,7 +10,8 @@ Dense networks only; the output depends only on the derivation (same spec, same 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from symbackprop._version import __version__
 from symbackprop.core.model_derivation import ModelDerivation
@@ -58,47 +59,61 @@ class SlideDeck:
         return [r"\begin{frame}", r"\titlepage", r"\end{frame}", ""]
 
     def network(self) -> list[str]:
+        """The layers' table, over several frames of at most :data:`NETWORK_ROWS` rows for a
+        deep network (20 layers ran 115 pt below the frame)."""
         d, g, doc = self.d, self.d.graph, self.doc
-        rows = [
-            r"\fitwidth{\begin{tabular}{clll}",
-            r"$l$ & units & activation & $W^{[l]}$ \\ \hline",
-        ]
-        rows.append(rf"$0$ & ${doc.units(0)}$ & input ${doc.name(g.x.name)}$ & \\")
+        layers = [rf"$0$ & ${doc.units(0)}$ & input ${doc.name(g.x.name)}$ & \\"]
         for layer in range(1, g.depth + 1):
-            rows.append(
+            layers.append(
                 rf"${layer}$ & ${doc.units(layer)}$ & "
                 rf"${doc.printer._act(g.activation(layer).name)}$ & "
                 rf"${doc.shape(d.shapes[g.W(layer).name])}$ \\"
             )
-        rows.append(r"\end{tabular}}")
-        body = [
-            r"\begin{center}",
-            *rows,
-            r"\end{center}",
-            rf"Loss: {escape_latex(g.loss.description)}; "
-            + latex_inline(self.view.mode, doc.printer)
-            + ".",
-            r"\pause",
-            "",
-            r"Each gradient has the shape of what it differentiates: "
-            r"$\partial J / \partial W^{[l]}$ is $n_l \times n_{l-1}$.",
-        ]
-        return self.frame("The network", body)
+        groups = _fitted(layers, NETWORK_ROWS, lambda row: 1)
+        out: list[str] = []
+        for part, group in enumerate(groups, start=1):
+            body = [
+                r"\begin{center}",
+                r"\fitwidth{\begin{tabular}{clll}",
+                r"$l$ & units & activation & $W^{[l]}$ \\ \hline",
+                *group,
+                r"\end{tabular}}",
+                r"\end{center}",
+            ]
+            if part == len(groups):
+                body += [
+                    rf"Loss: {escape_latex(g.loss.description)}; "
+                    + latex_inline(self.view.mode, doc.printer)
+                    + ".",
+                    r"\pause",
+                    "",
+                    r"Each gradient has the shape of what it differentiates: "
+                    r"$\partial J / \partial W^{[l]}$ is $n_l \times n_{l-1}$.",
+                ]
+            out += self.frame(_titled("The network", part, len(groups)), body)
+        return out
 
     def forward(self) -> list[str]:
+        """Each layer's z and a, one layer per click; a deep network's over several frames of
+        at most :data:`FORWARD_ROWS` layers (20 layers ran 189 pt below the frame)."""
         g, doc = self.d.graph, self.doc
-        rows = []
-        for number, layer in enumerate(range(1, g.depth + 1), start=1):
-            z, a = g.z(layer), g.a(layer)
-            reveal = rf"\uncover<{number}->"
-            z_def, a_def = doc.math(self.d.forward[z.name]), doc.math(self.d.forward[a.name])
-            rows.append(
-                rf"{reveal}{{{doc.name(z.name)}}} &{reveal}{{= {z_def}}}, & "
-                rf"{reveal}{{{doc.name(a.name)}}} &{reveal}{{= {a_def}}}"
-            )
-        body = [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
-        body.append(doc.cache_reads() + ".")
-        return self.frame("Forward propagation", body)
+        groups = _fitted(list(range(1, g.depth + 1)), FORWARD_ROWS, lambda layer: 1)
+        out: list[str] = []
+        for part, group in enumerate(groups, start=1):
+            rows = []
+            for number, layer in enumerate(group, start=1):
+                z, a = g.z(layer), g.a(layer)
+                reveal = rf"\uncover<{number}->"
+                z_def, a_def = doc.math(self.d.forward[z.name]), doc.math(self.d.forward[a.name])
+                rows.append(
+                    rf"{reveal}{{{doc.name(z.name)}}} &{reveal}{{= {z_def}}}, & "
+                    rf"{reveal}{{{doc.name(a.name)}}} &{reveal}{{= {a_def}}}"
+                )
+            body = [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+            if part == len(groups):
+                body.append(doc.cache_reads() + ".")
+            out += self.frame(_titled("Forward propagation", part, len(groups)), body)
+        return out
 
     def cost(self) -> list[str]:
         cost = self.doc.cost()
@@ -164,31 +179,39 @@ class SlideDeck:
         return self.frame(title, body) + self.frame(f"{title}, continued", more[2:])
 
     def recursion(self) -> list[str]:
-        """The delta recursion, one delta per click, from the output layer down."""
+        """The delta recursion, one delta per click, from the output layer down; a deep
+        network's over several frames of at most :data:`RECURSION_LINES` lines each."""
         doc = self.doc
-        rows = []
-        for number, layer in enumerate(self.view.delta_layers, start=1):
-            reveal = rf"\uncover<{number}->"
-            lhs = doc.name(self.d.delta_symbols[layer].name)
-            parts = doc.lines(self.d.deltas[layer], SLIDE_WIDTH)
-            rows.append(rf"{reveal}{{{lhs}}} &{reveal}{{= {parts[0]}}}")
-            rows += [rf"&{reveal}{{\quad {part}}}" for part in parts[1:]]
-        z = "Z" if self.d.batch else "z"  # as the forward equations write it
-        body = [
-            rf"Each $\delta^{{[l]}} = \partial J / \partial {z}^{{[l]}}$ "
-            + (
-                r"before the last reuses $\delta^{[l+1]}$:"
-                if len(self.d.deltas) > 1  # the network's layers, not a --wrt view's
-                else "(one layer: nothing to reuse):"
-            ),
-            r"\begin{align*}",
-            " \\\\\n".join(rows),
-            r"\end{align*}",
+        deltas = [
+            (
+                doc.name(self.d.delta_symbols[layer].name),
+                doc.lines(self.d.deltas[layer], SLIDE_WIDTH),
+            )
+            for layer in self.view.delta_layers
         ]
-        return self.frame("The delta recursion", body)
+        z = "Z" if self.d.batch else "z"  # as the forward equations write it
+        lead = rf"Each $\delta^{{[l]}} = \partial J / \partial {z}^{{[l]}}$ " + (
+            r"before the last reuses $\delta^{[l+1]}$:"
+            if len(self.d.deltas) > 1  # the network's layers, not a --wrt view's
+            else "(one layer: nothing to reuse):"
+        )
+        groups = _fitted(deltas, RECURSION_LINES, lambda delta: len(delta[1]))
+        out: list[str] = []
+        for part, group in enumerate(groups, start=1):
+            rows = []
+            for number, (lhs, parts) in enumerate(group, start=1):
+                reveal = rf"\uncover<{number}->"
+                rows.append(rf"{reveal}{{{lhs}}} &{reveal}{{= {parts[0]}}}")
+                rows += [rf"&{reveal}{{\quad {line}}}" for line in parts[1:]]
+            body = [lead if part == 1 else "The recursion, continued:", r"\begin{align*}"]
+            body += [" \\\\\n".join(rows), r"\end{align*}"]
+            out += self.frame(_titled("The delta recursion", part, len(groups)), body)
+        return out
 
     def gradients(self) -> list[str]:
-        # W and b of a layer side by side, one layer per row
+        """W and b of a layer side by side, one layer per row; at most
+        :data:`GRADIENT_ROWS` rows a frame (8 layers ran 18 pt below the frame: lecturer43
+        #3)."""
         rows: list[str] = []
         names = self.view.parameters
         for index in range(0, len(names), 2):
@@ -197,8 +220,12 @@ class SlideDeck:
                 for name in names[index : index + 2]
             ]
             rows.append(" & ".join(pair))
-        body = [r"\begin{align*}", " \\\\[4pt]\n".join(rows), r"\end{align*}"]
-        return self.frame("The gradients", body)
+        groups = _fitted(rows, GRADIENT_ROWS, lambda row: 1)
+        out: list[str] = []
+        for part, group in enumerate(groups, start=1):
+            body = [r"\begin{align*}", " \\\\[4pt]\n".join(group), r"\end{align*}"]
+            out += self.frame(_titled("The gradients", part, len(groups)), body)
+        return out
 
     def deck(self) -> str:
         net = self.d.network
@@ -239,3 +266,37 @@ def to_slides(
         raise SpecError("slides are for dense networks, not models")
     view = View(d, wrt=wrt, extra_sizes=shown_sizes(sizes, d))
     return SlideDeck(view).deck()
+
+
+#: the most rows of gradients on one frame (one layer's W and b a row), and the most lines of
+#: the delta recursion: 8 of each ran below the frame (lecturer43 #3)
+GRADIENT_ROWS = 6
+RECURSION_LINES = 8
+#: the most layers in the network's table on one frame, and in the forward pass
+NETWORK_ROWS = 10
+FORWARD_ROWS = 8
+
+_T = TypeVar("_T")
+
+
+def _fitted(items: list[_T], most: int, lines: Callable[[_T], int]) -> list[list[_T]]:
+    """``items`` in order, in groups of at most ``most`` lines each (an item longer than that
+    alone in its group), in as few groups as fill evenly."""
+    total = sum(lines(item) for item in items)
+    frames = max(1, -(-total // most))
+    share = -(-total // frames)  # lines a frame takes, the last the rest
+    groups: list[list[_T]] = [[]]
+    used = 0
+    for item in items:
+        size = lines(item)
+        if groups[-1] and used + size > share:
+            groups.append([])
+            used = 0
+        groups[-1].append(item)
+        used += size
+    return groups
+
+
+def _titled(title: str, part: int, parts: int) -> str:
+    """``The gradients``, or ``The gradients (2 of 3)`` where the frames are several."""
+    return title if parts == 1 else f"{title} ({part} of {parts})"
