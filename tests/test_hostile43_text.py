@@ -70,3 +70,22 @@ def test_the_web_page_says_whose_steps_the_code_comments_number() -> None:
     page = sb.to_html("4-3-2-1")
     assert "its [step N] comments are the steps of the batch derivation" in page
     assert "its [step N] comments" not in sb.to_html("4-3-2-1", batch=True)
+
+
+def test_no_page_break_leaves_a_line_of_an_equation_alone() -> None:
+    """lecturer43 #4: under \\allowdisplaybreaks the expanded dJ/dW1's "+ (lambda/m) W1" stood
+    alone at the top of a page, and "J = L(a8, y)" under the loss's definition."""
+    import re
+
+    from symbackprop.render.latexprint import KEPT_LINES, align_rows
+
+    tex = sb.to_latex(sb.derive(sb.Network.parse("4-3-2-1", l2=0.1), batch=True))
+    # every continuation line of an equation is joined to the line above by \\*
+    assert not re.search(r"\\\\(\[3pt\])?\n&\\quad", tex)
+    assert re.search(r"\\\\\*(\[3pt\])?\n&\\quad", tex)
+    cost = tex[tex.index(r"\section*{Cost}") : tex.index(r"\section*{Cost}") + 600]
+    assert r"\\*" in cost
+    # an equation taller than a page may break, but not after its first or before its last line
+    long = align_rows(["a &= 1"] + [rf"&\quad {k}" for k in range(KEPT_LINES + 2)])
+    joins = re.findall(r"\\\\\*?", long)
+    assert joins[0] == joins[-1] == r"\\*" and r"\\" in joins[1:-1]

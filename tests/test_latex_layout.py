@@ -195,7 +195,7 @@ def _align_blocks(tex: str) -> list[list[str]]:
     """The rows of every ``align*`` of a document."""
     blocks = tex.split(r"\begin{align*}")[1:]
     rows = (block.split(r"\end{align*}")[0].strip() for block in blocks)
-    return [re.split(r" \\\\(?:\[3pt\])?\n", block) for block in rows]
+    return [re.split(r" \\\\\*?(?:\[3pt\])?\n", block) for block in rows]
 
 
 def test_a_long_left_side_gets_a_row_of_its_own_within_the_line() -> None:

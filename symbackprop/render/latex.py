@@ -23,7 +23,7 @@ from symbackprop.render import model_latex
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.indices import index_latex_section
-from symbackprop.render.latexprint import MathLatexPrinter, break_lines, finish
+from symbackprop.render.latexprint import MathLatexPrinter, align_rows, break_lines, finish
 from symbackprop.render.names import Naming, concrete, escape_latex, number_latex, spec_latex
 from symbackprop.render.prose import (
     candidate_rows,
@@ -185,7 +185,7 @@ class LatexDocument:
                 f"{self.name(z.name)} &= {self.math(self.d.forward[z.name])}, &"
                 f"{self.name(a.name)} &= {self.math(self.d.forward[a.name])}"
             )
-        rows.append(" \\\\\n".join(body))
+        rows.append(align_rows(body))
         rows += [r"\end{align*}", *self.definitions(), self.cache_reads() + "."]
         return rows
 
@@ -240,7 +240,9 @@ class LatexDocument:
         rows = [r"\section*{Cost}", r"\begin{align*}"]
         equations = self.cost_equations()
         rows += [
-            f"{lhs} &= {rhs}" + (r" \\" if index < len(equations) - 1 else "")
+            # \\*: the definition of the loss and J = ... on one page (J stood alone at the
+            # top of the next: lecturer43 #4)
+            f"{lhs} &= {rhs}" + (r" \\*" if index < len(equations) - 1 else "")
             for index, (lhs, rhs) in enumerate(equations)
         ]
         rows.append(r"\end{align*}")
@@ -285,11 +287,11 @@ class LatexDocument:
             parts = [] if step.expr == chosen.expr else self.lines(step.expr)
             body = [lhs] + ([rf"&= {parts[0]}"] if parts else [])
             body += [rf"&\quad {part}" for part in parts[1:]]
-            rows += [r"\begin{align*}", " \\\\\n".join(body), r"\end{align*}"]
+            rows += [r"\begin{align*}", align_rows(body), r"\end{align*}"]
         else:
             rows += [
                 r"\begin{align*}",
-                " \\\\\n".join(self.aligned(target, step.expr)),
+                align_rows(self.aligned(target, step.expr)),
                 r"\end{align*}",
             ]
             if chosen is not None:
@@ -384,7 +386,7 @@ class LatexDocument:
             r"\end{align*}",
             "and the gradients are",
             r"\begin{align*}",
-            " \\\\[3pt]\n".join(self.gradient_rows()),
+            align_rows(self.gradient_rows(), "[3pt]"),
             r"\end{align*}",
         ]
         if self.view.expanded_note:
@@ -393,7 +395,7 @@ class LatexDocument:
             rows += [
                 r"Substituting every $\delta^{[l]}$:",
                 r"\begin{align*}",
-                " \\\\[3pt]\n".join(self.expanded_rows()),
+                align_rows(self.expanded_rows(), "[3pt]"),
                 r"\end{align*}",
             ]
         return rows
@@ -467,7 +469,7 @@ class LatexDocument:
             # one equation number per gradient, on its last row
             rows_ = [row.removesuffix(r" \notag") for row in rows_]
             body += [rf"{row} \notag" for row in rows_[:-1]] + [rows_[-1]]
-        rows.append(" \\\\\n".join(body))
+        rows.append(align_rows(body))
         rows.append(r"\end{align}")
         if self.view.expanded_note:
             rows.append(f"% note: {self.view.expanded_note}")

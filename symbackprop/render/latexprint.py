@@ -495,6 +495,33 @@ _WORDS = {rf"\{word}": word for word in ("tanh", "log", "exp", "det", "sinh", "c
 _SCRIPT = re.compile(r"[\^_]\{([^{}]*)\}")
 
 
+def align_rows(rows: list[str], space: str = "") -> str:
+    r"""The rows of an ``align`` environment joined by ``\\`` (``\\[3pt]`` with ``space``
+    ``"[3pt]"``), but by ``\\*`` before a row that continues the one above (``&\quad ...``,
+    ``&= ...``): under ``\allowdisplaybreaks`` a page may break at any ``\\``, and the
+    last line of a gradient stood alone at the top of a page (lecturer43 #4). An equation of
+    more than :data:`KEPT_LINES` lines may break inside, but not after its first line or
+    before its last: one taller than a page must break somewhere."""
+    groups: list[list[str]] = []
+    for row in rows:
+        if groups and row.startswith((r"&\quad", "&=")):
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    joined = []
+    for group in groups:
+        text = group[0]
+        for index, row in enumerate(group[1:], start=1):
+            kept = len(group) <= KEPT_LINES or index in (1, len(group) - 1)
+            text += (" \\\\*" if kept else " \\\\") + f"{space}\n{row}"
+        joined.append(text)
+    return f" \\\\{space}\n".join(joined)
+
+
+#: an equation of up to this many lines is kept on one page
+KEPT_LINES = 8
+
+
 def visual_width(tex: str) -> float:
     """A rough width of typeset math, in 'characters' (about 6 pt): enough to decide where to
     break. ``\\odot`` with its spaces is two (12 pt), a ``\\Biggr)`` two (8 pt against 4 for

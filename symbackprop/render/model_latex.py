@@ -27,6 +27,7 @@ from symbackprop.core.steps import Rule
 from symbackprop.render.drawing import drawing, to_tikz, too_large_to_draw
 from symbackprop.render.formula_latex import formula_latex, formula_lines
 from symbackprop.render.latexprint import (
+    align_rows,
     break_lines,
     display_width,
     finish,
@@ -258,11 +259,11 @@ class ModelLatex:
         if chosen is not None and step.expr == chosen.expr:
             rows += [
                 r"\begin{align*}",
-                " \\\\\n".join(self.block([(target, self.underbraced_lines(chosen))])),
+                align_rows(self.block([(target, self.underbraced_lines(chosen))])),
                 r"\end{align*}",
             ]
         else:
-            rows += [r"\begin{align*}", " \\\\\n".join(self.aligned(target, step.expr))]
+            rows += [r"\begin{align*}", align_rows(self.aligned(target, step.expr))]
             rows.append(r"\end{align*}")
             if chosen is not None:
                 rows.append(
@@ -330,7 +331,7 @@ class ModelLatex:
             *(self.figure() if figure else []),
             self.heading(),
             r"\begin{align*}",
-            " \\\\\n".join(self.equations_rows()),
+            align_rows(self.equations_rows()),
             r"\end{align*}",
         ]
         for assumption in self.d.assumptions:
@@ -357,13 +358,13 @@ class ModelLatex:
             rows += [
                 "Each adjoint kept under a symbol is reused by the steps after it:",
                 r"\begin{align*}",
-                " \\\\\n".join(stored),
+                align_rows(stored),
                 r"\end{align*}",
             ]
         rows += [
             "The gradients are",
             r"\begin{align*}",
-            " \\\\[3pt]\n".join(self.gradient_rows()),
+            align_rows(self.gradient_rows(), "[3pt]"),
             r"\end{align*}",
         ]
         expanded = self.expanded_rows()
@@ -371,7 +372,7 @@ class ModelLatex:
             rows += [
                 "Substituting every adjoint symbol:",
                 r"\begin{align*}",
-                " \\\\[3pt]\n".join(expanded),
+                align_rows(expanded, "[3pt]"),
                 r"\end{align*}",
             ]
         if self.view.expanded_note:
@@ -412,7 +413,7 @@ class ModelLatex:
                 parts = self.lines(full, width)
                 rows_ += [rf"&= {parts[0]}"] + [rf"&\quad {part}" for part in parts[1:]]
             body += [rf"{row} \notag" for row in rows_[:-1]] + [rows_[-1]]
-        rows.append(" \\\\\n".join(body))
+        rows.append(align_rows(body))
         rows.append(r"\end{align}")
         if self.view.expanded_note:
             rows.append(f"% note: {self.view.expanded_note}")
