@@ -152,14 +152,29 @@ class SlideDeck:
         body += [r"\pause", "", r"{\footnotesize \emph{Why:} " + doc.prose(step.segments) + ".}"]
         more: list[str] = []
         # every arrangement but the one kept: those equal to it (softmax's S g), then the rest
-        equal = [f"${doc.candidate(c)}$, {doc.prose(c.notes)}" for c in step.equal_forms]
-        rejected = [
-            f"${doc.candidate(c)}$ {doc.prose(c.notes)}" for c in step.candidates if not c.fits
+        # one arrangement a line, marked as the web page marks them (a paragraph of seven
+        # joined by semicolons could not be read from the back of a room: lecturer43 #7)
+        equal = [
+            rf"\item[$=$] ${doc.candidate(c)}$: {doc.prose(c.notes)}" for c in step.equal_forms
         ]
+        rejected = [
+            rf"\item[$\times$] ${doc.candidate(c)}$: {doc.prose(c.notes)}"
+            for c in step.candidates
+            if not c.fits
+        ]
+        listed = len(equal) + len(rejected)
         if equal or rejected:
-            lines = [r"Equal form: " + "; ".join(equal) + "."] if equal else []
-            lines += [r"Rejected: " + "; ".join(rejected) + "."] if rejected else []
-            more += [r"\pause", "", r"{\scriptsize " + " ".join(lines) + "}"]
+            # on a frame of their own (more than LISTED), in a size read from the back
+            size = r"\scriptsize" if listed <= LISTED else r"\small"
+            more += [
+                r"\pause",
+                "",
+                rf"{{{size} Every other arrangement:",
+                r"\begin{itemize}\setlength{\itemsep}{0pt}",
+                *equal,
+                *rejected,
+                r"\end{itemize}}",
+            ]
         if step.algebra_segments:
             more += [
                 r"\pause",
@@ -174,7 +189,9 @@ class SlideDeck:
         else:
             grad = segment_math(Grad(step.wrt), doc.printer)
             title = f"Step {step.number}: ${grad}$ ({escape_latex(step.rule)})"
-        if (len(rows) < TALL_EQUATION and len(step.reason) <= LONG_REASON) or not more:
+        if (
+            len(rows) < TALL_EQUATION and len(step.reason) <= LONG_REASON and listed <= LISTED
+        ) or not more:
             return self.frame(title, body + more)
         return self.frame(title, body) + self.frame(f"{title}, continued", more[2:])
 
@@ -267,6 +284,10 @@ def to_slides(
     view = View(d, wrt=wrt, extra_sizes=shown_sizes(sizes, d))
     return SlideDeck(view).deck()
 
+
+#: the most other arrangements listed below a step's reason on its own frame; more go to a
+#: frame of their own
+LISTED = 3
 
 #: the most rows of gradients on one frame (one layer's W and b a row), and the most lines of
 #: the delta recursion: 8 of each ran below the frame (lecturer43 #3)
