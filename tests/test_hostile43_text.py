@@ -89,3 +89,18 @@ def test_no_page_break_leaves_a_line_of_an_equation_alone() -> None:
     long = align_rows(["a &= 1"] + [rf"&\quad {k}" for k in range(KEPT_LINES + 2)])
     joins = re.findall(r"\\\\\*?", long)
     assert joins[0] == joins[-1] == r"\\*" and r"\\" in joins[1:-1]
+
+
+def test_the_targets_name_in_an_assumption_and_the_softmax_column_are_mathematics() -> None:
+    """lecturer43 #8: "each column of Y" and "with a for a column" were set as words of the
+    sentence (an italic a read as the article)."""
+    net = sb.Network.parse("4-5:relu-3:softmax", loss="ce")
+    latex = sb.to_latex(sb.derive(net, batch=True))
+    assert r"\emph{Assumption:} each column of $Y$ sums to 1" in latex
+    assert "column of Y sums" not in latex
+    assert "*Assumption:* each column of $Y$ sums" in sb.to_markdown(sb.derive(net, batch=True))
+    model = sb.Model.parse(
+        "W : k x n\nX : n x m\nY : k x m\nsizes: n = 3, k = 2\nJ = ce(softmax(W X), Y)\n"
+        "data: X, Y\n"
+    )
+    assert "with $a$ for a column of" in sb.to_latex(sb.derive(model))

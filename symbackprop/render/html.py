@@ -234,8 +234,10 @@ class HtmlPage:
             _rows(p.forward_rows()),
             f"<h2>Derivation, step by step ({len(p.steps)} steps, from the cost back)</h2>",
         ]
-        for assumption in p.d.assumptions:
-            body.append(f'<p class="note">Assumption: {escape(assumption)}.</p>')
+        for step in p.d.steps:  # each stated assumption, its target set as mathematics
+            if step.assumption is not None:
+                said = p.prose(step.segments[1:])
+                body.append(f'<p class="note">Assumption: {said}.</p>')
         if isinstance(p, NetworkParts):  # widths that meet at the sizes shown (4-3-2-1: n3 = 1)
             note = p.view.generic_note(p.doc.naming.dim, lambda tex: math(p.printer.tex(tex)))
             if note:

@@ -246,8 +246,9 @@ class LatexDocument:
             for index, (lhs, rhs) in enumerate(equations)
         ]
         rows.append(r"\end{align*}")
-        for assumption in self.d.assumptions:
-            rows.append(r"\emph{Assumption:} " + escape_latex(assumption) + ".")
+        for step in self.d.steps:  # each stated assumption, its target set as mathematics
+            if step.assumption is not None:
+                rows.append(r"\emph{Assumption:} " + self.prose(step.segments[1:]) + ".")
         return rows
 
     def candidate(self, cand: Candidate) -> str:

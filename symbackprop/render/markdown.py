@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from symbackprop.core.collector import without_cyclic_gc
 from symbackprop.core.model_derivation import ModelDerivation
-from symbackprop.core.segments import Segment, Text, ends_with_stop
+from symbackprop.core.segments import Segment, ends_with_stop
 from symbackprop.render import model_latex
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
@@ -71,8 +71,9 @@ def to_markdown(
     # the loss and the cost, as the document's Cost section and the web page give them
     out += ["**Cost**", ""]
     out += _display([f"{lhs} &= {rhs}" for lhs, rhs in doc.cost_equations()])
-    for assumption in d.assumptions:
-        out += [f"*Assumption:* {markdown_inline((Text(assumption),), doc.printer)}.", ""]
+    for step in d.steps:  # each stated assumption, its target set as mathematics
+        if step.assumption is not None:
+            out += [f"*Assumption:* {markdown_inline(step.segments[1:], doc.printer)}.", ""]
     out += [
         f"**Derivation** ({counted_steps(len(view.steps), len(d.steps))}, from the loss back)",
         "",

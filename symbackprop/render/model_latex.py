@@ -334,8 +334,9 @@ class ModelLatex:
             align_rows(self.equations_rows()),
             r"\end{align*}",
         ]
-        for assumption in self.d.assumptions:
-            rows.append(r"\emph{Assumption:} " + escape_latex(assumption) + ".")
+        for step in self.d.steps:  # each stated assumption, its target set as mathematics
+            if step.assumption is not None:
+                rows.append(r"\emph{Assumption:} " + self.prose(step.segments[1:]) + ".")
         rows += self.marks_note()
         rows += [
             "",
@@ -440,8 +441,10 @@ class ModelLatex:
             "",
             *_display(self.equations_rows()),
         ]
-        for assumption in self.d.assumptions:
-            out += [f"*Assumption:* {markdown_inline((Text(assumption),), self.printer)}.", ""]
+        for step in self.d.steps:
+            if step.assumption is not None:
+                said = markdown_inline(step.segments[1:], self.printer)
+                out += [f"*Assumption:* {said}.", ""]
         marked = first_marked(self.d.graph)
         if marked:
             before, after = MARKS_NOTE.split("{}")

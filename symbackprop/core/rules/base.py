@@ -20,10 +20,7 @@ from symbackprop.core.candidates import (
     Operand,
 )
 from symbackprop.core.graph import ForwardGraph
-from symbackprop.core.segments import (
-    Segment,
-    Text,
-)
+from symbackprop.core.segments import Math, Segment, Text
 from symbackprop.core.steps import Rule, Step
 
 Shape = tuple[Any, Any]
@@ -107,6 +104,13 @@ class Context:
         ``1_n^T Y`` (1 x the target's columns; n its rows), numbered beside the step of ``at``
         that uses it (softmax with cross-entropy, on a network or a model)."""
         stated = loss.assumption_on(target.name)
+        # the target as mathematics ("each column of $Y$"), not a word of the sentence
+        before, _, after = (loss.assumption or "").partition("{y}")
+        said: tuple[Segment, ...] = (
+            (Text(before), Math(target, str(target.name)), Text(after))
+            if after
+            else (Text(stated),)
+        )
         self.state(
             Step(
                 target=f"1_{target.shape[0]}^T {target.name}",
@@ -114,7 +118,7 @@ class Context:
                 shape=(sp.Integer(1), target.shape[1]),
                 rule=Rule.ASSUMPTION,
                 candidates=(),
-                segments=(Text(f"assumption stated by the {loss.name} loss: {stated}"),),
+                segments=(Text(f"assumption stated by the {loss.name} loss: "), *said),
                 layer=self.layer(at),
                 uses=(target.name,),
                 assumption=stated,

@@ -277,7 +277,10 @@ def softmax_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         *head(ctx, s, node.expr, f"softmax({arg_text(ctx, z)})"),
         # a for the softmax's column, as the network's step and the scalar algebra below
         # write it (s there is the column sum of a target: hostile reader 22)
-        Text("with a for a column of "),
+        # a as math: in the LaTeX and the page "with a for" read as the article (lecturer43)
+        Text("with "),
+        notation("a", "a"),
+        Text(" for a column of "),
         shown_math(ctx, s),
         Text(", each column's Jacobian is "),
         notation("diag(a) - a a^T", r"\operatorname{diag}(a) - a a^{\top}"),
