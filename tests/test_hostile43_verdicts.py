@@ -190,3 +190,37 @@ def test_a_formula_of_a_model_defined_only_for_positive_leaves_is_decided() -> N
     assert any("X drawn positive" in note for note in right.notes), right.notes
     assert sb.check_formula(model, "W", "X").exit_code == 1
     assert sb.check_formula(sb.Model.parse(NMF), "W", "(1 - X / (W H)) H^T + W").exit_code == 1
+
+
+CUBES = "4-" + "3:f-" * 9 + "1:identity"
+
+
+@pytest.mark.slow  # 1 s: three ten-layer derivations
+def test_polynomial_activations_past_the_exact_degree_are_skipped_and_said() -> None:
+    """hostile43a #3: ten layers of a custom z^3 (degree 3^10) kept `check`'s exact check
+    and `shapecheck` running past two minutes; six (729) take two seconds."""
+    from symbackprop.check.exact import exact_degree_refusal
+
+    net = sb.Network.parse(CUBES, define={"f": "z^3"}, loss="mse")
+    refused = exact_degree_refusal(sb.derive(net))
+    assert refused is not None and "degree 19,683" in refused
+    with pytest.raises(sb.SpecError, match="polynomial activations compound"):
+        sb.check_exact(sb.derive(net))
+    report = sb.check_formula(net, "W1", "delta1 x^T")
+    assert report.exit_code == 2 and "polynomial activations compound" in str(report.error)
+    six = sb.Network.parse("4-" + "3:f-" * 5 + "1:identity", define={"f": "z^3"}, loss="mse")
+    assert exact_degree_refusal(sb.derive(six)) is None
+    swish = sb.Network.parse("4-" + "3:f-" * 9 + "1", define={"f": "z*sigmoid(z)"})
+    assert exact_degree_refusal(sb.derive(swish)) is None  # a table's value: no growth
+
+
+def test_a_power_of_a_sum_and_nested_softmax_are_answered_quickly() -> None:
+    """hostile43a #1, #2: (a3 + sum(x))^100 was multiplied out (176,851 terms, 107 s); each
+    softmax level doubled the typed entry (8 levels past two minutes)."""
+    assert sb.check_formula("4-3-2-1", "W3", "(a3 + sum(x))^100 a2^T").exit_code == 1
+    nested = "z2"
+    for _ in range(8):
+        nested = f"softmax({nested})"
+    ce = sb.Network.parse("4-3-3:softmax", loss="ce")
+    report = sb.check_formula(ce, "W2", f"({nested} - y) a1^T")
+    assert report.exit_code == 2 and "nests softmax 5 deep" in str(report.error)

@@ -35,6 +35,7 @@ A model's derivation (forward equations, DESIGN.md "Models") is checked by
 from __future__ import annotations
 
 import functools
+import math
 import random
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -485,6 +486,29 @@ def other_sizes(
     return {s: v if s.name in fixed else v + 1 for s, v in chosen.items()}
 
 
+#: the largest degree of a network's output as a polynomial in its input that the exact check
+#: takes: its rationals' digits grow with it (hostile43a #3: ten layers of a custom z^3,
+#: degree 59,049, ran past 2 minutes; six, 729, take 2 s)
+MAX_EXACT_DEGREE = 1_000
+
+
+def exact_degree_refusal(derivation: Derivation) -> str | None:
+    """Why the exact check does not take ``derivation`` (a network whose polynomial custom
+    activations compound past :data:`MAX_EXACT_DEGREE`), or None."""
+    if isinstance(derivation, ModelDerivation):
+        return None
+    graph = derivation.graph
+    degrees = [graph.activation(layer).degree for layer in range(1, graph.depth + 1)]
+    total = math.prod(degrees)
+    if total <= MAX_EXACT_DEGREE:
+        return None
+    shown = " x ".join(str(d) for d in degrees if d > 1)
+    return (
+        f"its polynomial activations compound to degree {total:,} ({shown}); exact rationals "
+        f"are computed up to degree {MAX_EXACT_DEGREE:,}"
+    )
+
+
 @without_cyclic_gc
 def check_exact(
     derivation: Derivation,
@@ -503,6 +527,9 @@ def check_exact(
             "arithmetic takes about 60 ms a layer); use the finite-difference check of the "
             "generated code for deeper networks"
         )
+    refused = exact_degree_refusal(derivation)
+    if refused is not None:
+        raise SpecError(f"exact check: {refused}; use the finite-difference check")
     chosen = concrete_sizes(derivation, sizes)
     other = other_sizes(chosen, sizes)
     result = ExactCheck({str(k): v for k, v in chosen.items()}, trials)

@@ -125,6 +125,18 @@ class Activation:
         return z in self.cached_derivative.free_symbols
 
     @functools.cached_property
+    def degree(self) -> int:
+        """The degree of g as a polynomial in z (``z^3``: 3, ``z^2 + z``: 2), 1 where g is not
+        one (sigmoid, a piecewise, z*sigmoid(z): the exact check reads a function's value from
+        a table, and only a polynomial multiplies the digits of its argument's rationals)."""
+        if self.formula is None or self.custom_formula is None:
+            return 1
+        try:
+            return max(1, int(sp.Poly(self.formula, z).degree()))
+        except sp.PolynomialError:  # a function of z, not a polynomial
+            return 1
+
+    @functools.cached_property
     def is_rational(self) -> bool:
         """True when the forward formula is piecewise rational in z (exact values exist)."""
         return self.formula is not None and is_rational_expr(self.formula)

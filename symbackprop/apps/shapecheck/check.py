@@ -54,6 +54,7 @@ from symbackprop.check.exact import (
     RealTable,
     Table,
     concrete_sizes,
+    exact_degree_refusal,
     forward_point,
 )
 from symbackprop.check.interpret import NotExact, OutsideDomain, activation_records
@@ -353,6 +354,33 @@ def _too_many_matrix_calls(tree: ast.Node, formula: str) -> FormulaError | None:
     )
 
 
+#: the deepest nest of softmax (and log_softmax) calls a formula may write: each entry of a
+#: softmax reads its argument's entries twice (the exp on top, the sum below), so the typed
+#: entry doubles with each level (hostile43a #2: 6 levels took 16 s, 8 passed 2 minutes)
+FORMULA_MAX_SOFTMAX_NEST = 4
+_SOFTMAX_CALLS = frozenset({"softmax", "log_softmax"})
+
+
+def _softmax_nested_too_deep(tree: ast.Node, formula: str) -> FormulaError | None:
+    """The refusal of a formula nesting softmax more than :data:`FORMULA_MAX_SOFTMAX_NEST`
+    deep, at the first call past the limit; else None."""
+    stack: list[tuple[ast.Node, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.Call) and node.func in _SOFTMAX_CALLS:
+            depth += 1
+            if depth > FORMULA_MAX_SOFTMAX_NEST:
+                return FormulaError(
+                    f"the formula nests softmax {depth} deep here; at most "
+                    f"{FORMULA_MAX_SOFTMAX_NEST} (each level doubles the entry the check "
+                    "compares)",
+                    formula,
+                    node.pos,
+                )
+        stack += [(child, depth) for child in ast.children(node)]
+    return None
+
+
 def check_formula(
     network: Network | Derivation,
     wrt: str,
@@ -420,6 +448,7 @@ def check_formula(
         report.error = exc
         return report
     answer = _own_adjoint(derivation, wrt, tree, formula) or _too_many_matrix_calls(tree, formula)
+    answer = answer or _softmax_nested_too_deep(tree, formula)
     if answer is not None:
         report.error = answer
         return report
@@ -909,6 +938,9 @@ def _verdict(
     # exactly first (each function a table of random rationals); a difference there may be one
     # value written with other functions (softplus'(z) for sigmoid(z)), so it is confirmed
     # with the true functions before it is reported, as for a model
+    refused = exact_degree_refusal(derivation)
+    if refused is not None:  # eight layers of a custom z^3 took 56 s (hostile43a #3)
+        raise _TooLarge(f"the network: {refused}")
     report.points = _points(derivation, expr, report.wrt)
     gradient = derivation.gradients[report.wrt]
     read = adjoints_read(derivation, expr, gradient)
