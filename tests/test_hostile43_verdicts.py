@@ -224,3 +224,18 @@ def test_a_power_of_a_sum_and_nested_softmax_are_answered_quickly() -> None:
     ce = sb.Network.parse("4-3-3:softmax", loss="ce")
     report = sb.check_formula(ce, "W2", f"({nested} - y) a1^T")
     assert report.exit_code == 2 and "nests softmax 5 deep" in str(report.error)
+
+
+def test_a_models_polynomial_activation_counts_in_its_exact_degree() -> None:
+    """hostile43a #3: f(f(...f(w ⊙ x))) 25 deep with f = z^2 + z ran past two minutes (the
+    budget counted a function call's degree as its argument's)."""
+    from symbackprop.check.model_exact import oracle_work
+
+    nested = "w ⊙ x"
+    for _ in range(25):
+        nested = f"f({nested})"
+    model = sb.Model.parse(
+        f"x : n x 1\nw : n x 1\nsizes: n = 2\nJ = sum({nested})\ndata: x\n",
+        define={"f": "z^2 + z"},
+    )
+    assert oracle_work(sb.derive(model)).degree == 2**25

@@ -199,6 +199,11 @@ def _degree(node: Any, degrees: dict[str, int]) -> int:
     if node.kind is Kind.FUNCTION and name.startswith("^"):
         exponent = abs(sp.Rational(name[1:]))
         return int(max(own, default=0) * max(exponent, 1))
+    activation = getattr(record, "activation", None)
+    if node.kind is Kind.FUNCTION and activation is not None:
+        # a custom polynomial activation is worked out, not read from a table: f = z^2 + z
+        # nested 25 deep ran past two minutes (hostile43a #3)
+        return max(own, default=0) * activation.degree
     return max(own, default=0)
 
 
