@@ -398,11 +398,13 @@ def _check_model(
         seeds = range(seed, seed + MODEL_SEED_TRIES)
         tries = [(tried, False) for tried in seeds] + [(tried, True) for tried in seeds]
         drawn_positive = False
+        kept: tuple[str, ...] = ()  # the leaves kept positive at the point taken
         for tried, absolute in tries:
             if absolute and (defined or not positive):
                 continue
             params = module.init_params(seed=tried)
             data = _model_data(model, module, {**model.sizes, **code_sizes, "m": m}, tried)
+            signed = (params, data)
             if absolute:
                 params = {k: abs(v) if k in positive else v for k, v in params.items()}
                 data = [
@@ -411,6 +413,8 @@ def _check_model(
             drawn_positive = absolute
             if not np.isfinite(_cost_at(module, params, data)):
                 continue
+            if absolute:  # each leaf signed again wherever the cost keeps a value (review43)
+                params, data, kept = _signed_where_finite(module, positive, params, data, signed)
             defined = True
             # det's gradient det(X) inv(X)^T has no value where X is singular, though the
             # cost has (det(A - A^T) is 0 at n = 3): that point is undefined for the code too
@@ -442,7 +446,7 @@ def _check_model(
         note = None
         if drawn_positive:
             note = (
-                f"{', '.join(positive)} drawn positive: the model has no value at the signed "
+                f"{', '.join(kept)} drawn positive: the model has no value at the signed "
                 "draws (a log, sqrt or fractional power of them)"
             )
         if _on_a_kink(result) and module.ADDED:
@@ -508,6 +512,33 @@ def _drawn(params: dict[str, Any], names: tuple[str, ...], seed: int) -> dict[st
         name: rng.standard_normal(value.shape).astype(value.dtype) if name in names else value
         for name, value in params.items()
     }
+
+
+def _signed_where_finite(
+    module: Any,
+    positive: tuple[str, ...],
+    params: dict[str, Any],
+    data: list[Any],
+    signed: tuple[dict[str, Any], list[Any]],
+) -> tuple[dict[str, Any], list[Any], tuple[str, ...]]:
+    """``params`` and ``data`` (the ``positive`` leaves at their absolute values) with each of
+    those leaves back at its ``signed`` draw wherever the cost stays finite, and the leaves
+    kept positive: a leaf the model takes at either sign is checked at either."""
+    import numpy as np
+
+    kept = []
+    names = list(module.DATA)
+    for name in positive:
+        if name in params:
+            trial = ({**params, name: signed[0][name]}, data)
+        else:
+            index = names.index(name)
+            trial = (params, [*data[:index], signed[1][index], *data[index + 1 :]])
+        if np.isfinite(_cost_at(module, *trial)):
+            params, data = trial
+        else:
+            kept.append(name)
+    return params, data, tuple(kept)
 
 
 def _model_data(model: Any, module: Any, sizes: dict[str, int], seed: int) -> list[Any]:

@@ -29,8 +29,12 @@ def test_the_softmax_slide_shows_every_arrangement() -> None:
     step = next(s for s in d.steps if s.rule == "softmax")
     assert step.equal_forms  # S g beside the kept S^T g
     slides = to_slides(d)
-    frame = slides.split(rf"\frametitle{{Step {step.number}:")[1].split(r"\end{frame}")[0]
-    assert r"Equal form: $S \, g$, equal to $S^{\top} \, g$, because $S$ is symmetric" in frame
+    # the step's frames (its arrangements one a line go to a frame of their own: lecturer43)
+    frame = "".join(
+        part.split(r"\end{frame}")[0]
+        for part in slides.split(rf"\frametitle{{Step {step.number}:")[1:]
+    )
+    assert r"\item[$=$] $S \, g$: equal to $S^{\top} \, g$, because $S$ is symmetric" in frame
     rejected = [c for c in step.candidates if not c.fits]
     assert frame.count(" differ") + frame.count(", not ") == len(rejected)
 

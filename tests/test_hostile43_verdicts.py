@@ -239,3 +239,23 @@ def test_a_models_polynomial_activation_counts_in_its_exact_degree() -> None:
         define={"f": "z^2 + z"},
     )
     assert oracle_work(sb.derive(model)).degree == 2**25
+
+
+def test_a_sum_without_a_common_number_factor_is_shown_as_written() -> None:
+    """review43 #3: (2 a3 - y) was noted as 'a3 - (1/2) y', a form the student never wrote."""
+    notes = sb.check_formula("4-3-2-1", "W3", "(2 a3 - 3 y) a2^T").notes
+    assert "your formula has '2 a3 - 3 y', which the derivation does not" in notes
+
+
+def test_a_leaf_the_model_takes_at_either_sign_is_drawn_signed() -> None:
+    """review43 #1: with X under log(X), every leaf under a log or root was drawn positive,
+    W of sqrt(W ⊙ W + 1) too, and |W| / sqrt(W ⊙ W + 1), wrong for W < 0, passed."""
+    model = sb.Model.parse(
+        "X : n x k\nW : n x k\nsizes: n = 2, k = 2\n"
+        "J = sum(log(X)) + sum(sqrt(W ⊙ W + 1))\ndata: X\n"
+    )
+    assert model.positive_leaves == ("W", "X")
+    wrong = sb.check_formula(model, "W", "sqrt(W ⊙ W) / sqrt(W ⊙ W + 1)")
+    assert wrong.exit_code == 1
+    assert any("have X drawn positive" in note for note in wrong.notes), wrong.notes
+    assert sb.check_formula(model, "W", "W / sqrt(W ⊙ W + 1)").exit_code == 0

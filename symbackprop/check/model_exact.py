@@ -443,8 +443,9 @@ class ModelCheck:
         #: the leaves under a log, sqrt or fractional power (Model.positive_leaves), drawn
         #: positive once half the draws found the model no value at signed ones
         self.positive = frozenset(self.model.positive_leaves if self.model is not None else ())
-        #: whether the last point returned was drawn so
-        self.drew_positive = False
+        #: the leaves the last point returned holds positive: those of :attr:`positive` where
+        #: a signed draw of it alone leaves the model no value
+        self.kept_positive: tuple[str, ...] = ()
 
     # -- a point -------------------------------------------------------------------------------
     def shape(self, name: str) -> tuple[int, int]:
@@ -477,13 +478,17 @@ class ModelCheck:
         problem = ""
         undefined = 0  # draws where a forward value had none (not a kink, not an adjoint)
         attempts = MAX_ATTEMPTS if leaves is None else 1
+        positive = False
+        self.kept_positive = ()
         for attempt in range(attempts):
             self.table.redraw()
             names = (*self.model.parameters, *self.model.data)
-            # no value at any signed draw so far, half of them: the leaves under a log or a
-            # root positive (log(X), NMF's log(W H): no signed point was found, hostile43c #4)
-            positive = bool(self.positive) and attempt >= attempts // 2 == undefined
-            self.drew_positive = positive
+            # no value at any signed draw in half the attempts: the leaves under a log or a
+            # root positive from then on (log(X), NMF's log(W H): no signed point was found,
+            # hostile43c #4), and each signed again where the model keeps a value (review43)
+            positive = positive or (
+                bool(self.positive) and leaves is None and attempt >= attempts // 2 == undefined
+            )
             env = (
                 {name: self._leaf(name, positive) for name in names}
                 if leaves is None
@@ -493,6 +498,8 @@ class ModelCheck:
                 if placed is not None:
                     self._place(env, placed)
                 self._forward(env)
+                if positive:
+                    env = self._signed_where_defined(env, names, placed)
             except _Redraw as exc:
                 problem = str(exc)
                 undefined += exc.undefined
@@ -509,6 +516,28 @@ class ModelCheck:
                 f"the model has no value at any of the {attempts} points drawn ({problem})"
             )
         raise OutsideDomain(f"no point found in {MAX_ATTEMPTS} draws ({problem})")
+
+    def _signed_where_defined(
+        self, env: dict[str, Any], names: tuple[str, ...], placed: Any
+    ) -> dict[str, Any]:
+        """``env`` (a point with the :attr:`positive` leaves positive) with each of those leaves
+        drawn with either sign again wherever the model keeps a value: drawn positive with
+        X under log(X), a W of sqrt(W ⊙ W + 1) was compared at |W| alone, and a formula wrong
+        for W < 0 passed (review43 #1). :attr:`kept_positive` names those kept positive."""
+        kept = []
+        for name in (n for n in names if n in self.positive):
+            trial = {n: env[n] for n in names}
+            trial[name] = self._leaf(name)
+            try:
+                if placed is not None:
+                    self._place(trial, placed)
+                self._forward(trial)
+            except _Redraw:
+                kept.append(name)
+                continue
+            env = trial
+        self.kept_positive = tuple(kept)
+        return env
 
     def leaves(self) -> dict[str, sp.Matrix]:
         """A random draw of the parameters and data (targets valid for their losses)."""

@@ -25,6 +25,7 @@ The rewritten call is one the engine already handles stably:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -212,21 +213,35 @@ class StableIdentity:
         """The text and LaTeX with each letter of the identity (u, log-sum-exp's c) renamed
         where ``taken`` (the model's own names) has it: a model with a parameter c read
         "log(sum(exp(u))) = c + ..., c = max(u)" (hostile43b #3)."""
-        text, latex = self.text, self.latex
-        used = set(taken) | set(_LETTERS)
-        for letter in _LETTERS:
-            if letter not in taken or not re.search(rf"\b{letter}\b", self.text):
-                continue
-            fresh = next(name for name in _SPARE if name not in used)
-            used.add(fresh)
-            text = re.sub(rf"\b{letter}\b", fresh, text)
-            latex = re.sub(rf"(?<![\\\w]){letter}(?!\w)", fresh, latex)
-        return text, latex
+        return in_free_letters(self.text, self.latex, ("u", "c"), taken)
 
 
-#: the letters the identities are stated in, and letters for them where a model has those
-_LETTERS = ("u", "c")
-_SPARE = ("t", "s", "r", "q", "p", "k", "v", "w", "z", "t_1", "t_2", "t_3")
+def free_letter(letter: str, taken: Collection[str]) -> str:
+    """``letter``, or where ``taken`` (a model's names) has it the first spare letter it
+    has not."""
+    spare = itertools.chain(_SPARE, (f"t_{k}" for k in itertools.count(1)))
+    return letter if letter not in taken else next(n for n in spare if n not in taken)
+
+
+def in_free_letters(
+    text: str, latex: str, letters: tuple[str, ...], taken: Collection[str]
+) -> tuple[str, str]:
+    """``text`` and ``latex`` (our own statement of an identity in ``letters``) with each of
+    those letters that ``taken`` (a model's names) has renamed to one it has not."""
+    used = set(taken) | set(letters)
+    spare = itertools.chain(_SPARE, (f"t_{k}" for k in itertools.count(1)))
+    for letter in letters:
+        if letter not in taken or not re.search(rf"\b{letter}\b", text):
+            continue
+        fresh = next(name for name in spare if name not in used)
+        used.add(fresh)
+        text = re.sub(rf"\b{letter}\b", fresh, text)
+        latex = re.sub(rf"(?<![\\\w]){letter}(?!\w)", fresh, latex)
+    return text, latex
+
+
+#: letters for an identity's own where a model has those
+_SPARE = ("t", "s", "r", "q", "p", "v", "w", "z")
 
 
 SOFTPLUS = StableIdentity(

@@ -301,21 +301,28 @@ _T = TypeVar("_T")
 
 
 def _fitted(items: list[_T], most: int, lines: Callable[[_T], int]) -> list[list[_T]]:
-    """``items`` in order, in groups of at most ``most`` lines each (an item longer than that
-    alone in its group), in as few groups as fill evenly."""
+    """``items`` in order, in as few groups of at most ``most`` lines as hold them (an item
+    longer than that alone in its group), the lines shared as evenly as that count allows
+    (8 layers: 4 and 4 rows, not 6 and 2)."""
+
+    def groups(capacity: int) -> list[list[_T]]:
+        out: list[list[_T]] = [[]]
+        used = 0
+        for item in items:
+            size = lines(item)
+            if out[-1] and used + size > capacity:
+                out.append([])
+                used = 0
+            out[-1].append(item)
+            used += size
+        return out
+
+    fewest = len(groups(most))  # filling each in order is the fewest in order
     total = sum(lines(item) for item in items)
-    frames = max(1, -(-total // most))
-    share = -(-total // frames)  # lines a frame takes, the last the rest
-    groups: list[list[_T]] = [[]]
-    used = 0
-    for item in items:
-        size = lines(item)
-        if groups[-1] and used + size > share:
-            groups.append([])
-            used = 0
-        groups[-1].append(item)
-        used += size
-    return groups
+    for capacity in range(-(-total // fewest), most + 1):
+        if len(groups(capacity)) <= fewest:
+            return groups(capacity)
+    return groups(most)
 
 
 def _titled(title: str, part: int, parts: int) -> str:

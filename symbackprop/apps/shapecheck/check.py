@@ -923,8 +923,8 @@ def _verdict(
         positive = model_formula.drawn_positive(derivation)
         if positive:  # what the points were: a formula is compared where the model has a value
             report.notes.append(
-                f"the points compared have {', '.join(positive)} drawn positive: at signed "
-                "draws the model has no value (a log, sqrt or fractional power of them)"
+                f"the random points compared have {', '.join(positive)} drawn positive: at "
+                "signed draws the model has no value (a log, sqrt or fractional power of them)"
             )
         if found is not None:
             row, col, yours, truth, sizes = found
@@ -1339,16 +1339,13 @@ def _points(derivation: Derivation, expr: Any, wrt: str) -> str:
     text += crossings.placed_text("the pre-activations", straddling(found), found)
     alone = len(_placements(derivation, expr, wrt)) - len(straddling(found))
     if alone:
-        # as _placements puts them: each layer in turn at each value but the last (hostile43b
-        # #6: "the other hidden at 1/2" where the network has one hidden layer)
+        # as _placements puts them: each layer in turn at each value but the last, every
+        # hidden layer not placed at the last (hostile43b #6, review43 #5)
         *below, top = straddling(found)
         values = ", ".join(sp.sstr(v) for v in below)
-        hidden = (
-            f", the other hidden layers at {sp.sstr(top)}" if derivation.graph.depth > 2 else ""
-        )
         text += (
-            f", {2 * alone} with one layer at a time at {values}{hidden} and the output "
-            "layer, where not placed, drawn"
+            f", {2 * alone} with one layer at a time at {values}, the hidden layers not placed "
+            f"at {sp.sstr(top)} and the output layer, where not placed, drawn"
         )
     return text
 
@@ -1946,6 +1943,9 @@ def _number_out(total: Any) -> tuple[Any, Any]:
         return sp.Integer(1), total
     number, _ = min(terms, key=lambda term: sp.default_sort_key(term[1]))
     if number in (1, -1, 0):  # 1 - a2 stays as written (not -(a2 - 1))
+        return sp.Integer(1), total
+    if any(n not in (number, -number) for n, _ in terms):
+        # no common factor: 2 a3 - y stays as written (not 2 (a3 - (1/2) y): review43 #3)
         return sp.Integer(1), total
     return number, sp.MatAdd(*((n / number) * rest for n, rest in terms)).doit()
 

@@ -527,7 +527,7 @@ def drawn_positive(derivation: ModelDerivation) -> tuple[str, ...]:
         check.point()
     except (OutsideDomain, NotExact):
         return ()
-    return model.positive_leaves if check.drew_positive else ()
+    return check.kept_positive
 
 
 def show(derivation: ModelDerivation) -> Callable[[Any], str]:

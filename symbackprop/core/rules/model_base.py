@@ -92,11 +92,17 @@ def head(ctx: Context, out: MatrixSymbol, expr: Any, text: str | None) -> tuple[
     graph = ctx.graph
     identity = graph.rewrites.get(str(out.name)) if isinstance(graph, ModelGraph) else None
     by: tuple[Segment, ...] = ()
-    if identity is not None and isinstance(graph, ModelGraph):
-        model = graph.model  # its names and sizes: the identity's letters are none of them
-        taken = {*model.shapes, *model.dimensions} if model is not None else set()
-        by = (Text(" (as "), notation(*identity.shown(taken)), Text(")"))
+    if identity is not None:  # in letters that are none of the model's names and sizes
+        by = (Text(" (as "), notation(*identity.shown(taken(ctx))), Text(")"))
     return (shown_math(ctx, out), Rel(), shown_math(ctx, expr, text), *by, Text("; "))
+
+
+def taken(ctx: Context) -> set[str]:
+    """A model's names and the names of its sizes: an identity stated beside them is stated in
+    other letters (:func:`~symbackprop.core.model_rewrites.in_free_letters`)."""
+    graph = ctx.graph
+    model = graph.model if isinstance(graph, ModelGraph) else None
+    return {*model.shapes, *model.dimensions} if model is not None else set()
 
 
 def target(ctx: Context, to: MatrixSymbol, up: Adjoint) -> tuple[Segment, ...]:

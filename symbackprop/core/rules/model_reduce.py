@@ -11,6 +11,7 @@ from sympy import Determinant, Identity, Integer, Inverse, MatrixSymbol, OneMatr
 from symbackprop.core.candidates import Operand, bilinear_candidates, choose
 from symbackprop.core.graph import Node
 from symbackprop.core.lift import lift
+from symbackprop.core.model_rewrites import free_letter
 from symbackprop.core.rules.base import Adjoint, Context, Contribution, shape_of
 from symbackprop.core.rules.model_base import (
     UNIT,
@@ -23,6 +24,7 @@ from symbackprop.core.rules.model_base import (
     head,
     scalar,
     shown_math,
+    taken,
     target,
     text_of,
 )
@@ -220,6 +222,7 @@ def logsumexp_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     if not active(ctx, a):
         return []
     _derivative_checked()
+    letter = free_letter("u", taken(ctx))
     expr = scalar(up) * SoftmaxOfAll(a)
     shown = text_of(ctx, a)
     segments = (
@@ -227,7 +230,10 @@ def logsumexp_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
         Text("each entry of "),
         shown_math(ctx, a),
         Text(" is in the sum once, and "),
-        notation(_DERIVATIVE_TEXT, _DERIVATIVE_LATEX),
+        # in a letter the model does not use (a model's own u is another value: review43 #5)
+        notation(
+            _DERIVATIVE_TEXT.replace("{u}", letter), _DERIVATIVE_LATEX.replace("{u}", letter)
+        ),
         Text(", so "),
         grad(ctx, a),
         Rel(),
@@ -238,9 +244,11 @@ def logsumexp_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
     return [Contribution(a, expr, Rule.REDUCTION, "g exp(A)/sum(exp(A))", segments)]
 
 
-_DERIVATIVE_TEXT = "d/du_k log(sum_i exp(u_i)) = exp(u_k)/sum_i exp(u_i)"
+#: the derivative in a letter ``{u}`` that is none of the model's names (:func:`free_letter`)
+_DERIVATIVE_TEXT = "d/d{u}_k log(sum_i exp({u}_i)) = exp({u}_k)/sum_i exp({u}_i)"
 _DERIVATIVE_LATEX = (
-    r"\frac{\partial}{\partial u_k} \log \sum_i e^{u_i} = \frac{e^{u_k}}{\sum_i e^{u_i}}"
+    r"\frac{\partial}{\partial {u}_k} \log \sum_i e^{{u}_i} = "
+    r"\frac{e^{{u}_k}}{\sum_i e^{{u}_i}}"
 )
 
 
@@ -250,7 +258,7 @@ def _derivative_checked() -> None:
     u = sp.symbols("u1:4", real=True)
     exps = [sp.exp(v) for v in u]
     if sp.simplify(sp.diff(sp.log(sp.Add(*exps)), u[0]) - exps[0] / sp.Add(*exps)) != 0:
-        raise ArithmeticError(f"{_DERIVATIVE_TEXT} does not hold")
+        raise ArithmeticError(f"{_DERIVATIVE_TEXT.replace('{u}', 'u')} does not hold")
 
 
 def inverse_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
