@@ -16,18 +16,31 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
 
+#: the narrowest width output is laid out at: COLUMNS=0 printed nothing and exited 0 (a
+#: silent pass of `check`), COLUMNS=20 cut the table's names to "…" (hostile43a #5); a
+#: narrower terminal wraps the lines itself
+MIN_WIDTH = 80
+
+
 @functools.cache
 def out() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False)
+    return _at_least(Console(highlight=False))
 
 
 @functools.cache
 def err() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return _at_least(Console(stderr=True, highlight=False))
+
+
+def _at_least(console: Console) -> Console:
+    """``console``, laid out at :data:`MIN_WIDTH` columns where it reads fewer."""
+    if console.width < MIN_WIDTH:
+        console.width = MIN_WIDTH
+    return console
 
 
 def print_out(*renderables: object) -> None:

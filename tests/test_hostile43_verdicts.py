@@ -259,3 +259,24 @@ def test_a_leaf_the_model_takes_at_either_sign_is_drawn_signed() -> None:
     assert wrong.exit_code == 1
     assert any("have X drawn positive" in note for note in wrong.notes), wrong.notes
     assert sb.check_formula(model, "W", "W / sqrt(W ⊙ W + 1)").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "columns",
+    ["0", pytest.param("1", marks=pytest.mark.slow), pytest.param("20", marks=pytest.mark.slow)],
+)
+def test_a_narrow_or_zero_width_terminal_still_gets_the_verdict(columns: str) -> None:
+    """hostile43a #5: COLUMNS=0 printed nothing and exited 0 (a silent pass of `check`);
+    COLUMNS=20 cut the table's names and verdicts to "…"."""
+    import os
+
+    env = {**os.environ, "COLUMNS": columns}
+    done = subprocess.run(
+        [sys.executable, "-m", "symbackprop", "check", "3-2-1", "--no-exact"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0 and "finite differences passed" in done.stdout
+    assert "│ W1 " in done.stdout and "│ ok │" in done.stdout, done.stdout
