@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -32,7 +33,12 @@ PDFLATEX_TIMEOUT = 300
 #: takes seconds at any depth
 SLIDES_PDF_MAX_DEPTH = 50
 #: pdflatex errors that mean "too big for TeX" (user input), not "invalid LaTeX" (our bug)
-TEX_LIMITS = ("Dimension too large", "TeX capacity exceeded", "Arithmetic overflow")
+TEX_LIMITS = (
+    "Dimension too large",
+    "TeX capacity exceeded",
+    "Arithmetic overflow",
+    "Unable to read an entire line",
+)
 
 
 @click.command(
@@ -224,7 +230,15 @@ def build_pdf(tex: str) -> bytes:
             ) from None
         built = Path(tmp) / "doc.pdf"
         if proc.returncode != 0 or not built.exists():
-            first = next((ln for ln in proc.stdout.splitlines() if ln.startswith("!")), "")
+            # TeX's error line starts with "! ", or follows a page's "[609]" on its line
+            first = next(
+                (
+                    ln[found.start(1) :]
+                    for ln in proc.stdout.splitlines()
+                    if (found := re.search(r"(?:^|[\]\)] ?)(! .*)", ln))
+                ),
+                "",
+            )
             if "tikz.sty" in proc.stdout and "not found" in proc.stdout:
                 raise CliError(
                     "pdflatex cannot draw the network: tikz.sty is missing (Debian/Ubuntu: "

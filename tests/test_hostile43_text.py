@@ -104,3 +104,16 @@ def test_the_targets_name_in_an_assumption_and_the_softmax_column_are_mathematic
         "data: X, Y\n"
     )
     assert "with $a$ for a column of" in sb.to_latex(sb.derive(model))
+
+
+def test_no_source_line_is_longer_than_tex_reads() -> None:
+    """hostile43a #4: a model's reason over 320 paths ran to one line of 669,111 characters,
+    past TeX's 200,000 ("Unable to read an entire line"), and `latex --pdf` exited 3."""
+    from symbackprop.render.latexprint import SOURCE_LINE, source_lines
+
+    words = " ".join(f"$w_{{{k}}}$ reaches" for k in range(5000))
+    broken = source_lines(f"% {words}\n{words}\nshort")
+    lines = broken.split("\n")
+    assert lines[0] == f"% {words}"  # a comment stays whole
+    assert all(len(line) <= SOURCE_LINE for line in lines[1:])
+    assert " ".join(lines[1:-1]) == words and lines[-1] == "short"

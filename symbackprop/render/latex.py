@@ -23,7 +23,13 @@ from symbackprop.render import model_latex
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.indices import index_latex_section
-from symbackprop.render.latexprint import MathLatexPrinter, align_rows, break_lines, finish
+from symbackprop.render.latexprint import (
+    MathLatexPrinter,
+    align_rows,
+    break_lines,
+    finish,
+    source_lines,
+)
 from symbackprop.render.names import Naming, concrete, escape_latex, number_latex, spec_latex
 from symbackprop.render.prose import (
     candidate_rows,
@@ -502,13 +508,16 @@ def to_latex(
     if isinstance(d, ModelDerivation):
         if indices:
             raise SpecError("the index view (indices) is for dense networks, not models")
-        return model_latex.to_latex(
-            d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=sizes, figure=figure
+        return source_lines(
+            model_latex.to_latex(
+                d, standalone=standalone, wrt=wrt, expanded=expanded, sizes=sizes, figure=figure
+            )
         )
     view = View(d, wrt=wrt, expanded=expanded, extra_sizes=shown_sizes(sizes, d))
     doc = LatexDocument(view)
     out = doc.document(figure=figure) if standalone else doc.snippet()
-    return with_index_view(out, d, wrt=wrt, standalone=standalone) if indices else out
+    out = with_index_view(out, d, wrt=wrt, standalone=standalone) if indices else out
+    return source_lines(out)
 
 
 def with_index_view(tex: str, d: Derivation, *, wrt: str | None, standalone: bool) -> str:

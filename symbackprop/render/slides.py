@@ -18,6 +18,7 @@ from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.segments import Grad
 from symbackprop.errors import SpecError
 from symbackprop.render.latex import FIT_WIDTH, LatexDocument
+from symbackprop.render.latexprint import source_lines
 from symbackprop.render.names import escape_latex, spec_latex
 from symbackprop.render.prose import latex_inline, segment_math
 from symbackprop.render.shown_sizes import shown_sizes
@@ -282,7 +283,7 @@ def to_slides(
     if isinstance(d, ModelDerivation):
         raise SpecError("slides are for dense networks, not models")
     view = View(d, wrt=wrt, extra_sizes=shown_sizes(sizes, d))
-    return SlideDeck(view).deck()
+    return source_lines(SlideDeck(view).deck())
 
 
 #: the most other arrangements listed below a step's reason on its own frame; more go to a
