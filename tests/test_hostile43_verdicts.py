@@ -280,3 +280,13 @@ def test_a_narrow_or_zero_width_terminal_still_gets_the_verdict(columns: str) ->
     )
     assert done.returncode == 0 and "finite differences passed" in done.stdout
     assert "│ W1 " in done.stdout and "│ ok │" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize(
+    "source", ["3-2-1", "w : n x 1\nx : n x 1\nsizes: n = 2\nJ = w^T x\ndata: x\n"]
+)
+def test_init_params_refuses_a_bool_seed(source: str) -> None:
+    """hostile43a #7: init_params(seed=True) seeded 1, where every other seed refuses a bool."""
+    module = sb.compile(sb.Model.parse(source) if "\n" in source else source)
+    with pytest.raises(TypeError, match="seed must be a non-negative int or None, got True"):
+        module.init_params(seed=True)

@@ -61,6 +61,8 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
             "float32, float64, float8_e5m2; not float8_e4m3fn, in which exp overflows to "
             f"NaN), got {getattr(dtype, '__name__', dtype)}"
         )
+    if isinstance(seed, bool):  # NumPy seeds True as 1: a flag passed for a seed
+        raise TypeError(f"seed must be a non-negative int or None, got {seed!r}")
     try:
         rng = np.random.default_rng(seed)
     except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)

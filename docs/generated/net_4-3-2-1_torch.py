@@ -69,6 +69,8 @@ def init_params(seed=0, scheme="xavier", dtype=torch.float64, device=None):
             "dtype must be a floating type torch computes in (torch.float16, torch.bfloat16, "
             f"torch.float32, torch.float64, or NumPy's), got {getattr(given, '__name__', given)}"
         )
+    if isinstance(seed, bool):  # NumPy seeds True as 1: a flag passed for a seed
+        raise TypeError(f"seed must be a non-negative int or None, got {seed!r}")
     try:
         rng = np.random.default_rng(seed)
     except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)

@@ -42,6 +42,8 @@ def init_params(seed=0, scheme="xavier", {signature}):
 #: of its template): its random generator from ``seed``, and the checks of a string scheme and
 #: of ``scaled-identity:c`` with c in the CLI's range
 INIT_CHECKS = """\
+    if isinstance(seed, bool):  # NumPy seeds True as 1: a flag passed for a seed
+        raise TypeError(f"seed must be a non-negative int or None, got {seed!r}")
     try:
         rng = np.random.default_rng(seed)
     except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)

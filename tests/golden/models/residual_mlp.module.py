@@ -74,6 +74,8 @@ def init_params(seed=0, scheme="xavier", dtype=np.float64):
             "dtype must be a NumPy floating type (np.float16, np.float32, np.float64, "
             f"np.longdouble), got {getattr(dtype, '__name__', dtype)}"
         )
+    if isinstance(seed, bool):  # NumPy seeds True as 1: a flag passed for a seed
+        raise TypeError(f"seed must be a non-negative int or None, got {seed!r}")
     try:
         rng = np.random.default_rng(seed)
     except (TypeError, ValueError):  # NumPy's own words name no argument (seed=-1)
