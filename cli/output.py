@@ -127,6 +127,13 @@ def target(
         raise CliError(f"{option}: expected a file name (or '-' for stdout), got {value!r}")
     if "\x00" in value:
         raise CliError(f"{option} {shown(value)}: a file name cannot contain a NUL character")
+    if value.startswith("--"):
+        # `codegen 4-3-1 -o --force` wrote a file named --force (hostile43a #7): an option
+        # read as the file name; ./--force still names that file
+        raise CliError(
+            f"{option} {shown(value)}: that reads as an option, not a file name ({option} "
+            f"takes the file name next; write ./{value} to mean a file of that name)"
+        )
     if os.path.basename(value) in ("", ".", ".."):
         # Path() drops a last '/' or '/.': 'newdir/' wrote a file newdir, 'a.txt/.' replaced
         # a.txt (hostile35a #6, review35 #2)

@@ -290,3 +290,19 @@ def test_init_params_refuses_a_bool_seed(source: str) -> None:
     module = sb.compile(sb.Model.parse(source) if "\n" in source else source)
     with pytest.raises(TypeError, match="seed must be a non-negative int or None, got True"):
         module.init_params(seed=True)
+
+
+def test_an_option_read_as_the_output_file_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hostile43a #7: `codegen 4-3-1 -o --force` wrote a file named --force."""
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(main, ["codegen", "4-3-1", "-o", "--force"])
+    assert done.exit_code == 2 and "reads as an option, not a file name" in done.stderr
+    assert not (tmp_path / "--force").exists()
+    assert CliRunner().invoke(main, ["codegen", "4-3-1", "-o", "./--force"]).exit_code == 0
+    assert (tmp_path / "--force").exists()
