@@ -306,3 +306,19 @@ def test_an_option_read_as_the_output_file_is_refused(
     assert not (tmp_path / "--force").exists()
     assert CliRunner().invoke(main, ["codegen", "4-3-1", "-o", "./--force"]).exit_code == 0
     assert (tmp_path / "--force").exists()
+
+
+@pytest.mark.slow  # 1.5 s: the finer steps of two rows
+def test_a_cost_curving_faster_than_the_step_is_measured_at_finer_steps() -> None:
+    """hostile43a #6: sin(10^6 z) failed a right gradient at the default eps ("check failed"
+    beside a passing exact check): a failing row is measured again at eps / 100 down to
+    1e-10, and passes there; a gradient 0.1% off still fails."""
+    net = sb.Network.parse("2-2:f-1", define={"f": "sin(1000000*z)"}, loss="mse")
+    module = sb.compile(net)
+    params = module.init_params(0)
+    X = np.random.default_rng(0).standard_normal((2, 3))
+    Y = np.random.default_rng(1).standard_normal((1, 3))
+    result = sb.gradcheck(module, params, X, Y)
+    assert result.ok, result
+    assert "at the finer step 1e-10" in result.rows[0].reason
+    assert not sb.gradcheck(_Scaled(module, 1.001, "W1"), params, X, Y).ok

@@ -353,7 +353,7 @@ def judge(
         return False, abs_err, rel, "the error is not finite"
     limit = rtol + eps * eps
     if rel <= limit:
-        return True, abs_err, rel, f"relative error <= {limit:.1e}"
+        return True, abs_err, rel, f"{WITHIN_TOLERANCE}{limit:.1e}"
     modelled = noise_floor(cost, eps, atol)
     floor = max(modelled, NOISE_SIGMAS * noise / eps)
     # what makes the floor: the size of the cost, or the rounding measured in it
@@ -705,21 +705,21 @@ def gradcheck(
                     analytic, numeric, cost=cost0, eps=eps, rtol=rtol, atol=atol, noise=noise
                 )
             measured = math.isfinite(rel) and bool(np.all(np.isfinite(numeric)))
+            again = functools.partial(
+                _measured_again, p, name, g, cost, watch, mode, state, directions
+            )
+            judged = {"cost": cost0, "rtol": rtol, "atol": atol, "noise": noise or 0.0}
             if not ok and eps > TRUNCATION_EPS and measured and not reason.startswith(UNRESOLVED):
                 # a tolerance failure only: a non-finite value is no truncation (review43 #7)
                 ok, abs_err, rel, reason = _extrapolated(
-                    (ok, abs_err, rel, reason),
-                    analytic,
-                    numeric,
-                    functools.partial(
-                        _measured_again, p, name, g, cost, watch, mode, state, directions
-                    ),
-                    cost=cost0,
-                    eps=eps,
-                    rtol=rtol,
-                    atol=atol,
-                    noise=noise or 0.0,
+                    (ok, abs_err, rel, reason), analytic, numeric, again, eps=eps, **judged
                 )
+            step = eps / FINER
+            while not ok and step >= MIN_EPS and measured and not reason.startswith(UNRESOLVED):
+                ok, abs_err, rel, reason = _finer(
+                    (ok, abs_err, rel, reason), analytic, again, eps=step, **judged
+                )
+                step /= FINER
             checked = int(analytic.size)
             unresolved = reason.startswith(UNRESOLVED)
             cause = (
@@ -1026,9 +1026,53 @@ def _extrapolated(
     with np.errstate(all="ignore"):
         richardson = (4 * np.asarray(numeric_half) - np.asarray(numeric)) / 3
     ok, abs_err, rel, reason = judge(analytic, richardson, eps=eps / 2, **judged)
-    if not ok:
+    if not ok or not reason.startswith(WITHIN_TOLERANCE):  # not by the larger noise floor
         return verdict
     return ok, abs_err, rel, f"{reason}, extrapolated from steps eps and eps/2 (Richardson)"
+
+
+#: a finer step decides only where its noise floor is under this share of the gradients
+RESOLVED = 1e-3
+#: the start of the reason of a row within the relative tolerance (not the noise floor)
+WITHIN_TOLERANCE = "relative error <= "
+
+#: a failing row is measured again at eps / FINER, down to MIN_EPS (the CLI's smallest --eps)
+FINER = 100
+MIN_EPS = 1e-10
+
+
+def _finer(
+    verdict: tuple[bool, float, float, str],
+    analytic: np.ndarray,
+    again: Callable[[float], tuple[np.ndarray, np.ndarray]],
+    **judged: Any,
+) -> tuple[bool, float, float, str]:
+    """``verdict`` (a failing row), or a pass where central differences at the finer step
+    ``eps``, over the same entries or directions, agree with the gradient (judged with that
+    step's larger noise floor): a cost that curves faster than the step given resolves
+    (sin(10^6 z): "check failed" at the default eps on a right gradient, hostile43a #6). A
+    wrong gradient fails there too."""
+    eps = judged.pop("eps")
+    analytic_finer, numeric_finer = again(eps)
+    if analytic_finer.shape != analytic.shape or not np.array_equal(analytic_finer, analytic):
+        return verdict
+    ok, abs_err, rel, reason = judge(analytic, numeric_finer, eps=eps, **judged)
+    largest = max(
+        float(np.max(np.abs(analytic), initial=0.0)),
+        float(np.max(np.abs(numeric_finer), initial=0.0)),
+    )
+    resolved = noise_floor(judged["cost"], eps, judged["atol"]) < RESOLVED * largest
+    if not ok or not resolved or not reason.startswith(WITHIN_TOLERANCE):
+        # only within the relative tolerance, and above the step's noise floor: the floor
+        # grows as 1 / eps; at J = 1e5 a gradient 0.1% off passed within the floor of a step
+        # 100 times finer, and at J = 1e8 a gradient of 0 against differences rounded to 0
+        return verdict
+    return (
+        ok,
+        abs_err,
+        rel,
+        f"{reason} at the finer step {eps:.0e} (the cost curves too fast for the step given)",
+    )
 
 
 def _measured_again(
