@@ -17,9 +17,8 @@ if TYPE_CHECKING:
 
 
 #: the narrowest width output is laid out at: COLUMNS=0 printed nothing and exited 0 (a
-#: silent pass of `check`), COLUMNS=20 cut the table's names to "…" (hostile43a #5); a
-#: narrower terminal wraps the lines itself
-MIN_WIDTH = 80
+#: silent pass of `check`: hostile43a #5); a narrower terminal wraps the lines itself
+MIN_WIDTH = 40
 
 
 @functools.cache
@@ -43,16 +42,35 @@ def _at_least(console: Console) -> Console:
     return console
 
 
+#: a table is laid out at least this wide (a terminal narrower than that wraps its lines):
+#: at 20 columns the check's table cut its names and verdicts to "…" (hostile43a #5)
+TABLE_WIDTH = 80
+
+
+def _print(console: Console, renderable: object) -> None:
+    from rich.table import Table
+
+    if not (isinstance(renderable, Table) and console.width < TABLE_WIDTH):
+        console.print(renderable, crop=False)
+        return
+    width = console.width  # print(width=) never widens past the console's own
+    console.width = TABLE_WIDTH
+    try:
+        console.print(renderable, crop=False)
+    finally:
+        console.width = width
+
+
 def print_out(*renderables: object) -> None:
     """Print to stdout; when piped, without the trailing spaces rich pads lines with."""
     stdout = out()
     if stdout.is_terminal:
         for renderable in renderables:
-            stdout.print(renderable, crop=False)
+            _print(stdout, renderable)
         return
     with stdout.capture() as captured:
         for renderable in renderables:
-            stdout.print(renderable, crop=False)
+            _print(stdout, renderable)
     text = "\n".join(line.rstrip() for line in captured.get().split("\n"))
     stdout.file.write(text)
     stdout.file.flush()

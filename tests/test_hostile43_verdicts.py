@@ -197,14 +197,14 @@ CUBES = "4-" + "3:f-" * 9 + "1:identity"
 
 @pytest.mark.slow  # 1 s: three ten-layer derivations
 def test_polynomial_activations_past_the_exact_degree_are_skipped_and_said() -> None:
-    """hostile43a #3: ten layers of a custom z^3 (degree 3^10) kept `check`'s exact check
-    and `shapecheck` running past two minutes; six (729) take two seconds."""
+    """hostile43a #3: ten layers of a custom z^3 kept `check`'s exact check and `shapecheck`
+    running past two minutes; six take two seconds."""
     from symbackprop.check.exact import exact_degree_refusal
 
     net = sb.Network.parse(CUBES, define={"f": "z^3"}, loss="mse")
     refused = exact_degree_refusal(sb.derive(net))
-    assert refused is not None and "degree 19,683" in refused
-    with pytest.raises(sb.SpecError, match="polynomial activations compound"):
+    assert refused is not None and "9 layers of polynomial activations" in refused
+    with pytest.raises(sb.SpecError, match="layers of polynomial activations compound"):
         sb.check_exact(sb.derive(net))
     report = sb.check_formula(net, "W1", "delta1 x^T")
     assert report.exit_code == 2 and "polynomial activations compound" in str(report.error)

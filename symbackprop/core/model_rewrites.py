@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from fractions import Fraction
@@ -198,7 +197,8 @@ def _is_one(node: FormulaNode) -> bool:
 
 @dataclass(frozen=True)
 class StableIdentity:
-    """``written = rewritten`` for every real u, and how a step names it (text, LaTeX).
+    """``written = rewritten`` for every real u, and how a step names it (text, LaTeX, each
+    letter written ``{u}``, filled in by :meth:`shown`).
     ``shift``: a symbol the rewritten form shifts by (log-sum-exp's c), checked through it:
     the two are equal at shift = 0 and their difference does not change with it (SymPy's
     simplify of the whole difference takes a second and a half there, this 0.1 s)."""
@@ -226,17 +226,18 @@ def free_letter(letter: str, taken: Collection[str]) -> str:
 def in_free_letters(
     text: str, latex: str, letters: tuple[str, ...], taken: Collection[str]
 ) -> tuple[str, str]:
-    """``text`` and ``latex`` (our own statement of an identity in ``letters``) with each of
-    those letters that ``taken`` (a model's names) has renamed to one it has not."""
+    """``text`` and ``latex`` (our own statement of an identity, each of ``letters`` written
+    ``{u}``) with each letter filled in: itself, or where ``taken`` (a model's names) has it
+    a letter it has not."""
     used = set(taken) | set(letters)
     spare = itertools.chain(_SPARE, (f"t_{k}" for k in itertools.count(1)))
     for letter in letters:
-        if letter not in taken or not re.search(rf"\b{letter}\b", text):
-            continue
-        fresh = next(name for name in spare if name not in used)
-        used.add(fresh)
-        text = re.sub(rf"\b{letter}\b", fresh, text)
-        latex = re.sub(rf"(?<![\\\w]){letter}(?!\w)", fresh, latex)
+        fresh = letter
+        if letter in taken:
+            fresh = next(name for name in spare if name not in used)
+            used.add(fresh)
+        text = text.replace("{" + letter + "}", fresh)
+        latex = latex.replace("{" + letter + "}", fresh)
     return text, latex
 
 
@@ -247,11 +248,14 @@ _SPARE = ("t", "s", "r", "q", "p", "v", "w", "z")
 SOFTPLUS = StableIdentity(
     sp.log(1 + sp.exp(_U)),
     ACTIVATIONS["softplus"].formula.xreplace({scalars.z: _U}),  # type: ignore[union-attr]
-    "log(1 + exp(u)) = softplus(u)",
-    r"\log(1 + e^{u}) = \operatorname{softplus}(u)",
+    "log(1 + exp({u})) = softplus({u})",
+    r"\log(1 + e^{{u}}) = \operatorname{softplus}({u})",
 )
 COMPLEMENT = StableIdentity(
-    1 - sigmoid(_U), sigmoid(-_U), "1 - sigmoid(u) = sigmoid(-u)", r"1 - \sigma(u) = \sigma(-u)"
+    1 - sigmoid(_U),
+    sigmoid(-_U),
+    "1 - sigmoid({u}) = sigmoid(-{u})",
+    r"1 - \sigma({u}) = \sigma(-{u})",
 )
 
 
@@ -266,9 +270,9 @@ _ENTRY = sp.IndexedBase("u", real=True)[_I]
 LOGSUMEXP = StableIdentity(
     sp.log(sp.Sum(sp.exp(_ENTRY), (_I, 1, _N))),
     _C + sp.log(sp.Sum(sp.exp(_ENTRY - _C), (_I, 1, _N))),
-    "log(sum(exp(u))) = c + log(sum(exp(u - c))), c = max(u)",
-    r"\log(\operatorname{sum}(e^{u})) = c + \log(\operatorname{sum}(e^{u - c})),"
-    r" c = \max(u)",
+    "log(sum(exp({u}))) = {c} + log(sum(exp({u} - {c}))), {c} = max({u})",
+    r"\log(\operatorname{sum}(e^{{u}})) = {c} + \log(\operatorname{sum}(e^{{u} - {c}})),"
+    r" {c} = \max({u})",
     _C,
 )
 
@@ -283,5 +287,5 @@ def _checked(identity: StableIdentity) -> StableIdentity:
     else:
         held = sp.simplify(difference) == 0
     if not held:
-        raise ArithmeticError(f"{identity.text} does not hold")
+        raise ArithmeticError(f"{identity.shown(())[0]} does not hold")
     return identity
