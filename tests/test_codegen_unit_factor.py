@@ -67,9 +67,11 @@ def test_no_product_with_one_numpy(key: str) -> None:
     # one case by default (the torch printer inherits the NumPy printer's rule); all in slow
     [k if k == "square" else pytest.param(k, marks=pytest.mark.slow) for k in sorted(CASES)],
 )
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_no_product_with_one_torch(key: str) -> None:
     _run(key, "torch", import_framework("torch").tensor)
 
 
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_no_product_with_one_jax() -> None:
     _run("square", "jax", import_framework("jax").numpy.asarray)

@@ -38,6 +38,7 @@ def test_a_square_root_that_is_the_gradient_still_passes(right: str) -> None:
     assert sb.check_formula("4-3-2-1", "W2", right).exit_code == 0
 
 
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_abs_of_the_batch_size_is_a_switch_of_m() -> None:
     wrong = "delta2 A1^T + (abs(m - 30) + m - 30) * W2"
     report = sb.check_formula("4-3-2-1", "W2", wrong, batch=True)
@@ -68,6 +69,7 @@ def test_a_nest_of_functions_reads_each_shape_once(monkeypatch: pytest.MonkeyPat
     assert calls[0] <= 2 * 16, calls[0]  # linear in the depth (2^16 before)
 
 
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_a_value_defined_never_negative_is_not_searched_below_zero() -> None:
     """hostile38b #6: batch_norm's right dJ/dgamma was "cannot decide": no point had the
     variance var = (1/m) rowsum(D ⊙ D) below -1/1000, where sqrt(var + 0.001) ends."""

@@ -39,6 +39,7 @@ def test_sizes_keyed_by_a_symbol_are_refused_as_such(source: str) -> None:
             call(found, sizes={key: 4})  # type: ignore[arg-type,dict-item]
 
 
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_a_formula_with_too_many_inverses_is_refused_at_the_first_past_the_limit() -> None:
     """#2: 99 nested inv(...) took the exact comparison 46 s, 49 nested inv(X + ...) 106 s."""
     from symbackprop.apps.shapecheck.check import FORMULA_MAX_MATRIX_CALLS
@@ -53,6 +54,7 @@ def test_a_formula_with_too_many_inverses_is_refused_at_the_first_past_the_limit
     assert sb.check_formula(model, "X", at_limit).exit_code == 1  # compared: not the gradient
 
 
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_a_model_of_too_many_operations_is_refused_at_the_line_past_the_limit() -> None:
     """#3: 95 equations of 90 tanh terms each (17,000 operations in 142 KB, within the
     character, line and equation limits) took derive 42 s and codegen 74 s."""
@@ -71,6 +73,7 @@ def test_a_model_of_too_many_operations_is_refused_at_the_line_past_the_limit() 
         sb.derive(Model.parse("\n".join(lines)))
 
 
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_a_factor_of_the_input_width_is_compared_at_the_network_own_width() -> None:
     """hostile42d #1: N = sum(1{exp(x) > 0}) is n0; a factor 1 + (N - 2)...(N - 7) is 1 at
     every small size compared (2, 3, 4, 7) and 20161 at 10-2-1's own n0 = 10: compared there

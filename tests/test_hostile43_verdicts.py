@@ -265,6 +265,7 @@ def test_a_leaf_the_model_takes_at_either_sign_is_drawn_signed() -> None:
     "columns",
     ["0", pytest.param("1", marks=pytest.mark.slow), pytest.param("20", marks=pytest.mark.slow)],
 )
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_a_narrow_or_zero_width_terminal_still_gets_the_verdict(columns: str) -> None:
     """hostile43a #5: COLUMNS=0 printed nothing and exited 0 (a silent pass of `check`);
     COLUMNS=20 cut the table's names and verdicts to "…"."""

@@ -35,6 +35,7 @@ def _data(module, rng):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     "name", ["softmax_l2", pytest.param("two_heads", marks=pytest.mark.slow), "batch_norm"]
 )
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_jitted_backward_equals_the_eager_one(name: str) -> None:
     jax = import_framework("jax")
     jnp = import_framework("jax.numpy")

@@ -27,6 +27,7 @@ def test_a_formula_right_only_below_the_edge_is_caught_beyond_it() -> None:
     assert "your formula gives -1, the gradient is 1.0" in shown and "numerically" in shown
 
 
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_the_right_formula_passes_both_ways_of_writing_it() -> None:
     model = sb.Model.parse(MODEL)
     for formula in ("(w - 20) ⊙ abs(w - 20)^(-1)", "abs(w - 20) ⊙ (w - 20)^(-1)"):
@@ -66,6 +67,7 @@ def test_a_name_for_another_name_is_followed_to_the_square() -> None:
         assert report.exit_code == 1, (square, str(report))
 
 
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_a_root_of_a_product_turns_where_a_factor_does() -> None:
     """hostile39a #2 and #6: sqrt(u^2 ⊙ v^2) is |u v|; its edge was put on the product, never
     below 0, so the sign of u was never searched (``-2 w`` passed for |w^2 - 400|), and

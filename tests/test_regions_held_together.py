@@ -25,11 +25,13 @@ MODELS = Path(__file__).resolve().parents[1] / "examples" / "models"
         pytest.param("1{sum(W1) > 30} * 1{sum(b1) > 30}", marks=pytest.mark.slow),
     ],
 )
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_a_difference_where_two_pieces_hold_at_once_is_found(both: str) -> None:
     report = sb.check_formula("3-2-1", "W1", f"(1 + {both}) {G}")
     assert report.exit_code == 1, (report.error, report.points)
 
 
+@pytest.mark.slow  # over 1 s of the default suite (2026-12-07)
 def test_the_right_formula_says_where_it_was_compared_together() -> None:
     both = "1{sum(W1) > 30} * 1{sum(W2) < -30}"
     report = sb.check_formula("3-2-1", "W1", f"(1 + {both} - {both}) {G}")
