@@ -16,7 +16,7 @@ wrong). A row is **not** ok when
 Otherwise the **relative error** decides: ok when it is at most ``limit = rtol + eps^2`` (rtol
 1e-6; eps^2 for the truncation error of large steps; above :data:`TRUNCATION_EPS` a failing
 row is measured again at eps / 2 and judged by Richardson's extrapolation,
-:func:`_extrapolated`). Finite differences carry the rounding noise of the cost: each of
+:func:`_judged_again`). Finite differences carry the rounding noise of the cost: each of
 J(p + eps e) and J(p - eps e) is off by a few ulps of |J|, so their
 difference over 2 eps is off by about ``floor = atol * max(1, |J|) * (1e-6 / eps)`` per entry,
 with ``atol`` = :data:`NOISE_ULPS` ulps (2.2e-16 each) times 1e6: 4 ulps of |J| over eps,
@@ -709,17 +709,21 @@ def gradcheck(
                 _measured_again, p, name, g, cost, watch, mode, state, directions
             )
             judged = {"cost": cost0, "rtol": rtol, "atol": atol, "noise": noise or 0.0}
-            if not ok and eps > TRUNCATION_EPS and measured and not reason.startswith(UNRESOLVED):
-                # a tolerance failure only: a non-finite value is no truncation (review43 #7)
-                ok, abs_err, rel, reason = _extrapolated(
-                    (ok, abs_err, rel, reason), analytic, numeric, again, eps=eps, **judged
-                )
+            # the steps a failing row is measured at again (a tolerance failure only: a
+            # non-finite value is neither truncation nor curvature, review43 #7): eps / 2 for
+            # Richardson's extrapolation above TRUNCATION_EPS, then eps / 100, / 10^4, ...
+            again_at = [(eps / 2, functools.partial(_richardson, numeric), RICHARDSON)]
+            again_at = again_at if eps > TRUNCATION_EPS else []
             step = eps / FINER
-            while not ok and step >= MIN_EPS and measured and not reason.startswith(UNRESOLVED):
-                ok, abs_err, rel, reason = _finer(
-                    (ok, abs_err, rel, reason), analytic, again, eps=step, **judged
-                )
+            while step >= MIN_EPS:
+                again_at.append((step, _as_measured, f" at the finer step {step:.0e}{FINER_SAID}"))
                 step /= FINER
+            for step, combine, said in again_at:
+                if ok or not measured or reason.startswith(UNRESOLVED):
+                    break
+                ok, abs_err, rel, reason = _judged_again(
+                    (ok, abs_err, rel, reason), analytic, again, step, combine, said, **judged
+                )
             checked = int(analytic.size)
             unresolved = reason.startswith(UNRESOLVED)
             cause = (
@@ -1000,38 +1004,59 @@ def _eps_of(value: Any) -> float:
 
 
 #: a step above this may carry a truncation error (eps^2 J'''/6) over the relative
-#: tolerance: a failing row is measured again at eps / 2 and extrapolated (:func:`_extrapolated`)
+#: tolerance: a failing row is measured again at eps / 2 and extrapolated (:func:`_judged_again`)
 TRUNCATION_EPS = 1e-4
 
 
-def _extrapolated(
+def _judged_again(
     verdict: tuple[bool, float, float, str],
     analytic: np.ndarray,
-    numeric: np.ndarray,
     again: Callable[[float], tuple[np.ndarray, np.ndarray]],
+    step: float,
+    combine: Callable[[np.ndarray], np.ndarray],
+    said: str,
     **judged: Any,
 ) -> tuple[bool, float, float, str]:
-    """``verdict`` (a failing row at a large eps), or a pass where Richardson's extrapolation
-    of the central differences at eps and eps / 2, (4 D(eps/2) - D(eps)) / 3, whose error is
-    O(eps^4), agrees with the gradient. The truncation error, eps^2 times the third
-    derivative over 6, has no bound relative to the gradient: batch_norm's right W failed at
-    eps = 1e-2 with 3.5e-3 (hostile43c #2). A wrong gradient still fails: the extrapolation
-    is the true one. ``again(step)`` gives (analytic, numeric) at ``step`` over the same
-    entries or directions; where they are not the same (a step crossed a kink at one size
-    only), the verdict stands."""
-    eps = judged.pop("eps")
-    analytic_half, numeric_half = again(eps / 2)
-    if analytic_half.shape != analytic.shape or not np.array_equal(analytic_half, analytic):
+    """``verdict`` (a failing row), or a pass where the central differences at ``step`` over
+    the same entries or directions (``again(step)``; where they are not the same, a step
+    crossed a kink at one size only, the verdict stands), ``combine``d with the first
+    measurement, agree with the gradient within the relative tolerance and above the step's
+    noise floor; ``said`` ends the reason.
+
+    - Richardson's (4 D(eps/2) - D(eps)) / 3, truncation O(eps^4): a large step's truncation,
+      eps^2 times the third derivative over 6, has no bound relative to the gradient
+      (batch_norm's right W failed at eps = 1e-2 with 3.5e-3: hostile43c #2).
+    - A finer step: a cost curving faster than the step given (sin(10^6 z) failed a right
+      gradient at the default eps: hostile43a #6).
+
+    Not within the noise floor, which grows as 1 / step: at J = 1e5 a gradient 0.1% off passed
+    within the floor of a step 100 times finer, and at J = 1e8 a gradient of 0 against
+    differences rounded to 0. A wrong gradient is wrong at every step."""
+    analytic_again, numeric_again = again(step)
+    if analytic_again.shape != analytic.shape or not np.array_equal(analytic_again, analytic):
         return verdict
     with np.errstate(all="ignore"):
-        richardson = (4 * np.asarray(numeric_half) - np.asarray(numeric)) / 3
-    ok, abs_err, rel, reason = judge(analytic, richardson, eps=eps / 2, **judged)
-    if not ok or not reason.startswith(WITHIN_TOLERANCE):  # not by the larger noise floor
+        numeric = combine(np.asarray(numeric_again))
+    ok, abs_err, rel, reason = judge(analytic, numeric, eps=step, **judged)
+    largest = float(np.max(np.abs(np.concatenate([analytic, numeric])), initial=0.0))
+    resolved = noise_floor(judged["cost"], step, judged["atol"]) < RESOLVED * largest
+    if not (ok and resolved and reason.startswith(WITHIN_TOLERANCE)):
         return verdict
-    return ok, abs_err, rel, f"{reason}, extrapolated from steps eps and eps/2 (Richardson)"
+    return ok, abs_err, rel, f"{reason}{said}"
 
 
-#: a finer step decides only where its noise floor is under this share of the gradients
+def _richardson(coarse: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """Richardson's extrapolation of central differences at eps (``coarse``) and eps / 2."""
+    return (4 * half - np.asarray(coarse)) / 3
+
+
+def _as_measured(numeric: np.ndarray) -> np.ndarray:
+    return numeric
+
+
+RICHARDSON = ", extrapolated from steps eps and eps/2 (Richardson)"
+FINER_SAID = " (the cost curves too fast for the step given)"
+#: a re-measured step decides only where its noise floor is under this share of the gradients
 RESOLVED = 1e-3
 #: the start of the reason of a row within the relative tolerance (not the noise floor)
 WITHIN_TOLERANCE = "relative error <= "
@@ -1039,40 +1064,6 @@ WITHIN_TOLERANCE = "relative error <= "
 #: a failing row is measured again at eps / FINER, down to MIN_EPS (the CLI's smallest --eps)
 FINER = 100
 MIN_EPS = 1e-10
-
-
-def _finer(
-    verdict: tuple[bool, float, float, str],
-    analytic: np.ndarray,
-    again: Callable[[float], tuple[np.ndarray, np.ndarray]],
-    **judged: Any,
-) -> tuple[bool, float, float, str]:
-    """``verdict`` (a failing row), or a pass where central differences at the finer step
-    ``eps``, over the same entries or directions, agree with the gradient (judged with that
-    step's larger noise floor): a cost that curves faster than the step given resolves
-    (sin(10^6 z): "check failed" at the default eps on a right gradient, hostile43a #6). A
-    wrong gradient fails there too."""
-    eps = judged.pop("eps")
-    analytic_finer, numeric_finer = again(eps)
-    if analytic_finer.shape != analytic.shape or not np.array_equal(analytic_finer, analytic):
-        return verdict
-    ok, abs_err, rel, reason = judge(analytic, numeric_finer, eps=eps, **judged)
-    largest = max(
-        float(np.max(np.abs(analytic), initial=0.0)),
-        float(np.max(np.abs(numeric_finer), initial=0.0)),
-    )
-    resolved = noise_floor(judged["cost"], eps, judged["atol"]) < RESOLVED * largest
-    if not ok or not resolved or not reason.startswith(WITHIN_TOLERANCE):
-        # only within the relative tolerance, and above the step's noise floor: the floor
-        # grows as 1 / eps; at J = 1e5 a gradient 0.1% off passed within the floor of a step
-        # 100 times finer, and at J = 1e8 a gradient of 0 against differences rounded to 0
-        return verdict
-    return (
-        ok,
-        abs_err,
-        rel,
-        f"{reason} at the finer step {eps:.0e} (the cost curves too fast for the step given)",
-    )
 
 
 def _measured_again(

@@ -227,15 +227,11 @@ def in_free_letters(
     text: str, latex: str, letters: tuple[str, ...], taken: Collection[str]
 ) -> tuple[str, str]:
     """``text`` and ``latex`` (our own statement of an identity, each of ``letters`` written
-    ``{u}``) with each letter filled in: itself, or where ``taken`` (a model's names) has it
-    a letter it has not."""
-    used = set(taken) | set(letters)
-    spare = itertools.chain(_SPARE, (f"t_{k}" for k in itertools.count(1)))
+    ``{u}``) with each letter filled in by :func:`free_letter`, none twice."""
+    used = {*taken}
     for letter in letters:
-        fresh = letter
-        if letter in taken:
-            fresh = next(name for name in spare if name not in used)
-            used.add(fresh)
+        fresh = free_letter(letter, used | (set(letters) - {letter}))
+        used.add(fresh)
         text = text.replace("{" + letter + "}", fresh)
         latex = latex.replace("{" + letter + "}", fresh)
     return text, latex
