@@ -25,7 +25,7 @@ from symbackprop.core.model_derivation import derive_model
 from symbackprop.core.model_graph import ModelGraph
 from symbackprop.errors import SpecError
 from symbackprop.model import Model
-from symbackprop.model.source import as_source
+from symbackprop.model.source import as_source, refuse_other_types
 from symbackprop.records.activations import on_change as on_activations_change
 from symbackprop.spec import Network, width_size_problem
 
@@ -70,6 +70,7 @@ def _source(source: SourceLike) -> Derivation | Network | Model:
                 "formula): register that record, or derive the network again"
             )
         return source
+    refuse_other_types(source, derivation=True)
     _not_model_text(source)
     return as_source(source)
 
@@ -246,6 +247,8 @@ def to_html(
     _flag(batch, "batch")
     if isinstance(source, Derivation):
         _same_form(source, batch)
+    else:
+        refuse_other_types(source, derivation=True)
     d = source if isinstance(source, Derivation) else derive(source, batch=batch)
     code, note = None, None
     try:

@@ -189,8 +189,8 @@ CASES: list[tuple[str, int, str]] = [
     # hostile text
     ("x : n x 1\nJ = sum(x)\x00", 2, "control character"),
     ("x : n x 1\x1b[2J\nJ = sum(x)", 1, "control character"),
-    ("x : n x 1\nJ = sum(x)\u202e", 2, "control character"),
-    ("x : n x 1\nJ = sum(x\u200b)", 2, "control character"),
+    ("x : n x 1\nJ = sum(x)\u202e", 2, "invisible format character U+202E"),
+    ("x : n x 1\nJ = sum(x\u200b)", 2, "invisible format character U+200B"),
     ("x : n x 1\nJ = sum(x)\x0b", 2, "control character"),
     ("x : n x 1\nJ = sum(x)" + " " * 3000, 2, "per line"),
     ("x : n x 1\nJ = sum(x) + " + "+".join(["x^T x"] * 600), 2, "characters"),

@@ -292,7 +292,13 @@ def test_5_7_entry_points_refuse_other_types_with_a_spec_error() -> None:
         lambda: sb.compile([4, 3, 1]),  # type: ignore[arg-type]
         lambda: sb.check_formula(3.0, "W1", "x"),  # type: ignore[arg-type]
     ):
-        assert "expected a Network, a compact spec string" in _spec_error(call)
+        message = _spec_error(call)
+        assert "a Network, a Model, a compact spec string" in message
+        assert "model file path" in message
+    # the entry points that take a derivation name it too (derive does not take one)
+    assert "expected a Derivation, a Network, a Model" in _spec_error(lambda: sb.codegen(None))  # type: ignore[arg-type]
+    assert "expected a Derivation, a Network, a Model" in _spec_error(lambda: sb.to_html(2.5))  # type: ignore[arg-type]
+    assert "Derivation" not in _spec_error(lambda: sb.derive(3.5))  # type: ignore[arg-type]
     assert "no layers" in _spec_error(lambda: sb.derive("4"))
 
 

@@ -49,4 +49,18 @@ def as_source(source: Network | Model | str | os.PathLike[str]) -> Network | Mod
         return source
     if isinstance(source, str | os.PathLike) and is_model_file(source):
         return Model.from_file(source)
+    refuse_other_types(source)
     return as_network(source)
+
+
+def refuse_other_types(source: object, *, derivation: bool = False) -> None:
+    """A :class:`SpecError` naming every kind of source a caller takes (``derivation``: a
+    Derivation too) when ``source`` is none of them; as_network's own message names only the
+    network sources, and here a model is one too."""
+    if isinstance(source, str | os.PathLike | Network | Model):
+        return
+    kinds = "a Derivation, a Network" if derivation else "a Network"
+    raise SpecError(
+        f"expected {kinds}, a Model, a compact spec string such as '4-3-2-1', or a spec or "
+        f"model file path, got {type(source).__name__}"
+    )

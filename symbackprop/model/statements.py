@@ -129,6 +129,19 @@ def _cut(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+#: the Unicode categories refused in model text, by what a reader calls them (U+200B, a
+#: zero-width space, is a format character, not a control character)
+_UNPRINTABLE = {
+    "Cc": "control character",
+    "Cf": "invisible format character",
+    "Cs": "surrogate code point",
+    "Co": "private-use character",
+    "Cn": "unassigned code point",
+    "Zl": "line separator",
+    "Zp": "paragraph separator",
+}
+
+
 def _check_characters(text: str) -> None:
     """Refuse huge text and control or format characters (NUL, bidi overrides) up front."""
     if len(text) > MAX_MODEL_CHARS:
@@ -138,9 +151,10 @@ def _check_characters(text: str) -> None:
     for index, char in enumerate(text):
         if char in _ALLOWED_CONTROLS:
             continue
-        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        kind = _UNPRINTABLE.get(unicodedata.category(char))
+        if kind is not None:
             line = text.count("\n", 0, index) + 1
-            raise _fail(line, f"control character U+{ord(char):04X}: expected printable text")
+            raise _fail(line, f"{kind} U+{ord(char):04X}: expected printable text")
 
 
 def _check_name(name: str, line: int, what: str) -> str:

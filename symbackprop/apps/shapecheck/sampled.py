@@ -45,6 +45,20 @@ def too_deep(expr: Any) -> str | None:
     )
 
 
+def _centres(count: int) -> list[tuple[sp.Rational, ...]]:
+    """The values ``count`` names are set near in turn: all near each of :data:`SAMPLES`, then
+    each near another one (name i near sample i + k for every k), so that a difference of two
+    names takes both signs: near one value, (a3 - y)^(1/3) has the sign of the offsets alone
+    and was refused as real nowhere (hostile43a #7)."""
+    together = [(value,) * count for value in SAMPLES]
+    if count < 2:
+        return together
+    apart = [
+        tuple(SAMPLES[(i + k) % len(SAMPLES)] for i in range(count)) for k in range(len(SAMPLES))
+    ]
+    return together + apart
+
+
 def nowhere_real(text: str, entry: Any) -> str | None:
     """Why ``entry`` (a matrix's generic entry, in its names' entries) is no real number at any
     of :data:`SAMPLES`, or ``None`` (real at one of them, a number, or not evaluated)."""
@@ -74,11 +88,12 @@ def nowhere_real(text: str, entry: Any) -> str | None:
     ]
     for size in SAMPLE_SIZES if dims else (None,):
         sizes = {dim: size for dim in dims}
-        for value in SAMPLES:
+        for centres in _centres(len(names)):
             # floats, not rationals: ((a3^999)^999)^999 at a rational is an exact power of
             # billions of digits; only realness is asked here
             values = {
-                name: sp.Float(value + off, 15) for name, off in zip(names, offsets, strict=True)
+                name: sp.Float(centre + off, 15)
+                for name, centre, off in zip(names, centres, offsets, strict=True)
             } | sizes
             try:
                 at = sp.N(entry.xreplace(values), 15)
@@ -92,6 +107,7 @@ def nowhere_real(text: str, entry: Any) -> str | None:
     return (
         f"'{text}' is not a real number in any entry at the values tried (the entries of "
         f"its names near {shown} in turn"
+        + (", all near one value and each near another" if len(names) > 1 else "")
         + (", each size 2, 3 and 4" if dims else "")
         + "): a formula must be real"
     )

@@ -1,0 +1,47 @@
+"""Session 44's hostile cases on inputs: a formula real where two names differ refused as real
+nowhere, the message for a source of another type, and the words for unprintable characters."""
+
+from __future__ import annotations
+
+import pytest
+
+import symbackprop as sb
+from symbackprop.errors import SpecError
+
+
+def test_a_root_of_a_difference_of_two_names_is_compared_not_refused() -> None:
+    """(a3 - y)^(1/3) is real wherever a3 > y; with every name near one value the difference had
+    the sign of the drawn offsets alone, and the formula was refused as 'not a real number in
+    any entry' (exit 2). It is a wrong gradient, and the checker says so."""
+    report = sb.check_formula("4-3-2-1", "W3", "(a3-y)^(1/3) a2^T")
+    assert report.error is None
+    assert report.exit_code == 1 and report.equal is False
+
+
+@pytest.mark.parametrize(
+    ("formula", "names"),
+    [("log(-exp(a3)) a2^T", 1), ("log(-exp(a3) - y ⊙ y) a2^T", 2)],
+)
+def test_a_function_real_nowhere_is_still_refused(formula: str, names: int) -> None:
+    report = sb.check_formula("4-3-2-1", "W3", formula)
+    assert report.exit_code == 2
+    assert "is not a real number in any entry" in str(report.error)
+    # the values are described as they were drawn: apart only where there are two names
+    assert ("each near another" in str(report.error)) is (names > 1)
+
+
+@pytest.mark.parametrize("bad", [3.5, None, [4, 3, 1]])
+def test_every_entry_point_names_a_model_among_the_sources_it_takes(bad: object) -> None:
+    for call, takes_derivation in (
+        (sb.derive, False),
+        (sb.check_exact, True),
+        (sb.codegen, True),
+        (sb.compile, True),
+        (sb.to_html, True),
+    ):
+        with pytest.raises(SpecError) as caught:
+            call(bad)  # type: ignore[operator]
+        message = str(caught.value)
+        assert "a Model" in message and "model file path" in message, (call, message)
+        assert ("a Derivation" in message) is takes_derivation, (call, message)
+        assert type(bad).__name__ in message
