@@ -8,8 +8,9 @@ of the ``total`` asked for, the max absolute error and the relative error
 The verdict of a row (CS231n's guidance: a relative error below 1e-7 is right, above 1e-2
 wrong). A row is **not** ok when
 
-* the cost, an analytic gradient entry, a finite difference or the error is not finite (NaN,
-  inf): nothing was measured;
+* the cost, an analytic gradient entry or the error is not finite (NaN, inf): a failure;
+* a finite difference is not finite (a step from the point leaves where the cost has a value):
+  nothing was compared, so the row is not resolved (neither passed nor failed);
 * no entry could be checked (every finite step crossed a kink; NaN inputs): "0 of 12 entries
   checked" is not a pass.
 
@@ -131,8 +132,6 @@ __all__ = [
 
 #: the start of the reason of a row failed by an error above the noise floor
 ABOVE_FLOOR = "relative error > "
-#: a row's reason where the cost is not finite a step away from the point (nothing compared)
-NOT_FINITE_DIFFERENCE = "a finite difference is not finite"
 
 
 @dataclass(frozen=True)
@@ -246,6 +245,12 @@ NOISY = UNRESOLVED + "the cost's rounding noise "
 ON_KINKS = UNRESOLVED + "every step"
 #: the start of the reason of a row whose gradients are both under the noise floor
 UNDER_FLOOR = UNRESOLVED + "the gradient is under the noise floor"
+#: a row's reason where the cost is not finite a step away from the point: nothing compared,
+#: so neither a pass nor a failure (it was FAIL, of a right gradient: hostile43c #6)
+NOT_FINITE_DIFFERENCE = (
+    UNRESOLVED + "a finite difference is not finite (a step from the point leaves where the "
+    "cost has a value)"
+)
 #: that row's reason: a right and a wrong gradient look alike there, so it says what to do
 ON_KINKS_REASON = (
     f"{ON_KINKS} crossed a kink or made a value NaN (a value sits on a kink at this point, "
@@ -724,7 +729,8 @@ def gradcheck(
                 ok, abs_err, rel, reason = _judged_again(
                     (ok, abs_err, rel, reason), analytic, again, step, combine, said, **judged
                 )
-            checked = int(analytic.size)
+            # a row whose differences are not finite compared nothing: not "2 of 2 checked"
+            checked = 0 if reason == NOT_FINITE_DIFFERENCE else int(analytic.size)
             unresolved = reason.startswith(UNRESOLVED)
             cause = (
                 ""
@@ -735,6 +741,8 @@ def gradcheck(
                 if reason.startswith(UNDER_FLOOR)
                 else "the cost's rounding noise is too large"
                 if reason.startswith(NOISY)
+                else "a step leaves where the cost has a value"
+                if reason == NOT_FINITE_DIFFERENCE
                 else "the cost is too large"
             )
             rows.append(

@@ -1,0 +1,46 @@
+"""Session 44's verdicts of sb.gradcheck: a row whose finite differences are not finite (a step
+from the point leaves where the cost has a value) compared nothing; it was a FAIL of a right
+gradient (hostile43c #6), and is 'not resolved' now, with 0 entries checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symbackprop as sb
+from symbackprop.check.finite_diff import UNRESOLVED
+
+LOG_MODEL = "sizes: n=2\nx : n x 1\nw : n x 1\nJ = sum(log(w) ⊙ x)\ndata: x\n"
+
+
+@pytest.fixture(scope="module")
+def log_module(tmp_path_factory: pytest.TempPathFactory) -> object:
+    path = Path(tmp_path_factory.mktemp("log")) / "log.model"
+    path.write_text(LOG_MODEL, encoding="utf-8")
+    return sb.compile(str(path))
+
+
+@pytest.mark.parametrize("mode", ["full", "directional"])
+def test_a_step_out_of_the_domain_is_not_resolved_not_failed(
+    log_module: object, mode: str
+) -> None:
+    # w[0] = 1e-7 < eps: the step to w - eps takes the log of a negative number
+    params = {"w": np.array([[1e-7], [1.0]])}
+    x = np.array([[1.0], [2.0]])
+    result = sb.gradcheck(log_module, params, x, mode=mode)  # type: ignore[arg-type]
+    (row,) = result.rows
+    assert not result.ok and not result.failed
+    assert result.verdict == "not resolved"
+    assert row.unresolved and row.reason.startswith(UNRESOLVED)
+    assert row.checked == 0 and "0 of" in row.coverage
+    assert "a step leaves where the cost has a value" in row.cause
+    assert "FAIL" not in str(result)
+
+
+def test_the_same_gradient_passes_inside_the_domain(log_module: object) -> None:
+    params = {"w": np.array([[0.5], [1.0]])}
+    x = np.array([[1.0], [2.0]])
+    result = sb.gradcheck(log_module, params, x)  # type: ignore[arg-type]
+    assert result.ok and result.rows[0].checked == 2
