@@ -148,7 +148,9 @@ def _never_zero(node: ast.Node, positive: set[str]) -> bool:
     if isinstance(node, ast.Transpose):
         return _never_zero(node.operand, positive)
     if isinstance(node, ast.Call):
-        if node.func in SUMS:  # a sum of entries each > 0 (sum(exp(w)): hostile41d #2)
+        if node.func in SUMS or node.func in ZERO_WHERE_ARGUMENT:
+            # a sum of entries each > 0 (sum(exp(w)): hostile41d #2); sqrt(w ⊙ w + 1) is 0
+            # only where its argument is (hostile43c #6 was told where it is 0)
             return all(_never_zero(arg, positive) for arg in node.args)
         return _positive_call(node.func)
     if isinstance(node, ast.Binary) and node.op == "+":  # 1 + w ⊙ w: > 0 plus >= 0
@@ -165,6 +167,8 @@ def _never_zero(node: ast.Node, positive: set[str]) -> bool:
 
 #: the calls that add up entries (all of them, a row's, the diagonal's): > 0 of entries > 0
 SUMS = frozenset({"sum", "rowsum", "tr"})
+#: the element-wise calls whose entry is 0 exactly where their argument's is
+ZERO_WHERE_ARGUMENT = frozenset({"sqrt", "abs"})
 #: the calls whose value is >= 0 for every real argument
 NONNEGATIVE_CALLS = frozenset({"abs", "norm1", "norm2", "relu", "sqrt"})
 
@@ -191,6 +195,8 @@ def _nonnegative(node: ast.Node, positive: set[str]) -> bool:
         return even or _nonnegative(node.left, positive)
     if node.op in ("*", "⊙") and ast.to_text(node.left) == ast.to_text(node.right):
         return True  # an entry times itself
+    if node.op == "-" and ast.to_text(node.left) == ast.to_text(node.right):
+        return True  # Y - Y is 0 (sum(Y - Y + 1) was told where it is 0: hostile43c #6)
     if node.op in ("+", "*", "⊙", "/", "@", "juxt"):
         return _nonnegative(node.left, positive) and _nonnegative(node.right, positive)
     return False

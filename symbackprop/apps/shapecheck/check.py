@@ -488,7 +488,13 @@ def check_formula(
                 _generic_widths_note(report, derivation)
                 if report.equal:
                     values = {str(name) for name in derivation.symbols}
-                    positive = positive_values(derivation)
+                    # and the names positive by SymPy's assumptions: a size (m), a positive
+                    # constant (sum(Y - Y + 1) m was told where it is 0: hostile43c #6)
+                    positive = positive_values(derivation) | {
+                        name
+                        for name, value in generic.names.items()
+                        if getattr(value, "is_positive", None) is True
+                    }
                     folded = zero_times(tree, values, positive)
                     if folded is not None:
                         raise _TooLarge(folded)

@@ -1,0 +1,45 @@
+"""Session 44's sentences: a note that a formula has no value where a divisor is 0, for a
+divisor that is never 0 (hostile43c #6: sqrt(w ⊙ w + 1), sum(Y - Y + 1))."""
+
+from __future__ import annotations
+
+import pytest
+
+import symbackprop as sb
+
+
+def _pole_notes(formula: str, *, spec: str = "4-3-2-1", wrt: str = "W3") -> list[str]:
+    report = sb.check_formula(spec, wrt, formula)
+    return [note for note in report.notes if "divides by" in note]
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "((a3 - y) / sqrt(y ⊙ y + 1) ⊙ sqrt(y ⊙ y + 1)) a2^T",
+        "((a3 - y) / abs(y ⊙ y + 1) ⊙ abs(y ⊙ y + 1)) a2^T",
+        "((a3 - y) / sqrt(exp(y)) ⊙ sqrt(exp(y))) a2^T",
+    ],
+)
+def test_no_pole_note_for_a_divisor_that_is_never_zero(formula: str) -> None:
+    assert sb.check_formula("4-3-2-1", "W3", formula).ok
+    assert _pole_notes(formula) == []
+
+
+def test_no_pole_note_for_a_sum_of_a_difference_of_a_name_with_itself_plus_one() -> None:
+    # sum(Y - Y + 1) is n3 m at every point: never 0
+    # and m is a size (> 0): the right gradient times sum(Y - Y + 1) / sum(Y - Y + 1)
+    formula = "sum(Y - Y + 1) (A3 - Y) A2^T / (sum(Y - Y + 1) m)"
+    report = sb.check_formula("4-3-2-1", "W3", formula, batch=True)
+    assert report.ok
+    assert not [note for note in report.notes if "divides by" in note]
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["((a3 - y) / abs(y) ⊙ abs(y)) a2^T", "((a3 - y) / sqrt(y ⊙ y) ⊙ sqrt(y ⊙ y)) a2^T"],
+)
+def test_the_pole_note_stays_where_the_divisor_can_be_zero(formula: str) -> None:
+    # at y = 0 these have no value: the note says so
+    (note,) = _pole_notes(formula)
+    assert "is 0 the formula has no value" in note
