@@ -44,3 +44,19 @@ def test_the_same_gradient_passes_inside_the_domain(log_module: object) -> None:
     x = np.array([[1.0], [2.0]])
     result = sb.gradcheck(log_module, params, x)  # type: ignore[arg-type]
     assert result.ok and result.rows[0].checked == 2
+
+
+RIGHT_W2 = "(W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)"
+#: exp(201 - sigmoid(-z2)) is exp(200 + a2): the two terms cancel, each near 1e87
+CANCELLING = "exp(200 + 1 - sigmoid(-z2)) - exp(200 + a2)"
+
+
+@pytest.mark.parametrize("extra", ["0.5 a2", pytest.param("0.001 a2", marks=pytest.mark.slow)])
+def test_a_term_under_a_huge_cancelling_pair_is_not_rounded_away(extra: str) -> None:
+    """hostile44c #1: 50-digit values of 1e87 keep no digit of a2 / 2 beside them, so the
+    formula rounded to the gradient there and passed 'to 35 digits'. An agreement now counts
+    only where the formula holds its digits at the next precision, as a difference does."""
+    wrong = sb.check_formula("4-3-2-1", "W2", f"({RIGHT_W2} + {CANCELLING} + {extra}) a1^T")
+    assert wrong.exit_code == 1 and wrong.equal is False
+    right = sb.check_formula("4-3-2-1", "W2", f"({RIGHT_W2} + {CANCELLING}) a1^T")
+    assert right.ok
