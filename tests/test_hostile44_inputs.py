@@ -45,3 +45,51 @@ def test_every_entry_point_names_a_model_among_the_sources_it_takes(bad: object)
         assert "a Model" in message and "model file path" in message, (call, message)
         assert ("a Derivation" in message) is takes_derivation, (call, message)
         assert type(bad).__name__ in message
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "softplus(100*z)/100",  # PyTorch's Softplus(beta=100)
+        "softplus(71*z)",
+        "log(1+exp(100*z))/100",
+        "log(sigmoid(100*z))",
+    ],
+)
+def test_a_custom_activation_is_not_refused_for_an_overflow_of_the_probe(formula: str) -> None:
+    """hostile44c #4: the probe computes in float64, where exp(710) overflows, and refused
+    softplus(100 z)/100 as 'not finite at z = 7.1' (its value there is 7.1); the generated code
+    computes it with np.logaddexp. The value is now evaluated exactly where the floats fail."""
+    from symbackprop import Network
+
+    net = Network.parse("4-3-1", hidden="sp", define={"sp": formula})
+    assert sb.derive(net).gradients  # and the generated code checks (CLI test below)
+
+
+@pytest.mark.parametrize(
+    ("formula", "said"),
+    [
+        ("1/z", "not finite at z = 0"),
+        ("log(z)", "not finite at z = 0"),
+        ("exp(z^5)", "not finite at z = 3.75"),  # exp(741) is past float64 itself
+        ("sqrt(z)", "not real at z = -0.05"),
+        ("exp(exp(exp(z)))", "not finite"),
+        ("0*log(z)+z", "its part log(z) is not finite"),
+    ],
+)
+def test_a_pole_an_overflow_of_the_function_or_a_root_is_still_refused(
+    formula: str, said: str
+) -> None:
+    from symbackprop import Network
+
+    with pytest.raises(SpecError, match=said.replace("(", r"\(").replace(")", r"\)")):
+        Network.parse("4-3-1", hidden="sp", define={"sp": formula})
+
+
+@pytest.mark.slow
+def test_a_steep_softplus_checks_from_the_command_line() -> None:
+    from tests.test_cli import run
+
+    result = run("check", "4-3-1", "--hidden", "sp=softplus(100*z)/100")
+    assert result.returncode == 0, result.stderr
+    assert "all checks passed" in result.stdout

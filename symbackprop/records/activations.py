@@ -26,6 +26,7 @@ formula text (``define={"swish": "z*sigmoid(z)"}``), once per (name, formula).
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +35,11 @@ import sympy as sp
 
 from symbackprop.errors import FormulaError
 from symbackprop.formula import FUNCTIONS, Entry, WrittenPart, parse, scalar_parts
-from symbackprop.formula.float_range import outside_float_range, shown_constant
+from symbackprop.formula.float_range import (
+    exponential_depth,
+    outside_float_range,
+    shown_constant,
+)
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import activation_function, derivative_function
 from symbackprop.records.scalars import a, z
@@ -656,12 +661,35 @@ def custom_problem(activation: Activation) -> str | None:
         bad_finite = ~(np.isfinite(values.real) & np.isfinite(values.imag))
         bad_real = nonreal | (np.abs(values.imag) > tolerance)
         for index in order:
+            if not (bad_finite[index] or bad_real[index]) or _holds_exactly(expr, index):
+                continue
             point = f"z = {grid[index]:g}"
             if bad_finite[index]:
                 return f"{label} is not finite at {point} (a pole, log(0) or an overflow)"
-            if bad_real[index]:
-                return f"{label} is not real at {point} (e.g. a root or log of a negative number)"
+            return f"{label} is not real at {point} (e.g. a root or log of a negative number)"
     return None
+
+
+#: exponentials nested deeper than this are not evaluated exactly (exp(exp(exp(10))) has an
+#: exponent of 9,566 digits)
+EXACT_EXPONENTIAL_DEPTH = 2
+
+
+def _holds_exactly(expr: sp.Expr, index: int) -> bool:
+    """Whether ``expr`` has a finite real value inside float64's range at the grid point
+    ``index`` of :data:`PROBE_GRID`, evaluated by SymPy to 30 digits: the probe's float
+    arithmetic overflows where the function does not (softplus(100 z) / 100 is 7.1 at
+    z = 7.1, PyTorch's Softplus(beta=100), but exp(710) is past float64: hostile44c #4), and
+    the generated code computes such a function stably (np.logaddexp)."""
+    if exponential_depth(expr) > EXACT_EXPONENTIAL_DEPTH:
+        return False
+    point = sp.Rational(index - len(PROBE_GRID) // 2, 20)
+    try:
+        value = complex(sp.N(expr.xreplace({z: point}), 30))
+    except (TypeError, ValueError, ArithmeticError, OverflowError):
+        return False  # zoo, nan, or a value past the float range
+    finite = math.isfinite(value.real) and math.isfinite(value.imag)
+    return finite and abs(value.imag) <= 1e-9 * max(1.0, abs(value.real))
 
 
 def folded_problem(name: str, expr: sp.Expr, parts: list[WrittenPart]) -> str | None:
@@ -697,6 +725,8 @@ def folded_problem(name: str, expr: sp.Expr, parts: list[WrittenPart]) -> str | 
         unreal = nonreal | (np.abs(values.imag) > tolerance) | np.isnan(values)
         for index in order:
             if not defined[index] or not (unreal[index] or infinite[index]):
+                continue
+            if _holds_exactly(part, index):  # an overflow of the probe's floats only
                 continue
             why = "not finite (a pole or log(0))" if infinite[index] else "not real"
             tail = (
