@@ -45,3 +45,26 @@ def test_the_pole_note_stays_where_the_divisor_can_be_zero(formula: str) -> None
     # at y = 0 these have no value: the note says so
     (note,) = _pole_notes(formula)
     assert "is 0 the formula has no value" in note
+
+
+@pytest.mark.parametrize("model", ["rnn_3", "logistic_l2", "residual_mlp"])
+def test_a_scalar_bias_is_not_said_to_be_undecided_by_shapes(model: str) -> None:
+    """hostile44b #2, lecturer44 #7: dJ/dc's two arrangements G 1_m and 1_m^T G^T are one 1 x 1
+    value, yet the reason said "shapes alone do not decide here", as if one were wrong."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "models" / f"{model}.model"
+    d = sb.derive(str(path))
+    (step,) = [s for s in d.steps if str(s.wrt) == "c"]
+    reason = step.reason
+    assert "shapes alone do not decide" not in reason
+    assert "both arrangements with that shape are" in reason
+
+
+def test_a_square_weight_still_says_shapes_do_not_decide() -> None:
+    # W and W^T of rnn_3's square W are different values: there the sentence stays
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "models" / "rnn_3.model"
+    text = sb.to_text(sb.derive(str(path)))
+    assert text.count("shapes alone do not decide") == 2

@@ -137,11 +137,11 @@ def decision(
     # arrangements that print as one value are one value: listed once (a 1 x 1 factor 1
     # simplified away made "X and X both have that shape": hostile reader 22)
     distinct: list[Candidate] = []
-    keys = [_one_by_one_free(chosen.expr)]
+    keys = [*_value_keys(chosen.expr)]
     for other in others:
-        key = _one_by_one_free(other.expr)
-        if key not in keys:
-            keys.append(key)
+        own = _value_keys(other.expr)
+        if not any(key in keys for key in own):
+            keys.extend(own)
             distinct.append(other)
     because = (Text(why),) if isinstance(why, str) else why
     if not distinct:
@@ -169,6 +169,17 @@ def decision(
         Text(" factor, lets them fit); the rule's form is right because "),
         *because,
     )
+
+
+def _value_keys(expr: Any) -> list[Any]:
+    """The forms one value takes: ``expr`` as it prints (:func:`_one_by_one_free`) and, for a
+    1 x 1 value, its transpose's, which is the same number (``G 1_m`` and ``1_m^T G^T`` for a
+    1 x m G: "shapes alone do not decide" between them told a student one was wrong, hostile44b
+    #2)."""
+    keys = [_one_by_one_free(expr)]
+    if tuple(expr.shape) == (1, 1):
+        keys.append(_one_by_one_free(expr.T))
+    return keys
 
 
 def _one_by_one_free(expr: Any) -> Any:
