@@ -68,7 +68,10 @@ def test_the_points_sentence_says_what_the_placed_values_are_beside() -> None:
     """#4: a sigmoid network's 1/a3 gave '(either side of the kinks at 0)': it has no kink."""
     report = sb.check_formula("4-3-2-1", "W3", "((a3 - y) / a3 * a3) a2^T")
     assert report.points is not None and "kink" not in report.points
-    assert "beside 0, where a function changes its piece or has a pole" in report.points
+    assert (
+        "beside 0, where a piecewise expression of the formula or the derivation changes its piece"
+        in report.points
+    )
 
 
 def test_a_value_with_no_rational_is_not_blamed_on_a_constant_alone() -> None:

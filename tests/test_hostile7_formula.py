@@ -118,7 +118,10 @@ def test_the_verdict_names_the_points_compared() -> None:
         sb.Network.parse("4-3:relu-1"), "W1", "(W2^T delta2 ⊙ 1{z1 > 0}) x^T"
     )
     assert report.ok and report.points is not None
-    beside = "(beside 0, where a function changes its piece or has a pole)"
+    beside = (
+        "(beside 0, where a piecewise expression of the formula or the derivation changes its "
+        "piece or a power has a pole)"
+    )
     assert f"-1/2, 1/2 {beside}" in report.points
     assert kinks.straddling(frozenset({sp.Integer(0), sp.Rational(1, 10)})) == [
         sp.Rational(-1, 2),
@@ -185,7 +188,10 @@ def test_a_models_shifted_kink_is_refused(text: str, formula: str, threshold: st
     assert report.equal is False and report.exit_code == 1
     right = sb.check_formula(model, "W", formula.format(t="0"))
     assert right.ok and right.points is not None
-    beside = "(beside 0, where a function changes its piece or has a pole)"
+    beside = (
+        "(beside 0, where a piecewise expression of the formula or the derivation changes its "
+        "piece or a power has a pole)"
+    )
     assert f"2 with z at -1/2, 1/2 {beside}" in right.points
 
 

@@ -291,13 +291,16 @@ def placed_text(who: str, values: list[Any], found: frozenset[Any]) -> str:
     # the values are those of the functions' arguments where a piece changes or a power has a
     # pole (1/a3 at a3 = 0): not always kinks, and not always either side of one (one value
     # above 1/2 for 1{a3 > 0.5}: 0 below it is left out), so the sentence says only that
-    # (hostile33b #4: "either side of the kinks at 0" for a sigmoid network's 1/a3)
+    # (hostile33b #4: "either side of the kinks at 0" for a sigmoid network's 1/a3); and an
+    # expression's piece, not a function's: bce's stable form max(u, 0) - y u + log1p(exp(-|u|))
+    # changes its piece at 0, where bce(sigmoid(u)) is smooth (hostile44b #3)
     return (
         f", {len(values)} with {who} at "
         + ", ".join(str(v) for v in values)
         + " (beside "
         + ", ".join(str(v) for v in sorted(found, key=lambda v: sp.N(v, 30)))
-        + ", where a function changes its piece or has a pole)"
+        + ", where a piecewise expression of the formula or the derivation changes its piece"
+        " or a power has a pole)"
     )
 
 
