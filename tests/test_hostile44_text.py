@@ -68,3 +68,35 @@ def test_a_square_weight_still_says_shapes_do_not_decide() -> None:
     path = Path(__file__).resolve().parent.parent / "examples" / "models" / "rnn_3.model"
     text = sb.to_text(sb.derive(str(path)))
     assert text.count("shapes alone do not decide") == 2
+
+
+WIDTHS_NOTE = "the counterexample is at other widths than this network's"
+
+
+def test_the_widths_note_stays_for_a_formula_right_only_at_the_networks_widths() -> None:
+    # sum(a3 ⊙ a3) - sum(a3)^2 is 0 where n3 = 1 (4-3-2-1), not at other widths
+    report = sb.check_formula(
+        "4-3-2-1", "W3", "(1 + sum(a3 ⊙ a3) - sum(a3) sum(a3)) (a3 - y) a2^T"
+    )
+    assert report.exit_code == 1
+    (note,) = [note for note in report.notes if WIDTHS_NOTE in note]
+    assert "compared at several widths" in note and "checked at every width" not in note
+
+
+@pytest.mark.parametrize(
+    ("spec", "formula"),
+    [
+        ("4-3:relu-2:sigmoid", "((W2^T delta2) ⊙ 1{z1 > 0.3}) x^T"),
+        ("4-3-2-1", "((W2^T delta2) ⊙ a1 ⊙ (1 - a1) ⊙ (1 + 1{z1 > 5})) x^T"),
+    ],
+)
+def test_a_wrong_kink_threshold_is_not_blamed_on_the_widths(spec: str, formula: str) -> None:
+    """hostile44b #1: wrong at every width for z1 between the thresholds, which three random
+    points at the first sizes did not reach; the note said the widths made the difference."""
+    loss = {"loss": "mse"} if "relu" in spec else {}
+    from symbackprop import Network
+
+    net = Network.parse(spec, **loss) if loss else spec
+    report = sb.check_formula(net, "W1", formula)
+    assert report.exit_code == 1
+    assert not [note for note in report.notes if WIDTHS_NOTE in note]
