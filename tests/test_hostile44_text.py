@@ -100,3 +100,27 @@ def test_a_wrong_kink_threshold_is_not_blamed_on_the_widths(spec: str, formula: 
     report = sb.check_formula(net, "W1", formula)
     assert report.exit_code == 1
     assert not [note for note in report.notes if WIDTHS_NOTE in note]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.parametrize(
+    ("hidden", "said"),
+    [
+        ("relu", "relu'(Z1) = 1{A1 > 0}, from the cached A1"),
+        ("sigmoid", "sigmoid'(Z1) = A1 ⊙ (1 - A1), from the cached A1"),
+        ("tanh", "tanh'(Z1) = 1 - A1^2, from the cached A1"),
+    ],
+)
+def test_a_step_comment_states_the_derivative_as_the_derivation_does(
+    backend: str, hidden: str, said: str
+) -> None:
+    """lecturer44 #2: the comment read "relu'(Z1) = np.where(A1 > 0, 1.0, np.full_like(A1,
+    0.0))", a line of code (not the one that runs) where the derivation writes 1{A1 > 0}."""
+    code = sb.codegen(sb.Network.parse("4-5-3", hidden=hidden), backend=backend)
+    comments = " ".join(
+        line.strip().removeprefix("# ")
+        for line in code.splitlines()
+        if line.strip().startswith("#")
+    )
+    assert said in comments
+    assert "where(" not in comments

@@ -337,7 +337,7 @@ def backward(params, cache, Y, work=None):
         _invalid(params, Y=Y, cache=cache)
 
     # dJ/dA3 [step 1]: J averages the bce loss over the m columns, so dJ/dA3 = (1/m) dL/da
-    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
+    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 ⊙ (1 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = (A3 - Y) / m  # (1, m)
     # dJ/dW3 = dZ3 A2^T [step 3]: the only arrangement that is n3 x n2 at every size, (1, 2) here
@@ -347,7 +347,7 @@ def backward(params, cache, Y, work=None):
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is n2 x m at every size, (2, m) here;
     # dZ3 is reused
-    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
+    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 ⊙ (1 - A2), from the cached A2
     dZ2 = (W3.T @ dZ3) * A2 * (1.0 - A2)  # (2, m)
     # dJ/dW2 = dZ2 A1^T [step 7]: the only arrangement that is n2 x n1 at every size, (2, 3) here
     dW2 = dZ2 @ A1.T  # (2, 3)
@@ -356,7 +356,7 @@ def backward(params, cache, Y, work=None):
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is n1 x m at every size, (3, m) here;
     # dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
+    # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 ⊙ (1 - A1), from the cached A1
     dZ1 = (W2.T @ dZ2) * A1 * (1.0 - A1)  # (3, m)
     # dJ/dW1 = dZ1 X^T [step 11]: the only arrangement that is n1 x n0 at every size, (3, 4) here
     dW1 = dZ1 @ X.T  # (3, 4)

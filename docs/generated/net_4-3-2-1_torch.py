@@ -512,7 +512,7 @@ def backward(params, cache, Y, work=None):
     out = {} if work is None else _workspace(work, "backward 56a6f12b", X)
 
     # dJ/dA3 [step 1]: J averages the bce loss over the m columns, so dJ/dA3 = (1/m) dL/da
-    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
+    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 ⊙ (1 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = torch.sub(A3, Y, out=out.get("dZ3"))  # (1, m)
     if m > 1:  # one example is its own mean (x / 1.0 is x)
@@ -525,7 +525,7 @@ def backward(params, cache, Y, work=None):
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is n2 x m at every size, (2, m) here;
     # dZ3 is reused
-    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
+    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 ⊙ (1 - A2), from the cached A2
     dZ2 = torch.mm(W3.mT, dZ3, out=out.get("dZ2"))  # (2, m)
     _sigmoid_backward(dZ2, A2, grad_input=dZ2)  # (2, m): dZ2 ⊙ A2 ⊙ (1 - A2) in one pass
     del dZ3  # read for the last time above
@@ -536,7 +536,7 @@ def backward(params, cache, Y, work=None):
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is n1 x m at every size, (3, m) here;
     # dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
+    # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 ⊙ (1 - A1), from the cached A1
     dZ1 = torch.mm(W2.mT, dZ2, out=out.get("dZ1"))  # (3, m)
     _sigmoid_backward(dZ1, A1, grad_input=dZ1)  # (3, m): dZ1 ⊙ A1 ⊙ (1 - A1) in one pass
     del dZ2  # read for the last time above

@@ -129,6 +129,52 @@ def text(expr: Any) -> str:
     return TextPrinter().doprint(expr)  # type: ignore[no-any-return]
 
 
+class EntrywiseText(TextPrinter):
+    """A scalar record formula applied entry by entry, its symbols renamed to arrays, as the
+    derivation writes it: ``A1 ⊙ (1 - A1)``, ``1 - A1^2``, ``1{A1 > 0}``, ``abs(Z1)``; not as
+    code (``np.where(A1 > 0, 1.0, np.full_like(A1, 0.0))`` stood in a comment: lecturer44 #2)."""
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        coeff, rest = expr.as_coeff_Mul()
+        factors = sp.Mul.make_args(rest)
+        shown = " ⊙ ".join(
+            f"({self._print(f)})" if isinstance(f, sp.Add) else self._print(f) for f in factors
+        )
+        if coeff == 1:
+            return shown
+        if coeff == -1:
+            return f"-{shown}"
+        number = self._print(coeff)
+        return f"{number if coeff.is_Integer else f'({number})'} {shown}"
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        base, exponent = expr.args
+        shown = (
+            f"({self._print(base)})"
+            if not (base.is_Symbol or base.is_Function)
+            else self._print(base)
+        )
+        if exponent == -1:
+            return f"1 / {shown}"
+        power = self._print(exponent)
+        return f"{shown}^{power if exponent.is_Integer and exponent > 0 else f'({power})'}"
+
+    def _print_Abs(self, expr: sp.Abs) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        shown = super()._print_Piecewise(expr)
+        # one indicator needs no brackets of its own: relu'(Z1) = 1{A1 > 0}
+        inner = shown[1:-1]
+        return inner if inner.startswith("1{") and inner.count("1{") == 1 else shown
+
+
+def entrywise_text(expr: sp.Expr, names: Mapping[sp.Symbol, str]) -> str:
+    """The scalar ``expr`` applied entry by entry to the arrays ``names`` gives its symbols."""
+    renamed = expr.xreplace({symbol: sp.Symbol(name) for symbol, name in names.items()})
+    return EntrywiseText().doprint(renamed)  # type: ignore[no-any-return]
+
+
 def show_dims(shape: Dims) -> str:
     """``(3, "m")`` -> ``"(3, m)"``."""
     return f"({shape[0]}, {shape[1]})"
@@ -217,7 +263,7 @@ class Explainer:
         # the derivative as the code computes it (np.where(A1 > 0, 1.0, 0.01)): written out in
         # the cached values where the derivation lifts it, else the record's g'(z)
         formula = act.cached_derivative if lifts_derivative(act) else act.derivative
-        code = self.code(formula, {scalars.z: z, scalars.a: a})
+        shown = entrywise_text(formula, {scalars.z: z, scalars.a: a})
         # what it reads: the step's own record of it, the same that put it in the cache
         read = [name for name in p.uses if name in (z, a)]
         source = f"from the cached {' and '.join(read)}" if read else "a constant: reads no array"
@@ -225,4 +271,4 @@ class Explainer:
             source = f"not computed: dJ/d{a} is exactly zero, and so is dJ/d{z}"
         if formula == 0:
             source += f"; dJ/d{z} is exactly zero, and so is what only it feeds: written as zeros"
-        return f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: {act.name}'({z}) = {code}, {source}"
+        return f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: {act.name}'({z}) = {shown}, {source}"

@@ -463,7 +463,7 @@ def _backward(params, cache, Y, m, work):
     A3 = cache["A3"]
 
     # dJ/dA3 [step 1]: J averages the bce loss over the m columns, so dJ/dA3 = (1/m) dL/da
-    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
+    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 ⊙ (1 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = A3 - Y  # (1, m)
     ones_m, inv_m, one = _BATCH.get((m, dZ3.dtype)) or _batch_constants(m, dZ3.dtype)  # read only
@@ -481,7 +481,7 @@ def _backward(params, cache, Y, m, work):
 
     # dJ/dA2 = W3^T dZ3 [step 5]: the only arrangement that is n2 x m at every size, (2, m) here;
     # dZ3 is reused
-    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
+    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 6]: sigmoid'(Z2) = A2 ⊙ (1 - A2), from the cached A2
     dZ2 = W3.T.dot(dZ3, out.dZ2)  # (2, m)
     dZ2 *= A2  # (2, m)
     dZ2 *= one - A2  # (2, m)
@@ -494,7 +494,7 @@ def _backward(params, cache, Y, m, work):
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is n1 x m at every size, (3, m) here;
     # dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 * (1.0 - A1), from the cached A1
+    # dJ/dZ1 = dJ/dA1 ⊙ sigmoid'(Z1) [step 10]: sigmoid'(Z1) = A1 ⊙ (1 - A1), from the cached A1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (3, m)
     dZ1 *= A1  # (3, m)
     dZ1 *= one - A1  # (3, m)

@@ -454,7 +454,7 @@ def _backward(params, cache, Y, m, work):
     A2 = cache["A2"]
 
     # dJ/dA2 [step 1]: J averages the bce loss over the m columns, so dJ/dA2 = (1/m) dL/da
-    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 2]: sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2
+    # dJ/dZ2 = dJ/dA2 ⊙ sigmoid'(Z2) [step 2]: sigmoid'(Z2) = A2 ⊙ (1 - A2), from the cached A2
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ2 = A2 - Y  # (1, m)
     ones_m, inv_m, one = _BATCH.get((m, dZ2.dtype)) or _batch_constants(m, dZ2.dtype)  # read only
@@ -472,7 +472,7 @@ def _backward(params, cache, Y, m, work):
 
     # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is n1 x m at every size, (2, m) here;
     # dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ swish'(Z1) [step 6]: swish'(Z1) = Z1 * (1.0 - sigmoid(Z1)) * sigmoid(Z1) +
+    # dJ/dZ1 = dJ/dA1 ⊙ swish'(Z1) [step 6]: swish'(Z1) = Z1 ⊙ (1 - sigmoid(Z1)) ⊙ sigmoid(Z1) +
     # sigmoid(Z1), from the cached Z1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (2, m)
     dZ1 *= Z1 * (1.0 - sigmoid(Z1)) * sigmoid(Z1) + sigmoid(Z1)  # (2, m)

@@ -481,7 +481,7 @@ def _backward(params, cache, Y, m, work):
     A3 = cache["A3"]
 
     # dJ/dA3 [step 1]: J averages the bce loss over the m columns, so dJ/dA3 = (1/m) dL/da
-    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 * (1.0 - A3), from the cached A3
+    # dJ/dZ3 = dJ/dA3 ⊙ sigmoid'(Z3) [step 2]: sigmoid'(Z3) = A3 ⊙ (1 - A3), from the cached A3
     # scalar algebra inside ⊙: ((1 - y)/(1 - a) - y/a) * (a*(1 - a)) = a - y
     dZ3 = A3 - Y  # (1, m)
     ones_m, inv_m, one = _BATCH.get((m, dZ3.dtype)) or _batch_constants(m, dZ3.dtype)  # read only
@@ -511,8 +511,8 @@ def _backward(params, cache, Y, m, work):
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is n1 x m at every size, (2, m) here;
     # dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ leaky_relu'(Z1) [step 10]: leaky_relu'(Z1) = np.where(A1 > 0, 1.0,
-    # np.full_like(A1, 0.01)), from the cached A1
+    # dJ/dZ1 = dJ/dA1 ⊙ leaky_relu'(Z1) [step 10]: leaky_relu'(Z1) = (1{A1 > 0} + (1/100) 1{A1 <=
+    # 0}), from the cached A1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (2, m)
     dZ1 *= np.where(A1 > 0, 1.0, np.full_like(A1, 0.01))  # (2, m)
     del dZ2  # read for the last time above

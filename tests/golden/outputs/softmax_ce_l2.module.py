@@ -527,8 +527,7 @@ def _backward(params, cache, Y, m, work):
 
     # dJ/dA1 = W2^T dZ2 [step 6]: the only arrangement that is n1 x m at every size, (4, m) here;
     # dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ relu'(Z1) [step 7]: relu'(Z1) = np.where(A1 > 0, 1.0, np.full_like(A1,
-    # 0.0)), from the cached A1
+    # dJ/dZ1 = dJ/dA1 ⊙ relu'(Z1) [step 7]: relu'(Z1) = 1{A1 > 0}, from the cached A1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (4, m)
     dZ1 *= A1 > 0  # (4, m)
     del dZ2  # read for the last time above

@@ -436,7 +436,7 @@ def _backward(params, cache, Y, m, work):
 
     # dJ/dA1 = W2^T dZ2 [step 5]: the only arrangement that is n1 x m at every size, (4, m) here;
     # dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ tanh'(Z1) [step 6]: tanh'(Z1) = 1.0 - A1**2, from the cached A1
+    # dJ/dZ1 = dJ/dA1 ⊙ tanh'(Z1) [step 6]: tanh'(Z1) = 1 - A1^2, from the cached A1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (4, m)
     slope = np.multiply(A1, A1, out.slope)  # (4, m): 1.0 - A1**2, in one temporary
     np.subtract(one, slope, slope)
