@@ -124,3 +124,30 @@ def test_a_step_comment_states_the_derivative_as_the_derivation_does(
     )
     assert said in comments
     assert "where(" not in comments
+
+
+MODELS_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples" / "models"
+
+
+@pytest.mark.parametrize("path", sorted(MODELS_DIR.glob("*.model")), ids=lambda p: p.stem)
+def test_model_code_comments_name_values_as_the_derivation_does(path: object) -> None:
+    """lecturer44 #1: rnn_3's module commented "dJ/dt10 = (1/m) (t11 - Y)" where no t10 is
+    defined anywhere and the derivation says dJ/d(v^T h3). A value inside an equation is now
+    named by its value, and each temporary the code computes says what it is."""
+    import re
+
+    code = sb.codegen(str(path))
+    assert re.search(r"# dJ/dt\d+\b", code) is None
+    lines = code.splitlines()
+    for index, line in enumerate(lines):
+        said = re.match(r"\s*# (t\d+) = (.+)$", line)
+        if said:  # a statement below computes it
+            rest = [x.strip() for x in lines[index + 1 :]]
+            assert any(x.startswith(f"{said.group(1)} = ") for x in rest), line
+
+
+def test_rnn_comments_read_as_the_derivation() -> None:
+    code = sb.codegen(str(MODELS_DIR / "rnn_3.model"))
+    assert "# t11 = v^T h3 + c" in code
+    assert "# t8 = W h2 + U X3 + b" in code
+    assert "# dJ/d(v^T h3) = (1/m) (t11 - Y) [step 4, linear]" in code

@@ -70,4 +70,4 @@ def test_the_backward_column_sum_is_not_bracketed(backend: str) -> None:
     source = sb.codegen(sb.Model.parse(MODEL), backend=backend)
     sums = re.findall(r"^ *d\w+ = (.*\.sum\(.*)  # \(2, m\)$", source, re.MULTILINE)
     assert sums and all(re.search(r"\(\w+\.sum\([^()]*\)\)", code) is None for code in sums)
-    assert re.search(r"# dJ/d\w+ = (\w+) - \(1_2 1_2\^T \1\) ⊙ \w+ \[", source), source
+    assert re.search(r"# dJ/d\(W X\) = (\w+) - \(1_2 1_2\^T \1\) ⊙ \w+ \[", source), source

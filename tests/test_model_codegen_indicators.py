@@ -130,7 +130,7 @@ def test_an_indicator_beside_a_float_factor_stays_a_mask() -> None:
 @pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
 def test_identity_of_a_dot_product_reads_x_transposed(backend: str) -> None:
     source = sb.codegen(Model.parse(MODELS["identity_dot"]), backend=backend)
-    assert "# dJ/dt3 = x^T [step 4, bilinear]" in source
+    assert "# dJ/d(v^T) = x^T [step 4, bilinear]" in source
     assert "dt3 = x.T  # (1, 2)" in source
     assert "1.0 * 1.0" not in source and "I ⊙ I" not in source
 

@@ -307,7 +307,9 @@ def test_a_wrong_read_of_the_cache_is_refused_naming_the_step_and_value(
         }
 
     monkeypatch.setattr(model_plan, "_functions_by_arg", swapped)
-    with pytest.raises(InternalError, match=r"step \d+ \(dJ/dt2\): .* which reads h = tanh\(t1\)"):
+    with pytest.raises(
+        InternalError, match=r"step \d+ \(dJ/d\(W h\)\): .* which reads h = tanh\(t1\)"
+    ):
         sb.codegen(Model.parse(READS_EVERY_KIND))
 
 

@@ -345,7 +345,12 @@ class ModelEmitter(PrintedShapes[P]):
         body = []
         for statement in plan.forward:
             body += [] if statement.source is None else ["", *comment(statement.source)]
-            body += self.forward_statement(statement)
+            lines = self.forward_statement(statement)
+            if lines and statement.meaning is not None and " " in statement.meaning:
+                # a value inside an equation: what it is, in the model's names (the backward's
+                # comments name it so: dJ/d(v^T h3)); none for one fused into the next line
+                body += comment(f"{statement.target} = {statement.meaning}")
+            body += lines
             for repeat in statement.same:
                 body += comment(f"{repeat} is {statement.target}: the same value, computed once")
         self.typed(False)

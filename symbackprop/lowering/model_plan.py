@@ -152,6 +152,9 @@ class ModelForward:
     #: the code names of later nodes that compute the same value (a second ``sum(W)``): not
     #: computed again, every reader reads ``target``
     same: tuple[str, ...] = ()
+    #: a value inside an equation (``t11``) in the model's names (``v^T h3 + c``), which a
+    #: comment states where it is computed; ``None`` for a value the model names
+    meaning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -274,7 +277,12 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
         rename[sym] = MatrixSymbol(adjoint_code[name], *sym.shape)
     # a value computed twice (sum(W) * sum(W)) is computed once: its repeats read the first
     same = _repeats(graph)
-    labels = dict(code)  # each node's own name, for the backward's comments (dJ/dt2)
+    # each node's own name, for the backward's comments: a value the model names by its name,
+    # a value inside an equation as the derivation names it, dJ/d(v^T h3), not dJ/dt10, a
+    # name the code may never define (lecturer44 #1)
+    internal = [name for name in graph.nodes if name.startswith("_")]
+    meanings = {name: graph.argument_text(name) for name in internal}
+    labels = {**code, **{name: _after_d(graph.symbol_text(name)) for name in internal}}
     for name, first in same.items():
         code[name] = code[first]
         rename[graph.symbols[name]] = rename[graph.symbols[first]]
@@ -286,7 +294,7 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     for name, formula in model.define:
         activations[name] = custom_activation(name, formula)
 
-    forward = _forward(derivation, sized, code, dims, same, labels)
+    forward = _forward(derivation, sized, code, dims, same, labels, meanings)
     # the backward pass is settled and proved in symbolic dimensions, then sized
     named = _Sized(rename, {})
     # a folded adjoint computed once (_computed_once) is named as any adjoint is (dt11)
@@ -418,6 +426,19 @@ def _repeats(graph: Any) -> dict[str, str]:
     return same
 
 
+def _after_d(text: str) -> str:
+    """A value's name as it follows dJ/d, bracketed as the derivation prints it:
+    ``dJ/d(w^T)``, ``dJ/d(bce(p, Y))``, ``dJ/d(v^T h3)``; a name as it is."""
+    if text.isidentifier():
+        return text
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and index < len(text) - 1:
+            return f"({text})"
+    return text if text.startswith("(") else f"({text})"
+
+
 def _forward(
     derivation: ModelDerivation,
     sized: _Sized,
@@ -425,6 +446,7 @@ def _forward(
     dims: Any,
     same: Mapping[str, str],
     labels: Mapping[str, str],
+    meanings: Mapping[str, str],
 ) -> tuple[ModelForward, ...]:
     graph = derivation.graph
     model = derivation.model
@@ -466,6 +488,7 @@ def _forward(
                 source=source,
                 logits=logits,
                 same=tuple(repeats.get(name, ())),
+                meaning=meanings.get(name),
             )
         )
         source = None

@@ -316,23 +316,31 @@ def forward(params, X, Y, *, work=None):
     D = Z - mu  # (4, m)
 
     # var = (1/m) rowsum(D ⊙ D)
+    # t2 = D ⊙ D
     t2 = D * D  # (4, m)
+    # t3 = rowsum(D ⊙ D)
     t3 = t2.sum(axis=1, keepdims=True)  # (4, 1)
     var = t3 / m  # (4, 1)
 
     # N   = D / sqrt(var + 0.001)
+    # t4 = var + 0.001
     t4 = 0.001 + var  # (4, 1)
+    # t5 = sqrt(var + 0.001)
     t5 = np.sqrt(t4)  # (4, 1)
+    # t6 = 1 / sqrt(var + 0.001)
     t6 = 1.0 / t5  # (4, 1)
     N = D * t6  # (4, m)
 
     # H   = relu(gamma ⊙ N + beta)
+    # t7 = gamma ⊙ N
     t7 = gamma * N  # (4, m)
+    # t8 = gamma ⊙ N + beta
     t8 = t7 + beta  # (4, m)
     H = np.maximum(t8, 0.0, out=_buffer(work, "H", (4, m), t8.dtype))  # (4, m)
 
     # J   = mse(v^T H, Y)
     t9 = v.T  # (1, 4)
+    # t10 = v^T H
     t10 = np.matmul(t9, H, out=_buffer(work, "t10", (1, m), t9.dtype))  # (1, m)
     # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
@@ -427,10 +435,10 @@ def _backward(params, cache, work):
     t10 = cache["t10"]
     m = cache["m"]
 
-    # dJ/dt10 = (1/m) (t10 - Y) [step 2, loss]
+    # dJ/d(v^T H) = (1/m) (t10 - Y) [step 2, loss]
     dt10 = (t10 - Y) / m  # (1, m)
 
-    # dJ/dt9 = (1/m) (t10 - Y) H^T [step 3, bilinear]
+    # dJ/d(v^T) = (1/m) (t10 - Y) H^T [step 3, bilinear]
     dt9 = dt10 @ H.T  # (1, 4)
     # dJ/dv = dt9^T [step 4, transpose]
     dv = dt9.T  # (4, 1)
@@ -438,7 +446,7 @@ def _backward(params, cache, work):
     # dJ/dH = (1/m) t9^T (t10 - Y) [step 5, bilinear]
     dH = np.matmul(t9.T, dt10, out=_buffer(work, "dH", (4, m), t9.dtype))  # (4, m)
 
-    # dJ/dt8 = dH ⊙ 1{t8 > 0} [step 6, elementwise]
+    # dJ/d(gamma ⊙ N + beta) = dH ⊙ 1{t8 > 0} [step 6, elementwise]
     dH *= H > 0  # (4, m), in place: dH is not read again
     dt8 = dH
     # dJ/dbeta = dt8 1_m [step 7, bias]
@@ -450,21 +458,21 @@ def _backward(params, cache, work):
     dt8 *= gamma  # (4, m), in place: dt8 is not read again
     dN = dt8
 
-    # dJ/dt6 = (D ⊙ dN) 1_m [step 11, broadcast]
+    # dJ/d(1 / sqrt(var + 0.001)) = (D ⊙ dN) 1_m [step 11, broadcast]
     dt6 = (D * dN).sum(axis=1, keepdims=True)  # (4, 1)
 
-    # dJ/dt5 = dt6 ⊙ -1/t5^2 [step 12, elementwise]
+    # dJ/d(sqrt(var + 0.001)) = dt6 ⊙ -1/t5^2 [step 12, elementwise]
     dt6 *= -(t6**2)  # (4, 1), in place: dt6 is not read again
     dt5 = dt6
 
-    # dJ/dt4 = dt5 ⊙ 1/(2*sqrt(t4)) [step 13, elementwise]
+    # dJ/d(var + 0.001) = dt5 ⊙ 1/(2*sqrt(t4)) [step 13, elementwise]
     dt5 *= 0.5 / t5  # (4, 1), in place: dt5 is not read again
     dt4 = dt5
 
-    # dJ/dt3 = (1/m) dt4 [step 15, linear]
+    # dJ/d(rowsum(D ⊙ D)) = (1/m) dt4 [step 15, linear]
     dt3 = dt4 / m  # (4, 1)
 
-    # dJ/dt2 = dt3 1_m^T [step 16, reduction]
+    # dJ/d(D ⊙ D) = dt3 1_m^T [step 16, reduction]
     dt2 = np.full((4, m), dt3)  # (4, m)
 
     # dJ/dD = 2 (D ⊙ dt2) + dN ⊙ (t6 1_m^T) [step 17, elementwise]
@@ -473,7 +481,7 @@ def _backward(params, cache, work):
     # dJ/dmu = -dD 1_m [step 18, bias]
     dmu = -dD.sum(axis=1, keepdims=True)  # (4, 1)
 
-    # dJ/dt1 = (1/m) dmu [step 19, linear]
+    # dJ/d(rowsum(Z)) = (1/m) dmu [step 19, linear]
     dt1 = dmu / m  # (4, 1)
 
     # dJ/dZ = dt1 1_m^T + dD [step 20, reduction]

@@ -332,8 +332,10 @@ def forward(params, X, Y, *, work=None):
 
     # J  = bce(sigmoid(w^T h + c), Y)
     t3 = w.T  # (1, 4)
+    # t5 = w^T h + c
     t5 = np.matmul(t3, h, out=_buffer(work, "t5", (1, m), t3.dtype))  # (1, m)
     t5 += c  # (1, m)
+    # t6 = sigmoid(w^T h + c)
     t6 = sigmoid(t5, out=_buffer(work, "t6", (1, m), t5.dtype))  # (1, m)
     # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
@@ -411,12 +413,12 @@ def _backward(params, cache, work):
     t6 = cache["t6"]
     m = cache["m"]
 
-    # dJ/dt5 = (1/m) (t6 - Y) [step 3, elementwise]
+    # dJ/d(w^T h + c) = (1/m) (t6 - Y) [step 3, elementwise]
     dt5 = (t6 - Y) / m  # (1, m)
     # dJ/dc = dt5 1_m [step 4, bias]
     dc = dt5.sum(axis=1, keepdims=True)  # (1, 1)
 
-    # dJ/dt3 = dt5 h^T [step 6, bilinear]
+    # dJ/d(w^T) = dt5 h^T [step 6, bilinear]
     dt3 = dt5 @ h.T  # (1, 4)
     # dJ/dw = dt3^T [step 7, transpose]
     dw = dt3.T  # (4, 1)

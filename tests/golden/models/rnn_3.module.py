@@ -306,19 +306,24 @@ def forward(params, X1, X2, X3, Y, *, work=None):
     c = params["c"]
 
     # h1 = tanh(U X1 + b)
+    # t2 = U X1 + b
     t2 = np.matmul(U, X1, out=_buffer(work, "t2", (4, m), U.dtype))  # (4, m)
     t2 += b  # (4, m)
     h1 = np.tanh(t2, out=_buffer(work, "h1", (4, m), t2.dtype))  # (4, m)
 
     # h2 = tanh(W h1 + U X2 + b)
+    # t4 = U X2
     t4 = np.matmul(U, X2, out=_buffer(work, "t4", (4, m), U.dtype))  # (4, m)
+    # t5 = W h1 + U X2 + b
     t5 = np.matmul(W, h1, out=_buffer(work, "t5", (4, m), W.dtype))  # (4, m)
     t5 += t4  # (4, m)
     t5 += b  # (4, m)
     h2 = np.tanh(t5, out=_buffer(work, "h2", (4, m), t5.dtype))  # (4, m)
 
     # h3 = tanh(W h2 + U X3 + b)
+    # t7 = U X3
     t7 = np.matmul(U, X3, out=_buffer(work, "t7", (4, m), U.dtype))  # (4, m)
+    # t8 = W h2 + U X3 + b
     t8 = np.matmul(W, h2, out=_buffer(work, "t8", (4, m), W.dtype))  # (4, m)
     t8 += t7  # (4, m)
     t8 += b  # (4, m)
@@ -326,6 +331,7 @@ def forward(params, X1, X2, X3, Y, *, work=None):
 
     # J  = mse(v^T h3 + c, Y)
     t9 = v.T  # (1, 4)
+    # t11 = v^T h3 + c
     t11 = np.matmul(t9, h3, out=_buffer(work, "t11", (1, m), t9.dtype))  # (1, m)
     t11 += c  # (1, m)
     # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
@@ -421,12 +427,12 @@ def _backward(params, cache, work):
     t11 = cache["t11"]
     m = cache["m"]
 
-    # dJ/dt10 = (1/m) (t11 - Y) [step 4, linear]
+    # dJ/d(v^T h3) = (1/m) (t11 - Y) [step 4, linear]
     dt10 = (t11 - Y) / m  # (1, m)
     # dJ/dc = (1/m) (t11 - Y) 1_m [step 3, bias]
     dc = dt10.sum(axis=1, keepdims=True)  # (1, 1)
 
-    # dJ/dt9 = dt10 h3^T [step 5, bilinear]
+    # dJ/d(v^T) = dt10 h3^T [step 5, bilinear]
     dt9 = dt10 @ h3.T  # (1, 4)
     # dJ/dv = dt9^T [step 6, transpose]
     dv = dt9.T  # (4, 1)
@@ -434,14 +440,14 @@ def _backward(params, cache, work):
     # dJ/dh3 = t9^T dt10 [step 7, bilinear]
     dh3 = np.matmul(t9.T, dt10, out=_buffer(work, "dh3", (4, m), t9.dtype))  # (4, m)
 
-    # dJ/dt8 = dh3 ⊙ (1 - tanh(t8)^2) [step 8, elementwise]
+    # dJ/d(W h2 + U X3 + b) = dh3 ⊙ (1 - tanh(t8)^2) [step 8, elementwise]
     dh3 *= 1.0 - h3**2  # (4, m), in place: dh3 is not read again
     dt8 = dh3
 
     # dJ/dh2 = W^T dt8 [step 11, bilinear]
     dh2 = np.matmul(W.T, dt8, out=_buffer(work, "dh2", (4, m), W.dtype))  # (4, m)
 
-    # dJ/dt5 = dh2 ⊙ (1 - tanh(t5)^2) [step 12, elementwise]
+    # dJ/d(W h1 + U X2 + b) = dh2 ⊙ (1 - tanh(t5)^2) [step 12, elementwise]
     dh2 *= 1.0 - h2**2  # (4, m), in place: dh2 is not read again
     dt5 = dh2
     # dJ/dW = dt5 h1^T + dt8 h2^T [step 15, bilinear]
@@ -450,7 +456,7 @@ def _backward(params, cache, work):
     # dJ/dh1 = W^T dt5 [step 16, bilinear]
     dh1 = np.matmul(W.T, dt5, out=_buffer(work, "dh1", (4, m), W.dtype))  # (4, m)
 
-    # dJ/dt2 = dh1 ⊙ (1 - tanh(t2)^2) [step 17, elementwise]
+    # dJ/d(U X1 + b) = dh1 ⊙ (1 - tanh(t2)^2) [step 17, elementwise]
     dh1 *= 1.0 - h1**2  # (4, m), in place: dh1 is not read again
     dt2 = dh1
     # dJ/db = dt2 1_m + dt5 1_m + dt8 1_m [step 18, bias]
