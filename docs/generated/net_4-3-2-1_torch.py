@@ -375,12 +375,16 @@ def _workspace(work, part, X):
     dict ``work``: made on the first call, and again only when m, the dtype or the device
     changes (X has all three). ``part`` names the function and this module's network (a
     digest of it after the name), so that modules of two networks may share one ``work``.
+    Under ``torch.inference_mode()`` it keeps a second set: tensors made there cannot be
+    written outside it, so an evaluation pass there leaves the training pass's set alone.
 
     Reusing them saves allocating fresh tensors, and the page faults of fresh memory on the
     CPU, on every call; the returned cache and gradients live in ``work`` until the next call.
     Without a workspace (``out = {}``) every product is a fresh tensor (``out=None``).
     """
     key = (X.shape[1], X.dtype, X.device)  # m, and what every tensor has
+    if torch.is_inference_mode_enabled():  # inference tensors: written only there
+        part = f"{part} inference"
     made = work.get(part)
     if made is None or made[0] != key:
         m = X.shape[1]

@@ -292,6 +292,8 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         out += [
             '    """',
             "    key = (X.shape[1], X.dtype, X.device)  # m, and what every tensor has",
+            "    if torch.is_inference_mode_enabled():  # inference tensors: written only there",
+            '        part = f"{part} inference"',
             "    made = work.get(part)",
             "    if made is None or made[0] != key:",
             "        m = X.shape[1]",

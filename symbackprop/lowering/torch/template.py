@@ -239,6 +239,8 @@ WORKSPACE_DOC = (
     "dict ``work``: made on the first call, and again only when m, the dtype or the device",
     "changes (X has all three). ``part`` names the function and this module's network (a",
     "digest of it after the name), so that modules of two networks may share one ``work``.",
+    "Under ``torch.inference_mode()`` it keeps a second set: tensors made there cannot be",
+    "written outside it, so an evaluation pass there leaves the training pass's set alone.",
     "",
     "Reusing them saves allocating fresh tensors, and the page faults of fresh memory on the",
     "CPU, on every call; the returned cache and gradients live in ``work`` until the next call.",
