@@ -93,3 +93,29 @@ def test_a_steep_softplus_checks_from_the_command_line() -> None:
     result = run("check", "4-3-1", "--hidden", "sp=softplus(100*z)/100")
     assert result.returncode == 0, result.stderr
     assert "all checks passed" in result.stdout
+
+
+def _skips_model(n: int) -> str:
+    """h_{i+1} = tanh(h_0 + ... + h_i): every value skips to every later one."""
+    lines = ["x : 2 x 1", "W : 2 x 2", "h0 = W x"]
+    lines += [
+        f"h{i + 1} = tanh(" + " + ".join(f"h{j}" for j in range(i + 1)) + ")" for i in range(n)
+    ]
+    return "\n".join([*lines, f"J = sum(h{n})", "data: x"]) + "\n"
+
+
+@pytest.mark.slow
+def test_a_png_past_the_pixel_limit_is_refused_before_matplotlib_draws_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """hostile44a #1: 75 skip connections rasterised 16,304 x 21,745 pixels in 70 s and 2 GB;
+    the PNG is refused by its size, in one line, and SVG still draws it."""
+    from tests.test_cli import run
+
+    path = tmp_path / "skips.model"
+    path.write_text(_skips_model(40), encoding="utf-8")
+    png = tmp_path / "skips.png"
+    result = run("draw", str(path), "-o", str(png))
+    assert result.returncode == 2
+    assert "megapixels" in result.stderr and "SVG" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not png.exists()
+    svg = tmp_path / "skips.svg"
+    assert run("draw", str(path), "-o", str(svg)).returncode == 0 and svg.stat().st_size > 0

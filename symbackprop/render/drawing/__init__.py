@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from symbackprop.model import Model
 from symbackprop.render.drawing.figure import Drawing
 from symbackprop.render.drawing.layout import model_drawing, network_drawing, too_large_to_draw
-from symbackprop.render.drawing.png import INSTALL_HINT, MissingMatplotlib, to_png
+from symbackprop.render.drawing.png import INSTALL_HINT, MissingMatplotlib, TooManyPixels, to_png
 from symbackprop.render.drawing.svg import to_svg
 from symbackprop.render.drawing.tikz import to_tikz
 from symbackprop.spec import Network
@@ -20,6 +20,7 @@ __all__ = [
     "INSTALL_HINT",
     "Drawing",
     "MissingMatplotlib",
+    "TooManyPixels",
     "drawing",
     "to_png",
     "to_svg",

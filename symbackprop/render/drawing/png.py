@@ -20,8 +20,36 @@ DPI = 150
 _MATH_CHARS = {"×": r"\times ", "ŷ": r"\hat{y}", "∂": r"\partial ", "·": r"\cdot "}
 
 
+#: the most pixels a PNG is rasterised at: 40 megapixels, about 160 MB of RGBA while
+#: matplotlib draws it (a model of 75 skip connections made 354 megapixels, 2 GB and 70 s;
+#: hostile44a #1). SVG and TikZ scale, and draw any drawing the layout takes.
+MAX_PIXELS = 40_000_000
+
+
 class MissingMatplotlib(SymbackpropError):
     """matplotlib is not installed."""
+
+
+class TooManyPixels(SymbackpropError):
+    """The drawing is too large to rasterise as a PNG (:data:`MAX_PIXELS`)."""
+
+
+def pixels(drawing: Drawing) -> tuple[int, int]:
+    """The PNG's width and height in pixels (drawing units at :data:`DPI`)."""
+    legend_h = 30.0 if drawing.legend else 0.0
+    scale = DPI / 72
+    return round(drawing.width * scale), round((drawing.height + legend_h) * scale)
+
+
+def refuse_too_large(drawing: Drawing) -> None:
+    """A :class:`TooManyPixels` naming the size when the PNG would exceed MAX_PIXELS."""
+    width, height = pixels(drawing)
+    if width * height > MAX_PIXELS:
+        raise TooManyPixels(
+            f"the PNG would be {width:,} x {height:,} pixels ({width * height / 1e6:.0f} "
+            f"megapixels), past the {MAX_PIXELS // 1_000_000} megapixels a PNG is drawn at: "
+            "write SVG (-o FILE.svg) or TikZ (--format tikz), which scale to any size"
+        )
 
 
 def _escape(text: str) -> str:
@@ -48,7 +76,9 @@ def label_mathtext(label: Label) -> str:
 
 
 def to_png(drawing: Drawing) -> bytes:
-    """The picture as PNG bytes (matplotlib's Agg backend; no display needed)."""
+    """The picture as PNG bytes (matplotlib's Agg backend; no display needed); a
+    :class:`TooManyPixels` past :data:`MAX_PIXELS`, before anything is drawn."""
+    refuse_too_large(drawing)
     try:
         import matplotlib
 
