@@ -205,7 +205,7 @@ def gradients_command(
     # progress on stderr (transient; nothing when stderr is not a terminal)
     with console.progress() as progress:
         task = progress.add_task("gradient norms", total=len(inits))
-        for init in inits:
+        for index, init in enumerate(inits):
             # refresh now: a fast stage would otherwise finish between two automatic refreshes
             progress.update(task, description=f"gradient norms, init {init}", refresh=True)
             tables.append(
@@ -218,6 +218,7 @@ def gradients_command(
                     m=batch,
                     memory_gib=memory_gib,
                     define=customs,
+                    runs=len(inits) if index == 0 else 1,  # all the inits' work, at the first
                 )
             )
             progress.advance(task)

@@ -119,3 +119,16 @@ def test_a_png_past_the_pixel_limit_is_refused_before_matplotlib_draws_it(tmp_pa
     assert len(result.stderr.strip().splitlines()) == 1 and not png.exists()
     svg = tmp_path / "skips.svg"
     assert run("draw", str(path), "-o", str(svg)).returncode == 0 and svg.stat().st_size > 0
+
+
+def test_many_inits_are_refused_together_by_their_work() -> None:
+    """hostile44a #2: each --init was checked alone, and a layer's own cost (its Python and
+    NumPy calls) was not counted: sixty inits of a 500-layer width-1 network ran 2 minutes."""
+    from symbackprop.apps.gradients import analyze
+
+    with pytest.raises(SpecError, match=r"60 inits would take .* or fewer --init"):
+        analyze(500, 1, "relu", "he", seeds=100, m=1, runs=60)
+    # one init of it is within the limit (about 5 s; not run here)
+    from symbackprop.core.memory import MAX_MULTIPLY_ADDS, check_work
+
+    assert check_work("one", [1] * 501, 1, passes=100, drawn=True) < MAX_MULTIPLY_ADDS

@@ -416,8 +416,13 @@ def analyze(
     m: int = 32,
     memory_gib: float | None = None,
     define: dict[str, str] | None = None,
+    runs: int = 1,
 ) -> GradientTable:
     """Per-layer gradient norms at initialization for ``depth`` layers of ``width`` units.
+
+    ``runs``: how many analyses of this size the caller makes in all (one per ``--init``):
+    their work is refused together, at the first, over the limit (sixty inits each within it
+    ran 2 minutes: hostile44a #2).
 
     For each seed s: parameters from the generated module's ``init_params(seed=s,
     scheme=init)``, X (width x m) and Y (n_L x m) standard normal from
@@ -438,7 +443,15 @@ def analyze(
     budget = DEFAULT_BUDGET_GIB if memory_gib is None else memory_gib
     what = f"gradients at depth {depth}, width {width}, m = {m}"
     check_budget(what, [int(w) for w in network.widths], m, budget_gib=budget)
-    check_work(what, [int(w) for w in network.widths], m, passes=seeds, drawn=True)
+    _positive_int("runs", runs)
+    if runs > 1:
+        what += f", {runs} inits"
+    advice = "use a smaller --m, --width, --depth or --seeds" + (
+        ", or fewer --init" if runs > 1 else ""
+    )
+    check_work(
+        what, [int(w) for w in network.widths], m, passes=seeds * runs, drawn=True, advice=advice
+    )
     module = _module(network)
     n_out = width if name == "scaled-identity" else 1
     logs = np.zeros((2, seeds, depth))
