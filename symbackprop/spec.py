@@ -371,8 +371,10 @@ class Network:
                 shown = "null" if act is None else type(act).__name__
                 raise SpecError(f"{where}: 'activation' must be a name (a string), got {shown}")
             layers.append(Layer(_file_width(entry["units"], f"{where}: 'units'"), act))
-        define = data.get("define", ())
-        if not isinstance(define, Mapping | list | tuple):
+        define = data.get("define", {})
+        # a table, as the README and the JSON output write it: a list of pairs was read too,
+        # and null refused (hostile44a #5)
+        if not isinstance(define, Mapping):
             raise SpecError(
                 f"'define' must be a table of name = \"formula\", got {type(define).__name__}"
             )

@@ -132,3 +132,33 @@ def test_many_inits_are_refused_together_by_their_work() -> None:
     from symbackprop.core.memory import MAX_MULTIPLY_ADDS, check_work
 
     assert check_work("one", [1] * 501, 1, passes=100, drawn=True) < MAX_MULTIPLY_ADDS
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        # a model file: a float where a width belongs, a null define
+        ({"equations": "w : n x 1\nJ = sum(w)\nsizes: n = 4", "sizes": {"n": 4.0}}, "4.0"),
+        ({"equations": "w : n x 1\nJ = sum(w)", "define": None}, "'define': expected a table"),
+        # a network file: define as a list of pairs (the README's is a table)
+        (
+            {
+                "input": 4,
+                "layers": [{"units": 3, "activation": "sw"}, {"units": 1}],
+                "define": [["sw", "z*sigmoid(z)"]],
+            },
+            "'define' must be a table",
+        ),
+    ],
+)
+def test_spec_and_model_files_take_what_the_readme_says_only(
+    tmp_path, content: dict[str, object], said: str
+) -> None:  # type: ignore[no-untyped-def]
+    """hostile44a #5: each of these was read (a float width, define as null in a model file,
+    define as a list in a network file), where the README and the other file kind refuse it."""
+    import json
+
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    with pytest.raises(SpecError, match=said.replace("(", r"\(")):
+        sb.derive(str(path))

@@ -248,12 +248,14 @@ class Model:
         text = data.get("equations")
         if not isinstance(text, str):
             raise SpecError("'equations': expected the model text as a string")
-        define = data.get("define")
-        if define is not None and not isinstance(define, Mapping):
+        define = data.get("define", {})
+        if not isinstance(define, Mapping):  # null too, as a network file refuses it
             raise SpecError("'define': expected a table name -> formula")
         model = cls.parse(text, define={**(define or {}), **(extra or {})})
         for key, made in _REPEATED_KEYS.items():
-            if key in data and data[key] != made(model):
+            # compared as JSON writes them: {"n": 4.0} is not the sizes {"n": 4} (a float
+            # where a width belongs is refused, as in a network file: hostile44a #5)
+            if key in data and _as_json(data[key]) != _as_json(made(model)):
                 raise SpecError(
                     f"{key!r} is {json.dumps(data[key])} but the equations make "
                     f"{json.dumps(made(model))}: drop {key!r} (it only repeats them) or make "
@@ -457,3 +459,8 @@ def _fraction(node: Any) -> Fraction | None:
             "/": lambda: left / right,
         }[node.op]()
     return None
+
+
+def _as_json(value: Any) -> str:
+    """``value`` as JSON text, keys sorted: 4.0 and 4, true and 1 differ there."""
+    return json.dumps(value, sort_keys=True)
