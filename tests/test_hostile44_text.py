@@ -151,3 +151,17 @@ def test_rnn_comments_read_as_the_derivation() -> None:
     assert "# t11 = v^T h3 + c" in code
     assert "# t8 = W h2 + U X3 + b" in code
     assert "# dJ/d(v^T h3) = (1/m) (t11 - Y) [step 4, linear]" in code
+
+
+def test_the_web_page_brackets_a_product_beside_an_elementwise_one() -> None:
+    """lecturer44 #6: the page's "fits the shape" line showed W[3]^T δ[3] ⊙ σ'(z[2]) where the
+    text has (W3^T delta3) ⊙ sigmoid'(z2); a square layer lets W^T (δ ⊙ σ') fit too."""
+    import re
+
+    page = sb.to_html(sb.derive("4-3-2-1"))
+    rows = [row for row in page.split("<li>") if "fits the shape" in row and "⊙" in row]
+    assert rows
+    for row in rows:
+        words = re.sub(r"<[^>]+>", "", row)
+        if "W" in words:  # the step's upstream product W^T δ is one factor of the ⊙
+            assert words.index("(") < words.index("W") < words.index(")") < words.index("⊙")

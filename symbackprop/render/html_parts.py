@@ -183,9 +183,8 @@ class Parts:
 
     def candidate(self, cand: Candidate) -> str:
         op = mo("⊙") if cand.op == "⊙" else mo("\u2062")
-        product = cand.op == "@"
         left, right = (
-            self.tex(factor_latex(self.doc.operand(operand), operand, product))
+            self.tex(factor_latex(self.doc.operand(operand), operand))
             for operand in (cand.left, cand.right)
         )
         return mrow(left, op, right)

@@ -263,8 +263,8 @@ class LatexDocument:
         return left + op + right
 
     def factor(self, operand: Operand, cand: Candidate) -> str:
-        """``operand`` as a factor of ``cand`` (grouped in a matrix product)."""
-        return factor_latex(self.operand(operand), operand, cand.op == "@")
+        """``operand`` as a factor of ``cand`` (grouped where it is a product or a sum)."""
+        return factor_latex(self.operand(operand), operand)
 
     def underbraced(self, cand: Candidate) -> str:
         parts = []

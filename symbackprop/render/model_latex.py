@@ -148,14 +148,13 @@ class ModelLatex:
     def candidate(self, cand: Candidate) -> str:
         """An arrangement inside a sentence: TeX may break the line between its factors."""
         op = r" \odot " if cand.op == "⊙" else r" \, \allowbreak "
-        product = cand.op == "@"
         # an adjoint is printed as one symbol (dJ/dp), whatever its expression: not grouped
         # (review38 #3)
         left, right = (
             factor_latex(
                 self.operand(operand, inline=True),
                 operand,
-                product and self.names.adjoint_exprs.get(untransposed(operand)) is None,
+                self.names.adjoint_exprs.get(untransposed(operand)) is None,
             )
             for operand in (cand.left, cand.right)
         )

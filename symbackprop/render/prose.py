@@ -150,11 +150,14 @@ def markdown_display(
     return [label, "", *(indent + line for line in ["$$", *body, "$$"]), ""]
 
 
-def factor_latex(tex: str, operand: Operand, product: bool) -> str:
+def factor_latex(tex: str, operand: Operand, group: bool = True) -> str:
     """``tex`` (an operand's LaTeX) as a factor of a candidate: in parentheses where the
-    candidate is a matrix ``product`` and the operand a product or a sum written out
-    (:attr:`~symbackprop.core.candidates.Operand.compound`)."""
-    return rf"\left({tex}\right)" if product and operand.compound else tex
+    operand is a product or a sum written out
+    (:attr:`~symbackprop.core.candidates.Operand.compound`) and ``group`` (not an adjoint
+    printed as one symbol), in a matrix product and an element-wise one alike: the text's
+    ``(W3^T delta3) ⊙ sigmoid'(z2)`` was ``W^[3]T δ^[3] ⊙ σ'(z^[2])`` on the web page, which a
+    reader may take for W^[3]T (δ^[3] ⊙ σ'(z^[2])) (lecturer44 #6)."""
+    return rf"\left({tex}\right)" if group and operand.compound else tex
 
 
 def candidate_rows(
