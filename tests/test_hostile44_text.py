@@ -165,3 +165,15 @@ def test_the_web_page_brackets_a_product_beside_an_elementwise_one() -> None:
         words = re.sub(r"<[^>]+>", "", row)
         if "W" in words:  # the step's upstream product W^T δ is one factor of the ⊙
             assert words.index("(") < words.index("W") < words.index(")") < words.index("⊙")
+
+
+def test_the_web_page_brackets_a_layer_symbol_under_an_elementwise_power() -> None:
+    """lecturer44 #5: tanh's 1 - a^2 was a^[2] with ⊙2 set on its superscript (a double
+    superscript, a^[2]^⊙2); LaTeX and Markdown write (a^{[2]})^{⊙ 2}."""
+    import re
+
+    page = sb.to_html(sb.derive("5-4:tanh-4:tanh-1"))
+    at = page.find("⊙</mo><mn>2")
+    assert at > 0
+    before = re.sub(r"<[^>]+>", "", page[max(0, at - 400) : at])
+    assert before.endswith(")") and "(a[2])" in before.replace(" ", "")

@@ -197,7 +197,9 @@ class MathMLPrinter(MathMLPresentationPrinter):
         if expr.exp.is_negative:
             return self._print(HadamardProduct(expr))
         base = self._s(expr.base)
-        if not isinstance(expr.base, sp.MatrixSymbol):
+        # a symbol with a superscript of its own (a^[5]) is bracketed too, as LaTeX writes
+        # (a^{[5]})^{⊙2}: a superscript on a superscript read a^[5]^⊙2 (lecturer44 #5)
+        if not isinstance(expr.base, sp.MatrixSymbol) or _superscripted(base):
             base = paren(base)
         return self._node(el("msup", base, mrow(mo("⊙"), self._s(expr.exp))))
 
@@ -213,6 +215,8 @@ class MathMLPrinter(MathMLPresentationPrinter):
             expr.base != _ARG_SYMBOL or not isinstance(self._body_of, sp.MatrixSymbol)
         ):
             base = paren(base)  # (A^T)^{⊙2}, not A^{T ⊙2}; tanh(A)^{⊙2} as it is
+        elif not call and _superscripted(base):
+            base = paren(base)  # (a^[2])^{⊙2}, as LaTeX writes it (lecturer44 #5)
         return self._node(el("msup", base, mrow(mo("⊙"), self._s(expr.exp))))
 
     def _print_Mul(self, expr: Any) -> Any:
@@ -392,3 +396,13 @@ def log_sum_exp(arg: str) -> str:
 def softmax_of_all(arg: str) -> str:
     """exp(arg) / sum(exp(arg)) over every entry, ``arg`` printed."""
     return el("mfrac", _named("exp", arg), _named("sum", _named("exp", arg)))
+
+
+def _superscripted(mathml: str) -> bool:
+    """Whether printed MathML is a symbol with a superscript of its own (``a^[2]``, in an
+    ``mrow`` or not): a power of it is bracketed, a superscript on a superscript misreads."""
+    while mathml.startswith("<mrow>") and mathml.endswith("</mrow>"):
+        mathml = mathml[len("<mrow>") : -len("</mrow>")]
+    return mathml.startswith(("<msup>", "<msubsup>")) and mathml.endswith(
+        ("</msup>", "</msubsup>")
+    )
