@@ -161,7 +161,7 @@ def test_json_parses_with_expected_keys(lecture: sb.Derivation) -> None:
     assert data["cost"] == {
         "text": "J = L(a3, y)",
         "latex": r"J = \mathcal{L}(a^{[3]}, y)",
-        "loss": "binary cross-entropy (logistic loss)",
+        "loss": "binary cross-entropy, the logistic loss",
     }
     step = data["steps"][2]
     assert list(step) == [

@@ -126,7 +126,7 @@ LOSSES: dict[str, Loss] = {
             -(y * sp.log(a) + (1 - y) * sp.log(1 - a)),
             r"-\sum_k \left[ {y}_k \log {yhat}_k + (1 - {y}_k) \log (1 - {yhat}_k) \right]",
             "sigmoid",
-            "binary cross-entropy (logistic loss)",
+            "binary cross-entropy, the logistic loss",
             targets="binary",
             logits_with="sigmoid",
             # max(z, 0) - y z + log(1 + e^-|z|): no overflow for any z, no log(0)

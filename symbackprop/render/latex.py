@@ -211,10 +211,12 @@ class LatexDocument:
         """The sentence naming what the backward pass reads from the forward cache, in the
         order the steps first read it (sigmoid and tanh read a[l] alone, relu z[l] too:
         "each z[l] and a[l]" was false for them, hostile reader 23)."""
-        read = dict.fromkeys(name for step in self.d.steps for name in step.cached)
+        # the steps shown: with --wrt W2 the backward pass to W2 reads no x (lecturer44)
+        shown = self.view.steps
+        read = dict.fromkeys(name for step in shown for name in step.cached)
         names = [f"${self.name(name)}$" for name in read]
         listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
-        targets = dict.fromkeys(name for step in self.d.steps for name in step.targets_read)
+        targets = dict.fromkeys(name for step in shown for name in step.targets_read)
         given = ", and the target " + ", ".join(f"${self.name(n)}$" for n in targets)
         return (
             f"The backward pass reads {listed} from the forward cache"
@@ -230,7 +232,14 @@ class LatexDocument:
         yhat, y = self.name(g.a(g.depth).name), self.name(g.y.name)
         # "{y}" first: the replacement for "{yhat}" contains "{y}" itself
         loss = g.loss.latex.replace("{y}", "y").replace("{yhat}", r"\hat{y}")
-        rows = [(r"\mathcal{L}(\hat{y}, y)", rf"{loss}, \qquad \hat{{y}} = a^{{[{g.depth}]}}")]
+        # in batch form a^[L] is no value of the derivation (A^[L] is): y-hat is a column of
+        # Y-hat = A^[L], defined on the next row (lecturer44)
+        where = (
+            r"\hat{y} \text{ a column of } \hat{Y}"
+            if d.batch
+            else rf"\hat{{y}} = a^{{[{g.depth}]}}"
+        )
+        rows = [(r"\mathcal{L}(\hat{y}, y)", rf"{loss}, \qquad {where}")]
         if d.batch:
             cost = r"\frac{1}{m} \sum_{i=1}^{m} \mathcal{L}\bigl(\hat{y}^{(i)}, y^{(i)}\bigr)"
             if net.l2:
@@ -460,8 +469,10 @@ class LatexDocument:
     def snippet(self) -> str:
         net = self.d.network
         rows = [
-            f"% symbackprop {__version__}: {net.compact} (loss {net.loss}; "
-            f"{self.view.mode_text}); needs amsmath",
+            # the L2 weight too: its lambda is in the formulas below (lecturer44)
+            f"% symbackprop {__version__}: {net.compact} (loss {net.loss}"
+            + (f", L2 weight decay lambda = {net.l2_text}" if net.l2 else "")
+            + f"; {self.view.mode_text}); needs amsmath",
             r"\begin{align}",
         ]
         body = self.delta_rows(numbered=True)
