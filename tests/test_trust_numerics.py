@@ -598,15 +598,17 @@ def test_4_1_the_numpy_printer_refuses_nodes_it_does_not_know() -> None:
 
 
 # -- 5.6: clean derivative forms in generated code ----------------------------------------------
-def test_5_6_generated_comments_print_derivatives_as_code() -> None:
+def test_5_6_generated_comments_print_derivatives_as_the_derivation_does() -> None:
+    """No SymPy spelling (Piecewise, ``else 1/100``) in a comment; since lecturer44 #2 not a
+    line of code either (np.where(...), which is not the line that runs), but the
+    derivation's own notation, in the code's array names."""
     text = sb.codegen(sb.Network.parse("4-3:leaky_relu-2:relu-1", output="identity", loss="mse"))
     text = re.sub(r"\n *# ", " ", text)  # a comment wrapped over lines, read as one
-    assert "leaky_relu'(Z1) = np.where(A1 > 0, 1.0, np.full_like(A1, 0.01))" in text
-    assert "relu'(Z2) = np.where(A2 > 0, 1.0, np.full_like(A2, 0.0))" in text
-    assert "Piecewise" not in text and " else 1/100" not in text
-    assert "1/100" not in text and "*1\n" not in text
+    assert "leaky_relu'(Z1) = (1{A1 > 0} + (1/100) 1{A1 <= 0}), from the cached A1" in text
+    assert "relu'(Z2) = 1{A2 > 0}, from the cached A2" in text
+    assert "Piecewise" not in text and " else 1/100" not in text and "*1\n" not in text
     lecture = sb.codegen(sb.Network.parse("4-3-2-1"))
-    assert "sigmoid'(Z2) = A2 * (1.0 - A2), from the cached A2" in lecture
+    assert "sigmoid'(Z2) = A2 ⊙ (1 - A2), from the cached A2" in lecture
 
 
 def test_2_3_the_api_refuses_eps_outside_the_cli_range() -> None:
