@@ -60,3 +60,54 @@ def test_a_term_under_a_huge_cancelling_pair_is_not_rounded_away(extra: str) -> 
     assert wrong.exit_code == 1 and wrong.equal is False
     right = sb.check_formula("4-3-2-1", "W2", f"({RIGHT_W2} + {CANCELLING}) a1^T")
     assert right.ok
+
+
+def _least_squares(factor: float, *, cached: bool = False, offset: float = 2e-10) -> tuple:
+    """A hand-written module for J = ||A x - y||^2 near a perfect fit (J about 2e-19), whose
+    gradient is ``factor`` A^T r (2 is right); ``cached``: its forward caches r."""
+    import types
+
+    A = np.array([[1.0, 2.0], [0.5, -1.0], [-1.5, 0.25]])
+    x = np.array([[0.3], [-0.7]])
+    y = A @ x + offset * np.array([[1.0], [-2.0], [0.5]])
+
+    def forward(params, y):  # type: ignore[no-untyped-def]
+        r = A @ params["x"] - y
+        return float(np.sum(r * r)), ({"r": r} if cached else {})
+
+    def loss_and_grads(params, y):  # type: ignore[no-untyped-def]
+        r = A @ params["x"] - y
+        return float(np.sum(r * r)), {"x": factor * (A.T @ r)}
+
+    module = types.SimpleNamespace(
+        SHAPES={"x": (2, 1)}, DATA=("y",), forward=forward, loss_and_grads=loss_and_grads
+    )
+    return module, {"x": x}, y
+
+
+@pytest.mark.parametrize("factor", [1.0, 1.2, 3.0])
+def test_a_wrong_gradient_of_a_tiny_cost_does_not_pass_within_the_noise_floor(
+    factor: float,
+) -> None:
+    """hostile44c #3: the floor is a few ulps of max(1, |J|), 8.9e-10 at eps = 1e-6, and at
+    J = 2e-19 it passed gradients 20-50% wrong ('error within the noise floor'), though the
+    differences resolve the gradient to 1e-11. Differences at eps and 2 eps agreeing 100 times
+    more closely than the floor, and the gradient far from them, are no rounding."""
+    module, params, y = _least_squares(factor)
+    result = sb.gradcheck(module, params, y)
+    assert result.failed, str(result)
+    assert "not rounding" in result.rows[0].reason
+    right = sb.gradcheck(_least_squares(2.0)[0], params, y)
+    assert right.ok, str(right)
+
+
+def test_a_hand_written_modules_sign_change_is_not_called_a_kink() -> None:
+    """hostile44c #5: every cached array of a module naming no kinks is watched; a residual
+    near 0 changed sign at every step, and the reason said "a value sits on a kink"."""
+    module, params, y = _least_squares(2.0, cached=True, offset=1e-10)
+    result = sb.gradcheck(module, params, y)
+    (row,) = result.rows
+    assert row.unresolved and row.checked == 0  # every step changed the residual's sign
+    assert "changed the sign of a cached value" in row.reason
+    assert "sits on a kink" not in row.reason
+    assert row.cause == "every step changed the sign of a cached value"

@@ -252,6 +252,15 @@ NOT_FINITE_DIFFERENCE = (
     "cost has a value)"
 )
 #: that row's reason: a right and a wrong gradient look alike there, so it says what to do
+#: that row's reason for a module that names no kinks (no KINKS table, no kinked()): every
+#: cached array is watched, so a smooth value near 0 (a residual of a near-perfect fit) stops
+#: the steps too, and "a value sits on a kink" was false there (hostile44c #5)
+ON_SIGN_CHANGES_REASON = (
+    f"{ON_KINKS} changed the sign of a cached value or made a value NaN (the module names no "
+    "kinks, so every cached array is watched: a relu's output at 0, or a smooth value near 0 "
+    "such as a residual); check at another point, or give the module a KINKS table naming "
+    "the values at a kink"
+)
 ON_KINKS_REASON = (
     f"{ON_KINKS} crossed a kink or made a value NaN (a value sits on a kink at this point, "
     "e.g. a relu's argument at 0 where the biases are 0 and a column of the data is zero); "
@@ -402,7 +411,7 @@ def judge(
             True,
             abs_err,
             rel,
-            f"error within the noise floor {min(floor, FLOOR_MAX):.1e}{measured}",
+            f"{FLOOR_PASS}{min(floor, FLOOR_MAX):.1e}{measured}",
         )
     if abs_err <= floor + limit * largest:
         # a floor above FLOOR_MAX buys no pass: at J = 1e8 (floor 0.089) a gradient of 0.1
@@ -446,6 +455,8 @@ class _Watcher:
             self.kinks = {k: tuple(float(v) for v in table[k]) for k in self.names}
             self.sides = {k: self._sides(k, _value(k, cache, params)) for k in self.names}
             return
+        #: every cached array watched, the module naming no kinks (a reason says so)
+        self.guessed = kinked is None
         if kinked is None:
             # a module loaded from its file says nothing of its kinks: every cached array is
             # watched for a sign change, as a step across relu's kink changes A's (only the
@@ -698,6 +709,8 @@ def gradcheck(
             ok, abs_err, rel, reason = judge(
                 analytic, numeric, cost=cost0, eps=eps, rtol=rtol, atol=atol
             )
+            if reason == ON_KINKS_REASON and watch.guessed:
+                reason = ON_SIGN_CHANGES_REASON
             if reason.startswith(ABOVE_FLOOR):
                 # the floor assumes a few ulps of rounding in the cost; a logdet of a 600 x 600
                 # matrix has 500 (hostile41a #1): measured once, and the row judged again
@@ -723,6 +736,16 @@ def gradcheck(
             while step >= MIN_EPS:
                 again_at.append((step, _as_measured, f" at the finer step {step:.0e}{FINER_SAID}"))
                 step /= FINER
+            if ok and reason.startswith(FLOOR_PASS):
+                floor = max(noise_floor(cost0, eps, atol), NOISE_SIGMAS * (noise or 0.0) / eps)
+                ok, abs_err, rel, reason = _floor_pass_checked(
+                    (ok, abs_err, rel, reason),
+                    analytic,
+                    numeric,
+                    again,
+                    eps,
+                    min(floor, FLOOR_MAX),
+                )
             for step, combine, said in again_at:
                 if ok or not measured or reason.startswith(UNRESOLVED):
                     break
@@ -735,6 +758,8 @@ def gradcheck(
             cause = (
                 ""
                 if not unresolved
+                else "every step changed the sign of a cached value"
+                if reason == ON_SIGN_CHANGES_REASON
                 else "every step crossed a kink"
                 if reason.startswith(ON_KINKS)
                 else "the gradient is under the noise floor"
@@ -1051,6 +1076,50 @@ def _judged_again(
     if not (ok and resolved and reason.startswith(WITHIN_TOLERANCE)):
         return verdict
     return ok, abs_err, rel, f"{reason}{said}"
+
+
+#: the start of the reason of a row that passes by the noise floor, not the relative tolerance
+FLOOR_PASS = "error within the noise floor "
+#: how much more closely the differences at eps and 2 eps agree than the modelled floor, and
+#: how much further the gradient is from them than that agreement, for a floor pass to be
+#: refused: then the differences resolve the gradient, and the error is no rounding
+SPREAD_MARGIN = 100.0
+
+
+def _floor_pass_checked(
+    verdict: tuple[bool, float, float, str],
+    analytic: np.ndarray,
+    numeric: np.ndarray,
+    again: Callable[[float], tuple[np.ndarray, np.ndarray]],
+    eps: float,
+    floor: float,
+) -> tuple[bool, float, float, str]:
+    """``verdict`` (a pass within the noise ``floor``), or a failure where the central
+    differences measured again at 2 eps agree with the first ones :data:`SPREAD_MARGIN` times
+    more closely than the floor, and the gradient is more than SPREAD_MARGIN times that
+    spread from them: the floor assumes rounding of a few ulps of max(1, |J|), and at J = 2e-19
+    (a near-perfect least-squares fit) it is 1e6 times the rounding there; a gradient half
+    the true one passed "within the noise floor 8.9e-10" (hostile44c #3). The spread of two
+    steps holds the differences' own rounding and truncation, so a right gradient whose error
+    is noise is within it."""
+    _, abs_err, rel, reason = verdict
+    analytic_again, numeric_again = again(2 * eps)
+    if analytic_again.shape != analytic.shape or not np.array_equal(analytic_again, analytic):
+        return verdict  # another entry crossed a kink at the larger step: nothing to compare
+    with np.errstate(all="ignore"):
+        spread = float(np.max(np.abs(np.asarray(numeric_again) - numeric), initial=0.0))
+    if not (math.isfinite(spread) and SPREAD_MARGIN * spread < floor):
+        return verdict
+    if abs_err <= SPREAD_MARGIN * spread:
+        return verdict
+    return (
+        False,
+        abs_err,
+        rel,
+        f"the gradient differs from the finite differences by {abs_err:.1e}, while those at "
+        f"eps and 2 eps agree to {spread:.1e}: not rounding (the noise floor {floor:.1e} "
+        "assumes rounding of max(1, |J|), far more than this cost's)",
+    )
 
 
 def _richardson(coarse: np.ndarray, half: np.ndarray) -> np.ndarray:
