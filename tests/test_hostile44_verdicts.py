@@ -111,3 +111,46 @@ def test_a_hand_written_modules_sign_change_is_not_called_a_kink() -> None:
     assert "changed the sign of a cached value" in row.reason
     assert "sits on a kink" not in row.reason
     assert row.cause == "every step changed the sign of a cached value"
+
+
+GRADIENT_W2 = "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2))"
+
+
+@pytest.mark.parametrize(
+    ("factor", "part"),
+    [
+        pytest.param(
+            "(sqrt(z2 - 1) ⊙ sqrt(z2 - 1) - z2 + 2)", "sqrt(z2 - 1)", marks=pytest.mark.slow
+        ),
+        ("(exp(log(sum(W2))) - sum(W2) + 1)", "log(sum(W2))"),
+        ("(log(sum(W2)) - log(sum(W2)) + 1)", "log(sum(W2))"),
+    ],
+)
+def test_a_formula_with_no_real_value_on_part_of_the_domain_says_so(
+    factor: str, part: str
+) -> None:
+    """hostile44c #2: complex arithmetic makes sqrt(z2 - 1) ⊙ sqrt(z2 - 1) agree where z2 < 1,
+    and SymPy folds exp(log(x)) and log(x) - log(x) away: these passed with no note, though
+    the formula has no value wherever the argument is negative, and the gradient has one."""
+    report = sb.check_formula("4-3-2-1", "W2", f"({GRADIENT_W2} ⊙ {factor}) a1^T")
+    assert report.ok
+    notes = [note for note in report.notes if note.startswith(f"{part} has a real value only")]
+    assert notes, report.notes
+
+
+def test_a_zero_times_a_log_that_may_have_no_value_cannot_be_checked() -> None:
+    report = sb.check_formula("4-3-2-1", "W2", f"({GRADIENT_W2} ⊙ (1 + 0 log(sum(W2)))) a1^T")
+    assert report.exit_code == 2 and "leave the term out" in str(report.error)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        f"({GRADIENT_W2} ⊙ sqrt(a2 ⊙ a2) / a2) a1^T",  # a2 > 0 (sigmoid): real everywhere
+        f"({GRADIENT_W2} ⊙ sqrt(z2 ⊙ z2 + 1) / sqrt(z2 ⊙ z2 + 1)) a1^T",
+    ],
+)
+def test_no_domain_note_where_the_argument_is_never_negative(formula: str) -> None:
+    report = sb.check_formula("4-3-2-1", "W2", formula)
+    assert report.ok
+    assert not [note for note in report.notes if "has a real value only" in note]

@@ -11,6 +11,8 @@ same holds for a model's abs (and norm1) at 0, and for a formula that divides by
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -247,22 +249,80 @@ def zero_times(
         for zero, part in ((node.left, node.right), (node.right, node.left)):
             if not _zero(zero):
                 continue
-            logs = [  # log(a1) of a value that may be 0 (not log(sigmoid(...)): its own rules)
-                n
-                for n in ast.walk(part)
-                if isinstance(n, ast.Call)
-                and n.func == "log"
-                and len(n.args) == 1
-                and isinstance(n.args[0], ast.Name)
-                and n.args[0].id in values
-                and n.args[0].id not in positive
-            ]
+            # a log or a root of a value that may be 0 or negative (log(sum(W2)), not
+            # log(sigmoid(...)): 1 + 0 log(sum(W2)) passed with no note, hostile44c #2)
+            logs = list(_domain_parts(part, values, positive))
             if logs or division_note(part, values, positive) is not None:
                 return (
                     f"'{ast.to_text(node)}' is 0 only where {ast.to_text(part)} has a value, "
                     "and the comparison folds it to 0 before any point is taken, so it cannot "
                     "see where it has none: leave the term out"
                 )
+    return None
+
+
+def _constant(node: ast.Node) -> Fraction | None:
+    """The value of a written constant (``3``, ``-1/2``, ``(1/3)``), or None."""
+    if isinstance(node, ast.Num):
+        return node.value
+    if isinstance(node, ast.Unary) and node.op == "-":
+        inner = _constant(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Binary) and node.op in ("+", "-", "*", "/", "juxt"):
+        left, right = _constant(node.left), _constant(node.right)
+        if left is None or right is None or (node.op == "/" and right == 0):
+            return None
+        if node.op == "+":
+            return left + right
+        if node.op == "-":
+            return left - right
+        return left / right if node.op == "/" else left * right
+    return None
+
+
+def _domain_parts(
+    tree: ast.Node, values: set[str], positive: set[str]
+) -> Iterator[tuple[ast.Node, ast.Node, bool]]:
+    """Each log, root or fractional power in ``tree`` of an argument that reads one of
+    ``values`` and may leave its domain: ``(part, argument, strict)``, ``strict`` where the
+    argument must be > 0 (a log, a negative power), else >= 0 (sqrt(x), x^(1/2)); not one whose
+    argument is > 0 (or >= 0) wherever it has a value (:func:`_never_zero`,
+    :func:`_nonnegative`): log(sigmoid(z)), sqrt(w ⊙ w)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.func in ("log", "sqrt") and len(node.args) == 1:
+            argument, strict = node.args[0], node.func == "log"
+        elif isinstance(node, ast.Binary) and node.op == "^":
+            exponent = _constant(node.right)
+            if exponent is None or exponent.denominator == 1:
+                continue  # an integer power is real at every real argument
+            argument, strict = node.left, exponent < 0
+        else:
+            continue
+        if not any(isinstance(n, ast.Name) and n.id in values for n in ast.walk(argument)):
+            continue
+        if _never_zero(argument, positive) or (not strict and _nonnegative(argument, positive)):
+            continue
+        yield node, argument, strict
+
+
+def domain_note(
+    tree: ast.Node,
+    values: set[str],
+    positive: set[str] = frozenset(),  # type: ignore[assignment]
+) -> str | None:
+    """The note for the first log, root or fractional power of ``tree`` whose argument may
+    leave its domain (:func:`_domain_parts`): the formula has no real value where it does,
+    while the gradient has one; complex arithmetic can make such a formula agree there
+    (sqrt(z2 - 1) ⊙ sqrt(z2 - 1) is z2 - 1 at every z2), and SymPy folds exp(log(x)) to x, so
+    the comparison alone does not say so (hostile44c #2)."""
+    for part, argument, strict in _domain_parts(tree, values, positive):
+        shown = ast.to_text(argument)
+        bound = "positive" if strict else "at least 0"
+        return (
+            f"{ast.to_text(part)} has a real value only where every entry of {shown} is "
+            f"{bound}: elsewhere the formula has none, while the gradient has one, so it is "
+            "the gradient only there"
+        )
     return None
 
 

@@ -26,6 +26,7 @@ from symbackprop.apps.shapecheck import model as model_formula
 from symbackprop.apps.shapecheck.boundary import (
     boundary_note,
     division_note,
+    domain_note,
     positive_values,
     zero_times,
 )
@@ -499,7 +500,13 @@ def check_formula(
                     if folded is not None:
                         raise _TooLarge(folded)
                     divides = division_note(tree, values, positive)
-                    for note in (boundary_note(derivation, tree), divides):
+                    # not where the model takes a log or root itself (batch_norm's
+                    # sqrt(var + 0.001)): its gradient has no value there either
+                    own_domain = isinstance(derivation, ModelDerivation) and bool(
+                        derivation.model is not None and derivation.model.positive_leaves
+                    )
+                    domain = None if own_domain else domain_note(tree, values, positive)
+                    for note in (boundary_note(derivation, tree), divides, domain):
                         if note is not None:
                             report.notes.append(note)
             except _TooLarge as exc:
