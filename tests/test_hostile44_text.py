@@ -177,3 +177,18 @@ def test_the_web_page_brackets_a_layer_symbol_under_an_elementwise_power() -> No
     assert at > 0
     before = re.sub(r"<[^>]+>", "", page[max(0, at - 400) : at])
     assert before.endswith(")") and "(a[2])" in before.replace(" ", "")
+
+
+def test_the_web_pages_scalar_algebra_with_words_wraps_as_text() -> None:
+    """lecturer44 #4: softmax's algebra, a sentence with "with", "by the stated assumption,
+    so", was one formula, which scrolled in its box on a narrow page and hid its end."""
+    from symbackprop import Network
+
+    net = Network.parse("4-5-3", hidden="relu", output="softmax", loss="ce")
+    page = sb.to_html(sb.derive(net, batch=True))
+    assert '<p class="algebra">' in page
+    paragraph = page.split('<p class="algebra">', 1)[1].split("</p>", 1)[0]
+    assert "by the stated assumption, so" in paragraph and "<mtext" not in paragraph
+    # algebra without words stays one display formula (sigmoid with bce)
+    plain = sb.to_html(sb.derive("4-3-2-1"))
+    assert '<p class="algebra">' not in plain and "Scalar algebra inside" in plain

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from symbackprop._version import __version__
 from symbackprop.core.model_derivation import ModelDerivation
+from symbackprop.core.segments import Text
 from symbackprop.render.drawing import drawing, to_svg, too_large_to_draw
 from symbackprop.render.html_parts import ModelParts, NetworkParts, Parts
 from symbackprop.render.mathml import math
@@ -167,7 +168,16 @@ class HtmlPage:
             out.append("</ul>")
         if step.algebra_segments:
             out.append("<p>Scalar algebra inside " + math(mo("⊙")) + ":</p>")
-            out.append(math(p.display(step.algebra_segments), block=True))
+            words = any(
+                isinstance(segment, Text) and any(char.isalpha() for char in segment.text)
+                for segment in step.algebra_segments
+            )
+            if words:  # a sentence ("with s = ...; s = 1 by the stated assumption, so ..."):
+                # its words wrap as text; set as one formula it scrolled in its box on a
+                # narrow page, "so (a - y)/m" out of sight (lecturer44 #4)
+                out.append('<p class="algebra">' + p.prose(step.algebra_segments) + "</p>")
+            else:
+                out.append(math(p.display(step.algebra_segments), block=True))
         uses, targets = p.uses(step), p.targets_read(step)
         if uses:
             out.append(
