@@ -26,8 +26,8 @@ def log_module(tmp_path_factory: pytest.TempPathFactory) -> object:
 def test_a_step_out_of_the_domain_is_not_resolved_not_failed(
     log_module: object, mode: str
 ) -> None:
-    # w[0] = 1e-7 < eps: the step to w - eps takes the log of a negative number
-    params = {"w": np.array([[1e-7], [1.0]])}
+    # every entry below eps: each step to w - eps takes the log of a negative number
+    params = {"w": np.array([[1e-7], [2e-7]])}
     x = np.array([[1.0], [2.0]])
     result = sb.gradcheck(log_module, params, x, mode=mode)  # type: ignore[arg-type]
     (row,) = result.rows
@@ -37,6 +37,38 @@ def test_a_step_out_of_the_domain_is_not_resolved_not_failed(
     assert row.checked == 0 and "0 of" in row.coverage
     assert "a step leaves where the cost has a value" in row.cause
     assert "FAIL" not in str(result)
+
+
+def _log_module_with(factor: float) -> object:
+    """J = sum(log(w) ⊙ x), hand-written, with the gradient ``factor`` x / w (1 is right)."""
+    import types
+
+    def forward(params, x):  # type: ignore[no-untyped-def]
+        with np.errstate(all="ignore"):
+            return float(np.sum(np.log(params["w"]) * x)), {}
+
+    def loss_and_grads(params, x):  # type: ignore[no-untyped-def]
+        with np.errstate(all="ignore"):
+            return float(np.sum(np.log(params["w"]) * x)), {"w": factor * x / params["w"]}
+
+    return types.SimpleNamespace(
+        SHAPES={"w": (3, 1)}, DATA=("x",), forward=forward, loss_and_grads=loss_and_grads
+    )
+
+
+@pytest.mark.parametrize(("factor", "fails"), [(1.0, False), (2.0, True), (-1.0, True)])
+def test_entries_whose_step_leaves_the_domain_are_left_out_the_rest_judged(
+    factor: float, fails: bool
+) -> None:
+    """review44 #3: one entry's step out of the domain made the whole row "not resolved, 0
+    entries checked", and a gradient twice the true one was not failed by the two entries
+    that show it."""
+    params = {"w": np.array([[1e-7], [1.0], [2.0]])}
+    x = np.array([[1.0], [2.0], [3.0]])
+    result = sb.gradcheck(_log_module_with(factor), params, x)  # type: ignore[arg-type]
+    (row,) = result.rows
+    assert row.checked == 2 and result.failed is fails and result.ok is not fails
+    assert "1 of 3 differences not finite" in row.reason
 
 
 def test_the_same_gradient_passes_inside_the_domain(log_module: object) -> None:
@@ -154,3 +186,25 @@ def test_no_domain_note_where_the_argument_is_never_negative(formula: str) -> No
     report = sb.check_formula("4-3-2-1", "W2", formula)
     assert report.ok
     assert not [note for note in report.notes if "has a real value only" in note]
+
+
+def test_a_module_loaded_from_its_file_with_every_step_on_a_kink_is_not_resolved(
+    tmp_path: Path,
+) -> None:
+    """review44 #1: the watcher of a module with a KINKS table returned before it set what the
+    sign-change reason reads, and gradcheck raised AttributeError there."""
+    import importlib.util
+
+    path = tmp_path / "relu_mod.py"
+    path.write_text(
+        sb.codegen(sb.Network.parse("2-3:relu-1", output="identity", loss="mse")), "utf-8"
+    )
+    spec = importlib.util.spec_from_file_location("relu_mod_44", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    params = module.init_params(seed=0)
+    result = sb.gradcheck(module, params, np.zeros((2, 4)), np.ones((1, 4)))
+    b1 = next(row for row in result.rows if row.parameter == "b1")
+    assert b1.unresolved and b1.checked == 0
+    assert "crossed a kink" in b1.reason and "changed the sign" not in b1.reason
