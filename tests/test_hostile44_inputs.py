@@ -59,7 +59,7 @@ def test_every_entry_point_names_a_model_among_the_sources_it_takes(bad: object)
 def test_a_custom_activation_is_not_refused_for_an_overflow_of_the_probe(formula: str) -> None:
     """hostile44c #4: the probe computes in float64, where exp(710) overflows, and refused
     softplus(100 z)/100 as 'not finite at z = 7.1' (its value there is 7.1); the generated code
-    computes it with np.logaddexp. The value is now evaluated exactly where the floats fail."""
+    computes it with np.logaddexp, and the probe now evaluates softplus as the code does."""
     from symbackprop import Network
 
     net = Network.parse("4-3-1", hidden="sp", define={"sp": formula})
@@ -75,6 +75,8 @@ def test_a_custom_activation_is_not_refused_for_an_overflow_of_the_probe(formula
         ("sqrt(z)", "not real at z = -0.05"),
         ("exp(exp(exp(z)))", "not finite"),
         ("0*log(z)+z", "its part log(z) is not finite"),
+        # finite everywhere, but the code computes e^(40 z) and overflows (review44 #2)
+        ("exp(40*z)/(2+exp(40*z))", "is not finite at z = 8.9"),
     ],
 )
 def test_a_pole_an_overflow_of_the_function_or_a_root_is_still_refused(

@@ -765,6 +765,7 @@ def gradcheck(
                     again,
                     eps,
                     min(floor, FLOOR_MAX),
+                    cost0,
                 )
             for step, combine, said in again_at:
                 if ok or not measured or reason.startswith(UNRESOLVED):
@@ -1101,10 +1102,14 @@ def _judged_again(
 
 #: the start of the reason of a row that passes by the noise floor, not the relative tolerance
 FLOOR_PASS = "error within the noise floor "
-#: how much more closely the differences at eps and 2 eps agree than the modelled floor, and
-#: how much further the gradient is from them than that agreement, for a floor pass to be
-#: refused: then the differences resolve the gradient, and the error is no rounding
+#: how much further the gradient is from the differences than the differences at eps and 2
+#: eps are from each other (or than one ulp of the cost over eps, the differences' quantum),
+#: for a pass within the floor to be refused
 SPREAD_MARGIN = 100.0
+#: and the share of the floor the error must reach: the floor's few ulps of max(1, |J|) stand
+#: for the rounding of values of order 1 in the cost and in the gradient, which a gradient of
+#: A - Y at A near 1 carries too (a right one was refused at 1e-14 of 8.9e-10, hostile44d #1)
+FLOOR_SHARE = 0.1
 
 
 def _floor_pass_checked(
@@ -1114,32 +1119,39 @@ def _floor_pass_checked(
     again: Callable[[float], tuple[np.ndarray, np.ndarray]],
     eps: float,
     floor: float,
+    cost: float,
 ) -> tuple[bool, float, float, str]:
-    """``verdict`` (a pass within the noise ``floor``), or a failure where the central
-    differences measured again at 2 eps agree with the first ones :data:`SPREAD_MARGIN` times
-    more closely than the floor, and the gradient is more than SPREAD_MARGIN times that
-    spread from them: the floor assumes rounding of a few ulps of max(1, |J|), and at J = 2e-19
-    (a near-perfect least-squares fit) it is 1e6 times the rounding there; a gradient half
-    the true one passed "within the noise floor 8.9e-10" (hostile44c #3). The spread of two
-    steps holds the differences' own rounding and truncation, so a right gradient whose error
-    is noise is within it."""
+    """``verdict`` (a pass within the noise ``floor``), or a failure where the error is at
+    least :data:`FLOOR_SHARE` of the floor and more than :data:`SPREAD_MARGIN` times the
+    differences' resolution there: how far those at eps and 2 eps are apart, and at least one
+    ulp of the cost over eps (differences move in such steps). The floor assumes rounding of a
+    few ulps of max(1, |J|); at J = 2e-19 (a near-perfect least-squares fit) the differences
+    resolve the gradient 1e7 times more finely, and gradients 20-50% wrong passed "within the
+    noise floor 8.9e-10" (hostile44c #3). A right gradient's own rounding of values of order 1
+    stays under the floor's share, and its error under the differences' resolution."""
     _, abs_err, rel, reason = verdict
+    if abs_err <= FLOOR_SHARE * floor:
+        return verdict  # within the rounding of values of order 1 the floor stands for
     analytic_again, numeric_again = again(2 * eps)
     if analytic_again.shape != analytic.shape or not np.array_equal(analytic_again, analytic):
         return verdict  # another entry crossed a kink at the larger step: nothing to compare
     with np.errstate(all="ignore"):
         spread = float(np.max(np.abs(np.asarray(numeric_again) - numeric), initial=0.0))
-    if not (math.isfinite(spread) and SPREAD_MARGIN * spread < floor):
-        return verdict
-    if abs_err <= SPREAD_MARGIN * spread:
+    # differences move in steps of an ulp of the cost over 2 eps: at eps and 2 eps they can
+    # come out identical (spread 0) while both are a quantum off (a deep sigmoid network's
+    # right bias gradient: 1.6e-11 against a quantum of 5.6e-11, hostile44d #1)
+    quantum = float(np.spacing(abs(cost))) / eps
+    resolution = max(spread, quantum)
+    if not (math.isfinite(spread) and abs_err > SPREAD_MARGIN * resolution):
         return verdict
     return (
         False,
         abs_err,
         rel,
         f"the gradient differs from the finite differences by {abs_err:.1e}, while those at "
-        f"eps and 2 eps agree to {spread:.1e}: not rounding (the noise floor {floor:.1e} "
-        "assumes rounding of max(1, |J|), far more than this cost's)",
+        f"eps and 2 eps agree to {spread:.1e} (an ulp of the cost over eps is {quantum:.1e}): "
+        f"they resolve it far below the noise floor {floor:.1e}, which assumes rounding of "
+        "max(1, |J|)",
     )
 
 

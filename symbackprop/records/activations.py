@@ -26,7 +26,6 @@ formula text (``define={"swish": "z*sigmoid(z)"}``), once per (name, formula).
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,11 +34,7 @@ import sympy as sp
 
 from symbackprop.errors import FormulaError
 from symbackprop.formula import FUNCTIONS, Entry, WrittenPart, parse, scalar_parts
-from symbackprop.formula.float_range import (
-    exponential_depth,
-    outside_float_range,
-    shown_constant,
-)
+from symbackprop.formula.float_range import outside_float_range, shown_constant
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import activation_function, derivative_function
 from symbackprop.records.scalars import a, z
@@ -661,7 +656,7 @@ def custom_problem(activation: Activation) -> str | None:
         bad_finite = ~(np.isfinite(values.real) & np.isfinite(values.imag))
         bad_real = nonreal | (np.abs(values.imag) > tolerance)
         for index in order:
-            if not (bad_finite[index] or bad_real[index]) or _holds_exactly(expr, index):
+            if not (bad_finite[index] or bad_real[index]):
                 continue
             point = f"z = {grid[index]:g}"
             if bad_finite[index]:
@@ -670,26 +665,32 @@ def custom_problem(activation: Activation) -> str | None:
     return None
 
 
-#: exponentials nested deeper than this are not evaluated exactly (exp(exp(exp(10))) has an
-#: exponent of 9,566 digits)
-EXACT_EXPONENTIAL_DEPTH = 2
+def _softplus_argument(arg: sp.Expr) -> tuple[sp.Expr, int] | None:
+    """``(u, sign)`` where ``log(arg)`` is ``sign`` times softplus: ``log(1 + e^u)`` (+1, as the
+    code printer writes it, ``logaddexp(0, u)``) and ``log(sigmoid(u))`` (-1: minus softplus
+    of -u, as :func:`stable_form` writes it); else None. The probe evaluates them as the code
+    does: softplus(100 z) / 100 was refused for e^710 overflowing in the probe alone, where the
+    code is finite (hostile44c #4), and exp(40 z) / (2 + exp(40 z)), whose code overflows, is
+    still refused (review44 #2)."""
+    if isinstance(arg, sp.Add) and len(arg.args) == 2 and sp.Integer(1) in arg.args:
+        other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
+        if isinstance(other, sp.exp):
+            return other.args[0], 1
+    if type(arg).__name__ == "sigmoid" and len(arg.args) == 1:
+        return -arg.args[0], -1
+    return None
 
 
-def _holds_exactly(expr: sp.Expr, index: int) -> bool:
-    """Whether ``expr`` has a finite real value inside float64's range at the grid point
-    ``index`` of :data:`PROBE_GRID`, evaluated by SymPy to 30 digits: the probe's float
-    arithmetic overflows where the function does not (softplus(100 z) / 100 is 7.1 at
-    z = 7.1, PyTorch's Softplus(beta=100), but exp(710) is past float64: hostile44c #4), and
-    the generated code computes such a function stably (np.logaddexp)."""
-    if exponential_depth(expr) > EXACT_EXPONENTIAL_DEPTH:
-        return False
-    point = sp.Rational(index - len(PROBE_GRID) // 2, 20)
-    try:
-        value = complex(sp.N(expr.xreplace({z: point}), 30))
-    except (TypeError, ValueError, ArithmeticError, OverflowError):
-        return False  # zoo, nan, or a value past the float range
-    finite = math.isfinite(value.real) and math.isfinite(value.imag)
-    return finite and abs(value.imag) <= 1e-9 * max(1.0, abs(value.real))
+def _logaddexp0(u: Any, sign: int) -> Any:
+    """``sign * log(1 + e^u)`` of complex128 values ``u``: NumPy's logaddexp on the real ones
+    (finite for any finite u), the direct form where u is not real."""
+    import numpy as np
+
+    real = np.imag(u) == 0
+    with np.errstate(all="ignore"):
+        direct = np.log(1 + np.exp(u))
+        stable = np.logaddexp(0.0, np.real(u)).astype(np.complex128)
+    return sign * np.where(real, stable, direct)
 
 
 def folded_problem(name: str, expr: sp.Expr, parts: list[WrittenPart]) -> str | None:
@@ -725,8 +726,6 @@ def folded_problem(name: str, expr: sp.Expr, parts: list[WrittenPart]) -> str | 
         unreal = nonreal | (np.abs(values.imag) > tolerance) | np.isnan(values)
         for index in order:
             if not defined[index] or not (unreal[index] or infinite[index]):
-                continue
-            if _holds_exactly(part, index):  # an overflow of the probe's floats only
                 continue
             why = "not finite (a pole or log(0))" if infinite[index] else "not real"
             tail = (
@@ -786,6 +785,10 @@ def _evaluate(expr: sp.Basic, grid: Any) -> tuple[Any, Any]:
             if exponent.is_Integer:
                 return ev(base) ** int(exponent)
             return ev(base) ** ev(exponent)
+        if isinstance(node, sp.log) and len(node.args) == 1:
+            softplus = _softplus_argument(node.args[0])
+            if softplus is not None:  # as the code prints it: logaddexp, finite past e^710
+                return _logaddexp0(ev(softplus[0]), softplus[1])
         if isinstance(node, sp.Function) and type(node).__name__ in CODE_FUNCTIONS:
             arg = ev(node.args[0]) if len(node.args) == 1 else None
             if arg is None:

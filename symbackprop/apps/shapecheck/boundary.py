@@ -249,9 +249,18 @@ def zero_times(
         for zero, part in ((node.left, node.right), (node.right, node.left)):
             if not _zero(zero):
                 continue
-            # a log or a root of a value that may be 0 or negative (log(sum(W2)), not
-            # log(sigmoid(...)): 1 + 0 log(sum(W2)) passed with no note, hostile44c #2)
-            logs = list(_domain_parts(part, values, positive))
+            logs = [  # log(a1) of a value that may be 0 (not log(sigmoid(...)): its own rules)
+                n
+                for n in ast.walk(part)
+                if isinstance(n, ast.Call)
+                and n.func == "log"
+                and len(n.args) == 1
+                and isinstance(n.args[0], ast.Name)
+                and n.args[0].id in values
+                and n.args[0].id not in positive
+            ]
+            # (a log of a compound argument is left to domain_note's note: 0 log(det(X) -
+            # det(X^T) + 1) is compared, the log of 1 by an identity)
             if logs or division_note(part, values, positive) is not None:
                 return (
                     f"'{ast.to_text(node)}' is 0 only where {ast.to_text(part)} has a value, "
