@@ -236,3 +236,30 @@ def test_a_deep_sigmoid_networks_right_gradients_pass_where_differences_are_quan
 
     result = run("check", "4-3-3-3-3-3-3-3-3-3-3-1", "--seed", str(seed), "--no-exact")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("spec", "hidden", "output", "loss", "formula"),
+    [
+        ("4-3-2-1", "relu", None, None, "((W3^T (a3 - y)) ⊙ 1{z2 > 0}) (sqrt(a1) ⊙ sqrt(a1))^T"),
+        (
+            "4-3-2-1",
+            "tanh",
+            None,
+            None,
+            "((W3^T (a3 - y)) ⊙ sqrt(1 - a2 ⊙ a2) ⊙ sqrt(1 - a2 ⊙ a2)) a1^T",
+        ),
+        ("4-3-2-1", None, None, None, "((W3^T (a3 - y)) ⊙ exp(log(a2) + log(1 - a2))) a1^T"),
+        ("4-3-3", None, "softmax", "ce", "(exp(log(a2)) - y) a1^T"),
+    ],
+)
+def test_no_domain_note_where_an_activations_range_keeps_the_argument_inside(
+    spec: str, hidden: str | None, output: str | None, loss: str | None, formula: str
+) -> None:
+    """hostile44d #2, review44 #7: relu's a >= 0, sigmoid's 0 < a < 1, tanh's |a| < 1 and
+    softmax's a > 0 were unknown to the domain rules, and sqrt(a1), log(1 - a2), sqrt(1 - a2 ⊙
+    a2) and log(a2) got a note that the formula has no value somewhere."""
+    options = {k: v for k, v in (("hidden", hidden), ("output", output), ("loss", loss)) if v}
+    report = sb.check_formula(sb.Network.parse(spec, **options), "W2", formula)
+    assert report.ok, report.error
+    assert not [note for note in report.notes if "has a real value only" in note]

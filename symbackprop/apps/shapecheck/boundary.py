@@ -109,19 +109,54 @@ def _zero(node: ast.Node) -> bool:
 def positive_values(derivation: Any) -> set[str]:
     """The names whose every entry is > 0 at every point: a layer's activation (``a3``, ``A3``)
     or a model's value that applies a function positive for every real argument (sigmoid,
-    softplus, exp). A division by one of them has a value everywhere."""
+    softplus, exp). A division by one of them has a value everywhere.
+
+    Also what an activation's range (its record's ``output_range``, open at the top) says of
+    its value ``a``, as text the rules read: ``1 - a`` is > 0 for a below 1 (sigmoid,
+    softmax), ``1 - a ⊙ a`` and ``1 - a^2`` for a between -1 and 1 (tanh), and ``a >= 0`` for
+    a never negative (relu): sqrt(a1) of a relu layer and log(1 - a2) of a sigmoid one were
+    said to have no value somewhere (hostile44d #2)."""
     if isinstance(derivation, ModelDerivation):
-        return {
-            str(name)
+        named = [
+            (str(name), node.record)
             for name, node in derivation.graph.nodes.items()
-            if node.kind is Kind.FUNCTION and _positive(node.record)
+            if node.kind is Kind.FUNCTION
+        ]
+        facts = {
+            fact
+            for name, record in named
+            for fact in _range_facts(name, getattr(record, "activation", None))
         }
+        return facts | {name for name, record in named if _positive(record)}
     graph = derivation.graph
-    return {
-        str(graph.a(layer))
-        for layer in range(1, graph.depth + 1)
-        if _positive(graph.activation(layer))
-    }
+    values = [
+        (str(graph.a(layer)), graph.activation(layer)) for layer in range(1, graph.depth + 1)
+    ]
+    facts = {fact for name, record in values for fact in _range_facts(name, record)}
+    return facts | {name for name, record in values if _positive(record)}
+
+
+#: the mark of a value that is never negative among :func:`positive_values`' facts
+NONNEGATIVE = " >= 0"
+
+
+def _range_facts(name: str, record: Any) -> set[str]:
+    """What an activation record's output range says of its value ``name`` (see
+    :func:`positive_values`); nothing for a record with none."""
+    bounds = getattr(record, "output_range", None)
+    if bounds is None:
+        return set()
+    low, high = (sp.sympify(bound, strict=True) for bound in bounds)
+    facts = set()
+    if bool(low >= 0):
+        facts.add(f"{name}{NONNEGATIVE}")
+        if not getattr(record, "elementwise", True):  # softmax: a ratio of exponentials, > 0
+            facts.add(name)
+    if bool(high <= 1):
+        facts.add(f"1 - {name}")
+        if bool(low >= -1):
+            facts |= {f"1 - {name} ⊙ {name}", f"1 - {name}^2"}
+    return facts
 
 
 def _positive(record: Any) -> bool:
@@ -145,8 +180,10 @@ def _never_zero(node: ast.Node, positive: set[str]) -> bool:
     and transposes (``1 + exp(-z3)``, ``a3``: hostile33b #4 was told where they are 0)."""
     if isinstance(node, ast.Num):
         return node.value > 0
+    if ast.to_text(node) in positive:  # a name, or a fact of an activation's range
+        return True
     if isinstance(node, ast.Name):
-        return node.id in positive
+        return False
     if isinstance(node, ast.Transpose):
         return _never_zero(node.operand, positive)
     if isinstance(node, ast.Call):
@@ -181,7 +218,7 @@ def _nonnegative(node: ast.Node, positive: set[str]) -> bool:
     relu, sqrt, and sums and products of such parts (the entries of ``w ⊙ w + 1`` are >= 1)."""
     if isinstance(node, ast.Num):
         return node.value >= 0
-    if _never_zero(node, positive):
+    if _never_zero(node, positive) or f"{ast.to_text(node)}{NONNEGATIVE}" in positive:
         return True
     if isinstance(node, ast.Transpose):
         return _nonnegative(node.operand, positive)
