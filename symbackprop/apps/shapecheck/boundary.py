@@ -146,7 +146,8 @@ def _range_facts(name: str, record: Any) -> set[str]:
     bounds = getattr(record, "output_range", None)
     if bounds is None:
         return set()
-    low, high = (sp.sympify(bound, strict=True) for bound in bounds)
+    # the record's own constants (ints or SymPy numbers, never user text)
+    low, high = (sp.Integer(b) if isinstance(b, int) else b for b in bounds)
     facts = set()
     if bool(low >= 0):
         facts.add(f"{name}{NONNEGATIVE}")
