@@ -192,3 +192,21 @@ def test_the_web_pages_scalar_algebra_with_words_wraps_as_text() -> None:
     # algebra without words stays one display formula (sigmoid with bce)
     plain = sb.to_html(sb.derive("4-3-2-1"))
     assert '<p class="algebra">' not in plain and "Scalar algebra inside" in plain
+
+
+@pytest.mark.parametrize(
+    ("formula", "batch", "said"),
+    [
+        ("dz2 a1^T", False, "(dJ/dz2 is delta2 here)"),
+        ("dZ2 A1^T", True, "(dJ/dZ2 is delta2 here)"),
+        ("((da2) ⊙ a2 ⊙ (1 - a2)) a1^T", False, "write it as W3^T delta3"),
+    ],
+)
+def test_a_networks_adjoint_written_d_name_is_pointed_to_its_name(
+    formula: str, batch: bool, said: str
+) -> None:
+    """newcomer44 #3: dz2 was "no adjoint of z2 is computed: no parameter reaches the cost
+    through it", though W2, b2, W1 and b1 all do; the module itself names it dZ2."""
+    report = sb.check_formula("4-3-2-1", "W2", formula, batch=batch)
+    assert report.exit_code == 2
+    assert said in str(report.error) and "no parameter reaches" not in str(report.error)

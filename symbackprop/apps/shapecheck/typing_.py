@@ -11,7 +11,7 @@ whose shapes do not fit raises :class:`FormulaShapeError` with the position of i
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -258,11 +258,7 @@ class Typer:
             elif node.id.startswith("d") and node.id[1:] in self.gradients:  # dW3
                 hint = f" ({node.id} is the gradient itself: write it from the values here)"
             elif node.id.startswith("d") and node.id[1:] in self.names:
-                # dX of data: no gradient, and no adjoint either (hostile41d #6)
-                hint = (
-                    f" (no adjoint of {node.id[1:]} is computed: no parameter reaches the cost "
-                    f"through it)"
-                )
+                hint = _adjoint_hint(node.id[1:], self.names)
             raise FormulaError(
                 f"unknown name '{node.id}'{hint}; this {self.owner} has {known}",
                 self.text,
@@ -872,3 +868,17 @@ def _hadamard(first: Any, second: Any) -> Any:
     for value in (first, second):
         args.extend(value.args if isinstance(value, HadamardProduct) else [value])
     return HadamardProduct(*args)
+
+
+def _adjoint_hint(value: str, names: Mapping[str, Any]) -> str:
+    """What ``d<value>`` (an adjoint the formula language has no name for) should be written
+    as: a network's dJ/dz2 is delta2, its dJ/da2 W3^T delta3 (dz2 was told "no parameter
+    reaches the cost through it": newcomer44 #3); else the data's: no adjoint is computed
+    (hostile41d #6)."""
+    layer = value[1:]
+    if value[:1] in "zZ" and layer.isdigit() and f"delta{layer}" in names:
+        return f" (dJ/d{value} is delta{layer} here)"
+    above = str(int(layer) + 1) if layer.isdigit() else ""
+    if value[:1] in "aA" and above and f"delta{above}" in names:
+        return f" (dJ/d{value} has no name here: write it as W{above}^T delta{above})"
+    return f" (no adjoint of {value} is computed: no parameter reaches the cost through it)"
