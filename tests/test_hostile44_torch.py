@@ -37,3 +37,20 @@ def test_a_workspace_filled_under_inference_mode_serves_calls_outside_it() -> No
         _, cache = module.forward(params, X, work=work)
     for name, value in module.backward(params, cache, Y, work=work).items():
         assert torch.equal(value, grads[name]), name
+
+
+def test_a_cache_overwritten_in_one_set_is_refused_after_a_forward_in_the_other() -> None:
+    """review44 #4: both workspace sets kept their latest cache under one key, so after a
+    forward under inference mode a stale cache of the other set passed backward's check and
+    gave a gradient off by 5e-4."""
+    import pytest
+
+    torch, module, params, X, Y = _setup()
+    X2 = X + 1.0
+    work: dict[str, object] = {}
+    _, stale = module.forward(params, X, work=work)
+    module.forward(params, X2, work=work)  # writes over stale's tensors
+    with torch.inference_mode():
+        module.forward(params, X2, work=work)
+    with pytest.raises(ValueError, match="not the latest forward's"):
+        module.backward(params, stale, Y, work=work)

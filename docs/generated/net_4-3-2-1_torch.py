@@ -463,7 +463,8 @@ def forward(params, X, work=None):
         "A3": A3,
     }
     if work is not None:  # backward tells a cache a later forward wrote over
-        work["latest cache 56a6f12b"] = cache
+        inference = " inference" if torch.is_inference_mode_enabled() else ""
+        work["latest cache 56a6f12b" + inference] = cache
     return A3, cache
 
 
@@ -510,8 +511,10 @@ def backward(params, cache, Y, work=None):
         ok = False
     if not ok:
         _invalid(params, Y=Y, cache=cache)
-    if work is not None and work.get("latest cache 56a6f12b", cache) is not cache:
-        _latest_cache(cache, work["latest cache 56a6f12b"], ("X",))
+    if work is not None:  # each workspace set's latest cache
+        for key in ("latest cache 56a6f12b", "latest cache 56a6f12b inference"):
+            if work.get(key, cache) is not cache:
+                _latest_cache(cache, work[key], ("X",))
     # the products' tensors, fresh (None) or the workspace's
     out = {} if work is None else _workspace(work, "backward 56a6f12b", X)
 

@@ -300,7 +300,7 @@ class NetworkEmitter(ABC, Generic[P]):
         out += [f'        "{name}": {name},' for name in self.cached]
         out.append("    }")
         if self.KEEPS_ARRAYS:
-            out += keep_latest_cache(self.latest_cache)
+            out += self.keep_cache()
         out.append(f"    return {plan.cost.output}, cache")
         return out
 
@@ -342,7 +342,7 @@ class NetworkEmitter(ABC, Generic[P]):
             "AttributeError, IndexError, KeyError, TypeError", "params, Y=Y, cache=cache"
         )
         if self.KEEPS_ARRAYS:
-            out += latest_cache_check(self.latest_cache, [plan.data[0]])
+            out += self.cache_check([plan.data[0]])
         if self.SPLIT_BACKWARD:
             out += self.compute_head(y)
         out += self.backward_begins()
@@ -371,6 +371,14 @@ class NetworkEmitter(ABC, Generic[P]):
         out += [f'    {name} = params["{name}"]' for name in plan.backward_parameters]
         out += [f'    {name} = cache["{name}"]' for name in plan.backward_reads]
         return out
+
+    def keep_cache(self) -> list[str]:
+        """forward's lines that keep its cache in the workspace (:func:`keep_latest_cache`)."""
+        return keep_latest_cache(self.latest_cache)
+
+    def cache_check(self, data: list[str]) -> list[str]:
+        """backward's lines that refuse a cache a later forward wrote over."""
+        return latest_cache_check(self.latest_cache, data)
 
     def backward_begins(self) -> list[str]:
         """What is written (and set) between the entry checks and the first statement."""

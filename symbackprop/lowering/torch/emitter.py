@@ -377,6 +377,29 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
         # and Y on X's device: dW1 = dZ1 X^T of a meta cache['X'] computed from no data
         return out + conjunction("ok", ["ok", *dtypes, self.SAME_DEVICE.format(a="Y")], INDENT * 2)
 
+    def keep_cache(self) -> list[str]:
+        """The latest cache of each workspace set: one under torch.inference_mode() has tensors
+        of its own (:meth:`workspace_helper`), and with one key for both a cache overwritten
+        in the other set passed backward's check (review44 #4)."""
+        key = self.latest_cache
+        return [
+            "    if work is not None:  # backward tells a cache a later forward wrote over",
+            '        inference = " inference" if torch.is_inference_mode_enabled() else ""',
+            f'        work["{key}" + inference] = cache',
+        ]
+
+    def cache_check(self, data: list[str]) -> list[str]:
+        """A cache that shares tensors with either set's latest cache and is not it is refused
+        (a cache of the other set shares none)."""
+        key = self.latest_cache
+        names = ", ".join(f'"{name}"' for name in data) + ("," if len(data) == 1 else "")
+        return [
+            "    if work is not None:  # each workspace set's latest cache",
+            f'        for key in ("{key}", "{key} inference"):',
+            "            if work.get(key, cache) is not cache:",
+            f"                _latest_cache(cache, work[key], ({names}))",
+        ]
+
     def backward_begins(self) -> list[str]:
         self.planner.begin("backward")
         self.printer.device = "X.device"
