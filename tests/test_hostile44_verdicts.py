@@ -271,3 +271,83 @@ def test_no_domain_note_where_an_activations_range_keeps_the_argument_inside(
     report = sb.check_formula(sb.Network.parse(spec, **options), "W2", formula)
     assert report.ok, report.error
     assert not [note for note in report.notes if "has a real value only" in note]
+
+
+@pytest.mark.parametrize("factor", [1.95, 2.05])
+def test_a_gradient_five_percent_off_at_a_tiny_cost_fails(factor: float) -> None:
+    """review44b #3: an error under a tenth of the floor passed at once, though the
+    differences resolve the gradient to 3e-17; the share is a thousandth now."""
+    module, params, y = _least_squares(factor, offset=5e-10)
+    assert sb.gradcheck(module, params, y).failed
+
+
+def _least_squares_with_a_log(factor: float) -> tuple:
+    """_least_squares plus 1e-30 log(x3) at x3 = 1e-7: that entry's step leaves the domain."""
+    import types
+
+    module, params, y = _least_squares(factor)
+    base_forward, base_grads = module.forward, module.loss_and_grads
+
+    def forward(params, y):  # type: ignore[no-untyped-def]
+        cost, cache = base_forward({"x": params["x"][:2]}, y)
+        with np.errstate(all="ignore"):
+            return cost + 1e-30 * float(np.log(params["x"][2, 0])), cache
+
+    def loss_and_grads(params, y):  # type: ignore[no-untyped-def]
+        cost, grads = base_grads({"x": params["x"][:2]}, y)
+        extra = np.array([[1e-30 / params["x"][2, 0]]])
+        with np.errstate(all="ignore"):
+            cost += 1e-30 * float(np.log(params["x"][2, 0]))
+        return cost, {"x": np.vstack([grads["x"], extra])}
+
+    x = np.vstack([params["x"], [[1e-7]]])
+    return (
+        types.SimpleNamespace(
+            SHAPES={"x": (3, 1)}, DATA=("y",), forward=forward, loss_and_grads=loss_and_grads
+        ),
+        {"x": x},
+        y,
+    )
+
+
+@pytest.mark.parametrize(("factor", "fails"), [(1.0, True), (2.0, False), (3.0, True)])
+def test_a_left_out_entry_does_not_turn_off_the_floor_pass_test(
+    factor: float, fails: bool
+) -> None:
+    """review44b #1: the NaN of the entry left out made the spread NaN, and gradients half and
+    1.5 times the true one passed within the noise floor."""
+    module, params, y = _least_squares_with_a_log(factor)
+    result = sb.gradcheck(module, params, y)
+    assert result.failed is fails and result.rows[0].checked == 2, str(result)
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        ("(1 + 0 log(a2 - 1))", "log(a2 - 1) has no real value at any point"),
+        ("(1 + 0 sqrt(-a2))", "sqrt(-a2) has no real value at any point"),
+    ],
+)
+def test_a_formula_with_no_real_value_anywhere_is_not_passed(extra: str, said: str) -> None:
+    """review44b #2: a sigmoid layer's a2 is below 1, so log(a2 - 1) has no value at any
+    point; SymPy folded 0 log(a2 - 1) away and the formula passed "exactly"."""
+    report = sb.check_formula("4-3-2-1", "W2", f"({GRADIENT_W2} ⊙ {extra}) a1^T")
+    assert report.exit_code == 2 and said in str(report.error)
+
+
+@pytest.mark.parametrize(("formula", "batch"), [("da3 a2^T", False), ("dA3 A2^T", True)])
+def test_the_outputs_adjoint_is_pointed_to_the_loss(formula: str, batch: bool) -> None:
+    """review44b #6: da3 was told that no parameter reaches the cost through a3."""
+    report = sb.check_formula("4-3-2-1", "W3", formula, batch=batch)
+    assert "write it from the loss" in str(report.error)
+    assert "no parameter reaches" not in str(report.error)
+
+
+@pytest.mark.slow
+def test_a_root_of_huge_cancelling_terms_is_checked_at_the_top_precision() -> None:
+    """review44b #5: sqrt(10^260 + a2) - sqrt(10^260 + 1 - sigmoid(-z2)) rounds a term of 2 a2
+    away alike at 50 and 100 digits; the top precision is asked for roots too."""
+    cancelling = "sqrt(10^260 + a2) - sqrt(10^260 + 1 - sigmoid(-z2))"
+    wrong = sb.check_formula("4-3-2-1", "W2", f"({RIGHT_W2} + {cancelling} + 2 a2) a1^T")
+    assert wrong.exit_code == 1
+    assert sb.check_formula("4-3-2-1", "W2", f"({RIGHT_W2} + {cancelling}) a1^T").ok

@@ -352,6 +352,37 @@ def _domain_parts(
         yield node, argument, strict
 
 
+def _below_zero(node: ast.Node, positive: set[str]) -> bool:
+    """Whether every entry of ``node`` is < 0 wherever it has a value: minus a value > 0
+    (``-a2`` of a sigmoid layer), and ``a - c`` for a value below 1 (``1 - a`` > 0 among
+    ``positive``'s facts) and a number c >= 1 (``a2 - 1``)."""
+    if isinstance(node, ast.Unary) and node.op == "-":
+        return _never_zero(node.operand, positive)
+    if isinstance(node, ast.Binary) and node.op == "-":
+        bound = _constant(node.right)
+        return bound is not None and bound >= 1 and f"1 - {ast.to_text(node.left)}" in positive
+    return False
+
+
+def nowhere_defined(
+    tree: ast.Node,
+    values: set[str],
+    positive: set[str] = frozenset(),  # type: ignore[assignment]
+) -> str | None:
+    """Why ``tree`` has no real value at any point, from what is known of its values: a log
+    or a root of an argument below 0 everywhere (``log(a2 - 1)`` of a sigmoid layer, whose a2
+    is below 1); SymPy folds ``0 log(a2 - 1)`` away and the comparison passed it "exactly"
+    (review44b #2). ``None`` where no such part is known."""
+    for part, argument, _strict in _domain_parts(tree, values, positive):
+        if _below_zero(argument, positive):
+            return (
+                f"{ast.to_text(part)} has no real value at any point: {ast.to_text(argument)} "
+                "is below 0 wherever it has a value, so the formula has none, while the "
+                "gradient has one"
+            )
+    return None
+
+
 def domain_note(
     tree: ast.Node,
     values: set[str],

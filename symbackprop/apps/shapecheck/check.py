@@ -27,6 +27,7 @@ from symbackprop.apps.shapecheck.boundary import (
     boundary_note,
     division_note,
     domain_note,
+    nowhere_defined,
     positive_values,
     zero_times,
 )
@@ -114,6 +115,10 @@ MAX_COMPARED_DEGREE = 100_000
 
 class _TooLarge(Exception):
     """A value in the numeric comparison grew past :data:`MAX_ARGUMENT`."""
+
+
+class _NoValue(Exception):
+    """The formula has no real value at any point (:func:`nowhere_defined`)."""
 
 
 @dataclass(frozen=True)
@@ -505,12 +510,18 @@ def check_formula(
                     own_domain = isinstance(derivation, ModelDerivation) and bool(
                         derivation.model is not None and derivation.model.positive_leaves
                     )
+                    nowhere = None if own_domain else nowhere_defined(tree, values, positive)
+                    if nowhere is not None:
+                        raise _NoValue(nowhere)
                     domain = None if own_domain else domain_note(tree, values, positive)
                     for note in (boundary_note(derivation, tree), divides, domain):
                         if note is not None:
                             report.notes.append(note)
             except _TooLarge as exc:
                 report.error = FormulaError(f"cannot check this formula: {exc}", formula, None)
+                report.equal = None
+            except _NoValue as exc:
+                report.error = FormulaError(str(exc), formula, None)
                 report.equal = None
     report.trace = [
         TraceRow(text, generic.show(shape), _concrete(generic, shape), start, end)

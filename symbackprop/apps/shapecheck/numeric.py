@@ -112,10 +112,11 @@ def difference(
         # exp(201 - sigmoid(-z2)) - exp(200 + a2) + a2 / 2 beside the gradient cancels terms of
         # 1e87, which 50 digits round to the gradient itself (hostile44c #1: a false pass)
         lost = _lost(yours, evaluate_high(formula), "your formula", low, high)
-        if not lost and found is None and high != ladder[-1] and exponential_depth(formula):
-            # exponentials can make terms that both precisions round away alike
-            # (exp(301 - sigmoid(-z2)) - exp(300 + a2) + a2 / 2, terms of 1e130: review44 #5),
-            # so an agreement is checked at the ladder's top too, as digits past 1e360 are not
+        if not lost and found is None and high != ladder[-1] and _magnifies(formula):
+            # exponentials and roots can make terms that both precisions round away alike
+            # (exp(301 - sigmoid(-z2)) - exp(300 + a2) + a2 / 2, terms of 1e130: review44 #5;
+            # sqrt(10^260 + a2) - ...: review44b #5), so an agreement is checked at the
+            # ladder's top too; terms past about 1e360 are beyond it
             lost = _lost(yours, at(ladder[-1])(formula), "your formula", low, ladder[-1])
         if lost:
             continue
@@ -124,6 +125,17 @@ def difference(
         i, j = found
         return i, j, yours[i, j], truth[i, j]
     raise LostDigits(lost)
+
+
+def _magnifies(formula: Any) -> bool:
+    """Whether ``formula`` has an exponential or a power that is not a whole number (a root):
+    parts that can make terms far larger than its value from inputs of order 1."""
+    if exponential_depth(formula):
+        return True
+    return any(
+        not getattr(power.exp, "is_integer", False)
+        for power in formula.atoms(sp.Pow, sp.matrices.expressions.HadamardPower)
+    )
 
 
 def _evaluated(values: sp.MatrixBase, what: str) -> None:
@@ -193,9 +205,11 @@ def _lost(low: sp.MatrixBase, high: sp.MatrixBase, what: str, digits: int, more:
     if found is None:
         return ""
     i, j = found
+    # shown to the digits the comparison counts: at 12 the two could print alike (review44b #7)
+    shown = AGREED_DIGITS + 3
     return (
-        f"entry {entry_name(i, j)} of {what} is {sp.N(low[i, j], 12)!s} in {digits}-digit "
-        f"arithmetic and {sp.N(high[i, j], 12)!s} in {more}-digit arithmetic (rounding took "
+        f"entry {entry_name(i, j)} of {what} is {sp.N(low[i, j], shown)!s} in {digits}-digit "
+        f"arithmetic and {sp.N(high[i, j], shown)!s} in {more}-digit arithmetic (rounding took "
         "its digits), so the numeric check cannot decide"
     )
 

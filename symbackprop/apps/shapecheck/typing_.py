@@ -879,6 +879,11 @@ def _adjoint_hint(value: str, names: Mapping[str, Any]) -> str:
     if value[:1] in "zZ" and layer.isdigit() and f"delta{layer}" in names:
         return f" (dJ/d{value} is delta{layer} here)"
     above = str(int(layer) + 1) if layer.isdigit() else ""
-    if value[:1] in "aA" and above and f"delta{above}" in names:
+    if value[:1] in "aA" and layer != "0" and above and f"delta{above}" in names:
         return f" (dJ/d{value} has no name here: write it as W{above}^T delta{above})"
+    if value[:1] in "aA" and layer.isdigit() and layer != "0" and f"delta{layer}" in names:
+        # the output: every parameter reaches the cost through it (review44b #6)
+        z = "Z" if value[0] == "A" else "z"
+        loss = f"write it from the loss; dJ/d{z}{layer} = delta{layer}"
+        return f" (dJ/d{value} has no name here: {loss})"
     return f" (no adjoint of {value} is computed: no parameter reaches the cost through it)"
