@@ -232,14 +232,11 @@ class LatexDocument:
         yhat, y = self.name(g.a(g.depth).name), self.name(g.y.name)
         # "{y}" first: the replacement for "{yhat}" contains "{y}" itself
         loss = g.loss.latex.replace("{y}", "y").replace("{yhat}", r"\hat{y}")
-        # in batch form a^[L] is no value of the derivation (A^[L] is): y-hat is a column of
-        # Y-hat = A^[L], defined on the next row (lecturer44)
-        where = (
-            r"\hat{y} \text{ a column of } \hat{Y}"
-            if d.batch
-            else rf"\hat{{y}} = a^{{[{g.depth}]}}"
-        )
-        rows = [(r"\mathcal{L}(\hat{y}, y)", rf"{loss}, \qquad {where}")]
+        # in batch form a^[L] is no value of the derivation (A^[L] is): L's y-hat is its
+        # argument, and the next row says Y-hat = A^[L] (lecturer44; "y-hat a column of
+        # Y-hat" ran a slide's line 23 pt wide)
+        where = "" if d.batch else rf", \qquad \hat{{y}} = a^{{[{g.depth}]}}"
+        rows = [(r"\mathcal{L}(\hat{y}, y)", f"{loss}{where}")]
         if d.batch:
             cost = r"\frac{1}{m} \sum_{i=1}^{m} \mathcal{L}\bigl(\hat{y}^{(i)}, y^{(i)}\bigr)"
             if net.l2:
