@@ -9,8 +9,9 @@ The verdict of a row (CS231n's guidance: a relative error below 1e-7 is right, a
 wrong). A row is **not** ok when
 
 * the cost, an analytic gradient entry or the error is not finite (NaN, inf): a failure;
-* a finite difference is not finite (a step from the point leaves where the cost has a value):
-  nothing was compared, so the row is not resolved (neither passed nor failed);
+* every finite difference is not finite (each step from the point leaves where the cost has a
+  value): nothing was compared, so the row is not resolved (neither passed nor failed); where
+  only some are, those entries are left out and the rest judged (the reason says how many);
 * no entry could be checked (every finite step crossed a kink; NaN inputs): "0 of 12 entries
   checked" is not a pass.
 
@@ -253,16 +254,17 @@ NOT_FINITE_DIFFERENCE = (
     UNRESOLVED + "a finite difference is not finite (a step from the point leaves where the "
     "cost has a value)"
 )
-#: that row's reason: a right and a wrong gradient look alike there, so it says what to do
-#: that row's reason for a module that names no kinks (no KINKS table, no kinked()): every
-#: cached array is watched, so a smooth value near 0 (a residual of a near-perfect fit) stops
-#: the steps too, and "a value sits on a kink" was false there (hostile44c #5)
+#: the reason of a row whose every step crossed a kink, for a module that names no kinks (no
+#: KINKS table, no kinked()): every cached array is watched, so a smooth value near 0 (a
+#: residual of a near-perfect fit) stops the steps too, and "a value sits on a kink" was false
+#: there (hostile44c #5)
 ON_SIGN_CHANGES_REASON = (
     f"{ON_KINKS} changed the sign of a cached value or made a value NaN (the module names no "
     "kinks, so every cached array is watched: a relu's output at 0, or a smooth value near 0 "
     "such as a residual); check at another point, or give the module a KINKS table naming "
     "the values at a kink"
 )
+#: that row's reason: a right and a wrong gradient look alike there, so it says what to do
 ON_KINKS_REASON = (
     f"{ON_KINKS} crossed a kink or made a value NaN (a value sits on a kink at this point, "
     "e.g. a relu's argument at 0 where the biases are 0 and a column of the data is zero); "
