@@ -26,13 +26,15 @@ never moved: another point in its place changes every later draw, and a wrong fo
 only in a narrow band (relu' written 1{softplus(z1) > log(2.1)}) passed once so (review 13 R10).
 A formula's value that differs from the gradient's is evaluated at the higher precision too: a
 formula that lost its own digits there is not called wrong from them, but climbs the ladder.
-A formula's agreement counts only where it holds its digits at the next precision, and where
-it has exponentials at the top precision too (terms of 1e130 that cancel round a term of 1/2
-away alike in 50 and 100 digits: review44 #5). A known limit: two precisions that round a value
-away alike agree (1 - sigmoid(400) is 0 in 50 and in 100 digits, exp(W) + c - c with c = 1e290
-is 0 in both), so a value below every precision's rounding unit is not seen; a formula
-differing only there (1{z1 < 400} beside a1 (1 - a1) on a 2-1 network) is not told apart
-(found by trust14; open).
+A formula with an exponential or a root of a varying value (parts that can make terms far
+larger than its value) agrees only where it holds its digits at the next precision and at the
+top one (terms of 1e130 that cancel round a term of 1/2 away alike in 50 and 100 digits:
+review44 #5); other formulas agree at the first (a tie of an indicator rounds either way at a
+higher precision). Terms past about 1e365 are beyond the top precision. A known limit: two
+precisions that round a value away alike agree (1 - sigmoid(400) is 0 in 50 and in 100
+digits, exp(W) + c - c with c = 1e290 is 0 in both), so a value below every precision's
+rounding unit is not seen; a formula differing only there (1{z1 < 400} beside a1 (1 - a1) on
+a 2-1 network) is not told apart (found by trust14; open).
 """
 
 from __future__ import annotations
@@ -89,8 +91,9 @@ def difference(
     ``digits`` digits; it is called with the precisions of ``ladder`` (:data:`LADDER`, or a
     shorter start of it) in turn and must draw the same point every time. A value at one
     precision counts once it holds its first :data:`AGREED_DIGITS` digits at the next
-    (:func:`_lost`): the gradient and the formula (a difference, or an agreement, made of lost
-    digits is no verdict). Where the gradient or such a formula loses
+    (:func:`_lost`): the gradient, and the formula where it differs or where it magnifies
+    (:func:`_magnifies`): a difference, or such an agreement, made of lost digits is no
+    verdict. Where the gradient or such a formula loses
     them at every step, LostDigits: the numeric check cannot decide.
     """
     lost = ""
