@@ -143,7 +143,9 @@ def difference(
 def _magnifies(formula: Any) -> bool:
     """Whether ``formula`` has an exponential or a root of a value that varies (not of a
     number: exp(-3) makes no large term): parts that can make terms far larger than its value
-    from inputs of order 1."""
+    from inputs of order 1. Anything but a SymPy expression (a test's stand-in) does not."""
+    if not isinstance(formula, sp.Basic):
+        return False
     exponentials = formula.atoms(sp.exp)
     powers = formula.atoms(sp.Pow, sp.matrices.expressions.HadamardPower)
     return any(not e.is_number for e in exponentials) or any(
