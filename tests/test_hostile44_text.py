@@ -160,11 +160,11 @@ def test_the_web_page_brackets_a_product_beside_an_elementwise_one() -> None:
 
     page = sb.to_html(sb.derive("4-3-2-1"))
     rows = [row for row in page.split("<li>") if "fits the shape" in row and "⊙" in row]
-    assert rows
-    for row in rows:
-        words = re.sub(r"<[^>]+>", "", row)
-        if "W" in words:  # the step's upstream product W^T δ is one factor of the ⊙
-            assert words.index("(") < words.index("W") < words.index(")") < words.index("⊙")
+    products = [re.sub(r"<[^>]+>", "", row) for row in rows]
+    products = [words for words in products if "W" in words]  # W^T δ beside a ⊙
+    assert len(products) == 2  # steps 2 and 3 of the recursion: delta2 and delta1
+    for words in products:
+        assert words.index("(") < words.index("W") < words.index(")") < words.index("⊙")
 
 
 def test_the_web_page_brackets_a_layer_symbol_under_an_elementwise_power() -> None:
@@ -210,3 +210,40 @@ def test_a_networks_adjoint_written_d_name_is_pointed_to_its_name(
     report = sb.check_formula("4-3-2-1", "W2", formula, batch=batch)
     assert report.exit_code == 2
     assert said in str(report.error) and "no parameter reaches" not in str(report.error)
+
+
+def test_a_snippets_header_names_the_l2_weight_its_formulas_use() -> None:
+    """lecturer44: "(loss bce; single example)" above formulas with lambda in them."""
+    from symbackprop.render.latex import LatexDocument
+    from symbackprop.render.view import View
+
+    with_l2 = sb.derive(sb.Network.parse("4-3-2-1", l2=0.5))
+    head = LatexDocument(View(with_l2)).snippet().splitlines()[0]
+    assert "L2 weight decay lambda = 0.5" in head and "\\lambda" not in head
+    plain = LatexDocument(View(sb.derive("4-3-2-1"))).snippet().splitlines()[0]
+    assert "L2" not in plain
+
+
+def test_the_cache_sentence_of_a_wrt_document_lists_what_its_steps_read() -> None:
+    """lecturer44: with --wrt W2 the document said the backward pass reads x, which no step
+    to dJ/dW2 reads."""
+    from symbackprop.render.latex import LatexDocument
+    from symbackprop.render.view import View
+
+    d = sb.derive("4-3-2-1")
+    assert "and $x$" in LatexDocument(View(d)).cache_reads()
+    sentence = LatexDocument(View(d, wrt="W2")).cache_reads()
+    assert "$x$" not in sentence and "a^{[1]}" in sentence
+
+
+def test_a_batch_documents_loss_row_does_not_define_yhat_as_a_single_examples_value() -> None:
+    """lecturer44: a batch document wrote y-hat = a^[L], a value the batch form never has; the
+    next row defines Y-hat = A^[L]."""
+    from symbackprop.render.latex import LatexDocument
+    from symbackprop.render.view import View
+
+    rows = LatexDocument(View(sb.derive("4-3-2-1", batch=True))).cost_equations()
+    text = " ".join(rhs for _, rhs in rows)
+    assert "a^{[3]}" not in text and "\\hat{Y} = A^{[3]}" in text
+    single = LatexDocument(View(sb.derive("4-3-2-1"))).cost_equations()
+    assert "\\hat{y} = a^{[3]}" in single[0][1]

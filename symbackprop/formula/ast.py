@@ -233,6 +233,27 @@ def level(node: Node) -> int:
     return ATOM
 
 
+def constant_value(node: Node) -> Fraction | None:
+    """The number a written constant is (``3``, ``0.5``, ``-(1/2)``, ``(1/3)``), else None:
+    an exponent's value for the rules that tell a root from a whole power (a model's
+    positive leaves, the formula checker's domain notes)."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Unary):
+        inner = constant_value(node.operand)
+        return None if inner is None else (-inner if node.op == "-" else inner)
+    if isinstance(node, Binary) and node.op in ("+", "-", "*", "/", "juxt"):
+        left, right = constant_value(node.left), constant_value(node.right)
+        if left is None or right is None or (node.op == "/" and right == 0):
+            return None
+        if node.op == "+":
+            return left + right
+        if node.op == "-":
+            return left - right
+        return left / right if node.op == "/" else left * right
+    return None
+
+
 def number_text(value: Fraction) -> str:
     """A non-negative exact decimal as the parser reads it back: written out (``0.5``,
     ``0.1234567890123456789``) unless five zeros or more follow the point, then in scientific

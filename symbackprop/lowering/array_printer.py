@@ -47,7 +47,7 @@ from symbackprop.errors import InternalError, SpecError
 from symbackprop.formula.float_range import OUTSIDE_FLOAT64, short_number
 from symbackprop.lowering.guards import SafeArgument
 from symbackprop.records import scalars
-from symbackprop.records.activations import Activation
+from symbackprop.records.activations import Activation, softplus_argument
 from symbackprop.records.nodes import Elementwise, Softmax
 
 # Python precedence levels (higher binds tighter)
@@ -689,14 +689,13 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
 
     def _print_log(self, expr: sp.log) -> str:
         # log(1 + e^x) is softplus: logaddexp(0, x) stays finite where e^x overflows
+        # (the one pattern the custom-activation probe evaluates the same way: records')
         arg = expr.args[0]
-        if isinstance(arg, sp.Add) and len(arg.args) == 2 and sp.Integer(1) in arg.args:
-            if self.of_batch_size(arg):  # a number: log(1 + exp(-m)) in Python's math
-                return self._print_Function(expr)
-            other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
-            if isinstance(other, sp.exp):
-                x = self.code(other.args[0])
-                return f"{self.LIB}.logaddexp({self.zero_like(x)}, {x})"
+        found = softplus_argument(arg)
+        if found is not None and found[1] == 1 and not self.of_batch_size(arg):
+            # (a number of the batch size, log(1 + exp(-m)), is Python's math: not here)
+            x = self.code(found[0])
+            return f"{self.LIB}.logaddexp({self.zero_like(x)}, {x})"
         return self._print_Function(expr)
 
     def _print_Function(self, expr: sp.Function) -> str:

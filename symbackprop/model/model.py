@@ -11,14 +11,13 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from typing import Any
 
 import sympy
 
 from symbackprop.errors import SpecError, did_you_mean, file_path, quote_user_text, wrt_name
-from symbackprop.formula import Binary, Call, Name, Num, Unary, walk
-from symbackprop.formula.ast import to_text
+from symbackprop.formula import Binary, Call, Name, walk
+from symbackprop.formula.ast import constant_value, to_text
 from symbackprop.model.shapes import Shape, infer
 from symbackprop.model.statements import (
     READ_AS_NUMBER,
@@ -113,8 +112,8 @@ class Model:
             or (
                 isinstance(node, Binary)
                 and node.op == "^"
-                and _fraction(node.right) is not None
-                and _fraction(node.right).denominator != 1  # type: ignore[union-attr]
+                and constant_value(node.right) is not None
+                and constant_value(node.right).denominator != 1  # type: ignore[union-attr]
             )
         ]
         while stack:
@@ -438,27 +437,6 @@ def _data(statements: Statements, leaves: dict[str, int]) -> tuple[str, ...]:
                 f"line {statements.data_line}: data: '{name}' is {what}; expected a leaf"
             )
     return statements.data
-
-
-def _fraction(node: Any) -> Fraction | None:
-    """The number a constant exponent writes (``0.5``, ``1/2``, ``-0.5``, ``-(1/2)``), else
-    None: ``(W ⊙ W)^(1/2)`` is a root as ``P^0.5`` is (review43 #5)."""
-    if isinstance(node, Num):
-        return node.value
-    if isinstance(node, Unary):
-        inner = _fraction(node.operand)
-        return None if inner is None else (-inner if node.op == "-" else inner)
-    if isinstance(node, Binary) and node.op in ("+", "-", "*", "/"):
-        left, right = _fraction(node.left), _fraction(node.right)
-        if left is None or right is None or (node.op == "/" and right == 0):
-            return None
-        return {
-            "+": lambda: left + right,
-            "-": lambda: left - right,
-            "*": lambda: left * right,
-            "/": lambda: left / right,
-        }[node.op]()
-    return None
 
 
 def _as_json(value: Any) -> str:

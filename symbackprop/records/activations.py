@@ -665,10 +665,11 @@ def custom_problem(activation: Activation) -> str | None:
     return None
 
 
-def _softplus_argument(arg: sp.Expr) -> tuple[sp.Expr, int] | None:
-    """``(u, sign)`` where ``log(arg)`` is ``sign`` times softplus: ``log(1 + e^u)`` (+1, as the
-    code printer writes it, ``logaddexp(0, u)``) and ``log(sigmoid(u))`` (-1: minus softplus
-    of -u, as :func:`stable_form` writes it); else None. The probe evaluates them as the code
+def softplus_argument(arg: sp.Expr) -> tuple[sp.Expr, int] | None:
+    """``(u, sign)`` where ``log(arg)`` is ``sign`` times softplus: ``log(1 + e^u)`` (+1,
+    which the code printers write ``logaddexp(0, u)``: they read this function) and
+    ``log(sigmoid(u))`` (-1: minus softplus of -u, as :func:`stable_form` writes it); else
+    None. The probe evaluates them as the code
     does: softplus(100 z) / 100 was refused for e^710 overflowing in the probe alone, where the
     code is finite (hostile44c #4), and exp(40 z) / (2 + exp(40 z)), whose code overflows, is
     still refused (review44 #2)."""
@@ -786,7 +787,7 @@ def _evaluate(expr: sp.Basic, grid: Any) -> tuple[Any, Any]:
                 return ev(base) ** int(exponent)
             return ev(base) ** ev(exponent)
         if isinstance(node, sp.log) and len(node.args) == 1:
-            softplus = _softplus_argument(node.args[0])
+            softplus = softplus_argument(node.args[0])
             if softplus is not None:  # as the code prints it: logaddexp, finite past e^710
                 return _logaddexp0(ev(softplus[0]), softplus[1])
         if isinstance(node, sp.Function) and type(node).__name__ in CODE_FUNCTIONS:

@@ -12,7 +12,6 @@ same holds for a model's abs (and norm1) at 0, and for a formula that divides by
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -308,25 +307,6 @@ def zero_times(
     return None
 
 
-def _constant(node: ast.Node) -> Fraction | None:
-    """The value of a written constant (``3``, ``-1/2``, ``(1/3)``), or None."""
-    if isinstance(node, ast.Num):
-        return node.value
-    if isinstance(node, ast.Unary) and node.op == "-":
-        inner = _constant(node.operand)
-        return None if inner is None else -inner
-    if isinstance(node, ast.Binary) and node.op in ("+", "-", "*", "/", "juxt"):
-        left, right = _constant(node.left), _constant(node.right)
-        if left is None or right is None or (node.op == "/" and right == 0):
-            return None
-        if node.op == "+":
-            return left + right
-        if node.op == "-":
-            return left - right
-        return left / right if node.op == "/" else left * right
-    return None
-
-
 def _domain_parts(
     tree: ast.Node, values: set[str], positive: set[str]
 ) -> Iterator[tuple[ast.Node, ast.Node, bool]]:
@@ -339,7 +319,7 @@ def _domain_parts(
         if isinstance(node, ast.Call) and node.func in ("log", "sqrt") and len(node.args) == 1:
             argument, strict = node.args[0], node.func == "log"
         elif isinstance(node, ast.Binary) and node.op == "^":
-            exponent = _constant(node.right)
+            exponent = ast.constant_value(node.right)
             if exponent is None or exponent.denominator == 1:
                 continue  # an integer power is real at every real argument
             argument, strict = node.left, exponent < 0
@@ -359,7 +339,7 @@ def _below_zero(node: ast.Node, positive: set[str]) -> bool:
     if isinstance(node, ast.Unary) and node.op == "-":
         return _never_zero(node.operand, positive)
     if isinstance(node, ast.Binary) and node.op == "-":
-        bound = _constant(node.right)
+        bound = ast.constant_value(node.right)
         return bound is not None and bound >= 1 and f"1 - {ast.to_text(node.left)}" in positive
     return False
 
