@@ -223,3 +223,19 @@ def test_the_long_names_document_has_no_overfull_display(tmp_path: Path) -> None
     log = (tmp_path / "doc.log").read_text(errors="replace")
     assert "Overfull \\hbox" in log  # the reasons' inline formulas: still too wide (see README)
     assert not [line for line in log.splitlines() if "Overfull" in line and "detected at" in line]
+
+
+@pytest.mark.parametrize(("wrt", "batch"), [("W2", False), ("b1", True)])
+def test_wrt_document_states_the_update_of_its_own_parameter(wrt: str, batch: bool) -> None:
+    """A --wrt document derives one gradient, so its gradient-descent step is that one's
+    (lecturer43: "for l = 1, 2, 3" stated updates the page never derived)."""
+    d = sb.derive("4-3-2-1", batch=batch)
+    update = to_latex(d, wrt=wrt).split(r"\section*{Gradient descent}")[1]
+    letter, layer = wrt[0], wrt[1]
+    name = f"{letter}^{{[{layer}]}}"
+    assert rf"the step for ${name}$" in update
+    assert rf"{name} &:= {name} - \alpha \, \frac{{\partial J}}{{\partial {name}}}" in update
+    assert "l = " not in update and "[l]" not in update
+    # the whole network's document still states every layer's step
+    full = to_latex(d).split(r"\section*{Gradient descent}")[1]
+    assert "for $l = 1, 2, 3$" in full

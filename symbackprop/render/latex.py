@@ -414,6 +414,17 @@ class LatexDocument:
         return rows
 
     def update(self) -> list[str]:
+        if self.view.wrt:
+            # a --wrt document derives one gradient: its step is the one it can state
+            # (lecturer43: "for l = 1, 2, 3" named gradients the page never derived)
+            name = self.name(self.view.wrt)
+            return [
+                r"\section*{Gradient descent}",
+                rf"With learning rate $\alpha$, the step for ${name}$:",
+                r"\begin{align*}",
+                rf"{name} &:= {name} - \alpha \, {self.grad(self.view.wrt)}",
+                r"\end{align*}",
+            ]
         depth = self.d.depth
         layers = ", ".join(map(str, range(1, depth + 1))) if depth <= 3 else rf"1, \dots, {depth}"
         return [
