@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -322,3 +323,34 @@ def test_a_define_whose_name_is_no_identifier_says_so() -> None:
     result = CliRunner().invoke(main, ["codegen", "3-2-1", "--define", "ü=z"])
     assert result.exit_code == 2
     assert "'ü' is no name; expected an ASCII identifier" in result.output
+
+
+@pytest.mark.parametrize("spec", ["5-4-4-4-4-4-1", "4-3-2-1", "3-" * 9 + "1", "784-256-256-10"])
+def test_the_document_raises_small_labels_to_tiny_where_they_fit(spec: str) -> None:
+    """lecturer44 #3: a 6-layer network's picture, scaled to the page, set its labels at about
+    5 pt; they are raised toward \\tiny (6 pt) as far as no two labels (by the layout's
+    generous width estimate) and no label and neuron come to overlap. A 9-layer network's
+    labels stay below \\tiny (hostile33b #7: held there, they ran into each other)."""
+    from symbackprop.render.drawing.figure import text_extent
+    from symbackprop.render.drawing.tikz import _growths, _overlap
+
+    picture = drawing(sb.Network.parse(spec))
+    tikz = to_tikz(picture)
+    scale = min(0.03, 15.5 / picture.width)
+    growth = _growths(picture, scale)
+    grown = [text_extent(t, g) for t, g in zip(picture.texts, growth, strict=True)]
+    at_one = [text_extent(t) for t in picture.texts]
+    for i in range(len(grown)):
+        for j in range(i + 1, len(grown)):
+            if not _overlap(at_one[i], at_one[j]):
+                assert not _overlap(grown[i], grown[j]), (picture.texts[i], picture.texts[j])
+        for c in picture.circles:
+            circle = (c.x - c.r, c.y - c.r, c.x + c.r, c.y + c.r)
+            assert _overlap(at_one[i], circle) or not _overlap(grown[i], circle)
+    shrunk = [float(x) for x in re.findall(r"scale=(0\.\d+), transform shape", tikz)]
+    if spec == "5-4-4-4-4-4-1":
+        assert shrunk == [] and max(growth) > 1.2  # every label at \tiny or above, none shrunk
+    elif spec.startswith("3-3"):
+        assert shrunk  # too tight for \tiny: raised only as far as the labels stay clear
+    else:
+        assert growth == [1.0] * len(growth) and shrunk == []  # nothing below \tiny to raise

@@ -118,6 +118,29 @@ class Text:
     size: float = 12.0
 
 
+#: the text size :func:`label_width` measures at (8 units a character: 0.6 em)
+LABEL_SIZE = 40 / 3
+
+
+def label_width(label: Label) -> float:
+    """A generous estimate of a label's width in drawing units at :data:`LABEL_SIZE`."""
+    return sum(len(r.text) * (5.5 if r.role in ("sup", "sub") else 8.0) for r in label)
+
+
+def text_width(text: Text) -> float:
+    """A generous estimate of a text's width at its size: :func:`label_width`'s, scaled from
+    :data:`LABEL_SIZE` (wider than DejaVu's italics, which the labels use)."""
+    return label_width(text.label) * text.size / LABEL_SIZE
+
+
+def text_extent(text: Text, growth: float = 1.0) -> tuple[float, float, float, float]:
+    """The box (left, top, right, bottom) a text covers when drawn ``growth`` times its size
+    about its anchor: a generous width, an ascent of 0.8 and a descent of 0.25 of its size."""
+    width, size = text_width(text) * growth, text.size * growth
+    left = {"middle": text.x - width / 2, "start": text.x, "end": text.x - width}[text.anchor]
+    return left, text.y - 0.8 * size, left + width, text.y + 0.25 * size
+
+
 @dataclass
 class Drawing:
     """Every shape of one picture and its extent (``width`` by ``height``, origin top left)."""

@@ -32,7 +32,9 @@ from symbackprop.render.drawing.figure import (
     Run,
     Style,
     Text,
+    label_width,
     name_label,
+    text_width,
     words,
 )
 from symbackprop.render.drawing.routes import Column, route
@@ -142,13 +144,13 @@ def _spacing(
     enough for the longest label, so that named widths (``hiddenunitsfirst``) neither run
     into each other between the columns nor off the picture's edge (hostile38c #11)."""
     spans = [
-        _text_width(text)
+        text_width(text)
         for layer in shown
         if layer is not None
         for text in _column_labels(network, layer, 0.0, (0.0, 0.0), sizes, batch)
     ]
     between = [
-        _text_width(text)
+        text_width(text)
         for layer in shown
         if layer and layer - 1 in shown
         for text in _between_labels(network, layer, 0.0)
@@ -162,17 +164,7 @@ def _spacing(
 
 def _input_names_width(network: Network) -> float:
     """The width of the longest input name left of the input column (x_n0, x_784)."""
-    return _text_width(Text(0.0, 0.0, name_label("x", index=str(network.widths[0])), size=12))
-
-
-#: the text size :func:`_label_width` measures at (8 units a character: 0.6 em)
-LABEL_SIZE = 40 / 3
-
-
-def _text_width(text: Text) -> float:
-    """A generous estimate of a text's width at its size: :func:`_label_width`'s, scaled from
-    :data:`LABEL_SIZE` (wider than DejaVu's italics, which the labels use)."""
-    return _label_width(text.label) * text.size / LABEL_SIZE
+    return text_width(Text(0.0, 0.0, name_label("x", index=str(network.widths[0])), size=12))
 
 
 def _column_labels(
@@ -252,10 +244,6 @@ def model_label(name: str) -> Label:
     return tuple(runs)
 
 
-def _label_width(label: Label) -> float:
-    return sum(len(r.text) * (5.5 if r.role in ("sup", "sub") else 8.0) for r in label)
-
-
 def model_edges(model: Model) -> tuple[list[str], list[tuple[str, str]]]:
     """The graph's nodes (leaves in order of first use, then the equations) and its edges.
 
@@ -332,7 +320,7 @@ def model_drawing(model: Model) -> Drawing:
         columns[rank[node]].append(node)
     _order(columns, edges)
     labels = {node: model_label(node) for node in nodes}
-    widths = {node: max(34.0, _label_width(labels[node]) + 18) for node in nodes}
+    widths = {node: max(34.0, label_width(labels[node]) + 18) for node in nodes}
     tallest = max(len(c) for c in columns)
     height = 24 + tallest * (_BOX_H + _ROW_GAP) + 8
     x = 24.0

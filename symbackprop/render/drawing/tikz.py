@@ -7,7 +7,7 @@ picture is scaled to at most :data:`MAX_WIDTH_CM`; label sizes follow the scale.
 
 from __future__ import annotations
 
-from symbackprop.render.drawing.figure import Drawing, Label
+from symbackprop.render.drawing.figure import Drawing, Label, text_extent
 from symbackprop.render.drawing.svg import FILL, STROKE
 from symbackprop.render.mathml_tex import GREEK as GREEK_LETTERS
 from symbackprop.render.names import escape_latex
@@ -68,12 +68,14 @@ def label_latex(label: Label) -> str:
 
 #: the document's smallest font, ``\tiny``, in points (an 11pt article)
 _TINY_PT = 6.0
+#: centimetres in a TeX point
+_PT_CM = 0.0353
 
 
 def _size(size: float, scale: float) -> str:
     """The font command nearest a label's size in points (``size`` drawing units at
     ``scale`` cm a unit), from the normal size down to ``\\tiny``."""
-    points = size * scale / 0.0353
+    points = size * scale / _PT_CM
     for limit, command in ((10.5, ""), (9.0, r"\small"), (7.5, r"\footnotesize")):
         if points >= limit:
             return command
@@ -84,10 +86,61 @@ def _shrink(size: float, scale: float) -> str:
     """The node options that shrink a label below ``\\tiny`` to its size in points: a deep
     network's picture is scaled down to the page, and labels held at ``\\tiny`` while the
     gaps between columns shrank ran into each other from 9 layers on (hostile33b #7)."""
-    points = size * scale / 0.0353
+    points = size * scale / _PT_CM
     if points >= _TINY_PT:
         return ""
     return f", scale={points / _TINY_PT:.2f}, transform shape"
+
+
+Extent = tuple[float, float, float, float]
+
+
+def _overlap(a: Extent, b: Extent) -> bool:
+    return a[0] < b[2] + 1 and b[0] < a[2] + 1 and a[1] < b[3] and b[1] < a[3]
+
+
+def _growths(drawing: Drawing, s: float) -> list[float]:
+    """How many times its layout size each text is set: a text the picture's scale puts
+    below ``\\tiny`` is raised toward ``\\tiny`` as far as it then overlaps (by generous
+    estimate) no other text, neuron, box or the picture's edge it was clear of (lecturer44: a
+    6-layer network's labels came out at 5 pt; hostile33b #7: a 9-layer network's labels held
+    at ``\\tiny`` ran into each other)."""
+    texts = drawing.texts
+    wanted = [max(1.0, _TINY_PT / (t.size * s / _PT_CM)) for t in texts]
+    if max(wanted, default=1.0) == 1.0:
+        return [1.0] * len(texts)
+    obstacles: list[Extent] = [
+        (c.x - c.r, c.y - c.r, c.x + c.r, c.y + c.r) for c in drawing.circles
+    ]
+    obstacles += [
+        (b.x - b.w / 2, b.y - b.h / 2, b.x + b.w / 2, b.y + b.h / 2) for b in drawing.boxes
+    ]
+    at_one = [text_extent(t) for t in texts]
+
+    def inside(e: Extent) -> bool:
+        return e[0] >= 0.0 and e[2] <= drawing.width
+
+    clear = [
+        (i, j)
+        for i in range(len(texts))
+        for j in range(i + 1, len(texts))
+        if not _overlap(at_one[i], at_one[j])
+    ]
+    free = [
+        (i, [o for o in obstacles if not _overlap(at_one[i], o)], inside(at_one[i]))
+        for i in range(len(texts))
+    ]
+    k = max(wanted)
+    while k > 1.0:
+        growth = [min(k, w) for w in wanted]
+        grown = [text_extent(t, g) for t, g in zip(texts, growth, strict=True)]
+        if not any(_overlap(grown[i], grown[j]) for i, j in clear) and not any(
+            (was_inside and not inside(grown[i])) or any(_overlap(grown[i], o) for o in others)
+            for i, others, was_inside in free
+        ):
+            return growth
+        k -= 0.05
+    return [1.0] * len(texts)
 
 
 def to_tikz(drawing: Drawing) -> str:
@@ -122,11 +175,12 @@ def to_tikz(drawing: Drawing) -> str:
         options = f"[{shrink}]" if shrink else ""
         out.append(rf"\node{options} at {p(b.x, b.y)} {{{_size(14, s)} {label_latex(b.label)}}};")
     anchors = {"middle": "base", "start": "base west", "end": "base east"}
-    for t in drawing.texts:
+    for t, growth in zip(drawing.texts, _growths(drawing, s), strict=True):
+        size = t.size * growth
         out.append(
-            rf"\node[anchor={anchors[t.anchor]}, inner sep=0pt{_shrink(t.size, s)}] "
+            rf"\node[anchor={anchors[t.anchor]}, inner sep=0pt{_shrink(size, s)}] "
             rf"at {p(t.x, t.y)} "
-            rf"{{{_size(t.size, s)} {label_latex(t.label)}}};"
+            rf"{{{_size(size, s)} {label_latex(t.label)}}};"
         )
     x, y = 24.0, drawing.height + 8
     for style, label in drawing.legend:
