@@ -308,13 +308,14 @@ def zero_times(
 
 
 def _domain_parts(
-    tree: ast.Node, values: set[str], positive: set[str]
+    tree: ast.Node, values: set[str], positive: set[str], exempt: frozenset[str] = frozenset()
 ) -> Iterator[tuple[ast.Node, ast.Node, bool]]:
     """Each log, root or fractional power in ``tree`` of an argument that reads one of
     ``values`` and may leave its domain: ``(part, argument, strict)``, ``strict`` where the
     argument must be > 0 (a log, a negative power), else >= 0 (sqrt(x), x^(1/2)); not one whose
     argument is > 0 (or >= 0) wherever it has a value (:func:`_never_zero`,
-    :func:`_nonnegative`): log(sigmoid(z)), sqrt(w ⊙ w)."""
+    :func:`_nonnegative`): log(sigmoid(z)), sqrt(w ⊙ w); not one whose argument reads a name of
+    ``exempt`` (:func:`own_domain_names`)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.func in ("log", "sqrt") and len(node.args) == 1:
             argument, strict = node.args[0], node.func == "log"
@@ -325,7 +326,8 @@ def _domain_parts(
             argument, strict = node.left, exponent < 0
         else:
             continue
-        if not any(isinstance(n, ast.Name) and n.id in values for n in ast.walk(argument)):
+        read = {n.id for n in ast.walk(argument) if isinstance(n, ast.Name)}
+        if not read & values or read & exempt:
             continue
         if _never_zero(argument, positive) or (not strict and _nonnegative(argument, positive)):
             continue
@@ -344,16 +346,43 @@ def _below_zero(node: ast.Node, positive: set[str]) -> bool:
     return False
 
 
+def own_domain_names(derivation: Any, values: set[str], positive: set[str]) -> frozenset[str]:
+    """The names a model's own log, root or fractional power reads where its argument may
+    leave its domain (batch norm's ``sqrt(var + 0.001)``: var, and D, Z, mu, W, X it is made
+    from), through the values defined from them; none for a network. The model's gradient has
+    no value where such an argument leaves its domain either, so a formula's part over these
+    names gets no domain note, while one over other names does (review44 #6: every model that
+    took a log or root itself had the notes switched off)."""
+    model = getattr(derivation, "model", None) if isinstance(derivation, ModelDerivation) else None
+    if model is None:
+        return frozenset()
+    definitions = {eq.name: eq.expr for eq in model.equations}
+    stack = [
+        argument
+        for eq in model.equations
+        for _part, argument, _strict in _domain_parts(eq.expr, values, positive)
+    ]
+    found: set[str] = set()
+    while stack:
+        for node in ast.walk(stack.pop()):
+            if isinstance(node, ast.Name) and node.id not in found:
+                found.add(node.id)
+                if node.id in definitions:
+                    stack.append(definitions[node.id])
+    return frozenset(found)
+
+
 def nowhere_defined(
     tree: ast.Node,
     values: set[str],
     positive: set[str] = frozenset(),  # type: ignore[assignment]
+    exempt: frozenset[str] = frozenset(),
 ) -> str | None:
     """Why ``tree`` has no real value at any point, from what is known of its values: a log
     or a root of an argument below 0 everywhere (``log(a2 - 1)`` of a sigmoid layer, whose a2
     is below 1); SymPy folds ``0 log(a2 - 1)`` away and the comparison passed it "exactly"
     (review44b #2). ``None`` where no such part is known."""
-    for part, argument, _strict in _domain_parts(tree, values, positive):
+    for part, argument, _strict in _domain_parts(tree, values, positive, exempt):
         if _below_zero(argument, positive):
             return (
                 f"{ast.to_text(part)} has no real value at any point: {ast.to_text(argument)} "
@@ -367,13 +396,14 @@ def domain_note(
     tree: ast.Node,
     values: set[str],
     positive: set[str] = frozenset(),  # type: ignore[assignment]
+    exempt: frozenset[str] = frozenset(),
 ) -> str | None:
     """The note for the first log, root or fractional power of ``tree`` whose argument may
     leave its domain (:func:`_domain_parts`): the formula has no real value where it does,
     while the gradient has one; complex arithmetic can make such a formula agree there
     (sqrt(z2 - 1) ⊙ sqrt(z2 - 1) is z2 - 1 at every z2), and SymPy folds exp(log(x)) to x, so
     the comparison alone does not say so (hostile44c #2)."""
-    for part, argument, strict in _domain_parts(tree, values, positive):
+    for part, argument, strict in _domain_parts(tree, values, positive, exempt):
         shown = ast.to_text(argument)
         bound = "positive" if strict else "at least 0"
         return (

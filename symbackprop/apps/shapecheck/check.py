@@ -28,6 +28,7 @@ from symbackprop.apps.shapecheck.boundary import (
     division_note,
     domain_note,
     nowhere_defined,
+    own_domain_names,
     positive_values,
     zero_times,
 )
@@ -505,15 +506,13 @@ def check_formula(
                     if folded is not None:
                         raise _TooLarge(folded)
                     divides = division_note(tree, values, positive)
-                    # not where the model takes a log or root itself (batch_norm's
+                    # not over what the model takes a log or root of itself (batch_norm's
                     # sqrt(var + 0.001)): its gradient has no value there either
-                    own_domain = isinstance(derivation, ModelDerivation) and bool(
-                        derivation.model is not None and derivation.model.positive_leaves
-                    )
-                    nowhere = None if own_domain else nowhere_defined(tree, values, positive)
+                    own = own_domain_names(derivation, values, positive)
+                    nowhere = nowhere_defined(tree, values, positive, own)
                     if nowhere is not None:
                         raise _NoValue(nowhere)
-                    domain = None if own_domain else domain_note(tree, values, positive)
+                    domain = domain_note(tree, values, positive, own)
                     for note in (boundary_note(derivation, tree), divides, domain):
                         if note is not None:
                             report.notes.append(note)

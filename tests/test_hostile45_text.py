@@ -1,0 +1,38 @@
+"""Session 45: sentences and notes of the formula checker that were missing or not true."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import symbackprop as sb
+from symbackprop.apps.shapecheck.boundary import own_domain_names
+
+MODELS = Path(__file__).resolve().parent.parent / "examples" / "models"
+LOGISTIC_SUM = str(MODELS / "logistic_sum.model")
+RIGHT_W = "X^T (-y ⊙ sigmoid(-y ⊙ (X w)))"
+
+
+def test_a_model_with_a_log_of_its_own_still_gets_the_domain_note() -> None:
+    """review44 #6: a model that takes a log itself (logistic_sum's log(exp(...) + 1)) had the
+    domain note switched off for every formula; the note is left out only over what the
+    model's own log or root may take out of its domain, and this one's argument never is."""
+    factor = "(exp(log(sum(X w) - 1)) - sum(X w) + 2)"
+    report = sb.check_formula(LOGISTIC_SUM, "w", f"{RIGHT_W} {factor}")
+    assert report.ok
+    notes = [n for n in report.notes if n.startswith("log(sum(X w) - 1) has a real value only")]
+    assert notes, report.notes
+    assert not [n for n in sb.check_formula(LOGISTIC_SUM, "w", RIGHT_W).notes if "real value" in n]
+
+
+def test_what_a_models_own_root_reads_is_exempt_and_nothing_else() -> None:
+    """batch_norm divides by sqrt(var + 0.001): its gradient has no value where var + 0.001
+    is not positive either, so a formula's sqrt(var + 0.001) gets no note; the names that
+    root is made of are var, D, Z, mu, W and X; gamma, beta, v, N, H and Y are not."""
+    d = sb.derive(str(MODELS / "batch_norm.model"))
+    values = {str(name) for name in d.symbols}
+    own = own_domain_names(d, values, set())
+    assert {"var", "D", "Z", "mu", "W", "X"} <= own
+    assert not own & {"gamma", "beta", "v", "N", "H", "Y"}
+    logistic = sb.derive(LOGISTIC_SUM)
+    assert own_domain_names(logistic, {str(n) for n in logistic.symbols}, set()) == frozenset()
+    assert own_domain_names(sb.derive("4-3-2-1"), {"a2"}, set()) == frozenset()
