@@ -17,13 +17,14 @@ from latex_support import run_pdflatex
 
 import symbackprop as sb
 from symbackprop.render import to_latex
-from symbackprop.render.drawing.layout import _text_width, network_drawing
+from symbackprop.render.drawing.figure import text_width
+from symbackprop.render.drawing.layout import network_drawing
 
 LONG = "inputfeatures-hiddenunitsfirst:relu-hiddenunitssecond:relu-outputclasses:softmax"
 
 
 def _extent(text: object) -> tuple[float, float]:
-    x, anchor, width = text.x, text.anchor, _text_width(text)  # type: ignore[attr-defined]
+    x, anchor, width = text.x, text.anchor, text_width(text)
     if anchor == "middle":
         return x - width / 2, x + width / 2
     return (x - width, x) if anchor == "end" else (x, x + width)
