@@ -1116,6 +1116,14 @@ SPREAD_MARGIN = 100.0
 FLOOR_SHARE = 1e-3
 
 
+#: the larger steps a pass within the floor is measured again at, as multiples of eps: the
+#: differences' quantum (an ulp of the cost over the step) shrinks with the step, and their
+#: truncation grows as its square (the spread between a step and twice it shows it)
+FLOOR_STEPS = (1, 10, 100, 1000)
+#: and the largest such step
+FLOOR_STEP_MAX = 1e-3
+
+
 def _floor_pass_checked(
     verdict: tuple[bool, float, float, str],
     analytic: np.ndarray,
@@ -1125,42 +1133,67 @@ def _floor_pass_checked(
     floor: float,
     cost: float,
 ) -> tuple[bool, float, float, str]:
-    """``verdict`` (a pass within the noise ``floor``), or a failure where the error is at
-    least :data:`FLOOR_SHARE` of the floor and more than :data:`SPREAD_MARGIN` times the
-    differences' resolution there: how far those at eps and 2 eps are apart, and at least one
-    ulp of the cost over eps (differences move in such steps). The floor assumes rounding of a
-    few ulps of max(1, |J|); at J = 2e-19 (a near-perfect least-squares fit) the differences
-    resolve the gradient 1e7 times more finely, and gradients 20-50% wrong passed "within the
-    noise floor 8.9e-10" (hostile44c #3). A right gradient's own rounding of values of order 1
-    stays under the floor's share, and its error under the differences' resolution."""
+    """``verdict`` (a pass within the noise ``floor``), or a failure where, at a step of eps or
+    a larger one (:data:`FLOOR_STEPS`), the error is at least :data:`FLOOR_SHARE` of the floor
+    and more than :data:`SPREAD_MARGIN` times the differences' resolution there: how far
+    those at the step and twice it are apart, and at least one ulp of the cost over the step
+    (differences move in such steps). The floor assumes rounding of a few ulps of
+    max(1, |J|); at J = 2e-19 (a near-perfect least-squares fit) the differences resolve the
+    gradient 1e7 times more finely, and gradients 20-50% wrong passed "within the noise floor
+    8.9e-10" (hostile44c #3); at J = 1e6 an ulp of the cost over eps hid a gradient half its
+    value, which a step 100 times larger resolves (hostile45c #4). A right gradient's own
+    rounding of values of order 1 stays under the floor's share, and its error under the
+    differences' resolution: truncation and curvature, which grow with the step, widen the
+    spread with them, and the climb stops where they outgrow the quantum."""
     _, abs_err, rel, reason = verdict
     if abs_err <= FLOOR_SHARE * floor:
         return verdict  # within the rounding of values of order 1 the floor stands for
-    analytic_again, numeric_again = again(2 * eps)
-    if analytic_again.shape != analytic.shape or not np.array_equal(analytic_again, analytic):
-        return verdict  # another entry crossed a kink at the larger step: nothing to compare
-    # the entries measured at both steps (one whose step leaves where the cost has a value is
-    # left out, and made the spread NaN and the pass stand: review44b #1)
-    again_numeric = np.asarray(numeric_again, dtype=np.float64)
-    both = np.isfinite(numeric) & np.isfinite(again_numeric)
-    with np.errstate(all="ignore"):
-        spread = float(np.max(np.abs(again_numeric[both] - numeric[both]), initial=0.0))
-    # differences move in steps of an ulp of the cost over 2 eps: at eps and 2 eps they can
-    # come out identical (spread 0) while both are a quantum off (a deep sigmoid network's
-    # right bias gradient: 1.6e-11 against a quantum of 5.6e-11, hostile44d #1)
-    quantum = float(np.spacing(abs(cost))) / eps
-    resolution = max(spread, quantum)
-    if not (math.isfinite(spread) and abs_err > SPREAD_MARGIN * resolution):
-        return verdict
-    return (
-        False,
-        abs_err,
-        rel,
-        f"the gradient differs from the finite differences by {abs_err:.1e}, while those at "
-        f"eps and 2 eps agree to {spread:.1e} (an ulp of the cost over eps is {quantum:.1e}): "
-        f"they resolve it far below the noise floor {floor:.1e}, which assumes rounding of "
-        "max(1, |J|)",
-    )
+    for factor in FLOOR_STEPS:
+        step = eps * factor
+        if factor > 1 and step > FLOOR_STEP_MAX:
+            break
+        if factor == 1:
+            measured = numeric
+        else:
+            analytic_here, measured = again(step)
+            if analytic_here.shape != analytic.shape or not np.array_equal(
+                analytic_here, analytic
+            ):
+                break  # an entry crossed a kink at the larger step: nothing to compare
+        analytic_again, numeric_again = again(2 * step)
+        if analytic_again.shape != analytic.shape or not np.array_equal(analytic_again, analytic):
+            break  # another entry crossed a kink at the larger step: nothing to compare
+        # the entries measured at both steps (one whose step leaves where the cost has a value
+        # is left out, and made the spread NaN and the pass stand: review44b #1)
+        here = np.asarray(measured, dtype=np.float64)
+        again_numeric = np.asarray(numeric_again, dtype=np.float64)
+        both = np.isfinite(here) & np.isfinite(again_numeric)
+        if not both.any():
+            break
+        with np.errstate(all="ignore"):
+            spread = float(np.max(np.abs(again_numeric[both] - here[both]), initial=0.0))
+            error = float(np.max(np.abs(analytic[both] - here[both]), initial=0.0))
+        # differences move in steps of an ulp of the cost over 2 eps: at eps and 2 eps they
+        # can come out identical (spread 0) while both are a quantum off (a deep sigmoid
+        # network's right bias gradient: 1.6e-11 against a quantum of 5.6e-11, hostile44d #1)
+        quantum = float(np.spacing(abs(cost))) / step
+        resolution = max(spread, quantum)
+        if not math.isfinite(spread):
+            break
+        if error >= FLOOR_SHARE * floor and error > SPREAD_MARGIN * resolution:
+            at = "eps and 2 eps" if factor == 1 else f"steps {step:.0e} and {2 * step:.0e}"
+            return (
+                False,
+                error,
+                relative_error(analytic[both], here[both]),
+                f"the gradient differs from the finite differences by {error:.1e}, while "
+                f"those at {at} agree to {spread:.1e} (an ulp of the cost over the step is "
+                f"{quantum:.1e}): they resolve it far below the noise floor {floor:.1e}, "
+                "which assumes rounding of max(1, |J|)",
+            )
+        if spread > quantum:
+            break  # truncation or curvature shows already: a larger step resolves less
+    return verdict
 
 
 def _richardson(coarse: np.ndarray, half: np.ndarray) -> np.ndarray:
