@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -52,8 +53,8 @@ from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, fitted, line
 from symbackprop.records import scalars
 
-#: where forward keeps its latest cache in a workspace: no identifier, so no value's array
-#: (kept under its name) can take the key
+#: where forward keeps its latest cache in a workspace (with the module's tag): no
+#: identifier, so no value's array can take the key
 LATEST_CACHE = "latest cache"
 
 if TYPE_CHECKING:
@@ -144,6 +145,22 @@ class ModelEmitter(PrintedShapes[P]):
         #: whether the module writes each step's form before its stated assumption (torch,
         #: JAX: softmax with cross-entropy for any target); else it checks the sums (NumPy)
         self.for_any_target = self.COLUMN_SUMS is not None
+
+    @functools.cached_property
+    def work_tag(self) -> str:
+        """What names this model in a workspace key (``"t1 3f0c2a9b"``): a digest of its text,
+        its definitions and its values' shapes, so that modules of two models sharing one
+        ``work`` dict keep arrays and latest caches of their own (hostile45a #1: the second
+        model's forward wrote over the first's ``t1`` and its backward gave a wrong gradient,
+        silently)."""
+        model = self.plan.model
+        shapes = sorted((name, tuple(map(str, dims))) for name, dims in self.plan.shapes.items())
+        text = repr((model.text, model.define, shapes))
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+    def work_key(self, name: str) -> str:
+        """The workspace key of this module's array or cache ``name``."""
+        return f"{name} {self.work_tag}"
 
     # -- the backend's spelling --------------------------------------------------------------
     def reduction(self, kind: Kind, arg: str) -> str | None:
@@ -365,7 +382,7 @@ class ModelEmitter(PrintedShapes[P]):
         entries += ['"m": m'] if plan.batch else []
         out += code_dict("cache", entries, INDENT)
         if self.KEEPS_ARRAYS:
-            out += keep_latest_cache(LATEST_CACHE)
+            out += keep_latest_cache(self.work_key(LATEST_CACHE))
         return out + self.forward_tail()
 
     def linear_algebra_check(self, read_dtype: bool = True) -> list[str]:
@@ -450,7 +467,7 @@ class ModelEmitter(PrintedShapes[P]):
         unread_m = self.SPLIT_BACKWARD and not any(_reads_m(text) for text in shapes)
         out += [text for text in cached if not (unread_m and text == M_READ)] + shapes
         if self.KEEPS_ARRAYS:
-            out += latest_cache_check(LATEST_CACHE, [d.code for d in plan.data])
+            out += latest_cache_check(self.work_key(LATEST_CACHE), [d.code for d in plan.data])
         out += params_check(next(iter(plan.cache), None), self.DTYPE_CHECK)
         reads = [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
         if self.SPLIT_BACKWARD:

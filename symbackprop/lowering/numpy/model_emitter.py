@@ -103,7 +103,8 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
             return super().product(target, a, b, shape)
         self.helpers.add("_buffer")
         self.reads_m = self.reads_m or "m" in shape
-        out = f'_buffer(work, "{target}", {show_dims(shape)}, {names[0]}.dtype)'
+        key = self.work_key(target)
+        out = f'_buffer(work, "{key}", {show_dims(shape)}, {names[0]}.dtype)'
         return fitted(f"{target} = np.matmul({a}, {b}, out={out})", show_dims(shape))
 
     # -- forward ---------------------------------------------------------------------------
@@ -131,7 +132,8 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
         single = code == f"sigmoid({arg})" or single_ufunc(code, arg)
         if not single:
             return None
-        buffer = f'_buffer(work, "{s.target}", {show_dims(s.shape)}, {arg}.dtype)'
+        key = self.work_key(s.target)
+        buffer = f'_buffer(work, "{key}", {show_dims(s.shape)}, {arg}.dtype)'
         self.helpers.add("_buffer")
         return f"{s.target} = {code[:-1]}, out={buffer})"
 

@@ -306,7 +306,7 @@ def forward(params, X, Y, *, work=None):
     v = params["v"]
 
     # Z   = W X
-    Z = np.matmul(W, X, out=_buffer(work, "Z", (4, m), W.dtype))  # (4, m)
+    Z = np.matmul(W, X, out=_buffer(work, "Z 7a463630", (4, m), W.dtype))  # (4, m)
 
     # mu  = (1/m) rowsum(Z)
     t1 = Z.sum(axis=1, keepdims=True)  # (4, 1)
@@ -336,12 +336,12 @@ def forward(params, X, Y, *, work=None):
     t7 = gamma * N  # (4, m)
     # t8 = gamma ⊙ N + beta
     t8 = t7 + beta  # (4, m)
-    H = np.maximum(t8, 0.0, out=_buffer(work, "H", (4, m), t8.dtype))  # (4, m)
+    H = np.maximum(t8, 0.0, out=_buffer(work, "H 7a463630", (4, m), t8.dtype))  # (4, m)
 
     # J   = mse(v^T H, Y)
     t9 = v.T  # (1, 4)
     # t10 = v^T H
-    t10 = np.matmul(t9, H, out=_buffer(work, "t10", (1, m), t9.dtype))  # (1, m)
+    t10 = np.matmul(t9, H, out=_buffer(work, "t10 7a463630", (1, m), t9.dtype))  # (1, m)
     # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
     _a, _y = t10, Y
@@ -364,7 +364,7 @@ def forward(params, X, Y, *, work=None):
         "m": m,
     }
     if work is not None:  # backward tells a cache a later forward wrote over
-        work["latest cache"] = cache
+        work["latest cache 7a463630"] = cache
     return float(J[0, 0]), cache
 
 
@@ -414,8 +414,8 @@ def backward(params, cache, work=None):
     if _shapes != _expected:
         _names = ("X", "Y", "D", "t5", "t6", "N", "H", "t9", "t10")
         _wrong_cache_shape(cache, _names, _expected)
-    if work is not None and work.get("latest cache", cache) is not cache:
-        _latest_cache(cache, work["latest cache"], ("X", "Y"))
+    if work is not None and work.get("latest cache 7a463630", cache) is not cache:
+        _latest_cache(cache, work["latest cache 7a463630"], ("X", "Y"))
     _first = _floating("cache['X']", cache["X"], None)
     _check_params(params, _first)
     return _backward(params, cache, work)
@@ -444,7 +444,7 @@ def _backward(params, cache, work):
     dv = dt9.T  # (4, 1)
 
     # dJ/dH = (1/m) t9^T (t10 - Y) [step 5, bilinear]
-    dH = np.matmul(t9.T, dt10, out=_buffer(work, "dH", (4, m), t9.dtype))  # (4, m)
+    dH = np.matmul(t9.T, dt10, out=_buffer(work, "dH 7a463630", (4, m), t9.dtype))  # (4, m)
 
     # dJ/d(gamma ⊙ N + beta) = dH ⊙ 1{t8 > 0} [step 6, elementwise]
     dH *= H > 0  # (4, m), in place: dH is not read again

@@ -320,23 +320,23 @@ def forward(params, X, Y, *, work=None):
     c = params["c"]
 
     # z1 = W1 X + b1
-    z1 = np.matmul(W1, X, out=_buffer(work, "z1", (3, m), W1.dtype))  # (3, m)
+    z1 = np.matmul(W1, X, out=_buffer(work, "z1 b9669953", (3, m), W1.dtype))  # (3, m)
     z1 += b1  # (3, m)
 
     # a1 = relu(z1)
-    a1 = np.maximum(z1, 0.0, out=_buffer(work, "a1", (3, m), z1.dtype))  # (3, m)
+    a1 = np.maximum(z1, 0.0, out=_buffer(work, "a1 b9669953", (3, m), z1.dtype))  # (3, m)
 
     # h  = W2 a1 + X
-    h = np.matmul(W2, a1, out=_buffer(work, "h", (4, m), W2.dtype))  # (4, m)
+    h = np.matmul(W2, a1, out=_buffer(work, "h b9669953", (4, m), W2.dtype))  # (4, m)
     h += X  # (4, m)
 
     # J  = bce(sigmoid(w^T h + c), Y)
     t3 = w.T  # (1, 4)
     # t5 = w^T h + c
-    t5 = np.matmul(t3, h, out=_buffer(work, "t5", (1, m), t3.dtype))  # (1, m)
+    t5 = np.matmul(t3, h, out=_buffer(work, "t5 b9669953", (1, m), t3.dtype))  # (1, m)
     t5 += c  # (1, m)
     # t6 = sigmoid(w^T h + c)
-    t6 = sigmoid(t5, out=_buffer(work, "t6", (1, m), t5.dtype))  # (1, m)
+    t6 = sigmoid(t5, out=_buffer(work, "t6 b9669953", (1, m), t5.dtype))  # (1, m)
     # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
     _z, _y = t5, Y
@@ -358,7 +358,7 @@ def forward(params, X, Y, *, work=None):
         "m": m,
     }
     if work is not None:  # backward tells a cache a later forward wrote over
-        work["latest cache"] = cache
+        work["latest cache b9669953"] = cache
     return float(J[0, 0]), cache
 
 
@@ -395,8 +395,8 @@ def backward(params, cache, work=None):
     if _shapes != _expected:
         _names = ("X", "Y", "a1", "h", "t3", "t6")
         _wrong_cache_shape(cache, _names, _expected)
-    if work is not None and work.get("latest cache", cache) is not cache:
-        _latest_cache(cache, work["latest cache"], ("X", "Y"))
+    if work is not None and work.get("latest cache b9669953", cache) is not cache:
+        _latest_cache(cache, work["latest cache b9669953"], ("X", "Y"))
     _first = _floating("cache['X']", cache["X"], None)
     _check_params(params, _first)
     return _backward(params, cache, work)
@@ -424,12 +424,12 @@ def _backward(params, cache, work):
     dw = dt3.T  # (4, 1)
 
     # dJ/dh = t3^T dt5 [step 8, bilinear]
-    dh = np.matmul(t3.T, dt5, out=_buffer(work, "dh", (4, m), t3.dtype))  # (4, m)
+    dh = np.matmul(t3.T, dt5, out=_buffer(work, "dh b9669953", (4, m), t3.dtype))  # (4, m)
     # dJ/dW2 = dh a1^T [step 10, bilinear]
     dW2 = dh @ a1.T  # (4, 3)
 
     # dJ/da1 = W2^T dh [step 11, bilinear]
-    da1 = np.matmul(W2.T, dh, out=_buffer(work, "da1", (3, m), W2.dtype))  # (3, m)
+    da1 = np.matmul(W2.T, dh, out=_buffer(work, "da1 b9669953", (3, m), W2.dtype))  # (3, m)
 
     # dJ/dz1 = da1 ⊙ 1{z1 > 0} [step 12, elementwise]
     da1 *= a1 > 0  # (3, m), in place: da1 is not read again

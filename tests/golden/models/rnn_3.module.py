@@ -307,32 +307,32 @@ def forward(params, X1, X2, X3, Y, *, work=None):
 
     # h1 = tanh(U X1 + b)
     # t2 = U X1 + b
-    t2 = np.matmul(U, X1, out=_buffer(work, "t2", (4, m), U.dtype))  # (4, m)
+    t2 = np.matmul(U, X1, out=_buffer(work, "t2 29464794", (4, m), U.dtype))  # (4, m)
     t2 += b  # (4, m)
-    h1 = np.tanh(t2, out=_buffer(work, "h1", (4, m), t2.dtype))  # (4, m)
+    h1 = np.tanh(t2, out=_buffer(work, "h1 29464794", (4, m), t2.dtype))  # (4, m)
 
     # h2 = tanh(W h1 + U X2 + b)
     # t4 = U X2
-    t4 = np.matmul(U, X2, out=_buffer(work, "t4", (4, m), U.dtype))  # (4, m)
+    t4 = np.matmul(U, X2, out=_buffer(work, "t4 29464794", (4, m), U.dtype))  # (4, m)
     # t5 = W h1 + U X2 + b
-    t5 = np.matmul(W, h1, out=_buffer(work, "t5", (4, m), W.dtype))  # (4, m)
+    t5 = np.matmul(W, h1, out=_buffer(work, "t5 29464794", (4, m), W.dtype))  # (4, m)
     t5 += t4  # (4, m)
     t5 += b  # (4, m)
-    h2 = np.tanh(t5, out=_buffer(work, "h2", (4, m), t5.dtype))  # (4, m)
+    h2 = np.tanh(t5, out=_buffer(work, "h2 29464794", (4, m), t5.dtype))  # (4, m)
 
     # h3 = tanh(W h2 + U X3 + b)
     # t7 = U X3
-    t7 = np.matmul(U, X3, out=_buffer(work, "t7", (4, m), U.dtype))  # (4, m)
+    t7 = np.matmul(U, X3, out=_buffer(work, "t7 29464794", (4, m), U.dtype))  # (4, m)
     # t8 = W h2 + U X3 + b
-    t8 = np.matmul(W, h2, out=_buffer(work, "t8", (4, m), W.dtype))  # (4, m)
+    t8 = np.matmul(W, h2, out=_buffer(work, "t8 29464794", (4, m), W.dtype))  # (4, m)
     t8 += t7  # (4, m)
     t8 += b  # (4, m)
-    h3 = np.tanh(t8, out=_buffer(work, "h3", (4, m), t8.dtype))  # (4, m)
+    h3 = np.tanh(t8, out=_buffer(work, "h3 29464794", (4, m), t8.dtype))  # (4, m)
 
     # J  = mse(v^T h3 + c, Y)
     t9 = v.T  # (1, 4)
     # t11 = v^T h3 + c
-    t11 = np.matmul(t9, h3, out=_buffer(work, "t11", (1, m), t9.dtype))  # (1, m)
+    t11 = np.matmul(t9, h3, out=_buffer(work, "t11 29464794", (1, m), t9.dtype))  # (1, m)
     t11 += c  # (1, m)
     # float16 arrays: the loss is computed in float32 (a float16 sum overflows past 65504 where the
     # mean fits)
@@ -356,7 +356,7 @@ def forward(params, X1, X2, X3, Y, *, work=None):
         "m": m,
     }
     if work is not None:  # backward tells a cache a later forward wrote over
-        work["latest cache"] = cache
+        work["latest cache 29464794"] = cache
     return float(J[0, 0]), cache
 
 
@@ -406,8 +406,8 @@ def backward(params, cache, work=None):
     if _shapes != _expected:
         _names = ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t9", "t11")
         _wrong_cache_shape(cache, _names, _expected)
-    if work is not None and work.get("latest cache", cache) is not cache:
-        _latest_cache(cache, work["latest cache"], ("X1", "X2", "X3", "Y"))
+    if work is not None and work.get("latest cache 29464794", cache) is not cache:
+        _latest_cache(cache, work["latest cache 29464794"], ("X1", "X2", "X3", "Y"))
     _first = _floating("cache['X1']", cache["X1"], None)
     _check_params(params, _first)
     return _backward(params, cache, work)
@@ -438,14 +438,14 @@ def _backward(params, cache, work):
     dv = dt9.T  # (4, 1)
 
     # dJ/dh3 = t9^T dt10 [step 7, bilinear]
-    dh3 = np.matmul(t9.T, dt10, out=_buffer(work, "dh3", (4, m), t9.dtype))  # (4, m)
+    dh3 = np.matmul(t9.T, dt10, out=_buffer(work, "dh3 29464794", (4, m), t9.dtype))  # (4, m)
 
     # dJ/d(W h2 + U X3 + b) = dh3 ⊙ (1 - tanh(t8)^2) [step 8, elementwise]
     dh3 *= 1.0 - h3**2  # (4, m), in place: dh3 is not read again
     dt8 = dh3
 
     # dJ/dh2 = W^T dt8 [step 11, bilinear]
-    dh2 = np.matmul(W.T, dt8, out=_buffer(work, "dh2", (4, m), W.dtype))  # (4, m)
+    dh2 = np.matmul(W.T, dt8, out=_buffer(work, "dh2 29464794", (4, m), W.dtype))  # (4, m)
 
     # dJ/d(W h1 + U X2 + b) = dh2 ⊙ (1 - tanh(t5)^2) [step 12, elementwise]
     dh2 *= 1.0 - h2**2  # (4, m), in place: dh2 is not read again
@@ -454,7 +454,7 @@ def _backward(params, cache, work):
     dW = dt5 @ h1.T + dt8 @ h2.T  # (4, 4)
 
     # dJ/dh1 = W^T dt5 [step 16, bilinear]
-    dh1 = np.matmul(W.T, dt5, out=_buffer(work, "dh1", (4, m), W.dtype))  # (4, m)
+    dh1 = np.matmul(W.T, dt5, out=_buffer(work, "dh1 29464794", (4, m), W.dtype))  # (4, m)
 
     # dJ/d(U X1 + b) = dh1 ⊙ (1 - tanh(t2)^2) [step 17, elementwise]
     dh1 *= 1.0 - h1**2  # (4, m), in place: dh1 is not read again
