@@ -40,3 +40,30 @@ def test_a_gradient_off_by_half_under_a_large_cost_fails(scale: float, passes: b
     if scale == 0.5:  # twice the gradient is above the floor at eps already
         (row,) = result.rows
         assert result.failed and "steps 1e-04 and 2e-04" in row.reason, row.reason
+
+
+@pytest.mark.parametrize(
+    ("model", "wrt", "formula"),
+    [
+        ("v : 1 x 1\nJ = log(v + 1)\ndata:\n", "v", "1/(v+1)"),
+        (
+            "W : n x k\nV : n x k\nsizes: n = 3, k = 2\nJ = sum(log(W ⊙ W + V))\ndata:\n",
+            "V",
+            "1 / (W ⊙ W + V)",
+        ),
+    ],
+)
+def test_a_right_formula_is_not_failed_where_its_pole_lies_outside_the_models_domain(
+    tmp_path: object, model: str, wrt: str, formula: str
+) -> None:
+    """hostile45c #1: the checker placed v + 1 at -1/2 beside the formula's pole, where the
+    model's log(v + 1) has no value; "your formula gives cannot be evaluated (no point found
+    in 60 draws), the gradient is None" failed a right 1 / (v + 1), exit 1. That side has no
+    gradient to compare with: never a difference."""
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "m.model"
+    path.write_text(model, encoding="utf-8")
+    report = sb.check_formula(str(path), wrt, formula)
+    assert report.equal is not False, str(report)
+    assert "cannot be evaluated" not in str(report)

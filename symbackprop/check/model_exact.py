@@ -221,6 +221,13 @@ class CostUndefined(OutsideDomain):
     there, not only its gradient's form (``0 * log(tr(W W^T) - tr(W^T W))``)."""
 
 
+class PlacedOutside(OutsideDomain):
+    """The model's forward values had no value at every point drawn with a value placed
+    beside a kink or a pole (:meth:`ModelCheck.point`'s ``placed``): that side of it is
+    outside the model's domain (log(v + 1) with v + 1 placed at -1/2), where it has no
+    gradient to compare a formula with."""
+
+
 def model_sizes(derivation: ModelDerivation, sizes: dict[str, int] | None) -> dict[sp.Symbol, int]:
     """A small concrete size for every dimension symbol of the model (``sizes`` win)."""
     model = derivation.model
@@ -514,6 +521,11 @@ class ModelCheck:
         if undefined == attempts > 1 and placed is None:
             raise CostUndefined(
                 f"the model has no value at any of the {attempts} points drawn ({problem})"
+            )
+        if undefined == attempts > 1:
+            raise PlacedOutside(
+                f"the model has no value at any of the {attempts} points drawn with "
+                f"{placed} placed ({problem})"
             )
         raise OutsideDomain(f"no point found in {MAX_ATTEMPTS} draws ({problem})")
 

@@ -37,6 +37,7 @@ from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.model_exact import (
     CostUndefined,
     ModelCheck,
+    PlacedOutside,
     loss_targets,
     model_sizes,
     placeable,
@@ -625,6 +626,11 @@ def _difference(
     except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
         if isinstance(exc, CostUndefined):
             raise  # no gradient to compare with: the checker cannot decide, it finds no difference
+        if isinstance(exc, PlacedOutside):
+            # the placed side is outside the model's domain: no gradient there to compare
+            # with (log(v + 1) at v + 1 = -1/2 said "your formula gives cannot be evaluated",
+            # and failed a right 1 / (v + 1): hostile45c #1)
+            return None
         if isinstance(exc, numeric.NoGradientValue):
             # the model's own value is no real number there (sqrt(w), w < 0): it said "your
             # formula gives cannot be evaluated (...), the gradient is None" (hostile39a #5)
