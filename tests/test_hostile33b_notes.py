@@ -69,8 +69,8 @@ def test_the_points_sentence_says_what_the_placed_values_are_beside() -> None:
     report = sb.check_formula("4-3-2-1", "W3", "((a3 - y) / a3 * a3) a2^T")
     assert report.points is not None and "kink" not in report.points
     assert (
-        "beside 0, where a piecewise expression of the formula or the derivation changes its piece"
-        in report.points
+        "beside 0, where an argument of a piecewise expression of the formula or the derivation "
+        "changes its piece" in report.points
     )
 
 

@@ -36,3 +36,18 @@ def test_what_a_models_own_root_reads_is_exempt_and_nothing_else() -> None:
     logistic = sb.derive(LOGISTIC_SUM)
     assert own_domain_names(logistic, {str(n) for n in logistic.symbols}, set()) == frozenset()
     assert own_domain_names(sb.derive("4-3-2-1"), {"a2"}, set()) == frozenset()
+
+
+def test_the_points_sentence_does_not_put_a_kink_on_the_value_placed(tmp_path: Path) -> None:
+    """newcomer45 #7: a model smooth in Z1 = W1 X + b1 said "Z1 at -1/2, 1/2 (beside 0, where a
+    piecewise expression of the formula or the derivation changes its piece ...)": the 0 is
+    bce's stable form's, in its argument w A1; the sentence says an argument changes there."""
+    path = tmp_path / "s4.model"
+    path.write_text(
+        "X : n x m\nY : 1 x m\nW1 : h x n\nw : 1 x h\nsizes: n = 3, h = 2\n"
+        "Z1 = W1 X + b1\nA1 = sigmoid(Z1)\nJ = bce(sigmoid(w A1), Y)\n",
+        encoding="utf-8",
+    )
+    report = sb.check_formula(str(path), "W1", "dZ1 X^T")
+    assert report.ok and report.points is not None
+    assert "2 with Z1 at -1/2, 1/2 (beside 0, where an argument of a piecewise" in report.points

@@ -119,8 +119,8 @@ def test_the_verdict_names_the_points_compared() -> None:
     )
     assert report.ok and report.points is not None
     beside = (
-        "(beside 0, where a piecewise expression of the formula or the derivation changes its "
-        "piece or a power has a pole)"
+        "(beside 0, where an argument of a piecewise expression of the formula or the derivation "
+        "changes its piece, or of a power has a pole)"
     )
     assert f"-1/2, 1/2 {beside}" in report.points
     assert kinks.straddling(frozenset({sp.Integer(0), sp.Rational(1, 10)})) == [
@@ -189,8 +189,8 @@ def test_a_models_shifted_kink_is_refused(text: str, formula: str, threshold: st
     right = sb.check_formula(model, "W", formula.format(t="0"))
     assert right.ok and right.points is not None
     beside = (
-        "(beside 0, where a piecewise expression of the formula or the derivation changes its "
-        "piece or a power has a pole)"
+        "(beside 0, where an argument of a piecewise expression of the formula or the derivation "
+        "changes its piece, or of a power has a pole)"
     )
     assert f"2 with z at -1/2, 1/2 {beside}" in right.points
 

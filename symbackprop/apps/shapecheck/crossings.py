@@ -293,14 +293,17 @@ def placed_text(who: str, values: list[Any], found: frozenset[Any]) -> str:
     # above 1/2 for 1{a3 > 0.5}: 0 below it is left out), so the sentence says only that
     # (hostile33b #4: "either side of the kinks at 0" for a sigmoid network's 1/a3); and an
     # expression's piece, not a function's: bce's stable form max(u, 0) - y u + log1p(exp(-|u|))
-    # changes its piece at 0, where bce(sigmoid(u)) is smooth (hostile44b #3)
+    # changes its piece at 0, where bce(sigmoid(u)) is smooth (hostile44b #3); and the
+    # argument of one, not necessarily the value placed: a model's Z1 = W1 X + b1 is placed
+    # beside bce's 0 of w A1 (newcomer45 #7: "Z1 at -1/2, 1/2 (beside 0, where a piecewise
+    # expression ... changes its piece)" of a model smooth in Z1)
     return (
         f", {len(values)} with {who} at "
         + ", ".join(str(v) for v in values)
         + " (beside "
         + ", ".join(str(v) for v in sorted(found, key=lambda v: sp.N(v, 30)))
-        + ", where a piecewise expression of the formula or the derivation changes its piece"
-        " or a power has a pole)"
+        + ", where an argument of a piecewise expression of the formula or the derivation "
+        "changes its piece, or of a power has a pole)"
     )
 
 
