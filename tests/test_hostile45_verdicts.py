@@ -67,3 +67,19 @@ def test_a_right_formula_is_not_failed_where_its_pole_lies_outside_the_models_do
     report = sb.check_formula(str(path), wrt, formula)
     assert report.equal is not False, str(report)
     assert "cannot be evaluated" not in str(report)
+
+
+@pytest.mark.parametrize("product", ["x x^T", "x^T x"])
+def test_a_repair_is_not_said_to_equal_the_gradient_at_sizes_the_verdict_refutes(
+    product: str,
+) -> None:
+    """hostile45c #3: a formula that writes n as a number (it agrees at n = 3, 4, 7 only) is
+    wrong at n = 8; its repair, the same factors regrouped, was checked without that size
+    check and offered as "equals the gradient"."""
+    from pathlib import Path
+
+    model = str(Path(__file__).resolve().parent.parent / "examples" / "models" / "quadratic.model")
+    factor = "(1 + (sum(x/x) - 3)(sum(x/x) - 4)(sum(x/x) - 7))"
+    report = sb.check_formula(model, "A", f"{factor} * 0.5 {product}")
+    assert report.equal is not True
+    assert report.repair is None or not report.repair.equal, report.repair

@@ -938,12 +938,10 @@ def _verdict(
             elif why == "not rational" and confirm:
                 report.notes.append(not_rational_note(numeric.AGREED_DIGITS))
             assert derivation.model is not None
-            # the sizes first: a switch of m is no kink a point can cross
-            if (
-                found is None
-                and confirm
-                and _written_sizes_refused(report, derivation, expr, sides)
-            ):
+            # the sizes first: a switch of m is no kink a point can cross; a repair
+            # candidate too (hostile45c #3: the formula regrouped, refuted at n = 8 by this
+            # check, was offered as its repair "equals the gradient")
+            if found is None and _written_sizes_refused(report, derivation, expr, sides):
                 return
             leaves = [*derivation.model.parameters, *derivation.model.data]
             kinked = crossings.kinked_leaves(sides, leaves)
