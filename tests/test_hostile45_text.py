@@ -51,3 +51,23 @@ def test_the_points_sentence_does_not_put_a_kink_on_the_value_placed(tmp_path: P
     report = sb.check_formula(str(path), "W1", "dZ1 X^T")
     assert report.ok and report.points is not None
     assert "2 with Z1 at -1/2, 1/2 (beside 0, where an argument of a piecewise" in report.points
+
+
+def test_a_deck_says_what_every_other_format_says_of_the_network() -> None:
+    """lecturer45 #2-#4: a deck never said what a custom activation is, nor that there is
+    weight decay and its lambda (the first comment neither), and titled the assumption step
+    "Assumption" where every other format numbers it step 2."""
+    from symbackprop.render.slides import to_slides
+
+    custom = to_slides(
+        sb.derive(sb.Network.parse("4-3:swish-2:swish-1", define={"swish": "z*sigmoid(z)"}))
+    )
+    assert r"Custom activation: \texttt{swish(z) = z*sigmoid(z)}." in custom
+    decayed = to_slides(sb.derive(sb.Network.parse("4-3-2-1", l2=0.1), batch=True))
+    assert r"L2 weight decay $\lambda = 0.1$." in decayed
+    assert decayed.splitlines()[0].endswith("(loss bce, L2 weight decay lambda = 0.1), slides")
+    document = sb.to_latex(sb.derive(sb.Network.parse("4-3-2-1", l2=0.1), batch=True))
+    assert document.splitlines()[0].endswith("(loss bce, L2 weight decay lambda = 0.1)")
+    softmax = to_slides(sb.derive(sb.Network.parse("4-3:relu-3:softmax", loss="ce"), batch=True))
+    assert r"\frametitle{Step 2: $\mathbf{1}_{n_{2}}^{\top} Y$ (assumption)}" in softmax
+    assert r"\frametitle{Assumption" not in softmax

@@ -49,6 +49,17 @@ def test_one_frame_per_step_and_the_recursion_revealed_one_delta_at_a_time() -> 
         # and the forward pass 189 pt (lecturer43 #3)
         pytest.param("4-3-3-3-3-3-3-3-1", {}, True, marks=pytest.mark.slow),
         pytest.param("4-" + "3-" * 19 + "1", {}, True, marks=pytest.mark.slow),
+        # ten layers' rows under the weight decay and two custom activations' definitions
+        # (lecturer45 #2, #3: the network's frame says them now)
+        pytest.param(
+            "4-" + "3:swish-3:mish-" * 4 + "3:swish-1",
+            {
+                "l2": 0.125,
+                "define": {"swish": "z*sigmoid(z)", "mish": "z*tanh(softplus(z))"},
+            },
+            True,
+            marks=pytest.mark.slow,
+        ),
     ],
 )
 def test_deck_compiles_without_overfull_frames(
