@@ -71,3 +71,18 @@ def test_a_deck_says_what_every_other_format_says_of_the_network() -> None:
     softmax = to_slides(sb.derive(sb.Network.parse("4-3:relu-3:softmax", loss="ce"), batch=True))
     assert r"\frametitle{Step 2: $\mathbf{1}_{n_{2}}^{\top} Y$ (assumption)}" in softmax
     assert r"\frametitle{Assumption" not in softmax
+
+
+def test_a_second_arrangement_that_fits_is_shown_in_the_document_and_markdown() -> None:
+    """lecturer45 #1: residual_mlp's dJ/dc step keeps dJ/d(w^T h + c) 1_m and its reason says
+    "both arrangements with that shape": the text and the web page mark the second one, the
+    LaTeX document and the Markdown showed only the rejected ones."""
+    d = sb.derive(str(MODELS / "residual_mlp.model"))
+    step = next(s for s in d.steps if s.wrt is not None and s.wrt.name == "c")
+    assert sum(c.fits and c.equal is None for c in step.candidates) == 2
+    tex = sb.to_latex(d)
+    part = tex[tex.index(r"\paragraph{Step 4}") : tex.index(r"\paragraph{Step 5}")]
+    assert r"{\small Fits too: $\mathbf{1}_{m}^{\top}" in part and "both arrangements" in part
+    md = sb.to_markdown(d)
+    part = md[md.index("**Step 4.**") : md.index("**Step 5.**")]
+    assert "- ✓ $\\mathbf{1}_{m}^{\\top}" in part and ": fits too" in part

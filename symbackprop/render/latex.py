@@ -32,6 +32,7 @@ from symbackprop.render.latexprint import (
 )
 from symbackprop.render.names import Naming, concrete, escape_latex, number_latex, spec_latex
 from symbackprop.render.prose import (
+    also_fitting,
     candidate_rows,
     display_block,
     factor_latex,
@@ -325,12 +326,15 @@ class LatexDocument:
                     rf"{lead}: $\displaystyle {self.underbraced(chosen)}$ fits, and so does "
                     rf"its equal form below (both {shape})."
                     if step.equal_forms
+                    else rf"{lead}: $\displaystyle {self.underbraced(chosen)}$ fits {shape}, "
+                    "and so does another below."
+                    if also_fitting(step.candidates, chosen)
                     else rf"{lead}: the only arrangement of shape {shape} is "
                     rf"$\displaystyle {self.underbraced(chosen)}$."
                 )
                 rows.append("")
         if chosen is not None:
-            rows += candidate_rows(step.candidates, self.candidate, self.prose)
+            rows += candidate_rows(step.candidates, self.candidate, self.prose, chosen)
         if step.algebra_segments:
             rows += [
                 r"Scalar algebra inside $\odot$:",

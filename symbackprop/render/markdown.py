@@ -15,7 +15,7 @@ from symbackprop.render import model_latex
 from symbackprop.render.argument import require_derivation
 from symbackprop.render.latex import LatexDocument
 from symbackprop.render.names import concrete, counted_steps, number_latex
-from symbackprop.render.prose import markdown_display, markdown_inline
+from symbackprop.render.prose import also_fitting, markdown_display, markdown_inline
 from symbackprop.render.shown_sizes import shown_sizes
 from symbackprop.render.view import View
 
@@ -90,11 +90,20 @@ def to_markdown(
         chosen = step.chosen
         if chosen is not None:
             lead = "shape analysis" + (" of one column" if step.per_column else "")
-            fit = "fits, as does its equal form" if step.equal_forms else "is the only fit"
+            also = also_fitting(step.candidates, chosen)
+            fit = (
+                "fits, as does its equal form"
+                if step.equal_forms
+                else "fits, as does another"
+                if also
+                else "is the only fit"
+            )
             out.append(f"- {lead}: ${doc.underbraced(chosen)}$ {fit}")
             for cand in step.candidates:
                 if cand.equal is not None:
                     out.append(f"- = ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")
+                elif cand in also:
+                    out.append(f"- ✓ ${doc.candidate(cand)}$: fits too")
                 elif not cand.fits:
                     out.append(f"- ✗ ${doc.candidate(cand)}$: {_md_prose(doc, cand.notes)}")
         if step.algebra_segments:

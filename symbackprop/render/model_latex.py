@@ -38,6 +38,7 @@ from symbackprop.render.model_names import MARKS_NOTE, first_marked, name_latex,
 from symbackprop.render.model_view import ModelView, untransposed
 from symbackprop.render.names import concrete, counted_steps, escape_latex, size_text
 from symbackprop.render.prose import (
+    also_fitting,
     candidate_rows,
     display_block,
     factor_latex,
@@ -271,7 +272,7 @@ class ModelLatex:
                 )
                 rows.append("")
         if chosen is not None:
-            rows += candidate_rows(step.candidates, self.candidate, self.prose)
+            rows += candidate_rows(step.candidates, self.candidate, self.prose, chosen)
         if step.algebra_segments:
             shown = self.segments(step.algebra_segments)
             rows += [
@@ -475,10 +476,13 @@ class ModelLatex:
             chosen = step.chosen
             if chosen is not None:
                 out.append(f"- shape analysis: ${self.underbraced(chosen)}$ fits")
+                also = also_fitting(step.candidates, chosen)
                 for cand in step.candidates:
                     note = self.prose(cand.notes, markdown=True)
                     if cand.equal is not None:
                         out.append(f"- = ${self.candidate(cand)}$: {note}")
+                    elif cand in also:
+                        out.append(f"- ✓ ${self.candidate(cand)}$: fits too")
                     elif not cand.fits:
                         out.append(f"- ✗ ${self.candidate(cand)}$: {note}")
             if step.algebra_segments:

@@ -160,20 +160,32 @@ def factor_latex(tex: str, operand: Operand, group: bool = True) -> str:
     return rf"\left({tex}\right)" if group and operand.compound else tex
 
 
+def also_fitting(candidates: Iterable[Candidate], chosen: Candidate | None) -> list[Candidate]:
+    """The arrangements other than ``chosen`` that fit the shape and are no equal form of it."""
+    return [c for c in candidates if c.fits and c.equal is None and c is not chosen]
+
+
 def candidate_rows(
     candidates: Iterable[Candidate],
     candidate: Callable[[Candidate], str],
     prose: Callable[[tuple[Segment, ...]], str],
+    chosen: Candidate | None = None,
 ) -> list[str]:
     """The LaTeX paragraphs under a step's chosen form, network's and model's alike: each
-    other arrangement equal to it ("Equal form: ..., why"), then those whose shapes do not fit
-    ("Rejected: ..."), each with its notes; ``candidate`` prints an arrangement's math and
-    ``prose`` its notes."""
+    other arrangement equal to it ("Equal form: ..., why"), each other one that fits the shape
+    too ("Fits too: ...": a model's 1 x 1 value and its transpose, which the step's reason
+    calls both arrangements; lecturer45 #1: the document hid the second), then those whose
+    shapes do not fit ("Rejected: ..."), each with its notes; ``candidate`` prints an
+    arrangement's math and ``prose`` its notes."""
     shown = list(candidates)
     rows: list[str] = []
     for cand in shown:
         if cand.equal is not None:
             rows += [rf"{{\small Equal form: ${candidate(cand)}$, " + prose(cand.notes) + ".}", ""]
+    also = also_fitting(shown, chosen)
+    if also:
+        listed = ", ".join(f"${candidate(cand)}$" for cand in also)
+        rows += [r"{\small Fits too: " + listed + ".}", ""]
     rejected = [cand for cand in shown if not cand.fits]
     if rejected:
         items = [f"${candidate(cand)}$ {prose(cand.notes)}" for cand in rejected]
