@@ -36,3 +36,38 @@ def test_two_models_sharing_one_workspace_keep_arrays_of_their_own(
     for got, right in ((got_a, right_a), (got_b, right_b)):
         for name in right:
             np.testing.assert_array_equal(got[name], right[name])
+
+
+MODELS = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples" / "models"
+
+
+@pytest.mark.parametrize("name", ["quadratic", "dot", "trace"])
+def test_a_jax_model_module_given_numpy_arrays_computes_in_jax(name: str) -> None:
+    """hostile45a #2: a model of @, .T and * alone called no jnp function, so given NumPy
+    arrays it computed in NumPy and returned a NumPy float and NumPy gradients (jitted, JAX
+    arrays): it reads every parameter and data array with jnp.asarray now."""
+    jax = pytest.importorskip("jax")
+    module = sb.compile(str(MODELS / f"{name}.model"), backend="jax")
+    params = {k: np.asarray(v) for k, v in module.init_params(seed=3).items()}  # type: ignore[attr-defined]
+    rng = np.random.default_rng(0)
+    data = [rng.standard_normal(shape) for shape in module.DATA_SHAPES.values()]  # type: ignore[attr-defined]
+    J, grads = module.loss_and_grads(params, *data)  # type: ignore[attr-defined]
+    assert isinstance(J, jax.Array) and J.shape == ()
+    assert all(isinstance(g, jax.Array) for g in grads.values())
+    J_jit, grads_jit = jax.jit(module.loss_and_grads)(params, *data)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(np.asarray(J), np.asarray(J_jit), rtol=1e-6)
+    for key in grads:
+        np.testing.assert_allclose(np.asarray(grads[key]), np.asarray(grads_jit[key]), rtol=1e-6)
+
+
+def test_a_jax_norm2_computes_in_float8() -> None:
+    """hostile45a #3: norm2's float32 accumulation promoted float8 implicitly, which JAX
+    refuses (TypePromotionError), though init_params accepts float8."""
+    pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    text = "A : 3 x 2\nx : 2 x 1\ny : 3 x 1\nJ = norm2(A x - y)\ndata: y"
+    module = sb.compile(sb.Model.parse(text), backend="jax")
+    params = module.init_params(dtype=jnp.float8_e5m2)  # type: ignore[attr-defined]
+    J, grads = module.loss_and_grads(params, jnp.ones((3, 1), jnp.float8_e5m2))  # type: ignore[attr-defined]
+    assert J.dtype == jnp.float8_e5m2 and bool(jnp.isfinite(J.astype(jnp.float32)))
+    assert all(g.dtype == jnp.float8_e5m2 for g in grads.values())

@@ -163,6 +163,15 @@ class ModelEmitter(PrintedShapes[P]):
         return f"{name} {self.work_tag}"
 
     # -- the backend's spelling --------------------------------------------------------------
+    def param_read(self, name: str) -> str:
+        """How a function reads the parameter ``name`` from ``params``."""
+        return self.read('params["' + name + '"]')
+
+    def read(self, value: str) -> str:
+        """How a function reads a parameter or data array it was given (``params["W"]``,
+        ``X``): as it is; JAX's as a JAX array."""
+        return value
+
     def reduction(self, kind: Kind, arg: str) -> str | None:
         """The code of a sum, trace or determinant of ``arg`` as a (1, 1) or column value."""
         return {
@@ -376,7 +385,14 @@ class ModelEmitter(PrintedShapes[P]):
             out += self.dtype_lines(first, "every constant has it")
         out += self.linear_algebra_check(read_dtype=not self.printer.reads_dtype)
         read = {arg for statement in plan.forward for arg in statement.args}
-        out += [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
+        out += [
+            f"    {p.code} = {self.param_read(p.name)}" for p in plan.parameters if p.code in read
+        ]
+        out += [
+            f"    {d.code} = {self.read(d.code)}"
+            for d in plan.data
+            if d.code in read and self.read(d.code) != d.code
+        ]
         out += body
         entries = [f'"{name}": {name}' for name in plan.cache]
         entries += ['"m": m'] if plan.batch else []
@@ -469,7 +485,9 @@ class ModelEmitter(PrintedShapes[P]):
         if self.KEEPS_ARRAYS:
             out += latest_cache_check(self.work_key(LATEST_CACHE), [d.code for d in plan.data])
         out += params_check(next(iter(plan.cache), None), self.DTYPE_CHECK)
-        reads = [f'    {p.code} = params["{p.name}"]' for p in plan.parameters if p.code in read]
+        reads = [
+            f"    {p.code} = {self.param_read(p.name)}" for p in plan.parameters if p.code in read
+        ]
         if self.SPLIT_BACKWARD:
             out += ["    return _backward(params, cache, work)"]
             out += function(

@@ -90,6 +90,11 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     def softmax(self, arg: str) -> str:
         return f"jax.nn.softmax({arg}, axis=0)"
 
+    def read(self, value: str) -> str:
+        # a model of @, .T and * alone called no jnp function: given NumPy arrays it computed
+        # in NumPy, float64, and returned NumPy arrays (hostile45a #2); under jit a no-op
+        return f"jnp.asarray({value})"
+
     def about(self) -> list[str]:
         return [
             f"{EDIT} Pure functions: jax.jit(loss_and_grads) works, and jax.grad(cost) runs the "

@@ -84,8 +84,11 @@ def norm2(X):
     """
     scale = jnp.abs(X).max()
     scale = jnp.where((scale > 0) & jnp.isfinite(scale), scale, jnp.ones_like(scale))
-    scaled = (X / scale).astype(jnp.promote_types(X.dtype, jnp.float32))
-    return (scale * jnp.sqrt(jnp.sum(scaled * scaled))).astype(X.dtype).reshape(1, 1)
+    # float32 at least, converted explicitly: float8 has no implicit promotion to it
+    wide = X.dtype if X.dtype.itemsize >= 4 else jnp.float32
+    scaled = (X / scale).astype(wide)
+    norm = scale.astype(wide) * jnp.sqrt(jnp.sum(scaled * scaled))
+    return norm.astype(X.dtype).reshape(1, 1)
 '''
 LOGDET_HELPER = '''
 def logdet(A):
