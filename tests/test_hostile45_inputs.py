@@ -71,3 +71,15 @@ def test_a_jax_norm2_computes_in_float8() -> None:
     J, grads = module.loss_and_grads(params, jnp.ones((3, 1), jnp.float8_e5m2))  # type: ignore[attr-defined]
     assert J.dtype == jnp.float8_e5m2 and bool(jnp.isfinite(J.astype(jnp.float32)))
     assert all(g.dtype == jnp.float8_e5m2 for g in grads.values())
+
+
+def test_a_jax_network_of_products_alone_given_numpy_arrays_computes_in_jax() -> None:
+    """hostile45a #2, for a network: identity layers and mse call no jnp function either."""
+    jax = pytest.importorskip("jax")
+    net = sb.Network.parse("4-3:identity-1:identity", loss="mse")
+    module = sb.compile(sb.derive(net, batch=True), backend="jax")
+    params = {k: np.asarray(v) for k, v in module.init_params(seed=1).items()}  # type: ignore[attr-defined]
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((4, 5)), rng.standard_normal((1, 5))
+    J, grads = module.loss_and_grads(params, X, Y)  # type: ignore[attr-defined]
+    assert isinstance(J, jax.Array) and all(isinstance(g, jax.Array) for g in grads.values())

@@ -278,6 +278,11 @@ def forward(params, X, work=None):
         ok = False
     if not ok:
         _invalid(params, X)
+    # JAX arrays from here on, whatever array type was given (a no-op under jit)
+    X = jnp.asarray(X)
+    W1, b1 = jnp.asarray(W1), jnp.asarray(b1)
+    W2, b2 = jnp.asarray(W2), jnp.asarray(b2)
+    W3, b3 = jnp.asarray(W3), jnp.asarray(b3)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = sigmoid(Z1)
     Z1 = W1 @ X + b1  # (3, m): b1 broadcasts over the m columns
     A1 = jax.nn.sigmoid(Z1)  # (3, m)

@@ -295,6 +295,7 @@ class NetworkEmitter(ABC, Generic[P]):
             *work_check("forward(params, X, work=None)"),
         ]
         out += self.forward_checks()
+        out += self.forward_reads()
         out += self.forward_layers()
         out.append("    cache = {")
         out += [f'        "{name}": {name},' for name in self.cached]
@@ -303,6 +304,11 @@ class NetworkEmitter(ABC, Generic[P]):
             out += self.keep_cache()
         out.append(f"    return {plan.cost.output}, cache")
         return out
+
+    def forward_reads(self) -> list[str]:
+        """What forward does to X and the parameters once they are checked: nothing; JAX
+        reads them as JAX arrays."""
+        return []
 
     @property
     def latest_cache(self) -> str:

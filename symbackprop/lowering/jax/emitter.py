@@ -106,6 +106,18 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
     BACKWARD_TRY = "shapes on entry: tuple compares only (static under jit)"
     RELEASES = False  # JAX arrays are immutable: nothing is written into a dead delta's
 
+    def forward_reads(self) -> list[str]:
+        # NumPy arrays in: a network of products and sums alone (identity layers and mse)
+        # called no jnp function, computed in NumPy and returned NumPy arrays (hostile45a
+        # #2, as a model's); under jit each read is a no-op
+        x = self.plan.data[0]
+        pairs = [(layer.weight.name, layer.bias.name) for layer in self.plan.forward]
+        return [
+            "    # JAX arrays from here on, whatever array type was given (a no-op under jit)",
+            f"    {x} = jnp.asarray({x})",
+            *(f"    {w}, {b} = jnp.asarray({w}), jnp.asarray({b})" for w, b in pairs),
+        ]
+
     def __init__(self, plan: LoweringPlan) -> None:
         super().__init__(plan, JaxPrinter(plan.activations, guards=plan.guards))
         #: whether the cost calls the module's ``log_softmax`` (a softmax output's ce)
