@@ -83,3 +83,45 @@ def test_a_jax_network_of_products_alone_given_numpy_arrays_computes_in_jax() ->
     X, Y = rng.standard_normal((4, 5)), rng.standard_normal((1, 5))
     J, grads = module.loss_and_grads(params, X, Y)  # type: ignore[attr-defined]
     assert isinstance(J, jax.Array) and all(isinstance(g, jax.Array) for g in grads.values())
+
+
+def test_a_compiled_torch_net_pickles_and_saves_whole() -> None:
+    """hostile45a #4: pickle.dumps(net) and torch.save(net, f) of a compiled module's Net (and
+    of its Parameters) failed with "import of module 'symbackprop_generated_...' failed"; they
+    pickle as the module's source and their tensors now, dtype, values and mode kept."""
+    import io
+    import pickle
+
+    torch = pytest.importorskip("torch")
+    module = sb.compile(sb.Network.parse("4-3-2-1"), backend="torch")
+    net = module.Net(dtype=torch.float32, seed=4).eval()  # type: ignore[attr-defined]
+    buffer = io.BytesIO()
+    torch.save(net, buffer)
+    buffer.seek(0)
+    for again in (pickle.loads(pickle.dumps(net)), torch.load(buffer, weights_only=False)):
+        assert type(again).__name__ == "Net" and again.training is False
+        want = net.state_dict()
+        got = again.state_dict()
+        assert list(got) == list(want)
+        for key in want:
+            assert got[key].dtype == torch.float32 and torch.equal(got[key], want[key])
+
+
+@pytest.mark.parametrize("source", ["4-3-2-1", "residual_mlp"])
+def test_a_compiled_torch_modules_parameters_pickle(source: str) -> None:
+    """The same for the Parameters of a network's Net and of a model's module."""
+    import pickle
+
+    torch = pytest.importorskip("torch")
+    what = sb.Network.parse(source) if source[0].isdigit() else str(MODELS / f"{source}.model")
+    module = sb.compile(what, backend="torch")
+    params = module.Parameters(module.init_params(seed=2))  # type: ignore[attr-defined]
+    values = pickle.loads(pickle.dumps(params))
+    assert type(values).__name__ == "Parameters" and list(values.keys()) == list(params.keys())
+    for key in values:
+        assert torch.equal(values[key].detach(), params[key].detach())
+    whole = module.Net() if source[0].isdigit() else module.Model()  # type: ignore[attr-defined]
+    again = pickle.loads(pickle.dumps(whole))
+    assert type(again).__name__ == type(whole).__name__  # of the module loaded again
+    for key, value in whole.state_dict().items():
+        assert torch.equal(again.state_dict()[key], value)

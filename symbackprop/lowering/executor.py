@@ -70,6 +70,30 @@ class GradientModule:
         for name in names:
             setattr(self, name, getattr(module, name))
         self.L2 = getattr(module, "L2", 0.0)  # a model writes its regulariser in its equations
+        self._picklable_torch_classes()
+
+    def _picklable_torch_classes(self) -> None:
+        """A torch module's ``Net`` and ``Parameters`` pickle as this module (its source) and
+        their tensors, as the module itself does: their classes live in no importable module,
+        and ``pickle.dumps(net)`` or ``torch.save(net, f)`` failed with "import of module
+        'symbackprop_generated_...' failed" (hostile45a #4). A module written to a file and
+        imported pickles its classes by name, as any module does."""
+        gradient_module = self
+
+        def reduce_net(net: Any) -> tuple[Any, ...]:
+            state = (type(net).__name__, net.state_dict(), net.training)
+            return _rebuilt_net, (gradient_module, *state)
+
+        def reduce_parameters(values: Any) -> tuple[Any, ...]:
+            detached = {name: value.detach() for name, value in values.items()}
+            return _rebuilt_parameters, (gradient_module, detached)
+
+        # a network's nn.Module is Net, a model's Model
+        reducers = (("Net", reduce_net), ("Model", reduce_net), ("Parameters", reduce_parameters))
+        for name, reduce in reducers:
+            cls = getattr(self.module, name, None)
+            if isinstance(cls, type) and hasattr(cls, "state_dict"):  # a torch nn.Module
+                setattr(cls, "__reduce__", reduce)  # noqa: B010 - a class of no static type
 
     def __setattr__(self, name: str, value: Any) -> None:
         """The constants the generated functions read from their own module (``L2``,
@@ -124,6 +148,21 @@ def _reloaded(
 ) -> GradientModule:
     """A pickled :class:`GradientModule` again: its source loaded in a fresh module."""
     return GradientModule(source, _load(source), network, kinked, kink_formulas)
+
+
+def _rebuilt_net(module: GradientModule, name: str, state: dict[str, Any], training: bool) -> Any:
+    """A pickled torch ``Net`` (a model's ``Model``) again: a new one of the module's, in the
+    tensors' dtype and device, holding their values."""
+    cls = getattr(module, name)
+    first = next(iter(state.values()), None)
+    net = cls() if first is None else cls(dtype=first.dtype, device=first.device)
+    net.load_state_dict(state)
+    return net.train(training)
+
+
+def _rebuilt_parameters(module: GradientModule, values: dict[str, Any]) -> Any:
+    """A pickled torch ``Parameters`` again, holding ``values``."""
+    return module.Parameters(values)
 
 
 def load_source(source: str, name: str) -> types.ModuleType:
