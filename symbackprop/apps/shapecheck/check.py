@@ -955,7 +955,7 @@ def _verdict(
                     raise _TooLarge(crossings.undecided(crossed, model_formula.show(derivation)))
                 else:
                     report.points += crossings.points_text(
-                        crossed.reached, crossed.mixed, crossed.together
+                        crossed.reached, crossed.mixed, crossed.together, crossed.outside
                     )
         except LostDigits as exc:  # never a verdict from digits lost in rounding
             raise _TooLarge(str(exc)) from None

@@ -57,6 +57,9 @@ class Crossed:
     found_at: dict[Region, dict[str, sp.Matrix]] = field(default_factory=dict)
     #: the points compared where two regions of values of different leaves hold at once
     together: int = 0
+    #: the regions left uncompared because the model itself has no value in them, each
+    #: described with why (``s below 0, where the model's log(s) has no real value``)
+    outside: list[str] = field(default_factory=list)
 
 
 def _bounded(region: Region) -> bool:
@@ -307,8 +310,14 @@ def placed_text(who: str, values: list[Any], found: frozenset[Any]) -> str:
     )
 
 
-def points_text(reached: list[str], kinked: list[str] | None = None, together: int = 0) -> str:
-    """The extra points for the verdict's sentence ("" when none)."""
+def points_text(
+    reached: list[str],
+    kinked: list[str] | None = None,
+    together: int = 0,
+    outside: list[str] | None = None,
+) -> str:
+    """The extra points for the verdict's sentence ("" when none); ``outside``: the regions
+    not compared because the model has no value there, each with why."""
     text = ""
     if reached:
         text = (
@@ -330,6 +339,8 @@ def points_text(reached: list[str], kinked: list[str] | None = None, together: i
             f", and {MIXED_POINTS} with each entry of {', '.join(kinked)} on a random side of "
             "its kinks"
         )
+    if outside:
+        text += "; none with " + "; none with ".join(outside) + ", where it has no gradient"
     return text
 
 

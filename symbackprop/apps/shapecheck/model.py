@@ -29,6 +29,7 @@ import sympy as sp
 from symbackprop.apps.shapecheck import crossings, numeric, redraw
 from symbackprop.apps.shapecheck.crossings import Crossed
 from symbackprop.apps.shapecheck.decided import entries_differ, exact_decides, written_out
+from symbackprop.apps.shapecheck.model_domain import outside_domain
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
@@ -474,7 +475,18 @@ def across(derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides) -> Cr
 
     gradient = derivation.gradients[wrt]
     base = _live_base(derivation, chosen, leaves, gradient, point_at)
-    return crossings.across(sides, gradient, expr, base, movable, point_at, show(derivation))
+    shown = show(derivation)
+    crossed = crossings.across(sides, gradient, expr, base, movable, point_at, shown)
+    # a side where the model itself has no value needs no comparison (hostile45c #2)
+    missing = []
+    for region in crossed.missing:
+        why = outside_domain(derivation, region, shown)
+        if why is None:
+            missing.append(region)
+        else:
+            crossed.outside.append(f"{region.describe(shown)} ({why})")
+    crossed.missing = missing
+    return crossed
 
 
 #: the seeds of the points a search's lines may start from (the first is the one used before)
