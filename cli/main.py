@@ -29,6 +29,7 @@ from symbackprop.cli.cmd_shapecheck import shapecheck_cmd
 from symbackprop.cli.errors import EXIT_OK, EXIT_USAGE, report
 from symbackprop.cli.lecture_commands import register as register_lecture_commands
 from symbackprop.cli.options import strict_numbers
+from symbackprop.cli.output import RENAMED, written_text
 from symbackprop.cli.repeated import refuse_repeated_options
 from symbackprop.errors import quote_user_text
 
@@ -117,7 +118,10 @@ class SymbackpropGroup(click.Group):
                 # no command reads a prompt, so this is no ^D: click wraps any EOFError
                 # (a truncated cache file, say) as an abort, which would hide the failure
                 sys.exit(report(exc.__cause__, args))
-            click.echo("symbackprop: aborted", err=True)
+            written = ", ".join(written_text(path) for path in RENAMED)
+            # what is on disk: a file renamed into place before the interrupt is the new one
+            after = f" after writing {written}; nothing else was written" if written else ""
+            click.echo(f"symbackprop: aborted{after}", err=True)
             sys.exit(130)
         except BrokenPipeError:
             # the reader went away (symbackprop derive ... | head): not an error of ours

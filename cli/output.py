@@ -60,8 +60,14 @@ def wrote(path: object) -> str:
     """The line saying a file was written: the path as it is, or quoted and escaped where it
     holds a character a terminal would act on (an escape sequence that sets the window's
     title went through: hostile tester 23)."""
+    return f"wrote {written_text(path)}"
+
+
+def written_text(path: object) -> str:
+    """A written file's path for a message: whole, and quoted and escaped where it holds a
+    character a terminal would act on."""
     text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
-    return f"wrote {text}" if text.isprintable() else f"wrote {quote_user_text(text)}"
+    return text if text.isprintable() else quote_user_text(text)
 
 
 def _reason(exc: OSError) -> str:
@@ -313,9 +319,21 @@ def _commit(tmp: Path, out: Target) -> None:
     _rename(tmp, out)
 
 
+#: the files this command has renamed into place so far, for the line an interrupt prints
+#: (a Ctrl-C after one was written said only "aborted", exit 130, though the new file was
+#: there: hostile45a #5)
+RENAMED: list[Path] = []
+
+
 def _rename(tmp: Path, out: Target) -> None:
     """Move the written and synced ``tmp`` to ``out.path`` in one step: over an existing
     file only with ``--force``, never through a link."""
+    _move(tmp, out)
+    RENAMED.append(out.path)
+    _sync_folder(out.path.parent)
+
+
+def _move(tmp: Path, out: Target) -> None:
     if out.force:
         _refuse_link(out)
         os.replace(tmp, out.path)
@@ -338,7 +356,6 @@ def _rename(tmp: Path, out: Target) -> None:
             os.replace(tmp, out.path)
         else:
             tmp.unlink()
-    _sync_folder(out.path.parent)
 
 
 def _refuse_link(out: Target) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -125,3 +126,26 @@ def test_a_compiled_torch_modules_parameters_pickle(source: str) -> None:
     assert type(again).__name__ == type(whole).__name__  # of the module loaded again
     for key, value in whole.state_dict().items():
         assert torch.equal(again.state_dict()[key], value)
+
+
+def test_an_interrupt_after_a_file_is_written_says_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """hostile45a #5: a Ctrl-C just after codegen renamed its file into place said only
+    "symbackprop: aborted", exit 130, though the new file had replaced the old one."""
+    from symbackprop.cli import main as cli_main
+    from symbackprop.cli import output
+
+    def interrupted(_path: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output, "RENAMED", [])
+    monkeypatch.setattr(cli_main, "RENAMED", output.RENAMED)
+    monkeypatch.setattr(output, "tell_wrote", interrupted)  # right after the rename
+    out = tmp_path / "net.py"
+    with pytest.raises(SystemExit) as exited:
+        cli_main.main.main(["codegen", "4-3-2-1", "-o", str(out)], prog_name="symbackprop")
+    assert exited.value.code == 130 and out.exists()
+    assert f"symbackprop: aborted after writing {out}; nothing else was written" in (
+        capsys.readouterr().err
+    )
