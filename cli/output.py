@@ -160,9 +160,11 @@ def target(
         if stat.S_ISDIR(info.st_mode):
             raise CliError(f"{option} {shown(path)} is a folder; expected a file name")
         if not stat.S_ISREG(info.st_mode):
+            # '-o -' writes text to stdout; a PDF has no such place (hostile45a #6)
+            instead = "use '-o -' to write to stdout" if option == "-o" else "name another file"
             raise CliError(
                 f"{option} {shown(path)} is not a regular file (a device, pipe or socket); "
-                "use '-o -' to write to stdout"
+                f"{instead}"
             )
         for source in inputs:
             if _same_file(path, Path(source)):

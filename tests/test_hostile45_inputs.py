@@ -149,3 +149,32 @@ def test_an_interrupt_after_a_file_is_written_says_it_was(
     assert f"symbackprop: aborted after writing {out}; nothing else was written" in (
         capsys.readouterr().err
     )
+
+
+def test_a_torch_dtype_mismatch_names_both_ways_to_convert() -> None:
+    """hostile45a #6: Net(dtype=float64) given float32 data said only to convert W1, a
+    parameter of the nn.Module; the data are the other way."""
+    torch = pytest.importorskip("torch")
+    module = sb.compile(sb.Network.parse("4-3-2-1"), backend="torch")
+    net = module.Net(dtype=torch.float64)  # type: ignore[attr-defined]
+    with pytest.raises(
+        ValueError, match=r"W1.to\(torch.float32\) converts it, X.to\(torch.float64\) the other"
+    ):
+        net(torch.zeros(4, 3), torch.zeros(1, 3))
+
+
+def test_a_pdf_that_is_no_regular_file_is_not_told_to_go_to_stdout(tmp_path: Path) -> None:
+    """hostile45a #6: '--pdf q.pdf is not a regular file ...; use '-o -' to write to stdout':
+    a PDF has no such place."""
+    import os
+
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    os.mkfifo(tmp_path / "q.pdf")
+    tex = str(tmp_path / "q.tex")
+    result = CliRunner().invoke(main, ["latex", "4-3-2-1", "-o", tex, "--pdf", "--force"])
+    assert result.exit_code == 2
+    assert "is not a regular file (a device, pipe or socket); name another file" in result.output
+    assert "-o -" not in result.output

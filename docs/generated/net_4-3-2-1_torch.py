@@ -202,9 +202,10 @@ def _same_dtype(name, value, first):
     if first is None:
         return name, dtype
     if dtype is not wanted:
-        raise ValueError(
+        raise ValueError(  # either may be the one to convert: a Net's parameters, its data
             f"{name} has dtype {dtype} but {first[0]} has {wanted}: every tensor must have "
-            f"one floating-point dtype ({name}.to({wanted}) converts it)"
+            f"one floating-point dtype ({name}.to({wanted}) converts it, {first[0]}.to({dtype}) "
+            "the other)"
         )
     return first
 
