@@ -36,17 +36,27 @@ class SizeMissing(SpecError):
     #: caller -> how it gives a dimension its value
     SPELLINGS = {"python": "sizes={{{name!r}: <positive int>}}", "cli": "--size {name}=INT"}
 
-    def __init__(self, subject: str, name: str, *, sizes_line: bool = False) -> None:
+    def __init__(
+        self, subject: str, name: str, *, sizes_line: bool = False, more: tuple[str, ...] = ()
+    ) -> None:
         self.subject = subject
         self.name = name
+        #: every dimension without a value, ``name`` first: all of them are said at once (a
+        #: model missing three took three runs to learn them: newcomer45 #3)
+        self.names = (name, *more)
         self.sizes_line = sizes_line
         super().__init__(self.spelled("python"))
 
     def spelled(self, caller: str) -> str:
         """The message with the remedy as ``caller`` (a key of :data:`SPELLINGS`) writes it."""
-        remedy = self.SPELLINGS[caller].format(name=self.name)
-        line = "add it to the model's sizes: line or " if self.sizes_line else ""
-        return f"{self.subject} has no value: {line}pass {remedy}"
+        if caller == "python" and len(self.names) > 1:
+            remedy = "sizes={" + ", ".join(f"{n!r}: <positive int>" for n in self.names) + "}"
+        else:
+            remedy = " ".join(self.SPELLINGS[caller].format(name=n) for n in self.names)
+        several = len(self.names) > 1
+        line = f"add {'them' if several else 'it'} to the model's sizes: line or "
+        verb = "have" if several else "has"
+        return f"{self.subject} {verb} no value: {line if self.sizes_line else ''}pass {remedy}"
 
 
 class FormulaError(SymbackpropError, ValueError):

@@ -86,3 +86,29 @@ def test_a_second_arrangement_that_fits_is_shown_in_the_document_and_markdown() 
     md = sb.to_markdown(d)
     part = md[md.index("**Step 4.**") : md.index("**Step 5.**")]
     assert "- ✓ $\\mathbf{1}_{m}^{\\top}" in part and ": fits too" in part
+
+
+def test_every_missing_size_is_named_at_once() -> None:
+    """newcomer45 #3: a model missing h, k and n said 'h', then 'k', then 'n', one run each."""
+    from symbackprop.errors import SizeMissing
+
+    text = "X : n x m\nY : k x m\nW1 : h x n\nW2 : k x h\nH = sigmoid(W1 X)\nJ = mse(W2 H, Y)\n"
+    try:
+        sb.compile(sb.Model.parse(text))
+    except SizeMissing as exc:
+        assert exc.names == ("h", "k", "n")
+        assert exc.spelled("cli") == (
+            "dimensions 'h', 'k' and 'n' have no value: add them to the model's sizes: line or "
+            "pass --size h=INT --size k=INT --size n=INT"
+        )
+    else:
+        raise AssertionError("compiled without sizes")
+    try:
+        sb.compile(sb.Network.parse("n-h-1"))
+    except SizeMissing as exc:
+        assert str(exc) == (
+            "widths 'n' (layer 0) and 'h' (layer 1) have no value: pass "
+            "sizes={'n': <positive int>, 'h': <positive int>}"
+        )
+    else:
+        raise AssertionError("compiled without sizes")

@@ -25,12 +25,20 @@ def resolve_sizes(derivation: Derivation, sizes: Mapping[str, int] | None) -> di
     """Dimension symbol -> int for every width; named widths come from ``sizes``."""
     given = dict(sizes or {})
     out: dict[Any, int] = {}
+    missing: list[tuple[int, str]] = []
     for index, dim in enumerate(derivation.graph.dims):
         if dim in derivation.sizes:
             out[dim] = int(derivation.sizes[dim])
-            continue
-        value = given.get(dim.name)
-        if value is None:
-            raise SizeMissing(f"width {dim.name!r} (layer {index})", dim.name)
-        out[dim] = checked_size(dim.name, value)
+        elif given.get(dim.name) is None:
+            missing.append((index, dim.name))
+        else:
+            out[dim] = checked_size(dim.name, given[dim.name])
+    if missing:  # every one at once (names are distinct: Network.parse refuses one twice)
+        said = [f"{name!r} (layer {index})" for index, name in missing]
+        subject = (
+            f"width {said[0]}"
+            if len(said) == 1
+            else "widths " + ", ".join(said[:-1]) + f" and {said[-1]}"
+        )
+        raise SizeMissing(subject, missing[0][1], more=tuple(name for _i, name in missing[1:]))
     return out

@@ -207,13 +207,15 @@ def model_sizes(model: Model, sizes: Mapping[str, int] | None) -> dict[str, int]
     """
     given = {**model.sizes, **dict(sizes or {})}
     dims = [dim for dim in model.dimensions if dim != names.BATCH]
-    out: dict[str, int] = {}
-    for dim in dims:
-        value = given.get(dim)
-        if value is None:
-            raise SizeMissing(f"dimension {dim!r}", dim, sizes_line=True)
-        out[dim] = checked_size(dim, value)
-    return out
+    missing = [dim for dim in dims if given.get(dim) is None]
+    if missing:
+        subject = (
+            f"dimension {missing[0]!r}"
+            if len(missing) == 1
+            else "dimensions " + ", ".join(map(repr, missing[:-1])) + f" and {missing[-1]!r}"
+        )
+        raise SizeMissing(subject, missing[0], sizes_line=True, more=tuple(missing[1:]))
+    return {dim: checked_size(dim, given[dim]) for dim in dims}
 
 
 class _Namer:
