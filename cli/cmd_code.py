@@ -618,6 +618,12 @@ def _report_checks(
     exact_ok = exact_result is not None and exact_result.ok and not exact_result.undecided
     if exact_result is not None and exact_result.undecided and not exact_result.mismatches:
         lines.append(f"exact check: not run ({exact_result.undecided})")
+    elif exact_result is not None and exact_result.all_zero and not exact_result.mismatches:
+        # 0 = 0 at every entry verifies nothing (a dead relu(W X - 100): hostile45b #1)
+        lines.append(
+            f"exact check: cannot decide (every one of its {exact_result.entries} entries was 0 "
+            "in the derivation and in SymPy's diff, as a wrong gradient's would be too)"
+        )
     elif exact_result is not None:
         status = "[green]ok[/]" if exact_result.ok else "[bold red]FAILED[/]"
         at = exact_result.settings
@@ -645,6 +651,22 @@ def _report_checks(
     zeros = bool(result.rows) and all(row.zero for row in result.rows)
     if zeros and not failed and not exact_ok:
         passed = "finite differences saw only gradients of 0; the check cannot decide"
+    # a parameter 0 at every point both checks compared was verified by neither
+    exact_zero = set(exact_result.zero_parameters) if exact_result is not None else None
+    unverified = [
+        row.parameter
+        for row in result.rows
+        if row.zero and (exact_zero is None or row.parameter in exact_zero)
+    ]
+    if unverified and not zeros and not failed:
+        named = ", ".join(unverified)
+        lines.append(
+            f"  note: {named} {'was' if len(unverified) == 1 else 'were'} 0 at every point "
+            "compared, by finite differences"
+            + (" and by the exact check" if exact_result is not None else "")
+            + ": a wrong gradient there would pass too"
+        )
+        passed += f" for every parameter but {named}, which nothing verified"
     if unresolved and not failed:
         # rows that measured nothing were not compared: the exact check alone can decide
         passed = f"finite differences could not resolve {unresolved}"

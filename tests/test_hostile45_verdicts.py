@@ -141,3 +141,42 @@ def test_only_a_function_with_no_value_below_zero_marks_such_a_side() -> None:
     model = sb.Model.parse(text, define={"lg": "log(z*z + 1)"})
     parts = [str(part) for part, _arg in _own_domain_parts(sb.derive(model))]
     assert len(parts) == 1 and parts[0].startswith("log"), parts
+
+
+DEAD = "X : 2 x m\nW : 3 x 2\nJ = sum(relu(W X - 100))\ndata: X\n"
+
+
+def test_an_exact_check_of_zeros_alone_verifies_nothing(tmp_path: object) -> None:
+    """hostile45b #1: relu(W X - 100) is 0 at every point drawn, so both checks compared 0
+    with 0 (a gradient 7 times the right one too), and `check` said "all checks passed"."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    d = sb.derive(sb.Model.parse(DEAD))
+    exact = sb.check_exact(d)
+    assert exact.all_zero and not exact.ok and not exact.mismatches
+    path = Path(str(tmp_path)) / "dead.model"
+    path.write_text(DEAD, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "exact check: cannot decide (every one of its" in result.output
+    assert "all checks passed" not in result.output
+
+
+def test_a_parameter_both_checks_saw_only_as_zero_is_named() -> None:
+    """hostile45b #1: three of four rows 0 at every point, by both checks: "all checks
+    passed" said nothing of them."""
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    args = ["check", "3-4:hs-1", "--define", "hs=relu(z-100)"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "W1, b1, W2 were 0 at every point compared" in " ".join(result.output.split())
+    assert "passed for every parameter but W1, b1, W2, which nothing verified" in " ".join(
+        result.output.split()
+    )

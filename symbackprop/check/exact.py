@@ -578,8 +578,7 @@ def _compare(
         return
     for i in range(want.rows):
         for j in range(want.cols):
-            result.entries += 1
-            if want[i, j] != got[i, j]:
+            if not result.compared(name, want[i, j], got[i, j]):
                 result.mismatches.append(Mismatch(name, i, j, want[i, j], got[i, j], trial))
 
 

@@ -46,6 +46,28 @@ class ExactCheck:
     #: the sizes of the trials after the first, every other one (empty: one setting only,
     #: where the caller gave every size)
     other_sizes: dict[str, int] = field(default_factory=dict)
+    #: parameter -> [entries compared, of them 0 in both the derivation and the oracle]
+    counts: dict[str, list[int]] = field(default_factory=dict)
+
+    def compared(self, parameter: str, want: object, got: object) -> bool:
+        """Count one entry of ``parameter``'s gradient compared; whether it agreed."""
+        self.entries += 1
+        counted = self.counts.setdefault(parameter, [0, 0])
+        counted[0] += 1
+        if want == got and want == 0:
+            counted[1] += 1
+        return bool(want == got)
+
+    @property
+    def zero_parameters(self) -> list[str]:
+        """The parameters whose every entry compared was 0 in both: their comparison verified
+        nothing a wrong gradient would not pass too (a dead relu(W X - 100): hostile45b #1)."""
+        return [name for name, (entries, zeros) in self.counts.items() if entries == zeros]
+
+    @property
+    def all_zero(self) -> bool:
+        """Every entry compared was 0 in both: the check verified nothing."""
+        return bool(self.counts) and len(self.zero_parameters) == len(self.counts)
 
     @property
     def settings(self) -> str:
@@ -70,13 +92,15 @@ class ExactCheck:
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches and self.entries > 0
+        return not self.mismatches and self.entries > 0 and not self.all_zero
 
     def __bool__(self) -> bool:
         return self.ok
 
     def __repr__(self) -> str:
         verdict = "ok" if self.ok else f"{len(self.mismatches)} mismatches"
+        if self.all_zero and not self.mismatches:
+            verdict = "undecided (every entry compared was 0)"
         if self.undecided:
             verdict = f"undecided ({self.undecided})"
         others = f" and {self.other_sizes}" if self.other_sizes else ""
