@@ -180,3 +180,17 @@ def test_a_parameter_both_checks_saw_only_as_zero_is_named() -> None:
     assert "passed for every parameter but W1, b1, W2, which nothing verified" in " ".join(
         result.output.split()
     )
+
+
+@pytest.mark.parametrize(
+    ("spec", "factor"),
+    [("3-2:tanh-1", "(1-tanh(z1)^2)"), ("3-2:softplus-1", "sigmoid(z1)")],
+)
+def test_a_right_repair_written_with_other_functions_equals_the_gradient(
+    spec: str, factor: str
+) -> None:
+    """hostile45b #2: the repair of a missing ^T, written with 1 - tanh(z1)^2 for tanh'(z1),
+    was "fits, but not the gradient": its exact difference (the tables forget how tanh and
+    tanh' relate) was taken as the verdict, which the true functions overturn."""
+    report = sb.check_formula(spec, "W1", f"((W2^T (a2 - y)) * {factor}) x")
+    assert report.repair is not None and report.repair.equal, report.repair

@@ -1000,9 +1000,11 @@ def _verdict(
         rational = False
     else:
         # the true functions see 35 digits; where the tables forget no relation of theirs,
-        # the exact difference is the verdict (a formula off by 1e-40 is not the gradient)
-        decides = confirm and differ is not None and _exact_decides(derivation, expr, report.wrt)
-        if differ is None or not confirm or decides:
+        # the exact difference is the verdict (a formula off by 1e-40 is not the gradient);
+        # a repair candidate's too: 1 - tanh(z1)^2 for tanh'(z1) differs in the tables, and
+        # the right repair of a missing ^T was "fits, but not the gradient" (hostile45b #2)
+        decides = differ is not None and _exact_decides(derivation, expr, report.wrt)
+        if differ is None or decides:
             report.method, report.equal, report.counterexample = "exact", differ is None, differ
             # the sizes first (a factor of them, then one written as a number): a switch of m
             # is no kink a point can cross
@@ -1018,9 +1020,11 @@ def _verdict(
     if differ is not None:
         sides.forget()  # the tables' points: only the true functions' count now
     try:
-        # a repair candidate is not worth the higher precisions: where 100 digits do not
-        # hold, it is skipped (_TooLarge), as before numeric.LADDER
-        ladder = numeric.LADDER if confirm else numeric.LADDER[:2]
+        # a repair candidate with no exact value is not worth the higher precisions: where
+        # 100 digits do not hold, it is skipped (_TooLarge), as before numeric.LADDER; one whose
+        # exact difference does not decide is (a gradient entry of 1e-34 of the right repair
+        # loses digits at 50: hostile45b #2)
+        ladder = numeric.LADDER if confirm or differ is not None else numeric.LADDER[:2]
         confirmed = _compare(derivation, expr, report.wrt, exact=False, sides=sides, ladder=ladder)
     except LostDigits as exc:  # never a verdict from digits lost in rounding
         raise _TooLarge(str(exc)) from None
