@@ -8,6 +8,8 @@ registered with :mod:`linecache`, so tracebacks through the generated code show 
 from __future__ import annotations
 
 import builtins
+import copy
+import copyreg
 import hashlib
 import importlib.util
 import linecache
@@ -73,27 +75,33 @@ class GradientModule:
         self._picklable_torch_classes()
 
     def _picklable_torch_classes(self) -> None:
-        """A torch module's ``Net`` and ``Parameters`` pickle as this module (its source) and
-        their tensors, as the module itself does: their classes live in no importable module,
-        and ``pickle.dumps(net)`` or ``torch.save(net, f)`` failed with "import of module
-        'symbackprop_generated_...' failed" (hostile45a #4). A module written to a file and
-        imported pickles its classes by name, as any module does."""
+        """A torch module's ``Net`` (a model's ``Model``) and ``Parameters`` pickle as this
+        module (its source) and their tensors, as the module itself does: their classes live
+        in no importable module, and ``pickle.dumps(net)`` or ``torch.save(net, f)`` failed
+        with "import of module 'symbackprop_generated_...' failed" (hostile45a #4). A module
+        written to a file and imported pickles its classes by name, as any module does; a
+        subclass of them defined elsewhere pickles by its own name; ``copy.deepcopy`` copies
+        as it does any object (its class, its flags), not through the source (review45 #1:
+        a deep copy was of a class loaded again, and lost requires_grad=False)."""
         gradient_module = self
+        own = {name: getattr(self.module, name, None) for name in ("Net", "Model", "Parameters")}
 
-        def reduce_net(net: Any) -> tuple[Any, ...]:
-            state = (type(net).__name__, net.state_dict(), net.training)
+        def reduce(value: Any) -> tuple[Any, ...]:
+            cls = type(value)
+            if own.get(cls.__name__) is not cls:  # a subclass defined in the caller's module
+                newobj = getattr(copyreg, "__newobj__")  # noqa: B009 - untyped in typeshed
+                return newobj, (cls,), value.__getstate__()
+            if cls.__name__ == "Parameters":
+                detached = {name: tensor.detach() for name, tensor in value.items()}
+                return _rebuilt_parameters, (gradient_module, detached)
+            frozen = [name for name, p in value.named_parameters() if not p.requires_grad]
+            state = (cls.__name__, value.state_dict(), value.training, frozen)
             return _rebuilt_net, (gradient_module, *state)
 
-        def reduce_parameters(values: Any) -> tuple[Any, ...]:
-            detached = {name: value.detach() for name, value in values.items()}
-            return _rebuilt_parameters, (gradient_module, detached)
-
-        # a network's nn.Module is Net, a model's Model
-        reducers = (("Net", reduce_net), ("Model", reduce_net), ("Parameters", reduce_parameters))
-        for name, reduce in reducers:
-            cls = getattr(self.module, name, None)
+        for cls in own.values():
             if isinstance(cls, type) and hasattr(cls, "state_dict"):  # a torch nn.Module
                 setattr(cls, "__reduce__", reduce)  # noqa: B010 - a class of no static type
+                setattr(cls, "__deepcopy__", _deep_copy)  # noqa: B010
 
     def __setattr__(self, name: str, value: Any) -> None:
         """The constants the generated functions read from their own module (``L2``,
@@ -150,14 +158,33 @@ def _reloaded(
     return GradientModule(source, _load(source), network, kinked, kink_formulas)
 
 
-def _rebuilt_net(module: GradientModule, name: str, state: dict[str, Any], training: bool) -> Any:
+def _rebuilt_net(
+    module: GradientModule,
+    name: str,
+    state: dict[str, Any],
+    training: bool,
+    frozen: list[str],
+) -> Any:
     """A pickled torch ``Net`` (a model's ``Model``) again: a new one of the module's, in the
-    tensors' dtype and device, holding their values."""
+    tensors' dtype and device, holding their values, its ``frozen`` parameters not requiring
+    gradients."""
     cls = getattr(module, name)
     first = next(iter(state.values()), None)
     net = cls() if first is None else cls(dtype=first.dtype, device=first.device)
     net.load_state_dict(state)
+    for parameter_name, parameter in net.named_parameters():
+        parameter.requires_grad_(parameter_name not in frozen)
     return net.train(training)
+
+
+def _deep_copy(value: Any, memo: dict[int, Any]) -> Any:
+    """The deep copy Python makes of an object that defines no ``__reduce__``: a new instance
+    of its own class holding a deep copy of its state."""
+    cls: Any = type(value)
+    copied = cls.__new__(cls)
+    memo[id(value)] = copied
+    copied.__setstate__(copy.deepcopy(value.__getstate__(), memo))
+    return copied
 
 
 def _rebuilt_parameters(module: GradientModule, values: dict[str, Any]) -> Any:
