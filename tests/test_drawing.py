@@ -350,6 +350,8 @@ def test_the_document_raises_small_labels_to_tiny_where_they_fit(spec: str) -> N
     shrunk = [float(x) for x in re.findall(r"scale=(0\.\d+), transform shape", tikz)]
     if spec == "5-4-4-4-4-4-1":
         assert shrunk == [] and max(growth) > 1.2  # every label at \tiny or above, none shrunk
+        # set in \tiny itself, not rounded up to \scriptsize (review45 #2: 8 pt, overlapping)
+        assert r"{\tiny $\mbox{sigmoid}$}" in tikz and r"\scriptsize $\mbox{sigmoid}" not in tikz
     elif spec.startswith("3-3"):
         assert shrunk  # too tight for \tiny: raised only as far as the labels stay clear
     else:

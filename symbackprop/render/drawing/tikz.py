@@ -177,10 +177,13 @@ def to_tikz(drawing: Drawing) -> str:
     anchors = {"middle": "base", "start": "base west", "end": "base east"}
     for t, growth in zip(drawing.texts, _growths(drawing, s), strict=True):
         size = t.size * growth
+        # a label raised toward \tiny is set in it: _size rounds 6 pt up to \scriptsize
+        # (8 pt), and the grown labels ran into each other (review45 #2)
+        font = r"\tiny" if growth > 1.0 else _size(size, s)
         out.append(
             rf"\node[anchor={anchors[t.anchor]}, inner sep=0pt{_shrink(size, s)}] "
             rf"at {p(t.x, t.y)} "
-            rf"{{{_size(size, s)} {label_latex(t.label)}}};"
+            rf"{{{font} {label_latex(t.label)}}};"
         )
     x, y = 24.0, drawing.height + 8
     for style, label in drawing.legend:
