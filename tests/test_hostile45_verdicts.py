@@ -129,6 +129,9 @@ def test_a_side_where_the_model_has_no_value_needs_no_comparison(
     report = sb.check_formula(parsed, wrt, right)
     assert report.exit_code == 0, str(report)
     assert report.points is not None and f"none with {edge} (the model's log(" in report.points
+    # a point placed where the model has no value was left out, and is not counted
+    # (review45 #3: "2 with ... at -1/2, 1/2" of which -1/2 was never compared)
+    assert "at -1/2" not in report.points
     assert sb.check_formula(parsed, wrt, wrong).exit_code == 1
 
 

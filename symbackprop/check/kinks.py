@@ -281,6 +281,9 @@ class Sides:
         #: each piecewise atom of those bases taken as 1 (:func:`.live.pieceless`,
         #: :func:`.live.owned_by`), or None: a region's point then counts wherever it lies
         self.smooth: Smooth | None = None
+        #: the values a point was placed at where the model itself had no value (the formula
+        #: checker left those points out; its sentence must not count them: review45 #3)
+        self.placed_outside: set[Any] = set()
 
     def forget(self) -> None:
         """Count no region as reached: the points so far compared nothing the verdict keeps

@@ -372,11 +372,15 @@ def placed(derivation: ModelDerivation, expr: Any, wrt: str) -> tuple[list[Any],
     return straddling(found), found
 
 
-def points(derivation: ModelDerivation, expr: Any, wrt: str) -> str:
-    """The points a formula is compared at, for the verdict's sentence."""
+def points(
+    derivation: ModelDerivation, expr: Any, wrt: str, left_out: frozenset[Any] = frozenset()
+) -> str:
+    """The points a formula is compared at, for the verdict's sentence; not those placed at
+    the values ``left_out`` (where the model had no value)."""
     settings = size_settings(derivation)
     text = f"{settings[0][1]} random points" + other_sizes_text(settings)
     values, found = placed(derivation, expr, wrt)
+    values = [value for value in values if value not in left_out]
     if values:
         names = list(placeable(derivation))
         # a value inside an equation (_t2 in J = sum(relu(W x + b))) has no name of the model's
@@ -641,7 +645,8 @@ def _difference(
         if isinstance(exc, PlacedOutside):
             # the placed side is outside the model's domain: no gradient there to compare
             # with (log(v + 1) at v + 1 = -1/2 said "your formula gives cannot be evaluated",
-            # and failed a right 1 / (v + 1): hostile45c #1)
+            # and failed a right 1 / (v + 1): hostile45c #1); nor a point the verdict counts
+            sides.placed_outside.add(value)
             return None
         if isinstance(exc, numeric.NoGradientValue):
             # the model's own value is no real number there (sqrt(w), w < 0): it said "your
