@@ -10,7 +10,9 @@ import pytest
 import symbackprop as sb
 
 
-def _tanh_module(offset: float, scale: float, k: float = 2.2e-4) -> types.SimpleNamespace:
+def _tanh_module(
+    offset: float, scale: float, k: float = 2.2e-4, shape: tuple[int, int] = (3, 4)
+) -> types.SimpleNamespace:
     """A hand-written module: J = offset + k sum(tanh(W X)), its gradient times ``scale``."""
 
     def forward(params: dict, X: np.ndarray, work: object = None) -> tuple:
@@ -22,7 +24,7 @@ def _tanh_module(offset: float, scale: float, k: float = 2.2e-4) -> types.Simple
         return J, {"W": scale * k * (1 - np.tanh(cache["Z"]) ** 2) @ X.T}
 
     return types.SimpleNamespace(
-        SHAPES={"W": (3, 4)}, DATA=("X",), forward=forward, loss_and_grads=loss_and_grads
+        SHAPES={"W": shape}, DATA=("X",), forward=forward, loss_and_grads=loss_and_grads
     )
 
 
@@ -197,3 +199,29 @@ def test_a_right_repair_written_with_other_functions_equals_the_gradient(
     tanh' relate) was taken as the verdict, which the true functions overturn."""
     report = sb.check_formula(spec, "W1", f"((W2^T (a2 - y)) * {factor}) x")
     assert report.repair is not None and report.repair.equal, report.repair
+
+
+@pytest.mark.parametrize(("scale", "passes"), [(1.0, True), (0.5, False)])
+def test_a_large_row_is_measured_again_at_some_of_its_entries(scale: float, passes: bool) -> None:
+    """review45 #4: a row of 1,600 entries measured again whole at up to seven steps tripled
+    the check's time; 32 of its entries are (the furthest from the differences and as many
+    drawn), and a gradient half its value under J = 1e6 still fails."""
+    import symbackprop.check.finite_diff as fd
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 30))
+    params = {"W": rng.standard_normal((40, 40)) * 0.05}
+    measured: list[int] = []
+    full = fd._full
+
+    def counted(*args: object, **kwargs: object) -> object:
+        result = full(*args, **kwargs)  # type: ignore[arg-type]
+        measured.append(len(result[0]))
+        return result
+
+    module = _tanh_module(1e6, scale, k=1e-4, shape=(40, 40))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fd, "_full", counted)
+        result = sb.gradcheck(module, params, X)  # type: ignore[arg-type]
+    assert result.ok is passes, str(result)
+    assert measured[0] == 1600 and all(n <= fd.FLOOR_ENTRIES for n in measured[1:]), str(measured)
