@@ -242,6 +242,11 @@ def _not_a_workspace(call, work):
     )
 
 
+def _as_jax(value):
+    """``value`` as a JAX array: itself where it is one already (a tracer under jit too)."""
+    return value if isinstance(value, jax.Array) else jnp.asarray(value)
+
+
 def forward(params, X, work=None):
     """Forward propagation; X is (4, m), one example per column.
 
@@ -278,11 +283,11 @@ def forward(params, X, work=None):
         ok = False
     if not ok:
         _invalid(params, X)
-    # JAX arrays from here on, whatever array type was given (a no-op under jit)
-    X = jnp.asarray(X)
-    W1, b1 = jnp.asarray(W1), jnp.asarray(b1)
-    W2, b2 = jnp.asarray(W2), jnp.asarray(b2)
-    W3, b3 = jnp.asarray(W3), jnp.asarray(b3)
+    # JAX arrays from here on, whatever array type was given
+    X = _as_jax(X)
+    W1, b1 = _as_jax(W1), _as_jax(b1)
+    W2, b2 = _as_jax(W2), _as_jax(b2)
+    W3, b3 = _as_jax(W3), _as_jax(b3)
     # layer 1: Z1 = W1 X + b1 1_m^T, A1 = sigmoid(Z1)
     Z1 = W1 @ X + b1  # (3, m): b1 broadcasts over the m columns
     A1 = jax.nn.sigmoid(Z1)  # (3, m)

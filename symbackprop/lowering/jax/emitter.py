@@ -32,6 +32,7 @@ from symbackprop.lowering.column_sums import JAX_ORDERED
 from symbackprop.lowering.half_cost import cast_back, in_float32
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.jax.template import (
+    AS_JAX_HELPER,
     CUSTOM_VJP,
     GRADIENTS,
     INIT_PARAMS,
@@ -113,9 +114,9 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         x = self.plan.data[0]
         pairs = [(layer.weight.name, layer.bias.name) for layer in self.plan.forward]
         return [
-            "    # JAX arrays from here on, whatever array type was given (a no-op under jit)",
-            f"    {x} = jnp.asarray({x})",
-            *(f"    {w}, {b} = jnp.asarray({w}), jnp.asarray({b})" for w, b in pairs),
+            "    # JAX arrays from here on, whatever array type was given",
+            f"    {x} = _as_jax({x})",
+            *(f"    {w}, {b} = _as_jax({w}), _as_jax({b})" for w, b in pairs),
         ]
 
     def __init__(self, plan: LoweringPlan) -> None:
@@ -222,6 +223,7 @@ class _JaxModule(NetworkEmitter[JaxPrinter]):
         lines = self.header()
         lines += ["", *STDS.splitlines(), "", *INIT_PARAMS.splitlines()]
         lines += ["", *INVALID_HELPER.splitlines(), "", *WORK_HELPER.splitlines()]
+        lines += ["", *AS_JAX_HELPER.splitlines()]
         code = self.forward() + self.backward() + self.cost() + self.loss_and_grads()
         lines += ["", *LOG_SOFTMAX_HELPER.splitlines()] if self.log_softmax else []
         lines += code

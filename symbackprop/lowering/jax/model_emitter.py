@@ -93,7 +93,7 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     def read(self, value: str) -> str:
         # a model of @, .T and * alone called no jnp function: given NumPy arrays it computed
         # in NumPy, float64, and returned NumPy arrays (hostile45a #2); under jit a no-op
-        return f"jnp.asarray({value})"
+        return f"_as_jax({value})"
 
     def about(self) -> list[str]:
         return [

@@ -11,7 +11,12 @@ x64 makes float64 data float32 on its own).
 
 from __future__ import annotations
 
-from symbackprop.lowering.jax.template import CUSTOM_VJP_HELPERS, INIT_DTYPE, NO_INFINITY_HELPER
+from symbackprop.lowering.jax.template import (
+    AS_JAX_HELPER,
+    CUSTOM_VJP_HELPERS,
+    INIT_DTYPE,
+    NO_INFINITY_HELPER,
+)
 from symbackprop.lowering.model_template import (
     JAX_FLOATS,
     array_kind_check,
@@ -34,6 +39,8 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
     where NumPy's is NaN (XLA makes x * (a > 0) a select, as jax.grad of relu does)."""
 CHECK_HELPER = (
     NO_INFINITY_HELPER
+    + "\n"
+    + AS_JAX_HELPER
     + "\n"
     + check_helper(
         _CHECK_DOC,

@@ -69,6 +69,15 @@ def _no_infinity(dtype):
     return dtype.itemsize == 1 and not np.isinf(np.asarray(np.inf).astype(dtype))
 '''
 
+#: how a function reads an array it was given: as a JAX array, so that a network or model of
+#: products and sums alone, given NumPy arrays, computes in JAX (hostile45a #2); one already a
+#: JAX array (a tracer under jit too) as it is: jnp.asarray of one took 9 us (review45 #5)
+AS_JAX_HELPER = '''
+def _as_jax(value):
+    """``value`` as a JAX array: itself where it is one already (a tracer under jit too)."""
+    return value if isinstance(value, jax.Array) else jnp.asarray(value)
+'''
+
 INVALID_HELPER = (
     NO_INFINITY_HELPER
     + """
