@@ -88,11 +88,18 @@ def shorten(message: str, limit: int = MESSAGE_LIMIT) -> str:
 
 
 def _formula_hint(exc: click.exceptions.UsageError) -> str:
-    """shapecheck reads a formula that starts with '-' as an unknown option: say to use '--'."""
+    """shapecheck reads a formula that starts with '-' as an unknown option: say to use '--';
+    a formula not in quotes is several arguments: say to quote it."""
     ctx = exc.ctx
-    if not isinstance(exc, click.exceptions.NoSuchOption) or ctx is None:
+    if ctx is None or ctx.command is None or ctx.command.name != "shapecheck":
         return ""
-    if ctx.command is None or ctx.command.name != "shapecheck":
+    if not isinstance(exc, click.exceptions.NoSuchOption):
+        if "unexpected extra argument" in exc.message:
+            # delta2 a1^T unquoted: "Got unexpected extra argument (a1^T)" (newcomer45 #4)
+            return (
+                f"; a formula with spaces goes in quotes: {ctx.command_path} SPEC --wrt PARAM "
+                "'delta2 a1^T'"
+            )
         return ""
     if re.fullmatch(r"--[A-Za-z][A-Za-z0-9-]*", exc.option_name):
         return ""  # a mistyped long option, not a formula

@@ -1147,6 +1147,13 @@ def _suffixless_file_hint(spec: str) -> str:
         is_file = os.path.isfile(spec)
     except (OSError, ValueError):
         return ""
+    _stem, dot, suffix = spec.rpartition(".")
+    if not is_file and dot and suffix.isascii() and suffix.isalpha():
+        # net.yaml, with no such file: "no layers" named no cause (newcomer45 #8)
+        return (
+            f"; it reads like a file name, but no file {_show(spec)} exists here (a network "
+            "is read from .toml or .json, a model from .model)"
+        )
     if not is_file:
         return ""
     return (

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import symbackprop as sb
 from symbackprop.apps.shapecheck.boundary import own_domain_names
 
@@ -112,3 +114,46 @@ def test_every_missing_size_is_named_at_once() -> None:
         )
     else:
         raise AssertionError("compiled without sizes")
+
+
+@pytest.mark.parametrize(
+    ("spec", "wrt", "formula", "hint"),
+    [
+        ("4-3-2-1", "W1", "delta2 a1^t", "(a transpose is ^T or .T, with a capital T)"),
+        ("4-3-2-1", "W1", "(W2^T delta2 ⊙ g'(z1)) x^T", "the lecture's g is each layer's own"),
+        ("4-3-2-1", "W1", "delta2 ⊗ a1", "u v^T is the outer product"),
+        ("4-3-2-1", "W1", "np.sum(delta1, axis=1)", "NumPy's sums are rowsum(M) (each row)"),
+        ("4-3-2-1", "W2", "dZ2 a1^T", "unknown name 'dZ2' (dJ/dz2 is delta2 here)"),
+    ],
+)
+def test_a_natural_misspelling_gets_a_hint_that_points_the_right_way(
+    spec: str, wrt: str, formula: str, hint: str
+) -> None:
+    """newcomer45 #5, hostile45b #5: '^t' was "did you mean 'tr'?", g'(z1) listed the known
+    functions, ⊗ and np.sum said nothing of what to write, and dZ2 in the single-example
+    form was "did you mean 'z2'?" (a value for a gradient)."""
+    report = sb.check_formula(spec, wrt, formula)
+    assert report.error is not None and hint in str(report.error), str(report.error)
+
+
+def test_derives_identity_matrix_gets_a_hint() -> None:
+    """hostile45b #5: I_n, how derive prints an identity, was "did you mean 'sin'?"."""
+    model = sb.Model.parse("A : n x n\nsizes: n = 3\nJ = det(A) + tr(A)\ndata:\n")
+    report = sb.check_formula(model, "A", "det(A) inv(A)^T + I_n")
+    assert report.error is not None
+    assert "'I_n' is how derive prints an identity matrix" in str(report.error)
+
+
+def test_a_missing_file_and_an_unquoted_formula_say_what_they_are() -> None:
+    """newcomer45 #8, #4: 'net.yaml' (no such file) was "no layers; expected an input
+    width"; an unquoted formula was "Got unexpected extra argument (a1^T)" alone."""
+    from click.testing import CliRunner
+
+    from symbackprop.cli.main import main
+
+    runner = CliRunner()
+    missing = runner.invoke(main, ["derive", "net.yaml"])
+    assert missing.exit_code == 2
+    assert "it reads like a file name, but no file 'net.yaml' exists here" in missing.output
+    unquoted = runner.invoke(main, ["shapecheck", "4-3-2-1", "--wrt", "W2", "delta2", "a1^T"])
+    assert unquoted.exit_code == 2 and "a formula with spaces goes in quotes" in unquoted.output

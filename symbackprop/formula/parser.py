@@ -93,6 +93,9 @@ _CHAR_HINTS = {
     "\u03b4": "write delta for \u03b4 (delta3 for \u03b43)",
     "\u0394": "write delta for \u0394 (delta3 for \u03943)",
     "\u03c3": "write sigmoid for \u03c3",
+    # the outer and Kronecker products are no operators here (newcomer45 #5)
+    "\u2297": "\u2297 is no product here: u v^T is the outer product, \u2299 or * the "
+    "element-wise one",
 }
 #: the hint for a '[' after '^': the lecture's layer superscript (hostile35c #5)
 _LAYER_SUPERSCRIPT = (
@@ -205,7 +208,13 @@ class _Tokenizer:
                     i = j
                 elif j > i + 1:
                     found = text[i:j] if j - i <= 30 else text[i : i + 30] + "..."
-                    raise self.fail(f"only .T is allowed after a dot, found '{found}'", i)
+                    # np.sum(M, axis=1), M.sum(axis=0): NumPy's spellings (newcomer45 #5)
+                    numpy = (
+                        "; NumPy's sums are rowsum(M) (each row) and sum(M) (every entry)"
+                        if found in (".sum", ".mean")
+                        else ""
+                    )
+                    raise self.fail(f"only .T is allowed after a dot, found '{found}'{numpy}", i)
                 else:
                     raise self.fail("only .T is allowed after a dot", i)
             elif c in _OPERATORS:
@@ -549,7 +558,14 @@ class _Parser:
                 )
             if self.peek().kind == "prime" and self.peek(1).kind == "lparen":
                 known = ", ".join(sorted(self.functions))
-                raise self.fail(f"unknown function '{tok.text}'; known: {known}", tok.pos)
+                # the lecture's generic activation (newcomer45 #5)
+                generic = (
+                    "; the lecture's g is each layer's own activation: write it by name, as "
+                    "in sigmoid'(z1)"
+                    if tok.text == "g"
+                    else ""
+                )
+                raise self.fail(f"unknown function '{tok.text}'{generic}; known: {known}", tok.pos)
             return self.make(Name(tok.text, tok.pos, tok.pos, tok.end))
         if tok.kind == "lparen":
             self.advance()

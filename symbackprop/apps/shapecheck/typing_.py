@@ -259,6 +259,17 @@ class Typer:
                 hint = f" ({node.id} is the gradient itself: write it from the values here)"
             elif node.id.startswith("d") and node.id[1:] in self.names:
                 hint = _adjoint_hint(node.id[1:], self.names)
+            elif node.id.startswith("d") and node.id[1:].swapcase() in self.names:
+                # dZ2 (the code's name) in the single-example form, dz2 in the batch form:
+                # "did you mean 'z2'?" swapped a gradient for a value (hostile45b #5)
+                hint = _adjoint_hint(node.id[1:].swapcase(), self.names)
+            elif node.id == "I" or node.id.startswith("I_"):
+                hint = (
+                    f" ('{node.id}' is how derive prints an identity matrix; a formula writes "
+                    "none: write what it multiplies)"
+                )
+            elif node.id == "t":  # a1^t
+                hint = " (a transpose is ^T or .T, with a capital T)"
             raise FormulaError(
                 f"unknown name '{node.id}'{hint}; this {self.owner} has {known}",
                 self.text,
