@@ -225,3 +225,16 @@ def test_a_large_row_is_measured_again_at_some_of_its_entries(scale: float, pass
         result = sb.gradcheck(module, params, X)  # type: ignore[arg-type]
     assert result.ok is passes, str(result)
     assert measured[0] == 1600 and all(n <= fd.FLOOR_ENTRIES for n in measured[1:]), str(measured)
+
+
+def test_a_hand_written_cross_entropy_gradient_is_right() -> None:
+    """review45 #6: with log(1 - p) written out, the derivation reads sigmoid at -(w^T X + c)
+    too; negated, its terms came in another order than w^T X + c's, so the two were taken for
+    unrelated tables and the exact difference for the verdict: the right (1/m) X (p - Y)^T
+    failed, exit 1."""
+    model = sb.Model.parse(
+        "X : n x m\nY : 1 x m\nsizes: n = 4\np = sigmoid(w^T X + c)\n"
+        "J = -(1/m) sum(Y ⊙ log(p) + (1 - Y) ⊙ log(1 - p))\ndata: X, Y\n"
+    )
+    assert sb.check_formula(model, "w", "(1/m) X (p - Y)^T").exit_code == 0
+    assert sb.check_formula(model, "w", "(2/m) X (p - Y)^T").exit_code == 1

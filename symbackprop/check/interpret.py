@@ -119,10 +119,14 @@ def tables_independent(values: Iterable[tuple[TableKey, Any, Any]], custom: Iter
 
 
 def _unsigned(arg: Any) -> Any:
-    """``arg`` without a leading minus sign (-u and u are one argument up to its sign)."""
+    """``arg`` without a leading minus sign (-u and u are one argument up to its sign), a
+    matrix expression in SymPy's canonical order: -(c 1^T + w^T X) negated kept its terms in
+    another order than c 1^T + w^T X, unequal, and a hand-written BCE's sigmoid at u and at
+    -u were taken for unrelated tables (a right formula failed: review45 #6)."""
+    matrix = getattr(arg, "is_Matrix", False)
     if isinstance(arg, sp.Basic) and arg.could_extract_minus_sign():
-        return (-arg).doit() if getattr(arg, "is_Matrix", False) else -arg
-    return arg
+        return (-arg).doit() if matrix else -arg
+    return arg.doit() if matrix and isinstance(arg, sp.Basic) else arg
 
 
 def activation_records(extra: dict[str, Activation] | None = None) -> dict[type, Activation]:
