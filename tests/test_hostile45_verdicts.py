@@ -238,3 +238,23 @@ def test_a_hand_written_cross_entropy_gradient_is_right() -> None:
     )
     assert sb.check_formula(model, "w", "(1/m) X (p - Y)^T").exit_code == 0
     assert sb.check_formula(model, "w", "(2/m) X (p - Y)^T").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("formula", "at"),
+    [("1/(z-0.025)", "1/40"), ("1/(z*z-2)", "-1.41421"), ("log((z-0.01)^2)", "1/100")],
+)
+def test_a_custom_activation_with_a_pole_between_the_probe_points_is_refused(
+    formula: str, at: str
+) -> None:
+    """hostile45b #6: the probe steps by 1/20, and 1/(z - 0.025) between two of its points
+    passed every check; a denominator's or a log's real roots are found exactly now."""
+    from symbackprop.errors import SpecError
+
+    with pytest.raises(SpecError, match=rf"not finite at z = {at} \(a pole, or log\(0\)\)"):
+        sb.Network.parse("3-2:k2-1", define={"k2": formula})
+
+
+@pytest.mark.parametrize("formula", ["z/(1+z*z)", "log(z*z+1)", "z*sigmoid(z)", "1/(1+exp(-z))"])
+def test_a_custom_activation_with_no_real_pole_is_accepted(formula: str) -> None:
+    sb.Network.parse("3-2:k2-1", define={"k2": formula})

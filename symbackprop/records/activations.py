@@ -648,6 +648,9 @@ def custom_problem(activation: Activation) -> str | None:
     order = np.argsort(np.abs(grid), kind="stable")  # report the point nearest 0
     name = activation.name
     for label, expr in ((f"{name}(z)", formula), (f"{name}'(z)", derivative)):
+        pole = _polynomial_pole(expr)
+        if pole is not None:
+            return f"{label} is not finite at z = {pole} (a pole, or log(0))"
         try:
             values, nonreal = _evaluate(expr, grid)
         except _Refused as exc:
@@ -662,6 +665,33 @@ def custom_problem(activation: Activation) -> str | None:
             if bad_finite[index]:
                 return f"{label} is not finite at {point} (a pole, log(0) or an overflow)"
             return f"{label} is not real at {point} (e.g. a root or log of a negative number)"
+    return None
+
+
+#: the highest degree of a polynomial whose real roots the pole check finds exactly
+POLE_DEGREE = 12
+
+
+def _polynomial_pole(expr: sp.Expr) -> str | None:
+    """A real z (as text) where ``expr`` divides by a polynomial in z that is 0 there or takes
+    the log of one: the probe grid's points step by 1/20, and 1/(z - 0.025) between two of them
+    was accepted (hostile45b #6); None where there is none, or where a denominator or a log's
+    argument is no polynomial of degree up to :data:`POLE_DEGREE`."""
+    z = next(iter(expr.free_symbols), None)
+    if z is None:
+        return None
+    parts = [sp.fraction(sp.together(expr))[1]]
+    parts += [node.args[0] for node in sp.preorder_traversal(expr) if isinstance(node, sp.log)]
+    for part in parts:
+        try:
+            poly = sp.Poly(part, z)
+        except sp.PolynomialError:
+            continue
+        if not 0 < poly.degree() <= POLE_DEGREE:
+            continue
+        roots = poly.real_roots()
+        if roots:
+            return sp.sstr(sp.nsimplify(roots[0]) if roots[0].is_Rational else sp.N(roots[0], 6))
     return None
 
 
