@@ -157,3 +157,12 @@ def test_a_missing_file_and_an_unquoted_formula_say_what_they_are() -> None:
     assert "it reads like a file name, but no file 'net.yaml' exists here" in missing.output
     unquoted = runner.invoke(main, ["shapecheck", "4-3-2-1", "--wrt", "W2", "delta2", "a1^T"])
     assert unquoted.exit_code == 2 and "a formula with spaces goes in quotes" in unquoted.output
+
+
+@pytest.mark.parametrize("added", ["W2", "0.001 W2"])
+def test_a_formula_with_an_added_term_is_not_said_to_lack_factors(added: str) -> None:
+    """hostile45b #3: 'delta2 a1^T + W2' was told "the derivation has 'a1^T', '1 - a2', ...
+    as a factor, which your formula does not": they are all in its first term."""
+    report = sb.check_formula("3-2-2-1", "W2", f"delta2 a1^T + {added}")
+    assert report.equal is False
+    assert not [n for n in report.notes if "as a factor, which your formula does not" in n]

@@ -1515,8 +1515,14 @@ def _compared_factors(report: FormulaReport, derivation: Derivation, expr: Any) 
     expanded = expr.xreplace(
         {derivation.delta_symbols[layer]: full[layer] for layer in derivation.delta_symbols}
     )
+    written = _as_derivation_writes(derivation, expanded)
+    if isinstance(written, sp.MatAdd):
+        # a formula of terms (delta2 a1^T + W2) lacks no factor of the product: its factors
+        # are in a term, and the fault is the other term (hostile45b #3: "the derivation has
+        # 'a1^T', ... as a factor, which your formula does not")
+        return None
     their_coeff, theirs = _coeff_factors(report.gradient)
-    your_coeff, yours = _coeff_factors(_as_derivation_writes(derivation, expanded))
+    your_coeff, yours = _coeff_factors(written)
     # as multisets, a factor and its transpose one: a2 ⊙ a2 against the derivation's one a2
     # lacks nothing, and has one a2 more
     missing = _left_over(theirs, yours)
