@@ -166,3 +166,12 @@ def test_a_formula_with_an_added_term_is_not_said_to_lack_factors(added: str) ->
     report = sb.check_formula("3-2-2-1", "W2", f"delta2 a1^T + {added}")
     assert report.equal is False
     assert not [n for n in report.notes if "as a factor, which your formula does not" in n]
+
+
+def test_a_derivative_written_as_its_function_is_no_missing_factor() -> None:
+    """hostile45b #3: 2 ((W2^T (a2 - y)) * sigmoid(z1)) x^T of a softplus layer was told it
+    lacked softplus'(z1) and had sigmoid(z1), and not that it was twice the gradient."""
+    report = sb.check_formula("3-2:softplus-1", "W1", "2 ((W2^T (a2 - y)) * sigmoid(z1)) x^T")
+    assert report.equal is False
+    assert "the factors match, but your formula is the gradient times 2" in report.notes
+    assert not [n for n in report.notes if "softplus'" in n]

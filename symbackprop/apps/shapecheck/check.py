@@ -1515,13 +1515,13 @@ def _compared_factors(report: FormulaReport, derivation: Derivation, expr: Any) 
     expanded = expr.xreplace(
         {derivation.delta_symbols[layer]: full[layer] for layer in derivation.delta_symbols}
     )
-    written = _as_derivation_writes(derivation, expanded)
+    written = _derivatives_written(_as_derivation_writes(derivation, expanded))
     if isinstance(written, sp.MatAdd):
         # a formula of terms (delta2 a1^T + W2) lacks no factor of the product: its factors
         # are in a term, and the fault is the other term (hostile45b #3: "the derivation has
         # 'a1^T', ... as a factor, which your formula does not")
         return None
-    their_coeff, theirs = _coeff_factors(report.gradient)
+    their_coeff, theirs = _coeff_factors(_derivatives_written(report.gradient))
     your_coeff, yours = _coeff_factors(written)
     # as multisets, a factor and its transpose one: a2 ⊙ a2 against the derivation's one a2
     # lacks nothing, and has one a2 more
@@ -1536,6 +1536,29 @@ def _compared_factors(report: FormulaReport, derivation: Derivation, expr: Any) 
             yours = [factor if f is negated else f for f in yours]
             your_coeff = -your_coeff
     return _Factors(theirs, yours, missing, extra, (their_coeff, your_coeff))
+
+
+def _derivatives_written(expr: Any) -> Any:
+    """``expr`` with each g'(u) whose derivative is another function at u written as that
+    function (softplus'(z1) as sigmoid(z1)), so that factors compare as values: a formula
+    with sigmoid(z1) twice the gradient was told it lacked softplus'(z1) and had sigmoid(z1),
+    and not that it was twice the gradient (hostile45b #3)."""
+    records = activation_records()
+    swaps = {}
+    for node in sp.preorder_traversal(expr):
+        if not isinstance(node, Elementwise) or len(node.body.args) != 1:
+            continue
+        record = records.get(type(node.body))
+        if record is None or type(node.body) is not record.derivative_function:
+            continue
+        written = record.derivative
+        if (
+            isinstance(written, sp.Function)
+            and len(written.args) == 1
+            and written.args[0].is_Symbol
+        ):
+            swaps[node] = Elementwise(type(written), node.arg)
+    return expr.xreplace(swaps) if swaps else expr
 
 
 def _negatives(one: Any, other: Any) -> bool:
