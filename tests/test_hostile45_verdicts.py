@@ -204,8 +204,9 @@ def test_a_right_repair_written_with_other_functions_equals_the_gradient(
 @pytest.mark.parametrize(("scale", "passes"), [(1.0, True), (0.5, False)])
 def test_a_large_row_is_measured_again_at_some_of_its_entries(scale: float, passes: bool) -> None:
     """review45 #4: a row of 1,600 entries measured again whole at up to seven steps tripled
-    the check's time; 32 of its entries are (the furthest from the differences and as many
-    drawn), and a gradient half its value under J = 1e6 still fails."""
+    the check's time; 32 of its entries climb (the furthest from the differences and as many
+    drawn), then the whole row is measured at the step they reached, and a gradient half its
+    value under J = 1e6 still fails."""
     import symbackprop.check.finite_diff as fd
 
     rng = np.random.default_rng(1)
@@ -224,7 +225,9 @@ def test_a_large_row_is_measured_again_at_some_of_its_entries(scale: float, pass
         patch.setattr(fd, "_full", counted)
         result = sb.gradcheck(module, params, X)  # type: ignore[arg-type]
     assert result.ok is passes, str(result)
-    assert measured[0] == 1600 and all(n <= fd.FLOOR_ENTRIES for n in measured[1:]), str(measured)
+    # the sample's climb, then the whole row at the step it reached (twice: the step, 2 steps)
+    whole_rows = [n for n in measured[1:] if n > fd.FLOOR_ENTRIES]
+    assert measured[0] == 1600 and len(whole_rows) <= 2, str(measured)
 
 
 def test_a_hand_written_cross_entropy_gradient_is_right() -> None:
@@ -258,3 +261,50 @@ def test_a_custom_activation_with_a_pole_between_the_probe_points_is_refused(
 @pytest.mark.parametrize("formula", ["z/(1+z*z)", "log(z*z+1)", "z*sigmoid(z)", "1/(1+exp(-z))"])
 def test_a_custom_activation_with_no_real_pole_is_accepted(formula: str) -> None:
     sb.Network.parse("3-2:k2-1", define={"k2": formula})
+
+
+class _Linear:
+    """A hand-written module: J = 1e5 + g . w, returning ``returned`` as its gradient."""
+
+    def __init__(self, g: np.ndarray, returned: np.ndarray) -> None:
+        self.g, self.returned = g, returned
+        self.SHAPES = {"w": g.shape}
+        self.DATA = ()
+
+    def forward(self, params: dict) -> tuple:
+        return None, {}
+
+    def loss_and_grads(self, params: dict) -> tuple:
+        return 1e5 + float(np.sum(self.g * params["w"])), {"w": self.returned}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_long_row_wrong_in_a_few_entries_fails(seed: int) -> None:
+    """review45b #3: 4 of 3,000 entries 15% low (a relative error of 2.8e-3), each error
+    below the differences' rounding at eps, passed on 3 of these 8 seeds when only the sample
+    of 32 entries climbed; the whole row is measured at the step the sample reached."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    g = 1e-5 * (1 + rng.random(n))
+    g[:1] = 1e-4 * (1 + rng.random(1))
+    returned = g.copy()
+    returned[rng.choice(np.arange(1, n), 4, replace=False)] *= 0.85
+    w = rng.standard_normal(n)
+    result = sb.gradcheck(_Linear(g, returned), {"w": w}, mode="full")  # type: ignore[arg-type]
+    assert result.failed, str(result)
+
+
+def test_an_entry_kept_only_at_a_larger_step_is_lined_up_with_its_own_gradient() -> None:
+    """review45b #2: in a row of up to 32 entries, an entry skipped at eps (its step crossed
+    a kink) and kept at 10 eps was lined up with another entry's gradient: a right gradient
+    failed (or an IndexError)."""
+    text = (
+        "w : 4 x 1\nk : 4 x 1\nd : 4 x 1\nu = w - 0.5\n"
+        "J = 1 + 0.00001 * sum(abs(u ⊙ u - d)) + sum(k ⊙ w)\ndata: k, d\n"
+    )
+    module = sb.compile(sb.Model.parse(text))
+    w = np.array([[0.3], [0.7], [0.5 - 3.5e-6], [0.5 + 3e-4 + 5e-6]])
+    k = np.array([[1e-6], [-2e-6], [3e-6], [-5e-6]])
+    d = np.array([[1.0], [1.0], [9e-12], [9e-8]])
+    result = sb.gradcheck(module, {"w": w}, k, d, mode="full")  # type: ignore[arg-type]
+    assert not result.failed, str(result)

@@ -1158,50 +1158,86 @@ def _floor_pass_checked(
         return verdict  # within the rounding of values of order 1 the floor stands for
     numeric = np.asarray(numeric, dtype=np.float64)
     index = None if kept is None else np.asarray(kept)
-    only = None
+    whole = (analytic, numeric, index)
     if index is not None and len(index) > FLOOR_ENTRIES:
-        # measured again at the entries furthest from the differences, and as many drawn at
-        # random: every entry of a 70 x 70 row at up to seven steps took minutes (review45
-        # #4); a gradient wrong throughout is wrong in these too
+        # climbed at the entries furthest from the differences, and as many drawn at random
+        # (every entry of a 70 x 70 row at up to seven steps took minutes: review45 #4), then
+        # the whole row measured at the step reached: a gradient wrong in a few entries is
+        # wrong there (review45b #3: 4 of 3,000 entries 15% low passed the sample alone)
         error = np.abs(analytic - numeric)
         error[~np.isfinite(error)] = -1.0
         furthest = np.argsort(error)[-FLOOR_ENTRIES // 2 :]
         rest = np.setdiff1d(np.arange(len(index)), furthest)
         drawn = np.random.default_rng(len(index)).choice(rest, FLOOR_ENTRIES // 2, replace=False)
         chosen = np.sort(np.concatenate([furthest, drawn]))
-        analytic, numeric, index = analytic[chosen], numeric[chosen], index[chosen]
-        only = index
+        sample = (analytic[chosen], numeric[chosen], index[chosen])
+    else:
+        sample = whole
+    refused, reached = _climbed(sample, again, eps, floor, cost)
+    if refused is not None:
+        return refused
+    if sample is whole or reached is None:
+        return verdict
+    refused, _ = _climbed(whole, again, eps, floor, cost, steps=(reached,))
+    return verdict if refused is None else refused
 
-    def at(step: float) -> np.ndarray | None:
-        """The differences at ``step`` of the entries compared, in their order: NaN where a
-        step crossed a kink and the entry was skipped (a tanh's cached argument changing sign
-        at 100 eps stopped the climb for the whole row); None where directions differ."""
-        got_analytic, got, got_index = again(step) if only is None else again(step, only)
-        if index is None or got_index is None:
-            same = got_analytic.shape == analytic.shape and np.array_equal(got_analytic, analytic)
-            return np.asarray(got, dtype=np.float64) if same else None
-        out = np.full(len(index), np.nan)
-        out[np.searchsorted(index, got_index)] = got  # got_index: some of index, in order
-        return out
 
-    for factor in FLOOR_STEPS:
-        step = eps * factor
-        if factor > 1 and step > FLOOR_STEP_MAX:
-            break
-        measured = numeric if factor == 1 else at(step)
-        numeric_again = at(2 * step)
-        if measured is None or numeric_again is None:
+def _at(
+    measured: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    again: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    step: float,
+) -> np.ndarray | None:
+    """The differences at ``step`` of the ``measured`` entries (analytic, numeric, flat
+    indices or None for directions), in their order: NaN where a step crossed a kink and the
+    entry was skipped (a tanh's cached argument changing sign at 100 eps stopped the climb for
+    the whole row); None where the directions differ."""
+    analytic, _numeric, index = measured
+    if index is None:
+        got_analytic, got, _ = again(step)
+        same = got_analytic.shape == analytic.shape and np.array_equal(got_analytic, analytic)
+        return np.asarray(got, dtype=np.float64) if same else None
+    # always these entries, looked up by index: an entry skipped at eps and kept at a larger
+    # step was lined up with another's gradient, or ran past the end (review45b #2)
+    _got_analytic, got, got_index = again(step, index)
+    assert got_index is not None  # full mode: the flat indices measured
+    out = np.full(len(index), np.nan)
+    position = np.searchsorted(index, got_index)
+    inside = position < len(index)
+    inside[inside] = index[position[inside]] == got_index[inside]
+    out[position[inside]] = np.asarray(got, dtype=np.float64)[inside]
+    return out
+
+
+def _climbed(
+    measured: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    again: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    eps: float,
+    floor: float,
+    cost: float,
+    steps: tuple[float, ...] | None = None,
+) -> tuple[tuple[bool, float, float, str] | None, float | None]:
+    """The refusal of :func:`_floor_pass_checked` at the first of ``steps`` (eps times
+    :data:`FLOOR_STEPS` up to :data:`FLOOR_STEP_MAX` by default) that resolves the error, and
+    the last step measured without truncation showing (None where none was)."""
+    analytic, numeric, _index = measured
+    if steps is None:
+        steps = tuple(
+            eps * factor for factor in FLOOR_STEPS if factor == 1 or eps * factor <= FLOOR_STEP_MAX
+        )
+    reached = None
+    for step in steps:
+        here = numeric if step == eps else _at(measured, again, step)
+        there = _at(measured, again, 2 * step)
+        if here is None or there is None:
             break  # other directions at the larger step: nothing to compare
         # the entries measured at both steps (one whose step leaves where the cost has a value,
         # or crosses a kink, is left out: a NaN made the spread NaN and the pass stand,
         # review44b #1)
-        here = measured
-        again_numeric = numeric_again
-        both = np.isfinite(here) & np.isfinite(again_numeric)
+        both = np.isfinite(here) & np.isfinite(there)
         if not both.any():
             break
         with np.errstate(all="ignore"):
-            spread = float(np.max(np.abs(again_numeric[both] - here[both]), initial=0.0))
+            spread = float(np.max(np.abs(there[both] - here[both]), initial=0.0))
             error = float(np.max(np.abs(analytic[both] - here[both]), initial=0.0))
         # differences move in steps of an ulp of the cost over 2 eps: at eps and 2 eps they
         # can come out identical (spread 0) while both are a quantum off (a deep sigmoid
@@ -1211,24 +1247,25 @@ def _floor_pass_checked(
         if not math.isfinite(spread):
             break
         if error >= FLOOR_SHARE * floor and error > SPREAD_MARGIN * resolution:
-            steps = "eps and 2 eps" if factor == 1 else f"steps {step:.0e} and {2 * step:.0e}"
+            said = "eps and 2 eps" if step == eps else f"steps {step:.0e} and {2 * step:.0e}"
             return (
                 False,
                 error,
                 relative_error(analytic[both], here[both]),
                 f"{FLOOR_REFUSED}{error:.1e}, while "
-                f"those at {steps} agree to {spread:.1e} (an ulp of the cost over the step is "
+                f"those at {said} agree to {spread:.1e} (an ulp of the cost over the step is "
                 f"{quantum:.1e}): they resolve it far below the noise floor {floor:.1e}, "
                 "which assumes rounding of max(1, |J|)",
-            )
+            ), reached
         if spread > quantum:
             break  # truncation or curvature shows already: a larger step resolves less
+        reached = step
         if SPREAD_MARGIN * resolution <= FLOOR_SHARE * floor:
             # resolved finely enough that any error the test refuses would be refused here:
             # a larger step decides nothing more (a least-squares fit near its optimum climbed
             # to 1000 eps on every row, 3 times the check's time: review45 #4)
             break
-    return verdict
+    return None, reached
 
 
 def _richardson(coarse: np.ndarray, half: np.ndarray) -> np.ndarray:
