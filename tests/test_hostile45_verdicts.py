@@ -308,3 +308,12 @@ def test_an_entry_kept_only_at_a_larger_step_is_lined_up_with_its_own_gradient()
     d = np.array([[1.0], [1.0], [9e-12], [9e-8]])
     result = sb.gradcheck(module, {"w": w}, k, d, mode="full")  # type: ignore[arg-type]
     assert not result.failed, str(result)
+
+
+def test_an_exact_check_of_a_dead_point_draws_another() -> None:
+    """The all-zero rule made a one-unit relu network's exact check 'verified nothing' where
+    its one point had the unit dead (hypothesis found it): the check draws further points
+    while every entry compared was 0, and passes at a live one."""
+    net = sb.Network.parse("1-1:identity-1:relu", loss="mse")
+    result = sb.check_exact(sb.derive(net), trials=1)
+    assert result.ok and result.trials >= 1 and not result.all_zero

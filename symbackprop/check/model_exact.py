@@ -763,7 +763,9 @@ def check_model_exact(
     model = derivation.model
     assert model is not None
     checks = {0: check}
-    for trial in range(trials):
+    trial = -1
+    while result.wants_trial(trial + 1):
+        trial += 1
         at = trial % 2 if other is not None else 0  # every other trial at the other sizes
         if at not in checks:
             checks[at] = ModelCheck(derivation, other or chosen, seed)

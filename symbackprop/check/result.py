@@ -28,6 +28,10 @@ class Mismatch:
         )
 
 
+#: the further points the exact check draws while every entry it compared was 0 in both
+ZERO_RETRIES = 8
+
+
 @dataclass
 class ExactCheck:
     """Result of :meth:`Derivation.check_exact`: ``ok`` is True when every entry agreed."""
@@ -49,6 +53,10 @@ class ExactCheck:
     #: parameter -> [entries compared, of them 0 in both the derivation and the oracle]
     counts: dict[str, list[int]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        #: the trials asked for (``trials`` counts those run, more where all were 0)
+        self.asked = self.trials
+
     def compared(self, parameter: str, want: object, got: object) -> bool:
         """Count one entry of ``parameter``'s gradient compared; whether it agreed."""
         self.entries += 1
@@ -63,6 +71,17 @@ class ExactCheck:
         """The parameters whose every entry compared was 0 in both: their comparison verified
         nothing a wrong gradient would not pass too (a dead relu(W X - 100): hostile45b #1)."""
         return [name for name, (entries, zeros) in self.counts.items() if entries == zeros]
+
+    def wants_trial(self, trial: int) -> bool:
+        """Whether trial number ``trial`` (from 0) is run: the ``trials`` asked for, and while
+        every entry compared so far was 0 in both, up to :data:`ZERO_RETRIES` more points (a
+        one-unit relu network's only point was dead, and the check verified nothing). The
+        trials run are counted in ``trials``."""
+        more = self.all_zero and not self.mismatches and trial < self.asked + ZERO_RETRIES
+        if trial < self.asked or more:
+            self.trials = trial + 1
+            return True
+        return False
 
     @property
     def all_zero(self) -> bool:
