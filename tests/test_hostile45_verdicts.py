@@ -317,3 +317,12 @@ def test_an_exact_check_of_a_dead_point_draws_another() -> None:
     net = sb.Network.parse("1-1:identity-1:relu", loss="mse")
     result = sb.check_exact(sb.derive(net), trials=1)
     assert result.ok and result.trials >= 1 and not result.all_zero
+
+
+def test_a_log_barrier_with_a_hinge_is_decided() -> None:
+    """review45b #1: with a relu beside the log, not every draw with v + 1 placed at -1/2 had
+    no value, the placement raised OutsideDomain (not PlacedOutside), and the right formula
+    failed with "cannot be evaluated", exit 1."""
+    model = sb.Model.parse("v : 3 x 1\nJ = sum(log(v + 1)) + sum(relu(v - 1))\ndata:\n")
+    assert sb.check_formula(model, "v", "1 / (v + 1) + 1{v > 1}").exit_code == 0
+    assert sb.check_formula(model, "v", "1 / (v + 1) + 1{v > 2}").exit_code == 1
