@@ -134,8 +134,7 @@ def _render(report: FormulaReport) -> list[Any]:
     if report.repair is not None:
         style = "green" if report.repair.equal else "yellow"
         side.add_row("fits", Text(report.repair.formula, style=style))
-        verdict = "equals the gradient" if report.repair.equal else "fits, but not the gradient"
-        side.add_row("", Text(verdict, style=style))
+        side.add_row("", Text(report.repair.verdict, style=style))
     elif report.ok:
         side.add_row("", Text("nothing to repair", style="green"))
     elif report.error is None:  # well shaped but wrong: the formula itself is what fits

@@ -326,3 +326,16 @@ def test_a_log_barrier_with_a_hinge_is_decided() -> None:
     model = sb.Model.parse("v : 3 x 1\nJ = sum(log(v + 1)) + sum(relu(v - 1))\ndata:\n")
     assert sb.check_formula(model, "v", "1 / (v + 1) + 1{v > 1}").exit_code == 0
     assert sb.check_formula(model, "v", "1 / (v + 1) + 1{v > 2}").exit_code == 1
+
+
+def test_a_repair_found_equal_only_numerically_says_so() -> None:
+    """review45b #4: a repair 1e-130 off the gradient (exp(-300) added), equal to the true
+    functions' 35 digits, was said to equal the gradient, flat, where the formula's own verdict
+    says "to 35 digits (not proved exactly)"."""
+    report = sb.check_formula(
+        sb.Network.parse("4-3-2-1", hidden="tanh"),
+        "W1",
+        "(W2^T delta2 ⊙ (1 - tanh(z1)^2 + exp(-300))) x",
+    )
+    assert report.repair is not None and report.repair.equal and report.repair.numeric
+    assert report.repair.verdict == "equals the gradient to 35 digits (not proved exactly)"

@@ -225,10 +225,21 @@ class Repair:
     formula: str
     expr: Any
     equal: bool
+    #: whether it was found equal with the true functions only (to their digits), not exactly:
+    #: a repair 1e-130 off was said to equal the gradient, flat (review45b #4)
+    numeric: bool = False
+
+    @property
+    def verdict(self) -> str:
+        """What the repair is, in words."""
+        if not self.equal:
+            return "fits, but is not the gradient"
+        if self.numeric:
+            return f"equals the gradient to {numeric.AGREED_DIGITS} digits (not proved exactly)"
+        return "equals the gradient"
 
     def __str__(self) -> str:
-        verdict = "equals the gradient" if self.equal else "fits, but is not the gradient"
-        return f"{self.formula}   ({verdict})"
+        return f"{self.formula}   ({self.verdict})"
 
 
 @dataclass
@@ -2155,7 +2166,7 @@ def _repair(
                 text = key_text(key, *sources)
             if isinstance(derivation, ModelDerivation):  # its own names (dh, not dJ/dh)
                 text = key_text(key, *sources)
-            repair = Repair(text, expr, bool(probe.equal))
+            repair = Repair(text, expr, bool(probe.equal), probe.method == "numeric")
             if repair.equal:
                 report.repair = repair
                 break
