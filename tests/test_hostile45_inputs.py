@@ -212,3 +212,28 @@ def test_a_compiled_torch_net_deep_copies_as_any_object(monkeypatch: pytest.Monk
     for again in (copy.deepcopy(mine), pickle.loads(pickle.dumps(mine))):
         assert type(again) is users.MyNet and again.note == "kept"
         assert torch.equal(again.params["W1"], mine.params["W1"])
+
+
+def test_a_pickled_torch_net_keeps_its_whole_state() -> None:
+    """review45b #5: rebuilt from its state_dict, a pickled Net with a registered buffer or
+    an added submodule failed to load, an attribute was lost, and parameters of two dtypes
+    came back in one."""
+    import io
+    import pickle
+
+    torch = pytest.importorskip("torch")
+    module = sb.compile(sb.Network.parse("4-3-1"), backend="torch")
+    net = module.Net()  # type: ignore[attr-defined]
+    net.epoch = 7
+    net.register_buffer("running", torch.arange(2.0))
+    net.head = torch.nn.Linear(1, 1)
+    with torch.no_grad():
+        net.params["W1"].data = net.params["W1"].data.float()
+    buffer = io.BytesIO()
+    torch.save(net, buffer)
+    buffer.seek(0)
+    for again in (pickle.loads(pickle.dumps(net)), torch.load(buffer, weights_only=False)):
+        assert again.epoch == 7 and torch.equal(again.running, torch.arange(2.0))
+        assert isinstance(again.head, torch.nn.Linear)
+        assert again.params["W1"].dtype == torch.float32
+        assert again.params["b1"].dtype == torch.float64

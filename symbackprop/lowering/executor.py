@@ -91,12 +91,10 @@ class GradientModule:
             if own.get(cls.__name__) is not cls:  # a subclass defined in the caller's module
                 newobj = getattr(copyreg, "__newobj__")  # noqa: B009 - untyped in typeshed
                 return newobj, (cls,), value.__getstate__()
-            if cls.__name__ == "Parameters":
-                detached = {name: tensor.detach() for name, tensor in value.items()}
-                return _rebuilt_parameters, (gradient_module, detached)
-            frozen = [name for name, p in value.named_parameters() if not p.requires_grad]
-            state = (cls.__name__, value.state_dict(), value.training, frozen)
-            return _rebuilt_net, (gradient_module, *state)
+            # its whole state (parameters with their dtypes and flags, buffers, submodules,
+            # attributes), as any object pickles: rebuilt from the state_dict, a registered
+            # buffer failed to load and an attribute was lost (review45b #5)
+            return _rebuilt, (gradient_module, cls.__name__), value.__getstate__()
 
         for cls in own.values():
             if isinstance(cls, type) and hasattr(cls, "state_dict"):  # a torch nn.Module
@@ -158,23 +156,11 @@ def _reloaded(
     return GradientModule(source, _load(source), network, kinked, kink_formulas)
 
 
-def _rebuilt_net(
-    module: GradientModule,
-    name: str,
-    state: dict[str, Any],
-    training: bool,
-    frozen: list[str],
-) -> Any:
-    """A pickled torch ``Net`` (a model's ``Model``) again: a new one of the module's, in the
-    tensors' dtype and device, holding their values, its ``frozen`` parameters not requiring
-    gradients."""
-    cls = getattr(module, name)
-    first = next(iter(state.values()), None)
-    net = cls() if first is None else cls(dtype=first.dtype, device=first.device)
-    net.load_state_dict(state)
-    for parameter_name, parameter in net.named_parameters():
-        parameter.requires_grad_(parameter_name not in frozen)
-    return net.train(training)
+def _rebuilt(module: GradientModule, name: str) -> Any:
+    """A pickled torch ``Net``, ``Model`` or ``Parameters`` again, before its state is set:
+    a bare instance of the class of that name in ``module`` (loaded again from its source)."""
+    cls: Any = getattr(module, name)
+    return cls.__new__(cls)
 
 
 def _deep_copy(value: Any, memo: dict[int, Any]) -> Any:
@@ -185,11 +171,6 @@ def _deep_copy(value: Any, memo: dict[int, Any]) -> Any:
     memo[id(value)] = copied
     copied.__setstate__(copy.deepcopy(value.__getstate__(), memo))
     return copied
-
-
-def _rebuilt_parameters(module: GradientModule, values: dict[str, Any]) -> Any:
-    """A pickled torch ``Parameters`` again, holding ``values``."""
-    return module.Parameters(values)
 
 
 def load_source(source: str, name: str) -> types.ModuleType:
