@@ -354,3 +354,18 @@ def test_a_repair_found_equal_only_numerically_says_so() -> None:
     )
     assert report.repair is not None and report.repair.equal and report.repair.numeric
     assert report.repair.verdict == "equals the gradient to 35 digits (not proved exactly)"
+
+
+def test_the_rowsum_note_says_how_its_equality_was_found() -> None:
+    """review45c #4: the sum-for-rowsum note said "that equals the gradient" of a rewrite the
+    true functions alone found equal, to 35 digits."""
+    report = sb.check_formula(
+        sb.Network.parse("4-3-2-1", hidden="tanh"),
+        "b1",
+        "sum((W2^T delta2) ⊙ (1 - tanh(Z1)^2 + exp(-300)))",
+        batch=True,
+    )
+    notes = [n for n in report.notes if "write rowsum(...)" in n]
+    assert notes and notes[0].endswith(
+        "that equals the gradient to 35 digits (not proved exactly)"
+    )

@@ -871,6 +871,8 @@ def _rowsum_note(
         # (hostile33b #2: the sign error of a norm's gradient was told to write rowsum)
         return
     verdict = {True: "; that equals the gradient", False: ""}.get(probe.equal, "")  # type: ignore[arg-type]
+    if probe.equal and probe.method == "numeric":  # as the formula's own verdict says it
+        verdict += f" to {numeric.AGREED_DIGITS} digits (not proved exactly)"
     report.notes.append(
         f"sum(...) adds all the entries (a number); to sum each row over the columns, as the "
         f"{report.target} dJ/d{report.wrt} needs, write rowsum(...): {text}{verdict}"
