@@ -205,8 +205,7 @@ def test_a_right_repair_written_with_other_functions_equals_the_gradient(
 def test_a_large_row_is_measured_again_at_some_of_its_entries(scale: float, passes: bool) -> None:
     """review45 #4: a row of 1,600 entries measured again whole at up to seven steps tripled
     the check's time; 32 of its entries climb (the furthest from the differences and as many
-    drawn), then the whole row is measured at the step they reached, and a gradient half its
-    value under J = 1e6 still fails."""
+    drawn), and a gradient half its value under J = 1e6 still fails."""
     import symbackprop.check.finite_diff as fd
 
     rng = np.random.default_rng(1)
@@ -225,9 +224,9 @@ def test_a_large_row_is_measured_again_at_some_of_its_entries(scale: float, pass
         patch.setattr(fd, "_full", counted)
         result = sb.gradcheck(module, params, X)  # type: ignore[arg-type]
     assert result.ok is passes, str(result)
-    # the sample's climb, then the whole row at the step it reached (twice: the step, 2 steps)
-    whole_rows = [n for n in measured[1:] if n > fd.FLOOR_ENTRIES]
-    assert measured[0] == 1600 and len(whole_rows) <= 2, str(measured)
+    # the first measurement whole, then the sample alone, and more than once
+    assert measured[0] == 1600 and len(measured) > 2, str(measured)
+    assert all(n <= fd.FLOOR_ENTRIES for n in measured[1:]), str(measured)
 
 
 def test_a_hand_written_cross_entropy_gradient_is_right() -> None:
@@ -298,7 +297,7 @@ def test_a_module_with_nothing_to_watch_is_not_measured_at_larger_steps(seed: in
     secant read as an error far above the differences' spread, and a right gradient FAILED.
     Such a module is measured at eps and 2 eps only."""
     rng = np.random.default_rng(seed)
-    n = 3000
+    n = 24  # every entry in the sample that climbs, the three beside their kinks too
     g = 1e-5 * (1 + rng.random(n))
     g[:1] = 1e-4 * (1 + rng.random(1))
     w = rng.standard_normal(n)

@@ -539,7 +539,7 @@ def check_exact(
     rng = random.Random(seed)
     lam = sp.Rational(Fraction(str(derivation.network.l2)))
     trial = -1
-    while result.wants_trial(trial + 1):
+    while result.begin_trial(trial + 1):
         trial += 1
         # every other trial at other sizes: a gradient right at one size only (1/m written
         # as 1/2, a factor n0 - 2) passed at the one setting compared (hostile36d #1)

@@ -764,7 +764,7 @@ def check_model_exact(
     assert model is not None
     checks = {0: check}
     trial = -1
-    while result.wants_trial(trial + 1):
+    while result.begin_trial(trial + 1):
         trial += 1
         at = trial % 2 if other is not None else 0  # every other trial at the other sizes
         if at not in checks:

@@ -72,11 +72,11 @@ class ExactCheck:
         nothing a wrong gradient would not pass too (a dead relu(W X - 100): hostile45b #1)."""
         return [name for name, (entries, zeros) in self.counts.items() if entries == zeros]
 
-    def wants_trial(self, trial: int) -> bool:
-        """Whether trial number ``trial`` (from 0) is run: the ``trials`` asked for, and while
-        every entry compared so far was 0 in both, up to :data:`ZERO_RETRIES` more points (a
-        one-unit relu network's only point was dead, and the check verified nothing). The
-        trials run are counted in ``trials``."""
+    def begin_trial(self, trial: int) -> bool:
+        """Whether to run trial number ``trial`` (from 0), counting it in ``trials`` if so:
+        the ``trials`` asked for, and while every entry compared so far was 0 in both, up to
+        :data:`ZERO_RETRIES` more points (a one-unit relu network's only point was dead, and
+        the check verified nothing)."""
         more = self.all_zero and not self.mismatches and trial < self.asked + ZERO_RETRIES
         if trial < self.asked or more:
             self.trials = trial + 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,7 +17,7 @@ import sympy
 
 from symbackprop.errors import SpecError, did_you_mean, file_path, quote_user_text, wrt_name
 from symbackprop.formula import Binary, Call, Name, walk
-from symbackprop.formula.ast import constant_value, to_text
+from symbackprop.formula.ast import Node, constant_value, to_text
 from symbackprop.model.shapes import Shape, infer
 from symbackprop.model.statements import (
     READ_AS_NUMBER,
@@ -95,16 +95,26 @@ class Model:
         m = sympy.Symbol("m", integer=True, positive=True)
         return any(m in self.shapes[name] for name in self.data)
 
+    def names_read(self, trees: Iterable[Node]) -> set[str]:
+        """Every name ``trees`` read, and those the values they read are defined from, through
+        the equations (``log(W H)`` of ``P = W H``: P, W, H)."""
+        definitions = {eq.name: eq.expr for eq in self.equations}
+        found: set[str] = set()
+        stack = list(trees)
+        while stack:
+            for sub in walk(stack.pop()):
+                if isinstance(sub, Name) and sub.id not in found:
+                    found.add(sub.id)
+                    if sub.id in definitions:
+                        stack.append(definitions[sub.id])
+        return found
+
     @property
     def positive_leaves(self) -> tuple[str, ...]:
         """The parameters and data inside the argument of a log, a sqrt or a fractional power,
         through the values defined from them (``log(W H)``: W and H), in model order: where
         signed draws leave the model no value, the checks draw these positive."""
-        definitions = {eq.name: eq.expr for eq in self.equations}
-        leaves = {*self.parameters, *self.data}
-        found: set[str] = set()
-        seen: set[str] = set()
-        stack = [
+        found = self.names_read(
             node.args[0] if isinstance(node, Call) else node.left
             for eq in self.equations
             for node in walk(eq.expr)
@@ -115,14 +125,7 @@ class Model:
                 and constant_value(node.right) is not None
                 and constant_value(node.right).denominator != 1  # type: ignore[union-attr]
             )
-        ]
-        while stack:
-            for sub in walk(stack.pop()):
-                if isinstance(sub, Name) and sub.id in leaves:
-                    found.add(sub.id)
-                elif isinstance(sub, Name) and sub.id in definitions and sub.id not in seen:
-                    seen.add(sub.id)
-                    stack.append(definitions[sub.id])
+        )
         return tuple(name for name in (*self.parameters, *self.data) if name in found)
 
     @property

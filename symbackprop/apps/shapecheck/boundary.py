@@ -356,20 +356,13 @@ def own_domain_names(derivation: Any, values: set[str], positive: set[str]) -> f
     model = getattr(derivation, "model", None) if isinstance(derivation, ModelDerivation) else None
     if model is None:
         return frozenset()
-    definitions = {eq.name: eq.expr for eq in model.equations}
-    stack = [
-        argument
-        for eq in model.equations
-        for _part, argument, _strict in _domain_parts(eq.expr, values, positive)
-    ]
-    found: set[str] = set()
-    while stack:
-        for node in ast.walk(stack.pop()):
-            if isinstance(node, ast.Name) and node.id not in found:
-                found.add(node.id)
-                if node.id in definitions:
-                    stack.append(definitions[node.id])
-    return frozenset(found)
+    return frozenset(
+        model.names_read(
+            argument
+            for eq in model.equations
+            for _part, argument, _strict in _domain_parts(eq.expr, values, positive)
+        )
+    )
 
 
 def nowhere_defined(

@@ -218,6 +218,10 @@ def _short(value: Any, digits: int = SHOWN) -> str:
     return str(value)
 
 
+#: how an equality the true functions alone found is said (a repair's, the rowsum note's)
+NUMERIC_EQUAL = f"to {numeric.AGREED_DIGITS} digits (not proved exactly)"
+
+
 @dataclass(frozen=True)
 class Repair:
     """The arrangement of the formula's own factors that shape analysis admits."""
@@ -235,7 +239,7 @@ class Repair:
         if not self.equal:
             return "fits, but is not the gradient"
         if self.numeric:
-            return f"equals the gradient to {numeric.AGREED_DIGITS} digits (not proved exactly)"
+            return f"equals the gradient {NUMERIC_EQUAL}"
         return "equals the gradient"
 
     def __str__(self) -> str:
@@ -872,7 +876,7 @@ def _rowsum_note(
         return
     verdict = {True: "; that equals the gradient", False: ""}.get(probe.equal, "")  # type: ignore[arg-type]
     if probe.equal and probe.method == "numeric":  # as the formula's own verdict says it
-        verdict += f" to {numeric.AGREED_DIGITS} digits (not proved exactly)"
+        verdict += f" {NUMERIC_EQUAL}"
     report.notes.append(
         f"sum(...) adds all the entries (a number); to sum each row over the columns, as the "
         f"{report.target} dJ/d{report.wrt} needs, write rowsum(...): {text}{verdict}"
