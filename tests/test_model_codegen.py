@@ -540,6 +540,30 @@ def test_nan_data_propagates_without_warnings_and_work_is_keyword_only() -> None
         module.forward(params, X, Y, {})
 
 
+def test_a_transpose_read_transposed_back_is_read_as_its_argument() -> None:
+    """lecturer45 #5: the residual block's module wrote ``dJ/dh = t3^T dt5`` (t3 = w.T cached
+    in forward, turned back in backward) where the derivation writes ``w dJ/d(w^T h)``; dot's
+    step 2 said it reused ``(y ⊙ v)^T`` while it reads y ⊙ v. Both read the argument now."""
+    from symbackprop.lowering.model_plan import build_model_plan
+
+    d = sb.derive(str(ROOT / "examples" / "models" / "residual_block.model"))
+    source = sb.codegen(d)
+    assert "# dJ/dh = w dt5 [step 8, bilinear]" in source
+    assert "np.matmul(w, dt5" in source and " t3.T" not in source and "(t3.T" not in source
+    assert "t3" not in build_model_plan(d, None).cache
+    dot = sb.derive(str(ROOT / "examples" / "models" / "dot.model"))
+    assert dot.steps[1].uses == ("_t1",)  # y ⊙ v, the value (y ⊙ v)^T transposes
+    assert "reuses from the forward cache: y ⊙ v\n" in sb.to_text(dot)
+    # a transpose read as it is stays: dJ/d(y ⊙ v) reads no transpose, dJ/dx reads t1 itself
+    mod = sb.compile(dot)
+    rng = np.random.default_rng(0)
+    params = {"x": rng.standard_normal((3, 1)), "v": rng.standard_normal((3, 1))}
+    y = rng.standard_normal((3, 1))
+    _, grads = mod.loss_and_grads(params, y)
+    np.testing.assert_allclose(grads["x"], y * params["v"], rtol=1e-14)
+    np.testing.assert_allclose(grads["v"], y * params["x"], rtol=1e-14)
+
+
 def test_what_a_step_reuses_from_the_cache_is_what_the_module_caches() -> None:
     """hostile7 #12: derive said relu' "reuses from the forward cache: z1" while the module
     caches only a1 and reads 1{a1 > 0}. Every forward value a step names as reused is in the

@@ -114,31 +114,24 @@ class _Walk:
         are inputs, not cached values ("reuses from the forward cache: W")."""
         model = getattr(self.graph, "model", None)
         parameters = set(getattr(model, "parameters", ()))
-        read = (
-            u
-            for part in parts
-            for u in part.uses
-            if u not in parameters and not self._read_as_parameter(u, parameters, part.expr)
-        )
-        return tuple(dict.fromkeys(read))
+        read = (self._read_as(u, part.expr) for part in parts for u in part.uses)
+        return tuple(dict.fromkeys(u for u in read if u not in parameters))
 
-    def _read_as_parameter(self, name: str, parameters: set[str], expr: Any) -> bool:
-        """Whether ``expr`` reads the internal value ``name``, a parameter's transpose (the w^T
-        of ``w^T h``), only transposed back, where it prints as the parameter w itself
-        ("reuses w^T from the forward cache" beside ``dJ/dh = w dJ/d(w^T h)``: newcomer28).
-        Where it is read as it is (``dJ/d(v^T ⊙ w^T) ⊙ w^T``) the line is true and stays, as
-        does a value the model names (``v = w^T``: its own forward value)."""
+    def _read_as(self, name: str, expr: Any) -> str:
+        """The value ``expr`` reads for ``name``: an internal transpose (the w^T of ``w^T h``,
+        the (y ⊙ v)^T of dot.model) read only transposed back is its argument, which it
+        prints as (``dJ/dh = w dJ/d(w^T h)``: "reuses w^T from the forward cache" was untrue,
+        newcomer28) and the generated code reads (lecturer45 #5). Where it is read as it is
+        (``dJ/d(v^T ⊙ w^T) ⊙ w^T``) it stays, as does a value the model names (``v = w^T``:
+        its own forward value)."""
         if not name.startswith("_"):
-            return False
+            return name
         value = self.graph.forward.get(name)
-        if not (
-            isinstance(value, Transpose)
-            and isinstance(value.arg, MatrixSymbol)
-            and str(value.arg.name) in parameters
-        ):
-            return False
-        symbol = self.graph.symbols[name]
-        return not _read_untransposed(expr, symbol)
+        if not (isinstance(value, Transpose) and isinstance(value.arg, MatrixSymbol)):
+            return name
+        if _read_untransposed(expr, self.graph.symbols[name]):
+            return name
+        return str(value.arg.name)
 
     def _record(self, step: Step) -> None:
         """Append ``step`` with its printed number (rules state assumptions through this)."""

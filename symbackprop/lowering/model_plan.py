@@ -677,6 +677,17 @@ def _backward(
     cached = _cached_forms(graph, rename)
     functions = _functions_by_arg(graph, rename)
     reads = _cached_definitions(graph, rename, cached, functions)
+    # a transpose node's transpose is its argument: the derivation writes t3^T with t3 = w^T
+    # and prints it w; the code reads w too, not the cached t3 turned back (lecturer45 #5)
+    untransposed = {
+        Transpose(rename[graph.symbols[n]]): rename[node.args[0]]
+        for n, node in graph.nodes.items()
+        if node.kind is Kind.TRANSPOSE
+    }
+
+    def renamed(expr: Any) -> Any:
+        return rename(expr).xreplace(untransposed)
+
     kept = {s.wrt.name for s in derivation.steps if s.wrt is not None and s.delta is not None}
     # first -> its repeats' (label, adjoint, adjoint before a stated assumption)
     pending: dict[str, list[tuple[str, Any, Any]]] = {}
@@ -696,7 +707,7 @@ def _backward(
             # aside in case two statements read it once settled (computed once then, below)
             if name in folded_code:
                 where = f"step {step.number} (dJ/d{labels[name]})"
-                written = rename(step.expr).xreplace(folded)
+                written = renamed(step.expr).xreplace(folded)
                 settled = _settle(written)
                 prove_settled(written, settled, where)
                 # in the code's form, as every statement's (the forms compared are alike)
@@ -714,9 +725,9 @@ def _backward(
                     )
                 )
             continue
-        written = rename(step.expr).xreplace(folded)
+        written = renamed(step.expr).xreplace(folded)
         # before a stated assumption (Step.general: softmax with cross-entropy for any target)
-        general = None if step.general is None else rename(step.general).xreplace(folded)
+        general = None if step.general is None else renamed(step.general).xreplace(folded)
         first = same.get(name)
         if first is not None and first in kept and first not in done and name in kept:
             pending.setdefault(first, []).append((labels[name], written, general))

@@ -414,7 +414,7 @@ class ModelParts(Parts):
         return "kept under its symbol"
 
     def uses(self, step: Step) -> list[str]:
-        return [self.tex(self.view.names.value_latex(name)) for name in step.uses]
+        return [self.tex(self.view.names.bare_latex(name)) for name in step.uses]
 
     def targets_read(self, step: Step) -> list[str]:
         return []  # a model's data are forward's inputs, in its cache

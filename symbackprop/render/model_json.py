@@ -79,7 +79,7 @@ def to_data(
                     }
                     for cand in step.candidates
                 ],
-                "uses": [names.value_text(name) for name in step.uses],
+                "uses": [names.bare_text(name) for name in step.uses],
                 "algebra": view.prose(step.algebra_segments) if step.algebra_segments else None,
                 "stores": step.stores,
             }

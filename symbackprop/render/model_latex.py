@@ -280,7 +280,7 @@ class ModelLatex:
                 *display_block(shown, self.printer, LINE_WIDTH),
             ]
         if step.uses:
-            used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
+            used = ", ".join(f"${self.names.bare_latex(n)}$" for n in step.uses)
             rows.append(rf"Reuses {used} from the forward cache.")
             rows.append("")
         rows.append(r"{\small \emph{Why:} " + self.prose(step.segments, own=step.expr) + ".}")
@@ -489,7 +489,7 @@ class ModelLatex:
                 algebra = self.segments(step.algebra_segments)
                 out += markdown_display("- scalar algebra:", algebra, self.printer)
             if step.uses:
-                used = ", ".join(f"${self.names.value_latex(n)}$" for n in step.uses)
+                used = ", ".join(f"${self.names.bare_latex(n)}$" for n in step.uses)
                 out.append(f"- reuses {used} from the forward cache")
             out += [f"- why: {self.prose(step.segments, markdown=True, own=step.expr)}.", ""]
         out += ["**Adjoints and gradients**", ""]

@@ -58,7 +58,7 @@ def _step(out: Lines, index: int, step: Step, view: ModelView) -> None:
     if step.algebra_text:
         out.para(f"scalar algebra: {view.prose(step.algebra_segments)}", "", indent)
     if step.uses:
-        used = ", ".join(names.value_text(name) for name in step.uses)
+        used = ", ".join(names.bare_text(name) for name in step.uses)
         out.para(f"reuses from the forward cache: {used}", "", indent)
     out.para(f"why: {view.reason(step)}", "italic", indent)
 

@@ -359,7 +359,6 @@ def forward(params, X, Y, *, work=None):
         "t6": t6,
         "N": N,
         "H": H,
-        "t9": t9,
         "t10": t10,
         "m": m,
     }
@@ -382,7 +381,7 @@ def backward(params, cache, work=None):
     if not hasattr(cache, "keys"):  # None, or the (cost, cache) pair forward returns
         got = "None" if cache is None else f"a {type(cache).__name__}"
         raise ValueError(f"cache must be the dict forward returned, got {got}")
-    for name in ("X", "Y", "D", "t5", "t6", "N", "H", "t9", "t10", "m"):
+    for name in ("X", "Y", "D", "t5", "t6", "N", "H", "t10", "m"):
         if name not in cache:
             raise ValueError(f"cache has no {name!r}: pass the cache forward returned")
     X = cache["X"]
@@ -392,27 +391,16 @@ def backward(params, cache, work=None):
     t6 = cache["t6"]
     N = cache["N"]
     H = cache["H"]
-    t9 = cache["t9"]
     t10 = cache["t10"]
     m = cache["m"]
     # the cached arrays in forward's shapes
     try:
-        _shapes = (
-            X.shape,
-            Y.shape,
-            D.shape,
-            t5.shape,
-            t6.shape,
-            N.shape,
-            H.shape,
-            t9.shape,
-            t10.shape,
-        )
+        _shapes = (X.shape, Y.shape, D.shape, t5.shape, t6.shape, N.shape, H.shape, t10.shape)
     except AttributeError:  # a list, a number: no array
         _shapes = None
-    _expected = ((3, m), (1, m), (4, m), (4, 1), (4, 1), (4, m), (4, m), (1, 4), (1, m))
+    _expected = ((3, m), (1, m), (4, m), (4, 1), (4, 1), (4, m), (4, m), (1, m))
     if _shapes != _expected:
-        _names = ("X", "Y", "D", "t5", "t6", "N", "H", "t9", "t10")
+        _names = ("X", "Y", "D", "t5", "t6", "N", "H", "t10")
         _wrong_cache_shape(cache, _names, _expected)
     if work is not None and work.get("latest cache 7a463630", cache) is not cache:
         _latest_cache(cache, work["latest cache 7a463630"], ("X", "Y"))
@@ -424,6 +412,7 @@ def backward(params, cache, work=None):
 def _backward(params, cache, work):
     """backward without its checks, for loss_and_grads (whose forward made the cache)."""
     gamma = params["gamma"]
+    v = params["v"]
     X = cache["X"]
     Y = cache["Y"]
     D = cache["D"]
@@ -431,7 +420,6 @@ def _backward(params, cache, work):
     t6 = cache["t6"]
     N = cache["N"]
     H = cache["H"]
-    t9 = cache["t9"]
     t10 = cache["t10"]
     m = cache["m"]
 
@@ -443,8 +431,8 @@ def _backward(params, cache, work):
     # dJ/dv = dt9^T [step 4, transpose]
     dv = dt9.T  # (4, 1)
 
-    # dJ/dH = (1/m) t9^T (t10 - Y) [step 5, bilinear]
-    dH = np.matmul(t9.T, dt10, out=_buffer(work, "dH 7a463630", (4, m), t9.dtype))  # (4, m)
+    # dJ/dH = (1/m) v (t10 - Y) [step 5, bilinear]
+    dH = np.matmul(v, dt10, out=_buffer(work, "dH 7a463630", (4, m), v.dtype))  # (4, m)
 
     # dJ/d(gamma ⊙ N + beta) = dH ⊙ 1{t8 > 0} [step 6, elementwise]
     dH *= H > 0  # (4, m), in place: dH is not read again

@@ -353,7 +353,6 @@ def forward(params, X, Y, *, work=None):
         "Y": Y,
         "a1": a1,
         "h": h,
-        "t3": t3,
         "t6": t6,
         "m": m,
     }
@@ -376,24 +375,23 @@ def backward(params, cache, work=None):
     if not hasattr(cache, "keys"):  # None, or the (cost, cache) pair forward returns
         got = "None" if cache is None else f"a {type(cache).__name__}"
         raise ValueError(f"cache must be the dict forward returned, got {got}")
-    for name in ("X", "Y", "a1", "h", "t3", "t6", "m"):
+    for name in ("X", "Y", "a1", "h", "t6", "m"):
         if name not in cache:
             raise ValueError(f"cache has no {name!r}: pass the cache forward returned")
     X = cache["X"]
     Y = cache["Y"]
     a1 = cache["a1"]
     h = cache["h"]
-    t3 = cache["t3"]
     t6 = cache["t6"]
     m = cache["m"]
     # the cached arrays in forward's shapes
     try:
-        _shapes = (X.shape, Y.shape, a1.shape, h.shape, t3.shape, t6.shape)
+        _shapes = (X.shape, Y.shape, a1.shape, h.shape, t6.shape)
     except AttributeError:  # a list, a number: no array
         _shapes = None
-    _expected = ((4, m), (1, m), (3, m), (4, m), (1, 4), (1, m))
+    _expected = ((4, m), (1, m), (3, m), (4, m), (1, m))
     if _shapes != _expected:
-        _names = ("X", "Y", "a1", "h", "t3", "t6")
+        _names = ("X", "Y", "a1", "h", "t6")
         _wrong_cache_shape(cache, _names, _expected)
     if work is not None and work.get("latest cache b9669953", cache) is not cache:
         _latest_cache(cache, work["latest cache b9669953"], ("X", "Y"))
@@ -405,11 +403,11 @@ def backward(params, cache, work=None):
 def _backward(params, cache, work):
     """backward without its checks, for loss_and_grads (whose forward made the cache)."""
     W2 = params["W2"]
+    w = params["w"]
     X = cache["X"]
     Y = cache["Y"]
     a1 = cache["a1"]
     h = cache["h"]
-    t3 = cache["t3"]
     t6 = cache["t6"]
     m = cache["m"]
 
@@ -423,8 +421,8 @@ def _backward(params, cache, work):
     # dJ/dw = dt3^T [step 7, transpose]
     dw = dt3.T  # (4, 1)
 
-    # dJ/dh = t3^T dt5 [step 8, bilinear]
-    dh = np.matmul(t3.T, dt5, out=_buffer(work, "dh b9669953", (4, m), t3.dtype))  # (4, m)
+    # dJ/dh = w dt5 [step 8, bilinear]
+    dh = np.matmul(w, dt5, out=_buffer(work, "dh b9669953", (4, m), w.dtype))  # (4, m)
     # dJ/dW2 = dh a1^T [step 10, bilinear]
     dW2 = dh @ a1.T  # (4, 3)
 

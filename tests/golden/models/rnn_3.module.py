@@ -351,7 +351,6 @@ def forward(params, X1, X2, X3, Y, *, work=None):
         "h1": h1,
         "h2": h2,
         "h3": h3,
-        "t9": t9,
         "t11": t11,
         "m": m,
     }
@@ -374,7 +373,7 @@ def backward(params, cache, work=None):
     if not hasattr(cache, "keys"):  # None, or the (cost, cache) pair forward returns
         got = "None" if cache is None else f"a {type(cache).__name__}"
         raise ValueError(f"cache must be the dict forward returned, got {got}")
-    for name in ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t9", "t11", "m"):
+    for name in ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t11", "m"):
         if name not in cache:
             raise ValueError(f"cache has no {name!r}: pass the cache forward returned")
     X1 = cache["X1"]
@@ -384,27 +383,16 @@ def backward(params, cache, work=None):
     h1 = cache["h1"]
     h2 = cache["h2"]
     h3 = cache["h3"]
-    t9 = cache["t9"]
     t11 = cache["t11"]
     m = cache["m"]
     # the cached arrays in forward's shapes
     try:
-        _shapes = (
-            X1.shape,
-            X2.shape,
-            X3.shape,
-            Y.shape,
-            h1.shape,
-            h2.shape,
-            h3.shape,
-            t9.shape,
-            t11.shape,
-        )
+        _shapes = (X1.shape, X2.shape, X3.shape, Y.shape, h1.shape, h2.shape, h3.shape, t11.shape)
     except AttributeError:  # a list, a number: no array
         _shapes = None
-    _expected = ((3, m), (3, m), (3, m), (1, m), (4, m), (4, m), (4, m), (1, 4), (1, m))
+    _expected = ((3, m), (3, m), (3, m), (1, m), (4, m), (4, m), (4, m), (1, m))
     if _shapes != _expected:
-        _names = ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t9", "t11")
+        _names = ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t11")
         _wrong_cache_shape(cache, _names, _expected)
     if work is not None and work.get("latest cache 29464794", cache) is not cache:
         _latest_cache(cache, work["latest cache 29464794"], ("X1", "X2", "X3", "Y"))
@@ -416,6 +404,7 @@ def backward(params, cache, work=None):
 def _backward(params, cache, work):
     """backward without its checks, for loss_and_grads (whose forward made the cache)."""
     W = params["W"]
+    v = params["v"]
     X1 = cache["X1"]
     X2 = cache["X2"]
     X3 = cache["X3"]
@@ -423,7 +412,6 @@ def _backward(params, cache, work):
     h1 = cache["h1"]
     h2 = cache["h2"]
     h3 = cache["h3"]
-    t9 = cache["t9"]
     t11 = cache["t11"]
     m = cache["m"]
 
@@ -437,8 +425,8 @@ def _backward(params, cache, work):
     # dJ/dv = dt9^T [step 6, transpose]
     dv = dt9.T  # (4, 1)
 
-    # dJ/dh3 = t9^T dt10 [step 7, bilinear]
-    dh3 = np.matmul(t9.T, dt10, out=_buffer(work, "dh3 29464794", (4, m), t9.dtype))  # (4, m)
+    # dJ/dh3 = v dt10 [step 7, bilinear]
+    dh3 = np.matmul(v, dt10, out=_buffer(work, "dh3 29464794", (4, m), v.dtype))  # (4, m)
 
     # dJ/d(W h2 + U X3 + b) = dh3 ⊙ (1 - tanh(t8)^2) [step 8, elementwise]
     dh3 *= 1.0 - h3**2  # (4, m), in place: dh3 is not read again
