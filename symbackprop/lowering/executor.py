@@ -219,12 +219,13 @@ def compile(  # noqa: A001 - the public name DESIGN.md fixes (sb.compile)
     _require_framework(backend)
     model = model_derivation(source)
     if model is not None:
-        # kinked: the arguments of relu, leaky_relu and abs, which the gradient check watches;
-        # the text is written from the same plan (building it settles and proves every backward
-        # step: the larger part of compiling a deep model, done once)
+        # kinked: the values at a kink (of relu, abs, a custom activation), which the gradient
+        # check watches, with the formulas that say where the kinks lie; the text is written
+        # from the same plan (building it settles and proves every backward step: the larger
+        # part of compiling a deep model, done once)
         plan = build_model_plan(model, sizes)
         text = MODEL_EMITTERS[backend](plan)
-        return GradientModule(text, _load(text), plan.model, plan.kinked)
+        return GradientModule(text, _load(text), plan.model, plan.kinked, plan.kink_formulas)
     assert not isinstance(source, Model)
     derivation = batch_derivation(source)
     network_plan = build_plan(derivation, sizes)

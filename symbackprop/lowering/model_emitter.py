@@ -52,6 +52,7 @@ from symbackprop.lowering.printed_shapes import P, PrintedShapes, Shape, code_di
 from symbackprop.lowering.provenance import show_dims
 from symbackprop.lowering.python_text import INDENT, LINE, comment, docstring, fitted, line
 from symbackprop.records import scalars
+from symbackprop.records.kinks import kink_values
 
 #: where forward keeps its latest cache in a workspace (with the module's tag): no
 #: identifier, so no value's array can take the key
@@ -349,10 +350,13 @@ class ModelEmitter(PrintedShapes[P]):
             "DATA_SHAPES", [f'"{d.name}": {quoted_dims(d.shape)}' for d in plan.data]
         )
         lines += [f"ADDED = {python_tuple(plan.added)}  # {self.ADDED_NOTE}"]
-        # relu's, leaky_relu's and abs's kink is at 0, of the argument or of relu's output
-        lines += kinks_constant(
-            {name: (0.0,) for name in plan.kinked}, [p.name for p in plan.parameters]
-        )
+        # where each kink lies (relu's, leaky_relu's and abs's at 0, of the argument or of
+        # relu's output); a custom activation's would be solved for here, which SymPy may not
+        # finish (review38 #1): such a module names none, as a network's, and gradcheck
+        # watches every cached array (its KINKS = {} said it had none: hostile46c #1)
+        if not any(_custom_kinked(s) for s in plan.forward):
+            kinks = {k: kink_values(*how) for k, how in plan.kink_formulas.items()}
+            lines += kinks_constant(kinks, [p.name for p in plan.parameters])
         if not self.for_any_target:  # the form for any target: no constraint to list
             lines += constant_line([d.name for d in plan.sums_to_one])
         return lines
@@ -682,3 +686,11 @@ def _viewed(expr: Any) -> Any:
     while isinstance(expr, Transpose):
         expr = expr.arg
     return expr if isinstance(expr, sp.MatrixSymbol) else None
+
+
+def _custom_kinked(statement: Any) -> bool:
+    """Whether ``statement`` applies a kinked activation of a ``define`` formula."""
+    activation = getattr(statement.record, "activation", None)
+    return bool(
+        activation is not None and activation.custom_formula is not None and activation.kinked
+    )

@@ -120,8 +120,9 @@ MODULE_NAMES = frozenset(
     }
 )
 RESERVED = MODULE_NAMES | frozenset(dir(builtins)) | frozenset(keyword.kwlist)
-#: functions whose derivative has a kink at 0: a finite step across it measures a secant
-KINKED = frozenset({"abs", *(name for name, act in ACTIVATIONS.items() if act.kinked)})
+#: the SymPy nodes of a function body with a kink or a jump: a finite step across it measures
+#: a secant
+_JUMPS = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign)
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,9 @@ class ModelPlan:
     kinked: tuple[str, ...]
     shapes: Mapping[str, Dims] = field(repr=False)
     activations: Mapping[str, Activation] = field(repr=False)
+    #: each of ``kinked`` -> (the scalar formula g(z) whose kinks it has, whether the value is
+    #: its output a = g(z)): where the kinks lie (:func:`~symbackprop.records.kinks.kink_values`)
+    kink_formulas: Mapping[str, tuple[Any, bool]] = field(default_factory=dict, repr=False)
     #: each scalar form the module prints with a where-branch that has a pole -> that form
     #: with the branch reading a safe argument where it is not taken (lowering.guards)
     guards: Mapping[Any, Any] = field(default_factory=dict, repr=False)
@@ -315,24 +319,7 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
     order = [code[n] for n in leaves] + [s.target for s in forward]
     cache = tuple(n for n in order if n in read)
     targets = {s.gradient_of: s.target for s in backward if s.gradient_of}
-    # a kinked function's argument, or its output where only that is cached: relu's and
-    # leaky_relu's a > 0 exactly where z > 0, so the output's sign flips with the argument's;
-    # a parameter itself by its name (abs(W), norm1(W): an L1 penalty), read from the params
-    # (none was watched, and a step across W = 0 failed a right gradient: hostile43c #1)
-    parameter = {code[n]: n for n in model.parameters}
-    kinked = tuple(
-        dict.fromkeys(
-            s.args[0] if s.args[0] in cache else parameter.get(s.args[0], s.target)
-            for s in forward
-            if s.kind is Kind.FUNCTION
-            and s.record.name in KINKED
-            and (
-                s.args[0] in cache
-                or s.args[0] in parameter
-                or (s.target in cache and getattr(s.record.activation, "derivative_in_a", None))
-            )
-        )
-    )
+    kink_formulas = _kink_formulas(forward, cache, {code[n]: n for n in model.parameters})
     return ModelPlan(
         model=model,
         batch=model.batch,
@@ -344,7 +331,8 @@ def build_model_plan(derivation: ModelDerivation, sizes: Mapping[str, int] | Non
         cache=cache,
         cost=code[model.cost],
         gradients=tuple((n, targets.get(n)) for n in model.parameters),
-        kinked=kinked,
+        kinked=tuple(kink_formulas),
+        kink_formulas=kink_formulas,
         shapes=shapes,
         activations=activations,
         guards=safe_forms(printed_forms([s.expr for s in forward + backward], activations)),
@@ -1086,3 +1074,26 @@ def _swap_element_wise(
                 swaps[e] = new
                 break
     return expr.xreplace(swaps) if swaps else expr
+
+
+def _kink_formulas(
+    forward: tuple[ModelForward, ...], cache: tuple[str, ...], parameter: Mapping[str, str]
+) -> dict[str, tuple[Any, bool]]:
+    """The values a finite step must not move across a kink -> (the function's body g(z),
+    whether the value is its output): a kinked function's argument where the cache holds it,
+    a parameter by its own name (abs(W), norm1(W): read from the params; none was watched, and
+    a step across W = 0 failed a right gradient: hostile43c #1), else its output where only
+    that is cached (relu's a > 0 exactly where z > 0). Every function whose body kinks: relu,
+    leaky_relu, abs, and a custom or registered activation (relu(z - 1): hostile46c #1, whose
+    module named no kink and a step across z = 1 failed a right gradient)."""
+    out: dict[str, tuple[Any, bool]] = {}
+    for s in forward:
+        if s.kind is not Kind.FUNCTION or not s.record.body.has(*_JUMPS):
+            continue
+        body = s.record.body.xreplace({T: z})
+        arg = s.args[0]
+        if arg in cache or arg in parameter:
+            out.setdefault(parameter.get(arg, arg), (body, False))
+        elif s.target in cache:
+            out.setdefault(s.target, (body, True))
+    return out
