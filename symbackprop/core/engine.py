@@ -210,6 +210,7 @@ class _Walk:
                 wrt=symbol,
                 delta=delta,
                 general=general,
+                judged=first.expr if len(parts) > 1 else None,
             )
         )
         if name not in self.graph.nodes:

@@ -80,6 +80,9 @@ class Step:
     assumption: str | None = None
     derivation: Any = field(default=None, compare=False, repr=False)
     general: Any = None
+    #: the term the candidates arrange where it is not ``expr``: a sum of paths' first term
+    #: (residual's dJ/da1 = W2^T dJ/d(W2 a1) + dJ/dh arranges W2^T dJ/d(W2 a1))
+    judged: Any = field(default=None, compare=False, repr=False)
 
     @property
     def cached(self) -> tuple[str, ...]:
@@ -143,7 +146,9 @@ class Step:
         """The surviving candidate (``None`` for steps with a single possible form): where
         shapes alone leave two (W h and W^T h for a square W), the one the rule keeps, the
         step's own expression; the printers underbraced the first that fit, W h under a
-        result W^T h (lecturer43 #1)."""
+        result W^T h (lecturer43 #1), and under a sum of paths W2 dJ/d(W2 a1), the first that
+        fit, for W2^T dJ/d(W2 a1) (hostile46c #2)."""
         fitting = [c for c in self.candidates if c.fits and c.equal is None]
-        kept = [c for c in fitting if c.expr == self.expr]
+        judged = self.expr if self.judged is None else self.judged
+        kept = [c for c in fitting if c.expr == judged]
         return kept[0] if kept else fitting[0] if fitting else None

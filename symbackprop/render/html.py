@@ -24,6 +24,7 @@ from symbackprop.render.html_parts import ModelParts, NetworkParts, Parts
 from symbackprop.render.mathml import math
 from symbackprop.render.mathml_tex import el, mo, mrow
 from symbackprop.render.model_names import MARKS_NOTE, first_marked
+from symbackprop.render.prose import also_fitting
 
 if TYPE_CHECKING:
     from symbackprop.core.derivation import Derivation, Step
@@ -148,7 +149,12 @@ class HtmlPage:
                 out.append(
                     "<p>Shape analysis"
                     + (" of one column" if step.per_column else "")
-                    + ": the arrangement that fits is "
+                    # two that fit (a square W2 and W2^T): the one kept is named so (hostile46c #2)
+                    + (
+                        ": of the arrangements that fit, the one kept is "
+                        if also_fitting(step.candidates, chosen)
+                        else ": the arrangement that fits is "
+                    )
                     + math(p.underbraced(chosen), block=True)
                     + "</p>"
                 )
