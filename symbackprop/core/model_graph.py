@@ -50,8 +50,10 @@ from symbackprop.core.constant_values import (
 from symbackprop.core.graph import Cost, ForwardGraph, Kind, Node, dim
 from symbackprop.core.lift import lift
 from symbackprop.core.model_rewrites import (
+    LOG_OF_TRANSPOSE,
     LOGSUMEXP_CALL,
     StableIdentity,
+    checked,
     log_of_multiple,
     named_complement,
     stable_call,
@@ -602,11 +604,32 @@ class _Builder:
                 # log(1 - sigmoid(u)), log-sigmoid
                 left, right = (Call("log", (a,), node.pos, node.start, node.end) for a in split)
                 return self.value(Binary("+", left, right, node.pos, node.start, node.end), name)
+        arg = node.args[0] if node.func == "log" and len(node.args) == 1 else None
+        if isinstance(arg, TransposeNode) and self._probabilities(arg.operand):
+            # log(S^T) as log(S)^T: a log of the softmax or sigmoid itself is computed from
+            # its logits (log softmax, log-sigmoid); of its transpose it was -inf from logits
+            # of 37 and the gradient NaN (hostile46d #1)
+            log = Call("log", (arg.operand,), node.pos, node.start, node.end)
+            value = self.value(TransposeNode(log, arg.pos, arg.start, arg.end), name)
+            if isinstance(value, MatrixSymbol):
+                self.graph.rewrites[value.name] = checked(LOG_OF_TRANSPOSE)
+            return value
         stable, identity = stable_call(node, self.argument_of)
         value = self._call(stable, name)
         if identity is not None and isinstance(value, MatrixSymbol):
             self.graph.rewrites[value.name] = identity  # the step defining it says so
         return value
+
+    def _probabilities(self, node: FormulaNode) -> bool:
+        """Whether ``node`` is a softmax or sigmoid: a call of one, or a value defined as one."""
+        if isinstance(node, Call):
+            return node.func in ("softmax", "sigmoid")
+        if not isinstance(node, Name) or node.id not in self.graph.nodes:
+            return False
+        found = self.graph.nodes[node.id]
+        if found.kind is Kind.COLUMN_SOFTMAX:
+            return True
+        return found.kind is Kind.FUNCTION and found.record.name == "sigmoid"
 
     def argument_of(self, name: str, func: str) -> str | None:
         """The name of u where the value ``name`` is defined as ``func(u)`` (exp, sigmoid),

@@ -5,7 +5,7 @@ is ``sigmoid(-u)``. Taken literally, ``exp(u)`` overflows at u = 710 and ``1 - s
 rounds to 0 at u = 40, so the cost is inf and the gradient NaN where the math is finite. The
 graph builder (:mod:`symbackprop.core.model_graph`) asks :func:`stable_call` for each call
 before it builds it; each rewrite is an identity SymPy checks once, before its first use
-(:func:`_checked`), and the steps show it (``log(1 - sigmoid(W X)) = log(sigmoid(-(W X)))``).
+(:func:`checked`), and the steps show it (``log(1 - sigmoid(W X)) = log(sigmoid(-(W X)))``).
 
 The rewritten call is one the engine already handles stably:
 
@@ -34,6 +34,7 @@ import sympy as sp
 
 from symbackprop.formula import Binary, Call, Name, Num, Unary
 from symbackprop.formula import Node as FormulaNode
+from symbackprop.formula.ast import Transpose as TransposeNode
 from symbackprop.formula.ast import to_text
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records import scalars
@@ -65,16 +66,21 @@ def stable_call(
         if summed is not None:
             # a number's sum is what is refused: the call names it as written
             call = Call(LOGSUMEXP_CALL, (summed,), node.pos, node.start, node.end, "sum")
-            return call, _checked(LOGSUMEXP)
+            return call, checked(LOGSUMEXP)
         exponent = _one_plus_exp(node.args[0])
         if exponent is not None:
             call = Call("softplus", (exponent,), node.pos, node.start, node.end)
-            return call, _checked(SOFTPLUS)
+            return call, checked(SOFTPLUS)
+    if node.func in LOSSES:
+        untransposed = _transposed_sigmoid(node.args[0], argument_of)
+        if untransposed is not None:
+            call = Call(node.func, (untransposed, *node.args[1:]), node.pos, node.start, node.end)
+            return call, checked(TRANSPOSED_SIGMOID)
     if node.func == "log" or node.func in LOSSES:
         complement = _sigmoid_complement(node.args[0], argument_of)
         if complement is not None:
             call = Call(node.func, (complement, *node.args[1:]), node.pos, node.start, node.end)
-            return call, _checked(COMPLEMENT)
+            return call, checked(COMPLEMENT)
     return node, None
 
 
@@ -90,7 +96,7 @@ def named_complement(
     complement = _sigmoid_complement(node, argument_of)
     if complement is None or not isinstance(complement, Call):
         return None
-    return complement, _checked(COMPLEMENT)
+    return complement, checked(COMPLEMENT)
 
 
 def _sum_of_exp(arg: FormulaNode, argument_of: ArgumentOf = _no_names) -> FormulaNode | None:
@@ -170,6 +176,29 @@ def _sigmoid_complement(
         return None
     (u,) = inner.args
     return Call("sigmoid", (Unary("-", u, inner.pos, inner.start, inner.end),), inner.pos)
+
+
+def _transposed_sigmoid(
+    arg: FormulaNode, argument_of: ArgumentOf = _no_names
+) -> FormulaNode | None:
+    """``sigmoid(u^T)`` when ``arg`` is ``sigmoid(u)^T``, or ``a^T`` with a a value defined as
+    sigmoid(u) (read from u itself, so a used elsewhere is computed as before), else ``None``:
+    a loss of it is then a loss of a sigmoid, computed from the logits (``bce(sigmoid(X w)^T,
+    y^T)`` of examples in rows was inf from logits of 37, its gradient NaN: hostile46d #1)."""
+    if not isinstance(arg, TransposeNode):
+        return None
+    inner = arg.operand
+    if isinstance(inner, Name):
+        defined = argument_of(inner.id, "sigmoid")
+        if defined is None:
+            return None
+        u: FormulaNode = Name(defined, inner.pos, inner.start, inner.end)
+    elif isinstance(inner, Call) and inner.func == "sigmoid" and len(inner.args) == 1:
+        (u,) = inner.args
+    else:
+        return None
+    flipped = TransposeNode(u, arg.pos, arg.start, arg.end)
+    return Call("sigmoid", (flipped,), inner.pos, inner.start, inner.end)
 
 
 def _complement_multiple(
@@ -254,6 +283,24 @@ COMPLEMENT = StableIdentity(
     r"1 - \sigma({u}) = \sigma(-{u})",
 )
 
+#: an entry-by-entry function commutes with the transpose: checked on a 2 x 3 matrix of
+#: symbols, entry by entry
+_ENTRIES = sp.ImmutableMatrix(2, 3, lambda i, j: sp.Symbol(f"u{i}{j}", real=True))
+TRANSPOSED_SIGMOID = StableIdentity(
+    _ENTRIES.applyfunc(sigmoid).T,
+    _ENTRIES.T.applyfunc(sigmoid),
+    "sigmoid({u})^T = sigmoid({u}^T)",
+    r"\sigma({u})^{\top} = \sigma({u}^{\top})",
+)
+#: log(S^T) of a softmax or sigmoid S is log(S)^T, whose log the graph fuses with S: log
+#: softmax and log-sigmoid, computed from the logits (hostile46d #1)
+LOG_OF_TRANSPOSE = StableIdentity(
+    _ENTRIES.T.applyfunc(sp.log),
+    _ENTRIES.applyfunc(sp.log).T,
+    "log({u}^T) = log({u})^T",
+    r"\log({u}^{\top}) = \log({u})^{\top}",
+)
+
 
 #: the graph builder's name of the log-sum-exp call: not a function of the model language (a
 #: model writes log(sum(exp(u))), which this module rewrites into it)
@@ -274,11 +321,13 @@ LOGSUMEXP = StableIdentity(
 
 
 @functools.cache
-def _checked(identity: StableIdentity) -> StableIdentity:
+def checked(identity: StableIdentity) -> StableIdentity:
     """``identity`` once SymPy has checked it (once per run); raises if it does not hold."""
     difference: sp.Expr = (identity.written - identity.rewritten).rewrite(sp.exp)
     shift = identity.shift
-    if shift is not None:
+    if isinstance(difference, sp.MatrixBase):  # a matrix identity, entry by entry
+        held = all(sp.simplify(entry) == 0 for entry in difference)
+    elif shift is not None:
         held = difference.subs(shift, 0) == 0 and sp.simplify(difference.diff(shift)) == 0
     else:
         held = sp.simplify(difference) == 0
