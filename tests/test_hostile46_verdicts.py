@@ -1,0 +1,124 @@
+"""Session 46's verdicts: a pass that was not one, a fail that was not one."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symbackprop as sb
+
+
+def test_a_network_repair_equal_only_at_small_sizes_is_not_the_gradient() -> None:
+    """hostile46b #1: the formula's factors regrouped, (1/(m + relu(m - 8.5))) ... A1^T, was
+    offered as the repair that "equals the gradient": its candidates skipped the check of
+    sizes past the first few, and pasted back the repair failed at m = 9. A model's repairs
+    were checked so already (hostile45c #3)."""
+    formula = "(1/(m + relu(m - 8.5))) A1 ((W3^T (A3-Y)) ⊙ A2 ⊙ (1-A2))"
+    report = sb.check_formula("4-3-2-1", "W2", formula, batch=True)
+    assert report.exit_code == 1 and report.error is not None
+    assert report.repair is not None and not report.repair.equal
+    pasted = sb.check_formula("4-3-2-1", "W2", report.repair.formula, batch=True)
+    assert pasted.exit_code == 1 and not pasted.equal
+    # without the size switch the same regrouping is the repair, and it equals the gradient
+    right = sb.check_formula("4-3-2-1", "W2", "(1/m) A1 ((W3^T (A3-Y)) ⊙ A2 ⊙ (1-A2))", batch=True)
+    assert right.repair is not None and right.repair.equal
+
+
+CUSTOM_KINK = """X : n x m
+Y : 1 x m
+W : k x n
+sizes: n = 3, k = 2
+H = k1(W X)
+J = mse(v^T H, Y)
+data: X, Y
+"""
+
+
+def _on_the_kink() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Parameters and data with (W X)[0, 0] exactly 1, on relu(z - 1)'s kink."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3, 4)) + 1.5
+    X[0, 0] = 1.0
+    Y = rng.standard_normal((1, 4))
+    params = {"W": rng.standard_normal((2, 3)), "v": np.array([[1.5], [-0.7]])}
+    params["W"][0] = [1.0, 0.0, 0.0]
+    return params, X, Y
+
+
+def test_a_model_with_a_custom_kinked_activation_is_checked_beside_its_kink(
+    tmp_path: Path,
+) -> None:
+    """hostile46c #1: a model's module named relu's, leaky_relu's and abs's kinks only: with
+    k1 = relu(z - 1) its KINKS was {}, so gradcheck watched nothing and a right gradient failed
+    (rel 1.0) where a step crossed z = 1. The module in memory knows where the kink lies; one
+    loaded from its file names none and has every cached array watched, as a network's."""
+    model = sb.Model.parse(CUSTOM_KINK, define={"k1": "relu(z-1)"})
+    module = sb.compile(model)
+    params, X, Y = _on_the_kink()
+    result = sb.gradcheck(module, params, X, Y)
+    assert result.ok, result
+    path = tmp_path / "custom_kink.py"
+    path.write_text(module.source)
+    spec = importlib.util.spec_from_file_location("custom_kink", path)
+    assert spec is not None and spec.loader is not None
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    assert not hasattr(loaded, "KINKS")
+    assert sb.gradcheck(loaded, params, X, Y).ok
+    # a built-in's kink away from 0 is written where it lies: relu(z) of W X - 1 reads H
+    builtin = sb.compile(sb.Model.parse(CUSTOM_KINK.replace("k1(W X)", "relu(W X - 1)")))
+    assert builtin.KINKS == {"H": (0.0,)}
+    assert sb.gradcheck(builtin, params, X, Y).ok
+
+
+ROWS = "X : m x n\ny : m x 1\nw : n x 1\nsizes: n = 2\n{lines}\ndata: X, y\n"
+ROWS_X = np.array([[1.0, 0.5], [-1.0, 0.3], [2.0, -0.2], [-2.0, 1.0]])
+ROWS_Y = np.array([[1.0], [0.0], [0.0], [1.0]])
+
+
+@pytest.mark.parametrize(
+    "lines", ["J = bce(sigmoid(X w)^T, y^T)", "P = sigmoid(X w)\nJ = bce(P^T, y^T)"]
+)
+@pytest.mark.parametrize("scale", [1.0, 10.0, 100.0])
+def test_a_loss_of_a_transposed_sigmoid_is_computed_from_the_logits(
+    lines: str, scale: float
+) -> None:
+    """hostile46d #1: logistic regression with examples in rows, bce(sigmoid(X w)^T, y^T),
+    computed log(1 - a) and (1 - y)/(1 - a): J = inf and dJ/dw = NaN from logits of 37,
+    in every backend. sigmoid(u)^T is sigmoid(u^T) (checked by SymPy, stated in the step), and
+    a loss of a sigmoid is computed from its logits."""
+    model = sb.Model.parse(ROWS.format(lines=lines))
+    d = sb.derive(model)
+    assert "(as sigmoid(u)^T = sigmoid(u^T))" in sb.to_text(d)
+    w = np.array([[20.4], [-25.6]]) * scale  # logits up to 6640
+    cost, grads = sb.compile(model).loss_and_grads({"w": w}, ROWS_X, ROWS_Y)
+    z = ROWS_X @ w
+    truth = np.mean(ROWS_Y * np.logaddexp(0, -z) + (1 - ROWS_Y) * np.logaddexp(0, z))
+    expected = ROWS_X.T @ (0.5 * (1 + np.tanh(z / 2)) - ROWS_Y) / 4
+    assert float(cost) == pytest.approx(truth, rel=1e-12)
+    np.testing.assert_allclose(grads["w"], expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "J = -(1/m) sum(Y ⊙ log(softmax((X W)^T)^T)^T)",
+        "S = softmax((X W)^T)\nJ = -(1/m) sum(Y ⊙ log(S^T)^T)",
+    ],
+)
+def test_a_log_of_a_transposed_softmax_is_log_softmax(lines: str) -> None:
+    """hostile46d #1: log(softmax(V)^T) took the log of rounded probabilities, -inf where a
+    column's logits differ by 750. log(S^T) is log(S)^T (checked), log softmax of the logits."""
+    text = f"X : m x n\nY : k x m\nW : n x k\nsizes: n = 2, k = 3\n{lines}\ndata: X, Y\n"
+    model = sb.Model.parse(text)
+    assert "log(u^T) = log(u)^T" in sb.to_text(sb.derive(model))
+    W = np.array([[100.0, -80.0, 3.0], [-60.0, 90.0, 2.0]]) * 5
+    Y = np.eye(3)[:, [0, 1, 2, 0]]
+    cost, grads = sb.compile(model).loss_and_grads({"W": W}, ROWS_X, Y)
+    V = (ROWS_X @ W).T
+    log_s = V - V.max(axis=0) - np.log(np.exp(V - V.max(axis=0)).sum(axis=0))
+    assert float(cost) == pytest.approx(-np.sum(Y * log_s) / 4, rel=1e-12)
+    np.testing.assert_allclose(grads["W"], ROWS_X.T @ (np.exp(log_s) - Y).T / 4, atol=1e-12)
