@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from latex_support import run_pdflatex
 from sympy import MatMul, Transpose
 
 import symbackprop as sb
@@ -47,13 +49,53 @@ def test_the_check_summary_says_what_nothing_verified_of_finite_differences() ->
     )
 
 
-def test_no_rowsum_hint_toward_a_formula_found_not_to_be_the_gradient() -> None:
+def test_a_rowsum_hint_says_when_the_rewrite_is_not_the_gradient_either() -> None:
     """hostile46c #4: of J = sum(W x)^2, "2 sum(W x) x^T" (a ones vector missing, the sum
     right) was told to "write rowsum(...): 2 rowsum(W x) x^T", which the checker itself finds
-    not the gradient. Where the rewrite is the gradient, the hint stays."""
+    not the gradient, and the note did not say so. Where the rewrite is the gradient, it says
+    that."""
     model = sb.Model.parse("x : n x 1\nW : 2 x n\nsizes: n = 3\nJ = sum(W x)^2\n")
     report = sb.check_formula(model, "W", "2 sum(W x) x^T")
     assert report.exit_code == 1
-    assert not any("rowsum" in note for note in report.notes), report.notes
+    (note,) = [n for n in report.notes if "rowsum" in n]
+    assert note.endswith(
+        "2 rowsum(W x) x^T, which has that shape but is not the gradient either"
+    ), note
     kept = sb.check_formula("4-3-2-1", "b2", "sum(delta2)", batch=True)
     assert any("write rowsum(...): rowsum(delta2); that equals" in n for n in kept.notes)
+
+
+def test_a_number_times_a_matrix_reads_side_by_side_in_a_model() -> None:
+    """lecturer46 #2: a network's L2 written as its equations derived "dJ/d(W1^2) ⊙ (2*W1)"
+    and the module's comment "(1/(20*m)) 2*W1", code's * in mathematics; the comment of the
+    sigmoid step read "(1 - sigmoid(Z1))*sigmoid(Z1)", a matrix product to a reader. The
+    module computes W1 / (10 m), the number folded into the coefficient."""
+    model = sb.Model.parse(sb.Network.parse("4-3-1", l2=0.1).equations)
+    d = sb.derive(model)
+    text = sb.to_text(d, expanded=True)
+    assert "dJ/d(W1^2) ⊙ (2 W1)" in text and "2*W1" not in text
+    source = sb.codegen(d)
+    assert "# dJ/dW1 = dZ1 X^T + (1/(10*m)) W1 [step 18, bilinear]" in source
+    assert "dW1 = dZ1 @ X.T + W1 / (10.0 * m)" in source
+    assert "# dJ/dZ1 = dA1 ⊙ (1 - sigmoid(Z1)) ⊙ sigmoid(Z1) [step 15" in source
+
+
+@pytest.mark.slow
+def test_a_long_network_snippet_breaks_across_pages_in_plain_notes(tmp_path: Path) -> None:
+    """lecturer46 #1: a network's snippet said "needs amsmath" and, pasted into notes with
+    amsmath alone, a 7-layer derivation ran 1,295 pt below the page (equations 15-20 lost).
+    The snippet allows its own display breaks, in a group: no overfull page, and the notes'
+    own text after it is still set."""
+    d = sb.derive(sb.Network.parse("6-5-5-4-4-3-3-1", hidden="relu", l2=0.1), batch=True)
+    snippet = sb.to_latex(d, standalone=False)
+    assert snippet.splitlines()[1] == r"\begingroup\allowdisplaybreaks"
+    (tmp_path / "s.tex").write_text(snippet, encoding="utf-8")
+    notes = (
+        "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+        "Before.\n\\input{s.tex}\nAfter the snippet.\n\\end{document}\n"
+    )
+    result = run_pdflatex(tmp_path, notes, "notes")
+    assert result.returncode == 0, result.stdout[-2000:]
+    log = (tmp_path / "notes.log").read_text(errors="replace")
+    assert "Overfull \\vbox" not in log
+    assert "notes.pdf (3 pages" in log or "notes.pdf (4 pages" in log

@@ -178,10 +178,13 @@ def test_index_expressions_are_sympy_data() -> None:
     assert all(isinstance(side, sp.Basic) for side in view.equations[0].sides)
 
 
-def test_an_index_view_snippet_says_it_needs_allowdisplaybreaks() -> None:
+def test_an_index_view_snippet_allows_its_display_breaks() -> None:
     """hostile35b #3: the snippet with the index view runs over several pages, whose displays
-    break only under \\allowdisplaybreaks; its header said amsmath alone."""
+    break only under \\allowdisplaybreaks; its header said amsmath alone. Every snippet now
+    allows its own breaks, in a group (lecturer46 #1), and the index view is inside it."""
     d = sb.derive("4-3-2-1")
-    head = sb.to_latex(d, standalone=False, indices=True).splitlines()[0]
-    assert head.endswith("needs amsmath and \\allowdisplaybreaks")
+    lines = sb.to_latex(d, standalone=False, indices=True).splitlines()
+    assert lines[0].endswith("needs amsmath")
+    assert lines[1] == "\\begingroup\\allowdisplaybreaks"
+    assert lines[-1] == "\\endgroup" and any("index" in line.lower() for line in lines[2:-1])
     assert sb.to_latex(d, standalone=False).splitlines()[0].endswith("needs amsmath")

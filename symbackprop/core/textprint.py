@@ -252,6 +252,16 @@ class TextPrinter(StrPrinter):
                 value = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
                 times = " ⊙ " if reads_the_matrix(value, self._body_of) else " "
                 return f"({self._print(value)}){times}{indicator}"
+        coeff, rest = expr.as_coeff_Mul()
+        factors = sp.Mul.make_args(rest)
+        divides = any(isinstance(f, sp.Pow) and f.exp.is_negative for f in factors)
+        if coeff.is_Number and not divides and self._body_of is not None:
+            # in the body of a function applied to a matrix, a number times it side by side,
+            # as the formula language multiplies by a number: 2 W2; SymPy's 2*W2 read as code
+            # (lecturer46 #2); a scalar's algebra keeps its * (a*(1 - a))
+            shown = [] if abs(coeff) == 1 else [self._number(abs(coeff))]
+            shown += [self._factor(f) for f in factors]
+            return ("-" if coeff < 0 else "") + " ".join(shown)
         return str(super()._print_Mul(expr))
 
     def _entrywise_product(self, scalar: Any, num: list[Any], den: list[Any]) -> str:

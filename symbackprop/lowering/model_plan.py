@@ -880,6 +880,14 @@ def _settle_once(expr: Any) -> Any:
         if not e.body.has(e.variable) and not e.body.free_symbols
     }
     expr = expr.xreplace(constants) if constants else expr
+    # a number times the argument (f' of (·)^2 is 2 (·)) is a multiple of it, whose number
+    # joins the coefficient before it: (1/(20 m)) 2 W2 is W2 / (10 m), one product less
+    scaled = {
+        e: coeff * e.arg
+        for e in expr.atoms(Elementwise)
+        if (coeff := _linear_coefficient(e)) is not None
+    }
+    expr = expr.xreplace(scaled) if scaled else expr
     # a constant 1 x 1 factor of an element-wise product is a number: I ⊙ 2 t -> 2 t
     scalars = {
         h: sp.Mul(*(a.as_explicit()[0, 0] for a in fixed))
@@ -1097,3 +1105,9 @@ def _kink_formulas(
         elif s.target in cache:
             out.setdefault(s.target, (body, True))
     return out
+
+
+def _linear_coefficient(e: Elementwise) -> Any:
+    """c where the element-wise ``e`` is c times its argument (c a number), else None."""
+    coeff, rest = e.body.as_coeff_Mul()
+    return coeff if rest == e.variable and coeff.is_Number and coeff != 0 else None

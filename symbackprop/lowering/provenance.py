@@ -19,7 +19,7 @@ from symbackprop.core.algebra import lifts_derivative
 from symbackprop.errors import InternalError
 from symbackprop.formula.ast import indicator_text
 from symbackprop.records import scalars
-from symbackprop.records.nodes import Elementwise
+from symbackprop.records.nodes import Elementwise, T
 from symbackprop.records.scalars import indicator_sum, piece_list
 
 if TYPE_CHECKING:
@@ -77,6 +77,27 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
 
     def _print_HadamardProduct(self, expr: HadamardProduct) -> str:
         return " ⊙ ".join(self._factor(arg) for arg in expr.args)
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        # a function's body applied to a matrix (its variable T): factors that each read the
+        # matrix multiply entry by entry, (1 - sigmoid(Z1)) ⊙ sigmoid(Z1), and a number
+        # stands beside them, 2 W2; SymPy's * read as code in a comment (lecturer46 #2)
+        coeff, rest = expr.as_coeff_Mul()
+        factors = sp.Mul.make_args(rest)
+        divides = any(isinstance(f, sp.Pow) and f.exp.is_negative for f in factors)
+        if divides or not all(f.has(T) for f in factors):
+            return super()._print_Mul(expr)  # type: ignore[no-any-return]
+        shown = " ⊙ ".join(
+            f"({self._print(f)})" if isinstance(f, sp.Add) else self._print(f) for f in factors
+        )
+        if len(factors) > 1 and coeff != 1:
+            shown = f"({shown})"
+        if coeff == 1:
+            return shown
+        if coeff == -1:
+            return f"-{shown}"
+        number = self._print(coeff)
+        return f"{number if coeff.is_Integer else f'({number})'} {shown}"
 
     def _print_HadamardPower(self, expr: HadamardPower) -> str:
         # the formula language's element-wise power: p^-1, (1 - p)^2, never SymPy's name

@@ -24,6 +24,8 @@ from symbackprop.render.argument import require_derivation
 from symbackprop.render.drawing import drawing, to_tikz
 from symbackprop.render.indices import index_latex_section
 from symbackprop.render.latexprint import (
+    BREAKS_CLOSE,
+    BREAKS_OPEN,
     MathLatexPrinter,
     align_rows,
     break_lines,
@@ -494,6 +496,7 @@ class LatexDocument:
         rows = [
             f"% symbackprop {__version__}: {net.compact} ({self.loss_words()}; "
             f"{self.view.mode_text}); needs amsmath",
+            BREAKS_OPEN,
             r"\begin{align}",
         ]
         body = self.delta_rows(numbered=True)
@@ -509,7 +512,7 @@ class LatexDocument:
             rows_ = [row.removesuffix(r" \notag") for row in rows_]
             body += [rf"{row} \notag" for row in rows_[:-1]] + [rows_[-1]]
         rows.append(align_rows(body))
-        rows.append(r"\end{align}")
+        rows += [r"\end{align}", BREAKS_CLOSE]
         if self.view.expanded_note:
             rows.append(f"% note: {self.view.expanded_note}")
         return "\n".join(rows) + "\n"
@@ -555,9 +558,9 @@ def to_latex(
 def with_index_view(tex: str, d: Derivation, *, wrt: str | None, standalone: bool) -> str:
     """``tex`` with the index view added: before ``\\end{document}``, or after a snippet."""
     section = "\n".join(index_latex_section(d, wrt=wrt)) + "\n"
-    if not standalone:  # the index view runs over pages: its displays must break (hostile35b #3)
-        head, rest = tex.split("\n", 1)
-        head = head.replace("needs amsmath", "needs amsmath and \\allowdisplaybreaks", 1)
-        return head + "\n" + rest + "\n" + section
+    if not standalone:  # the index view runs over pages: its displays break, in the snippet's
+        # group that allows it (hostile35b #3)
+        body, closed, note = tex.rpartition(BREAKS_CLOSE + "\n")
+        return body + "\n" + section + closed + note
     end = "\\end{document}\n"
     return tex.removesuffix(end) + section + "\n" + end

@@ -63,6 +63,13 @@ _SIZES = ("", r"\bigl", r"\Bigl", r"\biggl", r"\Biggl")
 #: sums narrower than this (see visual_width) are kept on one line
 SHORT_SUM = 16
 
+#: a snippet's displays may break across pages: ``\allowdisplaybreaks`` in a group of its
+#: own, so that a derivation longer than a page does not run off it (a network's snippet said
+#: "needs amsmath" and a 7-layer one lost its last six equations below the page: lecturer46 #1)
+#: and the notes it is pasted into keep their own setting
+BREAKS_OPEN = r"\begingroup\allowdisplaybreaks"
+BREAKS_CLOSE = r"\endgroup"
+
 
 class MathLatexPrinter(LatexPrinter):
     """Matrix expressions in LaTeX; ``act_latex`` maps an activation name to its LaTeX and

@@ -27,6 +27,8 @@ from symbackprop.core.steps import Rule
 from symbackprop.render.drawing import drawing, to_tikz, too_large_to_draw
 from symbackprop.render.formula_latex import formula_latex, formula_lines
 from symbackprop.render.latexprint import (
+    BREAKS_CLOSE,
+    BREAKS_OPEN,
     align_rows,
     break_lines,
     display_width,
@@ -384,7 +386,8 @@ class ModelLatex:
     def snippet(self) -> str:
         rows = [
             f"% symbackprop {__version__}: a model (cost {self.model.cost}; "
-            f"{self.view.mode_text}); needs amsmath (and \\allowdisplaybreaks beyond a page)",
+            f"{self.view.mode_text}); needs amsmath",
+            BREAKS_OPEN,
             r"\begin{align}",
         ]
         stored = [
@@ -415,7 +418,7 @@ class ModelLatex:
                 rows_ += [rf"&= {parts[0]}"] + [rf"&\quad {part}" for part in parts[1:]]
             body += [rf"{row} \notag" for row in rows_[:-1]] + [rows_[-1]]
         rows.append(align_rows(body))
-        rows.append(r"\end{align}")
+        rows += [r"\end{align}", BREAKS_CLOSE]
         if self.view.expanded_note:
             rows.append(f"% note: {self.view.expanded_note}")
         return "\n".join(rows) + "\n"

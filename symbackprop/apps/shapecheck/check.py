@@ -849,8 +849,8 @@ def _rowsum_note(
     """``sum`` adds all the entries; where a column is expected, ``rowsum`` was likely meant.
 
     The note is given when the formula with every ``sum`` read as ``rowsum`` has the shape of
-    the gradient and is not then found unequal to it, and says whether it equals the gradient;
-    for a formula of that shape already, only when it then does.
+    the gradient, and says whether it then equals the gradient; for a formula of that shape
+    already, only when it then does.
     """
     if not any(isinstance(n, ast.Call) and n.func == "sum" for n in ast.walk(tree)):
         return
@@ -869,17 +869,18 @@ def _rowsum_note(
         _verdict(probe, derivation, typed.expr)
     except _TooLarge:
         probe.equal = None
-    if probe.equal is False or (report.error is None and probe.equal is not True):
-        # a rowsum that is not the gradient either helps no one: the formula's sum may well be
-        # the number it means (a norm, a scale; hostile33b #2: the sign error of a norm's
-        # gradient was told to write rowsum), or a ones vector is missing beside it (2 sum(W
-        # x) x^T of J = sum(W x)^2 was told to write 2 rowsum(W x) x^T: hostile46c #4)
+    if report.error is None and probe.equal is not True:
+        # the formula has the gradient's shape already: its sum may well be the number it
+        # means (a norm, a scale), and a rowsum that is not the gradient either helps no one
+        # (hostile33b #2: the sign error of a norm's gradient was told to write rowsum)
         return
-    verdict = (
-        "; that equals the gradient"
-        if probe.equal
-        else "; whether that equals the gradient could not be decided"
-    )
+    # where the rewrite is not the gradient either, the note says so: 2 sum(W x) x^T of
+    # J = sum(W x)^2 (a ones vector missing, the sum right) was told to write 2 rowsum(W x)
+    # x^T, which this check finds wrong (hostile46c #4)
+    verdict = {
+        True: "; that equals the gradient",
+        False: ", which has that shape but is not the gradient either",
+    }.get(probe.equal, "; whether that equals the gradient could not be decided")  # type: ignore[arg-type]
     if probe.equal and probe.method == "numeric":  # as the formula's own verdict says it
         verdict += f" {NUMERIC_EQUAL}"
     report.notes.append(
