@@ -95,6 +95,8 @@ SCALAR_FUNCTIONS: dict[str, sp.Expr] = {
     "log": sp.log(T),
     "abs": sp.Abs(T),
     "sqrt": sp.sqrt(T),
+    "sin": sp.sin(T),
+    "cos": sp.cos(T),
 }
 
 
