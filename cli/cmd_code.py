@@ -31,6 +31,10 @@ Examples:
   symbackprop check 784-128:relu-10:softmax --loss ce --size m=8
 """
 
+#: how long a check at the most work it takes (2e11 multiply-adds) runs, said in its refusal: one
+#: wording for networks and models (hostile46c #6: "about 15 s" and "about 10 s" of one limit);
+#: measured: a network's 4.0e11 in 27 s, a model's at about 10 s per 2e11
+FINITE_DIFFERENCES_TIMING = " (about 10 to 15 s of finite differences)"
 #: the exact check (rational arithmetic, SymPy) runs for networks up to this depth (its time
 #: is linear in depth: about 1 s of CPU at 20 layers of width 3)
 EXACT_MAX_DEPTH = 20
@@ -269,8 +273,7 @@ def _check_network(
         if products >= directions
         else "use fewer or narrower layers (the random directions cost every entry of the "
         "parameters, whatever m is)",
-        # measured: 20 layers of width 100 at m = 1000, 4.0e11, in 27 s
-        timing=" (about 15 s of finite differences)",
+        timing=FINITE_DIFFERENCES_TIMING,
     )
     # progress on stderr (transient: gone when done; nothing when stderr is not a terminal)
     with console.progress() as progress:
@@ -386,7 +389,7 @@ def _check_model(
             what,
             model_multiply_adds(derivation.graph, sizes) * (1 + evaluations) + directions,
             advice="give its dimensions smaller sizes with --size NAME=INT",
-            timing=" (about 10 s of finite differences)",
+            timing=FINITE_DIFFERENCES_TIMING,
         )
         progress.update(task, description=f"finite differences ({mode}, {n_params:,} parameters)")
         defined = False  # the cost finite at a drawn point

@@ -50,7 +50,7 @@ def test_custom_truths_paste_back(
 def test_derive_writes_the_element_wise_product_of_a_matrix_factor_and_an_indicator() -> None:
     net = sb.Network.parse("4-3:q-2-1", define={"q": "relu(z*z - 2)"}, loss="mse")
     shown = text(sb.derive(net).deltas[1])  # delta1 as derive prints it
-    assert shown == "(W2^T delta2) ⊙ ((2*z1) ⊙ 1{z1^2 > 2})", shown
+    assert shown == "(W2^T delta2) ⊙ ((2 z1) ⊙ 1{z1^2 > 2})", shown
 
 
 def test_abs_derivative_keeps_its_sign_in_a_product_and_after_a_minus() -> None:

@@ -99,3 +99,55 @@ def test_a_long_network_snippet_breaks_across_pages_in_plain_notes(tmp_path: Pat
     log = (tmp_path / "notes.log").read_text(errors="replace")
     assert "Overfull \\vbox" not in log
     assert "notes.pdf (3 pages" in log or "notes.pdf (4 pages" in log
+
+
+def test_hints_a_newcomer_needed() -> None:
+    """newcomer46 #3, #5-#7, #9, #10: each message says what to write instead."""
+    import types
+
+    import numpy as np
+
+    def error_of(spec: object, wrt: str, formula: str, batch: bool = False) -> str:
+        kwargs = {"batch": True} if batch else {}
+        report = sb.check_formula(spec, wrt, formula, **kwargs)  # type: ignore[arg-type]
+        assert report.exit_code == 2 and isinstance(report.error, sb.FormulaError)
+        return str(report.error)
+
+    assert "delta3 for delta[3], a2 for a[2]" in error_of("4-3-2-1", "W3", "delta[3] a[2]^T")
+    for formula in ("sum(delta2, axis=1)", "sum(delta2, 1)"):
+        assert "NumPy's sums are rowsum(M)" in error_of("4-3-2-1", "b2", formula, batch=True)
+    model = sb.Model.parse(
+        "X : n0 x m\nY : 1 x m\nW1 : n1 x n0\nsizes: n0 = 2, n1 = 3\n"
+        "H = tanh(W1 X + b1)\nJ = mse(v^T H, Y)\ndata: X, Y\n"
+    )
+    said = error_of(model, "W1", "dZ1 X^T")
+    assert "this model names no value Z1: give it a line of its own" in said
+    assert "did you mean 'dW1'" not in said
+    said = error_of(model, "W1", "delta1 X^T")
+    assert "a model has no deltas" in said and "'det'" not in said
+    with pytest.raises(sb.SpecError, match=r"list it on the model's data line \(data: Xt, Yt\)"):
+        sb.Model.parse("Xt : n x m\nYt : 1 x m\nsizes: n = 3\nJ = mse(w^T Xt, Yt)\n")
+    star = "X : n0 x m\nY : 1 x m\nW1 : n1 x n0\nsizes: n0 = 2, n1 = 3\nJ = mse(v^T (W1 * X), Y)\n"
+    with pytest.raises(sb.SpecError, match="for the matrix product write the two side by side"):
+        sb.Model.parse(star + "data: X, Y\n")
+    hand = types.SimpleNamespace(
+        SHAPES={"W": (2, 2)}, DATA=("X",), loss_and_grads=lambda p, X: (0.0, {"W": p["W"]})
+    )
+    with pytest.raises(ValueError, match="this one has no forward"):
+        sb.gradcheck(hand, {"W": np.eye(2)}, np.eye(2))  # type: ignore[arg-type]
+
+
+def test_numpy_code_pasted_is_told_how_numpy_reads_it() -> None:
+    """newcomer46 #4: ``W2.T @ delta2 * a1 * (1 - a1) @ x.T`` is right NumPy (@ and * at one
+    level, left to right) and a shape error here, where @ is the matrix product and binds
+    tighter; the verdict named no reason. A note gives NumPy's reading and its verdict."""
+    right = sb.check_formula("4-4-4-1", "W1", "W2.T @ delta2 * a1 * (1 - a1) @ x.T")
+    assert right.exit_code == 1
+    (note,) = [n for n in right.notes if "NumPy reads" in n]
+    assert "((W2^T @ delta2) * a1 * (1 - a1)) @ x^T; that is the gradient" in note
+    wrong = sb.check_formula("4-4-4-1", "W1", "W2.T @ delta2 * a1 @ x.T")
+    (note,) = [n for n in wrong.notes if "NumPy reads" in n]
+    assert "that has the shape but is not the gradient either" in note
+    # the language's own reading is NumPy's too: no note
+    same = sb.check_formula("4-4-4-1", "W1", "(W2.T @ delta2 * a1) @ x.T")
+    assert not any("NumPy reads" in n for n in same.notes)

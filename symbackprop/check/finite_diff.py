@@ -618,6 +618,14 @@ def gradcheck(
             f"gradcheck needs a generated module (sb.compile(...)) first, got a "
             f"{type(module).__name__}"
         )
+    # a hand-written module with loss_and_grads alone raised AttributeError: 'forward' from
+    # deep inside (newcomer46 #10): what it lacks of the generated module's contract, named
+    if not callable(getattr(module, "forward", None)):
+        raise ValueError(
+            "gradcheck reads a module's forward(params, *data) -> (cost, cache) and "
+            "loss_and_grads(params, *data) -> (cost, gradients), as a generated one has them; "
+            "this one has no forward"
+        )
     if not (
         isinstance(eps, numbers.Real)  # np.float32(1e-6) too (hostile41c #6)
         and not isinstance(eps, bool)

@@ -260,7 +260,8 @@ class TextPrinter(StrPrinter):
             # as the formula language multiplies by a number: 2 W2; SymPy's 2*W2 read as code
             # (lecturer46 #2); a scalar's algebra keeps its * (a*(1 - a))
             shown = [] if abs(coeff) == 1 else [self._number(abs(coeff))]
-            shown += [self._factor(f) for f in factors]
+            # a power binds tighter than the product: (5/2) (A^T)^(3/2), 3 A^2
+            shown += [f"({self._print(f)})" if f.is_Add else self._print(f) for f in factors]
             return ("-" if coeff < 0 else "") + " ".join(shown)
         return str(super()._print_Mul(expr))
 

@@ -103,6 +103,19 @@ _LAYER_SUPERSCRIPT = (
     "W2 for W^[2], a1 for a^[1]"
 )
 
+#: NumPy's sums in the formula language (np.sum(M, axis=1), M.sum(axis=0): newcomer45 #5,
+#: newcomer46 #5)
+_NUMPY_SUMS = "; NumPy's sums are rowsum(M) (each row) and sum(M) (every entry)"
+#: the hint for a name's '[3]': a layer index as a list index (newcomer46 #3: parentheses, the
+#: hint for any '[', then read delta(3) as a call of an unknown name)
+_LAYER_INDEX = "a layer's index is written after the name here: delta3 for delta[3], a2 for a[2]"
+
+
+def _layer_index(text: str, i: int) -> bool:
+    """Whether the '[' at ``i`` follows a name and holds a number: ``delta[3]``, ``W[2]``."""
+    inside, closed, _ = text[i + 1 :].partition("]")
+    return bool(closed) and inside.strip().isdigit() and i > 0 and text[i - 1] in _IDENT_CHARS
+
 
 _PRIME_MESSAGE = (
     "a prime ' may follow only a function name, as in sigmoid'(z2) (strings are not allowed; "
@@ -209,11 +222,7 @@ class _Tokenizer:
                 elif j > i + 1:
                     found = text[i:j] if j - i <= 30 else text[i : i + 30] + "..."
                     # np.sum(M, axis=1), M.sum(axis=0): NumPy's spellings (newcomer45 #5)
-                    numpy = (
-                        "; NumPy's sums are rowsum(M) (each row) and sum(M) (every entry)"
-                        if found in (".sum", ".mean")
-                        else ""
-                    )
+                    numpy = _NUMPY_SUMS if found in (".sum", ".mean") else ""
                     raise self.fail(f"only .T is allowed after a dot, found '{found}'{numpy}", i)
                 else:
                     raise self.fail("only .T is allowed after a dot", i)
@@ -256,8 +265,12 @@ class _Tokenizer:
                 )
             else:
                 hint = _CHAR_HINTS.get(c)
+                if c == "=" and text[:i].rstrip().endswith(("axis", "keepdims")):
+                    hint = f"no keyword arguments{_NUMPY_SUMS}"  # sum(M, axis=1)
                 if c == "[" and text[:i].rstrip().endswith(("^", "^{")):  # delta^{[3]} too
                     hint = _LAYER_SUPERSCRIPT
+                elif c == "[" and _layer_index(text, i):  # delta[3], as derive's examples print
+                    hint = _LAYER_INDEX
                 message = f"unexpected character {_show(c)}"
                 raise self.fail(f"{message}: {hint}" if hint else message, i)
         out.append(_Token("eof", "", n, n))
@@ -355,9 +368,16 @@ class _Parser:
     """Recursive descent with an explicit depth counter (checked long before Python's limit)."""
 
     def __init__(
-        self, text: str, tokens: list[_Token], max_depth: int, functions: dict[str, int]
+        self,
+        text: str,
+        tokens: list[_Token],
+        max_depth: int,
+        functions: dict[str, int],
+        numpy: bool = False,
     ) -> None:
         self.text = text
+        #: ``@`` at the level of ``*`` and ``/``, left to right, as Python reads it
+        self.numpy = numpy
         self.tokens = tokens
         self.i = 0
         self.depth = 0
@@ -459,8 +479,9 @@ class _Parser:
 
     def elem(self) -> Node:
         """Element-wise products and quotients: ``*``, ``⊙``, ``/``."""
+        ops = ("*", "/", "⊙", "@") if self.numpy else ("*", "/", "⊙")
         left = self.matprod(self.unary())
-        while self.peek().kind == "op" and self.peek().text in ("*", "/", "⊙"):
+        while self.peek().kind == "op" and self.peek().text in ops:
             tok = self.advance()
             right = self.matprod(self.unary())
             left = self.make(Binary(tok.text, left, right, tok.pos, left.start, right.end))
@@ -474,7 +495,7 @@ class _Parser:
         """
         while True:
             tok = self.peek()
-            if tok.kind == "op" and tok.text == "@":
+            if tok.kind == "op" and tok.text == "@" and not self.numpy:
                 self.advance()
                 right = self.unary()
                 left = self.make(Binary("@", left, right, tok.pos, left.start, right.end))
@@ -634,8 +655,10 @@ class _Parser:
             args.append(self.expr())
         if self.peek().kind == "comma" or len(args) < arity:
             plural = "argument" if arity == 1 else "arguments"
+            # np.sum(M, axis=1), sum(M, 1): an axis NumPy's way (newcomer46 #5)
+            numpy = _NUMPY_SUMS if name.text in ("sum", "mean", "rowsum") else ""
             raise self.fail(
-                f"function '{name.text}' takes exactly {arity} {plural}", self.peek().pos
+                f"function '{name.text}' takes exactly {arity} {plural}{numpy}", self.peek().pos
             )
         closing = self.expect("rparen", f"')' to close the call of '{name.text}'")
         if prime:
@@ -668,6 +691,7 @@ def parse(
     max_digits: int = MAX_DIGITS,
     functions: Iterable[str] = (),
     models: bool = False,
+    numpy: bool = False,
 ) -> Node:
     """Parse a formula into an AST, refusing anything outside the language.
 
@@ -678,6 +702,9 @@ def parse(
     the two-argument losses ``bce(a, y)``, ...; see :mod:`symbackprop.formula.table`). Raises
     :class:`~symbackprop.errors.FormulaError` -- and nothing else -- for any input that is not
     a well-formed formula within the limits (length, nesting depth, digits per number).
+    ``numpy=True`` reads ``@`` as Python does, at the level of ``*`` and ``/``, left to right
+    (the language's ``@`` is the matrix product, tighter than ``*``): for saying how NumPy
+    would read a formula, never for its verdict.
     """
     if not isinstance(text, str):
         raise FormulaError(f"a formula must be a string, got {type(text).__name__}")
@@ -693,7 +720,7 @@ def parse(
         known[name] = entry.arity if entry is not None else 1
     try:
         tokens = _Tokenizer(text, max_digits).tokens()
-        return _Parser(text, tokens, max_depth, known).formula()
+        return _Parser(text, tokens, max_depth, known, numpy).formula()
     except RecursionError:
         # Only reachable when a caller raises max_depth far above the default.
         raise FormulaError("formula is nested too deeply", text, None) from None

@@ -277,15 +277,18 @@ def _check_batch_size(
     is fixed while m changes from call to call), and a model whose data has no m columns (the
     single-example form) does not use it."""
     m = sympy.Symbol("m", integer=True, positive=True)
-    for name in parameters:
-        if m in shapes[name]:
-            decl = statements.declarations.get(name)
-            line = decl.line if decl is not None else leaves[name]
-            rows, cols = shapes[name]
-            raise SpecError(
-                f"line {line}: parameter '{name}' has the batch size m in its shape ({rows} x "
-                f"{cols}); a parameter's shape is fixed, only data and values have m columns"
-            )
+    batched = [name for name in parameters if m in shapes[name]]
+    for name in batched[:1]:
+        decl = statements.declarations.get(name)
+        line = decl.line if decl is not None else leaves[name]
+        rows, cols = shapes[name]
+        # data named other than X and Y is a parameter until a data: line lists it
+        # (newcomer46 #7: the message never said how to make Xtr data)
+        raise SpecError(
+            f"line {line}: parameter '{name}' has the batch size m in its shape ({rows} x "
+            f"{cols}); a parameter's shape is fixed, only data and values have m columns; if "
+            f"it is data, list it on the model's data line (data: {', '.join(batched)})"
+        )
     if any(m in shapes[name] for name in data):
         return
     for eq in statements.equations:

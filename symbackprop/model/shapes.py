@@ -262,11 +262,23 @@ class _Inference:
             return _Value(left.rows, left.cols)
         need = "equal shapes (or a column r x 1 with an r x m matrix)"
         if not self.unify(left.rows, right.rows):
-            raise self.mismatch(f"'{op}'", left, right, need)
+            raise self.product_meant(op, left, right, need)
         cols = self.columns(left.cols, right.cols)
         if cols is None:
-            raise self.mismatch(f"'{op}'", left, right, need)
+            raise self.product_meant(op, left, right, need)
         return _Value(left.rows, cols)
+
+    def product_meant(self, op: str, left: _Value, right: _Value, need: str) -> SpecError:
+        """The mismatch of an element-wise ``op``, saying how to write the matrix product where
+        the shapes chain (newcomer46 #9: ``W1 * X`` with W1 n1 x n0 and X n0 x m was told only
+        that '*' needs equal shapes)."""
+        if op in ("*", "⊙") and self.find(left.cols) == self.find(right.rows):
+            return self.fail(
+                f"'{op}' needs {need}; left is {self.shape_text(left)}, right is "
+                f"{self.shape_text(right)}: '{op}' multiplies entry by entry; for the matrix "
+                "product write the two side by side (W X) or with '@'"
+            )
+        return self.mismatch(f"'{op}'", left, right, need)
 
     def call(self, node: Call, args: list[_Value]) -> _Value:
         entry = FUNCTIONS.get(node.func, models=True)

@@ -543,6 +543,7 @@ def check_formula(
     ]
     if not report.ok:
         _rowsum_note(report, derivation, tree, formula, target)
+        _numpy_reading_note(report, derivation, tree, formula, target)
     if not report.ok and report.exit_code != 2:
         _repair(report, derivation, tree, formula, target)
     return report
@@ -886,6 +887,47 @@ def _rowsum_note(
     report.notes.append(
         f"sum(...) adds all the entries (a number); to sum each row over the columns, as the "
         f"{report.target} dJ/d{report.wrt} needs, write rowsum(...): {text}{verdict}"
+    )
+
+
+def _numpy_reading_note(
+    report: FormulaReport, derivation: Derivation, tree: ast.Node, formula: str, target: Shape
+) -> None:
+    """A formula that mixes ``@`` with ``*`` or ``/`` reads another way in NumPy, where ``@``
+    is at their level, left to right: ``W2.T @ delta2 * a1 * (1 - a1) @ x.T`` is right code
+    and a shape error here, where ``@`` is the matrix product, tighter (newcomer46 #4). Where
+    NumPy's reading has the gradient's shape, the note gives it and says whether it is the
+    gradient."""
+    if "@" not in formula or not ("*" in formula or "/" in formula):
+        return
+    try:
+        numpy_tree = parse(
+            formula,
+            functions=_activations(derivation),
+            models=isinstance(derivation, ModelDerivation),
+            numpy=True,
+        )
+        typed = _typer(derivation, formula).type(numpy_tree)
+    except FormulaError:
+        return
+    if numpy_tree == tree or typed.shape != target:
+        return
+    text = ast.to_text(numpy_tree, reading=True)
+    probe = FormulaReport(
+        report.wrt, text, report.target, report.target_concrete, gradient=report.gradient
+    )
+    try:
+        _verdict(probe, derivation, typed.expr)
+    except _TooLarge:
+        probe.equal = None
+    verdict = {
+        True: "that is the gradient",
+        False: "that has the shape but is not the gradient either",
+    }.get(probe.equal, "whether that is the gradient could not be decided")  # type: ignore[arg-type]
+    report.notes.append(
+        "here @ is the matrix product and binds tighter than * and / (as the lecture writes "
+        "W^T delta ⊙ g'(z)); NumPy reads @, * and / at one level, left to right: "
+        f"{text}; {verdict}; write its brackets to mean it"
     )
 
 

@@ -263,6 +263,17 @@ class Typer:
                 # dZ2 (the code's name) in the single-example form, dz2 in the batch form:
                 # "did you mean 'z2'?" swapped a gradient for a value (hostile45b #5)
                 hint = _adjoint_hint(node.id[1:].swapcase(), self.names)
+            elif self.owner == "model" and node.id.startswith("delta"):
+                # "did you mean 'det'?" (newcomer46 #6)
+                hint = " (a model has no deltas: the adjoint dJ/dh of a value h is written dh)"
+            elif self.owner == "model" and node.id.startswith("d") and node.id[1:].isidentifier():
+                # dZ1 of a model that names no Z1: "did you mean 'dW1'?", the gradient being
+                # checked, which is refused then (newcomer46 #6)
+                value = node.id[1:]
+                hint = (
+                    f" (dJ/d{value} is written {node.id}, but this model names no value "
+                    f"{value}: give it a line of its own, {value} = ..., to write its adjoint)"
+                )
             elif node.id == "I" or node.id.startswith("I_"):
                 hint = (
                     f" ('{node.id}' is how derive prints an identity matrix; a formula writes "
