@@ -267,7 +267,7 @@ class Network:
         (an array of tables with ``units`` and an optional ``activation``, default sigmoid).
         """
         p = file_path(path)
-        label = f"spec file '{p}'"
+        label = f"spec file {quote_user_text(str(p), 240)}"  # its control characters escaped
         try:
             if p.exists() and not p.is_dir() and not p.is_file():
                 # a device or a pipe (a symlink to /dev/zero would never end)
@@ -1290,7 +1290,7 @@ def as_network(
         kind = "a Network"
     elif isinstance(source, str | os.PathLike):
         net = Network.from_file(source)
-        kind = f"the spec file '{os.fspath(source)}'"
+        kind = f"the spec file {quote_user_text(os.fspath(source), 240)}"
     else:
         raise SpecError(
             f"expected a Network, a compact spec string such as '4-3-2-1' or a spec file "

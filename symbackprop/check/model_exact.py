@@ -517,7 +517,9 @@ class ModelCheck:
                         env[step.delta.name] = self._value(step.expr, env)
                 return env
             except _Redraw as exc:
-                problem = str(exc)
+                # the model had its value: what has none is the derivation's (det's gradient
+                # det(A) inv(A)^T at a singular A, of a model with no inverse: hostile46a #5)
+                problem = f"in the derivation's adjoints, {exc}"
         if undefined == attempts > 1 and placed is None:
             raise CostUndefined(
                 f"the model has no value at any of the {attempts} points drawn ({problem})"

@@ -108,7 +108,10 @@ _LAYER_SUPERSCRIPT = (
 _NUMPY_SUMS = "; NumPy's sums are rowsum(M) (each row) and sum(M) (every entry)"
 #: the hint for a name's '[3]': a layer index as a list index (newcomer46 #3: parentheses, the
 #: hint for any '[', then read delta(3) as a call of an unknown name)
-_LAYER_INDEX = "a layer's index is written after the name here: delta3 for delta[3], a2 for a[2]"
+_LAYER_INDEX = (
+    "square brackets are not allowed; a layer's index is written after the name: delta3 for "
+    "delta[3], a2 for a[2]"
+)
 
 
 def _layer_index(text: str, i: int) -> bool:

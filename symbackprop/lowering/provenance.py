@@ -192,7 +192,12 @@ class EntrywiseText(TextPrinter):
 
 def entrywise_text(expr: sp.Expr, names: Mapping[sp.Symbol, str]) -> str:
     """The scalar ``expr`` applied entry by entry to the arrays ``names`` gives its symbols."""
-    renamed = expr.xreplace({symbol: sp.Symbol(name) for symbol, name in names.items()})
+    # each with its symbol's assumptions (z is real): a plain Symbol made SymPy ask, at every
+    # level of a custom tanh(tanh(...)), whether the level below is real, which expands it
+    # (11 levels: a minute of codegen; hostile46a #3)
+    renamed = expr.xreplace(
+        {symbol: sp.Symbol(name, **symbol.assumptions0) for symbol, name in names.items()}
+    )
     return EntrywiseText().doprint(renamed)  # type: ignore[no-any-return]
 
 

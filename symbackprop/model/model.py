@@ -208,7 +208,7 @@ class Model:
         """A ``.model`` text file, or TOML/JSON with the text under ``equations`` (and
         ``define``). ``define`` adds custom activations (winning over the file's)."""
         p = file_path(path)
-        label = f"model file '{p}'"
+        label = f"model file {quote_user_text(str(p), 240)}"  # its control characters escaped
         try:
             if p.exists() and not p.is_file():
                 raise SpecError(f"{label}: not a regular file")

@@ -185,6 +185,8 @@ def _in_s(body: sp.Expr) -> sp.Expr | None:
     """``body`` with each exp(k t) written s^k (k a small integer), or None where t remains;
     tanh(u) first written (exp(2 u) - 1)/(exp(2 u) + 1), an identity: (1 + tanh(t/2))/2, the
     other common spelling of sigmoid(t), is then s/(1 + s)."""
+    if _nested(body):
+        return None
     body = _tanh_as_exp(body)
 
     def power(e: Any) -> Any:
@@ -195,6 +197,15 @@ def _in_s(body: sp.Expr) -> sp.Expr | None:
 
     written = body.replace(lambda e: isinstance(e, sp.exp), power)
     return None if written.has(T) else written
+
+
+def _nested(body: sp.Expr) -> bool:
+    """Whether an exp or tanh of ``body`` has an argument other than a number times t: no
+    power of s writes it, and writing each tanh of a nest as exps doubled the expression per
+    level (tanh 14 deep: 20 s; 20 deep ran for minutes: hostile46a #2)."""
+    return any(
+        f.args[0].as_coeff_Mul()[1] != T for f in body.atoms(sp.exp, sp.tanh) if f.args[0] != 0
+    )
 
 
 def _tanh_as_exp(body: sp.Expr) -> sp.Expr:
@@ -249,6 +260,8 @@ def _as_activation(body: sp.Expr, base: Any, applied: frozenset[str] | None) -> 
 def _exponent_scale(body: sp.Expr) -> sp.Rational | None:
     """The largest positive rational k with every exp(c t) in ``body`` (tanh(c t) read as its
     exp form) a whole multiple of exp(k t); None where an exponent is not a rational times t."""
+    if _nested(body):
+        return None
     scales = []
     for e in _tanh_as_exp(body).atoms(sp.exp):
         k, rest = e.args[0].as_coeff_Mul()

@@ -43,7 +43,7 @@ from symbackprop.formula.scalar import argument_problem, number_problem, power_p
 from symbackprop.formula.scaling import SCALING_OPERATORS
 from symbackprop.formula.table import FUNCTIONS
 from symbackprop.records.activations import ACTIVATIONS
-from symbackprop.records.nodes import T, activation_of, derivative_of, entrywise
+from symbackprop.records.nodes import Elementwise, T, activation_of, derivative_of, entrywise
 from symbackprop.records.scalars import z as _Z
 
 Shape = tuple[Any, Any]
@@ -844,6 +844,14 @@ def _entry(matrix: Any) -> Any:
     # a power is a product too (A A A is A^3): written out, inv(A A A) of a 3 x 3 A took a
     # minute of SymPy's simplification (hostile tester 23)
     products += [part for part in matrix.atoms(MatPow) if part.has(MatrixSymbol)]
+    # so does a function applied inside another, its own entry checked when it was typed:
+    # written out, tanh nested 10 deep asked SymPy whether each level is real, which expands
+    # the level below twice (24 s; 15 deep ran for minutes: hostile46a #1, #2)
+    products += [
+        part
+        for part in matrix.atoms(Elementwise)
+        if part is not matrix and part != matrix and part.has(MatrixSymbol)
+    ]
     opaque = {part: MatrixSymbol(f"_product{k}", *part.shape) for k, part in enumerate(products)}
     try:
         return matrix.xreplace(opaque)[0, 0]
