@@ -151,3 +151,23 @@ def test_numpy_code_pasted_is_told_how_numpy_reads_it() -> None:
     # the language's own reading is NumPy's too: no note
     same = sb.check_formula("4-4-4-1", "W1", "(W2.T @ delta2 * a1) @ x.T")
     assert not any("NumPy reads" in n for n in same.notes)
+
+
+def test_a_tanh_step_shows_its_cached_form_in_latex() -> None:
+    """lecturer46 #3: LaTeX's tanh step stopped at tanh'(z1) under its brace, while text and
+    Markdown read 1 - a1^2 from the cache and the sigmoid step had its a ⊙ (1 - a) line; a
+    softplus step, whose derivative reads nothing cached, stays one line."""
+    tex = sb.to_latex(sb.derive("4-3:tanh-1"))
+    assert (
+        r"\odot \underbrace{\tanh'(z^{[1]})}_{n_{1} \times 1} \\*"
+        + "\n"
+        + (r"&= (W^{[2]\top} \, \delta^{[2]}) \odot \bigl(1 - (a^{[1]})^{\odot 2}\bigr)")
+        in tex
+    )
+    softplus = sb.to_latex(sb.derive("4-3:softplus-1"))
+    assert (
+        r"\underbrace{\operatorname{softplus}'(z^{[1]})}_{n_{1} \times 1}"
+        + "\n"
+        + (r"\end{align*}")
+        in softplus
+    )

@@ -147,3 +147,36 @@ def test_a_model_derives_sin_and_cos() -> None:
     residual = (params["v"].T @ (np.sin(Z) + np.cos(Z)) - Y) / 5
     expected = ((params["v"] @ residual) * (np.cos(Z) - np.sin(Z))) @ X.T
     np.testing.assert_allclose(grads["W"], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("formula", "equal"),
+    [
+        ("(a3 - relu(y)) a2^T", True),
+        ("(a3 - y - relu(y - 1)) a2^T", True),
+        ("(a3 - abs(y)) a2^T", True),
+        ("(a3 - y + relu(y - 0.5)) a2^T", False),
+    ],
+)
+def test_a_target_is_compared_where_its_loss_takes_it(formula: str, equal: bool) -> None:
+    """hostile46b #2: bce's targets lie in [0, 1] and a formula is compared at targets drawn
+    inside; abs(y) passed there while relu(y), the same function there, was "cannot decide"
+    (no point with y below 0, which no target of bce has). Both pass now, the points sentence
+    saying which region of y needs none; a formula wrong inside [0, 1] still fails."""
+    report = sb.check_formula("4-3-2-1", "W3", formula)
+    assert report.equal is equal and report.exit_code == (0 if equal else 1), report.error
+    if "relu(y)" in formula or "relu(y - 1)" in formula:
+        assert "(the targets of bce lie between 0 and 1)" in (report.points or "")
+
+
+def test_a_models_ce_target_is_compared_where_ce_takes_it() -> None:
+    """hostile46b #2, a model: ce(S, Y) with (1/m)(S - relu(Y)) X^T was "cannot decide"."""
+    model = sb.Model.parse(
+        "X : n x m\nY : k x m\nW : k x n\nsizes: n = 3, k = 4\nS = softmax(W X + b)\n"
+        "J = ce(S, Y)\n"
+    )
+    right = sb.check_formula(model, "W", "(1/m)(S - relu(Y)) X^T")
+    assert right.exit_code == 0 and "a target of bce or ce lies between 0 and 1" in (
+        right.points or ""
+    )
+    assert sb.check_formula(model, "W", "(1/m)(S - Y ⊙ 1{Y < 0.5}) X^T").exit_code == 1

@@ -311,7 +311,13 @@ class LatexDocument:
         ):
             # the shape argument in the equation itself: target = underbraced operands (= result)
             lhs = rf"{target} &= {self.underbraced(chosen)}"
-            parts = [] if step.expr == chosen.expr else self.lines(step.expr)
+            # the result too where the operands read otherwise: tanh'(z1) under its brace,
+            # 1 - a1^2 as the derivation reads it from the cache (sigmoid's a ⊙ (1 - a) had its
+            # line, tanh's and softplus's none: lecturer46 #3)
+            same = step.expr == chosen.expr and _unsized(self.candidate(chosen)) == _unsized(
+                self.math(step.expr)
+            )
+            parts = [] if same else self.lines(step.expr)
             body = [lhs] + ([rf"&= {parts[0]}"] if parts else [])
             body += [rf"&\quad {part}" for part in parts[1:]]
             rows += [r"\begin{align*}", align_rows(body), r"\end{align*}"]
@@ -564,3 +570,10 @@ def with_index_view(tex: str, d: Derivation, *, wrt: str | None, standalone: boo
         return body + "\n" + section + closed + note
     end = "\\end{document}\n"
     return tex.removesuffix(end) + section + "\n" + end
+
+
+def _unsized(tex: str) -> str:
+    """``tex`` with its brackets' sizes left out: ``\\left(`` and ``\\bigl(`` are ``(``."""
+    for size in (r"\left", r"\right", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr"):
+        tex = tex.replace(size, "")
+    return tex

@@ -1023,7 +1023,11 @@ def _verdict(
                     raise _TooLarge(crossings.undecided(crossed, model_formula.show(derivation)))
                 else:
                     report.points += crossings.points_text(
-                        crossed.reached, crossed.mixed, crossed.together, crossed.outside
+                        crossed.reached,
+                        crossed.mixed,
+                        crossed.together,
+                        crossed.outside,
+                        crossed.invalid,
                     )
         except LostDigits as exc:  # never a verdict from digits lost in rounding
             raise _TooLarge(str(exc)) from None
@@ -1267,10 +1271,14 @@ def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sid
         report.equal = False
         report.counterexample = Counterexample(report.wrt, i, j, mine, theirs, shown, False)
         return
+    loss = derivation.network.loss_record
+    if loss.soft_targets in ("probability", "distribution"):  # bce's and ce's: in [0, 1]
+        why = f"the targets of {loss.name} lie between 0 and 1"
+        crossings.drop_invalid_targets(found, {derivation.graph.y.name: why}, _text)
     if found.missing or found.unmapped is not None:
         raise _TooLarge(crossings.undecided(found, _text))
     report.points = (report.points or "") + crossings.points_text(
-        found.reached, found.mixed, found.together
+        found.reached, found.mixed, found.together, invalid=found.invalid
     )
 
 

@@ -60,6 +60,27 @@ class Crossed:
     #: the regions left uncompared because the model itself has no value in them, each
     #: described with why (``s below 0, where the model's log(s) has no real value``)
     outside: list[str] = field(default_factory=list)
+    #: the regions left uncompared because a target takes no such values, each with why
+    #: (``y below 0 (the targets of bce lie between 0 and 1)``)
+    invalid: list[str] = field(default_factory=list)
+
+
+def drop_invalid_targets(
+    crossed: Crossed, targets: dict[str, str], show: Callable[[Any], str]
+) -> None:
+    """Take out of ``crossed.missing`` the regions of a target (``targets``: its name -> why
+    no value of it lies outside [0, 1]) that lie wholly below 0 or above 1, into
+    ``crossed.invalid``: bce's and ce's targets are probabilities, and a formula is compared at
+    such targets, drawn strictly inside (``a3 - relu(y)`` was "cannot decide" for want of a
+    point with y below 0 while ``a3 - abs(y)`` passed: hostile46b #2)."""
+    kept = []
+    for region in crossed.missing:
+        why = targets.get(str(getattr(region.arg, "name", ""))) if region.joint is None else None
+        if why is not None and (bool(region.high <= 0) or bool(region.low >= 1)):
+            crossed.invalid.append(f"{region.describe(show)} ({why})")
+        else:
+            kept.append(region)
+    crossed.missing = kept
 
 
 def _bounded(region: Region) -> bool:
@@ -315,9 +336,11 @@ def points_text(
     kinked: list[str] | None = None,
     together: int = 0,
     outside: list[str] | None = None,
+    invalid: list[str] | None = None,
 ) -> str:
     """The extra points for the verdict's sentence ("" when none); ``outside``: the regions
-    not compared because the model has no value there, each with why."""
+    not compared because the model has no value there, each with why; ``invalid``: those of
+    targets no loss takes (a bce target below 0), each with why."""
     text = ""
     if reached:
         text = (
@@ -341,6 +364,8 @@ def points_text(
         )
     if outside:
         text += "; none with " + "; none with ".join(outside) + ", where it has no gradient"
+    if invalid:
+        text += "; none with " + "; none with ".join(invalid)
     return text
 
 

@@ -490,6 +490,14 @@ def across(derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides) -> Cr
         else:
             crossed.outside.append(f"{region.describe(shown)} ({why})")
     crossed.missing = missing
+    # a target of bce or ce (a probability) is drawn inside [0, 1], as a network's is
+    why = "a target of bce or ce lies between 0 and 1"
+    probabilities = {
+        name: why
+        for name, kind in first.targets.items()
+        if kind in ("probability", "distribution")
+    }
+    crossings.drop_invalid_targets(crossed, probabilities, shown)
     return crossed
 
 

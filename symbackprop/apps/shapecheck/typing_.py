@@ -844,19 +844,40 @@ def _entry(matrix: Any) -> Any:
     # a power is a product too (A A A is A^3): written out, inv(A A A) of a 3 x 3 A took a
     # minute of SymPy's simplification (hostile tester 23)
     products += [part for part in matrix.atoms(MatPow) if part.has(MatrixSymbol)]
-    # so does a function applied inside another, its own entry checked when it was typed:
+    # so does a function applied inside two others, its own entry checked when it was typed:
     # written out, tanh nested 10 deep asked SymPy whether each level is real, which expands
-    # the level below twice (24 s; 15 deep ran for minutes: hostile46a #1, #2)
-    products += [
-        part
-        for part in matrix.atoms(Elementwise)
-        if part is not matrix and part != matrix and part.has(MatrixSymbol)
-    ]
+    # the level below twice (24 s; 15 deep ran for minutes: hostile46a #1, #2); the two
+    # nearest stay written, which a value nowhere real reads (log(-exp(a3)))
+    products += _nested_functions(matrix, _WRITTEN_LEVELS)
     opaque = {part: MatrixSymbol(f"_product{k}", *part.shape) for k, part in enumerate(products)}
     try:
         return matrix.xreplace(opaque)[0, 0]
     except NonInvertibleMatrixError:
         return sp.zoo
+
+
+#: the levels of functions applied inside one another that an entry writes out
+_WRITTEN_LEVELS = 2
+
+
+def _nested_functions(matrix: Any, levels: int) -> list[Any]:
+    """The element-wise functions of ``matrix`` applied inside ``levels`` others (each once,
+    the outermost such), that read a matrix symbol."""
+    found: dict[Any, None] = {}
+    seen: set[tuple[int, int]] = set()
+    stack = [(matrix, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if (id(node), depth) in seen:
+            continue
+        seen.add((id(node), depth))
+        if isinstance(node, Elementwise):
+            if depth >= levels and node.has(MatrixSymbol):
+                found[node] = None
+                continue
+            depth += 1
+        stack.extend((arg, depth) for arg in getattr(node, "args", ()))
+    return list(found)
 
 
 class OneEntry(MatrixElement):  # type: ignore[misc]  # SymPy is untyped
