@@ -171,3 +171,19 @@ def test_a_tanh_step_shows_its_cached_form_in_latex() -> None:
         + (r"\end{align*}")
         in softplus
     )
+
+
+def test_a_models_formula_missing_its_1_over_m_is_told_so() -> None:
+    """newcomer46 #1: (A3 - Y) A2^T for dW3 was told "the gradient times m" on the network and
+    nothing on the same network written as its equations."""
+    model = sb.Model.parse(sb.Network.parse("4-3-2-1").equations)
+    report = sb.check_formula(model, "W3", "(A3 - Y) A2^T")
+    assert report.exit_code == 1
+    assert any(
+        n.startswith("your formula is the gradient times m: the model's bce averages")
+        for n in report.notes
+    ), report.notes
+    twice = sb.check_formula(model, "W3", "(1/m)(1/m)(A3 - Y) A2^T")
+    assert any(n.startswith("your formula is the gradient divided by m") for n in twice.notes)
+    other = sb.check_formula(model, "W3", "(A3 - Y) A1^T W2^T")
+    assert not any("times m" in n or "divided by m" in n for n in other.notes)

@@ -317,6 +317,7 @@ class ModelLatex:
             r"\usepackage[a4paper,margin=2.2cm]{geometry}",
             r"\usepackage{amsmath}",
             r"\usepackage{amssymb}",
+            r"\usepackage{array}",
             *([r"\usepackage{tikz}"] if figure else []),
             r"\allowdisplaybreaks",
             r"\setlength{\parindent}{0pt}",
@@ -343,8 +344,9 @@ class ModelLatex:
         rows += [
             "",
             r"\section*{Shapes}",
-            # the last column holds a whole equation: a paragraph, so a long one wraps
-            r"\begin{tabular}{lllp{0.5\textwidth}}",
+            # the last column holds a whole equation: a paragraph, so a long one wraps, set
+            # ragged right (justified, a wrapped equation spread its words: lecturer46 #5)
+            r"\begin{tabular}{lll>{\raggedright\arraybackslash}p{0.5\textwidth}}",
             r"name & shape & size & from \\ \hline",
             " \\\\\n".join(self.shape_rows()) + r" \\",
             r"\end{tabular}",

@@ -67,6 +67,7 @@ from symbackprop.check.model_exact import CostUndefined, oracle_work
 from symbackprop.check.size_settings import other_sizes_text, size_settings, with_own_sizes
 from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
+from symbackprop.core.graph import Kind
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.core.no_value import has_no_value, not_real
 from symbackprop.core.textprint import text as plain_text
@@ -1048,6 +1049,8 @@ def _verdict(
             )
             if confirm and truth is not None and at_random_points:
                 _data_sign_note(report, derivation, expr, defs)
+            if confirm:
+                _batch_mean_note(report, derivation, expr)
         return
     # exactly first (each function a table of random rationals); a difference there may be one
     # value written with other functions (softplus'(z) for sigmoid(z)), so it is confirmed
@@ -1925,6 +1928,40 @@ def _network_difference_at(
             raise _TooLarge(str(exc)) from None
 
     return numeric.confirmed_difference(exactly, truly)
+
+
+def _batch_mean_note(report: FormulaReport, derivation: ModelDerivation, expr: Any) -> None:
+    """A model's formula that is the gradient times m or divided by it gets the note a
+    network's does: a network's ``(A3 - Y) A2^T`` was told it is the gradient times m, the
+    same network written as its equations was told nothing (newcomer46 #1)."""
+    model = derivation.model
+    if model is None or not model.batch:
+        return
+    m = derivation.graph.m
+    for scale, words in ((1 / m, "times m"), (m, "divided by m")):
+        probe = FormulaReport(
+            report.wrt, "", report.target, report.target_concrete, gradient=report.gradient
+        )
+        try:
+            _verdict(probe, derivation, scale * expr, confirm=False)
+        except _TooLarge:
+            continue
+        if probe.equal:
+            losses = sorted(
+                {
+                    node.record.name
+                    for node in derivation.graph.nodes.values()
+                    if node.kind is Kind.MODEL_LOSS
+                }
+            )
+            why = (
+                f"the model's {' and '.join(losses)} averages over the m columns, and its "
+                "gradient has that 1/m once"
+                if losses
+                else "the cost's factor of m stays in its gradient, once"
+            )
+            report.notes.append(f"your formula is the gradient {words}: {why}")
+            return
 
 
 def _factor_notes(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
