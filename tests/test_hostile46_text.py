@@ -187,3 +187,29 @@ def test_a_models_formula_missing_its_1_over_m_is_told_so() -> None:
     assert any(n.startswith("your formula is the gradient divided by m") for n in twice.notes)
     other = sb.check_formula(model, "W3", "(A3 - Y) A1^T W2^T")
     assert not any("times m" in n or "divided by m" in n for n in other.notes)
+
+
+def test_review46_regressions_and_hints() -> None:
+    """review46 #1: reading a function nested in another as opaque hid log(sqrt(exp(W2)) -
+    exp(W2/2)), undefined everywhere, and a formula with 0 ⊙ it passed; #2: the model hints
+    for d-names replaced a close value's name (dif for diff); #4: a divisor that exists only
+    where two widths are equal was exit 3; #5: an entry index delta2[0] was told about layer
+    indices; #6: a quotient in a body read 1/(2*sqrt(W)); #7: the data hint dropped the data
+    listed already."""
+    undefined = sb.check_formula(
+        "4-3-2-1", "W2", "delta2 a1^T + 0 ⊙ log(sqrt(exp(W2)) - exp(W2/2))"
+    )
+    assert undefined.exit_code == 2 and "undefined at every point" in str(undefined.error)
+    model = sb.Model.parse(
+        "X : n x m\nY : 1 x m\nW : k x n\nsizes: n = 3, k = 2\nZ = W X\ndiff = Z - 1\n"
+        "J = mse(v^T diff, Y)\ndata: X, Y\n"
+    )
+    said = str(sb.check_formula(model, "W", "dif").error)
+    assert "did you mean 'diff'?" in said and "names no value" not in said
+    assert sb.check_formula("4-4-4-1", "W1", "a1 / (x^T a1)").exit_code == 1
+    entry = str(sb.check_formula("4-3-2-1", "W3", "delta2[0] a1^T").error)
+    assert "layer's index" not in entry and "square brackets" in entry
+    roots = sb.Model.parse("W : 2 x 3\nJ = sum(sqrt(W)) + sum(W^(-1/2))\n")
+    assert "dJ/dW = 1/(2 sqrt(W)) - 1/(2 W^(3/2))" in sb.to_text(sb.derive(roots), expanded=True)
+    with pytest.raises(sb.SpecError, match=r"\(data: Y, Xtr\)"):
+        sb.Model.parse("Xtr : n x m\nY : 1 x m\nsizes: n = 3\nJ = mse(w^T Xtr, Y)\ndata: Y\n")

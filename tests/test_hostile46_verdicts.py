@@ -180,3 +180,31 @@ def test_a_models_ce_target_is_compared_where_ce_takes_it() -> None:
         right.points or ""
     )
     assert sb.check_formula(model, "W", "(1/m)(S - Y ⊙ 1{Y < 0.5}) X^T").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "shift"),
+    [
+        ("J = -sum(log(softmax(W X) / 2))", np.log(2.0)),
+        ("J = -sum(log(2 sigmoid(W X)))", -np.log(2.0)),
+    ],
+)
+def test_a_log_of_a_multiple_of_a_softmax_or_sigmoid_is_computed_from_the_logits(
+    line: str, shift: float
+) -> None:
+    """hostile46d #2: log(softmax(W X) / 2) and log(2 sigmoid(W X)) took logs of rounded
+    probabilities: J = inf, dJ/dW NaN at logits of 1,000 where log softmax and log-sigmoid,
+    plus the number's log, are finite."""
+    model = sb.Model.parse(f"X : n x m\nW : 3 x n\nsizes: n = 2\n{line}\ndata: X\n")
+    X = np.array([[1.0, -1.0, 2.0, -2.0], [0.5, 0.3, -0.2, 1.0]])
+    W = np.array([[100.0, -80.0], [-60.0, 90.0], [30.0, 20.0]]) * 10
+    cost, grads = sb.compile(model).loss_and_grads({"W": W}, X)
+    Z = W @ X
+    if "softmax" in line:
+        log_p = Z - Z.max(axis=0) - np.log(np.exp(Z - Z.max(axis=0)).sum(axis=0))
+        expected = -(1 - 3 * np.exp(log_p)) @ X.T
+    else:
+        log_p = -np.logaddexp(0, -Z)
+        expected = -(1 - np.exp(log_p)) @ X.T
+    assert float(cost) == pytest.approx(-np.sum(log_p) + shift * Z.size, rel=1e-12)
+    np.testing.assert_allclose(grads["W"], expected, rtol=1e-10, atol=1e-9)

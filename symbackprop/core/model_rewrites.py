@@ -121,8 +121,9 @@ def log_of_multiple(
     node: Call, argument_of: ArgumentOf = _no_names
 ) -> tuple[FormulaNode, FormulaNode] | None:
     """``(s, c)`` when ``node`` is ``log(c s)``, ``log(s c)`` or ``log(s / d)`` (c = 1/d) with
-    s a sum of exps (:func:`_sum_of_exp`) or ``1 - sigmoid(u)``, and c, d numbers (the caller
-    checks that no matrix is named in them), or ``log(c - c sigmoid(u))`` (s = 1 - sigmoid(u),
+    s a sum of exps (:func:`_sum_of_exp`), ``1 - sigmoid(u)``, a sigmoid or a softmax
+    (:func:`_probabilities`), and c, d numbers (the caller checks that no matrix is named in
+    them), or ``log(c - c sigmoid(u))`` (s = 1 - sigmoid(u),
     :func:`_complement_multiple`); the caller checks c > 0 and reads log(c s) as log(s) +
     log(c), so that log(s) is log-sum-exp (``log(sum(exp(U)) / m)``, a mean's log-sum-exp,
     overflowed at U = 710) or log-sigmoid (``log(2 - 2 sigmoid(u))`` was -inf from u = 37)."""
@@ -139,12 +140,23 @@ def log_of_multiple(
         if (
             _sum_of_exp(summed, argument_of) is None
             and _sigmoid_complement(summed, argument_of) is None
+            and not _probabilities(summed, argument_of)
         ):
             continue
         if arg.op == "/":
             other = Binary("/", Num(Fraction(1), other.pos), other, other.pos)
         return summed, other
     return None
+
+
+def _probabilities(node: FormulaNode, argument_of: ArgumentOf = _no_names) -> bool:
+    """Whether ``node`` is ``sigmoid(u)`` or ``softmax(u)``, or a value defined as sigmoid(u):
+    the log of a multiple of one (``log(softmax(W X) / 2)``, ``log(2 sigmoid(u))``) is its log,
+    log softmax or log-sigmoid, plus the number's; taken literally it was inf from logits of
+    750 and its gradient NaN (hostile46d #2)."""
+    if isinstance(node, Call):
+        return node.func in ("sigmoid", "softmax") and len(node.args) == 1
+    return isinstance(node, Name) and argument_of(node.id, "sigmoid") is not None
 
 
 def _one_plus_exp(arg: FormulaNode) -> FormulaNode | None:

@@ -253,17 +253,34 @@ class TextPrinter(StrPrinter):
                 times = " ⊙ " if reads_the_matrix(value, self._body_of) else " "
                 return f"({self._print(value)}){times}{indicator}"
         coeff, rest = expr.as_coeff_Mul()
-        factors = sp.Mul.make_args(rest)
-        divides = any(isinstance(f, sp.Pow) and f.exp.is_negative for f in factors)
-        if coeff.is_Number and not divides and self._body_of is not None:
-            # in the body of a function applied to a matrix, a number times it side by side,
-            # as the formula language multiplies by a number: 2 W2; SymPy's 2*W2 read as code
-            # (lecturer46 #2); a scalar's algebra keeps its * (a*(1 - a))
-            shown = [] if abs(coeff) == 1 else [self._number(abs(coeff))]
-            # a power binds tighter than the product: (5/2) (A^T)^(3/2), 3 A^2
-            shown += [f"({self._print(f)})" if f.is_Add else self._print(f) for f in factors]
-            return ("-" if coeff < 0 else "") + " ".join(shown)
+        if coeff.is_Rational and self._body_of is not None:
+            # in the body of a function applied to a matrix, factors side by side, as the
+            # formula language multiplies numbers: 2 W2, 1/(2 sqrt(W)); SymPy's 2*W2 read as
+            # code (lecturer46 #2, review46 #6); a scalar's algebra keeps its * (a*(1 - a))
+            return self._side_by_side_product(coeff, sp.Mul.make_args(rest))
         return str(super()._print_Mul(expr))
+
+    def _side_by_side_product(self, coeff: sp.Rational, factors: tuple[Any, ...]) -> str:
+        """``coeff`` times ``factors`` as the formula language writes a product of numbers:
+        side by side over side by side (``(5/2) (A^T)^(3/2)``, ``-1/(2 W^(3/2))``); a power
+        binds tighter than the product, a sum is bracketed."""
+
+        def shown(f: Any) -> str:
+            return f"({self._print(f)})" if f.is_Add else self._print(f)
+
+        top = [f for f in factors if not (isinstance(f, sp.Pow) and f.exp.is_negative)]
+        bottom = [sp.Pow(f.base, -f.exp) for f in factors if f not in top]
+        size = abs(coeff)
+        sign = "-" if coeff < 0 else ""
+        if not bottom:  # a number before the factors: (5/2) (A^T)^(3/2), 3 A^2
+            ahead = [] if size == 1 else [self._number(size)]
+            return sign + " ".join(ahead + [shown(f) for f in top] or ["1"])
+        above = ([] if size.p == 1 else [str(size.p)]) + [shown(f) for f in top]
+        below = ([] if size.q == 1 else [str(size.q)]) + [shown(f) for f in bottom]
+        under = " ".join(below)
+        alone = len(below) == 1 and _side_by_side(bottom[0])
+        under = under if alone else f"({under})"
+        return f"{sign}{' '.join(above) or '1'}/{under}"
 
     def _entrywise_product(self, scalar: Any, num: list[Any], den: list[Any]) -> str:
         """Factors of an element-wise body that each read a matrix, joined with ⊙ (over

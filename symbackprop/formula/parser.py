@@ -115,9 +115,16 @@ _LAYER_INDEX = (
 
 
 def _layer_index(text: str, i: int) -> bool:
-    """Whether the '[' at ``i`` follows a name and holds a number: ``delta[3]``, ``W[2]``."""
+    """Whether the '[' at ``i`` follows a name without digits of its own and holds a number:
+    ``delta[3]``, ``W[2]``; not ``delta2[0]``, an entry (review46 #5)."""
     inside, closed, _ = text[i + 1 :].partition("]")
-    return bool(closed) and inside.strip().isdigit() and i > 0 and text[i - 1] in _IDENT_CHARS
+    before = text[:i]
+    return (
+        bool(closed)
+        and inside.strip().isdigit()
+        and before[-1:].isalpha()
+        and before[-1:] in _IDENT_CHARS
+    )
 
 
 _PRIME_MESSAGE = (

@@ -278,6 +278,7 @@ def _check_batch_size(
     single-example form) does not use it."""
     m = sympy.Symbol("m", integer=True, positive=True)
     batched = [name for name in parameters if m in shapes[name]]
+    listed = [*data, *batched]  # the data listed already stay data (review46 #7)
     for name in batched[:1]:
         decl = statements.declarations.get(name)
         line = decl.line if decl is not None else leaves[name]
@@ -287,7 +288,7 @@ def _check_batch_size(
         raise SpecError(
             f"line {line}: parameter '{name}' has the batch size m in its shape ({rows} x "
             f"{cols}); a parameter's shape is fixed, only data and values have m columns; if "
-            f"it is data, list it on the model's data line (data: {', '.join(batched)})"
+            f"it is data, list it on the model's data line (data: {', '.join(listed)})"
         )
     if any(m in shapes[name] for name in data):
         return

@@ -28,7 +28,7 @@ from sympy import (
     Trace,
     Transpose,
 )
-from sympy.matrices.exceptions import NonInvertibleMatrixError
+from sympy.matrices.exceptions import NonInvertibleMatrixError, ShapeError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck import at_sizes
@@ -263,17 +263,8 @@ class Typer:
                 # dZ2 (the code's name) in the single-example form, dz2 in the batch form:
                 # "did you mean 'z2'?" swapped a gradient for a value (hostile45b #5)
                 hint = _adjoint_hint(node.id[1:].swapcase(), self.names)
-            elif self.owner == "model" and node.id.startswith("delta"):
-                # "did you mean 'det'?" (newcomer46 #6)
-                hint = " (a model has no deltas: the adjoint dJ/dh of a value h is written dh)"
-            elif self.owner == "model" and node.id.startswith("d") and node.id[1:].isidentifier():
-                # dZ1 of a model that names no Z1: "did you mean 'dW1'?", the gradient being
-                # checked, which is refused then (newcomer46 #6)
-                value = node.id[1:]
-                hint = (
-                    f" (dJ/d{value} is written {node.id}, but this model names no value "
-                    f"{value}: give it a line of its own, {value} = ..., to write its adjoint)"
-                )
+            elif self.owner == "model" and (near := self._near_value(node.id)) is not None:
+                hint = near
             elif node.id == "I" or node.id.startswith("I_"):
                 hint = (
                     f" ('{node.id}' is how derive prints an identity matrix; a formula writes "
@@ -289,6 +280,26 @@ class Typer:
         value = self.names[node.id]
         shape = tuple(value.shape) if getattr(value, "is_Matrix", False) else None
         return Typed(value, shape, node.start, node.end)
+
+    def _near_value(self, name: str) -> str | None:
+        """A model's hint for an unknown ``name`` that looks like an adjoint, where no model
+        value is close to it (newcomer46 #6): ``delta1`` was told "did you mean 'det'?", and
+        ``dZ1`` of a model that names no Z1 "did you mean 'dW1'?", the gradient of a
+        parameter, refused when it is the one checked. A close value's name (``dif`` for
+        ``diff``, ``delta_ou`` for ``delta_out``) is said instead; None: no such hint."""
+        values = [n for n in self.names if not (n.startswith("d") and n[1:] in self.gradients)]
+        near = did_you_mean(name, values)
+        if near or not name.startswith("d"):
+            return near or None
+        if name.startswith("delta"):
+            return " (a model has no deltas: the adjoint dJ/dh of a value h is written dh)"
+        value = name[1:]
+        if not (value[:1].isupper() or value[-1:].isdigit()) or not value.isidentifier():
+            return None  # no value's name by its look (data, dropout): the general hint
+        return (
+            f" (dJ/d{value} is written {name}, but this model names no value {value}: give "
+            f"it a line of its own, {value} = ..., to write its adjoint)"
+        )
 
     def _size_degree(self, base: Any, exponent: Any, node: ast.Binary) -> None:
         """Refuse ``base^exponent`` of a degree over :data:`MAX_SIZE_DEGREE` in the sizes:
@@ -553,7 +564,12 @@ class Typer:
         if not isinstance(right.expr, sp.Basic) or not _hides_zero(right.expr):
             return
         for sizes in self.compared:
-            at_point = at_sizes.number_at_a_point(right.expr, sizes)
+            try:
+                at_point = at_sizes.number_at_a_point(right.expr, sizes)
+            except ShapeError:
+                # a divisor that exists only where two widths are equal (x^T a1 of 4-4-4-1,
+                # typed at the network's own widths): not at these sizes (review46 #4: exit 3)
+                continue
             if at_sizes.finite_real(at_point) and at_point != 0:
                 continue  # not 0 at a point: decided in numbers, nothing written out
             with self._evaluated(node):
@@ -844,10 +860,11 @@ def _entry(matrix: Any) -> Any:
     # a power is a product too (A A A is A^3): written out, inv(A A A) of a 3 x 3 A took a
     # minute of SymPy's simplification (hostile tester 23)
     products += [part for part in matrix.atoms(MatPow) if part.has(MatrixSymbol)]
-    # so does a function applied inside two others, its own entry checked when it was typed:
+    # so does a function applied inside six others, its own entry checked when it was typed:
     # written out, tanh nested 10 deep asked SymPy whether each level is real, which expands
-    # the level below twice (24 s; 15 deep ran for minutes: hostile46a #1, #2); the two
-    # nearest stay written, which a value nowhere real reads (log(-exp(a3)))
+    # the level below twice (24 s; 15 deep ran for minutes: hostile46a #1, #2); the six
+    # nearest stay written, which a value nowhere real reads (log(-exp(a3)), log(sqrt(exp(W))
+    # - exp(W / 2)): review46 #1)
     products += _nested_functions(matrix, _WRITTEN_LEVELS)
     opaque = {part: MatrixSymbol(f"_product{k}", *part.shape) for k, part in enumerate(products)}
     try:
@@ -857,7 +874,7 @@ def _entry(matrix: Any) -> Any:
 
 
 #: the levels of functions applied inside one another that an entry writes out
-_WRITTEN_LEVELS = 2
+_WRITTEN_LEVELS = 6
 
 
 def _nested_functions(matrix: Any, levels: int) -> list[Any]:
