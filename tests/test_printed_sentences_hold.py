@@ -232,7 +232,7 @@ def test_norm2s_cached_derivative_says_what_the_code_gives_at_zero() -> None:
     lam = read.expr.args[0]
     assert lam(sp.Integer(0)) == 0 and lam(sp.Integer(2)) == sp.Rational(1, 4)
     # J is 1 x 1: its coefficient multiplies the indicator as a number (as in LaTeX)
-    assert "((1/(2*J)) 1{J > 0}), 0 where 1/(2*sqrt(·)) has no value" in " ".join(
+    assert "((1/(2 J)) 1{J > 0}), 0 where 1/(2*sqrt(·)) has no value" in " ".join(
         sb.to_text(d).split()
     )
 
