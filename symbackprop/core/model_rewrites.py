@@ -154,9 +154,9 @@ def _probabilities(node: FormulaNode, argument_of: ArgumentOf = _no_names) -> bo
     the log of a multiple of one (``log(softmax(W X) / 2)``, ``log(2 sigmoid(u))``) is its log,
     log softmax or log-sigmoid, plus the number's; taken literally it was inf from logits of
     750 and its gradient NaN (hostile46d #2)."""
-    if isinstance(node, Call):
-        return node.func in ("sigmoid", "softmax") and len(node.args) == 1
-    return isinstance(node, Name) and argument_of(node.id, "sigmoid") is not None
+    if isinstance(node, Call) and node.func == "softmax" and len(node.args) == 1:
+        return True
+    return _sigmoid_argument(node, argument_of) is not None
 
 
 def _one_plus_exp(arg: FormulaNode) -> FormulaNode | None:
@@ -169,24 +169,28 @@ def _one_plus_exp(arg: FormulaNode) -> FormulaNode | None:
     return None
 
 
+def _sigmoid_argument(node: FormulaNode, argument_of: ArgumentOf) -> FormulaNode | None:
+    """u where ``node`` is ``sigmoid(u)``, or a value defined as sigmoid(u) (read from u
+    itself, so the value used elsewhere is computed as before), else ``None``."""
+    if isinstance(node, Name):
+        defined = argument_of(node.id, "sigmoid")
+        return None if defined is None else Name(defined, node.pos, node.start, node.end)
+    if isinstance(node, Call) and node.func == "sigmoid" and len(node.args) == 1:
+        return node.args[0]
+    return None
+
+
 def _sigmoid_complement(
     arg: FormulaNode, argument_of: ArgumentOf = _no_names
 ) -> FormulaNode | None:
     """``sigmoid(-u)`` when ``arg`` is ``1 - sigmoid(u)``, or ``1 - a`` with a a value defined
-    as sigmoid(u) (read from u itself, so a used elsewhere is computed as before), else
-    ``None``."""
+    as sigmoid(u), else ``None``."""
     if not (isinstance(arg, Binary) and arg.op == "-" and _is_one(arg.left)):
         return None
     inner = arg.right
-    if isinstance(inner, Name):
-        defined = argument_of(inner.id, "sigmoid")
-        if defined is None:
-            return None
-        u: FormulaNode = Name(defined, inner.pos, inner.start, inner.end)
-        return Call("sigmoid", (Unary("-", u, inner.pos, inner.start, inner.end),), inner.pos)
-    if not (isinstance(inner, Call) and inner.func == "sigmoid"):
+    u = _sigmoid_argument(inner, argument_of)
+    if u is None:
         return None
-    (u,) = inner.args
     return Call("sigmoid", (Unary("-", u, inner.pos, inner.start, inner.end),), inner.pos)
 
 
@@ -194,20 +198,14 @@ def _transposed_sigmoid(
     arg: FormulaNode, argument_of: ArgumentOf = _no_names
 ) -> FormulaNode | None:
     """``sigmoid(u^T)`` when ``arg`` is ``sigmoid(u)^T``, or ``a^T`` with a a value defined as
-    sigmoid(u) (read from u itself, so a used elsewhere is computed as before), else ``None``:
-    a loss of it is then a loss of a sigmoid, computed from the logits (``bce(sigmoid(X w)^T,
-    y^T)`` of examples in rows was inf from logits of 37, its gradient NaN: hostile46d #1)."""
+    sigmoid(u), else ``None``: a loss of it is then a loss of a sigmoid, computed from the
+    logits (``bce(sigmoid(X w)^T, y^T)`` of examples in rows was inf from logits of 37, its
+    gradient NaN: hostile46d #1)."""
     if not isinstance(arg, TransposeNode):
         return None
     inner = arg.operand
-    if isinstance(inner, Name):
-        defined = argument_of(inner.id, "sigmoid")
-        if defined is None:
-            return None
-        u: FormulaNode = Name(defined, inner.pos, inner.start, inner.end)
-    elif isinstance(inner, Call) and inner.func == "sigmoid" and len(inner.args) == 1:
-        (u,) = inner.args
-    else:
+    u = _sigmoid_argument(inner, argument_of)
+    if u is None:
         return None
     flipped = TransposeNode(u, arg.pos, arg.start, arg.end)
     return Call("sigmoid", (flipped,), inner.pos, inner.start, inner.end)

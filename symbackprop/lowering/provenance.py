@@ -87,10 +87,15 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
         divides = any(isinstance(f, sp.Pow) and f.exp.is_negative for f in factors)
         if divides or not all(f.has(T) for f in factors):
             return super()._print_Mul(expr)  # type: ignore[no-any-return]
+        return self._entrywise(coeff, factors, bracketed=len(factors) > 1)
+
+    def _entrywise(self, coeff: Any, factors: tuple[Any, ...], bracketed: bool = False) -> str:
+        """``coeff`` times ``factors`` multiplied entry by entry (``2 W2``, ``(1 - A1) ⊙ A1``);
+        ``bracketed``: the product in brackets after a number."""
         shown = " ⊙ ".join(
             f"({self._print(f)})" if isinstance(f, sp.Add) else self._print(f) for f in factors
         )
-        if len(factors) > 1 and coeff != 1:
+        if bracketed and coeff != 1:
             shown = f"({shown})"
         if coeff == 1:
             return shown
@@ -157,16 +162,7 @@ class EntrywiseText(TextPrinter):
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         coeff, rest = expr.as_coeff_Mul()
-        factors = sp.Mul.make_args(rest)
-        shown = " ⊙ ".join(
-            f"({self._print(f)})" if isinstance(f, sp.Add) else self._print(f) for f in factors
-        )
-        if coeff == 1:
-            return shown
-        if coeff == -1:
-            return f"-{shown}"
-        number = self._print(coeff)
-        return f"{number if coeff.is_Integer else f'({number})'} {shown}"
+        return self._entrywise(coeff, sp.Mul.make_args(rest))
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base, exponent = expr.args

@@ -864,13 +864,7 @@ def _rowsum_note(
     if typed.shape != target or _sums_rows_only(derivation, formula, tree):
         return
     text = ast.to_text(rewritten, reading=True)
-    probe = FormulaReport(
-        report.wrt, text, report.target, report.target_concrete, gradient=report.gradient
-    )
-    try:
-        _verdict(probe, derivation, typed.expr)
-    except _TooLarge:
-        probe.equal = None
+    probe = _probed(report, derivation, typed.expr, text)
     if report.error is None and probe.equal is not True:
         # the formula has the gradient's shape already: its sum may well be the number it
         # means (a norm, a scale), and a rowsum that is not the gradient either helps no one
@@ -889,6 +883,21 @@ def _rowsum_note(
         f"sum(...) adds all the entries (a number); to sum each row over the columns, as the "
         f"{report.target} dJ/d{report.wrt} needs, write rowsum(...): {text}{verdict}"
     )
+
+
+def _probed(
+    report: FormulaReport, derivation: Derivation, expr: Any, text: str, confirm: bool = True
+) -> FormulaReport:
+    """The verdict on ``expr`` (``text``), a rewrite of ``report``'s formula a note proposes:
+    ``equal`` None where it could not be decided."""
+    probe = FormulaReport(
+        report.wrt, text, report.target, report.target_concrete, gradient=report.gradient
+    )
+    try:
+        _verdict(probe, derivation, expr, confirm=confirm)
+    except _TooLarge:
+        probe.equal = None
+    return probe
 
 
 def _numpy_reading_note(
@@ -914,13 +923,7 @@ def _numpy_reading_note(
     if numpy_tree == tree or typed.shape != target:
         return
     text = ast.to_text(numpy_tree, reading=True)
-    probe = FormulaReport(
-        report.wrt, text, report.target, report.target_concrete, gradient=report.gradient
-    )
-    try:
-        _verdict(probe, derivation, typed.expr)
-    except _TooLarge:
-        probe.equal = None
+    probe = _probed(report, derivation, typed.expr, text)
     verdict = {
         True: "that is the gradient",
         False: "that has the shape but is not the gradient either",
@@ -1939,13 +1942,7 @@ def _batch_mean_note(report: FormulaReport, derivation: ModelDerivation, expr: A
         return
     m = derivation.graph.m
     for scale, words in ((1 / m, "times m"), (m, "divided by m")):
-        probe = FormulaReport(
-            report.wrt, "", report.target, report.target_concrete, gradient=report.gradient
-        )
-        try:
-            _verdict(probe, derivation, scale * expr, confirm=False)
-        except _TooLarge:
-            continue
+        probe = _probed(report, derivation, scale * expr, "", confirm=False)
         if probe.equal:
             losses = sorted(
                 {
