@@ -3,7 +3,8 @@
 Jacobi's form det(A) inv(A)^T has no value at a singular A, where the gradient exists: NumPy's
 module raised "Singular matrix", JAX's returned NaNs (jax.grad gives the adjugate), at a
 parameter initialised to zeros too. Each backend now calls its ``_adjugate_t`` helper (an
-SVD); these tests compare it with the frameworks' own autograd.
+SVD); these tests compare it with the cofactors, and with the frameworks' own autograd where
+that is defined to be right.
 """
 
 from __future__ import annotations
@@ -76,9 +77,14 @@ def test_torch_and_jax_modules_agree_with_their_autograd(point: str, tmp_path: P
     )
     jax_module = _load(sb.codegen(sb.Model.parse(DET), backend="jax"), f"det_j_{tag}", tmp_path)
     _, grads = torch_module.loss_and_grads({"W": torch.tensor(W)})
-    t = torch.tensor(W, requires_grad=True)
-    (torch.linalg.det(t) + 2 * torch.linalg.det(t.T @ t)).backward()
-    np.testing.assert_allclose(grads["W"].numpy(), t.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(grads["W"].numpy(), _true_gradient(W), atol=1e-10)
+    if point == "random":
+        # torch's own det backward at an exactly singular matrix depends on its LAPACK path:
+        # the CPU build on one CI machine gave 0 at the rank-2 point, whose adjugate is not 0
+        # (the cofactors above); at an invertible point it is the reference
+        t = torch.tensor(W, requires_grad=True)
+        (torch.linalg.det(t) + 2 * torch.linalg.det(t.T @ t)).backward()
+        np.testing.assert_allclose(grads["W"].numpy(), t.grad.numpy(), atol=1e-10)
     jnp = jax.numpy
     _, jgrads = jax.jit(jax_module.loss_and_grads)({"W": jnp.asarray(W)})
     expected = jax.grad(lambda w: jnp.linalg.det(w) + 2 * jnp.linalg.det(w.T @ w))(jnp.asarray(W))

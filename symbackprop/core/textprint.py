@@ -278,7 +278,8 @@ class TextPrinter(StrPrinter):
         above = ([] if size.p == 1 else [str(size.p)]) + [shown(f) for f in top]
         below = ([] if size.q == 1 else [str(size.q)]) + [shown(f) for f in bottom]
         under = " ".join(below)
-        alone = len(below) == 1 and _side_by_side(bottom[0])
+        # one factor printed in brackets already (a sum: 4 W/(W^2 + 1)) takes no second pair
+        alone = len(below) == 1 and (_side_by_side(bottom[0]) or bottom[0].is_Add)
         under = under if alone else f"({under})"
         return f"{sign}{' '.join(above) or '1'}/{under}"
 
@@ -411,7 +412,9 @@ def _side_by_side(factor: Any) -> bool:
         exponent = factor.exp
         if exponent == sp.Rational(1, 2):
             return True  # sqrt(...)
-        return bool(exponent.is_Integer and exponent > 0) and _side_by_side(factor.base)
+        # a sum's power prints its base bracketed: (W^2 + 1)^2 is one unit too
+        base = factor.base
+        return bool(exponent.is_Integer and exponent > 0) and (_side_by_side(base) or base.is_Add)
     if isinstance(factor, (sp.sign, sp.Piecewise)):
         return False  # printed as a sum of indicators
     if factor.is_Number:

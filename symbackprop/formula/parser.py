@@ -113,6 +113,13 @@ _LAYER_INDEX = (
     "delta[3], a2 for a[2]"
 )
 
+#: the hint for a name's '[0]' holding an entry's index (review47 #9: "use parentheses" made
+#: delta2(0) of delta2[0], delta2 times 0)
+_ENTRY_INDEX = (
+    "square brackets are not allowed: a formula is of whole matrices, with no entry indexing "
+    "(write the matrix the entries make)"
+)
+
 
 def _layer_index(text: str, i: int) -> bool:
     """Whether the '[' at ``i`` follows a name without digits of its own and holds a number:
@@ -281,6 +288,8 @@ class _Tokenizer:
                     hint = _LAYER_SUPERSCRIPT
                 elif c == "[" and _layer_index(text, i):  # delta[3], as derive's examples print
                     hint = _LAYER_INDEX
+                elif c == "[" and text[:i].rstrip()[-1:] in _IDENT_CHARS:  # delta2[0], W2[0, 1]
+                    hint = _ENTRY_INDEX
                 message = f"unexpected character {_show(c)}"
                 raise self.fail(f"{message}: {hint}" if hint else message, i)
         out.append(_Token("eof", "", n, n))

@@ -1023,6 +1023,8 @@ def _verdict(
                     chosen = model_formula.size_settings(derivation)[0][0]
                     sizes = {str(k): v for k, v in chosen.items()}
                     report.method, found = "numeric", (*crossed.difference, sizes)
+                    if crossed.hard:
+                        report.notes.append(crossings.hard_note(crossed.hard))
                 elif crossed.missing or crossed.unmapped is not None:
                     raise _TooLarge(crossings.undecided(crossed, model_formula.show(derivation)))
                 else:
@@ -1032,6 +1034,7 @@ def _verdict(
                         crossed.together,
                         crossed.outside,
                         crossed.invalid,
+                        crossed.hard,
                     )
         except LostDigits as exc:  # never a verdict from digits lost in rounding
             raise _TooLarge(str(exc)) from None
@@ -1271,20 +1274,26 @@ def _across(report: FormulaReport, derivation: Derivation, expr: Any, sides: Sid
     gradient = derivation.gradients[report.wrt]
     base = _live_base(derivation, sizes, movable, gradient, point_at)
     found = crossings.across(sides, gradient, expr, base, movable, point_at, _text)
+    loss = derivation.network.loss_record
+    if found.difference is None and loss.soft_targets in ("probability", "distribution"):
+        # bce's and ce's targets lie in [0, 1]: no point outside, and the labels 0 and 1
+        why = f"the targets of {loss.name} lie between 0 and 1"
+        target = derivation.graph.y.name
+        crossings.drop_invalid_targets(found, {target: why}, _text)
+        kinds = {target: loss.soft_targets}
+        crossings.at_hard_targets(found, kinds, base, gradient, expr, point_at)
     if found.difference is not None:
         i, j, mine, theirs = found.difference
         shown = {str(k): v for k, v in sizes.items()}
         report.equal = False
         report.counterexample = Counterexample(report.wrt, i, j, mine, theirs, shown, False)
+        if found.hard:
+            report.notes.append(crossings.hard_note(found.hard))
         return
-    loss = derivation.network.loss_record
-    if loss.soft_targets in ("probability", "distribution"):  # bce's and ce's: in [0, 1]
-        why = f"the targets of {loss.name} lie between 0 and 1"
-        crossings.drop_invalid_targets(found, {derivation.graph.y.name: why}, _text)
     if found.missing or found.unmapped is not None:
         raise _TooLarge(crossings.undecided(found, _text))
     report.points = (report.points or "") + crossings.points_text(
-        found.reached, found.mixed, found.together, invalid=found.invalid
+        found.reached, found.mixed, found.together, invalid=found.invalid, hard=found.hard
     )
 
 
@@ -1951,12 +1960,16 @@ def _batch_mean_note(report: FormulaReport, derivation: ModelDerivation, expr: A
                     if node.kind is Kind.MODEL_LOSS
                 }
             )
-            why = (
-                f"the model's {' and '.join(losses)} averages over the m columns, and its "
-                "gradient has that 1/m once"
-                if losses
-                else "the cost's factor of m stays in its gradient, once"
-            )
+            # what the cost has (review47 #5: a plain sum's cost was told of "the cost's
+            # factor of m", which it does not have)
+            if losses:
+                named = " and ".join(losses)
+                why = f"the model's {named} averages over the m columns, and its gradient has "
+                why += "that 1/m once" + ("" if words == "times m" else ", not twice")
+            elif words == "times m":
+                why = "a factor m the cost does not have"
+            else:
+                why = "the cost has no mean over the m columns to divide by m"
             report.notes.append(f"your formula is the gradient {words}: {why}")
             return
 

@@ -63,6 +63,8 @@ class Crossed:
     #: the regions left uncompared because a target takes no such values, each with why
     #: (``y below 0 (the targets of bce lie between 0 and 1)``)
     invalid: list[str] = field(default_factory=list)
+    #: the targets compared at hard labels, 0 and 1 (:func:`at_hard_targets`)
+    hard: list[str] = field(default_factory=list)
 
 
 def drop_invalid_targets(
@@ -81,6 +83,55 @@ def drop_invalid_targets(
         else:
             kept.append(region)
     crossed.missing = kept
+
+
+def at_hard_targets(
+    crossed: Crossed,
+    kinds: dict[str, str],
+    base: dict[str, sp.Matrix],
+    gradient: Any,
+    formula: Any,
+    point_at: PointAt,
+) -> None:
+    """Once :func:`drop_invalid_targets` took out a region of a target, compare at hard
+    targets, the usual labels: each target of ``kinds`` (its name -> ``"probability"``, bce's,
+    or ``"distribution"``, ce's) at 0 and 1 in every entry, over two points (a checkerboard
+    and its complement; one-hot columns, the hot row moved by one), the other leaves as in
+    ``base``. The regions taken out are open, so without these a formula wrong exactly at a
+    hard label (``a3 - y + 1{y <= 0}``, ``Y ⊙ 1{Y < 1}``) agreed everywhere compared (review47
+    #1). Sets ``crossed.difference`` at the first difference."""
+    if not crossed.invalid or crossed.difference is not None:
+        return
+    names = [name for name in kinds if name in base]
+    for shift in (0, 1):
+        leaves = dict(base)
+        for name in names:
+            leaves[name] = _hard(base[name].shape, kinds[name], shift)
+        try:
+            row = numeric.difference(_drawn(leaves, point_at), gradient, formula)
+        except UNEVALUATED:  # LostDigits too: this point compares nothing
+            continue
+        if row is not None:
+            crossed.difference = row
+            break
+    crossed.hard = names
+
+
+def _hard(shape: tuple[int, int], kind: str, shift: int) -> sp.Matrix:
+    """Hard targets of ``shape``: one-hot columns for a ce target (``kind`` "distribution",
+    the hot row ``shift`` below the column's index), else a checkerboard of 0 and 1."""
+    rows, cols = shape
+    if kind == "distribution" and rows > 1:
+        return sp.Matrix(rows, cols, lambda i, j: int(i == (j + shift) % rows))
+    return sp.Matrix(rows, cols, lambda i, j: (i + j + shift) % 2)
+
+
+def hard_note(hard: list[str]) -> str:
+    """The note on a difference :func:`at_hard_targets` found."""
+    return (
+        f"it differs where every entry of {' and '.join(hard)} is 0 or 1 (hard targets, the "
+        "usual labels), which the random points, drawn strictly between 0 and 1, do not reach"
+    )
 
 
 def _bounded(region: Region) -> bool:
@@ -337,10 +388,12 @@ def points_text(
     together: int = 0,
     outside: list[str] | None = None,
     invalid: list[str] | None = None,
+    hard: list[str] | None = None,
 ) -> str:
     """The extra points for the verdict's sentence ("" when none); ``outside``: the regions
     not compared because the model has no value there, each with why; ``invalid``: those of
-    targets no loss takes (a bce target below 0), each with why."""
+    targets no loss takes (a bce target below 0), each with why; ``hard``: the targets also
+    compared at 0 and 1 (:func:`at_hard_targets`)."""
     text = ""
     if reached:
         text = (
@@ -366,6 +419,8 @@ def points_text(
         text += "; none with " + "; none with ".join(outside) + ", where it has no gradient"
     if invalid:
         text += "; none with " + "; none with ".join(invalid)
+    if hard:
+        text += f", and 2 with every entry of {' and '.join(hard)} 0 or 1 (hard targets)"
     return text
 
 

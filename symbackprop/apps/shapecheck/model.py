@@ -498,6 +498,8 @@ def across(derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides) -> Cr
         if kind in ("probability", "distribution")
     }
     crossings.drop_invalid_targets(crossed, probabilities, shown)
+    kinds = {name: first.targets[name] for name in probabilities}
+    crossings.at_hard_targets(crossed, kinds, base, gradient, expr, point_at)
     return crossed
 
 

@@ -259,6 +259,9 @@ class Typer:
                 hint = f" ({node.id} is the gradient itself: write it from the values here)"
             elif node.id.startswith("d") and node.id[1:] in self.names:
                 hint = _adjoint_hint(node.id[1:], self.names)
+            elif node.id.startswith("d") and f"d{node.id[1:].swapcase()}" in self.names:
+                # a model's dh for its dH, listed (review47 #7: "no adjoint of H is computed")
+                hint = f" (did you mean 'd{node.id[1:].swapcase()}'?)"
             elif node.id.startswith("d") and node.id[1:].swapcase() in self.names:
                 # dZ2 (the code's name) in the single-example form, dz2 in the batch form:
                 # "did you mean 'z2'?" swapped a gradient for a value (hostile45b #5)
@@ -287,10 +290,18 @@ class Typer:
         ``dZ1`` of a model that names no Z1 "did you mean 'dW1'?", the gradient of a
         parameter, refused when it is the one checked. A close value's name (``dif`` for
         ``diff``, ``delta_ou`` for ``delta_out``) is said instead; None: no such hint."""
-        values = [n for n in self.names if not (n.startswith("d") and n[1:] in self.gradients)]
+        if not name.startswith("d"):
+            return None  # no adjoint by its look: the general hint (sigmod: 'sigmoid')
+        # a close name that is itself an adjoint or a value (da1 for da2, W1 for dW1x) would
+        # offer another quantity for the one meant (review47 #3)
+        values = [
+            n
+            for n in self.names
+            if n.startswith("d") and not (n[1:] in self.gradients or n[1:] in self.names)
+        ]
         near = did_you_mean(name, values)
-        if near or not name.startswith("d"):
-            return near or None
+        if near:
+            return near
         if name.startswith("delta"):
             return " (a model has no deltas: the adjoint dJ/dh of a value h is written dh)"
         value = name[1:]

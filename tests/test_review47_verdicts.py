@@ -1,0 +1,54 @@
+"""Session 47's verdicts: passes that were not ones, found reviewing session 46's changes."""
+
+from __future__ import annotations
+
+import pytest
+
+import symbackprop as sb
+
+CE_MODEL = (
+    "X : n x m\nY : k x m\nW : k x n\nsizes: n = 3, k = 4\nS = softmax(W X + b)\nJ = ce(S, Y)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["(a3 - y + 1{y <= 0}) a2^T", "(a3 - y ⊙ 1{y < 1}) a2^T"],
+)
+def test_a_formula_wrong_at_a_hard_label_fails(formula: str) -> None:
+    """review47 #1: the regions of a bce target outside [0, 1] are open (y below 0), so a
+    formula wrong exactly at the labels 0 or 1 agreed at every point compared and passed once
+    those regions needed no point. The targets are compared at 0 and 1 too."""
+    report = sb.check_formula("4-3-2-1", "W3", formula)
+    assert report.exit_code == 1 and report.equal is False
+    assert any("hard targets" in note for note in report.notes)
+
+
+def test_a_right_formula_is_also_compared_at_hard_labels() -> None:
+    """review47 #1: relu(y) is y at 0 and 1, so it still passes, the points sentence saying
+    the targets were 0 and 1 at two points."""
+    report = sb.check_formula("4-3-2-1", "W3", "(a3 - relu(y)) a2^T")
+    assert report.exit_code == 0 and report.equal
+    assert "2 with every entry of y 0 or 1 (hard targets)" in (report.points or "")
+
+
+def test_a_models_formula_wrong_on_one_hot_targets_fails() -> None:
+    """review47 #1, a model: Y ⊙ 1{Y < 1} is wrong in every one-hot column, and passed."""
+    model = sb.Model.parse(CE_MODEL)
+    wrong = sb.check_formula(model, "W", "(1/m)(S - Y ⊙ 1{Y < 1}) X^T")
+    assert wrong.exit_code == 1 and wrong.equal is False
+    right = sb.check_formula(model, "W", "(1/m)(S - relu(Y)) X^T")
+    assert right.exit_code == 0 and right.equal
+
+
+def test_a_right_formula_of_a_steep_activation_is_not_called_wrong() -> None:
+    """hostile47a #3: hs = sigmoid(100 z) at z1 near 4: the derivation's a1 (1 - a1) is 0 in
+    50 and 100 digits, the formula's 100 sigmoid(100 z1) sigmoid(-100 z1) keeps its 2e-181,
+    and the right formula was "not the gradient". Both below the rounding unit, the entry is
+    compared at more digits, or the check cannot decide; a wrong factor still fails."""
+    net = sb.Network.parse("4-3:hs-1", define={"hs": "sigmoid(100*z)"})
+    right = "((W2^T (a2 - y)) ⊙ 100 sigmoid(100 z1) ⊙ sigmoid(-100 z1)) x^T"
+    report = sb.check_formula(net, "W1", right)
+    assert report.equal is not False and report.exit_code in (0, 2), report.error
+    wrong = sb.check_formula(net, "W1", right.replace("100 sigmoid(100", "200 sigmoid(100"))
+    assert wrong.exit_code == 1 and wrong.equal is False
