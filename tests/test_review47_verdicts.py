@@ -52,3 +52,54 @@ def test_a_right_formula_of_a_steep_activation_is_not_called_wrong() -> None:
     assert report.equal is not False and report.exit_code in (0, 2), report.error
     wrong = sb.check_formula(net, "W1", right.replace("100 sigmoid(100", "200 sigmoid(100"))
     assert wrong.exit_code == 1 and wrong.equal is False
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "(a3 - y) a2^T * (1 + sum(1{x > 20}))",
+        "(a3 - y) a2^T * (1 + sum(1{W1 > 20}))",
+        "(a3 - y) a2^T * (1 + sum(1{x > 20} ⊙ x))",
+    ],
+)
+def test_a_sum_of_a_piecewise_value_is_compared_past_its_switch(formula: str) -> None:
+    """hostile47a #1: a sum over the entries of 1{x > 20} read its pieces through dummy
+    indices, which no switch was found for: twice the gradient wherever an input exceeds 20,
+    the formula passed at the random points. The sum switches where its matrix does."""
+    report = sb.check_formula("4-3-2-1", "W3", formula)
+    assert report.exit_code == 1 and report.equal is False
+
+
+def test_a_sum_of_a_switch_that_holds_nowhere_still_passes() -> None:
+    """The same search, where the formula is right past the switch: 0 sum(relu(x - 20))."""
+    report = sb.check_formula("4-3-2-1", "W3", "(a3 - y) a2^T * (1 + 0 sum(relu(x - 20)))")
+    assert report.exit_code == 0 and report.equal
+
+
+@pytest.mark.parametrize(
+    ("spec", "wrt", "formula", "loss"),
+    [
+        ("4-3-3:softmax", "W2", "(a2 - y) a1^T * (1 + sum(1{y >= 1}))", "ce"),
+        ("4-3-3:softmax", "W2", "(a2 - y) a1^T * (1 + 1{sum(y ⊙ y) >= 1})", "ce"),
+        ("4-3-2-1", "W3", "(a3 - y) a2^T * (1 + sum(1{y ⊙ (1 - y) <= 0}))", "bce"),
+    ],
+)
+def test_a_formula_wrong_at_every_hard_target_fails(
+    spec: str, wrt: str, formula: str, loss: str
+) -> None:
+    """hostile47a #1, #2: wrong at every one-hot or 0/1 target, these passed or were "cannot
+    decide" (no point drawn inside (0, 1) has sum(y ⊙ y) >= 1); hard targets decide them."""
+    report = sb.check_formula(sb.Network.parse(spec, loss=loss), wrt, formula)
+    assert report.exit_code == 1 and report.equal is False
+
+
+def test_a_hyperbolic_constant_factor_is_decided_in_seconds() -> None:
+    """hostile47a #4: (tanh(1) + exp(-200)) times the gradient ran for minutes (SymPy's
+    simplify wrote the ratio as a polynomial in e of degree 400 and factored it); it is read
+    to 60 digits instead. A factor exactly 1 written with tanh still passes."""
+    gradient = "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"
+    wrong = sb.check_formula("4-3-2-1", "W2", f"(tanh(1) + exp(-200)) {gradient}")
+    assert wrong.exit_code == 1 and wrong.equal is False
+    one = "(tanh(1) - (exp(2) - 1)/(exp(2) + 1) + 1)"
+    right = sb.check_formula("4-3-2-1", "W2", f"{one} {gradient}")
+    assert right.exit_code == 0 and right.equal

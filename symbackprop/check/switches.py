@@ -130,7 +130,18 @@ def _switches(exprs: tuple[Any, ...], every: dict[str, Any]) -> Switches:
     # a plain base written out (W1 x + b1 in the formula) is the name it is defined as (z1)
     named = {v: sp.MatrixSymbol(k, *v.shape) for k, v in reversed(every.items()) if _named(v)}
     out = Switches()
-    for expr in exprs:
+    # a sum over every entry of a value (sum(1{x > 20}), an EntrySum of x[i, 0]'s pieces)
+    # switches where the value's entries do: its summand read as the matrix it sums, whose
+    # atoms have the value as their base (hostile47a #1: its dummy-indexed pieces were no
+    # atoms, and a formula wrong only where x > 20 passed)
+    summed = [
+        matrix
+        for expr in exprs
+        if isinstance(expr, sp.Basic)
+        for total in expr.atoms(sp.Sum)
+        if (matrix := _entrywise_sum(total)) is not None
+    ]
+    for expr in (*exprs, *summed):
         for node in sp.preorder_traversal(expr):
             scalar = _scalar_atom(node)
             if scalar is not None:
@@ -699,7 +710,12 @@ def _entrywise_sum(number: Any) -> Any:
         (element,) = elements
         matrix, i, j = element.args
         rows, cols = matrix.shape
-        if [tuple(limit) for limit in number.limits] != [(i, 0, rows - 1), (j, 0, cols - 1)]:
+        # an index over the whole of its dimension, or 0 of a dimension of 1 (a column's j)
+        expected = [
+            (k, 0, size - 1) for k, size in ((i, rows), (j, cols)) if isinstance(k, sp.Symbol)
+        ]
+        fixed = [size for k, size in ((i, rows), (j, cols)) if not isinstance(k, sp.Symbol)]
+        if [tuple(limit) for limit in number.limits] != expected or any(f != 1 for f in fixed):
             return None
         body = number.function.xreplace({element: T})
     else:

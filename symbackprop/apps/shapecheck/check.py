@@ -1730,7 +1730,12 @@ def _quickly_simplified(expr: Any, symbols: Any) -> Any | None:
 
 #: a ratio with more operations, or with one of these, is not given to sp.simplify
 _SIMPLIFIED_OPS = 40
-_UNSIMPLIFIED = (sp.Piecewise, sp.Heaviside, sp.Max, sp.Min, sp.Abs, sp.sign, sp.sin, sp.cos)
+#: (a hyperbolic function too: simplify rewrote tanh(1) + exp(-200) as a polynomial in e of
+#: degree 400 and factored it, for minutes: hostile47a #4)
+_UNSIMPLIFIED = (
+    *(sp.Piecewise, sp.Heaviside, sp.Max, sp.Min, sp.Abs, sp.sign, sp.sin, sp.cos),
+    *(sp.tanh, sp.sinh, sp.cosh),
+)
 #: the sizes a ratio of sizes alone that SymPy does not decide is read at, each dimension
 #: at it and staggered (n0 = k, n1 = k + 1, ...): every size up to 40, then far ones
 _READ_SIZES = (*range(1, 41), 64, 100, 128, 1000, 4096, 65536)

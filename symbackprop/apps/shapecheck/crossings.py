@@ -93,14 +93,17 @@ def at_hard_targets(
     formula: Any,
     point_at: PointAt,
 ) -> None:
-    """Once :func:`drop_invalid_targets` took out a region of a target, compare at hard
-    targets, the usual labels: each target of ``kinds`` (its name -> ``"probability"``, bce's,
-    or ``"distribution"``, ce's) at 0 and 1 in every entry, over two points (a checkerboard
-    and its complement; one-hot columns, the hot row moved by one), the other leaves as in
-    ``base``. The regions taken out are open, so without these a formula wrong exactly at a
-    hard label (``a3 - y + 1{y <= 0}``, ``Y ⊙ 1{Y < 1}``) agreed everywhere compared (review47
-    #1). Sets ``crossed.difference`` at the first difference."""
-    if not crossed.invalid or crossed.difference is not None:
+    """Once :func:`drop_invalid_targets` took out a region of a target, or a region is left
+    that no point reached, compare at hard targets, the usual labels: each target of ``kinds``
+    (its name -> ``"probability"``, bce's, or ``"distribution"``, ce's) at 0 and 1 in every
+    entry, over two points (a checkerboard and its complement; one-hot columns, the hot row
+    moved by one), the other leaves as in ``base``. The regions taken out are open, so without
+    these a formula wrong exactly at a hard label (``a3 - y + 1{y <= 0}``, ``Y ⊙ 1{Y < 1}``)
+    agreed everywhere compared (review47 #1). Sets ``crossed.difference`` at the first
+    difference, and ``crossed.hard``."""
+    # and before "cannot decide" on a region no search reached: a difference at hard targets
+    # is a verdict (1{sum(y ⊙ y) >= 1}, wrong at every one-hot y: hostile47a #2)
+    if not (crossed.invalid or crossed.missing) or crossed.difference is not None:
         return
     names = [name for name in kinds if name in base]
     for shift in (0, 1):
