@@ -160,6 +160,10 @@ def file_path(value: object, argument: str = "path") -> Path:
     hostile38c #9)."""
     if isinstance(value, str | os.PathLike) and not isinstance(value, bytes):
         path = os.fspath(value)
+        if isinstance(path, str) and "\x00" in path:
+            # no file has one; the operating system's calls raise ValueError (hostile47b #6)
+            shown = quote_user_text(path, 240)
+            raise SpecError(f"{argument} {shown}: a file path cannot hold a NUL character")
         if isinstance(path, str):
             return Path(path)
     got = type(value).__name__

@@ -299,6 +299,13 @@ def scalar_parts(
         # TypeError, and some degenerate products (0^(1/1000) in a denominator) trip internal
         # assertions; either way the formula is at fault, and the caller expects FormulaError.
         detail = str(exc) or type(exc).__name__
+        if "non-real" in detail or "zoo" in detail or "nan" in detail:
+            # SymPy's "Invalid comparison of non-real zoo" said in the user's terms
+            # (1{log(1{z > 0}) > 0}: log(0) compared; hostile47b #7)
+            detail = (
+                "a comparison in it reads a value that is not a real number "
+                "(a log of 0, a division by 0 or a root of a negative number)"
+            )
         raise FormulaError(f"cannot build the activation: {detail}", text, None) from None
     if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         raise FormulaError("the activation is undefined (division by zero or log(0))", text)

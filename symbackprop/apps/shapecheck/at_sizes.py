@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import mpmath
 import sympy as sp
 from sympy import Determinant, HadamardPower, MatrixSymbol, Trace
 from sympy.matrices.exceptions import NonInvertibleMatrixError
@@ -108,6 +109,10 @@ def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
     if too_deep(value):  # exp(exp(...)) 40 deep: its number is not computed (TooDeep, later)
         return None
     rng = random.Random(_SEED)
+    # functions' values (cos(1/3)) in exact arithmetic swell: det(cos(A)) of a 3 x 3 A ran
+    # for ten minutes expanding its products (hostile47b #1); read to 30 digits instead, a
+    # value that is clearly not 0 there, else nothing
+    approximate = any(not isinstance(f, _EXACT) for f in value.atoms(sp.Function))
     try:
         point = {
             name: sp.ImmutableMatrix(
@@ -115,11 +120,25 @@ def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
             )
             for name in sorted(value.atoms(MatrixSymbol), key=sp.default_sort_key)
         }
+        if approximate:
+            point = {name: matrix.evalf(_DIGITS) for name, matrix in point.items()}
         number = unrolled(_explicit_powers(value.xreplace(point))).doit()
+        if approximate and getattr(number, "is_number", False):
+            number = sp.N(number, _DIGITS)
     except (TypeError, ValueError, ArithmeticError, IndexError, NonInvertibleMatrixError):
         # IndexError: an entry past a matrix's end, where shapes fit only at equal widths
         return None
-    return number if getattr(number, "is_number", False) else None
+    if not getattr(number, "is_number", False):
+        return None
+    if approximate and not (finite_real(number) and abs(number) > _TINY):
+        return None  # near 0, or no real number, in 30 digits: decided written out
+    return number
+
+
+#: functions exact at rational arguments (pieces): a point with them stays exact
+_EXACT = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
+#: the digits a point with other functions' values is read to
+_DIGITS = 30
 
 
 def _explicit_powers(expr: Any) -> Any:
@@ -165,7 +184,29 @@ def invertible_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:
         return False
     if numeric.free_symbols or not numeric.is_square:
         return False
-    return bool(numeric.det(method="bareiss") != 0)
+    if all(v.is_Rational for v in numeric):
+        return bool(numeric.det(method="bareiss") != 0)
+    return _clearly_nonsingular(numeric)
+
+
+def _clearly_nonsingular(numeric: sp.ImmutableMatrix) -> bool:
+    """Whether a square matrix of numbers with functions' values in it (exp(1/3), cos(2)) is
+    invertible, read to 30 digits: its determinant above 10^-15 of Hadamard's bound (the
+    product of its rows' lengths); a complex value (the log of a negative draw) shows it as
+    well as a real one. Exact, Bareiss multiplied out the values' expressions (inv(exp(A)) at
+    a 3 x 3 A ran for ten minutes: hostile47b #1); False says nothing."""
+    with mpmath.workdps(30):
+        try:
+            values = [
+                [mpmath.mpmathify(complex(v)) for v in numeric.row(i)] for i in range(numeric.rows)
+            ]
+        except (TypeError, ValueError, OverflowError):
+            return False
+        if not all(mpmath.isfinite(v) for row in values for v in row):
+            return False
+        bound = mpmath.fprod(mpmath.norm(row) for row in values)
+        det = mpmath.det(mpmath.matrix(values))
+        return bool(bound > 0 and abs(det) > mpmath.mpf("1e-15") * bound)
 
 
 def rank_deficient(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:

@@ -138,7 +138,12 @@ def _element_wise(node: Any) -> tuple[Any, sp.Expr] | None:
     if isinstance(node, Elementwise):
         # f applied to an element-wise g(U) is f(g(t)) applied to U
         base, inner = _element_wise(node.arg) or (node.arg, T)
-        return base, node.body.xreplace({node.variable: inner})
+        try:
+            return base, node.body.xreplace({node.variable: inner})
+        except TypeError:  # a piece's condition on a value with none: log(0) > 0
+            # (1{log(1{z1 > 0}) > 0}: SymPy's Piecewise compares zoo, hostile47b #2): not
+            # folded, the formula's own check says where it has no value
+            return None
     if isinstance(node, (MatAdd, HadamardProduct)):
         parts = [_element_wise(arg) for arg in node.args]
         if any(part is None for part in parts):
