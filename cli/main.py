@@ -214,8 +214,8 @@ class _WholeWrites(io.RawIOBase):
 def _write_stdout_whole() -> None:
     """Replace the process's own standard output with one over :class:`_WholeWrites`, same
     encoding, errors and line buffering; another stream (a test runner's) is left alone."""
-    stream = sys.stdout
-    if stream is None or stream is not sys.__stdout__:
+    stream = sys.__stdout__
+    if stream is None or sys.stdout is not stream:
         return
     try:
         fd = stream.fileno()
