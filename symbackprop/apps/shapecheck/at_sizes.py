@@ -121,18 +121,31 @@ def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
             for name in sorted(value.atoms(MatrixSymbol), key=sp.default_sort_key)
         }
         if approximate:
-            point = {name: matrix.evalf(_DIGITS) for name, matrix in point.items()}
+            return _read_in_digits(value, point)
         number = unrolled(_explicit_powers(value.xreplace(point))).doit()
-        if approximate and getattr(number, "is_number", False):
-            number = sp.N(number, _DIGITS)
     except (TypeError, ValueError, ArithmeticError, IndexError, NonInvertibleMatrixError):
         # IndexError: an entry past a matrix's end, where shapes fit only at equal widths
         return None
-    if not getattr(number, "is_number", False):
-        return None
-    if approximate and not (finite_real(number) and abs(number) > _TINY):
-        return None  # near 0, or no real number, in 30 digits: decided written out
-    return number
+    return number if getattr(number, "is_number", False) else None
+
+
+def _read_in_digits(value: Any, point: dict[Any, sp.ImmutableMatrix]) -> Any:
+    """``value`` at ``point`` read in :data:`_DIGITS` and twice as many digits: the first
+    where the two agree to 15 digits and it is clearly not 0, else None (decided written out).
+    A cancellation to 0 inside a function reads as rounding noise that shrinks with the
+    digits: log(det(X - X^T)) at an odd n is log(1e-30), then log(1e-60), not a number."""
+    read = []
+    for digits in (_DIGITS, 2 * _DIGITS):
+        at = {name: matrix.evalf(digits) for name, matrix in point.items()}
+        number = unrolled(_explicit_powers(value.xreplace(at))).doit()
+        if not getattr(number, "is_number", False):
+            return None
+        number = sp.N(number, digits)
+        if not (finite_real(number) and abs(number) > _TINY):
+            return None
+        read.append(number)
+    low, high = read
+    return low if bool(abs(low - high) <= sp.Float("1e-15", _DIGITS) * abs(high)) else None
 
 
 #: functions exact at rational arguments (pieces): a point with them stays exact
