@@ -13,7 +13,10 @@ CE_MODEL = (
 
 @pytest.mark.parametrize(
     "formula",
-    ["(a3 - y + 1{y <= 0}) a2^T", "(a3 - y ⊙ 1{y < 1}) a2^T"],
+    [
+        pytest.param("(a3 - y + 1{y <= 0}) a2^T", marks=pytest.mark.slow),
+        "(a3 - y ⊙ 1{y < 1}) a2^T",
+    ],
 )
 def test_a_formula_wrong_at_a_hard_label_fails(formula: str) -> None:
     """review47 #1: the regions of a bce target outside [0, 1] are open (y below 0), so a
@@ -32,6 +35,7 @@ def test_a_right_formula_is_also_compared_at_hard_labels() -> None:
     assert "2 with every entry of y 0 or 1 (hard targets)" in (report.points or "")
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-07)
 def test_a_models_formula_wrong_on_one_hot_targets_fails() -> None:
     """review47 #1, a model: Y ⊙ 1{Y < 1} is wrong in every one-hot column, and passed."""
     model = sb.Model.parse(CE_MODEL)
@@ -58,7 +62,7 @@ def test_a_right_formula_of_a_steep_activation_is_not_called_wrong() -> None:
     "formula",
     [
         "(a3 - y) a2^T * (1 + sum(1{x > 20}))",
-        "(a3 - y) a2^T * (1 + sum(1{W1 > 20}))",
+        pytest.param("(a3 - y) a2^T * (1 + sum(1{W1 > 20}))", marks=pytest.mark.slow),
         "(a3 - y) a2^T * (1 + sum(1{x > 20} ⊙ x))",
     ],
 )
@@ -93,6 +97,7 @@ def test_a_formula_wrong_at_every_hard_target_fails(
     assert report.exit_code == 1 and report.equal is False
 
 
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-07)
 def test_a_hyperbolic_constant_factor_is_decided_in_seconds() -> None:
     """hostile47a #4: (tanh(1) + exp(-200)) times the gradient ran for minutes (SymPy's
     simplify wrote the ratio as a polynomial in e of degree 400 and factored it); it is read
