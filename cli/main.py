@@ -13,6 +13,7 @@ import errno
 import io
 import os
 import re
+import select
 import shlex
 import signal
 import sys
@@ -204,7 +205,10 @@ class _WholeWrites(io.RawIOBase):
         view = memoryview(data).cast("B")
         size = len(view)
         while view:  # os.write raises where the rest cannot be written (EFBIG, ENOSPC)
-            view = view[os.write(self._fd, view) :]
+            try:
+                view = view[os.write(self._fd, view) :]
+            except BlockingIOError:  # a non-blocking pipe that is full: wait for its reader
+                select.select([], [self._fd], [])  # (an exit 3 otherwise: review47b #7)
         return size
 
     def close(self) -> None:  # the descriptor stays open: it is the process's stdout

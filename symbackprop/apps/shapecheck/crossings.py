@@ -106,6 +106,7 @@ def at_hard_targets(
     if not (crossed.invalid or crossed.missing) or crossed.difference is not None:
         return
     names = [name for name in kinds if name in base]
+    compared = 0
     for shift in (0, 1):
         leaves = dict(base)
         for name in names:
@@ -114,17 +115,20 @@ def at_hard_targets(
             row = numeric.difference(_drawn(leaves, point_at), gradient, formula)
         except UNEVALUATED:  # LostDigits too: this point compares nothing
             continue
+        compared += 1
         if row is not None:
             crossed.difference = row
             break
-    crossed.hard = names
+    # said only of points compared (review47b #1: a cost with log(Y) has no value at Y = 0,
+    # and "2 with every entry of Y 0 or 1" was said of none)
+    crossed.hard = names if compared == 2 or crossed.difference is not None else []
 
 
 def _hard(shape: tuple[int, int], kind: str, shift: int) -> sp.Matrix:
     """Hard targets of ``shape``: one-hot columns for a ce target (``kind`` "distribution",
     the hot row ``shift`` below the column's index), else a checkerboard of 0 and 1."""
     rows, cols = shape
-    if kind == "distribution" and rows > 1:
+    if kind == "distribution":  # one row: its one distribution is 1 (review47b #2)
         return sp.Matrix(rows, cols, lambda i, j: int(i == (j + shift) % rows))
     return sp.Matrix(rows, cols, lambda i, j: (i + j + shift) % 2)
 
