@@ -94,6 +94,11 @@ class Table:
                 self._records.setdefault(act.derivative_function, (act, True))
         self._classes: dict[Any, type] = {}
 
+    @property
+    def records(self) -> dict[Any, tuple[Activation, bool]]:
+        """SymPy function class -> (its activation record, whether it is g' rather than g)."""
+        return self._records
+
     def _draw(self, low: Any, high: Any) -> sp.Rational:
         if low == 0 and high == 1:
             return sp.Rational(self.rng.randint(1, 19), 20)
@@ -278,6 +283,10 @@ class Evaluator:
         concrete = concrete.replace(
             lambda node: isinstance(node, (Elementwise, Softmax)), self._tabulate
         )
+        # an activation applied to a number of the formula (each entry of sum(relu(W1 x -
+        # 100)), written out in a sum) is the table's too: SymPy leaves relu(85) as it is, a
+        # value no comparison reads, and the two sides' relu must be one function
+        concrete = concrete.replace(self._scalar_activation, self._tabulated_scalar)
         # matrix arithmetic node by node: SymPy's doit left products of irrational numbers
         # and matrices, whose entries as_explicit then built as Sums (see check/explicit.py)
         return sp.Matrix(explicit(concrete))
@@ -303,6 +312,18 @@ class Evaluator:
             cached = (value, sp.ImmutableMatrix(value))
             self._immutable[name] = cached
         return cached[1]
+
+    def _scalar_activation(self, node: Any) -> bool:
+        """Whether ``node`` is an activation (or its derivative) applied to a number, not
+        inside an element-wise function's body (whose variable it reads)."""
+        return (
+            isinstance(node, sp.Function)
+            and type(node) in self.table.records
+            and T not in node.free_symbols
+        )
+
+    def _tabulated_scalar(self, node: Any) -> Any:
+        return self.table.function(sp.Lambda(T, type(node)(T)))(*node.args)
 
     def _tabulate(self, node: Any) -> Any:
         if isinstance(node, Softmax):

@@ -25,6 +25,7 @@ import sympy as sp
 from sympy import Determinant, HadamardPower, HadamardProduct, Trace
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from symbackprop.check.entry_matrix import matrix_of_entry
 from symbackprop.check.explicit import explicit
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.kinks import breakpoints
@@ -706,7 +707,7 @@ def _entrywise_sum(number: Any) -> Any:
     elif isinstance(number, sp.Sum):
         elements = number.function.atoms(MatrixElement)
         if len(elements) != 1:
-            return None
+            return _written_sum(number)
         (element,) = elements
         matrix, i, j = element.args
         rows, cols = matrix.shape
@@ -728,6 +729,24 @@ def _entrywise_sum(number: Any) -> Any:
     else:
         value = Elementwise(sp.Lambda(T, body), matrix)
     return sp.OneMatrix(1, rows) * value * sp.OneMatrix(cols, 1)
+
+
+def _written_sum(number: sp.Sum) -> Any:
+    """``1^T f(M) 1`` where ``number`` sums f(M)'s entries written out from a matrix expression
+    M (``sum(relu(W1 x - 100))``: relu(Sum(W1[i, k] x[k, 0], k) - 100) over i), else None: its
+    pieces then switch where W1 x does (review47b: they were read as no atom, and a formula
+    wrong only where W1 x > 100 passed)."""
+    limits = [tuple(limit) for limit in number.limits]
+    if not 1 <= len(limits) <= 2 or any(low != 0 for _k, low, _high in limits):
+        return None
+    sizes = [(k, high + 1) for k, _low, high in limits]
+    one = (sp.Integer(0), sp.Integer(1))
+    orders = [sizes, sizes[::-1]] if len(sizes) == 2 else [[sizes[0], one], [one, sizes[0]]]
+    for (i, rows), (j, cols) in orders:
+        matrix = matrix_of_entry(number.function, (i, j), (rows, cols))
+        if matrix is not None:
+            return sp.OneMatrix(1, rows) * matrix * sp.OneMatrix(cols, 1)
+    return None
 
 
 def _sum_of_entries(number: sp.Add) -> tuple[Any, sp.Expr] | None:
