@@ -102,9 +102,16 @@ def test_a_written_out_entry_is_read_back_as_its_matrix(expected: sp.MatrixExpr)
 
 
 def test_an_entry_summed_along_no_chain_is_not_read() -> None:
-    """tr-like sums (an index summed beside the chain) and an index used two ways give None:
-    no matrix is claimed that the entry is not."""
+    """A diagonal entry as a column ((S S)[i, i] read as the i-th entry: the row index used
+    at both ends of the chain) and an index used the other way round give None: no matrix is
+    claimed that the entry is not. A sum that does not read the entry's index is the same
+    number in every entry."""
     k = sp.Symbol("k", integer=True)
+    square = sp.MatrixSymbol("S", r, r)
+    diagonal = sp.Sum(square[i, k] * square[k, i], (k, 0, r - 1))
+    assert matrix_of_entry(diagonal, (i, sp.Integer(0)), (r, 1)) is None
     trace_like = sp.Sum(W[k, k] * x[k, 0], (k, 0, r - 1))
-    assert matrix_of_entry(trace_like, (i, sp.Integer(0)), (r, 1)) is None
+    assert matrix_of_entry(trace_like, (i, sp.Integer(0)), (r, 1)) == trace_like * sp.OneMatrix(
+        r, 1
+    )
     assert matrix_of_entry(W[j, i], (i, j), (r, c)) is None
