@@ -294,10 +294,14 @@ class Typer:
             return None  # no adjoint by its look: the general hint (sigmod: 'sigmoid')
         # a close name that is itself an adjoint or a value (da1 for da2, W1 for dW1x) would
         # offer another quantity for the one meant (review47 #3)
+        # nor a one-letter d, a parameter d: dZ reads as the adjoint of a Z, never as d
+        # misspelt (review47b: "did you mean 'd'?" on two_heads)
         values = [
             n
             for n in self.names
-            if n.startswith("d") and not (n[1:] in self.gradients or n[1:] in self.names)
+            if n.startswith("d")
+            and len(n) > 1
+            and not (n[1:] in self.gradients or n[1:] in self.names)
         ]
         near = did_you_mean(name, values)
         if near:
@@ -954,6 +958,10 @@ def _adjoint_hint(value: str, names: Mapping[str, Any]) -> str:
     as: a network's dJ/dz2 is delta2, its dJ/da2 W3^T delta3 (dz2 was told "no parameter
     reaches the cost through it": newcomer44 #3); else the data's: no adjoint is computed
     (hostile41d #6)."""
+    if value in ("yhat", "Yhat"):  # the output's other name (review47b: "no adjoint")
+        deltas = [int(n[5:]) for n in names if n.startswith("delta") and n[5:].isdigit()]
+        if deltas:
+            value = f"{'A' if value == 'Yhat' else 'a'}{max(deltas)}"
     layer = value[1:]
     if value[:1] in "zZ" and layer.isdigit() and f"delta{layer}" in names:
         return f" (dJ/d{value} is delta{layer} here)"
