@@ -338,6 +338,14 @@ def _leaves(statements: Statements) -> dict[str, int]:
             used.add(name)
             if name not in defined_at and name not in leaves:
                 problem = name_problem(name)
+                if problem is not None and name == "lambda" and "\u03bb" in eq.text:
+                    # the formula language reads λ as lambda (a network's L2 coefficient):
+                    # the message names what was written (hostile47b #8: 'lambda')
+                    raise SpecError(
+                        f"line {eq.line}: '\u03bb' reads as lambda, a Python keyword, which "
+                        "cannot name a value of a model: write its number, or give it a name "
+                        "of its own (lam = 0.01)"
+                    )
                 if problem is not None:
                     raise SpecError(f"{where}: {problem}")
                 listed = {*statements.declarations, *(statements.data or ())}
