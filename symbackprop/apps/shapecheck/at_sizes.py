@@ -39,6 +39,28 @@ def _at(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
     return expr.xreplace({dim: sp.Integer(size) for dim, size in sizes.items()})
 
 
+def _at_to_evaluate(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
+    """:func:`_at` with no function evaluated on the way, for a value that is put at a point
+    next and done there: a nest of functions of an entry W2[i, j] (its shape now numbers, its
+    index still a summation symbol) is no number, and SymPy asks each level whether it is
+    real, in time exponential in the depth (``sum(tanh^8(W2))``: minutes). The bounds of each
+    sum are made integers (:func:`~.sums.unrolled` writes out a sum with such bounds only)."""
+    with sp.evaluate(False):
+        value = expr.xreplace({dim: sp.Integer(size) for dim, size in sizes.items()})
+
+    def bounded(node: sp.Sum) -> Any:
+        limits = [(k, _integer(low), _integer(high)) for k, low, high in node.limits]
+        return node.func(node.function, *limits)
+
+    return value.replace(lambda node: isinstance(node, sp.Sum), bounded)
+
+
+def _integer(bound: Any) -> Any:
+    """A bound of a sum as a SymPy integer where it is a number (n2 - 1 at n2 = 2, left
+    unevaluated), else as it is."""
+    return sp.Integer(int(bound)) if getattr(bound, "is_number", False) else bound
+
+
 def written_out(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
     """``expr`` at ``sizes`` with its entries written out: an explicit ``Matrix`` (of shape
     rows x cols at those sizes), or a number; a 1 x 1 value's entry (``x^T A x``) written as
@@ -105,7 +127,7 @@ def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
     numbers before anything is written out (det(inv(A)) written out at a 4 x 4 A takes
     seconds); None where it is not evaluated to a number (an element-wise function, a
     scalar name). A finite real value there shows the number is not undefined everywhere."""
-    value = _at(expr, sizes)
+    value = _at_to_evaluate(expr, sizes)
     if too_deep(value):  # exp(exp(...)) 40 deep: its number is not computed (TooDeep, later)
         return None
     rng = random.Random(_SEED)
@@ -122,7 +144,7 @@ def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
         }
         if approximate:
             return _read_in_digits(value, point)
-        number = unrolled(_explicit_powers(value.xreplace(point))).doit()
+        number = _explicit_powers(unrolled(value, point)).doit()
     except (TypeError, ValueError, ArithmeticError, IndexError, NonInvertibleMatrixError):
         # IndexError: an entry past a matrix's end, where shapes fit only at equal widths
         return None
@@ -137,7 +159,7 @@ def _read_in_digits(value: Any, point: dict[Any, sp.ImmutableMatrix]) -> Any:
     read = []
     for digits in (_DIGITS, 2 * _DIGITS):
         at = {name: matrix.evalf(digits) for name, matrix in point.items()}
-        number = unrolled(_explicit_powers(value.xreplace(at))).doit()
+        number = _explicit_powers(unrolled(value, at)).doit()
         if not getattr(number, "is_number", False):
             return None
         number = sp.N(number, digits)
