@@ -228,8 +228,16 @@ class _Namer:
     def __init__(self, taken: list[str]) -> None:
         self.used: set[str] = set(RESERVED)
         self.code: dict[str, str] = {}
+        # every name that is not reserved keeps itself first: a reserved np renamed np_
+        # beside the model's own np_ (then np__) made the code of one the model name of the
+        # other, and the renaming read the wrong parameter (hostile48b #1: a wrong gradient)
         for name in taken:
-            self.code[name] = self.fresh(name)
+            if name not in self.used:
+                self.used.add(name)
+                self.code[name] = name
+        for name in taken:
+            if name not in self.code:
+                self.code[name] = self.fresh(name)
 
     def fresh(self, name: str) -> str:
         candidate = name
