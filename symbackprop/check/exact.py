@@ -618,6 +618,7 @@ def forward_point(
     placed: Any = None,
     leaves: dict[str, sp.Matrix] | None = None,
     drawn_lambda: bool = False,
+    lambda_value: Any = None,
 ) -> tuple[dict[str, sp.Matrix], Evaluator, Table]:
     """A random point with its forward pass: ``env`` holds W, b, x, y, every z and a.
 
@@ -629,7 +630,7 @@ def forward_point(
     own value (None: drawn). ``leaves``: the parameters
     and data given (W, b, x, y by name), not drawn, and kept where a pre-activation is 0.
     ``drawn_lambda``: the L2 coefficient λ (where the network has one) is a random positive
-    rational, as the inputs are, not the network's value.
+    rational, as the inputs are, not the network's value; ``lambda_value``: λ is that value.
     """
     g = derivation.graph
     acts = dict(activations or {})
@@ -640,6 +641,8 @@ def forward_point(
         # a formula checked as a formula in λ: one that leaves λ out (delta2 a1^T + W2 at
         # --l2 1) passed at the network's value (hostile40b #8)
         scalar_values[LAMBDA] = sp.Rational(rng.randint(1, 97), rng.randint(1, 13))
+    if lambda_value is not None:
+        scalar_values[LAMBDA] = lambda_value
     for _attempt in range(20 if leaves is None else 1):
         table = table_class(rng, acts)
         env = _draw_point(derivation, sizes, rng, soft_targets) if leaves is None else dict(leaves)

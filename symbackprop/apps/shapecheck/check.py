@@ -1097,6 +1097,8 @@ def _verdict(
                 _written_sizes_refused(report, derivation, expr, sides)
             if report.equal:
                 _across(report, derivation, expr, sides)
+            if report.equal:
+                _at_other_lambdas(report, derivation, expr)
             elif decides and report.counterexample is differ:
                 _factor_notes(report, derivation, expr)
             return
@@ -1130,8 +1132,52 @@ def _verdict(
         _written_sizes_refused(report, derivation, expr, sides)
     if report.equal:
         _across(report, derivation, expr, sides)
+    if report.equal:
+        _at_other_lambdas(report, derivation, expr)
     if report.counterexample is not None:
         _factor_notes(report, derivation, expr)
+
+
+#: the values of λ a formula that reads λ is compared at besides the drawn ones (1/13 to 97):
+#: a switch of λ (relu(0.001 - λ), 1{λ > 1000}) outside them was never crossed
+OTHER_LAMBDAS = tuple(sp.Integer(10) ** k for k in (-6, -3, 3, 6))
+
+
+def _at_other_lambdas(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
+    """Compare a formula that reads λ at the network's own λ (its ``--l2``) and at
+    :data:`OTHER_LAMBDAS`, with the true functions: the verdict is of a formula right for every
+    λ, and the random λ of the points compared lie between 1/13 and 97, so ``W2 relu(0.001 -
+    λ)`` added to the gradient passed at ``--l2 0.0001``, where it is 11 times the decay term
+    (hostile48a #1). A difference sets the counterexample, with a note naming the λ; a λ at
+    which the gradient loses its digits compares nothing."""
+    own = derivation.network.l2
+    if not own or not expr.has(LAMBDA):
+        return
+    sizes = concrete_sizes(derivation, None)
+    gradient = derivation.gradients[report.wrt]
+    own_value = sp.Rational(str(own))
+    for value in dict.fromkeys((own_value, *OTHER_LAMBDAS)):
+
+        def at(digits: int, value: Any = value) -> numeric.Evaluate:
+            return _point(derivation, sizes, random.Random(0), digits, None, lambda_value=value)
+
+        try:
+            found = numeric.difference(at, gradient, expr)
+        except (numeric.NoGradientValue, _TooLarge, *UNEVALUATED):
+            continue
+        if found is None:
+            continue
+        i, j, mine, theirs = found
+        shown = {str(k): v for k, v in sizes.items()}
+        report.equal = False
+        report.counterexample = Counterexample(report.wrt, i, j, mine, theirs, shown, False)
+        whose = " (the network's own --l2)" if value == own_value else ""
+        report.notes.append(
+            f"the formula differs from the gradient at λ = {float(value):g}{whose}; the "
+            "points compared first drew λ between 1/13 and 97, where the two agree: a "
+            "formula of the gradient is right at every λ"
+        )
+        return
 
 
 def adjoints_read(derivation: Derivation | ModelDerivation, *exprs: Any) -> list[Any]:
@@ -1550,10 +1596,11 @@ def _point(
     digits: int,
     placed: Any,
     leaves: dict[str, sp.Matrix] | None = None,
+    lambda_value: Any = None,
 ) -> numeric.Evaluate:
     """A random point (its forward pass and every delta) and its evaluator, each function a
     table of random rationals (:data:`EXACT`) or true to ``digits`` digits; at ``leaves``
-    (W, b, x, y by name) where given."""
+    (W, b, x, y by name) where given, and λ at ``lambda_value`` where given (else drawn)."""
     # every built-in record, so that tanh'(z2) can be evaluated in a sigmoid network;
     # soft targets (bce's and ce's a - y hold for them too): y^2 is not taken for y
     env, evaluate, _table = forward_point(
@@ -1566,6 +1613,7 @@ def _point(
         placed=placed,
         leaves=leaves,
         drawn_lambda=True,  # a formula in λ, right for every λ
+        lambda_value=lambda_value,
     )
     for layer in range(derivation.graph.depth, 0, -1):
         env[derivation.delta_symbols[layer].name] = evaluate(derivation.deltas[layer])
