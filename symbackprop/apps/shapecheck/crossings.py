@@ -106,22 +106,28 @@ def at_hard_targets(
     if not (crossed.invalid or crossed.missing) or crossed.difference is not None:
         return
     names = [name for name in kinds if name in base]
+    # every target hard at once, then each alone beside the others' soft values: a model
+    # with two heads takes hard labels in one and soft in the other (hostile48a #2: a formula
+    # wrong where Y1 is 0 and Y2 is soft passed, compared with both hard only)
+    groups = [names, *([name] for name in names)] if len(names) > 1 else [names]
     compared = 0
-    for shift in (0, 1):
-        leaves = dict(base)
-        for name in names:
-            leaves[name] = _hard(base[name].shape, kinds[name], shift)
-        try:
-            row = numeric.difference(_drawn(leaves, point_at), gradient, formula)
-        except UNEVALUATED:  # LostDigits too: this point compares nothing
-            continue
-        compared += 1
-        if row is not None:
-            crossed.difference = row
-            break
+    for group in groups:
+        for shift in (0, 1):
+            leaves = dict(base)
+            for name in group:
+                leaves[name] = _hard(base[name].shape, kinds[name], shift)
+            try:
+                row = numeric.difference(_drawn(leaves, point_at), gradient, formula)
+            except UNEVALUATED:  # LostDigits too: this point compares nothing
+                continue
+            compared += group is names
+            if row is not None:
+                crossed.difference = row
+                crossed.hard = group
+                return
     # said only of points compared (review47b #1: a cost with log(Y) has no value at Y = 0,
     # and "2 with every entry of Y 0 or 1" was said of none)
-    crossed.hard = names if compared == 2 or crossed.difference is not None else []
+    crossed.hard = names if compared == 2 else []
 
 
 def _hard(shape: tuple[int, int], kind: str, shift: int) -> sp.Matrix:
