@@ -1886,6 +1886,14 @@ def _written_sizes(
     if not fresh:
         return None
     switches = written_sizes.switch_sizes(mine, fresh)
+    joint = written_sizes.joint_switches(mine, fresh)
+    if joint:
+        together = " and ".join(d.name for d in joint)
+        raise _TooLarge(
+            f"your formula writes {together} as numbers, in a condition on them together (an "
+            "indicator, abs or relu) that changes with them; it agrees at every size compared, "
+            "which does not show that it does at the others"
+        )
     if deep and not switches:
         # the larger sizes of a deep network cost seconds each: only a switch of m sends the
         # check there (a factor of m alone is _sizes_factor's; review27 #5: 2.9 s -> 26 s on

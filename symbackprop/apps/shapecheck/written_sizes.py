@@ -12,6 +12,7 @@ compared again at larger sizes, where the difference it hid shows as a counterex
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
@@ -150,6 +151,35 @@ def switch_sizes(formula: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> dict[sp.Sym
     return out
 
 
+#: the sizes a condition on several written sizes is read at, each size at each of these
+_GRID = (1, 2, 3, 4, 6, 8, 16, 32, 64, 128, 1024, 2**16)
+
+
+def joint_switches(formula: Any, fresh: dict[sp.Symbol, sp.Symbol]) -> list[sp.Symbol]:
+    """The written sizes of the conditions of ``formula`` on two or more of them together
+    whose truth changes with the sizes (``1{sum(exp(W1 - W1)) > 1000}`` is 1{n1 n0 > 1000}),
+    else []. :func:`switch_sizes` finds the switches of one size; such a condition switches on
+    a curve no one size's switches place, and it passed wherever the sizes compared lay on one
+    side of it (hostile48a #3: twice the gradient at the network's own 784 x 128)."""
+    out: list[sp.Symbol] = []
+    for relation in _conditions(formula):
+        edge = relation.lhs - relation.rhs
+        dims = sorted(edge.free_symbols, key=lambda d: d.name)
+        if len(dims) < 2 or not set(dims) <= set(fresh):
+            continue
+        if len(dims) > 3:  # too many sizes to read at every combination: said to change
+            out += [d for d in dims if d not in out]
+            continue
+        seen = set()
+        for values in itertools.product(_GRID, repeat=len(dims)):
+            at = {d: sp.Integer(v) for d, v in zip(dims, values, strict=True)}
+            seen.add(_truth(relation, edge.xreplace(at), None, 0))
+            if len(seen) > 1:
+                out += [d for d in dims if d not in out]
+                break
+    return out
+
+
 def _conditions(formula: Any) -> list[Any]:
     """The conditions a formula's pieces switch on: a Piecewise's (an indicator's, relu's),
     and ``t > 0`` for abs(t), sign(t) and Heaviside(t), ``a > b`` for max(a, b) and min(a, b)
@@ -223,11 +253,11 @@ def _read_at_sizes(relation: Any, edge: Any, dim: sp.Symbol) -> set[int]:
     return out
 
 
-def _truth(relation: Any, edge: Any, dim: sp.Symbol, size: int) -> bool | None:
-    """Whether ``relation`` holds with ``dim`` = ``size``, from ``edge`` to 30 digits; None
-    where that has no real value."""
+def _truth(relation: Any, edge: Any, dim: sp.Symbol | None, size: int) -> bool | None:
+    """Whether ``relation`` holds with ``dim`` = ``size`` (``edge`` as it is where ``dim`` is
+    None), from ``edge`` to 30 digits; None where that has no real value."""
     try:
-        value = sp.N(edge.xreplace({dim: sp.Integer(size)}), 30)
+        value = sp.N(edge if dim is None else edge.xreplace({dim: sp.Integer(size)}), 30)
     except (ValueError, TypeError, ArithmeticError, NoConvergence):
         return None
     if not (value.is_real and value.is_finite):
