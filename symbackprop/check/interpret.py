@@ -46,7 +46,7 @@ import sympy as sp
 from symbackprop.check import accuracy
 from symbackprop.core.algebra import evaluates_exactly
 from symbackprop.records import scalars
-from symbackprop.records.activations import ACTIVATIONS, Activation
+from symbackprop.records.activations import ACTIVATIONS, Activation, is_builtin
 from symbackprop.records.nodes import ActivationDerivative, ActivationFunction
 
 
@@ -99,7 +99,9 @@ def forgets_alone(key: TableKey, custom: Iterable[str]) -> bool:
     their true values are pairwise independent at generic points."""
     if key[0] == "root":
         return True
-    return key[0] == "g" and (key[1] in set(custom) or key[1] not in ACTIVATIONS)
+    # a registered activation (not one of symbackprop's own) is custom too (hostile48a #4: a
+    # registered ELU's right (a1 + 1) ⊙ 1{z1 <= 0} for elu'(z1) was called wrong "exactly")
+    return key[0] == "g" and (key[1] in set(custom) or not is_builtin(key[1]))
 
 
 def tables_independent(values: Iterable[tuple[TableKey, Any, Any]], custom: Iterable[str]) -> bool:

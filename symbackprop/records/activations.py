@@ -568,6 +568,13 @@ def unregister(name: str) -> None:
 _BUILTIN_NAMES = frozenset(ACTIVATIONS)
 
 
+def is_builtin(name: str) -> bool:
+    """Whether ``name`` is one of symbackprop's own activations, not one :func:`register`
+    added: a registered ELU's g and g' are related (g' = g + 1 for z <= 0) in a way no table
+    of random values keeps, as a custom activation's are."""
+    return name in _BUILTIN_NAMES
+
+
 @functools.lru_cache(maxsize=256)
 def custom_activation(name: str, formula: str) -> Activation:
     """Build an element-wise activation from a user formula in ``z``, e.g. ``z*sigmoid(z)``.

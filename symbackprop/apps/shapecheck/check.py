@@ -76,7 +76,7 @@ from symbackprop.formula import ast
 from symbackprop.formula.parser import parse
 from symbackprop.formula.table import FUNCTIONS, Entry
 from symbackprop.records import scalars
-from symbackprop.records.activations import ACTIVATIONS
+from symbackprop.records.activations import ACTIVATIONS, is_builtin
 from symbackprop.records.nodes import Elementwise, Softmax
 from symbackprop.render.formula import to_formula
 from symbackprop.render.model_formula import model_formula as model_truth_text
@@ -1279,7 +1279,7 @@ def _exact_decides(derivation: Derivation, expr: Any, wrt: str) -> bool:
         *derivation.deltas.values(),
         *derivation.gradients.values(),
     )
-    custom = [act for act in derivation.graph.activations if act.name not in ACTIVATIONS]
+    custom = [act for act in derivation.graph.activations if not is_builtin(act.name)]
     return exact_decides(expr, own, custom, _network_written(derivation, expr, wrt))
 
 
