@@ -579,3 +579,28 @@ def test_what_a_step_reuses_from_the_cache_is_what_the_module_caches() -> None:
             read = [name for name in step.uses if name not in leaves]
             missing = [name for name in read if name.lstrip("_") not in plan.cache]
             assert not missing, (path.name, step.number, missing, plan.cache)
+
+
+def _unrolled_rnn(steps: int) -> str:
+    """A model with one cached value a step: h0 = tanh(W X), h_i = tanh(W h_(i-1) + X)."""
+    lines = ["X : n x m", "Y : 1 x m", "W : n x n", "sizes: n = 2", "h0 = tanh(W X)"]
+    lines += [f"h{i} = tanh(W h{i - 1} + X)" for i in range(1, steps)]
+    lines.append(f"J = mse(v^T h{steps - 1}, Y)")
+    return "\n".join(lines) + "\n"
+
+
+def test_many_cached_values_keep_every_backend_within_99_columns(tmp_path: Path) -> None:
+    """The backward's check of the cache names every cached value: at 25 of them its loop was
+    one line of 204 columns (hostile48b #4), now one name a line as ruff format writes it."""
+    model = Model.parse(_unrolled_rnn(25))
+    for backend in ("numpy", "torch", "jax"):
+        text = sb.codegen(model, backend=backend)
+        assert max(len(row) for row in text.splitlines()) <= 99, backend
+        (tmp_path / f"rnn_{backend}.py").write_text(text, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--config", ROOT / "pyproject.toml"]
+        + [tmp_path],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from symbackprop.lowering.python_text import continued_literal, tuple_assignment
+from symbackprop.lowering.python_text import LINE, continued_literal, tuple_assignment
 
 
 def stds(what: str, fan_in: str, fan_out: str) -> str:
@@ -361,11 +361,14 @@ def cache_check(names: list[str]) -> list[str]:
     forward returned, holding every name it reads (``names``); each failure is a ValueError
     that says so (None, the cost, or a dict without ``"X"`` failed on indexing)."""
     reads = ", ".join(f'"{name}"' for name in names) + ("," if len(names) == 1 else "")
+    loop = [f"    for name in ({reads}):"]
+    if len(loop[0]) > LINE:  # one name a line, as ruff format writes it (hostile48b #4)
+        loop = ["    for name in (", *(f'        "{name}",' for name in names), "    ):"]
     return [
         '    if not hasattr(cache, "keys"):  # None, or the (cost, cache) pair forward returns',
         '        got = "None" if cache is None else f"a {type(cache).__name__}"',
         '        raise ValueError(f"cache must be the dict forward returned, got {got}")',
-        f"    for name in ({reads}):",
+        *loop,
         "        if name not in cache:",
         '            raise ValueError(f"cache has no {name!r}: pass the cache forward returned")',
     ]
