@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -108,6 +109,8 @@ def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bo
         )
     # checked before any work: a refused -o costs nothing and writes nothing
     target = output.target(out_path, force=force, inputs=[opts.spec], writes="Python")
+    if target is not None:
+        _hides_an_import(out_path or "")
     net = opts.source()
     if "m" in opts.sizes:  # taken and ignored before (review27 #7)
         raise click.UsageError(
@@ -128,6 +131,22 @@ def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bo
         return
     output.write(target, source)
     output.tell_wrote(target)
+
+
+#: the modules a generated module imports: a file of that name beside a script hides them
+_IMPORTED = frozenset({"numpy", "torch", "jax", "math"})
+
+
+def _hides_an_import(path: str) -> None:
+    """Refuse ``-o torch.py`` and kin: a file of that name is found first by ``import torch``
+    in its folder, so the module would import itself and every script there would break
+    (hostile48b #5: "partially initialized module 'torch'")."""
+    stem, suffix = os.path.splitext(os.path.basename(path))
+    if suffix == ".py" and stem in _IMPORTED:
+        raise CliError(
+            f"-o {path}: a file named {stem}.py hides the {stem} module the generated code "
+            f"imports (import {stem} would find this file); choose another name"
+        )
 
 
 def _data(module: Any, loss: str, m: int, seed: int) -> tuple[Any, Any]:
