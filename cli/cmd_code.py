@@ -259,6 +259,9 @@ def _check_network(
 
     m = opts.sizes.get("m", 3)
     note = None
+    # the depth check first: past it no check runs, and "drop --exact" would not help
+    # (hostile48c #2)
+    check_depth(net.depth)
     if asked and net.depth > MAX_EXACT_DEPTH:
         raise CliError(
             f"--exact: {net.depth} layers, and the exact check runs on at most "
@@ -266,8 +269,7 @@ def _check_network(
             "--exact to check by finite differences alone"
         )
     run_exact = exact and (asked or net.depth <= EXACT_MAX_DEPTH)
-    # refused before anything is allocated: too deep for finite differences, or over budget
-    check_depth(net.depth)
+    # refused before anything is allocated: over budget
     code_sizes = _code_sizes(opts, net)
     widths = [code_sizes[w] if isinstance(w, str) else w for w in net.widths]
     check_budget(f"check {net.compact}", widths, m, budget_gib=memory_gib, finite_differences=True)

@@ -338,8 +338,9 @@ class GradientTable:
         if not any(counts):
             return ""
         return (
-            "* a seed whose dW or db is exactly 0 at a layer (a layer of dead ReLUs) is left\n"
-            "  out of that norm's geometric mean there; 0 in every seed shows 0"
+            "* a seed whose dW or db is exactly 0 at a layer (dead ReLUs, a derivative that is\n"
+            "  0, or values below the smallest float) is left out of that norm's geometric mean\n"
+            "  there; 0 in every seed shows 0"
         )
 
 

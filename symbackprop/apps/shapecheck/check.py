@@ -211,7 +211,8 @@ def _short(value: Any, digits: int = SHOWN) -> str:
     the numeric check is (it carries 100: a line of them said nothing more); a value with a
     function left in it (the formula's own ``sigmoid(1421/15)``) in the formula language."""
     if isinstance(value, sp.Rational) and max(abs(value.p), value.q).bit_length() > 100:
-        return f"{sp.N(value, digits)!s} (approximately)"
+        # not "(approximately)": the comparison beside it is exact (hostile48c #6)
+        return f"{sp.N(value, digits)!s} (to {digits} digits of its exact fraction)"
     if isinstance(value, sp.Float):
         return str(sp.N(value, digits))
     if isinstance(value, sp.Basic) and not value.is_Number:
