@@ -778,7 +778,12 @@ def width_name_problem(name: str) -> str | None:
             "reserved: the derivation, its LaTeX or the generated code already uses this name "
             f"(x, y, W1, b1, z1, a1, delta1, dW1, m, J, lambda, ...); {choose}"
         )
-    if name in _FUNCTION_NAMES or name in FUNCTIONS or name in ACTIVATIONS or name in LOSSES:
+    if name in ACTIVATIONS:  # 4-3-relu: where an activation goes (hostile48c #4)
+        return (
+            f"{name!r} is an activation, not a width: it follows its layer's width after ':' "
+            f"(3:{name}); for a width, {choose}"
+        )
+    if name in _FUNCTION_NAMES or name in FUNCTIONS or name in LOSSES:
         return f"reserved: {name!r} is a function of the formula language; {choose}"
     return None
 

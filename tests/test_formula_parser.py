@@ -549,7 +549,7 @@ def test_scalar_forms() -> None:
 @pytest.mark.parametrize(
     ("formula", "fragment", "position"),
     [
-        ("w*z", "unknown name 'w'; an activation formula may use only z", 0),
+        ("w*z", "unknown name 'w'; an activation formula's one variable is z", 0),
         ("z @ z", "matrix product '@' is not element-wise", 2),
         ("z.T", "transpose", 1),
         ("z^T", "transpose", 1),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import sympy as sp
 
+import symbackprop as sb
 from symbackprop.apps.gradients import GradientTable
 from symbackprop.apps.shapecheck.check import Counterexample
+from symbackprop.errors import SpecError
 
 
 def test_a_long_exact_fraction_is_not_called_approximate_beside_exactly() -> None:
@@ -25,3 +28,20 @@ def test_the_zero_gradient_note_names_more_than_dead_relus() -> None:
     )
     note = table.dead_note()
     assert "values below the smallest float" in note and "a derivative that is\n  0" in note
+
+
+def test_an_activation_written_as_a_width_is_told_where_it_goes() -> None:
+    """#4: 4-3-relu was told "reserved ... choose another name, e.g. n or h" only."""
+    with pytest.raises(SpecError) as caught:
+        sb.Network.parse("4-3-relu")
+    assert "'relu' is an activation, not a width: it follows its layer's width after ':'" in str(
+        caught.value
+    )
+
+
+def test_a_misspelt_function_in_a_custom_activation_is_named() -> None:
+    """#5: sigmod(z) was told "an activation formula may use only z", which it may not only."""
+    with pytest.raises(SpecError) as caught:
+        sb.Network.parse("4-3:g-1", define={"g": "sigmod(z) + z"})
+    message = str(caught.value)
+    assert "did you mean 'sigmoid'?" in message and "may use only" not in message

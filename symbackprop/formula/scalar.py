@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy
 
-from symbackprop.errors import FormulaError
+from symbackprop.errors import FormulaError, did_you_mean
 from symbackprop.formula.ast import (
     Binary,
     Call,
@@ -77,9 +77,12 @@ class _Converter:
             return sympy.Rational(node.value.numerator, node.value.denominator)
         if isinstance(node, Name):
             if node.id != self.variable:
+                # a misspelt function reads as a name (sigmod(z) is sigmod times z), and
+                # "may use only z" was false of the functions it may call (hostile48c #5)
+                hint = did_you_mean(node.id, FUNCTIONS.names())
                 raise self.fail(
-                    f"unknown name '{node.id}'; an activation formula may use only "
-                    f"{self.variable}",
+                    f"unknown name '{node.id}'{hint}; an activation formula's one variable is "
+                    f"{self.variable}, with numbers and functions such as exp, log, sigmoid",
                     node.pos,
                 )
             return self.symbol
