@@ -705,8 +705,9 @@ def _report_checks(
         console.print_out(*lines)
         raise CliError(
             f"cannot decide: {exact_result.undecided}, yet the generated code's cost was "
-            "finite: a part the cost multiplies by 0 may have no value anywhere (0 log(0) is "
-            "no number), and the code leaves it out"
+            "finite: a part the cost multiplies by 0 may have no value or no derivative "
+            "anywhere (0 log(0) is no number, sqrt at 0 has no derivative), and the code leaves "
+            "it out"
         )
     lines.append("[bold red]check failed[/]" if failed else f"[green]{passed}[/]")
     console.print_out(*lines)

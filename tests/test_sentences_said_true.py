@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import sympy as sp
+from click.testing import CliRunner
 
 import symbackprop as sb
 from symbackprop.apps.gradients import GradientTable
@@ -45,3 +48,18 @@ def test_a_misspelt_function_in_a_custom_activation_is_named() -> None:
         sb.Network.parse("4-3:g-1", define={"g": "sigmod(z) + z"})
     message = str(caught.value)
     assert "did you mean 'sigmoid'?" in message and "may use only" not in message
+
+
+@pytest.mark.slow  # check as a process's work: over 1 s of the default suite's time
+def test_a_root_of_zero_is_said_to_have_a_value_and_no_derivative(tmp_path: Path) -> None:
+    """#1: J = norm2(0 w) is 0 everywhere; "the model has no value at any of the 60 points
+    drawn (a root of 0)" was false: its derivative has none."""
+    from symbackprop.cli.main import main
+
+    path = tmp_path / "n0.model"
+    path.write_text("w : 3 x 1\nJ = norm2(0 w)\n")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "the model or its derivative has no value" in text
+    assert "a root of 0, which has a value there and no derivative" in text

@@ -282,6 +282,9 @@ class Interpretation:
 
     def _value(self, key: tuple[Any, ...], q: sp.Rational) -> sp.Rational:
         kind = key[0]
+        if kind == "root" and q == 0:
+            # a root has a value at 0 and no derivative there (norm2(0 w): hostile48c #1)
+            raise OutsideDomain("a root of 0, which has a value there and no derivative")
         if kind in ("log", "root") and q <= 0:
             raise OutsideDomain(f"{'log' if kind == 'log' else 'a root'} of {q}")
         if kind in ("exp", "root"):

@@ -522,7 +522,8 @@ class ModelCheck:
                 problem = f"in the derivation's adjoints, {exc}"
         if undefined == attempts > 1 and placed is None:
             raise CostUndefined(
-                f"the model has no value at any of the {attempts} points drawn ({problem})"
+                f"the model or its derivative has no value at any of the {attempts} points "
+                f"drawn ({problem})"
             )
         if undefined == attempts > 1:
             raise PlacedOutside(
