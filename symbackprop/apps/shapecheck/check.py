@@ -1100,6 +1100,8 @@ def _verdict(
                 _across(report, derivation, expr, sides)
             if report.equal:
                 _at_other_lambdas(report, derivation, expr)
+            if report.equal:
+                _at_zero_biases(report, derivation, expr)
             elif decides and report.counterexample is differ:
                 _factor_notes(report, derivation, expr)
             return
@@ -1135,6 +1137,8 @@ def _verdict(
         _across(report, derivation, expr, sides)
     if report.equal:
         _at_other_lambdas(report, derivation, expr)
+    if report.equal:
+        _at_zero_biases(report, derivation, expr)
     if report.counterexample is not None:
         _factor_notes(report, derivation, expr)
 
@@ -1179,6 +1183,59 @@ def _at_other_lambdas(report: FormulaReport, derivation: Derivation, expr: Any) 
             "formula of the gradient is right at every λ"
         )
         return
+
+
+#: the nodes whose value jumps or kinks where their argument crosses a value
+_PIECES = (sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min)
+
+
+def _at_zero_biases(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
+    """Compare a formula with a piece in a bias (``1{b1 > 0}``) at every bias 0, where
+    training starts them: the random points never draw a bias of exactly 0, so
+    ``delta1 ⊙ (1{b1 > 0} + 1{b1 < 0})``, the gradient everywhere but there and 0 there (the
+    biases would never move), passed (hostile48a #6). The pre-activations are W x there, not
+    0, so the gradient has its value. A difference sets the counterexample, with a note."""
+    g = derivation.graph
+    biases = [g.b(layer).name for layer in range(1, g.depth + 1)]
+    # an element-wise piece (1{b1 > 0}) reads its matrix argument's names; a scalar one
+    # (1{sum(b1) > 0}) its own
+    pieced = [
+        node.arg if isinstance(node, Elementwise) else node
+        for node in sp.preorder_traversal(expr)
+        if (isinstance(node, Elementwise) and node.function.expr.has(*_PIECES))
+        or isinstance(node, _PIECES)
+    ]
+    read = {
+        str(s.name) for part in pieced for s in part.free_symbols if isinstance(s, sp.MatrixSymbol)
+    }
+    if not read & set(biases):
+        return
+    sizes = concrete_sizes(derivation, None)
+    drawn = _point(derivation, sizes, random.Random(_SEED), EXACT, None)
+    env = getattr(drawn, "env", {})
+    leaves = {name: env[name] for name in (g.x.name, g.y.name) if name in env}
+    for layer in range(1, g.depth + 1):
+        leaves[g.W(layer).name] = env[g.W(layer).name]
+        leaves[g.b(layer).name] = sp.zeros(*env[g.b(layer).name].shape)
+    gradient = derivation.gradients[report.wrt]
+
+    def at(digits: int) -> numeric.Evaluate:
+        return _point(derivation, sizes, random.Random(0), digits, None, leaves)
+
+    try:
+        found = numeric.difference(at, gradient, expr)
+    except (numeric.NoGradientValue, _TooLarge, *UNEVALUATED):
+        return
+    if found is None:
+        return
+    i, j, mine, theirs = found
+    shown = {str(k): v for k, v in sizes.items()}
+    report.equal = False
+    report.counterexample = Counterexample(report.wrt, i, j, mine, theirs, shown, False)
+    report.notes.append(
+        "it differs where every bias is 0, where training starts them, which the random "
+        "points never draw"
+    )
 
 
 def adjoints_read(derivation: Derivation | ModelDerivation, *exprs: Any) -> list[Any]:
