@@ -63,3 +63,16 @@ def test_a_root_of_zero_is_said_to_have_a_value_and_no_derivative(tmp_path: Path
     assert result.exit_code == 2
     assert "the model or its derivative has no value" in text
     assert "a root of 0, which has a value there and no derivative" in text
+
+
+@pytest.mark.slow  # a crossing search: over 1 s of the default suite's time
+def test_a_region_found_that_compared_nothing_is_said_so() -> None:
+    """hostile48a #5: "no point compared had z1 below 0, nor any on lines through the leaves"
+    was said of a clamp relu(z) - relu(z - 6), where such points were found and compared
+    nothing (its gradient is 0 there)."""
+    network = sb.Network.parse("4-3:relu6-1", define={"relu6": "relu(z) - relu(z - 6)"})
+    report = sb.check_formula(network, "W1", "(W2^T delta2 ⊙ (1{z1 > 0} - 1{z1 > 6})) x^T")
+    assert report.exit_code == 2
+    message = str(report.error)
+    assert "no point compared had z1 below 0" not in message
+    assert "points with z1 below 0 were found, but the gradient and your formula are 0" in message

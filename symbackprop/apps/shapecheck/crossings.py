@@ -65,6 +65,9 @@ class Crossed:
     invalid: list[str] = field(default_factory=list)
     #: the targets compared at hard labels, 0 and 1 (:func:`at_hard_targets`)
     hard: list[str] = field(default_factory=list)
+    #: the regions where points were found that compared nothing (the gradient and the
+    #: formula 0 in every entry they reach), for :func:`undecided`'s sentence
+    dead: set[Region] = field(default_factory=set)
 
 
 def drop_invalid_targets(
@@ -184,6 +187,7 @@ def across(
         # round kink 3/5 exactly without being held there; a point there where the gradient
         # and the formula are 0 in the entries the region reaches compares nothing (x_j = 0
         # in "abs(x) below 1/1000"): the search goes on, on other lines (review14 R5)
+        reached_dead = False
         for _attempt in range(ATTEMPTS):
             found = crossing(region, base, movable, scan, rng)
             if not found and spent[0] > SEARCH_BUDGET:
@@ -200,6 +204,9 @@ def across(
                 return out
             if sides.reached[region] == INSIDE or region in out.why:
                 break
+            reached_dead = True
+        if reached_dead and sides.reached[region] != INSIDE:
+            out.dead.add(region)  # for the sentence only: what stays missing is decided below
         if sides.reached[region] == INSIDE:
             out.reached.append(region.describe(show))
     row = together(out, sides, gradient, formula, movable, point_at, scan, rng)
@@ -520,7 +527,14 @@ def undecided(crossed: Crossed, show: Callable[[Any], str]) -> str:
     region = crossed.missing[0]
     where = region.describe(show)
     why = crossed.why.get(region)
-    if why is None:
+    if why is None and region in crossed.dead:
+        # "no point compared had z1 below 0" was false of a clamp's relu(z) - relu(z - 6),
+        # whose gradient is 0 there (hostile48a #5)
+        head = (
+            f"points with {where} were found, but the gradient and your formula are 0 in "
+            "every entry they reach, which compares nothing"
+        )
+    elif why is None:
         head = f"no point compared had {where}, nor any on lines through the leaves"
     elif why.startswith("the search"):
         head = f"no point with {where} was found: {why}"
