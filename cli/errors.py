@@ -103,9 +103,10 @@ def _formula_hint(exc: click.exceptions.UsageError) -> str:
         return ""
     if re.fullmatch(r"--[A-Za-z][A-Za-z0-9-]*", exc.option_name):
         return ""  # a mistyped long option, not a formula
+    # conditional: -o after a formula is an option shapecheck has not (hostile48c #7)
     return (
-        f"; a formula that starts with '-' goes after '--': {ctx.command_path} SPEC --wrt "
-        "PARAM -- '-(a3 - y) a2^T'"
+        f"; if {exc.option_name} begins the formula, a formula that starts with '-' goes after "
+        f"'--': {ctx.command_path} SPEC --wrt PARAM -- '-(a3 - y) a2^T'"
     )
 
 
