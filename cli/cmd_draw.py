@@ -65,6 +65,11 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
             f"the file name {out_path!r} asks for {suffix[1:]}, which draw does not write: "
             "name it .png, .svg or .tex"
         )
+    if fmt is None and suffix == ".txt":  # PNG bytes in net.txt (hostile48c #8)
+        raise click.UsageError(
+            f"the file name {out_path!r} asks for text: give --format svg or --format tikz "
+            "(both text), or name it .png"
+        )
     if fmt is None:
         fmt = SUFFIXES.get(suffix, "png")
     elif SUFFIXES.get(suffix, fmt) != fmt:  # PNG bytes in net.svg would open as garbage

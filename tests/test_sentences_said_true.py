@@ -76,3 +76,15 @@ def test_a_region_found_that_compared_nothing_is_said_so() -> None:
     message = str(report.error)
     assert "no point compared had z1 below 0" not in message
     assert "points with z1 below 0 were found, but the gradient and your formula are 0" in message
+
+
+def test_draw_writes_no_png_into_a_text_file(tmp_path: Path) -> None:
+    """hostile48c #8: draw -o net.txt wrote PNG bytes into it, exit 0."""
+    from symbackprop.cli.main import main
+
+    target = tmp_path / "net.txt"
+    refused = CliRunner().invoke(main, ["draw", "4-3-1", "-o", str(target)])
+    assert refused.exit_code == 2 and not target.exists()
+    assert "asks for text: give --format svg or --format tikz" in refused.output
+    written = CliRunner().invoke(main, ["draw", "4-3-1", "-o", str(target), "--format", "svg"])
+    assert written.exit_code == 0 and target.read_text().startswith("<svg")
