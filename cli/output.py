@@ -67,7 +67,10 @@ def written_text(path: object) -> str:
     """A written file's path for a message: whole, and quoted and escaped where it holds a
     character a terminal would act on."""
     text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
-    return text if text.isprintable() else quote_user_text(text)
+    # quoted too where a space at either end would not show ("wrote x.py " named x.py:
+    # hostile48c #11)
+    plain = text.isprintable() and text == text.strip()
+    return text if plain else quote_user_text(text)
 
 
 def _reason(exc: OSError) -> str:

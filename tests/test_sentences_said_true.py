@@ -88,3 +88,10 @@ def test_draw_writes_no_png_into_a_text_file(tmp_path: Path) -> None:
     assert "asks for text: give --format svg or --format tikz" in refused.output
     written = CliRunner().invoke(main, ["draw", "4-3-1", "-o", str(target), "--format", "svg"])
     assert written.exit_code == 0 and target.read_text().startswith("<svg")
+
+
+def test_a_written_name_with_a_space_at_an_end_is_quoted() -> None:
+    """hostile48c #11: "wrote x.py " read as x.py."""
+    from symbackprop.cli.output import wrote
+
+    assert wrote("x.py ") == "wrote 'x.py '" and wrote("x.py") == "wrote x.py"
