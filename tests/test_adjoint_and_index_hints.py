@@ -28,8 +28,10 @@ def test_an_index_after_a_bracket_is_told_there_is_no_indexing(formula: str) -> 
     assert "no entry indexing" in error and "use parentheses" not in error
 
 
-def test_square_brackets_for_grouping_are_told_to_be_parentheses() -> None:
-    error = str(sb.check_formula("4-3-2-1", "W3", "[a3 - y] a2^T").error)
+@pytest.mark.parametrize("formula", ["[a3 - y] a2^T", "(a3 - y) [a2^T]"])
+def test_square_brackets_for_grouping_are_told_to_be_parentheses(formula: str) -> None:
+    """After a space, '[' groups (review48 #7), right after ')' it indexes."""
+    error = str(sb.check_formula("4-3-2-1", "W3", formula).error)
     assert "use parentheses" in error
 
 

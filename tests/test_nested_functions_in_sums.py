@@ -38,3 +38,14 @@ def _calls(depth: int) -> int:
 def test_reading_a_nest_in_a_sum_grows_with_the_nest_only() -> None:
     shallow, deep = _calls(3), _calls(6)
     assert deep <= 3 * shallow, (shallow, deep)
+
+
+def test_a_sum_whose_bound_names_an_outer_index_is_written_out_from_the_inside() -> None:
+    """review48 #6: the bounds were made ints before checking they are numbers."""
+    from symbackprop.apps.shapecheck.sums import unrolled
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    i, k = sp.symbols("i k", integer=True)
+    w = sp.MatrixSymbol("W", n, 3)
+    written = unrolled(sp.Sum(w[i, k], (k, 0, 2), (i, 0, n - 1)))
+    assert written == sp.Sum(w[i, 0] + w[i, 1] + w[i, 2], (i, 0, n - 1))

@@ -288,8 +288,11 @@ class _Tokenizer:
                     hint = _LAYER_SUPERSCRIPT
                 elif c == "[" and _layer_index(text, i):  # delta[3], as derive's examples print
                     hint = _LAYER_INDEX
-                elif c == "[" and text[:i].rstrip()[-1:] in (*_IDENT_CHARS, ")", "}"):
-                    # delta2[0], W2[0, 1], (a2 - y)[0]: an entry, not brackets for grouping
+                elif c == "[" and (
+                    text[:i].rstrip()[-1:] in _IDENT_CHARS or text[i - 1 : i] in (")", "}")
+                ):
+                    # delta2[0], W2[0, 1], (a2 - y)[0]: an entry; after a space, (a3 - y)
+                    # [a2^T] is brackets for grouping (review48 #7)
                     hint = _ENTRY_INDEX
                 message = f"unexpected character {_show(c)}"
                 raise self.fail(f"{message}: {hint}" if hint else message, i)

@@ -1144,8 +1144,15 @@ def _verdict(
 
 
 #: the values of λ a formula that reads λ is compared at besides the drawn ones (1/13 to 97):
-#: a switch of λ (relu(0.001 - λ), 1{λ > 1000}) outside them was never crossed
-OTHER_LAMBDAS = tuple(sp.Integer(10) ** k for k in (-6, -3, 3, 6))
+#: a switch of λ (relu(0.001 - λ), 1{λ > 1000}) outside them was never crossed; no round
+#: numbers, which are the thresholds people write (a hole or a tie at λ = 1000 exactly failed
+#: a formula right everywhere else: review48 #3)
+OTHER_LAMBDAS = (
+    sp.Rational(1, 999_983),
+    sp.Rational(1, 997),
+    sp.Integer(997),
+    sp.Integer(999_983),
+)
 
 
 def _at_other_lambdas(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
@@ -1946,7 +1953,8 @@ def _written_sizes(
     switches = written_sizes.switch_sizes(mine, fresh)
     joint = written_sizes.joint_switches(mine, fresh)
     if joint:
-        together = " and ".join(d.name for d in joint)
+        names_ = [d.name for d in joint]
+        together = ", ".join(names_[:-1]) + " and " + names_[-1]
         raise _TooLarge(
             f"your formula writes {together} as numbers, in a condition on them together (an "
             "indicator, abs or relu) that changes with them; it agrees at every size compared, "

@@ -86,10 +86,10 @@ def unrolled(expr: Any, rule: dict[Any, Any] | None = None) -> Any:
 
     def terms(node: Any) -> Any:
         body = node.function
-        ranges = [range(int(low), int(high) + 1) for _index, low, high in node.limits]
-        if all(_numeric(low, high) for _index, low, high in node.limits) and (
-            math.prod(len(r) for r in ranges) <= MAX_UNROLLED
-        ):
+        every = all(_numeric(low, high) for _index, low, high in node.limits)
+        # a bound that names an outer index (n - 1) is no number yet: innermost first below
+        ranges = [range(int(lo), int(hi) + 1) for _i, lo, hi in node.limits] if every else []
+        if every and math.prod(len(r) for r in ranges) <= MAX_UNROLLED:
             # every index at once: a body half written out (W2[0, j] of a sum over i and j)
             # is no number, and SymPy asks each function of it whether it is real, which a
             # nest of tanh answers in time exponential in its depth (sum(tanh^8(W2)): minutes)
