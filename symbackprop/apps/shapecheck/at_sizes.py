@@ -20,7 +20,7 @@ from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.apps.shapecheck.sampled import too_deep
-from symbackprop.apps.shapecheck.sums import unrolled
+from symbackprop.apps.shapecheck.sums import unrolled, written_at
 from symbackprop.check.explicit import explicit
 from symbackprop.core.no_value import has_no_value
 from symbackprop.core.rank_bound import singular_by_shape
@@ -44,21 +44,33 @@ def _at_to_evaluate(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
     next and done there: a nest of functions of an entry W2[i, j] (its shape now numbers, its
     index still a summation symbol) is no number, and SymPy asks each level whether it is
     real, in time exponential in the depth (``sum(tanh^8(W2))``: minutes). The bounds of each
-    sum are made integers (:func:`~.sums.unrolled` writes out a sum with such bounds only)."""
+    sum are made integers (:func:`~.sums.written_at` writes out a sum with such bounds only),
+    in the same walk: a second one rebuilt each parent of a sum with SymPy's evaluation, the
+    nest around it too (review48 #1)."""
+    rule = {dim: sp.Integer(size) for dim, size in sizes.items()}
+
+    def sized(node: Any) -> Any:
+        if node in rule:
+            return rule[node]
+        if isinstance(node, sp.Sum):
+            limits = [
+                (k, _integer(low, rule), _integer(high, rule)) for k, low, high in node.limits
+            ]
+            return node.func(sized(node.function), *limits)
+        if not isinstance(node, sp.Basic) or not node.args:
+            return node
+        return node.func(*(sized(arg) for arg in node.args))
+
     with sp.evaluate(False):
-        value = expr.xreplace({dim: sp.Integer(size) for dim, size in sizes.items()})
-
-    def bounded(node: sp.Sum) -> Any:
-        limits = [(k, _integer(low), _integer(high)) for k, low, high in node.limits]
-        return node.func(node.function, *limits)
-
-    return value.replace(lambda node: isinstance(node, sp.Sum), bounded)
+        return sized(expr)
 
 
-def _integer(bound: Any) -> Any:
-    """A bound of a sum as a SymPy integer where it is a number (n2 - 1 at n2 = 2, left
-    unevaluated), else as it is."""
-    return sp.Integer(int(bound)) if getattr(bound, "is_number", False) else bound
+def _integer(bound: Any, rule: dict[Any, Any]) -> Any:
+    """A bound of a sum at the sizes of ``rule``, as a SymPy integer where it is a number
+    (n2 - 1 at n2 = 2), else as it is (an outer index in it)."""
+    with sp.evaluate(True):  # called inside _at_to_evaluate's unevaluated walk
+        value = bound.xreplace(rule)
+        return sp.Integer(int(value)) if getattr(value, "is_number", False) else value
 
 
 def written_out(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
@@ -144,7 +156,7 @@ def number_at_a_point(expr: Any, sizes: dict[sp.Symbol, int]) -> Any:
         }
         if approximate:
             return _read_in_digits(value, point)
-        number = _explicit_powers(unrolled(value, point)).doit()
+        number = _explicit_powers(written_at(value, point)).doit()
     except (TypeError, ValueError, ArithmeticError, IndexError, NonInvertibleMatrixError):
         # IndexError: an entry past a matrix's end, where shapes fit only at equal widths
         return None
@@ -159,7 +171,7 @@ def _read_in_digits(value: Any, point: dict[Any, sp.ImmutableMatrix]) -> Any:
     read = []
     for digits in (_DIGITS, 2 * _DIGITS):
         at = {name: matrix.evalf(digits) for name, matrix in point.items()}
-        number = _explicit_powers(unrolled(value, at)).doit()
+        number = _explicit_powers(written_at(value, at)).doit()
         if not getattr(number, "is_number", False):
             return None
         number = sp.N(number, digits)
