@@ -395,13 +395,15 @@ def _land(source: Any, onto: Any, body: Any, out: Switches, *, as_abs: bool) -> 
     """``source`` = body(``onto``): each switch v of source becomes onto's t wherever
     body(t) = v (as |t| with ``as_abs``), and source is a base no more; where the preimages
     cannot be found its atom is unmapped (no verdict)."""
-    values = _preimages(body, frozenset(out.on.pop(source)))
+    values = _preimages(body, frozenset(out.on.pop(source, set())))
     if values is None:
         out.unmapped.append(source)
         return
     if as_abs:
         values = frozenset(abs(v) for v in values)
-    out.on[onto] |= values
+    # onto may have been landed on another base already (abs(w^T x)^2 / (w^T x): an exit 3,
+    # KeyError, hostile48d #4): its values are added to what it has, if anything
+    out.on.setdefault(onto, set()).update(values)
     if source in out.through or not tame(body):
         out.through.add(onto)
     out.nonnegative.discard(source)

@@ -65,8 +65,8 @@ class Crossed:
     invalid: list[str] = field(default_factory=list)
     #: the targets compared at hard labels, 0 and 1 (:func:`at_hard_targets`)
     hard: list[str] = field(default_factory=list)
-    #: the regions where points were found that compared nothing (the gradient and the
-    #: formula 0 in every entry they reach), for :func:`undecided`'s sentence
+    #: the regions where a search found points that counted as no comparison there, for
+    #: :func:`undecided`'s sentence
     dead: set[Region] = field(default_factory=set)
 
 
@@ -530,10 +530,7 @@ def undecided(crossed: Crossed, show: Callable[[Any], str]) -> str:
     if why is None and region in crossed.dead:
         # "no point compared had z1 below 0" was false of a clamp's relu(z) - relu(z - 6),
         # whose gradient is 0 there (hostile48a #5)
-        head = (
-            f"points with {where} were found, but the gradient and your formula are 0 in "
-            "every entry they reach, which compares nothing"
-        )
+        head = f"points with {where} were found, but none of them counted as a comparison there"
     elif why is None:
         head = f"no point compared had {where}, nor any on lines through the leaves"
     elif why.startswith("the search"):
