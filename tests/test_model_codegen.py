@@ -162,17 +162,7 @@ J = mse(w^T ({b} ⊙ {b}) + c, Y)
 
 def test_long_names_keep_every_backend_within_99_columns_and_ruff_format(tmp_path: Path) -> None:
     model = Model.parse(LONG_NAMES)
-    for backend in ("numpy", "torch", "jax"):
-        text = sb.codegen(model, backend=backend)
-        assert max(len(row) for row in text.splitlines()) <= 99, backend
-        (tmp_path / f"long_{backend}.py").write_text(text, encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--check", "--config", ROOT / "pyproject.toml"]
-        + [tmp_path],
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
+    _every_backend_fits_and_is_formatted(model, tmp_path)
     module = sb.compile(model)  # the wrapped calls still compute the gradient
     values = _arrays(model, module, "long")
     params, data = _split(model, values)
@@ -592,14 +582,19 @@ def _unrolled_rnn(steps: int) -> str:
 def test_many_cached_values_keep_every_backend_within_99_columns(tmp_path: Path) -> None:
     """The backward's check of the cache names every cached value: at 25 of them its loop was
     one line of 204 columns (hostile48b #4), now one name a line as ruff format writes it."""
-    model = Model.parse(_unrolled_rnn(25))
+    _every_backend_fits_and_is_formatted(Model.parse(_unrolled_rnn(25)), tmp_path)
+
+
+def _every_backend_fits_and_is_formatted(model: Model, folder: Path) -> None:
+    """The model's module on every backend: no line over 99 columns, and ruff format leaves
+    each as it is."""
     for backend in ("numpy", "torch", "jax"):
         text = sb.codegen(model, backend=backend)
         assert max(len(row) for row in text.splitlines()) <= 99, backend
-        (tmp_path / f"rnn_{backend}.py").write_text(text, encoding="utf-8")
+        (folder / f"module_{backend}.py").write_text(text, encoding="utf-8")
     run = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "--config", ROOT / "pyproject.toml"]
-        + [tmp_path],
+        + [folder],
         capture_output=True,
         text=True,
     )

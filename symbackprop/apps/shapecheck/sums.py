@@ -66,20 +66,14 @@ def _numeric(low: Any, high: Any) -> bool:
     )
 
 
-def unrolled(expr: Any, rule: dict[Any, Any] | None = None) -> Any:
+def unrolled(expr: Any) -> Any:
     """``expr`` with every sum over indices whose bounds are numbers written out as its
     terms (innermost first; up to :data:`MAX_UNROLLED` terms a sum): the same value, and
     SymPy's ``doit`` then adds numbers, where on the sum itself it first searches a closed
-    form (``sum((A w - b)^2)`` at a 6 x 7 A: 0.4 s against 0.01 s).
-
-    ``rule`` (a matrix symbol -> its explicit value at a point) is put into each term with
-    its indices, and into the rest of ``expr`` after: a function of an entry whose index is
-    still a summation symbol is no number, and SymPy asks each level of a nest of functions
-    whether it is real, in time exponential in the depth (``sum(tanh^8(W2))`` at a point:
-    minutes); with the value and the index put in at once, each level is of a number."""
-    rule = rule or {}
+    form (``sum((A w - b)^2)`` at a 6 x 7 A: 0.4 s against 0.01 s). A value at a point is
+    written out by :func:`written_at` instead."""
     if not isinstance(expr, sp.Basic) or not expr.has(sp.Sum):
-        return expr.xreplace(rule) if rule and isinstance(expr, sp.Basic) else expr
+        return expr
 
     def concrete(node: Any) -> bool:  # its first (innermost) index has numeric bounds
         return isinstance(node, sp.Sum) and _numeric(node.limits[0][1], node.limits[0][2])
@@ -96,22 +90,18 @@ def unrolled(expr: Any, rule: dict[Any, Any] | None = None) -> Any:
             indices = [index for index, _low, _high in node.limits]
             return sp.Add(
                 *(
-                    body.xreplace(
-                        {**rule, **dict(zip(indices, map(sp.Integer, values), strict=True))}
-                    )
+                    body.xreplace(dict(zip(indices, map(sp.Integer, values), strict=True)))
                     for values in itertools.product(*ranges)
                 )
             )
         (index, low, high), *outer = node.limits
-        inner = sp.Add(
-            *(body.xreplace({**rule, index: sp.Integer(k)}) for k in range(low, high + 1))
-        )
+        inner = sp.Add(*(body.xreplace({index: sp.Integer(k)}) for k in range(low, high + 1)))
         return sp.Sum(inner, *outer) if outer else inner
 
     while True:  # a sum whose bounds name an outer index is numeric once that one is out
         written = expr.replace(concrete, terms)
         if written == expr:
-            return written.xreplace(rule) if rule else written
+            return written
         expr = written
 
 
