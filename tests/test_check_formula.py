@@ -250,10 +250,10 @@ def test_a_note_and_a_counterexample_print_a_sum_in_the_formula_language() -> No
 def test_a_factor_of_the_sizes_that_is_1_only_where_compared_is_refused() -> None:
     """hostile25: ``((m-2)(m-3)(m-4) + 1) delta2 A1^T`` equals the gradient at m = 2, 3, 4,
     the sizes the check compared, and passed; at m = 5 it is 7 times the gradient. The
-    coefficients are now compared as expressions of the sizes. (m = 7 is compared too now,
-    the mirrored setting, so its factor is 0 there as well.)"""
+    coefficients are now compared as expressions of the sizes. (m = 7 and m = 1 are compared
+    too now, the mirrored setting and every size at 1, so its factor is 0 there as well.)"""
     net = sb.Network.parse("4-3-2-1")
-    formula = "((m-2)*(m-3)*(m-4)*(m-7)+1) * (delta2 A1^T)"
+    formula = "((m-1)*(m-2)*(m-3)*(m-4)*(m-7)+1) * (delta2 A1^T)"
     wrong = sb.check_formula(net, "W2", formula, batch=True)
     assert wrong.exit_code == 1
     assert any("which is 1 at the sizes compared but not at every size" in n for n in wrong.notes)

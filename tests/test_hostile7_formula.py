@@ -202,8 +202,8 @@ def test_a_model_without_a_placeable_kink_claims_only_its_random_points() -> Non
         "J = sum(v ⊙ relu(W x))\ndata: x, v\n"
     )
     report = sb.check_formula(model, "W", "(v ⊙ 1{W x > 0}) x^T")
-    # the declared n and k move too (keeping n = k), hostile32
-    assert report.ok and report.points == "3 random points, 2 at other sizes"
+    # the declared n and k move too (keeping n = k), hostile32, and are both 1 (hostile48d #1)
+    assert report.ok and report.points == "3 random points, 3 at other sizes"
 
 
 @pytest.mark.slow

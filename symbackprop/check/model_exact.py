@@ -65,6 +65,9 @@ DEFAULT_WIDTH = 2
 DEFAULT_M = 2
 #: points drawn before the check gives up finding one inside every function's domain
 MAX_ATTEMPTS = 60
+#: draws of the leaves that find the entries of an argument at a kink wherever the leaves are
+#: (:meth:`ModelCheck._always_at_kink`): a chance kink at all three is unlikely
+KINK_PROBES = 3
 
 
 #: the oracle's work a model's exact check is run for by ``symbackprop check`` (see
@@ -453,6 +456,11 @@ class ModelCheck:
         #: the leaves the last point returned holds positive: those of :attr:`positive` where
         #: a signed draw of it alone leaves the model no value
         self.kept_positive: tuple[str, ...] = ()
+        #: an element-wise function's argument -> the entries at a kink wherever the leaves
+        #: are (:meth:`_always_at_kink`); found on the first kink a point lands on
+        self._constant_kinks: dict[str, frozenset[int]] | None = None
+        #: while :meth:`_always_at_kink` draws: the entries at a kink, recorded, not redrawn
+        self._probing: dict[str, set[int]] | None = None
 
     # -- a point -------------------------------------------------------------------------------
     def shape(self, name: str) -> tuple[int, int]:
@@ -631,12 +639,52 @@ class ModelCheck:
         if not isinstance(expr, Elementwise) or not isinstance(expr.arg, MatrixSymbol):
             return
         points = breakpoints(expr.body, expr.variable)
-        if points and any(q in points for q in env[expr.arg.name]):
+        name = str(expr.arg.name)
+        hits = {k for k, q in enumerate(env[name]) if q in points} if points else set()
+        if self._probing is not None:
+            self._probing.setdefault(name, set()).update(hits)
+            return
+        if hits - self._always_at_kink().get(name, frozenset()):
             # the user's call as the printers write it (abs(A - B) at 0), never SymPy's class
             # names or the graph's internal values (Abs(_t) at [0])
             shown = MatrixSymbol(self.graph.argument_text(expr.arg.name), *expr.arg.shape)
             at = ", ".join(text(q) for q in sorted(points))
             raise _Redraw(f"{text(Elementwise(expr.function, shown))} at its kink {at}")
+
+    def _always_at_kink(self) -> dict[str, frozenset[int]]:
+        """Each kinked function's argument -> the entries (flat, row by row) at a kink at every
+        one of :data:`KINK_PROBES` draws of the leaves: the diagonal of ``W - W^T`` under
+        ``norm1``. Such an entry is constant, so the function of it is too and has derivative
+        0, whatever the rule takes at the kink; every point landed there, and every formula,
+        the tool's own gradient too, was "not the gradient" with none to compare (hostile48d
+        #3). The probe draws from its own generator, so the points drawn after it are those
+        drawn without it."""
+        if self._constant_kinks is None:
+            assert self.model is not None
+            names = (*self.model.parameters, *self.model.data)
+            saved = self.rng, self.table.rng
+            probe = random.Random(f"kinks {sorted(self.sizes.items(), key=str)}")
+            self.rng = self.table.rng = probe
+            found: dict[str, set[int]] | None = None
+            try:
+                for _ in range(KINK_PROBES):
+                    self._probing = {}
+                    env: dict[str, Any] = {name: self._leaf(name) for name in names}
+                    try:
+                        self._forward(env)
+                    except (_Redraw, NotExact, LostDigits, ArithmeticError, ValueError):
+                        continue  # no value at this draw: it shows nothing constant
+                    hits = self._probing
+                    found = (
+                        hits
+                        if found is None
+                        else {n: hits.get(n, set()) & e for n, e in found.items()}
+                    )
+            finally:
+                self.rng, self.table.rng = saved
+                self._probing = None
+            self._constant_kinks = {n: frozenset(e) for n, e in (found or {}).items() if e}
+        return self._constant_kinks
 
     # -- the oracle ----------------------------------------------------------------------------
     def oracle(self, env: dict[str, sp.Matrix], name: str, row: int, col: int) -> sp.Rational:

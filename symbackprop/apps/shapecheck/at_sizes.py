@@ -265,10 +265,61 @@ def rank_deficient(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:
 
 def singular_everywhere(matrix: sp.Matrix) -> bool:
     """Whether the square ``matrix`` (written out) is singular at every point: its
-    determinant expands to 0."""
+    determinant expands to 0 where its entries are polynomials in the point's values (or it
+    is at most :data:`EXPANDED_ROWS` square); else read in numbers (:func:`_singular_in_digits`):
+    the Berkowitz determinant of a 7 x 7 ``exp(w w^T)`` did not finish expanding in minutes
+    (hostile48d #5), a matrix that is invertible wherever w's entries differ."""
     if _surely_not_zero(_at_random(matrix).det()):
         return False
-    return bool(sp.expand(matrix.det(method="berkowitz")) == 0)
+    names = sorted(matrix.atoms(MatrixElement, sp.Symbol), key=sp.default_sort_key)
+    if matrix.rows <= EXPANDED_ROWS or all(v.is_polynomial(*names) for v in matrix):
+        return bool(sp.expand(matrix.det(method="berkowitz")) == 0)
+    return _singular_in_digits(matrix, names)
+
+
+#: a square matrix of functions' values up to this size has its determinant expanded exactly
+EXPANDED_ROWS = 3
+#: the digits :func:`_singular_in_digits` reads a determinant to, in turn
+SINGULAR_DIGITS = (60, 120, 240, 480, 960)
+
+
+def _singular_in_digits(matrix: sp.Matrix, names: list[Any]) -> bool:
+    """Whether ``matrix`` is singular at two random points to every digit read: its determinant
+    there below 10^(-2D/3) of Hadamard's bound (the product of its rows' lengths) at each of
+    :data:`SINGULAR_DIGITS` D. Rounding leaves a singular matrix's determinant near 10^-D of the
+    bound; an invertible one stands above the threshold once D is large enough (``exp(w w^T)``
+    of seven entries of w in (-1, 1): 6e-22 of its bound, twelve: 4e-88)."""
+    rng = random.Random(_SEED)
+    points = [{name: _drawn(rng) for name in names} for _ in range(2)]
+    for digits in SINGULAR_DIGITS:
+        with mpmath.workdps(digits):
+            threshold = mpmath.mpf(10) ** (-(2 * digits) // 3)
+            for point in points:
+                try:
+                    values = mpmath.matrix(
+                        [
+                            [_mp(v.xreplace(point), digits) for v in matrix.row(i)]
+                            for i in range(matrix.rows)
+                        ]
+                    )
+                except (TypeError, ValueError, ArithmeticError):
+                    return False  # no value at the point: nothing said
+                bound = mpmath.fprod(mpmath.norm(values[i, :]) for i in range(matrix.rows))
+                if bound > 0 and abs(mpmath.det(values)) > threshold * bound:
+                    return False
+    return True
+
+
+def _mp(value: Any, digits: int) -> Any:
+    """The number ``value`` (a SymPy expression of rationals) as an mpmath number of ``digits``
+    digits, complex where it is (the log of a negative draw)."""
+    number = sp.N(value, digits)
+    real, imaginary = number.as_real_imag()
+    if not (real.is_Number and imaginary.is_Number):
+        raise ValueError(f"{value} is no number")
+    if imaginary == 0:
+        return mpmath.mpf(real._to_mpmath(mpmath.mp.prec))
+    return mpmath.mpc(real._to_mpmath(mpmath.mp.prec), imaginary._to_mpmath(mpmath.mp.prec))
 
 
 def undefined_entries(matrix: sp.Matrix) -> list[tuple[int, int]]:
