@@ -206,6 +206,25 @@ def _regions(kinks_of: dict[Any, set[Any]], nonnegative: set[Any] | None = None)
     return out
 
 
+#: the nodes whose value jumps or kinks where their argument crosses a value
+PIECES = (sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min)
+
+
+def read_by_pieces(expr: Any) -> set[str]:
+    """The names of matrices that a piecewise part of ``expr`` reads: an element-wise one
+    (``1{b1 > 0}``) its matrix argument's, a scalar one (``1{w^T w > 0}``, ``1{sum(b1) > 0}``)
+    its own."""
+    pieced = [
+        node.arg if isinstance(node, Elementwise) else node
+        for node in sp.preorder_traversal(expr)
+        if (isinstance(node, Elementwise) and node.function.expr.has(*PIECES))
+        or isinstance(node, PIECES)
+    ]
+    return {
+        str(s.name) for part in pieced for s in part.free_symbols if isinstance(s, sp.MatrixSymbol)
+    }
+
+
 def _distinct(values: set[Any]) -> list[Any]:
     """``values`` in order, one of those equal to 30 digits (-log(199/201), log(201/199)):
     two forms of one switch would leave an empty band between them, searched in vain."""

@@ -296,12 +296,24 @@ def _defined_nonnegative(value: Any, every: dict[str, Any], depth: int = 0) -> b
     if isinstance(value, sp.MatMul):
         coeff, matrices = value.as_coeff_matrices()
         others = [f for f in matrices if not isinstance(f, sp.OneMatrix)]
-        return (
-            bool(coeff.is_nonnegative)
-            and len(others) == 1
-            and _defined_nonnegative(others[0], every, depth + 1)
+        return bool(coeff.is_nonnegative) and (
+            (len(others) == 1 and _defined_nonnegative(others[0], every, depth + 1))
+            or _square_length(value, matrices)
         )
     return _never_negative(value)
+
+
+def _square_length(value: Any, matrices: list[Any]) -> bool:
+    """Whether the product ``value`` of ``matrices`` is one number that is a squared length,
+    ``v^T v`` or ``x^T A^T A x`` (each factor the transpose of its mirror): never below 0, so
+    ``1{w^T w > 0}`` has no region below 0 to search, and "no point compared had w^T w below
+    0" was said of a region with no point (hostile48d #7)."""
+    count = len(matrices)
+    return (
+        tuple(value.shape) == (1, 1)
+        and count % 2 == 0
+        and all(matrices[count - 1 - k] == matrices[k].T for k in range(count // 2))
+    )
 
 
 def _flat_factors(value: Any, every: dict[str, Any], depth: int = 0) -> list[Any]:

@@ -19,6 +19,24 @@ def has_no_value(expr: Any) -> bool:
     return bool(expr.has(*NO_VALUE))
 
 
+def defined_nowhere(value: sp.Basic) -> bool:
+    """Whether ``value`` holds an infinity or ``nan`` at every point. A piece of a Piecewise
+    with a value somewhere does not count: ``relu(s + 100) / relu(s + 100)`` is 1 wherever
+    s > -100 and only its other piece is ``zoo`` (hostile33b #3: it was refused as undefined),
+    and a matrix divided by ``relu(sum(w ⊙ w) + 1)`` has a value wherever that is above 0
+    (hostile48d #6)."""
+    if not has_no_value(value):
+        return False
+    somewhere = value.replace(
+        lambda node: (
+            isinstance(node, sp.Piecewise)
+            and any(not has_no_value(piece.expr) for piece in node.args)
+        ),
+        lambda node: sp.Dummy(real=True),
+    )
+    return has_no_value(somewhere)
+
+
 def not_real(value: Any) -> bool:
     """Whether ``value`` is a SymPy number that is not real (a log, a root or a fractional
     power of a negative number: ``1.5*I``, ``(-1)^(1/3)``)."""
@@ -27,4 +45,4 @@ def not_real(value: Any) -> bool:
     )
 
 
-__all__ = ["NO_VALUE", "has_no_value", "not_real"]
+__all__ = ["NO_VALUE", "defined_nowhere", "has_no_value", "not_real"]

@@ -22,7 +22,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from symbackprop.apps.shapecheck.sampled import too_deep
 from symbackprop.apps.shapecheck.sums import unrolled, written_at
 from symbackprop.check.explicit import explicit
-from symbackprop.core.no_value import has_no_value
+from symbackprop.core.no_value import defined_nowhere, has_no_value
 from symbackprop.core.rank_bound import singular_by_shape
 
 #: significant digits of the quick random-point evaluation
@@ -329,7 +329,7 @@ def undefined_entries(matrix: sp.Matrix) -> list[tuple[int, int]]:
         (i, j)
         for i in range(matrix.rows)
         for j in range(matrix.cols)
-        if has_no_value(_expanded(matrix[i, j]))
+        if defined_nowhere(_expanded(matrix[i, j]))
     ]
 
 

@@ -61,7 +61,7 @@ from symbackprop.check.exact import (
     forward_point,
 )
 from symbackprop.check.interpret import NotExact, OutsideDomain, activation_records
-from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
+from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, read_by_pieces, straddling
 from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.model_exact import CostUndefined, oracle_work
 from symbackprop.check.size_settings import other_sizes_text, size_settings, with_own_sizes
@@ -1016,6 +1016,16 @@ def _verdict(
             # check, was offered as its repair "equals the gradient")
             if found is None and _written_sizes_refused(report, derivation, expr, sides):
                 return
+            if found is None:
+                # before "cannot decide" on a region no point reached: a verdict
+                zero = model_formula.at_zero_parameters(derivation, expr, report.wrt)
+                if zero is not None:
+                    (*row, sizes), name = zero
+                    report.method, found = "numeric", (*row, sizes)
+                    report.notes.append(
+                        f"it differs where {name} is 0 in every entry, where training may "
+                        "start it, which the random points never draw"
+                    )
             leaves = [*derivation.model.parameters, *derivation.model.data]
             kinked = crossings.kinked_leaves(sides, leaves)
             if found is None and (sides.missing() or sides.unmapped or kinked):
@@ -1206,10 +1216,6 @@ def _refuted_at(
     return True
 
 
-#: the nodes whose value jumps or kinks where their argument crosses a value
-_PIECES = (sp.Piecewise, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min)
-
-
 def _at_zero_biases(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
     """Compare a formula with a piece in a bias (``1{b1 > 0}``) at every bias 0, where
     training starts them: the random points never draw a bias of exactly 0, so
@@ -1218,18 +1224,7 @@ def _at_zero_biases(report: FormulaReport, derivation: Derivation, expr: Any) ->
     0, so the gradient has its value. A difference sets the counterexample, with a note."""
     g = derivation.graph
     biases = [g.b(layer).name for layer in range(1, g.depth + 1)]
-    # an element-wise piece (1{b1 > 0}) reads its matrix argument's names; a scalar one
-    # (1{sum(b1) > 0}) its own
-    pieced = [
-        node.arg if isinstance(node, Elementwise) else node
-        for node in sp.preorder_traversal(expr)
-        if (isinstance(node, Elementwise) and node.function.expr.has(*_PIECES))
-        or isinstance(node, _PIECES)
-    ]
-    read = {
-        str(s.name) for part in pieced for s in part.free_symbols if isinstance(s, sp.MatrixSymbol)
-    }
-    if not read & set(biases):
+    if not read_by_pieces(expr) & set(biases):
         return
     sizes = concrete_sizes(derivation, None)
     drawn = _point(derivation, sizes, random.Random(_SEED), EXACT, None)

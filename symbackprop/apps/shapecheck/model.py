@@ -33,7 +33,14 @@ from symbackprop.apps.shapecheck.model_domain import outside_domain
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.exact import NotRationalError
 from symbackprop.check.interpret import Interpretation, NotExact, OutsideDomain, RealInterpretation
-from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, straddling
+from symbackprop.check.kinks import (
+    UNEVALUATED,
+    Sides,
+    Smooth,
+    kinks,
+    read_by_pieces,
+    straddling,
+)
 from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.model_exact import (
     CostUndefined,
@@ -501,6 +508,38 @@ def across(derivation: ModelDerivation, expr: Any, wrt: str, sides: Sides) -> Cr
     kinds = {name: first.targets[name] for name in probabilities}
     crossings.at_hard_targets(crossed, kinds, base, gradient, expr, point_at)
     return crossed
+
+
+def at_zero_parameters(
+    derivation: ModelDerivation, expr: Any, wrt: str
+) -> tuple[tuple[int, int, Any, Any, dict[str, int]], str] | None:
+    """The first difference (with the sizes) where one parameter that a piece of ``expr``
+    reads is 0 in every entry, the other leaves drawn, with the true functions, and that
+    parameter's name; None where there is none. Training often starts a weight or a bias at
+    0, which no random point draws: ``(X (p - Y)^T / m + lam w) * 1{w^T w > 0}`` is 0 at w = 0
+    and would never move it (hostile48d #7). A parameter where the model or its gradient has
+    no value compares nothing. A network's biases: ``check._at_zero_biases``."""
+    assert derivation.model is not None
+    read = sorted(read_by_pieces(expr) & set(derivation.model.parameters))
+    if not read:
+        return None
+    chosen = size_settings(derivation)[0][0]
+    drawn = ModelCheck(derivation, chosen, 12345, Interpretation, soft_targets=True).leaves()
+    gradient = derivation.gradients[wrt]
+    for name in read:
+        leaves = {**drawn, name: sp.zeros(*drawn[name].shape)}
+
+        def at(digits: int, leaves: dict[str, sp.Matrix] = leaves) -> numeric.Evaluate:
+            check = ModelCheck(derivation, chosen, 12345, _TABLES[digits], soft_targets=True)
+            return PointAt(check, check.point(leaves=leaves))
+
+        try:
+            found = numeric.difference(at, gradient, expr)
+        except (numeric.NoGradientValue, *UNEVALUATED):
+            continue
+        if found is not None:
+            return (*found, {str(k): v for k, v in chosen.items()}), name
+    return None
 
 
 #: the seeds of the points a search's lines may start from (the first is the one used before)

@@ -36,7 +36,7 @@ from symbackprop.apps.shapecheck.sampled import nowhere_real, zero_by_identity
 from symbackprop.apps.shapecheck.sums import entry_sums
 from symbackprop.apps.shapecheck.written_sizes import degree
 from symbackprop.core.graph import LAMBDA
-from symbackprop.core.no_value import has_no_value
+from symbackprop.core.no_value import defined_nowhere, has_no_value
 from symbackprop.errors import FormulaError, did_you_mean
 from symbackprop.formula import ast
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
@@ -769,7 +769,7 @@ def _not_real(text: str, value: Any, *, every_entry: bool | str = False) -> str 
     an infinity (``zoo*W2[0, 0]``, from ``W2/0``) is undefined at every point; a string there
     says where the matrix is (``"on its diagonal"``), else it is "in every entry".
     """
-    undefined = isinstance(value, sp.Basic) and _defined_nowhere(value)
+    undefined = isinstance(value, sp.Basic) and defined_nowhere(value)
     if not undefined and not getattr(value, "is_number", False):
         return None
     if not undefined and value.is_extended_real is True and value.is_finite is True:
@@ -783,22 +783,6 @@ def _not_real(text: str, value: Any, *, every_entry: bool | str = False) -> str 
         where = every_entry if isinstance(every_entry, str) else "in every entry"
         return f"'{text}' is {shown} {where}, not a real number: a formula must be real"
     return f"'{text}' is {shown}, not a real number: a formula's constants must be real"
-
-
-def _defined_nowhere(value: sp.Basic) -> bool:
-    """Whether ``value`` holds an infinity or ``nan`` at every point. A piece of a Piecewise
-    with a value somewhere does not count: ``relu(s + 100) / relu(s + 100)`` is 1 wherever
-    s > -100 and only its other piece is ``zoo`` (hostile33b #3: it was refused as undefined)."""
-    if not has_no_value(value):
-        return False
-    somewhere = value.replace(
-        lambda node: (
-            isinstance(node, sp.Piecewise)
-            and any(not has_no_value(piece.expr) for piece in node.args)
-        ),
-        lambda node: sp.Dummy(real=True),
-    )
-    return has_no_value(somewhere)
 
 
 def _hides_zero(value: Any) -> bool:
