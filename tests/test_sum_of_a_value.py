@@ -28,6 +28,8 @@ RIGHT_W3 = "(a3 - y) a2^T"
         "sum(1{W2 a1 > 50})",
         pytest.param("sum(relu(W2 relu(W1 x) - 100))", marks=pytest.mark.slow),
         pytest.param("sum(abs(x^T W1^T - 30) - (x^T W1^T - 30))", marks=pytest.mark.slow),
+        # an outer product: entry (i, j) is x_i x_j, no sum inside (review48 #5)
+        pytest.param("sum(relu(x x^T - 100))", marks=pytest.mark.slow),
     ],
 )
 def test_a_formula_wrong_only_where_a_summed_value_is_large_fails(extra: str) -> None:
@@ -89,8 +91,17 @@ def _equal_at_random_values(found: sp.MatrixExpr, expected: sp.MatrixExpr) -> bo
         sp.HadamardProduct(W * x, W * x) + 2 * W * x,
         V * W * U,
         sp.sqrt(2) * W * U - sp.OneMatrix(r, p),
+        3 * (W * x) * x.T,
     ],
-    ids=["W x - 100", "V W x", "(W x)^T", "(W x)^2 + 2 W x", "V W U", "sqrt2 W U - 1"],
+    ids=[
+        "W x - 100",
+        "V W x",
+        "(W x)^T",
+        "(W x)^2 + 2 W x",
+        "V W U",
+        "sqrt2 W U - 1",
+        "3 (W x) x^T",
+    ],
 )
 def test_a_written_out_entry_is_read_back_as_its_matrix(expected: sp.MatrixExpr) -> None:
     """matrix_of_entry reads E[i, j] (each product a Sum over its inner index, the sizes

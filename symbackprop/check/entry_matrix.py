@@ -60,6 +60,9 @@ def _matrix(body: Any, index: tuple[Index, Index], shape: tuple[Any, Any], dummi
         return sp.MatAdd(*(_matrix(t, index, shape, dummies) for t in body.args)).doit()
     if isinstance(body, sp.Mul):
         number, varying = body.as_independent(*dummies, as_Add=False)
+        outer = _outer(sp.Mul.make_args(varying), index, shape, dummies)
+        if outer is not None:
+            return outer if number == 1 else number * outer
         factors = [_matrix(f, index, shape, dummies) for f in sp.Mul.make_args(varying)]
         product = factors[0] if len(factors) == 1 else sp.HadamardProduct(*factors)
         return product if number == 1 else number * product
@@ -79,6 +82,26 @@ def _matrix(body: Any, index: tuple[Index, Index], shape: tuple[Any, Any], dummi
         if not _reads(rest, dummies):
             return Elementwise(sp.Lambda(T, rest), _matrix(part, index, shape, dummies))
     raise _NotAnEntry
+
+
+def _outer(
+    factors: tuple[Any, ...], index: tuple[Index, Index], shape: tuple[Any, Any], dummies: Any
+) -> Any:
+    """The outer product ``u v^T`` whose (i, j) entry is the product of ``factors``, where each
+    reads the row index i alone or the column index j alone and both kinds are there
+    (``x[i, 0] x[j, 0]`` is an entry of ``x x^T``); else None. Read as an element-wise product
+    of entries, it was no entry at all, and ``sum(relu(x x^T - 100))`` switched nowhere: a
+    formula wrong only where an entry of x x^T is above 100 passed (review48 #5)."""
+    (i, j), (rows, cols) = index, shape
+    if not (isinstance(i, sp.Symbol) and isinstance(j, sp.Symbol)) or i == j:
+        return None
+    of_row = [f for f in factors if _reads(f, dummies) == {i}]
+    of_col = [f for f in factors if _reads(f, dummies) == {j}]
+    if not of_row or not of_col or len(of_row) + len(of_col) != len(factors):
+        return None
+    column = _matrix(sp.Mul(*of_row), (i, 0), (rows, 1), dummies)
+    row = _matrix(sp.Mul(*of_col), (0, j), (1, cols), dummies)
+    return sp.MatMul(column, row)
 
 
 def _summed(body: sp.Sum, index: tuple[Index, Index], shape: tuple[Any, Any], dummies: Any) -> Any:
