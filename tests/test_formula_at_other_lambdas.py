@@ -8,10 +8,19 @@ gradient passed at ``--l2 0.0001``, where it is 11 times the decay term (hostile
 from __future__ import annotations
 
 import pytest
+import sympy as sp
 
 import symbackprop as sb
+from symbackprop.apps.shapecheck.check import lambda_sides
+from symbackprop.core.derivation import LAMBDA
 
 RIGHT = "delta2 a1^T + lambda W2"
+
+
+def test_lambda_sides_straddle_each_switch() -> None:
+    """One λ between 0 and the first switch, one between each two, one beyond the last."""
+    pieces = sp.Piecewise((1, LAMBDA > 3), (0, True)) + sp.Abs(LAMBDA - 5) + sp.Abs(LAMBDA + 1)
+    assert lambda_sides(pieces) == [sp.Rational(3, 2), 4, 10]
 
 
 @pytest.mark.parametrize(
@@ -27,9 +36,14 @@ RIGHT = "delta2 a1^T + lambda W2"
         pytest.param(
             0.5,
             "delta2 a1^T + lambda W2 ⊙ (1 + 1{lambda > 100})",
-            "λ = 997;",
+            "λ = 200;",  # beyond its switch (review48 #4)
             marks=pytest.mark.slow,
         ),
+        # switches between the fixed values 1/999983, 1/997, 997 and 999983 (review48 #4)
+        pytest.param(
+            0.01, f"{RIGHT} + relu(0.0000001 - lambda) W2", "λ = 5e-08;", marks=pytest.mark.slow
+        ),
+        (0.01, f"{RIGHT} + 1{{lambda > 100000}} W2", "λ = 200000;"),
     ],
 )
 def test_a_formula_wrong_at_some_lambda_fails(l2: float, formula: str, said: str) -> None:

@@ -61,7 +61,15 @@ from symbackprop.check.exact import (
     forward_point,
 )
 from symbackprop.check.interpret import NotExact, OutsideDomain, activation_records
-from symbackprop.check.kinks import UNEVALUATED, Sides, Smooth, kinks, read_by_pieces, straddling
+from symbackprop.check.kinks import (
+    PIECES,
+    UNEVALUATED,
+    Sides,
+    Smooth,
+    kinks,
+    read_by_pieces,
+    straddling,
+)
 from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.model_exact import CostUndefined, oracle_work
 from symbackprop.check.size_settings import other_sizes_text, size_settings, with_own_sizes
@@ -77,6 +85,7 @@ from symbackprop.formula.parser import parse
 from symbackprop.formula.table import FUNCTIONS, Entry
 from symbackprop.records import scalars
 from symbackprop.records.activations import ACTIVATIONS, is_builtin
+from symbackprop.records.kinks import breakpoints
 from symbackprop.records.nodes import Elementwise, Softmax
 from symbackprop.render.formula import to_formula
 from symbackprop.render.model_formula import model_formula as model_truth_text
@@ -1165,6 +1174,26 @@ OTHER_LAMBDAS = (
 )
 
 
+def lambda_sides(expr: Any) -> list[Any]:
+    """A λ inside each interval between the switches of the pieces of ``expr`` that read λ
+    alone (``relu(1e-5 - λ)``, ``1{λ > 5e-8}``), and beyond the last: each side of every such
+    switch, where the fixed values of :data:`OTHER_LAMBDAS` straddle only those outside
+    1/999983..999983 (review48 #4: a switch at 1e-7 or 1e5 lay between two of them, and a
+    formula wrong on its far side passed). λ is positive: switches at or below 0 cut
+    nothing."""
+    found: set[Any] = set()
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, PIECES) and node.free_symbols == {LAMBDA}:
+            found |= breakpoints(node, LAMBDA)
+    edges = sorted((v for v in found if bool(v > 0)), key=lambda v: sp.N(v, 30))
+    if not edges:
+        return []
+    rational = [sp.Rational(str(sp.N(v, 30))) for v in edges]
+    lows = [sp.Integer(0), *rational]
+    middles = [(a + b) / 2 for a, b in zip(lows, rational, strict=False)]
+    return [*middles, 2 * rational[-1]]
+
+
 def _at_other_lambdas(report: FormulaReport, derivation: Derivation, expr: Any) -> None:
     """Compare a formula that reads λ at the network's own λ (its ``--l2``) and at
     :data:`OTHER_LAMBDAS`, with the true functions: the verdict is of a formula right for every
@@ -1177,7 +1206,7 @@ def _at_other_lambdas(report: FormulaReport, derivation: Derivation, expr: Any) 
         return
     sizes = concrete_sizes(derivation, None)
     own_value = sp.Rational(str(own))
-    for value in dict.fromkeys((own_value, *OTHER_LAMBDAS)):
+    for value in dict.fromkeys((own_value, *lambda_sides(expr), *OTHER_LAMBDAS)):
 
         def at(digits: int, value: Any = value) -> numeric.Evaluate:
             return _point(derivation, sizes, random.Random(0), digits, None, lambda_value=value)
