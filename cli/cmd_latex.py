@@ -102,6 +102,13 @@ def latex_cmd(
             "--expanded/--compact do not apply to --slides: the deck shows each step and the "
             "delta recursion, never the expanded gradients"
         )
+    figure_source = click.get_current_context().get_parameter_source("figure")
+    if slides and figure_source is ParameterSource.COMMANDLINE:
+        # the deck has no picture of the network: --figure was ignored (hostile48c #9)
+        raise click.UsageError(
+            "--figure/--no-figure do not apply to --slides: the deck has no picture of the "
+            "network, only its steps"
+        )
     if pdf:
         _check_pdf_options(out_path, standalone, slides=slides)
     # every output is checked before any work, so a refusal writes nothing at all

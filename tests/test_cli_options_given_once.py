@@ -66,7 +66,8 @@ def test_options_that_collect_values_and_option_like_values_still_work() -> None
 
 
 def test_slides_refuse_the_expanded_and_compact_flags() -> None:
-    for flag in ("--expanded", "--compact"):
+    # and --figure/--no-figure: the deck has no picture to draw or leave out (hostile48c #9)
+    for flag in ("--expanded", "--compact", "--figure", "--no-figure"):
         assert "do not apply to --slides" in _refused("latex", "4-3-1", "--slides", flag)
     assert CliRunner().invoke(main, ["latex", "4-3-1", "--slides"]).exit_code == 0
 
