@@ -127,3 +127,17 @@ def test_an_entry_summed_along_no_chain_is_not_read() -> None:
         r, 1
     )
     assert matrix_of_entry(W[j, i], (i, j), (r, c)) is None
+
+
+def test_an_indicator_of_a_count_keeps_its_sum() -> None:
+    """SymPy's piecewise_fold, run on every Piecewise condition, folded the summand's piece
+    out of the sum: ``1{sum(1{x > 0}) > 5}`` became ``ITE(x[i, 0] > 0, n0 > 5, False)`` with
+    the index i free, and the check's reason dumped that unevaluated value (hostile48a #7)."""
+    report = sb.check_formula(
+        sb.Network.parse("4-3-2-1"), "W3", "(a3 - y) a2^T * (1 + 1{sum(1{x > 0}) > 5})"
+    )
+    typed = report.expression
+    assert typed is not None and not any(
+        isinstance(node, sp.ITE) for node in sp.preorder_traversal(typed)
+    )
+    assert "_i" not in str(report.error or "") and "Piecewise" not in str(report.error or "")

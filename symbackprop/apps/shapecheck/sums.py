@@ -40,6 +40,18 @@ class EntrySum(sp.Sum):
                 summand = summand * (high - low + 1)
         return EntrySum(summand, *kept) if kept else summand
 
+    def has(self, *patterns: Any) -> bool:
+        """SymPy's ``has``, except that a sum says it holds no ``Piecewise``: SymPy's
+        ``piecewise_fold``, which a Piecewise runs on every condition it is given, asks each
+        node that before folding through its arguments, and folds a piece of the summand out
+        of the sum as if its condition did not read the index: ``1{sum(1{x > 0}) > 5}`` became
+        ``ITE(x[i, 0] > 0, n0 > 5, False)`` with i free, no value at any point (hostile48a
+        #7). Only that exact question is answered so; a walk over the sum's arguments still
+        finds the piece inside."""
+        if patterns == (sp.Piecewise,):
+            return False
+        return bool(super().has(*patterns))
+
     def _eval_evalf(self, prec: int) -> Any:
         # SymPy's evalf finds Sum's numeric summation by the exact class: a subclass is
         # evaluated as the Sum it is (written out where its bounds are numbers)
