@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,24 @@ def test_page_renders_in_chromium(driver: Any, name: str, tmp_path: Path) -> Non
     ARTIFACTS.mkdir(exist_ok=True)
     driver.set_window_size(1100, min(int(result["height"]) + 120, 16000))
     assert driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+@pytest.mark.slow
+def test_a_printed_page_shows_every_step(tmp_path: Path) -> None:
+    """Printing the page (chromium's print to PDF, as a teacher prints a handout) keeps each
+    step's reason: the closed <details> hid them, and only the step titles were printed
+    (hostile49b #3)."""
+    pdftotext = shutil.which("pdftotext")
+    if not os.access(CHROMIUM, os.X_OK) or pdftotext is None:
+        _missing("chromium or pdftotext")
+    page, printed = tmp_path / "lecture.html", tmp_path / "lecture.pdf"
+    derivation = sb.derive("4-3-2-1")
+    page.write_text(sb.to_html(derivation), encoding="utf-8")
+    command = [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu"]
+    command += [f"--print-to-pdf={printed}", "--no-pdf-header-footer", page.as_uri()]
+    subprocess.run(command, capture_output=True, timeout=120, check=False)
+    assert printed.exists()
+    text = subprocess.run(
+        [pdftotext, str(printed), "-"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    assert text.count("Why:") == len(derivation.steps) > 10

@@ -79,6 +79,12 @@ ul.candidates li { margin: 0.2rem 0; }
 pre { background: #f4f4f0; padding: 0.8rem; overflow-x: auto; font-size: 0.85rem;
   line-height: 1.35; border-radius: 6px; }
 .note { color: #555; font-style: italic; }
+/* a printed page shows every step: a closed <details> hid each one's candidates, algebra and
+   reason, and a handout printed from the page kept only the step titles (hostile49b #3) */
+@media print {
+  details::details-content { content-visibility: visible; display: block; }
+  math[display="block"], math:not([display="block"]) { overflow: visible; }
+}
 """
 
 
