@@ -135,10 +135,16 @@ def text_width(text: Text) -> float:
 
 def text_extent(text: Text, growth: float = 1.0) -> tuple[float, float, float, float]:
     """The box (left, top, right, bottom) a text covers when drawn ``growth`` times its size
-    about its anchor: a generous width, an ascent of 0.8 and a descent of 0.25 of its size."""
+    about its anchor: a generous width, an ascent of 0.8 and a descent of 0.25 of its size,
+    more with a superscript (0.95: TeX raises ``W^{[12]}`` above its cap height) or a subscript
+    (0.4): the TikZ labels ``W^{[l]}, b^{[l]}`` and ``W^{[l]}: n_l x n_(l-1)`` of a deep
+    network were grown into each other (hostile49b #1)."""
     width, size = text_width(text) * growth, text.size * growth
     left = {"middle": text.x - width / 2, "start": text.x, "end": text.x - width}[text.anchor]
-    return left, text.y - 0.8 * size, left + width, text.y + 0.25 * size
+    roles = {run.role for run in text.label}
+    ascent = 0.95 if "sup" in roles else 0.8
+    descent = 0.4 if "sub" in roles else 0.25
+    return left, text.y - ascent * size, left + width, text.y + descent * size
 
 
 @dataclass
