@@ -62,8 +62,8 @@ def test_an_identity_of_3_x_3_matrices_is_not_one_of_every_size() -> None:
 def test_right_formulas_pass_and_say_where_they_were_compared() -> None:
     report = sb.check_formula("4-3-2-1", "W2", TRUE_W2, batch=True)
     assert report.ok and report.points is not None
-    # the second, third and fourth settings, and 4-3-2-1's own widths (n0 = 4)
-    assert "3 random points, 4 at other sizes" in report.points
+    # the second, third and fourth settings, every width 1, and 4-3-2-1's own widths (n0 = 4)
+    assert "3 random points, 5 at other sizes" in report.points
 
 
 #: no sizes: line, so p and k (and m) change; they were equal in every setting compared
@@ -97,7 +97,13 @@ def test_the_third_setting_of_a_model_gives_each_free_dimension_its_own_size() -
 
     derivation = sb.derive(Model.parse(RECTANGULAR))
     sizes = [{str(d): n for d, n in setting.items()} for setting, _ in size_settings(derivation)]
-    assert sizes == [{"p": 2, "k": 2}, {"p": 3, "k": 3}, {"p": 4, "k": 5}, {"p": 7, "k": 6}]
+    assert sizes == [
+        {"p": 2, "k": 2},
+        {"p": 3, "k": 3},
+        {"p": 4, "k": 5},
+        {"p": 7, "k": 6},
+        {"p": 1, "k": 1},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -149,13 +155,14 @@ def test_a_networks_third_setting_gives_each_width_its_own_size() -> None:
     from symbackprop.apps.shapecheck.check import _settings
 
     settings = _settings(sb.derive(sb.Network.parse("4-3-2-1")))
-    third, fourth, own = ({str(d): n for d, n in s.items()} for s, _ in settings[2:])
+    third, fourth, ones, own = ({str(d): n for d, n in s.items()} for s, _ in settings[2:])
     assert third == {"n0": 4, "n1": 5, "n2": 6, "n3": 7}
     assert fourth == {"n0": 7, "n1": 6, "n2": 5, "n3": 4}
+    assert ones == {"n0": 1, "n1": 1, "n2": 1, "n3": 1}  # hostile48d #1
     assert own == {"n0": 4, "n1": 3, "n2": 2, "n3": 1}
     for deep, expected in zip(
         _settings(sb.derive(sb.Network.parse("-".join(["3"] * 12))))[2:],  # own: the first
-        ([4, 5, 6, 7] * 3, [7, 6, 5, 4] * 3),
+        ([4, 5, 6, 7] * 3, [7, 6, 5, 4] * 3, [1] * 12),
         strict=True,
     ):
         widths = [deep[0][d] for d in sorted(deep[0], key=lambda d: int(str(d)[1:]))]
@@ -215,7 +222,7 @@ def test_a_size_written_through_a_power_0_reads_as_the_size() -> None:
     passed; ``tr(x^0 (x^0)^T)`` likewise. A matrix to the power 0 is the ones matrix now."""
     model = Model.parse("A : n x n\nx : n x 1\nsizes: n = 3\nJ = x^T A x\ndata: x\n")
     n = "(x^0)^T x^0"
-    wrong = sb.check_formula(model, "A", f"(1 + ({n} - 3)*({n} - 4)*({n} - 7)) x x^T")
+    wrong = sb.check_formula(model, "A", f"(1 + ({n} - 1)*({n} - 3)*({n} - 4)*({n} - 7)) x x^T")
     assert wrong.exit_code == 1
     assert any("writes n as a number" in note for note in wrong.notes)
     traced = "tr(x^0 (x^0)^T)"
@@ -231,7 +238,7 @@ def test_a_model_size_polynomial_with_a_root_at_every_size_tried_is_not_the_grad
     sizes compared (3, 4, 7) and at the five past them, passed; a formula of degree d in a size
     is now compared at d + 1 sizes at least."""
     n = "sum(x^0)"
-    roots = "".join(f"({n} - {k})" for k in (3, 4, 7, 8, 9, 10, 11, 12))
+    roots = "".join(f"({n} - {k})" for k in (1, 3, 4, 7, 8, 9, 10, 11, 12))
     model = Model.parse("x : n x 1\nA : n x n\nsizes: n = 3\nJ = 0.5 x^T A x\ndata:\n")
     report = sb.check_formula(model, "x", f"(1 + {roots}) ((1/2) A x + (1/2) A^T x)")
     assert report.exit_code == 1, str(report)
@@ -266,7 +273,7 @@ def test_a_size_factor_that_cancels_to_1_is_of_degree_0() -> None:
     truth = "((1/2) A x + (1/2) A^T x)"
     one = f"(({n} + 1)^2 - {n}^2 - 2 {n})^10"
     assert sb.check_formula(model, "x", f"{one} {truth}").ok
-    roots = "".join(f"({n} - {k})" for k in range(3, 12))
+    roots = "".join(f"({n} - {k})" for k in (1, *range(3, 12)))
     wrong = sb.check_formula(model, "x", f"({one} + {roots})^2 {truth}")
     assert wrong.exit_code == 1 and "n=12" in str(wrong.counterexample)
 
@@ -276,7 +283,7 @@ def test_a_factor_right_at_every_setting_but_the_network_s_own_width_is_wrong() 
     every width the four settings give n0, and passed for 5-3-1, whose own n0 = 5 makes the
     formula -11 times the gradient. The network's own widths are compared at too."""
     s = "sum(1{x > -100})"
-    factor = f"(1 + ({s} - 2)*({s} - 3)*({s} - 4)*({s} - 7))"
+    factor = f"(1 + ({s} - 1)*({s} - 2)*({s} - 3)*({s} - 4)*({s} - 7))"
     formula = f"{factor} ((W2^T (a2 - y) ⊙ a1 ⊙ (1 - a1)) x^T)"
     report = sb.check_formula("5-3-1", "W1", formula)
     assert report.exit_code == 1 and report.equal is False, report

@@ -50,7 +50,7 @@ def size_settings(
     """``first`` with ``trials`` points, then (when a dimension is not ``fixed``) every other
     dimension made :func:`other_size`, then each its own size from :data:`THIRD_SIZE` on (4,
     5, 6, 7, 4, ... in the order of ``first``), then those sizes mirrored (7, 6, 5, 4, 7, ...),
-    one point each, then every dimension at 1.
+    one point each, then every dimension at 1 (the ``ordered`` ones at their ranks).
 
     ``ordered`` dimensions are a model's declared ones: their sizes in ``first`` keep the
     declared order (and equalities), and they keep it in every setting (1 larger in the
@@ -80,10 +80,12 @@ def size_settings(
         lift = max(0, max(shifted.values()) + 1 - min(mirrored.values()))
         mirrored = {dim: size + lift for dim, size in mirrored.items()}
     fourth = {**first, **shifted, **mirrored}
-    # every dimension at 1, the declared ones too: a factor that vanishes for every size from
-    # 2 on (det(p^T p) of a 1 x m row p, rank 1) hid a wrong term at m = 2, 3, 4 and 7
-    # (hostile48d #1); last, so a setting where a value has none cuts no other short
-    ones = dict.fromkeys(first, 1)
+    # every dimension at 1: a factor that vanishes for every size from 2 on (det(p^T p) of a
+    # 1 x m row p, rank 1) hid a wrong term at m = 2, 3, 4 and 7 (hostile48d #1); the
+    # declared ones at their ranks (1, 2, ... in size order, equal sizes equal), keeping the
+    # declared order; last, so a setting where a value has none cuts no other short
+    ranks = {size: k + 1 for k, size in enumerate(sorted({first[dim] for dim in ordered}))}
+    ones = {dim: ranks[first[dim]] if dim in ordered else 1 for dim in first}
     settings = [(first, trials)]
     for other in (second, third, fourth, ones):
         if all(other != setting for setting, _ in settings):
