@@ -8,6 +8,8 @@ tiny (6e-22 of Hadamard's bound), so 30 digits at one point could not tell.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sympy as sp
 from sympy import MatrixSymbol
@@ -16,15 +18,9 @@ import symbackprop as sb
 from symbackprop.apps.shapecheck.at_sizes import singular_everywhere
 from symbackprop.model import Model
 
-LOGISTIC_L2 = """
-X : n x m
-Y : 1 x m
-sizes: n = 4
-lam = 0.01
-p = sigmoid(w^T X + c)
-J = bce(p, Y) + (lam / 2) sum(w ⊙ w)
-data: X, Y
-"""
+LOGISTIC_L2 = (
+    Path(__file__).resolve().parents[1] / "examples/models/logistic_l2.model"
+).read_text(encoding="utf-8")
 
 SQUARE = """
 A : n x n

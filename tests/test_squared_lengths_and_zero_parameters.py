@@ -9,20 +9,16 @@ parameter a piece reads is 0, as a network's biases are.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import symbackprop as sb
 from symbackprop.model import Model
 
-LOGISTIC_L2 = """
-X : n x m
-Y : 1 x m
-sizes: n = 4
-lam = 0.01
-p = sigmoid(w^T X + c)
-J = bce(p, Y) + (lam / 2) sum(w ⊙ w)
-data: X, Y
-"""
+LOGISTIC_L2 = (
+    Path(__file__).resolve().parents[1] / "examples/models/logistic_l2.model"
+).read_text(encoding="utf-8")
 
 RIGHT = "(X (p - Y)^T / m + lam w)"
 
