@@ -86,8 +86,10 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
     source = opts.derived_source()
     from symbackprop.spec import Network
 
-    if "m" in opts.sizes and not isinstance(source, Network):  # a model's boxes show no shape
-        raise click.UsageError("--size m does not apply: a model's graph shows no shapes")
+    if opts.sizes and not isinstance(source, Network):  # a model's boxes show no shape
+        # any size, not only m: --size n0=7 was accepted and dropped (hostile49a #4)
+        given = ", ".join(f"--size {name}" for name in opts.sizes)
+        raise click.UsageError(f"{given} does not apply: a model's graph shows no shapes")
     from symbackprop.render import drawing
 
     picture = drawing.drawing(source, sizes=opts.sizes, batch=bool(opts.batch))

@@ -103,6 +103,12 @@ def latex_cmd(
             "delta recursion, never the expanded gradients"
         )
     figure_source = click.get_current_context().get_parameter_source("figure")
+    if not standalone and figure_source is ParameterSource.COMMANDLINE:
+        # a snippet is an align block: --snippet --figure was accepted and ignored (hostile49a #6)
+        raise click.UsageError(
+            "--figure/--no-figure do not apply to --snippet: it is an align block for your own "
+            "document, with no picture"
+        )
     if slides and figure_source is ParameterSource.COMMANDLINE:
         # the deck has no picture of the network: --figure was ignored (hostile48c #9)
         raise click.UsageError(

@@ -129,6 +129,13 @@ class SymbackpropGroup(click.Group):
             # the reader went away (symbackprop derive ... | head): not an error of ours
             sys.stderr.close()
             sys.exit(EXIT_OK)
+        except SystemExit as exc:
+            # click's own Command.main catches a broken pipe (output past the 64 KiB a pipe
+            # holds: derive --format html | head) and exits 1, "a check failed", with stdout
+            # replaced by its PacifyFlushWrapper; the reader went away there too (hostile49a #2)
+            if exc.code == 1 and "PacifyFlushWrapper" in type(sys.stdout).__name__:
+                sys.exit(EXIT_OK)
+            raise
         except OSError as exc:
             if exc.errno not in _OUTPUT_ERRNOS and not isinstance(exc, _StdoutClosed):
                 sys.exit(report(exc, args, self.commands))

@@ -72,6 +72,21 @@ def test_slides_refuse_the_expanded_and_compact_flags() -> None:
     assert CliRunner().invoke(main, ["latex", "4-3-1", "--slides"]).exit_code == 0
 
 
+def test_a_snippet_refuses_the_figure_flags() -> None:
+    """hostile49a #6: a snippet is an align block; ``--snippet --figure`` was accepted and gave
+    the same bytes as ``--snippet``."""
+    for flag in ("--figure", "--no-figure"):
+        assert "do not apply to --snippet" in _refused("latex", "4-3-1", "--snippet", flag)
+    assert CliRunner().invoke(main, ["latex", "4-3-1", "--snippet"]).exit_code == 0
+
+
+def test_drawing_a_model_refuses_every_size() -> None:
+    """hostile49a #4: ``draw MODEL --size n0=7`` was accepted and dropped (only m was refused)."""
+    model = str(Path(__file__).resolve().parents[1] / "examples/models/residual_mlp.model")
+    message = _refused("draw", model, "--format", "svg", "--size", "n0=7")
+    assert "--size n0 does not apply: a model's graph shows no shapes" in message
+
+
 def test_the_pages_expanded_refusal_says_where_the_page_shows_them() -> None:
     message = _refused("derive", "4-3-1", "--format", "html", "--expanded", "-o", "x.html")
     assert "up to 8 layers" in message and "always" not in message

@@ -152,3 +152,16 @@ def test_an_empty_log_plot_says_so_without_a_warning(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Warning" not in done.stderr and done.stderr.count("\n") <= 1, done.stderr
     assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("form", ["json", "html"])
+def test_a_reader_that_stops_early_is_no_failure_at_any_output_size(form: str) -> None:
+    """hostile49a #2: past the 64 KiB a pipe holds (the web page), click caught the broken pipe
+    itself and exited 1, "a check failed", where a short output exited 0."""
+    command = [sys.executable, "-m", "symbackprop", "derive", "4-3-2-1", "--format", form]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    proc.stderr.close()

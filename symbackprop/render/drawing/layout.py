@@ -133,7 +133,15 @@ def network_drawing(
     x_out = points[last][0][0]
     for _, y in points[last]:
         out.lines.append(Line(x_out + _RADIUS, y, x_out + 34, y, "forward"))
-    out.texts.append(Text(x_out + 40, centre + 4, (Run("ŷ"),), "start", 13))
+    ends = [y for _, y in points[last]]
+    label = x_out + 40
+    if len(ends) > 1:
+        # one bracket over every output's arrow: the label beside the middle arrow read as
+        # that unit's alone (hostile49b #7: unit 3 of 10 on a softmax output)
+        out.lines.append(Line(x_out + 38, ends[0], x_out + 38, ends[-1]))
+        label = x_out + 44
+    # the batch form's output is the matrix Ŷ = A^[L], as its notes write it
+    out.texts.append(Text(label, centre + 4, (Run("Ŷ" if batch else "ŷ"),), "start", 13))
     return out
 
 

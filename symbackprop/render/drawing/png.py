@@ -17,7 +17,13 @@ INSTALL_HINT = "pip install 'symbackprop[plot]'"
 #: pixels per drawing unit in the PNG
 DPI = 150
 
-_MATH_CHARS = {"×": r"\times ", "ŷ": r"\hat{y}", "∂": r"\partial ", "·": r"\cdot "}
+_MATH_CHARS = {
+    "×": r"\times ",
+    "ŷ": r"\hat{y}",
+    "Ŷ": r"\hat{Y}",
+    "∂": r"\partial ",
+    "·": r"\cdot ",
+}
 
 
 #: the most pixels a PNG is rasterised at: 40 megapixels, about 160 MB of RGBA while

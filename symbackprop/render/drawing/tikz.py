@@ -22,6 +22,7 @@ _MATH_CHARS = {
     **{letter: f"\\{name} " for name, letter in GREEK_LETTERS.items()},
     "×": r"\times ",
     "ŷ": r"\hat{y}",
+    "Ŷ": r"\hat{Y}",
     "∂": r"\partial ",
     "·": r"\cdot ",
     "α": r"\alpha ",
