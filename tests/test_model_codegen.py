@@ -599,3 +599,45 @@ def _every_backend_fits_and_is_formatted(model: Model, folder: Path) -> None:
         text=True,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+#: data and parameter names of 32 characters (the parser's longest) and eight data arrays
+LONGEST_NAMES = {
+    "longest": (
+        "".join(
+            f"{name} : {shape}\n"
+            for name, shape in [
+                ("X" + "q" * 31, "n0 x m"),
+                ("Y" + "q" * 31, "1 x m"),
+                ("W" + "q" * 31, "n1 x n0"),
+                ("V" + "q" * 31, "n1 x n1"),
+            ]
+        )
+        + "sizes: n0 = 3, n1 = 2\n"
+        + f"a{'q' * 31} = tanh(V{'q' * 31} W{'q' * 31} X{'q' * 31} + b{'q' * 31})"
+        + f" ⊙ softplus(W{'q' * 31} X{'q' * 31})\n"
+        + f"J = mse(v{'q' * 31}^T a{'q' * 31} + c{'q' * 31}, Y{'q' * 31})\n"
+        + f"data: X{'q' * 31}, Y{'q' * 31}\n"
+    ),
+    "eight_steps": "X1 : 3 x m\nY : 1 x m\nW : 3 x 3\nh1 = tanh(U X1 + b)\n"
+    + "".join(f"X{k} : 3 x m\nh{k} = tanh(W h{k - 1} + U X{k} + b)\n" for k in range(2, 9))
+    + "J = mse(v^T h8 + c, Y)\ndata: "
+    + ", ".join(f"X{k}" for k in range(1, 9))
+    + ", Y\n",
+}
+
+
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-07)
+@pytest.mark.parametrize("key", sorted(LONGEST_NAMES))
+def test_long_names_keep_every_backend_within_99_columns(key: str, tmp_path: Path) -> None:
+    """hostile49a #1: eight data names made ``DATA = (...)`` 107 columns and the cache check
+    114; names of 32 characters pushed the signatures, the workspace message and the cache
+    reads past 99. Every line over 99 is broken as ruff format breaks it, and the module still
+    computes the gradient."""
+    model = Model.parse(LONGEST_NAMES[key])
+    _every_backend_fits_and_is_formatted(model, tmp_path)
+    module = sb.compile(model)
+    values = _arrays(model, module, key)
+    params, data = _split(model, values)
+    check = sb.gradcheck(module, params, *data)
+    assert check.ok, str(check)

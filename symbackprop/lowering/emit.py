@@ -16,6 +16,7 @@ from symbackprop.errors import SpecError
 from symbackprop.lowering import names
 from symbackprop.lowering.jax import emitter as jax_emitter
 from symbackprop.lowering.jax import model_emitter as jax_model_emitter
+from symbackprop.lowering.long_lines import shorter_lines
 from symbackprop.lowering.model_plan import ModelPlan, build_model_plan
 from symbackprop.lowering.numpy import emitter as numpy_emitter
 from symbackprop.lowering.numpy import model_emitter
@@ -77,9 +78,9 @@ def codegen(
     check_backend(backend)
     derivation = model_derivation(source)
     if derivation is not None:
-        return MODEL_EMITTERS[backend](build_model_plan(derivation, sizes))
+        return shorter_lines(MODEL_EMITTERS[backend](build_model_plan(derivation, sizes)))
     assert not isinstance(source, Model)
-    return EMITTERS[backend](build_plan(source, sizes))
+    return shorter_lines(EMITTERS[backend](build_plan(source, sizes)))
 
 
 def cache_plan(

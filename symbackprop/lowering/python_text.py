@@ -63,8 +63,10 @@ def split(code: str) -> list[str]:
     # a bare call (no operator outside its brackets) is opened at its own parenthesis, as
     # ruff does, never wrapped in another pair
     operators = any(len(_top_level(value, ops)) > 1 for ops in LEVELS)
-    body = _operands(value, inner) if operators else []
-    if len(body) > 1:
+    # the whole value on the row below where it fits there, as ruff writes it (a long name
+    # made the operands one a row where ruff joins them: hostile49a #1)
+    body = _operands(value, inner, fit=True) if operators else []
+    if body and (len(body) > 1 or len(body[0]) <= LINE):
         return [f"{INDENT}{target}{op}(", *body, f"{INDENT})"]
     opening = value.find("(")
     if opening > 0 and value.endswith(")") and _closes_at_end(value, opening):

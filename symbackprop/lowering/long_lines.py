@@ -1,0 +1,178 @@
+"""The last pass over a generated module: every line still over :data:`LINE` columns broken
+the way ``ruff format`` breaks it.
+
+The emitters lay out what they know to be long (:mod:`.python_text`), but a model's own names
+can make any line long: eight data names made ``DATA = (...)`` 107 columns and the cache check
+114, and 32-character names (the parser's limit) pushed the signatures of ``forward`` and
+``loss_and_grads`` past 99 (hostile49a #1). This pass breaks such a line at its last bracket
+pair outside any other (ruff's right-hand split): the content on the line below if it fits
+there (a call, a signature), else one item a line with a trailing comma (always so for a
+tuple, list or dict display); an item still too long is broken the same way, and a string
+literal too long alone is continued as adjacent literals. A trailing comment too long moves
+above its line and a long comment wraps. Lines inside a multi-line string are left as they
+are, and if the result does not compile the module is returned unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+import tokenize
+
+from symbackprop.lowering.python_text import INDENT, LINE
+
+_OPENING = {"(": ")", "[": "]", "{": "}"}
+
+
+def shorter_lines(source: str) -> str:
+    """``source`` (a generated module) with each line over :data:`LINE` columns broken as
+    ``ruff format`` breaks it (module docstring); unchanged where nothing is too long."""
+    rows = source.split("\n")
+    if all(len(row) <= LINE for row in rows):
+        return source
+    inside = _inside_strings(source)
+    out: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        out += _broken_row(row) if len(row) > LINE and number not in inside else [row]
+    text = "\n".join(out)
+    try:
+        compile(text, "<generated module>", "exec")
+    except SyntaxError:  # a layout this pass does not know: the module as it was
+        return source
+    return text
+
+
+def _inside_strings(source: str) -> set[int]:
+    """The numbers of the lines a multi-line string token continues on (a docstring's)."""
+    lines: set[int] = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+            lines.update(range(token.start[0] + 1, token.end[0] + 1))
+    return lines
+
+
+def _tokens(code: str) -> list[tokenize.TokenInfo] | None:
+    """The tokens of one line of code (None where it is no complete line on its own)."""
+    try:
+        return [
+            t
+            for t in tokenize.generate_tokens(io.StringIO(code).readline)
+            if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)
+        ]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+
+
+def _broken_row(row: str) -> list[str]:
+    """One physical line too long, as several."""
+    indent = row[: len(row) - len(row.lstrip())]
+    tokens = _tokens(row.strip())
+    if tokens is None:
+        return [row]
+    note = next((t for t in tokens if t.type == tokenize.COMMENT), None)
+    code = row.strip() if note is None else row.strip()[: note.start[1]].rstrip()
+    above = [] if note is None else _comment(note.string, indent)
+    if not code:
+        return above
+    if note is not None and len(f"{indent}{code}  {note.string}") <= LINE:
+        return [f"{indent}{code}  {note.string}"]
+    return above + _broken(code, indent)
+
+
+def _comment(text: str, indent: str) -> list[str]:
+    words = text.lstrip("#").strip()
+    width = LINE - len(indent) - 2
+    return [f"{indent}# {part}" for part in textwrap.wrap(words, width, break_on_hyphens=False)]
+
+
+def _broken(code: str, indent: str) -> list[str]:
+    """``code`` (one line's code, no indent) at ``indent``, broken where it is too long."""
+    if len(indent + code) <= LINE:
+        return [indent + code]
+    tokens = _tokens(code)
+    if tokens is None:
+        return [indent + code]
+    strings = [t.type for t in tokens] in ([tokenize.STRING], [tokenize.STRING, tokenize.OP])
+    if strings and (len(tokens) == 1 or tokens[1].string == ","):
+        return _continued(code, indent)
+    pair = _last_outer_pair(tokens)
+    if pair is None:
+        return [indent + code]
+    start, end, literal = pair
+    head, body, tail = code[: start + 1], code[start + 1 : end], code[end:]
+    items = _items(body)
+    inner = indent + INDENT
+    one = inner + body.strip()
+    # a comma after the last item (ruff's magic trailing comma) keeps one item a line
+    magic = body.rstrip().endswith(",")
+    if not magic and not (literal and len(items) > 1) and len(one) <= LINE:
+        return [indent + head, one, indent + tail]
+    if len(items) == 1 and not magic:
+        # a sole argument too long for its line (a long message): broken in place, hugged
+        return [indent + head, *_broken(items[0], inner), indent + tail]
+    rows = [indent + head]
+    for item in items:
+        rows += _broken(item + ",", inner)
+    return [*rows, indent + tail]
+
+
+def _last_outer_pair(tokens: list[tokenize.TokenInfo]) -> tuple[int, int, bool] | None:
+    """The columns of the last bracket pair outside any other with something inside, and
+    whether it is a display (a tuple, list or dict written out, not a call or a subscript)."""
+    depth, found, opened, before = 0, None, 0, None
+    for k, token in enumerate(tokens):
+        if token.type != tokenize.OP:
+            continue
+        if token.string in _OPENING:
+            if depth == 0:
+                opened, before = token.start[1], tokens[k - 1] if k else None
+            depth += 1
+        elif token.string in _OPENING.values():
+            depth -= 1
+            if depth == 0 and token.start[1] > opened + 1:
+                called = before is not None and (
+                    before.type in (tokenize.NAME, tokenize.STRING)
+                    and before.string not in ("in", "return", "and", "or", "not", "yield")
+                    or before.string in (")", "]", "}")
+                )
+                found = (opened, token.start[1], not called)
+    return found
+
+
+def _items(body: str) -> list[str]:
+    """``body`` cut at its commas outside brackets (and outside strings)."""
+    tokens = _tokens(body.strip())
+    if tokens is None:
+        return [body.strip()]
+    text = body.strip()
+    parts, depth, start = [], 0, 0
+    for token in tokens:
+        if token.type != tokenize.OP:
+            continue
+        if token.string in _OPENING:
+            depth += 1
+        elif token.string in _OPENING.values():
+            depth -= 1
+        elif token.string == "," and depth == 0:
+            parts.append(text[start : token.start[1]].strip())
+            start = token.end[1]
+    last = text[start:].strip()
+    return [*parts, last] if last else parts
+
+
+def _continued(code: str, indent: str) -> list[str]:
+    """A plain string literal too long for its line (with a trailing comma or not), as
+    adjacent literals that each fit, cut after spaces; any other literal as it is."""
+    tokens = _tokens(code.rstrip(","))
+    literal = tokens[0].string if tokens else ""
+    quote = literal[:1]
+    if quote not in ("'", '"') or literal[:3] in ('"""', "'''") or "\\" in literal:
+        return [indent + code]
+    text, comma = literal[1:-1], "," if code.endswith(",") else ""
+    width = LINE - len(indent) - 2 - len(comma)
+    parts = textwrap.wrap(text, width, drop_whitespace=False, break_on_hyphens=False)
+    if len(parts) < 2 or "".join(parts) != text:
+        return [indent + code]
+    rows = [f"{indent}{quote}{part}{quote}" for part in parts]
+    rows[-1] += comma
+    return rows
