@@ -297,9 +297,11 @@ class Network:
         elif suffix == ".json":
             data = load_json(text, label)
         else:
+            kind = "TOML"
             try:
                 data = load_toml(text, label)
             except SpecError as toml_err:
+                kind = "JSON"
                 try:
                     data = load_json(text, label)
                 except SpecError as json_err:
@@ -309,6 +311,13 @@ class Network:
                         f"({_strip_label(json_err, label)}); use a .toml or .json file for a "
                         "network, or a .model file for a model's equations"
                     ) from None
+            if isinstance(data, Mapping) and "equations" in data:
+                # read as TOML or JSON only for want of a suffix: "read by sb.Model.from_file
+                # (or sb.derive(path))" was said by sb.derive(path) itself (hostile49a #5)
+                raise SpecError(
+                    f"{label}: this is a model written as {kind} ('equations'); give the file "
+                    f"the suffix .{kind.lower()} (or write its equations in a .model file)"
+                )
         try:
             return cls.from_dict(data)
         except SpecError as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import re
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,27 @@ def test_a_model_file_read_as_a_network_is_told_to_read_it_as_a_model(tmp_path: 
     ):
         sb.Network.from_file(path)
     assert sb.derive(str(path)).model is not None
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("toml", 'equations = """\nJ = mse(W X, Y)\nW : 1 x 3\nX : 3 x m\nY : 1 x m\n"""\n'),
+        ("json", '{"equations": "J = mse(W X, Y)\\nW : 1 x 3\\nX : 3 x m\\nY : 1 x m"}'),
+    ],
+)
+def test_a_model_file_without_its_suffix_is_told_the_suffix(
+    kind: str, text: str, tmp_path: Path
+) -> None:
+    """hostile49a #5: a TOML model saved as .txt was told to use sb.derive(path), by
+    sb.derive(path) itself."""
+    path = tmp_path / "model.txt"
+    path.write_text(text, encoding="utf-8")
+    said = f"a model written as {kind.upper()} ('equations'); give the file the suffix .{kind}"
+    with pytest.raises(SpecError, match=re.escape(said)):
+        sb.derive(str(path))
+    renamed = path.rename(tmp_path / f"model.{kind}")
+    assert sb.derive(str(renamed)).model is not None
 
 
 def test_a_compiled_models_repr_is_one_short_line() -> None:
