@@ -334,11 +334,11 @@ def test_the_document_raises_small_labels_to_tiny_where_they_fit(spec: str) -> N
     generous width estimate) and no label and neuron come to overlap. A 9-layer network's
     labels stay below \\tiny (hostile33b #7: held there, they ran into each other)."""
     from symbackprop.render.drawing.figure import text_extent
-    from symbackprop.render.drawing.tikz import _growths, _overlap
+    from symbackprop.render.drawing.tikz import _growths, _overlap, picture_scale
 
     picture = drawing(sb.Network.parse(spec))
     tikz = to_tikz(picture)
-    scale = min(0.03, 15.5 / picture.width)
+    scale = picture_scale(picture)
     growth = _growths(picture, scale)
     grown = [text_extent(t, g) for t, g in zip(picture.texts, growth, strict=True)]
     at_one = [text_extent(t) for t in picture.texts]

@@ -63,6 +63,15 @@ LINE_WIDTH = 60
 SNIPPET_WIDTH = 62
 #: a snippet's left side wider than this gets a row of its own (display_width units)
 SNIPPET_LONG_LHS = 16
+#: ``\fitmath{share}{math}``: display math as it is, or scaled down to ``share`` of the line
+#: where it is wider (:meth:`ModelLatex.fit`)
+FIT_MATH = (
+    r"\newcommand{\fitmath}[2]{\sbox0{$\displaystyle #2$}\ifdim\wd0>#1\linewidth"
+    r"\resizebox{#1\linewidth}{!}{\usebox0}\else\usebox0\fi}"
+)
+#: the widest equation (visual_width units) the Shapes table repeats in its "from" column,
+#: two lines of its half-page column; a longer one is named by its line
+SHAPE_FROM_WIDTH = 70
 #: the ``\quad`` before a continuation line and the ``=``, in the same units
 _INDENT = 4
 #: the same for the document's text line (A4, 2.2 cm margins: 483 pt), which a left side and
@@ -80,6 +89,8 @@ class ModelLatex:
         self.names = view.names
         self.printer = view.latex_printer
         self.naming = self.printer.naming
+        #: whether the lines are for the document, whose preamble defines ``\fitmath``
+        self.fitting = False
 
     # -- small pieces ------------------------------------------------------------------------
     def math(self, expr: Any, *, inline: bool = False) -> str:
@@ -181,21 +192,33 @@ class ModelLatex:
     def aligned(self, lhs: str, expr: Any, width: float = LINE_WIDTH) -> list[str]:
         return self.block([(lhs, self.lines(expr, width))])
 
-    @staticmethod
-    def block(sides: list[tuple[str, list[str]]]) -> list[str]:
+    def block(self, sides: list[tuple[str, list[str]]]) -> list[str]:
         r"""The ``align`` rows of equations ``lhs = parts`` (a right side broken into lines):
         ``lhs &= part``, then ``&\quad part``. align sets every right side beside the widest
         left side, so a left side that would run the widest right side's line past the margin
-        gets a row of its own (``&lhs``, then ``&= part``), as a long right side is broken."""
+        gets a row of its own (``&lhs``, then ``&= part``), as a long right side is broken.
+        In the document, a side still wider than the line (a sum inside one pair of brackets,
+        which no break reaches) is scaled to it (:meth:`fit`)."""
         widest = max((display_width(part) for _, parts in sides for part in parts), default=0)
         rows = []
+        room = TEXT_WIDTH - _INDENT
         for lhs, parts in sides:
             if display_width(lhs) + widest + _INDENT <= TEXT_WIDTH:
                 rows.append(f"{lhs} &= {parts[0]}")
             else:
-                rows += [f"&{lhs}", f"&= {parts[0]}"]
-            rows += [rf"&\quad {part}" for part in parts[1:]]
+                rows += [f"&{self.fit(lhs, TEXT_WIDTH)}", f"&= {self.fit(parts[0], room)}"]
+            rows += [rf"&\quad {self.fit(part, room)}" for part in parts[1:]]
         return rows
+
+    def fit(self, tex: str, room: float) -> str:
+        r"""``tex`` (one display line) as it is where it is at most ``room`` wide (display
+        width units), else, in the document, scaled down to its share of the line with
+        ``\fitmath``: a model's ``mse(sigmoid(w1^T X + c1) + ... + sigmoid(w6^T X + c6), Y)``
+        ran 94 pt past the page, and its steps 63 pt (hostile49b #2). The snippet and Markdown
+        define no ``\fitmath``: there the line stays as it is."""
+        if not self.fitting or display_width(tex) <= room:
+            return tex
+        return rf"\fitmath{{{min(0.95, room / TEXT_WIDTH):.2f}}}{{{tex}}}"
 
     # -- sections ----------------------------------------------------------------------------
     def marks_note(self) -> list[str]:
@@ -229,8 +252,10 @@ class ModelLatex:
         for eq in self.model.equations:
             lhs = name_latex(eq.name)
             parts = formula_lines(eq.expr, name_latex, LINE_WIDTH - visual_width(lhs))
-            rows.append(f"{lhs} &= {parts[0]}")
-            rows += [rf"&\qquad {{}}{part}" for part in parts[1:]]
+            # scaled only past the whole line (LINE_WIDTH is where a sum is broken)
+            room = TEXT_WIDTH - visual_width(lhs) - _INDENT
+            rows.append(f"{lhs} &= {self.fit(parts[0], room)}")
+            rows += [rf"&\qquad {{}}{self.fit(part, room)}" for part in parts[1:]]
         return rows
 
     def shape_rows(self) -> list[str]:
@@ -243,7 +268,15 @@ class ModelLatex:
             else:
                 line, text = reason
                 index = next(i for i, eq in enumerate(self.model.equations) if eq.line == line)
-                origin = f"line {line}: ${self.equation(index).replace('&=', '=')}$"
+                equation = self.equation(index).replace("&=", "=")
+                # a long equation, repeated in every row it shapes, ran 287 pt past the page
+                # (hostile49b #2): its line number, the equation being in the Model section
+                named = name_latex(self.model.equations[index].name)
+                origin = (
+                    f"line {line}: ${equation}$"
+                    if visual_width(equation) <= SHAPE_FROM_WIDTH
+                    else f"line {line} (the equation of ${named}$ above)"
+                )
             size = size_text(shape, self.view.sizes).replace(" x ", r" $\times$ ")
             rows.append(f"${name_latex(name)}$ & ${self.naming.shape(shape)}$ & {size} & {origin}")
         return rows
@@ -308,6 +341,13 @@ class ModelLatex:
 
     # -- outputs -----------------------------------------------------------------------------
     def document(self, *, figure: bool = True) -> str:
+        self.fitting = True
+        try:
+            return self._document(figure)
+        finally:
+            self.fitting = False
+
+    def _document(self, figure: bool) -> str:
         title = "Backpropagation for a model in " + ", ".join(
             f"${name_latex(p)}$" for p in self.model.parameters
         )
@@ -318,7 +358,9 @@ class ModelLatex:
             r"\usepackage{amsmath}",
             r"\usepackage{amssymb}",
             r"\usepackage{array}",
+            r"\usepackage{graphicx}",
             *([r"\usepackage{tikz}"] if figure else []),
+            FIT_MATH,
             r"\allowdisplaybreaks",
             r"\setlength{\parindent}{0pt}",
             r"\setlength{\parskip}{4pt}",

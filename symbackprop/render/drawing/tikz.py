@@ -2,7 +2,8 @@
 
 Needs only ``\\usepackage{tikz}`` (Debian ``texlive-pictures``) and amsmath; colours are
 given as RGB in place (xcolor comes with TikZ), arrows are TikZ's built-in ``stealth``. The
-picture is scaled to at most :data:`MAX_WIDTH_CM`; label sizes follow the scale.
+picture is scaled to at most :data:`MAX_WIDTH_CM` wide and :data:`MAX_HEIGHT_CM` tall; label
+sizes follow the scale.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from symbackprop.render.names import escape_latex
 
 #: the widest picture, in centimetres (the document's text width is about 16.6 cm)
 MAX_WIDTH_CM = 15.5
+#: the tallest picture, in centimetres: with the title it stays on the first page (a model's
+#: graph of 14 inputs, stacked, was 20 cm tall and left page 1 blank: hostile49b #2)
+MAX_HEIGHT_CM = 16.0
 #: centimetres per drawing unit at most (a small network is not blown up)
 MAX_SCALE = 0.03
 
@@ -144,9 +148,15 @@ def _growths(drawing: Drawing, s: float) -> list[float]:
     return [1.0] * len(texts)
 
 
+def picture_scale(drawing: Drawing) -> float:
+    """Centimetres per drawing unit: :data:`MAX_SCALE` where the picture fits, else as much
+    as keeps it within :data:`MAX_WIDTH_CM` by :data:`MAX_HEIGHT_CM`."""
+    return min(MAX_SCALE, MAX_WIDTH_CM / drawing.width, MAX_HEIGHT_CM / drawing.height)
+
+
 def to_tikz(drawing: Drawing) -> str:
     """The picture as a centred ``tikzpicture`` (coordinates in cm, y up)."""
-    s = min(MAX_SCALE, MAX_WIDTH_CM / drawing.width)
+    s = picture_scale(drawing)
 
     def p(x: float, y: float) -> str:
         return f"({x * s:.2f},{-y * s:.2f})"
