@@ -146,6 +146,14 @@ def _in_a_plain_article(snippet: str) -> str:
     )
 
 
+#: six sigmoids summed inside mse(...): one bracket pair no break reaches
+SUM_IN_BRACKETS = (
+    "X : n0 x m\nY : 1 x m\nsizes: n0 = 3\nJ = mse("
+    + " + ".join(f"sigmoid(w{k}^T X + c{k})" for k in range(1, 7))
+    + ", Y)\n"
+)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "document",
@@ -156,6 +164,9 @@ def _in_a_plain_article(snippet: str) -> str:
         _lecture_expanded_snippet_in_a_plain_article,
         _deep_expanded_snippet_in_a_plain_article("4-5-5-5-5-1"),
         _deep_expanded_snippet_in_a_plain_article("8-8-8-8-8-8-8-1"),
+        # a sum inside mse's brackets, which no line break reaches: 22 overfull boxes, 287 pt
+        # in the Shapes table (hostile49b #2); its picture too
+        lambda: to_latex(sb.derive(sb.Model.parse(SUM_IN_BRACKETS))),
     ],
     ids=[
         "many_loss_document",
@@ -163,6 +174,7 @@ def _in_a_plain_article(snippet: str) -> str:
         "lecture_expanded_snippet",
         "deep_expanded_snippet_5",
         "deep_expanded_snippet_7",
+        "sum_in_brackets_document",
     ],
 )
 def test_a_model_document_has_no_overfull_line(tmp_path: Path, document: Any) -> None:
