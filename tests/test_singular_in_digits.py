@@ -59,3 +59,14 @@ def test_zero_times_a_singular_inverse_is_still_refused() -> None:
     report = sb.check_formula(Model.parse(SQUARE), "A", "x x^T + 0 inv(exp(A) - exp(A)^T)")
     assert report.exit_code == 2 and report.error is not None
     assert "singular there at every point" in str(report.error)
+
+
+@pytest.mark.parametrize("formula", ["2 W", "3 W"])
+def test_a_derivation_undefined_at_every_point_cannot_decide(formula: str) -> None:
+    """hostile49c #3: det(W W^T) of a 3 x 2 W is 0 at every point; its derived adjoint
+    det(A) inv(A)^T has no value there, and every formula, the right 2 W too, was "not the
+    gradient ... the gradient is None". The check cannot decide, and says why."""
+    model = Model.parse("W : n x k\nsizes: n = 3, k = 2\nJ = det(W W^T) + sum(W ⊙ W)\ndata:\n")
+    report = sb.check_formula(model, "W", formula)
+    assert report.exit_code == 2 and report.counterexample is None
+    assert "the derivation's adjoints have no value" in str(report.error)

@@ -224,6 +224,12 @@ class CostUndefined(OutsideDomain):
     there, not only its gradient's form (``0 * log(tr(W W^T) - tr(W^T W))``)."""
 
 
+class AdjointsUndefined(OutsideDomain):
+    """The model had its value at every point drawn, but the derivation's adjoints had none
+    (det's ``det(A) inv(A)^T`` where A = W W^T is singular at every point): the gradient
+    exists, its derived form cannot be evaluated there."""
+
+
 class PlacedOutside(OutsideDomain):
     """The model's forward values had no value at every point drawn with a value placed
     beside a kink or a pole (:meth:`ModelCheck.point`'s ``placed``): that side of it is
@@ -492,6 +498,7 @@ class ModelCheck:
         assert self.model is not None
         problem = ""
         undefined = 0  # draws where a forward value had none (not a kink, not an adjoint)
+        adjoints = 0  # draws where the model had its value and an adjoint had none
         attempts = MAX_ATTEMPTS if leaves is None else 1
         positive = False
         self.kept_positive = ()
@@ -528,6 +535,13 @@ class ModelCheck:
                 # the model had its value: what has none is the derivation's (det's gradient
                 # det(A) inv(A)^T at a singular A, of a model with no inverse: hostile46a #5)
                 problem = f"in the derivation's adjoints, {exc}"
+                adjoints += 1
+        if adjoints == attempts > 1:
+            why = problem.removeprefix("in the derivation's adjoints, ")
+            raise AdjointsUndefined(
+                f"the derivation's adjoints have no value at any of the {attempts} points "
+                f"drawn ({why})"
+            )
         if undefined == attempts > 1 and placed is None:
             raise CostUndefined(
                 f"the model or its derivative has no value at any of the {attempts} points "

@@ -71,7 +71,7 @@ from symbackprop.check.kinks import (
     straddling,
 )
 from symbackprop.check.live import HOLE, smooth_forms
-from symbackprop.check.model_exact import CostUndefined, oracle_work
+from symbackprop.check.model_exact import AdjointsUndefined, CostUndefined, oracle_work
 from symbackprop.check.size_settings import other_sizes_text, size_settings, with_own_sizes
 from symbackprop.check.switches import shown_number, tame
 from symbackprop.core.derivation import LAMBDA, Derivation, derive
@@ -1058,6 +1058,14 @@ def _verdict(
                     )
         except LostDigits as exc:  # never a verdict from digits lost in rounding
             raise _TooLarge(str(exc)) from None
+        except AdjointsUndefined as exc:
+            # det(W W^T) with W 3 x 2: its gradient is 0, but the derivation's det(A) inv(A)^T
+            # has no value at a singular A, and every formula was "not the gradient ... the
+            # gradient is None" (hostile49c #3)
+            raise _TooLarge(
+                f"{exc}, so the gradient cannot be computed there to compare with (check and "
+                "the generated code compute it another way)"
+            ) from None
         except CostUndefined as exc:  # no gradient there: no formula equals or differs from it
             raise _TooLarge(f"{exc}, so it has no gradient there to compare with") from None
         report.equal = found is None

@@ -43,6 +43,7 @@ from symbackprop.check.kinks import (
 )
 from symbackprop.check.live import HOLE, smooth_forms
 from symbackprop.check.model_exact import (
+    AdjointsUndefined,
     CostUndefined,
     ModelCheck,
     PlacedOutside,
@@ -689,7 +690,7 @@ def _difference(
         # a point with a base exactly on a switch is drawn again, as a network's (review16 T3)
         found = redraw.first_difference(point, trials, sides, exact=exact)
     except (NotExact, OutsideDomain, ValueError, TypeError) as exc:
-        if isinstance(exc, CostUndefined):
+        if isinstance(exc, (CostUndefined, AdjointsUndefined)):
             raise  # no gradient to compare with: the checker cannot decide, it finds no difference
         if isinstance(exc, PlacedOutside) or (
             # no point found with the value placed, some draws for another reason (a relu's
