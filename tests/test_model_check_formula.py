@@ -123,3 +123,16 @@ def test_zero_is_the_zero_matrix_the_derivation_prints_for_an_unused_parameter()
     report = sb.check_formula(model, "P", "0")
     assert report.ok and report.equal is True
     assert not sb.check_formula("4-3-1", "W1", "0").ok  # a zero where the gradient is not
+
+
+def test_a_formula_that_does_not_parse_is_told_before_the_truth_is_written() -> None:
+    """hostile49c #5: on a triplet loss, ``W +`` was told it lacks an operand after the
+    truth's text took 30 s of CPU; the formula is parsed first, and a parse error carries no
+    truth."""
+    model = Model.parse(
+        "a : n x 1\np : n x 1\nq : n x 1\nW : k x n\nsizes: n = 3, k = 2\n"
+        "J = relu(norm2(W a - W p)^2 - norm2(W a - W q)^2 + 1)\ndata: a, p, q\n"
+    )
+    report = sb.check_formula(model, "W", "W +")
+    assert report.error is not None and "expected an operand" in str(report.error)
+    assert report.truth_text is None

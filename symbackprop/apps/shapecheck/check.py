@@ -466,10 +466,6 @@ def check_formula(
     def reads_back(text: str) -> str | None:  # typed by a typer of its own (one keeps a trace)
         return _reads_back(derivation, _typer(derivation, text), text, target)
 
-    if isinstance(derivation, ModelDerivation):
-        report.truth_text, report.truth_refused = _model_truth(derivation, wrt, reads_back)
-    else:
-        report.truth_text, report.truth_refused = _network_truth(report.gradient, reads_back)
     try:
         # the network's own activations (a custom swish) may appear as swish(...) or swish'(...)
         tree = parse(
@@ -485,6 +481,12 @@ def check_formula(
     if answer is not None:
         report.error = answer
         return report
+    # the truth's text after the formula parses: a model's took 30 s of a triplet loss before
+    # "W +" was told it lacks an operand (hostile49c #5)
+    if isinstance(derivation, ModelDerivation):
+        report.truth_text, report.truth_refused = _model_truth(derivation, wrt, reads_back)
+    else:
+        report.truth_text, report.truth_refused = _network_truth(report.gradient, reads_back)
     if ast.precedence_decided(tree):
         report.reading = ast.to_text(tree, reading=True)
     try:
