@@ -104,10 +104,24 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
     if isinstance(expr, sp.MatAdd):
         return summed(expr.args, lambda term: linear_form(term, definitions, depth + 1))
     if isinstance(expr, sp.MatMul):
+        if any(
+            isinstance(f, sp.MatAdd)
+            or (isinstance(f, sp.Transpose) and isinstance(f.arg, sp.MatAdd))
+            for f in expr.args
+        ):
+            # (w - 1.2 v)^T x: each term apart, w^T x - 1.2 v^T x (hostile49c #1)
+            spread = sp.expand(expr.doit())
+            if isinstance(spread, sp.MatAdd):
+                return linear_form(spread, definitions, depth + 1)
         split = scaled(expr)
         if split is None:
             return None
         coeff, factors = split
+        # a model's name for a transposed leaf (_t1 = v^T): the leaf itself, so that v^T x
+        # and _t1 x are one term (hostile49c #1: relu(1 + v^T x - w^T x) beside a formula's
+        # 1{1.2 v^T x + 1 > w^T x} shared none, had no joint region, and a wrong threshold
+        # passed)
+        factors = [_named_leaf(f, definitions) for f in factors]
         if len(factors) == 1:
             found = linear_form(factors[0], definitions, depth + 1)
             return None if found is None else {k: coeff * c for k, c in found.items()}
@@ -116,8 +130,29 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
             return None
         if all(str(leaf.name) in definitions for leaf in leaves):  # type: ignore[union-attr]
             return None  # no leaf to move it by
-        return {sp.MatMul(*factors): coeff}
+        return {_canonical(sp.MatMul(*factors)): coeff}
     return None
+
+
+def _canonical(term: Any) -> Any:
+    """A 1 x 1 product as one of it and its transpose (``x^T v`` is ``v^T x``), the first by
+    SymPy's sort key: the two are one number, and as two terms two bases shared none."""
+    if tuple(term.shape) != (1, 1):
+        return term
+    flipped = sp.MatMul(*(f.T for f in reversed(term.args)))
+    return min(term, flipped, key=sp.default_sort_key)
+
+
+def _named_leaf(factor: Any, definitions: dict[str, Any], depth: int = 0) -> Any:
+    """``factor``, or the leaf (or transposed leaf) a chain of names defines it as."""
+    if depth > 20 or not isinstance(factor, sp.MatrixSymbol):
+        return factor
+    inner = definitions.get(str(factor.name))
+    if isinstance(inner, sp.MatrixSymbol) or (
+        isinstance(inner, sp.Transpose) and isinstance(inner.arg, sp.MatrixSymbol)
+    ):
+        return _named_leaf(inner, definitions, depth + 1) if inner != factor else factor
+    return factor
 
 
 def _leaf(factor: Any) -> sp.MatrixSymbol | None:
