@@ -18,6 +18,16 @@ from typing import Literal
 Role = Literal["", "sup", "sub", "word"]
 
 
+#: the symbols of the pictures' labels as TeX math (the PNG's mathtext and the TikZ picture)
+TEX_SYMBOLS = {
+    "×": r"\times ",
+    "ŷ": r"\hat{y}",
+    "Ŷ": r"\hat{Y}",
+    "∂": r"\partial ",
+    "·": r"\cdot ",
+}
+
+
 @dataclass(frozen=True)
 class Run:
     """One part of a label: math (italic letters, upright digits) in ``role`` position

@@ -10,20 +10,14 @@ from __future__ import annotations
 import io
 
 from symbackprop.errors import SymbackpropError
-from symbackprop.render.drawing.figure import Drawing, Label
+from symbackprop.render.drawing.figure import TEX_SYMBOLS, Drawing, Label
 from symbackprop.render.drawing.svg import FILL, STROKE
 
 INSTALL_HINT = "pip install 'symbackprop[plot]'"
 #: pixels per drawing unit in the PNG
 DPI = 150
 
-_MATH_CHARS = {
-    "×": r"\times ",
-    "ŷ": r"\hat{y}",
-    "Ŷ": r"\hat{Y}",
-    "∂": r"\partial ",
-    "·": r"\cdot ",
-}
+_MATH_CHARS = TEX_SYMBOLS
 
 
 #: the most pixels a PNG is rasterised at: 40 megapixels, about 160 MB of RGBA while

@@ -8,7 +8,7 @@ sizes follow the scale.
 
 from __future__ import annotations
 
-from symbackprop.render.drawing.figure import Drawing, Label, text_extent
+from symbackprop.render.drawing.figure import TEX_SYMBOLS, Drawing, Label, text_extent
 from symbackprop.render.drawing.svg import FILL, STROKE
 from symbackprop.render.mathml_tex import GREEK as GREEK_LETTERS
 from symbackprop.render.names import escape_latex
@@ -24,11 +24,7 @@ MAX_SCALE = 0.03
 _MATH_CHARS = {
     # every Greek letter a model name can be drawn as (layout.model_label), then the usual ones
     **{letter: f"\\{name} " for name, letter in GREEK_LETTERS.items()},
-    "×": r"\times ",
-    "ŷ": r"\hat{y}",
-    "Ŷ": r"\hat{Y}",
-    "∂": r"\partial ",
-    "·": r"\cdot ",
+    **TEX_SYMBOLS,
     "α": r"\alpha ",
     "β": r"\beta ",
     "γ": r"\gamma ",
