@@ -54,6 +54,7 @@ from symbackprop.check.model_exact import (
 from symbackprop.check.size_settings import Setting, other_sizes_text
 from symbackprop.check.size_settings import size_settings as shared_settings
 from symbackprop.check.switches import shown_number
+from symbackprop.core.no_value import has_no_value
 from symbackprop.core.rank_bound import undefined_at_sizes
 from symbackprop.core.textprint import text as plain_text
 from symbackprop.errors import FormulaError
@@ -538,7 +539,9 @@ def at_zero_parameters(
             found = numeric.difference(at, gradient, expr)
         except (numeric.NoGradientValue, *UNEVALUATED):
             continue
-        if found is not None:
+        # a formula with no value there (abs(w^T x)^2 / (w^T x) x at w = 0) is no difference:
+        # a division by a value that is 0 at one point is a note, as at the random points
+        if found is not None and not (isinstance(found[2], sp.Basic) and has_no_value(found[2])):
             return (*found, {str(k): v for k, v in chosen.items()}), name
     return None
 
