@@ -291,6 +291,9 @@ class Sides:
         #: each base and the values where some atom switches on it (:meth:`on_switch`)
         self.switches: dict[Any, set[Any]] = found.on
         self._through = found.through
+        #: the arguments switched through a function, as written, with their own switch
+        #: values (:meth:`on_switch` of an exact point)
+        self._raw = found.raw
         #: the generic shape of the gradient and the formula (the first two of ``exprs``)
         self._shape = getattr(exprs[0], "shape", None) if exprs else None
         #: whether :func:`crossing` searches the joint regions of a value and itself shifted
@@ -407,6 +410,17 @@ class Sides:
                 continue
             try:
                 found = list(evaluate(base))
+            except UNEVALUATED:
+                continue
+            if any(_on(v, s) for v in found for s in values):
+                return True
+        # at an exact point, an argument through a function is the table's draw, which may be
+        # its switch itself: a table's sigmoid(w) = 1/2 put 1{sigmoid(w) >= 1/2} and a
+        # custom relu(sigmoid(z) - 1/2)' on their kinks, a difference of measure zero taken
+        # as a counterexample (hostile49c #4)
+        for arg, values in self._raw.items() if exact else ():
+            try:
+                found = list(evaluate(arg))
             except UNEVALUATED:
                 continue
             if any(_on(v, s) for v in found for s in values):

@@ -49,6 +49,9 @@ class Switches:
     through: set[Any] = field(default_factory=set)
     #: the bases that are never negative (a norm, a sum of squares): no region below 0
     nonnegative: set[Any] = field(default_factory=set)
+    #: each argument switched through a function, as written (sigmoid(w) of 1{sigmoid(w) >=
+    #: 1/2}), with its own switch values: an exact point's tables draw sigmoid(w) = 1/2 itself
+    raw: dict[Any, set[Any]] = field(default_factory=dict)
 
 
 def definitions_read(exprs: tuple[Any, ...], definitions: dict[str, Any]) -> list[Any]:
@@ -111,6 +114,8 @@ def switches_read(*exprs: Any, definitions: dict[str, Any] | None = None) -> Swi
             found.on[base] = set(values)
             found.nonnegative |= {base} & hidden.nonnegative
             found.through |= {base} & hidden.through
+    for arg, values in hidden.raw.items():
+        found.raw.setdefault(arg, set()).update(values)
     found.unmapped.extend(a for a in hidden.unmapped if a not in found.unmapped)
     return found
 
@@ -165,9 +170,11 @@ def _switches(exprs: tuple[Any, ...], every: dict[str, Any]) -> Switches:
                         continue  # exp(s) < -1 never switches
                     if onto[0] != base:
                         nonnegative = _nonnegative_matrix(onto[0])
+                    raw_base, raw_values = base, values
                     base, values = onto[0], onto[1]
                     if onto[2]:
                         out.through.add(base)
+                        out.raw.setdefault(raw_base, set()).update(raw_values)
                     out.on.setdefault(base, set()).update(values)
                     if nonnegative:
                         out.nonnegative.add(base)
@@ -226,6 +233,7 @@ def _place(
     out.on.setdefault(base, set()).update(values)
     if through:
         out.through.add(base)
+        out.raw.setdefault(arg, set()).update(points)
     if _never_negative(base) or _defined_nonnegative(base, every):
         out.nonnegative.add(base)  # abs(z1 - 1) has no region below 0 (review14 R5)
 
