@@ -112,6 +112,7 @@ class SymbackpropGroup(click.Group):
         _exit_on_termination()
         if sys.stdout is None:  # started with stdout closed (>&-): print() would drop it all
             sys.stdout = _ClosedOutput()
+        before = sys.stdout
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
             sys.stdout.flush()  # a full disk shows here, not at exit (which would say exit 120)
@@ -132,8 +133,13 @@ class SymbackpropGroup(click.Group):
         except SystemExit as exc:
             # click's own Command.main catches a broken pipe (output past the 64 KiB a pipe
             # holds: derive --format html | head) and exits 1, "a check failed", with stdout
-            # replaced by its PacifyFlushWrapper; the reader went away there too (hostile49a #2)
-            if exc.code == 1 and "PacifyFlushWrapper" in type(sys.stdout).__name__:
+            # caught as the exit's context; the reader went away there too (hostile49a #2)
+            # click exits after its handler: the pipe shows only as stdout replaced by its
+            # wrapper during this call (review49 #4: not a wrapper left by an earlier one)
+            wrapped = (
+                sys.stdout is not before and "PacifyFlushWrapper" in type(sys.stdout).__name__
+            )
+            if exc.code == 1 and wrapped:
                 sys.exit(EXIT_OK)
             raise
         except OSError as exc:

@@ -70,3 +70,10 @@ def test_a_derivation_undefined_at_every_point_cannot_decide(formula: str) -> No
     report = sb.check_formula(model, "W", formula)
     assert report.exit_code == 2 and report.counterexample is None
     assert "the derivation's adjoints have no value" in str(report.error)
+
+
+def test_a_matrix_with_pieces_is_not_claimed_singular_everywhere() -> None:
+    """review49 #2: exp(A) ⊙ 1{A > 0.5} is singular at the points drawn (entries below 0.5) and
+    invertible where every entry is above 0.5; two points say nothing of every point."""
+    report = sb.check_formula(Model.parse(SQUARE), "A", "x x^T + 0 inv(exp(A) ⊙ 1{A > 0.5})")
+    assert report.error is None and report.exit_code == 0

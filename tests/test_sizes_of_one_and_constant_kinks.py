@@ -86,3 +86,32 @@ def test_a_formula_wrong_on_that_diagonal_fails() -> None:
     assert report.exit_code == 1 and report.equal is False
     found = report.counterexample
     assert found is not None and found.truth is not None and found.row == found.col
+
+
+#: batch norm without its epsilon: at m = 1 the variance is 0 and N = D / sqrt(var) no number
+NO_EPSILON = """
+X : n x m
+Y : 1 x m
+w : n x 1
+sizes: n = 3
+Z = w^T X
+mu = (1/m) rowsum(Z)
+D = Z - mu
+var = (1/m) rowsum(D ⊙ D)
+N = D / sqrt(var)
+J = mse(N, Y)
+data: X, Y
+"""
+
+
+@pytest.mark.slow  # over 1 s of the default suite's time (2026-12-07)
+def test_a_model_with_no_value_at_size_1_skips_that_setting() -> None:
+    """review49 #1: the setting of every size 1 made the right gradient of a model with no
+    value at m = 1 "cannot check" (exit 2); that setting is left out there, and the sentence
+    counts no point at it."""
+    model = Model.parse(NO_EPSILON)
+    truth = sb.check_formula(model, "w", "0 w").truth
+    assert truth is not None
+    report = sb.check_formula(model, "w", truth)
+    assert report.exit_code == 0 and report.equal, report.error
+    assert report.points is not None and "3 at other sizes" in report.points

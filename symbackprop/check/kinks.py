@@ -306,6 +306,9 @@ class Sides:
         #: the values a point was placed at where the model itself had no value (the formula
         #: checker left those points out; its sentence must not count them: review45 #3)
         self.placed_outside: set[Any] = set()
+        #: whether a model's setting of every size 1 was left out, the model having no value
+        #: there (a variance over m = 1 columns): the verdict's sentence counts no point there
+        self.ones_skipped = False
 
     def forget(self) -> None:
         """Count no region as reached: the points so far compared nothing the verdict keeps

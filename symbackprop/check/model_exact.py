@@ -658,7 +658,7 @@ class ModelCheck:
         if self._probing is not None:
             self._probing.setdefault(name, set()).update(hits)
             return
-        if hits - self._always_at_kink().get(name, frozenset()):
+        if hits and hits - self._always_at_kink().get(name, frozenset()):
             # the user's call as the printers write it (abs(A - B) at 0), never SymPy's class
             # names or the graph's internal values (Abs(_t) at [0])
             shown = MatrixSymbol(self.graph.argument_text(expr.arg.name), *expr.arg.shape)

@@ -83,9 +83,12 @@ def size_settings(
     # every dimension at 1: a factor that vanishes for every size from 2 on (det(p^T p) of a
     # 1 x m row p, rank 1) hid a wrong term at m = 2, 3, 4 and 7 (hostile48d #1); the
     # declared ones at their ranks (1, 2, ... in size order, equal sizes equal), keeping the
-    # declared order; last, so a setting where a value has none cuts no other short
+    # declared order; last, and a model with no value there skips it (shapecheck.model)
     ranks = {size: k + 1 for k, size in enumerate(sorted({first[dim] for dim in ordered}))}
-    ones = {dim: ranks[first[dim]] if dim in ordered else 1 for dim in first}
+    ones = {
+        dim: ranks[first[dim]] if dim in ordered else first[dim] if dim in fixed else 1
+        for dim in first
+    }
     settings = [(first, trials)]
     for other in (second, third, fourth, ones):
         if all(other != setting for setting, _ in settings):

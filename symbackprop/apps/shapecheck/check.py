@@ -1011,9 +1011,12 @@ def _verdict(
                     f"parameter, over the {MAX_COMPARED_DEGREE:,} its points can be compared at"
                 )
             report.method, found, why = model_formula.compare(derivation, expr, report.wrt, sides)
-            if sides.placed_outside:  # the points placed where the model had no value: none
+            if sides.placed_outside or sides.ones_skipped:
+                # the points placed where the model had no value, or every size 1: none
                 left_out = frozenset(sides.placed_outside)
-                report.points = model_formula.points(derivation, expr, report.wrt, left_out)
+                report.points = model_formula.points(
+                    derivation, expr, report.wrt, left_out, ones_skipped=sides.ones_skipped
+                )
             # a difference at the random points (not one a kink's search found past them):
             # only such a one may be the data's sign alone (review37 #4)
             at_random_points = found is not None
