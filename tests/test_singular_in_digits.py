@@ -8,19 +8,14 @@ tiny (6e-22 of Hadamard's bound), so 30 digits at one point could not tell.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sympy as sp
+from example_models import LOGISTIC_L2
 from sympy import MatrixSymbol
 
 import symbackprop as sb
 from symbackprop.apps.shapecheck.at_sizes import singular_everywhere
 from symbackprop.model import Model
-
-LOGISTIC_L2 = (
-    Path(__file__).resolve().parents[1] / "examples/models/logistic_l2.model"
-).read_text(encoding="utf-8")
 
 SQUARE = """
 A : n x n

@@ -9,16 +9,11 @@ parameter a piece reads is 0, as a network's biases are.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from example_models import LOGISTIC_L2
 
 import symbackprop as sb
 from symbackprop.model import Model
-
-LOGISTIC_L2 = (
-    Path(__file__).resolve().parents[1] / "examples/models/logistic_l2.model"
-).read_text(encoding="utf-8")
 
 RIGHT = "(X (p - Y)^T / m + lam w)"
 

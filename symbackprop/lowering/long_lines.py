@@ -10,16 +10,17 @@ there (a call, a signature), else one item a line with a trailing comma (always 
 tuple, list or dict display); an item still too long is broken the same way, and a string
 literal too long alone is continued as adjacent literals. A trailing comment too long moves
 above its line and a long comment wraps. Lines inside a multi-line string are left as they
-are, and if the result does not compile the module is returned unchanged.
+are, and if the result does not parse as Python the module is returned unchanged.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import textwrap
 import tokenize
 
-from symbackprop.lowering.python_text import INDENT, LINE
+from symbackprop.lowering.python_text import INDENT, LINE, comment
 
 _OPENING = {"(": ")", "[": "]", "{": "}"}
 
@@ -36,7 +37,7 @@ def shorter_lines(source: str) -> str:
         out += _broken_row(row) if len(row) > LINE and number not in inside else [row]
     text = "\n".join(out)
     try:
-        compile(text, "<generated module>", "exec")
+        ast.parse(text)  # parsed only, never run: is it still Python?
     except SyntaxError:  # a layout this pass does not know: the module as it was
         return source
     return text
@@ -71,18 +72,12 @@ def _broken_row(row: str) -> list[str]:
         return [row]
     note = next((t for t in tokens if t.type == tokenize.COMMENT), None)
     code = row.strip() if note is None else row.strip()[: note.start[1]].rstrip()
-    above = [] if note is None else _comment(note.string, indent)
+    above = [] if note is None else comment(note.string.lstrip("#").strip(), indent)
     if not code:
         return above
     if note is not None and len(f"{indent}{code}  {note.string}") <= LINE:
         return [f"{indent}{code}  {note.string}"]
     return above + _broken(code, indent)
-
-
-def _comment(text: str, indent: str) -> list[str]:
-    words = text.lstrip("#").strip()
-    width = LINE - len(indent) - 2
-    return [f"{indent}# {part}" for part in textwrap.wrap(words, width, break_on_hyphens=False)]
 
 
 def _broken(code: str, indent: str) -> list[str]:

@@ -251,9 +251,7 @@ def _clearly_nonsingular(numeric: sp.ImmutableMatrix) -> bool:
             return False
         if not all(mpmath.isfinite(v) for row in values for v in row):
             return False
-        bound = mpmath.fprod(mpmath.norm(row) for row in values)
-        det = mpmath.det(mpmath.matrix(values))
-        return bool(bound > 0 and abs(det) > mpmath.mpf("1e-15") * bound)
+        return _det_above(mpmath.matrix(values), mpmath.mpf("1e-15"))
 
 
 def rank_deficient(expr: Any, sizes: dict[sp.Symbol, int]) -> bool:
@@ -308,10 +306,17 @@ def _singular_in_digits(matrix: sp.Matrix, names: list[Any]) -> bool:
                     )
                 except (TypeError, ValueError, ArithmeticError):
                     return False  # no value at the point: nothing said
-                bound = mpmath.fprod(mpmath.norm(values[i, :]) for i in range(matrix.rows))
-                if bound > 0 and abs(mpmath.det(values)) > threshold * bound:
+                if _det_above(values, threshold):
                     return False
     return True
+
+
+def _det_above(values: Any, share: Any) -> bool:
+    """Whether the determinant of the square mpmath matrix ``values`` is above ``share`` of
+    Hadamard's bound (the product of its rows' lengths): clearly not 0 at the precision it
+    was computed to."""
+    bound = mpmath.fprod(mpmath.norm(values[i, :]) for i in range(values.rows))
+    return bool(bound > 0 and abs(mpmath.det(values)) > share * bound)
 
 
 def _mp(value: Any, digits: int) -> Any:
