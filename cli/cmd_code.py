@@ -395,7 +395,10 @@ def _check_model(
         # an inverse of a numerically singular matrix (A - A^T at n = 3: 1e23-sized entries) is
         # an undefined point, as an exactly singular one is, not noise to compare
         module = strict_inverses(sb.compile(derivation, sizes=code_sizes))
-        n_params = sum(int(np.prod(shape)) for shape in module.SHAPES.values())
+        n_params = sum(
+            int(np.prod([m if size == "m" else size for size in shape]))
+            for shape in module.SHAPES.values()
+        )
         mode = choose_mode(n_params)
         # and over the time one run may take, counted from the graph (hostile41a #3: a logdet
         # and an inverse at n = 3000 ran 278 s): each cost evaluation is a forward and a
@@ -426,7 +429,7 @@ def _check_model(
         for tried, absolute in tries:
             if absolute and (defined or not positive):
                 continue
-            params = module.init_params(seed=tried)
+            params = module.init_params(seed=tried, **_per_example(module, m))
             data = _model_data(model, module, {**model.sizes, **code_sizes, "m": m}, tried)
             signed = (params, data)
             if absolute:
@@ -563,6 +566,12 @@ def _signed_where_finite(
         else:
             kept.append(name)
     return params, data, tuple(kept)
+
+
+def _per_example(module: Any, m: int) -> dict[str, int]:
+    """``init_params``'s keyword m where a parameter of ``module`` has a column or row per
+    example (its SHAPES entry holds "m", declared so in the model), else none."""
+    return {"m": m} if any("m" in shape for shape in module.SHAPES.values()) else {}
 
 
 def _model_data(model: Any, module: Any, sizes: dict[str, int], seed: int) -> list[Any]:

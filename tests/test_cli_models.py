@@ -213,7 +213,8 @@ def test_check_draws_a_zero_started_parameter_off_a_kink() -> None:
 
 #: models a hostile tester found crashing (exit 3) or hanging, each now one line, exit 2
 HOSTILE = [
-    ("X : n x m\nY : 1 x m\nW : m x n\nJ = mse(w^T X, Y) + sum(W)\ndata: X, Y", "batch size m"),
+    # a parameter with a row per example is declared so (W : m x n): only in batch form
+    ("x : n x 1\nW : m x n\nJ = sum(W x)\ndata: x", "no data leaf has m columns"),
     ("x : n x 1\nW : k x n\nJ = (1/m) sum(W x)\ndata: x", "single-example form"),
     ("x : n x 1\nW : k x n\nJ = sum(W x) / 0\ndata: x", "infinite"),
     ("x : n x 1\nW : k x n\nJ = sum(W x) + log(-2)\ndata: x", "complex"),

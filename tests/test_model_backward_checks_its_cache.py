@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from example_models import per_example
 
 import symbackprop as sb
 from symbackprop.model import Model
@@ -36,7 +37,7 @@ def _data(module: Any, backend: str, dtype: Any) -> list[Any]:
 
 def _check(path: Path, backend: str) -> None:
     module = sb.compile(Model.from_file(path), backend=backend)
-    params = module.init_params(seed=0)
+    params = module.init_params(seed=0, **per_example(module, 5))
     data = _data(module, backend, next(iter(params.values())).dtype)
     _, cache = module.forward(params, *data)
     module.backward(params, cache)  # the case itself is fine

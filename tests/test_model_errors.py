@@ -65,15 +65,15 @@ CASES: list[tuple[str, int, str]] = [
     ("X : 2 x m\nW : 2 x 2\nJ = sum(W^m) + sum(W X)", 3, "not the batch size m"),
     ("x : n x 1\nz : k x 1\nz = 2 x\nJ = sum(z)", 3, "declared k x 1"),
     ("x : n x 1\nz : n x 2\nz = x\nJ = sum(z)", 3, "declared"),
-    ("X : n x m\ny : k x 1\nJ = sum(X P y)", 3, "shape never has m"),
-    ("X : n x m\nh = W X\nJ = sum(h + h^T)", 3, "shape never has m"),
+    ("X : n x m\ny : k x 1\nJ = sum(X P y)", 3, "shape has m only when declared so"),
+    ("X : n x m\nh = W X\nJ = sum(h + h^T)", 3, "declare 'W : m x n' for one per example"),
     ("x : n x 1\nW : k x n\nJ = sum(W x + W)", 3, "'+'"),
     ("x : n x 1\nJ = sum(x x)", 2, "matrix product"),
     ("X : n x m\nJ = sum(X X)", 2, "matrix product"),
     # undetermined dimensions
     ("J = sum(W x)", 1, "undetermined"),
     # hostile37a #3: a parameter of m rows was told to declare 'w : m x n', then refused for m
-    ("X : m x m\nJ = sum(X w)\ndata: X", 2, "and a parameter's shape never has m: list it"),
+    ("X : m x m\nJ = sum(X w)\ndata: X", 2, "has m only when declared so: declare it, e.g."),
     ("x : n x 1\nJ = sum(W x)", 2, "undetermined"),
     ("J = tr(A)", 1, "undetermined"),
     ("x : n x 1\nJ = norm2(A x)", 2, "undetermined"),

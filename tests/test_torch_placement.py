@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from example_models import sized
 from torch_support import compiled, import_torch
 
 import symbackprop as sb
@@ -173,7 +174,7 @@ def _model_case(torch: Any, path: Path) -> tuple[Any, dict[str, Any], dict[str, 
     params = {
         name: torch.linspace(0.5, 1.5, rows * cols, dtype=torch.float64).reshape(rows, cols)
         + torch.eye(rows, cols, dtype=torch.float64)  # square ones invertible, with det > 0
-        for name, (rows, cols) in module.SHAPES.items()
+        for name, (rows, cols) in ((n, sized(shape, 5)) for n, shape in module.SHAPES.items())
     }
     data = {}
     for name, shape in module.DATA_SHAPES.items():

@@ -71,6 +71,11 @@ def _residual_block(v: Values) -> Arrays:
     return _residual(v, around_layer_2=True)
 
 
+def _factorization(v: Values) -> Arrays:
+    E = v.X - v.W @ v.H
+    return {"W": -2 / v.m * E @ v.H.T, "H": -2 / v.m * v.W.T @ E + 0.2 / v.m * v.H}
+
+
 def _tied_autoencoder(v: Values) -> Arrays:
     hidden = _sigmoid(v.W @ v.X + v.b)
     g = (v.W.T @ hidden + v.c - v.X) / v.m
@@ -347,5 +352,14 @@ CLOSED_FORMS: dict[str, ClosedForms] = {
         },
         numpy=_batch_norm,
         source="the classic batch-norm backward (Ioffe and Szegedy 2015)",
+    ),
+    "factorization": ClosedForms(
+        where=r"E = X - W H",
+        forms={
+            "W": r"-\tfrac{2}{m} E H^{\top}",
+            "H": r"-\tfrac{2}{m} W^{\top} E + \tfrac{0.2}{m} H",
+        },
+        numpy=_factorization,
+        source="the alternating least-squares updates of matrix factorisation",
     ),
 }

@@ -131,6 +131,9 @@ class ModelEmitter(PrintedShapes[P]):
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     INIT_PARAMS: ClassVar[str]
     CHECK_HELPER: ClassVar[str]
+    #: the two above for a model with a parameter of one column or row per example
+    INIT_PARAMS_PER_EXAMPLE: ClassVar[str]
+    CHECK_HELPER_PER_EXAMPLE: ClassVar[str]
 
     def __init__(self, plan: ModelPlan, printer: P) -> None:
         self.plan = plan
@@ -288,7 +291,12 @@ class ModelEmitter(PrintedShapes[P]):
         for name, text in (*self.HELPERS, ("_math", MATH_HELPER)):
             if name in called:
                 body += ["", *text.splitlines()]
-        body += ["", *self.INIT_PARAMS.splitlines(), "", *self.CHECK_HELPER.splitlines()]
+        init, check = (
+            (self.INIT_PARAMS_PER_EXAMPLE, self.CHECK_HELPER_PER_EXAMPLE)
+            if self.plan.per_example
+            else (self.INIT_PARAMS, self.CHECK_HELPER)
+        )
+        body += ["", *init.splitlines(), "", *check.splitlines()]
         body += ["", *WORK_HELPER.splitlines(), "", *CACHE_SHAPE_HELPER.splitlines()]
         if self.KEEPS_ARRAYS:
             body += ["", *LATEST_CACHE_HELPER.splitlines()]
@@ -341,8 +349,15 @@ class ModelEmitter(PrintedShapes[P]):
         # a function of m alone (sqrt(m)) is Python's, on a number: see NUMBER_FUNCTIONS
         imports = ["import math", "", *self.IMPORTS] if self.printer.reads_math else self.IMPORTS
         lines = [*docstring(doc), "", *equations, '"""', "", *imports, ""]
-        lines += ["SHAPES: dict[str, tuple[int, int]] = {"]
-        lines += [f'    "{p.name}": {show_dims(p.shape)},' for p in plan.parameters]
+        if plan.per_example:  # "m" where a parameter has a column or row per example
+            lines += [
+                '# "m": one column (or row) per example, of the size init_params(m=...) is given',
+                "SHAPES: dict[str, tuple[int | str, int | str]] = {",
+            ]
+            lines += [f'    "{p.name}": {quoted_dims(p.shape)},' for p in plan.parameters]
+        else:
+            lines += ["SHAPES: dict[str, tuple[int, int]] = {"]
+            lines += [f'    "{p.name}": {show_dims(p.shape)},' for p in plan.parameters]
         lines += ["}"]
         lines += [f"DATA = {python_tuple(d.name for d in plan.data)}  # {self.DATA_NOTE}"]
         lines += [f"# their shapes; m, the number of examples, is the same in every {self.NOUN}"]
@@ -484,11 +499,18 @@ class ModelEmitter(PrintedShapes[P]):
         shapes = cache_shape_check(
             list(plan.cache), [show_dims(plan.shapes[name]) for name in plan.cache]
         )
-        unread_m = self.SPLIT_BACKWARD and not any(_reads_m(text) for text in shapes)
+        # m read where the checks read it: a parameter's shape holds it (plan.per_example)
+        unread_m = (
+            self.SPLIT_BACKWARD
+            and not plan.per_example
+            and not any(_reads_m(text) for text in shapes)
+        )
         out += [text for text in cached if not (unread_m and text == M_READ)] + shapes
         if self.KEEPS_ARRAYS:
             out += latest_cache_check(self.work_key(LATEST_CACHE), [d.code for d in plan.data])
-        out += params_check(next(iter(plan.cache), None), self.DTYPE_CHECK)
+        out += params_check(
+            next(iter(plan.cache), None), self.DTYPE_CHECK, per_example=bool(plan.per_example)
+        )
         reads = [
             f"    {p.code} = {self.param_read(p.name)}" for p in plan.parameters if p.code in read
         ]

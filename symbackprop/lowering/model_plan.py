@@ -203,6 +203,13 @@ class ModelPlan:
     #: whose derivation step rests on the loss's stated assumption (dJ/dZ = (S - Y) / m)
     sums_to_one: tuple[Leaf, ...] = ()
 
+    @property
+    def per_example(self) -> tuple[str, ...]:
+        """The parameters declared with the batch size m in their shape (``H : k x m``, a
+        column per example): ``init_params`` takes m for them, and the checks compare their
+        m with the data's."""
+        return tuple(p.name for p in self.parameters if names.BATCH in p.shape)
+
 
 def model_sizes(model: Model, sizes: Mapping[str, int] | None) -> dict[str, int]:
     """Every dimension but ``m`` -> its value: the model's ``sizes:`` line, then ``sizes``.

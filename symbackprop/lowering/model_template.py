@@ -84,18 +84,50 @@ _INIT_BODY = (
 )
 
 
-def init_params(signature: str, returns: str, store: str, prelude: str = "") -> str:
+#: the docstring's paragraph on ``m`` and the lines that check it, in the module of a model
+#: with a parameter of one column (or row) per example (``H : k x m``, declared so): its size
+#: is the batch's, which only the caller knows
+_M_DOC = """
+    ``m``: the number of examples, the size of every "m" in SHAPES (a parameter with a column
+    or row per example); the data passed to forward must have m columns too.
+"""
+_M_CHECK = """\
+    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
+        per_example = ", ".join(name for name, shape in SHAPES.items() if "m" in shape)
+        raise ValueError(
+            f"init_params needs m, the number of examples (an int >= 1), as init_params(m=...): "
+            f"{per_example} has a column or row per example; got m={m!r}"
+        )
+"""
+#: the shape drawn for a parameter whose SHAPES entry may hold "m"
+_SIZED_LOOP = """\
+    for name, shape in SHAPES.items():
+        rows, cols = (m if size == "m" else size for size in shape)
+"""
+
+
+def init_params(
+    signature: str, returns: str, store: str, prelude: str = "", *, per_example: bool = False
+) -> str:
     """A model module's ``init_params`` text.
 
     ``signature``: its keyword parameters after ``seed`` and ``scheme``; ``returns``: the end of
     its docstring, from ``square parameters only).`` on (what the arrays are handed back as),
     indented lines each ending in a newline; ``prelude``: lines run before drawing (may be
     empty); ``store``: the expression that turns the drawn NumPy array ``value`` into the
-    backend's parameter.
+    backend's parameter. ``per_example``: the model has a parameter with m in its shape, so
+    ``init_params`` takes the keyword ``m`` (the number of examples) and sizes it by it.
     """
-    head = _INIT_HEAD.replace("{signature}", signature)
+    if not per_example:
+        head = _INIT_HEAD.replace("{signature}", signature)
+        return (
+            f'{head}{returns}    """\n{prelude}{_INIT_BODY}'
+            f"        params[name] = {store}\n    return params\n"
+        )
+    head = _INIT_HEAD.replace("{signature}", f"{signature}, *, m=None")
+    body = _INIT_BODY.replace("    for name, (rows, cols) in SHAPES.items():\n", _SIZED_LOOP)
     return (
-        f'{head}{returns}    """\n{prelude}{_INIT_BODY}'
+        f'{head}{returns}{_M_DOC}    """\n{prelude}{_M_CHECK}{body}'
         f"        params[name] = {store}\n    return params\n"
     )
 
@@ -137,20 +169,20 @@ def _check(params, data):
             if want == "m" and m is None:
                 m, fixed_by = size, name
         <dtype of value>
-    first = _check_params(params, first)
+    first = _check_params(params, first<m arg>)
 <limit>    return 1 if m is None else m
 
 
-def _check_params(params, first):
+def _check_params(params, first<m arg>):
     """``first`` once ``params`` is a dict holding every parameter of SHAPES in its shape, of
     a floating-point dtype, that of ``first`` (the name and dtype of <a noun> checked before;
     None: the first parameter's). forward checks them after its data, backward before it reads
-    them (a parameter of another shape broadcast into a gradient of that shape, silently).
+    them (a parameter of another shape broadcast into a gradient of that shape, silently).<m doc>
     """
     if not hasattr(params, "keys"):
         raise ValueError(f"params must be a dict of <noun>s, got a {type(params).__name__}")
     for name, expected in SHAPES.items():
-        if name not in params:
+<m expected>        if name not in params:
             raise ValueError(f"params has no {name!r}: expected <a noun> of shape {expected}")
         got = getattr(params[name], "shape", None)
 <sized param>        if got != expected:
@@ -158,7 +190,7 @@ def _check_params(params, first):
                 raise ValueError(
                     f"{name} is {_shown(params[name], got)}, expected <a noun> of shape {expected}"
                 )
-            raise ValueError(f"{name} has shape {got}, expected {expected}")
+            raise ValueError(f"{name} has shape {got}, expected {expected}<why>")
         <dtype of param>
     return first
 
@@ -177,6 +209,7 @@ def check_helper(
     *,
     sized: tuple[str, str] = ("", ""),
     limit: str = "",
+    per_example: bool = False,
 ) -> str:
     """A model module's ``_check(params, data)``: m once every value has its shape and dtype,
     and its ``_check_params(params, first)``, the parameters' part, which backward runs too.
@@ -186,7 +219,9 @@ def check_helper(
     ``{value}`` (a data value, then each parameter) and keeps ``first``, the name and dtype of
     the first value checked; ``sized``: lines (each ending in a
     newline) that make the data's and a parameter's ``got`` a plain tuple, where needed;
-    ``limit``: lines run last, once m and the dtype are known (:func:`float16_check`).
+    ``limit``: lines run last, once m and the dtype are known (:func:`float16_check`);
+    ``per_example``: a parameter has m in its shape (SHAPES holds "m"), so ``_check_params``
+    takes m, the data's (forward) or the cache's (backward), and compares with it.
     """
     article = "an" if noun[0] in "aeiou" else "a"
     m = f"    m = fixed_by = first = None  # first: the name and dtype of the first {noun} checked"
@@ -200,6 +235,21 @@ def check_helper(
         "<dtype of value>": dtype_check.replace("{value}", "value"),
         "<dtype of param>": dtype_check.replace("{value}", "params[name]"),
         "<limit>": limit,
+        "<m arg>": ", m" if per_example else "",
+        "<m doc>": (
+            '\n    A parameter with a column or row per example ("m" in SHAPES) has the data\'s m.'
+            if per_example
+            else ""
+        ),
+        "<m expected>": (
+            '        why = ""\n'
+            '        if "m" in expected:  # a column or row per example\n'
+            '            expected = tuple(m if size == "m" else size for size in expected)\n'
+            '            why = f" (m = {m} examples)"\n'
+            if per_example
+            else ""
+        ),
+        "<why>": "{why}" if per_example else "",
     }
     text = _CHECK
     for marker, value in replaced.items():
@@ -332,18 +382,20 @@ def cache_shape_check(names: list[str], shapes: list[str]) -> list[str]:
     ]
 
 
-def params_check(cached: str | None, dtype_check: str) -> list[str]:
+def params_check(cached: str | None, dtype_check: str, *, per_example: bool = False) -> list[str]:
     """backward's last check: ``_check_params`` (of the module's ``_check``) against the
     dtype of the cached array ``cached`` (None: the model caches none), so that a parameter of
     another shape, type or dtype than forward's is refused in one line rather than broadcast
     into a gradient of its shape (hostile34b #3). The cached array's dtype is checked as
     forward checks its data (``dtype_check``, the module's function: ``_floating``), as a cache
-    may be edited by hand (review35 #6: a big-endian one was told ``np.>f8``)."""
+    may be edited by hand (review35 #6: a big-endian one was told ``np.>f8``).
+    ``per_example``: the parameters' shapes hold m, read from the cache before."""
+    m = ", m" if per_example else ""
     if cached is None:
-        return ["    _check_params(params, None)"]
+        return [f"    _check_params(params, None{m})"]
     return [
         f'    _first = {dtype_check}("cache[\'{cached}\']", cache["{cached}"], None)',
-        "    _check_params(params, _first)",
+        f"    _check_params(params, _first{m})",
     ]
 
 

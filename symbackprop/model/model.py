@@ -273,25 +273,26 @@ def _check_batch_size(
     data: tuple[str, ...],
     shapes: dict[str, Shape],
 ) -> None:
-    """``m`` is the data's column count: no parameter has it in its shape (a parameter's size
-    is fixed while m changes from call to call), and a model whose data has no m columns (the
-    single-example form) does not use it."""
+    """``m`` is the data's column count: a model whose data has no m columns (the
+    single-example form) uses it nowhere, neither in an equation nor in a parameter declared
+    with a column or row per example (``H : k x m``; an inferred shape never has m: the
+    shape inference refuses that)."""
     m = sympy.Symbol("m", integer=True, positive=True)
-    batched = [name for name in parameters if m in shapes[name]]
-    listed = [*data, *batched]  # the data listed already stay data (review46 #7)
-    for name in batched[:1]:
-        decl = statements.declarations.get(name)
-        line = decl.line if decl is not None else leaves[name]
-        rows, cols = shapes[name]
-        # data named other than X and Y is a parameter until a data: line lists it
-        # (newcomer46 #7: the message never said how to make Xtr data)
-        raise SpecError(
-            f"line {line}: parameter '{name}' has the batch size m in its shape ({rows} x "
-            f"{cols}); a parameter's shape is fixed, only data and values have m columns; if "
-            f"it is data, list it on the model's data line (data: {', '.join(listed)})"
-        )
     if any(m in shapes[name] for name in data):
         return
+    for name in parameters:
+        if m in shapes[name]:
+            decl = statements.declarations.get(name)
+            line = decl.line if decl is not None else leaves[name]
+            rows, cols = shapes[name]
+            # data named other than X and Y is a parameter until a data: line lists it
+            # (newcomer46 #7: the message never said how to make Xtr data)
+            raise SpecError(
+                f"line {line}: parameter '{name}' is {rows} x {cols}, one per example, but no "
+                "data leaf has m columns (the model is in single-example form, and m is the "
+                f"data's number of examples); if '{name}' is data, list it on the model's "
+                f"data line (data: {', '.join([*data, name])})"
+            )
     for eq in statements.equations:
         if any(isinstance(node, Name) and node.id == "m" for node in walk(eq.expr)):
             raise SpecError(

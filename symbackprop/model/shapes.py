@@ -206,12 +206,12 @@ class _Inference:
                 self.equation = next(e for e in equations if e.line == line)
                 hint = self.declaration_hint(name, leaf)
                 if name not in self.data and "m" in (self.find(leaf.rows), self.find(leaf.cols)):
-                    # a parameter's shape never has m (model.py refuses the declaration)
+                    # a parameter's shape has m only where it is declared so
                     raise self.fail(
                         f"the shape of '{name}' is undetermined ({self.shape_text(leaf)}), and "
-                        "a parameter's shape never has m: list it under 'data:' and declare "
-                        f"it, e.g. {hint}, if it is data, or write the equation so that it has "
-                        "a fixed size"
+                        "a parameter's shape has m only when declared so: declare it, e.g. "
+                        f"{hint} (under 'data:' too if it is data), or write the equation so "
+                        "that it has a fixed size"
                     )
                 raise self.fail(
                     f"the shape of '{name}' is undetermined ({self.shape_text(leaf)}); "
@@ -375,11 +375,12 @@ class _Inference:
             reasons[name] = (eq.line, eq.text)
             if name not in self.data and "m" in (self.find(leaf.rows), self.find(leaf.cols)):
                 self.equation = eq
+                shape = self.shape_text(leaf)
                 raise self.fail(
-                    f"parameter '{name}' would be {self.shape_text(leaf)}, but a parameter's "
-                    "shape never has m (its size is fixed while m changes from call to call): "
-                    f"list '{name}' under 'data:' if it is data, or write the equation so that "
-                    f"it has a fixed size (a 1 x 1 '{name}' scales)"
+                    f"parameter '{name}' would be {shape}, but a parameter's shape has m only "
+                    f"when declared so: declare '{name} : {shape}' for one per example, list "
+                    f"'{name}' under 'data:' if it is data, or write the equation so that it "
+                    f"has a fixed size (a 1 x 1 '{name}' scales)"
                 )
         shapes = {
             name: (dimension(self.find(v.rows)), dimension(self.find(v.cols)))  # type: ignore[arg-type]

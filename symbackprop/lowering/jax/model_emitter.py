@@ -27,9 +27,11 @@ from symbackprop.lowering.column_sums import JAX_ORDERED
 from symbackprop.lowering.jax.model_template import (
     ADJUGATE_HELPER,
     CHECK_HELPER,
+    CHECK_HELPER_PER_EXAMPLE,
     CUSTOM_VJP,
     GRADIENTS,
     INIT_PARAMS,
+    INIT_PARAMS_PER_EXAMPLE,
     LOGDET_HELPER,
     NORM2_HELPER,
 )
@@ -83,6 +85,8 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     )
     INIT_PARAMS = INIT_PARAMS
     CHECK_HELPER = CHECK_HELPER
+    INIT_PARAMS_PER_EXAMPLE = INIT_PARAMS_PER_EXAMPLE
+    CHECK_HELPER_PER_EXAMPLE = CHECK_HELPER_PER_EXAMPLE
 
     def __init__(self, plan: ModelPlan) -> None:
         super().__init__(plan, JaxPrinter(plan.activations, guards=plan.guards))

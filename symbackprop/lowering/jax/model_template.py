@@ -27,7 +27,15 @@ from symbackprop.lowering.model_template import (
     jax_one_float,
 )
 
-__all__ = ["CHECK_HELPER", "CUSTOM_VJP", "GRADIENTS", "INIT_PARAMS", "LOGDET_HELPER"]
+__all__ = [
+    "CHECK_HELPER",
+    "CHECK_HELPER_PER_EXAMPLE",
+    "CUSTOM_VJP",
+    "GRADIENTS",
+    "INIT_PARAMS",
+    "INIT_PARAMS_PER_EXAMPLE",
+    "LOGDET_HELPER",
+]
 
 _CHECK_DOC = """m (the number of examples; 1 without batch data) once every array has its shape.
 
@@ -37,40 +45,53 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
     static under jit: the compare costs nothing at run time). Values are not checked: a NaN
     or inf reaches the cost, but a gradient behind a relu or an indicator may stay finite
     where NumPy's is NaN (XLA makes x * (a > 0) a select, as jax.grad of relu does)."""
-CHECK_HELPER = (
-    NO_INFINITY_HELPER
-    + "\n"
-    + AS_JAX_HELPER
-    + "\n"
-    + check_helper(
-        _CHECK_DOC,
-        "array",
-        "first = _floating(name, {value}, first)",
-        limit=float16_check("m", "first[1]", guard="m is not None and ", ns="jnp"),
-    )
-    + "\n"
-    # jnp's floating dtypes: bfloat16 too (ml_dtypes' kind "V"), as init_params may make
-    + floating_helper(
-        # float128 is floating-point too, but JAX has no such dtype (NumPy computed it)
-        "(\n        dtype is None\n        or not jnp.issubdtype(dtype, jnp.floating)\n"
-        "        or dtype.itemsize > 8\n        or _no_infinity(dtype)  # float8_e4m3fn\n    )",
-        "jnp",
-        "jnp.dtype(jnp.result_type(float))",
-        jax_one_float("dtype", "wanted", "return first", indent=" " * 8),
-        kinds=array_kind_check("(np.ndarray, jax.Array)", "a NumPy or JAX array"),
-        expected=JAX_FLOATS,
-    )
-)
 
-INIT_PARAMS = init_params(
-    "dtype=np.float64",
-    """\
+
+def _check_text(per_example: bool) -> str:
+    """The module's ``_check`` and ``_check_params`` (see :func:`check_helper`)."""
+    return (
+        NO_INFINITY_HELPER
+        + "\n"
+        + AS_JAX_HELPER
+        + "\n"
+        + check_helper(
+            _CHECK_DOC,
+            "array",
+            "first = _floating(name, {value}, first)",
+            limit=float16_check("m", "first[1]", guard="m is not None and ", ns="jnp"),
+            per_example=per_example,
+        )
+        + "\n"
+        # jnp's floating dtypes: bfloat16 too (ml_dtypes' kind "V"), as init_params may make
+        + floating_helper(
+            # float128 is floating-point too, but JAX has no such dtype (NumPy computed it)
+            "(\n        dtype is None\n        or not jnp.issubdtype(dtype, jnp.floating)\n"
+            "        or dtype.itemsize > 8\n"
+            "        or _no_infinity(dtype)  # float8_e4m3fn\n    )",
+            "jnp",
+            "jnp.dtype(jnp.result_type(float))",
+            jax_one_float("dtype", "wanted", "return first", indent=" " * 8),
+            kinds=array_kind_check("(np.ndarray, jax.Array)", "a NumPy or JAX array"),
+            expected=JAX_FLOATS,
+        )
+    )
+
+
+CHECK_HELPER, CHECK_HELPER_PER_EXAMPLE = (_check_text(False), _check_text(True))
+
+INIT_PARAMS, INIT_PARAMS_PER_EXAMPLE = (
+    init_params(
+        "dtype=np.float64",
+        """\
     square parameters only). ``rng = np.random.default_rng(seed)``, as in the NumPy module, so
     a seed gives the same parameters there; returned as jnp arrays of ``dtype`` (float64 needs
     ``jax.config.update("jax_enable_x64", True)``; without it JAX keeps float32).
 """,
-    "jnp.asarray(value.astype(dtype))",
-    prelude=INIT_DTYPE,
+        "jnp.asarray(value.astype(dtype))",
+        prelude=INIT_DTYPE,
+        per_example=per_example,
+    )
+    for per_example in (False, True)
 )
 ADJUGATE_HELPER = '''
 def _adjugate_t(A):

@@ -30,7 +30,9 @@ from symbackprop.lowering.numpy.emitter import single_ufunc
 from symbackprop.lowering.numpy.model_template import (
     ADJUGATE_HELPER,
     CHECK_HELPER,
+    CHECK_HELPER_PER_EXAMPLE,
     INIT_PARAMS,
+    INIT_PARAMS_PER_EXAMPLE,
     LOG_SOFTMAX_HELPER,
     LOGDET_HELPER,
     LOGSUMEXP_HELPER,
@@ -72,6 +74,8 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
     )
     INIT_PARAMS = INIT_PARAMS
     CHECK_HELPER = CHECK_HELPER
+    INIT_PARAMS_PER_EXAMPLE = INIT_PARAMS_PER_EXAMPLE
+    CHECK_HELPER_PER_EXAMPLE = CHECK_HELPER_PER_EXAMPLE
 
     def __init__(self, plan: ModelPlan) -> None:
         super().__init__(plan, NumPyPrinter(plan.activations, guards=plan.guards))

@@ -24,7 +24,9 @@ from symbackprop.lowering.numpy.template import INIT_DTYPE, NUMPY_FLOATS
 
 __all__ = [
     "CHECK_HELPER",
+    "CHECK_HELPER_PER_EXAMPLE",
     "INIT_PARAMS",
+    "INIT_PARAMS_PER_EXAMPLE",
     "ADJUGATE_HELPER",
     "LOGDET_HELPER",
     "LOGSUMEXP_HELPER",
@@ -101,13 +103,17 @@ def logdet(A):
         raise np.linalg.LinAlgError(f"logdet needs a positive determinant, got sign {sign}")
     return np.full((1, 1), value, dtype=A.dtype)
 '''
-INIT_PARAMS = init_params(
-    "dtype=np.float64",
-    """\
+INIT_PARAMS, INIT_PARAMS_PER_EXAMPLE = (
+    init_params(
+        "dtype=np.float64",
+        """\
     square parameters only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
 """,
-    "value.astype(dtype)",
-    prelude=INIT_DTYPE,
+        "value.astype(dtype)",
+        prelude=INIT_DTYPE,
+        per_example=per_example,
+    )
+    for per_example in (False, True)
 )
 _CHECK_DOC = """m (the number of examples; 1 without batch data) once every array has its shape.
 
@@ -123,13 +129,15 @@ FLOATING_HELPER = floating_helper(
     kinds=array_kind_check("np.ndarray", "a NumPy array"),
     expected=NUMPY_FLOATS,
 )
-CHECK_HELPER = (
+CHECK_HELPER, CHECK_HELPER_PER_EXAMPLE = (
     check_helper(
         _CHECK_DOC,
         "array",
         "first = _floating(name, {value}, first)",
         limit=float16_check("m", "first[1]", guard="m is not None and "),
+        per_example=per_example,
     )
     + "\n"
     + FLOATING_HELPER
+    for per_example in (False, True)
 )

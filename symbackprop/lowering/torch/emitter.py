@@ -67,6 +67,7 @@ from symbackprop.lowering.torch.template import (
     AUTOGRAD,
     BATCH_SIZE_HELPER,
     INIT_PARAMS,
+    INIT_SIGNATURE,
     INVALID_HELPER,
     LOG_SOFTMAX_HELPER,
     NO_GRAD_HELPER,
@@ -503,6 +504,8 @@ class _TorchModule(InPlaceEmitter[TorchPrinter]):
                 ]
             ),
             nones="None, None, ",
+            init_signature=INIT_SIGNATURE,
+            m_argument="",
             module="Net",
         )
         return ["", *text.splitlines()]

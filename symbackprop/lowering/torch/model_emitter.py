@@ -39,13 +39,17 @@ from symbackprop.lowering.torch.emitter import no_grad_note
 from symbackprop.lowering.torch.model_template import (
     ADJUGATE_HELPER,
     CHECK_HELPER,
+    CHECK_HELPER_PER_EXAMPLE,
     INIT_PARAMS,
+    INIT_PARAMS_PER_EXAMPLE,
     LOGDET_HELPER,
     NORM2_HELPER,
 )
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
     AUTOGRAD,
+    INIT_SIGNATURE,
+    INIT_SIGNATURE_PER_EXAMPLE,
     LOG_SOFTMAX_HELPER,
     NO_GRAD_HELPER,
     SAME_DTYPE_HELPER,
@@ -86,6 +90,8 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     )
     INIT_PARAMS = INIT_PARAMS
     CHECK_HELPER = CHECK_HELPER
+    INIT_PARAMS_PER_EXAMPLE = INIT_PARAMS_PER_EXAMPLE
+    CHECK_HELPER_PER_EXAMPLE = CHECK_HELPER_PER_EXAMPLE
 
     def __init__(self, plan: ModelPlan) -> None:
         super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))
@@ -200,6 +206,9 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
             forward="\n".join(forward),
             backward="\n".join(backward),
             nones="*(None for _ in DATA), ",
+            # a parameter with a column per example: sized by m, as init_params is
+            init_signature=INIT_SIGNATURE_PER_EXAMPLE if self.plan.per_example else INIT_SIGNATURE,
+            m_argument=", m=m" if self.plan.per_example else "",
             module="Model",
         )
         return ["", *text.splitlines()]

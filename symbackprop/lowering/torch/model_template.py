@@ -12,7 +12,15 @@ from __future__ import annotations
 from symbackprop.lowering.model_template import STDS, check_helper, init_params
 from symbackprop.lowering.torch.template import INIT_DTYPE
 
-__all__ = ["CHECK_HELPER", "INIT_PARAMS", "ADJUGATE_HELPER", "LOGDET_HELPER", "STDS"]
+__all__ = [
+    "CHECK_HELPER",
+    "CHECK_HELPER_PER_EXAMPLE",
+    "INIT_PARAMS",
+    "INIT_PARAMS_PER_EXAMPLE",
+    "ADJUGATE_HELPER",
+    "LOGDET_HELPER",
+    "STDS",
+]
 
 ADJUGATE_HELPER = '''
 def _adjugate_t(A):
@@ -43,30 +51,36 @@ def logdet(A):
         raise ValueError(f"logdet needs a positive determinant, got sign {float(sign)}")
     return value.reshape(1, 1)
 '''
-INIT_PARAMS = init_params(
-    "dtype=torch.float64, device=None",
-    """\
+INIT_PARAMS, INIT_PARAMS_PER_EXAMPLE = (
+    init_params(
+        "dtype=torch.float64, device=None",
+        """\
     square parameters only). ``rng = np.random.default_rng(seed)``, as in the NumPy module, so a
     seed gives the same parameters there; tensors of ``dtype`` (torch's or NumPy's) on ``device``.
 """,
-    "torch.tensor(value, dtype=dtype, device=device)",
-    prelude=INIT_DTYPE,
+        "torch.tensor(value, dtype=dtype, device=device)",
+        prelude=INIT_DTYPE,
+        per_example=per_example,
+    )
+    for per_example in (False, True)
 )
 _CHECK_DOC = """m (the number of examples; 1 without batch data) once every tensor has its shape.
 
     Raises a one-line ValueError naming the first tensor that does not fit: a data tensor of
     the wrong shape, data tensors that disagree on m, a missing or misshapen parameter, a
     tensor that is not floating-point or whose dtype differs from the first one's."""
-CHECK_HELPER = check_helper(
-    _CHECK_DOC,
-    "tensor",
-    "first = _same_dtype(name, {value}, first)",
-    sized=(  # torch.Size is a tuple that prints long
-        "        got = tuple(got) if isinstance(got, tuple) else got  # torch.Size prints long\n",
-        "        got = tuple(got) if isinstance(got, tuple) else got\n",
-    ),
-    # one device: a product of a meta tensor beside CPU ones computes from no data, silently
-    limit="""\
+CHECK_HELPER, CHECK_HELPER_PER_EXAMPLE = (
+    check_helper(
+        _CHECK_DOC,
+        "tensor",
+        "first = _same_dtype(name, {value}, first)",
+        sized=(  # torch.Size is a tuple that prints long
+            "        got = tuple(got) if isinstance(got, tuple) else got"
+            "  # torch.Size prints long\n",
+            "        got = tuple(got) if isinstance(got, tuple) else got\n",
+        ),
+        # one device: a product of a meta tensor beside CPU ones computes from no data, silently
+        limit="""\
     tensors = (*zip(DATA, data, strict=True), *((name, params[name]) for name in SHAPES))
     if len({value.device for _, value in tensors}) > 1:
         _misplaced_tensor(tensors)
@@ -76,4 +90,7 @@ CHECK_HELPER = check_helper(
             "put them on a device with data (cpu, cuda)"
         )
 """,
+        per_example=per_example,
+    )
+    for per_example in (False, True)
 )

@@ -247,6 +247,11 @@ WORKSPACE_DOC = (
     "CPU, on every call; the returned cache and gradients live in ``work`` until the next call.",
     "Without a workspace (``out = {}``) every product is a fresh tensor (``out=None``).",
 )
+#: the nn.Module's __init__ parameters, and those of a model with a parameter of a column per
+#: example (sized by m as init_params is), one a line as ruff format writes them
+INIT_SIGNATURE = 'self, seed=0, scheme="xavier", dtype=torch.float64, device=None'
+INIT_SIGNATURE_PER_EXAMPLE = f"\n        {INIT_SIGNATURE}, *, m=None\n    "
+
 AUTOGRAD = '''
 class BackpropCost(torch.autograd.Function):
     """J as a torch autograd Function whose backward is the derived one (no autograd tape).
@@ -367,9 +372,9 @@ class {module}(torch.nn.Module):
     ``forward({data})`` returns J through BackpropCost, so ``loss.backward()`` fills each
     parameter's ``.grad`` with the derived gradient."""
 
-    def __init__(self, seed=0, scheme="xavier", dtype=torch.float64, device=None):
+    def __init__({init_signature}):
         super().__init__()
-        self.params = Parameters(init_params(seed, scheme, dtype, device))
+        self.params = Parameters(init_params(seed, scheme, dtype, device{m_argument}))
 
     def forward(self, {data}):
         return cost(self.params, {data})
