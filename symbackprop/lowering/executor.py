@@ -47,7 +47,9 @@ class GradientModule:
     (``relu(z - 1)``: at z = 1, not 0); a value not in it has its kink at 0.
     """
 
-    SHAPES: dict[str, tuple[int, int]]
+    #: parameter -> (rows, cols); "m" where a model's parameter is declared with a column or
+    #: row per example (``H : k x m``), whose size ``init_params(m=...)`` is given
+    SHAPES: dict[str, tuple[int | str, int | str]]
     DATA: tuple[str, ...]
     L2: float
     init_params: Callable[..., dict[str, np.ndarray]]
