@@ -211,5 +211,10 @@ def test_review46_regressions_and_hints() -> None:
     assert "layer's index" not in entry and "square brackets" in entry
     roots = sb.Model.parse("W : 2 x 3\nJ = sum(sqrt(W)) + sum(W^(-1/2))\n")
     assert "dJ/dW = 1/(2 sqrt(W)) - 1/(2 W^(3/2))" in sb.to_text(sb.derive(roots), expanded=True)
+    # without a data line the hint names the data line to write (test_hints_a_newcomer_needed);
+    # with one that leaves Xtr out, Xtr is a parameter with a column per example, as DESIGN.md
+    # allows a parameter declared with m (session 50)
+    text = "Xtr : n x m\nY : 1 x m\nsizes: n = 3\nJ = mse(w^T Xtr, Y)\n"
     with pytest.raises(sb.SpecError, match=r"\(data: Y, Xtr\)"):
-        sb.Model.parse("Xtr : n x m\nY : 1 x m\nsizes: n = 3\nJ = mse(w^T Xtr, Y)\ndata: Y\n")
+        sb.Model.parse(text)
+    assert sb.Model.parse(text + "data: Y\n").parameters == ("w", "Xtr")  # order of first use

@@ -74,9 +74,22 @@ def test_the_parameters_m_must_be_the_datas() -> None:
 
 def test_a_code_per_example_in_single_form_is_refused() -> None:
     """No data leaf has m columns: m is no number there, so H cannot have a size."""
-    text = "x : n x 1\nW : n x k\nH : k x m\nsizes: n = 3, k = 2\nJ = sum(x - W H)"
+    text = "x : n x 1\nW : n x k\nH : k x m\nsizes: n = 3, k = 2\nJ = sum(x - W H)\ndata: x"
     with pytest.raises(SpecError, match=r"^line 3: parameter 'H' is k x m, one per example, but"):
         Model.parse(text)
+
+
+def test_a_code_per_example_needs_a_data_line() -> None:
+    """Without a data: line only x, y, X, Y are data: data named Xtr would silently be a
+    parameter with a column per example (newcomer46 #7), so the line must say which."""
+    text = "Y : 1 x m\nXtr : n x m\nsizes: n = 3\nJ = mse(w^T Xtr, Y)\n"
+    with pytest.raises(SpecError, match=r"^line 2: 'Xtr' is n x m, one per example, and the"):
+        Model.parse(text)
+    with pytest.raises(
+        SpecError, match=r"data line \(data: Y, Xtr\); for a parameter .* \(data: Y\)$"
+    ):
+        Model.parse(text)
+    assert Model.parse(text + "data: Y").parameters == ("w", "Xtr")  # in order of first use
 
 
 def test_an_inferred_m_is_refused_with_the_declaration_to_write() -> None:

@@ -278,6 +278,23 @@ def _check_batch_size(
     with a column or row per example (``H : k x m``; an inferred shape never has m: the
     shape inference refuses that)."""
     m = sympy.Symbol("m", integer=True, positive=True)
+    per_example = [name for name in parameters if m in shapes[name]]
+    if per_example and statements.data is None:
+        # without a data: line only x, y, X, Y are data, and data named otherwise (Xtr) would
+        # silently become a parameter with a column per example (newcomer46 #7): such a
+        # parameter is taken only where a data: line says what the data are
+        name = per_example[0]
+        decl = statements.declarations.get(name)
+        line = decl.line if decl is not None else leaves[name]
+        rows, cols = shapes[name]
+        others = ", ".join(d for d in data)
+        without = f" (data: {others})" if others else " ('data:' alone lists none)"
+        raise SpecError(
+            f"line {line}: '{name}' is {rows} x {cols}, one per example, and the model has no "
+            f"data line: if it is data, list it on the model's data line (data: "
+            f"{', '.join([*data, *per_example])}); for a parameter with a column per example, "
+            f"write the data line without it{without}"
+        )
     if any(m in shapes[name] for name in data):
         return
     for name in parameters:
