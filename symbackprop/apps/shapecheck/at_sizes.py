@@ -167,7 +167,9 @@ def _read_in_digits(value: Any, point: dict[Any, sp.ImmutableMatrix]) -> Any:
     """``value`` at ``point`` read in :data:`_DIGITS` and twice as many digits: the first
     where the two agree to 15 digits and it is clearly not 0, else None (decided written out).
     A cancellation to 0 inside a function reads as rounding noise that shrinks with the
-    digits: log(det(X - X^T)) at an odd n is log(1e-30), then log(1e-60), not a number."""
+    digits: log(det(X - X^T)) at an odd n is log(1e-30), then log(1e-60), not a number. The
+    value itself shrinking so (log(det(X) - det(X^T) + 1) is log(1) = 0) is 0 there, a
+    number: written out instead, a 7 x 7 determinant's expansion took minutes."""
     read = []
     for digits in (_DIGITS, 2 * _DIGITS):
         at = {name: matrix.evalf(digits) for name, matrix in point.items()}
@@ -175,10 +177,16 @@ def _read_in_digits(value: Any, point: dict[Any, sp.ImmutableMatrix]) -> Any:
         if not getattr(number, "is_number", False):
             return None
         number = sp.N(number, digits)
-        if not (finite_real(number) and abs(number) > _TINY):
+        if not finite_real(number):
             return None
         read.append(number)
     low, high = read
+    if abs(low) <= _TINY and abs(high) <= _TINY:
+        # rounding noise that shrinks with the digits (or 0 in both): the value is 0 there
+        shrinks = abs(high) <= abs(low) * sp.Float("1e-20", _DIGITS)
+        return sp.Integer(0) if shrinks else None
+    if abs(low) <= _TINY or abs(high) <= _TINY:
+        return None
     return low if bool(abs(low - high) <= sp.Float("1e-15", _DIGITS) * abs(high)) else None
 
 
