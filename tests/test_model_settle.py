@@ -104,6 +104,30 @@ def test_inverses_and_determinants_stay_opaque() -> None:
         prove_settled(HadamardProduct(OneMatrix(n, n), inv_t), Inverse(X), "step 3")
 
 
+def test_a_large_concrete_size_is_proved_at_small_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """W : 300 x 300 declared in numbers: each proof wrote out 90,000 entries (the module of
+    J = norm2(W) took 47 s). A size over LARGEST_WRITTEN is a symbol at small sizes; a rewrite
+    that reads the number itself is written out at its own size and decided there."""
+    from symbackprop.lowering import settle_check
+
+    sizes: list[int] = []
+    original = settle_check._equal_at
+
+    def recorded(before: Any, after: Any, at: dict[Any, int]) -> bool | None:
+        sizes.extend(at.values())
+        sizes.extend(int(d) for e in (before, after) for d in e.shape if d.is_Integer)
+        return original(before, after, at)
+
+    monkeypatch.setattr(settle_check, "_equal_at", recorded)
+    sb.compile(Model.parse("W : 300 x 300\nJ = norm2(W)\ndata:"))
+    assert sizes and max(sizes) <= settle_check.LARGEST_WRITTEN, sorted(set(sizes))
+    ones = OneMatrix(30, 1)
+    total = MatMul(OneMatrix(1, 30), ones)[0, 0]  # the sum of 30 ones: 30, the size as a number
+    prove_settled(MatMul(total, ones), MatMul(30, ones), "step 4")
+    with pytest.raises(InternalError, match="step 4"):
+        prove_settled(MatMul(total, ones), MatMul(31, ones), "step 4")
+
+
 def test_a_dropped_term_and_a_wrong_shape_are_refused() -> None:
     with pytest.raises(InternalError, match="does not confirm"):
         prove_settled(MatAdd(W, W), W, "step 2")
