@@ -822,6 +822,11 @@ def _computed_once(statements: list[ModelBackward], adjoint: ModelBackward) -> l
     first = min(
         index - (holder is not None and statements.index(holder) < index) for index in readers
     )
+    if holder is not None:
+        # no later than where it stood: a statement between it and its first new reader may
+        # read it already (dJ/dq = (t1 ⊙ dt3) 1_m of mse(w X + q (w X), Y) was moved above
+        # dt3's line: the module raised UnboundLocalError, hostile50a #1)
+        first = min(first, statements.index(holder))
     return [*out[:first], named, *out[first:]]
 
 
