@@ -97,3 +97,19 @@ def test_a_cached_inverse_is_still_read_not_replaced() -> None:
     """logdet_inv's det(inv(X)): the forward pass made inv(X), so its inverse X is read."""
     code = sb.codegen(sb.Model.from_file("examples/models/logdet_inv.model"))
     assert "_adjugate_t" not in code and code.count("np.linalg.inv(") == 1
+
+
+@pytest.mark.parametrize(
+    ("cost", "scale"),
+    [("det(A^T)", 1.0), ("det(relu(A)^T)", 1.0), ("det((A + A)^T)", 4.0)],
+)
+def test_a_determinant_of_a_transpose_gives_the_adjugate_too(cost: str, scale: float) -> None:
+    """hostile50a #2: of det(t) with t = A^T the code read det(t) inv(A) (the transpose turned
+    back), which the adjugate rewrite did not know: NumPy's and torch's modules raised
+    "Singular matrix" at a singular A, JAX's gave NaNs. d det(2A)/dA = 4 adj(A)^T at 2 x 2."""
+    A = np.array([[1.0, 2.0], [2.0, 4.0]])  # singular, entries positive (relu keeps them)
+    module = sb.compile(sb.Model.parse(f"A : 2 x 2\nJ = {cost}\ndata:"))
+    _, grads = module.loss_and_grads({"A": A})
+    cofactors = np.array([[4.0, -2.0], [-2.0, 1.0]])
+    np.testing.assert_allclose(grads["A"], scale * cofactors, atol=1e-12)
+    assert "_adjugate_t(" in module.source and "np.linalg.inv" not in module.source

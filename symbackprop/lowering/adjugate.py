@@ -37,29 +37,62 @@ class TransposedAdjugate(MatrixExpr):  # type: ignore[misc]  # SymPy is untyped
 
     def definition(self) -> Any:
         """``det(A) inv(A^T)``: the form the derivation wrote (where A is invertible)."""
-        return MatMul(Determinant(self.matrix), Inverse(Transpose(self.matrix)))
+        matrix = self.matrix
+        turned = matrix.arg if isinstance(matrix, Transpose) else Transpose(matrix)
+        return MatMul(Determinant(matrix), Inverse(turned))
 
 
-def defined(expr: Any) -> Any:
-    """``expr`` with every :class:`TransposedAdjugate` written as its :meth:`definition`."""
+def defined(expr: Any, named: Mapping[Any, Any] | None = None) -> Any:
+    """``expr`` with every :class:`TransposedAdjugate` written as its :meth:`definition`;
+    ``named``: a transpose B^T -> the model's name t for it, read so in the definitions'
+    determinants only (adj(B^T)^T is det(t) inv(B), as the step wrote it)."""
     if not expr.has(TransposedAdjugate):
         return expr
-    return expr.replace(lambda e: isinstance(e, TransposedAdjugate), lambda e: e.definition())
+    names = named or {}
+
+    def written(adjugate: TransposedAdjugate) -> Any:
+        det = Determinant(adjugate.matrix)
+        return adjugate.definition().xreplace({det: Determinant(names.get(det.arg, det.arg))})
+
+    return expr.replace(lambda e: isinstance(e, TransposedAdjugate), written)
 
 
-def adjugates(expr: Any, cached: Mapping[Any, Any]) -> Any:
+def adjugates(
+    expr: Any, cached: Mapping[Any, Any], untransposed: Mapping[Any, Any] | None = None
+) -> Any:
     """``expr`` with each product ``c det(A) inv(A^T)`` written ``c adj(A)^T``
     (:class:`TransposedAdjugate`), unless the cache holds that inverse (A = inv(X): the
-    forward pass made it, so A is invertible and its inverse is read, not computed)."""
+    forward pass made it, so A is invertible and its inverse is read, not computed).
+
+    ``untransposed``: each model value that is a transpose, as ``t^T`` -> its argument (t = B^T
+    turned back: B). Of ``J = det(t)`` with t = B^T the code reads ``det(t) inv(B)``, which is
+    ``adj(B^T)^T`` too (NumPy's module raised "Singular matrix" at a singular B: hostile50a #2).
+    """
+    turned = untransposed or {}
+
+    def inverted(matrix: Any, factors: tuple[Any, ...]) -> tuple[Any, Any] | None:
+        """(A, the factor det(...) it pairs with) where ``matrix`` is inv(A^T) and det(A) is
+        among ``factors``, or inv(B) with det(t) among them and t = B^T (then A = B^T);
+        else None."""
+        a = _inverted_transpose(matrix)
+        if a is not None:
+            return (a, Determinant(a)) if Determinant(a) in factors else None
+        if not isinstance(matrix, Inverse):
+            return None
+        for factor in factors:
+            if isinstance(factor, Determinant) and turned.get(Transpose(factor.arg)) == matrix.arg:
+                return Transpose(matrix.arg), factor
+        return None
 
     def rewrite(product: Any) -> Any:
         coeff, matrices = product.as_coeff_matrices()
         factors = sp.Mul.make_args(coeff)
         for k, matrix in enumerate(matrices):
-            a = _inverted_transpose(matrix)
-            if a is None or Determinant(a) not in factors or Inverse(Transpose(a)) in cached:
+            found = inverted(matrix, factors)
+            if found is None or Inverse(Transpose(found[0])) in cached:
                 continue
-            rest = sp.Mul(*(f for f in factors if f != Determinant(a)))
+            a, det = found
+            rest = sp.Mul(*(f for f in factors if f != det))
             swapped = [*matrices[:k], TransposedAdjugate(a), *matrices[k + 1 :]]
             return MatMul(rest, *swapped).doit(deep=False) if rest != 1 else MatMul(*swapped)
         return product

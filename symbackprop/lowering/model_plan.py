@@ -691,6 +691,10 @@ def _backward(
     def renamed(expr: Any) -> Any:
         return rename(expr).xreplace(untransposed)
 
+    # B^T back to t where the model names t = B^T: an adjugate of det(t) inv(B) is adj(B^T)^T
+    # in the code, and its proof reads B^T as t, as the step wrote it
+    retransposed = {Transpose(value): key.arg for key, value in untransposed.items()}
+
     kept = {s.wrt.name for s in derivation.steps if s.wrt is not None and s.delta is not None}
     # first -> its repeats' (label, adjoint, adjoint before a stated assumption)
     pending: dict[str, list[tuple[str, Any, Any]]] = {}
@@ -715,8 +719,8 @@ def _backward(
                 prove_settled(written, settled, where)
                 # in the code's form, as every statement's (the forms compared are alike)
                 coded = _code_derivatives(settled, functions)
-                expr = _reuse(adjugates(coded, cached), cached, functions)
-                prove_settled(settled, defined(expr), where, reads=reads)
+                expr = _reuse(adjugates(coded, cached, untransposed), cached, functions)
+                prove_settled(settled, defined(expr, retransposed), where, reads=reads)
                 shared.append(
                     ModelBackward(
                         target=folded_code[name],
@@ -755,8 +759,8 @@ def _backward(
             prove_settled(written, settled, where)
             settled = _code_derivatives(settled, functions)
             # det(A) inv(A^T) as adj(A)^T, which the code computes at a singular A too
-            expr = _reuse(adjugates(settled, cached), cached, functions)
-            prove_settled(settled, defined(expr), where, reads=reads)
+            expr = _reuse(adjugates(settled, cached, untransposed), cached, functions)
+            prove_settled(settled, defined(expr, retransposed), where, reads=reads)
             return settled, expr
 
         settled, expr = lowered(written)
