@@ -45,6 +45,28 @@ def test_the_rank_of_products_and_sums_is_bounded_by_their_shapes() -> None:
     assert singular_by_shape(G, sizes) is None
 
 
+def test_a_long_chain_of_sums_is_bounded_without_writing_it_out() -> None:
+    """hostile50b #1: B_k = B_{k-1} + det(A) A, 80 levels: each sum's terms were written out
+    to the chain's start and flattened, level after level (shapecheck ran 347 s). Definitions
+    are followed RESOLVED_LEVELS deep for the sums' terms; the bound stays the size."""
+    from symbackprop.core.rank_bound import RESOLVED_LEVELS
+
+    n = sp.Symbol("n")
+    X = sp.MatrixSymbol("X", n, n)
+    chain = [sp.MatrixSymbol(f"B{k}", n, n) for k in range(60)]
+    defined = {
+        b: (X if k == 0 else chain[k - 1]) + sp.Determinant(X) * X for k, b in enumerate(chain)
+    }
+    asked: list[object] = []
+
+    def definition(symbol: object) -> object:
+        asked.append(symbol)
+        return defined.get(symbol)  # type: ignore[call-overload]
+
+    assert rank_bound(chain[-1] * chain[-1].T, {n: 4}, definition) == 4
+    assert len(asked) < 60 * 4 * (RESOLVED_LEVELS + 2), len(asked)
+
+
 def _rank_two_model(sizes: str, cost: str = "logdet(W^T W)") -> Model:
     named = "G = W^T W\n" if "G" in cost else ""
     return Model.parse(f"W : r x c\nsizes: {sizes}\n{named}J = {cost}\ndata:\n")

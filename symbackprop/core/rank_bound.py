@@ -34,6 +34,10 @@ from symbackprop.records.nodes import T
 Definition = Callable[[MatrixSymbol], Any]
 
 
+#: the levels of definitions a sum's terms are written out to, to tell repeated terms apart
+RESOLVED_LEVELS = 3
+
+
 def _no_definition(_symbol: MatrixSymbol) -> Any:
     return None
 
@@ -50,12 +54,24 @@ def rank_bound(
     def size(d: Any) -> int | None:
         return _size(d, sizes)
 
+    flat: dict[Any, Any] = {}
+
     def resolved(e: Any) -> Any:
         """``e`` with each defined symbol replaced by its definition (two computations of
-        W^T W are one matrix to the rank)."""
-        defined = {s: definition(s) for s in e.atoms(MatrixSymbol)}
-        defined = {s: d for s, d in defined.items() if d is not None}
-        return e if not defined else resolved(e.xreplace(defined))
+        W^T W are one matrix to the rank), :data:`RESOLVED_LEVELS` levels deep, and flattened
+        (``doit``). Deeper definitions stay symbols: a chain B_k = B_{k-1} + det(A) A written
+        out to its 80th level made one bound of its sums take minutes (hostile50b #1); a
+        symbol left unresolved only counts a repeated term twice, a larger bound."""
+        if e not in flat:
+            out = e
+            for _ in range(RESOLVED_LEVELS):
+                defined = {s: definition(s) for s in out.atoms(MatrixSymbol)}
+                defined = {s: d for s, d in defined.items() if d is not None}
+                if not defined:
+                    break
+                out = out.xreplace(defined)
+            flat[e] = out.doit()
+        return flat[e]
 
     def bound(e: Any) -> int | None:
         if e in memo:
@@ -102,7 +118,7 @@ def _sum_bound(
     share (B A + B A B A = B (A + A B A): at most B's rank)."""
     matrices: dict[Any, Any] = {}
     for term in e.args:
-        whole = resolved(term).doit()  # flat: (1/2) (W^T W) as (1/2) W^T W
+        whole = resolved(term)  # flat: (1/2) (W^T W) as (1/2) W^T W
         part = whole.as_coeff_mmul()[1] if isinstance(whole, MatMul) else whole
         matrices.setdefault(part, term)
     parts = [bound(term) for term in matrices.values()]
