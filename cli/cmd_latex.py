@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -218,6 +219,18 @@ def _tex_file_found(kpsewhich: str, name: str) -> bool:
     return proc.returncode == 0 and bool(proc.stdout.strip())
 
 
+def _tex_environment() -> dict[str, str]:
+    """This process's environment for pdflatex, with the folder of the document and TeX's own
+    search path always in TEXINPUTS: a user's ``TEXINPUTS=/tmp`` (no trailing separator, so
+    without TeX's defaults) made pdflatex find neither doc.tex nor its packages, reported as
+    an internal error, exit 3 (hostile50b #3). The user's folders stay, between the two."""
+    env = dict(os.environ)
+    given = env.get("TEXINPUTS")
+    if given is not None:
+        env["TEXINPUTS"] = os.pathsep.join([".", given.strip(os.pathsep), ""])
+    return env
+
+
 def build_pdf(tex: str) -> bytes:
     """Compile the document ``tex`` with pdflatex in a temporary folder; return the PDF."""
     from symbackprop.errors import InternalError
@@ -231,6 +244,7 @@ def build_pdf(tex: str) -> bytes:
             proc = subprocess.run(
                 [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
                 cwd=tmp,
+                env=_tex_environment(),
                 capture_output=True,
                 text=True,
                 errors="replace",
@@ -256,6 +270,13 @@ def build_pdf(tex: str) -> bytes:
                 raise CliError(
                     "pdflatex cannot draw the network: tikz.sty is missing (Debian/Ubuntu: "
                     "apt-get install texlive-pictures), or use --no-figure; nothing was written"
+                )
+            missing = re.search(r"File `([^']+\.(?:sty|cls|def|cfg))' not found", proc.stdout)
+            if missing:  # the TeX installation's, not the document's: the user's to fix
+                raise CliError(
+                    f"pdflatex cannot find {missing.group(1)}, which the document needs: the "
+                    "TeX installation lacks it (Debian/Ubuntu: texlive-latex-recommended "
+                    "and texlive-pictures have every package used); nothing was written"
                 )
             if any(limit in first for limit in TEX_LIMITS):
                 # valid LaTeX that TeX cannot typeset: a name or formula wider than TeX allows

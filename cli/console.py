@@ -89,8 +89,20 @@ def progress() -> Progress:
         TimeElapsedColumn(),
         console=stderr,
         transient=True,
-        disable=not stderr.is_terminal,
+        # rich calls any stream a terminal under FORCE_COLOR or TTY_COMPATIBLE (CI sets
+        # them): the spinner's frames and cursor codes went into a redirected stderr, and an
+        # error was no longer one line (hostile50b #2); a real terminal only
+        disable=not (stderr.is_terminal and _a_real_terminal(stderr.file)),
     )
+
+
+def _a_real_terminal(stream: object) -> bool:
+    """Whether ``stream`` is attached to a terminal, whatever the environment says."""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except (ValueError, OSError):  # closed
+        return False
 
 
 @contextlib.contextmanager

@@ -246,9 +246,9 @@ def gradients_command(
 def _plot_target(plot_path: str, force: bool) -> output.Target:
     """Check --plot FILE before any work: matplotlib, a format it writes, a path to write."""
     try:
-        import matplotlib
+        from symbackprop.render.matplotlib_agg import agg_matplotlib
 
-        matplotlib.use("Agg")
+        matplotlib = agg_matplotlib()
         from matplotlib.figure import Figure
     except ImportError:
         raise CliError(

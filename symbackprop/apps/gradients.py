@@ -530,9 +530,9 @@ def plot(tables: list[GradientTable], path: str) -> None:
     hostile36c #12).
     """
     try:
-        import matplotlib
+        from symbackprop.render.matplotlib_agg import agg_matplotlib
 
-        matplotlib.use("Agg")  # files only: never open a window or need a display
+        agg_matplotlib()  # files only: never open a window or need a display
         import matplotlib.pyplot as plt
     except ImportError:
         raise SymbackpropError(

@@ -80,9 +80,9 @@ def to_png(drawing: Drawing) -> bytes:
     :class:`TooManyPixels` past :data:`MAX_PIXELS`, before anything is drawn."""
     refuse_too_large(drawing)
     try:
-        import matplotlib
+        from symbackprop.render.matplotlib_agg import agg_matplotlib
 
-        matplotlib.use("Agg")
+        agg_matplotlib()
         from matplotlib.figure import Figure
         from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
     except ImportError:  # the optional extra is missing

@@ -1,0 +1,50 @@
+"""hostile50b #2, #3: the user's environment is user input. FORCE_COLOR=1 (set by many CI
+systems) made rich call a redirected stderr a terminal, so the progress spinner's frames and
+cursor codes went into it and an error was no longer one line; MPLBACKEND=foo and a
+TEXINPUTS without TeX's defaults exited 3 ("internal error")."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from latex_support import pdflatex
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "symbackprop", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+    )
+
+
+def test_a_forced_colour_puts_no_spinner_into_a_redirected_stderr(tmp_path: Path) -> None:
+    done = _run(["shapecheck", "n-3-2-1", "--wrt", "W2", "a3 a2^T"], tmp_path, FORCE_COLOR="1")
+    assert done.returncode == 1
+    assert "\x1b" not in done.stderr and len(done.stderr.splitlines()) == 1, repr(done.stderr)
+
+
+def test_an_unknown_matplotlib_backend_is_one_line_exit_2(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    done = _run(["draw", "4-3-1", "-o", "net.png"], tmp_path, MPLBACKEND="foo")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("symbackprop: error: matplotlib does not start: the ")
+    assert "MPLBACKEND='foo'" in done.stderr and len(done.stderr.splitlines()) == 1
+    assert not (tmp_path / "net.png").exists()
+
+
+@pytest.mark.slow  # pdflatex, about 2 s
+def test_a_texinputs_without_tex_defaults_still_builds_the_pdf(tmp_path: Path) -> None:
+    pdflatex()
+    done = _run(["latex", "4-3-1", "-o", "notes.tex", "--pdf"], tmp_path, TEXINPUTS=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "notes.pdf").read_bytes().startswith(b"%PDF")
