@@ -22,7 +22,8 @@ Examples:
 SUFFIXES = {".png": "png", ".svg": "svg", ".tex": "tikz", ".tikz": "tikz"}
 #: each format's name in output.SUFFIX_FORMATS (a TikZ picture is LaTeX)
 WRITES = {"png": "PNG", "svg": "SVG", "tikz": "LaTeX"}
-#: suffixes of picture formats draw does not write (another suffix takes --format, else png)
+#: suffixes of picture formats draw does not write (any other suffix takes --format; a name
+#: without one is a PNG)
 OTHER_FORMATS = frozenset({".pdf", ".jpg", ".jpeg", ".gif", ".eps", ".ps", ".tif", ".webp"})
 
 
@@ -69,6 +70,14 @@ def draw_cmd(opts: SpecOptions, out_path: str | None, force: bool, fmt: str | No
         raise click.UsageError(
             f"the file name {out_path!r} asks for text: give --format svg or --format tikz "
             "(both text), or name it .png"
+        )
+    other = suffix and suffix not in SUFFIXES and suffix not in output.SUFFIX_FORMATS
+    if other and fmt in (None, "png"):  # a name of a format output.target knows: its words
+        # PNG bytes in net.tiff, net.svgz, net.bmp: a viewer of that format opens garbage
+        # (hostile50b #4); a name without a suffix is a PNG, and text goes into any name
+        raise click.UsageError(
+            f"the file name {out_path!r} asks for {suffix[1:]}, which draw does not write: "
+            "name it .png, .svg or .tex (--format svg or tikz writes text into any name)"
         )
     if fmt is None:
         fmt = SUFFIXES.get(suffix, "png")

@@ -90,6 +90,32 @@ def test_draw_writes_no_png_into_a_text_file(tmp_path: Path) -> None:
     assert written.exit_code == 0 and target.read_text().startswith("<svg")
 
 
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("net.tiff", None),
+        ("net.svgz", None),
+        ("net.bmp", None),
+        ("y.txt", "png"),
+        ("y.xml", "png"),
+    ],
+)
+def test_draw_writes_no_png_under_a_name_of_another_format(
+    tmp_path: Path, name: str, fmt: str | None
+) -> None:
+    """hostile50b #4: PNG bytes were written into net.tiff, net.svgz, ..., exit 0; a
+    suffixless name is a PNG, and text (svg, tikz) goes into any name."""
+    from symbackprop.cli.main import main
+
+    target = tmp_path / name
+    args = ["draw", "4-3-1", "-o", str(target), *(["--format", fmt] if fmt else [])]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2 and not target.exists(), refused.output
+    assert "which draw does not write: name it .png, .svg or .tex" in refused.output
+    text = CliRunner().invoke(main, ["draw", "4-3-1", "-o", str(target), "--format", "svg"])
+    assert text.exit_code == 0 and target.read_text().startswith("<svg")
+
+
 def test_a_written_name_with_a_space_at_an_end_is_quoted() -> None:
     """hostile48c #11: "wrote x.py " read as x.py."""
     from symbackprop.cli.output import wrote
