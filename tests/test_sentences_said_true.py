@@ -130,3 +130,18 @@ def test_an_abs_of_a_product_over_the_product_is_no_internal_error() -> None:
     model = sb.Model.parse("w : n x 1\nx : n x 1\nsizes: n = 3\nJ = 0.5 (w^T x)^2\ndata: x\n")
     report = sb.check_formula(model, "w", "abs(w^T x)^2 / (w^T x) * x")
     assert report.exit_code == 0 and report.equal
+
+
+def test_a_row_judged_at_a_finer_step_than_eps_says_so() -> None:
+    """hostile50b #5: the table's title said eps=0.01 and every row was ok, but the rows of a
+    fast-curving activation were judged at a step of 1e-06, which only the library's reason
+    said."""
+    from symbackprop.cli.main import main
+
+    args = ["check", "4-3:sw-1", "--define", "sw=sin(100*z)", "--eps", "0.01", "--no-exact"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "eps=0.01" in result.output
+    assert (
+        ": ok, relative error <= " in result.output and "at the finer step 1e-06" in result.output
+    )

@@ -770,7 +770,7 @@ def gradcheck(
             again_at = again_at if eps > TRUNCATION_EPS else []
             step = eps / FINER
             while step >= MIN_EPS:
-                again_at.append((step, _as_measured, f" at the finer step {step:.0e}{FINER_SAID}"))
+                again_at.append((step, _as_measured, f"{FINER_STEP}{step:.0e}{FINER_SAID}"))
                 step /= FINER
             if ok and reason.startswith(FLOOR_PASS):
                 floor = max(noise_floor(cost0, eps, atol), NOISE_SIGMAS * (noise or 0.0) / eps)
@@ -1292,6 +1292,8 @@ def _as_measured(numeric: np.ndarray) -> np.ndarray:
 
 RICHARDSON = ", extrapolated from steps eps and eps/2 (Richardson)"
 FINER_SAID = " (the cost curves too fast for the step given)"
+#: how a row's reason names a step finer than the one given, which judged it
+FINER_STEP = " at the finer step "
 #: a re-measured step decides only where its noise floor is under this share of the gradients
 RESOLVED = 1e-3
 #: the start of the reason of a row within the relative tolerance (not the noise floor)
