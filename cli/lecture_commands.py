@@ -240,7 +240,7 @@ def gradients_command(
     if plot_target is not None:
         with output.atomic(plot_target) as tmp:
             plot(tables, str(tmp))
-        click.echo("\n" + output.wrote(plot_target))
+        output.tell_wrote(plot_target)  # on stderr, as every command says it (hostile50b #9)
 
 
 def _plot_target(plot_path: str, force: bool) -> output.Target:

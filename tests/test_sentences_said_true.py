@@ -145,3 +145,17 @@ def test_a_row_judged_at_a_finer_step_than_eps_says_so() -> None:
     assert (
         ": ok, relative error <= " in result.output and "at the finer step 1e-06" in result.output
     )
+
+
+def test_gradients_says_it_wrote_its_plot_on_stderr(tmp_path: Path) -> None:
+    """hostile50b #9: ``gradients --plot g.png > report.txt`` ended the report with "wrote
+    g.png"; every other command says so on stderr."""
+    pytest.importorskip("matplotlib")
+    from symbackprop.cli.main import main
+
+    target = tmp_path / "g.png"
+    args = ["gradients", "--depth", "2", "--width", "2", "--plot", str(target)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "wrote" not in result.stdout and f"wrote {target}" in result.stderr
+    assert target.read_bytes().startswith(b"\x89PNG")
