@@ -619,6 +619,12 @@ LONGEST_NAMES = {
         + f"J = mse(v{'q' * 31}^T a{'q' * 31} + c{'q' * 31}, Y{'q' * 31})\n"
         + f"data: X{'q' * 31}, Y{'q' * 31}\n"
     ),
+    # hostile50a #3: a product of two such names, no bracket to break at (110 columns), and a
+    # conditional expression (float16's cast back) broken inside its call, not as ruff does
+    "product": "X : 3 x m\nY : 1 x m\n"
+    + f"a{'q' * 31} : 3 x 3\nb{'q' * 31} : 1 x 3\n"
+    + f"h{'q' * 31} = tanh(a{'q' * 31} X)\ng{'q' * 31} = b{'q' * 31} h{'q' * 31}\n"
+    + f"J = mse(g{'q' * 31}, Y)\ndata: X, Y\n",
     "eight_steps": "X1 : 3 x m\nY : 1 x m\nW : 3 x 3\nh1 = tanh(U X1 + b)\n"
     + "".join(f"X{k} : 3 x m\nh{k} = tanh(W h{k - 1} + U X{k} + b)\n" for k in range(2, 9))
     + "J = mse(v^T h8 + c, Y)\ndata: "

@@ -91,8 +91,9 @@ def _broken(code: str, indent: str) -> list[str]:
     if strings and (len(tokens) == 1 or tokens[1].string == ","):
         return _continued(code, indent)
     pair = _last_outer_pair(tokens)
-    if pair is None:
-        return [indent + code]
+    if pair is None or _conditional(tokens):
+        # ruff parenthesizes a conditional expression whole, split at its if and else
+        return _parenthesized(code, tokens, indent)
     start, end, literal = pair
     head, body, tail = code[: start + 1], code[start + 1 : end], code[end:]
     items = _items(body)
@@ -109,6 +110,75 @@ def _broken(code: str, indent: str) -> list[str]:
     for item in items:
         rows += _broken(item + ",", inner)
     return [*rows, indent + tail]
+
+
+#: the binary operators a parenthesized right-hand side is split at, loosest first
+_LOOSEST = (("+", "-"), ("*", "@", "/", "//", "%"))
+_ASSIGNING = frozenset({"=", "+=", "-=", "*=", "/=", "@=", "//=", "%=", "**="})
+
+
+def _parenthesized(code: str, tokens: list[tokenize.TokenInfo], indent: str) -> list[str]:
+    """An assignment or return whose right-hand side has no bracket pair to break at
+    (``dW2 = dZ2 @ A1.T`` of 32-character names: hostile50a #3), as ruff format writes it:
+    the right-hand side in parentheses on the line below, split before its loosest binary
+    operators where it is still too long; any other code as it is."""
+    if tokens[0].string == "return":
+        head, rest = "return", code[tokens[0].end[1] :]
+    elif len(tokens) > 2 and tokens[0].type == tokenize.NAME and tokens[1].string in _ASSIGNING:
+        head, rest = code[: tokens[1].end[1]], code[tokens[1].end[1] :]
+    else:
+        return [indent + code]
+    rhs, inner = rest.strip(), indent + INDENT
+    if len(inner + rhs) <= LINE:
+        return [f"{indent}{head} (", inner + rhs, indent + ")"]
+    parts = _split_at_operators(rhs)
+    if len(parts) < 2:
+        return [indent + code]
+    return [f"{indent}{head} (", *(inner + part for part in parts), indent + ")"]
+
+
+def _conditional(tokens: list[tokenize.TokenInfo]) -> bool:
+    """Whether the tokens of a line hold ``a if c else b`` outside any bracket."""
+    depth = 0
+    for token in tokens:
+        if token.type == tokenize.OP and token.string in _OPENING:
+            depth += 1
+        elif token.type == tokenize.OP and token.string in _OPENING.values():
+            depth -= 1
+        elif depth == 0 and token.type == tokenize.NAME and token.string == "if":
+            return True
+    return False
+
+
+def _split_at_operators(expr: str) -> list[str]:
+    """``expr`` cut before each of its loosest binary operators outside brackets (the
+    operator starts the next part; a conditional expression's ``if`` and ``else`` first), or
+    ``[expr]`` where it has none."""
+    tokens = _tokens(expr)
+    if tokens is None:
+        return [expr]
+    for operators in (("if", "else"), *_LOOSEST):
+        cuts, depth, previous = [], 0, None
+        for token in tokens:
+            if token.type == tokenize.OP and token.string in _OPENING:
+                depth += 1
+            elif token.type == tokenize.OP and token.string in _OPENING.values():
+                depth -= 1
+            elif depth == 0 and token.type == tokenize.NAME and token.string in operators:
+                cuts.append(token.start[1])
+            elif (
+                depth == 0
+                and token.type == tokenize.OP
+                and token.string in operators
+                and previous is not None
+                and (previous.type in (tokenize.NAME, tokenize.NUMBER) or previous.string in ")]}")
+            ):  # binary, not a sign
+                cuts.append(token.start[1])
+            previous = token
+        if cuts:
+            bounds = [0, *cuts, len(expr)]
+            return [expr[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [expr]
 
 
 def _last_outer_pair(tokens: list[tokenize.TokenInfo]) -> tuple[int, int, bool] | None:
