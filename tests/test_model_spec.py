@@ -345,3 +345,22 @@ def test_model_alone_knows_the_activations() -> None:
 def test_a_byte_order_mark_is_read_as_by_the_file_reader() -> None:
     text = "x : n x 1\nA : n x n\nJ = 0.5 x^T A x\ndata:\n"
     assert Model.parse("\ufeff" + text).parameters == Model.parse(text).parameters
+
+
+def test_a_toml_or_json_model_names_the_line_a_user_can_open(tmp_path: Path) -> None:
+    """hostile50b #7: an error on the third equation of a TOML file said "line 3", which in
+    the file is ``equations = \"\"\"``; in a JSON file (one line) "line 3" was no line at
+    all. A TOML file's lines are the file's; a JSON file's are said to be the equations'."""
+    toml = tmp_path / "typo.toml"
+    toml.write_text('# my model\n\nequations = """\nw : 1 x n\nx : n x 1\nJ = sigmod(w x)\n"""\n')
+    with pytest.raises(SpecError, match=r"^model file '.*typo\.toml': line 6: unknown function"):
+        Model.from_file(toml)
+    data = tmp_path / "typo.json"
+    data.write_text('{"equations": "w : 1 x n\\nx : n x 1\\nJ = sigmod(w x)\\n"}\n')
+    with pytest.raises(SpecError, match=r"typo\.json', in 'equations': line 3: unknown function"):
+        Model.from_file(data)
+    right = tmp_path / "right.toml"
+    right.write_text('# a model\n\nequations = """\nw : 1 x n\nx : n x 1\nJ = sum(w x)\n"""\n')
+    model = Model.from_file(right)
+    assert model.text == "w : 1 x n\nx : n x 1\nJ = sum(w x)\n"  # the equations' own text
+    assert model.shape_reasons["J"][0] == 6  # shapes cite the file's line

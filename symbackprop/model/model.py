@@ -228,7 +228,13 @@ class Model:
         try:
             if suffix in (".toml", ".json"):
                 loaded = load_toml(text, label) if suffix == ".toml" else load_json(text, label)
-                model = cls._from_mapping(loaded, define)
+                equations = loaded.get("equations") if isinstance(loaded, Mapping) else None
+                before = _lines_before(text, equations)
+                if before is None and isinstance(equations, str):
+                    # escaped in the file (JSON's \n): its line numbers are the equations'
+                    # own, and said so (hostile50b #7: "line 3" of a one-line JSON file)
+                    label = f"{label}, in 'equations'"
+                model = cls._from_mapping(loaded, define, before or 0)
             else:
                 model = cls.parse(text, define=define)
         except SpecError as exc:
@@ -236,7 +242,9 @@ class Model:
         return replace(model, origin=label)
 
     @classmethod
-    def _from_mapping(cls, data: Any, extra: Mapping[str, str] | None) -> Model:
+    def _from_mapping(cls, data: Any, extra: Mapping[str, str] | None, before: int = 0) -> Model:
+        """The model of a TOML or JSON file's table; ``before``: the file's lines above the
+        equations' first, so that every line a message names is the file's."""
         if not isinstance(data, Mapping):
             raise SpecError("expected a table with 'equations' (and optionally 'define')")
         if "symbackprop" in data and "model" in data:
@@ -253,7 +261,10 @@ class Model:
         define = data.get("define", {})
         if not isinstance(define, Mapping):  # null too, as a network file refuses it
             raise SpecError("'define': expected a table name -> formula")
-        model = cls.parse(text, define={**(define or {}), **(extra or {})})
+        # blank lines above keep the file's line numbers (the parser skips them); the text is
+        # the equations' own
+        model = cls.parse("\n" * before + text, define={**(define or {}), **(extra or {})})
+        model = replace(model, text=text) if before else model
         for key, made in _REPEATED_KEYS.items():
             # compared as JSON writes them: {"n": 4.0} is not the sizes {"n": 4} (a float
             # where a width belongs is refused, as in a network file: hostile44a #5)
@@ -264,6 +275,18 @@ class Model:
                     "them agree"
                 )
         return model
+
+
+def _lines_before(file_text: str, equations: Any) -> int | None:
+    """The number of the file's lines above the first line of ``equations`` where the file
+    holds that text as it is (a TOML multi-line string: ``equations = \"\"\"`` and the text
+    below it), else None (escaped in the file, as JSON's ``\\n``, or no text at all)."""
+    if not isinstance(equations, str) or "\n" not in equations.strip("\n"):
+        return None
+    found = file_text.find(equations)
+    if found < 0 or file_text.find(equations, found + 1) >= 0:
+        return None
+    return file_text.count("\n", 0, found)
 
 
 def _check_batch_size(
