@@ -1170,9 +1170,13 @@ def _suffixless_file_hint(spec: str) -> str:
         )
     if not is_file:
         return ""
+    # a bare name reads as a compact spec; a path (./net) or a suffix makes it a file, read
+    # by its contents as TOML or JSON (hostile50b #8: "a file is read by its suffix" was
+    # untrue, ./net was read)
     return (
-        f"; a file {_show(spec)} exists, but a file is read by its suffix: .model for a "
-        "model's equations, .toml or .json for a network"
+        f"; a file {_show(spec)} exists, but a name without '/' or a suffix is read as a "
+        "compact spec: a model's equations are read from a .model file, a network from "
+        f"TOML or JSON named .toml, .json or by a path (./{spec})"
     )
 
 
@@ -1229,8 +1233,9 @@ def refuse_named_file(spec: str, network: Network) -> None:
         widths = ", ".join(_show(w) for w in named if isinstance(w, str))
         raise SpecError(
             f"{_show(spec)} names a file here and is also a compact spec with named widths "
-            f"({widths}); a file is read by its suffix (.model for a model's equations, .toml "
-            "or .json for a network): rename the file, or number the widths"
+            f"({widths}); a model's equations are read from a .model file, a network from "
+            "TOML or JSON named .toml, .json or by a path (./name): rename the file, or "
+            "number the widths"
         )
 
 

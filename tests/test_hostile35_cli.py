@@ -149,7 +149,8 @@ def test_a_model_file_without_its_suffix_is_told_the_suffix(
     Path("g.txt").write_text(text)
     done = CliRunner().invoke(main, ["derive", "noext"])
     assert done.exit_code == 2
-    assert "a file 'noext' exists, but a file is read by its suffix: .model" in done.stderr
+    assert "a file 'noext' exists, but a name without '/' or a suffix is read as a" in done.stderr
+    assert "a model's equations are read from a .model file" in done.stderr
     done = CliRunner().invoke(main, ["derive", "g.txt"])
     assert done.exit_code == 2 and "or a .model file for a model's equations" in done.stderr
 

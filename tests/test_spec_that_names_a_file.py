@@ -31,7 +31,7 @@ def test_named_spec_that_is_a_file_here_is_refused(tmp_path: Path, monkeypatch: 
     line = done.stderr.strip()
     assert "\n" not in line
     assert "'my-model' names a file here and is also a compact spec with named widths" in line
-    assert ".model for a model's equations" in line
+    assert "a model's equations are read from a .model file" in line
     with pytest.raises(SpecError, match="names a file here"):
         sb.derive("my-model")
     with pytest.raises(SpecError, match="names a file here"):
