@@ -94,6 +94,13 @@ def _formula_hint(exc: click.exceptions.UsageError) -> str:
     if ctx is None or ctx.command is None or ctx.command.name != "shapecheck":
         return ""
     if not isinstance(exc, click.exceptions.NoSuchOption):
+        extra = re.search(r"unexpected extra arguments? \((.*)\)", exc.message)
+        if extra and extra.group(1).startswith("-") and "--" in sys.argv[1:]:
+            # an option after '--' is an argument (hostile50b #10: told to quote the formula)
+            return (
+                f"; everything after '--' is the formula, so {extra.group(1).split()[0]} there "
+                "is no option: put options before '--'"
+            )
         if "unexpected extra argument" in exc.message:
             # delta2 a1^T unquoted: "Got unexpected extra argument (a1^T)" (newcomer45 #4)
             return (

@@ -159,3 +159,18 @@ def test_gradients_says_it_wrote_its_plot_on_stderr(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "wrote" not in result.stdout and f"wrote {target}" in result.stderr
     assert target.read_bytes().startswith(b"\x89PNG")
+
+
+def test_an_option_after_the_double_dash_is_told_so() -> None:
+    """hostile50b #10: ``shapecheck 3-2-1 --wrt b2 -- "a2 - y" --batch`` was told to quote its
+    formula, which was quoted; --batch after '--' is an argument."""
+    import subprocess
+    import sys
+
+    args = ["shapecheck", "3-2-1", "--wrt", "b2", "--", "a2 - y", "--batch"]
+    done = subprocess.run(
+        [sys.executable, "-m", "symbackprop", *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert "so --batch there is no option: put options before '--'" in done.stderr
+    assert "goes in quotes" not in done.stderr
