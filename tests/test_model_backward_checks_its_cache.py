@@ -70,3 +70,33 @@ def test_residual_mlps_cached_x_no_longer_gives_a_3_by_3_gradient() -> None:
     assert module.backward(params, cache)["W1"].shape == params["W1"].shape
     with pytest.raises(ValueError, match=r"^cache\['X'\] has shape \(3, 5\), expected \(4, 5\)"):
         module.backward(params, {**cache, "X": cache["X"][:-1]})
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_every_cached_array_is_of_the_first_ones_dtype(backend: str) -> None:
+    """hostile50a #4: only the first cached array's dtype was checked: a float32 h1 beside
+    float64 arrays was torch's own error from inside a product, and NumPy and JAX computed on
+    in mixed precision."""
+    if backend != "numpy":
+        pytest.importorskip(backend)
+    module = sb.compile(Model.from_file(EXAMPLES / "rnn_3.model"), backend=backend)
+    if backend == "jax":
+        import jax
+
+        with jax.enable_x64(True):
+            params = module.init_params(seed=0, dtype=np.float64)
+            data = _data(module, backend, np.float64)
+            _, cache = module.forward(params, *data)
+            narrowed = {**cache, "h1": cache["h1"].astype(np.float32)}
+            with pytest.raises(
+                ValueError, match=r"^cache\['h1'\] has dtype float32 but cache\['X1'\]"
+            ):
+                module.backward(params, narrowed)
+        return
+    params = module.init_params(seed=0, dtype=np.float64)
+    data = _data(module, backend, np.float64)
+    _, cache = module.forward(params, *data)
+    h1 = cache["h1"]
+    narrowed = {**cache, "h1": h1.float() if backend == "torch" else h1.astype(np.float32)}
+    with pytest.raises(ValueError, match=r"^cache\['h1'\] has dtype (torch\.)?float32 but cache"):
+        module.backward(params, narrowed)

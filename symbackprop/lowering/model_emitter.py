@@ -508,9 +508,7 @@ class ModelEmitter(PrintedShapes[P]):
         out += [text for text in cached if not (unread_m and text == M_READ)] + shapes
         if self.KEEPS_ARRAYS:
             out += latest_cache_check(self.work_key(LATEST_CACHE), [d.code for d in plan.data])
-        out += params_check(
-            next(iter(plan.cache), None), self.DTYPE_CHECK, per_example=bool(plan.per_example)
-        )
+        out += params_check(list(plan.cache), self.DTYPE_CHECK, per_example=bool(plan.per_example))
         reads = [
             f"    {p.code} = {self.param_read(p.name)}" for p in plan.parameters if p.code in read
         ]

@@ -8,7 +8,7 @@ math on a function of m alone with the arrays' overflow (:data:`MATH_HELPER`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from symbackprop.lowering.python_text import LINE, continued_literal, tuple_assignment
 
@@ -382,19 +382,34 @@ def cache_shape_check(names: list[str], shapes: list[str]) -> list[str]:
     ]
 
 
-def params_check(cached: str | None, dtype_check: str, *, per_example: bool = False) -> list[str]:
-    """backward's last check: ``_check_params`` (of the module's ``_check``) against the
-    dtype of the cached array ``cached`` (None: the model caches none), so that a parameter of
-    another shape, type or dtype than forward's is refused in one line rather than broadcast
-    into a gradient of its shape (hostile34b #3). The cached array's dtype is checked as
-    forward checks its data (``dtype_check``, the module's function: ``_floating``), as a cache
-    may be edited by hand (review35 #6: a big-endian one was told ``np.>f8``).
+def params_check(
+    cached: Sequence[str], dtype_check: str, *, per_example: bool = False
+) -> list[str]:
+    """backward's last check: every cached array (``cached``: their names; none where the
+    model caches none) of one floating dtype, then ``_check_params`` (of the module's
+    ``_check``) against it, so that a parameter of another shape, type or dtype than forward's
+    is refused in one line rather than broadcast into a gradient of its shape (hostile34b #3).
+    Each array's dtype is checked as forward checks its data (``dtype_check``, the module's
+    function: ``_floating``), as a cache may be edited by hand (review35 #6: a big-endian one
+    was told ``np.>f8``; hostile50a #4: a float32 h1 beside float64 ones was torch's own error
+    from a product, and NumPy computed on, as only the first array was checked).
     ``per_example``: the parameters' shapes hold m, read from the cache before."""
     m = ", m" if per_example else ""
-    if cached is None:
+    if not cached:
         return [f"    _check_params(params, None{m})"]
+    if len(cached) == 1:
+        return [
+            f'    _first = {dtype_check}("cache[\'{cached[0]}\']", cache["{cached[0]}"], None)',
+            f"    _check_params(params, _first{m})",
+        ]
+    names = ", ".join(f'"{name}"' for name in cached)
+    loop = [f"    for _name in ({names}):"]
+    if len(loop[0]) > LINE:  # one name a line, as ruff format writes it
+        loop = ["    for _name in (", *(f'        "{name}",' for name in cached), "    ):"]
     return [
-        f'    _first = {dtype_check}("cache[\'{cached}\']", cache["{cached}"], None)',
+        "    _first = None  # every cached array of one floating dtype, as forward made them",
+        *loop,
+        f'        _first = {dtype_check}(f"cache[{{_name!r}}]", cache[_name], _first)',
         f"    _check_params(params, _first{m})",
     ]
 

@@ -404,7 +404,9 @@ def backward(params, cache, work=None):
         _wrong_cache_shape(cache, _names, _expected)
     if work is not None and work.get("latest cache 7a463630", cache) is not cache:
         _latest_cache(cache, work["latest cache 7a463630"], ("X", "Y"))
-    _first = _floating("cache['X']", cache["X"], None)
+    _first = None  # every cached array of one floating dtype, as forward made them
+    for _name in ("X", "Y", "D", "t5", "t6", "N", "H", "t10"):
+        _first = _floating(f"cache[{_name!r}]", cache[_name], _first)
     _check_params(params, _first)
     return _backward(params, cache, work)
 

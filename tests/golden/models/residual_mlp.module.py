@@ -395,7 +395,9 @@ def backward(params, cache, work=None):
         _wrong_cache_shape(cache, _names, _expected)
     if work is not None and work.get("latest cache b9669953", cache) is not cache:
         _latest_cache(cache, work["latest cache b9669953"], ("X", "Y"))
-    _first = _floating("cache['X']", cache["X"], None)
+    _first = None  # every cached array of one floating dtype, as forward made them
+    for _name in ("X", "Y", "a1", "h", "t6"):
+        _first = _floating(f"cache[{_name!r}]", cache[_name], _first)
     _check_params(params, _first)
     return _backward(params, cache, work)
 

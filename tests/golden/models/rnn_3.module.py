@@ -396,7 +396,9 @@ def backward(params, cache, work=None):
         _wrong_cache_shape(cache, _names, _expected)
     if work is not None and work.get("latest cache 29464794", cache) is not cache:
         _latest_cache(cache, work["latest cache 29464794"], ("X1", "X2", "X3", "Y"))
-    _first = _floating("cache['X1']", cache["X1"], None)
+    _first = None  # every cached array of one floating dtype, as forward made them
+    for _name in ("X1", "X2", "X3", "Y", "h1", "h2", "h3", "t11"):
+        _first = _floating(f"cache[{_name!r}]", cache[_name], _first)
     _check_params(params, _first)
     return _backward(params, cache, work)
 
