@@ -214,7 +214,12 @@ def _check_pdf_options(out_path: str | None, standalone: bool, *, slides: bool =
 def _tex_file_found(kpsewhich: str, name: str) -> bool:
     """True if TeX finds ``name`` (kpsewhich prints its path)."""
     proc = subprocess.run(
-        [kpsewhich, name], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+        [kpsewhich, name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        env=_tex_environment(),  # as pdflatex searches (TEXINPUTS=/tmp: review50 #3)
     )
     return proc.returncode == 0 and bool(proc.stdout.strip())
 

@@ -95,7 +95,10 @@ def _formula_hint(exc: click.exceptions.UsageError) -> str:
         return ""
     if not isinstance(exc, click.exceptions.NoSuchOption):
         extra = re.search(r"unexpected extra arguments? \((.*)\)", exc.message)
-        if extra and extra.group(1).startswith("-") and "--" in sys.argv[1:]:
+        options = {o for p in ctx.command.params for o in getattr(p, "opts", [])}
+        # one of the command's options (not -a1^T, a piece of an unquoted formula: review50)
+        misplaced = extra is not None and extra.group(1).split()[0] in options
+        if misplaced and extra is not None and "--" in sys.argv[1:]:
             # an option after '--' is an argument (hostile50b #10: told to quote the formula)
             return (
                 f"; everything after '--' is the formula, so {extra.group(1).split()[0]} there "

@@ -42,9 +42,15 @@ def test_an_unknown_matplotlib_backend_is_one_line_exit_2(tmp_path: Path) -> Non
     assert not (tmp_path / "net.png").exists()
 
 
-@pytest.mark.slow  # pdflatex, about 2 s
-def test_a_texinputs_without_tex_defaults_still_builds_the_pdf(tmp_path: Path) -> None:
+@pytest.mark.slow  # pdflatex, about 2 s each
+@pytest.mark.parametrize("form", [[], ["--slides"]])
+def test_a_texinputs_without_tex_defaults_still_builds_the_pdf(
+    tmp_path: Path, form: list[str]
+) -> None:
+    """The slides' check that beamer is installed searched as the user's TEXINPUTS says
+    too, and said beamer was missing (review50 #3)."""
     pdflatex()
-    done = _run(["latex", "4-3-1", "-o", "notes.tex", "--pdf"], tmp_path, TEXINPUTS=str(tmp_path))
+    args = ["latex", "4-3-1", *form, "-o", "notes.tex", "--pdf"]
+    done = _run(args, tmp_path, TEXINPUTS=str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "notes.pdf").read_bytes().startswith(b"%PDF")

@@ -113,3 +113,15 @@ def test_a_determinant_of_a_transpose_gives_the_adjugate_too(cost: str, scale: f
     cofactors = np.array([[4.0, -2.0], [-2.0, 1.0]])
     np.testing.assert_allclose(grads["A"], scale * cofactors, atol=1e-12)
     assert "_adjugate_t(" in module.source and "np.linalg.inv" not in module.source
+
+
+def test_two_names_of_one_transpose_keep_their_own_determinants() -> None:
+    """review50 #2: t = A^T and u = A^T: the proof read B^T back as one name, wrote det(u)
+    for det(t), and codegen and check exited 3."""
+    A = np.array([[1.0, 2.0, 0.0], [2.0, 4.0, 0.0], [1.0, 0.0, 1.0]])  # singular
+    for cost in ("det(t) + sum(u ⊙ u)", "det(t) + det(u)"):
+        module = sb.compile(sb.Model.parse(f"A : 3 x 3\nt = A^T\nu = A^T\nJ = {cost}\ndata:"))
+        _, grads = module.loss_and_grads({"A": A})
+        cofactors = np.array([[4.0, -2.0, -4.0], [-2.0, 1.0, 2.0], [0.0, 0.0, 0.0]])
+        own = 2 * A if "u ⊙ u" in cost else cofactors
+        np.testing.assert_allclose(grads["A"], cofactors + own, atol=1e-12)

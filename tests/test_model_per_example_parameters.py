@@ -9,6 +9,7 @@ sum(H ⊙ H)/m, so dJ/dW = -(2/m) E H^T and dJ/dH = -(2/m) W^T E + (0.2/m) H.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,7 @@ def test_the_declared_shape_is_kept_and_differentiated() -> None:
 def test_the_numpy_module_sizes_the_parameter_by_m_and_its_gradients_are_right() -> None:
     module = sb.compile(Model.parse(FACTORIZATION))
     assert module.SHAPES == {"W": (4, 2), "H": (2, "m")}
-    with pytest.raises(ValueError, match=r"^init_params needs m, the number of examples"):
+    with pytest.raises(ValueError, match=r"^init_params needs m=\.\.\., the number of examples"):
         module.init_params()
     with pytest.raises(ValueError, match=r"got m=0$"):
         module.init_params(m=0)
@@ -122,3 +123,21 @@ def test_the_framework_modules_take_m_and_agree_with_the_closed_form(backend: st
             grads = {name: np.asarray(value) for name, value in grads.items()}
     for name, value in want.items():
         np.testing.assert_allclose(np.asarray(grads[name]), value, rtol=1e-12, atol=1e-14)
+
+
+def test_every_backends_module_is_ruff_formatted(tmp_path: Path) -> None:
+    """review50 #5: the torch Model's __init__ with m was written on three lines, which ruff
+    format joins into one of 93 columns."""
+    from test_model_codegen import _every_backend_fits_and_is_formatted
+
+    _every_backend_fits_and_is_formatted(Model.parse(FACTORIZATION), tmp_path)
+
+
+def test_no_advice_leads_to_another_refusal() -> None:
+    """review50 #6: with no data at all, "write 'data:' alone" led to the single-form
+    refusal; a parameter per example needs data with m columns."""
+    with pytest.raises(SpecError) as refused:
+        Model.parse("H : k x m\nsizes: k = 2\nJ = sum(H ⊙ H) / m\n")
+    assert "(data: H)" in str(refused.value) and "without it" not in str(refused.value)
+    with pytest.raises(SpecError, match="but no data leaf has m columns, and m, the number"):
+        Model.parse("H : k x m\nsizes: k = 2\nJ = sum(H ⊙ H) / m\ndata:\n")

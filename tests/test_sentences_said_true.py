@@ -174,3 +174,9 @@ def test_an_option_after_the_double_dash_is_told_so() -> None:
     assert done.returncode == 2
     assert "so --batch there is no option: put options before '--'" in done.stderr
     assert "goes in quotes" not in done.stderr
+    # a piece of an unquoted formula that starts with '-' is no option: quote it (review50)
+    args = ["shapecheck", "4-3-1", "--wrt", "W2", "--", "-delta2", "-a1^T"]
+    done = subprocess.run(
+        [sys.executable, "-m", "symbackprop", *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and "a formula with spaces goes in quotes" in done.stderr

@@ -34,10 +34,6 @@ from symbackprop.records.nodes import T
 Definition = Callable[[MatrixSymbol], Any]
 
 
-#: the levels of definitions a sum's terms are written out to, to tell repeated terms apart
-RESOLVED_LEVELS = 3
-
-
 def _no_definition(_symbol: MatrixSymbol) -> Any:
     return None
 
@@ -58,19 +54,25 @@ def rank_bound(
 
     def resolved(e: Any) -> Any:
         """``e`` with each defined symbol replaced by its definition (two computations of
-        W^T W are one matrix to the rank), :data:`RESOLVED_LEVELS` levels deep, and flattened
-        (``doit``). Deeper definitions stay symbols: a chain B_k = B_{k-1} + det(A) A written
-        out to its 80th level made one bound of its sums take minutes (hostile50b #1); a
-        symbol left unresolved only counts a repeated term twice, a larger bound."""
-        if e not in flat:
-            out = e
-            for _ in range(RESOLVED_LEVELS):
-                defined = {s: definition(s) for s in out.atoms(MatrixSymbol)}
-                defined = {s: d for s, d in defined.items() if d is not None}
-                if not defined:
-                    break
-                out = out.xreplace(defined)
-            flat[e] = out.doit()
+        W^T W are one matrix to the rank), flattened (``doit``: 2 W^T W + W^T W is 3 W^T W).
+        Built from the definitions up, each written out and flattened once (memoized, no
+        recursion): a chain B_k = B_{k-1} + det(A) A, each sum written out whole to the
+        chain's start, made one bound of its sums take minutes (hostile50b #1)."""
+        stack = [e]
+        while stack:
+            top = stack[-1]
+            if top in flat:
+                stack.pop()
+                continue
+            defined = {s: definition(s) for s in top.atoms(MatrixSymbol)}
+            defined = {s: d for s, d in defined.items() if d is not None}
+            pending = [d for d in defined.values() if d not in flat]
+            if pending:
+                stack.extend(pending)
+                continue
+            written = top.xreplace({s: flat[d] for s, d in defined.items()}) if defined else top
+            flat[top] = written.doit()
+            stack.pop()
         return flat[e]
 
     def bound(e: Any) -> int | None:

@@ -36,25 +36,18 @@ class TransposedAdjugate(MatrixExpr):  # type: ignore[misc]  # SymPy is untyped
         return self.args[0].shape  # type: ignore[no-any-return]
 
     def definition(self) -> Any:
-        """``det(A) inv(A^T)``: the form the derivation wrote (where A is invertible)."""
+        """``det(A) inv(A^T)``: the form the derivation wrote (where A is invertible); of
+        A = B^T, ``det(B^T) inv(B)``."""
         matrix = self.matrix
         turned = matrix.arg if isinstance(matrix, Transpose) else Transpose(matrix)
         return MatMul(Determinant(matrix), Inverse(turned))
 
 
-def defined(expr: Any, named: Mapping[Any, Any] | None = None) -> Any:
-    """``expr`` with every :class:`TransposedAdjugate` written as its :meth:`definition`;
-    ``named``: a transpose B^T -> the model's name t for it, read so in the definitions'
-    determinants only (adj(B^T)^T is det(t) inv(B), as the step wrote it)."""
+def defined(expr: Any) -> Any:
+    """``expr`` with every :class:`TransposedAdjugate` written as its :meth:`definition`."""
     if not expr.has(TransposedAdjugate):
         return expr
-    names = named or {}
-
-    def written(adjugate: TransposedAdjugate) -> Any:
-        det = Determinant(adjugate.matrix)
-        return adjugate.definition().xreplace({det: Determinant(names.get(det.arg, det.arg))})
-
-    return expr.replace(lambda e: isinstance(e, TransposedAdjugate), written)
+    return expr.replace(lambda e: isinstance(e, TransposedAdjugate), lambda e: e.definition())
 
 
 def adjugates(
@@ -71,17 +64,17 @@ def adjugates(
     turned = untransposed or {}
 
     def inverted(matrix: Any, factors: tuple[Any, ...]) -> tuple[Any, Any] | None:
-        """(A, the factor det(...) it pairs with) where ``matrix`` is inv(A^T) and det(A) is
-        among ``factors``, or inv(B) with det(t) among them and t = B^T (then A = B^T);
-        else None."""
+        """(adj(A)^T, the factor det(...) it replaces) where ``matrix`` is inv(A^T) and det(A)
+        is among ``factors``, or inv(B) with det(t) among them and t = B^T (then A = B^T,
+        named t); else None."""
         a = _inverted_transpose(matrix)
         if a is not None:
-            return (a, Determinant(a)) if Determinant(a) in factors else None
+            return (TransposedAdjugate(a), Determinant(a)) if Determinant(a) in factors else None
         if not isinstance(matrix, Inverse):
             return None
         for factor in factors:
             if isinstance(factor, Determinant) and turned.get(Transpose(factor.arg)) == matrix.arg:
-                return Transpose(matrix.arg), factor
+                return TransposedAdjugate(Transpose(matrix.arg)), factor
         return None
 
     def rewrite(product: Any) -> Any:
@@ -89,11 +82,11 @@ def adjugates(
         factors = sp.Mul.make_args(coeff)
         for k, matrix in enumerate(matrices):
             found = inverted(matrix, factors)
-            if found is None or Inverse(Transpose(found[0])) in cached:
+            if found is None or Inverse(Transpose(found[0].matrix)) in cached:
                 continue
-            a, det = found
+            adjugate, det = found
             rest = sp.Mul(*(f for f in factors if f != det))
-            swapped = [*matrices[:k], TransposedAdjugate(a), *matrices[k + 1 :]]
+            swapped = [*matrices[:k], adjugate, *matrices[k + 1 :]]
             return MatMul(rest, *swapped).doit(deep=False) if rest != 1 else MatMul(*swapped)
         return product
 

@@ -691,9 +691,13 @@ def _backward(
     def renamed(expr: Any) -> Any:
         return rename(expr).xreplace(untransposed)
 
-    # B^T back to t where the model names t = B^T: an adjugate of det(t) inv(B) is adj(B^T)^T
-    # in the code, and its proof reads B^T as t, as the step wrote it
-    retransposed = {Transpose(value): key.arg for key, value in untransposed.items()}
+    # each model name of a transpose (t = B^T) as what it is, for the proofs of the code's
+    # forms: adj(B^T)^T stands for the step's det(t) inv(B) (two names of one transpose
+    # each keep their own: a map from B^T back to one name wrote det(u) for det(t), review50)
+    proved = {
+        **{key.arg: Transpose(value) for key, value in untransposed.items()},
+        **reads,
+    }
 
     kept = {s.wrt.name for s in derivation.steps if s.wrt is not None and s.delta is not None}
     # first -> its repeats' (label, adjoint, adjoint before a stated assumption)
@@ -720,7 +724,7 @@ def _backward(
                 # in the code's form, as every statement's (the forms compared are alike)
                 coded = _code_derivatives(settled, functions)
                 expr = _reuse(adjugates(coded, cached, untransposed), cached, functions)
-                prove_settled(settled, defined(expr, retransposed), where, reads=reads)
+                prove_settled(settled, defined(expr), where, reads=proved)
                 shared.append(
                     ModelBackward(
                         target=folded_code[name],
@@ -760,7 +764,7 @@ def _backward(
             settled = _code_derivatives(settled, functions)
             # det(A) inv(A^T) as adj(A)^T, which the code computes at a singular A too
             expr = _reuse(adjugates(settled, cached, untransposed), cached, functions)
-            prove_settled(settled, defined(expr, retransposed), where, reads=reads)
+            prove_settled(settled, defined(expr), where, reads=proved)
             return settled, expr
 
         settled, expr = lowered(written)

@@ -93,10 +93,11 @@ _M_DOC = """
 """
 _M_CHECK = """\
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
-        per_example = ", ".join(name for name, shape in SHAPES.items() if "m" in shape)
+        per_example = [name for name, shape in SHAPES.items() if "m" in shape]
+        has = "has" if len(per_example) == 1 else "have"
         raise ValueError(
-            f"init_params needs m, the number of examples (an int >= 1), as init_params(m=...): "
-            f"{per_example} has a column or row per example; got m={m!r}"
+            f"init_params needs m=..., the number of examples (an int >= 1): "
+            f"{', '.join(per_example)} {has} a column or row per example; got m={m!r}"
         )
 """
 #: the shape drawn for a parameter whose SHAPES entry may hold "m"

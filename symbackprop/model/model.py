@@ -311,12 +311,18 @@ def _check_batch_size(
         line = decl.line if decl is not None else leaves[name]
         rows, cols = shapes[name]
         others = ", ".join(d for d in data)
-        without = f" (data: {others})" if others else " ('data:' alone lists none)"
+        # with no other data, m has no data to come from: a parameter per example needs some
+        # (review50 #6: "'data:' alone" led to the single-form refusal)
+        alternative = (
+            f"; for a parameter with a column per example, write the data line without it "
+            f"(data: {others})"
+            if any(m in shapes[d] for d in data)
+            else ""
+        )
         raise SpecError(
             f"line {line}: '{name}' is {rows} x {cols}, one per example, and the model has no "
             f"data line: if it is data, list it on the model's data line (data: "
-            f"{', '.join([*data, *per_example])}); for a parameter with a column per example, "
-            f"write the data line without it{without}"
+            f"{', '.join([*data, *per_example])}){alternative}"
         )
     if any(m in shapes[name] for name in data):
         return
@@ -329,9 +335,9 @@ def _check_batch_size(
             # (newcomer46 #7: the message never said how to make Xtr data)
             raise SpecError(
                 f"line {line}: parameter '{name}' is {rows} x {cols}, one per example, but no "
-                "data leaf has m columns (the model is in single-example form, and m is the "
-                f"data's number of examples); if '{name}' is data, list it on the model's "
-                f"data line (data: {', '.join([*data, name])})"
+                "data leaf has m columns, and m, the number of examples, is the data's; if "
+                f"'{name}' is data, list it on the model's data line (data: "
+                f"{', '.join([*data, name])})"
             )
     for eq in statements.equations:
         if any(isinstance(node, Name) and node.id == "m" for node in walk(eq.expr)):

@@ -248,9 +248,9 @@ WORKSPACE_DOC = (
     "Without a workspace (``out = {}``) every product is a fresh tensor (``out=None``).",
 )
 #: the nn.Module's __init__ parameters, and those of a model with a parameter of a column per
-#: example (sized by m as init_params is), one a line as ruff format writes them
+#: example (sized by m as init_params is): one line of 96 columns, as ruff format keeps it
 INIT_SIGNATURE = 'self, seed=0, scheme="xavier", dtype=torch.float64, device=None'
-INIT_SIGNATURE_PER_EXAMPLE = f"\n        {INIT_SIGNATURE}, *, m=None\n    "
+INIT_SIGNATURE_PER_EXAMPLE = f"{INIT_SIGNATURE}, *, m=None"
 
 AUTOGRAD = '''
 class BackpropCost(torch.autograd.Function):
