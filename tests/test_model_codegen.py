@@ -571,6 +571,18 @@ def test_what_a_step_reuses_from_the_cache_is_what_the_module_caches() -> None:
             assert not missing, (path.name, step.number, missing, plan.cache)
 
 
+def test_a_softmax_target_of_a_long_name_keeps_every_backend_within_99_columns() -> None:
+    """review50 #4: JAX's column sums of a long target under a long softmax,
+    ``Y_sums = (Y + 0 * S).sum(axis=0, keepdims=True)``, were 122 columns: broken at the first
+    bracket pair, where the last one's head alone was too long."""
+    long = "q" * 31
+    text = f"X : 3 x m\nY{long} : 2 x m\nS{long} = softmax(W X)\nJ = ce(S{long}, Y{long})\n"
+    model = Model.parse(text + f"data: X, Y{long}\n")
+    for backend in ("numpy", "torch", "jax"):
+        source = sb.codegen(model, backend=backend)
+        assert max(len(row) for row in source.splitlines()) <= 99, backend
+
+
 def _unrolled_rnn(steps: int) -> str:
     """A model with one cached value a step: h0 = tanh(W X), h_i = tanh(W h_(i-1) + X)."""
     lines = ["X : n x m", "Y : 1 x m", "W : n x n", "sizes: n = 2", "h0 = tanh(W X)"]
@@ -625,6 +637,11 @@ LONGEST_NAMES = {
     + f"a{'q' * 31} : 3 x 3\nb{'q' * 31} : 1 x 3\n"
     + f"h{'q' * 31} = tanh(a{'q' * 31} X)\ng{'q' * 31} = b{'q' * 31} h{'q' * 31}\n"
     + f"J = mse(g{'q' * 31}, Y)\ndata: X, Y\n",
+    # review50 #4: a loss's float16 casts (_a, _y = A.astype(...), B.astype(...): a tuple
+    # assigned, 110 columns) of a long value and long data
+    "loss": "X : 3 x m\n"
+    + f"Y{'q' * 31} : 1 x m\nZ{'q' * 31} = w X\nJ = mse(Z{'q' * 31}, Y{'q' * 31})\n"
+    + f"data: X, Y{'q' * 31}\n",
     "eight_steps": "X1 : 3 x m\nY : 1 x m\nW : 3 x 3\nh1 = tanh(U X1 + b)\n"
     + "".join(f"X{k} : 3 x m\nh{k} = tanh(W h{k - 1} + U X{k} + b)\n" for k in range(2, 9))
     + "J = mse(v^T h8 + c, Y)\ndata: "

@@ -32,9 +32,13 @@ def shorter_lines(source: str) -> str:
     if all(len(row) <= LINE for row in rows):
         return source
     inside = _inside_strings(source)
+    continued = _inside_brackets(source)
     out: list[str] = []
     for number, row in enumerate(rows, start=1):
-        out += _broken_row(row) if len(row) > LINE and number not in inside else [row]
+        if len(row) > LINE and number not in inside:
+            out += _broken_row(row, statement=number not in continued)
+        else:
+            out.append(row)
     text = "\n".join(out)
     try:
         ast.parse(text)  # parsed only, never run: is it still Python?
@@ -52,6 +56,23 @@ def _inside_strings(source: str) -> set[int]:
     return lines
 
 
+def _inside_brackets(source: str) -> set[int]:
+    """The numbers of the lines that start inside an open bracket (an argument of a call
+    written one a line): no statement of their own."""
+    lines: set[int] = set()
+    depth, seen = 0, 0
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.start[0] > seen:
+            seen = token.start[0]
+            if depth > 0:
+                lines.add(seen)
+        if token.type == tokenize.OP and token.string in _OPENING:
+            depth += 1
+        elif token.type == tokenize.OP and token.string in _OPENING.values():
+            depth -= 1
+    return lines
+
+
 def _tokens(code: str) -> list[tokenize.TokenInfo] | None:
     """The tokens of one line of code (None where it is no complete line on its own)."""
     try:
@@ -64,8 +85,8 @@ def _tokens(code: str) -> list[tokenize.TokenInfo] | None:
         return None
 
 
-def _broken_row(row: str) -> list[str]:
-    """One physical line too long, as several."""
+def _broken_row(row: str, *, statement: bool = True) -> list[str]:
+    """One physical line too long, as several (``statement``: not inside a bracket)."""
     indent = row[: len(row) - len(row.lstrip())]
     tokens = _tokens(row.strip())
     if tokens is None:
@@ -77,11 +98,13 @@ def _broken_row(row: str) -> list[str]:
         return above
     if note is not None and len(f"{indent}{code}  {note.string}") <= LINE:
         return [f"{indent}{code}  {note.string}"]
-    return above + _broken(code, indent)
+    return above + _broken(code, indent, statement=statement)
 
 
-def _broken(code: str, indent: str) -> list[str]:
-    """``code`` (one line's code, no indent) at ``indent``, broken where it is too long."""
+def _broken(code: str, indent: str, *, statement: bool = True) -> list[str]:
+    """``code`` (one line's code, no indent) at ``indent``, broken where it is too long;
+    ``statement``: a whole statement (an assignment or return may be parenthesized), not an
+    item inside brackets (``out=_buffer(...),`` is a keyword argument, no assignment)."""
     if len(indent + code) <= LINE:
         return [indent + code]
     tokens = _tokens(code)
@@ -90,11 +113,21 @@ def _broken(code: str, indent: str) -> list[str]:
     strings = [t.type for t in tokens] in ([tokenize.STRING], [tokenize.STRING, tokenize.OP])
     if strings and (len(tokens) == 1 or tokens[1].string == ","):
         return _continued(code, indent)
-    pair = _last_outer_pair(tokens)
-    if pair is None or _conditional(tokens):
-        # ruff parenthesizes a conditional expression whole, split at its if and else
+    pairs = _outer_pairs(tokens)
+    if not pairs and not statement:
+        return [indent + code]
+    if statement and (not pairs or _conditional(tokens) or _tuple_assigned(tokens)):
+        # ruff parenthesizes a conditional expression or a tuple whole, split at its if and
+        # else or one item a line
         return _parenthesized(code, tokens, indent)
-    start, end, literal = pair
+    # the last pair whose line before it and line after it fit, else the last (ruff's
+    # right-hand split: (Y + 0 * S).sum(axis=0) of long names splits at its first pair)
+    fitting = [
+        (start, end, literal)
+        for start, end, literal in pairs
+        if len(indent + code[: start + 1]) <= LINE and len(indent + code[end:]) <= LINE
+    ]
+    start, end, literal = (fitting or pairs)[-1]
     head, body, tail = code[: start + 1], code[start + 1 : end], code[end:]
     items = _items(body)
     inner = indent + INDENT
@@ -105,10 +138,10 @@ def _broken(code: str, indent: str) -> list[str]:
         return [indent + head, one, indent + tail]
     if len(items) == 1 and not magic:
         # a sole argument too long for its line (a long message): broken in place, hugged
-        return [indent + head, *_broken(items[0], inner), indent + tail]
+        return [indent + head, *_broken(items[0], inner, statement=False), indent + tail]
     rows = [indent + head]
     for item in items:
-        rows += _broken(item + ",", inner)
+        rows += _broken(item + ",", inner, statement=False)
     return [*rows, indent + tail]
 
 
@@ -122,19 +155,52 @@ def _parenthesized(code: str, tokens: list[tokenize.TokenInfo], indent: str) -> 
     (``dW2 = dZ2 @ A1.T`` of 32-character names: hostile50a #3), as ruff format writes it:
     the right-hand side in parentheses on the line below, split before its loosest binary
     operators where it is still too long; any other code as it is."""
+    at = _assigned_at(tokens)
     if tokens[0].string == "return":
         head, rest = "return", code[tokens[0].end[1] :]
-    elif len(tokens) > 2 and tokens[0].type == tokenize.NAME and tokens[1].string in _ASSIGNING:
-        head, rest = code[: tokens[1].end[1]], code[tokens[1].end[1] :]
+    elif at is not None and at + 1 < len(tokens):
+        head, rest = code[: tokens[at].end[1]], code[tokens[at].end[1] :]
     else:
         return [indent + code]
     rhs, inner = rest.strip(), indent + INDENT
+    if _tuple_assigned(tokens) and tokens[0].string != "return":
+        # one item a line with a trailing comma, as ruff format writes a tuple it splits
+        return [f"{indent}{head} (", *(f"{inner}{item}," for item in _items(rhs)), indent + ")"]
     if len(inner + rhs) <= LINE:
         return [f"{indent}{head} (", inner + rhs, indent + ")"]
     parts = _split_at_operators(rhs)
     if len(parts) < 2:
         return [indent + code]
     return [f"{indent}{head} (", *(inner + part for part in parts), indent + ")"]
+
+
+def _assigned_at(tokens: list[tokenize.TokenInfo]) -> int | None:
+    """The index of the first assignment operator outside brackets, or None."""
+    depth = 0
+    for k, token in enumerate(tokens):
+        if token.type == tokenize.OP and token.string in _OPENING:
+            depth += 1
+        elif token.type == tokenize.OP and token.string in _OPENING.values():
+            depth -= 1
+        elif depth == 0 and token.type == tokenize.OP and token.string in _ASSIGNING:
+            return k
+    return None
+
+
+def _tuple_assigned(tokens: list[tokenize.TokenInfo]) -> bool:
+    """Whether the line assigns a tuple written without brackets (``_a, _y = A, B``)."""
+    at = _assigned_at(tokens)
+    if at is None:
+        return False
+    depth = 0
+    for token in tokens[at + 1 :]:
+        if token.type == tokenize.OP and token.string in _OPENING:
+            depth += 1
+        elif token.type == tokenize.OP and token.string in _OPENING.values():
+            depth -= 1
+        elif depth == 0 and token.type == tokenize.OP and token.string == ",":
+            return True
+    return False
 
 
 def _conditional(tokens: list[tokenize.TokenInfo]) -> bool:
@@ -184,7 +250,14 @@ def _split_at_operators(expr: str) -> list[str]:
 def _last_outer_pair(tokens: list[tokenize.TokenInfo]) -> tuple[int, int, bool] | None:
     """The columns of the last bracket pair outside any other with something inside, and
     whether it is a display (a tuple, list or dict written out, not a call or a subscript)."""
-    depth, found, opened, before = 0, None, 0, None
+    pairs = _outer_pairs(tokens)
+    return pairs[-1] if pairs else None
+
+
+def _outer_pairs(tokens: list[tokenize.TokenInfo]) -> list[tuple[int, int, bool]]:
+    """Every bracket pair outside any other with something inside, in order (see
+    :func:`_last_outer_pair`)."""
+    depth, found, opened, before = 0, [], 0, None
     for k, token in enumerate(tokens):
         if token.type != tokenize.OP:
             continue
@@ -200,7 +273,7 @@ def _last_outer_pair(tokens: list[tokenize.TokenInfo]) -> tuple[int, int, bool] 
                     and before.string not in ("in", "return", "and", "or", "not", "yield")
                     or before.string in (")", "]", "}")
                 )
-                found = (opened, token.start[1], not called)
+                found.append((opened, token.start[1], not called))
     return found
 
 
