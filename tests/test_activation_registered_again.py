@@ -34,6 +34,7 @@ def elu_name() -> Iterator[str]:
     unregister("elu")
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_check_formula_reads_the_record_registered_last(elu_name: str) -> None:
     register(_elu(2))  # a typo: 2 (e^z - 1)
     assert not sb.check_formula("4-3:elu-1", "W1", ELU_W1).ok

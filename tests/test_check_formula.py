@@ -73,6 +73,7 @@ def test_well_shaped_but_wrong_formula_gets_a_counterexample() -> None:
     assert any("1 - a2" in note for note in report.notes)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_relu_indicator_and_batch_rowsum() -> None:
     net = sb.Network.parse("3-3:relu-2:relu-1:sigmoid")
     # delta = dJ/dZ already carries the 1/m of the mean, so the bias gradient is a plain sum
@@ -139,6 +140,7 @@ def test_hostile_or_malformed_formulas_are_formula_errors(formula: str) -> None:
 
 
 @twins(st.text(alphabet="Wbaxyz0123T+-*/@^().' {}<>⊙ ", max_size=40), examples=60)
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_random_text_never_raises_anything_but_a_report(text: str) -> None:
     report = sb.check_formula(LECTURE, "W2", text)
     assert report.exit_code in (0, 1, 2)

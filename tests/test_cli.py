@@ -39,6 +39,7 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
 # -- happy paths ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_derive_subprocess_plain_output() -> None:
     proc = run("derive", "4-3-2-1", "--expanded")
     assert proc.returncode == 0, proc.stderr
@@ -163,6 +164,7 @@ def test_shared_options_help_says_what_the_command_does() -> None:
     assert plain.exit_code == varied.exit_code == 0 and plain.stdout == varied.stdout
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_size_help_says_where_m_is_taken() -> None:
     """--size m is refused by codegen and collapse always and by the derivation commands in
     the single form: their help said 'Size of a named width or of the batch m' (session 28);

@@ -27,12 +27,14 @@ def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_forced_colour_puts_no_spinner_into_a_redirected_stderr(tmp_path: Path) -> None:
     done = _run(["shapecheck", "n-3-2-1", "--wrt", "W2", "a3 a2^T"], tmp_path, FORCE_COLOR="1")
     assert done.returncode == 1
     assert "\x1b" not in done.stderr and len(done.stderr.splitlines()) == 1, repr(done.stderr)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_an_unknown_matplotlib_backend_is_one_line_exit_2(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     done = _run(["draw", "4-3-1", "-o", "net.png"], tmp_path, MPLBACKEND="foo")

@@ -42,6 +42,7 @@ def test_every_kind_of_spec_without_a_command_suggests_derive(spec: str) -> None
         ("check-grad", "check"),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_hyphenated_misspelling_names_the_command_not_a_missing_one(
     word: str, command: str
 ) -> None:
@@ -103,6 +104,7 @@ def test_wrt_in_the_wrong_case_suggests_the_parameter(args: list[str], close: st
     assert "no such parameter" not in result.stderr  # it repeated "not a parameter"
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_loss_in_capitals_suggests_the_name() -> None:
     proc = run("shapes", "4-3-1", "--loss", "BCE")
     assert proc.returncode == 2

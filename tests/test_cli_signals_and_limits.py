@@ -155,6 +155,7 @@ def test_an_empty_log_plot_says_so_without_a_warning(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("form", ["json", "html"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_reader_that_stops_early_is_no_failure_at_any_output_size(form: str) -> None:
     """hostile49a #2: past the 64 KiB a pipe holds (the web page), click caught the broken pipe
     itself and exited 1, "a check failed", where a short output exited 0."""

@@ -58,6 +58,7 @@ def test_constant_and_ones_gradients_numpy(key: str) -> None:
 
 
 @pytest.mark.parametrize("key", sorted(CASES))
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_constant_and_ones_gradients_torch(key: str) -> None:
     torch = import_framework("torch")
     got = _gradient(key, "torch", torch.tensor)

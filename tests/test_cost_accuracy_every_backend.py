@@ -56,6 +56,7 @@ def _compiled(case: str, backend: str) -> Any:
 @pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
 @pytest.mark.parametrize("margin", [30.0, 40.0, 100.0])
 @pytest.mark.parametrize("case", ["bce network", "ce network", "bce model", "ce model"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_tiny_cost_is_exact_to_rounding(case: str, margin: float, backend: str) -> None:
     convert = _convert(backend)
     _, params, data = _cases(margin)[case]

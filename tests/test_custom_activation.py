@@ -43,6 +43,7 @@ def test_non_elementwise_or_hostile_definitions_are_refused(bad: str) -> None:
         sb.Network.parse("4-3-1", activation=bad, output="sigmoid")
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_nested_piecewise_activation_is_bounded() -> None:
     """Issue 9, 3 (nothing hangs): SymPy's Piecewise folding doubles with each nesting, so a
     formula with more than MAX_PIECEWISE relu/abs/1{...} parts is refused, not derived for

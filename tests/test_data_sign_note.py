@@ -74,6 +74,7 @@ def test_a_formula_wrong_where_the_mask_has_zeros_gets_no_sign_note(dropout: sb.
     assert not any("never negative" in note for note in report.notes), report.notes
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_small_masked_model_gets_the_note_in_the_default_suite() -> None:
     """The note's positive case at n = 2 (about 2 s; the dropout model's takes 17 s and runs
     in the slow suite): ``1{H > 0}`` for relu'(W x) where H = relu(W x) ⊙ M."""

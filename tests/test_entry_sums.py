@@ -26,6 +26,7 @@ WIDE = (
 )
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_least_squares_check_searches_no_closed_form(monkeypatch: pytest.MonkeyPatch) -> None:
     def refused(*args: object, **kwargs: object) -> None:
         raise AssertionError("a closed form was searched for a sum of entries")

@@ -58,6 +58,7 @@ def _exact_passes(case: tuple[sb.Network, bool, int]) -> None:
 
 @settings(max_examples=5, deadline=None)
 @given(architectures())
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_check_exact_passes_on_generated_architectures(
     case: tuple[sb.Network, bool, int],
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sympy as sp
 
 import symbackprop as sb
@@ -32,6 +33,7 @@ def test_a_network_gradient_right_at_one_size_only_fails() -> None:
     assert not sb.check_exact(single).ok
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_model_gradient_right_at_one_size_only_fails() -> None:
     d = sb.derive(sb.Model.from_file(MODELS / "logistic_l2.model"))
     right = sb.check_exact(d)

@@ -24,6 +24,7 @@ def run(name: str, *args: str, cwd: Path) -> str:
     return result.stdout
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_lecture_derivation(tmp_path: Path) -> None:
     out = run("lecture_derivation.py", "--out", str(tmp_path / "d.tex"), cwd=tmp_path)
     assert "delta[3] = a3 - y" in out

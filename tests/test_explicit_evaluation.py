@@ -88,6 +88,7 @@ def test_the_evaluator_walks_to_what_substituting_gives() -> None:
 
 
 @pytest.mark.parametrize("name", ["two_heads", "batch_norm", "softmax_l2", "dropout"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_the_model_evaluator_walks_to_what_substituting_gives(name: str) -> None:
     """The model check's evaluator walks each expression with its leaves' values (perf17);
     substituting them first (the real tables' path, and its fallback) gives the same matrices:

@@ -42,6 +42,7 @@ def test_one_network_is_derived_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(calls) == 3  # the batch form and another network: derived anew
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_one_model_is_derived_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import symbackprop.entry as entry
 

@@ -87,6 +87,7 @@ def problems(draw: st.DrawFn) -> tuple[sb.Network, dict[str, np.ndarray], np.nda
 
 
 @given(problems())
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_generated_gradients_match_finite_differences_and_autograd(
     problem: tuple[sb.Network, dict[str, np.ndarray], np.ndarray, np.ndarray],
 ) -> None:

@@ -74,6 +74,7 @@ def _cost_in_a_worker(module: Any) -> float:
     return float(module.loss_and_grads(params, *data)[0])
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_module_goes_to_a_spawned_worker() -> None:
     module = sb.compile("4-3:relu-1")
     expected = _cost_in_a_worker(module)

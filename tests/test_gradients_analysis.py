@@ -209,6 +209,7 @@ def test_the_exact_example_says_it_keeps_width_2() -> None:
     assert "always width" not in same
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_an_exact_number_past_a_hundred_characters_is_printed_short() -> None:
     """hostile31 F13: ``--depth 300 --init scaled-identity:1e6`` printed two 1,800-digit
     integers; the lecture's (3/2)^50 (41 characters) is still printed in full."""
@@ -219,6 +220,7 @@ def test_an_exact_number_past_a_hundred_characters_is_printed_short() -> None:
     assert "717897987691852588770249/1125899906842624 I = (3/2)^50 I: yes" in lecture
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_norms_above_1e154_are_finite_as_their_entries_are() -> None:
     """hostile36c #1: np.linalg.norm squares the entries, and a depth-110 normal-init network
     printed inf for every ||dJ/dW[l]|| (9.5e162 to 4.9e163, every entry finite). Checked

@@ -91,6 +91,7 @@ def _compare(source: Any, X: np.ndarray, Y: np.ndarray, backend: str, dtype: str
 
 @pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
 @pytest.mark.parametrize(("spec", "loss", "scale"), NETWORKS)
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_network_cost_in_float16_is_finite_and_right(
     spec: str, loss: str, scale: float, backend: str
 ) -> None:
@@ -103,6 +104,7 @@ def test_a_network_cost_in_float16_is_finite_and_right(
 @pytest.mark.parametrize(
     ("text", "loss", "scale"), [(MSE_MODEL, "mse", 300.0), (CE_MODEL, "ce", 30.0)]
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_model_loss_in_float16_is_finite_and_right(
     text: str, loss: str, scale: float, backend: str
 ) -> None:

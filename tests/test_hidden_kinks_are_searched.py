@@ -26,6 +26,7 @@ TRUE_W2 = "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"
         f"{TRUE_W2} ⊙ (sqrt((W2 - 20) ⊙ (W2 - 20)) + W2 - 19)",
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_square_root_of_a_square_is_a_kink(wrong: str) -> None:
     assert sb.check_formula("4-3-2-1", "W2", wrong).exit_code == 1
 
@@ -34,6 +35,7 @@ def test_a_square_root_of_a_square_is_a_kink(wrong: str) -> None:
     "right",
     [f"{TRUE_W2} ⊙ (sqrt(W2 ⊙ W2) - abs(W2) + 1)", f"{TRUE_W2} ⊙ sqrt((W2 - 20)^4) / (W2 - 20)^2"],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_square_root_that_is_the_gradient_still_passes(right: str) -> None:
     assert sb.check_formula("4-3-2-1", "W2", right).exit_code == 0
 

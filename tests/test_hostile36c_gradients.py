@@ -19,6 +19,7 @@ SMALL = ["gradients", "--depth", "3", "--width", "4", "--seeds", "1"]
 
 
 @pytest.mark.skipif(shutil.which("xelatex") is not None, reason="xelatex writes the .pgf")
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_pgf_plot_without_xelatex_is_refused_before_any_work(tmp_path: Path) -> None:
     """#2: matplotlib's PGF backend raised inside savefig, exit 3, after the table."""
     pytest.importorskip("matplotlib")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import symbackprop as sb
 from symbackprop.model import Model
 from symbackprop.render.indices import to_index_text
@@ -48,6 +50,7 @@ def test_a_det_step_lists_the_cached_argument_it_inverts() -> None:
     assert "reuses from the forward cache: det(A)\n" in shown  # A itself is a parameter
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_the_index_view_of_a_loss_says_the_penalty_does_not_depend_on_it() -> None:
     """#7: with --l2 the bracket differentiated is the loss part of J alone."""
     network = sb.Network.parse("4-3:relu-3:softmax", loss="ce", l2=0.5)

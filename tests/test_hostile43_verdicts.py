@@ -121,6 +121,7 @@ CURVED = "W : n x k\nX : k x m\nsizes: n = 2, k = 3\nJ = sum(exp(10 W X)) / 1000
 @pytest.mark.parametrize(
     "source", [MODELS / "batch_norm.model", MODELS / "logdet_inv.model", CURVED]
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_large_step_truncation_is_extrapolated_away(source: object, mode: str) -> None:
     """hostile43c #2: at eps = 1e-2 the truncation error eps^2 J'''/6 is no bounded share of the
     gradient (batch_norm: 3.5e-3 relative), and right gradients failed (exit 1, "check

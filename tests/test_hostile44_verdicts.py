@@ -193,6 +193,7 @@ def test_a_zero_times_a_log_that_may_have_no_value_gets_the_note() -> None:
         f"({GRADIENT_W2} ⊙ sqrt(z2 ⊙ z2 + 1) / sqrt(z2 ⊙ z2 + 1)) a1^T",
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_no_domain_note_where_the_argument_is_never_negative(formula: str) -> None:
     report = sb.check_formula("4-3-2-1", "W2", formula)
     assert report.ok
@@ -261,6 +262,7 @@ def test_a_deep_sigmoid_networks_right_gradients_pass_where_differences_are_quan
         ("4-3-3", None, "softmax", "ce", "(exp(log(a2)) - y) a1^T"),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_no_domain_note_where_an_activations_range_keeps_the_argument_inside(
     spec: str, hidden: str | None, output: str | None, loss: str | None, formula: str
 ) -> None:

@@ -43,6 +43,7 @@ MODELS = __import__("pathlib").Path(__file__).resolve().parent.parent / "example
 
 
 @pytest.mark.parametrize("name", ["quadratic", "dot", "trace"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_jax_model_module_given_numpy_arrays_computes_in_jax(name: str) -> None:
     """hostile45a #2: a model of @, .T and * alone called no jnp function, so given NumPy
     arrays it computed in NumPy and returned a NumPy float and NumPy gradients (jitted, JAX
@@ -61,6 +62,7 @@ def test_a_jax_model_module_given_numpy_arrays_computes_in_jax(name: str) -> Non
         np.testing.assert_allclose(np.asarray(grads[key]), np.asarray(grads_jit[key]), rtol=1e-6)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_jax_norm2_computes_in_float8() -> None:
     """hostile45a #3: norm2's float32 accumulation promoted float8 implicitly, which JAX
     refuses (TypePromotionError), though init_params accepts float8."""
@@ -74,6 +76,7 @@ def test_a_jax_norm2_computes_in_float8() -> None:
     assert all(g.dtype == jnp.float8_e5m2 for g in grads.values())
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_jax_network_of_products_alone_given_numpy_arrays_computes_in_jax() -> None:
     """hostile45a #2, for a network: identity layers and mse call no jnp function either."""
     jax = pytest.importorskip("jax")

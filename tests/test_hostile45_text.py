@@ -14,6 +14,7 @@ LOGISTIC_SUM = str(MODELS / "logistic_sum.model")
 RIGHT_W = "X^T (-y ⊙ sigmoid(-y ⊙ (X w)))"
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_model_with_a_log_of_its_own_still_gets_the_domain_note() -> None:
     """review44 #6: a model that takes a log itself (logistic_sum's log(exp(...) + 1)) had the
     domain note switched off for every formula; the note is left out only over what the

@@ -55,6 +55,7 @@ def test_a_gradient_off_by_half_under_a_large_cost_fails(scale: float, passes: b
         ),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_right_formula_is_not_failed_where_its_pole_lies_outside_the_models_domain(
     tmp_path: object, model: str, wrt: str, formula: str
 ) -> None:
@@ -120,6 +121,7 @@ NMF = (
         ),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_side_where_the_model_has_no_value_needs_no_comparison(
     model: str, wrt: str, right: str, wrong: str, edge: str
 ) -> None:
@@ -151,6 +153,7 @@ def test_only_a_function_with_no_value_below_zero_marks_such_a_side() -> None:
 DEAD = "X : 2 x m\nW : 3 x 2\nJ = sum(relu(W X - 100))\ndata: X\n"
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_an_exact_check_of_zeros_alone_verifies_nothing(tmp_path: object) -> None:
     """hostile45b #1: relu(W X - 100) is 0 at every point drawn, so both checks compared 0
     with 0 (a gradient 7 times the right one too), and `check` said "all checks passed"."""
@@ -191,6 +194,7 @@ def test_a_parameter_both_checks_saw_only_as_zero_is_named() -> None:
     ("spec", "factor"),
     [("3-2:tanh-1", "(1-tanh(z1)^2)"), ("3-2:softplus-1", "sigmoid(z1)")],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_right_repair_written_with_other_functions_equals_the_gradient(
     spec: str, factor: str
 ) -> None:
@@ -202,6 +206,7 @@ def test_a_right_repair_written_with_other_functions_equals_the_gradient(
 
 
 @pytest.mark.parametrize(("scale", "passes"), [(1.0, True), (0.5, False)])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_large_row_is_measured_again_at_some_of_its_entries(scale: float, passes: bool) -> None:
     """review45 #4: a row of 1,600 entries measured again whole at up to seven steps tripled
     the check's time; 32 of its entries climb (the furthest from the differences and as many
@@ -229,6 +234,7 @@ def test_a_large_row_is_measured_again_at_some_of_its_entries(scale: float, pass
     assert all(n <= fd.FLOOR_ENTRIES for n in measured[1:]), str(measured)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_hand_written_cross_entropy_gradient_is_right() -> None:
     """review45 #6: with log(1 - p) written out, the derivation reads sigmoid at -(w^T X + c)
     too; negated, its terms came in another order than w^T X + c's, so the two were taken for
@@ -333,6 +339,7 @@ def test_an_exact_check_of_a_dead_point_draws_another() -> None:
     assert result.ok and result.trials >= 1 and not result.all_zero
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_log_barrier_with_a_hinge_is_decided() -> None:
     """review45b #1: with a relu beside the log, not every draw with v + 1 placed at -1/2 had
     no value, the placement raised OutsideDomain (not PlacedOutside), and the right formula
@@ -342,6 +349,7 @@ def test_a_log_barrier_with_a_hinge_is_decided() -> None:
     assert sb.check_formula(model, "v", "1 / (v + 1) + 1{v > 2}").exit_code == 1
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_repair_found_equal_only_numerically_says_so() -> None:
     """review45b #4: a repair 1e-130 off the gradient (exp(-300) added), equal to the true
     functions' 35 digits, was said to equal the gradient, flat, where the formula's own verdict
@@ -355,6 +363,7 @@ def test_a_repair_found_equal_only_numerically_says_so() -> None:
     assert report.repair.verdict == "equals the gradient to 35 digits (not proved exactly)"
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_the_rowsum_note_says_how_its_equality_was_found() -> None:
     """review45c #4: the sum-for-rowsum note said "that equals the gradient" of a rewrite the
     true functions alone found equal, to 35 digits."""

@@ -173,6 +173,7 @@ def test_a_tanh_step_shows_its_cached_form_in_latex() -> None:
     )
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_models_formula_missing_its_1_over_m_is_told_so() -> None:
     """newcomer46 #1: (A3 - Y) A2^T for dW3 was told "the gradient times m" on the network and
     nothing on the same network written as its equations."""

@@ -11,6 +11,7 @@ import pytest
 import symbackprop as sb
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_network_repair_equal_only_at_small_sizes_is_not_the_gradient() -> None:
     """hostile46b #1: the formula's factors regrouped, (1/(m + relu(m - 8.5))) ... A1^T, was
     offered as the repair that "equals the gradient": its candidates skipped the check of
@@ -158,6 +159,7 @@ def test_a_model_derives_sin_and_cos() -> None:
         ("(a3 - y + relu(y - 0.5)) a2^T", False),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_target_is_compared_where_its_loss_takes_it(formula: str, equal: bool) -> None:
     """hostile46b #2: bce's targets lie in [0, 1] and a formula is compared at targets drawn
     inside; abs(y) passed there while relu(y), the same function there, was "cannot decide"
@@ -169,6 +171,7 @@ def test_a_target_is_compared_where_its_loss_takes_it(formula: str, equal: bool)
         assert "(the targets of bce lie between 0 and 1)" in (report.points or "")
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_models_ce_target_is_compared_where_ce_takes_it() -> None:
     """hostile46b #2, a model: ce(S, Y) with (1/m)(S - relu(Y)) X^T was "cannot decide"."""
     model = sb.Model.parse(

@@ -246,6 +246,7 @@ def test_check_exact_takes_a_derivations_own_sizes() -> None:
     assert sb.check_exact(derivation, sizes=dict(derivation.sizes)).ok
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_models_derivation_knows_its_declared_sizes() -> None:
     """hostile32b #8: DESIGN.md's ``.sizes`` (symbol -> concrete int where known) was empty
     for a model that declares ``sizes: n0 = 3, n1 = 4``; the exact check takes them back."""

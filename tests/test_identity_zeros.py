@@ -84,6 +84,7 @@ def test_shapecheck_refuses_a_formula_part_zero_by_an_identity(part: str) -> Non
         "log(exp(-50 (W2 ⊙ W2)))",  # tiny, the same at 30 and 60 digits
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_shapecheck_keeps_a_part_with_a_value(part: str) -> None:
     report = sb.check_formula("3-2-1", "W2", f"delta2 a1^T + 0 * sum({part})")
     assert report.ok, report

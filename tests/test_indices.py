@@ -120,6 +120,7 @@ def test_text_names_the_transpose_the_diagonal_and_the_batch_sum() -> None:
     assert "hence dJ/dA1 = W2^T delta2" in out
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_wrt_keeps_only_the_path() -> None:
     d = sb.derive(sb.Network.parse("4-3-2-1"))
     out = to_index_text(d, wrt="W3")

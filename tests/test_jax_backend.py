@@ -156,6 +156,7 @@ NETWORKS = [
 
 
 @pytest.mark.parametrize(("spec", "m", "kw"), NETWORKS, ids=[n[0] for n in NETWORKS])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_networks_equal_jax_autodiff(spec: str, m: int, kw: dict[str, Any]) -> None:
     check_network(spec, m, **kw)
 

@@ -44,6 +44,7 @@ def test_a_network_module_refuses_float8_e4m3fn_and_computes_float8_e5m2() -> No
         assert grad.dtype == e5 and np.isfinite(np.asarray(grad, np.float32)).all()
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_model_module_refuses_float8_e4m3fn() -> None:
     jnp = import_framework("jax").numpy
     module = sb.compile(Model.from_file(MODEL), backend="jax")

@@ -10,6 +10,7 @@ import pytest
 import symbackprop as sb
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_the_jax_module_says_how_a_nan_reaches_its_gradients() -> None:
     """A NaN in X: the jax module's db1 of residual_mlp came out finite (XLA's select for
     x * (a1 > 0), as jax.grad of relu gives) while its docstring said a NaN propagates "as in

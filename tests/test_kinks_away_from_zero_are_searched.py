@@ -60,6 +60,7 @@ def test_a_dead_point_reaches_no_region_inside() -> None:
     assert sides.missing() == []
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_relu_of_a_shifted_pre_activation_is_caught() -> None:
     report = sb.check_formula(NET, "W1", WRONG[0])
     assert report.equal is False and report.exit_code == 1

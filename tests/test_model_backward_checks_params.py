@@ -74,6 +74,7 @@ def test_a_parameter_of_another_dtype_than_the_cache_is_refused(backend: str) ->
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_cached_value_that_is_no_array_is_named(backend: str) -> None:
     module, params, cache = _batch_norm(backend)
     listed = dict(cache, D=np.asarray(cache["D"]).tolist())

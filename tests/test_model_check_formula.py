@@ -81,6 +81,7 @@ def test_a_wrong_transpose_is_caught_and_the_right_arrangement_suggested() -> No
     assert trace.repair.formula == "X A^T C^T X^T"
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_shape_break_is_located_and_repaired_in_the_models_names() -> None:
     report = _check(NORM2_SQUARED, "x", "2 A (A x - y)")
     assert isinstance(report.error, FormulaShapeError) and report.exit_code == 1

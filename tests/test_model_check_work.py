@@ -32,6 +32,7 @@ def _run(path: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_model_over_the_work_limit_is_refused_in_one_line(tmp_path) -> None:
     path = tmp_path / "big.model"
     path.write_text(MODEL.format(n=3000))
@@ -62,6 +63,7 @@ def test_the_count_follows_the_products_and_factorisations() -> None:
     assert count >= 3 * 20 * 30 * 40 and count - 3 * 20 * 30 * 40 <= PER_ENTRY * 5 * 20 * 40
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_element_wise_passes_count_as_the_time_they_take(tmp_path) -> None:
     """review41 #3: tanh, exp and sigmoid of a 100 x 30,000 X were counted at 1.5e11 (under
     the limit) and ran 60 s; the same model at m = 3000 runs in a few seconds."""

@@ -69,6 +69,7 @@ def _split(model: Model, values: dict[str, Any]) -> tuple[dict[str, Any], list[A
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_example_models_compile_and_pass_gradcheck(path: Path) -> None:
     model = Model.from_file(path)
     module = sb.compile(model)
@@ -554,6 +555,7 @@ def test_a_transpose_read_transposed_back_is_read_as_its_argument() -> None:
     np.testing.assert_allclose(grads["v"], y * params["x"], rtol=1e-14)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_what_a_step_reuses_from_the_cache_is_what_the_module_caches() -> None:
     """hostile7 #12: derive said relu' "reuses from the forward cache: z1" while the module
     caches only a1 and reads 1{a1 > 0}. Every forward value a step names as reused is in the

@@ -32,6 +32,7 @@ def test_a_counterexample_names_its_sizes_in_words() -> None:
     assert str(found).endswith("random rational function values, at sizes n0=3, n1=2)")
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_pole_of_a_one_by_one_value_without_a_real_root_is_no_switch() -> None:
     """1 + exp(-u) has no real zero: (1 + exp(-u))^-2 never switches, so the written-out
     gradient (and the printed truth pasted back) is compared and decided, and a formula off
@@ -73,6 +74,7 @@ def test_a_model_written_in_exps_is_decided_exactly() -> None:
         "sum(y ⊙ softplus(-u) + (1 - y) ⊙ softplus(u))",
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_function_at_u_and_at_minus_u_is_no_exact_verdict(cost: str) -> None:
     """sigmoid(-u) = 1 - sigmoid(u): two random tables would call the right gradient wrong
     "exactly" (review 13 R11, R13); the true functions decide, and a doubled one is wrong."""
@@ -97,6 +99,7 @@ KINK_ELSEWHERE = (
         ("x + relu(-100 - W x)", 1),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_kink_that_reaches_another_gradient_alone_is_not_searched(
     formula: str, code: int
 ) -> None:

@@ -59,6 +59,7 @@ def _exit(model: str, formula: str) -> sb.FormulaReport:
     return sb.check_formula(sb.Model.parse(model), "w", formula)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_name_for_another_name_is_followed_to_the_square() -> None:
     """hostile39a #1: ``+ 0`` made the sum a name for the square's name (_t4 = _t3), the
     switch sat on _t4, and ``-w^0`` passed again."""
@@ -83,6 +84,7 @@ def test_a_root_of_a_product_turns_where_a_factor_does() -> None:
     assert _exit("w : n x 1\nJ = sum(sqrt(w ⊙ w ⊙ w ⊙ w))\n", "2 w").ok
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_formulas_root_of_a_product_is_searched_beyond_its_edge() -> None:
     """hostile39a #3: (u^3 ⊙ (u^2 ⊙ u^2 ⊙ u^2)^(-1/2)) is sign(u) with u = z1 - 30; the exact
     points (tables) reached z1 > 30 and counted, though their difference was not trusted:
@@ -94,6 +96,7 @@ def test_a_formulas_root_of_a_product_is_searched_beyond_its_edge() -> None:
     assert report.exit_code == 1, str(report)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_model_with_no_real_value_at_a_point_is_not_a_wrong_formula() -> None:
     """hostile39a #5: the right ``(1/2) w^(-1/2)`` for sum(sqrt(w)) was "not the gradient":
     "your formula gives cannot be evaluated (1.5*I is not a number), the gradient is None";
@@ -104,6 +107,7 @@ def test_a_model_with_no_real_value_at_a_point_is_not_a_wrong_formula() -> None:
     assert "None" not in str(report) and "is not a number" not in str(report)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_numeric_counterexample_shows_both_values_as_decimals() -> None:
     """hostile39a #11: the formula's exact fraction (-1339.../1958...) beside the gradient's
     12-digit decimal."""
@@ -113,6 +117,7 @@ def test_a_numeric_counterexample_shows_both_values_as_decimals() -> None:
     assert report.exit_code == 1 and "numerically" in shown and "/" not in yours, shown
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_roots_edge_where_the_model_has_no_value_needs_no_point() -> None:
     """review39 #2: sqrt(w ⊙ w ⊙ w ⊙ w + 1) has its root's edge at -1 of a value never below
     it, and beyond it no value at all; the right formula was "cannot decide"."""

@@ -103,6 +103,7 @@ def test_check_says_the_cost_has_no_value_not_the_gradient_code(tmp_path: Path) 
 BATCH = "X : n x m\nW : n x n\nsizes: n = 5\nJ = logdet(W W^T + X X^T) + logdet(X X^T)\ndata: X\n"
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_check_judges_the_batch_size_it_checks_at(tmp_path: Path) -> None:
     """The module is built for any m; at the checked m = 3, X X^T (5 x 5) has rank 3."""
     spec = tmp_path / "batch.model"

@@ -323,6 +323,7 @@ def test_long_models_parse_quickly() -> None:
     assert model.parameters == ("W", "U", "b") and model.shapes["W"] == (n, n)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_model_alone_knows_the_activations() -> None:
     """The function table is filled by the activation records: importing the model package
     alone (a fresh interpreter) must be enough to read relu and sigmoid."""

@@ -46,6 +46,7 @@ def test_every_example_model_truth_pastes_back(name: str, wrt: str) -> None:
     _pasted_back(name, wrt)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_truth_names_a_kept_adjoint_as_the_formula_writes_it() -> None:
     derivation = sb.derive(Model.from_file(MODELS[0].parent / "batch_norm.model"))
     assert sb.check_formula(derivation, "W", "0").truth == "dZ X^T"
@@ -99,6 +100,7 @@ def test_the_formula_printer_leaves_out_double_transposes_and_ones_factors(
 
 
 @pytest.mark.parametrize("cost", ["sum(W x)^2", "relu(sum(W x))^2"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_ones_column_in_a_product_prints_no_false_truth(cost: str, tmp_path: Path) -> None:
     # review13 R3: dJ/dW = 2 sum(W x) 1_2 x^T (2 x 3); the truth printed was (2 * sum(W x)) x^T,
     # which types to 1 x 3. The formula language has a ones matrix only in sums and rowsum().

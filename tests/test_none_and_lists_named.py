@@ -155,6 +155,7 @@ def test_a_numpy_cache_entry_of_another_array_kind_is_named() -> None:
 
 
 @pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_cache_that_is_not_a_dict_is_named(backend: str) -> None:
     """review25 #4/#5: the (output, cache) pair or a number as a network's cache failed with
     NumPy's "truth value ... is ambiguous" or "int is not iterable"; a model's cache without

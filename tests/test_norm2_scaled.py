@@ -28,6 +28,7 @@ def _as(backend: str, array: np.ndarray) -> object:
 
 @pytest.mark.parametrize("written", ["norm2(W)", "sqrt(sum(W^2))"])
 @pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_the_norm_and_its_gradient_fit_where_the_squares_do_not(
     backend: str, written: str
 ) -> None:

@@ -91,6 +91,7 @@ def test_pyproject_lists_every_package() -> None:
     assert config["package-dir"]["symbackprop.cli"] == "cli"
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_no_user_text_can_reach_eval_exec_sympify_or_parse_expr() -> None:
     """DESIGN.md's safety rule, held by the source itself: ``exec`` only in executor.py (on
     the generated module, built from validated names), ``sympify`` only with ``strict=True``

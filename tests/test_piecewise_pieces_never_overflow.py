@@ -48,6 +48,7 @@ def test_numpy_cost_and_gradient_are_finite_past_exps_overflow(dtype: type, z: f
 
 
 @pytest.mark.parametrize("backend", ["torch", "jax"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_framework_costs_are_finite_past_exps_overflow(backend: str) -> None:
     framework = import_framework("jax.numpy" if backend == "jax" else backend)
     module = sb.compile(_network(), backend=backend)

@@ -28,6 +28,7 @@ def test_a_factor_with_round_switches_hides_no_difference(threshold: str, code: 
     assert report.exit_code == code, str(report)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_repeated_affine_factor_is_folded_without_recursion() -> None:
     formula = "((W2^T delta2) ⊙ a1 ⊙ (1 - a1) ⊙ (W1 x + 2 b1) ⊙ (W1 x + 2 b1)) x^T"
     report = sb.check_formula(Network.parse("4-3-2-1"), "W1", formula)

@@ -34,6 +34,7 @@ def test_the_entries_a_value_reaches_are_read_from_the_shapes() -> None:
     assert live((1, 1), (n1, n0), [0], 1, [sp.zeros(2, 3), gradient])
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_pieceless_takes_every_piecewise_atom_as_one() -> None:
     report = sb.check_formula(NET, "W1", "((W2^T delta2) ⊙ 1{z1 > 0}) (x ⊙ 1{abs(x) > 0.001})^T")
     assert report.exit_code == 1

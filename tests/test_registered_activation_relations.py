@@ -34,6 +34,7 @@ def elu() -> Iterator[str]:
 @pytest.mark.parametrize(
     ("slope", "right"), [("(a1 + 1)", True), ("exp(z1)", True), ("(a1 + 2)", False)]
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_registered_elus_derivative_in_its_value_is_judged_by_the_true_functions(
     elu: str, slope: str, right: bool
 ) -> None:

@@ -40,6 +40,7 @@ def _run_into(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     "args", [("codegen", "4-3-1"), ("derive", "4-3-1", "--format", "json"), ("latex", "4-3-1")]
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_standard_output_cut_short_is_an_error(tmp_path: Path, args: tuple[str, ...]) -> None:
     """hostile47b #3: under ``ulimit -f 4`` (or a disk that fills), ``codegen 4-3-1 > out.py``
     left 4 KiB of its 23 KiB and exit 0: Python's writer took a short write for a whole one.
@@ -50,6 +51,7 @@ def test_standard_output_cut_short_is_an_error(tmp_path: Path, args: tuple[str, 
     assert "cannot write the output: File too large" in result.stderr
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_standard_output_within_the_limit_is_whole(tmp_path: Path) -> None:
     """The same limit, an output below it: written whole, exit 0."""
     path = tmp_path / "shapes.txt"

@@ -21,6 +21,7 @@ LOGDET = Path("examples/models/logdet_inv.model")
         (LOGDET, "X", "-inv(log(X)^2)^T"),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_matrix_function_of_function_values_is_decided(
     model: Path, wrt: str, formula: str
 ) -> None:

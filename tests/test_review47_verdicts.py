@@ -27,6 +27,7 @@ def test_a_formula_wrong_at_a_hard_label_fails(formula: str) -> None:
     assert any("hard targets" in note for note in report.notes)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_right_formula_is_also_compared_at_hard_labels() -> None:
     """review47 #1: relu(y) is y at 0 and 1, so it still passes, the points sentence saying
     the targets were 0 and 1 at two points."""
@@ -45,6 +46,7 @@ def test_a_models_formula_wrong_on_one_hot_targets_fails() -> None:
     assert right.exit_code == 0 and right.equal
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_right_formula_of_a_steep_activation_is_not_called_wrong() -> None:
     """hostile47a #3: hs = sigmoid(100 z) at z1 near 4: the derivation's a1 (1 - a1) is 0 in
     50 and 100 digits, the formula's 100 sigmoid(100 z1) sigmoid(-100 z1) keeps its 2e-181,
@@ -88,6 +90,7 @@ def test_a_sum_of_a_switch_that_holds_nowhere_still_passes() -> None:
         ("4-3-2-1", "W3", "(a3 - y) a2^T * (1 + sum(1{y ⊙ (1 - y) <= 0}))", "bce"),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_formula_wrong_at_every_hard_target_fails(
     spec: str, wrt: str, formula: str, loss: str
 ) -> None:

@@ -147,6 +147,7 @@ def test_a_row_judged_at_a_finer_step_than_eps_says_so() -> None:
     )
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_gradients_says_it_wrote_its_plot_on_stderr(tmp_path: Path) -> None:
     """hostile50b #9: ``gradients --plot g.png > report.txt`` ended the report with "wrote
     g.png"; every other command says so on stderr."""

@@ -157,6 +157,7 @@ def test_an_unknown_parameter_is_named_without_command_line_words() -> None:
     "formula",
     ["(1/m) (softplus'(Z2) - Y) A1^T", "(1/m) (sigmoid(Z2) - Y) A1^T"],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_function_spelled_another_way_with_m_written_still_passes(formula: str) -> None:
     # softplus' is sigmoid: the exact tables differ, the true functions agree; the moved m
     # and the larger sizes are confirmed with the true functions, as the verdict is
@@ -172,6 +173,7 @@ def test_a_function_spelled_another_way_with_m_written_still_passes(formula: str
         "(1/m) (A2 - Y) A1^T ^ (m+1)",  # exit 3: a size as an element-wise exponent
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_sizes_in_indicators_exponents_and_functions_are_caught(formula: str) -> None:
     report = sb.check_formula("3-2-1", "W2", formula, batch=True)
     assert report.equal is False and report.exit_code == 1
@@ -188,6 +190,7 @@ def test_m_in_single_example_form_is_named_as_such() -> None:
         sb.check_formula("n-3-2-1", "W1", "delta1 x^T", sizes={"m": 4})
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_refused_numeric_pass_keeps_none_of_its_notes() -> None:
     formula = "X ((1/m)(sigmoid((w^T X + c) sqrt((m-2)(m-3)(m-4)+1)) - Y))^T + w/100"
     path = str(ROOT / "examples" / "models" / "logistic_l2.model")

@@ -57,6 +57,7 @@ def test_zero_times_a_singular_inverse_is_still_refused() -> None:
 
 
 @pytest.mark.parametrize("formula", ["2 W", "3 W"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_derivation_undefined_at_every_point_cannot_decide(formula: str) -> None:
     """hostile49c #3: det(W W^T) of a 3 x 2 W is 0 at every point; its derived adjoint
     det(A) inv(A)^T has no value there, and every formula, the right 2 W too, was "not the

@@ -34,6 +34,7 @@ CAYLEY_HAMILTON_3 = (
         ("W2", f"(1 + (m - 3)*(m - 2)) {TRUE_W2}"),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_batch_factor_right_at_m_2_and_3_only_is_wrong(wrt: str, formula: str) -> None:
     report = sb.check_formula("4-3-2-1", wrt, formula, batch=True)
     assert report.exit_code == 1 and report.equal is False, report
@@ -115,6 +116,7 @@ def test_the_third_setting_of_a_model_gives_each_free_dimension_its_own_size() -
         "(1 + det(W W^T) (det(W W^T) - det(W^T W))) y x^T",
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_formula_right_only_where_one_dimension_is_at_least_another_is_wrong(
     formula: str,
 ) -> None:
@@ -131,6 +133,7 @@ WIDE = (
 )
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_declared_sizes_too_large_to_compare_at_keep_their_order() -> None:
     """hostile31 F6: r = 5 was kept and c = 6 became 2, 3, 4, so the model was compared with c
     < r only, and a formula wrong wherever A A^T is invertible (r <= c, as declared) passed.
@@ -177,6 +180,7 @@ CAYLEY_HAMILTON_3 = (
 
 
 @pytest.mark.parametrize("n", [1, 3, 6])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_declared_size_is_not_the_only_one_compared(n: int) -> None:
     """hostile32 #1, #2: a dimension the model's sizes: line declares was compared at that size
     only (or, above 5, at 2, 3, 4 only), so the README's own example of an identity true only
@@ -257,6 +261,7 @@ def test_the_degree_of_a_formula_in_a_written_size() -> None:
     assert degree(exp(u) * A, {u}) is None  # no polynomial: the larger sizes decide alone
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_size_factor_that_cancels_to_1_is_of_degree_0() -> None:
     """review38 #5: ``((n + 1)^2 - n^2 - 2n)^10`` is exactly 1, but its parts' degrees bounded
     it at 20, more sizes than are compared, and the right formula was "cannot decide"; a
@@ -278,6 +283,7 @@ def test_a_size_factor_that_cancels_to_1_is_of_degree_0() -> None:
     assert wrong.exit_code == 1 and "n=12" in str(wrong.counterexample)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_factor_right_at_every_setting_but_the_network_s_own_width_is_wrong() -> None:
     """hostile40b #1: s = sum(1{x > -100}) is n0 at every point; (s-2)(s-3)(s-4)(s-7) is 0 at
     every width the four settings give n0, and passed for 5-3-1, whose own n0 = 5 makes the
@@ -295,6 +301,7 @@ P10 = "(m-1)*(m-2)*(m-3)*(m-4)*(m-5)*(m-6)*(m-7)*(m-8)*(m-9)*(m-10)"
 
 
 @pytest.mark.parametrize("kinked", [f"relu({P10})", f"1{{{P10} > 0}}", f"sin({P10})"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_kink_or_sine_of_a_polynomial_in_m_is_read_at_sizes_not_simplified(
     kinked: str,
 ) -> None:

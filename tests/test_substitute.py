@@ -35,6 +35,7 @@ def test_a_chain_of_numbers_times_a_matrix_is_one_product() -> None:
     assert "1099511627776" in sb.to_latex(derivation)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_an_expansion_sympy_could_not_size_is_not_built() -> None:
     """hostile27 #3: h_(i+1) = exp(h_i) / 10, 28 lines: each (1/10) exp(...) asks its one
     matrix for its shape twice, 2^28 look-ups to build the written-out adjoints; latex, html,

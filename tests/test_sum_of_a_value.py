@@ -51,6 +51,7 @@ def test_a_models_sum_of_an_indicator_of_a_residual_fails() -> None:
 
 
 @pytest.mark.parametrize("extra", ["0 * sum(relu(W1 x))", "sum(relu(W1 x)) - sum(relu(W1 x))"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_sum_of_an_activation_that_cancels_still_passes(extra: str) -> None:
     """The activation inside the sum is evaluated (the table's relu on both sides): a formula
     equal to the gradient passes, exactly."""
@@ -129,6 +130,7 @@ def test_an_entry_summed_along_no_chain_is_not_read() -> None:
     assert matrix_of_entry(W[j, i], (i, j), (r, c)) is None
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_an_indicator_of_a_count_keeps_its_sum() -> None:
     """SymPy's piecewise_fold, run on every Piecewise condition, folded the summand's piece
     out of the sum: ``1{sum(1{x > 0}) > 5}`` became ``ITE(x[i, 0] > 0, n0 > 5, False)`` with

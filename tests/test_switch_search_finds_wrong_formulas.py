@@ -77,6 +77,7 @@ def test_relu_prime_as_an_indicator_of_sigmoid_off_its_threshold_is_caught() -> 
     _wrong(RELU, "W1", "((W2^T delta2) ⊙ 1{sigmoid(z1) > 0.5025}) x^T")
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_relu_prime_as_an_indicator_of_exp_passes() -> None:
     """Right, and no longer refused for evaluating the indicator at exp(91)."""
     _right(RELU, "W1", "((W2^T delta2) ⊙ 1{exp(z1) > 1}) x^T")

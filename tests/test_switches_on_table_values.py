@@ -35,6 +35,7 @@ def test_a_right_switch_on_the_argument_passes(model: str, formula: str) -> None
     assert report.method == "numeric"  # the tables cannot relate u and exp(u)
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_the_gradients_own_switch_is_decided_exactly() -> None:
     model = Model.parse(EXPU)
     report = sb.check_formula(model, "W", "(exp(u) ⊙ 1{exp(u) > 2}) x^T")

@@ -31,6 +31,7 @@ def _network(depth: int) -> sb.Network:
     return sb.Network.parse("-".join(["3"] * depth) + "-1")
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_work_is_linear_in_depth() -> None:
     """Three times the layers, about three times the calls (a quadratic stage gives ~9), for
     derive and each printer; one derivation per depth serves all four (each stage apart

@@ -100,6 +100,7 @@ def test_hidden_derivatives_are_one_pass_kernels_in_the_tensors_dtype() -> None:
         assert backward_ops(module, dtype) == BACKWARD_OPS
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_with_a_workspace_backward_writes_into_it_and_allocates_nothing() -> None:
     """The same kernels, each writing into a workspace tensor (``.out``) or in place."""
     module = compiled("3-4:tanh-3:relu-3:softmax", "ce")

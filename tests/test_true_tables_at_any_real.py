@@ -38,6 +38,7 @@ def test_a_true_table_is_evaluated_at_an_irrational_number() -> None:
     assert abs(softplus(sp.sqrt(2)) - sp.log(1 + sp.exp(sp.sqrt(2)))) < sp.Float("1e-25")
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_relu_of_an_irrational_argument_is_relu_prime_and_its_twin_is_not() -> None:
     right = sb.check_formula(NET, "W1", _w1("1{relu(sqrt(2) z1) > 0}"))
     assert right.exit_code == 0, right.error

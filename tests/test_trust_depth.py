@@ -271,6 +271,7 @@ def test_3_5_gradients_refuses_runs_over_the_work_limit() -> None:
     assert "multiply-adds" in proc.stderr and "--m" in proc.stderr
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_3_4_networks_deeper_than_max_depth_are_refused() -> None:
     """derive is linear in depth; MAX_DEPTH bounds every command's time (5,000 layers took 30 s
     on a loaded machine; a 1 MB spec file could hold 100,000)."""

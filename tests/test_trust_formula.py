@@ -46,6 +46,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 # -- 3.1: the repair search is structural and budgeted --------------------------------------
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_3_1_square_lecture_formula_is_repaired() -> None:
     report = sb.check_formula(SQUARE, "W1", ISSUE_3_1)
     assert isinstance(report.error, FormulaShapeError)
@@ -249,6 +250,7 @@ def test_5_3_ast_printer_round_trip(parts: list[str]) -> None:
         ("4-3:relu-2:tanh-1", "W1", "W2 delta2 ⊙ 1{z1 > 0} x^T", False),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_5_3_every_printed_repair_parses_back_and_is_accepted(
     spec: str, wrt: str, formula: str, batch: bool
 ) -> None:
@@ -284,6 +286,7 @@ def test_5_3_truth_prints_and_parses_back() -> None:
         ("delta3 A2^T + (lambda/m) W3", True),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_5_4_lambda_as_the_derivation_prints_it(formula: str, batch: bool) -> None:
     net = sb.Network.parse("4-3-2-1", l2=0.1)
     assert sb.check_formula(net, "W3", formula, batch=batch).ok

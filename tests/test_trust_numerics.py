@@ -194,6 +194,7 @@ def _networks(draw: st.DrawFn) -> tuple[sb.Network, int, int]:
 
 
 @given(_networks())
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_2_1_no_false_failures_and_wrong_modules_fail(
     problem: tuple[sb.Network, int, int],
 ) -> None:

@@ -172,6 +172,7 @@ def test_4_2_bad_spec_file_values_exit_2_from_the_cli(tmp_path: Path, name: str)
 
 
 @pytest.mark.parametrize("value", ["1e400", "1e308", "1" * 5000, "nan", "-0.1"])
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_4_2_huge_l2_on_the_command_line_exits_2(value: str) -> None:
     assert "l2" in _one_line_exit_2(_cli("shapes", "4-3-1", "--l2", value))
 
@@ -416,6 +417,7 @@ def test_4_4_any_compact_spec_text_gives_a_network_or_a_spec_error(spec: str) ->
 
 
 @twins(JSONISH, examples=300)
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_4_2_any_file_data_gives_a_network_or_a_spec_error(data: object) -> None:
     _network_or_spec_error(lambda: Network.from_dict(data))  # type: ignore[arg-type]
 

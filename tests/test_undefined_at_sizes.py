@@ -136,6 +136,7 @@ LOGDET_INV = "examples/models/logdet_inv.model"  # X : n x n, n = 3, J = log(det
         ("4-3-2-1", "W2", "delta2 a1^T + log(sum(a1) - sum(a1^T)) * 0", "log(", "real"),
     ],
 )
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_number_zero_only_once_written_out_is_refused_before_0_folds_it(
     spec: str, wrt: str, formula: str, part: str, why: str
 ) -> None:
@@ -204,6 +205,7 @@ def test_a_formula_over_a_model_with_no_value_anywhere_is_undecided_not_wrong() 
     assert "None" not in message and report.counterexample is None
 
 
+@pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)
 def test_a_product_through_a_narrower_dimension_is_singular_from_its_shapes() -> None:
     """hostile31 F7: inv(A^T A) with A 4 x 5 (the third setting) was written out and its 5 x 5
     determinant expanded: a minute. Its rank is at most 4, read from the shapes."""
