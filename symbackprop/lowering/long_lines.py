@@ -19,6 +19,7 @@ import ast
 import io
 import textwrap
 import tokenize
+from collections.abc import Iterator
 
 from symbackprop.lowering.python_text import INDENT, LINE, comment
 
@@ -174,46 +175,36 @@ def _parenthesized(code: str, tokens: list[tokenize.TokenInfo], indent: str) -> 
     return [f"{indent}{head} (", *(inner + part for part in parts), indent + ")"]
 
 
-def _assigned_at(tokens: list[tokenize.TokenInfo]) -> int | None:
-    """The index of the first assignment operator outside brackets, or None."""
+def _at_top(tokens: list[tokenize.TokenInfo]) -> Iterator[tuple[int, tokenize.TokenInfo]]:
+    """(index, token) of each token outside every bracket pair, the brackets left out."""
     depth = 0
     for k, token in enumerate(tokens):
         if token.type == tokenize.OP and token.string in _OPENING:
             depth += 1
         elif token.type == tokenize.OP and token.string in _OPENING.values():
             depth -= 1
-        elif depth == 0 and token.type == tokenize.OP and token.string in _ASSIGNING:
-            return k
-    return None
+        elif depth == 0:
+            yield k, token
+
+
+def _assigned_at(tokens: list[tokenize.TokenInfo]) -> int | None:
+    """The index of the first assignment operator outside brackets, or None."""
+    return next(
+        (k for k, t in _at_top(tokens) if t.type == tokenize.OP and t.string in _ASSIGNING), None
+    )
 
 
 def _tuple_assigned(tokens: list[tokenize.TokenInfo]) -> bool:
     """Whether the line assigns a tuple written without brackets (``_a, _y = A, B``)."""
     at = _assigned_at(tokens)
-    if at is None:
-        return False
-    depth = 0
-    for token in tokens[at + 1 :]:
-        if token.type == tokenize.OP and token.string in _OPENING:
-            depth += 1
-        elif token.type == tokenize.OP and token.string in _OPENING.values():
-            depth -= 1
-        elif depth == 0 and token.type == tokenize.OP and token.string == ",":
-            return True
-    return False
+    return at is not None and any(
+        k > at and t.type == tokenize.OP and t.string == "," for k, t in _at_top(tokens)
+    )
 
 
 def _conditional(tokens: list[tokenize.TokenInfo]) -> bool:
     """Whether the tokens of a line hold ``a if c else b`` outside any bracket."""
-    depth = 0
-    for token in tokens:
-        if token.type == tokenize.OP and token.string in _OPENING:
-            depth += 1
-        elif token.type == tokenize.OP and token.string in _OPENING.values():
-            depth -= 1
-        elif depth == 0 and token.type == tokenize.NAME and token.string == "if":
-            return True
-    return False
+    return any(t.type == tokenize.NAME and t.string == "if" for _, t in _at_top(tokens))
 
 
 def _split_at_operators(expr: str) -> list[str]:
@@ -224,23 +215,19 @@ def _split_at_operators(expr: str) -> list[str]:
     if tokens is None:
         return [expr]
     for operators in (("if", "else"), *_LOOSEST):
-        cuts, depth, previous = [], 0, None
-        for token in tokens:
-            if token.type == tokenize.OP and token.string in _OPENING:
-                depth += 1
-            elif token.type == tokenize.OP and token.string in _OPENING.values():
-                depth -= 1
-            elif depth == 0 and token.type == tokenize.NAME and token.string in operators:
-                cuts.append(token.start[1])
-            elif (
-                depth == 0
-                and token.type == tokenize.OP
-                and token.string in operators
-                and previous is not None
-                and (previous.type in (tokenize.NAME, tokenize.NUMBER) or previous.string in ")]}")
-            ):  # binary, not a sign
-                cuts.append(token.start[1])
-            previous = token
+        cuts = [
+            token.start[1]
+            for k, token in _at_top(tokens)
+            if token.string in operators
+            and (
+                token.type == tokenize.NAME  # if, else
+                or k > 0  # binary after a name, a number or a bracket, not a sign
+                and (
+                    tokens[k - 1].type in (tokenize.NAME, tokenize.NUMBER)
+                    or tokens[k - 1].string in ")]}"
+                )
+            )
+        ]
         if cuts:
             bounds = [0, *cuts, len(expr)]
             return [expr[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
@@ -283,15 +270,9 @@ def _items(body: str) -> list[str]:
     if tokens is None:
         return [body.strip()]
     text = body.strip()
-    parts, depth, start = [], 0, 0
-    for token in tokens:
-        if token.type != tokenize.OP:
-            continue
-        if token.string in _OPENING:
-            depth += 1
-        elif token.string in _OPENING.values():
-            depth -= 1
-        elif token.string == "," and depth == 0:
+    parts, start = [], 0
+    for _, token in _at_top(tokens):
+        if token.type == tokenize.OP and token.string == ",":
             parts.append(text[start : token.start[1]].strip())
             start = token.end[1]
     last = text[start:].strip()
