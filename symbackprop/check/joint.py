@@ -40,16 +40,39 @@ def joint_pairs(
     bases = [base for base in on if forms[base]]
     out: list[tuple[Any, Piece, Any, Piece, tuple[str, ...]]] = []
     for k, u in enumerate(bases):
-        for v in bases[k + 1 :]:
-            fu, fv = forms[u], forms[v]
+        for base in bases[k + 1 :]:
+            fu, fv = forms[u], forms[base]
             assert fu is not None and fv is not None
-            if u.shape != v.shape or not set(fu) & set(fv) or proportional(fu, fv):
+            v = oriented(u, base)
+            if v is None:
+                continue
+            if v is not base:
+                fv = transposed(fv)
+            if not set(fu) & set(fv) or proportional(fu, fv):
                 continue
             leaves = _moving(set(fu) | set(fv), definitions)
             if not leaves:
                 continue
-            out.extend((u, pu, v, pv, leaves) for pu in pieces(on[u]) for pv in pieces(on[v]))
+            out.extend((u, pu, v, pv, leaves) for pu in pieces(on[u]) for pv in pieces(on[base]))
     return out
+
+
+def oriented(u: Any, v: Any) -> Any:
+    """``v`` where it has ``u``'s shape, its transpose where that has it (entry (i, j) of the
+    one beside entry (j, i) of the other), else None. A formula's ``1{w^T X - 5 c > 0}^T``
+    switches on ``X^T w - 5 1 c^T`` (m x 1), beside the model's 1 x m ``w^T X - 4 c 1^T``: one
+    value each way, and as two shapes no pair of their pieces was searched (hostile49c)."""
+    if u.shape == v.shape:
+        return v
+    if tuple(u.shape) == tuple(reversed(v.shape)):
+        return sp.Transpose(v)
+    return None
+
+
+def transposed(form: dict[Any, Any]) -> dict[Any, Any]:
+    """The {term: coefficient} form of the transpose of a value of ``form``: each term
+    transposed (W x is x^T W^T, c 1^T is 1 c^T), a 1 x 1 product as :func:`_canonical`."""
+    return {canonical_product(sp.Transpose(term).doit()): c for term, c in form.items()}
 
 
 def pieces(values: set[Any]) -> list[Piece]:
@@ -101,6 +124,9 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
         return {}
     if _leaf(expr) is not None and str(expr.arg.name) not in definitions:
         return {expr: sp.Integer(1)}  # a leaf transposed (v^T) moves with its leaf
+    if isinstance(expr, sp.Transpose):
+        found = linear_form(expr.arg, definitions, depth + 1)
+        return None if found is None else transposed(found)
     if isinstance(expr, sp.MatAdd):
         return summed(expr.args, lambda term: linear_form(term, definitions, depth + 1))
     if isinstance(expr, sp.MatMul):
@@ -113,6 +139,9 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
             spread = sp.expand(expr.doit())
             if isinstance(spread, sp.MatAdd):
                 return linear_form(spread, definitions, depth + 1)
+        written = _products_written(expr.args, definitions)
+        if written is not None:  # _t3 1^T with _t3 = 4 c is 4 c 1^T
+            return linear_form(sp.MatMul(*written), definitions, depth + 1)
         split = scaled(expr)
         if split is None:
             return None
@@ -121,20 +150,31 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
         # and _t1 x are one term (hostile49c #1: relu(1 + v^T x - w^T x) beside a formula's
         # 1{1.2 v^T x + 1 > w^T x} shared none, had no joint region, and a wrong threshold
         # passed)
-        factors = [_named_leaf(f, definitions) for f in factors]
+        factors = [named_leaf(f, definitions) for f in factors]
         if len(factors) == 1:
             found = linear_form(factors[0], definitions, depth + 1)
             return None if found is None else {k: coeff * c for k, c in found.items()}
-        leaves = [_leaf(f) for f in factors]
-        if any(leaf is None for leaf in leaves):
+        # a ones factor broadcasts (c 1^T of a 1 x 1 c): linear in the other factors' leaves
+        leaves = [_leaf(f) for f in factors if not isinstance(f, sp.OneMatrix)]
+        if not leaves or any(leaf is None for leaf in leaves):
             return None
         if all(str(leaf.name) in definitions for leaf in leaves):  # type: ignore[union-attr]
             return None  # no leaf to move it by
-        return {_canonical(sp.MatMul(*factors)): coeff}
+        return {canonical_product(sp.MatMul(*factors)): coeff}
     return None
 
 
-def _canonical(term: Any) -> Any:
+def _products_written(factors: Any, definitions: dict[str, Any]) -> list[Any] | None:
+    """``factors`` with each name for a product replaced by that product's factors; None
+    where no factor is such a name."""
+    out: list[Any] = []
+    for factor in factors:
+        inner = definitions.get(str(factor.name)) if isinstance(factor, sp.MatrixSymbol) else None
+        out.extend(inner.args if isinstance(inner, sp.MatMul) else (factor,))
+    return None if len(out) == len(factors) else out
+
+
+def canonical_product(term: Any) -> Any:
     """A 1 x 1 product as one of it and its transpose (``x^T v`` is ``v^T x``), the first by
     SymPy's sort key: the two are one number, and as two terms two bases shared none."""
     if tuple(term.shape) != (1, 1):
@@ -143,7 +183,7 @@ def _canonical(term: Any) -> Any:
     return min(term, flipped, key=sp.default_sort_key)
 
 
-def _named_leaf(factor: Any, definitions: dict[str, Any], depth: int = 0) -> Any:
+def named_leaf(factor: Any, definitions: dict[str, Any], depth: int = 0) -> Any:
     """``factor``, or the leaf (or transposed leaf) a chain of names defines it as."""
     if depth > 20 or not isinstance(factor, sp.MatrixSymbol):
         return factor
@@ -151,7 +191,7 @@ def _named_leaf(factor: Any, definitions: dict[str, Any], depth: int = 0) -> Any
     if isinstance(inner, sp.MatrixSymbol) or (
         isinstance(inner, sp.Transpose) and isinstance(inner.arg, sp.MatrixSymbol)
     ):
-        return _named_leaf(inner, definitions, depth + 1) if inner != factor else factor
+        return named_leaf(inner, definitions, depth + 1) if inner != factor else factor
     return factor
 
 

@@ -317,6 +317,8 @@ class Sides:
         self.reached = dict.fromkeys(self.reached, NONE)
 
     def _pair(self, u: Any, v: Any) -> None:
+        # a partner paired by its transpose (.joint.oriented) owns its atoms as itself
+        u, v = (x.arg if isinstance(x, sp.Transpose) else x for x in (u, v))
         self.partners.setdefault(u, set()).add(v)
         self.partners.setdefault(v, set()).add(u)
 

@@ -24,7 +24,17 @@ from typing import Any
 
 import sympy as sp
 
-from symbackprop.check.joint import Piece, linear_form, pieces, proportional, scaled, summed
+from symbackprop.check.joint import (
+    Piece,
+    canonical_product,
+    named_leaf,
+    oriented,
+    pieces,
+    proportional,
+    scaled,
+    summed,
+    transposed,
+)
 from symbackprop.records.nodes import Elementwise
 
 #: the halvings of one line's bracket at most (each a point evaluated)
@@ -45,9 +55,14 @@ def shifted_pairs(
     bases = [base for base in on if terms[base]]
     out: list[tuple[Any, Piece, Any, Piece, tuple[str, ...]]] = []
     for k, first in enumerate(bases):
-        for second in bases[k + 1 :]:
-            if first.shape != second.shape or (first, second) in done or (second, first) in done:
+        for base in bases[k + 1 :]:
+            second = oriented(first, base)
+            if second is None or (first, second) in done or (second, first) in done:
                 continue
+            if second is not base:  # paired by its transpose
+                form = terms[base]
+                assert form is not None
+                terms[second] = transposed(form)
             pair = (
                 _shifted(first, second, terms)
                 or _shifted(second, first, terms)
@@ -56,18 +71,21 @@ def shifted_pairs(
             if pair is None:
                 continue
             u, v, scale, sign = pair
-            if linear_form(u, definitions) and linear_form(v, definitions):
-                continue  # both linear: joint.py's regions, or unrelated (no shared term)
             leaves = tuple(sorted(_leaves(u, definitions) | _leaves(v, definitions)))
             factor = _factor_sign(u, v, terms, definitions)
             if leaves:
                 out.extend(
                     (u, pu, v, pv, leaves)
-                    for pu in pieces(on[u])
-                    for pv in pieces(on[v])
+                    for pu in pieces(on[_own(u)])
+                    for pv in pieces(on[_own(v)])
                     if not _empty(pu, pv, scale, sign) and not _signs_apart(pu, pv, factor)
                 )
     return out
+
+
+def _own(base: Any) -> Any:
+    """The switch base a value paired by its transpose (:func:`.joint.oriented`) is."""
+    return base.arg if isinstance(base, sp.Transpose) else base
 
 
 def _shifted(u: Any, v: Any, terms: dict[Any, Any]) -> tuple[Any, Any, Any, int] | None:
@@ -167,6 +185,8 @@ def _sign(term: Any) -> int:
         factors = [a for a in term.args if getattr(a, "is_Matrix", False)]
         if len(factors) == 1 and numbers:
             return _number_sign(sp.Mul(*numbers)) * _sign(factors[0])
+        if len(factors) == 2 and tuple(term.shape) == (1, 1) and factors[0] == factors[1].T:
+            return 1  # w^T w: a squared length
         return 0
     if isinstance(term, sp.HadamardProduct):
         sign, cores = 1, []
@@ -197,6 +217,10 @@ def _terms(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, 
         return None
     if isinstance(expr, sp.MatrixSymbol):
         inner = definitions.get(str(expr.name))
+        if isinstance(inner, sp.Transpose):  # _t1 = w^T: w^T x and _t1 x are one term
+            leaf = named_leaf(expr, definitions)
+            if leaf is not expr:
+                return {leaf: sp.Integer(1)}
         # a name for gamma ⊙ N is written out too: gamma ⊙ N + beta beside _t8 = _t7 + beta
         # with _t7 = gamma ⊙ N is one value, not two sharing a term (a pair of its pieces
         # would be an empty region searched in vain)
@@ -205,6 +229,9 @@ def _terms(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, 
         return {expr: sp.Integer(1)}
     if isinstance(expr, sp.MatAdd):
         return summed(expr.args, lambda term: _terms(term, definitions, depth + 1))
+    if isinstance(expr, sp.Transpose) and not isinstance(expr.arg, sp.MatrixSymbol):
+        inner_terms = _terms(expr.arg, definitions, depth + 1)
+        return None if inner_terms is None else transposed(inner_terms)
     factors: list[Any] | None = None
     coeff, join = sp.Integer(1), _matmul
     if isinstance(expr, sp.MatMul):
@@ -246,7 +273,7 @@ def _matmul(keys: list[Any], shape: Any) -> Any:
     """One term of a matrix product: its factors' terms multiplied, as one flat product
     (``shape``, unused, as for :func:`_hadamard`)."""
     args = [a for key in keys for a in (key.args if isinstance(key, sp.MatMul) else (key,))]
-    return args[0] if len(args) == 1 else sp.MatMul(*args)
+    return args[0] if len(args) == 1 else canonical_product(sp.MatMul(*args))
 
 
 def _hadamard(keys: list[Any], shape: Any) -> Any:
