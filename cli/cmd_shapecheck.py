@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from symbackprop.cli import console
+from symbackprop.cli import ascii_output, console
 from symbackprop.cli.errors import CheckFailed
 from symbackprop.cli.options import SpecOptions, spec_options
 
@@ -158,11 +158,12 @@ def _render(report: FormulaReport) -> list[Any]:
 
     out.append(Text(""))
     lines: list[Any] = []
+    ok, no = ascii_output.shown("✓"), ascii_output.shown("✗")  # "ok", "no" in ASCII
     if report.ok and report.method == "numeric":
         # equal to the digits compared, not proved: a smaller difference would not show
         lines.append(
             Text(
-                f"✓ the formula equals dJ/d{report.wrt} to {report.digits} digits at random "
+                f"{ok} the formula equals dJ/d{report.wrt} to {report.digits} digits at random "
                 "points (numeric check; not proved exactly)",
                 "green",
             )
@@ -171,16 +172,16 @@ def _render(report: FormulaReport) -> list[Any]:
         # what was compared, and no more: equal at these points (a randomized identity test)
         lines.append(
             Text(
-                f"✓ the formula equals dJ/d{report.wrt} exactly at every point compared "
+                f"{ok} the formula equals dJ/d{report.wrt} exactly at every point compared "
                 f"({report.method} check: {report.points})",
                 "green",
             )
         )
     elif error is not None and report.error is not None:
         kind = "cannot be parsed" if report.exit_code == 2 else "has a shape error"
-        lines.append(Text(f"✗ the formula {kind}", style="red"))
+        lines.append(Text(f"{no} the formula {kind}", style="red"))
     else:
-        lines.append(Text("✗ the shapes fit, but the formula is not the gradient", "red"))
+        lines.append(Text(f"{no} the shapes fit, but the formula is not the gradient", "red"))
         if report.counterexample is not None:
             lines.append(Padding(Text(str(report.counterexample)), (0, 0, 0, 2)))
     for note in report.notes:

@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from symbackprop._version import __version__
+from symbackprop.cli import ascii_output
 from symbackprop.cli.cmd_code import check_cmd, codegen_cmd
 from symbackprop.cli.cmd_derive import derive_cmd, shapes_cmd
 from symbackprop.cli.cmd_draw import draw_cmd
@@ -250,14 +251,15 @@ def _write_stdout_whole() -> None:
 
 
 def _replace_unencodable_characters() -> None:
-    """Print a character the terminal's encoding lacks (✓, ⊙ under LANG=C-like locales with
-    PYTHONIOENCODING=ascii) as its escape, ``\u2299``, instead of failing with
-    UnicodeEncodeError; '?' made ``a ? b`` of both ⊙ and a missing sign (hostile tester 23)."""
+    """Print a character the terminal's encoding lacks (✓, ⊙ with PYTHONIOENCODING=ascii, or
+    on a Windows code page) in the formula language's ASCII (``*`` for ⊙, ``ok`` for ✓), else
+    as its escape, instead of failing with UnicodeEncodeError (:mod:`.ascii_output`)."""
+    handler = ascii_output.register()
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             with contextlib.suppress(Exception):
-                reconfigure(errors="backslashreplace")
+                reconfigure(errors=handler)
 
 
 def _exit_on_termination() -> None:

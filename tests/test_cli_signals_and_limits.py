@@ -135,12 +135,18 @@ def test_the_written_line_escapes_terminal_controls(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
-def test_an_ascii_terminal_gets_escapes_not_question_marks() -> None:
-    """'(W3^T delta3) ? a2 ? (1 - a2)': '?' stood for ⊙ and for anything else."""
+def test_an_ascii_terminal_gets_the_formula_languages_ascii_not_question_marks() -> None:
+    """'(W3^T delta3) ? a2 ? (1 - a2)': '?' stood for ⊙ and for anything else; then the
+    escape \\u2299, which no formula reads back. Now ``*``, the language's own ASCII, and the
+    formula printed reads back (session 51; hostile49b #5)."""
     done = run("derive", "4-3-2-1", PYTHONIOENCODING="ascii")
     assert done.returncode == 0, done.stderr
-    assert r"delta2 = (W3^T delta3) \u2299 a2 \u2299 (1 - a2)" in done.stdout
-    assert "?" not in done.stdout.replace("?)", "")
+    assert "delta2 = (W3^T delta3) * a2 * (1 - a2)" in done.stdout
+    assert "?" not in done.stdout.replace("?)", "") and "\\u" not in done.stdout
+    assert "ok  dJ/da3 * sigmoid'(z3)" in done.stdout
+    formula = "((W3^T delta3) * a2 * (1 - a2)) a1^T"
+    back = run("shapecheck", "4-3-2-1", "--wrt", "W2", "--", formula)
+    assert back.returncode == 0, back.stdout + back.stderr
 
 
 @pytest.mark.slow  # a process that imports matplotlib (3 s)

@@ -842,12 +842,13 @@ def test_4_full_stdout_is_exit_2_not_an_internal_error(args: tuple[str, ...]) ->
         ("shapecheck", "4-3-2-1", "--wrt", "W2", "--", "((W3^T (a3 - y)) ⊙ a2 ⊙ (1 - a2)) a1^T"),
     ],
 )
-def test_4_a_terminal_without_unicode_gets_escapes_not_exit_3(
+def test_4_a_terminal_without_unicode_gets_ascii_not_exit_3(
     args: tuple[str, ...],
 ) -> None:
     """Review: PYTHONIOENCODING=ascii made every ✓ and ⊙ an internal error (exit 3); then
-    '?' for each, which read as ⊙ and anything else alike (hostile tester 23): now the
-    character's escape, \u2299."""
+    '?' for each, which read as ⊙ and anything else alike (hostile tester 23); then the
+    character's escape, \u2299: now the formula language's ASCII (``*``, ``ok``), and the
+    shapecheck verdict's box keeps its right edge (its mark chosen before the layout)."""
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
     proc = subprocess.run(
         [sys.executable, "-m", "symbackprop", *args],
@@ -856,7 +857,9 @@ def test_4_a_terminal_without_unicode_gets_escapes_not_exit_3(
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    assert b"\\u" in proc.stdout and not proc.stderr
+    assert b"\\u" not in proc.stdout and b" * " in proc.stdout and not proc.stderr
+    boxed = [line for line in proc.stdout.decode().splitlines() if line.startswith(("|", "+"))]
+    assert len({len(line) for line in boxed}) <= 1, boxed
 
 
 @pytest.mark.slow  # over 1 s of the default suite's time (2026-12-06)
