@@ -57,6 +57,6 @@ def test_a_written_out_one_by_one_base_is_shown_in_the_formula_language() -> Non
     w = sp.MatrixSymbol("W", 2, 3)
     entries = [w[i, j] ** 2 + w[i, j] / 1000 for i in range(2) for j in range(3)]
     base = sp.ImmutableMatrix([[sp.Add(*entries)]])
-    assert _text(base) == "sum(W^2) + (1/1000) sum(W)"
+    assert _text(base) == "sum(W^2) + 0.001 sum(W)"
     # no such sum: its entry as it stands, not SymPy's Matrix([[...]])
     assert _text(sp.ImmutableMatrix([[w[0, 0] * w[1, 1]]])) == "W[0, 0]*W[1, 1]"

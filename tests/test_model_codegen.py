@@ -284,7 +284,7 @@ def test_comments_print_expressions_in_the_formula_language() -> None:
     ]
     assert any("det(A)" in row and "inv(A)^T" in row for row in comments)
     assert any("tanh(t8)^2" in row for row in comments)
-    assert any("(1{A > 0} + (1/100) 1{A <= 0})" in row for row in comments)
+    assert any("(1{A > 0} + (0.01) 1{A <= 0})" in row for row in comments)
     for word in ("Determinant", "**", "Piecewise"):
         assert not any(word in row for row in comments), word
 

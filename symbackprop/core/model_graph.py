@@ -66,6 +66,7 @@ from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import substituted, to_text
+from symbackprop.formula.decimals import number_text
 from symbackprop.formula.float_range import (
     OUTSIDE_FLOAT64,
     OutOfRange,
@@ -437,7 +438,7 @@ class _Builder:
         ``problem`` follows the call, ``aside`` the value's description."""
         at = self.constant_value(arg)
         raise self.fail(
-            f"{call} {problem}: {self.text_of(arg)} is {sp.sstr(at)} whatever values the "
+            f"{call} {problem}: {self.text_of(arg)} is {number_text(at)} whatever values the "
             f"model's names hold{aside}"
         )
 

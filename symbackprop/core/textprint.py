@@ -34,6 +34,7 @@ from symbackprop.core.expr_structure import (
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
 from symbackprop.formula.ast import indicator_text
+from symbackprop.formula.decimals import decimal_text
 from symbackprop.records.scalars import indicator_sum, piece_list
 
 _ARG = BODY_VARIABLE.name
@@ -161,7 +162,12 @@ class TextPrinter(StrPrinter):
 
     def _number(self, number: Any) -> str:
         text = self._print(number)
-        return text if number.is_Integer or number.is_Float else f"({text})"
+        plain = number.is_Integer or number.is_Float or decimal_text(number) is not None
+        return text if plain else f"({text})"
+
+    def _print_Rational(self, expr: Any) -> str:
+        # 851/500 as the user wrote it, 1.702 (formula.decimals); 1/2, 1/3 as fractions
+        return decimal_text(expr) or str(super()._print_Rational(expr))
 
     def _quotient(self, expr: Any) -> str:
         """A scalar as factors side by side over factors side by side: ``λ/(2 m)``,
@@ -170,7 +176,9 @@ class TextPrinter(StrPrinter):
             return self._print(expr)
         number, rest = expr.as_coeff_Mul()
         top, bottom = _fraction(rest)
-        if number.is_Rational:
+        if decimal_text(number) is not None:
+            top = [number, *top]  # 0.01/m, not 1/(100 m)
+        elif number.is_Rational:
             top = [sp.Integer(number.p), *top] if number.p != 1 or not top else top
             bottom = [sp.Integer(number.q), *bottom] if number.q != 1 else bottom
         else:
@@ -275,8 +283,13 @@ class TextPrinter(StrPrinter):
         if not bottom:  # a number before the factors: (5/2) (A^T)^(3/2), 3 A^2
             ahead = [] if size == 1 else [self._number(size)]
             return sign + " ".join(ahead + [shown(f) for f in top] or ["1"])
-        above = ([] if size.p == 1 else [str(size.p)]) + [shown(f) for f in top]
-        below = ([] if size.q == 1 else [str(size.q)]) + [shown(f) for f in bottom]
+        if decimal_text(size) is not None:  # 0.01 W/(W^2 + 1)
+            above, below = [self._number(size)], []
+        else:
+            above = [] if size.p == 1 else [str(size.p)]
+            below = [] if size.q == 1 else [str(size.q)]
+        above += [shown(f) for f in top]
+        below += [shown(f) for f in bottom]
         under = " ".join(below)
         # one factor printed in brackets already (a sum: 4 W/(W^2 + 1)) takes no second pair
         alone = len(below) == 1 and (_side_by_side(bottom[0]) or bottom[0].is_Add)
@@ -418,7 +431,9 @@ def _side_by_side(factor: Any) -> bool:
     if isinstance(factor, (sp.sign, sp.Piecewise)):
         return False  # printed as a sum of indicators
     if factor.is_Number:
-        return not factor.could_extract_minus_sign() and (factor.is_Integer or factor.is_Float)
+        return not factor.could_extract_minus_sign() and (
+            factor.is_Integer or factor.is_Float or decimal_text(factor) is not None
+        )
     return isinstance(
         factor,
         (sp.Symbol, sp.NumberSymbol, sp.Function, sp.Determinant, sp.Trace, MatrixElement),

@@ -44,6 +44,7 @@ from sympy import (
 from sympy.printing.str import StrPrinter
 
 from symbackprop.errors import InternalError, SpecError
+from symbackprop.formula.decimals import decimal_text
 from symbackprop.formula.float_range import OUTSIDE_FLOAT64, short_number
 from symbackprop.lowering.guards import SafeArgument
 from symbackprop.records import scalars
@@ -136,6 +137,8 @@ def decimal_coefficient(coeff: sp.Expr, factors: tuple[Any, ...]) -> tuple[sp.Ex
     numeric = [f for f in factors if f.is_number and not f.has(sp.NumberSymbol)]
     value = sp.Mul(coeff, *numeric)
     short = value.is_Rational and max(abs(value.p), value.q) <= SHORT_FRACTION
+    if decimal_text(value) is not None:
+        short = False  # as the user wrote it: 1.702 * z, not 851.0 / 500.0 * z
     if short or not value.is_finite or not value.is_real:
         return coeff, list(factors)
     rest = [f for f in factors if f not in numeric]
@@ -371,6 +374,8 @@ class ArrayPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type inf
         if coeff == -1:
             return "-" + self.paren(body_expr, UNARY + 1)
         num, den = sp.fraction(coeff)
+        if decimal_text(coeff) is not None:
+            num, den = coeff, sp.Integer(1)  # 1.702 * z as written, not 851.0 / 500.0 * z
         if self.of_batch_size(den) and raises_in_python("pow", (den, sp.Integer(-1))):
             # a number 1.0 / 0.0 raises: _print_Mul decides (the number alone for c I_1)
             if body_expr == Identity(1):

@@ -18,6 +18,7 @@ from sympy.printing.str import StrPrinter
 from symbackprop.core.algebra import lifts_derivative
 from symbackprop.errors import InternalError
 from symbackprop.formula.ast import indicator_text
+from symbackprop.formula.decimals import decimal_text
 from symbackprop.records import scalars
 from symbackprop.records.nodes import Elementwise, T
 from symbackprop.records.scalars import indicator_sum, piece_list
@@ -38,6 +39,10 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
         if isinstance(arg, OneMatrix):
             return self._print(OneMatrix(arg.shape[1], arg.shape[0]))  # type: ignore[no-any-return]
         return f"{self._factor(arg)}^T"
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        # 851/500 as the user wrote it, 1.702 (formula.decimals), as the derivation prints it
+        return decimal_text(expr) or str(super()._print_Rational(expr))
 
     def _print_OneMatrix(self, expr: OneMatrix) -> str:
         rows, cols = expr.shape
@@ -61,7 +66,7 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
         if coeff == -1:
             return "-" + " ".join(parts)
         if coeff != 1:  # a number as it is (2 W), a fraction or symbol in brackets ((1/m) X)
-            number = isinstance(coeff, sp.Integer) and coeff > 0
+            number = _bare(coeff)
             parts.insert(0, self._print(coeff) if number else f"({self._print(coeff)})")
         return " ".join(parts)
 
@@ -102,7 +107,7 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
         if coeff == -1:
             return f"-{shown}"
         number = self._print(coeff)
-        return f"{number if coeff.is_Integer else f'({number})'} {shown}"
+        return f"{number if _bare(coeff) else f'({number})'} {shown}"
 
     def _print_HadamardPower(self, expr: HadamardPower) -> str:
         # the formula language's element-wise power: p^-1, (1 - p)^2, never SymPy's name
@@ -294,3 +299,9 @@ class Explainer:
         if formula == 0:
             source += f"; dJ/d{z} is exactly zero, and so is what only it feeds: written as zeros"
         return f"dJ/d{z} = dJ/d{a} ⊙ {act.name}'({z}) {tag}: {act.name}'({z}) = {shown}, {source}"
+
+
+def _bare(coeff: Any) -> bool:
+    """Whether a coefficient stands before its factors without brackets: a positive integer
+    or decimal (2 W, 1.702 dt2), not a fraction or a symbol ((1/m) X)."""
+    return bool(coeff.is_Integer or decimal_text(coeff) is not None) and bool(coeff > 0)

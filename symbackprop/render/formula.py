@@ -42,6 +42,7 @@ from symbackprop.formula.ast import (
     UNARY,
     indicator_text,
 )
+from symbackprop.formula.decimals import decimal_text
 from symbackprop.formula.functions import sigmoid
 from symbackprop.records.nodes import Elementwise, LogSumExp, Softmax, SoftmaxOfAll
 
@@ -257,6 +258,9 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
         value = int(expr)
         return (str(value), ATOM) if value >= 0 else (f"-{-value}", UNARY)
     if expr.is_Rational:
+        decimal = decimal_text(abs(expr))  # 1.702 as written, not 851/500
+        if decimal is not None:
+            return (decimal, ATOM) if expr.p > 0 else (f"-{decimal}", UNARY)
         text = f"{abs(expr.p)}/{expr.q}"
         return (text, ELEMENTWISE) if expr.p > 0 else (f"-{text}", UNARY)
     if expr.is_Float:

@@ -44,6 +44,7 @@ from symbackprop.core.expr_structure import (
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
 from symbackprop.core.textprint import ones_alone
+from symbackprop.formula.decimals import decimal_text
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.latex_scripts import attach, trailing_scripts
@@ -194,6 +195,20 @@ class MathLatexPrinter(LatexPrinter):
             out += rf"\left({text}\right)" if self._needs_add_brackets(term) else text
         return out.replace(BREAK, "") if visual_width(out) < SHORT_SUM else out
 
+    def _decimal_product(self, expr: Any) -> str | None:
+        """``1.702 z``, ``\\frac{0.01}{m}``: a product whose number prints as a decimal
+        (SymPy's own would write \\frac{851 z}{500}); None for any other product."""
+        coeff, rest = expr.as_coeff_Mul()
+        shown = decimal_text(abs(coeff)) if coeff.is_Rational else None
+        if shown is None or rest == 1:
+            return None
+        top, bottom = sp.fraction(rest)
+        if top != 1:
+            shown += " " + self.parenthesize(top, PRECEDENCE["Mul"])
+        if bottom != 1:
+            shown = rf"\frac{{{shown}}}{{{self._print(bottom)}}}"
+        return ("- " if coeff < 0 else "") + shown
+
     def _print_MatMul(self, expr: Any) -> str:
         coeff, parts = product_factors(expr, self._ones_factor, self._wrap)
         body = PRODUCT.join(parts)
@@ -235,6 +250,10 @@ class MathLatexPrinter(LatexPrinter):
             return self._helper_print_standard_power(expr, r"%s^{\odot %s}")
         return super()._print_Pow(expr)
 
+    def _print_Rational(self, expr: Any) -> str:
+        # 851/500 as the user wrote it, 1.702 (formula.decimals); 1/2 stays \frac{1}{2}
+        return decimal_text(expr) or str(super()._print_Rational(expr))
+
     def _print_Mul(self, expr: Any) -> str:
         # factors of an element-wise body that each read a matrix multiply entry by entry:
         # h \odot (1 - h), not h (1 - h), which is the matrix product
@@ -242,7 +261,8 @@ class MathLatexPrinter(LatexPrinter):
         if self._body_of is not None:
             parts = entrywise_product(expr, _ARG_SYMBOL, self._body_of)
         if parts is None:
-            return str(super()._print_Mul(expr))
+            decimal = self._decimal_product(expr)
+            return decimal if decimal is not None else str(super()._print_Mul(expr))
         scalar, num, den = parts
 
         def side(factors: list[Any]) -> str:

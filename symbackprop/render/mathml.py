@@ -38,6 +38,7 @@ from symbackprop.core.expr_structure import (
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
 from symbackprop.core.textprint import ones_alone
+from symbackprop.formula.decimals import decimal_text
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.mathml_tex import el, mo, mrow, tex_to_mathml
@@ -156,6 +157,15 @@ class MathMLPrinter(MathMLPresentationPrinter):
             else:
                 out += [mo("−" if negative else "+"), text]
         return self._node(mrow(*out))
+
+    def _print_Rational(self, expr: Any) -> Any:
+        # 851/500 as the user wrote it, 1.702 (formula.decimals); 1/2 stays a fraction
+        shown = decimal_text(expr)
+        if shown is None:
+            return super()._print_Rational(expr)
+        if shown.startswith("-"):
+            return self._node(mrow(mo("−"), el("mn", shown[1:])))
+        return self._node(el("mn", shown))
 
     def _coefficient(self, coeff: sp.Expr, body: str) -> str:
         if coeff == 1:

@@ -511,7 +511,7 @@ def _backward(params, cache, Y, m, work):
 
     # dJ/dA1 = W2^T dZ2 [step 9]: the only arrangement that is n1 x m at every size, (2, m) here;
     # dZ2 is reused
-    # dJ/dZ1 = dJ/dA1 ⊙ leaky_relu'(Z1) [step 10]: leaky_relu'(Z1) = (1{A1 > 0} + (1/100) 1{A1 <=
+    # dJ/dZ1 = dJ/dA1 ⊙ leaky_relu'(Z1) [step 10]: leaky_relu'(Z1) = (1{A1 > 0} + (0.01) 1{A1 <=
     # 0}), from the cached A1
     dZ1 = W2.T.dot(dZ2, out.dZ1)  # (2, m)
     dZ1 *= np.where(A1 > 0, 1.0, np.full_like(A1, 0.01))  # (2, m)

@@ -1,0 +1,72 @@
+"""A decimal the user wrote prints as written (hostile49b #4): GELU's ``sigmoid(1.702 z)``
+gave ``(851/500) dJ/d(1.702 z)`` in the derivation, ``\\frac{851}{500}`` in LaTeX and
+``851.0 / 500.0 * z`` in the generated code. The numbers stay exact (the checks compare them
+as rationals); only their text is the decimal. Halves and quarters stay fractions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import symbackprop as sb
+from symbackprop.formula.decimals import decimal_text
+
+GELU = "x : n x 1\nw : n x 1\nsizes: n = 3\nz = w^T x\nJ = z sigmoid(1.702 z) + 0.5 z\ndata: x\n"
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (sp.Rational(851, 500), "1.702"),
+        (sp.Rational(-1, 100), "-0.01"),
+        (sp.Rational(8943, 200000), "0.044715"),
+        (sp.Rational(-3, 40), "-0.075"),
+        (sp.Rational(21, 5), "4.2"),
+        (sp.Rational(1, 2), None),  # the lecture's 1/2 stays a fraction
+        (sp.Rational(3, 4), None),
+        (sp.Rational(1, 3), None),
+        (sp.Integer(3), None),
+        (sp.Rational(1, 10**13), None),  # past 12 places: a fraction
+        (sp.Symbol("m"), None),
+    ],
+)
+def test_which_numbers_print_as_decimals(number: sp.Expr, text: str | None) -> None:
+    assert decimal_text(number) == text
+    if text is not None:  # the decimal reads back to the same exact number
+        assert sp.Rational(text) == number
+
+
+@pytest.mark.slow  # 0.9 s
+def test_a_model_prints_and_generates_its_decimal_as_written() -> None:
+    model = sb.Model.parse(GELU)
+    derivation = sb.derive(model)
+    text = sb.to_text(derivation)
+    assert "1.702 dJ/d(1.702 z)" in text and "851" not in text
+    assert "(1/2) dJ/d(0.5 z)" in text  # a half stays a fraction
+    latex = sb.to_latex(derivation)
+    assert "1.702" in latex and "851" not in latex
+    code = sb.codegen(model)
+    assert "t2 = 1.702 * z" in code and "dz = 1.702 * dt2" in code and "851" not in code
+    assert "# dJ/dz = 1.702 dt2" in code
+
+
+def test_the_generated_decimal_computes_the_same_gradient() -> None:
+    module = sb.compile(sb.Model.parse(GELU))
+    rng = np.random.default_rng(0)
+    w, x = rng.standard_normal((3, 1)), rng.standard_normal((3, 1))
+    _cost, grads = module.loss_and_grads({"w": w}, x)
+    z = float((w.T @ x)[0, 0])
+    s = 1 / (1 + np.exp(-1.702 * z))
+    closed = (s + 1.702 * z * s * (1 - s) + 0.5) * x  # d/dw of z s(1.702 z) + z/2
+    np.testing.assert_allclose(grads["w"], closed, rtol=1e-13)
+
+
+@pytest.mark.slow  # 0.7 s
+def test_a_printed_decimal_reads_back_into_the_checker() -> None:
+    """leaky relu's derivative prints 0.01, and the printed formula passes shapecheck."""
+    net = sb.Network.parse("3-2:leaky_relu-1")
+    text = sb.to_text(sb.derive(net))
+    assert "(0.01) 1{a1 <= 0}" in text and "1/100" not in text
+    report = sb.check_formula(net, "W1", "((W2^T delta2) ⊙ (1{a1 > 0} + (0.01) 1{a1 <= 0})) x^T")
+    assert report.exit_code == 0 and report.equal, report.error
