@@ -50,7 +50,7 @@ def joint_pairs(
                 fv = transposed(fv)
             if not set(fu) & set(fv) or proportional(fu, fv):
                 continue
-            leaves = _moving(set(fu) | set(fv), definitions)
+            leaves = moving_leaves(set(fu) | set(fv), definitions)
             if not leaves:
                 continue
             out.extend((u, pu, v, pv, leaves) for pu in pieces(on[u]) for pv in pieces(on[base]))
@@ -212,7 +212,7 @@ def proportional(first: dict[Any, Any], second: dict[Any, Any]) -> bool:
     return all(sp.expand(first[k] * second[key] - second[k] * first[key]) == 0 for k in first)
 
 
-def _moving(terms: set[Any], definitions: dict[str, Any]) -> tuple[str, ...]:
+def moving_leaves(terms: set[Any], definitions: dict[str, Any]) -> tuple[str, ...]:
     """One leaf of each term (b1; W1 of W1 x), so that each term is linear in what moves;
     () where a term would hold two of them (then the two values are not linear in it)."""
     chosen: list[str] = []

@@ -27,6 +27,8 @@ import sympy as sp
 from symbackprop.check.joint import (
     Piece,
     canonical_product,
+    linear_form,
+    moving_leaves,
     named_leaf,
     oriented,
     pieces,
@@ -71,6 +73,9 @@ def shifted_pairs(
             if pair is None:
                 continue
             u, v, scale, sign = pair
+            fu, fv = linear_form(u, definitions), linear_form(v, definitions)
+            if fu and fv and moving_leaves(set(fu) | set(fv), definitions):
+                continue  # both linear in leaves that move them so: joint.py's regions
             leaves = tuple(sorted(_leaves(u, definitions) | _leaves(v, definitions)))
             factor = _factor_sign(u, v, terms, definitions)
             if leaves:
