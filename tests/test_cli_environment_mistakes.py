@@ -5,26 +5,18 @@ TEXINPUTS without TeX's defaults exited 3 ("internal error")."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_process import run_cli
 from latex_support import pdflatex
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "symbackprop", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-    )
+    return run_cli(*args, cwd=cwd, **{"NO_COLOR": "", **env})
 
 
 @pytest.mark.slow  # over 0.5 s of the default suite's time (2026-12-07)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from cli_process import run_cli
 
 import symbackprop as sb
 from symbackprop.errors import SpecError
@@ -19,15 +18,7 @@ from symbackprop.errors import SpecError
 BIG = " * ".join(["999^999"] * 9)
 
 
-def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "symbackprop", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
+_run = run_cli
 
 
 def _assert_usage_error(done: subprocess.CompletedProcess[str]) -> None:

@@ -13,15 +13,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 import subprocess
-import sys
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_process import run_cli
 from click.testing import CliRunner
 from hypothesis import strategies as st
 from hypothesis_twins import twins
@@ -36,14 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "symbackprop", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
+    return run_cli(*args, cwd=cwd, timeout=60)
 
 
 def _cli_in_process(*args: str) -> subprocess.CompletedProcess[str]:
