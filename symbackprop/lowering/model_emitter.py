@@ -129,11 +129,6 @@ class ModelEmitter(PrintedShapes[P]):
     ORDERED: ClassVar[tuple[str, str] | None] = None
     #: helper name -> its text, in the order the module defines the ones it calls
     HELPERS: ClassVar[tuple[tuple[str, str], ...]] = ()
-    INIT_PARAMS: ClassVar[str]
-    CHECK_HELPER: ClassVar[str]
-    #: the two above for a model with a parameter of one column or row per example
-    INIT_PARAMS_PER_EXAMPLE: ClassVar[str]
-    CHECK_HELPER_PER_EXAMPLE: ClassVar[str]
 
     def __init__(self, plan: ModelPlan, printer: P) -> None:
         self.plan = plan
@@ -149,6 +144,16 @@ class ModelEmitter(PrintedShapes[P]):
         #: whether the module writes each step's form before its stated assumption (torch,
         #: JAX: softmax with cross-entropy for any target); else it checks the sums (NumPy)
         self.for_any_target = self.COLUMN_SUMS is not None
+
+    def init_text(self, per_example: bool) -> str:
+        """The module's ``init_params``; ``per_example``: a parameter has one column or row
+        per example, so it takes m (each backend's own text)."""
+        raise NotImplementedError
+
+    def check_text(self, per_example: bool) -> str:
+        """The module's ``_check`` and ``_check_params``; ``per_example``: they compare a
+        parameter's m with the data's (each backend's own text)."""
+        raise NotImplementedError
 
     @functools.cached_property
     def work_tag(self) -> str:
@@ -291,11 +296,8 @@ class ModelEmitter(PrintedShapes[P]):
         for name, text in (*self.HELPERS, ("_math", MATH_HELPER)):
             if name in called:
                 body += ["", *text.splitlines()]
-        init, check = (
-            (self.INIT_PARAMS_PER_EXAMPLE, self.CHECK_HELPER_PER_EXAMPLE)
-            if self.plan.per_example
-            else (self.INIT_PARAMS, self.CHECK_HELPER)
-        )
+        per_example = bool(self.plan.per_example)  # a parameter of one column per example
+        init, check = self.init_text(per_example), self.check_text(per_example)
         body += ["", *init.splitlines(), "", *check.splitlines()]
         body += ["", *WORK_HELPER.splitlines(), "", *CACHE_SHAPE_HELPER.splitlines()]
         if self.KEEPS_ARRAYS:

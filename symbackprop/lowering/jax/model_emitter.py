@@ -26,14 +26,12 @@ from symbackprop.core.graph import Kind
 from symbackprop.lowering.column_sums import JAX_ORDERED
 from symbackprop.lowering.jax.model_template import (
     ADJUGATE_HELPER,
-    CHECK_HELPER,
-    CHECK_HELPER_PER_EXAMPLE,
     CUSTOM_VJP,
     GRADIENTS,
-    INIT_PARAMS,
-    INIT_PARAMS_PER_EXAMPLE,
     LOGDET_HELPER,
     NORM2_HELPER,
+    check_text,
+    init_text,
 )
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.jax.template import LOG_SOFTMAX_HELPER
@@ -83,10 +81,12 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
         ("norm2", NORM2_HELPER),
         ("_adjugate_t", ADJUGATE_HELPER),
     )
-    INIT_PARAMS = INIT_PARAMS
-    CHECK_HELPER = CHECK_HELPER
-    INIT_PARAMS_PER_EXAMPLE = INIT_PARAMS_PER_EXAMPLE
-    CHECK_HELPER_PER_EXAMPLE = CHECK_HELPER_PER_EXAMPLE
+
+    def init_text(self, per_example: bool) -> str:
+        return init_text(per_example)
+
+    def check_text(self, per_example: bool) -> str:
+        return check_text(per_example)
 
     def __init__(self, plan: ModelPlan) -> None:
         super().__init__(plan, JaxPrinter(plan.activations, guards=plan.guards))

@@ -28,12 +28,10 @@ from symbackprop.lowering.model_template import (
 )
 
 __all__ = [
-    "CHECK_HELPER",
-    "CHECK_HELPER_PER_EXAMPLE",
+    "check_text",
+    "init_text",
     "CUSTOM_VJP",
     "GRADIENTS",
-    "INIT_PARAMS",
-    "INIT_PARAMS_PER_EXAMPLE",
     "LOGDET_HELPER",
 ]
 
@@ -47,7 +45,7 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
     where NumPy's is NaN (XLA makes x * (a > 0) a select, as jax.grad of relu does)."""
 
 
-def _check_text(per_example: bool) -> str:
+def check_text(per_example: bool) -> str:
     """The module's ``_check`` and ``_check_params`` (see :func:`check_helper`)."""
     return (
         NO_INFINITY_HELPER
@@ -77,10 +75,9 @@ def _check_text(per_example: bool) -> str:
     )
 
 
-CHECK_HELPER, CHECK_HELPER_PER_EXAMPLE = (_check_text(False), _check_text(True))
-
-INIT_PARAMS, INIT_PARAMS_PER_EXAMPLE = (
-    init_params(
+def init_text(per_example: bool) -> str:
+    """The module's ``init_params`` (``per_example``: it takes m, :func:`init_params`)."""
+    return init_params(
         "dtype=np.float64",
         """\
     square parameters only). ``rng = np.random.default_rng(seed)``, as in the NumPy module, so
@@ -91,8 +88,8 @@ INIT_PARAMS, INIT_PARAMS_PER_EXAMPLE = (
         prelude=INIT_DTYPE,
         per_example=per_example,
     )
-    for per_example in (False, True)
-)
+
+
 ADJUGATE_HELPER = '''
 def _adjugate_t(A):
     """adj(A)^T, the gradient of det(A): det(A) inv(A)^T where A is invertible, and defined

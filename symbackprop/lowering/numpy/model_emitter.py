@@ -29,16 +29,14 @@ from symbackprop.lowering.model_emitter import ModelEmitter, Shape, matrices
 from symbackprop.lowering.numpy.emitter import single_ufunc
 from symbackprop.lowering.numpy.model_template import (
     ADJUGATE_HELPER,
-    CHECK_HELPER,
-    CHECK_HELPER_PER_EXAMPLE,
-    INIT_PARAMS,
-    INIT_PARAMS_PER_EXAMPLE,
     LOG_SOFTMAX_HELPER,
     LOGDET_HELPER,
     LOGSUMEXP_HELPER,
     NORM2_HELPER,
     SOFTMAX_HELPER,
     SOFTMAX_OF_ALL_HELPER,
+    check_text,
+    init_text,
 )
 from symbackprop.lowering.numpy.printer import NumPyPrinter
 from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
@@ -72,10 +70,12 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
         ("logdet", LOGDET_HELPER),
         ("_adjugate_t", ADJUGATE_HELPER),
     )
-    INIT_PARAMS = INIT_PARAMS
-    CHECK_HELPER = CHECK_HELPER
-    INIT_PARAMS_PER_EXAMPLE = INIT_PARAMS_PER_EXAMPLE
-    CHECK_HELPER_PER_EXAMPLE = CHECK_HELPER_PER_EXAMPLE
+
+    def init_text(self, per_example: bool) -> str:
+        return init_text(per_example)
+
+    def check_text(self, per_example: bool) -> str:
+        return check_text(per_example)
 
     def __init__(self, plan: ModelPlan) -> None:
         super().__init__(plan, NumPyPrinter(plan.activations, guards=plan.guards))

@@ -23,10 +23,6 @@ from symbackprop.lowering.model_template import (
 from symbackprop.lowering.numpy.template import INIT_DTYPE, NUMPY_FLOATS
 
 __all__ = [
-    "CHECK_HELPER",
-    "CHECK_HELPER_PER_EXAMPLE",
-    "INIT_PARAMS",
-    "INIT_PARAMS_PER_EXAMPLE",
     "ADJUGATE_HELPER",
     "LOGDET_HELPER",
     "LOGSUMEXP_HELPER",
@@ -34,6 +30,8 @@ __all__ = [
     "SOFTMAX_OF_ALL_HELPER",
     "SOFTMAX_HELPER",
     "STDS",
+    "check_text",
+    "init_text",
 ]
 
 SOFTMAX_HELPER = '''
@@ -103,8 +101,11 @@ def logdet(A):
         raise np.linalg.LinAlgError(f"logdet needs a positive determinant, got sign {sign}")
     return np.full((1, 1), value, dtype=A.dtype)
 '''
-INIT_PARAMS, INIT_PARAMS_PER_EXAMPLE = (
-    init_params(
+
+
+def init_text(per_example: bool) -> str:
+    """The module's ``init_params`` (``per_example``: it takes m, :func:`init_params`)."""
+    return init_params(
         "dtype=np.float64",
         """\
     square parameters only). ``rng = np.random.default_rng(seed)``; arrays are of ``dtype``.
@@ -113,8 +114,8 @@ INIT_PARAMS, INIT_PARAMS_PER_EXAMPLE = (
         prelude=INIT_DTYPE,
         per_example=per_example,
     )
-    for per_example in (False, True)
-)
+
+
 _CHECK_DOC = """m (the number of examples; 1 without batch data) once every array has its shape.
 
     Raises a one-line ValueError naming the first array that does not fit: a data array of
@@ -129,15 +130,18 @@ FLOATING_HELPER = floating_helper(
     kinds=array_kind_check("np.ndarray", "a NumPy array"),
     expected=NUMPY_FLOATS,
 )
-CHECK_HELPER, CHECK_HELPER_PER_EXAMPLE = (
-    check_helper(
-        _CHECK_DOC,
-        "array",
-        "first = _floating(name, {value}, first)",
-        limit=float16_check("m", "first[1]", guard="m is not None and "),
-        per_example=per_example,
+
+
+def check_text(per_example: bool) -> str:
+    """The module's ``_check`` and ``_check_params`` (see :func:`check_helper`)."""
+    return (
+        check_helper(
+            _CHECK_DOC,
+            "array",
+            "first = _floating(name, {value}, first)",
+            limit=float16_check("m", "first[1]", guard="m is not None and "),
+            per_example=per_example,
+        )
+        + "\n"
+        + FLOATING_HELPER
     )
-    + "\n"
-    + FLOATING_HELPER
-    for per_example in (False, True)
-)

@@ -38,12 +38,10 @@ from symbackprop.lowering.python_text import comment, fitted, line
 from symbackprop.lowering.torch.emitter import no_grad_note
 from symbackprop.lowering.torch.model_template import (
     ADJUGATE_HELPER,
-    CHECK_HELPER,
-    CHECK_HELPER_PER_EXAMPLE,
-    INIT_PARAMS,
-    INIT_PARAMS_PER_EXAMPLE,
     LOGDET_HELPER,
     NORM2_HELPER,
+    check_text,
+    init_text,
 )
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
@@ -88,10 +86,12 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
         ("norm2", NORM2_HELPER),
         ("_adjugate_t", ADJUGATE_HELPER),
     )
-    INIT_PARAMS = INIT_PARAMS
-    CHECK_HELPER = CHECK_HELPER
-    INIT_PARAMS_PER_EXAMPLE = INIT_PARAMS_PER_EXAMPLE
-    CHECK_HELPER_PER_EXAMPLE = CHECK_HELPER_PER_EXAMPLE
+
+    def init_text(self, per_example: bool) -> str:
+        return init_text(per_example)
+
+    def check_text(self, per_example: bool) -> str:
+        return check_text(per_example)
 
     def __init__(self, plan: ModelPlan) -> None:
         super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))

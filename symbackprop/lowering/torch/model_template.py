@@ -13,10 +13,8 @@ from symbackprop.lowering.model_template import STDS, check_helper, init_params
 from symbackprop.lowering.torch.template import INIT_DTYPE
 
 __all__ = [
-    "CHECK_HELPER",
-    "CHECK_HELPER_PER_EXAMPLE",
-    "INIT_PARAMS",
-    "INIT_PARAMS_PER_EXAMPLE",
+    "check_text",
+    "init_text",
     "ADJUGATE_HELPER",
     "LOGDET_HELPER",
     "STDS",
@@ -51,8 +49,11 @@ def logdet(A):
         raise ValueError(f"logdet needs a positive determinant, got sign {float(sign)}")
     return value.reshape(1, 1)
 '''
-INIT_PARAMS, INIT_PARAMS_PER_EXAMPLE = (
-    init_params(
+
+
+def init_text(per_example: bool) -> str:
+    """The module's ``init_params`` (``per_example``: it takes m, :func:`init_params`)."""
+    return init_params(
         "dtype=torch.float64, device=None",
         """\
     square parameters only). ``rng = np.random.default_rng(seed)``, as in the NumPy module, so a
@@ -62,15 +63,18 @@ INIT_PARAMS, INIT_PARAMS_PER_EXAMPLE = (
         prelude=INIT_DTYPE,
         per_example=per_example,
     )
-    for per_example in (False, True)
-)
+
+
 _CHECK_DOC = """m (the number of examples; 1 without batch data) once every tensor has its shape.
 
     Raises a one-line ValueError naming the first tensor that does not fit: a data tensor of
     the wrong shape, data tensors that disagree on m, a missing or misshapen parameter, a
     tensor that is not floating-point or whose dtype differs from the first one's."""
-CHECK_HELPER, CHECK_HELPER_PER_EXAMPLE = (
-    check_helper(
+
+
+def check_text(per_example: bool) -> str:
+    """The module's ``_check`` and ``_check_params`` (see :func:`check_helper`)."""
+    return check_helper(
         _CHECK_DOC,
         "tensor",
         "first = _same_dtype(name, {value}, first)",
@@ -92,5 +96,3 @@ CHECK_HELPER, CHECK_HELPER_PER_EXAMPLE = (
 """,
         per_example=per_example,
     )
-    for per_example in (False, True)
-)
