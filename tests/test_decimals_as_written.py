@@ -23,11 +23,18 @@ GELU = "x : n x 1\nw : n x 1\nsizes: n = 3\nz = w^T x\nJ = z sigmoid(1.702 z) + 
         (sp.Rational(8943, 200000), "0.044715"),
         (sp.Rational(-3, 40), "-0.075"),
         (sp.Rational(21, 5), "4.2"),
+        (sp.Rational(5, 2), "2.5"),  # a half above 1 as written (hostile51b #9)
+        (sp.Rational(-3, 2), "-1.5"),
         (sp.Rational(1, 2), None),  # the lecture's 1/2 stays a fraction
         (sp.Rational(3, 4), None),
         (sp.Rational(1, 3), None),
         (sp.Integer(3), None),
-        (sp.Rational(1, 10**13), None),  # past 12 places: a fraction
+        (sp.Rational(1, 10**4), "0.0001"),
+        (sp.Rational(1, 40_000_000), "2.5e-8"),  # under 1e-4: scientific, as 2.5e-8 reads
+        (sp.Rational(1, 10**13), "1e-13"),
+        (sp.Rational(10**13 + 1, 10**13), "1.0000000000001"),
+        (sp.Rational(1, 3 * 10**20), None),
+        (sp.Rational(10**18 + 1, 10**18), None),  # 19 digits: past MAX_DIGITS, a fraction
         (sp.Symbol("m"), None),
     ],
 )
@@ -70,3 +77,22 @@ def test_a_printed_decimal_reads_back_into_the_checker() -> None:
     assert "(0.01) 1{a1 <= 0}" in text and "1/100" not in text
     report = sb.check_formula(net, "W1", "((W2^T delta2) ⊙ (1{a1 > 0} + (0.01) 1{a1 <= 0})) x^T")
     assert report.exit_code == 0 and report.equal, report.error
+
+
+@pytest.mark.slow  # 1-2 s
+def test_every_printer_writes_the_decimal_of_a_scalar_product() -> None:
+    """hostile51b #4, #5: SymPy's own printer split the number (``851*z/500`` in a custom
+    activation's derivative, ``1/(20*m)`` beside ``(0.05/m)``), a power named by its exponent
+    read ``(·)^(3/10)``, and a coefficient times the seed read ``0.3 1`` (like 0.31)."""
+    net = sb.Network.parse("3-4:gelu-1", define={"gelu": "z*sigmoid(1.702*z)"})
+    text = sb.to_text(sb.derive(net))
+    assert "gelu'(z) = 1.702*z*(1 - sigmoid(1.702*z))*sigmoid(1.702*z)" in " ".join(text.split())
+    assert "851" not in text
+    power = sb.Model.parse(
+        "x : n x 1\nw : n x 1\nsizes: n = 3\nz = w^T x\nJ = sigmoid(z)^0.3\ndata: x\n"
+    )
+    shown = " ".join(sb.to_text(sb.derive(power)).split())
+    assert "(·)^0.3'" in shown and "3/10" not in shown
+    scaled = sb.Model.parse("x : n x 1\nw : n x 1\nsizes: n = 3\nz = w^T x\nJ = 0.3 z\ndata: x\n")
+    reason = " ".join(sb.to_text(sb.derive(scaled)).split())
+    assert "so dJ/dz = 0.3, of the shape of z" in reason

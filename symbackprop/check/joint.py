@@ -179,7 +179,9 @@ def canonical_product(term: Any) -> Any:
     SymPy's sort key: the two are one number, and as two terms two bases shared none."""
     if tuple(term.shape) != (1, 1):
         return term
-    flipped = sp.MatMul(*(f.T for f in reversed(term.args)))
+    # a scalar factor (tr(A), sum(v)'s entry) is its own transpose (hostile51a #3: its .T
+    # raised AttributeError, exit 3)
+    flipped = sp.MatMul(*(f.T if f.is_Matrix else f for f in reversed(term.args)))
     return min(term, flipped, key=sp.default_sort_key)
 
 

@@ -198,9 +198,9 @@ def _degree(node: Any, degrees: dict[str, int]) -> int:
     if node.kind in (Kind.MATMUL, Kind.HADAMARD, Kind.SCALE, Kind.PRODUCT):
         return sum(own)
     record = getattr(node, "record", None)
-    name = str(getattr(record, "name", ""))
-    if node.kind is Kind.FUNCTION and name.startswith("^"):
-        exponent = abs(sp.Rational(name[1:]))
+    exponent = getattr(record, "exponent", None)  # a power's
+    if node.kind is Kind.FUNCTION and exponent is not None:
+        exponent = abs(exponent)
         return int(max(own, default=0) * max(exponent, 1))
     activation = getattr(record, "activation", None)
     if node.kind is Kind.FUNCTION and activation is not None:

@@ -303,6 +303,8 @@ def _defined_nonnegative(value: Any, every: dict[str, Any], depth: int = 0) -> b
         return all(_defined_nonnegative(arg, every, depth + 1) for arg in value.args)
     if isinstance(value, sp.MatMul):
         coeff, matrices = value.as_coeff_matrices()
+        if _square_of_numbers(coeff, matrices):
+            return True
         others = [f for f in matrices if not isinstance(f, sp.OneMatrix)]
         return bool(coeff.is_nonnegative) and (
             (len(others) == 1 and _defined_nonnegative(others[0], every, depth + 1))
@@ -311,16 +313,39 @@ def _defined_nonnegative(value: Any, every: dict[str, Any], depth: int = 0) -> b
     return _never_negative(value)
 
 
+def _square_of_numbers(coeff: Any, matrices: list[Any]) -> bool:
+    """Whether ``coeff`` times ``matrices`` is a product of 1 x 1 values, each an even number
+    of times, and a number never below 0: a model writes a 1 x 1 z times itself as
+    ``z[0, 0] z`` (the entry is a number), and RMS norm's (z ⊙ z + 0.01)^-0.5 of a 1 x 1 z was
+    "cannot decide": no point had z z below -0.01 (hostile51b #3)."""
+    numbers, values = [], list(matrices)
+    for factor in sp.Mul.make_args(coeff):
+        if isinstance(factor, MatrixElement) and tuple(factor.parent.shape) == (1, 1):
+            values.append(factor.parent)
+        else:
+            numbers.append(factor)
+    if len(values) < 2 or any(tuple(v.shape) != (1, 1) for v in values):
+        return False
+    counts = Counter(values)
+    return bool(sp.Mul(*numbers).is_nonnegative) and all(c % 2 == 0 for c in counts.values())
+
+
 def _square_length(value: Any, matrices: list[Any]) -> bool:
     """Whether the product ``value`` of ``matrices`` is one number that is a squared length,
     ``v^T v`` or ``x^T A^T A x`` (each factor the transpose of its mirror): never below 0, so
     ``1{w^T w > 0}`` has no region below 0 to search, and "no point compared had w^T w below
     0" was said of a region with no point (hostile48d #7)."""
     count = len(matrices)
+
+    def mirrored(first: Any, second: Any) -> bool:
+        # a 1 x 1 value is its own transpose: z z (z = w^T x, as a formula's z ⊙ z of a
+        # 1 x 1 z is written) is z^2; "no point had z z below -0.01" (hostile51b #3)
+        return second == first.T or (tuple(first.shape) == (1, 1) and second == first)
+
     return (
         tuple(value.shape) == (1, 1)
         and count % 2 == 0
-        and all(matrices[count - 1 - k] == matrices[k].T for k in range(count // 2))
+        and all(mirrored(matrices[k], matrices[count - 1 - k]) for k in range(count // 2))
     )
 
 

@@ -66,7 +66,7 @@ from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import substituted, to_text
-from symbackprop.formula.decimals import number_text
+from symbackprop.formula.decimals import decimal_text, number_text
 from symbackprop.formula.float_range import (
     OUTSIDE_FLOAT64,
     OutOfRange,
@@ -124,6 +124,8 @@ class ElementFunction:
     #: f' as the generated code computes it, where it gives a value at a point where f' has
     #: none (None: ``derivative`` itself); the derivation and the checks keep ``derivative``
     code_derivative: sp.Expr | None = None
+    #: a power's exponent (its name, ``^0.3``, spells it as written); None for a function
+    exponent: sp.Rational | None = None
 
     def apply(self, arg: Any) -> Any:
         if self.activation is not None:
@@ -258,7 +260,7 @@ class ModelGraph(ForwardGraph):
         arg = earlier[first] if first in earlier else Name(first, 0)
         if node.kind is Kind.TOTAL:
             return Call("sum", (arg,), 0)
-        return function_source(node.record.name, arg)
+        return function_source(node.record, arg)
 
     @functools.cached_property
     def marks(self) -> dict[str, int]:
@@ -332,15 +334,15 @@ class ModelGraph(ForwardGraph):
         return {str(symbol.name): name for name, symbol in self.deltas.items()}
 
 
-def function_source(name: str, arg: FormulaNode) -> FormulaNode:
-    """The formula an element-wise function ``name`` of ``arg`` reads as: ``log(arg)``, and a
+def function_source(fn: ElementFunction, arg: FormulaNode) -> FormulaNode:
+    """The formula an element-wise function ``fn`` of ``arg`` reads as: ``log(arg)``, and a
     power by its exponent (``^-1`` is ``1 / arg``, ``^1/2`` is ``arg^(1/2)``)."""
-    if name.startswith("^"):
-        exponent = sp.Rational(name[1:])
+    exponent = fn.exponent
+    if exponent is not None:
         if exponent == -1:
             return Binary("/", Num(Fraction(1), 0), arg, 0)
         return Binary("^", arg, Num(Fraction(int(exponent.p), int(exponent.q)), 0), 0)
-    return Call(name, (arg,), 0)
+    return Call(fn.name, (arg,), 0)
 
 
 def has_pole(derivative: sp.Expr) -> bool:
@@ -511,13 +513,14 @@ class _Builder:
             problem = undefined_function(fn.name, fn.body, slope, at)
             if problem is not None:
                 source = self.graph.sources.get(str(arg.name), Name(str(arg.name), 0))
-                call = to_text(function_source(fn.name, source))
+                call = to_text(function_source(fn, source))
                 self.refuse_constant_argument(call, problem[0], arg, problem[1])
         return self.define(name, Kind.FUNCTION, (arg,), fn.apply(arg), fn)
 
     def power(self, base: Value, exponent: sp.Expr, name: str | None) -> Value:
         body = T**exponent
-        fn = ElementFunction(f"^{exponent}", body, sp.diff(body, T))
+        shown = decimal_text(exponent) or sp.sstr(exponent)  # ^0.3 as written, ^1/2
+        fn = ElementFunction(f"^{shown}", body, sp.diff(body, T), exponent=sp.Rational(exponent))
         return self.function(fn, base, name)
 
     def value(self, node: FormulaNode, name: str | None = None) -> Value:

@@ -16,6 +16,7 @@ from typing import Any
 import sympy as sp
 from sympy import HadamardProduct, MatAdd, OneMatrix
 from sympy.matrices.expressions.matexpr import MatrixElement
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from symbackprop.core.expr_structure import (
@@ -261,6 +262,17 @@ class TextPrinter(StrPrinter):
                 times = " ⊙ " if reads_the_matrix(value, self._body_of) else " "
                 return f"({self._print(value)}){times}{indicator}"
         coeff, rest = expr.as_coeff_Mul()
+        decimal = decimal_text(abs(coeff)) if coeff.is_Rational else None
+        if decimal is not None and self._body_of is None:
+            # SymPy's own splits the number: 851*z/500 for 1.702*z, 1/(20*m) for 0.05/m
+            top, bottom = sp.fraction(rest)
+            mul = PRECEDENCE["Mul"]
+            shown = (
+                decimal if top == 1 else f"{decimal}*{self.parenthesize(top, mul, strict=True)}"
+            )
+            if bottom != 1:
+                shown += f"/{self.parenthesize(bottom, mul)}"
+            return f"-{shown}" if coeff < 0 else shown
         if coeff.is_Rational and self._body_of is not None:
             # in the body of a function applied to a matrix, factors side by side, as the
             # formula language multiplies numbers: 2 W2, 1/(2 sqrt(W)); SymPy's 2*W2 read as

@@ -123,7 +123,7 @@ def _power_name(fn: ElementFunction) -> tuple[str, str]:
     """A power's name, which the graph spells by its exponent (``^1/2``), in text and LaTeX:
     ``(·)^3``, ``(·)^-1``, ``(·)^(1/2)`` (a fraction bracketed: ``^`` binds before ``/``) and
     ``(\\cdot)^{1/2}``; the reason and the derivative's name use the same."""
-    exponent = fn.name[1:]
+    exponent = fn.name[1:]  # as the graph spells it: 3, -1, 1/2, 0.3
     shown = f"({exponent})" if "/" in exponent else exponent
     return f"({ARGUMENT_NAME})^{shown}", rf"(\cdot)^{{{exponent}}}"
 

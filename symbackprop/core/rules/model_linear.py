@@ -23,7 +23,7 @@ from symbackprop.core.rules.model_base import (
 )
 from symbackprop.core.segments import Math, Rel, Segment, ShapeOf, Text, notation, words_with_m
 from symbackprop.core.steps import Rule
-from symbackprop.core.textprint import scaled_text
+from symbackprop.core.textprint import scaled_text, unit
 
 
 def seed_rule(ctx: Context, node: Node) -> list[Contribution]:
@@ -68,7 +68,8 @@ def linear_rule(ctx: Context, node: Node, up: Adjoint) -> list[Contribution]:
                 Text(", entry by entry, so "),
                 grad(ctx, arg),
                 Rel(),
-                shown_math(ctx, expr, _times(coeff, up.label)),
+                # times the seed dJ/dJ = 1 it is the number alone: "0.3", not "0.3 1"
+                shown_math(ctx, expr, None if unit(up.expr) else _times(coeff, up.label)),
                 Text(", of the shape of "),
                 shown_math(ctx, arg),
             )
