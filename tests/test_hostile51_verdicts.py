@@ -43,3 +43,48 @@ def test_a_scalar_factor_in_a_one_by_one_product_is_no_internal_error(
     the transpose of tr(A) and of norm2(w)'s entry: AttributeError, exit 3 on right formulas."""
     report = sb.check_formula(Model.parse(model), "w", formula)
     assert report.exit_code == 0 and report.equal, report.error
+
+
+SVM = (
+    "X : n x m\nY : 1 x m\nw : n x 1\nc : 1 x 1\nsizes: n = 3\n"
+    "J = (1/m) sum(relu(1 - Y ⊙ (w^T X + c))) + 0.5 w^T w\ndata: X, Y\n"
+)
+BIASED = "X : n x m\nw : n x 1\nc : 1 x 1\nsizes: n = 3\nJ = sum(relu(w^T X + c))\ndata: X\n"
+DIFFERENCE = "x : n x 1\nw : n x 1\nv : n x 1\nsizes: n = 3\nu = w - v\nJ = relu(u^T x)\ndata: x\n"
+LAYER_T = (
+    "X : n x m\nW : k x n\nb : k x 1\nsizes: n = 3, k = 2\nZ = W X + b\nJ = sum(relu(Z^T))\n"
+    "data: X\n"
+)
+DOT_SUM = (
+    "x : n x 1\nw : n x 1\nv : n x 1\nsizes: n = 3\nJ = relu(sum(w ⊙ x) - sum(v ⊙ x))\ndata: x\n"
+)
+
+
+@pytest.mark.slow  # 1-3 s each
+@pytest.mark.parametrize(
+    ("model", "wrt", "formula", "code"),
+    [
+        # the perceptron's margin 0 for the hinge's 1, inside sum(...): SymPy merges Y ⊙ 1{...}
+        # into one piecewise entry, which no matrix named (hostile51a #1)
+        (SVM, "c", "-(1/m) sum(Y ⊙ 1{Y ⊙ (w^T X + c) < 0})", 1),
+        (SVM, "c", "-(1/m) sum(Y ⊙ 1{Y ⊙ (w^T X + c) < 1})", 0),
+        (SVM, "c", "-(1/m) sum(1{Y ⊙ (w^T X + c) < 1} ⊙ Y)", 0),
+        # two indicators merged into one condition (an And)
+        (BIASED, "c", "sum(1{w^T X + c > 0} ⊙ 1{w^T X + c < 1000})", 1),
+        (BIASED, "c", "sum(1{w^T X + c > 0})", 0),
+        # a name for a sum, used transposed: u^T x is w^T x - v^T x (hostile51a #2)
+        (DIFFERENCE, "w", "1{w^T x > 1.1 v^T x} x", 1),
+        (DIFFERENCE, "w", "1{(w - 1.001 v)^T x > 0} x", 1),
+        (DIFFERENCE, "w", "1{w^T x > v^T x} x", 0),
+        (LAYER_T, "W", "1{W X + 1.001 b > 0} X^T", 1),
+        (LAYER_T, "W", "1{W X + b > 0} X^T", 0),
+        # sum(w ⊙ x) of two columns is w^T x (hostile51a #4)
+        (DOT_SUM, "w", "1{x^T w > 1.1 x^T v} x", 1),
+        (DOT_SUM, "w", "1{x^T w > x^T v} x", 0),
+    ],
+)
+def test_thresholds_hidden_by_a_sum_or_a_name_are_searched(
+    model: str, wrt: str, formula: str, code: int
+) -> None:
+    report = sb.check_formula(Model.parse(model), wrt, formula)
+    assert report.exit_code == code, (report.error, report.points)

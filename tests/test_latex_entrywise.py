@@ -179,10 +179,11 @@ def test_a_piecewise_factor_of_a_product_keeps_its_brackets() -> None:
     printed ``A ⊙ 1{A > 0} + (1/100) 1{A <= 0}``, reading the first term alone."""
     leaky = sp.Piecewise((1, T > 0), (sp.Rational(1, 100), True))
     assert _latex(Elementwise(sp.Lambda(T, T * leaky), A)) == (
-        r"A \odot (\mathbf{1}\lbrace A > 0 \rbrace + \frac{1}{100} \, "
+        r"A \odot (\mathbf{1}\lbrace A > 0 \rbrace + 0.01 \, "
         r"\mathbf{1}\lbrace A \leq 0 \rbrace)"
     )
-    assert '<mo>⊙</mo><mrow><mo stretchy="true">(</mo>' in _mathml(
+    # the brackets stay (no fraction inside them since 0.01 prints as written: not stretched)
+    assert '<mo>⊙</mo><mrow><mo stretchy="false">(</mo>' in _mathml(
         Elementwise(sp.Lambda(T, T * leaky), A)
     )
     step = sp.Piecewise((1, T > 0), (0, True))  # one indicator: its braces delimit it

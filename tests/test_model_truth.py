@@ -85,7 +85,7 @@ B = sp.MatrixSymbol("b", N, 1)
         (sp.Transpose(sp.Transpose(W)), "w"),
         (sp.Transpose(sp.Transpose(sp.Transpose(W))), "w^T"),
         (sp.HadamardProduct(sp.OneMatrix(N, 1), W), "w"),
-        (sp.HadamardProduct(sp.MatMul(sp.Rational(1, 200), sp.OneMatrix(N, 1)), W), "(1/200) w"),
+        (sp.HadamardProduct(sp.MatMul(sp.Rational(1, 200), sp.OneMatrix(N, 1)), W), "0.005 w"),
         (sp.HadamardProduct(sp.Identity(1), S), "s"),
         (sp.HadamardProduct(sp.OneMatrix(N, 1), W, B), "w ⊙ b"),
         (sp.HadamardProduct(sp.OneMatrix(N, 1), sp.OneMatrix(N, 1)), "1 ⊙ 1"),
@@ -180,7 +180,7 @@ def right_model() -> sb.Model:
         ("quadratic.model", "A", "(1/2) x x^T"),
         # MatrixCalculus.org's answer; was (A^T ((C^T X^T) B^T))^T + ((A X^T) B)^T C^T
         ("trace.model", "X", "B X C A + B^T X A^T C^T"),
-        ("logistic_l2.model", "w", "(1/m) X (p - Y)^T + (1/100) w"),
+        ("logistic_l2.model", "w", "(1/m) X (p - Y)^T + 0.01 w"),
     ],
 )
 def test_a_truth_moves_each_transpose_of_a_product_onto_its_factors(

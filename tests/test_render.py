@@ -208,9 +208,9 @@ def test_piecewise_derivatives_print_as_indicators_in_every_format(batch: bool) 
         for bad in (" if ", " else ", "Piecewise", "\\text{ if }"):
             assert bad not in out, (fmt, bad)
     a1 = "A1" if batch else "a1"
-    assert f"(1{{{a1} > 0}} + (1/100) 1{{{a1} <= 0}})" in outputs["text"]
-    assert "leaky_relu'(z) = 1{a > 0} + (1/100) 1{a <= 0}" in " ".join(outputs["text"].split())
-    assert r"\mathbf{1}\lbrace" in outputs["latex"] and r"\frac{1}{100}" in outputs["latex"]
+    assert f"(1{{{a1} > 0}} + (0.01) 1{{{a1} <= 0}})" in outputs["text"]
+    assert "leaky_relu'(z) = 1{a > 0} + (0.01) 1{a <= 0}" in " ".join(outputs["text"].split())
+    assert r"\mathbf{1}\lbrace" in outputs["latex"] and r"0.01 \, \mathbf{1}" in outputs["latex"]
     # the indicator is mathematics, typeset in math mode (where '<' and '>' are relations)
     assert r"$\operatorname{LeakyReLU}'(z) = \mathbf{1}\lbrace a > 0 \rbrace" in outputs["latex"]
 
@@ -225,7 +225,7 @@ def test_piecewise_bodies_have_one_printing_rule() -> None:
     scalar_text = text  # the one plain-text printer, as reasons and the terminal use it
     assert scalar_text(sp.Piecewise((1, z > 0), (0, True))) == "1{z > 0}"
     assert scalar_text(sp.Piecewise((2, z > 0), (sp.Rational(1, 100), True))) == (
-        "(2) 1{z > 0} + (1/100) 1{z <= 0}"
+        "(2) 1{z > 0} + (0.01) 1{z <= 0}"
     )
     three = sp.Piecewise((1, z > 1), (z, z > -1), (-1, True))
     assert scalar_text(three) == "1 where z > 1; z where z > -1; -1 otherwise"

@@ -36,8 +36,8 @@ def test_each_kinked_activation_says_its_own_subgradients() -> None:
     (note,) = [n for n in report.notes if "subgradient" in n]
     assert "if z2 feeds leaky_relu or relu, that is a kink" in note
     assert (
-        "leaky_relu: any value in [1/100, 1] is a subgradient there; the derivation takes "
-        "leaky_relu'(0) = 1/100;" in note
+        "leaky_relu: any value in [0.01, 1] is a subgradient there; the derivation takes "
+        "leaky_relu'(0) = 0.01;" in note
     )
     assert "relu: any value in [0, 1]" in note and note.count("PyTorch") == 1
 

@@ -605,7 +605,7 @@ def test_5_6_generated_comments_print_derivatives_as_the_derivation_does() -> No
     derivation's own notation, in the code's array names."""
     text = sb.codegen(sb.Network.parse("4-3:leaky_relu-2:relu-1", output="identity", loss="mse"))
     text = re.sub(r"\n *# ", " ", text)  # a comment wrapped over lines, read as one
-    assert "leaky_relu'(Z1) = (1{A1 > 0} + (1/100) 1{A1 <= 0}), from the cached A1" in text
+    assert "leaky_relu'(Z1) = (1{A1 > 0} + (0.01) 1{A1 <= 0}), from the cached A1" in text
     assert "relu'(Z2) = 1{A2 > 0}, from the cached A2" in text
     assert "Piecewise" not in text and " else 1/100" not in text and "*1\n" not in text
     lecture = sb.codegen(sb.Network.parse("4-3-2-1"))

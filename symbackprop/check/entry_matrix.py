@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
+from sympy import HadamardProduct
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symbackprop.records.nodes import Elementwise, T
@@ -68,6 +69,8 @@ def _matrix(body: Any, index: tuple[Index, Index], shape: tuple[Any, Any], dummi
         return product if number == 1 else number * product
     if isinstance(body, sp.Sum):
         return _summed(body, index, shape, dummies)
+    if isinstance(body, sp.Piecewise):
+        return _pieces(body, index, shape, dummies)
     # a function of one entry (relu(...), 1{... > 0}, a power): the function applied to the
     # matrix of the one part of it that varies with the entry, read largest first
     for part in sp.preorder_traversal(body):
@@ -82,6 +85,53 @@ def _matrix(body: Any, index: tuple[Index, Index], shape: tuple[Any, Any], dummi
         if not _reads(rest, dummies):
             return Elementwise(sp.Lambda(T, rest), _matrix(part, index, shape, dummies))
     raise _NotAnEntry
+
+
+def _pieces(
+    body: sp.Piecewise, index: tuple[Index, Index], shape: tuple[Any, Any], dummies: Any
+) -> Any:
+    """A piecewise entry as indicators of matrices: ``Y[0, i]`` where ``Y[0, i] (w^T x_i + c)
+    < 0``, else 0 (SymPy's merge of ``Y ⊙ 1{Y ⊙ (w^T X + c) < 0}`` summed over the columns) is
+    ``Y ⊙ 1{Y ⊙ (w^T X + c) < 0}``; a condition of several comparisons is the element-wise
+    product of their indicators. Read only as a function of one varying part, such an entry
+    was no entry at all, and its pieces switched nowhere: a hinge written with the margin 0
+    for 1 passed (hostile51a #1)."""
+    *pieces, (otherwise, last) = body.args
+    if last is not sp.true:
+        raise _NotAnEntry
+    out = _matrix(otherwise, index, shape, dummies)
+    for value, condition in reversed(pieces):  # the first piece whose condition holds
+        mask = _indicator(condition, index, shape, dummies)
+        here = mask if value == 1 else HadamardProduct(mask, _matrix(value, index, shape, dummies))
+        if not _is_zero(out):
+            here = sp.MatAdd(here, HadamardProduct(sp.MatAdd(sp.OneMatrix(*shape), -mask), out))
+        out = here
+    return out
+
+
+def _is_zero(matrix: Any) -> bool:
+    return isinstance(matrix, sp.ZeroMatrix) or (
+        isinstance(matrix, sp.MatMul) and matrix.args[0] == 0
+    )
+
+
+#: the comparisons an indicator of a matrix is written with, as functions of T (the
+#: difference of the two sides)
+_COMPARED = (sp.StrictLessThan, sp.LessThan, sp.StrictGreaterThan, sp.GreaterThan)
+
+
+def _indicator(
+    condition: Any, index: tuple[Index, Index], shape: tuple[Any, Any], dummies: Any
+) -> Any:
+    """``1{condition}`` of an entry as a matrix: ``1{M > 0}`` for ``lhs > rhs`` with M the
+    matrix of lhs - rhs, the product of such for an ``And``."""
+    if isinstance(condition, sp.And):
+        return sp.HadamardProduct(*(_indicator(c, index, shape, dummies) for c in condition.args))
+    if not isinstance(condition, _COMPARED):
+        raise _NotAnEntry  # an Or, a Not, an equality: no verdict rests on it
+    body = sp.Piecewise((1, condition.func(T, 0)), (0, True))
+    difference = _matrix(condition.lhs - condition.rhs, index, shape, dummies)
+    return Elementwise(sp.Lambda(T, body), difference)
 
 
 def _outer(

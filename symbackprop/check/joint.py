@@ -117,7 +117,7 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
         inner = definitions.get(str(expr.name))
         if inner is None:
             return {expr: sp.Integer(1)}
-        if isinstance(inner, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol)):
+        if isinstance(inner, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol, sp.Transpose)):
             return linear_form(inner, definitions, depth + 1)
         return None
     if isinstance(expr, (sp.OneMatrix, sp.Identity)):
@@ -165,13 +165,72 @@ def linear_form(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[
 
 
 def _products_written(factors: Any, definitions: dict[str, Any]) -> list[Any] | None:
-    """``factors`` with each name for a product replaced by that product's factors; None
-    where no factor is such a name."""
+    """``factors`` with each name for a product replaced by that product's factors, each
+    name for a sum (or its transpose) by that sum (``_t1 x`` with ``_t1 = u^T``, ``u = w -
+    v`` is ``(w - v)^T x``, which is then spread: hostile51a #2, where u^T x shared no term
+    with a formula's w^T x and a wrong threshold passed), and ``1^T (a ⊙ b)`` of two columns
+    by ``a^T b`` (a model's sum(w ⊙ x) beside a formula's w^T x: hostile51a #4); None where
+    no factor is any of these."""
     out: list[Any] = []
-    for factor in factors:
+    changed = False
+    for k, factor in enumerate(factors):
+        if _ones_row(factor) and _dot(factors[k + 1 : k + 2], definitions):
+            continue  # written with the product that follows
+        dot = _dot(factors[k : k + 1], definitions) if k and _ones_row(factors[k - 1]) else None
+        if dot is not None:
+            out += dot
+            changed = True
+            continue
+        written = _sum_written(factor, definitions)
+        if written is not None:
+            out.append(written)
+            changed = True
+            continue
         inner = definitions.get(str(factor.name)) if isinstance(factor, sp.MatrixSymbol) else None
-        out.extend(inner.args if isinstance(inner, sp.MatMul) else (factor,))
-    return None if len(out) == len(factors) else out
+        if isinstance(inner, sp.MatMul):
+            out.extend(inner.args)
+            changed = True
+        else:
+            out.append(factor)
+    return out if changed else None
+
+
+def _dot(factor: Any, definitions: dict[str, Any]) -> list[Any] | None:
+    """``[a^T, b]`` where the one factor in ``factor`` is ``a ⊙ b`` of two columns (or a
+    name for it), which a row of ones before it sums into a^T b; else None."""
+    if not factor:
+        return None
+    (value,) = factor
+    if isinstance(value, sp.MatrixSymbol):
+        value = definitions.get(str(value.name), value)
+    if not isinstance(value, sp.HadamardProduct) or len(value.args) != 2:
+        return None
+    first, second = value.args
+    if tuple(first.shape)[1] != 1:
+        return None
+    return [first.T, second]
+
+
+def _ones_row(factor: Any) -> bool:
+    return isinstance(factor, sp.OneMatrix) and factor.shape[0] == 1
+
+
+def _sum_written(factor: Any, definitions: dict[str, Any], depth: int = 0) -> Any:
+    """The sum a name (or its transpose, or a chain of names) stands for, transposed where it
+    is; None where ``factor`` is no such name."""
+    if depth > 20:
+        return None
+    if isinstance(factor, sp.Transpose):
+        inner = _sum_written(factor.arg, definitions, depth + 1)
+        return None if inner is None else sp.Transpose(inner)
+    if not isinstance(factor, sp.MatrixSymbol):
+        return None
+    inner = definitions.get(str(factor.name))
+    if isinstance(inner, sp.MatAdd):
+        return inner
+    if isinstance(inner, (sp.MatrixSymbol, sp.Transpose)):
+        return _sum_written(inner, definitions, depth + 1)
+    return None
 
 
 def canonical_product(term: Any) -> Any:

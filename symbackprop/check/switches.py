@@ -140,13 +140,17 @@ def _switches(exprs: tuple[Any, ...], every: dict[str, Any]) -> Switches:
     # switches where the value's entries do: its summand read as the matrix it sums, whose
     # atoms have the value as their base (hostile47a #1: its dummy-indexed pieces were no
     # atoms, and a formula wrong only where x > 20 passed)
-    summed = [
-        matrix
-        for expr in exprs
-        if isinstance(expr, sp.Basic)
-        for total in expr.atoms(sp.Sum)
-        if (matrix := _entrywise_sum(total)) is not None
-    ]
+    summed = []
+    for expr in exprs:
+        for total in expr.atoms(sp.Sum) if isinstance(expr, sp.Basic) else ():
+            matrix = _entrywise_sum(total)
+            if matrix is not None:
+                summed.append(matrix)
+            elif _pieces_of_the_index(total):
+                # a piece of each summed entry that no matrix names: its switches are not
+                # found, and no verdict may rest on its sides (it was no atom at all, and a
+                # wrong formula compared only at random points passed: hostile51a #1)
+                out.unmapped.append(total)
     for expr in (*exprs, *summed):
         for node in sp.preorder_traversal(expr):
             scalar = _scalar_atom(node)
@@ -200,6 +204,20 @@ def _switches(exprs: tuple[Any, ...], every: dict[str, Any]) -> Switches:
                 _place(out, node, factor, frozenset({sp.Integer(0)}), every, (defs, follow, named))
     _merge_related(out, every)
     return out
+
+
+#: the scalar functions with pieces (SymPy's, inside a written-out sum of entries)
+_PIECEWISE = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
+
+
+def _pieces_of_the_index(total: sp.Sum) -> bool:
+    """Whether a piecewise function inside ``total`` reads its summation index (a piece of
+    each summed entry, not one number's)."""
+    index = {limit[0] for limit in total.limits}
+    return any(
+        isinstance(node, _PIECEWISE) and bool(node.free_symbols & index)
+        for node in sp.preorder_traversal(total.function)
+    )
 
 
 def _place(

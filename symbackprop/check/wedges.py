@@ -29,7 +29,6 @@ from symbackprop.check.joint import (
     canonical_product,
     linear_form,
     moving_leaves,
-    named_leaf,
     oriented,
     pieces,
     proportional,
@@ -222,19 +221,20 @@ def _terms(expr: Any, definitions: dict[str, Any], depth: int = 0) -> dict[Any, 
         return None
     if isinstance(expr, sp.MatrixSymbol):
         inner = definitions.get(str(expr.name))
-        if isinstance(inner, sp.Transpose):  # _t1 = w^T: w^T x and _t1 x are one term
-            leaf = named_leaf(expr, definitions)
-            if leaf is not expr:
-                return {leaf: sp.Integer(1)}
+        # a name for a transpose is written out too: _t1 = w^T makes w^T x and _t1 x one
+        # term, and _t1 = u^T of u = w - v gives u^T x's terms w^T x - v^T x (hostile51a #2)
         # a name for gamma ⊙ N is written out too: gamma ⊙ N + beta beside _t8 = _t7 + beta
         # with _t7 = gamma ⊙ N is one value, not two sharing a term (a pair of its pieces
         # would be an empty region searched in vain)
-        if isinstance(inner, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol, *_PRODUCTS)):
+        if isinstance(inner, (sp.MatAdd, sp.MatMul, sp.MatrixSymbol, sp.Transpose, *_PRODUCTS)):
             return _terms(inner, definitions, depth + 1)
         return {expr: sp.Integer(1)}
     if isinstance(expr, sp.MatAdd):
         return summed(expr.args, lambda term: _terms(term, definitions, depth + 1))
-    if isinstance(expr, sp.Transpose) and not isinstance(expr.arg, sp.MatrixSymbol):
+    if isinstance(expr, sp.Transpose):
+        leaf = isinstance(expr.arg, sp.MatrixSymbol) and str(expr.arg.name) not in definitions
+        if leaf:
+            return {expr: sp.Integer(1)}  # w^T, moved with w
         inner_terms = _terms(expr.arg, definitions, depth + 1)
         return None if inner_terms is None else transposed(inner_terms)
     factors: list[Any] | None = None

@@ -3,9 +3,9 @@
 The parser reads ``1.702`` (and ``2.5e-8``) as an exact rational, and every check compares
 exactly; the printers give the number back as it was written where it is a terminating
 decimal of a kind people write as one: a denominator with a factor 5 (tenths, hundredths,
-851/500), or a half, quarter or eighth above 1 in size (2.5, 1.25). Halves, quarters and
-eighths below 1 stay fractions (1/2, 3/4), as the lecture writes them (the 1/2 of a squared
-error, of a square root's derivative), as does every other fraction (1/3, 1/m). A decimal
+851/500, 1.25). Halves, quarters and eighths stay fractions (1/2, 3/4, 5/2), as the lecture
+writes them (the 1/2 of a squared error, a square root's derivative, x^(3/2)), as does every
+other fraction (1/3, 1/m). A decimal
 under 1e-4 in size is written in scientific notation (2.5e-8, 1e-13), which the formula
 language reads back.
 """
@@ -30,8 +30,8 @@ def decimal_text(number: Any) -> str | None:
     twos, fives = _power(q, 2), _power(q, 5)
     if q != 2**twos * 5**fives:
         return None
-    if fives == 0 and abs(p) < q:
-        return None  # 1/2, 3/4, 1/8: the lecture's fractions
+    if fives == 0:
+        return None  # 1/2, 3/4, 3/2: the lecture's fractions (x^(3/2), 1/(2 sqrt(x)))
     places = max(twos, fives)  # the fewest decimal places that hold it exactly
     digits = str(abs(p) * 10**places // q)  # exact: q divides 10^places; ends in no 0
     if len(digits) > MAX_DIGITS:
