@@ -71,3 +71,15 @@ def shown(char: str) -> str:
     except (UnicodeEncodeError, LookupError):
         return SPELLINGS.get(char, _escape(char))
     return char
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Write ``text`` (and a newline) to stdout, or stderr, through the stream itself, and
+    flush: its errors handler then spells what the encoding lacks (:func:`register`), where
+    ``click.echo`` rewraps a stream it finds ASCII-encoded as UTF-8 and writes bytes such a
+    terminal shows as mojibake (hostile51b #6)."""
+    import sys
+
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + ("\n" if nl else ""))
+    stream.flush()

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from symbackprop.cli import console, output
+from symbackprop.cli import ascii_output, console, output
 from symbackprop.cli.errors import CheckFailed, CliError
 from symbackprop.cli.options import (
     FiniteFloat,
@@ -127,7 +127,7 @@ def codegen_cmd(opts: SpecOptions, backend: str, out_path: str | None, force: bo
     with console.working(f"generating the gradient code of {opts.describe(net)}"):
         source = sb.codegen(net, sizes=sizes, backend=backend)
     if target is None:
-        click.echo(source, nl=False)
+        ascii_output.echo(source, nl=False)
         return
     output.write(target, source)
     output.tell_wrote(target)

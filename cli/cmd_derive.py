@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from symbackprop.cli import console, output
+from symbackprop.cli import ascii_output, console, output
 from symbackprop.cli.options import (
     SpecOptions,
     check_wrt,
@@ -143,7 +143,7 @@ def derive_cmd(
 def _write(target: output.Target | None, text: str) -> None:
     """``text`` to stdout, or atomically to the ``-o`` file."""
     if target is None:
-        click.echo(text, nl=False)
+        ascii_output.echo(text, nl=False)
         return
     output.write(target, text)
     output.tell_wrote(target)
@@ -212,7 +212,7 @@ def shapes_cmd(opts: SpecOptions, fmt: str) -> None:
             name: {"shape": shape_text(shape), "size": _json_size(shape, view.sizes)}
             for name, shape in rows
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        ascii_output.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     from rich.table import Table
 
@@ -257,7 +257,7 @@ def _model_shapes(model: Model, extra: dict[str, int], fmt: str) -> None:
             }
             for name, kind, shape, source in rows
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        ascii_output.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     from rich.table import Table
 

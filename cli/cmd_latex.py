@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from symbackprop.cli import console, output
+from symbackprop.cli import ascii_output, console, output
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import SpecOptions, check_wrt, network_only, spec_options
 from symbackprop.spec import Network
@@ -169,7 +169,7 @@ def latex_cmd(
                 indices=indices,
             )
     if tex_target is None:
-        click.echo(tex, nl=False)
+        ascii_output.echo(tex, nl=False)
         return
     # the PDF is built first: if pdflatex fails, neither file is touched
     pdf_bytes = None

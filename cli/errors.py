@@ -16,6 +16,7 @@ from collections.abc import Collection
 
 import click
 
+from symbackprop.cli import ascii_output
 from symbackprop.errors import elide
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -135,7 +136,7 @@ def tell(line: str) -> None:
     failed check, came out of a usage error (hostile35a #7); a written file's "wrote" line
     exited 2 (review35 #4)."""
     try:
-        click.echo(line, err=True)
+        ascii_output.echo(line, err=True)
     except OSError:
         # what is left in stderr's buffer would fail again at exit (exit 120): drop it
         sys.stderr = io.StringIO()

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from symbackprop.cli import output
+from symbackprop.cli import ascii_output, output
 from symbackprop.cli.errors import CliError
 from symbackprop.cli.options import (
     DEFINE,
@@ -71,7 +71,7 @@ def collapse_command(opts: SpecOptions, fmt: str) -> None:
     if not check.ok:  # pragma: no cover - the construction is exact; this guards regressions
         raise click.ClickException(f"internal: W' x + b' differs from the forward pass ({check})")
     if fmt == "latex":
-        click.echo(result.latex(), nl=False)
+        ascii_output.echo(result.latex(), nl=False)
         return
     sizes = ", ".join(f"{name}={size}" for name, size in check.sizes.items())
     # print_out: no trailing spaces where piped (rich pads a table's lines: newcomer27)
@@ -222,21 +222,21 @@ def gradients_command(
                 )
             )
             progress.advance(task)
-    click.echo(chart(tables), nl=False)
+    ascii_output.echo(chart(tables), nl=False)
     for init in inits:
         name, scale = parse_init(init)
         if name == "scaled-identity" and scale is not None:
-            click.echo("")
+            ascii_output.echo("")
             # digits of C^L's larger part (1e6^450: 2,701; the length of C's digits times L
             # said 3,150: hostile36c #7)
             digits = math.floor(depth * math.log10(max(scale.numerator, scale.denominator))) + 1
             if digits > EXACT_MAX_DIGITS:
-                click.echo(
+                ascii_output.echo(
                     f"Exact example skipped: C^L = ({scale})^{depth} has about {digits:,} "
                     f"digits (the exact example prints at most {EXACT_MAX_DIGITS:,})."
                 )
                 continue
-            click.echo(exact_scaling(depth, scale, width=2).text(table_width=width))
+            ascii_output.echo(exact_scaling(depth, scale, width=2).text(table_width=width))
     if plot_target is not None:
         with output.atomic(plot_target) as tmp:
             plot(tables, str(tmp))

@@ -125,7 +125,7 @@ class SymbackpropGroup(click.Group):
             written = ", ".join(written_text(path) for path in RENAMED)
             # what is on disk: a file renamed into place before the interrupt is the new one
             after = f" after writing {written}; nothing else was written" if written else ""
-            click.echo(f"symbackprop: aborted{after}", err=True)
+            ascii_output.echo(f"symbackprop: aborted{after}", err=True)
             sys.exit(130)
         except BrokenPipeError:
             # the reader went away (symbackprop derive ... | head): not an error of ours
@@ -149,7 +149,7 @@ class SymbackpropGroup(click.Group):
             # stdout cannot take the output (symbackprop derive ... > /dev/full): the
             # user's disk, not our bug
             with contextlib.suppress(OSError):
-                click.echo(
+                ascii_output.echo(
                     f"symbackprop: error: cannot write the output: {exc.strerror or exc}",
                     err=True,
                 )

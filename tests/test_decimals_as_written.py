@@ -96,3 +96,30 @@ def test_every_printer_writes_the_decimal_of_a_scalar_product() -> None:
     scaled = sb.Model.parse("x : n x 1\nw : n x 1\nsizes: n = 3\nz = w^T x\nJ = 0.3 z\ndata: x\n")
     reason = " ".join(sb.to_text(sb.derive(scaled)).split())
     assert "so dJ/dz = 0.3, of the shape of z" in reason
+
+
+@pytest.mark.slow  # 1-2 s
+def test_the_truth_line_and_messages_write_decimals_as_written() -> None:
+    """hostile51b #7, #8, #10: the truth line wrote 0.1/m as (1 / (10 * m)) and -0.3 x as
+    -(0.3) x; a message said 'log of -1/10' of a written -0.1, and '1/10 i', which reads
+    1/(10 i)."""
+    model = sb.Model.parse(
+        "x : n x 1\nw : n x 1\nsizes: n = 3\nz = w^T x\nJ = -0.3 z + exp(-0.1 z)\ndata: x\n"
+    )
+    report = sb.check_formula(model, "w", "x")
+    assert report.truth is not None and "-0.3 - 0.1 exp(-0.1 z)" in report.truth
+    assert sb.check_formula(model, "w", report.truth).exit_code == 0  # it reads back
+    with open("examples/models/softmax_l2.model", encoding="utf-8") as handle:
+        l2 = sb.Model.parse(handle.read())
+    truth = sb.check_formula(l2, "W", "X").truth
+    assert truth is not None and "(0.1/m) W" in truth
+    assert "(0.1/m) W" in sb.codegen(l2)  # the comment of its step
+    with pytest.raises(sb.SpecError, match=r"log of -0\.1 at every point"):
+        sb.derive(
+            sb.Model.parse(
+                "x : n x 1\nw : n x 1\nsizes: n = 3\nJ = sum(log(0.3 w - 0.3 w - 0.1)) + w^T x"
+                "\ndata: x\n"
+            )
+        )
+    imaginary = sb.check_formula(sb.Network.parse("3-4-1"), "W2", "(-0.01)^0.5 (a2 - y) a1^T")
+    assert imaginary.error is not None and "the imaginary number 0.1i" in str(imaginary.error)

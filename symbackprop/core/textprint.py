@@ -262,17 +262,10 @@ class TextPrinter(StrPrinter):
                 times = " ⊙ " if reads_the_matrix(value, self._body_of) else " "
                 return f"({self._print(value)}){times}{indicator}"
         coeff, rest = expr.as_coeff_Mul()
-        decimal = decimal_text(abs(coeff)) if coeff.is_Rational else None
-        if decimal is not None and self._body_of is None:
-            # SymPy's own splits the number: 851*z/500 for 1.702*z, 1/(20*m) for 0.05/m
-            top, bottom = sp.fraction(rest)
-            mul = PRECEDENCE["Mul"]
-            shown = (
-                decimal if top == 1 else f"{decimal}*{self.parenthesize(top, mul, strict=True)}"
-            )
-            if bottom != 1:
-                shown += f"/{self.parenthesize(bottom, mul)}"
-            return f"-{shown}" if coeff < 0 else shown
+        if self._body_of is None:
+            decimal = decimal_product(self, expr)
+            if decimal is not None:
+                return decimal
         if coeff.is_Rational and self._body_of is not None:
             # in the body of a function applied to a matrix, factors side by side, as the
             # formula language multiplies numbers: 2 W2, 1/(2 sqrt(W)); SymPy's 2*W2 read as
@@ -455,6 +448,22 @@ def _side_by_side(factor: Any) -> bool:
 def one_by_one(expr: Any) -> bool:
     """Whether a matrix expression is 1 x 1."""
     return tuple(expr.shape) == (1, 1)
+
+
+def decimal_product(printer: StrPrinter, expr: sp.Mul) -> str | None:
+    """A scalar product whose number prints as a decimal, in SymPy's scalar syntax:
+    ``1.702*z``, ``0.05/m``, ``-0.01*x*y`` (SymPy's own splits the number: ``851*z/500``,
+    ``1/(20*m)``); None for any other product. Shared by every plain-text printer."""
+    coeff, rest = expr.as_coeff_Mul()
+    decimal = decimal_text(abs(coeff)) if coeff.is_Rational else None
+    if decimal is None or rest == 1:
+        return None
+    top, bottom = sp.fraction(rest)
+    mul = PRECEDENCE["Mul"]
+    shown = decimal if top == 1 else f"{decimal}*{printer.parenthesize(top, mul, strict=True)}"
+    if bottom != 1:
+        shown += f"/{printer.parenthesize(bottom, mul)}"
+    return f"-{shown}" if coeff < 0 else shown
 
 
 def unit(expr: Any) -> bool:

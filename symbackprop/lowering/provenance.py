@@ -16,6 +16,7 @@ from sympy import HadamardPower, HadamardProduct, MatAdd, MatMul, OneMatrix, Tra
 from sympy.printing.str import StrPrinter
 
 from symbackprop.core.algebra import lifts_derivative
+from symbackprop.core.textprint import decimal_product
 from symbackprop.errors import InternalError
 from symbackprop.formula.ast import indicator_text
 from symbackprop.formula.decimals import decimal_text
@@ -91,7 +92,8 @@ class TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no type info
         factors = sp.Mul.make_args(rest)
         divides = any(isinstance(f, sp.Pow) and f.exp.is_negative for f in factors)
         if divides or not all(f.has(T) for f in factors):
-            return super()._print_Mul(expr)  # type: ignore[no-any-return]
+            decimal = decimal_product(self, expr)  # 0.1/m as written, not 1/(10*m)
+            return decimal if decimal is not None else super()._print_Mul(expr)  # type: ignore[no-any-return]
         return self._entrywise(coeff, factors, bracketed=len(factors) > 1)
 
     def _entrywise(self, coeff: Any, factors: tuple[Any, ...], bracketed: bool = False) -> str:

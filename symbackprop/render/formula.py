@@ -202,11 +202,13 @@ def _matmul_text(coeff: Any, text: str, own: int) -> Printed:
     if coeff == -1:
         return f"-{_wrap((text, own), own < POWER)}", UNARY
     number = _scalar(coeff)
-    if number[0].startswith("-"):
-        return f"-{_wrap(_scalar(-coeff), True)} {text}", UNARY
-    # 2 w and 0.5 (W x) read as written; 1/2 w would read as 1/(2 w), so (1/2) w
+    negative = number[0].startswith("-")
+    if negative:
+        number = _scalar(-coeff)
+    # 2 w and 0.5 (W x) read as written, -0.3 x too; 1/2 w would read as 1/(2 w), so (1/2) w
     plain_number = number[0][:1].isdigit() or _starts_with_name(number[0])
-    return f"{_wrap(number, number[1] < MATPROD or not plain_number)} {text}", MATPROD
+    scaled = f"{_wrap(number, number[1] < MATPROD or not plain_number)} {text}"
+    return (f"-{scaled}", UNARY) if negative else (scaled, MATPROD)
 
 
 def _starts_with_name(text: str) -> bool:
@@ -237,6 +239,18 @@ def _matadd(expr: MatAdd) -> Printed:
             inner = _print(term)
             out += inner[0] if index == 0 else f" + {_wrap(inner, inner[1] <= SUM)}"
     return out, SUM
+
+
+def _product(factors: list[Any], variables: dict[Any, Printed]) -> Printed:
+    """Scalar ``factors`` joined with ``*``; one factor as it prints alone."""
+    parts = [_scalar(arg, variables) for arg in factors]
+    if len(parts) == 1:
+        return parts[0]
+    text = " * ".join(
+        _wrap(part, part[1] < ELEMENTWISE if i == 0 else part[1] <= ELEMENTWISE)
+        for i, part in enumerate(parts)
+    )
+    return text, ELEMENTWISE
 
 
 def _negative(term: Any) -> bool:
@@ -298,9 +312,16 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
                 # read (-4131) * sigmoid(1) / 8, the same number, at the product's precedence
                 return f"-{inner[0]}", min(inner[1], UNARY)
             return f"-({inner[0]})", UNARY
-        numerator, denominator = sp.fraction(expr)
+        coeff, rest = expr.as_coeff_Mul()
+        if decimal_text(coeff) is not None and rest != 1:
+            # 0.05/m as written: SymPy's fraction would split the number, 1 / (20 * m)
+            numerator, denominator = sp.fraction(rest)
+            factors = [coeff, *(numerator.as_ordered_factors() if numerator != 1 else ())]
+        else:
+            numerator, denominator = sp.fraction(expr)
+            factors = list(numerator.as_ordered_factors())
         if denominator != 1:
-            top = _scalar(numerator, variables)
+            top = _product(factors, variables) if factors != [1] else ("1", ATOM)
             bottom = _scalar(denominator, variables)
             slash = "/" if top[1] == bottom[1] == ATOM else " / "  # 1/m, lambda/m
             return (
@@ -308,12 +329,7 @@ def _scalar(expr: Any, variables: dict[Any, Printed] | None = None) -> Printed: 
                 f"{_wrap(bottom, bottom[1] <= ELEMENTWISE)}",
                 ELEMENTWISE,
             )
-        parts = [_scalar(arg, variables) for arg in expr.as_ordered_factors()]
-        text = " * ".join(
-            _wrap(part, part[1] < ELEMENTWISE if i == 0 else part[1] <= ELEMENTWISE)
-            for i, part in enumerate(parts)
-        )
-        return text, ELEMENTWISE
+        return _product(factors, variables)
     if isinstance(expr, sp.Pow):
         base, exponent = expr.as_base_exp()
         if exponent == sp.Rational(1, 2):

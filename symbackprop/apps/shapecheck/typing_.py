@@ -39,6 +39,7 @@ from symbackprop.core.graph import LAMBDA
 from symbackprop.core.no_value import defined_nowhere, has_no_value
 from symbackprop.errors import FormulaError, did_you_mean
 from symbackprop.formula import ast
+from symbackprop.formula.decimals import decimal_text, number_text
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
 from symbackprop.formula.scaling import SCALING_OPERATORS
 from symbackprop.formula.table import FUNCTIONS
@@ -751,14 +752,16 @@ def _number_text(value: Any) -> str:
         return "infinite"
     real, imaginary = value.as_real_imag()
     if imaginary == 0 or not imaginary.is_number:
-        return str(value)
+        return number_text(value)
     size = abs(imaginary)
-    unit = "i" if size == 1 else f"{size}i" if size.is_Integer else f"{size} i"
+    # 0.1i, (1/3)i: a fraction before i in brackets, as "1/10 i" reads 1/(10 i) (hostile51b #8)
+    shown = decimal_text(size) or (str(size) if size.is_Integer else f"({size})")
+    unit = "i" if size == 1 else f"{shown}i"
     unit = f"-{unit}" if imaginary.is_negative else unit
     if real == 0:
         return f"the imaginary number {unit}"
     sign, unit = ("-", unit[1:]) if unit.startswith("-") else ("+", unit)
-    return f"the complex number {real} {sign} {unit}"
+    return f"the complex number {number_text(real)} {sign} {unit}"
 
 
 def _not_real(text: str, value: Any, *, every_entry: bool | str = False) -> str | None:
