@@ -88,3 +88,35 @@ def test_thresholds_hidden_by_a_sum_or_a_name_are_searched(
 ) -> None:
     report = sb.check_formula(Model.parse(model), wrt, formula)
     assert report.exit_code == code, (report.error, report.points)
+
+
+def test_a_piecewise_entry_is_read_as_indicators_of_matrices() -> None:
+    """The matrix entry_matrix reads a piecewise summand as (its And, Or and several pieces)
+    has that summand as its entries, at a point of rationals."""
+    import random
+
+    import sympy as sp
+
+    from symbackprop.check.entry_matrix import matrix_of_entry
+    from symbackprop.check.explicit import explicit
+
+    y, z = sp.MatrixSymbol("y", 1, 4), sp.MatrixSymbol("z", 1, 4)
+    i = sp.Dummy("i", integer=True)
+    a, b = y[0, i], z[0, i]
+    body = sp.Piecewise(
+        (a * b, sp.And(a * b < 1, b > -2)),
+        (3, sp.Or(a > 2, b <= 0)),
+        (a - b, True),
+    )
+    matrix = matrix_of_entry(body, (0, i), (1, 4))
+    assert matrix is not None
+    rng = random.Random(5)
+    for _ in range(20):
+        values = {
+            y: sp.Matrix(1, 4, lambda *_: sp.Rational(rng.randint(-40, 40), 10)),
+            z: sp.Matrix(1, 4, lambda *_: sp.Rational(rng.randint(-40, 40), 10)),
+        }
+        got = explicit(matrix.xreplace(values).doit())
+        for k in range(4):
+            want = body.xreplace({a: values[y][0, k], b: values[z][0, k]})
+            assert got[0, k] == want

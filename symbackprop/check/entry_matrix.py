@@ -124,11 +124,15 @@ def _indicator(
     condition: Any, index: tuple[Index, Index], shape: tuple[Any, Any], dummies: Any
 ) -> Any:
     """``1{condition}`` of an entry as a matrix: ``1{M > 0}`` for ``lhs > rhs`` with M the
-    matrix of lhs - rhs, the product of such for an ``And``."""
+    matrix of lhs - rhs, the product of such for an ``And``, its complement's for an ``Or``."""
     if isinstance(condition, sp.And):
         return sp.HadamardProduct(*(_indicator(c, index, shape, dummies) for c in condition.args))
+    if isinstance(condition, sp.Or):  # 1 - (1 - 1{a}) ⊙ (1 - 1{b}): SymPy's fold of sums
+        ones = sp.OneMatrix(*shape)
+        missed = [sp.MatAdd(ones, -_indicator(c, index, shape, dummies)) for c in condition.args]
+        return sp.MatAdd(ones, -HadamardProduct(*missed))
     if not isinstance(condition, _COMPARED):
-        raise _NotAnEntry  # an Or, a Not, an equality: no verdict rests on it
+        raise _NotAnEntry  # a Not, an equality: no verdict rests on it
     body = sp.Piecewise((1, condition.func(T, 0)), (0, True))
     difference = _matrix(condition.lhs - condition.rhs, index, shape, dummies)
     return Elementwise(sp.Lambda(T, body), difference)

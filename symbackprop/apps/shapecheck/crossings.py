@@ -515,12 +515,19 @@ def _inside(piece: tuple[Any, Any], current: Any, rng: random.Random) -> Any:
     return a + (b - a) * share
 
 
+#: the longest text of an expression a sentence shows whole (a longer one is cut, "...")
+LONGEST_SHOWN = 160
+
+
 def undecided(crossed: Crossed, show: Callable[[Any], str]) -> str:
     """The sentence saying which region of a kinked value was not compared, and why."""
     if crossed.unmapped is not None:
+        shown = show(crossed.unmapped)
+        if len(shown) > LONGEST_SHOWN:  # a sum written out entry by entry runs to pages
+            shown = shown[: LONGEST_SHOWN - 3].rstrip() + "..."
         return (
             # a pole too (1 / sqrt(var + 0.001)), which "switches" misnamed (hostile41d #2)
-            f"the values of one variable where {show(crossed.unmapped)} changes its piece or "
+            f"the values of one variable where {shown} changes its piece or "
             "has a pole could not be found, so its sides were not compared: the check cannot "
             "decide"
         )
