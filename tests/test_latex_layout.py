@@ -147,6 +147,7 @@ def _in_a_plain_article(snippet: str) -> str:
 
 
 #: six sigmoids summed inside mse(...): one bracket pair no break reaches
+GELU_TANH = "0.5*z*(1+tanh(0.7978845608*(z+0.044715*z^3)))"
 SUM_IN_BRACKETS = (
     "X : n0 x m\nY : 1 x m\nsizes: n0 = 3\nJ = mse("
     + " + ".join(f"sigmoid(w{k}^T X + c{k})" for k in range(1, 7))
@@ -167,6 +168,9 @@ SUM_IN_BRACKETS = (
         # a sum inside mse's brackets, which no line break reaches: 22 overfull boxes, 287 pt
         # in the Shapes table (hostile49b #2); its picture too
         lambda: to_latex(sb.derive(sb.Model.parse(SUM_IN_BRACKETS))),
+        # a custom activation's derivative, one fraction wider than the line, in a reason ran
+        # past the page (hostile51b #9): displayed and broken at its signs
+        lambda: to_latex(sb.derive(sb.Network.parse("2-3:f-1", define={"f": GELU_TANH}))),
     ],
     ids=[
         "many_loss_document",
@@ -175,6 +179,7 @@ SUM_IN_BRACKETS = (
         "deep_expanded_snippet_5",
         "deep_expanded_snippet_7",
         "sum_in_brackets_document",
+        "long_custom_derivative_document",
     ],
 )
 def test_a_model_document_has_no_overfull_line(tmp_path: Path, document: Any) -> None:

@@ -600,6 +600,19 @@ def display_width(tex: str) -> float:
     return visual_width(tex[:start]) + inner + display_width(tex[end:])
 
 
+def widest_fraction(tex: str) -> float:
+    """The width (:func:`display_width`) of the widest numerator or denominator of a
+    fraction in ``tex``, 0 without one: a part no line break reaches, inline or displayed."""
+    widest = 0.0
+    start = tex.find(r"\frac{")
+    while start >= 0:
+        numerator, after = _group(tex, start + len(r"\frac"))
+        denominator, _end = _group(tex, after)
+        widest = max(widest, display_width(numerator), display_width(denominator))
+        start = tex.find(r"\frac{", start + 1)
+    return widest
+
+
 def _group(tex: str, start: int) -> tuple[str, int]:
     """The text of the brace group opening at ``start`` and the index after it."""
     depth = 0

@@ -21,6 +21,7 @@ from symbackprop.render.latexprint import (
     finish,
     finish_inline,
     visual_width,
+    widest_fraction,
 )
 from symbackprop.render.names import escape_latex
 
@@ -50,26 +51,46 @@ def segment_math(segment: Segment, printer: MathLatexPrinter, *, inline: bool = 
     raise TypeError(f"not a math segment: {segment!r}")
 
 
+#: the width a displayed formula of a reason is broken at (the document's display lines')
+DISPLAY_WIDTH = 60
+#: an inline formula with a numerator or denominator wider than this (in
+#: :func:`~.latexprint.visual_width`'s characters) is set as a display: TeX breaks no line
+#: inside a fraction, and a custom activation's derivative ran past the page's edge in a
+#: reason (hostile51b #9); a formula that is only long breaks at its signs inline
+INLINE_FRACTION_WIDTH = 30
+
+
 def _inline(
-    segments: Iterable[Segment], printer: MathLatexPrinter, words: Callable[[str], str]
+    segments: Iterable[Segment],
+    printer: MathLatexPrinter,
+    words: Callable[[str], str],
+    *,
+    displays: bool = False,
 ) -> str:
-    """Words through ``words``; each run of mathematics (``x = y``) as one inline formula."""
+    """Words through ``words``; each run of mathematics (``x = y``) as one inline formula, or
+    (``displays``) as a display where a fraction in it is too wide for a line of text."""
     out: list[str] = []
-    run: list[str] = []
+    run: list[Segment] = []
     for segment in [*segments, Text("")]:
         if isinstance(segment, Text):
             if run:
-                out.append("$" + " ".join(run) + "$")
+                math = " ".join(segment_math(part, printer, inline=True) for part in run)
+                if displays and widest_fraction(math) > INLINE_FRACTION_WIDTH:
+                    # its own display, broken at its signs where wider than a line
+                    out.append("\n".join(display_block(run, printer, DISPLAY_WIDTH)) + "\n")
+                else:
+                    out.append("$" + math + "$")
                 run = []
             out.append(words(segment.text))
         else:
-            run.append(segment_math(segment, printer, inline=True))
+            run.append(segment)
     return "".join(out)
 
 
 def latex_inline(segments: Iterable[Segment], printer: MathLatexPrinter) -> str:
-    """Segments as LaTeX text with inline math (a reason, a candidate's note)."""
-    return _inline(segments, printer, escape_latex)
+    """Segments as LaTeX text with inline math (a reason, a candidate's note); a formula with
+    a fraction too wide for a line is displayed."""
+    return _inline(segments, printer, escape_latex, displays=True)
 
 
 def markdown_inline(segments: Iterable[Segment], printer: MathLatexPrinter) -> str:
