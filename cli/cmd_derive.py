@@ -137,13 +137,14 @@ def derive_cmd(
     if fmt == "text":
         console.print_out(*parts)
     else:
-        _write(target, text)
+        _write(target, text, markup=fmt == "html")
 
 
-def _write(target: output.Target | None, text: str) -> None:
-    """``text`` to stdout, or atomically to the ``-o`` file."""
+def _write(target: output.Target | None, text: str, *, markup: bool = False) -> None:
+    """``text`` to stdout, or atomically to the ``-o`` file; ``markup`` (a web page): a
+    character stdout's encoding lacks as its character reference (``&#x3b4;``)."""
     if target is None:
-        ascii_output.echo(text, nl=False)
+        ascii_output.echo(text, nl=False, markup=markup)
         return
     output.write(target, text)
     output.tell_wrote(target)

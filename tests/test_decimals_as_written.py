@@ -123,3 +123,16 @@ def test_the_truth_line_and_messages_write_decimals_as_written() -> None:
         )
     imaginary = sb.check_formula(sb.Network.parse("3-4-1"), "W2", "(-0.01)^0.5 (a2 - y) a1^T")
     assert imaginary.error is not None and "the imaginary number 0.1i" in str(imaginary.error)
+
+
+def test_a_scientific_decimal_is_a_power_of_ten_in_latex_and_mathml() -> None:
+    """review51 #3: 2.5e-8 in LaTeX typeset as 2.5e - 8, a subtraction."""
+    model = sb.Model.parse(
+        "x : n x 1\nw : n x 1\nsizes: n = 3\nz = w^T x\nJ = z + 2.5e-8 w^T w\ndata: x\n"
+    )
+    derivation = sb.derive(model)
+    latex = sb.to_latex(derivation)
+    assert r"2.5 \cdot 10^{-8}" in latex and "2.5e-8" not in latex
+    html = sb.to_html(derivation)
+    assert "<mn>2.5e-8</mn>" not in html and "<mn>10</mn>" in html
+    assert "2.5e-8" in sb.to_text(derivation)  # the formula language's own spelling

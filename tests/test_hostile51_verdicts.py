@@ -120,3 +120,41 @@ def test_a_piecewise_entry_is_read_as_indicators_of_matrices() -> None:
         for k in range(4):
             want = body.xreplace({a: values[y][0, k], b: values[z][0, k]})
             assert got[0, k] == want
+
+
+SQUARE_T = (
+    "A : n x n\nW : n x n\nB : n x n\nsizes: n = 3\nz = A^T W^T + B^T\nJ = sum(relu(z))\ndata: A\n"
+)
+ONE_T = (
+    "x : n x 1\nw : n x 1\nc : 1 x 1\nd : 1 x 1\nsizes: n = 3\nJ = relu(c^T - d^T) + w^T x\n"
+    "data: x\n"
+)
+
+
+@pytest.mark.slow  # 1-2 s each
+@pytest.mark.parametrize(
+    ("model", "wrt", "formula", "code"),
+    [
+        # a square value written transposed: W A + B beside the model's A^T W^T + B^T (review51)
+        (SQUARE_T, "W", "1{W A + 1.001 B > 0} A^T", 1),
+        (SQUARE_T, "W", "1{W A + B > 0} A^T", 0),
+        # a 1 x 1 leaf transposed is the leaf: c^T - d^T beside c - 1.001 d
+        (ONE_T, "c", "1{c - 1.001 d > 0}", 1),
+        (ONE_T, "c", "1{c - d > 0}", 0),
+    ],
+)
+def test_a_value_of_one_shape_written_transposed_is_paired(
+    model: str, wrt: str, formula: str, code: int
+) -> None:
+    report = sb.check_formula(Model.parse(model), wrt, formula)
+    assert report.exit_code == code, (report.error, report.points)
+
+
+def test_a_power_with_an_irrational_exponent_derives() -> None:
+    """review51 #2: this session's exponent field took sqrt(2) for a fraction: exit 3."""
+    model = Model.parse(
+        "x : n x 1\nw : n x 1\nsizes: n = 3\nJ = sigmoid(w^T x)^sqrt(2)\ndata: x\n"
+    )
+    text = sb.to_text(sb.derive(model))
+    assert "sqrt(2)" in text
+    assert "sqrt(2)" in sb.codegen(model) or "1.4142135623730951" in sb.codegen(model)

@@ -43,35 +43,42 @@ def joint_pairs(
         for base in bases[k + 1 :]:
             fu, fv = forms[u], forms[base]
             assert fu is not None and fv is not None
-            v = oriented(u, base)
-            if v is None:
-                continue
-            if v is not base:
-                fv = transposed(fv)
-            if not set(fu) & set(fv) or proportional(fu, fv):
-                continue
-            leaves = moving_leaves(set(fu) | set(fv), definitions)
-            if not leaves:
-                continue
-            out.extend((u, pu, v, pv, leaves) for pu in pieces(on[u]) for pv in pieces(on[base]))
+            for v, form in orientations(u, base, fv):
+                if not set(fu) & set(form) or proportional(fu, form):
+                    continue
+                leaves = moving_leaves(set(fu) | set(form), definitions)
+                if leaves:
+                    out.extend(
+                        (u, pu, v, pv, leaves) for pu in pieces(on[u]) for pv in pieces(on[base])
+                    )
+                break
     return out
 
 
-def oriented(u: Any, v: Any) -> Any:
-    """``v`` where it has ``u``'s shape, its transpose where that has it (entry (i, j) of the
-    one beside entry (j, i) of the other), else None. A formula's ``1{w^T X - 5 c > 0}^T``
-    switches on ``X^T w - 5 1 c^T`` (m x 1), beside the model's 1 x m ``w^T X - 4 c 1^T``: one
-    value each way, and as two shapes no pair of their pieces was searched (hostile49c)."""
+def orientations(u: Any, v: Any, form: dict[Any, Any]) -> list[tuple[Any, dict[Any, Any]]]:
+    """``v`` with its {term: number} ``form`` where it has ``u``'s shape, and its transpose
+    with the form transposed where that has it (entry (i, j) of the one beside entry (j, i)
+    of the other): both for a square v. A formula's ``1{w^T X - 5 c > 0}^T`` switches on
+    ``X^T w - 5 1 c^T`` (m x 1), beside the model's 1 x m ``w^T X - 4 c 1^T`` (hostile49c);
+    a model's n x n ``A^T W^T + B^T`` beside a formula's ``W A + 1.001 B`` (review51 #1):
+    one value each way, whose pieces were never searched together."""
+    out = []
     if u.shape == v.shape:
-        return v
+        out.append((v, form))
     if tuple(u.shape) == tuple(reversed(v.shape)):
-        return sp.Transpose(v)
-    return None
+        out.append((sp.Transpose(v), transposed(form)))
+    return out
+
+
+def own_base(value: Any) -> Any:
+    """The switch base a value paired by its transpose (:func:`orientations`) is: ``v`` of
+    ``v^T``, any other value itself."""
+    return value.arg if isinstance(value, sp.Transpose) else value
 
 
 def transposed(form: dict[Any, Any]) -> dict[Any, Any]:
     """The {term: coefficient} form of the transpose of a value of ``form``: each term
-    transposed (W x is x^T W^T, c 1^T is 1 c^T), a 1 x 1 product as :func:`_canonical`."""
+    transposed (W x is x^T W^T, c 1^T is 1 c^T), a 1 x 1 one as :func:`canonical_product`."""
     return {canonical_product(sp.Transpose(term).doit()): c for term, c in form.items()}
 
 
@@ -235,8 +242,13 @@ def _sum_written(factor: Any, definitions: dict[str, Any], depth: int = 0) -> An
 
 def canonical_product(term: Any) -> Any:
     """A 1 x 1 product as one of it and its transpose (``x^T v`` is ``v^T x``), the first by
-    SymPy's sort key: the two are one number, and as two terms two bases shared none."""
+    SymPy's sort key, and a 1 x 1 leaf transposed as the leaf: the two are one number, and as
+    two terms two bases shared none."""
     if tuple(term.shape) != (1, 1):
+        return term
+    if isinstance(term, sp.Transpose) and isinstance(term.arg, sp.MatrixSymbol):
+        return term.arg  # c^T of a 1 x 1 c is c (review51 #1: relu(c^T - d^T))
+    if not isinstance(term, sp.MatMul):
         return term
     # a scalar factor (tr(A), sum(v)'s entry) is its own transpose (hostile51a #3: its .T
     # raised AttributeError, exit 3)

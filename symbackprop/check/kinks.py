@@ -21,7 +21,7 @@ from sympy import HadamardPower
 
 from symbackprop.check import wedges
 from symbackprop.check.accuracy import LostDigits
-from symbackprop.check.joint import joint_pairs, solve
+from symbackprop.check.joint import joint_pairs, own_base, solve
 from symbackprop.check.live import holed
 from symbackprop.check.live import live as is_live
 from symbackprop.check.switches import affine_parts, switches, switches_read, to_base
@@ -316,9 +316,14 @@ class Sides:
         a random one for ((z1 - 30)^6)^(-1/2), say nothing of z1 > 30: hostile39a #3)."""
         self.reached = dict.fromkeys(self.reached, NONE)
 
+    def _is_through(self, base: Any) -> bool:
+        """Whether ``base`` (or the base it is the transpose of, a partner paired so) is
+        reached through a function (its values at an exact point are a table's draws)."""
+        return base in self._through or own_base(base) in self._through
+
     def _pair(self, u: Any, v: Any) -> None:
-        # a partner paired by its transpose (.joint.oriented) owns its atoms as itself
-        u, v = (x.arg if isinstance(x, sp.Transpose) else x for x in (u, v))
+        # a partner paired by its transpose (.joint.orientations) owns its atoms as itself
+        u, v = own_base(u), own_base(v)
         self.partners.setdefault(u, set()).add(v)
         self.partners.setdefault(v, set()).add(u)
 
@@ -358,7 +363,7 @@ class Sides:
             bases = frozenset(
                 {
                     region.arg,
-                    *self.partners.get(region.arg, ()),
+                    *self.partners.get(own_base(region.arg), ()),
                     *(() if region.joint is None else (region.joint[0],)),
                 }
             )
@@ -383,14 +388,14 @@ class Sides:
             )
 
         for region, level in self.reached.items():
-            if level == INSIDE or (exact and region.arg in self._through):
+            if level == INSIDE or (exact and self._is_through(region.arg)):
                 continue
             found = of(region.arg)
             if region.joint is not None:
                 # both in one entry, and never on an edge only: each piece's edge is reached
                 # by the regions of its own base
                 other, low, high, _leaves = region.joint
-                if exact and other in self._through:
+                if exact and self._is_through(other):
                     continue
                 beside = Region(other, low, high)
                 pairs = enumerate(zip(found, of(other), strict=False))

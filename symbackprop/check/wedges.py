@@ -29,7 +29,8 @@ from symbackprop.check.joint import (
     canonical_product,
     linear_form,
     moving_leaves,
-    oriented,
+    orientations,
+    own_base,
     pieces,
     proportional,
     scaled,
@@ -57,18 +58,20 @@ def shifted_pairs(
     out: list[tuple[Any, Piece, Any, Piece, tuple[str, ...]]] = []
     for k, first in enumerate(bases):
         for base in bases[k + 1 :]:
-            second = oriented(first, base)
-            if second is None or (first, second) in done or (second, first) in done:
-                continue
-            if second is not base:  # paired by its transpose
-                form = terms[base]
-                assert form is not None
-                terms[second] = transposed(form)
-            pair = (
-                _shifted(first, second, terms)
-                or _shifted(second, first, terms)
-                or _sharing(first, second, terms)
-            )
+            form = terms[base]
+            assert form is not None
+            pair = None
+            for second, oriented_form in orientations(first, base, form):
+                if (first, second) in done or (second, first) in done:
+                    break  # joint.py's already
+                terms[second] = oriented_form  # paired as it is, or by its transpose
+                pair = (
+                    _shifted(first, second, terms)
+                    or _shifted(second, first, terms)
+                    or _sharing(first, second, terms)
+                )
+                if pair is not None:
+                    break
             if pair is None:
                 continue
             u, v, scale, sign = pair
@@ -80,16 +83,11 @@ def shifted_pairs(
             if leaves:
                 out.extend(
                     (u, pu, v, pv, leaves)
-                    for pu in pieces(on[_own(u)])
-                    for pv in pieces(on[_own(v)])
+                    for pu in pieces(on[own_base(u)])
+                    for pv in pieces(on[own_base(v)])
                     if not _empty(pu, pv, scale, sign) and not _signs_apart(pu, pv, factor)
                 )
     return out
-
-
-def _own(base: Any) -> Any:
-    """The switch base a value paired by its transpose (:func:`.joint.oriented`) is."""
-    return base.arg if isinstance(base, sp.Transpose) else base
 
 
 def _shifted(u: Any, v: Any, terms: dict[Any, Any]) -> tuple[Any, Any, Any, int] | None:
@@ -190,7 +188,9 @@ def _sign(term: Any) -> int:
         if len(factors) == 1 and numbers:
             return _number_sign(sp.Mul(*numbers)) * _sign(factors[0])
         if len(factors) == 2 and tuple(term.shape) == (1, 1) and factors[0] == factors[1].T:
-            return 1  # w^T w: a squared length
+            # w^T w, a squared length, times its numbers' sign (-tr(A) w^T w: not known,
+            # review51 #4)
+            return _number_sign(sp.Mul(*numbers)) if numbers else 1
         return 0
     if isinstance(term, sp.HadamardProduct):
         sign, cores = 1, []

@@ -22,7 +22,7 @@ import sympy as sp
 from sympy import MatrixSymbol
 
 from symbackprop.core.graph import Kind
-from symbackprop.formula.decimals import number_text
+from symbackprop.formula.decimals import number_phrase
 from symbackprop.records import scalars
 from symbackprop.records.nodes import T
 
@@ -128,7 +128,7 @@ def undefined_function(
             return "is a log of 0 at every point", ""
         if name.startswith("^") and at == 0:
             return "is a division by 0 at every point", ""
-        shown = number_text(at)  # -0.1 as written, not -1/10
+        shown = number_phrase(at)  # -0.1 as written, not -1/10
         return f"is {name} of {shown} at every point", f", and {name}({shown}) is no real number"
     slope = derivative.xreplace({T: at})
     if first_bad(slope):

@@ -66,7 +66,7 @@ from symbackprop.formula import Binary, Call, Name, Num, Unary, names
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula import Transpose as TransposeNode
 from symbackprop.formula.ast import substituted, to_text
-from symbackprop.formula.decimals import decimal_text, number_text
+from symbackprop.formula.decimals import decimal_text, number_phrase
 from symbackprop.formula.float_range import (
     OUTSIDE_FLOAT64,
     OutOfRange,
@@ -124,8 +124,9 @@ class ElementFunction:
     #: f' as the generated code computes it, where it gives a value at a point where f' has
     #: none (None: ``derivative`` itself); the derivation and the checks keep ``derivative``
     code_derivative: sp.Expr | None = None
-    #: a power's exponent (its name, ``^0.3``, spells it as written); None for a function
-    exponent: sp.Rational | None = None
+    #: a power's exponent, a number (its name, ``^0.3``, spells it as written); None for a
+    #: function
+    exponent: sp.Expr | None = None
 
     def apply(self, arg: Any) -> Any:
         if self.activation is not None:
@@ -338,11 +339,11 @@ def function_source(fn: ElementFunction, arg: FormulaNode) -> FormulaNode:
     """The formula an element-wise function ``fn`` of ``arg`` reads as: ``log(arg)``, and a
     power by its exponent (``^-1`` is ``1 / arg``, ``^1/2`` is ``arg^(1/2)``)."""
     exponent = fn.exponent
-    if exponent is not None:
+    if exponent is not None and exponent.is_Rational:
         if exponent == -1:
             return Binary("/", Num(Fraction(1), 0), arg, 0)
         return Binary("^", arg, Num(Fraction(int(exponent.p), int(exponent.q)), 0), 0)
-    return Call(fn.name, (arg,), 0)
+    return Call(fn.name, (arg,), 0)  # a function, or a power of sqrt(2) (no Num for it)
 
 
 def has_pole(derivative: sp.Expr) -> bool:
@@ -440,7 +441,7 @@ class _Builder:
         ``problem`` follows the call, ``aside`` the value's description."""
         at = self.constant_value(arg)
         raise self.fail(
-            f"{call} {problem}: {self.text_of(arg)} is {number_text(at)} whatever values the "
+            f"{call} {problem}: {self.text_of(arg)} is {number_phrase(at)} whatever values the "
             f"model's names hold{aside}"
         )
 
@@ -520,7 +521,7 @@ class _Builder:
     def power(self, base: Value, exponent: sp.Expr, name: str | None) -> Value:
         body = T**exponent
         shown = decimal_text(exponent) or sp.sstr(exponent)  # ^0.3 as written, ^1/2
-        fn = ElementFunction(f"^{shown}", body, sp.diff(body, T), exponent=sp.Rational(exponent))
+        fn = ElementFunction(f"^{shown}", body, sp.diff(body, T), exponent=exponent)
         return self.function(fn, base, name)
 
     def value(self, node: FormulaNode, name: str | None = None) -> Value:

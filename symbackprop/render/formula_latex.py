@@ -17,6 +17,7 @@ from fractions import Fraction
 from symbackprop.formula import Binary, Call, Deriv, Indicator, Name, Num, Transpose, Unary
 from symbackprop.formula import Node as FormulaNode
 from symbackprop.formula.ast import POSTFIX, POWER, UNARY, level, number_text
+from symbackprop.formula.decimals import latex_decimal
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.render.latex_scripts import attach
 from symbackprop.render.latexprint import visual_width
@@ -72,11 +73,7 @@ def _fraction(node: FormulaNode) -> bool:
 
 
 def _number(value: Fraction) -> str:
-    text = number_text(value)
-    if "e" in text:  # 25e-7: 25 \cdot 10^{-7}
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \cdot 10^{{{exponent}}}"
-    return text
+    return latex_decimal(number_text(value))  # 2.5e-7: 2.5 \cdot 10^{-7}
 
 
 def _function(name: str) -> str:

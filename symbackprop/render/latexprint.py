@@ -44,7 +44,7 @@ from symbackprop.core.expr_structure import (
 from symbackprop.core.placeholder import ARGUMENT_NAME, BARE_NAME, marked
 from symbackprop.core.plain_form import Transposes, plain
 from symbackprop.core.textprint import ones_alone
-from symbackprop.formula.decimals import decimal_text
+from symbackprop.formula.decimals import decimal_text, latex_decimal
 from symbackprop.records.activations import ACTIVATIONS
 from symbackprop.records.scalars import indicator_sum
 from symbackprop.render.latex_scripts import attach, trailing_scripts
@@ -199,9 +199,10 @@ class MathLatexPrinter(LatexPrinter):
         """``1.702 z``, ``\\frac{0.01}{m}``: a product whose number prints as a decimal
         (SymPy's own would write \\frac{851 z}{500}); None for any other product."""
         coeff, rest = expr.as_coeff_Mul()
-        shown = decimal_text(abs(coeff)) if coeff.is_Rational else None
-        if shown is None or rest == 1:
+        decimal = decimal_text(abs(coeff)) if coeff.is_Rational else None
+        if decimal is None or rest == 1:
             return None
+        shown = latex_decimal(decimal)
         top, bottom = sp.fraction(rest)
         if top != 1:
             shown += " " + self.parenthesize(top, PRECEDENCE["Mul"])
@@ -252,7 +253,8 @@ class MathLatexPrinter(LatexPrinter):
 
     def _print_Rational(self, expr: Any) -> str:
         # 851/500 as the user wrote it, 1.702 (formula.decimals); 1/2 stays \frac{1}{2}
-        return decimal_text(expr) or str(super()._print_Rational(expr))
+        shown = decimal_text(expr)
+        return latex_decimal(shown) if shown else str(super()._print_Rational(expr))
 
     def _print_Mul(self, expr: Any) -> str:
         # factors of an element-wise body that each read a matrix multiply entry by entry:

@@ -163,9 +163,13 @@ class MathMLPrinter(MathMLPresentationPrinter):
         shown = decimal_text(expr)
         if shown is None:
             return super()._print_Rational(expr)
-        if shown.startswith("-"):
-            return self._node(mrow(mo("−"), el("mn", shown[1:])))
-        return self._node(el("mn", shown))
+        sign = [mo("−")] if shown.startswith("-") else []
+        mantissa, marker, exponent = shown.removeprefix("-").partition("e")
+        number = el("mn", mantissa)
+        if marker:  # 2.5 × 10^-8: "2.5e-8" in MathML reads as a product with e
+            power = el("msup", el("mn", "10"), mrow(mo("−"), el("mn", exponent[1:])))
+            number = mrow(number, mo("×"), power)
+        return self._node(mrow(*sign, number) if sign else number)
 
     def _coefficient(self, coeff: sp.Expr, body: str) -> str:
         if coeff == 1:

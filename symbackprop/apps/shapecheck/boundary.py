@@ -19,7 +19,7 @@ import sympy as sp
 from symbackprop.core.graph import Kind
 from symbackprop.core.model_derivation import ModelDerivation
 from symbackprop.formula import ast
-from symbackprop.formula.decimals import number_text
+from symbackprop.formula.decimals import number_phrase
 from symbackprop.formula.table import FUNCTIONS
 from symbackprop.records import scalars
 from symbackprop.records.activations import Activation
@@ -96,9 +96,9 @@ def _kink_text(name: str, record: Activation) -> str:
     slopes = sorted({sp.diff(piece, scalars.z) for piece, _ in record.formula.args})
     at_zero = record.derivative_in_a.xreplace({scalars.a: 0})  # type: ignore[union-attr]
     text = (
-        f"any value in [{number_text(slopes[0])}, {number_text(slopes[-1])}] is a subgradient "
+        f"any value in [{number_phrase(slopes[0])}, {number_phrase(slopes[-1])}] is a subgradient "
         "there; "
-        f"the derivation takes {name}'(0) = {number_text(at_zero)}"
+        f"the derivation takes {name}'(0) = {number_phrase(at_zero)}"
     )
     return text + (", as PyTorch and JAX do" if record.kink_as_frameworks else "")
 

@@ -81,7 +81,7 @@ from symbackprop.core.no_value import has_no_value, not_real
 from symbackprop.core.textprint import text as plain_text
 from symbackprop.errors import FormulaError, SpecError, did_you_mean, quote_user_text
 from symbackprop.formula import ast
-from symbackprop.formula.decimals import number_text
+from symbackprop.formula.decimals import number_phrase
 from symbackprop.formula.parser import parse
 from symbackprop.formula.table import FUNCTIONS, Entry
 from symbackprop.records import scalars
@@ -1640,10 +1640,10 @@ def _points(derivation: Derivation, expr: Any, wrt: str) -> str:
         # as _placements puts them: each layer in turn at each value but the last, every
         # hidden layer not placed at the last (hostile43b #6, review43 #5)
         *below, top = straddling(found)
-        values = ", ".join(number_text(v) for v in below)
+        values = ", ".join(number_phrase(v) for v in below)
         text += (
             f", {2 * alone} with one layer at a time at {values}, the hidden layers not placed "
-            f"at {number_text(top)} and the output layer, where not placed, drawn"
+            f"at {number_phrase(top)} and the output layer, where not placed, drawn"
         )
     return text
 

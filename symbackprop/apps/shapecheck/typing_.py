@@ -39,7 +39,7 @@ from symbackprop.core.graph import LAMBDA
 from symbackprop.core.no_value import defined_nowhere, has_no_value
 from symbackprop.errors import FormulaError, did_you_mean
 from symbackprop.formula import ast
-from symbackprop.formula.decimals import decimal_text, number_text
+from symbackprop.formula.decimals import decimal_text, number_phrase
 from symbackprop.formula.scalar import argument_problem, number_problem, power_problem
 from symbackprop.formula.scaling import SCALING_OPERATORS
 from symbackprop.formula.table import FUNCTIONS
@@ -752,7 +752,7 @@ def _number_text(value: Any) -> str:
         return "infinite"
     real, imaginary = value.as_real_imag()
     if imaginary == 0 or not imaginary.is_number:
-        return number_text(value)
+        return number_phrase(value)
     size = abs(imaginary)
     # 0.1i, (1/3)i: a fraction before i in brackets, as "1/10 i" reads 1/(10 i) (hostile51b #8)
     shown = decimal_text(size) or (str(size) if size.is_Integer else f"({size})")
@@ -761,7 +761,7 @@ def _number_text(value: Any) -> str:
     if real == 0:
         return f"the imaginary number {unit}"
     sign, unit = ("-", unit[1:]) if unit.startswith("-") else ("+", unit)
-    return f"the complex number {number_text(real)} {sign} {unit}"
+    return f"the complex number {number_phrase(real)} {sign} {unit}"
 
 
 def _not_real(text: str, value: Any, *, every_entry: bool | str = False) -> str | None:

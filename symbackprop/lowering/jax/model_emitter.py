@@ -30,8 +30,8 @@ from symbackprop.lowering.jax.model_template import (
     GRADIENTS,
     LOGDET_HELPER,
     NORM2_HELPER,
-    check_text,
-    init_text,
+    check_helpers_text,
+    init_params_text,
 )
 from symbackprop.lowering.jax.printer import JaxPrinter
 from symbackprop.lowering.jax.template import LOG_SOFTMAX_HELPER
@@ -83,10 +83,10 @@ class _JaxModelModule(ModelEmitter[JaxPrinter]):
     )
 
     def init_text(self, per_example: bool) -> str:
-        return init_text(per_example)
+        return init_params_text(per_example)
 
     def check_text(self, per_example: bool) -> str:
-        return check_text(per_example)
+        return check_helpers_text(per_example)
 
     def __init__(self, plan: ModelPlan) -> None:
         super().__init__(plan, JaxPrinter(plan.activations, guards=plan.guards))

@@ -28,8 +28,8 @@ from symbackprop.lowering.model_template import (
 )
 
 __all__ = [
-    "check_text",
-    "init_text",
+    "check_helpers_text",
+    "init_params_text",
     "CUSTOM_VJP",
     "GRADIENTS",
     "LOGDET_HELPER",
@@ -45,7 +45,7 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every arra
     where NumPy's is NaN (XLA makes x * (a > 0) a select, as jax.grad of relu does)."""
 
 
-def check_text(per_example: bool) -> str:
+def check_helpers_text(per_example: bool) -> str:
     """The module's ``_check`` and ``_check_params`` (see :func:`check_helper`)."""
     return (
         NO_INFINITY_HELPER
@@ -75,7 +75,7 @@ def check_text(per_example: bool) -> str:
     )
 
 
-def init_text(per_example: bool) -> str:
+def init_params_text(per_example: bool) -> str:
     """The module's ``init_params`` (``per_example``: it takes m, :func:`init_params`)."""
     return init_params(
         "dtype=np.float64",

@@ -35,8 +35,8 @@ from symbackprop.lowering.numpy.model_template import (
     NORM2_HELPER,
     SOFTMAX_HELPER,
     SOFTMAX_OF_ALL_HELPER,
-    check_text,
-    init_text,
+    check_helpers_text,
+    init_params_text,
 )
 from symbackprop.lowering.numpy.printer import NumPyPrinter
 from symbackprop.lowering.numpy.template import BUFFER_HELPER, SIGMOID_HELPER
@@ -72,10 +72,10 @@ class _ModelModule(ModelEmitter[NumPyPrinter]):
     )
 
     def init_text(self, per_example: bool) -> str:
-        return init_text(per_example)
+        return init_params_text(per_example)
 
     def check_text(self, per_example: bool) -> str:
-        return check_text(per_example)
+        return check_helpers_text(per_example)
 
     def __init__(self, plan: ModelPlan) -> None:
         super().__init__(plan, NumPyPrinter(plan.activations, guards=plan.guards))

@@ -30,8 +30,8 @@ __all__ = [
     "SOFTMAX_OF_ALL_HELPER",
     "SOFTMAX_HELPER",
     "STDS",
-    "check_text",
-    "init_text",
+    "check_helpers_text",
+    "init_params_text",
 ]
 
 SOFTMAX_HELPER = '''
@@ -103,7 +103,7 @@ def logdet(A):
 '''
 
 
-def init_text(per_example: bool) -> str:
+def init_params_text(per_example: bool) -> str:
     """The module's ``init_params`` (``per_example``: it takes m, :func:`init_params`)."""
     return init_params(
         "dtype=np.float64",
@@ -132,7 +132,7 @@ FLOATING_HELPER = floating_helper(
 )
 
 
-def check_text(per_example: bool) -> str:
+def check_helpers_text(per_example: bool) -> str:
     """The module's ``_check`` and ``_check_params`` (see :func:`check_helper`)."""
     return (
         check_helper(

@@ -40,8 +40,8 @@ from symbackprop.lowering.torch.model_template import (
     ADJUGATE_HELPER,
     LOGDET_HELPER,
     NORM2_HELPER,
-    check_text,
-    init_text,
+    check_helpers_text,
+    init_params_text,
 )
 from symbackprop.lowering.torch.printer import TorchPrinter
 from symbackprop.lowering.torch.template import (
@@ -88,10 +88,10 @@ class _ModelModule(ModelEmitter[TorchPrinter]):
     )
 
     def init_text(self, per_example: bool) -> str:
-        return init_text(per_example)
+        return init_params_text(per_example)
 
     def check_text(self, per_example: bool) -> str:
-        return check_text(per_example)
+        return check_helpers_text(per_example)
 
     def __init__(self, plan: ModelPlan) -> None:
         super().__init__(plan, TorchPrinter(plan.activations, guards=plan.guards))

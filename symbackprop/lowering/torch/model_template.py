@@ -13,8 +13,8 @@ from symbackprop.lowering.model_template import STDS, check_helper, init_params
 from symbackprop.lowering.torch.template import INIT_DTYPE
 
 __all__ = [
-    "check_text",
-    "init_text",
+    "check_helpers_text",
+    "init_params_text",
     "ADJUGATE_HELPER",
     "LOGDET_HELPER",
     "STDS",
@@ -51,7 +51,7 @@ def logdet(A):
 '''
 
 
-def init_text(per_example: bool) -> str:
+def init_params_text(per_example: bool) -> str:
     """The module's ``init_params`` (``per_example``: it takes m, :func:`init_params`)."""
     return init_params(
         "dtype=torch.float64, device=None",
@@ -72,7 +72,7 @@ _CHECK_DOC = """m (the number of examples; 1 without batch data) once every tens
     tensor that is not floating-point or whose dtype differs from the first one's."""
 
 
-def check_text(per_example: bool) -> str:
+def check_helpers_text(per_example: bool) -> str:
     """The module's ``_check`` and ``_check_params`` (see :func:`check_helper`)."""
     return check_helper(
         _CHECK_DOC,
