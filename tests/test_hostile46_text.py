@@ -75,7 +75,7 @@ def test_a_number_times_a_matrix_reads_side_by_side_in_a_model() -> None:
     text = sb.to_text(d, expanded=True)
     assert "dJ/d(W1^2) ⊙ (2 W1)" in text and "2*W1" not in text
     source = sb.codegen(d)
-    assert "# dJ/dW1 = dZ1 X^T + (1/(10*m)) W1 [step 18, bilinear]" in source
+    assert "# dJ/dW1 = dZ1 X^T + (0.1/m) W1 [step 18, bilinear]" in source  # 0.1 as written
     assert "dW1 = dZ1 @ X.T + W1 / (10.0 * m)" in source
     assert "# dJ/dZ1 = dA1 ⊙ (1 - sigmoid(Z1)) ⊙ sigmoid(Z1) [step 15" in source
 

@@ -79,8 +79,10 @@ def test_a_negative_product_is_printed_without_brackets() -> None:
     """A counterexample's value was printed -(4131 * sigmoid(1421/15) / 80000)."""
     value = -sp.Rational(4131, 80000) * sigmoid(sp.Rational(1421, 15))
     text = to_formula(value)
-    assert text == "-4131 * sigmoid(1421/15) / 80000"
-    # read ((-4131) * sigmoid(1421/15)) / 80000: the sign goes with the first factor
+    assert text == "-0.0516375 * sigmoid(1421/15)"  # a terminating decimal, as written
+    # read (-0.0516375) * sigmoid(1421/15): the sign goes with the first factor
     tree = parse(text)
-    assert tree.op == "/" and tree.left.left.op == "-"  # type: ignore[union-attr]
+    assert tree.op == "*" and tree.left.op == "-"  # type: ignore[union-attr]
+    third = -sp.Rational(7, 3) * sigmoid(sp.Rational(1421, 15))  # no decimal: a fraction
+    assert to_formula(third) == "-7 * sigmoid(1421/15) / 3"
     assert to_formula(-2 * lam) == "-2 * lam"

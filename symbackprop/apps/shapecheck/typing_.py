@@ -754,9 +754,14 @@ def _number_text(value: Any) -> str:
     if imaginary == 0 or not imaginary.is_number:
         return number_phrase(value)
     size = abs(imaginary)
-    # 0.1i, (1/3)i: a fraction before i in brackets, as "1/10 i" reads 1/(10 i) (hostile51b #8)
-    shown = decimal_text(size) or (str(size) if size.is_Integer else f"({size})")
-    unit = "i" if size == 1 else f"{shown}i"
+    # 0.1i, (1/3)i: a fraction before i in brackets, as "1/3 i" reads 1/(3 i) (hostile51b #8)
+    decimal = decimal_text(size)
+    if decimal is not None:
+        unit = f"{decimal}i"
+    elif size.is_Rational and not size.is_Integer:
+        unit = f"({size})i"
+    else:
+        unit = "i" if size == 1 else f"{size}i" if size.is_Integer else f"{size} i"  # pi i
     unit = f"-{unit}" if imaginary.is_negative else unit
     if real == 0:
         return f"the imaginary number {unit}"
