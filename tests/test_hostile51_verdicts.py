@@ -158,3 +158,37 @@ def test_a_power_with_an_irrational_exponent_derives() -> None:
     text = sb.to_text(sb.derive(model))
     assert "sqrt(2)" in text
     assert "sqrt(2)" in sb.codegen(model) or "1.4142135623730951" in sb.codegen(model)
+
+
+RELU_SUMMED = (
+    "X : n x m\nY : 1 x m\nw : n x 1\nsizes: n = 3\nR = w^T X + b - Y\nJ = (1/m) sum(relu(R))\n"
+    "data: X, Y\n"
+)
+TRIPLET = (
+    "xa : n x 1\nxp : n x 1\nxn : n x 1\nW : k x n\nsizes: n = 3, k = 2\nu = W xa - W xp\n"
+    "v = W xa - W xn\nJ = relu(u^T u - v^T v + 0.2)\ndata: xa, xp, xn\n"
+)
+
+
+@pytest.mark.slow  # 1-3 s each
+@pytest.mark.parametrize(
+    ("model", "wrt", "formula", "codes"),
+    [
+        # SymPy cannot solve relu(t) > 0 for its switches: exit 3 before (hostile51c #4)
+        (RELU_SUMMED, "b", "(1/m) sum(1{relu(R) > 0})", {2}),
+        # two large values related by sp.cancel ran for minutes (hostile51c #5): now decided
+        # or "cannot decide" within seconds, never a pass of the wrong one
+        (
+            TRIPLET,
+            "W",
+            "1{u^T u - 1.01 v^T v + 0.2 > 0} (2 u (xa - xp)^T - 2 v (xa - xn)^T)",
+            {1, 2},
+        ),
+        (TRIPLET, "W", "1{u^T u - v^T v + 0.2 > 0} (2 u (xa - xp)^T - 2 v (xa - xn)^T)", {0}),
+    ],
+)
+def test_an_unsolvable_or_large_switch_is_no_crash_and_no_hang(
+    model: str, wrt: str, formula: str, codes: set[int]
+) -> None:
+    report = sb.check_formula(Model.parse(model), wrt, formula)
+    assert report.exit_code in codes, (report.exit_code, report.error)

@@ -183,7 +183,14 @@ def _switches(exprs: tuple[Any, ...], every: dict[str, Any]) -> Switches:
                     if nonnegative:
                         out.nonnegative.add(base)
                 continue
-            found = _atom(node)
+            try:
+                found = _atom(node)
+            except NotImplementedError:
+                # SymPy cannot solve the function for its switches (1{relu(R) > 0} of a
+                # summed entry: its body is relu(t) > 0): no verdict rests on its sides, and
+                # it was exit 3 on right formulas (hostile51c #4)
+                out.unmapped.append(node)
+                continue
             if found is None:
                 continue
             arg, points, edges = found
@@ -550,6 +557,12 @@ def _scalars_written_out(value: Any) -> Any:
     return value.replace(lambda n: isinstance(n, (Determinant, Trace)), written)
 
 
+#: the most SymPy operations in two values' entries that are solved one in terms of the other
+#: (a triplet loss's u^T u - 1.01 v^T v beside u^T u - v^T v, 670 of them, ran for minutes
+#: in sp.cancel); larger values are taken as unrelated, each its own base
+MAX_RELATED_OPS = 200
+
+
 @functools.lru_cache(maxsize=1024)  # pure, and asked again for every candidate (above)
 def _function_of(mine: Entries | None, other: Entries | None) -> sp.Expr | None:
     """``f(t)`` (in :data:`_T`) where every entry of ``mine`` is f of ``other``'s entry, one f
@@ -564,6 +577,8 @@ def _function_of(mine: Entries | None, other: Entries | None) -> sp.Expr | None:
     if affine is not None:
         # sum(W ⊙ W) and _t2 = 1^T (W ⊙ W) 1: no leaf entry to solve for, one value
         return affine[0] * _T + affine[1]
+    if sum(sp.count_ops(x) for x in (*mine, *other)) > MAX_RELATED_OPS:
+        return None  # too large to solve in time (hostile51c #5: a triplet loss hung)
     found = None
     for a, b in zip(mine, other, strict=True):
         body = _in_terms_of(a, b)
