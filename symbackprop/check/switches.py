@@ -213,16 +213,12 @@ def _switches(exprs: tuple[Any, ...], every: dict[str, Any]) -> Switches:
     return out
 
 
-#: the scalar functions with pieces (SymPy's, inside a written-out sum of entries)
-_PIECEWISE = (sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
-
-
 def _pieces_of_the_index(total: sp.Sum) -> bool:
     """Whether a piecewise function inside ``total`` reads its summation index (a piece of
     each summed entry, not one number's)."""
     index = {limit[0] for limit in total.limits}
     return any(
-        isinstance(node, _PIECEWISE) and bool(node.free_symbols & index)
+        isinstance(node, _SCALAR) and bool(node.free_symbols & index)
         for node in sp.preorder_traversal(total.function)
     )
 

@@ -24,6 +24,7 @@ import sympy as sp
 from symbackprop.apps.shapecheck import numeric
 from symbackprop.check.accuracy import LostDigits
 from symbackprop.check.kinks import INSIDE, NONE, UNEVALUATED, Region, Sides, crossing
+from symbackprop.errors import elide
 
 #: digits of the true functions while searching for a crossing (the comparison uses 50)
 SCAN_DIGITS = 15
@@ -515,16 +516,15 @@ def _inside(piece: tuple[Any, Any], current: Any, rng: random.Random) -> Any:
     return a + (b - a) * share
 
 
-#: the longest text of an expression a sentence shows whole (a longer one is cut, "...")
+#: the longest text of an expression a sentence shows whole (a longer one is elided)
 LONGEST_SHOWN = 160
 
 
 def undecided(crossed: Crossed, show: Callable[[Any], str]) -> str:
     """The sentence saying which region of a kinked value was not compared, and why."""
     if crossed.unmapped is not None:
-        shown = show(crossed.unmapped)
-        if len(shown) > LONGEST_SHOWN:  # a sum written out entry by entry runs to pages
-            shown = shown[: LONGEST_SHOWN - 3].rstrip() + "..."
+        # a sum written out entry by entry runs to pages: its start and end, as user text is
+        shown = elide(show(crossed.unmapped), LONGEST_SHOWN)
         return (
             # a pole too (1 / sqrt(var + 0.001)), which "switches" misnamed (hostile41d #2)
             f"the values of one variable where {shown} changes its piece or "
